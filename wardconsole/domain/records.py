@@ -1,0 +1,226 @@
+"""Plain, immutable records the clinical rules read and the store returns.
+
+These are the vocabulary shared by every layer: the store maps database rows to them, the
+rules engine evaluates them, the UI displays them. They hold no behaviour beyond trivial
+derived properties, so they can be built freely in tests.
+
+All datetimes are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import IntEnum, StrEnum
+from typing import Any
+
+
+
+class EscalationKind(StrEnum):
+    """What an escalation is about; one open escalation per patient and kind."""
+
+    PANIC = "panic"
+    CONFUSION = "confusion"
+    HALLUCINATION = "hallucination"
+    DETERIORATION = "deterioration"
+    SELF_HARM = "self_harm"
+    AGITATION = "agitation"
+    OVERSEDATION = "oversedation"
+    OVERDUE_OBS = "overdue_obs"
+    BLADDER = "bladder"
+    PRN_REVIEW = "prn_review"
+    CRAVING = "craving"
+    MISSED_CHECK = "missed_check"
+    ABSENT = "absent"
+
+    @property
+    def label(self) -> str:
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {
+    EscalationKind.PANIC: "Panic",
+    EscalationKind.CONFUSION: "Confusion",
+    EscalationKind.HALLUCINATION: "Hallucination",
+    EscalationKind.DETERIORATION: "Deterioration",
+    EscalationKind.SELF_HARM: "Self-harm risk",
+    EscalationKind.AGITATION: "Agitation",
+    EscalationKind.OVERSEDATION: "Over-sedation",
+    EscalationKind.OVERDUE_OBS: "Overdue observations",
+    EscalationKind.BLADDER: "Bladder red flag",
+    EscalationKind.PRN_REVIEW: "PRN review",
+    EscalationKind.CRAVING: "Craving",
+    EscalationKind.MISSED_CHECK: "Missed safety check",
+    EscalationKind.ABSENT: "Absent patient",
+}
+
+
+class Severity(IntEnum):
+    """Escalation severity; higher is more urgent so max() picks the worst."""
+
+    ADVISORY = 1
+    URGENT = 2
+    EMERGENCY = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.capitalize()
+
+
+class EscalationState(StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+class RecordStatus(StrEnum):
+    """Status of a clinical entry; entries are never deleted, only superseded."""
+
+    FINAL = "final"
+    ENTERED_IN_ERROR = "entered_in_error"
+
+
+class MissingReason(StrEnum):
+    """Why a value in a partial observation set was not taken."""
+
+    ASLEEP = "asleep"
+    REFUSED = "refused"
+    AGITATED = "agitated"
+    OFF_WARD = "off_ward"
+    UNABLE = "unable"
+
+    @property
+    def label(self) -> str:
+        return {
+            MissingReason.ASLEEP: "Asleep",
+            MissingReason.REFUSED: "Refused",
+            MissingReason.AGITATED: "Agitated / aggressive",
+            MissingReason.OFF_WARD: "Off the ward",
+            MissingReason.UNABLE: "Unable",
+        }[self]
+
+
+VITAL_FIELDS: tuple[str, ...] = (
+    "respiration_rate",
+    "spo2",
+    "on_oxygen",
+    "systolic_bp",
+    "diastolic_bp",
+    "pulse",
+    "consciousness",
+    "temperature",
+)
+"""Fields of a vital-sign set, in chart order. ``spo2_scale`` is a patient setting, not a value."""
+
+
+@dataclass(frozen=True, slots=True)
+class VitalSigns:
+    """One contemporaneous vital-sign set; ``None`` means not taken (see missing_reasons)."""
+
+    respiration_rate: int | None = None
+    spo2: int | None = None
+    spo2_scale: int = 1
+    on_oxygen: bool | None = None
+    systolic_bp: int | None = None
+    diastolic_bp: int | None = None
+    pulse: int | None = None
+    consciousness: str | None = None
+    temperature: float | None = None
+
+    def missing_fields(self) -> tuple[str, ...]:
+        """Fields NEWS2 needs that are absent (diastolic BP is not scored)."""
+        return tuple(
+            name
+            for name in VITAL_FIELDS
+            if name != "diastolic_bp" and getattr(self, name) is None
+        )
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.missing_fields()
+
+
+@dataclass(frozen=True, slots=True)
+class ObservationSet:
+    """A stored vital-sign set with its NEWS2 result (None when the set is partial)."""
+
+    id: int
+    admission_id: int
+    taken_at: datetime
+    vitals: VitalSigns
+    missing_reasons: Mapping[str, str] = field(default_factory=dict)
+    news2_total: int | None = None
+    news2_risk: str | None = None
+    news2_subscores: Mapping[str, int] = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SymptomEntry:
+    """One withdrawal-chart rating: item key -> score."""
+
+    id: int
+    admission_id: int
+    taken_at: datetime
+    item_scores: Mapping[str, int]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentEntry:
+    """A bedside assessment (RASS, 4AT, panic, hallucination, C-SSRS, PHQ-9, GAD-7, craving, pain).
+
+    ``answers`` holds the raw items as entered; ``total`` and ``label`` are the domain's scoring.
+    """
+
+    id: int
+    admission_id: int
+    kind: str
+    taken_at: datetime
+    answers: Mapping[str, Any]
+    total: int | None
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PrnDose:
+    """A PRN medication dose; ``drug_class`` drives the PRN-review rule."""
+
+    id: int
+    admission_id: int
+    given_at: datetime
+    drug: str
+    drug_class: str
+    dose: str = ""
+    route: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OpenEscalation:
+    """The open (not resolved) escalation of one kind for a patient."""
+
+    id: int
+    kind: EscalationKind
+    severity: Severity
+    state: EscalationState
+    raised_at: datetime
+    explanation: str
+    rule_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class PatientClinicalState:
+    """Everything the rules engine needs about one admitted patient.
+
+    Sequences are sorted oldest first and cover at least the policy's look-back window.
+    """
+
+    admission_id: int
+    admitted_at: datetime
+    observations: tuple[ObservationSet, ...] = ()
+    symptoms: tuple[SymptomEntry, ...] = ()
+    assessments: tuple[AssessmentEntry, ...] = ()
+    prn_doses: tuple[PrnDose, ...] = ()
+    open_escalations: Mapping[EscalationKind, OpenEscalation] = field(default_factory=dict)

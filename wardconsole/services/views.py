@@ -1,0 +1,79 @@
+"""Immutable snapshots the services hand to the UI, reports and CLI.
+
+Views never hold live ORM objects, so a Qt ``data()`` call can never trigger a query.
+All datetimes are timezone-aware UTC; the UI converts to local time for display.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from wardconsole.domain.records import EscalationKind, EscalationState, Severity
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationSummary:
+    """An open escalation as the census and the escalation panel show it."""
+
+    id: int
+    admission_id: int
+    bed: str
+    patient_name: str
+    kind: EscalationKind
+    severity: Severity
+    state: EscalationState
+    explanation: str
+    raised_at: datetime
+    updated_at: datetime
+    acknowledged_by: str | None = None
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class CensusRow:
+    """One admitted patient on the ward census."""
+
+    admission_id: int
+    patient_id: int
+    bed: str
+    patient_name: str
+    hospital_number: str
+    age: int
+    admitted_at: datetime
+    detox_day: int
+    news2_total: int | None
+    news2_risk: str | None
+    """'low' | 'low-medium' | 'medium' | 'high', or None when there is no complete set."""
+    latest_set_partial: bool
+    """The newest vital-sign set was partial (so its NEWS2 is not a current score)."""
+    symptom_total: int | None
+    symptom_max: int
+    open_escalations: tuple[EscalationSummary, ...]
+    """Most urgent first (severity, then oldest)."""
+    last_obs_at: datetime | None
+    next_obs_due_at: datetime | None
+    assigned_nurse: str
+    risk_flags: tuple[str, ...] = ()
+
+    @property
+    def top_escalation(self) -> EscalationSummary | None:
+        return self.open_escalations[0] if self.open_escalations else None
+
+
+@dataclass(frozen=True, slots=True)
+class WardSummary:
+    beds_total: int
+    beds_occupied: int
+    patients_with_open_escalations: int
+    overdue_observations: int
+
+
+@dataclass(frozen=True, slots=True)
+class CensusSnapshot:
+    """The whole census at one moment; ``taken_at`` is the clock used for 'due'/'ago'."""
+
+    taken_at: datetime
+    rows: tuple[CensusRow, ...]
+    free_beds: tuple[str, ...]
+    summary: WardSummary

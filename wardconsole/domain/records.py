@@ -16,7 +16,6 @@ from enum import IntEnum, StrEnum
 from typing import Any
 
 
-
 class EscalationKind(StrEnum):
     """What an escalation is about; one open escalation per patient and kind."""
 

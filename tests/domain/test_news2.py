@@ -298,3 +298,25 @@ def test_changing_spo2_changes_only_the_spo2_score(inputs: dict[str, Any], spo2:
     for name in PARAMETERS:
         if name != "spo2":
             assert after.parameter_scores[name] == before.parameter_scores[name]
+
+
+NASTY = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.decimals(allow_nan=True, allow_infinity=True),
+    st.text(max_size=20),
+)
+
+
+@given(st.sampled_from([*PARAMETERS, "spo2_scale"]), NASTY)
+def test_news2_only_ever_raises_value_error_naming_the_parameter(
+    parameter: str, value: Any
+) -> None:
+    try:
+        result = score(**{parameter: value})
+    except ValueError as exc:
+        assert str(exc).startswith(f"{parameter}:")
+    else:
+        assert result.total == sum(result.parameter_scores.values())

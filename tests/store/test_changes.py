@@ -1,0 +1,65 @@
+"""A write on one station reaches another through the change feed."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from sqlalchemy.orm import Session
+
+from wardconsole.store.changes import open_change_feed, record_change
+from wardconsole.store.engine import make_engine
+
+
+def _write(url: str, topic: str, admission_id: int | None) -> None:
+    engine = make_engine(url)  # a second, independent station
+    with Session(engine) as session, session.begin():
+        record_change(session, topic, admission_id, "Station B")
+    engine.dispose()
+
+
+def test_feed_reports_a_commit_from_another_connection(db_url: str) -> None:
+    reader = make_engine(db_url)
+    feed = open_change_feed(reader)
+    try:
+        assert feed.wait(0.1) == []
+        _write(db_url, "observation", 42)
+        changes = feed.wait(5.0)
+        assert [(c.topic, c.admission_id) for c in changes] == [("observation", 42)]
+        assert feed.wait(0.1) == []  # each change is reported once
+    finally:
+        feed.close()
+        reader.dispose()
+
+
+def test_feed_wakes_promptly_when_a_write_arrives_while_waiting(db_url: str) -> None:
+    reader = make_engine(db_url)
+    feed = open_change_feed(reader)
+    writer = threading.Timer(0.3, _write, args=(db_url, "escalation", 7))
+    try:
+        started = time.monotonic()
+        writer.start()
+        changes = feed.wait(10.0)
+        elapsed = time.monotonic() - started
+        assert [c.topic for c in changes] == ["escalation"]
+        assert elapsed < 3.0
+    finally:
+        writer.join()
+        feed.close()
+        reader.dispose()
+
+
+def test_rolled_back_writes_are_not_reported(db_url: str) -> None:
+    reader = make_engine(db_url)
+    feed = open_change_feed(reader)
+    engine = make_engine(db_url)
+    try:
+        with Session(engine) as session:
+            session.begin()
+            record_change(session, "observation", 1, "Station B")
+            session.rollback()
+        assert feed.wait(0.8) == []
+    finally:
+        feed.close()
+        engine.dispose()
+        reader.dispose()

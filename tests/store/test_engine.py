@@ -1,0 +1,100 @@
+"""Schema, migrations and connection settings on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.orm import Session
+
+from wardconsole.store.engine import (
+    DatabaseError,
+    current_revision,
+    head_revision,
+    make_engine,
+    parse_url,
+    upgrade,
+)
+from wardconsole.store.models import Patient, Staff
+
+
+def test_migrations_create_every_table(engine: Engine) -> None:
+    tables = set(inspect(engine).get_table_names())
+    assert {"staff", "patients", "admissions", "observation_sets", "symptom_entries",
+            "assessments", "prn_doses", "escalations", "escalation_events", "audit_log",
+            "change_log"} <= tables
+    assert current_revision(engine) == head_revision(engine)
+
+
+def test_upgrade_twice_changes_nothing(engine: Engine) -> None:
+    assert upgrade(engine) is False
+
+
+def test_times_come_back_as_aware_utc(engine: Engine) -> None:
+    taken = datetime(2026, 3, 29, 1, 30, tzinfo=timezone(timedelta(hours=1)))
+    with Session(engine) as session, session.begin():
+        session.add(Staff(staff_code="rn.a", display_name="A", role="nurse",
+                          password_hash=None, active=True, failed_logins=0, created_at=taken))
+    with Session(engine) as session:
+        stored = session.query(Staff).one().created_at
+    assert stored.tzinfo is not None
+    assert stored == taken
+    assert stored.utcoffset() == timedelta(0)
+
+
+def test_naive_times_are_refused(engine: Engine) -> None:
+    with pytest.raises(Exception, match="timezone-aware"), Session(engine) as session, \
+            session.begin():
+        session.add(Patient(hospital_number="X1", given_name="A", family_name="B",
+                            date_of_birth=date(1990, 1, 1), created_at=datetime(2026, 1, 1)))
+
+
+def test_sqlite_runs_in_wal_with_foreign_keys_and_full_sync(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 1000
+    engine.dispose()
+
+
+def test_a_database_from_a_newer_version_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "ward.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0000'"))
+    with pytest.raises(DatabaseError, match="newer than this WardConsole"):
+        upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0000"
+    engine.dispose()
+
+
+def test_a_bad_url_is_one_clear_line() -> None:
+    with pytest.raises(DatabaseError, match="unsupported database"):
+        parse_url("mysql://localhost/ward")
+
+
+def test_an_unreachable_server_is_one_clear_line() -> None:
+    engine = make_engine("postgresql://nobody@127.0.0.1:1/none")
+    with pytest.raises(DatabaseError, match="cannot open the database"):
+        upgrade(engine)
+
+
+def test_plain_paths_are_sqlite_files(tmp_path: Path) -> None:
+    url = parse_url(str(tmp_path / "w.sqlite"))
+    assert url.get_backend_name() == "sqlite"
+    assert url.database == str(tmp_path / "w.sqlite")
+
+
+def test_utc_now_roundtrip_keeps_microseconds(engine: Engine) -> None:
+    now = datetime.now(UTC)
+    with Session(engine) as session, session.begin():
+        session.add(Staff(staff_code="rn.b", display_name="B", role="nurse",
+                          password_hash=None, active=True, failed_logins=0, created_at=now))
+    with Session(engine) as session:
+        assert session.query(Staff).one().created_at == now

@@ -1,0 +1,62 @@
+"""Qt-free application settings: which database, which station, where files live.
+
+Clinical policy (thresholds, escalation chains) is not here: it lives in the versioned policy
+files under ``resources/policy`` (see ``wardconsole.domain.policy``).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+from platformdirs import user_data_path, user_log_path
+
+APP_NAME = "WardConsole"
+ENV_DB = "WARDCONSOLE_DB"
+ENV_STATION = "WARDCONSOLE_STATION"
+
+
+def data_dir() -> Path:
+    path = user_data_path(APP_NAME, appauthor=False)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def log_dir() -> Path:
+    path = user_log_path(APP_NAME, appauthor=False)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def default_db_url() -> str:
+    return f"sqlite:///{data_dir() / 'wardconsole.sqlite'}"
+
+
+def demo_db_url() -> str:
+    return f"sqlite:///{data_dir() / 'demo-ward.sqlite'}"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    db_url: str
+    station: str
+
+    @classmethod
+    def resolve(cls, db: str | None = None, station: str | None = None) -> Settings:
+        """Command line beats environment beats default."""
+        return cls(
+            db_url=db or os.environ.get(ENV_DB) or default_db_url(),
+            station=station or os.environ.get(ENV_STATION) or socket.gethostname()[:64],
+        )
+
+
+def describe_url(url: str) -> str:
+    """The database for the status bar, without any password."""
+    if url.startswith("sqlite"):
+        return "SQLite " + url.split("///", 1)[-1]
+    if "@" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://{rest.split('@', 1)[1]}"
+    return url

@@ -1,0 +1,113 @@
+"""The ward census: what needs attention now, for every admitted patient."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from wardconsole.domain.schedule import next_observation_due
+from wardconsole.services.db import Database
+from wardconsole.services.views import (
+    CensusRow,
+    CensusSnapshot,
+    EscalationSummary,
+    WardSummary,
+)
+from wardconsole.store import repository
+from wardconsole.store.repository import EscalationInfo
+
+
+def age_on(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def detox_day(admitted_at: datetime, now: datetime) -> int:
+    """Day 1 is the first 24 hours after admission (elapsed time, not calendar dates)."""
+    return max(1, (now - admitted_at) // timedelta(days=1) + 1)
+
+
+def to_summary(info: EscalationInfo) -> EscalationSummary:
+    return EscalationSummary(
+        id=info.id,
+        admission_id=info.admission_id,
+        bed=info.bed,
+        patient_name=info.patient_name,
+        kind=info.kind,
+        severity=info.severity,
+        state=info.state,
+        explanation=info.explanation,
+        raised_at=info.raised_at,
+        updated_at=info.updated_at,
+        acknowledged_by=info.acknowledged_by,
+        version=info.version,
+    )
+
+
+class CensusService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def snapshot(self, now: datetime | None = None) -> CensusSnapshot:
+        """One consistent read of the census: five queries, each O(admitted patients)."""
+        now = now or self._db.clock()
+        policy = self._db.policy
+        chart_max = self._db.chart.max_total
+        with self._db.read() as session:
+            admissions = repository.open_admissions(session)
+            ids = [a.admission_id for a in admissions]
+            complete = repository.latest_observations(session, ids, complete_only=True)
+            latest = repository.latest_observations(session, ids, complete_only=False)
+            symptoms = repository.latest_symptoms(session, ids)
+            escalations = repository.open_escalations(session, ids)
+            all_beds = repository.beds(session)
+        by_admission: dict[int, list[EscalationSummary]] = {}
+        for esc in escalations:  # already most severe, then oldest, first
+            by_admission.setdefault(esc.admission_id, []).append(to_summary(esc))
+        rows = []
+        overdue = 0
+        for a in admissions:
+            last_complete = complete.get(a.admission_id)
+            last_any = latest.get(a.admission_id)
+            due = next_observation_due(
+                latest_complete=last_complete,
+                latest_any=last_any,
+                admitted_at=a.admitted_at,
+                policy=policy,
+            )
+            if due <= now:
+                overdue += 1
+            symptom = symptoms.get(a.admission_id)
+            rows.append(
+                CensusRow(
+                    admission_id=a.admission_id,
+                    patient_id=a.patient_id,
+                    bed=a.bed or "—",
+                    patient_name=a.name,
+                    hospital_number=a.hospital_number,
+                    age=age_on(a.date_of_birth, now.date()),
+                    admitted_at=a.admitted_at,
+                    detox_day=detox_day(a.admitted_at, now),
+                    news2_total=last_complete.news2_total if last_complete else None,
+                    news2_risk=last_complete.news2_risk if last_complete else None,
+                    latest_set_partial=bool(last_any and last_any.news2_total is None),
+                    symptom_total=symptom.total if symptom else None,
+                    symptom_max=chart_max,
+                    open_escalations=tuple(by_admission.get(a.admission_id, ())),
+                    last_obs_at=last_any.taken_at if last_any else None,
+                    next_obs_due_at=due,
+                    assigned_nurse=a.assigned_nurse,
+                    risk_flags=a.risk_flags,
+                )
+            )
+        occupied = {a.bed for a in admissions if a.bed}
+        free = tuple(label for _id, label in all_beds if label not in occupied)
+        return CensusSnapshot(
+            taken_at=now,
+            rows=tuple(rows),
+            free_beds=free,
+            summary=WardSummary(
+                beds_total=len(all_beds),
+                beds_occupied=len(occupied),
+                patients_with_open_escalations=len(by_admission),
+                overdue_observations=overdue,
+            ),
+        )

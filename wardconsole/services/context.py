@@ -1,0 +1,84 @@
+"""Who is acting, from where, and the errors a use case can report to the user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    NURSE = "nurse"
+    SUPERVISOR = "supervisor"
+    READONLY = "readonly"
+    SYSTEM = "system"
+
+
+class Permission(StrEnum):
+    RECORD = "record"
+    ACKNOWLEDGE = "acknowledge"
+    ADMIT = "admit"
+    WRITE_HANDOFF = "write_handoff"
+    SIGN_HANDOFF = "sign_handoff"
+    VIEW_AUDIT = "view_audit"
+    MANAGE_STAFF = "manage_staff"
+    VIEW = "view"
+
+
+_NURSE = {
+    Permission.VIEW,
+    Permission.RECORD,
+    Permission.ACKNOWLEDGE,
+    Permission.ADMIT,
+    Permission.WRITE_HANDOFF,
+}
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.READONLY: frozenset({Permission.VIEW}),
+    Role.NURSE: frozenset(_NURSE),
+    Role.SUPERVISOR: frozenset(Permission),
+    Role.SYSTEM: frozenset(_NURSE),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The signed-in member of staff and the station they are working at."""
+
+    staff_id: int
+    staff_code: str
+    display_name: str
+    role: Role
+    station: str
+
+    def can(self, permission: Permission) -> bool:
+        return permission in ROLE_PERMISSIONS[self.role]
+
+
+class ServiceError(Exception):
+    """A use case refused; the message is written for the nurse and changed nothing."""
+
+
+class PermissionDenied(ServiceError):
+    pass
+
+
+class NotFound(ServiceError):
+    pass
+
+
+class ConflictError(ServiceError):
+    """Someone else changed the same thing first (optimistic locking)."""
+
+
+class InvalidInput(ServiceError):
+    """Bad input; ``problems`` maps field name to a message naming the accepted range."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{field}: {msg}" for field, msg in problems.items()))
+
+
+def require(actor: Actor, permission: Permission) -> None:
+    if not actor.can(permission):
+        raise PermissionDenied(
+            f"{actor.display_name} ({actor.role.value}) may not {permission.value.replace('_', ' ')}"
+        )

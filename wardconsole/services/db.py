@@ -1,0 +1,60 @@
+"""The services' shared handle: engine, sessions, clock and the loaded local policy."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import cached_property
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from wardconsole.domain.policy import EscalationPolicy, load_policy
+from wardconsole.domain.withdrawal import WithdrawalChart, load_chart
+from wardconsole.store.engine import make_session_factory
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Database:
+    """One per process. Sessions are short: one use case, one transaction."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        policy: EscalationPolicy | None = None,
+        chart: WithdrawalChart | None = None,
+    ) -> None:
+        self.engine = engine
+        self.clock = clock
+        self._sessions = make_session_factory(engine)
+        self._policy = policy
+        self._chart = chart
+
+    @cached_property
+    def policy(self) -> EscalationPolicy:
+        return self._policy or load_policy()
+
+    @cached_property
+    def chart(self) -> WithdrawalChart:
+        return self._chart or load_chart()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session inside one transaction: committed on success, rolled back on error."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            yield session
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name

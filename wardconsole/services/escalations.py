@@ -1,0 +1,325 @@
+"""Escalations: raised by the rules inside the write that caused them, then owned by staff.
+
+Workflow: open -> acknowledged ("I am on it") -> resolved (with an outcome). Actions taken and
+snoozes are recorded on the trail. Every state change checks the row's ``version`` so two
+stations acknowledging at once produce exactly one winner; the loser is told who took it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from wardconsole.domain.records import EscalationKind, EscalationState, Severity
+from wardconsole.domain.rules import EscalationTrigger, evaluate, plan_escalations
+from wardconsole.services.context import (
+    Actor,
+    ConflictError,
+    InvalidInput,
+    NotFound,
+    Permission,
+    ServiceError,
+    require,
+)
+from wardconsole.services.db import Database
+from wardconsole.store import repository
+from wardconsole.store.changes import record_change
+from wardconsole.store.models import EscalationEventRow, EscalationRow
+from wardconsole.store.repository import EscalationInfo
+
+LOOK_BACK = timedelta(hours=72)
+"""How much history the rules see; rules apply their own, shorter windows within it."""
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationChange:
+    escalation_id: int
+    kind: EscalationKind
+    severity: Severity
+    action: str  # raise | raise_severity | update
+
+
+def apply_rules(
+    session: Session,
+    db: Database,
+    admission_id: int,
+    *,
+    now: datetime,
+    station: str,
+    staff_id: int | None,
+) -> list[EscalationChange]:
+    """Evaluate the patient's rules and write the resulting escalations in ``session``."""
+    state = repository.clinical_state(session, admission_id, since=now - LOOK_BACK)
+    triggers = evaluate(state, now=now, policy=db.policy, chart=db.chart)
+    actions = plan_escalations(state.open_escalations, triggers)
+    changes: list[EscalationChange] = []
+    for action in actions:
+        trigger: EscalationTrigger = action.trigger
+        if action.action == "raise":
+            row = EscalationRow(
+                admission_id=admission_id,
+                kind=trigger.kind.value,
+                severity=int(trigger.severity),
+                state=EscalationState.OPEN.value,
+                rule_id=trigger.rule_id,
+                explanation=trigger.explanation,
+                prompts=list(trigger.prompts),
+                raised_at=now,
+                updated_at=now,
+            )
+            session.add(row)
+            session.flush()
+            detail = f"{trigger.severity.label}: {trigger.explanation}"
+            _event(session, row.id, now, staff_id, station, "raised", detail)
+        else:
+            existing = state.open_escalations[trigger.kind]
+            row = session.get_one(EscalationRow, existing.id)
+            if action.action == "raise_severity":
+                row.severity = int(trigger.severity)
+                # A more severe alarm needs fresh ownership: back to open and re-announce.
+                row.state = EscalationState.OPEN.value
+                row.last_announced_at = None
+                row.snoozed_until = None
+                detail = f"severity raised to {trigger.severity.label}: {trigger.explanation}"
+            else:
+                detail = trigger.explanation
+            row.explanation = trigger.explanation
+            row.rule_id = trigger.rule_id
+            row.prompts = list(trigger.prompts)
+            row.updated_at = now
+            session.flush()
+            _event(session, row.id, now, staff_id, station, action.action, detail)
+        changes.append(EscalationChange(row.id, trigger.kind, trigger.severity, action.action))
+    if changes:
+        record_change(session, "escalation", admission_id, station)
+    return changes
+
+
+def _event(
+    session: Session,
+    escalation_id: int,
+    at: datetime,
+    staff_id: int | None,
+    station: str,
+    action: str,
+    detail: str,
+) -> None:
+    session.add(
+        EscalationEventRow(
+            escalation_id=escalation_id,
+            at=at,
+            staff_id=staff_id,
+            station=station,
+            action=action,
+            detail=detail,
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationEvent:
+    at: datetime
+    action: str
+    detail: str
+    staff: str | None
+    station: str
+
+
+class EscalationService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def open(self) -> list[EscalationInfo]:
+        with self._db.read() as session:
+            return repository.open_escalations(session)
+
+    def get(self, escalation_id: int) -> EscalationInfo:
+        with self._db.read() as session:
+            info = repository.escalation(session, escalation_id)
+        if info is None:
+            raise NotFound(f"escalation {escalation_id} does not exist")
+        return info
+
+    def trail(self, escalation_id: int) -> list[EscalationEvent]:
+        from wardconsole.store.models import Staff
+
+        with self._db.read() as session:
+            rows = session.execute(
+                select(EscalationEventRow, Staff.display_name)
+                .outerjoin(Staff, Staff.id == EscalationEventRow.staff_id)
+                .where(EscalationEventRow.escalation_id == escalation_id)
+                .order_by(EscalationEventRow.at, EscalationEventRow.id)
+            ).all()
+        return [
+            EscalationEvent(e.at, e.action, e.detail, name, e.station) for e, name in rows
+        ]
+
+    def evaluate_ward(self, actor: Actor) -> list[EscalationChange]:
+        """Time-driven rules (overdue observations) for every admitted patient."""
+        now = self._db.clock()
+        changes: list[EscalationChange] = []
+        with self._db.read() as session:
+            ids = [a.admission_id for a in repository.open_admissions(session)]
+        for admission_id in ids:
+            try:
+                with self._db.transaction() as session:
+                    changes += apply_rules(
+                        session, self._db, admission_id, now=now, station=actor.station,
+                        staff_id=None,
+                    )
+            except IntegrityError:
+                continue  # another station raised the same escalation at the same moment
+        return changes
+
+    def acknowledge(self, actor: Actor, escalation_id: int, expected_version: int) -> None:
+        """'I am on it.' Exactly one station wins when two acknowledge at once."""
+        require(actor, Permission.ACKNOWLEDGE)
+        self._transition(
+            actor,
+            escalation_id,
+            expected_version,
+            allowed_from={EscalationState.OPEN},
+            action="acknowledged",
+            detail="",
+            update=lambda row, now: (
+                setattr(row, "state", EscalationState.ACKNOWLEDGED.value),
+                setattr(row, "acknowledged_at", now),
+                setattr(row, "acknowledged_by_id", actor.staff_id),
+            ),
+        )
+
+    def record_action(self, actor: Actor, escalation_id: int, text: str) -> None:
+        require(actor, Permission.ACKNOWLEDGE)
+        text = text.strip()
+        if not text:
+            raise InvalidInput({"action": "describe the action taken"})
+        now = self._db.clock()
+        with self._db.transaction() as session:
+            row = self._open_row(session, escalation_id)
+            row.updated_at = now
+            _event(session, row.id, now, actor.staff_id, actor.station, "action", text)
+            self._audit(session, actor, now, "escalation_action", row.id, {"text": text})
+            record_change(session, "escalation", row.admission_id, actor.station)
+
+    def resolve(
+        self, actor: Actor, escalation_id: int, expected_version: int, outcome: str
+    ) -> None:
+        require(actor, Permission.ACKNOWLEDGE)
+        outcome = outcome.strip()
+        if not outcome:
+            raise InvalidInput({"outcome": "say how the escalation ended"})
+        self._transition(
+            actor,
+            escalation_id,
+            expected_version,
+            allowed_from={EscalationState.OPEN, EscalationState.ACKNOWLEDGED},
+            action="resolved",
+            detail=outcome,
+            update=lambda row, now: (
+                setattr(row, "state", EscalationState.RESOLVED.value),
+                setattr(row, "resolved_at", now),
+                setattr(row, "resolved_by_id", actor.staff_id),
+                setattr(row, "outcome", outcome),
+            ),
+        )
+
+    def snooze(
+        self, actor: Actor, escalation_id: int, expected_version: int, minutes: int, reason: str
+    ) -> None:
+        """Silence re-announcement for a while, with a reason; never beyond the policy max."""
+        require(actor, Permission.ACKNOWLEDGE)
+        reason = reason.strip()
+        max_minutes = int(self._db.policy.max_snooze.total_seconds() // 60)
+        problems = {}
+        if not reason:
+            problems["reason"] = "a snooze needs a reason"
+        if not 1 <= minutes <= max_minutes:
+            problems["minutes"] = f"snooze between 1 and {max_minutes} minutes"
+        if problems:
+            raise InvalidInput(problems)
+        self._transition(
+            actor,
+            escalation_id,
+            expected_version,
+            allowed_from={EscalationState.OPEN, EscalationState.ACKNOWLEDGED},
+            action="snoozed",
+            detail=f"{minutes} min: {reason}",
+            update=lambda row, now: setattr(row, "snoozed_until", now + timedelta(minutes=minutes)),
+        )
+
+    def mark_announced(self, escalation_ids: list[int], cascade: bool) -> None:
+        """Record that this station announced (and possibly cascaded) these escalations."""
+        now = self._db.clock()
+        with self._db.transaction() as session:
+            for row in session.scalars(
+                select(EscalationRow).where(EscalationRow.id.in_(escalation_ids))
+            ):
+                row.last_announced_at = now
+                if cascade:
+                    row.cascade_level += 1
+                    _event(session, row.id, now, None, "", "cascaded",
+                           f"cascaded to level {row.cascade_level}")
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _open_row(self, session: Session, escalation_id: int) -> EscalationRow:
+        row = session.get(EscalationRow, escalation_id)
+        if row is None:
+            raise NotFound(f"escalation {escalation_id} does not exist")
+        if row.state == EscalationState.RESOLVED.value:
+            raise ConflictError("this escalation is already resolved")
+        return row
+
+    def _transition(
+        self,
+        actor: Actor,
+        escalation_id: int,
+        expected_version: int,
+        *,
+        allowed_from: set[EscalationState],
+        action: str,
+        detail: str,
+        update,  # noqa: ANN001 - a small local callback
+    ) -> None:
+        now = self._db.clock()
+        try:
+            with self._db.transaction() as session:
+                row = session.get(EscalationRow, escalation_id)
+                if row is None:
+                    raise NotFound(f"escalation {escalation_id} does not exist")
+                if row.version != expected_version or EscalationState(row.state) not in allowed_from:
+                    raise ConflictError(self._taken_message(escalation_id))
+                update(row, now)
+                row.updated_at = now
+                session.flush()  # version check happens here: UPDATE ... WHERE version = n
+                _event(session, row.id, now, actor.staff_id, actor.station, action, detail)
+                self._audit(session, actor, now, f"escalation_{action}", row.id,
+                            {"detail": detail} if detail else {})
+                record_change(session, "escalation", row.admission_id, actor.station)
+        except StaleDataError:
+            raise ConflictError(self._taken_message(escalation_id)) from None
+
+    def _taken_message(self, escalation_id: int) -> str:
+        info = self.get(escalation_id)
+        if info.state is EscalationState.RESOLVED:
+            who = info.resolved_by or "someone else"
+            return f"{who} already resolved this escalation"
+        if info.state is EscalationState.ACKNOWLEDGED:
+            who = info.acknowledged_by or "someone else"
+            return f"{who} already acknowledged this escalation"
+        return "this escalation changed on another station; look again before acting"
+
+    @staticmethod
+    def _audit(session: Session, actor: Actor, now: datetime, action: str, entity_id: int,
+               detail: dict) -> None:
+        repository.write_audit(
+            session, at=now, staff_id=actor.staff_id, station=actor.station, action=action,
+            entity="escalation", entity_id=entity_id, detail=detail,
+        )
+
+

@@ -1,0 +1,149 @@
+"""Change notification between stations.
+
+Every write transaction appends a row to ``change_log`` (see ``record_change``). Readers:
+
+* SQLite: ``SqliteChangeFeed`` polls ``max(id)`` of the change log, an index-only lookup
+  that costs microseconds, every ``poll_interval`` seconds (several windows on one PC).
+* PostgreSQL: the writer also calls ``pg_notify`` inside its transaction, so the
+  notification is delivered exactly when the write commits. ``PostgresChangeFeed`` LISTENs on
+  a dedicated connection, reconnects if the server restarts, and always re-reads the change
+  log so that nothing committed while it was disconnected is missed.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from datetime import UTC, datetime
+
+import psycopg
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.orm import Session
+
+from wardconsole.store.changes_api import Change, ChangeFeed
+from wardconsole.store.models import ChangeRow
+
+CHANNEL = "wardconsole_changes"
+
+
+def record_change(
+    session: Session, topic: str, admission_id: int | None, station: str
+) -> None:
+    """Append a change-log row (and on PostgreSQL a NOTIFY) in the caller's transaction."""
+    session.add(
+        ChangeRow(at=datetime.now(UTC), topic=topic, admission_id=admission_id, station=station)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        payload = json.dumps({"topic": topic, "admission_id": admission_id})
+        session.execute(text("SELECT pg_notify(:channel, :payload)"),
+                        {"channel": CHANNEL, "payload": payload})
+
+
+def latest_seq(session: Session) -> int:
+    return session.scalar(select(func.coalesce(func.max(ChangeRow.id), 0))) or 0
+
+
+def changes_since(session: Session, seq: int, limit: int = 500) -> list[Change]:
+    rows = session.execute(
+        select(ChangeRow.id, ChangeRow.topic, ChangeRow.admission_id)
+        .where(ChangeRow.id > seq)
+        .order_by(ChangeRow.id)
+        .limit(limit)
+    ).all()
+    return [Change(seq=r.id, topic=r.topic, admission_id=r.admission_id) for r in rows]
+
+
+class _LogReader:
+    """Tracks the last change seen and reads newer rows from the change log."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        with Session(engine) as session:
+            self._seq = latest_seq(session)
+
+    def read_new(self) -> list[Change]:
+        with Session(self._engine) as session:
+            if latest_seq(session) <= self._seq:
+                return []
+            changes = changes_since(session, self._seq)
+        if changes:
+            self._seq = changes[-1].seq
+        return changes
+
+
+class SqliteChangeFeed:
+    """Polls the change log; cheap enough to run twice a second."""
+
+    def __init__(self, engine: Engine, poll_interval: float = 0.5) -> None:
+        self._reader = _LogReader(engine)
+        self._poll_interval = poll_interval
+        self._closed = threading.Event()
+
+    def wait(self, timeout: float) -> list[Change]:
+        deadline = time.monotonic() + timeout
+        while not self._closed.is_set():
+            changes = self._reader.read_new()
+            if changes:
+                return changes
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return []
+            self._closed.wait(min(self._poll_interval, remaining))
+        return []
+
+    def close(self) -> None:
+        self._closed.set()
+
+
+class PostgresChangeFeed:
+    """LISTEN/NOTIFY with the change log as the source of truth."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._reader = _LogReader(engine)
+        self._conninfo = engine.url.set(drivername="postgresql").render_as_string(
+            hide_password=False
+        )
+        self._connection: psycopg.Connection | None = None
+        self._closed = False
+
+    def _listen(self) -> psycopg.Connection:
+        if self._connection is None or self._connection.closed:
+            connection = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=5)
+            connection.execute(f"LISTEN {CHANNEL}")
+            self._connection = connection
+        return self._connection
+
+    def wait(self, timeout: float) -> list[Change]:
+        if self._closed:
+            return []
+        connection = self._listen()
+        changes = self._reader.read_new()  # whatever committed before or between listens
+        if changes:
+            return changes
+        try:
+            for _notify in connection.notifies(timeout=timeout, stop_after=1):
+                break
+        except psycopg.OperationalError:
+            self._drop_connection()
+            raise
+        return self._reader.read_new()
+
+    def _drop_connection(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.close()
+            except psycopg.Error:
+                pass
+        self._connection = None
+
+    def close(self) -> None:
+        self._closed = True
+        self._drop_connection()
+
+
+def open_change_feed(engine: Engine) -> ChangeFeed:
+    if engine.dialect.name == "postgresql":
+        return PostgresChangeFeed(engine)
+    return SqliteChangeFeed(engine)

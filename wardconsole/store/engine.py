@@ -1,0 +1,149 @@
+"""Engine set-up and schema migrations for SQLite (one station) and PostgreSQL (a ward).
+
+SQLite runs in WAL mode with foreign keys on, ``synchronous=FULL`` and a busy timeout, so a
+crash never loses a committed write and several windows on one PC can share the file.
+Migrations are Alembic scripts in ``migrations/``, applied programmatically.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+class DatabaseError(Exception):
+    """A database problem explained in one line for the user (bad URL, unreachable, too new)."""
+
+
+def parse_url(url: str) -> URL:
+    """Parse a database URL; plain paths are SQLite files; postgresql:// uses psycopg 3."""
+    text = url.strip()
+    if not text:
+        raise DatabaseError("empty database URL")
+    if "://" not in text:
+        return make_url(f"sqlite:///{Path(text).expanduser().resolve()}")
+    try:
+        parsed = make_url(text)
+    except ArgumentError as exc:
+        raise DatabaseError(f"cannot understand database URL {text!r}: {exc}") from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise DatabaseError(
+            f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql://"
+        )
+    return parsed
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Plain PRAGMAs work on Python 3.11 and 3.12+ (the autocommit-based recipe does not).
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def make_engine(url: str | URL, *, echo: bool = False) -> Engine:
+    """Create an engine with the station-safe settings for its backend."""
+    parsed = parse_url(url) if isinstance(url, str) else url
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            parsed,
+            echo=echo,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(
+        parsed,
+        echo=echo,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": 5, "application_name": "wardconsole"},
+    )
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def _alembic_config(engine: Engine) -> Config:
+    config = Config()
+    script_dir = resources.files("wardconsole.store") / "migrations"
+    config.set_main_option("script_location", str(script_dir))
+    config.attributes["engine"] = engine
+    return config
+
+
+def head_revision(engine: Engine) -> str:
+    head = ScriptDirectory.from_config(_alembic_config(engine)).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def check_reachable(engine: Engine) -> None:
+    """Raise DatabaseError with one clear line if the database cannot be opened."""
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise DatabaseError(f"cannot open the database {engine.url!r}: {reason}") from None
+
+
+def _known_revision(script: ScriptDirectory, revision: str) -> bool:
+    try:
+        return script.get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
+def upgrade(engine: Engine, *, backup_dir: Path | None = None) -> bool:
+    """Bring the schema to the newest revision; return True if anything was applied.
+
+    A database from a newer WardConsole is refused rather than touched. For SQLite files the
+    file is copied aside first (into ``backup_dir`` or next to it).
+    """
+    check_reachable(engine)
+    script = ScriptDirectory.from_config(_alembic_config(engine))
+    head = script.get_current_head()
+    current = current_revision(engine)
+    if current == head:
+        return False
+    if current is not None and not _known_revision(script, current):
+        raise DatabaseError(
+            f"the database is at schema revision {current}, newer than this WardConsole "
+            "understands; install a newer version"
+        )
+    database = engine.url.database
+    if current is not None and engine.dialect.name == "sqlite" and database:
+        source = Path(database)
+        if source.exists():
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+            target_dir = backup_dir or source.parent
+            shutil.copy2(source, target_dir / f"{source.name}.before-{head}-{stamp}.bak")
+    command.upgrade(_alembic_config(engine), "head")
+    return True

@@ -1,0 +1,341 @@
+"""SQLAlchemy 2 typed ORM models: the ward's persistent record.
+
+Clinical rows (observation sets, symptom entries, assessments, PRN doses) are append-only:
+a correction is a new row whose ``amends_id`` points at the row it replaces, with a reason;
+"entered in error" is such a row with status ``entered_in_error``. A row is current when no
+other row amends it. Every clinical row records who recorded it, when it was taken, when it
+was entered and from which station. Times are stored in UTC (see ``UtcDateTime``).
+
+Relationships default to ``lazy="raise"`` so an accidental lazy load (for example from a Qt
+``data()`` call) fails loudly instead of querying.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC and returns them aware (SQLite drops the offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: clinical times must be timezone-aware")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JSON()}
+
+
+class WriteStamp:
+    """Who wrote a row, when, and from which station."""
+
+    recorded_at: Mapped[datetime] = mapped_column()
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    station: Mapped[str] = mapped_column(String(64))
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_code: Mapped[str] = mapped_column(String(32), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(16))  # nurse | supervisor | readonly | system
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column()
+
+
+class Bed(Base):
+    __tablename__ = "beds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(16), unique=True)
+    ward: Mapped[str] = mapped_column(String(64))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Patient(Base):
+    __tablename__ = "patients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hospital_number: Mapped[str] = mapped_column(String(32), unique=True)
+    given_name: Mapped[str] = mapped_column(String(80))
+    family_name: Mapped[str] = mapped_column(String(80))
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(16), default="unknown")
+    created_at: Mapped[datetime] = mapped_column()
+
+
+class Admission(WriteStamp, Base):
+    """One stay. ``bed_id`` is the current bed; moves are kept in ``bed_moves``."""
+
+    __tablename__ = "admissions"
+    __table_args__ = (Index("ix_admissions_open", "discharged_at", "bed_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    bed_id: Mapped[int | None] = mapped_column(ForeignKey("beds.id"))
+    admitted_at: Mapped[datetime] = mapped_column()
+    discharged_at: Mapped[datetime | None] = mapped_column()
+    discharge_destination: Mapped[str | None] = mapped_column(String(64))
+    discharge_summary: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    care_setting: Mapped[str] = mapped_column(String(32), default="inpatient")
+    assigned_nurse_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    previous_admission_id: Mapped[int | None] = mapped_column(ForeignKey("admissions.id"))
+    risk_flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    intake: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    spo2_scale: Mapped[int] = mapped_column(Integer, default=1)
+    spo2_scale2_prescribed_by: Mapped[str | None] = mapped_column(String(120))
+    spo2_scale2_prescribed_at: Mapped[datetime | None] = mapped_column()
+    spo2_scale2_target: Mapped[str | None] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class BedMove(WriteStamp, Base):
+    __tablename__ = "bed_moves"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"), index=True)
+    from_bed_id: Mapped[int | None] = mapped_column(ForeignKey("beds.id"))
+    to_bed_id: Mapped[int] = mapped_column(ForeignKey("beds.id"))
+    moved_at: Mapped[datetime] = mapped_column()
+
+
+class ClinicalEntry(WriteStamp):
+    """Columns shared by every append-only clinical entry."""
+
+    taken_at: Mapped[datetime] = mapped_column()
+    status: Mapped[str] = mapped_column(String(24), default="final")
+    amend_reason: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ObservationSetRow(ClinicalEntry, Base):
+    """A vital-sign set. NEWS2 columns are filled only for a complete set."""
+
+    __tablename__ = "observation_sets"
+    __table_args__ = (
+        Index("ix_observation_sets_admission_taken", "admission_id", "taken_at"),
+        UniqueConstraint("source", "source_ref"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
+    amends_id: Mapped[int | None] = mapped_column(
+        ForeignKey("observation_sets.id"), index=True
+    )
+    respiration_rate: Mapped[int | None] = mapped_column(Integer)
+    spo2: Mapped[int | None] = mapped_column(Integer)
+    spo2_scale: Mapped[int] = mapped_column(Integer, default=1)
+    on_oxygen: Mapped[bool | None] = mapped_column(Boolean)
+    systolic_bp: Mapped[int | None] = mapped_column(Integer)
+    diastolic_bp: Mapped[int | None] = mapped_column(Integer)
+    pulse: Mapped[int | None] = mapped_column(Integer)
+    consciousness: Mapped[str | None] = mapped_column(String(1))
+    temperature: Mapped[float | None] = mapped_column(Float)
+    missing_reasons: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    is_complete: Mapped[bool] = mapped_column(Boolean)
+    news2_total: Mapped[int | None] = mapped_column(Integer)
+    news2_risk: Mapped[str | None] = mapped_column(String(16))
+    news2_subscores: Mapped[dict[str, Any] | None] = mapped_column()
+    source: Mapped[str] = mapped_column(String(16), default="manual")
+    source_ref: Mapped[str | None] = mapped_column(String(200))
+
+
+class SymptomEntryRow(ClinicalEntry, Base):
+    """A withdrawal-chart rating (unvalidated local chart; see domain.withdrawal)."""
+
+    __tablename__ = "symptom_entries"
+    __table_args__ = (Index("ix_symptom_entries_admission_taken", "admission_id", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("symptom_entries.id"), index=True)
+    chart_version: Mapped[str] = mapped_column(String(32))
+    item_scores: Mapped[dict[str, Any]] = mapped_column()
+    total: Mapped[int | None] = mapped_column(Integer)
+
+
+class AssessmentRow(ClinicalEntry, Base):
+    """A scored bedside assessment: RASS, 4AT, panic, hallucination, C-SSRS, PHQ-9, ..."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (
+        Index("ix_assessments_admission_kind_taken", "admission_id", "kind", "taken_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    answers: Mapped[dict[str, Any]] = mapped_column()
+    total: Mapped[int | None] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(120), default="")
+
+
+class PrnDoseRow(ClinicalEntry, Base):
+    """A PRN dose; ``taken_at`` is when it was given. Effects are separate rows."""
+
+    __tablename__ = "prn_doses"
+    __table_args__ = (Index("ix_prn_doses_admission_taken", "admission_id", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("prn_doses.id"), index=True)
+    drug: Mapped[str] = mapped_column(String(120))
+    drug_class: Mapped[str] = mapped_column(String(32))
+    dose: Mapped[str] = mapped_column(String(64))
+    route: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class PrnEffectRow(WriteStamp, Base):
+    __tablename__ = "prn_effects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dose_id: Mapped[int] = mapped_column(ForeignKey("prn_doses.id"), index=True)
+    assessed_at: Mapped[datetime] = mapped_column()
+    effect: Mapped[str] = mapped_column(Text)
+
+
+class EscalationRow(Base):
+    """A workflow item (not a clinical record): state changes are updates, each one also
+    written to ``escalation_events``. ``version`` gives optimistic locking so two stations
+    acknowledging at once cannot both win."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (
+        Index("ix_escalations_open", "resolved_at", "admission_id"),
+        # One open escalation per patient and kind, even when two stations raise it at once.
+        Index(
+            "uq_escalations_open_kind",
+            "admission_id",
+            "kind",
+            unique=True,
+            sqlite_where=text("resolved_at IS NULL"),
+            postgresql_where=text("resolved_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
+    kind: Mapped[str] = mapped_column(String(24))
+    severity: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    rule_id: Mapped[str] = mapped_column(String(64))
+    explanation: Mapped[str] = mapped_column(Text)
+    prompts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    raised_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()
+    acknowledged_at: Mapped[datetime | None] = mapped_column()
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column()
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    outcome: Mapped[str | None] = mapped_column(Text)
+    last_announced_at: Mapped[datetime | None] = mapped_column()
+    cascade_level: Mapped[int] = mapped_column(Integer, default=0)
+    snoozed_until: Mapped[datetime | None] = mapped_column()
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class EscalationEventRow(Base):
+    """The trail of an escalation: raised, severity raised, acknowledged, action, snoozed..."""
+
+    __tablename__ = "escalation_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), index=True)
+    at: Mapped[datetime] = mapped_column()
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    station: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class AuditRow(Base):
+    """Append-only audit trail: no update or delete path exists in the code."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column()
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    station: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(48))
+    entity: Mapped[str] = mapped_column(String(48))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ChangeRow(Base):
+    """Change feed: one row per committed write, read by other stations (SQLite polls
+    ``max(id)``; PostgreSQL also sends NOTIFY in the same transaction)."""
+
+    __tablename__ = "change_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column()
+    topic: Mapped[str] = mapped_column(String(32))
+    admission_id: Mapped[int | None] = mapped_column(Integer)
+    station: Mapped[str] = mapped_column(String(64))
+
+
+class SchemaInfo(Base):
+    """Key/value facts about the database (e.g. the ward name)."""
+
+    __tablename__ = "ward_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,394 @@
+"""Queries that return immutable records, never live ORM objects.
+
+The census queries cost O(admitted patients): each "latest entry" is an index seek on
+``(admission_id, taken_at)`` through a correlated subquery, so a patient with thirty days
+of one-minute vitals costs the same as one admitted this morning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, select
+from sqlalchemy.orm import Session, aliased
+
+from wardconsole.domain.records import (
+    AssessmentEntry,
+    EscalationKind,
+    EscalationState,
+    ObservationSet,
+    OpenEscalation,
+    PatientClinicalState,
+    PrnDose,
+    Severity,
+    SymptomEntry,
+    VitalSigns,
+)
+from wardconsole.store.models import (
+    Admission,
+    AssessmentRow,
+    AuditRow,
+    Bed,
+    EscalationRow,
+    ObservationSetRow,
+    Patient,
+    PrnDoseRow,
+    Staff,
+    SymptomEntryRow,
+)
+
+def is_current(model: Any) -> ColumnElement[bool]:
+    """A final entry that no later entry amends or marks as entered in error."""
+    newer = aliased(model)
+    return and_(model.status == "final", ~exists().where(newer.amends_id == model.id))
+
+
+@dataclass(frozen=True, slots=True)
+class AdmissionInfo:
+    admission_id: int
+    patient_id: int
+    hospital_number: str
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    bed: str | None
+    admitted_at: datetime
+    discharged_at: datetime | None
+    reason: str
+    care_setting: str
+    assigned_nurse: str
+    risk_flags: tuple[str, ...]
+    spo2_scale: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationInfo:
+    id: int
+    admission_id: int
+    bed: str
+    patient_name: str
+    kind: EscalationKind
+    severity: Severity
+    state: EscalationState
+    rule_id: str
+    explanation: str
+    prompts: tuple[str, ...]
+    raised_at: datetime
+    updated_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    resolved_at: datetime | None
+    resolved_by: str | None
+    outcome: str | None
+    last_announced_at: datetime | None
+    cascade_level: int
+    snoozed_until: datetime | None
+    version: int
+
+
+def _admission_query() -> Any:
+    nurse = aliased(Staff)
+    return (
+        select(Admission, Patient, Bed.label, nurse.display_name)
+        .join(Patient, Patient.id == Admission.patient_id)
+        .outerjoin(Bed, Bed.id == Admission.bed_id)
+        .outerjoin(nurse, nurse.id == Admission.assigned_nurse_id)
+    )
+
+
+def _admission_info(row: Any) -> AdmissionInfo:
+    admission, patient, bed, nurse = row
+    return AdmissionInfo(
+        admission_id=admission.id,
+        patient_id=patient.id,
+        hospital_number=patient.hospital_number,
+        given_name=patient.given_name,
+        family_name=patient.family_name,
+        date_of_birth=patient.date_of_birth,
+        bed=bed,
+        admitted_at=admission.admitted_at,
+        discharged_at=admission.discharged_at,
+        reason=admission.reason,
+        care_setting=admission.care_setting,
+        assigned_nurse=nurse or "",
+        risk_flags=tuple(admission.risk_flags or ()),
+        spo2_scale=admission.spo2_scale,
+    )
+
+
+def open_admissions(session: Session) -> list[AdmissionInfo]:
+    rows = session.execute(
+        _admission_query().where(Admission.discharged_at.is_(None)).order_by(Admission.id)
+    ).all()
+    return [_admission_info(r) for r in rows]
+
+
+def admission(session: Session, admission_id: int) -> AdmissionInfo | None:
+    row = session.execute(_admission_query().where(Admission.id == admission_id)).first()
+    return _admission_info(row) if row else None
+
+
+def beds(session: Session) -> list[tuple[int, str]]:
+    return [
+        (r.id, r.label)
+        for r in session.execute(
+            select(Bed.id, Bed.label).where(Bed.active).order_by(Bed.sort_order, Bed.label)
+        )
+    ]
+
+
+def to_observation(row: ObservationSetRow) -> ObservationSet:
+    return ObservationSet(
+        id=row.id,
+        admission_id=row.admission_id,
+        taken_at=row.taken_at,
+        vitals=VitalSigns(
+            respiration_rate=row.respiration_rate,
+            spo2=row.spo2,
+            spo2_scale=row.spo2_scale,
+            on_oxygen=row.on_oxygen,
+            systolic_bp=row.systolic_bp,
+            diastolic_bp=row.diastolic_bp,
+            pulse=row.pulse,
+            consciousness=row.consciousness,
+            temperature=row.temperature,
+        ),
+        missing_reasons=dict(row.missing_reasons or {}),
+        news2_total=row.news2_total,
+        news2_risk=row.news2_risk,
+        news2_subscores=dict(row.news2_subscores or {}),
+        note=row.note,
+    )
+
+
+def to_symptoms(row: SymptomEntryRow) -> SymptomEntry:
+    return SymptomEntry(
+        id=row.id,
+        admission_id=row.admission_id,
+        taken_at=row.taken_at,
+        item_scores=dict(row.item_scores),
+        total=row.total or 0,
+    )
+
+
+def to_assessment(row: AssessmentRow) -> AssessmentEntry:
+    return AssessmentEntry(
+        id=row.id,
+        admission_id=row.admission_id,
+        kind=row.kind,
+        taken_at=row.taken_at,
+        answers=dict(row.answers),
+        total=row.total,
+        label=row.label,
+    )
+
+
+def to_prn(row: PrnDoseRow) -> PrnDose:
+    return PrnDose(
+        id=row.id,
+        admission_id=row.admission_id,
+        given_at=row.taken_at,
+        drug=row.drug,
+        drug_class=row.drug_class,
+        dose=row.dose,
+        route=row.route,
+        reason=row.reason,
+    )
+
+
+def _latest_ids(
+    session: Session,
+    model: Any,
+    admission_ids: Sequence[int],
+    extra: Callable[[Any], ColumnElement[bool]] | None = None,
+) -> dict[int, int]:
+    """Admission id -> id of its newest current entry, one index seek per admission."""
+    if not admission_ids:
+        return {}
+    inner = aliased(model)
+    newer = aliased(model)
+    conditions = [
+        inner.admission_id == Admission.id,
+        inner.status == "final",
+        ~exists().where(newer.amends_id == inner.id),
+    ]
+    if extra is not None:
+        conditions.append(extra(inner))
+    latest = (
+        select(inner.id)
+        .where(*conditions)
+        .order_by(inner.taken_at.desc(), inner.id.desc())
+        .limit(1)
+        .correlate(Admission)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Admission.id, latest).where(Admission.id.in_(admission_ids))
+    ).all()
+    return {admission_id: entry_id for admission_id, entry_id in rows if entry_id is not None}
+
+
+def latest_observations(
+    session: Session, admission_ids: Sequence[int], *, complete_only: bool
+) -> dict[int, ObservationSet]:
+    extra = (lambda m: m.is_complete.is_(True)) if complete_only else None
+    ids = _latest_ids(session, ObservationSetRow, admission_ids, extra)
+    if not ids:
+        return {}
+    rows = session.scalars(select(ObservationSetRow).where(ObservationSetRow.id.in_(ids.values())))
+    return {r.admission_id: to_observation(r) for r in rows}
+
+
+def latest_symptoms(session: Session, admission_ids: Sequence[int]) -> dict[int, SymptomEntry]:
+    ids = _latest_ids(session, SymptomEntryRow, admission_ids)
+    if not ids:
+        return {}
+    rows = session.scalars(select(SymptomEntryRow).where(SymptomEntryRow.id.in_(ids.values())))
+    return {r.admission_id: to_symptoms(r) for r in rows}
+
+
+def _escalation_query() -> Any:
+    ack = aliased(Staff)
+    res = aliased(Staff)
+    return (
+        select(EscalationRow, Bed.label, Patient.given_name, Patient.family_name,
+               ack.display_name, res.display_name)
+        .join(Admission, Admission.id == EscalationRow.admission_id)
+        .join(Patient, Patient.id == Admission.patient_id)
+        .outerjoin(Bed, Bed.id == Admission.bed_id)
+        .outerjoin(ack, ack.id == EscalationRow.acknowledged_by_id)
+        .outerjoin(res, res.id == EscalationRow.resolved_by_id)
+    )
+
+
+def _escalation_info(row: Any) -> EscalationInfo:
+    esc, bed, given, family, ack_name, res_name = row
+    return EscalationInfo(
+        id=esc.id,
+        admission_id=esc.admission_id,
+        bed=bed or "",
+        patient_name=f"{given} {family}",
+        kind=EscalationKind(esc.kind),
+        severity=Severity(esc.severity),
+        state=EscalationState(esc.state),
+        rule_id=esc.rule_id,
+        explanation=esc.explanation,
+        prompts=tuple(esc.prompts or ()),
+        raised_at=esc.raised_at,
+        updated_at=esc.updated_at,
+        acknowledged_at=esc.acknowledged_at,
+        acknowledged_by=ack_name,
+        resolved_at=esc.resolved_at,
+        resolved_by=res_name,
+        outcome=esc.outcome,
+        last_announced_at=esc.last_announced_at,
+        cascade_level=esc.cascade_level,
+        snoozed_until=esc.snoozed_until,
+        version=esc.version,
+    )
+
+
+def open_escalations(
+    session: Session, admission_ids: Iterable[int] | None = None
+) -> list[EscalationInfo]:
+    query = _escalation_query().where(EscalationRow.resolved_at.is_(None))
+    if admission_ids is not None:
+        query = query.where(EscalationRow.admission_id.in_(list(admission_ids)))
+    rows = session.execute(query.order_by(EscalationRow.severity.desc(), EscalationRow.raised_at))
+    return [_escalation_info(r) for r in rows]
+
+
+def escalation(session: Session, escalation_id: int) -> EscalationInfo | None:
+    row = session.execute(_escalation_query().where(EscalationRow.id == escalation_id)).first()
+    return _escalation_info(row) if row else None
+
+
+def _current_since(
+    session: Session, model: Any, admission_id: int, since: datetime
+) -> list[Any]:
+    return list(
+        session.scalars(
+            select(model)
+            .where(model.admission_id == admission_id, model.taken_at >= since, is_current(model))
+            .order_by(model.taken_at, model.id)
+        )
+    )
+
+
+def clinical_state(
+    session: Session, admission_id: int, *, since: datetime
+) -> PatientClinicalState:
+    """The rules engine's view of one patient: current entries since ``since``, plus the
+    newest complete set and symptom entry even when older (the trend needs a baseline)."""
+    info = session.get(Admission, admission_id)
+    if info is None:
+        raise LookupError(f"no admission {admission_id}")
+    observations = [to_observation(r) for r in _current_since(session, ObservationSetRow,
+                                                               admission_id, since)]
+    if not any(o.news2_total is not None for o in observations):
+        older = latest_observations(session, [admission_id], complete_only=True).get(admission_id)
+        if older is not None and all(o.id != older.id for o in observations):
+            observations.insert(0, older)
+    symptoms = [to_symptoms(r) for r in _current_since(session, SymptomEntryRow, admission_id,
+                                                        since)]
+    assessments = [to_assessment(r) for r in _current_since(session, AssessmentRow,
+                                                            admission_id, since)]
+    prn = [to_prn(r) for r in _current_since(session, PrnDoseRow, admission_id, since)]
+    open_rows = session.scalars(
+        select(EscalationRow).where(
+            EscalationRow.admission_id == admission_id, EscalationRow.resolved_at.is_(None)
+        )
+    )
+    open_by_kind = {
+        EscalationKind(r.kind): OpenEscalation(
+            id=r.id,
+            kind=EscalationKind(r.kind),
+            severity=Severity(r.severity),
+            state=EscalationState(r.state),
+            raised_at=r.raised_at,
+            explanation=r.explanation,
+            rule_id=r.rule_id,
+        )
+        for r in open_rows
+    }
+    return PatientClinicalState(
+        admission_id=admission_id,
+        admitted_at=info.admitted_at,
+        observations=tuple(observations),
+        symptoms=tuple(symptoms),
+        assessments=tuple(assessments),
+        prn_doses=tuple(prn),
+        open_escalations=open_by_kind,
+    )
+
+
+def write_audit(
+    session: Session,
+    *,
+    at: datetime,
+    staff_id: int | None,
+    station: str,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Append an audit row in the caller's transaction (the only audit write path)."""
+    session.add(
+        AuditRow(
+            at=at,
+            staff_id=staff_id,
+            station=station,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            detail=detail or {},
+        )
+    )

@@ -1,0 +1,495 @@
+"""Scoring the bedside assessments nurses record, from the answers as entered.
+
+Sources (REFERENCE.md): RASS §2 (Sessler 2002 [10]); 4AT §3.1 (the4at.com v1.2 official
+scoring [12], NICE CG103 [13]); panic attack §6.1 (DSM-5 via Katzman 2014 [34]); hallucinations
+§6.2 (BPRS-E v4.0 item 10, Ventura 1993 via CamCOPS [30]); C-SSRS screener §6.3 (Columbia
+triage [27], Blueprint [28]); GAD-7 §6.4 [33]; PHQ-9 §6.5 [32]; craving §6.6 [35]; pain §7 [39];
+bladder red flags §5.3/§9A (BNSSG pathway [29f]).
+
+Each ``score_*`` function takes the raw ``answers`` mapping (the schema is in its docstring and
+in ``ANSWER_SCHEMAS``), refuses unknown keys and out-of-range answers with a ValueError naming
+the answer key and the accepted values, and returns an ``AssessmentScore``. ``flags`` are stable
+strings the rules engine and UI match on (see ``FLAGS``). Escalation thresholds that are local
+design choices (RASS ±2, BPRS-E ≥ 5, craving ≥ 7) live in the escalation policy, not here.
+Every kind also accepts an optional free-text ``note``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any, Final
+
+from wardconsole.domain.validation import validate_score
+
+# --- stable flag strings ------------------------------------------------------------------------
+POSSIBLE_DELIRIUM: Final = "possible_delirium"
+POSSIBLE_COGNITIVE_IMPAIRMENT: Final = "possible_cognitive_impairment"
+PANIC_ATTACK: Final = "panic_attack"
+LIMITED_SYMPTOM_ATTACK: Final = "limited_symptom_attack"
+HALLUCINATIONS_PRESENT: Final = "hallucinations_present"
+CSSRS_LOW: Final = "cssrs_low"
+CSSRS_MODERATE: Final = "cssrs_moderate"
+CSSRS_HIGH: Final = "cssrs_high"
+CSSRS_REQUIRED: Final = "cssrs_required"
+MAJOR_DEPRESSIVE_SYNDROME: Final = "major_depressive_syndrome"
+GAD7_POSITIVE_SCREEN: Final = "gad7_positive_screen"
+BLADDER_RED_FLAG: Final = "bladder_red_flag"
+VISIBLE_HAEMATURIA: Final = "visible_haematuria"
+RETENTION: Final = "retention"
+FLANK_PAIN: Final = "flank_pain"
+NEW_RENAL_IMPAIRMENT: Final = "new_renal_impairment"
+
+FLAGS: Final[tuple[str, ...]] = (
+    POSSIBLE_DELIRIUM, POSSIBLE_COGNITIVE_IMPAIRMENT, PANIC_ATTACK, LIMITED_SYMPTOM_ATTACK,
+    HALLUCINATIONS_PRESENT, CSSRS_LOW, CSSRS_MODERATE, CSSRS_HIGH, CSSRS_REQUIRED,
+    MAJOR_DEPRESSIVE_SYNDROME, GAD7_POSITIVE_SCREEN, BLADDER_RED_FLAG, VISIBLE_HAEMATURIA,
+    RETENTION, FLANK_PAIN, NEW_RENAL_IMPAIRMENT,
+)
+"""Every flag an assessment can carry."""
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentScore:
+    """The domain's reading of one assessment: total (None when the tool has none), label, flags."""
+
+    total: int | None
+    label: str
+    flags: tuple[str, ...] = ()
+
+
+# --- RASS (§2) ----------------------------------------------------------------------------------
+
+RASS_TERMS: Final[Mapping[int, str]] = MappingProxyType(
+    {
+        4: "Combative", 3: "Very agitated", 2: "Agitated", 1: "Restless", 0: "Alert and calm",
+        -1: "Drowsy", -2: "Light sedation", -3: "Moderate sedation", -4: "Deep sedation",
+        -5: "Unarousable",
+    }
+)
+
+
+def score_rass(answers: Mapping[str, Any]) -> AssessmentScore:
+    """RASS. Answers: ``score`` −5…+4 (Sessler 2002). Label e.g. ``+2 Agitated``."""
+    _only(answers, {"score"})
+    value = validate_score("score", answers.get("score"), -5, 4)
+    sign = f"{value:+d}" if value else "0"
+    return AssessmentScore(value, f"{sign} {RASS_TERMS[value]}")
+
+
+# --- 4AT (§3.1) ---------------------------------------------------------------------------------
+
+_ALERTNESS: Final = MappingProxyType({"normal": 0, "mild_sleepiness": 0, "abnormal": 4})
+_ATTENTION: Final = MappingProxyType(
+    {"seven_or_more": 0, "fewer_than_seven": 1, "refused": 1, "untestable": 2}
+)
+
+
+def score_4at(answers: Mapping[str, Any]) -> AssessmentScore:
+    """4AT v1.2, official scoring [12]; total 0–12.
+
+    Answers: ``alertness`` "normal" | "mild_sleepiness" (< 10 s after waking, then normal) |
+    "abnormal"; ``amt4_mistakes`` 0–4 or "untestable" (0 → 0, 1 → 1, 2+ or untestable → 2);
+    ``attention`` "seven_or_more" | "fewer_than_seven" | "refused" | "untestable", or the number of
+    months achieved 0–12 (≥ 7 → 0, < 7 → 1); ``acute_change`` bool (last 2 weeks, still evident in
+    the last 24 h). Bands: ≥ 4 possible delirium, 1–3 possible cognitive impairment, 0 unlikely.
+    """
+    _only(answers, {"alertness", "amt4_mistakes", "attention", "acute_change"})
+    alertness = _choice("alertness", answers.get("alertness"), _ALERTNESS)
+    amt4_raw = answers.get("amt4_mistakes")
+    if amt4_raw == "untestable":
+        amt4 = 2
+    else:
+        mistakes = _score_or_word("amt4_mistakes", amt4_raw, 0, 4, "untestable")
+        amt4 = 0 if mistakes == 0 else 1 if mistakes == 1 else 2
+    attention_raw = answers.get("attention")
+    if isinstance(attention_raw, str):
+        attention = _choice("attention", attention_raw, _ATTENTION)
+    else:
+        months = _score_or_word("attention", attention_raw, 0, 12, ", ".join(_ATTENTION))
+        attention = 0 if months >= 7 else 1
+    acute = 4 if _bool("acute_change", answers.get("acute_change")) else 0
+    total = alertness + amt4 + attention + acute
+    if total >= 4:
+        return AssessmentScore(total, "Possible delirium ± cognitive impairment",
+                               (POSSIBLE_DELIRIUM,))
+    if total >= 1:
+        return AssessmentScore(total, "Possible cognitive impairment",
+                               (POSSIBLE_COGNITIVE_IMPAIRMENT,))
+    return AssessmentScore(0, "Delirium or severe cognitive impairment unlikely")
+
+
+# --- panic attack (§6.1) ------------------------------------------------------------------------
+
+PANIC_SYMPTOMS: Final[tuple[str, ...]] = (
+    "palpitations", "sweating", "trembling", "shortness_of_breath", "choking", "chest_pain",
+    "nausea", "dizziness", "chills_or_heat", "paraesthesias", "derealisation",
+    "fear_of_losing_control", "fear_of_dying",
+)
+"""The 13 DSM-5 panic-attack symptoms, in DSM order."""
+
+
+def score_panic(answers: Mapping[str, Any]) -> AssessmentScore:
+    """DSM-5 panic-attack checklist; total = symptom count 0–13; ≥ 4 is a panic attack.
+
+    Answers: either ``symptoms`` (a collection of ``PANIC_SYMPTOMS`` keys) or each symptom key
+    as a bool; optional ``onset_at`` / ``peak_at`` (datetimes; peak not before onset) and
+    ``distress`` 0–10 (design choice, §6.1). Fewer than 4 symptoms is a limited-symptom attack.
+    Chest pain, dyspnoea and palpitations overlap with medical causes: never let this label
+    suppress NEWS2 escalation (§6.1).
+    """
+    _only(answers, {"symptoms", "onset_at", "peak_at", "distress", *PANIC_SYMPTOMS})
+    listed = answers.get("symptoms")
+    flagged = {key for key in PANIC_SYMPTOMS if key in answers}
+    if listed is not None and flagged:
+        raise ValueError("symptoms: give either a symptoms list or per-symptom yes/no, not both")
+    if listed is not None:
+        present = _symptom_list(listed)
+    else:
+        present = {key for key in flagged if _bool(key, answers[key])}
+    onset, peak = (_optional_time(k, answers.get(k)) for k in ("onset_at", "peak_at"))
+    if onset is not None and peak is not None and peak < onset:
+        raise ValueError("peak_at: must not be before onset_at")
+    distress = answers.get("distress")
+    distress_text = ""
+    if distress is not None:
+        distress_text = f", distress {validate_score('distress', distress, 0, 10)}/10"
+    count = len(present)
+    if count >= 4:
+        return AssessmentScore(count, f"Panic attack ({count}/13 symptoms{distress_text})",
+                               (PANIC_ATTACK,))
+    if count:
+        return AssessmentScore(
+            count, f"Limited-symptom attack ({count}/13 symptoms{distress_text})",
+            (LIMITED_SYMPTOM_ATTACK,),
+        )
+    return AssessmentScore(0, f"No panic symptoms{distress_text}")
+
+
+# --- hallucinations: BPRS-E item 10 (§6.2) ------------------------------------------------------
+
+BPRSE_HALLUCINATION_ANCHORS: Final[Mapping[int, str]] = MappingProxyType(
+    {
+        1: "Not present",
+        2: "Very mild",
+        3: "Mild",
+        4: "Moderate",
+        5: "Moderately severe",
+        6: "Severe",
+        7: "Extremely severe",
+    }
+)
+MODALITIES: Final[tuple[str, ...]] = ("auditory", "visual", "tactile", "olfactory", "gustatory")
+
+
+def score_hallucination(answers: Mapping[str, Any]) -> AssessmentScore:
+    """BPRS-E item 10 "Hallucinations" (Ventura 1993 [30]); total = rating 1–7.
+
+    Answers: ``score`` 1 (not present) … 7 (extremely severe); ``modalities`` a collection of
+    ``MODALITIES`` (must be empty when the score is 1). Label e.g.
+    ``6/7 Severe (auditory, visual)``. The escalation threshold (≥ 5, §9A) is policy.
+    """
+    _only(answers, {"score", "modalities"})
+    value = validate_score("score", answers.get("score"), 1, 7)
+    modalities = _modalities(answers.get("modalities", ()))
+    if value == 1 and modalities:
+        raise ValueError("modalities: must be empty when hallucinations are not present (score 1)")
+    where = f" ({', '.join(modalities)})" if modalities else ""
+    flags = (HALLUCINATIONS_PRESENT,) if value >= 2 else ()
+    return AssessmentScore(value, f"{value}/7 {BPRSE_HALLUCINATION_ANCHORS[value]}{where}", flags)
+
+
+def hallucination_modalities(answers: Mapping[str, Any]) -> tuple[str, ...]:
+    """The modalities of a stored hallucination entry, in ``MODALITIES`` order."""
+    return _modalities(answers.get("modalities", ()))
+
+
+# --- C-SSRS screener (§6.3) ---------------------------------------------------------------------
+
+CSSRS_RISKS: Final[tuple[str, ...]] = ("none", "low", "moderate", "high")
+
+
+def score_cssrs(answers: Mapping[str, Any]) -> AssessmentScore:
+    """C-SSRS screener (since last contact / past month) with its skip logic; total None.
+
+    Answers (bools): ``q1`` wish to be dead, ``q2`` suicidal thoughts, ``q3`` method, ``q4``
+    intent, ``q5`` plan with intent, ``q6`` suicidal behaviour ever, ``q6_within_3_months``.
+    Q1, Q2, Q6 are always asked. Q3–Q5 are asked only when Q2 is yes (required then; giving
+    them — even "no" — when Q2 is no is an error: omit them or pass None).
+    ``q6_within_3_months`` is required when Q6 is yes and must be omitted when Q6 is no.
+    Risk (§6.3): high = Q4 or Q5, or Q6 within 3 months; moderate = Q3, or Q6 longer ago;
+    low = Q1 and/or Q2 only; none = all no. Flags ``cssrs_low|moderate|high``.
+    """
+    _only(answers, {"q1", "q2", "q3", "q4", "q5", "q6", "q6_within_3_months"})
+    q1 = _bool("q1", answers.get("q1"))
+    q2 = _bool("q2", answers.get("q2"))
+    q6 = _bool("q6", answers.get("q6"))
+    if q2:
+        q3, q4, q5 = (_bool(k, answers.get(k)) for k in ("q3", "q4", "q5"))
+    else:
+        for key in ("q3", "q4", "q5"):
+            if answers.get(key) is not None:
+                raise ValueError(f"{key}: only asked when q2 is yes; leave it unanswered")
+        q3 = q4 = q5 = False
+    recent_raw = answers.get("q6_within_3_months")
+    if q6:
+        recent = _bool("q6_within_3_months", recent_raw)
+    elif recent_raw is not None:
+        raise ValueError("q6_within_3_months: only asked when q6 is yes; leave it unanswered")
+    else:
+        recent = False
+    if q4 or q5 or (q6 and recent):
+        return AssessmentScore(None, "High risk", (CSSRS_HIGH,))
+    if q3 or q6:
+        return AssessmentScore(None, "Moderate risk", (CSSRS_MODERATE,))
+    if q1 or q2:
+        return AssessmentScore(None, "Low risk", (CSSRS_LOW,))
+    return AssessmentScore(None, "No risk identified")
+
+
+def cssrs_risk(flags: Collection[str]) -> str:
+    """``none`` | ``low`` | ``moderate`` | ``high`` from a C-SSRS score's flags."""
+    for risk, flag in (("high", CSSRS_HIGH), ("moderate", CSSRS_MODERATE), ("low", CSSRS_LOW)):
+        if flag in flags:
+            return risk
+    return "none"
+
+
+# --- PHQ-9 (§6.5) and GAD-7 (§6.4) --------------------------------------------------------------
+
+PHQ9_BANDS: Final[tuple[tuple[int, str], ...]] = (
+    (20, "Severe"), (15, "Moderately severe"), (10, "Moderate"), (5, "Mild"),
+    (0, "None/minimal"),
+)
+GAD7_BANDS: Final[tuple[tuple[int, str], ...]] = (
+    (15, "Severe"), (10, "Moderate"), (5, "Mild"), (0, "None/minimal"),
+)
+
+
+def score_phq9(answers: Mapping[str, Any]) -> AssessmentScore:
+    """PHQ-9 (Kroenke 2001 via CamCOPS [32]); total 0–27 with bands.
+
+    Answers: ``q1``…``q9`` each 0–3 (0 not at all … 3 nearly every day); optional ``q10``
+    (functional difficulty 0–3, not scored). Item 9 ≥ 1 flags ``cssrs_required`` (§6.3, §9A).
+    ``major_depressive_syndrome`` per CamCOPS: Q1 or Q2 ≥ 2 and ≥ 5 symptoms (Q1–Q8 ≥ 2, Q9 ≥ 1).
+    """
+    items = _items(answers, 9, extra={"q10"})
+    if answers.get("q10") is not None:
+        validate_score("q10", answers["q10"], 0, 3)
+    total = sum(items)
+    flags: list[str] = []
+    if items[8] >= 1:
+        flags.append(CSSRS_REQUIRED)
+    symptoms = sum(1 for v in items[:8] if v >= 2) + (1 if items[8] >= 1 else 0)
+    if (items[0] >= 2 or items[1] >= 2) and symptoms >= 5:
+        flags.append(MAJOR_DEPRESSIVE_SYNDROME)
+    label = _band(total, PHQ9_BANDS)
+    if items[8] >= 1:
+        label += "; item 9 positive: C-SSRS required"
+    return AssessmentScore(total, label, tuple(flags))
+
+
+def score_gad7(answers: Mapping[str, Any]) -> AssessmentScore:
+    """GAD-7 (Spitzer 2006 via CamCOPS [33]); total 0–21; ≥ 10 is the usual screening cut-off.
+
+    Answers: ``q1``…``q7`` each 0–3.
+    """
+    items = _items(answers, 7)
+    total = sum(items)
+    flags = (GAD7_POSITIVE_SCREEN,) if total >= 10 else ()
+    return AssessmentScore(total, _band(total, GAD7_BANDS), flags)
+
+
+# --- craving (§6.6), pain (§7), bladder (§5.3, §9A) ---------------------------------------------
+
+
+def score_craving(answers: Mapping[str, Any]) -> AssessmentScore:
+    """Craving 0–10 (0 none … 10 strongest imaginable); no norms, trend only (§6.6).
+
+    Answers: ``score`` 0–10.
+    """
+    _only(answers, {"score"})
+    value = validate_score("score", answers.get("score"), 0, 10)
+    return AssessmentScore(value, f"Craving {value}/10")
+
+
+PAIN_SITES: Final[tuple[str, ...]] = ("bladder", "abdomen", "other")
+
+
+def score_pain(answers: Mapping[str, Any]) -> AssessmentScore:
+    """Pain NRS 0–10 with site (§5.5, §7 [39]). Bands 1–3 mild, 4–6 moderate, 7–10 severe.
+
+    Answers: ``score`` 0–10; ``site`` one of ``PAIN_SITES`` (required when score > 0);
+    optional ``site_detail`` text (e.g. for "other").
+    """
+    _only(answers, {"score", "site", "site_detail"})
+    value = validate_score("score", answers.get("score"), 0, 10)
+    site = answers.get("site")
+    if site is None and value > 0:
+        raise ValueError(f"site: required when there is pain; expected one of {_list(PAIN_SITES)}")
+    if site is not None and site not in PAIN_SITES:
+        raise ValueError(f"site: {_show(site)} is not a site; expected one of {_list(PAIN_SITES)}")
+    detail = answers.get("site_detail")
+    if detail is not None and not isinstance(detail, str):
+        raise ValueError("site_detail: expected text")
+    band = "no pain" if value == 0 else "mild" if value <= 3 else "moderate" if value <= 6 else (
+        "severe"
+    )
+    where = f" ({detail or site})" if site else ""
+    return AssessmentScore(value, f"Pain {value}/10{where}, {band}")
+
+
+_BLADDER_FLAGS: Final = (VISIBLE_HAEMATURIA, RETENTION, FLANK_PAIN, NEW_RENAL_IMPAIRMENT)
+_BLADDER_LABELS: Final = MappingProxyType(
+    {
+        VISIBLE_HAEMATURIA: "visible haematuria",
+        RETENTION: "urinary retention",
+        FLANK_PAIN: "flank pain",
+        NEW_RENAL_IMPAIRMENT: "new renal impairment",
+    }
+)
+
+
+def score_bladder(answers: Mapping[str, Any]) -> AssessmentScore:
+    """Urinary red-flag check (§5.3, §9A; BNSSG pathway [29f]); total None.
+
+    Answers (bools, omitted = no): ``visible_haematuria``, ``retention``, ``flank_pain``,
+    ``new_renal_impairment``. Any yes flags ``bladder_red_flag`` plus the item's own flag.
+    """
+    _only(answers, set(_BLADDER_FLAGS))
+    present = tuple(
+        key for key in _BLADDER_FLAGS if answers.get(key) is not None and _bool(key, answers[key])
+    )
+    if not present:
+        return AssessmentScore(None, "No urinary red flags")
+    text = ", ".join(_BLADDER_LABELS[key] for key in present)
+    return AssessmentScore(None, f"Urinary red flag: {text}", (BLADDER_RED_FLAG, *present))
+
+
+# --- dispatch -----------------------------------------------------------------------------------
+
+SCORERS: Final[Mapping[str, Callable[[Mapping[str, Any]], AssessmentScore]]] = MappingProxyType(
+    {
+        "rass": score_rass,
+        "4at": score_4at,
+        "panic": score_panic,
+        "hallucination": score_hallucination,
+        "cssrs": score_cssrs,
+        "phq9": score_phq9,
+        "gad7": score_gad7,
+        "craving": score_craving,
+        "pain": score_pain,
+        "bladder": score_bladder,
+    }
+)
+ASSESSMENT_KINDS: Final[tuple[str, ...]] = tuple(SCORERS)
+"""Every ``AssessmentEntry.kind`` the domain understands."""
+
+ANSWER_SCHEMAS: Final[Mapping[str, str]] = MappingProxyType(
+    {kind: (fn.__doc__ or "").strip() for kind, fn in SCORERS.items()}
+)
+"""Each kind's answer keys and scoring, as documented on its scorer."""
+
+
+def score_assessment(kind: str, answers: Mapping[str, Any]) -> AssessmentScore:
+    """Score ``answers`` for ``kind`` (one of ``ASSESSMENT_KINDS``); ValueError names the key."""
+    scorer = SCORERS.get(kind) if isinstance(kind, str) else None
+    if scorer is None:
+        raise ValueError(f"kind: {_show(kind)} is not an assessment; expected one of "
+                         f"{_list(ASSESSMENT_KINDS)}")
+    if not isinstance(answers, Mapping):
+        raise ValueError(f"answers: expected a mapping of answers for {kind}")
+    return scorer(answers)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _only(answers: Mapping[str, Any], allowed: Collection[str]) -> None:
+    for key in answers:
+        if key != "note" and key not in allowed:
+            raise ValueError(f"{_show(key)}: not an answer of this assessment; expected "
+                             f"{_list(sorted(allowed))}")
+    note = answers.get("note")
+    if note is not None and not isinstance(note, str):
+        raise ValueError("note: expected text")
+
+
+def _items(answers: Mapping[str, Any], count: int, extra: Collection[str] = ()) -> list[int]:
+    keys = [f"q{i}" for i in range(1, count + 1)]
+    _only(answers, {*keys, *extra})
+    return [validate_score(key, answers.get(key), 0, 3) for key in keys]
+
+
+def _band(total: int, bands: tuple[tuple[int, str], ...]) -> str:
+    return next(label for low, label in bands if total >= low)
+
+
+def _bool(key: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{key}: expected yes or no (True/False), got {_show(value)}")
+    return value
+
+
+def _choice(key: str, value: object, options: Mapping[str, int]) -> int:
+    if not isinstance(value, str) or value not in options:
+        raise ValueError(
+            f"{key}: {_show(value)} is not an option; expected one of {_list(options)}"
+        )
+    return options[value]
+
+
+def _score_or_word(key: str, value: object, low: int, high: int, words: str) -> int:
+    try:
+        return validate_score(key, value, low, high)
+    except ValueError as exc:
+        raise ValueError(f"{exc}, or {words}") from None
+
+
+def _symptom_list(listed: object) -> set[str]:
+    if isinstance(listed, str) or not isinstance(listed, Collection):
+        raise ValueError(f"symptoms: expected a list of symptom keys from {_list(PANIC_SYMPTOMS)}")
+    present: set[str] = set()
+    for key in listed:
+        if key not in PANIC_SYMPTOMS:
+            raise ValueError(f"symptoms: {_show(key)} is not a DSM-5 panic symptom; expected "
+                             f"keys from {_list(PANIC_SYMPTOMS)}")
+        present.add(key)
+    return present
+
+
+def _modalities(value: object) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, Collection):
+        raise ValueError(f"modalities: expected a collection of {_list(MODALITIES)}")
+    for item in value:
+        if item not in MODALITIES:
+            raise ValueError(f"modalities: {_show(item)} is not a modality; expected "
+                             f"{_list(MODALITIES)}")
+    return tuple(m for m in MODALITIES if m in value)
+
+
+def _optional_time(key: str, value: object) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{key}: {_show(value)} is not an ISO date-time") from None
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise ValueError(f"{key}: expected a timezone-aware date-time")
+    return value
+
+
+def _list(options: Collection[str]) -> str:
+    return ", ".join(options)
+
+
+def _show(value: object) -> str:
+    try:
+        text = repr(value)
+    except ValueError:
+        return "<a very large number>"
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -1,0 +1,93 @@
+"""Fixtures for UI tests: isolated QSettings, a clean application style, window factories."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtWidgets import QApplication
+
+from wardconsole.services.views import CensusSnapshot
+from wardconsole.ui.context import UiContext
+from wardconsole.ui.main_window import MainWindow
+
+from .factories import FakeWard, demo_ward
+
+OFFSCREEN_NOISE = r"^This plugin does not support (propagateSizeHints|raise)\(\)$"
+"""The offscreen platform plugin warns when a window is shown or raised; a real screen does not."""
+
+_HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if _HERE in item.path.parents:
+            item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(
+    qapp: QApplication, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """Each test reads and writes QSettings in its own directory, never the user's."""
+    directory = tmp_path_factory.mktemp("settings")
+    QCoreApplication.setOrganizationName("WardConsoleTests")
+    QCoreApplication.setApplicationName("wardconsole-tests")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(directory))
+    yield
+
+
+@pytest.fixture(autouse=True)
+def plain_application_style(qapp: QApplication) -> Iterator[None]:
+    """Themes restyle the whole application; put it back after each test."""
+    yield
+    qapp.setStyleSheet("")
+    qapp.setPalette(qapp.style().standardPalette())
+
+
+@pytest.fixture
+def ward() -> FakeWard:
+    """A 20-bed ward with 17 patients, in memory."""
+    return FakeWard(demo_ward())
+
+
+def make_context(ward: FakeWard) -> UiContext:
+    return UiContext(
+        load_census=ward.load_census,
+        open_change_feed=ward.open_change_feed,
+        station="Nurses' station 1",
+        ward_name="Ward 7 — Detox",
+        database_label="SQLite (test, in memory)",
+    )
+
+
+@pytest.fixture
+def make_window(qtbot) -> Iterator[Callable[..., MainWindow]]:
+    """Build a shown main window over a FakeWard; waits until its first census is on screen."""
+    windows: list[MainWindow] = []
+
+    def make(ward: FakeWard, *, wait_for_census: bool = True) -> MainWindow:
+        window = MainWindow(make_context(ward))
+        qtbot.addWidget(window)
+        windows.append(window)
+        window.show()
+        if wait_for_census:
+            qtbot.waitUntil(lambda: window.snapshot is not None)
+        return window
+
+    yield make
+    for window in windows:
+        window.shutdown()
+
+
+@pytest.fixture
+def window(make_window: Callable[..., MainWindow], ward: FakeWard) -> MainWindow:
+    return make_window(ward)
+
+
+def shown_snapshot(window: MainWindow) -> CensusSnapshot:
+    assert window.snapshot is not None
+    return window.snapshot

@@ -1,0 +1,34 @@
+"""What the composition root hands to the main window: data sources and labels, nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from wardconsole.services.views import CensusSnapshot
+from wardconsole.store.changes_api import ChangeFeed
+
+
+@dataclass(frozen=True, slots=True)
+class UiContext:
+    """Everything the console window needs from outside the UI package.
+
+    The callables block on the database: the window only ever calls them from its background
+    worker (``load_census``) or its change-watcher thread (``open_change_feed``), never from the
+    UI thread.
+    """
+
+    load_census: Callable[[], CensusSnapshot]
+    """Read the whole census in one short transaction; may raise if the database is down."""
+
+    open_change_feed: Callable[[], ChangeFeed]
+    """Open a new change feed; called again (from the watcher thread) after a failure."""
+
+    station: str
+    """This workstation's name, shown in the status bar (e.g. 'Nurses station 1')."""
+
+    ward_name: str
+    """Shown in the window title and the summary strip (e.g. 'Ward 7 - Detox')."""
+
+    database_label: str
+    """A password-free description of the database (e.g. 'PostgreSQL on db01/ward')."""

@@ -1,0 +1,384 @@
+"""The console's main window: the ward census. It lays out the panels and wires them together.
+
+Data flow: the census is read on the background worker (``TaskRunner``) on start, when another
+station writes something (``ChangeWatcher``, debounced), every 30 s (so "ago" and "due" stay
+true) and on F5; each new snapshot is forwarded through ``census_changed`` to everything that
+shows it. Nothing here touches the database on the UI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+import wardconsole
+from wardconsole.services.views import CensusSnapshot
+from wardconsole.store.changes_api import Change
+from wardconsole.ui import formatting as fmt
+from wardconsole.ui.context import UiContext
+from wardconsole.ui.models.census_model import CensusProxyModel, CensusTableModel
+from wardconsole.ui.patient_windows import PatientWindows
+from wardconsole.ui.tasks import ChangeWatcher, TaskRunner
+from wardconsole.ui.theme import Theme, apply_theme, load_theme, save_theme
+from wardconsole.ui.widgets.census_view import CensusView
+from wardconsole.ui.widgets.filter_box import FilterBox
+from wardconsole.ui.widgets.message_panel import MessagePanel
+from wardconsole.ui.widgets.summary_strip import SummaryStrip
+
+log = logging.getLogger(__name__)
+
+REFRESH_INTERVAL_MS = 30_000
+CHANGE_DEBOUNCE_MS = 100
+
+_GEOMETRY_KEY = "main_window/geometry"
+_STATE_KEY = "main_window/state"
+_HEADER_KEY = "census/header_state"
+_HEADER_COLUMNS_KEY = "census/header_columns"
+
+
+def about_text() -> str:
+    return (
+        f"<h3>WardConsole {wardconsole.__version__}</h3>"
+        "<p>Staff console for the inpatient ketamine-detox ward: census, observations, "
+        "escalations and handoff.</p>"
+    )
+
+
+class MainWindow(QMainWindow):
+    """The ward census window (see module docstring)."""
+
+    census_changed = Signal(CensusSnapshot)
+    """A new census snapshot is on screen."""
+
+    theme_changed = Signal(Theme)
+    """The day/night theme changed (already applied to the application)."""
+
+    def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._context = context
+        self._snapshot: CensusSnapshot | None = None
+        self._started = False
+        self._shut_down = False
+        self._theme = load_theme()
+        self.setWindowTitle(f"WardConsole — {context.ward_name} — {context.station}")
+
+        # Workers and timers (Qt children of the window).
+        self._runner = TaskRunner(self)
+        self._watcher = ChangeWatcher(context.open_change_feed, self)
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setInterval(REFRESH_INTERVAL_MS)
+        self._change_debounce = QTimer(self)
+        self._change_debounce.setSingleShot(True)
+        self._change_debounce.setInterval(CHANGE_DEBOUNCE_MS)
+
+        # Models.
+        self.census_model = CensusTableModel(self, theme=self._theme)
+        self.census_proxy = CensusProxyModel(self)
+        self.census_proxy.setSourceModel(self.census_model)
+        self._patient_windows = PatientWindows()
+
+        # Panels.
+        self.summary_strip = SummaryStrip(context.ward_name)
+        self.filter_box = FilterBox()
+        self._match_label = QLabel()
+        self._match_label.setObjectName("match_count")
+        self.census_view = CensusView()
+        self.census_view.setModel(self.census_proxy)
+        self.message_panel = MessagePanel()
+        self._stack = QStackedWidget()
+        self._stack.addWidget(self.message_panel)
+        self._stack.addWidget(self.census_view)
+        self._lay_out()
+        self._create_actions()
+        self._create_status_bar()
+        self._connect_signals()
+
+        apply_theme(_app(), self._theme)
+        self.census_view.apply_default_column_widths()
+        self._restore_ui_state()
+        if not self._has_saved_geometry():
+            self.resize(1366, 768)
+        self.census_view.setFocus()
+
+    # -- layout -----------------------------------------------------------------------------------
+
+    def _lay_out(self) -> None:
+        filter_row = QHBoxLayout()
+        filter_row.setContentsMargins(12, 0, 12, 0)
+        filter_row.addWidget(self.filter_box, 2)
+        filter_row.addWidget(self._match_label, 1)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        layout.addWidget(self.summary_strip)
+        layout.addLayout(filter_row)
+        layout.addWidget(self._stack, 1)
+        self.setCentralWidget(central)
+
+    def _create_actions(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        file_menu.addAction(self.quit_action)
+
+        view_menu = menu.addMenu("&View")
+        self.find_action = QAction("&Find patient…", self)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.refresh_action = QAction("&Refresh", self)
+        self.refresh_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        self.sort_urgent_action = QAction("Sort &most urgent first", self)
+        self.sort_urgent_action.setShortcut(QKeySequence("Ctrl+U"))
+        self.night_action = QAction("&Night theme", self)
+        self.night_action.setCheckable(True)
+        self.night_action.setChecked(self._theme is Theme.NIGHT)
+        self.night_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
+        self.night_action.setStatusTip("Dark colours for a dim ward")
+        for action in (self.find_action, self.refresh_action, self.sort_urgent_action):
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.night_action)
+
+        help_menu = menu.addMenu("&Help")
+        self.about_action = QAction("&About WardConsole", self)
+        help_menu.addAction(self.about_action)
+
+    def _create_status_bar(self) -> None:
+        status = self.statusBar()
+        self._station_label = QLabel(f"Station: {self._context.station}")
+        self._database_label = QLabel(f"Database: {self._context.database_label}")
+        self._refreshed_label = QLabel("Not refreshed yet")
+        for label in (self._station_label, self._database_label, self._refreshed_label):
+            label.setObjectName("StatusField")
+            status.addPermanentWidget(label)
+
+    def _connect_signals(self) -> None:
+        # Sources of refreshes.
+        self._refresh_timer.timeout.connect(self._on_refresh_requested)
+        self._change_debounce.timeout.connect(self._on_refresh_requested)
+        self.refresh_action.triggered.connect(self._on_refresh_requested)
+        self._watcher.changes_arrived.connect(self._on_changes_arrived)
+        self._watcher.connection_lost.connect(self._on_connection_lost)
+        self._watcher.connection_restored.connect(self._on_refresh_requested)
+        # A new snapshot goes to everything that shows it.
+        self.census_changed.connect(self.census_model.set_snapshot)
+        self.census_changed.connect(self.summary_strip.set_snapshot)
+        self.census_changed.connect(self._patient_windows.update)
+        self.census_changed.connect(self._on_census_changed)
+        # Theme.
+        self.night_action.toggled.connect(self._on_night_theme_toggled)
+        self.theme_changed.connect(self.census_model.set_theme)
+        self.theme_changed.connect(self._patient_windows.set_theme)
+        # Finding and opening patients.
+        self.find_action.triggered.connect(self.filter_box.focus_filter)
+        self.filter_box.filter_changed.connect(self.census_proxy.set_filter_text)
+        self.filter_box.filter_changed.connect(self._on_filter_changed)
+        self.filter_box.returnPressed.connect(self._on_filter_accepted)
+        self.sort_urgent_action.triggered.connect(self._on_sort_urgent_requested)
+        self.census_view.patient_requested.connect(self._on_patient_requested)
+        # Menus.
+        self.quit_action.triggered.connect(self.close)
+        self.about_action.triggered.connect(self._on_about_requested)
+
+    # -- lifecycle --------------------------------------------------------------------------------
+
+    @property
+    def snapshot(self) -> CensusSnapshot | None:
+        """The census on screen (None before the first successful read)."""
+        return self._snapshot
+
+    @property
+    def theme(self) -> Theme:
+        return self._theme
+
+    @property
+    def patient_windows(self) -> PatientWindows:
+        return self._patient_windows
+
+    def start(self) -> None:
+        """Load the census and start watching for changes (done on first show if not before)."""
+        if self._started or self._shut_down:
+            return
+        self._started = True
+        self._watcher.start()
+        self._refresh_timer.start()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the census in the background; a newer request replaces a waiting one."""
+        if self._shut_down:
+            return
+        self._runner.run(
+            self._context.load_census,
+            on_success=self._on_census_loaded,
+            on_failure=self._on_census_failed,
+            key="census",
+        )
+
+    def set_theme(self, theme: Theme) -> None:
+        if theme is self._theme:
+            return
+        self._theme = theme
+        apply_theme(_app(), theme)
+        save_theme(theme)
+        self.night_action.setChecked(theme is Theme.NIGHT)
+        self.theme_changed.emit(theme)
+
+    def shutdown(self) -> None:
+        """Stop timers, the change watcher and the worker; close patient windows. Idempotent."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        self._refresh_timer.stop()
+        self._change_debounce.stop()
+        self._watcher.stop()
+        self._runner.shutdown()
+        self._patient_windows.close_all()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.start()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._save_ui_state()
+        self.shutdown()
+        super().closeEvent(event)
+
+    # -- UI state in QSettings --------------------------------------------------------------------
+
+    def _has_saved_geometry(self) -> bool:
+        return QSettings().contains(_GEOMETRY_KEY)
+
+    def _restore_ui_state(self) -> None:
+        settings = QSettings()
+        geometry = settings.value(_GEOMETRY_KEY)
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = settings.value(_STATE_KEY)
+        if state is not None:
+            self.restoreState(state)
+        header = self.census_view.horizontalHeader()
+        header_state = settings.value(_HEADER_KEY)
+        columns = settings.value(_HEADER_COLUMNS_KEY)
+        restored = (
+            header_state is not None
+            and str(columns) == str(self.census_model.columnCount())
+            and header.restoreState(header_state)
+        )
+        if not restored:
+            header.setSortIndicator(
+                CensusProxyModel.DEFAULT_SORT_COLUMN, CensusProxyModel.DEFAULT_SORT_ORDER
+            )
+        self.census_view.setSortingEnabled(True)
+        self.census_proxy.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+
+    def _save_ui_state(self) -> None:
+        settings = QSettings()
+        settings.setValue(_GEOMETRY_KEY, self.saveGeometry())
+        settings.setValue(_STATE_KEY, self.saveState())
+        settings.setValue(_HEADER_KEY, self.census_view.horizontalHeader().saveState())
+        settings.setValue(_HEADER_COLUMNS_KEY, self.census_model.columnCount())
+        save_theme(self._theme, settings)
+
+    # -- slots ------------------------------------------------------------------------------------
+
+    @Slot()
+    def _on_refresh_requested(self) -> None:
+        self.refresh()
+
+    @Slot(list)
+    def _on_changes_arrived(self, changes: list[Change]) -> None:
+        log.debug("%d change(s) from other stations", len(changes))
+        self._change_debounce.start()
+
+    def _on_census_loaded(self, snapshot: CensusSnapshot) -> None:
+        if self._shut_down:
+            return
+        self._snapshot = snapshot
+        self.census_changed.emit(snapshot)
+
+    def _on_census_failed(self, error: BaseException) -> None:
+        log.warning("Reading the census failed: %s", error)
+        self._on_connection_lost(str(error) or type(error).__name__)
+
+    @Slot(str)
+    def _on_connection_lost(self, reason: str) -> None:
+        self.summary_strip.set_database_unavailable(reason)
+        self._refreshed_label.setText("Database unavailable")
+        if self._snapshot is None:
+            self.message_panel.show_unavailable(reason)
+            self._stack.setCurrentWidget(self.message_panel)
+
+    @Slot(CensusSnapshot)
+    def _on_census_changed(self, snapshot: CensusSnapshot) -> None:
+        self._refreshed_label.setText(
+            f"Refreshed {fmt.local_time_text(snapshot.taken_at, seconds=True)}"
+        )
+        if snapshot.rows:
+            self._stack.setCurrentWidget(self.census_view)
+            if not self.census_view.selectionModel().hasSelection():
+                self.census_view.selectRow(0)
+        else:
+            self.message_panel.show_empty_ward()
+            self._stack.setCurrentWidget(self.message_panel)
+        self._on_filter_changed(self.filter_box.text().strip())
+
+    @Slot(str)
+    def _on_filter_changed(self, text: str) -> None:
+        shown, total = self.census_proxy.rowCount(), self.census_model.rowCount()
+        if not text:
+            self._match_label.setText("")
+        elif shown:
+            self._match_label.setText(f"Showing {shown} of {total} patients")
+        else:
+            self._match_label.setText(f"No patient matches “{text}”")
+
+    @Slot()
+    def _on_filter_accepted(self) -> None:
+        if self.census_proxy.rowCount():
+            self.census_view.selectRow(0)
+            self.census_view.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    @Slot()
+    def _on_sort_urgent_requested(self) -> None:
+        self.census_view.horizontalHeader().setSortIndicator(
+            CensusProxyModel.DEFAULT_SORT_COLUMN, CensusProxyModel.DEFAULT_SORT_ORDER
+        )
+
+    @Slot(int)
+    def _on_patient_requested(self, admission_id: int) -> None:
+        row_number = self.census_model.row_of_admission(admission_id)
+        if row_number < 0 or self._snapshot is None:
+            return
+        self._patient_windows.open(
+            self.census_model.census_row(row_number), self._snapshot, self._theme
+        )
+
+    @Slot(bool)
+    def _on_night_theme_toggled(self, checked: bool) -> None:
+        self.set_theme(Theme.NIGHT if checked else Theme.DAY)
+
+    @Slot()
+    def _on_about_requested(self) -> None:
+        QMessageBox.about(self, "About WardConsole", about_text())
+
+
+def _app() -> QApplication:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        raise RuntimeError("MainWindow needs a QApplication")
+    return app

@@ -1,0 +1,218 @@
+"""Day and night themes, and the status colours the census uses in each.
+
+Night is for dim rooms: a dark background that does not light up the face of a nurse checking a
+sleeping ward, with status colours that still stand out. Every status colour comes with words and
+a shape elsewhere ('▲ HIGH', '◆ URGENT', 'OVERDUE …'), so colour is never the only cue, and the
+bands are ordered by lightness as well as hue so they survive colour-vision deficiency.
+
+The chosen theme is UI state, so it lives in QSettings.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from importlib import resources
+
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+from wardconsole.domain.records import Severity
+
+SETTINGS_KEY = "ui/theme"
+
+
+class Theme(enum.Enum):
+    DAY = "day"
+    NIGHT = "night"
+
+    @property
+    def label(self) -> str:
+        return {Theme.DAY: "Day", Theme.NIGHT: "Night"}[self]
+
+
+@dataclass(frozen=True, slots=True)
+class StatusColours:
+    background: QColor
+    foreground: QColor
+
+
+def _pair(background: str, foreground: str) -> StatusColours:
+    return StatusColours(QColor(background), QColor(foreground))
+
+
+@dataclass(frozen=True, slots=True)
+class RiskPalette:
+    """Status colours for one theme; ``None`` means 'use the ordinary cell colours'."""
+
+    news2: dict[str, StatusColours]
+    severity: dict[Severity, StatusColours]
+    overdue: StatusColours
+    due_soon: QColor
+    muted: QColor
+    """Text colour for secondary information ('—', 'unassigned', 'incomplete')."""
+    ok: QColor
+    """Text colour for reassuring counts ('No open escalations')."""
+
+    def for_news2(self, band: str | None) -> StatusColours | None:
+        return self.news2.get(band) if band is not None else None
+
+    def for_severity(self, severity: Severity | None) -> StatusColours | None:
+        return self.severity.get(severity) if severity is not None else None
+
+
+_RISK_PALETTES = {
+    Theme.DAY: RiskPalette(
+        news2={
+            "low-medium": _pair("#FFF1A8", "#000000"),
+            "medium": _pair("#F0A431", "#000000"),
+            "high": _pair("#B2182B", "#FFFFFF"),
+        },
+        severity={
+            Severity.ADVISORY: _pair("#D3E6F8", "#000000"),
+            Severity.URGENT: _pair("#F0A431", "#000000"),
+            Severity.EMERGENCY: _pair("#B2182B", "#FFFFFF"),
+        },
+        overdue=_pair("#FFDCDC", "#8B0000"),
+        due_soon=QColor("#8A4B00"),
+        muted=QColor("#5A5A5A"),
+        ok=QColor("#1B5E20"),
+    ),
+    Theme.NIGHT: RiskPalette(
+        news2={
+            "low-medium": _pair("#3D3A12", "#FFF59D"),
+            "medium": _pair("#7A4A00", "#FFE2B0"),
+            "high": _pair("#B71C1C", "#FFFFFF"),
+        },
+        severity={
+            Severity.ADVISORY: _pair("#1D3A57", "#D6EBFF"),
+            Severity.URGENT: _pair("#7A4A00", "#FFE2B0"),
+            Severity.EMERGENCY: _pair("#B71C1C", "#FFFFFF"),
+        },
+        overdue=_pair("#5C1414", "#FFB4B4"),
+        due_soon=QColor("#FFCC80"),
+        muted=QColor("#A8ADB4"),
+        ok=QColor("#9CD3A0"),
+    ),
+}
+
+
+def risk_palette(theme: Theme) -> RiskPalette:
+    return _RISK_PALETTES[theme]
+
+
+_PALETTE_COLOURS = {
+    Theme.DAY: {
+        QPalette.ColorRole.Window: "#EFF1F3",
+        QPalette.ColorRole.WindowText: "#111111",
+        QPalette.ColorRole.Base: "#FFFFFF",
+        QPalette.ColorRole.AlternateBase: "#F3F5F7",
+        QPalette.ColorRole.Text: "#111111",
+        QPalette.ColorRole.Button: "#E4E7EA",
+        QPalette.ColorRole.ButtonText: "#111111",
+        QPalette.ColorRole.ToolTipBase: "#FFFFE8",
+        QPalette.ColorRole.ToolTipText: "#111111",
+        QPalette.ColorRole.PlaceholderText: "#6B6B6B",
+        QPalette.ColorRole.Highlight: "#1F5FA8",
+        QPalette.ColorRole.HighlightedText: "#FFFFFF",
+        QPalette.ColorRole.Link: "#0B4F9C",
+        QPalette.ColorRole.BrightText: "#FFFFFF",
+    },
+    Theme.NIGHT: {
+        QPalette.ColorRole.Window: "#121417",
+        QPalette.ColorRole.WindowText: "#E6E8EB",
+        QPalette.ColorRole.Base: "#181B1F",
+        QPalette.ColorRole.AlternateBase: "#1F2328",
+        QPalette.ColorRole.Text: "#E6E8EB",
+        QPalette.ColorRole.Button: "#23272D",
+        QPalette.ColorRole.ButtonText: "#E6E8EB",
+        QPalette.ColorRole.ToolTipBase: "#23272D",
+        QPalette.ColorRole.ToolTipText: "#E6E8EB",
+        QPalette.ColorRole.PlaceholderText: "#8D939B",
+        QPalette.ColorRole.Highlight: "#2F6DB0",
+        QPalette.ColorRole.HighlightedText: "#FFFFFF",
+        QPalette.ColorRole.Link: "#8AB8FF",
+        QPalette.ColorRole.BrightText: "#FFFFFF",
+        QPalette.ColorRole.Light: "#3A3F46",
+        QPalette.ColorRole.Midlight: "#2C3036",
+        QPalette.ColorRole.Mid: "#24282D",
+        QPalette.ColorRole.Dark: "#0C0E10",
+        QPalette.ColorRole.Shadow: "#000000",
+    },
+}
+
+_DISABLED_TEXT = {Theme.DAY: "#8A8A8A", Theme.NIGHT: "#6C727A"}
+
+
+def make_palette(theme: Theme) -> QPalette:
+    palette = QPalette()
+    for role, colour in _PALETTE_COLOURS[theme].items():
+        palette.setColor(role, QColor(colour))
+    for role in (
+        QPalette.ColorRole.WindowText,
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.ButtonText,
+    ):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(_DISABLED_TEXT[theme]))
+    return palette
+
+
+def stylesheet(theme: Theme) -> str:
+    """The bundled stylesheet for ``theme`` (resources/styles/<theme>.qss after common.qss)."""
+    styles = resources.files("wardconsole.resources").joinpath("styles")
+    common = styles.joinpath("common.qss").read_text(encoding="utf-8")
+    specific = styles.joinpath(f"{theme.value}.qss").read_text(encoding="utf-8")
+    return "\n".join((common, specific, _status_rules(risk_palette(theme))))
+
+
+def _status_rules(palette: RiskPalette) -> str:
+    """Badge rules generated from the risk palette, so the table and the badges always agree.
+
+    Widgets opt in with dynamic properties: ``band`` (a NEWS2 band), ``severity`` (a
+    ``Severity`` name in lower case) and ``tone="alert"`` (overdue, stale data).
+    """
+
+    # Also under the containers whose own rules (with an id) would otherwise win.
+    scopes = ("", "QFrame#SummaryStrip ", "QFrame#PatientHeader ")
+
+    def rule(selector: str, colours: StatusColours) -> str:
+        return "\n".join(
+            f"{scope}{selector} {{ background-color: {colours.background.name()};"
+            f" color: {colours.foreground.name()}; }}"
+            for scope in scopes
+        )
+
+    def text_rule(selector: str, colour: QColor) -> str:
+        return "\n".join(f"{scope}{selector} {{ color: {colour.name()}; }}" for scope in scopes)
+
+    rules = [rule(f'QLabel[band="{band}"]', c) for band, c in palette.news2.items()]
+    rules += [rule(f'QLabel[severity="{s.name.lower()}"]', c) for s, c in palette.severity.items()]
+    rules.append(rule('QLabel[tone="alert"]', palette.overdue))
+    rules.append(text_rule('QLabel[tone="soon"]', palette.due_soon))
+    rules.append(text_rule('QLabel[tone="muted"]', palette.muted))
+    rules.append(text_rule('QLabel[tone="ok"]', palette.ok))
+    return "\n".join(rules)
+
+
+def apply_theme(app: QApplication, theme: Theme) -> None:
+    """Restyle the whole application (every open window follows)."""
+    if app.style().name().casefold() != "fusion":
+        app.setStyle("Fusion")  # the one built-in style that honours a custom palette everywhere
+    app.setPalette(make_palette(theme))
+    app.setStyleSheet(stylesheet(theme))
+
+
+def load_theme(settings: QSettings | None = None) -> Theme:
+    """The theme remembered in QSettings; day when none (or an unknown one) is stored."""
+    settings = settings if settings is not None else QSettings()
+    value = settings.value(SETTINGS_KEY, Theme.DAY.value)
+    try:
+        return Theme(str(value))
+    except ValueError:
+        return Theme.DAY
+
+
+def save_theme(theme: Theme, settings: QSettings | None = None) -> None:
+    settings = settings if settings is not None else QSettings()
+    settings.setValue(SETTINGS_KEY, theme.value)

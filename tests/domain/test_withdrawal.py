@@ -16,11 +16,6 @@ EXPECTED_ITEMS = (
 )
 
 
-@pytest.fixture(scope="module")
-def chart() -> WithdrawalChart:
-    return load_chart()
-
-
 def test_bundled_chart_is_labelled_unvalidated_and_versioned(chart: WithdrawalChart) -> None:
     assert chart.status == "unvalidated local tool"
     assert chart.version

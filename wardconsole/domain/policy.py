@@ -1,0 +1,372 @@
+"""The ward's escalation policy: local thresholds, windows, alert timings and shifts.
+
+Source: REFERENCE.md §9A (trigger summary; rows marked "Design" need sign-off), §1.4 (NEWS2
+responses, RCP Chart 4), §2 (RASS design thresholds), §3.1 (4AT ≥ 4), §6.3 (C-SSRS triage),
+§6.6 (craving). The numbers live in ``resources/policy/escalation_policy.toml``, each marked
+there as published or DESIGN CHOICE; this module only loads and validates them, so a typo or an
+out-of-range value stops the console with a ``PolicyError`` naming the file, section and key
+instead of silently disabling a safety rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Final
+
+from wardconsole.domain.configfiles import default_policy_file, read_toml
+from wardconsole.domain.records import EscalationKind, Severity
+
+POLICY_FILE: Final = "escalation_policy.toml"
+RISK_KEYS: Final[tuple[str, ...]] = ("high", "medium", "low-medium", "low", "unscored")
+"""Keys of ``[schedule.partial_recheck_minutes]``: NEWS2 risk values plus "unscored"."""
+
+_ID = re.compile(r"[a-z][a-z0-9_.-]{0,39}", re.ASCII)
+_CLOCK = re.compile(r"([01]\d|2[0-3]):([0-5]\d)", re.ASCII)
+_SEVERITIES: Final = MappingProxyType({s.name.lower(): s for s in Severity})
+
+
+class PolicyError(ValueError):
+    """The policy file is unusable; the message names the file, section, key and problem."""
+
+
+# Schema of each rule's thresholds: key -> (type, low, high). Types: "int", "severity", "classes".
+_HOURS = ("int", 1, 24 * 14)
+_SEVERITY = ("severity", None, None)
+RULE_SCHEMA: Final[Mapping[str, Mapping[str, tuple[str, int | None, int | None]]]] = (
+    MappingProxyType(
+        {
+            "deterioration": {"lookback_hours": _HOURS},
+            "panic": {"severity": _SEVERITY, "lookback_hours": _HOURS},
+            "confusion": {
+                "severity": _SEVERITY, "four_at_at_or_above": ("int", 1, 12),
+                "lookback_hours": _HOURS,
+            },
+            "hallucination": {
+                "severity": _SEVERITY, "bprse_at_or_above": ("int", 2, 7),
+                "new_onset_at_or_above": ("int", 2, 7), "new_onset_baseline_hours": _HOURS,
+                "lookback_hours": _HOURS,
+            },
+            "self_harm": {
+                "severity_high": _SEVERITY, "severity_moderate": _SEVERITY,
+                "severity_low": _SEVERITY, "phq9_item9_severity": _SEVERITY,
+                "lookback_hours": _HOURS,
+            },
+            "agitation": {
+                "severity": _SEVERITY, "rass_at_or_above": ("int", 1, 4), "lookback_hours": _HOURS,
+            },
+            "oversedation": {
+                "severity": _SEVERITY, "rass_at_or_below": ("int", -5, -1),
+                "news2_prompt_at_or_below": ("int", -5, -1), "lookback_hours": _HOURS,
+            },
+            "overdue_obs": {"severity": _SEVERITY, "grace_minutes": ("int", 0, 240)},
+            "bladder": {"severity": _SEVERITY, "lookback_hours": _HOURS},
+            "prn_review": {
+                "severity": _SEVERITY, "max_doses": ("int", 0, 50),
+                "window_hours": ("int", 1, 168), "drug_classes": ("classes", None, None),
+            },
+            "craving": {
+                "severity": _SEVERITY, "score_at_or_above": ("int", 1, 10),
+                "rise_ratings": ("int", 2, 20), "min_rise": ("int", 1, 10),
+                "lookback_hours": _HOURS,
+            },
+        }
+    )
+)
+"""Every rule the engine runs and the thresholds its table must define (no more, no fewer)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RulePolicy:
+    """One rule's switch, rationale and thresholds as loaded from the policy file."""
+
+    key: str
+    """The rule's table name, e.g. ``hallucination`` (the EscalationKind it feeds)."""
+    id: str
+    """Stable id stored with escalations; triggers use ``"<id>/<reason>"``."""
+    enabled: bool
+    rationale: str
+    params: Mapping[str, Any] = field(hash=False)
+
+    def number(self, name: str) -> int:
+        """A whole-number threshold, e.g. ``rule.number("rass_at_or_above")``."""
+        return int(self.params[name])
+
+    def severity(self, name: str = "severity") -> Severity:
+        return Severity(self.params[name])
+
+    def hours(self, name: str = "lookback_hours") -> timedelta:
+        return timedelta(hours=self.params[name])
+
+    @property
+    def lookback(self) -> timedelta:
+        """Only data newer than ``now - lookback`` counts for this rule."""
+        return self.hours("lookback_hours")
+
+
+@dataclass(frozen=True, slots=True)
+class Shift:
+    """A named shift in local wall-clock time; ``end`` before ``start`` crosses midnight."""
+
+    name: str
+    start: time
+    end: time
+
+    def contains(self, local: time) -> bool:
+        if self.start < self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationPolicy:
+    """The validated policy the rules engine, scheduler and alerting read."""
+
+    name: str
+    version: str
+    rules: Mapping[str, RulePolicy] = field(hash=False)
+    partial_recheck: Mapping[str, timedelta] = field(hash=False)
+    """Re-check interval after a partial set, by NEWS2 risk (``RISK_KEYS``)."""
+    reannounce: Mapping[Severity, timedelta | None] = field(hash=False)
+    """How often an unacknowledged alert sounds again; None = never (advisory)."""
+    cascade: tuple[str, ...]
+    cascade_after: Mapping[Severity, timedelta | None] = field(hash=False)
+    """Move to the next role in ``cascade`` after this long unacknowledged; None = never."""
+    max_snooze: timedelta
+    shifts: tuple[Shift, ...]
+    governance_signoff: str = ""
+    source: str = ""
+
+    def rule(self, key: str) -> RulePolicy:
+        return self.rules[key]
+
+    @property
+    def signed_off(self) -> bool:
+        return bool(self.governance_signoff.strip())
+
+    @property
+    def history_window(self) -> timedelta:
+        """How much history the store must load for ``rules.evaluate`` to see everything."""
+        spans = [timedelta(hours=24)]
+        for rule in self.rules.values():
+            for key, value in rule.params.items():
+                if key.endswith("_hours"):
+                    spans.append(timedelta(hours=value))
+        return max(spans)
+
+    def shift_at(self, local: datetime | time) -> Shift:
+        """The shift covering a local wall-clock time (the caller converts from UTC)."""
+        clock = local.time() if isinstance(local, datetime) else local
+        for shift in self.shifts:
+            if shift.contains(clock):
+                return shift
+        raise LookupError(f"no shift covers {clock:%H:%M}")  # pragma: no cover - load checks
+
+
+def load_policy(path: Path | None = None) -> EscalationPolicy:
+    """Load and validate the policy (default: bundled ``policy/escalation_policy.toml``)."""
+    source: Path | Traversable = path if path is not None else default_policy_file(POLICY_FILE)
+    data = read_toml(source, PolicyError)
+    return _Parser(str(source)).policy(data)
+
+
+class _Parser:
+    """Validation with messages of the form ``<file>: [section] key: problem``."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+    def fail(self, section: str, problem: str) -> PolicyError:
+        return PolicyError(f"{self.where}: [{section}] {problem}")
+
+    def table(self, data: Mapping[str, Any], key: str, section: str) -> Mapping[str, Any]:
+        value = data.get(key)
+        if not isinstance(value, dict):
+            raise self.fail(section, f"{key}: missing or not a table")
+        return value
+
+    def only(self, table: Mapping[str, Any], allowed: set[str], section: str) -> None:
+        unknown = sorted(set(table) - allowed)
+        if unknown:
+            raise self.fail(section, f"unknown key(s) {', '.join(unknown)}")
+
+    def text(self, table: Mapping[str, Any], key: str, section: str, *, empty: bool = False) -> str:
+        value = table.get(key, "" if empty else None)
+        if not isinstance(value, str) or (not empty and not value.strip()):
+            raise self.fail(section, f"{key}: must be {'text' if empty else 'non-empty text'}")
+        return value.strip()
+
+    def integer(self, table: Mapping[str, Any], key: str, section: str, low: int, high: int) -> int:
+        value = table.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise self.fail(section, f"{key}: must be a whole number {low}–{high}, got {value!r}")
+        return value
+
+    def severity(self, table: Mapping[str, Any], key: str, section: str) -> Severity:
+        value = table.get(key)
+        if not isinstance(value, str) or value not in _SEVERITIES:
+            raise self.fail(
+                section, f"{key}: must be one of {', '.join(_SEVERITIES)}, got {value!r}"
+            )
+        return _SEVERITIES[value]
+
+    def policy(self, data: Mapping[str, Any]) -> EscalationPolicy:
+        self.only(data, {"policy", "rules", "schedule", "alerts", "shifts"}, "top level")
+        header = self.table(data, "policy", "top level")
+        self.only(header, {"name", "version", "governance_signoff"}, "policy")
+        rules = self.rules(self.table(data, "rules", "top level"))
+        schedule = self.table(data, "schedule", "top level")
+        self.only(schedule, {"partial_recheck_minutes"}, "schedule")
+        recheck_table = self.table(schedule, "partial_recheck_minutes", "schedule")
+        section = "schedule.partial_recheck_minutes"
+        self.only(recheck_table, set(RISK_KEYS), section)
+        recheck = {
+            key: timedelta(minutes=self.integer(recheck_table, key, section, 1, 12 * 60))
+            for key in RISK_KEYS
+        }
+        alerts = self.table(data, "alerts", "top level")
+        self.only(
+            alerts,
+            {"max_snooze_minutes", "cascade", "reannounce_minutes", "cascade_after_minutes"},
+            "alerts",
+        )
+        cascade = alerts.get("cascade")
+        if (
+            not isinstance(cascade, list)
+            or not cascade
+            or not all(isinstance(c, str) and c.strip() for c in cascade)
+        ):
+            raise self.fail("alerts", "cascade: must be a non-empty list of role names")
+        return EscalationPolicy(
+            name=self.text(header, "name", "policy"),
+            version=self.text(header, "version", "policy"),
+            governance_signoff=self.text(header, "governance_signoff", "policy", empty=True),
+            rules=MappingProxyType(rules),
+            partial_recheck=MappingProxyType(recheck),
+            reannounce=self.per_severity(alerts, "reannounce_minutes"),
+            cascade=tuple(c.strip() for c in cascade),
+            cascade_after=self.per_severity(alerts, "cascade_after_minutes"),
+            max_snooze=timedelta(
+                minutes=self.integer(alerts, "max_snooze_minutes", "alerts", 1, 240)
+            ),
+            shifts=self.shifts(data.get("shifts")),
+            source=self.where,
+        )
+
+    def rules(self, table: Mapping[str, Any]) -> dict[str, RulePolicy]:
+        missing = sorted(set(RULE_SCHEMA) - set(table))
+        if missing:
+            raise self.fail("rules", f"missing rule(s) {', '.join(missing)}")
+        self.only(table, set(RULE_SCHEMA), "rules")
+        rules: dict[str, RulePolicy] = {}
+        seen_ids: set[str] = set()
+        for key, schema in RULE_SCHEMA.items():
+            section = f"rules.{key}"
+            raw = self.table(table, key, "rules")
+            self.only(raw, {"id", "enabled", "rationale", *schema}, section)
+            rule_id = raw.get("id")
+            if not isinstance(rule_id, str) or not _ID.fullmatch(rule_id):
+                raise self.fail(section, f"id: must be a short lower-case id, got {rule_id!r}")
+            if rule_id in seen_ids:
+                raise self.fail(section, f"id: {rule_id!r} is used by another rule")
+            seen_ids.add(rule_id)
+            enabled = raw.get("enabled")
+            if not isinstance(enabled, bool):
+                raise self.fail(section, f"enabled: must be true or false, got {enabled!r}")
+            params: dict[str, Any] = {}
+            for name, (kind, low, high) in schema.items():
+                if name not in raw:
+                    raise self.fail(section, f"{name}: missing")
+                if kind == "int":
+                    params[name] = self.integer(raw, name, section, low or 0, high or 0)
+                elif kind == "severity":
+                    params[name] = self.severity(raw, name, section)
+                else:
+                    params[name] = self.classes(raw, name, section)
+            self.cross_checks(key, params, section)
+            rules[key] = RulePolicy(
+                key=key,
+                id=rule_id,
+                enabled=enabled,
+                rationale=self.text(raw, "rationale", section),
+                params=MappingProxyType(params),
+            )
+        return rules
+
+    def cross_checks(self, key: str, params: Mapping[str, Any], section: str) -> None:
+        if key == "oversedation" and params["news2_prompt_at_or_below"] > params[
+            "rass_at_or_below"
+        ]:
+            raise self.fail(
+                section, "news2_prompt_at_or_below: must not be above rass_at_or_below"
+            )
+        if key == "hallucination" and params["new_onset_at_or_above"] > params[
+            "bprse_at_or_above"
+        ]:
+            raise self.fail(section, "new_onset_at_or_above: must not be above bprse_at_or_above")
+
+    def classes(self, raw: Mapping[str, Any], name: str, section: str) -> tuple[str, ...]:
+        value = raw.get(name)
+        if (
+            not isinstance(value, list)
+            or not value
+            or not all(isinstance(v, str) and v.strip() for v in value)
+        ):
+            raise self.fail(section, f"{name}: must be a non-empty list of drug classes")
+        return tuple(v.strip().lower() for v in value)
+
+    def per_severity(
+        self, alerts: Mapping[str, Any], key: str
+    ) -> Mapping[Severity, timedelta | None]:
+        section = f"alerts.{key}"
+        table = self.table(alerts, key, "alerts")
+        self.only(table, set(_SEVERITIES), section)
+        result: dict[Severity, timedelta | None] = {}
+        for name, severity in _SEVERITIES.items():
+            if name in table:
+                result[severity] = timedelta(minutes=self.integer(table, name, section, 1, 240))
+            else:
+                result[severity] = None
+        return MappingProxyType(result)
+
+    def shifts(self, raw: object) -> tuple[Shift, ...]:
+        if not isinstance(raw, list) or not raw:
+            raise self.fail("shifts", "define at least one [[shifts]] (name, start, end)")
+        shifts: list[Shift] = []
+        for index, item in enumerate(raw, start=1):
+            section = f"shifts #{index}"
+            if not isinstance(item, dict):
+                raise self.fail(section, "must be a table")
+            self.only(item, {"name", "start", "end"}, section)
+            name = self.text(item, "name", section)
+            start, end = (self.clock(item, k, section) for k in ("start", "end"))
+            if start == end:
+                raise self.fail(section, "start and end must differ")
+            shifts.append(Shift(name, start, end))
+        # Every minute of the day must fall in exactly one shift.
+        for minute in range(0, 24 * 60):
+            clock = time(minute // 60, minute % 60)
+            covering = [s.name for s in shifts if s.contains(clock)]
+            if len(covering) != 1:
+                problem = "is not covered" if not covering else f"is in {', '.join(covering)}"
+                raise self.fail(
+                    "shifts", f"{clock:%H:%M} {problem}; shifts must cover the day once"
+                )
+        return tuple(shifts)
+
+    def clock(self, item: Mapping[str, Any], key: str, section: str) -> time:
+        value = item.get(key)
+        match = _CLOCK.fullmatch(value) if isinstance(value, str) else None
+        if match is None:
+            raise self.fail(section, f"{key}: must be a 24-hour time HH:MM, got {value!r}")
+        return time(int(match.group(1)), int(match.group(2)))
+
+
+def kind_rule(policy: EscalationPolicy, kind: EscalationKind) -> RulePolicy | None:
+    """The rule that raises escalations of ``kind``, or None (kinds raised outside the domain)."""
+    return policy.rules.get(kind.value)

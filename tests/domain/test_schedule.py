@@ -1,0 +1,108 @@
+"""When the next NEWS2 set is due (REFERENCE.md §1.4 Chart 4; partial-set re-check is policy)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from wardconsole.domain.policy import EscalationPolicy
+from wardconsole.domain.records import ObservationSet
+from wardconsole.domain.schedule import next_observation_due, overdue_by
+
+from .builders import ADMITTED, NOW, obs
+
+
+def due(
+    policy: EscalationPolicy,
+    complete: ObservationSet | None = None,
+    latest: ObservationSet | None = None,
+) -> datetime:
+    return next_observation_due(latest_complete=complete, latest_any=latest or complete,
+                                admitted_at=ADMITTED, policy=policy)
+
+
+def test_no_observation_yet_is_due_at_admission(policy: EscalationPolicy) -> None:
+    assert due(policy) == ADMITTED
+
+
+@pytest.mark.parametrize(
+    ("changes", "interval"),
+    [
+        ({}, timedelta(hours=12)),                                   # total 0
+        ({"pulse": 95}, timedelta(hours=4)),                         # total 1: 4 h (strict end)
+        ({"consciousness": "C"}, timedelta(hours=1)),                # red score
+        ({"respiration_rate": 21, "pulse": 111, "temperature": 39.1}, timedelta(hours=1)),  # 6
+        ({"respiration_rate": 25, "pulse": 111, "temperature": 39.1}, timedelta(0)),  # 7: now
+    ],
+)
+def test_due_from_chart4_frequency(
+    policy: EscalationPolicy, changes: dict[str, object], interval: timedelta
+) -> None:
+    complete = obs(NOW, **changes)
+    assert due(policy, complete) == NOW + interval
+
+
+@pytest.mark.parametrize(
+    ("changes", "risk"),
+    [({}, "low"), ({"consciousness": "C"}, "low-medium"),
+     ({"respiration_rate": 21, "pulse": 111, "temperature": 38.1}, "medium"),
+     ({"respiration_rate": 25, "pulse": 111, "temperature": 39.1}, "high")],
+)
+def test_partial_set_reschedules_recheck_by_risk(
+    policy: EscalationPolicy, changes: dict[str, object], risk: str
+) -> None:
+    complete = obs(NOW - timedelta(hours=1), **changes)
+    partial = obs(NOW, pulse=None, systolic_bp=None)  # asleep: no cuff
+    assert due(policy, complete, partial) == NOW + policy.partial_recheck[risk]
+
+
+def test_partial_set_before_the_complete_one_is_ignored(policy: EscalationPolicy) -> None:
+    partial = obs(NOW - timedelta(hours=2), pulse=None)
+    complete = obs(NOW)
+    assert due(policy, complete, partial) == NOW + timedelta(hours=12)
+
+
+def test_partial_set_without_any_complete_set(policy: EscalationPolicy) -> None:
+    partial = obs(NOW, temperature=None)
+    assert due(policy, None, partial) == NOW + policy.partial_recheck["unscored"]
+
+
+def test_newer_complete_latest_any_is_used(policy: EscalationPolicy) -> None:
+    older = obs(NOW - timedelta(hours=3))
+    newer = obs(NOW, pulse=95)
+    assert due(policy, older, newer) == NOW + timedelta(hours=4)
+
+
+def test_incomplete_latest_complete_is_refused(policy: EscalationPolicy) -> None:
+    with pytest.raises(ValueError, match=r"^latest_complete: "):
+        due(policy, obs(NOW, pulse=None))
+
+
+def test_naive_datetimes_are_refused(policy: EscalationPolicy) -> None:
+    with pytest.raises(ValueError, match=r"^admitted_at: expected a timezone-aware"):
+        next_observation_due(latest_complete=None, latest_any=None,
+                             admitted_at=datetime(2027, 1, 1), policy=policy)
+    with pytest.raises(ValueError, match=r"^now: "):
+        overdue_by(NOW, datetime(2027, 1, 1))
+
+
+def test_overdue_by() -> None:
+    assert overdue_by(NOW, NOW - timedelta(minutes=5)) == timedelta(0)
+    assert overdue_by(NOW, NOW) == timedelta(0)
+    assert overdue_by(NOW, NOW + timedelta(minutes=21)) == timedelta(minutes=21)
+
+
+def test_midnight_is_elapsed_time_not_calendar(policy: EscalationPolicy) -> None:
+    """A set at 23:42 continuing to 00:03 is 21 minutes, not "yesterday's"."""
+    taken = datetime(2027, 3, 1, 23, 42, tzinfo=UTC)
+    continuous = obs(taken, respiration_rate=25, pulse=111, temperature=39.1)  # NEWS2 7
+    at = datetime(2027, 3, 2, 0, 3, tzinfo=UTC)
+    assert overdue_by(due(policy, continuous), at) == timedelta(minutes=21)
+
+
+def test_offsets_are_compared_as_instants(policy: EscalationPolicy) -> None:
+    plus_one = timezone(timedelta(hours=1))
+    complete = obs(datetime(2027, 3, 1, 13, 0, tzinfo=plus_one), pulse=95)  # 12:00 UTC, 4-hourly
+    assert due(policy, complete) == NOW + timedelta(hours=4)
+    assert overdue_by(due(policy, complete), NOW + timedelta(hours=5)) == timedelta(hours=1)

@@ -1,0 +1,527 @@
+"""The escalation rules engine: which escalations a patient's recent data calls for.
+
+Source: REFERENCE.md §9A (consolidated trigger summary) with §1.4 (NEWS2 Chart 4 responses),
+§1.3 (new confusion), §2 (RASS), §3.1 (4AT), §5.3 (urinary red flags), §5.6 (withdrawal chart
+item red flags), §6.1 (panic; never suppresses NEWS2), §6.2 (BPRS-E), §6.3 (C-SSRS triage;
+PHQ-9 item 9), §6.6 (craving). Thresholds, severities and look-back windows come from the
+escalation policy file (local policy; DESIGN CHOICE where marked there).
+
+``evaluate`` is a pure function of the patient's state, the clock, the policy and the chart: it
+returns at most one trigger per EscalationKind (the most severe; other reasons of the same kind
+are appended to its explanation). ``plan_escalations`` turns triggers into actions against the
+patient's open escalations: one open escalation per kind, re-triggering updates it (raising
+severity if needed), severity is never lowered automatically, and nothing happens when nothing
+changed. Each rule is independent, so a panic label never suppresses a NEWS2 escalation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from itertools import pairwise
+from typing import Final, Literal
+
+from wardconsole.domain import assessments as a
+from wardconsole.domain.news2 import News2Result, score_vitals
+from wardconsole.domain.policy import EscalationPolicy, RulePolicy
+from wardconsole.domain.records import (
+    AssessmentEntry,
+    EscalationKind,
+    ObservationSet,
+    OpenEscalation,
+    PatientClinicalState,
+    Severity,
+    SymptomEntry,
+)
+from wardconsole.domain.schedule import next_observation_due, overdue_by
+from wardconsole.domain.withdrawal import ChartItem, WithdrawalChart
+
+ActionName = Literal["raise", "raise_severity", "update"]
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationTrigger:
+    """Why a patient needs an escalation of one kind, in words a nurse reads at a glance."""
+
+    kind: EscalationKind
+    severity: Severity
+    rule_id: str
+    """``"<policy rule id>/<reason>"``, e.g. ``"hallucination/bprse"``."""
+    explanation: str
+    prompts: tuple[str, ...] = ()
+    """What to do, e.g. ``"Take a full NEWS2 set now"``."""
+    evidence_at: datetime | None = None
+    """Time of the newest data behind it, so services can ignore evidence already resolved."""
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationAction:
+    """What to do with the patient's open escalation of ``kind``."""
+
+    kind: EscalationKind
+    action: ActionName
+    """raise: open a new one; raise_severity: make the open one more severe; update: same or
+    lower severity, new explanation (the trigger's severity is never below the open one)."""
+    trigger: EscalationTrigger
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    severity: Severity
+    reason: str
+    explanation: str
+    prompts: tuple[str, ...] = ()
+    evidence_at: datetime | None = None
+
+
+_NEWS2_PROMPTS: Final = {
+    "low-medium": "Urgent ward-based review: inform the medical team, who decide on escalation",
+    "medium": "Inform the medical team now; urgent assessment; monitored environment",
+    "high": "Emergency assessment by a critical-care team; continuous monitoring; "
+    "consider level 2/3 care",
+}
+_NEWS2_SEVERITY: Final = {
+    "low-medium": Severity.URGENT,
+    "medium": Severity.URGENT,
+    "high": Severity.EMERGENCY,
+}
+_CSSRS_PROMPTS: Final = {
+    "high": "Immediate safety precautions (e.g. constant observation) until a mental-health "
+    "professional evaluates",
+    "moderate": "Mental-health evaluation; safety planning; increase observation per local policy",
+    "low": "Behavioural-health evaluation or referral; safety planning",
+}
+PROMPT_NEWS2_NOW: Final = "Take a full NEWS2 set now"
+PROMPT_CSSRS_REQUIRED: Final = "C-SSRS required"
+
+
+def evaluate(
+    state: PatientClinicalState,
+    *,
+    now: datetime,
+    policy: EscalationPolicy,
+    chart: WithdrawalChart,
+) -> list[EscalationTrigger]:
+    """Triggers for one patient, at most one per kind, most severe first.
+
+    ``state`` sequences are oldest first and must cover ``policy.history_window`` before
+    ``now``; entries entered in error must already be excluded by the store.
+    """
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError(f"now: expected a timezone-aware datetime (UTC), got {now!r}")
+    facts = _Facts(state, now, chart)
+    triggers: list[EscalationTrigger] = []
+    for key, rule_fn in _RULES:
+        rule = policy.rules.get(key)
+        if rule is None or not rule.enabled:
+            continue
+        candidates = rule_fn(facts, rule, policy)
+        if candidates:
+            triggers.append(_merge(EscalationKind(key), rule, candidates))
+    triggers.sort(key=lambda t: -t.severity)
+    return triggers
+
+
+def plan_escalations(
+    open: Mapping[EscalationKind, OpenEscalation],
+    triggers: Iterable[EscalationTrigger],
+    *,
+    resolved_at: Mapping[EscalationKind, datetime] | None = None,
+) -> list[EscalationAction]:
+    """Actions that bring the open escalations in line with ``triggers``.
+
+    One open escalation per kind: a new kind is raised; the same kind re-triggering raises
+    severity when the trigger is more severe, otherwise updates the explanation when it changed
+    (keeping the open severity: never lowered automatically); no action when nothing changed.
+    Optional ``resolved_at`` (last resolution time per kind) stops evidence that staff already
+    resolved from raising the same escalation again.
+    """
+    best: dict[EscalationKind, EscalationTrigger] = {}
+    for trigger in triggers:
+        seen = best.get(trigger.kind)
+        if seen is None or trigger.severity > seen.severity:
+            best[trigger.kind] = trigger
+    actions: list[EscalationAction] = []
+    for kind, trigger in best.items():
+        existing = open.get(kind)
+        if existing is None:
+            resolved = (resolved_at or {}).get(kind)
+            if resolved is not None and trigger.evidence_at is not None and (
+                trigger.evidence_at <= resolved
+            ):
+                continue
+            actions.append(EscalationAction(kind, "raise", trigger))
+        elif trigger.severity > existing.severity:
+            actions.append(EscalationAction(kind, "raise_severity", trigger))
+        elif trigger.explanation != existing.explanation or trigger.rule_id != existing.rule_id:
+            kept = replace(trigger, severity=existing.severity)
+            actions.append(EscalationAction(kind, "update", kept))
+    return actions
+
+
+# --- facts: the patient's recent data, looked up newest first -------------------------------------
+
+
+class _Facts:
+    """Newest-first lookups over the oldest-first sequences of one patient's state."""
+
+    __slots__ = ("chart", "now", "state")
+
+    def __init__(self, state: PatientClinicalState, now: datetime, chart: WithdrawalChart) -> None:
+        self.state = state
+        self.now = now
+        self.chart = chart
+
+    def latest(self, kind: str, within: timedelta) -> AssessmentEntry | None:
+        since = self.now - within
+        for entry in reversed(self.state.assessments):
+            if entry.taken_at < since:
+                return None
+            if entry.kind == kind:
+                return entry
+        return None
+
+    def recent(self, kind: str, within: timedelta) -> list[AssessmentEntry]:
+        """Entries of ``kind`` newer than ``now - within``, oldest first."""
+        since = self.now - within
+        found: list[AssessmentEntry] = []
+        for entry in reversed(self.state.assessments):
+            if entry.taken_at < since:
+                break
+            if entry.kind == kind:
+                found.append(entry)
+        found.reverse()
+        return found
+
+    def latest_symptoms(self, within: timedelta) -> SymptomEntry | None:
+        symptoms = self.state.symptoms
+        if symptoms and symptoms[-1].taken_at >= self.now - within:
+            return symptoms[-1]
+        return None
+
+    def latest_set(
+        self, within: timedelta | None = None, *, where: Callable[[ObservationSet], bool]
+    ) -> ObservationSet | None:
+        since = None if within is None else self.now - within
+        for obs in reversed(self.state.observations):
+            if since is not None and obs.taken_at < since:
+                return None
+            if where(obs):
+                return obs
+        return None
+
+
+def _score(entry: AssessmentEntry) -> a.AssessmentScore:
+    """Re-score stored answers; fall back to the stored total (no flags) if they no longer parse."""
+    try:
+        return a.score_assessment(entry.kind, entry.answers)
+    except ValueError:
+        return a.AssessmentScore(entry.total, entry.label)
+
+
+def _chart_flags(facts: _Facts, rule: RulePolicy, group: str) -> list[_Candidate]:
+    entry = facts.latest_symptoms(rule.lookback)
+    if entry is None:
+        return []
+    flagged = [i for i in facts.chart.red_flags_of(entry.item_scores) if i.group == group]
+    if not flagged:
+        return []
+    text = ", ".join(_item_text(item, entry.item_scores[item.key]) for item in flagged)
+    return [_Candidate(rule.severity(), "chart", f"Withdrawal chart: {text}",
+                       evidence_at=entry.taken_at)]
+
+
+def _item_text(item: ChartItem, value: int) -> str:
+    return f"{item.label} {value}/{item.max_score} ({item.anchor_for(value).lower()})"
+
+
+# --- the rules ---------------------------------------------------------------------------------
+
+
+def _deterioration(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Candidate]:
+    obs = facts.latest_set(rule.lookback, where=lambda o: o.vitals.is_complete)
+    if obs is None:
+        return []
+    result: News2Result | None = score_vitals(obs.vitals)
+    if result is None or result.risk == "low":
+        return []
+    return [
+        _Candidate(
+            _NEWS2_SEVERITY[result.risk],
+            "news2",
+            result.describe(),
+            (_NEWS2_PROMPTS[result.risk],),
+            obs.taken_at,
+        )
+    ]
+
+
+def _panic(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Candidate]:
+    found: list[_Candidate] = []
+    entry = facts.latest("panic", rule.lookback)
+    if entry is not None:
+        scored = _score(entry)
+        if a.PANIC_ATTACK in scored.flags:
+            found.append(
+                _Candidate(
+                    rule.severity(),
+                    "panic_attack",
+                    scored.label,
+                    ("Take a full NEWS2 set: chest pain, breathlessness and palpitations can "
+                     "have medical causes",),
+                    entry.taken_at,
+                )
+            )
+    return found + _chart_flags(facts, rule, "panic")
+
+
+def _confusion(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Candidate]:
+    found: list[_Candidate] = []
+    obs = facts.latest_set(rule.lookback, where=lambda o: o.vitals.consciousness is not None)
+    if obs is not None and obs.vitals.consciousness == "C":
+        found.append(
+            _Candidate(rule.severity(), "acvpu", "New confusion (ACVPU C) on the latest obs set",
+                       ("Medical review; consider a 4AT and a screen for causes",), obs.taken_at)
+        )
+    entry = facts.latest("4at", rule.lookback)
+    if entry is not None:
+        scored = _score(entry)
+        if scored.total is not None and scored.total >= rule.number("four_at_at_or_above"):
+            found.append(
+                _Candidate(rule.severity(), "4at", f"4AT {scored.total}: possible delirium",
+                           ("Medical review and a delirium screen for causes",), entry.taken_at)
+            )
+    return found + _chart_flags(facts, rule, "confusion")
+
+
+def _hallucination(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Candidate]:
+    found = _chart_flags(facts, rule, "hallucination")
+    entry = facts.latest("hallucination", rule.lookback)
+    if entry is None:
+        return found
+    scored = _score(entry)
+    value = scored.total or 0
+    modalities = _modalities(entry)
+    prompt = ("Medical/psychiatric review",)
+    if value >= rule.number("bprse_at_or_above"):
+        found.insert(0, _Candidate(rule.severity(), "bprse",
+                                   f"Hallucinations {value}/7{modalities} (BPRS-E)",
+                                   prompt, entry.taken_at))
+    elif value >= rule.number("new_onset_at_or_above"):
+        since = entry.taken_at - rule.hours("new_onset_baseline_hours")
+        onset = rule.number("new_onset_at_or_above")
+        earlier = [
+            e for e in facts.recent("hallucination", facts.now - since)
+            if e.taken_at < entry.taken_at and (_score(e).total or 0) >= onset
+        ]
+        if not earlier:
+            days = rule.number("new_onset_baseline_hours") / 24
+            span = f"{days:g} days" if days >= 1 else f"{rule.number('new_onset_baseline_hours')} h"
+            found.insert(0, _Candidate(
+                rule.severity(), "new_onset",
+                f"New hallucinations {value}/7{modalities} (BPRS-E; none this severe in the "
+                f"previous {span})",
+                prompt, entry.taken_at,
+            ))
+    return found
+
+
+def _modalities(entry: AssessmentEntry) -> str:
+    try:
+        names = a.hallucination_modalities(entry.answers)
+    except ValueError:
+        return ""
+    return f" {', '.join(names)}" if names else ""
+
+
+def _self_harm(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Candidate]:
+    found: list[_Candidate] = []
+    cssrs = facts.latest("cssrs", rule.lookback)
+    if cssrs is not None:
+        risk = a.cssrs_risk(_score(cssrs).flags)
+        if risk != "none":
+            found.append(
+                _Candidate(rule.severity(f"severity_{risk}"), "cssrs", f"C-SSRS {risk} risk",
+                           (_CSSRS_PROMPTS[risk],), cssrs.taken_at)
+            )
+    phq9 = facts.latest("phq9", rule.lookback)
+    if phq9 is not None and a.CSSRS_REQUIRED in _score(phq9).flags:
+        answered = cssrs is not None and cssrs.taken_at >= phq9.taken_at
+        if not answered:
+            item9 = phq9.answers.get("q9")
+            found.append(
+                _Candidate(rule.severity("phq9_item9_severity"), "phq9_item9",
+                           f"PHQ-9 item 9 positive ({item9}/3), no C-SSRS since",
+                           (PROMPT_CSSRS_REQUIRED,), phq9.taken_at)
+            )
+    return found
+
+
+def _rass(facts: _Facts, rule: RulePolicy) -> tuple[AssessmentEntry, int, str] | None:
+    entry = facts.latest("rass", rule.lookback)
+    if entry is None:
+        return None
+    scored = _score(entry)
+    if scored.total is None:
+        return None
+    return entry, scored.total, scored.label
+
+
+def _agitation(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Candidate]:
+    found = _rass(facts, rule)
+    if found is None or found[1] < rule.number("rass_at_or_above"):
+        return []
+    entry, _value, label = found
+    return [_Candidate(rule.severity(), "rass", f"RASS {label}",
+                       ("Alert the nurse in charge",), entry.taken_at)]
+
+
+def _oversedation(facts: _Facts, rule: RulePolicy, policy: EscalationPolicy) -> list[_Candidate]:
+    found = _rass(facts, rule)
+    if found is None or found[1] > rule.number("rass_at_or_below"):
+        return []
+    entry, value, label = found
+    prompts = ["Alert the nurse in charge"]
+    if value <= rule.number("news2_prompt_at_or_below"):
+        prompts.insert(0, PROMPT_NEWS2_NOW)
+    text = f"RASS {label}"
+    prn = _last_sedative(facts, policy, before=entry.taken_at)
+    if prn is not None:
+        text += f" after PRN {prn}"
+    return [_Candidate(rule.severity(), "rass", text, tuple(prompts), entry.taken_at)]
+
+
+def _last_sedative(facts: _Facts, policy: EscalationPolicy, *, before: datetime) -> str | None:
+    prn_rule = policy.rules.get("prn_review")
+    if prn_rule is None:
+        return None
+    classes = prn_rule.params["drug_classes"]
+    since = before - prn_rule.hours("window_hours")
+    for dose in reversed(facts.state.prn_doses):
+        if dose.given_at > before:
+            continue
+        if dose.given_at < since:
+            break
+        if dose.drug_class.lower() in classes:
+            return f"{dose.drug} {dose.dose}".strip()
+    return None
+
+
+def _overdue(facts: _Facts, rule: RulePolicy, policy: EscalationPolicy) -> list[_Candidate]:
+    latest_any = facts.state.observations[-1] if facts.state.observations else None
+    latest_complete = facts.latest_set(where=lambda o: o.vitals.is_complete)
+    due = next_observation_due(
+        latest_complete=latest_complete,
+        latest_any=latest_any,
+        admitted_at=facts.state.admitted_at,
+        policy=policy,
+    )
+    late = overdue_by(due, facts.now)
+    if late <= timedelta(minutes=rule.number("grace_minutes")):
+        return []
+    if latest_any is None:
+        text = f"No observation set recorded; due since admission, overdue by {_duration(late)}"
+    else:
+        text = f"Observations overdue by {_duration(late)}"
+    return [_Candidate(rule.severity(), "news2_due", text, (PROMPT_NEWS2_NOW,), due)]
+
+
+def _bladder(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Candidate]:
+    entry = facts.latest("bladder", rule.lookback)
+    if entry is None:
+        return []
+    scored = _score(entry)
+    if a.BLADDER_RED_FLAG not in scored.flags:
+        return []
+    return [_Candidate(rule.severity(), "red_flag", scored.label,
+                       ("Medical review; urology pathway",), entry.taken_at)]
+
+
+def _prn_review(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Candidate]:
+    classes = rule.params["drug_classes"]
+    since = facts.now - rule.hours("window_hours")
+    doses = []
+    for dose in reversed(facts.state.prn_doses):
+        if dose.given_at < since:
+            break
+        if dose.given_at <= facts.now and dose.drug_class.lower() in classes:
+            doses.append(dose)
+    if len(doses) <= rule.number("max_doses"):
+        return []
+    counts: dict[str, int] = {}
+    for dose in reversed(doses):
+        counts[dose.drug] = counts.get(dose.drug, 0) + 1
+    detail = ", ".join(f"{drug} ×{n}" for drug, n in counts.items())
+    return [_Candidate(
+        rule.severity(), "sedative_count",
+        f"{len(doses)} sedative/anxiolytic PRN doses in {rule.number('window_hours')} h ({detail})",
+        ("Prescriber review of the PRN regimen",), doses[0].given_at,
+    )]
+
+
+def _craving(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Candidate]:
+    ratings = [(e, _score(e).total) for e in facts.recent("craving", rule.lookback)]
+    values = [(e, v) for e, v in ratings if v is not None]
+    if not values:
+        return []
+    latest, latest_value = values[-1]
+    prompt = ("Keyworker review",)
+    if latest_value >= rule.number("score_at_or_above"):
+        return [_Candidate(rule.severity(), "high", f"Craving {latest_value}/10", prompt,
+                           latest.taken_at)]
+    n = rule.number("rise_ratings")
+    last = [v for _, v in values[-n:]]
+    if len(last) == n and all(b > a_ for a_, b in pairwise(last)) and (
+        last[-1] - last[0] >= rule.number("min_rise")
+    ):
+        trend = " → ".join(str(v) for v in last)
+        return [_Candidate(rule.severity(), "rising", f"Craving rising: {trend} (0–10)", prompt,
+                           latest.taken_at)]
+    return []
+
+
+_RuleFn = Callable[[_Facts, RulePolicy, EscalationPolicy], list[_Candidate]]
+_RULES: Final[Sequence[tuple[str, _RuleFn]]] = (
+    ("deterioration", _deterioration),
+    ("self_harm", _self_harm),
+    ("panic", _panic),
+    ("confusion", _confusion),
+    ("hallucination", _hallucination),
+    ("agitation", _agitation),
+    ("oversedation", _oversedation),
+    ("overdue_obs", _overdue),
+    ("bladder", _bladder),
+    ("prn_review", _prn_review),
+    ("craving", _craving),
+)
+
+
+def _merge(
+    kind: EscalationKind, rule: RulePolicy, candidates: list[_Candidate]
+) -> EscalationTrigger:
+    """One trigger per kind: the most severe reason first, the others appended."""
+    ordered = sorted(candidates, key=lambda c: -c.severity)  # stable: rule order breaks ties
+    top = ordered[0]
+    prompts: list[str] = []
+    for c in ordered:
+        prompts.extend(p for p in c.prompts if p not in prompts)
+    evidence = [c.evidence_at for c in ordered if c.evidence_at is not None]
+    return EscalationTrigger(
+        kind=kind,
+        severity=top.severity,
+        rule_id=f"{rule.id}/{top.reason}",
+        explanation="; ".join(c.explanation for c in ordered),
+        prompts=tuple(prompts),
+        evidence_at=max(evidence) if evidence else None,
+    )
+
+
+def _duration(span: timedelta) -> str:
+    """``45 min`` / ``2 h 10 min``, floored to 5 minutes so explanations do not churn."""
+    minutes = int(span.total_seconds() // 60)
+    minutes -= minutes % 5
+    hours, minutes = divmod(minutes, 60)
+    if hours and minutes:
+        return f"{hours} h {minutes} min"
+    return f"{hours} h" if hours else f"{minutes} min"

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QStyleOptionViewItem
 
 import wardconsole
 from wardconsole.ui.main_window import MainWindow, about_text
@@ -37,7 +37,7 @@ def test_the_summary_strip_counts_the_ward(window: MainWindow) -> None:
     texts = window.summary_strip.texts()
     assert texts["beds"] == "17/20 beds"
     assert texts["escalations"] == "▲ 7 with open escalations"
-    assert texts["overdue"] == "⏰ 2 overdue obs"
+    assert texts["overdue"] == "◷ 2 overdue obs"
     assert texts["free_beds"] == "Free: A5, B4, B8"
     assert texts["freshness"] == f"Data as of {NOW.astimezone():%H:%M:%S}"
 
@@ -235,3 +235,16 @@ def test_closing_stops_background_work(window: MainWindow, ward: FakeWard) -> No
     loads = ward.loads
     window.refresh()
     assert ward.loads == loads
+
+
+def test_a_narrow_escalation_column_never_hides_the_more_count(window: MainWindow) -> None:
+    view = window.census_view
+    view.horizontalHeader().resizeSection(CensusColumn.ESCALATION, 160)
+    index = window.census_proxy.index(1, CensusColumn.ESCALATION)  # B2: emergency +2
+    option = QStyleOptionViewItem()
+    view.initViewItemOption(option)
+    option.rect = view.visualRect(index)
+    view.itemDelegate().initStyleOption(option, index)
+    assert option.text.startswith("▲ EMERGE"), option.text
+    assert option.text.endswith("+2")
+    assert "…" in option.text

@@ -2,25 +2,100 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, Signal, Slot
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+import re
+
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QPainter, QPen
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
 
 from wardconsole.ui.models.census_model import ADMISSION_ID_ROLE, CensusColumn
 
-# Widths (in average character widths of the table font) that fit typical content at 1366 px.
-_COLUMN_CHARS = {
-    CensusColumn.BED: 5,
-    CensusColumn.PATIENT: 24,
-    CensusColumn.AGE: 4,
-    CensusColumn.DETOX_DAY: 4,
-    CensusColumn.NEWS2: 11,
-    CensusColumn.SYMPTOMS: 8,
-    CensusColumn.ESCALATION: 24,
-    CensusColumn.LAST_OBS: 13,
-    CensusColumn.NEXT_DUE: 15,
-    CensusColumn.NURSE: 10,
+# Typical longest content per column; widths are measured from these in the table's own font,
+# so they follow the theme's font size. Longer text is elided and shown whole in the tooltip.
+_COLUMN_SAMPLES = {
+    CensusColumn.BED: ("B10", True),
+    CensusColumn.PATIENT: ("Aisha Bello-Hart  [falls]", False),
+    CensusColumn.AGE: ("88", False),
+    CensusColumn.DETOX_DAY: ("10", False),
+    CensusColumn.NEWS2: ("12  ● LOW-MED", False),
+    CensusColumn.SYMPTOMS: ("41/109", False),
+    CensusColumn.ESCALATION: ("▲ EMERGENCY · Self-harm risk", True),
+    CensusColumn.LAST_OBS: ("3 h 10 min ago", False),
+    CensusColumn.NEXT_DUE: ("OVERDUE 1 h 5 min", True),
+    CensusColumn.NURSE: ("L. Kowalczyk", False),
 }
+_CELL_PADDING = 18  # the delegate's margins plus a little air
+_HEADER_PADDING = 22  # room for the sort arrow
+
+
+_MORE_SUFFIX = re.compile(r"\s+\+\d+$")
+_TEXT_MARGIN = 8  # the style's focus-frame margins on both sides
+
+
+class CensusDelegate(QStyledItemDelegate):
+    """Draws census cells so that nothing important is lost to a narrow column or a selection.
+
+    - A cell ending in '+N' (more escalations) elides the text before it, never the count.
+    - A selected row keeps its status colours: coloured cells are framed in the selection colour
+      instead of being painted over, so an emergency row still looks like one when selected.
+    """
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        text = option.text
+        match = _MORE_SUFFIX.search(text) if text else None
+        if match is None:
+            return
+        metrics = option.fontMetrics
+        available = option.rect.width() - _TEXT_MARGIN
+        if metrics.horizontalAdvance(text) <= available:
+            return
+        suffix = match.group(0)
+        head = metrics.elidedText(
+            text[: match.start()],
+            Qt.TextElideMode.ElideRight,
+            max(0, available - metrics.horizontalAdvance(suffix)),
+        )
+        option.text = head + suffix
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        if not selected or index.data(Qt.ItemDataRole.BackgroundRole) is None:
+            super().paint(painter, option, index)
+            return
+        plain = QStyleOptionViewItem(option)
+        plain.state &= ~QStyle.StateFlag.State_Selected
+        super().paint(painter, plain, index)
+        pen = QPen(option.palette.highlight().color())
+        pen.setWidth(3)
+        painter.save()
+        painter.setPen(pen)
+        rect = option.rect.adjusted(1, 1, -2, -2)
+        painter.drawRect(rect)
+        painter.restore()
 
 
 class CensusView(QTableView):
@@ -49,6 +124,7 @@ class CensusView(QTableView):
         header.setSectionsMovable(True)
         header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.setItemDelegate(CensusDelegate(self))
         self.doubleClicked.connect(self._on_double_clicked)
         self._fit_rows_to_font()
 
@@ -77,12 +153,24 @@ class CensusView(QTableView):
         return False
 
     def apply_default_column_widths(self) -> None:
-        """Column widths that fit typical content in the current font."""
-        average = self.fontMetrics().averageCharWidth()
+        """Column widths that fit typical content in the table's (styled) font."""
+        self.ensurePolished()
+        plain = QFontMetrics(self.font())
+        bold_font = QFont(self.font())
+        bold_font.setBold(True)
+        bold = QFontMetrics(bold_font)
         header = self.horizontalHeader()
-        for column, chars in _COLUMN_CHARS.items():
-            if column < header.count():
-                header.resizeSection(column, chars * average + 16)
+        header.ensurePolished()
+        titles = QFontMetrics(header.font())
+        model = self.model()
+        for column, (sample, is_bold) in _COLUMN_SAMPLES.items():
+            if model is None or column >= header.count():
+                continue
+            title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+            content = (bold if is_bold else plain).horizontalAdvance(sample) + _CELL_PADDING
+            header.resizeSection(
+                column, max(content, titles.horizontalAdvance(title) + _HEADER_PADDING)
+            )
 
     # -- events -----------------------------------------------------------------------------------
 

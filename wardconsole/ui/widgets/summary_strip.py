@@ -26,7 +26,7 @@ class SummaryStrip(QFrame):
         self._overdue = self._label("overdue")
         self._free = self._label("free_beds")
         self._freshness = self._label("freshness")
-        self._free.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._free.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 6, 12, 6)
@@ -35,7 +35,8 @@ class SummaryStrip(QFrame):
         layout.addSpacing(8)
         for tile in (self._beds, self._escalations, self._overdue):
             layout.addWidget(tile)
-        layout.addWidget(self._free, 1)
+        layout.addWidget(self._free)
+        layout.addStretch(1)
         layout.addWidget(self._freshness)
         self._render()
 
@@ -91,7 +92,7 @@ class SummaryStrip(QFrame):
             )
             set_style_property(self._escalations, "tone", "alert" if escalated else "ok")
             overdue = summary.overdue_observations
-            self._overdue.setText(f"⏰ {overdue} overdue obs" if overdue else "No overdue obs")
+            self._overdue.setText(f"◷ {overdue} overdue obs" if overdue else "No overdue obs")
             set_style_property(self._overdue, "tone", "alert" if overdue else "ok")
             self._free.setText(_free_beds_text(snapshot.free_beds))
             self._free.setToolTip(

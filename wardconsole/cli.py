@@ -38,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--station", help="this station's name (default: the host name)")
     parser.add_argument("--demo", action="store_true",
                         help="start on a fresh demo ward (a separate SQLite file)")
+    parser.add_argument("--self-test", action="store_true",
+                        help="open the console, load the census, close it and exit (smoke test)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     gui = commands.add_parser("gui", help="start the console (the default)")
@@ -132,7 +134,7 @@ def _cmd_staff(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_gui(args: argparse.Namespace, settings: Settings) -> int:
     from wardconsole.app import run_gui
 
-    return run_gui(settings, demo=args.demo)
+    return run_gui(settings, demo=args.demo, self_test=args.self_test)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -93,7 +93,8 @@ def engine(db_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'ward.sqlite'}"
+    """A migrated SQLite file separate from ``db_url``'s."""
+    url = f"sqlite:///{tmp_path / 'second.sqlite'}"
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import select
+
 from wardconsole.domain.schedule import next_observation_due
 from wardconsole.services.db import Database
 from wardconsole.services.views import (
@@ -13,6 +15,7 @@ from wardconsole.services.views import (
     WardSummary,
 )
 from wardconsole.store import repository
+from wardconsole.store.models import Bed
 from wardconsole.store.repository import EscalationInfo
 
 
@@ -45,6 +48,12 @@ def to_summary(info: EscalationInfo) -> EscalationSummary:
 class CensusService:
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    def ward_name(self) -> str:
+        """The ward's name, taken from its beds (one database serves one ward)."""
+        with self._db.read() as session:
+            name = session.scalar(select(Bed.ward).order_by(Bed.sort_order).limit(1))
+        return name or "Ward"
 
     def snapshot(self, now: datetime | None = None) -> CensusSnapshot:
         """One consistent read of the census: five queries, each O(admitted patients)."""

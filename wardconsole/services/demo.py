@@ -241,23 +241,21 @@ class DemoWard:
             onset = plan.episode_at - timedelta(hours=18)
             drift = min(1.0, max(0.0, (at - onset).total_seconds() / 3600 / 20))
         episode = self._episode_weight(plan, at)
-        pulse = b["pulse"] + 14 * w + 45 * drift + 25 * episode * (plan.course is Course.PANIC)
+        pulse = b["pulse"] + 14 * w + 32 * drift + 25 * episode * (plan.course is Course.PANIC)
         consciousness = "A"
         if plan.course is Course.CONFUSION and episode > 0.3:
             consciousness = "C"
-        if plan.course is Course.DETERIORATING and drift > 0.85:
-            consciousness = "C"
+        panic = episode * (plan.course is Course.PANIC)
         return {
-            "respiration_rate": round(b["rr"] + 2 * w + 9 * drift + 6 * episode
-                                      * (plan.course is Course.PANIC) + rng.gauss(0, 1)),
-            "spo2": min(100, round(b["spo2"] - 5 * drift + rng.gauss(0, 0.6))),
+            "respiration_rate": round(b["rr"] + 2 * w + 7 * drift + 6 * panic + rng.gauss(0, 1)),
+            "spo2": min(100, round(b["spo2"] - 3.5 * drift + rng.gauss(0, 0.6))),
             "spo2_scale": 1,
-            "on_oxygen": drift > 0.9,
-            "systolic_bp": round(b["sbp"] + 6 * w - 28 * drift + rng.gauss(0, 5)),
-            "diastolic_bp": round(b["dbp"] + 4 * w - 12 * drift + rng.gauss(0, 4)),
+            "on_oxygen": False,
+            "systolic_bp": round(b["sbp"] + 6 * w - 17 * drift + rng.gauss(0, 5)),
+            "diastolic_bp": round(b["dbp"] + 4 * w - 8 * drift + rng.gauss(0, 4)),
             "pulse": round(pulse + rng.gauss(0, 4)),
             "consciousness": consciousness,
-            "temperature": round(b["temp"] + 0.3 * w + 1.9 * drift + rng.gauss(0, 0.15), 1),
+            "temperature": round(b["temp"] + 0.3 * w + 1.7 * drift + rng.gauss(0, 0.15), 1),
         }
 
     def _symptoms(self, plan: _Plan, at: datetime) -> dict[str, int]:
@@ -377,7 +375,7 @@ class DemoWard:
         out: list[tuple[datetime, str, dict[str, Any]]] = []
         start = plan.admitted_at + timedelta(minutes=50)
         out.append((start, "4at", {"alertness": "normal", "amt4_mistakes": 0,
-                                   "attention": "7_or_more", "acute_change": False}))
+                                   "attention": "seven_or_more", "acute_change": False}))
         out.append((start, "phq9", {f"q{i}": rng.randint(0, 2) for i in range(1, 9)} | {"q9": 0}))
         out.append((start, "gad7", {f"q{i}": rng.randint(0, 3) for i in range(1, 8)}))
         out.append((start, "cssrs", {"q1": False, "q2": False, "q6": False}))
@@ -391,7 +389,7 @@ class DemoWard:
         if plan.episode_at is not None and plan.episode_at < self.now:
             at = plan.episode_at + timedelta(minutes=10)
             if plan.course is Course.PANIC:
-                symptoms = ["palpitations", "sweating", "trembling", "short_of_breath",
+                symptoms = ["palpitations", "sweating", "trembling", "shortness_of_breath",
                             "chest_pain", "fear_of_dying", "derealisation"]
                 out.append((at, "panic", {"symptoms": rng.sample(symptoms, rng.randint(4, 7)),
                                           "distress": rng.randint(7, 10)}))
@@ -400,7 +398,7 @@ class DemoWard:
                                                   "modalities": ["auditory"]}))
             elif plan.course is Course.CONFUSION:
                 out.append((at, "4at", {"alertness": "abnormal", "amt4_mistakes": 2,
-                                        "attention": "fewer_than_7", "acute_change": True}))
+                                        "attention": "fewer_than_seven", "acute_change": True}))
         return [(t, k, a) for t, k, a in out if t <= self.now]
 
     def _prn_plan(self, plan: _Plan) -> list[tuple[datetime, str, str, str, str, str]]:

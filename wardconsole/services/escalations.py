@@ -56,7 +56,10 @@ def apply_rules(
     """Evaluate the patient's rules and write the resulting escalations in ``session``."""
     state = repository.clinical_state(session, admission_id, since=now - LOOK_BACK)
     triggers = evaluate(state, now=now, policy=db.policy, chart=db.chart)
-    actions = plan_escalations(state.open_escalations, triggers)
+    actions = plan_escalations(
+        state.open_escalations, triggers,
+        resolved_at=repository.last_resolved(session, admission_id),
+    )
     changes: list[EscalationChange] = []
     for action in actions:
         trigger: EscalationTrigger = action.trigger

@@ -55,6 +55,8 @@ class StaffService:
     ) -> int:
         """Create an account. The first supervisor is created from the command line."""
         problems = {}
+        if role not in set(Role):
+            problems["role"] = f"role: one of {', '.join(r.value for r in Role)}"
         if not STAFF_CODE.match(staff_code):
             problems["staff_code"] = "staff_code: 2–32 letters, digits, '.', '_' or '-'"
         if not display_name.strip():
@@ -70,7 +72,7 @@ class StaffService:
             row = Staff(
                 staff_code=staff_code,
                 display_name=display_name.strip(),
-                role=role.value,
+                role=Role(role).value,
                 password_hash=hash_password(password) if password else None,
                 active=True,
                 failed_logins=0,
@@ -81,7 +83,7 @@ class StaffService:
             repository.write_audit(
                 session, at=now, staff_id=by.staff_id if by else None,
                 station=by.station if by else "cli", action="add_staff", entity="staff",
-                entity_id=row.id, detail={"staff_code": staff_code, "role": role.value},
+                entity_id=row.id, detail={"staff_code": staff_code, "role": Role(role).value},
             )
             return row.id
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, select
+from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.records import (
@@ -303,6 +303,16 @@ def open_escalations(
         query = query.where(EscalationRow.admission_id.in_(list(admission_ids)))
     rows = session.execute(query.order_by(EscalationRow.severity.desc(), EscalationRow.raised_at))
     return [_escalation_info(r) for r in rows]
+
+
+def last_resolved(session: Session, admission_id: int) -> dict[EscalationKind, datetime]:
+    """When each kind of escalation was last resolved for this admission."""
+    rows = session.execute(
+        select(EscalationRow.kind, func.max(EscalationRow.resolved_at))
+        .where(EscalationRow.admission_id == admission_id, EscalationRow.resolved_at.is_not(None))
+        .group_by(EscalationRow.kind)
+    ).all()
+    return {EscalationKind(kind): at for kind, at in rows if at is not None}
 
 
 def escalation(session: Session, escalation_id: int) -> EscalationInfo | None:

@@ -1,0 +1,102 @@
+"""Composition root: database, services and the main window — nothing else.
+
+Before Qt is touched, the display is checked so that a machine without the libraries Qt's
+X11 plugin needs gets one clear line instead of Qt's abort.
+"""
+
+from __future__ import annotations
+
+import ctypes.util
+import os
+import sys
+from pathlib import Path
+
+from wardconsole import __version__
+from wardconsole.config import Settings, describe_url
+
+XCB_LIBRARIES = {
+    "xcb-cursor": "libxcb-cursor0",
+    "xcb-icccm": "libxcb-icccm4",
+    "xcb-keysyms": "libxcb-keysyms1",
+}
+
+
+def display_problem(environ: dict[str, str] | None = None) -> str | None:
+    """One line saying why no window can open here, or None when it should work."""
+    env = os.environ if environ is None else environ
+    platform = env.get("QT_QPA_PLATFORM", "")
+    if not sys.platform.startswith("linux") or platform in ("offscreen", "minimal", "vnc"):
+        return None
+    if platform.startswith("wayland") or (not platform and env.get("WAYLAND_DISPLAY")):
+        return None
+    if not env.get("DISPLAY"):
+        return ("no display: start WardConsole from a desktop session "
+                "(or set QT_QPA_PLATFORM=offscreen for a headless run)")
+    missing = [package for lib, package in XCB_LIBRARIES.items()
+               if ctypes.util.find_library(lib) is None]
+    if missing:
+        return ("a window needs system libraries that are missing: "
+                f"sudo apt-get install -y {' '.join(missing)}")
+    return None
+
+
+def _prepare_demo(settings: Settings) -> None:
+    """A fresh demo ward for ``--demo``: the previous demo file is replaced."""
+    from wardconsole.services.db import Database
+    from wardconsole.services.demo import build_demo_ward
+    from wardconsole.store.engine import make_engine, upgrade
+
+    database = settings.db_url.split("///", 1)[-1]
+    if settings.db_url.startswith("sqlite") and database:
+        for suffix in ("", "-wal", "-shm"):
+            Path(database + suffix).unlink(missing_ok=True)
+    engine = make_engine(settings.db_url)
+    upgrade(engine)
+    print("Building the demo ward…", file=sys.stderr)
+    build_demo_ward(Database(engine))
+    engine.dispose()
+
+
+def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) -> int:
+    problem = display_problem()
+    if problem:
+        print(f"wardconsole: {problem}", file=sys.stderr)
+        return 3
+    os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+
+    from wardconsole.services.census import CensusService
+    from wardconsole.services.db import Database
+    from wardconsole.store.changes import open_change_feed
+    from wardconsole.store.engine import make_engine, upgrade
+
+    if demo:
+        _prepare_demo(settings)
+    engine = make_engine(settings.db_url)
+    upgrade(engine)
+    db = Database(engine)
+    census = CensusService(db)
+
+    from PySide6.QtCore import QCoreApplication, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from wardconsole.ui.context import UiContext
+    from wardconsole.ui.main_window import MainWindow
+
+    QCoreApplication.setOrganizationName("WardConsole")
+    QCoreApplication.setApplicationName("WardConsole")
+    QCoreApplication.setApplicationVersion(__version__)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    context = UiContext(
+        load_census=census.snapshot,
+        open_change_feed=lambda: open_change_feed(engine),
+        station=settings.station,
+        ward_name=census.ward_name(),
+        database_label=describe_url(settings.db_url),
+    )
+    window = MainWindow(context)
+    window.show()
+    if self_test:
+        QTimer.singleShot(1500, window.close)
+    code = app.exec()
+    engine.dispose()
+    return int(code)

@@ -168,7 +168,9 @@ def test_database_down_at_start_says_so(make_window, qtbot) -> None:
     qtbot.waitUntil(lambda: window.message_panel.state is PanelState.UNAVAILABLE)
     assert window.message_panel.title_text() == "Cannot reach the ward database."
     assert "could not connect" in window.message_panel.body_text()
-    assert window.summary_strip.texts()["freshness"] == "Database unavailable — no data yet"
+    assert window.summary_strip.texts()["connection_banner"].startswith(
+        "Database unavailable — no data yet"
+    )
 
 
 def test_database_lost_later_keeps_the_last_census_and_says_how_old(
@@ -177,13 +179,16 @@ def test_database_lost_later_keeps_the_last_census_and_says_how_old(
     ward.failure = ConnectionError("server closed the connection unexpectedly")
     window.refresh()
     qtbot.waitUntil(lambda: window.summary_strip.database_unavailable)
-    assert window.summary_strip.texts()["freshness"] == (
-        f"Database unavailable — showing data from {NOW.astimezone():%H:%M}"
+    texts = window.summary_strip.texts()
+    assert texts["connection_banner"].startswith(
+        f"Database unavailable — showing data from {NOW.astimezone():%H:%M}."
     )
+    assert texts["freshness"] == f"⚠ Data from {NOW.astimezone():%H:%M}"
     assert window.census_proxy.rowCount() == 17  # still showing what we had
     ward.failure = None
     window.refresh()
     qtbot.waitUntil(lambda: not window.summary_strip.database_unavailable)
+    assert window.summary_strip.texts()["connection_banner"] == ""
 
 
 def test_a_lost_change_feed_is_shown(window: MainWindow, ward: FakeWard, qtbot) -> None:

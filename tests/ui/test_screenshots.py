@@ -23,7 +23,7 @@ def shot_dir(tmp_path: Path) -> Path:
 
 
 def test_census_screenshots_in_day_and_night(
-    make_window, ward: FakeWard, shot_dir: Path
+    make_window, ward: FakeWard, shot_dir: Path, qtbot
 ) -> None:
     window = make_window(ward)
     day = grab_census(window, shot_dir / "census.png")
@@ -36,7 +36,12 @@ def test_census_screenshots_in_day_and_night(
     window.set_theme(Theme.DAY)
     grab_widget(patient, shot_dir / "patient.png")
 
-    for path in (day, night):
+    ward.failure = ConnectionError("server closed the connection unexpectedly")
+    window.refresh()
+    qtbot.waitUntil(lambda: window.summary_strip.database_unavailable)
+    stale = grab_census(window, shot_dir / "census-stale.png")
+
+    for path in (day, night, stale):
         image = QImage(str(path))
         assert (image.width(), image.height()) == (1366, 768)
     # Night really is dark: the top-left corner (summary strip) is near black.

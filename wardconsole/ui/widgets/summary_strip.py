@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from wardconsole.services.views import CensusSnapshot
 from wardconsole.ui import formatting as fmt
@@ -26,18 +26,26 @@ class SummaryStrip(QFrame):
         self._overdue = self._label("overdue")
         self._free = self._label("free_beds")
         self._freshness = self._label("freshness")
-        self._free.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self._banner = self._label("connection_banner")
+        self._banner.setWordWrap(True)
+        set_style_property(self._banner, "tone", "alert")
+        # Long ward names and free-bed lists are clipped rather than widening the window.
+        self._ward.setMinimumWidth(120)
+        self._free.setMinimumWidth(80)
 
-        layout = QHBoxLayout(self)
+        tiles = QHBoxLayout()
+        tiles.setSpacing(10)
+        tiles.addWidget(self._ward)
+        tiles.addSpacing(8)
+        for tile in (self._beds, self._escalations, self._overdue, self._free):
+            tiles.addWidget(tile)
+        tiles.addStretch(1)
+        tiles.addWidget(self._freshness)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 6, 12, 6)
-        layout.setSpacing(10)
-        layout.addWidget(self._ward)
-        layout.addSpacing(8)
-        for tile in (self._beds, self._escalations, self._overdue):
-            layout.addWidget(tile)
-        layout.addWidget(self._free)
-        layout.addStretch(1)
-        layout.addWidget(self._freshness)
+        layout.setSpacing(6)
+        layout.addLayout(tiles)
+        layout.addWidget(self._banner)
         self._render()
 
     @staticmethod
@@ -69,7 +77,7 @@ class SummaryStrip(QFrame):
         return {
             label.objectName(): label.text()
             for label in (self._ward, self._beds, self._escalations, self._overdue, self._free,
-                          self._freshness)
+                          self._freshness, self._banner)
         }
 
     # -- rendering --------------------------------------------------------------------------------
@@ -99,24 +107,35 @@ class SummaryStrip(QFrame):
                 "Free beds: " + ", ".join(snapshot.free_beds) if snapshot.free_beds else ""
             )
 
-        if self._unavailable_reason is not None:
-            since = (
-                f"showing data from {fmt.local_time_text(snapshot.taken_at)}"
-                if snapshot is not None
-                else "no data yet"
-            )
-            self._freshness.setText(f"Database unavailable — {since}")
-            self._freshness.setToolTip(self._unavailable_reason)
-            set_style_property(self._freshness, "tone", "alert")
-        elif snapshot is not None:
-            self._freshness.setText(
-                f"Data as of {fmt.local_time_text(snapshot.taken_at, seconds=True)}"
-            )
-            self._freshness.setToolTip("Time of the last successful census read")
+        self._render_freshness(snapshot)
+
+    def _render_freshness(self, snapshot: CensusSnapshot | None) -> None:
+        reason = self._unavailable_reason
+        self._banner.setVisible(reason is not None)
+        if reason is None:
+            self._banner.setText("")
+            if snapshot is not None:
+                stamp = fmt.local_time_text(snapshot.taken_at, seconds=True)
+                self._freshness.setText(f"Data as of {stamp}")
+                self._freshness.setToolTip("Time of the last successful census read")
+            else:
+                self._freshness.setText("Loading…")
+                self._freshness.setToolTip("")
             set_style_property(self._freshness, "tone", "neutral")
+            return
+        if snapshot is not None:
+            since = fmt.local_time_text(snapshot.taken_at)
+            self._banner.setText(
+                f"Database unavailable — showing data from {since}. "
+                "Changes made since then are not shown. Retrying automatically."
+            )
+            self._freshness.setText(f"⚠ Data from {since}")
         else:
-            self._freshness.setText("Loading…")
-            set_style_property(self._freshness, "tone", "neutral")
+            self._banner.setText("Database unavailable — no data yet. Retrying automatically.")
+            self._freshness.setText("⚠ No data")
+        self._banner.setToolTip(reason)
+        self._freshness.setToolTip(reason)
+        set_style_property(self._freshness, "tone", "alert")
 
 
 def _free_beds_text(free_beds: tuple[str, ...]) -> str:

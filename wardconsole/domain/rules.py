@@ -461,8 +461,9 @@ def _prn_review(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_C
 
 
 def _craving(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Candidate]:
-    ratings = [(e, _score(e).total) for e in facts.recent("craving", rule.lookback)]
-    values = [(e, v) for e, v in ratings if v is not None]
+    n = rule.number("rise_ratings")
+    recent = facts.recent("craving", rule.lookback)[-n:]  # only the last N can matter
+    values = [(e, v) for e in recent if (v := _score(e).total) is not None]
     if not values:
         return []
     latest, latest_value = values[-1]
@@ -470,8 +471,7 @@ def _craving(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Cand
     if latest_value >= rule.number("score_at_or_above"):
         return [_Candidate(rule.severity(), "high", f"Craving {latest_value}/10", prompt,
                            latest.taken_at)]
-    n = rule.number("rise_ratings")
-    last = [v for _, v in values[-n:]]
+    last = [v for _, v in values]
     if len(last) == n and all(b > a_ for a_, b in pairwise(last)) and (
         last[-1] - last[0] >= rule.number("min_rise")
     ):

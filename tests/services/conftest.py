@@ -4,9 +4,9 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from dbfixtures import db_url, engine, sqlite_url  # noqa: F401 - fixtures
-from wardfakes import Clock
+from dbfixtures import db_url, engine, sqlite_url  # noqa: F401 - fixtures used by tests
 from sqlalchemy import Engine
+from wardfakes import Clock
 
 from wardconsole.services.admissions import AdmissionService, NewPatient
 from wardconsole.services.context import Actor, Role
@@ -20,7 +20,7 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def db(engine: Engine, clock: Clock) -> Iterator[Database]:
+def db(engine: Engine, clock: Clock) -> Iterator[Database]:  # noqa: F811 - fixture param
     yield Database(engine, clock=clock)
 
 

@@ -88,7 +88,7 @@ def test_two_stations_acknowledging_at_once_produce_one_winner(
     for t in threads:
         t.join(30)
     assert sorted(outcomes)[-1] == "won" and outcomes.count("won") == 1
-    assert "already acknowledged" in [o for o in outcomes if o != "won"][0]
+    assert "already acknowledged" in next(o for o in outcomes if o != "won")
 
 
 def test_a_snooze_needs_a_reason_and_is_capped(db: Database, nurse: Actor,

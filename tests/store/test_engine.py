@@ -70,7 +70,8 @@ def test_a_database_from_a_newer_version_is_refused_untouched(tmp_path: Path) ->
     with pytest.raises(DatabaseError, match="newer than this WardConsole"):
         upgrade(engine)
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0000"
+        version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    assert version == "0000"
     engine.dispose()
 
 

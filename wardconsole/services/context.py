@@ -79,6 +79,5 @@ class InvalidInput(ServiceError):
 
 def require(actor: Actor, permission: Permission) -> None:
     if not actor.can(permission):
-        raise PermissionDenied(
-            f"{actor.display_name} ({actor.role.value}) may not {permission.value.replace('_', ' ')}"
-        )
+        action = permission.value.replace("_", " ")
+        raise PermissionDenied(f"{actor.display_name} ({actor.role.value}) may not {action}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +24,6 @@ from wardconsole.services.context import (
     InvalidInput,
     NotFound,
     Permission,
-    ServiceError,
     require,
 )
 from wardconsole.services.db import Database
@@ -31,6 +31,9 @@ from wardconsole.store import repository
 from wardconsole.store.changes import record_change
 from wardconsole.store.models import EscalationEventRow, EscalationRow
 from wardconsole.store.repository import EscalationInfo
+
+NOW = object()
+"""Placeholder for "the time of this transaction" in a state change."""
 
 LOOK_BACK = timedelta(hours=72)
 """How much history the rules see; rules apply their own, shorter windows within it."""
@@ -189,11 +192,11 @@ class EscalationService:
             allowed_from={EscalationState.OPEN},
             action="acknowledged",
             detail="",
-            update=lambda row, now: (
-                setattr(row, "state", EscalationState.ACKNOWLEDGED.value),
-                setattr(row, "acknowledged_at", now),
-                setattr(row, "acknowledged_by_id", actor.staff_id),
-            ),
+            changes={
+                "state": EscalationState.ACKNOWLEDGED.value,
+                "acknowledged_at": NOW,
+                "acknowledged_by_id": actor.staff_id,
+            },
         )
 
     def record_action(self, actor: Actor, escalation_id: int, text: str) -> None:
@@ -223,12 +226,12 @@ class EscalationService:
             allowed_from={EscalationState.OPEN, EscalationState.ACKNOWLEDGED},
             action="resolved",
             detail=outcome,
-            update=lambda row, now: (
-                setattr(row, "state", EscalationState.RESOLVED.value),
-                setattr(row, "resolved_at", now),
-                setattr(row, "resolved_by_id", actor.staff_id),
-                setattr(row, "outcome", outcome),
-            ),
+            changes={
+                "state": EscalationState.RESOLVED.value,
+                "resolved_at": NOW,
+                "resolved_by_id": actor.staff_id,
+                "outcome": outcome,
+            },
         )
 
     def snooze(
@@ -252,7 +255,7 @@ class EscalationService:
             allowed_from={EscalationState.OPEN, EscalationState.ACKNOWLEDGED},
             action="snoozed",
             detail=f"{minutes} min: {reason}",
-            update=lambda row, now: setattr(row, "snoozed_until", now + timedelta(minutes=minutes)),
+            changes={"snoozed_until": timedelta(minutes=minutes)},
         )
 
     def mark_announced(self, escalation_ids: list[int], cascade: bool) -> None:
@@ -287,17 +290,27 @@ class EscalationService:
         allowed_from: set[EscalationState],
         action: str,
         detail: str,
-        update,  # noqa: ANN001 - a small local callback
+        changes: dict[str, Any],
     ) -> None:
+        """Apply ``changes`` if the row is still at ``expected_version`` and in an allowed state.
+
+        ``NOW`` in a value stands for the transaction time; a timedelta is added to it.
+        """
         now = self._db.clock()
         try:
             with self._db.transaction() as session:
                 row = session.get(EscalationRow, escalation_id)
                 if row is None:
                     raise NotFound(f"escalation {escalation_id} does not exist")
-                if row.version != expected_version or EscalationState(row.state) not in allowed_from:
+                state = EscalationState(row.state)
+                if row.version != expected_version or state not in allowed_from:
                     raise ConflictError(self._taken_message(escalation_id))
-                update(row, now)
+                for name, value in changes.items():
+                    if value is NOW:
+                        value = now
+                    elif isinstance(value, timedelta):
+                        value = now + value
+                    setattr(row, name, value)
                 row.updated_at = now
                 session.flush()  # version check happens here: UPDATE ... WHERE version = n
                 _event(session, row.id, now, actor.staff_id, actor.station, action, detail)

@@ -23,8 +23,9 @@ SYSTEM_CODE = "system"
 def hash_password(password: str) -> str:
     salt = os.urandom(16)
     digest = hashlib.scrypt(password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P)
-    encode = base64.b64encode
-    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${encode(salt).decode()}${encode(digest).decode()}"
+    parts = ["scrypt", str(SCRYPT_N), str(SCRYPT_R), str(SCRYPT_P),
+             base64.b64encode(salt).decode(), base64.b64encode(digest).decode()]
+    return "$".join(parts)
 
 
 def verify_password(password: str, stored: str) -> bool:

@@ -12,6 +12,7 @@ Every write transaction appends a row to ``change_log`` (see ``record_change``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -132,10 +133,8 @@ class PostgresChangeFeed:
 
     def _drop_connection(self) -> None:
         if self._connection is not None:
-            try:
+            with contextlib.suppress(psycopg.Error):
                 self._connection.close()
-            except psycopg.Error:
-                pass
         self._connection = None
 
     def close(self) -> None:

@@ -40,6 +40,7 @@ from wardconsole.store.models import (
     SymptomEntryRow,
 )
 
+
 def is_current(model: Any) -> ColumnElement[bool]:
     """A final entry that no later entry amends or marks as entered in error."""
     newer = aliased(model)

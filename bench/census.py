@@ -24,13 +24,13 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication
 
-from wardconsole.services.census import CensusService  # noqa: E402
-from wardconsole.services.db import Database  # noqa: E402
-from wardconsole.services.demo import DemoOptions, build_demo_ward  # noqa: E402
-from wardconsole.store.engine import make_engine, upgrade  # noqa: E402
-from wardconsole.ui.models.census_model import CensusTableModel  # noqa: E402
+from wardconsole.services.census import CensusService
+from wardconsole.services.db import Database
+from wardconsole.services.demo import DemoOptions, build_demo_ward
+from wardconsole.store.engine import make_engine, upgrade
+from wardconsole.ui.models.census_model import CensusTableModel
 
 PATIENTS = 60
 

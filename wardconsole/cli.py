@@ -68,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open_database(settings: Settings):  # noqa: ANN202 - returns services.db.Database
+def _open_database(settings: Settings):
     from wardconsole.services.db import Database
     from wardconsole.store.engine import make_engine, upgrade
 

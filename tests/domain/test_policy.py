@@ -96,6 +96,8 @@ def write(tmp_path: Path, text: str) -> Path:
         ("urgent = 10", "urgent = 10\ncritical = 1",
          "[alerts.reannounce_minutes] unknown key(s) critical"),
         ("[policy]", "[policy\n", "not valid TOML"),
+        ("rass_after_prn_minutes = 60", "rass_after_prn_minutes = 0",
+         "[schedule] rass_after_prn_minutes: must be a whole number 1–1440"),
     ],
 )
 def test_broken_policy_gives_clear_error(tmp_path: Path, old: str, new: str, problem: str) -> None:

@@ -272,6 +272,11 @@ def test_oversedation_threshold_and_news2_prompt(run: Any) -> None:
     assert K.OVERSEDATION not in run(state(assess("rass", ago(minutes=15), score=-1)))
 
 
+def test_oversedation_mentions_only_a_recent_prn(run: Any) -> None:
+    trigger = run(state(prn(ago(hours=6)), assess("rass", ago(minutes=15), score=-2)))
+    assert trigger[K.OVERSEDATION].explanation == "RASS -2 Light sedation"
+
+
 def test_latest_rass_wins(run: Any) -> None:
     patient = state(assess("rass", ago(hours=2), score=3), assess("rass", ago(minutes=5), score=0))
     assert K.AGITATION not in run(patient)

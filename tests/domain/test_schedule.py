@@ -8,9 +8,9 @@ import pytest
 
 from wardconsole.domain.policy import EscalationPolicy
 from wardconsole.domain.records import ObservationSet
-from wardconsole.domain.schedule import next_observation_due, overdue_by
+from wardconsole.domain.schedule import next_observation_due, overdue_by, rass_due_after_prn
 
-from .builders import ADMITTED, NOW, obs
+from .builders import ADMITTED, NOW, assess, obs, prn
 
 
 def due(
@@ -106,3 +106,26 @@ def test_offsets_are_compared_as_instants(policy: EscalationPolicy) -> None:
     complete = obs(datetime(2027, 3, 1, 13, 0, tzinfo=plus_one), pulse=95)  # 12:00 UTC, 4-hourly
     assert due(policy, complete) == NOW + timedelta(hours=4)
     assert overdue_by(due(policy, complete), NOW + timedelta(hours=5)) == timedelta(hours=1)
+
+
+# --- RASS after a sedative PRN (§5.5, design) -----------------------------------------------------
+
+def test_rass_due_after_sedative_prn(policy: EscalationPolicy) -> None:
+    dose = prn(NOW - timedelta(minutes=20))
+    assert policy.rass_after_prn == timedelta(hours=1)
+    assert rass_due_after_prn(prn_doses=[dose], assessments=[], policy=policy) == (
+        dose.given_at + timedelta(hours=1)
+    )
+
+
+def test_rass_recorded_after_the_dose_clears_it(policy: EscalationPolicy) -> None:
+    dose = prn(NOW - timedelta(minutes=50))
+    rass = assess("rass", NOW - timedelta(minutes=10), score=-1)
+    assert rass_due_after_prn(prn_doses=[dose], assessments=[rass], policy=policy) is None
+    before = assess("rass", NOW - timedelta(hours=2), score=0)
+    assert rass_due_after_prn(prn_doses=[dose], assessments=[before], policy=policy) is not None
+
+
+def test_non_sedative_prn_needs_no_rass(policy: EscalationPolicy) -> None:
+    dose = prn(NOW, "paracetamol", "analgesic")
+    assert rass_due_after_prn(prn_doses=[dose], assessments=[], policy=policy) is None

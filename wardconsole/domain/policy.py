@@ -141,6 +141,8 @@ class EscalationPolicy:
     shifts: tuple[Shift, ...]
     governance_signoff: str = ""
     source: str = ""
+    rass_after_prn: timedelta = timedelta(hours=1)
+    """A RASS is due this long after a sedative/anxiolytic PRN (``[schedule]``, design choice)."""
 
     def rule(self, key: str) -> RulePolicy:
         return self.rules[key]
@@ -221,7 +223,7 @@ class _Parser:
         self.only(header, {"name", "version", "governance_signoff"}, "policy")
         rules = self.rules(self.table(data, "rules", "top level"))
         schedule = self.table(data, "schedule", "top level")
-        self.only(schedule, {"partial_recheck_minutes"}, "schedule")
+        self.only(schedule, {"partial_recheck_minutes", "rass_after_prn_minutes"}, "schedule")
         recheck_table = self.table(schedule, "partial_recheck_minutes", "schedule")
         section = "schedule.partial_recheck_minutes"
         self.only(recheck_table, set(RISK_KEYS), section)
@@ -255,6 +257,9 @@ class _Parser:
                 minutes=self.integer(alerts, "max_snooze_minutes", "alerts", 1, 240)
             ),
             shifts=self.shifts(data.get("shifts")),
+            rass_after_prn=timedelta(
+                minutes=self.integer(schedule, "rass_after_prn_minutes", "schedule", 1, 24 * 60)
+            ),
             source=self.where,
         )
 

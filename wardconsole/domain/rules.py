@@ -386,18 +386,21 @@ def _oversedation(facts: _Facts, rule: RulePolicy, policy: EscalationPolicy) -> 
     if value <= rule.number("news2_prompt_at_or_below"):
         prompts.insert(0, PROMPT_NEWS2_NOW)
     text = f"RASS {label}"
-    prn = _last_sedative(facts, policy, before=entry.taken_at)
+    prn = _last_sedative(facts, policy, before=entry.taken_at, within=rule.lookback)
     if prn is not None:
         text += f" after PRN {prn}"
     return [_Candidate(rule.severity(), "rass", text, tuple(prompts), entry.taken_at)]
 
 
-def _last_sedative(facts: _Facts, policy: EscalationPolicy, *, before: datetime) -> str | None:
+def _last_sedative(
+    facts: _Facts, policy: EscalationPolicy, *, before: datetime, within: timedelta
+) -> str | None:
+    """The sedative/anxiolytic PRN given in the ``within`` before a RASS, for the explanation."""
     prn_rule = policy.rules.get("prn_review")
     if prn_rule is None:
         return None
     classes = prn_rule.params["drug_classes"]
-    since = before - prn_rule.hours("window_hours")
+    since = before - within
     for dose in reversed(facts.state.prn_doses):
         if dose.given_at > before:
             continue

@@ -12,11 +12,12 @@ in; nothing here reads the system time.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from wardconsole.domain.news2 import score_vitals
 from wardconsole.domain.policy import EscalationPolicy
-from wardconsole.domain.records import ObservationSet
+from wardconsole.domain.records import AssessmentEntry, ObservationSet, PrnDose
 
 _ZERO = timedelta(0)
 
@@ -64,6 +65,31 @@ def next_observation_due(
         if complete is None or partial.taken_at > complete.taken_at:
             return partial.taken_at + policy.partial_recheck[risk]
     return due if due is not None else admitted_at
+
+
+def rass_due_after_prn(
+    *,
+    prn_doses: Sequence[PrnDose],
+    assessments: Sequence[AssessmentEntry],
+    policy: EscalationPolicy,
+) -> datetime | None:
+    """When a RASS is due after the latest sedative/anxiolytic PRN; None if none is outstanding.
+
+    REFERENCE.md §5.5 ("RASS after any sedative PRN", design). The drug classes are those of
+    the ``prn_review`` rule; the interval is ``policy.rass_after_prn`` (DESIGN CHOICE).
+    Sequences are oldest first, as in PatientClinicalState.
+    """
+    classes = policy.rules["prn_review"].params["drug_classes"]
+    dose = next((d for d in reversed(prn_doses) if d.drug_class.lower() in classes), None)
+    if dose is None:
+        return None
+    _aware("prn_doses.given_at", dose.given_at)
+    for entry in reversed(assessments):
+        if entry.taken_at < dose.given_at:
+            break
+        if entry.kind == "rass":
+            return None
+    return dose.given_at + policy.rass_after_prn
 
 
 def overdue_by(due_at: datetime, now: datetime) -> timedelta:

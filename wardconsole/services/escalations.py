@@ -35,9 +35,6 @@ from wardconsole.store.repository import EscalationInfo
 NOW = object()
 """Placeholder for "the time of this transaction" in a state change."""
 
-LOOK_BACK = timedelta(hours=72)
-"""How much history the rules see; rules apply their own, shorter windows within it."""
-
 
 @dataclass(frozen=True, slots=True)
 class EscalationChange:
@@ -57,7 +54,8 @@ def apply_rules(
     staff_id: int | None,
 ) -> list[EscalationChange]:
     """Evaluate the patient's rules and write the resulting escalations in ``session``."""
-    state = repository.clinical_state(session, admission_id, since=now - LOOK_BACK)
+    state = repository.clinical_state(session, admission_id,
+                                      since=now - db.policy.history_window)
     triggers = evaluate(state, now=now, policy=db.policy, chart=db.chart)
     actions = plan_escalations(
         state.open_escalations, triggers,

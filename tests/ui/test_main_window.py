@@ -10,6 +10,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QStyleOptionViewItem
 
 import wardconsole
+from wardconsole.ui import main_window
 from wardconsole.ui.main_window import MainWindow, about_text
 from wardconsole.ui.models.census_model import CensusColumn
 from wardconsole.ui.theme import Theme
@@ -253,3 +254,15 @@ def test_a_narrow_escalation_column_never_hides_the_more_count(window: MainWindo
     assert option.text.startswith("▲ EMERGE"), option.text
     assert option.text.endswith("+2")
     assert "…" in option.text
+
+
+def test_the_census_refreshes_on_its_own_so_times_stay_true(
+    make_window, ward: FakeWard, qtbot, monkeypatch
+) -> None:
+    monkeypatch.setattr(main_window, "REFRESH_INTERVAL_MS", 50)
+    window = make_window(ward)
+    ward.census = replace(ward.census, taken_at=NOW + timedelta(minutes=10))
+    qtbot.waitUntil(lambda: window.snapshot.taken_at == ward.census.taken_at)
+    a1 = window.census_model.row_of_admission(1)
+    assert window.census_model.index(a1, CensusColumn.LAST_OBS).data() == "45 min ago"
+    assert window.census_model.index(a1, CensusColumn.NEXT_DUE).data() == "in 15 min"

@@ -246,7 +246,9 @@ class MainWindow(QMainWindow):
         self._refresh_timer.stop()
         self._change_debounce.stop()
         self._watcher.stop()
-        self._runner.shutdown()
+        # Do not wait for a database call in flight: its result is dropped, and the worker
+        # thread is joined at interpreter exit, so a slow server never freezes the closing window.
+        self._runner.shutdown(wait=False)
         self._patient_windows.close_all()
 
     def showEvent(self, event: QShowEvent) -> None:

@@ -339,3 +339,20 @@ class SchemaInfo(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class SaveReceiptRow(WriteStamp, Base):
+    """One save from a bedside dialog, keyed by a token the dialog made before its first try.
+
+    When a save's outcome is unknown (the connection dropped while committing), the dialog
+    retries with the same ``save_key``; finding the receipt means the first try committed, so a
+    round or a PRN dose is never recorded twice. ``entries`` names the rows the save wrote.
+    """
+
+    __tablename__ = "save_receipts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    save_key: Mapped[str] = mapped_column(String(64), unique=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # round | prn
+    entries: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -356,3 +356,31 @@ class SaveReceiptRow(WriteStamp, Base):
     admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))  # round | prn
     entries: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class IntakeAmendmentRow(WriteStamp, Base):
+    """A correction to one section of an admission's intake, with the reason.
+
+    The intake saved at admission (``Admission.intake``) is never overwritten: the current intake
+    is the original with each amendment's section applied in order, and every version stays
+    readable. ``risk_flags`` are the flags derived after this amendment.
+    """
+
+    __tablename__ = "intake_amendments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"), index=True)
+    section: Mapped[str] = mapped_column(String(24))
+    content: Mapped[dict[str, Any]] = mapped_column()
+    reason: Mapped[str] = mapped_column(Text)
+    risk_flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+# One open admission per bed, even when two stations admit into the same bed at once.
+Index(
+    "uq_admissions_open_bed",
+    Admission.bed_id,
+    unique=True,
+    sqlite_where=text("discharged_at IS NULL"),
+    postgresql_where=text("discharged_at IS NULL"),
+)

@@ -22,6 +22,8 @@ class Permission(StrEnum):
     VIEW_AUDIT = "view_audit"
     MANAGE_STAFF = "manage_staff"
     VIEW = "view"
+    VIEW_HISTORY = "view_history"
+    """Search and read the records of discharged patients (supervisors)."""
 
 
 _NURSE = {

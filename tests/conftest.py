@@ -10,3 +10,11 @@ import os
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ["PYQTGRAPH_QT_LIB"] = "PySide6"
+
+from hypothesis import HealthCheck, settings
+
+# Shared CI machines are noisy: a slow example is not a failure. Examples stay random.
+settings.register_profile(
+    "ward", deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("ward")

@@ -384,3 +384,93 @@ Index(
     sqlite_where=text("discharged_at IS NULL"),
     postgresql_where=text("discharged_at IS NULL"),
 )
+
+
+class HandoffRow(Base):
+    """One patient's handoff for one shift: a workflow item, like an escalation.
+
+    Status changes (draft -> submitted -> reviewed -> signed, or sent back) are field updates,
+    each also written to ``handoff_events``; ``version`` gives optimistic locking so a save or a
+    sign-off made on a stale screen is refused. The content is never updated: every save is a
+    new ``handoff_versions`` row, and ``signed_version`` names the version the supervisor signed.
+    Shift bounds are the UTC instants computed by ``domain.shifts``.
+    """
+
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        UniqueConstraint("admission_id", "shift_start"),
+        Index("ix_handoffs_shift_start", "shift_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
+    shift_name: Mapped[str] = mapped_column(String(32))
+    shift_start: Mapped[datetime] = mapped_column()
+    shift_end: Mapped[datetime] = mapped_column()
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    latest_version: Mapped[int] = mapped_column(Integer, default=1)
+    signed_version: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column()
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    updated_at: Mapped[datetime] = mapped_column()
+    submitted_at: Mapped[datetime | None] = mapped_column()
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column()
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    signed_at: Mapped[datetime | None] = mapped_column()
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    sent_back_reason: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class HandoffVersionRow(WriteStamp, Base):
+    """Append-only content of a handoff: the generated facts and the nurse's own words, kept
+    apart. ``kind`` is draft | refresh | edit | amendment; an amendment (after signing) carries
+    its reason. ``number`` is unique per handoff, so two stations saving at once cannot both win.
+    """
+
+    __tablename__ = "handoff_versions"
+    __table_args__ = (UniqueConstraint("handoff_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    generated: Mapped[dict[str, Any]] = mapped_column()
+    generated_at: Mapped[datetime] = mapped_column()
+    nurse_text: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    amend_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class HandoffEventRow(Base):
+    """The trail of a handoff: drafted, saved, submitted, commented, sent back, reviewed,
+    signed, amended — who, when, from which station, and any comment or reason."""
+
+    __tablename__ = "handoff_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id"), index=True)
+    at: Mapped[datetime] = mapped_column()
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    station: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(24))
+    version_number: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class HandoffSignoffRow(Base):
+    """A supervisor's sign-off of a whole shift's handoffs (one per shift)."""
+
+    __tablename__ = "handoff_signoffs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shift_name: Mapped[str] = mapped_column(String(32))
+    shift_start: Mapped[datetime] = mapped_column(unique=True)
+    shift_end: Mapped[datetime] = mapped_column()
+    signed_at: Mapped[datetime] = mapped_column()
+    signed_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    station: Mapped[str] = mapped_column(String(64))
+    handoff_count: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")

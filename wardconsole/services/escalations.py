@@ -7,15 +7,17 @@ stations acknowledging at once produce exactly one winner; the loser is told who
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from wardconsole.domain.alerting import cascade_target
 from wardconsole.domain.records import EscalationKind, EscalationState, Severity
 from wardconsole.domain.rules import EscalationTrigger, evaluate, plan_escalations
 from wardconsole.services.context import (
@@ -132,6 +134,14 @@ class EscalationEvent:
     detail: str
     staff: str | None
     station: str
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationBoard:
+    """The ward's open escalations at one moment (``taken_at`` is the clock for ages)."""
+
+    taken_at: datetime
+    escalations: tuple[EscalationInfo, ...]
 
 
 class EscalationService:
@@ -256,18 +266,92 @@ class EscalationService:
             changes={"snoozed_until": timedelta(minutes=minutes)},
         )
 
-    def mark_announced(self, escalation_ids: list[int], cascade: bool) -> None:
-        """Record that this station announced (and possibly cascaded) these escalations."""
+    def decline(
+        self, actor: Actor, escalation_id: int, expected_version: int, reason: str
+    ) -> None:
+        """Decide not to escalate: closes the alarm, openly, with the nurse's reason.
+
+        Alert fatigue is handled in the open: the decision, who made it and why stay on the
+        trail (and in the handoff); evidence already seen does not raise it again.
+        """
+        require(actor, Permission.ACKNOWLEDGE)
+        reason = reason.strip()
+        if not reason:
+            raise InvalidInput({"reason": "say why this does not need escalating"})
+        self._transition(
+            actor,
+            escalation_id,
+            expected_version,
+            allowed_from={EscalationState.OPEN, EscalationState.ACKNOWLEDGED},
+            action="not_escalated",
+            detail=reason,
+            changes={
+                "state": EscalationState.RESOLVED.value,
+                "resolved_at": NOW,
+                "resolved_by_id": actor.staff_id,
+                "outcome": f"Not escalated: {reason}",
+            },
+        )
+
+    def board(self) -> EscalationBoard:
+        """Every open escalation on the ward, most severe then oldest first, with the time."""
         now = self._db.clock()
+        with self._db.read() as session:
+            escalations = tuple(repository.open_escalations(session))
+        return EscalationBoard(taken_at=now, escalations=escalations)
+
+    def mark_announced(
+        self,
+        escalation_ids: list[int],
+        cascade: bool,
+        *,
+        station: str = "",
+        cascade_from: Mapping[int, int] | None = None,
+    ) -> list[int]:
+        """Record that ``station`` announced (and possibly cascaded) these escalations.
+
+        Announcing is bookkeeping, not a change of ownership, so it does not bump the row
+        version: a nurse acknowledging while the alarm repeats never meets a false conflict.
+        With ``cascade_from`` (id -> level the station saw), a cascade happens only if the
+        escalation is still open at that level, so two stations cascading at once move it one
+        step, not two. Returns the ids actually cascaded.
+        """
+        now = self._db.clock()
+        cascaded: list[int] = []
         with self._db.transaction() as session:
-            for row in session.scalars(
-                select(EscalationRow).where(EscalationRow.id.in_(escalation_ids))
-            ):
-                row.last_announced_at = now
-                if cascade:
-                    row.cascade_level += 1
-                    _event(session, row.id, now, None, "", "cascaded",
-                           f"cascaded to level {row.cascade_level}")
+            session.execute(
+                update(EscalationRow)
+                .where(EscalationRow.id.in_(escalation_ids))
+                .values(last_announced_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            if not cascade:
+                return cascaded
+            for escalation_id in escalation_ids:
+                query = update(EscalationRow).where(
+                    EscalationRow.id == escalation_id,
+                    EscalationRow.state == EscalationState.OPEN.value,
+                )
+                if cascade_from is not None:
+                    if escalation_id not in cascade_from:
+                        continue
+                    query = query.where(
+                        EscalationRow.cascade_level == cascade_from[escalation_id]
+                    )
+                result = session.execute(
+                    query.values(cascade_level=EscalationRow.cascade_level + 1)
+                    .returning(EscalationRow.cascade_level, EscalationRow.admission_id)
+                    .execution_options(synchronize_session=False)
+                ).first()
+                if result is None:
+                    continue  # acknowledged, resolved or already cascaded elsewhere
+                level, admission_id = result
+                target = cascade_target(self._db.policy, level) or f"level {level}"
+                _event(session, escalation_id, now, None, station, "cascaded",
+                       f"cascaded to {target}")
+                record_change(session, "escalation", admission_id, station)
+                cascaded.append(escalation_id)
+        return cascaded
 
     # -- helpers ---------------------------------------------------------------------------
 

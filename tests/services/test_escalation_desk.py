@@ -1,0 +1,156 @@
+"""A station's escalation desk: not escalating, announcing and cascading, on both databases."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from wardfakes import NORMAL_SET, Clock
+
+from wardconsole.domain.alerting import AlarmMemory, AnnounceReason
+from wardconsole.domain.records import EscalationKind, EscalationState
+from wardconsole.services.context import Actor, ConflictError, InvalidInput, Role
+from wardconsole.services.db import Database
+from wardconsole.services.escalation_desk import EscalationDesk
+from wardconsole.services.escalations import EscalationService
+from wardconsole.services.recording import RecordingService
+from wardconsole.services.staff import StaffService
+from wardconsole.store.engine import make_engine
+
+SICK = {**NORMAL_SET, "respiration_rate": 26, "pulse": 132, "systolic_bp": 95,
+        "diastolic_bp": 60, "temperature": 39.2}
+
+
+def _desk(db: Database, actor: Actor) -> EscalationDesk:
+    return EscalationDesk(db, station=actor.station, actor=lambda: actor)
+
+
+def _emergency(db: Database, nurse: Actor, admission: int) -> int:
+    RecordingService(db).record_observation(nurse, admission, SICK)
+    [esc] = [e for e in EscalationService(db).open()
+             if e.kind is EscalationKind.DETERIORATION]
+    return esc.id
+
+
+def test_the_board_lists_open_escalations_with_the_ward_clock(
+    db: Database, nurse: Actor, admission: int, clock: Clock
+) -> None:
+    esc_id = _emergency(db, nurse, admission)
+    board = _desk(db, nurse).board()
+    assert board.taken_at == clock.now
+    assert board.escalations[0].id == esc_id
+    assert board.escalations[0].bed == "B01"
+
+
+def test_deciding_not_to_escalate_needs_a_reason_and_is_on_the_trail(
+    db: Database, nurse: Actor, admission: int
+) -> None:
+    desk = _desk(db, nurse)
+    service = EscalationService(db)
+    esc_id = _emergency(db, nurse, admission)
+    version = service.get(esc_id).version
+    with pytest.raises(InvalidInput) as caught:
+        desk.decline(esc_id, version, "   ")
+    assert "reason" in caught.value.problems
+    assert service.get(esc_id).state is EscalationState.OPEN
+
+    desk.decline(esc_id, version, "Known baseline tachycardia; doctor aware")
+    info = service.get(esc_id)
+    assert info.state is EscalationState.RESOLVED
+    assert info.outcome == "Not escalated: Known baseline tachycardia; doctor aware"
+    last = service.trail(esc_id)[-1]
+    assert (last.action, last.staff, last.station) == (
+        "not_escalated", "Robin Test", "Station A")
+    # The same evidence does not raise it again.
+    service.evaluate_ward(nurse)
+    assert all(e.kind is not EscalationKind.DETERIORATION for e in service.open())
+
+
+def test_snoozes_show_on_the_trail_with_reason_and_length(
+    db: Database, nurse: Actor, admission: int
+) -> None:
+    service = EscalationService(db)
+    esc_id = _emergency(db, nurse, admission)
+    _desk(db, nurse).snooze(esc_id, service.get(esc_id).version, 10, "Doctor at the bedside")
+    last = service.trail(esc_id)[-1]
+    assert (last.action, last.detail, last.staff) == (
+        "snoozed", "10 min: Doctor at the bedside", "Robin Test")
+
+
+def test_announcing_never_makes_an_acknowledgement_conflict(
+    db: Database, nurse: Actor, admission: int, clock: Clock
+) -> None:
+    desk = _desk(db, nurse)
+    service = EscalationService(db)
+    esc_id = _emergency(db, nurse, admission)
+    seen_version = service.get(esc_id).version
+    memory = AlarmMemory()
+    announcements = memory.plan(desk.board().escalations, clock.now, db.policy)
+    assert [a.reason for a in announcements] == [AnnounceReason.NEW]
+    clock.advance(minutes=5)
+    announcements = memory.plan(desk.board().escalations, clock.now, db.policy)
+    assert [a.reason for a in announcements] == [AnnounceReason.CASCADE]
+    assert desk.record_announcements(announcements) == [esc_id]
+    info = service.get(esc_id)
+    assert (info.cascade_level, info.last_announced_at) == (1, clock.now)
+    assert service.trail(esc_id)[-1].detail == "cascaded to Nurse in charge"
+    assert service.trail(esc_id)[-1].station == "Station A"
+    desk.acknowledge(esc_id, seen_version)  # the version the nurse saw is still good
+    assert service.get(esc_id).state is EscalationState.ACKNOWLEDGED
+
+
+def test_an_acknowledged_escalation_does_not_cascade(
+    db: Database, nurse: Actor, admission: int, clock: Clock
+) -> None:
+    desk = _desk(db, nurse)
+    esc_id = _emergency(db, nurse, admission)
+    memory = AlarmMemory()
+    memory.plan(desk.board().escalations, clock.now, db.policy)
+    clock.advance(minutes=5)
+    due = memory.plan(desk.board().escalations, clock.now, db.policy)
+    desk.acknowledge(esc_id, EscalationService(db).get(esc_id).version)
+    assert desk.record_announcements(due) == []
+    assert EscalationService(db).get(esc_id).cascade_level == 0
+
+
+def test_two_stations_cascading_at_once_move_it_one_step(
+    db_url: str, db: Database, nurse: Actor, admission: int, clock: Clock
+) -> None:
+    esc_id = _emergency(db, nurse, admission)
+    memory = AlarmMemory()
+    memory.plan(_desk(db, nurse).board().escalations, clock.now, db.policy)
+    clock.advance(minutes=5)
+    due = memory.plan(_desk(db, nurse).board().escalations, clock.now, db.policy)
+    barrier = threading.Barrier(2)
+    results: list[list[int]] = []
+
+    def station(name: str) -> None:
+        engine = make_engine(db_url)
+        desk = EscalationDesk(Database(engine, clock=clock), station=name, actor=lambda: nurse)
+        barrier.wait()
+        try:
+            results.append(desk.record_announcements(due))
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=station, args=(n,)) for n in ("Station A", "Station B")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(results) == [[], [esc_id]]
+    assert EscalationService(db).get(esc_id).cascade_level == 1
+    assert [e.action for e in EscalationService(db).trail(esc_id)].count("cascaded") == 1
+
+
+def test_a_resolved_escalation_cannot_be_declined_later(
+    db: Database, nurse: Actor, admission: int
+) -> None:
+    desk = _desk(db, nurse)
+    service = EscalationService(db)
+    esc_id = _emergency(db, nurse, admission)
+    desk.resolve(esc_id, service.get(esc_id).version, "Reviewed by doctor")
+    StaffService(db).add("rn.late", "Late Nurse", Role.NURSE, None)
+    late = StaffService(db).actor("rn.late", "Station B")
+    with pytest.raises(ConflictError, match="Robin Test already resolved"):
+        _desk(db, late).decline(esc_id, 1, "no longer needed")

@@ -1,0 +1,101 @@
+"""The escalation use cases as one nursing station performs them.
+
+The console's escalation panel, banner and alarm scheduler talk to this one object. It binds
+the station's name and "who is acting" to ``EscalationService`` so the UI passes only what the
+nurse chose. Every method except ``now``/``policy``/``station`` blocks on the database: the UI
+calls them on its background worker only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from wardconsole.domain.alerting import Announcement
+from wardconsole.domain.policy import EscalationPolicy
+from wardconsole.services.context import Actor
+from wardconsole.services.db import Database
+from wardconsole.services.escalations import (
+    EscalationBoard,
+    EscalationChange,
+    EscalationEvent,
+    EscalationService,
+)
+
+
+class EscalationDesk:
+    """One station's view of the ward's escalations and the actions it can take on them.
+
+    ``actor`` is asked at each action, so a station whose signed-in member of staff changes
+    attributes every step to whoever is there now. ``automatic`` is the account time-driven
+    rules (overdue observations) are attributed to.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        station: str,
+        actor: Callable[[], Actor],
+        automatic: Callable[[], Actor] | None = None,
+    ) -> None:
+        self._db = db
+        self._service = EscalationService(db)
+        self._station = station
+        self._actor = actor
+        self._automatic = automatic or actor
+
+    # -- non-blocking --------------------------------------------------------------------------
+
+    @property
+    def station(self) -> str:
+        return self._station
+
+    @property
+    def policy(self) -> EscalationPolicy:
+        return self._db.policy
+
+    def now(self) -> datetime:
+        """The ward clock (UTC, aware): ages and alarm intervals are measured on it."""
+        return self._db.clock()
+
+    # -- blocking: call on the background worker ---------------------------------------------
+
+    def board(self) -> EscalationBoard:
+        return self._service.board()
+
+    def trail(self, escalation_id: int) -> list[EscalationEvent]:
+        return self._service.trail(escalation_id)
+
+    def acknowledge(self, escalation_id: int, version: int) -> None:
+        self._service.acknowledge(self._actor(), escalation_id, version)
+
+    def record_action(self, escalation_id: int, text: str) -> None:
+        self._service.record_action(self._actor(), escalation_id, text)
+
+    def resolve(self, escalation_id: int, version: int, outcome: str) -> None:
+        self._service.resolve(self._actor(), escalation_id, version, outcome)
+
+    def snooze(self, escalation_id: int, version: int, minutes: int, reason: str) -> None:
+        self._service.snooze(self._actor(), escalation_id, version, minutes, reason)
+
+    def decline(self, escalation_id: int, version: int, reason: str) -> None:
+        self._service.decline(self._actor(), escalation_id, version, reason)
+
+    def record_announcements(self, announcements: Sequence[Announcement]) -> list[int]:
+        """Write down what this station announced; returns the ids it actually cascaded."""
+        if not announcements:
+            return []
+        plain = [a.escalation_id for a in announcements if not a.cascades]
+        cascades = {a.escalation_id: a.cascade_from for a in announcements if a.cascades}
+        if plain:
+            self._service.mark_announced(plain, False, station=self._station)
+        if not cascades:
+            return []
+        return self._service.mark_announced(
+            list(cascades), True, station=self._station, cascade_from=cascades
+        )
+
+    def evaluate_ward(self) -> list[EscalationChange]:
+        """Run the time-driven rules (overdue observations) for every admitted patient."""
+        return self._service.evaluate_ward(self._automatic())

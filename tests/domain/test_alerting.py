@@ -189,3 +189,18 @@ def test_the_most_severe_is_announced_first(policy: EscalationPolicy) -> None:
 def test_snooze_choices_end_at_the_policy_maximum() -> None:
     assert snooze_choices(timedelta(minutes=30)) == (5, 10, 15, 20, 30)
     assert snooze_choices(timedelta(minutes=7)) == (5, 7)
+
+
+def test_the_sound_mute_limit_is_local_policy_and_bounded(tmp_path) -> None:
+    from wardconsole.domain.policy import PolicyError, default_policy_file, load_policy
+
+    bundled = default_policy_file("escalation_policy.toml").read_text(encoding="utf-8")
+    assert load_policy().max_sound_mute == 5 * MIN
+    without = tmp_path / "without.toml"
+    without.write_text(bundled.replace("max_sound_mute_minutes = 5", ""), encoding="utf-8")
+    assert load_policy(without).max_sound_mute == 5 * MIN
+    forever = tmp_path / "forever.toml"
+    forever.write_text(bundled.replace("max_sound_mute_minutes = 5",
+                                       "max_sound_mute_minutes = 600"), encoding="utf-8")
+    with pytest.raises(PolicyError, match=r"\[alerts\] max_sound_mute_minutes: must be a whole"):
+        load_policy(forever)

@@ -143,6 +143,8 @@ class EscalationPolicy:
     source: str = ""
     rass_after_prn: timedelta = timedelta(hours=1)
     """A RASS is due this long after a sedative/anxiolytic PRN (``[schedule]``, design choice)."""
+    max_sound_mute: timedelta = timedelta(minutes=5)
+    """The longest a station may mute its alert sound (``[alerts] max_sound_mute_minutes``)."""
 
     def rule(self, key: str) -> RulePolicy:
         return self.rules[key]
@@ -234,7 +236,8 @@ class _Parser:
         alerts = self.table(data, "alerts", "top level")
         self.only(
             alerts,
-            {"max_snooze_minutes", "cascade", "reannounce_minutes", "cascade_after_minutes"},
+            {"max_snooze_minutes", "cascade", "reannounce_minutes", "cascade_after_minutes",
+             "max_sound_mute_minutes"},
             "alerts",
         )
         cascade = alerts.get("cascade")
@@ -255,6 +258,10 @@ class _Parser:
             cascade_after=self.per_severity(alerts, "cascade_after_minutes"),
             max_snooze=timedelta(
                 minutes=self.integer(alerts, "max_snooze_minutes", "alerts", 1, 240)
+            ),
+            max_sound_mute=timedelta(
+                minutes=self.integer(alerts, "max_sound_mute_minutes", "alerts", 1, 30)
+                if "max_sound_mute_minutes" in alerts else 5
             ),
             shifts=self.shifts(data.get("shifts")),
             rass_after_prn=timedelta(

@@ -88,6 +88,9 @@ class MissingReason(StrEnum):
     AGITATED = "agitated"
     OFF_WARD = "off_ward"
     UNABLE = "unable"
+    NOT_IN_SOURCE = "not_in_source"
+    """Set only by imports and the monitor feed: the other system did not send this value.
+    Not offered at the bedside (see ``BEDSIDE_MISSING_REASONS``)."""
 
     @property
     def label(self) -> str:
@@ -97,7 +100,14 @@ class MissingReason(StrEnum):
             MissingReason.AGITATED: "Agitated / aggressive",
             MissingReason.OFF_WARD: "Off the ward",
             MissingReason.UNABLE: "Unable",
+            MissingReason.NOT_IN_SOURCE: "Not in the imported record",
         }[self]
+
+
+BEDSIDE_MISSING_REASONS: tuple[MissingReason, ...] = tuple(
+    r for r in MissingReason if r is not MissingReason.NOT_IN_SOURCE
+)
+"""The reasons a nurse may give for a value not taken."""
 
 
 VITAL_FIELDS: tuple[str, ...] = (

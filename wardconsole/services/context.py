@@ -22,6 +22,7 @@ class Permission(StrEnum):
     VIEW_AUDIT = "view_audit"
     MANAGE_STAFF = "manage_staff"
     VIEW = "view"
+    EXPORT = "export"
     VIEW_HISTORY = "view_history"
     """Search and read the records of discharged patients (supervisors)."""
 
@@ -37,7 +38,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.READONLY: frozenset({Permission.VIEW}),
     Role.NURSE: frozenset(_NURSE),
     Role.SUPERVISOR: frozenset(Permission),
-    Role.SYSTEM: frozenset(_NURSE),
+    # Automatic and command-line exports run as the system account (audited with the OS user).
+    Role.SYSTEM: frozenset(_NURSE | {Permission.EXPORT}),
 }
 
 

@@ -4,23 +4,33 @@ Each call is one short transaction that validates with the domain, writes the en
 row and the change-log row, evaluates the patient's escalation rules and writes any escalation
 — all or nothing. Bad input raises ``InvalidInput`` naming the field and changes nothing.
 Corrections never overwrite: ``amend_*`` and ``mark_entered_in_error`` append a new row.
+
+``record_round`` saves what a nurse enters at the bedside in one go (vital signs, withdrawal
+chart, RASS, 4AT, note) as one transaction, so a failure can never half-save a round. Saves from
+the bedside dialogs carry a ``save_key``: retrying after a lost connection returns the first
+try's result instead of recording the same round or PRN dose twice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.assessments import ASSESSMENT_KINDS, score_assessment
 from wardconsole.domain.news2 import News2Result, score_vitals
-from wardconsole.domain.records import VITAL_FIELDS, MissingReason, RecordStatus
+from wardconsole.domain.records import VITAL_FIELDS, MissingReason, RecordStatus, VitalSigns
+from wardconsole.domain.schedule import next_observation_due
 from wardconsole.domain.validation import ValidationReport, validate_vitals
+from wardconsole.domain.withdrawal import WithdrawalChart, WithdrawalScore
 from wardconsole.services.context import (
     Actor,
+    ConflictError,
     InvalidInput,
     NotFound,
     Permission,
@@ -29,7 +39,7 @@ from wardconsole.services.context import (
 )
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import EscalationChange, apply_rules
-from wardconsole.store import repository
+from wardconsole.store import receipts, repository
 from wardconsole.store.changes import record_change
 from wardconsole.store.models import (
     Admission,
@@ -50,7 +60,12 @@ ENTRY_MODELS: dict[str, Any] = {
     "prn": PrnDoseRow,
 }
 
-PRN_CLASSES = ("sedative", "anxiolytic", "antipsychotic", "analgesic", "antiemetic", "other")
+PRN_CLASSES = (
+    "benzodiazepine", "sedative", "hypnotic", "anxiolytic",
+    "antipsychotic", "analgesic", "antiemetic", "other",
+)
+"""Drug classes a PRN dose may have. The first four are the ones the shipped policy's
+``prn_review`` rule counts (``RecordingService.counted_prn_classes`` reads the loaded policy)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +78,68 @@ class SaveResult:
     escalations: tuple[EscalationChange, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class RoundEntry:
+    """What a nurse typed for one bedside round; every part is optional, not all at once.
+
+    ``vitals`` None means no vital-sign set this round. A set with blanks is partial and needs a
+    ``missing_reasons`` entry (a ``MissingReason`` value) for every blank NEWS2 parameter.
+    Without ``spo2_scale`` in ``vitals`` the patient's own scale is used.
+    """
+
+    vitals: Mapping[str, object] | None = None
+    missing_reasons: Mapping[str, str] = field(default_factory=dict)
+    confirmed: Collection[str] = ()
+    """Vital fields whose extreme value staff re-measured and confirmed."""
+    symptoms: Mapping[str, int] | None = None
+    """Withdrawal chart ratings by item key (items not rated are left out)."""
+    assessments: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Assessment kind (``rass``, ``4at``...) -> answers."""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RoundResult:
+    """What a saved round wrote, for the dialog's confirmation and the panels to refresh."""
+
+    admission_id: int
+    taken_at: datetime
+    saved_at: datetime
+    observation_id: int | None
+    symptom_entry_id: int | None
+    assessment_ids: Mapping[str, int]
+    news2: News2Result | None
+    partial: bool
+    """A vital-sign set was saved with values missing (so it has no NEWS2 total)."""
+    symptom_total: int | None
+    escalations: tuple[EscalationChange, ...]
+    next_obs_due_at: datetime | None
+    already_saved: bool = False
+    """An earlier try with the same save key had committed; nothing new was written."""
+
+
+@dataclass(frozen=True, slots=True)
+class _CheckedVitals:
+    vitals: VitalSigns
+    reasons: dict[str, str]
+    confirmed: tuple[str, ...]
+
+
 class RecordingService:
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    @property
+    def chart(self) -> WithdrawalChart:
+        """The withdrawal chart entries are rated on (an unvalidated local chart)."""
+        return self._db.chart
+
+    def counted_prn_classes(self) -> tuple[str, ...]:
+        """PRN drug classes the policy's PRN-review rule counts (empty when it is disabled)."""
+        rule = self._db.policy.rules.get("prn_review")
+        if rule is None or not rule.enabled:
+            return ()
+        return tuple(rule.params["drug_classes"])
 
     # -- observation sets ------------------------------------------------------------------
 
@@ -94,65 +168,14 @@ class RecordingService:
         require(actor, Permission.RECORD)
         now = self._db.clock()
         taken_at = taken_at or now
-        report = validate_vitals(values, confirmed=confirmed)
-        problems = {p.field: p.message for p in report.errors}
-        problems.update({p.field: p.message for p in report.needs_confirmation})
-        if problems:
-            raise InvalidInput(problems)
-        assert report.vitals is not None
-        vitals = report.vitals
-        reasons = dict(missing_reasons or {})
-        for field in vitals.missing_fields():
-            reason = reasons.get(field)
-            if reason is None:
-                problems[field] = f"{field}: not recorded — enter a value or give a reason"
-            elif reason not in set(MissingReason):
-                allowed = ", ".join(r.value for r in MissingReason)
-                problems[field] = f"{field}: unknown reason {reason!r}; use one of {allowed}"
-        for field in reasons:
-            if field not in VITAL_FIELDS or getattr(vitals, field) is not None:
-                problems[field] = f"{field}: has a value, so it needs no missing reason"
-        if problems:
-            raise InvalidInput(problems)
-        result = score_vitals(vitals)
+        checked = _check_vitals(values, missing_reasons, confirmed)
         with self._db.transaction() as session:
             admission = self._admission(session, admission_id, taken_at, now)
-            if vitals.spo2 is not None and vitals.spo2_scale != admission.spo2_scale:
-                raise InvalidInput(
-                    {
-                        "spo2_scale": f"spo2_scale: this patient is on SpO2 scale "
-                        f"{admission.spo2_scale}; scale 2 is set per patient by a prescriber"
-                    }
-                )
-            row = ObservationSetRow(
-                admission_id=admission_id,
-                taken_at=taken_at,
-                recorded_at=now,
-                recorded_by_id=actor.staff_id,
-                station=actor.station,
-                respiration_rate=vitals.respiration_rate,
-                spo2=vitals.spo2,
-                spo2_scale=vitals.spo2_scale,
-                on_oxygen=vitals.on_oxygen,
-                systolic_bp=vitals.systolic_bp,
-                diastolic_bp=vitals.diastolic_bp,
-                pulse=vitals.pulse,
-                consciousness=vitals.consciousness,
-                temperature=vitals.temperature,
-                missing_reasons=reasons,
-                is_complete=result is not None,
-                news2_total=result.total if result else None,
-                news2_risk=result.risk if result else None,
-                news2_subscores=dict(result.parameter_scores) if result else None,
-                note=note.strip(),
-                source=source,
-                source_ref=source_ref,
-                amends_id=amends_id,
+            row, result, detail = _observation_row(
+                actor, admission, checked, taken_at=taken_at, now=now, note=note,
+                source=source, source_ref=source_ref, amends_id=amends_id,
                 amend_reason=amend_reason,
             )
-            detail: dict[str, Any] = {"complete": result is not None}
-            if report.confirmed:
-                detail["confirmed_extreme"] = list(report.confirmed)
             return self._finish(session, actor, row, "observation", now, detail, result)
 
     # -- withdrawal chart ------------------------------------------------------------------
@@ -172,25 +195,11 @@ class RecordingService:
         now = self._db.clock()
         taken_at = taken_at or now
         chart = self._db.chart
-        try:
-            score = chart.score(item_scores)
-        except ValueError as exc:
-            raise InvalidInput({"symptoms": str(exc)}) from None
+        score = _check_symptoms(chart, item_scores)
         with self._db.transaction() as session:
             self._admission(session, admission_id, taken_at, now)
-            row = SymptomEntryRow(
-                admission_id=admission_id,
-                taken_at=taken_at,
-                recorded_at=now,
-                recorded_by_id=actor.staff_id,
-                station=actor.station,
-                chart_version=chart.version,
-                item_scores=dict(score.item_scores),
-                total=score.total,
-                note=note.strip(),
-                amends_id=amends_id,
-                amend_reason=amend_reason,
-            )
+            row = _symptom_row(actor, admission_id, chart, score, taken_at=taken_at, now=now,
+                               note=note, amends_id=amends_id, amend_reason=amend_reason)
             return self._finish(session, actor, row, "symptoms", now, {"total": score.total})
 
     # -- bedside assessments ---------------------------------------------------------------
@@ -212,28 +221,220 @@ class RecordingService:
             raise InvalidInput({"kind": f"kind: unknown assessment {kind!r}"})
         now = self._db.clock()
         taken_at = taken_at or now
-        try:
-            score = score_assessment(kind, answers)
-        except ValueError as exc:
-            raise InvalidInput({kind: str(exc)}) from None
+        score = _check_assessment(kind, answers)
         with self._db.transaction() as session:
             self._admission(session, admission_id, taken_at, now)
-            row = AssessmentRow(
-                admission_id=admission_id,
-                taken_at=taken_at,
-                recorded_at=now,
-                recorded_by_id=actor.staff_id,
-                station=actor.station,
-                kind=kind,
-                answers=_jsonable(answers),
-                total=score.total,
-                label=score.label,
-                note=note.strip(),
-                amends_id=amends_id,
-                amend_reason=amend_reason,
-            )
+            row = _assessment_row(actor, admission_id, kind, answers, score, taken_at=taken_at,
+                                  now=now, note=note, amends_id=amends_id,
+                                  amend_reason=amend_reason)
             return self._finish(session, actor, row, "assessment", now,
                                 {"kind": kind, "total": score.total})
+
+    # -- a whole bedside round -------------------------------------------------------------
+
+    def record_round(
+        self,
+        actor: Actor,
+        admission_id: int,
+        entry: RoundEntry,
+        *,
+        save_key: str,
+        taken_at: datetime | None = None,
+    ) -> RoundResult:
+        """Save a round (vitals, chart, assessments, note) all or nothing, then run the rules.
+
+        Every problem in every part is reported at once (``InvalidInput`` keyed by vital field,
+        ``symptoms`` or assessment kind). ``save_key`` is made by the caller before the first
+        try and reused on every retry: when an earlier try committed, its result comes back
+        with ``already_saved`` and nothing is written twice.
+        """
+        require(actor, Permission.RECORD)
+        if not save_key.strip() or len(save_key) > 64:
+            raise InvalidInput({"save_key": "save_key: 1–64 characters, made once per save"})
+        checked, score, scored = self._check_round(entry)
+        try:
+            return self._write_round(actor, admission_id, entry, checked, score, scored,
+                                     save_key=save_key, taken_at=taken_at)
+        except IntegrityError:
+            # Two tries of one save racing: the other one committed first.
+            earlier = self._saved_round(save_key, admission_id)
+            if earlier is None:
+                raise
+            return earlier
+
+    def _check_round(
+        self, entry: RoundEntry
+    ) -> tuple[_CheckedVitals | None, WithdrawalScore | None, dict[str, Any]]:
+        problems: dict[str, str] = {}
+        checked = score = None
+        if entry.vitals is not None:
+            try:
+                checked = _check_vitals(entry.vitals, entry.missing_reasons, entry.confirmed)
+            except InvalidInput as exc:
+                problems.update(exc.problems)
+        elif entry.missing_reasons:
+            problems["vitals"] = "vitals: missing reasons given without a vital-sign set"
+        if entry.symptoms:
+            try:
+                score = _check_symptoms(self._db.chart, entry.symptoms)
+            except InvalidInput as exc:
+                problems.update(exc.problems)
+        scored: dict[str, Any] = {}
+        for kind, answers in entry.assessments.items():
+            if kind not in ASSESSMENT_KINDS:
+                problems[kind] = f"{kind}: unknown assessment"
+                continue
+            try:
+                scored[kind] = _check_assessment(kind, answers)
+            except InvalidInput as exc:
+                problems.update(exc.problems)
+        if problems:
+            raise InvalidInput(problems)
+        if checked is None and score is None and not scored:
+            raise InvalidInput({"round": "round: nothing to save; enter at least one value, "
+                                "or give reasons why the observations were not taken"})
+        return checked, score, scored
+
+    def _write_round(
+        self,
+        actor: Actor,
+        admission_id: int,
+        entry: RoundEntry,
+        checked: _CheckedVitals | None,
+        score: WithdrawalScore | None,
+        scored: Mapping[str, Any],
+        *,
+        save_key: str,
+        taken_at: datetime | None,
+    ) -> RoundResult:
+        now = self._db.clock()
+        taken_at = taken_at or now
+        note = entry.note.strip()
+        audit = {"save_key": save_key}
+        with self._db.transaction() as session:
+            if receipts.find_receipt(session, save_key) is None:
+                return self._write_round_rows(
+                    session, actor, admission_id, entry, checked, score, scored,
+                    save_key=save_key, taken_at=taken_at, now=now, note=note, audit=audit,
+                )
+        found = self._saved_round(save_key, admission_id)
+        assert found is not None  # receipts are never deleted
+        return found
+
+    def _write_round_rows(
+        self,
+        session: Session,
+        actor: Actor,
+        admission_id: int,
+        entry: RoundEntry,
+        checked: _CheckedVitals | None,
+        score: WithdrawalScore | None,
+        scored: Mapping[str, Any],
+        *,
+        save_key: str,
+        taken_at: datetime,
+        now: datetime,
+        note: str,
+        audit: dict[str, Any],
+    ) -> RoundResult:
+        admission = self._admission(session, admission_id, taken_at, now)
+        written: dict[str, Any] = {"assessments": {}}
+        news2 = None
+        if checked is not None:
+            if "spo2_scale" not in (entry.vitals or {}):
+                checked = replace(
+                    checked, vitals=replace(checked.vitals, spo2_scale=admission.spo2_scale)
+                )
+            row, news2, detail = _observation_row(actor, admission, checked, taken_at=taken_at,
+                                                  now=now, note=note)
+            self._write_entry(session, actor, row, "observation", now, {**detail, **audit})
+            written["observation"] = row.id
+            note = ""
+        if score is not None:
+            chart = self._db.chart
+            row = _symptom_row(actor, admission_id, chart, score, taken_at=taken_at, now=now,
+                               note=note)
+            self._write_entry(session, actor, row, "symptoms", now,
+                              {"total": score.total, **audit})
+            written["symptoms"] = row.id
+            note = ""
+        for kind, assessment in scored.items():
+            row = _assessment_row(actor, admission_id, kind, entry.assessments[kind], assessment,
+                                  taken_at=taken_at, now=now, note=note)
+            self._write_entry(session, actor, row, "assessment", now,
+                              {"kind": kind, "total": assessment.total, **audit})
+            written["assessments"][kind] = row.id
+            note = ""
+        changes = apply_rules(session, self._db, admission_id, now=now, station=actor.station,
+                              staff_id=actor.staff_id)
+        receipts.add_receipt(session, save_key=save_key, admission_id=admission_id,
+                             kind="round", entries=written, at=now, staff_id=actor.staff_id,
+                             station=actor.station)
+        return RoundResult(
+            admission_id=admission_id,
+            taken_at=taken_at,
+            saved_at=now,
+            observation_id=written.get("observation"),
+            symptom_entry_id=written.get("symptoms"),
+            assessment_ids=MappingProxyType(dict(written["assessments"])),
+            news2=news2,
+            partial=checked is not None and news2 is None,
+            symptom_total=score.total if score is not None else None,
+            escalations=tuple(changes),
+            next_obs_due_at=self._next_due(session, admission) if checked else None,
+        )
+
+    def _saved_round(self, save_key: str, admission_id: int) -> RoundResult | None:
+        """The result of an earlier, committed try of the save ``save_key``."""
+        with self._db.read() as session:
+            receipt = receipts.find_receipt(session, save_key)
+            if receipt is None:
+                return None
+            if receipt.admission_id != admission_id or receipt.kind != "round":
+                raise ConflictError("this save key belongs to another save; start a new entry")
+            written = receipt.entries
+            observation = symptoms = None
+            if written.get("observation") is not None:
+                observation = session.get(ObservationSetRow, written["observation"])
+            if written.get("symptoms") is not None:
+                symptoms = session.get(SymptomEntryRow, written["symptoms"])
+            assessment_ids = {k: int(v) for k, v in (written.get("assessments") or {}).items()}
+            taken_at = None
+            for row_id, model in ((written.get("observation"), ObservationSetRow),
+                                  (written.get("symptoms"), SymptomEntryRow),
+                                  *((i, AssessmentRow) for i in assessment_ids.values())):
+                if row_id is not None and taken_at is None:
+                    taken_at = session.get_one(model, row_id).taken_at
+            news2 = None
+            if observation is not None:
+                news2 = score_vitals(repository.to_observation(observation).vitals)
+            admission = session.get_one(Admission, admission_id)
+            return RoundResult(
+                admission_id=admission_id,
+                taken_at=taken_at or receipt.recorded_at,
+                saved_at=receipt.recorded_at,
+                observation_id=observation.id if observation is not None else None,
+                symptom_entry_id=symptoms.id if symptoms is not None else None,
+                assessment_ids=MappingProxyType(assessment_ids),
+                news2=news2,
+                partial=observation is not None and news2 is None,
+                symptom_total=symptoms.total if symptoms is not None else None,
+                escalations=(),
+                next_obs_due_at=(self._next_due(session, admission)
+                                 if observation is not None else None),
+                already_saved=True,
+            )
+
+    def _next_due(self, session: Session, admission: Admission) -> datetime:
+        ids = [admission.id]
+        return next_observation_due(
+            latest_complete=repository.latest_observations(
+                session, ids, complete_only=True).get(admission.id),
+            latest_any=repository.latest_observations(
+                session, ids, complete_only=False).get(admission.id),
+            admitted_at=admission.admitted_at,
+            policy=self._db.policy,
+        )
 
     # -- PRN medication --------------------------------------------------------------------
 
@@ -248,7 +449,9 @@ class RecordingService:
         route: str,
         reason: str,
         given_at: datetime | None = None,
+        save_key: str | None = None,
     ) -> SaveResult:
+        """Record a PRN dose; with ``save_key`` a retried save never records the dose twice."""
         require(actor, Permission.RECORD)
         now = self._db.clock()
         given_at = given_at or now
@@ -260,21 +463,55 @@ class RecordingService:
             problems["drug_class"] = f"drug_class: one of {', '.join(PRN_CLASSES)}"
         if problems:
             raise InvalidInput(problems)
+        try:
+            return self._write_prn(actor, admission_id, drug=drug, drug_class=drug_class,
+                                   dose=dose, route=route, reason=reason, given_at=given_at,
+                                   now=now, save_key=save_key)
+        except IntegrityError:
+            earlier = self._saved_prn(save_key, admission_id) if save_key else None
+            if earlier is None:
+                raise
+            return earlier
+
+    def _write_prn(
+        self, actor: Actor, admission_id: int, *, drug: str, drug_class: str, dose: str,
+        route: str, reason: str, given_at: datetime, now: datetime, save_key: str | None,
+    ) -> SaveResult:
         with self._db.transaction() as session:
-            self._admission(session, admission_id, given_at, now)
-            row = PrnDoseRow(
-                admission_id=admission_id,
-                taken_at=given_at,
-                recorded_at=now,
-                recorded_by_id=actor.staff_id,
-                station=actor.station,
-                drug=drug.strip(),
-                drug_class=drug_class,
-                dose=dose.strip(),
-                route=route.strip(),
-                reason=reason.strip(),
-            )
-            return self._finish(session, actor, row, "prn", now, {"drug": row.drug})
+            if save_key is None or receipts.find_receipt(session, save_key) is None:
+                self._admission(session, admission_id, given_at, now)
+                row = PrnDoseRow(
+                    admission_id=admission_id,
+                    taken_at=given_at,
+                    recorded_at=now,
+                    recorded_by_id=actor.staff_id,
+                    station=actor.station,
+                    drug=drug.strip(),
+                    drug_class=drug_class,
+                    dose=dose.strip(),
+                    route=route.strip(),
+                    reason=reason.strip(),
+                )
+                result = self._finish(session, actor, row, "prn", now, {"drug": row.drug})
+                if save_key is not None:
+                    receipts.add_receipt(session, save_key=save_key, admission_id=admission_id,
+                                         kind="prn", entries={"prn": result.entry_id}, at=now,
+                                         staff_id=actor.staff_id, station=actor.station)
+                return result
+        assert save_key is not None
+        found = self._saved_prn(save_key, admission_id)
+        assert found is not None  # receipts are never deleted
+        return found
+
+    def _saved_prn(self, save_key: str, admission_id: int) -> SaveResult | None:
+        """The result of an earlier, committed try of the PRN save ``save_key``."""
+        with self._db.read() as session:
+            receipt = receipts.find_receipt(session, save_key)
+        if receipt is None:
+            return None
+        if receipt.admission_id != admission_id or receipt.kind != "prn":
+            raise ConflictError("this save key belongs to another save; start a new entry")
+        return SaveResult(int(receipt.entries["prn"]), admission_id, None, ())
 
     def record_prn_effect(self, actor: Actor, dose_id: int, effect: str) -> None:
         require(actor, Permission.RECORD)
@@ -405,6 +642,17 @@ class RecordingService:
         detail: dict[str, Any],
         news2: News2Result | None = None,
     ) -> SaveResult:
+        self._write_entry(session, actor, row, entry_type, now, detail)
+        changes = apply_rules(session, self._db, row.admission_id, now=now,
+                              station=actor.station, staff_id=actor.staff_id)
+        return SaveResult(row.id, row.admission_id, news2, tuple(changes))
+
+    @staticmethod
+    def _write_entry(
+        session: Session, actor: Actor, row: Any, entry_type: str, now: datetime,
+        detail: dict[str, Any],
+    ) -> None:
+        """Add one clinical row with its audit and change-log rows (rules run separately)."""
         session.add(row)
         session.flush()
         action = f"amend_{entry_type}" if row.amends_id else f"record_{entry_type}"
@@ -414,9 +662,162 @@ class RecordingService:
                                action=action, entity=entry_type, entity_id=row.id,
                                detail=detail)
         record_change(session, entry_type, row.admission_id, actor.station)
-        changes = apply_rules(session, self._db, row.admission_id, now=now,
-                              station=actor.station, staff_id=actor.staff_id)
-        return SaveResult(row.id, row.admission_id, news2, tuple(changes))
+
+
+# -- checking and building rows (shared by the single saves and the round) -------------------
+
+
+def _check_vitals(
+    values: Mapping[str, object],
+    missing_reasons: Mapping[str, str] | None,
+    confirmed: Collection[str],
+) -> _CheckedVitals:
+    """Validate a set; a partial set needs a known reason for every missing NEWS2 value."""
+    report = validate_vitals(values, confirmed=confirmed)
+    problems = {p.field: p.message for p in report.errors}
+    problems.update({p.field: p.message for p in report.needs_confirmation})
+    if problems:
+        raise InvalidInput(problems)
+    assert report.vitals is not None
+    vitals = report.vitals
+    reasons = dict(missing_reasons or {})
+    for name in vitals.missing_fields():
+        reason = reasons.get(name)
+        if reason is None:
+            problems[name] = f"{name}: not recorded — enter a value or give a reason"
+        elif reason not in set(MissingReason):
+            allowed = ", ".join(r.value for r in MissingReason)
+            problems[name] = f"{name}: unknown reason {reason!r}; use one of {allowed}"
+    for name in reasons:
+        if name not in VITAL_FIELDS or getattr(vitals, name) is not None:
+            problems[name] = f"{name}: has a value, so it needs no missing reason"
+    if problems:
+        raise InvalidInput(problems)
+    return _CheckedVitals(vitals, reasons, report.confirmed)
+
+
+def _observation_row(
+    actor: Actor,
+    admission: Admission,
+    checked: _CheckedVitals,
+    *,
+    taken_at: datetime,
+    now: datetime,
+    note: str,
+    source: str = "manual",
+    source_ref: str | None = None,
+    amends_id: int | None = None,
+    amend_reason: str | None = None,
+) -> tuple[ObservationSetRow, News2Result | None, dict[str, Any]]:
+    vitals = checked.vitals
+    if vitals.spo2 is not None and vitals.spo2_scale != admission.spo2_scale:
+        raise InvalidInput(
+            {
+                "spo2_scale": f"spo2_scale: this patient is on SpO2 scale "
+                f"{admission.spo2_scale}; scale 2 is set per patient by a prescriber"
+            }
+        )
+    result = score_vitals(vitals)
+    row = ObservationSetRow(
+        admission_id=admission.id,
+        taken_at=taken_at,
+        recorded_at=now,
+        recorded_by_id=actor.staff_id,
+        station=actor.station,
+        respiration_rate=vitals.respiration_rate,
+        spo2=vitals.spo2,
+        spo2_scale=vitals.spo2_scale,
+        on_oxygen=vitals.on_oxygen,
+        systolic_bp=vitals.systolic_bp,
+        diastolic_bp=vitals.diastolic_bp,
+        pulse=vitals.pulse,
+        consciousness=vitals.consciousness,
+        temperature=vitals.temperature,
+        missing_reasons=checked.reasons,
+        is_complete=result is not None,
+        news2_total=result.total if result else None,
+        news2_risk=result.risk if result else None,
+        news2_subscores=dict(result.parameter_scores) if result else None,
+        note=note.strip(),
+        source=source,
+        source_ref=source_ref,
+        amends_id=amends_id,
+        amend_reason=amend_reason,
+    )
+    detail: dict[str, Any] = {"complete": result is not None}
+    if checked.confirmed:
+        detail["confirmed_extreme"] = list(checked.confirmed)
+    return row, result, detail
+
+
+def _check_symptoms(chart: WithdrawalChart, item_scores: Mapping[str, int]) -> WithdrawalScore:
+    try:
+        return chart.score(item_scores)
+    except ValueError as exc:
+        raise InvalidInput({"symptoms": str(exc)}) from None
+
+
+def _symptom_row(
+    actor: Actor,
+    admission_id: int,
+    chart: WithdrawalChart,
+    score: WithdrawalScore,
+    *,
+    taken_at: datetime,
+    now: datetime,
+    note: str,
+    amends_id: int | None = None,
+    amend_reason: str | None = None,
+) -> SymptomEntryRow:
+    return SymptomEntryRow(
+        admission_id=admission_id,
+        taken_at=taken_at,
+        recorded_at=now,
+        recorded_by_id=actor.staff_id,
+        station=actor.station,
+        chart_version=chart.version,
+        item_scores=dict(score.item_scores),
+        total=score.total,
+        note=note.strip(),
+        amends_id=amends_id,
+        amend_reason=amend_reason,
+    )
+
+
+def _check_assessment(kind: str, answers: Mapping[str, Any]) -> Any:
+    try:
+        return score_assessment(kind, answers)
+    except ValueError as exc:
+        raise InvalidInput({kind: str(exc)}) from None
+
+
+def _assessment_row(
+    actor: Actor,
+    admission_id: int,
+    kind: str,
+    answers: Mapping[str, Any],
+    score: Any,
+    *,
+    taken_at: datetime,
+    now: datetime,
+    note: str,
+    amends_id: int | None = None,
+    amend_reason: str | None = None,
+) -> AssessmentRow:
+    return AssessmentRow(
+        admission_id=admission_id,
+        taken_at=taken_at,
+        recorded_at=now,
+        recorded_by_id=actor.staff_id,
+        station=actor.station,
+        kind=kind,
+        answers=_jsonable(answers),
+        total=score.total,
+        label=score.label,
+        note=note.strip(),
+        amends_id=amends_id,
+        amend_reason=amend_reason,
+    )
 
 
 def _jsonable(answers: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,87 @@
+"""NEWS2 while a set is still being typed: which parameters already score, and how much.
+
+The entry form highlights each parameter as soon as its value is known, before the set is
+complete. Parameter scores in NEWS2 Chart 1 are independent of each other except SpO2 on
+Scale 2, which depends on air/oxygen (REFERENCE.md §1.1). So each known parameter is scored by
+``news2.news2()`` itself, with the other parameters at values that score 0 — the chart's own
+code decides every band, nothing is re-implemented here. The total exists only for a complete
+set (§1.5: a missing parameter is never scored as 0).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Any
+
+from wardconsole.domain.news2 import PARAMETERS, News2Result, news2, score_vitals
+from wardconsole.domain.records import VitalSigns
+
+_ZERO_SCORING: Mapping[str, Any] = MappingProxyType(
+    {
+        "respiration_rate": 15,
+        "on_oxygen": False,
+        "systolic_bp": 120,
+        "pulse": 70,
+        "consciousness": "A",
+        "temperature": 37.0,
+    }
+)
+"""Values that score 0 on Chart 1; SpO2's is chosen per scale (97 on Scale 1, 90 on Scale 2)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LiveNews2:
+    """Parameter scores known so far and, for a complete set, the full result."""
+
+    parameter_scores: Mapping[str, int] = field(default_factory=dict, hash=False)
+    """Scores of the parameters that can be scored from what has been typed."""
+    result: News2Result | None = None
+    """The NEWS2 result once every parameter is present, else None ("incomplete")."""
+    waiting_for: tuple[str, ...] = ()
+    """Parameters present but not yet scoreable (SpO2 on Scale 2 before air/oxygen is known)."""
+
+
+def live_news2(vitals: VitalSigns) -> LiveNews2:
+    """Score what is known of a (possibly partial) set of already validated vitals."""
+    complete = score_vitals(vitals)
+    if complete is not None:
+        return LiveNews2(parameter_scores=complete.parameter_scores, result=complete)
+    scores: dict[str, int] = {}
+    waiting: list[str] = []
+    for name in PARAMETERS:
+        value = getattr(vitals, name)
+        if value is None:
+            continue
+        if name == "spo2" and vitals.spo2_scale == 2 and vitals.on_oxygen is None:
+            on_air = _score_alone(vitals, "spo2", value, on_oxygen=False)
+            on_o2 = _score_alone(vitals, "spo2", value, on_oxygen=True)
+            if on_air != on_o2:
+                waiting.append(name)
+                continue
+            scores[name] = on_air
+            continue
+        scores[name] = _score_alone(vitals, name, value, on_oxygen=vitals.on_oxygen)
+    return LiveNews2(parameter_scores=MappingProxyType(scores), waiting_for=tuple(waiting))
+
+
+def _score_alone(vitals: VitalSigns, name: str, value: Any, *, on_oxygen: bool | None) -> int:
+    """The Chart 1 score of one parameter, the others held at values that score 0."""
+    neutral = dict(_ZERO_SCORING)
+    neutral["spo2"] = 97 if vitals.spo2_scale == 1 else 90
+    if name == "spo2" and on_oxygen is not None:
+        neutral["on_oxygen"] = on_oxygen
+    neutral[name] = value
+    probe = replace(vitals, **neutral)
+    result = news2(
+        respiration_rate=probe.respiration_rate,  # type: ignore[arg-type]
+        spo2=probe.spo2,  # type: ignore[arg-type]
+        spo2_scale=probe.spo2_scale,
+        on_oxygen=probe.on_oxygen,  # type: ignore[arg-type]
+        systolic_bp=probe.systolic_bp,  # type: ignore[arg-type]
+        pulse=probe.pulse,  # type: ignore[arg-type]
+        consciousness=probe.consciousness,  # type: ignore[arg-type]
+        temperature=probe.temperature,  # type: ignore[arg-type]
+    )
+    return result.parameter_scores[name]

@@ -474,3 +474,51 @@ class HandoffSignoffRow(Base):
     station: Mapped[str] = mapped_column(String(64))
     handoff_count: Mapped[int] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ObservationLevelRow(WriteStamp, Base):
+    """A patient's supportive observation level, set by a named member of staff.
+
+    Append-only: a change is a new row whose ``supersedes_id`` names the row it replaces (unique,
+    so two stations changing the same level at once cannot both win). ``check_minutes`` keeps the
+    interval in force when it was set, so history and compliance stay right if the policy file
+    changes later. ``next_prompt_at`` is the irregular time the first check under this level is
+    prompted (see ``domain.safety_checks``).
+    """
+
+    __tablename__ = "observation_levels"
+    __table_args__ = (
+        UniqueConstraint("supersedes_id"),
+        Index("ix_observation_levels_admission_from", "admission_id", "effective_from"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
+    level: Mapped[str] = mapped_column(String(32))
+    check_minutes: Mapped[int] = mapped_column(Integer)
+    effective_from: Mapped[datetime] = mapped_column()
+    reason: Mapped[str] = mapped_column(Text)
+    review_at: Mapped[datetime] = mapped_column()
+    agreed_with: Mapped[str] = mapped_column(String(120), default="")
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("observation_levels.id"))
+    next_prompt_at: Mapped[datetime | None] = mapped_column()
+
+
+class SafetyCheckRow(ClinicalEntry, Base):
+    """One safety check on a patient: seen (or not found), where, and how.
+
+    ``taken_at`` is when the patient was checked. ``level`` and ``check_minutes`` are the level
+    in force then; ``next_prompt_at`` is the irregular time the next check is prompted.
+    """
+
+    __tablename__ = "safety_checks"
+    __table_args__ = (Index("ix_safety_checks_admission_taken", "admission_id", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("safety_checks.id"), index=True)
+    location: Mapped[str] = mapped_column(String(64))
+    presentation: Mapped[str] = mapped_column(String(24))
+    level: Mapped[str] = mapped_column(String(32))
+    check_minutes: Mapped[int] = mapped_column(Integer)
+    next_prompt_at: Mapped[datetime | None] = mapped_column()

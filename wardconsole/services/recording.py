@@ -262,6 +262,11 @@ class RecordingService:
                 raise
             return earlier
 
+    def check_round(self, entry: RoundEntry) -> None:
+        """Validate a round without saving: a save queued while the database is down is
+        checked first, so it can never be refused for bad input when it is replayed."""
+        self._check_round(entry)
+
     def _check_round(
         self, entry: RoundEntry
     ) -> tuple[_CheckedVitals | None, WithdrawalScore | None, dict[str, Any]]:
@@ -455,14 +460,7 @@ class RecordingService:
         require(actor, Permission.RECORD)
         now = self._db.clock()
         given_at = given_at or now
-        problems = {}
-        for name, value in (("drug", drug), ("dose", dose), ("route", route), ("reason", reason)):
-            if not value.strip():
-                problems[name] = f"{name}: required"
-        if drug_class not in PRN_CLASSES:
-            problems["drug_class"] = f"drug_class: one of {', '.join(PRN_CLASSES)}"
-        if problems:
-            raise InvalidInput(problems)
+        check_prn(drug=drug, drug_class=drug_class, dose=dose, route=route, reason=reason)
         try:
             return self._write_prn(actor, admission_id, drug=drug, drug_class=drug_class,
                                    dose=dose, route=route, reason=reason, given_at=given_at,
@@ -665,6 +663,18 @@ class RecordingService:
 
 
 # -- checking and building rows (shared by the single saves and the round) -------------------
+
+
+def check_prn(*, drug: str, drug_class: str, dose: str, route: str, reason: str) -> None:
+    """Refuse an incomplete PRN dose, naming each missing field (also used before queueing)."""
+    problems = {}
+    for name, value in (("drug", drug), ("dose", dose), ("route", route), ("reason", reason)):
+        if not value.strip():
+            problems[name] = f"{name}: required"
+    if drug_class not in PRN_CLASSES:
+        problems["drug_class"] = f"drug_class: one of {', '.join(PRN_CLASSES)}"
+    if problems:
+        raise InvalidInput(problems)
 
 
 def _check_vitals(

@@ -1,0 +1,271 @@
+"""The vocabulary of the shift handoff: what goes in (one patient's shift) and what comes out
+(SBAR sections of generated facts, plus the numbers the board sorts and flags by).
+
+Generated facts are data, kept apart from what a nurse writes: they are stored as JSON with
+each handoff version (``HandoffDraft.to_json``), so a signed handoff shows exactly the facts the
+supervisor signed, whatever is recorded or corrected later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any, Final
+
+from wardconsole.domain.records import (
+    AssessmentEntry,
+    EscalationKind,
+    EscalationState,
+    ObservationSet,
+    PrnDose,
+    Severity,
+    SymptomEntry,
+)
+from wardconsole.domain.shifts import ShiftWindow
+
+SCHEMA_VERSION: Final = 1
+"""Version of the stored JSON of generated facts."""
+
+
+class Section(StrEnum):
+    """SBAR (REFERENCE.md §9.1), the order a handoff is read in."""
+
+    SITUATION = "situation"
+    BACKGROUND = "background"
+    ASSESSMENT = "assessment"
+    RECOMMENDATION = "recommendation"
+
+    @property
+    def title(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def letter(self) -> str:
+        return self.value[0].upper()
+
+
+class HandoffStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    REVIEWED = "reviewed"
+    SIGNED = "signed"
+    SENT_BACK = "sent_back"
+
+    @property
+    def label(self) -> str:
+        return _STATUS_LABELS[self]
+
+    @property
+    def editable(self) -> bool:
+        """The nurse may change the text (a signed handoff only by amendment)."""
+        return self in (HandoffStatus.DRAFT, HandoffStatus.SENT_BACK)
+
+
+_STATUS_LABELS: Final = MappingProxyType(
+    {
+        HandoffStatus.DRAFT: "Draft",
+        HandoffStatus.SUBMITTED: "Submitted",
+        HandoffStatus.REVIEWED: "Reviewed",
+        HandoffStatus.SIGNED: "Signed",
+        HandoffStatus.SENT_BACK: "Sent back",
+    }
+)
+
+
+# --- input: the facts of one patient's shift ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationStep:
+    """One line of an escalation's trail (acknowledged, action, snoozed, resolved, ...)."""
+
+    at: datetime
+    action: str
+    staff: str | None
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationHistory:
+    """An escalation that was open at some point of the shift, with who handled it."""
+
+    id: int
+    kind: EscalationKind
+    severity: Severity
+    state: EscalationState
+    explanation: str
+    raised_at: datetime
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+    resolved_at: datetime | None = None
+    resolved_by: str | None = None
+    outcome: str | None = None
+    prompts: tuple[str, ...] = ()
+    steps: tuple[EscalationStep, ...] = ()
+
+    def open_at(self, instant: datetime) -> bool:
+        resolved = self.resolved_at
+        return self.raised_at <= instant and (resolved is None or resolved > instant)
+
+
+@dataclass(frozen=True, slots=True)
+class PrnEffect:
+    at: datetime
+    effect: str
+    recorded_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PrnGiven:
+    """A PRN dose with the effects recorded for it."""
+
+    dose: PrnDose
+    given_by: str | None = None
+    effects: tuple[PrnEffect, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PatientShiftFacts:
+    """Everything recorded about one patient that the handoff for ``shift`` draws on.
+
+    Clinical sequences hold current entries (no superseded or entered-in-error rows), oldest
+    first, from the start of ``previous_shift`` (for "what changed since last shift") up to
+    ``as_of``, plus the newest complete observation set and symptom rating before that as a
+    baseline. ``as_of`` is when the draft is made: the shift's end, or now if it is running.
+    """
+
+    admission_id: int
+    bed: str
+    patient_name: str
+    hospital_number: str
+    age: int
+    admitted_at: datetime
+    detox_day: int
+    reason: str
+    shift: ShiftWindow
+    previous_shift: ShiftWindow
+    as_of: datetime
+    risk_flags: tuple[str, ...] = ()
+    intake: Mapping[str, Any] = field(default_factory=dict)
+    assigned_nurse: str = ""
+    observations: tuple[ObservationSet, ...] = ()
+    symptoms: tuple[SymptomEntry, ...] = ()
+    assessments: tuple[AssessmentEntry, ...] = ()
+    prn: tuple[PrnGiven, ...] = ()
+    escalations: tuple[EscalationHistory, ...] = ()
+
+
+# --- output: generated facts ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One generated statement. ``alert`` marks what needs the next nurse's attention (shown
+    with a ▲ and the word, never by colour alone)."""
+
+    text: str
+    topic: str
+    alert: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class HandoffSummary:
+    """The numbers behind the facts: the board sorts and flags by these, the report charts them."""
+
+    news2_now: int | None = None
+    news2_band_now: str | None = None
+    news2_now_at: datetime | None = None
+    news2_min: int | None = None
+    news2_max: int | None = None
+    news2_sets: int = 0
+    news2_band_before: str | None = None
+    """Band of the newest complete set before this shift (the end of the last shift)."""
+    symptom_first: int | None = None
+    symptom_last: int | None = None
+    symptom_trend: str | None = None
+    """'better' | 'same' | 'worse', or None without two ratings to compare."""
+    symptom_ratings: int = 0
+    escalations_in_shift: int = 0
+    escalations_raised: int = 0
+    open_escalations: int = 0
+    top_open_severity: int = 0
+    prn_doses: int = 0
+    prn_doses_previous: int = 0
+    prn_drugs: tuple[str, ...] = ()
+    late_observations: int = 0
+    missed_observations: int = 0
+    overdue_at_end: bool = False
+    next_obs_due: datetime | None = None
+    changes: tuple[str, ...] = ()
+    """What changed since the last shift: new escalations, NEWS2 band change, new PRN pattern."""
+    risk_rank: int = 0
+    """Higher is more worrying: open escalation severity, then NEWS2 band, then overdue."""
+
+
+@dataclass(frozen=True, slots=True)
+class HandoffDraft:
+    """The generated part of one patient's handoff for one shift."""
+
+    admission_id: int
+    shift_key: str
+    generated_at: datetime
+    sections: Mapping[Section, tuple[Fact, ...]]
+    summary: HandoffSummary
+
+    def facts(self, section: Section) -> tuple[Fact, ...]:
+        return self.sections.get(section, ())
+
+    def text(self, section: Section) -> str:
+        """Plain text of a section, one fact per line ('▲ ' marks an alert)."""
+        return "\n".join(("▲ " if f.alert else "• ") + f.text for f in self.facts(section))
+
+    def to_json(self) -> dict[str, Any]:
+        summary = asdict(self.summary)
+        for key in ("news2_now_at", "next_obs_due"):
+            value = summary[key]
+            summary[key] = value.isoformat() if value is not None else None
+        summary["prn_drugs"] = list(self.summary.prn_drugs)
+        summary["changes"] = list(self.summary.changes)
+        return {
+            "schema": SCHEMA_VERSION,
+            "admission_id": self.admission_id,
+            "shift_key": self.shift_key,
+            "generated_at": self.generated_at.isoformat(),
+            "sections": {
+                section.value: [
+                    {"text": f.text, "topic": f.topic, "alert": f.alert}
+                    for f in self.facts(section)
+                ]
+                for section in Section
+            },
+            "summary": summary,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> HandoffDraft:
+        if data.get("schema") != SCHEMA_VERSION:
+            raise ValueError(f"generated facts: unknown schema {data.get('schema')!r}")
+        raw = dict(data["summary"])
+        for key in ("news2_now_at", "next_obs_due"):
+            raw[key] = datetime.fromisoformat(raw[key]) if raw.get(key) else None
+        raw["prn_drugs"] = tuple(raw.get("prn_drugs", ()))
+        raw["changes"] = tuple(raw.get("changes", ()))
+        known = set(HandoffSummary.__dataclass_fields__)
+        summary = HandoffSummary(**{k: v for k, v in raw.items() if k in known})
+        sections = {
+            Section(name): tuple(
+                Fact(str(f["text"]), str(f.get("topic", "")), bool(f.get("alert", False)))
+                for f in facts
+            )
+            for name, facts in data["sections"].items()
+        }
+        return cls(
+            admission_id=int(data["admission_id"]),
+            shift_key=str(data["shift_key"]),
+            generated_at=datetime.fromisoformat(data["generated_at"]),
+            sections=MappingProxyType(sections),
+            summary=summary,
+        )

@@ -16,6 +16,9 @@ from platformdirs import user_data_path, user_log_path
 APP_NAME = "WardConsole"
 ENV_DB = "WARDCONSOLE_DB"
 ENV_STATION = "WARDCONSOLE_STATION"
+ENV_TIMEZONE = "WARDCONSOLE_TIMEZONE"
+DEFAULT_WARD_TIMEZONE = "Europe/London"
+"""The ward's clock for shifts and handoff times (an IANA name); same as domain.shifts."""
 
 
 def data_dir() -> Path:
@@ -42,6 +45,7 @@ def demo_db_url() -> str:
 class Settings:
     db_url: str
     station: str
+    ward_timezone: str = DEFAULT_WARD_TIMEZONE
 
     @classmethod
     def resolve(cls, db: str | None = None, station: str | None = None) -> Settings:
@@ -49,6 +53,7 @@ class Settings:
         return cls(
             db_url=db or os.environ.get(ENV_DB) or default_db_url(),
             station=station or os.environ.get(ENV_STATION) or socket.gethostname()[:64],
+            ward_timezone=os.environ.get(ENV_TIMEZONE) or DEFAULT_WARD_TIMEZONE,
         )
 
 

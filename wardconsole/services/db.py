@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.policy import EscalationPolicy, load_policy
+from wardconsole.domain.shifts import DEFAULT_WARD_TIMEZONE, ShiftPattern
 from wardconsole.domain.withdrawal import WithdrawalChart, load_chart
 from wardconsole.store.engine import make_session_factory
 
@@ -29,12 +30,14 @@ class Database:
         clock: Callable[[], datetime] = utc_now,
         policy: EscalationPolicy | None = None,
         chart: WithdrawalChart | None = None,
+        ward_timezone: str = DEFAULT_WARD_TIMEZONE,
     ) -> None:
         self.engine = engine
         self.clock = clock
         self._sessions = make_session_factory(engine)
         self._policy = policy
         self._chart = chart
+        self._ward_timezone = ward_timezone
 
     @cached_property
     def policy(self) -> EscalationPolicy:
@@ -43,6 +46,11 @@ class Database:
     @cached_property
     def chart(self) -> WithdrawalChart:
         return self._chart or load_chart()
+
+    @cached_property
+    def shifts(self) -> ShiftPattern:
+        """The policy's shift pattern in the ward's time zone: "this shift" / "last shift"."""
+        return ShiftPattern(self.policy.shifts, self._ward_timezone)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

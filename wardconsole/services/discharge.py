@@ -1,0 +1,246 @@
+"""Discharge to ongoing treatment, and the read-only history of discharged patients.
+
+The summary is drafted from the stay (``domain.discharge.draft_summary``), edited by the nurse
+and stored as confirmed. Escalations still open at discharge are closed in the same transaction
+with an outcome that says so, so no alarm keeps ringing for a patient who has left. Discharged
+records can be searched and read by supervisors only (mental-health and substance-use data);
+every record opened is audited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+
+from sqlalchemy.orm import Session
+
+from wardconsole.domain.discharge import (
+    Destination,
+    PreviousStay,
+    StayFacts,
+    draft_summary,
+)
+from wardconsole.domain.intake import Intake
+from wardconsole.domain.records import EscalationState
+from wardconsole.services.admissions import read_intake
+from wardconsole.services.context import (
+    Actor,
+    ConflictError,
+    InvalidInput,
+    NotFound,
+    Permission,
+    require,
+)
+from wardconsole.services.db import Database
+from wardconsole.store import admissions_queries as q
+from wardconsole.store import repository
+from wardconsole.store.changes import record_change
+from wardconsole.store.models import Admission, EscalationEventRow
+
+CLOCK_TOLERANCE = timedelta(minutes=5)
+MIN_SUMMARY = 20
+"""A summary shorter than this is an accident (an emptied box), not a summary."""
+
+
+@dataclass(frozen=True, slots=True)
+class DischargeDraft:
+    """What the discharge dialog shows before the nurse confirms."""
+
+    admission_id: int
+    patient_name: str
+    bed: str | None
+    admitted_at: datetime
+    version: int
+    text: str
+    open_escalations: tuple[str, ...]
+    """Kinds of the escalations that discharging will close."""
+
+
+@dataclass(frozen=True, slots=True)
+class StayRecord:
+    """One stay, read-only: who, where, the intake as saved and amended, the summary."""
+
+    detail: q.AdmissionDetail
+    beds: tuple[q.BedStay, ...]
+    original_intake: Intake | None
+    current_intake: Intake | None
+    amendments: tuple[q.IntakeAmendment, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PatientRecord:
+    patient_id: int
+    stays: tuple[StayRecord, ...]
+    """Newest first."""
+
+
+class DischargeService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # -- the draft --------------------------------------------------------------------------
+
+    def facts(self, admission_id: int) -> StayFacts:
+        """Everything the summary is drafted from, in one read."""
+        with self._db.read() as session:
+            detail = q.admission_detail(session, admission_id)
+            if detail is None:
+                raise NotFound(f"admission {admission_id} does not exist")
+            amendments = q.intake_amendments(session, admission_id)
+            beds = q.bed_history(session, admission_id)
+            course = q.stay_course(session, admission_id)
+            previous = (q.admission_detail(session, detail.previous_admission_id)
+                        if detail.previous_admission_id else None)
+        _original, current = read_intake(detail, amendments)
+        chart = self._db.chart
+        return StayFacts(
+            patient_name=detail.name,
+            hospital_number=detail.hospital_number,
+            date_of_birth=detail.date_of_birth,
+            admitted_at=detail.admitted_at,
+            care_setting=detail.care_setting,
+            beds=tuple(stay.bed for stay in beds),
+            intake=current,
+            risk_flags=detail.risk_flags,
+            news2=course.news2,
+            partial_sets=course.partial_sets,
+            symptoms=course.symptoms,
+            chart_name=chart.name,
+            chart_max=chart.max_total,
+            assessments=course.assessments,
+            escalations=course.escalations,
+            prn=course.prn,
+            previous_stay=PreviousStay(previous.admitted_at, previous.discharged_at,
+                                       previous.discharge_destination) if previous else None,
+        )
+
+    def draft(
+        self,
+        admission_id: int,
+        destination: Destination | None = None,
+        detail: str = "",
+        *,
+        discharged_at: datetime | None = None,
+        tz: tzinfo | None = None,
+    ) -> DischargeDraft:
+        """Draft the summary for discharge now (or at ``discharged_at``)."""
+        facts = self.facts(admission_id)
+        with self._db.read() as session:
+            info = q.admission_detail(session, admission_id)
+        assert info is not None
+        at = discharged_at or self._db.clock()
+        text = draft_summary(facts, discharged_at=at, destination=destination, detail=detail,
+                             tz=tz)
+        still_open = tuple(e.kind for e in facts.escalations if e.resolved_at is None)
+        return DischargeDraft(admission_id, info.name, info.bed, info.admitted_at, info.version,
+                              text, still_open)
+
+    # -- the discharge ----------------------------------------------------------------------
+
+    def discharge(
+        self,
+        actor: Actor,
+        admission_id: int,
+        *,
+        destination: Destination | str,
+        summary: str,
+        detail: str = "",
+        discharged_at: datetime | None = None,
+        expected_version: int | None = None,
+    ) -> None:
+        """Discharge with a destination and the confirmed summary; the patient leaves the
+        census, and open escalations are closed with an outcome naming the discharge."""
+        require(actor, Permission.ADMIT)
+        now = self._db.clock()
+        at = discharged_at or now
+        problems: dict[str, str] = {}
+        try:
+            where = Destination(destination)
+        except ValueError:
+            where = None
+            problems["destination"] = ("destination: choose one of "
+                                       + ", ".join(d.label.lower() for d in Destination))
+        detail = detail.strip()
+        if where is not None and where.detail_required and not detail:
+            problems["detail"] = f"detail: {where.detail_prompt.lower()} — required"
+        if len(summary.strip()) < MIN_SUMMARY:
+            problems["summary"] = "summary: the discharge summary is empty; redraft it"
+        if at.tzinfo is None:
+            problems["discharged_at"] = "discharged_at: time zone missing"
+        elif at > now + CLOCK_TOLERANCE:
+            problems["discharged_at"] = "discharged_at: is in the future; check the time"
+        if problems:
+            raise InvalidInput(problems)
+        assert where is not None
+        with self._db.transaction() as session:
+            admission = session.get(Admission, admission_id)
+            if admission is None:
+                raise NotFound(f"admission {admission_id} does not exist")
+            if admission.discharged_at is not None:
+                raise ConflictError("this patient was already discharged "
+                                    f"({admission.discharge_destination}); nothing changed")
+            if expected_version is not None and admission.version != expected_version:
+                raise ConflictError("this admission was changed at another station while the "
+                                    "summary was open; look again before discharging")
+            if at < admission.admitted_at:
+                raise InvalidInput({"discharged_at": "discharged_at: is before the admission"})
+            admission.discharged_at = at
+            admission.discharge_destination = where.value
+            admission.discharge_summary = summary.strip()
+            closed = self._close_escalations(session, actor, admission_id, where, now)
+            session.flush()
+            repository.write_audit(
+                session, at=now, staff_id=actor.staff_id, station=actor.station,
+                action="discharge", entity="admission", entity_id=admission_id,
+                detail={"destination": where.value, "detail": detail,
+                        "discharged_at": at.isoformat(), "closed_escalations": closed},
+            )
+            record_change(session, "admission", admission_id, actor.station)
+            if closed:
+                record_change(session, "escalation", admission_id, actor.station)
+
+    @staticmethod
+    def _close_escalations(
+        session: Session, actor: Actor, admission_id: int, where: Destination, now: datetime
+    ) -> list[int]:
+        outcome = f"Closed at discharge ({where.label.lower()})"
+        closed = []
+        for row in q.open_escalation_rows(session, admission_id):
+            row.state = EscalationState.RESOLVED.value
+            row.resolved_at = now
+            row.resolved_by_id = actor.staff_id
+            row.outcome = outcome
+            row.updated_at = now
+            session.add(EscalationEventRow(escalation_id=row.id, at=now, staff_id=actor.staff_id,
+                                           station=actor.station, action="resolved",
+                                           detail=outcome))
+            closed.append(row.id)
+        return closed
+
+    # -- history of discharged patients (supervisors) --------------------------------------
+
+    def search(self, actor: Actor, text: str, limit: int = 50) -> list[q.HistoryHit]:
+        """Discharged patients matching every word of ``text`` (name or hospital number)."""
+        require(actor, Permission.VIEW_HISTORY)
+        with self._db.read() as session:
+            return q.search_discharged(session, text.strip(), limit)
+
+    def record(self, actor: Actor, patient_id: int) -> PatientRecord:
+        """Every stay of a patient, read-only; opening it is audited."""
+        require(actor, Permission.VIEW_HISTORY)
+        now = self._db.clock()
+        with self._db.transaction() as session:
+            stays = []
+            for brief in q.stays(session, patient_id):
+                detail = q.admission_detail(session, brief.admission_id)
+                assert detail is not None
+                amendments = q.intake_amendments(session, brief.admission_id)
+                original, current = read_intake(detail, amendments)
+                stays.append(StayRecord(detail, tuple(q.bed_history(session, brief.admission_id)),
+                                        original, current, tuple(amendments)))
+            if not stays:
+                raise NotFound(f"patient {patient_id} has no stays")
+            repository.write_audit(session, at=now, staff_id=actor.staff_id,
+                                   station=actor.station, action="view_record",
+                                   entity="patient", entity_id=patient_id)
+        return PatientRecord(patient_id, tuple(stays))

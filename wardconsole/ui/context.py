@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from wardconsole.services.escalation_desk import EscalationDesk
 from wardconsole.services.views import CensusSnapshot
 from wardconsole.store.changes_api import ChangeFeed
+from wardconsole.ui.alerts import AlertSound
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,3 +34,9 @@ class UiContext:
 
     database_label: str
     """A password-free description of the database (e.g. 'PostgreSQL on db01/ward')."""
+
+    escalations: EscalationDesk | None = None
+    """The station's escalation desk (panel, banner, alarms); None: no escalation panel."""
+
+    open_alert_sound: Callable[[], AlertSound] | None = None
+    """Make this station's alert sound (once, on the UI thread); None: a silent one."""

@@ -14,6 +14,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QDockWidget,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -27,12 +28,16 @@ import wardconsole
 from wardconsole.services.views import CensusSnapshot
 from wardconsole.store.changes_api import Change
 from wardconsole.ui import formatting as fmt
+from wardconsole.ui.alerts import AlertSound, SilentAlertSound
 from wardconsole.ui.context import UiContext
+from wardconsole.ui.escalation_centre import EscalationCentre
 from wardconsole.ui.models.census_model import CensusProxyModel, CensusTableModel
 from wardconsole.ui.patient_windows import PatientWindows
 from wardconsole.ui.tasks import ChangeWatcher, TaskRunner
 from wardconsole.ui.theme import Theme, apply_theme, load_theme, save_theme
+from wardconsole.ui.widgets.alert_banner import AlertBanner
 from wardconsole.ui.widgets.census_view import CensusView
+from wardconsole.ui.widgets.escalation_panel import EscalationPanel
 from wardconsole.ui.widgets.filter_box import FilterBox
 from wardconsole.ui.widgets.message_panel import MessagePanel
 from wardconsole.ui.widgets.summary_strip import SummaryStrip
@@ -88,6 +93,16 @@ class MainWindow(QMainWindow):
         self.census_proxy = CensusProxyModel(self)
         self.census_proxy.setSourceModel(self.census_model)
         self._patient_windows = PatientWindows()
+        # Escalations (panel, banner, alarms) when the station has an escalation desk.
+        self.escalations: EscalationCentre | None = None
+        self.escalation_panel: EscalationPanel | None = None
+        self.escalation_dock: QDockWidget | None = None
+        self.alert_banner = AlertBanner(theme=self._theme)
+        if context.escalations is not None:
+            self.escalations = EscalationCentre(
+                context.escalations, self._runner, _alert_sound(context), self, theme=self._theme
+            )
+            self.escalation_panel = EscalationPanel(self.escalations)
 
         # Panels.
         self.summary_strip = SummaryStrip(context.ward_name)
@@ -123,10 +138,21 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
+        layout.addWidget(self.alert_banner)
         layout.addWidget(self.summary_strip)
         layout.addLayout(filter_row)
         layout.addWidget(self._stack, 1)
         self.setCentralWidget(central)
+        if self.escalation_panel is not None:
+            # Movable but not closable: open escalations stay in sight.
+            self.escalation_dock = QDockWidget("Escalations", self)
+            self.escalation_dock.setObjectName("EscalationDock")
+            self.escalation_dock.setFeatures(
+                QDockWidget.DockWidgetFeature.DockWidgetMovable
+                | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            )
+            self.escalation_dock.setWidget(self.escalation_panel)
+            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.escalation_dock)
 
     def _create_actions(self) -> None:
         menu = self.menuBar()
@@ -190,6 +216,16 @@ class MainWindow(QMainWindow):
         self.filter_box.returnPressed.connect(self._on_filter_accepted)
         self.sort_urgent_action.triggered.connect(self._on_sort_urgent_requested)
         self.census_view.patient_requested.connect(self._on_patient_requested)
+        # Escalations: live from other stations, alarms on the banner.
+        self.theme_changed.connect(self.alert_banner.set_theme)
+        if self.escalations is not None:
+            self._watcher.changes_arrived.connect(self.escalations.on_changes_arrived)
+            self._watcher.connection_restored.connect(self.escalations.refresh)
+            self.refresh_action.triggered.connect(self.escalations.refresh)
+            self.escalations.banner_changed.connect(self.alert_banner.set_state)
+            self.escalations.announced.connect(self.alert_banner.flash)
+            self.theme_changed.connect(self.escalations.set_theme)
+            self.alert_banner.escalation_requested.connect(self._on_escalation_requested)
         # Menus.
         self.quit_action.triggered.connect(self.close)
         self.about_action.triggered.connect(self._on_about_requested)
@@ -217,6 +253,8 @@ class MainWindow(QMainWindow):
         self._watcher.start()
         self._refresh_timer.start()
         self.refresh()
+        if self.escalations is not None:
+            self.escalations.start()
 
     def refresh(self) -> None:
         """Re-read the census in the background; a newer request replaces a waiting one."""
@@ -245,6 +283,8 @@ class MainWindow(QMainWindow):
         self._shut_down = True
         self._refresh_timer.stop()
         self._change_debounce.stop()
+        if self.escalations is not None:
+            self.escalations.shutdown()
         self._watcher.stop()
         # Do not wait for a database call in flight: its result is dropped, and the worker
         # thread is joined at interpreter exit, so a slow server never freezes the closing window.
@@ -370,6 +410,13 @@ class MainWindow(QMainWindow):
             self.census_model.census_row(row_number), self._snapshot, self._theme
         )
 
+    @Slot(int)
+    def _on_escalation_requested(self, escalation_id: int) -> None:
+        if self.escalation_dock is None or self.escalation_panel is None:
+            return
+        self.escalation_dock.show()
+        self.escalation_panel.select_escalation(escalation_id)
+
     @Slot(bool)
     def _on_night_theme_toggled(self, checked: bool) -> None:
         self.set_theme(Theme.NIGHT if checked else Theme.DAY)
@@ -377,6 +424,12 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_about_requested(self) -> None:
         QMessageBox.about(self, "About WardConsole", about_text())
+
+
+def _alert_sound(context: UiContext) -> AlertSound:
+    if context.open_alert_sound is None:
+        return SilentAlertSound("no sound output configured for this console")
+    return context.open_alert_sound()
 
 
 def _app() -> QApplication:

@@ -1,8 +1,10 @@
-"""One patient's open escalations as a small table, most urgent first (the service's order)."""
+"""Escalations as tables: one patient's (patient window), the ward's (escalation panel), and
+the trail of one escalation. Most urgent first, in the service's order."""
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -10,7 +12,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QFont
 
 from wardconsole.domain.records import EscalationState
+from wardconsole.services.escalations import EscalationEvent
 from wardconsole.services.views import EscalationSummary
+from wardconsole.store.repository import EscalationInfo
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.theme import Theme, risk_palette
 
@@ -141,3 +145,290 @@ class EscalationTableModel(QAbstractTableModel):
             | Qt.ItemFlag.ItemIsSelectable
             | Qt.ItemFlag.ItemNeverHasChildren
         )
+
+
+# -- the ward's escalation panel ------------------------------------------------------------------
+
+
+class WardEscalationColumn(enum.IntEnum):
+    SEVERITY = 0
+    BED = 1
+    PATIENT = 2
+    CONCERN = 3
+    DETAILS = 4
+    AGE = 5
+    STATUS = 6
+
+    @property
+    def title(self) -> str:
+        return ("Severity", "Bed", "Patient", "Concern", "Why", "Age", "Status")[self]
+
+
+class WardEscalationModel(QAbstractTableModel):
+    """Every open escalation on the ward, in the service's order (most severe, then oldest).
+
+    Ages and statuses are measured against ``now`` (the ward clock), moved on by ``set_now``
+    without resetting the model, so the selection survives each tick.
+    """
+
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        *,
+        cascade: tuple[str, ...] = (),
+        theme: Theme = Theme.DAY,
+    ) -> None:
+        super().__init__(parent)
+        self._cascade = cascade
+        self._palette = risk_palette(theme)
+        self._escalations: tuple[EscalationInfo, ...] = ()
+        self._now: datetime | None = None
+
+    # -- updates -----------------------------------------------------------------------------
+
+    def set_escalations(self, escalations: tuple[EscalationInfo, ...], now: datetime) -> None:
+        if escalations == self._escalations:
+            self.set_now(now)
+            return
+        old_ids = [e.id for e in self._escalations]
+        new_ids = [e.id for e in escalations]
+        if old_ids == new_ids:
+            # Same rows, new states (acknowledged, cascaded): no reset, selection stays.
+            self._escalations, self._now = escalations, now
+            self._emit_changed(0, len(WardEscalationColumn) - 1)
+            return
+        self.beginResetModel()
+        self._escalations, self._now = escalations, now
+        self.endResetModel()
+
+    def set_now(self, now: datetime) -> None:
+        if now == self._now:
+            return
+        self._now = now
+        self._emit_changed(WardEscalationColumn.AGE, WardEscalationColumn.STATUS,
+                           [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole])
+
+    def set_theme(self, theme: Theme) -> None:
+        self._palette = risk_palette(theme)
+        self._emit_changed(WardEscalationColumn.SEVERITY, WardEscalationColumn.SEVERITY,
+                           [Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole])
+
+    def _emit_changed(self, first: int, last: int, roles: list[int] | None = None) -> None:
+        if self._escalations:
+            self.dataChanged.emit(
+                self.index(0, first), self.index(len(self._escalations) - 1, last), roles or []
+            )
+
+    # -- lookups -----------------------------------------------------------------------------
+
+    @property
+    def escalations(self) -> tuple[EscalationInfo, ...]:
+        return self._escalations
+
+    def row_of(self, escalation_id: int) -> int:
+        """The row showing ``escalation_id``, or -1."""
+        for row, escalation in enumerate(self._escalations):
+            if escalation.id == escalation_id:
+                return row
+        return -1
+
+    def escalation_at(self, row: int) -> EscalationInfo | None:
+        return self._escalations[row] if 0 <= row < len(self._escalations) else None
+
+    # -- Qt model interface ------------------------------------------------------------------
+
+    def rowCount(self, parent: IndexLike = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._escalations)
+
+    def columnCount(self, parent: IndexLike = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(WardEscalationColumn)
+
+    def data(self, index: IndexLike, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._escalations):
+            return None
+        escalation = self._escalations[index.row()]
+        column = WardEscalationColumn(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(escalation, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(escalation, column)
+        if role == ESCALATION_ROLE:
+            return escalation
+        if column == WardEscalationColumn.SEVERITY:
+            colours = self._palette.for_severity(escalation.severity)
+            if role == Qt.ItemDataRole.BackgroundRole and colours is not None:
+                return colours.background
+            if role == Qt.ItemDataRole.ForegroundRole and colours is not None:
+                return colours.foreground
+        if role == Qt.ItemDataRole.FontRole and (
+            column == WardEscalationColumn.SEVERITY
+            or (column == WardEscalationColumn.STATUS and self._unowned(escalation))
+        ):
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+    def _unowned(self, escalation: EscalationInfo) -> bool:
+        return escalation.state is EscalationState.OPEN and not self._snoozed(escalation)
+
+    def _snoozed(self, escalation: EscalationInfo) -> bool:
+        until = escalation.snoozed_until
+        return until is not None and self._now is not None and self._now < until
+
+    def status_text(self, escalation: EscalationInfo) -> str:
+        """'Open — not acknowledged · cascaded to On-call doctor', 'Acknowledged by …', …"""
+        if escalation.state is EscalationState.ACKNOWLEDGED:
+            who = escalation.acknowledged_by or "someone"
+            text = f"Acknowledged by {who}"
+            if escalation.acknowledged_at is not None and self._now is not None:
+                text += f" {fmt.ago_text(escalation.acknowledged_at, self._now)}"
+        else:
+            text = "Open — not acknowledged"
+        if self._snoozed(escalation) and escalation.snoozed_until is not None:
+            left = fmt.duration_text(escalation.snoozed_until - (self._now or escalation.raised_at))
+            text += f" · snoozed, {left} left"
+        if escalation.cascade_level and self._cascade:
+            target = self._cascade[min(escalation.cascade_level, len(self._cascade)) - 1]
+            text += f" · cascaded to {target}"
+        return text
+
+    def _text(self, escalation: EscalationInfo, column: WardEscalationColumn) -> str:
+        match column:
+            case WardEscalationColumn.SEVERITY:
+                return fmt.severity_text(escalation.severity)
+            case WardEscalationColumn.BED:
+                return escalation.bed
+            case WardEscalationColumn.PATIENT:
+                return escalation.patient_name
+            case WardEscalationColumn.CONCERN:
+                return escalation.kind.label
+            case WardEscalationColumn.DETAILS:
+                return escalation.explanation
+            case WardEscalationColumn.AGE:
+                return fmt.duration_text((self._now or escalation.raised_at) - escalation.raised_at)
+            case WardEscalationColumn.STATUS:
+                return self.status_text(escalation)
+
+    def _tooltip(self, escalation: EscalationInfo, column: WardEscalationColumn) -> str:
+        if column == WardEscalationColumn.AGE:
+            return f"Raised {fmt.local_datetime_text(escalation.raised_at)} (local time)"
+        if column == WardEscalationColumn.STATUS:
+            return self.status_text(escalation)
+        prompts = "\n".join(f"• {p}" for p in escalation.prompts)
+        return f"{escalation.explanation}\n{prompts}" if prompts else escalation.explanation
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(WardEscalationColumn)
+        ):
+            return WardEscalationColumn(section).title
+        return None
+
+    def flags(self, index: IndexLike) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+
+# -- one escalation's trail ---------------------------------------------------------------------
+
+TRAIL_ACTIONS = {
+    "raised": "Raised",
+    "raise_severity": "Severity raised",
+    "update": "Updated",
+    "acknowledged": "Acknowledged",
+    "action": "Action taken",
+    "snoozed": "Snoozed",
+    "cascaded": "Cascaded",
+    "resolved": "Resolved",
+    "not_escalated": "Not escalated",
+}
+
+
+class TrailColumn(enum.IntEnum):
+    WHEN = 0
+    WHAT = 1
+    WHO = 2
+    STATION = 3
+    DETAIL = 4
+
+    @property
+    def title(self) -> str:
+        return ("When", "What", "Who", "Station", "Details")[self]
+
+
+class EscalationTrailModel(QAbstractTableModel):
+    """Raised, acknowledged, actions, snoozes, cascades, resolved: who, when, from where."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._events: tuple[EscalationEvent, ...] = ()
+        self._escalation_id: int | None = None
+
+    @property
+    def escalation_id(self) -> int | None:
+        return self._escalation_id
+
+    def set_trail(self, escalation_id: int | None, events: Sequence[EscalationEvent]) -> None:
+        events = tuple(events)
+        if escalation_id == self._escalation_id and events == self._events:
+            return
+        self.beginResetModel()
+        self._escalation_id, self._events = escalation_id, events
+        self.endResetModel()
+
+    def rowCount(self, parent: IndexLike = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._events)
+
+    def columnCount(self, parent: IndexLike = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(TrailColumn)
+
+    def data(self, index: IndexLike, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._events):
+            return None
+        event = self._events[index.row()]
+        column = TrailColumn(index.column())
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            match column:
+                case TrailColumn.WHEN:
+                    return fmt.local_datetime_text(event.at)
+                case TrailColumn.WHAT:
+                    return TRAIL_ACTIONS.get(event.action, event.action.replace("_", " "))
+                case TrailColumn.WHO:
+                    return event.staff or "automatic"
+                case TrailColumn.STATION:
+                    return event.station or "—"
+                case TrailColumn.DETAIL:
+                    return event.detail
+        return None
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(TrailColumn)
+        ):
+            return TrailColumn(section).title
+        return None
+
+    def flags(self, index: IndexLike) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemNeverHasChildren

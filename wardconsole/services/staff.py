@@ -1,4 +1,10 @@
-"""Staff accounts. Passwords are stored only as salted scrypt hashes (standard library)."""
+"""Staff accounts. Passwords are stored only as salted scrypt hashes (standard library).
+
+The first supervisor comes from the command line (``wardconsole staff add``): there is no
+built-in account and no default password. After that, supervisors manage accounts from the
+console (add, deactivate, reactivate, reset a password); every change is audited. Accounts are
+never deleted, because the records and the audit trail name them.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +13,23 @@ import hashlib
 import hmac
 import os
 import re
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from wardconsole.services.context import Actor, InvalidInput, Role, ServiceError
+from wardconsole.domain.access import AccessPolicy, load_access_policy
+from wardconsole.services.context import (
+    Actor,
+    InvalidInput,
+    NotFound,
+    Permission,
+    Role,
+    ServiceError,
+    require,
+)
 from wardconsole.services.db import Database
 from wardconsole.store import repository
 from wardconsole.store.models import Staff
@@ -18,6 +37,12 @@ from wardconsole.store.models import Staff
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 STAFF_CODE = re.compile(r"^[A-Za-z0-9._-]{2,32}$")
 SYSTEM_CODE = "system"
+MAX_PASSWORD_LENGTH = 1024
+"""Longer input is refused rather than hashed: nobody types it, and it costs memory."""
+MAX_NAME_LENGTH = 120
+HUMAN_ROLES = (Role.NURSE, Role.SUPERVISOR, Role.READONLY)
+FIRST_ACCOUNT_COMMAND = 'wardconsole staff add ID "Name" --role supervisor'
+"""Said to whoever starts a console on a database where nobody can sign in yet."""
 
 
 def hash_password(password: str) -> str:
@@ -31,19 +56,76 @@ def hash_password(password: str) -> str:
 def verify_password(password: str, stored: str) -> bool:
     try:
         scheme, n, r, p, salt, digest = stored.split("$")
-    except ValueError:
+        if scheme != "scrypt":
+            return False
+        candidate = hashlib.scrypt(
+            password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p)
+        )
+    except (ValueError, TypeError):
         return False
-    if scheme != "scrypt":
-        return False
-    candidate = hashlib.scrypt(
-        password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p)
-    )
     return hmac.compare_digest(candidate, base64.b64decode(digest))
 
 
+@cache
+def _decoy_hash() -> str:
+    return hash_password("not a password anyone has")
+
+
+def spend_verification_time(password: str) -> None:
+    """Verify against a decoy so an unknown staff ID takes as long as a wrong password."""
+    verify_password(password, _decoy_hash())
+
+
+@dataclass(frozen=True, slots=True)
+class StaffAccount:
+    """One account as the staff-management screen shows it."""
+
+    id: int
+    staff_code: str
+    display_name: str
+    role: Role
+    active: bool
+    has_password: bool
+    failed_logins: int
+    locked_until: datetime | None
+    created_at: datetime
+
+    def locked_at(self, now: datetime) -> bool:
+        return self.locked_until is not None and self.locked_until > now
+
+
+def _account(row: Staff) -> StaffAccount:
+    return StaffAccount(
+        id=row.id, staff_code=row.staff_code, display_name=row.display_name,
+        role=Role(row.role), active=row.active, has_password=row.password_hash is not None,
+        failed_logins=row.failed_logins, locked_until=row.locked_until,
+        created_at=row.created_at,
+    )
+
+
 class StaffService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, access: AccessPolicy | None = None) -> None:
         self._db = db
+        self._access = access
+
+    @property
+    def access(self) -> AccessPolicy:
+        if self._access is None:
+            self._access = load_access_policy()
+        return self._access
+
+    def password_problem(self, password: str, staff_code: str = "") -> str | None:
+        """Why ``password`` may not be used (local policy), or None."""
+        minimum = self.access.min_password_length
+        if len(password) < minimum:
+            return f"password: at least {minimum} characters (local policy)"
+        if len(password) > MAX_PASSWORD_LENGTH:
+            return f"password: at most {MAX_PASSWORD_LENGTH} characters"
+        if not password.strip():
+            return "password: cannot be only spaces"
+        if staff_code and password.casefold() == staff_code.casefold():
+            return "password: must not be the staff ID"
+        return None
 
     def add(
         self,
@@ -54,22 +136,28 @@ class StaffService:
         *,
         by: Actor | None = None,
     ) -> int:
-        """Create an account. The first supervisor is created from the command line."""
+        """Create an account. ``by`` None means the command line (the first supervisor)."""
+        if by is not None:
+            require(by, Permission.MANAGE_STAFF)
         problems = {}
-        if role not in set(Role):
-            problems["role"] = f"role: one of {', '.join(r.value for r in Role)}"
+        allowed = set(Role) if by is None else set(HUMAN_ROLES)
+        if role not in allowed:
+            names = ", ".join(r.value for r in HUMAN_ROLES)
+            problems["role"] = f"role: one of {names}"
         if not STAFF_CODE.match(staff_code):
             problems["staff_code"] = "staff_code: 2–32 letters, digits, '.', '_' or '-'"
         if not display_name.strip():
             problems["display_name"] = "display_name: required"
-        if password is not None and len(password) < 8:
-            problems["password"] = "password: at least 8 characters"
+        elif len(display_name.strip()) > MAX_NAME_LENGTH:
+            problems["display_name"] = f"display_name: at most {MAX_NAME_LENGTH} characters"
+        if password is not None and (problem := self.password_problem(password, staff_code)):
+            problems["password"] = problem
         if problems:
             raise InvalidInput(problems)
         now = self._db.clock()
         with self._db.transaction() as session:
             if session.scalar(select(Staff.id).where(Staff.staff_code == staff_code)):
-                raise ServiceError(f"staff ID {staff_code!r} is already in use")
+                raise InvalidInput({"staff_code": f"staff_code: {staff_code!r} is already in use"})
             row = Staff(
                 staff_code=staff_code,
                 display_name=display_name.strip(),
@@ -88,6 +176,62 @@ class StaffService:
             )
             return row.id
 
+    def list_staff(self, by: Actor) -> list[StaffAccount]:
+        """Every account except the automatic one, by staff ID (supervisors)."""
+        require(by, Permission.MANAGE_STAFF)
+        with self._db.read() as session:
+            rows = session.scalars(
+                select(Staff).where(Staff.role != Role.SYSTEM.value).order_by(Staff.staff_code)
+            ).all()
+            return [_account(row) for row in rows]
+
+    def set_active(self, by: Actor, staff_id: int, active: bool) -> None:
+        """Deactivate (nobody can sign in with it) or reactivate an account."""
+        require(by, Permission.MANAGE_STAFF)
+        now = self._db.clock()
+        with self._db.transaction() as session:
+            row = self._human(session, staff_id)
+            if row.active == active:
+                return
+            if not active:
+                if row.id == by.staff_id:
+                    raise ServiceError("you cannot deactivate your own account")
+                if row.role == Role.SUPERVISOR.value and self._active_supervisors(session) <= 1:
+                    raise ServiceError(
+                        "this is the last active supervisor account; add another first"
+                    )
+            row.active = active
+            repository.write_audit(
+                session, at=now, staff_id=by.staff_id, station=by.station,
+                action="reactivate_staff" if active else "deactivate_staff", entity="staff",
+                entity_id=row.id, detail={"staff_code": row.staff_code},
+            )
+
+    def reset_password(self, by: Actor | None, staff_id: int, password: str) -> None:
+        """Set a new password and lift any sign-in lock (``by`` None: the command line)."""
+        if by is not None:
+            require(by, Permission.MANAGE_STAFF)
+        now = self._db.clock()
+        with self._db.transaction() as session:
+            row = self._human(session, staff_id)
+            if problem := self.password_problem(password, row.staff_code):
+                raise InvalidInput({"password": problem})
+            row.password_hash = hash_password(password)
+            row.failed_logins = 0
+            row.locked_until = None
+            repository.write_audit(
+                session, at=now, staff_id=by.staff_id if by else None,
+                station=by.station if by else "cli", action="reset_password", entity="staff",
+                entity_id=row.id, detail={"staff_code": row.staff_code},
+            )
+
+    def staff_id_of(self, staff_code: str) -> int:
+        with self._db.read() as session:
+            staff_id = session.scalar(select(Staff.id).where(Staff.staff_code == staff_code))
+        if staff_id is None:
+            raise NotFound(f"no staff member with ID {staff_code!r}")
+        return staff_id
+
     def actor(self, staff_code: str, station: str) -> Actor:
         with self._db.read() as session:
             row = session.scalar(select(Staff).where(Staff.staff_code == staff_code))
@@ -102,3 +246,18 @@ class StaffService:
         if row is None:
             self.add(SYSTEM_CODE, "WardConsole (automatic)", Role.SYSTEM, None)
         return self.actor(SYSTEM_CODE, station)
+
+    @staticmethod
+    def _human(session: Session, staff_id: int) -> Staff:
+        row = session.get(Staff, staff_id)
+        if row is None or row.role == Role.SYSTEM.value:
+            raise NotFound(f"staff account {staff_id} does not exist")
+        return row
+
+    @staticmethod
+    def _active_supervisors(session: Session) -> int:
+        return session.scalar(
+            select(func.count(Staff.id)).where(
+                Staff.role == Role.SUPERVISOR.value, Staff.active.is_(True)
+            )
+        ) or 0

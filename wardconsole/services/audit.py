@@ -1,0 +1,261 @@
+"""The audit trail for supervisors: who did what, when, from which station, to which patient.
+
+Rows are only ever appended (``repository.write_audit`` is the one write path, and database
+triggers refuse UPDATE and DELETE on ``audit_log``). An audit row names its entity (an
+observation set, an escalation, an admission, a staff account…); the patient is found through
+that entity, so filtering by patient needs no patient data copied into the trail.
+
+Exports (PDF, FHIR, HL7…) are audited through ``record_export``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy.orm import Session
+
+from wardconsole.services.context import Actor, InvalidInput, Permission, require
+from wardconsole.services.db import Database
+from wardconsole.store import repository
+from wardconsole.store.models import (
+    Admission,
+    AssessmentRow,
+    AuditRow,
+    Bed,
+    EscalationRow,
+    ObservationSetRow,
+    Patient,
+    PrnDoseRow,
+    SaveReceiptRow,
+    Staff,
+    SymptomEntryRow,
+)
+
+DEFAULT_LIMIT = 2000
+"""Rows one search returns (newest first); narrow the filters to see older ones."""
+
+ENTITY_ADMISSION: Mapping[str, Any] = {
+    "observation": ObservationSetRow,
+    "symptoms": SymptomEntryRow,
+    "assessment": AssessmentRow,
+    "prn": PrnDoseRow,
+    "escalation": EscalationRow,
+    "round": SaveReceiptRow,
+}
+"""Entities whose table has an ``admission_id``; ``admission`` rows name the admission itself."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditQuery:
+    """Filters; every one is optional and they combine with AND."""
+
+    staff_id: int | None = None
+    action: str | None = None
+    patient: str = ""
+    """Part of a name, a hospital number or a bed label."""
+    station: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = DEFAULT_LIMIT
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One audit row as the browser shows it."""
+
+    id: int
+    at: datetime
+    staff_code: str
+    staff_name: str
+    station: str
+    action: str
+    entity: str
+    entity_id: int | None
+    patient: str
+    """'Surname, Given (hospital no.)' when the row is about a patient, else ''."""
+    detail: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditPage:
+    entries: tuple[AuditEntry, ...]
+    truncated: bool
+    """More rows matched than ``limit``; the oldest were left out."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditChoices:
+    """Values for the browser's filter lists."""
+
+    staff: tuple[tuple[int, str, str], ...]
+    """(id, staff code, name)"""
+    actions: tuple[str, ...]
+    stations: tuple[str, ...]
+
+
+class AuditService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def choices(self, actor: Actor) -> AuditChoices:
+        require(actor, Permission.VIEW_AUDIT)
+        with self._db.read() as session:
+            staff = session.execute(
+                select(Staff.id, Staff.staff_code, Staff.display_name).order_by(Staff.staff_code)
+            ).all()
+            actions = session.scalars(
+                select(AuditRow.action).distinct().order_by(AuditRow.action)
+            ).all()
+            stations = session.scalars(
+                select(AuditRow.station).distinct().order_by(AuditRow.station)
+            ).all()
+        return AuditChoices(
+            staff=tuple((s.id, s.staff_code, s.display_name) for s in staff),
+            actions=tuple(actions),
+            stations=tuple(s for s in stations if s),
+        )
+
+    def search(self, actor: Actor, query: AuditQuery) -> AuditPage:
+        """The newest matching rows (supervisors only)."""
+        require(actor, Permission.VIEW_AUDIT)
+        _check(query)
+        with self._db.read() as session:
+            conditions: list[ColumnElement[bool]] = []
+            if query.staff_id is not None:
+                conditions.append(AuditRow.staff_id == query.staff_id)
+            if query.action:
+                conditions.append(AuditRow.action == query.action)
+            if query.station:
+                conditions.append(AuditRow.station == query.station)
+            if query.since is not None:
+                conditions.append(AuditRow.at >= query.since)
+            if query.until is not None:
+                conditions.append(AuditRow.at < query.until)
+            if query.patient.strip():
+                conditions.append(_about_admissions(_matching_admissions(session, query.patient)))
+            rows = session.execute(
+                select(AuditRow, Staff.staff_code, Staff.display_name)
+                .outerjoin(Staff, Staff.id == AuditRow.staff_id)
+                .where(and_(*conditions))
+                .order_by(AuditRow.at.desc(), AuditRow.id.desc())
+                .limit(query.limit + 1)
+            ).all()
+            truncated = len(rows) > query.limit
+            rows = rows[: query.limit]
+            patients = _patients_of(session, [row.AuditRow for row in rows])
+            entries = tuple(
+                AuditEntry(
+                    id=row.AuditRow.id, at=row.AuditRow.at,
+                    staff_code=row.staff_code or "", staff_name=row.display_name or "",
+                    station=row.AuditRow.station, action=row.AuditRow.action,
+                    entity=row.AuditRow.entity, entity_id=row.AuditRow.entity_id,
+                    patient=patients.get(row.AuditRow.id, ""),
+                    detail=dict(row.AuditRow.detail or {}),
+                )
+                for row in rows
+            )
+        return AuditPage(entries, truncated)
+
+    def record_export(
+        self,
+        actor: Actor,
+        what: str,
+        *,
+        admission_id: int | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Audit an export (a PDF chart, a FHIR bundle, an audit-trail CSV…)."""
+        with self._db.transaction() as session:
+            repository.write_audit(
+                session, at=self._db.clock(), staff_id=actor.staff_id, station=actor.station,
+                action="export", entity="admission" if admission_id is not None else "ward",
+                entity_id=admission_id, detail={"what": what, **dict(detail or {})},
+            )
+
+
+def _check(query: AuditQuery) -> None:
+    problems = {}
+    for name in ("since", "until"):
+        value = getattr(query, name)
+        if value is not None and value.tzinfo is None:
+            problems[name] = f"{name}: time zone missing"
+    if not problems and query.since and query.until and query.since >= query.until:
+        problems["until"] = "until: must be after 'since'"
+    if not 1 <= query.limit <= 50_000:
+        problems["limit"] = "limit: 1–50000 rows"
+    if len(query.patient) > 120:
+        problems["patient"] = "patient: at most 120 characters"
+    if problems:
+        raise InvalidInput(problems)
+
+
+def _matching_admissions(session: Session, text: str) -> list[int]:
+    """Admissions whose patient name, hospital number or bed matches ``text``."""
+    pattern = f"%{_escape_like(text.strip().casefold())}%"
+    full_name = func.lower(Patient.given_name + " " + Patient.family_name)
+    return list(session.scalars(
+        select(Admission.id)
+        .join(Patient, Patient.id == Admission.patient_id)
+        .outerjoin(Bed, Bed.id == Admission.bed_id)
+        .where(or_(
+            full_name.like(pattern, escape="\\"),
+            func.lower(Patient.family_name + ", " + Patient.given_name).like(pattern,
+                                                                             escape="\\"),
+            func.lower(Patient.hospital_number).like(pattern, escape="\\"),
+            func.lower(Bed.label) == text.strip().casefold(),
+        ))
+    ).all())
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _about_admissions(admission_ids: Sequence[int]) -> ColumnElement[bool]:
+    """Audit rows whose entity belongs to one of ``admission_ids``."""
+    if not admission_ids:
+        return false()
+    clauses = [and_(AuditRow.entity == "admission", AuditRow.entity_id.in_(admission_ids))]
+    for entity, model in ENTITY_ADMISSION.items():
+        owned = select(model.id).where(model.admission_id.in_(admission_ids))
+        clauses.append(and_(AuditRow.entity == entity, AuditRow.entity_id.in_(owned)))
+    return or_(*clauses)
+
+
+def _patients_of(session: Session, rows: Iterable[AuditRow]) -> dict[int, str]:
+    """Audit row id -> patient label, for rows about a patient (a few IN queries)."""
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for row in rows:
+        if row.entity_id is not None and (row.entity == "admission"
+                                          or row.entity in ENTITY_ADMISSION):
+            wanted[row.entity].add(row.entity_id)
+    admission_of: dict[tuple[str, int], int] = {}
+    for entity, ids in wanted.items():
+        if entity == "admission":
+            admission_of.update({(entity, i): i for i in ids})
+            continue
+        model = ENTITY_ADMISSION[entity]
+        for entity_id, admission_id in session.execute(
+            select(model.id, model.admission_id).where(model.id.in_(ids))
+        ):
+            admission_of[(entity, entity_id)] = admission_id
+    labels: dict[int, str] = {}
+    admission_ids = set(admission_of.values())
+    if admission_ids:
+        for admission_id, family, given, number in session.execute(
+            select(Admission.id, Patient.family_name, Patient.given_name, Patient.hospital_number)
+            .join(Patient, Patient.id == Admission.patient_id)
+            .where(Admission.id.in_(admission_ids))
+        ):
+            labels[admission_id] = f"{family}, {given} ({number})"
+    result = {}
+    for row in rows:
+        admission_id = admission_of.get((row.entity, row.entity_id or -1))
+        if admission_id is not None:
+            result[row.id] = labels.get(admission_id, "")
+    return result

@@ -1,0 +1,291 @@
+"""Saves that survive a database outage: write now, or queue durably and replay later.
+
+``SafeSaves`` is what the bedside dialogs call. A save is checked first (bad input is refused
+at once, naming the field, and never queued). Then it is written to the ward database — or,
+when the database is unavailable, or entries from an earlier outage are still waiting (so a new
+entry never overtakes an older one), appended to the station's ``Outbox``. ``replay()`` writes
+waiting entries in order, exactly once (each carries its dialog's ``save_key``, and the
+recording service finds an entry already written under it), with the nurse's original time and
+name: the entry is written as if at the moment it was queued, and an ``outbox_replayed`` audit
+row records when it actually reached the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+from wardconsole.services.context import Actor, Permission, ServiceError, require
+from wardconsole.services.db import Database
+from wardconsole.services.outbox import Outbox, QueuedEntry, QueueKind
+from wardconsole.services.recording import (
+    RecordingService,
+    RoundEntry,
+    RoundResult,
+    SaveResult,
+    check_prn,
+)
+from wardconsole.store import repository
+from wardconsole.store.engine import DatabaseError
+from wardconsole.store.models import AuditRow
+
+log = logging.getLogger(__name__)
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True when ``exc`` means "the database did not answer", not "the database said no"."""
+    if isinstance(exc, OperationalError | InterfaceError | PoolTimeoutError | DatabaseError):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, psycopg.OperationalError | ConnectionError | TimeoutError)
+
+
+def one_line(exc: BaseException) -> str:
+    """A short reason for the nurse (first line of the driver's message, no SQL or values)."""
+    source = getattr(exc, "orig", None) or exc
+    lines = str(source).strip().splitlines()
+    return (lines[0] if lines else type(exc).__name__)[:200]
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedSave:
+    """The database was unavailable: the save is safe in this station's queue."""
+
+    entry: QueuedEntry
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayReport:
+    sent: int = 0
+    refused: int = 0
+    waiting: int = 0
+    stopped_by: str | None = None
+    """Why replay stopped early (the database is still unavailable), else None."""
+    refused_messages: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _entry_summary(entry: RoundEntry) -> str:
+    parts = []
+    if entry.vitals is not None:
+        parts.append("observations")
+    if entry.symptoms:
+        parts.append("withdrawal chart")
+    parts.extend(kind.upper() if len(kind) <= 4 else kind for kind in entry.assessments)
+    if entry.note.strip() and not parts:
+        parts.append("note")
+    return "Round: " + (", ".join(parts) or "entry")
+
+
+class SafeSaves:
+    """Bedside saves that are written now or queued, and the replay of the queue."""
+
+    def __init__(self, db: Database, outbox: Outbox) -> None:
+        self._db = db
+        self.outbox = outbox
+        self._recording = RecordingService(db)
+
+    # -- saving ----------------------------------------------------------------------------
+
+    def save_round(
+        self,
+        actor: Actor,
+        admission_id: int,
+        entry: RoundEntry,
+        *,
+        save_key: str,
+        taken_at: datetime | None = None,
+        bed: str = "",
+    ) -> RoundResult | QueuedSave:
+        require(actor, Permission.RECORD)
+        self._recording.check_round(entry)
+        taken_at = taken_at or self._db.clock()
+        payload = {"entry": _round_payload(entry), "taken_at": taken_at}
+        return self._save(
+            lambda: self._recording.record_round(actor, admission_id, entry, save_key=save_key,
+                                                 taken_at=taken_at),
+            kind=QueueKind.ROUND, actor=actor, admission_id=admission_id, save_key=save_key,
+            payload=payload, bed=bed, summary=_entry_summary(entry),
+        )
+
+    def save_prn(
+        self,
+        actor: Actor,
+        admission_id: int,
+        *,
+        drug: str,
+        drug_class: str,
+        dose: str,
+        route: str,
+        reason: str,
+        save_key: str,
+        given_at: datetime | None = None,
+        bed: str = "",
+    ) -> SaveResult | QueuedSave:
+        require(actor, Permission.RECORD)
+        check_prn(drug=drug, drug_class=drug_class, dose=dose, route=route, reason=reason)
+        given_at = given_at or self._db.clock()
+        fields = {"drug": drug, "drug_class": drug_class, "dose": dose, "route": route,
+                  "reason": reason}
+        return self._save(
+            lambda: self._recording.record_prn(actor, admission_id, **fields, given_at=given_at,
+                                               save_key=save_key),
+            kind=QueueKind.PRN, actor=actor, admission_id=admission_id, save_key=save_key,
+            payload={**fields, "given_at": given_at}, bed=bed,
+            summary=f"PRN: {drug.strip()} {dose.strip()}",
+        )
+
+    def record_audit(
+        self,
+        actor: Actor,
+        action: str,
+        *,
+        entity: str,
+        entity_id: int | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Write an audit row (sign-in, lock, export…), or queue it while the database is down."""
+        at = self._db.clock()
+        payload = {"action": action, "entity": entity, "entity_id": entity_id,
+                   "detail": dict(detail or {}), "at": at}
+        self._save(
+            lambda: _write_audit(self._db, actor, payload), kind=QueueKind.AUDIT, actor=actor,
+            admission_id=None, save_key=f"audit-{uuid.uuid4().hex}", payload=payload,
+            summary=f"Audit: {action.replace('_', ' ')}",
+        )
+
+    def _save(
+        self,
+        write: Callable[[], Any],
+        *,
+        kind: QueueKind,
+        actor: Actor,
+        admission_id: int | None,
+        save_key: str,
+        payload: Mapping[str, Any],
+        bed: str = "",
+        summary: str = "",
+    ) -> Any:
+        reason = "entries from earlier are still waiting to be written"
+        if not self.outbox.has_waiting():
+            try:
+                return write()
+            except Exception as exc:
+                if not is_unavailable(exc):
+                    raise
+                reason = one_line(exc)
+                log.warning("Database unavailable; %s save queued on this station", kind.value)
+        entry = self.outbox.enqueue(
+            kind=kind, save_key=save_key, actor=actor, payload=payload,
+            queued_at=self._db.clock(), admission_id=admission_id, bed=bed, summary=summary,
+        )
+        return QueuedSave(entry, reason)
+
+    # -- replay ----------------------------------------------------------------------------
+
+    def replay(self) -> ReplayReport:
+        """Write waiting entries in order; stop at the first sign the database is still down."""
+        sent = refused = 0
+        messages: list[str] = []
+        for item in self.outbox.waiting():
+            try:
+                self._replay_one(item)
+            except ServiceError as exc:
+                # The database answered and said no (discharged meanwhile, permission...).
+                self.outbox.mark_refused(item.seq, str(exc))
+                messages.append(f"{item.bed or 'entry'}: {exc}")
+                refused += 1
+                continue
+            except Exception as exc:
+                self.outbox.note_attempt(item.seq, one_line(exc))
+                if not is_unavailable(exc):
+                    log.error("Replaying a queued %s failed (%s); it stays queued",
+                              item.kind.value, type(exc).__name__)
+                waiting = len(self.outbox.waiting())
+                return ReplayReport(sent, refused, waiting, one_line(exc), tuple(messages))
+            self.outbox.mark_sent(item.seq, self._db.clock())
+            sent += 1
+        return ReplayReport(sent, refused, 0, None, tuple(messages))
+
+    def _replay_one(self, item: QueuedEntry) -> None:
+        """Write one entry as its author, at the time it was queued; note the replay."""
+        at_queue_time = Database(self._db.engine, clock=lambda: item.queued_at,
+                                 policy=self._db.policy, chart=self._db.chart)
+        payload = item.payload
+        if item.kind is QueueKind.AUDIT:
+            _write_audit(self._db, item.actor, payload, dedupe=True)
+            return
+        recording = RecordingService(at_queue_time)
+        if item.kind is QueueKind.ROUND:
+            assert item.admission_id is not None
+            result: Any = recording.record_round(
+                item.actor, item.admission_id, _round_entry(payload["entry"]),
+                save_key=item.save_key, taken_at=payload["taken_at"],
+            )
+            already = result.already_saved
+        else:
+            assert item.admission_id is not None
+            result = recording.record_prn(
+                item.actor, item.admission_id, drug=payload["drug"],
+                drug_class=payload["drug_class"], dose=payload["dose"], route=payload["route"],
+                reason=payload["reason"], given_at=payload["given_at"], save_key=item.save_key,
+            )
+            already = False
+        now = self._db.clock()
+        with self._db.transaction() as session:
+            repository.write_audit(
+                session, at=now, staff_id=item.actor.staff_id, station=item.actor.station,
+                action="outbox_replayed", entity=item.kind.value, entity_id=item.admission_id,
+                detail={"save_key": item.save_key, "queued_at": item.queued_at.isoformat(),
+                        "already_saved": already},
+            )
+
+
+def _write_audit(
+    db: Database, actor: Actor, payload: Mapping[str, Any], *, dedupe: bool = False
+) -> None:
+    with db.transaction() as session:
+        if dedupe and session.scalar(
+            select(AuditRow.id).where(
+                AuditRow.at == payload["at"], AuditRow.action == payload["action"],
+                AuditRow.staff_id == actor.staff_id, AuditRow.station == actor.station,
+            ).limit(1)
+        ) is not None:
+            return
+        repository.write_audit(
+            session, at=payload["at"], staff_id=actor.staff_id, station=actor.station,
+            action=payload["action"], entity=payload["entity"], entity_id=payload["entity_id"],
+            detail=dict(payload["detail"]),
+        )
+
+
+def _round_payload(entry: RoundEntry) -> dict[str, Any]:
+    return {
+        "vitals": dict(entry.vitals) if entry.vitals is not None else None,
+        "missing_reasons": dict(entry.missing_reasons),
+        "confirmed": sorted(entry.confirmed),
+        "symptoms": dict(entry.symptoms) if entry.symptoms is not None else None,
+        "assessments": {kind: dict(answers) for kind, answers in entry.assessments.items()},
+        "note": entry.note,
+    }
+
+
+def _round_entry(data: Mapping[str, Any]) -> RoundEntry:
+    return RoundEntry(
+        vitals=data["vitals"],
+        missing_reasons=data["missing_reasons"],
+        confirmed=tuple(data["confirmed"]),
+        symptoms=data["symptoms"],
+        assessments=data["assessments"],
+        note=data["note"],
+    )

@@ -10,6 +10,7 @@ import argparse
 import getpass
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
@@ -55,6 +56,29 @@ def _parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     upgrade = db_commands.add_parser("upgrade", help="apply schema migrations")
     upgrade.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
+
+    export = commands.add_parser("export", help="export a patient's record or the ward "
+                                 "(FHIR R4 bundle .json, or .csv of observations)")
+    export.add_argument("--out", metavar="FILE", required=True, type=Path)
+    export.add_argument("--patient", metavar="HOSPITAL_NUMBER",
+                        help="every stay of this patient (default: everyone on the ward now)")
+    export.add_argument("--format", choices=["fhir", "csv"],
+                        help="default: from the file name (.json = FHIR, .csv = CSV)")
+    export.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
+
+    imp = commands.add_parser("import", help="import vital signs from a FHIR R4 JSON file "
+                              "(bundle, resource or NDJSON)")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--patient", metavar="HOSPITAL_NUMBER",
+                     help="whose record the file is, when it does not say (or to override it)")
+    imp.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
+
+    feed = commands.add_parser("feed", help="receive bedside-monitor vitals: HL7 v2 ORU^R01 "
+                               "over MLLP")
+    feed.add_argument("--port", type=int, default=2575, help="TCP port (default 2575)")
+    feed.add_argument("--host", default="127.0.0.1",
+                      help="address to listen on (default 127.0.0.1, this computer only)")
+    feed.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
 
     staff = commands.add_parser("staff", help="staff accounts")
     staff_commands = staff.add_subparsers(dest="staff_command", metavar="ACTION", required=True)
@@ -131,6 +155,84 @@ def _cmd_staff(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _progress_bar(done: int, total: int, what: str = "") -> None:
+    width = 30
+    filled = width * done // max(total, 1)
+    bar = "#" * filled + "-" * (width - filled)
+    print(f"\r[{bar}] {done}/{total} {what:<24}", end="", file=sys.stderr, flush=True)
+
+
+def _cli_actor(db, settings: Settings):
+    """Command-line imports and exports run as the system account from ``cli@<station>``; the
+    audit row also records the operating-system user (see services.interop)."""
+    from wardconsole.services.staff import StaffService
+
+    return StaffService(db).system_actor(f"cli@{settings.station}"[:64])
+
+
+def _cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from wardconsole.interop.exporting import export_to_file
+    from wardconsole.services.context import ServiceError
+
+    db = _open_database(settings)
+    try:
+        result = export_to_file(db, _cli_actor(db, settings), args.out.expanduser(),
+                                hospital_number=args.patient, export_format=args.format)
+    except ServiceError as exc:
+        raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    print(result.summary())
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from wardconsole.interop.fhir_import import FhirInputError, import_fhir_file
+    from wardconsole.services.context import ServiceError
+
+    db = _open_database(settings)
+    actor = _cli_actor(db, settings)
+    try:
+        report = import_fhir_file(db, actor, args.file.expanduser(), patient=args.patient,
+                                  progress=lambda done, total: _progress_bar(done, total,
+                                                                             "sets"))
+    except FhirInputError as exc:
+        raise CliError(f"{args.file.name}: nothing imported: {exc}") from None
+    except ServiceError as exc:
+        raise CliError(f"{args.file.name}: nothing imported: {exc}") from None
+    print(file=sys.stderr)
+    print(report.summary())
+    for line in report.skipped_lines():
+        print(line)
+    return 0
+
+
+def _cmd_feed(args: argparse.Namespace, settings: Settings) -> int:
+    from wardconsole.interop.hl7_feed import MonitorFeed
+
+    if not 0 < args.port < 65536:
+        raise CliError("--port must be between 1 and 65535", EXIT_USAGE)
+    db = _open_database(settings)
+    actor = _cli_actor(db, settings)
+    try:
+        feed = MonitorFeed(db, actor, host=args.host, port=args.port,
+                           on_outcome=lambda o: print(f"{o.control_id or '(no id)'}: {o.code} "
+                                                      f"{o.text}", file=sys.stderr, flush=True))
+    except OSError as exc:
+        raise CliError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"
+                       ) from None
+    host, port = feed.address
+    print(f"Listening for HL7 v2 ORU^R01 over MLLP on {host}:{port} (Ctrl+C to stop)",
+          file=sys.stderr, flush=True)
+    try:
+        feed.serve_forever()
+    except KeyboardInterrupt:
+        print("Stopped listening", file=sys.stderr)
+    finally:
+        feed.stop()
+    return 0
+
+
 def _cmd_gui(args: argparse.Namespace, settings: Settings) -> int:
     from wardconsole.app import run_gui
 
@@ -145,7 +247,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if demo_gui and db is None:
         db = demo_db_url()
     settings = Settings.resolve(db=db, station=args.station)
-    handlers = {"demo": _cmd_demo, "db": _cmd_db, "staff": _cmd_staff}
+    handlers = {"demo": _cmd_demo, "db": _cmd_db, "staff": _cmd_staff,
+                "export": _cmd_export, "import": _cmd_import, "feed": _cmd_feed}
     handler = handlers.get(args.command or "gui", _cmd_gui)
     args.demo = demo_gui
     from wardconsole.store.engine import DatabaseError

@@ -1,0 +1,156 @@
+"""Codes and units the console speaks to other systems, in one table.
+
+Source: REFERENCE.md §8 (HL7 FHIR vital-signs value set [40], UK Core / NHS FHIR-NEWS2 [42][43],
+HL7 PHR value set [41]) and PLATFORM.md (Synthea's BP panel 55284-4 and oral temperature
+8331-1). Concepts with no verified LOINC or SNOMED code (ACVPU, supplemental oxygen, the local
+withdrawal chart, the other bedside assessments, escalations) use the console's own local code
+system, never a guessed standard code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Final
+
+LOINC: Final = "http://loinc.org"
+SNOMED: Final = "http://snomed.info/sct"
+UCUM: Final = "http://unitsofmeasure.org"
+OBSERVATION_CATEGORY: Final = "http://terminology.hl7.org/CodeSystem/observation-category"
+DATA_ABSENT_REASON: Final = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
+IDENTIFIER_TYPE: Final = "http://terminology.hl7.org/CodeSystem/v2-0203"
+ACT_CODE: Final = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+FLAG_CATEGORY: Final = "http://terminology.hl7.org/CodeSystem/flag-category"
+VITAL_SIGNS_PROFILE: Final = "http://hl7.org/fhir/StructureDefinition/vitalsigns"
+
+LOCAL_CODES: Final = "urn:wardconsole:codes"
+"""The console's own code system, for concepts without a verified standard code."""
+HOSPITAL_NUMBER_SYSTEM: Final = "urn:wardconsole:hospital-number"
+"""Identifier system of the ward's hospital numbers (a trust may map it to its PAS URI)."""
+STAFF_SYSTEM: Final = "urn:wardconsole:staff-code"
+"""Identifier system of staff IDs (the author of an entry)."""
+
+VITALS_PANEL: Final = "85353-1"
+BP_PANEL: Final = "85354-9"
+BP_PANEL_SYNTHEA: Final = "55284-4"
+SYSTOLIC: Final = "8480-6"
+DIASTOLIC: Final = "8462-4"
+NEWS2_TOTAL_SNOMED: Final = "1104051000000101"
+NEWS2_SUBSCORE_SNOMED: Final = {
+    "respiration_rate": "1104301000000104",
+    "pulse": "1104351000000103",
+}
+"""Only the sub-score codes REFERENCE.md §8 names; the others carry the local code alone."""
+
+
+@dataclass(frozen=True, slots=True)
+class VitalCode:
+    """How one vital-sign field is coded and measured."""
+
+    field: str
+    loinc: str
+    display: str
+    ucum: str
+    unit: str
+    decimals: int
+    """Chart precision: 0 for whole numbers, 1 for temperature (REFERENCE §1.5)."""
+
+
+VITAL_CODES: Final[tuple[VitalCode, ...]] = (
+    VitalCode("respiration_rate", "9279-1", "Respiratory rate", "/min", "breaths/minute", 0),
+    VitalCode("spo2", "2708-6", "Oxygen saturation in Arterial blood", "%", "%", 0),
+    VitalCode("pulse", "8867-4", "Heart rate", "/min", "beats/minute", 0),
+    VitalCode("temperature", "8310-5", "Body temperature", "Cel", "C", 1),
+    VitalCode("systolic_bp", SYSTOLIC, "Systolic blood pressure", "mm[Hg]", "mmHg", 0),
+    VitalCode("diastolic_bp", DIASTOLIC, "Diastolic blood pressure", "mm[Hg]", "mmHg", 0),
+)
+VITAL_BY_FIELD: Final = {code.field: code for code in VITAL_CODES}
+
+IMPORT_LOINC: Final[dict[str, str]] = {
+    "9279-1": "respiration_rate",
+    "8867-4": "pulse",
+    "2708-6": "spo2",
+    "59408-5": "spo2",  # SpO2 by pulse oximetry (REFERENCE §8.1)
+    "8310-5": "temperature",
+    "8331-1": "temperature",  # oral temperature (Synthea)
+    SYSTOLIC: "systolic_bp",
+    DIASTOLIC: "diastolic_bp",
+}
+"""LOINC code -> vital-sign field, for single-value Observations and OBX segments."""
+BP_PANELS: Final = frozenset({BP_PANEL, BP_PANEL_SYNTHEA})
+
+LOCAL_CONSCIOUSNESS: Final = "acvpu"
+LOCAL_ON_OXYGEN: Final = "on-oxygen"
+LOCAL_MISSING_REASON: Final = "missing-reason"
+LOCAL_NEWS2_SUBSCORE: Final = "news2-subscore-"
+LOCAL_WITHDRAWAL_TOTAL: Final = "withdrawal-chart-total"
+LOCAL_WITHDRAWAL_ITEM: Final = "withdrawal-item-"
+LOCAL_ASSESSMENT: Final = "assessment-"
+LOCAL_ESCALATION: Final = "escalation-"
+
+ASSESSMENT_STANDARD_CODES: Final[dict[str, tuple[str, str, str]]] = {
+    "phq9": (LOINC, "44261-6", "PHQ-9 total score [Reported]"),
+    "gad7": (LOINC, "70274-6", "GAD-7 total score [Reported.PHQ]"),
+    "pain": (LOINC, "72514-3",
+             "Pain severity - 0-10 verbal numeric rating [Score] - Reported"),
+    "rass": (SNOMED, "457441000124102", "Richmond agitation-sedation scale (assessment scale)"),
+}
+"""Assessment kind -> (system, code, display) where REFERENCE §8.1 gives one."""
+
+ENCOUNTER_CLASS_TO_SETTING: Final[dict[str, str]] = {
+    "IMP": "inpatient",
+    "ACUTE": "inpatient",
+    "NONAC": "inpatient",
+    "EMER": "emergency",
+    "AMB": "ambulatory",
+    "OBSENC": "observation",
+    "SS": "day case",
+    "HH": "home",
+    "VR": "virtual",
+}
+
+DATA_ABSENT_FOR_REASON: Final[dict[str, str]] = {
+    "refused": "asked-declined",
+    "not_in_source": "unknown",
+}
+"""Missing reason -> data-absent-reason code; every other reason is "not-performed"."""
+
+
+# -- units -----------------------------------------------------------------------------------
+
+_RATE_UNITS: Final = frozenset({
+    "/min", "1/min", "{beats}/min", "{beat}/min", "{breaths}/min", "{breath}/min",
+    "beats/min", "breaths/min", "bpm", "beats/minute", "breaths/minute", "{counts}/min",
+})
+_MMHG_PER_KPA: Final = Decimal("7.50061683")
+
+
+class UnitProblem(ValueError):
+    """A unit the console cannot convert for this field (the value is skipped, not guessed)."""
+
+
+def to_chart_units(field: str, value: Decimal, unit: str) -> Decimal:
+    """Convert a measured value to the chart's unit and precision (half-up, REFERENCE §1.5)."""
+    unit = unit.strip()
+    if field in ("respiration_rate", "pulse"):
+        if unit not in _RATE_UNITS:
+            raise UnitProblem(f"unit {unit!r} is not a rate per minute")
+    elif field == "spo2":
+        if unit != "%":
+            raise UnitProblem(f"unit {unit!r} is not a percentage")
+    elif field == "temperature":
+        if unit in ("Cel", "°C", "C", "degC"):
+            pass
+        elif unit in ("[degF]", "°F", "F", "degF"):
+            value = (value - 32) * 5 / 9
+        else:
+            raise UnitProblem(f"unit {unit!r} is not °C or °F")
+    elif field in ("systolic_bp", "diastolic_bp"):
+        if unit == "kPa":
+            value = value * _MMHG_PER_KPA
+        elif unit not in ("mm[Hg]", "mmHg", "mm Hg"):
+            raise UnitProblem(f"unit {unit!r} is not mmHg or kPa")
+    else:
+        raise UnitProblem(f"no unit conversion for {field}")
+    step = Decimal(1).scaleb(-VITAL_BY_FIELD[field].decimals)
+    return value.quantize(step, rounding=ROUND_HALF_UP)

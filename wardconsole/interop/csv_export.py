@@ -1,0 +1,69 @@
+"""A patient's (or the ward's) observation sets as CSV, one row per current set.
+
+For audit and research: times in UTC (ISO 8601) so rows sort and join across sites, the
+author's staff ID, where the set came from (bedside, import, monitor), the NEWS2 total only
+for complete sets, and each missing value's reason. Text cells that a spreadsheet would run as
+a formula (``=``, ``+``, ``-``, ``@``) are prefixed with an apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from wardconsole.domain.records import VITAL_FIELDS, MissingReason
+from wardconsole.services.interop import WardRecord
+
+COLUMNS = (
+    "hospital_number", "family_name", "given_name", "admission_id", "taken_at_utc",
+    *VITAL_FIELDS, "spo2_scale", "complete", "news2_total", "news2_risk", "missing",
+    "recorded_by", "recorded_at_utc", "source", "amended", "note",
+)
+
+
+def write_csv(record: WardRecord, path: Path) -> int:
+    """Write the CSV (UTF-8 with a BOM so spreadsheet programs read accents); returns rows."""
+    rows = 0
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS)
+        for patient in record.patients:
+            for stay in patient.stays:
+                for obs in stay.observations:
+                    vitals = obs.vitals
+                    missing = "; ".join(
+                        f"{name}: {_reason(reason)}"
+                        for name, reason in sorted(obs.missing_reasons.items())
+                    )
+                    writer.writerow([
+                        _text(patient.hospital_number), _text(patient.family_name),
+                        _text(patient.given_name), stay.admission.admission_id,
+                        obs.taken_at.isoformat(timespec="seconds"),
+                        *(_cell(getattr(vitals, name)) for name in VITAL_FIELDS),
+                        vitals.spo2_scale, "yes" if obs.news2_total is not None else "no",
+                        _cell(obs.news2_total), obs.news2_risk or "", missing,
+                        _text(obs.author.staff_code),
+                        obs.recorded_at.isoformat(timespec="seconds"), obs.source,
+                        "yes" if obs.amended else "no", _text(obs.note),
+                    ])
+                    rows += 1
+    return rows
+
+
+def _cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value
+
+
+def _reason(reason: str) -> str:
+    try:
+        return MissingReason(reason).label
+    except ValueError:
+        return reason
+
+
+def _text(value: str) -> str:
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

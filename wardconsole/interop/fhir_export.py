@@ -1,0 +1,423 @@
+"""A patient's stays (or the ward) as one FHIR R4 Bundle of type ``collection``.
+
+Per stay: an Encounter; per observation set: a vital-signs panel (85353-1, ``hasMember``) whose
+members are one Observation per value in the vital-signs profile (LOINC code, UCUM unit; blood
+pressure as 85354-9 with systolic/diastolic components), ACVPU and supplemental oxygen under the
+console's local code system (no verified LOINC, REFERENCE §8), and values not taken as
+Observations with ``dataAbsentReason``. A complete set adds its NEWS2 total as a ``survey``
+Observation (SNOMED 1104051000000101, ``derivedFrom`` the vital signs, sub-scores as
+components). Withdrawal-chart entries and bedside assessments are ``survey`` Observations;
+escalations are Flags. Authors are Practitioners identified by staff ID.
+
+Resource ids are name-based UUIDs, so exporting the same record twice gives the same bundle.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from wardconsole.domain.news2 import RISK_LABELS
+from wardconsole.domain.records import MissingReason
+from wardconsole.interop import codes as c
+from wardconsole.services.interop import (
+    Author,
+    ExportedAssessment,
+    ExportedEscalation,
+    ExportedObservation,
+    ExportedSymptoms,
+    PatientRecord,
+    StayRecord,
+    WardRecord,
+)
+
+Json = dict[str, Any]
+_NAMESPACE = uuid.UUID("6f1c2a56-3d1e-4f0e-9a8b-7b3c1d2e4f50")
+_ACVPU_DISPLAY = {"A": "Alert", "C": "New confusion", "V": "Responds to voice",
+                  "P": "Responds to pain", "U": "Unresponsive"}
+_SETTING_TO_CLASS = {
+    "inpatient": ("IMP", "inpatient encounter"),
+    "emergency": ("EMER", "emergency"),
+    "ambulatory": ("AMB", "ambulatory"),
+    "external": ("AMB", "ambulatory"),
+    "observation": ("OBSENC", "observation encounter"),
+}
+_GENDER = {"male": "male", "female": "female", "other": "other"}
+
+
+def write_bundle(record: WardRecord, path: Path) -> int:
+    """Write the bundle as UTF-8 JSON; returns the number of resources."""
+    bundle = build_bundle(record)
+    text = json.dumps(bundle, ensure_ascii=False, indent=1)
+    path.write_text(text + "\n", encoding="utf-8")
+    return len(bundle["entry"])
+
+
+def build_bundle(record: WardRecord) -> Json:
+    builder = _Builder()
+    for patient in record.patients:
+        builder.add_patient(patient)
+    return {
+        "resourceType": "Bundle",
+        "id": str(uuid.uuid5(_NAMESPACE, f"bundle/{_time(record.exported_at)}")),
+        "meta": {"lastUpdated": _time(record.exported_at)},
+        "type": "collection",
+        "timestamp": _time(record.exported_at),
+        "entry": builder.entries,
+    }
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.entries: list[Json] = []
+        self._practitioners: dict[str, str] = {}
+
+    def _add(self, resource: Json) -> str:
+        url = f"urn:uuid:{resource['id']}"
+        self.entries.append({"fullUrl": url, "resource": resource})
+        return url
+
+    # -- who and where -------------------------------------------------------------------------
+
+    def add_patient(self, patient: PatientRecord) -> None:
+        hn = patient.hospital_number
+        resource: Json = {
+            "resourceType": "Patient",
+            "id": _id(hn, "patient"),
+            "identifier": [{
+                "type": {"coding": [{"system": c.IDENTIFIER_TYPE, "code": "MR",
+                                     "display": "Medical record number"}]},
+                "system": c.HOSPITAL_NUMBER_SYSTEM,
+                "value": hn,
+            }],
+            "name": [{"family": patient.family_name, "given": [patient.given_name]}],
+            "gender": _GENDER.get(patient.sex, "unknown"),
+            "birthDate": patient.date_of_birth.isoformat(),
+        }
+        subject = {"reference": self._add(resource),
+                   "display": f"{patient.given_name} {patient.family_name}"}
+        for stay in patient.stays:
+            self._add_stay(hn, subject, stay)
+
+    def _practitioner(self, author: Author) -> Json:
+        url = self._practitioners.get(author.staff_code)
+        if url is None:
+            url = self._add({
+                "resourceType": "Practitioner",
+                "id": str(uuid.uuid5(_NAMESPACE, f"staff/{author.staff_code}")),
+                "identifier": [{"system": c.STAFF_SYSTEM, "value": author.staff_code}],
+                "name": [{"text": author.display_name}],
+            })
+            self._practitioners[author.staff_code] = url
+        return {"reference": url, "display": author.display_name}
+
+    def _add_stay(self, hn: str, subject: Json, stay: StayRecord) -> None:
+        info = stay.admission
+        class_code, class_display = _SETTING_TO_CLASS.get(info.care_setting,
+                                                          _SETTING_TO_CLASS["inpatient"])
+        period: Json = {"start": _time(info.admitted_at)}
+        if info.discharged_at is not None:
+            period["end"] = _time(info.discharged_at)
+        encounter: Json = {
+            "resourceType": "Encounter",
+            "id": _id(hn, "admission", info.admission_id),
+            "status": "finished" if info.discharged_at else "in-progress",
+            "class": {"system": c.ACT_CODE, "code": class_code, "display": class_display},
+            "subject": subject,
+            "period": period,
+        }
+        if info.reason:
+            encounter["reasonCode"] = [{"text": info.reason}]
+        if info.bed:
+            encounter["location"] = [{"location": {"display": f"Bed {info.bed}"}}]
+        ctx = _Context(hn, subject, {"reference": self._add(encounter)})
+        for observation in stay.observations:
+            self._add_set(ctx, observation)
+        for entry in stay.symptoms:
+            self._add(_symptoms(ctx, entry, self._practitioner(entry.author)))
+        for assessment in stay.assessments:
+            self._add(_assessment(ctx, assessment, self._practitioner(assessment.author)))
+        for escalation in stay.escalations:
+            self._add(_flag(ctx, escalation))
+
+    # -- an observation set ----------------------------------------------------------------------
+
+    def _add_set(self, ctx: _Context, obs: ExportedObservation) -> None:
+        performer = [self._practitioner(obs.author)]
+        base = _SetBase(ctx, obs, performer)
+        members: list[Json] = []
+        valued: list[Json] = []
+        vitals = obs.vitals
+        for code in c.VITAL_CODES:
+            if code.field in ("systolic_bp", "diastolic_bp"):
+                continue
+            value = getattr(vitals, code.field)
+            if value is not None:
+                ref = self._add(base.quantity(code, value))
+                valued.append({"reference": ref})
+            elif code.field in obs.missing_reasons:
+                ref = self._add(base.absent(code.field, _loinc(code.loinc, code.display),
+                                            "vital-signs"))
+            else:
+                continue
+            members.append({"reference": ref})
+        bp = base.blood_pressure()
+        if bp is not None:
+            ref = self._add(bp)
+            members.append({"reference": ref})
+            if vitals.systolic_bp is not None:
+                valued.append({"reference": ref})
+        for field, resource in base.local_values():
+            ref = self._add(resource)
+            members.append({"reference": ref})
+            if getattr(vitals, field) is not None:
+                valued.append({"reference": ref})
+        panel = base.resource("panel", _loinc(c.VITALS_PANEL, "Vital signs panel"), "vital-signs")
+        panel["hasMember"] = members
+        if obs.note:
+            panel["note"] = [{"text": obs.note}]
+        self._add(panel)
+        if obs.news2_total is not None:
+            self._add(base.news2(valued))
+
+
+class _Context:
+    def __init__(self, hn: str, subject: Json, encounter: Json) -> None:
+        self.hn = hn
+        self.subject = subject
+        self.encounter = encounter
+
+
+class _SetBase:
+    """Shared pieces of the resources of one observation set."""
+
+    def __init__(self, ctx: _Context, obs: ExportedObservation, performer: list[Json]) -> None:
+        self.ctx = ctx
+        self.obs = obs
+        self.performer = performer
+
+    def resource(self, part: str, code: Json, category: str) -> Json:
+        resource: Json = {
+            "resourceType": "Observation",
+            "id": _id(self.ctx.hn, "set", self.obs.id, part),
+            "status": "amended" if self.obs.amended else "final",
+            "category": [_category(category)],
+            "code": code,
+            "subject": self.ctx.subject,
+            "encounter": self.ctx.encounter,
+            "effectiveDateTime": _time(self.obs.taken_at),
+            "issued": _time(self.obs.recorded_at),
+            "performer": self.performer,
+        }
+        if category == "vital-signs" and code["coding"][0]["system"] == c.LOINC:
+            resource["meta"] = {"profile": [c.VITAL_SIGNS_PROFILE]}
+        return resource
+
+    def quantity(self, code: c.VitalCode, value: float | int) -> Json:
+        resource = self.resource(code.field, _loinc(code.loinc, code.display), "vital-signs")
+        resource["valueQuantity"] = _quantity(value, code)
+        return resource
+
+    def absent(self, field: str, code: Json, category: str) -> Json:
+        resource = self.resource(field, code, category)
+        resource["dataAbsentReason"] = _absent(self.obs.missing_reasons[field])
+        return resource
+
+    def blood_pressure(self) -> Json | None:
+        vitals, reasons = self.obs.vitals, self.obs.missing_reasons
+        if vitals.systolic_bp is None and "systolic_bp" not in reasons:
+            return None
+        resource = self.resource("bp", _loinc(c.BP_PANEL, "Blood pressure panel"), "vital-signs")
+        components = []
+        for field in ("systolic_bp", "diastolic_bp"):
+            code = c.VITAL_BY_FIELD[field]
+            component: Json = {"code": _loinc(code.loinc, code.display)}
+            value = getattr(vitals, field)
+            if value is not None:
+                component["valueQuantity"] = _quantity(value, code)
+            else:
+                component["dataAbsentReason"] = _absent(
+                    reasons.get(field, MissingReason.NOT_IN_SOURCE.value))
+            components.append(component)
+        resource["component"] = components
+        if vitals.systolic_bp is None:
+            resource["dataAbsentReason"] = _absent(reasons["systolic_bp"])
+        return resource
+
+    def local_values(self) -> Iterable[tuple[str, Json]]:
+        vitals, reasons = self.obs.vitals, self.obs.missing_reasons
+        acvpu = _local(c.LOCAL_CONSCIOUSNESS, "Level of consciousness (ACVPU)")
+        if vitals.consciousness is not None:
+            resource = self.resource("consciousness", acvpu, "exam")
+            letter = vitals.consciousness
+            resource["valueCodeableConcept"] = {
+                "coding": [{"system": c.LOCAL_CODES, "code": letter,
+                            "display": _ACVPU_DISPLAY.get(letter, letter)}],
+                "text": _ACVPU_DISPLAY.get(letter, letter),
+            }
+            yield "consciousness", resource
+        elif "consciousness" in reasons:
+            yield "consciousness", self.absent("consciousness", acvpu, "exam")
+        oxygen = _local(c.LOCAL_ON_OXYGEN, "Receiving supplemental oxygen")
+        if vitals.on_oxygen is not None:
+            resource = self.resource("on_oxygen", oxygen, "exam")
+            resource["valueBoolean"] = vitals.on_oxygen
+            yield "on_oxygen", resource
+        elif "on_oxygen" in reasons:
+            yield "on_oxygen", self.absent("on_oxygen", oxygen, "exam")
+
+    def news2(self, derived_from: list[Json]) -> Json:
+        code = {
+            "coding": [{"system": c.SNOMED, "code": c.NEWS2_TOTAL_SNOMED,
+                        "display": "Royal College of Physicians NEWS2 total score"}],
+            "text": "NEWS2 total score",
+        }
+        resource = self.resource("news2", code, "survey")
+        resource["valueQuantity"] = _score(self.obs.news2_total or 0)
+        resource["derivedFrom"] = derived_from
+        if self.obs.news2_risk:
+            label = RISK_LABELS.get(self.obs.news2_risk, self.obs.news2_risk)
+            resource["interpretation"] = [{"text": f"Clinical risk: {label}"}]
+        components = []
+        for field, score in sorted(self.obs.news2_subscores.items()):
+            coding = [{"system": c.LOCAL_CODES, "code": f"{c.LOCAL_NEWS2_SUBSCORE}{field}",
+                       "display": f"NEWS2 {field.replace('_', ' ')} score"}]
+            if field in c.NEWS2_SUBSCORE_SNOMED:
+                coding.insert(0, {"system": c.SNOMED, "code": c.NEWS2_SUBSCORE_SNOMED[field]})
+            components.append({"code": {"coding": coding}, "valueQuantity": _score(score)})
+        if components:
+            resource["component"] = components
+        return resource
+
+
+# -- charts, assessments, escalations ---------------------------------------------------------
+
+
+def _survey(ctx: _Context, key: str, code: Json, at: datetime, performer: Json) -> Json:
+    return {
+        "resourceType": "Observation",
+        "id": _id(ctx.hn, key),
+        "status": "final",
+        "category": [_category("survey")],
+        "code": code,
+        "subject": ctx.subject,
+        "encounter": ctx.encounter,
+        "effectiveDateTime": _time(at),
+        "performer": [performer],
+    }
+
+
+def _symptoms(ctx: _Context, entry: ExportedSymptoms, performer: Json) -> Json:
+    code = _local(c.LOCAL_WITHDRAWAL_TOTAL,
+                  "Ketamine withdrawal chart total (local tool, not validated)")
+    resource = _survey(ctx, f"symptoms/{entry.id}", code, entry.taken_at, performer)
+    resource["method"] = {"text": f"Local withdrawal chart version {entry.chart_version}"}
+    if entry.total is not None:
+        resource["valueQuantity"] = _score(entry.total)
+    else:
+        resource["dataAbsentReason"] = _absent("unable")
+    resource["component"] = [
+        {"code": _local(f"{c.LOCAL_WITHDRAWAL_ITEM}{item}", item.replace("_", " ")),
+         "valueInteger": int(score)}
+        for item, score in sorted(entry.item_scores.items())
+    ]
+    return resource
+
+
+def _assessment(ctx: _Context, entry: ExportedAssessment, performer: Json) -> Json:
+    local = {"system": c.LOCAL_CODES, "code": f"{c.LOCAL_ASSESSMENT}{entry.kind}",
+             "display": f"{entry.kind} assessment"}
+    coding = [local]
+    standard = c.ASSESSMENT_STANDARD_CODES.get(entry.kind)
+    if standard is not None:
+        system, code, display = standard
+        coding.insert(0, {"system": system, "code": code, "display": display})
+    resource = _survey(ctx, f"assessment/{entry.id}", {"coding": coding, "text": local["display"]},
+                       entry.taken_at, performer)
+    if entry.total is not None:
+        resource["valueQuantity"] = _score(entry.total)
+    elif entry.label:
+        resource["valueString"] = entry.label
+    else:
+        resource["dataAbsentReason"] = _absent("unable")
+    if entry.label and entry.total is not None:
+        resource["interpretation"] = [{"text": entry.label}]
+    return resource
+
+
+def _flag(ctx: _Context, escalation: ExportedEscalation) -> Json:
+    period: Json = {"start": _time(escalation.raised_at)}
+    if escalation.resolved_at is not None:
+        period["end"] = _time(escalation.resolved_at)
+    kind = escalation.kind
+    text = f"{kind.label} ({escalation.severity.label}): {escalation.explanation}"
+    if escalation.outcome:
+        text += f" Outcome: {escalation.outcome}"
+    return {
+        "resourceType": "Flag",
+        "id": _id(ctx.hn, "escalation", escalation.id),
+        "status": "active" if escalation.resolved_at is None else "inactive",
+        "category": [{"coding": [{"system": c.FLAG_CATEGORY, "code": "clinical",
+                                  "display": "Clinical"}]}],
+        "code": {"coding": [{"system": c.LOCAL_CODES,
+                             "code": f"{c.LOCAL_ESCALATION}{kind.value}",
+                             "display": kind.label}],
+                 "text": text},
+        "subject": ctx.subject,
+        "encounter": ctx.encounter,
+        "period": period,
+    }
+
+
+# -- small pieces --------------------------------------------------------------------------------
+
+
+def _id(hn: str, *parts: object) -> str:
+    return str(uuid.uuid5(_NAMESPACE, "/".join([hn, *map(str, parts)])))
+
+
+def _time(at: datetime) -> str:
+    return at.isoformat()
+
+
+def _category(code: str) -> Json:
+    display = {"vital-signs": "Vital Signs", "survey": "Survey", "exam": "Exam"}[code]
+    return {"coding": [{"system": c.OBSERVATION_CATEGORY, "code": code, "display": display}]}
+
+
+def _loinc(code: str, display: str) -> Json:
+    return {"coding": [{"system": c.LOINC, "code": code, "display": display}], "text": display}
+
+
+def _local(code: str, display: str) -> Json:
+    return {"coding": [{"system": c.LOCAL_CODES, "code": code, "display": display}],
+            "text": display}
+
+
+def _quantity(value: float | int, code: c.VitalCode) -> Json:
+    number: float | int = round(float(value), 1) if code.decimals else int(value)
+    return {"value": number, "unit": code.unit, "system": c.UCUM, "code": code.ucum}
+
+
+def _score(value: int) -> Json:
+    return {"value": int(value), "unit": "score", "system": c.UCUM, "code": "{score}"}
+
+
+def _absent(reason: str) -> Json:
+    try:
+        label = MissingReason(reason).label
+    except ValueError:
+        label = reason
+    return {
+        "coding": [
+            {"system": c.DATA_ABSENT_REASON,
+             "code": c.DATA_ABSENT_FOR_REASON.get(reason, "not-performed")},
+            {"system": c.LOCAL_CODES, "code": f"{c.LOCAL_MISSING_REASON}-{reason}",
+             "display": label},
+        ],
+        "text": label,
+    }

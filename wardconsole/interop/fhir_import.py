@@ -1,0 +1,478 @@
+"""Importing vital-sign Observations from a FHIR R4 JSON file (Bundle, resource or NDJSON).
+
+Mapping is by LOINC code (``codes.IMPORT_LOINC``; blood pressure panels 85354-9 and Synthea's
+55284-4 by their 8480-6/8462-4 components) plus the console's own local codes for ACVPU and
+supplemental oxygen; units are converted to the chart's (°F -> °C, kPa -> mmHg) and rounded
+half-up to chart precision. Anything else — unknown codes, values the source marks absent,
+values without a usable unit, statuses other than final/amended/corrected/preliminary — is
+counted and skipped, never guessed.
+
+Values become sets: the members of one vital-signs panel (``hasMember``) form one set; other
+values of the same patient, stay and effective time form one set. A set keeps only the values
+the file has; the rest are stored as missing "not in the imported record", so no NEWS2 is
+computed unless the file holds the whole set.
+
+The patient is identified by the console's hospital-number identifier, else a medical-record
+(MR) identifier; ``patient=`` names the patient when the file does not (or to override it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from wardconsole.domain.news2 import ACVPU
+from wardconsole.domain.records import MissingReason
+from wardconsole.interop import codes as c
+from wardconsole.interop.fhir_reading import (
+    FhirInputError,
+    Resource,
+    codings,
+    fhir_time,
+    number,
+    obj,
+    objects,
+    read_resources,
+    string,
+)
+from wardconsole.services.context import Actor
+from wardconsole.services.db import Database
+from wardconsole.services.importing import (
+    AuthorRef,
+    ImportBatch,
+    ImportReport,
+    ImportService,
+    PatientRef,
+    Progress,
+    StayRef,
+    VitalGroup,
+)
+
+__all__ = ["FhirInputError", "import_fhir_file", "parse_fhir"]
+
+ACCEPTED_STATUSES = frozenset({"final", "amended", "corrected", "preliminary"})
+MAX_HOSPITAL_NUMBER = 32
+DATE_ONLY_NOTE = "Time not given in the source (date only); shown at midnight UTC."
+_ACTS_AS_OURS = {
+    c.NEWS2_TOTAL_SNOMED: "NEWS2 total score (recomputed here from the vital signs)",
+}
+
+
+def import_fhir_file(
+    db: Database, actor: Actor, path: Path, *, patient: str | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Read, map and write one file — all or nothing."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FhirInputError(str(path), exc.strerror or "cannot be read") from None
+    batch = parse_fhir(data, label=path.name, patient=patient)
+    return ImportService(db).import_batch(actor, batch, progress)
+
+
+def parse_fhir(data: bytes, *, label: str, patient: str | None = None) -> ImportBatch:
+    resources = read_resources(data)
+    mapper = _Mapper(resources, patient.strip() if patient else None)
+    return mapper.batch(label)
+
+
+@dataclass
+class _Group:
+    key: tuple[Any, ...]
+    patient: PatientRef
+    taken_at: datetime
+    stay: StayRef | None
+    author: AuthorRef | None
+    position: str
+    values: dict[str, object] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+    members: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def to_vital_group(self) -> VitalGroup:
+        digest = hashlib.sha256(
+            "|".join([self.patient.hospital_number, self.taken_at.isoformat(),
+                      *sorted(self.members)]).encode()
+        ).hexdigest()
+        return VitalGroup(
+            source_ref=f"fhir:{digest[:48]}", patient=self.patient, taken_at=self.taken_at,
+            values=dict(self.values), position=self.position, stay=self.stay,
+            author=self.author, missing_reasons=dict(self.reasons),
+            note=" ".join(dict.fromkeys(self.notes)),
+        )
+
+
+class _Mapper:
+    def __init__(self, resources: list[Resource], patient: str | None) -> None:
+        self.resources = resources
+        self.override = patient
+        self.skipped: Counter[str] = Counter()
+        self.index: dict[str, Resource] = {}
+        for resource in resources:
+            for key in (resource.full_url, resource.local_ref):
+                if key:
+                    self.index.setdefault(key, resource)
+        self.panel_of: dict[str, tuple[str, str]] = {}  # member identity -> (panel, note)
+        self.groups: dict[tuple[Any, ...], _Group] = {}
+        if patient is not None and not 0 < len(patient) <= MAX_HOSPITAL_NUMBER:
+            raise FhirInputError("--patient", f"a hospital number has 1–{MAX_HOSPITAL_NUMBER} "
+                                              "characters")
+
+    def batch(self, label: str) -> ImportBatch:
+        observations = [r for r in self.resources if r.type == "Observation"]
+        if self.override is not None:
+            self._check_single_subject(observations)
+        for resource in observations:
+            self._note_panel(resource)
+        for resource in observations:
+            self._observation(resource)
+        groups = sorted(self.groups.values(), key=lambda g: (g.taken_at, g.position))
+        return ImportBatch(source="import", label=label,
+                           groups=tuple(g.to_vital_group() for g in groups if g.values),
+                           skipped=dict(self.skipped), create_records=True)
+
+    # -- references --------------------------------------------------------------------------
+
+    def resolve(self, resource: Resource, container: dict[str, Any], key: str, path: str
+                ) -> Resource | None:
+        ref = obj(resource, container, key, path)
+        if ref is None:
+            return None
+        target = string(resource, ref, "reference", f"{path}.reference")
+        return self._lookup(target) if target else None
+
+    def _lookup(self, target: str) -> Resource | None:
+        """A resource of the file by fullUrl, ``Type/id`` or an absolute URL ending so."""
+        found = self.index.get(target)
+        if found is None and "/" in target and not target.startswith("urn:"):
+            found = self.index.get("/".join(target.rstrip("/").split("/")[-2:]))
+        return found
+
+    def _check_single_subject(self, observations: list[Resource]) -> None:
+        subjects = set()
+        for resource in observations:
+            ref = obj(resource, resource.data, "subject", "subject")
+            if ref is not None:
+                target = self.resolve(resource, resource.data, "subject", "subject")
+                subjects.add(target.identity if target else str(ref.get("reference")))
+        if len(subjects) > 1:
+            raise FhirInputError("file", f"holds {len(subjects)} patients; a hospital number "
+                                         "given for the import can only name one")
+
+    # -- panels --------------------------------------------------------------------------------
+
+    def _note_panel(self, resource: Resource) -> None:
+        loinc = {code for system, code, _ in self._codes(resource) if system == c.LOINC}
+        if c.VITALS_PANEL not in loinc:
+            return
+        notes = [n.get("text") for n in objects(resource, resource.data, "note", "note")]
+        note = " ".join(t for t in notes if isinstance(t, str))
+        found = 0
+        for index, ref in enumerate(objects(resource, resource.data, "hasMember",
+                                            "hasMember")):
+            text = string(resource, ref, "reference", f"hasMember[{index}].reference")
+            target = self._lookup(text) if text else None
+            if target is not None:
+                self.panel_of[target.identity] = (resource.identity, note)
+                found += 1
+        if not found:
+            self.skipped["vital-signs panel whose members are not in the file"] += 1
+
+    # -- one Observation -----------------------------------------------------------------------
+
+    def _codes(self, resource: Resource) -> list[tuple[str, str, str]]:
+        return codings(resource, obj(resource, resource.data, "code", "code"), "code")
+
+    def _observation(self, resource: Resource) -> None:
+        data = resource.data
+        all_codes = self._codes(resource)
+        loinc = [code for system, code, _ in all_codes if system == c.LOINC]
+        local = [code for system, code, _ in all_codes if system == c.LOCAL_CODES]
+        if c.VITALS_PANEL in loinc and "hasMember" in data:
+            return  # a grouper: its members carry the values
+        status = string(resource, data, "status", "status") or "final"
+        if any(code in c.BP_PANELS for code in loinc):
+            fields = ["systolic_bp", "diastolic_bp"]
+        elif field_name := next((c.IMPORT_LOINC[code] for code in loinc
+                                 if code in c.IMPORT_LOINC), None):
+            fields = [field_name]
+        elif c.LOCAL_CONSCIOUSNESS in local:
+            fields = ["consciousness"]
+        elif c.LOCAL_ON_OXYGEN in local:
+            fields = ["on_oxygen"]
+        else:
+            self.skipped[self._not_imported(all_codes)] += 1
+            return
+        if status not in ACCEPTED_STATUSES:
+            self.skipped[f"status {status!r} (not a usable result)"] += len(fields)
+            return
+        when = self._effective(resource)
+        if when is None:
+            return self._skip(fields, "no usable time (none, or coarser than a day)")
+        taken_at, date_only = when
+        patient = self._patient(resource)
+        if patient is None:
+            return self._skip(fields, "patient not identified: give the hospital number "
+                                      "for the import")
+        group = self._group(resource, patient, taken_at)
+        if date_only:
+            group.notes.append(DATE_ONLY_NOTE)
+        if fields == ["systolic_bp", "diastolic_bp"]:
+            self._blood_pressure(resource, group)
+        else:
+            self._value(resource, group, fields[0], data, "")
+        group.members.append(resource.identity)
+
+    def _skip(self, fields: list[str], reason: str) -> None:
+        self.skipped[reason] += len(fields)
+
+    def _not_imported(self, all_codes: list[tuple[str, str, str]]) -> str:
+        for system, code, display in all_codes:
+            if code in _ACTS_AS_OURS:
+                return f"not imported: {_ACTS_AS_OURS[code]}"
+            if system == c.LOCAL_CODES:
+                return f"not imported: {display or code} (not a vital sign)"
+        if not all_codes:
+            return "not imported: Observation without a code"
+        system, code, display = all_codes[0]
+        name = "LOINC" if system == c.LOINC else (system or "no system")
+        return f"not imported: {name} {code} {display}".rstrip()
+
+    def _effective(self, resource: Resource) -> tuple[datetime, bool] | None:
+        data = resource.data
+        text = string(resource, data, "effectiveDateTime", "effectiveDateTime")
+        path = "effectiveDateTime"
+        if text is None:
+            text = string(resource, data, "effectiveInstant", "effectiveInstant")
+            path = "effectiveInstant"
+        if text is None:
+            period = obj(resource, data, "effectivePeriod", "effectivePeriod")
+            if period is not None:
+                text = string(resource, period, "start", "effectivePeriod.start")
+                path = "effectivePeriod.start"
+        if text is None:
+            return None
+        parsed = fhir_time(resource, text, path)
+        return (parsed.at, parsed.date_only) if parsed else None
+
+    def _group(self, resource: Resource, patient: PatientRef, taken_at: datetime) -> _Group:
+        panel = self.panel_of.get(resource.identity)
+        stay = self._stay(resource)
+        if panel is not None:
+            key: tuple[Any, ...] = ("panel", panel[0], taken_at)
+        else:
+            key = ("time", patient.hospital_number, stay.start if stay else None, taken_at)
+        group = self.groups.get(key)
+        if group is None:
+            group = _Group(key, patient, taken_at, stay, self._author(resource),
+                           resource.position)
+            if panel is not None and panel[1]:
+                group.notes.append(panel[1])
+            self.groups[key] = group
+        return group
+
+    # -- values --------------------------------------------------------------------------------
+
+    def _blood_pressure(self, resource: Resource, group: _Group) -> None:
+        components = objects(resource, resource.data, "component", "component")
+        seen = set()
+        for index, component in enumerate(components):
+            path = f"component[{index}]"
+            for system, code, _ in codings(resource, obj(resource, component, "code",
+                                                         f"{path}.code"), f"{path}.code"):
+                target = c.IMPORT_LOINC.get(code) if system == c.LOINC else None
+                if target in ("systolic_bp", "diastolic_bp") and target not in seen:
+                    seen.add(target)
+                    self._value(resource, group, target, component, f"{path}.")
+                    break
+        for missing in {"systolic_bp", "diastolic_bp"} - seen:
+            self.skipped[f"no value: {missing}"] += 1
+
+    def _value(self, resource: Resource, group: _Group, name: str, holder: dict[str, Any],
+               path: str) -> None:
+        if "dataAbsentReason" in holder and not any(k.startswith("value") for k in holder):
+            self.skipped[f"no value (data absent): {name}"] += 1
+            reason = self._absent_reason(resource, holder, path)
+            if reason:
+                group.reasons.setdefault(name, reason)
+            return
+        value = self._read_value(resource, name, holder, path)
+        if value is None:
+            return
+        if name in group.values and group.values[name] != value:
+            group = self._spill(group, resource)
+        group.values[name] = value
+
+    def _spill(self, group: _Group, resource: Resource) -> _Group:
+        """A second, different value of the same field at the same time: its own set."""
+        n = 1
+        while (key := (*group.key, "#", n)) in self.groups:
+            n += 1
+        extra = _Group(key, group.patient, group.taken_at, group.stay, group.author,
+                       resource.position)
+        extra.members.append(resource.identity)
+        self.groups[key] = extra
+        return extra
+
+    def _absent_reason(self, resource: Resource, holder: dict[str, Any], path: str) -> str | None:
+        concept = obj(resource, holder, "dataAbsentReason", f"{path}dataAbsentReason")
+        prefix = f"{c.LOCAL_MISSING_REASON}-"
+        for system, code, _ in codings(resource, concept, f"{path}dataAbsentReason"):
+            if system == c.LOCAL_CODES and code.startswith(prefix):
+                reason = code[len(prefix):]
+                if reason in set(MissingReason):
+                    return reason
+        return None
+
+    def _read_value(self, resource: Resource, name: str, holder: dict[str, Any], path: str
+                    ) -> object | None:
+        if name == "consciousness":
+            concept = obj(resource, holder, "valueCodeableConcept",
+                          f"{path}valueCodeableConcept")
+            letters = [code for system, code, _ in codings(resource, concept,
+                                                           f"{path}valueCodeableConcept")
+                       if system == c.LOCAL_CODES and code in ACVPU]
+            if not letters:
+                self.skipped["value not understood: consciousness"] += 1
+                return None
+            return letters[0]
+        if name == "on_oxygen":
+            value = holder.get("valueBoolean")
+            if not isinstance(value, bool):
+                self.skipped["value not understood: on_oxygen"] += 1
+                return None
+            return value
+        quantity = obj(resource, holder, "valueQuantity", f"{path}valueQuantity")
+        if quantity is None:
+            reason = ("no value" if not any(k.startswith("value") for k in holder)
+                      else "value is not a quantity")
+            self.skipped[f"{reason}: {name}"] += 1
+            return None
+        amount = number(resource, quantity, "value", f"{path}valueQuantity.value")
+        if amount is None:
+            self.skipped[f"no value: {name}"] += 1
+            return None
+        unit = self._unit(resource, quantity, path)
+        if unit is None:
+            self.skipped[f"no unit: {name}"] += 1
+            return None
+        try:
+            converted = c.to_chart_units(name, amount, unit)
+        except c.UnitProblem as exc:
+            self.skipped[f"{exc}: {name}"] += 1
+            return None
+        return _plain(converted, name)
+
+    @staticmethod
+    def _unit(resource: Resource, quantity: dict[str, Any], path: str) -> str | None:
+        system = string(resource, quantity, "system", f"{path}valueQuantity.system")
+        code = string(resource, quantity, "code", f"{path}valueQuantity.code")
+        unit = string(resource, quantity, "unit", f"{path}valueQuantity.unit")
+        if code and system in (None, c.UCUM):
+            return code
+        return unit
+
+    # -- who, which stay, which author ---------------------------------------------------------
+
+    def _patient(self, resource: Resource) -> PatientRef | None:
+        target = self.resolve(resource, resource.data, "subject", "subject")
+        described = _describe_patient(target) if target and target.type == "Patient" else None
+        if self.override is not None:
+            if described is None:
+                return PatientRef(self.override)
+            return PatientRef(self.override, described.given_name, described.family_name,
+                              described.date_of_birth, described.sex)
+        if described is not None and described.hospital_number:
+            return described
+        ref = obj(resource, resource.data, "subject", "subject") or {}
+        logical = obj(resource, ref, "identifier", "subject.identifier")
+        if logical is not None:
+            value = string(resource, logical, "value", "subject.identifier.value")
+            if value and len(value) <= MAX_HOSPITAL_NUMBER:
+                return PatientRef(value.strip())
+        return None
+
+    def _stay(self, resource: Resource) -> StayRef | None:
+        target = self.resolve(resource, resource.data, "encounter", "encounter")
+        if target is None or target.type != "Encounter":
+            return None
+        data = target.data
+        period = obj(target, data, "period", "period") or {}
+        start_text = string(target, period, "start", "period.start")
+        if start_text is None:
+            return None
+        start = fhir_time(target, start_text, "period.start")
+        if start is None:
+            return None
+        end_text = string(target, period, "end", "period.end")
+        end = fhir_time(target, end_text, "period.end") if end_text else None
+        klass = obj(target, data, "class", "class") or {}
+        code = string(target, klass, "code", "class.code") or "IMP"
+        reason = ""
+        for concept in objects(target, data, "reasonCode", "reasonCode"):
+            text = string(target, concept, "text", "reasonCode.text")
+            found = codings(target, concept, "reasonCode")
+            reason = text or (found[0][2] if found else "")
+            if reason:
+                break
+        return StayRef(start=start.at, end=end.at if end else None,
+                       care_setting=c.ENCOUNTER_CLASS_TO_SETTING.get(code, "inpatient"),
+                       reason=reason)
+
+    def _author(self, resource: Resource) -> AuthorRef | None:
+        for index, _ in enumerate(objects(resource, resource.data, "performer", "performer")):
+            holder = {"ref": resource.data["performer"][index]}
+            target = self.resolve(resource, holder, "ref", f"performer[{index}]")
+            if target is None or target.type != "Practitioner":
+                continue
+            for ident in objects(target, target.data, "identifier", "identifier"):
+                if ident.get("system") == c.STAFF_SYSTEM and isinstance(ident.get("value"), str):
+                    names = objects(target, target.data, "name", "name")
+                    shown = names[0].get("text") if names else None
+                    return AuthorRef(ident["value"], shown if isinstance(shown, str)
+                                     else ident["value"])
+        return None
+
+
+def _describe_patient(resource: Resource) -> PatientRef:
+    data = resource.data
+    hospital_number = ""
+    identifiers = objects(resource, data, "identifier", "identifier")
+    ours = [i for i in identifiers if i.get("system") == c.HOSPITAL_NUMBER_SYSTEM]
+    record = [i for i in identifiers
+              if any(code == "MR" for _, code, _ in
+                     codings(resource, obj(resource, i, "type", "identifier.type"),
+                             "identifier.type"))]
+    for ident in ours + record:
+        value = string(resource, ident, "value", "identifier.value")
+        if value and len(value.strip()) <= MAX_HOSPITAL_NUMBER:
+            hospital_number = value.strip()
+            break
+    names = objects(resource, data, "name", "name")
+    official = next((n for n in names if n.get("use") == "official"), names[0] if names else {})
+    family = string(resource, official, "family", "name.family") or ""
+    given_list = official.get("given") or []
+    given = given_list[0] if isinstance(given_list, list) and given_list and isinstance(
+        given_list[0], str) else ""
+    birth = string(resource, data, "birthDate", "birthDate")
+    born = None
+    if birth is not None:
+        try:
+            born = date.fromisoformat(birth)
+        except ValueError:
+            if len(birth) == 10:
+                raise FhirInputError(resource.at("birthDate"),
+                                     f"{birth!r} is not a valid date") from None
+    gender = string(resource, data, "gender", "gender") or "unknown"
+    return PatientRef(hospital_number, given, family, born,
+                      gender if gender in ("male", "female", "other") else "unknown")
+
+
+def _plain(value: Decimal, name: str) -> object:
+    return float(value) if name == "temperature" else int(value)

@@ -1,0 +1,218 @@
+"""Reading FHIR R4 JSON input — a Bundle, a single resource or NDJSON — strictly.
+
+Anything that is not well-formed (bad JSON, a value of the wrong type in a field the console
+reads, a time without a time zone) raises ``FhirInputError`` with the position (line/column,
+NDJSON line, or bundle entry and field) and the reason, before anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+MAX_BYTES = 256 * 1024 * 1024
+
+_DATETIME = re.compile(
+    r"(?P<year>\d{4})(-(?P<month>\d{2})(-(?P<day>\d{2})"
+    r"(T(?P<hour>\d{2}):(?P<minute>\d{2})(:(?P<second>\d{2})(?P<fraction>\.\d+)?)?"
+    r"(?P<zone>Z|[+-]\d{2}:\d{2})?)?)?)?"
+)
+
+
+class FhirInputError(ValueError):
+    """Malformed input: nothing was imported."""
+
+    def __init__(self, position: str, reason: str) -> None:
+        self.position = position
+        self.reason = reason
+        super().__init__(f"{position}: {reason}")
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    position: str
+    """e.g. ``entry[12] (Observation/abc)`` or ``line 3 (Observation/abc)``."""
+    full_url: str | None
+    data: dict[str, Any]
+
+    @property
+    def type(self) -> str:
+        return str(self.data["resourceType"])
+
+    @property
+    def local_ref(self) -> str | None:
+        rid = self.data.get("id")
+        return f"{self.type}/{rid}" if isinstance(rid, str) else None
+
+    @property
+    def identity(self) -> str:
+        return self.full_url or self.local_ref or self.position
+
+    def at(self, path: str) -> str:
+        return f"{self.position} {path}"
+
+
+@dataclass(frozen=True, slots=True)
+class FhirTime:
+    at: datetime
+    date_only: bool
+
+
+def read_resources(data: bytes) -> list[Resource]:
+    """Every resource in the input, in order (bundle entries flattened)."""
+    if len(data) > MAX_BYTES:
+        raise FhirInputError("file", f"larger than {MAX_BYTES // (1024 * 1024)} MB")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FhirInputError(f"byte {exc.start}", "not UTF-8 text") from None
+    if not text.strip():
+        raise FhirInputError("file", "empty")
+    try:
+        top = _loads(text)
+    except json.JSONDecodeError as exc:
+        lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+        if len(lines) > 1 and _is_object(lines[0][1]):
+            return _ndjson(lines)
+        raise FhirInputError(f"line {exc.lineno}, column {exc.colno}", exc.msg) from None
+    return _expand(top, "file", None)
+
+
+def _ndjson(lines: list[tuple[int, str]]) -> list[Resource]:
+    resources: list[Resource] = []
+    for number, line in lines:
+        try:
+            value = _loads(line)
+        except json.JSONDecodeError as exc:
+            raise FhirInputError(f"line {number}, column {exc.colno}", exc.msg) from None
+        resources.extend(_expand(value, f"line {number}", None))
+    return resources
+
+
+def _expand(value: object, position: str, full_url: str | None) -> list[Resource]:
+    if not isinstance(value, dict) or not isinstance(value.get("resourceType"), str):
+        raise FhirInputError(position, "not a FHIR resource (a JSON object with resourceType)")
+    if value["resourceType"] != "Bundle":
+        resource = Resource(position, full_url, value)
+        name = resource.local_ref
+        shown = f"{position} ({name})" if name else position
+        return [Resource(shown, full_url, value)]
+    entries = value.get("entry", [])
+    if not isinstance(entries, list):
+        raise FhirInputError(f"{position} entry", "expected a list of entries")
+    prefix = "" if position == "file" else f"{position} "
+    out: list[Resource] = []
+    for index, entry in enumerate(entries):
+        where = f"{prefix}entry[{index}]"
+        if not isinstance(entry, dict):
+            raise FhirInputError(where, "expected an object")
+        url = entry.get("fullUrl")
+        if url is not None and not isinstance(url, str):
+            raise FhirInputError(f"{where} fullUrl", "expected a string")
+        if "resource" not in entry:
+            continue  # e.g. a request-only transaction entry: nothing to read
+        out.extend(_expand(entry["resource"], where, url))
+    return out
+
+
+def _loads(text: str) -> Any:
+    def refuse(token: str) -> Any:
+        raise json.JSONDecodeError(f"{token} is not valid JSON", text, 0)
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def _is_object(line: str) -> bool:
+    try:
+        return isinstance(_loads(line), dict)
+    except json.JSONDecodeError:
+        return False
+
+
+# -- typed access -----------------------------------------------------------------------------
+
+
+def obj(resource: Resource, container: dict[str, Any], key: str, path: str
+        ) -> dict[str, Any] | None:
+    value = container.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise FhirInputError(resource.at(path), "expected an object")
+    return value
+
+
+def objects(resource: Resource, container: dict[str, Any], key: str, path: str
+            ) -> list[dict[str, Any]]:
+    value = container.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise FhirInputError(resource.at(path), "expected a list of objects")
+    return value
+
+
+def string(resource: Resource, container: dict[str, Any], key: str, path: str) -> str | None:
+    value = container.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise FhirInputError(resource.at(path), "expected a string")
+    return value
+
+
+def number(resource: Resource, container: dict[str, Any], key: str, path: str
+           ) -> Decimal | None:
+    value = container.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise FhirInputError(resource.at(path), f"expected a number, got {_show(value)}")
+    return Decimal(str(value))
+
+
+def codings(resource: Resource, concept: dict[str, Any] | None, path: str
+            ) -> list[tuple[str, str, str]]:
+    """(system, code, display) of each coding of a CodeableConcept."""
+    if concept is None:
+        return []
+    out = []
+    for index, coding in enumerate(objects(resource, concept, "coding", f"{path}.coding")):
+        where = f"{path}.coding[{index}]"
+        out.append((string(resource, coding, "system", f"{where}.system") or "",
+                    string(resource, coding, "code", f"{where}.code") or "",
+                    string(resource, coding, "display", f"{where}.display") or ""))
+    return out
+
+
+def fhir_time(resource: Resource, text: str, path: str) -> FhirTime | None:
+    """An aware UTC time; a date alone is midnight UTC. None when coarser than a day."""
+    match = _DATETIME.fullmatch(text.strip())
+    if match is None:
+        raise FhirInputError(resource.at(path), f"{_show(text)} is not a FHIR dateTime")
+    parts = match.groupdict()
+    try:
+        if parts["day"] is None:
+            return None
+        if parts["hour"] is None:
+            day = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+            return FhirTime(datetime(day.year, day.month, day.day, tzinfo=UTC), True)
+        if parts["zone"] is None:
+            raise FhirInputError(resource.at(path),
+                                 f"{_show(text)} has a time but no time zone")
+        iso = text.strip().replace("Z", "+00:00")
+        return FhirTime(datetime.fromisoformat(iso).astimezone(UTC), False)
+    except ValueError as exc:
+        if isinstance(exc, FhirInputError):
+            raise
+        raise FhirInputError(resource.at(path), f"{_show(text)} is not a valid date or time"
+                             ) from None
+
+
+def _show(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -1,0 +1,211 @@
+"""The bedside-monitor feed: an MLLP listener that stores ORU^R01 vitals and answers with ACKs.
+
+MLLP frames a message as ``0x0B message 0x1C 0x0D``. Each connection may send many messages,
+one at a time; each gets its ACK on the same connection. Bytes outside a frame are discarded;
+a frame larger than ``MAX_MESSAGE_BYTES`` is answered with AR and the connection is closed.
+Every message is handled inside a catch-all: whatever arrives, the sender gets an ACK and the
+listener keeps running. Each message is one transaction (``ImportService``), written as the
+system account from this station, so a retransmitted message (same MSH-10) is stored once.
+
+Logs name message control IDs and outcomes, never patient identifiers or values.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import socketserver
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from wardconsole.interop.hl7_oru import (
+    Header,
+    MessageRejected,
+    build_ack,
+    decode,
+    header_of,
+    parse_oru,
+)
+from wardconsole.services.context import Actor, ServiceError
+from wardconsole.services.db import Database
+from wardconsole.services.importing import ImportReport, ImportService, UnknownPatient
+
+log = logging.getLogger(__name__)
+
+START, END = b"\x0b", b"\x1c\x0d"
+MAX_MESSAGE_BYTES = 1024 * 1024
+IDLE_TIMEOUT_S = 300.0
+DEFAULT_PORT = 2575
+"""The port IANA registers for HL7 over MLLP; configurable with ``--port``."""
+
+
+def frame(message: str | bytes) -> bytes:
+    data = message.encode("utf-8") if isinstance(message, str) else message
+    return START + data + END
+
+
+@dataclass(frozen=True, slots=True)
+class FeedOutcome:
+    """What happened to one message (for the ACK, the log and the tests)."""
+
+    code: str  # AA | AE | AR
+    text: str
+    control_id: str
+    report: ImportReport | None = None
+
+
+class MessageHandler:
+    """Turns one raw message into its outcome and ACK; never raises."""
+
+    def __init__(self, db: Database, actor: Actor) -> None:
+        self._service = ImportService(db)
+        self._actor = actor
+
+    def handle(self, raw: bytes) -> tuple[FeedOutcome, bytes]:
+        text = decode(raw)
+        header = header_of(text)
+        error = "207^Application internal error"
+        try:
+            outcome = self._process(text, header)
+        except MessageRejected as exc:
+            outcome = FeedOutcome("AR", str(exc), header.control_id)
+            error = exc.error
+        except UnknownPatient as exc:
+            outcome = FeedOutcome("AE", str(exc), header.control_id)
+            error = "204^Unknown key identifier"
+        except ServiceError as exc:
+            outcome = FeedOutcome("AE", str(exc), header.control_id)
+        except SQLAlchemyError:
+            log.warning("Monitor message %s: database unavailable", header.control_id,
+                        exc_info=True)
+            outcome = FeedOutcome("AE", "database unavailable; resend later", header.control_id)
+        except Exception:  # a bug must cost one message, never the listener
+            log.exception("Monitor message %s: unexpected error", header.control_id)
+            outcome = FeedOutcome("AE", "internal error; the message was not stored",
+                                  header.control_id)
+        ack = build_ack(header, outcome.code, outcome.text, station=self._actor.station,
+                        error=error)
+        log.info("Monitor message %s: %s %s", outcome.control_id or "(no id)", outcome.code,
+                 outcome.text)
+        return outcome, ack.encode("utf-8")
+
+    def _process(self, text: str, header: Header) -> FeedOutcome:
+        batch = parse_oru(text)
+        report = self._service.import_batch(self._actor, batch)
+        if report.sets_added == 0 and report.already_present:
+            return FeedOutcome("AA", "already stored (retransmission)", header.control_id,
+                               report)
+        if report.sets_added == 0:
+            reasons = "; ".join(f"{n} {r}" for r, n in sorted(report.skipped.items()))
+            return FeedOutcome("AE", f"no vital signs stored ({reasons or 'no OBX values'})",
+                               header.control_id, report)
+        return FeedOutcome("AA", report.summary(), header.control_id, report)
+
+
+class _Connection(socketserver.BaseRequestHandler):
+    server: _Server
+
+    def handle(self) -> None:
+        sock: socket.socket = self.request
+        sock.settimeout(self.server.idle_timeout)
+        buffer = b""
+        while not self.server.stopping.is_set():
+            try:
+                chunk = sock.recv(65536)
+            except (TimeoutError, OSError):
+                return
+            if not chunk:
+                return
+            buffer += chunk
+            while True:
+                start = buffer.find(START)
+                if start < 0:
+                    buffer = b""  # noise outside any frame
+                    break
+                buffer = buffer[start:]
+                end = buffer.find(END)
+                if end < 0:
+                    if len(buffer) > MAX_MESSAGE_BYTES:
+                        self._reply(build_ack(Header(), "AR", "message too large",
+                                              station=self.server.handler_station,
+                                              error="101^Required field missing").encode())
+                        return
+                    break
+                message, buffer = buffer[1:end], buffer[end + len(END):]
+                outcome, ack = self.server.message_handler.handle(message)
+                self.server.on_outcome(outcome)
+                if not self._reply(ack):
+                    return
+
+    def _reply(self, ack: bytes) -> bool:
+        try:
+            self.request.sendall(frame(ack))
+            return True
+        except OSError:
+            return False
+
+
+class _Server(socketserver.ThreadingTCPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], handler: MessageHandler, station: str,
+                 on_outcome: Callable[[FeedOutcome], None], idle_timeout: float) -> None:
+        self.message_handler = handler
+        self.handler_station = station
+        self.on_outcome = on_outcome
+        self.idle_timeout = idle_timeout
+        self.stopping = threading.Event()
+        super().__init__(address, _Connection)
+
+
+class MonitorFeed:
+    """The listener. ``start()`` serves on a background thread; ``serve_forever()`` blocks."""
+
+    def __init__(
+        self,
+        db: Database,
+        actor: Actor,
+        *,
+        host: str = "127.0.0.1",
+        port: int = DEFAULT_PORT,
+        on_outcome: Callable[[FeedOutcome], None] | None = None,
+        idle_timeout: float = IDLE_TIMEOUT_S,
+    ) -> None:
+        self._server = _Server((host, port), MessageHandler(db, actor), actor.station,
+                               on_outcome or (lambda outcome: None), idle_timeout)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def address(self) -> tuple[str, int]:
+        host, port = self._server.server_address[:2]
+        return str(host), int(port)
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever(poll_interval=0.2)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.serve_forever, name="wardconsole-mllp",
+                                        daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop listening; connections in progress end at their next read."""
+        self._server.stopping.set()
+        if self._thread is not None:
+            self._server.shutdown()  # waits for serve_forever, so only when it runs
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> MonitorFeed:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with contextlib.suppress(OSError):
+            self.stop()

@@ -1,0 +1,412 @@
+"""Writing vital signs that came from another system: a FHIR file or a bedside monitor.
+
+A reader in ``wardconsole.interop`` turns its input into an ``ImportBatch`` (already in chart
+units, nothing guessed); ``ImportService.import_batch`` writes the whole batch in ONE
+transaction — all or nothing — with the audit row, the change-log rows and the escalation rules
+of every patient on the ward it touched.
+
+Idempotent: every set carries ``(source, source_ref)`` (unique in the table), and a set equal to
+a current one already on record (same stay, time and values) is not written twice, so
+re-importing a file, or importing the console's own export back, adds nothing.
+
+Values the other system did not send are stored as missing with reason ``not_in_source``; a set
+is scored for NEWS2 only when it is complete, so an import never produces a made-up score.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from wardconsole.domain.news2 import score_vitals
+from wardconsole.domain.records import VITAL_FIELDS, MissingReason, VitalSigns
+from wardconsole.domain.validation import validate_vitals
+from wardconsole.services.context import Actor, NotFound, Permission, require
+from wardconsole.services.db import Database
+from wardconsole.services.escalations import apply_rules
+from wardconsole.store import repository
+from wardconsole.store.changes import record_change
+from wardconsole.store.models import Admission, ObservationSetRow, Patient, Staff
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+"""Same as bedside recording: a station or monitor clock may run slightly ahead."""
+
+Progress = Callable[[int, int], None]
+"""``progress(done, total)``; raising from it (e.g. the user cancelled) rolls everything back."""
+
+
+@dataclass(frozen=True, slots=True)
+class PatientRef:
+    """Who the values belong to; name and birth date allow creating the patient record."""
+
+    hospital_number: str
+    given_name: str = ""
+    family_name: str = ""
+    date_of_birth: date | None = None
+    sex: str = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class StayRef:
+    """The stay (FHIR Encounter) the values were taken in, when the source says."""
+
+    start: datetime
+    end: datetime | None = None
+    care_setting: str = "inpatient"
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorRef:
+    """Who took the values in the other system, when it says (FHIR performer)."""
+
+    staff_code: str
+    display_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class VitalGroup:
+    """One contemporaneous set from the source: field -> value in chart units."""
+
+    source_ref: str
+    patient: PatientRef
+    taken_at: datetime
+    values: Mapping[str, object]
+    position: str
+    """Where in the input the set came from (for messages)."""
+    stay: StayRef | None = None
+    author: AuthorRef | None = None
+    missing_reasons: Mapping[str, str] = field(default_factory=dict)
+    """Reasons the source gave for values not taken; others become ``not_in_source``."""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportBatch:
+    source: str
+    """``import`` (a file) or ``monitor`` (the bedside-monitor feed)."""
+    label: str
+    """The file name or message ID, for the audit trail."""
+    groups: tuple[VitalGroup, ...]
+    skipped: Mapping[str, int] = field(default_factory=dict)
+    """What the reader skipped and why (reason -> count of values)."""
+    create_records: bool = True
+    """Create unknown patients, stays and authors (a file); False for the monitor feed,
+    whose values must belong to a patient on the ward now."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What an import did, in numbers a nurse can check against the source."""
+
+    sets_added: int
+    values_added: int
+    already_present: int
+    skipped: Mapping[str, int]
+    patients_created: int = 0
+    stays_created: int = 0
+    admission_ids: tuple[int, ...] = ()
+
+    @property
+    def values_skipped(self) -> int:
+        return sum(self.skipped.values())
+
+    def summary(self) -> str:
+        """One line, e.g. ``12 sets (40 values) imported; 3 already on record; 5 skipped``."""
+        parts = [f"{self.sets_added} set{_s(self.sets_added)} ({self.values_added} "
+                 f"value{_s(self.values_added)}) imported"]
+        if self.already_present:
+            parts.append(f"{self.already_present} already on record")
+        if self.patients_created or self.stays_created:
+            parts.append(f"{self.patients_created} patient{_s(self.patients_created)} and "
+                         f"{self.stays_created} stay{_s(self.stays_created)} created")
+        if self.skipped:
+            parts.append(f"{self.values_skipped} value{_s(self.values_skipped)} skipped")
+        return "; ".join(parts)
+
+    def skipped_lines(self) -> list[str]:
+        return [f"{count:>5}  {reason}" for reason, count in
+                sorted(self.skipped.items(), key=lambda item: (-item[1], item[0]))]
+
+
+class UnknownPatient(NotFound):
+    """The monitor feed named a patient who is not on the ward."""
+
+
+class ImportService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def import_batch(
+        self, actor: Actor, batch: ImportBatch, progress: Progress | None = None
+    ) -> ImportReport:
+        """Write every set of ``batch`` in one transaction (see module docstring)."""
+        require(actor, Permission.RECORD)
+        if batch.create_records:
+            require(actor, Permission.ADMIT)
+        now = self._db.clock()
+        with self._db.transaction() as session:
+            writer = _BatchWriter(session, actor, batch, now)
+            total = len(batch.groups)
+            for done, group in enumerate(batch.groups, start=1):
+                writer.write(group)
+                if progress is not None:
+                    progress(done, total)
+            return writer.finish(self._db)
+
+
+class _BatchWriter:
+    """The state of one import transaction: caches, counts and touched admissions."""
+
+    def __init__(self, session: Session, actor: Actor, batch: ImportBatch, now: datetime) -> None:
+        self.session = session
+        self.actor = actor
+        self.batch = batch
+        self.now = now
+        self.skipped: Counter[str] = Counter(batch.skipped)
+        self.sets_added = 0
+        self.values_added = 0
+        self.already_present = 0
+        self.patients_created = 0
+        self.stays_created = 0
+        self.touched: set[int] = set()
+        self._patients: dict[str, Patient | None] = {}
+        self._staff: dict[str, int] = {}
+
+    # -- one set ---------------------------------------------------------------------------------
+
+    def write(self, group: VitalGroup) -> None:
+        count = len(group.values)
+        if group.taken_at > self.now + FUTURE_TOLERANCE:
+            self.skipped["time in the future"] += count
+            return
+        if self._exists(group.source_ref):
+            self.already_present += 1
+            return
+        patient = self._patient(group.patient)
+        if patient is None:
+            return self._skip_patient(group, count)
+        admission = self._admission(patient, group)
+        if admission is None:
+            self.skipped["time outside any stay of the patient"] += count
+            return
+        values = dict(group.values)
+        values["spo2_scale"] = admission.spo2_scale
+        vitals, extreme = self._validated(values)
+        taken = [name for name in VITAL_FIELDS if getattr(vitals, name) is not None]
+        if not taken:
+            return
+        if self._same_set_on_record(admission.id, group.taken_at, vitals):
+            self.already_present += 1
+            return
+        reasons = {
+            name: group.missing_reasons.get(name, MissingReason.NOT_IN_SOURCE.value)
+            for name in vitals.missing_fields()
+        }
+        reasons = {k: (v if v in set(MissingReason) else MissingReason.NOT_IN_SOURCE.value)
+                   for k, v in reasons.items()}
+        note = group.note
+        if extreme:
+            note = _join(note, "Extreme value from the source, not re-measured: "
+                               + ", ".join(extreme))
+        result = score_vitals(vitals)
+        self.session.add(ObservationSetRow(
+            admission_id=admission.id,
+            taken_at=group.taken_at,
+            recorded_at=self.now,
+            recorded_by_id=self._author(group),
+            station=self.actor.station,
+            respiration_rate=vitals.respiration_rate,
+            spo2=vitals.spo2,
+            spo2_scale=vitals.spo2_scale,
+            on_oxygen=vitals.on_oxygen,
+            systolic_bp=vitals.systolic_bp,
+            diastolic_bp=vitals.diastolic_bp,
+            pulse=vitals.pulse,
+            consciousness=vitals.consciousness,
+            temperature=vitals.temperature,
+            missing_reasons=reasons,
+            is_complete=result is not None,
+            news2_total=result.total if result else None,
+            news2_risk=result.risk if result else None,
+            news2_subscores=dict(result.parameter_scores) if result else None,
+            note=note,
+            source=self.batch.source,
+            source_ref=group.source_ref,
+        ))
+        self.session.flush()
+        self.sets_added += 1
+        self.values_added += len(taken)
+        self.touched.add(admission.id)
+
+    def _validated(self, values: dict[str, object]) -> tuple[VitalSigns, list[str]]:
+        """Drop values the domain refuses as impossible (counted); accept extreme ones."""
+        while True:
+            report = validate_vitals(values, confirmed=list(values))
+            if report.vitals is not None:
+                return report.vitals, list(report.confirmed)
+            dropped = 0
+            for problem in (*report.errors, *report.needs_confirmation):
+                if values.pop(problem.field, None) is not None:
+                    dropped += 1
+                    self.skipped[f"impossible value refused: {problem.field}"] += 1
+            if not dropped:  # a problem not tied to one value: keep nothing rather than guess
+                self.skipped["set refused by validation"] += len(values) - 1
+                return VitalSigns(), []
+
+    def _skip_patient(self, group: VitalGroup, count: int) -> None:
+        if not self.batch.create_records:
+            raise UnknownPatient(
+                f"patient {group.patient.hospital_number} is not on the ward"
+            )
+        self.skipped["patient not on record and not described in the file"] += count
+
+    # -- patients, stays, authors ----------------------------------------------------------------
+
+    def _patient(self, ref: PatientRef) -> Patient | None:
+        key = ref.hospital_number
+        if key in self._patients:
+            return self._patients[key]
+        row = self.session.scalar(select(Patient).where(Patient.hospital_number == key))
+        if row is None and self.batch.create_records and ref.family_name and ref.date_of_birth:
+            row = Patient(hospital_number=key, given_name=ref.given_name or "(not given)",
+                          family_name=ref.family_name, date_of_birth=ref.date_of_birth,
+                          sex=ref.sex, created_at=self.now)
+            self.session.add(row)
+            self.session.flush()
+            self.patients_created += 1
+        self._patients[key] = row
+        return row
+
+    def _admission(self, patient: Patient, group: VitalGroup) -> Admission | None:
+        stays = list(self.session.scalars(
+            select(Admission).where(Admission.patient_id == patient.id).order_by(Admission.id)
+        ))
+        if not self.batch.create_records:
+            open_stay = next((a for a in stays if a.discharged_at is None), None)
+            if open_stay is None:
+                raise UnknownPatient(
+                    f"patient {patient.hospital_number} has no open stay on the ward"
+                )
+            return open_stay if _covers(open_stay, group.taken_at) else None
+        stay = group.stay
+        if stay is not None:
+            exact = next((a for a in stays if a.admitted_at == stay.start), None)
+            if exact is not None:
+                return exact
+        covering = next((a for a in stays if _covers(a, group.taken_at)), None)
+        if covering is not None:
+            return covering
+        return self._new_stay(patient, group, stays)
+
+    def _new_stay(
+        self, patient: Patient, group: VitalGroup, stays: list[Admission]
+    ) -> Admission:
+        """A stay from the source's Encounter, or a closed "external record" for the day."""
+        stay = group.stay
+        if stay is not None:
+            start, end = stay.start, stay.end
+            if end is None and any(a.discharged_at is None for a in stays):
+                end = max(group.taken_at, start)  # the patient is on the ward in another stay
+            setting, reason = stay.care_setting, stay.reason
+        else:
+            day_start = group.taken_at.replace(hour=0, minute=0, second=0, microsecond=0)
+            start, end = day_start, day_start + timedelta(days=1) - timedelta(microseconds=1)
+            setting, reason = "external", "Observations imported from another system"
+        start = min(start, group.taken_at)
+        if end is not None:
+            end = max(end, group.taken_at)
+        row = Admission(
+            patient_id=patient.id, bed_id=None, admitted_at=start, discharged_at=end,
+            discharge_destination=None, reason=reason, care_setting=setting,
+            risk_flags=[], intake={"imported": self.batch.label}, spo2_scale=1,
+            recorded_at=self.now, recorded_by_id=self.actor.staff_id, station=self.actor.station,
+        )
+        self.session.add(row)
+        self.session.flush()
+        self.stays_created += 1
+        return row
+
+    def _author(self, group: VitalGroup) -> int:
+        author = group.author
+        if author is None or not self.batch.create_records:
+            return self.actor.staff_id
+        if author.staff_code in self._staff:
+            return self._staff[author.staff_code]
+        staff_id = self.session.scalar(select(Staff.id).where(Staff.staff_code ==
+                                                              author.staff_code))
+        if staff_id is None:
+            # An author known only from the file: a name to attribute entries to, never an
+            # account anyone can sign in with (inactive, no password, read-only role).
+            row = Staff(staff_code=author.staff_code, display_name=author.display_name,
+                        role="readonly", password_hash=None, active=False, failed_logins=0,
+                        created_at=self.now)
+            self.session.add(row)
+            self.session.flush()
+            staff_id = row.id
+        self._staff[author.staff_code] = staff_id
+        return staff_id
+
+    # -- duplicates ------------------------------------------------------------------------------
+
+    def _exists(self, source_ref: str) -> bool:
+        return self.session.scalar(
+            select(ObservationSetRow.id).where(ObservationSetRow.source == self.batch.source,
+                                               ObservationSetRow.source_ref == source_ref)
+        ) is not None
+
+    def _same_set_on_record(self, admission_id: int, taken_at: datetime,
+                            vitals: VitalSigns) -> bool:
+        rows = self.session.scalars(
+            select(ObservationSetRow).where(
+                ObservationSetRow.admission_id == admission_id,
+                ObservationSetRow.taken_at == taken_at,
+                repository.is_current(ObservationSetRow),
+            )
+        )
+        return any(repository.to_observation(row).vitals == vitals for row in rows)
+
+    # -- the end of the transaction --------------------------------------------------------------
+
+    def finish(self, db: Database) -> ImportReport:
+        detail: dict[str, Any] = {
+            "source": self.batch.source, "label": self.batch.label,
+            "sets_added": self.sets_added, "values_added": self.values_added,
+            "already_present": self.already_present, "skipped": dict(self.skipped),
+            "patients_created": self.patients_created, "stays_created": self.stays_created,
+        }
+        repository.write_audit(self.session, at=self.now, staff_id=self.actor.staff_id,
+                               station=self.actor.station, action=f"import_{self.batch.source}",
+                               entity="observation", entity_id=None, detail=detail)
+        for admission_id in sorted(self.touched):
+            record_change(self.session, "observation", admission_id, self.actor.station)
+            admission = self.session.get(Admission, admission_id)
+            if admission is not None and admission.discharged_at is None:
+                apply_rules(self.session, db, admission_id, now=self.now,
+                            station=self.actor.station, staff_id=self.actor.staff_id)
+        return ImportReport(
+            sets_added=self.sets_added, values_added=self.values_added,
+            already_present=self.already_present, skipped=dict(self.skipped),
+            patients_created=self.patients_created, stays_created=self.stays_created,
+            admission_ids=tuple(sorted(self.touched)),
+        )
+
+
+def _covers(admission: Admission, at: datetime) -> bool:
+    if at < admission.admitted_at - FUTURE_TOLERANCE:
+        return False
+    return admission.discharged_at is None or at <= admission.discharged_at
+
+
+def _join(first: str, second: str) -> str:
+    return f"{first} {second}".strip() if first else second
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"

@@ -1,0 +1,163 @@
+"""Log files that rotate and never hold patient data, and a crash hook that says one line.
+
+The console's log goes to ``config.log_dir()/wardconsole.log`` (rotated at 1 MB, five old files
+kept). The data on this ward is mental-health and substance-use information, so every record
+passes ``PatientDataFilter`` before it is written:
+
+* SQL statements and their bound parameters (SQLAlchemy error text) are withheld;
+* quoted values, dates, hospital-number-like codes and long digit runs are masked;
+* exception messages are withheld from tracebacks (a message such as ``InvalidInput`` or an
+  ``IntegrityError`` can quote what a nurse typed); only the exception type and the frames
+  (file, line, function) are kept, which is what an engineer needs.
+
+``install_excepthook`` logs an unexpected crash that way and tells the user in one line where
+the log is (the GUI passes a ``notify`` that shows the line in a message box). Qt-free.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import re
+import sys
+import threading
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+
+LOG_FILE = "wardconsole.log"
+MAX_BYTES = 1_000_000
+BACKUPS = 5
+FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
+
+WITHHELD = "[withheld]"
+_SQL_BLOCKS = re.compile(r"\[(SQL|parameters|generated in [^\]]*)\b[^\]]*\]?.*", re.DOTALL)
+_SQL_TEXT = re.compile(r"\b(INSERT|UPDATE|DELETE|SELECT)\b.*", re.DOTALL | re.IGNORECASE)
+_QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|“[^”\n]*”")
+_DATES = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}(?:T[\d:.+\-Z]*| \d{2}:[\d:.+\-Z]*)?|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
+)
+_CODES = re.compile(r"\b[A-Za-z]{1,4}\d{5,}\b")
+_DIGIT_RUNS = re.compile(r"\b\d[\d ]{8,}\d\b")
+_DETAIL = re.compile(r"^DETAIL:.*$", re.MULTILINE)
+
+
+def redact(text: str) -> str:
+    """``text`` with anything that could identify a patient or quote a record masked."""
+    text = _SQL_BLOCKS.sub(f"[SQL {WITHHELD}]", text)
+    text = _DETAIL.sub(f"DETAIL: {WITHHELD}", text)
+    if _SQL_TEXT.search(text) and ("VALUES" in text.upper() or "WHERE" in text.upper()):
+        text = _SQL_TEXT.sub(f"[SQL {WITHHELD}]", text)
+    text = _QUOTED.sub("'…'", text)
+    text = _DATES.sub("[date]", text)
+    text = _CODES.sub("[id]", text)
+    return _DIGIT_RUNS.sub("[number]", text)
+
+
+def safe_traceback(
+    exc_type: type[BaseException], exc: BaseException | None, tb: TracebackType | None
+) -> str:
+    """A traceback with frames and exception types only: messages are withheld."""
+    lines: list[str] = []
+    current: BaseException | None = exc
+    chain: list[tuple[type[BaseException], TracebackType | None]] = []
+    seen: set[int] = set()
+    if current is None:
+        chain.append((exc_type, tb))
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        chain.append((type(current), current.__traceback__ if chain else tb))
+        current = current.__cause__ or current.__context__
+    for index, (kind, frames) in enumerate(reversed(chain)):
+        if index:
+            lines.append("During handling of the above, another exception occurred:")
+        lines.append("Traceback (most recent call last):")
+        for frame in traceback.extract_tb(frames):
+            lines.append(f'  File "{frame.filename}", line {frame.lineno}, in {frame.name}')
+        lines.append(f"{kind.__module__}.{kind.__qualname__} (message {WITHHELD})")
+    return "\n".join(lines)
+
+
+class PatientDataFilter(logging.Filter):
+    """Masks patient-identifying text in a record before any handler writes it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string must not lose the record
+            message = str(record.msg)
+        record.msg = redact(message)
+        record.args = None
+        if record.exc_info and record.exc_info[0] is not None:
+            kind, exc, tb = record.exc_info
+            record.exc_text = safe_traceback(kind, exc, tb)
+            record.exc_info = None
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
+def setup_logging(
+    log_dir: Path | None = None, level: int = logging.INFO, *, max_bytes: int = MAX_BYTES
+) -> Path:
+    """Log to a rotating file (and warnings to stderr); return the log file's path."""
+    if log_dir is None:
+        from wardconsole.config import log_dir as default_log_dir
+
+        log_dir = default_log_dir()
+    log_dir.mkdir(parents=True, exist_ok=True)
+    path = log_dir / LOG_FILE
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_wardconsole", False):
+            root.removeHandler(handler)
+            handler.close()
+    file_handler = logging.handlers.RotatingFileHandler(
+        path, maxBytes=max_bytes, backupCount=BACKUPS, encoding="utf-8", delay=True
+    )
+    stderr_handler = logging.StreamHandler(sys.stderr)
+    stderr_handler.setLevel(logging.WARNING)
+    for handler in (file_handler, stderr_handler):
+        handler._wardconsole = True  # type: ignore[attr-defined]
+        handler.addFilter(PatientDataFilter())
+        handler.setFormatter(logging.Formatter(FORMAT))
+        root.addHandler(handler)
+    root.setLevel(level)
+    logging.captureWarnings(True)
+    return path
+
+
+def crash_line(exc_type: type[BaseException], log_path: Path | None) -> str:
+    """The one line a user sees after a crash (no message text, which may hold data)."""
+    where = f"; details are in {log_path}" if log_path else ""
+    return (f"WardConsole hit an unexpected problem ({exc_type.__name__}){where}. "
+            "Saved entries are safe; anything not yet saved may need entering again.")
+
+
+def install_excepthook(
+    log_path: Path | None, notify: Callable[[str], None] | None = None
+) -> None:
+    """Log uncaught exceptions (main and worker threads) safely and tell the user in one line."""
+    log = logging.getLogger("wardconsole.crash")
+
+    def report(kind: type[BaseException], exc: BaseException | None,
+               tb: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, exc or kind(), tb)
+            return
+        log.critical("Unhandled exception", exc_info=(kind, exc, tb))
+        line = crash_line(kind, log_path)
+        try:
+            if notify is not None:
+                notify(line)
+            else:
+                print(f"wardconsole: {line}", file=sys.stderr)
+        except Exception:
+            print(f"wardconsole: {line}", file=sys.stderr)
+
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
+        report(args.exc_type, args.exc_value, args.exc_traceback)
+
+    sys.excepthook = report
+    threading.excepthook = thread_hook

@@ -1,0 +1,82 @@
+"""What the bedside dialogs share: the services, who is recording, the worker, the theme.
+
+The main window builds one ``Bedside`` per dialog from its ``UiContext`` (so the signed-in
+actor is read when the dialog opens). ``entry_stylesheet`` colours an input by the NEWS2 score
+its value earns, in the same colours as the census cells of that weight.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from wardconsole.services.context import Actor
+from wardconsole.services.db import utc_now
+from wardconsole.services.history import HistoryService
+from wardconsole.services.recording import RecordingService
+from wardconsole.ui.tasks import TaskRunner
+from wardconsole.ui.theme import Theme, risk_palette
+
+
+@dataclass(frozen=True, slots=True)
+class Bedside:
+    """Dependencies of the observation, PRN and history dialogs."""
+
+    recording: RecordingService
+    history: HistoryService
+    actor: Actor
+    runner: TaskRunner
+    theme: Theme = Theme.DAY
+    clock: Callable[[], datetime] = utc_now
+    """Only for showing "now" in the time field; saves use the database's clock."""
+
+    @property
+    def recording_as(self) -> str:
+        return f"Recording as {self.actor.display_name} · {self.actor.station}"
+
+
+def entry_stylesheet(theme: Theme) -> str:
+    """Inputs whose value scores on NEWS2 take the census colours of that score's weight."""
+    palette = risk_palette(theme)
+    rules = []
+    for band, colours in palette.news2.items():
+        rules.append(
+            f'QLineEdit[band="{band}"], QComboBox[band="{band}"] {{'
+            f" background-color: {colours.background.name()};"
+            f" color: {colours.foreground.name()}; font-weight: bold; }}"
+        )
+    rules.append('QLabel[band="none"] { background-color: transparent; }')
+    rules.append("QLabel#entry_patient { font-size: 14pt; font-weight: bold; }")
+    rules.append("QLabel#entry_news2 { font-size: 13pt; font-weight: bold; padding: 2px 8px; }")
+    rules.append("QGroupBox { font-weight: bold; }")
+    rules.append("QGroupBox QLabel, QGroupBox QComboBox, QGroupBox QLineEdit,"
+                 " QGroupBox QSpinBox, QGroupBox QCheckBox { font-weight: normal; }")
+    rules.append("QLabel#SaveStatusText { font-weight: bold; }")
+    rules.append('QLabel[tone="busy"] { font-weight: bold; }')
+    rules.append('QLabel[chip="true"] { padding: 2px 6px; border-radius: 3px; }')
+    return "\n".join(rules)
+
+
+def field_message(field: str, message: str, labels: dict[str, str]) -> str:
+    """A domain message ('pulse: 400 is outside…') with the field's name as staff read it."""
+    label = labels.get(field)
+    if label and message.startswith(f"{field}:"):
+        message = f"{label}:{message[len(field) + 1:]}"
+    # Form values arrive as text; show 400, not '400'.
+    return re.sub(r"'(-?[\d.]+)'", r"\1", message)
+
+
+def confirm_discard(parent: QWidget, what: str) -> bool:
+    """Ask before throwing typed entries away; True to discard."""
+    answer = QMessageBox.question(
+        parent,
+        "Discard entries?",
+        f"{what} has NOT been saved. Close and discard what you typed?",
+        QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Discard

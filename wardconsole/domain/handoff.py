@@ -40,7 +40,7 @@ from wardconsole.domain.handoff_records import (
 from wardconsole.domain.handoff_timeliness import ObservationTimeliness, observation_timeliness
 from wardconsole.domain.news2 import RISK_LABELS, score_vitals
 from wardconsole.domain.policy import EscalationPolicy
-from wardconsole.domain.records import EscalationState, ObservationSet, SymptomEntry
+from wardconsole.domain.records import ObservationSet, SymptomEntry
 from wardconsole.domain.schedule import rass_due_after_prn
 from wardconsole.domain.withdrawal import WithdrawalChart
 
@@ -441,15 +441,14 @@ class _Writer:
                     f"({len(self.raised)} raised this shift)", "escalation")]
         for e in sorted(self.escalations, key=lambda e: e.raised_at):
             out.append(Fact(self._escalation_text(e), "escalation",
-                            alert=e.state is not EscalationState.RESOLVED
-                            or e.resolved_at is None))
+                            alert=e.open_at(self.f.as_of)))
         return out
 
     def _escalation_text(self, e: EscalationHistory) -> str:
         parts = [f"{e.kind.label} ({e.severity.label.lower()}) raised "
                  f"{self.when(e.raised_at)}: {e.explanation}"]
         for step in e.steps:
-            if step.action in ("raised", "update"):
+            if step.action in ("raised", "update") or step.at > self.f.as_of:
                 continue
             word = _STEP_WORDS.get(step.action, step.action.replace("_", " "))
             who = f" by {step.staff}" if step.staff else ""

@@ -1,0 +1,373 @@
+"""Shift handoff over a real database (SQLite and PostgreSQL): a night recorded through the
+bedside services, drafted, written, reviewed, signed and amended."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from wardfakes import NORMAL_SET, Clock
+
+from wardconsole.domain.handoff_records import HandoffStatus, Section
+from wardconsole.domain.records import EscalationKind
+from wardconsole.services.admissions import AdmissionService, NewPatient
+from wardconsole.services.context import (
+    Actor,
+    ConflictError,
+    InvalidInput,
+    PermissionDenied,
+    Role,
+    ServiceError,
+)
+from wardconsole.services.db import Database
+from wardconsole.services.escalations import EscalationService
+from wardconsole.services.handoff import HandoffService, HandoffView, ShiftBoard
+from wardconsole.services.recording import RecordingService
+from wardconsole.services.staff import StaffService
+from wardconsole.store.models import AuditRow, HandoffVersionRow
+
+NIGHT = datetime(2026, 11, 25, 19, 0, tzinfo=UTC)  # GMT: ward time = UTC in November
+MEDIUM = {**NORMAL_SET, "respiration_rate": 22, "pulse": 112, "temperature": 38.2}  # NEWS2 5
+
+
+def at(hour: int, minute: int = 0) -> datetime:
+    day = 26 if hour < 12 else 25
+    return datetime(2026, 11, day, hour, minute, tzinfo=UTC)
+
+
+@dataclass
+class Ward:
+    db: Database
+    clock: Clock
+    handoff: HandoffService
+    nurse: Actor
+    other_nurse: Actor
+    supervisor: Actor
+    busy: int
+    quiet: int
+
+    def board(self) -> ShiftBoard:
+        return self.handoff.board(self.handoff.this_shift())
+
+    def view(self, admission_id: int) -> HandoffView:
+        return next(h for h in self.board().handoffs if h.admission_id == admission_id)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(at(17, 0))
+
+
+@pytest.fixture
+def ward(db: Database, clock: Clock) -> Ward:
+    """Two patients; bed B01 has a busy night (panic, deterioration, two PRNs), B02 a quiet one."""
+    staff = StaffService(db)
+    staff.add("rn.okafor", "Adaeze Okafor", Role.NURSE, None)
+    staff.add("rn.lind", "Sven Lindqvist", Role.NURSE, None)
+    staff.add("sn.harrow", "Gwen Harrow", Role.SUPERVISOR, None)
+    nurse = staff.actor("rn.okafor", "Station A")
+    other = staff.actor("rn.lind", "Station B")
+    supervisor = staff.actor("sn.harrow", "Office")
+    admissions = AdmissionService(db)
+    admissions.ensure_beds(["B01", "B02", "B03"], "Test ward")
+    busy = admissions.admit(nurse, NewPatient("KD000001", "Aled", "Abernethy", date(1994, 5, 1)),
+                            bed="B01", admitted_at=at(14, 20) - timedelta(days=1),
+                            reason="Ketamine dependence", risk_flags=("Suicide risk",))
+    quiet = admissions.admit(nurse, NewPatient("KD000002", "Nia", "Nettleford",
+                                               date(1990, 2, 3)),
+                             bed="B02", admitted_at=at(9, 0) - timedelta(days=1),
+                             reason="Ketamine dependence")
+    record = RecordingService(db)
+    escalations = EscalationService(db)
+
+    def when(hour: int, minute: int = 0) -> None:
+        clock.now = at(hour, minute)
+
+    when(17, 0)
+    record.record_observation(nurse, busy, NORMAL_SET)  # NEWS2 0 before the shift
+    record.record_observation(nurse, quiet, NORMAL_SET)
+    when(21, 50)
+    record.record_observation(nurse, busy, {**NORMAL_SET, "pulse": 95})  # NEWS2 1: 4-hourly
+    when(22, 10)
+    record.record_prn(nurse, busy, drug="Zopiclone", drug_class="sedative", dose="7.5 mg",
+                      route="oral", reason="Insomnia")
+    when(1, 0)
+    record.record_observation(other, quiet, NORMAL_SET)
+    when(2, 5)
+    record.record_assessment(nurse, busy, "panic", {
+        "symptoms": ["palpitations", "sweating", "trembling", "chest_pain", "fear_of_dying"]})
+    panic = next(e for e in escalations.open() if e.kind is EscalationKind.PANIC)
+    when(2, 9)
+    escalations.acknowledge(nurse, panic.id, panic.version)
+    when(2, 15)
+    escalations.record_action(nurse, panic.id, "1:1 time, breathing exercises")
+    when(2, 30)
+    lorazepam = record.record_prn(nurse, busy, drug="Lorazepam", drug_class="anxiolytic",
+                                  dose="1 mg", route="oral", reason="Acute anxiety").entry_id
+    when(3, 10)
+    escalations.resolve(nurse, panic.id, escalations.get(panic.id).version, "Settled with PRN")
+    when(3, 30)
+    record.record_prn_effect(nurse, lorazepam, "Calmer, still anxious")
+    record.record_observation(other, busy, MEDIUM)  # 1 h 40 min late; raises deterioration
+    when(5, 0)
+    record.record_observation(other, quiet, NORMAL_SET)
+    when(6, 30)
+    return Ward(db, clock, HandoffService(db), nurse, other, supervisor, busy, quiet)
+
+
+def drafted(ward: Ward) -> Ward:
+    ward.handoff.draft_shift(ward.nurse, ward.handoff.this_shift())
+    return ward
+
+
+def facts(view: HandoffView, section: Section) -> list[str]:
+    return [f.text for f in view.draft.facts(section)]
+
+
+def submit_all(ward: Ward) -> None:
+    for view in ward.board().handoffs:
+        ward.handoff.submit(ward.nurse, view.id, view.revision)
+
+
+def test_this_shift_is_the_night_and_last_shift_the_day(ward: Ward) -> None:
+    assert ward.handoff.this_shift().key == "2026-11-25T19:00"
+    assert ward.handoff.last_shift().key == "2026-11-25T07:00"
+
+
+def test_the_draft_of_a_seeded_night_has_the_right_facts(ward: Ward) -> None:
+    result = ward.handoff.draft_shift(ward.nurse, ward.handoff.this_shift())
+    assert (result.created, result.existing) == (2, 0)
+    busy = ward.view(ward.busy)
+    summary = busy.draft.summary
+    assert busy.status is HandoffStatus.DRAFT
+    assert (summary.news2_now, summary.news2_min, summary.news2_max) == (5, 1, 5)
+    assert summary.prn_doses == 2
+    # Panic (resolved), overdue observations (raised by the rules at 02:30, when the 01:50 set
+    # was 40 min late) and deterioration (NEWS2 5 at 03:30); the last two are still open.
+    assert summary.escalations_in_shift == 3
+    assert summary.open_escalations == 2
+    assert summary.late_observations == 1
+    assert summary.overdue_at_end  # medium risk: hourly from 03:30, none by 06:30
+    assessment = facts(busy, Section.ASSESSMENT)
+    assert any(t.startswith("Panic (urgent) raised 02:05: Panic attack (5/13 symptoms); "
+                            "acknowledged 02:09 by Adaeze Okafor; action 02:15 by Adaeze "
+                            "Okafor: 1:1 time, breathing exercises; resolved 03:10 by Adaeze "
+                            "Okafor; outcome: Settled with PRN") for t in assessment)
+    assert any(t.startswith("Deterioration (urgent) raised 03:30") and t.endswith("STILL OPEN")
+               for t in assessment)
+    assert ("Overdue observations (urgent) raised 02:30: Observations overdue by 40 min; "
+            "STILL OPEN") in assessment
+    assert ("Lorazepam 1 mg oral at 02:30 for Acute anxiety, given by Adaeze Okafor → effect "
+            "03:30 Calmer, still anxious") in assessment
+    assert any(t.startswith("Zopiclone 7.5 mg oral at 22:10") and t.endswith("NOT RECORDED")
+               for t in assessment)
+    assert "Late set at 03:30: 1 h 40 min after due 01:50" in assessment
+    assert "OVERDUE at handover: set due 04:30, none taken by 06:30 (2 h)" in assessment
+    assert facts(busy, Section.SITUATION)[1] == "Detox day 2 (admitted Tue 24 Nov 14:20)"
+    assert "Risk flags: Suicide risk" in facts(busy, Section.BACKGROUND)
+    # The board puts the busy patient first and says what changed since the day shift.
+    board = ward.board()
+    assert [h.bed for h in board.handoffs] == ["B01", "B02"]
+    assert "NEWS2 band up: low → medium" in summary.changes
+    assert "New PRN: Lorazepam, Zopiclone" in summary.changes
+    assert board.missing == ()
+    quiet = ward.view(ward.quiet)
+    assert "All sets on time" in facts(quiet, Section.ASSESSMENT)
+
+
+def test_drafting_again_adds_nothing_and_a_new_admission_gets_its_own(ward: Ward) -> None:
+    drafted(ward)
+    again = ward.handoff.draft_shift(ward.other_nurse, ward.handoff.this_shift())
+    assert (again.created, again.existing) == (0, 2)
+    AdmissionService(ward.db).admit(
+        ward.nurse, NewPatient("KD000003", "Orla", "Oyelaran", date(1999, 1, 1)), bed="B03",
+        admitted_at=at(5, 45), reason="Ketamine dependence")
+    assert [m.bed for m in ward.board().missing] == ["B03"]
+    assert ward.handoff.draft_shift(ward.nurse, ward.handoff.this_shift()).created == 1
+    assert len(ward.board().handoffs) == 3
+
+
+def test_the_nurses_text_survives_and_stays_apart_from_the_facts(ward: Ward) -> None:
+    view = drafted(ward).view(ward.busy)
+    generated = view.draft
+    saved = ward.handoff.save_notes(ward.nurse, view.id, view.revision, {
+        "situation": "Settled after 03:10, asleep since 04:20.  ",
+        "recommendation": "Ask the day team to review the PRN plan.",
+    })
+    assert saved.notes[Section.SITUATION] == "Settled after 03:10, asleep since 04:20."
+    assert saved.notes[Section.ASSESSMENT] == ""
+    assert saved.draft == generated  # saving text never touches the generated facts
+    assert saved.version_number == 2 and saved.saved_by == "Adaeze Okafor"
+    # Another read (a different station) sees the same.
+    again = ward.view(ward.busy)
+    assert again.notes == saved.notes
+    detail = ward.handoff.detail(view.id)
+    assert [v.kind for v in detail.versions] == ["draft", "edit"]
+    assert detail.version(1).notes[Section.SITUATION] == ""  # the first version is kept
+    assert [e.action for e in detail.trail] == ["drafted", "saved"]
+    with ward.db.read() as session:
+        audit = session.scalars(select(AuditRow.action).where(AuditRow.entity == "handoff"))
+        assert "handoff_saved" in list(audit)
+
+
+def test_saving_the_same_text_twice_adds_no_version(ward: Ward) -> None:
+    view = drafted(ward).view(ward.quiet)
+    first = ward.handoff.save_notes(ward.nurse, view.id, view.revision, {"situation": "Calm"})
+    second = ward.handoff.save_notes(ward.nurse, first.id, first.revision, {"situation": "Calm"})
+    assert second.version_number == first.version_number == 2
+
+
+def test_a_save_from_a_stale_screen_is_refused_and_changes_nothing(ward: Ward) -> None:
+    view = drafted(ward).view(ward.busy)
+    ward.handoff.save_notes(ward.other_nurse, view.id, view.revision, {"situation": "Mine"})
+    with pytest.raises(ConflictError, match="Sven Lindqvist saved this handoff at 06:30 on "
+                                            "Station B"):
+        ward.handoff.save_notes(ward.nurse, view.id, view.revision, {"situation": "Yours"})
+    assert ward.view(ward.busy).notes[Section.SITUATION] == "Mine"
+
+
+def test_bad_notes_name_the_field(ward: Ward) -> None:
+    view = drafted(ward).view(ward.busy)
+    with pytest.raises(InvalidInput) as error:
+        ward.handoff.save_notes(ward.nurse, view.id, view.revision,
+                                {"plan": "x", "assessment": "y" * 4001})
+    assert set(error.value.problems) == {"plan", "assessment"}
+    assert "at most 4000" in error.value.problems["assessment"]
+    assert ward.view(ward.busy).version_number == 1
+
+
+def test_refresh_picks_up_what_was_recorded_since_and_keeps_the_text(ward: Ward) -> None:
+    view = drafted(ward).view(ward.busy)
+    view = ward.handoff.save_notes(ward.nurse, view.id, view.revision, {"assessment": "Tired"})
+    ward.clock.now = at(6, 40)
+    RecordingService(ward.db).record_observation(ward.other_nurse, ward.busy, NORMAL_SET)
+    refreshed = ward.handoff.refresh_facts(ward.nurse, view.id, view.revision)
+    assert refreshed.version_number == 3
+    assert refreshed.draft.summary.news2_now == 0
+    assert not refreshed.draft.summary.overdue_at_end
+    assert refreshed.notes[Section.ASSESSMENT] == "Tired"
+    assert ward.handoff.detail(view.id).versions[-1].kind == "refresh"
+
+
+def test_a_nurse_cannot_sign_the_shift(ward: Ward) -> None:
+    drafted(ward)
+    submit_all(ward)
+    board = ward.board()
+    for actor in (ward.nurse, ward.other_nurse):
+        with pytest.raises(PermissionDenied, match="may not sign handoff"):
+            ward.handoff.sign_shift(actor, board.shift, board.revisions())
+        with pytest.raises(PermissionDenied):
+            ward.handoff.send_back(actor, board.handoffs[0].id, board.handoffs[0].revision, "x")
+        with pytest.raises(PermissionDenied):
+            ward.handoff.comment(actor, board.handoffs[0].id, "looks fine")
+    after = ward.board()
+    assert after.signoff is None
+    assert {h.status for h in after.handoffs} == {HandoffStatus.SUBMITTED}
+
+
+def test_the_shift_is_signed_only_when_every_handoff_is_submitted(ward: Ward) -> None:
+    drafted(ward)
+    busy = ward.view(ward.busy)
+    ward.handoff.submit(ward.nurse, busy.id, busy.revision)
+    board = ward.board()
+    assert not board.ready_to_sign
+    with pytest.raises(ServiceError, match=r"1 handoff\(s\) not submitted yet: bed B02 \(draft\)"):
+        ward.handoff.sign_shift(ward.supervisor, board.shift, board.revisions())
+    assert ward.board().signoff is None
+
+
+def test_review_comment_send_back_and_sign(ward: Ward) -> None:
+    drafted(ward)
+    submit_all(ward)
+    busy = ward.view(ward.busy)
+    assert busy.status is HandoffStatus.SUBMITTED and busy.submitted_by == "Adaeze Okafor"
+    ward.handoff.comment(ward.supervisor, busy.id, "Please say who was informed about NEWS2 5")
+    busy = ward.handoff.send_back(ward.supervisor, busy.id, busy.revision,
+                                  "Add who was informed about the NEWS2 of 5")
+    assert busy.status is HandoffStatus.SENT_BACK
+    assert busy.sent_back_reason == "Add who was informed about the NEWS2 of 5"
+    assert busy.comments == 1
+    busy = ward.handoff.save_notes(ward.nurse, busy.id, busy.revision,
+                                   {"assessment": "Dr Patel informed 03:40, review at 08:00"})
+    busy = ward.handoff.submit(ward.nurse, busy.id, busy.revision)
+    quiet = ward.view(ward.quiet)
+    ward.handoff.mark_reviewed(ward.supervisor, quiet.id, quiet.revision)
+    board = ward.board()
+    assert board.ready_to_sign
+    ward.clock.now = at(7, 5)
+    signoff = ward.handoff.sign_shift(ward.supervisor, board.shift, board.revisions(),
+                                      note="Busy night, well documented")
+    assert (signoff.signed_by, signoff.handoff_count) == ("Gwen Harrow", 2)
+    signed = ward.handoff.board(board.shift)
+    assert signed.signoff is not None and signed.signoff.signed_by == "Gwen Harrow"
+    assert {h.status for h in signed.handoffs} == {HandoffStatus.SIGNED}
+    assert all(h.signed_by == "Gwen Harrow" and h.signed_at == at(7, 5) for h in signed.handoffs)
+    trail = [e.action for e in ward.handoff.detail(busy.id).trail]
+    assert trail == ["drafted", "submitted", "commented", "sent_back", "saved", "submitted",
+                     "signed"]
+    with pytest.raises(ConflictError, match="Gwen Harrow already signed this shift at 07:05"):
+        ward.handoff.sign_shift(ward.supervisor, board.shift, signed.revisions())
+
+
+def test_signing_refuses_a_board_that_changed_since_it_was_read(ward: Ward) -> None:
+    drafted(ward)
+    submit_all(ward)
+    board = ward.board()
+    quiet = ward.view(ward.quiet)
+    ward.handoff.mark_reviewed(ward.supervisor, quiet.id, quiet.revision)  # another station
+    with pytest.raises(ConflictError, match="bed B02 changed since you opened the board"):
+        ward.handoff.sign_shift(ward.supervisor, board.shift, board.revisions())
+    assert ward.board().signoff is None
+
+
+def test_a_signed_handoff_cannot_be_silently_changed(ward: Ward) -> None:
+    drafted(ward)
+    view = ward.view(ward.busy)
+    view = ward.handoff.save_notes(ward.nurse, view.id, view.revision,
+                                   {"situation": "Settled by 03:10"})
+    submit_all(ward)
+    board = ward.board()
+    ward.handoff.sign_shift(ward.supervisor, board.shift, board.revisions())
+    signed = ward.view(ward.busy)
+    with pytest.raises(ServiceError, match="signed by Gwen Harrow; it cannot be changed — a "
+                                           "correction is an amendment with a reason"):
+        ward.handoff.save_notes(ward.nurse, signed.id, signed.revision, {"situation": "Edited"})
+    with pytest.raises(ServiceError, match="signed by Gwen Harrow"):
+        ward.handoff.refresh_facts(ward.nurse, signed.id, signed.revision)
+    with pytest.raises(ServiceError):
+        ward.handoff.submit(ward.nurse, signed.id, signed.revision)
+    with pytest.raises(InvalidInput, match="reason"):
+        ward.handoff.amend(ward.nurse, signed.id, signed.revision, {"situation": "x"}, "  ")
+    assert ward.view(ward.busy) == signed  # nothing changed
+
+    amended = ward.handoff.amend(ward.nurse, signed.id, signed.revision,
+                                 {"situation": "Settled by 03:10; slept from 04:20"},
+                                 "Added the time he fell asleep")
+    assert amended.status is HandoffStatus.SIGNED and amended.amended
+    assert amended.notes[Section.SITUATION] == "Settled by 03:10; slept from 04:20"
+    assert amended.signed_version == signed.version_number  # what was signed stays named
+    detail = ward.handoff.detail(signed.id)
+    assert detail.version(signed.version_number).notes[Section.SITUATION] == "Settled by 03:10"
+    assert detail.versions[-1].kind == "amendment"
+    assert detail.versions[-1].amend_reason == "Added the time he fell asleep"
+    assert detail.trail[-1].action == "amended"
+    with ward.db.read() as session:  # versions are only ever added
+        count = session.scalar(select(func.count()).select_from(HandoffVersionRow)
+                               .where(HandoffVersionRow.handoff_id == signed.id))
+    assert count == len(detail.versions) == 3
+
+
+def test_drafting_a_shift_that_has_not_started_is_refused(ward: Ward) -> None:
+    day = ward.handoff.following_shift(ward.handoff.this_shift())
+    with pytest.raises(InvalidInput, match="has not started"):
+        ward.handoff.draft_shift(ward.nurse, day)
+
+
+def test_read_only_staff_cannot_draft(ward: Ward) -> None:
+    staff = StaffService(ward.db)
+    staff.add("visitor", "Visiting Clinician", Role.READONLY, None)
+    visitor = staff.actor("visitor", "Office")
+    with pytest.raises(PermissionDenied):
+        ward.handoff.draft_shift(visitor, ward.handoff.this_shift())

@@ -1,0 +1,113 @@
+"""Assembling one shift's facts from the store and drafting the generated handoff content.
+
+Read-only: these functions take the caller's session, so a draft and the rows written for it
+come from one consistent read inside the use case's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+from functools import cache
+
+from sqlalchemy.orm import Session
+
+from wardconsole.domain.handoff import HandoffPolicy, draft_handoff, load_handoff_policy
+from wardconsole.domain.handoff_records import (
+    EscalationHistory,
+    EscalationStep,
+    HandoffDraft,
+    PatientShiftFacts,
+    PrnEffect,
+    PrnGiven,
+)
+from wardconsole.domain.shifts import ShiftWindow
+from wardconsole.services.census import age_on, detox_day
+from wardconsole.services.db import Database
+from wardconsole.store import handoff_queries as q
+
+
+@cache
+def handoff_policy() -> HandoffPolicy:
+    """The bundled handoff policy, loaded once (validated; a broken file raises on first use)."""
+    return load_handoff_policy()
+
+
+def as_of(shift: ShiftWindow, now: datetime) -> datetime:
+    """What a handoff for ``shift`` covers up to: its end, or now while it is running."""
+    return min(shift.end, now)
+
+
+def shift_facts(
+    db: Database,
+    session: Session,
+    shift: ShiftWindow,
+    now: datetime,
+    admission_ids: Sequence[int] | None = None,
+) -> list[PatientShiftFacts]:
+    """The facts of every patient on the ward at the end of ``shift`` (or now), bed order."""
+    until = as_of(shift, now)
+    try:
+        previous = db.shifts.previous(shift)
+    except ValueError:  # a shift of a pattern no longer in the policy: same length before it
+        previous = replace(shift, start=shift.start - shift.duration, end=shift.start)
+    stays = q.stays_at(session, until)
+    if admission_ids is not None:
+        wanted = set(admission_ids)
+        stays = [s for s in stays if s.admission_id in wanted]
+    window = q.clinical_window(session, [s.admission_id for s in stays], previous.start, until)
+    return [
+        PatientShiftFacts(
+            admission_id=stay.admission_id,
+            bed=stay.bed,
+            patient_name=stay.name,
+            hospital_number=stay.hospital_number,
+            age=age_on(stay.date_of_birth, shift.local(until).date()),
+            admitted_at=stay.admitted_at,
+            detox_day=detox_day(stay.admitted_at, until),
+            reason=stay.reason,
+            shift=shift,
+            previous_shift=previous,
+            as_of=until,
+            risk_flags=stay.risk_flags,
+            intake=stay.intake,
+            assigned_nurse=stay.assigned_nurse,
+            observations=tuple(window.observations.get(stay.admission_id, ())),
+            symptoms=tuple(window.symptoms.get(stay.admission_id, ())),
+            assessments=tuple(window.assessments.get(stay.admission_id, ())),
+            prn=tuple(_prn(r) for r in window.prn.get(stay.admission_id, ())),
+            escalations=tuple(_escalation(r) for r in window.escalations.get(stay.admission_id,
+                                                                             ())),
+        )
+        for stay in stays
+    ]
+
+
+def draft(db: Database, facts: PatientShiftFacts) -> HandoffDraft:
+    return draft_handoff(facts, policy=db.policy, chart=db.chart, handoff_policy=handoff_policy())
+
+
+def same_content(a: HandoffDraft, b: HandoffDraft) -> bool:
+    """The same generated facts, whenever they were generated."""
+    return a.sections == b.sections and a.summary == b.summary
+
+
+def _prn(record: q.PrnRecord) -> PrnGiven:
+    return PrnGiven(
+        dose=record.dose,
+        given_by=record.given_by or None,
+        effects=tuple(PrnEffect(at, effect, by or None) for at, effect, by in record.effects),
+    )
+
+
+def _escalation(record: q.EscalationRecord) -> EscalationHistory:
+    return EscalationHistory(
+        id=record.id, kind=record.kind, severity=record.severity, state=record.state,
+        explanation=record.explanation, raised_at=record.raised_at,
+        acknowledged_at=record.acknowledged_at, acknowledged_by=record.acknowledged_by,
+        resolved_at=record.resolved_at, resolved_by=record.resolved_by, outcome=record.outcome,
+        prompts=record.prompts,
+        steps=tuple(EscalationStep(at, action, staff, detail)
+                    for at, action, staff, detail in record.events),
+    )

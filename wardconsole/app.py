@@ -65,6 +65,7 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
     os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
     from wardconsole.services.census import CensusService
+    from wardconsole.services.charts import ChartService
     from wardconsole.services.db import Database
     from wardconsole.store.changes import open_change_feed
     from wardconsole.store.engine import make_engine, upgrade
@@ -92,6 +93,7 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
         station=settings.station,
         ward_name=census.ward_name(),
         database_label=describe_url(settings.db_url),
+        load_patient_series=ChartService(db).series,
     )
     window = MainWindow(context)
     window.show()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from wardconsole.services.charts import PatientSeries
 from wardconsole.services.escalation_desk import EscalationDesk
 from wardconsole.services.views import CensusSnapshot
 from wardconsole.store.changes_api import ChangeFeed
@@ -40,3 +41,7 @@ class UiContext:
 
     open_alert_sound: Callable[[], AlertSound] | None = None
     """Make this station's alert sound (once, on the UI thread); None: a silent one."""
+
+    load_patient_series: Callable[..., PatientSeries] | None = None
+    """``load(admission_id, *, start, end, last)``: one patient's chart series (blocks; called
+    on the background worker only). None: patient windows show no charts."""

@@ -92,7 +92,7 @@ class MainWindow(QMainWindow):
         self.census_model = CensusTableModel(self, theme=self._theme)
         self.census_proxy = CensusProxyModel(self)
         self.census_proxy.setSourceModel(self.census_model)
-        self._patient_windows = PatientWindows()
+        self._patient_windows = PatientWindows(self._runner, context.load_patient_series)
         # Escalations (panel, banner, alarms) when the station has an escalation desk.
         self.escalations: EscalationCentre | None = None
         self.escalation_panel: EscalationPanel | None = None
@@ -198,6 +198,7 @@ class MainWindow(QMainWindow):
         self._change_debounce.timeout.connect(self._on_refresh_requested)
         self.refresh_action.triggered.connect(self._on_refresh_requested)
         self._watcher.changes_arrived.connect(self._on_changes_arrived)
+        self._watcher.changes_arrived.connect(self._patient_windows.apply_changes)
         self._watcher.connection_lost.connect(self._on_connection_lost)
         self._watcher.connection_restored.connect(self._on_refresh_requested)
         # A new snapshot goes to everything that shows it.

@@ -1,7 +1,9 @@
-"""One patient's window: the header, their open escalations with the reasons, and the basics.
+"""One patient's window: the header, their trend charts, open escalations and the basics.
 
-It shows what the census already knows (a ``CensusRow``) and is refreshed with every census
-snapshot, so it never queries the database itself.
+The header, escalations and details show what the census already knows (a ``CensusRow``) and
+are refreshed with every census snapshot. The charts (when the window is given a series loader
+and a ``TaskRunner``) read the patient's series on that background worker, never on the UI
+thread, and re-read it when a change for this admission arrives (``data_changed``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHeaderView,
     QLabel,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -22,7 +25,10 @@ from PySide6.QtWidgets import (
 
 from wardconsole.services.views import CensusRow
 from wardconsole.ui import formatting as fmt
+from wardconsole.ui.charts.patient_charts import PatientCharts, SeriesLoader
+from wardconsole.ui.charts.readout_panel import ReadoutPanel
 from wardconsole.ui.models.escalation_model import EscalationColumn, EscalationTableModel
+from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme
 from wardconsole.ui.widgets._style import set_style_property
 from wardconsole.ui.widgets.patient_header import PatientHeader
@@ -37,6 +43,8 @@ class PatientWindow(QWidget):
         now: datetime,
         *,
         theme: Theme = Theme.DAY,
+        load_series: SeriesLoader | None = None,
+        runner: TaskRunner | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
@@ -100,16 +108,58 @@ class PatientWindow(QWidget):
         layout.setSpacing(10)
         layout.addWidget(self._notice)
         layout.addWidget(self.header)
-        layout.addWidget(self._escalations_title)
-        layout.addWidget(self._escalations, 1)
-        layout.addWidget(self._no_escalations)
-        layout.addLayout(self._details)
+        self.charts: PatientCharts | None = None
+        self.readout_panel: ReadoutPanel | None = None
+        if load_series is not None and runner is not None:
+            self._lay_out_with_charts(layout, load_series, runner, theme)
+        else:
+            layout.addWidget(self._escalations_title)
+            layout.addWidget(self._escalations, 1)
+            layout.addWidget(self._no_escalations)
+            layout.addLayout(self._details)
 
         close = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         close.activated.connect(self.close)
 
-        self.resize(1000, 620)
+        self.resize(*((1340, 740) if self.charts is not None else (1000, 620)))
         self.set_row(row, now)
+
+    def _lay_out_with_charts(
+        self, layout: QVBoxLayout, load_series: SeriesLoader, runner: TaskRunner, theme: Theme
+    ) -> None:
+        """Charts below the header; read-out, escalations and details in a column beside them."""
+        self.charts = PatientCharts(self._admission_id, load_series, runner, theme=theme)
+        self.readout_panel = ReadoutPanel()
+        self.charts.readout_changed.connect(self.readout_panel.set_readout)
+        side = QWidget()
+        side.setObjectName("PatientSide")
+        column = QVBoxLayout(side)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(8)
+        column.addWidget(self.readout_panel)
+        column.addWidget(self._escalations_title)
+        column.addWidget(self._escalations, 1)
+        column.addWidget(self._no_escalations)
+        column.addLayout(self._details)
+        column.addStretch(0)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName("PatientSplitter")
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(self.charts)
+        splitter.addWidget(side)
+        splitter.setStretchFactor(0, 1)
+        splitter.setSizes([1010, 330])
+        layout.addWidget(splitter, 1)
+
+    def data_changed(self) -> None:
+        """Something was written for this admission (here or at another station)."""
+        if self.charts is not None:
+            self.charts.reload()
+
+    def stop_loading(self) -> None:
+        """The console is closing: drop chart loads still in flight."""
+        if self.charts is not None:
+            self.charts.close_charts()
 
     @property
     def admission_id(self) -> int:
@@ -134,6 +184,10 @@ class PatientWindow(QWidget):
         self._discharged = False
         self._notice.setVisible(False)
         self.setWindowTitle(f"{row.patient_name} — Bed {row.bed} — WardConsole")
+        if self.charts is not None:
+            self.charts.set_caption(
+                f"{row.patient_name} · {row.hospital_number} · Bed {row.bed}"
+            )
         self.header.set_row(row, now)
         count = len(row.open_escalations)
         self._escalations_title.setText(
@@ -162,3 +216,5 @@ class PatientWindow(QWidget):
 
     def set_theme(self, theme: Theme) -> None:
         self._escalation_model.set_theme(theme)
+        if self.charts is not None:
+            self.charts.set_theme(theme)

@@ -1,0 +1,246 @@
+"""Time-series reads for the patient charts: numbers straight from the driver into numpy.
+
+A 30-day stay fed by a bedside monitor holds 43,200 observation sets. Building an ORM object or
+even a SQLAlchemy ``Row`` per set costs more than the query itself, so the chart columns are
+computed in SQL (times as epoch seconds, categories as small integer codes, booleans as 0/1)
+and fetched through the DBAPI cursor into one float64 matrix (NULL becomes NaN).
+
+Statements are compiled with literal binds; only numbers, aware datetimes and fixed domain
+codes are ever bound, never user text, and no ``%`` appears in the SQL (psycopg would read it
+as a placeholder).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import ColumnElement, Float, Integer, Select, case, cast, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
+
+from wardconsole.store.models import (
+    Admission,
+    AssessmentRow,
+    EscalationEventRow,
+    EscalationRow,
+    ObservationSetRow,
+    PrnDoseRow,
+    Staff,
+    SymptomEntryRow,
+)
+
+_UNIX_EPOCH_JULIAN_DAY = 2440587.5
+_SECONDS_PER_DAY = 86400.0
+
+
+class epoch_seconds(FunctionElement[float]):  # noqa: N801 - reads like the SQL function it is
+    """Seconds since 1970-01-01 UTC of a stored (UTC) timestamp, as a float."""
+
+    type = Float()
+    inherit_cache = True
+    name = "epoch_seconds"
+
+
+@compiles(epoch_seconds, "sqlite")
+def _epoch_sqlite(element: epoch_seconds, compiler: Any, **kw: Any) -> str:
+    # SQLite stores 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC; julianday() keeps milliseconds.
+    arg = compiler.process(element.clauses, **kw)
+    return f"((julianday({arg}) - {_UNIX_EPOCH_JULIAN_DAY}) * {_SECONDS_PER_DAY})"
+
+
+@compiles(epoch_seconds, "postgresql")
+def _epoch_postgresql(element: epoch_seconds, compiler: Any, **kw: Any) -> str:
+    # EXTRACT returns numeric (a Python Decimal) on PostgreSQL 14+; a double is what numpy wants.
+    arg = compiler.process(element.clauses, **kw)
+    return f"CAST(EXTRACT(EPOCH FROM {arg}) AS DOUBLE PRECISION)"
+
+
+def code_of(column: ColumnElement[Any], codes: Sequence[str], missing: int | None = None) -> Any:
+    """``codes.index(column)`` computed in SQL (``missing`` for NULL or an unknown value)."""
+    return case({value: index for index, value in enumerate(codes)}, value=column,
+                else_=missing)
+
+
+def fetch_matrix(session: Session, statement: Select[Any]) -> np.ndarray:
+    """Run a select whose columns are all numeric; return an (rows, columns) float64 array."""
+    connection = session.connection()
+    sql = str(statement.compile(dialect=connection.dialect,
+                                compile_kwargs={"literal_binds": True}))
+    width = len(statement.selected_columns)
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    if not rows:
+        return np.empty((0, width), dtype=np.float64)
+    return np.array(rows, dtype=np.float64)
+
+
+def _in_range(model: Any, start: datetime | None, end: datetime | None) -> list[Any]:
+    clauses = []
+    if start is not None:
+        clauses.append(model.taken_at >= start)
+    if end is not None:
+        clauses.append(model.taken_at <= end)
+    return clauses
+
+
+def _status_code(model: Any) -> Any:
+    """0 for a final entry, 1 for an entered-in-error record."""
+    return case((model.status == "final", 0), else_=1)
+
+
+OBSERVATION_COLUMNS: tuple[str, ...] = (
+    "taken_at", "id", "respiration_rate", "spo2", "spo2_scale", "on_oxygen", "systolic_bp",
+    "diastolic_bp", "pulse", "temperature", "consciousness", "news2_total", "news2_risk",
+)
+"""Column order of ``observation_matrix``."""
+
+
+def observation_matrix(
+    session: Session,
+    admission_id: int,
+    start: datetime | None,
+    end: datetime | None,
+    *,
+    consciousness_codes: Sequence[str],
+    risk_codes: Sequence[str],
+) -> np.ndarray:
+    """Every observation set of the admission taken in [start, end], oldest first.
+
+    All rows, current or not (corrections and entered-in-error records included); which is
+    which comes from ``correction_links``. Columns as in ``OBSERVATION_COLUMNS``;
+    consciousness and NEWS2 risk are indexes into the given code tuples (risk -1: no score).
+    Every column costs a Python object per set in the driver, so only what the chart draws
+    is read.
+    """
+    o = ObservationSetRow
+    statement = (
+        select(
+            epoch_seconds(o.taken_at), o.id, o.respiration_rate, o.spo2, o.spo2_scale,
+            cast(o.on_oxygen, Integer), o.systolic_bp, o.diastolic_bp, o.pulse, o.temperature,
+            code_of(o.consciousness, consciousness_codes),
+            o.news2_total, code_of(o.news2_risk, risk_codes, -1),
+        )
+        .where(o.admission_id == admission_id, *_in_range(o, start, end))
+        .order_by(o.taken_at, o.id)
+    )
+    return fetch_matrix(session, statement)
+
+
+def correction_links(
+    session: Session,
+    model: Any,
+    admission_id: int,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> np.ndarray:
+    """(id, amends_id, 0 final / 1 entered in error) of every correction or entered-in-error
+    record in [start, end]: the few rows that make other rows not current."""
+    statement = select(model.id, model.amends_id, _status_code(model)).where(
+        model.admission_id == admission_id,
+        or_(model.amends_id.is_not(None), model.status != "final"),
+        *_in_range(model, start, end),
+    )
+    return fetch_matrix(session, statement)
+
+
+def missing_reasons(
+    session: Session, admission_id: int, start: datetime | None, end: datetime | None
+) -> dict[int, Mapping[str, str]]:
+    """Why values were not taken, for the partial sets in [start, end] (few rows)."""
+    o = ObservationSetRow
+    rows = session.execute(
+        select(o.id, o.missing_reasons).where(
+            o.admission_id == admission_id, o.is_complete.is_(False), *_in_range(o, start, end)
+        )
+    ).all()
+    return {row.id: dict(row.missing_reasons or {}) for row in rows}
+
+
+def spo2_target(session: Session, admission_id: int) -> str | None:
+    """The prescribed SpO2 target range when the patient is on Scale 2 (e.g. '88–92')."""
+    return session.scalar(
+        select(Admission.spo2_scale2_target).where(Admission.id == admission_id)
+    )
+
+
+def symptom_rows(session: Session, admission_id: int) -> list[Any]:
+    """The admission's withdrawal-chart ratings, oldest first: (epoch, id, amends_id, status,
+    total, item_scores)."""
+    s = SymptomEntryRow
+    return list(session.execute(
+        select(epoch_seconds(s.taken_at), s.id, s.amends_id, _status_code(s), s.total,
+               s.item_scores)
+        .where(s.admission_id == admission_id)
+        .order_by(s.taken_at, s.id)
+    ).all())
+
+
+def assessment_rows(session: Session, admission_id: int) -> list[Any]:
+    """The admission's assessments, oldest first: (epoch, id, amends_id, status, kind, total,
+    label)."""
+    a = AssessmentRow
+    return list(session.execute(
+        select(epoch_seconds(a.taken_at), a.id, a.amends_id, _status_code(a), a.kind, a.total,
+               a.label)
+        .where(a.admission_id == admission_id)
+        .order_by(a.taken_at, a.id)
+    ).all())
+
+
+def prn_rows(session: Session, admission_id: int) -> list[Any]:
+    """PRN doses with who gave them, oldest first."""
+    p = PrnDoseRow
+    return list(session.execute(
+        select(epoch_seconds(p.taken_at), p.id, p.amends_id, _status_code(p), p.drug,
+               p.drug_class, p.dose, p.route, p.reason, Staff.display_name, p.station)
+        .join(Staff, Staff.id == p.recorded_by_id)
+        .where(p.admission_id == admission_id)
+        .order_by(p.taken_at, p.id)
+    ).all())
+
+
+def escalation_event_rows(
+    session: Session, admission_id: int, actions: Sequence[str]
+) -> list[Any]:
+    """The trail of the admission's escalations (only ``actions``), oldest first."""
+    e, x = EscalationEventRow, EscalationRow
+    return list(session.execute(
+        select(epoch_seconds(e.at), e.action, e.detail, x.id, x.kind, x.severity,
+               Staff.display_name, e.station)
+        .join(x, x.id == e.escalation_id)
+        .outerjoin(Staff, Staff.id == e.staff_id)
+        .where(x.admission_id == admission_id, e.action.in_(actions))
+        .order_by(e.at, e.id)
+    ).all())
+
+
+CORRECTABLE: Mapping[str, Any] = {
+    "observation": ObservationSetRow,
+    "symptoms": SymptomEntryRow,
+    "assessment": AssessmentRow,
+    "prn": PrnDoseRow,
+}
+"""Entry types that can be corrected or marked entered in error, by change-log topic."""
+
+
+def correction_rows(session: Session, admission_id: int) -> list[tuple[str, Any]]:
+    """Every correction or entered-in-error record of the admission, with the entry type:
+    (epoch taken, epoch recorded, status, reason, by, station)."""
+    out: list[tuple[str, Any]] = []
+    for entry_type, model in CORRECTABLE.items():
+        rows = session.execute(
+            select(epoch_seconds(model.taken_at), epoch_seconds(model.recorded_at),
+                   model.status, model.amend_reason, Staff.display_name, model.station)
+            .join(Staff, Staff.id == model.recorded_by_id)
+            .where(model.admission_id == admission_id, model.amends_id.is_not(None))
+        ).all()
+        out.extend((entry_type, row) for row in rows)
+    return out

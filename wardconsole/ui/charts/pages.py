@@ -1,0 +1,276 @@
+"""The two chart pages, each a stack of x-linked plots in one ``GraphicsLayoutWidget``.
+
+* Vitals & NEWS2: events, NEWS2 total by risk, respiration rate, SpO2 (scale and oxygen
+  periods), blood pressure (systolic and diastolic lines), pulse, temperature, ACVPU.
+* Withdrawal & mental state: events, withdrawal total, chart items (selectable; the panic,
+  hallucination and confusion items emphasised), RASS, 4AT.
+
+A page feeds its plots from a ``PatientSeries``; it never reads the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import pyqtgraph as pg
+
+from wardconsole.domain.news2 import ACVPU
+from wardconsole.services.charts import RISKS, PatientSeries, Track
+from wardconsole.ui import formatting as fmt
+from wardconsole.ui.charts.bands import (
+    Band,
+    consciousness_scores,
+    parameter_bands,
+    total_risk_bands,
+)
+from wardconsole.ui.charts.events import EVENTS_SPEC, EventLane, legend_text
+from wardconsole.ui.charts.palette import ChartPalette
+from wardconsole.ui.charts.tracks import SPARSE_POINTS, CurveStyle, TrackPlot, TrackSpec
+
+_RISK_SYMBOLS = {"low": ("o", False), "low-medium": ("o", True), "medium": ("d", True),
+                 "high": ("t1", True)}
+"""The census shapes (○ ● ◆ ▲) for the NEWS2 points."""
+
+
+def news2_bands() -> tuple[Band, ...]:
+    """NEWS2 total shading from the domain's risk of each total (no single 3)."""
+    out = []
+    for low, high, risk in total_risk_bands():
+        if risk == "low":
+            continue
+        score = 3 if risk == "high" else 2
+        text = fmt.news2_band_text(risk).split(" ")[0]
+        out.append(Band(low - 0.5, high + 0.5 if risk != "high" else 20.5, score, text))
+    return tuple(out)
+
+
+def _acvpu_bands() -> tuple[Band, ...]:
+    scores = consciousness_scores()
+    return tuple(Band(i - 0.5, i + 0.5, scores[level]) for i, level in enumerate(ACVPU))
+
+
+class ChartPage:
+    """A ``GraphicsLayoutWidget`` (owned by the caller's layout) and the plots on it."""
+
+    def __init__(self, palette: ChartPalette) -> None:
+        self.widget = pg.GraphicsLayoutWidget()
+        self.widget.ci.layout.setSpacing(0)
+        self.widget.ci.setContentsMargins(2, 2, 6, 2)
+        self.plots: list[TrackPlot] = []
+        self._palette = palette
+        self.widget.setBackground(palette.background)
+
+    def add(self, spec: TrackSpec, *, last: bool = False) -> TrackPlot:
+        track = TrackPlot(spec, self._palette, show_dates=last)
+        row = len(self.plots)
+        self.widget.addItem(track.plot, row=row, col=0)
+        self.widget.ci.layout.setRowStretchFactor(row, spec.stretch)
+        if self.plots:
+            track.plot.setXLink(self.plots[0].plot)
+        self.plots.append(track)
+        return track
+
+    @property
+    def master(self) -> pg.ViewBox:
+        return self.plots[0].plot.vb
+
+    def apply_palette(self, palette: ChartPalette) -> None:
+        self._palette = palette
+        self.widget.setBackground(palette.background)
+        for plot in self.plots:
+            plot.apply_palette(palette)
+
+    def set_limits(self, low: float, high: float) -> None:
+        for plot in self.plots:
+            plot.plot.vb.setLimits(xMin=low, xMax=high, minXRange=600.0)
+
+    def set_overlays(self, regions: Sequence[tuple[float, float, str]]) -> None:
+        for plot in self.plots:
+            plot.set_overlays(regions)
+
+    def set_crosshair(self, at: float | None) -> None:
+        for plot in self.plots:
+            if at is None:
+                plot.crosshair.setVisible(False)
+            else:
+                plot.crosshair.setPos(at)
+                plot.crosshair.setVisible(True)
+
+    def plot_at(self, scene_pos: object) -> TrackPlot | None:
+        for plot in self.plots:
+            if plot.plot.vb.sceneBoundingRect().contains(scene_pos):
+                return plot
+        return None
+
+
+class VitalsPage(ChartPage):
+    def __init__(self, palette: ChartPalette) -> None:
+        super().__init__(palette)
+        self.events = EventLane(self.add(EVENTS_SPEC), palette)
+        self.events.track.plot.vb.setToolTip(legend_text())
+        self.news2 = self.add(TrackSpec("news2_total", "NEWS2 total", (-0.5, 12.5),
+                                        bands=news2_bands(), integer_ticks=True))
+        self.news2.add_curve(CurveStyle("news2", "foreground", width=1.0, symbol=""))
+        for risk in RISKS:
+            symbol, filled = _RISK_SYMBOLS[risk]
+            self.news2.add_curve(CurveStyle(f"news2:{risk}", f"risk:{risk}", width=3.0,
+                                            symbol=symbol, emphasised=True,
+                                            extras={"filled": filled}))
+        self.rr = self.add(TrackSpec("respiration_rate", "Resp. rate /min", (6, 32),
+                                     bands=parameter_bands("respiration_rate")))
+        self.rr.add_curve(CurveStyle("rr", "line"))
+        self.spo2 = self.add(TrackSpec("spo2", "SpO₂ % · Scale 1", (86, 101),
+                                       bands=parameter_bands("spo2")))
+        self.spo2.add_curve(CurveStyle("spo2", "line"))
+        self.spo2.add_curve(CurveStyle("oxygen", "oxygen", width=7.0, symbol="s"))
+        self.bp = self.add(TrackSpec("systolic_bp", "BP mmHg · systolic ▼ ─ / diastolic ▲ ┄",
+                                     (50, 190), stretch=5, bands=parameter_bands("systolic_bp")))
+        self.bp.add_curve(CurveStyle("systolic", "line", symbol="t"))
+        self.bp.add_curve(CurveStyle("diastolic", "second_line", dash=True, symbol="t1"))
+        self.pulse = self.add(TrackSpec("pulse", "Pulse /min", (40, 140),
+                                        bands=parameter_bands("pulse")))
+        self.pulse.add_curve(CurveStyle("pulse", "line"))
+        self.temperature = self.add(TrackSpec("temperature", "Temp. °C", (35.0, 39.6),
+                                              bands=parameter_bands("temperature")))
+        self.temperature.add_curve(CurveStyle("temperature", "line"))
+        self.acvpu = self.add(TrackSpec("consciousness", "ACVPU", (-0.6, 4.6), stretch=2,
+                                        bands=_acvpu_bands(), categories=ACVPU, invert=True),
+                              last=True)
+        self.acvpu.add_curve(CurveStyle("acvpu", "line", symbol="s"))
+        self._scale = 1
+
+    def set_series(self, series: PatientSeries, describe: Callable[[str], Callable]) -> None:
+        self.events.set_events(series.events)
+        vitals = series.vitals
+        news2 = vitals["news2_total"]
+        self.news2.set_track("news2", news2)
+        for code, risk in enumerate(RISKS):
+            if news2.codes is not None:
+                self.news2.set_masked_track(f"news2:{risk}", news2, code)
+        self.news2.set_y_range_for([news2.y])
+        self._set_scale(series)
+        pairs = (
+            (self.rr, "rr", "respiration_rate"), (self.spo2, "spo2", "spo2"),
+            (self.bp, "systolic", "systolic_bp"), (self.bp, "diastolic", "diastolic_bp"),
+            (self.pulse, "pulse", "pulse"), (self.temperature, "temperature", "temperature"),
+            (self.acvpu, "acvpu", "consciousness"),
+        )
+        for plot, curve, key in pairs:
+            plot.set_track(curve, vitals[key])
+        for plot, keys in ((self.rr, ("respiration_rate",)), (self.spo2, ("spo2",)),
+                           (self.bp, ("systolic_bp", "diastolic_bp")), (self.pulse, ("pulse",)),
+                           (self.temperature, ("temperature",))):
+            plot.set_y_range_for([vitals[key].y for key in keys]
+                                 + [series.corrections[key].y for key in keys])
+            plot.set_corrections([(series.corrections[key], describe(key)) for key in keys])
+        self.news2.set_corrections([(series.corrections["news2_total"], describe("news2_total"))])
+        self.acvpu.set_corrections([(series.corrections["consciousness"],
+                                     describe("consciousness"))])
+        top = self.spo2.plot.vb.viewRange()[1][1]
+        oxygen = series.oxygen
+        self.spo2.set_track("oxygen", Track(oxygen.x, oxygen.y * (top - 0.6)))
+
+    def _set_scale(self, series: PatientSeries) -> None:
+        scale = series.spo2_scale
+        title = f"SpO₂ % · Scale {scale}"
+        if scale == 2:
+            title += f" (target {series.spo2_target})" if series.spo2_target else ""
+            title += " · bands shown for oxygen"
+        title += " · ▬ on oxygen"
+        self.spo2.title.setText(title)
+        if scale != self._scale:
+            self._scale = scale
+            bands = parameter_bands("spo2", scale=scale, on_oxygen=scale == 2)
+            spec = self.spo2.spec
+            self.spo2.spec = TrackSpec(spec.key, spec.title, (80, 101) if scale == 2 else
+                                       spec.default_range, spec.stretch, bands)
+            self.spo2.apply_palette(self._palette)
+
+    def visible_points(self, series: PatientSeries, start: float, end: float) -> int:
+        return series.sets.count_between(start, end)
+
+
+class WithdrawalPage(ChartPage):
+    def __init__(self, palette: ChartPalette) -> None:
+        super().__init__(palette)
+        self.events = EventLane(self.add(EVENTS_SPEC), palette)
+        self.events.track.plot.vb.setToolTip(legend_text())
+        self.total = self.add(TrackSpec(
+            "symptoms_total", "Withdrawal chart total (trend only: unvalidated local tool, "
+            "no score bands)", (0, 40), stretch=4))
+        self.total.add_curve(CurveStyle("total", "symptoms", width=2.5))
+        self.items = self.add(TrackSpec("items", "Chart items", (-0.2, 7.4), stretch=6,
+                                        integer_ticks=True))
+        self.legend = pg.LegendItem(offset=(-4, 2), colCount=3, labelTextSize="9pt")
+        self.legend.setParentItem(self.items.plot.vb)
+        self.rass = self.add(TrackSpec("rass", "RASS", (-5.4, 4.4), stretch=3,
+                                       integer_ticks=True))
+        self.rass.add_curve(CurveStyle("rass", "line", symbol="d"))
+        self.four_at = self.add(TrackSpec("4at", "4AT", (-0.4, 12.4), stretch=3,
+                                          integer_ticks=True), last=True)
+        self.four_at.add_curve(CurveStyle("4at", "line", symbol="s"))
+        self._item_keys: tuple[str, ...] = ()
+        self._selected: tuple[str, ...] = ()
+        self._labels: dict[str, str] = {}
+        self._series: PatientSeries | None = None
+
+    def ensure_items(self, series: PatientSeries) -> None:
+        """One curve per chart item, created once (items come from the chart file)."""
+        keys = tuple(item.key for item in series.chart_items)
+        if keys == self._item_keys:
+            return
+        self._item_keys = keys
+        for item in series.chart_items:
+            grouped = item.group is not None
+            self._labels[item.key] = item.label
+            curve = self.items.add_curve(CurveStyle(
+                item.key, f"group:{item.group or ''}", width=3.0 if grouped else 1.3,
+                dash=not grouped, symbol="star" if item.group == "hallucination" else
+                "t" if item.group == "panic" else "s" if grouped else "o",
+                emphasised=grouped,
+            ))
+            curve.setVisible(False)
+
+    @property
+    def item_keys(self) -> tuple[str, ...]:
+        return self._item_keys
+
+    @property
+    def selected_items(self) -> tuple[str, ...]:
+        return self._selected
+
+    def select_items(self, keys: Sequence[str]) -> None:
+        self._selected = tuple(key for key in self._item_keys if key in keys)
+        for key in self._item_keys:
+            self.items.curves[key].setVisible(key in self._selected)
+        self.legend.clear()
+        for key in self._selected:
+            self.legend.addItem(self.items.curves[key], self._labels.get(key, key))
+        if self._series is not None:
+            self.items.set_references([ref for ref in self._series.references
+                                       if ref.track in self._selected])
+
+    def set_series(self, series: PatientSeries) -> None:
+        self._series = series
+        self.ensure_items(series)
+        self.events.set_events(series.events)
+        tracks = series.symptom_tracks
+        self.total.set_track("total", tracks.get("total"))
+        self.total.set_y_range_for([tracks["total"].y] if "total" in tracks else [])
+        for key in self._item_keys:
+            self.items.set_track(key, tracks.get(key))
+        self.items.set_references([ref for ref in series.references
+                                   if ref.track in self._selected])
+        for plot, kind in ((self.rass, "rass"), (self.four_at, "4at")):
+            track = series.assessment_tracks.get(kind)
+            plot.set_track(kind, track)
+            plot.set_y_range_for([track.y] if track is not None else [])
+            plot.set_references([ref for ref in series.references if ref.track == kind])
+
+    def visible_points(self, series: PatientSeries, start: float, end: float) -> int:
+        total = series.symptom_tracks.get("total")
+        return total.count_between(start, end) if total is not None else 0
+
+
+def sparse(points: int) -> bool:
+    return points < SPARSE_POINTS

@@ -1,0 +1,606 @@
+"""One patient's trend charts: presets, pan/zoom, crosshair read-out, table, export, print.
+
+Loading: the observation sets of the range on screen (plus a margin) are read on the
+``TaskRunner``, never on the UI thread. A range or preset that needs sets not loaded yet asks
+for them; a newer request cancels one still pending. Whatever is not loaded yet is hatched and
+labelled, so it can never be mistaken for a gap. ``reload()`` (a change for this admission
+arrived) re-reads the same range up to now; a view that follows the present moves with it.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QPointF, QSettings, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QImage
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QStackedWidget,
+    QTableView,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from wardconsole.domain.news2 import ACVPU
+from wardconsole.services.charts import PatientSeries
+from wardconsole.ui import formatting as fmt
+from wardconsole.ui.charts import export
+from wardconsole.ui.charts.pages import ChartPage, VitalsPage, WithdrawalPage, sparse
+from wardconsole.ui.charts.palette import chart_palette
+from wardconsole.ui.charts.readout import Readout, readout_at
+from wardconsole.ui.charts.table_models import ObservationTableModel, TimelineTableModel
+from wardconsole.ui.tasks import TaskHandle, TaskRunner
+from wardconsole.ui.theme import Theme
+from wardconsole.ui.widgets._style import set_style_property
+
+log = logging.getLogger(__name__)
+
+SeriesLoader = Callable[..., PatientSeries]
+"""``load(admission_id, *, start, end, last)``: blocks on the database (worker thread only)."""
+
+RIGHT_PAD = 0.02
+"""Room after 'now' at the right edge, as a share of the range, so the last value shows."""
+RANGE_LOAD_DELAY_MS = 150
+"""A pan or zoom asks for more data only once it has paused this long."""
+_PRESET_KEY = "patient_charts/preset"
+
+
+class Preset(enum.Enum):
+    SHIFT = "shift"
+    DAY = "24h"
+    THREE_DAYS = "72h"
+    WEEK = "7d"
+    STAY = "stay"
+
+    @property
+    def label(self) -> str:
+        return {Preset.SHIFT: "Shift", Preset.DAY: "24 h", Preset.THREE_DAYS: "72 h",
+                Preset.WEEK: "7 d", Preset.STAY: "Stay"}[self]
+
+    @property
+    def description(self) -> str:
+        return {Preset.SHIFT: "this shift", Preset.DAY: "the last 24 hours",
+                Preset.THREE_DAYS: "the last 72 hours", Preset.WEEK: "the last 7 days",
+                Preset.STAY: "the whole stay"}[self]
+
+    @property
+    def span(self) -> timedelta | None:
+        """Fixed length, or None (this shift and the whole stay depend on the patient)."""
+        return {Preset.DAY: timedelta(hours=24), Preset.THREE_DAYS: timedelta(hours=72),
+                Preset.WEEK: timedelta(days=7)}.get(self)
+
+
+class Page(enum.IntEnum):
+    VITALS = 0
+    WITHDRAWAL = 1
+    TABLE = 2
+
+    @property
+    def label(self) -> str:
+        return ("Vitals && NEWS2", "Withdrawal", "Table")[self]
+
+
+DEFAULT_PRESET = Preset.THREE_DAYS
+
+
+class PatientCharts(QWidget):
+    """The chart area of a patient window (see module docstring)."""
+
+    readout_changed = Signal(object)
+    """The crosshair read-out changed (a ``Readout``)."""
+
+    range_changed = Signal(float, float)
+    """The visible time range changed (epoch seconds)."""
+
+    series_changed = Signal(object)
+    """A newly loaded ``PatientSeries`` is on screen."""
+
+    def __init__(
+        self,
+        admission_id: int,
+        load_series: SeriesLoader,
+        runner: TaskRunner,
+        *,
+        theme: Theme = Theme.DAY,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("PatientCharts")
+        self._admission_id = admission_id
+        self._load_series = load_series
+        self._runner = runner
+        self._theme = theme
+        self._palette = chart_palette(theme)
+        self._series: PatientSeries | None = None
+        self._handle: TaskHandle | None = None
+        self._request: dict[str, Any] | None = None
+        self._preset = _saved_preset()
+        self._following = True
+        self._cursor: float | None = None
+        self._caption = ""
+        self._closed = False
+        self._setting_range = False
+
+        self.vitals = VitalsPage(self._palette)
+        self.withdrawal = WithdrawalPage(self._palette)
+        self.withdrawal.master.setXLink(self.vitals.master)
+        self.observation_model = ObservationTableModel(self, theme=theme)
+        self.timeline_model = TimelineTableModel(self, theme=theme)
+        self._range_timer = QTimer(self)
+        self._range_timer.setSingleShot(True)
+        self._range_timer.setInterval(RANGE_LOAD_DELAY_MS)
+
+        self._build_toolbar()
+        self._stack = QStackedWidget()
+        self._stack.addWidget(self.vitals.widget)
+        self._stack.addWidget(self.withdrawal.widget)
+        self._stack.addWidget(self._build_tables())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addLayout(self._toolbar)
+        layout.addWidget(self._stack, 1)
+        self._connect_signals()
+        self._preset_buttons.button(list(Preset).index(self._preset)).setChecked(True)
+        self._page_buttons.button(Page.VITALS).setChecked(True)
+        self._request_load(**self._first_request())
+
+    # -- building -------------------------------------------------------------------------
+
+    def _build_toolbar(self) -> None:
+        self._toolbar = QHBoxLayout()
+        self._toolbar.setContentsMargins(0, 0, 0, 0)
+        self._toolbar.setSpacing(4)
+        self._preset_buttons = QButtonGroup(self)
+        for number, preset in enumerate(Preset):
+            button = self._tool_button(preset.label, f"preset_{preset.value}")
+            button.setToolTip(f"Show {preset.description}")
+            self._preset_buttons.addButton(button, number)
+            self._toolbar.addWidget(button)
+        self._toolbar.addSpacing(12)
+        self._page_buttons = QButtonGroup(self)
+        for page in Page:
+            button = self._tool_button(page.label, f"page_{page.name.lower()}")
+            self._page_buttons.addButton(button, int(page))
+            self._toolbar.addWidget(button)
+        self._items_button = QToolButton()
+        self._items_button.setObjectName("chart_items")
+        self._items_button.setText("Items ▾")
+        self._items_button.setToolTip("Choose the withdrawal chart items to draw")
+        self._items_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self._items_menu = QMenu(self._items_button)
+        self._items_button.setMenu(self._items_menu)
+        self._items_button.setVisible(False)
+        self._toolbar.addWidget(self._items_button)
+        self._toolbar.addStretch(1)
+        self._status = QLabel("Loading…")
+        self._status.setObjectName("chart_status")
+        self._toolbar.addWidget(self._status)
+        self._export_button = self._tool_button("PNG…", "export_png", checkable=False)
+        self._export_button.setToolTip("Save what is shown as a PNG image")
+        self._print_button = self._tool_button("Print…", "print_chart", checkable=False)
+        self._print_button.setToolTip("Print what is shown")
+        self._toolbar.addWidget(self._export_button)
+        self._toolbar.addWidget(self._print_button)
+
+    def _tool_button(self, text: str, name: str, *, checkable: bool = True) -> QToolButton:
+        button = QToolButton()
+        button.setObjectName(name)
+        button.setText(text)
+        button.setCheckable(checkable)
+        button.setAutoRaise(False)
+        return button
+
+    def _build_tables(self) -> QWidget:
+        self._tables = QTabWidget()
+        self._tables.setObjectName("chart_tables")
+        for model, title in ((self.observation_model, "Observation sets"),
+                             (self.timeline_model, "Chart, assessments and events")):
+            view = QTableView()
+            view.setModel(model)
+            view.setObjectName(f"table_{model.__class__.__name__}")
+            view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+            view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+            view.setAlternatingRowColors(True)
+            view.verticalHeader().setVisible(False)
+            view.verticalHeader().setDefaultSectionSize(26)
+            view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+            view.horizontalHeader().setStretchLastSection(True)
+            view.horizontalHeader().setDefaultSectionSize(96)
+            self._tables.addTab(view, title)
+        return self._tables
+
+    def _connect_signals(self) -> None:
+        self._preset_buttons.idClicked.connect(self._on_preset_clicked)
+        self._page_buttons.idClicked.connect(self._on_page_clicked)
+        self._export_button.clicked.connect(self._on_export_requested)
+        self._print_button.clicked.connect(self._on_print_requested)
+        self._range_timer.timeout.connect(self._on_range_settled)
+        self.vitals.master.sigXRangeChanged.connect(self._on_x_range_changed)
+        for page in (self.vitals, self.withdrawal):
+            page.widget.scene().sigMouseMoved.connect(
+                partial(self._on_mouse_moved, page)
+            )
+            for plot in page.plots:
+                plot.plot.vb.sigRangeChangedManually.connect(self._on_range_changed_by_hand)
+
+    # -- public ---------------------------------------------------------------------------
+
+    @property
+    def admission_id(self) -> int:
+        return self._admission_id
+
+    @property
+    def series(self) -> PatientSeries | None:
+        return self._series
+
+    @property
+    def preset(self) -> Preset:
+        return self._preset
+
+    @property
+    def loading(self) -> bool:
+        return self._handle is not None and not self._handle.finished \
+            and not self._handle.cancelled
+
+    @property
+    def following(self) -> bool:
+        """True while the view keeps the present moment at its right edge."""
+        return self._following
+
+    def page(self) -> Page:
+        return Page(self._stack.currentIndex())
+
+    def set_page(self, page: Page) -> None:
+        self._page_buttons.button(int(page)).setChecked(True)
+        self._on_page_clicked(int(page))
+
+    def set_caption(self, caption: str) -> None:
+        """Who the chart is about, written on exports and printouts."""
+        self._caption = caption
+
+    def set_preset(self, preset: Preset) -> None:
+        self._preset_buttons.button(list(Preset).index(preset)).setChecked(True)
+        self._on_preset_clicked(list(Preset).index(preset))
+
+    def view_range(self) -> tuple[float, float]:
+        (start, end), _y = self.vitals.master.viewRange()
+        return float(start), float(end)
+
+    def set_view_range(self, start: float, end: float) -> None:
+        """Show [start, end] (epoch seconds) as a pan or zoom by hand would."""
+        self._following = False
+        self.vitals.master.setXRange(start, end, padding=0)
+
+    def reload(self) -> None:
+        """Re-read what is loaded, up to now (a change for this admission arrived)."""
+        if self._closed:
+            return
+        if self._series is None:
+            self._request_load(**(self._request or self._first_request()))
+            return
+        series = self._series
+        stay_end = series.discharged_at or series.as_of
+        start = None if series.loaded_from <= series.admitted_at else series.loaded_from
+        end = None if series.loaded_to >= stay_end - 1 else series.loaded_to
+        self._request_load(start=_dt(start), end=_dt(end))
+
+    def set_cursor_time(self, at: float | None) -> Readout | None:
+        """Put the crosshair at ``at`` (epoch seconds) and read every track there."""
+        self._cursor = at
+        for page in (self.vitals, self.withdrawal):
+            page.set_crosshair(at)
+        return self._emit_readout()
+
+    def readout(self) -> Readout | None:
+        if self._series is None:
+            return None
+        at = self._cursor if self._cursor is not None else self._series.as_of
+        return readout_at(self._series, at, self.withdrawal.selected_items)
+
+    def select_items(self, keys: tuple[str, ...]) -> None:
+        """Show these withdrawal-chart items (by key) on the items plot."""
+        for action in self._items_menu.actions():
+            if action.data():
+                action.setChecked(action.data() in keys)
+        self.withdrawal.select_items(keys)
+        self._emit_readout()
+
+    def set_theme(self, theme: Theme) -> None:
+        self._theme = theme
+        self._palette = chart_palette(theme)
+        for page in (self.vitals, self.withdrawal):
+            page.apply_palette(self._palette)
+            page.events.apply_palette(self._palette)
+        self.observation_model.set_theme(theme)
+        self.timeline_model.set_theme(theme)
+
+    def render_image(self) -> QImage:
+        """The chart (or table) as on screen, with the caption line above it."""
+        view = self._stack.currentWidget().grab()
+        return export.compose(view, self._caption_text(), self._palette.background,
+                              self._palette.foreground)
+
+    def export_png(self, path: Path) -> Path:
+        if not self.render_image().save(str(path), "PNG"):
+            raise OSError(f"could not write {path}")
+        return path
+
+    def print_to(self, printer: QPrinter) -> None:
+        export.print_image(self.render_image(), printer)
+
+    def close_charts(self) -> None:
+        """Stop loading; the window is going away (results still in flight are dropped)."""
+        self._closed = True
+        self._range_timer.stop()
+        if self._handle is not None:
+            self._handle.cancel()
+
+    # -- loading --------------------------------------------------------------------------
+
+    def _first_request(self) -> dict[str, Any]:
+        span = self._preset.span
+        if self._preset is Preset.STAY:
+            return {}
+        if span is None:  # this shift: no shift is longer than a day
+            span = timedelta(hours=24)
+        return {"last": span * 2}
+
+    def _request_load(self, *, start: datetime | None = None, end: datetime | None = None,
+                      last: timedelta | None = None) -> None:
+        if self._closed:
+            return
+        if self._handle is not None and not self._handle.finished:
+            self._handle.cancel()  # superseded: its result would be out of date
+        self._request = {"start": start, "end": end, "last": last}
+        load = partial(self._load_series, self._admission_id, start=start, end=end, last=last)
+        self._handle = self._runner.run(
+            load, on_success=self._on_series_loaded, on_failure=self._on_series_failed,
+            key=f"patient-chart:{self._admission_id}",
+        )
+        self._set_status("Loading…", "neutral")
+
+    def _ensure_loaded(self, start: float, end: float) -> None:
+        series = self._series
+        if series is None or series.covers(start, end):
+            return
+        width = max(end - start, 3600.0)
+        stay_end = series.discharged_at or series.as_of
+        low = max(start - width, series.admitted_at)
+        high = end + width
+        self._request_load(
+            start=None if low <= series.admitted_at else _dt(low),
+            end=None if high >= stay_end else _dt(high),
+        )
+
+    def _on_series_loaded(self, series: PatientSeries) -> None:
+        if self._closed:
+            return
+        self._handle = None
+        self._series = series
+        self._setting_range = True
+        try:
+            self.vitals.set_series(series, _describer)
+            self.withdrawal.set_series(series)
+            self._fill_items_menu(series)
+            stay_end = series.discharged_at or series.as_of
+            for page in (self.vitals, self.withdrawal):
+                page.set_limits(series.admitted_at - 7200, stay_end + 7200)
+                page.set_overlays(_overlays(series))
+            self.timeline_model.set_series(series)
+            if self._following:
+                self._apply_preset_range()
+        finally:
+            self._setting_range = False
+        self._after_range_change()
+        self._set_status(
+            f"As of {fmt.local_time_text(_dt(series.as_of), seconds=False)}", "muted"
+        )
+        self.series_changed.emit(series)
+        self._emit_readout()
+        if not self._following:
+            self._ensure_loaded(*self.view_range())
+
+    def _on_series_failed(self, error: BaseException) -> None:
+        self._handle = None
+        log.warning("Loading the charts failed: %s", error)
+        text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        self._set_status(f"Charts not updated: {text}", "alert")
+
+    def _set_status(self, text: str, tone: str) -> None:
+        self._status.setText(text)
+        set_style_property(self._status, "tone", tone)
+
+    def _fill_items_menu(self, series: PatientSeries) -> None:
+        keys = tuple(item.key for item in series.chart_items)
+        existing = tuple(a.data() for a in self._items_menu.actions() if a.data())
+        if keys == existing:
+            return
+        self._items_menu.clear()
+        for group in ("hallucination", "panic", "confusion", None):
+            members = [item for item in series.chart_items if item.group == group]
+            if not members:
+                continue
+            self._items_menu.addSection(f"{group.capitalize()} items" if group else "Other items")
+            for item in members:
+                action = QAction(item.label, self._items_menu)
+                action.setCheckable(True)
+                action.setData(item.key)
+                action.toggled.connect(self._on_item_toggled)
+                self._items_menu.addAction(action)
+        self.select_items(tuple(item.key for item in series.chart_items if item.group))
+
+    # -- ranges ---------------------------------------------------------------------------
+
+    def _preset_range(self, series: PatientSeries) -> tuple[float, float]:
+        stay_end = series.discharged_at or series.as_of
+        if self._preset is Preset.STAY:
+            start = series.admitted_at
+        elif self._preset is Preset.SHIFT:
+            start = max(series.shift_started_at, series.admitted_at)
+        else:
+            span = self._preset.span
+            assert span is not None
+            start = stay_end - span.total_seconds()
+        width = max(stay_end - start, 1800.0)
+        return start - width * 0.01, stay_end + width * RIGHT_PAD
+
+    def _apply_preset_range(self) -> None:
+        if self._series is None:
+            return
+        start, end = self._preset_range(self._series)
+        self._setting_range = True
+        try:
+            self.vitals.master.setXRange(start, end, padding=0)
+        finally:
+            self._setting_range = False
+        self._after_range_change()
+        self._ensure_loaded(start, end)
+
+    def _after_range_change(self) -> None:
+        series = self._series
+        if series is None:
+            return
+        start, end = self.view_range()
+        for page in (self.vitals, self.withdrawal):
+            is_sparse = sparse(page.visible_points(series, start, end))
+            for plot in page.plots:
+                plot.set_sparse(is_sparse)
+        if self.page() is Page.TABLE:
+            self._update_tables(start, end)
+        self.range_changed.emit(start, end)
+
+    def _update_tables(self, start: float, end: float) -> None:
+        self.observation_model.set_series(self._series, start, end)
+        self.timeline_model.set_range(start, end)
+
+    def _emit_readout(self) -> Readout | None:
+        readout = self.readout()
+        if readout is not None:
+            self.readout_changed.emit(readout)
+        return readout
+
+    def _caption_text(self) -> str:
+        start, end = self.view_range()
+        shown = f"{fmt.local_datetime_text(_dt(start))} – {fmt.local_datetime_text(_dt(end))}"
+        made = fmt.local_datetime_text(datetime.now(UTC))
+        page = self.page().label.replace("&&", "&")
+        return f"{self._caption}   ·   {page}   ·   {shown}   ·   produced {made}".strip(" ·")
+
+    # -- slots ----------------------------------------------------------------------------
+
+    @Slot(int)
+    def _on_preset_clicked(self, number: int) -> None:
+        self._preset = list(Preset)[number]
+        QSettings().setValue(_PRESET_KEY, self._preset.value)
+        self._following = True
+        self._apply_preset_range()
+
+    @Slot(int)
+    def _on_page_clicked(self, number: int) -> None:
+        page = Page(number)
+        self._stack.setCurrentIndex(int(page))
+        self._items_button.setVisible(page is Page.WITHDRAWAL)
+        if page is Page.TABLE and self._series is not None:
+            self._update_tables(*self.view_range())
+
+    @Slot()
+    def _on_range_changed_by_hand(self) -> None:
+        self._following = False
+        self._preset_buttons.setExclusive(False)
+        for button in self._preset_buttons.buttons():
+            button.setChecked(False)
+        self._preset_buttons.setExclusive(True)
+
+    def _on_x_range_changed(self, *_args: object) -> None:
+        if self._setting_range:
+            return
+        self._after_range_change()
+        self._range_timer.start()
+
+    @Slot()
+    def _on_range_settled(self) -> None:
+        self._ensure_loaded(*self.view_range())
+
+    def _on_mouse_moved(self, page: ChartPage, pos: QPointF) -> None:
+        plot = page.plot_at(pos)
+        if plot is None or self._series is None:
+            return
+        self.set_cursor_time(plot.plot.vb.mapSceneToView(pos).x())
+
+    @Slot(bool)
+    def _on_item_toggled(self, _checked: bool) -> None:
+        keys = tuple(a.data() for a in self._items_menu.actions() if a.data() and a.isChecked())
+        self.withdrawal.select_items(keys)
+        self._emit_readout()
+
+    @Slot()
+    def _on_export_requested(self) -> None:
+        suggested = f"chart-{self._admission_id}-{datetime.now(UTC).astimezone():%Y%m%d-%H%M}.png"
+        path = export.ExportDialog.ask(self, suggested)
+        if path is None:
+            return
+        try:
+            self.export_png(path)
+        except OSError as exc:
+            self._set_status(f"Export failed: {exc}", "alert")
+        else:
+            self._set_status(f"Saved {path.name}", "ok")
+
+    @Slot()
+    def _on_print_requested(self) -> None:
+        printer = export.PrintDialog.ask(self)
+        if printer is not None:
+            self.print_to(printer)
+            self._set_status("Sent to the printer", "ok")
+
+
+def _dt(epoch: float | None) -> datetime | None:
+    return None if epoch is None else datetime.fromtimestamp(epoch, UTC)
+
+
+def _saved_preset() -> Preset:
+    value = QSettings().value(_PRESET_KEY, DEFAULT_PRESET.value)
+    try:
+        return Preset(str(value))
+    except ValueError:
+        return DEFAULT_PRESET
+
+
+def _overlays(series: PatientSeries) -> list[tuple[float, float, str]]:
+    """Shaded spans: outside the stay, and within it whatever is not loaded yet."""
+    stay_end = series.discharged_at or series.as_of
+    far = 400 * 86400.0
+    regions = [(series.admitted_at - far, series.admitted_at, "outside"),
+               (stay_end, stay_end + far, "outside")]
+    if series.loaded_from > series.admitted_at + 60:
+        regions.append((series.admitted_at, series.loaded_from, "unloaded"))
+    if series.loaded_to < stay_end - 60:
+        regions.append((series.loaded_to, stay_end, "unloaded"))
+    return regions
+
+
+def _describer(key: str) -> Callable[[float], str]:
+    """How a corrected value of ``key`` is worded in its tooltip."""
+    if key == "consciousness":
+        return lambda value: ACVPU[int(value)] if 0 <= value < len(ACVPU) else "?"
+    if key == "temperature":
+        return lambda value: f"{value:.1f} °C"
+    units = {"spo2": " %", "systolic_bp": " mmHg", "diastolic_bp": " mmHg",
+             "respiration_rate": " /min", "pulse": " /min", "news2_total": ""}
+    unit = units.get(key, "")
+    return lambda value: f"{value:.0f}{unit}"

@@ -1,0 +1,343 @@
+"""One stacked plot of the patient charts: shading, lines, corrections, crosshair, overlays.
+
+Built after pyqtgraph's library code: every curve is created once and updated with
+``setData``; curves downsample in peak mode and clip to the view, so a 30-day 1-minute feed
+costs what is on screen, not what is stored. Lines come with NaN where the data has a gap
+(``connect="finite"``), so a missed night stays a gap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+
+from wardconsole.services.charts import EntryState, Marks, ReferenceLine, Track
+from wardconsole.ui.charts.bands import Band
+from wardconsole.ui.charts.palette import ChartPalette
+
+LEFT_AXIS_WIDTH = 74
+RIGHT_AXIS_WIDTH = 22
+SPARSE_POINTS = 240
+"""Below this many visible points a line also marks each value with a symbol."""
+
+
+@dataclass(frozen=True, slots=True)
+class TrackSpec:
+    """What one plot shows and how it is scaled."""
+
+    key: str
+    title: str
+    default_range: tuple[float, float]
+    stretch: int = 4
+    bands: tuple[Band, ...] = ()
+    """NEWS2 scoring bands (shaded, and labelled by score on the right axis)."""
+    categories: tuple[str, ...] = ()
+    """Labels of a categorical track, value i at y = i."""
+    invert: bool = False
+    integer_ticks: bool = False
+
+
+@dataclass(slots=True)
+class CurveStyle:
+    name: str
+    colour_key: str
+    width: float = 2.0
+    dash: bool = False
+    symbol: str = "o"
+    emphasised: bool = False
+    extras: dict[str, object] = field(default_factory=dict)
+
+
+class TrackPlot:
+    """A ``pg.PlotItem`` with the ward's decorations. Owned by its page's layout (Qt parent);
+    this object only keeps references to the items it updates."""
+
+    def __init__(self, spec: TrackSpec, palette: ChartPalette, *, show_dates: bool) -> None:
+        self.spec = spec
+        self._palette = palette
+        self.plot = pg.PlotItem(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
+        plot = self.plot
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        plot.setMouseEnabled(x=True, y=False)
+        plot.setClipToView(True)
+        plot.setDownsampling(auto=True, mode="peak")
+        plot.vb.setDefaultPadding(0.0)
+        bottom = plot.getAxis("bottom")
+        bottom.setStyle(showValues=show_dates)
+        if not show_dates:
+            bottom.setHeight(2)
+        left = plot.getAxis("left")
+        left.setWidth(LEFT_AXIS_WIDTH)
+        plot.showAxis("right")
+        right = plot.getAxis("right")
+        right.setWidth(RIGHT_AXIS_WIDTH)
+        right.setStyle(tickLength=0)
+        plot.showGrid(x=True, y=False, alpha=0.25)
+        if spec.invert:
+            plot.invertY(True)
+        self.title = pg.TextItem(spec.title, anchor=(0, 0), fill=pg.mkBrush(palette.background))
+        self.title.setParentItem(plot.vb)
+        self.title.setPos(4, 0)
+        self.title.setZValue(50)
+        self._bands: list[pg.LinearRegionItem] = []
+        self._overlays: list[pg.LinearRegionItem] = []
+        self._references: list[pg.InfiniteLine] = []
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        self._styles: dict[str, CurveStyle] = {}
+        self._tracks: dict[str, Track] = {}
+        self._sparse = False
+        self.corrections = pg.ScatterPlotItem(size=9, hoverable=True, tip=self._correction_tip)
+        self.corrections.setZValue(20)
+        self._correction_text: list[str] = []
+        plot.addItem(self.corrections)
+        self.crosshair = pg.InfiniteLine(angle=90, movable=False)
+        self.crosshair.setZValue(40)
+        self.crosshair.setVisible(False)
+        plot.addItem(self.crosshair, ignoreBounds=True)
+        self._set_y_range(*spec.default_range)
+        self._set_categories()
+        self.apply_palette(palette)
+
+    # -- set-up ---------------------------------------------------------------------------
+
+    def add_curve(self, style: CurveStyle) -> pg.PlotDataItem:
+        """Create a curve once; ``set_track`` feeds it."""
+        curve = pg.PlotDataItem(connect="finite", name=style.name, skipFiniteCheck=False)
+        curve.setZValue(10 + (5 if style.emphasised else 0))
+        self.plot.addItem(curve)
+        self.curves[style.name] = curve
+        self._styles[style.name] = style
+        self._style_curve(style.name)
+        return curve
+
+    def _style_curve(self, name: str) -> None:
+        style = self._styles[name]
+        colour = self._colour(style.colour_key)
+        pen = pg.mkPen(colour, width=style.width)
+        if style.dash:
+            pen.setStyle(Qt.PenStyle.DashLine)
+        curve = self.curves[name]
+        curve.setPen(pen)
+        if self._sparse and style.symbol:
+            curve.setSymbol(style.symbol)
+            curve.setSymbolSize(8 if style.emphasised else 7)
+            curve.setSymbolPen(pg.mkPen(colour, width=1.5))
+            curve.setSymbolBrush(pg.mkBrush(colour if style.extras.get("filled", True)
+                                            else self._palette.background))
+        else:
+            curve.setSymbol(None)
+
+    def _colour(self, key: str) -> object:
+        palette = self._palette
+        if key.startswith("risk:"):
+            return palette.risk[key.split(":", 1)[1]]
+        if key.startswith("group:"):
+            group = key.split(":", 1)[1] or None
+            return palette.groups.get(group, palette.groups[None])
+        return getattr(palette, key)
+
+    def apply_palette(self, palette: ChartPalette) -> None:
+        self._palette = palette
+        fg = palette.foreground
+        for name in ("left", "bottom", "right"):
+            axis = self.plot.getAxis(name)
+            axis.setPen(pg.mkPen(palette.grid if name == "right" else fg))
+            axis.setTextPen(pg.mkPen(fg))
+        self.title.setColor(fg)
+        fill = pg.mkColor(palette.background)
+        fill.setAlpha(200)
+        self.title.fill = pg.mkBrush(fill)
+        self.title.update()
+        self.crosshair.setPen(pg.mkPen(palette.crosshair, width=1))
+        for name in self.curves:
+            self._style_curve(name)
+        self._draw_bands()
+        for line in self._references:
+            line.setPen(pg.mkPen(palette.reference, width=1, style=Qt.PenStyle.DashLine))
+            line.label.setColor(palette.reference)
+        self._style_corrections()
+
+    def _draw_bands(self) -> None:
+        for item in self._bands:
+            self.plot.removeItem(item)
+        self._bands.clear()
+        ticks = []
+        low, high = self.spec.default_range
+        for band in self.spec.bands:
+            if band.score == 0:
+                continue
+            region = pg.LinearRegionItem(
+                values=(band.low, band.high), orientation="horizontal", movable=False,
+                brush=pg.mkBrush(self._palette.band[min(band.score, 3)]), pen=pg.mkPen(None),
+            )
+            region.setZValue(-100)
+            for line in region.lines:
+                line.setPen(pg.mkPen(None))
+                line.setHoverPen(pg.mkPen(None))
+            self.plot.addItem(region, ignoreBounds=True)
+            self._bands.append(region)
+            shown_low, shown_high = max(band.low, low), min(band.high, high)
+            if shown_high - shown_low > 0.06 * (high - low):
+                ticks.append(((shown_low + shown_high) / 2, band.label or str(band.score)))
+        self.plot.getAxis("right").setTicks([ticks, []])
+        if not self.spec.bands:
+            self.plot.getAxis("right").setStyle(showValues=False)
+
+    def _set_categories(self) -> None:
+        if self.spec.categories:
+            ticks = [(float(i), label) for i, label in enumerate(self.spec.categories)]
+            self.plot.getAxis("left").setTicks([ticks, []])
+        elif self.spec.integer_ticks:
+            self.plot.getAxis("left").setTickSpacing(major=None, minor=None)
+
+    def set_references(self, lines: Sequence[ReferenceLine]) -> None:
+        for item in self._references:
+            self.plot.removeItem(item)
+        self._references.clear()
+        for ref in _merged(lines):
+            line = pg.InfiniteLine(
+                pos=ref.value, angle=0, movable=False,
+                pen=pg.mkPen(self._palette.reference, width=1, style=Qt.PenStyle.DashLine),
+                label=ref.label, labelOpts={"position": 0.98, "anchors": [(1, 1), (1, 1)],
+                                            "color": self._palette.reference},
+            )
+            line.setToolTip(f"{ref.label} — {ref.source}")
+            line.setZValue(5)
+            self.plot.addItem(line, ignoreBounds=True)
+            self._references.append(line)
+
+    # -- data -----------------------------------------------------------------------------
+
+    def set_track(self, name: str, track: Track | None) -> None:
+        curve = self.curves[name]
+        if track is None or len(track.x) == 0:
+            self._tracks.pop(name, None)
+            curve.setData([], [])
+            return
+        self._tracks[name] = track
+        curve.setData(track.x, track.y, connect="finite")
+
+    def set_masked_track(self, name: str, track: Track, code: int) -> None:
+        """The part of ``track`` whose code is ``code`` (e.g. one NEWS2 risk)."""
+        assert track.codes is not None
+        y = np.where(track.codes == code, track.y, np.nan)
+        self._tracks[name] = Track(track.x, y)
+        self.curves[name].setData(track.x, y, connect="finite")
+
+    def track(self, name: str) -> Track | None:
+        return self._tracks.get(name)
+
+    def set_corrections(self, marks: Sequence[tuple[Marks, Callable[[float], str]]]) -> None:
+        """Values no longer in the line: hollow rings (corrected) and crosses (in error)."""
+        xs: list[np.ndarray] = []
+        ys: list[np.ndarray] = []
+        states: list[np.ndarray] = []
+        texts: list[str] = []
+        for mark, describe in marks:
+            xs.append(mark.x)
+            ys.append(mark.y)
+            states.append(mark.state)
+            for value, state, now in zip(mark.y, mark.state, mark.current_y, strict=True):
+                texts.append(_correction_text(describe, value, state, now))
+        self._correction_text = texts
+        if not xs or sum(len(x) for x in xs) == 0:
+            self.corrections.setData([], [])
+            self._correction_states = np.empty(0, dtype=np.int8)
+            return
+        self._correction_states = np.concatenate(states)
+        self.corrections.setData(
+            x=np.concatenate(xs), y=np.concatenate(ys), data=np.arange(len(texts)),
+        )
+        self._style_corrections()
+
+    def _style_corrections(self) -> None:
+        states = getattr(self, "_correction_states", None)
+        if states is None or len(states) == 0:
+            return
+        colour = self._palette.corrected
+        symbols = np.where(states == EntryState.ENTERED_IN_ERROR, "x", "o").tolist()
+        self.corrections.setSymbol(symbols)
+        self.corrections.setPen(pg.mkPen(colour, width=1.5))
+        self.corrections.setBrush(pg.mkBrush(None))
+
+    def _correction_tip(self, x: float, y: float, data: object) -> str:
+        index = int(data) if data is not None else -1
+        if 0 <= index < len(self._correction_text):
+            return self._correction_text[index]
+        return ""
+
+    def set_y_range_for(self, values: Sequence[np.ndarray]) -> None:
+        """The default range, widened so that no value is ever off the chart."""
+        low, high = self.spec.default_range
+        for array in values:
+            finite = array[np.isfinite(array)]
+            if len(finite):
+                low, high = min(low, float(finite.min())), max(high, float(finite.max()))
+        if (low, high) != self.spec.default_range:
+            pad = (high - low) * 0.04
+            low, high = low - pad, high + pad
+        self._set_y_range(low, high)
+
+    def _set_y_range(self, low: float, high: float) -> None:
+        self.plot.vb.setLimits(yMin=low, yMax=high)
+        self.plot.setYRange(low, high, padding=0)
+
+    def set_sparse(self, sparse: bool) -> None:
+        """Mark every value with a symbol when few are on screen (4-hourly sets)."""
+        if sparse == self._sparse:
+            return
+        self._sparse = sparse
+        for name in self.curves:
+            self._style_curve(name)
+
+    def set_overlays(self, regions: Sequence[tuple[float, float, str]]) -> None:
+        """Vertical shaded spans: ('unloaded' | 'outside', start, end) in epoch seconds."""
+        for item in self._overlays:
+            self.plot.removeItem(item)
+        self._overlays.clear()
+        for start, end, kind in regions:
+            if end <= start:
+                continue
+            colour = (self._palette.unloaded if kind == "unloaded"
+                      else self._palette.outside_stay)
+            brush = pg.mkBrush(colour)
+            if kind == "unloaded":
+                brush.setStyle(Qt.BrushStyle.BDiagPattern)
+            region = pg.LinearRegionItem(values=(start, end), movable=False, brush=brush,
+                                         pen=pg.mkPen(None))
+            for line in region.lines:
+                line.setPen(pg.mkPen(None))
+                line.setHoverPen(pg.mkPen(None))
+            region.setZValue(30 if kind == "unloaded" else -90)
+            self.plot.addItem(region, ignoreBounds=True)
+            self._overlays.append(region)
+
+
+def _merged(lines: Sequence[ReferenceLine]) -> list[ReferenceLine]:
+    """One line per value: items sharing a red-flag threshold are named on one label."""
+    by_value: dict[float, list[ReferenceLine]] = {}
+    for line in lines:
+        by_value.setdefault(line.value, []).append(line)
+    merged = []
+    for value, group in by_value.items():
+        if len(group) == 1:
+            merged.append(group[0])
+            continue
+        names = ", ".join(line.label.split(" red flag")[0].split(" /")[0] for line in group)
+        merged.append(ReferenceLine(group[0].track, value, f"Red flag {value:g}+: {names}",
+                                    "; ".join(sorted({line.source for line in group}))))
+    return merged
+
+
+def _correction_text(describe: Callable[[float], str], value: float, state: int,
+                     now: float) -> str:
+    if state == EntryState.ENTERED_IN_ERROR:
+        return f"Entered in error (struck out): {describe(value)}"
+    if np.isfinite(now):
+        return f"Corrected: was {describe(value)}, now {describe(now)}"
+    return f"Corrected: was {describe(value)}"

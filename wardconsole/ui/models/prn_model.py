@@ -1,0 +1,139 @@
+"""PRN doses of the last 24 hours as a table, newest first, with their recorded effects.
+
+A dose whose class the PRN-review rule counts (sedative, anxiolytic, hypnotic,
+benzodiazepine) is marked "●" and bold (the column title explains the mark), so the count a
+nurse sees is the count the rule uses; a dose whose effect is not yet recorded says that too.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont
+
+from wardconsole.services.history import PrnDoseView, PrnSummary
+from wardconsole.ui import formatting as fmt
+
+DOSE_ROLE = Qt.ItemDataRole.UserRole + 1
+"""The ``PrnDoseView`` behind any cell of a row."""
+
+IndexLike = QModelIndex | QPersistentModelIndex
+
+
+class PrnColumn(enum.IntEnum):
+    GIVEN = 0
+    DRUG = 1
+    CLASS = 2
+    REASON = 3
+    EFFECT = 4
+
+    @property
+    def title(self) -> str:
+        return ("Given", "Drug and dose", "Class (● counts)", "Reason", "Effect")[self]
+
+
+class PrnDoseModel(QAbstractTableModel):
+    """Rows are the summary's doses (already newest first)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._summary: PrnSummary | None = None
+        self._doses: tuple[PrnDoseView, ...] = ()
+
+    @property
+    def summary(self) -> PrnSummary | None:
+        return self._summary
+
+    def set_summary(self, summary: PrnSummary) -> None:
+        self.beginResetModel()
+        self._summary = summary
+        self._doses = summary.doses
+        self.endResetModel()
+
+    def dose(self, row: int) -> PrnDoseView:
+        return self._doses[row]
+
+    def row_of(self, dose_id: int) -> int:
+        for row, dose in enumerate(self._doses):
+            if dose.id == dose_id:
+                return row
+        return -1
+
+    def rowCount(self, parent: IndexLike = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._doses)
+
+    def columnCount(self, parent: IndexLike = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(PrnColumn)
+
+    def data(self, index: IndexLike, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._doses):
+            return None
+        dose = self._doses[index.row()]
+        column = PrnColumn(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(dose, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == PrnColumn.GIVEN:
+                return (f"Given {fmt.local_datetime_text(dose.given_at)} (local time), "
+                        f"recorded by {dose.recorded_by}")
+            if column == PrnColumn.EFFECT and dose.effects:
+                return "\n".join(f"{fmt.local_time_text(e.assessed_at)} {e.effect} "
+                                 f"({e.recorded_by})" for e in dose.effects)
+            return self._text(dose, column)
+        if role == Qt.ItemDataRole.FontRole and column == PrnColumn.CLASS and dose.counted:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == DOSE_ROLE:
+            return dose
+        return None
+
+    def _text(self, dose: PrnDoseView, column: PrnColumn) -> str:
+        match column:
+            case PrnColumn.GIVEN:
+                now = self._summary.as_of if self._summary is not None else dose.given_at
+                return (f"{fmt.local_time_text(dose.given_at)} "
+                        f"({fmt.ago_text(dose.given_at, now)})")
+            case PrnColumn.DRUG:
+                return f"{dose.drug} {dose.dose} {dose.route}".strip()
+            case PrnColumn.CLASS:
+                return f"● {dose.drug_class}" if dose.counted else dose.drug_class
+            case PrnColumn.REASON:
+                return dose.reason
+            case PrnColumn.EFFECT:
+                if not dose.effects:
+                    return "— not yet recorded"
+                return dose.effects[-1].effect
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+                and 0 <= section < len(PrnColumn)):
+            return PrnColumn(section).title
+        return None
+
+    def flags(self, index: IndexLike) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                | Qt.ItemFlag.ItemNeverHasChildren)
+
+
+def summary_text(summary: PrnSummary) -> tuple[str, str]:
+    """The 24-hour sedative/anxiolytic count in words, and its tone."""
+    hours = int(summary.window.total_seconds() // 3600)
+    counted = summary.counted
+    noun = "dose" if counted == 1 else "doses"
+    text = f"Sedative/anxiolytic PRN in the last {hours} h: {counted} {noun}"
+    if summary.review_above is None:
+        return text + " (PRN review rule switched off)", "muted"
+    if summary.review_due:
+        return (text + f" — ▲ more than {summary.review_above}: PRN review by the prescriber "
+                "(local policy)", "alert")
+    if counted == summary.review_above:
+        return text + f" — one more raises a PRN review (local policy: more than " \
+                      f"{summary.review_above})", "soon"
+    return text + f" (PRN review when more than {summary.review_above}, local policy)", "muted"

@@ -34,6 +34,8 @@ from wardconsole.store import repository
 from wardconsole.store.changes import record_change
 from wardconsole.store.models import Admission, ObservationSetRow, Patient, Staff
 
+_AUDIT_ACTIONS = {"import": "import", "monitor": "import_monitor"}
+
 FUTURE_TOLERANCE = timedelta(minutes=5)
 """Same as bedside recording: a station or monitor clock may run slightly ahead."""
 
@@ -382,7 +384,7 @@ class _BatchWriter:
             "patients_created": self.patients_created, "stays_created": self.stays_created,
         }
         repository.write_audit(self.session, at=self.now, staff_id=self.actor.staff_id,
-                               station=self.actor.station, action=f"import_{self.batch.source}",
+                               station=self.actor.station, action=_AUDIT_ACTIONS[self.batch.source],
                                entity="observation", entity_id=None, detail=detail)
         for admission_id in sorted(self.touched):
             record_change(self.session, "observation", admission_id, self.actor.station)

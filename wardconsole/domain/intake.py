@@ -358,6 +358,49 @@ def derive_risk_flags(intake: Intake) -> tuple[RiskFlag, ...]:
     return tuple(flags)
 
 
+def preview_risk_flags(
+    data: Mapping[str, Any], *, admitted_at: datetime
+) -> tuple[RiskFlag, ...]:
+    """The flags a half-filled form would raise so far (sections that do not check yet count
+    as empty), so the nurse sees them appear while typing."""
+    intake = Intake(_EMPTY_SUBSTANCE_USE, Physical(), MentalHealth(cssrs_not_done_reason="—"))
+    for section in SECTIONS:
+        content = data.get(section)
+        if not isinstance(content, Mapping):
+            continue
+        try:
+            part = parse_section(section, content, admitted_at=admitted_at)
+        except IntakeProblems as exc:
+            part = _lenient_section(section, content, exc.problems, admitted_at)
+            if part is None:
+                continue
+        intake = intake.with_section(section, part)
+    return derive_risk_flags(intake)
+
+
+def _lenient_section(
+    section: str, content: Mapping[str, Any], problems: Mapping[str, str], admitted_at: datetime
+) -> Intake | None:
+    """Retry a section without the fields that failed (only for the preview)."""
+    bad = {key.split(".", 1)[1] for key in problems if "." in key}
+    kept = {k: v for k, v in content.items() if k not in bad}
+    fillers: dict[str, dict[str, Any]] = {
+        "physical": {"no_known_allergies": True, "falls_reason": "—"},
+        "mental_health": {"cssrs_not_done_reason": "—", "diagnoses_other": "—"},
+    }
+    for key, value in fillers.get(section, {}).items():
+        if key in bad or key not in kept:
+            kept.setdefault(key, value)
+    if section == "physical" and kept.get("allergies"):
+        kept.pop("no_known_allergies", None)
+    if section == "mental_health" and kept.get("cssrs") is not None:
+        kept.pop("cssrs_not_done_reason", None)
+    try:
+        return parse_section(section, kept, admitted_at=admitted_at)
+    except IntakeProblems:
+        return None
+
+
 def flag_labels(intake: Intake) -> tuple[str, ...]:
     """What ``Admission.risk_flags`` stores."""
     return tuple(flag.label for flag in derive_risk_flags(intake))

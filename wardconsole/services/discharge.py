@@ -123,14 +123,15 @@ class DischargeService:
         discharged_at: datetime | None = None,
         tz: tzinfo | None = None,
     ) -> DischargeDraft:
-        """Draft the summary for discharge now (or at ``discharged_at``)."""
+        """Draft the summary for discharge now (or at ``discharged_at``); times are shown in
+        ``tz``, by default the ward's time zone (the summary outlives this station)."""
         facts = self.facts(admission_id)
         with self._db.read() as session:
             info = q.admission_detail(session, admission_id)
         assert info is not None
         at = discharged_at or self._db.clock()
         text = draft_summary(facts, discharged_at=at, destination=destination, detail=detail,
-                             tz=tz)
+                             tz=tz or self._db.shifts.zone)
         still_open = tuple(e.kind for e in facts.escalations if e.resolved_at is None)
         return DischargeDraft(admission_id, info.name, info.bed, info.admitted_at, info.version,
                               text, still_open)

@@ -1,0 +1,162 @@
+"""A small real ward (SQLite) for the admission, bed-move, discharge and history dialogs.
+
+Import the fixtures into a test module: ``from .admission_support import real_ward, runner``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from intakefakes import intake_data
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QLineEdit,
+    QRadioButton,
+    QSpinBox,
+    QTabWidget,
+    QWidget,
+)
+from sqlalchemy import func, select
+
+from wardconsole.services.admission_desk import AdmissionDesk
+from wardconsole.services.admissions import AdmissionService, NewPatient
+from wardconsole.services.context import Actor, Role
+from wardconsole.services.db import Database
+from wardconsole.services.discharge import DischargeService
+from wardconsole.services.staff import StaffService
+from wardconsole.store.engine import make_engine, upgrade
+from wardconsole.store.models import Admission, Patient
+from wardconsole.ui.tasks import TaskRunner
+
+BEDS = ["A1", "A2", "A3", "A4"]
+
+
+class RealWard:
+    """A four-bed ward in an SQLite file, with a nurse and a supervisor."""
+
+    def __init__(self, path: Path) -> None:
+        self.engine = make_engine(f"sqlite:///{path}")
+        upgrade(self.engine)
+        self.db = Database(self.engine)
+        staff = StaffService(self.db)
+        staff.add("rn.okafor", "R. Okafor", Role.NURSE, None)
+        staff.add("sv.iyer", "P. Iyer", Role.SUPERVISOR, None)
+        self.nurse: Actor = staff.actor("rn.okafor", "Nurses' station 1")
+        self.supervisor: Actor = staff.actor("sv.iyer", "Nurses' station 1")
+        self.admissions = AdmissionService(self.db)
+        self.discharges = DischargeService(self.db)
+        self.admissions.ensure_beds(BEDS, "Ward 7")
+
+    def desk(self, actor: Actor | None = None) -> AdmissionDesk:
+        who = actor or self.nurse
+        return AdmissionDesk(self.db, actor=lambda: who)
+
+    def admit(self, number: str, given: str, family: str, bed: str | None, *,
+              hours_ago: float = 30, **intake_changes: dict) -> int:
+        admitted_at = datetime.now(UTC) - timedelta(hours=hours_ago)
+        return self.admissions.admit(
+            self.nurse, NewPatient(number, given, family, date(1990, 3, 4)), bed=bed,
+            admitted_at=admitted_at, assigned_nurse_id=self.nurse.staff_id,
+            intake=intake_data(admitted_at, **intake_changes))
+
+    def discharge(self, admission_id: int, destination: str = "outpatient_programme") -> None:
+        self.discharges.discharge(self.nurse, admission_id, destination=destination,
+                                  summary=self.discharges.draft(admission_id).text)
+
+    def count(self, model: type) -> int:
+        with self.db.read() as session:
+            return session.scalar(select(func.count()).select_from(model)) or 0
+
+    def counts(self) -> tuple[int, int]:
+        return self.count(Patient), self.count(Admission)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+@pytest.fixture
+def real_ward(tmp_path: Path) -> Iterator[RealWard]:
+    ward = RealWard(tmp_path / "ward.sqlite")
+    yield ward
+    ward.close()
+
+
+@pytest.fixture
+def runner(qapp) -> Iterator[TaskRunner]:
+    runner = TaskRunner()
+    yield runner
+    runner.shutdown()
+
+
+# --- driving forms as a nurse does ----------------------------------------------------------------
+
+
+def child(widget: QWidget, kind: type, name: str) -> Any:
+    found = widget.findChild(kind, name)
+    assert found is not None, f"no {kind.__name__} called {name!r}"
+    reveal(found)
+    return found
+
+
+def reveal(widget: QWidget) -> None:
+    """Bring the tab holding ``widget`` to the front, as a nurse would before using it."""
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QTabWidget):
+            for n in range(parent.count()):
+                if parent.widget(n).isAncestorOf(widget):
+                    parent.setCurrentIndex(n)
+        parent = parent.parentWidget()
+
+
+def type_into(qtbot, widget: QWidget, name: str, text: str) -> None:
+    edit = child(widget, QLineEdit, name)
+    edit.clear()
+    qtbot.keyClicks(edit, text)
+
+
+def tick(qtbot, widget: QWidget, name: str, kind: type = QCheckBox) -> None:
+    button = child(widget, kind, name)
+    if not button.isChecked():
+        # On the box itself: a stretched check box does not react to clicks past its text.
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton,
+                         pos=QPoint(8, button.rect().height() // 2))
+    assert button.isChecked(), name
+
+
+def choose(widget: QWidget, name: str, text: str) -> None:
+    combo = child(widget, QComboBox, name)
+    index = combo.findText(text)
+    assert index >= 0, f"{text!r} not offered in {name}: {combo_items(combo)}"
+    combo.setCurrentIndex(index)
+
+
+def combo_items(combo: QComboBox) -> list[str]:
+    return [combo.itemText(n) for n in range(combo.count())]
+
+
+def set_spin(widget: QWidget, name: str, value: int) -> None:
+    child(widget, QSpinBox, name).setValue(value)
+
+
+def answer(qtbot, widget: QWidget, question: str, yes: bool) -> None:
+    tick(qtbot, widget, f"cssrs_{question}_{'yes' if yes else 'no'}", QRadioButton)
+
+
+def fill_intake(qtbot, dialog: QWidget, *, cssrs: dict[str, bool] | None = None) -> None:
+    """The least a nurse must enter: ketamine pattern, allergies and the C-SSRS screener."""
+    tick(qtbot, dialog, "route_snorted")
+    type_into(qtbot, dialog, "typical_amount", "2 g a day")
+    choose(dialog, "frequency", "Daily")
+    set_spin(dialog, "duration_years", 3)
+    tick(qtbot, dialog, "last_use_unknown")
+    set_spin(dialog, "previous_detox_attempts", 0)
+    tick(qtbot, dialog, "no_known_allergies")
+    for question, value in (cssrs or {"q1": False, "q2": False, "q6": False}).items():
+        answer(qtbot, dialog, question, value)

@@ -1,0 +1,226 @@
+"""The bedside-monitor feed: ORU^R01 messages in over MLLP, ACKs out, vitals stored for the
+patient in PID; anything malformed gets an error ACK and the listener keeps serving."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from interop_support import HOSPITAL_NUMBER, SAMPLES
+from sqlalchemy import select
+from wardfakes import Clock
+
+from wardconsole.interop.hl7_feed import END, START, MessageHandler, MonitorFeed, frame
+from wardconsole.services.context import Actor
+from wardconsole.services.db import Database
+from wardconsole.services.staff import StaffService
+from wardconsole.store.models import AuditRow, ObservationSetRow, Staff
+
+SAMPLE = SAMPLES / "hl7v2" / "ORU-R01-01.hl7"
+
+
+def oru(control_id: str, at: str, *, patient: str = HOSPITAL_NUMBER, processing: str = "P",
+        obx: list[str] | None = None) -> str:
+    """A monitor's ORU^R01: HR, RR, SpO2, BP and temperature at ``at`` (HL7 DTM)."""
+    segments = obx if obx is not None else [
+        f"OBX|1|NM|8867-4^Heart rate^LN||88|/min^beats per minute^UCUM|||||F|||{at}",
+        f"OBX|2|NM|9279-1^Respiratory rate^LN||19|/min^breaths per minute^UCUM|||||F|||{at}",
+        f"OBX|3|NM|59408-5^SpO2 by pulse oximetry^LN||95|%^percent^UCUM|||||F|||{at}",
+        f"OBX|4|NM|8480-6^Systolic BP^LN||131|mm[Hg]^mmHg^UCUM|||||F|||{at}",
+        f"OBX|5|NM|8462-4^Diastolic BP^LN||84|mm[Hg]^mmHg^UCUM|||||F|||{at}",
+        f"OBX|6|NM|8310-5^Body temperature^LN||37.24|Cel^degrees C^UCUM|||||F|||{at}",
+        f"OBX|7|NM|150456^MDC_PULS_OXIM_SAT_O2^MDC||95|%^percent^UCUM|||||F|||{at}",
+    ]
+    return "\r".join([
+        f"MSH|^~\\&|BEDSIDE|WARD7|WARDCONSOLE|WARD7|{at}||ORU^R01^ORU_R01|{control_id}|"
+        f"{processing}|2.5.1",
+        f"PID|1||{patient}^^^HOSP^MR||Abernethy^Aled||19940501|M",
+        f"OBR|1|||85353-1^Vital signs panel^LN|||{at}",
+        *segments,
+    ]) + "\r"
+
+
+@pytest.fixture
+def monitor(db: Database) -> Actor:
+    return StaffService(db).system_actor("Monitor gateway")
+
+
+@pytest.fixture
+def stamp(clock: Clock) -> str:
+    return (clock.now - timedelta(minutes=10)).strftime("%Y%m%d%H%M%S+0000")
+
+
+def _sets(db: Database) -> list[ObservationSetRow]:
+    with db.read() as session:
+        rows = list(session.scalars(select(ObservationSetRow).order_by(ObservationSetRow.id)))
+        session.expunge_all()
+    return rows
+
+
+def _ack(data: bytes) -> list[list[str]]:
+    return [segment.split("|") for segment in data.decode().strip("\r").split("\r")]
+
+
+# -- one message at a time -----------------------------------------------------------------------
+
+
+def test_an_oru_is_stored_as_one_set_and_acknowledged(
+        db: Database, monitor: Actor, admission: int, clock: Clock, stamp: str) -> None:
+    outcome, ack = MessageHandler(db, monitor).handle(oru("MSG0001", stamp).encode())
+
+    msh, msa = _ack(ack)[:2]
+    assert msh[8] == "ACK^R01^ACK" and msh[4] == "BEDSIDE" and msh[11] == "2.5.1"
+    assert msa[:3] == ["MSA", "AA", "MSG0001"]
+    assert outcome.report is not None and outcome.report.skipped == {
+        "not imported: 150456 MDC_PULS_OXIM_SAT_O2": 1}
+    (row,) = _sets(db)
+    assert row.admission_id == admission and row.source == "monitor"
+    assert row.taken_at == clock.now - timedelta(minutes=10)
+    assert (row.pulse, row.respiration_rate, row.spo2) == (88, 19, 95)
+    assert (row.systolic_bp, row.diastolic_bp, row.temperature) == (131, 84, 37.2)
+    # A monitor cannot see consciousness or oxygen: a partial set, never a made-up NEWS2.
+    assert row.news2_total is None
+    assert row.missing_reasons == {"consciousness": "not_in_source",
+                                   "on_oxygen": "not_in_source"}
+    with db.read() as session:
+        author = session.get(Staff, row.recorded_by_id)
+        audit = session.scalars(select(AuditRow).where(
+            AuditRow.action == "import_monitor")).one()
+    assert author is not None and author.staff_code == "system"
+    assert row.station == "Monitor gateway" == audit.station
+
+
+def test_a_retransmitted_message_is_stored_once(db: Database, monitor: Actor, admission: int,
+                                                stamp: str) -> None:
+    handler = MessageHandler(db, monitor)
+    handler.handle(oru("MSG0002", stamp).encode())
+    outcome, ack = handler.handle(oru("MSG0002", stamp).encode())
+    assert outcome.code == "AA" and "already stored" in outcome.text
+    assert len(_sets(db)) == 1
+
+
+def test_a_patient_not_on_the_ward_gets_an_error_ack(db: Database, monitor: Actor,
+                                                     admission: int, stamp: str) -> None:
+    outcome, ack = MessageHandler(db, monitor).handle(oru("MSG0003", stamp,
+                                                          patient="NOBODY1").encode())
+    segments = _ack(ack)
+    assert segments[1][:3] == ["MSA", "AE", "MSG0003"]
+    assert "NOBODY1 is not on the ward" in segments[1][3]
+    assert segments[2][0] == "ERR" and segments[2][3].startswith("204^")
+    assert _sets(db) == []
+
+
+@pytest.mark.parametrize(("message", "reason"), [
+    ("hello, monitor here", "not an HL7 v2 message"),
+    ("MSH|^~\\&|A|B|C|D|20261125||ADT^A01|X9|P|2.5\rPID|1||KD000001", "unsupported message type"),
+    ("MSH|^~\\&|A|B|C|D|20261125||ORU^R01|X9|T|2.5\rPID|1||KD000001", "not production"),
+    ("MSH|^~\\&|A|B|C|D|20261125||ORU^R01|X9|P|2.5\rOBX|1|NM|8867-4^HR^LN||80|/min",
+     "PID-3"),
+    ("\x00\x01\x02garbage\xff", "not an HL7 v2 message"),
+])
+def test_malformed_messages_are_rejected_with_ar(db: Database, monitor: Actor, admission: int,
+                                                 message: str, reason: str) -> None:
+    outcome, ack = MessageHandler(db, monitor).handle(message.encode("latin-1"))
+    assert outcome.code == "AR" and reason in outcome.text
+    assert _ack(ack)[1][1] == "AR"
+    assert _sets(db) == []
+
+
+def test_values_outside_the_stay_or_impossible_are_counted(
+        db: Database, monitor: Actor, admission: int, clock: Clock, stamp: str) -> None:
+    before_stay = (clock.now - timedelta(days=5)).strftime("%Y%m%d%H%M%S+0000")
+    outcome, _ = MessageHandler(db, monitor).handle(oru("MSG0004", before_stay).encode())
+    assert outcome.code == "AE" and "time outside any stay" in outcome.text
+    obx = [f"OBX|1|NM|8867-4^HR^LN||400|/min|||||F|||{stamp}",
+           f"OBX|2|NM|9279-1^RR^LN||18|/min|||||F|||{stamp}",
+           f"OBX|3|ST|2708-6^SpO2^LN||good|%|||||F|||{stamp}",
+           f"OBX|4|NM|8310-5^Temp^LN||37|furlongs|||||F|||{stamp}",
+           f"OBX|5|NM|8867-4^HR^LN||80|/min|||||X|||{stamp}"]
+    outcome, _ = MessageHandler(db, monitor).handle(oru("MSG0005", stamp, obx=obx).encode())
+    assert outcome.code == "AA" and outcome.report is not None
+    assert outcome.report.skipped == {
+        "impossible value refused: pulse": 1,
+        "value type 'ST' is not numeric: spo2": 1,
+        "unit 'furlongs' is not °C or °F: temperature": 1,
+        "result status 'X': pulse": 1,
+    }
+    (row,) = _sets(db)
+    assert row.respiration_rate == 18 and row.pulse is None
+
+
+def test_the_shared_sample_is_handled_sensibly(db: Database, monitor: Actor, nurse: Actor,
+                                               clock: Clock) -> None:
+    """A field-coverage stress sample marked as a training message (T): refused, nothing stored;
+    with a byte-order mark too. Sent as production for a patient on the ward, none of its
+    OBX carries a usable vital sign, and each is counted."""
+    from interop_support import admit
+
+    raw = SAMPLE.read_bytes()
+    handler = MessageHandler(db, monitor)
+    for data in (raw, b"\xef\xbb\xbf" + raw):
+        outcome, ack = handler.handle(data)
+        assert outcome.code == "AR" and "not production" in outcome.text
+        assert _ack(ack)[1][2] == "2.16.840.1.114222.4.3.3.5.1.2-20120314235954.325"
+    admit(db, nurse, clock, hospital_number="14")
+    outcome, _ = handler.handle(raw.replace(b"|T|2.5.1|", b"|P|2.5.1|", 1))
+    assert outcome.code == "AE" and outcome.report is not None
+    assert outcome.report.skipped == {
+        "value type 'RP' is not numeric: pulse": 1,
+        "result status 'I': pulse": 1,
+        "not imported: no code": 1,
+        "not imported: 625-4 Bacteria identified in Stool by Culture": 1,
+        "not imported: 1063-7 Serum or Plasma": 1,
+    }
+    assert _sets(db) == []
+
+
+# -- over a real socket ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def feed(db: Database, monitor: Actor) -> Iterator[MonitorFeed]:
+    with MonitorFeed(db, monitor, host="127.0.0.1", port=0, idle_timeout=10) as running:
+        yield running
+
+
+def _exchange(sock: socket.socket, payload: bytes) -> bytes:
+    sock.sendall(payload)
+    data = b""
+    while not data.endswith(END):
+        chunk = sock.recv(65536)
+        assert chunk, "the listener closed the connection"
+        data += chunk
+    assert data.startswith(START)
+    return data[1:-2]
+
+
+def test_mllp_over_loopback(db: Database, admission: int, feed: MonitorFeed,
+                            stamp: str, clock: Clock) -> None:
+    later = (clock.now - timedelta(minutes=5)).strftime("%Y%m%d%H%M%S+0000")
+    with socket.create_connection(feed.address, timeout=10) as sock:
+        first = _exchange(sock, frame(oru("MLLP0001", stamp)))
+        assert _ack(first)[1][:3] == ["MSA", "AA", "MLLP0001"]
+        garbage = _exchange(sock, START + b"\x00\xffthis is not HL7\r" + END)
+        assert _ack(garbage)[1][1] == "AR"
+        # Noise outside a frame is ignored; the next message on the same connection works.
+        second = _exchange(sock, b"stray bytes" + frame(oru("MLLP0002", later)))
+        assert _ack(second)[1][:3] == ["MSA", "AA", "MLLP0002"]
+    with socket.create_connection(feed.address, timeout=10) as sock:  # still listening
+        again = _exchange(sock, frame(oru("MLLP0001", stamp)))
+        assert "already stored" in _ack(again)[1][3]
+    assert [r.pulse for r in _sets(db)] == [88, 88]
+
+
+def test_two_monitors_at_once(db: Database, nurse: Actor, clock: Clock, admission: int,
+                              feed: MonitorFeed, stamp: str) -> None:
+    from interop_support import admit
+
+    admit(db, nurse, clock, hospital_number="KD000002", bed="B02")
+    with socket.create_connection(feed.address, timeout=10) as one, \
+            socket.create_connection(feed.address, timeout=10) as two:
+        a = _exchange(one, frame(oru("BED1-1", stamp)))
+        b = _exchange(two, frame(oru("BED2-1", stamp, patient="KD000002")))
+    assert _ack(a)[1][1] == _ack(b)[1][1] == "AA"
+    assert len({r.admission_id for r in _sets(db)}) == 2

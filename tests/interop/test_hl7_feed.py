@@ -96,14 +96,14 @@ def test_a_retransmitted_message_is_stored_once(db: Database, monitor: Actor, ad
                                                 stamp: str) -> None:
     handler = MessageHandler(db, monitor)
     handler.handle(oru("MSG0002", stamp).encode())
-    outcome, ack = handler.handle(oru("MSG0002", stamp).encode())
+    outcome, _ack_bytes = handler.handle(oru("MSG0002", stamp).encode())
     assert outcome.code == "AA" and "already stored" in outcome.text
     assert len(_sets(db)) == 1
 
 
 def test_a_patient_not_on_the_ward_gets_an_error_ack(db: Database, monitor: Actor,
                                                      admission: int, stamp: str) -> None:
-    outcome, ack = MessageHandler(db, monitor).handle(oru("MSG0003", stamp,
+    _, ack = MessageHandler(db, monitor).handle(oru("MSG0003", stamp,
                                                           patient="NOBODY1").encode())
     segments = _ack(ack)
     assert segments[1][:3] == ["MSA", "AE", "MSG0003"]

@@ -23,7 +23,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from wardconsole.domain.handoff_records import HandoffDraft, HandoffStatus, Section
+from wardconsole.domain.handoff_records import (
+    HandoffDraft,
+    HandoffStatus,
+    PatientShiftFacts,
+    Section,
+)
 from wardconsole.domain.shifts import ShiftWindow
 from wardconsole.services import handoff_facts as facts_of
 from wardconsole.services.context import (
@@ -183,6 +188,27 @@ class ShiftBoard:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportPatient:
+    """One patient's page: the facts behind the charts and the handoff (or a fresh draft)."""
+
+    facts: PatientShiftFacts
+    draft: HandoffDraft
+    handoff: HandoffView | None
+    """None when no handoff was drafted in the console; ``draft`` is then generated for print."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftReport:
+    shift: ShiftWindow
+    board: ShiftBoard
+    patients: tuple[ReportPatient, ...]
+    """Bed order (the order a handover walks the ward)."""
+
+    def by_risk(self) -> list[ReportPatient]:
+        return sorted(self.patients, key=lambda p: (-p.draft.summary.risk_rank, p.facts.bed))
+
+
+@dataclass(frozen=True, slots=True)
 class DraftResult:
     shift: ShiftWindow
     created: int
@@ -264,6 +290,20 @@ class HandoffService:
             trail=tuple(TrailEvent(e.at, e.action, e.staff, e.station, e.version_number,
                                    e.detail) for e in events),
         )
+
+    def report(self, shift: ShiftWindow) -> ShiftReport:
+        """Everything the printed handoff shows: each patient's facts (for the charts) and
+        handoff; patients without a drafted handoff get facts generated for the print."""
+        board = self.board(shift)
+        with self._db.read() as session:
+            everyone = facts_of.shift_facts(self._db, session, shift, board.taken_at)
+        by_admission = {h.admission_id: h for h in board.handoffs}
+        patients = []
+        for facts in everyone:
+            handoff = by_admission.get(facts.admission_id)
+            generated = handoff.draft if handoff else facts_of.draft(self._db, facts)
+            patients.append(ReportPatient(facts, generated, handoff))
+        return ShiftReport(shift, board, tuple(patients))
 
     def preview(self, shift: ShiftWindow, admission_id: int) -> HandoffDraft:
         """Freshly generated facts for one patient, without saving anything."""

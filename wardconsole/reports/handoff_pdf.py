@@ -1,0 +1,319 @@
+"""The printed shift handoff: one PDF per shift, a ward summary then one page per patient.
+
+Built with matplotlib ``Figure`` + ``PdfPages`` (never pyplot), so it runs on a background
+thread or from the command line. Each patient page carries small trend charts (NEWS2, pulse and
+blood pressure, respiration and SpO2, the withdrawal chart total), the escalation and PRN
+timeline, and the SBAR text — generated facts and the nurse's notes set apart. Everything reads
+in black and white: line styles, markers, hatching and words, never colour alone. Fonts are
+embedded as TrueType so the text stays selectable and searchable.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import matplotlib
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from wardconsole.domain.handoff import load_handoff_policy
+from wardconsole.domain.handoff_records import HandoffStatus
+from wardconsole.domain.shifts import ShiftWindow
+from wardconsole.reports import handoff_charts as charts
+from wardconsole.reports.handoff_text import TextBox, draw, fit, sbar_items
+from wardconsole.services.db import Database
+from wardconsole.services.handoff import HandoffService, ReportPatient, ShiftReport
+
+A4 = (8.27, 11.69)
+MARGIN = 0.06
+Progress = Callable[[int, int, str], None]
+
+_RC = {
+    "pdf.fonttype": 42,  # TrueType: text extractable
+    "font.family": "DejaVu Sans",
+    "hatch.linewidth": 0.4,
+    "axes.linewidth": 0.6,
+}
+
+
+def status_text(patient: ReportPatient) -> str:
+    handoff = patient.handoff
+    if handoff is None:
+        return "Not drafted in the console: facts generated for this print"
+    zone = patient.facts.shift.zone
+    parts = [handoff.status.label]
+    if handoff.status is HandoffStatus.SIGNED and handoff.signed_at:
+        parts = [f"Signed by {handoff.signed_by} {handoff.signed_at.astimezone(zone):%a %H:%M}"]
+        if handoff.amended:
+            parts.append(f"amended since (now version {handoff.version_number})")
+    elif handoff.status is HandoffStatus.SENT_BACK:
+        parts.append(f"reason: {handoff.sent_back_reason}")
+    parts.append(f"version {handoff.version_number} saved by {handoff.saved_by} "
+                 f"{handoff.saved_at.astimezone(zone):%a %H:%M}")
+    generated = patient.draft.generated_at.astimezone(zone)
+    parts.append(f"facts as of {generated:%a %H:%M}")
+    return " · ".join(parts)
+
+
+def write_handoff_pdf(
+    report: ShiftReport,
+    path: str | Path,
+    *,
+    ward_name: str,
+    printed_at: datetime,
+    chart_max: int,
+    progress: Progress | None = None,
+) -> Path:
+    """Write the shift's handoff to ``path``; ``progress(done, total, what)`` after each page."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tick = progress or (lambda _done, _total, _what: None)
+    pages = list(report.patients)
+    total = len(pages) + 1
+    page_of = {p.facts.admission_id: number for number, p in enumerate(pages, start=2)}
+    shift = report.shift
+    with matplotlib.rc_context(_RC), PdfPages(path, metadata={
+        "Title": f"Shift handoff — {ward_name} — {shift.label}",
+        "Author": "WardConsole",
+        "Subject": "Shift handoff (SBAR)",
+        "CreationDate": None,
+    }) as pdf:
+        tick(0, total, "ward summary")
+        for figure in summary_pages(report, ward_name, printed_at, page_of):
+            pdf.savefig(figure)
+        for number, patient in enumerate(pages, start=1):
+            tick(number, total, f"bed {patient.facts.bed}")
+            pdf.savefig(patient_page(patient, ward_name, printed_at, chart_max,
+                                     page=number + 1, pages=total))
+        tick(total, total, "done")
+    return path
+
+
+def build_handoff_pdf(
+    db: Database,
+    shift: ShiftWindow,
+    path: str | Path,
+    *,
+    ward_name: str,
+    progress: Progress | None = None,
+) -> Path:
+    """Read the shift through the services and write its PDF (the CLI and the console use it)."""
+    report = HandoffService(db).report(shift)
+    return write_handoff_pdf(report, path, ward_name=ward_name, printed_at=db.clock(),
+                             chart_max=db.chart.max_total, progress=progress)
+
+
+# --- the ward summary -------------------------------------------------------------------------
+
+_COLUMNS = (  # title, width in figure fraction (they add up to 1 - 2 * MARGIN)
+    ("", 0.018), ("Bed", 0.04), ("Patient", 0.125), ("Day", 0.028), ("NEWS2 (range)", 0.108),
+    ("Symptoms", 0.09), ("Escal.", 0.06), ("PRN", 0.032), ("Obs", 0.068),
+    ("Handoff", 0.07), ("Changed since last shift", 0.216), ("Page", 0.025),
+)
+CHANGES_WRAP = 35
+ROWS_PER_PAGE = 30
+
+
+def summary_pages(
+    report: ShiftReport, ward_name: str, printed_at: datetime, page_of: dict[int, int]
+) -> list[Figure]:
+    ordered = report.by_risk()
+    chunks = [ordered[i:i + ROWS_PER_PAGE] for i in range(0, len(ordered), ROWS_PER_PAGE)] or [[]]
+    return [
+        _summary_page(report, ward_name, printed_at, chunk, page_of, continued=index > 0)
+        for index, chunk in enumerate(chunks)
+    ]
+
+
+def _summary_page(
+    report: ShiftReport,
+    ward_name: str,
+    printed_at: datetime,
+    rows: list[ReportPatient],
+    page_of: dict[int, int],
+    *,
+    continued: bool,
+) -> Figure:
+    figure = Figure(figsize=A4)
+    shift, board = report.shift, report.board
+    zone = shift.zone
+    title = "Ward summary (continued)" if continued else f"Shift handoff — {ward_name}"
+    figure.text(MARGIN, 0.965, title, fontsize=15, fontweight="bold")
+    figure.text(MARGIN, 0.945, shift.label, fontsize=10)
+    signoff = board.signoff
+    signed = (f"Signed off by {signoff.signed_by} {signoff.signed_at.astimezone(zone):%a %H:%M}"
+              f" ({signoff.handoff_count} handoffs)" if signoff else "NOT SIGNED OFF")
+    figure.text(MARGIN, 0.928, f"{signed} · printed {printed_at.astimezone(zone):%a %d %b %H:%M}"
+                f" (ward time, {zone.key})", fontsize=8)
+    patients = report.patients
+    summaries = [p.draft.summary for p in patients]
+    counts = (
+        f"{len(patients)} patients · {sum(1 for s in summaries if s.open_escalations)} with open "
+        f"escalations · {sum(1 for s in summaries if s.overdue_at_end)} with observations "
+        f"overdue · {sum(s.prn_doses for s in summaries)} PRN doses · handoffs: "
+        + ", ".join([f"{board.count(status)} {status.label.lower()}" for status in HandoffStatus
+                     if board.count(status)]
+                    + ([f"{len(board.missing)} not drafted"] if board.missing else []))
+    )
+    figure.text(MARGIN, 0.91, counts, fontsize=8)
+    y = 0.88
+    x_positions = _column_x()
+    for (name, _width), x in zip(_COLUMNS, x_positions, strict=True):
+        figure.text(x, y, name, fontsize=7, fontweight="bold", va="baseline")
+    _rule(figure, y - 0.006, weight=0.8)
+    y -= 0.02
+    for patient in rows:
+        cells = _summary_cells(patient, page_of.get(patient.facts.admission_id))
+        changes = textwrap.wrap(cells[-2], CHANGES_WRAP) or [""]
+        height = 0.0125 * max(1, len(changes))
+        for index, ((_name, _width), x) in enumerate(zip(_COLUMNS, x_positions, strict=True)):
+            text = "\n".join(changes) if index == len(_COLUMNS) - 2 else cells[index]
+            figure.text(x, y, text, fontsize=6.4, va="top", linespacing=1.25,
+                        fontweight="bold" if index in (0, 1) else "normal")
+        y -= height + 0.004
+        _rule(figure, y + 0.002, weight=0.3)
+    _legend(figure)
+    return figure
+
+
+def _column_x() -> list[float]:
+    out, x = [], MARGIN
+    for _name, width in _COLUMNS:
+        out.append(x)
+        x += width
+    return out
+
+
+def _summary_cells(patient: ReportPatient, page: int | None) -> list[str]:
+    s = patient.draft.summary
+    facts = patient.facts
+    alert = s.open_escalations or s.overdue_at_end or s.news2_band_now in ("medium", "high")
+    news2 = "—"
+    if s.news2_now is not None:
+        band = "low-med" if s.news2_band_now == "low-medium" else s.news2_band_now
+        news2 = f"{s.news2_now} {band}"
+        if s.news2_min is not None:
+            news2 += f" ({s.news2_min}–{s.news2_max})"
+    trend = "—"
+    if s.symptom_last is not None:
+        trend = f"{s.symptom_last}"
+        if s.symptom_trend:
+            trend = f"{s.symptom_trend} {s.symptom_first}→{s.symptom_last}"
+    obs = []
+    if s.late_observations:
+        obs.append(f"{s.late_observations} late")
+    if s.overdue_at_end:
+        obs.append("OVERDUE")
+    elif s.missed_observations:
+        obs.append(f"{s.missed_observations} missed")
+    status = patient.handoff.status.label if patient.handoff else "not drafted"
+    return [
+        "▲" if alert else "",
+        facts.bed,
+        _short(facts.patient_name, 24),
+        str(facts.detox_day),
+        news2,
+        trend,
+        (f"{s.escalations_in_shift}, {s.open_escalations} open" if s.escalations_in_shift
+         else "—"),
+        str(s.prn_doses) if s.prn_doses else "—",
+        ", ".join(obs) or "on time",
+        status,
+        "; ".join(_brief(change) for change in s.changes) or "—",
+        str(page or ""),
+    ]
+
+
+def _brief(change: str) -> str:
+    """A change since last shift in the summary's few words."""
+    for long, short in (("New escalation: ", "New "), ("NEWS2 band up: ", "NEWS2 ↑ "),
+                        ("NEWS2 band down: ", "NEWS2 ↓ "), (" (emergency)", " (E)"),
+                        (" (urgent)", " (U)"), (" (advisory)", " (A)")):
+        change = change.replace(long, short)
+    return change
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _legend(figure: Figure) -> None:
+    policy = load_handoff_policy()
+    text = (
+        "▲ needs attention (open escalation, observations overdue, or NEWS2 medium/high). NEWS2 "
+        "bands per RCP 2017: low 0–4, low–medium = one parameter scoring 3, medium 5–6, high ≥ 7. "
+        "Escalations: open at some time in the shift, and still open at handover; (E) emergency, "
+        "(U) urgent, (A) advisory. Obs: late = taken "
+        "after the due time plus the grace period of the local escalation policy. Symptoms: the "
+        "ward's withdrawal chart (an unvalidated local tool); better/worse means a change of at "
+        f"least {policy.symptom_trend_min_change} points over the shift (local policy "
+        f"{policy.version}, design choice). Generated facts come from the record; what a nurse "
+        "wrote is printed separately as “Nurse's notes”."
+    )
+    figure.text(MARGIN, 0.045, "\n".join(textwrap.wrap(text, 150)), fontsize=6, va="bottom",
+                color="0.25", linespacing=1.3)
+
+
+def _rule(figure: Figure, y: float, *, weight: float) -> None:
+    figure.add_artist(Line2D([MARGIN, 1 - MARGIN], [y, y], transform=figure.transFigure,
+                             color="0.55", linewidth=weight))
+
+
+# --- one patient ---------------------------------------------------------------------------------
+
+
+def patient_page(
+    patient: ReportPatient,
+    ward_name: str,
+    printed_at: datetime,
+    chart_max: int,
+    *,
+    page: int,
+    pages: int,
+) -> Figure:
+    figure = Figure(figsize=A4)
+    facts = patient.facts
+    zone = facts.shift.zone
+    figure.text(MARGIN, 0.968, f"Bed {facts.bed} · {facts.patient_name}, {facts.age}",
+                fontsize=13, fontweight="bold")
+    figure.text(MARGIN, 0.952, f"{facts.hospital_number} · detox day {facts.detox_day} · "
+                f"{facts.shift.label}", fontsize=8.5)
+    figure.text(MARGIN, 0.938, status_text(patient), fontsize=7.5, style="italic")
+    width = (1 - 2 * MARGIN - 0.07) / 2
+    height = 0.088
+    left, right = MARGIN + 0.02, MARGIN + 0.02 + width + 0.06
+    charts.news2_chart(figure.add_axes((left, 0.815, width, height)), facts)
+    charts.pulse_bp_chart(figure.add_axes((right, 0.815, width, height)), facts)
+    charts.respiration_chart(figure.add_axes((left, 0.69, width, height)), facts)
+    charts.symptom_chart(figure.add_axes((right, 0.69, width, height)), facts, chart_max)
+    rows = _timeline_rows(patient)
+    timeline_height = 0.022 + 0.012 * rows
+    timeline_top = 0.655
+    charts.timeline_chart(
+        figure.add_axes((MARGIN + 0.13, timeline_top - timeline_height, 1 - 2 * MARGIN - 0.13,
+                         timeline_height)),
+        facts,
+    )
+    text_top = timeline_top - timeline_height - 0.03
+    box = TextBox(MARGIN, text_top, 1 - 2 * MARGIN, text_top - 0.045)
+    notes = dict(patient.handoff.notes) if patient.handoff else None
+    lines, size, left_out = fit(sbar_items(patient.draft, notes), box, A4)
+    draw(figure, lines, box, size, left_out)
+    figure.text(MARGIN, 0.02, f"{ward_name} · {facts.shift.label} · printed "
+                f"{printed_at.astimezone(zone):%a %d %b %H:%M}", fontsize=6, color="0.3")
+    figure.text(1 - MARGIN, 0.02, f"page {page} of {pages}", fontsize=6, color="0.3",
+                ha="right")
+    return figure
+
+
+def _timeline_rows(patient: ReportPatient) -> int:
+    facts = patient.facts
+    escalations = sum(1 for e in facts.escalations
+                      if e.raised_at <= facts.as_of
+                      and (e.resolved_at is None or e.resolved_at >= facts.shift.start))
+    doses = any(facts.shift.start <= p.dose.given_at <= facts.as_of for p in facts.prn)
+    return max(1, escalations + (1 if doses else 0))

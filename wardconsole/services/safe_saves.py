@@ -21,8 +21,9 @@ from typing import Any
 
 import psycopg
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.orm.exc import StaleDataError
 
 from wardconsole.services.context import Actor, Permission, ServiceError, require
 from wardconsole.services.db import Database
@@ -39,6 +40,12 @@ from wardconsole.store.engine import DatabaseError
 from wardconsole.store.models import AuditRow
 
 log = logging.getLogger(__name__)
+
+RACE_TRIES = 4
+"""Two stations saving for one patient at the same instant can both try to raise the same
+escalation; the loser's transaction fails on the one-open-escalation-per-kind index (or on an
+escalation's version). Saves are idempotent (``save_key``), so it is simply saved again, and
+then sees the other station's escalation."""
 
 
 def is_unavailable(exc: BaseException) -> bool:
@@ -109,13 +116,14 @@ class SafeSaves:
     ) -> RoundResult | QueuedSave:
         require(actor, Permission.RECORD)
         self._recording.check_round(entry)
-        taken_at = taken_at or self._db.clock()
+        pressed = self._db.clock()
+        taken_at = taken_at or pressed
         payload = {"entry": _round_payload(entry), "taken_at": taken_at}
         return self._save(
             lambda: self._recording.record_round(actor, admission_id, entry, save_key=save_key,
                                                  taken_at=taken_at),
             kind=QueueKind.ROUND, actor=actor, admission_id=admission_id, save_key=save_key,
-            payload=payload, bed=bed, summary=_entry_summary(entry),
+            payload=payload, bed=bed, summary=_entry_summary(entry), pressed=pressed,
         )
 
     def save_prn(
@@ -134,7 +142,8 @@ class SafeSaves:
     ) -> SaveResult | QueuedSave:
         require(actor, Permission.RECORD)
         check_prn(drug=drug, drug_class=drug_class, dose=dose, route=route, reason=reason)
-        given_at = given_at or self._db.clock()
+        pressed = self._db.clock()
+        given_at = given_at or pressed
         fields = {"drug": drug, "drug_class": drug_class, "dose": dose, "route": route,
                   "reason": reason}
         return self._save(
@@ -142,7 +151,7 @@ class SafeSaves:
                                                save_key=save_key),
             kind=QueueKind.PRN, actor=actor, admission_id=admission_id, save_key=save_key,
             payload={**fields, "given_at": given_at}, bed=bed,
-            summary=f"PRN: {drug.strip()} {dose.strip()}",
+            summary=f"PRN: {drug.strip()} {dose.strip()}", pressed=pressed,
         )
 
     def record_audit(
@@ -161,7 +170,7 @@ class SafeSaves:
         self._save(
             lambda: _write_audit(self._db, actor, payload), kind=QueueKind.AUDIT, actor=actor,
             admission_id=None, save_key=f"audit-{uuid.uuid4().hex}", payload=payload,
-            summary=f"Audit: {action.replace('_', ' ')}",
+            summary=f"Audit: {action.replace('_', ' ')}", pressed=at,
         )
 
     def _save(
@@ -175,11 +184,13 @@ class SafeSaves:
         payload: Mapping[str, Any],
         bed: str = "",
         summary: str = "",
+        pressed: datetime,
     ) -> Any:
+        """Write now, or queue with ``pressed`` (when the nurse pressed Save) as its time."""
         reason = "entries from earlier are still waiting to be written"
         if not self.outbox.has_waiting():
             try:
-                return write()
+                return _retrying_races(write)
             except Exception as exc:
                 if not is_unavailable(exc):
                     raise
@@ -187,7 +198,7 @@ class SafeSaves:
                 log.warning("Database unavailable; %s save queued on this station", kind.value)
         entry = self.outbox.enqueue(
             kind=kind, save_key=save_key, actor=actor, payload=payload,
-            queued_at=self._db.clock(), admission_id=admission_id, bed=bed, summary=summary,
+            queued_at=pressed, admission_id=admission_id, bed=bed, summary=summary,
         )
         return QueuedSave(entry, reason)
 
@@ -226,20 +237,20 @@ class SafeSaves:
             _write_audit(self._db, item.actor, payload, dedupe=True)
             return
         recording = RecordingService(at_queue_time)
+        assert item.admission_id is not None
+        admission_id = item.admission_id
         if item.kind is QueueKind.ROUND:
-            assert item.admission_id is not None
-            result: Any = recording.record_round(
-                item.actor, item.admission_id, _round_entry(payload["entry"]),
+            result: Any = _retrying_races(lambda: recording.record_round(
+                item.actor, admission_id, _round_entry(payload["entry"]),
                 save_key=item.save_key, taken_at=payload["taken_at"],
-            )
+            ))
             already = result.already_saved
         else:
-            assert item.admission_id is not None
-            result = recording.record_prn(
-                item.actor, item.admission_id, drug=payload["drug"],
+            result = _retrying_races(lambda: recording.record_prn(
+                item.actor, admission_id, drug=payload["drug"],
                 drug_class=payload["drug_class"], dose=payload["dose"], route=payload["route"],
                 reason=payload["reason"], given_at=payload["given_at"], save_key=item.save_key,
-            )
+            ))
             already = False
         now = self._db.clock()
         with self._db.transaction() as session:
@@ -249,6 +260,18 @@ class SafeSaves:
                 detail={"save_key": item.save_key, "queued_at": item.queued_at.isoformat(),
                         "already_saved": already},
             )
+
+
+def _retrying_races(write: Callable[[], Any]) -> Any:
+    for attempt in range(1, RACE_TRIES + 1):
+        try:
+            return write()
+        except (IntegrityError, StaleDataError):
+            if attempt == RACE_TRIES:
+                raise
+            log.info("Another station saved for the same patient at the same moment; "
+                     "saving again (try %d)", attempt + 1)
+    raise AssertionError("unreachable")
 
 
 def _write_audit(

@@ -1,0 +1,1 @@
+from dbfixtures import db_url, engine, sqlite_url  # noqa: F401 - fixtures used by tests

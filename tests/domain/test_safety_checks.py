@@ -123,6 +123,13 @@ def test_lowering_the_level_keeps_a_check_already_due() -> None:
     )
 
 
+def test_changing_the_level_when_overdue_counts_a_miss_and_starts_afresh() -> None:
+    history = periods(level("intermittent_15", ADMITTED + 70 * MIN))  # general was overdue
+    schedule = schedule_at(history, [], ADMITTED + 71 * MIN, POLICY)
+    assert not schedule.overdue
+    assert schedule.deadline == ADMITTED + 85 * MIN
+
+
 def test_the_deadline_counts_from_the_last_check() -> None:
     history = periods(level("intermittent_30", ADMITTED))
     checks = [check(ADMITTED + 7 * MIN, id=1), check(ADMITTED + 19 * MIN, id=2)]

@@ -40,7 +40,8 @@ CHECKS = [
     (at("21:00"), "Marta Pereira"),   # late for 20:45
     (at("21:20"), "Sven Lindqvist"),  # on time for 21:30
     (at("21:44"), "Marta Pereira"),   # on time for 21:45 (the level went up at 21:30)
-    (at("22:30"), "Marta Pereira"),   # late for 21:59 (the level went down at 22:00; still due)
+    # 21:59 missed: still not done when the level went down at 22:00 (then hourly from 22:00)
+    (at("22:30"), "Marta Pereira"),   # on time for 23:00
     # 23:30, 00:30 ... 05:30 missed hourly
     (at("06:50", next_day=True), "Sven Lindqvist"),  # late for 06:30
 ]
@@ -72,7 +73,8 @@ def test_a_finished_night_shift_counts_every_check_due() -> None:
         ("20:45", SlotOutcome.LATE),
         ("21:30", SlotOutcome.ON_TIME),
         ("21:45", SlotOutcome.ON_TIME),
-        ("21:59", SlotOutcome.LATE),
+        ("21:59", SlotOutcome.MISSED),
+        ("23:00", SlotOutcome.ON_TIME),
         ("23:30", SlotOutcome.MISSED),
         ("00:30", SlotOutcome.MISSED),
         ("01:30", SlotOutcome.MISSED),
@@ -83,27 +85,27 @@ def test_a_finished_night_shift_counts_every_check_due() -> None:
         ("06:30", SlotOutcome.LATE),
     ]
     assert ComplianceCounts.of(slots) == ComplianceCounts(
-        due=15, on_time=3, late=4, missed=8, overdue=0
+        due=16, on_time=4, late=3, missed=9, overdue=0
     )
     assert slots[1].late_by == timedelta(minutes=5)
-    assert slots[6].late_by == timedelta(minutes=31)
-    assert [s.level for s in slots[4:7]] == ["intermittent_30", "intermittent_15",
-                                            "general"]
+    assert slots[6].late_by is None and slots[6].check is None
+    assert [s.level for s in slots[4:8]] == ["intermittent_30", "intermittent_15",
+                                            "intermittent_15", "general"]
 
 
 def test_per_nurse_counts_only_what_each_nurse_recorded() -> None:
     by_nurse = counts_by_nurse(_slots(now=SHIFT_END + timedelta(hours=3)))
     assert by_nurse == {
-        "Marta Pereira": ComplianceCounts(due=3, on_time=1, late=2),
+        "Marta Pereira": ComplianceCounts(due=3, on_time=2, late=1),
         "Sven Lindqvist": ComplianceCounts(due=4, on_time=2, late=2),
     }  # the check before the shift and the 8 missed ones are on nobody's list
 
 
-def test_mid_shift_the_report_stops_at_now_and_shows_an_open_check_as_overdue() -> None:
+def test_mid_shift_the_report_stops_at_now() -> None:
     slots = _slots(now=at("22:10"))
     counts = ComplianceCounts.of(slots)
-    assert counts == ComplianceCounts(due=7, on_time=3, late=2, missed=1, overdue=1)
-    assert slots[-1].due_at == at("21:59") and slots[-1].outcome is SlotOutcome.OVERDUE
+    assert counts == ComplianceCounts(due=7, on_time=3, late=2, missed=2, overdue=0)
+    assert slots[-1].due_at == at("21:59") and slots[-1].outcome is SlotOutcome.MISSED
     assert counts.on_time_percent is not None and round(counts.on_time_percent) == 43
 
 
@@ -127,3 +129,10 @@ def test_no_checks_are_due_after_discharge() -> None:
                           now=SHIFT_END + timedelta(hours=3), policy=POLICY,
                           until=at("21:50"))
     assert slots[-1].due_at == at("21:45")
+
+
+def test_an_open_check_past_its_deadline_shows_as_overdue_mid_shift() -> None:
+    slots = _slots(now=at("21:58") + timedelta(minutes=3))  # 22:01, the 21:59 check not done
+    assert slots[-1].due_at == at("21:59") and slots[-1].outcome is SlotOutcome.MISSED
+    slots = _slots(now=at("21:59") + timedelta(seconds=30))
+    assert slots[-1].outcome is SlotOutcome.OVERDUE

@@ -11,7 +11,8 @@ The rules, all local policy (``resources/policy/observation_levels.toml``):
   interval. From admission until a first check, the admission (or level) time is the anchor.
 - A **level change** at time L starts the new level's clock: the deadline becomes
   ``min(current deadline, L + new interval)`` (a check already due stays due). A check already
-  overdue stays overdue.
+  overdue when the level changes counts as missed, and the new level starts afresh from L (its
+  escalation, if raised, stays open until staff resolve it).
 - A check at or before the deadline is **on time**; after it but within one more interval it is
   **late**; when a whole further interval passes without one, the check is **missed** and the
   next deadline is one interval on. A pending check past its deadline is **overdue**.
@@ -261,6 +262,13 @@ class _Walk:
         self.miss_until(at)
         if self.deadline >= at:
             self.deadline = min(self.deadline, at + period.check_interval)
+        else:
+            # Overdue when the level changed: that check was missed; the new level starts afresh.
+            if self._keep(self.deadline):
+                self.slots.append(CheckSlot(self.deadline, self.level.level, SlotOutcome.MISSED))
+            self.deadline = at + period.check_interval
+            self.overdue_since = None
+            self.missed = 0
         self.level = period
         self.interval = period.check_interval
         self.anchor_prompt = period.next_prompt_at

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
+from wardconsole.domain.safety_checks import CheckSchedule
 from wardconsole.domain.schedule import next_observation_due
 from wardconsole.services.db import Database
+from wardconsole.services.observation_levels import patient_checks
+from wardconsole.services.safety_rules import schedules_for
 from wardconsole.services.views import (
     CensusRow,
     CensusSnapshot,
@@ -68,6 +73,9 @@ class CensusService:
             symptoms = repository.latest_symptoms(session, ids)
             escalations = repository.open_escalations(session, ids)
             all_beds = repository.beds(session)
+            schedules = schedules_for(
+                session, self._db, [(a.admission_id, a.admitted_at) for a in admissions], now
+            )
         by_admission: dict[int, list[EscalationSummary]] = {}
         for esc in escalations:  # already most severe, then oldest, first
             by_admission.setdefault(esc.admission_id, []).append(to_summary(esc))
@@ -105,6 +113,8 @@ class CensusService:
                     next_obs_due_at=due,
                     assigned_nurse=a.assigned_nurse,
                     risk_flags=a.risk_flags,
+                    **_check_fields(a.admission_id, schedules[a.admission_id], self._db,
+                                    by_admission.get(a.admission_id, ())),
                 )
             )
         occupied = {a.bed for a in admissions if a.bed}
@@ -120,3 +130,23 @@ class CensusService:
                 overdue_observations=overdue,
             ),
         )
+
+
+def _check_fields(
+    admission_id: int,
+    schedule: CheckSchedule,
+    db: Database,
+    escalations: Iterable[EscalationSummary],
+) -> dict[str, Any]:
+    """The census's observation-level and next-check fields for one patient."""
+    since = schedule.level.effective_from
+    kinds = [e.kind for e in escalations if e.raised_at >= since]
+    checks = patient_checks(admission_id, "", "", schedule, db.observation_levels, kinds)
+    return {
+        "observation_level": checks.level_label,
+        "observation_raised": checks.raised,
+        "next_check_due_at": checks.deadline,
+        "check_overdue_since": checks.overdue_since,
+        "check_prompt_at": checks.prompt_at,
+        "level_review_suggested": checks.review_suggested,
+    }

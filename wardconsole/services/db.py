@@ -10,6 +10,10 @@ from functools import cached_property
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from wardconsole.domain.observation_levels import (
+    ObservationLevelPolicy,
+    load_observation_levels,
+)
 from wardconsole.domain.policy import EscalationPolicy, load_policy
 from wardconsole.domain.shifts import DEFAULT_WARD_TIMEZONE, ShiftPattern
 from wardconsole.domain.withdrawal import WithdrawalChart, load_chart
@@ -31,6 +35,7 @@ class Database:
         policy: EscalationPolicy | None = None,
         chart: WithdrawalChart | None = None,
         ward_timezone: str = DEFAULT_WARD_TIMEZONE,
+        observation_levels: ObservationLevelPolicy | None = None,
     ) -> None:
         self.engine = engine
         self.clock = clock
@@ -38,6 +43,7 @@ class Database:
         self._policy = policy
         self._chart = chart
         self._ward_timezone = ward_timezone
+        self._observation_levels = observation_levels
 
     @cached_property
     def policy(self) -> EscalationPolicy:
@@ -46,6 +52,11 @@ class Database:
     @cached_property
     def chart(self) -> WithdrawalChart:
         return self._chart or load_chart()
+
+    @cached_property
+    def observation_levels(self) -> ObservationLevelPolicy:
+        """Supportive observation levels and check-round settings (local policy file)."""
+        return self._observation_levels or load_observation_levels()
 
     @cached_property
     def shifts(self) -> ShiftPattern:

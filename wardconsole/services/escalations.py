@@ -29,6 +29,7 @@ from wardconsole.services.context import (
     require,
 )
 from wardconsole.services.db import Database
+from wardconsole.services.safety_rules import observation_triggers
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
 from wardconsole.store.models import EscalationEventRow, EscalationRow
@@ -59,6 +60,7 @@ def apply_rules(
     state = repository.clinical_state(session, admission_id,
                                       since=now - db.policy.history_window)
     triggers = evaluate(state, now=now, policy=db.policy, chart=db.chart)
+    triggers = observation_triggers(session, db, admission_id, now, triggers)
     actions = plan_escalations(
         state.open_escalations, triggers,
         resolved_at=repository.last_resolved(session, admission_id),

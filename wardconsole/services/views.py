@@ -55,6 +55,18 @@ class CensusRow:
     next_obs_due_at: datetime | None
     assigned_nurse: str
     risk_flags: tuple[str, ...] = ()
+    observation_level: str = ""
+    """Label of the supportive observation level, e.g. 'Intermittent 15 min'."""
+    observation_raised: bool = False
+    """Above general observation: the census shows a countdown to the next check."""
+    next_check_due_at: datetime | None = None
+    """The latest time the next safety check may happen."""
+    check_overdue_since: datetime | None = None
+    """The first safety-check deadline missed since the last check (None: not overdue)."""
+    check_prompt_at: datetime | None = None
+    """When the console asks for the next check (irregular on intermittent levels)."""
+    level_review_suggested: bool = False
+    """The level's review time has passed, or an escalation since it was set suggests one."""
 
     @property
     def top_escalation(self) -> EscalationSummary | None:

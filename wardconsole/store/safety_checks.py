@@ -1,0 +1,138 @@
+"""Queries for observation levels and safety checks, returning the domain's frozen records.
+
+Level rows are few per admission (a change or two a day), so they are read whole. Checks can
+be many (every 15 minutes for days), so the census reads only the newest per patient (one index
+seek each, like the other "latest" queries) and reports read a time window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, aliased
+
+from wardconsole.domain.safety_checks import CheckRecord, LevelPeriod, Presentation
+from wardconsole.store.models import Admission, ObservationLevelRow, SafetyCheckRow, Staff
+from wardconsole.store.repository import is_current
+
+
+def level_periods(
+    session: Session, admission_ids: Sequence[int]
+) -> dict[int, list[LevelPeriod]]:
+    """Every level set for these admissions, oldest first, with who set it."""
+    if not admission_ids:
+        return {}
+    rows = session.execute(
+        select(ObservationLevelRow, Staff.display_name)
+        .join(Staff, Staff.id == ObservationLevelRow.recorded_by_id)
+        .where(ObservationLevelRow.admission_id.in_(list(admission_ids)))
+        .order_by(ObservationLevelRow.effective_from, ObservationLevelRow.id)
+    ).all()
+    found: dict[int, list[LevelPeriod]] = {}
+    for row, name in rows:
+        found.setdefault(row.admission_id, []).append(_period(row, name))
+    return found
+
+
+def _period(row: ObservationLevelRow, set_by: str) -> LevelPeriod:
+    return LevelPeriod(
+        id=row.id,
+        level=row.level,
+        check_interval=timedelta(minutes=row.check_minutes),
+        effective_from=row.effective_from,
+        next_prompt_at=row.next_prompt_at,
+        reason=row.reason,
+        review_at=row.review_at,
+        set_by=set_by,
+        agreed_with=row.agreed_with,
+    )
+
+
+def current_level_id(session: Session, admission_id: int) -> int | None:
+    """The newest level row (the one a change must supersede), or None."""
+    return session.scalar(
+        select(ObservationLevelRow.id)
+        .where(ObservationLevelRow.admission_id == admission_id)
+        .order_by(ObservationLevelRow.effective_from.desc(), ObservationLevelRow.id.desc())
+        .limit(1)
+    )
+
+
+def _check(row: SafetyCheckRow, nurse: str) -> CheckRecord:
+    return CheckRecord(
+        id=row.id,
+        taken_at=row.taken_at,
+        presentation=Presentation(row.presentation),
+        location=row.location,
+        level=row.level,
+        next_prompt_at=row.next_prompt_at,
+        nurse=nurse,
+        nurse_id=row.recorded_by_id,
+        note=row.note,
+    )
+
+
+def latest_checks(session: Session, admission_ids: Sequence[int]) -> dict[int, CheckRecord]:
+    """Each admission's newest current check: one statement, one index seek per admission."""
+    if not admission_ids:
+        return {}
+    inner = aliased(SafetyCheckRow)
+    newer = aliased(SafetyCheckRow)
+    latest = (
+        select(inner.id)
+        .where(
+            inner.admission_id == Admission.id,
+            inner.status == "final",
+            ~exists().where(newer.amends_id == inner.id),
+        )
+        .order_by(inner.taken_at.desc(), inner.id.desc())
+        .limit(1)
+        .correlate(Admission)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(SafetyCheckRow, Staff.display_name)
+        .select_from(Admission)
+        .join(SafetyCheckRow, SafetyCheckRow.id == latest)
+        .join(Staff, Staff.id == SafetyCheckRow.recorded_by_id)
+        .where(Admission.id.in_(list(admission_ids)))
+    ).all()
+    return {row.admission_id: _check(row, name) for row, name in rows}
+
+
+def checks_between(
+    session: Session, admission_id: int, start: datetime, end: datetime
+) -> list[CheckRecord]:
+    """Current checks taken in ``[start, end)``, oldest first."""
+    rows = session.execute(
+        select(SafetyCheckRow, Staff.display_name)
+        .join(Staff, Staff.id == SafetyCheckRow.recorded_by_id)
+        .where(
+            SafetyCheckRow.admission_id == admission_id,
+            SafetyCheckRow.taken_at >= start,
+            SafetyCheckRow.taken_at < end,
+            is_current(SafetyCheckRow),
+        )
+        .order_by(SafetyCheckRow.taken_at, SafetyCheckRow.id)
+    ).all()
+    return [_check(row, name) for row, name in rows]
+
+
+def latest_check_before(
+    session: Session, admission_id: int, before: datetime
+) -> CheckRecord | None:
+    """The newest current check taken before ``before`` (where a report's walk starts)."""
+    row = session.execute(
+        select(SafetyCheckRow, Staff.display_name)
+        .join(Staff, Staff.id == SafetyCheckRow.recorded_by_id)
+        .where(
+            SafetyCheckRow.admission_id == admission_id,
+            SafetyCheckRow.taken_at < before,
+            is_current(SafetyCheckRow),
+        )
+        .order_by(SafetyCheckRow.taken_at.desc(), SafetyCheckRow.id.desc())
+        .limit(1)
+    ).first()
+    return _check(row[0], row[1]) if row else None

@@ -6,7 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from wardconsole.services.charts import PatientSeries
+from wardconsole.services.context import Actor
 from wardconsole.services.escalation_desk import EscalationDesk
+from wardconsole.services.history import HistoryService
+from wardconsole.services.recording import RecordingService
 from wardconsole.services.views import CensusSnapshot
 from wardconsole.store.changes_api import ChangeFeed
 from wardconsole.ui.alerts import AlertSound
@@ -45,3 +48,14 @@ class UiContext:
     load_patient_series: Callable[..., PatientSeries] | None = None
     """``load(admission_id, *, start, end, last)``: one patient's chart series (blocks; called
     on the background worker only). None: patient windows show no charts."""
+
+    recording: RecordingService | None = None
+    """Bedside recording (rounds, PRN, corrections); None: the recording actions are off."""
+
+    history: HistoryService | None = None
+    """What the bedside dialogs read (patient, entry history, PRN of the last 24 h)."""
+
+    current_actor: Callable[[], Actor] | None = None
+    """Who records at this station, asked each time a bedside dialog opens. Until staff sign
+    in, the composition root answers with the station's default account; sign-in replaces this
+    one callable."""

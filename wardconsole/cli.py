@@ -56,6 +56,10 @@ def _parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     upgrade = db_commands.add_parser("upgrade", help="apply schema migrations")
     upgrade.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
+    backup = db_commands.add_parser("backup", help="write a consistent backup while consoles "
+                                   "keep working (restore: see README)")
+    backup.add_argument("--out", metavar="FILE", required=True, type=Path)
+    backup.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
 
     export = commands.add_parser("export", help="export a patient's record or the ward "
                                  "(FHIR R4 bundle .json, or .csv of observations)")
@@ -89,6 +93,12 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--password-stdin", action="store_true",
                      help="read the password from standard input instead of prompting")
     add.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
+    reset = staff_commands.add_parser(
+        "reset-password", help="set a new password and lift a sign-in lock (asks for it)")
+    reset.add_argument("staff_code")
+    reset.add_argument("--password-stdin", action="store_true",
+                       help="read the password from standard input instead of prompting")
+    reset.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
     return parser
 
 
@@ -129,6 +139,12 @@ def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     from wardconsole.store.engine import current_revision, make_engine, upgrade
 
+    if args.db_command == "backup":
+        from wardconsole.store.backup import backup_database
+
+        result = backup_database(settings.db_url, args.out)
+        print(f"Backup written to {result.path} ({result.size_bytes:,} bytes, {result.method})")
+        return 0
     engine = make_engine(settings.db_url)
     applied = upgrade(engine)
     state = "upgraded to" if applied else "already at"
@@ -147,6 +163,14 @@ def _cmd_staff(args: argparse.Namespace, settings: Settings) -> int:
         if password != getpass.getpass("Repeat the password: "):
             raise CliError("the passwords do not match; nothing was saved")
     db = _open_database(settings)
+    if args.staff_command == "reset-password":
+        staff = StaffService(db)
+        try:
+            staff.reset_password(None, staff.staff_id_of(args.staff_code), password)
+        except ServiceError as exc:
+            raise CliError(str(exc)) from None
+        print(f"New password set for {args.staff_code}; any sign-in lock is lifted")
+        return 0
     try:
         StaffService(db).add(args.staff_code, args.display_name, Role(args.role), password)
     except ServiceError as exc:

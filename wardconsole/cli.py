@@ -84,6 +84,14 @@ def _parser() -> argparse.ArgumentParser:
                       help="address to listen on (default 127.0.0.1, this computer only)")
     feed.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
 
+    handoff = commands.add_parser("handoff-report", help="print a shift's handoff as a PDF "
+                                  "(ward summary, then one page per patient)")
+    handoff.add_argument("--shift", metavar="START", required=True,
+                         help="the shift's start in ward time, e.g. 2026-11-25T19:00, "
+                         "or 'current' / 'last'")
+    handoff.add_argument("--out", metavar="FILE", required=True, type=Path)
+    handoff.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
+
     staff = commands.add_parser("staff", help="staff accounts")
     staff_commands = staff.add_subparsers(dest="staff_command", metavar="ACTION", required=True)
     add = staff_commands.add_parser("add", help="add a staff account (asks for the password)")
@@ -108,7 +116,7 @@ def _open_database(settings: Settings):
 
     engine = make_engine(settings.db_url)
     upgrade(engine)
-    return Database(engine)
+    return Database(engine, ward_timezone=settings.ward_timezone)
 
 
 def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -257,6 +265,38 @@ def _cmd_feed(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cmd_handoff_report(args: argparse.Namespace, settings: Settings) -> int:
+    from wardconsole.reports.handoff_pdf import build_handoff_pdf
+    from wardconsole.services.census import CensusService
+    from wardconsole.services.context import InvalidInput
+    from wardconsole.services.handoff import HandoffService
+
+    db = _open_database(settings)
+    try:
+        shift = HandoffService(db).shift_from_text(args.shift)
+    except InvalidInput as exc:
+        raise CliError("; ".join(exc.problems.values()), EXIT_USAGE) from None
+    except ValueError as exc:  # an unknown ward time zone
+        raise CliError(str(exc), EXIT_USAGE) from None
+    if shift.start > db.clock():
+        raise CliError(f"the {shift.label} has not started yet", EXIT_USAGE)
+
+    def progress(done: int, total: int, what: str) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        bar = "#" * filled + "-" * (width - filled)
+        print(f"\r[{bar}] {done}/{total} {what:<24}", end="", file=sys.stderr, flush=True)
+
+    try:
+        path = build_handoff_pdf(db, shift, args.out, ward_name=CensusService(db).ward_name(),
+                                 progress=progress)
+    except OSError as exc:
+        raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    print(file=sys.stderr)
+    print(f"Handoff for the {shift.label} written to {path}")
+    return 0
+
+
 def _cmd_gui(args: argparse.Namespace, settings: Settings) -> int:
     from wardconsole.app import run_gui
 
@@ -272,7 +312,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         db = demo_db_url()
     settings = Settings.resolve(db=db, station=args.station)
     handlers = {"demo": _cmd_demo, "db": _cmd_db, "staff": _cmd_staff,
-                "export": _cmd_export, "import": _cmd_import, "feed": _cmd_feed}
+                "export": _cmd_export, "import": _cmd_import, "feed": _cmd_feed,
+                "handoff-report": _cmd_handoff_report}
     handler = handlers.get(args.command or "gui", _cmd_gui)
     args.demo = demo_gui
     from wardconsole.store.engine import DatabaseError

@@ -3,18 +3,16 @@ bedside services, drafted, written, reviewed, signed and amended."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 
 import pytest
+from handoffnight import Ward, at, seed_night
 from sqlalchemy import func, select
 from wardfakes import NORMAL_SET, Clock
 
 from wardconsole.domain.handoff_records import HandoffStatus, Section
-from wardconsole.domain.records import EscalationKind
 from wardconsole.services.admissions import AdmissionService, NewPatient
 from wardconsole.services.context import (
-    Actor,
     ConflictError,
     InvalidInput,
     PermissionDenied,
@@ -22,37 +20,10 @@ from wardconsole.services.context import (
     ServiceError,
 )
 from wardconsole.services.db import Database
-from wardconsole.services.escalations import EscalationService
-from wardconsole.services.handoff import HandoffService, HandoffView, ShiftBoard
+from wardconsole.services.handoff import HandoffView
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.staff import StaffService
 from wardconsole.store.models import AuditRow, HandoffVersionRow
-
-NIGHT = datetime(2026, 11, 25, 19, 0, tzinfo=UTC)  # GMT: ward time = UTC in November
-MEDIUM = {**NORMAL_SET, "respiration_rate": 22, "pulse": 112, "temperature": 38.2}  # NEWS2 5
-
-
-def at(hour: int, minute: int = 0) -> datetime:
-    day = 26 if hour < 12 else 25
-    return datetime(2026, 11, day, hour, minute, tzinfo=UTC)
-
-
-@dataclass
-class Ward:
-    db: Database
-    clock: Clock
-    handoff: HandoffService
-    nurse: Actor
-    other_nurse: Actor
-    supervisor: Actor
-    busy: int
-    quiet: int
-
-    def board(self) -> ShiftBoard:
-        return self.handoff.board(self.handoff.this_shift())
-
-    def view(self, admission_id: int) -> HandoffView:
-        return next(h for h in self.board().handoffs if h.admission_id == admission_id)
 
 
 @pytest.fixture
@@ -62,59 +33,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def ward(db: Database, clock: Clock) -> Ward:
-    """Two patients; bed B01 has a busy night (panic, deterioration, two PRNs), B02 a quiet one."""
-    staff = StaffService(db)
-    staff.add("rn.okafor", "Adaeze Okafor", Role.NURSE, None)
-    staff.add("rn.lind", "Sven Lindqvist", Role.NURSE, None)
-    staff.add("sn.harrow", "Gwen Harrow", Role.SUPERVISOR, None)
-    nurse = staff.actor("rn.okafor", "Station A")
-    other = staff.actor("rn.lind", "Station B")
-    supervisor = staff.actor("sn.harrow", "Office")
-    admissions = AdmissionService(db)
-    admissions.ensure_beds(["B01", "B02", "B03"], "Test ward")
-    busy = admissions.admit(nurse, NewPatient("KD000001", "Aled", "Abernethy", date(1994, 5, 1)),
-                            bed="B01", admitted_at=at(14, 20) - timedelta(days=1),
-                            reason="Ketamine dependence", risk_flags=("Suicide risk",))
-    quiet = admissions.admit(nurse, NewPatient("KD000002", "Nia", "Nettleford",
-                                               date(1990, 2, 3)),
-                             bed="B02", admitted_at=at(9, 0) - timedelta(days=1),
-                             reason="Ketamine dependence")
-    record = RecordingService(db)
-    escalations = EscalationService(db)
-
-    def when(hour: int, minute: int = 0) -> None:
-        clock.now = at(hour, minute)
-
-    when(17, 0)
-    record.record_observation(nurse, busy, NORMAL_SET)  # NEWS2 0 before the shift
-    record.record_observation(nurse, quiet, NORMAL_SET)
-    when(21, 50)
-    record.record_observation(nurse, busy, {**NORMAL_SET, "pulse": 95})  # NEWS2 1: 4-hourly
-    when(22, 10)
-    record.record_prn(nurse, busy, drug="Zopiclone", drug_class="sedative", dose="7.5 mg",
-                      route="oral", reason="Insomnia")
-    when(1, 0)
-    record.record_observation(other, quiet, NORMAL_SET)
-    when(2, 5)
-    record.record_assessment(nurse, busy, "panic", {
-        "symptoms": ["palpitations", "sweating", "trembling", "chest_pain", "fear_of_dying"]})
-    panic = next(e for e in escalations.open() if e.kind is EscalationKind.PANIC)
-    when(2, 9)
-    escalations.acknowledge(nurse, panic.id, panic.version)
-    when(2, 15)
-    escalations.record_action(nurse, panic.id, "1:1 time, breathing exercises")
-    when(2, 30)
-    lorazepam = record.record_prn(nurse, busy, drug="Lorazepam", drug_class="anxiolytic",
-                                  dose="1 mg", route="oral", reason="Acute anxiety").entry_id
-    when(3, 10)
-    escalations.resolve(nurse, panic.id, escalations.get(panic.id).version, "Settled with PRN")
-    when(3, 30)
-    record.record_prn_effect(nurse, lorazepam, "Calmer, still anxious")
-    record.record_observation(other, busy, MEDIUM)  # 1 h 40 min late; raises deterioration
-    when(5, 0)
-    record.record_observation(other, quiet, NORMAL_SET)
-    when(6, 30)
-    return Ward(db, clock, HandoffService(db), nurse, other, supervisor, busy, quiet)
+    return seed_night(db, clock)
 
 
 def drafted(ward: Ward) -> Ward:

@@ -243,6 +243,21 @@ class HandoffService:
         except ValueError as exc:
             raise InvalidInput({"shift": f"shift: {exc}"}) from None
 
+    def shift_from_text(self, text: str) -> ShiftWindow:
+        """'current' (or 'this'), 'last', or a shift's local start such as 2026-11-25T19:00."""
+        value = text.strip().lower()
+        if value in ("current", "this"):
+            return self.this_shift()
+        if value in ("last", "previous"):
+            return self.last_shift()
+        try:
+            local = datetime.fromisoformat(text.strip())
+        except ValueError:
+            raise InvalidInput({"shift": f"shift: {text!r} is not a time; give the shift's start "
+                                         "in ward time, e.g. 2026-11-25T19:00, or 'current' / "
+                                         "'last'"}) from None
+        return self.shift_starting(local)
+
     # -- reads ---------------------------------------------------------------------------------
 
     def board(self, shift: ShiftWindow) -> ShiftBoard:

@@ -10,9 +10,15 @@ import ctypes.util
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wardconsole import __version__
 from wardconsole.config import Settings, describe_url
+
+if TYPE_CHECKING:
+    from wardconsole.services.context import Actor
+    from wardconsole.services.db import Database
+    from wardconsole.ui.interop_actions import InteropActions
 
 XCB_LIBRARIES = {
     "xcb-cursor": "libxcb-cursor0",
@@ -57,6 +63,32 @@ def _prepare_demo(settings: Settings) -> None:
     engine.dispose()
 
 
+def _station_actor(db: Database, station: str, *, demo: bool) -> Actor:
+    """Who records at this station until staff sign in (the one seam sign-in replaces): on a
+    demo ward its first nurse, otherwise the system account, named with the station."""
+    from wardconsole.services.demo import NURSES
+    from wardconsole.services.staff import StaffService
+
+    staff = StaffService(db)
+    if demo:
+        return staff.actor(NURSES[0][0], station)
+    return staff.system_actor(station)
+
+
+def _interop_actions(db: Database) -> InteropActions:
+    """File → Import FHIR / Export patient; the services check permissions and audit both."""
+    from wardconsole.interop.exporting import export_to_file
+    from wardconsole.interop.fhir_import import import_fhir_file
+    from wardconsole.ui.interop_actions import InteropActions
+
+    return InteropActions(
+        import_fhir=lambda actor, path, progress: import_fhir_file(db, actor, path,
+                                                                   progress=progress),
+        export_patient=lambda actor, hospital_number, path, export_format: export_to_file(
+            db, actor, path, hospital_number=hospital_number, export_format=export_format),
+    )
+
+
 def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) -> int:
     problem = display_problem()
     if problem:
@@ -67,6 +99,8 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
     from wardconsole.services.census import CensusService
     from wardconsole.services.charts import ChartService
     from wardconsole.services.db import Database
+    from wardconsole.services.history import HistoryService
+    from wardconsole.services.recording import RecordingService
     from wardconsole.store.changes import open_change_feed
     from wardconsole.store.engine import make_engine, upgrade
 
@@ -76,6 +110,7 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
     upgrade(engine)
     db = Database(engine)
     census = CensusService(db)
+    station_actor = _station_actor(db, settings.station, demo=demo)
 
     from PySide6.QtCore import QCoreApplication, QTimer
     from PySide6.QtWidgets import QApplication
@@ -94,6 +129,10 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
         ward_name=census.ward_name(),
         database_label=describe_url(settings.db_url),
         load_patient_series=ChartService(db).series,
+        recording=RecordingService(db),
+        history=HistoryService(db),
+        current_actor=lambda: station_actor,
+        interop=_interop_actions(db),
     )
     window = MainWindow(context)
     window.show()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QPoint, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QStackedWidget,
     QVBoxLayout,
@@ -25,10 +26,11 @@ from PySide6.QtWidgets import (
 )
 
 import wardconsole
-from wardconsole.services.views import CensusSnapshot
+from wardconsole.services.views import CensusRow, CensusSnapshot
 from wardconsole.store.changes_api import Change
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.alerts import AlertSound, SilentAlertSound
+from wardconsole.ui.bedside_actions import BedsideActions
 from wardconsole.ui.context import UiContext
 from wardconsole.ui.escalation_centre import EscalationCentre
 from wardconsole.ui.models.census_model import CensusProxyModel, CensusTableModel
@@ -93,6 +95,8 @@ class MainWindow(QMainWindow):
         self.census_proxy = CensusProxyModel(self)
         self.census_proxy.setSourceModel(self.census_model)
         self._patient_windows = PatientWindows(self._runner, context.load_patient_series)
+        self.bedside = BedsideActions(context, self._runner, self, self._selected_census_row,
+                                      theme=self._theme)
         # Escalations (panel, banner, alarms) when the station has an escalation desk.
         self.escalations: EscalationCentre | None = None
         self.escalation_panel: EscalationPanel | None = None
@@ -179,6 +183,9 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(self.night_action)
 
+        patient_menu = menu.addMenu("&Patient")
+        patient_menu.addActions(self.bedside.actions())
+
         help_menu = menu.addMenu("&Help")
         self.about_action = QAction("&About WardConsole", self)
         help_menu.addAction(self.about_action)
@@ -227,6 +234,12 @@ class MainWindow(QMainWindow):
             self.escalations.announced.connect(self.alert_banner.flash)
             self.theme_changed.connect(self.escalations.set_theme)
             self.alert_banner.escalation_requested.connect(self._on_escalation_requested)
+        # Recording at the bedside for the selected patient.
+        self.census_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.census_view.customContextMenuRequested.connect(self._on_census_menu_requested)
+        self.bedside.entries_saved.connect(self._on_entries_saved)
+        self.bedside.message_requested.connect(self._on_status_message_requested)
+        self.theme_changed.connect(self.bedside.set_theme)
         # Menus.
         self.quit_action.triggered.connect(self.close)
         self.about_action.triggered.connect(self._on_about_requested)
@@ -407,9 +420,51 @@ class MainWindow(QMainWindow):
         row_number = self.census_model.row_of_admission(admission_id)
         if row_number < 0 or self._snapshot is None:
             return
-        self._patient_windows.open(
+        window = self._patient_windows.open(
             self.census_model.census_row(row_number), self._snapshot, self._theme
         )
+        self.bedside.attach(window)
+
+    def _selected_census_row(self) -> CensusRow | None:
+        admission_id = self.census_view.selected_admission_id()
+        row_number = (self.census_model.row_of_admission(admission_id)
+                      if admission_id is not None else -1)
+        return self.census_model.census_row(row_number) if row_number >= 0 else None
+
+    def census_menu(self) -> QMenu:
+        """The census row's context menu: open the patient, or record for them."""
+        menu = QMenu()
+        open_action = menu.addAction("&Open patient window")
+        open_action.triggered.connect(self._on_open_selected_requested)
+        menu.addSeparator()
+        menu.addActions(self.bedside.actions())
+        return menu
+
+    @Slot(QPoint)
+    def _on_census_menu_requested(self, position: QPoint) -> None:
+        index = self.census_view.indexAt(position)
+        if not index.isValid():
+            return
+        self.census_view.selectRow(index.row())
+        menu = self.census_menu()  # this local reference is the menu's only owner
+        menu.exec(self.census_view.viewport().mapToGlobal(position))
+
+    @Slot()
+    def _on_open_selected_requested(self) -> None:
+        admission_id = self.census_view.selected_admission_id()
+        if admission_id is not None:
+            self._on_patient_requested(admission_id)
+
+    @Slot(int)
+    def _on_entries_saved(self, admission_id: int) -> None:
+        log.debug("Entries saved for admission %d", admission_id)
+        self.refresh()
+        if self.escalations is not None:
+            self.escalations.refresh()
+
+    @Slot(str)
+    def _on_status_message_requested(self, text: str) -> None:
+        self.statusBar().showMessage(text, 5000)
 
     @Slot(int)
     def _on_escalation_requested(self, escalation_id: int) -> None:

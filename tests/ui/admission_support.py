@@ -160,3 +160,61 @@ def fill_intake(qtbot, dialog: QWidget, *, cssrs: dict[str, bool] | None = None)
     tick(qtbot, dialog, "no_known_allergies")
     for question, value in (cssrs or {"q1": False, "q2": False, "q6": False}).items():
         answer(qtbot, dialog, question, value)
+
+
+def seed_stay(ward: RealWard, *, hours: float = 50) -> int:
+    """A believable two-day stay, written as it happened (each write at its own time): a high
+    C-SSRS at intake (self-harm escalation, resolved), rounds with the withdrawal chart, a panic
+    attack treated with a PRN dose, and recovery."""
+    from intakefakes import HIGH_RISK, NO_SUICIDAL_IDEATION
+    from wardfakes import NORMAL_SET, Clock
+
+    from wardconsole.services.escalations import EscalationService
+    from wardconsole.services.recording import RecordingService
+
+    clock = Clock(datetime.now(UTC) - timedelta(hours=hours))
+    then = Database(ward.engine, clock=clock)
+    admissions, recording = AdmissionService(then), RecordingService(then)
+    escalations = EscalationService(then)
+    nurse = ward.nurse
+    admission_id = admissions.admit(
+        nurse, NewPatient("KD100001", "Aled", "Abernethy", date(1990, 3, 4)), bed="A1",
+        assigned_nurse_id=nurse.staff_id, reason="Planned ketamine detox",
+        intake=intake_data(clock.now, mental_health={"cssrs": HIGH_RISK}))
+
+    def resolve(outcome: str) -> None:
+        for escalation in escalations.open():
+            escalations.resolve(nurse, escalation.id, escalation.version, outcome)
+
+    def round_(pulse: int, resp: int, chart: dict[str, int], craving: int) -> None:
+        recording.record_observation(nurse, admission_id,
+                                     {**NORMAL_SET, "pulse": pulse, "respiration_rate": resp})
+        recording.record_symptoms(nurse, admission_id, chart)
+        recording.record_assessment(nurse, admission_id, "craving", {"score": craving})
+
+    clock.advance(minutes=20)
+    round_(104, 20, {"craving": 6, "anxiety": 4, "low_mood": 3, "sleep_disturbance": 3,
+                     "sweats_chills": 2, "tremor": 2, "bladder_pain": 3,
+                     "abdominal_pain": 3}, 7)
+    clock.advance(minutes=40)
+    resolve("1:1 observation started; duty psychiatrist reviewed; safety plan agreed")
+    clock.advance(hours=19)
+    round_(118, 22, {"craving": 7, "anxiety": 6, "low_mood": 4, "agitation": 4,
+                     "sleep_disturbance": 5, "sweats_chills": 4, "tremor": 3,
+                     "bladder_pain": 3, "abdominal_pain": 4}, 9)
+    recording.record_assessment(nurse, admission_id, "panic", {"symptoms": [
+        "palpitations", "sweating", "trembling", "shortness_of_breath", "fear_of_dying"]})
+    clock.advance(minutes=10)
+    recording.record_prn(nurse, admission_id, drug="diazepam", drug_class="benzodiazepine",
+                         dose="5 mg", route="oral", reason="panic attack")
+    clock.advance(minutes=50)
+    resolve("PRN diazepam given; settled within 40 min")
+    clock.advance(hours=10)
+    round_(92, 17, {"craving": 4, "anxiety": 3, "low_mood": 3, "sleep_disturbance": 3,
+                    "sweats_chills": 1, "tremor": 1, "bladder_pain": 2,
+                    "abdominal_pain": 1}, 5)
+    clock.advance(hours=16)
+    round_(76, 14, {"craving": 3, "anxiety": 1, "low_mood": 2, "sleep_disturbance": 1,
+                    "bladder_pain": 1}, 3)
+    recording.record_assessment(nurse, admission_id, "cssrs", dict(NO_SUICIDAL_IDEATION))
+    return admission_id

@@ -77,12 +77,20 @@ def test_an_incomplete_form_is_refused_naming_each_field(
     dialog = open_dialog(qtbot, real_ward, runner)
     qtbot.mouseClick(dialog.admit_button, Qt.MouseButton.LeftButton)
     text = status(dialog)
+    assert text.startswith("Not admitted: 12 answers need attention (tabs marked ⚠).")
     for words in ("Hospital number: required", "Name: given and family name are required",
-                  "Date of birth: type it as DD/MM/YYYY", "Bed: choose a free bed",
-                  "Typical amount: required", "C-SSRS: answer the C-SSRS screener"):
+                  "Date of birth: type it as DD/MM/YYYY", "Bed: choose a free bed"):
         assert words in text
     assert dialog.intake.currentIndex() == 0  # identity first
     assert child(dialog, QLineEdit, "hospital_number").property("invalid") == "true"
+    tabs = [dialog.intake.tabText(n) for n in range(dialog.intake.count())]
+    assert tabs[:4] == ["Patient && bed  ⚠ 4", "Substance use  ⚠ 6", "Physical  ⚠ 1",
+                        "Mental health  ⚠ 1"]
+    dialog.intake.setCurrentIndex(1)  # the nurse looks at the next marked tab
+    assert "Typical amount: required" in status(dialog)
+    assert "Hospital number" not in status(dialog)
+    dialog.intake.setCurrentIndex(3)
+    assert "C-SSRS: answer the C-SSRS screener" in status(dialog)
     assert real_ward.counts() == (0, 0)
 
 

@@ -13,6 +13,7 @@ from wardconsole.services.recording import RecordingService
 from wardconsole.services.views import CensusSnapshot
 from wardconsole.store.changes_api import ChangeFeed
 from wardconsole.ui.alerts import AlertSound
+from wardconsole.ui.interop_actions import InteropActions
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,3 +60,6 @@ class UiContext:
     """Who records at this station, asked each time a bedside dialog opens. Until staff sign
     in, the composition root answers with the station's default account; sign-in replaces this
     one callable."""
+
+    interop: InteropActions | None = None
+    """File → Import FHIR / Export patient (block; background worker only). None: disabled."""

@@ -33,6 +33,7 @@ from wardconsole.ui.alerts import AlertSound, SilentAlertSound
 from wardconsole.ui.bedside_actions import BedsideActions
 from wardconsole.ui.context import UiContext
 from wardconsole.ui.escalation_centre import EscalationCentre
+from wardconsole.ui.interop_menu import InteropMenu
 from wardconsole.ui.models.census_model import CensusProxyModel, CensusTableModel
 from wardconsole.ui.patient_windows import PatientWindows
 from wardconsole.ui.tasks import ChangeWatcher, TaskRunner
@@ -161,6 +162,9 @@ class MainWindow(QMainWindow):
     def _create_actions(self) -> None:
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
+        self.interop_menu = InteropMenu(self._context.interop, self._context.current_actor,
+                                        self._runner, self.census_view, self.census_model, self)
+        self.interop_menu.add_to(file_menu)
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)

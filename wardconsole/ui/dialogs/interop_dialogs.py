@@ -1,0 +1,79 @@
+"""The dialogs of File → Import FHIR… and File → Export patient…: choosing files and formats,
+and following an import's progress. Each chooser has a ``classmethod ask()`` tests replace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QProgressDialog, QWidget
+
+FHIR_FILTER = "FHIR R4 JSON (*.json *.ndjson);;All files (*)"
+EXPORT_FILTERS = {
+    "FHIR R4 bundle (*.json)": ("fhir", ".json"),
+    "CSV of observations (*.csv)": ("csv", ".csv"),
+}
+
+
+class ImportFileDialog:
+    """Pick the FHIR file to import."""
+
+    @classmethod
+    def ask(cls, parent: QWidget | None) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(parent, "Import vital signs from FHIR",
+                                              str(Path.home()), FHIR_FILTER)
+        return Path(name) if name else None
+
+
+@dataclass(frozen=True, slots=True)
+class ExportChoice:
+    path: Path
+    export_format: str  # "fhir" | "csv"
+
+
+class ExportPatientDialog:
+    """Pick where to save a patient's export and in which format (by the file type chosen)."""
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, patient_label: str, suggested: str) -> ExportChoice | None:
+        name, chosen = QFileDialog.getSaveFileName(
+            parent, f"Export {patient_label}", str(Path.home() / suggested),
+            ";;".join(EXPORT_FILTERS))
+        if not name:
+            return None
+        export_format, suffix = EXPORT_FILTERS.get(chosen, ("fhir", ".json"))
+        path = Path(name)
+        if path.suffix.lower() not in (".json", ".csv"):
+            path = path.with_suffix(suffix)
+        elif path.suffix.lower() == ".csv":
+            export_format = "csv"
+        return ExportChoice(path, export_format)
+
+
+class ImportProgressDialog(QProgressDialog):
+    """Sets imported so far; Cancel rolls the whole file back (nothing is imported)."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("import_progress")
+        self.setWindowTitle("Importing vital signs")
+        self.setCancelButtonText("Cancel import")
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setMinimumDuration(0)
+        self.setAutoClose(False)
+        self.setAutoReset(False)
+        self.setMinimumWidth(460)
+
+    def begin(self, file_name: str) -> None:
+        self.setLabelText(f"Reading {file_name}…")
+        self.setRange(0, 0)  # busy until the number of sets is known
+        self.setValue(0)
+        self.show()
+
+    def advance(self, done: int, total: int) -> None:
+        if self.wasCanceled():
+            return
+        self.setLabelText(f"Writing set {done} of {total}")
+        self.setRange(0, max(total, 1))
+        self.setValue(done)

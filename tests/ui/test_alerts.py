@@ -19,6 +19,7 @@ from wardconsole.services.escalations import EscalationService
 from wardconsole.ui import escalation_centre
 from wardconsole.ui.alerts import SOUND_FILES, SilentAlertSound
 from wardconsole.ui.main_window import MainWindow
+from wardconsole.ui.models.escalation_model import WardEscalationColumn
 
 from .escalation_fakes import SICK, UNWELL, RecordingAlertSound, Station, Ward, fake_clock
 
@@ -80,7 +81,8 @@ def test_a_new_escalation_shows_a_banner_and_sounds(qtbot, ward: Ward, open_wind
     qtbot.waitUntil(banner.isVisible)
     assert banner.severity_label.text() == "▲ EMERGENCY"
     assert banner.headline.text() == "Bed A1 · Maya Thornbury — Deterioration"
-    assert "NEWS2" in banner.detail.text() and "NOT ACKNOWLEDGED" in banner.detail.text()
+    assert "NEWS2" in banner.detail.text()
+    assert banner.state_label.text() == "NOT ACKNOWLEDGED · <1 min"
     assert station.sound.played == [Severity.EMERGENCY]
 
 
@@ -124,17 +126,19 @@ def test_unacknowledged_it_nags_at_the_interval_and_cascades(
 
     clock.advance(minutes=3)  # 5 min unacknowledged: to the first responder in the chain
     tick(window)
-    qtbot.waitUntil(lambda: "cascaded to Nurse in charge" in window.alert_banner.detail.text())
+    qtbot.waitUntil(lambda: "Cascaded to Nurse in charge" in window.alert_banner.text())
     esc = EscalationService(station.db).open()[0]
     assert esc.cascade_level == 1
     assert "cascaded to Nurse in charge" in window.escalation_panel.selected_label.text()
+    row = window.escalations.model.index(0, WardEscalationColumn.STATUS).data()
+    assert row == "Not acknowledged → Nurse in charge"
     trail = EscalationService(station.db).trail(esc.id)
     assert (trail[-1].action, trail[-1].detail, trail[-1].station) == (
         "cascaded", "cascaded to Nurse in charge", "Station A")
 
     clock.advance(minutes=5)
     tick(window)
-    qtbot.waitUntil(lambda: "cascaded to On-call doctor" in window.alert_banner.detail.text())
+    qtbot.waitUntil(lambda: "Cascaded to On-call doctor" in window.alert_banner.text())
     assert len(station.sound.played) == 4
 
 

@@ -88,7 +88,7 @@ def test_an_observation_saved_in_another_process_appears_on_this_stations_panel(
     )
     assert done.returncode == 0, done.stderr
     # Nobody touches station B: the change feed brings it, the banner announces it.
-    qtbot.waitUntil(lambda: shown(window) == [("A1", "Deterioration", "Open — not acknowledged")],
+    qtbot.waitUntil(lambda: shown(window) == [("A1", "Deterioration", "Not acknowledged")],
                     timeout=5_000)
     qtbot.waitUntil(window.alert_banner.isVisible)
     assert b.sound.played

@@ -14,8 +14,8 @@ from wardconsole.services.escalations import EscalationService
 from wardconsole.ui.dialogs import escalation_dialogs as dialogs
 from wardconsole.ui.main_window import MainWindow
 from wardconsole.ui.models.escalation_model import (
+    EVENT_ROLE,
     EscalationTrailModel,
-    TrailColumn,
     WardEscalationColumn,
     WardEscalationModel,
 )
@@ -75,11 +75,16 @@ def rows(window: MainWindow) -> list[dict[str, str]]:
     ]
 
 
-def trail(window: MainWindow) -> list[tuple[str, str, str, str]]:
+def trail(window: MainWindow) -> list[tuple[str, str | None, str, str]]:
+    """(action, who, station, detail) of each line of the selected escalation's trail."""
     model = panel_of(window).trail.model()
-    return [tuple(model.index(r, c).data() for c in (TrailColumn.WHAT, TrailColumn.WHO,
-                                                      TrailColumn.STATION, TrailColumn.DETAIL))
-            for r in range(model.rowCount())]
+    events = [model.index(r, 0).data(EVENT_ROLE) for r in range(model.rowCount())]
+    return [(e.action, e.staff, e.station, e.detail) for e in events]
+
+
+def trail_text(window: MainWindow) -> list[str]:
+    model = panel_of(window).trail.model()
+    return [model.index(r, 0).data() for r in range(model.rowCount())]
 
 
 def test_models_pass_the_model_tester(qtmodeltester, ward: Ward, clock: Clock) -> None:
@@ -109,11 +114,12 @@ def test_the_panel_lists_open_escalations_most_severe_then_oldest(
     assert (first["Severity"], first["Bed"], first["Patient"], first["Concern"]) == (
         "▲ EMERGENCY", "A1", "Maya Thornbury", "Deterioration")
     assert first["Age"] == "12 min" and second["Age"] == "15 min"
-    assert first["Status"] == "Open — not acknowledged"
+    assert first["Status"] == "Not acknowledged"
     assert "NEWS2" in first["Why"]
     assert second["Severity"] == "◆ URGENT" and second["Bed"] == "A2"
     panel = panel_of(window)
-    assert panel.title.text() == "Open escalations: 2 (2 not acknowledged)"
+    assert panel.title == "Escalations — 2 open, 2 not acknowledged"
+    assert window.escalation_dock.windowTitle() == panel.title
     # The age moves on with the ward clock, without a reload.
     clock.advance(minutes=5)
     window.escalations._on_tick()
@@ -128,7 +134,7 @@ def test_raised_acknowledged_action_resolved_with_its_trail(
     window = open_window(station)
     panel = panel_of(window)
     qtbot.waitUntil(lambda: panel.selected() is not None)
-    qtbot.waitUntil(lambda: [t[0] for t in trail(window)] == ["Raised"])
+    qtbot.waitUntil(lambda: [t[0] for t in trail(window)] == ["raised"])
 
     assert panel.acknowledge_button.isEnabled()
     qtbot.mouseClick(panel.acknowledge_button, Qt.MouseButton.LeftButton)
@@ -158,7 +164,7 @@ def test_raised_acknowledged_action_resolved_with_its_trail(
 
 
 def test_the_trail_shows_who_when_and_from_which_station(
-    qtbot, ward: Ward, open_window, monkeypatch
+    qtbot, ward: Ward, clock: Clock, open_window
 ) -> None:
     station = ward.stations[0]
     station.record(ward.admissions[0], SICK)
@@ -167,9 +173,10 @@ def test_the_trail_shows_who_when_and_from_which_station(
     qtbot.waitUntil(lambda: panel.selected() is not None)
     qtbot.mouseClick(panel.acknowledge_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(trail(window)) == 2)
-    assert trail(window)[1] == ("Acknowledged", "Ash Nurse", "Station A", "")
-    when = panel.trail.model().index(1, TrailColumn.WHEN).data()
-    assert when and when != "—"
+    assert trail(window)[1] == ("acknowledged", "Ash Nurse", "Station A", "")
+    local = clock.now.astimezone()
+    assert trail_text(window)[1] == f"{local:%a %H:%M}  Acknowledged — Ash Nurse, Station A"
+    assert trail_text(window)[0].startswith(f"{local:%a %H:%M}  Raised — Ash Nurse, Station A\n")
 
 
 def test_a_snooze_needs_a_reason_is_on_the_trail_and_the_alarm_returns(
@@ -188,10 +195,12 @@ def test_a_snooze_needs_a_reason_is_on_the_trail_and_the_alarm_returns(
 
     monkeypatch.setattr(dialogs.SnoozeDialog, "ask", classmethod(ask))
     qtbot.mouseClick(panel.snooze_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "snoozed, 10 min left" in rows(window)[0]["Status"])
+    qtbot.waitUntil(lambda: rows(window)[0]["Status"] == "Snoozed, 10 min left · not acknowledged")
     assert offered == [(5, 10, 15, 20, 30)]  # capped at the policy's 30 min
-    assert trail(window)[-1] == ("Snoozed", "Ash Nurse", "Station A",
+    assert trail(window)[-1] == ("snoozed", "Ash Nurse", "Station A",
                                  "10 min: Doctor already at the bedside")
+    assert trail_text(window)[-1].endswith(
+        "Snoozed — Ash Nurse, Station A\n10 min: Doctor already at the bedside")
     assert not window.alert_banner.isVisible()
     played = len(station.sound.played)
 

@@ -96,7 +96,7 @@ class WithdrawalChart:
         for key, value in item_scores.items():
             item = by_key.get(key)
             if item is None:
-                shown = str(key)[:40]
+                shown = str(key).strip()[:40] or repr(key)
                 raise ValueError(f"{shown}: not an item of the {self.name} v{self.version}")
             clean[key] = validate_score(key, value, 0, item.max_score)
         ordered = {item.key: clean[item.key] for item in self.items if item.key in clean}

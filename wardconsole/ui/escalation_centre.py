@@ -2,8 +2,9 @@
 actions, sounds and cascades alarms, and runs the time-driven ward rules.
 
 All database work goes through the main window's ``TaskRunner`` (one background worker); results
-come back on the UI thread. The board is re-read when another station writes (the change feed,
-debounced), after this station's own actions, and every ``BOARD_REFRESH_MS`` as a safety net.
+come back on the UI thread. The board is re-read as soon as another station writes (the change
+feed; a read still waiting is replaced, so a burst costs one), after this station's own actions,
+and every ``BOARD_REFRESH_MS`` as a safety net.
 Every ``TICK_MS`` ages move on and the announcer checks what is due; every ``WARD_TICK_MS`` the
 ward rules run so an overdue observation raises its escalation without anyone saving anything.
 """
@@ -33,7 +34,6 @@ from wardconsole.ui.theme import Theme
 
 log = logging.getLogger(__name__)
 
-CHANGE_DEBOUNCE_MS = 100
 TICK_MS = 5_000
 BOARD_REFRESH_MS = 30_000
 WARD_TICK_MS = 60_000
@@ -100,7 +100,6 @@ class EscalationCentre(QObject):
         self.mute = SoundMute(desk.now, policy.max_sound_mute, self)
         self.announcer = Announcer(policy, desk.now, sound, self.mute, self)
 
-        self._debounce = self._timer(CHANGE_DEBOUNCE_MS, self.refresh, single_shot=True)
         self._tick = self._timer(TICK_MS, self._on_tick)
         self._board_timer = self._timer(BOARD_REFRESH_MS, self.refresh)
         self._ward_timer = self._timer(WARD_TICK_MS, self.evaluate_ward)
@@ -108,11 +107,9 @@ class EscalationCentre(QObject):
         self.mute.mute_changed.connect(self._on_mute_changed)
         sound.availability_changed.connect(self._on_mute_changed)
 
-    def _timer(self, interval: int, slot: Callable[[], Any], *,
-               single_shot: bool = False) -> QTimer:
+    def _timer(self, interval: int, slot: Callable[[], Any]) -> QTimer:
         timer = QTimer(self)
         timer.setInterval(interval)
-        timer.setSingleShot(single_shot)
         timer.timeout.connect(slot)
         return timer
 
@@ -167,7 +164,7 @@ class EscalationCentre(QObject):
 
     def shutdown(self) -> None:
         self._shut_down = True
-        for timer in (self._debounce, self._tick, self._board_timer, self._ward_timer):
+        for timer in (self._tick, self._board_timer, self._ward_timer):
             timer.stop()
         self.mute.stop()
 
@@ -187,8 +184,8 @@ class EscalationCentre(QObject):
 
     @Slot(list)
     def on_changes_arrived(self, changes: list[Change]) -> None:
-        """Another station (or this one) wrote something: re-read soon, once per burst."""
-        self._debounce.start()
+        """Another station (or this one) wrote something: re-read now (alarms cannot wait)."""
+        self.refresh()
 
     def select(self, escalation_id: int | None) -> None:
         """Show this escalation's trail (the panel's selection)."""

@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 
 REFRESH_INTERVAL_MS = 30_000
 CHANGE_DEBOUNCE_MS = 100
+ESCALATION_DOCK_HEIGHT = 265
+"""Room for about six escalations under a census of about seven rows at 1366×768."""
 
 _GEOMETRY_KEY = "main_window/geometry"
 _STATE_KEY = "main_window/state"
@@ -157,7 +159,10 @@ class MainWindow(QMainWindow):
                 | QDockWidget.DockWidgetFeature.DockWidgetFloatable
             )
             self.escalation_dock.setWidget(self.escalation_panel)
+            self.escalation_dock.setWindowTitle(self.escalation_panel.title)
             self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.escalation_dock)
+            self.resizeDocks([self.escalation_dock], [ESCALATION_DOCK_HEIGHT],
+                             Qt.Orientation.Vertical)
 
     def _create_actions(self) -> None:
         menu = self.menuBar()
@@ -238,6 +243,8 @@ class MainWindow(QMainWindow):
             self.escalations.announced.connect(self.alert_banner.flash)
             self.theme_changed.connect(self.escalations.set_theme)
             self.alert_banner.escalation_requested.connect(self._on_escalation_requested)
+            if self.escalation_panel is not None and self.escalation_dock is not None:
+                self.escalation_panel.title_changed.connect(self.escalation_dock.setWindowTitle)
         # Recording at the bedside for the selected patient.
         self.census_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.census_view.customContextMenuRequested.connect(self._on_census_menu_requested)

@@ -8,7 +8,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtGui import QFont
 
 from wardconsole.domain.records import EscalationState
@@ -155,13 +162,13 @@ class WardEscalationColumn(enum.IntEnum):
     BED = 1
     PATIENT = 2
     CONCERN = 3
-    DETAILS = 4
-    AGE = 5
-    STATUS = 6
+    AGE = 4
+    STATUS = 5
+    DETAILS = 6
 
     @property
     def title(self) -> str:
-        return ("Severity", "Bed", "Patient", "Concern", "Why", "Age", "Status")[self]
+        return ("Severity", "Bed", "Patient", "Concern", "Age", "Status", "Why")[self]
 
 
 class WardEscalationModel(QAbstractTableModel):
@@ -262,7 +269,8 @@ class WardEscalationModel(QAbstractTableModel):
                 return colours.foreground
         if role == Qt.ItemDataRole.FontRole and (
             column == WardEscalationColumn.SEVERITY
-            or (column == WardEscalationColumn.STATUS and self._unowned(escalation))
+            or (column == WardEscalationColumn.STATUS and self._unowned(escalation)
+                and not escalation.cascade_level)
         ):
             font = QFont()
             font.setBold(True)
@@ -276,21 +284,27 @@ class WardEscalationModel(QAbstractTableModel):
         until = escalation.snoozed_until
         return until is not None and self._now is not None and self._now < until
 
-    def status_text(self, escalation: EscalationInfo) -> str:
-        """'Open — not acknowledged · cascaded to On-call doctor', 'Acknowledged by …', …"""
+    def cascaded_to(self, escalation: EscalationInfo) -> str | None:
+        """The responder it has cascaded to ('On-call doctor'), or None."""
+        if not escalation.cascade_level or not self._cascade:
+            return None
+        return self._cascade[min(escalation.cascade_level, len(self._cascade)) - 1]
+
+    def status_text(self, escalation: EscalationInfo, *, short: bool = False) -> str:
+        """'Not acknowledged; cascaded to On-call doctor', 'Acknowledged by …', 'Snoozed …'.
+
+        ``short`` is the table's form: the cascade as '→ On-call doctor'.
+        """
         if escalation.state is EscalationState.ACKNOWLEDGED:
-            who = escalation.acknowledged_by or "someone"
-            text = f"Acknowledged by {who}"
-            if escalation.acknowledged_at is not None and self._now is not None:
-                text += f" {fmt.ago_text(escalation.acknowledged_at, self._now)}"
+            text = f"Acknowledged by {escalation.acknowledged_by or 'someone'}"
         else:
-            text = "Open — not acknowledged"
+            text = "Not acknowledged"
         if self._snoozed(escalation) and escalation.snoozed_until is not None:
             left = fmt.duration_text(escalation.snoozed_until - (self._now or escalation.raised_at))
-            text += f" · snoozed, {left} left"
-        if escalation.cascade_level and self._cascade:
-            target = self._cascade[min(escalation.cascade_level, len(self._cascade)) - 1]
-            text += f" · cascaded to {target}"
+            text = f"Snoozed, {left} left · {text[0].lower()}{text[1:]}"
+        target = self.cascaded_to(escalation)
+        if target:
+            text += f" → {target}" if short else f"; cascaded to {target}"
         return text
 
     def _text(self, escalation: EscalationInfo, column: WardEscalationColumn) -> str:
@@ -308,7 +322,7 @@ class WardEscalationModel(QAbstractTableModel):
             case WardEscalationColumn.AGE:
                 return fmt.duration_text((self._now or escalation.raised_at) - escalation.raised_at)
             case WardEscalationColumn.STATUS:
-                return self.status_text(escalation)
+                return self.status_text(escalation, short=True)
 
     def _tooltip(self, escalation: EscalationInfo, column: WardEscalationColumn) -> str:
         if column == WardEscalationColumn.AGE:
@@ -357,20 +371,23 @@ TRAIL_ACTIONS = {
 }
 
 
-class TrailColumn(enum.IntEnum):
-    WHEN = 0
-    WHAT = 1
-    WHO = 2
-    STATION = 3
-    DETAIL = 4
-
-    @property
-    def title(self) -> str:
-        return ("When", "What", "Who", "Station", "Details")[self]
+EVENT_ROLE = Qt.ItemDataRole.UserRole + 2
+"""The ``EscalationEvent`` behind a trail line."""
 
 
-class EscalationTrailModel(QAbstractTableModel):
-    """Raised, acknowledged, actions, snoozes, cascades, resolved: who, when, from where."""
+def trail_line(event: EscalationEvent) -> str:
+    """'Thu 02:43  Acknowledged — Marta Pereira, Nurses' station 2' and the detail below it."""
+    local = event.at.astimezone()
+    what = TRAIL_ACTIONS.get(event.action, event.action.replace("_", " ").capitalize())
+    who = event.staff or "automatic"
+    where = f", {event.station}" if event.station else ""
+    line = f"{local:%a %H:%M}  {what} — {who}{where}"
+    return f"{line}\n{event.detail}" if event.detail else line
+
+
+class EscalationTrailModel(QAbstractListModel):
+    """The trail of one escalation as a log, oldest first: raised, acknowledged, actions,
+    snoozes, cascades, resolved — each with who, when (local time) and from which station."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -380,6 +397,10 @@ class EscalationTrailModel(QAbstractTableModel):
     @property
     def escalation_id(self) -> int | None:
         return self._escalation_id
+
+    @property
+    def events(self) -> tuple[EscalationEvent, ...]:
+        return self._events
 
     def set_trail(self, escalation_id: int | None, events: Sequence[EscalationEvent]) -> None:
         events = tuple(events)
@@ -392,40 +413,16 @@ class EscalationTrailModel(QAbstractTableModel):
     def rowCount(self, parent: IndexLike = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._events)
 
-    def columnCount(self, parent: IndexLike = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(TrailColumn)
-
     def data(self, index: IndexLike, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._events):
             return None
         event = self._events[index.row()]
-        column = TrailColumn(index.column())
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            match column:
-                case TrailColumn.WHEN:
-                    return fmt.local_datetime_text(event.at)
-                case TrailColumn.WHAT:
-                    return TRAIL_ACTIONS.get(event.action, event.action.replace("_", " "))
-                case TrailColumn.WHO:
-                    return event.staff or "automatic"
-                case TrailColumn.STATION:
-                    return event.station or "—"
-                case TrailColumn.DETAIL:
-                    return event.detail
-        return None
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(TrailColumn)
-        ):
-            return TrailColumn(section).title
+        if role == Qt.ItemDataRole.DisplayRole:
+            return trail_line(event)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{fmt.local_datetime_text(event.at)} (local time)\n{trail_line(event)}"
+        if role == EVENT_ROLE:
+            return event
         return None
 
     def flags(self, index: IndexLike) -> Qt.ItemFlag:

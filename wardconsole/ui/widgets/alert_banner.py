@@ -24,6 +24,18 @@ from wardconsole.ui.theme import Theme, risk_palette
 FLASH_TOGGLES = 8
 FLASH_INTERVAL_MS = 350
 _EDGE = {"on": "#FFFFFF", "off": "#FFD54F"}
+_FONTS = "".join(
+    f" QFrame#AlertBanner QLabel#{name} {{ font-size: {size}; font-weight: {weight}; }}"
+    for name, size, weight in (
+        ("banner_severity", "20pt", "bold"),
+        ("banner_headline", "16pt", "bold"),
+        ("banner_detail", "12pt", "normal"),
+        ("banner_state", "13pt", "bold"),
+        ("banner_cascade", "12pt", "bold"),
+        ("banner_more", "12pt", "normal"),
+        ("banner_sound", "11pt", "bold"),
+    )
+)
 
 
 class AlertBanner(QFrame):
@@ -46,12 +58,14 @@ class AlertBanner(QFrame):
         self._flash_timer.setInterval(FLASH_INTERVAL_MS)
         self._flash_timer.timeout.connect(self._on_flash)
 
-        self.severity_label = self._label("banner_severity", 20)
-        self.headline = self._label("banner_headline", 17)
-        self.detail = self._label("banner_detail", 12, bold=False)
+        self.severity_label = self._label("banner_severity")
+        self.headline = self._label("banner_headline")
+        self.detail = self._label("banner_detail")
         self.detail.setWordWrap(True)
-        self.more = self._label("banner_more", 13)
-        self.sound_label = self._label("banner_sound", 12)
+        self.state_label = self._label("banner_state")
+        self.cascade_label = self._label("banner_cascade")
+        self.more = self._label("banner_more")
+        self.sound_label = self._label("banner_sound")
         self.show_button = QPushButton("Show ▸")
         self.show_button.setObjectName("banner_show")
         self.show_button.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -62,11 +76,11 @@ class AlertBanner(QFrame):
         text.addWidget(self.headline)
         text.addWidget(self.detail)
         side = QVBoxLayout()
-        side.setSpacing(2)
-        side.addWidget(self.more, 0, Qt.AlignmentFlag.AlignRight)
-        side.addWidget(self.sound_label, 0, Qt.AlignmentFlag.AlignRight)
+        side.setSpacing(0)
+        for label in (self.state_label, self.cascade_label, self.more, self.sound_label):
+            side.addWidget(label, 0, Qt.AlignmentFlag.AlignRight)
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(16, 8, 16, 8)
+        layout.setContentsMargins(14, 6, 14, 6)
         layout.setSpacing(18)
         layout.addWidget(self.severity_label)
         layout.addLayout(text, 1)
@@ -76,14 +90,16 @@ class AlertBanner(QFrame):
         self.hide()
 
     @staticmethod
-    def _label(name: str, points: int, *, bold: bool = True) -> QLabel:
+    def _label(name: str) -> QLabel:
         label = QLabel()
         label.setObjectName(name)
-        font = label.font()
-        font.setPointSize(points)
-        font.setBold(bold)
-        label.setFont(font)
         return label
+
+    def text(self) -> str:
+        """Everything the banner says now, one label per line (for tests and screen readers)."""
+        labels = (self.severity_label, self.headline, self.detail, self.state_label,
+                  self.cascade_label, self.more, self.sound_label)
+        return "\n".join(label.text() for label in labels if label.text())
 
     # -- what the window tells it --------------------------------------------------------------
 
@@ -111,14 +127,11 @@ class AlertBanner(QFrame):
         self.headline.setText(
             f"Bed {escalation.bed} · {escalation.patient_name} — {escalation.kind.label}"
         )
-        parts = [
-            escalation.explanation,
-            f"raised {fmt.ago_text(escalation.raised_at, now)}",
-            "NOT ACKNOWLEDGED",
-        ]
-        if alarm.responder:
-            parts.append(f"cascaded to {alarm.responder}")
-        self.detail.setText(" · ".join(parts))
+        self.detail.setText(escalation.explanation)
+        age = fmt.duration_text(now - escalation.raised_at)
+        self.state_label.setText(f"NOT ACKNOWLEDGED · {age}")
+        self.cascade_label.setText(f"Cascaded to {alarm.responder}" if alarm.responder else "")
+        self.cascade_label.setVisible(bool(alarm.responder))
         self.more.setText(f"+{len(alarms) - 1} more unacknowledged" if len(alarms) > 1 else "")
         self.more.setVisible(len(alarms) > 1)
         if escalation.severity != self._severity:
@@ -151,7 +164,8 @@ class AlertBanner(QFrame):
             f" QFrame#AlertBanner QLabel {{ color: {foreground}; background: transparent; }}"
             f" QFrame#AlertBanner QPushButton {{ color: {foreground}; background: transparent;"
             f" border: 2px solid {foreground}; border-radius: 4px; padding: 6px 14px;"
-            " font-weight: bold; }"
+            " font-size: 13pt; font-weight: bold; }"
+            + _FONTS
         )
 
     @Slot()

@@ -8,13 +8,15 @@ Dialogs are asked here; the work is done by the ``EscalationCentre`` in the back
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Slot
+import html
+
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QListView,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -34,20 +36,25 @@ from wardconsole.ui.dialogs.escalation_dialogs import (
     SnoozeDialog,
 )
 from wardconsole.ui.escalation_centre import EscalationCentre
-from wardconsole.ui.models.escalation_model import TrailColumn, WardEscalationColumn
+from wardconsole.ui.models.escalation_model import WardEscalationColumn
 from wardconsole.ui.widgets._style import set_style_property
 
 _COLUMN_WIDTHS = {
-    WardEscalationColumn.SEVERITY: 120,
-    WardEscalationColumn.BED: 48,
-    WardEscalationColumn.PATIENT: 150,
-    WardEscalationColumn.CONCERN: 130,
-    WardEscalationColumn.AGE: 70,
+    WardEscalationColumn.SEVERITY: 134,
+    WardEscalationColumn.BED: 50,
+    WardEscalationColumn.PATIENT: 135,
+    WardEscalationColumn.CONCERN: 120,
+    WardEscalationColumn.AGE: 58,
+    WardEscalationColumn.STATUS: 295,
 }
+DETAIL_PANE_WIDTH = 400
 
 
 class EscalationPanel(QWidget):
     """See the module docstring."""
+
+    title_changed = Signal(str)
+    """'Escalations — 11 open, 10 not acknowledged', for the dock's title bar."""
 
     def __init__(self, centre: EscalationCentre, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -55,14 +62,10 @@ class EscalationPanel(QWidget):
         self._centre = centre
 
         # Left: the list.
-        self.title = QLabel()
-        self.title.setObjectName("escalations_title")
-        font = self.title.font()
-        font.setBold(True)
-        font.setPointSize(font.pointSize() + 1)
-        self.title.setFont(font)
+        self._title = "Escalations"
         self.sound_label = QLabel()
         self.sound_label.setObjectName("sound_status")
+        self.sound_label.setWordWrap(True)
         self.mute_button = QPushButton()
         self.mute_button.setObjectName("mute_sound")
         self.notice = QLabel()
@@ -83,7 +86,6 @@ class EscalationPanel(QWidget):
             header.resizeSection(column, width)
         header.setSectionResizeMode(WardEscalationColumn.DETAILS,
                                     QHeaderView.ResizeMode.Stretch)
-        header.resizeSection(WardEscalationColumn.STATUS, 230)
         self.empty_label = QLabel("No open escalations on the ward.")
         self.empty_label.setObjectName("no_escalations")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -103,17 +105,13 @@ class EscalationPanel(QWidget):
         self.snooze_button = self._button("snooze", "S&nooze…")
         self.decline_button = self._button("not_escalating", "Not escalating…")
         self.decline_button.setToolTip("Decide not to escalate, with a reason (logged)")
-        self.trail = QTableView()
+        self.trail = QListView()
         self.trail.setObjectName("EscalationTrail")
         self.trail.setModel(centre.trail_model)
-        self.trail.verticalHeader().hide()
         self.trail.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.trail.setWordWrap(False)
-        trail_header = self.trail.horizontalHeader()
-        for column, width in ((TrailColumn.WHEN, 120), (TrailColumn.WHAT, 110),
-                              (TrailColumn.WHO, 120), (TrailColumn.STATION, 100)):
-            trail_header.resizeSection(column, width)
-        trail_header.setStretchLastSection(True)
+        self.trail.setWordWrap(True)
+        self.trail.setUniformItemSizes(False)
+        self.trail.setSpacing(2)
 
         self._lay_out()
         self._connect_signals()
@@ -128,40 +126,42 @@ class EscalationPanel(QWidget):
         return button
 
     def _lay_out(self) -> None:
-        top = QHBoxLayout()
-        top.addWidget(self.title, 1)
-        top.addWidget(self.sound_label)
-        top.addWidget(self.mute_button)
+        # Left: what can be done to the selected row, then the list.
+        actions = QHBoxLayout()
+        actions.setSpacing(6)
+        for button in (self.acknowledge_button, self.action_button, self.resolve_button,
+                       self.snooze_button, self.decline_button):
+            actions.addWidget(button)
+        actions.addStretch(1)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(8, 4, 4, 4)
-        left_layout.addLayout(top)
+        left_layout.setSpacing(4)
+        left_layout.addLayout(actions)
         left_layout.addWidget(self.notice)
         left_layout.addWidget(self._list_stack, 1)
 
-        buttons = QGridLayout()
-        buttons.addWidget(self.acknowledge_button, 0, 0, 1, 2)
-        buttons.addWidget(self.action_button, 0, 2)
-        buttons.addWidget(self.resolve_button, 1, 0)
-        buttons.addWidget(self.snooze_button, 1, 1)
-        buttons.addWidget(self.decline_button, 1, 2)
+        # Right: the ward's count and sound, the selected escalation and its trail.
+        sound = QHBoxLayout()
+        sound.addWidget(self.sound_label, 1)
+        sound.addWidget(self.mute_button)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(4, 4, 8, 4)
+        right_layout.setSpacing(4)
+        right_layout.addLayout(sound)
         right_layout.addWidget(self.selected_label)
-        right_layout.addLayout(buttons)
-        trail_title = QLabel("Trail")
-        trail_title.setObjectName("trail_title")
-        right_layout.addWidget(trail_title)
         right_layout.addWidget(self.trail, 1)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("escalation_splitter")
         splitter.addWidget(left)
         splitter.addWidget(right)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 0)
         splitter.setChildrenCollapsible(False)
+        right.setMinimumWidth(320)
+        splitter.setSizes([2000, DETAIL_PANE_WIDTH])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -182,6 +182,10 @@ class EscalationPanel(QWidget):
         self.resolve_button.clicked.connect(self._on_resolve_clicked)
         self.snooze_button.clicked.connect(self._on_snooze_clicked)
         self.decline_button.clicked.connect(self._on_decline_clicked)
+
+    @property
+    def title(self) -> str:
+        return self._title
 
     # -- selection ---------------------------------------------------------------------------
 
@@ -232,12 +236,12 @@ class EscalationPanel(QWidget):
         if escalation is None:
             self.selected_label.setText("Select an escalation to act on it.")
             return
-        prompts = "".join(f"<br>→ {p}" for p in escalation.prompts)
+        prompts = "".join(f"<br>→ {html.escape(p)}" for p in escalation.prompts)
         self.selected_label.setText(
-            f"<b>{fmt.severity_text(escalation.severity)} · {escalation.kind.label}</b>"
-            f" — Bed {escalation.bed} · {escalation.patient_name}<br>"
-            f"{escalation.explanation}{prompts}<br>"
-            f"<i>{self._centre.model.status_text(escalation)}</i>"
+            f"<b>{fmt.severity_text(escalation.severity)} · {escalation.kind.label}"
+            f" — Bed {html.escape(escalation.bed)} · {html.escape(escalation.patient_name)}</b>"
+            f"<br>{html.escape(escalation.explanation)}{prompts}"
+            f"<br><i>{html.escape(self._centre.model.status_text(escalation))}</i>"
         )
 
     # -- board, notices, sound -----------------------------------------------------------------
@@ -246,10 +250,12 @@ class EscalationPanel(QWidget):
     def _on_board_changed(self) -> None:
         escalations = self._centre.model.escalations
         unowned = sum(1 for e in escalations if e.state is EscalationState.OPEN)
-        title = f"Open escalations: {len(escalations)}"
+        title = f"Escalations — {len(escalations)} open"
         if unowned:
-            title += f" ({unowned} not acknowledged)"
-        self.title.setText(title)
+            title += f", {unowned} not acknowledged"
+        if title != self._title:
+            self._title = title
+            self.title_changed.emit(title)
         board = self._centre.board
         self._list_stack.setCurrentWidget(self.table if escalations else self.empty_label)
         if board is None:

@@ -82,8 +82,8 @@ def _interop_actions(db: Database) -> InteropActions:
     from wardconsole.ui.interop_actions import InteropActions
 
     return InteropActions(
-        import_fhir=lambda actor, path, progress: import_fhir_file(db, actor, path,
-                                                                   progress=progress),
+        import_fhir=lambda actor, path, progress, patient: import_fhir_file(
+            db, actor, path, patient=patient, progress=progress),
         export_patient=lambda actor, hospital_number, path, export_format: export_to_file(
             db, actor, path, hospital_number=hospital_number, export_format=export_format),
     )

@@ -38,12 +38,13 @@ class FakeInterop:
         self.hold = threading.Event()
         self.hold.set()
         self.reached = threading.Event()
-        self.imports: list[tuple[Actor, Path]] = []
+        self.imports: list[tuple[Actor, Path, str | None]] = []
         self.exports: list[tuple[Actor, str, Path, str]] = []
         self.export_error: Exception | None = None
 
-    def import_fhir(self, actor: Actor, path: Path, progress: Progress) -> ImportReport:
-        self.imports.append((actor, path))
+    def import_fhir(self, actor: Actor, path: Path, progress: Progress,
+                    patient: str | None) -> ImportReport:
+        self.imports.append((actor, path, patient))
         for done in range(1, 5):
             progress(done, 4)
             if done == 2:
@@ -103,7 +104,7 @@ def test_import_shows_progress_then_what_was_imported(
     with qtbot.waitSignal(menu.import_finished, timeout=5000) as finished:
         interop.hold.set()
     assert finished.args == [REPORT]
-    assert interop.imports == [(SUPERVISOR, tmp_path / "transfer.json")]
+    assert interop.imports == [(SUPERVISOR, tmp_path / "transfer.json", None)]
     assert not progress.isVisible() and menu.import_action.isEnabled()
     box = _box(interop_window)
     assert box.isVisible()
@@ -176,4 +177,26 @@ def test_without_interop_the_menu_items_are_disabled(
     assert not window.interop_menu.import_action.isEnabled()
     assert not window.interop_menu.export_action.isEnabled()
     titles = [a.text() for a in window.menuBar().actions()[0].menu().actions()]
-    assert titles[:2] == ["&Import FHIR…", "&Export patient (FHIR/CSV)…"]
+    assert titles[:3] == ["&Import FHIR…", "Import FHIR into &selected patient…",
+                          "&Export patient (FHIR/CSV)…"]
+
+
+def test_a_file_that_does_not_name_the_patient_goes_to_the_selected_one(
+        qtbot, interop_window: MainWindow, interop: FakeInterop,
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    view = interop_window.census_view
+    view.selectRow(1)
+    model = interop_window.census_model
+    selected = model.census_row(model.row_of_admission(view.selected_admission_id()))
+    labels: list[str] = []
+
+    def ask(cls: type, parent: object, label: str = "") -> Path:
+        labels.append(label)
+        return tmp_path / "observation-example-heart-rate.json"
+
+    monkeypatch.setattr(ImportFileDialog, "ask", classmethod(ask))
+    menu = interop_window.interop_menu
+    with qtbot.waitSignal(menu.import_finished, timeout=5000):
+        menu.import_into_action.trigger()
+    assert labels == [f"{selected.patient_name} ({selected.hospital_number})"]
+    assert interop.imports[0][2] == selected.hospital_number

@@ -426,7 +426,8 @@ def parse_intake(
     checker = _Checker()
     for name in data:
         if name != "version" and name not in SECTIONS:
-            checker.problem(name, f"{name}: not an intake section; expected "
+            shown = str(name).strip()[:40] or repr(name)
+            checker.problem(shown, f"{shown}: not an intake section; expected "
                                   f"{', '.join(SECTIONS)}")
     parts: dict[str, Any] = {}
     for name, parse in (("substance_use", _substance_use), ("physical", _physical),

@@ -18,8 +18,10 @@ from wardconsole.services.importing import ImportReport, Progress
 
 @dataclass(frozen=True, slots=True)
 class InteropActions:
-    import_fhir: Callable[[Actor, Path, Progress], ImportReport]
-    """Import one FHIR R4 JSON file (bundle, resource or NDJSON), all or nothing."""
+    import_fhir: Callable[[Actor, Path, Progress, str | None], ImportReport]
+    """``import_fhir(actor, path, progress, hospital_number)``: one FHIR R4 JSON file (bundle,
+    resource or NDJSON), all or nothing; ``hospital_number`` says whose record it is when the
+    file does not (None: as the file says)."""
 
     export_patient: Callable[[Actor, str, Path, str], ExportResult]
     """``export_patient(actor, hospital_number, path, "fhir" | "csv")``: every stay."""

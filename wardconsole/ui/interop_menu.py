@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 from wardconsole.interop.exporting import ExportResult
 from wardconsole.services.context import Actor
 from wardconsole.services.importing import ImportReport
+from wardconsole.services.views import CensusRow
 from wardconsole.ui.dialogs.interop_dialogs import (
     ExportPatientDialog,
     ImportFileDialog,
@@ -65,16 +66,21 @@ class InteropMenu(QObject):
         self.message_box.setWindowTitle("WardConsole")
         self.import_action = QAction("&Import FHIR…", window)
         self.import_action.setStatusTip("Import vital signs from a FHIR R4 file (all or nothing)")
+        self.import_into_action = QAction("Import FHIR into &selected patient…", window)
+        self.import_into_action.setStatusTip(
+            "For a file that does not say whose record it is: import it for the patient "
+            "selected on the census")
         self.export_action = QAction("&Export patient (FHIR/CSV)…", window)
         self.export_action.setStatusTip("Save the selected patient's record as FHIR or CSV")
         available = self._actions is not None
-        self.import_action.setEnabled(available)
-        self.export_action.setEnabled(available)
+        self._set_enabled(available)
         self.import_action.triggered.connect(self._on_import_requested)
+        self.import_into_action.triggered.connect(self._on_import_into_requested)
         self.export_action.triggered.connect(self._on_export_requested)
 
     def add_to(self, menu: QMenu) -> None:
         menu.addAction(self.import_action)
+        menu.addAction(self.import_into_action)
         menu.addAction(self.export_action)
         menu.addSeparator()
 
@@ -86,9 +92,18 @@ class InteropMenu(QObject):
 
     @Slot()
     def _on_import_requested(self) -> None:
+        self._import(None)
+
+    @Slot()
+    def _on_import_into_requested(self) -> None:
+        row = self._selected_row("Import FHIR into selected patient")
+        if row is not None:
+            self._import(row.hospital_number, f"{row.patient_name} ({row.hospital_number})")
+
+    def _import(self, hospital_number: str | None, patient_label: str = "") -> None:
         if self._actions is None or self._busy:
             return
-        path = ImportFileDialog.ask(self._window)
+        path = ImportFileDialog.ask(self._window, patient_label)
         if path is None:
             return
         actions, runner, cancel = self._actions, self._runner, self._cancel
@@ -107,7 +122,7 @@ class InteropMenu(QObject):
                 last[0] = done
                 runner.run_on_main(lambda: progress.advance(done, total))
 
-        runner.run(lambda: actions.import_fhir(actor, path, report_progress),
+        runner.run(lambda: actions.import_fhir(actor, path, report_progress, hospital_number),
                    on_success=lambda report: self._on_import_done(path, report),
                    on_failure=lambda error: self._on_import_failed(path, error))
 
@@ -146,13 +161,9 @@ class InteropMenu(QObject):
     def _on_export_requested(self) -> None:
         if self._actions is None or self._busy:
             return
-        admission_id = self._view.selected_admission_id()
-        row_number = -1 if admission_id is None else self._model.row_of_admission(admission_id)
-        if row_number < 0:
-            self._tell(QMessageBox.Icon.Information, "Export patient",
-                       "Select a patient on the census first.")
+        row = self._selected_row("Export patient")
+        if row is None:
             return
-        row = self._model.census_row(row_number)
         label = f"{row.patient_name} ({row.hospital_number})"
         suggested = re.sub(r"[^A-Za-z0-9_-]+", "_", row.hospital_number) + ".json"
         choice = ExportPatientDialog.ask(self._window, label, suggested)
@@ -181,6 +192,15 @@ class InteropMenu(QObject):
 
     # -- helpers --------------------------------------------------------------------------------
 
+    def _selected_row(self, title: str) -> CensusRow | None:
+        admission_id = self._view.selected_admission_id()
+        row_number = -1 if admission_id is None else self._model.row_of_admission(admission_id)
+        if row_number < 0:
+            self._tell(QMessageBox.Icon.Information, title,
+                       "Select a patient on the census first.")
+            return None
+        return self._model.census_row(row_number)
+
     def _current_actor(self) -> Actor:
         assert self._actor is not None  # actions are disabled without one
         return self._actor()
@@ -192,8 +212,8 @@ class InteropMenu(QObject):
             self._progress.hide()
 
     def _set_enabled(self, enabled: bool) -> None:
-        self.import_action.setEnabled(enabled)
-        self.export_action.setEnabled(enabled)
+        for action in (self.import_action, self.import_into_action, self.export_action):
+            action.setEnabled(enabled)
 
     def _tell(self, icon: QMessageBox.Icon, title: str, text: str, details: str = "") -> None:
         box = self.message_box

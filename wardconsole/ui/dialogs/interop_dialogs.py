@@ -20,9 +20,11 @@ class ImportFileDialog:
     """Pick the FHIR file to import."""
 
     @classmethod
-    def ask(cls, parent: QWidget | None) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(parent, "Import vital signs from FHIR",
-                                              str(Path.home()), FHIR_FILTER)
+    def ask(cls, parent: QWidget | None, patient_label: str = "") -> Path | None:
+        title = "Import vital signs from FHIR"
+        if patient_label:
+            title += f" for {patient_label}"
+        name, _ = QFileDialog.getOpenFileName(parent, title, str(Path.home()), FHIR_FILTER)
         return Path(name) if name else None
 
 

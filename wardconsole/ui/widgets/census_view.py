@@ -39,6 +39,8 @@ _COLUMN_SAMPLES = {
     CensusColumn.LAST_OBS: ("3 h 10 min ago", False),
     CensusColumn.NEXT_DUE: ("OVERDUE 1 h 5 min", True),
     CensusColumn.NURSE: ("L. Kowalczyk", False),
+    CensusColumn.OBS_LEVEL: ("Intermittent 15 min", True),
+    CensusColumn.NEXT_CHECK: ("OVERDUE 12 min", True),
 }
 _CELL_PADDING = 18  # the delegate's margins plus a little air
 _HEADER_PADDING = 22  # room for the sort arrow

@@ -16,8 +16,11 @@ from wardconsole import __version__
 from wardconsole.config import Settings, describe_url
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from wardconsole.services.context import Actor
     from wardconsole.services.db import Database
+    from wardconsole.services.escalation_desk import EscalationDesk
     from wardconsole.ui.interop_actions import InteropActions
 
 XCB_LIBRARIES = {
@@ -75,6 +78,18 @@ def _station_actor(db: Database, station: str, *, demo: bool) -> Actor:
     return staff.system_actor(station)
 
 
+def _escalation_desk(
+    db: Database, station: str, current_actor: Callable[[], Actor]
+) -> EscalationDesk:
+    """Escalation panel, banner and alarms: nurses act as ``current_actor`` (the same seam as
+    the bedside dialogs); time-driven rules are written as the system account."""
+    from wardconsole.services.escalation_desk import EscalationDesk
+    from wardconsole.services.staff import StaffService
+
+    automatic = StaffService(db).system_actor(station)
+    return EscalationDesk(db, station=station, actor=current_actor, automatic=lambda: automatic)
+
+
 def _interop_actions(db: Database) -> InteropActions:
     """File → Import FHIR / Export patient; the services check permissions and audit both."""
     from wardconsole.interop.exporting import export_to_file
@@ -111,10 +126,12 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
     db = Database(engine)
     census = CensusService(db)
     station_actor = _station_actor(db, settings.station, demo=demo)
+    escalations = _escalation_desk(db, settings.station, lambda: station_actor)
 
     from PySide6.QtCore import QCoreApplication, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from wardconsole.ui.alerts import open_alert_sound
     from wardconsole.ui.context import UiContext
     from wardconsole.ui.main_window import MainWindow
 
@@ -133,6 +150,8 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
         history=HistoryService(db),
         current_actor=lambda: station_actor,
         interop=_interop_actions(db),
+        escalations=escalations,
+        open_alert_sound=open_alert_sound,
     )
     window = MainWindow(context)
     window.show()

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QToolButton
 
 from wardconsole.ui.dialogs.history_dialog import HistoryDialog
 from wardconsole.ui.dialogs.observation_dialog import ObservationDialog
@@ -94,6 +95,11 @@ def test_a_patient_window_records_for_its_own_patient(
     actions["bedside_record"].trigger()
     assert asked[-1][:2] == ("observations", 8)
     assert patient.contextMenuPolicy() is Qt.ContextMenuPolicy.ActionsContextMenu
+    button = patient.header.findChild(QToolButton, "button_bedside_prn")
+    assert button is not None
+    qtbot.waitUntil(button.isVisible)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert asked[-1][:2] == ("prn", 8)
 
 
 def test_without_recording_services_the_actions_are_off(window: MainWindow) -> None:

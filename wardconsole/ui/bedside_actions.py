@@ -123,6 +123,7 @@ class BedsideActions(QObject):
             window.addAction(action)
             made.append(action)
         window.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        window.header.add_actions(made)
         return made
 
     def _for_window(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from wardconsole.services.views import CensusRow
 from wardconsole.ui import formatting as fmt
@@ -38,6 +40,7 @@ class PatientHeader(QFrame):
         top.addWidget(self._name)
         top.addWidget(self._bed)
         top.addWidget(self._flags, 1)
+        self._top = top
         status = QHBoxLayout()
         for label in (self._news2, self._escalation, self._symptoms, self._last_obs,
                       self._next_due):
@@ -49,6 +52,17 @@ class PatientHeader(QFrame):
         layout.addLayout(top)
         layout.addWidget(self._facts)
         layout.addLayout(status)
+
+    def add_actions(self, actions: Sequence[QAction]) -> None:
+        """Buttons for things to do for this patient (record, PRN, history), top right."""
+        for action in actions:
+            button = QToolButton(self)
+            button.setDefaultAction(action)
+            button.setObjectName(f"button_{action.objectName()}")
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            button.setToolTip(f"{action.text().replace('&', '')} "
+                              f"({action.shortcut().toString()})")
+            self._top.addWidget(button)
 
     @staticmethod
     def _label(name: str, *, badge: bool = False) -> QLabel:

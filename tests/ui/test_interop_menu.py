@@ -99,7 +99,8 @@ def test_import_shows_progress_then_what_was_imported(
 
     progress = interop_window.findChild(object, "import_progress")
     qtbot.waitUntil(lambda: progress.value() == 2)
-    assert progress.isVisible() and progress.labelText() == "Writing set 2 of 4"
+    assert progress.isVisible()
+    assert progress.labelText() == "Importing transfer.json\nWriting set 2 of 4"
     assert not menu.import_action.isEnabled()  # one import at a time
     with qtbot.waitSignal(menu.import_finished, timeout=5000) as finished:
         interop.hold.set()

@@ -549,7 +549,8 @@ class _Section:
     def finish(self) -> None:
         for key in self._raw:
             if key not in self._seen:
-                self.fail(key, f"not a field of {SECTION_TITLES[self.name].lower()}")
+                shown = str(key).strip()[:40] or repr(key)
+                self.fail(shown, f"not a field of {SECTION_TITLES[self.name].lower()}")
 
 
 def _substance_use(s: _Section, *, admitted_at: datetime,

@@ -125,9 +125,10 @@ class ImportReport:
                  f"value{_s(self.values_added)}) imported"]
         if self.already_present:
             parts.append(f"{self.already_present} already on record")
-        if self.patients_created or self.stays_created:
-            parts.append(f"{self.patients_created} patient{_s(self.patients_created)} and "
-                         f"{self.stays_created} stay{_s(self.stays_created)} created")
+        created = [f"{n} {what}{_s(n)}" for n, what in
+                   ((self.patients_created, "patient"), (self.stays_created, "stay")) if n]
+        if created:
+            parts.append(" and ".join(created) + " created")
         if self.skipped:
             parts.append(f"{self.values_skipped} value{_s(self.values_skipped)} skipped")
         return "; ".join(parts)

@@ -31,6 +31,9 @@ from wardconsole.ui.models.census_model import CensusTableModel
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.widgets.census_view import CensusView
 
+SKIP_REASONS_SHOWN = 6
+"""The most frequent skip reasons shown in the result; the rest are under Show Details."""
+
 
 class ImportCancelled(Exception):
     """Raised inside the import's transaction when the nurse pressed Cancel."""
@@ -110,7 +113,7 @@ class InteropMenu(QObject):
         actor = self._current_actor()
         cancel.clear()
         progress = self._progress_dialog()
-        progress.begin(path.name)
+        progress.begin(path.name, patient_label)
         self._busy = True
         self._set_enabled(False)
         last = [-1]
@@ -140,10 +143,14 @@ class InteropMenu(QObject):
 
     def _on_import_done(self, path: Path, report: ImportReport) -> None:
         self._finish()
-        lines = "\n".join(report.skipped_lines())
+        lines = report.skipped_lines()
+        shown = lines[:SKIP_REASONS_SHOWN]
+        if len(lines) > len(shown):
+            shown.append(f"… and {len(lines) - len(shown)} more reasons (Show Details)")
         text = f"{path.name}: {report.summary()}."
         self._tell(QMessageBox.Icon.Information, "Import finished", text,
-                   f"Skipped values, by reason:\n{lines}" if lines else "")
+                   "Skipped, by reason:\n" + "\n".join(shown) if lines else "",
+                   "\n".join(lines) if len(lines) > SKIP_REASONS_SHOWN else "")
         self.import_finished.emit(report)
 
     def _on_import_failed(self, path: Path, error: BaseException) -> None:
@@ -215,12 +222,14 @@ class InteropMenu(QObject):
         for action in (self.import_action, self.import_into_action, self.export_action):
             action.setEnabled(enabled)
 
-    def _tell(self, icon: QMessageBox.Icon, title: str, text: str, details: str = "") -> None:
+    def _tell(self, icon: QMessageBox.Icon, title: str, text: str, details: str = "",
+              more: str = "") -> None:
         box = self.message_box
         box.setIcon(icon)
         box.setWindowTitle(title)
         box.setText(text)
         box.setInformativeText(details)
+        box.setDetailedText(more)
         box.open()
 
 

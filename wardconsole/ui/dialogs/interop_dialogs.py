@@ -66,9 +66,12 @@ class ImportProgressDialog(QProgressDialog):
         self.setAutoClose(False)
         self.setAutoReset(False)
         self.setMinimumWidth(460)
+        self._heading = "Importing"
 
-    def begin(self, file_name: str) -> None:
-        self.setLabelText(f"Reading {file_name}…")
+    def begin(self, file_name: str, patient_label: str = "") -> None:
+        self._heading = f"Importing {file_name}" + (f"\nfor {patient_label}" if patient_label
+                                                     else "")
+        self.setLabelText(f"{self._heading}\nReading the file…")
         self.setRange(0, 0)  # busy until the number of sets is known
         self.setValue(0)
         self.show()
@@ -76,6 +79,6 @@ class ImportProgressDialog(QProgressDialog):
     def advance(self, done: int, total: int) -> None:
         if self.wasCanceled():
             return
-        self.setLabelText(f"Writing set {done} of {total}")
+        self.setLabelText(f"{self._heading}\nWriting set {done} of {total}")
         self.setRange(0, max(total, 1))
         self.setValue(done)

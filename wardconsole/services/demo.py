@@ -26,6 +26,7 @@ from wardconsole.services.admissions import AdmissionService
 from wardconsole.services.context import Role
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import apply_rules
+from wardconsole.services.observation_demo import add_observation_levels
 from wardconsole.services.staff import StaffService
 from wardconsole.store.models import (
     Admission,
@@ -137,6 +138,10 @@ class DemoWard:
             admission_ids.append(
                 self._patient(index, bed, course, system.staff_id, nurse_ids)
             )
+        add_observation_levels(
+            self.db, {a: c.value for a, c in zip(admission_ids, courses, strict=True)},
+            nurse_ids, now=self.now, seed=self.opt.seed,
+        )
         if self.opt.evaluate_rules:
             for admission_id in admission_ids:
                 with self.db.transaction() as session:

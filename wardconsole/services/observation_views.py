@@ -63,9 +63,15 @@ class PatientChecks:
     level_id: int | None
     """The level row now in force (a change must supersede it); None for the default."""
 
+    def overdue_at(self, now: datetime) -> datetime | None:
+        """Since when the check is overdue at ``now`` (the clock moves on after the snapshot)."""
+        if self.overdue_since is not None:
+            return self.overdue_since
+        return self.deadline if now > self.deadline else None
+
     def due_now(self, now: datetime) -> bool:
         """Prompted or overdue: a nurse should go and check."""
-        return self.overdue_since is not None or now >= self.prompt_at
+        return self.overdue_at(now) is not None or now >= self.prompt_at
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,12 +46,15 @@ from wardconsole.ui.models.rounds_model import (
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme
 from wardconsole.ui.widgets._style import set_style_property
+from wardconsole.ui.widgets.census_view import CensusDelegate
 
 CLOCK_TICK_MS = 1_000
 REFRESH_INTERVAL_MS = 30_000
 
-_WIDTHS = {RoundsColumn.BED: 70, RoundsColumn.PATIENT: 210, RoundsColumn.LEVEL: 230,
-           RoundsColumn.CHECK: 270, RoundsColumn.LAST: 170}
+_WIDTHS = {RoundsColumn.BED: 64, RoundsColumn.PATIENT: 200, RoundsColumn.LEVEL: 285,
+           RoundsColumn.CHECK: 300, RoundsColumn.LAST: 175}
+HINT = ("Select a patient and press Enter to record a check: 1 asleep (breathing observed), "
+        "2 calm, 3 distressed, 4 agitated, 5 not found.")
 
 
 class RoundsTable(QTableView):
@@ -79,6 +82,7 @@ class RoundsTable(QTableView):
         self.setFont(font)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 18)
+        self.setItemDelegate(CensusDelegate(self))  # a selected overdue row stays red
         self.doubleClicked.connect(self._on_double_clicked)
 
     def selected_admission_id(self) -> int | None:
@@ -131,12 +135,17 @@ class RoundsView(QWidget):
         for column, width in _WIDTHS.items():
             self.table.setColumnWidth(column, width)
         self.title = QLabel("Safety-check round")
-        self.title.setObjectName("dialog_title")
+        self.title.setObjectName("rounds_title")
+        title_font = QFont(self.title.font())
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.35)
+        title_font.setBold(True)
+        self.title.setFont(title_font)
         self.summary = QLabel("Loading…")
         self.summary.setObjectName("rounds_summary")
         self.message = QLabel()
         self.message.setObjectName("rounds_message")
         self.message.setWordWrap(True)
+        self.show_message(HINT, "muted")
         self.record_button = QPushButton("Record check (Enter)")
         self.record_button.setObjectName("record_check")
         self.level_button = QPushButton("Set level… (Ctrl+L)")
@@ -204,7 +213,7 @@ class RoundsView(QWidget):
         if now is None:
             return
         rows = [self.model.patient(i) for i in range(self.model.rowCount())]
-        overdue = sum(r.overdue_since is not None for r in rows)
+        overdue = sum(r.overdue_at(now) is not None for r in rows)
         due = sum(r.due_now(now) for r in rows) - overdue
         raised = sum(r.raised for r in rows)
         parts = [fmt.local_time_text(now)]

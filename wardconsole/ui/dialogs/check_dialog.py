@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from html import escape
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -70,8 +70,6 @@ class CheckDialog(QDialog):
             button.setMinimumHeight(44)
             self.choices.addButton(button, number)
             grid.addWidget(button, (number - 1) // 2, (number - 1) % 2)
-            shortcut = QShortcut(QKeySequence(str(number)), self)
-            shortcut.activated.connect(button.click)
         self.choices.idToggled.connect(self._on_choice_toggled)
 
         self.location = QComboBox()
@@ -127,6 +125,18 @@ class CheckDialog(QDialog):
         if how is None:
             return None
         return CheckEntry(how, self.location.currentText().strip(), self.note.text().strip())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """1–5 choose how the patient was, unless the nurse is typing a place or a note."""
+        number = event.key() - Qt.Key.Key_0
+        typing = self.note.hasFocus() or self.location.hasFocus()
+        if 1 <= number <= len(PRESENTATIONS) and not typing and not event.modifiers() & (
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+        ):
+            self.choices.button(number).click()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def _on_choice_toggled(self, number: int, checked: bool) -> None:
         if not checked:

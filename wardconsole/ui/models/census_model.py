@@ -26,6 +26,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont
 
+from wardconsole.domain.intake import badge_text, flag_rank
 from wardconsole.services.views import CensusRow, CensusSnapshot
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.theme import RiskPalette, Theme, risk_palette
@@ -41,6 +42,9 @@ URGENCY_ROLE = Qt.ItemDataRole.UserRole + 4
 """An int, higher = more urgent: escalation severity, then NEWS2 band, then overdue obs."""
 FILTER_TEXT_ROLE = Qt.ItemDataRole.UserRole + 5
 """Casefolded 'name bed hospital-number' that the filter box matches against."""
+KEEP_SUFFIX_ROLE = Qt.ItemDataRole.UserRole + 6
+"""The end of a cell's text that must stay visible in a narrow column (the risk-flag badge
+after a patient's name); the delegate elides what comes before it. None for most cells."""
 
 DUE_SOON = timedelta(minutes=15)
 
@@ -101,6 +105,8 @@ class _Cell:
     foreground: QColor | None = None
     bold: bool = False
     italic: bool = False
+    keep: str = ""
+    """Suffix of ``text`` never elided (see ``KEEP_SUFFIX_ROLE``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,12 +129,18 @@ def urgency(row: CensusRow, now: datetime) -> int:
 
 
 def _patient_cell(row: CensusRow) -> _Cell:
-    badges = "  ".join(f"[{flag}]" for flag in row.risk_flags)
-    text = f"{row.patient_name}  {badges}" if badges else row.patient_name
+    """Name, then the most important risk flag as a compact badge and '+N' for the others;
+    the badge is kept visible in a narrow column (the name is elided first) and every flag is
+    in the tooltip in full."""
+    flags = sorted(row.risk_flags, key=flag_rank)
+    badge = ""
+    if flags:
+        badge = f"  ⚑{badge_text(flags[0])}" + (f" +{len(flags) - 1}" if len(flags) > 1 else "")
     tip = [row.patient_name, f"Hospital number: {row.hospital_number}"]
-    if row.risk_flags:
-        tip.append("Risk flags: " + ", ".join(row.risk_flags))
-    return _Cell(text, row.patient_name.casefold(), "\n".join(tip))
+    if flags:
+        tip.append("Risk flags: " + ", ".join(flags))
+    return _Cell(row.patient_name + badge, row.patient_name.casefold(), "\n".join(tip),
+                 keep=badge)
 
 
 def _news2_cell(row: CensusRow, palette: RiskPalette) -> _Cell:
@@ -225,9 +237,9 @@ def _next_check_cell(row: CensusRow, now: datetime, palette: RiskPalette) -> _Ce
     if due is None or not row.observation_raised:
         return _Cell("", float("inf"), "General observation: see the rounds view")
     tip = f"Next safety check by {fmt.local_time_text(due)} (local time)"
-    if row.check_overdue_since is not None:
+    since = row.check_overdue_since or (due if due < now else None)
+    if since is not None:
         colours = palette.overdue
-        since = row.check_overdue_since
         return _Cell(
             f"OVERDUE {fmt.duration_text(now - since)}",
             since.timestamp() - 1e10,
@@ -369,6 +381,8 @@ class CensusTableModel(QAbstractTableModel):
             return rendered.urgency
         if role == FILTER_TEXT_ROLE:
             return rendered.filter_text
+        if role == KEEP_SUFFIX_ROLE:
+            return cell.keep or None
         return None
 
     def headerData(

@@ -66,8 +66,9 @@ class _Cell:
 
 
 def walk_order(row: PatientChecks, now: datetime) -> tuple[int, float, str]:
-    if row.overdue_since is not None:
-        return (0, row.overdue_since.timestamp(), row.bed)
+    overdue = row.overdue_at(now)
+    if overdue is not None:
+        return (0, overdue.timestamp(), row.bed)
     if row.due_now(now):
         return (1, row.prompt_at.timestamp(), row.bed)
     return (2 if row.raised else 3, row.deadline.timestamp(), row.bed)
@@ -76,11 +77,12 @@ def walk_order(row: PatientChecks, now: datetime) -> tuple[int, float, str]:
 def check_cell(row: PatientChecks, now: datetime, palette: RiskPalette) -> _Cell:
     """'▲ OVERDUE 12 min', '● CHECK NOW · 6 min left', '○ by 03:27 · 14 min left'."""
     by = fmt.local_time_text(row.deadline)
-    if row.overdue_since is not None:
+    overdue = row.overdue_at(now)
+    if overdue is not None:
         missed = f" · {row.missed + 1} missed" if row.missed else ""
         return _Cell(
-            f"▲ OVERDUE {fmt.duration_text(now - row.overdue_since)}{missed}",
-            f"The check due by {fmt.local_time_text(row.overdue_since)} is not recorded",
+            f"▲ OVERDUE {fmt.duration_text(now - overdue)}{missed}",
+            f"The check due by {fmt.local_time_text(overdue)} is not recorded",
             palette.overdue.background, palette.overdue.foreground, bold=True,
         )
     left = fmt.duration_text(row.deadline - now)

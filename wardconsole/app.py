@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from wardconsole.services.context import Actor
     from wardconsole.services.db import Database
     from wardconsole.services.escalation_desk import EscalationDesk
+    from wardconsole.ui.handoff.context import HandoffUi
     from wardconsole.ui.interop_actions import InteropActions
 
 XCB_LIBRARIES = {
@@ -104,6 +105,20 @@ def _interop_actions(db: Database) -> InteropActions:
     )
 
 
+def _handoff_ui(db: Database, ward_name: str) -> HandoffUi:
+    """Handoff editor, board and printing; the services check permissions and audit."""
+    from wardconsole.reports.handoff_pdf import build_handoff_pdf
+    from wardconsole.services.handoff import HandoffService
+    from wardconsole.ui.handoff.context import HandoffUi
+
+    return HandoffUi(
+        service=HandoffService(db),
+        write_report=lambda shift, path, progress: build_handoff_pdf(
+            db, shift, path, ward_name=ward_name, progress=progress),
+        ward_name=ward_name,
+    )
+
+
 def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) -> int:
     problem = display_problem()
     if problem:
@@ -123,7 +138,7 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
         _prepare_demo(settings)
     engine = make_engine(settings.db_url)
     upgrade(engine)
-    db = Database(engine)
+    db = Database(engine, ward_timezone=settings.ward_timezone)
     census = CensusService(db)
     station_actor = _station_actor(db, settings.station, demo=demo)
     escalations = _escalation_desk(db, settings.station, lambda: station_actor)
@@ -149,6 +164,7 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
         recording=RecordingService(db),
         history=HistoryService(db),
         current_actor=lambda: station_actor,
+        handoff=_handoff_ui(db, census.ward_name()),
         interop=_interop_actions(db),
         escalations=escalations,
         open_alert_sound=open_alert_sound,

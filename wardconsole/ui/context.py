@@ -13,6 +13,7 @@ from wardconsole.services.recording import RecordingService
 from wardconsole.services.views import CensusSnapshot
 from wardconsole.store.changes_api import ChangeFeed
 from wardconsole.ui.alerts import AlertSound
+from wardconsole.ui.handoff.context import HandoffUi
 from wardconsole.ui.interop_actions import InteropActions
 
 
@@ -63,3 +64,7 @@ class UiContext:
 
     interop: InteropActions | None = None
     """File → Import FHIR / Export patient (block; background worker only). None: disabled."""
+
+    handoff: HandoffUi | None = None
+    """Shift handoff: editor, board and printing (block; background workers only). None: the
+    Handoff menu is disabled."""

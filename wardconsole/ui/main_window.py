@@ -33,6 +33,7 @@ from wardconsole.ui.alerts import AlertSound, SilentAlertSound
 from wardconsole.ui.bedside_actions import BedsideActions
 from wardconsole.ui.context import UiContext
 from wardconsole.ui.escalation_centre import EscalationCentre
+from wardconsole.ui.handoff.menu import HandoffMenu
 from wardconsole.ui.interop_menu import InteropMenu
 from wardconsole.ui.models.census_model import CensusProxyModel, CensusTableModel
 from wardconsole.ui.patient_windows import PatientWindows
@@ -195,6 +196,10 @@ class MainWindow(QMainWindow):
         patient_menu = menu.addMenu("&Patient")
         patient_menu.addActions(self.bedside.actions())
 
+        self.handoff_menu = HandoffMenu(self._context.handoff, self._context.current_actor, self,
+                                        theme=self._theme)
+        self.handoff_menu.add_to(menu.addMenu("Hand&off"))
+
         help_menu = menu.addMenu("&Help")
         self.about_action = QAction("&About WardConsole", self)
         help_menu.addAction(self.about_action)
@@ -251,6 +256,9 @@ class MainWindow(QMainWindow):
         self.bedside.entries_saved.connect(self._on_entries_saved)
         self.bedside.message_requested.connect(self._on_status_message_requested)
         self.theme_changed.connect(self.bedside.set_theme)
+        # Handoff windows follow the theme and other stations' handoff changes.
+        self.theme_changed.connect(self.handoff_menu.set_theme)
+        self._watcher.changes_arrived.connect(self.handoff_menu.on_changes)
         # Menus.
         self.quit_action.triggered.connect(self.close)
         self.about_action.triggered.connect(self._on_about_requested)
@@ -315,6 +323,7 @@ class MainWindow(QMainWindow):
         # thread is joined at interpreter exit, so a slow server never freezes the closing window.
         self._runner.shutdown(wait=False)
         self._patient_windows.close_all()
+        self.handoff_menu.shutdown()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -1,0 +1,176 @@
+"""The SBAR sections side by side: generated facts (read-only) beside the nurse's own words.
+
+Each section is a row: on the left what the record says, on a tinted panel headed "From the
+record — read-only"; on the right an ordinary text box headed "Your notes". The two never mix:
+the facts are a label, not editable text, and what the nurse types is saved apart from them.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QPlainTextEdit,
+    QScrollArea,
+    QTextBrowser,
+    QWidget,
+)
+
+from wardconsole.domain.handoff_records import HandoffDraft, Section
+from wardconsole.services.handoff import HandoffDetail, HandoffView
+from wardconsole.ui.handoff import words
+from wardconsole.ui.theme import Theme
+
+_PANEL_COLOURS = {
+    # generated facts panel: background, border, text
+    Theme.DAY: ("#EEF1F4", "#AEB6BF", "#111111"),
+    Theme.NIGHT: ("#1E2227", "#4A515A", "#E6E8EB"),
+}
+
+
+def panel_style(theme: Theme) -> str:
+    background, border, text = _PANEL_COLOURS[theme]
+    return (
+        f"QLabel#GeneratedFacts {{ background-color: {background}; color: {text}; "
+        f"border: 1px dashed {border}; border-radius: 4px; padding: 6px; }}\n"
+        "QPlainTextEdit#NurseNotes { border: 2px solid palette(highlight); border-radius: 4px; }\n"
+        "QLabel#SectionHeading { font-size: 13pt; font-weight: bold; }\n"
+        "QLabel#ColumnHeading { font-weight: bold; }\n"
+    )
+
+
+class SectionEditor(QScrollArea):
+    """Four SBAR rows: facts label | notes editor."""
+
+    notes_changed = Signal()
+    """The nurse typed in any section."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("SectionEditor")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        grid = QGridLayout(body)
+        grid.setContentsMargins(4, 4, 4, 4)
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(4)
+        facts_heading = QLabel("From the record — generated, read-only")
+        notes_heading = QLabel("Your notes — what you add")
+        for label in (facts_heading, notes_heading):
+            label.setObjectName("ColumnHeading")
+        grid.addWidget(facts_heading, 0, 0)
+        grid.addWidget(notes_heading, 0, 1)
+        self.facts: dict[Section, QLabel] = {}
+        self.editors: dict[Section, QPlainTextEdit] = {}
+        row = 1
+        for section in Section:
+            heading = QLabel(f"{section.letter} — {section.title}")
+            heading.setObjectName("SectionHeading")
+            grid.addWidget(heading, row, 0, 1, 2)
+            facts = QLabel()
+            facts.setObjectName("GeneratedFacts")
+            facts.setWordWrap(True)
+            facts.setTextFormat(Qt.TextFormat.RichText)
+            facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            facts.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+            facts.setAccessibleName(f"{section.title}: generated facts")
+            editor = QPlainTextEdit()
+            editor.setObjectName("NurseNotes")
+            editor.setAccessibleName(f"{section.title}: your notes")
+            editor.setPlaceholderText(f"Your {section.title.lower()} notes (optional)")
+            editor.setTabChangesFocus(True)
+            editor.setMinimumHeight(90)
+            editor.textChanged.connect(self._on_text_changed)
+            grid.addWidget(facts, row + 1, 0)
+            grid.addWidget(editor, row + 1, 1)
+            self.facts[section] = facts
+            self.editors[section] = editor
+            row += 2
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
+        grid.setRowStretch(row, 1)
+        self.setWidget(body)
+        self._saved: dict[Section, str] = {s: "" for s in Section}
+        self._loading = False
+
+    def show_handoff(self, view: HandoffView, *, keep_typing: bool = False) -> None:
+        """Show ``view``; with ``keep_typing`` unsaved text stays in the editors."""
+        self.show_facts(view.draft)
+        self._saved = {s: view.notes.get(s, "") for s in Section}
+        if keep_typing and self.dirty:
+            return
+        self._loading = True
+        for section, editor in self.editors.items():
+            editor.setPlainText(self._saved[section])
+        self._loading = False
+
+    def show_facts(self, draft: HandoffDraft) -> None:
+        for section, label in self.facts.items():
+            label.setText(words.facts_html(draft, section))
+
+    def set_editable(self, editable: bool) -> None:
+        for editor in self.editors.values():
+            editor.setReadOnly(not editable)
+
+    def notes(self) -> dict[str, str]:
+        return {s.value: e.toPlainText() for s, e in self.editors.items()}
+
+    @property
+    def dirty(self) -> bool:
+        return any(e.toPlainText().strip() != self._saved[s].strip()
+                   for s, e in self.editors.items())
+
+    def clear(self) -> None:
+        self._loading = True
+        for label in self.facts.values():
+            label.setText("")
+        for editor in self.editors.values():
+            editor.setPlainText("")
+        self._saved = {s: "" for s in Section}
+        self._loading = False
+
+    @Slot()
+    def _on_text_changed(self) -> None:
+        if not self._loading:
+            self.notes_changed.emit()
+
+
+class HandoffReader(QTextBrowser):
+    """A handoff for review: facts, then the nurse's notes in italics, then the trail."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("HandoffReader")
+        self.setOpenLinks(False)
+
+    def show_detail(self, detail: HandoffDetail) -> None:
+        view = detail.handoff
+        parts = [f"<h3>Bed {escape(view.bed)} · {escape(view.patient_name)}</h3>",
+                 f"<p>{escape(words.describe(view))}</p>"]
+        if view.status.value == "sent_back" and view.sent_back_reason:
+            parts.append(f"<p><b>↩ Sent back:</b> {escape(view.sent_back_reason)}</p>")
+        for section in Section:
+            parts.append(f"<h4>{section.letter} — {section.title}</h4>")
+            parts.append(f"<p>{words.facts_html(view.draft, section)}</p>")
+            note = view.notes.get(section, "").strip()
+            if note:
+                body = "<br>".join(escape(line) for line in note.splitlines())
+                parts.append(f"<blockquote><b>Nurse's notes:</b> <i>{body}</i></blockquote>")
+        parts.append("<h4>Trail</h4><p>")
+        for event in detail.trail:
+            who = escape(event.staff or "—")
+            detail_text = f": {escape(event.detail)}" if event.detail else ""
+            action = escape(event.action.replace("_", " "))
+            parts.append(f"{words.clock(event.at, view.shift)} {action} by {who} "
+                         f"({escape(event.station)}){detail_text}<br>")
+        parts.append("</p>")
+        self.setHtml("".join(parts))
+
+    def show_nothing(self, text: str) -> None:
+        self.setHtml(f"<p><i>{escape(text)}</i></p>")
+

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -131,24 +132,38 @@ class PatientWindow(QWidget):
         self.charts = PatientCharts(self._admission_id, load_series, runner, theme=theme)
         self.readout_panel = ReadoutPanel()
         self.charts.readout_changed.connect(self.readout_panel.set_readout)
-        side = QWidget()
-        side.setObjectName("PatientSide")
-        column = QVBoxLayout(side)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(8)
-        column.addWidget(self.readout_panel)
+        # Beside the chart the table is narrow: one or two lines per escalation, scroll across.
+        self._escalations.horizontalHeader().setSectionResizeMode(
+            EscalationColumn.DETAILS, QHeaderView.ResizeMode.Interactive
+        )
+        self._escalations.setColumnWidth(EscalationColumn.DETAILS, 380)
+        escalations = QWidget()
+        column = QVBoxLayout(escalations)
+        column.setContentsMargins(4, 4, 4, 4)
         column.addWidget(self._escalations_title)
         column.addWidget(self._escalations, 1)
         column.addWidget(self._no_escalations)
-        column.addLayout(self._details)
         column.addStretch(0)
+        details = QWidget()
+        details.setLayout(self._details)
+        tabs = QTabWidget()
+        tabs.setObjectName("PatientSideTabs")
+        tabs.addTab(escalations, "Escalations")
+        tabs.addTab(details, "Details")
+        side = QWidget()
+        side.setObjectName("PatientSide")
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.setSpacing(8)
+        side_layout.addWidget(self.readout_panel)
+        side_layout.addWidget(tabs, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("PatientSplitter")
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(self.charts)
         splitter.addWidget(side)
         splitter.setStretchFactor(0, 1)
-        splitter.setSizes([1010, 330])
+        splitter.setSizes([960, 380])
         layout.addWidget(splitter, 1)
 
     def data_changed(self) -> None:

@@ -4,6 +4,7 @@ markers on the shared time axis, each with its details on hover."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import numpy as np
 import pyqtgraph as pg
@@ -13,7 +14,7 @@ from wardconsole.ui import formatting as fmt
 from wardconsole.ui.charts.palette import ChartPalette
 from wardconsole.ui.charts.tracks import TrackPlot, TrackSpec
 
-LANES: tuple[str, ...] = ("Correction", "PRN", "Mental state", "Escalation")
+LANES: tuple[str, ...] = ("Correction", "PRN", "Mental", "Escalation")
 """Lane labels from the bottom (y = 0) up."""
 
 # kind -> (lane, symbol, palette key, legend word). Shapes differ so colour is not the only cue.
@@ -46,7 +47,6 @@ def event_tip(event: ChartEvent) -> str:
 
 
 def _utc(epoch: float):
-    from datetime import UTC, datetime
 
     return datetime.fromtimestamp(epoch, UTC)
 
@@ -60,8 +60,11 @@ class EventLane:
         self._events: tuple[ChartEvent, ...] = ()
         self.scatter = pg.ScatterPlotItem(size=13, hoverable=True, tip=self._tip)
         self.scatter.setZValue(20)
-        track.plot.addItem(self.scatter)
-        track.plot.setMinimumHeight(74)
+        track.add_item(self.scatter)
+        track.container.setMinimumHeight(80)
+        font = track.axis("left").font()
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+        track.axis("left").setStyle(tickFont=font)
 
     @property
     def events(self) -> tuple[ChartEvent, ...]:

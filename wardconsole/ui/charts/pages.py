@@ -27,6 +27,9 @@ from wardconsole.ui.charts.events import EVENTS_SPEC, EventLane, legend_text
 from wardconsole.ui.charts.palette import ChartPalette
 from wardconsole.ui.charts.tracks import SPARSE_POINTS, CurveStyle, TrackPlot, TrackSpec
 
+_ITEM_SYMBOLS = ("star", "t", "s", "d", "o", "p", "h", "t1")
+"""Items of one group share a colour; each has its own symbol (and every other one a dash)."""
+
 _RISK_SYMBOLS = {"low": ("o", False), "low-medium": ("o", True), "medium": ("d", True),
                  "high": ("t1", True)}
 """The census shapes (○ ● ◆ ▲) for the NEWS2 points."""
@@ -57,22 +60,24 @@ class ChartPage:
         self.widget.ci.layout.setSpacing(0)
         self.widget.ci.setContentsMargins(2, 2, 6, 2)
         self.plots: list[TrackPlot] = []
+        self._next_row = 0
         self._palette = palette
         self.widget.setBackground(palette.background)
 
     def add(self, spec: TrackSpec, *, last: bool = False) -> TrackPlot:
         track = TrackPlot(spec, self._palette, show_dates=last)
-        row = len(self.plots)
-        self.widget.addItem(track.plot, row=row, col=0)
+        row = self._next_row
+        self._next_row += 1
+        self.widget.addItem(track.container, row=row, col=0)
         self.widget.ci.layout.setRowStretchFactor(row, spec.stretch)
         if self.plots:
-            track.plot.setXLink(self.plots[0].plot)
+            track.vb.setXLink(self.plots[0].vb)
         self.plots.append(track)
         return track
 
     @property
     def master(self) -> pg.ViewBox:
-        return self.plots[0].plot.vb
+        return self.plots[0].vb
 
     def apply_palette(self, palette: ChartPalette) -> None:
         self._palette = palette
@@ -82,7 +87,7 @@ class ChartPage:
 
     def set_limits(self, low: float, high: float) -> None:
         for plot in self.plots:
-            plot.plot.vb.setLimits(xMin=low, xMax=high, minXRange=600.0)
+            plot.vb.setLimits(xMin=low, xMax=high, minXRange=600.0)
 
     def set_overlays(self, regions: Sequence[tuple[float, float, str]]) -> None:
         for plot in self.plots:
@@ -98,7 +103,7 @@ class ChartPage:
 
     def plot_at(self, scene_pos: object) -> TrackPlot | None:
         for plot in self.plots:
-            if plot.plot.vb.sceneBoundingRect().contains(scene_pos):
+            if plot.vb.sceneBoundingRect().contains(scene_pos):
                 return plot
         return None
 
@@ -107,30 +112,34 @@ class VitalsPage(ChartPage):
     def __init__(self, palette: ChartPalette) -> None:
         super().__init__(palette)
         self.events = EventLane(self.add(EVENTS_SPEC), palette)
-        self.events.track.plot.vb.setToolTip(legend_text())
-        self.news2 = self.add(TrackSpec("news2_total", "NEWS2 total", (-0.5, 12.5),
-                                        bands=news2_bands(), integer_ticks=True))
+        self.events.track.vb.setToolTip(legend_text())
+        self.news2 = self.add(TrackSpec("news2_total", "NEWS2", (-0.5, 12.5),
+                                        description="NEWS2 total, coloured and shaped by risk",
+                                        bands=news2_bands()))
         self.news2.add_curve(CurveStyle("news2", "foreground", width=1.0, symbol=""))
         for risk in RISKS:
             symbol, filled = _RISK_SYMBOLS[risk]
             self.news2.add_curve(CurveStyle(f"news2:{risk}", f"risk:{risk}", width=3.0,
                                             symbol=symbol, emphasised=True,
                                             extras={"filled": filled}))
-        self.rr = self.add(TrackSpec("respiration_rate", "Resp. rate /min", (6, 32),
+        self.rr = self.add(TrackSpec("respiration_rate", "RR\n/min", (6, 32),
+                                     description="Respiration rate per minute",
                                      bands=parameter_bands("respiration_rate")))
         self.rr.add_curve(CurveStyle("rr", "line"))
-        self.spo2 = self.add(TrackSpec("spo2", "SpO₂ % · Scale 1", (86, 101),
+        self.spo2 = self.add(TrackSpec("spo2", "SpO₂ %\nScale 1", (86, 101),
                                        bands=parameter_bands("spo2")))
         self.spo2.add_curve(CurveStyle("spo2", "line"))
         self.spo2.add_curve(CurveStyle("oxygen", "oxygen", width=7.0, symbol="s"))
-        self.bp = self.add(TrackSpec("systolic_bp", "BP mmHg · systolic ▼ ─ / diastolic ▲ ┄",
-                                     (50, 190), stretch=5, bands=parameter_bands("systolic_bp")))
+        self.bp = self.add(TrackSpec("systolic_bp", "BP\nmmHg",
+                                     (50, 190), stretch=5, bands=parameter_bands("systolic_bp"),
+                                     description="Blood pressure: systolic ▼ solid line, "
+                                     "diastolic ▲ dashed line (bands: systolic)"))
         self.bp.add_curve(CurveStyle("systolic", "line", symbol="t"))
         self.bp.add_curve(CurveStyle("diastolic", "second_line", dash=True, symbol="t1"))
-        self.pulse = self.add(TrackSpec("pulse", "Pulse /min", (40, 140),
+        self.pulse = self.add(TrackSpec("pulse", "Pulse\n/min", (40, 140),
                                         bands=parameter_bands("pulse")))
         self.pulse.add_curve(CurveStyle("pulse", "line"))
-        self.temperature = self.add(TrackSpec("temperature", "Temp. °C", (35.0, 39.6),
+        self.temperature = self.add(TrackSpec("temperature", "Temp\n°C", (35.0, 39.6),
                                               bands=parameter_bands("temperature")))
         self.temperature.add_curve(CurveStyle("temperature", "line"))
         self.acvpu = self.add(TrackSpec("consciousness", "ACVPU", (-0.6, 4.6), stretch=2,
@@ -166,24 +175,25 @@ class VitalsPage(ChartPage):
         self.news2.set_corrections([(series.corrections["news2_total"], describe("news2_total"))])
         self.acvpu.set_corrections([(series.corrections["consciousness"],
                                      describe("consciousness"))])
-        top = self.spo2.plot.vb.viewRange()[1][1]
+        top = self.spo2.vb.viewRange()[1][1]
         oxygen = series.oxygen
         self.spo2.set_track("oxygen", Track(oxygen.x, oxygen.y * (top - 0.6)))
 
     def _set_scale(self, series: PatientSeries) -> None:
         scale = series.spo2_scale
-        title = f"SpO₂ % · Scale {scale}"
+        self.spo2.title.setText(f"SpO₂ %\nScale {scale}")
+        tip = f"Oxygen saturation on SpO₂ scale {scale}"
         if scale == 2:
-            title += f" (target {series.spo2_target})" if series.spo2_target else ""
-            title += " · bands shown for oxygen"
-        title += " · ▬ on oxygen"
-        self.spo2.title.setText(title)
+            tip += f" (target {series.spo2_target})" if series.spo2_target else ""
+            tip += "; bands shown for a patient on oxygen"
+        self.spo2.title.setToolTip(tip + ". The green bar at the top: on supplemental oxygen.")
         if scale != self._scale:
             self._scale = scale
             bands = parameter_bands("spo2", scale=scale, on_oxygen=scale == 2)
             spec = self.spo2.spec
             self.spo2.spec = TrackSpec(spec.key, spec.title, (80, 101) if scale == 2 else
-                                       spec.default_range, spec.stretch, bands)
+                                       spec.default_range, spec.stretch, bands,
+                                       description=spec.description)
             self.spo2.apply_palette(self._palette)
 
     def visible_points(self, series: PatientSeries, start: float, end: float) -> int:
@@ -194,20 +204,23 @@ class WithdrawalPage(ChartPage):
     def __init__(self, palette: ChartPalette) -> None:
         super().__init__(palette)
         self.events = EventLane(self.add(EVENTS_SPEC), palette)
-        self.events.track.plot.vb.setToolTip(legend_text())
+        self.events.track.vb.setToolTip(legend_text())
         self.total = self.add(TrackSpec(
-            "symptoms_total", "Withdrawal chart total (trend only: unvalidated local tool, "
-            "no score bands)", (0, 40), stretch=4))
+            "symptoms_total", "Chart\ntotal", (0, 40), stretch=4,
+            description="Withdrawal chart total: trend only. Unvalidated local tool, "
+            "no score bands"))
         self.total.add_curve(CurveStyle("total", "symptoms", width=2.5))
-        self.items = self.add(TrackSpec("items", "Chart items", (-0.2, 7.4), stretch=6,
-                                        integer_ticks=True))
-        self.legend = pg.LegendItem(offset=(-4, 2), colCount=3, labelTextSize="9pt")
-        self.legend.setParentItem(self.items.plot.vb)
-        self.rass = self.add(TrackSpec("rass", "RASS", (-5.4, 4.4), stretch=3,
-                                       integer_ticks=True))
+        self.items = self.add(TrackSpec("items", "Chart\nitems", (-0.2, 7.4), stretch=6,
+                                        description="Withdrawal chart items chosen under "
+                                        "Items; panic, hallucination and confusion items bold"))
+        # The items' legend has a row of its own under the plot, so it never hides a value.
+        self.legend = pg.LegendItem(colCount=3, labelTextSize="9pt")
+        self.widget.addItem(self.legend, row=self._next_row, col=0)
+        self._next_row += 1
+        self.rass = self.add(TrackSpec("rass", "RASS", (-5.4, 4.4), stretch=3))
         self.rass.add_curve(CurveStyle("rass", "line", symbol="d"))
-        self.four_at = self.add(TrackSpec("4at", "4AT", (-0.4, 12.4), stretch=3,
-                                          integer_ticks=True), last=True)
+        self.four_at = self.add(TrackSpec("4at", "4AT", (-0.4, 12.4), stretch=3),
+                                last=True)
         self.four_at.add_curve(CurveStyle("4at", "line", symbol="s"))
         self._item_keys: tuple[str, ...] = ()
         self._selected: tuple[str, ...] = ()
@@ -220,14 +233,16 @@ class WithdrawalPage(ChartPage):
         if keys == self._item_keys:
             return
         self._item_keys = keys
+        seen: dict[str | None, int] = {}
         for item in series.chart_items:
             grouped = item.group is not None
+            number = seen[item.group] = seen.get(item.group, -1) + 1
             self._labels[item.key] = item.label
             curve = self.items.add_curve(CurveStyle(
                 item.key, f"group:{item.group or ''}", width=3.0 if grouped else 1.3,
-                dash=not grouped, symbol="star" if item.group == "hallucination" else
-                "t" if item.group == "panic" else "s" if grouped else "o",
-                emphasised=grouped,
+                dash=number % 2 == 1 or not grouped,
+                symbol=_ITEM_SYMBOLS[number % len(_ITEM_SYMBOLS)], emphasised=grouped,
+                extras={"filled": number % 3 != 2},
             ))
             curve.setVisible(False)
 

@@ -54,6 +54,8 @@ SeriesLoader = Callable[..., PatientSeries]
 
 RIGHT_PAD = 0.02
 """Room after 'now' at the right edge, as a share of the range, so the last value shows."""
+FIRST_LOAD_SPANS = 1.25
+"""On opening, the sets of the preset's span and a quarter more are read."""
 RANGE_LOAD_DELAY_MS = 150
 """A pan or zoom asks for more data only once it has paused this long."""
 _PRESET_KEY = "patient_charts/preset"
@@ -134,10 +136,14 @@ class PatientCharts(QWidget):
         self._caption = ""
         self._closed = False
         self._setting_range = False
+        # Ask first: the worker reads while the plots are being built.
+        self._request_load(**self._first_request())
 
         self.vitals = VitalsPage(self._palette)
-        self.withdrawal = WithdrawalPage(self._palette)
-        self.withdrawal.master.setXLink(self.vitals.master)
+        self.withdrawal: WithdrawalPage | None = None
+        """Built the first time it is shown: most visits only need the vitals."""
+        self._selected_items: tuple[str, ...] | None = None
+        self._page = Page.VITALS
         self.observation_model = ObservationTableModel(self, theme=theme)
         self.timeline_model = TimelineTableModel(self, theme=theme)
         self._range_timer = QTimer(self)
@@ -147,8 +153,8 @@ class PatientCharts(QWidget):
         self._build_toolbar()
         self._stack = QStackedWidget()
         self._stack.addWidget(self.vitals.widget)
-        self._stack.addWidget(self.withdrawal.widget)
-        self._stack.addWidget(self._build_tables())
+        self._table_page = self._build_tables()
+        self._stack.addWidget(self._table_page)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
@@ -157,7 +163,6 @@ class PatientCharts(QWidget):
         self._connect_signals()
         self._preset_buttons.button(list(Preset).index(self._preset)).setChecked(True)
         self._page_buttons.button(Page.VITALS).setChecked(True)
-        self._request_load(**self._first_request())
 
     # -- building -------------------------------------------------------------------------
 
@@ -186,6 +191,15 @@ class PatientCharts(QWidget):
         self._items_button.setMenu(self._items_menu)
         self._items_button.setVisible(False)
         self._toolbar.addWidget(self._items_button)
+        self._chart_note = QLabel("Unvalidated local chart: trend only")
+        self._chart_note.setObjectName("chart_note")
+        self._chart_note.setToolTip(
+            "The ketamine withdrawal chart is an unvalidated local tool (no score bands); "
+            "escalation is by item red flags."
+        )
+        set_style_property(self._chart_note, "tone", "muted")
+        self._chart_note.setVisible(False)
+        self._toolbar.addWidget(self._chart_note)
         self._toolbar.addStretch(1)
         self._status = QLabel("Loading…")
         self._status.setObjectName("chart_status")
@@ -231,12 +245,49 @@ class PatientCharts(QWidget):
         self._print_button.clicked.connect(self._on_print_requested)
         self._range_timer.timeout.connect(self._on_range_settled)
         self.vitals.master.sigXRangeChanged.connect(self._on_x_range_changed)
-        for page in (self.vitals, self.withdrawal):
-            page.widget.scene().sigMouseMoved.connect(
-                partial(self._on_mouse_moved, page)
-            )
-            for plot in page.plots:
-                plot.plot.vb.sigRangeChangedManually.connect(self._on_range_changed_by_hand)
+        self._connect_page(self.vitals)
+
+    def _connect_page(self, page: ChartPage) -> None:
+        page.widget.scene().sigMouseMoved.connect(partial(self._on_mouse_moved, page))
+        for plot in page.plots:
+            plot.vb.sigRangeChangedManually.connect(self._on_range_changed_by_hand)
+
+    def withdrawal_page(self) -> WithdrawalPage:
+        """The withdrawal page, built on first use and kept in step with the vitals."""
+        if self.withdrawal is None:
+            page = WithdrawalPage(self._palette)
+            page.master.setXLink(self.vitals.master)
+            self._connect_page(page)
+            self._stack.addWidget(page.widget)
+            self.withdrawal = page
+            series = self._series
+            if series is not None:
+                self._feed_withdrawal(series)
+                page.set_crosshair(self._cursor)
+                self._after_range_change()
+        return self.withdrawal
+
+    def _feed_withdrawal(self, series: PatientSeries) -> None:
+        page = self.withdrawal
+        if page is None:
+            return
+        page.set_series(series)
+        page.select_items(self.selected_items)
+        stay_end = series.discharged_at or series.as_of
+        page.set_limits(series.admitted_at - 7200, stay_end + 7200)
+        page.set_overlays(_overlays(series))
+
+    def _pages(self) -> list[ChartPage]:
+        return [page for page in (self.vitals, self.withdrawal) if page is not None]
+
+    @property
+    def selected_items(self) -> tuple[str, ...]:
+        """Withdrawal chart items drawn (and read out); by default the grouped ones."""
+        if self._selected_items is not None:
+            return self._selected_items
+        if self._series is None:
+            return ()
+        return tuple(item.key for item in self._series.chart_items if item.group)
 
     # -- public ---------------------------------------------------------------------------
 
@@ -263,7 +314,7 @@ class PatientCharts(QWidget):
         return self._following
 
     def page(self) -> Page:
-        return Page(self._stack.currentIndex())
+        return self._page
 
     def set_page(self, page: Page) -> None:
         self._page_buttons.button(int(page)).setChecked(True)
@@ -302,7 +353,7 @@ class PatientCharts(QWidget):
     def set_cursor_time(self, at: float | None) -> Readout | None:
         """Put the crosshair at ``at`` (epoch seconds) and read every track there."""
         self._cursor = at
-        for page in (self.vitals, self.withdrawal):
+        for page in self._pages():
             page.set_crosshair(at)
         return self._emit_readout()
 
@@ -310,20 +361,26 @@ class PatientCharts(QWidget):
         if self._series is None:
             return None
         at = self._cursor if self._cursor is not None else self._series.as_of
-        return readout_at(self._series, at, self.withdrawal.selected_items)
+        return readout_at(self._series, at, self.selected_items)
 
     def select_items(self, keys: tuple[str, ...]) -> None:
         """Show these withdrawal-chart items (by key) on the items plot."""
+        self._selected_items = tuple(keys)
+        self._items_menu.blockSignals(True)
         for action in self._items_menu.actions():
             if action.data():
+                action.blockSignals(True)
                 action.setChecked(action.data() in keys)
-        self.withdrawal.select_items(keys)
+                action.blockSignals(False)
+        self._items_menu.blockSignals(False)
+        if self.withdrawal is not None:
+            self.withdrawal.select_items(self.selected_items)
         self._emit_readout()
 
     def set_theme(self, theme: Theme) -> None:
         self._theme = theme
         self._palette = chart_palette(theme)
-        for page in (self.vitals, self.withdrawal):
+        for page in self._pages():
             page.apply_palette(self._palette)
             page.events.apply_palette(self._palette)
         self.observation_model.set_theme(theme)
@@ -331,7 +388,7 @@ class PatientCharts(QWidget):
 
     def render_image(self) -> QImage:
         """The chart (or table) as on screen, with the caption line above it."""
-        view = self._stack.currentWidget().grab()
+        view = self._stack.currentWidget().grab()  # the page on screen, as it is
         return export.compose(view, self._caption_text(), self._palette.background,
                               self._palette.foreground)
 
@@ -358,7 +415,7 @@ class PatientCharts(QWidget):
             return {}
         if span is None:  # this shift: no shift is longer than a day
             span = timedelta(hours=24)
-        return {"last": span * 2}
+        return {"last": span * FIRST_LOAD_SPANS}
 
     def _request_load(self, *, start: datetime | None = None, end: datetime | None = None,
                       last: timedelta | None = None) -> None:
@@ -395,12 +452,11 @@ class PatientCharts(QWidget):
         self._setting_range = True
         try:
             self.vitals.set_series(series, _describer)
-            self.withdrawal.set_series(series)
             self._fill_items_menu(series)
             stay_end = series.discharged_at or series.as_of
-            for page in (self.vitals, self.withdrawal):
-                page.set_limits(series.admitted_at - 7200, stay_end + 7200)
-                page.set_overlays(_overlays(series))
+            self.vitals.set_limits(series.admitted_at - 7200, stay_end + 7200)
+            self.vitals.set_overlays(_overlays(series))
+            self._feed_withdrawal(series)
             self.timeline_model.set_series(series)
             if self._following:
                 self._apply_preset_range()
@@ -422,6 +478,8 @@ class PatientCharts(QWidget):
         self._set_status(f"Charts not updated: {text}", "alert")
 
     def _set_status(self, text: str, tone: str) -> None:
+        if not hasattr(self, "_status"):
+            return  # the first request goes out before the toolbar exists
         self._status.setText(text)
         set_style_property(self._status, "tone", tone)
 
@@ -431,6 +489,7 @@ class PatientCharts(QWidget):
         if keys == existing:
             return
         self._items_menu.clear()
+        selected = self.selected_items
         for group in ("hallucination", "panic", "confusion", None):
             members = [item for item in series.chart_items if item.group == group]
             if not members:
@@ -440,9 +499,9 @@ class PatientCharts(QWidget):
                 action = QAction(item.label, self._items_menu)
                 action.setCheckable(True)
                 action.setData(item.key)
+                action.setChecked(item.key in selected)
                 action.toggled.connect(self._on_item_toggled)
                 self._items_menu.addAction(action)
-        self.select_items(tuple(item.key for item in series.chart_items if item.group))
 
     # -- ranges ---------------------------------------------------------------------------
 
@@ -476,7 +535,7 @@ class PatientCharts(QWidget):
         if series is None:
             return
         start, end = self.view_range()
-        for page in (self.vitals, self.withdrawal):
+        for page in self._pages():
             is_sparse = sparse(page.visible_points(series, start, end))
             for plot in page.plots:
                 plot.set_sparse(is_sparse)
@@ -513,8 +572,12 @@ class PatientCharts(QWidget):
     @Slot(int)
     def _on_page_clicked(self, number: int) -> None:
         page = Page(number)
-        self._stack.setCurrentIndex(int(page))
+        self._page = page
+        widgets = {Page.VITALS: self.vitals.widget, Page.TABLE: self._table_page}
+        widget = widgets.get(page) or self.withdrawal_page().widget
+        self._stack.setCurrentWidget(widget)
         self._items_button.setVisible(page is Page.WITHDRAWAL)
+        self._chart_note.setVisible(page is Page.WITHDRAWAL)
         if page is Page.TABLE and self._series is not None:
             self._update_tables(*self.view_range())
 
@@ -540,12 +603,14 @@ class PatientCharts(QWidget):
         plot = page.plot_at(pos)
         if plot is None or self._series is None:
             return
-        self.set_cursor_time(plot.plot.vb.mapSceneToView(pos).x())
+        self.set_cursor_time(plot.vb.mapSceneToView(pos).x())
 
     @Slot(bool)
     def _on_item_toggled(self, _checked: bool) -> None:
         keys = tuple(a.data() for a in self._items_menu.actions() if a.data() and a.isChecked())
-        self.withdrawal.select_items(keys)
+        self._selected_items = keys
+        if self.withdrawal is not None:
+            self.withdrawal.select_items(keys)
         self._emit_readout()
 
     @Slot()

@@ -15,12 +15,17 @@ class ReadoutPanel(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("ChartReadout")
+        # Sizes only (colours come from the theme): many lines must fit beside the chart.
+        self.setStyleSheet("QLabel { font-size: 10pt; }"
+                           " QLabel#readout_heading { font-size: 11pt; font-weight: bold; }")
         self._heading = QLabel("Point at the chart to read every track")
         self._heading.setObjectName("readout_heading")
         self._heading.setWordWrap(True)
         self._form = QFormLayout()
-        self._form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        self._form.setVerticalSpacing(2)
+        self._form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
+        self._form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self._form.setVerticalSpacing(1)
+        self._form.setHorizontalSpacing(10)
         self._values: dict[str, QLabel] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
@@ -48,9 +53,17 @@ class ReadoutPanel(QFrame):
                 value = QLabel()
                 value.setObjectName(f"readout_{row.key}")
                 value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-                self._form.addRow(f"{row.label}:", value)
+                name = QLabel(_short(row.label))
+                name.setObjectName("readout_name")
+                name.setToolTip(row.label)
+                self._form.addRow(name, value)
                 self._values[row.key] = value
         for row in readout.rows:
             label = self._values[row.key]
             label.setText(row.value)
             set_style_property(label, "tone", "muted" if row.value.startswith("—") else "")
+
+
+def _short(label: str) -> str:
+    """'Auditory disturbances / hallucinations' -> 'Auditory disturbances'."""
+    return label.split(" / ")[0]

@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush
 
 from wardconsole.services.charts import EntryState, Marks, ReferenceLine, Track
 from wardconsole.ui.charts.bands import Band
 from wardconsole.ui.charts.palette import ChartPalette
+from wardconsole.ui.charts.shading import ShadeItem
 
 LEFT_AXIS_WIDTH = 74
 RIGHT_AXIS_WIDTH = 22
@@ -31,6 +33,7 @@ class TrackSpec:
 
     key: str
     title: str
+    """Short caption drawn in the left axis area (a line or two, e.g. 'RR\n/min')."""
     default_range: tuple[float, float]
     stretch: int = 4
     bands: tuple[Band, ...] = ()
@@ -38,7 +41,8 @@ class TrackSpec:
     categories: tuple[str, ...] = ()
     """Labels of a categorical track, value i at y = i."""
     invert: bool = False
-    integer_ticks: bool = False
+    description: str = ""
+    """The long name, shown when hovering the caption."""
 
 
 @dataclass(slots=True)
@@ -53,39 +57,60 @@ class CurveStyle:
 
 
 class TrackPlot:
-    """A ``pg.PlotItem`` with the ward's decorations. Owned by its page's layout (Qt parent);
-    this object only keeps references to the items it updates."""
+    """One plot row: a ``ViewBox`` between a left axis (values), a right axis (band scores)
+    and a date axis, laid out in a small ``GraphicsLayout``.
+
+    Lighter than ``pg.PlotItem`` (which builds a settings menu and four axes per plot), so a
+    window with a dozen rows opens quickly. The page's layout owns the container (Qt parent);
+    this object only keeps references to the items it updates.
+    """
 
     def __init__(self, spec: TrackSpec, palette: ChartPalette, *, show_dates: bool) -> None:
         self.spec = spec
         self._palette = palette
-        self.plot = pg.PlotItem(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
-        plot = self.plot
-        plot.setMenuEnabled(False)
-        plot.hideButtons()
-        plot.setMouseEnabled(x=True, y=False)
-        plot.setClipToView(True)
-        plot.setDownsampling(auto=True, mode="peak")
-        plot.vb.setDefaultPadding(0.0)
-        bottom = plot.getAxis("bottom")
+        self.container = pg.GraphicsLayout()
+        self.container.setContentsMargins(0, 0, 0, 0)
+        self.container.layout.setSpacing(0)
+        self.vb = pg.ViewBox(enableMenu=False, defaultPadding=0.0)
+        self.vb.setMouseEnabled(x=True, y=False)
+        left = pg.AxisItem("left")
+        right = pg.AxisItem("right")
+        bottom = pg.DateAxisItem(orientation="bottom")
+        self._axes = {"left": left, "right": right, "bottom": bottom}
+        for axis in self._axes.values():
+            axis.linkToView(self.vb)
+            axis.setZValue(-50)
+        self.container.addItem(left, row=0, col=0)
+        self.container.addItem(self.vb, row=0, col=1)
+        self.container.addItem(right, row=0, col=2)
+        self.container.addItem(bottom, row=1, col=1)
         bottom.setStyle(showValues=show_dates)
         if not show_dates:
             bottom.setHeight(2)
-        left = plot.getAxis("left")
+        bottom.setGrid(64)
         left.setWidth(LEFT_AXIS_WIDTH)
-        plot.showAxis("right")
-        right = plot.getAxis("right")
         right.setWidth(RIGHT_AXIS_WIDTH)
         right.setStyle(tickLength=0)
-        plot.showGrid(x=True, y=False, alpha=0.25)
         if spec.invert:
-            plot.invertY(True)
-        self.title = pg.TextItem(spec.title, anchor=(0, 0), fill=pg.mkBrush(palette.background))
-        self.title.setParentItem(plot.vb)
-        self.title.setPos(4, 0)
-        self.title.setZValue(50)
-        self._bands: list[pg.LinearRegionItem] = []
-        self._overlays: list[pg.LinearRegionItem] = []
+            self.vb.invertY(True)
+        # The caption sits in the left axis area, never over the data.
+        self.title = pg.TextItem(spec.title, anchor=(0, 0))
+        self.title.setParentItem(left)
+        self.title.setPos(0, 0)
+        font = self.title.textItem.font()
+        font.setPointSizeF(8.5)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.title.setToolTip(spec.description or spec.title.replace("\n", " "))
+        self._back = ShadeItem()
+        """Scoring bands and the time outside the stay, behind everything."""
+        self._back.setZValue(-100)
+        self.vb.addItem(self._back, ignoreBounds=True)
+        self._front = ShadeItem()
+        """Hatching over what is not loaded yet, so it cannot pass for a gap."""
+        self._front.setZValue(30)
+        self.vb.addItem(self._front, ignoreBounds=True)
+        self._spans: list[tuple[float, float, str]] = []
         self._references: list[pg.InfiniteLine] = []
         self.curves: dict[str, pg.PlotDataItem] = {}
         self._styles: dict[str, CurveStyle] = {}
@@ -94,22 +119,34 @@ class TrackPlot:
         self.corrections = pg.ScatterPlotItem(size=9, hoverable=True, tip=self._correction_tip)
         self.corrections.setZValue(20)
         self._correction_text: list[str] = []
-        plot.addItem(self.corrections)
+        self._correction_states = np.empty(0, dtype=np.int8)
+        self.vb.addItem(self.corrections)
         self.crosshair = pg.InfiniteLine(angle=90, movable=False)
         self.crosshair.setZValue(40)
         self.crosshair.setVisible(False)
-        plot.addItem(self.crosshair, ignoreBounds=True)
+        self.vb.addItem(self.crosshair, ignoreBounds=True)
         self._set_y_range(*spec.default_range)
         self._set_categories()
         self.apply_palette(palette)
+
+    def axis(self, name: str) -> pg.AxisItem:
+        return self._axes[name]
+
+    def add_item(self, item: object, *, ignore_bounds: bool = False) -> None:
+        self.vb.addItem(item, ignoreBounds=ignore_bounds)
+
+    def remove_item(self, item: object) -> None:
+        self.vb.removeItem(item)
 
     # -- set-up ---------------------------------------------------------------------------
 
     def add_curve(self, style: CurveStyle) -> pg.PlotDataItem:
         """Create a curve once; ``set_track`` feeds it."""
-        curve = pg.PlotDataItem(connect="finite", name=style.name, skipFiniteCheck=False)
+        curve = pg.PlotDataItem(connect="finite", name=style.name)
+        curve.setDownsampling(auto=True, method="peak")
+        curve.setClipToView(True)
         curve.setZValue(10 + (5 if style.emphasised else 0))
-        self.plot.addItem(curve)
+        self.vb.addItem(curve)
         self.curves[style.name] = curve
         self._styles[style.name] = style
         self._style_curve(style.name)
@@ -145,77 +182,66 @@ class TrackPlot:
         self._palette = palette
         fg = palette.foreground
         for name in ("left", "bottom", "right"):
-            axis = self.plot.getAxis(name)
+            axis = self.axis(name)
             axis.setPen(pg.mkPen(palette.grid if name == "right" else fg))
             axis.setTextPen(pg.mkPen(fg))
         self.title.setColor(fg)
-        fill = pg.mkColor(palette.background)
-        fill.setAlpha(200)
-        self.title.fill = pg.mkBrush(fill)
-        self.title.update()
         self.crosshair.setPen(pg.mkPen(palette.crosshair, width=1))
         for name in self.curves:
             self._style_curve(name)
         self._draw_bands()
+        self._draw_spans()
         for line in self._references:
             line.setPen(pg.mkPen(palette.reference, width=1, style=Qt.PenStyle.DashLine))
             line.label.setColor(palette.reference)
         self._style_corrections()
 
     def _draw_bands(self) -> None:
-        for item in self._bands:
-            self.plot.removeItem(item)
-        self._bands.clear()
         ticks = []
         low, high = self.spec.default_range
+        fills = []
         for band in self.spec.bands:
             if band.score == 0:
                 continue
-            region = pg.LinearRegionItem(
-                values=(band.low, band.high), orientation="horizontal", movable=False,
-                brush=pg.mkBrush(self._palette.band[min(band.score, 3)]), pen=pg.mkPen(None),
-            )
-            region.setZValue(-100)
-            for line in region.lines:
-                line.setPen(pg.mkPen(None))
-                line.setHoverPen(pg.mkPen(None))
-            self.plot.addItem(region, ignoreBounds=True)
-            self._bands.append(region)
+            fills.append((band.low, band.high, pg.mkBrush(self._palette.band[min(band.score, 3)])))
             shown_low, shown_high = max(band.low, low), min(band.high, high)
             if shown_high - shown_low > 0.06 * (high - low):
                 ticks.append(((shown_low + shown_high) / 2, band.label or str(band.score)))
-        self.plot.getAxis("right").setTicks([ticks, []])
+        self._back.set_bands(fills)
+        self.axis("right").setTicks([ticks, []])
         if not self.spec.bands:
-            self.plot.getAxis("right").setStyle(showValues=False)
+            self.axis("right").setStyle(showValues=False)
 
     def _set_categories(self) -> None:
         if self.spec.categories:
             ticks = [(float(i), label) for i, label in enumerate(self.spec.categories)]
-            self.plot.getAxis("left").setTicks([ticks, []])
-        elif self.spec.integer_ticks:
-            self.plot.getAxis("left").setTickSpacing(major=None, minor=None)
+            self.axis("left").setTicks([ticks, []])
 
     def set_references(self, lines: Sequence[ReferenceLine]) -> None:
         for item in self._references:
-            self.plot.removeItem(item)
+            self.remove_item(item)
         self._references.clear()
+        low, high = self.vb.viewRange()[1]
         for ref in _merged(lines):
+            near_top = ref.value > low + 0.75 * (high - low)
+            anchor = (1, 0) if near_top else (1, 1)  # label below a line near the top
             line = pg.InfiniteLine(
                 pos=ref.value, angle=0, movable=False,
                 pen=pg.mkPen(self._palette.reference, width=1, style=Qt.PenStyle.DashLine),
-                label=ref.label, labelOpts={"position": 0.98, "anchors": [(1, 1), (1, 1)],
+                label=ref.label, labelOpts={"position": 0.98, "anchors": [anchor, anchor],
                                             "color": self._palette.reference},
             )
             line.setToolTip(f"{ref.label} — {ref.source}")
             line.setZValue(5)
-            self.plot.addItem(line, ignoreBounds=True)
+            self.add_item(line, ignore_bounds=True)
             self._references.append(line)
 
     # -- data -----------------------------------------------------------------------------
 
     def set_track(self, name: str, track: Track | None) -> None:
         curve = self.curves[name]
-        if track is None or len(track.x) == 0:
+        if track is None or track.points == 0:
+            # Nothing to draw (an all-NaN curve would also upset the symbol bounds).
             self._tracks.pop(name, None)
             curve.setData([], [])
             return
@@ -225,9 +251,7 @@ class TrackPlot:
     def set_masked_track(self, name: str, track: Track, code: int) -> None:
         """The part of ``track`` whose code is ``code`` (e.g. one NEWS2 risk)."""
         assert track.codes is not None
-        y = np.where(track.codes == code, track.y, np.nan)
-        self._tracks[name] = Track(track.x, y)
-        self.curves[name].setData(track.x, y, connect="finite")
+        self.set_track(name, Track(track.x, np.where(track.codes == code, track.y, np.nan)))
 
     def track(self, name: str) -> Track | None:
         return self._tracks.get(name)
@@ -256,8 +280,8 @@ class TrackPlot:
         self._style_corrections()
 
     def _style_corrections(self) -> None:
-        states = getattr(self, "_correction_states", None)
-        if states is None or len(states) == 0:
+        states = self._correction_states
+        if len(states) == 0:
             return
         colour = self._palette.corrected
         symbols = np.where(states == EntryState.ENTERED_IN_ERROR, "x", "o").tolist()
@@ -284,8 +308,10 @@ class TrackPlot:
         self._set_y_range(low, high)
 
     def _set_y_range(self, low: float, high: float) -> None:
-        self.plot.vb.setLimits(yMin=low, yMax=high)
-        self.plot.setYRange(low, high, padding=0)
+        self.vb.setLimits(yMin=low, yMax=high)
+        self.vb.setYRange(low, high, padding=0)
+        if not self.spec.categories:
+            self.axis("left").setTicks([value_ticks(low, high), []])
 
     def set_sparse(self, sparse: bool) -> None:
         """Mark every value with a symbol when few are on screen (4-hourly sets)."""
@@ -296,26 +322,29 @@ class TrackPlot:
             self._style_curve(name)
 
     def set_overlays(self, regions: Sequence[tuple[float, float, str]]) -> None:
-        """Vertical shaded spans: ('unloaded' | 'outside', start, end) in epoch seconds."""
-        for item in self._overlays:
-            self.plot.removeItem(item)
-        self._overlays.clear()
-        for start, end, kind in regions:
-            if end <= start:
-                continue
-            colour = (self._palette.unloaded if kind == "unloaded"
-                      else self._palette.outside_stay)
-            brush = pg.mkBrush(colour)
-            if kind == "unloaded":
-                brush.setStyle(Qt.BrushStyle.BDiagPattern)
-            region = pg.LinearRegionItem(values=(start, end), movable=False, brush=brush,
-                                         pen=pg.mkPen(None))
-            for line in region.lines:
-                line.setPen(pg.mkPen(None))
-                line.setHoverPen(pg.mkPen(None))
-            region.setZValue(30 if kind == "unloaded" else -90)
-            self.plot.addItem(region, ignoreBounds=True)
-            self._overlays.append(region)
+        """Vertical shaded spans: (start, end, 'unloaded' | 'outside') in epoch seconds."""
+        self._spans = list(regions)
+        self._draw_spans()
+
+    def _draw_spans(self) -> None:
+        outside = pg.mkBrush(self._palette.outside_stay)
+        unloaded = QBrush(self._palette.unloaded, Qt.BrushStyle.BDiagPattern)
+        self._back.set_spans([(a, b, outside) for a, b, kind in self._spans if kind == "outside"])
+        self._front.set_spans([(a, b, unloaded) for a, b, kind in self._spans
+                               if kind == "unloaded"])
+
+
+def value_ticks(low: float, high: float, most: int = 4) -> list[tuple[float, str]]:
+    """Round tick values kept clear of the plot's top and bottom edges, where stacked plots
+    meet and the labels of neighbours would collide."""
+    span = high - low
+    margin = span * 0.08
+    for step in (0.5, 1, 2, 5, 10, 20, 25, 50, 100):
+        if span / step <= most + 1:
+            break
+    first = np.ceil((low + margin) / step) * step
+    values = np.arange(first, high - margin + 1e-9, step)
+    return [(float(v), f"{v:g}") for v in values]
 
 
 def _merged(lines: Sequence[ReferenceLine]) -> list[ReferenceLine]:

@@ -1,0 +1,292 @@
+"""Patient charts on long stays: open, pan/zoom, matplotlib for comparison, memory.
+
+Data: the demo ward builder. A 30-day stay fed by a bedside monitor every minute (43,200
+sets, 7 vital tracks: NEWS2, RR, SpO2, BP, pulse, temperature, ACVPU), and a typical 7-day
+stay with 4-hourly sets.
+
+* open: a patient window (header, charts, read-out) from construction to the first complete
+  paint with its series loaded through the background worker, as the console does it. Measured
+  at the default range (72 h) and at the whole stay (all 43,200 sets on screen).
+* pan: one pan or zoom step (5 % of the range, alternating) and a full synchronous repaint.
+* matplotlib: the same 7 tracks from the same query, drawn once with an Agg Figure of the same
+  size (no pyplot).
+* memory: a separate process with the 60-patient census window (30 days of 15-minute sets)
+  and three 30-day 1-minute patient windows open on the whole stay; peak RSS.
+
+    python bench/charts.py [--repeat 15] [--db-dir DIR]
+
+Last line: {"open_ms": ..., "pan_ms": ..., "mpl_open_ms": ..., "open_ms_7d": ..., "rss_mb": ...}
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+
+from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtWidgets import QApplication
+
+from wardconsole.services.census import CensusService
+from wardconsole.services.charts import ChartService, PatientSeries
+from wardconsole.services.db import Database
+from wardconsole.services.demo import DemoOptions, build_demo_ward
+from wardconsole.store.engine import make_engine, upgrade
+from wardconsole.ui.charts.patient_charts import Preset
+from wardconsole.ui.patient_window import PatientWindow
+from wardconsole.ui.tasks import TaskRunner
+
+CENSUS_PATIENTS = 60
+WINDOW_SIZE = (1366, 768)
+
+
+def build(path: Path, options: DemoOptions) -> Database:
+    url = f"sqlite:///{path}"
+    fresh = not path.exists()
+    engine = make_engine(url)
+    if fresh:
+        upgrade(engine)
+        started = time.perf_counter()
+        build_demo_ward(Database(engine), options)
+        print(f"built {path.name} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return Database(engine)
+
+
+def isolated_settings(directory: Path) -> None:
+    QCoreApplication.setOrganizationName("WardConsoleBench")
+    QCoreApplication.setApplicationName("wardconsole-bench")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(directory))
+
+
+def wait_until(app: QApplication, condition: Callable[[], bool], timeout: float = 60.0) -> None:
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the chart did not load")
+        app.processEvents()
+        time.sleep(0.0005)
+
+
+def open_window(app: QApplication, db: Database, runner: TaskRunner, admission_id: int,
+                preset: Preset) -> tuple[PatientWindow, float]:
+    """Open a patient window; return it and the ms to its first complete paint."""
+    QSettings().setValue("patient_charts/preset", preset.value)
+    snapshot = CensusService(db).snapshot()
+    row = next(r for r in snapshot.rows if r.admission_id == admission_id)
+    service = ChartService(db)
+    started = time.perf_counter()
+    window = PatientWindow(row, snapshot.taken_at, load_series=service.series, runner=runner)
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    charts = window.charts
+    assert charts is not None
+    wait_until(app, lambda: charts.series is not None and not charts.loading)
+    window.repaint()
+    return window, (time.perf_counter() - started) * 1000
+
+
+def close_window(app: QApplication, window: PatientWindow) -> None:
+    window.stop_loading()
+    window.close()
+    window.deleteLater()
+    app.processEvents()
+
+
+def measure_open(app: QApplication, db: Database, runner: TaskRunner, admission_id: int,
+                 preset: Preset, repeat: int) -> list[float]:
+    window, _ = open_window(app, db, runner, admission_id, preset)  # warm caches
+    close_window(app, window)
+    times = []
+    for _ in range(repeat):
+        window, ms = open_window(app, db, runner, admission_id, preset)
+        times.append(ms)
+        close_window(app, window)
+    return times
+
+
+def measure_pan(app: QApplication, db: Database, runner: TaskRunner, admission_id: int,
+                preset: Preset, steps: int) -> tuple[list[float], int]:
+    window, _ = open_window(app, db, runner, admission_id, preset)
+    charts = window.charts
+    assert charts is not None and charts.series is not None
+    points = charts.series.sets.points
+    times = []
+    for step in range(steps):
+        start, end = charts.view_range()
+        width = end - start
+        if step % 4 == 3:  # a zoom step: in, then back out
+            shift = width * 0.05
+            new = (start + shift, end - shift) if step % 8 == 3 else (start - shift, end + shift)
+        else:
+            shift = width * 0.05 * (1 if (step // 2) % 2 else -1)
+            new = (start + shift, end + shift)
+        began = time.perf_counter()
+        charts.set_view_range(*new)
+        window.repaint()
+        times.append((time.perf_counter() - began) * 1000)
+    wait_until(app, lambda: not charts.loading)
+    close_window(app, window)
+    return times, points
+
+
+def matplotlib_open(series_loader: Callable[[int], PatientSeries], admission_id: int) -> float:
+    """Load the same series and draw the 7 tracks once with matplotlib (Agg)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    started = time.perf_counter()
+    series: PatientSeries = series_loader(admission_id)
+    width, height = 960, 600
+    figure = Figure(figsize=(width / 100, height / 100), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.subplots(7, 1, sharex=True)
+    tracks = [("news2_total",), ("respiration_rate",), ("spo2",),
+              ("systolic_bp", "diastolic_bp"), ("pulse",), ("temperature",), ("consciousness",)]
+    for ax, keys in zip(axes, tracks, strict=True):
+        for key in keys:
+            track = series.vitals[key]
+            ax.plot(track.x, track.y, linewidth=1)
+        ax.axhspan(0, 1, alpha=0.1)
+    figure.canvas.draw()
+    return (time.perf_counter() - started) * 1000
+
+
+def rss_child(args: argparse.Namespace) -> None:
+    """Run in its own process: census window + three whole-stay patient windows; print RSS."""
+    from wardconsole.store.changes import open_change_feed
+    from wardconsole.ui.context import UiContext
+    from wardconsole.ui.main_window import MainWindow
+    from wardconsole.ui.patient_windows import PatientWindows
+
+    app = QApplication.instance() or QApplication([])
+    isolated_settings(Path(tempfile.mkdtemp(prefix="wardbench-settings-")))
+    census_db = Database(make_engine(f"sqlite:///{args.census_db}"))
+    patients_db = Database(make_engine(f"sqlite:///{args.patients_db}"))
+    census = CensusService(census_db)
+    context = UiContext(load_census=census.snapshot,
+                        open_change_feed=lambda: open_change_feed(census_db.engine),
+                        station="bench", ward_name=census.ward_name(),
+                        database_label="SQLite (bench)",
+                        load_patient_series=ChartService(census_db).series)
+    main = MainWindow(context)
+    main.resize(*WINDOW_SIZE)
+    main.show()
+    wait_until(app, lambda: main.snapshot is not None)
+    assert main.snapshot is not None and len(main.snapshot.rows) == CENSUS_PATIENTS
+    QSettings().setValue("patient_charts/preset", Preset.STAY.value)
+    runner = TaskRunner()
+    windows = PatientWindows(runner, ChartService(patients_db).series)
+    snapshot = CensusService(patients_db).snapshot()
+    opened = [windows.open(row, snapshot, main.theme) for row in snapshot.rows[:3]]
+    for window in opened:
+        charts = window.charts
+        assert charts is not None
+        wait_until(app, lambda charts=charts: charts.series is not None and not charts.loading)
+        window.resize(*WINDOW_SIZE)
+        window.repaint()
+        assert charts.series is not None and charts.series.sets.points >= 43000
+    app.processEvents()
+    print(json.dumps({"rss_mb": round(peak_rss_kb() / 1024, 1), "windows": len(opened)}))
+    windows.close_all()
+    runner.shutdown(wait=True)
+    main.shutdown()
+
+
+def peak_rss_kb() -> int:
+    """This process's peak RSS. VmHWM, not getrusage: Linux carries ``ru_maxrss`` over an
+    exec, so a child would report the parent's peak."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def summary(name: str, times: list[float]) -> str:
+    p95 = sorted(times)[max(0, int(len(times) * 0.95) - 1)]
+    return f"{name}: median {statistics.median(times):.1f} ms, p95 {p95:.1f} ms (n={len(times)})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--pan-steps", type=int, default=80)
+    parser.add_argument("--db-dir", type=Path)
+    parser.add_argument("--rss-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--census-db", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--patients-db", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.rss_child:
+        rss_child(args)
+        return
+
+    work = args.db_dir or Path(tempfile.mkdtemp(prefix="wardbench-charts-"))
+    work.mkdir(parents=True, exist_ok=True)
+    month = build(work / "charts-30d-1min.sqlite", DemoOptions(
+        beds=3, occupancy=1.0, seed=5, obs_every=timedelta(minutes=1),
+        fixed_admission_days=30))
+    week = build(work / "charts-7d-4h.sqlite", DemoOptions(
+        beds=1, occupancy=1.0, seed=5, obs_every=timedelta(hours=4), fixed_admission_days=7))
+    census_path = work / "census-60x30d-15min.sqlite"
+    build(census_path, DemoOptions(
+        beds=CENSUS_PATIENTS, occupancy=1.0, seed=1, obs_every=timedelta(minutes=15),
+        fixed_admission_days=30))
+
+    app = QApplication.instance() or QApplication([])
+    isolated_settings(work / "settings")
+    runner = TaskRunner()
+    patient = 1
+    sets = ChartService(month).series(patient).sets.points
+    print(f"30-day patient: {sets} observation sets × 7 tracks")
+
+    open_default = measure_open(app, month, runner, patient, Preset.THREE_DAYS, args.repeat)
+    open_stay = measure_open(app, month, runner, patient, Preset.STAY, args.repeat)
+    open_week = measure_open(app, week, runner, 1, Preset.STAY, args.repeat)
+    pan_default, _ = measure_pan(app, month, runner, patient, Preset.THREE_DAYS, args.pan_steps)
+    pan_stay, points = measure_pan(app, month, runner, patient, Preset.STAY, args.pan_steps)
+    service = ChartService(month)
+    matplotlib_open(service.series, patient)  # warm the import and font caches
+    mpl = [matplotlib_open(service.series, patient) for _ in range(max(5, args.repeat // 2))]
+    runner.shutdown()
+
+    print(summary("open, 30 days, default range (72 h)", open_default))
+    print(summary(f"open, 30 days, whole stay ({points} sets on screen)", open_stay))
+    print(summary("open, 7 days of 4-hourly sets, whole stay", open_week))
+    print(summary("pan/zoom step, 72 h on screen", pan_default))
+    print(summary("pan/zoom step, whole stay on screen", pan_stay))
+    print(summary("matplotlib (Agg), same 7 tracks, whole stay", mpl))
+    ratio = statistics.median(mpl) / statistics.median(open_stay)
+    print(f"matplotlib / pyqtgraph (whole stay, load + first draw): {ratio:.2f}×")
+
+    child = subprocess.run(
+        [sys.executable, __file__, "--rss-child", "--census-db", str(census_path),
+         "--patients-db", str(work / "charts-30d-1min.sqlite")],
+        capture_output=True, text=True, check=True, timeout=600,
+    )
+    rss = json.loads(child.stdout.strip().splitlines()[-1])["rss_mb"]
+    print(f"peak RSS, 60-patient census + three 30-day patient windows: {rss} MB")
+
+    print(json.dumps({
+        "open_ms": round(statistics.median(open_stay), 1),
+        "pan_ms": round(statistics.median(pan_stay), 2),
+        "mpl_open_ms": round(statistics.median(mpl), 1),
+        "open_ms_7d": round(statistics.median(open_week), 1),
+        "rss_mb": rss,
+    }))
+
+
+if __name__ == "__main__":
+    main()

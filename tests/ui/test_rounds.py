@@ -24,6 +24,7 @@ from wardconsole.services.db import Database
 from wardconsole.services.demo import build_demo_ward
 from wardconsole.services.observation_desk import ObservationDesk
 from wardconsole.services.observation_levels import ObservationLevelService
+from wardconsole.services.observation_views import PatientChecks
 from wardconsole.services.staff import StaffService
 from wardconsole.store.engine import make_engine, upgrade
 from wardconsole.store.models import ObservationLevelRow, SafetyCheckRow
@@ -111,7 +112,7 @@ def test_raised_levels_come_first_and_overdue_checks_rise_to_the_top(
 ) -> None:
     first = rounds.view.proxy.index(0, 0).data(Qt.ItemDataRole.UserRole + 2)
     assert first.raised
-    ward.clock.advance(minutes=20)  # no one checks: the 15-minute patient is overdue
+    ward.clock.now = first.deadline + timedelta(seconds=20)  # no one has checked
     qtbot.waitUntil(lambda: _visible_rows(rounds)[0][1].startswith("▲ OVERDUE"), timeout=3000)
     assert "overdue" in rounds.view.summary.text()
 
@@ -121,7 +122,7 @@ def test_recording_a_check_from_the_rounds_view_takes_one_key_and_a_choice(
 ) -> None:
     asked = []
 
-    def answer(parent, patient, locations):  # noqa: ANN001, ANN202 - stands in for the dialog
+    def answer(parent: object, patient: PatientChecks, locations: object) -> CheckEntry:
         asked.append(patient)
         return CheckEntry(Presentation.ASLEEP, "Bedroom")
 
@@ -201,7 +202,8 @@ def test_rounds_screenshot_at_night(rounds: RoundsWindow, ward: Ward, qtbot,
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     apply_theme(app, Theme.NIGHT)
-    ward.clock.advance(minutes=12)
+    first_due = min(r.deadline for r in ward.desk.rounds().rows if r.raised)
+    ward.clock.now = first_due + timedelta(minutes=1)  # one raised check now overdue
     rounds.refresh()
     qtbot.waitUntil(lambda: rounds.view.model.now == ward.clock.now, timeout=3000)
     qtbot.waitUntil(lambda: _visible_rows(rounds)[0][1].startswith("▲ OVERDUE"), timeout=3000)

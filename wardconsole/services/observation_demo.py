@@ -1,9 +1,9 @@
 """Observation levels and safety checks for the demo ward (invented, deterministic for a seed).
 
-Patients with hallucinations, confusion or panic are put on raised levels a few hours before
+Patients with hallucinations, confusion or panic are put on raised levels nine hours before
 "now", with checks at irregular times inside each interval by the demo nurses; everyone else has
-had hourly general checks. At build time no check is overdue, so the demo raises no missed-check
-escalation until the clock moves on.
+had general checks inside each hour. At build time no check is overdue, so the demo raises no
+missed-check escalation until the clock moves on.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def add_observation_levels(
             admitted_at = session.get_one(Admission, admission_id).admitted_at
             key, reason = RAISED_FOR_COURSE.get(course, (policy.default_level, ""))
             definition = policy.level(key)
-            since = max(admitted_at, now - timedelta(hours=5 if reason else 3))
+            since = max(admitted_at, now - timedelta(hours=9))  # the whole night so far
             nurse = rng.choice(list(nurse_ids))
             if reason:
                 session.add(ObservationLevelRow(

@@ -56,6 +56,9 @@ class ObservationDesk:
     def previous_shift(self, shift: ShiftWindow) -> ShiftWindow:
         return self._db.shifts.previous(shift)
 
+    def following_shift(self, shift: ShiftWindow) -> ShiftWindow:
+        return self._db.shifts.following(shift)
+
     # -- blocking: call on the background worker ---------------------------------------------
 
     def rounds(self) -> RoundsSnapshot:

@@ -500,11 +500,13 @@ def patient_checks(
 
 
 def _walk_order(row: PatientChecks, now: datetime) -> tuple[int, datetime, str]:
+    """Overdue, then due now, then the rest by deadline; raised levels first within each."""
+    general = 0 if row.raised else 1
     if row.overdue_since is not None:
-        return (0, row.overdue_since, row.bed)
+        return (general, row.overdue_since, row.bed)
     if row.due_now(now):
-        return (1, row.prompt_at, row.bed)
-    return (2 if row.raised else 3, row.deadline, row.bed)
+        return (2 + general, row.prompt_at, row.bed)
+    return (4 + general, row.deadline, row.bed)
 
 
 class _AlreadySaved(Exception):

@@ -3,7 +3,7 @@
 ``RoundsTableModel`` adapts a ``RoundsSnapshot``; ``set_now`` re-renders only the countdown
 columns every second (no database), so "CHECK NOW" and "OVERDUE" appear the moment they are
 true. ``RoundsProxyModel`` keeps the walking order: overdue first, then checks prompted now, then
-raised levels by deadline, then everyone else.
+everyone else by deadline; patients on raised levels first within each group.
 """
 
 from __future__ import annotations
@@ -66,12 +66,14 @@ class _Cell:
 
 
 def walk_order(row: PatientChecks, now: datetime) -> tuple[int, float, str]:
+    """Overdue, then due now, then the rest by deadline; raised levels first within each."""
+    general = 0 if row.raised else 1
     overdue = row.overdue_at(now)
     if overdue is not None:
-        return (0, overdue.timestamp(), row.bed)
+        return (general, overdue.timestamp(), row.bed)
     if row.due_now(now):
-        return (1, row.prompt_at.timestamp(), row.bed)
-    return (2 if row.raised else 3, row.deadline.timestamp(), row.bed)
+        return (2 + general, row.prompt_at.timestamp(), row.bed)
+    return (4 + general, row.deadline.timestamp(), row.bed)
 
 
 def check_cell(row: PatientChecks, now: datetime, palette: RiskPalette) -> _Cell:

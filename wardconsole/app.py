@@ -126,6 +126,7 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
         return 3
     os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
+    from wardconsole.services.admission_desk import AdmissionDesk
     from wardconsole.services.census import CensusService
     from wardconsole.services.charts import ChartService
     from wardconsole.services.db import Database
@@ -165,6 +166,7 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
         history=HistoryService(db),
         current_actor=lambda: station_actor,
         handoff=_handoff_ui(db, census.ward_name()),
+        admissions=AdmissionDesk(db, actor=lambda: station_actor),
         interop=_interop_actions(db),
         escalations=escalations,
         open_alert_sound=open_alert_sound,

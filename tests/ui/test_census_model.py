@@ -94,7 +94,7 @@ def test_rows_have_no_children(model: CensusTableModel) -> None:
 
 def test_cells_read_like_the_ward_board(model: CensusTableModel) -> None:
     a1 = model_row(model, "A1")
-    assert cell(model, a1, CensusColumn.PATIENT) == "Maya Thornbury  [self-harm]"
+    assert cell(model, a1, CensusColumn.PATIENT) == "Maya Thornbury  ⚑Self-harm"
     assert cell(model, a1, CensusColumn.AGE) == "27"
     assert cell(model, a1, CensusColumn.DETOX_DAY) == "2"
     assert cell(model, a1, CensusColumn.NEWS2) == "7  ▲ HIGH"

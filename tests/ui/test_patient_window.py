@@ -33,7 +33,7 @@ def test_the_header_says_who_and_how_they_are(qtbot) -> None:
     texts = header.texts()
     assert texts["patient_name"] == "Felix Amundsen"
     assert texts["bed"] == "Bed B3"
-    assert texts["flags"] == "[falls]"
+    assert texts["flags"] == "⚑ falls"
     assert "Age 48" in texts["facts"] and "Detox day 4" in texts["facts"]
     assert texts["news2"] == "NEWS2 6  ◆ MED"
     assert texts["escalation"] == "◆ URGENT · Overdue observations"

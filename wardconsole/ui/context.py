@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from wardconsole.services.admission_desk import AdmissionDesk
 from wardconsole.services.charts import PatientSeries
 from wardconsole.services.context import Actor
 from wardconsole.services.escalation_desk import EscalationDesk
@@ -68,3 +69,7 @@ class UiContext:
     handoff: HandoffUi | None = None
     """Shift handoff: editor, board and printing (block; background workers only). None: the
     Handoff menu is disabled."""
+
+    admissions: AdmissionDesk | None = None
+    """Admit, move bed, discharge and the discharged-patient history (block; background worker
+    only). None: the admission actions are off."""

@@ -29,6 +29,7 @@ import wardconsole
 from wardconsole.services.views import CensusRow, CensusSnapshot
 from wardconsole.store.changes_api import Change
 from wardconsole.ui import formatting as fmt
+from wardconsole.ui.admission_actions import AdmissionActions
 from wardconsole.ui.alerts import AlertSound, SilentAlertSound
 from wardconsole.ui.bedside_actions import BedsideActions
 from wardconsole.ui.context import UiContext
@@ -101,6 +102,12 @@ class MainWindow(QMainWindow):
         self._patient_windows = PatientWindows(self._runner, context.load_patient_series)
         self.bedside = BedsideActions(context, self._runner, self, self._selected_census_row,
                                       theme=self._theme)
+        self.admission = AdmissionActions(context.admissions, self._runner, self,
+                                          self._selected_census_row,
+                                          baseline_available=self.bedside.available,
+                                          theme=self._theme)
+        self._admitted_id: int | None = None
+        self._baseline_wanted = False
         # Escalations (panel, banner, alarms) when the station has an escalation desk.
         self.escalations: EscalationCentre | None = None
         self.escalation_panel: EscalationPanel | None = None
@@ -194,7 +201,11 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.night_action)
 
         patient_menu = menu.addMenu("&Patient")
+        patient_menu.addActions(self.admission.actions()[:3])
+        patient_menu.addSeparator()
         patient_menu.addActions(self.bedside.actions())
+        patient_menu.addSeparator()
+        patient_menu.addAction(self.admission.find_action)
 
         self.handoff_menu = HandoffMenu(self._context.handoff, self._context.current_actor, self,
                                         theme=self._theme)
@@ -256,6 +267,12 @@ class MainWindow(QMainWindow):
         self.bedside.entries_saved.connect(self._on_entries_saved)
         self.bedside.message_requested.connect(self._on_status_message_requested)
         self.theme_changed.connect(self.bedside.set_theme)
+        # Admission, bed moves, discharge.
+        self.admission.admitted.connect(self._on_admitted)
+        self.admission.moved.connect(self._on_entries_saved)
+        self.admission.discharged.connect(self._on_entries_saved)
+        self.admission.message_requested.connect(self._on_status_message_requested)
+        self.theme_changed.connect(self.admission.set_theme)
         # Handoff windows follow the theme and other stations' handoff changes.
         self.theme_changed.connect(self.handoff_menu.set_theme)
         self._watcher.changes_arrived.connect(self.handoff_menu.on_changes)
@@ -412,6 +429,7 @@ class MainWindow(QMainWindow):
             self.message_panel.show_empty_ward()
             self._stack.setCurrentWidget(self.message_panel)
         self._on_filter_changed(self.filter_box.text().strip())
+        self._show_admitted(snapshot)
 
     @Slot(str)
     def _on_filter_changed(self, text: str) -> None:
@@ -458,6 +476,8 @@ class MainWindow(QMainWindow):
         open_action.triggered.connect(self._on_open_selected_requested)
         menu.addSeparator()
         menu.addActions(self.bedside.actions())
+        menu.addSeparator()
+        menu.addActions([self.admission.move_action, self.admission.discharge_action])
         return menu
 
     @Slot(QPoint)
@@ -481,6 +501,23 @@ class MainWindow(QMainWindow):
         self.refresh()
         if self.escalations is not None:
             self.escalations.refresh()
+
+    @Slot(int, bool)
+    def _on_admitted(self, admission_id: int, record_baseline: bool) -> None:
+        """Select the new patient once the census has them, then (if asked) open Record
+        observations for their baseline set and withdrawal chart."""
+        self._admitted_id = admission_id
+        self._baseline_wanted = record_baseline
+        self._on_entries_saved(admission_id)
+
+    def _show_admitted(self, snapshot: CensusSnapshot) -> None:
+        admission_id = self._admitted_id
+        if admission_id is None or all(r.admission_id != admission_id for r in snapshot.rows):
+            return
+        self._admitted_id = None
+        self.census_view.select_admission(admission_id)
+        if self._baseline_wanted:
+            QTimer.singleShot(0, self.bedside.record_action.trigger)
 
     @Slot(str)
     def _on_status_message_requested(self, text: str) -> None:

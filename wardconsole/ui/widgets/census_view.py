@@ -24,13 +24,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wardconsole.ui.models.census_model import ADMISSION_ID_ROLE, CensusColumn
+from wardconsole.ui.models.census_model import (
+    ADMISSION_ID_ROLE,
+    KEEP_SUFFIX_ROLE,
+    CensusColumn,
+)
 
 # Typical longest content per column; widths are measured from these in the table's own font,
 # so they follow the theme's font size. Longer text is elided and shown whole in the tooltip.
 _COLUMN_SAMPLES = {
     CensusColumn.BED: ("B10", True),
-    CensusColumn.PATIENT: ("Aisha Bello-Hart  [falls]", False),
+    CensusColumn.PATIENT: ("Aisha Bello-Hart  ⚑Suicide▲ +1", False),
     CensusColumn.AGE: ("88", False),
     CensusColumn.DETOX_DAY: ("10", False),
     CensusColumn.NEWS2: ("12  ● LOW-MED", False),
@@ -53,7 +57,8 @@ _TEXT_MARGIN = 8  # the style's focus-frame margins on both sides
 class CensusDelegate(QStyledItemDelegate):
     """Draws census cells so that nothing important is lost to a narrow column or a selection.
 
-    - A cell ending in '+N' (more escalations) elides the text before it, never the count.
+    - A cell ending in '+N' (more escalations) elides the text before it, never the count;
+      likewise a patient's risk-flag badge (``KEEP_SUFFIX_ROLE``) stays and the name is elided.
     - A selected row keeps its status colours: coloured cells are framed in the selection colour
       instead of being painted over, so an emergency row still looks like one when selected.
     """
@@ -63,16 +68,21 @@ class CensusDelegate(QStyledItemDelegate):
     ) -> None:
         super().initStyleOption(option, index)
         text = option.text
-        match = _MORE_SUFFIX.search(text) if text else None
-        if match is None:
-            return
+        keep = index.data(KEEP_SUFFIX_ROLE)
+        if text and keep and text.endswith(keep):
+            start = len(text) - len(keep)
+        else:
+            match = _MORE_SUFFIX.search(text) if text else None
+            if match is None:
+                return
+            start = match.start()
         metrics = option.fontMetrics
         available = option.rect.width() - _TEXT_MARGIN
         if metrics.horizontalAdvance(text) <= available:
             return
-        suffix = match.group(0)
+        suffix = text[start:]
         head = metrics.elidedText(
-            text[: match.start()],
+            text[:start],
             Qt.TextElideMode.ElideRight,
             max(0, available - metrics.horizontalAdvance(suffix)),
         )

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
+from wardconsole.domain.intake import badge_text, flag_rank
 from wardconsole.services.views import CensusRow
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.models.census_model import DUE_SOON
@@ -80,8 +81,11 @@ class PatientHeader(QFrame):
         """Show ``row`` as of ``now`` (the census snapshot time)."""
         self._name.setText(row.patient_name)
         self._bed.setText(f"Bed {row.bed}")
-        self._flags.setText("  ".join(f"[{flag}]" for flag in row.risk_flags))
-        self._flags.setToolTip("Risk flags" if row.risk_flags else "")
+        flags = sorted(row.risk_flags, key=flag_rank)
+        self._flags.setText("   ".join(f"⚑ {flag}" for flag in flags))
+        self._flags.setToolTip("Risk flags from the intake" if flags else "")
+        suicide = any(badge_text(flag).startswith("Suicide") for flag in flags)
+        set_style_property(self._flags, "tone", "alert" if suicide else "soon")
         nurse = row.assigned_nurse or "unassigned"
         self._facts.setText(
             f"Age {row.age}  ·  Detox day {row.detox_day}  ·  Hospital no. {row.hospital_number}"

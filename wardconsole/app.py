@@ -131,6 +131,7 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
     from wardconsole.services.charts import ChartService
     from wardconsole.services.db import Database
     from wardconsole.services.history import HistoryService
+    from wardconsole.services.observation_desk import ObservationDesk
     from wardconsole.services.recording import RecordingService
     from wardconsole.store.changes import open_change_feed
     from wardconsole.store.engine import make_engine, upgrade
@@ -166,6 +167,7 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
         history=HistoryService(db),
         current_actor=lambda: station_actor,
         handoff=_handoff_ui(db, census.ward_name()),
+        observation=ObservationDesk(db, actor=lambda: station_actor),
         admissions=AdmissionDesk(db, actor=lambda: station_actor),
         interop=_interop_actions(db),
         escalations=escalations,

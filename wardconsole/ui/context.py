@@ -10,6 +10,7 @@ from wardconsole.services.charts import PatientSeries
 from wardconsole.services.context import Actor
 from wardconsole.services.escalation_desk import EscalationDesk
 from wardconsole.services.history import HistoryService
+from wardconsole.services.observation_desk import ObservationDesk
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.views import CensusSnapshot
 from wardconsole.store.changes_api import ChangeFeed
@@ -73,3 +74,7 @@ class UiContext:
     admissions: AdmissionDesk | None = None
     """Admit, move bed, discharge and the discharged-patient history (block; background worker
     only). None: the admission actions are off."""
+
+    observation: ObservationDesk | None = None
+    """Observation levels, the safety-check round and compliance (block; background worker
+    only). None: the Observation menu is off."""

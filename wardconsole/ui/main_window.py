@@ -37,6 +37,7 @@ from wardconsole.ui.escalation_centre import EscalationCentre
 from wardconsole.ui.handoff.menu import HandoffMenu
 from wardconsole.ui.interop_menu import InteropMenu
 from wardconsole.ui.models.census_model import CensusProxyModel, CensusTableModel
+from wardconsole.ui.observation_menu import ObservationMenu
 from wardconsole.ui.patient_windows import PatientWindows
 from wardconsole.ui.tasks import ChangeWatcher, TaskRunner
 from wardconsole.ui.theme import Theme, apply_theme, load_theme, save_theme
@@ -211,6 +212,12 @@ class MainWindow(QMainWindow):
                                         theme=self._theme)
         self.handoff_menu.add_to(menu.addMenu("Hand&off"))
 
+        self.observation_menu = ObservationMenu(
+            self._context.observation, self.census_view.selected_admission_id, self,
+            theme=self._theme,
+        )
+        self.observation_menu.add_to(menu.addMenu("O&bservation"))
+
         help_menu = menu.addMenu("&Help")
         self.about_action = QAction("&About WardConsole", self)
         help_menu.addAction(self.about_action)
@@ -251,6 +258,10 @@ class MainWindow(QMainWindow):
         self.census_view.patient_requested.connect(self._on_patient_requested)
         # Escalations: live from other stations, alarms on the banner.
         self.theme_changed.connect(self.alert_banner.set_theme)
+        # Observation levels and safety checks.
+        self.theme_changed.connect(self.observation_menu.set_theme)
+        self.observation_menu.checks_changed.connect(self._on_refresh_requested)
+        self._watcher.changes_arrived.connect(self.observation_menu.on_changes_arrived)
         if self.escalations is not None:
             self._watcher.changes_arrived.connect(self.escalations.on_changes_arrived)
             self._watcher.connection_restored.connect(self.escalations.refresh)
@@ -341,6 +352,7 @@ class MainWindow(QMainWindow):
         self._runner.shutdown(wait=False)
         self._patient_windows.close_all()
         self.handoff_menu.shutdown()
+        self.observation_menu.shutdown()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -476,6 +488,7 @@ class MainWindow(QMainWindow):
         open_action.triggered.connect(self._on_open_selected_requested)
         menu.addSeparator()
         menu.addActions(self.bedside.actions())
+        menu.addActions(self.observation_menu.patient_actions())
         menu.addSeparator()
         menu.addActions([self.admission.move_action, self.admission.discharge_action])
         return menu

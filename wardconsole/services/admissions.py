@@ -23,6 +23,7 @@ from wardconsole.domain import intake as intake_domain
 from wardconsole.domain.assessments import score_assessment
 from wardconsole.domain.discharge import CARE_SETTINGS
 from wardconsole.domain.intake import Intake, IntakeProblems, RiskFlag
+from wardconsole.domain.text_input import MAX_NOTE, text_problem
 from wardconsole.domain.records import RecordStatus
 from wardconsole.services.context import (
     Actor,
@@ -190,6 +191,8 @@ class AdmissionService:
         require(actor, Permission.ADMIT)
         now = self._db.clock()
         admitted_at = admitted_at or now
+        if problem := text_problem("reason", reason, max_length=MAX_NOTE, multiline=True):
+            raise InvalidInput({"reason": problem})
         checked = self._check_admission(patient, bed, admitted_at, now, care_setting, intake)
         flags = _merge_flags(checked.risk_flags() if checked else (), risk_flags)
         number = patient.hospital_number.strip()
@@ -254,6 +257,11 @@ class AdmissionService:
             problems["hospital_number"] = "hospital_number: at most 32 characters"
         if not patient.given_name.strip() or not patient.family_name.strip():
             problems["name"] = "name: given and family name are required"
+        for field, value, longest in (("given_name", patient.given_name, 80),
+                                      ("family_name", patient.family_name, 80),
+                                      ("hospital_number", number, 32), ("bed", bed or "", 16)):
+            if problem := text_problem(field, value, max_length=longest):
+                problems.setdefault(field, problem)
         if admitted_at.tzinfo is None:
             problems["admitted_at"] = "admitted_at: time zone missing"
         elif admitted_at > now + CLOCK_TOLERANCE:

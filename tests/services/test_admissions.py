@@ -227,6 +227,30 @@ def test_an_amendment_needs_a_reason_and_a_change(
     assert count(db, IntakeAmendmentRow) == 0
 
 
+def test_several_sections_are_amended_together_with_one_reason(
+    db: Database, service: AdmissionService, nurse: Actor, clock: Clock
+) -> None:
+    admission_id = admit(service, nurse, clock)
+    current = service.intake(admission_id).current
+    assert current is not None
+    stored = current.to_json()
+    changes = {
+        "substance_use": {**stored["substance_use"], "typical_amount": "4 g a day"},
+        "physical": {**stored["physical"], "falls_risk": True, "falls_reason": "fell on ward"},
+        "mental_health": stored["mental_health"],  # unchanged: no amendment row
+    }
+    flags = service.amend_intake_sections(nurse, admission_id, changes,
+                                          reason="history from the family")
+    assert flags == ("Falls risk",)
+    record = service.intake(admission_id)
+    assert [a.section for a in record.amendments] == ["substance_use", "physical"]
+    assert record.current is not None
+    assert record.current.substance_use.typical_amount == "4 g a day"
+    with db.read() as session:
+        audit = session.scalars(select(AuditRow).where(AuditRow.action == "amend_intake")).one()
+    assert audit.detail["sections"] == ["substance_use", "physical"]
+
+
 # --- bed moves -------------------------------------------------------------------------------
 
 

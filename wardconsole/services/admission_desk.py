@@ -82,6 +82,13 @@ class AdmissionDesk:
         return self._admissions.amend_intake(self._actor(), admission_id, section, content,
                                              reason=reason, expected_version=expected_version)
 
+    def amend_intake_sections(self, admission_id: int,
+                              sections: Mapping[str, Mapping[str, Any]], *, reason: str,
+                              expected_version: int | None) -> tuple[str, ...]:
+        return self._admissions.amend_intake_sections(
+            self._actor(), admission_id, sections, reason=reason,
+            expected_version=expected_version)
+
     def bed_history(self, admission_id: int) -> list[BedStay]:
         return self._admissions.bed_history(admission_id)
 

@@ -23,8 +23,8 @@ from wardconsole.domain import intake as intake_domain
 from wardconsole.domain.assessments import score_assessment
 from wardconsole.domain.discharge import CARE_SETTINGS
 from wardconsole.domain.intake import Intake, IntakeProblems, RiskFlag
-from wardconsole.domain.text_input import MAX_NOTE, text_problem
 from wardconsole.domain.records import RecordStatus
+from wardconsole.domain.text_input import MAX_NOTE, text_problem
 from wardconsole.services.context import (
     Actor,
     ConflictError,
@@ -350,7 +350,21 @@ class AdmissionService:
         reason: str,
         expected_version: int | None = None,
     ) -> tuple[str, ...]:
-        """Correct one intake section with a reason; returns the admission's risk flags after.
+        """Correct one intake section with a reason; returns the admission's risk flags after."""
+        return self.amend_intake_sections(actor, admission_id, {section: content},
+                                          reason=reason, expected_version=expected_version)
+
+    def amend_intake_sections(
+        self,
+        actor: Actor,
+        admission_id: int,
+        sections: Mapping[str, Mapping[str, Any]],
+        *,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> tuple[str, ...]:
+        """Correct intake sections with one reason, in one transaction: an amendment row for
+        each section that changed (the others are left alone). Returns the risk flags after.
 
         The original intake and earlier amendments stay readable; the intake's screens are
         amended as assessments (the originals stay in history).
@@ -359,7 +373,8 @@ class AdmissionService:
         reason = reason.strip()
         if not reason:
             raise InvalidInput({"reason": "reason: say why the intake is being corrected"})
-        if section not in intake_domain.SECTIONS:
+        unknown = [name for name in sections if name not in intake_domain.SECTIONS]
+        if unknown or not sections:
             raise InvalidInput({"section": f"section: one of {', '.join(intake_domain.SECTIONS)}"})
         now = self._db.clock()
         with self._db.transaction() as session:
@@ -369,23 +384,16 @@ class AdmissionService:
             _original, current = read_intake(detail, q.intake_amendments(session, admission_id))
             if current is None:
                 raise ServiceError("this stay has no structured intake to amend")
-            try:
-                part = intake_domain.parse_section(section, content,
-                                                   admitted_at=admission.admitted_at,
-                                                   date_of_birth=detail.date_of_birth)
-            except IntakeProblems as exc:
-                raise InvalidInput(exc.problems) from None
-            amended = current.with_section(section, part)
-            if amended == current:
-                raise InvalidInput({section: f"{section}: nothing changed"})
+            amended, changed = self._amended(current, sections, admission, detail)
             old_derived = set(intake_domain.flag_labels(current))
             manual = tuple(f for f in admission.risk_flags or () if f not in old_derived)
             flags = _merge_flags(amended.risk_flags(), manual)
-            session.add(IntakeAmendmentRow(
-                admission_id=admission_id, section=section,
-                content=amended.to_json()[section], reason=reason, risk_flags=list(flags),
-                recorded_at=now, recorded_by_id=actor.staff_id, station=actor.station,
-            ))
+            for section in changed:
+                session.add(IntakeAmendmentRow(
+                    admission_id=admission_id, section=section,
+                    content=amended.to_json()[section], reason=reason, risk_flags=list(flags),
+                    recorded_at=now, recorded_by_id=actor.staff_id, station=actor.station,
+                ))
             admission.risk_flags = list(flags)
             screens_changed = self._amend_screens(session, admission, current, amended, actor,
                                                   now, reason)
@@ -393,7 +401,7 @@ class AdmissionService:
             repository.write_audit(
                 session, at=now, staff_id=actor.staff_id, station=actor.station,
                 action="amend_intake", entity="admission", entity_id=admission_id,
-                detail={"section": section, "reason": reason, "risk_flags": list(flags),
+                detail={"sections": changed, "reason": reason, "risk_flags": list(flags),
                         "screens_amended": screens_changed},
             )
             record_change(session, "admission", admission_id, actor.station)
@@ -401,6 +409,32 @@ class AdmissionService:
                 apply_rules(session, self._db, admission_id, now=now, station=actor.station,
                             staff_id=actor.staff_id)
             return flags
+
+    @staticmethod
+    def _amended(
+        current: Intake, sections: Mapping[str, Mapping[str, Any]], admission: Admission,
+        detail: q.AdmissionDetail,
+    ) -> tuple[Intake, list[str]]:
+        """The intake with ``sections`` applied, and which of them actually changed."""
+        amended, changed, problems = current, [], {}
+        for section, content in sections.items():
+            try:
+                part = intake_domain.parse_section(section, content,
+                                                   admitted_at=admission.admitted_at,
+                                                   date_of_birth=detail.date_of_birth)
+            except IntakeProblems as exc:
+                problems.update(exc.problems)
+                continue
+            candidate = amended.with_section(section, part)
+            if candidate != amended:
+                amended = candidate
+                changed.append(section)
+        if problems:
+            raise InvalidInput(problems)
+        if not changed:
+            names = ", ".join(sections)
+            raise InvalidInput({next(iter(sections)): f"{names}: nothing changed"})
+        return amended, changed
 
     @staticmethod
     def _amend_screens(

@@ -26,6 +26,7 @@ from wardconsole.domain.assessments import ASSESSMENT_KINDS, score_assessment
 from wardconsole.domain.news2 import News2Result, score_vitals
 from wardconsole.domain.records import VITAL_FIELDS, MissingReason, RecordStatus, VitalSigns
 from wardconsole.domain.schedule import next_observation_due
+from wardconsole.domain.text_input import MAX_NOTE, text_problem
 from wardconsole.domain.validation import ValidationReport, validate_vitals
 from wardconsole.domain.withdrawal import WithdrawalChart, WithdrawalScore
 from wardconsole.services.context import (
@@ -293,6 +294,8 @@ class RecordingService:
                 scored[kind] = _check_assessment(kind, answers)
             except InvalidInput as exc:
                 problems.update(exc.problems)
+        if problem := text_problem("note", entry.note, max_length=MAX_NOTE, multiline=True):
+            problems["note"] = problem
         if problems:
             raise InvalidInput(problems)
         if checked is None and score is None and not scored:
@@ -668,9 +671,12 @@ class RecordingService:
 def check_prn(*, drug: str, drug_class: str, dose: str, route: str, reason: str) -> None:
     """Refuse an incomplete PRN dose, naming each missing field (also used before queueing)."""
     problems = {}
-    for name, value in (("drug", drug), ("dose", dose), ("route", route), ("reason", reason)):
-        if not value.strip():
-            problems[name] = f"{name}: required"
+    for name, value, longest in (("drug", drug, 120), ("dose", dose, 64), ("route", route, 32),
+                                 ("reason", reason, MAX_NOTE)):
+        problem = text_problem(name, value, max_length=longest, required=True,
+                               multiline=name == "reason")
+        if problem:
+            problems[name] = problem
     if drug_class not in PRN_CLASSES:
         problems["drug_class"] = f"drug_class: one of {', '.join(PRN_CLASSES)}"
     if problems:

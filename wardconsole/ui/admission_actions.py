@@ -1,7 +1,8 @@
-"""The admission actions: admit a patient, move bed, discharge, find a discharged patient.
+"""The admission actions: admit, move bed, discharge, amend intake, find a discharged patient.
 
 The main window puts them in its Patient menu (Ctrl+Shift+A, Ctrl+Shift+B, Ctrl+Shift+D,
-Ctrl+Shift+F); move and discharge act on the patient selected on the census. Each opens its
+Ctrl+Shift+I for Amend intake, Ctrl+Shift+F); move, discharge and amend act on the patient
+selected on the census. Each opens its
 dialog through the dialog's ``ask()`` (tests replace those) and reports what changed, so the
 window can refresh the census and, after an admission, start the baseline observations.
 """
@@ -20,6 +21,7 @@ from wardconsole.services.views import CensusRow
 from wardconsole.ui.dialogs.admission_dialog import AdmissionDialog
 from wardconsole.ui.dialogs.bed_move_dialog import BedMoveDialog
 from wardconsole.ui.dialogs.discharge_dialog import DischargeDialog
+from wardconsole.ui.dialogs.intake_amend_dialog import IntakeAmendDialog
 from wardconsole.ui.dialogs.patient_search_dialog import PatientSearchDialog
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme
@@ -28,6 +30,7 @@ TEXTS = {
     "admit": ("&Admit patient…", "Ctrl+Shift+A"),
     "move": ("&Move bed…", "Ctrl+Shift+B"),
     "discharge": ("&Discharge…", "Ctrl+Shift+D"),
+    "amend": ("Amend &intake…", "Ctrl+Shift+I"),
     "find": ("&Find discharged patient…", "Ctrl+Shift+F"),
 }
 
@@ -40,6 +43,9 @@ class AdmissionActions(QObject):
 
     moved = Signal(int)
     """A patient moved bed (admission id)."""
+
+    amended = Signal(int)
+    """A patient's intake was amended (admission id); their risk flags may have changed."""
 
     discharged = Signal(int)
     """A patient was discharged (admission id) and has left the census."""
@@ -67,10 +73,12 @@ class AdmissionActions(QObject):
         self.admit_action = self._make_action("admit")
         self.move_action = self._make_action("move")
         self.discharge_action = self._make_action("discharge")
+        self.amend_action = self._make_action("amend")
         self.find_action = self._make_action("find")
         self.admit_action.triggered.connect(self.admit)
         self.move_action.triggered.connect(self.move_bed)
         self.discharge_action.triggered.connect(self.discharge)
+        self.amend_action.triggered.connect(self.amend_intake)
         self.find_action.triggered.connect(self.find)
         if desk is not None and not desk.can(Permission.VIEW_HISTORY):
             self.find_action.setEnabled(False)
@@ -79,7 +87,8 @@ class AdmissionActions(QObject):
             self.find_action.setToolTip(self.find_action.statusTip())
 
     def actions(self) -> list[QAction]:
-        return [self.admit_action, self.move_action, self.discharge_action, self.find_action]
+        return [self.admit_action, self.move_action, self.discharge_action, self.amend_action,
+                self.find_action]
 
     @Slot(Theme)
     def set_theme(self, theme: Theme) -> None:
@@ -121,6 +130,17 @@ class AdmissionActions(QObject):
             self.message_requested.emit(
                 f"Discharged {done.patient_name}: {done.destination.label.lower()}")
             self.discharged.emit(row.admission_id)
+
+    @Slot()
+    def amend_intake(self) -> None:
+        row = self._row()
+        if row is None or self._desk is None:
+            return
+        flags = IntakeAmendDialog.ask(self._desk, self._runner, row.admission_id,
+                                      theme=self._theme, parent=self._window)
+        if flags is not None:
+            self.message_requested.emit(f"Intake amended for {row.patient_name}")
+            self.amended.emit(row.admission_id)
 
     @Slot()
     def find(self) -> None:

@@ -206,7 +206,7 @@ class MainWindow(QMainWindow):
         patient_menu.addSeparator()
         patient_menu.addActions(self.bedside.actions())
         patient_menu.addSeparator()
-        patient_menu.addAction(self.admission.find_action)
+        patient_menu.addActions([self.admission.amend_action, self.admission.find_action])
 
         self.handoff_menu = HandoffMenu(self._context.handoff, self._context.current_actor, self,
                                         theme=self._theme)
@@ -281,6 +281,7 @@ class MainWindow(QMainWindow):
         # Admission, bed moves, discharge.
         self.admission.admitted.connect(self._on_admitted)
         self.admission.moved.connect(self._on_entries_saved)
+        self.admission.amended.connect(self._on_entries_saved)
         self.admission.discharged.connect(self._on_entries_saved)
         self.admission.message_requested.connect(self._on_status_message_requested)
         self.theme_changed.connect(self.admission.set_theme)

@@ -148,6 +148,15 @@ def draft_handoff(
     )
 
 
+def brief_change(change: str) -> str:
+    """A change since the last shift in a few words, for tables: 'New Panic (U) 02:05'."""
+    for long, short in (("New escalation: ", "New "), ("NEWS2 band up: ", "NEWS2 ↑ "),
+                        ("NEWS2 band down: ", "NEWS2 ↓ "), (" (emergency)", " (E)"),
+                        (" (urgent)", " (U)"), (" (advisory)", " (A)")):
+        change = change.replace(long, short)
+    return change
+
+
 def band_rank(band: str | None) -> int:
     """0 without a score, then 1 (low) … 4 (high)."""
     return BANDS.index(band) + 1 if band in BANDS else 0

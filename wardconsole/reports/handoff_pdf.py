@@ -20,7 +20,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from wardconsole.domain.handoff import load_handoff_policy
+from wardconsole.domain.handoff import brief_change, load_handoff_policy
 from wardconsole.domain.handoff_records import HandoffStatus
 from wardconsole.domain.shifts import ShiftWindow
 from wardconsole.reports import handoff_charts as charts
@@ -223,18 +223,9 @@ def _summary_cells(patient: ReportPatient, page: int | None) -> list[str]:
         str(s.prn_doses) if s.prn_doses else "—",
         ", ".join(obs) or "on time",
         status,
-        "; ".join(_brief(change) for change in s.changes) or "—",
+        "; ".join(brief_change(change) for change in s.changes) or "—",
         str(page or ""),
     ]
-
-
-def _brief(change: str) -> str:
-    """A change since last shift in the summary's few words."""
-    for long, short in (("New escalation: ", "New "), ("NEWS2 band up: ", "NEWS2 ↑ "),
-                        ("NEWS2 band down: ", "NEWS2 ↓ "), (" (emergency)", " (E)"),
-                        (" (urgent)", " (U)"), (" (advisory)", " (A)")):
-        change = change.replace(long, short)
-    return change
 
 
 def _short(text: str, limit: int) -> str:

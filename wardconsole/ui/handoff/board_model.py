@@ -47,9 +47,8 @@ class BoardColumn(enum.IntEnum):
     ESCALATIONS = 5
     PRN = 6
     OBS = 7
-    NOTES = 8
-    SAVED = 9
-    COMMENTS = 10
+    SAVED = 8
+    COMMENTS = 9
 
     @property
     def title(self) -> str:
@@ -60,14 +59,25 @@ _TITLES = {
     BoardColumn.BED: "Bed",
     BoardColumn.PATIENT: "Patient",
     BoardColumn.STATUS: "Handoff",
-    BoardColumn.NEWS2: "NEWS2 now (range)",
+    BoardColumn.NEWS2: "NEWS2",
     BoardColumn.CHANGES: "Changed since last shift",
-    BoardColumn.ESCALATIONS: "Escalations",
+    BoardColumn.ESCALATIONS: "Escal.",
     BoardColumn.PRN: "PRN",
     BoardColumn.OBS: "Obs",
-    BoardColumn.NOTES: "Notes",
     BoardColumn.SAVED: "Last saved",
     BoardColumn.COMMENTS: "Supervisor",
+}
+
+_HEADER_TIPS = {
+    BoardColumn.STATUS: "Handoff status; ✎ = the nurse wrote notes",
+    BoardColumn.NEWS2: "Latest complete NEWS2 with its band, and its range over the shift",
+    BoardColumn.CHANGES: "New escalations, NEWS2 band change and new PRN pattern since the last "
+                         "shift",
+    BoardColumn.ESCALATIONS: "Escalations open during the shift · still open at handover",
+    BoardColumn.PRN: "PRN doses this shift (and last shift's count when it differs)",
+    BoardColumn.OBS: "Observation sets late this shift, or overdue at handover",
+    BoardColumn.SAVED: "Who saved the newest version, and when",
+    BoardColumn.COMMENTS: "The supervisor's comments, or why it was sent back",
 }
 
 
@@ -149,9 +159,12 @@ class HandoffBoardModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(BoardColumn)):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(BoardColumn):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return BoardColumn(section).title
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _HEADER_TIPS.get(BoardColumn(section), BoardColumn(section).title)
         return None
 
     def flags(self, index: IndexLike) -> Qt.ItemFlag:
@@ -208,8 +221,6 @@ class HandoffBoardModel(QAbstractTableModel):
                 return words.prn_text(view)
             case BoardColumn.OBS:
                 return words.obs_text(view)
-            case BoardColumn.NOTES:
-                return "✎ written" if view.has_notes else "—"
             case BoardColumn.SAVED:
                 return words.saved_text(view)
             case BoardColumn.COMMENTS:
@@ -226,8 +237,9 @@ class HandoffBoardModel(QAbstractTableModel):
             return "No handoff drafted for this patient yet; the shift cannot be signed."
         if column == BoardColumn.CHANGES:
             return "\n".join(view.draft.summary.changes) or "Nothing new since the last shift"
-        if column == BoardColumn.STATUS:
-            return words.describe(view)
+        if column in (BoardColumn.STATUS, BoardColumn.SAVED):
+            notes = "\n✎ the nurse wrote notes" if view.has_notes else ""
+            return words.describe(view) + notes
         return self._text(row, column)
 
     def _sort_key(self, row: BoardRow, column: BoardColumn) -> Any:

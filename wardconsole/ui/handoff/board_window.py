@@ -30,10 +30,11 @@ from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme
 
 _COLUMN_WIDTHS = {
-    BoardColumn.BED: 52, BoardColumn.PATIENT: 170, BoardColumn.STATUS: 120,
-    BoardColumn.NEWS2: 120, BoardColumn.CHANGES: 330, BoardColumn.ESCALATIONS: 130,
-    BoardColumn.PRN: 110, BoardColumn.OBS: 120, BoardColumn.NOTES: 80, BoardColumn.SAVED: 150,
+    BoardColumn.BED: 46, BoardColumn.PATIENT: 165, BoardColumn.STATUS: 132,
+    BoardColumn.NEWS2: 138, BoardColumn.CHANGES: 456, BoardColumn.ESCALATIONS: 96,
+    BoardColumn.PRN: 82, BoardColumn.OBS: 102,
 }
+"""Fits 1366 px; "last saved" is in the status tooltip and the detail pane."""
 
 
 class HandoffBoardWindow(HandoffWindowBase):
@@ -51,6 +52,7 @@ class HandoffBoardWindow(HandoffWindowBase):
         self.setObjectName("HandoffBoardWindow")
         for column, width in _COLUMN_WIDTHS.items():
             self.table.setColumnWidth(column, width)
+        self.table.setColumnHidden(BoardColumn.SAVED, True)
         self.reader = HandoffReader(self)
         self.comment_button = QPushButton("Comment…")
         self.send_back_button = QPushButton("Send back…")

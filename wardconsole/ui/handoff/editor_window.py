@@ -35,7 +35,7 @@ from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme
 from wardconsole.ui.widgets._style import set_style_property
 
-_LIST_COLUMNS = (BoardColumn.BED, BoardColumn.PATIENT, BoardColumn.STATUS, BoardColumn.NOTES)
+_LIST_COLUMNS = {BoardColumn.BED: 44, BoardColumn.PATIENT: 165, BoardColumn.STATUS: 150}
 
 
 class HandoffEditorWindow(HandoffWindowBase):
@@ -54,6 +54,8 @@ class HandoffEditorWindow(HandoffWindowBase):
 
         for column in BoardColumn:
             self.table.setColumnHidden(column, column not in _LIST_COLUMNS)
+        for column, width in _LIST_COLUMNS.items():
+            self.table.setColumnWidth(column, width)
         self.patient_title = QLabel()
         self.patient_title.setObjectName("patient_title")
         self.status_line = QLabel()
@@ -100,7 +102,7 @@ class HandoffEditorWindow(HandoffWindowBase):
         splitter.addWidget(left)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([330, 1000])
+        splitter.setSizes([380, 966])
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 10)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
+from wardconsole.domain.handoff import brief_change
 from wardconsole.domain.handoff_records import Fact, HandoffDraft, HandoffStatus, Section
 from wardconsole.domain.shifts import ShiftWindow
 from wardconsole.services.handoff import HandoffView
@@ -25,11 +26,14 @@ BAND_TEXT = {"low": "LOW", "low-medium": "LOW-MED", "medium": "MED", "high": "HI
 
 
 def status_text(view: HandoffView | None) -> str:
+    """'● Submitted', '✔ Signed · amended', with ✎ when the nurse wrote notes."""
     if view is None:
         return NOT_DRAFTED
     text = STATUS_TEXT[view.status]
     if view.status is HandoffStatus.SIGNED and view.amended:
         text += " · amended"
+    if view.has_notes:
+        text += " ✎"
     return text
 
 
@@ -55,22 +59,27 @@ def news2_text(view: HandoffView) -> str:
 
 
 def changes_text(view: HandoffView) -> str:
+    """'▲ New Panic (U) 02:05 · NEWS2 ↑ low → medium' (the full words are in the tooltip)."""
     changes = view.draft.summary.changes
-    return "▲ " + " · ".join(changes) if changes else "—"
+    return "▲ " + " · ".join(brief_change(c) for c in changes) if changes else "—"
 
 
 def escalations_text(view: HandoffView) -> str:
+    """'3 · 2 open': escalations open during the shift, and still open at handover."""
     s = view.draft.summary
     if not s.escalations_in_shift:
         return "—"
-    return f"{s.escalations_in_shift} this shift, {s.open_escalations} open"
+    return f"{s.escalations_in_shift} · {s.open_escalations} open"
 
 
 def prn_text(view: HandoffView) -> str:
+    """PRN doses this shift, with last shift's count when it differs: '2 (was 0)'."""
     s = view.draft.summary
     if not s.prn_doses and not s.prn_doses_previous:
         return "—"
-    return f"{s.prn_doses} (last shift {s.prn_doses_previous})"
+    if s.prn_doses_previous != s.prn_doses:
+        return f"{s.prn_doses} (was {s.prn_doses_previous})"
+    return str(s.prn_doses)
 
 
 def obs_text(view: HandoffView) -> str:

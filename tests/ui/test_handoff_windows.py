@@ -1,0 +1,367 @@
+"""The handoff windows as the night nurse and the supervisor use them, over a real database.
+
+The night in ``handoffnight`` (bed B01 busy, bed B02 quiet) is recorded through the services;
+the windows do all their database work on a background worker, as in the console.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from dbfixtures import sqlite_url  # noqa: F401 - the fixture
+from handoffnight import Ward, at, seed_night
+from pypdf import PdfReader
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPlainTextEdit
+from wardfakes import Clock
+
+from wardconsole.domain.handoff_records import HandoffStatus, Section
+from wardconsole.reports.handoff_pdf import build_handoff_pdf
+from wardconsole.services.context import Actor
+from wardconsole.services.db import Database
+from wardconsole.store.engine import make_engine
+from wardconsole.ui.handoff import dialogs
+from wardconsole.ui.handoff.board_model import (
+    HANDOFF_ROLE,
+    BoardColumn,
+    HandoffBoardModel,
+)
+from wardconsole.ui.handoff.board_window import HandoffBoardWindow
+from wardconsole.ui.handoff.context import HandoffUi
+from wardconsole.ui.handoff.dialogs import Unsaved
+from wardconsole.ui.handoff.editor_window import HandoffEditorWindow
+from wardconsole.ui.handoff.menu import HandoffMenu
+from wardconsole.ui.tasks import TaskRunner
+
+
+@dataclass
+class Station:
+    ward: Ward
+    ui: HandoffUi
+    runner: TaskRunner
+    report_threads: list[threading.Thread]
+
+
+@pytest.fixture
+def station(sqlite_url: str) -> Iterator[Station]:  # noqa: F811 - fixture
+    engine = make_engine(sqlite_url)
+    clock = Clock(at(17, 0))
+    ward = seed_night(Database(engine, clock=clock), clock)
+    threads: list[threading.Thread] = []
+
+    def write_report(shift, path, progress):
+        threads.append(threading.current_thread())
+        return build_handoff_pdf(ward.db, shift, path, ward_name="Test ward", progress=progress)
+
+    ui = HandoffUi(service=ward.handoff, write_report=write_report, ward_name="Test ward")
+    runner = TaskRunner()
+    yield Station(ward, ui, runner, threads)
+    runner.shutdown(wait=True)
+    engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def no_unsaved_prompt(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Closing a window with unsaved text asks; tests that do not care discard."""
+    asked: list[str] = []
+
+    def ask(_parent: object, patient: str) -> Unsaved:
+        asked.append(patient)
+        return Unsaved.DISCARD
+
+    monkeypatch.setattr(dialogs.UnsavedDialog, "ask", classmethod(lambda cls, p, n: ask(p, n)))
+    return asked
+
+
+def as_(actor: Actor) -> Callable[[], Actor]:
+    return lambda: actor
+
+
+@pytest.fixture
+def editor(qtbot, station: Station) -> HandoffEditorWindow:
+    window = HandoffEditorWindow(station.ui, as_(station.ward.nurse), station.runner)
+    qtbot.addWidget(window)
+    window.show()
+    window.open_shift()
+    qtbot.waitUntil(lambda: window.board is not None and len(window.board.handoffs) == 2)
+    return window
+
+
+def board_window(qtbot, station: Station, actor: Actor) -> HandoffBoardWindow:
+    window = HandoffBoardWindow(station.ui, as_(actor), station.runner)
+    qtbot.addWidget(window)
+    window.show()
+    window.reload()
+    qtbot.waitUntil(lambda: window.board is not None)
+    return window
+
+
+def submit_all(ward: Ward) -> None:
+    shift = ward.handoff.this_shift()
+    ward.handoff.draft_shift(ward.nurse, shift)
+    for view in ward.board().handoffs:
+        ward.handoff.submit(ward.nurse, view.id, view.revision)
+
+
+def test_the_board_model_passes_the_model_tester(qtmodeltester, station: Station) -> None:
+    ward = station.ward
+    ward.handoff.draft_shift(ward.nurse, ward.handoff.this_shift())
+    model = HandoffBoardModel()
+    model.set_board(ward.board())
+    qtmodeltester.check(model, force_py=True)
+    qtmodeltester.check(model)
+    # Same patients again: cells update in place, no reset.
+    view = ward.view(ward.quiet)
+    ward.handoff.submit(ward.nurse, view.id, view.revision)
+    model.set_board(ward.board())
+    qtmodeltester.check(model)
+
+
+def test_opening_the_editor_drafts_every_patient_with_the_riskiest_first(
+    editor: HandoffEditorWindow, station: Station
+) -> None:
+    proxy = editor.proxy
+    beds = [proxy.index(r, BoardColumn.BED).data() for r in range(proxy.rowCount())]
+    assert beds == ["B01", "B02"]
+    statuses = {proxy.index(r, BoardColumn.STATUS).data() for r in range(proxy.rowCount())}
+    assert statuses == {"○ Draft"}
+    assert editor.current_view is not None and editor.current_view.bed == "B01"
+    assert "Bed B01 · Aled Abernethy" in editor.patient_title.text()
+    assert editor.table.isColumnHidden(BoardColumn.CHANGES)
+
+
+def test_generated_facts_are_read_only_and_apart_from_the_nurses_notes(
+    editor: HandoffEditorWindow,
+) -> None:
+    facts = editor.sections.facts[Section.ASSESSMENT]
+    assert isinstance(facts, QLabel)  # a label: nothing to type into
+    assert "NEWS2 now 5 (medium) at 03:30; range over the shift 1–5" in facts.text()
+    assert "▲ OVERDUE at handover" in facts.text()
+    assert not (facts.textInteractionFlags() & Qt.TextInteractionFlag.TextEditable)
+    notes = editor.sections.editors[Section.ASSESSMENT]
+    assert isinstance(notes, QPlainTextEdit) and not notes.isReadOnly()
+    assert notes.toPlainText() == ""
+
+
+def test_the_nurses_notes_are_saved_and_survive_reopening(
+    qtbot, editor: HandoffEditorWindow, station: Station
+) -> None:
+    notes = editor.sections.editors[Section.SITUATION]
+    notes.setFocus()
+    qtbot.keyClicks(notes, "Settled after 03:10, asleep since 04:20")
+    assert editor.save_button.isEnabled()
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: editor.message.text() == "Notes saved.")
+    assert not editor.save_button.isEnabled()  # nothing unsaved any more
+    stored = station.ward.view(station.ward.busy)
+    assert stored.notes[Section.SITUATION] == "Settled after 03:10, asleep since 04:20"
+    assert stored.version_number == 2
+    # The generated facts did not take in the nurse's words.
+    assert all("Settled after" not in f.text for f in stored.draft.facts(Section.SITUATION))
+
+    again = HandoffEditorWindow(station.ui, as_(station.ward.other_nurse), station.runner)
+    qtbot.addWidget(again)
+    again.show()
+    again.open_shift()
+    qtbot.waitUntil(lambda: again.current_view is not None)
+    assert again.sections.editors[Section.SITUATION].toPlainText() == (
+        "Settled after 03:10, asleep since 04:20")
+    assert "version 2 saved by Adaeze Okafor" in again.status_line.text()
+
+
+def test_leaving_a_patient_with_unsaved_notes_asks_first(
+    qtbot, editor: HandoffEditorWindow, no_unsaved_prompt: list[str]
+) -> None:
+    qtbot.keyClicks(editor.sections.editors[Section.RECOMMENDATION], "Review PRN plan")
+    editor.table.selectRow(1)
+    assert no_unsaved_prompt == ["Aled Abernethy"]
+    qtbot.waitUntil(lambda: editor.current_view is not None and editor.current_view.bed == "B02")
+    assert editor.sections.editors[Section.RECOMMENDATION].toPlainText() == ""
+
+
+def test_a_save_from_a_stale_screen_keeps_the_nurses_text(
+    qtbot, editor: HandoffEditorWindow, station: Station
+) -> None:
+    ward = station.ward
+    view = ward.view(ward.busy)
+    ward.handoff.save_notes(ward.other_nurse, view.id, view.revision, {"situation": "Theirs"})
+    qtbot.keyClicks(editor.sections.editors[Section.SITUATION], "Mine")
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Sven Lindqvist saved this handoff" in editor.message.text())
+    assert editor.sections.editors[Section.SITUATION].toPlainText() == "Mine"
+    assert ward.view(ward.busy).notes[Section.SITUATION] == "Theirs"
+
+
+def test_submitting_locks_the_notes(qtbot, editor: HandoffEditorWindow) -> None:
+    qtbot.keyClicks(editor.sections.editors[Section.ASSESSMENT], "Dr Patel informed 03:40")
+    qtbot.mouseClick(editor.submit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: editor.message.text() == "Submitted for review.")
+    view = editor.current_view
+    assert view is not None and view.status is HandoffStatus.SUBMITTED
+    assert view.notes[Section.ASSESSMENT] == "Dr Patel informed 03:40"  # saved on the way
+    assert editor.sections.editors[Section.ASSESSMENT].isReadOnly()
+    assert not editor.submit_button.isEnabled()
+
+
+def test_the_board_sorts_by_risk_and_makes_changes_stand_out(
+    qtbot, station: Station
+) -> None:
+    submit_all(station.ward)
+    window = board_window(qtbot, station, station.ward.supervisor)
+    proxy = window.proxy
+    first = proxy.index(0, BoardColumn.CHANGES)
+    assert proxy.index(0, BoardColumn.BED).data() == "B01"
+    assert first.data().startswith("▲ New Panic (U) 02:05")
+    assert "NEWS2 ↑ low → medium" in first.data()
+    assert "New escalation: Panic (urgent) 02:05" in first.data(Qt.ItemDataRole.ToolTipRole)
+    assert first.data(Qt.ItemDataRole.FontRole).bold()
+    assert first.data(Qt.ItemDataRole.BackgroundRole) is not None
+    assert proxy.index(1, BoardColumn.CHANGES).data() == "—"
+    assert proxy.index(0, BoardColumn.NEWS2).data() == "5 MED (1–5)"
+    assert proxy.index(0, BoardColumn.OBS).data() == "1 late, OVERDUE"
+    assert "2 submitted" in window.counts_label.text()
+    qtbot.waitUntil(lambda: "Panic (urgent) raised 02:05" in window.reader.toPlainText())
+
+
+def test_a_patient_without_a_handoff_stops_the_signing(qtbot, station: Station) -> None:
+    window = board_window(qtbot, station, station.ward.supervisor)
+    proxy = window.proxy
+    assert {proxy.index(r, BoardColumn.STATUS).data() for r in range(2)} == {"✚ Not drafted"}
+    assert not window.sign_button.isEnabled()
+    assert "✚ 2 not drafted" in window.counts_label.text()
+
+
+def test_the_supervisor_sends_back_and_signs_the_shift(
+    qtbot, station: Station, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ward = station.ward
+    submit_all(ward)
+    window = board_window(qtbot, station, ward.supervisor)
+    monkeypatch.setattr(dialogs.TextDialog, "ask", classmethod(
+        lambda cls, *args, **kwargs: "Say who was told about the NEWS2 of 5"))
+    window.select_admission(ward.busy)
+    qtbot.mouseClick(window.send_back_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.message.text() == "Sent back to the nurse: bed B01.")
+    qtbot.waitUntil(lambda: window.proxy.index(0, BoardColumn.STATUS).data() == "↩ Sent back")
+    assert not window.sign_button.isEnabled()
+
+    busy = ward.view(ward.busy)
+    busy = ward.handoff.save_notes(ward.nurse, busy.id, busy.revision,
+                                   {"assessment": "Dr Patel informed 03:40"})
+    ward.handoff.submit(ward.nurse, busy.id, busy.revision)
+    window.reload()
+    qtbot.waitUntil(lambda: window.board is not None and window.board.ready_to_sign)
+    assert window.sign_button.isEnabled()
+    monkeypatch.setattr(dialogs.SignShiftDialog, "ask",
+                        classmethod(lambda cls, parent, board: "Busy night"))
+    with qtbot.waitSignal(window.shift_signed, timeout=10_000):
+        qtbot.mouseClick(window.sign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.board is not None and window.board.signed)
+    assert "✔ signed by Gwen Harrow" in window.counts_label.text()
+    statuses = [window.proxy.index(r, BoardColumn.STATUS).data() for r in range(2)]
+    assert sorted(statuses) == ["✔ Signed", "✔ Signed ✎"]  # ✎: B01's nurse wrote notes
+    assert not window.sign_button.isEnabled()
+
+
+def test_a_nurse_sees_why_she_cannot_sign_and_the_service_refuses_anyway(
+    qtbot, station: Station, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    submit_all(station.ward)
+    window = board_window(qtbot, station, station.ward.nurse)
+    assert not window.sign_button.isEnabled()
+    assert window.sign_button.toolTip() == "Only a supervisor can review and sign handoffs"
+    assert not window.send_back_button.isEnabled()
+    # Even if the button were reachable, the service decides.
+    monkeypatch.setattr(dialogs.SignShiftDialog, "ask", classmethod(lambda cls, p, b: ""))
+    window._on_sign_requested()
+    qtbot.waitUntil(lambda: "may not sign handoff" in window.message.text())
+    assert station.ward.board().signoff is None
+
+
+def test_a_signed_handoff_is_amended_with_a_reason(
+    qtbot, station: Station, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ward = station.ward
+    submit_all(ward)
+    board = ward.board()
+    ward.handoff.sign_shift(ward.supervisor, board.shift, board.revisions())
+    window = HandoffEditorWindow(station.ui, as_(ward.nurse), station.runner)
+    qtbot.addWidget(window)
+    window.show()
+    window.open_shift()
+    qtbot.waitUntil(lambda: window.current_view is not None)
+    notes = window.sections.editors[Section.SITUATION]
+    assert notes.isReadOnly() and window.amend_button.isVisible()
+    assert not window.submit_button.isEnabled() and not window.refresh_button.isEnabled()
+    qtbot.mouseClick(window.amend_button, Qt.MouseButton.LeftButton)
+    assert not notes.isReadOnly()
+    qtbot.keyClicks(notes, "Slept from 04:20")
+    reasons: list[str] = []
+
+    def give_reason(cls, *args, **kwargs):
+        reasons.append(args[1])
+        return "Added when he fell asleep"
+
+    monkeypatch.setattr(dialogs.TextDialog, "ask", classmethod(give_reason))
+    qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.message.text() == "Amendment saved.")
+    assert reasons == ["Amend a signed handoff"]
+    view = window.current_view
+    assert view is not None and view.status is HandoffStatus.SIGNED and view.amended
+    assert "amended since signing" in window.status_line.text()
+    detail = ward.handoff.detail(view.id)
+    assert detail.versions[-1].amend_reason == "Added when he fell asleep"
+
+
+def test_printing_runs_off_the_ui_thread_with_progress(
+    qtbot, station: Station, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "night.pdf"
+    monkeypatch.setattr(dialogs.ReportFileDialog, "ask", classmethod(lambda cls, p, s: target))
+    from PySide6.QtWidgets import QWidget
+
+    main = QWidget()
+    qtbot.addWidget(main)
+    menu = HandoffMenu(station.ui, as_(station.ward.nurse), main)
+    steps: list[tuple[int, int, str]] = []
+    assert menu.printer is not None
+    menu.printer.progress_changed.connect(lambda d, t, w: steps.append((d, t, w)))
+    with qtbot.waitSignal(menu.printer.print_finished, timeout=60_000) as finished:
+        menu.print_action.trigger()
+    assert finished.args == [target]
+    assert station.report_threads and all(
+        t is not threading.main_thread() for t in station.report_threads)
+    assert steps[-1] == (3, 3, "done")
+    assert len(PdfReader(target).pages) == 3
+    qtbot.waitUntil(lambda: menu.message_box.isVisible())
+    assert str(target) in menu.message_box.text()
+    menu.shutdown()
+
+
+def test_cancelling_a_print_leaves_no_file(
+    qtbot, station: Station, tmp_path: Path
+) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    from wardconsole.ui.handoff.print_job import HandoffPrinter
+
+    main = QWidget()
+    qtbot.addWidget(main)
+    printer = HandoffPrinter(station.ui)
+    target = tmp_path / "cancelled.pdf"
+    with qtbot.waitSignal(printer.print_failed, timeout=60_000) as failed:
+        assert printer.start(station.ward.handoff.this_shift(), target, main)
+        printer.cancel()  # before the first page is drawn: it stops there
+    assert failed.args == ["Printing cancelled; no file was written."]
+    assert not target.exists()
+    printer.shutdown()
+
+
+def test_the_selected_row_carries_its_handoff(editor: HandoffEditorWindow) -> None:
+    index = editor.proxy.index(0, BoardColumn.PATIENT)
+    view = index.data(HANDOFF_ROLE)
+    assert view is not None and view.patient_name == "Aled Abernethy"

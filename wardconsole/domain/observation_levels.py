@@ -38,6 +38,7 @@ class LevelDefinition:
 
     key: str
     label: str
+    short_label: str
     description: str
     check_interval: timedelta
     """The longest time allowed between two recorded checks."""
@@ -93,6 +94,10 @@ class ObservationLevelPolicy:
     def level(self, key: str) -> LevelDefinition:
         """The level ``key``; a key no longer in the file keeps working as an unknown level."""
         return self.levels[key]
+
+    def short_label(self, key: str) -> str:
+        found = self.levels.get(key)
+        return found.short_label if found is not None else key[:10]
 
     def label(self, key: str) -> str:
         """The label for a stored level key, or the key itself if the file no longer has it."""
@@ -222,6 +227,12 @@ class _Parser:
             source=self.where,
         )
 
+    def short(self, item: Mapping[str, Any], section: str) -> str:
+        value = self.text(item, "short_label", section)
+        if len(value) > 10:
+            raise self.fail(section, f"short_label: at most 10 characters, got {value!r}")
+        return value
+
     def kinds(self, checks: Mapping[str, Any]) -> frozenset[EscalationKind]:
         values = checks.get("review_prompt_kinds")
         known = {k.value: k for k in EscalationKind}
@@ -240,8 +251,8 @@ class _Parser:
         if not isinstance(raw, list) or not raw:
             raise self.fail("levels", "define at least one [[levels]] table")
         levels: dict[str, LevelDefinition] = {}
-        allowed = {"key", "label", "description", "check_minutes", "continuous", "irregular",
-                   "raised", "escalate_missed"}
+        allowed = {"key", "label", "short_label", "description", "check_minutes", "continuous",
+                   "irregular", "raised", "escalate_missed"}
         for index, item in enumerate(raw, start=1):
             section = f"levels #{index}"
             if not isinstance(item, dict):
@@ -260,6 +271,7 @@ class _Parser:
             levels[key] = LevelDefinition(
                 key=key,
                 label=self.text(item, "label", section),
+                short_label=self.short(item, section),
                 description=self.text(item, "description", section),
                 check_interval=timedelta(
                     minutes=self.integer(item, "check_minutes", section, 1, 24 * 60)

@@ -144,6 +144,7 @@ def _check_fields(
     checks = patient_checks(admission_id, "", "", schedule, db.observation_levels, kinds)
     return {
         "observation_level": checks.level_label,
+        "observation_level_short": checks.level_short,
         "observation_raised": checks.raised,
         "next_check_due_at": checks.deadline,
         "check_overdue_since": checks.overdue_since,

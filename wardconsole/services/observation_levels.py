@@ -489,7 +489,7 @@ def patient_checks(
     suggested = review_due or any(k in policy.review_prompt_kinds for k in kinds_since_level)
     return PatientChecks(
         admission_id=admission_id, bed=bed, patient_name=name, level=level.level,
-        level_label=policy.label(level.level),
+        level_label=policy.label(level.level), level_short=policy.short_label(level.level),
         raised=definition.raised if definition else True,
         continuous=definition.continuous if definition else False,
         deadline=schedule.deadline, prompt_at=schedule.prompt_at,

@@ -48,6 +48,7 @@ class PatientChecks:
     patient_name: str
     level: str
     level_label: str
+    level_short: str
     raised: bool
     continuous: bool
     deadline: datetime

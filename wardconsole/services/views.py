@@ -57,6 +57,8 @@ class CensusRow:
     risk_flags: tuple[str, ...] = ()
     observation_level: str = ""
     """Label of the supportive observation level, e.g. 'Intermittent 15 min'."""
+    observation_level_short: str = ""
+    """The same in a few characters for the census column, e.g. 'Int 15'."""
     observation_raised: bool = False
     """Above general observation: the census shows a countdown to the next check."""
     next_check_due_at: datetime | None = None

@@ -62,8 +62,7 @@ class CensusColumn(enum.IntEnum):
     LAST_OBS = 7
     NEXT_DUE = 8
     NURSE = 9
-    OBS_LEVEL = 10
-    NEXT_CHECK = 11
+    CHECKS = 10
 
     @property
     def title(self) -> str:
@@ -85,10 +84,9 @@ _TITLES = {
     CensusColumn.LAST_OBS: ("Last obs", "Time since the last vital-sign set"),
     CensusColumn.NEXT_DUE: ("Next obs", "When the next vital-sign set is due"),
     CensusColumn.NURSE: ("Nurse", "Assigned nurse"),
-    CensusColumn.OBS_LEVEL: ("Obs level", "Supportive observation level (local policy)"),
-    CensusColumn.NEXT_CHECK: (
-        "Next check", "Raised observation: time left until the latest moment for the next "
-        "safety check",
+    CensusColumn.CHECKS: (
+        "Checks", "Supportive observation level and, on raised levels, the time left until "
+        "the latest moment for the next safety check",
     ),
 }
 
@@ -213,46 +211,37 @@ def _next_due_cell(row: CensusRow, now: datetime, palette: RiskPalette) -> _Cell
     )
 
 
-def _level_cell(row: CensusRow, palette: RiskPalette) -> _Cell:
+def _checks_cell(row: CensusRow, now: datetime, palette: RiskPalette) -> _Cell:
+    """Level and countdown to the latest time for the next safety check, in a few characters:
+    'Int 15 · 9 min', '● Int 15 · 9 min' (check now), '▲ Int 15 LATE 4 min', 'General'."""
     if not row.observation_level:
-        return _Cell("—", (1, ""), "No observation level", foreground=palette.muted)
-    text = row.observation_level
-    tip = f"Observation level: {row.observation_level}"
+        return _Cell("—", (9, 0.0), "No observation level", foreground=palette.muted)
+    short = row.observation_level_short or row.observation_level
+    tip = [f"Observation level: {row.observation_level}"]
     if row.level_review_suggested:
-        text += " · review"
-        tip += "\nReview the level: its review time has passed or a new escalation suggests it"
-    return _Cell(
-        text,
-        (0 if row.observation_raised else 1, row.observation_level),
-        tip,
-        foreground=None if row.observation_raised else palette.muted,
-        bold=row.observation_raised,
-        italic=row.level_review_suggested,
-    )
-
-
-def _next_check_cell(row: CensusRow, now: datetime, palette: RiskPalette) -> _Cell:
-    """Countdown to the latest time the next safety check may happen (raised levels)."""
+        tip.append("Review the level: its review time has passed or an escalation suggests it")
+        short += " ↻"
     due = row.next_check_due_at
-    if due is None or not row.observation_raised:
-        return _Cell("", float("inf"), "General observation: see the rounds view")
-    tip = f"Next safety check by {fmt.local_time_text(due)} (local time)"
+    if not row.observation_raised or due is None:
+        return _Cell(short, (8, 0.0), "\n".join(tip), foreground=palette.muted,
+                     italic=row.level_review_suggested)
     since = row.check_overdue_since or (due if due < now else None)
     if since is not None:
-        colours = palette.overdue
+        tip.append(f"Safety check was due by {fmt.local_time_text(since)}: not recorded")
         return _Cell(
-            f"OVERDUE {fmt.duration_text(now - since)}",
-            since.timestamp() - 1e10,
-            f"Safety check was due by {fmt.local_time_text(since)} and is not recorded",
-            background=colours.background,
-            foreground=colours.foreground,
-            bold=True,
+            f"▲ {short} LATE {fmt.duration_text(now - since)}", (0, since.timestamp()),
+            "\n".join(tip), background=palette.overdue.background,
+            foreground=palette.overdue.foreground, bold=True,
         )
+    tip.append(f"Next safety check by {fmt.local_time_text(due)} (local time)")
     prompted = row.check_prompt_at is not None and now >= row.check_prompt_at
-    text = f"{'CHECK NOW · ' if prompted else ''}in {fmt.duration_text(due - now)}"
+    if prompted:
+        tip.append("Check now (an irregular prompt time)")
+    text = f"{'● ' if prompted else ''}{short} · {fmt.duration_text(due - now)}"
     soon = prompted or due - now <= timedelta(minutes=5)
-    return _Cell(text, due.timestamp(), tip, foreground=palette.due_soon if soon else None,
-                 bold=soon)
+    return _Cell(text, (1, due.timestamp()), "\n".join(tip),
+                 foreground=palette.due_soon if soon else None, bold=True,
+                 italic=row.level_review_suggested)
 
 
 def render_row(row: CensusRow, now: datetime, palette: RiskPalette) -> _RenderedRow:
@@ -295,8 +284,7 @@ def render_row(row: CensusRow, now: datetime, palette: RiskPalette) -> _Rendered
             else _Cell("unassigned", "\uffff", "No nurse assigned", foreground=palette.muted,
                        italic=True)
         ),
-        CensusColumn.OBS_LEVEL: _level_cell(row, palette),
-        CensusColumn.NEXT_CHECK: _next_check_cell(row, now, palette),
+        CensusColumn.CHECKS: _checks_cell(row, now, palette),
     }
     filter_text = f"{row.patient_name} {row.bed} {row.hospital_number}".casefold()
     return _RenderedRow(row, tuple(cells[c] for c in _COLUMNS), urgency_value, filter_text)

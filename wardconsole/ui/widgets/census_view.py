@@ -43,8 +43,7 @@ _COLUMN_SAMPLES = {
     CensusColumn.LAST_OBS: ("3 h 10 min ago", False),
     CensusColumn.NEXT_DUE: ("OVERDUE 1 h 5 min", True),
     CensusColumn.NURSE: ("L. Kowalczyk", False),
-    CensusColumn.OBS_LEVEL: ("Intermittent 15 min", True),
-    CensusColumn.NEXT_CHECK: ("OVERDUE 12 min", True),
+    CensusColumn.CHECKS: ("▲ Int 15 LATE 12 min", True),
 }
 _CELL_PADDING = 18  # the delegate's margins plus a little air
 _HEADER_PADDING = 22  # room for the sort arrow
@@ -183,6 +182,10 @@ class CensusView(QTableView):
             header.resizeSection(
                 column, max(content, titles.horizontalAdvance(title) + _HEADER_PADDING)
             )
+        if model is not None and header.count() > CensusColumn.CHECKS:
+            # Safety checks sit next to the escalations, where a nurse looks for what is urgent.
+            header.moveSection(header.visualIndex(CensusColumn.CHECKS),
+                               header.visualIndex(CensusColumn.ESCALATION) + 1)
 
     # -- events -----------------------------------------------------------------------------------
 

@@ -206,9 +206,9 @@ def test_the_draft_states_length_course_escalations_prn_and_status() -> None:
     assert "2 partial sets" in text
     assert "Craving (0–10): 8 at first, the highest (day 1, " in text
     assert "ESCALATIONS (2)" in text and "By kind: Panic ×1, Craving ×1" in text
-    assert "resolved Fri 27 Nov 2026 04:00: PRN given, settled" in text
+    assert "resolved Fri 27 Nov 04:00: PRN given, settled" in text
     assert "PRN MEDICATION (3 doses)" in text
-    assert "- Day 2, Fri 27 Nov 2026 03:00 — URGENT Panic" in text
+    assert "- Day 2, Fri 27 Nov 03:00 — URGENT Panic" in text
     assert "Benzodiazepine: diazepam 5 mg ×2" in text
     assert "In the 24 h before discharge: 1 dose." in text
     assert "Last NEWS2 0 (low), 2 h before discharge." in text

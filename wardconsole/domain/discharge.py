@@ -189,7 +189,7 @@ class _Writer:
         self.lines.append(title.upper() + (f" ({count})" if count else ""))
 
     def when(self, at: datetime) -> str:
-        return f"day {stay_day(self.f.admitted_at, at)}, {words.when_text(at, self.tz)}"
+        return f"day {stay_day(self.f.admitted_at, at)}, {words.short_when_text(at, self.tz)}"
 
     def when_first(self, at: datetime) -> str:
         """``when`` at the start of a line."""
@@ -287,7 +287,7 @@ class _Writer:
         kinds = Counter(e.kind for e in items)
         self.item("By kind: " + ", ".join(f"{kind} ×{n}" for kind, n in kinds.most_common()))
         for e in items[:MAX_ESCALATION_LINES]:
-            end = (f"resolved {words.when_text(e.resolved_at, self.tz)}: {e.outcome}"
+            end = (f"resolved {words.short_when_text(e.resolved_at, self.tz)}: {e.outcome}"
                    if e.resolved_at is not None else "open at discharge")
             self.item(f"{self.when_first(e.raised_at)} — {_SEVERITY_WORDS[e.severity]} {e.kind}: "
                       f"{e.explanation} — {end}")

@@ -21,6 +21,12 @@ def when_text(when: datetime, tz: tzinfo | None) -> str:
     return f"{local:%a} {local.day} {local:%b %Y %H:%M}"
 
 
+def short_when_text(when: datetime, tz: tzinfo | None) -> str:
+    """'Tue 24 Nov 16:00' in ``tz`` (within a stay, the year is in the header)."""
+    local = when.astimezone(tz)
+    return f"{local:%a} {local.day} {local:%b %H:%M}"
+
+
 def span_text(delta: timedelta) -> str:
     """'40 min', '6 h', '2 d 4 h' — never negative."""
     minutes = max(0, int(delta.total_seconds() // 60))

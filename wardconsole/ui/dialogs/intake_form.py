@@ -280,19 +280,25 @@ class IntakeForm(QTabWidget):
 
     def _risks_tab(self) -> QWidget:
         page = QWidget()
-        form = QFormLayout(page)
+        column = QVBoxLayout(page)
+        form = QFormLayout()
         self.extra_flags = _line("extra_flags", "short flags, comma separated, e.g. Absconding")
         self.risk_notes = _notes("risk_notes")
         baseline = QLabel(
             "Baseline vital signs and the withdrawal chart are recorded through Record "
-            "observations, like every later round, so they start the charts and NEWS2 trend. "
-            "Tick the box below the tabs to open it for this patient as soon as they are "
-            "admitted.")
+            "observations after admission, like every later round, so they start the charts "
+            "and the NEWS2 trend.")
         baseline.setObjectName("baseline_note")
         baseline.setWordWrap(True)
         form.addRow("Other flags:", self.extra_flags)
         form.addRow("Notes:", self.risk_notes)
-        form.addRow("Baseline:", baseline)
+        title = QLabel("Baseline observations")
+        title.setObjectName("SectionTitle")
+        column.addLayout(form)
+        column.addSpacing(12)
+        column.addWidget(title)
+        column.addWidget(baseline)
+        column.addStretch(1)
         self._fields["risks.extra_flags"] = (4, self.extra_flags)
         return page
 

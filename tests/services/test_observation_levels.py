@@ -258,3 +258,33 @@ def test_checks_during_a_shift_for_the_handoff_and_compliance_for_supervisors(
             report.totals.missed, report.totals.overdue) == (6, 3, 1, 1, 1)
     assert {n.nurse: (n.counts.on_time, n.counts.late) for n in report.nurses} == {
         "Robin Test": (2, 1), "Sam Supervisor": (1, 0)}
+
+
+def test_handoff_lines_for_a_shift_with_a_level_change_and_an_absence(
+    db: Database, levels: ObservationLevelService, nurse: Actor, admission: int, clock: Clock
+) -> None:
+    from wardconsole.services.observation_handoff import observation_facts
+
+    start = datetime(2026, 11, 25, 19, 0, tzinfo=UTC)
+    end = start + timedelta(hours=12)
+    clock.now = start + timedelta(minutes=30)
+    levels.set_level(nurse, admission, "intermittent_15", reason="Voices telling him to leave",
+                     review_at=start + timedelta(hours=14))
+    clock.now = start + timedelta(minutes=40)
+    levels.record_check(nurse, admission, "not_found", "Bedroom, lounge")
+    clock.now = start + timedelta(minutes=44)
+    levels.record_check(nurse, admission, "calm", "Garden")
+    clock.now = start + timedelta(hours=2)
+    with db.read() as session:
+        facts = observation_facts(db, session, admission, start, end, clock.now, UTC)
+    texts = [f.text for f in facts]
+    assert texts[0] == "Observation level: General all shift"
+    assert texts[1] == ("Observation level: Intermittent 15 min from 19:30, set by Robin Test "
+                        "(Voices telling him to leave); review by 09:00")
+    assert texts[2].startswith("Safety checks: ") and "missed" in texts[2]
+    not_done = next(t for t in texts if t.startswith("Checks not done: due "))
+    assert "19:59, 20:14, 20:29, 20:44, 20:59" in not_done
+    assert "ABSENT: not found at the check at 19:40 by Robin Test (looked in: Bedroom, lounge)" in (
+        texts)
+    assert all(f.alert for f in facts[1:])
+    assert levels.levels_during(admission, start, end)[-1].level == "intermittent_15"

@@ -1,0 +1,93 @@
+"""What the shift handoff says about observation levels and safety checks, per patient.
+
+Levels in force during the shift (who set them, why, when to review), the checks due and how
+they ended, and every absent-patient event, as handoff ``Fact`` lines. Runs inside the handoff's
+own read session; the figures come from the same walk as the census and the compliance view.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from sqlalchemy.orm import Session
+
+from wardconsole.domain.handoff_records import Fact
+from wardconsole.domain.safety_checks import (
+    ComplianceCounts,
+    Presentation,
+    SlotOutcome,
+    slots_between,
+    with_default_level,
+)
+from wardconsole.services.db import Database
+from wardconsole.store import safety_checks as store
+from wardconsole.store.models import Admission
+
+TOPIC = "safety_checks"
+
+
+def observation_facts(
+    db: Database,
+    session: Session,
+    admission_id: int,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    zone: tzinfo,
+) -> tuple[Fact, ...]:
+    """Handoff lines for one patient's shift ``[start, end)`` as known at ``now``."""
+    admission = session.get(Admission, admission_id)
+    if admission is None:
+        return ()
+    policy = db.observation_levels
+
+    def clock(at: datetime) -> str:
+        return at.astimezone(zone).strftime("%H:%M")
+
+    periods = with_default_level(store.level_periods(session, [admission_id]).get(
+        admission_id, []), admission.admitted_at, policy)
+    in_shift = [p for i, p in enumerate(periods)
+                if p.effective_from < end
+                and (i + 1 == len(periods) or periods[i + 1].effective_from > start)]
+    facts: list[Fact] = []
+    for period in in_shift:
+        definition = policy.levels.get(period.level)
+        raised = definition.raised if definition else True
+        since = (f" from {clock(period.effective_from)}"
+                 if period.effective_from >= start else " all shift")
+        text = f"Observation level: {policy.label(period.level)}{since}"
+        if period.id is not None:
+            text += f", set by {period.set_by}" if period.set_by else ""
+            text += f" ({period.reason})" if period.reason else ""
+            if period.agreed_with:
+                text += f", agreed with {period.agreed_with}"
+            if period.review_at is not None:
+                text += f"; review by {clock(period.review_at)}"
+        facts.append(Fact(text, TOPIC, alert=raised))
+
+    seed = store.latest_check_before(session, admission_id, start)
+    checks = store.checks_between(session, admission_id,
+                                  seed.taken_at if seed else start,
+                                  end + 2 * policy.max_interval)
+    if seed is not None and all(c.id != seed.id for c in checks):
+        checks.insert(0, seed)
+    slots = slots_between(periods, checks, start, end, now=now, policy=policy,
+                          until=admission.discharged_at)
+    counts = ComplianceCounts.of(slots)
+    if counts.due:
+        text = (f"Safety checks: {counts.due} due, {counts.on_time} on time, {counts.late} late, "
+                f"{counts.missed} missed")
+        if counts.overdue:
+            text += f", {counts.overdue} overdue now"
+        facts.append(Fact(text, TOPIC, alert=bool(counts.missed or counts.overdue)))
+        missed = [clock(s.due_at) for s in slots
+                  if s.outcome in (SlotOutcome.MISSED, SlotOutcome.OVERDUE)]
+        if missed:
+            facts.append(Fact(f"Checks not done: due {', '.join(missed)}", TOPIC, alert=True))
+    for check in checks:
+        if start <= check.taken_at < end and check.presentation is Presentation.NOT_FOUND:
+            who = f" by {check.nurse}" if check.nurse else ""
+            where = f" (looked in: {check.location})" if check.location else ""
+            facts.append(Fact(f"ABSENT: not found at the check at {clock(check.taken_at)}{who}"
+                              f"{where}", TOPIC, alert=True))
+    return tuple(facts)

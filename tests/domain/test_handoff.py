@@ -285,7 +285,7 @@ def test_intake_is_summarised_when_there_is_one(night, policy, chart) -> None:
         ("Mental health", ["Diagnoses: anxiety, PTSD"]),
     ]
     background = texts(draft_of(replace(night, intake=intake), policy, chart), Section.BACKGROUND)
-    assert "Substance use: Routes: insufflation; Frequency: daily" in background
+    assert "Substance use: Routes: insufflation. Frequency: daily." in background
     assert "Risk flags: Suicide risk" in background
     plain = texts(draft_of(night, policy, chart), Section.BACKGROUND)
     assert "Intake assessment: not recorded in the console" in plain

@@ -290,3 +290,23 @@ def test_read_only_staff_cannot_draft(ward: Ward) -> None:
     visitor = staff.actor("visitor", "Office")
     with pytest.raises(PermissionDenied):
         ward.handoff.draft_shift(visitor, ward.handoff.this_shift())
+
+
+def test_the_background_describes_the_structured_intake(ward: Ward) -> None:
+    from intakefakes import intake_data
+
+    admitted = at(20, 0)
+    AdmissionService(ward.db).admit(
+        ward.nurse, NewPatient("KD000009", "Rowan", "Quarrie", date(1996, 3, 3)), bed="B03",
+        admitted_at=admitted, reason="Ketamine dependence; bladder symptoms",
+        intake=intake_data(admitted))
+    drafted(ward)
+    view = next(h for h in ward.board().handoffs if h.bed == "B03")
+    background = facts(view, Section.BACKGROUND)
+    assert background[0] == "Admission reason: Ketamine dependence; bladder symptoms"
+    assert any(line.startswith("Substance use:") and "snorted" in line for line in background)
+    assert any(line.startswith("Mental health:") and "anxiety" in line for line in background)
+    assert "Intake assessment: not recorded in the console" not in background
+    # The demo-style patients without a structured intake say so.
+    quiet = ward.view(ward.quiet)
+    assert "Intake assessment: not recorded in the console" in facts(quiet, Section.BACKGROUND)

@@ -125,17 +125,13 @@ def draft_handoff(
     policy: EscalationPolicy,
     chart: WithdrawalChart,
     handoff_policy: HandoffPolicy,
-    intake_lines: Sequence[tuple[str, Sequence[str]]] = (),
 ) -> HandoffDraft:
-    """The generated SBAR facts for one patient's shift.
-
-    ``intake_lines`` are (section title, lines) describing the intake; without them the raw
-    ``facts.intake`` is summarised generically.
-    """
+    """The generated SBAR facts for one patient's shift."""
     writer = _Writer(facts, policy, chart, handoff_policy)
+    intake = facts.intake_lines or generic_intake_lines(facts.intake)
     sections = {
         Section.SITUATION: writer.situation(),
-        Section.BACKGROUND: writer.background(intake_lines or generic_intake_lines(facts.intake)),
+        Section.BACKGROUND: writer.background(intake),
         Section.ASSESSMENT: writer.assessment(),
         Section.RECOMMENDATION: writer.recommendation(),
     }
@@ -355,10 +351,13 @@ class _Writer:
         out = [Fact(f"Admission reason: {f.reason or 'not recorded'}", "reason")]
         if f.risk_flags:
             out.append(Fact(f"Risk flags: {', '.join(f.risk_flags)}", "risk_flags", alert=True))
-        lines = [(title, list(body)) for title, body in intake_lines if body]
+        lines = [(title, [line.strip() for line in body if line.strip() != "No risk flags."])
+                 for title, body in intake_lines]
+        lines = [(title, body) for title, body in lines if body]
         if lines:
             for title, body in lines:
-                out.append(Fact(f"{title}: {'; '.join(body)}", "intake"))
+                text = " ".join(line if line.endswith(".") else f"{line}." for line in body)
+                out.append(Fact(f"{title}: {text}", "intake"))
         else:
             out.append(Fact("Intake assessment: not recorded in the console", "intake"))
         if f.assigned_nurse:

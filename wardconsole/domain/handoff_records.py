@@ -150,6 +150,9 @@ class PatientShiftFacts:
     as_of: datetime
     risk_flags: tuple[str, ...] = ()
     intake: Mapping[str, Any] = field(default_factory=dict)
+    """The intake as stored (JSON); summarised generically when ``intake_lines`` is empty."""
+    intake_lines: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """The intake in words, (section title, lines), as the intake module writes it."""
     assigned_nurse: str = ""
     observations: tuple[ObservationSet, ...] = ()
     symptoms: tuple[SymptomEntry, ...] = ()

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import cache
 
 from sqlalchemy.orm import Session
 
+from wardconsole.domain import intake as intake_domain
 from wardconsole.domain.handoff import HandoffPolicy, draft_handoff, load_handoff_policy
 from wardconsole.domain.handoff_records import (
     EscalationHistory,
@@ -22,6 +23,7 @@ from wardconsole.domain.handoff_records import (
     PrnEffect,
     PrnGiven,
 )
+from wardconsole.domain.intake_text import describe_intake
 from wardconsole.domain.shifts import ShiftWindow
 from wardconsole.services.census import age_on, detox_day
 from wardconsole.services.db import Database
@@ -72,6 +74,7 @@ def shift_facts(
             as_of=until,
             risk_flags=stay.risk_flags,
             intake=stay.intake,
+            intake_lines=intake_lines(stay, shift.zone),
             assigned_nurse=stay.assigned_nurse,
             observations=tuple(window.observations.get(stay.admission_id, ())),
             symptoms=tuple(window.symptoms.get(stay.admission_id, ())),
@@ -91,6 +94,21 @@ def draft(db: Database, facts: PatientShiftFacts) -> HandoffDraft:
 def same_content(a: HandoffDraft, b: HandoffDraft) -> bool:
     """The same generated facts, whenever they were generated."""
     return a.sections == b.sections and a.summary == b.summary
+
+
+def intake_lines(stay: q.StayAtShift, zone: tzinfo) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The structured intake in the intake module's words, amendments applied; () when the
+    stay has no structured intake (the handoff then summarises whatever was stored)."""
+    try:
+        current = intake_domain.parse_intake(stay.intake, admitted_at=stay.admitted_at,
+                                             date_of_birth=stay.date_of_birth)
+        for section, content in stay.intake_amendments:
+            part = intake_domain.parse_section(section, content, admitted_at=stay.admitted_at)
+            current = current.with_section(section, part)
+    except (intake_domain.IntakeProblems, ValueError, KeyError, TypeError):
+        return ()
+    return tuple((title, tuple(lines))
+                 for title, lines in describe_intake(current, stay.admitted_at, zone) if lines)
 
 
 def _prn(record: q.PrnRecord) -> PrnGiven:

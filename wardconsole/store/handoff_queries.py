@@ -69,7 +69,9 @@ class StayAtShift:
     reason: str
     risk_flags: tuple[str, ...]
     intake: dict[str, Any]
-    """The intake as it stands: the admission's intake with each amendment's section applied."""
+    """The intake as saved at admission (JSON)."""
+    intake_amendments: tuple[tuple[str, Any], ...]
+    """(section, content) of each later amendment, oldest first."""
     assigned_nurse: str
 
     @property
@@ -94,17 +96,18 @@ def stays_at(session: Session, moment: datetime) -> list[StayAtShift]:
     amendments = _intake_amendments(session, [a.id for a, *_ in rows])
     out = []
     for admission, patient, bed, nurse_name in rows:
-        intake = dict(admission.intake or {})
         flags = tuple(admission.risk_flags or ())
-        for section, content, amended_flags in amendments.get(admission.id, ()):
-            intake[section] = content
+        for _section, _content, amended_flags in amendments.get(admission.id, ()):
             flags = tuple(amended_flags) or flags
         out.append(StayAtShift(
             admission_id=admission.id, bed=bed or "—", given_name=patient.given_name,
             family_name=patient.family_name, hospital_number=patient.hospital_number,
             date_of_birth=patient.date_of_birth, admitted_at=admission.admitted_at,
             discharged_at=admission.discharged_at, reason=admission.reason or "",
-            risk_flags=flags, intake=intake, assigned_nurse=nurse_name or "",
+            risk_flags=flags, intake=dict(admission.intake or {}),
+            intake_amendments=tuple((section, content) for section, content, _flags
+                                    in amendments.get(admission.id, ())),
+            assigned_nurse=nurse_name or "",
         ))
     return out
 

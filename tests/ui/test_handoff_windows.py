@@ -365,3 +365,50 @@ def test_the_selected_row_carries_its_handoff(editor: HandoffEditorWindow) -> No
     index = editor.proxy.index(0, BoardColumn.PATIENT)
     view = index.data(HANDOFF_ROLE)
     assert view is not None and view.patient_name == "Aled Abernethy"
+
+
+def test_the_main_windows_handoff_menu(qtbot, station: Station) -> None:
+    from dataclasses import replace
+
+    from wardconsole.ui.main_window import MainWindow
+
+    from .conftest import make_context
+    from .factories import FakeWard, demo_ward
+
+    context = replace(make_context(FakeWard(demo_ward())), handoff=station.ui,
+                      current_actor=as_(station.ward.nurse))
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "Hand&off")
+        titles = [a.text() for a in menu.actions()]
+        assert titles == ["&This shift's handoff…", "Handoff &board…", "&Print handoff…"]
+        window.handoff_menu.editor_action.trigger()
+        editor = window.handoff_menu.editor
+        assert editor is not None and editor.isVisible()
+        qtbot.waitUntil(lambda: editor.board is not None and len(editor.board.handoffs) == 2)
+        window.handoff_menu.board_action.trigger()
+        board = window.handoff_menu.board
+        assert board is not None and board.isVisible()
+        qtbot.waitUntil(lambda: board.board is not None)
+        assert board.shift == editor.shift  # "this shift" means the same in both
+    finally:
+        window.shutdown()
+    assert not editor.isVisible() and not board.isVisible()
+
+
+def test_without_a_handoff_service_the_menu_is_disabled(qtbot) -> None:
+    from wardconsole.ui.main_window import MainWindow
+
+    from .conftest import make_context
+    from .factories import FakeWard, demo_ward
+
+    window = MainWindow(make_context(FakeWard(demo_ward())))
+    qtbot.addWidget(window)
+    try:
+        assert not window.handoff_menu.editor_action.isEnabled()
+        assert not window.handoff_menu.board_action.isEnabled()
+        assert not window.handoff_menu.print_action.isEnabled()
+    finally:
+        window.shutdown()

@@ -181,6 +181,7 @@ class _BatchWriter:
         self.touched: set[int] = set()
         self._patients: dict[str, Patient | None] = {}
         self._staff: dict[str, int] = {}
+        self._stays: dict[int, list[Admission]] = {}
 
     # -- one set ---------------------------------------------------------------------------------
 
@@ -288,9 +289,13 @@ class _BatchWriter:
         return row
 
     def _admission(self, patient: Patient, group: VitalGroup) -> Admission | None:
-        stays = list(self.session.scalars(
-            select(Admission).where(Admission.patient_id == patient.id).order_by(Admission.id)
-        ))
+        stays = self._stays.get(patient.id)
+        if stays is None:
+            stays = list(self.session.scalars(
+                select(Admission).where(Admission.patient_id == patient.id)
+                .order_by(Admission.id)
+            ))
+            self._stays[patient.id] = stays
         if not self.batch.create_records:
             open_stay = next((a for a in stays if a.discharged_at is None), None)
             if open_stay is None:
@@ -334,6 +339,7 @@ class _BatchWriter:
         self.session.add(row)
         self.session.flush()
         self.stays_created += 1
+        stays.append(row)
         return row
 
     def _author(self, group: VitalGroup) -> int:
@@ -366,14 +372,18 @@ class _BatchWriter:
 
     def _same_set_on_record(self, admission_id: int, taken_at: datetime,
                             vitals: VitalSigns) -> bool:
-        rows = self.session.scalars(
+        same = [row.id for row in self.session.scalars(
             select(ObservationSetRow).where(
                 ObservationSetRow.admission_id == admission_id,
                 ObservationSetRow.taken_at == taken_at,
-                repository.is_current(ObservationSetRow),
+                ObservationSetRow.status == "final",
             )
-        )
-        return any(repository.to_observation(row).vitals == vitals for row in rows)
+        ) if repository.to_observation(row).vitals == vitals]
+        if not same:
+            return False
+        superseded = set(self.session.scalars(
+            select(ObservationSetRow.amends_id).where(ObservationSetRow.amends_id.in_(same))))
+        return any(row_id not in superseded for row_id in same)
 
     # -- the end of the transaction --------------------------------------------------------------
 

@@ -48,8 +48,10 @@ class epoch_seconds(FunctionElement[float]):  # noqa: N801 - reads like the SQL 
 @compiles(epoch_seconds, "sqlite")
 def _epoch_sqlite(element: epoch_seconds, compiler: Any, **kw: Any) -> str:
     # SQLite stores 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC; julianday() keeps milliseconds.
+    # Rounded to the millisecond, or the day arithmetic leaves a set a few nanoseconds after
+    # the moment it was taken (and a read-out at that moment would miss it).
     arg = compiler.process(element.clauses, **kw)
-    return f"((julianday({arg}) - {_UNIX_EPOCH_JULIAN_DAY}) * {_SECONDS_PER_DAY})"
+    return f"ROUND((julianday({arg}) - {_UNIX_EPOCH_JULIAN_DAY}) * {_SECONDS_PER_DAY}, 3)"
 
 
 @compiles(epoch_seconds, "postgresql")

@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QPointF, QSettings, QTimer, Signal, Slot
+from PySide6.QtCore import QPointF, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QImage
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMenu,
+    QSizePolicy,
     QStackedWidget,
     QTableView,
     QTabWidget,
@@ -199,11 +200,14 @@ class PatientCharts(QWidget):
         )
         set_style_property(self._chart_note, "tone", "muted")
         self._chart_note.setVisible(False)
+        self._chart_note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._toolbar.addWidget(self._chart_note)
-        self._toolbar.addStretch(1)
         self._status = QLabel("Loading…")
         self._status.setObjectName("chart_status")
-        self._toolbar.addWidget(self._status)
+        # Long messages are cut rather than widening the window past a 1366-pixel screen.
+        self._status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._status.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self._toolbar.addWidget(self._status, 1)
         self._export_button = self._tool_button("PNG…", "export_png", checkable=False)
         self._export_button.setToolTip("Save what is shown as a PNG image")
         self._print_button = self._tool_button("Print…", "print_chart", checkable=False)
@@ -256,6 +260,9 @@ class PatientCharts(QWidget):
         """The withdrawal page, built on first use and kept in step with the vitals."""
         if self.withdrawal is None:
             page = WithdrawalPage(self._palette)
+            # Take the shown range first: linking a view that still auto-ranges would make the
+            # vitals follow it instead.
+            page.master.setXRange(*self.view_range(), padding=0)
             page.master.setXLink(self.vitals.master)
             self._connect_page(page)
             self._stack.addWidget(page.widget)

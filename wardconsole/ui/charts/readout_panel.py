@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from wardconsole.ui.charts.readout import Readout
 from wardconsole.ui.widgets._style import set_style_property
@@ -52,6 +52,7 @@ class ReadoutPanel(QFrame):
             for row in readout.rows:
                 value = QLabel()
                 value.setObjectName(f"readout_{row.key}")
+                value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
                 value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
                 name = QLabel(_short(row.label))
                 name.setObjectName("readout_name")

@@ -223,8 +223,10 @@ class TrackPlot:
         self._references.clear()
         low, high = self.vb.viewRange()[1]
         for ref in _merged(lines):
-            near_top = ref.value > low + 0.75 * (high - low)
-            anchor = (1, 0) if near_top else (1, 1)  # label below a line near the top
+            share = (ref.value - low) / (high - low) if high > low else 0.5
+            # Label above the line in the upper half, below it in the lower half (so two
+            # lines either side of zero do not write over each other) and near the very top.
+            anchor = (1, 1) if 0.5 <= share <= 0.85 else (1, 0)
             line = pg.InfiniteLine(
                 pos=ref.value, angle=0, movable=False,
                 pen=pg.mkPen(self._palette.reference, width=1, style=Qt.PenStyle.DashLine),

@@ -191,9 +191,19 @@ def test_a_save_from_a_stale_screen_keeps_the_nurses_text(
     ward.handoff.save_notes(ward.other_nurse, view.id, view.revision, {"situation": "Theirs"})
     qtbot.keyClicks(editor.sections.editors[Section.SITUATION], "Mine")
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "Sven Lindqvist saved this handoff" in editor.message.text())
+    qtbot.waitUntil(lambda: "Press Save again" in editor.message.text())
+    assert "Sven Lindqvist saved this handoff at 06:30 on Station B" in editor.message.text()
     assert editor.sections.editors[Section.SITUATION].toPlainText() == "Mine"
     assert ward.view(ward.busy).notes[Section.SITUATION] == "Theirs"
+    # A board reload while she is still typing does not swap the text under her.
+    editor.reload()
+    qtbot.waitUntil(lambda: editor.board is not None and not editor.runner_busy())
+    assert editor.sections.editors[Section.SITUATION].toPlainText() == "Mine"
+    # Saving again is a deliberate choice: hers becomes the newest, theirs stays in history.
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: editor.message.text() == "Notes saved.")
+    detail = ward.handoff.detail(view.id)
+    assert [v.notes[Section.SITUATION] for v in detail.versions] == ["", "Theirs", "Mine"]
 
 
 def test_submitting_locks_the_notes(qtbot, editor: HandoffEditorWindow) -> None:

@@ -159,6 +159,10 @@ class HandoffWindowBase(QWidget):
         shift = self._shift
         self.run(lambda: self.service.board(shift), self._on_board_loaded, key="board")
 
+    def runner_busy(self) -> bool:
+        """A database call of this window's worker has yet to deliver its result."""
+        return self._runner.busy
+
     def run(self, fn: Callable[[], Any], on_success: Callable[[Any], None], *,
             key: str | None = None) -> None:
         self._runner.run(fn, on_success=on_success, on_failure=self.show_error, key=key)

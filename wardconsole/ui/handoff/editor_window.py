@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from wardconsole.domain.handoff_records import HandoffStatus
-from wardconsole.services.context import Actor, Permission
-from wardconsole.services.handoff import HandoffView, ShiftBoard
+from wardconsole.services.context import Actor, ConflictError, Permission
+from wardconsole.services.handoff import HandoffDetail, HandoffView, ShiftBoard
 from wardconsole.ui.handoff import words
-from wardconsole.ui.handoff.base import HandoffWindowBase
+from wardconsole.ui.handoff.base import HandoffWindowBase, error_text
 from wardconsole.ui.handoff.board_model import BoardColumn
 from wardconsole.ui.handoff.context import HandoffUi
 from wardconsole.ui.handoff.dialogs import TextDialog, Unsaved, UnsavedDialog
@@ -151,8 +151,11 @@ class HandoffEditorWindow(HandoffWindowBase):
             self._show_view(None)
             return
         if self._view is not None and view.id == self._view.id:
-            keep = self.sections.dirty
-            self._show_view(view, keep_typing=keep)
+            if self.sections.dirty:
+                # Keep editing on the version the nurse started from: a newer one saved
+                # elsewhere meanwhile makes her save conflict instead of silently replacing it.
+                return
+            self._show_view(view)
         else:
             self._amending = False
             self._show_view(view)
@@ -212,7 +215,29 @@ class HandoffEditorWindow(HandoffWindowBase):
             self.handoff_saved.emit(updated)
             self.reload()
 
-        self.run(lambda: call(actor, view), finished, key="write")
+        self._runner.run(lambda: call(actor, view), on_success=finished,
+                         on_failure=self._on_write_failed, key="write")
+
+    def _on_write_failed(self, error: BaseException) -> None:
+        """A refused write leaves the nurse's text on screen. After a conflict the editor moves
+        on to the newest version (the text stays), so saving again keeps hers as the newest
+        while the other one stays in the handoff's history."""
+        self.show_error(error)
+        view = self._view
+        if not isinstance(error, ConflictError) or view is None:
+            return
+        handoff_id = view.id
+
+        def rebase(detail: HandoffDetail) -> None:
+            if self._view is None or self._view.id != handoff_id:
+                return
+            self._view = detail.handoff
+            self.status_line.setText(words.describe(detail.handoff))
+            self._update_buttons()
+            self.show_error(f"{error_text(error)} Press Save again to keep your text as the "
+                            "newest version; the other version stays in the history.")
+
+        self.run(lambda: self.service.detail(handoff_id), rebase)
 
     @Slot()
     def _on_save_requested(self) -> None:

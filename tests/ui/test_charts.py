@@ -346,7 +346,7 @@ def test_withdrawal_items_are_selectable_and_red_flag_groups_come_first(
     assert page.items.curves["craving"].isVisible()
     assert "craving" in charts.readout().texts()
     assert page.total.track("total").points == 10
-    assert "Unvalidated" in charts.findChild(type(charts._status), "chart_note").text()
+    assert "unvalid" in page.total.title.textItem.toPlainText()  # said on the chart itself
 
 
 def test_events_say_what_happened_on_hover(qtbot, make_charts, ward: Ward) -> None:

@@ -206,7 +206,7 @@ class WithdrawalPage(ChartPage):
         self.events = EventLane(self.add(EVENTS_SPEC), palette)
         self.events.track.vb.setToolTip(legend_text())
         self.total = self.add(TrackSpec(
-            "symptoms_total", "Chart\ntotal", (0, 40), stretch=4,
+            "symptoms_total", "Chart\ntotal\n\nlocal,\nunvalid-\nated", (0, 40), stretch=4,
             description="Withdrawal chart total: trend only. Unvalidated local tool, "
             "no score bands"))
         self.total.add_curve(CurveStyle("total", "symptoms", width=2.5))

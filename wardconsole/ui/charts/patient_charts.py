@@ -96,6 +96,10 @@ class Page(enum.IntEnum):
     def label(self) -> str:
         return ("Vitals && NEWS2", "Withdrawal", "Table")[self]
 
+    @property
+    def short_label(self) -> str:
+        return ("Vitals", "Withdrawal", "Table")[self]
+
 
 DEFAULT_PRESET = Preset.THREE_DAYS
 
@@ -123,6 +127,12 @@ class PatientCharts(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("PatientCharts")
+        # The chosen range and page must be obvious in both themes, and not by colour alone.
+        self.setStyleSheet(
+            "QToolButton { padding: 2px 5px; }"
+            " QToolButton:checked { background-color: palette(highlight);"
+            " color: palette(highlighted-text); font-weight: bold; }"
+        )
         self._admission_id = admission_id
         self._load_series = load_series
         self._runner = runner
@@ -180,7 +190,8 @@ class PatientCharts(QWidget):
         self._toolbar.addSpacing(12)
         self._page_buttons = QButtonGroup(self)
         for page in Page:
-            button = self._tool_button(page.label, f"page_{page.name.lower()}")
+            button = self._tool_button(page.short_label, f"page_{page.name.lower()}")
+            button.setToolTip(page.label.replace("&&", "&"))
             self._page_buttons.addButton(button, int(page))
             self._toolbar.addWidget(button)
         self._items_button = QToolButton()
@@ -192,16 +203,6 @@ class PatientCharts(QWidget):
         self._items_button.setMenu(self._items_menu)
         self._items_button.setVisible(False)
         self._toolbar.addWidget(self._items_button)
-        self._chart_note = QLabel("Unvalidated local chart: trend only")
-        self._chart_note.setObjectName("chart_note")
-        self._chart_note.setToolTip(
-            "The ketamine withdrawal chart is an unvalidated local tool (no score bands); "
-            "escalation is by item red flags."
-        )
-        set_style_property(self._chart_note, "tone", "muted")
-        self._chart_note.setVisible(False)
-        self._chart_note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self._toolbar.addWidget(self._chart_note)
         self._status = QLabel("Loading…")
         self._status.setObjectName("chart_status")
         # Long messages are cut rather than widening the window past a 1366-pixel screen.
@@ -584,7 +585,6 @@ class PatientCharts(QWidget):
         widget = widgets.get(page) or self.withdrawal_page().widget
         self._stack.setCurrentWidget(widget)
         self._items_button.setVisible(page is Page.WITHDRAWAL)
-        self._chart_note.setVisible(page is Page.WITHDRAWAL)
         if page is Page.TABLE and self._series is not None:
             self._update_tables(*self.view_range())
 

@@ -22,16 +22,20 @@ from PySide6.QtPrintSupport import QPrinter
 from wardfakes import NORMAL_SET, Clock
 
 from wardconsole.services.admissions import AdmissionService, NewPatient
+from wardconsole.services.census import CensusService
 from wardconsole.services.charts import ChartService, PatientSeries
 from wardconsole.services.context import Actor, Role
 from wardconsole.services.db import Database
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.staff import StaffService
+from wardconsole.store.changes import open_change_feed
 from wardconsole.store.changes_api import Change
 from wardconsole.store.engine import make_engine
 from wardconsole.ui.charts import export
 from wardconsole.ui.charts.patient_charts import Page, PatientCharts, Preset
 from wardconsole.ui.charts.table_models import ObservationColumn
+from wardconsole.ui.context import UiContext
+from wardconsole.ui.main_window import MainWindow
 from wardconsole.ui.patient_windows import PatientWindows
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme
@@ -439,3 +443,32 @@ def test_the_withdrawal_page_opens_on_the_range_of_the_vitals(
     assert charts.withdrawal.master.viewRange()[0] == pytest.approx(list(shown))
     click(qtbot, charts, "preset_7d")
     assert charts.withdrawal.master.viewRange()[0] == pytest.approx(list(charts.view_range()))
+
+
+def test_the_console_forwards_a_write_from_another_station_to_the_open_chart(
+    qtbot, ward: Ward
+) -> None:
+    census = CensusService(ward.db)
+    context = UiContext(
+        load_census=census.snapshot,
+        open_change_feed=lambda: open_change_feed(ward.db.engine),
+        station="Nurses' station 1", ward_name="Test ward", database_label="SQLite (test)",
+        load_patient_series=ChartService(ward.db).series,
+    )
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.snapshot is not None)
+    try:
+        window.census_view.patient_requested.emit(ward.admission)
+        patient = window.patient_windows.get(ward.admission)
+        assert patient is not None and patient.charts is not None
+        wait_loaded(qtbot, patient.charts)
+        before = curve_points(patient.charts, "pulse", "pulse")
+        ward.clock.advance(minutes=15)
+        ward.record({**NORMAL_SET, "pulse": 121})  # saved at Station B, not through this window
+        qtbot.waitUntil(lambda: curve_points(patient.charts, "pulse", "pulse") == before + 1,
+                        timeout=10_000)
+        assert patient.charts.vitals.pulse.track("pulse").y[-1] == 121
+    finally:
+        window.shutdown()

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
+from wardconsole.domain.text_input import text_problem
 from wardconsole.services.context import Actor, InvalidInput, Permission, require
 from wardconsole.services.db import Database
 from wardconsole.store import repository
@@ -188,8 +189,10 @@ def _check(query: AuditQuery) -> None:
         problems["until"] = "until: must be after 'since'"
     if not 1 <= query.limit <= 50_000:
         problems["limit"] = "limit: 1–50000 rows"
-    if len(query.patient) > 120:
-        problems["patient"] = "patient: at most 120 characters"
+    for name, longest in (("patient", 120), ("action", 48), ("station", 64)):
+        value = getattr(query, name)
+        if value is not None and (problem := text_problem(name, value, max_length=longest)):
+            problems[name] = problem
     if problems:
         raise InvalidInput(problems)
 

@@ -29,6 +29,8 @@ from wardconsole.services.db import Database
 from wardconsole.services.safe_saves import SafeSaves, is_unavailable
 from wardconsole.services.staff import (
     FIRST_ACCOUNT_COMMAND,
+    MAX_PASSWORD_LENGTH,
+    STAFF_CODE,
     spend_verification_time,
     verify_password,
 )
@@ -123,6 +125,11 @@ class AuthService:
         code = staff_code.strip()
         if not code or not password:
             raise SignInRefused("Enter your staff ID and password.")
+        if not STAFF_CODE.match(code) or len(password) > MAX_PASSWORD_LENGTH:
+            # Not an ID anyone could have (and nothing to look up): same answer, same time.
+            spend_verification_time(password[:MAX_PASSWORD_LENGTH])
+            self.record_anonymous_failure(station, "not a valid staff ID")
+            raise SignInRefused(self.not_recognised())
         try:
             return self._sign_in_online(code, password, station, purpose, previous)
         except SignInRefused:
@@ -244,6 +251,14 @@ class AuthService:
         actor = Actor(staff_id, staff_code, name, role, station)
         self.record(actor, purpose.value, {**_previous_detail(previous), "offline": True})
         return SignedIn(actor, offline=True)
+
+    def record_anonymous_failure(self, station: str, reason: str) -> None:
+        try:
+            with self._db.transaction() as session:
+                self._audit_failure(session, self._db.clock(), None, station, "", reason)
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
 
     # -- lock, sign-out, other station events ----------------------------------------------
 

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.access import AccessPolicy, load_access_policy
+from wardconsole.domain.text_input import text_problem
 from wardconsole.services.context import (
     Actor,
     InvalidInput,
@@ -123,6 +124,8 @@ class StaffService:
             return f"password: at most {MAX_PASSWORD_LENGTH} characters"
         if not password.strip():
             return "password: cannot be only spaces"
+        if "\x00" in password:
+            return "password: contains a character that cannot be typed; choose another"
         if staff_code and password.casefold() == staff_code.casefold():
             return "password: must not be the staff ID"
         return None
@@ -146,10 +149,9 @@ class StaffService:
             problems["role"] = f"role: one of {names}"
         if not STAFF_CODE.match(staff_code):
             problems["staff_code"] = "staff_code: 2–32 letters, digits, '.', '_' or '-'"
-        if not display_name.strip():
-            problems["display_name"] = "display_name: required"
-        elif len(display_name.strip()) > MAX_NAME_LENGTH:
-            problems["display_name"] = f"display_name: at most {MAX_NAME_LENGTH} characters"
+        if problem := text_problem("display_name", display_name.strip(),
+                                   max_length=MAX_NAME_LENGTH, required=True):
+            problems["display_name"] = problem
         if password is not None and (problem := self.password_problem(password, staff_code)):
             problems["password"] = problem
         if problems:
@@ -226,6 +228,8 @@ class StaffService:
             )
 
     def staff_id_of(self, staff_code: str) -> int:
+        if not STAFF_CODE.match(staff_code):
+            raise NotFound(f"no staff member with ID {staff_code[:40]!r}")
         with self._db.read() as session:
             staff_id = session.scalar(select(Staff.id).where(Staff.staff_code == staff_code))
         if staff_id is None:

@@ -224,3 +224,17 @@ def test_two_monitors_at_once(db: Database, nurse: Actor, clock: Clock, admissio
         b = _exchange(two, frame(oru("BED2-1", stamp, patient="KD000002")))
     assert _ack(a)[1][1] == _ack(b)[1][1] == "AA"
     assert len({r.admission_id for r in _sets(db)}) == 2
+
+
+def test_an_endless_frame_is_refused_and_the_listener_stays_up(
+        db: Database, admission: int, feed: MonitorFeed, stamp: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from wardconsole.interop import hl7_feed
+
+    monkeypatch.setattr(hl7_feed, "MAX_MESSAGE_BYTES", 2000)
+    with socket.create_connection(feed.address, timeout=10) as sock:
+        refused = _exchange(sock, START + b"MSH|" + b"x" * 5000)
+        assert _ack(refused)[1][1:4] == ["AR", "", "message too large"]
+        assert sock.recv(10) == b""  # the connection is closed
+    with socket.create_connection(feed.address, timeout=10) as sock:
+        assert _ack(_exchange(sock, frame(oru("AFTER-1", stamp))))[1][1] == "AA"

@@ -97,10 +97,9 @@ def _expand(value: object, position: str, full_url: str | None) -> list[Resource
     if not isinstance(value, dict) or not isinstance(value.get("resourceType"), str):
         raise FhirInputError(position, "not a FHIR resource (a JSON object with resourceType)")
     if value["resourceType"] != "Bundle":
-        resource = Resource(position, full_url, value)
-        name = resource.local_ref
-        shown = f"{position} ({name})" if name else position
-        return [Resource(shown, full_url, value)]
+        rid = value.get("id")
+        named = f"{position} ({value['resourceType']}/{rid})" if isinstance(rid, str) else position
+        return [Resource(named, full_url, value)]
     entries = value.get("entry", [])
     if not isinstance(entries, list):
         raise FhirInputError(f"{position} entry", "expected a list of entries")

@@ -132,7 +132,8 @@ class _Connection(socketserver.BaseRequestHandler):
                     if len(buffer) > MAX_MESSAGE_BYTES:
                         self._reply(build_ack(Header(), "AR", "message too large",
                                               station=self.server.handler_station,
-                                              error="101^Required field missing").encode())
+                                              error="207^Application internal error"
+                                              ).encode())
                         return
                     break
                 message, buffer = buffer[1:end], buffer[end + len(END):]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import getpass
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -108,7 +108,7 @@ class PatientRecord:
     hospital_number: str
     given_name: str
     family_name: str
-    date_of_birth: Any
+    date_of_birth: date
     sex: str
     stays: tuple[StayRecord, ...]
 

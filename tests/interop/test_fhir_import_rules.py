@@ -96,6 +96,8 @@ MALFORMED = {
     "NaN": (lambda r: json.dumps(_bundle(_good(r))).replace("80", "NaN"),
             r"NaN is not valid JSON"),
     "empty file": (lambda r: "  \n", r"^file: empty"),
+    "nested too deeply": (lambda r: "[" * 100_000 + "]" * 100_000,
+                          r"^file: JSON nested too deeply"),
     "not UTF-8": (lambda r: b'{"resourceType": "Observation", "note": "\xff"}',
                   r"^byte \d+: not UTF-8 text"),
 }

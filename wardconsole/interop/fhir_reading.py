@@ -74,6 +74,8 @@ def read_resources(data: bytes) -> list[Resource]:
         raise FhirInputError("file", "empty")
     try:
         top = _loads(text)
+    except RecursionError:
+        raise FhirInputError("file", "JSON nested too deeply") from None
     except json.JSONDecodeError as exc:
         lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
         if len(lines) > 1 and _is_object(lines[0][1]):
@@ -87,6 +89,8 @@ def _ndjson(lines: list[tuple[int, str]]) -> list[Resource]:
     for number, line in lines:
         try:
             value = _loads(line)
+        except RecursionError:
+            raise FhirInputError(f"line {number}", "JSON nested too deeply") from None
         except json.JSONDecodeError as exc:
             raise FhirInputError(f"line {number}, column {exc.colno}", exc.msg) from None
         resources.extend(_expand(value, f"line {number}", None))

@@ -280,7 +280,7 @@ def test_handoff_lines_for_a_shift_with_a_level_change_and_an_absence(
     texts = [f.text for f in facts]
     assert texts[0] == "Observation level: General all shift"
     assert texts[1] == ("Observation level: Intermittent 15 min from 19:30, set by Robin Test "
-                        "(Voices telling him to leave); review by 09:00")
+                        "(Voices telling him to leave); review by Thu 09:00")
     assert texts[2].startswith("Safety checks: ") and "missed" in texts[2]
     not_done = next(t for t in texts if t.startswith("Checks not done: due "))
     assert "19:59, 20:14, 20:29, 20:44, 20:59" in not_done
@@ -288,3 +288,22 @@ def test_handoff_lines_for_a_shift_with_a_level_change_and_an_absence(
         texts)
     assert all(f.alert for f in facts[1:])
     assert levels.levels_during(admission, start, end)[-1].level == "intermittent_15"
+
+
+def test_the_shift_handoff_draft_carries_the_observation_lines(
+    db: Database, levels: ObservationLevelService, nurse: Actor, admission: int, clock: Clock
+) -> None:
+    from wardconsole.domain.handoff_records import Section
+    from wardconsole.services.handoff_facts import draft, shift_facts
+
+    shift = db.shifts.this_shift(clock.now)
+    levels.set_level(nurse, admission, "eyesight", reason="Confused at night")
+    clock.advance(minutes=5)
+    levels.record_check(nurse, admission, "asleep_breathing", "Bedroom")
+    with db.read() as session:
+        [facts] = shift_facts(db, session, shift, clock.now, [admission])
+    assessment = [f.text for f in draft(db, facts).sections[Section.ASSESSMENT]]
+    assert any(t.startswith("Observation level: Within eyesight from ") for t in assessment)
+    # General checks from 19:00 were never recorded; the eyesight check is not due yet.
+    assert "Safety checks: 3 due, 0 on time, 0 late, 3 missed" in assessment
+    assert "Checks not done: due 19:00, 20:00, 21:00" in assessment

@@ -371,6 +371,7 @@ class _Writer:
         out += self._timeliness_facts()
         out.append(self._symptom_fact())
         out += self._escalation_facts()
+        out += self.f.observation
         out += self._prn_facts()
         out += self._assessment_facts()
         out += self._sleep_and_nutrition()

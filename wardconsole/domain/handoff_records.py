@@ -159,6 +159,9 @@ class PatientShiftFacts:
     assessments: tuple[AssessmentEntry, ...] = ()
     prn: tuple[PrnGiven, ...] = ()
     escalations: tuple[EscalationHistory, ...] = ()
+    observation: tuple[Fact, ...] = ()
+    """Observation levels, safety checks and absences in the shift, already worded
+    (``services.observation_handoff``)."""
 
 
 # --- output: generated facts ----------------------------------------------------------------------

@@ -27,6 +27,7 @@ from wardconsole.domain.intake_text import describe_intake
 from wardconsole.domain.shifts import ShiftWindow
 from wardconsole.services.census import age_on, detox_day
 from wardconsole.services.db import Database
+from wardconsole.services.observation_handoff import observation_facts
 from wardconsole.store import handoff_queries as q
 
 
@@ -82,6 +83,8 @@ def shift_facts(
             prn=tuple(_prn(r) for r in window.prn.get(stay.admission_id, ())),
             escalations=tuple(_escalation(r) for r in window.escalations.get(stay.admission_id,
                                                                              ())),
+            observation=observation_facts(db, session, stay.admission_id, shift.start,
+                                          shift.end, until, shift.zone),
         )
         for stay in stays
     ]

@@ -35,7 +35,8 @@ def observation_facts(
     now: datetime,
     zone: tzinfo,
 ) -> tuple[Fact, ...]:
-    """Handoff lines for one patient's shift ``[start, end)`` as known at ``now``."""
+    """Handoff lines for one patient's shift ``[start, end)`` as known at ``now``; none for a
+    patient on general observation all shift with no check recorded."""
     admission = session.get(Admission, admission_id)
     if admission is None:
         return ()
@@ -49,6 +50,11 @@ def observation_facts(
     in_shift = [p for i, p in enumerate(periods)
                 if p.effective_from < end
                 and (i + 1 == len(periods) or periods[i + 1].effective_from > start)]
+    recorded = store.checks_between(session, admission_id, start, end)
+    if not recorded and not any(
+        (policy.levels[p.level].raised if p.level in policy.levels else True) for p in in_shift
+    ):
+        return ()  # general observation and no check recorded: nothing to hand over
     facts: list[Fact] = []
     for period in in_shift:
         definition = policy.levels.get(period.level)
@@ -62,7 +68,8 @@ def observation_facts(
             if period.agreed_with:
                 text += f", agreed with {period.agreed_with}"
             if period.review_at is not None:
-                text += f"; review by {clock(period.review_at)}"
+                review = period.review_at.astimezone(zone)
+                text += f"; review by {review:%a %H:%M}"
         facts.append(Fact(text, TOPIC, alert=raised))
 
     seed = store.latest_check_before(session, admission_id, start)

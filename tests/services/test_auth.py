@@ -164,7 +164,9 @@ def test_only_a_demo_ward_tells_the_demo_password(
     assert auth.setup().demo_password is None
     with db.transaction() as session:
         mark_demo_ward(session)
-    assert auth.setup() == replace(auth.setup(), can_sign_in=True, demo_password=DEMO_PASSWORD)
+    setup = auth.setup()
+    assert (setup.can_sign_in, setup.demo_password) == (True, DEMO_PASSWORD)
+    assert setup.demo_accounts == (("rn.okafor", Role.NURSE),)
 
 
 def test_the_access_policy_is_local_policy_with_sane_defaults() -> None:

@@ -64,6 +64,8 @@ class SignInSetup:
     """Some active account has a password."""
     demo_password: str | None
     """Set only for a demo ward, so the screen can say how to try it."""
+    demo_accounts: tuple[tuple[str, Role], ...] = ()
+    """A demo ward's accounts (staff ID, role), for the same reason."""
 
     @property
     def first_account_hint(self) -> str:
@@ -108,7 +110,18 @@ class AuthService:
                 ).limit(1)
             ) is not None
             demo = session.get(SchemaInfo, DEMO_WARD_KEY) is not None
-        return SignInSetup(can_sign_in=can, demo_password=DEMO_PASSWORD if demo else None)
+            accounts: tuple[tuple[str, Role], ...] = ()
+            if demo:
+                accounts = tuple(
+                    (code, Role(role)) for code, role in session.execute(
+                        select(Staff.staff_code, Staff.role).where(
+                            Staff.active.is_(True), Staff.password_hash.is_not(None),
+                            Staff.role != Role.SYSTEM.value,
+                        ).order_by(Staff.role.desc(), Staff.staff_code).limit(6)
+                    )
+                )
+        return SignInSetup(can_sign_in=can, demo_password=DEMO_PASSWORD if demo else None,
+                           demo_accounts=accounts)
 
     # -- signing in ------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from wardconsole.store.changes_api import ChangeFeed
 from wardconsole.ui.alerts import AlertSound
 from wardconsole.ui.handoff.context import HandoffUi
 from wardconsole.ui.interop_actions import InteropActions
+from wardconsole.ui.session import AccessContext
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,10 @@ class UiContext:
     """Who records at this station, asked each time a bedside dialog opens. Until staff sign
     in, the composition root answers with the station's default account; sign-in replaces this
     one callable."""
+
+    access: AccessContext | None = None
+    """Sign-in, the idle auto-lock, staff management, the audit trail and the station's queue
+    (block; background worker only). None: no Staff menu and no lock (tests)."""
 
     interop: InteropActions | None = None
     """File → Import FHIR / Export patient (block; background worker only). None: disabled."""

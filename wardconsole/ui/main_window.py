@@ -29,6 +29,7 @@ import wardconsole
 from wardconsole.services.views import CensusRow, CensusSnapshot
 from wardconsole.store.changes_api import Change
 from wardconsole.ui import formatting as fmt
+from wardconsole.ui.access_controls import AccessControls
 from wardconsole.ui.admission_actions import AdmissionActions
 from wardconsole.ui.alerts import AlertSound, SilentAlertSound
 from wardconsole.ui.bedside_actions import BedsideActions
@@ -131,6 +132,9 @@ class MainWindow(QMainWindow):
         self._stack = QStackedWidget()
         self._stack.addWidget(self.message_panel)
         self._stack.addWidget(self.census_view)
+        # Sign-in, auto-lock, staff management, audit trail and the station's queue.
+        self.access = (AccessControls(context.access, self._runner, self)
+                       if context.access is not None else None)
         self._lay_out()
         self._create_actions()
         self._create_status_bar()
@@ -218,6 +222,9 @@ class MainWindow(QMainWindow):
         )
         self.observation_menu.add_to(menu.addMenu("O&bservation"))
 
+        if self.access is not None:
+            self.access.add_to(menu.addMenu("&Staff"))
+
         help_menu = menu.addMenu("&Help")
         self.about_action = QAction("&About WardConsole", self)
         help_menu.addAction(self.about_action)
@@ -230,6 +237,8 @@ class MainWindow(QMainWindow):
         for label in (self._station_label, self._database_label, self._refreshed_label):
             label.setObjectName("StatusField")
             status.addPermanentWidget(label)
+        if self.access is not None:
+            self.access.add_status_fields()
 
     def _connect_signals(self) -> None:
         # Sources of refreshes.
@@ -288,6 +297,13 @@ class MainWindow(QMainWindow):
         # Handoff windows follow the theme and other stations' handoff changes.
         self.theme_changed.connect(self.handoff_menu.set_theme)
         self._watcher.changes_arrived.connect(self.handoff_menu.on_changes)
+        # Who is signed in: the lock screen shows open escalations (bed and kind only), knows
+        # when the database is down, and the window's actions follow the signed-in role.
+        if self.access is not None:
+            self.census_changed.connect(self.access.set_snapshot)
+            self._watcher.connection_lost.connect(self.access.on_connection_lost)
+            self._watcher.connection_restored.connect(self.access.on_connection_restored)
+            self.access.apply_permissions(self.access.session.actor)
         # Menus.
         self.quit_action.triggered.connect(self.close)
         self.about_action.triggered.connect(self._on_about_requested)
@@ -317,6 +333,8 @@ class MainWindow(QMainWindow):
         self.refresh()
         if self.escalations is not None:
             self.escalations.start()
+        if self.access is not None:
+            self.access.start()
 
     def refresh(self) -> None:
         """Re-read the census in the background; a newer request replaces a waiting one."""
@@ -347,6 +365,8 @@ class MainWindow(QMainWindow):
         self._change_debounce.stop()
         if self.escalations is not None:
             self.escalations.shutdown()
+        if self.access is not None:
+            self.access.shutdown()
         self._watcher.stop()
         # Do not wait for a database call in flight: its result is dropped, and the worker
         # thread is joined at interpreter exit, so a slow server never freezes the closing window.

@@ -23,6 +23,7 @@ from wardconsole.domain.assessments import score_assessment
 from wardconsole.domain.news2 import news2
 from wardconsole.domain.records import EscalationKind, Severity
 from wardconsole.services.admissions import AdmissionService
+from wardconsole.services.auth import DEMO_PASSWORD, mark_demo_ward
 from wardconsole.services.context import Role
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import apply_rules
@@ -126,8 +127,12 @@ class DemoWard:
                 raise RuntimeError("the database already holds admissions; use an empty one")
         staff = StaffService(self.db)
         system = staff.system_actor("demo")
-        nurse_ids = [staff.add(code, name, Role.NURSE, None) for code, name in NURSES]
-        staff.add(SUPERVISOR[0], SUPERVISOR[1], Role.SUPERVISOR, None)
+        # Demo accounts share the documented demo password, and only ever in a database marked
+        # as a demo ward (the sign-in screen says so there, and nowhere else).
+        with self.db.transaction() as session:
+            mark_demo_ward(session)
+        nurse_ids = [staff.add(code, name, Role.NURSE, DEMO_PASSWORD) for code, name in NURSES]
+        staff.add(SUPERVISOR[0], SUPERVISOR[1], Role.SUPERVISOR, DEMO_PASSWORD)
         labels = [f"B{n:02d}" for n in range(1, self.opt.beds + 1)]
         AdmissionService(self.db).ensure_beds(labels, self.opt.ward_name)
         occupied = sorted(self.rng.sample(labels, round(self.opt.beds * self.opt.occupancy)))
@@ -455,6 +460,13 @@ class DemoWard:
             session.add(EscalationEventRow(
                 escalation_id=row.id, at=at, staff_id=None if action == "raised" else nurse,
                 station="Station A", action=action, detail=detail))
+
+
+def sign_in_text() -> str:
+    """What ``wardconsole demo`` and ``--demo`` print: how to sign in to a demo ward."""
+    nurses = ", ".join(code for code, _name in NURSES)
+    return (f"Sign in as a demo nurse ({nurses}) or the demo supervisor ({SUPERVISOR[0]}); "
+            f"demo password: {DEMO_PASSWORD}  (demo wards only)")
 
 
 def ensure_empty(db: Database) -> bool:

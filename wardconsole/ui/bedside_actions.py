@@ -162,4 +162,6 @@ class BedsideActions(QObject):
             QMessageBox.warning(self._window, "Cannot record", str(exc))
             return None
         return Bedside(recording=context.recording, history=context.history, actor=actor,
-                       runner=self._runner, theme=self._theme)
+                       runner=self._runner, theme=self._theme,
+                       current_actor=context.current_actor,
+                       saves=context.access.saves if context.access is not None else None)

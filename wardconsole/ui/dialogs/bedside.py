@@ -18,6 +18,8 @@ from wardconsole.services.context import Actor
 from wardconsole.services.db import utc_now
 from wardconsole.services.history import HistoryService
 from wardconsole.services.recording import RecordingService
+from wardconsole.services.safe_saves import QueuedSave, SafeSaves
+from wardconsole.ui import formatting as fmt
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme, risk_palette
 
@@ -33,10 +35,28 @@ class Bedside:
     theme: Theme = Theme.DAY
     clock: Callable[[], datetime] = utc_now
     """Only for showing "now" in the time field; saves use the database's clock."""
+    current_actor: Callable[[], Actor] | None = None
+    """Asked at save time (``acting``): after another nurse unlocks the station, what is saved
+    from a dialog left open carries the name of the nurse who saves it."""
+    saves: SafeSaves | None = None
+    """Rounds and PRN doses saved while the database is unavailable go to the station's
+    queue and are written when it is back; None: the dialogs keep retrying instead."""
+
+    def acting(self) -> Actor:
+        """Who is saving now (the signed-in member of staff at this moment)."""
+        return self.current_actor() if self.current_actor is not None else self.actor
 
     @property
     def recording_as(self) -> str:
-        return f"Recording as {self.actor.display_name} · {self.actor.station}"
+        actor = self.acting()
+        return f"Recording as {actor.display_name} · {actor.station}"
+
+
+def queued_text(result: QueuedSave) -> str:
+    """The confirmation for a save kept on this station while the database is unavailable."""
+    return (f"✔ KEPT ON THIS STATION at {fmt.local_time_text(result.entry.queued_at)} — the "
+            "ward database is unavailable; this entry will be written automatically, with this "
+            "time and your name, as soon as it is back (Staff → Saved on this station)")
 
 
 def entry_stylesheet(theme: Theme) -> str:

@@ -303,7 +303,7 @@ class HistoryDialog(QDialog):
         reason = ReasonDialog.ask(what, parent=self)
         if reason is None:
             return
-        recording, actor = self._bedside.recording, self._bedside.actor
+        recording, actor = self._bedside.recording, self._bedside.acting()
         entry_type, entry_id = entry.entry_type, entry.id
         self._select_after_load = (entry_type, entry_id)
         self._saver.start(

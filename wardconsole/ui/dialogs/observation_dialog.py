@@ -45,12 +45,14 @@ from wardconsole.domain.validation import ValidationReport, validate_vitals
 from wardconsole.services.context import InvalidInput, ServiceError
 from wardconsole.services.history import HistoryEntry, PatientBrief
 from wardconsole.services.recording import RoundEntry, RoundResult, SaveResult
+from wardconsole.services.safe_saves import QueuedSave
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.dialogs.bedside import (
     Bedside,
     confirm_discard,
     entry_stylesheet,
     field_message,
+    queued_text,
 )
 from wardconsole.ui.tasks import TaskHandle
 from wardconsole.ui.widgets._style import set_style_property
@@ -88,7 +90,7 @@ class ObservationDialog(QDialog):
         self._save_key = uuid.uuid4().hex
         self._shown_fields: set[str] = set()
         self._report: ValidationReport | None = None
-        self.result_value: RoundResult | SaveResult | None = None
+        self.result_value: RoundResult | SaveResult | QueuedSave | None = None
         self.setWindowTitle(
             f"{'Correct observation set' if amending else 'Record observations'} — {title}"
         )
@@ -431,7 +433,7 @@ class ObservationDialog(QDialog):
 
     def _work(self) -> Any:
         """The blocking save call for the worker, built from the form as it is now."""
-        recording, actor = self._bedside.recording, self._bedside.actor
+        recording, actor = self._bedside.recording, self._bedside.acting()
         values = dict(self.vitals.values())
         reasons = self.vitals.missing_reasons()
         confirmed = frozenset(self.vitals.confirmed())
@@ -457,7 +459,12 @@ class ObservationDialog(QDialog):
         admission_id, key = self._admission_id, self._save_key
         taken_at = self.taken_at.taken_at()
 
-        def record() -> RoundResult:
+        saves, bed = self._bedside.saves, self._brief.bed if self._brief is not None else ""
+
+        def record() -> RoundResult | QueuedSave:
+            if saves is not None:  # kept on this station if the database is unavailable
+                return saves.save_round(actor, admission_id, entry, save_key=key,
+                                        taken_at=taken_at, bed=bed)
             return recording.record_round(actor, admission_id, entry, save_key=key,
                                           taken_at=taken_at)
 
@@ -478,7 +485,7 @@ class ObservationDialog(QDialog):
             self._set_editing(True)
 
     @Slot(object)
-    def _on_saved(self, result: RoundResult | SaveResult) -> None:
+    def _on_saved(self, result: RoundResult | SaveResult | QueuedSave) -> None:
         self.result_value = result
         self.status.show_message(saved_text(result), "ok")
         self.save_button.setText("&Close")
@@ -598,8 +605,10 @@ class ObservationDialog(QDialog):
                 or self.assessments.any_entered() or bool(self.note.text().strip()))
 
 
-def saved_text(result: RoundResult | SaveResult) -> str:
+def saved_text(result: RoundResult | SaveResult | QueuedSave) -> str:
     """The confirmation a nurse reads: when it was saved, what it scored, what it raised."""
+    if isinstance(result, QueuedSave):
+        return queued_text(result)
     if isinstance(result, RoundResult):
         parts = [f"✔ SAVED at {fmt.local_time_text(result.saved_at)}"]
         if result.already_saved:

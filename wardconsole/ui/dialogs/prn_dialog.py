@@ -34,8 +34,14 @@ from PySide6.QtWidgets import (
 from wardconsole.services.context import InvalidInput, ServiceError
 from wardconsole.services.history import PrnSummary
 from wardconsole.services.recording import PRN_CLASSES, SaveResult
+from wardconsole.services.safe_saves import QueuedSave
 from wardconsole.ui import formatting as fmt
-from wardconsole.ui.dialogs.bedside import Bedside, confirm_discard, entry_stylesheet
+from wardconsole.ui.dialogs.bedside import (
+    Bedside,
+    confirm_discard,
+    entry_stylesheet,
+    queued_text,
+)
 from wardconsole.ui.models.prn_model import PrnColumn, PrnDoseModel, summary_text
 from wardconsole.ui.tasks import TaskHandle
 from wardconsole.ui.widgets._style import set_style_property
@@ -61,7 +67,7 @@ class PrnDialog(QDialog):
         self._admission_id = admission_id
         self._save_key = uuid.uuid4().hex
         self._summary_handle: TaskHandle | None = None
-        self.result_value: SaveResult | None = None
+        self.result_value: SaveResult | QueuedSave | None = None
         self._effects_saved = 0
         self._saver = EntrySaver(bedside.runner, self)
         self._effect_saver = EntrySaver(bedside.runner, self)
@@ -283,7 +289,7 @@ class PrnDialog(QDialog):
             self._show_problems(problems)
             return
         self._show_problems({})
-        recording, actor, admission_id = (self._bedside.recording, self._bedside.actor,
+        recording, actor, admission_id = (self._bedside.recording, self._bedside.acting(),
                                           self._admission_id)
         fields: dict[str, Any] = {
             "drug": self.drug.text().strip(),
@@ -295,7 +301,11 @@ class PrnDialog(QDialog):
             "save_key": self._save_key,
         }
         self._set_editing(False)
-        self._saver.start(lambda: recording.record_prn(actor, admission_id, **fields))
+        saves = self._bedside.saves
+        if saves is not None:  # kept on this station if the database is unavailable
+            self._saver.start(lambda: saves.save_prn(actor, admission_id, **fields))
+        else:
+            self._saver.start(lambda: recording.record_prn(actor, admission_id, **fields))
 
     def _problems(self) -> dict[str, str]:
         problems = {}
@@ -324,12 +334,14 @@ class PrnDialog(QDialog):
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
 
     @Slot(object)
-    def _on_saved(self, result: SaveResult) -> None:
+    def _on_saved(self, result: SaveResult | QueuedSave) -> None:
         self.result_value = result
         dose = f"{self.drug.text().strip()} {self.dose.text().strip()}"
         self.status.show_message(
             f"✔ SAVED at {fmt.local_time_text(self._bedside.clock())} — {dose}", "ok")
-        if result.escalations:
+        if isinstance(result, QueuedSave):
+            self.status.show_message(queued_text(result), "ok")
+        elif result.escalations:
             raised = ", ".join(f"{c.kind.label} ({c.severity.label.lower()})"
                                for c in result.escalations)
             self.status.show_message(f"{self.status.text()} · Escalation raised: {raised}", "ok")
@@ -392,7 +404,7 @@ class PrnDialog(QDialog):
                                             "alert")
             self.effect.setFocus(Qt.FocusReason.OtherFocusReason)
             return
-        recording, actor = self._bedside.recording, self._bedside.actor
+        recording, actor = self._bedside.recording, self._bedside.acting()
         self._effect_saver.reset()
         self.effect.setReadOnly(True)
         self._effect_saver.start(lambda: recording.record_prn_effect(actor, dose_id, text))

@@ -19,18 +19,19 @@ import weakref
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QListWidget,
+    QListView,
     QToolTip,
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import Shiboken
 
 from wardconsole.domain.records import Severity
 from wardconsole.services.auth import SignedIn, SignInPurpose, SignInSetup
@@ -51,7 +52,7 @@ QLabel#lock_title { font-size: 22pt; font-weight: bold; }
 QLabel#lock_ward { font-size: 14pt; }
 QLabel#lock_since, QLabel#lock_database, QLabel#lock_queue { font-size: 11pt; }
 QLabel#lock_alerts_title { font-size: 14pt; font-weight: bold; }
-QListWidget#lock_alerts { font-size: 16pt; font-weight: bold; }
+QListView#lock_alerts { font-size: 16pt; font-weight: bold; }
 QFrame#lock_panel { border: 1px solid palette(mid); border-radius: 6px; padding: 12px; }
 """
 
@@ -135,10 +136,13 @@ class LockScreen(QWidget):
         )
         self.alerts_title = QLabel("Open escalations")
         self.alerts_title.setObjectName("lock_alerts_title")
-        self.alerts = QListWidget()
+        self.alert_model = QStringListModel(self)
+        self.alerts = QListView()
         self.alerts.setObjectName("lock_alerts")
+        self.alerts.setModel(self.alert_model)
         self.alerts.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.alerts.setSelectionMode(QListWidget.SelectionMode.NoSelection)
+        self.alerts.setSelectionMode(QListView.SelectionMode.NoSelection)
+        self.alerts.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
         self._lay_out()
         self.form.signed_in.connect(self.unlocked)
 
@@ -167,13 +171,13 @@ class LockScreen(QWidget):
         outer.addLayout(row)
 
     def set_alerts(self, lines: list[str]) -> None:
-        self.alerts.clear()
-        if lines:
-            self.alerts.addItems(lines)
-            self.alerts_title.setText(f"Open escalations ({len(lines)})")
-        else:
-            self.alerts.addItem("None open")
-            self.alerts_title.setText("Open escalations")
+        self.alert_model.setStringList(lines or ["None open"])
+        self.alerts_title.setText(f"Open escalations ({len(lines)})" if lines
+                                  else "Open escalations")
+
+    def alert_texts(self) -> list[str]:
+        """What the escalation list says (for a glance and for tests)."""
+        return self.alert_model.stringList()
 
     def set_database_state(self, unavailable_reason: str | None) -> None:
         if unavailable_reason:
@@ -305,7 +309,7 @@ class LockController(QObject):
     def _on_unlocked(self, signed: SignedIn) -> None:
         for ref in self._curtains:
             curtain = ref()
-            if curtain is not None:
+            if curtain is not None and Shiboken.isValid(curtain):
                 curtain.hide()
                 curtain.deleteLater()
         self._curtains.clear()
@@ -323,4 +327,25 @@ class LockController(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in ACTIVITY_EVENTS and not self.locked:
             self.idle_timer.start()
+        elif (event.type() == QEvent.Type.Show and self.locked
+              and isinstance(watched, QWidget) and watched.isWindow()
+              and watched is not self.screen and not isinstance(watched, Curtain)
+              and watched.windowType() not in (Qt.WindowType.ToolTip, Qt.WindowType.Popup)
+              and not self._is_covered(watched)):
+            # A window that opens while locked (a late error message, say) is covered too,
+            # and the lock screen goes back on top so it keeps the keyboard.
+            self._curtains.append(weakref.ref(Curtain(watched)))
+            QTimer.singleShot(0, self._bring_screen_forward)
         return False
+
+    def _is_covered(self, window: QWidget) -> bool:
+        return any(ref() is not None and Shiboken.isValid(ref()) and ref().parent() is window
+                   for ref in self._curtains)
+
+    def _bring_screen_forward(self) -> None:
+        if self.locked:
+            self.screen.hide()
+            self.screen.showFullScreen()
+            self.screen.raise_()
+            self.screen.activateWindow()
+            self.screen.form.focus_first_empty()

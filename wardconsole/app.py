@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from wardconsole.services.escalation_desk import EscalationDesk
     from wardconsole.ui.handoff.context import HandoffUi
     from wardconsole.ui.interop_actions import InteropActions
+    from wardconsole.ui.session import AccessContext, StaffSession
 
 XCB_LIBRARIES = {
     "xcb-cursor": "libxcb-cursor0",
@@ -53,7 +54,7 @@ def display_problem(environ: dict[str, str] | None = None) -> str | None:
 def _prepare_demo(settings: Settings) -> None:
     """A fresh demo ward for ``--demo``: the previous demo file is replaced."""
     from wardconsole.services.db import Database
-    from wardconsole.services.demo import build_demo_ward
+    from wardconsole.services.demo import build_demo_ward, sign_in_text
     from wardconsole.store.engine import make_engine, upgrade
 
     database = settings.db_url.split("///", 1)[-1]
@@ -64,19 +65,57 @@ def _prepare_demo(settings: Settings) -> None:
     upgrade(engine)
     print("Building the demo ward…", file=sys.stderr)
     build_demo_ward(Database(engine))
+    print(sign_in_text(), file=sys.stderr)
     engine.dispose()
 
 
-def _station_actor(db: Database, station: str, *, demo: bool) -> Actor:
-    """Who records at this station until staff sign in (the one seam sign-in replaces): on a
-    demo ward its first nurse, otherwise the system account, named with the station."""
-    from wardconsole.services.demo import NURSES
+def _access(db: Database, settings: Settings, ward_name: str,
+            session: StaffSession) -> AccessContext:
+    """Sign-in and lock (local access policy), staff management, the audit trail, and the
+    station's queue that keeps saves while the database is unavailable."""
+    from wardconsole.config import data_dir
+    from wardconsole.domain.access import load_access_policy
+    from wardconsole.services.audit import AuditService
+    from wardconsole.services.auth import AuthService
+    from wardconsole.services.outbox import Outbox, outbox_path
+    from wardconsole.services.safe_saves import SafeSaves
     from wardconsole.services.staff import StaffService
+    from wardconsole.ui.session import AccessContext
 
-    staff = StaffService(db)
-    if demo:
-        return staff.actor(NURSES[0][0], station)
-    return staff.system_actor(station)
+    policy = load_access_policy()
+    identity = describe_url(settings.db_url)
+    saves = SafeSaves(db, Outbox(outbox_path(data_dir(), identity), identity))
+    auth = AuthService(db, policy, saves)
+    station = settings.station
+    return AccessContext(
+        sign_in=lambda code, password, purpose, previous: auth.sign_in(
+            code, password, station, purpose=purpose, previous=previous),
+        setup=auth.setup, record_lock=auth.record_lock, record_sign_out=auth.record_sign_out,
+        idle_lock_after=policy.idle_lock_after, session=session, station=station,
+        ward_name=ward_name, staff=StaffService(db, policy), audit=AuditService(db),
+        saves=saves,
+    )
+
+
+def _first_sign_in(access: AccessContext, *, self_test: bool) -> Actor | None:
+    """The sign-in screen before anything else. ``--self-test`` signs in a demo nurse on a
+    demo ward (its password is documented) and otherwise shows the screen and stops."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from wardconsole.services.auth import DEMO_PASSWORD, SignInPurpose
+    from wardconsole.services.context import Role
+    from wardconsole.ui.dialogs.sign_in_dialog import SignInDialog
+
+    if self_test:
+        setup = access.setup()
+        nurse = next((code for code, role in setup.demo_accounts if role is Role.NURSE), None)
+        if setup.demo_password and nurse:
+            return access.sign_in(nurse, DEMO_PASSWORD, SignInPurpose.START, None).actor
+        QTimer.singleShot(1500, lambda: [w.reject() for w in QApplication.topLevelWidgets()
+                                         if isinstance(w, SignInDialog)])
+    signed = SignInDialog.ask(access)
+    return signed.actor if signed is not None else None
 
 
 def _escalation_desk(
@@ -142,36 +181,53 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
     upgrade(engine)
     db = Database(engine, ward_timezone=settings.ward_timezone)
     census = CensusService(db)
-    station_actor = _station_actor(db, settings.station, demo=demo)
-    escalations = _escalation_desk(db, settings.station, lambda: station_actor)
+    from wardconsole.ui.session import StaffSession
+
+    session = StaffSession()
+    ward_name = census.ward_name()
+    access = _access(db, settings, ward_name, session)
+    escalations = _escalation_desk(db, settings.station, session.current_actor)
 
     from PySide6.QtCore import QCoreApplication, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from wardconsole.config import log_dir
+    from wardconsole.logging_setup import LOG_FILE, install_excepthook
     from wardconsole.ui.alerts import open_alert_sound
     from wardconsole.ui.context import UiContext
+    from wardconsole.ui.crash_notice import CrashNotice
     from wardconsole.ui.main_window import MainWindow
+    from wardconsole.ui.theme import apply_theme, load_theme
 
     QCoreApplication.setOrganizationName("WardConsole")
     QCoreApplication.setApplicationName("WardConsole")
     QCoreApplication.setApplicationVersion(__version__)
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    crash_notice = CrashNotice(app)
+    install_excepthook(log_dir() / LOG_FILE, crash_notice.tell)
+    apply_theme(app, load_theme())
+    actor = _first_sign_in(access, self_test=self_test)
+    if actor is None:
+        engine.dispose()
+        return 0
+    session.sign_in(actor)
     context = UiContext(
         load_census=census.snapshot,
         open_change_feed=lambda: open_change_feed(engine),
         station=settings.station,
-        ward_name=census.ward_name(),
+        ward_name=ward_name,
         database_label=describe_url(settings.db_url),
         load_patient_series=ChartService(db).series,
         recording=RecordingService(db),
         history=HistoryService(db),
-        current_actor=lambda: station_actor,
-        handoff=_handoff_ui(db, census.ward_name()),
-        observation=ObservationDesk(db, actor=lambda: station_actor),
-        admissions=AdmissionDesk(db, actor=lambda: station_actor),
+        current_actor=session.current_actor,
+        handoff=_handoff_ui(db, ward_name),
+        observation=ObservationDesk(db, actor=session.current_actor),
+        admissions=AdmissionDesk(db, actor=session.current_actor),
         interop=_interop_actions(db),
         escalations=escalations,
         open_alert_sound=open_alert_sound,
+        access=access,
     )
     window = MainWindow(context)
     window.show()

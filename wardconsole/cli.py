@@ -120,7 +120,7 @@ def _open_database(settings: Settings):
 
 
 def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from wardconsole.services.demo import DemoOptions, build_demo_ward
+    from wardconsole.services.demo import DemoOptions, build_demo_ward, sign_in_text
 
     if not 1 <= args.beds <= 200:
         raise CliError("--beds must be between 1 and 200", EXIT_USAGE)
@@ -141,6 +141,7 @@ def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         raise CliError(str(exc)) from None
     print(file=sys.stderr)
     print(f"Demo ward ready in {settings.db_url}")
+    print(sign_in_text())
     return 0
 
 
@@ -306,6 +307,10 @@ def _cmd_gui(args: argparse.Namespace, settings: Settings) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if argv is None:  # a real run (tests pass argv and keep their own logging)
+        from wardconsole.logging_setup import install_excepthook, setup_logging
+
+        install_excepthook(setup_logging())
     demo_gui = bool(getattr(args, "demo", False)) and args.command in (None, "gui")
     db = getattr(args, "db", None)
     if demo_gui and db is None:

@@ -50,13 +50,17 @@ LOCK_STYLE = SIGN_IN_STYLE + """
 QWidget#LockScreen { background-color: palette(window); }
 QLabel#lock_title { font-size: 22pt; font-weight: bold; }
 QLabel#lock_ward { font-size: 14pt; }
-QLabel#lock_since, QLabel#lock_database, QLabel#lock_queue { font-size: 11pt; }
+QLabel#lock_since, QLabel#lock_database, QLabel#lock_queue, QLabel#lock_who,
+QLabel#lock_legend { font-size: 11pt; }
 QLabel#lock_alerts_title { font-size: 14pt; font-weight: bold; }
 QListView#lock_alerts { font-size: 16pt; font-weight: bold; }
 QFrame#lock_panel { border: 1px solid palette(mid); border-radius: 6px; padding: 12px; }
 """
 
-_SEVERITY_MARK = {Severity.EMERGENCY: "◆◆", Severity.URGENT: "◆", Severity.ADVISORY: "◇"}
+_SEVERITY_MARK = {
+    Severity.EMERGENCY: "◆◆", Severity.URGENT: "◆\u2007", Severity.ADVISORY: "◇\u2007",
+}
+LEGEND = "◆◆ emergency   ◆ urgent   ◇ advisory"
 
 
 def alert_lines(snapshot: CensusSnapshot | None) -> list[str]:
@@ -134,6 +138,13 @@ class LockScreen(QWidget):
                                                   previous()),  # type: ignore[arg-type]
             runner, purpose=SignInPurpose.UNLOCK,
         )
+        self.who = QLabel("The same nurse, or any other member of staff, unlocks it by signing "
+                          "in with their own staff ID; the console then records as them.")
+        self.who.setObjectName("lock_who")
+        self.who.setWordWrap(True)
+        self.who.setProperty("tone", "muted")
+        self.legend = QLabel(LEGEND)
+        self.legend.setObjectName("lock_legend")
         self.alerts_title = QLabel("Open escalations")
         self.alerts_title.setObjectName("lock_alerts_title")
         self.alert_model = QStringListModel(self)
@@ -155,6 +166,7 @@ class LockScreen(QWidget):
         left.addWidget(self.since)
         left.addSpacing(12)
         left.addWidget(self.form)
+        left.addWidget(self.who)
         left.addWidget(self.database)
         left.addWidget(self.queue)
         left.addStretch(1)
@@ -163,6 +175,7 @@ class LockScreen(QWidget):
         right = QVBoxLayout(alerts)
         right.addWidget(self.alerts_title)
         right.addWidget(self.alerts, 1)
+        right.addWidget(self.legend)
         row = QHBoxLayout()
         row.addWidget(sign_in, 3)
         row.addWidget(alerts, 2)
@@ -216,6 +229,7 @@ class LockController(QObject):
         self.screen = LockScreen(access, runner, lambda: self._locked_by)
         self.idle_timer = QTimer(self)
         self.idle_timer.setSingleShot(True)
+        self.idle_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.idle_timer.setInterval(int(access.idle_lock_after.total_seconds() * 1000))
         self.idle_timer.timeout.connect(self._on_idle)
         self.screen.unlocked.connect(self._on_unlocked)

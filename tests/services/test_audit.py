@@ -114,3 +114,16 @@ def test_the_database_refuses_to_change_or_delete_audit_rows(
     with engine.connect() as connection:
         stations = connection.execute(text("SELECT station FROM audit_log")).scalars().all()
     assert "forged" not in stations and len(stations) >= 2
+
+
+def test_an_export_of_a_patient_is_found_by_that_patient(
+    db: Database, audit: AuditService, supervisor: Actor, admission: int
+) -> None:
+    from wardconsole.store import repository
+
+    with db.transaction() as session:
+        repository.write_audit(session, at=db.clock(), staff_id=supervisor.staff_id,
+                               station="Office", action="export", entity="patient",
+                               entity_id=None, detail={"hospital_numbers": ["KD000001"]})
+    [entry] = audit.search(supervisor, AuditQuery(patient="abernethy", action="export")).entries
+    assert entry.patient == "KD000001"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, String, and_, cast, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.text_input import text_problem
@@ -138,7 +138,8 @@ class AuditService:
             if query.until is not None:
                 conditions.append(AuditRow.at < query.until)
             if query.patient.strip():
-                conditions.append(_about_admissions(_matching_admissions(session, query.patient)))
+                admissions = _matching_admissions(session, query.patient)
+                conditions.append(_about_admissions(admissions, _numbers_of(session, admissions)))
             rows = session.execute(
                 select(AuditRow, Staff.staff_code, Staff.display_name)
                 .outerjoin(Staff, Staff.id == AuditRow.staff_id)
@@ -219,11 +220,26 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _about_admissions(admission_ids: Sequence[int]) -> ColumnElement[bool]:
-    """Audit rows whose entity belongs to one of ``admission_ids``."""
+def _numbers_of(session: Session, admission_ids: Sequence[int]) -> list[str]:
+    if not admission_ids:
+        return []
+    return list(session.scalars(
+        select(Patient.hospital_number).join(Admission, Admission.patient_id == Patient.id)
+        .where(Admission.id.in_(admission_ids)).distinct().limit(50)
+    ))
+
+
+def _about_admissions(admission_ids: Sequence[int], hospital_numbers: Sequence[str] = ()
+                      ) -> ColumnElement[bool]:
+    """Audit rows whose entity belongs to one of ``admission_ids``, or that name one of the
+    patients' hospital numbers in their detail (exports of a patient's record)."""
     if not admission_ids:
         return false()
     clauses = [and_(AuditRow.entity == "admission", AuditRow.entity_id.in_(admission_ids))]
+    detail_text = cast(AuditRow.detail, String)
+    clauses.extend(
+        detail_text.contains(f'"{number}"', autoescape=True) for number in hospital_numbers
+    )
     for entity, model in ENTITY_ADMISSION.items():
         owned = select(model.id).where(model.admission_id.in_(admission_ids))
         clauses.append(and_(AuditRow.entity == entity, AuditRow.entity_id.in_(owned)))
@@ -261,4 +277,7 @@ def _patients_of(session: Session, rows: Iterable[AuditRow]) -> dict[int, str]:
         admission_id = admission_of.get((row.entity, row.entity_id or -1))
         if admission_id is not None:
             result[row.id] = labels.get(admission_id, "")
+        elif row.entity == "patient" and isinstance(row.detail, dict):
+            numbers = row.detail.get("hospital_numbers") or []
+            result[row.id] = ", ".join(str(n) for n in numbers[:3])
     return result

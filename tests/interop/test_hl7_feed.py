@@ -137,7 +137,8 @@ def test_values_outside_the_stay_or_impossible_are_counted(
            f"OBX|2|NM|9279-1^RR^LN||18|/min|||||F|||{stamp}",
            f"OBX|3|ST|2708-6^SpO2^LN||good|%|||||F|||{stamp}",
            f"OBX|4|NM|8310-5^Temp^LN||37|furlongs|||||F|||{stamp}",
-           f"OBX|5|NM|8867-4^HR^LN||80|/min|||||X|||{stamp}"]
+           f"OBX|5|NM|8867-4^HR^LN||80|/min|||||X|||{stamp}",
+           f"OBX|6|NM|8480-6^SBP^LN||1e+27|mm[Hg]|||||F|||{stamp}"]
     outcome, _ = MessageHandler(db, monitor).handle(oru("MSG0005", stamp, obx=obx).encode())
     assert outcome.code == "AA" and outcome.report is not None
     assert outcome.report.skipped == {
@@ -145,6 +146,7 @@ def test_values_outside_the_stay_or_impossible_are_counted(
         "value type 'ST' is not numeric: spo2": 1,
         "unit 'furlongs' is not °C or °F: temperature": 1,
         "result status 'X': pulse": 1,
+        "value 1E+27 is not a measurement: systolic_bp": 1,
     }
     (row,) = _sets(db)
     assert row.respiration_rate == 18 and row.pulse is None

@@ -126,12 +126,19 @@ _MMHG_PER_KPA: Final = Decimal("7.50061683")
 
 
 class UnitProblem(ValueError):
-    """A unit the console cannot convert for this field (the value is skipped, not guessed)."""
+    """A value the console cannot convert for this field — an unknown unit, or a magnitude no
+    measurement has (the value is skipped, not guessed)."""
+
+
+_LARGEST = Decimal(10) ** 6
+"""Far beyond any vital sign in any unit; larger numbers are garbage, not measurements."""
 
 
 def to_chart_units(field: str, value: Decimal, unit: str) -> Decimal:
     """Convert a measured value to the chart's unit and precision (half-up, REFERENCE §1.5)."""
     unit = unit.strip()
+    if not value.is_finite() or abs(value) >= _LARGEST:
+        raise UnitProblem(f"value {value} is not a measurement")
     if field in ("respiration_rate", "pulse"):
         if unit not in _RATE_UNITS:
             raise UnitProblem(f"unit {unit!r} is not a rate per minute")

@@ -101,12 +101,16 @@ def test_import_shows_progress_then_what_was_imported(
     qtbot.waitUntil(lambda: progress.value() == 2)
     assert progress.isVisible()
     assert progress.labelText() == "Importing transfer.json\nWriting set 2 of 4"
-    assert not menu.import_action.isEnabled()  # one import at a time
+    assert progress.windowModality() == Qt.WindowModality.WindowModal
+    asked_again: list[object] = []
+    monkeypatch.setattr(ImportFileDialog, "ask", classmethod(lambda cls, *a: asked_again.append(a)))
+    menu.import_action.trigger()  # one import at a time
+    assert asked_again == []
     with qtbot.waitSignal(menu.import_finished, timeout=5000) as finished:
         interop.hold.set()
     assert finished.args == [REPORT]
     assert interop.imports == [(SUPERVISOR, tmp_path / "transfer.json", None)]
-    assert not progress.isVisible() and menu.import_action.isEnabled()
+    assert not progress.isVisible() and not menu.busy
     box = _box(interop_window)
     assert box.isVisible()
     assert box.text() == ("transfer.json: 3 sets (11 values) imported; 1 already on record; "
@@ -131,7 +135,7 @@ def test_cancel_imports_nothing(qtbot, interop_window: MainWindow, interop: Fake
 
     assert failed.args == ["Import of big.ndjson cancelled: nothing was imported."]
     assert _box(interop_window).text() == failed.args[0]
-    assert menu.import_action.isEnabled()
+    assert not menu.busy
 
 
 def test_export_saves_the_selected_patient(qtbot, interop_window: MainWindow,

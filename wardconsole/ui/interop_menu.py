@@ -114,8 +114,7 @@ class InteropMenu(QObject):
         cancel.clear()
         progress = self._progress_dialog()
         progress.begin(path.name, patient_label)
-        self._busy = True
-        self._set_enabled(False)
+        self._busy = True  # one at a time; the progress dialog is window-modal anyway
         last = [-1]
 
         def report_progress(done: int, total: int) -> None:  # on the worker thread
@@ -178,7 +177,6 @@ class InteropMenu(QObject):
             return
         actions, hospital_number, actor = self._actions, row.hospital_number, self._current_actor()
         self._busy = True
-        self._set_enabled(False)
         self._runner.run(
             lambda: actions.export_patient(actor, hospital_number, choice.path,
                                            choice.export_format),
@@ -214,7 +212,6 @@ class InteropMenu(QObject):
 
     def _finish(self) -> None:
         self._busy = False
-        self._set_enabled(True)
         if self._progress is not None:
             self._progress.hide()
 

@@ -127,3 +127,8 @@ def test_an_export_of_a_patient_is_found_by_that_patient(
                                entity_id=None, detail={"hospital_numbers": ["KD000001"]})
     [entry] = audit.search(supervisor, AuditQuery(patient="abernethy", action="export")).entries
     assert entry.patient == "KD000001"
+
+
+def test_no_filters_at_all_lists_everything(audit: AuditService, supervisor: Actor) -> None:
+    audit.record_export(supervisor, "anything")
+    assert [e.action for e in audit.search(supervisor, AuditQuery()).entries][0] == "export"

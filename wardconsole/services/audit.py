@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, cast, false, func, or_, select
+from sqlalchemy import ColumnElement, String, and_, cast, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.text_input import text_problem
@@ -143,7 +143,7 @@ class AuditService:
             rows = session.execute(
                 select(AuditRow, Staff.staff_code, Staff.display_name)
                 .outerjoin(Staff, Staff.id == AuditRow.staff_id)
-                .where(and_(*conditions))
+                .where(and_(true(), *conditions))
                 .order_by(AuditRow.at.desc(), AuditRow.id.desc())
                 .limit(query.limit + 1)
             ).all()

@@ -140,6 +140,7 @@ class AuditDialog(QDialog):
         edit.setObjectName(name)
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("ddd d MMM yyyy HH:mm")
+        edit.setMaximumWidth(240)
         return edit
 
     def _lay_out(self) -> None:
@@ -214,6 +215,11 @@ class AuditDialog(QDialog):
     def _on_page_loaded(self, page: AuditPage) -> None:
         self.search_button.setEnabled(True)
         self.model.set_entries(page.entries)
+        header = self.table.horizontalHeader()
+        for column in (AuditColumn.WHEN, AuditColumn.WHO, AuditColumn.STATION,
+                       AuditColumn.ACTION, AuditColumn.PATIENT):
+            self.table.resizeColumnToContents(column)
+            header.resizeSection(column, min(header.sectionSize(column) + 12, 320))
         count = len(page.entries)
         if page.truncated:
             self._say(f"Showing the newest {count:,} entries; more matched — narrow the filters "

@@ -64,7 +64,9 @@ def detail_text(detail: Mapping[str, Any]) -> str:
     for key, value in detail.items():
         if value in (None, "", [], {}):
             continue
-        if isinstance(value, list):
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        elif isinstance(value, list):
             value = ", ".join(str(v) for v in value)
         text = str(value)
         parts.append(f"{key.replace('_', ' ')}: {text[:60]}{'…' if len(text) > 60 else ''}")
@@ -138,7 +140,7 @@ class AuditTableModel(QAbstractTableModel):
             return f"{local:%a} {local.day} {local:%b %Y %H:%M:%S}"
         if column is AuditColumn.WHO:
             if not entry.staff_code:
-                return "(no account)"
+                return "(command line)" if entry.station == "cli" else "(no account)"
             return f"{entry.staff_name} ({entry.staff_code})"
         if column is AuditColumn.STATION:
             return entry.station

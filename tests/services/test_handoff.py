@@ -3,7 +3,7 @@ bedside services, drafted, written, reviewed, signed and amended."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from handoffnight import Ward, at, seed_night
@@ -20,7 +20,7 @@ from wardconsole.services.context import (
     ServiceError,
 )
 from wardconsole.services.db import Database
-from wardconsole.services.handoff import HandoffView
+from wardconsole.services.handoff import HandoffService, HandoffView
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.staff import StaffService
 from wardconsole.store.models import AuditRow, HandoffVersionRow
@@ -310,3 +310,35 @@ def test_the_background_describes_the_structured_intake(ward: Ward) -> None:
     # The demo-style patients without a structured intake say so.
     quiet = ward.view(ward.quiet)
     assert "Intake assessment: not recorded in the console" in facts(quiet, Section.BACKGROUND)
+
+
+def test_the_night_the_clocks_go_back_is_one_13_hour_shift(db: Database) -> None:
+    """25 October 2026: 01:00–02:00 happens twice in Europe/London; the night still has one
+    handoff, and its times read as the ward clock showed them."""
+    clock = Clock(datetime(2026, 10, 24, 17, 0, tzinfo=UTC))  # 18:00 BST
+    db.clock = clock
+    staff = StaffService(db)
+    staff.add("rn.dst", "Dana Summer", Role.NURSE, None)
+    nurse = staff.actor("rn.dst", "Station A")
+    admissions = AdmissionService(db)
+    admissions.ensure_beds(["C1"], "Test ward")
+    admission = admissions.admit(nurse, NewPatient("KD0DST", "Ola", "Autumn", date(1990, 1, 1)),
+                                 bed="C1", admitted_at=clock.now - timedelta(days=1))
+    record = RecordingService(db)
+    for at_utc in (datetime(2026, 10, 24, 17, 30, tzinfo=UTC),  # 18:30 BST, before the shift
+                   datetime(2026, 10, 25, 0, 30, tzinfo=UTC),   # 01:30 BST (the first one)
+                   datetime(2026, 10, 25, 1, 30, tzinfo=UTC)):  # 01:30 GMT (the second one)
+        clock.now = at_utc
+        record.record_observation(nurse, admission, NORMAL_SET)
+    clock.now = datetime(2026, 10, 25, 6, 50, tzinfo=UTC)  # 06:50 GMT
+    service = HandoffService(db)
+    shift = service.this_shift()
+    assert shift.label == "Night shift, Sat 24 Oct 19:00 – Sun 25 Oct 07:00"
+    assert shift.duration == timedelta(hours=13)
+    assert service.draft_shift(nurse, shift).created == 1
+    (view,) = service.board(shift).handoffs
+    assessment = facts(view, Section.ASSESSMENT)
+    assert assessment[0].startswith("NEWS2 now 0 (low) at 01:30; range over the shift 0–0 "
+                                    "across 2 complete sets")
+    assert "Observation sets this shift: 2 complete" in assessment
+    assert service.shift_starting(datetime(2026, 10, 24, 19, 0)) == shift

@@ -26,8 +26,9 @@ from sqlalchemy.orm import Session
 
 from wardconsole.domain.news2 import score_vitals
 from wardconsole.domain.records import VITAL_FIELDS, MissingReason, VitalSigns
+from wardconsole.domain.text_input import MAX_NOTE, text_problem
 from wardconsole.domain.validation import validate_vitals
-from wardconsole.services.context import Actor, NotFound, Permission, require
+from wardconsole.services.context import Actor, InvalidInput, NotFound, Permission, require
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import apply_rules
 from wardconsole.store import repository
@@ -153,6 +154,9 @@ class ImportService:
         require(actor, Permission.RECORD)
         if batch.create_records:
             require(actor, Permission.ADMIT)
+        problems = unstorable_text(batch)
+        if problems:
+            raise InvalidInput(problems)
         now = self._db.clock()
         with self._db.transaction() as session:
             writer = _BatchWriter(session, actor, batch, now)
@@ -409,6 +413,31 @@ class _BatchWriter:
             patients_created=self.patients_created, stays_created=self.stays_created,
             admission_ids=tuple(sorted(self.touched)),
         )
+
+
+def unstorable_text(batch: ImportBatch) -> dict[str, str]:
+    """Text in the input that no database column can hold (a NUL or control character, or
+    longer than its column), by position; the whole batch is refused with these messages."""
+    problems: dict[str, str] = {}
+    checks: list[tuple[str, str, str, int]] = [("input", "label", batch.label, 200)]
+    for group in batch.groups:
+        patient, where = group.patient, group.position[:60]
+        checks += [(where, "hospital number", patient.hospital_number, 32),
+                   (where, "given name", patient.given_name, 80),
+                   (where, "family name", patient.family_name, 80),
+                   (where, "source reference", group.source_ref, 200),
+                   (where, "note", group.note, MAX_NOTE)]
+        if group.author is not None:
+            checks += [(where, "author ID", group.author.staff_code, 32),
+                       (where, "author name", group.author.display_name, 120)]
+        if group.stay is not None:
+            checks.append((where, "stay reason", group.stay.reason, MAX_NOTE))
+    for where, label, value, longest in checks:
+        problem = text_problem(label, value, max_length=longest,
+                               multiline=label in ("note", "stay reason"))
+        if problem and where not in problems:
+            problems[where] = f"{where} {problem}"
+    return problems
 
 
 def _covers(admission: Admission, at: datetime) -> bool:

@@ -187,3 +187,28 @@ def test_lock_screen_screenshot_at_night(qtbot, window: MainWindow) -> None:
     screen.resize(1366, 768)
     path = grab_widget(screen, DOCS / "lock-screen-night.png")
     assert path.stat().st_size > 10_000
+
+
+def test_a_modal_dialog_open_when_the_station_locks_is_kept_and_the_lock_screen_takes_the_keys(
+    qtbot, window: MainWindow
+) -> None:
+    """Bedside dialogs run modally (exec); the lock must neither close one nor lose input."""
+    from PySide6.QtCore import QTimer
+
+    dialog = QDialog(window)
+    field = QLineEdit(dialog)
+    QVBoxLayout(dialog).addWidget(field)
+    seen: dict[str, object] = {}
+
+    def while_the_dialog_is_open() -> None:
+        qtbot.keyClicks(field, "37.2")
+        window.access.lock.lock("idle")
+        seen["modal"] = QApplication.activeModalWidget()
+        seen["dialog_visible"] = dialog.isVisible()
+        _unlock(qtbot, window, "rn.okafor")
+        seen["text"] = field.text()
+        dialog.accept()
+
+    QTimer.singleShot(0, while_the_dialog_is_open)
+    assert dialog.exec() == QDialog.DialogCode.Accepted
+    assert seen == {"modal": window.access.lock.screen, "dialog_visible": True, "text": "37.2"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -350,3 +351,20 @@ def test_not_escalating_needs_a_reason(qtbot, ward: Ward) -> None:
     qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
     assert dialog.error.text() == "Reason: say why this does not need escalating."
     assert dialog.isVisible()
+
+
+def test_ages_are_elapsed_time_across_a_clock_change(ward: Ward) -> None:
+    """Raised at 00:59 GMT, seen at 02:01 BST on 29 March 2026: two minutes, not 62."""
+    from dataclasses import replace
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    london = ZoneInfo("Europe/London")
+    station = ward.stations[0]
+    station.record(ward.admissions[0], SICK)
+    raised = datetime(2026, 3, 29, 0, 59, tzinfo=london)
+    seen = datetime(2026, 3, 29, 2, 1, tzinfo=london)
+    escalation = replace(deterioration(station), raised_at=raised.astimezone(UTC))
+    model = WardEscalationModel()
+    model.set_escalations((escalation,), seen.astimezone(UTC))
+    assert model.index(0, WardEscalationColumn.AGE).data() == "2 min"

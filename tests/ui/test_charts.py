@@ -19,6 +19,7 @@ from dbfixtures import sqlite_url  # noqa: F401 - fixture
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QToolButton
 from wardfakes import NORMAL_SET, Clock
 
 from wardconsole.services.admissions import AdmissionService, NewPatient
@@ -139,7 +140,7 @@ def curve_points(charts: PatientCharts, plot: str, curve: str) -> int:
 
 
 def click(qtbot, charts: PatientCharts, name: str) -> None:
-    button = charts.findChild(type(charts._export_button), name)
+    button = charts.findChild(QToolButton, name)
     assert button is not None, name
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
@@ -345,8 +346,7 @@ def test_withdrawal_items_are_selectable_and_red_flag_groups_come_first(
     assert set(page.selected_items) == grouped
     assert page.items.curves["hallucinations_auditory"].isVisible()
     assert not page.items.curves["craving"].isVisible()
-    craving = next(a for a in charts._items_menu.actions() if a.data() == "craving")
-    craving.trigger()
+    charts.toolbar.item_action("craving").trigger()
     assert page.items.curves["craving"].isVisible()
     assert "craving" in charts.readout().texts()
     assert page.total.track("total").points == 10
@@ -375,7 +375,7 @@ def test_export_and_print_carry_who_and_when(
     image = QImage(str(target))
     assert image.width() == charts.vitals.widget.width()
     assert image.height() == charts.vitals.widget.height() + export.CAPTION_HEIGHT
-    assert "Saved chart.png" in charts._status.text()
+    assert "Saved chart.png" in charts.toolbar.status.text()
     assert "Nia Castellan · KD000042" in charts._caption_text()
 
     pdf = tmp_path / "chart.pdf"

@@ -289,3 +289,28 @@ class WithdrawalPage(ChartPage):
 
 def sparse(points: int) -> bool:
     return points < SPARSE_POINTS
+
+
+def overlay_spans(series: PatientSeries) -> list[tuple[float, float, str]]:
+    """Shaded spans: outside the stay, and within it whatever is not loaded yet."""
+    stay_end = series.discharged_at or series.as_of
+    far = 400 * 86400.0
+    regions = [(series.admitted_at - far, series.admitted_at, "outside"),
+               (stay_end, stay_end + far, "outside")]
+    if series.loaded_from > series.admitted_at + 60:
+        regions.append((series.admitted_at, series.loaded_from, "unloaded"))
+    if series.loaded_to < stay_end - 60:
+        regions.append((series.loaded_to, stay_end, "unloaded"))
+    return regions
+
+
+def describe_value(key: str) -> Callable[[float], str]:
+    """How a corrected value of ``key`` is worded in its tooltip."""
+    if key == "consciousness":
+        return lambda value: ACVPU[int(value)] if 0 <= value < len(ACVPU) else "?"
+    if key == "temperature":
+        return lambda value: f"{value:.1f} °C"
+    units = {"spo2": " %", "systolic_bp": " mmHg", "diastolic_bp": " mmHg",
+             "respiration_rate": " /min", "pulse": " /min", "news2_total": ""}
+    unit = units.get(key, "")
+    return lambda value: f"{value:.0f}{unit}"

@@ -9,7 +9,6 @@ arrived) re-reads the same range up to now; a view that follows the present move
 
 from __future__ import annotations
 
-import enum
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -17,36 +16,32 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QPointF, QSettings, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QImage
+from PySide6.QtCore import QPointF, QSettings, QTimer, Signal, Slot
+from PySide6.QtGui import QImage
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QButtonGroup,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QMenu,
-    QSizePolicy,
     QStackedWidget,
-    QTableView,
-    QTabWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from wardconsole.domain.news2 import ACVPU
 from wardconsole.services.charts import PatientSeries
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.charts import export
-from wardconsole.ui.charts.pages import ChartPage, VitalsPage, WithdrawalPage, sparse
+from wardconsole.ui.charts.pages import (
+    ChartPage,
+    VitalsPage,
+    WithdrawalPage,
+    describe_value,
+    overlay_spans,
+    sparse,
+)
 from wardconsole.ui.charts.palette import chart_palette
 from wardconsole.ui.charts.readout import Readout, readout_at
-from wardconsole.ui.charts.table_models import ObservationTableModel, TimelineTableModel
+from wardconsole.ui.charts.tables import ChartTables
+from wardconsole.ui.charts.toolbar import ChartToolbar, Page, Preset
 from wardconsole.ui.tasks import TaskHandle, TaskRunner
 from wardconsole.ui.theme import Theme
-from wardconsole.ui.widgets._style import set_style_property
 
 log = logging.getLogger(__name__)
 
@@ -60,45 +55,6 @@ FIRST_LOAD_SPANS = 1.25
 RANGE_LOAD_DELAY_MS = 150
 """A pan or zoom asks for more data only once it has paused this long."""
 _PRESET_KEY = "patient_charts/preset"
-
-
-class Preset(enum.Enum):
-    SHIFT = "shift"
-    DAY = "24h"
-    THREE_DAYS = "72h"
-    WEEK = "7d"
-    STAY = "stay"
-
-    @property
-    def label(self) -> str:
-        return {Preset.SHIFT: "Shift", Preset.DAY: "24 h", Preset.THREE_DAYS: "72 h",
-                Preset.WEEK: "7 d", Preset.STAY: "Stay"}[self]
-
-    @property
-    def description(self) -> str:
-        return {Preset.SHIFT: "this shift", Preset.DAY: "the last 24 hours",
-                Preset.THREE_DAYS: "the last 72 hours", Preset.WEEK: "the last 7 days",
-                Preset.STAY: "the whole stay"}[self]
-
-    @property
-    def span(self) -> timedelta | None:
-        """Fixed length, or None (this shift and the whole stay depend on the patient)."""
-        return {Preset.DAY: timedelta(hours=24), Preset.THREE_DAYS: timedelta(hours=72),
-                Preset.WEEK: timedelta(days=7)}.get(self)
-
-
-class Page(enum.IntEnum):
-    VITALS = 0
-    WITHDRAWAL = 1
-    TABLE = 2
-
-    @property
-    def label(self) -> str:
-        return ("Vitals && NEWS2", "Withdrawal", "Table")[self]
-
-    @property
-    def short_label(self) -> str:
-        return ("Vitals", "Withdrawal", "Table")[self]
 
 
 DEFAULT_PRESET = Preset.THREE_DAYS
@@ -127,12 +83,6 @@ class PatientCharts(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("PatientCharts")
-        # The chosen range and page must be obvious in both themes, and not by colour alone.
-        self.setStyleSheet(
-            "QToolButton { padding: 2px 5px; }"
-            " QToolButton:checked { background-color: palette(highlight);"
-            " color: palette(highlighted-text); font-weight: bold; }"
-        )
         self._admission_id = admission_id
         self._load_series = load_series
         self._runner = runner
@@ -147,6 +97,7 @@ class PatientCharts(QWidget):
         self._caption = ""
         self._closed = False
         self._setting_range = False
+        self.toolbar = ChartToolbar()
         # Ask first: the worker reads while the plots are being built.
         self._request_load(**self._first_request())
 
@@ -155,99 +106,33 @@ class PatientCharts(QWidget):
         """Built the first time it is shown: most visits only need the vitals."""
         self._selected_items: tuple[str, ...] | None = None
         self._page = Page.VITALS
-        self.observation_model = ObservationTableModel(self, theme=theme)
-        self.timeline_model = TimelineTableModel(self, theme=theme)
+        self.tables = ChartTables(theme)
+        self.observation_model = self.tables.observation_model
+        self.timeline_model = self.tables.timeline_model
         self._range_timer = QTimer(self)
         self._range_timer.setSingleShot(True)
         self._range_timer.setInterval(RANGE_LOAD_DELAY_MS)
 
-        self._build_toolbar()
         self._stack = QStackedWidget()
         self._stack.addWidget(self.vitals.widget)
-        self._table_page = self._build_tables()
-        self._stack.addWidget(self._table_page)
+        self._stack.addWidget(self.tables)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
-        layout.addLayout(self._toolbar)
+        layout.addWidget(self.toolbar)
         layout.addWidget(self._stack, 1)
         self._connect_signals()
-        self._preset_buttons.button(list(Preset).index(self._preset)).setChecked(True)
-        self._page_buttons.button(Page.VITALS).setChecked(True)
+        self.toolbar.show_preset(self._preset)
+        self.toolbar.show_page(Page.VITALS)
 
     # -- building -------------------------------------------------------------------------
 
-    def _build_toolbar(self) -> None:
-        self._toolbar = QHBoxLayout()
-        self._toolbar.setContentsMargins(0, 0, 0, 0)
-        self._toolbar.setSpacing(4)
-        self._preset_buttons = QButtonGroup(self)
-        for number, preset in enumerate(Preset):
-            button = self._tool_button(preset.label, f"preset_{preset.value}")
-            button.setToolTip(f"Show {preset.description}")
-            self._preset_buttons.addButton(button, number)
-            self._toolbar.addWidget(button)
-        self._toolbar.addSpacing(12)
-        self._page_buttons = QButtonGroup(self)
-        for page in Page:
-            button = self._tool_button(page.short_label, f"page_{page.name.lower()}")
-            button.setToolTip(page.label.replace("&&", "&"))
-            self._page_buttons.addButton(button, int(page))
-            self._toolbar.addWidget(button)
-        self._items_button = QToolButton()
-        self._items_button.setObjectName("chart_items")
-        self._items_button.setText("Items ▾")
-        self._items_button.setToolTip("Choose the withdrawal chart items to draw")
-        self._items_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self._items_menu = QMenu(self._items_button)
-        self._items_button.setMenu(self._items_menu)
-        self._items_button.setVisible(False)
-        self._toolbar.addWidget(self._items_button)
-        self._status = QLabel("Loading…")
-        self._status.setObjectName("chart_status")
-        # Long messages are cut rather than widening the window past a 1366-pixel screen.
-        self._status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self._status.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self._toolbar.addWidget(self._status, 1)
-        self._export_button = self._tool_button("PNG…", "export_png", checkable=False)
-        self._export_button.setToolTip("Save what is shown as a PNG image")
-        self._print_button = self._tool_button("Print…", "print_chart", checkable=False)
-        self._print_button.setToolTip("Print what is shown")
-        self._toolbar.addWidget(self._export_button)
-        self._toolbar.addWidget(self._print_button)
-
-    def _tool_button(self, text: str, name: str, *, checkable: bool = True) -> QToolButton:
-        button = QToolButton()
-        button.setObjectName(name)
-        button.setText(text)
-        button.setCheckable(checkable)
-        button.setAutoRaise(False)
-        return button
-
-    def _build_tables(self) -> QWidget:
-        self._tables = QTabWidget()
-        self._tables.setObjectName("chart_tables")
-        for model, title in ((self.observation_model, "Observation sets"),
-                             (self.timeline_model, "Chart, assessments and events")):
-            view = QTableView()
-            view.setModel(model)
-            view.setObjectName(f"table_{model.__class__.__name__}")
-            view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-            view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-            view.setAlternatingRowColors(True)
-            view.verticalHeader().setVisible(False)
-            view.verticalHeader().setDefaultSectionSize(26)
-            view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-            view.horizontalHeader().setStretchLastSection(True)
-            view.horizontalHeader().setDefaultSectionSize(96)
-            self._tables.addTab(view, title)
-        return self._tables
-
     def _connect_signals(self) -> None:
-        self._preset_buttons.idClicked.connect(self._on_preset_clicked)
-        self._page_buttons.idClicked.connect(self._on_page_clicked)
-        self._export_button.clicked.connect(self._on_export_requested)
-        self._print_button.clicked.connect(self._on_print_requested)
+        self.toolbar.preset_requested.connect(self._on_preset_requested)
+        self.toolbar.page_requested.connect(self._on_page_requested)
+        self.toolbar.items_changed.connect(self._on_items_changed)
+        self.toolbar.export_requested.connect(self._on_export_requested)
+        self.toolbar.print_requested.connect(self._on_print_requested)
         self._range_timer.timeout.connect(self._on_range_settled)
         self.vitals.master.sigXRangeChanged.connect(self._on_x_range_changed)
         self._connect_page(self.vitals)
@@ -283,7 +168,7 @@ class PatientCharts(QWidget):
         page.select_items(self.selected_items)
         stay_end = series.discharged_at or series.as_of
         page.set_limits(series.admitted_at - 7200, stay_end + 7200)
-        page.set_overlays(_overlays(series))
+        page.set_overlays(overlay_spans(series))
 
     def _pages(self) -> list[ChartPage]:
         return [page for page in (self.vitals, self.withdrawal) if page is not None]
@@ -325,16 +210,14 @@ class PatientCharts(QWidget):
         return self._page
 
     def set_page(self, page: Page) -> None:
-        self._page_buttons.button(int(page)).setChecked(True)
-        self._on_page_clicked(int(page))
+        self._on_page_requested(page)
 
     def set_caption(self, caption: str) -> None:
         """Who the chart is about, written on exports and printouts."""
         self._caption = caption
 
     def set_preset(self, preset: Preset) -> None:
-        self._preset_buttons.button(list(Preset).index(preset)).setChecked(True)
-        self._on_preset_clicked(list(Preset).index(preset))
+        self._on_preset_requested(preset)
 
     def view_range(self) -> tuple[float, float]:
         (start, end), _y = self.vitals.master.viewRange()
@@ -374,13 +257,7 @@ class PatientCharts(QWidget):
     def select_items(self, keys: tuple[str, ...]) -> None:
         """Show these withdrawal-chart items (by key) on the items plot."""
         self._selected_items = tuple(keys)
-        self._items_menu.blockSignals(True)
-        for action in self._items_menu.actions():
-            if action.data():
-                action.blockSignals(True)
-                action.setChecked(action.data() in keys)
-                action.blockSignals(False)
-        self._items_menu.blockSignals(False)
+        self.toolbar.tick_items(keys)
         if self.withdrawal is not None:
             self.withdrawal.select_items(self.selected_items)
         self._emit_readout()
@@ -391,8 +268,7 @@ class PatientCharts(QWidget):
         for page in self._pages():
             page.apply_palette(self._palette)
             page.events.apply_palette(self._palette)
-        self.observation_model.set_theme(theme)
-        self.timeline_model.set_theme(theme)
+        self.tables.set_theme(theme)
 
     def render_image(self) -> QImage:
         """The chart (or table) as on screen, with the caption line above it."""
@@ -437,7 +313,7 @@ class PatientCharts(QWidget):
             load, on_success=self._on_series_loaded, on_failure=self._on_series_failed,
             key=f"patient-chart:{self._admission_id}",
         )
-        self._set_status("Loading…", "neutral")
+        self.toolbar.set_status("Loading…", "neutral")
 
     def _ensure_loaded(self, start: float, end: float) -> None:
         series = self._series
@@ -459,19 +335,19 @@ class PatientCharts(QWidget):
         self._series = series
         self._setting_range = True
         try:
-            self.vitals.set_series(series, _describer)
-            self._fill_items_menu(series)
+            self.vitals.set_series(series, describe_value)
+            self.toolbar.set_items(series.chart_items, self.selected_items)
             stay_end = series.discharged_at or series.as_of
             self.vitals.set_limits(series.admitted_at - 7200, stay_end + 7200)
-            self.vitals.set_overlays(_overlays(series))
+            self.vitals.set_overlays(overlay_spans(series))
             self._feed_withdrawal(series)
-            self.timeline_model.set_series(series)
+            self.tables.set_series(series)
             if self._following:
                 self._apply_preset_range()
         finally:
             self._setting_range = False
         self._after_range_change()
-        self._set_status(
+        self.toolbar.set_status(
             f"As of {fmt.local_time_text(_dt(series.as_of), seconds=False)}", "muted"
         )
         self.series_changed.emit(series)
@@ -483,33 +359,7 @@ class PatientCharts(QWidget):
         self._handle = None
         log.warning("Loading the charts failed: %s", error)
         text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        self._set_status(f"Charts not updated: {text}", "alert")
-
-    def _set_status(self, text: str, tone: str) -> None:
-        if not hasattr(self, "_status"):
-            return  # the first request goes out before the toolbar exists
-        self._status.setText(text)
-        set_style_property(self._status, "tone", tone)
-
-    def _fill_items_menu(self, series: PatientSeries) -> None:
-        keys = tuple(item.key for item in series.chart_items)
-        existing = tuple(a.data() for a in self._items_menu.actions() if a.data())
-        if keys == existing:
-            return
-        self._items_menu.clear()
-        selected = self.selected_items
-        for group in ("hallucination", "panic", "confusion", None):
-            members = [item for item in series.chart_items if item.group == group]
-            if not members:
-                continue
-            self._items_menu.addSection(f"{group.capitalize()} items" if group else "Other items")
-            for item in members:
-                action = QAction(item.label, self._items_menu)
-                action.setCheckable(True)
-                action.setData(item.key)
-                action.setChecked(item.key in selected)
-                action.toggled.connect(self._on_item_toggled)
-                self._items_menu.addAction(action)
+        self.toolbar.set_status(f"Charts not updated: {text}", "alert")
 
     # -- ranges ---------------------------------------------------------------------------
 
@@ -552,8 +402,7 @@ class PatientCharts(QWidget):
         self.range_changed.emit(start, end)
 
     def _update_tables(self, start: float, end: float) -> None:
-        self.observation_model.set_series(self._series, start, end)
-        self.timeline_model.set_range(start, end)
+        self.tables.show_range(self._series, start, end)
 
     def _emit_readout(self) -> Readout | None:
         readout = self.readout()
@@ -565,36 +414,33 @@ class PatientCharts(QWidget):
         start, end = self.view_range()
         shown = f"{fmt.local_datetime_text(_dt(start))} – {fmt.local_datetime_text(_dt(end))}"
         made = fmt.local_datetime_text(datetime.now(UTC))
-        page = self.page().label.replace("&&", "&")
+        page = self.page().label
         return f"{self._caption}   ·   {page}   ·   {shown}   ·   produced {made}".strip(" ·")
 
     # -- slots ----------------------------------------------------------------------------
 
-    @Slot(int)
-    def _on_preset_clicked(self, number: int) -> None:
-        self._preset = list(Preset)[number]
+    @Slot(object)
+    def _on_preset_requested(self, preset: Preset) -> None:
+        self._preset = preset
+        self.toolbar.show_preset(preset)
         QSettings().setValue(_PRESET_KEY, self._preset.value)
         self._following = True
         self._apply_preset_range()
 
-    @Slot(int)
-    def _on_page_clicked(self, number: int) -> None:
-        page = Page(number)
+    @Slot(object)
+    def _on_page_requested(self, page: Page) -> None:
         self._page = page
-        widgets = {Page.VITALS: self.vitals.widget, Page.TABLE: self._table_page}
+        self.toolbar.show_page(page)
+        widgets = {Page.VITALS: self.vitals.widget, Page.TABLE: self.tables}
         widget = widgets.get(page) or self.withdrawal_page().widget
         self._stack.setCurrentWidget(widget)
-        self._items_button.setVisible(page is Page.WITHDRAWAL)
         if page is Page.TABLE and self._series is not None:
             self._update_tables(*self.view_range())
 
     @Slot()
     def _on_range_changed_by_hand(self) -> None:
         self._following = False
-        self._preset_buttons.setExclusive(False)
-        for button in self._preset_buttons.buttons():
-            button.setChecked(False)
-        self._preset_buttons.setExclusive(True)
+        self.toolbar.show_preset(None)
 
     def _on_x_range_changed(self, *_args: object) -> None:
         if self._setting_range:
@@ -612,9 +458,8 @@ class PatientCharts(QWidget):
             return
         self.set_cursor_time(plot.vb.mapSceneToView(pos).x())
 
-    @Slot(bool)
-    def _on_item_toggled(self, _checked: bool) -> None:
-        keys = tuple(a.data() for a in self._items_menu.actions() if a.data() and a.isChecked())
+    @Slot(tuple)
+    def _on_items_changed(self, keys: tuple[str, ...]) -> None:
         self._selected_items = keys
         if self.withdrawal is not None:
             self.withdrawal.select_items(keys)
@@ -629,16 +474,16 @@ class PatientCharts(QWidget):
         try:
             self.export_png(path)
         except OSError as exc:
-            self._set_status(f"Export failed: {exc}", "alert")
+            self.toolbar.set_status(f"Export failed: {exc}", "alert")
         else:
-            self._set_status(f"Saved {path.name}", "ok")
+            self.toolbar.set_status(f"Saved {path.name}", "ok")
 
     @Slot()
     def _on_print_requested(self) -> None:
         printer = export.PrintDialog.ask(self)
         if printer is not None:
             self.print_to(printer)
-            self._set_status("Sent to the printer", "ok")
+            self.toolbar.set_status("Sent to the printer", "ok")
 
 
 def _dt(epoch: float | None) -> datetime | None:
@@ -651,28 +496,3 @@ def _saved_preset() -> Preset:
         return Preset(str(value))
     except ValueError:
         return DEFAULT_PRESET
-
-
-def _overlays(series: PatientSeries) -> list[tuple[float, float, str]]:
-    """Shaded spans: outside the stay, and within it whatever is not loaded yet."""
-    stay_end = series.discharged_at or series.as_of
-    far = 400 * 86400.0
-    regions = [(series.admitted_at - far, series.admitted_at, "outside"),
-               (stay_end, stay_end + far, "outside")]
-    if series.loaded_from > series.admitted_at + 60:
-        regions.append((series.admitted_at, series.loaded_from, "unloaded"))
-    if series.loaded_to < stay_end - 60:
-        regions.append((series.loaded_to, stay_end, "unloaded"))
-    return regions
-
-
-def _describer(key: str) -> Callable[[float], str]:
-    """How a corrected value of ``key`` is worded in its tooltip."""
-    if key == "consciousness":
-        return lambda value: ACVPU[int(value)] if 0 <= value < len(ACVPU) else "?"
-    if key == "temperature":
-        return lambda value: f"{value:.1f} °C"
-    units = {"spo2": " %", "systolic_bp": " mmHg", "diastolic_bp": " mmHg",
-             "respiration_rate": " /min", "pulse": " /min", "news2_total": ""}
-    unit = units.get(key, "")
-    return lambda value: f"{value:.0f}{unit}"

@@ -23,7 +23,11 @@ from wardconsole.domain.alerting import Announcement, cascade_target
 from wardconsole.domain.records import EscalationState
 from wardconsole.services.context import ConflictError, InvalidInput, ServiceError
 from wardconsole.services.escalation_desk import EscalationDesk
-from wardconsole.services.escalations import EscalationBoard, EscalationEvent
+from wardconsole.services.escalations import (
+    EscalationBoard,
+    EscalationChange,
+    EscalationEvent,
+)
 from wardconsole.store.changes_api import Change
 from wardconsole.store.repository import EscalationInfo
 from wardconsole.ui import formatting as fmt
@@ -89,7 +93,7 @@ class EscalationCentre(QObject):
         super().__init__(parent)
         self._desk = desk
         self._runner = runner
-        self._sound = sound  # Python-owned; the composition root may share it with nothing else
+        self._sound = sound  # owned by this reference alone (no Qt parent)
         self._board: EscalationBoard | None = None
         self._selected: int | None = None
         self._busy = False
@@ -241,7 +245,7 @@ class EscalationCentre(QObject):
                          on_failure=lambda e: log.warning("Ward rules failed: %s", e),
                          key="evaluate-ward")
 
-    def _on_ward_evaluated(self, changes: list[Any]) -> None:
+    def _on_ward_evaluated(self, changes: list[EscalationChange]) -> None:
         if changes:
             self.refresh()
 

@@ -301,16 +301,21 @@ def test_loading_runs_off_the_ui_thread_and_a_newer_range_cancels_a_pending_one(
         return service.series(admission_id, **kwargs)
 
     charts = make_charts(ward, loader=slow, wait=False)
-    qtbot.waitUntil(lambda: len(calls) == 1)  # the first (72 h) read is running
-    click(qtbot, charts, "preset_24h")  # needs nothing new: no request
-    assert charts.series is None
-    charts.reload()  # queued behind the running one...
-    charts.reload()  # ...and replaced by this one before it starts
+    qtbot.waitUntil(lambda: len(calls) == 1)  # the first read (72 h and a margin) is running
+    assert calls[0][1]["last"] == timedelta(hours=90)
+    click(qtbot, charts, "preset_24h")  # ...which covers 24 h: nothing new to ask
+    assert len(calls) == 1 and charts.loading
+    click(qtbot, charts, "preset_stay")  # needs the whole stay: replaces the pending read
     gate.set()
     wait_loaded(qtbot, charts)
     assert all(thread is not threading.main_thread() for thread, _ in calls)
-    assert len(calls) == 2  # the superseded request never ran
-    assert charts.series is not None
+    assert [kwargs["last"] for _thread, kwargs in calls] == [timedelta(hours=90), None]
+    assert charts.series.loaded_from == ADMITTED.timestamp()  # the 90-h result was dropped
+    assert charts.view_range()[0] < ADMITTED.timestamp()
+    charts.reload()  # a burst of changes: the second request replaces the first...
+    charts.reload()  # ...if it has not started yet
+    wait_loaded(qtbot, charts)
+    assert 3 <= len(calls) <= 4
 
 
 def test_the_table_follows_the_selected_range(

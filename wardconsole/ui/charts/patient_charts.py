@@ -315,6 +315,14 @@ class PatientCharts(QWidget):
         )
         self.toolbar.set_status("Loading…", "neutral")
 
+    def _pending_covers(self, wanted: dict[str, Any]) -> bool:
+        """Whether the pending first read (``last`` so long, or everything) covers ``wanted``."""
+        pending = self._request or {}
+        if pending.get("start") is not None or pending.get("end") is not None:
+            return False
+        have, need = pending.get("last"), wanted.get("last")
+        return have is None or (need is not None and have >= need)
+
     def _ensure_loaded(self, start: float, end: float) -> None:
         series = self._series
         if series is None or series.covers(start, end):
@@ -425,6 +433,9 @@ class PatientCharts(QWidget):
         self.toolbar.show_preset(preset)
         QSettings().setValue(_PRESET_KEY, self._preset.value)
         self._following = True
+        if self._series is None and not self._pending_covers(self._first_request()):
+            # Nothing on screen yet and the pending first read is too short: replace it.
+            self._request_load(**self._first_request())
         self._apply_preset_range()
 
     @Slot(object)

@@ -214,3 +214,18 @@ def test_missing_values_are_left_out_not_zero() -> None:
     values = np.array([1, np.nan, 3, 4, np.nan, 6])
     track = make_track(times, values, usual_intervals(times))
     assert track.y.tolist() == [1, 3, 4, 6] and track.breaks == 0
+
+
+def test_oxygen_periods_are_a_track_of_their_own(
+    db: Database, nurse: Actor, admission: int, clock: Clock
+) -> None:
+    recording = RecordingService(db)
+    for hours, oxygen in ((6, False), (4, True), (2, True), (0.5, False)):
+        recording.record_observation(nurse, admission, {**NORMAL_SET, "on_oxygen": oxygen},
+                                     taken_at=clock.now - timedelta(hours=hours))
+    series = ChartService(db).series(admission)
+    on = series.oxygen
+    assert on.points == 2
+    assert on.x[~np.isnan(on.y)].tolist() == pytest.approx(
+        [(clock.now - timedelta(hours=h)).timestamp() for h in (4, 2)])
+    assert series.vitals["news2_total"].y.tolist() == [0, 2, 2, 0]  # oxygen scores 2

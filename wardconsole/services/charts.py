@@ -198,6 +198,8 @@ class ChartEvent:
     detail: str = ""
     by: str = ""
     station: str = ""
+    recorded_at: float | None = None
+    """When it was written, if that differs from ``at`` (a correction made later)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -606,14 +608,14 @@ def _events(
             at=at, kind=EventKind.PRN, title=f"PRN {drug} {dose} {route}".strip(),
             detail=f"{drug_class}: {reason}".strip(": "), by=by or "", station=station or "",
         ))
-    for entry_type, (taken, _recorded, status, reason, by, station) in correction_rows:
+    for entry_type, (taken, recorded, status, reason, by, station) in correction_rows:
         struck = status != "final"
         what = _ENTRY_NAMES.get(entry_type, entry_type)
         events.append(ChartEvent(
             at=taken,
             kind=EventKind.ENTERED_IN_ERROR if struck else EventKind.CORRECTION,
             title=f"{what} {'marked entered in error' if struck else 'corrected'}",
-            detail=reason or "", by=by or "", station=station or "",
+            detail=reason or "", by=by or "", station=station or "", recorded_at=recorded,
         ))
     states = entry_states(
         np.array([r[1] for r in assessment_rows], dtype=np.float64),

@@ -38,6 +38,8 @@ EVENTS_SPEC = TrackSpec(
 def event_tip(event: ChartEvent) -> str:
     """What hovering a marker says, with the time in local time."""
     lines = [event.title, fmt.local_datetime_text(_utc(event.at))]
+    if event.recorded_at is not None and event.recorded_at - event.at >= 60:
+        lines[1] += f" (recorded {fmt.local_datetime_text(_utc(event.recorded_at))})"
     if event.detail:
         lines.append(event.detail)
     who = " · ".join(part for part in (event.by, event.station) if part)

@@ -19,7 +19,7 @@ from dbfixtures import sqlite_url  # noqa: F401 - fixture
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QToolButton
+from PySide6.QtWidgets import QLabel, QToolButton
 from wardfakes import NORMAL_SET, Clock
 
 from wardconsole.services.admissions import AdmissionService, NewPatient
@@ -477,3 +477,25 @@ def test_the_console_forwards_a_write_from_another_station_to_the_open_chart(
         assert patient.charts.vitals.pulse.track("pulse").y[-1] == 121
     finally:
         window.shutdown()
+
+
+def test_a_database_failure_is_said_and_the_next_change_tries_again(
+    qtbot, make_charts, ward: Ward
+) -> None:
+    service = ChartService(ward.db)
+    down = [True]
+
+    def flaky(admission_id: int, **kwargs: object) -> PatientSeries:
+        if down[0]:
+            raise ConnectionError("could not connect to server")
+        return service.series(admission_id, **kwargs)
+
+    charts = make_charts(ward, loader=flaky, wait=False)
+    waiting = charts.findChild(QLabel, "charts_waiting")
+    qtbot.waitUntil(lambda: "could not be read" in waiting.text())
+    assert waiting.isVisible()
+    assert charts.toolbar.status.text() == "Charts not updated: could not connect to server"
+    down[0] = False
+    charts.reload()
+    wait_loaded(qtbot, charts)
+    assert charts.vitals.widget.isVisible() and not waiting.isVisible()

@@ -16,14 +16,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QPointF, QSettings, QTimer, Signal, Slot
+from PySide6.QtCore import QPointF, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import (
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from wardconsole.services.charts import PatientSeries
 from wardconsole.ui import formatting as fmt
@@ -114,6 +110,11 @@ class PatientCharts(QWidget):
         self._range_timer.setInterval(RANGE_LOAD_DELAY_MS)
 
         self._stack = QStackedWidget()
+        # Until the first read arrives a plain message stands in for the (empty) plots.
+        self._waiting = QLabel("Loading the charts…")
+        self._waiting.setObjectName("charts_waiting")
+        self._waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._stack.addWidget(self._waiting)
         self._stack.addWidget(self.vitals.widget)
         self._stack.addWidget(self.tables)
         layout = QVBoxLayout(self)
@@ -350,6 +351,7 @@ class PatientCharts(QWidget):
             self.vitals.set_overlays(overlay_spans(series))
             self._feed_withdrawal(series)
             self.tables.set_series(series)
+            self._show_page()
             if self._following:
                 self._apply_preset_range()
         finally:
@@ -368,6 +370,9 @@ class PatientCharts(QWidget):
         log.warning("Loading the charts failed: %s", error)
         text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         self.toolbar.set_status(f"Charts not updated: {text}", "alert")
+        if self._series is None:
+            self._waiting.setText(f"The charts could not be read: {text}\n"
+                                  "They load as soon as the database answers.")
 
     # -- ranges ---------------------------------------------------------------------------
 
@@ -442,11 +447,16 @@ class PatientCharts(QWidget):
     def _on_page_requested(self, page: Page) -> None:
         self._page = page
         self.toolbar.show_page(page)
-        widgets = {Page.VITALS: self.vitals.widget, Page.TABLE: self.tables}
-        widget = widgets.get(page) or self.withdrawal_page().widget
-        self._stack.setCurrentWidget(widget)
+        self._show_page()
         if page is Page.TABLE and self._series is not None:
             self._update_tables(*self.view_range())
+
+    def _show_page(self) -> None:
+        if self._series is None:
+            return  # the waiting message stays until there is something to draw
+        widgets = {Page.VITALS: self.vitals.widget, Page.TABLE: self.tables}
+        widget = widgets.get(self._page) or self.withdrawal_page().widget
+        self._stack.setCurrentWidget(widget)
 
     @Slot()
     def _on_range_changed_by_hand(self) -> None:

@@ -77,6 +77,8 @@ def parse_oru(text: str, *, label_prefix: str = "monitor") -> ImportBatch:
     """Map one ORU^R01 message to a batch; ``MessageRejected`` when it cannot be processed."""
     if not text.startswith("MSH"):
         raise MessageRejected("not an HL7 v2 message (it must start with MSH)")
+    # Blank segments (a stray empty line) carry nothing, and the hl7 library trips on them.
+    text = "\r".join(segment for segment in text.split("\r") if segment.strip()) + "\r"
     try:
         message = hl7.parse(text)
     except Exception as exc:  # the library raises several types for broken input

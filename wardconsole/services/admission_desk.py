@@ -21,7 +21,7 @@ from wardconsole.services.admissions import (
     NewPatient,
     NumberCheck,
 )
-from wardconsole.services.context import Actor, Permission
+from wardconsole.services.context import Actor, Permission, ServiceError
 from wardconsole.services.db import Database
 from wardconsole.services.discharge import DischargeDraft, DischargeService, PatientRecord
 from wardconsole.store.admissions_queries import AdmissionDetail, BedStay, HistoryHit
@@ -38,11 +38,18 @@ class AdmissionDesk:
     # -- non-blocking --------------------------------------------------------------------------
 
     def can(self, permission: Permission) -> bool:
-        return self._actor().can(permission)
+        """False also when nobody is signed in at this station."""
+        try:
+            return self._actor().can(permission)
+        except ServiceError:
+            return False
 
     @property
     def acting_as(self) -> str:
-        actor = self._actor()
+        try:
+            actor = self._actor()
+        except ServiceError:
+            return "nobody signed in"
         return f"{actor.display_name} · {actor.station}"
 
     # -- blocking: call on the background worker ---------------------------------------------

@@ -33,6 +33,7 @@ TEXTS = {
     "amend": ("Amend &intake…", "Ctrl+Shift+I"),
     "find": ("&Find discharged patient…", "Ctrl+Shift+F"),
 }
+SUPERVISORS_ONLY = "Only supervisors can read discharged patients' records"
 
 
 class AdmissionActions(QObject):
@@ -80,11 +81,8 @@ class AdmissionActions(QObject):
         self.discharge_action.triggered.connect(self.discharge)
         self.amend_action.triggered.connect(self.amend_intake)
         self.find_action.triggered.connect(self.find)
-        if desk is not None and not desk.can(Permission.VIEW_HISTORY):
-            self.find_action.setEnabled(False)
-            self.find_action.setStatusTip("Only supervisors can read discharged patients' "
-                                          "records")
-            self.find_action.setToolTip(self.find_action.statusTip())
+        if desk is not None:  # who is signed in can change, so the check is at each use
+            self.find_action.setStatusTip(SUPERVISORS_ONLY)
 
     def actions(self) -> list[QAction]:
         return [self.admit_action, self.move_action, self.discharge_action, self.amend_action,
@@ -145,6 +143,9 @@ class AdmissionActions(QObject):
     @Slot()
     def find(self) -> None:
         if self._desk is None:
+            return
+        if not self._desk.can(Permission.VIEW_HISTORY):
+            self.message_requested.emit(SUPERVISORS_ONLY)
             return
         PatientSearchDialog.ask(self._desk, self._runner, theme=self._theme,
                                 parent=self._window)

@@ -116,7 +116,9 @@ class VitalsPage(ChartPage):
         self.news2 = self.add(TrackSpec("news2_total", "NEWS2", (-0.5, 12.5),
                                         description="NEWS2 total, coloured and shaped by risk",
                                         bands=news2_bands()))
-        self.news2.add_curve(CurveStyle("news2", "foreground", width=1.0, symbol=""))
+        # Thin but over one pixel, and solid: Qt draws such lines as segments, which a dense
+        # month draws many times faster than one long path (dashes are slower still).
+        self.news2.add_curve(CurveStyle("news2", "foreground", width=1.5, symbol=""))
         for risk in RISKS:
             symbol, filled = _RISK_SYMBOLS[risk]
             self.news2.add_curve(CurveStyle(f"news2:{risk}", f"risk:{risk}", width=3.0,
@@ -132,10 +134,11 @@ class VitalsPage(ChartPage):
         self.spo2.add_curve(CurveStyle("oxygen", "oxygen", width=7.0, symbol="s"))
         self.bp = self.add(TrackSpec("systolic_bp", "BP\nmmHg",
                                      (50, 190), stretch=5, bands=parameter_bands("systolic_bp"),
-                                     description="Blood pressure: systolic ▼ solid line, "
-                                     "diastolic ▲ dashed line (bands: systolic)"))
+                                     description="Blood pressure: systolic ▼ (dark line, "
+                                     "upper), diastolic ▲ (light line, lower); bands: "
+                                     "systolic"))
         self.bp.add_curve(CurveStyle("systolic", "line", symbol="t"))
-        self.bp.add_curve(CurveStyle("diastolic", "second_line", dash=True, symbol="t1"))
+        self.bp.add_curve(CurveStyle("diastolic", "second_line", symbol="t1"))
         self.pulse = self.add(TrackSpec("pulse", "Pulse\n/min", (40, 140),
                                         bands=parameter_bands("pulse")))
         self.pulse.add_curve(CurveStyle("pulse", "line"))

@@ -23,6 +23,8 @@ from wardconsole.ui.charts.shading import ShadeItem
 
 LEFT_AXIS_WIDTH = 74
 RIGHT_AXIS_WIDTH = 22
+DOWNSAMPLE_FACTOR = 2.0
+"""Downsampled chunks per pixel of plot width (pyqtgraph's default is 5)."""
 SPARSE_POINTS = 240
 """Below this many visible points a line also marks each value with a symbol."""
 
@@ -142,7 +144,10 @@ class TrackPlot:
 
     def add_curve(self, style: CurveStyle) -> pg.PlotDataItem:
         """Create a curve once; ``set_track`` feeds it."""
-        curve = pg.PlotDataItem(connect="finite", name=style.name)
+        # Peak downsampling to about two values per pixel column: every spike stays visible,
+        # and a month of one-minute sets costs what the screen can show.
+        curve = pg.PlotDataItem(connect="finite", name=style.name,
+                                autoDownsampleFactor=DOWNSAMPLE_FACTOR)
         curve.setDownsampling(auto=True, method="peak")
         curve.setClipToView(True)
         curve.setZValue(10 + (5 if style.emphasised else 0))

@@ -240,3 +240,12 @@ def test_an_endless_frame_is_refused_and_the_listener_stays_up(
         assert sock.recv(10) == b""  # the connection is closed
     with socket.create_connection(feed.address, timeout=10) as sock:
         assert _ack(_exchange(sock, frame(oru("AFTER-1", stamp))))[1][1] == "AA"
+
+
+def test_blank_segments_and_newlines_are_tolerated(stamp: str) -> None:
+    from wardconsole.interop.hl7_oru import parse_oru
+
+    message = oru("BLANK-1", stamp).replace("\rOBX|2", "\r\r\nOBX|2").replace("\r", "\n")
+    batch = parse_oru(message)
+    (group,) = batch.groups
+    assert group.values["pulse"] == 88 and group.values["respiration_rate"] == 19

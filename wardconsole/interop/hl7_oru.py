@@ -58,7 +58,8 @@ def decode(raw: bytes) -> str:
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
     text = text.lstrip("\ufeff").strip()
-    return text.replace("\r\n", "\r").replace("\n", "\r")
+    segments = text.replace("\r\n", "\r").replace("\n", "\r").split("\r")
+    return "\r".join(segment for segment in segments if segment.strip())
 
 
 def header_of(text: str) -> Header:
@@ -75,6 +76,17 @@ def header_of(text: str) -> Header:
 
 def parse_oru(text: str, *, label_prefix: str = "monitor") -> ImportBatch:
     """Map one ORU^R01 message to a batch; ``MessageRejected`` when it cannot be processed."""
+    try:
+        return _parse_oru(decode(text.encode("utf-8", "surrogatepass")), label_prefix)
+    except (IndexError, KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, MessageRejected):
+            raise
+        # The hl7 containers raise these for structures they cannot index.
+        raise MessageRejected(f"cannot read the message: {type(exc).__name__}",
+                              "102^Data type error") from None
+
+
+def _parse_oru(text: str, label_prefix: str) -> ImportBatch:
     if not text.startswith("MSH"):
         raise MessageRejected("not an HL7 v2 message (it must start with MSH)")
     # Blank segments (a stray empty line) carry nothing, and the hl7 library trips on them.
@@ -233,7 +245,7 @@ def _escape(text: str) -> str:
 def _segment(message: Any, name: str) -> Any | None:
     try:
         return message.segment(name)
-    except KeyError:
+    except (KeyError, IndexError):
         return None
 
 

@@ -144,13 +144,12 @@ def measure_pan(app: QApplication, db: Database, runner: TaskRunner, admission_i
     return times, points
 
 
-def matplotlib_open(series_loader: Callable[[int], PatientSeries], admission_id: int) -> float:
-    """Load the same series and draw the 7 tracks once with matplotlib (Agg)."""
+def matplotlib_figure(series: PatientSeries) -> tuple[object, float]:
+    """The 7 tracks drawn once with matplotlib (Agg, no pyplot); (figure, ms)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     started = time.perf_counter()
-    series: PatientSeries = series_loader(admission_id)
     width, height = 960, 600
     figure = Figure(figsize=(width / 100, height / 100), dpi=100)
     FigureCanvasAgg(figure)
@@ -163,7 +162,46 @@ def matplotlib_open(series_loader: Callable[[int], PatientSeries], admission_id:
             ax.plot(track.x, track.y, linewidth=1)
         ax.axhspan(0, 1, alpha=0.1)
     figure.canvas.draw()
+    return figure, (time.perf_counter() - started) * 1000
+
+
+def matplotlib_open(series_loader: Callable[[int], PatientSeries], admission_id: int) -> float:
+    """Load the same series and draw the 7 tracks once with matplotlib (Agg)."""
+    started = time.perf_counter()
+    matplotlib_figure(series_loader(admission_id))
     return (time.perf_counter() - started) * 1000
+
+
+def matplotlib_pan(series: PatientSeries, steps: int) -> list[float]:
+    """The same 5 % pan steps, each followed by a full matplotlib redraw."""
+    figure, _ms = matplotlib_figure(series)
+    axis = figure.axes[0]
+    start, end = series.admitted_at, series.as_of
+    times = []
+    for step in range(steps):
+        shift = (end - start) * 0.05 * (1 if (step // 2) % 2 else -1)
+        start, end = start + shift, end + shift
+        began = time.perf_counter()
+        axis.set_xlim(start, end)
+        figure.canvas.draw()
+        times.append((time.perf_counter() - began) * 1000)
+    return times
+
+
+def pyqtgraph_draw(app: QApplication, db: Database, runner: TaskRunner, admission_id: int,
+                   series: PatientSeries, repeat: int) -> list[float]:
+    """Drawing only: a loaded series handed to an open window, then one full repaint."""
+    window, _ = open_window(app, db, runner, admission_id, Preset.STAY)
+    charts = window.charts
+    assert charts is not None
+    times = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        charts._on_series_loaded(series)
+        window.repaint()
+        times.append((time.perf_counter() - began) * 1000)
+    close_window(app, window)
+    return times
 
 
 def rss_child(args: argparse.Namespace) -> None:
@@ -262,6 +300,10 @@ def main() -> None:
     service = ChartService(month)
     matplotlib_open(service.series, patient)  # warm the import and font caches
     mpl = [matplotlib_open(service.series, patient) for _ in range(max(5, args.repeat // 2))]
+    whole = service.series(patient)
+    mpl_draw = [matplotlib_figure(whole)[1] for _ in range(max(5, args.repeat // 2))]
+    mpl_pan = matplotlib_pan(whole, 10)
+    pg_draw = pyqtgraph_draw(app, month, runner, patient, whole, max(5, args.repeat // 2))
     runner.shutdown()
 
     print(summary("open, 30 days, default range (72 h)", open_default))
@@ -269,9 +311,16 @@ def main() -> None:
     print(summary("open, 7 days of 4-hourly sets, whole stay", open_week))
     print(summary("pan/zoom step, 72 h on screen", pan_default))
     print(summary("pan/zoom step, whole stay on screen", pan_stay))
-    print(summary("matplotlib (Agg), same 7 tracks, whole stay", mpl))
+    print(summary("matplotlib (Agg), same 7 tracks, whole stay, load + draw", mpl))
     ratio = statistics.median(mpl) / statistics.median(open_stay)
-    print(f"matplotlib / pyqtgraph (whole stay, load + first draw): {ratio:.2f}×")
+    print(f"matplotlib / pyqtgraph window (whole stay, load + first draw): {ratio:.2f}×")
+    print(summary("drawing only, matplotlib, whole stay", mpl_draw))
+    print(summary("drawing only, pyqtgraph window (series in, full repaint)", pg_draw))
+    print(f"matplotlib / pyqtgraph (drawing only): "
+          f"{statistics.median(mpl_draw) / statistics.median(pg_draw):.1f}×")
+    print(summary("pan step with a full redraw, matplotlib, whole stay", mpl_pan))
+    print(f"matplotlib / pyqtgraph (pan step, whole stay): "
+          f"{statistics.median(mpl_pan) / statistics.median(pan_stay):.0f}×")
 
     child = subprocess.run(
         [sys.executable, __file__, "--rss-child", "--census-db", str(census_path),

@@ -7,6 +7,7 @@ worker, so "saved" below means committed to the database.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -266,6 +267,34 @@ def test_the_dialog_retries_by_itself(
     press_enter(qtbot, dialog)
     wait_saved(qtbot, dialog)
     assert flaky.tries == 2 and bedside_ward.count(ObservationSetRow) == 1
+
+
+class SlowRecording(RecordingService):
+    """A database that takes its time: the save waits until the test lets it go."""
+
+    def __init__(self, recording: RecordingService) -> None:
+        super().__init__(recording._db)
+        self.go = threading.Event()
+
+    def record_round(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.go.wait(10)
+        return super().record_round(*args, **kwargs)
+
+
+def test_while_saving_it_says_so_and_cannot_be_closed(
+    qtbot, open_dialog, make_bedside, bedside_ward: BedsideWard
+) -> None:
+    slow = SlowRecording(bedside_ward.recording)
+    dialog = open_dialog(make_bedside(recording=slow))
+    enter_vitals(qtbot, dialog, NORMAL)
+    press_enter(qtbot, dialog)
+    qtbot.waitUntil(lambda: dialog.saver.state is SaveState.SAVING)
+    assert dialog.status_text().startswith("Saving…")
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert dialog.isVisible() and "Still saving" in dialog.status_text()
+    slow.go.set()
+    wait_saved(qtbot, dialog)
+    assert bedside_ward.count(ObservationSetRow) == 1
 
 
 def test_closing_with_unsaved_input_asks_first(qtbot, open_dialog) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
 from sqlalchemy.orm import Session
 
 from wardconsole.store.changes import open_change_feed, record_change
@@ -62,4 +63,29 @@ def test_rolled_back_writes_are_not_reported(db_url: str) -> None:
     finally:
         feed.close()
         engine.dispose()
+        reader.dispose()
+
+
+def test_a_change_that_commits_after_a_later_one_is_still_reported(db_url: str) -> None:
+    """PostgreSQL hands out ids at insert time, so commits can land out of id order."""
+    if db_url.startswith("sqlite"):
+        pytest.skip("SQLite runs one writer at a time: commits are always in id order")
+    reader = make_engine(db_url)
+    feed = open_change_feed(reader)
+    slow_engine = make_engine(db_url)
+    slow = Session(slow_engine)
+    try:
+        slow.begin()
+        record_change(slow, "observation", 1, "Station A")
+        slow.flush()  # takes the lower id but does not commit yet
+        _write(db_url, "observation", 2)
+        seen = [c.admission_id for c in feed.wait(5.0)]
+        slow.commit()
+        seen += [c.admission_id for c in feed.wait(5.0)]
+        assert sorted(seen) == [1, 2]
+        assert feed.wait(0.3) == []  # and each once
+    finally:
+        slow.close()
+        feed.close()
+        slow_engine.dispose()
         reader.dispose()

@@ -56,21 +56,34 @@ def changes_since(session: Session, seq: int, limit: int = 500) -> list[Change]:
 
 
 class _LogReader:
-    """Tracks the last change seen and reads newer rows from the change log."""
+    """Reads change-log rows this station has not reported yet, each exactly once.
 
-    def __init__(self, engine: Engine) -> None:
+    Ids are taken when a transaction writes its row. SQLite runs one writer at a time, so
+    ids commit in order. PostgreSQL transactions can commit out of order: a row with a lower
+    id may become visible after a higher one was read. With ``reread_window`` > 0 the reader
+    re-reads that many trailing ids and reports any it has not reported before.
+    """
+
+    def __init__(self, engine: Engine, reread_window: int = 0) -> None:
         self._engine = engine
+        self._window = reread_window
         with Session(engine) as session:
             self._seq = latest_seq(session)
+        self._floor = self._seq  # ids up to here were committed before this feed opened
+        self._reported: set[int] = set()
 
     def read_new(self) -> list[Change]:
+        low = max(self._floor, self._seq - self._window)
         with Session(self._engine) as session:
-            if latest_seq(session) <= self._seq:
+            if not self._window and latest_seq(session) <= self._seq:
                 return []
-            changes = changes_since(session, self._seq)
-        if changes:
-            self._seq = changes[-1].seq
-        return changes
+            rows = changes_since(session, low, limit=self._window + 1000)
+        fresh = [c for c in rows if c.seq not in self._reported]
+        if rows:
+            self._seq = max(self._seq, rows[-1].seq)
+        self._reported.update(c.seq for c in fresh)
+        self._reported = {seq for seq in self._reported if seq > self._seq - self._window}
+        return fresh
 
 
 class SqliteChangeFeed:
@@ -100,9 +113,12 @@ class SqliteChangeFeed:
 class PostgresChangeFeed:
     """LISTEN/NOTIFY with the change log as the source of truth."""
 
+    REREAD_WINDOW = 500
+    """Trailing ids re-read on every wake-up, for transactions that commit out of order."""
+
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._reader = _LogReader(engine)
+        self._reader = _LogReader(engine, reread_window=self.REREAD_WINDOW)
         self._conninfo = engine.url.set(drivername="postgresql").render_as_string(
             hide_password=False
         )
@@ -112,24 +128,36 @@ class PostgresChangeFeed:
     def _listen(self) -> psycopg.Connection:
         if self._connection is None or self._connection.closed:
             connection = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=5)
-            connection.execute(f"LISTEN {CHANNEL}")
+            try:
+                connection.execute(f"LISTEN {CHANNEL}")
+            except psycopg.Error:
+                connection.close()
+                raise
             self._connection = connection
         return self._connection
 
     def wait(self, timeout: float) -> list[Change]:
-        if self._closed:
-            return []
-        connection = self._listen()
-        changes = self._reader.read_new()  # whatever committed before or between listens
-        if changes:
-            return changes
-        try:
-            for _notify in connection.notifies(timeout=timeout, stop_after=1):
-                break
-        except psycopg.OperationalError:
-            self._drop_connection()
-            raise
-        return self._reader.read_new()
+        """Changes since the last call, waiting up to ``timeout`` s for a NOTIFY.
+
+        A notification only wakes the reader; the change log decides what is new, so a
+        notification from another database on the same server never reports anything.
+        """
+        deadline = time.monotonic() + timeout
+        while not self._closed:
+            connection = self._listen()
+            changes = self._reader.read_new()
+            if changes:
+                return changes
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return []
+            try:
+                for _notify in connection.notifies(timeout=remaining, stop_after=1):
+                    break
+            except psycopg.OperationalError:
+                self._drop_connection()
+                raise
+        return []
 
     def _drop_connection(self) -> None:
         if self._connection is not None:

@@ -226,7 +226,10 @@ class LockController(QObject):
         self._snapshot: CensusSnapshot | None = None
         self._database_down: str | None = None
         self._setup: SignInSetup | None = None
-        self.screen = LockScreen(access, runner, lambda: self._locked_by)
+        # The screen asks who locked through a weak reference: no cycle keeps a top-level
+        # window alive for the garbage collector to delete later, on whatever thread it runs.
+        me = weakref.ref(self)
+        self.screen = LockScreen(access, runner, lambda: getattr(me(), "_locked_by", None))
         self.idle_timer = QTimer(self)
         self.idle_timer.setSingleShot(True)
         self.idle_timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -249,9 +252,9 @@ class LockController(QObject):
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)
-        self.screen.hide()
-        self.screen.setParent(None)
-        self.screen.deleteLater()
+        if Shiboken.isValid(self.screen):
+            self.screen.hide()
+            Shiboken.delete(self.screen)  # now, on the UI thread (it has no Qt parent)
 
     # -- what the lock screen shows ---------------------------------------------------------
 

@@ -201,8 +201,8 @@ class StaffDialog(QDialog):
 
         self.add_button.clicked.connect(self._on_add_requested)
         self.reset_button.clicked.connect(self._on_reset_requested)
-        self.deactivate_button.clicked.connect(lambda: self._on_active_requested(False))
-        self.reactivate_button.clicked.connect(lambda: self._on_active_requested(True))
+        self.deactivate_button.clicked.connect(self._on_deactivate_requested)
+        self.reactivate_button.clicked.connect(self._on_reactivate_requested)
         self.close_button.clicked.connect(self.accept)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self._update_buttons()
@@ -281,7 +281,15 @@ class StaffDialog(QDialog):
                      f"New password set for {account.display_name}; any lock is lifted.",
                      account.id)
 
-    def _on_active_requested(self, active: bool) -> None:
+    @Slot()
+    def _on_deactivate_requested(self) -> None:
+        self._set_active(False)
+
+    @Slot()
+    def _on_reactivate_requested(self) -> None:
+        self._set_active(True)
+
+    def _set_active(self, active: bool) -> None:
         account = self.selected()
         if account is None:
             return

@@ -219,13 +219,13 @@ def test_night_theme_is_remembered(make_window, ward: FakeWard, qtbot) -> None:
 def test_column_widths_and_sort_are_remembered(make_window, ward: FakeWard) -> None:
     first = make_window(ward)
     header = first.census_view.horizontalHeader()
-    header.resizeSection(CensusColumn.PATIENT, 333)
+    header.resizeSection(CensusColumn.ESCALATION, 333)
     header.setSortIndicator(CensusColumn.BED, Qt.SortOrder.AscendingOrder)
     first.close()
 
     second = make_window(ward)
     header = second.census_view.horizontalHeader()
-    assert header.sectionSize(CensusColumn.PATIENT) == 333
+    assert header.sectionSize(CensusColumn.ESCALATION) == 333
     assert view_beds(second)[:3] == ["A1", "A2", "A3"]
     second.sort_urgent_action.trigger()
     assert view_beds(second)[:3] == ["A1", "B2", "A3"]

@@ -94,6 +94,14 @@ _COLUMNS = tuple(CensusColumn)
 _CENTRED = frozenset({CensusColumn.BED, CensusColumn.AGE, CensusColumn.DETOX_DAY})
 
 
+def short_name(full_name: str) -> str:
+    """'Adaeze Okafor' -> 'A. Okafor': the census has no room for whole names at 1366 px."""
+    parts = full_name.split()
+    if len(parts) < 2:
+        return full_name
+    return f"{parts[0][0]}. {' '.join(parts[1:])}"
+
+
 @dataclass(frozen=True, slots=True)
 class _Cell:
     text: str
@@ -279,7 +287,8 @@ def render_row(row: CensusRow, now: datetime, palette: RiskPalette) -> _Rendered
         ),
         CensusColumn.NEXT_DUE: _next_due_cell(row, now, palette),
         CensusColumn.NURSE: (
-            _Cell(row.assigned_nurse, row.assigned_nurse.casefold())
+            _Cell(short_name(row.assigned_nurse), row.assigned_nurse.casefold(),
+                  f"Assigned nurse: {row.assigned_nurse}")
             if row.assigned_nurse
             else _Cell("unassigned", "\uffff", "No nurse assigned", foreground=palette.muted,
                        italic=True)

@@ -37,20 +37,31 @@ _COLUMN_SAMPLES = {
     CensusColumn.PATIENT: ("Aisha Bello-Hart  ⚑Suicide▲ +1", False),
     CensusColumn.AGE: ("88", False),
     CensusColumn.DETOX_DAY: ("10", False),
-    CensusColumn.NEWS2: ("12  ● LOW-MED", False),
+    CensusColumn.NEWS2: ("12 ● LOW-MED", False),
     CensusColumn.SYMPTOMS: ("41/109", False),
-    CensusColumn.ESCALATION: ("▲ EMERGENCY · Self-harm risk", True),
+    CensusColumn.ESCALATION: ("◆ URGENT · Hallucination", True),  # longer kinds elide, +N kept
     CensusColumn.LAST_OBS: ("3 h 10 min ago", False),
     CensusColumn.NEXT_DUE: ("OVERDUE 1 h 5 min", True),
-    CensusColumn.NURSE: ("L. Kowalczyk", False),
-    CensusColumn.CHECKS: ("▲ Int 15 LATE 12 min", True),
+    CensusColumn.NURSE: ("L. Kowalczyk", False),  # initial + family name (see short_name)
+    CensusColumn.CHECKS: ("● Int 30 · 22 min", True),
 }
-_CELL_PADDING = 18  # the delegate's margins plus a little air
-_HEADER_PADDING = 22  # room for the sort arrow
+_CELL_PADDING = 12  # the delegate's margins plus a little air
+_HEADER_PADDING = 24  # room for the sort arrow
 
 
 _MORE_SUFFIX = re.compile(r"\s+\+\d+$")
 _TEXT_MARGIN = 8  # the style's focus-frame margins on both sides
+
+
+def _fit_badge(badge: str, name: str, available: int, metrics: QFontMetrics) -> str:
+    """The name comes first: when the badge would leave under ~10 characters of it, the badge
+    shrinks to a flag and the number of flags (every flag stays in the tooltip)."""
+    name_room = available - metrics.horizontalAdvance(badge)
+    if name_room >= min(metrics.horizontalAdvance(name), metrics.averageCharWidth() * 10):
+        return badge
+    more = _MORE_SUFFIX.search(badge)
+    count = 1 + (int(more.group().strip()[1:]) if more else 0)
+    return f" ⚑{count}" if count > 1 else " ⚑"
 
 
 class CensusDelegate(QStyledItemDelegate):
@@ -80,6 +91,8 @@ class CensusDelegate(QStyledItemDelegate):
         if metrics.horizontalAdvance(text) <= available:
             return
         suffix = text[start:]
+        if keep:
+            suffix = _fit_badge(suffix, text[:start], available, metrics)
         head = metrics.elidedText(
             text[:start],
             Qt.TextElideMode.ElideRight,
@@ -182,6 +195,11 @@ class CensusView(QTableView):
             header.resizeSection(
                 column, max(content, titles.horizontalAdvance(title) + _HEADER_PADDING)
             )
+        if model is not None and header.count() > CensusColumn.PATIENT:
+            # The name column gives way so the status columns fit a 1366-px screen; a long
+            # name is elided, its risk badge kept, and the whole name is in the tooltip.
+            header.setMinimumSectionSize(min(header.minimumSectionSize(), 40))
+            header.setSectionResizeMode(CensusColumn.PATIENT, QHeaderView.ResizeMode.Stretch)
         if model is not None and header.count() > CensusColumn.CHECKS:
             # Safety checks sit next to the escalations, where a nurse looks for what is urgent.
             header.moveSection(header.visualIndex(CensusColumn.CHECKS),

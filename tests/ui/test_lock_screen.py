@@ -24,7 +24,7 @@ from .access_support import (  # noqa: F401 - fixtures
     build_world,
     make_secure_window,
 )
-from .factories import FakeWard, demo_ward
+from .factories import NOW, FakeWard, demo_ward
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 PATIENT_NAMES = [row.patient_name for row in demo_ward().rows]
@@ -181,6 +181,7 @@ def test_the_menus_follow_the_signed_in_role(
 
 def test_lock_screen_screenshot_at_night(qtbot, window: MainWindow) -> None:
     window.set_theme(Theme.NIGHT)
+    window.access.lock.now = lambda: NOW
     window.access.lock.lock("idle")
     screen = window.access.lock.screen
     screen.showNormal()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QKeyEvent
@@ -226,6 +226,8 @@ class LockController(QObject):
         self._snapshot: CensusSnapshot | None = None
         self._database_down: str | None = None
         self._setup: SignInSetup | None = None
+        self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
+        """The clock for "Locked at 03:12" (a test sets its own)."""
         # The screen asks who locked through a weak reference: no cycle keeps a top-level
         # window alive for the garbage collector to delete later, on whatever thread it runs.
         me = weakref.ref(self)
@@ -293,7 +295,7 @@ class LockController(QObject):
                 continue
             self._curtains.append(weakref.ref(Curtain(widget)))
         self._session.lock()
-        when = fmt.local_time_text(datetime.now().astimezone())
+        when = fmt.local_time_text(self.now())
         who = f" by {actor.display_name}" if actor is not None else ""
         why = " after no activity" if reason == "idle" else ""
         self.screen.since.setText(f"Locked at {when}{who}{why}. Patient details are hidden.")

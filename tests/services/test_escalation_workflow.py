@@ -101,3 +101,37 @@ def test_a_snooze_needs_a_reason_and_is_capped(db: Database, nurse: Actor,
     assert {"reason", "minutes"} <= set(caught.value.problems)
     service.snooze(nurse, esc_id, version, 10, "Doctor already at bedside")
     assert service.get(esc_id).snoozed_until is not None
+
+
+def test_two_stations_raising_the_same_escalation_at_once_keep_both_saves(
+    db_url: str, db: Database, nurse: Actor, admission: int
+) -> None:
+    """The one-open-per-kind index refuses the second raise; the save itself must not fail."""
+    from sqlalchemy import func, select
+
+    from wardconsole.store.models import ObservationSetRow
+
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def station() -> None:
+        engine = make_engine(db_url)
+        service = RecordingService(Database(engine, clock=db.clock))
+        barrier.wait()
+        try:
+            service.record_observation(nurse, admission, SICK)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=station) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(ObservationSetRow)) == 2
+    open_kinds = [e.kind for e in EscalationService(db).open()]
+    assert open_kinds.count(EscalationKind.DETERIORATION) == 1

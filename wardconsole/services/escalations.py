@@ -18,8 +18,18 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from wardconsole.domain.alerting import cascade_target
-from wardconsole.domain.records import EscalationKind, EscalationState, Severity
-from wardconsole.domain.rules import EscalationTrigger, evaluate, plan_escalations
+from wardconsole.domain.records import (
+    EscalationKind,
+    EscalationState,
+    OpenEscalation,
+    Severity,
+)
+from wardconsole.domain.rules import (
+    EscalationAction,
+    EscalationTrigger,
+    evaluate,
+    plan_escalations,
+)
 from wardconsole.services.context import (
     Actor,
     ConflictError,
@@ -67,45 +77,96 @@ def apply_rules(
     )
     changes: list[EscalationChange] = []
     for action in actions:
-        trigger: EscalationTrigger = action.trigger
-        if action.action == "raise":
-            row = EscalationRow(
-                admission_id=admission_id,
-                kind=trigger.kind.value,
-                severity=int(trigger.severity),
-                state=EscalationState.OPEN.value,
-                rule_id=trigger.rule_id,
-                explanation=trigger.explanation,
-                prompts=list(trigger.prompts),
-                raised_at=now,
-                updated_at=now,
-            )
-            session.add(row)
-            session.flush()
-            detail = f"{trigger.severity.label}: {trigger.explanation}"
-            _event(session, row.id, now, staff_id, station, "raised", detail)
-        else:
-            existing = state.open_escalations[trigger.kind]
-            row = session.get_one(EscalationRow, existing.id)
-            if action.action == "raise_severity":
-                row.severity = int(trigger.severity)
-                # A more severe alarm needs fresh ownership: back to open and re-announce.
-                row.state = EscalationState.OPEN.value
-                row.last_announced_at = None
-                row.snoozed_until = None
-                detail = f"severity raised to {trigger.severity.label}: {trigger.explanation}"
-            else:
-                detail = trigger.explanation
-            row.explanation = trigger.explanation
-            row.rule_id = trigger.rule_id
-            row.prompts = list(trigger.prompts)
-            row.updated_at = now
-            session.flush()
-            _event(session, row.id, now, staff_id, station, action.action, detail)
-        changes.append(EscalationChange(row.id, trigger.kind, trigger.severity, action.action))
+        change = _apply_action(session, admission_id, action, state.open_escalations,
+                               now=now, station=station, staff_id=staff_id)
+        if change is not None:
+            changes.append(change)
     if changes:
         record_change(session, "escalation", admission_id, station)
     return changes
+
+
+def _apply_action(
+    session: Session,
+    admission_id: int,
+    action: EscalationAction,
+    open_escalations: Mapping[EscalationKind, OpenEscalation],
+    *,
+    now: datetime,
+    station: str,
+    staff_id: int | None,
+) -> EscalationChange | None:
+    """Write one planned action inside a savepoint.
+
+    Another station may raise or update the same escalation at the same moment (the
+    one-open-per-kind index or the row version then refuses this write). The clinical entry
+    being saved must not fail for that: the savepoint is rolled back, the other station's row
+    is read, and the trigger is applied to it — raising its severity if this one is worse.
+    """
+    trigger: EscalationTrigger = action.trigger
+    existing_id = (open_escalations[trigger.kind].id
+                   if trigger.kind in open_escalations else None)
+    for _attempt in range(3):
+        try:
+            with session.begin_nested():
+                if existing_id is None:
+                    row = _raise_row(session, admission_id, trigger, now)
+                    _event(session, row.id, now, staff_id, station, "raised",
+                           f"{trigger.severity.label}: {trigger.explanation}")
+                    return EscalationChange(row.id, trigger.kind, trigger.severity, "raise")
+                row = session.get_one(EscalationRow, existing_id)
+                verb = "raise_severity" if trigger.severity > row.severity else "update"
+                if verb == "update" and (row.explanation, row.rule_id) == (
+                        trigger.explanation, trigger.rule_id):
+                    return None
+                _update_row(row, trigger, verb, now)
+                session.flush()
+                detail = (f"severity raised to {trigger.severity.label}: {trigger.explanation}"
+                          if verb == "raise_severity" else trigger.explanation)
+                _event(session, row.id, now, staff_id, station, verb, detail)
+                return EscalationChange(row.id, trigger.kind, trigger.severity, verb)
+        except (IntegrityError, StaleDataError):
+            session.expire_all()
+            existing_id = session.scalar(
+                select(EscalationRow.id).where(
+                    EscalationRow.admission_id == admission_id,
+                    EscalationRow.kind == trigger.kind.value,
+                    EscalationRow.resolved_at.is_(None),
+                )
+            )
+    return None
+
+
+def _raise_row(
+    session: Session, admission_id: int, trigger: EscalationTrigger, now: datetime
+) -> EscalationRow:
+    row = EscalationRow(
+        admission_id=admission_id,
+        kind=trigger.kind.value,
+        severity=int(trigger.severity),
+        state=EscalationState.OPEN.value,
+        rule_id=trigger.rule_id,
+        explanation=trigger.explanation,
+        prompts=list(trigger.prompts),
+        raised_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _update_row(row: EscalationRow, trigger: EscalationTrigger, verb: str, now: datetime) -> None:
+    if verb == "raise_severity":
+        row.severity = int(trigger.severity)
+        # A more severe alarm needs fresh ownership: back to open and re-announce.
+        row.state = EscalationState.OPEN.value
+        row.last_announced_at = None
+        row.snoozed_until = None
+    row.explanation = trigger.explanation
+    row.rule_id = trigger.rule_id
+    row.prompts = list(trigger.prompts)
+    row.updated_at = now
 
 
 def _event(

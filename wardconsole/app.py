@@ -18,9 +18,12 @@ from wardconsole.config import Settings, describe_url
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from sqlalchemy import Engine
+
     from wardconsole.services.context import Actor
     from wardconsole.services.db import Database
     from wardconsole.services.escalation_desk import EscalationDesk
+    from wardconsole.ui.context import UiContext
     from wardconsole.ui.handoff.context import HandoffUi
     from wardconsole.ui.interop_actions import InteropActions
     from wardconsole.ui.session import AccessContext, StaffSession
@@ -158,6 +161,47 @@ def _handoff_ui(db: Database, ward_name: str) -> HandoffUi:
     )
 
 
+def console_context(
+    engine: Engine,
+    db: Database,
+    settings: Settings,
+    session: StaffSession,
+    access: AccessContext,
+    escalations: EscalationDesk,
+) -> UiContext:
+    """Everything the main window needs, bound to one database and one staff session."""
+    from wardconsole.services.admission_desk import AdmissionDesk
+    from wardconsole.services.census import CensusService
+    from wardconsole.services.charts import ChartService
+    from wardconsole.services.history import HistoryService
+    from wardconsole.services.observation_desk import ObservationDesk
+    from wardconsole.services.recording import RecordingService
+    from wardconsole.store.changes import open_change_feed
+    from wardconsole.ui.alerts import open_alert_sound
+    from wardconsole.ui.context import UiContext
+
+    census = CensusService(db)
+    ward_name = census.ward_name()
+    return UiContext(
+        load_census=census.snapshot,
+        open_change_feed=lambda: open_change_feed(engine),
+        station=settings.station,
+        ward_name=ward_name,
+        database_label=describe_url(settings.db_url),
+        load_patient_series=ChartService(db).series,
+        recording=RecordingService(db),
+        history=HistoryService(db),
+        current_actor=session.current_actor,
+        handoff=_handoff_ui(db, ward_name),
+        observation=ObservationDesk(db, actor=session.current_actor),
+        admissions=AdmissionDesk(db, actor=session.current_actor),
+        interop=_interop_actions(db),
+        escalations=escalations,
+        open_alert_sound=open_alert_sound,
+        access=access,
+    )
+
+
 def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) -> int:
     problem = display_problem()
     if problem:
@@ -165,14 +209,8 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
         return 3
     os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
-    from wardconsole.services.admission_desk import AdmissionDesk
     from wardconsole.services.census import CensusService
-    from wardconsole.services.charts import ChartService
     from wardconsole.services.db import Database
-    from wardconsole.services.history import HistoryService
-    from wardconsole.services.observation_desk import ObservationDesk
-    from wardconsole.services.recording import RecordingService
-    from wardconsole.store.changes import open_change_feed
     from wardconsole.store.engine import make_engine, upgrade
 
     if demo:
@@ -193,8 +231,6 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
 
     from wardconsole.config import log_dir
     from wardconsole.logging_setup import LOG_FILE, install_excepthook
-    from wardconsole.ui.alerts import open_alert_sound
-    from wardconsole.ui.context import UiContext
     from wardconsole.ui.crash_notice import CrashNotice
     from wardconsole.ui.main_window import MainWindow
     from wardconsole.ui.theme import apply_theme, load_theme
@@ -211,24 +247,7 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
         engine.dispose()
         return 0
     session.sign_in(actor)
-    context = UiContext(
-        load_census=census.snapshot,
-        open_change_feed=lambda: open_change_feed(engine),
-        station=settings.station,
-        ward_name=ward_name,
-        database_label=describe_url(settings.db_url),
-        load_patient_series=ChartService(db).series,
-        recording=RecordingService(db),
-        history=HistoryService(db),
-        current_actor=session.current_actor,
-        handoff=_handoff_ui(db, ward_name),
-        observation=ObservationDesk(db, actor=session.current_actor),
-        admissions=AdmissionDesk(db, actor=session.current_actor),
-        interop=_interop_actions(db),
-        escalations=escalations,
-        open_alert_sound=open_alert_sound,
-        access=access,
-    )
+    context = console_context(engine, db, settings, session, access, escalations)
     window = MainWindow(context)
     window.show()
     if self_test:

@@ -7,13 +7,13 @@ of one-minute vitals costs the same as one admitted this morning.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, select
+from sqlalchemy import ColumnElement, and_, bindparam, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.records import (
@@ -214,11 +214,20 @@ def _latest_ids(
     session: Session,
     model: Any,
     admission_ids: Sequence[int],
-    extra: Callable[[Any], ColumnElement[bool]] | None = None,
+    complete_only: bool = False,
 ) -> dict[int, int]:
     """Admission id -> id of its newest current entry, one index seek per admission."""
     if not admission_ids:
         return {}
+    rows = session.execute(_latest_ids_statement(model, complete_only),
+                           {"admission_ids": list(admission_ids)}).all()
+    return {admission_id: entry_id for admission_id, entry_id in rows if entry_id is not None}
+
+
+@cache
+def _latest_ids_statement(model: Any, complete_only: bool) -> Any:
+    """Built once per model: the census runs it on every refresh, and building the aliased
+    correlated subquery costs more than running it."""
     inner = aliased(model)
     newer = aliased(model)
     conditions = [
@@ -226,8 +235,8 @@ def _latest_ids(
         inner.status == "final",
         ~exists().where(newer.amends_id == inner.id),
     ]
-    if extra is not None:
-        conditions.append(extra(inner))
+    if complete_only:
+        conditions.append(inner.is_complete.is_(True))
     latest = (
         select(inner.id)
         .where(*conditions)
@@ -236,17 +245,15 @@ def _latest_ids(
         .correlate(Admission)
         .scalar_subquery()
     )
-    rows = session.execute(
-        select(Admission.id, latest).where(Admission.id.in_(admission_ids))
-    ).all()
-    return {admission_id: entry_id for admission_id, entry_id in rows if entry_id is not None}
+    return select(Admission.id, latest).where(
+        Admission.id.in_(bindparam("admission_ids", expanding=True))
+    )
 
 
 def latest_observations(
     session: Session, admission_ids: Sequence[int], *, complete_only: bool
 ) -> dict[int, ObservationSet]:
-    extra = (lambda m: m.is_complete.is_(True)) if complete_only else None
-    ids = _latest_ids(session, ObservationSetRow, admission_ids, extra)
+    ids = _latest_ids(session, ObservationSetRow, admission_ids, complete_only)
     if not ids:
         return {}
     rows = session.scalars(select(ObservationSetRow).where(ObservationSetRow.id.in_(ids.values())))

@@ -191,7 +191,7 @@ class EscalationCentre(QObject):
         """Another station (or this one) wrote something: re-read now (alarms cannot wait)."""
         self.refresh()
 
-    def select(self, escalation_id: int | None) -> None:
+    def select_escalation(self, escalation_id: int | None) -> None:
         """Show this escalation's trail (the panel's selection)."""
         if escalation_id == self._selected:
             return

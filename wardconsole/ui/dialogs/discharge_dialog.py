@@ -215,7 +215,8 @@ class DischargeDialog(QDialog):
         self.title.setText(f"Discharge {draft.patient_name} ({where})")
         if replace:
             cursor = self.summary.textCursor()
-            cursor.select(QTextCursor.SelectionType.Document)
+            cursor.movePosition(QTextCursor.MoveOperation.Start)
+            cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
             cursor.insertText(draft.text)  # one undoable step
             self.summary.moveCursor(QTextCursor.MoveOperation.Start)
         else:  # the discharge time changed: only its line (and the length of stay) follows

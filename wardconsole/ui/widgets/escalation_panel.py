@@ -206,7 +206,7 @@ class EscalationPanel(QWidget):
     @Slot(QItemSelection, QItemSelection)
     def _on_selection_changed(self, *_args: object) -> None:
         escalation = self.selected()
-        self._centre.select(escalation.id if escalation else None)
+        self._centre.select_escalation(escalation.id if escalation else None)
         self._update_selected()
 
     @Slot()
@@ -216,7 +216,7 @@ class EscalationPanel(QWidget):
             if self._centre.model.rowCount():
                 self.table.selectRow(0)
             else:
-                self._centre.select(None)
+                self._centre.select_escalation(None)
         self._update_selected()
 
     @Slot(QModelIndex, QModelIndex)

@@ -8,6 +8,7 @@ so a checkout, a wheel and a frozen build read them the same way.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -29,3 +30,39 @@ def read_toml(path: Path | Traversable, error: type[Exception]) -> dict[str, Any
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise error(f"{path}: not valid TOML ({exc})") from exc
+
+
+class TableReader:
+    """Checks for one policy file's tables, with messages of the form
+    ``<file>: [section] key: problem`` raised as the file's own error class."""
+
+    def __init__(self, where: str, error: type[Exception]) -> None:
+        self.where = where
+        self.error = error
+
+    def fail(self, section: str, problem: str) -> Exception:
+        return self.error(f"{self.where}: [{section}] {problem}")
+
+    def table(self, data: Mapping[str, Any], key: str, section: str) -> Mapping[str, Any]:
+        value = data.get(key)
+        if not isinstance(value, dict):
+            raise self.fail(section, f"{key}: missing or not a table")
+        return value
+
+    def only(self, table: Mapping[str, Any], allowed: set[str], section: str) -> None:
+        unknown = sorted(set(table) - allowed)
+        if unknown:
+            raise self.fail(section, f"unknown key(s) {', '.join(unknown)}")
+
+    def text(self, table: Mapping[str, Any], key: str, section: str, *, empty: bool = False) -> str:
+        value = table.get(key, "" if empty else None)
+        if not isinstance(value, str) or (not empty and not value.strip()):
+            raise self.fail(section, f"{key}: must be {'text' if empty else 'non-empty text'}")
+        return value.strip()
+
+    def integer(self, table: Mapping[str, Any], key: str, section: str, low: int, high: int) -> int:
+        value = table.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise self.fail(section, f"{key}: must be a whole number {low}–{high}, got {value!r}")
+        return value
+

@@ -19,7 +19,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
 
-from wardconsole.domain.configfiles import default_policy_file, read_toml
+from wardconsole.domain.configfiles import TableReader, default_policy_file, read_toml
 from wardconsole.domain.records import EscalationKind, Severity
 
 LEVELS_FILE: Final = "observation_levels.toml"
@@ -116,37 +116,11 @@ def load_observation_levels(path: Path | None = None) -> ObservationLevelPolicy:
     return _Parser(str(source)).policy(data)
 
 
-class _Parser:
+class _Parser(TableReader):
     """Validation with messages of the form ``<file>: [section] key: problem``."""
 
     def __init__(self, where: str) -> None:
-        self.where = where
-
-    def fail(self, section: str, problem: str) -> ObservationLevelError:
-        return ObservationLevelError(f"{self.where}: [{section}] {problem}")
-
-    def table(self, data: Mapping[str, Any], key: str, section: str) -> Mapping[str, Any]:
-        value = data.get(key)
-        if not isinstance(value, dict):
-            raise self.fail(section, f"{key}: missing or not a table")
-        return value
-
-    def only(self, table: Mapping[str, Any], allowed: set[str], section: str) -> None:
-        unknown = sorted(set(table) - allowed)
-        if unknown:
-            raise self.fail(section, f"unknown key(s) {', '.join(unknown)}")
-
-    def text(self, table: Mapping[str, Any], key: str, section: str, *, empty: bool = False) -> str:
-        value = table.get(key, "" if empty else None)
-        if not isinstance(value, str) or (not empty and not value.strip()):
-            raise self.fail(section, f"{key}: must be {'text' if empty else 'non-empty text'}")
-        return value.strip()
-
-    def integer(self, table: Mapping[str, Any], key: str, section: str, low: int, high: int) -> int:
-        value = table.get(key)
-        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            raise self.fail(section, f"{key}: must be a whole number {low}–{high}, got {value!r}")
-        return value
+        super().__init__(where, ObservationLevelError)
 
     def flag(self, table: Mapping[str, Any], key: str, section: str) -> bool:
         value = table.get(key)

@@ -239,6 +239,10 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
     QCoreApplication.setApplicationName("WardConsole")
     QCoreApplication.setApplicationVersion(__version__)
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    from wardconsole.ui.gc_guard import UiThreadGarbageCollector
+
+    collector = UiThreadGarbageCollector(app)
+    collector.start()
     crash_notice = CrashNotice(app)
     install_excepthook(log_dir() / LOG_FILE, crash_notice.tell)
     apply_theme(app, load_theme())

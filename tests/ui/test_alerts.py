@@ -246,7 +246,7 @@ def test_the_alert_sounds_are_short_wavs_made_by_the_script(tmp_path: Path) -> N
             seconds = wav.getnframes() / wav.getframerate()
             assert (wav.getnchannels(), wav.getsampwidth()) == (1, 2)
             assert 0.3 < seconds < 2.0
-    subprocess.run([sys.executable, str(REPO / "scripts" / "make_alert_sounds.py"),
+    subprocess.run([sys.executable, str(REPO / "resources" / "sounds" / "make_alert_sounds.py"),
                     str(tmp_path)], check=True, capture_output=True, timeout=60)
     for name in SOUND_FILES.values():
         made = (tmp_path / name).read_bytes()

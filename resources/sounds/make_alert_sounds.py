@@ -4,7 +4,7 @@ Three patterns a nurse can tell apart with eyes closed, loud enough for a ward b
 emergency = three fast high beeps twice, urgent = two middle beeps, advisory = one soft chime.
 Deterministic: running this again produces the same bytes (a test checks the committed files).
 
-    python scripts/make_alert_sounds.py [OUTPUT_DIR]
+    python resources/sounds/make_alert_sounds.py [OUTPUT_DIR]
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def write(path: Path, pattern: list[tuple[float, float, float]]) -> None:
 
 
 def main(argv: list[str]) -> int:
-    target = Path(argv[1]) if len(argv) > 1 else Path(__file__).parents[1] / "resources" / "sounds"
+    target = Path(argv[1]) if len(argv) > 1 else Path(__file__).parent
     target.mkdir(parents=True, exist_ok=True)
     for name, pattern in PATTERNS.items():
         write(target / f"alert-{name}.wav", pattern)

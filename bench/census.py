@@ -82,8 +82,10 @@ def main() -> None:
         times = measure(db, args.repeat)
         results[days] = statistics.median(times)
         p95 = sorted(times)[int(len(times) * 0.95) - 1]
-        print(f"{days:>2}-day history: median {results[days]:.2f} ms, p95 {p95:.2f} ms "
-              f"over {len(times)} refreshes")
+        print(
+            f"{days:>2}-day history: median {results[days]:.2f} ms, p95 {p95:.2f} ms "
+            f"over {len(times)} refreshes"
+        )
         db.engine.dispose()
     figures = {
         "refresh_ms_3d": round(results[3], 2),

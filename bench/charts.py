@@ -82,8 +82,9 @@ def wait_until(app: QApplication, condition: Callable[[], bool], timeout: float 
         time.sleep(0.0005)
 
 
-def open_window(app: QApplication, db: Database, runner: TaskRunner, admission_id: int,
-                preset: Preset) -> tuple[PatientWindow, float]:
+def open_window(
+    app: QApplication, db: Database, runner: TaskRunner, admission_id: int, preset: Preset
+) -> tuple[PatientWindow, float]:
     """Open a patient window; return it and the ms to its first complete paint."""
     QSettings().setValue("patient_charts/preset", preset.value)
     snapshot = CensusService(db).snapshot()
@@ -107,8 +108,14 @@ def close_window(app: QApplication, window: PatientWindow) -> None:
     app.processEvents()
 
 
-def measure_open(app: QApplication, db: Database, runner: TaskRunner, admission_id: int,
-                 preset: Preset, repeat: int) -> list[float]:
+def measure_open(
+    app: QApplication,
+    db: Database,
+    runner: TaskRunner,
+    admission_id: int,
+    preset: Preset,
+    repeat: int,
+) -> list[float]:
     window, _ = open_window(app, db, runner, admission_id, preset)  # warm caches
     close_window(app, window)
     times = []
@@ -119,8 +126,14 @@ def measure_open(app: QApplication, db: Database, runner: TaskRunner, admission_
     return times
 
 
-def measure_pan(app: QApplication, db: Database, runner: TaskRunner, admission_id: int,
-                preset: Preset, steps: int) -> tuple[list[float], int]:
+def measure_pan(
+    app: QApplication,
+    db: Database,
+    runner: TaskRunner,
+    admission_id: int,
+    preset: Preset,
+    steps: int,
+) -> tuple[list[float], int]:
     window, _ = open_window(app, db, runner, admission_id, preset)
     charts = window.charts
     assert charts is not None and charts.series is not None
@@ -154,8 +167,15 @@ def matplotlib_figure(series: PatientSeries) -> tuple[object, float]:
     figure = Figure(figsize=(width / 100, height / 100), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.subplots(7, 1, sharex=True)
-    tracks = [("news2_total",), ("respiration_rate",), ("spo2",),
-              ("systolic_bp", "diastolic_bp"), ("pulse",), ("temperature",), ("consciousness",)]
+    tracks = [
+        ("news2_total",),
+        ("respiration_rate",),
+        ("spo2",),
+        ("systolic_bp", "diastolic_bp"),
+        ("pulse",),
+        ("temperature",),
+        ("consciousness",),
+    ]
     for ax, keys in zip(axes, tracks, strict=True):
         for key in keys:
             track = series.vitals[key]
@@ -188,8 +208,14 @@ def matplotlib_pan(series: PatientSeries, steps: int) -> list[float]:
     return times
 
 
-def pyqtgraph_draw(app: QApplication, db: Database, runner: TaskRunner, admission_id: int,
-                   series: PatientSeries, repeat: int) -> list[float]:
+def pyqtgraph_draw(
+    app: QApplication,
+    db: Database,
+    runner: TaskRunner,
+    admission_id: int,
+    series: PatientSeries,
+    repeat: int,
+) -> list[float]:
     """Drawing only: a loaded series handed to an open window, then one full repaint."""
     window, _ = open_window(app, db, runner, admission_id, Preset.STAY)
     charts = window.charts
@@ -216,11 +242,14 @@ def rss_child(args: argparse.Namespace) -> None:
     census_db = Database(make_engine(f"sqlite:///{args.census_db}"))
     patients_db = Database(make_engine(f"sqlite:///{args.patients_db}"))
     census = CensusService(census_db)
-    context = UiContext(load_census=census.snapshot,
-                        open_change_feed=lambda: open_change_feed(census_db.engine),
-                        station="bench", ward_name=census.ward_name(),
-                        database_label="SQLite (bench)",
-                        load_patient_series=ChartService(census_db).series)
+    context = UiContext(
+        load_census=census.snapshot,
+        open_change_feed=lambda: open_change_feed(census_db.engine),
+        station="bench",
+        ward_name=census.ward_name(),
+        database_label="SQLite (bench)",
+        load_patient_series=ChartService(census_db).series,
+    )
     main = MainWindow(context)
     main.resize(*WINDOW_SIZE)
     main.show()
@@ -275,15 +304,29 @@ def main() -> None:
 
     work = args.db_dir or Path(tempfile.mkdtemp(prefix="wardbench-charts-"))
     work.mkdir(parents=True, exist_ok=True)
-    month = build(work / "charts-30d-1min.sqlite", DemoOptions(
-        beds=3, occupancy=1.0, seed=5, obs_every=timedelta(minutes=1),
-        fixed_admission_days=30))
-    week = build(work / "charts-7d-4h.sqlite", DemoOptions(
-        beds=1, occupancy=1.0, seed=5, obs_every=timedelta(hours=4), fixed_admission_days=7))
+    month = build(
+        work / "charts-30d-1min.sqlite",
+        DemoOptions(
+            beds=3, occupancy=1.0, seed=5, obs_every=timedelta(minutes=1), fixed_admission_days=30
+        ),
+    )
+    week = build(
+        work / "charts-7d-4h.sqlite",
+        DemoOptions(
+            beds=1, occupancy=1.0, seed=5, obs_every=timedelta(hours=4), fixed_admission_days=7
+        ),
+    )
     census_path = work / "census-60x30d-15min.sqlite"
-    build(census_path, DemoOptions(
-        beds=CENSUS_PATIENTS, occupancy=1.0, seed=1, obs_every=timedelta(minutes=15),
-        fixed_admission_days=30))
+    build(
+        census_path,
+        DemoOptions(
+            beds=CENSUS_PATIENTS,
+            occupancy=1.0,
+            seed=1,
+            obs_every=timedelta(minutes=15),
+            fixed_admission_days=30,
+        ),
+    )
 
     app = QApplication.instance() or QApplication([])
     isolated_settings(work / "settings")
@@ -316,27 +359,45 @@ def main() -> None:
     print(f"matplotlib / pyqtgraph window (whole stay, load + first draw): {ratio:.2f}×")
     print(summary("drawing only, matplotlib, whole stay", mpl_draw))
     print(summary("drawing only, pyqtgraph window (series in, full repaint)", pg_draw))
-    print(f"matplotlib / pyqtgraph (drawing only): "
-          f"{statistics.median(mpl_draw) / statistics.median(pg_draw):.1f}×")
+    print(
+        f"matplotlib / pyqtgraph (drawing only): "
+        f"{statistics.median(mpl_draw) / statistics.median(pg_draw):.1f}×"
+    )
     print(summary("pan step with a full redraw, matplotlib, whole stay", mpl_pan))
-    print(f"matplotlib / pyqtgraph (pan step, whole stay): "
-          f"{statistics.median(mpl_pan) / statistics.median(pan_stay):.0f}×")
+    print(
+        f"matplotlib / pyqtgraph (pan step, whole stay): "
+        f"{statistics.median(mpl_pan) / statistics.median(pan_stay):.0f}×"
+    )
 
     child = subprocess.run(
-        [sys.executable, __file__, "--rss-child", "--census-db", str(census_path),
-         "--patients-db", str(work / "charts-30d-1min.sqlite")],
-        capture_output=True, text=True, check=True, timeout=600,
+        [
+            sys.executable,
+            __file__,
+            "--rss-child",
+            "--census-db",
+            str(census_path),
+            "--patients-db",
+            str(work / "charts-30d-1min.sqlite"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
     )
     rss = json.loads(child.stdout.strip().splitlines()[-1])["rss_mb"]
     print(f"peak RSS, 60-patient census + three 30-day patient windows: {rss} MB")
 
-    print(json.dumps({
-        "open_ms": round(statistics.median(open_default), 1),
-        "pan_ms": round(statistics.median(pan_stay), 2),
-        "mpl_open_ms": round(statistics.median(mpl), 1),
-        "open_ms_7d": round(statistics.median(open_week), 1),
-        "rss_mb": rss,
-    }))
+    print(
+        json.dumps(
+            {
+                "open_ms": round(statistics.median(open_default), 1),
+                "pan_ms": round(statistics.median(pan_stay), 2),
+                "mpl_open_ms": round(statistics.median(mpl), 1),
+                "open_ms_7d": round(statistics.median(open_week), 1),
+                "rss_mb": rss,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -60,24 +60,35 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         board = service.board(shift)
         board_ms.append((time.perf_counter() - started) * 1000)
-    print(f"board of {len(board.handoffs)}: median {statistics.median(board_ms):.0f} ms",
-          file=sys.stderr)
+    print(
+        f"board of {len(board.handoffs)}: median {statistics.median(board_ms):.0f} ms",
+        file=sys.stderr,
+    )
 
     pages: list[int] = []
     started = time.perf_counter()
-    build_handoff_pdf(db, shift, folder / "handoff.pdf", ward_name="Bench ward",
-                      progress=lambda done, total, _what: pages.append(total))
+    build_handoff_pdf(
+        db,
+        shift,
+        folder / "handoff.pdf",
+        ward_name="Bench ward",
+        progress=lambda done, total, _what: pages.append(total),
+    )
     pdf_s = time.perf_counter() - started
     total_pages = pages[-1] if pages else 0
     engine.dispose()
-    print(json.dumps({
-        "patients": len(board.handoffs),
-        "draft_shift_s": round(draft_s, 3),
-        "board_ms": round(statistics.median(board_ms), 1),
-        "pdf_s": round(pdf_s, 2),
-        "pdf_pages": total_pages,
-        "pdf_s_per_page": round(pdf_s / max(total_pages, 1), 3),
-    }))
+    print(
+        json.dumps(
+            {
+                "patients": len(board.handoffs),
+                "draft_shift_s": round(draft_s, 3),
+                "board_ms": round(statistics.median(board_ms), 1),
+                "pdf_s": round(pdf_s, 2),
+                "pdf_pages": total_pages,
+                "pdf_s_per_page": round(pdf_s / max(total_pages, 1), 3),
+            }
+        )
+    )
     return 0
 
 

@@ -39,15 +39,20 @@ def database(path: Path) -> Database:
 
 def oru(control_id: str, hospital_number: str, at: datetime, pulse: int) -> str:
     stamp = at.strftime("%Y%m%d%H%M%S+0000")
-    return "\r".join([
-        f"MSH|^~\\&|BEDSIDE|WARD|WC|WARD|{stamp}||ORU^R01|{control_id}|P|2.5.1",
-        f"PID|1||{hospital_number}",
-        f"OBX|1|NM|8867-4^HR^LN||{pulse}|/min|||||F|||{stamp}",
-        f"OBX|2|NM|9279-1^RR^LN||16|/min|||||F|||{stamp}",
-        f"OBX|3|NM|59408-5^SpO2^LN||97|%|||||F|||{stamp}",
-        f"OBX|4|NM|8480-6^SBP^LN||124|mm[Hg]|||||F|||{stamp}",
-        f"OBX|5|NM|8462-4^DBP^LN||78|mm[Hg]|||||F|||{stamp}",
-    ]) + "\r"
+    return (
+        "\r".join(
+            [
+                f"MSH|^~\\&|BEDSIDE|WARD|WC|WARD|{stamp}||ORU^R01|{control_id}|P|2.5.1",
+                f"PID|1||{hospital_number}",
+                f"OBX|1|NM|8867-4^HR^LN||{pulse}|/min|||||F|||{stamp}",
+                f"OBX|2|NM|9279-1^RR^LN||16|/min|||||F|||{stamp}",
+                f"OBX|3|NM|59408-5^SpO2^LN||97|%|||||F|||{stamp}",
+                f"OBX|4|NM|8480-6^SBP^LN||124|mm[Hg]|||||F|||{stamp}",
+                f"OBX|5|NM|8462-4^DBP^LN||78|mm[Hg]|||||F|||{stamp}",
+            ]
+        )
+        + "\r"
+    )
 
 
 def main() -> None:
@@ -81,12 +86,18 @@ def main() -> None:
         patients = [a.hospital_number for a in open_admissions(session)]
     now = datetime.now(UTC)
     waits: list[float] = []
-    with MonitorFeed(ward, system, port=0) as feed, \
-            socket.create_connection(feed.address, timeout=30) as sock:
+    with (
+        MonitorFeed(ward, system, port=0) as feed,
+        socket.create_connection(feed.address, timeout=30) as sock,
+    ):
         started = time.perf_counter()
         for n in range(args.messages):
-            message = oru(f"B{n:06d}", patients[n % len(patients)],
-                          now - timedelta(seconds=args.messages - n), 60 + n % 40)
+            message = oru(
+                f"B{n:06d}",
+                patients[n % len(patients)],
+                now - timedelta(seconds=args.messages - n),
+                60 + n % 40,
+            )
             sent = time.perf_counter()
             sock.sendall(frame(message))
             reply = b""
@@ -96,19 +107,25 @@ def main() -> None:
             assert b"MSA|AA|" in reply, reply
         mllp_s = time.perf_counter() - started
 
-    print(f"exported {exported.items} resources in {export_s:.2f} s; imported "
-          f"{report.sets_added} sets in {import_s:.2f} s; re-import {reimport_s:.2f} s; "
-          f"{args.messages} monitor messages in {mllp_s:.2f} s")
-    print(json.dumps({
-        "export_s": round(export_s, 3),
-        "export_resources": exported.items,
-        "import_s": round(import_s, 3),
-        "import_sets": report.sets_added,
-        "import_sets_per_s": round(report.sets_added / import_s, 1),
-        "reimport_s": round(reimport_s, 3),
-        "mllp_messages_per_s": round(args.messages / mllp_s, 1),
-        "mllp_ack_ms_p95": round(statistics.quantiles(waits, n=20)[-1] * 1000, 1),
-    }))
+    print(
+        f"exported {exported.items} resources in {export_s:.2f} s; imported "
+        f"{report.sets_added} sets in {import_s:.2f} s; re-import {reimport_s:.2f} s; "
+        f"{args.messages} monitor messages in {mllp_s:.2f} s"
+    )
+    print(
+        json.dumps(
+            {
+                "export_s": round(export_s, 3),
+                "export_resources": exported.items,
+                "import_s": round(import_s, 3),
+                "import_sets": report.sets_added,
+                "import_sets_per_s": round(report.sets_added / import_s, 1),
+                "reimport_s": round(reimport_s, 3),
+                "mllp_messages_per_s": round(args.messages / mllp_s, 1),
+                "mllp_ack_ms_p95": round(statistics.quantiles(waits, n=20)[-1] * 1000, 1),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -55,11 +55,25 @@ from wardconsole.ui.tasks import ChangeWatcher, TaskRunner
 PG_URL = os.environ.get("WARDCONSOLE_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 PATIENTS = 20
 WARM_UP = 5
-NORMAL = {"respiration_rate": 15, "spo2": 97, "spo2_scale": 1, "on_oxygen": False,
-          "systolic_bp": 122, "diastolic_bp": 76, "pulse": 72, "consciousness": "A",
-          "temperature": 36.8}
-SICK = {**NORMAL, "respiration_rate": 26, "pulse": 132, "systolic_bp": 95,
-        "diastolic_bp": 60, "temperature": 39.2}
+NORMAL = {
+    "respiration_rate": 15,
+    "spo2": 97,
+    "spo2_scale": 1,
+    "on_oxygen": False,
+    "systolic_bp": 122,
+    "diastolic_bp": 76,
+    "pulse": 72,
+    "consciousness": "A",
+    "temperature": 36.8,
+}
+SICK = {
+    **NORMAL,
+    "respiration_rate": 26,
+    "pulse": 132,
+    "systolic_bp": 95,
+    "diastolic_bp": 60,
+    "temperature": 39.2,
+}
 
 
 def prepare_ward(url: str) -> list[int]:
@@ -76,8 +90,11 @@ def prepare_ward(url: str) -> list[int]:
     ids = []
     for number, bed in enumerate(beds, start=1):
         admission = admissions.admit(
-            nurse, NewPatient(f"KD{number:06d}", "Bench", f"Patient{number}", date(1990, 1, 1)),
-            bed=bed, admitted_at=db.clock() - timedelta(hours=30), assigned_nurse_id=nurse.staff_id,
+            nurse,
+            NewPatient(f"KD{number:06d}", "Bench", f"Patient{number}", date(1990, 1, 1)),
+            bed=bed,
+            admitted_at=db.clock() - timedelta(hours=30),
+            assigned_nurse_id=nurse.staff_id,
         )
         RecordingService(db).record_observation(nurse, admission, NORMAL)
         ids.append(admission)
@@ -110,8 +127,11 @@ class StationA(threading.Thread):
                 admission = self.admissions[number % len(self.admissions)]
                 result = recording.record_observation(nurse, admission, SICK)
                 committed = time.perf_counter()
-                [change] = [c for c in result.escalations
-                            if c.kind is EscalationKind.DETERIORATION and c.action == "raise"]
+                [change] = [
+                    c
+                    for c in result.escalations
+                    if c.kind is EscalationKind.DETERIORATION and c.action == "raise"
+                ]
                 event = threading.Event()
                 with self.lock:  # B may have shown it already (LISTEN/NOTIFY is that quick)
                     self.committed[change.escalation_id] = committed
@@ -180,8 +200,9 @@ def measure(url: str, writes: int, app: QApplication) -> list[float]:
     runner.shutdown()
     engine_b.dispose()
     if writer.failures:
-        raise SystemExit(f"propagation bench failed on {url.split(':', 1)[0]}: "
-                         f"{writer.failures[0]}")
+        raise SystemExit(
+            f"propagation bench failed on {url.split(':', 1)[0]}: {writer.failures[0]}"
+        )
     ordered = sorted(writer.committed, key=writer.committed.get)  # type: ignore[arg-type]
     # Shown before A's thread read the clock after its commit returned: count it as 0 ms.
     return [max(0.0, (writer.shown[i] - writer.committed[i]) * 1000) for i in ordered[WARM_UP:]]
@@ -193,14 +214,18 @@ def p95(values: list[float]) -> float:
 
 def report(name: str, times: list[float]) -> tuple[float, float]:
     median, high = statistics.median(times), p95(times)
-    print(f"{name}: median {median:.0f} ms, p95 {high:.0f} ms, max {max(times):.0f} ms "
-          f"over {len(times)} writes", file=sys.stderr)
+    print(
+        f"{name}: median {median:.0f} ms, p95 {high:.0f} ms, max {max(times):.0f} ms "
+        f"over {len(times)} writes",
+        file=sys.stderr,
+    )
     return round(median, 1), round(high, 1)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--writes", type=int, default=200)
     parser.add_argument("--skip-postgres", action="store_true")
     args = parser.parse_args()
@@ -208,8 +233,10 @@ def main() -> None:
     assert isinstance(app, QApplication)
     figures: dict[str, float | None] = {"pg_p50_ms": None, "pg_p95_ms": None}
     if not args.skip_postgres:
-        admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1),
-                              isolation_level="AUTOCOMMIT")
+        admin = create_engine(
+            PG_URL.replace("postgresql://", "postgresql+psycopg://", 1),
+            isolation_level="AUTOCOMMIT",
+        )
         schema = f"wcbench_{uuid.uuid4().hex[:10]}"
         with admin.connect() as connection:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))

@@ -47,6 +47,7 @@ CENSUS_RUNS = 60
 
 def _vitals(rng: random.Random, unwell: float) -> VitalSigns:
     """A plausible set; ``unwell`` 0..1 shifts values towards scoring bands; ~3 % partial."""
+
     def jitter(mid: float, spread: float) -> float:
         return rng.gauss(mid, spread)
 
@@ -112,21 +113,48 @@ def build_ward(chart: WithdrawalChart) -> list[dict[str, Any]]:
             for kind in ("rass", "craving"):
                 answers = _assessment_answers(rng, kind, unwell)
                 scored = score_assessment(kind, answers)
-                assessments.append(AssessmentEntry(next(ids), admission_id, kind, at, answers,
-                                                   scored.total, scored.label))
+                assessments.append(
+                    AssessmentEntry(
+                        next(ids), admission_id, kind, at, answers, scored.total, scored.label
+                    )
+                )
             if rng.random() < 0.25:
                 kind = rng.choice(["hallucination", "cssrs", "panic"])
                 answers = _assessment_answers(rng, kind, unwell)
                 scored = score_assessment(kind, answers)
-                assessments.append(AssessmentEntry(next(ids), admission_id, kind,
-                                                   at + timedelta(minutes=5), answers,
-                                                   scored.total, scored.label))
+                assessments.append(
+                    AssessmentEntry(
+                        next(ids),
+                        admission_id,
+                        kind,
+                        at + timedelta(minutes=5),
+                        answers,
+                        scored.total,
+                        scored.label,
+                    )
+                )
             if rng.random() < 0.15 + 0.3 * unwell:
-                prn.append(PrnDose(next(ids), admission_id, at + timedelta(minutes=20),
-                                   "lorazepam", "benzodiazepine", "1 mg", "PO"))
+                prn.append(
+                    PrnDose(
+                        next(ids),
+                        admission_id,
+                        at + timedelta(minutes=20),
+                        "lorazepam",
+                        "benzodiazepine",
+                        "1 mg",
+                        "PO",
+                    )
+                )
             at += SYMPTOMS_EVERY
-        ward.append({"admission_id": admission_id, "observations": observations,
-                     "symptoms": symptoms, "assessments": assessments, "prn": prn})
+        ward.append(
+            {
+                "admission_id": admission_id,
+                "observations": observations,
+                "symptoms": symptoms,
+                "assessments": assessments,
+                "prn": prn,
+            }
+        )
     return ward
 
 
@@ -173,20 +201,31 @@ def main() -> None:
     window_h = policy.history_window.total_seconds() / 3600
 
     print(f"Ward built in memory: {PATIENTS} patients x {DAYS} days in {built:.1f} s")
-    print(f"  vital-sign sets: {len(all_sets):,} ({complete:,} complete, "
-          f"{len(all_sets) - complete:,} partial)")
-    print(f"  symptom ratings: {sum(len(p['symptoms']) for p in ward):,}; "
-          f"assessments: {sum(len(p['assessments']) for p in ward):,}; "
-          f"PRN doses: {sum(len(p['prn']) for p in ward):,}")
-    print(f"NEWS2 scoring: {obs_sets_per_s:,.0f} sets/s "
-          f"(median of {SCORING_PASSES} passes over the month)")
-    print(f"Census evaluation: {census_eval_ms:.2f} ms median for {PATIENTS} patients "
-          f"(min {min(timings):.2f}, max {max(timings):.2f} ms, {CENSUS_RUNS} runs; "
-          f"history window {window_h:.0f} h, {per_patient_obs:.0f} sets/patient; "
-          f"{statistics.median(fired):.0f} triggers)")
+    print(
+        f"  vital-sign sets: {len(all_sets):,} ({complete:,} complete, "
+        f"{len(all_sets) - complete:,} partial)"
+    )
+    print(
+        f"  symptom ratings: {sum(len(p['symptoms']) for p in ward):,}; "
+        f"assessments: {sum(len(p['assessments']) for p in ward):,}; "
+        f"PRN doses: {sum(len(p['prn']) for p in ward):,}"
+    )
+    print(
+        f"NEWS2 scoring: {obs_sets_per_s:,.0f} sets/s "
+        f"(median of {SCORING_PASSES} passes over the month)"
+    )
+    print(
+        f"Census evaluation: {census_eval_ms:.2f} ms median for {PATIENTS} patients "
+        f"(min {min(timings):.2f}, max {max(timings):.2f} ms, {CENSUS_RUNS} runs; "
+        f"history window {window_h:.0f} h, {per_patient_obs:.0f} sets/patient; "
+        f"{statistics.median(fired):.0f} triggers)"
+    )
     print(f"  target: under 16 ms -> {'OK' if census_eval_ms < 16 else 'OVER'}")
-    print(json.dumps({"obs_sets_per_s": round(obs_sets_per_s),
-                      "census_eval_ms": round(census_eval_ms, 3)}))
+    print(
+        json.dumps(
+            {"obs_sets_per_s": round(obs_sets_per_s), "census_eval_ms": round(census_eval_ms, 3)}
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -36,8 +36,7 @@ from campaigns import crash_campaign, outage_drill  # noqa: E402
 def crash_figures(kills: int) -> list[dict[str, object]]:
     reports = []
     with tempfile.TemporaryDirectory() as scratch:
-        report = crash_campaign(f"sqlite:///{scratch}/crash.sqlite", kills, seed=21,
-                                max_delay=0.2)
+        report = crash_campaign(f"sqlite:///{scratch}/crash.sqlite", kills, seed=21, max_delay=0.2)
         reports.append(vars(report))
     try:
         from dbfixtures import drop_pg_schema, new_pg_schema_url
@@ -71,11 +70,16 @@ def outage_figures(seconds: float) -> dict[str, object]:
 
 def fuzz_figures(examples: int) -> tuple[int, int]:
     """Run the property tests with ``examples`` per property; (inputs tried, failures)."""
-    env = {**os.environ, "WARDCONSOLE_FUZZ_EXAMPLES": str(examples),
-           "QT_QPA_PLATFORM": "offscreen"}
+    env = {**os.environ, "WARDCONSOLE_FUZZ_EXAMPLES": str(examples), "QT_QPA_PLATFORM": "offscreen"}
     tests = sorted(str(p) for p in (ROOT / "tests" / "safety").glob("test_fuzz_*.py"))
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", *tests],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=7200)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", *tests],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=7200,
+    )
     match = re.search(r"SAFETY fuzz: (\d+) inputs, (\d+) failing", done.stdout)
     if match is None:
         print(done.stdout[-3000:], done.stderr[-2000:], file=sys.stderr)
@@ -88,39 +92,55 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kills", type=int, default=100, help="kills per backend")
     parser.add_argument("--outage-seconds", type=float, default=5.0)
-    parser.add_argument("--fuzz-examples", type=int, default=200,
-                        help="examples per property and backend (x15 for pure validators)")
+    parser.add_argument(
+        "--fuzz-examples",
+        type=int,
+        default=200,
+        help="examples per property and backend (x15 for pure validators)",
+    )
     args = parser.parse_args()
 
     crashes = crash_figures(args.kills)
     for report in crashes:
-        print(f"crash {report['backend']}: {report['kills']} kills, "
-              f"{report['saves_reported']} saves reported, {report['saves_lost']} lost, "
-              f"integrity {report['integrity']}, {report['seconds']} s", file=sys.stderr)
+        print(
+            f"crash {report['backend']}: {report['kills']} kills, "
+            f"{report['saves_reported']} saves reported, {report['saves_lost']} lost, "
+            f"integrity {report['integrity']}, {report['seconds']} s",
+            file=sys.stderr,
+        )
     outage = outage_figures(args.outage_seconds)
     if outage:
-        print(f"outage: {outage['outage_seconds']} s down, {outage['queued']} queued, "
-              f"{outage['replayed']} replayed, {outage['duplicates']} duplicates",
-              file=sys.stderr)
+        print(
+            f"outage: {outage['outage_seconds']} s down, {outage['queued']} queued, "
+            f"{outage['replayed']} replayed, {outage['duplicates']} duplicates",
+            file=sys.stderr,
+        )
     fuzzed, fuzz_failures = fuzz_figures(args.fuzz_examples)
     print(f"fuzz: {fuzzed} inputs, {fuzz_failures} failing properties", file=sys.stderr)
-    print(json.dumps({
-        "kills_survived": sum(int(r["kills"]) for r in crashes),
-        "kills_by_backend": {str(r["backend"]): r["kills"] for r in crashes},
-        "saves_reported": sum(int(r["saves_reported"]) for r in crashes),
-        "saves_lost": sum(int(r["saves_lost"]) for r in crashes),
-        "half_saves": sum(int(r["half_saves"]) for r in crashes),
-        "integrity": sorted({str(r["integrity"]) for r in crashes}),
-        "outage_seconds": outage.get("outage_seconds"),
-        "entries_queued": outage.get("queued"),
-        "entries_replayed": outage.get("replayed"),
-        "duplicates": outage.get("duplicates"),
-        "replayed_in_order_with_original_times_and_author": bool(
-            outage and outage["rows_in_order"] and outage["original_times_kept"]
-            and outage["authors_kept"]),
-        "fuzzed_inputs": fuzzed,
-        "fuzz_crashes": fuzz_failures,
-    }))
+    print(
+        json.dumps(
+            {
+                "kills_survived": sum(int(r["kills"]) for r in crashes),
+                "kills_by_backend": {str(r["backend"]): r["kills"] for r in crashes},
+                "saves_reported": sum(int(r["saves_reported"]) for r in crashes),
+                "saves_lost": sum(int(r["saves_lost"]) for r in crashes),
+                "half_saves": sum(int(r["half_saves"]) for r in crashes),
+                "integrity": sorted({str(r["integrity"]) for r in crashes}),
+                "outage_seconds": outage.get("outage_seconds"),
+                "entries_queued": outage.get("queued"),
+                "entries_replayed": outage.get("replayed"),
+                "duplicates": outage.get("duplicates"),
+                "replayed_in_order_with_original_times_and_author": bool(
+                    outage
+                    and outage["rows_in_order"]
+                    and outage["original_times_kept"]
+                    and outage["authors_kept"]
+                ),
+                "fuzzed_inputs": fuzzed,
+                "fuzz_crashes": fuzz_failures,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

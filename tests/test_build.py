@@ -28,9 +28,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(os.environ.get("WARDCONSOLE_BUILD_TEST") != "1",
-                       reason="builds the desktop app (about a minute): "
-                              "set WARDCONSOLE_BUILD_TEST=1 to run"),
+    pytest.mark.skipif(
+        os.environ.get("WARDCONSOLE_BUILD_TEST") != "1",
+        reason="builds the desktop app (about a minute): set WARDCONSOLE_BUILD_TEST=1 to run",
+    ),
 ]
 
 
@@ -46,10 +47,23 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Path:
         work = tmp_path_factory.mktemp("pyinstaller")
         dist = work / "dist"
         result = subprocess.run(
-            [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
-             "--distpath", str(dist), "--workpath", str(work / "build"),
-             str(ROOT / "build.spec")],
-            cwd=ROOT, capture_output=True, text=True, timeout=1200,
+            [
+                sys.executable,
+                "-m",
+                "PyInstaller",
+                "--noconfirm",
+                "--log-level",
+                "WARN",
+                "--distpath",
+                str(dist),
+                "--workpath",
+                str(work / "build"),
+                str(ROOT / "build.spec"),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=1200,
         )
         assert result.returncode == 0, result.stderr[-4000:]
     executable = dist / "WardConsole" / ("WardConsole.exe" if os.name == "nt" else "WardConsole")
@@ -62,14 +76,26 @@ def run(app: Path, tmp_path: Path) -> Iterator[object]:
     """Run the built app as a user with an empty home directory, offscreen."""
     home = tmp_path / "home"
     home.mkdir()
-    env = {**os.environ, "HOME": str(home), "XDG_DATA_HOME": str(home / "data"),
-           "XDG_CONFIG_HOME": str(home / "config"), "XDG_STATE_HOME": str(home / "state"),
-           "QT_QPA_PLATFORM": "offscreen", "WARDCONSOLE_STATION": "Build test"}
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_STATE_HOME": str(home / "state"),
+        "QT_QPA_PLATFORM": "offscreen",
+        "WARDCONSOLE_STATION": "Build test",
+    }
     env.pop("WARDCONSOLE_DB", None)
 
     def run_app(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(app), *args], cwd=tmp_path, env=env, capture_output=True,
-                              text=True, timeout=timeout)
+        return subprocess.run(
+            [str(app), *args],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
 
     run_app.env = env  # type: ignore[attr-defined]
     yield run_app
@@ -87,8 +113,12 @@ def test_self_test_starts_on_a_fresh_sqlite_file(run, tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     with sqlite3.connect(database) as connection:  # the migrations ran from the bundle
         revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()[0]
-    heads = sorted(p.name[:4] for p in (ROOT / "wardconsole" / "store" / "migrations" /
-                                        "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
+    heads = sorted(
+        p.name[:4]
+        for p in (ROOT / "wardconsole" / "store" / "migrations" / "versions").glob(
+            "[0-9][0-9][0-9][0-9]_*.py"
+        )
+    )
     assert revision == heads[-1]
 
 
@@ -114,8 +144,13 @@ def test_monitor_feed_answers_over_mllp(run, app: Path, tmp_path: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    with subprocess.Popen([str(app), "feed", "--db", str(ward), "--port", str(port)],
-                          cwd=tmp_path, env=run.env, stderr=subprocess.PIPE, text=True) as feed:
+    with subprocess.Popen(
+        [str(app), "feed", "--db", str(ward), "--port", str(port)],
+        cwd=tmp_path,
+        env=run.env,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as feed:
         try:
             _send_to_feed(feed, port)
         finally:
@@ -128,8 +163,10 @@ def _send_to_feed(feed: subprocess.Popen[str], port: int) -> None:
     assert feed.stderr is not None
     assert "Listening" in feed.stderr.readline()
     at = (datetime.now(UTC) - timedelta(minutes=1)).strftime("%Y%m%d%H%M%S+0000")
-    message = (f"MSH|^~\\&|MON|W|WC|W|{at}||ORU^R01|B1|P|2.5\rPID|1||NOBODY\r"
-               f"OBX|1|NM|8867-4^HR^LN||80|/min|||||F|||{at}\r")
+    message = (
+        f"MSH|^~\\&|MON|W|WC|W|{at}||ORU^R01|B1|P|2.5\rPID|1||NOBODY\r"
+        f"OBX|1|NM|8867-4^HR^LN||80|/min|||||F|||{at}\r"
+    )
     with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
         sock.sendall(b"\x0b" + message.encode() + b"\x1c\x0d")
         reply = b""

@@ -22,13 +22,18 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_python_dash_m_is_the_same_program() -> None:
-    result = subprocess.run([sys.executable, "-m", "wardconsole", "--version"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "wardconsole", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.stdout.strip() == f"WardConsole {__version__}"
 
 
-def test_demo_fills_a_new_database_with_progress(tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_fills_a_new_database_with_progress(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = tmp_path / "demo.sqlite"
     assert main(["demo", "--db", str(db), "--beds", "6", "--days", "3", "--seed", "2"]) == 0
     captured = capsys.readouterr()
@@ -54,16 +59,18 @@ def test_db_upgrade_is_idempotent(tmp_path: Path, capsys: pytest.CaptureFixture[
         ("postgresql://nobody@127.0.0.1:1/none", "cannot open the database"),
     ],
 )
-def test_database_errors_are_one_line(url: str, message: str,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_database_errors_are_one_line(
+    url: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["db", "upgrade", "--db", url]) == 3
     err = capsys.readouterr().err
     assert message in err
     assert err.count("\n") == 1 and "Traceback" not in err
 
 
-def test_a_database_from_a_newer_version_is_refused(tmp_path: Path,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_database_from_a_newer_version_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = str(tmp_path / "w.sqlite")
     main(["db", "upgrade", "--db", db])
     engine = make_engine(db)
@@ -75,17 +82,27 @@ def test_a_database_from_a_newer_version_is_refused(tmp_path: Path,
     assert "newer than this WardConsole" in capsys.readouterr().err
 
 
-def test_bad_arguments_are_refused_with_a_clear_line(tmp_path: Path,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_arguments_are_refused_with_a_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["demo", "--db", str(tmp_path / "x.sqlite"), "--beds", "0"]) == 2
     assert "--beds must be between 1 and 200" in capsys.readouterr().err
 
 
 def test_the_console_starts_and_closes_on_a_demo_ward(tmp_path: Path) -> None:
     """The whole program, as a user starts it (offscreen), in its own process."""
-    env = {"QT_QPA_PLATFORM": "offscreen", "XDG_DATA_HOME": str(tmp_path),
-           "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    result = subprocess.run([sys.executable, "-m", "wardconsole", "--demo", "--self-test"],
-                            capture_output=True, text=True, timeout=120, env=env)
+    env = {
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_DATA_HOME": str(tmp_path),
+        "HOME": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "wardconsole", "--demo", "--self-test"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "WardConsole" / "demo-ward.sqlite").exists()

@@ -26,8 +26,9 @@ def test_layers_point_one_way() -> None:
 
 
 def test_ruff_is_clean() -> None:
-    result = _run(sys.executable, "-m", "ruff", "check", "--no-cache", "wardconsole", "tests",
-                  "bench")
+    result = _run(
+        sys.executable, "-m", "ruff", "check", "--no-cache", "wardconsole", "tests", "bench"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

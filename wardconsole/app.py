@@ -44,13 +44,18 @@ def display_problem(environ: dict[str, str] | None = None) -> str | None:
     if platform.startswith("wayland") or (not platform and env.get("WAYLAND_DISPLAY")):
         return None
     if not env.get("DISPLAY"):
-        return ("no display: start WardConsole from a desktop session "
-                "(or set QT_QPA_PLATFORM=offscreen for a headless run)")
-    missing = [package for lib, package in XCB_LIBRARIES.items()
-               if ctypes.util.find_library(lib) is None]
+        return (
+            "no display: start WardConsole from a desktop session "
+            "(or set QT_QPA_PLATFORM=offscreen for a headless run)"
+        )
+    missing = [
+        package for lib, package in XCB_LIBRARIES.items() if ctypes.util.find_library(lib) is None
+    ]
     if missing:
-        return ("a window needs system libraries that are missing: "
-                f"sudo apt-get install -y {' '.join(missing)}")
+        return (
+            "a window needs system libraries that are missing: "
+            f"sudo apt-get install -y {' '.join(missing)}"
+        )
     return None
 
 
@@ -72,8 +77,9 @@ def _prepare_demo(settings: Settings) -> None:
     engine.dispose()
 
 
-def _access(db: Database, settings: Settings, ward_name: str,
-            session: StaffSession) -> AccessContext:
+def _access(
+    db: Database, settings: Settings, ward_name: str, session: StaffSession
+) -> AccessContext:
     """Sign-in and lock (local access policy), staff management, the audit trail, and the
     station's queue that keeps saves while the database is unavailable."""
     from wardconsole.config import data_dir
@@ -92,10 +98,17 @@ def _access(db: Database, settings: Settings, ward_name: str,
     station = settings.station
     return AccessContext(
         sign_in=lambda code, password, purpose, previous: auth.sign_in(
-            code, password, station, purpose=purpose, previous=previous),
-        setup=auth.setup, record_lock=auth.record_lock, record_sign_out=auth.record_sign_out,
-        idle_lock_after=policy.idle_lock_after, session=session, station=station,
-        ward_name=ward_name, staff=StaffService(db, policy), audit=AuditService(db),
+            code, password, station, purpose=purpose, previous=previous
+        ),
+        setup=auth.setup,
+        record_lock=auth.record_lock,
+        record_sign_out=auth.record_sign_out,
+        idle_lock_after=policy.idle_lock_after,
+        session=session,
+        station=station,
+        ward_name=ward_name,
+        staff=StaffService(db, policy),
+        audit=AuditService(db),
         saves=saves,
     )
 
@@ -115,8 +128,12 @@ def _first_sign_in(access: AccessContext, *, self_test: bool) -> Actor | None:
         nurse = next((code for code, role in setup.demo_accounts if role is Role.NURSE), None)
         if setup.demo_password and nurse:
             return access.sign_in(nurse, DEMO_PASSWORD, SignInPurpose.START, None).actor
-        QTimer.singleShot(1500, lambda: [w.reject() for w in QApplication.topLevelWidgets()
-                                         if isinstance(w, SignInDialog)])
+        QTimer.singleShot(
+            1500,
+            lambda: [
+                w.reject() for w in QApplication.topLevelWidgets() if isinstance(w, SignInDialog)
+            ],
+        )
     signed = SignInDialog.ask(access)
     return signed.actor if signed is not None else None
 
@@ -141,9 +158,11 @@ def _interop_actions(db: Database) -> InteropActions:
 
     return InteropActions(
         import_fhir=lambda actor, path, progress, patient: import_fhir_file(
-            db, actor, path, patient=patient, progress=progress),
+            db, actor, path, patient=patient, progress=progress
+        ),
         export_patient=lambda actor, hospital_number, path, export_format: export_to_file(
-            db, actor, path, hospital_number=hospital_number, export_format=export_format),
+            db, actor, path, hospital_number=hospital_number, export_format=export_format
+        ),
     )
 
 
@@ -156,7 +175,8 @@ def _handoff_ui(db: Database, ward_name: str) -> HandoffUi:
     return HandoffUi(
         service=HandoffService(db),
         write_report=lambda shift, path, progress: build_handoff_pdf(
-            db, shift, path, ward_name=ward_name, progress=progress),
+            db, shift, path, ward_name=ward_name, progress=progress
+        ),
         ward_name=ward_name,
     )
 

@@ -34,13 +34,21 @@ def _parser() -> argparse.ArgumentParser:
         description="WardConsole: the ketamine-detox ward console.",
     )
     parser.add_argument("--version", action="version", version=f"WardConsole {__version__}")
-    parser.add_argument("--db", metavar="URL", help="database URL or SQLite file "
-                        "(default: $WARDCONSOLE_DB, else a file in your data directory)")
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="database URL or SQLite file "
+        "(default: $WARDCONSOLE_DB, else a file in your data directory)",
+    )
     parser.add_argument("--station", help="this station's name (default: the host name)")
-    parser.add_argument("--demo", action="store_true",
-                        help="start on a fresh demo ward (a separate SQLite file)")
-    parser.add_argument("--self-test", action="store_true",
-                        help="open the console, load the census, close it and exit (smoke test)")
+    parser.add_argument(
+        "--demo", action="store_true", help="start on a fresh demo ward (a separate SQLite file)"
+    )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="open the console, load the census, close it and exit (smoke test)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     gui = commands.add_parser("gui", help="start the console (the default)")
@@ -56,39 +64,62 @@ def _parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     upgrade = db_commands.add_parser("upgrade", help="apply schema migrations")
     upgrade.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
-    backup = db_commands.add_parser("backup", help="write a consistent backup while consoles "
-                                   "keep working (restore: see README)")
+    backup = db_commands.add_parser(
+        "backup", help="write a consistent backup while consoles keep working (restore: see README)"
+    )
     backup.add_argument("--out", metavar="FILE", required=True, type=Path)
     backup.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
 
-    export = commands.add_parser("export", help="export a patient's record or the ward "
-                                 "(FHIR R4 bundle .json, or .csv of observations)")
+    export = commands.add_parser(
+        "export",
+        help="export a patient's record or the ward "
+        "(FHIR R4 bundle .json, or .csv of observations)",
+    )
     export.add_argument("--out", metavar="FILE", required=True, type=Path)
-    export.add_argument("--patient", metavar="HOSPITAL_NUMBER",
-                        help="every stay of this patient (default: everyone on the ward now)")
-    export.add_argument("--format", choices=["fhir", "csv"],
-                        help="default: from the file name (.json = FHIR, .csv = CSV)")
+    export.add_argument(
+        "--patient",
+        metavar="HOSPITAL_NUMBER",
+        help="every stay of this patient (default: everyone on the ward now)",
+    )
+    export.add_argument(
+        "--format",
+        choices=["fhir", "csv"],
+        help="default: from the file name (.json = FHIR, .csv = CSV)",
+    )
     export.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
 
-    imp = commands.add_parser("import", help="import vital signs from a FHIR R4 JSON file "
-                              "(bundle, resource or NDJSON)")
+    imp = commands.add_parser(
+        "import", help="import vital signs from a FHIR R4 JSON file (bundle, resource or NDJSON)"
+    )
     imp.add_argument("file", type=Path)
-    imp.add_argument("--patient", metavar="HOSPITAL_NUMBER",
-                     help="whose record the file is, when it does not say (or to override it)")
+    imp.add_argument(
+        "--patient",
+        metavar="HOSPITAL_NUMBER",
+        help="whose record the file is, when it does not say (or to override it)",
+    )
     imp.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
 
-    feed = commands.add_parser("feed", help="receive bedside-monitor vitals: HL7 v2 ORU^R01 "
-                               "over MLLP")
+    feed = commands.add_parser(
+        "feed", help="receive bedside-monitor vitals: HL7 v2 ORU^R01 over MLLP"
+    )
     feed.add_argument("--port", type=int, default=2575, help="TCP port (default 2575)")
-    feed.add_argument("--host", default="127.0.0.1",
-                      help="address to listen on (default 127.0.0.1, this computer only)")
+    feed.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1, this computer only)",
+    )
     feed.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
 
-    handoff = commands.add_parser("handoff-report", help="print a shift's handoff as a PDF "
-                                  "(ward summary, then one page per patient)")
-    handoff.add_argument("--shift", metavar="START", required=True,
-                         help="the shift's start in ward time, e.g. 2026-11-25T19:00, "
-                         "or 'current' / 'last'")
+    handoff = commands.add_parser(
+        "handoff-report",
+        help="print a shift's handoff as a PDF (ward summary, then one page per patient)",
+    )
+    handoff.add_argument(
+        "--shift",
+        metavar="START",
+        required=True,
+        help="the shift's start in ward time, e.g. 2026-11-25T19:00, or 'current' / 'last'",
+    )
     handoff.add_argument("--out", metavar="FILE", required=True, type=Path)
     handoff.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
 
@@ -98,14 +129,21 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("staff_code")
     add.add_argument("display_name")
     add.add_argument("--role", choices=["nurse", "supervisor", "readonly"], default="nurse")
-    add.add_argument("--password-stdin", action="store_true",
-                     help="read the password from standard input instead of prompting")
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input instead of prompting",
+    )
     add.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
     reset = staff_commands.add_parser(
-        "reset-password", help="set a new password and lift a sign-in lock (asks for it)")
+        "reset-password", help="set a new password and lift a sign-in lock (asks for it)"
+    )
     reset.add_argument("staff_code")
-    reset.add_argument("--password-stdin", action="store_true",
-                       help="read the password from standard input instead of prompting")
+    reset.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input instead of prompting",
+    )
     reset.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
     return parser
 
@@ -135,8 +173,7 @@ def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         print(f"\r[{bar}] {done}/{total} {what:<24}", end="", file=sys.stderr, flush=True)
 
     try:
-        build_demo_ward(db, DemoOptions(beds=args.beds, days=args.days, seed=args.seed),
-                        progress)
+        build_demo_ward(db, DemoOptions(beds=args.beds, days=args.days, seed=args.seed), progress)
     except RuntimeError as exc:
         raise CliError(str(exc)) from None
     print(file=sys.stderr)
@@ -209,8 +246,13 @@ def _cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
     db = _open_database(settings)
     try:
-        result = export_to_file(db, _cli_actor(db, settings), args.out.expanduser(),
-                                hospital_number=args.patient, export_format=args.format)
+        result = export_to_file(
+            db,
+            _cli_actor(db, settings),
+            args.out.expanduser(),
+            hospital_number=args.patient,
+            export_format=args.format,
+        )
     except ServiceError as exc:
         raise CliError(str(exc)) from None
     except OSError as exc:
@@ -226,9 +268,13 @@ def _cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     db = _open_database(settings)
     actor = _cli_actor(db, settings)
     try:
-        report = import_fhir_file(db, actor, args.file.expanduser(), patient=args.patient,
-                                  progress=lambda done, total: _progress_bar(done, total,
-                                                                             "sets"))
+        report = import_fhir_file(
+            db,
+            actor,
+            args.file.expanduser(),
+            patient=args.patient,
+            progress=lambda done, total: _progress_bar(done, total, "sets"),
+        )
     except FhirInputError as exc:
         raise CliError(f"{args.file.name}: nothing imported: {exc}") from None
     except ServiceError as exc:
@@ -248,15 +294,23 @@ def _cmd_feed(args: argparse.Namespace, settings: Settings) -> int:
     db = _open_database(settings)
     actor = _cli_actor(db, settings)
     try:
-        feed = MonitorFeed(db, actor, host=args.host, port=args.port,
-                           on_outcome=lambda o: print(f"{o.control_id or '(no id)'}: {o.code} "
-                                                      f"{o.text}", file=sys.stderr, flush=True))
+        feed = MonitorFeed(
+            db,
+            actor,
+            host=args.host,
+            port=args.port,
+            on_outcome=lambda o: print(
+                f"{o.control_id or '(no id)'}: {o.code} {o.text}", file=sys.stderr, flush=True
+            ),
+        )
     except OSError as exc:
-        raise CliError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"
-                       ) from None
+        raise CliError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     host, port = feed.address
-    print(f"Listening for HL7 v2 ORU^R01 over MLLP on {host}:{port} (Ctrl+C to stop)",
-          file=sys.stderr, flush=True)
+    print(
+        f"Listening for HL7 v2 ORU^R01 over MLLP on {host}:{port} (Ctrl+C to stop)",
+        file=sys.stderr,
+        flush=True,
+    )
     try:
         feed.serve_forever()
     except KeyboardInterrupt:
@@ -289,8 +343,9 @@ def _cmd_handoff_report(args: argparse.Namespace, settings: Settings) -> int:
         print(f"\r[{bar}] {done}/{total} {what:<24}", end="", file=sys.stderr, flush=True)
 
     try:
-        path = build_handoff_pdf(db, shift, args.out, ward_name=CensusService(db).ward_name(),
-                                 progress=progress)
+        path = build_handoff_pdf(
+            db, shift, args.out, ward_name=CensusService(db).ward_name(), progress=progress
+        )
     except OSError as exc:
         raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
     print(file=sys.stderr)
@@ -316,9 +371,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if demo_gui and db is None:
         db = demo_db_url()
     settings = Settings.resolve(db=db, station=args.station)
-    handlers = {"demo": _cmd_demo, "db": _cmd_db, "staff": _cmd_staff,
-                "export": _cmd_export, "import": _cmd_import, "feed": _cmd_feed,
-                "handoff-report": _cmd_handoff_report}
+    handlers = {
+        "demo": _cmd_demo,
+        "db": _cmd_db,
+        "staff": _cmd_staff,
+        "export": _cmd_export,
+        "import": _cmd_import,
+        "feed": _cmd_feed,
+        "handoff-report": _cmd_handoff_report,
+    }
     handler = handlers.get(args.command or "gui", _cmd_gui)
     args.demo = demo_gui
     from wardconsole.store.engine import DatabaseError
@@ -336,8 +397,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"wardconsole: database error: {reason}", file=sys.stderr)
         return EXIT_DATABASE
     except SQLAlchemyError as exc:
-        print(f"wardconsole: database error: {type(exc).__name__}: {str(exc).splitlines()[0]}",
-              file=sys.stderr)
+        print(
+            f"wardconsole: database error: {type(exc).__name__}: {str(exc).splitlines()[0]}",
+            file=sys.stderr,
+        )
         return EXIT_DATABASE
     except KeyboardInterrupt:
         print("wardconsole: interrupted", file=sys.stderr)

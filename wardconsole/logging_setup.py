@@ -131,18 +131,19 @@ def setup_logging(
 def crash_line(exc_type: type[BaseException], log_path: Path | None) -> str:
     """The one line a user sees after a crash (no message text, which may hold data)."""
     where = f"; details are in {log_path}" if log_path else ""
-    return (f"WardConsole hit an unexpected problem ({exc_type.__name__}){where}. "
-            "Saved entries are safe; anything not yet saved may need entering again.")
+    return (
+        f"WardConsole hit an unexpected problem ({exc_type.__name__}){where}. "
+        "Saved entries are safe; anything not yet saved may need entering again."
+    )
 
 
-def install_excepthook(
-    log_path: Path | None, notify: Callable[[str], None] | None = None
-) -> None:
+def install_excepthook(log_path: Path | None, notify: Callable[[str], None] | None = None) -> None:
     """Log uncaught exceptions (main and worker threads) safely and tell the user in one line."""
     log = logging.getLogger("wardconsole.crash")
 
-    def report(kind: type[BaseException], exc: BaseException | None,
-               tb: TracebackType | None) -> None:
+    def report(
+        kind: type[BaseException], exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if issubclass(kind, KeyboardInterrupt):
             sys.__excepthook__(kind, exc or kind(), tb)
             return

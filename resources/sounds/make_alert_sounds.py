@@ -20,7 +20,8 @@ FADE_S = 0.01
 
 # Each pattern: (frequency Hz or 0 for silence, seconds, loudness 0..1).
 PATTERNS: dict[str, list[tuple[float, float, float]]] = {
-    "emergency": [(1046.5, 0.12, 0.8), (0, 0.06, 0)] * 3 + [(0, 0.25, 0)]
+    "emergency": [(1046.5, 0.12, 0.8), (0, 0.06, 0)] * 3
+    + [(0, 0.25, 0)]
     + [(1046.5, 0.12, 0.8), (0, 0.06, 0)] * 3,
     "urgent": [(784.0, 0.18, 0.7), (0, 0.12, 0), (784.0, 0.18, 0.7)],
     "advisory": [(523.25, 0.2, 0.45), (659.25, 0.35, 0.45)],

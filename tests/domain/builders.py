@@ -22,8 +22,14 @@ ADMITTED = NOW - timedelta(days=2)
 _ids = count(1)
 
 WELL: dict[str, Any] = {
-    "respiration_rate": 16, "spo2": 98, "spo2_scale": 1, "on_oxygen": False,
-    "systolic_bp": 120, "diastolic_bp": 75, "pulse": 70, "consciousness": "A",
+    "respiration_rate": 16,
+    "spo2": 98,
+    "spo2_scale": 1,
+    "on_oxygen": False,
+    "systolic_bp": 120,
+    "diastolic_bp": 75,
+    "pulse": 70,
+    "consciousness": "A",
     "temperature": 37.0,
 }
 
@@ -37,7 +43,10 @@ def obs(at: datetime, **changes: Any) -> ObservationSet:
     vitals = VitalSigns(**{**WELL, **changes})
     result = score_vitals(vitals)
     return ObservationSet(
-        id=next(_ids), admission_id=1, taken_at=at, vitals=vitals,
+        id=next(_ids),
+        admission_id=1,
+        taken_at=at,
+        vitals=vitals,
         news2_total=result.total if result else None,
         news2_risk=result.risk if result else None,
         news2_subscores=dict(result.parameter_scores) if result else {},
@@ -46,22 +55,41 @@ def obs(at: datetime, **changes: Any) -> ObservationSet:
 
 def assess(kind: str, at: datetime, **answers: Any) -> AssessmentEntry:
     scored = score_assessment(kind, answers)
-    return AssessmentEntry(id=next(_ids), admission_id=1, kind=kind, taken_at=at,
-                           answers=answers, total=scored.total, label=scored.label)
+    return AssessmentEntry(
+        id=next(_ids),
+        admission_id=1,
+        kind=kind,
+        taken_at=at,
+        answers=answers,
+        total=scored.total,
+        label=scored.label,
+    )
 
 
 def rated(at: datetime, **scores: int) -> SymptomEntry:
-    return SymptomEntry(id=next(_ids), admission_id=1, taken_at=at, item_scores=scores,
-                        total=sum(scores.values()))
+    return SymptomEntry(
+        id=next(_ids), admission_id=1, taken_at=at, item_scores=scores, total=sum(scores.values())
+    )
 
 
 def prn(at: datetime, drug: str = "lorazepam", drug_class: str = "benzodiazepine") -> PrnDose:
-    return PrnDose(id=next(_ids), admission_id=1, given_at=at, drug=drug, drug_class=drug_class,
-                   dose="1 mg", route="PO")
+    return PrnDose(
+        id=next(_ids),
+        admission_id=1,
+        given_at=at,
+        drug=drug,
+        drug_class=drug_class,
+        dose="1 mg",
+        route="PO",
+    )
 
 
-def state(*items: Any, admitted_at: datetime = ADMITTED, with_fresh_obs: bool = True,
-          open_escalations: Any = None) -> PatientClinicalState:
+def state(
+    *items: Any,
+    admitted_at: datetime = ADMITTED,
+    with_fresh_obs: bool = True,
+    open_escalations: Any = None,
+) -> PatientClinicalState:
     """A patient state from mixed records, sorted oldest first.
 
     ``with_fresh_obs`` adds a normal set 10 minutes ago so the overdue rule stays quiet.
@@ -73,11 +101,14 @@ def state(*items: Any, admitted_at: datetime = ADMITTED, with_fresh_obs: bool = 
         admission_id=1,
         admitted_at=admitted_at,
         observations=tuple(sorted(observations, key=lambda o: o.taken_at)),
-        symptoms=tuple(sorted((i for i in items if isinstance(i, SymptomEntry)),
-                              key=lambda s: s.taken_at)),
-        assessments=tuple(sorted((i for i in items if isinstance(i, AssessmentEntry)),
-                                 key=lambda e: e.taken_at)),
-        prn_doses=tuple(sorted((i for i in items if isinstance(i, PrnDose)),
-                               key=lambda d: d.given_at)),
+        symptoms=tuple(
+            sorted((i for i in items if isinstance(i, SymptomEntry)), key=lambda s: s.taken_at)
+        ),
+        assessments=tuple(
+            sorted((i for i in items if isinstance(i, AssessmentEntry)), key=lambda e: e.taken_at)
+        ),
+        prn_doses=tuple(
+            sorted((i for i in items if isinstance(i, PrnDose)), key=lambda d: d.given_at)
+        ),
         open_escalations=open_escalations or {},
     )

@@ -32,8 +32,9 @@ class Alarm:
     snoozed_until: datetime | None = None
 
 
-def reasons(memory: AlarmMemory, alarms: list[Alarm], now: datetime,
-            policy: EscalationPolicy) -> list[AnnounceReason]:
+def reasons(
+    memory: AlarmMemory, alarms: list[Alarm], now: datetime, policy: EscalationPolicy
+) -> list[AnnounceReason]:
     return [a.reason for a in memory.plan(alarms, now, policy)]
 
 
@@ -71,7 +72,8 @@ def test_acknowledged_is_silent_and_a_severity_rise_announces_again(
     assert reasons(memory, [taken], raised + timedelta(hours=1), policy) == []
     worse = replace(alarm, severity=Severity.EMERGENCY)
     assert reasons(memory, [worse], raised + timedelta(hours=1, minutes=1), policy) == [
-        AnnounceReason.SEVERITY_RAISED]
+        AnnounceReason.SEVERITY_RAISED
+    ]
 
 
 def test_a_snoozed_alarm_returns_when_the_snooze_ends(policy: EscalationPolicy) -> None:
@@ -98,7 +100,10 @@ def test_cascade_walks_the_chain_one_step_per_interval(policy: EscalationPolicy)
     assert reasons(memory, [alarm], raised + 2 * MIN, policy) == [AnnounceReason.REPEAT]
     [first] = memory.plan([alarm], raised + 5 * MIN, policy)
     assert (first.reason, first.responder, first.cascade_from) == (
-        AnnounceReason.CASCADE, "Nurse in charge", 0)
+        AnnounceReason.CASCADE,
+        "Nurse in charge",
+        0,
+    )
     alarm = replace(alarm, cascade_level=1, last_announced_at=raised + 5 * MIN)
     assert reasons(memory, [alarm], raised + 9 * MIN, policy) == [AnnounceReason.REPEAT]
     [second] = memory.plan([alarm], raised + 10 * MIN, policy)
@@ -128,7 +133,8 @@ def test_a_station_that_restarts_does_not_delay_an_overdue_cascade(
     memory = AlarmMemory()
     assert reasons(memory, [alarm], raised + 6 * MIN, policy) == [AnnounceReason.NEW]
     assert reasons(memory, [alarm], raised + 6 * MIN + timedelta(seconds=5), policy) == [
-        AnnounceReason.CASCADE]
+        AnnounceReason.CASCADE
+    ]
 
 
 def test_across_midnight_only_elapsed_time_counts(policy: EscalationPolicy) -> None:
@@ -181,8 +187,11 @@ def test_closed_escalations_are_forgotten_and_a_naive_clock_is_refused(
 
 def test_the_most_severe_is_announced_first(policy: EscalationPolicy) -> None:
     raised = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
-    alarms = [Alarm(1, Severity.ADVISORY, raised), Alarm(2, Severity.EMERGENCY, raised),
-              Alarm(3, Severity.URGENT, raised)]
+    alarms = [
+        Alarm(1, Severity.ADVISORY, raised),
+        Alarm(2, Severity.EMERGENCY, raised),
+        Alarm(3, Severity.URGENT, raised),
+    ]
     assert [a.escalation_id for a in AlarmMemory().plan(alarms, raised, policy)] == [2, 3, 1]
 
 
@@ -200,7 +209,9 @@ def test_the_sound_mute_limit_is_local_policy_and_bounded(tmp_path) -> None:
     without.write_text(bundled.replace("max_sound_mute_minutes = 5", ""), encoding="utf-8")
     assert load_policy(without).max_sound_mute == 5 * MIN
     forever = tmp_path / "forever.toml"
-    forever.write_text(bundled.replace("max_sound_mute_minutes = 5",
-                                       "max_sound_mute_minutes = 600"), encoding="utf-8")
+    forever.write_text(
+        bundled.replace("max_sound_mute_minutes = 5", "max_sound_mute_minutes = 600"),
+        encoding="utf-8",
+    )
     with pytest.raises(PolicyError, match=r"\[alerts\] max_sound_mute_minutes: must be a whole"):
         load_policy(forever)

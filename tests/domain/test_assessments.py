@@ -21,7 +21,15 @@ from wardconsole.domain.assessments import (
 
 def test_every_kind_is_documented() -> None:
     assert set(ASSESSMENT_KINDS) == {
-        "rass", "4at", "panic", "hallucination", "cssrs", "phq9", "gad7", "craving", "pain",
+        "rass",
+        "4at",
+        "panic",
+        "hallucination",
+        "cssrs",
+        "phq9",
+        "gad7",
+        "craving",
+        "pain",
         "bladder",
     }
     for kind in ASSESSMENT_KINDS:
@@ -35,10 +43,17 @@ def test_unknown_kind_is_refused() -> None:
 
 # --- RASS ----------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("value", "label"),
-    [(4, "+4 Combative"), (2, "+2 Agitated"), (0, "0 Alert and calm"), (-2, "-2 Light sedation"),
-     (-3, "-3 Moderate sedation"), (-5, "-5 Unarousable")],
+    [
+        (4, "+4 Combative"),
+        (2, "+2 Agitated"),
+        (0, "0 Alert and calm"),
+        (-2, "-2 Light sedation"),
+        (-3, "-3 Moderate sedation"),
+        (-5, "-5 Unarousable"),
+    ],
 )
 def test_rass_terms(value: int, label: str) -> None:
     result = score_assessment("rass", {"score": value})
@@ -53,14 +68,21 @@ def test_rass_out_of_range(value: Any) -> None:
 
 # --- 4AT -----------------------------------------------------------------------------------------
 
+
 def four_at(**changes: Any) -> Any:
-    answers = {"alertness": "normal", "amt4_mistakes": 0, "attention": "seven_or_more",
-               "acute_change": False, **changes}
+    answers = {
+        "alertness": "normal",
+        "amt4_mistakes": 0,
+        "attention": "seven_or_more",
+        "acute_change": False,
+        **changes,
+    }
     return score_assessment("4at", answers)
 
 
-@pytest.mark.parametrize(("mistakes", "total"), [(0, 0), (1, 1), (2, 2), (3, 2), (4, 2),
-                                                 ("untestable", 2)])
+@pytest.mark.parametrize(
+    ("mistakes", "total"), [(0, 0), (1, 1), (2, 2), (3, 2), (4, 2), ("untestable", 2)]
+)
 def test_4at_amt4_official_scoring(mistakes: Any, total: int) -> None:
     # Official: 1 mistake -> 1; 2 or more, or untestable -> 2 (not the 1–2/3–4 mis-mapping).
     assert four_at(amt4_mistakes=mistakes).total == total
@@ -68,8 +90,16 @@ def test_4at_amt4_official_scoring(mistakes: Any, total: int) -> None:
 
 @pytest.mark.parametrize(
     ("attention", "total"),
-    [("seven_or_more", 0), ("fewer_than_seven", 1), ("refused", 1), ("untestable", 2),
-     (7, 0), (12, 0), (6, 1), (0, 1)],
+    [
+        ("seven_or_more", 0),
+        ("fewer_than_seven", 1),
+        ("refused", 1),
+        ("untestable", 2),
+        (7, 0),
+        (12, 0),
+        (6, 1),
+        (0, 1),
+    ],
 )
 def test_4at_attention(attention: Any, total: int) -> None:
     assert four_at(attention=attention).total == total
@@ -91,18 +121,21 @@ def test_4at_untestable_on_both_items_scores_four() -> None:
 
 
 def test_4at_maximum() -> None:
-    result = four_at(alertness="abnormal", amt4_mistakes=4, attention="untestable",
-                     acute_change=True)
+    result = four_at(
+        alertness="abnormal", amt4_mistakes=4, attention="untestable", acute_change=True
+    )
     assert result.total == 12
 
 
 @pytest.mark.parametrize(
     ("changes", "match"),
-    [({"amt4_mistakes": 5}, "^amt4_mistakes: .*0–4, or untestable"),
-     ({"attention": "some"}, "^attention: "),
-     ({"alertness": "drowsy"}, "^alertness: .*normal, mild_sleepiness, abnormal"),
-     ({"acute_change": "no"}, "^acute_change: expected yes or no"),
-     ({"extra": 1}, "^'extra': not an answer")],
+    [
+        ({"amt4_mistakes": 5}, "^amt4_mistakes: .*0–4, or untestable"),
+        ({"attention": "some"}, "^attention: "),
+        ({"alertness": "drowsy"}, "^alertness: .*normal, mild_sleepiness, abnormal"),
+        ({"acute_change": "no"}, "^acute_change: expected yes or no"),
+        ({"extra": 1}, "^'extra': not an answer"),
+    ],
 )
 def test_4at_bad_answers(changes: dict[str, Any], match: str) -> None:
     with pytest.raises(ValueError, match=match):
@@ -110,6 +143,7 @@ def test_4at_bad_answers(changes: dict[str, Any], match: str) -> None:
 
 
 # --- panic ---------------------------------------------------------------------------------------
+
 
 def test_panic_attack_needs_four_symptoms() -> None:
     three = score_assessment("panic", {"symptoms": list(PANIC_SYMPTOMS[:3])})
@@ -138,10 +172,12 @@ def test_panic_times() -> None:
 
 @pytest.mark.parametrize(
     ("answers", "match"),
-    [({"symptoms": ["sweating", "yawning"]}, "^symptoms: 'yawning' is not a DSM-5"),
-     ({"symptoms": "sweating"}, "^symptoms: expected a list"),
-     ({"symptoms": ["sweating"], "nausea": True}, "^symptoms: give either"),
-     ({"symptoms": [], "distress": 11}, r"^distress: .*0–10")],
+    [
+        ({"symptoms": ["sweating", "yawning"]}, "^symptoms: 'yawning' is not a DSM-5"),
+        ({"symptoms": "sweating"}, "^symptoms: expected a list"),
+        ({"symptoms": ["sweating"], "nausea": True}, "^symptoms: give either"),
+        ({"symptoms": [], "distress": 11}, r"^distress: .*0–10"),
+    ],
 )
 def test_panic_bad_answers(answers: dict[str, Any], match: str) -> None:
     with pytest.raises(ValueError, match=match):
@@ -149,6 +185,7 @@ def test_panic_bad_answers(answers: dict[str, Any], match: str) -> None:
 
 
 # --- hallucination (BPRS-E item 10) --------------------------------------------------------------
+
 
 def test_hallucination_label_and_modalities() -> None:
     result = score_assessment("hallucination", {"score": 6, "modalities": ["visual", "auditory"]})
@@ -161,9 +198,12 @@ def test_hallucination_label_and_modalities() -> None:
 
 @pytest.mark.parametrize(
     ("answers", "match"),
-    [({"score": 0}, r"^score: .*1–7"), ({"score": 8}, r"^score: .*1–7"),
-     ({"score": 3, "modalities": ["smell"]}, "^modalities: 'smell' is not a modality"),
-     ({"score": 1, "modalities": ["visual"]}, "^modalities: must be empty")],
+    [
+        ({"score": 0}, r"^score: .*1–7"),
+        ({"score": 8}, r"^score: .*1–7"),
+        ({"score": 3, "modalities": ["smell"]}, "^modalities: 'smell' is not a modality"),
+        ({"score": 1, "modalities": ["visual"]}, "^modalities: must be empty"),
+    ],
 )
 def test_hallucination_bad_answers(answers: dict[str, Any], match: str) -> None:
     with pytest.raises(ValueError, match=match):
@@ -220,6 +260,7 @@ def test_cssrs_skipped_questions_may_be_none() -> None:
 
 # --- PHQ-9 and GAD-7 -----------------------------------------------------------------------------
 
+
 def items(count: int, total: int, last: int = 0) -> dict[str, int]:
     """``count`` items summing to ``total``, with item ``count`` set to ``last``."""
     values = [0] * count
@@ -234,9 +275,18 @@ def items(count: int, total: int, last: int = 0) -> dict[str, int]:
 
 @pytest.mark.parametrize(
     ("total", "band"),
-    [(0, "None/minimal"), (4, "None/minimal"), (5, "Mild"), (9, "Mild"), (10, "Moderate"),
-     (14, "Moderate"), (15, "Moderately severe"), (19, "Moderately severe"), (20, "Severe"),
-     (24, "Severe")],
+    [
+        (0, "None/minimal"),
+        (4, "None/minimal"),
+        (5, "Mild"),
+        (9, "Mild"),
+        (10, "Moderate"),
+        (14, "Moderate"),
+        (15, "Moderately severe"),
+        (19, "Moderately severe"),
+        (20, "Severe"),
+        (24, "Severe"),
+    ],
 )
 def test_phq9_band_edges(total: int, band: str) -> None:
     result = score_assessment("phq9", items(9, total))
@@ -261,9 +311,16 @@ def test_phq9_major_depressive_syndrome() -> None:
 
 @pytest.mark.parametrize(
     ("total", "band", "positive"),
-    [(0, "None/minimal", False), (4, "None/minimal", False), (5, "Mild", False),
-     (9, "Mild", False), (10, "Moderate", True), (14, "Moderate", True), (15, "Severe", True),
-     (21, "Severe", True)],
+    [
+        (0, "None/minimal", False),
+        (4, "None/minimal", False),
+        (5, "Mild", False),
+        (9, "Mild", False),
+        (10, "Moderate", True),
+        (14, "Moderate", True),
+        (15, "Severe", True),
+        (21, "Severe", True),
+    ],
 )
 def test_gad7_band_edges(total: int, band: str, positive: bool) -> None:
     result = score_assessment("gad7", items(7, total, last=min(3, total)))
@@ -273,10 +330,12 @@ def test_gad7_band_edges(total: int, band: str, positive: bool) -> None:
 
 @pytest.mark.parametrize(
     ("kind", "answers", "match"),
-    [("phq9", {**items(9, 0), "q3": 4}, r"^q3: .*0–3"),
-     ("phq9", {k: v for k, v in items(9, 0).items() if k != "q9"}, "^q9: missing"),
-     ("gad7", {**items(7, 0), "q8": 1}, "^'q8': not an answer"),
-     ("gad7", {**items(7, 0), "q1": -1}, r"^q1: .*0–3")],
+    [
+        ("phq9", {**items(9, 0), "q3": 4}, r"^q3: .*0–3"),
+        ("phq9", {k: v for k, v in items(9, 0).items() if k != "q9"}, "^q9: missing"),
+        ("gad7", {**items(7, 0), "q8": 1}, "^'q8': not an answer"),
+        ("gad7", {**items(7, 0), "q1": -1}, r"^q1: .*0–3"),
+    ],
 )
 def test_questionnaire_bad_answers(kind: str, answers: dict[str, Any], match: str) -> None:
     with pytest.raises(ValueError, match=match):
@@ -285,15 +344,25 @@ def test_questionnaire_bad_answers(kind: str, answers: dict[str, Any], match: st
 
 # --- craving, pain, bladder ----------------------------------------------------------------------
 
+
 def test_craving() -> None:
     assert score_assessment("craving", {"score": 7}).label == "Craving 7/10"
     with pytest.raises(ValueError, match=r"^score: .*0–10"):
         score_assessment("craving", {"score": 11})
 
 
-@pytest.mark.parametrize(("value", "band"), [(0, "no pain"), (1, "mild"), (3, "mild"),
-                                             (4, "moderate"), (6, "moderate"), (7, "severe"),
-                                             (10, "severe")])
+@pytest.mark.parametrize(
+    ("value", "band"),
+    [
+        (0, "no pain"),
+        (1, "mild"),
+        (3, "mild"),
+        (4, "moderate"),
+        (6, "moderate"),
+        (7, "severe"),
+        (10, "severe"),
+    ],
+)
 def test_pain_bands(value: int, band: str) -> None:
     answers: dict[str, Any] = {"score": value, "site": "abdomen"}
     assert score_assessment("pain", answers).label.endswith(band)
@@ -326,11 +395,34 @@ def test_note_is_accepted_everywhere() -> None:
 
 # --- property: any answers give a score or a ValueError naming a key ------------------------------
 
-ANY = st.one_of(st.none(), st.booleans(), st.integers(-10, 30), st.floats(), st.text(max_size=8),
-                st.lists(st.sampled_from([*PANIC_SYMPTOMS, "visual", "auditory", "x"]), max_size=5))
-KEYS = st.sampled_from(["score", "q1", "q2", "q3", "q6", "q6_within_3_months", "alertness",
-                        "amt4_mistakes", "attention", "acute_change", "symptoms", "modalities",
-                        "site", "retention", "distress", "bogus"])
+ANY = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-10, 30),
+    st.floats(),
+    st.text(max_size=8),
+    st.lists(st.sampled_from([*PANIC_SYMPTOMS, "visual", "auditory", "x"]), max_size=5),
+)
+KEYS = st.sampled_from(
+    [
+        "score",
+        "q1",
+        "q2",
+        "q3",
+        "q6",
+        "q6_within_3_months",
+        "alertness",
+        "amt4_mistakes",
+        "attention",
+        "acute_change",
+        "symptoms",
+        "modalities",
+        "site",
+        "retention",
+        "distress",
+        "bogus",
+    ]
+)
 
 
 @given(st.sampled_from(ASSESSMENT_KINDS), st.dictionaries(KEYS, ANY, max_size=6))

@@ -11,8 +11,17 @@ from wardconsole.domain.entry_scoring import live_news2
 from wardconsole.domain.news2 import PARAMETERS, score_vitals
 from wardconsole.domain.records import VitalSigns
 
-FULL = VitalSigns(respiration_rate=26, spo2=93, spo2_scale=1, on_oxygen=False, systolic_bp=95,
-                  diastolic_bp=60, pulse=132, consciousness="A", temperature=38.4)
+FULL = VitalSigns(
+    respiration_rate=26,
+    spo2=93,
+    spo2_scale=1,
+    on_oxygen=False,
+    systolic_bp=95,
+    diastolic_bp=60,
+    pulse=132,
+    consciousness="A",
+    temperature=38.4,
+)
 
 vital_sets = st.builds(
     VitalSigns,

@@ -49,8 +49,16 @@ def medium_set(when: datetime) -> Any:
 
 
 def dose(when: datetime, drug: str, klass: str, reason: str) -> PrnDose:
-    return PrnDose(id=hash((when, drug)) % 10_000, admission_id=1, given_at=when, drug=drug,
-                   drug_class=klass, dose="1 mg", route="oral", reason=reason)
+    return PrnDose(
+        id=hash((when, drug)) % 10_000,
+        admission_id=1,
+        given_at=when,
+        drug=drug,
+        drug_class=klass,
+        dose="1 mg",
+        route="oral",
+        reason=reason,
+    )
 
 
 def scores(total: int, **items: int) -> dict[str, int]:
@@ -67,10 +75,17 @@ def pattern(policy: EscalationPolicy) -> ShiftPattern:
 def night(pattern: ShiftPattern) -> PatientShiftFacts:
     shift = pattern.containing(NIGHT_START)
     panic = EscalationHistory(
-        id=11, kind=EscalationKind.PANIC, severity=Severity.URGENT,
-        state=EscalationState.RESOLVED, explanation="Panic attack (5/13 symptoms)",
-        raised_at=at(2, 5), acknowledged_at=at(2, 9), acknowledged_by="Adaeze Okafor",
-        resolved_at=at(3, 10), resolved_by="Adaeze Okafor", outcome="Settled with PRN",
+        id=11,
+        kind=EscalationKind.PANIC,
+        severity=Severity.URGENT,
+        state=EscalationState.RESOLVED,
+        explanation="Panic attack (5/13 symptoms)",
+        raised_at=at(2, 5),
+        acknowledged_at=at(2, 9),
+        acknowledged_by="Adaeze Okafor",
+        resolved_at=at(3, 10),
+        resolved_by="Adaeze Okafor",
+        outcome="Settled with PRN",
         steps=(
             EscalationStep(at(2, 5), "raised", None, "Urgent: panic"),
             EscalationStep(at(2, 9), "acknowledged", "Adaeze Okafor"),
@@ -79,26 +94,46 @@ def night(pattern: ShiftPattern) -> PatientShiftFacts:
         ),
     )
     deterioration = EscalationHistory(
-        id=12, kind=EscalationKind.DETERIORATION, severity=Severity.URGENT,
-        state=EscalationState.ACKNOWLEDGED, explanation="NEWS2 5 (medium)",
-        raised_at=at(3, 30), acknowledged_at=at(3, 34), acknowledged_by="Sven Lindqvist",
+        id=12,
+        kind=EscalationKind.DETERIORATION,
+        severity=Severity.URGENT,
+        state=EscalationState.ACKNOWLEDGED,
+        explanation="NEWS2 5 (medium)",
+        raised_at=at(3, 30),
+        acknowledged_at=at(3, 34),
+        acknowledged_by="Sven Lindqvist",
         prompts=("Inform the medical team",),
         steps=(EscalationStep(at(3, 34), "acknowledged", "Sven Lindqvist"),),
     )
-    old = replace(panic, id=10, raised_at=at(14, 0) - timedelta(days=1),
-                  resolved_at=at(15, 0) - timedelta(days=1), steps=())
+    old = replace(
+        panic,
+        id=10,
+        raised_at=at(14, 0) - timedelta(days=1),
+        resolved_at=at(15, 0) - timedelta(days=1),
+        steps=(),
+    )
     return PatientShiftFacts(
-        admission_id=1, bed="B04", patient_name="Aled Abernethy", hospital_number="KD000001",
-        age=31, admitted_at=at(14, 20) - timedelta(days=1), detox_day=2,
-        reason="Ketamine dependence; planned detox", shift=shift,
-        previous_shift=pattern.previous(shift), as_of=END,
-        risk_flags=("Suicide risk",), assigned_nurse="Adaeze Okafor",
+        admission_id=1,
+        bed="B04",
+        patient_name="Aled Abernethy",
+        hospital_number="KD000001",
+        age=31,
+        admitted_at=at(14, 20) - timedelta(days=1),
+        detox_day=2,
+        reason="Ketamine dependence; planned detox",
+        shift=shift,
+        previous_shift=pattern.previous(shift),
+        as_of=END,
+        risk_flags=("Suicide risk",),
+        assigned_nurse="Adaeze Okafor",
         observations=(
             obs(at(18, 0)),  # before the shift: NEWS2 0, 12-hourly... due 06:00
             obs(at(21, 50), pulse=95),  # NEWS2 1: low, 4-hourly -> due 01:50
             medium_set(at(3, 30)),  # 1 h 40 min late; NEWS2 5 -> hourly, due 04:30
-            replace(obs(at(4, 20), pulse=95, systolic_bp=None, temperature=None),
-                    missing_reasons={"systolic_bp": "asleep", "temperature": "asleep"}),
+            replace(
+                obs(at(4, 20), pulse=95, systolic_bp=None, temperature=None),
+                missing_reasons={"systolic_bp": "asleep", "temperature": "asleep"},
+            ),
             # nothing after: hourly re-check of a medium patient is overdue at 07:00
         ),
         symptoms=(
@@ -109,15 +144,19 @@ def night(pattern: ShiftPattern) -> PatientShiftFacts:
         assessments=(assess("rass", at(23, 0), score=0),),
         prn=(
             PrnGiven(dose(at(22, 10), "Zopiclone", "sedative", "Insomnia"), "Marta Pereira"),
-            PrnGiven(dose(at(2, 30), "Lorazepam", "anxiolytic", "Acute anxiety"),
-                     "Adaeze Okafor", (PrnEffect(at(3, 30), "Calmer, still anxious"),)),
+            PrnGiven(
+                dose(at(2, 30), "Lorazepam", "anxiolytic", "Acute anxiety"),
+                "Adaeze Okafor",
+                (PrnEffect(at(3, 30), "Calmer, still anxious"),),
+            ),
         ),
         escalations=(old, panic, deterioration),
     )
 
 
-def draft_of(facts: PatientShiftFacts, policy: EscalationPolicy,
-             chart: WithdrawalChart) -> HandoffDraft:
+def draft_of(
+    facts: PatientShiftFacts, policy: EscalationPolicy, chart: WithdrawalChart
+) -> HandoffDraft:
     return draft_handoff(facts, policy=policy, chart=chart, handoff_policy=TREND)
 
 
@@ -131,23 +170,24 @@ def test_situation_says_who_which_day_and_what_is_open(night, policy, chart) -> 
     assert situation[0] == "Bed B04 · Aled Abernethy, 31 · KD000001"
     assert situation[1] == "Detox day 2 (admitted Tue 24 Nov 14:20)"
     assert "NEWS2 5 (medium) at 03:30" in situation
-    assert ("Open escalation: Deterioration (urgent), raised 03:30, acknowledged by "
-            "Sven Lindqvist") in situation
+    assert (
+        "Open escalation: Deterioration (urgent), raised 03:30, acknowledged by Sven Lindqvist"
+    ) in situation
 
 
 def test_assessment_has_news2_now_and_range_over_the_shift(night, policy, chart) -> None:
     draft = draft_of(night, policy, chart)
     assessment = texts(draft, Section.ASSESSMENT)
-    assert assessment[0] == ("NEWS2 now 5 (medium) at 03:30; range over the shift 1–5 across 2 "
-                             "complete sets; at the start of the shift 0 (low)")
+    assert assessment[0] == (
+        "NEWS2 now 5 (medium) at 03:30; range over the shift 1–5 across 2 "
+        "complete sets; at the start of the shift 0 (low)"
+    )
     summary = draft.summary
     assert (summary.news2_now, summary.news2_min, summary.news2_max) == (5, 1, 5)
     assert summary.news2_band_now == "medium" and summary.news2_band_before == "low"
 
 
-def test_late_and_overdue_observations_are_counted_from_the_due_times(
-    night, policy, chart
-) -> None:
+def test_late_and_overdue_observations_are_counted_from_the_due_times(night, policy, chart) -> None:
     draft = draft_of(night, policy, chart)
     assessment = texts(draft, Section.ASSESSMENT)
     assert "Observation sets this shift: 2 complete, 1 partial (asleep)" in assessment
@@ -167,11 +207,15 @@ def test_every_escalation_of_the_shift_with_who_handled_it(night, policy, chart)
     draft = draft_of(night, policy, chart)
     assessment = texts(draft, Section.ASSESSMENT)
     assert "Escalations this shift: 2 (2 raised this shift)" in assessment
-    assert ("Panic (urgent) raised 02:05: Panic attack (5/13 symptoms); acknowledged 02:09 by "
-            "Adaeze Okafor; action 02:15 by Adaeze Okafor: 1:1 time, breathing; resolved 03:10 "
-            "by Adaeze Okafor; outcome: Settled with PRN") in assessment
-    assert ("Deterioration (urgent) raised 03:30: NEWS2 5 (medium); acknowledged 03:34 by "
-            "Sven Lindqvist; STILL OPEN") in assessment
+    assert (
+        "Panic (urgent) raised 02:05: Panic attack (5/13 symptoms); acknowledged 02:09 by "
+        "Adaeze Okafor; action 02:15 by Adaeze Okafor: 1:1 time, breathing; resolved 03:10 "
+        "by Adaeze Okafor; outcome: Settled with PRN"
+    ) in assessment
+    assert (
+        "Deterioration (urgent) raised 03:30: NEWS2 5 (medium); acknowledged 03:34 by "
+        "Sven Lindqvist; STILL OPEN"
+    ) in assessment
     assert not any("Tue 14:00" in text for text in assessment)  # yesterday's, already resolved
     assert draft.summary.escalations_in_shift == 2
     assert draft.summary.open_escalations == 1
@@ -181,12 +225,16 @@ def test_prn_doses_with_their_effects(night, policy, chart) -> None:
     draft = draft_of(night, policy, chart)
     assessment = texts(draft, Section.ASSESSMENT)
     assert "PRN this shift: 2 dose(s)" in assessment
-    assert ("Zopiclone 1 mg oral at 22:10 for Insomnia, given by Marta Pereira → effect NOT "
-            "RECORDED") in assessment
-    assert ("Lorazepam 1 mg oral at 02:30 for Acute anxiety, given by Adaeze Okafor → effect "
-            "03:30 Calmer, still anxious") in assessment
-    assert ("Sedative/anxiolytic PRN in the last 24 h: 2 (local policy: review above 3)"
-            in assessment)
+    assert (
+        "Zopiclone 1 mg oral at 22:10 for Insomnia, given by Marta Pereira → effect NOT RECORDED"
+    ) in assessment
+    assert (
+        "Lorazepam 1 mg oral at 02:30 for Acute anxiety, given by Adaeze Okafor → effect "
+        "03:30 Calmer, still anxious"
+    ) in assessment
+    assert (
+        "Sedative/anxiolytic PRN in the last 24 h: 2 (local policy: review above 3)" in assessment
+    )
     recommendation = texts(draft, Section.RECOMMENDATION)
     assert "Record the effect of Zopiclone given 22:10" in recommendation
     assert draft.summary.prn_doses == 2
@@ -195,22 +243,30 @@ def test_prn_doses_with_their_effects(night, policy, chart) -> None:
 def test_symptom_trend_with_the_numbers(night, policy, chart) -> None:
     draft = draft_of(night, policy, chart)
     assessment = texts(draft, Section.ASSESSMENT)
-    assert (f"Withdrawal chart WORSE: 8 → 16/{chart.max_total} (+8) from the last rating before "
-            "the shift over 2 rating(s) this shift") in assessment
+    assert (
+        f"Withdrawal chart WORSE: 8 → 16/{chart.max_total} (+8) from the last rating before "
+        "the shift over 2 rating(s) this shift"
+    ) in assessment
     steady = replace(night, symptoms=(rated(at(23, 0), craving=10), rated(at(3, 0), craving=11)))
     same = draft_of(steady, policy, chart)
     assert same.summary.symptom_trend == "same"
-    better = replace(night, symptoms=(rated(at(23, 0), craving=14),
-                                      rated(at(3, 0), craving=9)))
+    better = replace(night, symptoms=(rated(at(23, 0), craving=14), rated(at(3, 0), craving=9)))
     assert draft_of(better, policy, chart).summary.symptom_trend == "better"
 
 
 def test_sleep_nutrition_and_assessments(night, policy, chart) -> None:
     assessment = texts(draft_of(night, policy, chart), Section.ASSESSMENT)
-    assert any(t.startswith("Sleep: asleep at obs 04:20; sleep disturbance 4/7 (")
-               and t.endswith(") at 03:00") for t in assessment)
-    assert any(t.startswith("Nutrition and fluids: not recorded in the console this shift; "
-                            "nausea / appetite 1/") for t in assessment)
+    assert any(
+        t.startswith("Sleep: asleep at obs 04:20; sleep disturbance 4/7 (")
+        and t.endswith(") at 03:00")
+        for t in assessment
+    )
+    assert any(
+        t.startswith(
+            "Nutrition and fluids: not recorded in the console this shift; nausea / appetite 1/"
+        )
+        for t in assessment
+    )
     assert "RASS: 0 Alert and calm at 23:00" in assessment
 
 
@@ -221,8 +277,10 @@ def test_recommendation_lists_what_to_watch_for(night, policy, chart) -> None:
     assert "Watch: withdrawal symptoms rising (8 → 16)" in recommendation
     assert "Watch: panic — escalated this shift at 02:05" in recommendation
     assert "Watch: intake risk — Suicide risk" in recommendation
-    assert ("Outstanding: Deterioration escalation still open: Inform the medical team"
-            in recommendation)
+    assert (
+        "Outstanding: Deterioration escalation still open: Inform the medical team"
+        in recommendation
+    )
 
 
 def test_what_changed_since_last_shift(night, policy, chart) -> None:
@@ -241,7 +299,9 @@ def test_a_quiet_night(night, policy, chart, pattern) -> None:
     quiet = replace(
         night,
         observations=(obs(at(18, 0)), obs(at(5, 30))),
-        escalations=(), prn=(), risk_flags=(),
+        escalations=(),
+        prn=(),
+        risk_flags=(),
         symptoms=(rated(at(23, 0), craving=4),),
     )
     draft = draft_of(quiet, policy, chart)
@@ -249,8 +309,10 @@ def test_a_quiet_night(night, policy, chart, pattern) -> None:
     assert "All sets on time" in assessment
     assert "Escalations this shift: none" in assessment
     assert "PRN this shift: none given" in assessment
-    assert (f"Withdrawal chart: 4/{chart.max_total} (one rating this shift, nothing to compare)"
-            in assessment)
+    assert (
+        f"Withdrawal chart: 4/{chart.max_total} (one rating this shift, nothing to compare)"
+        in assessment
+    )
     assert texts(draft, Section.SITUATION)[-1] == "No open escalations"
     assert texts(draft, Section.RECOMMENDATION)[0] == (
         "Next NEWS2 set due Thu 26 Nov 17:30 (in 10 h 30 min)"
@@ -262,9 +324,17 @@ def test_a_quiet_night(night, policy, chart, pattern) -> None:
 def test_times_are_ward_time_in_summer(policy, chart, night) -> None:
     pattern = ShiftPattern(policy.shifts, "Europe/London")
     shift = pattern.containing(datetime(2026, 7, 1, 23, 0, tzinfo=UTC))
-    facts = replace(night, shift=shift, previous_shift=pattern.previous(shift),
-                    as_of=shift.end, observations=(obs(datetime(2026, 7, 1, 21, 0, tzinfo=UTC)),),
-                    escalations=(), prn=(), symptoms=(), assessments=())
+    facts = replace(
+        night,
+        shift=shift,
+        previous_shift=pattern.previous(shift),
+        as_of=shift.end,
+        observations=(obs(datetime(2026, 7, 1, 21, 0, tzinfo=UTC)),),
+        escalations=(),
+        prn=(),
+        symptoms=(),
+        assessments=(),
+    )
     situation = texts(draft_of(facts, policy, chart), Section.SITUATION)
     assert "NEWS2 0 (low) at 22:00" in situation  # 21:00 UTC is 22:00 BST
 
@@ -277,9 +347,11 @@ def test_generated_facts_survive_a_round_trip_through_json(night, policy, chart)
 
 
 def test_intake_is_summarised_when_there_is_one(night, policy, chart) -> None:
-    intake = {"version": 1, "substance_use": {"routes": ["insufflation"], "frequency": "daily",
-                                              "notes": ""},
-              "mental_health": {"diagnoses": ["anxiety", "PTSD"]}}
+    intake = {
+        "version": 1,
+        "substance_use": {"routes": ["insufflation"], "frequency": "daily", "notes": ""},
+        "mental_health": {"diagnoses": ["anxiety", "PTSD"]},
+    }
     assert generic_intake_lines(intake) == [
         ("Substance use", ["Routes: insufflation", "Frequency: daily"]),
         ("Mental health", ["Diagnoses: anxiety, PTSD"]),

@@ -21,10 +21,12 @@ def hours(value: float) -> datetime:
     return START + timedelta(hours=value)
 
 
-def check(policy: EscalationPolicy, *sets: ObservationSet,
-          as_of: datetime = END) -> ObservationTimeliness:
-    return observation_timeliness(sets, window_start=START, as_of=as_of, admitted_at=ADMITTED,
-                                  policy=policy)
+def check(
+    policy: EscalationPolicy, *sets: ObservationSet, as_of: datetime = END
+) -> ObservationTimeliness:
+    return observation_timeliness(
+        sets, window_start=START, as_of=as_of, admitted_at=ADMITTED, policy=policy
+    )
 
 
 def test_four_hourly_sets_on_time(policy: EscalationPolicy) -> None:
@@ -44,8 +46,13 @@ def test_a_set_within_the_grace_period_is_not_late(policy: EscalationPolicy) -> 
 def test_a_late_set_counts_the_due_times_it_skipped(policy: EscalationPolicy) -> None:
     # NEWS2 5 (medium): hourly. Due 20:00; next set at 23:30.
     medium = {"respiration_rate": 22, "pulse": 112, "temperature": 38.2}
-    result = check(policy, obs(hours(-1), **medium), obs(hours(0), **medium),
-                   obs(hours(4.5), **medium), as_of=hours(4.6))
+    result = check(
+        policy,
+        obs(hours(-1), **medium),
+        obs(hours(0), **medium),
+        obs(hours(4.5), **medium),
+        as_of=hours(4.6),
+    )
     (late,) = result.late
     assert late.due_at == hours(1)
     assert late.late_by == timedelta(hours=3, minutes=30)
@@ -62,15 +69,18 @@ def test_no_set_at_all_is_overdue_from_the_last_one(policy: EscalationPolicy) ->
 
 def test_continuous_monitoring_is_reported_not_counted_late(policy: EscalationPolicy) -> None:
     high = {"respiration_rate": 26, "spo2": 91, "pulse": 125, "temperature": 39.2}
-    result = check(policy, obs(hours(-1)), obs(hours(1), **high), obs(hours(1.5), **high),
-                   as_of=hours(2))
+    result = check(
+        policy, obs(hours(-1)), obs(hours(1), **high), obs(hours(1.5), **high), as_of=hours(2)
+    )
     assert result.continuous_since == hours(1.5)
     assert result.late == () and result.overdue_since is None
 
 
 def test_a_partial_set_asks_for_a_recheck(policy: EscalationPolicy) -> None:
-    asleep = replace(obs(hours(3), pulse=95, systolic_bp=None, temperature=None),
-                     missing_reasons={"systolic_bp": "asleep", "temperature": "asleep"})
+    asleep = replace(
+        obs(hours(3), pulse=95, systolic_bp=None, temperature=None),
+        missing_reasons={"systolic_bp": "asleep", "temperature": "asleep"},
+    )
     result = check(policy, obs(hours(-1), pulse=95), asleep, as_of=hours(4))
     assert result.partial_sets == 1
     # Low risk: re-check within 120 min of a partial set (local policy).

@@ -46,22 +46,53 @@ def score(**changes: Any) -> News2Result:
 # --- Chart 1 band edges, every parameter -------------------------------------------------------
 
 BAND_EDGES = [
-    ("respiration_rate", 8, 3), ("respiration_rate", 9, 1), ("respiration_rate", 11, 1),
-    ("respiration_rate", 12, 0), ("respiration_rate", 20, 0), ("respiration_rate", 21, 2),
-    ("respiration_rate", 24, 2), ("respiration_rate", 25, 3),
-    ("spo2", 91, 3), ("spo2", 92, 2), ("spo2", 93, 2), ("spo2", 94, 1), ("spo2", 95, 1),
+    ("respiration_rate", 8, 3),
+    ("respiration_rate", 9, 1),
+    ("respiration_rate", 11, 1),
+    ("respiration_rate", 12, 0),
+    ("respiration_rate", 20, 0),
+    ("respiration_rate", 21, 2),
+    ("respiration_rate", 24, 2),
+    ("respiration_rate", 25, 3),
+    ("spo2", 91, 3),
+    ("spo2", 92, 2),
+    ("spo2", 93, 2),
+    ("spo2", 94, 1),
+    ("spo2", 95, 1),
     ("spo2", 96, 0),
-    ("systolic_bp", 90, 3), ("systolic_bp", 91, 2), ("systolic_bp", 100, 2),
-    ("systolic_bp", 101, 1), ("systolic_bp", 110, 1), ("systolic_bp", 111, 0),
-    ("systolic_bp", 219, 0), ("systolic_bp", 220, 3),
-    ("pulse", 40, 3), ("pulse", 41, 1), ("pulse", 50, 1), ("pulse", 51, 0), ("pulse", 90, 0),
-    ("pulse", 91, 1), ("pulse", 110, 1), ("pulse", 111, 2), ("pulse", 130, 2), ("pulse", 131, 3),
-    ("temperature", 35.0, 3), ("temperature", 35.1, 1), ("temperature", 36.0, 1),
-    ("temperature", 36.1, 0), ("temperature", 38.0, 0), ("temperature", 38.1, 1),
-    ("temperature", 39.0, 1), ("temperature", 39.1, 2),
-    ("consciousness", "A", 0), ("consciousness", "C", 3), ("consciousness", "V", 3),
-    ("consciousness", "P", 3), ("consciousness", "U", 3),
-    ("on_oxygen", False, 0), ("on_oxygen", True, 2),
+    ("systolic_bp", 90, 3),
+    ("systolic_bp", 91, 2),
+    ("systolic_bp", 100, 2),
+    ("systolic_bp", 101, 1),
+    ("systolic_bp", 110, 1),
+    ("systolic_bp", 111, 0),
+    ("systolic_bp", 219, 0),
+    ("systolic_bp", 220, 3),
+    ("pulse", 40, 3),
+    ("pulse", 41, 1),
+    ("pulse", 50, 1),
+    ("pulse", 51, 0),
+    ("pulse", 90, 0),
+    ("pulse", 91, 1),
+    ("pulse", 110, 1),
+    ("pulse", 111, 2),
+    ("pulse", 130, 2),
+    ("pulse", 131, 3),
+    ("temperature", 35.0, 3),
+    ("temperature", 35.1, 1),
+    ("temperature", 36.0, 1),
+    ("temperature", 36.1, 0),
+    ("temperature", 38.0, 0),
+    ("temperature", 38.1, 1),
+    ("temperature", 39.0, 1),
+    ("temperature", 39.1, 2),
+    ("consciousness", "A", 0),
+    ("consciousness", "C", 3),
+    ("consciousness", "V", 3),
+    ("consciousness", "P", 3),
+    ("consciousness", "U", 3),
+    ("on_oxygen", False, 0),
+    ("on_oxygen", True, 2),
 ]
 
 
@@ -75,10 +106,27 @@ def test_band_edge_scores(parameter: str, value: Any, expected: int) -> None:
 
 # Scale 2 (confirmed hypercapnic failure, §1.2): (SpO2, on oxygen) -> SpO2 item score.
 SCALE2_PAIRS = [
-    (83, False, 3), (84, False, 2), (85, False, 2), (86, False, 1), (87, False, 1),
-    (88, False, 0), (92, False, 0), (93, False, 0), (97, False, 0), (100, False, 0),
-    (83, True, 3), (85, True, 2), (87, True, 1), (88, True, 0), (92, True, 0),
-    (93, True, 1), (94, True, 1), (95, True, 2), (96, True, 2), (97, True, 3), (100, True, 3),
+    (83, False, 3),
+    (84, False, 2),
+    (85, False, 2),
+    (86, False, 1),
+    (87, False, 1),
+    (88, False, 0),
+    (92, False, 0),
+    (93, False, 0),
+    (97, False, 0),
+    (100, False, 0),
+    (83, True, 3),
+    (85, True, 2),
+    (87, True, 1),
+    (88, True, 0),
+    (92, True, 0),
+    (93, True, 1),
+    (94, True, 1),
+    (95, True, 2),
+    (96, True, 2),
+    (97, True, 3),
+    (100, True, 3),
 ]
 
 
@@ -98,10 +146,20 @@ def test_scale1_on_oxygen_high_saturation_scores_only_the_oxygen() -> None:
 
 # --- rounding trap (§1.5) ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("temperature", "expected"),
-    [(38.05, 1), (38.04, 0), (35.05, 1), (35.04, 3), (36.05, 0), (39.05, 2), (39.049, 1),
-     (Decimal("38.05"), 1), (38, 0)],
+    [
+        (38.05, 1),
+        (38.04, 0),
+        (35.05, 1),
+        (35.04, 3),
+        (36.05, 0),
+        (39.05, 2),
+        (39.049, 1),
+        (Decimal("38.05"), 1),
+        (38, 0),
+    ],
 )
 def test_temperature_is_quantised_half_up_before_banding(temperature: Any, expected: int) -> None:
     assert round(38.05, 1) == 38.0  # the trap this guards against
@@ -110,26 +168,69 @@ def test_temperature_is_quantised_half_up_before_banding(temperature: Any, expec
 
 # --- totals, risk, response, frequency (Charts 2 and 4) ----------------------------------------
 
+
 @pytest.mark.parametrize(
     ("changes", "total", "risk", "red", "interval"),
     [
         ({}, 0, "low", False, timedelta(hours=12)),
-        ({"respiration_rate": 21, "pulse": 91, "temperature": 38.1}, 4, "low", False,
-         timedelta(hours=4)),
-        ({"respiration_rate": 21, "pulse": 91, "temperature": 38.1, "systolic_bp": 110}, 5,
-         "medium", False, timedelta(hours=1)),
-        ({"respiration_rate": 21, "pulse": 111, "temperature": 39.1}, 6, "medium", False,
-         timedelta(hours=1)),
-        ({"respiration_rate": 25, "pulse": 111, "temperature": 39.1}, 7, "high", True,
-         timedelta(0)),
-        ({"respiration_rate": 5, "spo2": 85, "on_oxygen": True, "systolic_bp": 85, "pulse": 35,
-          "consciousness": "U", "temperature": 34.0}, 20, "high", True, timedelta(0)),
+        (
+            {"respiration_rate": 21, "pulse": 91, "temperature": 38.1},
+            4,
+            "low",
+            False,
+            timedelta(hours=4),
+        ),
+        (
+            {"respiration_rate": 21, "pulse": 91, "temperature": 38.1, "systolic_bp": 110},
+            5,
+            "medium",
+            False,
+            timedelta(hours=1),
+        ),
+        (
+            {"respiration_rate": 21, "pulse": 111, "temperature": 39.1},
+            6,
+            "medium",
+            False,
+            timedelta(hours=1),
+        ),
+        (
+            {"respiration_rate": 25, "pulse": 111, "temperature": 39.1},
+            7,
+            "high",
+            True,
+            timedelta(0),
+        ),
+        (
+            {
+                "respiration_rate": 5,
+                "spo2": 85,
+                "on_oxygen": True,
+                "systolic_bp": 85,
+                "pulse": 35,
+                "consciousness": "U",
+                "temperature": 34.0,
+            },
+            20,
+            "high",
+            True,
+            timedelta(0),
+        ),
         ({"consciousness": "C"}, 3, "low-medium", True, timedelta(hours=1)),
         ({"consciousness": "C", "pulse": 91}, 4, "low-medium", True, timedelta(hours=1)),
         ({"on_oxygen": True}, 2, "low", False, timedelta(hours=4)),
     ],
-    ids=["total-0", "total-4", "total-5", "total-6", "total-7", "total-20", "single-red",
-         "red-plus-1", "oxygen-only"],
+    ids=[
+        "total-0",
+        "total-4",
+        "total-5",
+        "total-6",
+        "total-7",
+        "total-20",
+        "single-red",
+        "red-plus-1",
+        "oxygen-only",
+    ],
 )
 def test_totals_risk_and_frequency(
     changes: dict[str, Any], total: int, risk: str, red: bool, interval: timedelta
@@ -169,6 +270,7 @@ def test_describe_names_the_scoring_parameters() -> None:
 
 # --- every shared reference vector -------------------------------------------------------------
 
+
 @pytest.mark.parametrize("vector", VECTORS["aggregate"], ids=lambda v: v["id"])
 def test_reference_aggregate_vector(vector: dict[str, Any]) -> None:
     result = news2(**vector["input"])
@@ -194,22 +296,48 @@ def test_reference_vectors_are_present() -> None:
 
 # --- bad input --------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("parameter", "value"),
     [
-        ("respiration_rate", None), ("respiration_rate", 0), ("respiration_rate", 70),
-        ("respiration_rate", 15.5), ("respiration_rate", True), ("respiration_rate", "15"),
+        ("respiration_rate", None),
+        ("respiration_rate", 0),
+        ("respiration_rate", 70),
+        ("respiration_rate", 15.5),
+        ("respiration_rate", True),
+        ("respiration_rate", "15"),
         ("respiration_rate", math.nan),
-        ("spo2", 0), ("spo2", 101), ("spo2", None), ("spo2", math.inf), ("spo2", False),
-        ("systolic_bp", 0), ("systolic_bp", 400), ("systolic_bp", 120.5),
-        ("pulse", 0), ("pulse", 300), ("pulse", -5), ("pulse", None),
-        ("temperature", 10.0), ("temperature", 50.0), ("temperature", 98.6),
-        ("temperature", math.nan), ("temperature", -math.inf), ("temperature", None),
-        ("temperature", True), ("temperature", "37.0"),
-        ("consciousness", "X"), ("consciousness", None), ("consciousness", 0),
+        ("spo2", 0),
+        ("spo2", 101),
+        ("spo2", None),
+        ("spo2", math.inf),
+        ("spo2", False),
+        ("systolic_bp", 0),
+        ("systolic_bp", 400),
+        ("systolic_bp", 120.5),
+        ("pulse", 0),
+        ("pulse", 300),
+        ("pulse", -5),
+        ("pulse", None),
+        ("temperature", 10.0),
+        ("temperature", 50.0),
+        ("temperature", 98.6),
+        ("temperature", math.nan),
+        ("temperature", -math.inf),
+        ("temperature", None),
+        ("temperature", True),
+        ("temperature", "37.0"),
+        ("consciousness", "X"),
+        ("consciousness", None),
+        ("consciousness", 0),
         ("consciousness", "alert"),
-        ("on_oxygen", None), ("on_oxygen", 1), ("on_oxygen", "yes"),
-        ("spo2_scale", 3), ("spo2_scale", True), ("spo2_scale", 1.0), ("spo2_scale", None),
+        ("on_oxygen", None),
+        ("on_oxygen", 1),
+        ("on_oxygen", "yes"),
+        ("spo2_scale", 3),
+        ("spo2_scale", True),
+        ("spo2_scale", 1.0),
+        ("spo2_scale", None),
     ],
 )
 def test_bad_values_raise_naming_the_parameter(parameter: str, value: Any) -> None:
@@ -233,10 +361,18 @@ def test_message_gives_accepted_range() -> None:
 
 # --- score_vitals ------------------------------------------------------------------------------
 
+
 def test_score_vitals_complete_set() -> None:
     vitals = VitalSigns(
-        respiration_rate=22, spo2=93, spo2_scale=1, on_oxygen=False, systolic_bp=105,
-        diastolic_bp=70, pulse=70, consciousness="A", temperature=36.8,
+        respiration_rate=22,
+        spo2=93,
+        spo2_scale=1,
+        on_oxygen=False,
+        systolic_bp=105,
+        diastolic_bp=70,
+        pulse=70,
+        consciousness="A",
+        temperature=36.8,
     )
     result = score_vitals(vitals)
     assert result is not None

@@ -14,15 +14,21 @@ from wardconsole.domain.observation_levels import (
 )
 from wardconsole.domain.records import EscalationKind, Severity
 
-SHIPPED = files("wardconsole.resources").joinpath("policy/observation_levels.toml").read_text(
-    encoding="utf-8"
+SHIPPED = (
+    files("wardconsole.resources")
+    .joinpath("policy/observation_levels.toml")
+    .read_text(encoding="utf-8")
 )
 
 
 def test_shipped_levels_load_as_unsigned_local_defaults() -> None:
     policy = load_observation_levels()
     assert list(policy.levels) == [
-        "general", "intermittent_30", "intermittent_15", "eyesight", "arms_length",
+        "general",
+        "intermittent_30",
+        "intermittent_15",
+        "eyesight",
+        "arms_length",
     ]
     assert policy.default.key == "general"
     assert policy.default.check_interval == timedelta(hours=1)
@@ -32,7 +38,9 @@ def test_shipped_levels_load_as_unsigned_local_defaults() -> None:
     assert policy.missed_check_severity is Severity.URGENT
     assert policy.absent_severity is Severity.EMERGENCY
     assert policy.review_prompt_kinds == {
-        EscalationKind.SELF_HARM, EscalationKind.HALLUCINATION, EscalationKind.CONFUSION,
+        EscalationKind.SELF_HARM,
+        EscalationKind.HALLUCINATION,
+        EscalationKind.CONFUSION,
     }
     assert "DESIGN CHOICE" in SHIPPED and "sign-off" in SHIPPED
 
@@ -51,19 +59,36 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ('default_level = "general"', 'default_level = "genral"',
-         r"\[policy\] default_level: 'genral' is not one of the \[\[levels\]\] keys"),
-        ("check_minutes = 15                # DESIGN CHOICE (issue",
-         "check_minutes = 4 # (issue",
-         r"\[levels.intermittent_15\] check_minutes: 4 leaves no time for an irregular prompt"),
-        ('missed_check_severity = "urgent"', 'missed_check_severity = "high"',
-         r"\[checks\] missed_check_severity: must be one of advisory, urgent, emergency"),
-        ('review_prompt_kinds = ["self_harm"', 'review_prompt_kinds = ["selfharm"',
-         r"review_prompt_kinds: unknown kind\(s\) 'selfharm'"),
-        ("check_minutes = 60", "check_minutes = 0",
-         r"\[levels.general\] check_minutes: must be a whole number 1–1440, got 0"),
-        ('key = "eyesight"', 'key = "Eyesight"',
-         r"\[levels #4\] key: must be a short lower-case id"),
+        (
+            'default_level = "general"',
+            'default_level = "genral"',
+            r"\[policy\] default_level: 'genral' is not one of the \[\[levels\]\] keys",
+        ),
+        (
+            "check_minutes = 15                # DESIGN CHOICE (issue",
+            "check_minutes = 4 # (issue",
+            r"\[levels.intermittent_15\] check_minutes: 4 leaves no time for an irregular prompt",
+        ),
+        (
+            'missed_check_severity = "urgent"',
+            'missed_check_severity = "high"',
+            r"\[checks\] missed_check_severity: must be one of advisory, urgent, emergency",
+        ),
+        (
+            'review_prompt_kinds = ["self_harm"',
+            'review_prompt_kinds = ["selfharm"',
+            r"review_prompt_kinds: unknown kind\(s\) 'selfharm'",
+        ),
+        (
+            "check_minutes = 60",
+            "check_minutes = 0",
+            r"\[levels.general\] check_minutes: must be a whole number 1–1440, got 0",
+        ),
+        (
+            'key = "eyesight"',
+            'key = "Eyesight"',
+            r"\[levels #4\] key: must be a short lower-case id",
+        ),
         ("max_backdate_minutes = 30", "max_backdate = 30", r"\[checks\] unknown key\(s\)"),
     ],
 )
@@ -76,8 +101,9 @@ def test_broken_files_name_the_section_and_key(
 
 
 def test_a_continuous_level_cannot_be_irregular(tmp_path: Path) -> None:
-    text = SHIPPED.replace('continuous = true\nirregular = false', 'continuous = true\n'
-                           'irregular = true', 1)
+    text = SHIPPED.replace(
+        "continuous = true\nirregular = false", "continuous = true\nirregular = true", 1
+    )
     path = tmp_path / "levels.toml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ObservationLevelError, match=r"\[levels.eyesight\] irregular"):

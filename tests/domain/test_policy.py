@@ -47,8 +47,13 @@ def test_bundled_policy_values(policy: EscalationPolicy) -> None:
 
 @pytest.mark.parametrize(
     ("clock", "shift"),
-    [(time(7, 0), "Day"), (time(18, 59), "Day"), (time(19, 0), "Night"), (time(0, 3), "Night"),
-     (time(6, 59), "Night")],
+    [
+        (time(7, 0), "Day"),
+        (time(18, 59), "Day"),
+        (time(19, 0), "Night"),
+        (time(0, 3), "Night"),
+        (time(6, 59), "Night"),
+    ],
 )
 def test_shift_pattern(policy: EscalationPolicy, clock: time, shift: str) -> None:
     assert policy.shift_at(clock).name == shift
@@ -68,36 +73,66 @@ def write(tmp_path: Path, text: str) -> Path:
 @pytest.mark.parametrize(
     ("old", "new", "problem"),
     [
-        ("rass_at_or_above = 2", "rass_at_or_above = 9",
-         "[rules.agitation] rass_at_or_above: must be a whole number 1–4, got 9"),
-        ("rass_at_or_above = 2", "rass_at_or_above = \"2\"", "[rules.agitation] rass_at_or_above"),
-        ("rass_at_or_above = 2", "rass_at_above = 2",
-         "[rules.agitation] unknown key(s) rass_at_above"),
-        ('severity = "advisory"       # DESIGN CHOICE\nmax_doses',
-         'severity = "low"\nmax_doses', "[rules.prn_review] severity: must be one of advisory"),
+        (
+            "rass_at_or_above = 2",
+            "rass_at_or_above = 9",
+            "[rules.agitation] rass_at_or_above: must be a whole number 1–4, got 9",
+        ),
+        ("rass_at_or_above = 2", 'rass_at_or_above = "2"', "[rules.agitation] rass_at_or_above"),
+        (
+            "rass_at_or_above = 2",
+            "rass_at_above = 2",
+            "[rules.agitation] unknown key(s) rass_at_above",
+        ),
+        (
+            'severity = "advisory"       # DESIGN CHOICE\nmax_doses',
+            'severity = "low"\nmax_doses',
+            "[rules.prn_review] severity: must be one of advisory",
+        ),
         ('id = "craving"', 'id = "panic"', "[rules.craving] id: 'panic' is used by another rule"),
-        ("enabled = true\nrationale = \"Craving", "enabled = \"yes\"\nrationale = \"Craving",
-         "[rules.craving] enabled: must be true or false"),
-        ("news2_prompt_at_or_below = -3", "news2_prompt_at_or_below = -1",
-         "news2_prompt_at_or_below: must not be above rass_at_or_below"),
-        ("new_onset_at_or_above = 4", "new_onset_at_or_above = 6",
-         "new_onset_at_or_above: must not be above bprse_at_or_above"),
+        (
+            'enabled = true\nrationale = "Craving',
+            'enabled = "yes"\nrationale = "Craving',
+            "[rules.craving] enabled: must be true or false",
+        ),
+        (
+            "news2_prompt_at_or_below = -3",
+            "news2_prompt_at_or_below = -1",
+            "news2_prompt_at_or_below: must not be above rass_at_or_below",
+        ),
+        (
+            "new_onset_at_or_above = 4",
+            "new_onset_at_or_above = 6",
+            "new_onset_at_or_above: must not be above bprse_at_or_above",
+        ),
         ('end = "07:00"', 'end = "06:00"', "[shifts] 06:00 is not covered"),
         ('end = "07:00"', 'end = "08:00"', "[shifts] 07:00 is in Day, Night"),
         ('start = "07:00"', 'start = "7am"', "start: must be a 24-hour time HH:MM"),
-        ("max_snooze_minutes = 30", "max_snooze_minutes = 0",
-         "[alerts] max_snooze_minutes: must be a whole number 1–240"),
-        ('cascade = ["Nurse in charge", "On-call doctor"]', "cascade = []",
-         "[alerts] cascade: must be a non-empty list"),
+        (
+            "max_snooze_minutes = 30",
+            "max_snooze_minutes = 0",
+            "[alerts] max_snooze_minutes: must be a whole number 1–240",
+        ),
+        (
+            'cascade = ["Nurse in charge", "On-call doctor"]',
+            "cascade = []",
+            "[alerts] cascade: must be a non-empty list",
+        ),
         ("low = 120", "lo = 120", "[schedule.partial_recheck_minutes] unknown key(s) lo"),
         ('version = "0.1-draft"', 'version = ""', "[policy] version: must be non-empty text"),
         ("grace_minutes = 15", "", "[rules.overdue_obs] grace_minutes: missing"),
         ("[rules.bladder]", "[rules.bladdr]", "[rules] missing rule(s) bladder"),
-        ("urgent = 10", "urgent = 10\ncritical = 1",
-         "[alerts.reannounce_minutes] unknown key(s) critical"),
+        (
+            "urgent = 10",
+            "urgent = 10\ncritical = 1",
+            "[alerts.reannounce_minutes] unknown key(s) critical",
+        ),
         ("[policy]", "[policy\n", "not valid TOML"),
-        ("rass_after_prn_minutes = 60", "rass_after_prn_minutes = 0",
-         "[schedule] rass_after_prn_minutes: must be a whole number 1–1440"),
+        (
+            "rass_after_prn_minutes = 60",
+            "rass_after_prn_minutes = 0",
+            "[schedule] rass_after_prn_minutes: must be a whole number 1–1440",
+        ),
     ],
 )
 def test_broken_policy_gives_clear_error(tmp_path: Path, old: str, new: str, problem: str) -> None:

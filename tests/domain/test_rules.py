@@ -45,14 +45,21 @@ def test_a_well_patient_raises_nothing(run: Any) -> None:
 
 # --- deterioration (NEWS2 Chart 4) ----------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("changes", "severity", "text"),
     [
         ({"consciousness": "V"}, Severity.URGENT, "NEWS2 3 (low-medium): ACVPU 3"),
-        ({"respiration_rate": 21, "pulse": 111, "temperature": 38.1}, Severity.URGENT,
-         "NEWS2 5 (medium): RR 2, HR 2, T 1"),
-        ({"respiration_rate": 25, "spo2": 93, "pulse": 111}, Severity.EMERGENCY,
-         "NEWS2 7 (high): RR 3, SpO2 2, HR 2"),
+        (
+            {"respiration_rate": 21, "pulse": 111, "temperature": 38.1},
+            Severity.URGENT,
+            "NEWS2 5 (medium): RR 2, HR 2, T 1",
+        ),
+        (
+            {"respiration_rate": 25, "spo2": 93, "pulse": 111},
+            Severity.EMERGENCY,
+            "NEWS2 7 (high): RR 3, SpO2 2, HR 2",
+        ),
     ],
 )
 def test_deterioration_by_news2_band(
@@ -72,8 +79,10 @@ def test_low_news2_raises_nothing(run: Any) -> None:
 
 
 def test_partial_set_never_changes_the_score(run: Any) -> None:
-    patient = state(obs(ago(hours=1), respiration_rate=25, spo2=93, pulse=111),
-                    obs(ago(minutes=5), pulse=None, systolic_bp=None))
+    patient = state(
+        obs(ago(hours=1), respiration_rate=25, spo2=93, pulse=111),
+        obs(ago(minutes=5), pulse=None, systolic_bp=None),
+    )
     assert run(patient)[K.DETERIORATION].severity is Severity.EMERGENCY
 
 
@@ -107,8 +116,10 @@ def test_chart_anxiety_at_acute_panic_is_urgent(run: Any) -> None:
 
 
 def test_panic_never_suppresses_deterioration(run: Any) -> None:
-    patient = state(assess("panic", ago(minutes=10), symptoms=[*FOUR, "chest_pain"]),
-                    obs(ago(minutes=5), respiration_rate=25, pulse=131, spo2=93))
+    patient = state(
+        assess("panic", ago(minutes=10), symptoms=[*FOUR, "chest_pain"]),
+        obs(ago(minutes=5), respiration_rate=25, pulse=131, spo2=93),
+    )
     found = run(patient)
     assert found[K.PANIC].severity is Severity.URGENT
     assert found[K.DETERIORATION].severity is Severity.EMERGENCY
@@ -120,6 +131,7 @@ def test_panic_three_days_ago_does_not_re_raise(run: Any) -> None:
 
 
 # --- confusion -----------------------------------------------------------------------------------
+
 
 def test_acvpu_c_is_confusion(run: Any) -> None:
     found = run(state(obs(ago(minutes=5), consciousness="C")))
@@ -143,8 +155,12 @@ def test_4at_threshold(run: Any) -> None:
     four = run(state(assess("4at", ago(hours=1), **base, acute_change=True)))[K.CONFUSION]
     assert four.explanation == "4AT 4: possible delirium"
     assert four.rule_id == "confusion/4at"
-    three = assess("4at", ago(hours=1), **{**base, "amt4_mistakes": 2, "attention": "refused"},
-                   acute_change=False)
+    three = assess(
+        "4at",
+        ago(hours=1),
+        **{**base, "amt4_mistakes": 2, "attention": "refused"},
+        acute_change=False,
+    )
     assert three.total == 3
     assert K.CONFUSION not in run(state(three))
 
@@ -158,23 +174,29 @@ def test_chart_orientation_red_flag(run: Any) -> None:
 
 # --- hallucination -------------------------------------------------------------------------------
 
+
 def test_bprse_at_threshold(run: Any) -> None:
-    trigger = run(state(assess("hallucination", ago(hours=1), score=6,
-                               modalities=["auditory"])))[K.HALLUCINATION]
+    trigger = run(state(assess("hallucination", ago(hours=1), score=6, modalities=["auditory"])))[
+        K.HALLUCINATION
+    ]
     assert trigger.explanation == "Hallucinations 6/7 auditory (BPRS-E)"
     assert trigger.rule_id == "hallucination/bprse"
     assert trigger.severity is Severity.URGENT
 
 
 def test_bprse_just_below_threshold_with_earlier_rating_is_quiet(run: Any) -> None:
-    patient = state(assess("hallucination", ago(days=2), score=4, modalities=["visual"]),
-                    assess("hallucination", ago(hours=1), score=4, modalities=["visual"]))
+    patient = state(
+        assess("hallucination", ago(days=2), score=4, modalities=["visual"]),
+        assess("hallucination", ago(hours=1), score=4, modalities=["visual"]),
+    )
     assert K.HALLUCINATION not in run(patient)
 
 
 def test_new_onset(run: Any) -> None:
-    patient = state(assess("hallucination", ago(days=1, hours=1), score=2, modalities=["visual"]),
-                    assess("hallucination", ago(hours=1), score=4, modalities=["visual"]))
+    patient = state(
+        assess("hallucination", ago(days=1, hours=1), score=2, modalities=["visual"]),
+        assess("hallucination", ago(hours=1), score=4, modalities=["visual"]),
+    )
     trigger = run(patient)[K.HALLUCINATION]
     assert trigger.rule_id == "hallucination/new_onset"
     assert trigger.explanation.startswith("New hallucinations 4/7 visual (BPRS-E")
@@ -183,8 +205,10 @@ def test_new_onset(run: Any) -> None:
 
 
 def test_old_rating_outside_baseline_does_not_block_new_onset(run: Any) -> None:
-    patient = state(assess("hallucination", ago(days=8), score=5, modalities=["auditory"]),
-                    assess("hallucination", ago(hours=1), score=4, modalities=["auditory"]))
+    patient = state(
+        assess("hallucination", ago(days=8), score=5, modalities=["auditory"]),
+        assess("hallucination", ago(hours=1), score=4, modalities=["auditory"]),
+    )
     assert run(patient)[K.HALLUCINATION].rule_id == "hallucination/new_onset"
 
 
@@ -196,8 +220,10 @@ def test_chart_hallucination_red_flag(run: Any) -> None:
 
 
 def test_two_reasons_same_kind_merge_into_one_trigger(run: Any) -> None:
-    patient = state(rated(ago(hours=1), hallucinations_visual=5),
-                    assess("hallucination", ago(hours=1), score=5, modalities=["visual"]))
+    patient = state(
+        rated(ago(hours=1), hallucinations_visual=5),
+        assess("hallucination", ago(hours=1), score=5, modalities=["visual"]),
+    )
     trigger = run(patient)[K.HALLUCINATION]
     assert trigger.rule_id == "hallucination/bprse"
     assert "Withdrawal chart: Visual" in trigger.explanation
@@ -213,10 +239,16 @@ NO = {"q1": False, "q2": False, "q6": False}
     ("answers", "severity", "text"),
     [
         ({**NO, "q1": True}, Severity.ADVISORY, "C-SSRS low risk"),
-        ({**NO, "q2": True, "q3": True, "q4": False, "q5": False}, Severity.URGENT,
-         "C-SSRS moderate risk"),
-        ({**NO, "q2": True, "q3": True, "q4": True, "q5": False}, Severity.EMERGENCY,
-         "C-SSRS high risk"),
+        (
+            {**NO, "q2": True, "q3": True, "q4": False, "q5": False},
+            Severity.URGENT,
+            "C-SSRS moderate risk",
+        ),
+        (
+            {**NO, "q2": True, "q3": True, "q4": True, "q5": False},
+            Severity.EMERGENCY,
+            "C-SSRS high risk",
+        ),
         ({**NO, "q6": True, "q6_within_3_months": True}, Severity.EMERGENCY, "C-SSRS high risk"),
     ],
 )
@@ -254,6 +286,7 @@ def test_phq9_prompt_stays_if_cssrs_was_before(run: Any) -> None:
 
 # --- RASS: agitation and over-sedation -----------------------------------------------------------
 
+
 def test_agitation_threshold(run: Any) -> None:
     trigger = run(state(assess("rass", ago(minutes=15), score=2)))[K.AGITATION]
     assert trigger.explanation == "RASS +2 Agitated"
@@ -288,6 +321,7 @@ def test_old_rass_outside_lookback_is_ignored(run: Any) -> None:
 
 # --- overdue observations ------------------------------------------------------------------------
 
+
 def test_overdue_after_grace_says_by_how_long(run: Any) -> None:
     # NEWS2 1 -> 4-hourly; set 4 h 40 min ago -> overdue by 40 min (> 15 min grace)
     trigger = run(state(obs(ago(hours=4, minutes=40), pulse=95)))[K.OVERDUE_OBS]
@@ -315,6 +349,7 @@ def test_partial_set_reschedules_the_recheck(run: Any) -> None:
 
 
 # --- bladder, PRN, craving -----------------------------------------------------------------------
+
 
 def test_bladder_red_flags(run: Any) -> None:
     trigger = run(state(assess("bladder", ago(hours=1), visible_haematuria=True)))[K.BLADDER]
@@ -360,6 +395,7 @@ def test_craving_sustained_rise(run: Any) -> None:
 
 # --- policy switches and clock -------------------------------------------------------------------
 
+
 def test_disabled_rule_does_not_fire(policy: EscalationPolicy, chart: WithdrawalChart) -> None:
     off = replace(policy.rules["agitation"], enabled=False)
     quiet = replace(policy, rules={**policy.rules, "agitation": off})
@@ -372,11 +408,14 @@ def test_naive_now_is_refused(policy: EscalationPolicy, chart: WithdrawalChart) 
         evaluate(state(), now=datetime(2027, 3, 1, 12), policy=policy, chart=chart)
 
 
-def test_triggers_are_most_severe_first(run: Any, policy: EscalationPolicy,
-                                        chart: WithdrawalChart) -> None:
-    patient = state(obs(ago(minutes=5), respiration_rate=25, spo2=93, pulse=111),
-                    assess("craving", ago(hours=1), score=9),
-                    assess("rass", ago(minutes=5), score=2))
+def test_triggers_are_most_severe_first(
+    run: Any, policy: EscalationPolicy, chart: WithdrawalChart
+) -> None:
+    patient = state(
+        obs(ago(minutes=5), respiration_rate=25, spo2=93, pulse=111),
+        assess("craving", ago(hours=1), score=9),
+        assess("rass", ago(minutes=5), score=2),
+    )
     triggers = evaluate(patient, now=NOW, policy=policy, chart=chart)
     assert [t.severity for t in triggers] == sorted((t.severity for t in triggers), reverse=True)
     assert triggers[0].kind is K.DETERIORATION
@@ -384,14 +423,26 @@ def test_triggers_are_most_severe_first(run: Any, policy: EscalationPolicy,
 
 # --- plan_escalations ----------------------------------------------------------------------------
 
+
 def opened(trigger: EscalationTrigger, severity: Severity | None = None) -> OpenEscalation:
-    return OpenEscalation(id=7, kind=trigger.kind, severity=severity or trigger.severity,
-                          state=EscalationState.OPEN, raised_at=ago(hours=1),
-                          explanation=trigger.explanation, rule_id=trigger.rule_id)
+    return OpenEscalation(
+        id=7,
+        kind=trigger.kind,
+        severity=severity or trigger.severity,
+        state=EscalationState.OPEN,
+        raised_at=ago(hours=1),
+        explanation=trigger.explanation,
+        rule_id=trigger.rule_id,
+    )
 
 
-def trig(kind: K, severity: Severity, text: str = "x", rule_id: str = "r/x",
-         evidence_at: datetime | None = None) -> EscalationTrigger:
+def trig(
+    kind: K,
+    severity: Severity,
+    text: str = "x",
+    rule_id: str = "r/x",
+    evidence_at: datetime | None = None,
+) -> EscalationTrigger:
     return EscalationTrigger(kind, severity, rule_id, text, evidence_at=evidence_at)
 
 
@@ -447,10 +498,16 @@ def test_evaluate_then_plan_end_to_end(policy: EscalationPolicy, chart: Withdraw
     [raised] = plan_escalations({}, triggers)
     assert raised.action == "raise"
     open_now = {K.HALLUCINATION: opened(raised.trigger)}
-    assert plan_escalations(open_now, evaluate(first, now=NOW + timedelta(minutes=5),
-                                               policy=policy, chart=chart)) == []
-    worse = state(assess("hallucination", ago(hours=2), score=5, modalities=["auditory"]),
-                  assess("hallucination", ago(minutes=5), score=7, modalities=["auditory"]))
+    assert (
+        plan_escalations(
+            open_now, evaluate(first, now=NOW + timedelta(minutes=5), policy=policy, chart=chart)
+        )
+        == []
+    )
+    worse = state(
+        assess("hallucination", ago(hours=2), score=5, modalities=["auditory"]),
+        assess("hallucination", ago(minutes=5), score=7, modalities=["auditory"]),
+    )
     [update] = plan_escalations(open_now, evaluate(worse, now=NOW, policy=policy, chart=chart))
     assert update.action == "update"
     assert update.trigger.explanation == "Hallucinations 7/7 auditory (BPRS-E)"

@@ -35,14 +35,28 @@ MIN = timedelta(minutes=1)
 
 
 def level(key: str, at: datetime, *, prompt: datetime | None = None, id: int = 1) -> LevelPeriod:
-    return LevelPeriod(id, key, POLICY.level(key).check_interval, at, next_prompt_at=prompt,
-                       set_by="Gwen Harrow", reason="test")
+    return LevelPeriod(
+        id,
+        key,
+        POLICY.level(key).check_interval,
+        at,
+        next_prompt_at=prompt,
+        set_by="Gwen Harrow",
+        reason="test",
+    )
 
 
-def check(at: datetime, how: Presentation = Presentation.CALM, *, id: int = 1,
-          prompt: datetime | None = None, where: str = "Bedroom") -> CheckRecord:
-    return CheckRecord(id, at, how, where, "intermittent_15", next_prompt_at=prompt,
-                       nurse="Robin Test", nurse_id=7)
+def check(
+    at: datetime,
+    how: Presentation = Presentation.CALM,
+    *,
+    id: int = 1,
+    prompt: datetime | None = None,
+    where: str = "Bedroom",
+) -> CheckRecord:
+    return CheckRecord(
+        id, at, how, where, "intermittent_15", next_prompt_at=prompt, nurse="Robin Test", nurse_id=7
+    )
 
 
 def periods(*items: LevelPeriod) -> list[LevelPeriod]:
@@ -74,8 +88,10 @@ def test_prompts_fall_inside_the_interval_and_have_no_fixed_rhythm() -> None:
 def test_the_same_generator_seed_gives_the_same_prompts_and_another_gives_others() -> None:
     definition = POLICY.level("intermittent_30")
     t = ADMITTED
-    times = [prompt_time(t, t + definition.check_interval, definition, POLICY, random.Random(1))
-             for _ in range(2)]
+    times = [
+        prompt_time(t, t + definition.check_interval, definition, POLICY, random.Random(1))
+        for _ in range(2)
+    ]
     other = prompt_time(t, t + definition.check_interval, definition, POLICY, random.Random(2))
     assert times[0] == times[1] != other
 
@@ -141,11 +157,13 @@ def test_the_deadline_counts_from_the_last_check() -> None:
 def test_the_stored_prompt_of_the_last_check_is_used() -> None:
     history = periods(level("intermittent_15", ADMITTED))
     prompt = ADMITTED + 11 * MIN
-    schedule = schedule_at(history, [check(ADMITTED + 5 * MIN, prompt=prompt)],
-                           ADMITTED + 10 * MIN, POLICY)
+    schedule = schedule_at(
+        history, [check(ADMITTED + 5 * MIN, prompt=prompt)], ADMITTED + 10 * MIN, POLICY
+    )
     assert schedule.prompt_at == prompt and not schedule.prompted
-    assert schedule_at(history, [check(ADMITTED + 5 * MIN, prompt=prompt)],
-                       ADMITTED + 12 * MIN, POLICY).prompted
+    assert schedule_at(
+        history, [check(ADMITTED + 5 * MIN, prompt=prompt)], ADMITTED + 12 * MIN, POLICY
+    ).prompted
 
 
 # --- missed checks --------------------------------------------------------------------------
@@ -229,8 +247,9 @@ def test_elapsed_time_rules_over_a_clock_change() -> None:
 def test_not_found_raises_an_absent_patient_emergency_at_once() -> None:
     history = periods(level("intermittent_15", ADMITTED))
     gone = check(ADMITTED + 3 * MIN, Presentation.NOT_FOUND, where="Bedroom, lounge")
-    triggers = safety_triggers(schedule_at(history, [gone], gone.taken_at, POLICY), POLICY,
-                               zone=UTC)
+    triggers = safety_triggers(
+        schedule_at(history, [gone], gone.taken_at, POLICY), POLICY, zone=UTC
+    )
     absent = [t for t in triggers if t.kind is EscalationKind.ABSENT]
     assert len(absent) == 1
     assert absent[0].severity is Severity.EMERGENCY
@@ -243,8 +262,9 @@ def test_not_found_raises_an_absent_patient_emergency_at_once() -> None:
 def test_finding_the_patient_again_stops_the_absent_trigger() -> None:
     history = periods(level("intermittent_15", ADMITTED))
     checks = [check(ADMITTED, Presentation.NOT_FOUND), check(ADMITTED + 4 * MIN, id=2)]
-    triggers = safety_triggers(schedule_at(history, checks, ADMITTED + 5 * MIN, POLICY),
-                               POLICY, zone=UTC)
+    triggers = safety_triggers(
+        schedule_at(history, checks, ADMITTED + 5 * MIN, POLICY), POLICY, zone=UTC
+    )
     assert not any(t.kind is EscalationKind.ABSENT for t in triggers)
 
 
@@ -253,8 +273,12 @@ def test_finding_the_patient_again_stops_the_absent_trigger() -> None:
 
 @pytest.mark.parametrize(
     ("kind", "prompted"),
-    [(EscalationKind.SELF_HARM, True), (EscalationKind.HALLUCINATION, True),
-     (EscalationKind.CONFUSION, True), (EscalationKind.DETERIORATION, False)],
+    [
+        (EscalationKind.SELF_HARM, True),
+        (EscalationKind.HALLUCINATION, True),
+        (EscalationKind.CONFUSION, True),
+        (EscalationKind.DETERIORATION, False),
+    ],
 )
 def test_some_escalations_suggest_reviewing_the_level(kind: EscalationKind, prompted: bool) -> None:
     trigger = EscalationTrigger(kind, Severity.URGENT, "x/y", "why", ("Do this",))
@@ -266,8 +290,16 @@ def test_some_escalations_suggest_reviewing_the_level(kind: EscalationKind, prom
 
 @pytest.mark.parametrize(
     ("seconds", "text"),
-    [(1, "1 min"), (60, "1 min"), (61, "2 min"), (9 * 60 + 59, "10 min"), (10 * 60, "10 min"),
-     (14 * 60, "10 min"), (65 * 60, "1 h 5 min"), (120 * 60, "2 h")],
+    [
+        (1, "1 min"),
+        (60, "1 min"),
+        (61, "2 min"),
+        (9 * 60 + 59, "10 min"),
+        (10 * 60, "10 min"),
+        (14 * 60, "10 min"),
+        (65 * 60, "1 h 5 min"),
+        (120 * 60, "2 h"),
+    ],
 )
 def test_overdue_text(seconds: int, text: str) -> None:
     assert overdue_text(timedelta(seconds=seconds)) == text

@@ -33,15 +33,15 @@ def level(key: str, when: datetime, id: int) -> LevelPeriod:
 
 CHECKS = [
     # (time, nurse)
-    (at("18:50"), "Adaeze Okafor"),   # day shift: sets the first deadline, 19:20
+    (at("18:50"), "Adaeze Okafor"),  # day shift: sets the first deadline, 19:20
     (at("19:10"), "Sven Lindqvist"),  # on time for 19:20
     (at("19:45"), "Sven Lindqvist"),  # late for 19:40 (by 5 min)
     # 20:15 missed (no check by 20:45)
-    (at("21:00"), "Marta Pereira"),   # late for 20:45
+    (at("21:00"), "Marta Pereira"),  # late for 20:45
     (at("21:20"), "Sven Lindqvist"),  # on time for 21:30
-    (at("21:44"), "Marta Pereira"),   # on time for 21:45 (the level went up at 21:30)
+    (at("21:44"), "Marta Pereira"),  # on time for 21:45 (the level went up at 21:30)
     # 21:59 missed: still not done when the level went down at 22:00 (then hourly from 22:00)
-    (at("22:30"), "Marta Pereira"),   # on time for 23:00
+    (at("22:30"), "Marta Pereira"),  # on time for 23:00
     # 23:30, 00:30 ... 05:30 missed hourly
     (at("06:50", next_day=True), "Sven Lindqvist"),  # late for 06:30
 ]
@@ -89,8 +89,12 @@ def test_a_finished_night_shift_counts_every_check_due() -> None:
     )
     assert slots[1].late_by == timedelta(minutes=5)
     assert slots[6].late_by is None and slots[6].check is None
-    assert [s.level for s in slots[4:8]] == ["intermittent_30", "intermittent_15",
-                                            "intermittent_15", "general"]
+    assert [s.level for s in slots[4:8]] == [
+        "intermittent_30",
+        "intermittent_15",
+        "intermittent_15",
+        "general",
+    ]
 
 
 def test_per_nurse_counts_only_what_each_nurse_recorded() -> None:
@@ -112,12 +116,14 @@ def test_mid_shift_the_report_stops_at_now() -> None:
 def test_a_check_due_near_the_end_of_the_shift_is_classed_after_it() -> None:
     """The 06:30 check was done at 06:50: late, known before the shift ended. Had it been done
     at 07:20 (next shift), it is still the night shift's check, late by 50 min."""
-    late = CheckRecord(99, at("07:20", next_day=True), Presentation.CALM, "Lounge", "x",
-                       nurse="Jamie McCall")
+    late = CheckRecord(
+        99, at("07:20", next_day=True), Presentation.CALM, "Lounge", "x", nurse="Jamie McCall"
+    )
     checks = [*_checks()[:-1], late]
     history = with_default_level(LEVELS, at("14:00"), POLICY)
-    slots = slots_between(history, checks, SHIFT_START, SHIFT_END,
-                          now=SHIFT_END + timedelta(hours=1), policy=POLICY)
+    slots = slots_between(
+        history, checks, SHIFT_START, SHIFT_END, now=SHIFT_END + timedelta(hours=1), policy=POLICY
+    )
     assert slots[-1].due_at == at("06:30", next_day=True)
     assert slots[-1].outcome is SlotOutcome.LATE
     assert slots[-1].late_by == timedelta(minutes=50)
@@ -125,9 +131,15 @@ def test_a_check_due_near_the_end_of_the_shift_is_classed_after_it() -> None:
 
 def test_no_checks_are_due_after_discharge() -> None:
     history = with_default_level(LEVELS, at("14:00"), POLICY)
-    slots = slots_between(history, _checks(), SHIFT_START, SHIFT_END,
-                          now=SHIFT_END + timedelta(hours=3), policy=POLICY,
-                          until=at("21:50"))
+    slots = slots_between(
+        history,
+        _checks(),
+        SHIFT_START,
+        SHIFT_END,
+        now=SHIFT_END + timedelta(hours=3),
+        policy=POLICY,
+        until=at("21:50"),
+    )
     assert slots[-1].due_at == at("21:45")
 
 

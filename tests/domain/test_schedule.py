@@ -18,8 +18,9 @@ def due(
     complete: ObservationSet | None = None,
     latest: ObservationSet | None = None,
 ) -> datetime:
-    return next_observation_due(latest_complete=complete, latest_any=latest or complete,
-                                admitted_at=ADMITTED, policy=policy)
+    return next_observation_due(
+        latest_complete=complete, latest_any=latest or complete, admitted_at=ADMITTED, policy=policy
+    )
 
 
 def test_no_observation_yet_is_due_at_admission(policy: EscalationPolicy) -> None:
@@ -29,9 +30,9 @@ def test_no_observation_yet_is_due_at_admission(policy: EscalationPolicy) -> Non
 @pytest.mark.parametrize(
     ("changes", "interval"),
     [
-        ({}, timedelta(hours=12)),                                   # total 0
-        ({"pulse": 95}, timedelta(hours=4)),                         # total 1: 4 h (strict end)
-        ({"consciousness": "C"}, timedelta(hours=1)),                # red score
+        ({}, timedelta(hours=12)),  # total 0
+        ({"pulse": 95}, timedelta(hours=4)),  # total 1: 4 h (strict end)
+        ({"consciousness": "C"}, timedelta(hours=1)),  # red score
         ({"respiration_rate": 21, "pulse": 111, "temperature": 39.1}, timedelta(hours=1)),  # 6
         ({"respiration_rate": 25, "pulse": 111, "temperature": 39.1}, timedelta(0)),  # 7: now
     ],
@@ -45,9 +46,12 @@ def test_due_from_chart4_frequency(
 
 @pytest.mark.parametrize(
     ("changes", "risk"),
-    [({}, "low"), ({"consciousness": "C"}, "low-medium"),
-     ({"respiration_rate": 21, "pulse": 111, "temperature": 38.1}, "medium"),
-     ({"respiration_rate": 25, "pulse": 111, "temperature": 39.1}, "high")],
+    [
+        ({}, "low"),
+        ({"consciousness": "C"}, "low-medium"),
+        ({"respiration_rate": 21, "pulse": 111, "temperature": 38.1}, "medium"),
+        ({"respiration_rate": 25, "pulse": 111, "temperature": 39.1}, "high"),
+    ],
 )
 def test_partial_set_reschedules_recheck_by_risk(
     policy: EscalationPolicy, changes: dict[str, object], risk: str
@@ -81,8 +85,9 @@ def test_incomplete_latest_complete_is_refused(policy: EscalationPolicy) -> None
 
 def test_naive_datetimes_are_refused(policy: EscalationPolicy) -> None:
     with pytest.raises(ValueError, match=r"^admitted_at: expected a timezone-aware"):
-        next_observation_due(latest_complete=None, latest_any=None,
-                             admitted_at=datetime(2027, 1, 1), policy=policy)
+        next_observation_due(
+            latest_complete=None, latest_any=None, admitted_at=datetime(2027, 1, 1), policy=policy
+        )
     with pytest.raises(ValueError, match=r"^now: "):
         overdue_by(NOW, datetime(2027, 1, 1))
 
@@ -109,6 +114,7 @@ def test_offsets_are_compared_as_instants(policy: EscalationPolicy) -> None:
 
 
 # --- RASS after a sedative PRN (§5.5, design) -----------------------------------------------------
+
 
 def test_rass_due_after_sedative_prn(policy: EscalationPolicy) -> None:
     dose = prn(NOW - timedelta(minutes=20))

@@ -113,7 +113,10 @@ def test_between_lists_every_shift(pattern: ShiftPattern) -> None:
     first = pattern.starting_at(datetime(2026, 10, 24, 7, 0))
     last = pattern.starting_at(datetime(2026, 10, 25, 19, 0))
     assert [w.key for w in pattern.between(first, last)] == [
-        "2026-10-24T07:00", "2026-10-24T19:00", "2026-10-25T07:00", "2026-10-25T19:00",
+        "2026-10-24T07:00",
+        "2026-10-24T19:00",
+        "2026-10-25T07:00",
+        "2026-10-25T19:00",
     ]
 
 
@@ -142,8 +145,11 @@ def test_a_repeated_boundary_starts_at_its_first_occurrence() -> None:
     assert early.start == utc(2026, 10, 25, 0, 30)  # the first 01:30 (BST)
 
 
-@given(st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2028, 12, 31),
-                    timezones=st.just(UTC)))
+@given(
+    st.datetimes(
+        min_value=datetime(2025, 1, 1), max_value=datetime(2028, 12, 31), timezones=st.just(UTC)
+    )
+)
 def test_shifts_tile_time_without_gaps(instant: datetime) -> None:
     from wardconsole.domain.policy import load_policy
 

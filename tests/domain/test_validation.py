@@ -40,7 +40,12 @@ def test_a_typed_form_is_parsed_into_a_complete_set() -> None:
     v = report.vitals
     assert v is not None
     assert (v.respiration_rate, v.spo2, v.on_oxygen, v.systolic_bp, v.diastolic_bp, v.pulse) == (
-        16, 98, False, 120, 80, 72,
+        16,
+        98,
+        False,
+        120,
+        80,
+        72,
     )
     assert v.consciousness == "A"
     assert v.temperature == pytest.approx(37.2)
@@ -133,16 +138,28 @@ def test_confirming_another_field_does_not_accept() -> None:
     assert not validate_vitals({**FORM, "pulse": "201"}, confirmed={"spo2"}).ok
 
 
-@pytest.mark.parametrize(("field", "value"), [("pulse", "30"), ("pulse", "200"), ("spo2", "70"),
-                                              ("temperature", "34.0"), ("temperature", "41.0")])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("pulse", "30"),
+        ("pulse", "200"),
+        ("spo2", "70"),
+        ("temperature", "34.0"),
+        ("temperature", "41.0"),
+    ],
+)
 def test_confirm_limits_themselves_need_no_confirmation(field: str, value: str) -> None:
     assert check(**{field: value}).ok
 
 
 @pytest.mark.parametrize(
     ("typed", "celsius"),
-    [("98.6", Decimal("37.0")), ("93", Decimal("33.9")), ("110", Decimal("43.3")),
-     ("101.3", Decimal("38.5"))],
+    [
+        ("98.6", Decimal("37.0")),
+        ("93", Decimal("33.9")),
+        ("110", Decimal("43.3")),
+        ("101.3", Decimal("38.5")),
+    ],
 )
 def test_fahrenheit_in_celsius_field_suggests_celsius(typed: str, celsius: Decimal) -> None:
     report = check(temperature=typed)
@@ -171,8 +188,14 @@ def test_unknown_field_is_refused() -> None:
 
 def test_numbers_and_words_are_accepted_too() -> None:
     report = validate_vitals(
-        {"pulse": 80, "temperature": 38.05, "on_oxygen": True, "consciousness": "new confusion",
-         "spo2_scale": "2", "glucose": "5.4"}
+        {
+            "pulse": 80,
+            "temperature": 38.05,
+            "on_oxygen": True,
+            "consciousness": "new confusion",
+            "spo2_scale": "2",
+            "glucose": "5.4",
+        }
     )
     assert report.ok
     assert report.vitals is not None
@@ -188,16 +211,33 @@ def test_bool_is_not_a_number() -> None:
 
 # --- validate_score -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("value", "expected"), [(0, 0), (10, 10), ("7", 7), (" 3 ", 3), (4.0, 4),
-                                                 (Decimal("5"), 5)])
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [(0, 0), (10, 10), ("7", 7), (" 3 ", 3), (4.0, 4), (Decimal("5"), 5)]
+)
 def test_validate_score_accepts(value: Any, expected: int) -> None:
     assert validate_score("craving", value, 0, 10) == expected
 
 
 @pytest.mark.parametrize(
     "value",
-    [-1, 11, 2.5, "2.5", "", None, True, float("nan"), float("inf"), "--5", "٣",
-     Decimal("1e999999"), pytest.param(10**5000, id="huge-int"), [], "x"],
+    [
+        -1,
+        11,
+        2.5,
+        "2.5",
+        "",
+        None,
+        True,
+        float("nan"),
+        float("inf"),
+        "--5",
+        "٣",
+        Decimal("1e999999"),
+        pytest.param(10**5000, id="huge-int"),
+        [],
+        "x",
+    ],
 )
 def test_validate_score_refuses(value: Any) -> None:
     with pytest.raises(ValueError, match=r"^craving: .*0–10"):
@@ -241,8 +281,17 @@ def test_validate_score_never_crashes_and_names_the_field(value: Any) -> None:
 
 
 def test_limits_table_covers_every_numeric_field() -> None:
-    assert {"pulse", "respiration_rate", "systolic_bp", "diastolic_bp", "spo2", "temperature",
-            "glucose", "pain", "craving"} <= set(LIMITS)
+    assert {
+        "pulse",
+        "respiration_rate",
+        "systolic_bp",
+        "diastolic_bp",
+        "spo2",
+        "temperature",
+        "glucose",
+        "pain",
+        "craving",
+    } <= set(LIMITS)
     for lim in LIMITS.values():
         assert lim.low <= lim.high
         assert lim.unit

@@ -9,10 +9,23 @@ import pytest
 from wardconsole.domain.withdrawal import ChartConfigError, WithdrawalChart, load_chart
 
 EXPECTED_ITEMS = (
-    "craving", "anxiety", "low_mood", "agitation", "sleep_disturbance", "fatigue",
-    "nausea_appetite", "tremor", "sweats_chills", "hallucinations_auditory",
-    "hallucinations_visual", "hallucinations_tactile", "dissociation", "bladder_pain",
-    "abdominal_pain", "headache", "orientation",
+    "craving",
+    "anxiety",
+    "low_mood",
+    "agitation",
+    "sleep_disturbance",
+    "fatigue",
+    "nausea_appetite",
+    "tremor",
+    "sweats_chills",
+    "hallucinations_auditory",
+    "hallucinations_visual",
+    "hallucinations_tactile",
+    "dissociation",
+    "bladder_pain",
+    "abdominal_pain",
+    "headache",
+    "orientation",
 )
 
 
@@ -53,7 +66,10 @@ def test_score_totals_and_reports_red_flags(chart: WithdrawalChart) -> None:
     assert [item.key for item in result.red_flags] == ["hallucinations_visual"]
     assert "tremor" in result.unrated
     assert list(result.item_scores) == [
-        "craving", "anxiety", "hallucinations_visual", "orientation",
+        "craving",
+        "anxiety",
+        "hallucinations_visual",
+        "orientation",
     ]
 
 
@@ -79,9 +95,7 @@ def test_orientation_and_anxiety_red_flags(chart: WithdrawalChart) -> None:
         ({"tremor": None}, "^tremor: missing"),
     ],
 )
-def test_bad_ratings_raise(
-    chart: WithdrawalChart, ratings: dict[str, object], match: str
-) -> None:
+def test_bad_ratings_raise(chart: WithdrawalChart, ratings: dict[str, object], match: str) -> None:
     with pytest.raises(ValueError, match=match):
         chart.score(ratings)  # type: ignore[arg-type]
 
@@ -130,24 +144,40 @@ def test_minimal_file_loads(tmp_path: Path) -> None:
         (GOOD_ITEM, "missing the [chart] table"),
         (GOOD_HEADER, "no [[items]]"),
         (GOOD_HEADER.replace('version = "1"', 'version = ""'), "'version' must be non-empty"),
-        (GOOD_HEADER + GOOD_ITEM.replace("max_score = 7", "max_score = 9"),
-         "item 'tremor': 'max_score' must be a whole number 1–7"),
+        (
+            GOOD_HEADER + GOOD_ITEM.replace("max_score = 7", "max_score = 9"),
+            "item 'tremor': 'max_score' must be a whole number 1–7",
+        ),
         (GOOD_HEADER + GOOD_ITEM + "red_flag_at = 8\n", "item 'tremor'"),
-        (GOOD_HEADER + GOOD_ITEM.replace('max_score = 7', 'max_score = 7\nred_flag_at = 8'),
-         "item 'tremor': 'red_flag_at' must be a whole number 1–7, got 8"),
-        (GOOD_HEADER + GOOD_ITEM.replace('max_score = 7', 'max_score = 7\ngroup = "mood"'),
-         "item 'tremor': 'group' must be one of panic, hallucination, confusion"),
-        (GOOD_HEADER + GOOD_ITEM.replace('max_score = 7', 'max_score = 7\nred_flag = 4'),
-         "item 'tremor': unknown key(s) red_flag"),
-        (GOOD_HEADER + GOOD_ITEM.replace('7 = "Severe"', '8 = "Severe"'),
-         "item 'tremor': anchor score '8' is not a whole number 0–7"),
-        (GOOD_HEADER + GOOD_ITEM.replace('0 = "None"', '1 = "Mild"'),
-         "item 'tremor': anchors must include 0"),
+        (
+            GOOD_HEADER + GOOD_ITEM.replace("max_score = 7", "max_score = 7\nred_flag_at = 8"),
+            "item 'tremor': 'red_flag_at' must be a whole number 1–7, got 8",
+        ),
+        (
+            GOOD_HEADER + GOOD_ITEM.replace("max_score = 7", 'max_score = 7\ngroup = "mood"'),
+            "item 'tremor': 'group' must be one of panic, hallucination, confusion",
+        ),
+        (
+            GOOD_HEADER + GOOD_ITEM.replace("max_score = 7", "max_score = 7\nred_flag = 4"),
+            "item 'tremor': unknown key(s) red_flag",
+        ),
+        (
+            GOOD_HEADER + GOOD_ITEM.replace('7 = "Severe"', '8 = "Severe"'),
+            "item 'tremor': anchor score '8' is not a whole number 0–7",
+        ),
+        (
+            GOOD_HEADER + GOOD_ITEM.replace('0 = "None"', '1 = "Mild"'),
+            "item 'tremor': anchors must include 0",
+        ),
         (GOOD_HEADER + GOOD_ITEM + GOOD_ITEM, "item 'tremor': key is used twice"),
-        (GOOD_HEADER + GOOD_ITEM.replace('key = "tremor"', 'key = "Tremor Score"'),
-         "item #1: 'key' must be lower_snake_case"),
-        (GOOD_HEADER + GOOD_ITEM.replace('label = "Tremor"', 'label = ""'),
-         "item 'tremor': 'label' must be non-empty"),
+        (
+            GOOD_HEADER + GOOD_ITEM.replace('key = "tremor"', 'key = "Tremor Score"'),
+            "item #1: 'key' must be lower_snake_case",
+        ),
+        (
+            GOOD_HEADER + GOOD_ITEM.replace('label = "Tremor"', 'label = ""'),
+            "item 'tremor': 'label' must be non-empty",
+        ),
     ],
 )
 def test_broken_file_gives_chart_config_error(tmp_path: Path, text: str, problem: str) -> None:

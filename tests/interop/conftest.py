@@ -64,34 +64,60 @@ def seeded_stay(db: Database, nurse: Actor, clock: Clock, admission: int) -> int
     second.add("rn.night", "Noor Night", Role.NURSE, None)
     night = second.actor("rn.night", "Station B")
     start = clock.now - timedelta(hours=24)
-    recording.record_observation(nurse, admission, NORMAL_SET, taken_at=start,
-                                 note="Settled on arrival")
     recording.record_observation(
-        night, admission, {**NORMAL_SET, "systolic_bp": None, "diastolic_bp": None,
-                           "temperature": None},
+        nurse, admission, NORMAL_SET, taken_at=start, note="Settled on arrival"
+    )
+    recording.record_observation(
+        night,
+        admission,
+        {**NORMAL_SET, "systolic_bp": None, "diastolic_bp": None, "temperature": None},
         taken_at=start + timedelta(hours=4, microseconds=250_000),
         missing_reasons={"systolic_bp": "asleep", "temperature": "refused"},
     )
-    wrong = recording.record_observation(nurse, admission, {**NORMAL_SET, "pulse": 140},
-                                         taken_at=start + timedelta(hours=8), confirmed=())
-    recording.amend_observation(nurse, wrong.entry_id, {**NORMAL_SET, "pulse": 104},
-                                reason="Pulse mistyped")
-    struck = recording.record_observation(nurse, admission, NORMAL_SET,
-                                          taken_at=start + timedelta(hours=10))
+    wrong = recording.record_observation(
+        nurse,
+        admission,
+        {**NORMAL_SET, "pulse": 140},
+        taken_at=start + timedelta(hours=8),
+        confirmed=(),
+    )
+    recording.amend_observation(
+        nurse, wrong.entry_id, {**NORMAL_SET, "pulse": 104}, reason="Pulse mistyped"
+    )
+    struck = recording.record_observation(
+        nurse, admission, NORMAL_SET, taken_at=start + timedelta(hours=10)
+    )
     recording.mark_entered_in_error(nurse, "observation", struck.entry_id, "Wrong patient")
     recording.record_observation(
-        night, admission,
-        {"respiration_rate": 26, "spo2": 91, "on_oxygen": True, "systolic_bp": 98,
-         "diastolic_bp": 60, "pulse": 118, "consciousness": "C", "temperature": 38.6},
-        taken_at=start + timedelta(hours=20), confirmed=("pulse",),
+        night,
+        admission,
+        {
+            "respiration_rate": 26,
+            "spo2": 91,
+            "on_oxygen": True,
+            "systolic_bp": 98,
+            "diastolic_bp": 60,
+            "pulse": 118,
+            "consciousness": "C",
+            "temperature": 38.6,
+        },
+        taken_at=start + timedelta(hours=20),
+        confirmed=("pulse",),
     )
-    recording.record_symptoms(nurse, admission, {"craving": 2, "anxiety": 1},
-                              taken_at=start + timedelta(hours=2))
-    recording.record_assessment(nurse, admission, "phq9",
-                                {f"q{i}": 1 for i in range(1, 10)},
-                                taken_at=start + timedelta(hours=3))
-    recording.record_assessment(nurse, admission, "rass", {"score": 1},
-                                taken_at=start + timedelta(hours=3))
-    recording.record_assessment(night, admission, "craving", {"score": 6},
-                                taken_at=start + timedelta(hours=5))
+    recording.record_symptoms(
+        nurse, admission, {"craving": 2, "anxiety": 1}, taken_at=start + timedelta(hours=2)
+    )
+    recording.record_assessment(
+        nurse,
+        admission,
+        "phq9",
+        {f"q{i}": 1 for i in range(1, 10)},
+        taken_at=start + timedelta(hours=3),
+    )
+    recording.record_assessment(
+        nurse, admission, "rass", {"score": 1}, taken_at=start + timedelta(hours=3)
+    )
+    recording.record_assessment(
+        night, admission, "craving", {"score": 6}, taken_at=start + timedelta(hours=5)
+    )
     return admission

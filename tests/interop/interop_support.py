@@ -17,8 +17,14 @@ SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "data"
 HOSPITAL_NUMBER = "KD000001"
 
 
-def admit(db: Database, nurse: Actor, clock: Clock, hospital_number: str = HOSPITAL_NUMBER,
-          bed: str = "B01", hours_ago: float = 30) -> int:
+def admit(
+    db: Database,
+    nurse: Actor,
+    clock: Clock,
+    hospital_number: str = HOSPITAL_NUMBER,
+    bed: str = "B01",
+    hours_ago: float = 30,
+) -> int:
     service = AdmissionService(db)
     service.ensure_beds(["B01", "B02", "B03"], "Test ward")
     return service.admit(

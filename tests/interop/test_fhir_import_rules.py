@@ -22,24 +22,42 @@ from wardconsole.store.models import Admission, AuditRow, ObservationSetRow, Pat
 
 def _observation(loinc: str, value: Any, unit: str, at: str, **extra: Any) -> dict[str, Any]:
     resource: dict[str, Any] = {
-        "resourceType": "Observation", "status": "final",
-        "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/"
-                                            "observation-category", "code": "vital-signs"}]}],
+        "resourceType": "Observation",
+        "status": "final",
+        "category": [
+            {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                        "code": "vital-signs",
+                    }
+                ]
+            }
+        ],
         "code": {"coding": [{"system": "http://loinc.org", "code": loinc}]},
         "subject": {"identifier": {"value": HOSPITAL_NUMBER}},
         "effectiveDateTime": at,
     }
     if value is not None:
-        resource["valueQuantity"] = {"value": value, "unit": unit,
-                                     "system": "http://unitsofmeasure.org", "code": unit}
+        resource["valueQuantity"] = {
+            "value": value,
+            "unit": unit,
+            "system": "http://unitsofmeasure.org",
+            "code": unit,
+        }
     resource.update(extra)
     return resource
 
 
 def _bundle(*resources: dict[str, Any]) -> dict[str, Any]:
-    return {"resourceType": "Bundle", "type": "collection",
-            "entry": [{"fullUrl": f"urn:uuid:00000000-0000-4000-8000-{i:012d}", "resource": r}
-                      for i, r in enumerate(resources)]}
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {"fullUrl": f"urn:uuid:00000000-0000-4000-8000-{i:012d}", "resource": r}
+            for i, r in enumerate(resources)
+        ],
+    }
 
 
 def _write(tmp_path: Path, content: Any, name: str = "in.json") -> Path:
@@ -47,15 +65,18 @@ def _write(tmp_path: Path, content: Any, name: str = "in.json") -> Path:
     if isinstance(content, bytes):
         path.write_bytes(content)
     else:
-        path.write_text(content if isinstance(content, str) else json.dumps(content, indent=1),
-                        encoding="utf-8")
+        path.write_text(
+            content if isinstance(content, str) else json.dumps(content, indent=1), encoding="utf-8"
+        )
     return path
 
 
 def _counts(db: Database) -> tuple[int, int, int, int]:
     with db.read() as session:
-        return tuple(session.scalar(select(func.count()).select_from(m)) or 0  # type: ignore[return-value]
-                     for m in (ObservationSetRow, Admission, Patient, AuditRow))
+        return tuple(
+            session.scalar(select(func.count()).select_from(m)) or 0  # type: ignore[return-value]
+            for m in (ObservationSetRow, Admission, Patient, AuditRow)
+        )
 
 
 @pytest.fixture
@@ -72,41 +93,45 @@ def _good(recent: str) -> dict[str, Any]:
 
 
 MALFORMED = {
-    "truncated JSON": (lambda r: json.dumps(_bundle(_good(r)))[:-20],
-                       r"^line 1, column \d+: "),
+    "truncated JSON": (lambda r: json.dumps(_bundle(_good(r)))[:-20], r"^line 1, column \d+: "),
     "NDJSON with a broken third line": (
         lambda r: "\n".join([json.dumps(_good(r)), json.dumps(_good(r)), '{"resourceType": ']),
-        r"^line 3, column \d+: "),
-    "not a resource": (lambda r: json.dumps([_good(r)]),
-                       r"^file: not a FHIR resource"),
+        r"^line 3, column \d+: ",
+    ),
+    "not a resource": (lambda r: json.dumps([_good(r)]), r"^file: not a FHIR resource"),
     "entry without resourceType": (
         lambda r: json.dumps({"resourceType": "Bundle", "entry": [{"resource": {"id": "x"}}]}),
-        r"^entry\[0\]: not a FHIR resource"),
+        r"^entry\[0\]: not a FHIR resource",
+    ),
     "a value that is not a number": (
         lambda r: json.dumps(_bundle(_good(r), _observation("9279-1", "fast", "/min", r))),
-        r"^entry\[1\] valueQuantity\.value: expected a number, got 'fast'"),
+        r"^entry\[1\] valueQuantity\.value: expected a number, got 'fast'",
+    ),
     "a time without a time zone": (
-        lambda r: json.dumps(_bundle(_observation("8867-4", 80, "/min",
-                                                  "2026-11-25T20:00:00"))),
-        r"^entry\[0\] effectiveDateTime: .* has a time but no time zone"),
+        lambda r: json.dumps(_bundle(_observation("8867-4", 80, "/min", "2026-11-25T20:00:00"))),
+        r"^entry\[0\] effectiveDateTime: .* has a time but no time zone",
+    ),
     "an impossible date": (
-        lambda r: json.dumps(_bundle(_observation("8867-4", 80, "/min",
-                                                  "2026-02-30T20:00:00Z"))),
-        r"^entry\[0\] effectiveDateTime: .* is not a valid date or time"),
-    "NaN": (lambda r: json.dumps(_bundle(_good(r))).replace("80", "NaN"),
-            r"NaN is not valid JSON"),
+        lambda r: json.dumps(_bundle(_observation("8867-4", 80, "/min", "2026-02-30T20:00:00Z"))),
+        r"^entry\[0\] effectiveDateTime: .* is not a valid date or time",
+    ),
+    "NaN": (lambda r: json.dumps(_bundle(_good(r))).replace("80", "NaN"), r"NaN is not valid JSON"),
     "empty file": (lambda r: "  \n", r"^file: empty"),
-    "nested too deeply": (lambda r: "[" * 100_000 + "]" * 100_000,
-                          r"^file: JSON nested too deeply"),
-    "not UTF-8": (lambda r: b'{"resourceType": "Observation", "note": "\xff"}',
-                  r"^byte \d+: not UTF-8 text"),
+    "nested too deeply": (
+        lambda r: "[" * 100_000 + "]" * 100_000,
+        r"^file: JSON nested too deeply",
+    ),
+    "not UTF-8": (
+        lambda r: b'{"resourceType": "Observation", "note": "\xff"}',
+        r"^byte \d+: not UTF-8 text",
+    ),
 }
 
 
 @pytest.mark.parametrize("case", sorted(MALFORMED))
 def test_malformed_files_are_refused_and_nothing_is_written(
-        db: Database, nurse: Actor, admission: int, recent: str, tmp_path: Path,
-        case: str) -> None:
+    db: Database, nurse: Actor, admission: int, recent: str, tmp_path: Path, case: str
+) -> None:
     make, message = MALFORMED[case]
     path = _write(tmp_path, make(recent))
     before = _counts(db)
@@ -115,11 +140,14 @@ def test_malformed_files_are_refused_and_nothing_is_written(
     assert _counts(db) == before
 
 
-def test_a_file_is_all_or_nothing(db: Database, nurse: Actor, admission: int, recent: str,
-                                  tmp_path: Path) -> None:
+def test_a_file_is_all_or_nothing(
+    db: Database, nurse: Actor, admission: int, recent: str, tmp_path: Path
+) -> None:
     """Good sets before a bad entry are not written either."""
-    good = [_observation("8867-4", 70 + i, "/min", recent.replace(":00:", f":{i:02d}:"))
-            for i in range(5)]
+    good = [
+        _observation("8867-4", 70 + i, "/min", recent.replace(":00:", f":{i:02d}:"))
+        for i in range(5)
+    ]
     bad = _observation("8867-4", 80, "/min", recent, status=7)
     path = _write(tmp_path, _bundle(*good, bad))
     with pytest.raises(FhirInputError, match=r"^entry\[5\] .*status: expected a string"):
@@ -130,21 +158,42 @@ def test_a_file_is_all_or_nothing(db: Database, nurse: Actor, admission: int, re
 # -- values: converted, or counted and skipped ---------------------------------------------------
 
 
-def test_units_are_converted_to_the_chart(db: Database, nurse: Actor, admission: int,
-                                          recent: str, tmp_path: Path) -> None:
-    bp = _observation("85354-9", None, "", recent, component=[
-        {"code": {"coding": [{"system": "http://loinc.org", "code": "8480-6"}]},
-         "valueQuantity": {"value": 16, "system": "http://unitsofmeasure.org", "code": "kPa"}},
-        {"code": {"coding": [{"system": "http://loinc.org", "code": "8462-4"}]},
-         "valueQuantity": {"value": 10.5, "system": "http://unitsofmeasure.org",
-                           "code": "kPa"}},
-    ])
-    path = _write(tmp_path, _bundle(
-        _observation("8310-5", 99.5, "[degF]", recent),
-        _observation("59408-5", 96, "%", recent),
-        _observation("9279-1", 17.5, "{breaths}/min", recent),
-        bp,
-    ))
+def test_units_are_converted_to_the_chart(
+    db: Database, nurse: Actor, admission: int, recent: str, tmp_path: Path
+) -> None:
+    bp = _observation(
+        "85354-9",
+        None,
+        "",
+        recent,
+        component=[
+            {
+                "code": {"coding": [{"system": "http://loinc.org", "code": "8480-6"}]},
+                "valueQuantity": {
+                    "value": 16,
+                    "system": "http://unitsofmeasure.org",
+                    "code": "kPa",
+                },
+            },
+            {
+                "code": {"coding": [{"system": "http://loinc.org", "code": "8462-4"}]},
+                "valueQuantity": {
+                    "value": 10.5,
+                    "system": "http://unitsofmeasure.org",
+                    "code": "kPa",
+                },
+            },
+        ],
+    )
+    path = _write(
+        tmp_path,
+        _bundle(
+            _observation("8310-5", 99.5, "[degF]", recent),
+            _observation("59408-5", 96, "%", recent),
+            _observation("9279-1", 17.5, "{breaths}/min", recent),
+            bp,
+        ),
+    )
     report = import_fhir_file(db, nurse, path)
     assert (report.sets_added, report.values_added, report.skipped) == (1, 5, {})
     with db.read() as session:
@@ -156,22 +205,36 @@ def test_units_are_converted_to_the_chart(db: Database, nurse: Actor, admission:
 
 
 def test_absent_unknown_impossible_and_withdrawn_values_are_counted(
-        db: Database, nurse: Actor, admission: int, clock: Clock, recent: str,
-        tmp_path: Path) -> None:
-    absent = _observation("8867-4", None, "", recent, dataAbsentReason={
-        "coding": [{"system": "http://terminology.hl7.org/CodeSystem/data-absent-reason",
-                    "code": "not-performed"}]})
+    db: Database, nurse: Actor, admission: int, clock: Clock, recent: str, tmp_path: Path
+) -> None:
+    absent = _observation(
+        "8867-4",
+        None,
+        "",
+        recent,
+        dataAbsentReason={
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/data-absent-reason",
+                    "code": "not-performed",
+                }
+            ]
+        },
+    )
     future = (clock.now + timedelta(hours=3)).isoformat()
-    path = _write(tmp_path, _bundle(
-        _observation("9279-1", 16, "/min", recent),
-        absent,
-        _observation("2708-6", 0.97, "1", recent),
-        _observation("8310-5", 61, "Cel", recent),
-        _observation("8302-2", 180, "cm", recent),
-        _observation("8867-4", 88, "/min", recent, status="entered-in-error"),
-        _observation("8867-4", 88, "/min", future),
-        _observation("8867-4", 88, "/min", "2026-11"),
-    ))
+    path = _write(
+        tmp_path,
+        _bundle(
+            _observation("9279-1", 16, "/min", recent),
+            absent,
+            _observation("2708-6", 0.97, "1", recent),
+            _observation("8310-5", 61, "Cel", recent),
+            _observation("8302-2", 180, "cm", recent),
+            _observation("8867-4", 88, "/min", recent, status="entered-in-error"),
+            _observation("8867-4", 88, "/min", future),
+            _observation("8867-4", 88, "/min", "2026-11"),
+        ),
+    )
     report = import_fhir_file(db, nurse, path)
     assert (report.sets_added, report.values_added) == (1, 1)
     assert report.skipped == {
@@ -189,8 +252,9 @@ def test_absent_unknown_impossible_and_withdrawn_values_are_counted(
     assert row.missing_reasons["pulse"] == "not_in_source"
 
 
-def test_an_import_is_audited_with_its_counts(db: Database, nurse: Actor, admission: int,
-                                              recent: str, tmp_path: Path) -> None:
+def test_an_import_is_audited_with_its_counts(
+    db: Database, nurse: Actor, admission: int, recent: str, tmp_path: Path
+) -> None:
     path = _write(tmp_path, _bundle(_good(recent), _observation("8302-2", 180, "cm", recent)))
     import_fhir_file(db, nurse, path)
     with db.read() as session:

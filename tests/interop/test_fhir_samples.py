@@ -24,8 +24,11 @@ EXAMPLES = sorted(FHIR.glob("observation-example-*.json"))
 
 def _sets(db: Database) -> list[ObservationSetRow]:
     with db.read() as session:
-        rows = list(session.scalars(select(ObservationSetRow).order_by(
-            ObservationSetRow.taken_at, ObservationSetRow.id)))
+        rows = list(
+            session.scalars(
+                select(ObservationSetRow).order_by(ObservationSetRow.taken_at, ObservationSetRow.id)
+            )
+        )
         session.expunge_all()
     return rows
 
@@ -40,17 +43,20 @@ def test_the_samples_are_all_here() -> None:
 
 EXPECTED_SINGLE = {
     "observation-example-heart-rate.json": ("pulse", 44, "1999-07-02T00:00:00+00:00"),
-    "observation-example-respiratory-rate.json": ("respiration_rate", 26,
-                                                  "1999-07-02T00:00:00+00:00"),
-    "observation-example-body-temperature.json": ("temperature", 36.5,
-                                                  "1999-07-02T00:00:00+00:00"),
+    "observation-example-respiratory-rate.json": (
+        "respiration_rate",
+        26,
+        "1999-07-02T00:00:00+00:00",
+    ),
+    "observation-example-body-temperature.json": ("temperature", 36.5, "1999-07-02T00:00:00+00:00"),
     "observation-example-satO2.json": ("spo2", 95, "2014-12-05T09:30:10+01:00"),
 }
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_SINGLE))
 def test_a_spec_example_lands_with_its_value_unit_and_time(
-        db: Database, nurse: Actor, admission: int, name: str) -> None:
+    db: Database, nurse: Actor, admission: int, name: str
+) -> None:
     field, value, effective = EXPECTED_SINGLE[name]
 
     report = import_fhir_file(db, nurse, FHIR / name, patient=HOSPITAL_NUMBER)
@@ -72,9 +78,11 @@ def test_a_spec_example_lands_with_its_value_unit_and_time(
 
 
 def test_blood_pressure_example_is_one_set_with_both_values(
-        db: Database, nurse: Actor, admission: int) -> None:
-    report = import_fhir_file(db, nurse, FHIR / "observation-example-bloodpressure.json",
-                              patient=HOSPITAL_NUMBER)
+    db: Database, nurse: Actor, admission: int
+) -> None:
+    report = import_fhir_file(
+        db, nurse, FHIR / "observation-example-bloodpressure.json", patient=HOSPITAL_NUMBER
+    )
     assert (report.sets_added, report.values_added) == (1, 2)
     (row,) = _sets(db)
     assert (row.systolic_bp, row.diastolic_bp) == (107, 60)
@@ -82,16 +90,19 @@ def test_blood_pressure_example_is_one_set_with_both_values(
 
 
 def test_a_panel_without_its_members_is_counted_not_imported(
-        db: Database, nurse: Actor, admission: int) -> None:
-    report = import_fhir_file(db, nurse, FHIR / "observation-example-vitals-panel.json",
-                              patient=HOSPITAL_NUMBER)
+    db: Database, nurse: Actor, admission: int
+) -> None:
+    report = import_fhir_file(
+        db, nurse, FHIR / "observation-example-vitals-panel.json", patient=HOSPITAL_NUMBER
+    )
     assert report.sets_added == 0
     assert report.skipped == {"vital-signs panel whose members are not in the file": 1}
     assert _sets(db) == []
 
 
 def test_all_examples_as_ndjson_group_by_panel_and_time(
-        db: Database, nurse: Actor, admission: int, tmp_path: Path) -> None:
+    db: Database, nurse: Actor, admission: int, tmp_path: Path
+) -> None:
     lines = [json.dumps(json.loads(p.read_text(encoding="utf-8"))) for p in EXAMPLES]
     ndjson = tmp_path / "examples.ndjson"
     ndjson.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -105,14 +116,14 @@ def test_all_examples_as_ndjson_group_by_panel_and_time(
     assert (bp.systolic_bp, bp.diastolic_bp, spo2.spo2) == (107, 60, 95)
 
 
-def test_without_a_patient_nothing_is_guessed(db: Database, nurse: Actor,
-                                              admission: int) -> None:
+def test_without_a_patient_nothing_is_guessed(db: Database, nurse: Actor, admission: int) -> None:
     for path in EXAMPLES:
         report = import_fhir_file(db, nurse, path)
         assert report.sets_added == 0
         assert set(report.skipped) <= {
             "patient not identified: give the hospital number for the import",
-            "vital-signs panel whose members are not in the file"}
+            "vital-signs panel whose members are not in the file",
+        }
     assert _sets(db) == []
 
 
@@ -127,7 +138,9 @@ def test_the_synthetic_patient_bundle(db: Database, nurse: Actor) -> None:
     assert sum(report.skipped.values()) == 82 - 8  # every other Observation, counted
     rows = _sets(db)
     assert [(r.systolic_bp, r.diastolic_bp) for r in rows if r.systolic_bp][:2] == [
-        (160, 95), (174, 90)]
+        (160, 95),
+        (174, 90),
+    ]
     temperatures = [r.temperature for r in rows if r.temperature is not None]
     assert temperatures == [37.1, 38.0]
     assert rows[0].taken_at == _at("2010-01-23T20:27:04+00:00")
@@ -140,8 +153,7 @@ def test_the_synthetic_patient_bundle(db: Database, nurse: Actor) -> None:
     assert all(s.discharged_at is not None for s in stays)
 
 
-def test_the_synthetic_bundle_needs_a_usable_hospital_number(db: Database,
-                                                             nurse: Actor) -> None:
+def test_the_synthetic_bundle_needs_a_usable_hospital_number(db: Database, nurse: Actor) -> None:
     """Its record number (a 36-character UUID) is longer than a hospital number: not guessed."""
     report = import_fhir_file(db, nurse, SYNTHEA)
     assert report.sets_added == 0

@@ -21,25 +21,40 @@ from wardconsole.store.models import AuditRow, ObservationSetRow, Staff
 SAMPLE = SAMPLES / "hl7v2" / "ORU-R01-01.hl7"
 
 
-def oru(control_id: str, at: str, *, patient: str = HOSPITAL_NUMBER, processing: str = "P",
-        obx: list[str] | None = None) -> str:
+def oru(
+    control_id: str,
+    at: str,
+    *,
+    patient: str = HOSPITAL_NUMBER,
+    processing: str = "P",
+    obx: list[str] | None = None,
+) -> str:
     """A monitor's ORU^R01: HR, RR, SpO2, BP and temperature at ``at`` (HL7 DTM)."""
-    segments = obx if obx is not None else [
-        f"OBX|1|NM|8867-4^Heart rate^LN||88|/min^beats per minute^UCUM|||||F|||{at}",
-        f"OBX|2|NM|9279-1^Respiratory rate^LN||19|/min^breaths per minute^UCUM|||||F|||{at}",
-        f"OBX|3|NM|59408-5^SpO2 by pulse oximetry^LN||95|%^percent^UCUM|||||F|||{at}",
-        f"OBX|4|NM|8480-6^Systolic BP^LN||131|mm[Hg]^mmHg^UCUM|||||F|||{at}",
-        f"OBX|5|NM|8462-4^Diastolic BP^LN||84|mm[Hg]^mmHg^UCUM|||||F|||{at}",
-        f"OBX|6|NM|8310-5^Body temperature^LN||37.24|Cel^degrees C^UCUM|||||F|||{at}",
-        f"OBX|7|NM|150456^MDC_PULS_OXIM_SAT_O2^MDC||95|%^percent^UCUM|||||F|||{at}",
-    ]
-    return "\r".join([
-        f"MSH|^~\\&|BEDSIDE|WARD7|WARDCONSOLE|WARD7|{at}||ORU^R01^ORU_R01|{control_id}|"
-        f"{processing}|2.5.1",
-        f"PID|1||{patient}^^^HOSP^MR||Abernethy^Aled||19940501|M",
-        f"OBR|1|||85353-1^Vital signs panel^LN|||{at}",
-        *segments,
-    ]) + "\r"
+    segments = (
+        obx
+        if obx is not None
+        else [
+            f"OBX|1|NM|8867-4^Heart rate^LN||88|/min^beats per minute^UCUM|||||F|||{at}",
+            f"OBX|2|NM|9279-1^Respiratory rate^LN||19|/min^breaths per minute^UCUM|||||F|||{at}",
+            f"OBX|3|NM|59408-5^SpO2 by pulse oximetry^LN||95|%^percent^UCUM|||||F|||{at}",
+            f"OBX|4|NM|8480-6^Systolic BP^LN||131|mm[Hg]^mmHg^UCUM|||||F|||{at}",
+            f"OBX|5|NM|8462-4^Diastolic BP^LN||84|mm[Hg]^mmHg^UCUM|||||F|||{at}",
+            f"OBX|6|NM|8310-5^Body temperature^LN||37.24|Cel^degrees C^UCUM|||||F|||{at}",
+            f"OBX|7|NM|150456^MDC_PULS_OXIM_SAT_O2^MDC||95|%^percent^UCUM|||||F|||{at}",
+        ]
+    )
+    return (
+        "\r".join(
+            [
+                f"MSH|^~\\&|BEDSIDE|WARD7|WARDCONSOLE|WARD7|{at}||ORU^R01^ORU_R01|{control_id}|"
+                f"{processing}|2.5.1",
+                f"PID|1||{patient}^^^HOSP^MR||Abernethy^Aled||19940501|M",
+                f"OBR|1|||85353-1^Vital signs panel^LN|||{at}",
+                *segments,
+            ]
+        )
+        + "\r"
+    )
 
 
 @pytest.fixture
@@ -67,14 +82,16 @@ def _ack(data: bytes) -> list[list[str]]:
 
 
 def test_an_oru_is_stored_as_one_set_and_acknowledged(
-        db: Database, monitor: Actor, admission: int, clock: Clock, stamp: str) -> None:
+    db: Database, monitor: Actor, admission: int, clock: Clock, stamp: str
+) -> None:
     outcome, ack = MessageHandler(db, monitor).handle(oru("MSG0001", stamp).encode())
 
     msh, msa = _ack(ack)[:2]
     assert msh[8] == "ACK^R01^ACK" and msh[4] == "BEDSIDE" and msh[11] == "2.5.1"
     assert msa[:3] == ["MSA", "AA", "MSG0001"]
     assert outcome.report is not None and outcome.report.skipped == {
-        "not imported: 150456 MDC_PULS_OXIM_SAT_O2": 1}
+        "not imported: 150456 MDC_PULS_OXIM_SAT_O2": 1
+    }
     (row,) = _sets(db)
     assert row.admission_id == admission and row.source == "monitor"
     assert row.taken_at == clock.now - timedelta(minutes=10)
@@ -82,18 +99,17 @@ def test_an_oru_is_stored_as_one_set_and_acknowledged(
     assert (row.systolic_bp, row.diastolic_bp, row.temperature) == (131, 84, 37.2)
     # A monitor cannot see consciousness or oxygen: a partial set, never a made-up NEWS2.
     assert row.news2_total is None
-    assert row.missing_reasons == {"consciousness": "not_in_source",
-                                   "on_oxygen": "not_in_source"}
+    assert row.missing_reasons == {"consciousness": "not_in_source", "on_oxygen": "not_in_source"}
     with db.read() as session:
         author = session.get(Staff, row.recorded_by_id)
-        audit = session.scalars(select(AuditRow).where(
-            AuditRow.action == "import_monitor")).one()
+        audit = session.scalars(select(AuditRow).where(AuditRow.action == "import_monitor")).one()
     assert author is not None and author.staff_code == "system"
     assert row.station == "Monitor gateway" == audit.station
 
 
-def test_a_retransmitted_message_is_stored_once(db: Database, monitor: Actor, admission: int,
-                                                stamp: str) -> None:
+def test_a_retransmitted_message_is_stored_once(
+    db: Database, monitor: Actor, admission: int, stamp: str
+) -> None:
     handler = MessageHandler(db, monitor)
     handler.handle(oru("MSG0002", stamp).encode())
     outcome, _ack_bytes = handler.handle(oru("MSG0002", stamp).encode())
@@ -101,10 +117,10 @@ def test_a_retransmitted_message_is_stored_once(db: Database, monitor: Actor, ad
     assert len(_sets(db)) == 1
 
 
-def test_a_patient_not_on_the_ward_gets_an_error_ack(db: Database, monitor: Actor,
-                                                     admission: int, stamp: str) -> None:
-    _, ack = MessageHandler(db, monitor).handle(oru("MSG0003", stamp,
-                                                          patient="NOBODY1").encode())
+def test_a_patient_not_on_the_ward_gets_an_error_ack(
+    db: Database, monitor: Actor, admission: int, stamp: str
+) -> None:
+    _, ack = MessageHandler(db, monitor).handle(oru("MSG0003", stamp, patient="NOBODY1").encode())
     segments = _ack(ack)
     assert segments[1][:3] == ["MSA", "AE", "MSG0003"]
     assert "NOBODY1 is not on the ward" in segments[1][3]
@@ -112,16 +128,22 @@ def test_a_patient_not_on_the_ward_gets_an_error_ack(db: Database, monitor: Acto
     assert _sets(db) == []
 
 
-@pytest.mark.parametrize(("message", "reason"), [
-    ("hello, monitor here", "not an HL7 v2 message"),
-    ("MSH|^~\\&|A|B|C|D|20261125||ADT^A01|X9|P|2.5\rPID|1||KD000001", "unsupported message type"),
-    ("MSH|^~\\&|A|B|C|D|20261125||ORU^R01|X9|T|2.5\rPID|1||KD000001", "not production"),
-    ("MSH|^~\\&|A|B|C|D|20261125||ORU^R01|X9|P|2.5\rOBX|1|NM|8867-4^HR^LN||80|/min",
-     "PID-3"),
-    ("\x00\x01\x02garbage\xff", "not an HL7 v2 message"),
-])
-def test_malformed_messages_are_rejected_with_ar(db: Database, monitor: Actor, admission: int,
-                                                 message: str, reason: str) -> None:
+@pytest.mark.parametrize(
+    ("message", "reason"),
+    [
+        ("hello, monitor here", "not an HL7 v2 message"),
+        (
+            "MSH|^~\\&|A|B|C|D|20261125||ADT^A01|X9|P|2.5\rPID|1||KD000001",
+            "unsupported message type",
+        ),
+        ("MSH|^~\\&|A|B|C|D|20261125||ORU^R01|X9|T|2.5\rPID|1||KD000001", "not production"),
+        ("MSH|^~\\&|A|B|C|D|20261125||ORU^R01|X9|P|2.5\rOBX|1|NM|8867-4^HR^LN||80|/min", "PID-3"),
+        ("\x00\x01\x02garbage\xff", "not an HL7 v2 message"),
+    ],
+)
+def test_malformed_messages_are_rejected_with_ar(
+    db: Database, monitor: Actor, admission: int, message: str, reason: str
+) -> None:
     outcome, ack = MessageHandler(db, monitor).handle(message.encode("latin-1"))
     assert outcome.code == "AR" and reason in outcome.text
     assert _ack(ack)[1][1] == "AR"
@@ -129,16 +151,19 @@ def test_malformed_messages_are_rejected_with_ar(db: Database, monitor: Actor, a
 
 
 def test_values_outside_the_stay_or_impossible_are_counted(
-        db: Database, monitor: Actor, admission: int, clock: Clock, stamp: str) -> None:
+    db: Database, monitor: Actor, admission: int, clock: Clock, stamp: str
+) -> None:
     before_stay = (clock.now - timedelta(days=5)).strftime("%Y%m%d%H%M%S+0000")
     outcome, _ = MessageHandler(db, monitor).handle(oru("MSG0004", before_stay).encode())
     assert outcome.code == "AE" and "time outside any stay" in outcome.text
-    obx = [f"OBX|1|NM|8867-4^HR^LN||400|/min|||||F|||{stamp}",
-           f"OBX|2|NM|9279-1^RR^LN||18|/min|||||F|||{stamp}",
-           f"OBX|3|ST|2708-6^SpO2^LN||good|%|||||F|||{stamp}",
-           f"OBX|4|NM|8310-5^Temp^LN||37|furlongs|||||F|||{stamp}",
-           f"OBX|5|NM|8867-4^HR^LN||80|/min|||||X|||{stamp}",
-           f"OBX|6|NM|8480-6^SBP^LN||1e+27|mm[Hg]|||||F|||{stamp}"]
+    obx = [
+        f"OBX|1|NM|8867-4^HR^LN||400|/min|||||F|||{stamp}",
+        f"OBX|2|NM|9279-1^RR^LN||18|/min|||||F|||{stamp}",
+        f"OBX|3|ST|2708-6^SpO2^LN||good|%|||||F|||{stamp}",
+        f"OBX|4|NM|8310-5^Temp^LN||37|furlongs|||||F|||{stamp}",
+        f"OBX|5|NM|8867-4^HR^LN||80|/min|||||X|||{stamp}",
+        f"OBX|6|NM|8480-6^SBP^LN||1e+27|mm[Hg]|||||F|||{stamp}",
+    ]
     outcome, _ = MessageHandler(db, monitor).handle(oru("MSG0005", stamp, obx=obx).encode())
     assert outcome.code == "AA" and outcome.report is not None
     assert outcome.report.skipped == {
@@ -152,8 +177,9 @@ def test_values_outside_the_stay_or_impossible_are_counted(
     assert row.respiration_rate == 18 and row.pulse is None
 
 
-def test_the_shared_sample_is_handled_sensibly(db: Database, monitor: Actor, nurse: Actor,
-                                               clock: Clock) -> None:
+def test_the_shared_sample_is_handled_sensibly(
+    db: Database, monitor: Actor, nurse: Actor, clock: Clock
+) -> None:
     """A field-coverage stress sample marked as a training message (T): refused, nothing stored;
     with a byte-order mark too. Sent as production for a patient on the ward, none of its
     OBX carries a usable vital sign, and each is counted."""
@@ -198,8 +224,9 @@ def _exchange(sock: socket.socket, payload: bytes) -> bytes:
     return data[1:-2]
 
 
-def test_mllp_over_loopback(db: Database, admission: int, feed: MonitorFeed,
-                            stamp: str, clock: Clock) -> None:
+def test_mllp_over_loopback(
+    db: Database, admission: int, feed: MonitorFeed, stamp: str, clock: Clock
+) -> None:
     later = (clock.now - timedelta(minutes=5)).strftime("%Y%m%d%H%M%S+0000")
     with socket.create_connection(feed.address, timeout=10) as sock:
         first = _exchange(sock, frame(oru("MLLP0001", stamp)))
@@ -215,13 +242,16 @@ def test_mllp_over_loopback(db: Database, admission: int, feed: MonitorFeed,
     assert [r.pulse for r in _sets(db)] == [88, 88]
 
 
-def test_two_monitors_at_once(db: Database, nurse: Actor, clock: Clock, admission: int,
-                              feed: MonitorFeed, stamp: str) -> None:
+def test_two_monitors_at_once(
+    db: Database, nurse: Actor, clock: Clock, admission: int, feed: MonitorFeed, stamp: str
+) -> None:
     from interop_support import admit
 
     admit(db, nurse, clock, hospital_number="KD000002", bed="B02")
-    with socket.create_connection(feed.address, timeout=10) as one, \
-            socket.create_connection(feed.address, timeout=10) as two:
+    with (
+        socket.create_connection(feed.address, timeout=10) as one,
+        socket.create_connection(feed.address, timeout=10) as two,
+    ):
         a = _exchange(one, frame(oru("BED1-1", stamp)))
         b = _exchange(two, frame(oru("BED2-1", stamp, patient="KD000002")))
     assert _ack(a)[1][1] == _ack(b)[1][1] == "AA"
@@ -229,8 +259,8 @@ def test_two_monitors_at_once(db: Database, nurse: Actor, clock: Clock, admissio
 
 
 def test_an_endless_frame_is_refused_and_the_listener_stays_up(
-        db: Database, admission: int, feed: MonitorFeed, stamp: str,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    db: Database, admission: int, feed: MonitorFeed, stamp: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from wardconsole.interop import hl7_feed
 
     monkeypatch.setattr(hl7_feed, "MAX_MESSAGE_BYTES", 2000)

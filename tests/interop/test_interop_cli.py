@@ -19,8 +19,9 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_export_then_import_into_a_new_database(demo_db: Path, tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_then_import_into_a_new_database(
+    demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "ward.json"
     assert main(["export", "--db", str(demo_db), "--out", str(out)]) == 0
     assert "Exported 3 patients" in capsys.readouterr().out
@@ -37,18 +38,35 @@ def test_export_then_import_into_a_new_database(demo_db: Path, tmp_path: Path,
     assert "0 sets (0 values) imported" in capsys.readouterr().out
 
 
-def test_csv_export_of_one_patient(demo_db: Path, tmp_path: Path,
-                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_csv_export_of_one_patient(
+    demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "obs.csv"
-    assert main(["export", "--db", str(demo_db), "--out", str(out), "--format", "csv",
-                 "--patient", "NO-SUCH"]) == 4
+    assert (
+        main(
+            [
+                "export",
+                "--db",
+                str(demo_db),
+                "--out",
+                str(out),
+                "--format",
+                "csv",
+                "--patient",
+                "NO-SUCH",
+            ]
+        )
+        == 4
+    )
     assert capsys.readouterr().err.strip() == (
-        "wardconsole: no patient with hospital number 'NO-SUCH'")
+        "wardconsole: no patient with hospital number 'NO-SUCH'"
+    )
     assert not out.exists()
 
 
-def test_a_sample_with_the_patient_named(demo_db: Path, tmp_path: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_sample_with_the_patient_named(
+    demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     target = tmp_path / "samples.sqlite"
     sample = SAMPLES / "fhir" / "Frances_Mann_a2b4d923-446b-4bf4-b0f8-70b0ca5a9887.json"
     assert main(["import", "--db", str(target), str(sample), "--patient", "SYN0001"]) == 0
@@ -57,8 +75,9 @@ def test_a_sample_with_the_patient_named(demo_db: Path, tmp_path: Path,
     assert "    6  not imported: LOINC 8302-2 Body Height" in out
 
 
-def test_a_malformed_file_ends_with_one_line(tmp_path: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_malformed_file_ends_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"resourceType": "Bundle", "entry": [', encoding="utf-8")
     assert main(["import", "--db", str(tmp_path / "x.sqlite"), str(bad)]) == 4

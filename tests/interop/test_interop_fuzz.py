@@ -16,28 +16,68 @@ from wardconsole.services.context import Actor
 from wardconsole.services.db import Database
 from wardconsole.services.staff import StaffService
 
-SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
-                    st.text(max_size=20))
-KEYS = st.sampled_from(["resourceType", "entry", "resource", "code", "coding", "system",
-                        "valueQuantity", "value", "unit", "effectiveDateTime", "subject",
-                        "component", "status", "hasMember", "reference", "fullUrl", "id"])
-JSON = st.recursive(SCALARS, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(KEYS, inner, max_size=5)), max_leaves=25)
-OBSERVATION = st.fixed_dictionaries({
-    "resourceType": st.just("Observation"),
-    "status": st.sampled_from(["final", "amended", "cancelled", 3]),
-    "code": st.fixed_dictionaries({"coding": st.lists(st.fixed_dictionaries({
-        "system": st.sampled_from(["http://loinc.org", "urn:x", 5]),
-        "code": st.sampled_from(["8867-4", "9279-1", "85354-9", "2708-6", "8310-5", "x"]),
-    }), max_size=2)}),
-    "effectiveDateTime": st.sampled_from(["2026-11-25T20:00:00Z", "2026-11-25", "2026",
-                                          "not a time", "2026-11-25T20:00"]),
-    "subject": st.just({"identifier": {"value": "KD000001"}}),
-    "valueQuantity": st.fixed_dictionaries({
-        "value": st.one_of(st.integers(-10**6, 10**6), st.floats(-1e6, 1e6), st.text(max_size=3)),
-        "code": st.sampled_from(["/min", "%", "Cel", "[degF]", "mm[Hg]", "kPa", "furlong"]),
-    }),
-})
+SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20)
+)
+KEYS = st.sampled_from(
+    [
+        "resourceType",
+        "entry",
+        "resource",
+        "code",
+        "coding",
+        "system",
+        "valueQuantity",
+        "value",
+        "unit",
+        "effectiveDateTime",
+        "subject",
+        "component",
+        "status",
+        "hasMember",
+        "reference",
+        "fullUrl",
+        "id",
+    ]
+)
+JSON = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(KEYS, inner, max_size=5)),
+    max_leaves=25,
+)
+OBSERVATION = st.fixed_dictionaries(
+    {
+        "resourceType": st.just("Observation"),
+        "status": st.sampled_from(["final", "amended", "cancelled", 3]),
+        "code": st.fixed_dictionaries(
+            {
+                "coding": st.lists(
+                    st.fixed_dictionaries(
+                        {
+                            "system": st.sampled_from(["http://loinc.org", "urn:x", 5]),
+                            "code": st.sampled_from(
+                                ["8867-4", "9279-1", "85354-9", "2708-6", "8310-5", "x"]
+                            ),
+                        }
+                    ),
+                    max_size=2,
+                )
+            }
+        ),
+        "effectiveDateTime": st.sampled_from(
+            ["2026-11-25T20:00:00Z", "2026-11-25", "2026", "not a time", "2026-11-25T20:00"]
+        ),
+        "subject": st.just({"identifier": {"value": "KD000001"}}),
+        "valueQuantity": st.fixed_dictionaries(
+            {
+                "value": st.one_of(
+                    st.integers(-(10**6), 10**6), st.floats(-1e6, 1e6), st.text(max_size=3)
+                ),
+                "code": st.sampled_from(["/min", "%", "Cel", "[degF]", "mm[Hg]", "kPa", "furlong"]),
+            }
+        ),
+    }
+)
 
 
 def _parse(data: bytes) -> None:
@@ -69,12 +109,22 @@ def test_mangled_observations(observations: list[dict[str, Any]]) -> None:
     _parse(json.dumps(bundle).encode())
 
 
-HL7_PIECES = st.sampled_from([
-    "MSH|^~\\&|A|B|C|D|20261125200000||ORU^R01|X1|P|2.5", "PID|1||KD000001",
-    "OBX|1|NM|8867-4^HR^LN||80|/min|||||F|||20261125200000",
-    "OBX|1|NM|8867-4^HR^LN||abc|/min", "OBX|2|NM|^^LN||1~2|", "OBR|1|||||x", "MSH|", "|||^^^",
-    "\x0b", "\x1c", "\ufeff", "OBX|1|NM|8310-5^T^LN||99|[degF]|||||F|||2026",
-])
+HL7_PIECES = st.sampled_from(
+    [
+        "MSH|^~\\&|A|B|C|D|20261125200000||ORU^R01|X1|P|2.5",
+        "PID|1||KD000001",
+        "OBX|1|NM|8867-4^HR^LN||80|/min|||||F|||20261125200000",
+        "OBX|1|NM|8867-4^HR^LN||abc|/min",
+        "OBX|2|NM|^^LN||1~2|",
+        "OBR|1|||||x",
+        "MSH|",
+        "|||^^^",
+        "\x0b",
+        "\x1c",
+        "\ufeff",
+        "OBX|1|NM|8310-5^T^LN||99|[degF]|||||F|||2026",
+    ]
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -87,11 +137,11 @@ def test_mangled_hl7(pieces: list[str], noise: str) -> None:
         assert str(exc)
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.lists(HL7_PIECES, max_size=6))
-def test_the_feed_always_acknowledges(db: Database, admission: int,
-                                      pieces: list[str]) -> None:
+def test_the_feed_always_acknowledges(db: Database, admission: int, pieces: list[str]) -> None:
     handler = MessageHandler(db, _monitor(db))
     outcome, ack = handler.handle("\r".join(pieces).encode())
     assert outcome.code in ("AA", "AE", "AR")

@@ -28,15 +28,24 @@ def _sets(db: Database) -> list[tuple[Any, ...]]:
             .order_by(ObservationSetRow.taken_at)
         ).all()
         return [
-            (row.taken_at, repository.to_observation(row).vitals, dict(row.missing_reasons),
-             row.news2_total, row.news2_risk, row.is_complete, row.note, code, name)
+            (
+                row.taken_at,
+                repository.to_observation(row).vitals,
+                dict(row.missing_reasons),
+                row.news2_total,
+                row.news2_risk,
+                row.is_complete,
+                row.note,
+                code,
+                name,
+            )
             for row, code, name in rows
         ]
 
 
-def test_a_stay_survives_export_and_import(db: Database, other_db: Database,
-                                           supervisor: Actor, seeded_stay: int,
-                                           tmp_path: Path) -> None:
+def test_a_stay_survives_export_and_import(
+    db: Database, other_db: Database, supervisor: Actor, seeded_stay: int, tmp_path: Path
+) -> None:
     bundle = tmp_path / "stay.json"
     export_to_file(db, supervisor, bundle, hospital_number=HOSPITAL_NUMBER)
     importer = StaffService(other_db).system_actor("Receiving station")
@@ -55,16 +64,21 @@ def test_a_stay_survives_export_and_import(db: Database, other_db: Database,
         assert stay.admitted_at == source_stay.admitted_at
         assert stay.discharged_at is None and stay.reason == "Ketamine dependence"
     assert (patient.hospital_number, patient.given_name, patient.family_name) == (
-        HOSPITAL_NUMBER, "Aled", "Abernethy")
+        HOSPITAL_NUMBER,
+        "Aled",
+        "Abernethy",
+    )
     assert str(patient.date_of_birth) == "1994-05-01" and patient.sex == "male"
     # Authors known only from the file are names, never accounts anyone can sign in with.
     assert {(a.staff_code, a.active, a.password_hash) for a in authors} == {
-        ("rn.test", False, None), ("rn.night", False, None)}
+        ("rn.test", False, None),
+        ("rn.night", False, None),
+    }
 
 
-def test_importing_the_same_file_again_adds_nothing(db: Database, other_db: Database,
-                                                    supervisor: Actor, seeded_stay: int,
-                                                    tmp_path: Path) -> None:
+def test_importing_the_same_file_again_adds_nothing(
+    db: Database, other_db: Database, supervisor: Actor, seeded_stay: int, tmp_path: Path
+) -> None:
     bundle = tmp_path / "stay.json"
     export_to_file(db, supervisor, bundle, hospital_number=HOSPITAL_NUMBER)
     importer = StaffService(other_db).system_actor("Receiving station")
@@ -79,7 +93,8 @@ def test_importing_the_same_file_again_adds_nothing(db: Database, other_db: Data
 
 
 def test_importing_an_export_into_its_own_database_adds_nothing(
-        db: Database, supervisor: Actor, seeded_stay: int, tmp_path: Path) -> None:
+    db: Database, supervisor: Actor, seeded_stay: int, tmp_path: Path
+) -> None:
     bundle = tmp_path / "stay.json"
     export_to_file(db, supervisor, bundle, hospital_number=HOSPITAL_NUMBER)
     before = _sets(db)

@@ -36,8 +36,9 @@ def signed_night(ward: Ward) -> None:
     shift = ward.handoff.this_shift()
     ward.handoff.draft_shift(ward.nurse, shift)
     busy = ward.view(ward.busy)
-    ward.handoff.save_notes(ward.nurse, busy.id, busy.revision,
-                            {"assessment": "Dr Patel informed of NEWS2 5 at 03:40"})
+    ward.handoff.save_notes(
+        ward.nurse, busy.id, busy.revision, {"assessment": "Dr Patel informed of NEWS2 5 at 03:40"}
+    )
     for view in ward.board().handoffs:
         ward.handoff.submit(ward.nurse, view.id, view.revision)
     ward.clock.now = at(7, 5)
@@ -47,16 +48,21 @@ def signed_night(ward: Ward) -> None:
 
 def drawing_operators(reader: PdfReader, page: int) -> Counter[str]:
     content = ContentStream(reader.pages[page].get_contents(), reader)
-    return Counter(op.decode() if isinstance(op, bytes) else str(op)
-                   for _operands, op in content.operations)
+    return Counter(
+        op.decode() if isinstance(op, bytes) else str(op) for _operands, op in content.operations
+    )
 
 
 def test_one_page_per_patient_after_the_summary(ward: Ward, tmp_path: Path) -> None:
     signed_night(ward)
     progress: list[tuple[int, int, str]] = []
-    path = build_handoff_pdf(ward.db, ward.handoff.last_shift(at(7, 5)),
-                             tmp_path / "handoff.pdf", ward_name="Test ward",
-                             progress=lambda *step: progress.append(step))
+    path = build_handoff_pdf(
+        ward.db,
+        ward.handoff.last_shift(at(7, 5)),
+        tmp_path / "handoff.pdf",
+        ward_name="Test ward",
+        progress=lambda *step: progress.append(step),
+    )
     reader = PdfReader(path)
     assert len(reader.pages) == 1 + 2
     assert progress[0] == (0, 3, "ward summary") and progress[-1] == (3, 3, "done")
@@ -75,16 +81,22 @@ def test_one_page_per_patient_after_the_summary(ward: Ward, tmp_path: Path) -> N
     assert "NEWS2 now 5 (medium) at 03:30; range over the shift 1–5" in busy
     assert "Panic (urgent) raised 02:05" in busy
     assert "Nurse's notes:" in busy and "Dr Patel informed of NEWS2 5 at 03:40" in busy
-    for title in ("NEWS2 total", "Pulse (/min) and systolic BP", "Respiration rate",
-                  "Withdrawal chart total", "Escalations and PRN over the shift"):
+    for title in (
+        "NEWS2 total",
+        "Pulse (/min) and systolic BP",
+        "Respiration rate",
+        "Withdrawal chart total",
+        "Escalations and PRN over the shift",
+    ):
         assert title in busy
     assert "Bed B02 · Nia Nettleford" in reader.pages[2].extract_text()
 
 
 def test_the_charts_are_drawn_in_black_and_white(ward: Ward, tmp_path: Path) -> None:
     signed_night(ward)
-    path = build_handoff_pdf(ward.db, ward.handoff.last_shift(at(7, 5)),
-                             tmp_path / "handoff.pdf", ward_name="Test ward")
+    path = build_handoff_pdf(
+        ward.db, ward.handoff.last_shift(at(7, 5)), tmp_path / "handoff.pdf", ward_name="Test ward"
+    )
     reader = PdfReader(path)
     operators = drawing_operators(reader, 1)
     assert operators["l"] > 40  # line segments: series, step lines, axes, ticks
@@ -97,20 +109,23 @@ def test_the_charts_are_drawn_in_black_and_white(ward: Ward, tmp_path: Path) -> 
             assert red == green == blue, f"colour {operands} on the page"
 
 
-def test_a_patient_without_a_drafted_handoff_is_still_printed(ward: Ward,
-                                                              tmp_path: Path) -> None:
-    path = build_handoff_pdf(ward.db, ward.handoff.this_shift(), tmp_path / "draft.pdf",
-                             ward_name="Test ward")
+def test_a_patient_without_a_drafted_handoff_is_still_printed(ward: Ward, tmp_path: Path) -> None:
+    path = build_handoff_pdf(
+        ward.db, ward.handoff.this_shift(), tmp_path / "draft.pdf", ward_name="Test ward"
+    )
     reader = PdfReader(path)
     assert len(reader.pages) == 3
     summary = reader.pages[0].extract_text()
     assert "NOT SIGNED OFF" in summary and "2 not drafted" in summary
-    assert "Not drafted in the console: facts generated for this print" in \
-        reader.pages[1].extract_text()
+    assert (
+        "Not drafted in the console: facts generated for this print"
+        in reader.pages[1].extract_text()
+    )
 
 
-def test_the_command_line_prints_the_last_shift(tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_command_line_prints_the_last_shift(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     url = f"sqlite:///{tmp_path / 'ward.sqlite'}"
     engine = make_engine(url)
     from wardconsole.store.engine import upgrade
@@ -123,10 +138,15 @@ def test_the_command_line_prints_the_last_shift(tmp_path: Path,
     admissions = AdmissionService(db)
     admissions.ensure_beds(["A1"], "CLI ward")
     now = datetime.now(UTC)
-    admission = admissions.admit(nurse, NewPatient("KD1", "Ola", "Nordmann", date(1990, 1, 1)),
-                                 bed="A1", admitted_at=now - timedelta(days=2))
-    RecordingService(db).record_observation(nurse, admission, NORMAL_SET,
-                                            taken_at=now - timedelta(hours=13))
+    admission = admissions.admit(
+        nurse,
+        NewPatient("KD1", "Ola", "Nordmann", date(1990, 1, 1)),
+        bed="A1",
+        admitted_at=now - timedelta(days=2),
+    )
+    RecordingService(db).record_observation(
+        nurse, admission, NORMAL_SET, taken_at=now - timedelta(hours=13)
+    )
     engine.dispose()
     out = tmp_path / "handoff.pdf"
     assert main(["handoff-report", "--shift", "last", "--out", str(out), "--db", url]) == 0
@@ -135,8 +155,9 @@ def test_the_command_line_prints_the_last_shift(tmp_path: Path,
     assert f"written to {out}" in captured.out
     assert len(PdfReader(out).pages) == 2
 
-    assert main(["handoff-report", "--shift", "2026-11-25T18:00", "--out", str(out),
-                 "--db", url]) == 2
+    assert (
+        main(["handoff-report", "--shift", "2026-11-25T18:00", "--out", str(out), "--db", url]) == 2
+    )
     assert capsys.readouterr().err.strip() == (
-        "wardconsole: shift: no shift starts at 18:00; shifts start at 07:00 (Day), "
-        "19:00 (Night)")
+        "wardconsole: shift: no shift starts at 18:00; shifts start at 07:00 (Day), 19:00 (Night)"
+    )

@@ -28,9 +28,17 @@ from wardconsole.store.engine import make_engine, upgrade
 from wardconsole.store.models import AuditRow, ObservationSetRow, SaveReceiptRow
 
 WRITER = Path(__file__).with_name("crash_writer.py")
-NORMAL = {"respiration_rate": 15, "spo2": 97, "spo2_scale": 1, "on_oxygen": False,
-          "systolic_bp": 122, "diastolic_bp": 76, "pulse": 72, "consciousness": "A",
-          "temperature": 36.8}
+NORMAL = {
+    "respiration_rate": 15,
+    "spo2": 97,
+    "spo2_scale": 1,
+    "on_oxygen": False,
+    "systolic_bp": 122,
+    "diastolic_bp": 76,
+    "pulse": 72,
+    "consciousness": "A",
+    "temperature": 36.8,
+}
 
 
 def prepare_ward(db: Database, nurse_code: str = "rn.crash") -> tuple[int, Actor]:
@@ -41,9 +49,11 @@ def prepare_ward(db: Database, nurse_code: str = "rn.crash") -> tuple[int, Actor
     admissions = AdmissionService(db)
     admissions.ensure_beds(["B01", "B02"], "Safety ward")
     admission = admissions.admit(
-        nurse, NewPatient(f"SAFE{uuid.uuid4().hex[:6].upper()}", "Test", "Patient",
-                          date(1990, 1, 1)),
-        bed="B01", admitted_at=db.clock() - timedelta(days=1), reason="safety drill",
+        nurse,
+        NewPatient(f"SAFE{uuid.uuid4().hex[:6].upper()}", "Test", "Patient", date(1990, 1, 1)),
+        bed="B01",
+        admitted_at=db.clock() - timedelta(days=1),
+        reason="safety drill",
     )
     return admission, nurse
 
@@ -68,8 +78,11 @@ class _Writer:
 
     def __init__(self) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, str(WRITER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            text=True, bufsize=1,
+            [sys.executable, str(WRITER)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
         )
         self.lines: list[str] = []
         self._pids: list[int] = []
@@ -117,8 +130,9 @@ class _Writer:
         return [line[3:] for line in self.lines if line.startswith("OK ")]
 
 
-def crash_campaign(db_url: str, kills: int, *, seed: int = 8, max_delay: float = 0.12,
-                   min_delay: float = 0.0) -> CrashReport:
+def crash_campaign(
+    db_url: str, kills: int, *, seed: int = 8, max_delay: float = 0.12, min_delay: float = 0.0
+) -> CrashReport:
     """Kill a writing process ``kills`` times at random moments; count what went missing."""
     import os
     import signal
@@ -150,8 +164,11 @@ def crash_campaign(db_url: str, kills: int, *, seed: int = 8, max_delay: float =
         keys = set(session.scalars(select(SaveReceiptRow.save_key)))
         receipts = len(keys)
         observations = session.scalar(select(func.count()).select_from(ObservationSetRow))
-        audited = session.scalar(select(func.count()).select_from(AuditRow)
-                                 .where(AuditRow.action == "record_observation"))
+        audited = session.scalar(
+            select(func.count())
+            .select_from(AuditRow)
+            .where(AuditRow.action == "record_observation")
+        )
         report.integrity = _integrity(session)
     report.lost_keys = [key for key in reported if key not in keys]
     report.saves_lost = len(report.lost_keys)
@@ -168,14 +185,18 @@ def _integrity(session) -> str:  # type: ignore[no-untyped-def]
         orphans = session.execute(text("PRAGMA foreign_key_check")).all()
         return "ok" if check == "ok" and not orphans else f"{check}; {len(orphans)} orphans"
     # PostgreSQL: every row the tables point at exists, and the indexes answer.
-    orphans = session.execute(text(
-        "SELECT count(*) FROM observation_sets o LEFT JOIN admissions a "
-        "ON a.id = o.admission_id WHERE a.id IS NULL"
-    )).scalar()
-    unindexed = session.execute(text(
-        "SELECT count(*) FROM save_receipts r WHERE NOT EXISTS "
-        "(SELECT 1 FROM save_receipts x WHERE x.save_key = r.save_key)"
-    )).scalar()
+    orphans = session.execute(
+        text(
+            "SELECT count(*) FROM observation_sets o LEFT JOIN admissions a "
+            "ON a.id = o.admission_id WHERE a.id IS NULL"
+        )
+    ).scalar()
+    unindexed = session.execute(
+        text(
+            "SELECT count(*) FROM save_receipts r WHERE NOT EXISTS "
+            "(SELECT 1 FROM save_receipts x WHERE x.save_key = r.save_key)"
+        )
+    ).scalar()
     return "ok" if orphans == 0 and unindexed == 0 else f"{orphans} orphans"
 
 
@@ -195,8 +216,13 @@ class OutageReport:
     duplicates: int = 0
 
 
-def outage_drill(server, outbox_dir: Path, *, entries: int = 6,  # type: ignore[no-untyped-def]
-                 down_for: float = 1.0) -> OutageReport:
+def outage_drill(
+    server,
+    outbox_dir: Path,
+    *,
+    entries: int = 6,  # type: ignore[no-untyped-def]
+    down_for: float = 1.0,
+) -> OutageReport:
     """Against a ``ThrowawayPostgres``: save, stop it, keep saving, restart, replay."""
     clock_base = datetime.now(UTC)
     engine = make_engine(server.url)
@@ -215,8 +241,9 @@ def outage_drill(server, outbox_dir: Path, *, entries: int = 6,  # type: ignore[
     went_down = time.perf_counter()
     queued_at = []
     for index in range(entries):
-        result = saves.save_round(nurse, admission, entry(80 + index),
-                                  save_key=uuid.uuid4().hex, bed="B01")
+        result = saves.save_round(
+            nurse, admission, entry(80 + index), save_key=uuid.uuid4().hex, bed="B01"
+        )
         if isinstance(result, QueuedSave):
             report.queued += 1
             queued_at.append(result.entry.queued_at)
@@ -230,8 +257,11 @@ def outage_drill(server, outbox_dir: Path, *, entries: int = 6,  # type: ignore[
     saves.replay()  # a second replay must write nothing
     with db.read() as session:
         rows = session.execute(
-            select(ObservationSetRow.pulse, ObservationSetRow.taken_at,
-                   ObservationSetRow.recorded_by_id).order_by(ObservationSetRow.id)
+            select(
+                ObservationSetRow.pulse,
+                ObservationSetRow.taken_at,
+                ObservationSetRow.recorded_by_id,
+            ).order_by(ObservationSetRow.id)
         ).all()
     pulses = [r.pulse for r in rows]
     report.rows_in_order = pulses == [70, *range(80, 80 + entries)]

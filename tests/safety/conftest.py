@@ -39,8 +39,11 @@ def admission(db: Database, nurse: Actor, clock: Clock) -> int:
     service = AdmissionService(db)
     service.ensure_beds(["B01", "B02", "B03"], "Test ward")
     return service.admit(
-        nurse, NewPatient("KD000001", "Aled", "Abernethy", date(1994, 5, 1)), bed="B01",
-        admitted_at=clock.now - timedelta(hours=30), reason="Ketamine dependence",
+        nurse,
+        NewPatient("KD000001", "Aled", "Abernethy", date(1994, 5, 1)),
+        bed="B01",
+        admitted_at=clock.now - timedelta(hours=30),
+        reason="Ketamine dependence",
     )
 
 
@@ -49,8 +52,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
     if FUZZED:
         total = sum(FUZZED.values())
-        crashed = sum(1 for report in terminalreporter.stats.get("failed", [])
-                      if "test_fuzz" in report.nodeid)
+        crashed = sum(
+            1 for report in terminalreporter.stats.get("failed", []) if "test_fuzz" in report.nodeid
+        )
         parts = ", ".join(f"{name} {count}" for name, count in sorted(FUZZED.items()))
         terminalreporter.write_line(
-            f"SAFETY fuzz: {total} inputs, {crashed} failing properties ({parts})")
+            f"SAFETY fuzz: {total} inputs, {crashed} failing properties ({parts})"
+        )

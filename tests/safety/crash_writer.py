@@ -22,9 +22,17 @@ from wardconsole.services.recording import RecordingService, RoundEntry
 from wardconsole.services.staff import StaffService
 from wardconsole.store.engine import make_engine
 
-NORMAL = {"respiration_rate": 15, "spo2": 97, "spo2_scale": 1, "on_oxygen": False,
-          "systolic_bp": 122, "diastolic_bp": 76, "pulse": 72, "consciousness": "A",
-          "temperature": 36.8}
+NORMAL = {
+    "respiration_rate": 15,
+    "spo2": 97,
+    "spo2_scale": 1,
+    "on_oxygen": False,
+    "systolic_bp": 122,
+    "diastolic_bp": 76,
+    "pulse": 72,
+    "consciousness": "A",
+    "temperature": 36.8,
+}
 
 
 def say(text: str) -> None:
@@ -42,8 +50,9 @@ def write_forever(db_url: str, admission_id: int, staff_code: str, tag: str) -> 
     recording = RecordingService(db)
     for index in range(1_000_000):
         pulse = 60 + index % 40
-        entry = RoundEntry(vitals={**NORMAL, "pulse": pulse}, symptoms=None,
-                           note=f"burst {tag} #{index}")
+        entry = RoundEntry(
+            vitals={**NORMAL, "pulse": pulse}, symptoms=None, note=f"burst {tag} #{index}"
+        )
         key = f"{tag}-{index}-{uuid.uuid4().hex[:6]}"
         recording.record_round(actor, admission_id, entry, save_key=key)
         say(f"OK {key}")
@@ -66,11 +75,16 @@ def warm_up() -> None:
         actor = StaffService(db).actor("rn.warm", "warm")
         admissions = AdmissionService(db)
         admissions.ensure_beds(["W1"], "warm")
-        admission = admissions.admit(actor, NewPatient("WARM1", "W", "W", date(1990, 1, 1)),
-                                     bed="W1", admitted_at=db.clock() - timedelta(days=1))
+        admission = admissions.admit(
+            actor,
+            NewPatient("WARM1", "W", "W", date(1990, 1, 1)),
+            bed="W1",
+            admitted_at=db.clock() - timedelta(days=1),
+        )
         for index in range(3):
-            RecordingService(db).record_round(actor, admission, RoundEntry(vitals=NORMAL),
-                                              save_key=f"warm-{index}")
+            RecordingService(db).record_round(
+                actor, admission, RoundEntry(vitals=NORMAL), save_key=f"warm-{index}"
+            )
         engine.dispose()
 
 

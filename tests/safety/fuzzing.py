@@ -22,17 +22,56 @@ FUZZED: Counter[str] = Counter()
 """Inputs tried per property (the bench and the terminal summary report the total)."""
 
 SQLISH = [
-    "'; DROP TABLE audit_log; --", "Robert'); DROP TABLE patients;--", "1 OR 1=1",
-    "\" OR \"\"=\"", "%", "_", "\\", "$$; SELECT pg_sleep(10); $$", "NULL", "null",
+    "'; DROP TABLE audit_log; --",
+    "Robert'); DROP TABLE patients;--",
+    "1 OR 1=1",
+    '" OR ""="',
+    "%",
+    "_",
+    "\\",
+    "$$; SELECT pg_sleep(10); $$",
+    "NULL",
+    "null",
 ]
 WEIRD_TEXT = [
-    "", " ", "\t", "\n", "NaN", "nan", "inf", "-inf", "Infinity", "1e309", "-1e309", "1e-400",
-    "37,5", "٣٧", "３７", "³⁷", "½", "0x25", "1_000", " 37 ", "+37", "−37", "37.", ".5", "--5",
-    "🙂", "\x00", "\u202e72", "A" * 5000, "é" * 300, "9" * 40, "-0", "0" * 30 + "1",
+    "",
+    " ",
+    "\t",
+    "\n",
+    "NaN",
+    "nan",
+    "inf",
+    "-inf",
+    "Infinity",
+    "1e309",
+    "-1e309",
+    "1e-400",
+    "37,5",
+    "٣٧",
+    "３７",
+    "³⁷",
+    "½",
+    "0x25",
+    "1_000",
+    " 37 ",
+    "+37",
+    "−37",
+    "37.",
+    ".5",
+    "--5",
+    "🙂",
+    "\x00",
+    "\u202e72",
+    "A" * 5000,
+    "é" * 300,
+    "9" * 40,
+    "-0",
+    "0" * 30 + "1",
 ]
 
 far_times = st.datetimes(
-    min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30),
+    min_value=datetime(1, 1, 2),
+    max_value=datetime(9999, 12, 30),
     timezones=st.sampled_from([UTC, timezone(timedelta(hours=14)), timezone(timedelta(hours=-12))]),
 )
 naive_times = st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30))
@@ -44,8 +83,20 @@ nasty_scalars = st.one_of(
     st.integers(min_value=-5, max_value=400),
     st.floats(allow_nan=True, allow_infinity=True),
     st.decimals(allow_nan=True, allow_infinity=True),
-    st.sampled_from([math.nan, math.inf, -math.inf, 1e308, -0.0, Decimal("NaN"),
-                     Decimal("sNaN"), Decimal("1E+999"), 2**63, -(2**63) - 1]),
+    st.sampled_from(
+        [
+            math.nan,
+            math.inf,
+            -math.inf,
+            1e308,
+            -0.0,
+            Decimal("NaN"),
+            Decimal("sNaN"),
+            Decimal("1E+999"),
+            2**63,
+            -(2**63) - 1,
+        ]
+    ),
     st.text(max_size=40),
     st.sampled_from(SQLISH + WEIRD_TEXT),
     far_times,
@@ -63,13 +114,19 @@ nasty_text = st.one_of(st.text(max_size=300), st.sampled_from(SQLISH + WEIRD_TEX
 def vital_forms(fields: tuple[str, ...]) -> st.SearchStrategy[dict[str, object]]:
     """A vital-sign form: known fields with nasty values, sometimes unknown keys too."""
     known = st.dictionaries(st.sampled_from(fields), nasty, max_size=len(fields))
-    plausible = st.fixed_dictionaries({
-        name: st.one_of(st.integers(limit.low.to_integral_value() - 5,
-                                    limit.high.to_integral_value() + 5), nasty)
-        for name, limit in LIMITS.items() if name in fields
-    })
-    extra = st.dictionaries(st.one_of(st.text(max_size=12), st.sampled_from(SQLISH)), nasty,
-                            max_size=2)
+    plausible = st.fixed_dictionaries(
+        {
+            name: st.one_of(
+                st.integers(limit.low.to_integral_value() - 5, limit.high.to_integral_value() + 5),
+                nasty,
+            )
+            for name, limit in LIMITS.items()
+            if name in fields
+        }
+    )
+    extra = st.dictionaries(
+        st.one_of(st.text(max_size=12), st.sampled_from(SQLISH)), nasty, max_size=2
+    )
     return st.one_of(known, plausible, st.builds(lambda a, b: {**a, **b}, known, extra))
 
 
@@ -92,8 +149,13 @@ def names_a_field(message: str, candidates: object = ()) -> bool:
     validators show them) or, for fields the input left out, a plain name."""
     for candidate in candidates:  # type: ignore[attr-defined]
         text = str(candidate)
-        for shown in (text, text[:40], text.strip()[:40] or repr(candidate), repr(candidate),
-                      repr(candidate)[:40]):
-            if message.startswith(f"{shown}:") and message[len(shown) + 1:].strip():
+        for shown in (
+            text,
+            text[:40],
+            text.strip()[:40] or repr(candidate),
+            repr(candidate),
+            repr(candidate)[:40],
+        ):
+            if message.startswith(f"{shown}:") and message[len(shown) + 1 :].strip():
                 return True
     return re.match(r"^[^\s:][^:\n]{0,59}: \S", message) is not None

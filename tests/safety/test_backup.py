@@ -85,8 +85,12 @@ def test_postgres_backup_restores_with_pg_restore(tmp_path: Path) -> None:
         admin.dispose()
         pg_restore = throwaway_pg.pg_bin("pg_restore")
         assert pg_restore is not None
-        subprocess.run([pg_restore, "--no-owner", "-d", restore_url, str(dump)], check=True,
-                       capture_output=True, timeout=120)
+        subprocess.run(
+            [pg_restore, "--no-owner", "-d", restore_url, str(dump)],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         restored = make_engine(restore_url)
         with Database(restored).read() as session:
             assert session.scalar(select(func.count()).select_from(Admission)) == 1
@@ -99,6 +103,10 @@ def test_postgres_backup_restores_with_pg_restore(tmp_path: Path) -> None:
 
 
 def test_the_cli_help_lists_backup() -> None:
-    done = subprocess.run([sys.executable, "-m", "wardconsole", "db", "--help"],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "wardconsole", "db", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert "backup" in done.stdout

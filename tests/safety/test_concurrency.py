@@ -63,11 +63,22 @@ def test_two_stations_saving_the_same_patient_keep_both_writes(db_url: str, tmp_
             for index in range(SAVES_PER_STATION):
                 # Deranged vitals raise escalations, so both stations race on those too.
                 vitals = {**NORMAL, "pulse": pulse, "respiration_rate": 26 + index % 3}
-                results[actor.station].append(saves.save_round(
-                    actor, admission, RoundEntry(vitals=vitals), save_key=uuid.uuid4().hex))
-                saves.save_prn(actor, admission, drug="Lorazepam", drug_class="benzodiazepine",
-                               dose="1 mg", route="oral", reason="anxiety",
-                               save_key=uuid.uuid4().hex)
+                results[actor.station].append(
+                    saves.save_round(
+                        actor, admission, RoundEntry(vitals=vitals), save_key=uuid.uuid4().hex
+                    )
+                )
+                saves.save_prn(
+                    actor,
+                    admission,
+                    drug="Lorazepam",
+                    drug_class="benzodiazepine",
+                    dose="1 mg",
+                    route="oral",
+                    reason="anxiety",
+                    save_key=uuid.uuid4().hex,
+                )
+
         return work
 
     try:
@@ -81,7 +92,8 @@ def test_two_stations_saving_the_same_patient_keep_both_writes(db_url: str, tmp_
         pulses = session.scalars(select(ObservationSetRow.pulse)).all()
         doses = session.scalar(select(func.count()).select_from(PrnDoseRow))
         open_kinds = session.scalars(
-            select(EscalationRow.kind).where(EscalationRow.resolved_at.is_(None))).all()
+            select(EscalationRow.kind).where(EscalationRow.resolved_at.is_(None))
+        ).all()
     assert sorted(pulses) == [131] * SAVES_PER_STATION + [132] * SAVES_PER_STATION
     assert doses == 2 * SAVES_PER_STATION
     assert len(open_kinds) == len(set(open_kinds))  # one open escalation per kind, not two

@@ -14,10 +14,12 @@ from campaigns import crash_campaign
 
 
 def _check(report, kills: int) -> None:  # type: ignore[no-untyped-def]
-    print(f"\nSAFETY crash {report.backend}: kills={report.kills} "
-          f"saves_reported={report.saves_reported} saves_lost={report.saves_lost} "
-          f"half_saves={report.half_saves} integrity={report.integrity} "
-          f"seconds={report.seconds}")
+    print(
+        f"\nSAFETY crash {report.backend}: kills={report.kills} "
+        f"saves_reported={report.saves_reported} saves_lost={report.saves_lost} "
+        f"half_saves={report.half_saves} integrity={report.integrity} "
+        f"seconds={report.seconds}"
+    )
     assert report.kills >= kills * 0.9
     assert report.saves_reported > 0
     assert report.saves_lost == 0, report.lost_keys[:5]
@@ -30,8 +32,9 @@ def test_killed_writers_lose_no_committed_save(db_url: str) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not os.environ.get("WARDCONSOLE_SAFETY_HEAVY"),
-                    reason="200 kills per backend: set WARDCONSOLE_SAFETY_HEAVY=1 (or run "
-                           "bench/safety.py)")
+@pytest.mark.skipif(
+    not os.environ.get("WARDCONSOLE_SAFETY_HEAVY"),
+    reason="200 kills per backend: set WARDCONSOLE_SAFETY_HEAVY=1 (or run bench/safety.py)",
+)
 def test_many_kills_lose_no_committed_save(db_url: str) -> None:
     _check(crash_campaign(db_url, kills=200, seed=12, max_delay=0.25), 200)

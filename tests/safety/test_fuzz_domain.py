@@ -18,9 +18,7 @@ from wardconsole.domain.validation import ACCEPTED_FIELDS, validate_score, valid
 from wardconsole.domain.withdrawal import load_chart
 
 CHART = load_chart()
-EXAMPLES = settings(
-    max_examples=int(os.environ.get("WARDCONSOLE_FUZZ_EXAMPLES", "20")) * 15
-)
+EXAMPLES = settings(max_examples=int(os.environ.get("WARDCONSOLE_FUZZ_EXAMPLES", "20")) * 15)
 
 
 @EXAMPLES
@@ -53,16 +51,39 @@ def test_score_fields(value: object, low: int, span: int) -> None:
 
 
 answer_keys = st.one_of(
-    st.sampled_from(["q1", "q2", "q9", "score", "rass", "alertness", "amt4", "attention",
-                     "acute_change", "symptoms", "modalities", "severity", "note", "ideation",
-                     "behaviour", "pain", "craving", "frequency", "haematuria", "last_onset"]),
+    st.sampled_from(
+        [
+            "q1",
+            "q2",
+            "q9",
+            "score",
+            "rass",
+            "alertness",
+            "amt4",
+            "attention",
+            "acute_change",
+            "symptoms",
+            "modalities",
+            "severity",
+            "note",
+            "ideation",
+            "behaviour",
+            "pain",
+            "craving",
+            "frequency",
+            "haematuria",
+            "last_onset",
+        ]
+    ),
     st.text(max_size=10),
 )
 
 
 @EXAMPLES
-@given(kind=st.one_of(st.sampled_from(ASSESSMENT_KINDS), nasty),
-       answers=st.one_of(st.dictionaries(answer_keys, nasty, max_size=6), nasty))
+@given(
+    kind=st.one_of(st.sampled_from(ASSESSMENT_KINDS), nasty),
+    answers=st.one_of(st.dictionaries(answer_keys, nasty, max_size=6), nasty),
+)
 def test_bedside_assessments(kind: Any, answers: Any) -> None:
     FUZZED["assessments"] += 1
     try:
@@ -75,10 +96,15 @@ def test_bedside_assessments(kind: Any, answers: Any) -> None:
 
 
 @EXAMPLES
-@given(scores=st.one_of(
-    st.dictionaries(st.one_of(st.sampled_from([i.key for i in CHART.items]), st.text(max_size=8)),
-                    nasty, max_size=len(CHART.items)),
-))
+@given(
+    scores=st.one_of(
+        st.dictionaries(
+            st.one_of(st.sampled_from([i.key for i in CHART.items]), st.text(max_size=8)),
+            nasty,
+            max_size=len(CHART.items),
+        ),
+    )
+)
 def test_withdrawal_chart(scores: Mapping[str, Any]) -> None:
     FUZZED["withdrawal chart"] += 1
     try:
@@ -90,12 +116,18 @@ def test_withdrawal_chart(scores: Mapping[str, Any]) -> None:
 
 
 @EXAMPLES
-@given(data=st.one_of(
-    nasty,
-    st.dictionaries(st.one_of(st.sampled_from([*SECTIONS, "version"]), st.text(max_size=8)),
-                    st.one_of(nasty, st.dictionaries(st.text(max_size=12), nasty, max_size=4)),
-                    max_size=5),
-), admitted_at=far_times, born=st.one_of(st.none(), st.dates(date(1, 1, 1), date(9999, 1, 1))))
+@given(
+    data=st.one_of(
+        nasty,
+        st.dictionaries(
+            st.one_of(st.sampled_from([*SECTIONS, "version"]), st.text(max_size=8)),
+            st.one_of(nasty, st.dictionaries(st.text(max_size=12), nasty, max_size=4)),
+            max_size=5,
+        ),
+    ),
+    admitted_at=far_times,
+    born=st.one_of(st.none(), st.dates(date(1, 1, 1), date(9999, 1, 1))),
+)
 def test_intake_forms(data: Any, admitted_at: datetime, born: date | None) -> None:
     FUZZED["intake"] += 1
     try:

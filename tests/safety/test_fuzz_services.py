@@ -53,8 +53,10 @@ TABLES = (ObservationSetRow, SymptomEntryRow, AssessmentRow, PrnDoseRow, Admissi
 
 def _counts(db: Database) -> dict[str, int]:
     with db.read() as session:
-        return {t.__tablename__: session.scalar(select(func.count()).select_from(t)) or 0
-                for t in TABLES}
+        return {
+            t.__tablename__: session.scalar(select(func.count()).select_from(t)) or 0
+            for t in TABLES
+        }
 
 
 def _refused_cleanly(exc: ServiceError, candidates: object = ()) -> None:
@@ -69,33 +71,50 @@ def _refused_cleanly(exc: ServiceError, candidates: object = ()) -> None:
 rounds = st.builds(
     RoundEntry,
     vitals=st.one_of(st.none(), vital_forms(VITAL_FIELDS)),
-    missing_reasons=st.dictionaries(st.one_of(st.sampled_from(VITAL_FIELDS), st.text(max_size=6)),
-                                    st.one_of(st.sampled_from([r.value for r in MissingReason]),
-                                              nasty_text), max_size=3),
+    missing_reasons=st.dictionaries(
+        st.one_of(st.sampled_from(VITAL_FIELDS), st.text(max_size=6)),
+        st.one_of(st.sampled_from([r.value for r in MissingReason]), nasty_text),
+        max_size=3,
+    ),
     confirmed=st.sets(st.one_of(st.sampled_from(VITAL_FIELDS), st.text(max_size=5)), max_size=3),
-    symptoms=st.one_of(st.none(), st.dictionaries(st.text(max_size=12), nasty, max_size=3),
-                       st.fixed_dictionaries({"anxiety": nasty, "sweating": nasty})),
-    assessments=st.dictionaries(st.one_of(st.sampled_from(ASSESSMENT_KINDS), st.text(max_size=6)),
-                                st.dictionaries(st.text(max_size=8), nasty, max_size=4),
-                                max_size=2),
+    symptoms=st.one_of(
+        st.none(),
+        st.dictionaries(st.text(max_size=12), nasty, max_size=3),
+        st.fixed_dictionaries({"anxiety": nasty, "sweating": nasty}),
+    ),
+    assessments=st.dictionaries(
+        st.one_of(st.sampled_from(ASSESSMENT_KINDS), st.text(max_size=6)),
+        st.dictionaries(st.text(max_size=8), nasty, max_size=4),
+        max_size=2,
+    ),
     note=nasty_text,
 )
 
 
 @SERVICE_EXAMPLES
 @given(entry=rounds, taken_at=st.one_of(st.none(), far_times, naive_times))
-def test_bedside_rounds(db: Database, nurse: Actor, admission: int, entry: RoundEntry,
-                        taken_at: datetime | None) -> None:
+def test_bedside_rounds(
+    db: Database, nurse: Actor, admission: int, entry: RoundEntry, taken_at: datetime | None
+) -> None:
     FUZZED["service: round"] += 1
     service = RecordingService(db)
     before = _counts(db)
     try:
-        result = service.record_round(nurse, admission, entry, save_key=uuid.uuid4().hex,
-                                      taken_at=taken_at)
+        result = service.record_round(
+            nurse, admission, entry, save_key=uuid.uuid4().hex, taken_at=taken_at
+        )
     except ServiceError as exc:
         nested = [key for answers in entry.assessments.values() for key in answers]
-        _refused_cleanly(exc, [*(entry.vitals or {}), *(entry.symptoms or {}),
-                               *entry.assessments, *entry.missing_reasons, *nested])
+        _refused_cleanly(
+            exc,
+            [
+                *(entry.vitals or {}),
+                *(entry.symptoms or {}),
+                *entry.assessments,
+                *entry.missing_reasons,
+                *nested,
+            ],
+        )
         assert _counts(db) == before
         return
     if result.observation_id is not None:
@@ -105,17 +124,39 @@ def test_bedside_rounds(db: Database, nurse: Actor, admission: int, entry: Round
 
 
 @SERVICE_EXAMPLES
-@given(drug=nasty_text, drug_class=st.one_of(st.sampled_from(PRN_CLASSES), nasty_text),
-       dose=nasty_text, route=nasty_text, reason=nasty_text,
-       given_at=st.one_of(st.none(), far_times, naive_times))
-def test_prn_doses(db: Database, nurse: Actor, admission: int, drug: str, drug_class: str,
-                   dose: str, route: str, reason: str, given_at: datetime | None) -> None:
+@given(
+    drug=nasty_text,
+    drug_class=st.one_of(st.sampled_from(PRN_CLASSES), nasty_text),
+    dose=nasty_text,
+    route=nasty_text,
+    reason=nasty_text,
+    given_at=st.one_of(st.none(), far_times, naive_times),
+)
+def test_prn_doses(
+    db: Database,
+    nurse: Actor,
+    admission: int,
+    drug: str,
+    drug_class: str,
+    dose: str,
+    route: str,
+    reason: str,
+    given_at: datetime | None,
+) -> None:
     FUZZED["service: prn"] += 1
     before = _counts(db)
     try:
         result = RecordingService(db).record_prn(
-            nurse, admission, drug=drug, drug_class=drug_class, dose=dose, route=route,
-            reason=reason, given_at=given_at, save_key=uuid.uuid4().hex)
+            nurse,
+            admission,
+            drug=drug,
+            drug_class=drug_class,
+            dose=dose,
+            route=route,
+            reason=reason,
+            given_at=given_at,
+            save_key=uuid.uuid4().hex,
+        )
     except ServiceError as exc:
         _refused_cleanly(exc)
         assert _counts(db) == before
@@ -126,20 +167,39 @@ def test_prn_doses(db: Database, nurse: Actor, admission: int, drug: str, drug_c
 
 
 @SERVICE_EXAMPLES
-@given(number=nasty_text, given=nasty_text, family=nasty_text,
-       born=st.dates(date(1, 1, 1), date(9999, 12, 31)),
-       bed=st.one_of(st.none(), st.sampled_from(["B02", "B03", "B01"]), nasty_text),
-       admitted_at=st.one_of(st.none(), far_times, naive_times), reason=nasty_text)
-def test_admissions(db: Database, nurse: Actor, clock: Clock, number: str, given: str,
-                    family: str, born: date, bed: str | None, admitted_at: datetime | None,
-                    reason: str) -> None:
+@given(
+    number=nasty_text,
+    given=nasty_text,
+    family=nasty_text,
+    born=st.dates(date(1, 1, 1), date(9999, 12, 31)),
+    bed=st.one_of(st.none(), st.sampled_from(["B02", "B03", "B01"]), nasty_text),
+    admitted_at=st.one_of(st.none(), far_times, naive_times),
+    reason=nasty_text,
+)
+def test_admissions(
+    db: Database,
+    nurse: Actor,
+    clock: Clock,
+    number: str,
+    given: str,
+    family: str,
+    born: date,
+    bed: str | None,
+    admitted_at: datetime | None,
+    reason: str,
+) -> None:
     FUZZED["service: admission"] += 1
     service = AdmissionService(db)
     service.ensure_beds(["B01", "B02", "B03"], "Fuzz ward")
     before = _counts(db)
     try:
-        admission_id = service.admit(nurse, NewPatient(number, given, family, born), bed=bed,
-                                     admitted_at=admitted_at, reason=reason)
+        admission_id = service.admit(
+            nurse,
+            NewPatient(number, given, family, born),
+            bed=bed,
+            admitted_at=admitted_at,
+            reason=reason,
+        )
     except ServiceError as exc:
         _refused_cleanly(exc)
         assert _counts(db) == before
@@ -150,10 +210,15 @@ def test_admissions(db: Database, nurse: Actor, clock: Clock, number: str, given
 
 
 @SERVICE_EXAMPLES
-@given(code=nasty_text, name=nasty_text, password=st.one_of(st.none(), nasty_text),
-       role=st.one_of(st.sampled_from(list(Role)), nasty_text))
-def test_staff_accounts_and_sign_in(db: Database, code: str, name: str, password: str | None,
-                                    role: Any) -> None:
+@given(
+    code=nasty_text,
+    name=nasty_text,
+    password=st.one_of(st.none(), nasty_text),
+    role=st.one_of(st.sampled_from(list(Role)), nasty_text),
+)
+def test_staff_accounts_and_sign_in(
+    db: Database, code: str, name: str, password: str | None, role: Any
+) -> None:
     FUZZED["service: staff"] += 1
     staff = StaffService(db)
     supervisor = _supervisor(db)
@@ -171,18 +236,36 @@ def test_staff_accounts_and_sign_in(db: Database, code: str, name: str, password
 
 
 @SERVICE_EXAMPLES
-@given(patient=nasty_text, action=st.one_of(st.none(), nasty_text),
-       station=st.one_of(st.none(), nasty_text),
-       since=st.one_of(st.none(), far_times, naive_times),
-       until=st.one_of(st.none(), far_times, naive_times),
-       limit=st.integers(-5, 100_000))
-def test_audit_searches(db: Database, patient: str, action: str | None, station: str | None,
-                        since: datetime | None, until: datetime | None, limit: int) -> None:
+@given(
+    patient=nasty_text,
+    action=st.one_of(st.none(), nasty_text),
+    station=st.one_of(st.none(), nasty_text),
+    since=st.one_of(st.none(), far_times, naive_times),
+    until=st.one_of(st.none(), far_times, naive_times),
+    limit=st.integers(-5, 100_000),
+)
+def test_audit_searches(
+    db: Database,
+    patient: str,
+    action: str | None,
+    station: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    limit: int,
+) -> None:
     FUZZED["service: audit search"] += 1
     try:
-        AuditService(db).search(_supervisor(db), AuditQuery(
-            patient=patient, action=action, station=station, since=since, until=until,
-            limit=limit))
+        AuditService(db).search(
+            _supervisor(db),
+            AuditQuery(
+                patient=patient,
+                action=action,
+                station=station,
+                since=since,
+                until=until,
+                limit=limit,
+            ),
+        )
     except InvalidInput as exc:
         _refused_cleanly(exc)
 
@@ -194,4 +277,3 @@ def _supervisor(db: Database) -> Actor:
     if exists is None:
         staff.add("sn.fuzz", "Fuzz Supervisor", Role.SUPERVISOR, None)
     return staff.actor("sn.fuzz", "Office")
-

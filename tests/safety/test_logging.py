@@ -24,8 +24,12 @@ from wardconsole.logging_setup import (
 )
 from wardconsole.services.context import InvalidInput
 
-PATIENT = {"name": "Saoirse Penhaligon", "number": "KD004711", "dob": "1994-05-01",
-           "nhs": "943 476 5919"}
+PATIENT = {
+    "name": "Saoirse Penhaligon",
+    "number": "KD004711",
+    "dob": "1994-05-01",
+    "nhs": "943 476 5919",
+}
 
 
 @pytest.fixture
@@ -55,8 +59,9 @@ def _assert_no_patient(text: str) -> None:
 
 def test_messages_that_quote_patient_values_are_masked(log_file: Path) -> None:
     log = logging.getLogger("wardconsole.test")
-    log.warning("Saving %r for %s born %s failed", PATIENT["name"], PATIENT["number"],
-                PATIENT["dob"])
+    log.warning(
+        "Saving %r for %s born %s failed", PATIENT["name"], PATIENT["number"], PATIENT["dob"]
+    )
     log.info("NHS number %s", PATIENT["nhs"])
     log.error("pulse: '400' is outside 20–250")
     text = _written(log_file)
@@ -141,8 +146,9 @@ def test_a_crashing_command_line_run_prints_one_line(tmp_path: Path) -> None:
         "install_excepthook(path)\n"
         f"raise ValueError({PATIENT['name']!r})\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode != 0
     lines = done.stderr.strip().splitlines()
     assert lines[-1].startswith("wardconsole: WardConsole hit an unexpected problem (ValueError)")
@@ -152,5 +158,6 @@ def test_a_crashing_command_line_run_prints_one_line(tmp_path: Path) -> None:
 
 def test_redact_leaves_ordinary_operational_text_alone() -> None:
     assert redact("Change feed failed: connection refused") == (
-        "Change feed failed: connection refused")
+        "Change feed failed: connection refused"
+    )
     assert redact("3 change(s) from other stations") == "3 change(s) from other stations"

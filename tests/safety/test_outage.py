@@ -31,8 +31,10 @@ def test_saves_during_an_outage_are_queued_and_replayed_once_back(
     server: throwaway_pg.ThrowawayPostgres, tmp_path: Path
 ) -> None:
     report = outage_drill(server, tmp_path, entries=6, down_for=1.0)
-    print(f"\nSAFETY outage: seconds={report.outage_seconds} queued={report.queued} "
-          f"replayed={report.replayed} duplicates={report.duplicates}")
+    print(
+        f"\nSAFETY outage: seconds={report.outage_seconds} queued={report.queued} "
+        f"replayed={report.replayed} duplicates={report.duplicates}"
+    )
     assert report.saved_before == 1
     assert report.queued == 6
     assert report.outage_seconds >= 1.0

@@ -47,8 +47,9 @@ def isolated_settings(qapp: QApplication, tmp_path: Path) -> Iterator[None]:
     QCoreApplication.setOrganizationName("WardConsoleTests")
     QCoreApplication.setApplicationName("wardconsole-tests")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
-                      str(tmp_path / "settings"))
+    QSettings.setPath(
+        QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings")
+    )
     yield
     qapp.setStyleSheet("")
 
@@ -80,24 +81,38 @@ def test_the_console_rides_out_a_database_outage(
     session = StaffSession()
     access = AccessContext(
         sign_in=lambda code, pw, purpose, previous: auth.sign_in(
-            code, pw, "Station A", purpose=purpose, previous=previous),
-        setup=auth.setup, record_lock=auth.record_lock, record_sign_out=auth.record_sign_out,
-        idle_lock_after=policy.idle_lock_after, session=session, station="Station A",
-        ward_name="Safety ward", staff=StaffService(db, policy), audit=AuditService(db),
+            code, pw, "Station A", purpose=purpose, previous=previous
+        ),
+        setup=auth.setup,
+        record_lock=auth.record_lock,
+        record_sign_out=auth.record_sign_out,
+        idle_lock_after=policy.idle_lock_after,
+        session=session,
+        station="Station A",
+        ward_name="Safety ward",
+        staff=StaffService(db, policy),
+        audit=AuditService(db),
         saves=saves,
     )
     session.sign_in(access.sign_in("rn.outage", PASSWORD, SignInPurpose.START, None).actor)
     census = CensusService(db)
-    window = MainWindow(UiContext(
-        load_census=census.snapshot, open_change_feed=lambda: open_change_feed(engine),
-        station="Station A", ward_name="Safety ward", database_label="throwaway PostgreSQL",
-        current_actor=session.current_actor, access=access,
-    ))
+    window = MainWindow(
+        UiContext(
+            load_census=census.snapshot,
+            open_change_feed=lambda: open_change_feed(engine),
+            station="Station A",
+            ward_name="Safety ward",
+            database_label="throwaway PostgreSQL",
+            current_actor=session.current_actor,
+            access=access,
+        )
+    )
     qtbot.addWidget(window)
     window.show()
     try:
-        qtbot.waitUntil(lambda: window.snapshot is not None and window.census_model.rowCount(),
-                        timeout=20_000)
+        qtbot.waitUntil(
+            lambda: window.snapshot is not None and window.census_model.rowCount(), timeout=20_000
+        )
 
         server.stop()
         went_down = time.monotonic()
@@ -106,9 +121,13 @@ def test_the_console_rides_out_a_database_outage(
         assert "navailable" in window.summary_strip.texts()["connection_banner"]
 
         for pulse in (101, 102):
-            saved = saves.save_round(session.current_actor(), admission,
-                                     RoundEntry(vitals={**NORMAL, "pulse": pulse}),
-                                     save_key=uuid.uuid4().hex, bed="B01")
+            saved = saves.save_round(
+                session.current_actor(),
+                admission,
+                RoundEntry(vitals={**NORMAL, "pulse": pulse}),
+                save_key=uuid.uuid4().hex,
+                bed="B01",
+            )
             assert isinstance(saved, QueuedSave)
         window.access.check_queue()
         qtbot.waitUntil(lambda: window.access.queue_button.isVisible(), timeout=10_000)
@@ -124,12 +143,15 @@ def test_the_console_rides_out_a_database_outage(
 
         server.start()
         qtbot.waitUntil(lambda: not window.access.queue_button.isVisible(), timeout=40_000)
-        print(f"\nSAFETY console outage: {time.monotonic() - went_down:.1f} s down, "
-              "2 queued entries written once back")
+        print(
+            f"\nSAFETY console outage: {time.monotonic() - went_down:.1f} s down, "
+            "2 queued entries written once back"
+        )
         qtbot.waitUntil(lambda: not window.summary_strip.database_unavailable, timeout=20_000)
         with db.read() as read:
-            pulses = read.scalars(select(ObservationSetRow.pulse)
-                                  .order_by(ObservationSetRow.id)).all()
+            pulses = read.scalars(
+                select(ObservationSetRow.pulse).order_by(ObservationSetRow.id)
+            ).all()
             assert read.scalar(select(func.count()).select_from(ObservationSetRow)) == 2
         assert pulses == [101, 102]
     finally:

@@ -49,19 +49,35 @@ def count(db: Database, model: type) -> int:
         return session.scalar(select(func.count()).select_from(model)) or 0
 
 
-def admit(service: AdmissionService, nurse: Actor, clock: Clock, patient: NewPatient = ALED,
-          bed: str = "B01", **intake_changes: dict) -> int:
+def admit(
+    service: AdmissionService,
+    nurse: Actor,
+    clock: Clock,
+    patient: NewPatient = ALED,
+    bed: str = "B01",
+    **intake_changes: dict,
+) -> int:
     admitted_at = clock.now - timedelta(hours=1)
-    return service.admit(nurse, patient, bed=bed, admitted_at=admitted_at,
-                         assigned_nurse_id=nurse.staff_id,
-                         intake=intake_data(admitted_at, **intake_changes))
+    return service.admit(
+        nurse,
+        patient,
+        bed=bed,
+        admitted_at=admitted_at,
+        assigned_nurse_id=nurse.staff_id,
+        intake=intake_data(admitted_at, **intake_changes),
+    )
 
 
 def test_admit_with_intake_keeps_the_intake_flags_and_first_bed(
     db: Database, service: AdmissionService, nurse: Actor, clock: Clock
 ) -> None:
-    admission_id = admit(service, nurse, clock, mental_health={"cssrs": MODERATE_RISK},
-                         physical={"falls_risk": True, "falls_reason": "unsteady"})
+    admission_id = admit(
+        service,
+        nurse,
+        clock,
+        mental_health={"cssrs": MODERATE_RISK},
+        physical={"falls_risk": True, "falls_reason": "unsteady"},
+    )
     record = service.intake(admission_id)
     assert record.current is not None and record.current == record.original
     assert record.admission.risk_flags == ("Suicide risk: moderate", "Falls risk")
@@ -74,8 +90,7 @@ def test_admit_with_intake_keeps_the_intake_flags_and_first_bed(
         ).all()
         audit = session.scalars(select(AuditRow.action)).all()
         topics = session.scalars(select(ChangeRow.topic)).all()
-    assert dict(screens) == {"cssrs": "Moderate risk", "phq9": "Mild",
-                             "gad7": "Moderate"}
+    assert dict(screens) == {"cssrs": "Moderate risk", "phq9": "Mild", "gad7": "Moderate"}
     assert "admit" in audit and "admission" in topics
 
 
@@ -112,8 +127,13 @@ def test_a_bad_intake_names_each_field_and_saves_nothing(
     db: Database, service: AdmissionService, nurse: Actor, clock: Clock
 ) -> None:
     with pytest.raises(InvalidInput) as caught:
-        admit(service, nurse, clock, substance_use={"typical_amount": ""},
-              physical={"no_known_allergies": False})
+        admit(
+            service,
+            nurse,
+            clock,
+            substance_use={"typical_amount": ""},
+            physical={"no_known_allergies": False},
+        )
     assert set(caught.value.problems) == {"substance_use.typical_amount", "physical.allergies"}
     assert count(db, Patient) == 0 and count(db, BedMove) == 0
 
@@ -128,15 +148,21 @@ def test_an_inpatient_needs_a_bed_but_supervised_outpatient_detox_does_not(
 
 
 def test_two_stations_admitting_into_one_bed_at_once_get_one_winner(
-    db: Database, service: AdmissionService, nurse: Actor, clock: Clock,
+    db: Database,
+    service: AdmissionService,
+    nurse: Actor,
+    clock: Clock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     admit(service, nurse, clock)
     # The other station checked before this admission committed: its check saw a free bed.
     from wardconsole.store import admissions_queries as q
 
-    monkeypatch.setattr(AdmissionService, "_free_bed",
-                        staticmethod(lambda session, label: q.bed_by_label(session, label)))
+    monkeypatch.setattr(
+        AdmissionService,
+        "_free_bed",
+        staticmethod(lambda session, label: q.bed_by_label(session, label)),
+    )
     with pytest.raises(ConflictError, match="another station"):
         admit(service, nurse, clock, patient=BETH, bed="B01")
     assert count(db, Patient) == 1
@@ -147,8 +173,12 @@ def test_readmission_links_to_the_earlier_stay(
 ) -> None:
     first = admit(service, nurse, clock)
     clock.advance(days=3)
-    DischargeService(db).discharge(nurse, first, destination="outpatient_programme",
-                                   summary="Settled; continues in the outpatient programme.")
+    DischargeService(db).discharge(
+        nurse,
+        first,
+        destination="outpatient_programme",
+        summary="Settled; continues in the outpatient programme.",
+    )
     clock.advance(days=30)
     check = service.check_hospital_number(" kd000001 ")
     assert check.status == "readmission" and "Aled Abernethy" in check.message
@@ -191,17 +221,23 @@ def test_amending_the_intake_keeps_the_original_and_amends_the_screen(
     assert record.current is not None
     content = {**record.current.to_json()["mental_health"], "cssrs": HIGH_RISK}
     version = record.admission.version
-    flags = service.amend_intake(nurse, admission_id, "mental_health", content,
-                                 reason="disclosed a plan to the night nurse",
-                                 expected_version=version)
+    flags = service.amend_intake(
+        nurse,
+        admission_id,
+        "mental_health",
+        content,
+        reason="disclosed a plan to the night nurse",
+        expected_version=version,
+    )
     assert flags == ("Suicide risk: high",)
     after = service.intake(admission_id)
     assert after.original == record.original  # never overwritten
     assert after.current is not None and after.current.cssrs_score().label == "High risk"
     assert [a.reason for a in after.amendments] == ["disclosed a plan to the night nurse"]
     with db.read() as session:
-        cssrs = session.scalars(select(AssessmentRow).where(AssessmentRow.kind == "cssrs")
-                                .order_by(AssessmentRow.id)).all()
+        cssrs = session.scalars(
+            select(AssessmentRow).where(AssessmentRow.kind == "cssrs").order_by(AssessmentRow.id)
+        ).all()
     assert [c.label for c in cssrs] == ["No risk identified", "High risk"]
     assert cssrs[1].amends_id == cssrs[0].id
     row = CensusService(db).snapshot().rows[0]
@@ -209,8 +245,9 @@ def test_amending_the_intake_keeps_the_original_and_amends_the_screen(
     assert row.top_escalation is not None
     assert row.top_escalation.kind is EscalationKind.SELF_HARM
     with pytest.raises(ConflictError):  # the version moved on
-        service.amend_intake(nurse, admission_id, "mental_health", content, reason="again",
-                             expected_version=version)
+        service.amend_intake(
+            nurse, admission_id, "mental_health", content, reason="again", expected_version=version
+        )
 
 
 def test_an_amendment_needs_a_reason_and_a_change(
@@ -239,8 +276,9 @@ def test_several_sections_are_amended_together_with_one_reason(
         "physical": {**stored["physical"], "falls_risk": True, "falls_reason": "fell on ward"},
         "mental_health": stored["mental_health"],  # unchanged: no amendment row
     }
-    flags = service.amend_intake_sections(nurse, admission_id, changes,
-                                          reason="history from the family")
+    flags = service.amend_intake_sections(
+        nurse, admission_id, changes, reason="history from the family"
+    )
     assert flags == ("Falls risk",)
     record = service.intake(admission_id)
     assert [a.section for a in record.amendments] == ["substance_use", "physical"]
@@ -259,11 +297,18 @@ def test_a_bed_move_is_kept_in_the_history(
 ) -> None:
     admission_id = admit(service, nurse, clock)
     clock.advance(hours=2)
-    service.move_bed(nurse, admission_id, "B03", reason="nearer the nursing station",
-                     expected_version=service.admission(admission_id).version)
+    service.move_bed(
+        nurse,
+        admission_id,
+        "B03",
+        reason="nearer the nursing station",
+        expected_version=service.admission(admission_id).version,
+    )
     history = service.bed_history(admission_id)
     assert [(stay.bed, stay.since) for stay in history] == [
-        ("B01", clock.now - timedelta(hours=3)), ("B03", clock.now)]
+        ("B01", clock.now - timedelta(hours=3)),
+        ("B03", clock.now),
+    ]
     snapshot = CensusService(db).snapshot()
     assert snapshot.rows[0].bed == "B03"
     assert snapshot.free_beds == ("B01", "B02")

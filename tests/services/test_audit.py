@@ -35,21 +35,27 @@ def test_the_trail_names_who_when_station_and_patient(
     page = audit.search(supervisor, AuditQuery(action="record_observation"))
     [entry] = page.entries
     assert (entry.staff_code, entry.staff_name, entry.station) == (
-        "rn.test", "Robin Test", "Station A")
+        "rn.test",
+        "Robin Test",
+        "Station A",
+    )
     assert entry.patient == "Abernethy, Aled (KD000001)"
     assert entry.at == db.clock()
     assert not page.truncated
 
 
 def test_filters_by_who_action_patient_station_and_dates(
-    db: Database, audit: AuditService, supervisor: Actor, nurse: Actor, admission: int,
+    db: Database,
+    audit: AuditService,
+    supervisor: Actor,
+    nurse: Actor,
+    admission: int,
     clock: Clock,
 ) -> None:
     recording = RecordingService(db)
     recording.record_observation(nurse, admission, NORMAL_SET)
     clock.advance(hours=2)
-    elsewhere = Actor(nurse.staff_id, nurse.staff_code, nurse.display_name, nurse.role,
-                      "Station B")
+    elsewhere = Actor(nurse.staff_id, nurse.staff_code, nurse.display_name, nurse.role, "Station B")
     recording.record_observation(elsewhere, admission, NORMAL_SET)
     audit.record_export(supervisor, "chart PDF", admission_id=admission)
 
@@ -60,13 +66,18 @@ def test_filters_by_who_action_patient_station_and_dates(
     assert actions(staff_id=supervisor.staff_id) == [("export", "Office")]
     assert actions(station="Station B") == [("record_observation", "Station B")]
     assert actions(patient="abernethy") == [
-        ("export", "Office"), ("record_observation", "Station B"),
-        ("record_observation", "Station A"), ("admit", "Station A"),
+        ("export", "Office"),
+        ("record_observation", "Station B"),
+        ("record_observation", "Station A"),
+        ("admit", "Station A"),
     ]
-    assert actions(patient="KD000001", action="record_observation",
-                   until=clock.now - timedelta(hours=1)) == [("record_observation", "Station A")]
+    assert actions(
+        patient="KD000001", action="record_observation", until=clock.now - timedelta(hours=1)
+    ) == [("record_observation", "Station A")]
     assert actions(patient="B01", since=clock.now - timedelta(minutes=1)) == [
-        ("export", "Office"), ("record_observation", "Station B")]
+        ("export", "Office"),
+        ("record_observation", "Station B"),
+    ]
     assert actions(patient="nobody like this") == []
     assert actions(patient="%") == []  # not a wildcard
     choices = audit.choices(supervisor)
@@ -81,8 +92,9 @@ def test_only_supervisors_may_read_the_trail(audit: AuditService, nurse: Actor) 
         audit.choices(nurse)
 
 
-def test_a_bad_date_range_names_the_field(audit: AuditService, supervisor: Actor,
-                                          clock: Clock) -> None:
+def test_a_bad_date_range_names_the_field(
+    audit: AuditService, supervisor: Actor, clock: Clock
+) -> None:
     with pytest.raises(InvalidInput) as caught:
         audit.search(supervisor, AuditQuery(since=clock.now, until=clock.now))
     assert "until" in caught.value.problems
@@ -101,10 +113,13 @@ def test_a_long_trail_comes_back_newest_first_and_says_it_was_cut(
     assert page.truncated
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit_log SET station = 'forged'",
-    "DELETE FROM audit_log",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_log SET station = 'forged'",
+        "DELETE FROM audit_log",
+    ],
+)
 def test_the_database_refuses_to_change_or_delete_audit_rows(
     engine: Engine, db: Database, audit: AuditService, supervisor: Actor, statement: str
 ) -> None:
@@ -122,9 +137,16 @@ def test_an_export_of_a_patient_is_found_by_that_patient(
     from wardconsole.store import repository
 
     with db.transaction() as session:
-        repository.write_audit(session, at=db.clock(), staff_id=supervisor.staff_id,
-                               station="Office", action="export", entity="patient",
-                               entity_id=None, detail={"hospital_numbers": ["KD000001"]})
+        repository.write_audit(
+            session,
+            at=db.clock(),
+            staff_id=supervisor.staff_id,
+            station="Office",
+            action="export",
+            entity="patient",
+            entity_id=None,
+            detail={"hospital_numbers": ["KD000001"]},
+        )
     [entry] = audit.search(supervisor, AuditQuery(patient="abernethy", action="export")).entries
     assert entry.patient == "KD000001"
 

@@ -28,8 +28,9 @@ PASSWORD = "night-shift-42"
 
 @pytest.fixture
 def access() -> AccessPolicy:
-    return replace(load_access_policy(), failed_attempts_before_lock=3,
-                   lock_duration=timedelta(minutes=15))
+    return replace(
+        load_access_policy(), failed_attempts_before_lock=3, lock_duration=timedelta(minutes=15)
+    )
 
 
 @pytest.fixture
@@ -44,8 +45,9 @@ def okafor(db: Database, access: AccessPolicy) -> int:
 
 def _audit(db: Database, action: str) -> list[AuditRow]:
     with db.read() as session:
-        return list(session.scalars(select(AuditRow).where(AuditRow.action == action)
-                                    .order_by(AuditRow.id)))
+        return list(
+            session.scalars(select(AuditRow).where(AuditRow.action == action).order_by(AuditRow.id))
+        )
 
 
 def test_a_nurse_signs_in_with_staff_id_and_password(
@@ -70,8 +72,7 @@ def test_wrong_password_and_unknown_id_get_the_same_answer_and_are_audited(
     failed = _audit(db, "sign_in_failed")
     assert [r.staff_id for r in failed] == [okafor, None]
     assert [r.detail["staff_code"] for r in failed] == ["rn.okafor", "rn.nobody"]
-    assert all(PASSWORD not in str(r.detail) and "whatever" not in str(r.detail)
-               for r in failed)
+    assert all(PASSWORD not in str(r.detail) and "whatever" not in str(r.detail) for r in failed)
 
 
 def test_repeated_failures_lock_the_account_for_the_policy_time(
@@ -140,8 +141,9 @@ def test_unlock_by_another_nurse_is_audited_with_who_was_signed_in(
     StaffService(db, access).add("rn.pereira", "Marta Pereira", Role.NURSE, "pereira-pass-9")
     first = auth.sign_in("rn.okafor", PASSWORD, "Station A").actor
     auth.record_lock(first, "idle")
-    second = auth.sign_in("rn.pereira", "pereira-pass-9", "Station A",
-                          purpose=SignInPurpose.UNLOCK, previous=first).actor
+    second = auth.sign_in(
+        "rn.pereira", "pereira-pass-9", "Station A", purpose=SignInPurpose.UNLOCK, previous=first
+    ).actor
     [lock] = _audit(db, "lock")
     [unlock] = _audit(db, "unlock")
     assert (lock.staff_id, lock.detail) == (first.staff_id, {"reason": "idle"})

@@ -28,8 +28,9 @@ def supervisor(staff: StaffService) -> Actor:
     return staff.actor("sn.harrow", "Office")
 
 
-def test_passwords_are_stored_only_as_salted_scrypt_hashes(staff: StaffService,
-                                                           db: Database) -> None:
+def test_passwords_are_stored_only_as_salted_scrypt_hashes(
+    staff: StaffService, db: Database
+) -> None:
     staff_id = staff.add("rn.a", "A Nurse", Role.NURSE, "correct-horse-1")
     with db.read() as session:
         stored = session.get_one(Staff, staff_id).password_hash
@@ -51,16 +52,21 @@ def test_a_supervisor_adds_resets_and_deactivates_accounts_all_audited(
     assert set(accounts) == {"sn.harrow", "rn.new"}  # never the automatic account
     assert accounts["rn.new"].active is False and accounts["rn.new"].has_password
     with db.read() as session:
-        actions = [(r.action, r.staff_id) for r in session.scalars(
-            select(AuditRow).where(AuditRow.entity_id == nurse_id).order_by(AuditRow.id))]
-    assert actions == [("add_staff", supervisor.staff_id),
-                       ("reset_password", supervisor.staff_id),
-                       ("deactivate_staff", supervisor.staff_id)]
+        actions = [
+            (r.action, r.staff_id)
+            for r in session.scalars(
+                select(AuditRow).where(AuditRow.entity_id == nurse_id).order_by(AuditRow.id)
+            )
+        ]
+    assert actions == [
+        ("add_staff", supervisor.staff_id),
+        ("reset_password", supervisor.staff_id),
+        ("deactivate_staff", supervisor.staff_id),
+    ]
 
 
 @pytest.mark.parametrize("role", [Role.NURSE, Role.READONLY])
-def test_only_supervisors_manage_staff(staff: StaffService, supervisor: Actor,
-                                       role: Role) -> None:
+def test_only_supervisors_manage_staff(staff: StaffService, supervisor: Actor, role: Role) -> None:
     staff.add("someone", "Some One", role, "someone-pass-1")
     someone = staff.actor("someone", "Station A")
     with pytest.raises(PermissionDenied):
@@ -73,8 +79,9 @@ def test_only_supervisors_manage_staff(staff: StaffService, supervisor: Actor,
         staff.set_active(someone, supervisor.staff_id, False)
 
 
-def test_the_console_cannot_create_an_automatic_account(staff: StaffService,
-                                                         supervisor: Actor) -> None:
+def test_the_console_cannot_create_an_automatic_account(
+    staff: StaffService, supervisor: Actor
+) -> None:
     with pytest.raises(InvalidInput) as caught:
         staff.add("robot", "Robot", Role.SYSTEM, None, by=supervisor)
     assert "role" in caught.value.problems

@@ -23,8 +23,12 @@ def test_demo_ward_fills_most_beds_with_sensible_data(db: Database) -> None:
     assert all(r.news2_total is not None for r in snapshot.rows)
     assert all(r.symptom_total is not None for r in snapshot.rows)
     kinds = {e.kind for r in snapshot.rows for e in r.open_escalations}
-    assert kinds & {EscalationKind.PANIC, EscalationKind.HALLUCINATION,
-                    EscalationKind.CONFUSION, EscalationKind.DETERIORATION}
+    assert kinds & {
+        EscalationKind.PANIC,
+        EscalationKind.HALLUCINATION,
+        EscalationKind.CONFUSION,
+        EscalationKind.DETERIORATION,
+    }
     with db.read() as session:
         assert session.scalar(select(func.count()).select_from(ObservationSetRow)) > 100
         assert session.scalar(select(func.count()).select_from(SymptomEntryRow)) > 50
@@ -39,8 +43,10 @@ def test_demo_ward_is_deterministic_for_a_seed(db: Database, sqlite_url: str) ->
     build_demo_ward(other, DemoOptions(beds=6, days=4, seed=11))
 
     def fingerprint(d: Database) -> list[tuple]:
-        return [(r.bed, r.patient_name, r.news2_total, r.symptom_total)
-                for r in CensusService(d).snapshot().rows]
+        return [
+            (r.bed, r.patient_name, r.news2_total, r.symptom_total)
+            for r in CensusService(d).snapshot().rows
+        ]
 
     assert fingerprint(db) == fingerprint(other)
     other.engine.dispose()
@@ -58,8 +64,7 @@ def test_detox_day_counts_elapsed_time_not_calendar_dates() -> None:
     assert detox_day(admitted, admitted + timedelta(hours=24, minutes=1)) == 2
 
 
-def test_census_query_count_is_fixed_whatever_the_history(db: Database,
-                                                           sqlite_url: str) -> None:
+def test_census_query_count_is_fixed_whatever_the_history(db: Database, sqlite_url: str) -> None:
     """A short and a long stay cost the same number of statements: O(patients) queries,
     never one query per observation (the row work is index seeks, see bench/census.py)."""
     from sqlalchemy import event

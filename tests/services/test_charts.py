@@ -24,20 +24,35 @@ from wardconsole.services.db import Database
 from wardconsole.services.escalations import EscalationService
 from wardconsole.services.recording import RecordingService
 
-SICK = {**NORMAL_SET, "respiration_rate": 26, "pulse": 132, "systolic_bp": 95,
-        "diastolic_bp": 60, "temperature": 39.2}
+SICK = {
+    **NORMAL_SET,
+    "respiration_rate": 26,
+    "pulse": 132,
+    "systolic_bp": 95,
+    "diastolic_bp": 60,
+    "temperature": 39.2,
+}
 
 
-def record_every(db: Database, nurse: Actor, admission: int, clock: Clock, *, hours: float,
-                 count: int, start_hours_ago: float, values: dict | None = None) -> list[float]:
+def record_every(
+    db: Database,
+    nurse: Actor,
+    admission: int,
+    clock: Clock,
+    *,
+    hours: float,
+    count: int,
+    start_hours_ago: float,
+    values: dict | None = None,
+) -> list[float]:
     """Record ``count`` normal sets ``hours`` apart; return their times (epoch seconds)."""
     service = RecordingService(db)
     times = []
     for n in range(count):
         taken = clock.now - timedelta(hours=start_hours_ago - n * hours)
-        service.record_observation(nurse, admission, {**(values or NORMAL_SET),
-                                                      "pulse": 70 + n},
-                                   taken_at=taken)
+        service.record_observation(
+            nurse, admission, {**(values or NORMAL_SET), "pulse": 70 + n}, taken_at=taken
+        )
         times.append(taken.timestamp())
     return times
 
@@ -48,8 +63,16 @@ def test_every_current_set_is_a_point_on_every_track(
     times = record_every(db, nurse, admission, clock, hours=4, count=6, start_hours_ago=24)
     series = ChartService(db).series(admission)
     assert len(series.observations) == 6
-    for name in ("news2_total", "respiration_rate", "spo2", "systolic_bp", "diastolic_bp",
-                 "pulse", "temperature", "consciousness"):
+    for name in (
+        "news2_total",
+        "respiration_rate",
+        "spo2",
+        "systolic_bp",
+        "diastolic_bp",
+        "pulse",
+        "temperature",
+        "consciousness",
+    ):
         track = series.vitals[name]
         assert track.points == 6 and track.breaks == 0, name
     np.testing.assert_allclose(series.vitals["pulse"].x, times, atol=0.01)
@@ -80,7 +103,10 @@ def test_a_partial_set_leaves_only_the_missing_values_out(
     record_every(db, nurse, admission, clock, hours=4, count=3, start_hours_ago=12)
     asleep = {k: v for k, v in NORMAL_SET.items() if k not in ("systolic_bp", "diastolic_bp")}
     result = RecordingService(db).record_observation(
-        nurse, admission, asleep, taken_at=clock.now - timedelta(minutes=30),
+        nurse,
+        admission,
+        asleep,
+        taken_at=clock.now - timedelta(minutes=30),
         missing_reasons={"systolic_bp": "asleep", "diastolic_bp": "asleep"},
     )
     series = ChartService(db).series(admission)
@@ -88,17 +114,21 @@ def test_a_partial_set_leaves_only_the_missing_values_out(
     assert series.vitals["systolic_bp"].points == 3
     assert series.vitals["news2_total"].points == 3  # a partial set never makes a score
     assert series.observations.missing_reasons[result.entry_id] == {
-        "systolic_bp": "asleep", "diastolic_bp": "asleep"}
+        "systolic_bp": "asleep",
+        "diastolic_bp": "asleep",
+    }
 
 
 def test_a_corrected_value_is_kept_beside_the_correction(
     db: Database, nurse: Actor, admission: int, clock: Clock
 ) -> None:
     recording = RecordingService(db)
-    first = recording.record_observation(nurse, admission, {**NORMAL_SET, "pulse": 140},
-                                         taken_at=clock.now - timedelta(hours=2))
-    recording.amend_observation(nurse, first.entry_id, {**NORMAL_SET, "pulse": 104},
-                                reason="Pulse typed wrongly")
+    first = recording.record_observation(
+        nurse, admission, {**NORMAL_SET, "pulse": 140}, taken_at=clock.now - timedelta(hours=2)
+    )
+    recording.amend_observation(
+        nurse, first.entry_id, {**NORMAL_SET, "pulse": 104}, reason="Pulse typed wrongly"
+    )
     series = ChartService(db).series(admission)
     assert series.vitals["pulse"].y.tolist() == [104]
     marks = series.corrections["pulse"]
@@ -115,8 +145,9 @@ def test_an_entry_in_error_leaves_the_line_and_says_so(
 ) -> None:
     recording = RecordingService(db)
     record_every(db, nurse, admission, clock, hours=4, count=2, start_hours_ago=8)
-    wrong = recording.record_observation(nurse, admission, {**NORMAL_SET, "spo2": 88},
-                                         taken_at=clock.now - timedelta(hours=1))
+    wrong = recording.record_observation(
+        nurse, admission, {**NORMAL_SET, "spo2": 88}, taken_at=clock.now - timedelta(hours=1)
+    )
     recording.mark_entered_in_error(nurse, "observation", wrong.entry_id, "Wrong patient")
     series = ChartService(db).series(admission)
     assert 88 not in series.vitals["spo2"].y.tolist()
@@ -124,8 +155,9 @@ def test_an_entry_in_error_leaves_the_line_and_says_so(
     assert series.corrections["spo2"].state.tolist() == [EntryState.ENTERED_IN_ERROR]
     states = series.observations.state.tolist()
     assert states.count(EntryState.ERROR_RECORD) == 1
-    assert any(e.kind is EventKind.ENTERED_IN_ERROR and e.detail == "Wrong patient"
-               for e in series.events)
+    assert any(
+        e.kind is EventKind.ENTERED_IN_ERROR and e.detail == "Wrong patient" for e in series.events
+    )
 
 
 def test_escalation_steps_and_prn_doses_are_events(
@@ -139,12 +171,22 @@ def test_escalation_steps_and_prn_doses_are_events(
     escalations.acknowledge(nurse, esc.id, escalations.get(esc.id).version)
     clock.advance(minutes=30)
     escalations.resolve(nurse, esc.id, escalations.get(esc.id).version, "Doctor reviewed")
-    recording.record_prn(nurse, admission, drug="Lorazepam", drug_class="anxiolytic",
-                         dose="1 mg", route="oral", reason="Acute anxiety")
+    recording.record_prn(
+        nurse,
+        admission,
+        drug="Lorazepam",
+        drug_class="anxiolytic",
+        dose="1 mg",
+        route="oral",
+        reason="Acute anxiety",
+    )
     events = ChartService(db).series(admission).events
     kinds = [e.kind for e in events]
-    assert kinds.index(EventKind.ESCALATION_RAISED) < kinds.index(
-        EventKind.ESCALATION_ACKNOWLEDGED) < kinds.index(EventKind.ESCALATION_RESOLVED)
+    assert (
+        kinds.index(EventKind.ESCALATION_RAISED)
+        < kinds.index(EventKind.ESCALATION_ACKNOWLEDGED)
+        < kinds.index(EventKind.ESCALATION_RESOLVED)
+    )
     resolved = next(e for e in events if e.kind is EventKind.ESCALATION_RESOLVED)
     assert resolved.title.startswith("Deterioration escalation resolved")
     assert resolved.by == "Robin Test" and resolved.station == "Station A"
@@ -171,11 +213,16 @@ def test_symptoms_and_assessments_are_series_too(
     db: Database, nurse: Actor, admission: int, clock: Clock
 ) -> None:
     recording = RecordingService(db)
-    recording.record_symptoms(nurse, admission, {"anxiety": 4, "hallucinations_auditory": 5},
-                              taken_at=clock.now - timedelta(hours=1))
+    recording.record_symptoms(
+        nurse,
+        admission,
+        {"anxiety": 4, "hallucinations_auditory": 5},
+        taken_at=clock.now - timedelta(hours=1),
+    )
     recording.record_assessment(nurse, admission, "rass", {"score": 2})
-    recording.record_assessment(nurse, admission, "hallucination",
-                                {"score": 6, "modalities": ["auditory"]})
+    recording.record_assessment(
+        nurse, admission, "hallucination", {"score": 6, "modalities": ["auditory"]}
+    )
     series = ChartService(db).series(admission)
     assert series.symptom_tracks["total"].y.tolist() == [9]
     assert series.symptom_tracks["hallucinations_auditory"].y.tolist() == [5]
@@ -221,11 +268,16 @@ def test_oxygen_periods_are_a_track_of_their_own(
 ) -> None:
     recording = RecordingService(db)
     for hours, oxygen in ((6, False), (4, True), (2, True), (0.5, False)):
-        recording.record_observation(nurse, admission, {**NORMAL_SET, "on_oxygen": oxygen},
-                                     taken_at=clock.now - timedelta(hours=hours))
+        recording.record_observation(
+            nurse,
+            admission,
+            {**NORMAL_SET, "on_oxygen": oxygen},
+            taken_at=clock.now - timedelta(hours=hours),
+        )
     series = ChartService(db).series(admission)
     on = series.oxygen
     assert on.points == 2
     assert on.x[~np.isnan(on.y)].tolist() == pytest.approx(
-        [(clock.now - timedelta(hours=h)).timestamp() for h in (4, 2)])
+        [(clock.now - timedelta(hours=h)).timestamp() for h in (4, 2)]
+    )
     assert series.vitals["news2_total"].y.tolist() == [0, 2, 2, 0]  # oxygen scores 2

@@ -43,15 +43,31 @@ def stay(db: Database, nurse: Actor, clock: Clock) -> int:
     admissions.ensure_beds(["B01", "B02"], "Test ward")
     admitted_at = clock.now - timedelta(days=3)
     admission_id = admissions.admit(
-        nurse, ALED, bed="B01", admitted_at=admitted_at, assigned_nurse_id=nurse.staff_id,
-        intake=intake_data(admitted_at, mental_health={"cssrs": HIGH_RISK}))
+        nurse,
+        ALED,
+        bed="B01",
+        admitted_at=admitted_at,
+        assigned_nurse_id=nurse.staff_id,
+        intake=intake_data(admitted_at, mental_health={"cssrs": HIGH_RISK}),
+    )
     recording = RecordingService(db)
     for hours, pulse in ((70, 96), (40, 112), (2, 74)):
-        recording.record_observation(nurse, admission_id, {**NORMAL_SET, "pulse": pulse},
-                                     taken_at=clock.now - timedelta(hours=hours))
-    recording.record_prn(nurse, admission_id, drug="diazepam", drug_class="benzodiazepine",
-                         dose="5 mg", route="oral", reason="agitation",
-                         given_at=clock.now - timedelta(hours=40))
+        recording.record_observation(
+            nurse,
+            admission_id,
+            {**NORMAL_SET, "pulse": pulse},
+            taken_at=clock.now - timedelta(hours=hours),
+        )
+    recording.record_prn(
+        nurse,
+        admission_id,
+        drug="diazepam",
+        drug_class="benzodiazepine",
+        dose="5 mg",
+        route="oral",
+        reason="agitation",
+        given_at=clock.now - timedelta(hours=40),
+    )
     return admission_id
 
 
@@ -74,10 +90,17 @@ def test_discharge_stores_the_summary_and_the_patient_leaves_the_census(
 ) -> None:
     service = DischargeService(db)
     draft = service.draft(stay, Destination.AFTERCARE)
-    summary = draft.text.replace("(to be completed by the discharging nurse)",
-                                 "Peer support group Thursdays; GP letter sent.")
-    service.discharge(nurse, stay, destination=Destination.AFTERCARE, summary=summary,
-                      expected_version=draft.version)
+    summary = draft.text.replace(
+        "(to be completed by the discharging nurse)",
+        "Peer support group Thursdays; GP letter sent.",
+    )
+    service.discharge(
+        nurse,
+        stay,
+        destination=Destination.AFTERCARE,
+        summary=summary,
+        expected_version=draft.version,
+    )
     assert CensusService(db).snapshot().rows == ()
     assert CensusService(db).snapshot().free_beds == ("B01", "B02")
     detail = AdmissionService(db).admission(stay)
@@ -85,12 +108,17 @@ def test_discharge_stores_the_summary_and_the_patient_leaves_the_census(
     assert detail.discharge_summary is not None
     assert "Peer support group Thursdays" in detail.discharge_summary
     with db.read() as session:
-        escalations = session.scalars(select(EscalationRow).where(
-            EscalationRow.outcome == "Closed at discharge (aftercare and peer support)")).all()
-        still_open = session.scalars(select(EscalationRow).where(
-            EscalationRow.resolved_at.is_(None))).all()
-        events = session.scalars(select(EscalationEventRow.action)
-                                 .order_by(EscalationEventRow.id)).all()
+        escalations = session.scalars(
+            select(EscalationRow).where(
+                EscalationRow.outcome == "Closed at discharge (aftercare and peer support)"
+            )
+        ).all()
+        still_open = session.scalars(
+            select(EscalationRow).where(EscalationRow.resolved_at.is_(None))
+        ).all()
+        events = session.scalars(
+            select(EscalationEventRow.action).order_by(EscalationEventRow.id)
+        ).all()
         audit = session.scalars(select(AuditRow).where(AuditRow.action == "discharge")).one()
     assert len(escalations) == len(draft.open_escalations) and still_open == []
     assert events[-1] == "resolved"
@@ -99,15 +127,17 @@ def test_discharge_stores_the_summary_and_the_patient_leaves_the_census(
 
 def test_a_discharged_record_is_read_only(db: Database, nurse: Actor, stay: int) -> None:
     service = DischargeService(db)
-    service.discharge(nurse, stay, destination="outpatient_programme",
-                      summary=service.draft(stay).text)
+    service.discharge(
+        nurse, stay, destination="outpatient_programme", summary=service.draft(stay).text
+    )
     with pytest.raises(ServiceError, match="discharged"):
         RecordingService(db).record_observation(nurse, stay, NORMAL_SET)
     with pytest.raises(ServiceError, match="discharged"):
         AdmissionService(db).move_bed(nurse, stay, "B02")
     with pytest.raises(ConflictError, match="already discharged"):
-        service.discharge(nurse, stay, destination="outpatient_programme",
-                          summary=service.draft(stay).text)
+        service.discharge(
+            nurse, stay, destination="outpatient_programme", summary=service.draft(stay).text
+        )
 
 
 def test_discharge_refuses_missing_detail_an_empty_summary_or_a_stale_view(
@@ -123,8 +153,14 @@ def test_discharge_refuses_missing_detail_an_empty_summary_or_a_stale_view(
     stale = service.draft(stay).version
     AdmissionService(db).move_bed(nurse, stay, "B02")
     with pytest.raises(ConflictError, match="another station"):
-        service.discharge(nurse, stay, destination=Destination.HOSPITAL, summary=text,
-                          detail="General hospital: chest pain", expected_version=stale)
+        service.discharge(
+            nurse,
+            stay,
+            destination=Destination.HOSPITAL,
+            summary=text,
+            detail="General hospital: chest pain",
+            expected_version=stale,
+        )
     assert len(CensusService(db).snapshot().rows) == 1
 
 
@@ -132,8 +168,13 @@ def test_supervisors_find_discharged_patients_and_read_their_record(
     db: Database, nurse: Actor, supervisor: Actor, stay: int, clock: Clock
 ) -> None:
     service = DischargeService(db)
-    service.discharge(nurse, stay, destination=Destination.HOSPITAL,
-                      detail="General hospital: chest pain", summary=service.draft(stay).text)
+    service.discharge(
+        nurse,
+        stay,
+        destination=Destination.HOSPITAL,
+        detail="General hospital: chest pain",
+        summary=service.draft(stay).text,
+    )
     with pytest.raises(PermissionDenied):
         service.search(nurse, "Aled")
     assert service.search(supervisor, "Smith") == []

@@ -17,8 +17,14 @@ from wardconsole.services.recording import RecordingService
 from wardconsole.services.staff import StaffService
 from wardconsole.store.engine import make_engine
 
-SICK = {**NORMAL_SET, "respiration_rate": 26, "pulse": 132, "systolic_bp": 95,
-        "diastolic_bp": 60, "temperature": 39.2}
+SICK = {
+    **NORMAL_SET,
+    "respiration_rate": 26,
+    "pulse": 132,
+    "systolic_bp": 95,
+    "diastolic_bp": 60,
+    "temperature": 39.2,
+}
 
 
 def _desk(db: Database, actor: Actor) -> EscalationDesk:
@@ -27,8 +33,7 @@ def _desk(db: Database, actor: Actor) -> EscalationDesk:
 
 def _emergency(db: Database, nurse: Actor, admission: int) -> int:
     RecordingService(db).record_observation(nurse, admission, SICK)
-    [esc] = [e for e in EscalationService(db).open()
-             if e.kind is EscalationKind.DETERIORATION]
+    [esc] = [e for e in EscalationService(db).open() if e.kind is EscalationKind.DETERIORATION]
     return esc.id
 
 
@@ -59,8 +64,7 @@ def test_deciding_not_to_escalate_needs_a_reason_and_is_on_the_trail(
     assert info.state is EscalationState.RESOLVED
     assert info.outcome == "Not escalated: Known baseline tachycardia; doctor aware"
     last = service.trail(esc_id)[-1]
-    assert (last.action, last.staff, last.station) == (
-        "not_escalated", "Robin Test", "Station A")
+    assert (last.action, last.staff, last.station) == ("not_escalated", "Robin Test", "Station A")
     # The same evidence does not raise it again.
     service.evaluate_ward(nurse)
     assert all(e.kind is not EscalationKind.DETERIORATION for e in service.open())
@@ -74,7 +78,10 @@ def test_snoozes_show_on_the_trail_with_reason_and_length(
     _desk(db, nurse).snooze(esc_id, service.get(esc_id).version, 10, "Doctor at the bedside")
     last = service.trail(esc_id)[-1]
     assert (last.action, last.detail, last.staff) == (
-        "snoozed", "10 min: Doctor at the bedside", "Robin Test")
+        "snoozed",
+        "10 min: Doctor at the bedside",
+        "Robin Test",
+    )
 
 
 def test_announcing_never_makes_an_acknowledgement_conflict(

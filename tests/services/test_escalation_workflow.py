@@ -15,8 +15,14 @@ from wardconsole.services.recording import RecordingService
 from wardconsole.services.staff import StaffService
 from wardconsole.store.engine import make_engine
 
-SICK = {**NORMAL_SET, "respiration_rate": 26, "pulse": 132, "systolic_bp": 95,
-        "diastolic_bp": 60, "temperature": 39.2}
+SICK = {
+    **NORMAL_SET,
+    "respiration_rate": 26,
+    "pulse": 132,
+    "systolic_bp": 95,
+    "diastolic_bp": 60,
+    "temperature": 39.2,
+}
 
 
 def _raise_one(db: Database, nurse: Actor, admission: int) -> int:
@@ -25,8 +31,9 @@ def _raise_one(db: Database, nurse: Actor, admission: int) -> int:
     return esc.id
 
 
-def test_raised_acknowledged_resolved_with_its_trail(db: Database, nurse: Actor,
-                                                     admission: int) -> None:
+def test_raised_acknowledged_resolved_with_its_trail(
+    db: Database, nurse: Actor, admission: int
+) -> None:
     service = EscalationService(db)
     esc_id = _raise_one(db, nurse, admission)
     service.acknowledge(nurse, esc_id, service.get(esc_id).version)
@@ -36,7 +43,11 @@ def test_raised_acknowledged_resolved_with_its_trail(db: Database, nurse: Actor,
     info = service.get(esc_id)
     assert info.state is EscalationState.RESOLVED and info.resolved_by == "Robin Test"
     assert [e.action for e in service.trail(esc_id)] == [
-        "raised", "acknowledged", "action", "resolved"]
+        "raised",
+        "acknowledged",
+        "action",
+        "resolved",
+    ]
     assert all(e.id != esc_id for e in service.open())
 
 
@@ -48,8 +59,9 @@ def test_resolving_needs_an_outcome(db: Database, nurse: Actor, admission: int) 
     assert service.get(esc_id).state is EscalationState.OPEN
 
 
-def test_a_stale_acknowledge_is_told_who_took_it(db: Database, nurse: Actor,
-                                                 admission: int) -> None:
+def test_a_stale_acknowledge_is_told_who_took_it(
+    db: Database, nurse: Actor, admission: int
+) -> None:
     service = EscalationService(db)
     esc_id = _raise_one(db, nurse, admission)
     version = service.get(esc_id).version
@@ -91,8 +103,7 @@ def test_two_stations_acknowledging_at_once_produce_one_winner(
     assert "already acknowledged" in next(o for o in outcomes if o != "won")
 
 
-def test_a_snooze_needs_a_reason_and_is_capped(db: Database, nurse: Actor,
-                                               admission: int) -> None:
+def test_a_snooze_needs_a_reason_and_is_capped(db: Database, nurse: Actor, admission: int) -> None:
     service = EscalationService(db)
     esc_id = _raise_one(db, nurse, admission)
     version = service.get(esc_id).version

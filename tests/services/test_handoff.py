@@ -70,18 +70,30 @@ def test_the_draft_of_a_seeded_night_has_the_right_facts(ward: Ward) -> None:
     assert summary.late_observations == 1
     assert summary.overdue_at_end  # medium risk: hourly from 03:30, none by 06:30
     assessment = facts(busy, Section.ASSESSMENT)
-    assert any(t.startswith("Panic (urgent) raised 02:05: Panic attack (5/13 symptoms); "
-                            "acknowledged 02:09 by Adaeze Okafor; action 02:15 by Adaeze "
-                            "Okafor: 1:1 time, breathing exercises; resolved 03:10 by Adaeze "
-                            "Okafor; outcome: Settled with PRN") for t in assessment)
-    assert any(t.startswith("Deterioration (urgent) raised 03:30") and t.endswith("STILL OPEN")
-               for t in assessment)
-    assert ("Overdue observations (urgent) raised 02:30: Observations overdue by 40 min; "
-            "STILL OPEN") in assessment
-    assert ("Lorazepam 1 mg oral at 02:30 for Acute anxiety, given by Adaeze Okafor → effect "
-            "03:30 Calmer, still anxious") in assessment
-    assert any(t.startswith("Zopiclone 7.5 mg oral at 22:10") and t.endswith("NOT RECORDED")
-               for t in assessment)
+    assert any(
+        t.startswith(
+            "Panic (urgent) raised 02:05: Panic attack (5/13 symptoms); "
+            "acknowledged 02:09 by Adaeze Okafor; action 02:15 by Adaeze "
+            "Okafor: 1:1 time, breathing exercises; resolved 03:10 by Adaeze "
+            "Okafor; outcome: Settled with PRN"
+        )
+        for t in assessment
+    )
+    assert any(
+        t.startswith("Deterioration (urgent) raised 03:30") and t.endswith("STILL OPEN")
+        for t in assessment
+    )
+    assert (
+        "Overdue observations (urgent) raised 02:30: Observations overdue by 40 min; STILL OPEN"
+    ) in assessment
+    assert (
+        "Lorazepam 1 mg oral at 02:30 for Acute anxiety, given by Adaeze Okafor → effect "
+        "03:30 Calmer, still anxious"
+    ) in assessment
+    assert any(
+        t.startswith("Zopiclone 7.5 mg oral at 22:10") and t.endswith("NOT RECORDED")
+        for t in assessment
+    )
     assert "Late set at 03:30: 1 h 40 min after due 01:50" in assessment
     assert "OVERDUE at handover: set due 04:30, none taken by 06:30 (2 h)" in assessment
     assert facts(busy, Section.SITUATION)[1] == "Detox day 2 (admitted Tue 24 Nov 14:20)"
@@ -101,8 +113,12 @@ def test_drafting_again_adds_nothing_and_a_new_admission_gets_its_own(ward: Ward
     again = ward.handoff.draft_shift(ward.other_nurse, ward.handoff.this_shift())
     assert (again.created, again.existing) == (0, 2)
     AdmissionService(ward.db).admit(
-        ward.nurse, NewPatient("KD000003", "Orla", "Oyelaran", date(1999, 1, 1)), bed="B03",
-        admitted_at=at(5, 45), reason="Ketamine dependence")
+        ward.nurse,
+        NewPatient("KD000003", "Orla", "Oyelaran", date(1999, 1, 1)),
+        bed="B03",
+        admitted_at=at(5, 45),
+        reason="Ketamine dependence",
+    )
     assert [m.bed for m in ward.board().missing] == ["B03"]
     assert ward.handoff.draft_shift(ward.nurse, ward.handoff.this_shift()).created == 1
     assert len(ward.board().handoffs) == 3
@@ -111,10 +127,15 @@ def test_drafting_again_adds_nothing_and_a_new_admission_gets_its_own(ward: Ward
 def test_the_nurses_text_survives_and_stays_apart_from_the_facts(ward: Ward) -> None:
     view = drafted(ward).view(ward.busy)
     generated = view.draft
-    saved = ward.handoff.save_notes(ward.nurse, view.id, view.revision, {
-        "situation": "Settled after 03:10, asleep since 04:20.  ",
-        "recommendation": "Ask the day team to review the PRN plan.",
-    })
+    saved = ward.handoff.save_notes(
+        ward.nurse,
+        view.id,
+        view.revision,
+        {
+            "situation": "Settled after 03:10, asleep since 04:20.  ",
+            "recommendation": "Ask the day team to review the PRN plan.",
+        },
+    )
     assert saved.notes[Section.SITUATION] == "Settled after 03:10, asleep since 04:20."
     assert saved.notes[Section.ASSESSMENT] == ""
     assert saved.draft == generated  # saving text never touches the generated facts
@@ -141,8 +162,9 @@ def test_saving_the_same_text_twice_adds_no_version(ward: Ward) -> None:
 def test_a_save_from_a_stale_screen_is_refused_and_changes_nothing(ward: Ward) -> None:
     view = drafted(ward).view(ward.busy)
     ward.handoff.save_notes(ward.other_nurse, view.id, view.revision, {"situation": "Mine"})
-    with pytest.raises(ConflictError, match="Sven Lindqvist saved this handoff at 06:30 on "
-                                            "Station B"):
+    with pytest.raises(
+        ConflictError, match="Sven Lindqvist saved this handoff at 06:30 on Station B"
+    ):
         ward.handoff.save_notes(ward.nurse, view.id, view.revision, {"situation": "Yours"})
     assert ward.view(ward.busy).notes[Section.SITUATION] == "Mine"
 
@@ -150,8 +172,9 @@ def test_a_save_from_a_stale_screen_is_refused_and_changes_nothing(ward: Ward) -
 def test_bad_notes_name_the_field(ward: Ward) -> None:
     view = drafted(ward).view(ward.busy)
     with pytest.raises(InvalidInput) as error:
-        ward.handoff.save_notes(ward.nurse, view.id, view.revision,
-                                {"plan": "x", "assessment": "y" * 4001})
+        ward.handoff.save_notes(
+            ward.nurse, view.id, view.revision, {"plan": "x", "assessment": "y" * 4001}
+        )
     assert set(error.value.problems) == {"plan", "assessment"}
     assert "at most 4000" in error.value.problems["assessment"]
     assert ward.view(ward.busy).version_number == 1
@@ -203,29 +226,42 @@ def test_review_comment_send_back_and_sign(ward: Ward) -> None:
     busy = ward.view(ward.busy)
     assert busy.status is HandoffStatus.SUBMITTED and busy.submitted_by == "Adaeze Okafor"
     ward.handoff.comment(ward.supervisor, busy.id, "Please say who was informed about NEWS2 5")
-    busy = ward.handoff.send_back(ward.supervisor, busy.id, busy.revision,
-                                  "Add who was informed about the NEWS2 of 5")
+    busy = ward.handoff.send_back(
+        ward.supervisor, busy.id, busy.revision, "Add who was informed about the NEWS2 of 5"
+    )
     assert busy.status is HandoffStatus.SENT_BACK
     assert busy.sent_back_reason == "Add who was informed about the NEWS2 of 5"
     assert busy.comments == 1
-    busy = ward.handoff.save_notes(ward.nurse, busy.id, busy.revision,
-                                   {"assessment": "Dr Patel informed 03:40, review at 08:00"})
+    busy = ward.handoff.save_notes(
+        ward.nurse,
+        busy.id,
+        busy.revision,
+        {"assessment": "Dr Patel informed 03:40, review at 08:00"},
+    )
     busy = ward.handoff.submit(ward.nurse, busy.id, busy.revision)
     quiet = ward.view(ward.quiet)
     ward.handoff.mark_reviewed(ward.supervisor, quiet.id, quiet.revision)
     board = ward.board()
     assert board.ready_to_sign
     ward.clock.now = at(7, 5)
-    signoff = ward.handoff.sign_shift(ward.supervisor, board.shift, board.revisions(),
-                                      note="Busy night, well documented")
+    signoff = ward.handoff.sign_shift(
+        ward.supervisor, board.shift, board.revisions(), note="Busy night, well documented"
+    )
     assert (signoff.signed_by, signoff.handoff_count) == ("Gwen Harrow", 2)
     signed = ward.handoff.board(board.shift)
     assert signed.signoff is not None and signed.signoff.signed_by == "Gwen Harrow"
     assert {h.status for h in signed.handoffs} == {HandoffStatus.SIGNED}
     assert all(h.signed_by == "Gwen Harrow" and h.signed_at == at(7, 5) for h in signed.handoffs)
     trail = [e.action for e in ward.handoff.detail(busy.id).trail]
-    assert trail == ["drafted", "submitted", "commented", "sent_back", "saved", "submitted",
-                     "signed"]
+    assert trail == [
+        "drafted",
+        "submitted",
+        "commented",
+        "sent_back",
+        "saved",
+        "submitted",
+        "signed",
+    ]
     with pytest.raises(ConflictError, match="Gwen Harrow already signed this shift at 07:05"):
         ward.handoff.sign_shift(ward.supervisor, board.shift, signed.revisions())
 
@@ -244,14 +280,18 @@ def test_signing_refuses_a_board_that_changed_since_it_was_read(ward: Ward) -> N
 def test_a_signed_handoff_cannot_be_silently_changed(ward: Ward) -> None:
     drafted(ward)
     view = ward.view(ward.busy)
-    view = ward.handoff.save_notes(ward.nurse, view.id, view.revision,
-                                   {"situation": "Settled by 03:10"})
+    view = ward.handoff.save_notes(
+        ward.nurse, view.id, view.revision, {"situation": "Settled by 03:10"}
+    )
     submit_all(ward)
     board = ward.board()
     ward.handoff.sign_shift(ward.supervisor, board.shift, board.revisions())
     signed = ward.view(ward.busy)
-    with pytest.raises(ServiceError, match="signed by Gwen Harrow; it cannot be changed — a "
-                                           "correction is an amendment with a reason"):
+    with pytest.raises(
+        ServiceError,
+        match="signed by Gwen Harrow; it cannot be changed — a "
+        "correction is an amendment with a reason",
+    ):
         ward.handoff.save_notes(ward.nurse, signed.id, signed.revision, {"situation": "Edited"})
     with pytest.raises(ServiceError, match="signed by Gwen Harrow"):
         ward.handoff.refresh_facts(ward.nurse, signed.id, signed.revision)
@@ -261,9 +301,13 @@ def test_a_signed_handoff_cannot_be_silently_changed(ward: Ward) -> None:
         ward.handoff.amend(ward.nurse, signed.id, signed.revision, {"situation": "x"}, "  ")
     assert ward.view(ward.busy) == signed  # nothing changed
 
-    amended = ward.handoff.amend(ward.nurse, signed.id, signed.revision,
-                                 {"situation": "Settled by 03:10; slept from 04:20"},
-                                 "Added the time he fell asleep")
+    amended = ward.handoff.amend(
+        ward.nurse,
+        signed.id,
+        signed.revision,
+        {"situation": "Settled by 03:10; slept from 04:20"},
+        "Added the time he fell asleep",
+    )
     assert amended.status is HandoffStatus.SIGNED and amended.amended
     assert amended.notes[Section.SITUATION] == "Settled by 03:10; slept from 04:20"
     assert amended.signed_version == signed.version_number  # what was signed stays named
@@ -273,8 +317,11 @@ def test_a_signed_handoff_cannot_be_silently_changed(ward: Ward) -> None:
     assert detail.versions[-1].amend_reason == "Added the time he fell asleep"
     assert detail.trail[-1].action == "amended"
     with ward.db.read() as session:  # versions are only ever added
-        count = session.scalar(select(func.count()).select_from(HandoffVersionRow)
-                               .where(HandoffVersionRow.handoff_id == signed.id))
+        count = session.scalar(
+            select(func.count())
+            .select_from(HandoffVersionRow)
+            .where(HandoffVersionRow.handoff_id == signed.id)
+        )
     assert count == len(detail.versions) == 3
 
 
@@ -297,9 +344,13 @@ def test_the_background_describes_the_structured_intake(ward: Ward) -> None:
 
     admitted = at(20, 0)
     AdmissionService(ward.db).admit(
-        ward.nurse, NewPatient("KD000009", "Rowan", "Quarrie", date(1996, 3, 3)), bed="B03",
-        admitted_at=admitted, reason="Ketamine dependence; bladder symptoms",
-        intake=intake_data(admitted))
+        ward.nurse,
+        NewPatient("KD000009", "Rowan", "Quarrie", date(1996, 3, 3)),
+        bed="B03",
+        admitted_at=admitted,
+        reason="Ketamine dependence; bladder symptoms",
+        intake=intake_data(admitted),
+    )
     drafted(ward)
     view = next(h for h in ward.board().handoffs if h.bed == "B03")
     background = facts(view, Section.BACKGROUND)
@@ -322,12 +373,18 @@ def test_the_night_the_clocks_go_back_is_one_13_hour_shift(db: Database) -> None
     nurse = staff.actor("rn.dst", "Station A")
     admissions = AdmissionService(db)
     admissions.ensure_beds(["C1"], "Test ward")
-    admission = admissions.admit(nurse, NewPatient("KD0DST", "Ola", "Autumn", date(1990, 1, 1)),
-                                 bed="C1", admitted_at=clock.now - timedelta(days=1))
+    admission = admissions.admit(
+        nurse,
+        NewPatient("KD0DST", "Ola", "Autumn", date(1990, 1, 1)),
+        bed="C1",
+        admitted_at=clock.now - timedelta(days=1),
+    )
     record = RecordingService(db)
-    for at_utc in (datetime(2026, 10, 24, 17, 30, tzinfo=UTC),  # 18:30 BST, before the shift
-                   datetime(2026, 10, 25, 0, 30, tzinfo=UTC),   # 01:30 BST (the first one)
-                   datetime(2026, 10, 25, 1, 30, tzinfo=UTC)):  # 01:30 GMT (the second one)
+    for at_utc in (
+        datetime(2026, 10, 24, 17, 30, tzinfo=UTC),  # 18:30 BST, before the shift
+        datetime(2026, 10, 25, 0, 30, tzinfo=UTC),  # 01:30 BST (the first one)
+        datetime(2026, 10, 25, 1, 30, tzinfo=UTC),
+    ):  # 01:30 GMT (the second one)
         clock.now = at_utc
         record.record_observation(nurse, admission, NORMAL_SET)
     clock.now = datetime(2026, 10, 25, 6, 50, tzinfo=UTC)  # 06:50 GMT
@@ -338,7 +395,8 @@ def test_the_night_the_clocks_go_back_is_one_13_hour_shift(db: Database) -> None
     assert service.draft_shift(nurse, shift).created == 1
     (view,) = service.board(shift).handoffs
     assessment = facts(view, Section.ASSESSMENT)
-    assert assessment[0].startswith("NEWS2 now 0 (low) at 01:30; range over the shift 0–0 "
-                                    "across 2 complete sets")
+    assert assessment[0].startswith(
+        "NEWS2 now 0 (low) at 01:30; range over the shift 0–0 across 2 complete sets"
+    )
     assert "Observation sets this shift: 2 complete" in assessment
     assert service.shift_starting(datetime(2026, 10, 24, 19, 0)) == shift

@@ -12,8 +12,13 @@ from wardconsole.services.db import Database
 from wardconsole.services.history import EntryState, HistoryService
 from wardconsole.services.recording import RecordingService
 
-LORAZEPAM = {"drug": "Lorazepam", "drug_class": "benzodiazepine", "dose": "1 mg",
-             "route": "oral", "reason": "Anxiety"}
+LORAZEPAM = {
+    "drug": "Lorazepam",
+    "drug_class": "benzodiazepine",
+    "dose": "1 mg",
+    "route": "oral",
+    "reason": "Anxiety",
+}
 
 
 def test_a_correction_keeps_the_original_visible_and_superseded(
@@ -22,8 +27,9 @@ def test_a_correction_keeps_the_original_visible_and_superseded(
     recording = RecordingService(db)
     first = recording.record_observation(nurse, admission, {**NORMAL_SET, "pulse": 115})
     clock.advance(minutes=5)
-    fixed = recording.amend_observation(nurse, first.entry_id, {**NORMAL_SET, "pulse": 75},
-                                        reason="Pulse misread; recounted")
+    fixed = recording.amend_observation(
+        nurse, first.entry_id, {**NORMAL_SET, "pulse": 75}, reason="Pulse misread; recounted"
+    )
     entries = HistoryService(db).entries(admission)
     by_id = {e.id: e for e in entries}
     original, correction = by_id[first.entry_id], by_id[fixed.entry_id]
@@ -70,16 +76,23 @@ def test_the_prn_summary_counts_sedatives_in_the_window_only(
     db: Database, nurse: Actor, admission: int, clock: Clock
 ) -> None:
     recording = RecordingService(db)
-    old = recording.record_prn(nurse, admission, **LORAZEPAM,
-                               given_at=clock.now - timedelta(hours=25))
+    old = recording.record_prn(
+        nurse, admission, **LORAZEPAM, given_at=clock.now - timedelta(hours=25)
+    )
     assert old.entry_id
     for _ in range(3):
         clock.advance(minutes=30)
         recording.record_prn(nurse, admission, **LORAZEPAM)
     clock.advance(minutes=5)
-    paracetamol = recording.record_prn(nurse, admission, drug="Paracetamol",
-                                       drug_class="analgesic", dose="1 g", route="oral",
-                                       reason="Headache")
+    paracetamol = recording.record_prn(
+        nurse,
+        admission,
+        drug="Paracetamol",
+        drug_class="analgesic",
+        dose="1 g",
+        route="oral",
+        reason="Headache",
+    )
     recording.record_prn_effect(nurse, paracetamol.entry_id, "Headache eased")
     summary = HistoryService(db).prn_summary(admission)
     assert summary.window == timedelta(hours=24)

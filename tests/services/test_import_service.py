@@ -27,9 +27,13 @@ VITALS = {k: v for k, v in NORMAL_SET.items() if k != "spo2_scale"}
 
 
 def _group(ref: str, clock: Clock, minutes_ago: int, **values: object) -> VitalGroup:
-    return VitalGroup(source_ref=ref, patient=PATIENT,
-                      taken_at=clock.now - timedelta(minutes=minutes_ago),
-                      values=values or VITALS, position=ref)
+    return VitalGroup(
+        source_ref=ref,
+        patient=PATIENT,
+        taken_at=clock.now - timedelta(minutes=minutes_ago),
+        values=values or VITALS,
+        position=ref,
+    )
 
 
 def _count(db: Database, model: type) -> int:
@@ -38,29 +42,48 @@ def _count(db: Database, model: type) -> int:
 
 
 def test_a_complete_set_is_scored_and_a_partial_one_is_not(
-        db: Database, nurse: Actor, admission: int, clock: Clock) -> None:
-    batch = ImportBatch("import", "file.json", (
-        _group("a", clock, 60),
-        _group("b", clock, 30, pulse=80, spo2=97),
-    ))
+    db: Database, nurse: Actor, admission: int, clock: Clock
+) -> None:
+    batch = ImportBatch(
+        "import",
+        "file.json",
+        (
+            _group("a", clock, 60),
+            _group("b", clock, 30, pulse=80, spo2=97),
+        ),
+    )
     report = ImportService(db).import_batch(nurse, batch)
     assert (report.sets_added, report.values_added) == (2, 10)
     with db.read() as session:
         complete, partial = session.scalars(
-            select(ObservationSetRow).order_by(ObservationSetRow.taken_at)).all()
+            select(ObservationSetRow).order_by(ObservationSetRow.taken_at)
+        ).all()
     assert complete.is_complete and complete.news2_total == 0
     assert not partial.is_complete and partial.news2_total is None
-    assert set(partial.missing_reasons) == {"respiration_rate", "on_oxygen", "systolic_bp",
-                                            "consciousness", "temperature"}
+    assert set(partial.missing_reasons) == {
+        "respiration_rate",
+        "on_oxygen",
+        "systolic_bp",
+        "consciousness",
+        "temperature",
+    }
     assert set(partial.missing_reasons.values()) == {"not_in_source"}
 
 
-def test_rules_run_on_what_was_imported(db: Database, nurse: Actor, admission: int,
-                                        clock: Clock) -> None:
-    sick = {**VITALS, "respiration_rate": 28, "spo2": 90, "pulse": 125, "systolic_bp": 95,
-            "consciousness": "C"}
-    ImportService(db).import_batch(nurse, ImportBatch("import", "f", (
-        _group("sick", clock, 5, **sick),)))
+def test_rules_run_on_what_was_imported(
+    db: Database, nurse: Actor, admission: int, clock: Clock
+) -> None:
+    sick = {
+        **VITALS,
+        "respiration_rate": 28,
+        "spo2": 90,
+        "pulse": 125,
+        "systolic_bp": 95,
+        "consciousness": "C",
+    }
+    ImportService(db).import_batch(
+        nurse, ImportBatch("import", "f", (_group("sick", clock, 5, **sick),))
+    )
     with db.read() as session:
         kinds = set(session.scalars(select(EscalationRow.kind)))
         topics = set(session.scalars(select(ChangeRow.topic)))
@@ -72,18 +95,24 @@ def test_a_batch_is_all_or_nothing(db: Database, admission: int, clock: Clock) -
     """A monitor message naming an unknown patient in its second set stores nothing."""
     monitor = StaffService(db).system_actor("gateway")
     stranger = VitalGroup("x2", PatientRef("NOBODY"), clock.now, {"pulse": 80}, "x2")
-    batch = ImportBatch("monitor", "msg", (_group("x1", clock, 1, pulse=70), stranger),
-                        create_records=False)
+    batch = ImportBatch(
+        "monitor", "msg", (_group("x1", clock, 1, pulse=70), stranger), create_records=False
+    )
     with pytest.raises(UnknownPatient, match="NOBODY"):
         ImportService(db).import_batch(monitor, batch)
     assert _count(db, ObservationSetRow) == 0
     with db.read() as session:
-        assert session.scalar(select(func.count()).select_from(AuditRow).where(
-            AuditRow.action.like("import%"))) == 0
+        assert (
+            session.scalar(
+                select(func.count()).select_from(AuditRow).where(AuditRow.action.like("import%"))
+            )
+            == 0
+        )
 
 
 def test_cancelling_from_the_progress_callback_rolls_back(
-        db: Database, nurse: Actor, admission: int, clock: Clock) -> None:
+    db: Database, nurse: Actor, admission: int, clock: Clock
+) -> None:
     groups = tuple(_group(f"g{i}", clock, 60 - i, pulse=70 + i) for i in range(10))
 
     def progress(done: int, total: int) -> None:
@@ -100,13 +129,15 @@ def test_read_only_staff_may_not_import(db: Database, admission: int, clock: Clo
     staff.add("visitor", "Visiting Clinician", Role.READONLY, None)
     visitor = staff.actor("visitor", "Station A")
     with pytest.raises(PermissionDenied):
-        ImportService(db).import_batch(visitor, ImportBatch("import", "f", (
-            _group("a", clock, 5),)))
+        ImportService(db).import_batch(
+            visitor, ImportBatch("import", "f", (_group("a", clock, 5),))
+        )
     assert _count(db, ObservationSetRow) == 0
 
 
-def test_the_same_source_reference_is_stored_once(db: Database, nurse: Actor, admission: int,
-                                                  clock: Clock) -> None:
+def test_the_same_source_reference_is_stored_once(
+    db: Database, nurse: Actor, admission: int, clock: Clock
+) -> None:
     batch = ImportBatch("import", "f", (_group("same", clock, 5, pulse=77),))
     ImportService(db).import_batch(nurse, batch)
     again = ImportService(db).import_batch(nurse, batch)

@@ -54,21 +54,38 @@ def _open(db: Database, kind: EscalationKind):
 def test_a_level_is_set_by_a_named_nurse_with_a_reason_and_a_review_time(
     db: Database, levels: ObservationLevelService, nurse: Actor, admission: int, clock: Clock
 ) -> None:
-    change = levels.set_level(nurse, admission, "intermittent_15", reason="Low mood, C-SSRS",
-                              review_at=clock.now + timedelta(hours=12),
-                              agreed_with="Dr Vance (on call)", expected_current=None)
+    change = levels.set_level(
+        nurse,
+        admission,
+        "intermittent_15",
+        reason="Low mood, C-SSRS",
+        review_at=clock.now + timedelta(hours=12),
+        agreed_with="Dr Vance (on call)",
+        expected_current=None,
+    )
     assert change.next_deadline == clock.now + 15 * MIN
     [current, default] = levels.level_history(admission)
     assert (current.label, current.set_by, current.reason, current.agreed_with) == (
-        "Intermittent 15 min", "Robin Test", "Low mood, C-SSRS", "Dr Vance (on call)")
+        "Intermittent 15 min",
+        "Robin Test",
+        "Low mood, C-SSRS",
+        "Dr Vance (on call)",
+    )
     assert current.review_at == clock.now + timedelta(hours=12) and current.until is None
     assert default.id is None and default.label == "General" and default.until == clock.now
     with db.read() as session:
-        audit = session.scalars(select(AuditRow).where(
-            AuditRow.action == "set_observation_level")).one()
+        audit = session.scalars(
+            select(AuditRow).where(AuditRow.action == "set_observation_level")
+        ).one()
         assert audit.detail["previous"] == "general" and audit.staff_id == nurse.staff_id
-        assert session.scalar(select(func.count()).select_from(ChangeRow).where(
-            ChangeRow.topic == "observation_level")) == 1
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(ChangeRow)
+                .where(ChangeRow.topic == "observation_level")
+            )
+            == 1
+        )
 
 
 def test_a_new_level_supersedes_the_old_one_which_stays_on_record(
@@ -76,15 +93,17 @@ def test_a_new_level_supersedes_the_old_one_which_stays_on_record(
 ) -> None:
     first = levels.set_level(nurse, admission, "intermittent_15", reason="Agitated")
     clock.advance(hours=3)
-    levels.set_level(nurse, admission, "intermittent_30", reason="Settled",
-                     expected_current=first.level_id)
+    levels.set_level(
+        nurse, admission, "intermittent_30", reason="Settled", expected_current=first.level_id
+    )
     history = levels.level_history(admission)
     assert [v.level for v in history] == ["intermittent_30", "intermittent_15", "general"]
     with db.read() as session:
         rows = session.scalars(select(ObservationLevelRow).order_by(ObservationLevelRow.id)).all()
         assert [r.supersedes_id for r in rows] == [None, first.level_id]
-    during = levels.levels_during(admission, clock.now - timedelta(hours=4),
-                                  clock.now - timedelta(hours=2))
+    during = levels.levels_during(
+        admission, clock.now - timedelta(hours=4), clock.now - timedelta(hours=2)
+    )
     assert [v.level for v in during] == ["general", "intermittent_15"]
 
 
@@ -102,8 +121,9 @@ def test_bad_level_input_names_each_field_and_changes_nothing(
 ) -> None:
     audits = _count(db, AuditRow)
     with pytest.raises(InvalidInput) as raised:
-        levels.set_level(nurse, admission, "constant", reason=" ",
-                         review_at=clock.now - timedelta(hours=1))
+        levels.set_level(
+            nurse, admission, "constant", reason=" ", review_at=clock.now - timedelta(hours=1)
+        )
     assert set(raised.value.problems) == {"level", "reason", "review_at"}
     assert "intermittent_15" in raised.value.problems["level"]
     assert _count(db, ObservationLevelRow) == 0 and _count(db, AuditRow) == audits
@@ -127,8 +147,9 @@ def test_bad_check_input_names_each_field(
     db: Database, levels: ObservationLevelService, nurse: Actor, admission: int, clock: Clock
 ) -> None:
     with pytest.raises(InvalidInput) as raised:
-        levels.record_check(nurse, admission, "sleeping", "  ",
-                            taken_at=clock.now - timedelta(hours=2))
+        levels.record_check(
+            nurse, admission, "sleeping", "  ", taken_at=clock.now - timedelta(hours=2)
+        )
     assert set(raised.value.problems) == {"presentation", "location", "taken_at"}
     assert "30 min" in raised.value.problems["taken_at"]
     assert _count(db, SafetyCheckRow) == 0
@@ -137,8 +158,9 @@ def test_bad_check_input_names_each_field(
 def test_not_found_raises_an_absent_patient_emergency_in_the_same_save(
     db: Database, levels: ObservationLevelService, nurse: Actor, admission: int
 ) -> None:
-    result = levels.record_check(nurse, admission, Presentation.NOT_FOUND,
-                                 "Bedroom, lounge, garden")
+    result = levels.record_check(
+        nurse, admission, Presentation.NOT_FOUND, "Bedroom, lounge, garden"
+    )
     raised = {c.kind: (c.severity, c.action) for c in result.escalations}
     assert raised[EscalationKind.ABSENT] == (Severity.EMERGENCY, "raise")
     [absent] = _open(db, EscalationKind.ABSENT)
@@ -182,7 +204,8 @@ def test_a_missed_check_escalates_on_the_first_ward_tick_after_midnight_deadline
     levels.record_check(nurse, admission, "calm", "Lounge")
     trail = EscalationService(db).trail(missed.id)
     assert trail[-1].action == "action" and "Safety check recorded (Awake and calm, Lounge)" in (
-        trail[-1].detail)
+        trail[-1].detail
+    )
 
 
 def test_general_observation_never_escalates_a_late_hourly_check_by_default(
@@ -225,25 +248,40 @@ def test_a_check_entered_in_error_no_longer_counts(
 
 
 def test_checks_during_a_shift_for_the_handoff_and_compliance_for_supervisors(
-    db: Database, levels: ObservationLevelService, nurse: Actor, supervisor: Actor,
-    admission: int, clock: Clock,
+    db: Database,
+    levels: ObservationLevelService,
+    nurse: Actor,
+    supervisor: Actor,
+    admission: int,
+    clock: Clock,
 ) -> None:
     start = datetime(2026, 11, 25, 19, 0, tzinfo=UTC)
     end = start + timedelta(hours=12)
     clock.now = start - timedelta(minutes=10)
     levels.set_level(nurse, admission, "intermittent_30", reason="Panic attacks")
-    for minutes, who, how in ((15, nurse, "calm"), (40, supervisor, "distressed"),
-                              (130, nurse, "not_found"), (135, nurse, "calm")):
+    for minutes, who, how in (
+        (15, nurse, "calm"),
+        (40, supervisor, "distressed"),
+        (130, nurse, "not_found"),
+        (135, nurse, "calm"),
+    ):
         clock.now = start + timedelta(minutes=minutes)
         levels.record_check(who, admission, how, "Bedroom")
     clock.now = start + timedelta(hours=3)
     during = levels.checks_during(admission, start, end)
     assert [c.taken_at.strftime("%H:%M") for c in during.checks] == [
-        "19:15", "19:40", "21:10", "21:15"]
+        "19:15",
+        "19:40",
+        "21:10",
+        "21:15",
+    ]
     assert [(s.due_at.strftime("%H:%M"), s.outcome) for s in during.slots] == [
-        ("19:20", SlotOutcome.ON_TIME), ("19:45", SlotOutcome.ON_TIME),
-        ("20:10", SlotOutcome.MISSED), ("20:40", SlotOutcome.LATE),
-        ("21:40", SlotOutcome.ON_TIME), ("21:45", SlotOutcome.OVERDUE),
+        ("19:20", SlotOutcome.ON_TIME),
+        ("19:45", SlotOutcome.ON_TIME),
+        ("20:10", SlotOutcome.MISSED),
+        ("20:40", SlotOutcome.LATE),
+        ("21:40", SlotOutcome.ON_TIME),
+        ("21:45", SlotOutcome.OVERDUE),
     ]
     assert [c.taken_at.strftime("%H:%M") for c in during.absent] == ["21:10"]
     assert [s.due_at.strftime("%H:%M") for s in during.missed] == ["20:10"]
@@ -254,10 +292,17 @@ def test_checks_during_a_shift_for_the_handoff_and_compliance_for_supervisors(
     assert not report.complete
     [patient] = report.patients
     assert patient.levels == ("Intermittent 30 min",)
-    assert (report.totals.due, report.totals.on_time, report.totals.late,
-            report.totals.missed, report.totals.overdue) == (6, 3, 1, 1, 1)
+    assert (
+        report.totals.due,
+        report.totals.on_time,
+        report.totals.late,
+        report.totals.missed,
+        report.totals.overdue,
+    ) == (6, 3, 1, 1, 1)
     assert {n.nurse: (n.counts.on_time, n.counts.late) for n in report.nurses} == {
-        "Robin Test": (2, 1), "Sam Supervisor": (1, 0)}
+        "Robin Test": (2, 1),
+        "Sam Supervisor": (1, 0),
+    }
 
 
 def test_handoff_lines_for_a_shift_with_a_level_change_and_an_absence(
@@ -268,8 +313,13 @@ def test_handoff_lines_for_a_shift_with_a_level_change_and_an_absence(
     start = datetime(2026, 11, 25, 19, 0, tzinfo=UTC)
     end = start + timedelta(hours=12)
     clock.now = start + timedelta(minutes=30)
-    levels.set_level(nurse, admission, "intermittent_15", reason="Voices telling him to leave",
-                     review_at=start + timedelta(hours=14))
+    levels.set_level(
+        nurse,
+        admission,
+        "intermittent_15",
+        reason="Voices telling him to leave",
+        review_at=start + timedelta(hours=14),
+    )
     clock.now = start + timedelta(minutes=40)
     levels.record_check(nurse, admission, "not_found", "Bedroom, lounge")
     clock.now = start + timedelta(minutes=44)
@@ -279,13 +329,16 @@ def test_handoff_lines_for_a_shift_with_a_level_change_and_an_absence(
         facts = observation_facts(db, session, admission, start, end, clock.now, UTC)
     texts = [f.text for f in facts]
     assert texts[0] == "Observation level: General all shift"
-    assert texts[1] == ("Observation level: Intermittent 15 min from 19:30, set by Robin Test "
-                        "(Voices telling him to leave); review by Thu 09:00")
+    assert texts[1] == (
+        "Observation level: Intermittent 15 min from 19:30, set by Robin Test "
+        "(Voices telling him to leave); review by Thu 09:00"
+    )
     assert texts[2].startswith("Safety checks: ") and "missed" in texts[2]
     not_done = next(t for t in texts if t.startswith("Checks not done: due "))
     assert "19:59, 20:14, 20:29, 20:44, 20:59" in not_done
     assert "ABSENT: not found at the check at 19:40 by Robin Test (looked in: Bedroom, lounge)" in (
-        texts)
+        texts
+    )
     assert all(f.alert for f in facts[1:])
     assert levels.levels_during(admission, start, end)[-1].level == "intermittent_15"
 

@@ -75,7 +75,11 @@ def test_with_the_database_up_a_save_is_written_at_once(
 
 
 def test_during_an_outage_saves_queue_and_replay_in_order_exactly_once(
-    db: Database, saves: SafeSaves, nurse: Actor, admission: int, clock: Clock,
+    db: Database,
+    saves: SafeSaves,
+    nurse: Actor,
+    admission: int,
+    clock: Clock,
     outage: Outage,
 ) -> None:
     start = clock.now
@@ -89,8 +93,17 @@ def test_during_an_outage_saves_queue_and_replay_in_order_exactly_once(
     assert "server closed" in queued[0].reason
     assert "still waiting" in queued[1].reason
     queued = [q.entry for q in queued]
-    prn = saves.save_prn(nurse, admission, drug="Lorazepam", drug_class="benzodiazepine",
-                         dose="1 mg", route="oral", reason="panic", save_key=_key(), bed="B01")
+    prn = saves.save_prn(
+        nurse,
+        admission,
+        drug="Lorazepam",
+        drug_class="benzodiazepine",
+        dose="1 mg",
+        route="oral",
+        reason="panic",
+        save_key=_key(),
+        bed="B01",
+    )
     assert isinstance(prn, QueuedSave)
     shown = saves.outbox.visible()
     assert [e.summary for e in shown] == ["Round: observations"] * 3 + ["PRN: Lorazepam 1 mg"]
@@ -151,8 +164,16 @@ def test_bad_input_is_refused_at_once_and_never_queued(
         saves.save_round(nurse, admission, _round(400), save_key=_key())
     assert "pulse" in caught.value.problems
     with pytest.raises(InvalidInput) as prn:
-        saves.save_prn(nurse, admission, drug=" ", drug_class="benzodiazepine", dose="1 mg",
-                       route="oral", reason="x", save_key=_key())
+        saves.save_prn(
+            nurse,
+            admission,
+            drug=" ",
+            drug_class="benzodiazepine",
+            dose="1 mg",
+            route="oral",
+            reason="x",
+            save_key=_key(),
+        )
     assert "drug" in prn.value.problems
     readonly = Actor(nurse.staff_id, "vc", "Visitor", Role.READONLY, "Station A")
     with pytest.raises(PermissionDenied):
@@ -179,8 +200,9 @@ def test_audit_events_during_an_outage_are_written_once_later(
     db: Database, saves: SafeSaves, nurse: Actor, outage: Outage
 ) -> None:
     outage.down = True
-    saves.record_audit(nurse, "lock", entity="staff", entity_id=nurse.staff_id,
-                       detail={"reason": "idle"})
+    saves.record_audit(
+        nurse, "lock", entity="staff", entity_id=nurse.staff_id, detail={"reason": "idle"}
+    )
     [entry] = saves.outbox.waiting()
     assert entry.kind is QueueKind.AUDIT
     outage.down = False
@@ -195,10 +217,17 @@ def test_audit_events_during_an_outage_are_written_once_later(
 def test_the_queue_file_survives_reopening(tmp_path: Path, nurse: Actor) -> None:
     path = tmp_path / "q.sqlite"
     at = datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
-    Outbox(path).enqueue(kind=QueueKind.ROUND, save_key="k1", actor=nurse,
-                         payload={"when": at, "set": {"b", "a"}}, queued_at=at, bed="B02")
-    Outbox(path).enqueue(kind=QueueKind.ROUND, save_key="k1", actor=nurse, payload={},
-                         queued_at=at)  # the same key is kept once
+    Outbox(path).enqueue(
+        kind=QueueKind.ROUND,
+        save_key="k1",
+        actor=nurse,
+        payload={"when": at, "set": {"b", "a"}},
+        queued_at=at,
+        bed="B02",
+    )
+    Outbox(path).enqueue(
+        kind=QueueKind.ROUND, save_key="k1", actor=nurse, payload={}, queued_at=at
+    )  # the same key is kept once
     [entry] = Outbox(path).waiting()
     assert (entry.bed, entry.actor, entry.queued_at) == ("B02", nurse, at)
     assert entry.payload == {"when": at, "set": {"a", "b"}}

@@ -25,8 +25,12 @@ from wardconsole.store.models import (
 )
 
 CLINICAL = (ObservationSetRow, SymptomEntryRow, AssessmentRow)
-FOUR_AT_NORMAL = {"alertness": "normal", "amt4_mistakes": 0, "attention": "seven_or_more",
-                  "acute_change": False}
+FOUR_AT_NORMAL = {
+    "alertness": "normal",
+    "amt4_mistakes": 0,
+    "attention": "seven_or_more",
+    "acute_change": False,
+}
 NO_SCALE = {k: v for k, v in NORMAL_SET.items() if k != "spo2_scale"}
 
 
@@ -54,24 +58,30 @@ def test_a_full_round_is_one_save_with_one_time(
     db: Database, nurse: Actor, admission: int, clock: Clock
 ) -> None:
     taken = clock.now - timedelta(minutes=10)
-    result = RecordingService(db).record_round(nurse, admission, full_round(), save_key=_key(),
-                                               taken_at=taken)
+    result = RecordingService(db).record_round(
+        nurse, admission, full_round(), save_key=_key(), taken_at=taken
+    )
     assert result.news2 is not None and result.news2.total == 0
     assert result.symptom_total == 9 and not result.partial and not result.already_saved
     assert set(result.assessment_ids) == {"rass", "4at"}
     assert result.saved_at == clock.now
     assert result.next_obs_due_at == taken + timedelta(hours=12)
     with db.read() as session:
-        rows = [session.get_one(ObservationSetRow, result.observation_id),
-                session.get_one(SymptomEntryRow, result.symptom_entry_id),
-                *(session.get_one(AssessmentRow, i) for i in result.assessment_ids.values())]
+        rows = [
+            session.get_one(ObservationSetRow, result.observation_id),
+            session.get_one(SymptomEntryRow, result.symptom_entry_id),
+            *(session.get_one(AssessmentRow, i) for i in result.assessment_ids.values()),
+        ]
         audits = session.scalars(select(AuditRow).where(AuditRow.entity_id.is_not(None))).all()
     assert {row.taken_at for row in rows} == {taken}
     assert {row.station for row in rows} == {"Station A"}
     assert [row.note for row in rows] == ["Settled, watching TV", "", "", ""]
     round_audits = [a for a in audits if "save_key" in a.detail]
-    assert {a.action for a in round_audits} == {"record_observation", "record_symptoms",
-                                                "record_assessment"}
+    assert {a.action for a in round_audits} == {
+        "record_observation",
+        "record_symptoms",
+        "record_assessment",
+    }
 
 
 def test_a_problem_anywhere_saves_nothing_and_every_problem_is_named(
@@ -124,8 +134,11 @@ def test_a_save_key_cannot_be_reused_for_another_patient(
     from wardconsole.services.admissions import AdmissionService, NewPatient
 
     other = AdmissionService(db).admit(
-        nurse, NewPatient("KD000002", "Bea", "Brown", date(1990, 1, 2)), bed="B02",
-        admitted_at=db.clock() - timedelta(hours=2), reason="Detox",
+        nurse,
+        NewPatient("KD000002", "Bea", "Brown", date(1990, 1, 2)),
+        bed="B02",
+        admitted_at=db.clock() - timedelta(hours=2),
+        reason="Detox",
     )
     service = RecordingService(db)
     key = _key()
@@ -142,9 +155,11 @@ def test_a_partial_round_is_marked_and_reschedules_a_recheck(
     clock.advance(hours=2)
     asleep = {**NO_SCALE, "systolic_bp": None, "diastolic_bp": None, "temperature": None}
     result = service.record_round(
-        nurse, admission,
-        RoundEntry(vitals=asleep, missing_reasons={"systolic_bp": "asleep",
-                                                   "temperature": "asleep"}),
+        nurse,
+        admission,
+        RoundEntry(
+            vitals=asleep, missing_reasons={"systolic_bp": "asleep", "temperature": "asleep"}
+        ),
         save_key=_key(),
     )
     assert result.partial and result.news2 is None
@@ -166,19 +181,17 @@ def test_a_round_without_vitals_needs_no_reasons(
 
 def test_an_empty_round_is_refused(db: Database, nurse: Actor, admission: int) -> None:
     with pytest.raises(InvalidInput) as caught:
-        RecordingService(db).record_round(nurse, admission, RoundEntry(note="hi"),
-                                          save_key=_key())
+        RecordingService(db).record_round(nurse, admission, RoundEntry(note="hi"), save_key=_key())
     assert "round" in caught.value.problems
 
 
-def test_the_patients_own_spo2_scale_is_used(
-    db: Database, nurse: Actor, admission: int
-) -> None:
+def test_the_patients_own_spo2_scale_is_used(db: Database, nurse: Actor, admission: int) -> None:
     with db.transaction() as session:
         session.get_one(Admission, admission).spo2_scale = 2
     on_air_90 = {**NO_SCALE, "spo2": 90}
-    result = RecordingService(db).record_round(nurse, admission, RoundEntry(vitals=on_air_90),
-                                               save_key=_key())
+    result = RecordingService(db).record_round(
+        nurse, admission, RoundEntry(vitals=on_air_90), save_key=_key()
+    )
     assert result.news2 is not None and result.news2.parameter_scores["spo2"] == 0
     with db.read() as session:
         assert session.get_one(ObservationSetRow, result.observation_id).spo2_scale == 2
@@ -194,8 +207,13 @@ def test_a_retried_prn_save_records_the_dose_once(
 ) -> None:
     service = RecordingService(db)
     key = _key()
-    dose = {"drug": "Lorazepam", "drug_class": "benzodiazepine", "dose": "1 mg",
-            "route": "oral", "reason": "Anxiety"}
+    dose = {
+        "drug": "Lorazepam",
+        "drug_class": "benzodiazepine",
+        "dose": "1 mg",
+        "route": "oral",
+        "reason": "Anxiety",
+    }
     first = service.record_prn(nurse, admission, **dose, save_key=key)
     again = service.record_prn(nurse, admission, **dose, save_key=key)
     assert again.entry_id == first.entry_id

@@ -23,8 +23,9 @@ def _count(db: Database, model: type) -> int:
         return session.scalar(select(func.count()).select_from(model)) or 0
 
 
-def test_a_full_set_is_scored_stored_and_audited(db: Database, nurse: Actor,
-                                                  admission: int) -> None:
+def test_a_full_set_is_scored_stored_and_audited(
+    db: Database, nurse: Actor, admission: int
+) -> None:
     result = RecordingService(db).record_observation(nurse, admission, NORMAL_SET)
     assert result.news2 is not None and result.news2.total == 0
     row = CensusService(db).snapshot().rows[0]
@@ -36,16 +37,18 @@ def test_a_full_set_is_scored_stored_and_audited(db: Database, nurse: Actor,
     assert (entry.staff_id, entry.station) == (nurse.staff_id, "Station A")
 
 
-def test_an_impossible_value_is_refused_naming_the_field(db: Database, nurse: Actor,
-                                                         admission: int) -> None:
+def test_an_impossible_value_is_refused_naming_the_field(
+    db: Database, nurse: Actor, admission: int
+) -> None:
     with pytest.raises(InvalidInput) as caught:
         RecordingService(db).record_observation(nurse, admission, {**NORMAL_SET, "pulse": 400})
     assert "pulse" in caught.value.problems
     assert _count(db, ObservationSetRow) == 0
 
 
-def test_an_extreme_value_needs_explicit_confirmation(db: Database, nurse: Actor,
-                                                      admission: int) -> None:
+def test_an_extreme_value_needs_explicit_confirmation(
+    db: Database, nurse: Actor, admission: int
+) -> None:
     service = RecordingService(db)
     extreme = {**NORMAL_SET, "pulse": 210}
     with pytest.raises(InvalidInput) as caught:
@@ -66,7 +69,9 @@ def test_a_partial_set_needs_a_reason_and_never_makes_a_news2_score(
         service.record_observation(nurse, admission, partial)
     assert set(caught.value.problems) == {"systolic_bp", "temperature"}
     result = service.record_observation(
-        nurse, admission, partial,
+        nurse,
+        admission,
+        partial,
         missing_reasons={"systolic_bp": "asleep", "temperature": "asleep"},
     )
     assert result.news2 is None
@@ -79,8 +84,9 @@ def test_a_partial_set_needs_a_reason_and_never_makes_a_news2_score(
 def test_an_amendment_keeps_the_original(db: Database, nurse: Actor, admission: int) -> None:
     service = RecordingService(db)
     first = service.record_observation(nurse, admission, {**NORMAL_SET, "pulse": 115})
-    service.amend_observation(nurse, first.entry_id, {**NORMAL_SET, "pulse": 75},
-                              reason="Pulse misread; recounted")
+    service.amend_observation(
+        nurse, first.entry_id, {**NORMAL_SET, "pulse": 75}, reason="Pulse misread; recounted"
+    )
     with db.read() as session:
         rows = session.scalars(select(ObservationSetRow).order_by(ObservationSetRow.id)).all()
     assert [r.pulse for r in rows] == [115, 75]
@@ -88,8 +94,9 @@ def test_an_amendment_keeps_the_original(db: Database, nurse: Actor, admission: 
     assert CensusService(db).snapshot().rows[0].news2_total == 0
 
 
-def test_entered_in_error_removes_the_score_but_not_the_row(db: Database, nurse: Actor,
-                                                            admission: int) -> None:
+def test_entered_in_error_removes_the_score_but_not_the_row(
+    db: Database, nurse: Actor, admission: int
+) -> None:
     service = RecordingService(db)
     first = service.record_observation(nurse, admission, NORMAL_SET)
     service.mark_entered_in_error(nurse, "observation", first.entry_id, "Wrong patient")
@@ -106,22 +113,35 @@ def test_a_read_only_account_cannot_record(db: Database, admission: int) -> None
 def test_a_high_news2_raises_a_deterioration_emergency_in_the_same_save(
     db: Database, nurse: Actor, admission: int
 ) -> None:
-    sick = {**NORMAL_SET, "respiration_rate": 26, "pulse": 132, "systolic_bp": 95,
-            "diastolic_bp": 60, "temperature": 39.2}
+    sick = {
+        **NORMAL_SET,
+        "respiration_rate": 26,
+        "pulse": 132,
+        "systolic_bp": 95,
+        "diastolic_bp": 60,
+        "temperature": 39.2,
+    }
     result = RecordingService(db).record_observation(nurse, admission, sick)
     assert result.news2 is not None and result.news2.risk == "high"
     raised = {(c.kind, c.severity) for c in result.escalations}
     assert (EscalationKind.DETERIORATION, Severity.EMERGENCY) in raised
-    [open_escalation] = [e for e in EscalationService(db).open()
-                         if e.kind is EscalationKind.DETERIORATION]
+    [open_escalation] = [
+        e for e in EscalationService(db).open() if e.kind is EscalationKind.DETERIORATION
+    ]
     assert "NEWS2" in open_escalation.explanation
 
 
-def test_the_same_trigger_twice_keeps_one_open_escalation(db: Database, nurse: Actor,
-                                                          admission: int, clock: Clock) -> None:
+def test_the_same_trigger_twice_keeps_one_open_escalation(
+    db: Database, nurse: Actor, admission: int, clock: Clock
+) -> None:
     service = RecordingService(db)
-    medium = {**NORMAL_SET, "respiration_rate": 22, "systolic_bp": 105, "pulse": 95,
-              "temperature": 38.5}
+    medium = {
+        **NORMAL_SET,
+        "respiration_rate": 22,
+        "systolic_bp": 105,
+        "pulse": 95,
+        "temperature": 38.5,
+    }
     service.record_observation(nurse, admission, medium)
     clock.advance(minutes=30)
     service.record_observation(nurse, admission, medium)
@@ -129,12 +149,17 @@ def test_the_same_trigger_twice_keeps_one_open_escalation(db: Database, nurse: A
     assert kinds.count(EscalationKind.DETERIORATION) == 1
 
 
-def test_a_panic_attack_is_escalated_and_explains_itself(db: Database, nurse: Actor,
-                                                         admission: int) -> None:
+def test_a_panic_attack_is_escalated_and_explains_itself(
+    db: Database, nurse: Actor, admission: int
+) -> None:
     result = RecordingService(db).record_assessment(
-        nurse, admission, "panic",
-        {"symptoms": ["palpitations", "sweating", "trembling", "fear_of_dying", "chest_pain"],
-         "distress": 9},
+        nurse,
+        admission,
+        "panic",
+        {
+            "symptoms": ["palpitations", "sweating", "trembling", "fear_of_dying", "chest_pain"],
+            "distress": 9,
+        },
     )
     kinds = {c.kind for c in result.escalations}
     assert EscalationKind.PANIC in kinds

@@ -22,9 +22,19 @@ from wardconsole.store.models import Patient, Staff
 
 def test_migrations_create_every_table(engine: Engine) -> None:
     tables = set(inspect(engine).get_table_names())
-    assert {"staff", "patients", "admissions", "observation_sets", "symptom_entries",
-            "assessments", "prn_doses", "escalations", "escalation_events", "audit_log",
-            "change_log"} <= tables
+    assert {
+        "staff",
+        "patients",
+        "admissions",
+        "observation_sets",
+        "symptom_entries",
+        "assessments",
+        "prn_doses",
+        "escalations",
+        "escalation_events",
+        "audit_log",
+        "change_log",
+    } <= tables
     assert current_revision(engine) == head_revision(engine)
 
 
@@ -35,8 +45,17 @@ def test_upgrade_twice_changes_nothing(engine: Engine) -> None:
 def test_times_come_back_as_aware_utc(engine: Engine) -> None:
     taken = datetime(2026, 3, 29, 1, 30, tzinfo=timezone(timedelta(hours=1)))
     with Session(engine) as session, session.begin():
-        session.add(Staff(staff_code="rn.a", display_name="A", role="nurse",
-                          password_hash=None, active=True, failed_logins=0, created_at=taken))
+        session.add(
+            Staff(
+                staff_code="rn.a",
+                display_name="A",
+                role="nurse",
+                password_hash=None,
+                active=True,
+                failed_logins=0,
+                created_at=taken,
+            )
+        )
     with Session(engine) as session:
         stored = session.query(Staff).one().created_at
     assert stored.tzinfo is not None
@@ -45,10 +64,20 @@ def test_times_come_back_as_aware_utc(engine: Engine) -> None:
 
 
 def test_naive_times_are_refused(engine: Engine) -> None:
-    with pytest.raises(Exception, match="timezone-aware"), Session(engine) as session, \
-            session.begin():
-        session.add(Patient(hospital_number="X1", given_name="A", family_name="B",
-                            date_of_birth=date(1990, 1, 1), created_at=datetime(2026, 1, 1)))
+    with (
+        pytest.raises(Exception, match="timezone-aware"),
+        Session(engine) as session,
+        session.begin(),
+    ):
+        session.add(
+            Patient(
+                hospital_number="X1",
+                given_name="A",
+                family_name="B",
+                date_of_birth=date(1990, 1, 1),
+                created_at=datetime(2026, 1, 1),
+            )
+        )
 
 
 def test_sqlite_runs_in_wal_with_foreign_keys_and_full_sync(sqlite_url: str) -> None:
@@ -95,7 +124,16 @@ def test_plain_paths_are_sqlite_files(tmp_path: Path) -> None:
 def test_utc_now_roundtrip_keeps_microseconds(engine: Engine) -> None:
     now = datetime.now(UTC)
     with Session(engine) as session, session.begin():
-        session.add(Staff(staff_code="rn.b", display_name="B", role="nurse",
-                          password_hash=None, active=True, failed_logins=0, created_at=now))
+        session.add(
+            Staff(
+                staff_code="rn.b",
+                display_name="B",
+                role="nurse",
+                password_hash=None,
+                active=True,
+                failed_logins=0,
+                created_at=now,
+            )
+        )
     with Session(engine) as session:
         assert session.query(Staff).one().created_at == now

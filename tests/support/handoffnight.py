@@ -56,13 +56,21 @@ def seed_night(db: Database, clock: Clock) -> Ward:
     supervisor = staff.actor("sn.harrow", "Office")
     admissions = AdmissionService(db)
     admissions.ensure_beds(["B01", "B02", "B03"], "Test ward")
-    busy = admissions.admit(nurse, NewPatient("KD000001", "Aled", "Abernethy", date(1994, 5, 1)),
-                            bed="B01", admitted_at=at(14, 20) - timedelta(days=1),
-                            reason="Ketamine dependence", risk_flags=("Suicide risk",))
-    quiet = admissions.admit(nurse, NewPatient("KD000002", "Nia", "Nettleford",
-                                               date(1990, 2, 3)),
-                             bed="B02", admitted_at=at(9, 0) - timedelta(days=1),
-                             reason="Ketamine dependence")
+    busy = admissions.admit(
+        nurse,
+        NewPatient("KD000001", "Aled", "Abernethy", date(1994, 5, 1)),
+        bed="B01",
+        admitted_at=at(14, 20) - timedelta(days=1),
+        reason="Ketamine dependence",
+        risk_flags=("Suicide risk",),
+    )
+    quiet = admissions.admit(
+        nurse,
+        NewPatient("KD000002", "Nia", "Nettleford", date(1990, 2, 3)),
+        bed="B02",
+        admitted_at=at(9, 0) - timedelta(days=1),
+        reason="Ketamine dependence",
+    )
     record = RecordingService(db)
     escalations = EscalationService(db)
 
@@ -75,21 +83,39 @@ def seed_night(db: Database, clock: Clock) -> Ward:
     when(21, 50)
     record.record_observation(nurse, busy, {**NORMAL_SET, "pulse": 95})  # NEWS2 1: 4-hourly
     when(22, 10)
-    record.record_prn(nurse, busy, drug="Zopiclone", drug_class="sedative", dose="7.5 mg",
-                      route="oral", reason="Insomnia")
+    record.record_prn(
+        nurse,
+        busy,
+        drug="Zopiclone",
+        drug_class="sedative",
+        dose="7.5 mg",
+        route="oral",
+        reason="Insomnia",
+    )
     when(1, 0)
     record.record_observation(other, quiet, NORMAL_SET)
     when(2, 5)
-    record.record_assessment(nurse, busy, "panic", {
-        "symptoms": ["palpitations", "sweating", "trembling", "chest_pain", "fear_of_dying"]})
+    record.record_assessment(
+        nurse,
+        busy,
+        "panic",
+        {"symptoms": ["palpitations", "sweating", "trembling", "chest_pain", "fear_of_dying"]},
+    )
     panic = next(e for e in escalations.open() if e.kind is EscalationKind.PANIC)
     when(2, 9)
     escalations.acknowledge(nurse, panic.id, panic.version)
     when(2, 15)
     escalations.record_action(nurse, panic.id, "1:1 time, breathing exercises")
     when(2, 30)
-    lorazepam = record.record_prn(nurse, busy, drug="Lorazepam", drug_class="anxiolytic",
-                                  dose="1 mg", route="oral", reason="Acute anxiety").entry_id
+    lorazepam = record.record_prn(
+        nurse,
+        busy,
+        drug="Lorazepam",
+        drug_class="anxiolytic",
+        dose="1 mg",
+        route="oral",
+        reason="Acute anxiety",
+    ).entry_id
     when(3, 10)
     escalations.resolve(nurse, panic.id, escalations.get(panic.id).version, "Settled with PRN")
     when(3, 30)

@@ -19,7 +19,13 @@ class Clock:
 
 
 NORMAL_SET = {
-    "respiration_rate": 15, "spo2": 97, "spo2_scale": 1, "on_oxygen": False,
-    "systolic_bp": 122, "diastolic_bp": 76, "pulse": 72, "consciousness": "A",
+    "respiration_rate": 15,
+    "spo2": 97,
+    "spo2_scale": 1,
+    "on_oxygen": False,
+    "systolic_bp": 122,
+    "diastolic_bp": 76,
+    "pulse": 72,
+    "consciousness": "A",
     "temperature": 36.8,
 }

@@ -26,8 +26,12 @@ from wardconsole.ui.session import AccessContext, StaffSession
 
 from .factories import NOW, FakeWard
 
-PASSWORDS = {"rn.okafor": "okafor-night-1", "rn.pereira": "pereira-night-2",
-             "sn.harrow": "harrow-super-3", "vc.visitor": "visitor-read-4"}
+PASSWORDS = {
+    "rn.okafor": "okafor-night-1",
+    "rn.pereira": "pereira-night-2",
+    "sn.harrow": "harrow-super-3",
+    "vc.visitor": "visitor-read-4",
+}
 STATION = "Nurses' station 1"
 
 
@@ -45,34 +49,49 @@ class AccessWorld:
         return StaffService(self.db).actor(code, STATION)
 
 
-def build_world(path: Path, *, idle_ms: int = 60_000, session: StaffSession | None = None
-                ) -> AccessWorld:
+def build_world(
+    path: Path, *, idle_ms: int = 60_000, session: StaffSession | None = None
+) -> AccessWorld:
     engine = make_engine(f"sqlite:///{path / 'ward.sqlite'}")
     upgrade(engine)
     clock = Clock(NOW)
     db = Database(engine, clock=clock)
     policy = replace(load_access_policy(), idle_lock_after=timedelta(milliseconds=idle_ms))
     staff = StaffService(db, policy)
-    for code, name, role in (("rn.okafor", "Adaeze Okafor", Role.NURSE),
-                             ("rn.pereira", "Marta Pereira", Role.NURSE),
-                             ("sn.harrow", "Gwen Harrow", Role.SUPERVISOR),
-                             ("vc.visitor", "Visiting Clinician", Role.READONLY)):
+    for code, name, role in (
+        ("rn.okafor", "Adaeze Okafor", Role.NURSE),
+        ("rn.pereira", "Marta Pereira", Role.NURSE),
+        ("sn.harrow", "Gwen Harrow", Role.SUPERVISOR),
+        ("vc.visitor", "Visiting Clinician", Role.READONLY),
+    ):
         staff.add(code, name, role, PASSWORDS[code])
     nurse = staff.actor("rn.okafor", STATION)
     admissions = AdmissionService(db)
     admissions.ensure_beds(["A1", "A2", "A3"], "Ward 7 — Detox")
     admission_id = admissions.admit(
-        nurse, NewPatient("KD100001", "Maya", "Thornbury", date(1998, 3, 4)), bed="A1",
-        admitted_at=clock.now - timedelta(hours=30), reason="Ketamine dependence")
+        nurse,
+        NewPatient("KD100001", "Maya", "Thornbury", date(1998, 3, 4)),
+        bed="A1",
+        admitted_at=clock.now - timedelta(hours=30),
+        reason="Ketamine dependence",
+    )
     saves = SafeSaves(db, Outbox(path / "outbox.sqlite", "test ward"))
     auth = AuthService(db, policy, saves)
     session = session if session is not None else StaffSession()
     access = AccessContext(
         sign_in=lambda code, password, purpose, previous: auth.sign_in(
-            code, password, STATION, purpose=purpose, previous=previous),
-        setup=auth.setup, record_lock=auth.record_lock, record_sign_out=auth.record_sign_out,
-        idle_lock_after=policy.idle_lock_after, session=session, station=STATION,
-        ward_name="Ward 7 — Detox", staff=staff, audit=AuditService(db), saves=saves,
+            code, password, STATION, purpose=purpose, previous=previous
+        ),
+        setup=auth.setup,
+        record_lock=auth.record_lock,
+        record_sign_out=auth.record_sign_out,
+        idle_lock_after=policy.idle_lock_after,
+        session=session,
+        station=STATION,
+        ward_name="Ward 7 — Detox",
+        staff=staff,
+        audit=AuditService(db),
+        saves=saves,
     )
     return AccessWorld(db, clock, access, session, auth, saves, admission_id)
 
@@ -89,14 +108,19 @@ def make_secure_window(qtbot) -> Iterator[Callable[..., MainWindow]]:
     """A shown main window over a FakeWard census with real sign-in and lock behind it."""
     windows: list[MainWindow] = []
 
-    def make(ward: FakeWard, world: AccessWorld, *, signed_in: str | None = "rn.okafor"
-             ) -> MainWindow:
+    def make(
+        ward: FakeWard, world: AccessWorld, *, signed_in: str | None = "rn.okafor"
+    ) -> MainWindow:
         if signed_in is not None:
             world.session.sign_in(world.actor(signed_in))
         context = UiContext(
-            load_census=ward.load_census, open_change_feed=ward.open_change_feed,
-            station=STATION, ward_name="Ward 7 — Detox", database_label="SQLite (test)",
-            current_actor=world.session.current_actor, access=world.access,
+            load_census=ward.load_census,
+            open_change_feed=ward.open_change_feed,
+            station=STATION,
+            ward_name="Ward 7 — Detox",
+            database_label="SQLite (test)",
+            current_actor=world.session.current_actor,
+            access=world.access,
         )
         window = MainWindow(context)
         qtbot.addWidget(window)

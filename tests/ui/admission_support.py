@@ -57,17 +57,33 @@ class RealWard:
         who = actor or self.nurse
         return AdmissionDesk(self.db, actor=lambda: who)
 
-    def admit(self, number: str, given: str, family: str, bed: str | None, *,
-              hours_ago: float = 30, **intake_changes: dict) -> int:
+    def admit(
+        self,
+        number: str,
+        given: str,
+        family: str,
+        bed: str | None,
+        *,
+        hours_ago: float = 30,
+        **intake_changes: dict,
+    ) -> int:
         admitted_at = datetime.now(UTC) - timedelta(hours=hours_ago)
         return self.admissions.admit(
-            self.nurse, NewPatient(number, given, family, date(1990, 3, 4)), bed=bed,
-            admitted_at=admitted_at, assigned_nurse_id=self.nurse.staff_id,
-            intake=intake_data(admitted_at, **intake_changes))
+            self.nurse,
+            NewPatient(number, given, family, date(1990, 3, 4)),
+            bed=bed,
+            admitted_at=admitted_at,
+            assigned_nurse_id=self.nurse.staff_id,
+            intake=intake_data(admitted_at, **intake_changes),
+        )
 
     def discharge(self, admission_id: int, destination: str = "outpatient_programme") -> None:
-        self.discharges.discharge(self.nurse, admission_id, destination=destination,
-                                  summary=self.discharges.draft(admission_id).text)
+        self.discharges.discharge(
+            self.nurse,
+            admission_id,
+            destination=destination,
+            summary=self.discharges.draft(admission_id).text,
+        )
 
     def count(self, model: type) -> int:
         with self.db.read() as session:
@@ -125,8 +141,9 @@ def tick(qtbot, widget: QWidget, name: str, kind: type = QCheckBox) -> None:
     button = child(widget, kind, name)
     if not button.isChecked():
         # On the box itself: a stretched check box does not react to clicks past its text.
-        qtbot.mouseClick(button, Qt.MouseButton.LeftButton,
-                         pos=QPoint(8, button.rect().height() // 2))
+        qtbot.mouseClick(
+            button, Qt.MouseButton.LeftButton, pos=QPoint(8, button.rect().height() // 2)
+        )
     assert button.isChecked(), name
 
 
@@ -178,43 +195,108 @@ def seed_stay(ward: RealWard, *, hours: float = 50) -> int:
     escalations = EscalationService(then)
     nurse = ward.nurse
     admission_id = admissions.admit(
-        nurse, NewPatient("KD100001", "Aled", "Abernethy", date(1990, 3, 4)), bed="A1",
-        assigned_nurse_id=nurse.staff_id, reason="Planned ketamine detox",
-        intake=intake_data(clock.now, mental_health={"cssrs": HIGH_RISK}))
+        nurse,
+        NewPatient("KD100001", "Aled", "Abernethy", date(1990, 3, 4)),
+        bed="A1",
+        assigned_nurse_id=nurse.staff_id,
+        reason="Planned ketamine detox",
+        intake=intake_data(clock.now, mental_health={"cssrs": HIGH_RISK}),
+    )
 
     def resolve(outcome: str) -> None:
         for escalation in escalations.open():
             escalations.resolve(nurse, escalation.id, escalation.version, outcome)
 
     def round_(pulse: int, resp: int, chart: dict[str, int], craving: int) -> None:
-        recording.record_observation(nurse, admission_id,
-                                     {**NORMAL_SET, "pulse": pulse, "respiration_rate": resp})
+        recording.record_observation(
+            nurse, admission_id, {**NORMAL_SET, "pulse": pulse, "respiration_rate": resp}
+        )
         recording.record_symptoms(nurse, admission_id, chart)
         recording.record_assessment(nurse, admission_id, "craving", {"score": craving})
 
     clock.advance(minutes=20)
-    round_(104, 20, {"craving": 6, "anxiety": 4, "low_mood": 3, "sleep_disturbance": 3,
-                     "sweats_chills": 2, "tremor": 2, "bladder_pain": 3,
-                     "abdominal_pain": 3}, 7)
+    round_(
+        104,
+        20,
+        {
+            "craving": 6,
+            "anxiety": 4,
+            "low_mood": 3,
+            "sleep_disturbance": 3,
+            "sweats_chills": 2,
+            "tremor": 2,
+            "bladder_pain": 3,
+            "abdominal_pain": 3,
+        },
+        7,
+    )
     clock.advance(minutes=40)
     resolve("1:1 observation started; duty psychiatrist reviewed; safety plan agreed")
     clock.advance(hours=19)
-    round_(118, 22, {"craving": 7, "anxiety": 6, "low_mood": 4, "agitation": 4,
-                     "sleep_disturbance": 5, "sweats_chills": 4, "tremor": 3,
-                     "bladder_pain": 3, "abdominal_pain": 4}, 9)
-    recording.record_assessment(nurse, admission_id, "panic", {"symptoms": [
-        "palpitations", "sweating", "trembling", "shortness_of_breath", "fear_of_dying"]})
+    round_(
+        118,
+        22,
+        {
+            "craving": 7,
+            "anxiety": 6,
+            "low_mood": 4,
+            "agitation": 4,
+            "sleep_disturbance": 5,
+            "sweats_chills": 4,
+            "tremor": 3,
+            "bladder_pain": 3,
+            "abdominal_pain": 4,
+        },
+        9,
+    )
+    recording.record_assessment(
+        nurse,
+        admission_id,
+        "panic",
+        {
+            "symptoms": [
+                "palpitations",
+                "sweating",
+                "trembling",
+                "shortness_of_breath",
+                "fear_of_dying",
+            ]
+        },
+    )
     clock.advance(minutes=10)
-    recording.record_prn(nurse, admission_id, drug="diazepam", drug_class="benzodiazepine",
-                         dose="5 mg", route="oral", reason="panic attack")
+    recording.record_prn(
+        nurse,
+        admission_id,
+        drug="diazepam",
+        drug_class="benzodiazepine",
+        dose="5 mg",
+        route="oral",
+        reason="panic attack",
+    )
     clock.advance(minutes=50)
     resolve("PRN diazepam given; settled within 40 min")
     clock.advance(hours=10)
-    round_(92, 17, {"craving": 4, "anxiety": 3, "low_mood": 3, "sleep_disturbance": 3,
-                    "sweats_chills": 1, "tremor": 1, "bladder_pain": 2,
-                    "abdominal_pain": 1}, 5)
+    round_(
+        92,
+        17,
+        {
+            "craving": 4,
+            "anxiety": 3,
+            "low_mood": 3,
+            "sleep_disturbance": 3,
+            "sweats_chills": 1,
+            "tremor": 1,
+            "bladder_pain": 2,
+            "abdominal_pain": 1,
+        },
+        5,
+    )
     clock.advance(hours=16)
-    round_(76, 14, {"craving": 3, "anxiety": 1, "low_mood": 2, "sleep_disturbance": 1,
-                    "bladder_pain": 1}, 3)
+    round_(
+        76,
+        14,
+        {"craving": 3, "anxiety": 1, "low_mood": 2, "sleep_disturbance": 1, "bladder_pain": 1},
+        3,
+    )
     recording.record_assessment(nurse, admission_id, "cssrs", dict(NO_SUICIDAL_IDEATION))
     return admission_id

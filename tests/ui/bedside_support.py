@@ -52,8 +52,11 @@ def build_ward(path: Path) -> BedsideWard:
     admissions = AdmissionService(db)
     admissions.ensure_beds(["A1", "A2"], "Ward 7 — Detox")
     admission_id = admissions.admit(
-        nurse, NewPatient("KD100001", "Maya", "Thornbury", date(1998, 3, 4)), bed="A1",
-        admitted_at=clock.now - timedelta(hours=30), reason="Ketamine dependence",
+        nurse,
+        NewPatient("KD100001", "Maya", "Thornbury", date(1998, 3, 4)),
+        bed="A1",
+        admitted_at=clock.now - timedelta(hours=30),
+        reason="Ketamine dependence",
     )
     return BedsideWard(db, clock, nurse, admission_id, RecordingService(db), HistoryService(db))
 

@@ -26,8 +26,14 @@ from wardconsole.ui.alerts import AlertSound
 from wardconsole.ui.context import UiContext
 
 START = datetime(2026, 11, 25, 22, 0, tzinfo=UTC)
-SICK = {**NORMAL_SET, "respiration_rate": 26, "pulse": 132, "systolic_bp": 95,
-        "diastolic_bp": 60, "temperature": 39.2}
+SICK = {
+    **NORMAL_SET,
+    "respiration_rate": 26,
+    "pulse": 132,
+    "systolic_bp": 95,
+    "diastolic_bp": 60,
+    "temperature": 39.2,
+}
 """NEWS2 ≥ 7: a deterioration emergency."""
 UNWELL = {**NORMAL_SET, "respiration_rate": 22, "pulse": 112, "temperature": 38.2}
 """NEWS2 5: a deterioration urgent."""

@@ -16,8 +16,7 @@ real_ward = support.real_ward
 runner = support.runner
 
 
-def open_dialog(qtbot, ward: RealWard, runner: TaskRunner, admission_id: int
-                ) -> IntakeAmendDialog:
+def open_dialog(qtbot, ward: RealWard, runner: TaskRunner, admission_id: int) -> IntakeAmendDialog:
     dialog = IntakeAmendDialog(ward.desk(), runner, admission_id)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -35,8 +34,7 @@ def test_an_amendment_needs_a_reason_and_keeps_the_original(
     assert dialog.flag_preview.text() == "none"
 
     # The nurse learns overnight that Aled has had thoughts of killing himself, with intent.
-    for question, yes in (("q1", True), ("q2", True), ("q3", True), ("q4", True),
-                          ("q5", False)):
+    for question, yes in (("q1", True), ("q2", True), ("q3", True), ("q4", True), ("q5", False)):
         tick(qtbot, dialog, f"cssrs_{question}_{'yes' if yes else 'no'}", QRadioButton)
     assert dialog.flag_preview.text() == "⚑ Suicide risk: high"
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
@@ -50,10 +48,12 @@ def test_an_amendment_needs_a_reason_and_keeps_the_original(
 
     record = real_ward.admissions.intake(stay)
     assert record.original is not None and record.original.cssrs_score().label == (
-        "No risk identified")
+        "No risk identified"
+    )
     assert record.current is not None and record.current.cssrs_score().label == "High risk"
     assert [(a.section, a.reason) for a in record.amendments] == [
-        ("mental_health", "disclosed intent to the night nurse")]
+        ("mental_health", "disclosed intent to the night nurse")
+    ]
     row = CensusService(real_ward.db).snapshot().rows[0]
     assert row.risk_flags == ("Suicide risk: high",)
 

@@ -31,8 +31,9 @@ def open_dialog(qtbot, ward: RealWard, runner: TaskRunner, **kwargs) -> Admissio
     return dialog
 
 
-def type_identity(qtbot, dialog: AdmissionDialog, number: str = "KD100200",
-                  bed: str = "A2") -> None:
+def type_identity(
+    qtbot, dialog: AdmissionDialog, number: str = "KD100200", bed: str = "A2"
+) -> None:
     type_into(qtbot, dialog, "hospital_number", number)
     qtbot.waitUntil(lambda: dialog.number_check is not None)
     type_into(qtbot, dialog, "given_name", "Nia")
@@ -64,8 +65,7 @@ def test_admit_with_intake_shows_the_flags_and_puts_the_patient_on_the_census(
     qtbot.waitUntil(lambda: dialog.result_value is not None)
     assert not dialog.isVisible()
     row = CensusService(real_ward.db).snapshot().rows[0]
-    assert (row.bed, row.patient_name, row.assigned_nurse) == ("A2", "Nia Nettleford",
-                                                               "R. Okafor")
+    assert (row.bed, row.patient_name, row.assigned_nurse) == ("A2", "Nia Nettleford", "R. Okafor")
     assert row.risk_flags == ("Suicide risk: moderate", "Falls risk")
     intake = real_ward.admissions.intake(row.admission_id).current
     assert intake is not None and intake.physical.falls_reason == "unsteady after a fall at home"
@@ -78,14 +78,22 @@ def test_an_incomplete_form_is_refused_naming_each_field(
     qtbot.mouseClick(dialog.admit_button, Qt.MouseButton.LeftButton)
     text = status(dialog)
     assert text.startswith("Not admitted: 12 answers need attention (tabs marked ⚠).")
-    for words in ("Hospital number: required", "Name: given and family name are required",
-                  "Date of birth: type it as DD/MM/YYYY", "Bed: choose a free bed"):
+    for words in (
+        "Hospital number: required",
+        "Name: given and family name are required",
+        "Date of birth: type it as DD/MM/YYYY",
+        "Bed: choose a free bed",
+    ):
         assert words in text
     assert dialog.intake.currentIndex() == 0  # identity first
     assert child(dialog, QLineEdit, "hospital_number").property("invalid") == "true"
     tabs = [dialog.intake.tabText(n) for n in range(dialog.intake.count())]
-    assert tabs[:4] == ["Patient && bed  ⚠ 4", "Substance use  ⚠ 6", "Physical  ⚠ 1",
-                        "Mental health  ⚠ 1"]
+    assert tabs[:4] == [
+        "Patient && bed  ⚠ 4",
+        "Substance use  ⚠ 6",
+        "Physical  ⚠ 1",
+        "Mental health  ⚠ 1",
+    ]
     dialog.intake.setCurrentIndex(1)  # the nurse looks at the next marked tab
     assert "Typical amount: required" in status(dialog)
     assert "Hospital number" not in status(dialog)
@@ -120,8 +128,10 @@ def test_a_number_belonging_to_someone_discharged_is_refused_unless_a_readmissio
     fill_intake(qtbot, dialog)
     qtbot.mouseClick(dialog.admit_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Not admitted" in status(dialog))
-    assert ("hospital number KD100200 already belongs to Aled Abernethy (born 04 Mar 1990); "
-            "if this is the same person, admit as a readmission") in status(dialog)
+    assert (
+        "hospital number KD100200 already belongs to Aled Abernethy (born 04 Mar 1990); "
+        "if this is the same person, admit as a readmission"
+    ) in status(dialog)
     assert "Your entries are kept" not in status(dialog) and "Nothing was saved" in status(dialog)
     assert real_ward.counts() == (1, 1)
     assert child(dialog, QLineEdit, "given_name").text() == "Nia"  # nothing typed was lost

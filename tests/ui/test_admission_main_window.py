@@ -37,17 +37,19 @@ real_ward = support.real_ward
 
 def make_window(qtbot, ward: RealWard, actor: Actor | None = None) -> MainWindow:
     who = actor or ward.nurse
-    window = MainWindow(UiContext(
-        load_census=CensusService(ward.db).snapshot,
-        open_change_feed=lambda: open_change_feed(ward.engine),
-        station="Nurses' station 1",
-        ward_name="Ward 7",
-        database_label="SQLite (test)",
-        recording=RecordingService(ward.db),
-        history=HistoryService(ward.db),
-        current_actor=lambda: who,
-        admissions=ward.desk(who),
-    ))
+    window = MainWindow(
+        UiContext(
+            load_census=CensusService(ward.db).snapshot,
+            open_change_feed=lambda: open_change_feed(ward.engine),
+            station="Nurses' station 1",
+            ward_name="Ward 7",
+            database_label="SQLite (test)",
+            recording=RecordingService(ward.db),
+            history=HistoryService(ward.db),
+            current_actor=lambda: who,
+            admissions=ward.desk(who),
+        )
+    )
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: window.snapshot is not None, timeout=10_000)
@@ -76,21 +78,26 @@ def test_the_patient_menu_offers_admission_bed_move_discharge_and_history(
     assert window.admission.admit_action.shortcut().toString() == "Ctrl+Shift+A"
     window.admission.find_action.trigger()  # a nurse: supervisors only
     assert window.statusBar().currentMessage() == (
-        "Only supervisors can read discharged patients' records")
+        "Only supervisors can read discharged patients' records"
+    )
 
 
 def test_admitting_selects_the_new_patient_and_opens_their_baseline_observations(
     qtbot, window: MainWindow, real_ward: RealWard, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def admit(*_args: object, **_kwargs: object) -> Admitted:
-        admission_id = real_ward.admit("KD100001", "Aled", "Abernethy", "A3", hours_ago=0.2,
-                                       mental_health={"cssrs": HIGH_RISK})
+        admission_id = real_ward.admit(
+            "KD100001", "Aled", "Abernethy", "A3", hours_ago=0.2, mental_health={"cssrs": HIGH_RISK}
+        )
         return Admitted(admission_id, "Aled Abernethy", "A3", record_baseline=True)
 
     opened: list[int] = []
     monkeypatch.setattr(AdmissionDialog, "ask", classmethod(lambda cls, *a, **k: admit()))
-    monkeypatch.setattr(ObservationDialog, "ask", classmethod(
-        lambda cls, bedside, admission_id, title, **k: opened.append(admission_id)))
+    monkeypatch.setattr(
+        ObservationDialog,
+        "ask",
+        classmethod(lambda cls, bedside, admission_id, title, **k: opened.append(admission_id)),
+    )
     window.admission.admit_action.trigger()
     qtbot.waitUntil(lambda: bool(opened))
     row = window.snapshot.rows[0]
@@ -110,16 +117,22 @@ def test_discharge_from_the_menu_takes_the_patient_off_the_census(
     window.census_view.select_admission(stay)
 
     def discharge(cls, desk, runner, admission_id, **_kwargs) -> Discharged:
-        desk.discharge(admission_id, destination=Destination.AFTERCARE,
-                       summary=desk.draft(admission_id).text, detail="",
-                       discharged_at=None, expected_version=None)
+        desk.discharge(
+            admission_id,
+            destination=Destination.AFTERCARE,
+            summary=desk.draft(admission_id).text,
+            detail="",
+            discharged_at=None,
+            expected_version=None,
+        )
         return Discharged(admission_id, "Aled Abernethy", Destination.AFTERCARE)
 
     monkeypatch.setattr(DischargeDialog, "ask", classmethod(discharge))
     window.admission.discharge_action.trigger()
     qtbot.waitUntil(lambda: window.snapshot.rows == ())
     assert window.statusBar().currentMessage() == (
-        "Discharged Aled Abernethy: aftercare and peer support")
+        "Discharged Aled Abernethy: aftercare and peer support"
+    )
 
 
 def test_move_and_discharge_need_a_selected_patient(
@@ -137,8 +150,9 @@ def test_supervisors_can_open_the_history(
 ) -> None:
     window = make_window(qtbot, real_ward, real_ward.supervisor)
     opened: list[bool] = []
-    monkeypatch.setattr(PatientSearchDialog, "ask",
-                        classmethod(lambda *a, **k: opened.append(True)))
+    monkeypatch.setattr(
+        PatientSearchDialog, "ask", classmethod(lambda *a, **k: opened.append(True))
+    )
     action: QAction = window.admission.find_action
     action.trigger()
     assert opened == [True]
@@ -148,28 +162,41 @@ def test_supervisors_can_open_the_history(
 def test_census_badges_at_1366_px(
     qtbot, window: MainWindow, real_ward: RealWard, tmp_path: Path
 ) -> None:
-    real_ward.admit("KD100001", "Aisha", "Bello-Hart", "A1", mental_health={"cssrs": HIGH_RISK},
-                    physical={"falls_risk": True, "falls_reason": "unsteady"})
-    real_ward.admit("KD100002", "Rory", "Pemberton", "A2",
-                    mental_health={"psychosis_history": True})
+    real_ward.admit(
+        "KD100001",
+        "Aisha",
+        "Bello-Hart",
+        "A1",
+        mental_health={"cssrs": HIGH_RISK},
+        physical={"falls_risk": True, "falls_reason": "unsteady"},
+    )
+    real_ward.admit(
+        "KD100002", "Rory", "Pemberton", "A2", mental_health={"psychosis_history": True}
+    )
     window.refresh()
     qtbot.waitUntil(lambda: len(window.snapshot.rows) == 2)
     shots = Path(os.environ.get("WARDCONSOLE_SHOT_DIR", tmp_path))
     grab_census(window, shots / "census-badges.png")
     view = window.census_view
-    texts = {window.census_proxy.index(r, CensusColumn.PATIENT).data()
-             for r in range(window.census_proxy.rowCount())}
+    texts = {
+        window.census_proxy.index(r, CensusColumn.PATIENT).data()
+        for r in range(window.census_proxy.rowCount())
+    }
     assert texts == {"Aisha Bello-Hart  ⚑Suicide▲ +1", "Rory Pemberton  ⚑Psychosis"}
     for row in range(window.census_proxy.rowCount()):
         shown = shown_text(view, window.census_proxy.index(row, CensusColumn.PATIENT))
         assert shown.split()[0] in {"Aisha", "Rory"} and "⚑" in shown
     # However narrow the column gets, a flag stays; the name keeps its first characters and
     # a crowded badge shrinks to the number of flags (all of them are in the tooltip).
-    view.horizontalHeader().setSectionResizeMode(CensusColumn.PATIENT,
-                                                 QHeaderView.ResizeMode.Interactive)
+    view.horizontalHeader().setSectionResizeMode(
+        CensusColumn.PATIENT, QHeaderView.ResizeMode.Interactive
+    )
     view.horizontalHeader().resizeSection(CensusColumn.PATIENT, 150)
-    aisha = next(window.census_proxy.index(r, CensusColumn.PATIENT)
-                 for r in range(2) if "Aisha" in window.census_proxy.index(r, 1).data())
+    aisha = next(
+        window.census_proxy.index(r, CensusColumn.PATIENT)
+        for r in range(2)
+        if "Aisha" in window.census_proxy.index(r, 1).data()
+    )
     shown = shown_text(view, aisha)
     assert shown.startswith("Aisha") and shown.endswith("⚑2")
     assert "Suicide" in aisha.data(Qt.ItemDataRole.ToolTipRole)

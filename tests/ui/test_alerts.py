@@ -55,8 +55,9 @@ def open_window(qtbot) -> Iterator[Callable[[Station], MainWindow]]:
         qtbot.addWidget(window)
         windows.append(window)
         window.show()
-        qtbot.waitUntil(lambda: window.escalations is not None and
-                        window.escalations.board is not None)
+        qtbot.waitUntil(
+            lambda: window.escalations is not None and window.escalations.board is not None
+        )
         return window
 
     yield open_
@@ -134,7 +135,10 @@ def test_unacknowledged_it_nags_at_the_interval_and_cascades(
     assert row == "Not acknowledged → Nurse in charge"
     trail = EscalationService(station.db).trail(esc.id)
     assert (trail[-1].action, trail[-1].detail, trail[-1].station) == (
-        "cascaded", "cascaded to Nurse in charge", "Station A")
+        "cascaded",
+        "cascaded to Nurse in charge",
+        "Station A",
+    )
 
     clock.advance(minutes=5)
     tick(window)
@@ -229,8 +233,14 @@ def test_this_machine_reports_sound_unavailable_instead_of_failing(tmp_path: Pat
         "print(sound.available, sound.status_text)\n"
     )
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          env=env, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     available, _, text = done.stdout.strip().partition(" ")
     if available == "False":
@@ -246,8 +256,16 @@ def test_the_alert_sounds_are_short_wavs_made_by_the_script(tmp_path: Path) -> N
             seconds = wav.getnframes() / wav.getframerate()
             assert (wav.getnchannels(), wav.getsampwidth()) == (1, 2)
             assert 0.3 < seconds < 2.0
-    subprocess.run([sys.executable, str(REPO / "resources" / "sounds" / "make_alert_sounds.py"),
-                    str(tmp_path)], check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "resources" / "sounds" / "make_alert_sounds.py"),
+            str(tmp_path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     for name in SOUND_FILES.values():
         made = (tmp_path / name).read_bytes()
         assert made == (REPO / "resources" / "sounds" / name).read_bytes()

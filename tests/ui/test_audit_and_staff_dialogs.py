@@ -45,8 +45,11 @@ def _fill_trail(world: AccessWorld) -> None:  # noqa: F811
 def audit_dialog(qtbot, world: AccessWorld) -> AuditDialog:  # noqa: F811
     _fill_trail(world)
     supervisor = world.actor("sn.harrow")
-    dialog = AuditDialog(world.access.audit, lambda: supervisor,  # type: ignore[arg-type]
-                         now=lambda: world.clock.now + timedelta(minutes=5))
+    dialog = AuditDialog(
+        world.access.audit,
+        lambda: supervisor,  # type: ignore[arg-type]
+        now=lambda: world.clock.now + timedelta(minutes=5),
+    )
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: dialog.model.rowCount() > 0, timeout=10_000)
@@ -69,9 +72,15 @@ def test_models_pass_the_model_tester(qtmodeltester, world: AccessWorld) -> None
     staff_model.set_accounts(StaffService(world.db).list_staff(supervisor))
     qtmodeltester.check(staff_model)
     queue_model = QueueTableModel()
-    world.saves.outbox.enqueue(kind=QueueKind.ROUND, save_key="k", actor=supervisor,
-                               payload={}, queued_at=world.clock.now, bed="A1",
-                               summary="Round: observations")
+    world.saves.outbox.enqueue(
+        kind=QueueKind.ROUND,
+        save_key="k",
+        actor=supervisor,
+        payload={},
+        queued_at=world.clock.now,
+        bed="A1",
+        summary="Round: observations",
+    )
     queue_model.set_entries(world.saves.outbox.visible())
     qtmodeltester.check(queue_model)
 
@@ -101,25 +110,29 @@ def test_filters_by_patient_who_and_action(qtbot, audit_dialog: AuditDialog) -> 
     assert audit_dialog.status.text() == "No entry matches these filters."
 
 
-def test_the_date_range_narrows_the_trail(qtbot, audit_dialog: AuditDialog,
-                                          world: AccessWorld) -> None:  # noqa: F811
+def test_the_date_range_narrows_the_trail(
+    qtbot, audit_dialog: AuditDialog, world: AccessWorld
+) -> None:  # noqa: F811
     since = audit_dialog.since.dateTime()
     # "To" is an hour past now: from 70 minutes before it is the last ten minutes.
     audit_dialog.since.setDateTime(audit_dialog.until.dateTime().addSecs(-70 * 60))
     qtbot.mouseClick(audit_dialog.search_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: audit_dialog.model.rowCount() == 2)
-    assert _column(audit_dialog, AuditColumn.ACTION) == ["Station locked",
-                                                          "Recorded vital signs"]
+    assert _column(audit_dialog, AuditColumn.ACTION) == ["Station locked", "Recorded vital signs"]
     assert since < audit_dialog.since.dateTime()
 
 
 def test_exporting_the_trail_writes_a_csv_and_is_itself_audited(
-    qtbot, audit_dialog: AuditDialog, world: AccessWorld, tmp_path: Path,  # noqa: F811
+    qtbot,
+    audit_dialog: AuditDialog,
+    world: AccessWorld,
+    tmp_path: Path,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     target = tmp_path / "trail.csv"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        lambda *args, **kwargs: (str(target), "CSV files (*.csv)"))
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), "CSV files (*.csv)")
+    )
     shown = audit_dialog.proxy.rowCount()
     qtbot.mouseClick(audit_dialog.export_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Exported" in audit_dialog.status.text())
@@ -129,8 +142,10 @@ def test_exporting_the_trail_writes_a_csv_and_is_itself_audited(
 
     def exported() -> list[dict]:
         with world.db.read() as session:
-            return [r.detail for r in session.scalars(
-                select(AuditRow).where(AuditRow.action == "export"))]
+            return [
+                r.detail
+                for r in session.scalars(select(AuditRow).where(AuditRow.action == "export"))
+            ]
 
     qtbot.waitUntil(lambda: bool(exported()))
     assert exported()[0]["what"] == "audit trail CSV" and exported()[0]["rows"] == shown
@@ -161,57 +176,91 @@ def staff_dialog(qtbot, world: AccessWorld) -> StaffDialog:  # noqa: F811
 
 
 def _staff_rows(dialog: StaffDialog) -> dict[str, str]:
-    return {dialog.model.index(r, StaffColumn.CODE).data():
-            dialog.model.index(r, StaffColumn.STATUS).data()
-            for r in range(dialog.model.rowCount())}
+    return {
+        dialog.model.index(r, StaffColumn.CODE).data(): dialog.model.index(
+            r, StaffColumn.STATUS
+        ).data()
+        for r in range(dialog.model.rowCount())
+    }
 
 
 def _select(dialog: StaffDialog, code: str) -> None:
-    row = next(r for r in range(dialog.model.rowCount())
-               if dialog.model.index(r, StaffColumn.CODE).data() == code)
+    row = next(
+        r
+        for r in range(dialog.model.rowCount())
+        if dialog.model.index(r, StaffColumn.CODE).data() == code
+    )
     dialog.table.selectRow(row)
 
 
-def test_a_supervisor_adds_an_account(qtbot, staff_dialog: StaffDialog,
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(NewAccountDialog, "ask", classmethod(lambda cls, parent=None: {
-        "staff_code": "rn.new", "display_name": "New Nurse", "role": Role.NURSE,
-        "password": "a-good-first-one"}))
+def test_a_supervisor_adds_an_account(
+    qtbot, staff_dialog: StaffDialog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        NewAccountDialog,
+        "ask",
+        classmethod(
+            lambda cls, parent=None: {
+                "staff_code": "rn.new",
+                "display_name": "New Nurse",
+                "role": Role.NURSE,
+                "password": "a-good-first-one",
+            }
+        ),
+    )
     qtbot.mouseClick(staff_dialog.add_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "rn.new" in _staff_rows(staff_dialog))
     assert "Added New Nurse" in staff_dialog.status.text()
 
 
-def test_a_refused_account_says_why(qtbot, staff_dialog: StaffDialog,
-                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    answers = iter([
-        {"staff_code": "rn.new", "display_name": "New", "role": Role.NURSE, "password": "short"},
-        {"staff_code": "rn.okafor", "display_name": "Twin", "role": Role.NURSE,
-         "password": "a-long-enough-one"},
-    ])
-    monkeypatch.setattr(NewAccountDialog, "ask",
-                        classmethod(lambda cls, parent=None: next(answers)))
+def test_a_refused_account_says_why(
+    qtbot, staff_dialog: StaffDialog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers = iter(
+        [
+            {
+                "staff_code": "rn.new",
+                "display_name": "New",
+                "role": Role.NURSE,
+                "password": "short",
+            },
+            {
+                "staff_code": "rn.okafor",
+                "display_name": "Twin",
+                "role": Role.NURSE,
+                "password": "a-long-enough-one",
+            },
+        ]
+    )
+    monkeypatch.setattr(
+        NewAccountDialog, "ask", classmethod(lambda cls, parent=None: next(answers))
+    )
     qtbot.mouseClick(staff_dialog.add_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "local policy" in staff_dialog.status.text())
     assert staff_dialog.status.text().startswith("✖ Not saved")
     qtbot.mouseClick(staff_dialog.add_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "already in use" in staff_dialog.status.text())
-    assert set(_staff_rows(staff_dialog)) == {"rn.okafor", "rn.pereira", "sn.harrow",
-                                              "vc.visitor"}
+    assert set(_staff_rows(staff_dialog)) == {"rn.okafor", "rn.pereira", "sn.harrow", "vc.visitor"}
 
 
-def test_deactivate_reactivate_and_reset(qtbot, staff_dialog: StaffDialog, world: AccessWorld,  # noqa: F811
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(QMessageBox, "question",
-                        lambda *args, **kwargs: QMessageBox.StandardButton.Yes)
+def test_deactivate_reactivate_and_reset(
+    qtbot,
+    staff_dialog: StaffDialog,
+    world: AccessWorld,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *args, **kwargs: QMessageBox.StandardButton.Yes
+    )
     _select(staff_dialog, "rn.pereira")
     qtbot.mouseClick(staff_dialog.deactivate_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: _staff_rows(staff_dialog)["rn.pereira"] == "DEACTIVATED")
     assert staff_dialog.reactivate_button.isEnabled()
     qtbot.mouseClick(staff_dialog.reactivate_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: _staff_rows(staff_dialog)["rn.pereira"] == "Active")
-    monkeypatch.setattr(NewPasswordDialog, "ask",
-                        classmethod(lambda cls, account, parent=None: "a-brand-new-one"))
+    monkeypatch.setattr(
+        NewPasswordDialog, "ask", classmethod(lambda cls, account, parent=None: "a-brand-new-one")
+    )
     qtbot.mouseClick(staff_dialog.reset_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "New password set" in staff_dialog.status.text())
     assert world.auth.sign_in("rn.pereira", "a-brand-new-one", STATION).actor.staff_code

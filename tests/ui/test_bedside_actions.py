@@ -74,13 +74,11 @@ def test_the_census_row_menu_offers_recording_prn_and_history(
     recording_window.census_view.select_admission(3)
     menu = recording_window.census_menu()
     texts = [action.text() for action in menu.actions() if not action.isSeparator()]
-    assert texts[:4] == ["&Open patient window", "&Record observations…", "Give &PRN…",
-                         "&History…"]
+    assert texts[:4] == ["&Open patient window", "&Record observations…", "Give &PRN…", "&History…"]
     assert {"Record safety &check…", "Set observation &level…"} <= set(texts)
     recording_window.bedside.prn_action.trigger()
     recording_window.bedside.history_action.trigger()
-    assert [(name, admission) for name, admission, *_ in asked] == [("prn", 3),
-                                                                     ("history", 3)]
+    assert [(name, admission) for name, admission, *_ in asked] == [("prn", 3), ("history", 3)]
 
 
 def test_a_patient_window_records_for_its_own_patient(

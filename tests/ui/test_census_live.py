@@ -50,13 +50,15 @@ def _nurse(station: Station) -> Actor:
 
 def _window(qtbot, station: Station) -> MainWindow:
     census = CensusService(station.db)
-    window = MainWindow(UiContext(
-        load_census=census.snapshot,
-        open_change_feed=lambda: open_change_feed(station.engine),
-        station=station.name,
-        ward_name="Test ward",
-        database_label=str(station.engine.url.get_backend_name()),
-    ))
+    window = MainWindow(
+        UiContext(
+            load_census=census.snapshot,
+            open_change_feed=lambda: open_change_feed(station.engine),
+            station=station.name,
+            ward_name="Test ward",
+            database_label=str(station.engine.url.get_backend_name()),
+        )
+    )
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: window.snapshot is not None, timeout=10_000)
@@ -74,21 +76,32 @@ def test_an_admission_and_an_escalation_from_another_station_appear(
 
     now = datetime.now(UTC)
     admission = AdmissionService(a.db).admit(
-        nurse, NewPatient("KD424242", "Nia", "Nettleford", date(1991, 2, 3)),
-        bed="B02", admitted_at=now - timedelta(hours=20),
+        nurse,
+        NewPatient("KD424242", "Nia", "Nettleford", date(1991, 2, 3)),
+        bed="B02",
+        admitted_at=now - timedelta(hours=20),
     )
     qtbot.waitUntil(lambda: len(window.snapshot.rows) == 1, timeout=5_000)
     assert window.snapshot.rows[0].patient_name == "Nia Nettleford"
 
-    sick = {**NORMAL_SET, "respiration_rate": 26, "pulse": 132, "systolic_bp": 95,
-            "diastolic_bp": 60, "temperature": 39.2}
+    sick = {
+        **NORMAL_SET,
+        "respiration_rate": 26,
+        "pulse": 132,
+        "systolic_bp": 95,
+        "diastolic_bp": 60,
+        "temperature": 39.2,
+    }
     RecordingService(a.db).record_observation(nurse, admission, sick)
 
     def shows_emergency() -> bool:
         row = window.snapshot.rows[0]
         top = row.top_escalation
-        return row.news2_risk == "high" and top is not None and \
-            top.kind is EscalationKind.DETERIORATION
+        return (
+            row.news2_risk == "high"
+            and top is not None
+            and top.kind is EscalationKind.DETERIORATION
+        )
 
     qtbot.waitUntil(shows_emergency, timeout=5_000)
     window.close()

@@ -131,8 +131,14 @@ def test_incomplete_observations_are_said_not_scored(model: CensusTableModel) ->
     assert cell(model, model_row(model, "A10"), CensusColumn.NEWS2) == "— incomplete"
     partial_with_older_score = cell(model, model_row(model, "A7"), CensusColumn.NEWS2)
     assert partial_with_older_score == "1  ○ LOW · incomplete"
-    no_obs = census_row(5, news2_total=None, news2_risk=None, last_obs_ago=None,
-                        next_due_in=None, symptom_total=None)
+    no_obs = census_row(
+        5,
+        news2_total=None,
+        news2_risk=None,
+        last_obs_ago=None,
+        next_due_in=None,
+        symptom_total=None,
+    )
     model.set_snapshot(snapshot([no_obs]))
     assert cell(model, 0, CensusColumn.NEWS2) == "—"
     assert cell(model, 0, CensusColumn.LAST_OBS) == "none yet"
@@ -279,8 +285,10 @@ def test_an_admission_adds_a_row_and_a_discharge_removes_one(
     model: CensusTableModel, proxy: CensusProxyModel
 ) -> None:
     selection = QItemSelectionModel(proxy)
-    selection.select(proxy.index(3, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
-                     | QItemSelectionModel.SelectionFlag.Rows)
+    selection.select(
+        proxy.index(3, 0),
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+    )
     selected_admission = proxy.index(3, 0).data(ADMISSION_ID_ROLE)
     resets: list[bool] = []
     model.modelReset.connect(lambda: resets.append(True))

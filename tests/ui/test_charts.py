@@ -59,8 +59,11 @@ class Ward:
     set_times: list[datetime]
 
     def record(self, values: dict, **kwargs: object) -> int:
-        return RecordingService(self.db).record_observation(
-            self.nurse, self.admission, values, **kwargs).entry_id
+        return (
+            RecordingService(self.db)
+            .record_observation(self.nurse, self.admission, values, **kwargs)
+            .entry_id
+        )
 
 
 @pytest.fixture
@@ -73,10 +76,14 @@ def ward(sqlite_url: str) -> Iterator[Ward]:  # noqa: F811 - fixture
     nurse = staff.actor("rn.chart", "Station B")
     admissions = AdmissionService(db)
     admissions.ensure_beds(["B01"], "Test ward")
-    admission = admissions.admit(nurse, NewPatient("KD000042", "Nia", "Castellan",
-                                                   datetime(1990, 3, 4).date()),
-                                 bed="B01", admitted_at=ADMITTED, reason="Ketamine dependence",
-                                 assigned_nurse_id=nurse.staff_id)
+    admission = admissions.admit(
+        nurse,
+        NewPatient("KD000042", "Nia", "Castellan", datetime(1990, 3, 4).date()),
+        bed="B01",
+        admitted_at=ADMITTED,
+        reason="Ketamine dependence",
+        assigned_nurse_id=nurse.staff_id,
+    )
     recording = RecordingService(db)
     times = []
     taken = ADMITTED + timedelta(hours=1)
@@ -84,24 +91,42 @@ def ward(sqlite_url: str) -> Iterator[Ward]:  # noqa: F811 - fixture
     while taken < NOW - timedelta(hours=1):
         if not GAP[0] < taken < GAP[1]:
             recording.record_observation(
-                nurse, admission, {**NORMAL_SET, "pulse": 70 + n % 10,
-                                   "respiration_rate": 14 + n % 3}, taken_at=taken)
+                nurse,
+                admission,
+                {**NORMAL_SET, "pulse": 70 + n % 10, "respiration_rate": 14 + n % 3},
+                taken_at=taken,
+            )
             times.append(taken)
             n += 1
         taken += timedelta(hours=4)
     asleep = {k: v for k, v in NORMAL_SET.items() if k not in ("systolic_bp", "diastolic_bp")}
-    recording.record_observation(nurse, admission, asleep, taken_at=NOW - timedelta(minutes=60),
-                                 missing_reasons={"systolic_bp": "asleep",
-                                                  "diastolic_bp": "asleep"})
+    recording.record_observation(
+        nurse,
+        admission,
+        asleep,
+        taken_at=NOW - timedelta(minutes=60),
+        missing_reasons={"systolic_bp": "asleep", "diastolic_bp": "asleep"},
+    )
     for hours in range(76, 0, -8):
-        recording.record_symptoms(nurse, admission,
-                                  {"anxiety": 3, "hallucinations_auditory": hours % 5},
-                                  taken_at=NOW - timedelta(hours=hours))
-    recording.record_assessment(nurse, admission, "rass", {"score": 1},
-                                taken_at=NOW - timedelta(hours=5))
-    recording.record_prn(nurse, admission, drug="Lorazepam", drug_class="anxiolytic",
-                         dose="1 mg", route="oral", reason="Acute anxiety",
-                         given_at=NOW - timedelta(hours=3))
+        recording.record_symptoms(
+            nurse,
+            admission,
+            {"anxiety": 3, "hallucinations_auditory": hours % 5},
+            taken_at=NOW - timedelta(hours=hours),
+        )
+    recording.record_assessment(
+        nurse, admission, "rass", {"score": 1}, taken_at=NOW - timedelta(hours=5)
+    )
+    recording.record_prn(
+        nurse,
+        admission,
+        drug="Lorazepam",
+        drug_class="anxiolytic",
+        dose="1 mg",
+        route="oral",
+        reason="Acute anxiety",
+        given_at=NOW - timedelta(hours=3),
+    )
     yield Ward(db, clock, nurse, admission, [*times, NOW - timedelta(minutes=60)])
     engine.dispose()
 
@@ -115,10 +140,16 @@ def runner(qapp) -> Iterator[TaskRunner]:
 
 @pytest.fixture
 def make_charts(qtbot, runner: TaskRunner) -> Callable[..., PatientCharts]:
-    def make(ward: Ward, *, loader: Callable[..., PatientSeries] | None = None,
-             theme: Theme = Theme.DAY, wait: bool = True) -> PatientCharts:
-        charts = PatientCharts(ward.admission, loader or ChartService(ward.db).series, runner,
-                               theme=theme)
+    def make(
+        ward: Ward,
+        *,
+        loader: Callable[..., PatientSeries] | None = None,
+        theme: Theme = Theme.DAY,
+        wait: bool = True,
+    ) -> PatientCharts:
+        charts = PatientCharts(
+            ward.admission, loader or ChartService(ward.db).series, runner, theme=theme
+        )
         qtbot.addWidget(charts)
         charts.resize(1000, 640)
         charts.show()
@@ -170,8 +201,9 @@ def test_presets_change_the_visible_range(qtbot, make_charts, ward: Ward) -> Non
     assert end - start == pytest.approx(24 * HOUR * 1.03, rel=0.01)
     click(qtbot, charts, "preset_shift")
     start, _end = charts.view_range()
-    shift_start = datetime.combine((NOW.astimezone() - timedelta(hours=12)).date(),
-                                   datetime.min.time()).astimezone()
+    shift_start = datetime.combine(
+        (NOW.astimezone() - timedelta(hours=12)).date(), datetime.min.time()
+    ).astimezone()
     assert charts.series.shift_name in ("Day", "Night")
     assert start >= shift_start.timestamp() - 12 * HOUR
     click(qtbot, charts, "preset_stay")
@@ -182,9 +214,7 @@ def test_presets_change_the_visible_range(qtbot, make_charts, ward: Ward) -> Non
     assert curve_points(charts, "pulse", "pulse") == len(ward.set_times)
 
 
-def test_the_crosshair_reads_every_track_at_that_moment(
-    qtbot, make_charts, ward: Ward
-) -> None:
+def test_the_crosshair_reads_every_track_at_that_moment(qtbot, make_charts, ward: Ward) -> None:
     charts = make_charts(ward)
     readouts = []
     charts.readout_changed.connect(readouts.append)
@@ -250,22 +280,22 @@ def _distance(a: QColor, b: QColor) -> int:
 def test_a_corrected_value_is_shown_as_corrected(qtbot, make_charts, ward: Ward) -> None:
     recording = RecordingService(ward.db)
     wrong = ward.record({**NORMAL_SET, "pulse": 150}, taken_at=NOW - timedelta(minutes=30))
-    recording.amend_observation(ward.nurse, wrong, {**NORMAL_SET, "pulse": 95},
-                                reason="Counted twice")
+    recording.amend_observation(
+        ward.nurse, wrong, {**NORMAL_SET, "pulse": 95}, reason="Counted twice"
+    )
     charts = make_charts(ward)
     y = charts.vitals.pulse.track("pulse").y
     assert 150 not in y and 95 in y
     marks = charts.vitals.pulse.corrections
     assert len(marks.data) == 1 and marks.data["y"][0] == 150
     assert charts.vitals.pulse._correction_tip(0, 150, 0) == (
-        "Corrected: was 150 /min, now 95 /min")
+        "Corrected: was 150 /min, now 95 /min"
+    )
     titles = [event.title for event in charts.vitals.events.events]
     assert "Observation set corrected" in titles
 
 
-def test_a_new_observation_saved_elsewhere_appears(
-    qtbot, runner: TaskRunner, ward: Ward
-) -> None:
+def test_a_new_observation_saved_elsewhere_appears(qtbot, runner: TaskRunner, ward: Ward) -> None:
     windows = PatientWindows(runner, ChartService(ward.db).series)
     row = census_row(ward.admission, name="Nia Castellan", now=NOW)
     window = windows.open(row, snapshot([row], taken_at=NOW), Theme.DAY)
@@ -276,8 +306,12 @@ def test_a_new_observation_saved_elsewhere_appears(
     before = curve_points(charts, "pulse", "pulse")
     ward.clock.advance(minutes=20)
     ward.record({**NORMAL_SET, "pulse": 118})  # at another station, say
-    windows.apply_changes([Change(seq=1, topic="observation", admission_id=ward.admission),
-                           Change(seq=2, topic="observation", admission_id=ward.admission + 1)])
+    windows.apply_changes(
+        [
+            Change(seq=1, topic="observation", admission_id=ward.admission),
+            Change(seq=2, topic="observation", admission_id=ward.admission + 1),
+        ]
+    )
     qtbot.waitUntil(lambda: curve_points(charts, "pulse", "pulse") == before + 1)
     assert charts.vitals.pulse.track("pulse").y[-1] == 118
     assert charts.following  # the view moved on with the present
@@ -335,8 +369,9 @@ def test_the_table_follows_the_selected_range(
     assert model.rowCount() == len(shown)
     qtmodeltester.check(model, force_py=True)
     qtmodeltester.check(charts.timeline_model, force_py=True)
-    whats = {charts.timeline_model.index(r, 1).data()
-             for r in range(charts.timeline_model.rowCount())}
+    whats = {
+        charts.timeline_model.index(r, 1).data() for r in range(charts.timeline_model.rowCount())
+    }
     assert {"Withdrawal chart", "PRN Lorazepam 1 mg oral"} <= whats
 
 
@@ -436,7 +471,6 @@ def test_the_patient_window_shows_the_charts_beside_its_readout(
     windows.close_all()
 
 
-
 def test_the_withdrawal_page_opens_on_the_range_of_the_vitals(
     qtbot, make_charts, ward: Ward
 ) -> None:
@@ -457,7 +491,9 @@ def test_the_console_forwards_a_write_from_another_station_to_the_open_chart(
     context = UiContext(
         load_census=census.snapshot,
         open_change_feed=lambda: open_change_feed(ward.db.engine),
-        station="Nurses' station 1", ward_name="Test ward", database_label="SQLite (test)",
+        station="Nurses' station 1",
+        ward_name="Test ward",
+        database_label="SQLite (test)",
         load_patient_series=ChartService(ward.db).series,
     )
     window = MainWindow(context)
@@ -472,8 +508,9 @@ def test_the_console_forwards_a_write_from_another_station_to_the_open_chart(
         before = curve_points(patient.charts, "pulse", "pulse")
         ward.clock.advance(minutes=15)
         ward.record({**NORMAL_SET, "pulse": 121})  # saved at Station B, not through this window
-        qtbot.waitUntil(lambda: curve_points(patient.charts, "pulse", "pulse") == before + 1,
-                        timeout=10_000)
+        qtbot.waitUntil(
+            lambda: curve_points(patient.charts, "pulse", "pulse") == before + 1, timeout=10_000
+        )
         assert patient.charts.vitals.pulse.track("pulse").y[-1] == 121
     finally:
         window.shutdown()

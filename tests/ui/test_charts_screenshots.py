@@ -74,8 +74,9 @@ def test_patient_chart_screenshots(qtbot, qapp, demo, shot_dir: Path) -> None:
                 window.resize(*SMALLEST_WARD_SCREEN)
                 charts = window.charts
                 assert charts is not None
-                qtbot.waitUntil(lambda c=charts: c.series is not None and not c.loading,
-                                timeout=10_000)
+                qtbot.waitUntil(
+                    lambda c=charts: c.series is not None and not c.loading, timeout=10_000
+                )
                 charts.set_page(page)
                 series = charts.series
                 if page is Page.VITALS:

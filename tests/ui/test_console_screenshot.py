@@ -26,8 +26,9 @@ from wardconsole.ui.session import StaffSession
 from wardconsole.ui.theme import Theme
 
 
-def test_the_console_on_the_demo_ward(qtbot, tmp_path: Path,
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_console_on_the_demo_ward(
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     settings = Settings(db_url=f"sqlite:///{tmp_path / 'demo.sqlite'}", station="Station A")
     engine = make_engine(settings.db_url)
@@ -44,8 +45,9 @@ def test_the_console_on_the_demo_ward(qtbot, tmp_path: Path,
     window = MainWindow(context)
     qtbot.addWidget(window)
     window.show()
-    qtbot.waitUntil(lambda: window.snapshot is not None and len(window.snapshot.rows) == 17,
-                    timeout=15_000)
+    qtbot.waitUntil(
+        lambda: window.snapshot is not None and len(window.snapshot.rows) == 17, timeout=15_000
+    )
     worst = max(r.top_escalation.severity for r in window.snapshot.rows if r.top_escalation)
     first_bed = window.census_proxy.index(0, 0).data()
     first = next(r for r in window.snapshot.rows if r.bed == first_bed)

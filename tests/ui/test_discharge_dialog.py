@@ -24,8 +24,9 @@ real_ward = support.real_ward
 runner = support.runner
 
 
-def open_dialog(qtbot, ward: RealWard, runner: TaskRunner, admission_id: int,
-                theme: Theme = Theme.DAY) -> DischargeDialog:
+def open_dialog(
+    qtbot, ward: RealWard, runner: TaskRunner, admission_id: int, theme: Theme = Theme.DAY
+) -> DischargeDialog:
     dialog = DischargeDialog(ward.desk(), runner, admission_id, theme=theme)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -37,17 +38,28 @@ def a_stay(ward: RealWard) -> int:
     """Two days with a few rounds and a PRN dose."""
     from datetime import UTC, datetime, timedelta
 
-    admission_id = ward.admit("KD100001", "Aled", "Abernethy", "A1", hours_ago=50,
-                              mental_health={"cssrs": HIGH_RISK})
+    admission_id = ward.admit(
+        "KD100001", "Aled", "Abernethy", "A1", hours_ago=50, mental_health={"cssrs": HIGH_RISK}
+    )
     recording = RecordingService(ward.db)
     now = datetime.now(UTC)
     for hours, pulse, resp in ((48, 104, 20), (30, 118, 22), (12, 88, 16), (1, 76, 14)):
-        recording.record_observation(ward.nurse, admission_id,
-                                     {**NORMAL_SET, "pulse": pulse, "respiration_rate": resp},
-                                     taken_at=now - timedelta(hours=hours))
-    recording.record_prn(ward.nurse, admission_id, drug="diazepam", drug_class="benzodiazepine",
-                         dose="5 mg", route="oral", reason="agitation",
-                         given_at=now - timedelta(hours=29))
+        recording.record_observation(
+            ward.nurse,
+            admission_id,
+            {**NORMAL_SET, "pulse": pulse, "respiration_rate": resp},
+            taken_at=now - timedelta(hours=hours),
+        )
+    recording.record_prn(
+        ward.nurse,
+        admission_id,
+        drug="diazepam",
+        drug_class="benzodiazepine",
+        dose="5 mg",
+        route="oral",
+        reason="agitation",
+        given_at=now - timedelta(hours=29),
+    )
     return admission_id
 
 
@@ -65,7 +77,8 @@ def test_discharge_with_a_destination_stores_the_edited_summary_and_leaves_the_c
     tick(qtbot, dialog, "dest_outpatient_programme", QRadioButton)
     type_into(qtbot, dialog, "destination_detail", "Tuesday group 10:00")
     assert "Destination: Outpatient programme — Tuesday group 10:00" in (
-        dialog.summary.toPlainText())
+        dialog.summary.toPlainText()
+    )
     dialog.summary.moveCursor(dialog.summary.textCursor().MoveOperation.End)
     qtbot.keyClicks(dialog.summary, "Keyworker: J. Mensah.")
     qtbot.mouseClick(dialog.discharge_button, Qt.MouseButton.LeftButton)

@@ -57,8 +57,10 @@ def open_window(qtbot) -> Iterator[Callable[[Station], MainWindow]]:
         qtbot.addWidget(window)
         windows.append(window)
         window.show()
-        qtbot.waitUntil(lambda: window.escalations is not None
-                        and window.escalations.board is not None, timeout=10_000)
+        qtbot.waitUntil(
+            lambda: window.escalations is not None and window.escalations.board is not None,
+            timeout=10_000,
+        )
         return window
 
     yield open_
@@ -68,10 +70,14 @@ def open_window(qtbot) -> Iterator[Callable[[Station], MainWindow]]:
 
 def shown(window: MainWindow) -> list[tuple[str, str, str]]:
     model = window.escalations.model
-    return [(model.index(r, WardEscalationColumn.BED).data(),
-             model.index(r, WardEscalationColumn.CONCERN).data(),
-             model.index(r, WardEscalationColumn.STATUS).data())
-            for r in range(model.rowCount())]
+    return [
+        (
+            model.index(r, WardEscalationColumn.BED).data(),
+            model.index(r, WardEscalationColumn.CONCERN).data(),
+            model.index(r, WardEscalationColumn.STATUS).data(),
+        )
+        for r in range(model.rowCount())
+    ]
 
 
 def test_an_observation_saved_in_another_process_appears_on_this_stations_panel(
@@ -82,14 +88,25 @@ def test_an_observation_saved_in_another_process_appears_on_this_stations_panel(
     assert shown(window) == []
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run(
-        [sys.executable, "-c", RECORD_ON_ANOTHER_STATION, ward.url, str(ward.admissions[0]),
-         json.dumps(SICK)],
-        capture_output=True, text=True, env=env, timeout=60, check=False,
+        [
+            sys.executable,
+            "-c",
+            RECORD_ON_ANOTHER_STATION,
+            ward.url,
+            str(ward.admissions[0]),
+            json.dumps(SICK),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     # Nobody touches station B: the change feed brings it, the banner announces it.
-    qtbot.waitUntil(lambda: shown(window) == [("A1", "Deterioration", "Not acknowledged")],
-                    timeout=5_000)
+    qtbot.waitUntil(
+        lambda: shown(window) == [("A1", "Deterioration", "Not acknowledged")], timeout=5_000
+    )
     qtbot.waitUntil(window.alert_banner.isVisible)
     assert b.sound.played
 
@@ -102,8 +119,9 @@ def test_acknowledging_on_one_station_updates_the_other(qtbot, ward: Ward, open_
     qtbot.waitUntil(lambda: len(shown(window_b)) == 1)
     qtbot.waitUntil(lambda: window_a.escalation_panel.selected() is not None)
     qtbot.mouseClick(window_a.escalation_panel.acknowledge_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: shown(window_b)[0][2].startswith("Acknowledged by Ash Nurse"),
-                    timeout=5_000)
+    qtbot.waitUntil(
+        lambda: shown(window_b)[0][2].startswith("Acknowledged by Ash Nurse"), timeout=5_000
+    )
     qtbot.waitUntil(lambda: not window_b.alert_banner.isVisible())
 
 
@@ -132,8 +150,10 @@ def test_two_stations_acknowledging_at_once_produce_one_winner(
 
     notices = {}
     for name, window in windows.items():
-        qtbot.waitUntil(lambda w=window: w.escalation_panel.notice.isVisible()
-                        and not w.escalations.busy, timeout=10_000)
+        qtbot.waitUntil(
+            lambda w=window: w.escalation_panel.notice.isVisible() and not w.escalations.busy,
+            timeout=10_000,
+        )
         notices[name] = window.escalation_panel.notice.text()
     winners = [n for n, text in notices.items() if text.startswith("Acknowledged: you are on it")]
     assert len(winners) == 1, notices
@@ -144,5 +164,6 @@ def test_two_stations_acknowledging_at_once_produce_one_winner(
     for window in windows.values():
         qtbot.waitUntil(
             lambda w=window: shown(w)[0][2].startswith(f"Acknowledged by {winners[0]}"),
-            timeout=5_000)
+            timeout=5_000,
+        )
     assert esc.kind is EscalationKind.DETERIORATION

@@ -96,8 +96,7 @@ def test_models_pass_the_model_tester(qtmodeltester, ward: Ward, clock: Clock) -
     model.set_escalations(board.escalations, clock.now)
     qtmodeltester.check(model, force_py=True)
     trail_model = EscalationTrailModel()
-    trail_model.set_trail(board.escalations[0].id,
-                          station.desk.trail(board.escalations[0].id))
+    trail_model.set_trail(board.escalations[0].id, station.desk.trail(board.escalations[0].id))
     qtmodeltester.check(trail_model, force_py=True)
 
 
@@ -113,7 +112,11 @@ def test_the_panel_lists_open_escalations_most_severe_then_oldest(
     qtbot.waitUntil(lambda: len(rows(window)) == 2)
     first, second = rows(window)
     assert (first["Severity"], first["Bed"], first["Patient"], first["Concern"]) == (
-        "▲ EMERGENCY", "A1", "Maya Thornbury", "Deterioration")
+        "▲ EMERGENCY",
+        "A1",
+        "Maya Thornbury",
+        "Deterioration",
+    )
     assert first["Age"] == "12 min" and second["Age"] == "15 min"
     assert first["Status"] == "Not acknowledged"
     assert "NEWS2" in first["Why"]
@@ -143,13 +146,19 @@ def test_raised_acknowledged_action_resolved_with_its_trail(
     assert not panel.acknowledge_button.isEnabled()
     assert "Acknowledged" in panel.notice.text()
 
-    monkeypatch.setattr(dialogs.RecordActionDialog, "ask",
-                        classmethod(lambda cls, parent, e: "Doctor called — Dr Iyer coming"))
+    monkeypatch.setattr(
+        dialogs.RecordActionDialog,
+        "ask",
+        classmethod(lambda cls, parent, e: "Doctor called — Dr Iyer coming"),
+    )
     qtbot.mouseClick(panel.action_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(trail(window)) == 3)
 
-    monkeypatch.setattr(dialogs.ResolveDialog, "ask",
-                        classmethod(lambda cls, parent, e: "Reviewed, antibiotics started"))
+    monkeypatch.setattr(
+        dialogs.ResolveDialog,
+        "ask",
+        classmethod(lambda cls, parent, e: "Reviewed, antibiotics started"),
+    )
     esc_id = panel.selected().id
     qtbot.mouseClick(panel.resolve_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: rows(window) == [])
@@ -198,10 +207,15 @@ def test_a_snooze_needs_a_reason_is_on_the_trail_and_the_alarm_returns(
     qtbot.mouseClick(panel.snooze_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: rows(window)[0]["Status"] == "Snoozed, 10 min left · not acknowledged")
     assert offered == [(5, 10, 15, 20, 30)]  # capped at the policy's 30 min
-    assert trail(window)[-1] == ("snoozed", "Ash Nurse", "Station A",
-                                 "10 min: Doctor already at the bedside")
+    assert trail(window)[-1] == (
+        "snoozed",
+        "Ash Nurse",
+        "Station A",
+        "10 min: Doctor already at the bedside",
+    )
     assert trail_text(window)[-1].endswith(
-        "Snoozed — Ash Nurse, Station A\n10 min: Doctor already at the bedside")
+        "Snoozed — Ash Nurse, Station A\n10 min: Doctor already at the bedside"
+    )
     assert not window.alert_banner.isVisible()
     played = len(station.sound.played)
 
@@ -220,8 +234,11 @@ def test_deciding_not_to_escalate_is_logged_with_the_reason(
     panel = panel_of(window)
     qtbot.waitUntil(lambda: panel.selected() is not None)
     esc_id = panel.selected().id
-    monkeypatch.setattr(dialogs.NotEscalatingDialog, "ask",
-                        classmethod(lambda cls, parent, e: "Known baseline; doctor aware"))
+    monkeypatch.setattr(
+        dialogs.NotEscalatingDialog,
+        "ask",
+        classmethod(lambda cls, parent, e: "Known baseline; doctor aware"),
+    )
     qtbot.mouseClick(panel.decline_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: rows(window) == [])
     info = EscalationService(station.db).get(esc_id)
@@ -229,11 +246,13 @@ def test_deciding_not_to_escalate_is_logged_with_the_reason(
     assert info.outcome == "Not escalated: Known baseline; doctor aware"
     last = EscalationService(station.db).trail(esc_id)[-1]
     assert (last.action, last.staff, last.detail) == (
-        "not_escalated", "Ash Nurse", "Known baseline; doctor aware")
+        "not_escalated",
+        "Ash Nurse",
+        "Known baseline; doctor aware",
+    )
 
 
-def test_cancelling_a_dialog_changes_nothing(qtbot, ward: Ward, open_window,
-                                             monkeypatch) -> None:
+def test_cancelling_a_dialog_changes_nothing(qtbot, ward: Ward, open_window, monkeypatch) -> None:
     station = ward.stations[0]
     station.record(ward.admissions[0], SICK)
     window = open_window(station)
@@ -263,8 +282,9 @@ def test_another_station_acknowledging_first_is_named_and_the_list_refreshes(
     qtbot.waitUntil(lambda: rows(window)[0]["Status"].startswith("Acknowledged by Sam Other"))
 
 
-def test_a_database_failure_says_nothing_was_saved(qtbot, ward: Ward, open_window,
-                                                   monkeypatch) -> None:
+def test_a_database_failure_says_nothing_was_saved(
+    qtbot, ward: Ward, open_window, monkeypatch
+) -> None:
     station = ward.stations[0]
     station.record(ward.admissions[0], SICK)
     window = open_window(station)
@@ -281,8 +301,7 @@ def test_a_database_failure_says_nothing_was_saved(qtbot, ward: Ward, open_windo
     qtbot.waitUntil(lambda: panel.acknowledge_button.isEnabled())
 
 
-def test_severity_shows_shape_and_words_not_colour_alone(qtbot, ward: Ward,
-                                                         open_window) -> None:
+def test_severity_shows_shape_and_words_not_colour_alone(qtbot, ward: Ward, open_window) -> None:
     station = ward.stations[0]
     station.record(ward.admissions[0], SICK)
     window = open_window(station)

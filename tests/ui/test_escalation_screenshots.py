@@ -52,21 +52,24 @@ def test_escalations_at_night_on_the_demo_ward(qtbot, tmp_path: Path) -> None:
 
     sound = RecordingAlertSound()
     census = CensusService(db)
-    window = MainWindow(UiContext(
-        load_census=census.snapshot,
-        open_change_feed=lambda: open_change_feed(engine),
-        station="Nurses' station 1",
-        ward_name=census.ward_name(),
-        database_label="SQLite (demo ward)",
-        escalations=desk,
-        open_alert_sound=lambda: sound,
-    ))
+    window = MainWindow(
+        UiContext(
+            load_census=census.snapshot,
+            open_change_feed=lambda: open_change_feed(engine),
+            station="Nurses' station 1",
+            ward_name=census.ward_name(),
+            database_label="SQLite (demo ward)",
+            escalations=desk,
+            open_alert_sound=lambda: sound,
+        )
+    )
     qtbot.addWidget(window)
     try:
         window.set_theme(Theme.NIGHT)
         window.show()
-        qtbot.waitUntil(lambda: window.snapshot is not None
-                        and window.escalations.board is not None)
+        qtbot.waitUntil(
+            lambda: window.snapshot is not None and window.escalations.board is not None
+        )
         # 7 min unacknowledged: the emergency has cascaded to the nurse in charge.
         qtbot.waitUntil(lambda: "Cascaded to Nurse in charge" in window.alert_banner.text())
         window.escalation_panel.select_escalation(window.alert_banner.alarm.escalation.id)

@@ -37,7 +37,7 @@ END_OF_NIGHT = datetime(2026, 11, 26, 6, 40, tzinfo=UTC)
 NOTES = {
     "situation": "Woke at 02:00 frightened, settled with 1:1 time. Asleep since 04:30.",
     "assessment": "Dr Adebayo (F2) informed of the NEWS2 at 06:30; review booked for the ward "
-                  "round. Still tremulous, sweating at times.",
+    "round. Still tremulous, sweating at times.",
     "recommendation": "Repeat NEWS2 at 07:30. Keyworker to discuss craving plan today.",
 }
 
@@ -67,8 +67,12 @@ def handover_in_progress(db: Database) -> HandoffService:
     service.draft_shift(nurse, shift)
     views = list(service.board(shift).handoffs)
     views[0] = service.save_notes(nurse, views[0].id, views[0].revision, NOTES)
-    views[1] = service.save_notes(nurse, views[1].id, views[1].revision,
-                                  {"situation": "Quiet once settled; slept from 01:00."})
+    views[1] = service.save_notes(
+        nurse,
+        views[1].id,
+        views[1].revision,
+        {"situation": "Quiet once settled; slept from 01:00."},
+    )
     for view in views[:-1]:
         service.submit(nurse, view.id, view.revision)
     board = service.board(shift)
@@ -77,8 +81,12 @@ def handover_in_progress(db: Database) -> HandoffService:
         current = by_id[view.id]
         service.mark_reviewed(supervisor, current.id, current.revision)
     current = by_id[views[2].id]
-    service.send_back(supervisor, current.id, current.revision,
-                      "Please add the PRN effect and who reviewed the deterioration")
+    service.send_back(
+        supervisor,
+        current.id,
+        current.revision,
+        "Please add the PRN effect and who reviewed the deterioration",
+    )
     service.comment(supervisor, views[0].id, "Thank you — clear and complete.")
     return service
 
@@ -88,8 +96,11 @@ def test_handoff_board_and_editor_screenshots(qtbot, demo: Database, shot_dir: P
     staff = StaffService(demo)
     supervisor = staff.actor(SUPERVISOR[0], "Office")
     nurse = staff.actor(NURSES[0][0], "Station A")
-    ui = HandoffUi(service=service, ward_name="Ketamine Detox Unit (demo)",
-                   write_report=lambda shift, path, progress: path)
+    ui = HandoffUi(
+        service=service,
+        ward_name="Ketamine Detox Unit (demo)",
+        write_report=lambda shift, path, progress: path,
+    )
     runner = TaskRunner()
     app = QApplication.instance()
     assert isinstance(app, QApplication)
@@ -113,13 +124,22 @@ def test_handoff_board_and_editor_screenshots(qtbot, demo: Database, shot_dir: P
         editor.show()
         editor.open_shift()
         qtbot.waitUntil(lambda: editor.current_view is not None)
-        sent_back = next(r for r in range(editor.proxy.rowCount())
-                         if editor.proxy.index(r, BoardColumn.STATUS).data() == "↩ Sent back")
+        sent_back = next(
+            r
+            for r in range(editor.proxy.rowCount())
+            if editor.proxy.index(r, BoardColumn.STATUS).data() == "↩ Sent back"
+        )
         editor.table.selectRow(sent_back)
-        qtbot.waitUntil(lambda: editor.current_view is not None
-                        and editor.current_view.status is HandoffStatus.SENT_BACK)
-        qtbot.keyClicks(editor.sections.editors[Section.ASSESSMENT],
-                        "Lorazepam helped within the hour; Dr Adebayo reviewed at 05:10.")
+        qtbot.waitUntil(
+            lambda: (
+                editor.current_view is not None
+                and editor.current_view.status is HandoffStatus.SENT_BACK
+            )
+        )
+        qtbot.keyClicks(
+            editor.sections.editors[Section.ASSESSMENT],
+            "Lorazepam helped within the hour; Dr Adebayo reviewed at 05:10.",
+        )
         grab_census(editor, shot_dir / "handoff-editor.png")
         assert editor.sent_back.isVisible()
     finally:
@@ -128,17 +148,36 @@ def test_handoff_board_and_editor_screenshots(qtbot, demo: Database, shot_dir: P
 
 def test_a_printed_page(demo: Database, shot_dir: Path) -> None:
     service = handover_in_progress(demo)
-    pdf = build_handoff_pdf(demo, service.this_shift(), shot_dir / "handoff.pdf",
-                            ward_name="Ketamine Detox Unit (demo)")
+    pdf = build_handoff_pdf(
+        demo, service.this_shift(), shot_dir / "handoff.pdf", ward_name="Ketamine Detox Unit (demo)"
+    )
     reader = PdfReader(pdf)
     assert len(reader.pages) == 1 + len(service.board(service.this_shift()).handoffs)
     riskiest = service.board(service.this_shift()).handoffs[0]
-    page = next(i for i, p in enumerate(reader.pages)
-                if f"Bed {riskiest.bed} · {riskiest.patient_name}" in p.extract_text())
+    page = next(
+        i
+        for i, p in enumerate(reader.pages)
+        if f"Bed {riskiest.bed} · {riskiest.patient_name}" in p.extract_text()
+    )
     if shutil.which("pdftoppm") is None:
         pytest.skip("pdftoppm (poppler-utils) is not installed; the PDF itself was checked")
     prefix = shot_dir / "handoff-page"
-    subprocess.run(["pdftoppm", "-png", "-r", "80", "-singlefile", "-f", str(page + 1),
-                    "-l", str(page + 1), str(pdf), str(prefix)], check=True, timeout=120)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "80",
+            "-singlefile",
+            "-f",
+            str(page + 1),
+            "-l",
+            str(page + 1),
+            str(pdf),
+            str(prefix),
+        ],
+        check=True,
+        timeout=120,
+    )
     image = QImage(str(prefix) + ".png")
     assert image.width() > 600

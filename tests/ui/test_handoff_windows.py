@@ -169,7 +169,8 @@ def test_the_nurses_notes_are_saved_and_survive_reopening(
     again.open_shift()
     qtbot.waitUntil(lambda: again.current_view is not None)
     assert again.sections.editors[Section.SITUATION].toPlainText() == (
-        "Settled after 03:10, asleep since 04:20")
+        "Settled after 03:10, asleep since 04:20"
+    )
     assert "version 2 saved by Adaeze Okafor" in again.status_line.text()
 
 
@@ -217,9 +218,7 @@ def test_submitting_locks_the_notes(qtbot, editor: HandoffEditorWindow) -> None:
     assert not editor.submit_button.isEnabled()
 
 
-def test_the_board_sorts_by_risk_and_makes_changes_stand_out(
-    qtbot, station: Station
-) -> None:
+def test_the_board_sorts_by_risk_and_makes_changes_stand_out(qtbot, station: Station) -> None:
     submit_all(station.ward)
     window = board_window(qtbot, station, station.ward.supervisor)
     proxy = window.proxy
@@ -251,8 +250,11 @@ def test_the_supervisor_sends_back_and_signs_the_shift(
     ward = station.ward
     submit_all(ward)
     window = board_window(qtbot, station, ward.supervisor)
-    monkeypatch.setattr(dialogs.TextDialog, "ask", classmethod(
-        lambda cls, *args, **kwargs: "Say who was told about the NEWS2 of 5"))
+    monkeypatch.setattr(
+        dialogs.TextDialog,
+        "ask",
+        classmethod(lambda cls, *args, **kwargs: "Say who was told about the NEWS2 of 5"),
+    )
     window.select_admission(ward.busy)
     qtbot.mouseClick(window.send_back_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.message.text() == "Sent back to the nurse: bed B01.")
@@ -260,14 +262,16 @@ def test_the_supervisor_sends_back_and_signs_the_shift(
     assert not window.sign_button.isEnabled()
 
     busy = ward.view(ward.busy)
-    busy = ward.handoff.save_notes(ward.nurse, busy.id, busy.revision,
-                                   {"assessment": "Dr Patel informed 03:40"})
+    busy = ward.handoff.save_notes(
+        ward.nurse, busy.id, busy.revision, {"assessment": "Dr Patel informed 03:40"}
+    )
     ward.handoff.submit(ward.nurse, busy.id, busy.revision)
     window.reload()
     qtbot.waitUntil(lambda: window.board is not None and window.board.ready_to_sign)
     assert window.sign_button.isEnabled()
-    monkeypatch.setattr(dialogs.SignShiftDialog, "ask",
-                        classmethod(lambda cls, parent, board: "Busy night"))
+    monkeypatch.setattr(
+        dialogs.SignShiftDialog, "ask", classmethod(lambda cls, parent, board: "Busy night")
+    )
     with qtbot.waitSignal(window.shift_signed, timeout=10_000):
         qtbot.mouseClick(window.sign_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.board is not None and window.board.signed)
@@ -344,7 +348,8 @@ def test_printing_runs_off_the_ui_thread_with_progress(
         menu.print_action.trigger()
     assert finished.args == [target]
     assert station.report_threads and all(
-        t is not threading.main_thread() for t in station.report_threads)
+        t is not threading.main_thread() for t in station.report_threads
+    )
     assert steps[-1] == (3, 3, "done")
     assert len(PdfReader(target).pages) == 3
     qtbot.waitUntil(lambda: menu.message_box.isVisible())
@@ -352,9 +357,7 @@ def test_printing_runs_off_the_ui_thread_with_progress(
     menu.shutdown()
 
 
-def test_cancelling_a_print_leaves_no_file(
-    qtbot, station: Station, tmp_path: Path
-) -> None:
+def test_cancelling_a_print_leaves_no_file(qtbot, station: Station, tmp_path: Path) -> None:
     from PySide6.QtWidgets import QWidget
 
     from wardconsole.ui.handoff.print_job import HandoffPrinter
@@ -385,8 +388,11 @@ def test_the_main_windows_handoff_menu(qtbot, station: Station) -> None:
     from .conftest import make_context
     from .factories import FakeWard, demo_ward
 
-    context = replace(make_context(FakeWard(demo_ward())), handoff=station.ui,
-                      current_actor=as_(station.ward.nurse))
+    context = replace(
+        make_context(FakeWard(demo_ward())),
+        handoff=station.ui,
+        current_actor=as_(station.ward.nurse),
+    )
     window = MainWindow(context)
     qtbot.addWidget(window)
     window.show()

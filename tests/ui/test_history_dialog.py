@@ -34,13 +34,15 @@ runner = bedside_support.runner
 
 
 @pytest.fixture
-def open_history(qtbot, make_bedside, bedside_ward: BedsideWard
-                 ) -> Iterator[Callable[..., HistoryDialog]]:
+def open_history(
+    qtbot, make_bedside, bedside_ward: BedsideWard
+) -> Iterator[Callable[..., HistoryDialog]]:
     dialogs: list[HistoryDialog] = []
 
     def open_(bedside: Bedside | None = None) -> HistoryDialog:
-        dialog = HistoryDialog(bedside or make_bedside(), bedside_ward.admission_id,
-                               "Maya Thornbury — Bed A1")
+        dialog = HistoryDialog(
+            bedside or make_bedside(), bedside_ward.admission_id, "Maya Thornbury — Bed A1"
+        )
         qtbot.addWidget(dialog)
         dialog.show()
         qtbot.waitUntil(lambda: dialog.model.rowCount() > 0)
@@ -60,12 +62,14 @@ def test_a_correction_keeps_the_original_visible_and_marked(
     qtbot, open_history, make_bedside, bedside_ward: BedsideWard
 ) -> None:
     first = bedside_ward.recording.record_observation(
-        bedside_ward.nurse, bedside_ward.admission_id, {**NORMAL_SET, "pulse": 115})
+        bedside_ward.nurse, bedside_ward.admission_id, {**NORMAL_SET, "pulse": 115}
+    )
     [original] = bedside_ward.history.entries(bedside_ward.admission_id)
 
     # The nurse corrects the set: the observation dialog opens on the original values.
-    amend = ObservationDialog(make_bedside(), bedside_ward.admission_id, "Maya Thornbury",
-                              amending=original)
+    amend = ObservationDialog(
+        make_bedside(), bedside_ward.admission_id, "Maya Thornbury", amending=original
+    )
     qtbot.addWidget(amend)
     amend.show()
     pulse = amend.vitals.rows["pulse"].input
@@ -100,15 +104,17 @@ def test_a_correction_keeps_the_original_visible_and_marked(
 def test_correct_opens_the_entry_dialog_on_the_selected_set(
     qtbot, open_history, bedside_ward: BedsideWard, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    bedside_ward.recording.record_observation(bedside_ward.nurse, bedside_ward.admission_id,
-                                              NORMAL_SET)
+    bedside_ward.recording.record_observation(
+        bedside_ward.nurse, bedside_ward.admission_id, NORMAL_SET
+    )
     dialog = open_history()
     asked = []
 
     def fake_ask(bedside, admission_id, title, *, amending=None, parent=None):  # type: ignore[no-untyped-def]
         asked.append(amending)
         return bedside_ward.recording.amend_observation(
-            bedside_ward.nurse, amending.id, {**NORMAL_SET, "pulse": 80}, reason="Recounted")
+            bedside_ward.nurse, amending.id, {**NORMAL_SET, "pulse": 80}, reason="Recounted"
+        )
 
     monkeypatch.setattr(ObservationDialog, "ask", fake_ask)
     qtbot.mouseClick(dialog.correct_button, Qt.MouseButton.LeftButton)
@@ -121,12 +127,14 @@ def test_correct_opens_the_entry_dialog_on_the_selected_set(
 def test_an_entry_marked_in_error_stays_listed_struck_out(
     qtbot, open_history, bedside_ward: BedsideWard, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    bedside_ward.recording.record_assessment(bedside_ward.nurse, bedside_ward.admission_id,
-                                             "rass", {"score": 2})
+    bedside_ward.recording.record_assessment(
+        bedside_ward.nurse, bedside_ward.admission_id, "rass", {"score": 2}
+    )
     dialog = open_history()
     dialog.table.selectRow(0)
-    monkeypatch.setattr(ReasonDialog, "ask", classmethod(lambda cls, what, parent=None:
-                                                         "Wrong patient"))
+    monkeypatch.setattr(
+        ReasonDialog, "ask", classmethod(lambda cls, what, parent=None: "Wrong patient")
+    )
     dialog.table.setFocus()
     qtbot.keyClick(dialog.table, Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: dialog.saver.state is SaveState.SAVED)
@@ -141,8 +149,9 @@ def test_an_entry_marked_in_error_stays_listed_struck_out(
 def test_a_cancelled_reason_changes_nothing(
     qtbot, open_history, bedside_ward: BedsideWard, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    bedside_ward.recording.record_symptoms(bedside_ward.nurse, bedside_ward.admission_id,
-                                           {"craving": 3})
+    bedside_ward.recording.record_symptoms(
+        bedside_ward.nurse, bedside_ward.admission_id, {"craving": 3}
+    )
     dialog = open_history()
     monkeypatch.setattr(ReasonDialog, "ask", classmethod(lambda cls, what, parent=None: None))
     qtbot.mouseClick(dialog.strike_button, Qt.MouseButton.LeftButton)
@@ -150,21 +159,30 @@ def test_a_cancelled_reason_changes_nothing(
     assert dialog.selected_entry().state is EntryState.CURRENT
 
 
-def test_the_filter_shows_one_kind_of_entry(
-    qtbot, open_history, bedside_ward: BedsideWard
-) -> None:
-    recording, nurse, admission = (bedside_ward.recording, bedside_ward.nurse,
-                                   bedside_ward.admission_id)
+def test_the_filter_shows_one_kind_of_entry(qtbot, open_history, bedside_ward: BedsideWard) -> None:
+    recording, nurse, admission = (
+        bedside_ward.recording,
+        bedside_ward.nurse,
+        bedside_ward.admission_id,
+    )
     recording.record_observation(nurse, admission, NORMAL_SET)
     recording.record_symptoms(nurse, admission, {"craving": 3, "anxiety": 2})
-    recording.record_prn(nurse, admission, drug="Lorazepam", drug_class="benzodiazepine",
-                         dose="1 mg", route="oral", reason="Anxiety")
+    recording.record_prn(
+        nurse,
+        admission,
+        drug="Lorazepam",
+        drug_class="benzodiazepine",
+        dose="1 mg",
+        route="oral",
+        reason="Anxiety",
+    )
     dialog = open_history()
     assert dialog.proxy.rowCount() == 3
     type_into(qtbot, dialog.filter, "W")
     assert dialog.proxy.rowCount() == 1
     assert cell(dialog, 0, HistoryColumn.DETAILS) == (
-        "Chart total 5: Craving for ketamine 3, Anxiety 2")
+        "Chart total 5: Craving for ketamine 3, Anxiety 2"
+    )
     assert QApplication.focusWidget() is dialog.filter
 
 
@@ -177,16 +195,25 @@ def test_the_reason_dialog_needs_a_reason(qtbot) -> None:
     assert history_dialog.ReasonDialog is ReasonDialog
 
 
-def test_the_history_models_are_well_behaved(
-    qtmodeltester, bedside_ward: BedsideWard
-) -> None:
-    recording, nurse, admission = (bedside_ward.recording, bedside_ward.nurse,
-                                   bedside_ward.admission_id)
+def test_the_history_models_are_well_behaved(qtmodeltester, bedside_ward: BedsideWard) -> None:
+    recording, nurse, admission = (
+        bedside_ward.recording,
+        bedside_ward.nurse,
+        bedside_ward.admission_id,
+    )
     first = recording.record_observation(nurse, admission, NORMAL_SET)
-    recording.amend_observation(nurse, first.entry_id, {**NORMAL_SET, "pulse": 90},
-                                reason="Recounted")
-    recording.record_prn(nurse, admission, drug="Paracetamol", drug_class="analgesic",
-                         dose="1 g", route="oral", reason="Headache")
+    recording.amend_observation(
+        nurse, first.entry_id, {**NORMAL_SET, "pulse": 90}, reason="Recounted"
+    )
+    recording.record_prn(
+        nurse,
+        admission,
+        drug="Paracetamol",
+        drug_class="analgesic",
+        dose="1 g",
+        route="oral",
+        reason="Headache",
+    )
     model = HistoryTableModel()
     model.set_entries(bedside_ward.history.entries(admission))
     qtmodeltester.check(model)

@@ -27,8 +27,12 @@ from .conftest import make_context
 from .factories import FakeWard
 
 SUPERVISOR = Actor(7, "sv.test", "Sam Supervisor", Role.SUPERVISOR, "Nurses' station 1")
-REPORT = ImportReport(sets_added=3, values_added=11, already_present=1,
-                      skipped={"not imported: LOINC 8302-2 Body Height": 2})
+REPORT = ImportReport(
+    sets_added=3,
+    values_added=11,
+    already_present=1,
+    skipped={"not imported: LOINC 8302-2 Body Height": 2},
+)
 
 
 class FakeInterop:
@@ -42,8 +46,9 @@ class FakeInterop:
         self.exports: list[tuple[Actor, str, Path, str]] = []
         self.export_error: Exception | None = None
 
-    def import_fhir(self, actor: Actor, path: Path, progress: Progress,
-                    patient: str | None) -> ImportReport:
+    def import_fhir(
+        self, actor: Actor, path: Path, progress: Progress, patient: str | None
+    ) -> ImportReport:
         self.imports.append((actor, path, patient))
         for done in range(1, 5):
             progress(done, 4)
@@ -52,8 +57,9 @@ class FakeInterop:
                 self.hold.wait(10)
         return REPORT
 
-    def export_patient(self, actor: Actor, hospital_number: str, path: Path,
-                       export_format: str) -> ExportResult:
+    def export_patient(
+        self, actor: Actor, hospital_number: str, path: Path, export_format: str
+    ) -> ExportResult:
         self.exports.append((actor, hospital_number, path, export_format))
         if self.export_error is not None:
             raise self.export_error
@@ -68,9 +74,12 @@ def interop() -> FakeInterop:
 @pytest.fixture
 def interop_window(qtbot, ward: FakeWard, interop: FakeInterop) -> MainWindow:
     context = dataclasses.replace(
-        make_context(ward), current_actor=lambda: SUPERVISOR,
-        interop=InteropActions(import_fhir=interop.import_fhir,
-                               export_patient=interop.export_patient))
+        make_context(ward),
+        current_actor=lambda: SUPERVISOR,
+        interop=InteropActions(
+            import_fhir=interop.import_fhir, export_patient=interop.export_patient
+        ),
+    )
     window = MainWindow(context)
     qtbot.addWidget(window)
     window.show()
@@ -89,8 +98,12 @@ def _box(window: MainWindow) -> QMessageBox:
 
 
 def test_import_shows_progress_then_what_was_imported(
-        qtbot, interop_window: MainWindow, interop: FakeInterop,
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    qtbot,
+    interop_window: MainWindow,
+    interop: FakeInterop,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
     _ask_returns(monkeypatch, ImportFileDialog, tmp_path / "transfer.json")
     interop.hold.clear()
     menu = interop_window.interop_menu
@@ -113,13 +126,19 @@ def test_import_shows_progress_then_what_was_imported(
     assert not progress.isVisible() and not menu.busy
     box = _box(interop_window)
     assert box.isVisible()
-    assert box.text() == ("transfer.json: 3 sets (11 values) imported; 1 already on record; "
-                          "2 values skipped.")
+    assert box.text() == (
+        "transfer.json: 3 sets (11 values) imported; 1 already on record; 2 values skipped."
+    )
     assert "Body Height" in box.informativeText()
 
 
-def test_cancel_imports_nothing(qtbot, interop_window: MainWindow, interop: FakeInterop,
-                                monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_cancel_imports_nothing(
+    qtbot,
+    interop_window: MainWindow,
+    interop: FakeInterop,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
     _ask_returns(monkeypatch, ImportFileDialog, tmp_path / "big.ndjson")
     interop.hold.clear()
     menu = interop_window.interop_menu
@@ -138,14 +157,18 @@ def test_cancel_imports_nothing(qtbot, interop_window: MainWindow, interop: Fake
     assert not menu.busy
 
 
-def test_export_saves_the_selected_patient(qtbot, interop_window: MainWindow,
-                                           interop: FakeInterop,
-                                           monkeypatch: pytest.MonkeyPatch,
-                                           tmp_path: Path) -> None:
+def test_export_saves_the_selected_patient(
+    qtbot,
+    interop_window: MainWindow,
+    interop: FakeInterop,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
     view = interop_window.census_view
     view.selectRow(2)
     selected = interop_window.census_model.census_row(
-        interop_window.census_model.row_of_admission(view.selected_admission_id()))
+        interop_window.census_model.row_of_admission(view.selected_admission_id())
+    )
     asked: list[tuple[str, str]] = []
 
     def ask(cls: type, parent: object, label: str, suggested: str) -> ExportChoice:
@@ -158,15 +181,23 @@ def test_export_saves_the_selected_patient(qtbot, interop_window: MainWindow,
     with qtbot.waitSignal(menu.export_finished, timeout=5000):
         menu.export_action.trigger()
 
-    assert asked == [(f"{selected.patient_name} ({selected.hospital_number})",
-                      f"{selected.hospital_number}.json")]
-    assert interop.exports == [(SUPERVISOR, selected.hospital_number, tmp_path / "stay.csv",
-                                "csv")]
+    assert asked == [
+        (
+            f"{selected.patient_name} ({selected.hospital_number})",
+            f"{selected.hospital_number}.json",
+        )
+    ]
+    assert interop.exports == [(SUPERVISOR, selected.hospital_number, tmp_path / "stay.csv", "csv")]
     assert _box(interop_window).text() == f"Exported 1 patient (42 rows) to {tmp_path}/stay.csv."
 
 
-def test_a_refused_export_says_why(qtbot, interop_window: MainWindow, interop: FakeInterop,
-                                   monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_a_refused_export_says_why(
+    qtbot,
+    interop_window: MainWindow,
+    interop: FakeInterop,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
     interop.export_error = PermissionDenied("Robin Test (nurse) may not export")
     interop_window.census_view.selectRow(0)
     _ask_returns(monkeypatch, ExportPatientDialog, ExportChoice(tmp_path / "x.json", "fhir"))
@@ -177,18 +208,26 @@ def test_a_refused_export_says_why(qtbot, interop_window: MainWindow, interop: F
 
 
 def test_without_interop_the_menu_items_are_disabled(
-        make_window: Callable[..., MainWindow], ward: FakeWard) -> None:
+    make_window: Callable[..., MainWindow], ward: FakeWard
+) -> None:
     window = make_window(ward)
     assert not window.interop_menu.import_action.isEnabled()
     assert not window.interop_menu.export_action.isEnabled()
     titles = [a.text() for a in window.menuBar().actions()[0].menu().actions()]
-    assert titles[:3] == ["&Import FHIR…", "Import FHIR into &selected patient…",
-                          "&Export patient (FHIR/CSV)…"]
+    assert titles[:3] == [
+        "&Import FHIR…",
+        "Import FHIR into &selected patient…",
+        "&Export patient (FHIR/CSV)…",
+    ]
 
 
 def test_a_file_that_does_not_name_the_patient_goes_to_the_selected_one(
-        qtbot, interop_window: MainWindow, interop: FakeInterop,
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    qtbot,
+    interop_window: MainWindow,
+    interop: FakeInterop,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
     view = interop_window.census_view
     view.selectRow(1)
     model = interop_window.census_model

@@ -58,9 +58,11 @@ def _unlock(qtbot, window: MainWindow, staff_id: str) -> None:
 
 def _actions(world: AccessWorld) -> list[tuple[str, str | None]]:
     with world.db.read() as session:
-        rows = session.execute(select(AuditRow.action, AuditRow.detail)
-                               .where(AuditRow.action.in_(["lock", "unlock"]))
-                               .order_by(AuditRow.id)).all()
+        rows = session.execute(
+            select(AuditRow.action, AuditRow.detail)
+            .where(AuditRow.action.in_(["lock", "unlock"]))
+            .order_by(AuditRow.id)
+        ).all()
     return [(action, detail.get("previous") or detail.get("reason")) for action, detail in rows]
 
 
@@ -85,17 +87,16 @@ def test_escalations_stay_on_the_lock_screen_as_bed_and_kind_only(
 ) -> None:
     window.access.lock.lock("manual")
     lines = window.access.lock.screen.alert_texts()
-    expected = sorted(f"Bed {e.bed} — {e.kind.label}"
-                      for row in demo_ward().rows for e in row.open_escalations)
+    expected = sorted(
+        f"Bed {e.bed} — {e.kind.label}" for row in demo_ward().rows for e in row.open_escalations
+    )
     assert sorted(line.split("  ", 1)[1] for line in lines) == expected
     assert lines[0].startswith("◆◆")  # the emergency first, marked by shape, not colour only
     for line in lines:
         assert not any(ch.isdigit() for ch in line.split("Bed ", 1)[1].split(" — ")[1])
 
 
-def test_unsaved_input_in_an_open_dialog_survives_the_lock(
-    qtbot, window: MainWindow
-) -> None:
+def test_unsaved_input_in_an_open_dialog_survives_the_lock(qtbot, window: MainWindow) -> None:
     dialog = QDialog(window)
     field = QLineEdit(dialog)
     QVBoxLayout(dialog).addWidget(field)
@@ -108,8 +109,9 @@ def test_unsaved_input_in_an_open_dialog_survives_the_lock(
     qtbot.keyClicks(QApplication.focusWidget() or window, "999")  # typing goes nowhere near it
     assert field.text() == "37.2"
     _unlock(qtbot, window, "rn.okafor")
-    qtbot.waitUntil(lambda: not any(isinstance(c, Curtain) and c.isVisible()
-                                    for c in dialog.children()))
+    qtbot.waitUntil(
+        lambda: not any(isinstance(c, Curtain) and c.isVisible() for c in dialog.children())
+    )
     assert dialog.isVisible() and field.text() == "37.2"
     dialog.reject()
 
@@ -161,11 +163,19 @@ def test_a_window_opened_while_locked_is_covered_too(qtbot, window: MainWindow) 
     qtbot.waitUntil(lambda: any(isinstance(c, Curtain) for c in late.children()))
 
 
-@pytest.mark.parametrize("role, can_record, sees_audit", [
-    ("rn.okafor", True, False), ("sn.harrow", True, True), ("vc.visitor", False, False),
-])
+@pytest.mark.parametrize(
+    "role, can_record, sees_audit",
+    [
+        ("rn.okafor", True, False),
+        ("sn.harrow", True, True),
+        ("vc.visitor", False, False),
+    ],
+)
 def test_the_menus_follow_the_signed_in_role(
-    make_secure_window, world: AccessWorld, role: str, can_record: bool,  # noqa: F811
+    make_secure_window,
+    world: AccessWorld,
+    role: str,
+    can_record: bool,  # noqa: F811
     sees_audit: bool,
 ) -> None:
     window = make_secure_window(FakeWard(demo_ward()), world, signed_in=role)

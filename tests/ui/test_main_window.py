@@ -92,9 +92,7 @@ def test_a_change_at_another_station_shows_without_any_action(
     assert ward.loads == loads_before + 1
 
 
-def test_a_burst_of_changes_costs_one_reload(
-    window: MainWindow, ward: FakeWard, qtbot
-) -> None:
+def test_a_burst_of_changes_costs_one_reload(window: MainWindow, ward: FakeWard, qtbot) -> None:
     loads_before = ward.loads
     ward.census = replace(ward.census, taken_at=NOW + timedelta(seconds=5))
     for _ in range(10):
@@ -119,8 +117,10 @@ def test_an_open_patient_window_follows_refreshes_and_discharge(
     window.census_view.select_admission(2)
     qtbot.keyClick(window.census_view, Qt.Key.Key_Return)
     patient = window.patient_windows.get(2)
-    rows = [replace(r, news2_total=5, news2_risk="medium") if r.admission_id == 2 else r
-            for r in ward.census.rows]
+    rows = [
+        replace(r, news2_total=5, news2_risk="medium") if r.admission_id == 2 else r
+        for r in ward.census.rows
+    ]
     ward.census = replace(ward.census, rows=tuple(rows), taken_at=NOW + timedelta(minutes=2))
     window.refresh()
     qtbot.waitUntil(lambda: patient.header.texts()["news2"] == "NEWS2 5  ◆ MED")
@@ -130,9 +130,7 @@ def test_an_open_patient_window_follows_refreshes_and_discharge(
     assert "no longer on the ward census" in patient.findChild(QLabel, "patient_notice").text()
 
 
-def test_ctrl_f_focuses_the_filter_and_esc_clears_it(
-    window: MainWindow, qtbot
-) -> None:
+def test_ctrl_f_focuses_the_filter_and_esc_clears_it(window: MainWindow, qtbot) -> None:
     window.activateWindow()
     window.find_action.trigger()  # Ctrl+F
     assert window.filter_box.hasFocus()
@@ -146,9 +144,7 @@ def test_ctrl_f_focuses_the_filter_and_esc_clears_it(
     assert window.census_proxy.rowCount() == 17
 
 
-def test_filter_by_bed_then_enter_goes_to_the_patient(
-    window: MainWindow, qtbot
-) -> None:
+def test_filter_by_bed_then_enter_goes_to_the_patient(window: MainWindow, qtbot) -> None:
     window.find_action.trigger()
     qtbot.keyClicks(window.filter_box, "A10")
     qtbot.keyClick(window.filter_box, Qt.Key.Key_Return)

@@ -39,18 +39,28 @@ bedside_ward = bedside_support.bedside_ward
 make_bedside = bedside_support.make_bedside
 runner = bedside_support.runner
 
-NORMAL = {"respiration_rate": "16", "spo2": "97", "on_oxygen": "A", "systolic_bp": "122",
-          "diastolic_bp": "76", "pulse": "72", "consciousness": "A", "temperature": "36.8"}
+NORMAL = {
+    "respiration_rate": "16",
+    "spo2": "97",
+    "on_oxygen": "A",
+    "systolic_bp": "122",
+    "diastolic_bp": "76",
+    "pulse": "72",
+    "consciousness": "A",
+    "temperature": "36.8",
+}
 
 
 @pytest.fixture
-def open_dialog(qtbot, make_bedside, bedside_ward: BedsideWard
-                ) -> Iterator[Callable[..., ObservationDialog]]:
+def open_dialog(
+    qtbot, make_bedside, bedside_ward: BedsideWard
+) -> Iterator[Callable[..., ObservationDialog]]:
     dialogs: list[ObservationDialog] = []
 
     def open_(bedside: Bedside | None = None) -> ObservationDialog:
-        dialog = ObservationDialog(bedside or make_bedside(), bedside_ward.admission_id,
-                                   "Maya Thornbury — Bed A1")
+        dialog = ObservationDialog(
+            bedside or make_bedside(), bedside_ward.admission_id, "Maya Thornbury — Bed A1"
+        )
         dialog.discard_confirmed = lambda: True  # type: ignore[method-assign]
         qtbot.addWidget(dialog)
         dialog.show()
@@ -91,8 +101,12 @@ def test_a_full_round_is_saved_and_confirmed_with_the_time(
     type_into(qtbot, dialog.chart.spins["anxiety"], "3")
     assert "Chart total <b>7</b>" in dialog.chart.total_text
     type_into(qtbot, dialog.assessments.rass, "0")
-    for key, letter in (("alertness", "N"), ("amt4_mistakes", "N"), ("attention", "M"),
-                        ("acute_change", "N")):
+    for key, letter in (
+        ("alertness", "N"),
+        ("amt4_mistakes", "N"),
+        ("attention", "M"),
+        ("acute_change", "N"),
+    ):
         type_into(qtbot, dialog.assessments.four_at[key], letter)
     type_into(qtbot, dialog.note, "Settled, watching TV")
     press_enter(qtbot, dialog)
@@ -102,12 +116,19 @@ def test_a_full_round_is_saved_and_confirmed_with_the_time(
     assert "NEWS2 0" in dialog.status_text()
     assert result.news2 is not None and result.news2.total == 0
     assert set(result.assessment_ids) == {"rass", "4at"}
-    assert [bedside_ward.count(m) for m in (ObservationSetRow, SymptomEntryRow,
-                                            AssessmentRow)] == [1, 1, 2]
+    assert [bedside_ward.count(m) for m in (ObservationSetRow, SymptomEntryRow, AssessmentRow)] == [
+        1,
+        1,
+        2,
+    ]
     with bedside_ward.db.read() as session:
         saved = session.get_one(ObservationSetRow, result.observation_id)
     assert (saved.pulse, saved.temperature, saved.on_oxygen, saved.consciousness) == (
-        72, 36.8, False, "A")
+        72,
+        36.8,
+        False,
+        "A",
+    )
     assert saved.note == "Settled, watching TV" and saved.station == "Nurses' station 1"
     # The form is now read-only and Enter closes it.
     assert not dialog.vitals.rows["pulse"].input.isEnabled()
@@ -163,8 +184,9 @@ def test_an_extreme_value_is_recorded_only_once_confirmed(
     result = wait_saved(qtbot, dialog)
     assert result.news2 is not None and result.news2.parameter_scores["pulse"] == 3
     with bedside_ward.db.read() as session:
-        audit = session.scalars(select(AuditRow).where(
-            AuditRow.action == "record_observation")).one()
+        audit = session.scalars(
+            select(AuditRow).where(AuditRow.action == "record_observation")
+        ).one()
     assert audit.detail["confirmed_extreme"] == ["pulse"]
 
 
@@ -215,8 +237,12 @@ def test_a_partial_set_needs_a_reason_per_missing_value_and_is_marked(
     with bedside_ward.db.read() as session:
         saved = session.get_one(ObservationSetRow, result.observation_id)
     assert saved.news2_total is None and not saved.is_complete
-    assert saved.missing_reasons == {"systolic_bp": "asleep", "diastolic_bp": "asleep",
-                                     "consciousness": "asleep", "temperature": "asleep"}
+    assert saved.missing_reasons == {
+        "systolic_bp": "asleep",
+        "diastolic_bp": "asleep",
+        "consciousness": "asleep",
+        "temperature": "asleep",
+    }
 
 
 class FlakyRecording(RecordingService):
@@ -257,7 +283,10 @@ def test_a_database_failure_keeps_the_input_and_a_retry_saves_it_once(
 
 
 def test_the_dialog_retries_by_itself(
-    qtbot, open_dialog, make_bedside, bedside_ward: BedsideWard,
+    qtbot,
+    open_dialog,
+    make_bedside,
+    bedside_ward: BedsideWard,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(EntrySaver, "RETRY_DELAYS_S", (1,))
@@ -313,8 +342,18 @@ def test_entry_screenshot_in_the_night_theme(
     apply_theme(qapp, Theme.NIGHT)
     dialog = open_dialog(make_bedside(theme=Theme.NIGHT))
     dialog.resize(1320, 700)
-    enter_vitals(qtbot, dialog, {"respiration_rate": "24", "spo2": "95", "on_oxygen": "A",
-                                 "systolic_bp": "104", "diastolic_bp": "68", "pulse": "118"})
+    enter_vitals(
+        qtbot,
+        dialog,
+        {
+            "respiration_rate": "24",
+            "spo2": "95",
+            "on_oxygen": "A",
+            "systolic_bp": "104",
+            "diastolic_bp": "68",
+            "pulse": "118",
+        },
+    )
     for key, value in (("craving", "5"), ("anxiety", "4"), ("hallucinations_auditory", "4")):
         type_into(qtbot, dialog.chart.spins[key], value)
     type_into(qtbot, dialog.assessments.rass, "+1")

@@ -15,8 +15,9 @@ real_ward = support.real_ward
 runner = support.runner
 
 
-def open_dialog(qtbot, ward: RealWard, runner: TaskRunner, *, supervisor: bool = True
-                ) -> PatientSearchDialog:
+def open_dialog(
+    qtbot, ward: RealWard, runner: TaskRunner, *, supervisor: bool = True
+) -> PatientSearchDialog:
     desk = ward.desk(ward.supervisor if supervisor else ward.nurse)
     dialog = PatientSearchDialog(desk, runner)
     qtbot.addWidget(dialog)
@@ -40,13 +41,13 @@ def test_find_the_discharged_patient_and_read_the_record(
     before = dialog.searches
     type_into(qtbot, dialog, "history_search", "aber")
     qtbot.waitUntil(lambda: dialog.searches > before)
-    assert [dialog.model.hit(r).name for r in range(dialog.model.rowCount())] == [
-        "Aled Abernethy"]
+    assert [dialog.model.hit(r).name for r in range(dialog.model.rowCount())] == ["Aled Abernethy"]
     assert dialog.model.index(0, 5).data() == "Aftercare and peer support"
 
     dialog.table.selectionModel().select(
         dialog.model.index(0, 0),
-        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+    )
     qtbot.waitUntil(lambda: dialog.record is not None)
     text = dialog.view.toPlainText()
     assert "Aled Abernethy" in text and "read-only record" in text
@@ -64,8 +65,11 @@ def test_readmission_shows_both_stays(qtbot, real_ward: RealWard, runner: TaskRu
     from wardconsole.services.admissions import NewPatient
 
     again = real_ward.admissions.admit(
-        real_ward.nurse, NewPatient("KD100001", "Aled", "Abernethy", date(1990, 3, 4)),
-        bed="A2", readmission=True)
+        real_ward.nurse,
+        NewPatient("KD100001", "Aled", "Abernethy", date(1990, 3, 4)),
+        bed="A2",
+        readmission=True,
+    )
     real_ward.discharge(again, "residential_treatment")
     dialog = open_dialog(qtbot, real_ward, runner)
     assert dialog.model.index(0, 3).data() == "2"

@@ -22,9 +22,17 @@ def make_patient_window(qtbot, row) -> PatientWindow:
 
 def test_the_header_says_who_and_how_they_are(qtbot) -> None:
     row = census_row(
-        7, bed="B3", name="Felix Amundsen", age=48, detox_day=4, news2_total=6,
-        news2_risk="medium", symptom_total=22, last_obs_ago=timedelta(hours=3, minutes=10),
-        next_due_in=-timedelta(hours=1, minutes=5), risk_flags=("falls",),
+        7,
+        bed="B3",
+        name="Felix Amundsen",
+        age=48,
+        detox_day=4,
+        news2_total=6,
+        news2_risk="medium",
+        symptom_total=22,
+        last_obs_ago=timedelta(hours=3, minutes=10),
+        next_due_in=-timedelta(hours=1, minutes=5),
+        risk_flags=("falls",),
         escalations=[escalation(EscalationKind.OVERDUE_OBS, Severity.URGENT)],
     )
     header = PatientHeader()
@@ -52,17 +60,28 @@ def test_an_incomplete_set_is_not_shown_as_a_score(qtbot) -> None:
 
 
 def test_open_escalations_are_listed_with_their_reasons(qtbot) -> None:
-    row = census_row(escalations=[
-        escalation(EscalationKind.PANIC, Severity.URGENT, explanation="Panic score 8 at 02:20"),
-        escalation(EscalationKind.HALLUCINATION, Severity.EMERGENCY,
-                   explanation="Command hallucinations reported", acknowledged_by="Dr P. Iyer"),
-    ])
+    row = census_row(
+        escalations=[
+            escalation(EscalationKind.PANIC, Severity.URGENT, explanation="Panic score 8 at 02:20"),
+            escalation(
+                EscalationKind.HALLUCINATION,
+                Severity.EMERGENCY,
+                explanation="Command hallucinations reported",
+                acknowledged_by="Dr P. Iyer",
+            ),
+        ]
+    )
     window = make_patient_window(qtbot, row)
     model = window.escalation_model()
     assert model.rowCount() == 2
     top = [model.index(0, c).data() for c in EscalationColumn]
-    assert top == ["▲ EMERGENCY", "Hallucination", "20 min ago", "Acknowledged by Dr P. Iyer",
-                   "Command hallucinations reported"]
+    assert top == [
+        "▲ EMERGENCY",
+        "Hallucination",
+        "20 min ago",
+        "Acknowledged by Dr P. Iyer",
+        "Command hallucinations reported",
+    ]
     assert model.index(1, EscalationColumn.DETAILS).data() == "Panic score 8 at 02:20"
 
 

@@ -25,18 +25,25 @@ bedside_ward = bedside_support.bedside_ward
 make_bedside = bedside_support.make_bedside
 runner = bedside_support.runner
 
-LORAZEPAM = {"drug": "Lorazepam", "drug_class": "benzodiazepine", "dose": "1 mg",
-             "route": "oral", "reason": "Anxiety"}
+LORAZEPAM = {
+    "drug": "Lorazepam",
+    "drug_class": "benzodiazepine",
+    "dose": "1 mg",
+    "route": "oral",
+    "reason": "Anxiety",
+}
 
 
 @pytest.fixture
-def open_dialog(qtbot, make_bedside, bedside_ward: BedsideWard
-                ) -> Iterator[Callable[..., PrnDialog]]:
+def open_dialog(
+    qtbot, make_bedside, bedside_ward: BedsideWard
+) -> Iterator[Callable[..., PrnDialog]]:
     dialogs: list[PrnDialog] = []
 
     def open_(bedside: Bedside | None = None) -> PrnDialog:
-        dialog = PrnDialog(bedside or make_bedside(), bedside_ward.admission_id,
-                           "Maya Thornbury — Bed A1")
+        dialog = PrnDialog(
+            bedside or make_bedside(), bedside_ward.admission_id, "Maya Thornbury — Bed A1"
+        )
         dialog.discard_confirmed = lambda: True  # type: ignore[method-assign]
         qtbot.addWidget(dialog)
         dialog.show()
@@ -46,15 +53,20 @@ def open_dialog(qtbot, make_bedside, bedside_ward: BedsideWard
 
     yield open_
     for dialog in dialogs:
-        qtbot.waitUntil(lambda d=dialog: SaveState.SAVING not in (d.saver.state,
-                                                                  d.effect_saver.state))
+        qtbot.waitUntil(
+            lambda d=dialog: SaveState.SAVING not in (d.saver.state, d.effect_saver.state)
+        )
 
 
 def give_earlier(ward: BedsideWard, count: int) -> list[int]:
     ids = []
     for hours in range(count, 0, -1):
-        result = ward.recording.record_prn(ward.nurse, ward.admission_id, **LORAZEPAM,
-                                           given_at=ward.clock.now - timedelta(hours=hours))
+        result = ward.recording.record_prn(
+            ward.nurse,
+            ward.admission_id,
+            **LORAZEPAM,
+            given_at=ward.clock.now - timedelta(hours=hours),
+        )
         ids.append(result.entry_id)
     return ids
 
@@ -129,7 +141,8 @@ def test_the_effect_of_an_earlier_dose_is_recorded_later(
     qtbot.waitUntil(lambda: dialog.effects_saved == 1)
     assert "Effect SAVED" in dialog.effect_status.text()
     qtbot.waitUntil(
-        lambda: dialog.model.index(0, PrnColumn.EFFECT).data() == "Settled within 30 min")
+        lambda: dialog.model.index(0, PrnColumn.EFFECT).data() == "Settled within 30 min"
+    )
     assert bedside_ward.count(PrnEffectRow) == 1
     assert bedside_ward.count(PrnDoseRow) == 1  # Enter in the effect field saved no dose
 

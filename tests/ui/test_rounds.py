@@ -65,8 +65,9 @@ def ward(demo_file: Path, tmp_path: Path) -> Iterator[Ward]:
     clock = Clock(NIGHT)
     db = Database(engine, clock=clock)
     nurse = StaffService(db).actor("rn.okafor", "Nurses' station 1")
-    desk = ObservationDesk(db, actor=lambda: nurse,
-                           service=ObservationLevelService(db, rng=random.Random(4)))
+    desk = ObservationDesk(
+        db, actor=lambda: nurse, service=ObservationLevelService(db, rng=random.Random(4))
+    )
     yield Ward(db, clock, desk)
     engine.dispose()
 
@@ -86,8 +87,10 @@ def rounds(qtbot, ward: Ward) -> Iterator[RoundsWindow]:
 
 def _visible_rows(window: RoundsWindow) -> list[tuple[str, str]]:
     proxy = window.view.proxy
-    return [(proxy.index(r, RoundsColumn.BED).data(), proxy.index(r, RoundsColumn.CHECK).data())
-            for r in range(proxy.rowCount())]
+    return [
+        (proxy.index(r, RoundsColumn.BED).data(), proxy.index(r, RoundsColumn.CHECK).data())
+        for r in range(proxy.rowCount())
+    ]
 
 
 def _count(db: Database, model: type) -> int:
@@ -136,16 +139,18 @@ def test_recording_a_check_from_the_rounds_view_takes_one_key_and_a_choice(
     qtbot.waitUntil(lambda: "Asleep — breathing observed" in rounds.view.message.text())
     assert asked[0].bed == bed
     assert _count(ward.db, SafetyCheckRow) == before + 1
-    qtbot.waitUntil(lambda: any(
-        b == bed and "left" in check for b, check in _visible_rows(rounds)))
+    qtbot.waitUntil(lambda: any(b == bed and "left" in check for b, check in _visible_rows(rounds)))
     assert f"{bed} " in rounds.view.message.text() and "Next check by" in rounds.view.message.text()
 
 
 def test_not_found_from_the_rounds_view_raises_the_alarm(
     rounds: RoundsWindow, ward: Ward, qtbot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(CheckDialog, "ask", classmethod(
-        lambda cls, *a: CheckEntry(Presentation.NOT_FOUND, "Bedroom, lounge")))
+    monkeypatch.setattr(
+        CheckDialog,
+        "ask",
+        classmethod(lambda cls, *a: CheckEntry(Presentation.NOT_FOUND, "Bedroom, lounge")),
+    )
     rounds.view.table.selectRow(1)
     rounds.view.record_button.click()
     qtbot.waitUntil(lambda: "NOT FOUND" in rounds.view.message.text())
@@ -155,19 +160,28 @@ def test_not_found_from_the_rounds_view_raises_the_alarm(
 def test_setting_a_level_from_the_rounds_view(
     rounds: RoundsWindow, ward: Ward, qtbot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(LevelDialog, "ask", classmethod(
-        lambda cls, *a: LevelEntry("arms_length", "Tried to leave through the fire door",
-                                   timedelta(hours=4), "Dr Iyer")))
+    monkeypatch.setattr(
+        LevelDialog,
+        "ask",
+        classmethod(
+            lambda cls, *a: LevelEntry(
+                "arms_length", "Tried to leave through the fire door", timedelta(hours=4), "Dr Iyer"
+            )
+        ),
+    )
     before = _count(ward.db, ObservationLevelRow)
     last = rounds.view.proxy.rowCount() - 1  # a patient on general observation
     rounds.view.table.selectRow(last)
     bed = rounds.view.proxy.index(last, RoundsColumn.BED).data()
     rounds.view.level_button.click()
-    qtbot.waitUntil(lambda: "level set to Within arm's length (1:1)" in
-                    rounds.view.message.text())
+    qtbot.waitUntil(lambda: "level set to Within arm's length (1:1)" in rounds.view.message.text())
     assert _count(ward.db, ObservationLevelRow) == before + 1
-    qtbot.waitUntil(lambda: rounds.view.proxy.index(0, RoundsColumn.BED).data() == bed
-                    or any(b == bed for b, _ in _visible_rows(rounds)[:6]))
+    qtbot.waitUntil(
+        lambda: (
+            rounds.view.proxy.index(0, RoundsColumn.BED).data() == bed
+            or any(b == bed for b, _ in _visible_rows(rounds)[:6])
+        )
+    )
 
 
 def test_the_check_dialog_records_asleep_with_two_keys(qtbot, ward: Ward) -> None:
@@ -196,8 +210,9 @@ def test_the_check_dialog_refuses_to_save_without_how(qtbot, ward: Ward) -> None
     assert dialog.isVisible() and "How: choose" in dialog.error.text()
 
 
-def test_rounds_screenshot_at_night(rounds: RoundsWindow, ward: Ward, qtbot,
-                                    tmp_path: Path) -> None:
+def test_rounds_screenshot_at_night(
+    rounds: RoundsWindow, ward: Ward, qtbot, tmp_path: Path
+) -> None:
     shot_dir = Path(os.environ.get("WARDCONSOLE_SHOT_DIR", tmp_path))
     app = QApplication.instance()
     assert isinstance(app, QApplication)

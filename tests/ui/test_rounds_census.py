@@ -18,30 +18,42 @@ from .test_rounds import Ward, demo_file, ward  # noqa: F401 - shared demo-ward 
 
 
 def test_ctrl_k_on_the_census_records_a_check_for_the_selected_patient(
-    qtbot, ward: Ward, monkeypatch  # noqa: F811 - fixture
+    qtbot,
+    ward: Ward,
+    monkeypatch,  # noqa: F811 - fixture
 ) -> None:
     census = CensusService(ward.db)
-    window = MainWindow(UiContext(
-        load_census=census.snapshot,
-        open_change_feed=lambda: open_change_feed(ward.db.engine),
-        station="Nurses' station 1",
-        ward_name=census.ward_name(),
-        database_label="SQLite (demo ward)",
-        observation=ward.desk,
-    ))
+    window = MainWindow(
+        UiContext(
+            load_census=census.snapshot,
+            open_change_feed=lambda: open_change_feed(ward.db.engine),
+            station="Nurses' station 1",
+            ward_name=census.ward_name(),
+            database_label="SQLite (demo ward)",
+            observation=ward.desk,
+        )
+    )
     qtbot.addWidget(window)
     asked = []
-    monkeypatch.setattr(CheckDialog, "ask", classmethod(
-        lambda cls, parent, patient, locations: asked.append(patient)
-        or CheckEntry(Presentation.DISTRESSED, "Lounge", "Tearful, talked for 10 min")))
+    monkeypatch.setattr(
+        CheckDialog,
+        "ask",
+        classmethod(
+            lambda cls, parent, patient, locations: (
+                asked.append(patient)
+                or CheckEntry(Presentation.DISTRESSED, "Lounge", "Tearful, talked for 10 min")
+            )
+        ),
+    )
     try:
         window.show()
         qtbot.waitUntil(lambda: window.snapshot is not None)
         raised = next(r for r in window.snapshot.rows if r.observation_raised)
         assert window.census_view.select_admission(raised.admission_id)
         proxy = window.census_proxy
-        row = next(r for r in range(proxy.rowCount())
-                   if proxy.admission_id(r) == raised.admission_id)
+        row = next(
+            r for r in range(proxy.rowCount()) if proxy.admission_id(r) == raised.admission_id
+        )
         checks = proxy.index(row, CensusColumn.CHECKS).data()
         assert raised.observation_level_short in checks and "min" in checks
         window.census_view.setFocus()
@@ -49,8 +61,14 @@ def test_ctrl_k_on_the_census_records_a_check_for_the_selected_patient(
         qtbot.waitUntil(lambda: "Check saved" in window.statusBar().currentMessage())
         assert asked[0].admission_id == raised.admission_id
         with ward.db.read() as session:
-            assert session.scalar(select(func.count()).select_from(SafetyCheckRow).where(
-                SafetyCheckRow.presentation == "distressed")) == 1
+            assert (
+                session.scalar(
+                    select(func.count())
+                    .select_from(SafetyCheckRow)
+                    .where(SafetyCheckRow.presentation == "distressed")
+                )
+                == 1
+            )
         assert "Awake" not in window.statusBar().currentMessage()
         assert "Distressed" in window.statusBar().currentMessage()
     finally:

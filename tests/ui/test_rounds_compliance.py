@@ -19,7 +19,10 @@ from .test_rounds import Ward, demo_file, ward  # noqa: F401 - shared demo-ward 
 
 
 def test_compliance_for_the_night_so_far_and_the_shift_before(
-    qtbot, qtmodeltester, ward: Ward, tmp_path: Path  # noqa: F811 - fixture
+    qtbot,
+    qtmodeltester,
+    ward: Ward,
+    tmp_path: Path,  # noqa: F811 - fixture
 ) -> None:
     supervisor = StaffService(ward.db).actor("sn.harrow", "Nurses' station 1")
     desk = ObservationDesk(ward.db, actor=lambda: supervisor)
@@ -36,16 +39,20 @@ def test_compliance_for_the_night_so_far_and_the_shift_before(
         report = dialog.report
         assert report is not None and not report.complete
         assert "Night shift" in dialog.shift_label.text()
-        assert dialog.totals.text().startswith(f"{report.totals.due} checks due (shift in "
-                                               "progress")
+        assert dialog.totals.text().startswith(f"{report.totals.due} checks due (shift in progress")
         assert report.totals.overdue >= 2
         assert dialog.patients.rowCount() == len(report.patients) > 10
         assert {n.nurse for n in report.nurses} <= {
-            "Adaeze Okafor", "Sven Lindqvist", "Marta Pereira", "Jamie McCall"}
+            "Adaeze Okafor",
+            "Sven Lindqvist",
+            "Marta Pereira",
+            "Jamie McCall",
+        }
         qtmodeltester.check(dialog.patients)
         qtmodeltester.check(dialog.nurses)
-        grab_widget(dialog, Path(os.environ.get("WARDCONSOLE_SHOT_DIR", tmp_path))
-                    / "compliance-night.png")
+        grab_widget(
+            dialog, Path(os.environ.get("WARDCONSOLE_SHOT_DIR", tmp_path)) / "compliance-night.png"
+        )
         assert not dialog.next_button.isEnabled()
         dialog.previous_button.click()
         qtbot.waitUntil(lambda: dialog.report is not None and dialog.report is not report)

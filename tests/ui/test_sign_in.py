@@ -42,8 +42,9 @@ def _type(qtbot, dialog: SignInDialog, staff_id: str, password: str) -> None:
     qtbot.keyClick(dialog.form.password, Qt.Key.Key_Return)
 
 
-def test_a_nurse_signs_in_with_id_and_password(qtbot, dialog: SignInDialog,
-                                               world: AccessWorld) -> None:  # noqa: F811
+def test_a_nurse_signs_in_with_id_and_password(
+    qtbot, dialog: SignInDialog, world: AccessWorld
+) -> None:  # noqa: F811
     with qtbot.waitSignal(dialog.accepted, timeout=10_000):
         _type(qtbot, dialog, "rn.okafor", PASSWORDS["rn.okafor"])
     assert dialog.signed is not None
@@ -69,7 +70,9 @@ def test_an_empty_form_asks_for_both(qtbot, dialog: SignInDialog) -> None:
 
 
 def test_a_database_nobody_can_sign_in_to_names_the_first_command(
-    qtbot, tmp_path: Path, world: AccessWorld  # noqa: F811
+    qtbot,
+    tmp_path: Path,
+    world: AccessWorld,  # noqa: F811
 ) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'empty.sqlite'}")
     upgrade(engine)
@@ -105,16 +108,19 @@ def test_a_demo_ward_says_its_demo_password_and_no_other_ward_does(
 
 def test_signing_in_on_the_lock_screen_path_is_an_unlock(world: AccessWorld) -> None:  # noqa: F811
     first = world.access.sign_in("rn.okafor", PASSWORDS["rn.okafor"], SignInPurpose.START, None)
-    second = world.access.sign_in("rn.pereira", PASSWORDS["rn.pereira"], SignInPurpose.UNLOCK,
-                                  first.actor)
+    second = world.access.sign_in(
+        "rn.pereira", PASSWORDS["rn.pereira"], SignInPurpose.UNLOCK, first.actor
+    )
     assert second.actor.staff_code == "rn.pereira"
 
 
 def test_sign_in_screenshot_at_night(qtbot, qapp, dialog: SignInDialog) -> None:
     apply_theme(qapp, Theme.NIGHT)
     dialog.form.staff_id.setText("rn.okafor")
-    dialog.form.show_message("Staff ID or password not recognised. After 5 wrong tries in a "
-                             "row an account locks for 15 minutes.")
+    dialog.form.show_message(
+        "Staff ID or password not recognised. After 5 wrong tries in a "
+        "row an account locks for 15 minutes."
+    )
     dialog.adjustSize()
     path = grab_widget(dialog, DOCS / "sign-in-night.png")
     assert path.exists() and path.stat().st_size > 5_000

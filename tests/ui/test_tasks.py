@@ -46,8 +46,9 @@ def test_a_failure_goes_to_on_failure(qtbot, runner: TaskRunner) -> None:
     def work() -> None:
         raise ConnectionError("database unavailable")
 
-    runner.run(work, on_success=lambda _: pytest.fail("no result expected"),
-               on_failure=errors.append)
+    runner.run(
+        work, on_success=lambda _: pytest.fail("no result expected"), on_failure=errors.append
+    )
     qtbot.waitUntil(lambda: bool(errors))
     assert isinstance(errors[0], ConnectionError)
 

@@ -43,10 +43,22 @@ FLANK_PAIN: Final = "flank_pain"
 NEW_RENAL_IMPAIRMENT: Final = "new_renal_impairment"
 
 FLAGS: Final[tuple[str, ...]] = (
-    POSSIBLE_DELIRIUM, POSSIBLE_COGNITIVE_IMPAIRMENT, PANIC_ATTACK, LIMITED_SYMPTOM_ATTACK,
-    HALLUCINATIONS_PRESENT, CSSRS_LOW, CSSRS_MODERATE, CSSRS_HIGH, CSSRS_REQUIRED,
-    MAJOR_DEPRESSIVE_SYNDROME, GAD7_POSITIVE_SCREEN, BLADDER_RED_FLAG, VISIBLE_HAEMATURIA,
-    RETENTION, FLANK_PAIN, NEW_RENAL_IMPAIRMENT,
+    POSSIBLE_DELIRIUM,
+    POSSIBLE_COGNITIVE_IMPAIRMENT,
+    PANIC_ATTACK,
+    LIMITED_SYMPTOM_ATTACK,
+    HALLUCINATIONS_PRESENT,
+    CSSRS_LOW,
+    CSSRS_MODERATE,
+    CSSRS_HIGH,
+    CSSRS_REQUIRED,
+    MAJOR_DEPRESSIVE_SYNDROME,
+    GAD7_POSITIVE_SCREEN,
+    BLADDER_RED_FLAG,
+    VISIBLE_HAEMATURIA,
+    RETENTION,
+    FLANK_PAIN,
+    NEW_RENAL_IMPAIRMENT,
 )
 """Every flag an assessment can carry."""
 
@@ -64,8 +76,15 @@ class AssessmentScore:
 
 RASS_TERMS: Final[Mapping[int, str]] = MappingProxyType(
     {
-        4: "Combative", 3: "Very agitated", 2: "Agitated", 1: "Restless", 0: "Alert and calm",
-        -1: "Drowsy", -2: "Light sedation", -3: "Moderate sedation", -4: "Deep sedation",
+        4: "Combative",
+        3: "Very agitated",
+        2: "Agitated",
+        1: "Restless",
+        0: "Alert and calm",
+        -1: "Drowsy",
+        -2: "Light sedation",
+        -3: "Moderate sedation",
+        -4: "Deep sedation",
         -5: "Unarousable",
     }
 )
@@ -113,20 +132,32 @@ def score_4at(answers: Mapping[str, Any]) -> AssessmentScore:
     acute = 4 if _bool("acute_change", answers.get("acute_change")) else 0
     total = alertness + amt4 + attention + acute
     if total >= 4:
-        return AssessmentScore(total, "Possible delirium ± cognitive impairment",
-                               (POSSIBLE_DELIRIUM,))
+        return AssessmentScore(
+            total, "Possible delirium ± cognitive impairment", (POSSIBLE_DELIRIUM,)
+        )
     if total >= 1:
-        return AssessmentScore(total, "Possible cognitive impairment",
-                               (POSSIBLE_COGNITIVE_IMPAIRMENT,))
+        return AssessmentScore(
+            total, "Possible cognitive impairment", (POSSIBLE_COGNITIVE_IMPAIRMENT,)
+        )
     return AssessmentScore(0, "Delirium or severe cognitive impairment unlikely")
 
 
 # --- panic attack (§6.1) ------------------------------------------------------------------------
 
 PANIC_SYMPTOMS: Final[tuple[str, ...]] = (
-    "palpitations", "sweating", "trembling", "shortness_of_breath", "choking", "chest_pain",
-    "nausea", "dizziness", "chills_or_heat", "paraesthesias", "derealisation",
-    "fear_of_losing_control", "fear_of_dying",
+    "palpitations",
+    "sweating",
+    "trembling",
+    "shortness_of_breath",
+    "choking",
+    "chest_pain",
+    "nausea",
+    "dizziness",
+    "chills_or_heat",
+    "paraesthesias",
+    "derealisation",
+    "fear_of_losing_control",
+    "fear_of_dying",
 )
 """The 13 DSM-5 panic-attack symptoms, in DSM order."""
 
@@ -158,11 +189,13 @@ def score_panic(answers: Mapping[str, Any]) -> AssessmentScore:
         distress_text = f", distress {validate_score('distress', distress, 0, 10)}/10"
     count = len(present)
     if count >= 4:
-        return AssessmentScore(count, f"Panic attack ({count}/13 symptoms{distress_text})",
-                               (PANIC_ATTACK,))
+        return AssessmentScore(
+            count, f"Panic attack ({count}/13 symptoms{distress_text})", (PANIC_ATTACK,)
+        )
     if count:
         return AssessmentScore(
-            count, f"Limited-symptom attack ({count}/13 symptoms{distress_text})",
+            count,
+            f"Limited-symptom attack ({count}/13 symptoms{distress_text})",
             (LIMITED_SYMPTOM_ATTACK,),
         )
     return AssessmentScore(0, f"No panic symptoms{distress_text}")
@@ -260,11 +293,17 @@ def cssrs_risk(flags: Collection[str]) -> str:
 # --- PHQ-9 (§6.5) and GAD-7 (§6.4) --------------------------------------------------------------
 
 PHQ9_BANDS: Final[tuple[tuple[int, str], ...]] = (
-    (20, "Severe"), (15, "Moderately severe"), (10, "Moderate"), (5, "Mild"),
+    (20, "Severe"),
+    (15, "Moderately severe"),
+    (10, "Moderate"),
+    (5, "Mild"),
     (0, "None/minimal"),
 )
 GAD7_BANDS: Final[tuple[tuple[int, str], ...]] = (
-    (15, "Severe"), (10, "Moderate"), (5, "Mild"), (0, "None/minimal"),
+    (15, "Severe"),
+    (10, "Moderate"),
+    (5, "Mild"),
+    (0, "None/minimal"),
 )
 
 
@@ -334,8 +373,14 @@ def score_pain(answers: Mapping[str, Any]) -> AssessmentScore:
     detail = answers.get("site_detail")
     if detail is not None and not isinstance(detail, str):
         raise ValueError("site_detail: expected text")
-    band = "no pain" if value == 0 else "mild" if value <= 3 else "moderate" if value <= 6 else (
-        "severe"
+    band = (
+        "no pain"
+        if value == 0
+        else "mild"
+        if value <= 3
+        else "moderate"
+        if value <= 6
+        else ("severe")
     )
     where = f" ({detail or site})" if site else ""
     return AssessmentScore(value, f"Pain {value}/10{where}, {band}")
@@ -397,8 +442,9 @@ def score_assessment(kind: str, answers: Mapping[str, Any]) -> AssessmentScore:
     """Score ``answers`` for ``kind`` (one of ``ASSESSMENT_KINDS``); ValueError names the key."""
     scorer = SCORERS.get(kind) if isinstance(kind, str) else None
     if scorer is None:
-        raise ValueError(f"kind: {_show(kind)} is not an assessment; expected one of "
-                         f"{_list(ASSESSMENT_KINDS)}")
+        raise ValueError(
+            f"kind: {_show(kind)} is not an assessment; expected one of {_list(ASSESSMENT_KINDS)}"
+        )
     if not isinstance(answers, Mapping):
         raise ValueError(f"answers: expected a mapping of answers for {kind}")
     return scorer(answers)
@@ -410,8 +456,9 @@ def score_assessment(kind: str, answers: Mapping[str, Any]) -> AssessmentScore:
 def _only(answers: Mapping[str, Any], allowed: Collection[str]) -> None:
     for key in answers:
         if key != "note" and key not in allowed:
-            raise ValueError(f"{_show(key)}: not an answer of this assessment; expected "
-                             f"{_list(sorted(allowed))}")
+            raise ValueError(
+                f"{_show(key)}: not an answer of this assessment; expected {_list(sorted(allowed))}"
+            )
     note = answers.get("note")
     if note is not None and not isinstance(note, str):
         raise ValueError("note: expected text")
@@ -454,8 +501,10 @@ def _symptom_list(listed: object) -> set[str]:
     present: set[str] = set()
     for key in listed:
         if key not in PANIC_SYMPTOMS:
-            raise ValueError(f"symptoms: {_show(key)} is not a DSM-5 panic symptom; expected "
-                             f"keys from {_list(PANIC_SYMPTOMS)}")
+            raise ValueError(
+                f"symptoms: {_show(key)} is not a DSM-5 panic symptom; expected "
+                f"keys from {_list(PANIC_SYMPTOMS)}"
+            )
         present.add(key)
     return present
 
@@ -465,8 +514,9 @@ def _modalities(value: object) -> tuple[str, ...]:
         raise ValueError(f"modalities: expected a collection of {_list(MODALITIES)}")
     for item in value:
         if item not in MODALITIES:
-            raise ValueError(f"modalities: {_show(item)} is not a modality; expected "
-                             f"{_list(MODALITIES)}")
+            raise ValueError(
+                f"modalities: {_show(item)} is not a modality; expected {_list(MODALITIES)}"
+            )
     return tuple(m for m in MODALITIES if m in value)
 
 

@@ -65,4 +65,3 @@ class TableReader:
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             raise self.fail(section, f"{key}: must be a whole number {low}–{high}, got {value!r}")
         return value
-

@@ -43,12 +43,14 @@ class Destination(StrEnum):
 
 
 _DESTINATIONS: Final = {
-    Destination.RESIDENTIAL: ("Residential / inpatient treatment",
-                              "Service and start date", False),
+    Destination.RESIDENTIAL: ("Residential / inpatient treatment", "Service and start date", False),
     Destination.OUTPATIENT: ("Outpatient programme", "Programme and first appointment", False),
     Destination.AFTERCARE: ("Aftercare and peer support", "Group, keyworker or contact", False),
-    Destination.AGAINST_ADVICE: ("Self-discharge against advice",
-                                 "Advice given and risks explained", True),
+    Destination.AGAINST_ADVICE: (
+        "Self-discharge against advice",
+        "Advice given and risks explained",
+        True,
+    ),
     Destination.HOSPITAL: ("Transfer to hospital", "Hospital and reason for transfer", True),
 }
 
@@ -203,21 +205,26 @@ class _Writer:
         age = age_on(f.date_of_birth, self.end.date())
         self.line("DISCHARGE SUMMARY")
         born = f"{f.date_of_birth.day} {f.date_of_birth:%b %Y}"
-        self.line(f"Patient: {f.patient_name}, born {born} (age {age}), "
-                  f"hospital no. {f.hospital_number}")
+        self.line(
+            f"Patient: {f.patient_name}, born {born} (age {age}), hospital no. {f.hospital_number}"
+        )
         setting = CARE_SETTINGS.get(f.care_setting, f.care_setting)
         beds = " → ".join(f.beds) if f.beds else "no bed"
         self.line(f"Admitted: {words.when_text(f.admitted_at, self.tz)} ({setting}; bed {beds})")
-        self.line(f"Discharged: {words.when_text(self.end, self.tz)} — length of stay "
-                  f"{words.span_text(self.end - f.admitted_at)} "
-                  f"(detox day {stay_day(f.admitted_at, self.end)})")
+        self.line(
+            f"Discharged: {words.when_text(self.end, self.tz)} — length of stay "
+            f"{words.span_text(self.end - f.admitted_at)} "
+            f"(detox day {stay_day(f.admitted_at, self.end)})"
+        )
         self.line(destination_line(destination, detail))
         prev = f.previous_stay
         if prev is not None:
             until = words.when_text(prev.discharged_at, self.tz) if prev.discharged_at else "?"
             where = f", {_destination_label(prev.destination)}" if prev.destination else ""
-            self.line(f"Readmission: previous stay {words.when_text(prev.admitted_at, self.tz)} "
-                      f"to {until}{where}")
+            self.line(
+                f"Readmission: previous stay {words.when_text(prev.admitted_at, self.tz)} "
+                f"to {until}{where}"
+            )
 
     def intake(self) -> None:
         self.section("Intake")
@@ -244,9 +251,14 @@ class _Writer:
         if f.partial_sets:
             news2 += f"; {f.partial_sets} partial set{'s' if f.partial_sets != 1 else ''}"
         self.item(news2)
-        for kind, title in (("craving", "Craving (0–10)"), ("phq9", "PHQ-9"), ("gad7", "GAD-7"),
-                            ("hallucination", "Hallucinations (BPRS-E item 10, 1–7)"),
-                            ("4at", "4AT"), ("rass", "RASS")):
+        for kind, title in (
+            ("craving", "Craving (0–10)"),
+            ("phq9", "PHQ-9"),
+            ("gad7", "GAD-7"),
+            ("hallucination", "Hallucinations (BPRS-E item 10, 1–7)"),
+            ("4at", "4AT"),
+            ("rass", "RASS"),
+        ):
             readings = f.assessments.get(kind, ())
             if readings:
                 self.item(self.series(title, readings, "rating"))
@@ -287,10 +299,15 @@ class _Writer:
         kinds = Counter(e.kind for e in items)
         self.item("By kind: " + ", ".join(f"{kind} ×{n}" for kind, n in kinds.most_common()))
         for e in items[:MAX_ESCALATION_LINES]:
-            end = (f"resolved {words.short_when_text(e.resolved_at, self.tz)}: {e.outcome}"
-                   if e.resolved_at is not None else "open at discharge")
-            self.item(f"{self.when_first(e.raised_at)} — {_SEVERITY_WORDS[e.severity]} {e.kind}: "
-                      f"{e.explanation} — {end}")
+            end = (
+                f"resolved {words.short_when_text(e.resolved_at, self.tz)}: {e.outcome}"
+                if e.resolved_at is not None
+                else "open at discharge"
+            )
+            self.item(
+                f"{self.when_first(e.raised_at)} — {_SEVERITY_WORDS[e.severity]} {e.kind}: "
+                f"{e.explanation} — {end}"
+            )
         if len(items) > MAX_ESCALATION_LINES:
             self.item(f"… and {len(items) - MAX_ESCALATION_LINES} more (see the record)")
 
@@ -305,37 +322,48 @@ class _Writer:
             groups.setdefault((dose.drug_class, dose.drug), []).append(dose)
         for (drug_class, drug), given in sorted(groups.items(), key=lambda kv: -len(kv[1])):
             amounts = ", ".join(sorted({d.dose for d in given if d.dose}))
-            self.item(f"{drug_class.capitalize()}: {drug}{f' {amounts}' if amounts else ''} "
-                      f"×{len(given)} (last {self.when(given[-1].given_at)})")
+            self.item(
+                f"{drug_class.capitalize()}: {drug}{f' {amounts}' if amounts else ''} "
+                f"×{len(given)} (last {self.when(given[-1].given_at)})"
+            )
         recent = [d for d in doses if self.end - d.given_at <= timedelta(hours=24)]
-        self.item(f"In the 24 h before discharge: {len(recent)} dose"
-                  f"{'s' if len(recent) != 1 else ''}.")
+        self.item(
+            f"In the 24 h before discharge: {len(recent)} dose{'s' if len(recent) != 1 else ''}."
+        )
 
     def status(self) -> None:
         f = self.f
         self.section("Status at discharge")
         if f.news2:
             last = f.news2[-1]
-            self.item(f"Last NEWS2 {last.value} ({last.label or 'no band'}), "
-                      f"{words.span_text(self.end - last.at)} before discharge.")
+            self.item(
+                f"Last NEWS2 {last.value} ({last.label or 'no band'}), "
+                f"{words.span_text(self.end - last.at)} before discharge."
+            )
         else:
             self.item("No complete NEWS2 set recorded.")
         if f.symptoms:
             last = f.symptoms[-1]
-            self.item(f"Last withdrawal chart total {last.value}/{f.chart_max}, "
-                      f"{words.span_text(self.end - last.at)} before discharge.")
+            self.item(
+                f"Last withdrawal chart total {last.value}/{f.chart_max}, "
+                f"{words.span_text(self.end - last.at)} before discharge."
+            )
         for kind, title in (("craving", "craving"), ("cssrs", "C-SSRS")):
             readings = f.assessments.get(kind, ())
             if readings:
                 last = readings[-1]
                 shown = last.label or str(last.value)
-                self.item(f"Last {title}: {shown}, {words.span_text(self.end - last.at)} "
-                          "before discharge.")
+                self.item(
+                    f"Last {title}: {shown}, {words.span_text(self.end - last.at)} "
+                    "before discharge."
+                )
         still_open = [e for e in f.escalations if e.resolved_at is None]
         if still_open:
             kinds = ", ".join(e.kind for e in still_open)
-            self.item(f"Open escalations at discharge ({len(still_open)}): {kinds} — closed "
-                      "at discharge; hand over to the receiving team.")
+            self.item(
+                f"Open escalations at discharge ({len(still_open)}): {kinds} — closed "
+                "at discharge; hand over to the receiving team."
+            )
         else:
             self.item("No open escalations at discharge.")
 

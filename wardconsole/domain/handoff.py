@@ -63,16 +63,27 @@ BANDS: Final[tuple[str, ...]] = ("low", "low-medium", "medium", "high")
 
 ASSESSMENT_NAMES: Final[Mapping[str, str]] = MappingProxyType(
     {
-        "rass": "RASS", "4at": "4AT", "panic": "Panic checklist",
-        "hallucination": "Hallucinations (BPRS-E)", "cssrs": "C-SSRS", "phq9": "PHQ-9",
-        "gad7": "GAD-7", "craving": "Craving", "pain": "Pain", "bladder": "Bladder",
+        "rass": "RASS",
+        "4at": "4AT",
+        "panic": "Panic checklist",
+        "hallucination": "Hallucinations (BPRS-E)",
+        "cssrs": "C-SSRS",
+        "phq9": "PHQ-9",
+        "gad7": "GAD-7",
+        "craving": "Craving",
+        "pain": "Pain",
+        "bladder": "Bladder",
     }
 )
 
 _STEP_WORDS: Final = MappingProxyType(
     {
-        "acknowledged": "acknowledged", "action": "action", "snoozed": "snoozed",
-        "resolved": "resolved", "raise_severity": "severity raised", "cascaded": "cascaded",
+        "acknowledged": "acknowledged",
+        "action": "action",
+        "snoozed": "snoozed",
+        "resolved": "resolved",
+        "raise_severity": "severity raised",
+        "cascaded": "cascaded",
     }
 )
 
@@ -146,9 +157,14 @@ def draft_handoff(
 
 def brief_change(change: str) -> str:
     """A change since the last shift in a few words, for tables: 'New Panic (U) 02:05'."""
-    for long, short in (("New escalation: ", "New "), ("NEWS2 band up: ", "NEWS2 ↑ "),
-                        ("NEWS2 band down: ", "NEWS2 ↓ "), (" (emergency)", " (E)"),
-                        (" (urgent)", " (U)"), (" (advisory)", " (A)")):
+    for long, short in (
+        ("New escalation: ", "New "),
+        ("NEWS2 band up: ", "NEWS2 ↑ "),
+        ("NEWS2 band down: ", "NEWS2 ↓ "),
+        (" (emergency)", " (E)"),
+        (" (urgent)", " (U)"),
+        (" (advisory)", " (A)"),
+    ):
         change = change.replace(long, short)
     return change
 
@@ -207,28 +223,37 @@ class _Writer:
         shift, as_of = facts.shift, facts.as_of
         self.in_shift = [o for o in facts.observations if shift.start <= o.taken_at <= as_of]
         self.scored = [o for o in self.in_shift if o.news2_total is not None]
-        complete_upto = [o for o in facts.observations
-                         if o.news2_total is not None and o.taken_at <= as_of]
+        complete_upto = [
+            o for o in facts.observations if o.news2_total is not None and o.taken_at <= as_of
+        ]
         self.latest: ObservationSet | None = complete_upto[-1] if complete_upto else None
         before = [o for o in complete_upto if o.taken_at < shift.start]
         self.before: ObservationSet | None = before[-1] if before else None
         self.timeliness: ObservationTimeliness = observation_timeliness(
-            facts.observations, window_start=shift.start, as_of=as_of,
-            admitted_at=facts.admitted_at, policy=policy,
+            facts.observations,
+            window_start=shift.start,
+            as_of=as_of,
+            admitted_at=facts.admitted_at,
+            policy=policy,
         )
         self.ratings = [s for s in facts.symptoms if shift.start <= s.taken_at <= as_of]
         prior = [s for s in facts.symptoms if s.taken_at < shift.start]
         self.rating_before: SymptomEntry | None = prior[-1] if prior else None
-        self.escalations = [e for e in facts.escalations
-                            if e.raised_at <= as_of
-                            and (e.resolved_at is None or e.resolved_at >= shift.start)]
+        self.escalations = [
+            e
+            for e in facts.escalations
+            if e.raised_at <= as_of and (e.resolved_at is None or e.resolved_at >= shift.start)
+        ]
         self.raised = [e for e in self.escalations if e.raised_at >= shift.start]
-        self.open_now = sorted((e for e in self.escalations if e.open_at(as_of)),
-                               key=lambda e: (-e.severity, e.raised_at))
+        self.open_now = sorted(
+            (e for e in self.escalations if e.open_at(as_of)),
+            key=lambda e: (-e.severity, e.raised_at),
+        )
         self.prn = [p for p in facts.prn if shift.start <= p.dose.given_at <= as_of]
         previous = facts.previous_shift
-        self.prn_previous = [p for p in facts.prn
-                             if previous.start <= p.dose.given_at < previous.end]
+        self.prn_previous = [
+            p for p in facts.prn if previous.start <= p.dose.given_at < previous.end
+        ]
         self.assessments = [a for a in facts.assessments if shift.start <= a.taken_at <= as_of]
 
     # -- words -------------------------------------------------------------------------------
@@ -261,16 +286,19 @@ class _Writer:
         return first.total, last.total, trend
 
     def changes(self) -> tuple[str, ...]:
-        out = [f"New escalation: {e.kind.label} ({e.severity.label.lower()}) "
-               f"{self.when(e.raised_at)}" for e in self.raised]
+        out = [
+            f"New escalation: {e.kind.label} ({e.severity.label.lower()}) {self.when(e.raised_at)}"
+            for e in self.raised
+        ]
         now_band = self.latest.news2_risk if self.latest else None
         before_band = self.before.news2_risk if self.before else None
         if now_band and before_band and now_band != before_band:
             direction = "up" if band_rank(now_band) > band_rank(before_band) else "down"
             out.append(f"NEWS2 band {direction}: {before_band} → {now_band}")
         drugs_before = {p.dose.drug.casefold() for p in self.prn_previous}
-        new_drugs = sorted({p.dose.drug for p in self.prn
-                            if p.dose.drug.casefold() not in drugs_before})
+        new_drugs = sorted(
+            {p.dose.drug for p in self.prn if p.dose.drug.casefold() not in drugs_before}
+        )
         if new_drugs:
             out.append(f"New PRN: {', '.join(new_drugs)}")
         if len(self.prn) > len(self.prn_previous) and self.prn_previous:
@@ -307,7 +335,9 @@ class _Writer:
             overdue_at_end=overdue,
             next_obs_due=self.timeliness.next_due,
             changes=self.changes(),
-            risk_rank=top * 100 + band_rank(band_now) * 10 + (5 if overdue else 0)
+            risk_rank=top * 100
+            + band_rank(band_now) * 10
+            + (5 if overdue else 0)
             + min(len(self.raised), 4),
         )
 
@@ -315,8 +345,10 @@ class _Writer:
 
     def situation(self) -> tuple[Fact, ...]:
         f = self.f
-        out = [Fact(f"Bed {f.bed} · {f.patient_name}, {f.age} · {f.hospital_number}", "patient"),
-               Fact(f"Detox day {f.detox_day} (admitted {self._date(f.admitted_at)})", "detox")]
+        out = [
+            Fact(f"Bed {f.bed} · {f.patient_name}, {f.age} · {f.hospital_number}", "patient"),
+            Fact(f"Detox day {f.detox_day} (admitted {self._date(f.admitted_at)})", "detox"),
+        ]
         if self.latest is None:
             out.append(Fact("No complete NEWS2 set recorded yet", "news2", alert=True))
         else:
@@ -327,15 +359,28 @@ class _Writer:
             out.append(Fact(text, "news2", alert=stale or band_rank(self.latest.news2_risk) >= 2))
         if self.ratings:
             last = self.ratings[-1]
-            out.append(Fact(f"Withdrawal chart {last.total}/{self.chart.max_total} at "
-                            f"{self.when(last.taken_at)}", "symptoms"))
+            out.append(
+                Fact(
+                    f"Withdrawal chart {last.total}/{self.chart.max_total} at "
+                    f"{self.when(last.taken_at)}",
+                    "symptoms",
+                )
+            )
         if self.open_now:
             for e in self.open_now:
-                owner = (f"acknowledged by {e.acknowledged_by}" if e.acknowledged_by
-                         else "NOT YET ACKNOWLEDGED")
-                out.append(Fact(f"Open escalation: {e.kind.label} ({e.severity.label.lower()}), "
-                                f"raised {self.when(e.raised_at)}, {owner}", "escalation",
-                                alert=True))
+                owner = (
+                    f"acknowledged by {e.acknowledged_by}"
+                    if e.acknowledged_by
+                    else "NOT YET ACKNOWLEDGED"
+                )
+                out.append(
+                    Fact(
+                        f"Open escalation: {e.kind.label} ({e.severity.label.lower()}), "
+                        f"raised {self.when(e.raised_at)}, {owner}",
+                        "escalation",
+                        alert=True,
+                    )
+                )
         else:
             out.append(Fact("No open escalations", "escalation"))
         return tuple(out)
@@ -351,8 +396,10 @@ class _Writer:
         out = [Fact(f"Admission reason: {f.reason or 'not recorded'}", "reason")]
         if f.risk_flags:
             out.append(Fact(f"Risk flags: {', '.join(f.risk_flags)}", "risk_flags", alert=True))
-        lines = [(title, [line.strip() for line in body if line.strip() != "No risk flags."])
-                 for title, body in intake_lines]
+        lines = [
+            (title, [line.strip() for line in body if line.strip() != "No risk flags."])
+            for title, body in intake_lines
+        ]
         lines = [(title, body) for title, body in lines if body]
         if lines:
             for title, body in lines:
@@ -379,13 +426,15 @@ class _Writer:
 
     def _news2_fact(self) -> Fact:
         if not self.scored:
-            last = (f"; last {self.news2(self.latest)} at {self.when(self.latest.taken_at)}"
-                    if self.latest else "")
+            last = (
+                f"; last {self.news2(self.latest)} at {self.when(self.latest.taken_at)}"
+                if self.latest
+                else ""
+            )
             return Fact(f"NEWS2: no complete set this shift{last}", "news2", alert=True)
         totals = [o.news2_total for o in self.scored if o.news2_total is not None]
         latest = self.scored[-1]
-        start = (f"; at the start of the shift {self.news2(self.before)}"
-                 if self.before else "")
+        start = f"; at the start of the shift {self.news2(self.before)}" if self.before else ""
         sets = "set" if len(totals) == 1 else "sets"
         return Fact(
             f"NEWS2 now {self.news2(latest)} at {self.when(latest.taken_at)}; "
@@ -405,34 +454,54 @@ class _Writer:
             counts += f", {len(partial)} partial{why}"
         out = [Fact(f"Observation sets this shift: {counts}", "obs")]
         for late in t.late:
-            text = (f"Late set at {self.when(late.taken_at)}: {_span(late.late_by)} after due "
-                    f"{self.when(late.due_at)}")
+            text = (
+                f"Late set at {self.when(late.taken_at)}: {_span(late.late_by)} after due "
+                f"{self.when(late.due_at)}"
+            )
             if late.missed_before:
                 text += f" ({late.missed_before} further due set(s) missed before it)"
             out.append(Fact(text, "obs", alert=True))
         if t.overdue_since is not None:
-            out.append(Fact(f"OVERDUE at handover: set due {self.when(t.overdue_since)}, none "
-                            f"taken by {self.when(self.f.as_of)} "
-                            f"({_span(self.f.as_of - t.overdue_since)})", "obs", alert=True))
+            out.append(
+                Fact(
+                    f"OVERDUE at handover: set due {self.when(t.overdue_since)}, none "
+                    f"taken by {self.when(self.f.as_of)} "
+                    f"({_span(self.f.as_of - t.overdue_since)})",
+                    "obs",
+                    alert=True,
+                )
+            )
         if t.missed:
             out.append(Fact(f"Missed observation sets this shift: {t.missed}", "obs", alert=True))
         if not t.late and t.overdue_since is None and t.continuous_since is None:
             out.append(Fact("All sets on time", "obs"))
         if t.continuous_since is not None:
-            out.append(Fact(f"Continuous monitoring required since "
-                            f"{self.when(t.continuous_since)} (NEWS2 ≥ 7)", "obs", alert=True))
+            out.append(
+                Fact(
+                    f"Continuous monitoring required since "
+                    f"{self.when(t.continuous_since)} (NEWS2 ≥ 7)",
+                    "obs",
+                    alert=True,
+                )
+            )
         return out
 
     def _symptom_fact(self) -> Fact:
         first, last, trend = self.symptom_trend()
         maximum = self.chart.max_total
         if last is None:
-            before = (f"; last {self.rating_before.total}/{maximum} at "
-                      f"{self.when(self.rating_before.taken_at)}" if self.rating_before else "")
+            before = (
+                f"; last {self.rating_before.total}/{maximum} at "
+                f"{self.when(self.rating_before.taken_at)}"
+                if self.rating_before
+                else ""
+            )
             return Fact(f"Withdrawal chart: not rated this shift{before}", "symptoms", alert=True)
         if trend is None:
-            return Fact(f"Withdrawal chart: {last}/{maximum} (one rating this shift, nothing to "
-                        "compare)", "symptoms")
+            return Fact(
+                f"Withdrawal chart: {last}/{maximum} (one rating this shift, nothing to compare)",
+                "symptoms",
+            )
         assert first is not None
         change = last - first
         since = "the last rating before the shift" if self.rating_before else "the first rating"
@@ -446,16 +515,22 @@ class _Writer:
     def _escalation_facts(self) -> list[Fact]:
         if not self.escalations:
             return [Fact("Escalations this shift: none", "escalation")]
-        out = [Fact(f"Escalations this shift: {len(self.escalations)} "
-                    f"({len(self.raised)} raised this shift)", "escalation")]
+        out = [
+            Fact(
+                f"Escalations this shift: {len(self.escalations)} "
+                f"({len(self.raised)} raised this shift)",
+                "escalation",
+            )
+        ]
         for e in sorted(self.escalations, key=lambda e: e.raised_at):
-            out.append(Fact(self._escalation_text(e), "escalation",
-                            alert=e.open_at(self.f.as_of)))
+            out.append(Fact(self._escalation_text(e), "escalation", alert=e.open_at(self.f.as_of)))
         return out
 
     def _escalation_text(self, e: EscalationHistory) -> str:
-        parts = [f"{e.kind.label} ({e.severity.label.lower()}) raised "
-                 f"{self.when(e.raised_at)}: {e.explanation}"]
+        parts = [
+            f"{e.kind.label} ({e.severity.label.lower()}) raised "
+            f"{self.when(e.raised_at)}: {e.explanation}"
+        ]
         for step in e.steps:
             if step.action in ("raised", "update") or step.at > self.f.as_of:
                 continue
@@ -484,11 +559,14 @@ class _Writer:
         sedatives = self._sedatives_24h()
         rule = self.policy.rule("prn_review")
         if sedatives:
-            out.append(Fact(
-                f"Sedative/anxiolytic PRN in the last {rule.number('window_hours')} h: "
-                f"{sedatives} (local policy: review above {rule.number('max_doses')})",
-                "prn", alert=sedatives > rule.number("max_doses"),
-            ))
+            out.append(
+                Fact(
+                    f"Sedative/anxiolytic PRN in the last {rule.number('window_hours')} h: "
+                    f"{sedatives} (local policy: review above {rule.number('max_doses')})",
+                    "prn",
+                    alert=sedatives > rule.number("max_doses"),
+                )
+            )
         return out
 
     def _prn_text(self, given: PrnGiven) -> str:
@@ -505,9 +583,11 @@ class _Writer:
         rule = self.policy.rule("prn_review")
         classes = rule.params["drug_classes"]
         since = self.f.as_of - rule.hours("window_hours")
-        return sum(1 for p in self.f.prn
-                   if since <= p.dose.given_at <= self.f.as_of
-                   and p.dose.drug_class.lower() in classes)
+        return sum(
+            1
+            for p in self.f.prn
+            if since <= p.dose.given_at <= self.f.as_of and p.dose.drug_class.lower() in classes
+        )
 
     def _assessment_facts(self) -> list[Fact]:
         latest: dict[str, Any] = {}
@@ -530,8 +610,9 @@ class _Writer:
         if asleep:
             sleep_parts.append("asleep at obs " + ", ".join(self.when(o.taken_at) for o in asleep))
         sleep_parts += self._chart_item_text("sleep_disturbance")
-        out = [Fact("Sleep: " + ("; ".join(sleep_parts) if sleep_parts else "not recorded"),
-                    "sleep")]
+        out = [
+            Fact("Sleep: " + ("; ".join(sleep_parts) if sleep_parts else "not recorded"), "sleep")
+        ]
         appetite = self._chart_item_text("nausea_appetite")
         nutrition = "not recorded in the console this shift"
         if appetite:
@@ -549,8 +630,10 @@ class _Writer:
             return []
         last = rated[-1]
         score = int(last.item_scores[key])
-        return [f"{item.label.lower()} {score}/{item.max_score} "
-                f"({item.anchor_for(score)}) at {self.when(last.taken_at)}"]
+        return [
+            f"{item.label.lower()} {score}/{item.max_score} "
+            f"({item.anchor_for(score)}) at {self.when(last.taken_at)}"
+        ]
 
     # -- R -------------------------------------------------------------------------------------
 
@@ -559,14 +642,22 @@ class _Writer:
         t = self.timeliness
         as_of = self.f.as_of
         if t.continuous_since is not None:
-            out.append(Fact("Vital signs: continuous monitoring (NEWS2 ≥ 7)", "next_obs",
-                            alert=True))
+            out.append(
+                Fact("Vital signs: continuous monitoring (NEWS2 ≥ 7)", "next_obs", alert=True)
+            )
         elif t.next_due <= as_of:
-            out.append(Fact(f"Next NEWS2 set: OVERDUE since {self.when(t.next_due)}", "next_obs",
-                            alert=True))
+            out.append(
+                Fact(
+                    f"Next NEWS2 set: OVERDUE since {self.when(t.next_due)}", "next_obs", alert=True
+                )
+            )
         else:
-            out.append(Fact(f"Next NEWS2 set due {self._date(t.next_due)} "
-                            f"(in {_span(t.next_due - as_of)})", "next_obs"))
+            out.append(
+                Fact(
+                    f"Next NEWS2 set due {self._date(t.next_due)} (in {_span(t.next_due - as_of)})",
+                    "next_obs",
+                )
+            )
         rass_due = rass_due_after_prn(
             prn_doses=[p.dose for p in self.f.prn],
             assessments=list(self.f.assessments),
@@ -574,16 +665,32 @@ class _Writer:
         )
         if rass_due is not None:
             state = "OVERDUE" if rass_due <= as_of else "due"
-            out.append(Fact(f"RASS after sedative PRN {state} {self.when(rass_due)}", "rass",
-                            alert=rass_due <= as_of))
+            out.append(
+                Fact(
+                    f"RASS after sedative PRN {state} {self.when(rass_due)}",
+                    "rass",
+                    alert=rass_due <= as_of,
+                )
+            )
         for e in self.open_now:
             prompts = f": {'; '.join(e.prompts)}" if e.prompts else ""
-            out.append(Fact(f"Outstanding: {e.kind.label} escalation still open{prompts}",
-                            "escalation", alert=True))
+            out.append(
+                Fact(
+                    f"Outstanding: {e.kind.label} escalation still open{prompts}",
+                    "escalation",
+                    alert=True,
+                )
+            )
         for given in self.prn:
             if not given.effects:
-                out.append(Fact(f"Record the effect of {given.dose.drug} given "
-                                f"{self.when(given.dose.given_at)}", "prn", alert=True))
+                out.append(
+                    Fact(
+                        f"Record the effect of {given.dose.drug} given "
+                        f"{self.when(given.dose.given_at)}",
+                        "prn",
+                        alert=True,
+                    )
+                )
         out += self._watch_for()
         return tuple(out)
 
@@ -593,26 +700,44 @@ class _Writer:
             result = score_vitals(self.latest.vitals)
             if result is not None:
                 band = RISK_LABELS.get(result.risk, result.risk)
-                out.append(Fact(f"Watch: NEWS2 {result.total} ({band}) — {result.response}",
-                                "watch", alert=True))
-        if self.latest and self.before and band_rank(self.latest.news2_risk) > band_rank(
-            self.before.news2_risk
+                out.append(
+                    Fact(
+                        f"Watch: NEWS2 {result.total} ({band}) — {result.response}",
+                        "watch",
+                        alert=True,
+                    )
+                )
+        if (
+            self.latest
+            and self.before
+            and band_rank(self.latest.news2_risk) > band_rank(self.before.news2_risk)
         ):
-            out.append(Fact(f"Watch: NEWS2 rose this shift from {self.news2(self.before)} to "
-                            f"{self.news2(self.latest)}", "watch", alert=True))
+            out.append(
+                Fact(
+                    f"Watch: NEWS2 rose this shift from {self.news2(self.before)} to "
+                    f"{self.news2(self.latest)}",
+                    "watch",
+                    alert=True,
+                )
+            )
         first, last, trend = self.symptom_trend()
         if trend == "worse":
-            out.append(Fact(f"Watch: withdrawal symptoms rising ({first} → {last})", "watch",
-                            alert=True))
+            out.append(
+                Fact(f"Watch: withdrawal symptoms rising ({first} → {last})", "watch", alert=True)
+            )
         for kind in dict.fromkeys(e.kind for e in self.raised):
             times = ", ".join(self.when(e.raised_at) for e in self.raised if e.kind is kind)
-            out.append(Fact(f"Watch: {kind.label.lower()} — escalated this shift at {times}",
-                            "watch", alert=True))
+            out.append(
+                Fact(
+                    f"Watch: {kind.label.lower()} — escalated this shift at {times}",
+                    "watch",
+                    alert=True,
+                )
+            )
         for flag in self.f.risk_flags:
             out.append(Fact(f"Watch: intake risk — {flag}", "watch"))
         if not out:
-            out.append(Fact("Watch: nothing flagged by the record; continue routine care",
-                            "watch"))
+            out.append(Fact("Watch: nothing flagged by the record; continue routine care", "watch"))
         return out
 
 
@@ -622,4 +747,3 @@ def _span(delta: timedelta) -> str:
         return f"{minutes} min"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes:02d} min" if minutes else f"{hours} h"
-

@@ -63,13 +63,17 @@ class _Latest:
     ) -> tuple[datetime, timedelta | None]:
         """The next due time and the interval that produced it (None before any set)."""
         due = next_observation_due(
-            latest_complete=self.complete, latest_any=self.any, admitted_at=admitted_at,
+            latest_complete=self.complete,
+            latest_any=self.any,
+            admitted_at=admitted_at,
             policy=policy,
         )
         # The set the due time counts from: a newer partial set (re-check), else the complete one.
         reference = self.complete
-        if self.any is not None and not self.any.vitals.is_complete and (
-            self.complete is None or self.any.taken_at > self.complete.taken_at
+        if (
+            self.any is not None
+            and not self.any.vitals.is_complete
+            and (self.complete is None or self.any.taken_at > self.complete.taken_at)
         ):
             reference = self.any
         if reference is None:
@@ -109,10 +113,16 @@ def observation_timeliness(
             continue
         due, interval = latest.due(admitted_at, policy)
         if interval != _ZERO and observation.taken_at > due + grace:
-            extra = _extra_due_times(observation.taken_at - due - grace,
-                                     latest.frequency(interval))
-            late.append(LateSet(observation.taken_at, due, observation.taken_at - due, extra,
-                                not observation.vitals.is_complete))
+            extra = _extra_due_times(observation.taken_at - due - grace, latest.frequency(interval))
+            late.append(
+                LateSet(
+                    observation.taken_at,
+                    due,
+                    observation.taken_at - due,
+                    extra,
+                    not observation.vitals.is_complete,
+                )
+            )
             missed += extra
         if observation.vitals.is_complete:
             complete += 1

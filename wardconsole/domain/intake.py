@@ -118,22 +118,33 @@ class RiskFlagKind:
 
 
 SUICIDE_HIGH: Final = RiskFlagKind("Suicide risk: high", "Suicide▲", "C-SSRS screener (§6.3)")
-SUICIDE_MODERATE: Final = RiskFlagKind("Suicide risk: moderate", "Suicide◆",
-                                       "C-SSRS screener (§6.3)")
+SUICIDE_MODERATE: Final = RiskFlagKind(
+    "Suicide risk: moderate", "Suicide◆", "C-SSRS screener (§6.3)"
+)
 SUICIDE_LOW: Final = RiskFlagKind("Suicide risk: low", "Suicide●", "C-SSRS screener (§6.3)")
-CSSRS_DUE: Final = RiskFlagKind("C-SSRS due", "C-SSRS due",
-                                "C-SSRS on admission; PHQ-9 item 9 ≥ 1 (§5.5, §6.3)")
+CSSRS_DUE: Final = RiskFlagKind(
+    "C-SSRS due", "C-SSRS due", "C-SSRS on admission; PHQ-9 item 9 ≥ 1 (§5.5, §6.3)"
+)
 SELF_HARM_HISTORY: Final = RiskFlagKind("Self-harm history", "Self-harm", "intake history")
-PSYCHOSIS_HISTORY: Final = RiskFlagKind("Psychosis history", "Psychosis",
-                                        "withdrawal psychosis described (§5.2)")
-BLADDER_RED_FLAG: Final = RiskFlagKind("Bladder red flag", "Bladder",
-                                       "urinary red flag (§5.3, §9A)")
+PSYCHOSIS_HISTORY: Final = RiskFlagKind(
+    "Psychosis history", "Psychosis", "withdrawal psychosis described (§5.2)"
+)
+BLADDER_RED_FLAG: Final = RiskFlagKind(
+    "Bladder red flag", "Bladder", "urinary red flag (§5.3, §9A)"
+)
 FALLS_RISK: Final = RiskFlagKind("Falls risk", "Falls", "nurse judgement at intake")
 ALLERGY: Final = RiskFlagKind("Allergy", "Allergy", "intake")
 
 FLAG_KINDS: Final[tuple[RiskFlagKind, ...]] = (
-    SUICIDE_HIGH, SUICIDE_MODERATE, SUICIDE_LOW, CSSRS_DUE, SELF_HARM_HISTORY,
-    PSYCHOSIS_HISTORY, BLADDER_RED_FLAG, FALLS_RISK, ALLERGY,
+    SUICIDE_HIGH,
+    SUICIDE_MODERATE,
+    SUICIDE_LOW,
+    CSSRS_DUE,
+    SELF_HARM_HISTORY,
+    PSYCHOSIS_HISTORY,
+    BLADDER_RED_FLAG,
+    FALLS_RISK,
+    ALLERGY,
 )
 """Every derived flag, most important first (the census shows them in this order)."""
 
@@ -334,21 +345,35 @@ def derive_risk_flags(intake: Intake) -> tuple[RiskFlag, ...]:
             reason += "; PHQ-9 item 9 is positive"
         flags.append(RiskFlag(CSSRS_DUE, CSSRS_DUE.label, reason))
     if m.self_harm_history:
-        flags.append(RiskFlag(SELF_HARM_HISTORY, SELF_HARM_HISTORY.label,
-                              m.self_harm_detail or "history of self-harm"))
+        flags.append(
+            RiskFlag(
+                SELF_HARM_HISTORY,
+                SELF_HARM_HISTORY.label,
+                m.self_harm_detail or "history of self-harm",
+            )
+        )
     if m.psychosis_history or m.hallucinations_history:
         what = " and ".join(
-            word for word, present in (("psychosis", m.psychosis_history),
-                                       ("hallucinations", m.hallucinations_history))
+            word
+            for word, present in (
+                ("psychosis", m.psychosis_history),
+                ("hallucinations", m.hallucinations_history),
+            )
             if present
         )
         detail = f": {m.psychosis_detail}" if m.psychosis_detail else ""
-        flags.append(RiskFlag(PSYCHOSIS_HISTORY, PSYCHOSIS_HISTORY.label,
-                              f"history of {what}{detail}"))
+        flags.append(
+            RiskFlag(PSYCHOSIS_HISTORY, PSYCHOSIS_HISTORY.label, f"history of {what}{detail}")
+        )
     bladder = intake.bladder_score()
     if a.BLADDER_RED_FLAG in bladder.flags:
-        flags.append(RiskFlag(BLADDER_RED_FLAG, BLADDER_RED_FLAG.label,
-                              f"{bladder.label} — medical review; urology pathway (§9A)"))
+        flags.append(
+            RiskFlag(
+                BLADDER_RED_FLAG,
+                BLADDER_RED_FLAG.label,
+                f"{bladder.label} — medical review; urology pathway (§9A)",
+            )
+        )
     if p.falls_risk:
         flags.append(RiskFlag(FALLS_RISK, FALLS_RISK.label, p.falls_reason))
     if p.allergies:
@@ -358,9 +383,7 @@ def derive_risk_flags(intake: Intake) -> tuple[RiskFlag, ...]:
     return tuple(flags)
 
 
-def preview_risk_flags(
-    data: Mapping[str, Any], *, admitted_at: datetime
-) -> tuple[RiskFlag, ...]:
+def preview_risk_flags(data: Mapping[str, Any], *, admitted_at: datetime) -> tuple[RiskFlag, ...]:
     """The flags a half-filled form would raise so far (sections that do not check yet count
     as empty), so the nurse sees them appear while typing."""
     intake = Intake(_EMPTY_SUBSTANCE_USE, Physical(), MentalHealth(cssrs_not_done_reason="—"))
@@ -427,11 +450,16 @@ def parse_intake(
     for name in data:
         if name != "version" and name not in SECTIONS:
             shown = str(name).strip()[:40] or repr(name)
-            checker.problem(shown, f"{shown}: not an intake section; expected "
-                                  f"{', '.join(SECTIONS)}")
+            checker.problem(
+                shown, f"{shown}: not an intake section; expected {', '.join(SECTIONS)}"
+            )
     parts: dict[str, Any] = {}
-    for name, parse in (("substance_use", _substance_use), ("physical", _physical),
-                        ("mental_health", _mental_health), ("risks", _risks)):
+    for name, parse in (
+        ("substance_use", _substance_use),
+        ("physical", _physical),
+        ("mental_health", _mental_health),
+        ("risks", _risks),
+    ):
         raw = data.get(name)
         if raw is None and name not in sections:
             parts[name] = None
@@ -455,14 +483,21 @@ def parse_intake(
 
 
 def parse_section(
-    section: str, content: Mapping[str, Any], *, admitted_at: datetime,
+    section: str,
+    content: Mapping[str, Any],
+    *,
+    admitted_at: datetime,
     date_of_birth: date | None = None,
 ) -> Intake:
     """Check one section's content; the returned intake holds it (other sections are blank)."""
     if section not in SECTIONS:
         raise IntakeProblems({"section": f"section: one of {', '.join(SECTIONS)}"})
-    return parse_intake({section: content}, admitted_at=admitted_at,
-                        date_of_birth=date_of_birth, sections=(section,))
+    return parse_intake(
+        {section: content},
+        admitted_at=admitted_at,
+        date_of_birth=date_of_birth,
+        sections=(section,),
+    )
 
 
 _EMPTY_SUBSTANCE_USE: Final = SubstanceUse((), "", "daily", 0, None)
@@ -553,8 +588,9 @@ class _Section:
                 self.fail(shown, f"not a field of {SECTION_TITLES[self.name].lower()}")
 
 
-def _substance_use(s: _Section, *, admitted_at: datetime,
-                   date_of_birth: date | None) -> SubstanceUse:
+def _substance_use(
+    s: _Section, *, admitted_at: datetime, date_of_birth: date | None
+) -> SubstanceUse:
     routes = s.choices("routes", ROUTES)
     if not routes and not s.has_problem("routes"):
         s.fail("routes", "choose at least one route")
@@ -566,18 +602,26 @@ def _substance_use(s: _Section, *, admitted_at: datetime,
     months = s.whole("duration_months", 0, 12 * 100)
     if months is not None and date_of_birth is not None:
         age_months = (admitted_at.date().year - date_of_birth.year) * 12 + (
-            admitted_at.date().month - date_of_birth.month)
+            admitted_at.date().month - date_of_birth.month
+        )
         if months > age_months:
-            s.fail("duration_months", "longer than the patient has been alive; check the "
-                                      "duration or the date of birth")
+            s.fail(
+                "duration_months",
+                "longer than the patient has been alive; check the duration or the date of birth",
+            )
     last_use = _last_use(s, admitted_at)
     others = s.choices("other_substances", OTHER_SUBSTANCES)
     detail = s.text("other_substances_detail", required="other" in others, limit=200)
     attempts = s.whole("previous_detox_attempts", 0, MAX_DETOX_ATTEMPTS)
     return SubstanceUse(
-        routes=routes, typical_amount=amount, frequency=str(frequency),
-        duration_months=months or 0, last_use_at=last_use, other_substances=others,
-        other_substances_detail=detail, previous_detox_attempts=attempts or 0,
+        routes=routes,
+        typical_amount=amount,
+        frequency=str(frequency),
+        duration_months=months or 0,
+        last_use_at=last_use,
+        other_substances=others,
+        other_substances_detail=detail,
+        previous_detox_attempts=attempts or 0,
         notes=s.text("notes"),
     )
 
@@ -625,34 +669,48 @@ def _physical(s: _Section, *, admitted_at: datetime, date_of_birth: date | None)
     if falls_reason and not falls:
         s.fail("falls_reason", "tick 'falls risk' or clear the reason")
     return Physical(
-        urinary_symptoms=symptoms, urinary_red_flags=red_flags, bladder_pain_score=bladder_pain,
-        k_cramps=k_cramps, abdominal_pain_score=abdominal_pain, no_known_allergies=nkda,
-        allergies=allergies, other_conditions=s.text("other_conditions"),
-        current_medication=s.text("current_medication"), falls_risk=falls,
-        falls_reason=falls_reason, notes=s.text("notes"),
+        urinary_symptoms=symptoms,
+        urinary_red_flags=red_flags,
+        bladder_pain_score=bladder_pain,
+        k_cramps=k_cramps,
+        abdominal_pain_score=abdominal_pain,
+        no_known_allergies=nkda,
+        allergies=allergies,
+        other_conditions=s.text("other_conditions"),
+        current_medication=s.text("current_medication"),
+        falls_risk=falls,
+        falls_reason=falls_reason,
+        notes=s.text("notes"),
     )
 
 
-def _mental_health(s: _Section, *, admitted_at: datetime,
-                   date_of_birth: date | None) -> MentalHealth:
+def _mental_health(
+    s: _Section, *, admitted_at: datetime, date_of_birth: date | None
+) -> MentalHealth:
     diagnoses = s.choices("diagnoses", DIAGNOSES)
     other = s.text("diagnoses_other", required="other" in diagnoses, limit=300)
     cssrs = _scored(s, "cssrs", a.score_cssrs)
     not_done = s.text("cssrs_not_done_reason", limit=300)
     if cssrs is None and not not_done and not s.has_problem("cssrs"):
-        s.fail("cssrs", "answer the C-SSRS screener (on admission, §5.5) or say why it "
-                        "could not be done")
+        s.fail(
+            "cssrs",
+            "answer the C-SSRS screener (on admission, §5.5) or say why it could not be done",
+        )
     if cssrs is not None and not_done:
         s.fail("cssrs_not_done_reason", "the screener was answered; clear the reason")
     self_harm = s.flag("self_harm_history")
     return MentalHealth(
-        diagnoses=diagnoses, diagnoses_other=other,
+        diagnoses=diagnoses,
+        diagnoses_other=other,
         psychosis_history=s.flag("psychosis_history"),
         hallucinations_history=s.flag("hallucinations_history"),
         psychosis_detail=s.text("psychosis_detail", limit=500),
-        self_harm_history=self_harm, self_harm_detail=s.text("self_harm_detail", limit=500),
-        cssrs=cssrs, cssrs_not_done_reason=not_done,
-        phq9=_scored(s, "phq9", a.score_phq9), gad7=_scored(s, "gad7", a.score_gad7),
+        self_harm_history=self_harm,
+        self_harm_detail=s.text("self_harm_detail", limit=500),
+        cssrs=cssrs,
+        cssrs_not_done_reason=not_done,
+        phq9=_scored(s, "phq9", a.score_phq9),
+        gad7=_scored(s, "gad7", a.score_gad7),
         notes=s.text("notes"),
     )
 
@@ -683,8 +741,11 @@ def _risks(s: _Section, *, admitted_at: datetime, date_of_birth: date | None) ->
             if not text:
                 continue
             if len(text) > MAX_FLAG_TEXT:
-                s.fail("extra_flags", f"{text[:20]!r}…: a flag is at most {MAX_FLAG_TEXT} "
-                                      "characters; put details in the notes")
+                s.fail(
+                    "extra_flags",
+                    f"{text[:20]!r}…: a flag is at most {MAX_FLAG_TEXT} "
+                    "characters; put details in the notes",
+                )
             elif text.casefold() not in {f.casefold() for f in flags}:
                 flags.append(text)
         if len(flags) > MAX_EXTRA_FLAGS:
@@ -699,7 +760,8 @@ def _plain(section: Any) -> dict[str, Any]:
         if isinstance(value, tuple):
             value = list(value)
         elif isinstance(value, Mapping):
-            value = {k: sorted(v) if isinstance(v, set | frozenset) else v
-                     for k, v in value.items()}
+            value = {
+                k: sorted(v) if isinstance(v, set | frozenset) else v for k, v in value.items()
+            }
         out[name] = value
     return out

@@ -11,8 +11,9 @@ from datetime import datetime, timedelta, tzinfo
 
 from wardconsole.domain import intake as i
 
-ONSET_NOTE = ("withdrawal onset is reported roughly 24–48 h after last use "
-              "(REFERENCE §5.2, low certainty)")
+ONSET_NOTE = (
+    "withdrawal onset is reported roughly 24–48 h after last use (REFERENCE §5.2, low certainty)"
+)
 
 
 def when_text(when: datetime, tz: tzinfo | None) -> str:
@@ -86,14 +87,22 @@ def substance_use_lines(intake: i.Intake, admitted_at: datetime, tz: tzinfo | No
 def physical_lines(intake: i.Intake) -> list[str]:
     p = intake.physical
     urinary = _names(p.urinary_symptoms, i.URINARY_SYMPTOMS) or "none reported"
-    lines = [f"Urinary symptoms: {urinary}" + (
-        f"; bladder pain {p.bladder_pain_score}/10." if p.bladder_pain_score is not None else ".")]
+    lines = [
+        f"Urinary symptoms: {urinary}"
+        + (
+            f"; bladder pain {p.bladder_pain_score}/10."
+            if p.bladder_pain_score is not None
+            else "."
+        )
+    ]
     if p.urinary_red_flags:
-        lines.append("Urinary red flags: " + _names(p.urinary_red_flags, i.URINARY_RED_FLAGS)
-                     + " — medical review; urology pathway (§9A).")
+        lines.append(
+            "Urinary red flags: "
+            + _names(p.urinary_red_flags, i.URINARY_RED_FLAGS)
+            + " — medical review; urology pathway (§9A)."
+        )
     if p.k_cramps or p.abdominal_pain_score:
-        score = (f", pain {p.abdominal_pain_score}/10" if p.abdominal_pain_score is not None
-                 else "")
+        score = f", pain {p.abdominal_pain_score}/10" if p.abdominal_pain_score is not None else ""
         lines.append(f"Abdominal pain (K-cramps): {'yes' if p.k_cramps else 'no'}{score}.")
     lines.append("Allergies: " + (p.allergies if p.allergies else "no known allergies") + ".")
     if p.other_conditions:
@@ -111,11 +120,17 @@ def screen_lines(intake: i.Intake) -> list[str]:
     """C-SSRS, PHQ-9 and GAD-7 at intake, scored by the assessments module."""
     m = intake.mental_health
     cssrs = intake.cssrs_score()
-    lines = [f"C-SSRS screener: {cssrs.label}." if cssrs is not None
-             else f"C-SSRS screener not done: {m.cssrs_not_done_reason}."]
+    lines = [
+        f"C-SSRS screener: {cssrs.label}."
+        if cssrs is not None
+        else f"C-SSRS screener not done: {m.cssrs_not_done_reason}."
+    ]
     for name, score in (("PHQ-9", intake.phq9_score()), ("GAD-7", intake.gad7_score())):
-        lines.append(f"{name}: {score.total} ({score.label})." if score is not None
-                     else f"{name}: not done at intake.")
+        lines.append(
+            f"{name}: {score.total} ({score.label})."
+            if score is not None
+            else f"{name}: not done at intake."
+        )
     return lines
 
 
@@ -125,11 +140,20 @@ def mental_health_lines(intake: i.Intake) -> list[str]:
     if m.diagnoses_other:
         diagnoses = ", ".join(x for x in (diagnoses, m.diagnoses_other) if x)
     lines = [f"Diagnoses: {diagnoses or 'none reported'}."]
-    history = [word for word, present in (("psychosis", m.psychosis_history),
-                                          ("hallucinations", m.hallucinations_history),
-                                          ("self-harm", m.self_harm_history)) if present]
-    lines.append("History of " + ", ".join(history) + "." if history
-                 else "No history of psychosis, hallucinations or self-harm reported.")
+    history = [
+        word
+        for word, present in (
+            ("psychosis", m.psychosis_history),
+            ("hallucinations", m.hallucinations_history),
+            ("self-harm", m.self_harm_history),
+        )
+        if present
+    ]
+    lines.append(
+        "History of " + ", ".join(history) + "."
+        if history
+        else "No history of psychosis, hallucinations or self-harm reported."
+    )
     for detail in (m.psychosis_detail, m.self_harm_detail):
         if detail:
             lines.append(f"  {detail}")

@@ -74,8 +74,14 @@ LIMITS: Mapping[str, FieldLimit] = MappingProxyType(
             FieldLimit("pulse", "Pulse", "/min", True, _d("1"), _d("299"), _d("30"), _d("200")),
             # Respiratory rate: MIMIC 0 < RR < 70; confirm < 6 or > 40 (design).
             FieldLimit(
-                "respiration_rate", "Respiration rate", "/min", True,
-                _d("1"), _d("69"), _d("6"), _d("40"),
+                "respiration_rate",
+                "Respiration rate",
+                "/min",
+                True,
+                _d("1"),
+                _d("69"),
+                _d("6"),
+                _d("40"),
             ),
             # Systolic BP: MIMIC 0 < SBP < 400; confirm < 70 or > 250 (design).
             FieldLimit(
@@ -84,23 +90,41 @@ LIMITS: Mapping[str, FieldLimit] = MappingProxyType(
             # Diastolic BP: MIMIC 0 < DBP < 300; confirm < 30 or > 150 (design); DBP >= SBP is
             # refused by validate_vitals (design, §7).
             FieldLimit(
-                "diastolic_bp", "Diastolic BP", "mmHg", True,
-                _d("1"), _d("299"), _d("30"), _d("150"),
+                "diastolic_bp",
+                "Diastolic BP",
+                "mmHg",
+                True,
+                _d("1"),
+                _d("299"),
+                _d("30"),
+                _d("150"),
             ),
             # SpO2: MIMIC 0 < SpO2 <= 100; confirm < 70 (oximeter accuracy is specified for
             # 70–100 % only [37]).
             FieldLimit("spo2", "SpO2", "%", True, _d("1"), _d("100"), _d("70"), None),
             # Temperature: MIMIC 10 < T < 50 °C, at 0.1 °C resolution; confirm < 34.0 or > 41.0.
             FieldLimit(
-                "temperature", "Temperature", "°C", False,
-                _d("10.1"), _d("49.9"), _d("34.0"), _d("41.0"),
+                "temperature",
+                "Temperature",
+                "°C",
+                False,
+                _d("10.1"),
+                _d("49.9"),
+                _d("34.0"),
+                _d("41.0"),
             ),
             # Capillary glucose: meter reportable range 0.6–33.3 mmol/L; outside it the meter
             # shows LO/HI, to be recorded as flagged text, not a number [37c]. Confirm < 2.0 or
             # > 30 mmol/L (design).
             FieldLimit(
-                "glucose", "Blood glucose", "mmol/L", False,
-                _d("0.6"), _d("33.3"), _d("2.0"), _d("30"),
+                "glucose",
+                "Blood glucose",
+                "mmol/L",
+                False,
+                _d("0.6"),
+                _d("33.3"),
+                _d("2.0"),
+                _d("30"),
             ),
             # Pain: 0–10 integer NRS, no confirm range (§7, [39]).
             FieldLimit("pain", "Pain", "(0–10)", True, _d("0"), _d("10")),

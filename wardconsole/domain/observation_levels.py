@@ -159,10 +159,19 @@ class _Parser(TableReader):
         checks = self.table(data, "checks", "top level")
         self.only(
             checks,
-            {"min_after_check_minutes", "min_before_deadline_minutes", "max_backdate_minutes",
-             "default_review_hours", "max_review_hours", "missed_check_severity",
-             "absent_severity", "missed_check_prompts", "absent_prompts", "review_prompt_kinds",
-             "locations"},
+            {
+                "min_after_check_minutes",
+                "min_before_deadline_minutes",
+                "max_backdate_minutes",
+                "default_review_hours",
+                "max_review_hours",
+                "missed_check_severity",
+                "absent_severity",
+                "missed_check_prompts",
+                "absent_prompts",
+                "review_prompt_kinds",
+                "locations",
+            },
             "checks",
         )
         after = self.integer(checks, "min_after_check_minutes", "checks", 0, 60)
@@ -225,8 +234,17 @@ class _Parser(TableReader):
         if not isinstance(raw, list) or not raw:
             raise self.fail("levels", "define at least one [[levels]] table")
         levels: dict[str, LevelDefinition] = {}
-        allowed = {"key", "label", "short_label", "description", "check_minutes", "continuous",
-                   "irregular", "raised", "escalate_missed"}
+        allowed = {
+            "key",
+            "label",
+            "short_label",
+            "description",
+            "check_minutes",
+            "continuous",
+            "irregular",
+            "raised",
+            "escalate_missed",
+        }
         for index, item in enumerate(raw, start=1):
             section = f"levels #{index}"
             if not isinstance(item, dict):

@@ -44,35 +44,48 @@ RULE_SCHEMA: Final[Mapping[str, Mapping[str, tuple[str, int | None, int | None]]
             "deterioration": {"lookback_hours": _HOURS},
             "panic": {"severity": _SEVERITY, "lookback_hours": _HOURS},
             "confusion": {
-                "severity": _SEVERITY, "four_at_at_or_above": ("int", 1, 12),
+                "severity": _SEVERITY,
+                "four_at_at_or_above": ("int", 1, 12),
                 "lookback_hours": _HOURS,
             },
             "hallucination": {
-                "severity": _SEVERITY, "bprse_at_or_above": ("int", 2, 7),
-                "new_onset_at_or_above": ("int", 2, 7), "new_onset_baseline_hours": _HOURS,
+                "severity": _SEVERITY,
+                "bprse_at_or_above": ("int", 2, 7),
+                "new_onset_at_or_above": ("int", 2, 7),
+                "new_onset_baseline_hours": _HOURS,
                 "lookback_hours": _HOURS,
             },
             "self_harm": {
-                "severity_high": _SEVERITY, "severity_moderate": _SEVERITY,
-                "severity_low": _SEVERITY, "phq9_item9_severity": _SEVERITY,
+                "severity_high": _SEVERITY,
+                "severity_moderate": _SEVERITY,
+                "severity_low": _SEVERITY,
+                "phq9_item9_severity": _SEVERITY,
                 "lookback_hours": _HOURS,
             },
             "agitation": {
-                "severity": _SEVERITY, "rass_at_or_above": ("int", 1, 4), "lookback_hours": _HOURS,
+                "severity": _SEVERITY,
+                "rass_at_or_above": ("int", 1, 4),
+                "lookback_hours": _HOURS,
             },
             "oversedation": {
-                "severity": _SEVERITY, "rass_at_or_below": ("int", -5, -1),
-                "news2_prompt_at_or_below": ("int", -5, -1), "lookback_hours": _HOURS,
+                "severity": _SEVERITY,
+                "rass_at_or_below": ("int", -5, -1),
+                "news2_prompt_at_or_below": ("int", -5, -1),
+                "lookback_hours": _HOURS,
             },
             "overdue_obs": {"severity": _SEVERITY, "grace_minutes": ("int", 0, 240)},
             "bladder": {"severity": _SEVERITY, "lookback_hours": _HOURS},
             "prn_review": {
-                "severity": _SEVERITY, "max_doses": ("int", 0, 50),
-                "window_hours": ("int", 1, 168), "drug_classes": ("classes", None, None),
+                "severity": _SEVERITY,
+                "max_doses": ("int", 0, 50),
+                "window_hours": ("int", 1, 168),
+                "drug_classes": ("classes", None, None),
             },
             "craving": {
-                "severity": _SEVERITY, "score_at_or_above": ("int", 1, 10),
-                "rise_ratings": ("int", 2, 20), "min_rise": ("int", 1, 10),
+                "severity": _SEVERITY,
+                "score_at_or_above": ("int", 1, 10),
+                "rise_ratings": ("int", 2, 20),
+                "min_rise": ("int", 1, 10),
                 "lookback_hours": _HOURS,
             },
         }
@@ -210,8 +223,13 @@ class _Parser(TableReader):
         alerts = self.table(data, "alerts", "top level")
         self.only(
             alerts,
-            {"max_snooze_minutes", "cascade", "reannounce_minutes", "cascade_after_minutes",
-             "max_sound_mute_minutes"},
+            {
+                "max_snooze_minutes",
+                "cascade",
+                "reannounce_minutes",
+                "cascade_after_minutes",
+                "max_sound_mute_minutes",
+            },
             "alerts",
         )
         cascade = alerts.get("cascade")
@@ -235,7 +253,8 @@ class _Parser(TableReader):
             ),
             max_sound_mute=timedelta(
                 minutes=self.integer(alerts, "max_sound_mute_minutes", "alerts", 1, 30)
-                if "max_sound_mute_minutes" in alerts else 5
+                if "max_sound_mute_minutes" in alerts
+                else 5
             ),
             shifts=self.shifts(data.get("shifts")),
             rass_after_prn=timedelta(
@@ -285,15 +304,12 @@ class _Parser(TableReader):
         return rules
 
     def cross_checks(self, key: str, params: Mapping[str, Any], section: str) -> None:
-        if key == "oversedation" and params["news2_prompt_at_or_below"] > params[
-            "rass_at_or_below"
-        ]:
-            raise self.fail(
-                section, "news2_prompt_at_or_below: must not be above rass_at_or_below"
-            )
-        if key == "hallucination" and params["new_onset_at_or_above"] > params[
-            "bprse_at_or_above"
-        ]:
+        if (
+            key == "oversedation"
+            and params["news2_prompt_at_or_below"] > params["rass_at_or_below"]
+        ):
+            raise self.fail(section, "news2_prompt_at_or_below: must not be above rass_at_or_below")
+        if key == "hallucination" and params["new_onset_at_or_above"] > params["bprse_at_or_above"]:
             raise self.fail(section, "new_onset_at_or_above: must not be above bprse_at_or_above")
 
     def classes(self, raw: Mapping[str, Any], name: str, section: str) -> tuple[str, ...]:

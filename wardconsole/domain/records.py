@@ -140,9 +140,7 @@ class VitalSigns:
     def missing_fields(self) -> tuple[str, ...]:
         """Fields NEWS2 needs that are absent (diastolic BP is not scored)."""
         return tuple(
-            name
-            for name in VITAL_FIELDS
-            if name != "diastolic_bp" and getattr(self, name) is None
+            name for name in VITAL_FIELDS if name != "diastolic_bp" and getattr(self, name) is None
         )
 
     @property

@@ -147,8 +147,10 @@ def plan_escalations(
         existing = open.get(kind)
         if existing is None:
             resolved = (resolved_at or {}).get(kind)
-            if resolved is not None and trigger.evidence_at is not None and (
-                trigger.evidence_at <= resolved
+            if (
+                resolved is not None
+                and trigger.evidence_at is not None
+                and (trigger.evidence_at <= resolved)
             ):
                 continue
             actions.append(EscalationAction(kind, "raise", trigger))
@@ -228,8 +230,11 @@ def _chart_flags(facts: _Facts, rule: RulePolicy, group: str) -> list[_Candidate
     if not flagged:
         return []
     text = ", ".join(_item_text(item, entry.item_scores[item.key]) for item in flagged)
-    return [_Candidate(rule.severity(), "chart", f"Withdrawal chart: {text}",
-                       evidence_at=entry.taken_at)]
+    return [
+        _Candidate(
+            rule.severity(), "chart", f"Withdrawal chart: {text}", evidence_at=entry.taken_at
+        )
+    ]
 
 
 def _item_text(item: ChartItem, value: int) -> str:
@@ -268,8 +273,10 @@ def _panic(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Candid
                     rule.severity(),
                     "panic_attack",
                     scored.label,
-                    ("Take a full NEWS2 set: chest pain, breathlessness and palpitations can "
-                     "have medical causes",),
+                    (
+                        "Take a full NEWS2 set: chest pain, breathlessness and palpitations can "
+                        "have medical causes",
+                    ),
                     entry.taken_at,
                 )
             )
@@ -281,16 +288,26 @@ def _confusion(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Ca
     obs = facts.latest_set(rule.lookback, where=lambda o: o.vitals.consciousness is not None)
     if obs is not None and obs.vitals.consciousness == "C":
         found.append(
-            _Candidate(rule.severity(), "acvpu", "New confusion (ACVPU C) on the latest obs set",
-                       ("Medical review; consider a 4AT and a screen for causes",), obs.taken_at)
+            _Candidate(
+                rule.severity(),
+                "acvpu",
+                "New confusion (ACVPU C) on the latest obs set",
+                ("Medical review; consider a 4AT and a screen for causes",),
+                obs.taken_at,
+            )
         )
     entry = facts.latest("4at", rule.lookback)
     if entry is not None:
         scored = _score(entry)
         if scored.total is not None and scored.total >= rule.number("four_at_at_or_above"):
             found.append(
-                _Candidate(rule.severity(), "4at", f"4AT {scored.total}: possible delirium",
-                           ("Medical review and a delirium screen for causes",), entry.taken_at)
+                _Candidate(
+                    rule.severity(),
+                    "4at",
+                    f"4AT {scored.total}: possible delirium",
+                    ("Medical review and a delirium screen for causes",),
+                    entry.taken_at,
+                )
             )
     return found + _chart_flags(facts, rule, "confusion")
 
@@ -305,25 +322,38 @@ def _hallucination(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list
     modalities = _modalities(entry)
     prompt = ("Medical/psychiatric review",)
     if value >= rule.number("bprse_at_or_above"):
-        found.insert(0, _Candidate(rule.severity(), "bprse",
-                                   f"Hallucinations {value}/7{modalities} (BPRS-E)",
-                                   prompt, entry.taken_at))
+        found.insert(
+            0,
+            _Candidate(
+                rule.severity(),
+                "bprse",
+                f"Hallucinations {value}/7{modalities} (BPRS-E)",
+                prompt,
+                entry.taken_at,
+            ),
+        )
     elif value >= rule.number("new_onset_at_or_above"):
         since = entry.taken_at - rule.hours("new_onset_baseline_hours")
         onset = rule.number("new_onset_at_or_above")
         earlier = [
-            e for e in facts.recent("hallucination", facts.now - since)
+            e
+            for e in facts.recent("hallucination", facts.now - since)
             if e.taken_at < entry.taken_at and (_score(e).total or 0) >= onset
         ]
         if not earlier:
             days = rule.number("new_onset_baseline_hours") / 24
             span = f"{days:g} days" if days >= 1 else f"{rule.number('new_onset_baseline_hours')} h"
-            found.insert(0, _Candidate(
-                rule.severity(), "new_onset",
-                f"New hallucinations {value}/7{modalities} (BPRS-E; none this severe in the "
-                f"previous {span})",
-                prompt, entry.taken_at,
-            ))
+            found.insert(
+                0,
+                _Candidate(
+                    rule.severity(),
+                    "new_onset",
+                    f"New hallucinations {value}/7{modalities} (BPRS-E; none this severe in the "
+                    f"previous {span})",
+                    prompt,
+                    entry.taken_at,
+                ),
+            )
     return found
 
 
@@ -342,8 +372,13 @@ def _self_harm(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Ca
         risk = a.cssrs_risk(_score(cssrs).flags)
         if risk != "none":
             found.append(
-                _Candidate(rule.severity(f"severity_{risk}"), "cssrs", f"C-SSRS {risk} risk",
-                           (_CSSRS_PROMPTS[risk],), cssrs.taken_at)
+                _Candidate(
+                    rule.severity(f"severity_{risk}"),
+                    "cssrs",
+                    f"C-SSRS {risk} risk",
+                    (_CSSRS_PROMPTS[risk],),
+                    cssrs.taken_at,
+                )
             )
     phq9 = facts.latest("phq9", rule.lookback)
     if phq9 is not None and a.CSSRS_REQUIRED in _score(phq9).flags:
@@ -351,9 +386,13 @@ def _self_harm(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Ca
         if not answered:
             item9 = phq9.answers.get("q9")
             found.append(
-                _Candidate(rule.severity("phq9_item9_severity"), "phq9_item9",
-                           f"PHQ-9 item 9 positive ({item9}/3), no C-SSRS since",
-                           (PROMPT_CSSRS_REQUIRED,), phq9.taken_at)
+                _Candidate(
+                    rule.severity("phq9_item9_severity"),
+                    "phq9_item9",
+                    f"PHQ-9 item 9 positive ({item9}/3), no C-SSRS since",
+                    (PROMPT_CSSRS_REQUIRED,),
+                    phq9.taken_at,
+                )
             )
     return found
 
@@ -373,8 +412,11 @@ def _agitation(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Ca
     if found is None or found[1] < rule.number("rass_at_or_above"):
         return []
     entry, _value, label = found
-    return [_Candidate(rule.severity(), "rass", f"RASS {label}",
-                       ("Alert the nurse in charge",), entry.taken_at)]
+    return [
+        _Candidate(
+            rule.severity(), "rass", f"RASS {label}", ("Alert the nurse in charge",), entry.taken_at
+        )
+    ]
 
 
 def _oversedation(facts: _Facts, rule: RulePolicy, policy: EscalationPolicy) -> list[_Candidate]:
@@ -437,8 +479,15 @@ def _bladder(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Cand
     scored = _score(entry)
     if a.BLADDER_RED_FLAG not in scored.flags:
         return []
-    return [_Candidate(rule.severity(), "red_flag", scored.label,
-                       ("Medical review; urology pathway",), entry.taken_at)]
+    return [
+        _Candidate(
+            rule.severity(),
+            "red_flag",
+            scored.label,
+            ("Medical review; urology pathway",),
+            entry.taken_at,
+        )
+    ]
 
 
 def _prn_review(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Candidate]:
@@ -456,11 +505,15 @@ def _prn_review(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_C
     for dose in reversed(doses):
         counts[dose.drug] = counts.get(dose.drug, 0) + 1
     detail = ", ".join(f"{drug} ×{n}" for drug, n in counts.items())
-    return [_Candidate(
-        rule.severity(), "sedative_count",
-        f"{len(doses)} sedative/anxiolytic PRN doses in {rule.number('window_hours')} h ({detail})",
-        ("Prescriber review of the PRN regimen",), doses[0].given_at,
-    )]
+    return [
+        _Candidate(
+            rule.severity(),
+            "sedative_count",
+            f"{len(doses)} sedative/anxiolytic PRN doses in {rule.number('window_hours')} h ({detail})",
+            ("Prescriber review of the PRN regimen",),
+            doses[0].given_at,
+        )
+    ]
 
 
 def _craving(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Candidate]:
@@ -472,15 +525,27 @@ def _craving(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Cand
     latest, latest_value = values[-1]
     prompt = ("Keyworker review",)
     if latest_value >= rule.number("score_at_or_above"):
-        return [_Candidate(rule.severity(), "high", f"Craving {latest_value}/10", prompt,
-                           latest.taken_at)]
+        return [
+            _Candidate(
+                rule.severity(), "high", f"Craving {latest_value}/10", prompt, latest.taken_at
+            )
+        ]
     last = [v for _, v in values]
-    if len(last) == n and all(b > a_ for a_, b in pairwise(last)) and (
-        last[-1] - last[0] >= rule.number("min_rise")
+    if (
+        len(last) == n
+        and all(b > a_ for a_, b in pairwise(last))
+        and (last[-1] - last[0] >= rule.number("min_rise"))
     ):
         trend = " → ".join(str(v) for v in last)
-        return [_Candidate(rule.severity(), "rising", f"Craving rising: {trend} (0–10)", prompt,
-                           latest.taken_at)]
+        return [
+            _Candidate(
+                rule.severity(),
+                "rising",
+                f"Craving rising: {trend} (0–10)",
+                prompt,
+                latest.taken_at,
+            )
+        ]
     return []
 
 

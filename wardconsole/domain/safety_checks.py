@@ -248,8 +248,13 @@ class _Walk:
             if not self._keep(self.deadline):
                 # Fast-forward over old slots nobody asked to see (long gaps cost O(1)).
                 limit = self.keep_from if self.keep_from is not None else t
-                n = max(1, min(math.ceil((t - self.deadline - self.interval) / self.interval),
-                               math.ceil((limit - self.deadline) / self.interval)))
+                n = max(
+                    1,
+                    min(
+                        math.ceil((t - self.deadline - self.interval) / self.interval),
+                        math.ceil((limit - self.deadline) / self.interval),
+                    ),
+                )
                 self.missed += n
                 self.deadline += n * self.interval
                 continue
@@ -327,8 +332,9 @@ def walk(
     events: list[tuple[datetime, int, LevelPeriod | CheckRecord]] = [
         (p.effective_from, 0, p) for p in periods[1:] if p.effective_from <= until
     ]
-    events += [(c.taken_at, 1, c) for c in checks if periods[0].effective_from <= c.taken_at
-               <= until]
+    events += [
+        (c.taken_at, 1, c) for c in checks if periods[0].effective_from <= c.taken_at <= until
+    ]
     events.sort(key=lambda e: (e[0], e[1]))
     for _at, _order, item in events:
         if isinstance(item, LevelPeriod):
@@ -405,27 +411,31 @@ def safety_triggers(
         )
         if schedule.missed:
             text += f"; {schedule.missed + 1} checks missed in a row"
-        triggers.append(EscalationTrigger(
-            kind=EscalationKind.MISSED_CHECK,
-            severity=policy.missed_check_severity,
-            rule_id="safety_check/missed",
-            explanation=text,
-            prompts=policy.missed_check_prompts,
-            evidence_at=schedule.deadline,
-        ))
+        triggers.append(
+            EscalationTrigger(
+                kind=EscalationKind.MISSED_CHECK,
+                severity=policy.missed_check_severity,
+                rule_id="safety_check/missed",
+                explanation=text,
+                prompts=policy.missed_check_prompts,
+                evidence_at=schedule.deadline,
+            )
+        )
     last = schedule.last_check
     if last is not None and last.presentation is Presentation.NOT_FOUND:
         where = f" (looked in: {last.location})" if last.location else ""
         who = f" by {last.nurse}" if last.nurse else ""
-        triggers.append(EscalationTrigger(
-            kind=EscalationKind.ABSENT,
-            severity=policy.absent_severity,
-            rule_id="safety_check/not_found",
-            explanation=f"Not found at the safety check at {_clock(last.taken_at, zone)}{who}"
-            f"{where}",
-            prompts=policy.absent_prompts,
-            evidence_at=last.taken_at,
-        ))
+        triggers.append(
+            EscalationTrigger(
+                kind=EscalationKind.ABSENT,
+                severity=policy.absent_severity,
+                rule_id="safety_check/not_found",
+                explanation=f"Not found at the safety check at {_clock(last.taken_at, zone)}{who}"
+                f"{where}",
+                prompts=policy.absent_prompts,
+                evidence_at=last.taken_at,
+            )
+        )
     return triggers
 
 
@@ -485,8 +495,11 @@ class ComplianceCounts:
 
     def __add__(self, other: ComplianceCounts) -> ComplianceCounts:
         return ComplianceCounts(
-            self.due + other.due, self.on_time + other.on_time, self.late + other.late,
-            self.missed + other.missed, self.overdue + other.overdue,
+            self.due + other.due,
+            self.on_time + other.on_time,
+            self.late + other.late,
+            self.missed + other.missed,
+            self.overdue + other.overdue,
         )
 
     @property

@@ -14,8 +14,9 @@ MAX_NOTE: Final = 20_000
 """A free-text note: long enough for any bedside note, short of a pasted document."""
 
 
-def text_problem(field: str, value: object, *, max_length: int, required: bool = False,
-                 multiline: bool = False) -> str | None:
+def text_problem(
+    field: str, value: object, *, max_length: int, required: bool = False, multiline: bool = False
+) -> str | None:
     """Why ``value`` cannot be stored in ``field`` (a message starting "field: "), or None."""
     if not isinstance(value, str):
         return f"{field}: expected text"

@@ -44,16 +44,29 @@ _WHOLE_TEXT = re.compile(r"[+-]?\d{1,9}", re.ASCII)
 
 _OXYGEN_WORDS: Final[Mapping[str, bool]] = MappingProxyType(
     {
-        "yes": True, "y": True, "true": True, "o2": True, "oxygen": True, "on": True,
-        "no": False, "n": False, "false": False, "air": False, "off": False,
+        "yes": True,
+        "y": True,
+        "true": True,
+        "o2": True,
+        "oxygen": True,
+        "on": True,
+        "no": False,
+        "n": False,
+        "false": False,
+        "air": False,
+        "off": False,
     }
 )
 _ACVPU_WORDS: Final[Mapping[str, str]] = MappingProxyType(
     {
         **{code.lower(): code for code in ACVPU},
         "alert": "A",
-        "confusion": "C", "confused": "C", "new confusion": "C",
-        "voice": "V", "pain": "P", "unresponsive": "U",
+        "confusion": "C",
+        "confused": "C",
+        "new confusion": "C",
+        "voice": "V",
+        "pain": "P",
+        "unresponsive": "U",
     }
 )
 

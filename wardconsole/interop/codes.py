@@ -91,8 +91,7 @@ LOCAL_ESCALATION: Final = "escalation-"
 ASSESSMENT_STANDARD_CODES: Final[dict[str, tuple[str, str, str]]] = {
     "phq9": (LOINC, "44261-6", "PHQ-9 total score [Reported]"),
     "gad7": (LOINC, "70274-6", "GAD-7 total score [Reported.PHQ]"),
-    "pain": (LOINC, "72514-3",
-             "Pain severity - 0-10 verbal numeric rating [Score] - Reported"),
+    "pain": (LOINC, "72514-3", "Pain severity - 0-10 verbal numeric rating [Score] - Reported"),
     "rass": (SNOMED, "457441000124102", "Richmond agitation-sedation scale (assessment scale)"),
 }
 """Assessment kind -> (system, code, display) where REFERENCE §8.1 gives one."""
@@ -118,10 +117,22 @@ DATA_ABSENT_FOR_REASON: Final[dict[str, str]] = {
 
 # -- units -----------------------------------------------------------------------------------
 
-_RATE_UNITS: Final = frozenset({
-    "/min", "1/min", "{beats}/min", "{beat}/min", "{breaths}/min", "{breath}/min",
-    "beats/min", "breaths/min", "bpm", "beats/minute", "breaths/minute", "{counts}/min",
-})
+_RATE_UNITS: Final = frozenset(
+    {
+        "/min",
+        "1/min",
+        "{beats}/min",
+        "{beat}/min",
+        "{breaths}/min",
+        "{breath}/min",
+        "beats/min",
+        "breaths/min",
+        "bpm",
+        "beats/minute",
+        "breaths/minute",
+        "{counts}/min",
+    }
+)
 _MMHG_PER_KPA: Final = Decimal("7.50061683")
 
 

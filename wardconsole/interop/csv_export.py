@@ -15,9 +15,22 @@ from wardconsole.domain.records import VITAL_FIELDS, MissingReason
 from wardconsole.services.interop import WardRecord
 
 COLUMNS = (
-    "hospital_number", "family_name", "given_name", "admission_id", "taken_at_utc",
-    *VITAL_FIELDS, "spo2_scale", "complete", "news2_total", "news2_risk", "missing",
-    "recorded_by", "recorded_at_utc", "source", "amended", "note",
+    "hospital_number",
+    "family_name",
+    "given_name",
+    "admission_id",
+    "taken_at_utc",
+    *VITAL_FIELDS,
+    "spo2_scale",
+    "complete",
+    "news2_total",
+    "news2_risk",
+    "missing",
+    "recorded_by",
+    "recorded_at_utc",
+    "source",
+    "amended",
+    "note",
 )
 
 
@@ -35,17 +48,26 @@ def write_csv(record: WardRecord, path: Path) -> int:
                         f"{name}: {_reason(reason)}"
                         for name, reason in sorted(obs.missing_reasons.items())
                     )
-                    writer.writerow([
-                        _text(patient.hospital_number), _text(patient.family_name),
-                        _text(patient.given_name), stay.admission.admission_id,
-                        obs.taken_at.isoformat(timespec="seconds"),
-                        *(_cell(getattr(vitals, name)) for name in VITAL_FIELDS),
-                        vitals.spo2_scale, "yes" if obs.news2_total is not None else "no",
-                        _cell(obs.news2_total), obs.news2_risk or "", missing,
-                        _text(obs.author.staff_code),
-                        obs.recorded_at.isoformat(timespec="seconds"), obs.source,
-                        "yes" if obs.amended else "no", _text(obs.note),
-                    ])
+                    writer.writerow(
+                        [
+                            _text(patient.hospital_number),
+                            _text(patient.family_name),
+                            _text(patient.given_name),
+                            stay.admission.admission_id,
+                            obs.taken_at.isoformat(timespec="seconds"),
+                            *(_cell(getattr(vitals, name)) for name in VITAL_FIELDS),
+                            vitals.spo2_scale,
+                            "yes" if obs.news2_total is not None else "no",
+                            _cell(obs.news2_total),
+                            obs.news2_risk or "",
+                            missing,
+                            _text(obs.author.staff_code),
+                            obs.recorded_at.isoformat(timespec="seconds"),
+                            obs.source,
+                            "yes" if obs.amended else "no",
+                            _text(obs.note),
+                        ]
+                    )
                     rows += 1
     return rows
 

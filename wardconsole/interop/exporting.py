@@ -29,8 +29,10 @@ class ExportResult:
 
     def summary(self) -> str:
         unit = "resources" if self.export_format == "fhir" else "rows"
-        return (f"Exported {self.patients} patient{'s' if self.patients != 1 else ''} "
-                f"({self.items} {unit}) to {self.path}")
+        return (
+            f"Exported {self.patients} patient{'s' if self.patients != 1 else ''} "
+            f"({self.items} {unit}) to {self.path}"
+        )
 
 
 def format_for(path: Path, export_format: str | None = None) -> str:
@@ -42,19 +44,25 @@ def format_for(path: Path, export_format: str | None = None) -> str:
         return "csv"
     if suffix in (".json", ".fhir"):
         return "fhir"
-    raise InvalidInput({"out": "out: end the file name with .json (FHIR) or .csv, "
-                               "or give the format"})
+    raise InvalidInput(
+        {"out": "out: end the file name with .json (FHIR) or .csv, or give the format"}
+    )
 
 
 def export_to_file(
-    db: Database, actor: Actor, path: Path, *, hospital_number: str | None = None,
+    db: Database,
+    actor: Actor,
+    path: Path,
+    *,
+    hospital_number: str | None = None,
     export_format: str | None = None,
 ) -> ExportResult:
     chosen = format_for(path, export_format)
     if not path.parent.is_dir():
         raise InvalidInput({"out": f"out: folder {path.parent} does not exist"})
-    record = ExportService(db).collect(actor, hospital_number=hospital_number,
-                                       export_format=chosen, destination=str(path))
+    record = ExportService(db).collect(
+        actor, hospital_number=hospital_number, export_format=chosen, destination=str(path)
+    )
     handle, temp_name = tempfile.mkstemp(prefix=".wardconsole-export-", dir=path.parent)
     os.close(handle)
     temp = Path(temp_name)

@@ -37,8 +37,13 @@ from wardconsole.services.interop import (
 
 Json = dict[str, Any]
 _NAMESPACE = uuid.UUID("6f1c2a56-3d1e-4f0e-9a8b-7b3c1d2e4f50")
-_ACVPU_DISPLAY = {"A": "Alert", "C": "New confusion", "V": "Responds to voice",
-                  "P": "Responds to pain", "U": "Unresponsive"}
+_ACVPU_DISPLAY = {
+    "A": "Alert",
+    "C": "New confusion",
+    "V": "Responds to voice",
+    "P": "Responds to pain",
+    "U": "Unresponsive",
+}
 _SETTING_TO_CLASS = {
     "inpatient": ("IMP", "inpatient encounter"),
     "emergency": ("EMER", "emergency"),
@@ -88,37 +93,51 @@ class _Builder:
         resource: Json = {
             "resourceType": "Patient",
             "id": _id(hn, "patient"),
-            "identifier": [{
-                "type": {"coding": [{"system": c.IDENTIFIER_TYPE, "code": "MR",
-                                     "display": "Medical record number"}]},
-                "system": c.HOSPITAL_NUMBER_SYSTEM,
-                "value": hn,
-            }],
+            "identifier": [
+                {
+                    "type": {
+                        "coding": [
+                            {
+                                "system": c.IDENTIFIER_TYPE,
+                                "code": "MR",
+                                "display": "Medical record number",
+                            }
+                        ]
+                    },
+                    "system": c.HOSPITAL_NUMBER_SYSTEM,
+                    "value": hn,
+                }
+            ],
             "name": [{"family": patient.family_name, "given": [patient.given_name]}],
             "gender": _GENDER.get(patient.sex, "unknown"),
             "birthDate": patient.date_of_birth.isoformat(),
         }
-        subject = {"reference": self._add(resource),
-                   "display": f"{patient.given_name} {patient.family_name}"}
+        subject = {
+            "reference": self._add(resource),
+            "display": f"{patient.given_name} {patient.family_name}",
+        }
         for stay in patient.stays:
             self._add_stay(hn, subject, stay)
 
     def _practitioner(self, author: Author) -> Json:
         url = self._practitioners.get(author.staff_code)
         if url is None:
-            url = self._add({
-                "resourceType": "Practitioner",
-                "id": str(uuid.uuid5(_NAMESPACE, f"staff/{author.staff_code}")),
-                "identifier": [{"system": c.STAFF_SYSTEM, "value": author.staff_code}],
-                "name": [{"text": author.display_name}],
-            })
+            url = self._add(
+                {
+                    "resourceType": "Practitioner",
+                    "id": str(uuid.uuid5(_NAMESPACE, f"staff/{author.staff_code}")),
+                    "identifier": [{"system": c.STAFF_SYSTEM, "value": author.staff_code}],
+                    "name": [{"text": author.display_name}],
+                }
+            )
             self._practitioners[author.staff_code] = url
         return {"reference": url, "display": author.display_name}
 
     def _add_stay(self, hn: str, subject: Json, stay: StayRecord) -> None:
         info = stay.admission
-        class_code, class_display = _SETTING_TO_CLASS.get(info.care_setting,
-                                                          _SETTING_TO_CLASS["inpatient"])
+        class_code, class_display = _SETTING_TO_CLASS.get(
+            info.care_setting, _SETTING_TO_CLASS["inpatient"]
+        )
         period: Json = {"start": _time(info.admitted_at)}
         if info.discharged_at is not None:
             period["end"] = _time(info.discharged_at)
@@ -160,8 +179,9 @@ class _Builder:
                 ref = self._add(base.quantity(code, value))
                 valued.append({"reference": ref})
             elif code.field in obs.missing_reasons:
-                ref = self._add(base.absent(code.field, _loinc(code.loinc, code.display),
-                                            "vital-signs"))
+                ref = self._add(
+                    base.absent(code.field, _loinc(code.loinc, code.display), "vital-signs")
+                )
             else:
                 continue
             members.append({"reference": ref})
@@ -241,7 +261,8 @@ class _SetBase:
                 component["valueQuantity"] = _quantity(value, code)
             else:
                 component["dataAbsentReason"] = _absent(
-                    reasons.get(field, MissingReason.NOT_IN_SOURCE.value))
+                    reasons.get(field, MissingReason.NOT_IN_SOURCE.value)
+                )
             components.append(component)
         resource["component"] = components
         if vitals.systolic_bp is None:
@@ -255,8 +276,13 @@ class _SetBase:
             resource = self.resource("consciousness", acvpu, "exam")
             letter = vitals.consciousness
             resource["valueCodeableConcept"] = {
-                "coding": [{"system": c.LOCAL_CODES, "code": letter,
-                            "display": _ACVPU_DISPLAY.get(letter, letter)}],
+                "coding": [
+                    {
+                        "system": c.LOCAL_CODES,
+                        "code": letter,
+                        "display": _ACVPU_DISPLAY.get(letter, letter),
+                    }
+                ],
                 "text": _ACVPU_DISPLAY.get(letter, letter),
             }
             yield "consciousness", resource
@@ -272,8 +298,13 @@ class _SetBase:
 
     def news2(self, derived_from: list[Json]) -> Json:
         code = {
-            "coding": [{"system": c.SNOMED, "code": c.NEWS2_TOTAL_SNOMED,
-                        "display": "Royal College of Physicians NEWS2 total score"}],
+            "coding": [
+                {
+                    "system": c.SNOMED,
+                    "code": c.NEWS2_TOTAL_SNOMED,
+                    "display": "Royal College of Physicians NEWS2 total score",
+                }
+            ],
             "text": "NEWS2 total score",
         }
         resource = self.resource("news2", code, "survey")
@@ -284,8 +315,13 @@ class _SetBase:
             resource["interpretation"] = [{"text": f"Clinical risk: {label}"}]
         components = []
         for field, score in sorted(self.obs.news2_subscores.items()):
-            coding = [{"system": c.LOCAL_CODES, "code": f"{c.LOCAL_NEWS2_SUBSCORE}{field}",
-                       "display": f"NEWS2 {field.replace('_', ' ')} score"}]
+            coding = [
+                {
+                    "system": c.LOCAL_CODES,
+                    "code": f"{c.LOCAL_NEWS2_SUBSCORE}{field}",
+                    "display": f"NEWS2 {field.replace('_', ' ')} score",
+                }
+            ]
             if field in c.NEWS2_SUBSCORE_SNOMED:
                 coding.insert(0, {"system": c.SNOMED, "code": c.NEWS2_SUBSCORE_SNOMED[field]})
             components.append({"code": {"coding": coding}, "valueQuantity": _score(score)})
@@ -312,8 +348,9 @@ def _survey(ctx: _Context, key: str, code: Json, at: datetime, performer: Json) 
 
 
 def _symptoms(ctx: _Context, entry: ExportedSymptoms, performer: Json) -> Json:
-    code = _local(c.LOCAL_WITHDRAWAL_TOTAL,
-                  "Ketamine withdrawal chart total (local tool, not validated)")
+    code = _local(
+        c.LOCAL_WITHDRAWAL_TOTAL, "Ketamine withdrawal chart total (local tool, not validated)"
+    )
     resource = _survey(ctx, f"symptoms/{entry.id}", code, entry.taken_at, performer)
     resource["method"] = {"text": f"Local withdrawal chart version {entry.chart_version}"}
     if entry.total is not None:
@@ -321,23 +358,33 @@ def _symptoms(ctx: _Context, entry: ExportedSymptoms, performer: Json) -> Json:
     else:
         resource["dataAbsentReason"] = _absent("unable")
     resource["component"] = [
-        {"code": _local(f"{c.LOCAL_WITHDRAWAL_ITEM}{item}", item.replace("_", " ")),
-         "valueInteger": int(score)}
+        {
+            "code": _local(f"{c.LOCAL_WITHDRAWAL_ITEM}{item}", item.replace("_", " ")),
+            "valueInteger": int(score),
+        }
         for item, score in sorted(entry.item_scores.items())
     ]
     return resource
 
 
 def _assessment(ctx: _Context, entry: ExportedAssessment, performer: Json) -> Json:
-    local = {"system": c.LOCAL_CODES, "code": f"{c.LOCAL_ASSESSMENT}{entry.kind}",
-             "display": f"{entry.kind} assessment"}
+    local = {
+        "system": c.LOCAL_CODES,
+        "code": f"{c.LOCAL_ASSESSMENT}{entry.kind}",
+        "display": f"{entry.kind} assessment",
+    }
     coding = [local]
     standard = c.ASSESSMENT_STANDARD_CODES.get(entry.kind)
     if standard is not None:
         system, code, display = standard
         coding.insert(0, {"system": system, "code": code, "display": display})
-    resource = _survey(ctx, f"assessment/{entry.id}", {"coding": coding, "text": local["display"]},
-                       entry.taken_at, performer)
+    resource = _survey(
+        ctx,
+        f"assessment/{entry.id}",
+        {"coding": coding, "text": local["display"]},
+        entry.taken_at,
+        performer,
+    )
     if entry.total is not None:
         resource["valueQuantity"] = _score(entry.total)
     elif entry.label:
@@ -361,12 +408,19 @@ def _flag(ctx: _Context, escalation: ExportedEscalation) -> Json:
         "resourceType": "Flag",
         "id": _id(ctx.hn, "escalation", escalation.id),
         "status": "active" if escalation.resolved_at is None else "inactive",
-        "category": [{"coding": [{"system": c.FLAG_CATEGORY, "code": "clinical",
-                                  "display": "Clinical"}]}],
-        "code": {"coding": [{"system": c.LOCAL_CODES,
-                             "code": f"{c.LOCAL_ESCALATION}{kind.value}",
-                             "display": kind.label}],
-                 "text": text},
+        "category": [
+            {"coding": [{"system": c.FLAG_CATEGORY, "code": "clinical", "display": "Clinical"}]}
+        ],
+        "code": {
+            "coding": [
+                {
+                    "system": c.LOCAL_CODES,
+                    "code": f"{c.LOCAL_ESCALATION}{kind.value}",
+                    "display": kind.label,
+                }
+            ],
+            "text": text,
+        },
         "subject": ctx.subject,
         "encounter": ctx.encounter,
         "period": period,
@@ -394,8 +448,10 @@ def _loinc(code: str, display: str) -> Json:
 
 
 def _local(code: str, display: str) -> Json:
-    return {"coding": [{"system": c.LOCAL_CODES, "code": code, "display": display}],
-            "text": display}
+    return {
+        "coding": [{"system": c.LOCAL_CODES, "code": code, "display": display}],
+        "text": display,
+    }
 
 
 def _quantity(value: float | int, code: c.VitalCode) -> Json:
@@ -414,10 +470,15 @@ def _absent(reason: str) -> Json:
         label = reason
     return {
         "coding": [
-            {"system": c.DATA_ABSENT_REASON,
-             "code": c.DATA_ABSENT_FOR_REASON.get(reason, "not-performed")},
-            {"system": c.LOCAL_CODES, "code": f"{c.LOCAL_MISSING_REASON}-{reason}",
-             "display": label},
+            {
+                "system": c.DATA_ABSENT_REASON,
+                "code": c.DATA_ABSENT_FOR_REASON.get(reason, "not-performed"),
+            },
+            {
+                "system": c.LOCAL_CODES,
+                "code": f"{c.LOCAL_MISSING_REASON}-{reason}",
+                "display": label,
+            },
         ],
         "text": label,
     }

@@ -64,7 +64,11 @@ _ACTS_AS_OURS = {
 
 
 def import_fhir_file(
-    db: Database, actor: Actor, path: Path, *, patient: str | None = None,
+    db: Database,
+    actor: Actor,
+    path: Path,
+    *,
+    patient: str | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Read, map and write one file — all or nothing."""
@@ -97,13 +101,19 @@ class _Group:
 
     def to_vital_group(self) -> VitalGroup:
         digest = hashlib.sha256(
-            "|".join([self.patient.hospital_number, self.taken_at.isoformat(),
-                      *sorted(self.members)]).encode()
+            "|".join(
+                [self.patient.hospital_number, self.taken_at.isoformat(), *sorted(self.members)]
+            ).encode()
         ).hexdigest()
         return VitalGroup(
-            source_ref=f"fhir:{digest[:48]}", patient=self.patient, taken_at=self.taken_at,
-            values=dict(self.values), position=self.position, stay=self.stay,
-            author=self.author, missing_reasons=dict(self.reasons),
+            source_ref=f"fhir:{digest[:48]}",
+            patient=self.patient,
+            taken_at=self.taken_at,
+            values=dict(self.values),
+            position=self.position,
+            stay=self.stay,
+            author=self.author,
+            missing_reasons=dict(self.reasons),
             note=" ".join(dict.fromkeys(self.notes)),
         )
 
@@ -121,8 +131,9 @@ class _Mapper:
         self.panel_of: dict[str, tuple[str, str]] = {}  # member identity -> (panel, note)
         self.groups: dict[tuple[Any, ...], _Group] = {}
         if patient is not None and not 0 < len(patient) <= MAX_HOSPITAL_NUMBER:
-            raise FhirInputError("--patient", f"a hospital number has 1–{MAX_HOSPITAL_NUMBER} "
-                                              "characters")
+            raise FhirInputError(
+                "--patient", f"a hospital number has 1–{MAX_HOSPITAL_NUMBER} characters"
+            )
 
     def batch(self, label: str) -> ImportBatch:
         observations = [r for r in self.resources if r.type == "Observation"]
@@ -133,14 +144,19 @@ class _Mapper:
         for resource in observations:
             self._observation(resource)
         groups = sorted(self.groups.values(), key=lambda g: (g.taken_at, g.position))
-        return ImportBatch(source="import", label=label,
-                           groups=tuple(g.to_vital_group() for g in groups if g.values),
-                           skipped=dict(self.skipped), create_records=True)
+        return ImportBatch(
+            source="import",
+            label=label,
+            groups=tuple(g.to_vital_group() for g in groups if g.values),
+            skipped=dict(self.skipped),
+            create_records=True,
+        )
 
     # -- references --------------------------------------------------------------------------
 
-    def resolve(self, resource: Resource, container: dict[str, Any], key: str, path: str
-                ) -> Resource | None:
+    def resolve(
+        self, resource: Resource, container: dict[str, Any], key: str, path: str
+    ) -> Resource | None:
         ref = obj(resource, container, key, path)
         if ref is None:
             return None
@@ -162,8 +178,11 @@ class _Mapper:
                 target = self.resolve(resource, resource.data, "subject", "subject")
                 subjects.add(target.identity if target else str(ref.get("reference")))
         if len(subjects) > 1:
-            raise FhirInputError("file", f"holds {len(subjects)} patients; a hospital number "
-                                         "given for the import can only name one")
+            raise FhirInputError(
+                "file",
+                f"holds {len(subjects)} patients; a hospital number "
+                "given for the import can only name one",
+            )
 
     # -- panels --------------------------------------------------------------------------------
 
@@ -174,8 +193,7 @@ class _Mapper:
         notes = [n.get("text") for n in objects(resource, resource.data, "note", "note")]
         note = " ".join(t for t in notes if isinstance(t, str))
         found = 0
-        for index, ref in enumerate(objects(resource, resource.data, "hasMember",
-                                            "hasMember")):
+        for index, ref in enumerate(objects(resource, resource.data, "hasMember", "hasMember")):
             text = string(resource, ref, "reference", f"hasMember[{index}].reference")
             target = self._lookup(text) if text else None
             if target is not None:
@@ -199,8 +217,9 @@ class _Mapper:
         status = string(resource, data, "status", "status") or "final"
         if any(code in c.BP_PANELS for code in loinc):
             fields = ["systolic_bp", "diastolic_bp"]
-        elif field_name := next((c.IMPORT_LOINC[code] for code in loinc
-                                 if code in c.IMPORT_LOINC), None):
+        elif field_name := next(
+            (c.IMPORT_LOINC[code] for code in loinc if code in c.IMPORT_LOINC), None
+        ):
             fields = [field_name]
         elif c.LOCAL_CONSCIOUSNESS in local:
             fields = ["consciousness"]
@@ -218,8 +237,9 @@ class _Mapper:
         taken_at, date_only = when
         patient = self._patient(resource)
         if patient is None:
-            return self._skip(fields, "patient not identified: give the hospital number "
-                                      "for the import")
+            return self._skip(
+                fields, "patient not identified: give the hospital number for the import"
+            )
         group = self._group(resource, patient, taken_at)
         if date_only:
             group.notes.append(DATE_ONLY_NOTE)
@@ -270,8 +290,7 @@ class _Mapper:
             key = ("time", patient.hospital_number, stay.start if stay else None, taken_at)
         group = self.groups.get(key)
         if group is None:
-            group = _Group(key, patient, taken_at, stay, self._author(resource),
-                           resource.position)
+            group = _Group(key, patient, taken_at, stay, self._author(resource), resource.position)
             if panel is not None and panel[1]:
                 group.notes.append(panel[1])
             self.groups[key] = group
@@ -284,8 +303,9 @@ class _Mapper:
         seen = set()
         for index, component in enumerate(components):
             path = f"component[{index}]"
-            for system, code, _ in codings(resource, obj(resource, component, "code",
-                                                         f"{path}.code"), f"{path}.code"):
+            for system, code, _ in codings(
+                resource, obj(resource, component, "code", f"{path}.code"), f"{path}.code"
+            ):
                 target = c.IMPORT_LOINC.get(code) if system == c.LOINC else None
                 if target in ("systolic_bp", "diastolic_bp") and target not in seen:
                     seen.add(target)
@@ -294,8 +314,9 @@ class _Mapper:
         for missing in {"systolic_bp", "diastolic_bp"} - seen:
             self.skipped[f"no value: {missing}"] += 1
 
-    def _value(self, resource: Resource, group: _Group, name: str, holder: dict[str, Any],
-               path: str) -> None:
+    def _value(
+        self, resource: Resource, group: _Group, name: str, holder: dict[str, Any], path: str
+    ) -> None:
         if "dataAbsentReason" in holder and not any(k.startswith("value") for k in holder):
             self.skipped[f"no value (data absent): {name}"] += 1
             reason = self._absent_reason(resource, holder, path)
@@ -314,8 +335,9 @@ class _Mapper:
         n = 1
         while (key := (*group.key, "#", n)) in self.groups:
             n += 1
-        extra = _Group(key, group.patient, group.taken_at, group.stay, group.author,
-                       resource.position)
+        extra = _Group(
+            key, group.patient, group.taken_at, group.stay, group.author, resource.position
+        )
         extra.members.append(resource.identity)
         self.groups[key] = extra
         return extra
@@ -325,19 +347,21 @@ class _Mapper:
         prefix = f"{c.LOCAL_MISSING_REASON}-"
         for system, code, _ in codings(resource, concept, f"{path}dataAbsentReason"):
             if system == c.LOCAL_CODES and code.startswith(prefix):
-                reason = code[len(prefix):]
+                reason = code[len(prefix) :]
                 if reason in set(MissingReason):
                     return reason
         return None
 
-    def _read_value(self, resource: Resource, name: str, holder: dict[str, Any], path: str
-                    ) -> object | None:
+    def _read_value(
+        self, resource: Resource, name: str, holder: dict[str, Any], path: str
+    ) -> object | None:
         if name == "consciousness":
-            concept = obj(resource, holder, "valueCodeableConcept",
-                          f"{path}valueCodeableConcept")
-            letters = [code for system, code, _ in codings(resource, concept,
-                                                           f"{path}valueCodeableConcept")
-                       if system == c.LOCAL_CODES and code in ACVPU]
+            concept = obj(resource, holder, "valueCodeableConcept", f"{path}valueCodeableConcept")
+            letters = [
+                code
+                for system, code, _ in codings(resource, concept, f"{path}valueCodeableConcept")
+                if system == c.LOCAL_CODES and code in ACVPU
+            ]
             if not letters:
                 self.skipped["value not understood: consciousness"] += 1
                 return None
@@ -350,8 +374,11 @@ class _Mapper:
             return value
         quantity = obj(resource, holder, "valueQuantity", f"{path}valueQuantity")
         if quantity is None:
-            reason = ("no value" if not any(k.startswith("value") for k in holder)
-                      else "value is not a quantity")
+            reason = (
+                "no value"
+                if not any(k.startswith("value") for k in holder)
+                else "value is not a quantity"
+            )
             self.skipped[f"{reason}: {name}"] += 1
             return None
         amount = number(resource, quantity, "value", f"{path}valueQuantity.value")
@@ -386,8 +413,13 @@ class _Mapper:
         if self.override is not None:
             if described is None:
                 return PatientRef(self.override)
-            return PatientRef(self.override, described.given_name, described.family_name,
-                              described.date_of_birth, described.sex)
+            return PatientRef(
+                self.override,
+                described.given_name,
+                described.family_name,
+                described.date_of_birth,
+                described.sex,
+            )
         if described is not None and described.hospital_number:
             return described
         ref = obj(resource, resource.data, "subject", "subject") or {}
@@ -421,9 +453,12 @@ class _Mapper:
             reason = text or (found[0][2] if found else "")
             if reason:
                 break
-        return StayRef(start=start.at, end=end.at if end else None,
-                       care_setting=c.ENCOUNTER_CLASS_TO_SETTING.get(code, "inpatient"),
-                       reason=reason)
+        return StayRef(
+            start=start.at,
+            end=end.at if end else None,
+            care_setting=c.ENCOUNTER_CLASS_TO_SETTING.get(code, "inpatient"),
+            reason=reason,
+        )
 
     def _author(self, resource: Resource) -> AuthorRef | None:
         for index, _ in enumerate(objects(resource, resource.data, "performer", "performer")):
@@ -435,8 +470,9 @@ class _Mapper:
                 if ident.get("system") == c.STAFF_SYSTEM and isinstance(ident.get("value"), str):
                     names = objects(target, target.data, "name", "name")
                     shown = names[0].get("text") if names else None
-                    return AuthorRef(ident["value"], shown if isinstance(shown, str)
-                                     else ident["value"])
+                    return AuthorRef(
+                        ident["value"], shown if isinstance(shown, str) else ident["value"]
+                    )
         return None
 
 
@@ -445,10 +481,16 @@ def _describe_patient(resource: Resource) -> PatientRef:
     hospital_number = ""
     identifiers = objects(resource, data, "identifier", "identifier")
     ours = [i for i in identifiers if i.get("system") == c.HOSPITAL_NUMBER_SYSTEM]
-    record = [i for i in identifiers
-              if any(code == "MR" for _, code, _ in
-                     codings(resource, obj(resource, i, "type", "identifier.type"),
-                             "identifier.type"))]
+    record = [
+        i
+        for i in identifiers
+        if any(
+            code == "MR"
+            for _, code, _ in codings(
+                resource, obj(resource, i, "type", "identifier.type"), "identifier.type"
+            )
+        )
+    ]
     for ident in ours + record:
         value = string(resource, ident, "value", "identifier.value")
         if value and len(value.strip()) <= MAX_HOSPITAL_NUMBER:
@@ -458,8 +500,11 @@ def _describe_patient(resource: Resource) -> PatientRef:
     official = next((n for n in names if n.get("use") == "official"), names[0] if names else {})
     family = string(resource, official, "family", "name.family") or ""
     given_list = official.get("given") or []
-    given = given_list[0] if isinstance(given_list, list) and given_list and isinstance(
-        given_list[0], str) else ""
+    given = (
+        given_list[0]
+        if isinstance(given_list, list) and given_list and isinstance(given_list[0], str)
+        else ""
+    )
     birth = string(resource, data, "birthDate", "birthDate")
     born = None
     if birth is not None:
@@ -467,11 +512,17 @@ def _describe_patient(resource: Resource) -> PatientRef:
             born = date.fromisoformat(birth)
         except ValueError:
             if len(birth) == 10:
-                raise FhirInputError(resource.at("birthDate"),
-                                     f"{birth!r} is not a valid date") from None
+                raise FhirInputError(
+                    resource.at("birthDate"), f"{birth!r} is not a valid date"
+                ) from None
     gender = string(resource, data, "gender", "gender") or "unknown"
-    return PatientRef(hospital_number, given, family, born,
-                      gender if gender in ("male", "female", "other") else "unknown")
+    return PatientRef(
+        hospital_number,
+        given,
+        family,
+        born,
+        gender if gender in ("male", "female", "other") else "unknown",
+    )
 
 
 def _plain(value: Decimal, name: str) -> object:

@@ -139,8 +139,9 @@ def _is_object(line: str) -> bool:
 # -- typed access -----------------------------------------------------------------------------
 
 
-def obj(resource: Resource, container: dict[str, Any], key: str, path: str
-        ) -> dict[str, Any] | None:
+def obj(
+    resource: Resource, container: dict[str, Any], key: str, path: str
+) -> dict[str, Any] | None:
     value = container.get(key)
     if value is None:
         return None
@@ -149,8 +150,9 @@ def obj(resource: Resource, container: dict[str, Any], key: str, path: str
     return value
 
 
-def objects(resource: Resource, container: dict[str, Any], key: str, path: str
-            ) -> list[dict[str, Any]]:
+def objects(
+    resource: Resource, container: dict[str, Any], key: str, path: str
+) -> list[dict[str, Any]]:
     value = container.get(key)
     if value is None:
         return []
@@ -168,8 +170,7 @@ def string(resource: Resource, container: dict[str, Any], key: str, path: str) -
     return value
 
 
-def number(resource: Resource, container: dict[str, Any], key: str, path: str
-           ) -> Decimal | None:
+def number(resource: Resource, container: dict[str, Any], key: str, path: str) -> Decimal | None:
     value = container.get(key)
     if value is None:
         return None
@@ -178,17 +179,22 @@ def number(resource: Resource, container: dict[str, Any], key: str, path: str
     return Decimal(str(value))
 
 
-def codings(resource: Resource, concept: dict[str, Any] | None, path: str
-            ) -> list[tuple[str, str, str]]:
+def codings(
+    resource: Resource, concept: dict[str, Any] | None, path: str
+) -> list[tuple[str, str, str]]:
     """(system, code, display) of each coding of a CodeableConcept."""
     if concept is None:
         return []
     out = []
     for index, coding in enumerate(objects(resource, concept, "coding", f"{path}.coding")):
         where = f"{path}.coding[{index}]"
-        out.append((string(resource, coding, "system", f"{where}.system") or "",
-                    string(resource, coding, "code", f"{where}.code") or "",
-                    string(resource, coding, "display", f"{where}.display") or ""))
+        out.append(
+            (
+                string(resource, coding, "system", f"{where}.system") or "",
+                string(resource, coding, "code", f"{where}.code") or "",
+                string(resource, coding, "display", f"{where}.display") or "",
+            )
+        )
     return out
 
 
@@ -205,15 +211,15 @@ def fhir_time(resource: Resource, text: str, path: str) -> FhirTime | None:
             day = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
             return FhirTime(datetime(day.year, day.month, day.day, tzinfo=UTC), True)
         if parts["zone"] is None:
-            raise FhirInputError(resource.at(path),
-                                 f"{_show(text)} has a time but no time zone")
+            raise FhirInputError(resource.at(path), f"{_show(text)} has a time but no time zone")
         iso = text.strip().replace("Z", "+00:00")
         return FhirTime(datetime.fromisoformat(iso).astimezone(UTC), False)
     except ValueError as exc:
         if isinstance(exc, FhirInputError):
             raise
-        raise FhirInputError(resource.at(path), f"{_show(text)} is not a valid date or time"
-                             ) from None
+        raise FhirInputError(
+            resource.at(path), f"{_show(text)} is not a valid date or time"
+        ) from None
 
 
 def _show(value: object) -> str:

@@ -80,29 +80,36 @@ class MessageHandler:
         except ServiceError as exc:
             outcome = FeedOutcome("AE", str(exc), header.control_id)
         except SQLAlchemyError:
-            log.warning("Monitor message %s: database unavailable", header.control_id,
-                        exc_info=True)
+            log.warning(
+                "Monitor message %s: database unavailable", header.control_id, exc_info=True
+            )
             outcome = FeedOutcome("AE", "database unavailable; resend later", header.control_id)
         except Exception:  # a bug must cost one message, never the listener
             log.exception("Monitor message %s: unexpected error", header.control_id)
-            outcome = FeedOutcome("AE", "internal error; the message was not stored",
-                                  header.control_id)
-        ack = build_ack(header, outcome.code, outcome.text, station=self._actor.station,
-                        error=error)
-        log.info("Monitor message %s: %s %s", outcome.control_id or "(no id)", outcome.code,
-                 outcome.text)
+            outcome = FeedOutcome(
+                "AE", "internal error; the message was not stored", header.control_id
+            )
+        ack = build_ack(
+            header, outcome.code, outcome.text, station=self._actor.station, error=error
+        )
+        log.info(
+            "Monitor message %s: %s %s", outcome.control_id or "(no id)", outcome.code, outcome.text
+        )
         return outcome, ack.encode("utf-8")
 
     def _process(self, text: str, header: Header) -> FeedOutcome:
         batch = parse_oru(text)
         report = self._service.import_batch(self._actor, batch)
         if report.sets_added == 0 and report.already_present:
-            return FeedOutcome("AA", "already stored (retransmission)", header.control_id,
-                               report)
+            return FeedOutcome("AA", "already stored (retransmission)", header.control_id, report)
         if report.sets_added == 0:
             reasons = "; ".join(f"{n} {r}" for r, n in sorted(report.skipped.items()))
-            return FeedOutcome("AE", f"no vital signs stored ({reasons or 'no OBX values'})",
-                               header.control_id, report)
+            return FeedOutcome(
+                "AE",
+                f"no vital signs stored ({reasons or 'no OBX values'})",
+                header.control_id,
+                report,
+            )
         return FeedOutcome("AA", report.summary(), header.control_id, report)
 
 
@@ -130,13 +137,18 @@ class _Connection(socketserver.BaseRequestHandler):
                 end = buffer.find(END)
                 if end < 0:
                     if len(buffer) > MAX_MESSAGE_BYTES:
-                        self._reply(build_ack(Header(), "AR", "message too large",
-                                              station=self.server.handler_station,
-                                              error="207^Application internal error"
-                                              ).encode())
+                        self._reply(
+                            build_ack(
+                                Header(),
+                                "AR",
+                                "message too large",
+                                station=self.server.handler_station,
+                                error="207^Application internal error",
+                            ).encode()
+                        )
                         return
                     break
-                message, buffer = buffer[1:end], buffer[end + len(END):]
+                message, buffer = buffer[1:end], buffer[end + len(END) :]
                 outcome, ack = self.server.message_handler.handle(message)
                 self.server.on_outcome(outcome)
                 if not self._reply(ack):
@@ -154,8 +166,14 @@ class _Server(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], handler: MessageHandler, station: str,
-                 on_outcome: Callable[[FeedOutcome], None], idle_timeout: float) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: MessageHandler,
+        station: str,
+        on_outcome: Callable[[FeedOutcome], None],
+        idle_timeout: float,
+    ) -> None:
         self.message_handler = handler
         self.handler_station = station
         self.on_outcome = on_outcome
@@ -177,8 +195,13 @@ class MonitorFeed:
         on_outcome: Callable[[FeedOutcome], None] | None = None,
         idle_timeout: float = IDLE_TIMEOUT_S,
     ) -> None:
-        self._server = _Server((host, port), MessageHandler(db, actor), actor.station,
-                               on_outcome or (lambda outcome: None), idle_timeout)
+        self._server = _Server(
+            (host, port),
+            MessageHandler(db, actor),
+            actor.station,
+            on_outcome or (lambda outcome: None),
+            idle_timeout,
+        )
         self._thread: threading.Thread | None = None
 
     @property
@@ -190,8 +213,9 @@ class MonitorFeed:
         self._server.serve_forever(poll_interval=0.2)
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self.serve_forever, name="wardconsole-mllp",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self.serve_forever, name="wardconsole-mllp", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:

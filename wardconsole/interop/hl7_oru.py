@@ -68,9 +68,11 @@ def header_of(text: str) -> Header:
     if not first.startswith("MSH") or len(first) < 8:
         return Header()
     fields = first.split(first[3])
+
     def at(n: int) -> str:
         index = n - 1  # MSH-1 is the separator itself
         return fields[index].split(first[4])[0] if index < len(fields) else ""
+
     return Header(at(3), at(4), at(10)[:199], at(12) or "2.5")
 
 
@@ -82,8 +84,9 @@ def parse_oru(text: str, *, label_prefix: str = "monitor") -> ImportBatch:
         if isinstance(exc, MessageRejected):
             raise
         # The hl7 containers raise these for structures they cannot index.
-        raise MessageRejected(f"cannot read the message: {type(exc).__name__}",
-                              "102^Data type error") from None
+        raise MessageRejected(
+            f"cannot read the message: {type(exc).__name__}", "102^Data type error"
+        ) from None
 
 
 def _parse_oru(text: str, label_prefix: str) -> ImportBatch:
@@ -94,8 +97,9 @@ def _parse_oru(text: str, label_prefix: str) -> ImportBatch:
     try:
         message = hl7.parse(text)
     except Exception as exc:  # the library raises several types for broken input
-        raise MessageRejected(f"cannot parse the message: {type(exc).__name__}",
-                              "102^Data type error") from None
+        raise MessageRejected(
+            f"cannot parse the message: {type(exc).__name__}", "102^Data type error"
+        ) from None
     msh = _segment(message, "MSH")
     if msh is None:
         raise MessageRejected("no MSH segment")
@@ -105,9 +109,11 @@ def _parse_oru(text: str, label_prefix: str) -> ImportBatch:
         raise MessageRejected(f"unsupported message type {shown}; send ORU^R01")
     processing = _components(message, _field(msh, 11))[0]
     if processing != "P":
-        raise MessageRejected(f"processing ID {processing or 'missing'!r} is not production "
-                              "(P); test and training messages are not stored",
-                              "202^Unsupported processing id")
+        raise MessageRejected(
+            f"processing ID {processing or 'missing'!r} is not production "
+            "(P); test and training messages are not stored",
+            "202^Unsupported processing id",
+        )
     control_id = _field(msh, 10)
     if not control_id:
         raise MessageRejected("MSH-10 (message control ID) is empty")
@@ -128,8 +134,7 @@ def _parse_oru(text: str, label_prefix: str) -> ImportBatch:
 
 
 class _Mapper:
-    def __init__(self, message: Any, hospital_number: str, message_time: datetime | None
-                 ) -> None:
+    def __init__(self, message: Any, hospital_number: str, message_time: datetime | None) -> None:
         self.message = message
         self.patient = PatientRef(hospital_number)
         self.message_time = message_time
@@ -148,15 +153,31 @@ class _Mapper:
         vital_groups = []
         for index, (taken_at, values) in enumerate(sorted(groups.items())):
             ref = hashlib.sha256(f"{source_key}|{index}".encode()).hexdigest()[:48]
-            vital_groups.append(VitalGroup(
-                source_ref=f"hl7:{ref}", patient=self.patient, taken_at=taken_at,
-                values=values, position=positions[taken_at],
-            ))
-        return ImportBatch(source="monitor", label=label, groups=tuple(vital_groups),
-                           skipped=dict(self.skipped), create_records=False)
+            vital_groups.append(
+                VitalGroup(
+                    source_ref=f"hl7:{ref}",
+                    patient=self.patient,
+                    taken_at=taken_at,
+                    values=values,
+                    position=positions[taken_at],
+                )
+            )
+        return ImportBatch(
+            source="monitor",
+            label=label,
+            groups=tuple(vital_groups),
+            skipped=dict(self.skipped),
+            create_records=False,
+        )
 
-    def _obx(self, segment: Any, number: int, request_time: datetime | None,
-             groups: dict[datetime, dict[str, object]], positions: dict[datetime, str]) -> None:
+    def _obx(
+        self,
+        segment: Any,
+        number: int,
+        request_time: datetime | None,
+        groups: dict[datetime, dict[str, object]],
+        positions: dict[datetime, str],
+    ) -> None:
         code = self._loinc(_field(segment, 3))
         name = c.IMPORT_LOINC.get(code or "")
         if name is None:
@@ -215,28 +236,53 @@ class _Mapper:
 # -- ACK ----------------------------------------------------------------------------------------
 
 
-def build_ack(header: Header, code: str, text: str, *, station: str,
-              error: str = "207^Application internal error", now: datetime | None = None
-              ) -> str:
+def build_ack(
+    header: Header,
+    code: str,
+    text: str,
+    *,
+    station: str,
+    error: str = "207^Application internal error",
+    now: datetime | None = None,
+) -> str:
     """An original-mode ACK: MSH + MSA (+ ERR for AE/AR), segments ended by carriage returns."""
     now = now or datetime.now(UTC)
     stamp = now.astimezone(UTC).strftime("%Y%m%d%H%M%S+0000")
     control = hashlib.sha1(f"{header.control_id}|{now.isoformat()}".encode()).hexdigest()[:20]
-    msh = "|".join([
-        "MSH", "^~\\&", "WardConsole", _escape(station[:60]), _escape(header.sending_application),
-        _escape(header.sending_facility), stamp, "", "ACK^R01^ACK", control, "P",
-        _escape(header.version) or "2.5",
-    ])
+    msh = "|".join(
+        [
+            "MSH",
+            "^~\\&",
+            "WardConsole",
+            _escape(station[:60]),
+            _escape(header.sending_application),
+            _escape(header.sending_facility),
+            stamp,
+            "",
+            "ACK^R01^ACK",
+            control,
+            "P",
+            _escape(header.version) or "2.5",
+        ]
+    )
     segments = [msh, "|".join(["MSA", code, _escape(header.control_id), _escape(text[:200])])]
     if code != "AA":
-        segments.append("|".join(["ERR", "", "", f"{error}^HL70357", "E", "", "", "",
-                                  _escape(text[:200])]))
+        segments.append(
+            "|".join(["ERR", "", "", f"{error}^HL70357", "E", "", "", "", _escape(text[:200])])
+        )
     return "\r".join(segments) + "\r"
 
 
 def _escape(text: str) -> str:
-    return (text.replace("\\", "\\E\\").replace("|", "\\F\\").replace("^", "\\S\\")
-            .replace("&", "\\T\\").replace("~", "\\R\\").replace("\r", " ").replace("\n", " "))
+    return (
+        text.replace("\\", "\\E\\")
+        .replace("|", "\\F\\")
+        .replace("^", "\\S\\")
+        .replace("&", "\\T\\")
+        .replace("~", "\\R\\")
+        .replace("\r", " ")
+        .replace("\n", " ")
+    )
 
 
 # -- raw field access (the hl7 containers raise IndexError for absent fields) ------------------

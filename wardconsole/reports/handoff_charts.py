@@ -37,8 +37,7 @@ def _style(ax: Axes, facts: PatientShiftFacts, title: str) -> None:
 
 
 def _in_shift(facts: PatientShiftFacts) -> list[ObservationSet]:
-    return [o for o in facts.observations
-            if facts.shift.start <= o.taken_at <= facts.as_of]
+    return [o for o in facts.observations if facts.shift.start <= o.taken_at <= facts.as_of]
 
 
 def _series(
@@ -54,8 +53,17 @@ def _series(
 
 
 def _nothing(ax: Axes, text: str) -> None:
-    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", fontsize=SMALL,
-            color=GREY, style="italic")
+    ax.text(
+        0.5,
+        0.5,
+        text,
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        fontsize=SMALL,
+        color=GREY,
+        style="italic",
+    )
 
 
 def news2_chart(ax: Axes, facts: PatientShiftFacts) -> None:
@@ -67,16 +75,30 @@ def news2_chart(ax: Axes, facts: PatientShiftFacts) -> None:
     ax.axhspan(4.5, 6.5, facecolor="0.93", edgecolor=GREY, hatch="....", linewidth=0)
     ax.axhspan(6.5, top, facecolor="0.82", edgecolor=GREY, hatch="////", linewidth=0)
     for y, label in ((5.5, "medium 5–6"), (7.5, "high ≥ 7")):
-        ax.text(0.995, y, label, transform=ax.get_yaxis_transform(), fontsize=5.3, ha="right",
-                va="center", bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6})
+        ax.text(
+            0.995,
+            y,
+            label,
+            transform=ax.get_yaxis_transform(),
+            fontsize=5.3,
+            ha="right",
+            va="center",
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6},
+        )
     if not ys:
         _nothing(ax, "no complete set this shift")
         return
     ax.step(xs, ys, where="post", color=INK, linewidth=1.0)
     ax.plot(xs, ys, linestyle="none", marker="o", markersize=3.2, color=INK)
     for x, y in zip(xs, ys, strict=True):
-        ax.annotate(f"{y:.0f}", (x, y), textcoords="offset points", xytext=(0, 3.5),
-                    ha="center", fontsize=5.5)
+        ax.annotate(
+            f"{y:.0f}",
+            (x, y),
+            textcoords="offset points",
+            xytext=(0, 3.5),
+            ha="center",
+            fontsize=5.5,
+        )
 
 
 def pulse_bp_chart(ax: Axes, facts: PatientShiftFacts) -> None:
@@ -87,10 +109,19 @@ def pulse_bp_chart(ax: Axes, facts: PatientShiftFacts) -> None:
     if not pulse[0] and not systolic[0]:
         _nothing(ax, "no pulse or blood pressure this shift")
         return
-    ax.plot(*pulse, color=INK, linestyle="-", marker="o", markersize=2.8, linewidth=0.9,
-            label="pulse")
-    ax.plot(*systolic, color=INK, linestyle="--", marker="s", markersize=2.8, linewidth=0.9,
-            markerfacecolor="white", label="systolic BP")
+    ax.plot(
+        *pulse, color=INK, linestyle="-", marker="o", markersize=2.8, linewidth=0.9, label="pulse"
+    )
+    ax.plot(
+        *systolic,
+        color=INK,
+        linestyle="--",
+        marker="s",
+        markersize=2.8,
+        linewidth=0.9,
+        markerfacecolor="white",
+        label="systolic BP",
+    )
     values = pulse[1] + systolic[1]
     ax.set_ylim(max(0, min(values) - 15), max(values) + 15)
     ax.legend(fontsize=5.5, loc="upper left", frameon=False, ncols=2, handlelength=2.2)
@@ -104,18 +135,34 @@ def respiration_chart(ax: Axes, facts: PatientShiftFacts) -> None:
     if not rr[0] and not spo2[0]:
         _nothing(ax, "no respiration rate or SpO2 this shift")
         return
-    line_rr = ax.plot(*rr, color=INK, linestyle="-", marker="^", markersize=3, linewidth=0.9,
-                      label="resp. rate")
+    line_rr = ax.plot(
+        *rr, color=INK, linestyle="-", marker="^", markersize=3, linewidth=0.9, label="resp. rate"
+    )
     ax.set_ylim(0, max([30.0, *(v + 4 for v in rr[1])]))
     twin = ax.twinx()
     twin.set_xlim(ax.get_xlim())
-    line_spo2 = twin.plot(*spo2, color=INK, linestyle=":", marker="D", markersize=2.6,
-                          linewidth=1.1, markerfacecolor="white", label="SpO2")
+    line_spo2 = twin.plot(
+        *spo2,
+        color=INK,
+        linestyle=":",
+        marker="D",
+        markersize=2.6,
+        linewidth=1.1,
+        markerfacecolor="white",
+        label="SpO2",
+    )
     twin.set_ylim(min([88.0, *(v - 2 for v in spo2[1])]), 100.5)
     twin.tick_params(labelsize=SMALL, length=2, pad=1.5)
     twin.spines["top"].set_visible(False)
-    ax.legend(line_rr + line_spo2, ["resp. rate", "SpO2"], fontsize=5.5, loc="lower left",
-              frameon=False, ncols=2, handlelength=2.2)
+    ax.legend(
+        line_rr + line_spo2,
+        ["resp. rate", "SpO2"],
+        fontsize=5.5,
+        loc="lower left",
+        frameon=False,
+        ncols=2,
+        handlelength=2.2,
+    )
 
 
 def symptom_chart(ax: Axes, facts: PatientShiftFacts, maximum: int) -> None:
@@ -130,8 +177,14 @@ def symptom_chart(ax: Axes, facts: PatientShiftFacts, maximum: int) -> None:
     ax.plot(xs, ys, color=INK, linestyle="-.", marker="x", markersize=3.5, linewidth=0.9)
     ax.set_ylim(0, max(20.0, max(ys) + 5))
     for x, y in zip(xs, ys, strict=True):
-        ax.annotate(f"{y:.0f}", (x, y), textcoords="offset points", xytext=(0, 3.5),
-                    ha="center", fontsize=5.5)
+        ax.annotate(
+            f"{y:.0f}",
+            (x, y),
+            textcoords="offset points",
+            xytext=(0, 3.5),
+            ha="center",
+            fontsize=5.5,
+        )
 
 
 def timeline_chart(ax: Axes, facts: PatientShiftFacts) -> None:
@@ -139,9 +192,11 @@ def timeline_chart(ax: Axes, facts: PatientShiftFacts) -> None:
     as ▲, and PRN doses as ▼ on their own row."""
     _style(ax, facts, "Escalations and PRN over the shift")
     shift, as_of = facts.shift, facts.as_of
-    escalations = [e for e in facts.escalations
-                   if e.raised_at <= as_of
-                   and (e.resolved_at is None or e.resolved_at >= shift.start)]
+    escalations = [
+        e
+        for e in facts.escalations
+        if e.raised_at <= as_of and (e.resolved_at is None or e.resolved_at >= shift.start)
+    ]
     doses = [p for p in facts.prn if shift.start <= p.dose.given_at <= as_of]
     labels: list[str] = []
     for row, e in enumerate(escalations):
@@ -150,12 +205,26 @@ def timeline_chart(ax: Axes, facts: PatientShiftFacts) -> None:
         end = as_of if open_now else e.resolved_at
         assert end is not None
         width = max(date2num(end) - date2num(start), 1 / (24 * 60))
-        ax.add_patch(Rectangle((date2num(start), row - 0.3), width, 0.6,
-                               facecolor="white" if open_now else "0.8", edgecolor=INK,
-                               hatch="////" if open_now else None, linewidth=0.8))
+        ax.add_patch(
+            Rectangle(
+                (date2num(start), row - 0.3),
+                width,
+                0.6,
+                facecolor="white" if open_now else "0.8",
+                edgecolor=INK,
+                hatch="////" if open_now else None,
+                linewidth=0.8,
+            )
+        )
         if e.acknowledged_at is not None and shift.start <= e.acknowledged_at <= as_of:
-            ax.plot([date2num(e.acknowledged_at)], [row], marker="^", color=INK,
-                    markersize=3.5, linestyle="none")
+            ax.plot(
+                [date2num(e.acknowledged_at)],
+                [row],
+                marker="^",
+                color=INK,
+                markersize=3.5,
+                linestyle="none",
+            )
         suffix = " (open)" if open_now else ""
         labels.append(f"{e.kind.label} [{e.severity.label[0]}]{suffix}")
     if doses:
@@ -163,8 +232,9 @@ def timeline_chart(ax: Axes, facts: PatientShiftFacts) -> None:
         xs = [date2num(p.dose.given_at) for p in doses]
         ax.plot(xs, [row] * len(xs), linestyle="none", marker="v", color=INK, markersize=4)
         for x, given in zip(xs, doses, strict=True):
-            ax.annotate(given.dose.drug, (x, row), textcoords="offset points", xytext=(3, 2),
-                        fontsize=5.2)
+            ax.annotate(
+                given.dose.drug, (x, row), textcoords="offset points", xytext=(3, 2), fontsize=5.2
+            )
         labels.append("PRN")
     if not labels:
         _nothing(ax, "no escalations or PRN this shift")
@@ -174,4 +244,3 @@ def timeline_chart(ax: Axes, facts: PatientShiftFacts) -> None:
     ax.set_yticks(range(len(labels)))
     ax.set_yticklabels(labels, fontsize=SMALL)
     ax.set_ylim(len(labels) - 0.5, -0.5)
-

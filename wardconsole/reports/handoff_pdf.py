@@ -52,8 +52,10 @@ def status_text(patient: ReportPatient) -> str:
             parts.append(f"amended since (now version {handoff.version_number})")
     elif handoff.status is HandoffStatus.SENT_BACK:
         parts.append(f"reason: {handoff.sent_back_reason}")
-    parts.append(f"version {handoff.version_number} saved by {handoff.saved_by} "
-                 f"{handoff.saved_at.astimezone(zone):%a %H:%M}")
+    parts.append(
+        f"version {handoff.version_number} saved by {handoff.saved_by} "
+        f"{handoff.saved_at.astimezone(zone):%a %H:%M}"
+    )
     generated = patient.draft.generated_at.astimezone(zone)
     parts.append(f"facts as of {generated:%a %H:%M}")
     return " · ".join(parts)
@@ -76,19 +78,28 @@ def write_handoff_pdf(
     total = len(pages) + 1
     page_of = {p.facts.admission_id: number for number, p in enumerate(pages, start=2)}
     shift = report.shift
-    with matplotlib.rc_context(_RC), PdfPages(path, metadata={
-        "Title": f"Shift handoff — {ward_name} — {shift.label}",
-        "Author": "WardConsole",
-        "Subject": "Shift handoff (SBAR)",
-        "CreationDate": None,
-    }) as pdf:
+    with (
+        matplotlib.rc_context(_RC),
+        PdfPages(
+            path,
+            metadata={
+                "Title": f"Shift handoff — {ward_name} — {shift.label}",
+                "Author": "WardConsole",
+                "Subject": "Shift handoff (SBAR)",
+                "CreationDate": None,
+            },
+        ) as pdf,
+    ):
         tick(0, total, "ward summary")
         for figure in summary_pages(report, ward_name, printed_at, page_of):
             pdf.savefig(figure)
         for number, patient in enumerate(pages, start=1):
             tick(number, total, f"bed {patient.facts.bed}")
-            pdf.savefig(patient_page(patient, ward_name, printed_at, chart_max,
-                                     page=number + 1, pages=total))
+            pdf.savefig(
+                patient_page(
+                    patient, ward_name, printed_at, chart_max, page=number + 1, pages=total
+                )
+            )
         tick(total, total, "done")
     return path
 
@@ -103,16 +114,31 @@ def build_handoff_pdf(
 ) -> Path:
     """Read the shift through the services and write its PDF (the CLI and the console use it)."""
     report = HandoffService(db).report(shift)
-    return write_handoff_pdf(report, path, ward_name=ward_name, printed_at=db.clock(),
-                             chart_max=db.chart.max_total, progress=progress)
+    return write_handoff_pdf(
+        report,
+        path,
+        ward_name=ward_name,
+        printed_at=db.clock(),
+        chart_max=db.chart.max_total,
+        progress=progress,
+    )
 
 
 # --- the ward summary -------------------------------------------------------------------------
 
 _COLUMNS = (  # title, width in figure fraction (they add up to 1 - 2 * MARGIN)
-    ("", 0.018), ("Bed", 0.04), ("Patient", 0.125), ("Day", 0.028), ("NEWS2 (range)", 0.108),
-    ("Symptoms", 0.09), ("Escal.", 0.06), ("PRN", 0.032), ("Obs", 0.068),
-    ("Handoff", 0.07), ("Changed since last shift", 0.216), ("Page", 0.025),
+    ("", 0.018),
+    ("Bed", 0.04),
+    ("Patient", 0.125),
+    ("Day", 0.028),
+    ("NEWS2 (range)", 0.108),
+    ("Symptoms", 0.09),
+    ("Escal.", 0.06),
+    ("PRN", 0.032),
+    ("Obs", 0.068),
+    ("Handoff", 0.07),
+    ("Changed since last shift", 0.216),
+    ("Page", 0.025),
 )
 CHANGES_WRAP = 35
 ROWS_PER_PAGE = 30
@@ -122,7 +148,7 @@ def summary_pages(
     report: ShiftReport, ward_name: str, printed_at: datetime, page_of: dict[int, int]
 ) -> list[Figure]:
     ordered = report.by_risk()
-    chunks = [ordered[i:i + ROWS_PER_PAGE] for i in range(0, len(ordered), ROWS_PER_PAGE)] or [[]]
+    chunks = [ordered[i : i + ROWS_PER_PAGE] for i in range(0, len(ordered), ROWS_PER_PAGE)] or [[]]
     return [
         _summary_page(report, ward_name, printed_at, chunk, page_of, continued=index > 0)
         for index, chunk in enumerate(chunks)
@@ -145,19 +171,32 @@ def _summary_page(
     figure.text(MARGIN, 0.965, title, fontsize=15, fontweight="bold")
     figure.text(MARGIN, 0.945, shift.label, fontsize=10)
     signoff = board.signoff
-    signed = (f"Signed off by {signoff.signed_by} {signoff.signed_at.astimezone(zone):%a %H:%M}"
-              f" ({signoff.handoff_count} handoffs)" if signoff else "NOT SIGNED OFF")
-    figure.text(MARGIN, 0.928, f"{signed} · printed {printed_at.astimezone(zone):%a %d %b %H:%M}"
-                f" (ward time, {zone.key})", fontsize=8)
+    signed = (
+        f"Signed off by {signoff.signed_by} {signoff.signed_at.astimezone(zone):%a %H:%M}"
+        f" ({signoff.handoff_count} handoffs)"
+        if signoff
+        else "NOT SIGNED OFF"
+    )
+    figure.text(
+        MARGIN,
+        0.928,
+        f"{signed} · printed {printed_at.astimezone(zone):%a %d %b %H:%M} (ward time, {zone.key})",
+        fontsize=8,
+    )
     patients = report.patients
     summaries = [p.draft.summary for p in patients]
     counts = (
         f"{len(patients)} patients · {sum(1 for s in summaries if s.open_escalations)} with open "
         f"escalations · {sum(1 for s in summaries if s.overdue_at_end)} with observations "
         f"overdue · {sum(s.prn_doses for s in summaries)} PRN doses · handoffs: "
-        + ", ".join([f"{board.count(status)} {status.label.lower()}" for status in HandoffStatus
-                     if board.count(status)]
-                    + ([f"{len(board.missing)} not drafted"] if board.missing else []))
+        + ", ".join(
+            [
+                f"{board.count(status)} {status.label.lower()}"
+                for status in HandoffStatus
+                if board.count(status)
+            ]
+            + ([f"{len(board.missing)} not drafted"] if board.missing else [])
+        )
     )
     figure.text(MARGIN, 0.91, counts, fontsize=8)
     y = 0.88
@@ -172,8 +211,15 @@ def _summary_page(
         height = 0.0125 * max(1, len(changes))
         for index, ((_name, _width), x) in enumerate(zip(_COLUMNS, x_positions, strict=True)):
             text = "\n".join(changes) if index == len(_COLUMNS) - 2 else cells[index]
-            figure.text(x, y, text, fontsize=6.4, va="top", linespacing=1.25,
-                        fontweight="bold" if index in (0, 1) else "normal")
+            figure.text(
+                x,
+                y,
+                text,
+                fontsize=6.4,
+                va="top",
+                linespacing=1.25,
+                fontweight="bold" if index in (0, 1) else "normal",
+            )
         y -= height + 0.004
         _rule(figure, y + 0.002, weight=0.3)
     _legend(figure)
@@ -218,8 +264,7 @@ def _summary_cells(patient: ReportPatient, page: int | None) -> list[str]:
         str(facts.detox_day),
         news2,
         trend,
-        (f"{s.escalations_in_shift}, {s.open_escalations} open" if s.escalations_in_shift
-         else "—"),
+        (f"{s.escalations_in_shift}, {s.open_escalations} open" if s.escalations_in_shift else "—"),
         str(s.prn_doses) if s.prn_doses else "—",
         ", ".join(obs) or "on time",
         status,
@@ -245,13 +290,27 @@ def _legend(figure: Figure) -> None:
         f"{policy.version}, design choice). Generated facts come from the record; what a nurse "
         "wrote is printed separately as “Nurse's notes”."
     )
-    figure.text(MARGIN, 0.045, "\n".join(textwrap.wrap(text, 150)), fontsize=6, va="bottom",
-                color="0.25", linespacing=1.3)
+    figure.text(
+        MARGIN,
+        0.045,
+        "\n".join(textwrap.wrap(text, 150)),
+        fontsize=6,
+        va="bottom",
+        color="0.25",
+        linespacing=1.3,
+    )
 
 
 def _rule(figure: Figure, y: float, *, weight: float) -> None:
-    figure.add_artist(Line2D([MARGIN, 1 - MARGIN], [y, y], transform=figure.transFigure,
-                             color="0.55", linewidth=weight))
+    figure.add_artist(
+        Line2D(
+            [MARGIN, 1 - MARGIN],
+            [y, y],
+            transform=figure.transFigure,
+            color="0.55",
+            linewidth=weight,
+        )
+    )
 
 
 # --- one patient ---------------------------------------------------------------------------------
@@ -269,10 +328,19 @@ def patient_page(
     figure = Figure(figsize=A4)
     facts = patient.facts
     zone = facts.shift.zone
-    figure.text(MARGIN, 0.968, f"Bed {facts.bed} · {facts.patient_name}, {facts.age}",
-                fontsize=13, fontweight="bold")
-    figure.text(MARGIN, 0.952, f"{facts.hospital_number} · detox day {facts.detox_day} · "
-                f"{facts.shift.label}", fontsize=8.5)
+    figure.text(
+        MARGIN,
+        0.968,
+        f"Bed {facts.bed} · {facts.patient_name}, {facts.age}",
+        fontsize=13,
+        fontweight="bold",
+    )
+    figure.text(
+        MARGIN,
+        0.952,
+        f"{facts.hospital_number} · detox day {facts.detox_day} · {facts.shift.label}",
+        fontsize=8.5,
+    )
     figure.text(MARGIN, 0.938, status_text(patient), fontsize=7.5, style="italic")
     width = (1 - 2 * MARGIN - 0.07) / 2
     height = 0.088
@@ -285,8 +353,9 @@ def patient_page(
     timeline_height = 0.022 + 0.012 * rows
     timeline_top = 0.655
     charts.timeline_chart(
-        figure.add_axes((MARGIN + 0.13, timeline_top - timeline_height, 1 - 2 * MARGIN - 0.13,
-                         timeline_height)),
+        figure.add_axes(
+            (MARGIN + 0.13, timeline_top - timeline_height, 1 - 2 * MARGIN - 0.13, timeline_height)
+        ),
         facts,
     )
     text_top = timeline_top - timeline_height - 0.03
@@ -294,17 +363,24 @@ def patient_page(
     notes = dict(patient.handoff.notes) if patient.handoff else None
     lines, size, left_out = fit(sbar_items(patient.draft, notes), box, A4)
     draw(figure, lines, box, size, left_out)
-    figure.text(MARGIN, 0.02, f"{ward_name} · {facts.shift.label} · printed "
-                f"{printed_at.astimezone(zone):%a %d %b %H:%M}", fontsize=6, color="0.3")
-    figure.text(1 - MARGIN, 0.02, f"page {page} of {pages}", fontsize=6, color="0.3",
-                ha="right")
+    figure.text(
+        MARGIN,
+        0.02,
+        f"{ward_name} · {facts.shift.label} · printed {printed_at.astimezone(zone):%a %d %b %H:%M}",
+        fontsize=6,
+        color="0.3",
+    )
+    figure.text(1 - MARGIN, 0.02, f"page {page} of {pages}", fontsize=6, color="0.3", ha="right")
     return figure
 
 
 def _timeline_rows(patient: ReportPatient) -> int:
     facts = patient.facts
-    escalations = sum(1 for e in facts.escalations
-                      if e.raised_at <= facts.as_of
-                      and (e.resolved_at is None or e.resolved_at >= facts.shift.start))
+    escalations = sum(
+        1
+        for e in facts.escalations
+        if e.raised_at <= facts.as_of
+        and (e.resolved_at is None or e.resolved_at >= facts.shift.start)
+    )
     doses = any(facts.shift.start <= p.dose.given_at <= facts.as_of for p in facts.prn)
     return max(1, escalations + (1 if doses else 0))

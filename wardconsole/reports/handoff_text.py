@@ -44,8 +44,12 @@ def sbar_items(draft: HandoffDraft, notes: dict[Section, str] | None) -> list[tu
     for section in Section:
         items.append((f"{section.letter} — {section.title}", Style.HEADING))
         for fact in draft.facts(section):
-            items.append((("▲ " if fact.alert else "• ") + fact.text,
-                          Style.ALERT if fact.alert else Style.FACT))
+            items.append(
+                (
+                    ("▲ " if fact.alert else "• ") + fact.text,
+                    Style.ALERT if fact.alert else Style.FACT,
+                )
+            )
         text = (notes or {}).get(section, "").strip()
         if text:
             items.append(("Nurse's notes:", Style.NOTE_LABEL))
@@ -116,29 +120,49 @@ def draw(figure: Figure, lines: list[Line], box: TextBox, size: float, left_out:
         x = box.left + line.indent * char
         if line.style is Style.HEADING:
             y -= step * 0.35
-            figure.text(box.left, y, line.text, fontsize=size + 1.2, fontweight="bold",
-                        va="baseline")
-            figure.add_artist(Line2D([box.left, box.left + box.width], [y - step * 0.25] * 2,
-                                     transform=figure.transFigure, color="0.6", linewidth=0.4))
+            figure.text(
+                box.left, y, line.text, fontsize=size + 1.2, fontweight="bold", va="baseline"
+            )
+            figure.add_artist(
+                Line2D(
+                    [box.left, box.left + box.width],
+                    [y - step * 0.25] * 2,
+                    transform=figure.transFigure,
+                    color="0.6",
+                    linewidth=0.4,
+                )
+            )
             note_top = None
             continue
         if line.style is Style.NOTE_LABEL:
-            figure.text(x, y, line.text, fontsize=size, fontweight="bold", style="italic",
-                        va="baseline")
+            figure.text(
+                x, y, line.text, fontsize=size, fontweight="bold", style="italic", va="baseline"
+            )
             note_top = y - step * 0.2
             continue
         if line.style is Style.NOTE:
             figure.text(x, y, line.text, fontsize=size, style="italic", va="baseline")
             if note_top is not None:
-                figure.add_artist(Line2D([box.left + char * 0.6] * 2, [note_top, y - step * 0.3],
-                                         transform=figure.transFigure, color="black",
-                                         linewidth=1.2))
+                figure.add_artist(
+                    Line2D(
+                        [box.left + char * 0.6] * 2,
+                        [note_top, y - step * 0.3],
+                        transform=figure.transFigure,
+                        color="black",
+                        linewidth=1.2,
+                    )
+                )
             continue
         note_top = None
         weight = "bold" if line.style is Style.ALERT else "normal"
         colour = "0.4" if line.style is Style.MUTED else "black"
-        figure.text(x, y, line.text, fontsize=size, fontweight=weight, color=colour,
-                    va="baseline")
+        figure.text(x, y, line.text, fontsize=size, fontweight=weight, color=colour, va="baseline")
     if left_out:
-        figure.text(box.left, box.top - box.height, f"… {left_out} more line(s): see this "
-                    "handoff in the console", fontsize=size, style="italic", va="baseline")
+        figure.text(
+            box.left,
+            box.top - box.height,
+            f"… {left_out} more line(s): see this handoff in the console",
+            fontsize=size,
+            style="italic",
+            va="baseline",
+        )

@@ -73,8 +73,14 @@ class AdmissionDesk:
         readmission: bool,
     ) -> int:
         return self._admissions.admit(
-            self._actor(), patient, bed=bed, admitted_at=admitted_at, reason=reason,
-            assigned_nurse_id=assigned_nurse_id, care_setting=care_setting, intake=intake,
+            self._actor(),
+            patient,
+            bed=bed,
+            admitted_at=admitted_at,
+            reason=reason,
+            assigned_nurse_id=assigned_nurse_id,
+            care_setting=care_setting,
+            intake=intake,
             readmission=readmission,
         )
 
@@ -84,37 +90,76 @@ class AdmissionDesk:
     def intake(self, admission_id: int) -> IntakeRecord:
         return self._admissions.intake(admission_id)
 
-    def amend_intake(self, admission_id: int, section: str, content: Mapping[str, Any], *,
-                     reason: str, expected_version: int | None) -> tuple[str, ...]:
-        return self._admissions.amend_intake(self._actor(), admission_id, section, content,
-                                             reason=reason, expected_version=expected_version)
+    def amend_intake(
+        self,
+        admission_id: int,
+        section: str,
+        content: Mapping[str, Any],
+        *,
+        reason: str,
+        expected_version: int | None,
+    ) -> tuple[str, ...]:
+        return self._admissions.amend_intake(
+            self._actor(),
+            admission_id,
+            section,
+            content,
+            reason=reason,
+            expected_version=expected_version,
+        )
 
-    def amend_intake_sections(self, admission_id: int,
-                              sections: Mapping[str, Mapping[str, Any]], *, reason: str,
-                              expected_version: int | None) -> tuple[str, ...]:
+    def amend_intake_sections(
+        self,
+        admission_id: int,
+        sections: Mapping[str, Mapping[str, Any]],
+        *,
+        reason: str,
+        expected_version: int | None,
+    ) -> tuple[str, ...]:
         return self._admissions.amend_intake_sections(
-            self._actor(), admission_id, sections, reason=reason,
-            expected_version=expected_version)
+            self._actor(), admission_id, sections, reason=reason, expected_version=expected_version
+        )
 
     def bed_history(self, admission_id: int) -> list[BedStay]:
         return self._admissions.bed_history(admission_id)
 
-    def move_bed(self, admission_id: int, to_bed: str, *, reason: str,
-                 expected_version: int | None) -> None:
-        self._admissions.move_bed(self._actor(), admission_id, to_bed, reason=reason,
-                                  expected_version=expected_version)
+    def move_bed(
+        self, admission_id: int, to_bed: str, *, reason: str, expected_version: int | None
+    ) -> None:
+        self._admissions.move_bed(
+            self._actor(), admission_id, to_bed, reason=reason, expected_version=expected_version
+        )
 
-    def draft(self, admission_id: int, destination: Destination | None = None,
-              detail: str = "", discharged_at: datetime | None = None) -> DischargeDraft:
-        return self._discharges.draft(admission_id, destination, detail,
-                                      discharged_at=discharged_at)
+    def draft(
+        self,
+        admission_id: int,
+        destination: Destination | None = None,
+        detail: str = "",
+        discharged_at: datetime | None = None,
+    ) -> DischargeDraft:
+        return self._discharges.draft(
+            admission_id, destination, detail, discharged_at=discharged_at
+        )
 
-    def discharge(self, admission_id: int, *, destination: Destination, summary: str,
-                  detail: str, discharged_at: datetime | None,
-                  expected_version: int | None) -> None:
-        self._discharges.discharge(self._actor(), admission_id, destination=destination,
-                                   summary=summary, detail=detail, discharged_at=discharged_at,
-                                   expected_version=expected_version)
+    def discharge(
+        self,
+        admission_id: int,
+        *,
+        destination: Destination,
+        summary: str,
+        detail: str,
+        discharged_at: datetime | None,
+        expected_version: int | None,
+    ) -> None:
+        self._discharges.discharge(
+            self._actor(),
+            admission_id,
+            destination=destination,
+            summary=summary,
+            detail=detail,
+            discharged_at=discharged_at,
+            expected_version=expected_version,
+        )
 
     def search(self, text: str) -> list[HistoryHit]:
         return self._discharges.search(self._actor(), text)

@@ -100,13 +100,15 @@ def read_intake(
     """(original, current) intake; None for stays admitted without a structured intake."""
     try:
         original = intake_domain.parse_intake(
-            detail.intake, admitted_at=detail.admitted_at, date_of_birth=detail.date_of_birth)
+            detail.intake, admitted_at=detail.admitted_at, date_of_birth=detail.date_of_birth
+        )
     except IntakeProblems:
         return None, None
     current = original
     for amendment in amendments:
-        part = intake_domain.parse_section(amendment.section, amendment.content,
-                                           admitted_at=detail.admitted_at)
+        part = intake_domain.parse_section(
+            amendment.section, amendment.content, admitted_at=detail.admitted_at
+        )
         current = current.with_section(amendment.section, part)
     return original, current
 
@@ -131,10 +133,12 @@ class AdmissionService:
         born = f"born {match.date_of_birth:%d %b %Y}"
         if match.admitted_now and match.latest is not None:
             where = f"bed {match.latest.bed}" if match.latest.bed else "no bed"
-            return NumberCheck("admitted", match,
-                               f"{match.name} ({born}) is already admitted ({where})")
-        return NumberCheck("readmission", match,
-                           f"Readmission? {match.hospital_number} is {match.name}, {born}")
+            return NumberCheck(
+                "admitted", match, f"{match.name} ({born}) is already admitted ({where})"
+            )
+        return NumberCheck(
+            "readmission", match, f"Readmission? {match.hospital_number} is {match.name}, {born}"
+        )
 
     def admission(self, admission_id: int) -> q.AdmissionDetail:
         with self._db.read() as session:
@@ -218,26 +222,48 @@ class AdmissionService:
                 session.add(admission)
                 session.flush()
                 if bed_row is not None:
-                    session.add(BedMove(admission_id=admission.id, from_bed_id=None,
-                                        to_bed_id=bed_row.id, moved_at=admitted_at,
-                                        recorded_at=now, recorded_by_id=actor.staff_id,
-                                        station=actor.station))
+                    session.add(
+                        BedMove(
+                            admission_id=admission.id,
+                            from_bed_id=None,
+                            to_bed_id=bed_row.id,
+                            moved_at=admitted_at,
+                            recorded_at=now,
+                            recorded_by_id=actor.staff_id,
+                            station=actor.station,
+                        )
+                    )
                 screens = checked.scored_assessments() if checked else {}
                 for kind, answers in screens.items():
                     session.add(_intake_assessment(admission, kind, answers, actor, now))
                 repository.write_audit(
-                    session, at=now, staff_id=actor.staff_id, station=actor.station,
-                    action="readmit" if previous_id else "admit", entity="admission",
+                    session,
+                    at=now,
+                    staff_id=actor.staff_id,
+                    station=actor.station,
+                    action="readmit" if previous_id else "admit",
+                    entity="admission",
                     entity_id=admission.id,
-                    detail={"bed": bed, "hospital_number": number, "care_setting": care_setting,
-                            "previous_admission_id": previous_id, "risk_flags": list(flags),
-                            "intake_screens": sorted(screens)},
+                    detail={
+                        "bed": bed,
+                        "hospital_number": number,
+                        "care_setting": care_setting,
+                        "previous_admission_id": previous_id,
+                        "risk_flags": list(flags),
+                        "intake_screens": sorted(screens),
+                    },
                 )
                 record_change(session, "admission", admission.id, actor.station)
                 if screens:
                     session.flush()
-                    apply_rules(session, self._db, admission.id, now=now,
-                                station=actor.station, staff_id=actor.staff_id)
+                    apply_rules(
+                        session,
+                        self._db,
+                        admission.id,
+                        now=now,
+                        station=actor.station,
+                        staff_id=actor.staff_id,
+                    )
                 return admission.id
         except IntegrityError:
             raise ConflictError(
@@ -246,8 +272,13 @@ class AdmissionService:
             ) from None
 
     def _check_admission(
-        self, patient: NewPatient, bed: str | None, admitted_at: datetime, now: datetime,
-        care_setting: str, intake: Mapping[str, Any] | None,
+        self,
+        patient: NewPatient,
+        bed: str | None,
+        admitted_at: datetime,
+        now: datetime,
+        care_setting: str,
+        intake: Mapping[str, Any] | None,
     ) -> Intake | None:
         problems: dict[str, str] = {}
         number = patient.hospital_number.strip()
@@ -257,9 +288,12 @@ class AdmissionService:
             problems["hospital_number"] = "hospital_number: at most 32 characters"
         if not patient.given_name.strip() or not patient.family_name.strip():
             problems["name"] = "name: given and family name are required"
-        for field, value, longest in (("given_name", patient.given_name, 80),
-                                      ("family_name", patient.family_name, 80),
-                                      ("hospital_number", number, 32), ("bed", bed or "", 16)):
+        for field, value, longest in (
+            ("given_name", patient.given_name, 80),
+            ("family_name", patient.family_name, 80),
+            ("hospital_number", number, 32),
+            ("bed", bed or "", 16),
+        ):
             if problem := text_problem(field, value, max_length=longest):
                 problems.setdefault(field, problem)
         if admitted_at.tzinfo is None:
@@ -269,8 +303,9 @@ class AdmissionService:
         elif patient.date_of_birth >= admitted_at.date():
             problems["date_of_birth"] = "date_of_birth: must be before the admission date"
         elif admitted_at.year - patient.date_of_birth.year > OLDEST_PATIENT_YEARS:
-            problems["date_of_birth"] = (f"date_of_birth: more than {OLDEST_PATIENT_YEARS} "
-                                         "years ago; check the year")
+            problems["date_of_birth"] = (
+                f"date_of_birth: more than {OLDEST_PATIENT_YEARS} years ago; check the year"
+            )
         if care_setting not in CARE_SETTINGS:
             problems["care_setting"] = f"care_setting: one of {', '.join(CARE_SETTINGS)}"
         elif care_setting == "inpatient" and not bed:
@@ -279,7 +314,8 @@ class AdmissionService:
         if intake is not None and "admitted_at" not in problems:
             try:
                 checked = intake_domain.parse_intake(
-                    intake, admitted_at=admitted_at, date_of_birth=patient.date_of_birth)
+                    intake, admitted_at=admitted_at, date_of_birth=patient.date_of_birth
+                )
             except IntakeProblems as exc:
                 problems.update(exc.problems)
         if problems:
@@ -297,8 +333,9 @@ class AdmissionService:
             .where(Admission.bed_id == bed_row.id, Admission.discharged_at.is_(None))
         ).first()
         if occupant is not None:
-            raise ServiceError(f"bed {label} is occupied by {occupant[0]} {occupant[1]}; "
-                               "choose a free bed")
+            raise ServiceError(
+                f"bed {label} is occupied by {occupant[0]} {occupant[1]}; choose a free bed"
+            )
         return bed_row
 
     @staticmethod
@@ -309,27 +346,37 @@ class AdmissionService:
         match = q.patient_by_number(session, number)
         if match is None:
             if readmission:
-                raise ServiceError(f"no earlier stay with hospital number {number}; "
-                                   "admit as a new patient")
-            row = Patient(hospital_number=number, given_name=patient.given_name.strip(),
-                          family_name=patient.family_name.strip(),
-                          date_of_birth=patient.date_of_birth, sex=patient.sex, created_at=now)
+                raise ServiceError(
+                    f"no earlier stay with hospital number {number}; admit as a new patient"
+                )
+            row = Patient(
+                hospital_number=number,
+                given_name=patient.given_name.strip(),
+                family_name=patient.family_name.strip(),
+                date_of_birth=patient.date_of_birth,
+                sex=patient.sex,
+                created_at=now,
+            )
             session.add(row)
             session.flush()
             return row, None
         born = f"born {match.date_of_birth:%d %b %Y}"
         if match.admitted_now and match.latest is not None:
             where = f"bed {match.latest.bed}" if match.latest.bed else "without a bed"
-            raise ServiceError(f"hospital number {match.hospital_number} is already admitted: "
-                               f"{match.name} ({born}), {where}")
+            raise ServiceError(
+                f"hospital number {match.hospital_number} is already admitted: "
+                f"{match.name} ({born}), {where}"
+            )
         if not readmission:
             raise ServiceError(
                 f"hospital number {match.hospital_number} already belongs to {match.name} "
                 f"({born}); if this is the same person, admit as a readmission"
             )
-        same = (match.given_name.casefold() == patient.given_name.strip().casefold()
-                and match.family_name.casefold() == patient.family_name.strip().casefold()
-                and match.date_of_birth == patient.date_of_birth)
+        same = (
+            match.given_name.casefold() == patient.given_name.strip().casefold()
+            and match.family_name.casefold() == patient.family_name.strip().casefold()
+            and match.date_of_birth == patient.date_of_birth
+        )
         if not same:
             raise ServiceError(
                 f"hospital number {match.hospital_number} belongs to {match.name} ({born}); "
@@ -351,8 +398,13 @@ class AdmissionService:
         expected_version: int | None = None,
     ) -> tuple[str, ...]:
         """Correct one intake section with a reason; returns the admission's risk flags after."""
-        return self.amend_intake_sections(actor, admission_id, {section: content},
-                                          reason=reason, expected_version=expected_version)
+        return self.amend_intake_sections(
+            actor,
+            admission_id,
+            {section: content},
+            reason=reason,
+            expected_version=expected_version,
+        )
 
     def amend_intake_sections(
         self,
@@ -389,39 +441,67 @@ class AdmissionService:
             manual = tuple(f for f in admission.risk_flags or () if f not in old_derived)
             flags = _merge_flags(amended.risk_flags(), manual)
             for section in changed:
-                session.add(IntakeAmendmentRow(
-                    admission_id=admission_id, section=section,
-                    content=amended.to_json()[section], reason=reason, risk_flags=list(flags),
-                    recorded_at=now, recorded_by_id=actor.staff_id, station=actor.station,
-                ))
+                session.add(
+                    IntakeAmendmentRow(
+                        admission_id=admission_id,
+                        section=section,
+                        content=amended.to_json()[section],
+                        reason=reason,
+                        risk_flags=list(flags),
+                        recorded_at=now,
+                        recorded_by_id=actor.staff_id,
+                        station=actor.station,
+                    )
+                )
             admission.risk_flags = list(flags)
-            screens_changed = self._amend_screens(session, admission, current, amended, actor,
-                                                  now, reason)
+            screens_changed = self._amend_screens(
+                session, admission, current, amended, actor, now, reason
+            )
             session.flush()
             repository.write_audit(
-                session, at=now, staff_id=actor.staff_id, station=actor.station,
-                action="amend_intake", entity="admission", entity_id=admission_id,
-                detail={"sections": changed, "reason": reason, "risk_flags": list(flags),
-                        "screens_amended": screens_changed},
+                session,
+                at=now,
+                staff_id=actor.staff_id,
+                station=actor.station,
+                action="amend_intake",
+                entity="admission",
+                entity_id=admission_id,
+                detail={
+                    "sections": changed,
+                    "reason": reason,
+                    "risk_flags": list(flags),
+                    "screens_amended": screens_changed,
+                },
             )
             record_change(session, "admission", admission_id, actor.station)
             if screens_changed:
-                apply_rules(session, self._db, admission_id, now=now, station=actor.station,
-                            staff_id=actor.staff_id)
+                apply_rules(
+                    session,
+                    self._db,
+                    admission_id,
+                    now=now,
+                    station=actor.station,
+                    staff_id=actor.staff_id,
+                )
             return flags
 
     @staticmethod
     def _amended(
-        current: Intake, sections: Mapping[str, Mapping[str, Any]], admission: Admission,
+        current: Intake,
+        sections: Mapping[str, Mapping[str, Any]],
+        admission: Admission,
         detail: q.AdmissionDetail,
     ) -> tuple[Intake, list[str]]:
         """The intake with ``sections`` applied, and which of them actually changed."""
         amended, changed, problems = current, [], {}
         for section, content in sections.items():
             try:
-                part = intake_domain.parse_section(section, content,
-                                                   admitted_at=admission.admitted_at,
-                                                   date_of_birth=detail.date_of_birth)
+                part = intake_domain.parse_section(
+                    section,
+                    content,
+                    admitted_at=admission.admitted_at,
+                    date_of_birth=detail.date_of_birth,
+                )
             except IntakeProblems as exc:
                 problems.update(exc.problems)
                 continue
@@ -438,8 +518,13 @@ class AdmissionService:
 
     @staticmethod
     def _amend_screens(
-        session: Session, admission: Admission, before: Intake, after: Intake, actor: Actor,
-        now: datetime, reason: str,
+        session: Session,
+        admission: Admission,
+        before: Intake,
+        after: Intake,
+        actor: Actor,
+        now: datetime,
+        reason: str,
     ) -> list[str]:
         old, new = before.scored_assessments(), after.scored_assessments()
         changed = []
@@ -449,9 +534,14 @@ class AdmissionService:
             changed.append(kind)
             previous = session.scalar(
                 select(AssessmentRow)
-                .where(AssessmentRow.admission_id == admission.id, AssessmentRow.kind == kind,
-                       AssessmentRow.note == INTAKE_NOTE, repository.is_current(AssessmentRow))
-                .order_by(AssessmentRow.id.desc()).limit(1)
+                .where(
+                    AssessmentRow.admission_id == admission.id,
+                    AssessmentRow.kind == kind,
+                    AssessmentRow.note == INTAKE_NOTE,
+                    repository.is_current(AssessmentRow),
+                )
+                .order_by(AssessmentRow.id.desc())
+                .limit(1)
             )
             if kind in new:
                 row = _intake_assessment(admission, kind, new[kind], actor, now)
@@ -485,21 +575,38 @@ class AdmissionService:
                 admission = self._open_admission(session, admission_id, expected_version)
                 target = self._free_bed_for_move(session, admission, to_bed)
                 from_bed = session.get(Bed, admission.bed_id) if admission.bed_id else None
-                session.add(BedMove(admission_id=admission_id, from_bed_id=admission.bed_id,
-                                    to_bed_id=target.id, moved_at=now, recorded_at=now,
-                                    recorded_by_id=actor.staff_id, station=actor.station))
+                session.add(
+                    BedMove(
+                        admission_id=admission_id,
+                        from_bed_id=admission.bed_id,
+                        to_bed_id=target.id,
+                        moved_at=now,
+                        recorded_at=now,
+                        recorded_by_id=actor.staff_id,
+                        station=actor.station,
+                    )
+                )
                 admission.bed_id = target.id
                 session.flush()
                 repository.write_audit(
-                    session, at=now, staff_id=actor.staff_id, station=actor.station,
-                    action="move_bed", entity="admission", entity_id=admission_id,
-                    detail={"from": from_bed.label if from_bed else None, "to": target.label,
-                            "reason": reason.strip()},
+                    session,
+                    at=now,
+                    staff_id=actor.staff_id,
+                    station=actor.station,
+                    action="move_bed",
+                    entity="admission",
+                    entity_id=admission_id,
+                    detail={
+                        "from": from_bed.label if from_bed else None,
+                        "to": target.label,
+                        "reason": reason.strip(),
+                    },
                 )
                 record_change(session, "admission", admission_id, actor.station)
         except IntegrityError:
-            raise ConflictError(f"bed {to_bed} was taken at another station a moment ago; "
-                                "choose another bed") from None
+            raise ConflictError(
+                f"bed {to_bed} was taken at another station a moment ago; choose another bed"
+            ) from None
 
     def _free_bed_for_move(self, session: Session, admission: Admission, label: str) -> Bed:
         target = q.bed_by_label(session, label)
@@ -519,8 +626,10 @@ class AdmissionService:
         if admission.discharged_at is not None:
             raise ServiceError("this patient has been discharged; the record is read-only")
         if expected_version is not None and admission.version != expected_version:
-            raise ConflictError("this admission was changed at another station (moved, "
-                                "amended or discharged); look again before changing it")
+            raise ConflictError(
+                "this admission was changed at another station (moved, "
+                "amended or discharged); look again before changing it"
+            )
         return admission
 
 
@@ -542,7 +651,14 @@ def _intake_assessment(
 ) -> AssessmentRow:
     score = score_assessment(kind, answers)
     return AssessmentRow(
-        admission_id=admission.id, taken_at=admission.admitted_at, recorded_at=now,
-        recorded_by_id=actor.staff_id, station=actor.station, kind=kind,
-        answers=dict(answers), total=score.total, label=score.label, note=INTAKE_NOTE,
+        admission_id=admission.id,
+        taken_at=admission.admitted_at,
+        recorded_at=now,
+        recorded_by_id=actor.staff_id,
+        station=actor.station,
+        kind=kind,
+        answers=dict(answers),
+        total=score.total,
+        label=score.label,
+        note=INTAKE_NOTE,
     )

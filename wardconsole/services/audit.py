@@ -152,10 +152,14 @@ class AuditService:
             patients = _patients_of(session, [row.AuditRow for row in rows])
             entries = tuple(
                 AuditEntry(
-                    id=row.AuditRow.id, at=row.AuditRow.at,
-                    staff_code=row.staff_code or "", staff_name=row.display_name or "",
-                    station=row.AuditRow.station, action=row.AuditRow.action,
-                    entity=row.AuditRow.entity, entity_id=row.AuditRow.entity_id,
+                    id=row.AuditRow.id,
+                    at=row.AuditRow.at,
+                    staff_code=row.staff_code or "",
+                    staff_name=row.display_name or "",
+                    station=row.AuditRow.station,
+                    action=row.AuditRow.action,
+                    entity=row.AuditRow.entity,
+                    entity_id=row.AuditRow.entity_id,
                     patient=patients.get(row.AuditRow.id, ""),
                     detail=dict(row.AuditRow.detail or {}),
                 )
@@ -174,9 +178,14 @@ class AuditService:
         """Audit an export (a PDF chart, a FHIR bundle, an audit-trail CSV…)."""
         with self._db.transaction() as session:
             repository.write_audit(
-                session, at=self._db.clock(), staff_id=actor.staff_id, station=actor.station,
-                action="export", entity="admission" if admission_id is not None else "ward",
-                entity_id=admission_id, detail={"what": what, **dict(detail or {})},
+                session,
+                at=self._db.clock(),
+                staff_id=actor.staff_id,
+                station=actor.station,
+                action="export",
+                entity="admission" if admission_id is not None else "ward",
+                entity_id=admission_id,
+                detail={"what": what, **dict(detail or {})},
             )
 
 
@@ -202,18 +211,23 @@ def _matching_admissions(session: Session, text: str) -> list[int]:
     """Admissions whose patient name, hospital number or bed matches ``text``."""
     pattern = f"%{_escape_like(text.strip().casefold())}%"
     full_name = func.lower(Patient.given_name + " " + Patient.family_name)
-    return list(session.scalars(
-        select(Admission.id)
-        .join(Patient, Patient.id == Admission.patient_id)
-        .outerjoin(Bed, Bed.id == Admission.bed_id)
-        .where(or_(
-            full_name.like(pattern, escape="\\"),
-            func.lower(Patient.family_name + ", " + Patient.given_name).like(pattern,
-                                                                             escape="\\"),
-            func.lower(Patient.hospital_number).like(pattern, escape="\\"),
-            func.lower(Bed.label) == text.strip().casefold(),
-        ))
-    ).all())
+    return list(
+        session.scalars(
+            select(Admission.id)
+            .join(Patient, Patient.id == Admission.patient_id)
+            .outerjoin(Bed, Bed.id == Admission.bed_id)
+            .where(
+                or_(
+                    full_name.like(pattern, escape="\\"),
+                    func.lower(Patient.family_name + ", " + Patient.given_name).like(
+                        pattern, escape="\\"
+                    ),
+                    func.lower(Patient.hospital_number).like(pattern, escape="\\"),
+                    func.lower(Bed.label) == text.strip().casefold(),
+                )
+            )
+        ).all()
+    )
 
 
 def _escape_like(text: str) -> str:
@@ -223,14 +237,20 @@ def _escape_like(text: str) -> str:
 def _numbers_of(session: Session, admission_ids: Sequence[int]) -> list[str]:
     if not admission_ids:
         return []
-    return list(session.scalars(
-        select(Patient.hospital_number).join(Admission, Admission.patient_id == Patient.id)
-        .where(Admission.id.in_(admission_ids)).distinct().limit(50)
-    ))
+    return list(
+        session.scalars(
+            select(Patient.hospital_number)
+            .join(Admission, Admission.patient_id == Patient.id)
+            .where(Admission.id.in_(admission_ids))
+            .distinct()
+            .limit(50)
+        )
+    )
 
 
-def _about_admissions(admission_ids: Sequence[int], hospital_numbers: Sequence[str] = ()
-                      ) -> ColumnElement[bool]:
+def _about_admissions(
+    admission_ids: Sequence[int], hospital_numbers: Sequence[str] = ()
+) -> ColumnElement[bool]:
     """Audit rows whose entity belongs to one of ``admission_ids``, or that name one of the
     patients' hospital numbers in their detail (exports of a patient's record)."""
     if not admission_ids:
@@ -250,8 +270,9 @@ def _patients_of(session: Session, rows: Iterable[AuditRow]) -> dict[int, str]:
     """Audit row id -> patient label, for rows about a patient (a few IN queries)."""
     wanted: dict[str, set[int]] = defaultdict(set)
     for row in rows:
-        if row.entity_id is not None and (row.entity == "admission"
-                                          or row.entity in ENTITY_ADMISSION):
+        if row.entity_id is not None and (
+            row.entity == "admission" or row.entity in ENTITY_ADMISSION
+        ):
             wanted[row.entity].add(row.entity_id)
     admission_of: dict[tuple[str, int], int] = {}
     for entity, ids in wanted.items():

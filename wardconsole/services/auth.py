@@ -103,25 +103,37 @@ class AuthService:
 
     def setup(self) -> SignInSetup:
         with self._db.read() as session:
-            can = session.scalar(
-                select(Staff.id).where(
-                    Staff.active.is_(True), Staff.password_hash.is_not(None),
-                    Staff.role != Role.SYSTEM.value,
-                ).limit(1)
-            ) is not None
+            can = (
+                session.scalar(
+                    select(Staff.id)
+                    .where(
+                        Staff.active.is_(True),
+                        Staff.password_hash.is_not(None),
+                        Staff.role != Role.SYSTEM.value,
+                    )
+                    .limit(1)
+                )
+                is not None
+            )
             demo = session.get(SchemaInfo, DEMO_WARD_KEY) is not None
             accounts: tuple[tuple[str, Role], ...] = ()
             if demo:
                 accounts = tuple(
-                    (code, Role(role)) for code, role in session.execute(
-                        select(Staff.staff_code, Staff.role).where(
-                            Staff.active.is_(True), Staff.password_hash.is_not(None),
+                    (code, Role(role))
+                    for code, role in session.execute(
+                        select(Staff.staff_code, Staff.role)
+                        .where(
+                            Staff.active.is_(True),
+                            Staff.password_hash.is_not(None),
                             Staff.role != Role.SYSTEM.value,
-                        ).order_by(Staff.role.desc(), Staff.staff_code).limit(6)
+                        )
+                        .order_by(Staff.role.desc(), Staff.staff_code)
+                        .limit(6)
                     )
                 )
-        return SignInSetup(can_sign_in=can, demo_password=DEMO_PASSWORD if demo else None,
-                           demo_accounts=accounts)
+        return SignInSetup(
+            can_sign_in=can, demo_password=DEMO_PASSWORD if demo else None, demo_accounts=accounts
+        )
 
     # -- signing in ------------------------------------------------------------------------
 
@@ -153,7 +165,11 @@ class AuthService:
             return self._sign_in_offline(code, password, station, purpose, previous)
 
     def _sign_in_online(
-        self, code: str, password: str, station: str, purpose: SignInPurpose,
+        self,
+        code: str,
+        password: str,
+        station: str,
+        purpose: SignInPurpose,
         previous: Actor | None,
     ) -> SignedIn:
         now = self._db.clock()
@@ -171,13 +187,23 @@ class AuthService:
         return SignedIn(actor)
 
     def _check(
-        self, session: Session, code: str, password: str, station: str,
-        purpose: SignInPurpose, previous: Actor | None, now: datetime,
+        self,
+        session: Session,
+        code: str,
+        password: str,
+        station: str,
+        purpose: SignInPurpose,
+        previous: Actor | None,
+        now: datetime,
     ) -> str | tuple[Actor, str]:
         """The refusal message, or the actor and their password hash."""
         row = session.scalar(select(Staff).where(Staff.staff_code == code))
-        if (row is None or not row.active or row.password_hash is None
-                or row.role == Role.SYSTEM.value):
+        if (
+            row is None
+            or not row.active
+            or row.password_hash is None
+            or row.role == Role.SYSTEM.value
+        ):
             spend_verification_time(password)
             reason = "unknown staff ID" if row is None else "inactive or no password"
             self._audit_failure(session, now, row.id if row else None, station, code, reason)
@@ -191,8 +217,14 @@ class AuthService:
         row.failed_logins = 0
         row.locked_until = None
         repository.write_audit(
-            session, at=now, staff_id=row.id, station=station, action=purpose.value,
-            entity="staff", entity_id=row.id, detail=_previous_detail(previous),
+            session,
+            at=now,
+            staff_id=row.id,
+            station=station,
+            action=purpose.value,
+            entity="staff",
+            entity_id=row.id,
+            detail=_previous_detail(previous),
         )
         actor = Actor(row.id, row.staff_code, row.display_name, Role(row.role), station)
         return actor, row.password_hash
@@ -204,7 +236,8 @@ class AuthService:
             row.locked_until = None
             session.flush()
         session.execute(
-            update(Staff).where(Staff.id == row.id)
+            update(Staff)
+            .where(Staff.id == row.id)
             .values(failed_logins=Staff.failed_logins + 1)
             .execution_options(synchronize_session=False)
         )
@@ -213,8 +246,13 @@ class AuthService:
         if row.failed_logins >= limit:
             row.locked_until = now + self.access.lock_duration
             repository.write_audit(
-                session, at=now, staff_id=row.id, station=station, action="account_locked",
-                entity="staff", entity_id=row.id,
+                session,
+                at=now,
+                staff_id=row.id,
+                station=station,
+                action="account_locked",
+                entity="staff",
+                entity_id=row.id,
                 detail={"failed_attempts": row.failed_logins},
             )
             return _locked_message(row.locked_until, now)
@@ -223,22 +261,37 @@ class AuthService:
     def not_recognised(self) -> str:
         """The same answer for an unknown ID and a wrong password, with the lockout rule."""
         minutes = round(self.access.lock_duration.total_seconds() / 60)
-        return (f"{NOT_RECOGNISED} After {self.access.failed_attempts_before_lock} wrong tries "
-                f"in a row an account locks for {minutes} minutes.")
+        return (
+            f"{NOT_RECOGNISED} After {self.access.failed_attempts_before_lock} wrong tries "
+            f"in a row an account locks for {minutes} minutes."
+        )
 
     @staticmethod
     def _audit_failure(
-        session: Session, now: datetime, staff_id: int | None, station: str, code: str,
+        session: Session,
+        now: datetime,
+        staff_id: int | None,
+        station: str,
+        code: str,
         reason: str,
     ) -> None:
         repository.write_audit(
-            session, at=now, staff_id=staff_id, station=station, action="sign_in_failed",
-            entity="staff", entity_id=staff_id,
+            session,
+            at=now,
+            staff_id=staff_id,
+            station=station,
+            action="sign_in_failed",
+            entity="staff",
+            entity_id=staff_id,
             detail={"staff_code": code[:32], "reason": reason},
         )
 
     def _sign_in_offline(
-        self, code: str, password: str, station: str, purpose: SignInPurpose,
+        self,
+        code: str,
+        password: str,
+        station: str,
+        purpose: SignInPurpose,
         previous: Actor | None,
     ) -> SignedIn:
         key = code.casefold()
@@ -252,8 +305,10 @@ class AuthService:
                 "since it started can unlock it until the database is back."
             )
         if failures >= self.access.failed_attempts_before_lock:
-            raise SignInRefused("This account is locked at this station until the database "
-                                "is back; ask a colleague who signed in here.")
+            raise SignInRefused(
+                "This account is locked at this station until the database "
+                "is back; ask a colleague who signed in here."
+            )
         if not verify_password(password, remembered.password_hash):
             with self._lock:
                 self._offline_failures[key] = failures + 1
@@ -285,13 +340,20 @@ class AuthService:
     def record(self, actor: Actor, action: str, detail: dict[str, Any]) -> None:
         """An audit row about this member of staff; queued if the database is down."""
         if self._saves is not None:
-            self._saves.record_audit(actor, action, entity="staff", entity_id=actor.staff_id,
-                                     detail=detail)
+            self._saves.record_audit(
+                actor, action, entity="staff", entity_id=actor.staff_id, detail=detail
+            )
             return
         with self._db.transaction() as session:
             repository.write_audit(
-                session, at=self._db.clock(), staff_id=actor.staff_id, station=actor.station,
-                action=action, entity="staff", entity_id=actor.staff_id, detail=detail,
+                session,
+                at=self._db.clock(),
+                staff_id=actor.staff_id,
+                station=actor.station,
+                action=action,
+                entity="staff",
+                entity_id=actor.staff_id,
+                detail=detail,
             )
 
 
@@ -306,6 +368,7 @@ def _previous_detail(previous: Actor | None) -> dict[str, Any]:
 
 def _locked_message(until: datetime, now: datetime) -> str:
     minutes = max(1, round((until - now).total_seconds() / 60))
-    return (f"This account is locked after too many wrong passwords. Try again in {minutes} "
-            f"{'minute' if minutes == 1 else 'minutes'}, or ask a supervisor to reset it.")
-
+    return (
+        f"This account is locked after too many wrong passwords. Try again in {minutes} "
+        f"{'minute' if minutes == 1 else 'minutes'}, or ask a supervisor to reset it."
+    )

@@ -113,8 +113,12 @@ class CensusService:
                     next_obs_due_at=due,
                     assigned_nurse=a.assigned_nurse,
                     risk_flags=a.risk_flags,
-                    **_check_fields(a.admission_id, schedules[a.admission_id], self._db,
-                                    by_admission.get(a.admission_id, ())),
+                    **_check_fields(
+                        a.admission_id,
+                        schedules[a.admission_id],
+                        self._db,
+                        by_admission.get(a.admission_id, ()),
+                    ),
                 )
             )
         occupied = {a.bed for a in admissions if a.bed}

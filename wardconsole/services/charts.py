@@ -50,8 +50,14 @@ RISKS: Final[tuple[str, ...]] = tuple(RISK_LABELS)
 """NEWS2 risk codes used in the arrays: index into this tuple (-1 = no score)."""
 
 VITAL_TRACKS: Final[tuple[str, ...]] = (
-    "news2_total", "respiration_rate", "spo2", "systolic_bp", "diastolic_bp", "pulse",
-    "temperature", "consciousness",
+    "news2_total",
+    "respiration_rate",
+    "spo2",
+    "systolic_bp",
+    "diastolic_bp",
+    "pulse",
+    "temperature",
+    "consciousness",
 )
 """The observation columns drawn as lines."""
 
@@ -59,7 +65,10 @@ CHARTED_ASSESSMENTS: Final[tuple[str, ...]] = ("rass", "4at")
 """Assessment kinds drawn as lines; the others appear as events or in the table."""
 
 ESCALATION_ACTIONS: Final[tuple[str, ...]] = (
-    "raised", "raise_severity", "acknowledged", "resolved",
+    "raised",
+    "raise_severity",
+    "acknowledged",
+    "resolved",
 )
 
 
@@ -247,8 +256,9 @@ class PatientSeries:
     def covers(self, start: float, end: float) -> bool:
         """True when the observation sets for [start, end] (within the stay) are loaded."""
         stay_end = self.discharged_at if self.discharged_at is not None else self.as_of
-        return (self.loaded_from <= max(start, self.admitted_at)
-                and self.loaded_to >= min(end, stay_end))
+        return self.loaded_from <= max(start, self.admitted_at) and self.loaded_to >= min(
+            end, stay_end
+        )
 
 
 # -- gaps -------------------------------------------------------------------------------------
@@ -361,12 +371,14 @@ class ChartService:
             if admission is None:
                 raise NotFound(f"admission {admission_id} does not exist")
             matrix = series.observation_matrix(
-                session, admission_id, start, end,
-                consciousness_codes=ACVPU, risk_codes=RISKS,
+                session,
+                admission_id,
+                start,
+                end,
+                consciousness_codes=ACVPU,
+                risk_codes=RISKS,
             )
-            links = series.correction_links(
-                session, ObservationSetRow, admission_id, start, end
-            )
+            links = series.correction_links(session, ObservationSetRow, admission_id, start, end)
             reasons = series.missing_reasons(session, admission_id, start, end)
             symptom_rows = series.symptom_rows(session, admission_id)
             assessment_rows = series.assessment_rows(session, admission_id)
@@ -414,7 +426,8 @@ class ChartService:
             assessments=assessments,
             assessment_tracks={
                 kind: _score_track(assessments[kind])
-                for kind in CHARTED_ASSESSMENTS if kind in assessments
+                for kind in CHARTED_ASSESSMENTS
+                if kind in assessments
             },
             events=_events(prn_rows, escalation_rows, correction_rows, assessment_rows),
             references=self._references(chart.items),
@@ -434,13 +447,21 @@ class ChartService:
             if rule is None or not rule.enabled or param not in rule.params:
                 continue
             value = rule.number(param)
-            lines.append(ReferenceLine(track, value, label.format(v=value),
-                                       f"escalation policy: {rule_key}.{param}"))
+            lines.append(
+                ReferenceLine(
+                    track, value, label.format(v=value), f"escalation policy: {rule_key}.{param}"
+                )
+            )
         for item in items:
             if item.red_flag_at is not None:
-                lines.append(ReferenceLine(item.key, item.red_flag_at,
-                                           f"{item.label} red flag {item.red_flag_at}+",
-                                           "withdrawal chart file (unvalidated local tool)"))
+                lines.append(
+                    ReferenceLine(
+                        item.key,
+                        item.red_flag_at,
+                        f"{item.label} red flag {item.red_flag_at}+",
+                        "withdrawal chart file (unvalidated local tool)",
+                    )
+                )
         return tuple(lines)
 
 
@@ -469,8 +490,9 @@ def _vital_tracks(
     replacement = _replacement_rows(observations, old)
     for name in VITAL_TRACKS:
         column = observations.column(name)
-        tracks[name] = make_track(times, column[current],  usual,
-                                  codes=risk if name == "news2_total" else None)
+        tracks[name] = make_track(
+            times, column[current], usual, codes=risk if name == "news2_total" else None
+        )
         values = column[old]
         shown = np.isfinite(values)
         replaced = np.full(len(old), np.nan)
@@ -520,8 +542,12 @@ def _symptom_columns(rows: Sequence[Any], items: Sequence[ChartItem]) -> Symptom
             if isinstance(value, int | float):
                 scores[i, j] = value
     return SymptomColumns(
-        times=_frozen(times), ids=_frozen(ids), state=_frozen(entry_states(ids, amends, status)),
-        total=_frozen(total), items=_frozen(scores), item_keys=keys,
+        times=_frozen(times),
+        ids=_frozen(ids),
+        state=_frozen(entry_states(ids, amends, status)),
+        total=_frozen(total),
+        items=_frozen(scores),
+        item_keys=keys,
     )
 
 
@@ -548,8 +574,9 @@ def _assessment_columns(rows: Sequence[Any]) -> dict[str, ScoreColumns]:
             times=_frozen(np.array([r[0] for r in kind_rows], dtype=np.float64)),
             ids=_frozen(ids),
             state=_frozen(entry_states(ids, amends, status)),
-            total=_frozen(np.array([np.nan if r[5] is None else r[5] for r in kind_rows],
-                                   dtype=np.float64)),
+            total=_frozen(
+                np.array([np.nan if r[5] is None else r[5] for r in kind_rows], dtype=np.float64)
+            ),
             labels=tuple(r[6] or "" for r in kind_rows),
         )
     return out
@@ -590,11 +617,16 @@ def _events(
     events: list[ChartEvent] = []
     for at, action, detail, _id, kind, severity, by, station in escalation_rows:
         label = _kind_label(kind)
-        events.append(ChartEvent(
-            at=at, kind=_ESCALATION_EVENT_KIND[action],
-            title=f"{label} escalation {_ESCALATION_VERB[action]} ({_severity_label(severity)})",
-            detail=detail or "", by=by or "", station=station or "",
-        ))
+        events.append(
+            ChartEvent(
+                at=at,
+                kind=_ESCALATION_EVENT_KIND[action],
+                title=f"{label} escalation {_ESCALATION_VERB[action]} ({_severity_label(severity)})",
+                detail=detail or "",
+                by=by or "",
+                station=station or "",
+            )
+        )
     prn_states = entry_states(
         np.array([r[1] for r in prn_rows], dtype=np.float64),
         np.array([np.nan if r[2] is None else r[2] for r in prn_rows], dtype=np.float64),
@@ -604,19 +636,30 @@ def _events(
         at, _id, _amends, _status, drug, drug_class, dose, route, reason, by, station = row
         if state != EntryState.CURRENT:
             continue  # shown by its correction event
-        events.append(ChartEvent(
-            at=at, kind=EventKind.PRN, title=f"PRN {drug} {dose} {route}".strip(),
-            detail=f"{drug_class}: {reason}".strip(": "), by=by or "", station=station or "",
-        ))
+        events.append(
+            ChartEvent(
+                at=at,
+                kind=EventKind.PRN,
+                title=f"PRN {drug} {dose} {route}".strip(),
+                detail=f"{drug_class}: {reason}".strip(": "),
+                by=by or "",
+                station=station or "",
+            )
+        )
     for entry_type, (taken, recorded, status, reason, by, station) in correction_rows:
         struck = status != "final"
         what = _ENTRY_NAMES.get(entry_type, entry_type)
-        events.append(ChartEvent(
-            at=taken,
-            kind=EventKind.ENTERED_IN_ERROR if struck else EventKind.CORRECTION,
-            title=f"{what} {'marked entered in error' if struck else 'corrected'}",
-            detail=reason or "", by=by or "", station=station or "", recorded_at=recorded,
-        ))
+        events.append(
+            ChartEvent(
+                at=taken,
+                kind=EventKind.ENTERED_IN_ERROR if struck else EventKind.CORRECTION,
+                title=f"{what} {'marked entered in error' if struck else 'corrected'}",
+                detail=reason or "",
+                by=by or "",
+                station=station or "",
+                recorded_at=recorded,
+            )
+        )
     states = entry_states(
         np.array([r[1] for r in assessment_rows], dtype=np.float64),
         np.array([np.nan if r[2] is None else r[2] for r in assessment_rows], dtype=np.float64),
@@ -627,10 +670,14 @@ def _events(
         if state != EntryState.CURRENT or kind not in ("panic", "hallucination"):
             continue
         title = "Panic assessment" if kind == "panic" else "Hallucination assessment (BPRS-E)"
-        events.append(ChartEvent(
-            at=at, kind=EventKind.PANIC if kind == "panic" else EventKind.HALLUCINATION,
-            title=title, detail=label or "",
-        ))
+        events.append(
+            ChartEvent(
+                at=at,
+                kind=EventKind.PANIC if kind == "panic" else EventKind.HALLUCINATION,
+                title=title,
+                detail=label or "",
+            )
+        )
     events.sort(key=lambda event: event.at)
     return tuple(events)
 

@@ -46,19 +46,74 @@ from wardconsole.store.models import (
 Progress = Callable[[int, int, str], None]
 
 GIVEN = [
-    "Aled", "Bronwen", "Callum", "Dara", "Efa", "Fionn", "Greer", "Hamza", "Isla", "Jasper",
-    "Kiran", "Leona", "Marek", "Nia", "Orla", "Priya", "Quentin", "Rhys", "Saoirse", "Tomasz",
-    "Uma", "Vikram", "Wren", "Xander", "Yasmin", "Zofia", "Ellis", "Noor", "Rowan", "Tegan",
+    "Aled",
+    "Bronwen",
+    "Callum",
+    "Dara",
+    "Efa",
+    "Fionn",
+    "Greer",
+    "Hamza",
+    "Isla",
+    "Jasper",
+    "Kiran",
+    "Leona",
+    "Marek",
+    "Nia",
+    "Orla",
+    "Priya",
+    "Quentin",
+    "Rhys",
+    "Saoirse",
+    "Tomasz",
+    "Uma",
+    "Vikram",
+    "Wren",
+    "Xander",
+    "Yasmin",
+    "Zofia",
+    "Ellis",
+    "Noor",
+    "Rowan",
+    "Tegan",
 ]
 FAMILY = [
-    "Abernethy", "Brightwater", "Castellan", "Dunmore", "Elphick", "Fairbairn", "Gorringe",
-    "Hollins", "Ingleby", "Jessop", "Kilbride", "Lomax", "Marchetti", "Nettleford", "Oyelaran",
-    "Penhaligon", "Quarrie", "Rushworth", "Strachan", "Tremayne", "Ulverston", "Vellacott",
-    "Whitlow", "Yardley", "Zeller", "Ashdown", "Blackmore", "Corrigan", "Delacroix", "Emsley",
+    "Abernethy",
+    "Brightwater",
+    "Castellan",
+    "Dunmore",
+    "Elphick",
+    "Fairbairn",
+    "Gorringe",
+    "Hollins",
+    "Ingleby",
+    "Jessop",
+    "Kilbride",
+    "Lomax",
+    "Marchetti",
+    "Nettleford",
+    "Oyelaran",
+    "Penhaligon",
+    "Quarrie",
+    "Rushworth",
+    "Strachan",
+    "Tremayne",
+    "Ulverston",
+    "Vellacott",
+    "Whitlow",
+    "Yardley",
+    "Zeller",
+    "Ashdown",
+    "Blackmore",
+    "Corrigan",
+    "Delacroix",
+    "Emsley",
 ]
 NURSES = [
-    ("rn.okafor", "Adaeze Okafor"), ("rn.lindqvist", "Sven Lindqvist"),
-    ("rn.pereira", "Marta Pereira"), ("rn.mccall", "Jamie McCall"),
+    ("rn.okafor", "Adaeze Okafor"),
+    ("rn.lindqvist", "Sven Lindqvist"),
+    ("rn.pereira", "Marta Pereira"),
+    ("rn.mccall", "Jamie McCall"),
 ]
 SUPERVISOR = ("sn.harrow", "Gwen Harrow")
 REASONS = [
@@ -140,24 +195,32 @@ class DemoWard:
         admission_ids = []
         for index, (bed, course) in enumerate(zip(occupied, courses, strict=True)):
             self.progress(index, len(occupied), f"patient in bed {bed}")
-            admission_ids.append(
-                self._patient(index, bed, course, system.staff_id, nurse_ids)
-            )
+            admission_ids.append(self._patient(index, bed, course, system.staff_id, nurse_ids))
         add_observation_levels(
-            self.db, {a: c.value for a, c in zip(admission_ids, courses, strict=True)},
-            nurse_ids, now=self.now, seed=self.opt.seed,
+            self.db,
+            {a: c.value for a, c in zip(admission_ids, courses, strict=True)},
+            nurse_ids,
+            now=self.now,
+            seed=self.opt.seed,
         )
         if self.opt.evaluate_rules:
             for admission_id in admission_ids:
                 with self.db.transaction() as session:
-                    apply_rules(session, self.db, admission_id, now=self.now, station="demo",
-                                staff_id=None)
+                    apply_rules(
+                        session, self.db, admission_id, now=self.now, station="demo", staff_id=None
+                    )
         self.progress(len(occupied), len(occupied), "done")
         return admission_ids
 
     def _courses(self, count: int) -> list[Course]:
-        special = [Course.PANIC, Course.PANIC, Course.HALLUCINATION, Course.CONFUSION,
-                   Course.DETERIORATING, Course.DETERIORATING]
+        special = [
+            Course.PANIC,
+            Course.PANIC,
+            Course.HALLUCINATION,
+            Course.CONFUSION,
+            Course.DETERIORATING,
+            Course.DETERIORATING,
+        ]
         courses = special[: max(0, min(len(special), count - 2))]
         courses += [Course.STABLE] * (count - len(courses))
         self.rng.shuffle(courses)
@@ -216,8 +279,12 @@ class DemoWard:
     def _plan(self, course: Course, admitted_at: datetime) -> _Plan:
         rng = self.rng
         baseline = {
-            "pulse": rng.gauss(76, 7), "rr": rng.gauss(15, 1.5), "sbp": rng.gauss(122, 9),
-            "dbp": rng.gauss(76, 6), "spo2": rng.uniform(96, 99), "temp": rng.gauss(36.8, 0.2),
+            "pulse": rng.gauss(76, 7),
+            "rr": rng.gauss(15, 1.5),
+            "sbp": rng.gauss(122, 9),
+            "dbp": rng.gauss(76, 6),
+            "spo2": rng.uniform(96, 99),
+            "temp": rng.gauss(36.8, 0.2),
         }
         episode_at = None
         if course is not Course.STABLE:
@@ -315,8 +382,11 @@ class DemoWard:
             row = stamp(at)
             row.update(values)
             row.update(
-                is_complete=True, news2_total=result.total, news2_risk=result.risk,
-                news2_subscores=dict(result.parameter_scores), missing_reasons={},
+                is_complete=True,
+                news2_total=result.total,
+                news2_risk=result.risk,
+                news2_subscores=dict(result.parameter_scores),
+                missing_reasons={},
                 source="monitor" if self.opt.obs_every else "manual",
             )
             observations.append(row)
@@ -336,17 +406,22 @@ class DemoWard:
             if partial["taken_at"] < self.now:
                 for name in ("systolic_bp", "diastolic_bp", "temperature"):
                     partial[name] = None
-                partial.update(is_complete=False, news2_total=None, news2_risk=None,
-                               news2_subscores=None,
-                               missing_reasons={"systolic_bp": "asleep", "temperature": "asleep"})
+                partial.update(
+                    is_complete=False,
+                    news2_total=None,
+                    news2_risk=None,
+                    news2_subscores=None,
+                    missing_reasons={"systolic_bp": "asleep", "temperature": "asleep"},
+                )
                 observations.append(partial)
 
         at = plan.admitted_at + timedelta(minutes=40)
         while at <= self.now:
             scores = self._symptoms(plan, at)
             row = stamp(at)
-            row.update(chart_version=self.db.chart.version, item_scores=scores,
-                       total=sum(scores.values()))
+            row.update(
+                chart_version=self.db.chart.version, item_scores=scores, total=sum(scores.values())
+            )
             symptoms.append(row)
             at += self.opt.symptoms_every + timedelta(minutes=rng.randint(-15, 15))
 
@@ -362,30 +437,55 @@ class DemoWard:
             prn.append(row)
 
         with self.db.transaction() as session:
-            for model, rows in ((ObservationSetRow, observations), (SymptomEntryRow, symptoms),
-                                (AssessmentRow, assessments), (PrnDoseRow, prn)):
+            for model, rows in (
+                (ObservationSetRow, observations),
+                (SymptomEntryRow, symptoms),
+                (AssessmentRow, assessments),
+                (PrnDoseRow, prn),
+            ):
                 for start in range(0, len(rows), 5000):
-                    session.execute(insert(model), rows[start:start + 5000])
+                    session.execute(insert(model), rows[start : start + 5000])
             dose_ids = session.scalars(
                 select(PrnDoseRow.id).where(PrnDoseRow.admission_id == admission_id)
             ).all()
             for dose_id in dose_ids:
                 given = session.get_one(PrnDoseRow, dose_id).taken_at
                 if given + timedelta(hours=1) < self.now:
-                    session.add(PrnEffectRow(
-                        dose_id=dose_id, assessed_at=given + timedelta(hours=1),
-                        effect=rng.choice(["Settled, slept", "Calmer, still anxious",
-                                           "Little effect", "Settled"]),
-                        recorded_at=given + timedelta(hours=1, minutes=5),
-                        recorded_by_id=rng.choice(nurse_ids), station="Station A"))
+                    session.add(
+                        PrnEffectRow(
+                            dose_id=dose_id,
+                            assessed_at=given + timedelta(hours=1),
+                            effect=rng.choice(
+                                [
+                                    "Settled, slept",
+                                    "Calmer, still anxious",
+                                    "Little effect",
+                                    "Settled",
+                                ]
+                            ),
+                            recorded_at=given + timedelta(hours=1, minutes=5),
+                            recorded_by_id=rng.choice(nurse_ids),
+                            station="Station A",
+                        )
+                    )
             self._historic_escalations(session, admission_id, plan, nurse_ids)
 
     def _assessment_plan(self, plan: _Plan) -> list[tuple[datetime, str, dict[str, Any]]]:
         rng = self.rng
         out: list[tuple[datetime, str, dict[str, Any]]] = []
         start = plan.admitted_at + timedelta(minutes=50)
-        out.append((start, "4at", {"alertness": "normal", "amt4_mistakes": 0,
-                                   "attention": "seven_or_more", "acute_change": False}))
+        out.append(
+            (
+                start,
+                "4at",
+                {
+                    "alertness": "normal",
+                    "amt4_mistakes": 0,
+                    "attention": "seven_or_more",
+                    "acute_change": False,
+                },
+            )
+        )
         out.append((start, "phq9", {f"q{i}": rng.randint(0, 2) for i in range(1, 9)} | {"q9": 0}))
         out.append((start, "gad7", {f"q{i}": rng.randint(0, 3) for i in range(1, 8)}))
         out.append((start, "cssrs", {"q1": False, "q2": False, "q6": False}))
@@ -399,16 +499,42 @@ class DemoWard:
         if plan.episode_at is not None and plan.episode_at < self.now:
             at = plan.episode_at + timedelta(minutes=10)
             if plan.course is Course.PANIC:
-                symptoms = ["palpitations", "sweating", "trembling", "shortness_of_breath",
-                            "chest_pain", "fear_of_dying", "derealisation"]
-                out.append((at, "panic", {"symptoms": rng.sample(symptoms, rng.randint(4, 7)),
-                                          "distress": rng.randint(7, 10)}))
+                symptoms = [
+                    "palpitations",
+                    "sweating",
+                    "trembling",
+                    "shortness_of_breath",
+                    "chest_pain",
+                    "fear_of_dying",
+                    "derealisation",
+                ]
+                out.append(
+                    (
+                        at,
+                        "panic",
+                        {
+                            "symptoms": rng.sample(symptoms, rng.randint(4, 7)),
+                            "distress": rng.randint(7, 10),
+                        },
+                    )
+                )
             elif plan.course is Course.HALLUCINATION:
-                out.append((at, "hallucination", {"score": rng.choice([5, 6]),
-                                                  "modalities": ["auditory"]}))
+                out.append(
+                    (at, "hallucination", {"score": rng.choice([5, 6]), "modalities": ["auditory"]})
+                )
             elif plan.course is Course.CONFUSION:
-                out.append((at, "4at", {"alertness": "abnormal", "amt4_mistakes": 2,
-                                        "attention": "fewer_than_seven", "acute_change": True}))
+                out.append(
+                    (
+                        at,
+                        "4at",
+                        {
+                            "alertness": "abnormal",
+                            "amt4_mistakes": 2,
+                            "attention": "fewer_than_seven",
+                            "acute_change": True,
+                        },
+                    )
+                )
         return [(t, k, a) for t, k, a in out if t <= self.now]
 
     def _prn_plan(self, plan: _Plan) -> list[tuple[datetime, str, str, str, str, str]]:
@@ -422,8 +548,9 @@ class DemoWard:
         if plan.course in (Course.PANIC, Course.HALLUCINATION) and plan.episode_at:
             at = plan.episode_at + timedelta(minutes=25)
             if at < self.now:
-                out.append((at, "Lorazepam", "anxiolytic", "1 mg", "oral",
-                            "Acute anxiety during episode"))
+                out.append(
+                    (at, "Lorazepam", "anxiolytic", "1 mg", "oral", "Acute anxiety during episode")
+                )
         return out
 
     def _historic_escalations(
@@ -441,12 +568,21 @@ class DemoWard:
         acknowledged = raised + timedelta(minutes=rng.randint(2, 9))
         resolved = acknowledged + timedelta(minutes=rng.randint(20, 70))
         row = EscalationRow(
-            admission_id=admission_id, kind=kind.value, severity=int(Severity.URGENT),
-            state="resolved", rule_id=f"demo.{kind.value}",
-            explanation="Earlier episode: anxiety 6/7, restless", prompts=[],
-            raised_at=raised, updated_at=resolved, acknowledged_at=acknowledged,
-            acknowledged_by_id=nurse, resolved_at=resolved, resolved_by_id=nurse,
-            outcome="Settled with reassurance and PRN", last_announced_at=raised,
+            admission_id=admission_id,
+            kind=kind.value,
+            severity=int(Severity.URGENT),
+            state="resolved",
+            rule_id=f"demo.{kind.value}",
+            explanation="Earlier episode: anxiety 6/7, restless",
+            prompts=[],
+            raised_at=raised,
+            updated_at=resolved,
+            acknowledged_at=acknowledged,
+            acknowledged_by_id=nurse,
+            resolved_at=resolved,
+            resolved_by_id=nurse,
+            outcome="Settled with reassurance and PRN",
+            last_announced_at=raised,
             cascade_level=0,
         )
         session.add(row)
@@ -457,16 +593,25 @@ class DemoWard:
             (acknowledged + timedelta(minutes=5), "action", "1:1 time, breathing exercises"),
             (resolved, "resolved", "Settled with reassurance and PRN"),
         ):
-            session.add(EscalationEventRow(
-                escalation_id=row.id, at=at, staff_id=None if action == "raised" else nurse,
-                station="Station A", action=action, detail=detail))
+            session.add(
+                EscalationEventRow(
+                    escalation_id=row.id,
+                    at=at,
+                    staff_id=None if action == "raised" else nurse,
+                    station="Station A",
+                    action=action,
+                    detail=detail,
+                )
+            )
 
 
 def sign_in_text() -> str:
     """What ``wardconsole demo`` and ``--demo`` print: how to sign in to a demo ward."""
     nurses = ", ".join(code for code, _name in NURSES)
-    return (f"Sign in as a demo nurse ({nurses}) or the demo supervisor ({SUPERVISOR[0]}); "
-            f"demo password: {DEMO_PASSWORD}  (demo wards only)")
+    return (
+        f"Sign in as a demo nurse ({nurses}) or the demo supervisor ({SUPERVISOR[0]}); "
+        f"demo password: {DEMO_PASSWORD}  (demo wards only)"
+    )
 
 
 def ensure_empty(db: Database) -> bool:

@@ -89,8 +89,11 @@ class DischargeService:
             amendments = q.intake_amendments(session, admission_id)
             beds = q.bed_history(session, admission_id)
             course = q.stay_course(session, admission_id)
-            previous = (q.admission_detail(session, detail.previous_admission_id)
-                        if detail.previous_admission_id else None)
+            previous = (
+                q.admission_detail(session, detail.previous_admission_id)
+                if detail.previous_admission_id
+                else None
+            )
         _original, current = read_intake(detail, amendments)
         chart = self._db.chart
         return StayFacts(
@@ -110,8 +113,11 @@ class DischargeService:
             assessments=course.assessments,
             escalations=course.escalations,
             prn=course.prn,
-            previous_stay=PreviousStay(previous.admitted_at, previous.discharged_at,
-                                       previous.discharge_destination) if previous else None,
+            previous_stay=PreviousStay(
+                previous.admitted_at, previous.discharged_at, previous.discharge_destination
+            )
+            if previous
+            else None,
         )
 
     def draft(
@@ -130,11 +136,17 @@ class DischargeService:
             info = q.admission_detail(session, admission_id)
         assert info is not None
         at = discharged_at or self._db.clock()
-        text = draft_summary(facts, discharged_at=at, destination=destination, detail=detail,
-                             tz=tz or self._db.shifts.zone)
+        text = draft_summary(
+            facts,
+            discharged_at=at,
+            destination=destination,
+            detail=detail,
+            tz=tz or self._db.shifts.zone,
+        )
         still_open = tuple(e.kind for e in facts.escalations if e.resolved_at is None)
-        return DischargeDraft(admission_id, info.name, info.bed, info.admitted_at, info.version,
-                              text, still_open)
+        return DischargeDraft(
+            admission_id, info.name, info.bed, info.admitted_at, info.version, text, still_open
+        )
 
     # -- the discharge ----------------------------------------------------------------------
 
@@ -159,8 +171,9 @@ class DischargeService:
             where = Destination(destination)
         except ValueError:
             where = None
-            problems["destination"] = ("destination: choose one of "
-                                       + ", ".join(d.label.lower() for d in Destination))
+            problems["destination"] = "destination: choose one of " + ", ".join(
+                d.label.lower() for d in Destination
+            )
         detail = detail.strip()
         if where is not None and where.detail_required and not detail:
             problems["detail"] = f"detail: {where.detail_prompt.lower()} — required"
@@ -178,11 +191,15 @@ class DischargeService:
             if admission is None:
                 raise NotFound(f"admission {admission_id} does not exist")
             if admission.discharged_at is not None:
-                raise ConflictError("this patient was already discharged "
-                                    f"({admission.discharge_destination}); nothing changed")
+                raise ConflictError(
+                    "this patient was already discharged "
+                    f"({admission.discharge_destination}); nothing changed"
+                )
             if expected_version is not None and admission.version != expected_version:
-                raise ConflictError("this admission was changed at another station while the "
-                                    "summary was open; look again before discharging")
+                raise ConflictError(
+                    "this admission was changed at another station while the "
+                    "summary was open; look again before discharging"
+                )
             if at < admission.admitted_at:
                 raise InvalidInput({"discharged_at": "discharged_at: is before the admission"})
             admission.discharged_at = at
@@ -191,10 +208,19 @@ class DischargeService:
             closed = self._close_escalations(session, actor, admission_id, where, now)
             session.flush()
             repository.write_audit(
-                session, at=now, staff_id=actor.staff_id, station=actor.station,
-                action="discharge", entity="admission", entity_id=admission_id,
-                detail={"destination": where.value, "detail": detail,
-                        "discharged_at": at.isoformat(), "closed_escalations": closed},
+                session,
+                at=now,
+                staff_id=actor.staff_id,
+                station=actor.station,
+                action="discharge",
+                entity="admission",
+                entity_id=admission_id,
+                detail={
+                    "destination": where.value,
+                    "detail": detail,
+                    "discharged_at": at.isoformat(),
+                    "closed_escalations": closed,
+                },
             )
             record_change(session, "admission", admission_id, actor.station)
             if closed:
@@ -212,9 +238,16 @@ class DischargeService:
             row.resolved_by_id = actor.staff_id
             row.outcome = outcome
             row.updated_at = now
-            session.add(EscalationEventRow(escalation_id=row.id, at=now, staff_id=actor.staff_id,
-                                           station=actor.station, action="resolved",
-                                           detail=outcome))
+            session.add(
+                EscalationEventRow(
+                    escalation_id=row.id,
+                    at=now,
+                    staff_id=actor.staff_id,
+                    station=actor.station,
+                    action="resolved",
+                    detail=outcome,
+                )
+            )
             closed.append(row.id)
         return closed
 
@@ -237,11 +270,24 @@ class DischargeService:
                 assert detail is not None
                 amendments = q.intake_amendments(session, brief.admission_id)
                 original, current = read_intake(detail, amendments)
-                stays.append(StayRecord(detail, tuple(q.bed_history(session, brief.admission_id)),
-                                        original, current, tuple(amendments)))
+                stays.append(
+                    StayRecord(
+                        detail,
+                        tuple(q.bed_history(session, brief.admission_id)),
+                        original,
+                        current,
+                        tuple(amendments),
+                    )
+                )
             if not stays:
                 raise NotFound(f"patient {patient_id} has no stays")
-            repository.write_audit(session, at=now, staff_id=actor.staff_id,
-                                   station=actor.station, action="view_record",
-                                   entity="patient", entity_id=patient_id)
+            repository.write_audit(
+                session,
+                at=now,
+                staff_id=actor.staff_id,
+                station=actor.station,
+                action="view_record",
+                entity="patient",
+                entity_id=patient_id,
+            )
         return PatientRecord(patient_id, tuple(stays))

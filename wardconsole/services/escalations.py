@@ -67,18 +67,25 @@ def apply_rules(
     staff_id: int | None,
 ) -> list[EscalationChange]:
     """Evaluate the patient's rules and write the resulting escalations in ``session``."""
-    state = repository.clinical_state(session, admission_id,
-                                      since=now - db.policy.history_window)
+    state = repository.clinical_state(session, admission_id, since=now - db.policy.history_window)
     triggers = evaluate(state, now=now, policy=db.policy, chart=db.chart)
     triggers = observation_triggers(session, db, admission_id, now, triggers)
     actions = plan_escalations(
-        state.open_escalations, triggers,
+        state.open_escalations,
+        triggers,
         resolved_at=repository.last_resolved(session, admission_id),
     )
     changes: list[EscalationChange] = []
     for action in actions:
-        change = _apply_action(session, admission_id, action, state.open_escalations,
-                               now=now, station=station, staff_id=staff_id)
+        change = _apply_action(
+            session,
+            admission_id,
+            action,
+            state.open_escalations,
+            now=now,
+            station=station,
+            staff_id=staff_id,
+        )
         if change is not None:
             changes.append(change)
     if changes:
@@ -104,25 +111,36 @@ def _apply_action(
     is read, and the trigger is applied to it — raising its severity if this one is worse.
     """
     trigger: EscalationTrigger = action.trigger
-    existing_id = (open_escalations[trigger.kind].id
-                   if trigger.kind in open_escalations else None)
+    existing_id = open_escalations[trigger.kind].id if trigger.kind in open_escalations else None
     for _attempt in range(3):
         try:
             with session.begin_nested():
                 if existing_id is None:
                     row = _raise_row(session, admission_id, trigger, now)
-                    _event(session, row.id, now, staff_id, station, "raised",
-                           f"{trigger.severity.label}: {trigger.explanation}")
+                    _event(
+                        session,
+                        row.id,
+                        now,
+                        staff_id,
+                        station,
+                        "raised",
+                        f"{trigger.severity.label}: {trigger.explanation}",
+                    )
                     return EscalationChange(row.id, trigger.kind, trigger.severity, "raise")
                 row = session.get_one(EscalationRow, existing_id)
                 verb = "raise_severity" if trigger.severity > row.severity else "update"
                 if verb == "update" and (row.explanation, row.rule_id) == (
-                        trigger.explanation, trigger.rule_id):
+                    trigger.explanation,
+                    trigger.rule_id,
+                ):
                     return None
                 _update_row(row, trigger, verb, now)
                 session.flush()
-                detail = (f"severity raised to {trigger.severity.label}: {trigger.explanation}"
-                          if verb == "raise_severity" else trigger.explanation)
+                detail = (
+                    f"severity raised to {trigger.severity.label}: {trigger.explanation}"
+                    if verb == "raise_severity"
+                    else trigger.explanation
+                )
                 _event(session, row.id, now, staff_id, station, verb, detail)
                 return EscalationChange(row.id, trigger.kind, trigger.severity, verb)
         except (IntegrityError, StaleDataError):
@@ -232,9 +250,7 @@ class EscalationService:
                 .where(EscalationEventRow.escalation_id == escalation_id)
                 .order_by(EscalationEventRow.at, EscalationEventRow.id)
             ).all()
-        return [
-            EscalationEvent(e.at, e.action, e.detail, name, e.station) for e, name in rows
-        ]
+        return [EscalationEvent(e.at, e.action, e.detail, name, e.station) for e, name in rows]
 
     def evaluate_ward(self, actor: Actor) -> list[EscalationChange]:
         """Time-driven rules (overdue observations) for every admitted patient."""
@@ -246,7 +262,11 @@ class EscalationService:
             try:
                 with self._db.transaction() as session:
                     changes += apply_rules(
-                        session, self._db, admission_id, now=now, station=actor.station,
+                        session,
+                        self._db,
+                        admission_id,
+                        now=now,
+                        station=actor.station,
                         staff_id=None,
                     )
             except IntegrityError:
@@ -329,9 +349,7 @@ class EscalationService:
             changes={"snoozed_until": timedelta(minutes=minutes)},
         )
 
-    def decline(
-        self, actor: Actor, escalation_id: int, expected_version: int, reason: str
-    ) -> None:
+    def decline(self, actor: Actor, escalation_id: int, expected_version: int, reason: str) -> None:
         """Decide not to escalate: closes the alarm, openly, with the nurse's reason.
 
         Alert fatigue is handled in the open: the decision, who made it and why stay on the
@@ -398,9 +416,7 @@ class EscalationService:
                 if cascade_from is not None:
                     if escalation_id not in cascade_from:
                         continue
-                    query = query.where(
-                        EscalationRow.cascade_level == cascade_from[escalation_id]
-                    )
+                    query = query.where(EscalationRow.cascade_level == cascade_from[escalation_id])
                 result = session.execute(
                     query.values(cascade_level=EscalationRow.cascade_level + 1)
                     .returning(EscalationRow.cascade_level, EscalationRow.admission_id)
@@ -410,8 +426,9 @@ class EscalationService:
                     continue  # acknowledged, resolved or already cascaded elsewhere
                 level, admission_id = result
                 target = cascade_target(self._db.policy, level) or f"level {level}"
-                _event(session, escalation_id, now, None, station, "cascaded",
-                       f"cascaded to {target}")
+                _event(
+                    session, escalation_id, now, None, station, "cascaded", f"cascaded to {target}"
+                )
                 record_change(session, "escalation", admission_id, station)
                 cascaded.append(escalation_id)
         return cascaded
@@ -459,8 +476,14 @@ class EscalationService:
                 row.updated_at = now
                 session.flush()  # version check happens here: UPDATE ... WHERE version = n
                 _event(session, row.id, now, actor.staff_id, actor.station, action, detail)
-                self._audit(session, actor, now, f"escalation_{action}", row.id,
-                            {"detail": detail} if detail else {})
+                self._audit(
+                    session,
+                    actor,
+                    now,
+                    f"escalation_{action}",
+                    row.id,
+                    {"detail": detail} if detail else {},
+                )
                 record_change(session, "escalation", row.admission_id, actor.station)
         except StaleDataError:
             raise ConflictError(self._taken_message(escalation_id)) from None
@@ -476,11 +499,16 @@ class EscalationService:
         return "this escalation changed on another station; look again before acting"
 
     @staticmethod
-    def _audit(session: Session, actor: Actor, now: datetime, action: str, entity_id: int,
-               detail: dict) -> None:
+    def _audit(
+        session: Session, actor: Actor, now: datetime, action: str, entity_id: int, detail: dict
+    ) -> None:
         repository.write_audit(
-            session, at=now, staff_id=actor.staff_id, station=actor.station, action=action,
-            entity="escalation", entity_id=entity_id, detail=detail,
+            session,
+            at=now,
+            staff_id=actor.staff_id,
+            station=actor.station,
+            action=action,
+            entity="escalation",
+            entity_id=entity_id,
+            detail=detail,
         )
-
-

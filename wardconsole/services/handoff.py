@@ -179,8 +179,7 @@ class ShiftBoard:
 
     @property
     def ready_to_sign(self) -> bool:
-        return (not self.signed and bool(self.handoffs) and not self.missing
-                and not self.not_ready)
+        return not self.signed and bool(self.handoffs) and not self.missing and not self.not_ready
 
     def revisions(self) -> dict[int, int]:
         """handoff id -> revision, for ``sign_shift``."""
@@ -253,9 +252,13 @@ class HandoffService:
         try:
             local = datetime.fromisoformat(text.strip())
         except ValueError:
-            raise InvalidInput({"shift": f"shift: {text!r} is not a time; give the shift's start "
-                                         "in ward time, e.g. 2026-11-25T19:00, or 'current' / "
-                                         "'last'"}) from None
+            raise InvalidInput(
+                {
+                    "shift": f"shift: {text!r} is not a time; give the shift's start "
+                    "in ward time, e.g. 2026-11-25T19:00, or 'current' / "
+                    "'last'"
+                }
+            ) from None
         return self.shift_starting(local)
 
     # -- reads ---------------------------------------------------------------------------------
@@ -272,15 +275,25 @@ class HandoffService:
         views = [self._view(r, shift, every) for r in records]
         views.sort(key=lambda v: (-v.risk_rank, v.bed))
         have = {v.admission_id for v in views}
-        missing = tuple(MissingHandoff(s.admission_id, s.bed, s.name)
-                        for s in stays.values() if s.admission_id not in have)
+        missing = tuple(
+            MissingHandoff(s.admission_id, s.bed, s.name)
+            for s in stays.values()
+            if s.admission_id not in have
+        )
         return ShiftBoard(
             shift=shift,
             taken_at=now,
             handoffs=tuple(views),
             missing=missing,
-            signoff=ShiftSignoff(signoff.signed_at, signoff.signed_by, signoff.station,
-                                 signoff.handoff_count, signoff.note) if signoff else None,
+            signoff=ShiftSignoff(
+                signoff.signed_at,
+                signoff.signed_by,
+                signoff.station,
+                signoff.handoff_count,
+                signoff.note,
+            )
+            if signoff
+            else None,
         )
 
     def detail(self, handoff_id: int) -> HandoffDetail:
@@ -297,13 +310,23 @@ class HandoffService:
                 stays |= {s.admission_id: s for s in q.stays_at(session, record.created_at)}
         return HandoffDetail(
             handoff=self._view(record, self._stored_shift(record), stays),
-            versions=tuple(VersionView(
-                number=v.number, kind=v.kind, draft=HandoffDraft.from_json(v.generated),
-                notes=_notes(v.nurse_text), saved_at=v.recorded_at, saved_by=v.recorded_by,
-                station=v.station, amend_reason=v.amend_reason,
-            ) for v in versions),
-            trail=tuple(TrailEvent(e.at, e.action, e.staff, e.station, e.version_number,
-                                   e.detail) for e in events),
+            versions=tuple(
+                VersionView(
+                    number=v.number,
+                    kind=v.kind,
+                    draft=HandoffDraft.from_json(v.generated),
+                    notes=_notes(v.nurse_text),
+                    saved_at=v.recorded_at,
+                    saved_by=v.recorded_by,
+                    station=v.station,
+                    amend_reason=v.amend_reason,
+                )
+                for v in versions
+            ),
+            trail=tuple(
+                TrailEvent(e.at, e.action, e.staff, e.station, e.version_number, e.detail)
+                for e in events
+            ),
         )
 
     def report(self, shift: ShiftWindow) -> ShiftReport:
@@ -323,8 +346,7 @@ class HandoffService:
     def preview(self, shift: ShiftWindow, admission_id: int) -> HandoffDraft:
         """Freshly generated facts for one patient, without saving anything."""
         with self._db.read() as session:
-            found = facts_of.shift_facts(self._db, session, shift, self._db.clock(),
-                                         [admission_id])
+            found = facts_of.shift_facts(self._db, session, shift, self._db.clock(), [admission_id])
         if not found:
             raise NotFound("this patient was not on the ward during that shift")
         return facts_of.draft(self._db, found[0])
@@ -340,8 +362,10 @@ class HandoffService:
         try:
             with self._db.transaction() as session:
                 existing = {
-                    r.admission_id for r in session.scalars(
-                        select(HandoffRow).where(HandoffRow.shift_start == shift.start))
+                    r.admission_id
+                    for r in session.scalars(
+                        select(HandoffRow).where(HandoffRow.shift_start == shift.start)
+                    )
                 }
                 everyone = facts_of.shift_facts(self._db, session, shift, now)
                 created = 0
@@ -350,10 +374,15 @@ class HandoffService:
                         continue
                     generated = facts_of.draft(self._db, facts)
                     row = HandoffRow(
-                        admission_id=facts.admission_id, shift_name=shift.name,
-                        shift_start=shift.start, shift_end=shift.end,
-                        status=HandoffStatus.DRAFT.value, latest_version=1, created_at=now,
-                        created_by_id=actor.staff_id, updated_at=now,
+                        admission_id=facts.admission_id,
+                        shift_name=shift.name,
+                        shift_start=shift.start,
+                        shift_end=shift.end,
+                        status=HandoffStatus.DRAFT.value,
+                        latest_version=1,
+                        created_at=now,
+                        created_by_id=actor.staff_id,
+                        updated_at=now,
                     )
                     session.add(row)
                     session.flush()
@@ -363,14 +392,20 @@ class HandoffService:
                     created += 1
                 if created:
                     repository.write_audit(
-                        session, at=now, staff_id=actor.staff_id, station=actor.station,
-                        action="handoff_draft_shift", entity="handoff_shift", entity_id=None,
+                        session,
+                        at=now,
+                        staff_id=actor.staff_id,
+                        station=actor.station,
+                        action="handoff_draft_shift",
+                        entity="handoff_shift",
+                        entity_id=None,
                         detail={"shift": shift.key, "created": created},
                     )
         except IntegrityError:
             # Another station drafted the same shift at the same moment: theirs stands.
-            raise ConflictError("another station drafted this shift at the same moment; "
-                                "look again") from None
+            raise ConflictError(
+                "another station drafted this shift at the same moment; look again"
+            ) from None
         return DraftResult(shift, created, len(existing))
 
     def save_notes(
@@ -388,9 +423,17 @@ class HandoffService:
             if clean == _notes(latest.nurse_text):
                 return None
             number = row.latest_version + 1
-            self._add_version(session, actor, row, number, "edit",
-                              HandoffDraft.from_json(latest.generated), clean, now,
-                              generated_at=latest.generated_at)
+            self._add_version(
+                session,
+                actor,
+                row,
+                number,
+                "edit",
+                HandoffDraft.from_json(latest.generated),
+                clean,
+                now,
+                generated_at=latest.generated_at,
+            )
             row.latest_version = number
             return "saved"
 
@@ -407,14 +450,16 @@ class HandoffService:
             shift = self._stored_shift(row)
             found = facts_of.shift_facts(self._db, session, shift, now, [row.admission_id])
             if not found:
-                raise ServiceError("this patient is no longer on the ward; the facts stay as "
-                                   "they were")
+                raise ServiceError(
+                    "this patient is no longer on the ward; the facts stay as they were"
+                )
             generated = facts_of.draft(self._db, found[0])
             if facts_of.same_content(generated, HandoffDraft.from_json(latest.generated)):
                 return None
             number = row.latest_version + 1
-            self._add_version(session, actor, row, number, "refresh", generated,
-                              _notes(latest.nurse_text), now)
+            self._add_version(
+                session, actor, row, number, "refresh", generated, _notes(latest.nurse_text), now
+            )
             row.latest_version = number
             return "refreshed"
 
@@ -457,9 +502,18 @@ class HandoffService:
             if clean == _notes(latest.nurse_text):
                 raise InvalidInput({"notes": "notes: the amendment changes nothing"})
             number = row.latest_version + 1
-            self._add_version(session, actor, row, number, "amendment",
-                              HandoffDraft.from_json(latest.generated), clean, now,
-                              generated_at=latest.generated_at, reason=reason)
+            self._add_version(
+                session,
+                actor,
+                row,
+                number,
+                "amendment",
+                HandoffDraft.from_json(latest.generated),
+                clean,
+                now,
+                generated_at=latest.generated_at,
+                reason=reason,
+            )
             row.latest_version = number
             return "amended"
 
@@ -490,8 +544,10 @@ class HandoffService:
 
         def change(session: Session, row: HandoffRow, _latest: HandoffVersionRow) -> str:
             if HandoffStatus(row.status) is not HandoffStatus.SUBMITTED:
-                raise ServiceError(f"only a submitted handoff can be marked reviewed "
-                                   f"(this one is {HandoffStatus(row.status).label.lower()})")
+                raise ServiceError(
+                    f"only a submitted handoff can be marked reviewed "
+                    f"(this one is {HandoffStatus(row.status).label.lower()})"
+                )
             row.status = HandoffStatus.REVIEWED.value
             row.reviewed_at = now
             row.reviewed_by_id = actor.staff_id
@@ -539,13 +595,18 @@ class HandoffService:
             with self._db.transaction() as session:
                 done = q.signoff(session, shift.start)
                 if done is not None:
-                    raise ConflictError(f"{done.signed_by} already signed this shift at "
-                                        f"{shift.local(done.signed_at):%H:%M}")
-                rows = list(session.scalars(
-                    select(HandoffRow).where(HandoffRow.shift_start == shift.start)
-                    .order_by(HandoffRow.id)))
-                beds = {s.admission_id: s for s in q.stays_at(
-                    session, facts_of.as_of(shift, now))}
+                    raise ConflictError(
+                        f"{done.signed_by} already signed this shift at "
+                        f"{shift.local(done.signed_at):%H:%M}"
+                    )
+                rows = list(
+                    session.scalars(
+                        select(HandoffRow)
+                        .where(HandoffRow.shift_start == shift.start)
+                        .order_by(HandoffRow.id)
+                    )
+                )
+                beds = {s.admission_id: s for s in q.stays_at(session, facts_of.as_of(shift, now))}
                 self._check_signable(rows, beds, expected_revisions)
                 for row in rows:
                     row.status = HandoffStatus.SIGNED.value
@@ -554,23 +615,35 @@ class HandoffService:
                     row.signed_version = row.latest_version
                     row.updated_at = now
                 session.flush()  # optimistic version check: UPDATE ... WHERE version = n
-                session.add(HandoffSignoffRow(
-                    shift_name=shift.name, shift_start=shift.start, shift_end=shift.end,
-                    signed_at=now, signed_by_id=actor.staff_id, station=actor.station,
-                    handoff_count=len(rows), note=note.strip(),
-                ))
+                session.add(
+                    HandoffSignoffRow(
+                        shift_name=shift.name,
+                        shift_start=shift.start,
+                        shift_end=shift.end,
+                        signed_at=now,
+                        signed_by_id=actor.staff_id,
+                        station=actor.station,
+                        handoff_count=len(rows),
+                        note=note.strip(),
+                    )
+                )
                 for row in rows:
-                    _event(session, row.id, now, actor, "signed", row.latest_version,
-                           note.strip())
+                    _event(session, row.id, now, actor, "signed", row.latest_version, note.strip())
                     record_change(session, "handoff", row.admission_id, actor.station)
                 repository.write_audit(
-                    session, at=now, staff_id=actor.staff_id, station=actor.station,
-                    action="handoff_sign_shift", entity="handoff_shift", entity_id=None,
+                    session,
+                    at=now,
+                    staff_id=actor.staff_id,
+                    station=actor.station,
+                    action="handoff_sign_shift",
+                    entity="handoff_shift",
+                    entity_id=None,
                     detail={"shift": shift.key, "handoffs": [r.id for r in rows]},
                 )
         except (StaleDataError, IntegrityError):
-            raise ConflictError("the shift's handoffs changed while you were signing; "
-                                "look again") from None
+            raise ConflictError(
+                "the shift's handoffs changed while you were signing; look again"
+            ) from None
         return ShiftSignoff(now, actor.display_name, actor.station, len(rows), note.strip())
 
     # -- helpers -------------------------------------------------------------------------------
@@ -593,13 +666,16 @@ class HandoffService:
         if not_ready:
             listed = ", ".join(
                 f"bed {bed_of.get(r.admission_id, '?')} ({HandoffStatus(r.status).label.lower()})"
-                for r in not_ready)
+                for r in not_ready
+            )
             raise ServiceError(f"{len(not_ready)} handoff(s) not submitted yet: {listed}")
         for row in rows:
             if expected.get(row.id) != row.version:
                 bed = bed_of.get(row.admission_id, "?")
-                raise ConflictError(f"the handoff for bed {bed} changed since you opened the "
-                                    "board; look again before signing")
+                raise ConflictError(
+                    f"the handoff for bed {bed} changed since you opened the "
+                    "board; look again before signing"
+                )
 
     def _change(
         self,
@@ -620,21 +696,31 @@ class HandoffService:
                     raise NotFound(f"handoff {handoff_id} does not exist")
                 if row.version != expected_revision:
                     raise ConflictError(_changed_message(session, row, self._db.shifts.zone))
-                latest = session.scalars(select(HandoffVersionRow).where(
-                    HandoffVersionRow.handoff_id == row.id,
-                    HandoffVersionRow.number == row.latest_version)).one()
+                latest = session.scalars(
+                    select(HandoffVersionRow).where(
+                        HandoffVersionRow.handoff_id == row.id,
+                        HandoffVersionRow.number == row.latest_version,
+                    )
+                ).one()
                 action = change(session, row, latest)
                 if action is not None:
                     row.updated_at = now
                     session.flush()  # version check: UPDATE ... WHERE version = n
                     _event(session, row.id, now, actor, action, row.latest_version, detail)
-                    self._audit(session, actor, now, f"handoff_{action}", row.id,
-                                {"version": row.latest_version, **({"detail": detail}
-                                                                   if detail else {})})
+                    self._audit(
+                        session,
+                        actor,
+                        now,
+                        f"handoff_{action}",
+                        row.id,
+                        {"version": row.latest_version, **({"detail": detail} if detail else {})},
+                    )
                     record_change(session, "handoff", row.admission_id, actor.station)
         except (StaleDataError, IntegrityError):
-            raise ConflictError("someone else changed this handoff at the same moment; your "
-                                "text is still on screen — look again before saving") from None
+            raise ConflictError(
+                "someone else changed this handoff at the same moment; your "
+                "text is still on screen — look again before saving"
+            ) from None
         return self.detail(handoff_id).handoff
 
     def _add_version(
@@ -651,13 +737,20 @@ class HandoffService:
         generated_at: datetime | None = None,
         reason: str | None = None,
     ) -> None:
-        session.add(HandoffVersionRow(
-            handoff_id=row.id, number=number, kind=kind, generated=generated.to_json(),
-            generated_at=generated_at or generated.generated_at,
-            nurse_text={section.value: text for section, text in notes.items() if text},
-            amend_reason=reason, recorded_at=now, recorded_by_id=actor.staff_id,
-            station=actor.station,
-        ))
+        session.add(
+            HandoffVersionRow(
+                handoff_id=row.id,
+                number=number,
+                kind=kind,
+                generated=generated.to_json(),
+                generated_at=generated_at or generated.generated_at,
+                nurse_text={section.value: text for section, text in notes.items() if text},
+                amend_reason=reason,
+                recorded_at=now,
+                recorded_by_id=actor.staff_id,
+                station=actor.station,
+            )
+        )
 
     def _view(
         self, record: q.HandoffRecord, shift: ShiftWindow, stays: Mapping[int, q.StayAtShift]
@@ -666,38 +759,84 @@ class HandoffService:
         stay = stays.get(record.admission_id)
         bed, name = (stay.bed, stay.name) if stay else _from_facts(generated)
         return HandoffView(
-            id=record.id, admission_id=record.admission_id, bed=bed, patient_name=name,
-            shift=shift, status=HandoffStatus(record.status), revision=record.revision,
-            version_number=record.latest_version, draft=generated,
-            notes=_notes(record.content.nurse_text), saved_at=record.content.recorded_at,
-            saved_by=record.content.recorded_by, saved_station=record.content.station,
-            submitted_at=record.submitted_at, submitted_by=record.submitted_by,
-            reviewed_at=record.reviewed_at, reviewed_by=record.reviewed_by,
-            signed_at=record.signed_at, signed_by=record.signed_by,
-            signed_version=record.signed_version, sent_back_reason=record.sent_back_reason,
-            comments=record.comments, last_comment=record.last_comment,
+            id=record.id,
+            admission_id=record.admission_id,
+            bed=bed,
+            patient_name=name,
+            shift=shift,
+            status=HandoffStatus(record.status),
+            revision=record.revision,
+            version_number=record.latest_version,
+            draft=generated,
+            notes=_notes(record.content.nurse_text),
+            saved_at=record.content.recorded_at,
+            saved_by=record.content.recorded_by,
+            saved_station=record.content.station,
+            submitted_at=record.submitted_at,
+            submitted_by=record.submitted_by,
+            reviewed_at=record.reviewed_at,
+            reviewed_by=record.reviewed_by,
+            signed_at=record.signed_at,
+            signed_by=record.signed_by,
+            signed_version=record.signed_version,
+            sent_back_reason=record.sent_back_reason,
+            comments=record.comments,
+            last_comment=record.last_comment,
             amended=record.content.kind == "amendment",
         )
 
     def _stored_shift(self, row: HandoffRow | q.HandoffRecord) -> ShiftWindow:
         """The shift a handoff was written for, as stored (even if the pattern changed since)."""
         zone = self._db.shifts.zone
-        return ShiftWindow(name=row.shift_name, start_date=row.shift_start.astimezone(zone).date(),
-                           start=row.shift_start, end=row.shift_end, zone=zone)
+        return ShiftWindow(
+            name=row.shift_name,
+            start_date=row.shift_start.astimezone(zone).date(),
+            start=row.shift_start,
+            end=row.shift_end,
+            zone=zone,
+        )
 
     @staticmethod
-    def _audit(session: Session, actor: Actor, now: datetime, action: str, entity_id: int,
-               detail: dict[str, Any]) -> None:
-        repository.write_audit(session, at=now, staff_id=actor.staff_id, station=actor.station,
-                               action=action, entity="handoff", entity_id=entity_id,
-                               detail=detail)
+    def _audit(
+        session: Session,
+        actor: Actor,
+        now: datetime,
+        action: str,
+        entity_id: int,
+        detail: dict[str, Any],
+    ) -> None:
+        repository.write_audit(
+            session,
+            at=now,
+            staff_id=actor.staff_id,
+            station=actor.station,
+            action=action,
+            entity="handoff",
+            entity_id=entity_id,
+            detail=detail,
+        )
 
 
-def _event(session: Session, handoff_id: int, at: datetime, actor: Actor, action: str,
-           version: int | None, detail: str) -> None:
-    session.add(HandoffEventRow(handoff_id=handoff_id, at=at, staff_id=actor.staff_id,
-                                station=actor.station, action=action, version_number=version,
-                                detail=detail))
+def _event(
+    session: Session,
+    handoff_id: int,
+    at: datetime,
+    actor: Actor,
+    action: str,
+    version: int | None,
+    detail: str,
+) -> None:
+    session.add(
+        HandoffEventRow(
+            handoff_id=handoff_id,
+            at=at,
+            staff_id=actor.staff_id,
+            station=actor.station,
+            action=action,
+            version_number=version,
+            detail=detail,
+        )
+    )
 
 
 def _notes(raw: Mapping[str, Any] | None) -> Mapping[Section, str]:
@@ -713,16 +852,18 @@ def _clean_notes(notes: Mapping[str, str]) -> Mapping[Section, str]:
         try:
             section = Section(str(key))
         except ValueError:
-            problems[str(key)] = (f"{key}: not a handoff section; use "
-                                  f"{', '.join(s.value for s in Section)}")
+            problems[str(key)] = (
+                f"{key}: not a handoff section; use {', '.join(s.value for s in Section)}"
+            )
             continue
         if not isinstance(value, str):
             problems[section.value] = f"{section.value}: must be text"
             continue
         text = "\n".join(line.rstrip() for line in value.strip().splitlines())
         if len(text) > MAX_NOTE_CHARS:
-            problems[section.value] = (f"{section.value}: {len(text)} characters; at most "
-                                       f"{MAX_NOTE_CHARS}")
+            problems[section.value] = (
+                f"{section.value}: {len(text)} characters; at most {MAX_NOTE_CHARS}"
+            )
         clean[section] = text
     if problems:
         raise InvalidInput(problems)
@@ -739,25 +880,34 @@ def _from_facts(generated: HandoffDraft) -> tuple[str, str]:
 
 
 def _changed_message(session: Session, row: HandoffRow, zone: tzinfo) -> str:
-    last = session.scalars(select(HandoffEventRow).where(HandoffEventRow.handoff_id == row.id)
-                           .order_by(HandoffEventRow.at.desc(), HandoffEventRow.id.desc())
-                           .limit(1)).first()
+    last = session.scalars(
+        select(HandoffEventRow)
+        .where(HandoffEventRow.handoff_id == row.id)
+        .order_by(HandoffEventRow.at.desc(), HandoffEventRow.id.desc())
+        .limit(1)
+    ).first()
     if last is None:
         return "this handoff changed on another station; look again"
     who = _staff_name(session, last.staff_id)
-    return (f"{who} {last.action.replace('_', ' ')} this handoff at "
-            f"{last.at.astimezone(zone):%H:%M} on {last.station}; your text is still on "
-            "screen — look again before saving")
+    return (
+        f"{who} {last.action.replace('_', ' ')} this handoff at "
+        f"{last.at.astimezone(zone):%H:%M} on {last.station}; your text is still on "
+        "screen — look again before saving"
+    )
 
 
 def _locked_message(session: Session, row: HandoffRow) -> str:
     status = HandoffStatus(row.status)
     if status is HandoffStatus.SIGNED:
         who = _staff_name(session, row.signed_by_id)
-        return (f"this handoff was signed by {who}; it cannot be changed — a correction is an "
-                "amendment with a reason")
-    return (f"this handoff is {status.label.lower()}; it can be changed again only if the "
-            "supervisor sends it back")
+        return (
+            f"this handoff was signed by {who}; it cannot be changed — a correction is an "
+            "amendment with a reason"
+        )
+    return (
+        f"this handoff is {status.label.lower()}; it can be changed again only if the "
+        "supervisor sends it back"
+    )
 
 
 def _staff_name(session: Session, staff_id: int | None) -> str:

@@ -81,10 +81,12 @@ def shift_facts(
             symptoms=tuple(window.symptoms.get(stay.admission_id, ())),
             assessments=tuple(window.assessments.get(stay.admission_id, ())),
             prn=tuple(_prn(r) for r in window.prn.get(stay.admission_id, ())),
-            escalations=tuple(_escalation(r) for r in window.escalations.get(stay.admission_id,
-                                                                             ())),
-            observation=observation_facts(db, session, stay.admission_id, shift.start,
-                                          shift.end, until, shift.zone),
+            escalations=tuple(
+                _escalation(r) for r in window.escalations.get(stay.admission_id, ())
+            ),
+            observation=observation_facts(
+                db, session, stay.admission_id, shift.start, shift.end, until, shift.zone
+            ),
         )
         for stay in stays
     ]
@@ -103,15 +105,19 @@ def intake_lines(stay: q.StayAtShift, zone: tzinfo) -> tuple[tuple[str, tuple[st
     """The structured intake in the intake module's words, amendments applied; () when the
     stay has no structured intake (the handoff then summarises whatever was stored)."""
     try:
-        current = intake_domain.parse_intake(stay.intake, admitted_at=stay.admitted_at,
-                                             date_of_birth=stay.date_of_birth)
+        current = intake_domain.parse_intake(
+            stay.intake, admitted_at=stay.admitted_at, date_of_birth=stay.date_of_birth
+        )
         for section, content in stay.intake_amendments:
             part = intake_domain.parse_section(section, content, admitted_at=stay.admitted_at)
             current = current.with_section(section, part)
     except (intake_domain.IntakeProblems, ValueError, KeyError, TypeError):
         return ()
-    return tuple((title, tuple(lines))
-                 for title, lines in describe_intake(current, stay.admitted_at, zone) if lines)
+    return tuple(
+        (title, tuple(lines))
+        for title, lines in describe_intake(current, stay.admitted_at, zone)
+        if lines
+    )
 
 
 def _prn(record: q.PrnRecord) -> PrnGiven:
@@ -124,11 +130,19 @@ def _prn(record: q.PrnRecord) -> PrnGiven:
 
 def _escalation(record: q.EscalationRecord) -> EscalationHistory:
     return EscalationHistory(
-        id=record.id, kind=record.kind, severity=record.severity, state=record.state,
-        explanation=record.explanation, raised_at=record.raised_at,
-        acknowledged_at=record.acknowledged_at, acknowledged_by=record.acknowledged_by,
-        resolved_at=record.resolved_at, resolved_by=record.resolved_by, outcome=record.outcome,
+        id=record.id,
+        kind=record.kind,
+        severity=record.severity,
+        state=record.state,
+        explanation=record.explanation,
+        raised_at=record.raised_at,
+        acknowledged_at=record.acknowledged_at,
+        acknowledged_by=record.acknowledged_by,
+        resolved_at=record.resolved_at,
+        resolved_by=record.resolved_by,
+        outcome=record.outcome,
         prompts=record.prompts,
-        steps=tuple(EscalationStep(at, action, staff, detail)
-                    for at, action, staff, detail in record.events),
+        steps=tuple(
+            EscalationStep(at, action, staff, detail) for at, action, staff, detail in record.events
+        ),
     )

@@ -243,8 +243,9 @@ def fold_history(rows: Sequence[StoredEntry]) -> tuple[HistoryEntry, ...]:
                 amends_id=row.amends_id if row.status == "final" else None,
                 amend_reason=row.amend_reason if row.status == "final" else None,
                 replaced_by=row.replaced_by if strike is None else None,
-                struck_reason=strike.amend_reason if strike is not None else (
-                    row.amend_reason if row.status == "entered_in_error" else None),
+                struck_reason=strike.amend_reason
+                if strike is not None
+                else (row.amend_reason if row.status == "entered_in_error" else None),
                 struck_by=strike.recorded_by if strike is not None else None,
                 struck_at=strike.recorded_at if strike is not None else None,
                 effects=row.effects,

@@ -122,12 +122,17 @@ class ImportReport:
 
     def summary(self) -> str:
         """One line, e.g. ``12 sets (40 values) imported; 3 already on record; 5 skipped``."""
-        parts = [f"{self.sets_added} set{_s(self.sets_added)} ({self.values_added} "
-                 f"value{_s(self.values_added)}) imported"]
+        parts = [
+            f"{self.sets_added} set{_s(self.sets_added)} ({self.values_added} "
+            f"value{_s(self.values_added)}) imported"
+        ]
         if self.already_present:
             parts.append(f"{self.already_present} already on record")
-        created = [f"{n} {what}{_s(n)}" for n, what in
-                   ((self.patients_created, "patient"), (self.stays_created, "stay")) if n]
+        created = [
+            f"{n} {what}{_s(n)}"
+            for n, what in ((self.patients_created, "patient"), (self.stays_created, "stay"))
+            if n
+        ]
         if created:
             parts.append(" and ".join(created) + " created")
         if self.skipped:
@@ -135,8 +140,10 @@ class ImportReport:
         return "; ".join(parts)
 
     def skipped_lines(self) -> list[str]:
-        return [f"{count:>5}  {reason}" for reason, count in
-                sorted(self.skipped.items(), key=lambda item: (-item[1], item[0]))]
+        return [
+            f"{count:>5}  {reason}"
+            for reason, count in sorted(self.skipped.items(), key=lambda item: (-item[1], item[0]))
+        ]
 
 
 class UnknownPatient(NotFound):
@@ -217,37 +224,42 @@ class _BatchWriter:
             name: group.missing_reasons.get(name, MissingReason.NOT_IN_SOURCE.value)
             for name in vitals.missing_fields()
         }
-        reasons = {k: (v if v in set(MissingReason) else MissingReason.NOT_IN_SOURCE.value)
-                   for k, v in reasons.items()}
+        reasons = {
+            k: (v if v in set(MissingReason) else MissingReason.NOT_IN_SOURCE.value)
+            for k, v in reasons.items()
+        }
         note = group.note
         if extreme:
-            note = _join(note, "Extreme value from the source, not re-measured: "
-                               + ", ".join(extreme))
+            note = _join(
+                note, "Extreme value from the source, not re-measured: " + ", ".join(extreme)
+            )
         result = score_vitals(vitals)
-        self.session.add(ObservationSetRow(
-            admission_id=admission.id,
-            taken_at=group.taken_at,
-            recorded_at=self.now,
-            recorded_by_id=self._author(group),
-            station=self.actor.station,
-            respiration_rate=vitals.respiration_rate,
-            spo2=vitals.spo2,
-            spo2_scale=vitals.spo2_scale,
-            on_oxygen=vitals.on_oxygen,
-            systolic_bp=vitals.systolic_bp,
-            diastolic_bp=vitals.diastolic_bp,
-            pulse=vitals.pulse,
-            consciousness=vitals.consciousness,
-            temperature=vitals.temperature,
-            missing_reasons=reasons,
-            is_complete=result is not None,
-            news2_total=result.total if result else None,
-            news2_risk=result.risk if result else None,
-            news2_subscores=dict(result.parameter_scores) if result else None,
-            note=note,
-            source=self.batch.source,
-            source_ref=group.source_ref,
-        ))
+        self.session.add(
+            ObservationSetRow(
+                admission_id=admission.id,
+                taken_at=group.taken_at,
+                recorded_at=self.now,
+                recorded_by_id=self._author(group),
+                station=self.actor.station,
+                respiration_rate=vitals.respiration_rate,
+                spo2=vitals.spo2,
+                spo2_scale=vitals.spo2_scale,
+                on_oxygen=vitals.on_oxygen,
+                systolic_bp=vitals.systolic_bp,
+                diastolic_bp=vitals.diastolic_bp,
+                pulse=vitals.pulse,
+                consciousness=vitals.consciousness,
+                temperature=vitals.temperature,
+                missing_reasons=reasons,
+                is_complete=result is not None,
+                news2_total=result.total if result else None,
+                news2_risk=result.risk if result else None,
+                news2_subscores=dict(result.parameter_scores) if result else None,
+                note=note,
+                source=self.batch.source,
+                source_ref=group.source_ref,
+            )
+        )
         self.session.flush()
         self.sets_added += 1
         self.values_added += len(taken)
@@ -270,9 +282,7 @@ class _BatchWriter:
 
     def _skip_patient(self, group: VitalGroup, count: int) -> None:
         if not self.batch.create_records:
-            raise UnknownPatient(
-                f"patient {group.patient.hospital_number} is not on the ward"
-            )
+            raise UnknownPatient(f"patient {group.patient.hospital_number} is not on the ward")
         self.skipped["patient not on record and not described in the file"] += count
 
     # -- patients, stays, authors ----------------------------------------------------------------
@@ -283,9 +293,14 @@ class _BatchWriter:
             return self._patients[key]
         row = self.session.scalar(select(Patient).where(Patient.hospital_number == key))
         if row is None and self.batch.create_records and ref.family_name and ref.date_of_birth:
-            row = Patient(hospital_number=key, given_name=ref.given_name or "(not given)",
-                          family_name=ref.family_name, date_of_birth=ref.date_of_birth,
-                          sex=ref.sex, created_at=self.now)
+            row = Patient(
+                hospital_number=key,
+                given_name=ref.given_name or "(not given)",
+                family_name=ref.family_name,
+                date_of_birth=ref.date_of_birth,
+                sex=ref.sex,
+                created_at=self.now,
+            )
             self.session.add(row)
             self.session.flush()
             self.patients_created += 1
@@ -295,10 +310,13 @@ class _BatchWriter:
     def _admission(self, patient: Patient, group: VitalGroup) -> Admission | None:
         stays = self._stays.get(patient.id)
         if stays is None:
-            stays = list(self.session.scalars(
-                select(Admission).where(Admission.patient_id == patient.id)
-                .order_by(Admission.id)
-            ))
+            stays = list(
+                self.session.scalars(
+                    select(Admission)
+                    .where(Admission.patient_id == patient.id)
+                    .order_by(Admission.id)
+                )
+            )
             self._stays[patient.id] = stays
         if not self.batch.create_records:
             open_stay = next((a for a in stays if a.discharged_at is None), None)
@@ -317,9 +335,7 @@ class _BatchWriter:
             return covering
         return self._new_stay(patient, group, stays)
 
-    def _new_stay(
-        self, patient: Patient, group: VitalGroup, stays: list[Admission]
-    ) -> Admission:
+    def _new_stay(self, patient: Patient, group: VitalGroup, stays: list[Admission]) -> Admission:
         """A stay from the source's Encounter, or a closed "external record" for the day."""
         stay = group.stay
         if stay is not None:
@@ -335,10 +351,19 @@ class _BatchWriter:
         if end is not None:
             end = max(end, group.taken_at)
         row = Admission(
-            patient_id=patient.id, bed_id=None, admitted_at=start, discharged_at=end,
-            discharge_destination=None, reason=reason, care_setting=setting,
-            risk_flags=[], intake={"imported": self.batch.label}, spo2_scale=1,
-            recorded_at=self.now, recorded_by_id=self.actor.staff_id, station=self.actor.station,
+            patient_id=patient.id,
+            bed_id=None,
+            admitted_at=start,
+            discharged_at=end,
+            discharge_destination=None,
+            reason=reason,
+            care_setting=setting,
+            risk_flags=[],
+            intake={"imported": self.batch.label},
+            spo2_scale=1,
+            recorded_at=self.now,
+            recorded_by_id=self.actor.staff_id,
+            station=self.actor.station,
         )
         self.session.add(row)
         self.session.flush()
@@ -352,14 +377,21 @@ class _BatchWriter:
             return self.actor.staff_id
         if author.staff_code in self._staff:
             return self._staff[author.staff_code]
-        staff_id = self.session.scalar(select(Staff.id).where(Staff.staff_code ==
-                                                              author.staff_code))
+        staff_id = self.session.scalar(
+            select(Staff.id).where(Staff.staff_code == author.staff_code)
+        )
         if staff_id is None:
             # An author known only from the file: a name to attribute entries to, never an
             # account anyone can sign in with (inactive, no password, read-only role).
-            row = Staff(staff_code=author.staff_code, display_name=author.display_name,
-                        role="readonly", password_hash=None, active=False, failed_logins=0,
-                        created_at=self.now)
+            row = Staff(
+                staff_code=author.staff_code,
+                display_name=author.display_name,
+                role="readonly",
+                password_hash=None,
+                active=False,
+                failed_logins=0,
+                created_at=self.now,
+            )
             self.session.add(row)
             self.session.flush()
             staff_id = row.id
@@ -369,48 +401,81 @@ class _BatchWriter:
     # -- duplicates ------------------------------------------------------------------------------
 
     def _exists(self, source_ref: str) -> bool:
-        return self.session.scalar(
-            select(ObservationSetRow.id).where(ObservationSetRow.source == self.batch.source,
-                                               ObservationSetRow.source_ref == source_ref)
-        ) is not None
-
-    def _same_set_on_record(self, admission_id: int, taken_at: datetime,
-                            vitals: VitalSigns) -> bool:
-        same = [row.id for row in self.session.scalars(
-            select(ObservationSetRow).where(
-                ObservationSetRow.admission_id == admission_id,
-                ObservationSetRow.taken_at == taken_at,
-                ObservationSetRow.status == "final",
+        return (
+            self.session.scalar(
+                select(ObservationSetRow.id).where(
+                    ObservationSetRow.source == self.batch.source,
+                    ObservationSetRow.source_ref == source_ref,
+                )
             )
-        ) if repository.to_observation(row).vitals == vitals]
+            is not None
+        )
+
+    def _same_set_on_record(
+        self, admission_id: int, taken_at: datetime, vitals: VitalSigns
+    ) -> bool:
+        same = [
+            row.id
+            for row in self.session.scalars(
+                select(ObservationSetRow).where(
+                    ObservationSetRow.admission_id == admission_id,
+                    ObservationSetRow.taken_at == taken_at,
+                    ObservationSetRow.status == "final",
+                )
+            )
+            if repository.to_observation(row).vitals == vitals
+        ]
         if not same:
             return False
-        superseded = set(self.session.scalars(
-            select(ObservationSetRow.amends_id).where(ObservationSetRow.amends_id.in_(same))))
+        superseded = set(
+            self.session.scalars(
+                select(ObservationSetRow.amends_id).where(ObservationSetRow.amends_id.in_(same))
+            )
+        )
         return any(row_id not in superseded for row_id in same)
 
     # -- the end of the transaction --------------------------------------------------------------
 
     def finish(self, db: Database) -> ImportReport:
         detail: dict[str, Any] = {
-            "source": self.batch.source, "label": self.batch.label,
-            "sets_added": self.sets_added, "values_added": self.values_added,
-            "already_present": self.already_present, "skipped": dict(self.skipped),
-            "patients_created": self.patients_created, "stays_created": self.stays_created,
+            "source": self.batch.source,
+            "label": self.batch.label,
+            "sets_added": self.sets_added,
+            "values_added": self.values_added,
+            "already_present": self.already_present,
+            "skipped": dict(self.skipped),
+            "patients_created": self.patients_created,
+            "stays_created": self.stays_created,
         }
-        repository.write_audit(self.session, at=self.now, staff_id=self.actor.staff_id,
-                               station=self.actor.station, action=_AUDIT_ACTIONS[self.batch.source],
-                               entity="observation", entity_id=None, detail=detail)
+        repository.write_audit(
+            self.session,
+            at=self.now,
+            staff_id=self.actor.staff_id,
+            station=self.actor.station,
+            action=_AUDIT_ACTIONS[self.batch.source],
+            entity="observation",
+            entity_id=None,
+            detail=detail,
+        )
         for admission_id in sorted(self.touched):
             record_change(self.session, "observation", admission_id, self.actor.station)
             admission = self.session.get(Admission, admission_id)
             if admission is not None and admission.discharged_at is None:
-                apply_rules(self.session, db, admission_id, now=self.now,
-                            station=self.actor.station, staff_id=self.actor.staff_id)
+                apply_rules(
+                    self.session,
+                    db,
+                    admission_id,
+                    now=self.now,
+                    station=self.actor.station,
+                    staff_id=self.actor.staff_id,
+                )
         return ImportReport(
-            sets_added=self.sets_added, values_added=self.values_added,
-            already_present=self.already_present, skipped=dict(self.skipped),
-            patients_created=self.patients_created, stays_created=self.stays_created,
+            sets_added=self.sets_added,
+            values_added=self.values_added,
+            already_present=self.already_present,
+            skipped=dict(self.skipped),
+            patients_created=self.patients_created,
+            stays_created=self.stays_created,
             admission_ids=tuple(sorted(self.touched)),
         )
 
@@ -422,19 +487,24 @@ def unstorable_text(batch: ImportBatch) -> dict[str, str]:
     checks: list[tuple[str, str, str, int]] = [("input", "label", batch.label, 200)]
     for group in batch.groups:
         patient, where = group.patient, group.position[:60]
-        checks += [(where, "hospital number", patient.hospital_number, 32),
-                   (where, "given name", patient.given_name, 80),
-                   (where, "family name", patient.family_name, 80),
-                   (where, "source reference", group.source_ref, 200),
-                   (where, "note", group.note, MAX_NOTE)]
+        checks += [
+            (where, "hospital number", patient.hospital_number, 32),
+            (where, "given name", patient.given_name, 80),
+            (where, "family name", patient.family_name, 80),
+            (where, "source reference", group.source_ref, 200),
+            (where, "note", group.note, MAX_NOTE),
+        ]
         if group.author is not None:
-            checks += [(where, "author ID", group.author.staff_code, 32),
-                       (where, "author name", group.author.display_name, 120)]
+            checks += [
+                (where, "author ID", group.author.staff_code, 32),
+                (where, "author name", group.author.display_name, 120),
+            ]
         if group.stay is not None:
             checks.append((where, "stay reason", group.stay.reason, MAX_NOTE))
     for where, label, value, longest in checks:
-        problem = text_problem(label, value, max_length=longest,
-                               multiline=label in ("note", "stay reason"))
+        problem = text_problem(
+            label, value, max_length=longest, multiline=label in ("note", "stay reason")
+        )
         if problem and where not in problems:
             problems[where] = f"{where} {problem}"
     return problems

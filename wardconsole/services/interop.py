@@ -125,7 +125,11 @@ class ExportService:
         self._db = db
 
     def collect(
-        self, actor: Actor, *, hospital_number: str | None = None, export_format: str = "fhir",
+        self,
+        actor: Actor,
+        *,
+        hospital_number: str | None = None,
+        export_format: str = "fhir",
         destination: str = "",
     ) -> WardRecord:
         """Every stay of one patient, or the current stays of every patient on the ward."""
@@ -152,8 +156,12 @@ class ExportService:
             )
             ward = session.scalar(select(Bed.ward).order_by(Bed.sort_order).limit(1))
             repository.write_audit(
-                session, at=now, staff_id=actor.staff_id, station=actor.station,
-                action="export", entity="patient" if hospital_number else "ward",
+                session,
+                at=now,
+                staff_id=actor.staff_id,
+                station=actor.station,
+                action="export",
+                entity="patient" if hospital_number else "ward",
                 entity_id=None,
                 detail={
                     "format": export_format,
@@ -163,22 +171,24 @@ class ExportService:
                     "os_user": _os_user(),
                 },
             )
-        return WardRecord(exported_at=now, ward_name=ward or "Ward",
-                          patients=patients)
+        return WardRecord(exported_at=now, ward_name=ward or "Ward", patients=patients)
 
 
 def _stays_of(session: Session, patient_id: int, *, open_only: bool) -> list[AdmissionInfo]:
     ids = session.scalars(
-        select(Admission.id).where(Admission.patient_id == patient_id).order_by(
-            Admission.admitted_at)
+        select(Admission.id)
+        .where(Admission.patient_id == patient_id)
+        .order_by(Admission.admitted_at)
     )
     infos = [repository.admission(session, admission_id) for admission_id in ids]
     return [i for i in infos if i is not None and (not open_only or i.discharged_at is None)]
 
 
 def _authors(session: Session) -> dict[int, Author]:
-    return {row.id: Author(row.staff_code, row.display_name)
-            for row in session.execute(select(Staff.id, Staff.staff_code, Staff.display_name))}
+    return {
+        row.id: Author(row.staff_code, row.display_name)
+        for row in session.execute(select(Staff.id, Staff.staff_code, Staff.display_name))
+    }
 
 
 def _patient_record(
@@ -187,56 +197,81 @@ def _patient_record(
     patient = session.get(Patient, patient_id)
     assert patient is not None
     return PatientRecord(
-        hospital_number=patient.hospital_number, given_name=patient.given_name,
-        family_name=patient.family_name, date_of_birth=patient.date_of_birth, sex=patient.sex,
+        hospital_number=patient.hospital_number,
+        given_name=patient.given_name,
+        family_name=patient.family_name,
+        date_of_birth=patient.date_of_birth,
+        sex=patient.sex,
         stays=tuple(_stay_record(session, info, authors) for info in stays),
     )
 
 
 def _current(session: Session, model: Any, admission_id: int) -> list[Any]:
-    return list(session.scalars(
-        select(model)
-        .where(model.admission_id == admission_id, repository.is_current(model))
-        .order_by(model.taken_at, model.id)
-    ))
+    return list(
+        session.scalars(
+            select(model)
+            .where(model.admission_id == admission_id, repository.is_current(model))
+            .order_by(model.taken_at, model.id)
+        )
+    )
 
 
-def _stay_record(
-    session: Session, info: AdmissionInfo, authors: dict[int, Author]
-) -> StayRecord:
+def _stay_record(session: Session, info: AdmissionInfo, authors: dict[int, Author]) -> StayRecord:
     unknown = Author("unknown", "Unknown")
     observations = tuple(
         ExportedObservation(
-            id=row.id, taken_at=row.taken_at, recorded_at=row.recorded_at,
-            author=authors.get(row.recorded_by_id, unknown), station=row.station,
+            id=row.id,
+            taken_at=row.taken_at,
+            recorded_at=row.recorded_at,
+            author=authors.get(row.recorded_by_id, unknown),
+            station=row.station,
             vitals=repository.to_observation(row).vitals,
             missing_reasons=dict(row.missing_reasons or {}),
-            news2_total=row.news2_total, news2_risk=row.news2_risk,
-            news2_subscores=dict(row.news2_subscores or {}), note=row.note,
-            source=row.source, amended=row.amends_id is not None,
+            news2_total=row.news2_total,
+            news2_risk=row.news2_risk,
+            news2_subscores=dict(row.news2_subscores or {}),
+            note=row.note,
+            source=row.source,
+            amended=row.amends_id is not None,
         )
         for row in _current(session, ObservationSetRow, info.admission_id)
     )
     symptoms = tuple(
-        ExportedSymptoms(id=row.id, taken_at=row.taken_at,
-                         author=authors.get(row.recorded_by_id, unknown),
-                         chart_version=row.chart_version, item_scores=dict(row.item_scores),
-                         total=row.total)
+        ExportedSymptoms(
+            id=row.id,
+            taken_at=row.taken_at,
+            author=authors.get(row.recorded_by_id, unknown),
+            chart_version=row.chart_version,
+            item_scores=dict(row.item_scores),
+            total=row.total,
+        )
         for row in _current(session, SymptomEntryRow, info.admission_id)
     )
     assessments = tuple(
-        ExportedAssessment(id=row.id, kind=row.kind, taken_at=row.taken_at,
-                           author=authors.get(row.recorded_by_id, unknown), total=row.total,
-                           label=row.label)
+        ExportedAssessment(
+            id=row.id,
+            kind=row.kind,
+            taken_at=row.taken_at,
+            author=authors.get(row.recorded_by_id, unknown),
+            total=row.total,
+            label=row.label,
+        )
         for row in _current(session, AssessmentRow, info.admission_id)
     )
     escalations = tuple(
-        ExportedEscalation(id=row.id, kind=EscalationKind(row.kind),
-                           severity=Severity(row.severity), state=row.state,
-                           raised_at=row.raised_at, resolved_at=row.resolved_at,
-                           explanation=row.explanation, outcome=row.outcome)
+        ExportedEscalation(
+            id=row.id,
+            kind=EscalationKind(row.kind),
+            severity=Severity(row.severity),
+            state=row.state,
+            raised_at=row.raised_at,
+            resolved_at=row.resolved_at,
+            explanation=row.explanation,
+            outcome=row.outcome,
+        )
         for row in session.scalars(
-            select(EscalationRow).where(EscalationRow.admission_id == info.admission_id)
+            select(EscalationRow)
+            .where(EscalationRow.admission_id == info.admission_id)
             .order_by(EscalationRow.raised_at, EscalationRow.id)
         )
     )

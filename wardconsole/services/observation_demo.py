@@ -43,14 +43,23 @@ def add_observation_levels(
             since = max(admitted_at, now - timedelta(hours=9))  # the whole night so far
             nurse = rng.choice(list(nurse_ids))
             if reason:
-                session.add(ObservationLevelRow(
-                    admission_id=admission_id, level=key,
-                    check_minutes=definition.check_minutes, effective_from=since, reason=reason,
-                    review_at=since + policy.default_review, agreed_with="Dr Iyer (on call)",
-                    next_prompt_at=prompt_time(since, since + definition.check_interval,
-                                               definition, policy, rng),
-                    recorded_at=since, recorded_by_id=nurse, station="demo",
-                ))
+                session.add(
+                    ObservationLevelRow(
+                        admission_id=admission_id,
+                        level=key,
+                        check_minutes=definition.check_minutes,
+                        effective_from=since,
+                        reason=reason,
+                        review_at=since + policy.default_review,
+                        agreed_with="Dr Iyer (on call)",
+                        next_prompt_at=prompt_time(
+                            since, since + definition.check_interval, definition, policy, rng
+                        ),
+                        recorded_at=since,
+                        recorded_by_id=nurse,
+                        station="demo",
+                    )
+                )
             t = since
             interval = definition.check_interval
             while True:
@@ -61,10 +70,19 @@ def add_observation_levels(
                     how = rng.choice((Presentation.CALM, Presentation.ASLEEP))
                 else:
                     how = Presentation.ASLEEP if rng.random() < 0.7 else Presentation.CALM
-                session.add(SafetyCheckRow(
-                    admission_id=admission_id, location=rng.choice(PLACES),
-                    presentation=how.value, level=key, check_minutes=definition.check_minutes,
-                    next_prompt_at=prompt_time(t, t + interval, definition, policy, rng),
-                    taken_at=t, status="final", note="", recorded_at=t,
-                    recorded_by_id=rng.choice(list(nurse_ids)), station="demo",
-                ))
+                session.add(
+                    SafetyCheckRow(
+                        admission_id=admission_id,
+                        location=rng.choice(PLACES),
+                        presentation=how.value,
+                        level=key,
+                        check_minutes=definition.check_minutes,
+                        next_prompt_at=prompt_time(t, t + interval, definition, policy, rng),
+                        taken_at=t,
+                        status="final",
+                        note="",
+                        recorded_at=t,
+                        recorded_by_id=rng.choice(list(nurse_ids)),
+                        station="demo",
+                    )
+                )

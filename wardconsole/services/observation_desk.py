@@ -71,19 +71,37 @@ class ObservationDesk:
         return self._service.level_history(admission_id)
 
     def record_check(
-        self, admission_id: int, presentation: Presentation, location: str, *, note: str = "",
+        self,
+        admission_id: int,
+        presentation: Presentation,
+        location: str,
+        *,
+        note: str = "",
         save_key: str | None = None,
     ) -> CheckResult:
-        return self._service.record_check(self._actor(), admission_id, presentation, location,
-                                          note=note, save_key=save_key)
+        return self._service.record_check(
+            self._actor(), admission_id, presentation, location, note=note, save_key=save_key
+        )
 
     def set_level(
-        self, admission_id: int, level: str, *, reason: str, review_at: datetime | None,
-        agreed_with: str = "", expected_current: int | object | None = ANY_LEVEL,
+        self,
+        admission_id: int,
+        level: str,
+        *,
+        reason: str,
+        review_at: datetime | None,
+        agreed_with: str = "",
+        expected_current: int | object | None = ANY_LEVEL,
     ) -> LevelChange:
-        return self._service.set_level(self._actor(), admission_id, level, reason=reason,
-                                       review_at=review_at, agreed_with=agreed_with,
-                                       expected_current=expected_current)
+        return self._service.set_level(
+            self._actor(),
+            admission_id,
+            level,
+            reason=reason,
+            review_at=review_at,
+            agreed_with=agreed_with,
+            expected_current=expected_current,
+        )
 
     def compliance(self, shift: ShiftWindow) -> ComplianceReport:
         return self._service.compliance(self._actor(), shift.start, shift.end, shift.label)

@@ -45,11 +45,17 @@ def observation_facts(
     def clock(at: datetime) -> str:
         return at.astimezone(zone).strftime("%H:%M")
 
-    periods = with_default_level(store.level_periods(session, [admission_id]).get(
-        admission_id, []), admission.admitted_at, policy)
-    in_shift = [p for i, p in enumerate(periods)
-                if p.effective_from < end
-                and (i + 1 == len(periods) or periods[i + 1].effective_from > start)]
+    periods = with_default_level(
+        store.level_periods(session, [admission_id]).get(admission_id, []),
+        admission.admitted_at,
+        policy,
+    )
+    in_shift = [
+        p
+        for i, p in enumerate(periods)
+        if p.effective_from < end
+        and (i + 1 == len(periods) or periods[i + 1].effective_from > start)
+    ]
     recorded = store.checks_between(session, admission_id, start, end)
     if not recorded and not any(
         (policy.levels[p.level].raised if p.level in policy.levels else True) for p in in_shift
@@ -59,8 +65,11 @@ def observation_facts(
     for period in in_shift:
         definition = policy.levels.get(period.level)
         raised = definition.raised if definition else True
-        since = (f" from {clock(period.effective_from)}"
-                 if period.effective_from >= start else " all shift")
+        since = (
+            f" from {clock(period.effective_from)}"
+            if period.effective_from >= start
+            else " all shift"
+        )
         text = f"Observation level: {policy.label(period.level)}{since}"
         if period.id is not None:
             text += f", set by {period.set_by}" if period.set_by else ""
@@ -73,28 +82,37 @@ def observation_facts(
         facts.append(Fact(text, TOPIC, alert=raised))
 
     seed = store.latest_check_before(session, admission_id, start)
-    checks = store.checks_between(session, admission_id,
-                                  seed.taken_at if seed else start,
-                                  end + 2 * policy.max_interval)
+    checks = store.checks_between(
+        session, admission_id, seed.taken_at if seed else start, end + 2 * policy.max_interval
+    )
     if seed is not None and all(c.id != seed.id for c in checks):
         checks.insert(0, seed)
-    slots = slots_between(periods, checks, start, end, now=now, policy=policy,
-                          until=admission.discharged_at)
+    slots = slots_between(
+        periods, checks, start, end, now=now, policy=policy, until=admission.discharged_at
+    )
     counts = ComplianceCounts.of(slots)
     if counts.due:
-        text = (f"Safety checks: {counts.due} due, {counts.on_time} on time, {counts.late} late, "
-                f"{counts.missed} missed")
+        text = (
+            f"Safety checks: {counts.due} due, {counts.on_time} on time, {counts.late} late, "
+            f"{counts.missed} missed"
+        )
         if counts.overdue:
             text += f", {counts.overdue} overdue now"
         facts.append(Fact(text, TOPIC, alert=bool(counts.missed or counts.overdue)))
-        missed = [clock(s.due_at) for s in slots
-                  if s.outcome in (SlotOutcome.MISSED, SlotOutcome.OVERDUE)]
+        missed = [
+            clock(s.due_at) for s in slots if s.outcome in (SlotOutcome.MISSED, SlotOutcome.OVERDUE)
+        ]
         if missed:
             facts.append(Fact(f"Checks not done: due {', '.join(missed)}", TOPIC, alert=True))
     for check in checks:
         if start <= check.taken_at < end and check.presentation is Presentation.NOT_FOUND:
             who = f" by {check.nurse}" if check.nurse else ""
             where = f" (looked in: {check.location})" if check.location else ""
-            facts.append(Fact(f"ABSENT: not found at the check at {clock(check.taken_at)}{who}"
-                              f"{where}", TOPIC, alert=True))
+            facts.append(
+                Fact(
+                    f"ABSENT: not found at the check at {clock(check.taken_at)}{who}{where}",
+                    TOPIC,
+                    alert=True,
+                )
+            )
     return tuple(facts)

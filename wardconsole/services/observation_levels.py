@@ -117,8 +117,11 @@ class ObservationLevelService:
             if expected_current is not ANY_LEVEL and expected_current != current:
                 raise ConflictError(self._changed_message(session, admission_id))
             before = current_schedule(session, self._db, admission, now)
-            deadline = min(before.deadline, now + definition.check_interval) if (
-                before.deadline >= now) else before.deadline
+            deadline = (
+                min(before.deadline, now + definition.check_interval)
+                if (before.deadline >= now)
+                else before.deadline
+            )
             row = ObservationLevelRow(
                 admission_id=admission_id,
                 level=definition.key,
@@ -141,18 +144,33 @@ class ObservationLevelService:
                     "someone else changed this patient's level at the same moment; look again"
                 ) from None
             repository.write_audit(
-                session, at=now, staff_id=actor.staff_id, station=actor.station,
-                action="set_observation_level", entity="observation_level", entity_id=row.id,
-                detail={"admission_id": admission_id, "level": definition.key,
-                        "previous": before.level.level, "reason": row.reason,
-                        "review_at": review_at.isoformat(), "agreed_with": row.agreed_with},
+                session,
+                at=now,
+                staff_id=actor.staff_id,
+                station=actor.station,
+                action="set_observation_level",
+                entity="observation_level",
+                entity_id=row.id,
+                detail={
+                    "admission_id": admission_id,
+                    "level": definition.key,
+                    "previous": before.level.level,
+                    "reason": row.reason,
+                    "review_at": review_at.isoformat(),
+                    "agreed_with": row.agreed_with,
+                },
             )
             record_change(session, "observation_level", admission_id, actor.station)
-            changes = apply_rules(session, self._db, admission_id, now=now,
-                                  station=actor.station, staff_id=actor.staff_id)
+            changes = apply_rules(
+                session,
+                self._db,
+                admission_id,
+                now=now,
+                station=actor.station,
+                staff_id=actor.staff_id,
+            )
             after = current_schedule(session, self._db, admission, now)
-            return LevelChange(row.id, admission_id, definition.key, after.deadline,
-                               tuple(changes))
+            return LevelChange(row.id, admission_id, definition.key, after.deadline, tuple(changes))
 
     def record_check(
         self,
@@ -179,8 +197,17 @@ class ObservationLevelService:
             with self._db.transaction() as session:
                 if save_key and receipts.find_receipt(session, save_key) is not None:
                     raise _AlreadySaved
-                return self._write_check(session, actor, admission_id, how, location.strip(),
-                                         note.strip(), taken_at, now, save_key)
+                return self._write_check(
+                    session,
+                    actor,
+                    admission_id,
+                    how,
+                    location.strip(),
+                    note.strip(),
+                    taken_at,
+                    now,
+                    save_key,
+                )
         except (_AlreadySaved, IntegrityError):
             if not save_key:
                 raise
@@ -206,23 +233,42 @@ class ObservationLevelService:
                 raise ServiceError("this check has already been corrected or struck out")
             _open_admission(session, original.admission_id)
             row = SafetyCheckRow(
-                admission_id=original.admission_id, amends_id=check_id,
-                location=original.location, presentation=original.presentation,
-                level=original.level, check_minutes=original.check_minutes,
-                next_prompt_at=None, taken_at=original.taken_at,
-                status=RecordStatus.ENTERED_IN_ERROR.value, amend_reason=reason.strip(),
-                note="", recorded_at=now, recorded_by_id=actor.staff_id, station=actor.station,
+                admission_id=original.admission_id,
+                amends_id=check_id,
+                location=original.location,
+                presentation=original.presentation,
+                level=original.level,
+                check_minutes=original.check_minutes,
+                next_prompt_at=None,
+                taken_at=original.taken_at,
+                status=RecordStatus.ENTERED_IN_ERROR.value,
+                amend_reason=reason.strip(),
+                note="",
+                recorded_at=now,
+                recorded_by_id=actor.staff_id,
+                station=actor.station,
             )
             session.add(row)
             session.flush()
             repository.write_audit(
-                session, at=now, staff_id=actor.staff_id, station=actor.station,
-                action="safety_check_entered_in_error", entity="safety_check", entity_id=row.id,
+                session,
+                at=now,
+                staff_id=actor.staff_id,
+                station=actor.station,
+                action="safety_check_entered_in_error",
+                entity="safety_check",
+                entity_id=row.id,
                 detail={"amends": check_id, "reason": reason.strip()},
             )
             record_change(session, "safety_check", original.admission_id, actor.station)
-            apply_rules(session, self._db, original.admission_id, now=now,
-                        station=actor.station, staff_id=actor.staff_id)
+            apply_rules(
+                session,
+                self._db,
+                original.admission_id,
+                now=now,
+                station=actor.station,
+                staff_id=actor.staff_id,
+            )
 
     # -- reads -----------------------------------------------------------------------------
 
@@ -231,8 +277,9 @@ class ObservationLevelService:
         now = now or self._db.clock()
         with self._db.read() as session:
             rows = self._patient_checks(session, now)
-        return RoundsSnapshot(now, tuple(sorted(rows, key=lambda r: _walk_order(r, now))),
-                              self.policy.locations)
+        return RoundsSnapshot(
+            now, tuple(sorted(rows, key=lambda r: _walk_order(r, now))), self.policy.locations
+        )
 
     def patient_checks(self, admission_id: int, now: datetime | None = None) -> PatientChecks:
         now = now or self._db.clock()
@@ -253,7 +300,8 @@ class ObservationLevelService:
     def levels_during(self, admission_id: int, start: datetime, end: datetime) -> list[LevelView]:
         """The levels in force at any time in ``[start, end)``, oldest first (for the handoff)."""
         return [
-            v for v in reversed(self.level_history(admission_id))
+            v
+            for v in reversed(self.level_history(admission_id))
             if v.effective_from < end and (v.until is None or v.until > start)
         ]
 
@@ -267,8 +315,12 @@ class ObservationLevelService:
             slots, checks = self._slots(session, admission, start, end, now)
         in_window = tuple(c for c in checks if start <= c.taken_at < end)
         return ChecksDuring(
-            admission_id=admission_id, start=start, end=end, checks=in_window,
-            slots=tuple(slots), counts=ComplianceCounts.of(slots),
+            admission_id=admission_id,
+            start=start,
+            end=end,
+            checks=in_window,
+            slots=tuple(slots),
+            counts=ComplianceCounts.of(slots),
             absent=tuple(c for c in in_window if c.presentation is Presentation.NOT_FOUND),
         )
 
@@ -287,11 +339,20 @@ class ObservationLevelService:
                 slots, _checks = self._slots(session, admission, start, end, now)
                 periods = self._periods(session, admission)
                 labels = tuple(
-                    v.label for v in self._views(admission.id, periods)
+                    v.label
+                    for v in self._views(admission.id, periods)
                     if v.effective_from < end and (v.until is None or v.until > start)
                 )
-                patients.append(PatientCompliance(admission.id, bed or "—", name, labels,
-                                                  ComplianceCounts.of(slots), tuple(slots)))
+                patients.append(
+                    PatientCompliance(
+                        admission.id,
+                        bed or "—",
+                        name,
+                        labels,
+                        ComplianceCounts.of(slots),
+                        tuple(slots),
+                    )
+                )
                 all_slots += slots
         nurses = tuple(NurseCompliance(n, c) for n, c in counts_by_nurse(all_slots).items())
         totals = sum((p.counts for p in patients), ComplianceCounts())
@@ -300,7 +361,11 @@ class ObservationLevelService:
     # -- helpers ---------------------------------------------------------------------------
 
     def _check_level(
-        self, level: str, reason: str, review_at: datetime | None, agreed_with: str,
+        self,
+        level: str,
+        reason: str,
+        review_at: datetime | None,
+        agreed_with: str,
         now: datetime,
     ) -> LevelDefinition:
         policy = self.policy
@@ -325,8 +390,13 @@ class ObservationLevelService:
         return definition
 
     def _check_input(
-        self, presentation: Presentation | str, location: str, note: str, taken_at: datetime,
-        now: datetime, save_key: str | None,
+        self,
+        presentation: Presentation | str,
+        location: str,
+        note: str,
+        taken_at: datetime,
+        now: datetime,
+        save_key: str | None,
     ) -> Presentation:
         problems: dict[str, str] = {}
         how: Presentation | None = None
@@ -336,8 +406,7 @@ class ObservationLevelService:
             allowed = ", ".join(p.value for p in Presentation)
             problems["presentation"] = f"presentation: choose one of {allowed}"
         if not location.strip():
-            problems["location"] = ("location: say where the patient was seen (or where you "
-                                    "looked)")
+            problems["location"] = "location: say where the patient was seen (or where you looked)"
         elif len(location.strip()) > 64:
             problems["location"] = "location: at most 64 characters"
         if taken_at.tzinfo is None:
@@ -346,8 +415,9 @@ class ObservationLevelService:
             problems["taken_at"] = "taken_at: is in the future; check the time"
         elif taken_at < now - self.policy.max_backdate:
             minutes = int(self.policy.max_backdate.total_seconds() // 60)
-            problems["taken_at"] = (f"taken_at: a check can be entered up to {minutes} min "
-                                    "after it was done")
+            problems["taken_at"] = (
+                f"taken_at: a check can be entered up to {minutes} min after it was done"
+            )
         if len(note) > 2000:
             problems["note"] = "note: at most 2000 characters"
         if save_key is not None and not 0 < len(save_key.strip()) <= 64:
@@ -358,8 +428,16 @@ class ObservationLevelService:
         return how
 
     def _write_check(
-        self, session: Session, actor: Actor, admission_id: int, how: Presentation,
-        location: str, note: str, taken_at: datetime, now: datetime, save_key: str | None,
+        self,
+        session: Session,
+        actor: Actor,
+        admission_id: int,
+        how: Presentation,
+        location: str,
+        note: str,
+        taken_at: datetime,
+        now: datetime,
+        save_key: str | None,
     ) -> CheckResult:
         admission = _open_admission(session, admission_id)
         if taken_at < admission.admitted_at - FUTURE_TOLERANCE:
@@ -369,29 +447,53 @@ class ObservationLevelService:
         definition = self.policy.levels.get(period.level) or self.policy.default
         deadline = taken_at + period.check_interval
         row = SafetyCheckRow(
-            admission_id=admission_id, location=location, presentation=how.value,
-            level=period.level, check_minutes=int(period.check_interval.total_seconds() // 60),
+            admission_id=admission_id,
+            location=location,
+            presentation=how.value,
+            level=period.level,
+            check_minutes=int(period.check_interval.total_seconds() // 60),
             next_prompt_at=prompt_time(taken_at, deadline, definition, self.policy, self._rng),
-            taken_at=taken_at, status=RecordStatus.FINAL.value, note=note, recorded_at=now,
-            recorded_by_id=actor.staff_id, station=actor.station,
+            taken_at=taken_at,
+            status=RecordStatus.FINAL.value,
+            note=note,
+            recorded_at=now,
+            recorded_by_id=actor.staff_id,
+            station=actor.station,
         )
         session.add(row)
         session.flush()
         repository.write_audit(
-            session, at=now, staff_id=actor.staff_id, station=actor.station,
-            action="record_safety_check", entity="safety_check", entity_id=row.id,
-            detail={"admission_id": admission_id, "presentation": how.value,
-                    "location": location, "level": period.level,
-                    **({"save_key": save_key} if save_key else {})},
+            session,
+            at=now,
+            staff_id=actor.staff_id,
+            station=actor.station,
+            action="record_safety_check",
+            entity="safety_check",
+            entity_id=row.id,
+            detail={
+                "admission_id": admission_id,
+                "presentation": how.value,
+                "location": location,
+                "level": period.level,
+                **({"save_key": save_key} if save_key else {}),
+            },
         )
         if save_key:
-            receipts.add_receipt(session, save_key=save_key, admission_id=admission_id,
-                                 kind="check", entries={"check": row.id}, at=now,
-                                 staff_id=actor.staff_id, station=actor.station)
+            receipts.add_receipt(
+                session,
+                save_key=save_key,
+                admission_id=admission_id,
+                kind="check",
+                entries={"check": row.id},
+                at=now,
+                staff_id=actor.staff_id,
+                station=actor.station,
+            )
         record_change(session, "safety_check", admission_id, actor.station)
         _note_on_missed_check(session, admission_id, row, how, actor, now)
-        changes = apply_rules(session, self._db, admission_id, now=now, station=actor.station,
-                              staff_id=actor.staff_id)
+        changes = apply_rules(
+            session, self._db, admission_id, now=now, station=actor.station, staff_id=actor.staff_id
+        )
         after = current_schedule(session, self._db, admission, now)
         return CheckResult(row.id, admission_id, taken_at, how, after.deadline, tuple(changes))
 
@@ -405,15 +507,24 @@ class ObservationLevelService:
             row = session.get_one(SafetyCheckRow, int(receipt.entries["check"]))
             admission = session.get_one(Admission, admission_id)
             after = current_schedule(session, self._db, admission, self._db.clock())
-            return CheckResult(row.id, admission_id, row.taken_at, Presentation(row.presentation),
-                               after.deadline, (), already_saved=True)
+            return CheckResult(
+                row.id,
+                admission_id,
+                row.taken_at,
+                Presentation(row.presentation),
+                after.deadline,
+                (),
+                already_saved=True,
+            )
 
     def _changed_message(self, session: Session, admission_id: int) -> str:
         admission = session.get_one(Admission, admission_id)
         latest = self._periods(session, admission)[-1]
         when = latest.effective_from.astimezone(self._db.shifts.zone).strftime("%H:%M")
-        return (f"{latest.set_by or 'someone else'} changed the level to "
-                f"{self.policy.label(latest.level)} at {when}; look again before changing it")
+        return (
+            f"{latest.set_by or 'someone else'} changed the level to "
+            f"{self.policy.label(latest.level)} at {when}; look again before changing it"
+        )
 
     def _periods(self, session: Session, admission: Admission) -> list[LevelPeriod]:
         found = store.level_periods(session, [admission.id]).get(admission.id, [])
@@ -425,32 +536,44 @@ class ObservationLevelService:
         for i, p in enumerate(periods):
             definition = self.policy.levels.get(p.level)
             until = periods[i + 1].effective_from if i + 1 < len(periods) else None
-            views.append(LevelView(
-                id=p.id, admission_id=admission_id, level=p.level,
-                label=self.policy.label(p.level),
-                check_minutes=int(p.check_interval.total_seconds() // 60),
-                effective_from=p.effective_from, until=until,
-                reason=p.reason or ("Default level from admission" if p.id is None else ""),
-                review_at=p.review_at, set_by=p.set_by, agreed_with=p.agreed_with,
-                raised=definition.raised if definition else True,
-                continuous=definition.continuous if definition else False,
-            ))
+            views.append(
+                LevelView(
+                    id=p.id,
+                    admission_id=admission_id,
+                    level=p.level,
+                    label=self.policy.label(p.level),
+                    check_minutes=int(p.check_interval.total_seconds() // 60),
+                    effective_from=p.effective_from,
+                    until=until,
+                    reason=p.reason or ("Default level from admission" if p.id is None else ""),
+                    review_at=p.review_at,
+                    set_by=p.set_by,
+                    agreed_with=p.agreed_with,
+                    raised=definition.raised if definition else True,
+                    continuous=definition.continuous if definition else False,
+                )
+            )
         return views
 
     def _slots(
-        self, session: Session, admission: Admission, start: datetime, end: datetime,
+        self,
+        session: Session,
+        admission: Admission,
+        start: datetime,
+        end: datetime,
         now: datetime,
     ) -> tuple[list[CheckSlot], list[CheckRecord]]:
         """Slots due in the window, walking from the last check before it."""
         periods = self._periods(session, admission)
         seed = store.latest_check_before(session, admission.id, start)
         horizon = end + 2 * self.policy.max_interval
-        checks = ([seed] if seed else []) + store.checks_between(session, admission.id,
-                                                                 seed.taken_at if seed else start,
-                                                                 horizon)
+        checks = ([seed] if seed else []) + store.checks_between(
+            session, admission.id, seed.taken_at if seed else start, horizon
+        )
         checks = list({c.id: c for c in checks}.values())
-        slots = slots_between(periods, checks, start, end, now=now, policy=self.policy,
-                              until=admission.discharged_at)
+        slots = slots_between(
+            periods, checks, start, end, now=now, policy=self.policy, until=admission.discharged_at
+        )
         return slots, checks
 
     def _patient_checks(
@@ -460,15 +583,24 @@ class ObservationLevelService:
         if only is not None:
             admissions = [a for a in admissions if a.admission_id in only]
         ids = [a.admission_id for a in admissions]
-        schedules = schedules_for(session, self._db,
-                                  [(a.admission_id, a.admitted_at) for a in admissions], now)
+        schedules = schedules_for(
+            session, self._db, [(a.admission_id, a.admitted_at) for a in admissions], now
+        )
         escalations = repository.open_escalations(session, ids)
         return [
-            patient_checks(a.admission_id, a.bed or "—", a.name, schedules[a.admission_id],
-                           self.policy, [e.kind for e in escalations
-                                         if e.admission_id == a.admission_id
-                                         and e.raised_at >= schedules[a.admission_id]
-                                         .level.effective_from])
+            patient_checks(
+                a.admission_id,
+                a.bed or "—",
+                a.name,
+                schedules[a.admission_id],
+                self.policy,
+                [
+                    e.kind
+                    for e in escalations
+                    if e.admission_id == a.admission_id
+                    and e.raised_at >= schedules[a.admission_id].level.effective_from
+                ],
+            )
             for a in admissions
         ]
 
@@ -488,14 +620,22 @@ def patient_checks(
     review_due = level.review_at is not None and level.review_at <= schedule.at
     suggested = review_due or any(k in policy.review_prompt_kinds for k in kinds_since_level)
     return PatientChecks(
-        admission_id=admission_id, bed=bed, patient_name=name, level=level.level,
-        level_label=policy.label(level.level), level_short=policy.short_label(level.level),
+        admission_id=admission_id,
+        bed=bed,
+        patient_name=name,
+        level=level.level,
+        level_label=policy.label(level.level),
+        level_short=policy.short_label(level.level),
         raised=definition.raised if definition else True,
         continuous=definition.continuous if definition else False,
-        deadline=schedule.deadline, prompt_at=schedule.prompt_at,
-        overdue_since=schedule.overdue_since, missed=schedule.missed,
-        last_check=schedule.last_check, review_at=level.review_at,
-        review_suggested=suggested, level_id=level.id,
+        deadline=schedule.deadline,
+        prompt_at=schedule.prompt_at,
+        overdue_since=schedule.overdue_since,
+        missed=schedule.missed,
+        last_check=schedule.last_check,
+        review_at=level.review_at,
+        review_suggested=suggested,
+        level_id=level.id,
     )
 
 
@@ -523,7 +663,11 @@ def _open_admission(session: Session, admission_id: int) -> Admission:
 
 
 def _note_on_missed_check(
-    session: Session, admission_id: int, row: SafetyCheckRow, how: Presentation, actor: Actor,
+    session: Session,
+    admission_id: int,
+    row: SafetyCheckRow,
+    how: Presentation,
+    actor: Actor,
     now: datetime,
 ) -> None:
     """Write the check on the trail of an open missed-check escalation, for whoever resolves it."""
@@ -537,11 +681,16 @@ def _note_on_missed_check(
     )
     if open_row is None:
         return
-    session.add(EscalationEventRow(
-        escalation_id=open_row.id, at=now, staff_id=actor.staff_id, station=actor.station,
-        action="action",
-        detail=f"Safety check recorded ({how.label}, {row.location}) by {actor.display_name}",
-    ))
+    session.add(
+        EscalationEventRow(
+            escalation_id=open_row.id,
+            at=now,
+            staff_id=actor.staff_id,
+            station=actor.station,
+            action="action",
+            detail=f"Safety check recorded ({how.label}, {row.location}) by {actor.display_name}",
+        )
+    )
 
 
 def _admissions_during(

@@ -141,8 +141,16 @@ class Outbox:
             connection.execute(
                 "INSERT OR IGNORE INTO outbox(save_key, kind, admission_id, bed, summary, payload,"
                 " actor, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (save_key, kind.value, admission_id, bed, summary, encode(payload),
-                 _actor_json(actor), queued_at.astimezone(UTC).isoformat()),
+                (
+                    save_key,
+                    kind.value,
+                    admission_id,
+                    bed,
+                    summary,
+                    encode(payload),
+                    _actor_json(actor),
+                    queued_at.astimezone(UTC).isoformat(),
+                ),
             )
             row = connection.execute(
                 f"SELECT {_COLUMNS} FROM outbox WHERE save_key = ?", (save_key,)
@@ -168,12 +176,14 @@ class Outbox:
         return row is not None
 
     def mark_sent(self, seq: int, at: datetime) -> None:
-        self._update(seq, "state = 'sent', sent_at = ?, last_error = ''",
-                     (at.astimezone(UTC).isoformat(),))
+        self._update(
+            seq, "state = 'sent', sent_at = ?, last_error = ''", (at.astimezone(UTC).isoformat(),)
+        )
 
     def mark_refused(self, seq: int, message: str) -> None:
-        self._update(seq, "state = 'refused', attempts = attempts + 1, last_error = ?",
-                     (message[:500],))
+        self._update(
+            seq, "state = 'refused', attempts = attempts + 1, last_error = ?", (message[:500],)
+        )
 
     def note_attempt(self, seq: int, message: str) -> None:
         """A replay try failed for a passing reason; the entry keeps waiting."""
@@ -199,33 +209,66 @@ class Outbox:
             connection.execute(f"UPDATE outbox SET {assignments} WHERE seq = ?", (*values, seq))
 
 
-_COLUMNS = ("seq, save_key, kind, admission_id, bed, summary, payload, actor, queued_at, state,"
-            " attempts, last_error, sent_at")
+_COLUMNS = (
+    "seq, save_key, kind, admission_id, bed, summary, payload, actor, queued_at, state,"
+    " attempts, last_error, sent_at"
+)
 
 
 def _entry(row: tuple[Any, ...]) -> QueuedEntry:
-    (seq, save_key, kind, admission_id, bed, summary, payload, actor, queued_at, state,
-     attempts, last_error, sent_at) = row
+    (
+        seq,
+        save_key,
+        kind,
+        admission_id,
+        bed,
+        summary,
+        payload,
+        actor,
+        queued_at,
+        state,
+        attempts,
+        last_error,
+        sent_at,
+    ) = row
     return QueuedEntry(
-        seq=seq, save_key=save_key, kind=QueueKind(kind), admission_id=admission_id, bed=bed,
-        summary=summary, payload=decode(payload), actor=_actor_from_json(actor),
-        queued_at=datetime.fromisoformat(queued_at), state=QueueState(state),
-        attempts=attempts, last_error=last_error,
+        seq=seq,
+        save_key=save_key,
+        kind=QueueKind(kind),
+        admission_id=admission_id,
+        bed=bed,
+        summary=summary,
+        payload=decode(payload),
+        actor=_actor_from_json(actor),
+        queued_at=datetime.fromisoformat(queued_at),
+        state=QueueState(state),
+        attempts=attempts,
+        last_error=last_error,
         sent_at=datetime.fromisoformat(sent_at) if sent_at else None,
     )
 
 
 def _actor_json(actor: Actor) -> str:
-    return json.dumps({
-        "staff_id": actor.staff_id, "staff_code": actor.staff_code,
-        "display_name": actor.display_name, "role": actor.role.value, "station": actor.station,
-    })
+    return json.dumps(
+        {
+            "staff_id": actor.staff_id,
+            "staff_code": actor.staff_code,
+            "display_name": actor.display_name,
+            "role": actor.role.value,
+            "station": actor.station,
+        }
+    )
 
 
 def _actor_from_json(text: str) -> Actor:
     data = json.loads(text)
-    return Actor(int(data["staff_id"]), str(data["staff_code"]), str(data["display_name"]),
-                 Role(data["role"]), str(data["station"]))
+    return Actor(
+        int(data["staff_id"]),
+        str(data["staff_code"]),
+        str(data["display_name"]),
+        Role(data["role"]),
+        str(data["station"]),
+    )
 
 
 # -- payload encoding: JSON with datetimes and sets kept -------------------------------------

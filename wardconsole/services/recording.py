@@ -62,8 +62,14 @@ ENTRY_MODELS: dict[str, Any] = {
 }
 
 PRN_CLASSES = (
-    "benzodiazepine", "sedative", "hypnotic", "anxiolytic",
-    "antipsychotic", "analgesic", "antiemetic", "other",
+    "benzodiazepine",
+    "sedative",
+    "hypnotic",
+    "anxiolytic",
+    "antipsychotic",
+    "analgesic",
+    "antiemetic",
+    "other",
 )
 """Drug classes a PRN dose may have. The first four are the ones the shipped policy's
 ``prn_review`` rule counts (``RecordingService.counted_prn_classes`` reads the loaded policy)."""
@@ -173,8 +179,15 @@ class RecordingService:
         with self._db.transaction() as session:
             admission = self._admission(session, admission_id, taken_at, now)
             row, result, detail = _observation_row(
-                actor, admission, checked, taken_at=taken_at, now=now, note=note,
-                source=source, source_ref=source_ref, amends_id=amends_id,
+                actor,
+                admission,
+                checked,
+                taken_at=taken_at,
+                now=now,
+                note=note,
+                source=source,
+                source_ref=source_ref,
+                amends_id=amends_id,
                 amend_reason=amend_reason,
             )
             return self._finish(session, actor, row, "observation", now, detail, result)
@@ -199,8 +212,17 @@ class RecordingService:
         score = _check_symptoms(chart, item_scores)
         with self._db.transaction() as session:
             self._admission(session, admission_id, taken_at, now)
-            row = _symptom_row(actor, admission_id, chart, score, taken_at=taken_at, now=now,
-                               note=note, amends_id=amends_id, amend_reason=amend_reason)
+            row = _symptom_row(
+                actor,
+                admission_id,
+                chart,
+                score,
+                taken_at=taken_at,
+                now=now,
+                note=note,
+                amends_id=amends_id,
+                amend_reason=amend_reason,
+            )
             return self._finish(session, actor, row, "symptoms", now, {"total": score.total})
 
     # -- bedside assessments ---------------------------------------------------------------
@@ -225,11 +247,21 @@ class RecordingService:
         score = _check_assessment(kind, answers)
         with self._db.transaction() as session:
             self._admission(session, admission_id, taken_at, now)
-            row = _assessment_row(actor, admission_id, kind, answers, score, taken_at=taken_at,
-                                  now=now, note=note, amends_id=amends_id,
-                                  amend_reason=amend_reason)
-            return self._finish(session, actor, row, "assessment", now,
-                                {"kind": kind, "total": score.total})
+            row = _assessment_row(
+                actor,
+                admission_id,
+                kind,
+                answers,
+                score,
+                taken_at=taken_at,
+                now=now,
+                note=note,
+                amends_id=amends_id,
+                amend_reason=amend_reason,
+            )
+            return self._finish(
+                session, actor, row, "assessment", now, {"kind": kind, "total": score.total}
+            )
 
     # -- a whole bedside round -------------------------------------------------------------
 
@@ -254,8 +286,16 @@ class RecordingService:
             raise InvalidInput({"save_key": "save_key: 1–64 characters, made once per save"})
         checked, score, scored = self._check_round(entry)
         try:
-            return self._write_round(actor, admission_id, entry, checked, score, scored,
-                                     save_key=save_key, taken_at=taken_at)
+            return self._write_round(
+                actor,
+                admission_id,
+                entry,
+                checked,
+                score,
+                scored,
+                save_key=save_key,
+                taken_at=taken_at,
+            )
         except IntegrityError:
             # Two tries of one save racing: the other one committed first.
             earlier = self._saved_round(save_key, admission_id)
@@ -299,8 +339,12 @@ class RecordingService:
         if problems:
             raise InvalidInput(problems)
         if checked is None and score is None and not scored:
-            raise InvalidInput({"round": "round: nothing to save; enter at least one value, "
-                                "or give reasons why the observations were not taken"})
+            raise InvalidInput(
+                {
+                    "round": "round: nothing to save; enter at least one value, "
+                    "or give reasons why the observations were not taken"
+                }
+            )
         return checked, score, scored
 
     def _write_round(
@@ -322,8 +366,18 @@ class RecordingService:
         with self._db.transaction() as session:
             if receipts.find_receipt(session, save_key) is None:
                 return self._write_round_rows(
-                    session, actor, admission_id, entry, checked, score, scored,
-                    save_key=save_key, taken_at=taken_at, now=now, note=note, audit=audit,
+                    session,
+                    actor,
+                    admission_id,
+                    entry,
+                    checked,
+                    score,
+                    scored,
+                    save_key=save_key,
+                    taken_at=taken_at,
+                    now=now,
+                    note=note,
+                    audit=audit,
                 )
         found = self._saved_round(save_key, admission_id)
         assert found is not None  # receipts are never deleted
@@ -353,31 +407,54 @@ class RecordingService:
                 checked = replace(
                     checked, vitals=replace(checked.vitals, spo2_scale=admission.spo2_scale)
                 )
-            row, news2, detail = _observation_row(actor, admission, checked, taken_at=taken_at,
-                                                  now=now, note=note)
+            row, news2, detail = _observation_row(
+                actor, admission, checked, taken_at=taken_at, now=now, note=note
+            )
             self._write_entry(session, actor, row, "observation", now, {**detail, **audit})
             written["observation"] = row.id
             note = ""
         if score is not None:
             chart = self._db.chart
-            row = _symptom_row(actor, admission_id, chart, score, taken_at=taken_at, now=now,
-                               note=note)
-            self._write_entry(session, actor, row, "symptoms", now,
-                              {"total": score.total, **audit})
+            row = _symptom_row(
+                actor, admission_id, chart, score, taken_at=taken_at, now=now, note=note
+            )
+            self._write_entry(session, actor, row, "symptoms", now, {"total": score.total, **audit})
             written["symptoms"] = row.id
             note = ""
         for kind, assessment in scored.items():
-            row = _assessment_row(actor, admission_id, kind, entry.assessments[kind], assessment,
-                                  taken_at=taken_at, now=now, note=note)
-            self._write_entry(session, actor, row, "assessment", now,
-                              {"kind": kind, "total": assessment.total, **audit})
+            row = _assessment_row(
+                actor,
+                admission_id,
+                kind,
+                entry.assessments[kind],
+                assessment,
+                taken_at=taken_at,
+                now=now,
+                note=note,
+            )
+            self._write_entry(
+                session,
+                actor,
+                row,
+                "assessment",
+                now,
+                {"kind": kind, "total": assessment.total, **audit},
+            )
             written["assessments"][kind] = row.id
             note = ""
-        changes = apply_rules(session, self._db, admission_id, now=now, station=actor.station,
-                              staff_id=actor.staff_id)
-        receipts.add_receipt(session, save_key=save_key, admission_id=admission_id,
-                             kind="round", entries=written, at=now, staff_id=actor.staff_id,
-                             station=actor.station)
+        changes = apply_rules(
+            session, self._db, admission_id, now=now, station=actor.station, staff_id=actor.staff_id
+        )
+        receipts.add_receipt(
+            session,
+            save_key=save_key,
+            admission_id=admission_id,
+            kind="round",
+            entries=written,
+            at=now,
+            staff_id=actor.staff_id,
+            station=actor.station,
+        )
         return RoundResult(
             admission_id=admission_id,
             taken_at=taken_at,
@@ -408,9 +485,11 @@ class RecordingService:
                 symptoms = session.get(SymptomEntryRow, written["symptoms"])
             assessment_ids = {k: int(v) for k, v in (written.get("assessments") or {}).items()}
             taken_at = None
-            for row_id, model in ((written.get("observation"), ObservationSetRow),
-                                  (written.get("symptoms"), SymptomEntryRow),
-                                  *((i, AssessmentRow) for i in assessment_ids.values())):
+            for row_id, model in (
+                (written.get("observation"), ObservationSetRow),
+                (written.get("symptoms"), SymptomEntryRow),
+                *((i, AssessmentRow) for i in assessment_ids.values()),
+            ):
                 if row_id is not None and taken_at is None:
                     taken_at = session.get_one(model, row_id).taken_at
             news2 = None
@@ -428,18 +507,21 @@ class RecordingService:
                 partial=observation is not None and news2 is None,
                 symptom_total=symptoms.total if symptoms is not None else None,
                 escalations=(),
-                next_obs_due_at=(self._next_due(session, admission)
-                                 if observation is not None else None),
+                next_obs_due_at=(
+                    self._next_due(session, admission) if observation is not None else None
+                ),
                 already_saved=True,
             )
 
     def _next_due(self, session: Session, admission: Admission) -> datetime:
         ids = [admission.id]
         return next_observation_due(
-            latest_complete=repository.latest_observations(
-                session, ids, complete_only=True).get(admission.id),
-            latest_any=repository.latest_observations(
-                session, ids, complete_only=False).get(admission.id),
+            latest_complete=repository.latest_observations(session, ids, complete_only=True).get(
+                admission.id
+            ),
+            latest_any=repository.latest_observations(session, ids, complete_only=False).get(
+                admission.id
+            ),
             admitted_at=admission.admitted_at,
             policy=self._db.policy,
         )
@@ -465,9 +547,18 @@ class RecordingService:
         given_at = given_at or now
         check_prn(drug=drug, drug_class=drug_class, dose=dose, route=route, reason=reason)
         try:
-            return self._write_prn(actor, admission_id, drug=drug, drug_class=drug_class,
-                                   dose=dose, route=route, reason=reason, given_at=given_at,
-                                   now=now, save_key=save_key)
+            return self._write_prn(
+                actor,
+                admission_id,
+                drug=drug,
+                drug_class=drug_class,
+                dose=dose,
+                route=route,
+                reason=reason,
+                given_at=given_at,
+                now=now,
+                save_key=save_key,
+            )
         except IntegrityError:
             earlier = self._saved_prn(save_key, admission_id) if save_key else None
             if earlier is None:
@@ -475,8 +566,18 @@ class RecordingService:
             return earlier
 
     def _write_prn(
-        self, actor: Actor, admission_id: int, *, drug: str, drug_class: str, dose: str,
-        route: str, reason: str, given_at: datetime, now: datetime, save_key: str | None,
+        self,
+        actor: Actor,
+        admission_id: int,
+        *,
+        drug: str,
+        drug_class: str,
+        dose: str,
+        route: str,
+        reason: str,
+        given_at: datetime,
+        now: datetime,
+        save_key: str | None,
     ) -> SaveResult:
         with self._db.transaction() as session:
             if save_key is None or receipts.find_receipt(session, save_key) is None:
@@ -495,9 +596,16 @@ class RecordingService:
                 )
                 result = self._finish(session, actor, row, "prn", now, {"drug": row.drug})
                 if save_key is not None:
-                    receipts.add_receipt(session, save_key=save_key, admission_id=admission_id,
-                                         kind="prn", entries={"prn": result.entry_id}, at=now,
-                                         staff_id=actor.staff_id, station=actor.station)
+                    receipts.add_receipt(
+                        session,
+                        save_key=save_key,
+                        admission_id=admission_id,
+                        kind="prn",
+                        entries={"prn": result.entry_id},
+                        at=now,
+                        staff_id=actor.staff_id,
+                        station=actor.station,
+                    )
                 return result
         assert save_key is not None
         found = self._saved_prn(save_key, admission_id)
@@ -533,9 +641,15 @@ class RecordingService:
                     station=actor.station,
                 )
             )
-            repository.write_audit(session, at=now, staff_id=actor.staff_id,
-                                   station=actor.station, action="record_prn_effect",
-                                   entity="prn", entity_id=dose_id)
+            repository.write_audit(
+                session,
+                at=now,
+                staff_id=actor.staff_id,
+                station=actor.station,
+                action="record_prn_effect",
+                entity="prn",
+                entity_id=dose_id,
+            )
             record_change(session, "prn", dose.admission_id, actor.station)
 
     # -- corrections -----------------------------------------------------------------------
@@ -573,13 +687,25 @@ class RecordingService:
             row = model(**values)
             session.add(row)
             session.flush()
-            repository.write_audit(session, at=now, staff_id=actor.staff_id,
-                                   station=actor.station, action="entered_in_error",
-                                   entity=entry_type, entity_id=original.id,
-                                   detail={"reason": reason, "new_id": row.id})
+            repository.write_audit(
+                session,
+                at=now,
+                staff_id=actor.staff_id,
+                station=actor.station,
+                action="entered_in_error",
+                entity=entry_type,
+                entity_id=original.id,
+                detail={"reason": reason, "new_id": row.id},
+            )
             record_change(session, entry_type, original.admission_id, actor.station)
-            apply_rules(session, self._db, original.admission_id, now=now,
-                        station=actor.station, staff_id=actor.staff_id)
+            apply_rules(
+                session,
+                self._db,
+                original.admission_id,
+                now=now,
+                station=actor.station,
+                staff_id=actor.staff_id,
+            )
 
     def amend_observation(
         self,
@@ -601,8 +727,14 @@ class RecordingService:
             self._require_current(session, ObservationSetRow, original)
             admission_id, taken_at = original.admission_id, original.taken_at
         return self.record_observation(
-            actor, admission_id, values, taken_at=taken_at, missing_reasons=missing_reasons,
-            confirmed=confirmed, amends_id=entry_id, amend_reason=reason.strip(),
+            actor,
+            admission_id,
+            values,
+            taken_at=taken_at,
+            missing_reasons=missing_reasons,
+            confirmed=confirmed,
+            amends_id=entry_id,
+            amend_reason=reason.strip(),
         )
 
     # -- helpers ---------------------------------------------------------------------------
@@ -644,13 +776,23 @@ class RecordingService:
         news2: News2Result | None = None,
     ) -> SaveResult:
         self._write_entry(session, actor, row, entry_type, now, detail)
-        changes = apply_rules(session, self._db, row.admission_id, now=now,
-                              station=actor.station, staff_id=actor.staff_id)
+        changes = apply_rules(
+            session,
+            self._db,
+            row.admission_id,
+            now=now,
+            station=actor.station,
+            staff_id=actor.staff_id,
+        )
         return SaveResult(row.id, row.admission_id, news2, tuple(changes))
 
     @staticmethod
     def _write_entry(
-        session: Session, actor: Actor, row: Any, entry_type: str, now: datetime,
+        session: Session,
+        actor: Actor,
+        row: Any,
+        entry_type: str,
+        now: datetime,
         detail: dict[str, Any],
     ) -> None:
         """Add one clinical row with its audit and change-log rows (rules run separately)."""
@@ -659,9 +801,16 @@ class RecordingService:
         action = f"amend_{entry_type}" if row.amends_id else f"record_{entry_type}"
         if row.amends_id:
             detail = {**detail, "amends": row.amends_id, "reason": row.amend_reason}
-        repository.write_audit(session, at=now, staff_id=actor.staff_id, station=actor.station,
-                               action=action, entity=entry_type, entity_id=row.id,
-                               detail=detail)
+        repository.write_audit(
+            session,
+            at=now,
+            staff_id=actor.staff_id,
+            station=actor.station,
+            action=action,
+            entity=entry_type,
+            entity_id=row.id,
+            detail=detail,
+        )
         record_change(session, entry_type, row.admission_id, actor.station)
 
 
@@ -671,10 +820,15 @@ class RecordingService:
 def check_prn(*, drug: str, drug_class: str, dose: str, route: str, reason: str) -> None:
     """Refuse an incomplete PRN dose, naming each missing field (also used before queueing)."""
     problems = {}
-    for name, value, longest in (("drug", drug, 120), ("dose", dose, 64), ("route", route, 32),
-                                 ("reason", reason, MAX_NOTE)):
-        problem = text_problem(name, value, max_length=longest, required=True,
-                               multiline=name == "reason")
+    for name, value, longest in (
+        ("drug", drug, 120),
+        ("dose", dose, 64),
+        ("route", route, 32),
+        ("reason", reason, MAX_NOTE),
+    ):
+        problem = text_problem(
+            name, value, max_length=longest, required=True, multiline=name == "reason"
+        )
         if problem:
             problems[name] = problem
     if drug_class not in PRN_CLASSES:

@@ -120,10 +120,17 @@ class SafeSaves:
         taken_at = taken_at or pressed
         payload = {"entry": _round_payload(entry), "taken_at": taken_at}
         return self._save(
-            lambda: self._recording.record_round(actor, admission_id, entry, save_key=save_key,
-                                                 taken_at=taken_at),
-            kind=QueueKind.ROUND, actor=actor, admission_id=admission_id, save_key=save_key,
-            payload=payload, bed=bed, summary=_entry_summary(entry), pressed=pressed,
+            lambda: self._recording.record_round(
+                actor, admission_id, entry, save_key=save_key, taken_at=taken_at
+            ),
+            kind=QueueKind.ROUND,
+            actor=actor,
+            admission_id=admission_id,
+            save_key=save_key,
+            payload=payload,
+            bed=bed,
+            summary=_entry_summary(entry),
+            pressed=pressed,
         )
 
     def save_prn(
@@ -144,14 +151,25 @@ class SafeSaves:
         check_prn(drug=drug, drug_class=drug_class, dose=dose, route=route, reason=reason)
         pressed = self._db.clock()
         given_at = given_at or pressed
-        fields = {"drug": drug, "drug_class": drug_class, "dose": dose, "route": route,
-                  "reason": reason}
+        fields = {
+            "drug": drug,
+            "drug_class": drug_class,
+            "dose": dose,
+            "route": route,
+            "reason": reason,
+        }
         return self._save(
-            lambda: self._recording.record_prn(actor, admission_id, **fields, given_at=given_at,
-                                               save_key=save_key),
-            kind=QueueKind.PRN, actor=actor, admission_id=admission_id, save_key=save_key,
-            payload={**fields, "given_at": given_at}, bed=bed,
-            summary=f"PRN: {drug.strip()} {dose.strip()}", pressed=pressed,
+            lambda: self._recording.record_prn(
+                actor, admission_id, **fields, given_at=given_at, save_key=save_key
+            ),
+            kind=QueueKind.PRN,
+            actor=actor,
+            admission_id=admission_id,
+            save_key=save_key,
+            payload={**fields, "given_at": given_at},
+            bed=bed,
+            summary=f"PRN: {drug.strip()} {dose.strip()}",
+            pressed=pressed,
         )
 
     def record_audit(
@@ -165,12 +183,22 @@ class SafeSaves:
     ) -> None:
         """Write an audit row (sign-in, lock, export…), or queue it while the database is down."""
         at = self._db.clock()
-        payload = {"action": action, "entity": entity, "entity_id": entity_id,
-                   "detail": dict(detail or {}), "at": at}
+        payload = {
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "detail": dict(detail or {}),
+            "at": at,
+        }
         self._save(
-            lambda: _write_audit(self._db, actor, payload), kind=QueueKind.AUDIT, actor=actor,
-            admission_id=None, save_key=f"audit-{uuid.uuid4().hex}", payload=payload,
-            summary=f"Audit: {action.replace('_', ' ')}", pressed=at,
+            lambda: _write_audit(self._db, actor, payload),
+            kind=QueueKind.AUDIT,
+            actor=actor,
+            admission_id=None,
+            save_key=f"audit-{uuid.uuid4().hex}",
+            payload=payload,
+            summary=f"Audit: {action.replace('_', ' ')}",
+            pressed=at,
         )
 
     def _save(
@@ -197,8 +225,14 @@ class SafeSaves:
                 reason = one_line(exc)
                 log.warning("Database unavailable; %s save queued on this station", kind.value)
         entry = self.outbox.enqueue(
-            kind=kind, save_key=save_key, actor=actor, payload=payload,
-            queued_at=pressed, admission_id=admission_id, bed=bed, summary=summary,
+            kind=kind,
+            save_key=save_key,
+            actor=actor,
+            payload=payload,
+            queued_at=pressed,
+            admission_id=admission_id,
+            bed=bed,
+            summary=summary,
         )
         return QueuedSave(entry, reason)
 
@@ -220,8 +254,11 @@ class SafeSaves:
             except Exception as exc:
                 self.outbox.note_attempt(item.seq, one_line(exc))
                 if not is_unavailable(exc):
-                    log.error("Replaying a queued %s failed (%s); it stays queued",
-                              item.kind.value, type(exc).__name__)
+                    log.error(
+                        "Replaying a queued %s failed (%s); it stays queued",
+                        item.kind.value,
+                        type(exc).__name__,
+                    )
                 waiting = len(self.outbox.waiting())
                 return ReplayReport(sent, refused, waiting, one_line(exc), tuple(messages))
             self.outbox.mark_sent(item.seq, self._db.clock())
@@ -230,8 +267,12 @@ class SafeSaves:
 
     def _replay_one(self, item: QueuedEntry) -> None:
         """Write one entry as its author, at the time it was queued; note the replay."""
-        at_queue_time = Database(self._db.engine, clock=lambda: item.queued_at,
-                                 policy=self._db.policy, chart=self._db.chart)
+        at_queue_time = Database(
+            self._db.engine,
+            clock=lambda: item.queued_at,
+            policy=self._db.policy,
+            chart=self._db.chart,
+        )
         payload = item.payload
         if item.kind is QueueKind.AUDIT:
             _write_audit(self._db, item.actor, payload, dedupe=True)
@@ -240,25 +281,46 @@ class SafeSaves:
         assert item.admission_id is not None
         admission_id = item.admission_id
         if item.kind is QueueKind.ROUND:
-            result: Any = _retrying_races(lambda: recording.record_round(
-                item.actor, admission_id, _round_entry(payload["entry"]),
-                save_key=item.save_key, taken_at=payload["taken_at"],
-            ))
+            result: Any = _retrying_races(
+                lambda: recording.record_round(
+                    item.actor,
+                    admission_id,
+                    _round_entry(payload["entry"]),
+                    save_key=item.save_key,
+                    taken_at=payload["taken_at"],
+                )
+            )
             already = result.already_saved
         else:
-            result = _retrying_races(lambda: recording.record_prn(
-                item.actor, admission_id, drug=payload["drug"],
-                drug_class=payload["drug_class"], dose=payload["dose"], route=payload["route"],
-                reason=payload["reason"], given_at=payload["given_at"], save_key=item.save_key,
-            ))
+            result = _retrying_races(
+                lambda: recording.record_prn(
+                    item.actor,
+                    admission_id,
+                    drug=payload["drug"],
+                    drug_class=payload["drug_class"],
+                    dose=payload["dose"],
+                    route=payload["route"],
+                    reason=payload["reason"],
+                    given_at=payload["given_at"],
+                    save_key=item.save_key,
+                )
+            )
             already = False
         now = self._db.clock()
         with self._db.transaction() as session:
             repository.write_audit(
-                session, at=now, staff_id=item.actor.staff_id, station=item.actor.station,
-                action="outbox_replayed", entity=item.kind.value, entity_id=item.admission_id,
-                detail={"save_key": item.save_key, "queued_at": item.queued_at.isoformat(),
-                        "already_saved": already},
+                session,
+                at=now,
+                staff_id=item.actor.staff_id,
+                station=item.actor.station,
+                action="outbox_replayed",
+                entity=item.kind.value,
+                entity_id=item.admission_id,
+                detail={
+                    "save_key": item.save_key,
+                    "queued_at": item.queued_at.isoformat(),
+                    "already_saved": already,
+                },
             )
 
 
@@ -269,8 +331,11 @@ def _retrying_races(write: Callable[[], Any]) -> Any:
         except (IntegrityError, StaleDataError):
             if attempt == RACE_TRIES:
                 raise
-            log.info("Another station saved for the same patient at the same moment; "
-                     "saving again (try %d)", attempt + 1)
+            log.info(
+                "Another station saved for the same patient at the same moment; "
+                "saving again (try %d)",
+                attempt + 1,
+            )
     raise AssertionError("unreachable")
 
 
@@ -278,16 +343,29 @@ def _write_audit(
     db: Database, actor: Actor, payload: Mapping[str, Any], *, dedupe: bool = False
 ) -> None:
     with db.transaction() as session:
-        if dedupe and session.scalar(
-            select(AuditRow.id).where(
-                AuditRow.at == payload["at"], AuditRow.action == payload["action"],
-                AuditRow.staff_id == actor.staff_id, AuditRow.station == actor.station,
-            ).limit(1)
-        ) is not None:
+        if (
+            dedupe
+            and session.scalar(
+                select(AuditRow.id)
+                .where(
+                    AuditRow.at == payload["at"],
+                    AuditRow.action == payload["action"],
+                    AuditRow.staff_id == actor.staff_id,
+                    AuditRow.station == actor.station,
+                )
+                .limit(1)
+            )
+            is not None
+        ):
             return
         repository.write_audit(
-            session, at=payload["at"], staff_id=actor.staff_id, station=actor.station,
-            action=payload["action"], entity=payload["entity"], entity_id=payload["entity_id"],
+            session,
+            at=payload["at"],
+            staff_id=actor.staff_id,
+            station=actor.station,
+            action=payload["action"],
+            entity=payload["entity"],
+            entity_id=payload["entity_id"],
             detail=dict(payload["detail"]),
         )
 

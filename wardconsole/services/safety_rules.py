@@ -31,7 +31,8 @@ def current_schedule(
     """Where one patient's safety checks stand at ``now`` (two small queries)."""
     levels = db.observation_levels
     periods = with_default_level(
-        level_periods(session, [admission.id]).get(admission.id, []), admission.admitted_at,
+        level_periods(session, [admission.id]).get(admission.id, []),
+        admission.admitted_at,
         levels,
     )
     last = latest_checks(session, [admission.id]).get(admission.id)

@@ -49,8 +49,14 @@ FIRST_ACCOUNT_COMMAND = 'wardconsole staff add ID "Name" --role supervisor'
 def hash_password(password: str) -> str:
     salt = os.urandom(16)
     digest = hashlib.scrypt(password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P)
-    parts = ["scrypt", str(SCRYPT_N), str(SCRYPT_R), str(SCRYPT_P),
-             base64.b64encode(salt).decode(), base64.b64encode(digest).decode()]
+    parts = [
+        "scrypt",
+        str(SCRYPT_N),
+        str(SCRYPT_R),
+        str(SCRYPT_P),
+        base64.b64encode(salt).decode(),
+        base64.b64encode(digest).decode(),
+    ]
     return "$".join(parts)
 
 
@@ -97,9 +103,14 @@ class StaffAccount:
 
 def _account(row: Staff) -> StaffAccount:
     return StaffAccount(
-        id=row.id, staff_code=row.staff_code, display_name=row.display_name,
-        role=Role(row.role), active=row.active, has_password=row.password_hash is not None,
-        failed_logins=row.failed_logins, locked_until=row.locked_until,
+        id=row.id,
+        staff_code=row.staff_code,
+        display_name=row.display_name,
+        role=Role(row.role),
+        active=row.active,
+        has_password=row.password_hash is not None,
+        failed_logins=row.failed_logins,
+        locked_until=row.locked_until,
         created_at=row.created_at,
     )
 
@@ -149,8 +160,9 @@ class StaffService:
             problems["role"] = f"role: one of {names}"
         if not STAFF_CODE.match(staff_code):
             problems["staff_code"] = "staff_code: 2–32 letters, digits, '.', '_' or '-'"
-        if problem := text_problem("display_name", display_name.strip(),
-                                   max_length=MAX_NAME_LENGTH, required=True):
+        if problem := text_problem(
+            "display_name", display_name.strip(), max_length=MAX_NAME_LENGTH, required=True
+        ):
             problems["display_name"] = problem
         if password is not None and (problem := self.password_problem(password, staff_code)):
             problems["password"] = problem
@@ -172,9 +184,14 @@ class StaffService:
             session.add(row)
             session.flush()
             repository.write_audit(
-                session, at=now, staff_id=by.staff_id if by else None,
-                station=by.station if by else "cli", action="add_staff", entity="staff",
-                entity_id=row.id, detail={"staff_code": staff_code, "role": Role(role).value},
+                session,
+                at=now,
+                staff_id=by.staff_id if by else None,
+                station=by.station if by else "cli",
+                action="add_staff",
+                entity="staff",
+                entity_id=row.id,
+                detail={"staff_code": staff_code, "role": Role(role).value},
             )
             return row.id
 
@@ -204,9 +221,14 @@ class StaffService:
                     )
             row.active = active
             repository.write_audit(
-                session, at=now, staff_id=by.staff_id, station=by.station,
-                action="reactivate_staff" if active else "deactivate_staff", entity="staff",
-                entity_id=row.id, detail={"staff_code": row.staff_code},
+                session,
+                at=now,
+                staff_id=by.staff_id,
+                station=by.station,
+                action="reactivate_staff" if active else "deactivate_staff",
+                entity="staff",
+                entity_id=row.id,
+                detail={"staff_code": row.staff_code},
             )
 
     def reset_password(self, by: Actor | None, staff_id: int, password: str) -> None:
@@ -222,9 +244,14 @@ class StaffService:
             row.failed_logins = 0
             row.locked_until = None
             repository.write_audit(
-                session, at=now, staff_id=by.staff_id if by else None,
-                station=by.station if by else "cli", action="reset_password", entity="staff",
-                entity_id=row.id, detail={"staff_code": row.staff_code},
+                session,
+                at=now,
+                staff_id=by.staff_id if by else None,
+                station=by.station if by else "cli",
+                action="reset_password",
+                entity="staff",
+                entity_id=row.id,
+                detail={"staff_code": row.staff_code},
             )
 
     def staff_id_of(self, staff_code: str) -> int:
@@ -260,8 +287,11 @@ class StaffService:
 
     @staticmethod
     def _active_supervisors(session: Session) -> int:
-        return session.scalar(
-            select(func.count(Staff.id)).where(
-                Staff.role == Role.SUPERVISOR.value, Staff.active.is_(True)
+        return (
+            session.scalar(
+                select(func.count(Staff.id)).where(
+                    Staff.role == Role.SUPERVISOR.value, Staff.active.is_(True)
+                )
             )
-        ) or 0
+            or 0
+        )

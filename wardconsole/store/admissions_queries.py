@@ -138,10 +138,13 @@ class HistoryHit:
 
 
 def occupied_bed_ids(session: Session) -> set[int]:
-    return set(session.scalars(
-        select(Admission.bed_id).where(Admission.discharged_at.is_(None),
-                                       Admission.bed_id.is_not(None))
-    ))
+    return set(
+        session.scalars(
+            select(Admission.bed_id).where(
+                Admission.discharged_at.is_(None), Admission.bed_id.is_not(None)
+            )
+        )
+    )
 
 
 def free_beds(session: Session) -> list[str]:
@@ -254,9 +257,14 @@ def intake_amendments(session: Session, admission_id: int) -> list[IntakeAmendme
     ).all()
     return [
         IntakeAmendment(
-            id=row.id, section=row.section, content=dict(row.content), reason=row.reason,
-            risk_flags=tuple(row.risk_flags or ()), recorded_at=row.recorded_at,
-            recorded_by=name, station=row.station,
+            id=row.id,
+            section=row.section,
+            content=dict(row.content),
+            reason=row.reason,
+            risk_flags=tuple(row.risk_flags or ()),
+            recorded_at=row.recorded_at,
+            recorded_by=name,
+            station=row.station,
         )
         for row, name in rows
     ]
@@ -278,14 +286,20 @@ def bed_history(session: Session, admission_id: int) -> list[BedStay]:
         .order_by(BedMove.moved_at, BedMove.id)
     ).all()
     history: list[BedStay] = []
-    first_bed = rows[0][2] if rows else (
-        session.scalar(select(Bed.label).where(Bed.id == admission.bed_id))
-        if admission.bed_id else None
+    first_bed = (
+        rows[0][2]
+        if rows
+        else (
+            session.scalar(select(Bed.label).where(Bed.id == admission.bed_id))
+            if admission.bed_id
+            else None
+        )
     )
     if first_bed is not None:
         history.append(BedStay(first_bed, admission.admitted_at, "", ""))
-    history += [BedStay(label, move.moved_at, name, move.station)
-                for move, label, _from, name in rows]
+    history += [
+        BedStay(label, move.moved_at, name, move.station) for move, label, _from, name in rows
+    ]
     return history
 
 
@@ -309,11 +323,13 @@ def search_discharged(session: Session, text: str, limit: int = 50) -> list[Hist
     )
     for word in text.split():
         pattern = f"%{word.casefold()}%"
-        query = query.where(or_(
-            func.lower(Patient.given_name).like(pattern),
-            func.lower(Patient.family_name).like(pattern),
-            func.lower(Patient.hospital_number).like(pattern),
-        ))
+        query = query.where(
+            or_(
+                func.lower(Patient.given_name).like(pattern),
+                func.lower(Patient.family_name).like(pattern),
+                func.lower(Patient.hospital_number).like(pattern),
+            )
+        )
     rows = session.execute(
         query.order_by(last.c.last_discharged.desc(), Patient.id).limit(limit)
     ).all()
@@ -322,14 +338,21 @@ def search_discharged(session: Session, text: str, limit: int = 50) -> list[Hist
         destination = session.scalar(
             select(Admission.discharge_destination)
             .where(Admission.patient_id == patient.id, Admission.discharged_at.is_not(None))
-            .order_by(Admission.discharged_at.desc()).limit(1)
+            .order_by(Admission.discharged_at.desc())
+            .limit(1)
         )
-        hits.append(HistoryHit(
-            patient_id=patient.id, hospital_number=patient.hospital_number,
-            name=f"{patient.given_name} {patient.family_name}",
-            date_of_birth=patient.date_of_birth, stays=count, last_admitted_at=admitted,
-            last_discharged_at=discharged, last_destination=destination,
-        ))
+        hits.append(
+            HistoryHit(
+                patient_id=patient.id,
+                hospital_number=patient.hospital_number,
+                name=f"{patient.given_name} {patient.family_name}",
+                date_of_birth=patient.date_of_birth,
+                stays=count,
+                last_admitted_at=admitted,
+                last_discharged_at=discharged,
+                last_destination=destination,
+            )
+        )
     return hits
 
 
@@ -352,13 +375,15 @@ _LABELLED_KINDS = frozenset({"phq9", "gad7", "cssrs"})
 def stay_course(session: Session, admission_id: int) -> StayCourse:
     """NEWS2, chart totals, assessments, escalations and PRN doses of one stay, oldest first."""
     observations = session.execute(
-        select(ObservationSetRow.taken_at, ObservationSetRow.news2_total,
-               ObservationSetRow.news2_risk)
+        select(
+            ObservationSetRow.taken_at, ObservationSetRow.news2_total, ObservationSetRow.news2_risk
+        )
         .where(ObservationSetRow.admission_id == admission_id, is_current(ObservationSetRow))
         .order_by(ObservationSetRow.taken_at, ObservationSetRow.id)
     ).all()
-    news2 = tuple(Reading(at, total, risk or "") for at, total, risk in observations
-                  if total is not None)
+    news2 = tuple(
+        Reading(at, total, risk or "") for at, total, risk in observations if total is not None
+    )
     symptoms = tuple(
         Reading(at, total)
         for at, total in session.execute(
@@ -369,8 +394,7 @@ def stay_course(session: Session, admission_id: int) -> StayCourse:
     )
     assessments: dict[str, list[Reading]] = {}
     for kind, at, total, label in session.execute(
-        select(AssessmentRow.kind, AssessmentRow.taken_at, AssessmentRow.total,
-               AssessmentRow.label)
+        select(AssessmentRow.kind, AssessmentRow.taken_at, AssessmentRow.total, AssessmentRow.label)
         .where(AssessmentRow.admission_id == admission_id, is_current(AssessmentRow))
         .order_by(AssessmentRow.taken_at, AssessmentRow.id)
     ):
@@ -378,12 +402,16 @@ def stay_course(session: Session, admission_id: int) -> StayCourse:
         assessments.setdefault(kind, []).append(Reading(at, total, shown))
     escalations = tuple(
         EscalationFact(
-            kind=EscalationKind(row.kind).label, severity=Severity(row.severity),
-            raised_at=row.raised_at, explanation=row.explanation,
-            resolved_at=row.resolved_at, outcome=row.outcome,
+            kind=EscalationKind(row.kind).label,
+            severity=Severity(row.severity),
+            raised_at=row.raised_at,
+            explanation=row.explanation,
+            resolved_at=row.resolved_at,
+            outcome=row.outcome,
         )
         for row in session.scalars(
-            select(EscalationRow).where(EscalationRow.admission_id == admission_id)
+            select(EscalationRow)
+            .where(EscalationRow.admission_id == admission_id)
             .order_by(EscalationRow.raised_at, EscalationRow.id)
         )
     )
@@ -407,7 +435,10 @@ def stay_course(session: Session, admission_id: int) -> StayCourse:
 
 def open_escalation_rows(session: Session, admission_id: int) -> list[EscalationRow]:
     """Live rows (for closing at discharge, inside the caller's transaction)."""
-    return list(session.scalars(
-        select(EscalationRow).where(EscalationRow.admission_id == admission_id,
-                                    EscalationRow.resolved_at.is_(None))
-    ))
+    return list(
+        session.scalars(
+            select(EscalationRow).where(
+                EscalationRow.admission_id == admission_id, EscalationRow.resolved_at.is_(None)
+            )
+        )
+    )

@@ -76,7 +76,9 @@ def _backup_postgres(url: URL, out: Path) -> BackupResult:
     partial = out.with_name(out.name + ".partial")
     done = subprocess.run(
         [pg_dump, "--format=custom", "--no-owner", f"--file={partial}", libpq_url],
-        capture_output=True, text=True, timeout=3600,
+        capture_output=True,
+        text=True,
+        timeout=3600,
     )
     if done.returncode != 0:
         partial.unlink(missing_ok=True)

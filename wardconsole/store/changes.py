@@ -28,17 +28,16 @@ from wardconsole.store.models import ChangeRow
 CHANNEL = "wardconsole_changes"
 
 
-def record_change(
-    session: Session, topic: str, admission_id: int | None, station: str
-) -> None:
+def record_change(session: Session, topic: str, admission_id: int | None, station: str) -> None:
     """Append a change-log row (and on PostgreSQL a NOTIFY) in the caller's transaction."""
     session.add(
         ChangeRow(at=datetime.now(UTC), topic=topic, admission_id=admission_id, station=station)
     )
     if session.get_bind().dialect.name == "postgresql":
         payload = json.dumps({"topic": topic, "admission_id": admission_id})
-        session.execute(text("SELECT pg_notify(:channel, :payload)"),
-                        {"channel": CHANNEL, "payload": payload})
+        session.execute(
+            text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": payload}
+        )
 
 
 def latest_seq(session: Session) -> int:

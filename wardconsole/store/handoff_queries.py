@@ -99,16 +99,26 @@ def stays_at(session: Session, moment: datetime) -> list[StayAtShift]:
         flags = tuple(admission.risk_flags or ())
         for _section, _content, amended_flags in amendments.get(admission.id, ()):
             flags = tuple(amended_flags) or flags
-        out.append(StayAtShift(
-            admission_id=admission.id, bed=bed or "—", given_name=patient.given_name,
-            family_name=patient.family_name, hospital_number=patient.hospital_number,
-            date_of_birth=patient.date_of_birth, admitted_at=admission.admitted_at,
-            discharged_at=admission.discharged_at, reason=admission.reason or "",
-            risk_flags=flags, intake=dict(admission.intake or {}),
-            intake_amendments=tuple((section, content) for section, content, _flags
-                                    in amendments.get(admission.id, ())),
-            assigned_nurse=nurse_name or "",
-        ))
+        out.append(
+            StayAtShift(
+                admission_id=admission.id,
+                bed=bed or "—",
+                given_name=patient.given_name,
+                family_name=patient.family_name,
+                hospital_number=patient.hospital_number,
+                date_of_birth=patient.date_of_birth,
+                admitted_at=admission.admitted_at,
+                discharged_at=admission.discharged_at,
+                reason=admission.reason or "",
+                risk_flags=flags,
+                intake=dict(admission.intake or {}),
+                intake_amendments=tuple(
+                    (section, content)
+                    for section, content, _flags in amendments.get(admission.id, ())
+                ),
+                assigned_nurse=nurse_name or "",
+            )
+        )
     return out
 
 
@@ -118,8 +128,12 @@ def _intake_amendments(
     if not admission_ids:
         return {}
     rows = session.execute(
-        select(IntakeAmendmentRow.admission_id, IntakeAmendmentRow.section,
-               IntakeAmendmentRow.content, IntakeAmendmentRow.risk_flags)
+        select(
+            IntakeAmendmentRow.admission_id,
+            IntakeAmendmentRow.section,
+            IntakeAmendmentRow.content,
+            IntakeAmendmentRow.risk_flags,
+        )
         .where(IntakeAmendmentRow.admission_id.in_(admission_ids))
         .order_by(IntakeAmendmentRow.recorded_at, IntakeAmendmentRow.id)
     ).all()
@@ -179,18 +193,20 @@ def clinical_window(
     if not admission_ids:
         return window
     ids = list(admission_ids)
-    baseline_obs = set(_latest_before(session, ObservationSetRow, ids, since,
-                                      complete_only=True))
+    baseline_obs = set(_latest_before(session, ObservationSetRow, ids, since, complete_only=True))
     baseline_obs |= set(_latest_before(session, ObservationSetRow, ids, since))
     baseline_symptoms = _latest_before(session, SymptomEntryRow, ids, since)
 
     def rows(model: Any, extra_ids: Sequence[int] = ()) -> list[Any]:
-        in_window = and_(model.admission_id.in_(ids), model.taken_at >= since,
-                         model.taken_at <= until)
+        in_window = and_(
+            model.admission_id.in_(ids), model.taken_at >= since, model.taken_at <= until
+        )
         condition = or_(in_window, model.id.in_(list(extra_ids))) if extra_ids else in_window
-        return list(session.scalars(
-            select(model).where(condition, is_current(model)).order_by(model.taken_at, model.id)
-        ))
+        return list(
+            session.scalars(
+                select(model).where(condition, is_current(model)).order_by(model.taken_at, model.id)
+            )
+        )
 
     for row in rows(ObservationSetRow, sorted(baseline_obs)):
         window.observations.setdefault(row.admission_id, []).append(to_observation(row))
@@ -202,10 +218,13 @@ def clinical_window(
     names = _staff_names(session, {d.recorded_by_id for d in doses})
     effects = _effects(session, [d.id for d in doses])
     for row in doses:
-        window.prn.setdefault(row.admission_id, []).append(PrnRecord(
-            dose=to_prn(row), given_by=names.get(row.recorded_by_id, ""),
-            effects=tuple(effects.get(row.id, ())),
-        ))
+        window.prn.setdefault(row.admission_id, []).append(
+            PrnRecord(
+                dose=to_prn(row),
+                given_by=names.get(row.recorded_by_id, ""),
+                effects=tuple(effects.get(row.id, ())),
+            )
+        )
     for record in _escalations(session, ids, since, until):
         window.escalations.setdefault(record.admission_id, []).append(record)
     return window
@@ -250,13 +269,15 @@ def _staff_names(session: Session, ids: set[int | None]) -> dict[int, str]:
     return {staff_id: name for staff_id, name in rows}
 
 
-def _effects(session: Session, dose_ids: Sequence[int]) -> dict[int, list[tuple[datetime, str,
-                                                                                 str]]]:
+def _effects(
+    session: Session, dose_ids: Sequence[int]
+) -> dict[int, list[tuple[datetime, str, str]]]:
     if not dose_ids:
         return {}
     rows = session.execute(
-        select(PrnEffectRow.dose_id, PrnEffectRow.assessed_at, PrnEffectRow.effect,
-               Staff.display_name)
+        select(
+            PrnEffectRow.dose_id, PrnEffectRow.assessed_at, PrnEffectRow.effect, Staff.display_name
+        )
         .outerjoin(Staff, Staff.id == PrnEffectRow.recorded_by_id)
         .where(PrnEffectRow.dose_id.in_(list(dose_ids)))
         .order_by(PrnEffectRow.assessed_at, PrnEffectRow.id)
@@ -288,8 +309,13 @@ def _escalations(
     events: dict[int, list[tuple[datetime, str, str | None, str]]] = defaultdict(list)
     if ids:
         for escalation_id, at, action, name, detail in session.execute(
-            select(EscalationEventRow.escalation_id, EscalationEventRow.at,
-                   EscalationEventRow.action, Staff.display_name, EscalationEventRow.detail)
+            select(
+                EscalationEventRow.escalation_id,
+                EscalationEventRow.at,
+                EscalationEventRow.action,
+                Staff.display_name,
+                EscalationEventRow.detail,
+            )
             .outerjoin(Staff, Staff.id == EscalationEventRow.staff_id)
             .where(EscalationEventRow.escalation_id.in_(ids))
             .order_by(EscalationEventRow.at, EscalationEventRow.id)
@@ -297,12 +323,20 @@ def _escalations(
             events[escalation_id].append((at, action, name, detail or ""))
     return [
         EscalationRecord(
-            id=esc.id, admission_id=esc.admission_id, kind=EscalationKind(esc.kind),
-            severity=Severity(esc.severity), state=EscalationState(esc.state),
-            explanation=esc.explanation, prompts=tuple(esc.prompts or ()),
-            raised_at=esc.raised_at, acknowledged_at=esc.acknowledged_at,
-            acknowledged_by=ack_name, resolved_at=esc.resolved_at, resolved_by=res_name,
-            outcome=esc.outcome, events=tuple(events.get(esc.id, ())),
+            id=esc.id,
+            admission_id=esc.admission_id,
+            kind=EscalationKind(esc.kind),
+            severity=Severity(esc.severity),
+            state=EscalationState(esc.state),
+            explanation=esc.explanation,
+            prompts=tuple(esc.prompts or ()),
+            raised_at=esc.raised_at,
+            acknowledged_at=esc.acknowledged_at,
+            acknowledged_by=ack_name,
+            resolved_at=esc.resolved_at,
+            resolved_by=res_name,
+            outcome=esc.outcome,
+            events=tuple(events.get(esc.id, ())),
         )
         for esc, ack_name, res_name in rows
     ]
@@ -376,10 +410,21 @@ def _handoff_query() -> Any:
     sub, rev, sig = aliased(Staff), aliased(Staff), aliased(Staff)
     author = aliased(Staff)
     return (
-        select(HandoffRow, sub.display_name, rev.display_name, sig.display_name,
-               HandoffVersionRow, author.display_name)
-        .join(HandoffVersionRow, and_(HandoffVersionRow.handoff_id == HandoffRow.id,
-                                      HandoffVersionRow.number == HandoffRow.latest_version))
+        select(
+            HandoffRow,
+            sub.display_name,
+            rev.display_name,
+            sig.display_name,
+            HandoffVersionRow,
+            author.display_name,
+        )
+        .join(
+            HandoffVersionRow,
+            and_(
+                HandoffVersionRow.handoff_id == HandoffRow.id,
+                HandoffVersionRow.number == HandoffRow.latest_version,
+            ),
+        )
         .join(author, author.id == HandoffVersionRow.recorded_by_id)
         .outerjoin(sub, sub.id == HandoffRow.submitted_by_id)
         .outerjoin(rev, rev.id == HandoffRow.reviewed_by_id)
@@ -389,9 +434,14 @@ def _handoff_query() -> Any:
 
 def _version(row: HandoffVersionRow, author: str) -> HandoffVersionRecord:
     return HandoffVersionRecord(
-        number=row.number, kind=row.kind, generated=dict(row.generated),
-        generated_at=row.generated_at, nurse_text=dict(row.nurse_text or {}),
-        amend_reason=row.amend_reason, recorded_at=row.recorded_at, recorded_by=author,
+        number=row.number,
+        kind=row.kind,
+        generated=dict(row.generated),
+        generated_at=row.generated_at,
+        nurse_text=dict(row.nurse_text or {}),
+        amend_reason=row.amend_reason,
+        recorded_at=row.recorded_at,
+        recorded_by=author,
         station=row.station,
     )
 
@@ -400,14 +450,26 @@ def _record(row: Any, comments: dict[int, tuple[int, str]]) -> HandoffRecord:
     handoff, submitted_by, reviewed_by, signed_by, version, author = row
     count, last = comments.get(handoff.id, (0, None))
     return HandoffRecord(
-        id=handoff.id, admission_id=handoff.admission_id, shift_name=handoff.shift_name,
-        shift_start=handoff.shift_start, shift_end=handoff.shift_end, status=handoff.status,
-        latest_version=handoff.latest_version, signed_version=handoff.signed_version,
-        created_at=handoff.created_at, updated_at=handoff.updated_at,
-        submitted_at=handoff.submitted_at, submitted_by=submitted_by,
-        reviewed_at=handoff.reviewed_at, reviewed_by=reviewed_by, signed_at=handoff.signed_at,
-        signed_by=signed_by, sent_back_reason=handoff.sent_back_reason,
-        revision=handoff.version, content=_version(version, author), comments=count,
+        id=handoff.id,
+        admission_id=handoff.admission_id,
+        shift_name=handoff.shift_name,
+        shift_start=handoff.shift_start,
+        shift_end=handoff.shift_end,
+        status=handoff.status,
+        latest_version=handoff.latest_version,
+        signed_version=handoff.signed_version,
+        created_at=handoff.created_at,
+        updated_at=handoff.updated_at,
+        submitted_at=handoff.submitted_at,
+        submitted_by=submitted_by,
+        reviewed_at=handoff.reviewed_at,
+        reviewed_by=reviewed_by,
+        signed_at=handoff.signed_at,
+        signed_by=signed_by,
+        sent_back_reason=handoff.sent_back_reason,
+        revision=handoff.version,
+        content=_version(version, author),
+        comments=count,
         last_comment=last,
     )
 
@@ -417,8 +479,9 @@ def _comments(session: Session, handoff_ids: Sequence[int]) -> dict[int, tuple[i
         return {}
     rows = session.execute(
         select(HandoffEventRow.handoff_id, HandoffEventRow.detail)
-        .where(HandoffEventRow.handoff_id.in_(list(handoff_ids)),
-               HandoffEventRow.action == "commented")
+        .where(
+            HandoffEventRow.handoff_id.in_(list(handoff_ids)), HandoffEventRow.action == "commented"
+        )
         .order_by(HandoffEventRow.at, HandoffEventRow.id)
     ).all()
     out: dict[int, tuple[int, str]] = {}
@@ -460,8 +523,10 @@ def handoff_events(session: Session, handoff_id: int) -> list[HandoffEventRecord
         .where(HandoffEventRow.handoff_id == handoff_id)
         .order_by(HandoffEventRow.at, HandoffEventRow.id)
     ).all()
-    return [HandoffEventRecord(e.at, e.action, name, e.station, e.version_number, e.detail)
-            for e, name in rows]
+    return [
+        HandoffEventRecord(e.at, e.action, name, e.station, e.version_number, e.detail)
+        for e, name in rows
+    ]
 
 
 def signoff(session: Session, shift_start: datetime) -> SignoffRecord | None:
@@ -473,12 +538,22 @@ def signoff(session: Session, shift_start: datetime) -> SignoffRecord | None:
     if row is None:
         return None
     record, name = row
-    return SignoffRecord(record.shift_start, record.signed_at, name, record.station,
-                         record.handoff_count, record.note)
+    return SignoffRecord(
+        record.shift_start,
+        record.signed_at,
+        name,
+        record.station,
+        record.handoff_count,
+        record.note,
+    )
 
 
 def latest_version_number(session: Session, handoff_id: int) -> int:
-    return int(session.scalar(
-        select(func.coalesce(func.max(HandoffVersionRow.number), 0))
-        .where(HandoffVersionRow.handoff_id == handoff_id)
-    ) or 0)
+    return int(
+        session.scalar(
+            select(func.coalesce(func.max(HandoffVersionRow.number), 0)).where(
+                HandoffVersionRow.handoff_id == handoff_id
+            )
+        )
+        or 0
+    )

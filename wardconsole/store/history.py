@@ -91,8 +91,9 @@ def entry(session: Session, entry_type: str, entry_id: int) -> StoredEntry | Non
 def scale2_prescription(session: Session, admission_id: int) -> tuple[str | None, str | None]:
     """(target range, prescriber) of an admission's SpO2 Scale 2, or (None, None)."""
     row = session.execute(
-        select(Admission.spo2_scale2_target, Admission.spo2_scale2_prescribed_by)
-        .where(Admission.id == admission_id)
+        select(Admission.spo2_scale2_target, Admission.spo2_scale2_prescribed_by).where(
+            Admission.id == admission_id
+        )
     ).first()
     return (row[0], row[1]) if row is not None else (None, None)
 
@@ -110,7 +111,9 @@ def _select_entries(
     model = ENTRY_TABLES[entry_type]
     newer = aliased(model)
     replaced_by = (
-        select(func.min(newer.id)).where(newer.amends_id == model.id).correlate(model)
+        select(func.min(newer.id))
+        .where(newer.amends_id == model.id)
+        .correlate(model)
         .scalar_subquery()
     )
     query = (
@@ -158,13 +161,25 @@ def _values(entry_type: str, row: Any) -> dict[str, Any]:
         )
         return values
     if entry_type == "symptoms":
-        return {"item_scores": dict(row.item_scores), "total": row.total,
-                "chart_version": row.chart_version}
+        return {
+            "item_scores": dict(row.item_scores),
+            "total": row.total,
+            "chart_version": row.chart_version,
+        }
     if entry_type == "assessment":
-        return {"kind": row.kind, "answers": dict(row.answers), "total": row.total,
-                "label": row.label}
-    return {"drug": row.drug, "drug_class": row.drug_class, "dose": row.dose,
-            "route": row.route, "reason": row.reason}
+        return {
+            "kind": row.kind,
+            "answers": dict(row.answers),
+            "total": row.total,
+            "label": row.label,
+        }
+    return {
+        "drug": row.drug,
+        "drug_class": row.drug_class,
+        "dose": row.dose,
+        "route": row.route,
+        "reason": row.reason,
+    }
 
 
 def _effects(session: Session, dose_ids: Sequence[int]) -> dict[int, list[PrnEffect]]:

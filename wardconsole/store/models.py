@@ -170,9 +170,7 @@ class ObservationSetRow(ClinicalEntry, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
-    amends_id: Mapped[int | None] = mapped_column(
-        ForeignKey("observation_sets.id"), index=True
-    )
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("observation_sets.id"), index=True)
     respiration_rate: Mapped[int | None] = mapped_column(Integer)
     spo2: Mapped[int | None] = mapped_column(Integer)
     spo2_scale: Mapped[int] = mapped_column(Integer, default=1)

@@ -219,8 +219,9 @@ def _latest_ids(
     """Admission id -> id of its newest current entry, one index seek per admission."""
     if not admission_ids:
         return {}
-    rows = session.execute(_latest_ids_statement(model, complete_only),
-                           {"admission_ids": list(admission_ids)}).all()
+    rows = session.execute(
+        _latest_ids_statement(model, complete_only), {"admission_ids": list(admission_ids)}
+    ).all()
     return {admission_id: entry_id for admission_id, entry_id in rows if entry_id is not None}
 
 
@@ -272,8 +273,14 @@ def _escalation_query() -> Any:
     ack = aliased(Staff)
     res = aliased(Staff)
     return (
-        select(EscalationRow, Bed.label, Patient.given_name, Patient.family_name,
-               ack.display_name, res.display_name)
+        select(
+            EscalationRow,
+            Bed.label,
+            Patient.given_name,
+            Patient.family_name,
+            ack.display_name,
+            res.display_name,
+        )
         .join(Admission, Admission.id == EscalationRow.admission_id)
         .join(Patient, Patient.id == Admission.patient_id)
         .outerjoin(Bed, Bed.id == Admission.bed_id)
@@ -334,9 +341,7 @@ def escalation(session: Session, escalation_id: int) -> EscalationInfo | None:
     return _escalation_info(row) if row else None
 
 
-def _current_since(
-    session: Session, model: Any, admission_id: int, since: datetime
-) -> list[Any]:
+def _current_since(session: Session, model: Any, admission_id: int, since: datetime) -> list[Any]:
     return list(
         session.scalars(
             select(model)
@@ -346,24 +351,25 @@ def _current_since(
     )
 
 
-def clinical_state(
-    session: Session, admission_id: int, *, since: datetime
-) -> PatientClinicalState:
+def clinical_state(session: Session, admission_id: int, *, since: datetime) -> PatientClinicalState:
     """The rules engine's view of one patient: current entries since ``since``, plus the
     newest complete set and symptom entry even when older (the trend needs a baseline)."""
     info = session.get(Admission, admission_id)
     if info is None:
         raise LookupError(f"no admission {admission_id}")
-    observations = [to_observation(r) for r in _current_since(session, ObservationSetRow,
-                                                               admission_id, since)]
+    observations = [
+        to_observation(r) for r in _current_since(session, ObservationSetRow, admission_id, since)
+    ]
     if not any(o.news2_total is not None for o in observations):
         older = latest_observations(session, [admission_id], complete_only=True).get(admission_id)
         if older is not None and all(o.id != older.id for o in observations):
             observations.insert(0, older)
-    symptoms = [to_symptoms(r) for r in _current_since(session, SymptomEntryRow, admission_id,
-                                                        since)]
-    assessments = [to_assessment(r) for r in _current_since(session, AssessmentRow,
-                                                            admission_id, since)]
+    symptoms = [
+        to_symptoms(r) for r in _current_since(session, SymptomEntryRow, admission_id, since)
+    ]
+    assessments = [
+        to_assessment(r) for r in _current_since(session, AssessmentRow, admission_id, since)
+    ]
     prn = [to_prn(r) for r in _current_since(session, PrnDoseRow, admission_id, since)]
     open_rows = session.scalars(
         select(EscalationRow).where(

@@ -18,9 +18,7 @@ from wardconsole.store.models import Admission, ObservationLevelRow, SafetyCheck
 from wardconsole.store.repository import is_current
 
 
-def level_periods(
-    session: Session, admission_ids: Sequence[int]
-) -> dict[int, list[LevelPeriod]]:
+def level_periods(session: Session, admission_ids: Sequence[int]) -> dict[int, list[LevelPeriod]]:
     """Every level set for these admissions, oldest first, with who set it."""
     if not admission_ids:
         return {}

@@ -63,15 +63,13 @@ def _epoch_postgresql(element: epoch_seconds, compiler: Any, **kw: Any) -> str:
 
 def code_of(column: ColumnElement[Any], codes: Sequence[str], missing: int | None = None) -> Any:
     """``codes.index(column)`` computed in SQL (``missing`` for NULL or an unknown value)."""
-    return case({value: index for index, value in enumerate(codes)}, value=column,
-                else_=missing)
+    return case({value: index for index, value in enumerate(codes)}, value=column, else_=missing)
 
 
 def fetch_matrix(session: Session, statement: Select[Any]) -> np.ndarray:
     """Run a select whose columns are all numeric; return an (rows, columns) float64 array."""
     connection = session.connection()
-    sql = str(statement.compile(dialect=connection.dialect,
-                                compile_kwargs={"literal_binds": True}))
+    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
     width = len(statement.selected_columns)
     cursor = connection.connection.cursor()
     try:
@@ -99,8 +97,19 @@ def _status_code(model: Any) -> Any:
 
 
 OBSERVATION_COLUMNS: tuple[str, ...] = (
-    "taken_at", "id", "respiration_rate", "spo2", "spo2_scale", "on_oxygen", "systolic_bp",
-    "diastolic_bp", "pulse", "temperature", "consciousness", "news2_total", "news2_risk",
+    "taken_at",
+    "id",
+    "respiration_rate",
+    "spo2",
+    "spo2_scale",
+    "on_oxygen",
+    "systolic_bp",
+    "diastolic_bp",
+    "pulse",
+    "temperature",
+    "consciousness",
+    "news2_total",
+    "news2_risk",
 )
 """Column order of ``observation_matrix``."""
 
@@ -125,10 +134,19 @@ def observation_matrix(
     o = ObservationSetRow
     statement = (
         select(
-            epoch_seconds(o.taken_at), o.id, o.respiration_rate, o.spo2, o.spo2_scale,
-            cast(o.on_oxygen, Integer), o.systolic_bp, o.diastolic_bp, o.pulse, o.temperature,
+            epoch_seconds(o.taken_at),
+            o.id,
+            o.respiration_rate,
+            o.spo2,
+            o.spo2_scale,
+            cast(o.on_oxygen, Integer),
+            o.systolic_bp,
+            o.diastolic_bp,
+            o.pulse,
+            o.temperature,
             code_of(o.consciousness, consciousness_codes),
-            o.news2_total, code_of(o.news2_risk, risk_codes, -1),
+            o.news2_total,
+            code_of(o.news2_risk, risk_codes, -1),
         )
         .where(o.admission_id == admission_id, *_in_range(o, start, end))
         .order_by(o.taken_at, o.id)
@@ -168,60 +186,96 @@ def missing_reasons(
 
 def spo2_target(session: Session, admission_id: int) -> str | None:
     """The prescribed SpO2 target range when the patient is on Scale 2 (e.g. '88–92')."""
-    return session.scalar(
-        select(Admission.spo2_scale2_target).where(Admission.id == admission_id)
-    )
+    return session.scalar(select(Admission.spo2_scale2_target).where(Admission.id == admission_id))
 
 
 def symptom_rows(session: Session, admission_id: int) -> list[Any]:
     """The admission's withdrawal-chart ratings, oldest first: (epoch, id, amends_id, status,
     total, item_scores)."""
     s = SymptomEntryRow
-    return list(session.execute(
-        select(epoch_seconds(s.taken_at), s.id, s.amends_id, _status_code(s), s.total,
-               s.item_scores)
-        .where(s.admission_id == admission_id)
-        .order_by(s.taken_at, s.id)
-    ).all())
+    return list(
+        session.execute(
+            select(
+                epoch_seconds(s.taken_at),
+                s.id,
+                s.amends_id,
+                _status_code(s),
+                s.total,
+                s.item_scores,
+            )
+            .where(s.admission_id == admission_id)
+            .order_by(s.taken_at, s.id)
+        ).all()
+    )
 
 
 def assessment_rows(session: Session, admission_id: int) -> list[Any]:
     """The admission's assessments, oldest first: (epoch, id, amends_id, status, kind, total,
     label)."""
     a = AssessmentRow
-    return list(session.execute(
-        select(epoch_seconds(a.taken_at), a.id, a.amends_id, _status_code(a), a.kind, a.total,
-               a.label)
-        .where(a.admission_id == admission_id)
-        .order_by(a.taken_at, a.id)
-    ).all())
+    return list(
+        session.execute(
+            select(
+                epoch_seconds(a.taken_at),
+                a.id,
+                a.amends_id,
+                _status_code(a),
+                a.kind,
+                a.total,
+                a.label,
+            )
+            .where(a.admission_id == admission_id)
+            .order_by(a.taken_at, a.id)
+        ).all()
+    )
 
 
 def prn_rows(session: Session, admission_id: int) -> list[Any]:
     """PRN doses with who gave them, oldest first."""
     p = PrnDoseRow
-    return list(session.execute(
-        select(epoch_seconds(p.taken_at), p.id, p.amends_id, _status_code(p), p.drug,
-               p.drug_class, p.dose, p.route, p.reason, Staff.display_name, p.station)
-        .join(Staff, Staff.id == p.recorded_by_id)
-        .where(p.admission_id == admission_id)
-        .order_by(p.taken_at, p.id)
-    ).all())
+    return list(
+        session.execute(
+            select(
+                epoch_seconds(p.taken_at),
+                p.id,
+                p.amends_id,
+                _status_code(p),
+                p.drug,
+                p.drug_class,
+                p.dose,
+                p.route,
+                p.reason,
+                Staff.display_name,
+                p.station,
+            )
+            .join(Staff, Staff.id == p.recorded_by_id)
+            .where(p.admission_id == admission_id)
+            .order_by(p.taken_at, p.id)
+        ).all()
+    )
 
 
-def escalation_event_rows(
-    session: Session, admission_id: int, actions: Sequence[str]
-) -> list[Any]:
+def escalation_event_rows(session: Session, admission_id: int, actions: Sequence[str]) -> list[Any]:
     """The trail of the admission's escalations (only ``actions``), oldest first."""
     e, x = EscalationEventRow, EscalationRow
-    return list(session.execute(
-        select(epoch_seconds(e.at), e.action, e.detail, x.id, x.kind, x.severity,
-               Staff.display_name, e.station)
-        .join(x, x.id == e.escalation_id)
-        .outerjoin(Staff, Staff.id == e.staff_id)
-        .where(x.admission_id == admission_id, e.action.in_(actions))
-        .order_by(e.at, e.id)
-    ).all())
+    return list(
+        session.execute(
+            select(
+                epoch_seconds(e.at),
+                e.action,
+                e.detail,
+                x.id,
+                x.kind,
+                x.severity,
+                Staff.display_name,
+                e.station,
+            )
+            .join(x, x.id == e.escalation_id)
+            .outerjoin(Staff, Staff.id == e.staff_id)
+            .where(x.admission_id == admission_id, e.action.in_(actions))
+            .order_by(e.at, e.id)
+        ).all()
+    )
 
 
 CORRECTABLE: Mapping[str, Any] = {
@@ -239,8 +293,14 @@ def correction_rows(session: Session, admission_id: int) -> list[tuple[str, Any]
     out: list[tuple[str, Any]] = []
     for entry_type, model in CORRECTABLE.items():
         rows = session.execute(
-            select(epoch_seconds(model.taken_at), epoch_seconds(model.recorded_at),
-                   model.status, model.amend_reason, Staff.display_name, model.station)
+            select(
+                epoch_seconds(model.taken_at),
+                epoch_seconds(model.recorded_at),
+                model.status,
+                model.amend_reason,
+                Staff.display_name,
+                model.station,
+            )
             .join(Staff, Staff.id == model.recorded_by_id)
             .where(model.admission_id == admission_id, model.amends_id.is_not(None))
         ).all()

@@ -51,8 +51,12 @@ ACTION_PERMISSIONS: Mapping[str, Permission] = {
 }
 """Window actions (attribute paths on the main window) and the permission each needs."""
 
-ROLE_WORDS = {"nurse": "Nurse", "supervisor": "Supervisor", "readonly": "Read-only",
-              "system": "Automatic"}
+ROLE_WORDS = {
+    "nurse": "Nurse",
+    "supervisor": "Supervisor",
+    "readonly": "Read-only",
+    "system": "Automatic",
+}
 _HELD_BY_ROLE = "wardconsole_disabled_by_role"
 
 
@@ -133,8 +137,9 @@ class AccessControls(QObject):
         self.lock.start()
         self._queue_timer.start()
         self.check_queue()
-        self._runner.run(self._access.setup, on_success=self._on_setup_loaded,
-                         on_failure=lambda _error: None)
+        self._runner.run(
+            self._access.setup, on_success=self._on_setup_loaded, on_failure=lambda _error: None
+        )
 
     def shutdown(self) -> None:
         self._queue_timer.stop()
@@ -200,8 +205,12 @@ class AccessControls(QObject):
         saves = self._access.saves
         if saves is None:
             return
-        self._runner.run(saves.outbox.visible, on_success=self._on_queue_read,
-                         on_failure=lambda _error: None, key="queue")
+        self._runner.run(
+            saves.outbox.visible,
+            on_success=self._on_queue_read,
+            on_failure=lambda _error: None,
+            key="queue",
+        )
 
     def _on_queue_read(self, entries: list[QueuedEntry]) -> None:
         made = [e for e in entries if e.kind is not QueueKind.AUDIT]
@@ -219,10 +228,12 @@ class AccessControls(QObject):
         self.queue_changed.emit(waiting)
         if any(e.state is QueueState.WAITING for e in entries) and self._access.saves:
             saves = self._access.saves
-            self._runner.run(saves.replay, on_success=self._on_replayed,
-                             on_failure=lambda error: log.warning("Replay failed: %s",
-                                                                  type(error).__name__),
-                             key="replay")
+            self._runner.run(
+                saves.replay,
+                on_success=self._on_replayed,
+                on_failure=lambda error: log.warning("Replay failed: %s", type(error).__name__),
+                key="replay",
+            )
 
     def _on_replayed(self, report: ReplayReport) -> None:
         if report.sent or report.refused:

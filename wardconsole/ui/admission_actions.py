@@ -85,8 +85,13 @@ class AdmissionActions(QObject):
             self.find_action.setStatusTip(SUPERVISORS_ONLY)
 
     def actions(self) -> list[QAction]:
-        return [self.admit_action, self.move_action, self.discharge_action, self.amend_action,
-                self.find_action]
+        return [
+            self.admit_action,
+            self.move_action,
+            self.discharge_action,
+            self.amend_action,
+            self.find_action,
+        ]
 
     @Slot(Theme)
     def set_theme(self, theme: Theme) -> None:
@@ -98,9 +103,13 @@ class AdmissionActions(QObject):
     def admit(self) -> None:
         if self._desk is None:
             return
-        admitted = AdmissionDialog.ask(self._desk, self._runner, theme=self._theme,
-                                       baseline_available=self._baseline_available,
-                                       parent=self._window)
+        admitted = AdmissionDialog.ask(
+            self._desk,
+            self._runner,
+            theme=self._theme,
+            baseline_available=self._baseline_available,
+            parent=self._window,
+        )
         if admitted is not None:
             where = f" to bed {admitted.bed}" if admitted.bed else ""
             self.message_requested.emit(f"Admitted {admitted.patient_name}{where}")
@@ -111,8 +120,9 @@ class AdmissionActions(QObject):
         row = self._row()
         if row is None or self._desk is None:
             return
-        bed = BedMoveDialog.ask(self._desk, self._runner, row.admission_id, theme=self._theme,
-                                parent=self._window)
+        bed = BedMoveDialog.ask(
+            self._desk, self._runner, row.admission_id, theme=self._theme, parent=self._window
+        )
         if bed is not None:
             self.message_requested.emit(f"Moved {row.patient_name} to bed {bed}")
             self.moved.emit(row.admission_id)
@@ -122,11 +132,13 @@ class AdmissionActions(QObject):
         row = self._row()
         if row is None or self._desk is None:
             return
-        done = DischargeDialog.ask(self._desk, self._runner, row.admission_id, theme=self._theme,
-                                   parent=self._window)
+        done = DischargeDialog.ask(
+            self._desk, self._runner, row.admission_id, theme=self._theme, parent=self._window
+        )
         if done is not None:
             self.message_requested.emit(
-                f"Discharged {done.patient_name}: {done.destination.label.lower()}")
+                f"Discharged {done.patient_name}: {done.destination.label.lower()}"
+            )
             self.discharged.emit(row.admission_id)
 
     @Slot()
@@ -134,8 +146,9 @@ class AdmissionActions(QObject):
         row = self._row()
         if row is None or self._desk is None:
             return
-        flags = IntakeAmendDialog.ask(self._desk, self._runner, row.admission_id,
-                                      theme=self._theme, parent=self._window)
+        flags = IntakeAmendDialog.ask(
+            self._desk, self._runner, row.admission_id, theme=self._theme, parent=self._window
+        )
         if flags is not None:
             self.message_requested.emit(f"Intake amended for {row.patient_name}")
             self.amended.emit(row.admission_id)
@@ -147,8 +160,7 @@ class AdmissionActions(QObject):
         if not self._desk.can(Permission.VIEW_HISTORY):
             self.message_requested.emit(SUPERVISORS_ONLY)
             return
-        PatientSearchDialog.ask(self._desk, self._runner, theme=self._theme,
-                                parent=self._window)
+        PatientSearchDialog.ask(self._desk, self._runner, theme=self._theme, parent=self._window)
 
     # -- internals ------------------------------------------------------------------------------
 

@@ -69,8 +69,11 @@ class BedsideActions(QObject):
     def available(self) -> bool:
         """Recording is configured for this station (services and a signed-in actor)."""
         context = self._context
-        return (context.recording is not None and context.history is not None
-                and context.current_actor is not None)
+        return (
+            context.recording is not None
+            and context.history is not None
+            and context.current_actor is not None
+        )
 
     def actions(self) -> list[QAction]:
         return [self.record_action, self.prn_action, self.history_action]
@@ -85,8 +88,9 @@ class BedsideActions(QObject):
         bedside = self._bedside()
         if bedside is None:
             return
-        result = ObservationDialog.ask(bedside, row.admission_id, patient_title(row),
-                                       parent=parent or self._window)
+        result = ObservationDialog.ask(
+            bedside, row.admission_id, patient_title(row), parent=parent or self._window
+        )
         if result is not None:
             self.entries_saved.emit(row.admission_id)
 
@@ -94,16 +98,18 @@ class BedsideActions(QObject):
         bedside = self._bedside()
         if bedside is None:
             return
-        if PrnDialog.ask(bedside, row.admission_id, patient_title(row),
-                         parent=parent or self._window):
+        if PrnDialog.ask(
+            bedside, row.admission_id, patient_title(row), parent=parent or self._window
+        ):
             self.entries_saved.emit(row.admission_id)
 
     def show_history(self, row: CensusRow, parent: QWidget | None = None) -> None:
         bedside = self._bedside()
         if bedside is None:
             return
-        if HistoryDialog.ask(bedside, row.admission_id, patient_title(row),
-                             parent=parent or self._window):
+        if HistoryDialog.ask(
+            bedside, row.admission_id, patient_title(row), parent=parent or self._window
+        ):
             self.entries_saved.emit(row.admission_id)
 
     def attach(self, window: PatientWindow) -> list[QAction]:
@@ -114,12 +120,16 @@ class BedsideActions(QObject):
             return existing
         window_ref = weakref.ref(window)  # the window owns the actions: no cycle back to it
         made = []
-        for key, open_dialog in (("record", self.record), ("prn", self.give_prn),
-                                 ("history", self.show_history)):
+        for key, open_dialog in (
+            ("record", self.record),
+            ("prn", self.give_prn),
+            ("history", self.show_history),
+        ):
             action = self._make_action(key, window)
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             action.triggered.connect(
-                lambda _checked=False, f=open_dialog: self._for_window(window_ref, f))
+                lambda _checked=False, f=open_dialog: self._for_window(window_ref, f)
+            )
             window.addAction(action)
             made.append(action)
         window.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
@@ -127,7 +137,8 @@ class BedsideActions(QObject):
         return made
 
     def _for_window(
-        self, window_ref: weakref.ref[PatientWindow],
+        self,
+        window_ref: weakref.ref[PatientWindow],
         open_dialog: Callable[..., None],
     ) -> None:
         window = window_ref()
@@ -161,7 +172,12 @@ class BedsideActions(QObject):
         except ServiceError as exc:
             QMessageBox.warning(self._window, "Cannot record", str(exc))
             return None
-        return Bedside(recording=context.recording, history=context.history, actor=actor,
-                       runner=self._runner, theme=self._theme,
-                       current_actor=context.current_actor,
-                       saves=context.access.saves if context.access is not None else None)
+        return Bedside(
+            recording=context.recording,
+            history=context.history,
+            actor=actor,
+            runner=self._runner,
+            theme=self._theme,
+            current_actor=context.current_actor,
+            saves=context.access.saves if context.access is not None else None,
+        )

@@ -182,8 +182,12 @@ class EscalationCentre(QObject):
         """Re-read the board (and the selected trail) in the background."""
         if self._shut_down:
             return
-        self._runner.run(self._desk.board, on_success=self._on_board_loaded,
-                         on_failure=self._on_board_failed, key="escalation-board")
+        self._runner.run(
+            self._desk.board,
+            on_success=self._on_board_loaded,
+            on_failure=self._on_board_failed,
+            key="escalation-board",
+        )
         self._load_trail()
 
     @Slot(list)
@@ -209,8 +213,12 @@ class EscalationCentre(QObject):
             if escalation_id == self._selected:
                 self.trail_model.set_trail(escalation_id, events)
 
-        self._runner.run(lambda: self._desk.trail(escalation_id), on_success=loaded,
-                         on_failure=self._on_board_failed, key="escalation-trail")
+        self._runner.run(
+            lambda: self._desk.trail(escalation_id),
+            on_success=loaded,
+            on_failure=self._on_board_failed,
+            key="escalation-trail",
+        )
 
     def _on_board_loaded(self, board: EscalationBoard) -> None:
         if self._shut_down:
@@ -225,8 +233,9 @@ class EscalationCentre(QObject):
         log.warning("Reading escalations failed: %s", error)
         when = fmt.local_time_text(self._board.taken_at) if self._board else None
         shown = f"; showing what was read at {when}" if when else ""
-        self.notice_changed.emit(f"Escalations could not be read ({_one_line(error)}){shown}.",
-                                 "alert")
+        self.notice_changed.emit(
+            f"Escalations could not be read ({_one_line(error)}){shown}.", "alert"
+        )
 
     # -- clocks ------------------------------------------------------------------------------
 
@@ -241,9 +250,12 @@ class EscalationCentre(QObject):
         """Run the time-driven rules (overdue observations) in the background."""
         if self._shut_down:
             return
-        self._runner.run(self._desk.evaluate_ward, on_success=self._on_ward_evaluated,
-                         on_failure=lambda e: log.warning("Ward rules failed: %s", e),
-                         key="evaluate-ward")
+        self._runner.run(
+            self._desk.evaluate_ward,
+            on_success=self._on_ward_evaluated,
+            on_failure=lambda e: log.warning("Ward rules failed: %s", e),
+            key="evaluate-ward",
+        )
 
     def _on_ward_evaluated(self, changes: list[EscalationChange]) -> None:
         if changes:
@@ -259,9 +271,11 @@ class EscalationCentre(QObject):
             if cascaded:
                 self.refresh()
 
-        self._runner.run(lambda: self._desk.record_announcements(announcements),
-                         on_success=recorded,
-                         on_failure=lambda e: log.warning("Recording alarms failed: %s", e))
+        self._runner.run(
+            lambda: self._desk.record_announcements(announcements),
+            on_success=recorded,
+            on_failure=lambda e: log.warning("Recording alarms failed: %s", e),
+        )
 
     @Slot()
     def _on_mute_changed(self) -> None:
@@ -270,26 +284,39 @@ class EscalationCentre(QObject):
     # -- the nurse's actions -----------------------------------------------------------------
 
     def acknowledge(self, escalation: EscalationInfo) -> None:
-        self._act(lambda: self._desk.acknowledge(escalation.id, escalation.version),
-                  escalation, "Acknowledged: you are on it")
+        self._act(
+            lambda: self._desk.acknowledge(escalation.id, escalation.version),
+            escalation,
+            "Acknowledged: you are on it",
+        )
 
     def record_action(self, escalation: EscalationInfo, text: str) -> None:
-        self._act(lambda: self._desk.record_action(escalation.id, text), escalation,
-                  f"Action recorded: {text}")
+        self._act(
+            lambda: self._desk.record_action(escalation.id, text),
+            escalation,
+            f"Action recorded: {text}",
+        )
 
     def resolve(self, escalation: EscalationInfo, outcome: str) -> None:
-        self._act(lambda: self._desk.resolve(escalation.id, escalation.version, outcome),
-                  escalation, "Resolved")
+        self._act(
+            lambda: self._desk.resolve(escalation.id, escalation.version, outcome),
+            escalation,
+            "Resolved",
+        )
 
     def snooze(self, escalation: EscalationInfo, minutes: int, reason: str) -> None:
         self._act(
             lambda: self._desk.snooze(escalation.id, escalation.version, minutes, reason),
-            escalation, f"Snoozed for {minutes} min; the alarm returns after that",
+            escalation,
+            f"Snoozed for {minutes} min; the alarm returns after that",
         )
 
     def decline(self, escalation: EscalationInfo, reason: str) -> None:
-        self._act(lambda: self._desk.decline(escalation.id, escalation.version, reason),
-                  escalation, "Closed without escalating; your reason is logged")
+        self._act(
+            lambda: self._desk.decline(escalation.id, escalation.version, reason),
+            escalation,
+            "Closed without escalating; your reason is logged",
+        )
 
     def _act(self, work: Callable[[], None], escalation: EscalationInfo, done: str) -> None:
         if self._busy or self._shut_down:
@@ -322,8 +349,10 @@ def _failure_text(error: BaseException, what: str) -> str:
         return f"Not saved ({what}): {problems}."
     if isinstance(error, ServiceError):
         return f"Not saved ({what}): {error}."
-    return (f"Not saved ({what}): the database did not answer ({_one_line(error)}). "
-            "Nothing was changed; try again.")
+    return (
+        f"Not saved ({what}): the database did not answer ({_one_line(error)}). "
+        "Nothing was changed; try again."
+    )
 
 
 def _sentence(text: str) -> str:

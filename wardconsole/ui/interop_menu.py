@@ -51,9 +51,15 @@ class InteropMenu(QObject):
     interop_failed = Signal(str)
     """An import or export changed nothing; the argument is the message shown."""
 
-    def __init__(self, actions: InteropActions | None, actor: Callable[[], Actor] | None,
-                 runner: TaskRunner, view: CensusView, model: CensusTableModel,
-                 window: QWidget) -> None:
+    def __init__(
+        self,
+        actions: InteropActions | None,
+        actor: Callable[[], Actor] | None,
+        runner: TaskRunner,
+        view: CensusView,
+        model: CensusTableModel,
+        window: QWidget,
+    ) -> None:
         super().__init__(window)
         self._actions = actions if actor is not None else None
         self._actor = actor
@@ -72,7 +78,8 @@ class InteropMenu(QObject):
         self.import_into_action = QAction("Import FHIR into &selected patient…", window)
         self.import_into_action.setStatusTip(
             "For a file that does not say whose record it is: import it for the patient "
-            "selected on the census")
+            "selected on the census"
+        )
         self.export_action = QAction("&Export patient (FHIR/CSV)…", window)
         self.export_action.setStatusTip("Save the selected patient's record as FHIR or CSV")
         available = self._actions is not None
@@ -124,9 +131,11 @@ class InteropMenu(QObject):
                 last[0] = done
                 runner.run_on_main(lambda: progress.advance(done, total))
 
-        runner.run(lambda: actions.import_fhir(actor, path, report_progress, hospital_number),
-                   on_success=lambda report: self._on_import_done(path, report),
-                   on_failure=lambda error: self._on_import_failed(path, error))
+        runner.run(
+            lambda: actions.import_fhir(actor, path, report_progress, hospital_number),
+            on_success=lambda report: self._on_import_done(path, report),
+            on_failure=lambda error: self._on_import_failed(path, error),
+        )
 
     def _progress_dialog(self) -> ImportProgressDialog:
         if self._progress is None:
@@ -147,9 +156,13 @@ class InteropMenu(QObject):
         if len(lines) > len(shown):
             shown.append(f"… and {len(lines) - len(shown)} more reasons (Show Details)")
         text = f"{path.name}: {report.summary()}."
-        self._tell(QMessageBox.Icon.Information, "Import finished", text,
-                   "Skipped, by reason:\n" + "\n".join(shown) if lines else "",
-                   "\n".join(lines) if len(lines) > SKIP_REASONS_SHOWN else "")
+        self._tell(
+            QMessageBox.Icon.Information,
+            "Import finished",
+            text,
+            "Skipped, by reason:\n" + "\n".join(shown) if lines else "",
+            "\n".join(lines) if len(lines) > SKIP_REASONS_SHOWN else "",
+        )
         self.import_finished.emit(report)
 
     def _on_import_failed(self, path: Path, error: BaseException) -> None:
@@ -178,15 +191,21 @@ class InteropMenu(QObject):
         actions, hospital_number, actor = self._actions, row.hospital_number, self._current_actor()
         self._busy = True
         self._runner.run(
-            lambda: actions.export_patient(actor, hospital_number, choice.path,
-                                           choice.export_format),
+            lambda: actions.export_patient(
+                actor, hospital_number, choice.path, choice.export_format
+            ),
             on_success=self._on_export_done,
-            on_failure=lambda error: self._on_export_failed(label, error))
+            on_failure=lambda error: self._on_export_failed(label, error),
+        )
 
     def _on_export_done(self, result: ExportResult) -> None:
         self._finish()
-        self._tell(QMessageBox.Icon.Information, "Export finished", result.summary() + ".",
-                   "The export is recorded in the audit trail.")
+        self._tell(
+            QMessageBox.Icon.Information,
+            "Export finished",
+            result.summary() + ".",
+            "The export is recorded in the audit trail.",
+        )
         self.export_finished.emit(result)
 
     def _on_export_failed(self, label: str, error: BaseException) -> None:
@@ -201,8 +220,7 @@ class InteropMenu(QObject):
         admission_id = self._view.selected_admission_id()
         row_number = -1 if admission_id is None else self._model.row_of_admission(admission_id)
         if row_number < 0:
-            self._tell(QMessageBox.Icon.Information, title,
-                       "Select a patient on the census first.")
+            self._tell(QMessageBox.Icon.Information, title, "Select a patient on the census first.")
             return None
         return self._model.census_row(row_number)
 
@@ -219,8 +237,9 @@ class InteropMenu(QObject):
         for action in (self.import_action, self.import_into_action, self.export_action):
             action.setEnabled(enabled)
 
-    def _tell(self, icon: QMessageBox.Icon, title: str, text: str, details: str = "",
-              more: str = "") -> None:
+    def _tell(
+        self, icon: QMessageBox.Icon, title: str, text: str, details: str = "", more: str = ""
+    ) -> None:
         box = self.message_box
         box.setIcon(icon)
         box.setWindowTitle(title)

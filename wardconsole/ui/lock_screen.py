@@ -41,12 +41,20 @@ from wardconsole.ui.dialogs.sign_in_dialog import SIGN_IN_STYLE, SignInForm
 from wardconsole.ui.session import AccessContext, StaffSession
 from wardconsole.ui.tasks import TaskRunner
 
-ACTIVITY_EVENTS = frozenset({
-    QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
-    QEvent.Type.Wheel, QEvent.Type.TouchBegin, QEvent.Type.TabletPress,
-})
+ACTIVITY_EVENTS = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseMove,
+        QEvent.Type.Wheel,
+        QEvent.Type.TouchBegin,
+        QEvent.Type.TabletPress,
+    }
+)
 
-LOCK_STYLE = SIGN_IN_STYLE + """
+LOCK_STYLE = (
+    SIGN_IN_STYLE
+    + """
 QWidget#LockScreen { background-color: palette(window); }
 QLabel#lock_title { font-size: 22pt; font-weight: bold; }
 QLabel#lock_ward { font-size: 14pt; }
@@ -56,9 +64,12 @@ QLabel#lock_alerts_title { font-size: 14pt; font-weight: bold; }
 QListView#lock_alerts { font-size: 16pt; font-weight: bold; }
 QFrame#lock_panel { border: 1px solid palette(mid); border-radius: 6px; padding: 12px; }
 """
+)
 
 _SEVERITY_MARK = {
-    Severity.EMERGENCY: "◆◆", Severity.URGENT: "◆\u2007", Severity.ADVISORY: "◇\u2007",
+    Severity.EMERGENCY: "◆◆",
+    Severity.URGENT: "◆\u2007",
+    Severity.ADVISORY: "◇\u2007",
 }
 LEGEND = "◆◆ emergency   ◆ urgent   ◇ advisory"
 
@@ -69,8 +80,7 @@ def alert_lines(snapshot: CensusSnapshot | None) -> list[str]:
         return []
     items: list[EscalationSummary] = [e for row in snapshot.rows for e in row.open_escalations]
     items.sort(key=lambda e: (-e.severity, e.raised_at))
-    return [f"{_SEVERITY_MARK.get(e.severity, '◇')}  Bed {e.bed} — {e.kind.label}"
-            for e in items]
+    return [f"{_SEVERITY_MARK.get(e.severity, '◇')}  Bed {e.bed} — {e.kind.label}" for e in items]
 
 
 class Curtain(QWidget):
@@ -93,8 +103,10 @@ class Curtain(QWidget):
         self.raise_()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.parent() and event.type() in (QEvent.Type.Resize,
-                                                          QEvent.Type.ChildAdded):
+        if watched is self.parent() and event.type() in (
+            QEvent.Type.Resize,
+            QEvent.Type.ChildAdded,
+        ):
             self.setGeometry(self.parentWidget().rect())
             self.raise_()
         return False
@@ -109,10 +121,15 @@ class LockScreen(QWidget):
     unlocked = Signal(object)
     """Someone signed in on the lock screen (a ``SignedIn``)."""
 
-    def __init__(self, access: AccessContext, runner: TaskRunner,
-                 previous: Callable[[], object]) -> None:
-        super().__init__(None, Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint
-                         | Qt.WindowType.WindowStaysOnTopHint)
+    def __init__(
+        self, access: AccessContext, runner: TaskRunner, previous: Callable[[], object]
+    ) -> None:
+        super().__init__(
+            None,
+            Qt.WindowType.Window
+            | Qt.WindowType.FramelessWindowHint
+            | Qt.WindowType.WindowStaysOnTopHint,
+        )
         self.setObjectName("LockScreen")
         self.setWindowTitle(f"WardConsole — locked — {access.station}")
         self.setWindowModality(Qt.WindowModality.ApplicationModal)
@@ -134,12 +151,14 @@ class LockScreen(QWidget):
         self.queue.setObjectName("lock_queue")
         self.queue.setVisible(False)
         self.form = SignInForm(
-            lambda code, password: access.sign_in(code, password, SignInPurpose.UNLOCK,
-                                                  previous()),  # type: ignore[arg-type]
-            runner, purpose=SignInPurpose.UNLOCK,
+            lambda code, password: access.sign_in(code, password, SignInPurpose.UNLOCK, previous()),  # type: ignore[arg-type]
+            runner,
+            purpose=SignInPurpose.UNLOCK,
         )
-        self.who = QLabel("The same nurse, or any other member of staff, unlocks it by signing "
-                          "in with their own staff ID; the console then records as them.")
+        self.who = QLabel(
+            "The same nurse, or any other member of staff, unlocks it by signing "
+            "in with their own staff ID; the console then records as them."
+        )
         self.who.setObjectName("lock_who")
         self.who.setWordWrap(True)
         self.who.setProperty("tone", "muted")
@@ -185,8 +204,9 @@ class LockScreen(QWidget):
 
     def set_alerts(self, lines: list[str]) -> None:
         self.alert_model.setStringList(lines or ["None open"])
-        self.alerts_title.setText(f"Open escalations ({len(lines)})" if lines
-                                  else "Open escalations")
+        self.alerts_title.setText(
+            f"Open escalations ({len(lines)})" if lines else "Open escalations"
+        )
 
     def alert_texts(self) -> list[str]:
         """What the escalation list says (for a glance and for tests)."""
@@ -196,12 +216,15 @@ class LockScreen(QWidget):
         if unavailable_reason:
             self.database.setText(
                 "⚠ Database unavailable. Only staff who signed in at this station since it "
-                "started can unlock it until the database is back.")
+                "started can unlock it until the database is back."
+            )
         self.database.setVisible(bool(unavailable_reason))
 
     def set_queue(self, waiting: int) -> None:
-        self.queue.setText(f"{waiting} saved {'entry' if waiting == 1 else 'entries'} waiting "
-                           "for the database (kept safely on this station)")
+        self.queue.setText(
+            f"{waiting} saved {'entry' if waiting == 1 else 'entries'} waiting "
+            "for the database (kept safely on this station)"
+        )
         self.queue.setVisible(waiting > 0)
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -214,8 +237,9 @@ class LockController(QObject):
     lock_changed = Signal(bool)
     """The station locked (True) or unlocked (False)."""
 
-    def __init__(self, access: AccessContext, session: StaffSession, runner: TaskRunner,
-                 window: QWidget) -> None:
+    def __init__(
+        self, access: AccessContext, session: StaffSession, runner: TaskRunner, window: QWidget
+    ) -> None:
         super().__init__(window)
         self._access = access
         self._session = session
@@ -308,16 +332,18 @@ class LockController(QObject):
         self.screen.activateWindow()
         self.screen.form.focus_first_empty()
         if actor is not None:
-            self._runner.run(lambda: self._access.record_lock(actor, reason),
-                             on_failure=lambda _error: None)
+            self._runner.run(
+                lambda: self._access.record_lock(actor, reason), on_failure=lambda _error: None
+            )
         self.lock_changed.emit(True)
 
     def sign_out(self) -> None:
         """Lock and forget who was signed in (the next person signs in from an empty form)."""
         actor = self._session.actor
         if actor is not None:
-            self._runner.run(lambda: self._access.record_sign_out(actor),
-                             on_failure=lambda _error: None)
+            self._runner.run(
+                lambda: self._access.record_sign_out(actor), on_failure=lambda _error: None
+            )
         self.lock("sign_out")
         self._session.sign_out()
         self._locked_by = None
@@ -346,11 +372,16 @@ class LockController(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in ACTIVITY_EVENTS and not self.locked:
             self.idle_timer.start()
-        elif (event.type() == QEvent.Type.Show and self.locked
-              and isinstance(watched, QWidget) and watched.isWindow()
-              and watched is not self.screen and not isinstance(watched, Curtain)
-              and watched.windowType() not in (Qt.WindowType.ToolTip, Qt.WindowType.Popup)
-              and not self._is_covered(watched)):
+        elif (
+            event.type() == QEvent.Type.Show
+            and self.locked
+            and isinstance(watched, QWidget)
+            and watched.isWindow()
+            and watched is not self.screen
+            and not isinstance(watched, Curtain)
+            and watched.windowType() not in (Qt.WindowType.ToolTip, Qt.WindowType.Popup)
+            and not self._is_covered(watched)
+        ):
             # A window that opens while locked (a late error message, say) is covered too,
             # and the lock screen goes back on top so it keeps the keyboard.
             self._curtains.append(weakref.ref(Curtain(watched)))
@@ -358,8 +389,10 @@ class LockController(QObject):
         return False
 
     def _is_covered(self, window: QWidget) -> bool:
-        return any(ref() is not None and Shiboken.isValid(ref()) and ref().parent() is window
-                   for ref in self._curtains)
+        return any(
+            ref() is not None and Shiboken.isValid(ref()) and ref().parent() is window
+            for ref in self._curtains
+        )
 
     def _bring_screen_forward(self) -> None:
         if self.locked:

@@ -102,12 +102,17 @@ class MainWindow(QMainWindow):
         self.census_proxy = CensusProxyModel(self)
         self.census_proxy.setSourceModel(self.census_model)
         self._patient_windows = PatientWindows(self._runner, context.load_patient_series)
-        self.bedside = BedsideActions(context, self._runner, self, self._selected_census_row,
-                                      theme=self._theme)
-        self.admission = AdmissionActions(context.admissions, self._runner, self,
-                                          self._selected_census_row,
-                                          baseline_available=self.bedside.available,
-                                          theme=self._theme)
+        self.bedside = BedsideActions(
+            context, self._runner, self, self._selected_census_row, theme=self._theme
+        )
+        self.admission = AdmissionActions(
+            context.admissions,
+            self._runner,
+            self,
+            self._selected_census_row,
+            baseline_available=self.bedside.available,
+            theme=self._theme,
+        )
         self._admitted_id: int | None = None
         self._baseline_wanted = False
         # Escalations (panel, banner, alarms) when the station has an escalation desk.
@@ -133,8 +138,11 @@ class MainWindow(QMainWindow):
         self._stack.addWidget(self.message_panel)
         self._stack.addWidget(self.census_view)
         # Sign-in, auto-lock, staff management, audit trail and the station's queue.
-        self.access = (AccessControls(context.access, self._runner, self)
-                       if context.access is not None else None)
+        self.access = (
+            AccessControls(context.access, self._runner, self)
+            if context.access is not None
+            else None
+        )
         self._lay_out()
         self._create_actions()
         self._create_status_bar()
@@ -174,14 +182,21 @@ class MainWindow(QMainWindow):
             self.escalation_dock.setWidget(self.escalation_panel)
             self.escalation_dock.setWindowTitle(self.escalation_panel.title)
             self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.escalation_dock)
-            self.resizeDocks([self.escalation_dock], [ESCALATION_DOCK_HEIGHT],
-                             Qt.Orientation.Vertical)
+            self.resizeDocks(
+                [self.escalation_dock], [ESCALATION_DOCK_HEIGHT], Qt.Orientation.Vertical
+            )
 
     def _create_actions(self) -> None:
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
-        self.interop_menu = InteropMenu(self._context.interop, self._context.current_actor,
-                                        self._runner, self.census_view, self.census_model, self)
+        self.interop_menu = InteropMenu(
+            self._context.interop,
+            self._context.current_actor,
+            self._runner,
+            self.census_view,
+            self.census_model,
+            self,
+        )
         self.interop_menu.add_to(file_menu)
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -212,12 +227,15 @@ class MainWindow(QMainWindow):
         patient_menu.addSeparator()
         patient_menu.addActions([self.admission.amend_action, self.admission.find_action])
 
-        self.handoff_menu = HandoffMenu(self._context.handoff, self._context.current_actor, self,
-                                        theme=self._theme)
+        self.handoff_menu = HandoffMenu(
+            self._context.handoff, self._context.current_actor, self, theme=self._theme
+        )
         self.handoff_menu.add_to(menu.addMenu("Hand&off"))
 
         self.observation_menu = ObservationMenu(
-            self._context.observation, self.census_view.selected_admission_id, self,
+            self._context.observation,
+            self.census_view.selected_admission_id,
+            self,
             theme=self._theme,
         )
         self.observation_menu.add_to(menu.addMenu("O&bservation"))
@@ -498,8 +516,9 @@ class MainWindow(QMainWindow):
 
     def _selected_census_row(self) -> CensusRow | None:
         admission_id = self.census_view.selected_admission_id()
-        row_number = (self.census_model.row_of_admission(admission_id)
-                      if admission_id is not None else -1)
+        row_number = (
+            self.census_model.row_of_admission(admission_id) if admission_id is not None else -1
+        )
         return self.census_model.census_row(row_number) if row_number >= 0 else None
 
     def census_menu(self) -> QMenu:

@@ -61,8 +61,9 @@ class ObservationMenu(QObject):
         self.level_action = QAction("Set observation &level…", window)
         self.level_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
         self.compliance_action = QAction("Observation &compliance…", window)
-        self.compliance_action.setStatusTip("Checks due, on time, late and missed per shift "
-                                            "(supervisors)")
+        self.compliance_action.setStatusTip(
+            "Checks due, on time, late and missed per shift (supervisors)"
+        )
         for action in self.actions():
             action.setEnabled(desk is not None)
         self.rounds_action.triggered.connect(self.open_rounds)
@@ -126,8 +127,11 @@ class ObservationMenu(QObject):
         if self._desk is None or admission_id is None:
             return
         desk = self._desk
-        self._runner.run(lambda: desk.patient_checks(admission_id),
-                         on_success=self._ask_check, on_failure=self._on_failed)
+        self._runner.run(
+            lambda: desk.patient_checks(admission_id),
+            on_success=self._ask_check,
+            on_failure=self._on_failed,
+        )
 
     def _ask_check(self, patient: PatientChecks) -> None:
         assert self._desk is not None
@@ -137,20 +141,28 @@ class ObservationMenu(QObject):
             return
         key = uuid.uuid4().hex
         self._runner.run(
-            lambda: desk.record_check(patient.admission_id, entry.presentation, entry.location,
-                                      note=entry.note, save_key=key),
+            lambda: desk.record_check(
+                patient.admission_id,
+                entry.presentation,
+                entry.location,
+                note=entry.note,
+                save_key=key,
+            ),
             on_success=lambda result: self._on_check_saved(patient, result),
             on_failure=self._on_failed,
         )
 
     def _on_check_saved(self, patient: PatientChecks, result: CheckResult) -> None:
         if result.presentation.found:
-            text = (f"Check saved: {patient.bed} {patient.patient_name}, "
-                    f"{result.presentation.label}. Next check by "
-                    f"{fmt.local_time_text(result.next_deadline)}.")
+            text = (
+                f"Check saved: {patient.bed} {patient.patient_name}, "
+                f"{result.presentation.label}. Next check by "
+                f"{fmt.local_time_text(result.next_deadline)}."
+            )
         else:
-            text = (f"{patient.bed} {patient.patient_name} NOT FOUND: absent-patient emergency "
-                    "raised.")
+            text = (
+                f"{patient.bed} {patient.patient_name} NOT FOUND: absent-patient emergency raised."
+            )
         self._window.statusBar().showMessage(text, 15_000)
         self.checks_changed.emit()
         self.on_changes_arrived()
@@ -161,10 +173,11 @@ class ObservationMenu(QObject):
         if self._desk is None or admission_id is None:
             return
         desk = self._desk
-        self._runner.run(lambda: (desk.patient_checks(admission_id),
-                                  desk.level_history(admission_id)),
-                         on_success=lambda found: self._ask_level(*found),
-                         on_failure=self._on_failed)
+        self._runner.run(
+            lambda: (desk.patient_checks(admission_id), desk.level_history(admission_id)),
+            on_success=lambda found: self._ask_level(*found),
+            on_failure=self._on_failed,
+        )
 
     def _ask_level(self, patient: PatientChecks, history: list[LevelView]) -> None:
         assert self._desk is not None
@@ -173,10 +186,14 @@ class ObservationMenu(QObject):
         if entry is None:
             return
         self._runner.run(
-            lambda: desk.set_level(patient.admission_id, entry.level, reason=entry.reason,
-                                   review_at=desk.now() + entry.review_in,
-                                   agreed_with=entry.agreed_with,
-                                   expected_current=patient.level_id),
+            lambda: desk.set_level(
+                patient.admission_id,
+                entry.level,
+                reason=entry.reason,
+                review_at=desk.now() + entry.review_in,
+                agreed_with=entry.agreed_with,
+                expected_current=patient.level_id,
+            ),
             on_success=lambda change: self._on_level_saved(patient, change),
             on_failure=self._on_failed,
         )
@@ -185,7 +202,9 @@ class ObservationMenu(QObject):
         assert self._desk is not None
         self._window.statusBar().showMessage(
             f"{patient.bed} {patient.patient_name}: level set to "
-            f"{self._desk.policy.label(change.level)}.", 15_000)
+            f"{self._desk.policy.label(change.level)}.",
+            15_000,
+        )
         self.checks_changed.emit()
         self.on_changes_arrived()
 

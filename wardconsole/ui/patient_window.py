@@ -80,8 +80,12 @@ class PatientWindow(QWidget):
         header = self._escalations.horizontalHeader()
         header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        for column in (EscalationColumn.SEVERITY, EscalationColumn.CONCERN,
-                       EscalationColumn.RAISED, EscalationColumn.STATUS):
+        for column in (
+            EscalationColumn.SEVERITY,
+            EscalationColumn.CONCERN,
+            EscalationColumn.RAISED,
+            EscalationColumn.STATUS,
+        ):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self._no_escalations = QLabel("No open escalations for this patient.")
         self._no_escalations.setObjectName("no_escalations")
@@ -200,9 +204,7 @@ class PatientWindow(QWidget):
         self._notice.setVisible(False)
         self.setWindowTitle(f"{row.patient_name} — Bed {row.bed} — WardConsole")
         if self.charts is not None:
-            self.charts.set_caption(
-                f"{row.patient_name} · {row.hospital_number} · Bed {row.bed}"
-            )
+            self.charts.set_caption(f"{row.patient_name} · {row.hospital_number} · Bed {row.bed}")
         self.header.set_row(row, now)
         count = len(row.open_escalations)
         self._escalations_title.setText(

@@ -38,8 +38,13 @@ class PatientWindows:
         """Show (or bring forward) the window for ``row``'s admission."""
         window = self._windows.get(row.admission_id)
         if window is None:
-            window = PatientWindow(row, snapshot.taken_at, theme=theme,
-                                   load_series=self._load_series, runner=self._runner)
+            window = PatientWindow(
+                row,
+                snapshot.taken_at,
+                theme=theme,
+                load_series=self._load_series,
+                runner=self._runner,
+            )
             self._windows[row.admission_id] = window
         else:
             window.set_row(row, snapshot.taken_at)

@@ -51,10 +51,17 @@ from wardconsole.ui.widgets.census_view import CensusDelegate
 CLOCK_TICK_MS = 1_000
 REFRESH_INTERVAL_MS = 30_000
 
-_WIDTHS = {RoundsColumn.BED: 64, RoundsColumn.PATIENT: 200, RoundsColumn.LEVEL: 285,
-           RoundsColumn.CHECK: 300, RoundsColumn.LAST: 175}
-HINT = ("Select a patient and press Enter to record a check: 1 asleep (breathing observed), "
-        "2 calm, 3 distressed, 4 agitated, 5 not found.")
+_WIDTHS = {
+    RoundsColumn.BED: 64,
+    RoundsColumn.PATIENT: 200,
+    RoundsColumn.LEVEL: 285,
+    RoundsColumn.CHECK: 300,
+    RoundsColumn.LAST: 175,
+}
+HINT = (
+    "Select a patient and press Enter to record a check: 1 asleep (breathing observed), "
+    "2 calm, 3 distressed, 4 agitated, 5 not found."
+)
 
 
 class RoundsTable(QTableView):
@@ -285,8 +292,12 @@ class RoundsWindow(QWidget):
     def refresh(self) -> None:
         if self._closed:
             return
-        self._runner.run(self._desk.rounds, on_success=self._on_rounds_loaded,
-                         on_failure=self._on_failed, key="rounds")
+        self._runner.run(
+            self._desk.rounds,
+            on_success=self._on_rounds_loaded,
+            on_failure=self._on_failed,
+            key="rounds",
+        )
 
     def set_theme(self, theme: Theme) -> None:
         self.view.set_theme(theme)
@@ -303,8 +314,7 @@ class RoundsWindow(QWidget):
         if isinstance(error, ServiceError):
             self.view.show_message(str(error), "alert")
         else:
-            self.view.show_message(f"Database unavailable: {error}. Nothing was saved.",
-                                   "alert")
+            self.view.show_message(f"Database unavailable: {error}. Nothing was saved.", "alert")
 
     @Slot()
     def _on_clock_tick(self) -> None:
@@ -323,8 +333,13 @@ class RoundsWindow(QWidget):
     def _save_check(self, patient: PatientChecks, entry: CheckEntry, *, save_key: str) -> None:
         self.view.show_message(f"Saving the check for {patient.bed}…", "muted")
         self._runner.run(
-            lambda: self._desk.record_check(patient.admission_id, entry.presentation,
-                                            entry.location, note=entry.note, save_key=save_key),
+            lambda: self._desk.record_check(
+                patient.admission_id,
+                entry.presentation,
+                entry.location,
+                note=entry.note,
+                save_key=save_key,
+            ),
             on_success=lambda result: self._on_check_saved(patient, result),
             on_failure=self._on_failed,
         )
@@ -332,12 +347,16 @@ class RoundsWindow(QWidget):
     def _on_check_saved(self, patient: PatientChecks, result: CheckResult) -> None:
         if self._closed:
             return
-        text = (f"{patient.bed} {patient.patient_name}: {result.presentation.label} at "
-                f"{fmt.local_time_text(result.taken_at)}. Next check by "
-                f"{fmt.local_time_text(result.next_deadline)}.")
+        text = (
+            f"{patient.bed} {patient.patient_name}: {result.presentation.label} at "
+            f"{fmt.local_time_text(result.taken_at)}. Next check by "
+            f"{fmt.local_time_text(result.next_deadline)}."
+        )
         if not result.presentation.found:
-            text = (f"{patient.bed} {patient.patient_name} NOT FOUND at "
-                    f"{fmt.local_time_text(result.taken_at)}: absent-patient emergency raised.")
+            text = (
+                f"{patient.bed} {patient.patient_name} NOT FOUND at "
+                f"{fmt.local_time_text(result.taken_at)}: absent-patient emergency raised."
+            )
         self.view.show_message(text, "ok" if result.presentation.found else "alert")
         self.checks_changed.emit()
         self.refresh()
@@ -363,19 +382,27 @@ class RoundsWindow(QWidget):
     def _save_level(self, patient: PatientChecks, entry: LevelEntry) -> None:
         def save() -> LevelChange:
             return self._desk.set_level(
-                patient.admission_id, entry.level, reason=entry.reason,
-                review_at=self._desk.now() + entry.review_in, agreed_with=entry.agreed_with,
+                patient.admission_id,
+                entry.level,
+                reason=entry.reason,
+                review_at=self._desk.now() + entry.review_in,
+                agreed_with=entry.agreed_with,
                 expected_current=patient.level_id,
             )
 
-        self._runner.run(save, on_success=lambda change: self._on_level_saved(patient, change),
-                         on_failure=self._on_failed)
+        self._runner.run(
+            save,
+            on_success=lambda change: self._on_level_saved(patient, change),
+            on_failure=self._on_failed,
+        )
 
     def _on_level_saved(self, patient: PatientChecks, change: LevelChange) -> None:
         if self._closed:
             return
         label = self._desk.policy.label(change.level)
-        self.view.show_message(f"{patient.bed} {patient.patient_name}: level set to {label}. "
-                               f"Next check by {fmt.local_time_text(change.next_deadline)}.")
+        self.view.show_message(
+            f"{patient.bed} {patient.patient_name}: level set to {label}. "
+            f"Next check by {fmt.local_time_text(change.next_deadline)}."
+        )
         self.checks_changed.emit()
         self.refresh()

@@ -157,9 +157,7 @@ class TaskRunner(QObject):
                 result = fn()
             except BaseException as exc:
                 error = exc
-            self._main.post(
-                lambda: self._deliver(handle, result, error, on_success, on_failure)
-            )
+            self._main.post(lambda: self._deliver(handle, result, error, on_success, on_failure))
 
         self._pending.add(handle)
         handle._future = self._executor.submit(work)

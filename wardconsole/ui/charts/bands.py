@@ -19,8 +19,14 @@ from wardconsole.domain.news2 import ACVPU, news2
 _ZERO_SET = {
     # A reference set that scores 0 on every parameter, used only as the background while one
     # parameter is varied; the test suite checks it really scores 0.
-    "respiration_rate": 16, "spo2": 97, "spo2_scale": 1, "on_oxygen": False,
-    "systolic_bp": 130, "pulse": 70, "consciousness": "A", "temperature": 37.0,
+    "respiration_rate": 16,
+    "spo2": 97,
+    "spo2_scale": 1,
+    "on_oxygen": False,
+    "systolic_bp": 130,
+    "pulse": 70,
+    "consciousness": "A",
+    "temperature": 37.0,
 }
 _STEP = {"temperature": Decimal("0.1")}
 

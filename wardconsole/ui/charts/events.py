@@ -30,7 +30,10 @@ _LOOK: dict[EventKind, tuple[int, str, str, str]] = {
 }
 
 EVENTS_SPEC = TrackSpec(
-    key="events", title="", default_range=(-0.6, len(LANES) - 0.4), stretch=3,
+    key="events",
+    title="",
+    default_range=(-0.6, len(LANES) - 0.4),
+    stretch=3,
     categories=LANES,
 )
 
@@ -103,6 +106,5 @@ class EventLane:
 
 def legend_text() -> str:
     """One line naming each marker shape, for the lane's tooltip."""
-    shapes = {"t1": "▲", "d": "◆", "o": "●", "t": "▼", "star": "★", "p": "⬟", "s": "■",
-              "x": "✕"}
+    shapes = {"t1": "▲", "d": "◆", "o": "●", "t": "▼", "star": "★", "p": "⬟", "s": "■", "x": "✕"}
     return "   ".join(f"{shapes[look[1]]} {look[3]}" for look in _LOOK.values())

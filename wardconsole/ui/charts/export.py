@@ -53,9 +53,11 @@ def compose(view: QPixmap, caption: str, background: QColor, foreground: QColor)
         font.setBold(True)
         painter.setFont(font)
         painter.setPen(foreground)
-        painter.drawText(QRect(10, 0, view.width() - 20, CAPTION_HEIGHT),
-                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
-                         | Qt.TextFlag.TextWordWrap, caption)
+        painter.drawText(
+            QRect(10, 0, view.width() - 20, CAPTION_HEIGHT),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap,
+            caption,
+        )
         painter.drawPixmap(0, CAPTION_HEIGHT, view)
     finally:
         painter.end()

@@ -30,8 +30,12 @@ from wardconsole.ui.charts.tracks import SPARSE_POINTS, CurveStyle, TrackPlot, T
 _ITEM_SYMBOLS = ("star", "t", "s", "d", "o", "p", "h", "t1")
 """Items of one group share a colour; each has its own symbol (and every other one a dash)."""
 
-_RISK_SYMBOLS = {"low": ("o", False), "low-medium": ("o", True), "medium": ("d", True),
-                 "high": ("t1", True)}
+_RISK_SYMBOLS = {
+    "low": ("o", False),
+    "low-medium": ("o", True),
+    "medium": ("d", True),
+    "high": ("t1", True),
+}
 """The census shapes (○ ● ◆ ▲) for the NEWS2 points."""
 
 
@@ -113,41 +117,79 @@ class VitalsPage(ChartPage):
         super().__init__(palette)
         self.events = EventLane(self.add(EVENTS_SPEC), palette)
         self.events.track.vb.setToolTip(legend_text())
-        self.news2 = self.add(TrackSpec("news2_total", "NEWS2", (-0.5, 12.5),
-                                        description="NEWS2 total, coloured and shaped by risk",
-                                        bands=news2_bands()))
+        self.news2 = self.add(
+            TrackSpec(
+                "news2_total",
+                "NEWS2",
+                (-0.5, 12.5),
+                description="NEWS2 total, coloured and shaped by risk",
+                bands=news2_bands(),
+            )
+        )
         # Thin but over one pixel, and solid: Qt draws such lines as segments, which a dense
         # month draws many times faster than one long path (dashes are slower still).
         self.news2.add_curve(CurveStyle("news2", "foreground", width=1.5, symbol=""))
         for risk in RISKS:
             symbol, filled = _RISK_SYMBOLS[risk]
-            self.news2.add_curve(CurveStyle(f"news2:{risk}", f"risk:{risk}", width=3.0,
-                                            symbol=symbol, emphasised=True,
-                                            extras={"filled": filled}))
-        self.rr = self.add(TrackSpec("respiration_rate", "RR\n/min", (6, 32),
-                                     description="Respiration rate per minute",
-                                     bands=parameter_bands("respiration_rate")))
+            self.news2.add_curve(
+                CurveStyle(
+                    f"news2:{risk}",
+                    f"risk:{risk}",
+                    width=3.0,
+                    symbol=symbol,
+                    emphasised=True,
+                    extras={"filled": filled},
+                )
+            )
+        self.rr = self.add(
+            TrackSpec(
+                "respiration_rate",
+                "RR\n/min",
+                (6, 32),
+                description="Respiration rate per minute",
+                bands=parameter_bands("respiration_rate"),
+            )
+        )
         self.rr.add_curve(CurveStyle("rr", "line"))
-        self.spo2 = self.add(TrackSpec("spo2", "SpO₂ %\nScale 1", (86, 101),
-                                       bands=parameter_bands("spo2")))
+        self.spo2 = self.add(
+            TrackSpec("spo2", "SpO₂ %\nScale 1", (86, 101), bands=parameter_bands("spo2"))
+        )
         self.spo2.add_curve(CurveStyle("spo2", "line"))
         self.spo2.add_curve(CurveStyle("oxygen", "oxygen", width=7.0, symbol="s"))
-        self.bp = self.add(TrackSpec("systolic_bp", "BP\nmmHg",
-                                     (50, 190), stretch=5, bands=parameter_bands("systolic_bp"),
-                                     description="Blood pressure: systolic ▼ (dark line, "
-                                     "upper), diastolic ▲ (light line, lower); bands: "
-                                     "systolic"))
+        self.bp = self.add(
+            TrackSpec(
+                "systolic_bp",
+                "BP\nmmHg",
+                (50, 190),
+                stretch=5,
+                bands=parameter_bands("systolic_bp"),
+                description="Blood pressure: systolic ▼ (dark line, "
+                "upper), diastolic ▲ (light line, lower); bands: "
+                "systolic",
+            )
+        )
         self.bp.add_curve(CurveStyle("systolic", "line", symbol="t"))
         self.bp.add_curve(CurveStyle("diastolic", "second_line", symbol="t1"))
-        self.pulse = self.add(TrackSpec("pulse", "Pulse\n/min", (40, 140),
-                                        bands=parameter_bands("pulse")))
+        self.pulse = self.add(
+            TrackSpec("pulse", "Pulse\n/min", (40, 140), bands=parameter_bands("pulse"))
+        )
         self.pulse.add_curve(CurveStyle("pulse", "line"))
-        self.temperature = self.add(TrackSpec("temperature", "Temp\n°C", (35.0, 39.6),
-                                              bands=parameter_bands("temperature")))
+        self.temperature = self.add(
+            TrackSpec("temperature", "Temp\n°C", (35.0, 39.6), bands=parameter_bands("temperature"))
+        )
         self.temperature.add_curve(CurveStyle("temperature", "line"))
-        self.acvpu = self.add(TrackSpec("consciousness", "ACVPU", (-0.6, 4.6), stretch=2,
-                                        bands=_acvpu_bands(), categories=ACVPU, invert=True),
-                              last=True)
+        self.acvpu = self.add(
+            TrackSpec(
+                "consciousness",
+                "ACVPU",
+                (-0.6, 4.6),
+                stretch=2,
+                bands=_acvpu_bands(),
+                categories=ACVPU,
+                invert=True,
+            ),
+            last=True,
+        )
         self.acvpu.add_curve(CurveStyle("acvpu", "line", symbol="s"))
         self._scale = 1
 
@@ -162,22 +204,31 @@ class VitalsPage(ChartPage):
         self.news2.set_y_range_for([news2.y])
         self._set_scale(series)
         pairs = (
-            (self.rr, "rr", "respiration_rate"), (self.spo2, "spo2", "spo2"),
-            (self.bp, "systolic", "systolic_bp"), (self.bp, "diastolic", "diastolic_bp"),
-            (self.pulse, "pulse", "pulse"), (self.temperature, "temperature", "temperature"),
+            (self.rr, "rr", "respiration_rate"),
+            (self.spo2, "spo2", "spo2"),
+            (self.bp, "systolic", "systolic_bp"),
+            (self.bp, "diastolic", "diastolic_bp"),
+            (self.pulse, "pulse", "pulse"),
+            (self.temperature, "temperature", "temperature"),
             (self.acvpu, "acvpu", "consciousness"),
         )
         for plot, curve, key in pairs:
             plot.set_track(curve, vitals[key])
-        for plot, keys in ((self.rr, ("respiration_rate",)), (self.spo2, ("spo2",)),
-                           (self.bp, ("systolic_bp", "diastolic_bp")), (self.pulse, ("pulse",)),
-                           (self.temperature, ("temperature",))):
-            plot.set_y_range_for([vitals[key].y for key in keys]
-                                 + [series.corrections[key].y for key in keys])
+        for plot, keys in (
+            (self.rr, ("respiration_rate",)),
+            (self.spo2, ("spo2",)),
+            (self.bp, ("systolic_bp", "diastolic_bp")),
+            (self.pulse, ("pulse",)),
+            (self.temperature, ("temperature",)),
+        ):
+            plot.set_y_range_for(
+                [vitals[key].y for key in keys] + [series.corrections[key].y for key in keys]
+            )
             plot.set_corrections([(series.corrections[key], describe(key)) for key in keys])
         self.news2.set_corrections([(series.corrections["news2_total"], describe("news2_total"))])
-        self.acvpu.set_corrections([(series.corrections["consciousness"],
-                                     describe("consciousness"))])
+        self.acvpu.set_corrections(
+            [(series.corrections["consciousness"], describe("consciousness"))]
+        )
         top = self.spo2.vb.viewRange()[1][1]
         oxygen = series.oxygen
         self.spo2.set_track("oxygen", Track(oxygen.x, oxygen.y * (top - 0.6)))
@@ -194,9 +245,14 @@ class VitalsPage(ChartPage):
             self._scale = scale
             bands = parameter_bands("spo2", scale=scale, on_oxygen=scale == 2)
             spec = self.spo2.spec
-            self.spo2.spec = TrackSpec(spec.key, spec.title, (80, 101) if scale == 2 else
-                                       spec.default_range, spec.stretch, bands,
-                                       description=spec.description)
+            self.spo2.spec = TrackSpec(
+                spec.key,
+                spec.title,
+                (80, 101) if scale == 2 else spec.default_range,
+                spec.stretch,
+                bands,
+                description=spec.description,
+            )
             self.spo2.apply_palette(self._palette)
 
     def visible_points(self, series: PatientSeries, start: float, end: float) -> int:
@@ -208,22 +264,34 @@ class WithdrawalPage(ChartPage):
         super().__init__(palette)
         self.events = EventLane(self.add(EVENTS_SPEC), palette)
         self.events.track.vb.setToolTip(legend_text())
-        self.total = self.add(TrackSpec(
-            "symptoms_total", "Chart\ntotal\n\nlocal,\nunvalid-\nated", (0, 40), stretch=4,
-            description="Withdrawal chart total: trend only. Unvalidated local tool, "
-            "no score bands"))
+        self.total = self.add(
+            TrackSpec(
+                "symptoms_total",
+                "Chart\ntotal\n\nlocal,\nunvalid-\nated",
+                (0, 40),
+                stretch=4,
+                description="Withdrawal chart total: trend only. Unvalidated local tool, "
+                "no score bands",
+            )
+        )
         self.total.add_curve(CurveStyle("total", "symptoms", width=2.5))
-        self.items = self.add(TrackSpec("items", "Chart\nitems", (-0.2, 7.4), stretch=6,
-                                        description="Withdrawal chart items chosen under "
-                                        "Items; panic, hallucination and confusion items bold"))
+        self.items = self.add(
+            TrackSpec(
+                "items",
+                "Chart\nitems",
+                (-0.2, 7.4),
+                stretch=6,
+                description="Withdrawal chart items chosen under "
+                "Items; panic, hallucination and confusion items bold",
+            )
+        )
         # The items' legend has a row of its own under the plot, so it never hides a value.
         self.legend = pg.LegendItem(colCount=3, labelTextSize="9pt")
         self.widget.addItem(self.legend, row=self._next_row, col=0)
         self._next_row += 1
         self.rass = self.add(TrackSpec("rass", "RASS", (-5.4, 4.4), stretch=3))
         self.rass.add_curve(CurveStyle("rass", "line", symbol="d"))
-        self.four_at = self.add(TrackSpec("4at", "4AT", (-0.4, 12.4), stretch=3),
-                                last=True)
+        self.four_at = self.add(TrackSpec("4at", "4AT", (-0.4, 12.4), stretch=3), last=True)
         self.four_at.add_curve(CurveStyle("4at", "line", symbol="s"))
         self._item_keys: tuple[str, ...] = ()
         self._selected: tuple[str, ...] = ()
@@ -241,12 +309,17 @@ class WithdrawalPage(ChartPage):
             grouped = item.group is not None
             number = seen[item.group] = seen.get(item.group, -1) + 1
             self._labels[item.key] = item.label
-            curve = self.items.add_curve(CurveStyle(
-                item.key, f"group:{item.group or ''}", width=3.0 if grouped else 1.3,
-                dash=number % 2 == 1 or not grouped,
-                symbol=_ITEM_SYMBOLS[number % len(_ITEM_SYMBOLS)], emphasised=grouped,
-                extras={"filled": number % 3 != 2},
-            ))
+            curve = self.items.add_curve(
+                CurveStyle(
+                    item.key,
+                    f"group:{item.group or ''}",
+                    width=3.0 if grouped else 1.3,
+                    dash=number % 2 == 1 or not grouped,
+                    symbol=_ITEM_SYMBOLS[number % len(_ITEM_SYMBOLS)],
+                    emphasised=grouped,
+                    extras={"filled": number % 3 != 2},
+                )
+            )
             curve.setVisible(False)
 
     @property
@@ -265,8 +338,9 @@ class WithdrawalPage(ChartPage):
         for key in self._selected:
             self.legend.addItem(self.items.curves[key], self._labels.get(key, key))
         if self._series is not None:
-            self.items.set_references([ref for ref in self._series.references
-                                       if ref.track in self._selected])
+            self.items.set_references(
+                [ref for ref in self._series.references if ref.track in self._selected]
+            )
 
     def set_series(self, series: PatientSeries) -> None:
         self._series = series
@@ -277,8 +351,7 @@ class WithdrawalPage(ChartPage):
         self.total.set_y_range_for([tracks["total"].y] if "total" in tracks else [])
         for key in self._item_keys:
             self.items.set_track(key, tracks.get(key))
-        self.items.set_references([ref for ref in series.references
-                                   if ref.track in self._selected])
+        self.items.set_references([ref for ref in series.references if ref.track in self._selected])
         for plot, kind in ((self.rass, "rass"), (self.four_at, "4at")):
             track = series.assessment_tracks.get(kind)
             plot.set_track(kind, track)
@@ -298,8 +371,10 @@ def overlay_spans(series: PatientSeries) -> list[tuple[float, float, str]]:
     """Shaded spans: outside the stay, and within it whatever is not loaded yet."""
     stay_end = series.discharged_at or series.as_of
     far = 400 * 86400.0
-    regions = [(series.admitted_at - far, series.admitted_at, "outside"),
-               (stay_end, stay_end + far, "outside")]
+    regions = [
+        (series.admitted_at - far, series.admitted_at, "outside"),
+        (stay_end, stay_end + far, "outside"),
+    ]
     if series.loaded_from > series.admitted_at + 60:
         regions.append((series.admitted_at, series.loaded_from, "unloaded"))
     if series.loaded_to < stay_end - 60:
@@ -313,7 +388,13 @@ def describe_value(key: str) -> Callable[[float], str]:
         return lambda value: ACVPU[int(value)] if 0 <= value < len(ACVPU) else "?"
     if key == "temperature":
         return lambda value: f"{value:.1f} °C"
-    units = {"spo2": " %", "systolic_bp": " mmHg", "diastolic_bp": " mmHg",
-             "respiration_rate": " /min", "pulse": " /min", "news2_total": ""}
+    units = {
+        "spo2": " %",
+        "systolic_bp": " mmHg",
+        "diastolic_bp": " mmHg",
+        "respiration_rate": " /min",
+        "pulse": " /min",
+        "news2_total": "",
+    }
     unit = units.get(key, "")
     return lambda value: f"{value:.0f}{unit}"

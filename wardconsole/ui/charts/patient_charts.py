@@ -199,8 +199,7 @@ class PatientCharts(QWidget):
 
     @property
     def loading(self) -> bool:
-        return self._handle is not None and not self._handle.finished \
-            and not self._handle.cancelled
+        return self._handle is not None and not self._handle.finished and not self._handle.cancelled
 
     @property
     def following(self) -> bool:
@@ -274,8 +273,9 @@ class PatientCharts(QWidget):
     def render_image(self) -> QImage:
         """The chart (or table) as on screen, with the caption line above it."""
         view = self._stack.currentWidget().grab()  # the page on screen, as it is
-        return export.compose(view, self._caption_text(), self._palette.background,
-                              self._palette.foreground)
+        return export.compose(
+            view, self._caption_text(), self._palette.background, self._palette.foreground
+        )
 
     def export_png(self, path: Path) -> Path:
         if not self.render_image().save(str(path), "PNG"):
@@ -302,8 +302,13 @@ class PatientCharts(QWidget):
             span = timedelta(hours=24)
         return {"last": span * FIRST_LOAD_SPANS}
 
-    def _request_load(self, *, start: datetime | None = None, end: datetime | None = None,
-                      last: timedelta | None = None) -> None:
+    def _request_load(
+        self,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        last: timedelta | None = None,
+    ) -> None:
         if self._closed:
             return
         if self._handle is not None and not self._handle.finished:
@@ -311,7 +316,9 @@ class PatientCharts(QWidget):
         self._request = {"start": start, "end": end, "last": last}
         load = partial(self._load_series, self._admission_id, start=start, end=end, last=last)
         self._handle = self._runner.run(
-            load, on_success=self._on_series_loaded, on_failure=self._on_series_failed,
+            load,
+            on_success=self._on_series_loaded,
+            on_failure=self._on_series_failed,
             key=f"patient-chart:{self._admission_id}",
         )
         self.toolbar.set_status("Loading…", "neutral")
@@ -371,8 +378,9 @@ class PatientCharts(QWidget):
         text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         self.toolbar.set_status(f"Charts not updated: {text}", "alert")
         if self._series is None:
-            self._waiting.setText(f"The charts could not be read: {text}\n"
-                                  "They load as soon as the database answers.")
+            self._waiting.setText(
+                f"The charts could not be read: {text}\nThey load as soon as the database answers."
+            )
 
     # -- ranges ---------------------------------------------------------------------------
 

@@ -90,16 +90,22 @@ def readout_at(series: PatientSeries, at: float, item_keys: tuple[str, ...] = ()
             band = fmt.news2_band_text(RISKS[risk]) if risk >= 0 else ""
             news2 = f"{total:.0f} {band} · {when}".replace("  ", " ")
         rows.append(ReadoutRow("news2_total", "NEWS2", news2, taken))
-        scale = int(obs.column("spo2_scale")[row]) if not math.isnan(
-            obs.column("spo2_scale")[row]) else 1
+        scale = (
+            int(obs.column("spo2_scale")[row])
+            if not math.isnan(obs.column("spo2_scale")[row])
+            else 1
+        )
         oxygen = obs.column("on_oxygen")[row]
         for key, label, unit, form in _VITALS:
             value = obs.column(key)[row]
             if math.isnan(value):
                 rows.append(ReadoutRow(key, label, missing(key), taken))
                 continue
-            bands = (parameter_bands("spo2", scale=scale, on_oxygen=bool(oxygen == 1))
-                     if key == "spo2" else parameter_bands(key))
+            bands = (
+                parameter_bands("spo2", scale=scale, on_oxygen=bool(oxygen == 1))
+                if key == "spo2"
+                else parameter_bands(key)
+            )
             score = score_of(bands, value)
             scored = f" · scores {score}" if score else ""
             rows.append(ReadoutRow(key, label, f"{form.format(value)} {unit}{scored}", taken))
@@ -124,13 +130,19 @@ def readout_at(series: PatientSeries, at: float, item_keys: tuple[str, ...] = ()
         else:
             words = "on oxygen" if oxygen == 1 else "air"
             rows.append(ReadoutRow("oxygen", "Oxygen", f"{words} · SpO₂ scale {scale}", taken))
-    rows.append(_simple("symptoms_total", "Withdrawal total", series.symptom_tracks.get("total"),
-                        at, f"/{series.chart_max_total}"))
+    rows.append(
+        _simple(
+            "symptoms_total",
+            "Withdrawal total",
+            series.symptom_tracks.get("total"),
+            at,
+            f"/{series.chart_max_total}",
+        )
+    )
     labels = {item.key: item.label for item in series.chart_items}
     for key in item_keys:
         rows.append(_simple(key, labels.get(key, key), series.symptom_tracks.get(key), at, ""))
-    rows.append(_simple("rass", "RASS", series.assessment_tracks.get("rass"), at, "",
-                        signed=True))
+    rows.append(_simple("rass", "RASS", series.assessment_tracks.get("rass"), at, "", signed=True))
     rows.append(_simple("4at", "4AT", series.assessment_tracks.get("4at"), at, "/12"))
     return Readout(at, tuple(rows))
 
@@ -141,8 +153,9 @@ def _none_text(track: Track, at: float) -> str:
     return NO_DATA
 
 
-def _simple(key: str, label: str, track: Track | None, at: float, unit: str,
-            *, signed: bool = False) -> ReadoutRow:
+def _simple(
+    key: str, label: str, track: Track | None, at: float, unit: str, *, signed: bool = False
+) -> ReadoutRow:
     found = track.latest_at(at) if track is not None else None
     if found is None:
         return ReadoutRow(key, label, NO_DATA)

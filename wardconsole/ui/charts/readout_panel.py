@@ -16,8 +16,10 @@ class ReadoutPanel(QFrame):
         super().__init__(parent)
         self.setObjectName("ChartReadout")
         # Sizes only (colours come from the theme): many lines must fit beside the chart.
-        self.setStyleSheet("QLabel { font-size: 10pt; }"
-                           " QLabel#readout_heading { font-size: 11pt; font-weight: bold; }")
+        self.setStyleSheet(
+            "QLabel { font-size: 10pt; }"
+            " QLabel#readout_heading { font-size: 11pt; font-weight: bold; }"
+        )
         self._heading = QLabel("Point at the chart to read every track")
         self._heading.setObjectName("readout_heading")
         self._heading.setWordWrap(True)
@@ -42,8 +44,9 @@ class ReadoutPanel(QFrame):
 
     @Slot(object)
     def set_readout(self, readout: Readout) -> None:
-        self._heading.setText(f"At {readout.heading}" if readout.at is not None
-                              else readout.heading)
+        self._heading.setText(
+            f"At {readout.heading}" if readout.at is not None else readout.heading
+        )
         keys = [row.key for row in readout.rows]
         if keys != list(self._values):
             while self._form.rowCount():

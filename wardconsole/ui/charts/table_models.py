@@ -49,8 +49,18 @@ class ObservationColumn(enum.IntEnum):
     STATUS = 9
 
 
-_OBS_HEADERS = ("Taken", "NEWS2", "RR /min", "SpO₂ %", "O₂", "BP mmHg", "Pulse /min",
-                "Temp °C", "ACVPU", "Status")
+_OBS_HEADERS = (
+    "Taken",
+    "NEWS2",
+    "RR /min",
+    "SpO₂ %",
+    "O₂",
+    "BP mmHg",
+    "Pulse /min",
+    "Temp °C",
+    "ACVPU",
+    "Status",
+)
 
 
 class ObservationTableModel(QAbstractTableModel):
@@ -76,10 +86,11 @@ class ObservationTableModel(QAbstractTableModel):
     def set_theme(self, theme: Theme) -> None:
         self._theme = theme
         if self.rowCount():
-            self.dataChanged.emit(self.index(0, 0),
-                                  self.index(self.rowCount() - 1, len(_OBS_HEADERS) - 1),
-                                  [Qt.ItemDataRole.BackgroundRole,
-                                   Qt.ItemDataRole.ForegroundRole])
+            self.dataChanged.emit(
+                self.index(0, 0),
+                self.index(self.rowCount() - 1, len(_OBS_HEADERS) - 1),
+                [Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole],
+            )
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
         return 0 if parent.isValid() else self._last - self._first
@@ -87,10 +98,14 @@ class ObservationTableModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
         return 0 if parent.isValid() else len(_OBS_HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(_OBS_HEADERS)):
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(_OBS_HEADERS)
+        ):
             return _OBS_HEADERS[section]
         return None
 
@@ -117,8 +132,11 @@ class ObservationTableModel(QAbstractTableModel):
             return font
         if role == Qt.ItemDataRole.ForegroundRole and state is not EntryState.CURRENT:
             return risk_palette(self._theme).muted
-        if (role == Qt.ItemDataRole.BackgroundRole and column is ObservationColumn.NEWS2
-                and state is EntryState.CURRENT):
+        if (
+            role == Qt.ItemDataRole.BackgroundRole
+            and column is ObservationColumn.NEWS2
+            and state is EntryState.CURRENT
+        ):
             risk = int(obs.column("news2_risk")[row])
             colours = risk_palette(self._theme).for_news2(RISKS[risk] if risk >= 0 else None)
             return colours.background if colours else None
@@ -129,8 +147,9 @@ class ObservationTableModel(QAbstractTableModel):
         return None
 
     @staticmethod
-    def _text(obs: ObservationColumns, row: int, column: ObservationColumn,
-              state: EntryState) -> str:
+    def _text(
+        obs: ObservationColumns, row: int, column: ObservationColumn, state: EntryState
+    ) -> str:
         def number(name: str, form: str = "{:.0f}") -> str:
             value = obs.column(name)[row]
             return "—" if math.isnan(value) else form.format(value)
@@ -182,9 +201,18 @@ class TimelineColumn(enum.IntEnum):
 
 
 _TIMELINE_HEADERS = ("Time", "What", "Value", "Details")
-_KIND_NAMES = {"rass": "RASS", "4at": "4AT", "panic": "Panic", "hallucination": "Hallucinations",
-               "cssrs": "C-SSRS", "phq9": "PHQ-9", "gad7": "GAD-7", "craving": "Craving",
-               "pain": "Pain", "bladder": "Bladder"}
+_KIND_NAMES = {
+    "rass": "RASS",
+    "4at": "4AT",
+    "panic": "Panic",
+    "hallucination": "Hallucinations",
+    "cssrs": "C-SSRS",
+    "phq9": "PHQ-9",
+    "gad7": "GAD-7",
+    "craving": "Craving",
+    "pain": "Pain",
+    "bladder": "Bladder",
+}
 
 
 def timeline_entries(series: PatientSeries) -> list[TimelineEntry]:
@@ -198,25 +226,42 @@ def timeline_entries(series: PatientSeries) -> list[TimelineEntry]:
         if state is EntryState.ERROR_RECORD:
             continue
         top = sorted(
-            ((symptoms.items[i, j], key) for j, key in enumerate(symptoms.item_keys)
-             if not math.isnan(symptoms.items[i, j]) and symptoms.items[i, j] > 0),
+            (
+                (symptoms.items[i, j], key)
+                for j, key in enumerate(symptoms.item_keys)
+                if not math.isnan(symptoms.items[i, j]) and symptoms.items[i, j] > 0
+            ),
             reverse=True,
         )[:4]
         detail = ", ".join(f"{key.replace('_', ' ')} {value:.0f}" for value, key in top)
-        entries.append(TimelineEntry(
-            float(symptoms.times[i]), "Withdrawal chart",
-            "—" if math.isnan(total) else f"{total:.0f}/{maximum}", detail, state))
+        entries.append(
+            TimelineEntry(
+                float(symptoms.times[i]),
+                "Withdrawal chart",
+                "—" if math.isnan(total) else f"{total:.0f}/{maximum}",
+                detail,
+                state,
+            )
+        )
     for kind, scores in series.assessments.items():
         for i in range(len(scores.times)):
             state = EntryState(int(scores.state[i]))
             if state is EntryState.ERROR_RECORD:
                 continue
             total = scores.total[i]
-            entries.append(TimelineEntry(
-                float(scores.times[i]), _KIND_NAMES.get(kind, kind),
-                "—" if math.isnan(total) else f"{total:+.0f}" if kind == "rass" and total
-                else f"{total:.0f}",
-                scores.labels[i], state))
+            entries.append(
+                TimelineEntry(
+                    float(scores.times[i]),
+                    _KIND_NAMES.get(kind, kind),
+                    "—"
+                    if math.isnan(total)
+                    else f"{total:+.0f}"
+                    if kind == "rass" and total
+                    else f"{total:.0f}",
+                    scores.labels[i],
+                    state,
+                )
+            )
     for event in series.events:
         title, _sep, rest = event_tip(event).partition("\n")
         _when, _sep, detail = rest.partition("\n")
@@ -254,10 +299,14 @@ class TimelineTableModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
         return 0 if parent.isValid() else len(_TIMELINE_HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(_TIMELINE_HEADERS)):
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(_TIMELINE_HEADERS)
+        ):
             return _TIMELINE_HEADERS[section]
         return None
 

@@ -34,20 +34,32 @@ class Preset(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {Preset.SHIFT: "Shift", Preset.DAY: "24 h", Preset.THREE_DAYS: "72 h",
-                Preset.WEEK: "7 d", Preset.STAY: "Stay"}[self]
+        return {
+            Preset.SHIFT: "Shift",
+            Preset.DAY: "24 h",
+            Preset.THREE_DAYS: "72 h",
+            Preset.WEEK: "7 d",
+            Preset.STAY: "Stay",
+        }[self]
 
     @property
     def description(self) -> str:
-        return {Preset.SHIFT: "this shift", Preset.DAY: "the last 24 hours",
-                Preset.THREE_DAYS: "the last 72 hours", Preset.WEEK: "the last 7 days",
-                Preset.STAY: "the whole stay"}[self]
+        return {
+            Preset.SHIFT: "this shift",
+            Preset.DAY: "the last 24 hours",
+            Preset.THREE_DAYS: "the last 72 hours",
+            Preset.WEEK: "the last 7 days",
+            Preset.STAY: "the whole stay",
+        }[self]
 
     @property
     def span(self) -> timedelta | None:
         """Fixed length, or None (this shift and the whole stay depend on the patient)."""
-        return {Preset.DAY: timedelta(hours=24), Preset.THREE_DAYS: timedelta(hours=72),
-                Preset.WEEK: timedelta(days=7)}.get(self)
+        return {
+            Preset.DAY: timedelta(hours=24),
+            Preset.THREE_DAYS: timedelta(hours=72),
+            Preset.WEEK: timedelta(days=7),
+        }.get(self)
 
 
 class Page(enum.IntEnum):
@@ -167,8 +179,9 @@ class ChartToolbar(QWidget):
                 members = [item for item in items if item.group == group]
                 if not members:
                     continue
-                self.items_menu.addSection(f"{group.capitalize()} items" if group
-                                           else "Other items")
+                self.items_menu.addSection(
+                    f"{group.capitalize()} items" if group else "Other items"
+                )
                 for item in members:
                     action = QAction(item.label, self.items_menu)
                     action.setCheckable(True)

@@ -146,8 +146,9 @@ class TrackPlot:
         """Create a curve once; ``set_track`` feeds it."""
         # Peak downsampling to about two values per pixel column: every spike stays visible,
         # and a month of one-minute sets costs what the screen can show.
-        curve = pg.PlotDataItem(connect="finite", name=style.name,
-                                autoDownsampleFactor=DOWNSAMPLE_FACTOR)
+        curve = pg.PlotDataItem(
+            connect="finite", name=style.name, autoDownsampleFactor=DOWNSAMPLE_FACTOR
+        )
         curve.setDownsampling(auto=True, method="peak")
         curve.setClipToView(True)
         curve.setZValue(10 + (5 if style.emphasised else 0))
@@ -169,8 +170,9 @@ class TrackPlot:
             curve.setSymbol(style.symbol)
             curve.setSymbolSize(8 if style.emphasised else 7)
             curve.setSymbolPen(pg.mkPen(colour, width=1.5))
-            curve.setSymbolBrush(pg.mkBrush(colour if style.extras.get("filled", True)
-                                            else self._palette.background))
+            curve.setSymbolBrush(
+                pg.mkBrush(colour if style.extras.get("filled", True) else self._palette.background)
+            )
         else:
             curve.setSymbol(None)
 
@@ -233,10 +235,16 @@ class TrackPlot:
             # lines either side of zero do not write over each other) and near the very top.
             anchor = (1, 1) if 0.5 <= share <= 0.85 else (1, 0)
             line = pg.InfiniteLine(
-                pos=ref.value, angle=0, movable=False,
+                pos=ref.value,
+                angle=0,
+                movable=False,
                 pen=pg.mkPen(self._palette.reference, width=1, style=Qt.PenStyle.DashLine),
-                label=ref.label, labelOpts={"position": 0.98, "anchors": [anchor, anchor],
-                                            "color": self._palette.reference},
+                label=ref.label,
+                labelOpts={
+                    "position": 0.98,
+                    "anchors": [anchor, anchor],
+                    "color": self._palette.reference,
+                },
             )
             line.setToolTip(f"{ref.label} — {ref.source}")
             line.setZValue(5)
@@ -282,7 +290,9 @@ class TrackPlot:
             return
         self._correction_states = np.concatenate(states)
         self.corrections.setData(
-            x=np.concatenate(xs), y=np.concatenate(ys), data=np.arange(len(texts)),
+            x=np.concatenate(xs),
+            y=np.concatenate(ys),
+            data=np.arange(len(texts)),
         )
         self._style_corrections()
 
@@ -337,8 +347,9 @@ class TrackPlot:
         outside = pg.mkBrush(self._palette.outside_stay)
         unloaded = QBrush(self._palette.unloaded, Qt.BrushStyle.BDiagPattern)
         self._back.set_spans([(a, b, outside) for a, b, kind in self._spans if kind == "outside"])
-        self._front.set_spans([(a, b, unloaded) for a, b, kind in self._spans
-                               if kind == "unloaded"])
+        self._front.set_spans(
+            [(a, b, unloaded) for a, b, kind in self._spans if kind == "unloaded"]
+        )
 
 
 def value_ticks(low: float, high: float, most: int = 4) -> list[tuple[float, str]]:
@@ -365,13 +376,18 @@ def _merged(lines: Sequence[ReferenceLine]) -> list[ReferenceLine]:
             merged.append(group[0])
             continue
         names = ", ".join(line.label.split(" red flag")[0].split(" /")[0] for line in group)
-        merged.append(ReferenceLine(group[0].track, value, f"Red flag {value:g}+: {names}",
-                                    "; ".join(sorted({line.source for line in group}))))
+        merged.append(
+            ReferenceLine(
+                group[0].track,
+                value,
+                f"Red flag {value:g}+: {names}",
+                "; ".join(sorted({line.source for line in group})),
+            )
+        )
     return merged
 
 
-def _correction_text(describe: Callable[[float], str], value: float, state: int,
-                     now: float) -> str:
+def _correction_text(describe: Callable[[float], str], value: float, state: int, now: float) -> str:
     if state == EntryState.ENTERED_IN_ERROR:
         return f"Entered in error (struck out): {describe(value)}"
     if np.isfinite(now):

@@ -45,8 +45,7 @@ from wardconsole.ui.widgets.entry_time import TakenAtEdit
 
 DATE_FORMATS = ("%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%Y-%m-%d", "%d %b %Y", "%d %B %Y")
 NUMBER_CHECK_DELAY_MS = 350
-SEXES = (("unknown", "Not recorded"), ("female", "Female"), ("male", "Male"),
-         ("other", "Other"))
+SEXES = (("unknown", "Not recorded"), ("female", "Female"), ("male", "Male"), ("other", "Other"))
 
 IDENTITY_LABELS = {
     "hospital_number": "Hospital number",
@@ -111,8 +110,9 @@ class AdmissionDialog(QDialog):
         self.flag_preview = QLabel()
         self.flag_preview.setObjectName("flag_preview")
         self.flag_preview.setWordWrap(True)
-        self.baseline = QCheckBox("Record baseline observations and withdrawal chart as soon "
-                                  "as the patient is admitted")
+        self.baseline = QCheckBox(
+            "Record baseline observations and withdrawal chart as soon as the patient is admitted"
+        )
         self.baseline.setObjectName("record_baseline")
         self.baseline.setChecked(baseline_available)
         self.baseline.setVisible(baseline_available)
@@ -143,8 +143,9 @@ class AdmissionDialog(QDialog):
         parent: QWidget | None = None,
     ) -> Admitted | None:
         """Show the dialog modally; what was admitted, or None when nothing was saved."""
-        dialog = cls(desk, runner, theme=theme, baseline_available=baseline_available,
-                     parent=parent)
+        dialog = cls(
+            desk, runner, theme=theme, baseline_available=baseline_available, parent=parent
+        )
         dialog.exec()
         result = dialog.result_value
         dialog.setParent(None)  # the local reference is its only owner from here
@@ -161,8 +162,11 @@ class AdmissionDialog(QDialog):
         patient, problems = self._identity()
         data = self.intake.values()
         try:
-            i.parse_intake(data, admitted_at=self._admitted_at_or_now(),
-                           date_of_birth=patient.date_of_birth if patient else None)
+            i.parse_intake(
+                data,
+                admitted_at=self._admitted_at_or_now(),
+                date_of_birth=patient.date_of_birth if patient else None,
+            )
         except i.IntakeProblems as exc:
             problems.update(exc.problems)
         if self._check is not None and self._check.status == "admitted":
@@ -176,8 +180,9 @@ class AdmissionDialog(QDialog):
         bed = self.bed.currentData()
         readmission = self.readmission.isChecked()
         work = self._admit_work(patient, data, bed, readmission)
-        self._track(self._runner.run(work, on_success=self._on_saved,
-                                     on_failure=self._on_save_failed))
+        self._track(
+            self._runner.run(work, on_success=self._on_saved, on_failure=self._on_save_failed)
+        )
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -248,8 +253,10 @@ class AdmissionDialog(QDialog):
         form.addRow("Assigned nurse:", self.nurse)
         form.addRow("Reason for admission:", self.reason)
         self._identity_fields = {
-            "hospital_number": self.hospital_number, "name": self.given_name,
-            "date_of_birth": self.date_of_birth, "admitted_at": self.admitted_at.edit,
+            "hospital_number": self.hospital_number,
+            "name": self.given_name,
+            "date_of_birth": self.date_of_birth,
+            "admitted_at": self.admitted_at.edit,
             "bed": self.bed,
         }
         self._identity_page_widget = page
@@ -301,8 +308,11 @@ class AdmissionDialog(QDialog):
         self._handles.append(handle)
 
     def _load_choices(self) -> None:
-        self._track(self._runner.run(self._desk.choices, on_success=self._on_choices,
-                                     on_failure=self._on_choices_failed))
+        self._track(
+            self._runner.run(
+                self._desk.choices, on_success=self._on_choices, on_failure=self._on_choices_failed
+            )
+        )
 
     def _on_choices(self, choices: AdmissionChoices) -> None:
         self.bed.clear()
@@ -335,12 +345,14 @@ class AdmissionDialog(QDialog):
             self.number_status.setText("Type the hospital number")
             return
         self.number_status.setText("Checking…")
-        self._track(self._runner.run(
-            lambda: self._desk.check_hospital_number(number),
-            on_success=lambda check: self._on_number_checked(number, check),
-            on_failure=lambda error: self.number_status.setText(f"Not checked: {error}"),
-            key="hospital-number",
-        ))
+        self._track(
+            self._runner.run(
+                lambda: self._desk.check_hospital_number(number),
+                on_success=lambda check: self._on_number_checked(number, check),
+                on_failure=lambda error: self.number_status.setText(f"Not checked: {error}"),
+                key="hospital-number",
+            )
+        )
 
     def _on_number_checked(self, number: str, check: NumberCheck) -> None:
         if number != self.hospital_number.text().strip():
@@ -365,8 +377,7 @@ class AdmissionDialog(QDialog):
 
     @Slot()
     def _on_intake_changed(self) -> None:
-        flags = i.preview_risk_flags(self.intake.values(),
-                                     admitted_at=self._admitted_at_or_now())
+        flags = i.preview_risk_flags(self.intake.values(), admitted_at=self._admitted_at_or_now())
         if not flags:
             self.flag_preview.setText("none so far")
             set_style_property(self.flag_preview, "tone", "muted")
@@ -393,8 +404,14 @@ class AdmissionDialog(QDialog):
         outpatient = self.outpatient.isChecked()
         index = self.bed.findData(None)
         if index >= 0:
-            self.bed.setItemText(index, "no bed (outpatient)" if outpatient else
-                                 "— choose a bed —" if self.bed.count() > 1 else "no free bed")
+            self.bed.setItemText(
+                index,
+                "no bed (outpatient)"
+                if outpatient
+                else "— choose a bed —"
+                if self.bed.count() > 1
+                else "no free bed",
+            )
 
     @Slot()
     def _on_admitted_at_changed(self) -> None:
@@ -420,12 +437,17 @@ class AdmissionDialog(QDialog):
         if problems:
             return None, problems
         assert born is not None
-        return NewPatient(self.hospital_number.text().strip(), self.given_name.text().strip(),
-                          self.family_name.text().strip(), born,
-                          self.sex.currentData()), problems
+        return NewPatient(
+            self.hospital_number.text().strip(),
+            self.given_name.text().strip(),
+            self.family_name.text().strip(),
+            born,
+            self.sex.currentData(),
+        ), problems
 
-    def _admit_work(self, patient: NewPatient, data: dict, bed: str | None,
-                    readmission: bool) -> Callable[[], Admitted]:
+    def _admit_work(
+        self, patient: NewPatient, data: dict, bed: str | None, readmission: bool
+    ) -> Callable[[], Admitted]:
         desk = self._desk
         admitted_at = self.admitted_at.taken_at()
         care = "supervised_outpatient" if self.outpatient.isChecked() else "inpatient"
@@ -435,19 +457,30 @@ class AdmissionDialog(QDialog):
         baseline = self.baseline.isChecked()
 
         def work() -> Admitted:  # runs on the worker: no widget is touched here
-            admission_id = desk.admit(patient, bed=bed, admitted_at=admitted_at, reason=reason,
-                                      assigned_nurse_id=nurse_id, care_setting=care,
-                                      intake=data, readmission=readmission)
-            return Admitted(admission_id, f"{patient.given_name} {patient.family_name}", bed,
-                            baseline)
+            admission_id = desk.admit(
+                patient,
+                bed=bed,
+                admitted_at=admitted_at,
+                reason=reason,
+                assigned_nurse_id=nurse_id,
+                care_setting=care,
+                intake=data,
+                readmission=readmission,
+            )
+            return Admitted(
+                admission_id, f"{patient.given_name} {patient.family_name}", bed, baseline
+            )
 
         return work
 
     def _on_saved(self, admitted: Admitted) -> None:
         self._saving = False
         self.result_value = admitted
-        self._say(f"Admitted {admitted.patient_name}"
-                  + (f" to bed {admitted.bed}" if admitted.bed else ""), "ok")
+        self._say(
+            f"Admitted {admitted.patient_name}"
+            + (f" to bed {admitted.bed}" if admitted.bed else ""),
+            "ok",
+        )
         self.accept()
 
     def _on_save_failed(self, error: BaseException) -> None:
@@ -455,11 +488,13 @@ class AdmissionDialog(QDialog):
         if isinstance(error, InvalidInput):
             self._show_problems(error.problems)
         elif isinstance(error, ServiceError):
-            self._say(f"Not admitted: {error}. Nothing was saved; your entries are kept.",
-                      "alert")
+            self._say(f"Not admitted: {error}. Nothing was saved; your entries are kept.", "alert")
         else:
-            self._say(f"The database did not answer ({type(error).__name__}: {error}). "
-                      "Your entries are kept; check the census before trying again.", "alert")
+            self._say(
+                f"The database did not answer ({type(error).__name__}: {error}). "
+                "Your entries are kept; check the census before trying again.",
+                "alert",
+            )
 
     def _set_saving(self, saving: bool) -> None:
         self._saving = saving
@@ -481,8 +516,9 @@ class AdmissionDialog(QDialog):
             first = identity_first
             self.intake.setCurrentWidget(self._identity_page_widget)
         identity_count = sum(1 for key in problems if key in self._identity_fields)
-        self.intake.setTabText(0, f"Patient && bed  ⚠ {identity_count}" if identity_count
-                               else "Patient && bed")
+        self.intake.setTabText(
+            0, f"Patient && bed  ⚠ {identity_count}" if identity_count else "Patient && bed"
+        )
         self._problems = dict(problems)
         self._describe_problems()
         if first is not None:
@@ -496,15 +532,21 @@ class AdmissionDialog(QDialog):
             self._say("", "muted")
             return
         if self.intake.currentWidget() is self._identity_page_widget:
-            here = [_identity_message(k, m) for k, m in problems.items()
-                    if k in self._identity_fields]
+            here = [
+                _identity_message(k, m) for k, m in problems.items() if k in self._identity_fields
+            ]
         else:
             here = self.intake.problems_on_current_tab(problems)
-        others = [nurse_message(k, m) for k, m in problems.items()
-                  if k not in self._identity_fields and k not in self.intake.field_keys()]
+        others = [
+            nurse_message(k, m)
+            for k, m in problems.items()
+            if k not in self._identity_fields and k not in self.intake.field_keys()
+        ]
         count = len(problems)
-        text = (f"Not admitted: {count} answer{'s' if count != 1 else ''} need"
-                f"{'s' if count == 1 else ''} attention (tabs marked ⚠).")
+        text = (
+            f"Not admitted: {count} answer{'s' if count != 1 else ''} need"
+            f"{'s' if count == 1 else ''} attention (tabs marked ⚠)."
+        )
         if here or others:
             text += " " + "; ".join(here + others)
         self._say(text, "alert")
@@ -529,4 +571,4 @@ class AdmissionDialog(QDialog):
 
 def _identity_message(key: str, message: str) -> str:
     label = IDENTITY_LABELS[key]
-    return f"{label}:{message[len(key) + 1:]}" if message.startswith(f"{key}:") else message
+    return f"{label}:{message[len(key) + 1 :]}" if message.startswith(f"{key}:") else message

@@ -94,9 +94,13 @@ class AuditDialog(QDialog):
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
-        for column, width in ((AuditColumn.WHEN, 190), (AuditColumn.WHO, 190),
-                              (AuditColumn.STATION, 120), (AuditColumn.ACTION, 210),
-                              (AuditColumn.PATIENT, 230)):
+        for column, width in (
+            (AuditColumn.WHEN, 190),
+            (AuditColumn.WHO, 190),
+            (AuditColumn.STATION, 120),
+            (AuditColumn.ACTION, 210),
+            (AuditColumn.PATIENT, 230),
+        ):
             header.resizeSection(column, width)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.status = QLabel("Loading…")
@@ -113,12 +117,16 @@ class AuditDialog(QDialog):
         self.patient.returnPressed.connect(self._on_search_requested)
         self.export_button.clicked.connect(self._on_export_requested)
         self.close_button.clicked.connect(self.accept)
-        self._runner.run(lambda: audit.choices(actor()), on_success=self._on_choices_loaded,
-                         on_failure=self._on_failed)
+        self._runner.run(
+            lambda: audit.choices(actor()),
+            on_success=self._on_choices_loaded,
+            on_failure=self._on_failed,
+        )
 
     @classmethod
-    def ask(cls, audit: AuditService, actor: Callable[[], Actor],
-            parent: QWidget | None = None) -> None:
+    def ask(
+        cls, audit: AuditService, actor: Callable[[], Actor], parent: QWidget | None = None
+    ) -> None:
         dialog = cls(audit, actor, parent)
         try:
             dialog.exec()
@@ -208,22 +216,33 @@ class AuditDialog(QDialog):
         query = self.query()
         self.search_button.setEnabled(False)
         self._say("Searching…", "muted")
-        self._runner.run(lambda: self._audit.search(self._actor(), query),
-                         on_success=self._on_page_loaded, on_failure=self._on_failed,
-                         key="search")
+        self._runner.run(
+            lambda: self._audit.search(self._actor(), query),
+            on_success=self._on_page_loaded,
+            on_failure=self._on_failed,
+            key="search",
+        )
 
     def _on_page_loaded(self, page: AuditPage) -> None:
         self.search_button.setEnabled(True)
         self.model.set_entries(page.entries)
         header = self.table.horizontalHeader()
-        for column in (AuditColumn.WHEN, AuditColumn.WHO, AuditColumn.STATION,
-                       AuditColumn.ACTION, AuditColumn.PATIENT):
+        for column in (
+            AuditColumn.WHEN,
+            AuditColumn.WHO,
+            AuditColumn.STATION,
+            AuditColumn.ACTION,
+            AuditColumn.PATIENT,
+        ):
             self.table.resizeColumnToContents(column)
             header.resizeSection(column, min(header.sectionSize(column) + 12, 320))
         count = len(page.entries)
         if page.truncated:
-            self._say(f"Showing the newest {count:,} entries; more matched — narrow the filters "
-                      "to see older ones.", "alert")
+            self._say(
+                f"Showing the newest {count:,} entries; more matched — narrow the filters "
+                "to see older ones.",
+                "alert",
+            )
         elif count:
             self._say(f"{count:,} {'entry' if count == 1 else 'entries'}, newest first.", "")
         else:
@@ -243,12 +262,15 @@ class AuditDialog(QDialog):
     @Slot()
     def _on_export_requested(self) -> None:
         name, _filter = QFileDialog.getSaveFileName(
-            self, "Export the audit trail shown", "audit-trail.csv", "CSV files (*.csv)")
+            self, "Export the audit trail shown", "audit-trail.csv", "CSV files (*.csv)"
+        )
         if not name:
             return
         path = Path(name)
-        rows = [[self.proxy.index(r, c).data() or "" for c in range(self.proxy.columnCount())]
-                for r in range(self.proxy.rowCount())]
+        rows = [
+            [self.proxy.index(r, c).data() or "" for c in range(self.proxy.columnCount())]
+            for r in range(self.proxy.rowCount())
+        ]
         try:
             with path.open("w", newline="", encoding="utf-8") as handle:
                 writer = csv.writer(handle)
@@ -258,11 +280,17 @@ class AuditDialog(QDialog):
             self._say(f"✖ Could not write {path.name}: {exc.strerror or exc}", "alert")
             return
         filters = self.query()
-        self._runner.run(lambda: self._audit.record_export(
-            self._actor(), "audit trail CSV",
-            detail={"rows": len(rows), "file": path.name,
+        self._runner.run(
+            lambda: self._audit.record_export(
+                self._actor(),
+                "audit trail CSV",
+                detail={
+                    "rows": len(rows),
+                    "file": path.name,
                     "since": filters.since.isoformat() if filters.since else None,
-                    "until": filters.until.isoformat() if filters.until else None}),
-            on_failure=self._on_failed)
+                    "until": filters.until.isoformat() if filters.until else None,
+                },
+            ),
+            on_failure=self._on_failed,
+        )
         self._say(f"✔ Exported {len(rows):,} rows to {path.name} (recorded in the trail).", "ok")
-

@@ -122,8 +122,7 @@ class BedMoveDialog(QDialog):
         def read() -> tuple[AdmissionDetail, AdmissionChoices, list[BedStay]]:
             return desk.admission(admission_id), desk.choices(), desk.bed_history(admission_id)
 
-        self._track(self._runner.run(read, on_success=self._on_loaded,
-                                     on_failure=self._on_failed))
+        self._track(self._runner.run(read, on_success=self._on_loaded, on_failure=self._on_failed))
 
     def _on_loaded(self, loaded: tuple[AdmissionDetail, AdmissionChoices, list[BedStay]]) -> None:
         detail, choices, history = loaded
@@ -158,11 +157,13 @@ class BedMoveDialog(QDialog):
         reason, version = self.reason.text(), self._detail.version
         self.move_button.setEnabled(False)
         self._say(f"Moving to bed {bed}…", "muted")
-        self._track(self._runner.run(
-            lambda: desk.move_bed(admission_id, bed, reason=reason, expected_version=version),
-            on_success=lambda _none: self._on_moved(bed),
-            on_failure=self._on_move_failed,
-        ))
+        self._track(
+            self._runner.run(
+                lambda: desk.move_bed(admission_id, bed, reason=reason, expected_version=version),
+                on_success=lambda _none: self._on_moved(bed),
+                on_failure=self._on_move_failed,
+            )
+        )
 
     def _on_moved(self, bed: str) -> None:
         self.result_value = bed
@@ -176,8 +177,10 @@ class BedMoveDialog(QDialog):
             self._say(f"Not moved: {error}. The beds have been read again.", "alert")
             self._load()
         else:
-            self._say(f"The database did not answer ({error}); the patient was not moved. "
-                      "Try again.", "alert")
+            self._say(
+                f"The database did not answer ({error}); the patient was not moved. Try again.",
+                "alert",
+            )
             self.move_button.setEnabled(True)
 
     def _say(self, text: str, tone: str) -> None:
@@ -200,6 +203,7 @@ def _history_text(history: list[BedStay]) -> str:
     parts = []
     for n, stay in enumerate(history):
         how = "on admission" if n == 0 else f"moved by {stay.moved_by}" if stay.moved_by else ""
-        parts.append(f"{stay.bed} from {fmt.local_datetime_text(stay.since)}"
-                     + (f" ({how})" if how else ""))
+        parts.append(
+            f"{stay.bed} from {fmt.local_datetime_text(stay.since)}" + (f" ({how})" if how else "")
+        )
     return " → ".join(parts)

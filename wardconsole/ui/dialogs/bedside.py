@@ -54,9 +54,11 @@ class Bedside:
 
 def queued_text(result: QueuedSave) -> str:
     """The confirmation for a save kept on this station while the database is unavailable."""
-    return (f"✔ KEPT ON THIS STATION at {fmt.local_time_text(result.entry.queued_at)} — the "
-            "ward database is unavailable; this entry will be written automatically, with this "
-            "time and your name, as soon as it is back (Staff → Saved on this station)")
+    return (
+        f"✔ KEPT ON THIS STATION at {fmt.local_time_text(result.entry.queued_at)} — the "
+        "ward database is unavailable; this entry will be written automatically, with this "
+        "time and your name, as soon as it is back (Staff → Saved on this station)"
+    )
 
 
 def entry_stylesheet(theme: Theme) -> str:
@@ -73,8 +75,10 @@ def entry_stylesheet(theme: Theme) -> str:
     rules.append("QLabel#entry_patient { font-size: 14pt; font-weight: bold; }")
     rules.append("QLabel#entry_news2 { font-size: 13pt; font-weight: bold; padding: 2px 8px; }")
     rules.append("QGroupBox { font-weight: bold; }")
-    rules.append("QGroupBox QLabel, QGroupBox QComboBox, QGroupBox QLineEdit,"
-                 " QGroupBox QSpinBox, QGroupBox QCheckBox { font-weight: normal; }")
+    rules.append(
+        "QGroupBox QLabel, QGroupBox QComboBox, QGroupBox QLineEdit,"
+        " QGroupBox QSpinBox, QGroupBox QCheckBox { font-weight: normal; }"
+    )
     rules.append("QLabel#SaveStatusText { font-weight: bold; }")
     rules.append('QLabel[tone="busy"] { font-weight: bold; }')
     rules.append('QLabel[chip="true"] { padding: 2px 6px; border-radius: 3px; }')
@@ -85,7 +89,7 @@ def field_message(field: str, message: str, labels: dict[str, str]) -> str:
     """A domain message ('pulse: 400 is outside…') with the field's name as staff read it."""
     label = labels.get(field)
     if label and message.startswith(f"{field}:"):
-        message = f"{label}:{message[len(field) + 1:]}"
+        message = f"{label}:{message[len(field) + 1 :]}"
     # Form values arrive as text; show 400, not '400'.
     return re.sub(r"'(-?[\d.]+)'", r"\1", message)
 

@@ -53,9 +53,11 @@ class CheckDialog(QDialog):
         self.setObjectName("CheckDialog")
         self.setWindowTitle(f"Safety check — {patient.bed} {patient.patient_name}")
         self.setMinimumWidth(520)
-        header = QLabel(f"<b>{escape(patient.bed)} · {escape(patient.patient_name)}</b><br>"
-                        f"{escape(patient.level_label)}"
-                        f" · next check by {fmt.local_time_text(patient.deadline)}")
+        header = QLabel(
+            f"<b>{escape(patient.bed)} · {escape(patient.patient_name)}</b><br>"
+            f"{escape(patient.level_label)}"
+            f" · next check by {fmt.local_time_text(patient.deadline)}"
+        )
         header.setObjectName("dialog_title")
         header.setTextFormat(Qt.TextFormat.RichText)
 
@@ -130,8 +132,11 @@ class CheckDialog(QDialog):
         """1–5 choose how the patient was, unless the nurse is typing a place or a note."""
         number = event.key() - Qt.Key.Key_0
         typing = self.note.hasFocus() or self.location.hasFocus()
-        if 1 <= number <= len(PRESENTATIONS) and not typing and not event.modifiers() & (
-            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+        if (
+            1 <= number <= len(PRESENTATIONS)
+            and not typing
+            and not event.modifiers()
+            & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
         ):
             self.choices.button(number).click()
             event.accept()

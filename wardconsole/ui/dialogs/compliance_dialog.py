@@ -39,8 +39,14 @@ NURSE_COUNT_TITLES = ("Checks recorded", "On time", "Late", "On time %")
 
 def counts_cells(counts: ComplianceCounts) -> list[str]:
     percent = counts.on_time_percent
-    return [str(counts.due), str(counts.on_time), str(counts.late), str(counts.missed),
-            str(counts.overdue), "—" if percent is None else f"{percent:.0f} %"]
+    return [
+        str(counts.due),
+        str(counts.on_time),
+        str(counts.late),
+        str(counts.missed),
+        str(counts.overdue),
+        "—" if percent is None else f"{percent:.0f} %",
+    ]
 
 
 def nurse_cells(counts: ComplianceCounts) -> list[str]:
@@ -76,8 +82,7 @@ class _CountsTableModel(QAbstractTableModel):
         lead, counts = self._rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return lead[column] if column < self._lead else self.cells(counts)[
-                column - self._lead]
+            return lead[column] if column < self._lead else self.cells(counts)[column - self._lead]
         if role == Qt.ItemDataRole.TextAlignmentRole and column >= self._lead:
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         return None
@@ -88,8 +93,11 @@ class _CountsTableModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self._titles)):
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self._titles)
+        ):
             return self._titles[section]
         return None
 
@@ -99,8 +107,9 @@ class PatientComplianceModel(_CountsTableModel):
         super().__init__(("Bed", "Patient", "Levels in the shift"), parent)
 
     def set_report(self, report: ComplianceReport) -> None:
-        self.set_rows([([p.bed, p.patient_name, ", ".join(p.levels)], p.counts)
-                       for p in report.patients])
+        self.set_rows(
+            [([p.bed, p.patient_name, ", ".join(p.levels)], p.counts) for p in report.patients]
+        )
 
 
 class NurseComplianceModel(_CountsTableModel):
@@ -132,8 +141,9 @@ def _table(model: QAbstractTableModel, name: str) -> QTableView:
 class ComplianceDialog(QDialog):
     """A shift's observation compliance; ◀ / ▶ step through shifts."""
 
-    def __init__(self, desk: ObservationDesk, runner: TaskRunner,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, desk: ObservationDesk, runner: TaskRunner, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("ComplianceDialog")
         self.setWindowTitle("Observation compliance")
@@ -151,10 +161,12 @@ class ComplianceDialog(QDialog):
         self.totals = QLabel("Loading…")
         self.totals.setObjectName("compliance_totals")
         self.totals.setWordWrap(True)
-        note = QLabel("A check is due when the level's interval runs out. On time: done by then. "
-                      "Late: done within one more interval. Missed: not done within that. "
-                      "Missed checks are shown per patient; the nurse table lists the checks each "
-                      "nurse recorded. Levels and intervals are local policy.")
+        note = QLabel(
+            "A check is due when the level's interval runs out. On time: done by then. "
+            "Late: done within one more interval. Missed: not done within that. "
+            "Missed checks are shown per patient; the nurse table lists the checks each "
+            "nurse recorded. Levels and intervals are local policy."
+        )
         note.setWordWrap(True)
         set_style_property(note, "tone", "muted")
         heading = QHBoxLayout()
@@ -180,8 +192,12 @@ class ComplianceDialog(QDialog):
         shift = self._shift
         self.shift_label.setText(shift.label)
         self.next_button.setEnabled(shift.end <= self._desk.now())
-        self._runner.run(lambda: self._desk.compliance(shift), on_success=self._on_loaded,
-                         on_failure=self._on_failed, key="compliance")
+        self._runner.run(
+            lambda: self._desk.compliance(shift),
+            on_success=self._on_loaded,
+            on_failure=self._on_failed,
+            key="compliance",
+        )
 
     def _on_loaded(self, report: ComplianceReport) -> None:
         self.report = report

@@ -145,8 +145,9 @@ class DischargeDialog(QDialog):
         left.addWidget(self.open_escalations)
         left.addStretch(1)
 
-        summary_title = QLabel("Discharge summary — drafted from the record; edit before "
-                               "confirming")
+        summary_title = QLabel(
+            "Discharge summary — drafted from the record; edit before confirming"
+        )
         summary_title.setObjectName("summary_title")
         self.summary = QPlainTextEdit()
         self.summary.setObjectName("summary")
@@ -203,11 +204,13 @@ class DischargeDialog(QDialog):
         desk, admission_id = self._desk, self._admission_id
         destination, detail = self.destination(), self.detail.text()
         at = self.discharged_at.taken_at()
-        self._track(self._runner.run(
-            lambda: desk.draft(admission_id, destination, detail, at),
-            on_success=lambda draft: self._on_draft(draft, replace),
-            on_failure=self._on_draft_failed,
-        ))
+        self._track(
+            self._runner.run(
+                lambda: desk.draft(admission_id, destination, detail, at),
+                on_success=lambda draft: self._on_draft(draft, replace),
+                on_failure=self._on_draft_failed,
+            )
+        )
 
     def _on_draft(self, draft: DischargeDraft, replace: bool) -> None:
         self._draft = draft
@@ -228,7 +231,8 @@ class DischargeDialog(QDialog):
             count = len(draft.open_escalations)
             self.open_escalations.setText(
                 f"⚠ {count} open escalation{'s' if count != 1 else ''} ({kinds}) will be "
-                "closed as “Closed at discharge”. Hand them over to the receiving team.")
+                "closed as “Closed at discharge”. Hand them over to the receiving team."
+            )
             set_style_property(self.open_escalations, "tone", "alert")
         else:
             self.open_escalations.setText("No open escalations.")
@@ -253,8 +257,9 @@ class DischargeDialog(QDialog):
             self.detail_label.setText(destination.detail_prompt + required + ":")
             self.detail.setPlaceholderText(destination.detail_prompt.lower())
         self._replace_line(_DESTINATION_LINE, destination_line(destination, self.detail.text()))
-        self.discharge_button.setEnabled(self._draft is not None and destination is not None
-                                         and not self._saving)
+        self.discharge_button.setEnabled(
+            self._draft is not None and destination is not None and not self._saving
+        )
 
     @Slot()
     def _on_discharge_time_changed(self) -> None:
@@ -278,8 +283,11 @@ class DischargeDialog(QDialog):
             return
         detail = self.detail.text().strip()
         if destination.detail_required and not detail:
-            self._say(f"Not discharged: {destination.detail_prompt.lower()} is required for "
-                      f"{destination.label.lower()}.", "alert")
+            self._say(
+                f"Not discharged: {destination.detail_prompt.lower()} is required for "
+                f"{destination.label.lower()}.",
+                "alert",
+            )
             set_style_property(self.detail, "invalid", "true")
             self.detail.setFocus(Qt.FocusReason.OtherFocusReason)
             return
@@ -289,13 +297,22 @@ class DischargeDialog(QDialog):
         at, version = self.discharged_at.taken_at(), self._draft.version
         name = self._draft.patient_name
         self._set_saving(True)
-        self._track(self._runner.run(
-            lambda: desk.discharge(admission_id, destination=destination, summary=summary,
-                                   detail=detail, discharged_at=at, expected_version=version),
-            on_success=lambda _none: self._on_discharged(Discharged(admission_id, name,
-                                                                    destination)),
-            on_failure=self._on_discharge_failed,
-        ))
+        self._track(
+            self._runner.run(
+                lambda: desk.discharge(
+                    admission_id,
+                    destination=destination,
+                    summary=summary,
+                    detail=detail,
+                    discharged_at=at,
+                    expected_version=version,
+                ),
+                on_success=lambda _none: self._on_discharged(
+                    Discharged(admission_id, name, destination)
+                ),
+                on_failure=self._on_discharge_failed,
+            )
+        )
 
     def _on_discharged(self, discharged: Discharged) -> None:
         self._saving = False
@@ -309,8 +326,11 @@ class DischargeDialog(QDialog):
         elif isinstance(error, ServiceError):
             self._say(f"Not discharged: {error}. Your summary is kept.", "alert")
         else:
-            self._say(f"The database did not answer ({error}). Your summary is kept; check the "
-                      "census before trying again.", "alert")
+            self._say(
+                f"The database did not answer ({error}). Your summary is kept; check the "
+                "census before trying again.",
+                "alert",
+            )
 
     def _set_saving(self, saving: bool) -> None:
         self._saving = saving

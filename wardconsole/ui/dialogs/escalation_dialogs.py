@@ -41,8 +41,9 @@ ACTION_PRESETS: tuple[str, ...] = (
 class _EscalationDialog(QDialog):
     """Header naming the escalation, a form, an error line, and Save / Cancel."""
 
-    def __init__(self, title: str, escalation: EscalationInfo, save_text: str,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, title: str, escalation: EscalationInfo, save_text: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setMinimumWidth(480)
@@ -152,8 +153,9 @@ class ResolveDialog(_EscalationDialog):
 class SnoozeDialog(_EscalationDialog):
     """Silence the alarm for a while, with a reason; it returns when the time is up."""
 
-    def __init__(self, escalation: EscalationInfo, choices: tuple[int, ...],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, escalation: EscalationInfo, choices: tuple[int, ...], parent: QWidget | None = None
+    ) -> None:
         super().__init__("Snooze alarm", escalation, "Snooze", parent)
         self.minutes = QComboBox()
         self.minutes.setObjectName("snooze_minutes")
@@ -176,8 +178,9 @@ class SnoozeDialog(_EscalationDialog):
         return None
 
     @classmethod
-    def ask(cls, parent: QWidget | None, escalation: EscalationInfo,
-            choices: tuple[int, ...]) -> tuple[int, str] | None:
+    def ask(
+        cls, parent: QWidget | None, escalation: EscalationInfo, choices: tuple[int, ...]
+    ) -> tuple[int, str] | None:
         dialog = cls(escalation, choices, parent)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             return int(dialog.minutes.currentData()), dialog.reason.text().strip()
@@ -188,12 +191,14 @@ class NotEscalatingDialog(_EscalationDialog):
     """A nurse's judgement that this needs no escalation: allowed, but never silent."""
 
     def __init__(self, escalation: EscalationInfo, parent: QWidget | None = None) -> None:
-        super().__init__("Decide not to escalate", escalation, "Close without escalating",
-                         parent)
-        self.reason = self.text_field("decline_reason",
-                                      "e.g. Known baseline; reviewed by doctor at 02:00")
-        note = QLabel("This closes the alarm. Your name, the time and the reason are logged and "
-                      "shown in the handoff.")
+        super().__init__("Decide not to escalate", escalation, "Close without escalating", parent)
+        self.reason = self.text_field(
+            "decline_reason", "e.g. Known baseline; reviewed by doctor at 02:00"
+        )
+        note = QLabel(
+            "This closes the alarm. Your name, the time and the reason are logged and "
+            "shown in the handoff."
+        )
         note.setWordWrap(True)
         set_style_property(note, "tone", "muted")
         self.form.addRow("&Reason:", self.reason)

@@ -20,21 +20,25 @@ def form_stylesheet(theme: Theme) -> str:
     base = colours.color(QPalette.ColorRole.Base).name()
     chosen = colours.color(QPalette.ColorRole.Highlight).name()
     outline = palette.muted.name()
-    dot = (f"qradialgradient(cx:0.5, cy:0.5, radius:0.5, fx:0.5, fy:0.5, stop:0 {chosen},"
-           f" stop:0.5 {chosen}, stop:0.6 {base}, stop:1 {base})")
-    return "\n".join((
-        f'*[invalid="true"] {{ border: 2px solid {palette.overdue.foreground.name()}; }}',
-        'QGroupBox[invalid="true"] { margin-top: 18px; padding-top: 6px; }',
-        'QGroupBox[invalid="true"]::title { subcontrol-origin: margin; left: 8px;'
-        " padding: 0 4px; }",
-        "QCheckBox::indicator, QRadioButton::indicator {"
-        f" border: 1px solid {outline}; background: {base}; width: 13px; height: 13px; }}",
-        "QRadioButton::indicator { border-radius: 7px; }",
-        f"QCheckBox::indicator:checked {{ background: {chosen}; border-color: {chosen}; }}",
-        f"QRadioButton::indicator:checked {{ background: {dot}; border-color: {chosen}; }}",
-        "QCheckBox::indicator:disabled, QRadioButton::indicator:disabled {"
-        " border-style: dotted; }",
-        "QLabel#dialog_title { font-size: 15pt; font-weight: bold; }",
-        "QLabel#flag_preview { font-size: 12pt; font-weight: bold; }",
-        "QLabel#save_status, QLabel#cssrs_result { font-weight: bold; }",
-    ))
+    dot = (
+        f"qradialgradient(cx:0.5, cy:0.5, radius:0.5, fx:0.5, fy:0.5, stop:0 {chosen},"
+        f" stop:0.5 {chosen}, stop:0.6 {base}, stop:1 {base})"
+    )
+    return "\n".join(
+        (
+            f'*[invalid="true"] {{ border: 2px solid {palette.overdue.foreground.name()}; }}',
+            'QGroupBox[invalid="true"] { margin-top: 18px; padding-top: 6px; }',
+            'QGroupBox[invalid="true"]::title { subcontrol-origin: margin; left: 8px;'
+            " padding: 0 4px; }",
+            "QCheckBox::indicator, QRadioButton::indicator {"
+            f" border: 1px solid {outline}; background: {base}; width: 13px; height: 13px; }}",
+            "QRadioButton::indicator { border-radius: 7px; }",
+            f"QCheckBox::indicator:checked {{ background: {chosen}; border-color: {chosen}; }}",
+            f"QRadioButton::indicator:checked {{ background: {dot}; border-color: {chosen}; }}",
+            "QCheckBox::indicator:disabled, QRadioButton::indicator:disabled {"
+            " border-style: dotted; }",
+            "QLabel#dialog_title { font-size: 15pt; font-weight: bold; }",
+            "QLabel#flag_preview { font-size: 12pt; font-weight: bold; }",
+            "QLabel#save_status, QLabel#cssrs_result { font-weight: bold; }",
+        )
+    )

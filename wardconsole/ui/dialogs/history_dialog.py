@@ -56,16 +56,19 @@ class ReasonDialog(QDialog):
     def __init__(self, what: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Mark entered in error")
-        prompt = QLabel(f"Mark this entry as entered in error?\n\n{what}\n\n"
-                        "It stays in the history, struck out, and no longer counts for scores, "
-                        "trends or alerts.")
+        prompt = QLabel(
+            f"Mark this entry as entered in error?\n\n{what}\n\n"
+            "It stays in the history, struck out, and no longer counts for scores, "
+            "trends or alerts."
+        )
         prompt.setWordWrap(True)
         self.reason = QLineEdit()
         self.reason.setObjectName("strike_reason")
         self.reason.setPlaceholderText("Reason (required), e.g. wrong patient")
         self.reason.setMaxLength(500)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         self._ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self._ok.setText("Mark entered in error")
         self._ok.setEnabled(False)
@@ -107,7 +110,8 @@ class HistoryDialog(QDialog):
         self._saver = EntrySaver(bedside.runner, self)
         chart = bedside.recording.chart
         self.model = HistoryTableModel(
-            self, item_labels={item.key: item.label for item in chart.items},
+            self,
+            item_labels={item.key: item.label for item in chart.items},
             theme=bedside.theme,
         )
         self.proxy = HistoryFilterProxy(self)
@@ -162,12 +166,14 @@ class HistoryDialog(QDialog):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(True)
         self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         columns = self.table.horizontalHeader()
         for column in HistoryColumn:
-            mode = (QHeaderView.ResizeMode.Stretch if column == HistoryColumn.DETAILS
-                    else QHeaderView.ResizeMode.Interactive)
+            mode = (
+                QHeaderView.ResizeMode.Stretch
+                if column == HistoryColumn.DETAILS
+                else QHeaderView.ResizeMode.Interactive
+            )
             columns.setSectionResizeMode(column, mode)
         columns.resizeSection(HistoryColumn.TAKEN, 150)
         columns.resizeSection(HistoryColumn.ENTRY, 140)
@@ -283,14 +289,17 @@ class HistoryDialog(QDialog):
         entry = self.selected_entry()
         if entry is None or not entry.can_amend:
             return
-        result = ObservationDialog.ask(self._bedside, self._admission_id, self._title,
-                                       amending=entry, parent=self)
+        result = ObservationDialog.ask(
+            self._bedside, self._admission_id, self._title, amending=entry, parent=self
+        )
         if isinstance(result, SaveResult):
             self.changed = True
             self._select_after_load = ("observation", result.entry_id)
             self.status.show_message(
                 f"✔ Correction SAVED at {fmt.local_time_text(self._bedside.clock())}; the "
-                "original stays below, marked superseded.", "ok")
+                "original stays below, marked superseded.",
+                "ok",
+            )
             self.reload()
 
     @Slot()
@@ -298,8 +307,10 @@ class HistoryDialog(QDialog):
         entry = self.selected_entry()
         if entry is None or not entry.can_strike_out:
             return
-        what = (f"{fmt.local_datetime_text(entry.taken_at)} — "
-                f"{details_text(entry, self.model.item_labels)}")
+        what = (
+            f"{fmt.local_datetime_text(entry.taken_at)} — "
+            f"{details_text(entry, self.model.item_labels)}"
+        )
         reason = ReasonDialog.ask(what, parent=self)
         if reason is None:
             return
@@ -307,7 +318,8 @@ class HistoryDialog(QDialog):
         entry_type, entry_id = entry.entry_type, entry.id
         self._select_after_load = (entry_type, entry_id)
         self._saver.start(
-            lambda: recording.mark_entered_in_error(actor, entry_type, entry_id, reason))
+            lambda: recording.mark_entered_in_error(actor, entry_type, entry_id, reason)
+        )
         self._on_selection_changed()
 
     @Slot(object)
@@ -315,7 +327,9 @@ class HistoryDialog(QDialog):
         self.changed = True
         self.status.show_message(
             f"✔ Marked entered in error at {fmt.local_time_text(self._bedside.clock())}; "
-            "the entry stays in the history, struck out.", "ok")
+            "the entry stays in the history, struck out.",
+            "ok",
+        )
         self.reload()
 
     @Slot(object)

@@ -126,26 +126,36 @@ class IntakeAmendDialog(QDialog):
 
     def _load(self) -> None:
         desk, admission_id = self._desk, self._admission_id
-        self._track(self._runner.run(lambda: desk.intake(admission_id),
-                                     on_success=self._on_loaded,
-                                     on_failure=lambda e: self._say(f"Could not read: {e}",
-                                                                    "alert")))
+        self._track(
+            self._runner.run(
+                lambda: desk.intake(admission_id),
+                on_success=self._on_loaded,
+                on_failure=lambda e: self._say(f"Could not read: {e}", "alert"),
+            )
+        )
 
     def _on_loaded(self, record: IntakeRecord) -> None:
         self._record = record
         detail = record.admission
         where = f"bed {detail.bed}" if detail.bed else "no bed"
         self.title.setText(f"Amend intake — {detail.name} ({where})")
-        lines = [f"Intake saved {fmt.local_datetime_text(detail.admitted_at)}; it is kept as "
-                 "first saved, and each change is recorded with your reason."]
+        lines = [
+            f"Intake saved {fmt.local_datetime_text(detail.admitted_at)}; it is kept as "
+            "first saved, and each change is recorded with your reason."
+        ]
         for amendment in record.amendments:
-            lines.append(f"{i.SECTION_TITLES.get(amendment.section, amendment.section)} amended "
-                         f"{fmt.local_datetime_text(amendment.recorded_at)} by "
-                         f"{amendment.recorded_by}: {amendment.reason}")
+            lines.append(
+                f"{i.SECTION_TITLES.get(amendment.section, amendment.section)} amended "
+                f"{fmt.local_datetime_text(amendment.recorded_at)} by "
+                f"{amendment.recorded_by}: {amendment.reason}"
+            )
         self.history.setText("\n".join(lines))
         if record.current is None or detail.discharged_at is not None:
-            why = ("no structured intake was recorded for this stay" if record.current is None
-                   else "the patient has been discharged; the record is read-only")
+            why = (
+                "no structured intake was recorded for this stay"
+                if record.current is None
+                else "the patient has been discharged; the record is read-only"
+            )
             self._say(f"Cannot amend: {why}.", "alert")
             return
         self.intake.set_admitted_at(detail.admitted_at)
@@ -159,8 +169,9 @@ class IntakeAmendDialog(QDialog):
     def _on_intake_changed(self) -> None:
         if self._record is None:
             return
-        flags = i.preview_risk_flags(self.intake.values(),
-                                     admitted_at=self._record.admission.admitted_at)
+        flags = i.preview_risk_flags(
+            self.intake.values(), admitted_at=self._record.admission.admitted_at
+        )
         self.flag_preview.setText("   ".join(f"⚑ {f.label}" for f in flags) or "none")
 
     # -- saving ------------------------------------------------------------------------------------
@@ -172,8 +183,11 @@ class IntakeAmendDialog(QDialog):
         data = self.intake.values()
         problems: dict[str, str] = {}
         try:
-            i.parse_intake(data, admitted_at=record.admission.admitted_at,
-                           date_of_birth=record.admission.date_of_birth)
+            i.parse_intake(
+                data,
+                admitted_at=record.admission.admitted_at,
+                date_of_birth=record.admission.date_of_birth,
+            )
         except i.IntakeProblems as exc:
             problems.update(exc.problems)
         if not self.reason.text().strip():
@@ -183,18 +197,24 @@ class IntakeAmendDialog(QDialog):
             return
         self.intake.show_problems({})
         desk, admission_id = self._desk, self._admission_id
-        sections = {name: data[name] for name in i.SECTIONS
-                    if data[name] != self._as_loaded.get(name)}
+        sections = {
+            name: data[name] for name in i.SECTIONS if data[name] != self._as_loaded.get(name)
+        }
         if not sections:
             self._say("Nothing has been changed yet.", "alert")
             return
         reason, version = self.reason.text(), record.admission.version
         self.save_button.setEnabled(False)
         self._say("Saving…", "muted")
-        self._track(self._runner.run(
-            lambda: desk.amend_intake_sections(admission_id, sections, reason=reason,
-                                               expected_version=version),
-            on_success=self._on_saved, on_failure=self._on_failed))
+        self._track(
+            self._runner.run(
+                lambda: desk.amend_intake_sections(
+                    admission_id, sections, reason=reason, expected_version=version
+                ),
+                on_success=self._on_saved,
+                on_failure=self._on_failed,
+            )
+        )
 
     def _on_saved(self, flags: tuple[str, ...]) -> None:
         self.result_value = flags
@@ -207,14 +227,16 @@ class IntakeAmendDialog(QDialog):
         elif isinstance(error, ServiceError):
             self._say(f"Not saved: {error}. Your changes are kept.", "alert")
         else:
-            self._say(f"The database did not answer ({error}). Your changes are kept; try "
-                      "again.", "alert")
+            self._say(
+                f"The database did not answer ({error}). Your changes are kept; try again.", "alert"
+            )
 
     def _refuse(self, problems: dict[str, str]) -> None:
         first = self.intake.show_problems(problems)
         set_style_property(self.reason, "invalid", "true" if "reason" in problems else "false")
-        messages = [nurse_message(k, m).replace("reason:", "Reason:", 1)
-                    for k, m in problems.items()]
+        messages = [
+            nurse_message(k, m).replace("reason:", "Reason:", 1) for k, m in problems.items()
+        ]
         self._say("Not saved — " + "; ".join(messages), "alert")
         focus = self.reason if "reason" in problems and first is None else first
         if focus is not None:

@@ -71,7 +71,7 @@ def nurse_message(key: str, message: str) -> str:
     label = FIELD_LABELS.get(key)
     field = key.split(".", 1)[-1]
     if label and message.startswith(f"{field}:"):
-        return f"{label}:{message[len(field) + 1:]}"
+        return f"{label}:{message[len(field) + 1 :]}"
     return message
 
 
@@ -134,11 +134,20 @@ class IntakeForm(QTabWidget):
         self._admitted_at: datetime | None = None
         self._fields: dict[str, tuple[int, QWidget]] = {}
         self.screens = ScreensColumn()
-        self._pages = [_scroll(self._substance_tab()), _scroll(self._physical_tab()),
-                       _scroll(self._mental_tab()), _scroll(self.screens),
-                       _scroll(self._risks_tab())]
-        self._titles = ("Substance use", "Physical", "Mental health", "PHQ-9 / GAD-7",
-                        "Risks && baseline")
+        self._pages = [
+            _scroll(self._substance_tab()),
+            _scroll(self._physical_tab()),
+            _scroll(self._mental_tab()),
+            _scroll(self.screens),
+            _scroll(self._risks_tab()),
+        ]
+        self._titles = (
+            "Substance use",
+            "Physical",
+            "Mental health",
+            "PHQ-9 / GAD-7",
+            "Risks && baseline",
+        )
         for page, title in zip(self._pages, self._titles, strict=True):
             self.addTab(page, title)
         self._register_late_fields()
@@ -187,11 +196,15 @@ class IntakeForm(QTabWidget):
         form.addRow("Other substance:", self.others_detail)
         form.addRow("Previous detox attempts:", self.attempts)
         form.addRow("Notes:", self.substance_notes)
-        for key, widget in (("routes", routes_box), ("typical_amount", self.amount),
-                            ("frequency", self.frequency), ("duration_months", self.years),
-                            ("last_use_at", self.last_use),
-                            ("other_substances_detail", self.others_detail),
-                            ("previous_detox_attempts", self.attempts)):
+        for key, widget in (
+            ("routes", routes_box),
+            ("typical_amount", self.amount),
+            ("frequency", self.frequency),
+            ("duration_months", self.years),
+            ("last_use_at", self.last_use),
+            ("other_substances_detail", self.others_detail),
+            ("previous_detox_attempts", self.attempts),
+        ):
             self._fields[f"substance_use.{key}"] = (0, widget)
         return page
 
@@ -200,8 +213,9 @@ class IntakeForm(QTabWidget):
         form = QFormLayout(page)
         urinary_box, self.urinary = _checks("urinary", i.URINARY_SYMPTOMS)
         red_box, self.red_flags = _checks("red_flag", i.URINARY_RED_FLAGS, columns=2)
-        red_note = QLabel("Any of these: medical review and the urology pathway "
-                          "(REFERENCE §5.3, §9A).")
+        red_note = QLabel(
+            "Any of these: medical review and the urology pathway (REFERENCE §5.3, §9A)."
+        )
         red_note.setWordWrap(True)
         set_style_property(red_note, "tone", "muted")
         self.bladder_pain = _unset_spin("bladder_pain_score", 10, " / 10")
@@ -234,9 +248,12 @@ class IntakeForm(QTabWidget):
         form.addRow("Current medication:", self.medication)
         form.addRow("Falls:", falls_row)
         form.addRow("Notes:", self.physical_notes)
-        for key, widget in (("bladder_pain_score", self.bladder_pain),
-                            ("abdominal_pain_score", self.abdominal_pain),
-                            ("allergies", self.allergies), ("falls_reason", self.falls_reason)):
+        for key, widget in (
+            ("bladder_pain_score", self.bladder_pain),
+            ("abdominal_pain_score", self.abdominal_pain),
+            ("allergies", self.allergies),
+            ("falls_reason", self.falls_reason),
+        ):
             self._fields[f"physical.{key}"] = (1, widget)
         return page
 
@@ -287,7 +304,8 @@ class IntakeForm(QTabWidget):
         baseline = QLabel(
             "Baseline vital signs and the withdrawal chart are recorded through Record "
             "observations after admission, like every later round, so they start the charts "
-            "and the NEWS2 trend.")
+            "and the NEWS2 trend."
+        )
         baseline.setObjectName("baseline_note")
         baseline.setWordWrap(True)
         form.addRow("Other flags:", self.extra_flags)
@@ -333,8 +351,9 @@ class IntakeForm(QTabWidget):
                 "typical_amount": self.amount.text(),
                 "frequency": self.frequency.currentData(),
                 "duration_months": duration,
-                "last_use_at": None if self.last_use_unknown.isChecked() else (
-                    (when.isoformat() if when else last_text) or None),
+                "last_use_at": None
+                if self.last_use_unknown.isChecked()
+                else ((when.isoformat() if when else last_text) or None),
                 "last_use_unknown": self.last_use_unknown.isChecked(),
                 "other_substances": [k for k, c in self.others.items() if c.isChecked()],
                 "other_substances_detail": _if(self.others["other"], self.others_detail.text()),
@@ -346,8 +365,9 @@ class IntakeForm(QTabWidget):
                 "urinary_red_flags": [k for k, c in self.red_flags.items() if c.isChecked()],
                 "bladder_pain_score": _spin(self.bladder_pain),
                 "k_cramps": self.k_cramps.isChecked(),
-                "abdominal_pain_score": (_spin(self.abdominal_pain)
-                                         if self.k_cramps.isChecked() else None),
+                "abdominal_pain_score": (
+                    _spin(self.abdominal_pain) if self.k_cramps.isChecked() else None
+                ),
                 "no_known_allergies": self.nkda.isChecked(),
                 "allergies": "" if self.nkda.isChecked() else self.allergies.text(),
                 "other_conditions": self.conditions.text(),
@@ -386,7 +406,9 @@ class IntakeForm(QTabWidget):
         when = s.get("last_use_at")
         self.last_use.setText(
             datetime.fromisoformat(when).astimezone().strftime(LOCAL_TIME_FORMATS[0])
-            if when else "")
+            if when
+            else ""
+        )
         self.last_use_unknown.setChecked(bool(s.get("last_use_unknown")))
         for key, check in self.others.items():
             check.setChecked(key in s.get("other_substances", ()))
@@ -435,8 +457,9 @@ class IntakeForm(QTabWidget):
             widget.setToolTip(nurse_message(key, message) if message else "")
             counts[tab] += 1 if message else 0
         for tab, (page, title) in enumerate(zip(self._pages, self._titles, strict=True)):
-            self.setTabText(self.indexOf(page), f"{title}  ⚠ {counts[tab]}" if counts[tab]
-                            else title)
+            self.setTabText(
+                self.indexOf(page), f"{title}  ⚠ {counts[tab]}" if counts[tab] else title
+            )
         for key in problems:
             if key in self._fields and first is None:
                 tab, first = self._fields[key]
@@ -449,8 +472,11 @@ class IntakeForm(QTabWidget):
     def problems_on_current_tab(self, problems: Mapping[str, str]) -> list[str]:
         """The messages for the fields on the tab in front, as the nurse reads them."""
         current = self.currentWidget()
-        return [nurse_message(key, message) for key, message in problems.items()
-                if key in self._fields and self._pages[self._fields[key][0]] is current]
+        return [
+            nurse_message(key, message)
+            for key, message in problems.items()
+            if key in self._fields and self._pages[self._fields[key][0]] is current
+        ]
 
     # -- slots ----------------------------------------------------------------------------------
 
@@ -486,8 +512,10 @@ class IntakeForm(QTabWidget):
         hours = (reference - when).total_seconds() / 3600
         if hours < 0:
             return "That is after the admission time — check the date."
-        return (f"{hours:.0f} h before admission. Withdrawal onset is reported roughly 24–48 h "
-                "after last use (REFERENCE §5.2, low certainty).")
+        return (
+            f"{hours:.0f} h before admission. Withdrawal onset is reported roughly 24–48 h "
+            "after last use (REFERENCE §5.2, low certainty)."
+        )
 
 
 def _if(check: QCheckBox, text: str) -> str:

@@ -39,17 +39,32 @@ CSSRS_QUESTIONS: tuple[tuple[str, str], ...] = (
 _FOLLOW_Q2 = ("q3", "q4", "q5")
 
 PHQ9_ITEMS = (
-    "Little interest or pleasure", "Feeling down or hopeless", "Sleep problems",
-    "Tired, little energy", "Appetite change", "Feeling bad about self",
-    "Trouble concentrating", "Slowed down or restless", "Thoughts of death or self-harm",
+    "Little interest or pleasure",
+    "Feeling down or hopeless",
+    "Sleep problems",
+    "Tired, little energy",
+    "Appetite change",
+    "Feeling bad about self",
+    "Trouble concentrating",
+    "Slowed down or restless",
+    "Thoughts of death or self-harm",
 )
 GAD7_ITEMS = (
-    "Nervous, anxious, on edge", "Cannot stop or control worrying", "Worrying too much",
-    "Trouble relaxing", "So restless it is hard to sit still", "Easily annoyed or irritable",
+    "Nervous, anxious, on edge",
+    "Cannot stop or control worrying",
+    "Worrying too much",
+    "Trouble relaxing",
+    "So restless it is hard to sit still",
+    "Easily annoyed or irritable",
     "Afraid something awful might happen",
 )
-FREQUENCY_ANSWERS = ("—", "0 Not at all", "1 Several days", "2 More than half the days",
-                     "3 Nearly every day")
+FREQUENCY_ANSWERS = (
+    "—",
+    "0 Not at all",
+    "1 Several days",
+    "2 More than half the days",
+    "3 Nearly every day",
+)
 
 
 class YesNo(QWidget):
@@ -101,8 +116,9 @@ class CssrsBox(QGroupBox):
     """An answer changed."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("C-SSRS screener — since last contact / past month (REFERENCE §6.3)",
-                         parent)
+        super().__init__(
+            "C-SSRS screener — since last contact / past month (REFERENCE §6.3)", parent
+        )
         self.setObjectName("cssrs")
         grid = QGridLayout(self)
         self.answers: dict[str, YesNo] = {}
@@ -161,8 +177,9 @@ class CssrsBox(QGroupBox):
         q2 = self.answers["q2"].value() is True
         q6 = self.answers["q6"].value() is True
         for key, widget in self.answers.items():
-            enabled = asked and (q2 if key in _FOLLOW_Q2 else
-                                 q6 if key == "q6_within_3_months" else True)
+            enabled = asked and (
+                q2 if key in _FOLLOW_Q2 else q6 if key == "q6_within_3_months" else True
+            )
             widget.setEnabled(enabled)
         self.not_done_reason.setEnabled(self.not_done.isChecked())
         answers = self.values()["cssrs"]
@@ -181,8 +198,9 @@ class FrequencyScreen(QGroupBox):
     changed = Signal()
     """An item changed."""
 
-    def __init__(self, kind: str, title: str, items: tuple[str, ...],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, kind: str, title: str, items: tuple[str, ...], parent: QWidget | None = None
+    ) -> None:
         super().__init__(title, parent)
         self.setObjectName(kind)
         self._kind = kind
@@ -195,7 +213,8 @@ class FrequencyScreen(QGroupBox):
             combo.addItems(FREQUENCY_ANSWERS)
             combo.setAccessibleName(f"{title} item {row + 1}: {text}")
             combo.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
             combo.setMinimumContentsLength(15)
             label = QLabel(f"{row + 1}. {text}")
             label.setWordWrap(True)
@@ -210,8 +229,10 @@ class FrequencyScreen(QGroupBox):
 
     def values(self) -> dict[str, int | None] | None:
         """The answers, or None when no item is rated (the screen was not done)."""
-        answers = {f"q{n + 1}": (c.currentIndex() - 1 if c.currentIndex() > 0 else None)
-                   for n, c in enumerate(self.items)}
+        answers = {
+            f"q{n + 1}": (c.currentIndex() - 1 if c.currentIndex() > 0 else None)
+            for n, c in enumerate(self.items)
+        }
         if all(v is None for v in answers.values()):
             return None
         return answers

@@ -40,8 +40,11 @@ class ExportPatientDialog:
     @classmethod
     def ask(cls, parent: QWidget | None, patient_label: str, suggested: str) -> ExportChoice | None:
         name, chosen = QFileDialog.getSaveFileName(
-            parent, f"Export {patient_label}", str(Path.home() / suggested),
-            ";;".join(EXPORT_FILTERS))
+            parent,
+            f"Export {patient_label}",
+            str(Path.home() / suggested),
+            ";;".join(EXPORT_FILTERS),
+        )
         if not name:
             return None
         export_format, suffix = EXPORT_FILTERS.get(chosen, ("fhir", ".json"))
@@ -69,8 +72,9 @@ class ImportProgressDialog(QProgressDialog):
         self._heading = "Importing"
 
     def begin(self, file_name: str, patient_label: str = "") -> None:
-        self._heading = f"Importing {file_name}" + (f"\nfor {patient_label}" if patient_label
-                                                     else "")
+        self._heading = f"Importing {file_name}" + (
+            f"\nfor {patient_label}" if patient_label else ""
+        )
         self.setLabelText(f"{self._heading}\nReading the file…")
         self.setRange(0, 0)  # busy until the number of sets is known
         self.setValue(0)

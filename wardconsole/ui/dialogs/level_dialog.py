@@ -53,8 +53,10 @@ class LevelDialog(QDialog):
         self.setObjectName("LevelDialog")
         self.setWindowTitle(f"Observation level — {patient.bed} {patient.patient_name}")
         self.setMinimumWidth(560)
-        header = QLabel(f"<b>{escape(patient.bed)} · {escape(patient.patient_name)}</b><br>"
-                        f"Now: {escape(patient.level_label)}")
+        header = QLabel(
+            f"<b>{escape(patient.bed)} · {escape(patient.patient_name)}</b><br>"
+            f"Now: {escape(patient.level_label)}"
+        )
         header.setObjectName("dialog_title")
         header.setTextFormat(Qt.TextFormat.RichText)
 
@@ -92,9 +94,11 @@ class LevelDialog(QDialog):
         recent.setTextFormat(Qt.TextFormat.RichText)
         set_style_property(recent, "tone", "muted")
         signed = "" if policy.signed_off else ", not yet signed off"
-        note = QLabel(f"Levels and intervals are local policy ({policy.name}, version "
-                      f"{policy.version}{signed}). The change is logged with your name and shown "
-                      "in the handoff.")
+        note = QLabel(
+            f"Levels and intervals are local policy ({policy.name}, version "
+            f"{policy.version}{signed}). The change is logged with your name and shown "
+            "in the handoff."
+        )
         note.setWordWrap(True)
         set_style_property(note, "tone", "muted")
         self.error = QLabel()

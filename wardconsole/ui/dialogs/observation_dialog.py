@@ -288,8 +288,7 @@ class ObservationDialog(QDialog):
             chain.append(self.note)
         else:
             chain.append(self.reason)
-        chain += [self.status.retry_button, self.stop_button, self.save_button,
-                  self.cancel_button]
+        chain += [self.status.retry_button, self.stop_button, self.save_button, self.cancel_button]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 
@@ -334,25 +333,33 @@ class ObservationDialog(QDialog):
         )
         self._report = report
         problems = {p.field: p for p in (*report.errors, *report.needs_confirmation)}
-        clean = {k: v for k, v in report.values.items() if k not in problems or
-                 problems[k] in report.needs_confirmation}
+        clean = {
+            k: v
+            for k, v in report.values.items()
+            if k not in problems or problems[k] in report.needs_confirmation
+        }
         vitals = _vitals_from(clean, self._scale_value())
         live = live_news2(vitals)
         for name, row in self.vitals.rows.items():
-            waiting = name in live.waiting_for or (name == "spo2" and self._brief is None
-                                                   and row.has_value)
-            row.show_score(None if waiting else live.parameter_scores.get(name),
-                           waiting=waiting)
+            waiting = name in live.waiting_for or (
+                name == "spo2" and self._brief is None and row.has_value
+            )
+            row.show_score(None if waiting else live.parameter_scores.get(name), waiting=waiting)
             problem = problems.get(name)
             if problem is not None and name in self._shown_fields:
                 held = problem in report.needs_confirmation
-                row.show_problem(field_message(name, problem.message, _NEWS2_LABELS),
-                                 tone="soon" if held and problem.confirmable else "alert",
-                                 confirmable=held and problem.confirmable,
-                                 suggestion=problem.suggestion)  # type: ignore[arg-type]
+                row.show_problem(
+                    field_message(name, problem.message, _NEWS2_LABELS),
+                    tone="soon" if held and problem.confirmable else "alert",
+                    confirmable=held and problem.confirmable,
+                    suggestion=problem.suggestion,
+                )  # type: ignore[arg-type]
             elif name in self.vitals.confirmed() and name in report.confirmed:
-                row.show_problem("Extreme value: recorded as re-measured and confirmed",
-                                 tone="soon", confirmable=True)
+                row.show_problem(
+                    "Extreme value: recorded as re-measured and confirmed",
+                    tone="soon",
+                    confirmable=True,
+                )
             else:
                 row.clear_problem()
         self._show_news2(live, vitals)
@@ -403,8 +410,9 @@ class ObservationDialog(QDialog):
         for problem in (*report.errors, *report.needs_confirmation):
             if problem.field in self.vitals.rows:
                 row = self.vitals.rows[problem.field]
-                problems[problem.field] = field_message(problem.field, problem.message,
-                                                        _NEWS2_LABELS)
+                problems[problem.field] = field_message(
+                    problem.field, problem.message, _NEWS2_LABELS
+                )
                 target = row.confirm if row.confirm.isVisible() else row.input
                 focus = focus or target
         if self.vitals.any_entered() or self._amending is not None:
@@ -412,8 +420,10 @@ class ObservationDialog(QDialog):
             for name in PARAMETERS:
                 row = self.vitals.rows[name]
                 if not row.has_value and name not in reasons and name not in problems:
-                    message = (f"{FIELD_LABELS[name]}: not taken — enter a value or choose "
-                               "why it was not taken")
+                    message = (
+                        f"{FIELD_LABELS[name]}: not taken — enter a value or choose "
+                        "why it was not taken"
+                    )
                     problems[name] = message
                     row.show_problem(message)
                     focus = focus or row.reason
@@ -424,8 +434,12 @@ class ObservationDialog(QDialog):
         if self._amending is not None and not self.reason.text().strip():
             problems["reason"] = "Reason for correction: say why the set is being corrected"
             focus = focus or self.reason
-        if not problems and self._amending is None and not (
-            self.vitals.any_entered() or self.chart.ratings() or self.assessments.answers()
+        if (
+            not problems
+            and self._amending is None
+            and not (
+                self.vitals.any_entered() or self.chart.ratings() or self.assessments.answers()
+            )
         ):
             problems["round"] = "Nothing to save yet: enter at least one value"
             focus = self.vitals.first_input()
@@ -443,7 +457,11 @@ class ObservationDialog(QDialog):
 
             def amend() -> SaveResult:
                 return recording.amend_observation(
-                    actor, entry_id, values, reason=reason, missing_reasons=reasons,
+                    actor,
+                    entry_id,
+                    values,
+                    reason=reason,
+                    missing_reasons=reasons,
                     confirmed=confirmed,
                 )
 
@@ -463,10 +481,12 @@ class ObservationDialog(QDialog):
 
         def record() -> RoundResult | QueuedSave:
             if saves is not None:  # kept on this station if the database is unavailable
-                return saves.save_round(actor, admission_id, entry, save_key=key,
-                                        taken_at=taken_at, bed=bed)
-            return recording.record_round(actor, admission_id, entry, save_key=key,
-                                          taken_at=taken_at)
+                return saves.save_round(
+                    actor, admission_id, entry, save_key=key, taken_at=taken_at, bed=bed
+                )
+            return recording.record_round(
+                actor, admission_id, entry, save_key=key, taken_at=taken_at
+            )
 
         return record
 
@@ -552,8 +572,9 @@ class ObservationDialog(QDialog):
         set_style_property(self._scale, "band", "low-medium" if brief.spo2_scale == 2 else "none")
         self.vitals.set_scale_text(f"%  (Scale {brief.spo2_scale})")
         if brief.discharged:
-            self.status.show_message("This patient has been discharged; the record is "
-                                     "read-only.", "alert")
+            self.status.show_message(
+                "This patient has been discharged; the record is read-only.", "alert"
+            )
             self.save_button.setEnabled(False)
         self._refresh()
 
@@ -601,8 +622,12 @@ class ObservationDialog(QDialog):
     def _has_input(self) -> bool:
         if self._amending is not None:
             return bool(self.reason.text().strip())
-        return (self.vitals.any_entered() or bool(self.chart.ratings())
-                or self.assessments.any_entered() or bool(self.note.text().strip()))
+        return (
+            self.vitals.any_entered()
+            or bool(self.chart.ratings())
+            or self.assessments.any_entered()
+            or bool(self.note.text().strip())
+        )
 
 
 def saved_text(result: RoundResult | SaveResult | QueuedSave) -> str:
@@ -627,9 +652,7 @@ def saved_text(result: RoundResult | SaveResult | QueuedSave) -> str:
             parts.append(f"NEWS2 {result.news2.total} ({RISK_LABELS[result.news2.risk]})")
         escalations = result.escalations
     if escalations:
-        raised = ", ".join(
-            f"{c.kind.label} ({c.severity.label.lower()})" for c in escalations
-        )
+        raised = ", ".join(f"{c.kind.label} ({c.severity.label.lower()})" for c in escalations)
         parts.append(f"Escalation raised: {raised}")
     return " · ".join(parts)
 

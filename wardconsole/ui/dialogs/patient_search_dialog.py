@@ -156,28 +156,38 @@ class PatientSearchDialog(QDialog):
         text = self.search.text()
         desk = self._desk
         self.found.setText("Searching…")
-        self._track(self._runner.run(lambda: desk.search(text),
-                                     on_success=lambda hits: self._on_found(text, hits),
-                                     on_failure=self._on_search_failed, key="history-search"))
+        self._track(
+            self._runner.run(
+                lambda: desk.search(text),
+                on_success=lambda hits: self._on_found(text, hits),
+                on_failure=self._on_search_failed,
+                key="history-search",
+            )
+        )
 
     def _on_found(self, text: str, hits: list[HistoryHit]) -> None:
         self._searches += 1
         self.model.set_hits(hits)
         if hits:
             scope = f" matching “{text.strip()}”" if text.strip() else ", most recent first"
-            self.found.setText(f"{len(hits)} discharged patient{'s' if len(hits) != 1 else ''}"
-                               f"{scope}")
+            self.found.setText(
+                f"{len(hits)} discharged patient{'s' if len(hits) != 1 else ''}{scope}"
+            )
             set_style_property(self.found, "tone", "muted")
         else:
-            self.found.setText(f"No discharged patient matches “{text.strip()}”"
-                               if text.strip() else "No discharged patients yet")
+            self.found.setText(
+                f"No discharged patient matches “{text.strip()}”"
+                if text.strip()
+                else "No discharged patients yet"
+            )
             set_style_property(self.found, "tone", "muted")
 
     def _on_search_failed(self, error: BaseException) -> None:
         self._searches += 1
         if isinstance(error, PermissionDenied):
-            self.found.setText("Only supervisors can search discharged patients' records "
-                               f"({error}).")
+            self.found.setText(
+                f"Only supervisors can search discharged patients' records ({error})."
+            )
         else:
             self.found.setText(f"Search failed: {error}")
         set_style_property(self.found, "tone", "alert")
@@ -192,11 +202,16 @@ class PatientSearchDialog(QDialog):
         patient_id = indexes[0].data(PATIENT_ID_ROLE)
         desk = self._desk
         self.view.setPlainText("Reading the record…")
-        self._track(self._runner.run(lambda: desk.record(patient_id),
-                                     on_success=self._on_record,
-                                     on_failure=lambda error: self.view.setPlainText(
-                                         f"Could not read the record: {error}"),
-                                     key="history-record"))
+        self._track(
+            self._runner.run(
+                lambda: desk.record(patient_id),
+                on_success=self._on_record,
+                on_failure=lambda error: self.view.setPlainText(
+                    f"Could not read the record: {error}"
+                ),
+                key="history-record",
+            )
+        )
 
     def _on_record(self, record: PatientRecord) -> None:
         self.record = record

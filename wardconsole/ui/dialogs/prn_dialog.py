@@ -49,8 +49,15 @@ from wardconsole.ui.widgets.entry_save import EntrySaver, SaveState, SaveStatusP
 from wardconsole.ui.widgets.entry_time import TakenAtEdit
 
 ROUTES = ("oral", "sublingual", "buccal", "IM", "IV", "SC", "inhaled", "rectal", "topical")
-FIELD_LABELS = {"drug": "Drug", "drug_class": "Class", "dose": "Dose", "route": "Route",
-                "reason": "Reason", "effect": "Effect", "taken_at": "Time given"}
+FIELD_LABELS = {
+    "drug": "Drug",
+    "drug_class": "Class",
+    "dose": "Dose",
+    "route": "Route",
+    "reason": "Reason",
+    "effect": "Effect",
+    "taken_at": "Time given",
+}
 
 
 class PrnDialog(QDialog):
@@ -127,9 +134,11 @@ class PrnDialog(QDialog):
         self.table.verticalHeader().setVisible(False)
         header_view = self.table.horizontalHeader()
         for column in PrnColumn:
-            mode = (QHeaderView.ResizeMode.Stretch
-                    if column in (PrnColumn.REASON, PrnColumn.EFFECT)
-                    else QHeaderView.ResizeMode.ResizeToContents)
+            mode = (
+                QHeaderView.ResizeMode.Stretch
+                if column in (PrnColumn.REASON, PrnColumn.EFFECT)
+                else QHeaderView.ResizeMode.ResizeToContents
+            )
             header_view.setSectionResizeMode(column, mode)
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
@@ -183,14 +192,24 @@ class PrnDialog(QDialog):
         set_style_property(self.messages, "tone", "alert")
         self.messages.setVisible(False)
         form = QFormLayout()
-        for text, widget in (("&Drug", self.drug), ("C&lass", self.drug_class),
-                             ("D&ose", self.dose), ("&Route", self.route),
-                             ("Rea&son", self.reason), ("&Time given", self.given_at)):
+        for text, widget in (
+            ("&Drug", self.drug),
+            ("C&lass", self.drug_class),
+            ("D&ose", self.dose),
+            ("&Route", self.route),
+            ("Rea&son", self.reason),
+            ("&Time given", self.given_at),
+        ):
             label = QLabel(text)
             label.setBuddy(widget.edit if isinstance(widget, TakenAtEdit) else widget)
             form.addRow(label, widget)
-        self._buddies = {"drug": self.drug, "drug_class": self.drug_class, "dose": self.dose,
-                         "route": self.route, "reason": self.reason}
+        self._buddies = {
+            "drug": self.drug,
+            "drug_class": self.drug_class,
+            "dose": self.dose,
+            "route": self.route,
+            "reason": self.reason,
+        }
         give = QGroupBox("Give a PRN dose")
         give_layout = QVBoxLayout(give)
         give_layout.addLayout(form)
@@ -216,19 +235,32 @@ class PrnDialog(QDialog):
         layout.addLayout(header)
         layout.addLayout(columns, 1)
         layout.addLayout(buttons)
-        chain: list[QWidget] = [self.drug, self.drug_class, self.dose, self.route,
-                                self.reason, self.given_at.edit, self.given_at.now_button,
-                                self.table, self.effect, self.effect_button,
-                                self.save_button, self.close_button]
+        chain: list[QWidget] = [
+            self.drug,
+            self.drug_class,
+            self.dose,
+            self.route,
+            self.reason,
+            self.given_at.edit,
+            self.given_at.now_button,
+            self.table,
+            self.effect,
+            self.effect_button,
+            self.save_button,
+            self.close_button,
+        ]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
         self.effect.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Enter in the effect field saves the effect, not a dose."""
-        if (watched is self.effect and event.type() == QEvent.Type.KeyPress
-                and isinstance(event, QKeyEvent)
-                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):
+        if (
+            watched is self.effect
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
             self.save_effect()
             return True
         return super().eventFilter(watched, event)
@@ -271,8 +303,9 @@ class PrnDialog(QDialog):
         self._on_selection_changed()
 
     def _on_summary_failed(self, error: BaseException) -> None:
-        self.count_label.setText(f"PRN of the last 24 h could not be read ({error}); "
-                                 "close and reopen to try again.")
+        self.count_label.setText(
+            f"PRN of the last 24 h could not be read ({error}); close and reopen to try again."
+        )
         set_style_property(self.count_label, "tone", "alert")
 
     # -- saving a dose --------------------------------------------------------------------------
@@ -289,8 +322,11 @@ class PrnDialog(QDialog):
             self._show_problems(problems)
             return
         self._show_problems({})
-        recording, actor, admission_id = (self._bedside.recording, self._bedside.acting(),
-                                          self._admission_id)
+        recording, actor, admission_id = (
+            self._bedside.recording,
+            self._bedside.acting(),
+            self._admission_id,
+        )
         fields: dict[str, Any] = {
             "drug": self.drug.text().strip(),
             "drug_class": self.drug_class.currentData(),
@@ -338,12 +374,14 @@ class PrnDialog(QDialog):
         self.result_value = result
         dose = f"{self.drug.text().strip()} {self.dose.text().strip()}"
         self.status.show_message(
-            f"✔ SAVED at {fmt.local_time_text(self._bedside.clock())} — {dose}", "ok")
+            f"✔ SAVED at {fmt.local_time_text(self._bedside.clock())} — {dose}", "ok"
+        )
         if isinstance(result, QueuedSave):
             self.status.show_message(queued_text(result), "ok")
         elif result.escalations:
-            raised = ", ".join(f"{c.kind.label} ({c.severity.label.lower()})"
-                               for c in result.escalations)
+            raised = ", ".join(
+                f"{c.kind.label} ({c.severity.label.lower()})" for c in result.escalations
+            )
             self.status.show_message(f"{self.status.text()} · Escalation raised: {raised}", "ok")
         self.save_button.setText("&Close")
         self.close_button.setVisible(False)
@@ -353,8 +391,9 @@ class PrnDialog(QDialog):
     def _on_refused(self, error: ServiceError) -> None:
         self._set_editing(True)
         if isinstance(error, InvalidInput):
-            self._show_problems({key: _named(key, message)
-                                 for key, message in error.problems.items()})
+            self._show_problems(
+                {key: _named(key, message) for key, message in error.problems.items()}
+            )
         else:
             self._show_problems({"error": str(error)})
 
@@ -400,8 +439,7 @@ class PrnDialog(QDialog):
             self.effect_status.show_message("✖ Choose the dose in the table first.", "alert")
             return
         if not text:
-            self.effect_status.show_message("✖ Effect: describe the effect of the dose.",
-                                            "alert")
+            self.effect_status.show_message("✖ Effect: describe the effect of the dose.", "alert")
             self.effect.setFocus(Qt.FocusReason.OtherFocusReason)
             return
         recording, actor = self._bedside.recording, self._bedside.acting()
@@ -413,7 +451,8 @@ class PrnDialog(QDialog):
     def _on_effect_saved(self, _result: object) -> None:
         self._effects_saved += 1
         self.effect_status.show_message(
-            f"✔ Effect SAVED at {fmt.local_time_text(self._bedside.clock())}", "ok")
+            f"✔ Effect SAVED at {fmt.local_time_text(self._bedside.clock())}", "ok"
+        )
         self.effect.clear()
         self.effect.setReadOnly(False)
         self.load_summary()
@@ -452,5 +491,5 @@ class PrnDialog(QDialog):
 def _named(key: str, message: str) -> str:
     label = FIELD_LABELS.get(key)
     if label and message.startswith(f"{key}:"):
-        return f"{label}:{message[len(key) + 1:]}"
+        return f"{label}:{message[len(key) + 1 :]}"
     return message

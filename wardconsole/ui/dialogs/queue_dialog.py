@@ -43,13 +43,18 @@ class QueueDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in ((QueueColumn.QUEUED, 80), (QueueColumn.BED, 60),
-                              (QueueColumn.ENTRY, 240), (QueueColumn.BY, 170)):
+        for column, width in (
+            (QueueColumn.QUEUED, 80),
+            (QueueColumn.BED, 60),
+            (QueueColumn.ENTRY, 240),
+            (QueueColumn.BY, 170),
+        ):
             self.table.horizontalHeader().resizeSection(column, width)
         self.explain = QLabel(
             "These entries are kept safely on this station. They are written to the ward "
             "database automatically, in the order they were made, with the time and name they "
-            "were made with, as soon as it answers again.")
+            "were made with, as soon as it answers again."
+        )
         self.explain.setWordWrap(True)
         self.status = QLabel()
         self.status.setObjectName("queue_status")
@@ -95,14 +100,17 @@ class QueueDialog(QDialog):
         super().closeEvent(event)
 
     def reload(self) -> None:
-        self._runner.run(self._saves.outbox.visible, on_success=self._on_loaded,
-                         on_failure=self._on_failed, key="load")
+        self._runner.run(
+            self._saves.outbox.visible,
+            on_success=self._on_loaded,
+            on_failure=self._on_failed,
+            key="load",
+        )
 
     def _on_loaded(self, entries: list[QueuedEntry]) -> None:
         self.model.set_entries(entries)
         if not self.model.rowCount():
-            self._say("✔ Nothing is waiting: every entry made here is in the ward database.",
-                      "ok")
+            self._say("✔ Nothing is waiting: every entry made here is in the ward database.", "ok")
         self._update_buttons()
 
     def selected(self) -> QueuedEntry | None:
@@ -121,14 +129,18 @@ class QueueDialog(QDialog):
     def _on_write_requested(self) -> None:
         self.write_button.setEnabled(False)
         self._say("Writing…", "muted")
-        self._runner.run(self._saves.replay, on_success=self._on_replayed,
-                         on_failure=self._on_failed)
+        self._runner.run(
+            self._saves.replay, on_success=self._on_replayed, on_failure=self._on_failed
+        )
 
     def _on_replayed(self, report: ReplayReport) -> None:
         self.write_button.setEnabled(True)
         if report.stopped_by:
-            self._say(f"The database is still unavailable ({report.stopped_by}); "
-                      f"{report.waiting} waiting. They will be written when it is back.", "alert")
+            self._say(
+                f"The database is still unavailable ({report.stopped_by}); "
+                f"{report.waiting} waiting. They will be written when it is back.",
+                "alert",
+            )
         else:
             refused = f"; {report.refused} refused" if report.refused else ""
             self._say(f"✔ {report.sent} written{refused}.", "ok")
@@ -139,8 +151,11 @@ class QueueDialog(QDialog):
         entry = self.selected()
         if entry is None:
             return
-        self._runner.run(lambda: self._saves.outbox.dismiss(entry.seq),
-                         on_success=lambda _r: self.reload(), on_failure=self._on_failed)
+        self._runner.run(
+            lambda: self._saves.outbox.dismiss(entry.seq),
+            on_success=lambda _r: self.reload(),
+            on_failure=self._on_failed,
+        )
 
     def _on_failed(self, error: BaseException) -> None:
         self.write_button.setEnabled(True)

@@ -29,9 +29,12 @@ def record_html(record: PatientRecord) -> str:
 
 def _stay_html(stay: StayRecord, number: int) -> str:
     d = stay.detail
-    until = (f"discharged {fmt.local_datetime_text(d.discharged_at)} to "
-             f"<b>{escape(destination_label(d.discharge_destination))}</b>"
-             if d.discharged_at else "<b>still admitted</b>")
+    until = (
+        f"discharged {fmt.local_datetime_text(d.discharged_at)} to "
+        f"<b>{escape(destination_label(d.discharge_destination))}</b>"
+        if d.discharged_at
+        else "<b>still admitted</b>"
+    )
     beds = " → ".join(escape(b.bed) for b in stay.beds) or "no bed"
     facts = [
         f"{CARE_SETTINGS.get(d.care_setting, d.care_setting)}; beds {beds}",

@@ -167,8 +167,11 @@ class SignInForm(QWidget):
         self._busy = True
         self.set_enabled(False)
         self.show_message("Checking…", tone="muted")
-        self._runner.run(lambda: self._submit(staff_id, password),
-                         on_success=self._on_accepted, on_failure=self._on_refused)
+        self._runner.run(
+            lambda: self._submit(staff_id, password),
+            on_success=self._on_accepted,
+            on_failure=self._on_refused,
+        )
 
     def _on_accepted(self, signed_in: SignedIn) -> None:
         self._busy = False
@@ -222,8 +225,9 @@ class SignInDialog(QDialog):
         self.quit_button.clicked.connect(self.reject)
         self.form.set_enabled(False)
         self.form.show_message("Opening the ward database…", tone="muted")
-        self._runner.run(access.setup, on_success=self._on_setup_loaded,
-                         on_failure=self._on_setup_failed)
+        self._runner.run(
+            access.setup, on_success=self._on_setup_loaded, on_failure=self._on_setup_failed
+        )
 
     @classmethod
     def ask(cls, access: AccessContext, parent: QWidget | None = None) -> SignedIn | None:

@@ -72,8 +72,9 @@ class NewAccountDialog(QDialog):
         form.addRow("&Role", self.role)
         form.addRow("First &password", self.password)
         form.addRow("Re&peat password", self.repeat)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self._on_accept_requested)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -90,9 +91,12 @@ class NewAccountDialog(QDialog):
         return dialog.values()
 
     def values(self) -> dict[str, Any]:
-        return {"staff_code": self.staff_code.text().strip(),
-                "display_name": self.display_name.text().strip(),
-                "role": self.role.currentData(), "password": self.password.text()}
+        return {
+            "staff_code": self.staff_code.text().strip(),
+            "display_name": self.display_name.text().strip(),
+            "role": self.role.currentData(),
+            "password": self.password.text(),
+        }
 
     @Slot()
     def _on_accept_requested(self) -> None:
@@ -121,11 +125,14 @@ class NewPasswordDialog(QDialog):
         form = QFormLayout()
         form.addRow("New &password", self.password)
         form.addRow("Re&peat", self.repeat)
-        note = QLabel("The account's sign-in lock, if any, is lifted. Tell the member of staff "
-                      "the new password in person.")
+        note = QLabel(
+            "The account's sign-in lock, if any, is lifted. Tell the member of staff "
+            "the new password in person."
+        )
         note.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self._on_accept_requested)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -155,8 +162,9 @@ class NewPasswordDialog(QDialog):
 class StaffDialog(QDialog):
     """Every account in a table, with the supervisor's actions beside it."""
 
-    def __init__(self, staff: StaffService, actor: Callable[[], Actor],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, staff: StaffService, actor: Callable[[], Actor], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("StaffDialog")
         self.setWindowTitle("Staff accounts")
@@ -174,8 +182,11 @@ class StaffDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(StaffColumn.STATUS, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((StaffColumn.CODE, 130), (StaffColumn.NAME, 190),
-                              (StaffColumn.ROLE, 100)):
+        for column, width in (
+            (StaffColumn.CODE, 130),
+            (StaffColumn.NAME, 190),
+            (StaffColumn.ROLE, 100),
+        ):
             header.resizeSection(column, width)
         self.add_button = self._button("add_button", "&Add account…")
         self.reset_button = self._button("reset_button", "&Reset password…")
@@ -186,8 +197,12 @@ class StaffDialog(QDialog):
         self.status.setObjectName("staff_status")
         self.status.setWordWrap(True)
         buttons = QVBoxLayout()
-        for button in (self.add_button, self.reset_button, self.deactivate_button,
-                       self.reactivate_button):
+        for button in (
+            self.add_button,
+            self.reset_button,
+            self.deactivate_button,
+            self.reactivate_button,
+        ):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
@@ -209,8 +224,9 @@ class StaffDialog(QDialog):
         self.reload()
 
     @classmethod
-    def ask(cls, staff: StaffService, actor: Callable[[], Actor],
-            parent: QWidget | None = None) -> None:
+    def ask(
+        cls, staff: StaffService, actor: Callable[[], Actor], parent: QWidget | None = None
+    ) -> None:
         dialog = cls(staff, actor, parent)
         try:
             dialog.exec()
@@ -233,9 +249,12 @@ class StaffDialog(QDialog):
     # -- reading ----------------------------------------------------------------------------
 
     def reload(self, select_id: int | None = None) -> None:
-        self._runner.run(lambda: self._staff.list_staff(self._actor()),
-                         on_success=lambda accounts: self._on_loaded(accounts, select_id),
-                         on_failure=self._on_failed, key="list")
+        self._runner.run(
+            lambda: self._staff.list_staff(self._actor()),
+            on_success=lambda accounts: self._on_loaded(accounts, select_id),
+            on_failure=self._on_failed,
+            key="list",
+        )
 
     def _on_loaded(self, accounts: list[StaffAccount], select_id: int | None) -> None:
         self.model.set_accounts(accounts)
@@ -265,9 +284,16 @@ class StaffDialog(QDialog):
         if values is None:
             return
         role: Role = values.pop("role")
-        self._change(lambda: self._staff.add(values["staff_code"], values["display_name"], role,
-                                             values["password"], by=self._actor()),
-                     f"Added {values['display_name']} ({values['staff_code']}).")
+        self._change(
+            lambda: self._staff.add(
+                values["staff_code"],
+                values["display_name"],
+                role,
+                values["password"],
+                by=self._actor(),
+            ),
+            f"Added {values['display_name']} ({values['staff_code']}).",
+        )
 
     @Slot()
     def _on_reset_requested(self) -> None:
@@ -277,9 +303,11 @@ class StaffDialog(QDialog):
         password = NewPasswordDialog.ask(account, self)
         if password is None:
             return
-        self._change(lambda: self._staff.reset_password(self._actor(), account.id, password),
-                     f"New password set for {account.display_name}; any lock is lifted.",
-                     account.id)
+        self._change(
+            lambda: self._staff.reset_password(self._actor(), account.id, password),
+            f"New password set for {account.display_name}; any lock is lifted.",
+            account.id,
+        )
 
     @Slot()
     def _on_deactivate_requested(self) -> None:
@@ -295,19 +323,23 @@ class StaffDialog(QDialog):
             return
         if not active:
             answer = QMessageBox.question(
-                self, "Deactivate account?",
+                self,
+                "Deactivate account?",
                 f"{account.display_name} ({account.staff_code}) will no longer be able to sign "
                 "in. Their entries and the audit trail keep their name.",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel)
+                QMessageBox.StandardButton.Cancel,
+            )
             if answer != QMessageBox.StandardButton.Yes:
                 return
         verb = "Reactivated" if active else "Deactivated"
-        self._change(lambda: self._staff.set_active(self._actor(), account.id, active),
-                     f"{verb} {account.display_name}.", account.id)
+        self._change(
+            lambda: self._staff.set_active(self._actor(), account.id, active),
+            f"{verb} {account.display_name}.",
+            account.id,
+        )
 
-    def _change(self, work: Callable[[], object], done: str, select_id: int | None = None
-                ) -> None:
+    def _change(self, work: Callable[[], object], done: str, select_id: int | None = None) -> None:
         self._say("Saving…", "muted")
 
         def on_success(result: object) -> None:

@@ -56,8 +56,15 @@ class HandoffWindowBase(QWidget):
     selection_changed = Signal(object)
     """The selected row's ``HandoffView`` (None: no handoff or no selection)."""
 
-    def __init__(self, ui: HandoffUi, actor: Callable[[], Actor] | None, runner: TaskRunner,
-                 *, theme: Theme, title: str) -> None:
+    def __init__(
+        self,
+        ui: HandoffUi,
+        actor: Callable[[], Actor] | None,
+        runner: TaskRunner,
+        *,
+        theme: Theme,
+        title: str,
+    ) -> None:
         super().__init__(None, Qt.WindowType.Window)
         self._ui = ui
         self._actor_source = actor
@@ -85,8 +92,9 @@ class HandoffWindowBase(QWidget):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        header.setSortIndicator(HandoffBoardProxy.DEFAULT_SORT_COLUMN,
-                                HandoffBoardProxy.DEFAULT_SORT_ORDER)
+        header.setSortIndicator(
+            HandoffBoardProxy.DEFAULT_SORT_COLUMN, HandoffBoardProxy.DEFAULT_SORT_ORDER
+        )
 
         self.shift_label = QLabel()
         self.shift_label.setObjectName("shift_label")
@@ -147,8 +155,14 @@ class HandoffWindowBase(QWidget):
 
     def navigation_bar(self) -> QHBoxLayout:
         bar = QHBoxLayout()
-        for widget in (self.previous_button, self.shift_label, self.next_button,
-                       self.this_button, self.last_button, self.reload_button):
+        for widget in (
+            self.previous_button,
+            self.shift_label,
+            self.next_button,
+            self.this_button,
+            self.last_button,
+            self.reload_button,
+        ):
             bar.addWidget(widget)
         bar.addStretch(1)
         bar.addWidget(self.actor_label)
@@ -163,8 +177,9 @@ class HandoffWindowBase(QWidget):
         """A database call of this window's worker has yet to deliver its result."""
         return self._runner.busy
 
-    def run(self, fn: Callable[[], Any], on_success: Callable[[Any], None], *,
-            key: str | None = None) -> None:
+    def run(
+        self, fn: Callable[[], Any], on_success: Callable[[Any], None], *, key: str | None = None
+    ) -> None:
         self._runner.run(fn, on_success=on_success, on_failure=self.show_error, key=key)
 
     # -- messages -------------------------------------------------------------------------------
@@ -201,8 +216,10 @@ class HandoffWindowBase(QWidget):
             return
         index = self.proxy.mapFromSource(self.model.index(source_row, 0))
         self.table.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows)
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
         self.table.scrollTo(index)
 
     # -- hooks for the subclasses ---------------------------------------------------------------
@@ -269,7 +286,8 @@ class HandoffWindowBase(QWidget):
     def _update_actor_label(self) -> None:
         actor = self.actor()
         self.actor_label.setText(
-            f"Working as {actor.display_name} ({actor.role.value})" if actor else "Not signed in")
+            f"Working as {actor.display_name} ({actor.role.value})" if actor else "Not signed in"
+        )
 
 
 def counts_text(board: ShiftBoard) -> str:

@@ -72,7 +72,7 @@ _HEADER_TIPS = {
     BoardColumn.STATUS: "Handoff status; ✎ = the nurse wrote notes",
     BoardColumn.NEWS2: "Latest complete NEWS2 with its band, and its range over the shift",
     BoardColumn.CHANGES: "New escalations, NEWS2 band change and new PRN pattern since the last "
-                         "shift",
+    "shift",
     BoardColumn.ESCALATIONS: "Escalations open during the shift · still open at handover",
     BoardColumn.PRN: "PRN doses this shift (and last shift's count when it differs)",
     BoardColumn.OBS: "Observation sets late this shift, or overdue at handover",
@@ -121,12 +121,12 @@ class HandoffBoardModel(QAbstractTableModel):
         same_patients = [r.admission_id for r in rows] == [r.admission_id for r in self._rows]
         self._board = board
         if same_patients and rows:
-            changed = [i for i, (old, new) in enumerate(zip(self._rows, rows, strict=True))
-                       if old != new]
+            changed = [
+                i for i, (old, new) in enumerate(zip(self._rows, rows, strict=True)) if old != new
+            ]
             self._rows = rows
             for row in changed:
-                self.dataChanged.emit(self.index(row, 0),
-                                      self.index(row, len(BoardColumn) - 1))
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(BoardColumn) - 1))
             return
         self.beginResetModel()
         self._rows = rows
@@ -136,7 +136,8 @@ class HandoffBoardModel(QAbstractTableModel):
         self._palette = risk_palette(theme)
         if self._rows:
             self.dataChanged.emit(
-                self.index(0, 0), self.index(len(self._rows) - 1, len(BoardColumn) - 1),
+                self.index(0, 0),
+                self.index(len(self._rows) - 1, len(BoardColumn) - 1),
                 [Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole],
             )
 
@@ -157,8 +158,9 @@ class HandoffBoardModel(QAbstractTableModel):
     def columnCount(self, parent: IndexLike = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(BoardColumn)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(BoardColumn):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
@@ -170,8 +172,11 @@ class HandoffBoardModel(QAbstractTableModel):
     def flags(self, index: IndexLike) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                | Qt.ItemFlag.ItemNeverHasChildren)
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
 
     def data(self, index: IndexLike, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -196,8 +201,11 @@ class HandoffBoardModel(QAbstractTableModel):
             colours = self._colours(row, column)
             if colours is None:
                 return None
-            return colours.background if role == Qt.ItemDataRole.BackgroundRole else (
-                colours.foreground)
+            return (
+                colours.background
+                if role == Qt.ItemDataRole.BackgroundRole
+                else (colours.foreground)
+            )
         return None
 
     def _text(self, row: BoardRow, column: BoardColumn) -> str:
@@ -251,8 +259,11 @@ class HandoffBoardModel(QAbstractTableModel):
 
     def _font(self, row: BoardRow, column: BoardColumn) -> QFont | None:
         changed = row.view is not None and bool(row.view.draft.summary.changes)
-        if (column == BoardColumn.CHANGES and changed) or row.view is None or (
-                column == BoardColumn.BED):
+        if (
+            (column == BoardColumn.CHANGES and changed)
+            or row.view is None
+            or (column == BoardColumn.BED)
+        ):
             font = QFont()
             font.setBold(True)
             return font
@@ -290,5 +301,6 @@ class HandoffBoardProxy(QSortFilterProxyModel):
         a, b = left.data(SORT_KEY_ROLE), right.data(SORT_KEY_ROLE)
         if a == b:
             return fmt.bed_sort_key(left.siblingAtColumn(0).data()) < fmt.bed_sort_key(
-                right.siblingAtColumn(0).data())
+                right.siblingAtColumn(0).data()
+            )
         return bool(a < b)

@@ -30,9 +30,14 @@ from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme
 
 _COLUMN_WIDTHS = {
-    BoardColumn.BED: 46, BoardColumn.PATIENT: 165, BoardColumn.STATUS: 132,
-    BoardColumn.NEWS2: 138, BoardColumn.CHANGES: 456, BoardColumn.ESCALATIONS: 96,
-    BoardColumn.PRN: 82, BoardColumn.OBS: 102,
+    BoardColumn.BED: 46,
+    BoardColumn.PATIENT: 165,
+    BoardColumn.STATUS: 132,
+    BoardColumn.NEWS2: 138,
+    BoardColumn.CHANGES: 456,
+    BoardColumn.ESCALATIONS: 96,
+    BoardColumn.PRN: 82,
+    BoardColumn.OBS: 102,
 }
 """Fits 1366 px; "last saved" is in the status tooltip and the detail pane."""
 
@@ -46,8 +51,14 @@ class HandoffBoardWindow(HandoffWindowBase):
     shift_signed = Signal(object)
     """The shown shift was signed (its ``ShiftSignoff``)."""
 
-    def __init__(self, ui: HandoffUi, actor: Callable[[], Actor] | None, runner: TaskRunner,
-                 *, theme: Theme = Theme.DAY) -> None:
+    def __init__(
+        self,
+        ui: HandoffUi,
+        actor: Callable[[], Actor] | None,
+        runner: TaskRunner,
+        *,
+        theme: Theme = Theme.DAY,
+    ) -> None:
         super().__init__(ui, actor, runner, theme=theme, title="Handoff board")
         self.setObjectName("HandoffBoardWindow")
         for column, width in _COLUMN_WIDTHS.items():
@@ -97,8 +108,11 @@ class HandoffBoardWindow(HandoffWindowBase):
     def on_selected(self, view: HandoffView | None, admission_id: int | None) -> None:
         self._update_buttons()
         if view is None:
-            self.reader.show_nothing("No handoff drafted for this patient yet." if admission_id
-                                     else "Choose a patient above.")
+            self.reader.show_nothing(
+                "No handoff drafted for this patient yet."
+                if admission_id
+                else "Choose a patient above."
+            )
             return
         handoff_id = view.id
         self.run(lambda: self.service.detail(handoff_id), self._on_detail_loaded, key="detail")
@@ -113,11 +127,14 @@ class HandoffBoardWindow(HandoffWindowBase):
         supervisor = self.can(Permission.SIGN_HANDOFF)
         board = self.board
         self.comment_button.setEnabled(supervisor and view is not None)
-        ready = view is not None and view.status in (HandoffStatus.SUBMITTED,
-                                                     HandoffStatus.REVIEWED)
+        ready = view is not None and view.status in (
+            HandoffStatus.SUBMITTED,
+            HandoffStatus.REVIEWED,
+        )
         self.send_back_button.setEnabled(supervisor and ready)
         self.reviewed_button.setEnabled(
-            supervisor and view is not None and view.status is HandoffStatus.SUBMITTED)
+            supervisor and view is not None and view.status is HandoffStatus.SUBMITTED
+        )
         self.sign_button.setEnabled(supervisor and board is not None and board.ready_to_sign)
         self.print_button.setEnabled(board is not None)
         if not supervisor:
@@ -136,6 +153,7 @@ class HandoffBoardWindow(HandoffWindowBase):
         def finished(_result: object) -> None:
             self.show_info(done)
             self.reload()
+
         return finished
 
     @Slot()
@@ -143,29 +161,37 @@ class HandoffBoardWindow(HandoffWindowBase):
         actor, view = self.actor(), self.selected_view()
         if actor is None or view is None:
             return
-        text = TextDialog.ask(self, "Comment on the handoff",
-                              f"Your comment on the handoff for bed {view.bed} "
-                              f"({view.patient_name}). It is kept on the handoff's trail.",
-                              ok_text="Add comment")
+        text = TextDialog.ask(
+            self,
+            "Comment on the handoff",
+            f"Your comment on the handoff for bed {view.bed} "
+            f"({view.patient_name}). It is kept on the handoff's trail.",
+            ok_text="Add comment",
+        )
         if text is None:
             return
         self.clear_message()
-        self.run(lambda: self.service.comment(actor, view.id, text),
-                 self._after("Comment added."))
+        self.run(lambda: self.service.comment(actor, view.id, text), self._after("Comment added."))
 
     @Slot()
     def _on_send_back_requested(self) -> None:
         actor, view = self.actor(), self.selected_view()
         if actor is None or view is None:
             return
-        reason = TextDialog.ask(self, "Send the handoff back",
-                                f"What should the nurse change in the handoff for bed "
-                                f"{view.bed} ({view.patient_name})?", ok_text="Send back")
+        reason = TextDialog.ask(
+            self,
+            "Send the handoff back",
+            f"What should the nurse change in the handoff for bed "
+            f"{view.bed} ({view.patient_name})?",
+            ok_text="Send back",
+        )
         if reason is None:
             return
         self.clear_message()
-        self.run(lambda: self.service.send_back(actor, view.id, view.revision, reason),
-                 self._after(f"Sent back to the nurse: bed {view.bed}."))
+        self.run(
+            lambda: self.service.send_back(actor, view.id, view.revision, reason),
+            self._after(f"Sent back to the nurse: bed {view.bed}."),
+        )
 
     @Slot()
     def _on_reviewed_requested(self) -> None:
@@ -173,8 +199,10 @@ class HandoffBoardWindow(HandoffWindowBase):
         if actor is None or view is None:
             return
         self.clear_message()
-        self.run(lambda: self.service.mark_reviewed(actor, view.id, view.revision),
-                 self._after(f"Bed {view.bed} marked reviewed."))
+        self.run(
+            lambda: self.service.mark_reviewed(actor, view.id, view.revision),
+            self._after(f"Bed {view.bed} marked reviewed."),
+        )
 
     @Slot()
     def _on_sign_requested(self) -> None:
@@ -198,4 +226,3 @@ class HandoffBoardWindow(HandoffWindowBase):
     @Slot()
     def _on_print_requested(self) -> None:
         self.print_requested.emit(self.shift)
-

@@ -26,8 +26,15 @@ class TextDialog(QDialog):
     """A prompt and a text box; OK is refused (with the reason shown) while required text is
     missing."""
 
-    def __init__(self, title: str, prompt: str, *, required: bool, ok_text: str,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        prompt: str,
+        *,
+        required: bool,
+        ok_text: str,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setMinimumWidth(520)
@@ -41,8 +48,9 @@ class TextDialog(QDialog):
         self.error.setObjectName("dialog_error")
         set_style_property(self.error, "tone", "alert")
         self.error.hide()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
         buttons.accepted.connect(self._on_accept_requested)
         buttons.rejected.connect(self.reject)
@@ -65,8 +73,15 @@ class TextDialog(QDialog):
         self.accept()
 
     @classmethod
-    def ask(cls, parent: QWidget | None, title: str, prompt: str, *, required: bool = True,
-            ok_text: str = "OK") -> str | None:
+    def ask(
+        cls,
+        parent: QWidget | None,
+        title: str,
+        prompt: str,
+        *,
+        required: bool = True,
+        ok_text: str = "OK",
+    ) -> str | None:
         dialog = cls(title, prompt, required=required, ok_text=ok_text, parent=parent)
         try:
             if dialog.exec() != QDialog.DialogCode.Accepted:
@@ -83,11 +98,13 @@ class SignShiftDialog:
     def ask(cls, parent: QWidget | None, board: ShiftBoard) -> str | None:
         count = len(board.handoffs)
         return TextDialog.ask(
-            parent, "Sign the shift's handoffs",
+            parent,
+            "Sign the shift's handoffs",
             f"Sign all {count} handoffs of the {board.shift.label}? Signing records your name "
             "and the time and freezes them: later corrections are amendments with a reason.\n\n"
             "A note for the record (optional):",
-            required=False, ok_text="Sign the shift",
+            required=False,
+            ok_text="Sign the shift",
         )
 
 
@@ -96,8 +113,9 @@ class ReportFileDialog:
 
     @classmethod
     def ask(cls, parent: QWidget | None, suggested: Path) -> Path | None:
-        name, _filter = QFileDialog.getSaveFileName(parent, "Save the shift's handoff as PDF",
-                                                    str(suggested), "PDF files (*.pdf)")
+        name, _filter = QFileDialog.getSaveFileName(
+            parent, "Save the shift's handoff as PDF", str(suggested), "PDF files (*.pdf)"
+        )
         if not name:
             return None
         path = Path(name)

@@ -44,8 +44,14 @@ class HandoffEditorWindow(HandoffWindowBase):
     handoff_saved = Signal(object)
     """A handoff was saved, submitted, refreshed or amended (the new ``HandoffView``)."""
 
-    def __init__(self, ui: HandoffUi, actor: Callable[[], Actor] | None, runner: TaskRunner,
-                 *, theme: Theme = Theme.DAY) -> None:
+    def __init__(
+        self,
+        ui: HandoffUi,
+        actor: Callable[[], Actor] | None,
+        runner: TaskRunner,
+        *,
+        theme: Theme = Theme.DAY,
+    ) -> None:
         super().__init__(ui, actor, runner, theme=theme, title="Handoff")
         self.setObjectName("HandoffEditorWindow")
         self._view: HandoffView | None = None
@@ -133,8 +139,11 @@ class HandoffEditorWindow(HandoffWindowBase):
         if shift.start > self.service.this_shift().start:
             self.reload()
             return
-        self.run(lambda: self.service.draft_shift(actor, shift), lambda _result: self.reload(),
-                 key="draft")
+        self.run(
+            lambda: self.service.draft_shift(actor, shift),
+            lambda _result: self.reload(),
+            key="draft",
+        )
 
     @property
     def current_view(self) -> HandoffView | None:
@@ -194,8 +203,11 @@ class HandoffEditorWindow(HandoffWindowBase):
         self.amend_button.setVisible(signed)
         self.amend_button.setEnabled(signed and writer and not self._amending)
         if view is not None and not view.status.editable and not self._amending:
-            reason = ("signed: corrections are amendments" if signed else
-                      f"{view.status.label.lower()}: editable again if sent back")
+            reason = (
+                "signed: corrections are amendments"
+                if signed
+                else f"{view.status.label.lower()}: editable again if sent back"
+            )
             self.sections.setToolTip(f"Read-only — {reason}")
         else:
             self.sections.setToolTip("")
@@ -215,8 +227,12 @@ class HandoffEditorWindow(HandoffWindowBase):
             self.handoff_saved.emit(updated)
             self.reload()
 
-        self._runner.run(lambda: call(actor, view), on_success=finished,
-                         on_failure=self._on_write_failed, key="write")
+        self._runner.run(
+            lambda: call(actor, view),
+            on_success=finished,
+            on_failure=self._on_write_failed,
+            key="write",
+        )
 
     def _on_write_failed(self, error: BaseException) -> None:
         """A refused write leaves the nurse's text on screen. After a conflict the editor moves
@@ -234,8 +250,10 @@ class HandoffEditorWindow(HandoffWindowBase):
             self._view = detail.handoff
             self.status_line.setText(words.describe(detail.handoff))
             self._update_buttons()
-            self.show_error(f"{error_text(error)} Press Save again to keep your text as the "
-                            "newest version; the other version stays in the history.")
+            self.show_error(
+                f"{error_text(error)} Press Save again to keep your text as the "
+                "newest version; the other version stays in the history."
+            )
 
         self.run(lambda: self.service.detail(handoff_id), rebase)
 
@@ -245,18 +263,25 @@ class HandoffEditorWindow(HandoffWindowBase):
             self._save_amendment()
             return
         notes = self.sections.notes()
-        self._act(lambda actor, view: self.service.save_notes(actor, view.id, view.revision,
-                                                              notes), "Notes saved.")
+        self._act(
+            lambda actor, view: self.service.save_notes(actor, view.id, view.revision, notes),
+            "Notes saved.",
+        )
 
     def _save_amendment(self) -> None:
-        reason = TextDialog.ask(self, "Amend a signed handoff",
-                                "Why is the signed handoff being corrected? The signed version "
-                                "stays on the record.", ok_text="Save amendment")
+        reason = TextDialog.ask(
+            self,
+            "Amend a signed handoff",
+            "Why is the signed handoff being corrected? The signed version stays on the record.",
+            ok_text="Save amendment",
+        )
         if reason is None:
             return
         notes = self.sections.notes()
-        self._act(lambda actor, view: self.service.amend(actor, view.id, view.revision, notes,
-                                                         reason), "Amendment saved.")
+        self._act(
+            lambda actor, view: self.service.amend(actor, view.id, view.revision, notes, reason),
+            "Amendment saved.",
+        )
 
     @Slot()
     def _on_submit_requested(self) -> None:
@@ -271,15 +296,19 @@ class HandoffEditorWindow(HandoffWindowBase):
 
     @Slot()
     def _on_refresh_facts_requested(self) -> None:
-        self._act(lambda actor, view: self.service.refresh_facts(actor, view.id, view.revision),
-                  "Facts refreshed from the record (your notes are kept).")
+        self._act(
+            lambda actor, view: self.service.refresh_facts(actor, view.id, view.revision),
+            "Facts refreshed from the record (your notes are kept).",
+        )
 
     @Slot()
     def _on_amend_requested(self) -> None:
         self._amending = True
         self._update_buttons()
-        self.show_info("Amending: change your notes, then “Save amendment…” and give the "
-                       "reason. The signed version stays on the record.")
+        self.show_info(
+            "Amending: change your notes, then “Save amendment…” and give the "
+            "reason. The signed version stays on the record."
+        )
 
     @Slot()
     def _on_draft_requested(self) -> None:
@@ -291,8 +320,12 @@ class HandoffEditorWindow(HandoffWindowBase):
 
     def _on_row_requested(self, current, previous) -> None:
         """Leaving a handoff with unsaved text asks first; "keep editing" stays put."""
-        if (self._view is not None and self.sections.dirty and previous.isValid()
-                and current.row() != previous.row()):
+        if (
+            self._view is not None
+            and self.sections.dirty
+            and previous.isValid()
+            and current.row() != previous.row()
+        ):
             answer = UnsavedDialog.ask(self, self._view.patient_name)
             if answer is Unsaved.CANCEL:
                 self.table.selectionModel().blockSignals(True)

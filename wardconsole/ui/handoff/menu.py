@@ -29,8 +29,14 @@ from wardconsole.ui.theme import Theme
 class HandoffMenu(QObject):
     """The handoff actions and windows of one main window (see module docstring)."""
 
-    def __init__(self, ui: HandoffUi | None, actor: Callable[[], Actor] | None,
-                 window: QWidget, *, theme: Theme = Theme.DAY) -> None:
+    def __init__(
+        self,
+        ui: HandoffUi | None,
+        actor: Callable[[], Actor] | None,
+        window: QWidget,
+        *,
+        theme: Theme = Theme.DAY,
+    ) -> None:
         super().__init__(window)
         self._ui = ui
         self._actor = actor
@@ -45,8 +51,9 @@ class HandoffMenu(QObject):
         self.message_box.setWindowTitle("WardConsole")
         self.editor_action = QAction("&This shift's handoff…", window)
         self.editor_action.setShortcut(QKeySequence("Ctrl+Shift+H"))
-        self.editor_action.setStatusTip("Write this shift's handoff: facts from the record and "
-                                        "your notes")
+        self.editor_action.setStatusTip(
+            "Write this shift's handoff: facts from the record and your notes"
+        )
         self.board_action = QAction("Handoff &board…", window)
         self.board_action.setStatusTip("Review, send back and sign every patient's handoff")
         self.print_action = QAction("&Print handoff…", window)
@@ -83,8 +90,9 @@ class HandoffMenu(QObject):
         if self._ui is None:
             return None
         if self._editor is None:
-            self._editor = HandoffEditorWindow(self._ui, self._actor, self._runner,
-                                               theme=self._theme)
+            self._editor = HandoffEditorWindow(
+                self._ui, self._actor, self._runner, theme=self._theme
+            )
         self._editor.show()
         self._editor.raise_()
         self._editor.activateWindow()
@@ -96,8 +104,7 @@ class HandoffMenu(QObject):
         if self._ui is None:
             return None
         if self._board is None:
-            self._board = HandoffBoardWindow(self._ui, self._actor, self._runner,
-                                             theme=self._theme)
+            self._board = HandoffBoardWindow(self._ui, self._actor, self._runner, theme=self._theme)
             self._board.print_requested.connect(self.print_shift)
         self._board.show()
         self._board.raise_()
@@ -114,8 +121,9 @@ class HandoffMenu(QObject):
         if self._printer.busy:
             self._tell("A handoff is already being printed; wait for it to finish.")
             return
-        parent = self._board if self._board is not None and self._board.isVisible() else (
-            self._window)
+        parent = (
+            self._board if self._board is not None and self._board.isVisible() else (self._window)
+        )
         path = ReportFileDialog.ask(parent, default_report_path(shift))
         if path is None:
             return

@@ -60,9 +60,11 @@ class HandoffPrinter(QObject):
                 raise PrintCancelled
             runner.run_on_main(lambda: self.progress_changed.emit(done, total, what))
 
-        self._runner.run(lambda: self._ui.write_report(shift, path, progress),
-                         on_success=self._on_written,
-                         on_failure=lambda error: self._on_failed(error, path))
+        self._runner.run(
+            lambda: self._ui.write_report(shift, path, progress),
+            on_success=self._on_written,
+            on_failure=lambda error: self._on_failed(error, path),
+        )
         return True
 
     def cancel(self) -> None:

@@ -122,8 +122,9 @@ class SectionEditor(QScrollArea):
 
     @property
     def dirty(self) -> bool:
-        return any(e.toPlainText().strip() != self._saved[s].strip()
-                   for s, e in self.editors.items())
+        return any(
+            e.toPlainText().strip() != self._saved[s].strip() for s, e in self.editors.items()
+        )
 
     def clear(self) -> None:
         self._loading = True
@@ -150,8 +151,10 @@ class HandoffReader(QTextBrowser):
 
     def show_detail(self, detail: HandoffDetail) -> None:
         view = detail.handoff
-        parts = [f"<h3>Bed {escape(view.bed)} · {escape(view.patient_name)}</h3>",
-                 f"<p>{escape(words.describe(view))}</p>"]
+        parts = [
+            f"<h3>Bed {escape(view.bed)} · {escape(view.patient_name)}</h3>",
+            f"<p>{escape(words.describe(view))}</p>",
+        ]
         if view.status.value == "sent_back" and view.sent_back_reason:
             parts.append(f"<p><b>↩ Sent back:</b> {escape(view.sent_back_reason)}</p>")
         for section in Section:
@@ -166,11 +169,12 @@ class HandoffReader(QTextBrowser):
             who = escape(event.staff or "—")
             detail_text = f": {escape(event.detail)}" if event.detail else ""
             action = escape(event.action.replace("_", " "))
-            parts.append(f"{words.clock(event.at, view.shift)} {action} by {who} "
-                         f"({escape(event.station)}){detail_text}<br>")
+            parts.append(
+                f"{words.clock(event.at, view.shift)} {action} by {who} "
+                f"({escape(event.station)}){detail_text}<br>"
+            )
         parts.append("</p>")
         self.setHtml("".join(parts))
 
     def show_nothing(self, text: str) -> None:
         self.setHtml(f"<p><i>{escape(text)}</i></p>")
-

@@ -85,7 +85,8 @@ _TITLES = {
     CensusColumn.NEXT_DUE: ("Next obs", "When the next vital-sign set is due"),
     CensusColumn.NURSE: ("Nurse", "Assigned nurse"),
     CensusColumn.CHECKS: (
-        "Checks", "Supportive observation level and, on raised levels, the time left until "
+        "Checks",
+        "Supportive observation level and, on raised levels, the time left until "
         "the latest moment for the next safety check",
     ),
 }
@@ -145,8 +146,7 @@ def _patient_cell(row: CensusRow) -> _Cell:
     tip = [row.patient_name, f"Hospital number: {row.hospital_number}"]
     if flags:
         tip.append("Risk flags: " + ", ".join(flags))
-    return _Cell(row.patient_name + badge, row.patient_name.casefold(), "\n".join(tip),
-                 keep=badge)
+    return _Cell(row.patient_name + badge, row.patient_name.casefold(), "\n".join(tip), keep=badge)
 
 
 def _news2_cell(row: CensusRow, palette: RiskPalette) -> _Cell:
@@ -231,15 +231,23 @@ def _checks_cell(row: CensusRow, now: datetime, palette: RiskPalette) -> _Cell:
         short += " ↻"
     due = row.next_check_due_at
     if not row.observation_raised or due is None:
-        return _Cell(short, (8, 0.0), "\n".join(tip), foreground=palette.muted,
-                     italic=row.level_review_suggested)
+        return _Cell(
+            short,
+            (8, 0.0),
+            "\n".join(tip),
+            foreground=palette.muted,
+            italic=row.level_review_suggested,
+        )
     since = row.check_overdue_since or (due if due < now else None)
     if since is not None:
         tip.append(f"Safety check was due by {fmt.local_time_text(since)}: not recorded")
         return _Cell(
-            f"▲ {short} LATE {fmt.duration_text(now - since)}", (0, since.timestamp()),
-            "\n".join(tip), background=palette.overdue.background,
-            foreground=palette.overdue.foreground, bold=True,
+            f"▲ {short} LATE {fmt.duration_text(now - since)}",
+            (0, since.timestamp()),
+            "\n".join(tip),
+            background=palette.overdue.background,
+            foreground=palette.overdue.foreground,
+            bold=True,
         )
     tip.append(f"Next safety check by {fmt.local_time_text(due)} (local time)")
     prompted = row.check_prompt_at is not None and now >= row.check_prompt_at
@@ -247,9 +255,14 @@ def _checks_cell(row: CensusRow, now: datetime, palette: RiskPalette) -> _Cell:
         tip.append("Check now (an irregular prompt time)")
     text = f"{'● ' if prompted else ''}{short} · {fmt.duration_text(due - now)}"
     soon = prompted or due - now <= timedelta(minutes=5)
-    return _Cell(text, (1, due.timestamp()), "\n".join(tip),
-                 foreground=palette.due_soon if soon else None, bold=True,
-                 italic=row.level_review_suggested)
+    return _Cell(
+        text,
+        (1, due.timestamp()),
+        "\n".join(tip),
+        foreground=palette.due_soon if soon else None,
+        bold=True,
+        italic=row.level_review_suggested,
+    )
 
 
 def render_row(row: CensusRow, now: datetime, palette: RiskPalette) -> _RenderedRow:
@@ -282,16 +295,25 @@ def render_row(row: CensusRow, now: datetime, palette: RiskPalette) -> _Rendered
                 f"Last observations {fmt.local_datetime_text(last)} (local time)",
             )
             if last is not None
-            else _Cell("none yet", float("-inf"), "No observations recorded this admission",
-                       foreground=palette.muted, italic=True)
+            else _Cell(
+                "none yet",
+                float("-inf"),
+                "No observations recorded this admission",
+                foreground=palette.muted,
+                italic=True,
+            )
         ),
         CensusColumn.NEXT_DUE: _next_due_cell(row, now, palette),
         CensusColumn.NURSE: (
-            _Cell(short_name(row.assigned_nurse), row.assigned_nurse.casefold(),
-                  f"Assigned nurse: {row.assigned_nurse}")
+            _Cell(
+                short_name(row.assigned_nurse),
+                row.assigned_nurse.casefold(),
+                f"Assigned nurse: {row.assigned_nurse}",
+            )
             if row.assigned_nurse
-            else _Cell("unassigned", "\uffff", "No nurse assigned", foreground=palette.muted,
-                       italic=True)
+            else _Cell(
+                "unassigned", "\uffff", "No nurse assigned", foreground=palette.muted, italic=True
+            )
         ),
         CensusColumn.CHECKS: _checks_cell(row, now, palette),
     }
@@ -437,8 +459,11 @@ class CensusTableModel(QAbstractTableModel):
             self._emit_changes(i, old, new)
         # New admissions: append (the proxy puts them in place).
         if incoming:
-            added = [render_row(row, now, self._palette) for row in snapshot.rows
-                     if row.admission_id in incoming]
+            added = [
+                render_row(row, now, self._palette)
+                for row in snapshot.rows
+                if row.admission_id in incoming
+            ]
             first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(added) - 1)
             self._rows.extend(added)
@@ -461,8 +486,9 @@ class CensusTableModel(QAbstractTableModel):
 
 
 def _changed_roles(old: _Cell, new: _Cell) -> set[int]:
-    roles = {int(role) for role, name in _ROLE_FIELDS.items()
-             if getattr(old, name) != getattr(new, name)}
+    roles = {
+        int(role) for role, name in _ROLE_FIELDS.items() if getattr(old, name) != getattr(new, name)
+    }
     if (old.bold, old.italic) != (new.bold, new.italic):
         roles.add(int(Qt.ItemDataRole.FontRole))
     return roles

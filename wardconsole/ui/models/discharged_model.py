@@ -28,8 +28,7 @@ class DischargedColumn(enum.IntEnum):
 
     @property
     def title(self) -> str:
-        return ("Patient", "Hospital no.", "Born", "Stays", "Last discharged",
-                "Went to")[self]
+        return ("Patient", "Hospital no.", "Born", "Stays", "Last discharged", "Went to")[self]
 
 
 def destination_label(code: str | None) -> str:
@@ -86,23 +85,32 @@ class DischargedTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return _cell(hit, column)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return (f"{hit.name}, hospital no. {hit.hospital_number}: {hit.stays} "
-                    f"stay{'s' if hit.stays != 1 else ''}")
+            return (
+                f"{hit.name}, hospital no. {hit.hospital_number}: {hit.stays} "
+                f"stay{'s' if hit.stays != 1 else ''}"
+            )
         if role == PATIENT_ID_ROLE:
             return hit.patient_id
         if role == Qt.ItemDataRole.TextAlignmentRole and column is DischargedColumn.STAYS:
             return Qt.AlignmentFlag.AlignCenter
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(DischargedColumn)):
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(DischargedColumn)
+        ):
             return DischargedColumn(section).title
         return None
 
     def flags(self, index: IndexLike) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                | Qt.ItemFlag.ItemNeverHasChildren)
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )

@@ -106,8 +106,10 @@ class EscalationTableModel(QAbstractTableModel):
                 font.setBold(True)
                 return font
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            vertical = Qt.AlignmentFlag.AlignTop if column == EscalationColumn.DETAILS else (
-                Qt.AlignmentFlag.AlignVCenter
+            vertical = (
+                Qt.AlignmentFlag.AlignTop
+                if column == EscalationColumn.DETAILS
+                else (Qt.AlignmentFlag.AlignVCenter)
             )
             return Qt.AlignmentFlag.AlignLeft | vertical
         if role == ESCALATION_ROLE:
@@ -212,13 +214,19 @@ class WardEscalationModel(QAbstractTableModel):
         if now == self._now:
             return
         self._now = now
-        self._emit_changed(WardEscalationColumn.AGE, WardEscalationColumn.STATUS,
-                           [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole])
+        self._emit_changed(
+            WardEscalationColumn.AGE,
+            WardEscalationColumn.STATUS,
+            [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole],
+        )
 
     def set_theme(self, theme: Theme) -> None:
         self._palette = risk_palette(theme)
-        self._emit_changed(WardEscalationColumn.SEVERITY, WardEscalationColumn.SEVERITY,
-                           [Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole])
+        self._emit_changed(
+            WardEscalationColumn.SEVERITY,
+            WardEscalationColumn.SEVERITY,
+            [Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole],
+        )
 
     def _emit_changed(self, first: int, last: int, roles: list[int] | None = None) -> None:
         if self._escalations:
@@ -269,8 +277,11 @@ class WardEscalationModel(QAbstractTableModel):
                 return colours.foreground
         if role == Qt.ItemDataRole.FontRole and (
             column == WardEscalationColumn.SEVERITY
-            or (column == WardEscalationColumn.STATUS and self._unowned(escalation)
-                and not escalation.cascade_level)
+            or (
+                column == WardEscalationColumn.STATUS
+                and self._unowned(escalation)
+                and not escalation.cascade_level
+            )
         ):
             font = QFont()
             font.setBold(True)

@@ -43,9 +43,16 @@ ENTRY_TYPE_LABELS: Mapping[str, str] = {
     "prn": "PRN",
 }
 ASSESSMENT_LABELS: Mapping[str, str] = {
-    "rass": "RASS", "4at": "4AT", "panic": "Panic", "hallucination": "Hallucinations",
-    "cssrs": "C-SSRS", "phq9": "PHQ-9", "gad7": "GAD-7", "craving": "Craving",
-    "pain": "Pain", "bladder": "Bladder",
+    "rass": "RASS",
+    "4at": "4AT",
+    "panic": "Panic",
+    "hallucination": "Hallucinations",
+    "cssrs": "C-SSRS",
+    "phq9": "PHQ-9",
+    "gad7": "GAD-7",
+    "craving": "Craving",
+    "pain": "Pain",
+    "bladder": "Bladder",
 }
 
 
@@ -143,8 +150,10 @@ class HistoryTableModel(QAbstractTableModel):
             case HistoryColumn.STATUS:
                 return self._status(entry)
             case HistoryColumn.RECORDED:
-                return (f"{fmt.local_time_text(entry.recorded_at)} · {entry.recorded_by} · "
-                        f"{entry.station}")
+                return (
+                    f"{fmt.local_time_text(entry.recorded_at)} · {entry.recorded_by} · "
+                    f"{entry.station}"
+                )
 
     def _status(self, entry: HistoryEntry) -> str:
         if entry.state is EntryState.ENTERED_IN_ERROR:
@@ -155,8 +164,10 @@ class HistoryTableModel(QAbstractTableModel):
         if entry.state is EntryState.SUPERSEDED:
             newer = self._by_key.get((entry.entry_type, entry.replaced_by or -1))
             if newer is not None:
-                return (f"SUPERSEDED by the correction at "
-                        f"{fmt.local_time_text(newer.recorded_at)} ({newer.recorded_by})")
+                return (
+                    f"SUPERSEDED by the correction at "
+                    f"{fmt.local_time_text(newer.recorded_at)} ({newer.recorded_by})"
+                )
             return "SUPERSEDED by a correction"
         if entry.is_correction:
             return f"✎ Correction — {entry.amend_reason or 'no reason given'}"
@@ -165,16 +176,22 @@ class HistoryTableModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(HistoryColumn)):
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(HistoryColumn)
+        ):
             return HistoryColumn(section).title
         return None
 
     def flags(self, index: IndexLike) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                | Qt.ItemFlag.ItemNeverHasChildren)
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
 
 
 class HistoryFilterProxy(QSortFilterProxyModel):
@@ -207,8 +224,10 @@ def details_text(entry: HistoryEntry, item_labels: Mapping[str, str] | None = No
         case "assessment":
             text = str(values.get("label") or values.get("total") or "")
         case _:
-            text = (f"{values.get('drug')} {values.get('dose')} {values.get('route')} "
-                    f"({values.get('drug_class')}) — {values.get('reason')}")
+            text = (
+                f"{values.get('drug')} {values.get('dose')} {values.get('route')} "
+                f"({values.get('drug_class')}) — {values.get('reason')}"
+            )
             if entry.effects:
                 text += f"; effect: {entry.effects[-1].effect}"
     if entry.note:
@@ -248,6 +267,13 @@ def _vitals_text(values: Mapping[str, Any]) -> str:
     return f"PARTIAL — {text} (no NEWS2 score)"
 
 
-_SHORT = {"respiration_rate": "RR", "spo2": "SpO₂", "on_oxygen": "Air/O₂", "systolic_bp": "BP",
-          "diastolic_bp": "Diastolic", "pulse": "HR", "consciousness": "ACVPU",
-          "temperature": "T"}
+_SHORT = {
+    "respiration_rate": "RR",
+    "spo2": "SpO₂",
+    "on_oxygen": "Air/O₂",
+    "systolic_bp": "BP",
+    "diastolic_bp": "Diastolic",
+    "pulse": "HR",
+    "consciousness": "ACVPU",
+    "temperature": "T",
+}

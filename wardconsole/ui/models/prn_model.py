@@ -76,11 +76,15 @@ class PrnDoseModel(QAbstractTableModel):
             return self._text(dose, column)
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == PrnColumn.GIVEN:
-                return (f"Given {fmt.local_datetime_text(dose.given_at)} (local time), "
-                        f"recorded by {dose.recorded_by}")
+                return (
+                    f"Given {fmt.local_datetime_text(dose.given_at)} (local time), "
+                    f"recorded by {dose.recorded_by}"
+                )
             if column == PrnColumn.EFFECT and dose.effects:
-                return "\n".join(f"{fmt.local_time_text(e.assessed_at)} {e.effect} "
-                                 f"({e.recorded_by})" for e in dose.effects)
+                return "\n".join(
+                    f"{fmt.local_time_text(e.assessed_at)} {e.effect} ({e.recorded_by})"
+                    for e in dose.effects
+                )
             return self._text(dose, column)
         if role == Qt.ItemDataRole.FontRole and column == PrnColumn.CLASS and dose.counted:
             font = QFont()
@@ -94,8 +98,7 @@ class PrnDoseModel(QAbstractTableModel):
         match column:
             case PrnColumn.GIVEN:
                 now = self._summary.as_of if self._summary is not None else dose.given_at
-                return (f"{fmt.local_time_text(dose.given_at)} "
-                        f"({fmt.ago_text(dose.given_at, now)})")
+                return f"{fmt.local_time_text(dose.given_at)} ({fmt.ago_text(dose.given_at, now)})"
             case PrnColumn.DRUG:
                 return f"{dose.drug} {dose.dose} {dose.route}".strip()
             case PrnColumn.CLASS:
@@ -110,16 +113,22 @@ class PrnDoseModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(PrnColumn)):
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(PrnColumn)
+        ):
             return PrnColumn(section).title
         return None
 
     def flags(self, index: IndexLike) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                | Qt.ItemFlag.ItemNeverHasChildren)
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
 
 
 def summary_text(summary: PrnSummary) -> tuple[str, str]:
@@ -131,9 +140,15 @@ def summary_text(summary: PrnSummary) -> tuple[str, str]:
     if summary.review_above is None:
         return text + " (PRN review rule switched off)", "muted"
     if summary.review_due:
-        return (text + f" — ▲ more than {summary.review_above}: PRN review by the prescriber "
-                "(local policy)", "alert")
+        return (
+            text + f" — ▲ more than {summary.review_above}: PRN review by the prescriber "
+            "(local policy)",
+            "alert",
+        )
     if counted == summary.review_above:
-        return text + f" — one more raises a PRN review (local policy: more than " \
-                      f"{summary.review_above})", "soon"
+        return (
+            text + f" — one more raises a PRN review (local policy: more than "
+            f"{summary.review_above})",
+            "soon",
+        )
     return text + f" (PRN review when more than {summary.review_above}, local policy)", "muted"

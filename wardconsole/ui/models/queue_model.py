@@ -62,10 +62,14 @@ class QueueTableModel(QAbstractTableModel):
     def columnCount(self, parent: IndexLike = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(QueueColumn)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(QueueColumn)):
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation is Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(QueueColumn)
+        ):
             return QueueColumn(section).title
         return None
 

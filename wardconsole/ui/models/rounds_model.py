@@ -47,9 +47,12 @@ class RoundsColumn(enum.IntEnum):
     @property
     def title(self) -> str:
         return {
-            RoundsColumn.BED: "Bed", RoundsColumn.PATIENT: "Patient",
-            RoundsColumn.LEVEL: "Level", RoundsColumn.CHECK: "Next check",
-            RoundsColumn.LAST: "Last check", RoundsColumn.SEEN: "Seen",
+            RoundsColumn.BED: "Bed",
+            RoundsColumn.PATIENT: "Patient",
+            RoundsColumn.LEVEL: "Level",
+            RoundsColumn.CHECK: "Next check",
+            RoundsColumn.LAST: "Last check",
+            RoundsColumn.SEEN: "Seen",
         }[self]
 
 
@@ -85,36 +88,48 @@ def check_cell(row: PatientChecks, now: datetime, palette: RiskPalette) -> _Cell
         return _Cell(
             f"▲ OVERDUE {fmt.duration_text(now - overdue)}{missed}",
             f"The check due by {fmt.local_time_text(overdue)} is not recorded",
-            palette.overdue.background, palette.overdue.foreground, bold=True,
+            palette.overdue.background,
+            palette.overdue.foreground,
+            bold=True,
         )
     left = fmt.duration_text(row.deadline - now)
     if row.due_now(now):
-        return _Cell(f"● CHECK NOW · {left} left", f"Check before {by}",
-                     foreground=palette.due_soon, bold=True)
-    return _Cell(f"○ by {by} · {left} left",
-                 "Checked at an irregular time before then" if row.raised else "")
+        return _Cell(
+            f"● CHECK NOW · {left} left",
+            f"Check before {by}",
+            foreground=palette.due_soon,
+            bold=True,
+        )
+    return _Cell(
+        f"○ by {by} · {left} left", "Checked at an irregular time before then" if row.raised else ""
+    )
 
 
 def _last_cell(row: PatientChecks, now: datetime, palette: RiskPalette) -> _Cell:
     last = row.last_check
     if last is None:
-        return _Cell("none yet", "No safety check recorded this admission",
-                     foreground=palette.muted)
-    return _Cell(f"{fmt.local_time_text(last.taken_at)} ({fmt.ago_text(last.taken_at, now)})",
-                 f"By {last.nurse} in {last.location}" + (f"\n{last.note}" if last.note else ""))
+        return _Cell(
+            "none yet", "No safety check recorded this admission", foreground=palette.muted
+        )
+    return _Cell(
+        f"{fmt.local_time_text(last.taken_at)} ({fmt.ago_text(last.taken_at, now)})",
+        f"By {last.nurse} in {last.location}" + (f"\n{last.note}" if last.note else ""),
+    )
 
 
 def render(row: PatientChecks, now: datetime, palette: RiskPalette) -> tuple[_Cell, ...]:
     last = row.last_check
     level_tip = f"{row.level_label}" + (
-        f"\nReview by {fmt.local_datetime_text(row.review_at)}" if row.review_at else "")
+        f"\nReview by {fmt.local_datetime_text(row.review_at)}" if row.review_at else ""
+    )
     cells = {
         RoundsColumn.BED: _Cell(row.bed, bold=True),
         RoundsColumn.PATIENT: _Cell(row.patient_name),
         RoundsColumn.LEVEL: _Cell(
             row.level_label + (" · review" if row.review_suggested else ""),
             level_tip + ("\nReview suggested" if row.review_suggested else ""),
-            foreground=None if row.raised else palette.muted, bold=row.raised,
+            foreground=None if row.raised else palette.muted,
+            bold=row.raised,
         ),
         RoundsColumn.CHECK: check_cell(row, now, palette),
         RoundsColumn.LAST: _last_cell(row, now, palette),
@@ -177,23 +192,30 @@ class RoundsTableModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(_COLUMNS)):
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(_COLUMNS)
+        ):
             return _COLUMNS[section].title
         return None
 
     def flags(self, index: IndexLike) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                | Qt.ItemFlag.ItemNeverHasChildren)
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
 
     def set_theme(self, theme: Theme) -> None:
         self._palette = risk_palette(theme)
         self._render_all()
         if self._rows:
-            self.dataChanged.emit(self.index(0, 0),
-                                  self.index(len(self._rows) - 1, len(_COLUMNS) - 1))
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._rows) - 1, len(_COLUMNS) - 1)
+            )
 
     def set_snapshot(self, snapshot: RoundsSnapshot) -> None:
         self.beginResetModel()
@@ -213,9 +235,14 @@ class RoundsTableModel(QAbstractTableModel):
             if cells != self._cells[i]:
                 changed.append(i)
             self._cells[i] = cells
-        roles = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
-                 Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole,
-                 Qt.ItemDataRole.FontRole, WALK_ORDER_ROLE]
+        roles = [
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+            Qt.ItemDataRole.BackgroundRole,
+            Qt.ItemDataRole.ForegroundRole,
+            Qt.ItemDataRole.FontRole,
+            WALK_ORDER_ROLE,
+        ]
         for i in changed:
             self.dataChanged.emit(self.index(i, 0), self.index(i, len(_COLUMNS) - 1), roles)
 
@@ -235,4 +262,3 @@ class RoundsProxyModel(QSortFilterProxyModel):
 
     def lessThan(self, left: IndexLike, right: IndexLike) -> bool:
         return left.data(WALK_ORDER_ROLE) < right.data(WALK_ORDER_ROLE)
-

@@ -43,8 +43,12 @@ def status_text(account: StaffAccount, now: datetime) -> str:
 
 
 class StaffTableModel(QAbstractTableModel):
-    def __init__(self, parent: QObject | None = None, *,
-                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        *,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         super().__init__(parent)
         self._accounts: tuple[StaffAccount, ...] = ()
         self._now = now
@@ -66,10 +70,14 @@ class StaffTableModel(QAbstractTableModel):
     def columnCount(self, parent: IndexLike = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(StaffColumn)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(StaffColumn)):
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation is Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(StaffColumn)
+        ):
             return StaffColumn(section).title
         return None
 

@@ -97,8 +97,15 @@ class AlertBanner(QFrame):
 
     def text(self) -> str:
         """Everything the banner says now, one label per line (for tests and screen readers)."""
-        labels = (self.severity_label, self.headline, self.detail, self.state_label,
-                  self.cascade_label, self.more, self.sound_label)
+        labels = (
+            self.severity_label,
+            self.headline,
+            self.detail,
+            self.state_label,
+            self.cascade_label,
+            self.more,
+            self.sound_label,
+        )
         return "\n".join(label.text() for label in labels if label.text())
 
     # -- what the window tells it --------------------------------------------------------------
@@ -164,8 +171,7 @@ class AlertBanner(QFrame):
             f" QFrame#AlertBanner QLabel {{ color: {foreground}; background: transparent; }}"
             f" QFrame#AlertBanner QPushButton {{ color: {foreground}; background: transparent;"
             f" border: 2px solid {foreground}; border-radius: 4px; padding: 6px 14px;"
-            " font-size: 13pt; font-weight: bold; }"
-            + _FONTS
+            " font-size: 13pt; font-weight: bold; }" + _FONTS
         )
 
     @Slot()

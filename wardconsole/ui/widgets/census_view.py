@@ -202,8 +202,10 @@ class CensusView(QTableView):
             header.setSectionResizeMode(CensusColumn.PATIENT, QHeaderView.ResizeMode.Stretch)
         if model is not None and header.count() > CensusColumn.CHECKS:
             # Safety checks sit next to the escalations, where a nurse looks for what is urgent.
-            header.moveSection(header.visualIndex(CensusColumn.CHECKS),
-                               header.visualIndex(CensusColumn.ESCALATION) + 1)
+            header.moveSection(
+                header.visualIndex(CensusColumn.CHECKS),
+                header.visualIndex(CensusColumn.ESCALATION) + 1,
+            )
 
     # -- events -----------------------------------------------------------------------------------
 

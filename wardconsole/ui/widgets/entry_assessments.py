@@ -18,27 +18,43 @@ from wardconsole.domain.assessments import RASS_TERMS, score_4at
 from wardconsole.ui.widgets._style import set_style_property
 
 FOUR_AT_ITEMS: tuple[tuple[str, str, tuple[tuple[Any, str], ...]], ...] = (
-    ("alertness", "4AT &1 Alertness", (
-        ("normal", "Normal (fully alert, not agitated)"),
-        ("mild_sleepiness", "Mild sleepiness < 10 s after waking, then normal"),
-        ("abnormal", "Clearly abnormal (drowsy or agitated)"),
-    )),
-    ("amt4_mistakes", "4AT &2 AMT4", (
-        (0, "No mistakes (age, birth date, place, year)"),
-        (1, "1 mistake"),
-        (2, "2 or more mistakes"),
-        ("untestable", "Untestable"),
-    )),
-    ("attention", "4AT &3 Attention", (
-        ("seven_or_more", "Months backwards: 7 or more correct"),
-        ("fewer_than_seven", "Starts but fewer than 7 months"),
-        ("refused", "Refuses"),
-        ("untestable", "Untestable (cannot start: unwell, drowsy, inattentive)"),
-    )),
-    ("acute_change", "4AT &4 Acute change", (
-        (False, "No acute change or fluctuation"),
-        (True, "Yes: change/fluctuation in last 2 weeks, still evident in last 24 h"),
-    )),
+    (
+        "alertness",
+        "4AT &1 Alertness",
+        (
+            ("normal", "Normal (fully alert, not agitated)"),
+            ("mild_sleepiness", "Mild sleepiness < 10 s after waking, then normal"),
+            ("abnormal", "Clearly abnormal (drowsy or agitated)"),
+        ),
+    ),
+    (
+        "amt4_mistakes",
+        "4AT &2 AMT4",
+        (
+            (0, "No mistakes (age, birth date, place, year)"),
+            (1, "1 mistake"),
+            (2, "2 or more mistakes"),
+            ("untestable", "Untestable"),
+        ),
+    ),
+    (
+        "attention",
+        "4AT &3 Attention",
+        (
+            ("seven_or_more", "Months backwards: 7 or more correct"),
+            ("fewer_than_seven", "Starts but fewer than 7 months"),
+            ("refused", "Refuses"),
+            ("untestable", "Untestable (cannot start: unwell, drowsy, inattentive)"),
+        ),
+    ),
+    (
+        "acute_change",
+        "4AT &4 Acute change",
+        (
+            (False, "No acute change or fluctuation"),
+            (True, "Yes: change/fluctuation in last 2 weeks, still evident in last 24 h"),
+        ),
+    ),
 )
 
 
@@ -144,8 +160,9 @@ class AssessmentsPanel(QWidget):
         if len(four) == len(FOUR_AT_ITEMS):
             result = score_4at(four)
             self.four_at_result.setText(f"4AT <b>{result.total}</b>: {result.label}")
-            set_style_property(self.four_at_result, "tone",
-                               "alert" if (result.total or 0) >= 4 else "none")
+            set_style_property(
+                self.four_at_result, "tone", "alert" if (result.total or 0) >= 4 else "none"
+            )
         elif four:
             self.four_at_result.setText(f"4AT: {len(four)} of 4 items answered")
             set_style_property(self.four_at_result, "tone", "muted")

@@ -220,8 +220,7 @@ class SaveStatusPanel(QFrame):
         if state is SaveState.SAVING:
             tries = self._saver.tries
             again = f" (try {tries})" if tries > 1 else ""
-            self.show_message(f"Saving…{again} Keep this window open until it says Saved.",
-                              "busy")
+            self.show_message(f"Saving…{again} Keep this window open until it says Saved.", "busy")
         elif state is SaveState.EDITING:
             self.show_message("", "muted")
 
@@ -233,8 +232,11 @@ class SaveStatusPanel(QFrame):
 
     def _on_slow_changed(self, slow: bool) -> None:
         if slow and self._saver.state is SaveState.SAVING:
-            self.show_message("Saving… the database is slow to answer. Do not enter this again; "
-                              "this window will say when it is saved.", "busy")
+            self.show_message(
+                "Saving… the database is slow to answer. Do not enter this again; "
+                "this window will say when it is saved.",
+                "busy",
+            )
 
     def _waiting_text(self, reason: str, seconds: int) -> None:
         self.show_message(

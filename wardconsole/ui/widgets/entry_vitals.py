@@ -49,9 +49,16 @@ VITALS: tuple[VitalField, ...] = (
     VitalField("diastolic_bp", "BP &diastolic", "mmHg", scored=False),
     VitalField("pulse", "&Pulse", "/min"),
     VitalField(
-        "consciousness", "&ACVPU", "",
-        (("A", "A — Alert"), ("C", "C — New confusion"), ("V", "V — Responds to voice"),
-         ("P", "P — Responds to pain"), ("U", "U — Unresponsive")),
+        "consciousness",
+        "&ACVPU",
+        "",
+        (
+            ("A", "A — Alert"),
+            ("C", "C — New confusion"),
+            ("V", "V — Responds to voice"),
+            ("P", "P — Responds to pain"),
+            ("U", "U — Unresponsive"),
+        ),
     ),
     VitalField("temperature", "&Temperature", "°C"),
 )
@@ -172,8 +179,14 @@ class VitalRow:
         set_style_property(self.chip, "band", band)
         set_style_property(self.input, "band", band)
 
-    def show_problem(self, message: str, *, tone: str = "alert", confirmable: bool = False,
-                     suggestion: Decimal | None = None) -> None:
+    def show_problem(
+        self,
+        message: str,
+        *,
+        tone: str = "alert",
+        confirmable: bool = False,
+        suggestion: Decimal | None = None,
+    ) -> None:
         self.message.setText(message)
         set_style_property(self.message, "tone", tone)
         self.message.setVisible(bool(message))

@@ -84,8 +84,7 @@ class EscalationPanel(QWidget):
         header.setHighlightSections(False)
         for column, width in _COLUMN_WIDTHS.items():
             header.resizeSection(column, width)
-        header.setSectionResizeMode(WardEscalationColumn.DETAILS,
-                                    QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(WardEscalationColumn.DETAILS, QHeaderView.ResizeMode.Stretch)
         self.empty_label = QLabel("No open escalations on the ward.")
         self.empty_label.setObjectName("no_escalations")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -129,8 +128,13 @@ class EscalationPanel(QWidget):
         # Left: what can be done to the selected row, then the list.
         actions = QHBoxLayout()
         actions.setSpacing(6)
-        for button in (self.acknowledge_button, self.action_button, self.resolve_button,
-                       self.snooze_button, self.decline_button):
+        for button in (
+            self.acknowledge_button,
+            self.action_button,
+            self.resolve_button,
+            self.snooze_button,
+            self.decline_button,
+        ):
             actions.addWidget(button)
         actions.addStretch(1)
         left = QWidget()
@@ -230,8 +234,12 @@ class EscalationPanel(QWidget):
         self.acknowledge_button.setEnabled(
             idle and has and escalation.state is EscalationState.OPEN  # type: ignore[union-attr]
         )
-        for button in (self.action_button, self.resolve_button, self.snooze_button,
-                       self.decline_button):
+        for button in (
+            self.action_button,
+            self.resolve_button,
+            self.snooze_button,
+            self.decline_button,
+        ):
             button.setEnabled(idle and has)
         if escalation is None:
             self.selected_label.setText("Select an escalation to act on it.")
@@ -330,8 +338,9 @@ class EscalationPanel(QWidget):
         escalation = self.selected()
         if escalation is None:
             return
-        answer = SnoozeDialog.ask(self, escalation,
-                                  snooze_choices(self._centre.desk.policy.max_snooze))
+        answer = SnoozeDialog.ask(
+            self, escalation, snooze_choices(self._centre.desk.policy.max_snooze)
+        )
         if answer is not None:
             self._centre.snooze(escalation, *answer)
 

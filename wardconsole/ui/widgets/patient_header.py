@@ -43,8 +43,13 @@ class PatientHeader(QFrame):
         top.addWidget(self._flags, 1)
         self._top = top
         status = QHBoxLayout()
-        for label in (self._news2, self._escalation, self._symptoms, self._last_obs,
-                      self._next_due):
+        for label in (
+            self._news2,
+            self._escalation,
+            self._symptoms,
+            self._last_obs,
+            self._next_due,
+        ):
             status.addWidget(label)
         status.addStretch(1)
         layout = QVBoxLayout(self)
@@ -61,8 +66,7 @@ class PatientHeader(QFrame):
             button.setDefaultAction(action)
             button.setObjectName(f"button_{action.objectName()}")
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-            button.setToolTip(f"{action.text().replace('&', '')} "
-                              f"({action.shortcut().toString()})")
+            button.setToolTip(f"{action.text().replace('&', '')} ({action.shortcut().toString()})")
             self._top.addWidget(button)
 
     @staticmethod

@@ -76,8 +76,15 @@ class SummaryStrip(QFrame):
         """The text of every tile by name (what a nurse reads)."""
         return {
             label.objectName(): label.text()
-            for label in (self._ward, self._beds, self._escalations, self._overdue, self._free,
-                          self._freshness, self._banner)
+            for label in (
+                self._ward,
+                self._beds,
+                self._escalations,
+                self._overdue,
+                self._free,
+                self._freshness,
+                self._banner,
+            )
         }
 
     # -- rendering --------------------------------------------------------------------------------

@@ -111,8 +111,8 @@ def test_filters_by_patient_who_and_action(qtbot, audit_dialog: AuditDialog) -> 
 
 
 def test_the_date_range_narrows_the_trail(
-    qtbot, audit_dialog: AuditDialog, world: AccessWorld
-) -> None:  # noqa: F811
+    qtbot, audit_dialog: AuditDialog, world: AccessWorld  # noqa: F811
+) -> None:
     since = audit_dialog.since.dateTime()
     # "To" is an hour past now: from 70 minutes before it is the last ten minutes.
     audit_dialog.since.setDateTime(audit_dialog.until.dateTime().addSecs(-70 * 60))
@@ -125,8 +125,8 @@ def test_the_date_range_narrows_the_trail(
 def test_exporting_the_trail_writes_a_csv_and_is_itself_audited(
     qtbot,
     audit_dialog: AuditDialog,
-    world: AccessWorld,
-    tmp_path: Path,  # noqa: F811
+    world: AccessWorld,  # noqa: F811
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     target = tmp_path / "trail.csv"

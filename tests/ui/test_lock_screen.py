@@ -172,10 +172,10 @@ def test_a_window_opened_while_locked_is_covered_too(qtbot, window: MainWindow) 
     ],
 )
 def test_the_menus_follow_the_signed_in_role(
-    make_secure_window,
+    make_secure_window,  # noqa: F811
     world: AccessWorld,
     role: str,
-    can_record: bool,  # noqa: F811
+    can_record: bool,
     sees_audit: bool,
 ) -> None:
     window = make_secure_window(FakeWard(demo_ward()), world, signed_in=role)

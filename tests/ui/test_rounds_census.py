@@ -19,8 +19,8 @@ from .test_rounds import Ward, demo_file, ward  # noqa: F401 - shared demo-ward 
 
 def test_ctrl_k_on_the_census_records_a_check_for_the_selected_patient(
     qtbot,
-    ward: Ward,
-    monkeypatch,  # noqa: F811 - fixture
+    ward: Ward,  # noqa: F811
+    monkeypatch,
 ) -> None:
     census = CensusService(ward.db)
     window = MainWindow(

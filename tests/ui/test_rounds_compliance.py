@@ -21,8 +21,8 @@ from .test_rounds import Ward, demo_file, ward  # noqa: F401 - shared demo-ward 
 def test_compliance_for_the_night_so_far_and_the_shift_before(
     qtbot,
     qtmodeltester,
-    ward: Ward,
-    tmp_path: Path,  # noqa: F811 - fixture
+    ward: Ward,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     supervisor = StaffService(ward.db).actor("sn.harrow", "Nurses' station 1")
     desk = ObservationDesk(ward.db, actor=lambda: supervisor)

@@ -509,7 +509,8 @@ def _prn_review(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_C
         _Candidate(
             rule.severity(),
             "sedative_count",
-            f"{len(doses)} sedative/anxiolytic PRN doses in {rule.number('window_hours')} h ({detail})",
+            f"{len(doses)} sedative/anxiolytic PRN doses in "
+            f"{rule.number('window_hours')} h ({detail})",
             ("Prescriber review of the PRN regimen",),
             doses[0].given_at,
         )

@@ -621,7 +621,10 @@ def _events(
             ChartEvent(
                 at=at,
                 kind=_ESCALATION_EVENT_KIND[action],
-                title=f"{label} escalation {_ESCALATION_VERB[action]} ({_severity_label(severity)})",
+                title=(
+                    f"{label} escalation {_ESCALATION_VERB[action]} "
+                    f"({_severity_label(severity)})"
+                ),
                 detail=detail or "",
                 by=by or "",
                 station=station or "",

@@ -111,7 +111,9 @@ def test_filters_by_patient_who_and_action(qtbot, audit_dialog: AuditDialog) -> 
 
 
 def test_the_date_range_narrows_the_trail(
-    qtbot, audit_dialog: AuditDialog, world: AccessWorld  # noqa: F811
+    qtbot,
+    audit_dialog: AuditDialog,
+    world: AccessWorld,  # noqa: F811
 ) -> None:
     since = audit_dialog.since.dateTime()
     # "To" is an hour past now: from 70 minutes before it is the last ten minutes.

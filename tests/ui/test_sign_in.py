@@ -43,7 +43,9 @@ def _type(qtbot, dialog: SignInDialog, staff_id: str, password: str) -> None:
 
 
 def test_a_nurse_signs_in_with_id_and_password(
-    qtbot, dialog: SignInDialog, world: AccessWorld  # noqa: F811
+    qtbot,
+    dialog: SignInDialog,
+    world: AccessWorld,  # noqa: F811
 ) -> None:
     with qtbot.waitSignal(dialog.accepted, timeout=10_000):
         _type(qtbot, dialog, "rn.okafor", PASSWORDS["rn.okafor"])

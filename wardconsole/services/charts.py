@@ -622,8 +622,7 @@ def _events(
                 at=at,
                 kind=_ESCALATION_EVENT_KIND[action],
                 title=(
-                    f"{label} escalation {_ESCALATION_VERB[action]} "
-                    f"({_severity_label(severity)})"
+                    f"{label} escalation {_ESCALATION_VERB[action]} ({_severity_label(severity)})"
                 ),
                 detail=detail or "",
                 by=by or "",

@@ -55,6 +55,15 @@ _KIND_LABELS = {
 }
 
 
+TIME_DRIVEN_KINDS: frozenset[EscalationKind] = frozenset(
+    {EscalationKind.OVERDUE_OBS, EscalationKind.MISSED_CHECK, EscalationKind.ABSENT}
+)
+"""Kinds raised because time passed with nothing recorded (a set or check not done, a patient
+not found again). Declining, resolving, acknowledging or snoozing one silences it for a bounded
+while only: if the condition still holds afterwards it returns (``rules.plan_escalations``).
+A new time-driven kind (e.g. an overdue review) belongs here."""
+
+
 class Severity(IntEnum):
     """Escalation severity; higher is more urgent so max() picks the worst."""
 
@@ -215,6 +224,8 @@ class OpenEscalation:
     raised_at: datetime
     explanation: str
     rule_id: str
+    acknowledged_at: datetime | None = None
+    snoozed_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

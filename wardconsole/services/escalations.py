@@ -29,6 +29,7 @@ from wardconsole.domain.rules import (
     EscalationTrigger,
     evaluate,
     plan_escalations,
+    silence_window,
 )
 from wardconsole.services.context import (
     Actor,
@@ -54,7 +55,7 @@ class EscalationChange:
     escalation_id: int
     kind: EscalationKind
     severity: Severity
-    action: str  # raise | raise_severity | update
+    action: str  # raise | raise_severity | update | reopen
 
 
 def apply_rules(
@@ -70,10 +71,13 @@ def apply_rules(
     state = repository.clinical_state(session, admission_id, since=now - db.policy.history_window)
     triggers = evaluate(state, now=now, policy=db.policy, chart=db.chart)
     triggers = observation_triggers(session, db, admission_id, now, triggers)
+    latest_complete = next((o for o in reversed(state.observations) if o.vitals.is_complete), None)
     actions = plan_escalations(
         state.open_escalations,
         triggers,
         resolved_at=repository.last_resolved(session, admission_id),
+        now=now,
+        silence=silence_window(db.policy, latest_complete),
     )
     changes: list[EscalationChange] = []
     for action in actions:
@@ -128,6 +132,21 @@ def _apply_action(
                     )
                     return EscalationChange(row.id, trigger.kind, trigger.severity, "raise")
                 row = session.get_one(EscalationRow, existing_id)
+                if action.action == "reopen" and trigger.severity <= row.severity:
+                    if row.state != EscalationState.ACKNOWLEDGED.value:
+                        return None  # another station re-opened or resolved it meanwhile
+                    _reopen_row(row, trigger, now)
+                    session.flush()
+                    _event(
+                        session,
+                        row.id,
+                        now,
+                        staff_id,
+                        station,
+                        "returned",
+                        f"still true after acknowledgement: {trigger.explanation}",
+                    )
+                    return EscalationChange(row.id, trigger.kind, Severity(row.severity), "reopen")
                 verb = "raise_severity" if trigger.severity > row.severity else "update"
                 if verb == "update" and (row.explanation, row.rule_id) == (
                     trigger.explanation,
@@ -181,6 +200,20 @@ def _update_row(row: EscalationRow, trigger: EscalationTrigger, verb: str, now: 
         row.state = EscalationState.OPEN.value
         row.last_announced_at = None
         row.snoozed_until = None
+    row.explanation = trigger.explanation
+    row.rule_id = trigger.rule_id
+    row.prompts = list(trigger.prompts)
+    row.updated_at = now
+
+
+def _reopen_row(row: EscalationRow, trigger: EscalationTrigger, now: datetime) -> None:
+    """A time-driven alarm still true after its quiet while: unacknowledged and announced
+    again (the trail keeps who acknowledged it and when)."""
+    row.state = EscalationState.OPEN.value
+    row.acknowledged_at = None
+    row.acknowledged_by_id = None
+    row.snoozed_until = None
+    row.last_announced_at = None
     row.explanation = trigger.explanation
     row.rule_id = trigger.rule_id
     row.prompts = list(trigger.prompts)

@@ -2,17 +2,22 @@
 
 The first supervisor comes from the command line (``wardconsole staff add``): there is no
 built-in account and no default password. After that, supervisors manage accounts from the
-console (add, deactivate, reactivate, reset a password); every change is audited. Accounts are
-never deleted, because the records and the audit trail name them.
+console (add, deactivate, reactivate, reset a password) or from the command line after signing
+in at its prompt; every change is audited. The command line acts without a supervisor only while
+no active supervisor can sign in (first set-up, or every supervisor deactivated or without a
+password), and that check is made inside the same transaction as the change, so it works once.
+Accounts are never deleted, because the records and the audit trail name them.
 """
 
 from __future__ import annotations
 
 import base64
+import getpass
 import hashlib
 import hmac
 import os
 import re
+import socket
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -27,6 +32,7 @@ from wardconsole.services.context import (
     InvalidInput,
     NotFound,
     Permission,
+    PermissionDenied,
     Role,
     ServiceError,
     require,
@@ -81,6 +87,40 @@ def _decoy_hash() -> str:
 def spend_verification_time(password: str) -> None:
     """Verify against a decoy so an unknown staff ID takes as long as a wrong password."""
     verify_password(password, _decoy_hash())
+
+
+@dataclass(frozen=True, slots=True)
+class CommandLineOrigin:
+    """Who ran a staff command at a terminal: recorded in its audit row, whoever authorised it.
+
+    ``authorised_by`` is the supervisor who signed in at the prompt, or None when the command
+    ran without one (nobody could sign in as a supervisor: first set-up or recovery).
+    """
+
+    os_user: str
+    host: str
+
+    @classmethod
+    def here(cls) -> CommandLineOrigin:
+        try:
+            user = getpass.getuser()
+        except (KeyError, OSError):  # no name for this uid (containers)
+            user = f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+        return cls(os_user=user[:64], host=socket.gethostname()[:64])
+
+    def detail(self, authorised_by: Actor | None) -> dict[str, object]:
+        return {
+            "os_user": self.os_user,
+            "host": self.host,
+            "authorised_by": authorised_by.staff_code if authorised_by else None,
+            "without_supervisor": authorised_by is None,
+        }
+
+
+NO_SUPERVISOR_NEEDED = (
+    "A supervisor can sign in to this database, so a staff change from the command line needs "
+    "one: give --supervisor ID and their password at the prompt."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,8 +189,10 @@ class StaffService:
         password: str | None,
         *,
         by: Actor | None = None,
+        origin: CommandLineOrigin | None = None,
     ) -> int:
-        """Create an account. ``by`` None means the command line (the first supervisor)."""
+        """Create an account. ``by`` None: set-up code, or with ``origin`` the command line
+        without a supervisor, refused once any supervisor can sign in."""
         if by is not None:
             require(by, Permission.MANAGE_STAFF)
         problems = {}
@@ -170,6 +212,8 @@ class StaffService:
             raise InvalidInput(problems)
         now = self._db.clock()
         with self._db.transaction() as session:
+            if by is None and origin is not None:
+                self._refuse_if_a_supervisor_can_sign_in(session)
             if session.scalar(select(Staff.id).where(Staff.staff_code == staff_code)):
                 raise InvalidInput({"staff_code": f"staff_code: {staff_code!r} is already in use"})
             row = Staff(
@@ -191,7 +235,11 @@ class StaffService:
                 action="add_staff",
                 entity="staff",
                 entity_id=row.id,
-                detail={"staff_code": staff_code, "role": Role(role).value},
+                detail={
+                    "staff_code": staff_code,
+                    "role": Role(role).value,
+                    **(origin.detail(by) if origin else {}),
+                },
             )
             return row.id
 
@@ -231,12 +279,23 @@ class StaffService:
                 detail={"staff_code": row.staff_code},
             )
 
-    def reset_password(self, by: Actor | None, staff_id: int, password: str) -> None:
-        """Set a new password and lift any sign-in lock (``by`` None: the command line)."""
+    def reset_password(
+        self,
+        by: Actor | None,
+        staff_id: int,
+        password: str,
+        *,
+        origin: CommandLineOrigin | None = None,
+    ) -> None:
+        """Set a new password and lift any sign-in lock. ``by`` None: set-up code, or with
+        ``origin`` the command line without a supervisor, refused once any supervisor can sign
+        in."""
         if by is not None:
             require(by, Permission.MANAGE_STAFF)
         now = self._db.clock()
         with self._db.transaction() as session:
+            if by is None and origin is not None:
+                self._refuse_if_a_supervisor_can_sign_in(session)
             row = self._human(session, staff_id)
             if problem := self.password_problem(password, row.staff_code):
                 raise InvalidInput({"password": problem})
@@ -251,7 +310,7 @@ class StaffService:
                 action="reset_password",
                 entity="staff",
                 entity_id=row.id,
-                detail={"staff_code": row.staff_code},
+                detail={"staff_code": row.staff_code, **(origin.detail(by) if origin else {})},
             )
 
     def staff_id_of(self, staff_code: str) -> int:
@@ -284,6 +343,29 @@ class StaffService:
         if row is None or row.role == Role.SYSTEM.value:
             raise NotFound(f"staff account {staff_id} does not exist")
         return row
+
+    def supervisor_can_sign_in(self) -> bool:
+        """Some active supervisor has a password (so the command line must ask for one)."""
+        with self._db.read() as session:
+            return self._supervisors_who_can_sign_in(session) > 0
+
+    @classmethod
+    def _refuse_if_a_supervisor_can_sign_in(cls, session: Session) -> None:
+        if cls._supervisors_who_can_sign_in(session) > 0:
+            raise PermissionDenied(NO_SUPERVISOR_NEEDED)
+
+    @staticmethod
+    def _supervisors_who_can_sign_in(session: Session) -> int:
+        return (
+            session.scalar(
+                select(func.count(Staff.id)).where(
+                    Staff.role == Role.SUPERVISOR.value,
+                    Staff.active.is_(True),
+                    Staff.password_hash.is_not(None),
+                )
+            )
+            or 0
+        )
 
     @staticmethod
     def _active_supervisors(session: Session) -> int:

@@ -32,6 +32,8 @@ class EscalationKind(StrEnum):
     CRAVING = "craving"
     MISSED_CHECK = "missed_check"
     ABSENT = "absent"
+    STAFF_CONCERN = "staff_concern"
+    """Raised by a member of staff, whatever the scores say (never by a rule)."""
 
     @property
     def label(self) -> str:
@@ -52,6 +54,7 @@ _KIND_LABELS = {
     EscalationKind.CRAVING: "Craving",
     EscalationKind.MISSED_CHECK: "Missed safety check",
     EscalationKind.ABSENT: "Absent patient",
+    EscalationKind.STAFF_CONCERN: "Staff concern",
 }
 
 

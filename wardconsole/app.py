@@ -113,27 +113,10 @@ def _access(
     )
 
 
-def _first_sign_in(access: AccessContext, *, self_test: bool) -> Actor | None:
-    """The sign-in screen before anything else. ``--self-test`` signs in a demo nurse on a
-    demo ward (its password is documented) and otherwise shows the screen and stops."""
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
-
-    from wardconsole.services.auth import DEMO_PASSWORD, SignInPurpose
-    from wardconsole.services.context import Role
+def _first_sign_in(access: AccessContext) -> Actor | None:
+    """The sign-in screen before anything else; None when the user quit."""
     from wardconsole.ui.dialogs.sign_in_dialog import SignInDialog
 
-    if self_test:
-        setup = access.setup()
-        nurse = next((code for code, role in setup.demo_accounts if role is Role.NURSE), None)
-        if setup.demo_password and nurse:
-            return access.sign_in(nurse, DEMO_PASSWORD, SignInPurpose.START, None).actor
-        QTimer.singleShot(
-            1500,
-            lambda: [
-                w.reject() for w in QApplication.topLevelWidgets() if isinstance(w, SignInDialog)
-            ],
-        )
     signed = SignInDialog.ask(access)
     return signed.actor if signed is not None else None
 
@@ -246,7 +229,7 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
     access = _access(db, settings, ward_name, session)
     escalations = _escalation_desk(db, settings.station, session.current_actor)
 
-    from PySide6.QtCore import QCoreApplication, QTimer
+    from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
 
     from wardconsole.config import log_dir
@@ -266,16 +249,26 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
     crash_notice = CrashNotice(app)
     install_excepthook(log_dir() / LOG_FILE, crash_notice.tell)
     apply_theme(app, load_theme())
-    actor = _first_sign_in(access, self_test=self_test)
+    test = None
+    if self_test:
+        from wardconsole.ui.self_test import SelfTest
+
+        test = SelfTest(app, access)
+    actor = _first_sign_in(access)
     if actor is None:
         engine.dispose()
-        return 0
+        return 1 if test is not None and test.failed else 0
+    if test is not None:
+        test.accepted()
     session.sign_in(actor)
     context = console_context(engine, db, settings, session, access, escalations)
     window = MainWindow(context)
     window.show()
-    if self_test:
-        QTimer.singleShot(1500, window.close)
+    if test is not None:
+        test.watch(window)
     code = app.exec()
     engine.dispose()
+    if test is not None and test.failed:
+        print(f"wardconsole: self-test failed: {'; '.join(test.failed)}", file=sys.stderr)
+        return 1
     return int(code)

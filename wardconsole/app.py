@@ -10,7 +10,7 @@ import ctypes.util
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from wardconsole import __version__
 from wardconsole.config import Settings, describe_url
@@ -20,9 +20,11 @@ if TYPE_CHECKING:
 
     from sqlalchemy import Engine
 
+    from wardconsole.domain.shifts import ShiftWindow
     from wardconsole.services.context import Actor
     from wardconsole.services.db import Database
     from wardconsole.services.escalation_desk import EscalationDesk
+    from wardconsole.services.importing import Progress
     from wardconsole.ui.context import UiContext
     from wardconsole.ui.handoff.context import HandoffUi
     from wardconsole.ui.interop_actions import InteropActions
@@ -134,32 +136,39 @@ def _escalation_desk(
 
 
 def _interop_actions(db: Database) -> InteropActions:
-    """File → Import FHIR / Export patient; the services check permissions and audit both."""
-    from wardconsole.interop.exporting import export_to_file
-    from wardconsole.interop.fhir_import import import_fhir_file
+    """File → Import FHIR / Export patient; the services check permissions and audit both.
+    The FHIR and export modules load on first use, not at start."""
     from wardconsole.ui.interop_actions import InteropActions
 
-    return InteropActions(
-        import_fhir=lambda actor, path, progress, patient: import_fhir_file(
-            db, actor, path, patient=patient, progress=progress
-        ),
-        export_patient=lambda actor, hospital_number, path, export_format: export_to_file(
+    def import_fhir(actor: Actor, path: Path, progress: Progress, patient: str | None) -> Any:
+        from wardconsole.interop.fhir_import import import_fhir_file
+
+        return import_fhir_file(db, actor, path, patient=patient, progress=progress)
+
+    def export_patient(actor: Actor, hospital_number: str, path: Path, export_format: str) -> Any:
+        from wardconsole.interop.exporting import export_to_file
+
+        return export_to_file(
             db, actor, path, hospital_number=hospital_number, export_format=export_format
-        ),
-    )
+        )
+
+    return InteropActions(import_fhir=import_fhir, export_patient=export_patient)
 
 
 def _handoff_ui(db: Database, ward_name: str) -> HandoffUi:
-    """Handoff editor, board and printing; the services check permissions and audit."""
-    from wardconsole.reports.handoff_pdf import build_handoff_pdf
+    """Handoff editor, board and printing; the services check permissions and audit. The PDF
+    writer (matplotlib) loads on the first print, not at start."""
     from wardconsole.services.handoff import HandoffService
     from wardconsole.ui.handoff.context import HandoffUi
 
+    def write_report(shift: ShiftWindow, path: Path, progress: Any) -> Any:
+        from wardconsole.reports.handoff_pdf import build_handoff_pdf
+
+        return build_handoff_pdf(db, shift, path, ward_name=ward_name, progress=progress)
+
     return HandoffUi(
         service=HandoffService(db),
-        write_report=lambda shift, path, progress: build_handoff_pdf(
-            db, shift, path, ward_name=ward_name, progress=progress
-        ),
+        write_report=write_report,
         ward_name=ward_name,
     )
 
@@ -235,7 +244,6 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
     from wardconsole.config import log_dir
     from wardconsole.logging_setup import LOG_FILE, install_excepthook
     from wardconsole.ui.crash_notice import CrashNotice
-    from wardconsole.ui.main_window import MainWindow
     from wardconsole.ui.theme import apply_theme, load_theme
 
     QCoreApplication.setOrganizationName("WardConsole")
@@ -261,6 +269,8 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
     if test is not None:
         test.accepted()
     session.sign_in(actor)
+    from wardconsole.ui.main_window import MainWindow  # after sign-in: not on the first screen
+
     context = console_context(engine, db, settings, session, access, escalations)
     window = MainWindow(context)
     window.show()

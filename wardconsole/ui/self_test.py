@@ -9,9 +9,9 @@ sign-in screen and closes it.
 
 Each step prints one JSON line on stdout, ``{"self_test": step, "at": epoch seconds, ...}``:
 ``signin_ready`` (the form accepts typing), ``submitted``, ``accepted``, ``census_painted``
-(with peak RSS and whether the alarm sound and the ward tick were ready), ``lazy_modules``,
-``closing``. ``bench/startup.py`` times the launch from them, for the source and for the frozen
-build alike.
+(with peak RSS, whether the alarm sound and the ward tick were ready, and which lazily loaded
+modules were loaded all the same), ``lazy_modules``, ``closing``. ``bench/startup.py`` times
+the launch from them, for the source and for the frozen build alike.
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ class _Poll(QObject):
 class SelfTest(QObject):
     """Drives the sign-in screen and the census window (see module docstring)."""
 
-    def __init__(self, app: QApplication, access: AccessContext) -> None:
+    def __init__(self, app: QObject, access: AccessContext) -> None:
         super().__init__(app)
         self.failed: list[str] = []
         self._access = access
@@ -153,6 +153,7 @@ class SelfTest(QObject):
             milestone(
                 "census_painted",
                 rows=len(snapshot.rows),
+                loaded_early=[name for name in LAZY_MODULES if name in sys.modules],
                 rss_mb=peak_rss_mb(),
                 sound_ready=escalations is not None and escalations.sound is not None,
                 tick_ready=escalations is not None and escalations.ticking,

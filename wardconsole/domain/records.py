@@ -35,6 +35,8 @@ class EscalationKind(StrEnum):
     STAFF_CONCERN = "staff_concern"
     """Raised by a member of staff, whatever the scores say (never by a rule)."""
     HYPOGLYCAEMIA = "hypoglycaemia"
+    LATE_ENTRY = "late_entry"
+    """A set or screen entered after a newer one that would have escalated when taken."""
 
     @property
     def label(self) -> str:
@@ -57,6 +59,7 @@ _KIND_LABELS = {
     EscalationKind.ABSENT: "Absent patient",
     EscalationKind.STAFF_CONCERN: "Staff concern",
     EscalationKind.HYPOGLYCAEMIA: "Hypoglycaemia",
+    EscalationKind.LATE_ENTRY: "Recorded late",
 }
 
 

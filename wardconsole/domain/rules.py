@@ -3,8 +3,14 @@
 Source: REFERENCE.md §9A (consolidated trigger summary) with §1.4 (NEWS2 Chart 4 responses),
 §1.3 (new confusion), §2 (RASS), §3.1 (4AT), §5.3 (urinary red flags), §5.6 (withdrawal chart
 item red flags), §6.1 (panic; never suppresses NEWS2), §6.2 (BPRS-E), §6.3 (C-SSRS triage;
-PHQ-9 item 9), §6.6 (craving). Thresholds, severities and look-back windows come from the
-escalation policy file (local policy; DESIGN CHOICE where marked there).
+PHQ-9 item 9), §6.6 (craving); REFERENCE-2.md §12.7 (capillary glucose: JBDS-IP < 4.0 mmol/L,
+level 2 < 3.0). Thresholds, severities and look-back windows come from the escalation policy
+file (local policy; DESIGN CHOICE where marked there).
+
+Entries count as recent when taken or recorded within a rule's look-back, so a late entry is
+judged when it is entered; one entered behind a newer entry of its kind is never current and
+raises "recorded late … was it acted on?" if it would have escalated. Time-driven kinds
+(``TIME_DRIVEN_KINDS``) come back after a bounded silence (``plan_escalations``).
 
 ``evaluate`` is a pure function of the patient's state, the clock, the policy and the chart: it
 returns at most one trigger per EscalationKind (the most severe; other reasons of the same kind

@@ -207,6 +207,13 @@ def test_a_safety_floor_cannot_be_switched_off_or_lowered(
     assert problem in str(info.value)
 
 
+def test_staff_concern_cannot_be_configured_away(tmp_path: Path) -> None:
+    text = BUNDLED + '\n[rules.staff_concern]\nid = "staff_concern"\nenabled = false\n'
+    with pytest.raises(PolicyError) as info:
+        load_policy(write(tmp_path, text))
+    assert "[rules.staff_concern] the 'staff_concern' rule is a safety floor" in str(info.value)
+
+
 def test_raising_a_floor_rule_severity_is_allowed(tmp_path: Path) -> None:
     text = BUNDLED.replace('severity_moderate = "urgent"', 'severity_moderate = "emergency"', 1)
     assert load_policy(write(tmp_path, text)).rule("self_harm").severity("severity_moderate") == (

@@ -121,7 +121,8 @@ SAFETY_FLOORS: Final[Mapping[str, Mapping[str, Severity]]] = MappingProxyType(
         "deterioration": MappingProxyType({}),
         # Columbia triage (REFERENCE.md §6.3): high risk = immediate precautions.
         "self_harm": MappingProxyType({"severity_high": Severity.EMERGENCY}),
-        # Staff concern must always be possible (SIGN 167; REFERENCE-2.md §12.10).
+        # Staff concern must always be possible (SIGN 167; REFERENCE-2.md §12.10). It is raised
+        # by staff, not by a rule, so a file may not even mention it.
         "staff_concern": MappingProxyType({}),
     }
 )
@@ -200,6 +201,9 @@ class EscalationPolicy:
     digest: str = ""
     """SHA-256 of the file's content (comments and layout aside): stations on one ward compare
     it, and each escalation stores the digest of the policy that raised it."""
+    time_driven_silence: timedelta = timedelta(minutes=30)
+    """The longest a decline, resolve or acknowledgement silences a time-driven alarm
+    (``[alerts] time_driven_silence_minutes``); never longer than the Chart 4 interval."""
 
     def rule(self, key: str) -> RulePolicy:
         return self.rules[key]
@@ -272,6 +276,7 @@ class _Parser(TableReader):
                 "cascade_after_minutes",
                 "max_sound_mute_minutes",
                 "emergency_needs_second_person",
+                "time_driven_silence_minutes",
             },
             "alerts",
         )
@@ -305,6 +310,11 @@ class _Parser(TableReader):
                 if "max_sound_mute_minutes" in alerts
                 else 5
             ),
+            time_driven_silence=timedelta(
+                minutes=self.integer(alerts, "time_driven_silence_minutes", "alerts", 1, 12 * 60)
+                if "time_driven_silence_minutes" in alerts
+                else 30
+            ),
             shifts=self.shifts(data.get("shifts")),
             second_person_for_emergency=second_person,
             rass_after_prn=timedelta(
@@ -317,6 +327,13 @@ class _Parser(TableReader):
         missing = sorted(set(RULE_SCHEMA) - set(table))
         if missing:
             raise self.fail("rules", f"missing rule(s) {', '.join(missing)}")
+        fixed = sorted(set(table) & (set(SAFETY_FLOORS) - set(RULE_SCHEMA)))
+        if fixed:
+            raise self.fail(
+                f"rules.{fixed[0]}",
+                f"the '{fixed[0]}' rule is a safety floor built into the console; a policy file "
+                "cannot switch it off or change it",
+            )
         self.only(table, set(RULE_SCHEMA), "rules")
         rules: dict[str, RulePolicy] = {}
         seen_ids: set[str] = set()

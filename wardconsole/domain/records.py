@@ -36,6 +36,8 @@ class EscalationKind(StrEnum):
     POST_PRN_RASS = "post_prn_rass"
     RAPID_TRANQUILLISATION = "rapid_tranquillisation"
     DECISION_REVIEW = "decision_review"
+    STAFF_CONCERN = "staff_concern"
+    """Raised by a member of staff, whatever the scores say (never by a rule)."""
 
     @property
     def label(self) -> str:
@@ -60,7 +62,17 @@ _KIND_LABELS = {
     EscalationKind.POST_PRN_RASS: "RASS after PRN",
     EscalationKind.RAPID_TRANQUILLISATION: "Rapid tranquillisation checks",
     EscalationKind.DECISION_REVIEW: "Clinical decision review",
+    EscalationKind.STAFF_CONCERN: "Staff concern",
 }
+
+
+TIME_DRIVEN_KINDS: frozenset[EscalationKind] = frozenset(
+    {EscalationKind.OVERDUE_OBS, EscalationKind.MISSED_CHECK, EscalationKind.ABSENT}
+)
+"""Kinds raised because time passed with nothing recorded (a set or check not done, a patient
+not found again). Declining, resolving, acknowledging or snoozing one silences it for a bounded
+while only: if the condition still holds afterwards it returns (``rules.plan_escalations``).
+A new time-driven kind (e.g. an overdue review) belongs here."""
 
 
 class Severity(IntEnum):
@@ -312,6 +324,8 @@ class OpenEscalation:
     raised_at: datetime
     explanation: str
     rule_id: str
+    acknowledged_at: datetime | None = None
+    snoozed_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,10 +23,10 @@ if TYPE_CHECKING:
     from wardconsole.services.context import Actor
     from wardconsole.services.db import Database
     from wardconsole.services.escalation_desk import EscalationDesk
+    from wardconsole.ui.access.session import AccessContext, StaffSession
     from wardconsole.ui.context import UiContext
     from wardconsole.ui.handoff.context import HandoffUi
-    from wardconsole.ui.interop_actions import InteropActions
-    from wardconsole.ui.session import AccessContext, StaffSession
+    from wardconsole.ui.interop.actions import InteropActions
 
 XCB_LIBRARIES = {
     "xcb-cursor": "libxcb-cursor0",
@@ -89,7 +89,7 @@ def _access(
     from wardconsole.services.outbox import Outbox, outbox_path
     from wardconsole.services.safe_saves import SafeSaves
     from wardconsole.services.staff import StaffService
-    from wardconsole.ui.session import AccessContext
+    from wardconsole.ui.access.session import AccessContext
 
     policy = load_access_policy()
     identity = describe_url(settings.db_url)
@@ -121,7 +121,7 @@ def _first_sign_in(access: AccessContext, *, self_test: bool) -> Actor | None:
 
     from wardconsole.services.auth import DEMO_PASSWORD, SignInPurpose
     from wardconsole.services.context import Role
-    from wardconsole.ui.dialogs.sign_in_dialog import SignInDialog
+    from wardconsole.ui.access.sign_in_dialog import SignInDialog
 
     if self_test:
         setup = access.setup()
@@ -154,7 +154,7 @@ def _interop_actions(db: Database) -> InteropActions:
     """File → Import FHIR / Export patient; the services check permissions and audit both."""
     from wardconsole.interop.exporting import export_to_file
     from wardconsole.interop.fhir_import import import_fhir_file
-    from wardconsole.ui.interop_actions import InteropActions
+    from wardconsole.ui.interop.actions import InteropActions
 
     return InteropActions(
         import_fhir=lambda actor, path, progress, patient: import_fhir_file(
@@ -197,8 +197,8 @@ def console_context(
     from wardconsole.services.observation_desk import ObservationDesk
     from wardconsole.services.recording import RecordingService
     from wardconsole.store.changes import open_change_feed
-    from wardconsole.ui.alerts import open_alert_sound
     from wardconsole.ui.context import UiContext
+    from wardconsole.ui.escalations.alerts import open_alert_sound
 
     census = CensusService(db)
     ward_name = census.ward_name()
@@ -239,7 +239,7 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
     upgrade(engine)
     db = Database(engine, ward_timezone=settings.ward_timezone)
     census = CensusService(db)
-    from wardconsole.ui.session import StaffSession
+    from wardconsole.ui.access.session import StaffSession
 
     session = StaffSession()
     ward_name = census.ward_name()

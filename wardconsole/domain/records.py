@@ -38,6 +38,7 @@ class EscalationKind(StrEnum):
     DECISION_REVIEW = "decision_review"
     STAFF_CONCERN = "staff_concern"
     """Raised by a member of staff, whatever the scores say (never by a rule)."""
+    HYPOGLYCAEMIA = "hypoglycaemia"
 
     @property
     def label(self) -> str:
@@ -63,6 +64,7 @@ _KIND_LABELS = {
     EscalationKind.RAPID_TRANQUILLISATION: "Rapid tranquillisation checks",
     EscalationKind.DECISION_REVIEW: "Clinical decision review",
     EscalationKind.STAFF_CONCERN: "Staff concern",
+    EscalationKind.HYPOGLYCAEMIA: "Hypoglycaemia",
 }
 
 
@@ -181,6 +183,16 @@ class ObservationSet:
     news2_risk: str | None = None
     news2_subscores: Mapping[str, int] = field(default_factory=dict)
     note: str = ""
+    glucose: float | None = None
+    """Capillary blood glucose by meter, mmol/L; None when not taken or out of meter range."""
+    glucose_flag: str | None = None
+    """``"LO"`` / ``"HI"``: the meter read below / above its range (no number)."""
+    recorded_at: datetime | None = None
+    """When the set was entered (``taken_at`` is when it was measured)."""
+
+    @property
+    def has_glucose(self) -> bool:
+        return self.glucose is not None or self.glucose_flag is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +204,7 @@ class SymptomEntry:
     taken_at: datetime
     item_scores: Mapping[str, int]
     total: int
+    recorded_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +221,8 @@ class AssessmentEntry:
     answers: Mapping[str, Any]
     total: int | None
     label: str = ""
+    recorded_at: datetime | None = None
+    """When the entry was made (``taken_at`` is when it was done); None in hand-built records."""
 
 
 PRN_ROUTES: Mapping[str, str] = {

@@ -172,6 +172,9 @@ def to_observation(row: ObservationSetRow) -> ObservationSet:
         news2_risk=row.news2_risk,
         news2_subscores=dict(row.news2_subscores or {}),
         note=row.note,
+        glucose=row.glucose_mmol,
+        glucose_flag=row.glucose_flag,
+        recorded_at=row.recorded_at,
     )
 
 
@@ -182,6 +185,7 @@ def to_symptoms(row: SymptomEntryRow) -> SymptomEntry:
         taken_at=row.taken_at,
         item_scores=dict(row.item_scores),
         total=row.total or 0,
+        recorded_at=row.recorded_at,
     )
 
 
@@ -194,6 +198,7 @@ def to_assessment(row: AssessmentRow) -> AssessmentEntry:
         answers=dict(row.answers),
         total=row.total,
         label=row.label,
+        recorded_at=row.recorded_at,
     )
 
 

@@ -136,6 +136,11 @@ class EscalationCentre(QObject):
         return self._busy
 
     @property
+    def ticking(self) -> bool:
+        """The alarm announcer and the time-driven ward rules are running."""
+        return self._tick.isActive() and self._ward_timer.isActive()
+
+    @property
     def selected_id(self) -> int | None:
         return self._selected
 

@@ -4,7 +4,7 @@ The schema belongs to an **owner** role, used only by ``wardconsole db upgrade``
 Stations connect as an **application** role that may read everything and append clinical
 entries, audit rows and signed handoff versions, but may not change or delete them, run DDL,
 touch triggers, or write ``staff`` (staff changes go through the checking functions of
-migration 0008). ``APP_PRIVILEGES`` is the declared matrix; a test compares the server's real
+migration 0009). ``APP_PRIVILEGES`` is the declared matrix; a test compares the server's real
 grants with it (default privileges for future tables included), so a later migration cannot
 silently grant UPDATE. ``grant_roles`` (``wardconsole db roles``) applies it.
 """
@@ -56,6 +56,8 @@ APP_PRIVILEGES: Mapping[str, frozenset[str]] = {
     "admissions": WORKFLOW,
     "escalations": WORKFLOW,
     "handoffs": WORKFLOW,
+    # When each station last ran the ward checks (one row per station, upserted).
+    "ward_checks": WORKFLOW,
     # Sign-in throttle counts (no clinical content; cleared on success).
     "sign_in_throttle": SCRATCH,
 }

@@ -2,7 +2,7 @@
 
 SQLite, and a PostgreSQL connection that may write ``staff`` (the schema owner's), write the
 rows directly. A station's least-privilege PostgreSQL role may not; it goes through the
-SECURITY DEFINER functions of migration 0008, which check the acting supervisor in the
+SECURITY DEFINER functions of migration 0009, which check the acting supervisor in the
 database and write the audit row themselves (the design is argued there).
 """
 

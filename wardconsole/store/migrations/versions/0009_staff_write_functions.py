@@ -1,7 +1,7 @@
 """PostgreSQL: staff accounts change only through functions that check a supervisor and audit
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-04 18:45:00
 
 Stations connect as an application role with no write access to ``staff`` (see
@@ -24,8 +24,8 @@ SQLite has one user and no roles: nothing to do there.
 
 from alembic import op
 
-revision = '0008'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

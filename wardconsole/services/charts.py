@@ -58,8 +58,10 @@ VITAL_TRACKS: Final[tuple[str, ...]] = (
     "pulse",
     "temperature",
     "consciousness",
+    "glucose",
 )
-"""The observation columns drawn as lines."""
+"""The observation columns drawn as lines (glucose: codes are ``series.GLUCOSE_FLAGS``
+indexes, -1 for a number, so a meter LO / HI is labelled, not read as 0.6 / 33.3)."""
 
 CHARTED_ASSESSMENTS: Final[tuple[str, ...]] = ("rass", "4at")
 """Assessment kinds drawn as lines; the others appear as events or in the table."""
@@ -508,9 +510,12 @@ def _vital_tracks(
     replacement = _replacement_rows(observations, old)
     for name in VITAL_TRACKS:
         column = observations.column(name)
-        tracks[name] = make_track(
-            times, column[current], usual, codes=risk if name == "news2_total" else None
-        )
+        codes = None
+        if name == "news2_total":
+            codes = risk
+        elif name == "glucose":
+            codes = observations.column("glucose_flag")[current].astype(np.int8)
+        tracks[name] = make_track(times, column[current], usual, codes=codes)
         values = column[old]
         shown = np.isfinite(values)
         replaced = np.full(len(old), np.nan)

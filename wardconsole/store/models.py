@@ -200,6 +200,10 @@ class ObservationSetRow(ClinicalEntry, Base):
     news2_total: Mapped[int | None] = mapped_column(Integer)
     news2_risk: Mapped[str | None] = mapped_column(String(16))
     news2_subscores: Mapped[dict[str, Any] | None] = mapped_column()
+    glucose_mmol: Mapped[float | None] = mapped_column(Float)
+    """Capillary blood glucose by meter, mmol/L (0.1 resolution); None when not taken."""
+    glucose_flag: Mapped[str | None] = mapped_column(String(2))
+    """The meter's "LO" or "HI" (reading outside its range; no number), else None."""
     source: Mapped[str] = mapped_column(String(16), default="manual")
     source_ref: Mapped[str | None] = mapped_column(String(200))
 
@@ -314,6 +318,19 @@ class EscalationEventRow(Base):
     station: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class WardCheckRow(Base):
+    """When each station last ran the time-driven ward checks (one row per station).
+
+    With no console running nothing raises overdue or missed-check alarms, so every station
+    shows when the checks last ran anywhere and warns when that is too long ago.
+    """
+
+    __tablename__ = "ward_checks"
+
+    station: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ran_at: Mapped[datetime] = mapped_column()
 
 
 class AuditRow(Base):

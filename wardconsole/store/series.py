@@ -128,8 +128,16 @@ OBSERVATION_COLUMNS: tuple[str, ...] = (
     "consciousness",
     "news2_total",
     "news2_risk",
+    "glucose",
+    "glucose_flag",
 )
-"""Column order of ``observation_matrix``."""
+"""Column order of ``observation_matrix``. ``glucose`` draws a meter LO / HI at the meter's
+range limit (``GLUCOSE_OFF_SCALE``) so the line shows the fall; ``glucose_flag`` says which
+points those are (index into ``GLUCOSE_FLAGS``, -1 for a number) and is what a table shows."""
+
+GLUCOSE_FLAGS: tuple[str, ...] = ("LO", "HI")
+GLUCOSE_OFF_SCALE: tuple[float, float] = (0.6, 33.3)
+"""Where LO / HI are drawn: the typical meter range (``domain.limits`` glucose, [37c])."""
 
 
 def observation_matrix(
@@ -169,6 +177,12 @@ def observation_matrix(
             number_or_null(code_of(o.consciousness, consciousness_codes)),
             number_or_null(o.news2_total),
             code_of(o.news2_risk, risk_codes, -1),
+            case(
+                (o.glucose_flag == GLUCOSE_FLAGS[0], GLUCOSE_OFF_SCALE[0]),
+                (o.glucose_flag == GLUCOSE_FLAGS[1], GLUCOSE_OFF_SCALE[1]),
+                else_=o.glucose_mmol,
+            ),
+            code_of(o.glucose_flag, GLUCOSE_FLAGS, -1),
         )
         .where(o.admission_id == admission_id, *_in_range(o, start, end), *after)
         .order_by(o.taken_at, o.id)

@@ -51,8 +51,8 @@ from wardconsole.services.charts import ChartService, PatientSeries
 from wardconsole.services.db import Database
 from wardconsole.services.demo import DemoOptions, build_demo_ward
 from wardconsole.store.engine import make_engine, upgrade
-from wardconsole.ui.charts.patient_charts import Preset
-from wardconsole.ui.patient_window import PatientWindow
+from wardconsole.ui.patient.charts.patient_charts import Preset
+from wardconsole.ui.patient.patient_window import PatientWindow
 from wardconsole.ui.tasks import TaskRunner
 
 CENSUS_PATIENTS = 60
@@ -270,7 +270,7 @@ def rss_child(args: argparse.Namespace) -> None:
     from wardconsole.store.changes import open_change_feed
     from wardconsole.ui.context import UiContext
     from wardconsole.ui.main_window import MainWindow
-    from wardconsole.ui.patient_windows import PatientWindows
+    from wardconsole.ui.patient.open_windows import PatientWindows
 
     app = QApplication.instance() or QApplication([])
     isolated_settings(Path(tempfile.mkdtemp(prefix="wardbench-settings-")))

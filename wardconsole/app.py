@@ -25,10 +25,10 @@ if TYPE_CHECKING:
     from wardconsole.services.db import Database
     from wardconsole.services.escalation_desk import EscalationDesk
     from wardconsole.services.importing import Progress
+    from wardconsole.ui.access.session import AccessContext, StaffSession
     from wardconsole.ui.context import UiContext
     from wardconsole.ui.handoff.context import HandoffUi
-    from wardconsole.ui.interop_actions import InteropActions
-    from wardconsole.ui.session import AccessContext, StaffSession
+    from wardconsole.ui.interop.actions import InteropActions
 
 XCB_LIBRARIES = {
     "xcb-cursor": "libxcb-cursor0",
@@ -91,7 +91,7 @@ def _access(
     from wardconsole.services.outbox import Outbox, outbox_path
     from wardconsole.services.safe_saves import SafeSaves
     from wardconsole.services.staff import StaffService
-    from wardconsole.ui.session import AccessContext
+    from wardconsole.ui.access.session import AccessContext
 
     policy = load_access_policy()
     identity = describe_url(settings.db_url)
@@ -117,7 +117,7 @@ def _access(
 
 def _first_sign_in(access: AccessContext) -> Actor | None:
     """The sign-in screen before anything else; None when the user quit."""
-    from wardconsole.ui.dialogs.sign_in_dialog import SignInDialog
+    from wardconsole.ui.access.sign_in_dialog import SignInDialog
 
     signed = SignInDialog.ask(access)
     return signed.actor if signed is not None else None
@@ -138,7 +138,7 @@ def _escalation_desk(
 def _interop_actions(db: Database) -> InteropActions:
     """File → Import FHIR / Export patient; the services check permissions and audit both.
     The FHIR and export modules load on first use, not at start."""
-    from wardconsole.ui.interop_actions import InteropActions
+    from wardconsole.ui.interop.actions import InteropActions
 
     def import_fhir(actor: Actor, path: Path, progress: Progress, patient: str | None) -> Any:
         from wardconsole.interop.fhir_import import import_fhir_file
@@ -189,8 +189,8 @@ def console_context(
     from wardconsole.services.observation_desk import ObservationDesk
     from wardconsole.services.recording import RecordingService
     from wardconsole.store.changes import open_change_feed
-    from wardconsole.ui.alerts import open_alert_sound
     from wardconsole.ui.context import UiContext
+    from wardconsole.ui.escalations.alerts import open_alert_sound
 
     census = CensusService(db)
     ward_name = census.ward_name()
@@ -231,7 +231,7 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
     upgrade(engine)
     db = Database(engine, ward_timezone=settings.ward_timezone)
     census = CensusService(db)
-    from wardconsole.ui.session import StaffSession
+    from wardconsole.ui.access.session import StaffSession
 
     session = StaffSession()
     ward_name = census.ward_name()

@@ -28,7 +28,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from wardconsole.services.context import Role
-from wardconsole.ui.session import AccessContext
+from wardconsole.ui.access.session import AccessContext
 
 LAZY_MODULES: tuple[str, ...] = (
     "matplotlib.backends.backend_pdf",
@@ -37,14 +37,14 @@ LAZY_MODULES: tuple[str, ...] = (
     "wardconsole.interop.fhir_import",
     "wardconsole.interop.exporting",
     "wardconsole.interop.hl7_feed",
-    "wardconsole.ui.patient_window",
-    "wardconsole.ui.charts.patient_charts",
-    "wardconsole.ui.dialogs.observation_dialog",
-    "wardconsole.ui.dialogs.admission_dialog",
-    "wardconsole.ui.dialogs.discharge_dialog",
-    "wardconsole.ui.dialogs.history_dialog",
-    "wardconsole.ui.dialogs.prn_dialog",
-    "wardconsole.ui.dialogs.interop_dialogs",
+    "wardconsole.ui.patient.patient_window",
+    "wardconsole.ui.patient.charts.patient_charts",
+    "wardconsole.ui.bedside.observation_dialog",
+    "wardconsole.ui.admissions.admission_dialog",
+    "wardconsole.ui.admissions.discharge_dialog",
+    "wardconsole.ui.patient.history_dialog",
+    "wardconsole.ui.bedside.prn_dialog",
+    "wardconsole.ui.interop.dialogs",
     "wardconsole.ui.handoff.editor_window",
     "wardconsole.ui.handoff.print_job",
     "PySide6.QtPrintSupport",
@@ -112,7 +112,7 @@ class SelfTest(QObject):
         self._poll = _Poll(self._sign_in_when_ready, self)
 
     def _sign_in_when_ready(self) -> bool:
-        from wardconsole.ui.dialogs.sign_in_dialog import SignInDialog
+        from wardconsole.ui.access.sign_in_dialog import SignInDialog
 
         dialog = next(
             (

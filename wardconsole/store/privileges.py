@@ -58,6 +58,9 @@ APP_PRIVILEGES: Mapping[str, frozenset[str]] = {
     "admissions": WORKFLOW,
     "escalations": WORKFLOW,
     "handoffs": WORKFLOW,
+    # Tamper evidence: stations seal blocks; only the owner appends anchors.
+    "ledger_blocks": APPEND,
+    "ledger_anchors": READ,
     # When each station last ran the ward checks (one row per station, upserted).
     "ward_checks": WORKFLOW,
     # Sign-in throttle counts (no clinical content; cleared on success).

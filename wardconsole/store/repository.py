@@ -30,6 +30,7 @@ from wardconsole.domain.records import (
     SymptomEntry,
     VitalSigns,
 )
+from wardconsole.store import ledger
 from wardconsole.store.models import (
     Admission,
     AssessmentRow,
@@ -447,7 +448,10 @@ def write_audit(
     entity_id: int | None,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    """Append an audit row in the caller's transaction (the only audit write path)."""
+    """Append an audit row in the caller's transaction (the only audit write path). An audit
+    row about a clinical entry carries the digest of the entry's stored values
+    (``store.ledger``), so a later change to the entry is detectable."""
+    digest = ledger.content_digest(session, entity, entity_id)
     session.add(
         AuditRow(
             at=at,
@@ -456,6 +460,6 @@ def write_audit(
             action=action,
             entity=entity,
             entity_id=entity_id,
-            detail=detail or {},
+            detail={**(detail or {}), **({ledger.DIGEST_KEY: digest} if digest else {})},
         )
     )

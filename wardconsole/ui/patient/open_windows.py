@@ -4,13 +4,16 @@ with every change written for their admission."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from wardconsole.services.views import CensusRow, CensusSnapshot
 from wardconsole.store.changes_api import Change
-from wardconsole.ui.patient.charts.patient_charts import SeriesLoader
-from wardconsole.ui.patient.patient_window import PatientWindow
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme
+
+if TYPE_CHECKING:  # the window and its charts (pyqtgraph) load with the first patient opened
+    from wardconsole.ui.patient.charts.patient_charts import SeriesLoader
+    from wardconsole.ui.patient.patient_window import PatientWindow
 
 
 class PatientWindows:
@@ -38,6 +41,8 @@ class PatientWindows:
         """Show (or bring forward) the window for ``row``'s admission."""
         window = self._windows.get(row.admission_id)
         if window is None:
+            from wardconsole.ui.patient.patient_window import PatientWindow
+
             window = PatientWindow(
                 row,
                 snapshot.taken_at,

@@ -156,6 +156,11 @@ class SelfTest(QObject):
                 loaded_early=[name for name in LAZY_MODULES if name in sys.modules],
                 rss_mb=peak_rss_mb(),
                 sound_ready=escalations is not None and escalations.sound is not None,
+                sound_status=(
+                    escalations.sound.status_text
+                    if escalations is not None and escalations.sound is not None
+                    else ""
+                ),
                 tick_ready=escalations is not None and escalations.ticking,
             )
             self._check_lazy_modules()

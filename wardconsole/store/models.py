@@ -333,6 +333,38 @@ class WardCheckRow(Base):
     ran_at: Mapped[datetime] = mapped_column()
 
 
+class LedgerBlockRow(Base):
+    """A sealed batch of audit rows in the hash chain (``store.ledger``): each block names its
+    rows' hashes and the previous block's hash. Append-only, like the audit it seals."""
+
+    __tablename__ = "ledger_blocks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_audit_id: Mapped[int] = mapped_column(Integer, unique=True)
+    last_audit_id: Mapped[int] = mapped_column(Integer)
+    row_count: Mapped[int] = mapped_column(Integer)
+    row_hashes: Mapped[str] = mapped_column(Text)
+    """JSON list of [audit id, first 16 hex digits of its row hash], in id order."""
+    rows_digest: Mapped[str] = mapped_column(String(64))
+    previous_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    block_hash: Mapped[str] = mapped_column(String(64))
+    sealed_at: Mapped[datetime] = mapped_column()
+    station: Mapped[str] = mapped_column(String(64))
+
+
+class LedgerAnchorRow(Base):
+    """A chain head copied where stations cannot write: on PostgreSQL only the owner role may
+    append here (``wardconsole audit anchor``); it is also printed on signed handoffs."""
+
+    __tablename__ = "ledger_anchors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    block_id: Mapped[int] = mapped_column(Integer)
+    block_hash: Mapped[str] = mapped_column(String(64))
+    anchored_at: Mapped[datetime] = mapped_column()
+    anchored_by: Mapped[str] = mapped_column(String(128))
+
+
 class AuditRow(Base):
     """Append-only audit trail: no update or delete path exists in the code."""
 

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, exists, func, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.records import (
@@ -28,6 +28,7 @@ from wardconsole.domain.records import (
     SymptomEntry,
     VitalSigns,
 )
+from wardconsole.store import ledger
 from wardconsole.store.models import (
     Admission,
     AssessmentRow,
@@ -417,7 +418,10 @@ def write_audit(
     entity_id: int | None,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    """Append an audit row in the caller's transaction (the only audit write path)."""
+    """Append an audit row in the caller's transaction (the only audit write path). An audit
+    row about a clinical entry carries the digest of the entry's stored values
+    (``store.ledger``), so a later change to the entry is detectable."""
+    digest = ledger.content_digest(session, entity, entity_id)
     session.add(
         AuditRow(
             at=at,
@@ -426,11 +430,6 @@ def write_audit(
             action=action,
             entity=entity,
             entity_id=entity_id,
-            detail=detail or {},
+            detail={**(detail or {}), **({ledger.DIGEST_KEY: digest} if digest else {})},
         )
     )
-
-
-def upgrade_password_hash(session: Session, staff_id: int, new_hash: str) -> None:
-    """Replace a verified password's hash with a stronger one (same password, higher cost)."""
-    session.execute(update(Staff).where(Staff.id == staff_id).values(password_hash=new_hash))

@@ -374,7 +374,7 @@ class PatientCharts(QWidget):
 
     def _on_series_failed(self, error: BaseException) -> None:
         self._handle = None
-        log.warning("Loading the charts failed: %s", error)
+        log.warning("Loading the charts failed: %s", type(error).__name__)
         text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         self.toolbar.set_status(f"Charts not updated: {text}", "alert")
         if self._series is None:

@@ -52,6 +52,8 @@ APP_PRIVILEGES: Mapping[str, frozenset[str]] = {
     "audit_log": APPEND,
     "change_log": APPEND,
     "save_receipts": APPEND,
+    "clinical_decisions": APPEND,
+    "ward_policies": APPEND,
     # Workflow state.
     "admissions": WORKFLOW,
     "escalations": WORKFLOW,

@@ -33,6 +33,7 @@ from wardconsole.services.db import Database
 from wardconsole.services.escalations import apply_rules
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
+from wardconsole.store.entries import current
 from wardconsole.store.models import Admission, ObservationSetRow, Patient, Staff
 
 _AUDIT_ACTIONS = {"import": "import", "monitor": "import_monitor"}
@@ -414,25 +415,16 @@ class _BatchWriter:
     def _same_set_on_record(
         self, admission_id: int, taken_at: datetime, vitals: VitalSigns
     ) -> bool:
-        same = [
-            row.id
+        return any(
+            repository.to_observation(row).vitals == vitals
             for row in self.session.scalars(
                 select(ObservationSetRow).where(
                     ObservationSetRow.admission_id == admission_id,
                     ObservationSetRow.taken_at == taken_at,
-                    ObservationSetRow.status == "final",
+                    current(ObservationSetRow),
                 )
             )
-            if repository.to_observation(row).vitals == vitals
-        ]
-        if not same:
-            return False
-        superseded = set(
-            self.session.scalars(
-                select(ObservationSetRow.amends_id).where(ObservationSetRow.amends_id.in_(same))
-            )
         )
-        return any(row_id not in superseded for row_id in same)
 
     # -- the end of the transaction --------------------------------------------------------------
 

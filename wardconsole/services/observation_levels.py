@@ -63,7 +63,7 @@ from wardconsole.services.save_once import save_exactly_once, save_key_problem
 from wardconsole.store import repository
 from wardconsole.store import safety_checks as store
 from wardconsole.store.changes import record_change
-from wardconsole.store.entries import superseded_by
+from wardconsole.store.entries import EntryStamp, new_entry, superseded_by
 from wardconsole.store.models import (
     Admission,
     Bed,
@@ -444,19 +444,15 @@ class ObservationLevelService:
         period = before.level
         definition = self.policy.levels.get(period.level) or self.policy.default
         deadline = taken_at + period.check_interval
-        row = SafetyCheckRow(
-            admission_id=admission_id,
+        stamp = EntryStamp(admission_id, taken_at, now, actor.staff_id, actor.station, note)
+        row = new_entry(
+            SafetyCheckRow,
+            stamp,
             location=location,
             presentation=how.value,
             level=period.level,
             check_minutes=int(period.check_interval.total_seconds() // 60),
             next_prompt_at=prompt_time(taken_at, deadline, definition, self.policy, self._rng),
-            taken_at=taken_at,
-            status=RecordStatus.FINAL.value,
-            note=note,
-            recorded_at=now,
-            recorded_by_id=actor.staff_id,
-            station=actor.station,
         )
         session.add(row)
         session.flush()

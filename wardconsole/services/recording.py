@@ -42,7 +42,13 @@ from wardconsole.services.escalations import EscalationChange, apply_rules
 from wardconsole.services.save_once import check_save_key, save_exactly_once
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
-from wardconsole.store.entries import NotCurrent, superseded_by
+from wardconsole.store.entries import (
+    ENTRY_TABLES,
+    EntryStamp,
+    NotCurrent,
+    new_entry,
+    superseded_by,
+)
 from wardconsole.store.models import (
     Admission,
     AssessmentRow,
@@ -56,12 +62,7 @@ from wardconsole.store.receipts import Receipt
 FUTURE_TOLERANCE = timedelta(minutes=5)
 """A station clock may lag the server slightly; a time further ahead is a typing error."""
 
-ENTRY_MODELS: dict[str, Any] = {
-    "observation": ObservationSetRow,
-    "symptoms": SymptomEntryRow,
-    "assessment": AssessmentRow,
-    "prn": PrnDoseRow,
-}
+ENTRY_MODELS: Mapping[str, Any] = ENTRY_TABLES
 
 PRN_CLASSES = (
     "benzodiazepine",
@@ -508,12 +509,9 @@ class RecordingService:
 
         def write(session: Session) -> tuple[SaveResult, dict[str, Any]]:
             self._admission(session, admission_id, given_at, now)
-            row = PrnDoseRow(
-                admission_id=admission_id,
-                taken_at=given_at,
-                recorded_at=now,
-                recorded_by_id=actor.staff_id,
-                station=actor.station,
+            row = new_entry(
+                PrnDoseRow,
+                _stamp(actor, admission_id, given_at, now),
                 drug=drug.strip(),
                 drug_class=drug_class,
                 dose=dose.strip(),
@@ -808,12 +806,10 @@ def _observation_row(
             }
         )
     result = score_vitals(vitals)
-    row = ObservationSetRow(
-        admission_id=admission.id,
-        taken_at=taken_at,
-        recorded_at=now,
-        recorded_by_id=actor.staff_id,
-        station=actor.station,
+    stamp = _stamp(actor, admission.id, taken_at, now, note, amends_id, amend_reason)
+    row = new_entry(
+        ObservationSetRow,
+        stamp,
         respiration_rate=vitals.respiration_rate,
         spo2=vitals.spo2,
         spo2_scale=vitals.spo2_scale,
@@ -830,11 +826,8 @@ def _observation_row(
         news2_subscores=dict(result.parameter_scores) if result else None,
         glucose_mmol=None if checked.glucose is None else float(checked.glucose),
         glucose_flag=checked.glucose_flag,
-        note=note.strip(),
         source=source,
         source_ref=source_ref,
-        amends_id=amends_id,
-        amend_reason=amend_reason,
     )
     detail: dict[str, Any] = {"complete": result is not None}
     if checked.glucose is not None or checked.glucose_flag is not None:
@@ -863,18 +856,12 @@ def _symptom_row(
     amends_id: int | None = None,
     amend_reason: str | None = None,
 ) -> SymptomEntryRow:
-    return SymptomEntryRow(
-        admission_id=admission_id,
-        taken_at=taken_at,
-        recorded_at=now,
-        recorded_by_id=actor.staff_id,
-        station=actor.station,
+    return new_entry(
+        SymptomEntryRow,
+        _stamp(actor, admission_id, taken_at, now, note, amends_id, amend_reason),
         chart_version=chart.version,
         item_scores=dict(score.item_scores),
         total=score.total,
-        note=note.strip(),
-        amends_id=amends_id,
-        amend_reason=amend_reason,
     )
 
 
@@ -898,17 +885,33 @@ def _assessment_row(
     amends_id: int | None = None,
     amend_reason: str | None = None,
 ) -> AssessmentRow:
-    return AssessmentRow(
+    return new_entry(
+        AssessmentRow,
+        _stamp(actor, admission_id, taken_at, now, note, amends_id, amend_reason),
+        kind=kind,
+        answers=_jsonable(answers),
+        total=score.total,
+        label=score.label,
+    )
+
+
+def _stamp(
+    actor: Actor,
+    admission_id: int,
+    taken_at: datetime,
+    now: datetime,
+    note: str = "",
+    amends_id: int | None = None,
+    amend_reason: str | None = None,
+) -> EntryStamp:
+    """The shared columns of an entry ``actor`` writes now at their station."""
+    return EntryStamp(
         admission_id=admission_id,
         taken_at=taken_at,
         recorded_at=now,
         recorded_by_id=actor.staff_id,
         station=actor.station,
-        kind=kind,
-        answers=_jsonable(answers),
-        total=score.total,
-        label=score.label,
-        note=note.strip(),
+        note=note,
         amends_id=amends_id,
         amend_reason=amend_reason,
     )

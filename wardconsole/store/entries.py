@@ -1,4 +1,5 @@
-"""What every clinical entry table shares: which version of an entry is the current one.
+"""The store's side of a kind of clinical entry: its table, its shared columns, and which
+version of an entry is the current one.
 
 Entries are append-only: a correction is a new row whose ``amends_id`` points at the row it
 replaces, and a strike-out is such a row with status ``entered_in_error``. The *current*
@@ -9,14 +10,69 @@ census, the rules, the charts, the handoff and the corrections all read through 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from functools import cache
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Final
 
 from sqlalchemy import ColumnElement, and_, exists, inspect, select
 from sqlalchemy.orm import Session, aliased
 
+from wardconsole.domain.entry_kinds import EntryKind
 from wardconsole.domain.records import RecordStatus
+from wardconsole.store.models import (
+    AssessmentRow,
+    ObservationSetRow,
+    PrnDoseRow,
+    SymptomEntryRow,
+)
+
+ENTRY_TABLES: Final[Mapping[str, Any]] = MappingProxyType(
+    {
+        EntryKind.OBSERVATION: ObservationSetRow,
+        EntryKind.SYMPTOMS: SymptomEntryRow,
+        EntryKind.ASSESSMENT: AssessmentRow,
+        EntryKind.PRN: PrnDoseRow,
+    }
+)
+"""Every ``EntryKind`` -> its table (checked by the tests)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EntryStamp:
+    """The columns every clinical entry carries: whose, when, who wrote it where, and what it
+    corrects. Row builders pass one of these instead of re-typing the columns."""
+
+    admission_id: int
+    taken_at: datetime
+    recorded_at: datetime
+    recorded_by_id: int
+    station: str
+    note: str = ""
+    amends_id: int | None = None
+    amend_reason: str | None = None
+    status: str = RecordStatus.FINAL.value
+
+    def columns(self) -> dict[str, Any]:
+        return {
+            "admission_id": self.admission_id,
+            "taken_at": self.taken_at,
+            "recorded_at": self.recorded_at,
+            "recorded_by_id": self.recorded_by_id,
+            "station": self.station,
+            "note": self.note.strip(),
+            "amends_id": self.amends_id,
+            "amend_reason": self.amend_reason,
+            "status": self.status,
+        }
+
+
+def new_entry(model: Any, stamp: EntryStamp, **values: Any) -> Any:
+    """A new (unsaved) row of the entry table ``model``: the stamp's columns plus its own."""
+    return model(**stamp.columns(), **values)
 
 
 class NotCurrent(StrEnum):

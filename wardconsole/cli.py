@@ -64,6 +64,25 @@ def _parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     upgrade = db_commands.add_parser("upgrade", help="apply schema migrations")
     upgrade.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
+    roles = db_commands.add_parser(
+        "roles",
+        help="PostgreSQL: create the stations' application role and grant it least privilege "
+        "(run as the schema owner, after db upgrade; again after every upgrade)",
+    )
+    roles.add_argument("--app-role", metavar="NAME", required=True)
+    secret = roles.add_mutually_exclusive_group()
+    secret.add_argument(
+        "--password-file",
+        metavar="FILE",
+        type=Path,
+        help="read the role's new password from this owner-only (0600) file",
+    )
+    secret.add_argument(
+        "--keep-password",
+        action="store_true",
+        help="leave the role's password as it is (default: ask for a new one)",
+    )
+    roles.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
     backup = db_commands.add_parser(
         "backup", help="write a consistent backup while consoles keep working (restore: see README)"
     )
@@ -197,10 +216,15 @@ def _cmd_db(args: argparse.Namespace, settings: Settings) -> int:
         result = backup_database(settings.db_url, args.out)
         print(f"Backup written to {result.path} ({result.size_bytes:,} bytes, {result.method})")
         return 0
+    if args.db_command == "roles":
+        return _cmd_db_roles(args, settings)
     engine = make_engine(settings.db_url)
-    applied = upgrade(engine)
-    state = "upgraded to" if applied else "already at"
-    print(f"Database {state} schema revision {current_revision(engine)}")
+    try:
+        applied = upgrade(engine)
+        state = "upgraded to" if applied else "already at"
+        print(f"Database {state} schema revision {current_revision(engine)}")
+    finally:
+        engine.dispose()
     return 0
 
 
@@ -252,6 +276,47 @@ def _supervisor_at_prompt(args: argparse.Namespace, settings: Settings, db, answ
     if not actor.can(Permission.MANAGE_STAFF):
         raise CliError(f"{code} is not a supervisor; nothing changed")
     return actor
+
+
+def _role_password(args: argparse.Namespace) -> str | None:
+    if args.keep_password:
+        return None
+    if args.password_file is not None:
+        path = args.password_file.expanduser()
+        try:
+            if path.stat().st_mode & 0o077:
+                raise CliError(f"{path} can be read by others: chmod 600 it first")
+            password = path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise CliError(f"cannot read {path}: {exc.strerror or exc}") from None
+    else:
+        password = getpass.getpass(f"New password for database role {args.app_role}: ")
+        if password != getpass.getpass("Repeat the password: "):
+            raise CliError("the passwords do not match; nothing was changed")
+    if len(password) < 16:
+        raise CliError("a database role's password needs at least 16 characters")
+    return password
+
+
+def _cmd_db_roles(args: argparse.Namespace, settings: Settings) -> int:
+    from wardconsole.store.engine import make_engine, url_for
+    from wardconsole.store.privileges import RolesError, grant_roles
+
+    password = _role_password(args)
+    engine = make_engine(settings.db_url)
+    try:
+        report = grant_roles(engine, args.app_role, password)
+    except RolesError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        engine.dispose()
+    print(
+        f"Role {report.app_role} {'created' if report.created else 'updated'} with least "
+        f"privilege on schema {report.schema} (owner {report.owner}). Stations connect with "
+        f"--db {url_for(engine.url, report.app_role)} and the password in ~/.pgpass (mode "
+        f"0600); only {report.owner} runs db upgrade, then db roles again."
+    )
+    return 0
 
 
 def _cmd_staff(args: argparse.Namespace, settings: Settings) -> int:

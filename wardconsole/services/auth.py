@@ -43,7 +43,7 @@ from wardconsole.services.staff import (
     spend_verification_time,
     verify_password,
 )
-from wardconsole.store import repository, sign_in_throttle
+from wardconsole.store import repository, sign_in_throttle, staff_writes
 from wardconsole.store.models import SchemaInfo, Staff
 
 log = logging.getLogger(__name__)
@@ -243,8 +243,9 @@ class AuthService:
         sign_in_throttle.clear_station(session, keys[Scope.STATION])
         assert stored is not None
         if needs_rehash(stored):
-            stored = hash_password(password)
-            repository.upgrade_password_hash(session, row.id, stored)
+            stronger = hash_password(password)
+            if staff_writes.upgrade_password_hash(session, row.id, stored, stronger):
+                stored = stronger
         repository.write_audit(
             session,
             at=now,

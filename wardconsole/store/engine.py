@@ -174,6 +174,43 @@ def _known_revision(script: ScriptDirectory, revision: str) -> bool:
         return False
 
 
+def url_for(url: URL, username: str) -> str:
+    """``url`` for another role, without any password, as a user would type it."""
+    return URL.create(
+        "postgresql",
+        username=username,
+        host=url.host,
+        port=url.port,
+        database=url.database,
+        query=url.query,
+    ).render_as_string(hide_password=False)
+
+
+def _refuse_without_rights(engine: Engine, current: str | None, head: str) -> None:
+    """A station's role must not try a migration it cannot finish: say who can run it."""
+    with engine.connect() as connection:
+        me = connection.exec_driver_sql("SELECT current_user").scalar()
+        owner = connection.exec_driver_sql(
+            "SELECT tableowner FROM pg_tables "
+            "WHERE schemaname = current_schema() AND tablename = 'alembic_version'"
+        ).scalar()
+        may_create = connection.exec_driver_sql(
+            "SELECT has_schema_privilege(current_schema(), 'CREATE')"
+        ).scalar()
+        superuser = connection.exec_driver_sql(
+            "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
+        ).scalar()
+    if superuser or (owner == me if owner is not None else may_create):
+        return
+    who = f"the schema owner ({owner})" if owner else "a role that may create tables here"
+    url = url_for(engine.url, owner or "OWNER")
+    raise DatabaseError(
+        f"the database is at schema revision {current or 'none'} and this WardConsole needs "
+        f"{head}; this connection ({me}) may not change the schema, so nothing was changed. "
+        f"Ask {who} to run: wardconsole db upgrade --db {url}"
+    )
+
+
 def upgrade(engine: Engine, *, backup_dir: Path | None = None) -> bool:
     """Bring the schema to the newest revision; return True if anything was applied.
 
@@ -198,6 +235,8 @@ def upgrade(engine: Engine, *, backup_dir: Path | None = None) -> bool:
             f"the database is at schema revision {current}, newer than this WardConsole "
             "understands; install a newer version"
         )
+    if engine.dialect.name == "postgresql":
+        _refuse_without_rights(engine, current, head)
     database = engine.url.database
     if current is not None and engine.dialect.name == "sqlite" and database:
         source = Path(database)

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.records import (
@@ -414,8 +414,3 @@ def write_audit(
             detail=detail or {},
         )
     )
-
-
-def upgrade_password_hash(session: Session, staff_id: int, new_hash: str) -> None:
-    """Replace a verified password's hash with a stronger one (same password, higher cost)."""
-    session.execute(update(Staff).where(Staff.id == staff_id).values(password_hash=new_hash))

@@ -566,6 +566,7 @@ NAMES: Final[Mapping[str, AssessmentName]] = MappingProxyType(
         "craving": AssessmentName("Craving", "Craving", "0–10"),
         "pain": AssessmentName("Pain", "Pain"),
         "bladder": AssessmentName("Bladder", "Bladder"),
+        "rt_check": AssessmentName("RT check", "After rapid tranquillisation"),
     }
 )
 """Every kind in ``SCORERS`` has its names here (checked by the tests)."""

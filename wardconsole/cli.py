@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from wardconsole import __version__
 from wardconsole.config import Settings, demo_db_url
+from wardconsole.private_files import open_private
 
 EXIT_USAGE = 2
 EXIT_DATABASE = 3
@@ -141,6 +142,34 @@ def _parser() -> argparse.ArgumentParser:
     )
     handoff.add_argument("--out", metavar="FILE", required=True, type=Path)
     handoff.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
+
+    audit = commands.add_parser("audit", help="tamper evidence: seal, anchor and verify")
+    audit_commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    verify = audit_commands.add_parser(
+        "verify",
+        help="walk the hash chain and the clinical entries; name the first row that does not "
+        "match (exit status 5)",
+    )
+    verify.add_argument(
+        "--since-anchor",
+        action="store_true",
+        help="check only what was sealed after the latest anchor (quick)",
+    )
+    verify.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
+    seal = audit_commands.add_parser("seal", help="seal settled audit rows into the chain")
+    seal.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
+    anchor = audit_commands.add_parser(
+        "anchor",
+        help="seal, then append the chain head to the anchors (PostgreSQL: the owner's "
+        "connection) and print it to keep elsewhere",
+    )
+    anchor.add_argument(
+        "--file",
+        metavar="FILE",
+        type=Path,
+        help="also append the head to this file (keep it on another host)",
+    )
+    anchor.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
 
     staff = commands.add_parser("staff", help="staff accounts")
     staff_commands = staff.add_subparsers(dest="staff_command", metavar="ACTION", required=True)
@@ -353,6 +382,39 @@ def _cmd_staff(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+EXIT_TAMPERED = 5
+
+
+def _cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
+    from wardconsole.services.audit import AuditService
+
+    db = _open_database(settings)
+    audit = AuditService(db)
+    station = f"cli@{settings.station}"[:64]
+    try:
+        if args.audit_command == "seal":
+            print(f"Sealed {audit.seal(station)} audit rows")
+            return 0
+        if args.audit_command == "anchor":
+            anchor = audit.anchor(station)
+            if anchor is None:
+                print("Nothing sealed yet: no anchor written")
+                return 0
+            line = f"{anchor.anchored_at.isoformat()} block {anchor.block_id} {anchor.block_hash}"
+            if args.file is not None:
+                with open_private(args.file.expanduser(), "a") as out:
+                    out.write(line + "\n")
+            print(f"Anchored: {line}")
+            return 0
+        result = audit.verify(since_anchor=args.since_anchor)
+    finally:
+        db.engine.dispose()
+    print(result.summary())
+    for problem in result.problems[1:20]:
+        print(f"  also: {problem}")
+    return 0 if result.ok else EXIT_TAMPERED
+
+
 def _progress_bar(done: int, total: int, what: str = "") -> None:
     width = 30
     filled = width * done // max(total, 1)
@@ -428,7 +490,7 @@ def _cmd_feed(args: argparse.Namespace, settings: Settings) -> int:
             host=args.host,
             port=args.port,
             on_outcome=lambda o: print(
-                f"{o.control_id or '(no id)'}: {o.code} {o.text}", file=sys.stderr, flush=True
+                f"{o.control_id or '(no id)'}: {o.code} {o.log_text}", file=sys.stderr, flush=True
             ),
         )
     except OSError as exc:
@@ -503,6 +565,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo": _cmd_demo,
         "db": _cmd_db,
         "staff": _cmd_staff,
+        "audit": _cmd_audit,
         "export": _cmd_export,
         "import": _cmd_import,
         "feed": _cmd_feed,

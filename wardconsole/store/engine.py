@@ -22,6 +22,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from wardconsole.private_files import private_dir, touch_private
+
 if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
@@ -68,7 +70,11 @@ def make_engine(url: str | URL, *, echo: bool = False) -> Engine:
     parsed = parse_url(url) if isinstance(url, str) else url
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            # Owner-only whatever the umask; SQLite gives -wal and -shm the file's own mode.
+            database = Path(parsed.database)
+            if not database.parent.exists():
+                private_dir(database.parent)
+            touch_private(database)
         engine = create_engine(
             parsed,
             echo=echo,
@@ -113,7 +119,9 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-_REVISION_LINE = re.compile(r"""^(down_revision|revision)\s*=\s*['"]?([\w.-]+|None)['"]?""", re.M)
+_REVISION_LINE = re.compile(
+    r"""^(down_revision|revision)\s*(?::[^=]*)?=\s*['"]?([\w.-]+|None)['"]?""", re.M
+)
 
 
 @cache
@@ -243,6 +251,8 @@ def upgrade(engine: Engine, *, backup_dir: Path | None = None) -> bool:
         if source.exists():
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             target_dir = backup_dir or source.parent
-            shutil.copy2(source, target_dir / f"{source.name}.before-{head}-{stamp}.bak")
+            copy = target_dir / f"{source.name}.before-{head}-{stamp}.bak"
+            touch_private(copy)
+            shutil.copyfile(source, copy)
     command.upgrade(_alembic_config(engine), "head")
     return True

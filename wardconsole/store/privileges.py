@@ -52,10 +52,15 @@ APP_PRIVILEGES: Mapping[str, frozenset[str]] = {
     "audit_log": APPEND,
     "change_log": APPEND,
     "save_receipts": APPEND,
+    "clinical_decisions": APPEND,
+    "ward_policies": APPEND,
     # Workflow state.
     "admissions": WORKFLOW,
     "escalations": WORKFLOW,
     "handoffs": WORKFLOW,
+    # Tamper evidence: stations seal blocks; only the owner appends anchors.
+    "ledger_blocks": APPEND,
+    "ledger_anchors": READ,
     # When each station last ran the ward checks (one row per station, upserted).
     "ward_checks": WORKFLOW,
     # Sign-in throttle counts (no clinical content; cleared on success).

@@ -456,7 +456,7 @@ class MainWindow(QMainWindow):
         self.census_changed.emit(snapshot)
 
     def _on_census_failed(self, error: BaseException) -> None:
-        log.warning("Reading the census failed: %s", error)
+        log.warning("Reading the census failed: %s", type(error).__name__)
         self._on_connection_lost(str(error) or type(error).__name__)
 
     @Slot(str)

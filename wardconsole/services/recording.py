@@ -35,6 +35,7 @@ from wardconsole.services.context import (
     NotFound,
     Permission,
     ServiceError,
+    as_utc,
     require,
 )
 from wardconsole.services.db import Database
@@ -179,7 +180,7 @@ class RecordingService:
         """Save a vital-sign set; a partial set needs a reason for every missing value."""
         require(actor, Permission.RECORD)
         now = self._db.clock()
-        taken_at = taken_at or now
+        taken_at = as_utc("taken_at", taken_at) or now
         checked = _check_vitals(values, missing_reasons, confirmed)
         with self._db.transaction() as session:
             admission = self._admission(session, admission_id, taken_at, now)
@@ -212,7 +213,7 @@ class RecordingService:
     ) -> SaveResult:
         require(actor, Permission.RECORD)
         now = self._db.clock()
-        taken_at = taken_at or now
+        taken_at = as_utc("taken_at", taken_at) or now
         chart = self._db.chart
         score = _check_symptoms(chart, item_scores)
         with self._db.transaction() as session:
@@ -248,7 +249,7 @@ class RecordingService:
         if kind not in ASSESSMENT_KINDS:
             raise InvalidInput({"kind": f"kind: unknown assessment {kind!r}"})
         now = self._db.clock()
-        taken_at = taken_at or now
+        taken_at = as_utc("taken_at", taken_at) or now
         score = _check_assessment(kind, answers)
         with self._db.transaction() as session:
             self._admission(session, admission_id, taken_at, now)
@@ -290,7 +291,7 @@ class RecordingService:
         check_save_key(save_key)
         checked, score, scored = self._check_round(entry)
         now = self._db.clock()
-        taken_at = taken_at or now
+        taken_at = as_utc("taken_at", taken_at) or now
         return save_exactly_once(
             self._db,
             actor,
@@ -504,7 +505,7 @@ class RecordingService:
         """Record a PRN dose; with ``save_key`` a retried save never records the dose twice."""
         require(actor, Permission.RECORD)
         now = self._db.clock()
-        given_at = given_at or now
+        given_at = as_utc("given_at", given_at) or now
         check_prn(drug=drug, drug_class=drug_class, dose=dose, route=route, reason=reason)
 
         def write(session: Session) -> tuple[SaveResult, dict[str, Any]]:

@@ -128,12 +128,13 @@ def _first_sign_in(access: AccessContext, *, self_test: bool) -> Actor | None:
         nurse = next((code for code, role in setup.demo_accounts if role is Role.NURSE), None)
         if setup.demo_password and nurse:
             return access.sign_in(nurse, DEMO_PASSWORD, SignInPurpose.START, None).actor
-        QTimer.singleShot(
-            1500,
-            lambda: [
-                w.reject() for w in QApplication.topLevelWidgets() if isinstance(w, SignInDialog)
-            ],
-        )
+
+        def close_sign_in() -> None:
+            for widget in QApplication.topLevelWidgets():
+                if isinstance(widget, SignInDialog):
+                    widget.reject()
+
+        QTimer.singleShot(1500, close_sign_in)
     signed = SignInDialog.ask(access)
     return signed.actor if signed is not None else None
 
@@ -258,7 +259,8 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
     QCoreApplication.setOrganizationName("WardConsole")
     QCoreApplication.setApplicationName("WardConsole")
     QCoreApplication.setApplicationVersion(__version__)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     from wardconsole.ui.gc_guard import UiThreadGarbageCollector
 
     collector = UiThreadGarbageCollector(app)

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, Float, Integer, Select, case, cast, or_, select
+from sqlalchemy import Float, Integer, Select, SQLColumnExpression, case, cast, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -61,12 +61,14 @@ def _epoch_postgresql(element: epoch_seconds, compiler: Any, **kw: Any) -> str:
     return f"CAST(EXTRACT(EPOCH FROM {arg}) AS DOUBLE PRECISION)"
 
 
-def code_of(column: ColumnElement[Any], codes: Sequence[str], missing: int | None = None) -> Any:
+def code_of(
+    column: SQLColumnExpression[Any], codes: Sequence[str], missing: int | None = None
+) -> Any:
     """``codes.index(column)`` computed in SQL (``missing`` for NULL or an unknown value)."""
     return case({value: index for index, value in enumerate(codes)}, value=column, else_=missing)
 
 
-def fetch_matrix(session: Session, statement: Select[Any]) -> np.ndarray:
+def fetch_matrix(session: Session, statement: Select[*tuple[Any, ...]]) -> np.ndarray:
     """Run a select whose columns are all numeric; return an (rows, columns) float64 array."""
     connection = session.connection()
     sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))

@@ -385,6 +385,8 @@ def clinical_state(session: Session, admission_id: int, *, since: datetime) -> P
             raised_at=r.raised_at,
             explanation=r.explanation,
             rule_id=r.rule_id,
+            acknowledged_at=r.acknowledged_at,
+            snoozed_until=r.snoozed_until,
         )
         for r in open_rows
     }

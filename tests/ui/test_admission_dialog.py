@@ -9,10 +9,10 @@ import pytest
 from intakefakes import MODERATE_RISK
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit
+from screenshots import grab_widget
 
 from wardconsole.services.census import CensusService
-from wardconsole.ui.dialogs.admission_dialog import AdmissionDialog
-from wardconsole.ui.screenshots import grab_widget
+from wardconsole.ui.admissions.admission_dialog import AdmissionDialog
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme, apply_theme
 

@@ -32,12 +32,12 @@ from wardconsole.services.staff import StaffService
 from wardconsole.store.changes import open_change_feed
 from wardconsole.store.changes_api import Change
 from wardconsole.store.engine import make_engine
-from wardconsole.ui.charts import export
-from wardconsole.ui.charts.patient_charts import Page, PatientCharts, Preset
-from wardconsole.ui.charts.table_models import ObservationColumn
 from wardconsole.ui.context import UiContext
 from wardconsole.ui.main_window import MainWindow
-from wardconsole.ui.patient_windows import PatientWindows
+from wardconsole.ui.patient.charts import export
+from wardconsole.ui.patient.charts.patient_charts import Page, PatientCharts, Preset
+from wardconsole.ui.patient.charts.table_models import ObservationColumn
+from wardconsole.ui.patient.open_windows import PatientWindows
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme
 

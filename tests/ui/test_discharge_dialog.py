@@ -8,12 +8,12 @@ from pathlib import Path
 from intakefakes import HIGH_RISK
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QRadioButton
+from screenshots import grab_widget
 from wardfakes import NORMAL_SET
 
 from wardconsole.services.census import CensusService
 from wardconsole.services.recording import RecordingService
-from wardconsole.ui.dialogs.discharge_dialog import DischargeDialog
-from wardconsole.ui.screenshots import grab_widget
+from wardconsole.ui.admissions.discharge_dialog import DischargeDialog
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme, apply_theme
 

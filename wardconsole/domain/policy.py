@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import MappingProxyType
@@ -35,7 +36,8 @@ class PolicyError(ValueError):
     """The policy file is unusable; the message names the file, section, key and problem."""
 
 
-# Schema of each rule's thresholds: key -> (type, low, high). Types: "int", "severity", "classes".
+# Schema of each rule's thresholds: key -> (type, low, high). Types: "int", "severity", "classes",
+# "mmol" (a number with one decimal, e.g. 4.0, within low..high).
 _HOURS = ("int", 1, 24 * 14)
 _SEVERITY = ("severity", None, None)
 RULE_SCHEMA: Final[Mapping[str, Mapping[str, tuple[str, int | None, int | None]]]] = (
@@ -81,6 +83,11 @@ RULE_SCHEMA: Final[Mapping[str, Mapping[str, tuple[str, int | None, int | None]]
                 "window_hours": ("int", 1, 168),
                 "drug_classes": ("classes", None, None),
             },
+            "hypoglycaemia": {
+                "urgent_below_mmol": ("mmol", 1, 10),
+                "emergency_below_mmol": ("mmol", 1, 10),
+                "lookback_hours": _HOURS,
+            },
             "craving": {
                 "severity": _SEVERITY,
                 "score_at_or_above": ("int", 1, 10),
@@ -112,6 +119,10 @@ class RulePolicy:
 
     def severity(self, name: str = "severity") -> Severity:
         return Severity(self.params[name])
+
+    def mmol(self, name: str) -> Decimal:
+        """A concentration threshold, e.g. ``rule.mmol("urgent_below_mmol")`` (mmol/L)."""
+        return Decimal(self.params[name])
 
     def hours(self, name: str = "lookback_hours") -> timedelta:
         return timedelta(hours=self.params[name])
@@ -300,6 +311,8 @@ class _Parser(TableReader):
                     params[name] = self.integer(raw, name, section, low or 0, high or 0)
                 elif kind == "severity":
                     params[name] = self.severity(raw, name, section)
+                elif kind == "mmol":
+                    params[name] = self.mmol(raw, name, section, low or 0, high or 0)
                 else:
                     params[name] = self.classes(raw, name, section)
             self.cross_checks(key, params, section)
@@ -320,6 +333,20 @@ class _Parser(TableReader):
             raise self.fail(section, "news2_prompt_at_or_below: must not be above rass_at_or_below")
         if key == "hallucination" and params["new_onset_at_or_above"] > params["bprse_at_or_above"]:
             raise self.fail(section, "new_onset_at_or_above: must not be above bprse_at_or_above")
+        if key == "hypoglycaemia" and params["emergency_below_mmol"] > params["urgent_below_mmol"]:
+            raise self.fail(section, "emergency_below_mmol: must not be above urgent_below_mmol")
+
+    def mmol(self, raw: Mapping[str, Any], name: str, section: str, low: int, high: int) -> str:
+        """A decimal threshold kept as text (``"4.0"``) so it compares exactly as a Decimal."""
+        value = raw.get(name)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(section, f"{name}: must be a number in mmol/L, got {value!r}")
+        number = Decimal(str(value))
+        if not low <= number <= high or number != number.quantize(Decimal("0.1")):
+            raise self.fail(
+                section, f"{name}: must be {low}–{high} mmol/L with one decimal, got {value!r}"
+            )
+        return str(number.quantize(Decimal("0.1")))
 
     def classes(self, raw: Mapping[str, Any], name: str, section: str) -> tuple[str, ...]:
         value = raw.get(name)

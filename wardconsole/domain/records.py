@@ -34,6 +34,7 @@ class EscalationKind(StrEnum):
     ABSENT = "absent"
     STAFF_CONCERN = "staff_concern"
     """Raised by a member of staff, whatever the scores say (never by a rule)."""
+    HYPOGLYCAEMIA = "hypoglycaemia"
 
     @property
     def label(self) -> str:
@@ -55,6 +56,7 @@ _KIND_LABELS = {
     EscalationKind.MISSED_CHECK: "Missed safety check",
     EscalationKind.ABSENT: "Absent patient",
     EscalationKind.STAFF_CONCERN: "Staff concern",
+    EscalationKind.HYPOGLYCAEMIA: "Hypoglycaemia",
 }
 
 
@@ -173,6 +175,16 @@ class ObservationSet:
     news2_risk: str | None = None
     news2_subscores: Mapping[str, int] = field(default_factory=dict)
     note: str = ""
+    glucose: float | None = None
+    """Capillary blood glucose by meter, mmol/L; None when not taken or out of meter range."""
+    glucose_flag: str | None = None
+    """``"LO"`` / ``"HI"``: the meter read below / above its range (no number)."""
+    recorded_at: datetime | None = None
+    """When the set was entered (``taken_at`` is when it was measured)."""
+
+    @property
+    def has_glucose(self) -> bool:
+        return self.glucose is not None or self.glucose_flag is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +196,7 @@ class SymptomEntry:
     taken_at: datetime
     item_scores: Mapping[str, int]
     total: int
+    recorded_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +213,8 @@ class AssessmentEntry:
     answers: Mapping[str, Any]
     total: int | None
     label: str = ""
+    recorded_at: datetime | None = None
+    """When the entry was made (``taken_at`` is when it was done); None in hand-built records."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 from itertools import pairwise
 from typing import Final, Literal
 
@@ -567,6 +568,38 @@ def _prn_review(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_C
     ]
 
 
+PROMPT_HYPO: Final = "Treat hypoglycaemia now (ward hypoglycaemia protocol); recheck glucose"
+
+
+def _hypoglycaemia(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Candidate]:
+    """Capillary glucose below 4.0 mmol/L (JBDS-IP "four is the floor") is urgent; below 3.0
+    (IHSG/ADA level 2, clinically significant) or a meter "LO" (below the meter's range, so
+    possibly far lower) is an emergency. REFERENCE-2.md §12.7; thresholds from the policy.
+    The latest reading within the look-back decides: a later normal reading ends the trigger."""
+    obs = facts.latest_set(rule.lookback, where=lambda o: o.has_glucose)
+    if obs is None:
+        return []
+    if obs.glucose_flag == "LO":
+        text = "Capillary glucose LO: below the meter's range"
+        return [_Candidate(Severity.EMERGENCY, "lo", text, (PROMPT_HYPO,), obs.taken_at)]
+    if obs.glucose is None:  # "HI": recorded and shown, not a hypoglycaemia
+        return []
+    value = Decimal(str(obs.glucose))
+    if value < rule.mmol("emergency_below_mmol"):
+        text = (
+            f"Capillary glucose {value} mmol/L: below {rule.mmol('emergency_below_mmol')} "
+            "(level 2 hypoglycaemia)"
+        )
+        return [_Candidate(Severity.EMERGENCY, "level2", text, (PROMPT_HYPO,), obs.taken_at)]
+    if value < rule.mmol("urgent_below_mmol"):
+        text = (
+            f"Capillary glucose {value} mmol/L: below {rule.mmol('urgent_below_mmol')} "
+            "(hypoglycaemia)"
+        )
+        return [_Candidate(Severity.URGENT, "below_floor", text, (PROMPT_HYPO,), obs.taken_at)]
+    return []
+
+
 def _craving(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Candidate]:
     n = rule.number("rise_ratings")
     recent = facts.recent("craving", rule.lookback)[-n:]  # only the last N can matter
@@ -613,6 +646,7 @@ _RULES: Final[Sequence[tuple[str, _RuleFn]]] = (
     ("bladder", _bladder),
     ("prn_review", _prn_review),
     ("craving", _craving),
+    ("hypoglycaemia", _hypoglycaemia),
 )
 
 

@@ -36,6 +36,10 @@ __all__ = [
 ACCEPTED_FIELDS: Final[tuple[str, ...]] = (*VITAL_FIELDS, "spo2_scale", "glucose")
 """Keys ``validate_vitals`` understands: the vital-sign set, the SpO2 scale and glucose."""
 
+GLUCOSE_FLAGS: Final[tuple[str, ...]] = ("LO", "HI")
+"""What a glucose meter shows for a reading below / above its range [37c]: recorded as a
+flagged reading (``values["glucose_flag"]``), never refused and never as a made-up number."""
+
 FAHRENHEIT_IN_CELSIUS_FIELD: Final[tuple[Decimal, Decimal]] = (Decimal(93), Decimal(110))
 """A °C entry in this range is probably °F (§7, design): prompt for the °C value."""
 
@@ -95,7 +99,8 @@ class ValidationReport:
     vitals: VitalSigns | None
     """The cleaned set when ``ok`` (fields not taken are None), else None."""
     values: Mapping[str, object] = field(default_factory=dict, hash=False)
-    """Every cleaned value, including ``glucose`` (Decimal, mmol/L), which VitalSigns lacks."""
+    """Every cleaned value, including ``glucose`` (Decimal, mmol/L) and ``glucose_flag``
+    (``"LO"``/``"HI"`` or None), which VitalSigns lacks."""
     confirmed: tuple[str, ...] = ()
     """Fields accepted only because staff confirmed them (for the audit trail)."""
 
@@ -123,8 +128,12 @@ def validate_vitals(
             known = ", ".join(ACCEPTED_FIELDS)
             errors.append(FieldProblem(shown, f"{shown}: unknown field; expected one of {known}"))
 
+    clean["glucose_flag"] = None
     for name in ACCEPTED_FIELDS:
         raw = values.get(name)
+        if name == "glucose" and isinstance(raw, str) and raw.strip().upper() in GLUCOSE_FLAGS:
+            clean[name], clean["glucose_flag"] = None, raw.strip().upper()
+            continue
         if _blank(raw):
             clean[name] = 1 if name == "spo2_scale" else None
             continue
@@ -140,7 +149,10 @@ def validate_vitals(
                 if problem is not None:
                     held.append(problem)
         except ValueError as exc:
-            errors.append(FieldProblem(name, str(exc)))
+            message = str(exc)
+            if name == "glucose":
+                message += "; a meter reading outside its range is recorded as LO or HI"
+            errors.append(FieldProblem(name, message))
 
     sbp, dbp = clean.get("systolic_bp"), clean.get("diastolic_bp")
     if isinstance(sbp, int) and isinstance(dbp, int) and dbp >= sbp:

@@ -66,6 +66,22 @@ VITAL_CODES: Final[tuple[VitalCode, ...]] = (
 )
 VITAL_BY_FIELD: Final = {code.field: code for code in VITAL_CODES}
 
+CAPILLARY_GLUCOSE: Final = VitalCode(
+    "glucose",
+    "14743-9",
+    "Glucose [Moles/volume] in Capillary blood by Glucometer",
+    "mmol/L",
+    "mmol/L",
+    1,
+)
+"""UK ward glucometer result in mmol/L (REFERENCE-2.md §12.7: use 14743-9, not 41653-7 mg/dL
+nor the laboratory codes; several public repositories mislabel it)."""
+OBSERVATION_INTERPRETATION: Final = (
+    "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+)
+OFF_SCALE: Final = {"LO": ("<", "Off scale low"), "HI": (">", "Off scale high")}
+"""A meter's LO / HI: the reading is below / above what it can measure (no number)."""
+
 IMPORT_LOINC: Final[dict[str, str]] = {
     "9279-1": "respiration_rate",
     "8867-4": "pulse",

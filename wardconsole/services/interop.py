@@ -58,6 +58,10 @@ class ExportedObservation:
     note: str
     source: str
     amended: bool
+    glucose: float | None = None
+    """Capillary blood glucose, mmol/L (None when not taken or out of the meter's range)."""
+    glucose_flag: str | None = None
+    """The meter's ``"LO"`` / ``"HI"``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +237,8 @@ def _stay_record(session: Session, info: AdmissionInfo, authors: dict[int, Autho
             note=row.note,
             source=row.source,
             amended=row.amends_id is not None,
+            glucose=row.glucose_mmol,
+            glucose_flag=row.glucose_flag,
         )
         for row in _current(session, ObservationSetRow, info.admission_id)
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
@@ -131,6 +132,8 @@ class _CheckedVitals:
     vitals: VitalSigns
     reasons: dict[str, str]
     confirmed: tuple[str, ...]
+    glucose: Decimal | None = None
+    glucose_flag: str | None = None
 
 
 class RecordingService:
@@ -867,7 +870,15 @@ def _check_vitals(
             problems[name] = f"{name}: has a value, so it needs no missing reason"
     if problems:
         raise InvalidInput(problems)
-    return _CheckedVitals(vitals, reasons, report.confirmed)
+    glucose = report.values.get("glucose")
+    flag = report.values.get("glucose_flag")
+    return _CheckedVitals(
+        vitals,
+        reasons,
+        report.confirmed,
+        glucose=glucose if isinstance(glucose, Decimal) else None,
+        glucose_flag=flag if isinstance(flag, str) else None,
+    )
 
 
 def _observation_row(
@@ -912,6 +923,8 @@ def _observation_row(
         news2_total=result.total if result else None,
         news2_risk=result.risk if result else None,
         news2_subscores=dict(result.parameter_scores) if result else None,
+        glucose_mmol=None if checked.glucose is None else float(checked.glucose),
+        glucose_flag=checked.glucose_flag,
         note=note.strip(),
         source=source,
         source_ref=source_ref,
@@ -919,6 +932,8 @@ def _observation_row(
         amend_reason=amend_reason,
     )
     detail: dict[str, Any] = {"complete": result is not None}
+    if checked.glucose is not None or checked.glucose_flag is not None:
+        detail["glucose"] = checked.glucose_flag or str(checked.glucose)
     if checked.confirmed:
         detail["confirmed_extreme"] = list(checked.confirmed)
     return row, result, detail

@@ -20,12 +20,12 @@ import re
 import socket
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.access import AccessPolicy, load_access_policy
+from wardconsole.domain.sign_in_throttle import Scope
 from wardconsole.domain.text_input import text_problem
 from wardconsole.services.context import (
     Actor,
@@ -38,10 +38,9 @@ from wardconsole.services.context import (
     require,
 )
 from wardconsole.services.db import Database
-from wardconsole.store import repository
+from wardconsole.store import repository, sign_in_throttle
 from wardconsole.store.models import Staff
 
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 STAFF_CODE = re.compile(r"^[A-Za-z0-9._-]{2,32}$")
 SYSTEM_CODE = "system"
 MAX_PASSWORD_LENGTH = 1024
@@ -52,41 +51,115 @@ FIRST_ACCOUNT_COMMAND = 'wardconsole staff add ID "Name" --role supervisor'
 """Said to whoever starts a console on a database where nobody can sign in yet."""
 
 
+@dataclass(frozen=True, slots=True)
+class ScryptCost:
+    """scrypt's work factors; stored in every hash, so each hash is checked with its own."""
+
+    n: int
+    r: int
+    p: int
+
+    @property
+    def maxmem(self) -> int:
+        """Memory ``hashlib.scrypt`` may use: 128·r·n bytes plus headroom (OpenSSL refuses
+        N = 2**17 under its 32 MiB default)."""
+        return 128 * self.r * (self.n + self.p + 2) + 16 * 1024 * 1024
+
+    def weaker_than(self, other: ScryptCost) -> bool:
+        return self.n < other.n or self.r < other.r or self.p < other.p
+
+
+OWASP_SCRYPT = ScryptCost(n=2**17, r=8, p=1)
+"""OWASP Password Storage Cheat Sheet (scrypt): N = 2**17 (128 MiB), r = 8, p = 1."""
+MAX_VERIFY_N = 2**20
+"""A stored hash asking for more work than this is refused, not computed (1 GiB of memory)."""
+_cost = OWASP_SCRYPT
+
+
+def password_cost() -> ScryptCost:
+    return _cost
+
+
+def set_password_cost(cost: ScryptCost) -> None:
+    """Change the cost of new hashes (tests use a cheap one; existing hashes keep theirs and
+    are upgraded at their owner's next sign-in when weaker than this)."""
+    global _cost
+    _cost = cost
+
+
+def _scrypt(password: str, salt: bytes, cost: ScryptCost) -> bytes:
+    return hashlib.scrypt(
+        password.encode("utf-8", "surrogatepass"),
+        salt=salt,
+        n=cost.n,
+        r=cost.r,
+        p=cost.p,
+        maxmem=cost.maxmem,
+    )
+
+
 def hash_password(password: str) -> str:
+    """``scrypt$n$r$p$salt$digest`` at the current cost."""
+    cost = _cost
     salt = os.urandom(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P)
+    digest = _scrypt(password, salt, cost)
     parts = [
         "scrypt",
-        str(SCRYPT_N),
-        str(SCRYPT_R),
-        str(SCRYPT_P),
+        str(cost.n),
+        str(cost.r),
+        str(cost.p),
         base64.b64encode(salt).decode(),
         base64.b64encode(digest).decode(),
     ]
     return "$".join(parts)
 
 
-def verify_password(password: str, stored: str) -> bool:
+def _parse(stored: str) -> tuple[ScryptCost, bytes, bytes] | None:
     try:
         scheme, n, r, p, salt, digest = stored.split("$")
         if scheme != "scrypt":
-            return False
-        candidate = hashlib.scrypt(
-            password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p)
-        )
+            return None
+        cost = ScryptCost(int(n), int(r), int(p))
+        if not (1 < cost.n <= MAX_VERIFY_N and 0 < cost.r <= 32 and 0 < cost.p <= 16):
+            return None
+        return cost, base64.b64decode(salt, validate=True), base64.b64decode(digest)
     except (ValueError, TypeError):
+        return None
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """True when ``password`` matches ``stored`` (one scrypt computation at its own cost)."""
+    parsed = _parse(stored)
+    if parsed is None:
         return False
-    return hmac.compare_digest(candidate, base64.b64decode(digest))
+    cost, salt, digest = parsed
+    try:
+        candidate = _scrypt(password, salt, cost)
+    except (ValueError, MemoryError):
+        return False
+    return hmac.compare_digest(candidate, digest)
 
 
-@cache
-def _decoy_hash() -> str:
-    return hash_password("not a password anyone has")
+def needs_rehash(stored: str) -> bool:
+    """The hash is weaker than today's cost (upgrade it at the next sign-in)."""
+    parsed = _parse(stored)
+    return parsed is None or parsed[0].weaker_than(_cost)
+
+
+_decoys: dict[ScryptCost, str] = {}
+
+
+def decoy_hash() -> str:
+    """A hash nobody's password matches, at today's cost: verified against when there is no
+    real hash, so every sign-in try costs one verification whatever the answer."""
+    if _cost not in _decoys:
+        _decoys[_cost] = hash_password(base64.b64encode(os.urandom(24)).decode())
+    return _decoys[_cost]
 
 
 def spend_verification_time(password: str) -> None:
-    """Verify against a decoy so an unknown staff ID takes as long as a wrong password."""
-    verify_password(password, _decoy_hash())
+    """Verify against the decoy (for paths with no real hash to check)."""
+    verify_password(password, decoy_hash())
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,14 +207,17 @@ class StaffAccount:
     active: bool
     has_password: bool
     failed_logins: int
+    """Wrong passwords in a row for this ID, at every station."""
     locked_until: datetime | None
+    """Until when tries with this ID wait (at every station); never an outright lock."""
     created_at: datetime
 
     def locked_at(self, now: datetime) -> bool:
         return self.locked_until is not None and self.locked_until > now
 
 
-def _account(row: Staff) -> StaffAccount:
+def _account(row: Staff, waits: dict[Scope, tuple[int, datetime]]) -> StaffAccount:
+    failures, wait_until = waits.get(Scope.ACCOUNT, (0, None))
     return StaffAccount(
         id=row.id,
         staff_code=row.staff_code,
@@ -149,8 +225,8 @@ def _account(row: Staff) -> StaffAccount:
         role=Role(row.role),
         active=row.active,
         has_password=row.password_hash is not None,
-        failed_logins=row.failed_logins,
-        locked_until=row.locked_until,
+        failed_logins=failures,
+        locked_until=wait_until,
         created_at=row.created_at,
     )
 
@@ -250,7 +326,16 @@ class StaffService:
             rows = session.scalars(
                 select(Staff).where(Staff.role != Role.SYSTEM.value).order_by(Staff.staff_code)
             ).all()
-            return [_account(row) for row in rows]
+            key = sign_in_throttle.identifier_key(session)
+            return [
+                _account(
+                    row,
+                    sign_in_throttle.waits(
+                        session, {Scope.ACCOUNT: sign_in_throttle.keyed_hash(key, row.staff_code)}
+                    ),
+                )
+                for row in rows
+            ]
 
     def set_active(self, by: Actor, staff_id: int, active: bool) -> None:
         """Deactivate (nobody can sign in with it) or reactivate an account."""
@@ -300,8 +385,10 @@ class StaffService:
             if problem := self.password_problem(password, row.staff_code):
                 raise InvalidInput({"password": problem})
             row.password_hash = hash_password(password)
-            row.failed_logins = 0
-            row.locked_until = None
+            key = sign_in_throttle.identifier_key(session)
+            sign_in_throttle.clear_account(
+                session, sign_in_throttle.keyed_hash(key, row.staff_code)
+            )
             repository.write_audit(
                 session,
                 at=now,

@@ -90,6 +90,21 @@ class Staff(Base):
     created_at: Mapped[datetime] = mapped_column()
 
 
+class SignInThrottleRow(Base):
+    """Wrong sign-ins in a row per scope (see ``domain.sign_in_throttle``). Keys are keyed
+    hashes, so a password typed into the ID field is never stored; ``account`` is the staff
+    ID's keyed hash on its account and pair rows (cleared together by a success or a reset)."""
+
+    __tablename__ = "sign_in_throttle"
+
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account: Mapped[str | None] = mapped_column(String(64), index=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime] = mapped_column()
+    wait_until: Mapped[datetime] = mapped_column()
+
+
 class Bed(Base):
     __tablename__ = "beds"
 
@@ -185,6 +200,10 @@ class ObservationSetRow(ClinicalEntry, Base):
     news2_total: Mapped[int | None] = mapped_column(Integer)
     news2_risk: Mapped[str | None] = mapped_column(String(16))
     news2_subscores: Mapped[dict[str, Any] | None] = mapped_column()
+    glucose_mmol: Mapped[float | None] = mapped_column(Float)
+    """Capillary blood glucose by meter, mmol/L (0.1 resolution); None when not taken."""
+    glucose_flag: Mapped[str | None] = mapped_column(String(2))
+    """The meter's "LO" or "HI" (reading outside its range; no number), else None."""
     source: Mapped[str] = mapped_column(String(16), default="manual")
     source_ref: Mapped[str | None] = mapped_column(String(200))
 
@@ -299,6 +318,19 @@ class EscalationEventRow(Base):
     station: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class WardCheckRow(Base):
+    """When each station last ran the time-driven ward checks (one row per station).
+
+    With no console running nothing raises overdue or missed-check alarms, so every station
+    shows when the checks last ran anywhere and warns when that is too long ago.
+    """
+
+    __tablename__ = "ward_checks"
+
+    station: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ran_at: Mapped[datetime] = mapped_column()
 
 
 class AuditRow(Base):

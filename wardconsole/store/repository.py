@@ -13,7 +13,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, exists, func, select
+from sqlalchemy import ColumnElement, and_, bindparam, exists, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.records import (
@@ -172,6 +172,9 @@ def to_observation(row: ObservationSetRow) -> ObservationSet:
         news2_risk=row.news2_risk,
         news2_subscores=dict(row.news2_subscores or {}),
         note=row.note,
+        glucose=row.glucose_mmol,
+        glucose_flag=row.glucose_flag,
+        recorded_at=row.recorded_at,
     )
 
 
@@ -182,6 +185,7 @@ def to_symptoms(row: SymptomEntryRow) -> SymptomEntry:
         taken_at=row.taken_at,
         item_scores=dict(row.item_scores),
         total=row.total or 0,
+        recorded_at=row.recorded_at,
     )
 
 
@@ -194,6 +198,7 @@ def to_assessment(row: AssessmentRow) -> AssessmentEntry:
         answers=dict(row.answers),
         total=row.total,
         label=row.label,
+        recorded_at=row.recorded_at,
     )
 
 
@@ -424,3 +429,8 @@ def write_audit(
             detail=detail or {},
         )
     )
+
+
+def upgrade_password_hash(session: Session, staff_id: int, new_hash: str) -> None:
+    """Replace a verified password's hash with a stronger one (same password, higher cost)."""
+    session.execute(update(Staff).where(Staff.id == staff_id).values(password_hash=new_hash))

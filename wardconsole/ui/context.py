@@ -14,10 +14,10 @@ from wardconsole.services.observation_desk import ObservationDesk
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.views import CensusSnapshot
 from wardconsole.store.changes_api import ChangeFeed
-from wardconsole.ui.alerts import AlertSound
+from wardconsole.ui.access.session import AccessContext
+from wardconsole.ui.escalations.alerts import AlertSound
 from wardconsole.ui.handoff.context import HandoffUi
-from wardconsole.ui.interop_actions import InteropActions
-from wardconsole.ui.session import AccessContext
+from wardconsole.ui.interop.actions import InteropActions
 
 
 @dataclass(frozen=True, slots=True)

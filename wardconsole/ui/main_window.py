@@ -29,25 +29,25 @@ import wardconsole
 from wardconsole.services.views import CensusRow, CensusSnapshot
 from wardconsole.store.changes_api import Change
 from wardconsole.ui import formatting as fmt
-from wardconsole.ui.access_controls import AccessControls
-from wardconsole.ui.admission_actions import AdmissionActions
-from wardconsole.ui.alerts import AlertSound, SilentAlertSound
-from wardconsole.ui.bedside_actions import BedsideActions
+from wardconsole.ui.access.controls import AccessControls
+from wardconsole.ui.admissions.actions import AdmissionActions
+from wardconsole.ui.bedside.actions import BedsideActions
+from wardconsole.ui.census.census_model import CensusProxyModel, CensusTableModel
+from wardconsole.ui.census.census_view import CensusView
+from wardconsole.ui.census.filter_box import FilterBox
+from wardconsole.ui.census.summary_strip import SummaryStrip
+from wardconsole.ui.checks.menu import ObservationMenu
 from wardconsole.ui.context import UiContext
-from wardconsole.ui.escalation_centre import EscalationCentre
+from wardconsole.ui.escalations.alert_banner import AlertBanner
+from wardconsole.ui.escalations.alerts import AlertSound, SilentAlertSound
+from wardconsole.ui.escalations.centre import EscalationCentre
+from wardconsole.ui.escalations.panel import EscalationPanel
 from wardconsole.ui.handoff.menu import HandoffMenu
-from wardconsole.ui.interop_menu import InteropMenu
-from wardconsole.ui.models.census_model import CensusProxyModel, CensusTableModel
-from wardconsole.ui.observation_menu import ObservationMenu
-from wardconsole.ui.patient_windows import PatientWindows
+from wardconsole.ui.interop.menu import InteropMenu
+from wardconsole.ui.patient.open_windows import PatientWindows
 from wardconsole.ui.tasks import ChangeWatcher, TaskRunner
 from wardconsole.ui.theme import Theme, apply_theme, load_theme, save_theme
-from wardconsole.ui.widgets.alert_banner import AlertBanner
-from wardconsole.ui.widgets.census_view import CensusView
-from wardconsole.ui.widgets.escalation_panel import EscalationPanel
-from wardconsole.ui.widgets.filter_box import FilterBox
 from wardconsole.ui.widgets.message_panel import MessagePanel
-from wardconsole.ui.widgets.summary_strip import SummaryStrip
 
 log = logging.getLogger(__name__)
 

@@ -53,7 +53,6 @@ def test_the_readme_test_command_is_what_ci_runs() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "<!-- test-command -->" in readme
     assert "README.md" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-<<<<<<< HEAD
     command = readme.split("<!-- test-command -->", 1)[1].split("```")[1]
     assert 'python3 -m pip install -e ".[test]"' in command
     assert "python3 tests/lanes.py" in command
@@ -120,13 +119,10 @@ sys.exit(f"Qt modules loaded: {qt}" if qt else 0)
         env={**os.environ, "PYTHONPATH": path},
     )
     assert result.returncode == 0, result.stdout + result.stderr
-=======
 
 
 def test_every_package_is_installed() -> None:
     """pyproject lists packages by hand (resources/ maps in from the top): none may be missing."""
-    import tomllib
-
     listed = set(
         tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
             "packages"
@@ -138,4 +134,3 @@ def test_every_package_is_installed() -> None:
         if "__pycache__" not in init.parts
     }
     assert found - listed == set()
->>>>>>> main

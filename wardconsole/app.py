@@ -119,25 +119,6 @@ def _first_sign_in(access: AccessContext) -> Actor | None:
     """The sign-in screen before anything else; None when the user quit."""
     from wardconsole.ui.access.sign_in_dialog import SignInDialog
 
-<<<<<<< HEAD
-    from wardconsole.services.auth import DEMO_PASSWORD, SignInPurpose
-    from wardconsole.services.context import Role
-    from wardconsole.ui.dialogs.sign_in_dialog import SignInDialog
-
-    if self_test:
-        setup = access.setup()
-        nurse = next((code for code, role in setup.demo_accounts if role is Role.NURSE), None)
-        if setup.demo_password and nurse:
-            return access.sign_in(nurse, DEMO_PASSWORD, SignInPurpose.START, None).actor
-
-        def close_sign_in() -> None:
-            for widget in QApplication.topLevelWidgets():
-                if isinstance(widget, SignInDialog):
-                    widget.reject()
-
-        QTimer.singleShot(1500, close_sign_in)
-=======
->>>>>>> main
     signed = SignInDialog.ask(access)
     return signed.actor if signed is not None else None
 

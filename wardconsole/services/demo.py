@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from wardconsole.domain.assessments import score_assessment
 from wardconsole.domain.news2 import news2
-from wardconsole.domain.records import EscalationKind, Severity
+from wardconsole.domain.records import CompleteVitals, EscalationKind, Severity
 from wardconsole.services.admissions import AdmissionService
 from wardconsole.services.auth import DEMO_PASSWORD, mark_demo_ward
 from wardconsole.services.context import Role
@@ -419,7 +419,9 @@ class DemoWard:
         skip_last = rng.random() < 0.15  # some patients have an overdue set
         while at <= self.now:
             values = self._vitals(plan, at)
-            result = news2(**{k: v for k, v in values.items() if k != "diastolic_bp"})
+            result = news2(
+                CompleteVitals(**{k: v for k, v in values.items() if k != "diastolic_bp"})
+            )
             row = stamp(at)
             row.update(values)
             row.update(

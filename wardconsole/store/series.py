@@ -14,7 +14,8 @@ as a placeholder).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import typing
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -102,10 +103,10 @@ def fetch_matrix(session: Session, statement: Select[*tuple[Any, ...]]) -> np.nd
     cursor = connection.connection.cursor()
     try:
         cursor.execute(sql)
-        records = np.fromiter(cursor, dtype=record)
+        records = np.fromiter(typing.cast(Iterable[tuple[float, ...]], cursor), dtype=record)
     finally:
         cursor.close()
-    matrix = records.view(np.float64).reshape(len(records), width)
+    matrix: np.ndarray = records.view(np.float64).reshape(len(records), width)
     matrix[matrix == NULL_NUMBER] = np.nan
     return matrix
 

@@ -281,7 +281,8 @@ class PatientCharts(QWidget):
         )
 
     def export_png(self, path: Path) -> Path:
-        if not self.render_image().save(str(path), b"PNG"):
+        # PySide6's stub asks for bytes here, but the binding accepts only str.
+        if not self.render_image().save(str(path), "PNG"):  # type: ignore[call-overload]
             raise OSError(f"could not write {path}")
         return path
 

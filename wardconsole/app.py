@@ -173,6 +173,21 @@ def _handoff_ui(db: Database, ward_name: str) -> HandoffUi:
     )
 
 
+def _chart_loader(db: Database) -> Callable[..., Any]:
+    """The console's one chart service (it keeps the sets read, for every patient window),
+    created with the first patient window so numpy loads then, not with the census."""
+    services: list[Any] = []
+
+    def load_series(*args: Any, **kwargs: Any) -> Any:
+        if not services:
+            from wardconsole.services.charts import ChartService
+
+            services.append(ChartService(db))
+        return services[0].series(*args, **kwargs)
+
+    return load_series
+
+
 def console_context(
     engine: Engine,
     db: Database,
@@ -184,7 +199,6 @@ def console_context(
     """Everything the main window needs, bound to one database and one staff session."""
     from wardconsole.services.admission_desk import AdmissionDesk
     from wardconsole.services.census import CensusService
-    from wardconsole.services.charts import ChartService
     from wardconsole.services.history import HistoryService
     from wardconsole.services.observation_desk import ObservationDesk
     from wardconsole.services.recording import RecordingService
@@ -200,7 +214,7 @@ def console_context(
         station=settings.station,
         ward_name=ward_name,
         database_label=describe_url(settings.db_url),
-        load_patient_series=ChartService(db).series,
+        load_patient_series=_chart_loader(db),
         recording=RecordingService(db),
         history=HistoryService(db),
         current_actor=session.current_actor,

@@ -27,6 +27,8 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
+from wardconsole.private_files import private_dir, touch_private
+
 LOG_FILE = "wardconsole.log"
 MAX_BYTES = 1_000_000
 BACKUPS = 5
@@ -102,6 +104,14 @@ class PatientDataFilter(logging.Filter):
         return True
 
 
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Every log file it opens, rotated ones included, is owner-only (0600)."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        touch_private(Path(self.baseFilename))
+        return super()._open()
+
+
 def setup_logging(
     log_dir: Path | None = None, level: int = logging.INFO, *, max_bytes: int = MAX_BYTES
 ) -> Path:
@@ -110,14 +120,14 @@ def setup_logging(
         from wardconsole.config import log_dir as default_log_dir
 
         log_dir = default_log_dir()
-    log_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(log_dir)
     path = log_dir / LOG_FILE
     root = logging.getLogger()
     for handler in list(root.handlers):
         if handler in _OURS:
             root.removeHandler(handler)
             handler.close()
-    file_handler = logging.handlers.RotatingFileHandler(
+    file_handler = _PrivateRotatingFileHandler(
         path, maxBytes=max_bytes, backupCount=BACKUPS, encoding="utf-8", delay=True
     )
     stderr_handler = logging.StreamHandler(sys.stderr)

@@ -33,6 +33,10 @@ class EscalationKind(StrEnum):
     CRAVING = "craving"
     MISSED_CHECK = "missed_check"
     ABSENT = "absent"
+    COGNITIVE_IMPAIRMENT = "cognitive_impairment"
+    POST_PRN_RASS = "post_prn_rass"
+    RAPID_TRANQUILLISATION = "rapid_tranquillisation"
+    DECISION_REVIEW = "decision_review"
     STAFF_CONCERN = "staff_concern"
     """Raised by a member of staff, whatever the scores say (never by a rule)."""
     HYPOGLYCAEMIA = "hypoglycaemia"
@@ -56,6 +60,10 @@ _KIND_LABELS = {
     EscalationKind.CRAVING: "Craving",
     EscalationKind.MISSED_CHECK: "Missed safety check",
     EscalationKind.ABSENT: "Absent patient",
+    EscalationKind.COGNITIVE_IMPAIRMENT: "Possible cognitive impairment",
+    EscalationKind.POST_PRN_RASS: "RASS after PRN",
+    EscalationKind.RAPID_TRANQUILLISATION: "Rapid tranquillisation checks",
+    EscalationKind.DECISION_REVIEW: "Clinical decision review",
     EscalationKind.STAFF_CONCERN: "Staff concern",
     EscalationKind.HYPOGLYCAEMIA: "Hypoglycaemia",
 }
@@ -259,6 +267,45 @@ class AssessmentEntry:
     """When the entry was made (``taken_at`` is when it was done); None in hand-built records."""
 
 
+PRN_ROUTES: Mapping[str, str] = {
+    "oral": "oral",
+    "sublingual": "sublingual",
+    "buccal": "buccal",
+    "im": "IM",
+    "iv": "IV",
+    "sc": "SC",
+    "inhaled": "inhaled",
+    "rectal": "rectal",
+    "topical": "topical",
+}
+"""Routes a PRN dose may be given by (stored key -> label). The route decides the monitoring:
+IM/IV sedatives and antipsychotics are rapid tranquillisation (policy ``routes``)."""
+_ROUTE_ALIASES = {
+    "po": "oral",
+    "by mouth": "oral",
+    "sl": "sublingual",
+    "intramuscular": "im",
+    "intravenous": "iv",
+    "subcutaneous": "sc",
+    "pr": "rectal",
+}
+
+
+def route_key(text: str) -> str | None:
+    """The route key for what was typed or stored (``"IM"``, ``"PO"``, ``"oral"``); None if
+    unknown. Older doses stored free text, so stored routes go through this too."""
+    value = " ".join(text.strip().lower().split())
+    if value in PRN_ROUTES:
+        return value
+    return _ROUTE_ALIASES.get(value)
+
+
+def route_label(text: str) -> str:
+    """How a stored route reads ("IM", "Oral"); unknown free text is shown as typed."""
+    key = route_key(text)
+    return PRN_ROUTES[key] if key is not None else (text.strip() or "route not recorded")
+
+
 @dataclass(frozen=True, slots=True)
 class PrnDose:
     """A PRN medication dose; ``drug_class`` drives the PRN-review rule."""
@@ -271,6 +318,56 @@ class PrnDose:
     dose: str = ""
     route: str = ""
     reason: str = ""
+
+
+class DecisionKind(StrEnum):
+    """A per-patient decision a clinician documents (append-only; the latest of a kind counts)."""
+
+    SPO2_SCALE = "spo2_scale"
+    """details ``{"scale": 1 | 2}``: SpO2 Scale 2 (88–92 %) for confirmed hypercapnic failure."""
+    MODIFIED_RESPONSE = "modified_response"
+    """details ``{"response": text}``, or ``{"response": ""}`` when withdrawn."""
+    OBS_FREQUENCY = "obs_frequency"
+    """details ``{"minutes": n}`` (0 = withdrawn): can only make sets more frequent."""
+    RT_INTERVAL = "rt_interval"
+    """details ``{"minutes": n}``: the rapid-tranquillisation check interval of this episode."""
+    RT_END = "rt_end"
+    """details ``{}``: a clinician ends the rapid-tranquillisation schedule."""
+
+    @property
+    def label(self) -> str:
+        return {
+            DecisionKind.SPO2_SCALE: "SpO2 scale",
+            DecisionKind.MODIFIED_RESPONSE: "Modified response",
+            DecisionKind.OBS_FREQUENCY: "Observation frequency",
+            DecisionKind.RT_INTERVAL: "Rapid tranquillisation check interval",
+            DecisionKind.RT_END: "Rapid tranquillisation ended",
+        }[self]
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicalDecision:
+    """One documented decision about a patient: who, when, why, until when it is reviewed."""
+
+    id: int
+    admission_id: int
+    kind: DecisionKind
+    decided_at: datetime
+    decided_by: str
+    reason: str
+    details: Mapping[str, Any] = field(default_factory=dict)
+    review_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        """False for a decision that withdraws an earlier one (Scale 1, empty response, 0 min)."""
+        if self.kind is DecisionKind.SPO2_SCALE:
+            return self.details.get("scale") == 2
+        if self.kind is DecisionKind.MODIFIED_RESPONSE:
+            return bool(str(self.details.get("response", "")).strip())
+        if self.kind in (DecisionKind.OBS_FREQUENCY, DecisionKind.RT_INTERVAL):
+            return bool(self.details.get("minutes"))
+        return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,3 +399,5 @@ class PatientClinicalState:
     assessments: tuple[AssessmentEntry, ...] = ()
     prn_doses: tuple[PrnDose, ...] = ()
     open_escalations: Mapping[EscalationKind, OpenEscalation] = field(default_factory=dict)
+    decisions: tuple[ClinicalDecision, ...] = ()
+    """Documented clinician decisions of the stay, oldest first (all of them, not a window)."""

@@ -24,11 +24,19 @@ from itertools import pairwise
 from typing import Final, Literal
 
 from wardconsole.domain import assessments as a
+from wardconsole.domain.after_prn import RT_PARTS, post_prn_rass_due, rt_status
+from wardconsole.domain.decisions import (
+    REVIEWED_DECISIONS,
+    current_decision,
+    describe_decision,
+    documented_due,
+)
 from wardconsole.domain.news2 import News2Result, score_vitals
 from wardconsole.domain.policy import EscalationPolicy, RulePolicy
 from wardconsole.domain.records import (
     TIME_DRIVEN_KINDS,
     AssessmentEntry,
+    DecisionKind,
     EscalationKind,
     EscalationState,
     ObservationSet,
@@ -36,6 +44,7 @@ from wardconsole.domain.records import (
     PatientClinicalState,
     Severity,
     SymptomEntry,
+    route_label,
 )
 from wardconsole.domain.schedule import next_observation_due, overdue_by
 from wardconsole.domain.withdrawal import ChartItem, WithdrawalChart
@@ -302,15 +311,18 @@ def _deterioration(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list
     result: News2Result | None = score_vitals(obs.vitals)
     if result is None or result.risk == "low":
         return []
+    prompts = (_NEWS2_PROMPTS[result.risk], *_modified_response(facts))
     return [
-        _Candidate(
-            _NEWS2_SEVERITY[result.risk],
-            "news2",
-            result.describe(),
-            (_NEWS2_PROMPTS[result.risk],),
-            obs.taken_at,
-        )
+        _Candidate(_NEWS2_SEVERITY[result.risk], "news2", result.describe(), prompts, obs.taken_at)
     ]
+
+
+def _modified_response(facts: _Facts) -> tuple[str, ...]:
+    """A clinician's documented modified response, shown beside (never instead of) Chart 4."""
+    decision = current_decision(facts.state.decisions, DecisionKind.MODIFIED_RESPONSE)
+    if decision is None:
+        return ()
+    return (describe_decision(decision),)
 
 
 def _panic(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Candidate]:
@@ -318,6 +330,19 @@ def _panic(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Candid
     entry = facts.latest("panic", rule.lookback)
     if entry is not None:
         scored = _score(entry)
+        if a.PANIC_GRADUAL_ONSET in scored.flags:
+            found.append(
+                _Candidate(
+                    rule.severity(),
+                    "gradual_onset",
+                    scored.label,
+                    (
+                        "Look for other causes: withdrawal, infection, intoxication",
+                        "Take a full NEWS2 set",
+                    ),
+                    entry.taken_at,
+                )
+            )
         if a.PANIC_ATTACK in scored.flags:
             found.append(
                 _Candidate(
@@ -513,6 +538,9 @@ def _overdue(facts: _Facts, rule: RulePolicy, policy: EscalationPolicy) -> list[
         admitted_at=facts.state.admitted_at,
         policy=policy,
     )
+    due = documented_due(
+        facts.state.decisions, latest_complete.taken_at if latest_complete else None, due
+    )
     late = overdue_by(due, facts.now)
     if late <= timedelta(minutes=rule.number("grace_minutes")):
         return []
@@ -633,6 +661,115 @@ def _craving(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Cand
     return []
 
 
+def _cognitive_impairment(
+    facts: _Facts, rule: RulePolicy, policy: EscalationPolicy
+) -> list[_Candidate]:
+    """4AT 1–3 (the4at.com v1.2, REFERENCE.md §3.1): possible cognitive impairment. Its own
+    advisory kind; 4AT at or above the confusion rule's threshold is delirium, not this."""
+    entry = facts.latest("4at", rule.lookback)
+    if entry is None:
+        return []
+    total = _score(entry).total
+    confusion = policy.rules.get("confusion")
+    delirium_from = confusion.number("four_at_at_or_above") if confusion is not None else 4
+    if total is None or not 1 <= total < delirium_from:
+        return []
+    return [
+        _Candidate(
+            rule.severity(),
+            "4at",
+            f"4AT {total}: possible cognitive impairment",
+            ("Fuller cognitive assessment and an informant history",),
+            entry.taken_at,
+        )
+    ]
+
+
+def _post_prn_rass(facts: _Facts, rule: RulePolicy, policy: EscalationPolicy) -> list[_Candidate]:
+    found = post_prn_rass_due(facts.state.prn_doses, facts.state.assessments, policy)
+    if found is None:
+        return []
+    late = overdue_by(found.due_at, facts.now)
+    if late <= timedelta(minutes=rule.number("grace_minutes")):
+        return []
+    dose = found.dose
+    route = route_label(dose.route)
+    return [
+        _Candidate(
+            rule.severity(),
+            "overdue",
+            f"RASS after PRN {dose.drug} {dose.dose} {route} overdue by {_duration(late)}",
+            ("Record a RASS now",),
+            found.due_at,
+        )
+    ]
+
+
+def _rapid_tranquillisation(
+    facts: _Facts, rule: RulePolicy, policy: EscalationPolicy
+) -> list[_Candidate]:
+    state = facts.state
+    status = rt_status(
+        prn_doses=state.prn_doses,
+        assessments=state.assessments,
+        observations=state.observations,
+        decisions=state.decisions,
+        now=facts.now,
+        policy=policy,
+    )
+    if status is None:
+        return []
+    dose = status.latest_dose
+    what = f"{dose.drug} {dose.dose} {route_label(dose.route)}"
+    found: list[_Candidate] = []
+    grace = timedelta(minutes=rule.number("grace_minutes"))
+    overdue = status.overdue_parts(facts.now, grace)
+    if overdue:
+        due = min(status.due[key] for key in overdue)
+        parts = ", ".join(RT_PARTS[key] for key in overdue)
+        text = f"Rapid tranquillisation ({what}): {parts} overdue by {_duration(facts.now - due)}"
+        if status.not_possible_at is not None:
+            text += "; last attempt: asleep, observations not possible"
+        found.append(
+            _Candidate(
+                rule.severity(),
+                "overdue",
+                text,
+                ("Take a NEWS2 set, RASS, hydration and side effects now",),
+                due,
+            )
+        )
+    if status.side_effects:
+        found.append(
+            _Candidate(
+                rule.severity(),
+                "side_effect",
+                f"After rapid tranquillisation ({what}): {status.side_effects}",
+                ("Medical review of the side effects now",),
+                status.started_at,
+            )
+        )
+    return found
+
+
+def _decision_review(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Candidate]:
+    found: list[_Candidate] = []
+    for kind in REVIEWED_DECISIONS:
+        decision = current_decision(facts.state.decisions, kind)
+        if decision is None or decision.review_at is None or decision.review_at > facts.now:
+            continue
+        found.append(
+            _Candidate(
+                rule.severity(),
+                kind.value,
+                f"{describe_decision(decision)}: review date reached",
+                ("Clinician to review the decision and record it again or withdraw it",),
+                decision.review_at,
+            )
+        )
+    return found
+
+
 _RuleFn = Callable[[_Facts, RulePolicy, EscalationPolicy], list[_Candidate]]
 _RULES: Final[Sequence[tuple[str, _RuleFn]]] = (
     ("deterioration", _deterioration),
@@ -646,6 +783,10 @@ _RULES: Final[Sequence[tuple[str, _RuleFn]]] = (
     ("bladder", _bladder),
     ("prn_review", _prn_review),
     ("craving", _craving),
+    ("cognitive_impairment", _cognitive_impairment),
+    ("post_prn_rass", _post_prn_rass),
+    ("rapid_tranquillisation", _rapid_tranquillisation),
+    ("decision_review", _decision_review),
     ("hypoglycaemia", _hypoglycaemia),
 )
 

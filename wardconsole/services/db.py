@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -18,6 +19,9 @@ from wardconsole.domain.policy import EscalationPolicy, load_policy
 from wardconsole.domain.shifts import DEFAULT_WARD_TIMEZONE, ShiftPattern
 from wardconsole.domain.withdrawal import WithdrawalChart, load_chart
 from wardconsole.store.engine import make_session_factory
+
+POLICY_DIGEST = "policy_digest"
+"""``Session.info`` key holding the digest of the policy the writing station runs."""
 
 
 def utc_now() -> datetime:
@@ -65,9 +69,20 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session inside one transaction: committed on success, rolled back on error."""
+        """A session inside one transaction: committed on success, rolled back on error.
+
+        ``session.info[POLICY_DIGEST]`` is this station's policy digest, so every escalation
+        written in the transaction records the policy that raised it."""
         with self._sessions() as session, session.begin():
+            session.info[POLICY_DIGEST] = self.policy_digest
             yield session
+
+    @cached_property
+    def policy_digest(self) -> str:
+        """One digest for every policy file whose numbers raise escalations (the escalation
+        policy, observation levels, withdrawal chart): stations on one ward compare it."""
+        parts = (self.policy.digest, self.observation_levels.digest, self.chart.digest)
+        return hashlib.sha256("|".join(parts).encode("ascii")).hexdigest()
 
     @contextmanager
     def read(self) -> Iterator[Session]:

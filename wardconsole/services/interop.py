@@ -94,6 +94,8 @@ class ExportedEscalation:
     resolved_at: datetime | None
     explanation: str
     outcome: str | None
+    policy_digest: str | None = None
+    """SHA-256 of the policy that raised it (None before digests were kept)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +276,7 @@ def _stay_record(session: Session, info: AdmissionInfo, authors: dict[int, Autho
             resolved_at=row.resolved_at,
             explanation=row.explanation,
             outcome=row.outcome,
+            policy_digest=row.policy_digest,
         )
         for row in session.scalars(
             select(EscalationRow)

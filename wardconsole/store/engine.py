@@ -22,6 +22,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from wardconsole.private_files import private_dir, touch_private
+
 if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
@@ -68,7 +70,11 @@ def make_engine(url: str | URL, *, echo: bool = False) -> Engine:
     parsed = parse_url(url) if isinstance(url, str) else url
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            # Owner-only whatever the umask; SQLite gives -wal and -shm the file's own mode.
+            database = Path(parsed.database)
+            if not database.parent.exists():
+                private_dir(database.parent)
+            touch_private(database)
         engine = create_engine(
             parsed,
             echo=echo,
@@ -113,7 +119,9 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-_REVISION_LINE = re.compile(r"""^(down_revision|revision)\s*=\s*['"]?([\w.-]+|None)['"]?""", re.M)
+_REVISION_LINE = re.compile(
+    r"""^(down_revision|revision)\s*(?::[^=]*)?=\s*['"]?([\w.-]+|None)['"]?""", re.M
+)
 
 
 @cache
@@ -174,6 +182,43 @@ def _known_revision(script: ScriptDirectory, revision: str) -> bool:
         return False
 
 
+def url_for(url: URL, username: str) -> str:
+    """``url`` for another role, without any password, as a user would type it."""
+    return URL.create(
+        "postgresql",
+        username=username,
+        host=url.host,
+        port=url.port,
+        database=url.database,
+        query=url.query,
+    ).render_as_string(hide_password=False)
+
+
+def _refuse_without_rights(engine: Engine, current: str | None, head: str) -> None:
+    """A station's role must not try a migration it cannot finish: say who can run it."""
+    with engine.connect() as connection:
+        me = connection.exec_driver_sql("SELECT current_user").scalar()
+        owner = connection.exec_driver_sql(
+            "SELECT tableowner FROM pg_tables "
+            "WHERE schemaname = current_schema() AND tablename = 'alembic_version'"
+        ).scalar()
+        may_create = connection.exec_driver_sql(
+            "SELECT has_schema_privilege(current_schema(), 'CREATE')"
+        ).scalar()
+        superuser = connection.exec_driver_sql(
+            "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
+        ).scalar()
+    if superuser or (owner == me if owner is not None else may_create):
+        return
+    who = f"the schema owner ({owner})" if owner else "a role that may create tables here"
+    url = url_for(engine.url, owner or "OWNER")
+    raise DatabaseError(
+        f"the database is at schema revision {current or 'none'} and this WardConsole needs "
+        f"{head}; this connection ({me}) may not change the schema, so nothing was changed. "
+        f"Ask {who} to run: wardconsole db upgrade --db {url}"
+    )
+
+
 def upgrade(engine: Engine, *, backup_dir: Path | None = None) -> bool:
     """Bring the schema to the newest revision; return True if anything was applied.
 
@@ -198,12 +243,16 @@ def upgrade(engine: Engine, *, backup_dir: Path | None = None) -> bool:
             f"the database is at schema revision {current}, newer than this WardConsole "
             "understands; install a newer version"
         )
+    if engine.dialect.name == "postgresql":
+        _refuse_without_rights(engine, current, head)
     database = engine.url.database
     if current is not None and engine.dialect.name == "sqlite" and database:
         source = Path(database)
         if source.exists():
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             target_dir = backup_dir or source.parent
-            shutil.copy2(source, target_dir / f"{source.name}.before-{head}-{stamp}.bak")
+            copy = target_dir / f"{source.name}.before-{head}-{stamp}.bak"
+            touch_private(copy)
+            shutil.copyfile(source, copy)
     command.upgrade(_alembic_config(engine), "head")
     return True

@@ -13,11 +13,13 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, exists, func, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.records import (
     AssessmentEntry,
+    ClinicalDecision,
+    DecisionKind,
     EscalationKind,
     EscalationState,
     ObservationSet,
@@ -28,11 +30,13 @@ from wardconsole.domain.records import (
     SymptomEntry,
     VitalSigns,
 )
+from wardconsole.store import ledger
 from wardconsole.store.models import (
     Admission,
     AssessmentRow,
     AuditRow,
     Bed,
+    ClinicalDecisionRow,
     EscalationRow,
     ObservationSetRow,
     Patient,
@@ -98,6 +102,8 @@ class EscalationInfo:
     cascade_level: int
     snoozed_until: datetime | None
     version: int
+    policy_digest: str | None = None
+    """SHA-256 of the policy that raised it (None: raised before digests were kept)."""
 
 
 def _admission_query() -> Any:
@@ -318,6 +324,7 @@ def _escalation_info(row: Any) -> EscalationInfo:
         cascade_level=esc.cascade_level,
         snoozed_until=esc.snoozed_until,
         version=esc.version,
+        policy_digest=esc.policy_digest,
     )
 
 
@@ -403,7 +410,31 @@ def clinical_state(session: Session, admission_id: int, *, since: datetime) -> P
         assessments=tuple(assessments),
         prn_doses=tuple(prn),
         open_escalations=open_by_kind,
+        decisions=tuple(clinical_decisions(session, admission_id)),
     )
+
+
+def clinical_decisions(session: Session, admission_id: int) -> list[ClinicalDecision]:
+    """Every documented clinician decision of the stay, oldest first, with who made it."""
+    rows = session.execute(
+        select(ClinicalDecisionRow, Staff.display_name)
+        .join(Staff, Staff.id == ClinicalDecisionRow.recorded_by_id)
+        .where(ClinicalDecisionRow.admission_id == admission_id)
+        .order_by(ClinicalDecisionRow.decided_at, ClinicalDecisionRow.id)
+    ).all()
+    return [
+        ClinicalDecision(
+            id=row.id,
+            admission_id=row.admission_id,
+            kind=DecisionKind(row.kind),
+            decided_at=row.decided_at,
+            decided_by=name,
+            reason=row.reason,
+            details=dict(row.details or {}),
+            review_at=row.review_at,
+        )
+        for row, name in rows
+    ]
 
 
 def write_audit(
@@ -417,7 +448,10 @@ def write_audit(
     entity_id: int | None,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    """Append an audit row in the caller's transaction (the only audit write path)."""
+    """Append an audit row in the caller's transaction (the only audit write path). An audit
+    row about a clinical entry carries the digest of the entry's stored values
+    (``store.ledger``), so a later change to the entry is detectable."""
+    digest = ledger.content_digest(session, entity, entity_id)
     session.add(
         AuditRow(
             at=at,
@@ -426,11 +460,6 @@ def write_audit(
             action=action,
             entity=entity,
             entity_id=entity_id,
-            detail=detail or {},
+            detail={**(detail or {}), **({ledger.DIGEST_KEY: digest} if digest else {})},
         )
     )
-
-
-def upgrade_password_hash(session: Session, staff_id: int, new_hash: str) -> None:
-    """Replace a verified password's hash with a stronger one (same password, higher cost)."""
-    session.execute(update(Staff).where(Staff.id == staff_id).values(password_hash=new_hash))

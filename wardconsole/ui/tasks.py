@@ -273,7 +273,7 @@ class ChangeWatcher(QObject):
                         feed = self._open_feed()
                     changes = feed.wait(self._poll_timeout)
                 except Exception as exc:
-                    log.warning("Change feed failed: %s", exc)
+                    log.warning("Change feed failed: %s", type(exc).__name__)
                     self._close_quietly(feed)
                     feed = None
                     if failures == 0:

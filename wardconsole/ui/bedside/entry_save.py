@@ -150,7 +150,7 @@ class EntrySaver(QObject):
             self._set_state(SaveState.REFUSED)
             self.refused.emit(error)
             return
-        log.warning("Save failed, will retry: %s", error)
+        log.warning("Save failed, will retry: %s", type(error).__name__)
         self.last_error = _one_line(error)
         delays = self.RETRY_DELAYS_S
         self._seconds_left = int(delays[min(self._failures, len(delays) - 1)])

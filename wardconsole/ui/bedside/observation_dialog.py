@@ -107,7 +107,8 @@ class ObservationDialog(QDialog):
         self._refresh()
         self._load_brief()
         self.vitals.first_input().setFocus(Qt.FocusReason.OtherFocusReason)
-        self.resize(1320 if amending is None else 720, 700 if amending is None else 640)
+        # Fits a 1366 × 768 screen with a taskbar, window frame included.
+        self.resize(1320 if amending is None else 720, 680 if amending is None else 640)
 
     # -- public ---------------------------------------------------------------------------------
 

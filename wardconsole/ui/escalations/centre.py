@@ -235,7 +235,7 @@ class EscalationCentre(QObject):
         self.banner_changed.emit(self.banner_state())
 
     def _on_board_failed(self, error: BaseException) -> None:
-        log.warning("Reading escalations failed: %s", error)
+        log.warning("Reading escalations failed: %s", type(error).__name__)
         when = fmt.local_time_text(self._board.taken_at) if self._board else None
         shown = f"; showing what was read at {when}" if when else ""
         self.notice_changed.emit(
@@ -258,7 +258,7 @@ class EscalationCentre(QObject):
         self._runner.run(
             self._desk.evaluate_ward,
             on_success=self._on_ward_evaluated,
-            on_failure=lambda e: log.warning("Ward rules failed: %s", e),
+            on_failure=lambda e: log.warning("Ward rules failed: %s", type(e).__name__),
             key="evaluate-ward",
         )
 
@@ -279,7 +279,7 @@ class EscalationCentre(QObject):
         self._runner.run(
             lambda: self._desk.record_announcements(announcements),
             on_success=recorded,
-            on_failure=lambda e: log.warning("Recording alarms failed: %s", e),
+            on_failure=lambda e: log.warning("Recording alarms failed: %s", type(e).__name__),
         )
 
     @Slot()

@@ -16,6 +16,7 @@ the log is (the GUI passes a ``notify`` that shows the line in a message box). Q
 
 from __future__ import annotations
 
+import io
 import logging
 import logging.handlers
 import re
@@ -107,7 +108,7 @@ class PatientDataFilter(logging.Filter):
 class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     """Every log file it opens, rotated ones included, is owner-only (0600)."""
 
-    def _open(self):  # type: ignore[no-untyped-def]
+    def _open(self) -> io.TextIOWrapper:
         touch_private(Path(self.baseFilename))
         return super()._open()
 

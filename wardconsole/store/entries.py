@@ -16,7 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from functools import cache
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from sqlalchemy import ColumnElement, and_, exists, inspect, select
 from sqlalchemy.orm import Session, aliased
@@ -29,6 +29,8 @@ from wardconsole.store.models import (
     PrnDoseRow,
     SymptomEntryRow,
 )
+
+E = TypeVar("E")
 
 ENTRY_TABLES: Final[Mapping[str, Any]] = MappingProxyType(
     {
@@ -70,7 +72,7 @@ class EntryStamp:
         }
 
 
-def new_entry(model: Any, stamp: EntryStamp, **values: Any) -> Any:
+def new_entry(model: type[E], stamp: EntryStamp, **values: Any) -> E:
     """A new (unsaved) row of the entry table ``model``: the stamp's columns plus its own."""
     return model(**stamp.columns(), **values)
 

@@ -1,6 +1,6 @@
 """One patient's clinical entries as written, corrections and strike-outs included.
 
-The rules and the census read only *current* entries (``repository.is_current``); the history
+The rules and the census read only *current* entries (``store.entries.current``); the history
 reads every row, because "amend, never delete" is only worth something if the original stays
 visible. Each entry says which later row, if any, replaced it.
 """

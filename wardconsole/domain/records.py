@@ -39,6 +39,8 @@ class EscalationKind(StrEnum):
     STAFF_CONCERN = "staff_concern"
     """Raised by a member of staff, whatever the scores say (never by a rule)."""
     HYPOGLYCAEMIA = "hypoglycaemia"
+    LATE_ENTRY = "late_entry"
+    """A set or screen entered after a newer one that would have escalated when taken."""
 
     @property
     def label(self) -> str:
@@ -65,11 +67,19 @@ _KIND_LABELS = {
     EscalationKind.DECISION_REVIEW: "Clinical decision review",
     EscalationKind.STAFF_CONCERN: "Staff concern",
     EscalationKind.HYPOGLYCAEMIA: "Hypoglycaemia",
+    EscalationKind.LATE_ENTRY: "Recorded late",
 }
 
 
 TIME_DRIVEN_KINDS: frozenset[EscalationKind] = frozenset(
-    {EscalationKind.OVERDUE_OBS, EscalationKind.MISSED_CHECK, EscalationKind.ABSENT}
+    {
+        EscalationKind.OVERDUE_OBS,
+        EscalationKind.MISSED_CHECK,
+        EscalationKind.ABSENT,
+        EscalationKind.POST_PRN_RASS,
+        EscalationKind.RAPID_TRANQUILLISATION,
+        EscalationKind.DECISION_REVIEW,
+    }
 )
 """Kinds raised because time passed with nothing recorded (a set or check not done, a patient
 not found again). Declining, resolving, acknowledging or snoozing one silences it for a bounded

@@ -32,6 +32,7 @@ from wardconsole.services.context import (
     NotFound,
     Permission,
     ServiceError,
+    as_utc,
     require,
 )
 from wardconsole.services.db import Database
@@ -194,7 +195,7 @@ class AdmissionService:
         """
         require(actor, Permission.ADMIT)
         now = self._db.clock()
-        admitted_at = admitted_at or now
+        admitted_at = as_utc("admitted_at", admitted_at) or now
         if problem := text_problem("reason", reason, max_length=MAX_NOTE, multiline=True):
             raise InvalidInput({"reason": problem})
         checked = self._check_admission(patient, bed, admitted_at, now, care_setting, intake)

@@ -37,6 +37,7 @@ from wardconsole.services.context import (
     NotFound,
     Permission,
     ServiceError,
+    as_utc,
     require,
 )
 from wardconsole.services.db import Database
@@ -177,7 +178,7 @@ class RecordingService:
         """Save a vital-sign set; a partial set needs a reason for every missing value."""
         require(actor, Permission.RECORD)
         now = self._db.clock()
-        taken_at = taken_at or now
+        taken_at = as_utc("taken_at", taken_at) or now
         checked = _check_vitals(values, missing_reasons, confirmed)
         with self._db.transaction() as session:
             admission = self._admission(session, admission_id, taken_at, now)
@@ -210,7 +211,7 @@ class RecordingService:
     ) -> SaveResult:
         require(actor, Permission.RECORD)
         now = self._db.clock()
-        taken_at = taken_at or now
+        taken_at = as_utc("taken_at", taken_at) or now
         chart = self._db.chart
         score = _check_symptoms(chart, item_scores)
         with self._db.transaction() as session:
@@ -246,7 +247,7 @@ class RecordingService:
         if kind not in ASSESSMENT_KINDS:
             raise InvalidInput({"kind": f"kind: unknown assessment {kind!r}"})
         now = self._db.clock()
-        taken_at = taken_at or now
+        taken_at = as_utc("taken_at", taken_at) or now
         score = _check_assessment(kind, answers)
         with self._db.transaction() as session:
             self._admission(session, admission_id, taken_at, now)
@@ -363,7 +364,7 @@ class RecordingService:
         taken_at: datetime | None,
     ) -> RoundResult:
         now = self._db.clock()
-        taken_at = taken_at or now
+        taken_at = as_utc("taken_at", taken_at) or now
         note = entry.note.strip()
         audit = {"save_key": save_key}
         with self._db.transaction() as session:
@@ -547,7 +548,7 @@ class RecordingService:
         """Record a PRN dose; with ``save_key`` a retried save never records the dose twice."""
         require(actor, Permission.RECORD)
         now = self._db.clock()
-        given_at = given_at or now
+        given_at = as_utc("given_at", given_at) or now
         check_prn(drug=drug, drug_class=drug_class, dose=dose, route=route, reason=reason)
         try:
             return self._write_prn(

@@ -25,7 +25,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 
-from wardconsole.services.context import Actor, Permission, ServiceError, require
+from wardconsole.services.context import Actor, Permission, ServiceError, as_utc, require
 from wardconsole.services.db import Database
 from wardconsole.services.outbox import Outbox, QueuedEntry, QueueKind
 from wardconsole.services.recording import (
@@ -117,7 +117,7 @@ class SafeSaves:
         require(actor, Permission.RECORD)
         self._recording.check_round(entry)
         pressed = self._db.clock()
-        taken_at = taken_at or pressed
+        taken_at = as_utc("taken_at", taken_at) or pressed
         payload = {"entry": _round_payload(entry), "taken_at": taken_at}
         return self._save(
             lambda: self._recording.record_round(
@@ -150,7 +150,7 @@ class SafeSaves:
         require(actor, Permission.RECORD)
         check_prn(drug=drug, drug_class=drug_class, dose=dose, route=route, reason=reason)
         pressed = self._db.clock()
-        given_at = given_at or pressed
+        given_at = as_utc("given_at", given_at) or pressed
         fields = {
             "drug": drug,
             "drug_class": drug_class,

@@ -47,6 +47,7 @@ from wardconsole.store.changes import record_change
 from wardconsole.store.models import (
     Admission,
     AssessmentRow,
+    ClinicalEntry,
     ObservationSetRow,
     PrnDoseRow,
     PrnEffectRow,
@@ -419,14 +420,16 @@ class RecordingService:
             note = ""
         if score is not None:
             chart = self._db.chart
-            row = _symptom_row(
+            symptoms = _symptom_row(
                 actor, admission_id, chart, score, taken_at=taken_at, now=now, note=note
             )
-            self._write_entry(session, actor, row, "symptoms", now, {"total": score.total, **audit})
-            written["symptoms"] = row.id
+            self._write_entry(
+                session, actor, symptoms, "symptoms", now, {"total": score.total, **audit}
+            )
+            written["symptoms"] = symptoms.id
             note = ""
         for kind, assessment in scored.items():
-            row = _assessment_row(
+            assessment_row = _assessment_row(
                 actor,
                 admission_id,
                 kind,
@@ -439,12 +442,12 @@ class RecordingService:
             self._write_entry(
                 session,
                 actor,
-                row,
+                assessment_row,
                 "assessment",
                 now,
                 {"kind": kind, "total": assessment.total, **audit},
             )
-            written["assessments"][kind] = row.id
+            written["assessments"][kind] = assessment_row.id
             note = ""
         changes = apply_rules(
             session, self._db, admission_id, now=now, station=actor.station, staff_id=actor.staff_id
@@ -489,11 +492,12 @@ class RecordingService:
                 symptoms = session.get(SymptomEntryRow, written["symptoms"])
             assessment_ids = {k: int(v) for k, v in (written.get("assessments") or {}).items()}
             taken_at = None
-            for row_id, model in (
+            entry_rows: tuple[tuple[int | None, type[ClinicalEntry]], ...] = (
                 (written.get("observation"), ObservationSetRow),
                 (written.get("symptoms"), SymptomEntryRow),
                 *((i, AssessmentRow) for i in assessment_ids.values()),
-            ):
+            )
+            for row_id, model in entry_rows:
                 if row_id is not None and taken_at is None:
                     taken_at = session.get_one(model, row_id).taken_at
             news2 = None

@@ -49,6 +49,7 @@ from wardconsole.ui.patient.open_windows import PatientWindows
 from wardconsole.ui.tasks import ChangeWatcher, TaskRunner
 from wardconsole.ui.theme import Theme, apply_theme, load_theme, save_theme
 from wardconsole.ui.widgets.message_panel import MessagePanel
+from wardconsole.ui.widgets.style_property import set_style_property
 
 log = logging.getLogger(__name__)
 
@@ -275,6 +276,14 @@ class MainWindow(QMainWindow):
         self._station_label = QLabel(f"Station: {self._context.station}")
         self._database_label = QLabel(f"Database: {self._context.database_label}")
         self._refreshed_label = QLabel("Not refreshed yet")
+        self.ward_checks_label = QLabel("")
+        self.ward_checks_label.setObjectName("ward_checks")
+        self.ward_checks_label.setToolTip(
+            "Overdue observations and missed safety checks are raised only while a console "
+            "runs the ward checks (every minute). Local policy: warn after "
+            f"{_minutes(self._context)} min (needs governance sign-off)."
+        )
+        status.addWidget(self.ward_checks_label, 1)
         for label in (self._station_label, self._database_label, self._refreshed_label):
             label.setObjectName("StatusField")
             status.addPermanentWidget(label)
@@ -317,6 +326,7 @@ class MainWindow(QMainWindow):
             self._watcher.connection_restored.connect(self.escalations.refresh)
             self.refresh_action.triggered.connect(self.escalations.refresh)
             self.escalations.banner_changed.connect(self.alert_banner.set_state)
+            self.escalations.ward_checks_changed.connect(self._on_ward_checks_changed)
             self.escalations.announced.connect(self.alert_banner.flash)
             self.theme_changed.connect(self.escalations.set_theme)
             self.alert_banner.escalation_requested.connect(self._on_escalation_requested)
@@ -578,6 +588,11 @@ class MainWindow(QMainWindow):
             self._on_patient_requested(admission_id)
 
     @Slot(int)
+    @Slot(str, str)
+    def _on_ward_checks_changed(self, text: str, tone: str) -> None:
+        self.ward_checks_label.setText(text)
+        set_style_property(self.ward_checks_label, "tone", tone)
+
     def _on_entries_saved(self, admission_id: int) -> None:
         log.debug("Entries saved for admission %d", admission_id)
         self.refresh()
@@ -632,3 +647,10 @@ def _app() -> QApplication:
     if not isinstance(app, QApplication):
         raise RuntimeError("MainWindow needs a QApplication")
     return app
+
+
+def _minutes(context: UiContext) -> int:
+    """The policy's stale-checks minutes, for the tooltip (5 when there is no desk)."""
+    desk = context.escalations
+    stale = desk.policy.ward_checks_stale if desk is not None else None
+    return int(stale.total_seconds() // 60) if stale is not None else 5

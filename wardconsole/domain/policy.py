@@ -353,6 +353,22 @@ class _Parser(TableReader):
             source=self.where,
         )
 
+    def rule_param(
+        self, raw: Mapping[str, Any], name: str, kind: str, low: Any, high: Any, section: str
+    ) -> Any:
+        """One parameter of a rule, checked as its schema kind says."""
+        if name not in raw:
+            raise self.fail(section, f"{name}: missing")
+        if kind == "int":
+            return self.integer(raw, name, section, low or 0, high or 0)
+        if kind == "severity":
+            return self.severity(raw, name, section)
+        if kind == "routes":
+            return self.routes(raw, name, section)
+        if kind == "mmol":
+            return self.mmol(raw, name, section, low or 0, high or 0)
+        return self.classes(raw, name, section)
+
     def rules(self, table: Mapping[str, Any]) -> dict[str, RulePolicy]:
         missing = sorted(set(RULE_SCHEMA) - set(table))
         if missing:
@@ -380,20 +396,10 @@ class _Parser(TableReader):
             enabled = raw.get("enabled")
             if not isinstance(enabled, bool):
                 raise self.fail(section, f"enabled: must be true or false, got {enabled!r}")
-            params: dict[str, Any] = {}
-            for name, (kind, low, high) in schema.items():
-                if name not in raw:
-                    raise self.fail(section, f"{name}: missing")
-                if kind == "int":
-                    params[name] = self.integer(raw, name, section, low or 0, high or 0)
-                elif kind == "severity":
-                    params[name] = self.severity(raw, name, section)
-                elif kind == "routes":
-                    params[name] = self.routes(raw, name, section)
-                elif kind == "mmol":
-                    params[name] = self.mmol(raw, name, section, low or 0, high or 0)
-                else:
-                    params[name] = self.classes(raw, name, section)
+            params = {
+                name: self.rule_param(raw, name, kind, low, high, section)
+                for name, (kind, low, high) in schema.items()
+            }
             self.cross_checks(key, params, section)
             self.floors(key, enabled, params, section)
             rules[key] = RulePolicy(

@@ -777,7 +777,12 @@ class EscalationService:
 
     @staticmethod
     def _audit(
-        session: Session, actor: Actor, now: datetime, action: str, entity_id: int, detail: dict
+        session: Session,
+        actor: Actor,
+        now: datetime,
+        action: str,
+        entity_id: int,
+        detail: dict[str, Any],
     ) -> None:
         repository.write_audit(
             session,

@@ -278,9 +278,9 @@ class CensusView(QTableView):
                 spare += max(0, cut)
         self._fitting = True
         try:
-            for column, width in widths.items():
-                if header.sectionSize(column) != width:
-                    header.resizeSection(column, width)
+            for section, width in widths.items():
+                if header.sectionSize(section) != width:
+                    header.resizeSection(section, width)
         finally:
             self._fitting = False
 

@@ -84,7 +84,7 @@ class PatientWindows:
     def apply_changes(self, changes: Iterable[Change]) -> None:
         """Changes written anywhere on the ward: each shown window re-reads its charts once;
         a hidden one does so when it is opened again."""
-        touched = {change.admission_id for change in changes}
+        touched = {c.admission_id for c in changes if c.admission_id is not None}
         for admission_id in touched & set(self._windows):
             window = self._windows[admission_id]
             if window.isVisible():

@@ -177,7 +177,7 @@ class PatientCharts(QWidget):
         page.set_limits(series.admitted_at - 7200, stay_end + 7200)
         page.set_overlays(overlay_spans(series))
 
-    def _pages(self) -> list[ChartPage]:
+    def _pages(self) -> list[VitalsPage | WithdrawalPage]:
         return [page for page in (self.vitals, self.withdrawal) if page is not None]
 
     @property
@@ -278,13 +278,17 @@ class PatientCharts(QWidget):
 
     def render_image(self) -> QImage:
         """The chart (or table) as on screen, with the caption line above it."""
-        view = self._stack.currentWidget().grab()  # the page on screen, as it is
+        page = self._stack.currentWidget()
+        if page is None:
+            raise RuntimeError("the chart window shows no page")
+        view = page.grab()  # the page on screen, as it is
         return export.compose(
             view, self._caption_text(), self._palette.background, self._palette.foreground
         )
 
     def export_png(self, path: Path) -> Path:
-        if not self.render_image().save(str(path), "PNG"):
+        # PySide6's stub asks for bytes here, but the binding accepts only str.
+        if not self.render_image().save(str(path), "PNG"):  # type: ignore[call-overload]
             raise OSError(f"could not write {path}")
         return path
 

@@ -40,6 +40,7 @@ from wardconsole.services.db import Database
 from wardconsole.services.escalations import apply_rules
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
+from wardconsole.store.entries import current
 from wardconsole.store.models import Admission, ObservationSetRow, Patient, Staff
 
 _AUDIT_ACTIONS = {"import": "import", "monitor": "import_monitor"}
@@ -495,29 +496,17 @@ class _BatchWriter:
         one query per stay and chunk."""
         self._loaded_stays.add(admission_id)
         low, high = self._chunk_times
-        rows = list(
-            self.session.scalars(
-                select(ObservationSetRow).where(
-                    ObservationSetRow.admission_id == admission_id,
-                    ObservationSetRow.taken_at >= low,
-                    ObservationSetRow.taken_at <= high,
-                    ObservationSetRow.status == "final",
-                )
-            )
-        )
-        if not rows:
-            return
-        superseded = set(
-            self.session.scalars(
-                select(ObservationSetRow.amends_id).where(
-                    ObservationSetRow.amends_id.in_([row.id for row in rows])
-                )
+        rows = self.session.scalars(
+            select(ObservationSetRow).where(
+                ObservationSetRow.admission_id == admission_id,
+                ObservationSetRow.taken_at >= low,
+                ObservationSetRow.taken_at <= high,
+                current(ObservationSetRow),
             )
         )
         for row in rows:
-            if row.id not in superseded:
-                key = (admission_id, row.taken_at)
-                self._on_record.setdefault(key, []).append(repository.to_observation(row).vitals)
+            key = (admission_id, row.taken_at)
+            self._on_record.setdefault(key, []).append(repository.to_observation(row).vitals)
 
     # -- the end of the transaction --------------------------------------------------------------
 

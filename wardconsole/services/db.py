@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cached_property
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.observation_levels import (
@@ -17,7 +17,34 @@ from wardconsole.domain.observation_levels import (
 from wardconsole.domain.policy import EscalationPolicy, load_policy
 from wardconsole.domain.shifts import DEFAULT_WARD_TIMEZONE, ShiftPattern
 from wardconsole.domain.withdrawal import WithdrawalChart, load_chart
+from wardconsole.services.context import (
+    ROLE_PERMISSIONS,
+    Actor,
+    Permission,
+    PermissionDenied,
+    Role,
+    take_pending_check,
+)
 from wardconsole.store.engine import make_session_factory
+from wardconsole.store.models import Staff
+
+
+def confirm_actor(session: Session, actor: Actor, permission: Permission) -> None:
+    """Refuse unless the staff list, read now, lets ``actor`` do ``permission``."""
+    row = session.execute(
+        select(Staff.role, Staff.active).where(Staff.id == actor.staff_id)
+    ).first()
+    if row is None or not row.active:
+        raise PermissionDenied(
+            f"{actor.display_name}'s account is no longer active; nothing was saved. "
+            "Sign in again, or ask a colleague."
+        )
+    role = Role(row.role)
+    if permission not in ROLE_PERMISSIONS[role]:
+        action = permission.value.replace("_", " ")
+        raise PermissionDenied(
+            f"{actor.display_name} ({role.value} in the staff list) may not {action}"
+        )
 
 
 def utc_now() -> datetime:
@@ -65,13 +92,20 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session inside one transaction: committed on success, rolled back on error."""
+        """A session inside one transaction: committed on success, rolled back on error. The
+        acting staff member's permission (left by ``require``) is re-read inside it."""
+        pending = take_pending_check()
         with self._sessions() as session, session.begin():
+            if pending is not None:
+                confirm_actor(session, *pending)
             yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        pending = take_pending_check()
         with self._sessions() as session:
+            if pending is not None:
+                confirm_actor(session, *pending)
             yield session
 
     @property

@@ -40,6 +40,8 @@ from wardconsole.store.models import (
 )
 
 log = logging.getLogger(__name__)
+Verification = ledger.Verification
+"""What a record check found (``store.ledger``), for the screens."""
 
 DEFAULT_LIMIT = 2000
 """Rows one search returns (newest first); narrow the filters to see older ones."""
@@ -206,6 +208,18 @@ class AuditService:
             f"{block.sealed_at:%Y-%m-%d %H:%M} UTC, audit rows to {block.last_audit_id}); "
             "'wardconsole audit verify' checks the record against it"
         )
+
+    def check_record(self, actor: Actor) -> ledger.Verification:
+        """For the supervisors' audit screen: seal what has settled, then verify from the last
+        anchor (the whole record when there is none). ``at`` says when."""
+        require(actor, Permission.VIEW_AUDIT)
+        try:
+            self.seal(actor.station)
+        except SQLAlchemyError as exc:
+            log.warning("could not seal the audit trail: %s", type(exc).__name__)
+        result = self.verify(since_anchor=True)
+        result.at = self._db.clock()
+        return result
 
     def verify(self, *, since_anchor: bool = False) -> ledger.Verification:
         """Check the chain and the clinical entries against it (read-only)."""

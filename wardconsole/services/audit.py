@@ -167,7 +167,11 @@ class AuditService:
                     entity=row.AuditRow.entity,
                     entity_id=row.AuditRow.entity_id,
                     patient=patients.get(row.AuditRow.id, ""),
-                    detail=dict(row.AuditRow.detail or {}),
+                    detail={  # the content digest is for verification, not for people
+                        key: value
+                        for key, value in (row.AuditRow.detail or {}).items()
+                        if key != ledger.DIGEST_KEY
+                    },
                 )
                 for row in rows
             )

@@ -23,14 +23,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import JSON, ColumnElement, Table, Text, cast, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 from wardconsole.store.models import (
     AssessmentRow,
@@ -64,7 +67,10 @@ BATCH = 5000
 
 def _plain(value: Any) -> Any:
     """JSON for what ``json`` cannot write itself (times, dates, decimals)."""
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime):
+        # The same instant reads with the connection's time zone on PostgreSQL: hash it in UTC.
+        return (value.astimezone(UTC) if value.tzinfo else value).isoformat()
+    if isinstance(value, date):
         return value.isoformat()
     return str(value)
 
@@ -84,8 +90,46 @@ def _table(model: type[Base]) -> Table:
     return table
 
 
-def _row_digest(table: Table, row: Mapping[str, Any]) -> str:
-    return _sha256({column.name: row[column.name] for column in table.columns})
+def _raw(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """A column read as the database stores it, without type processing: JSON as its stored
+    text, times as the driver gives them. Digests then cover the stored bytes and are about
+    ten times cheaper to compute than through the ORM's types."""
+    if isinstance(column.type, JSON):
+        return cast(column, Text)
+    return type_coerce(column, NullType())
+
+
+@cache
+def _raw_columns(table: Table) -> tuple[ColumnElement[Any], ...]:
+    return tuple(_raw(column) for column in table.columns)
+
+
+def _row_digest(row: Sequence[Any]) -> str:
+    return _sha256(list(row))
+
+
+def table_digests(
+    session: Session, entity: str, ids: Sequence[int] | None = None
+) -> dict[int, str]:
+    """Entry id -> digest of its stored values, for ``ids`` or (None) the whole table."""
+    table = _table(CLINICAL_ENTITIES[entity])
+    columns = _raw_columns(table)
+    at_id = [column.name for column in table.columns].index("id")
+    if ids is None or len(ids) > 20_000:  # most of the table: one scan beats many IN lists
+        queries = [select(*columns)]
+    else:
+        queries = [
+            select(*columns).where(table.c.id.in_(ids[chunk : chunk + 5000]))
+            for chunk in range(0, len(ids), 5000)
+        ]
+    wanted = None if ids is None else set(ids)
+    digests: dict[int, str] = {}
+    for query in queries:
+        for found in session.execute(query):
+            entry_id = int(found[at_id])
+            if wanted is None or entry_id in wanted:
+                digests[entry_id] = _row_digest(found)
+    return digests
 
 
 def content_digest(session: Session, entity: str, entity_id: int | None) -> str | None:
@@ -95,28 +139,30 @@ def content_digest(session: Session, entity: str, entity_id: int | None) -> str 
         return None
     session.flush()
     table = _table(model)
-    row = session.execute(select(table).where(table.c.id == entity_id)).mappings().first()
-    return None if row is None else _row_digest(table, row)
+    row = session.execute(select(*_raw_columns(table)).where(table.c.id == entity_id)).first()
+    return None if row is None else _row_digest(row)
 
 
-AUDIT_COLUMNS = (
-    AuditRow.id,
-    AuditRow.at,
-    AuditRow.staff_id,
-    AuditRow.station,
-    AuditRow.action,
-    AuditRow.entity,
-    AuditRow.entity_id,
-    AuditRow.detail,
+AUDIT_COLUMNS = tuple(
+    _raw(column).label(column.key)
+    for column in (
+        AuditRow.id,
+        AuditRow.at,
+        AuditRow.staff_id,
+        AuditRow.station,
+        AuditRow.action,
+        AuditRow.entity,
+        AuditRow.entity_id,
+        AuditRow.detail,
+    )
 )
-"""Every column of ``audit_log``, in the order they are hashed (read as plain tuples: fast)."""
+"""Every column of ``audit_log`` as stored, in the order they are hashed."""
+_DIGEST_IN_DETAIL = re.compile(rf'"{DIGEST_KEY}"\s*:\s*"([0-9a-f]{{64}})"')
 
 
-def row_hash(row: Any) -> str:
+def row_hash(row: Sequence[Any]) -> str:
     """The hash of one audit row (a tuple of ``AUDIT_COLUMNS``), every column included."""
-    values = list(row)
-    values[7] = values[7] or {}
-    return _sha256(values)
+    return _sha256(list(row))
 
 
 def _block_hash(block: LedgerBlockRow) -> str:
@@ -315,24 +361,14 @@ def verify(session: Session, *, since_anchor: bool = False) -> Verification:
 def _verify_clinical(session: Session, rows: Iterable[Any], result: Verification) -> None:
     wanted: dict[str, list[tuple[int, int, str]]] = {}
     for row in rows:
-        detail = row.detail or {}
-        digest = detail.get(DIGEST_KEY) if isinstance(detail, dict) else None
-        if digest and row.entity in CLINICAL_ENTITIES and row.entity_id is not None:
-            wanted.setdefault(row.entity, []).append((row.id, row.entity_id, str(digest)))
+        if row.entity not in CLINICAL_ENTITIES or row.entity_id is None or not row.detail:
+            continue
+        found = _DIGEST_IN_DETAIL.search(row.detail)
+        if found:
+            wanted.setdefault(row.entity, []).append((row.id, row.entity_id, found.group(1)))
     for entity, items in wanted.items():
         table = _table(CLINICAL_ENTITIES[entity])
-        ids = sorted({entity_id for _, entity_id, _ in items})
-        stored: dict[int, str] = {}
-        if len(ids) > 20_000:  # most of the table: one scan beats many IN lists
-            queries = [select(table)]
-        else:
-            queries = [
-                select(table).where(table.c.id.in_(ids[chunk : chunk + 5000]))
-                for chunk in range(0, len(ids), 5000)
-            ]
-        for query in queries:
-            for found in session.execute(query).mappings():
-                stored[int(found["id"])] = _row_digest(table, found)
+        stored = table_digests(session, entity, sorted({entity_id for _, entity_id, _ in items}))
         for audit_id, entity_id, digest in items:
             result.clinical_rows += 1
             now = stored.get(entity_id)

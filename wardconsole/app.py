@@ -175,6 +175,21 @@ def _handoff_ui(db: Database, ward_name: str, current_actor: Callable[[], Actor]
     )
 
 
+def _chart_loader(db: Database) -> Callable[..., Any]:
+    """The console's one chart service (it keeps the sets read, for every patient window),
+    created with the first patient window so numpy loads then, not with the census."""
+    services: list[Any] = []
+
+    def load_series(*args: Any, **kwargs: Any) -> Any:
+        if not services:
+            from wardconsole.services.charts import ChartService
+
+            services.append(ChartService(db))
+        return services[0].series(*args, **kwargs)
+
+    return load_series
+
+
 def console_context(
     engine: Engine,
     db: Database,
@@ -186,7 +201,6 @@ def console_context(
     """Everything the main window needs, bound to one database and one staff session."""
     from wardconsole.services.admission_desk import AdmissionDesk
     from wardconsole.services.census import CensusService
-    from wardconsole.services.charts import ChartService
     from wardconsole.services.history import HistoryService
     from wardconsole.services.observation_desk import ObservationDesk
     from wardconsole.services.recording import RecordingService
@@ -202,7 +216,7 @@ def console_context(
         station=settings.station,
         ward_name=ward_name,
         database_label=describe_url(settings.db_url),
-        load_patient_series=ChartService(db).series,
+        load_patient_series=_chart_loader(db),
         recording=RecordingService(db),
         history=HistoryService(db),
         current_actor=session.current_actor,
@@ -251,7 +265,8 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
     QCoreApplication.setOrganizationName("WardConsole")
     QCoreApplication.setApplicationName("WardConsole")
     QCoreApplication.setApplicationVersion(__version__)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     from wardconsole.ui.gc_guard import UiThreadGarbageCollector
 
     collector = UiThreadGarbageCollector(app)

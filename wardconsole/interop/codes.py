@@ -24,6 +24,8 @@ FLAG_CATEGORY: Final = "http://terminology.hl7.org/CodeSystem/flag-category"
 VITAL_SIGNS_PROFILE: Final = "http://hl7.org/fhir/StructureDefinition/vitalsigns"
 
 LOCAL_CODES: Final = "urn:wardconsole:codes"
+POLICY_DIGEST: Final = "urn:wardconsole:policy-digest"
+"""meta.tag system on an exported Flag: the SHA-256 of the local policy that raised it."""
 """The console's own code system, for concepts without a verified standard code."""
 HOSPITAL_NUMBER_SYSTEM: Final = "urn:wardconsole:hospital-number"
 """Identifier system of the ward's hospital numbers (a trust may map it to its PAS URI)."""

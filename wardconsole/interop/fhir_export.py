@@ -430,9 +430,14 @@ def _flag(ctx: _Context, escalation: ExportedEscalation) -> Json:
     text = f"{kind.label} ({escalation.severity.label}): {escalation.explanation}"
     if escalation.outcome:
         text += f" Outcome: {escalation.outcome}"
+    meta: Json = {}
+    if escalation.policy_digest:
+        # Which local policy raised it: stations and audits can tell policies apart.
+        meta = {"meta": {"tag": [{"system": c.POLICY_DIGEST, "code": escalation.policy_digest}]}}
     return {
         "resourceType": "Flag",
         "id": _id(ctx.hn, "escalation", escalation.id),
+        **meta,
         "status": "active" if escalation.resolved_at is None else "inactive",
         "category": [
             {"coding": [{"system": c.FLAG_CATEGORY, "code": "clinical", "display": "Clinical"}]}

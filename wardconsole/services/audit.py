@@ -25,18 +25,16 @@ from wardconsole.domain.text_input import text_problem
 from wardconsole.services.context import Actor, InvalidInput, Permission, require
 from wardconsole.services.db import Database
 from wardconsole.store import ledger, repository
+from wardconsole.store.entries import ENTRY_TABLES
 from wardconsole.store.models import (
     Admission,
-    AssessmentRow,
     AuditRow,
     Bed,
     EscalationRow,
-    ObservationSetRow,
+    LedgerAnchorRow,
     Patient,
-    PrnDoseRow,
     SaveReceiptRow,
     Staff,
-    SymptomEntryRow,
 )
 
 log = logging.getLogger(__name__)
@@ -47,10 +45,7 @@ DEFAULT_LIMIT = 2000
 """Rows one search returns (newest first); narrow the filters to see older ones."""
 
 ENTITY_ADMISSION: Mapping[str, Any] = {
-    "observation": ObservationSetRow,
-    "symptoms": SymptomEntryRow,
-    "assessment": AssessmentRow,
-    "prn": PrnDoseRow,
+    **ENTRY_TABLES,
     "escalation": EscalationRow,
     "round": SaveReceiptRow,
 }
@@ -188,7 +183,7 @@ class AuditService:
             if sealed < ledger.BATCH:
                 return total
 
-    def anchor(self, by: str) -> ledger.LedgerAnchorRow | None:
+    def anchor(self, by: str) -> LedgerAnchorRow | None:
         """Seal, then copy the chain head into the anchors (the owner's connection on
         PostgreSQL: stations may not write anchors)."""
         self.seal(by)

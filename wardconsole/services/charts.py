@@ -29,6 +29,7 @@ from typing import Any, Final
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from wardconsole.domain.entry_kinds import entry_title
 from wardconsole.domain.news2 import ACVPU, RISK_LABELS
 from wardconsole.domain.records import EscalationKind, Severity
 from wardconsole.domain.withdrawal import ChartItem
@@ -277,7 +278,8 @@ def usual_intervals(times: np.ndarray) -> np.ndarray:
     half = CADENCE_WINDOW // 2
     padded = np.pad(intervals, half, mode="edge")
     usual = np.median(sliding_window_view(padded, CADENCE_WINDOW), axis=1)
-    return np.maximum(usual, MIN_CADENCE_S)
+    floored: np.ndarray = np.maximum(usual, MIN_CADENCE_S)
+    return floored
 
 
 def make_track(
@@ -623,12 +625,6 @@ _ESCALATION_VERB = {
     "acknowledged": "acknowledged",
     "resolved": "resolved",
 }
-_ENTRY_NAMES = {
-    "observation": "Observation set",
-    "symptoms": "Withdrawal chart rating",
-    "assessment": "Assessment",
-    "prn": "PRN dose",
-}
 
 
 def _events(
@@ -673,7 +669,7 @@ def _events(
         )
     for entry_type, (taken, recorded, status, reason, by, station) in correction_rows:
         struck = status != "final"
-        what = _ENTRY_NAMES.get(entry_type, entry_type)
+        what = entry_title(entry_type)
         events.append(
             ChartEvent(
                 at=taken,

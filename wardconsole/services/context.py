@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from types import FrameType
 
@@ -133,3 +134,17 @@ def replaying_queued_entries() -> Iterator[None]:
         yield
     finally:
         _replaying.reset(token)
+
+
+def as_utc(field: str, value: datetime | None) -> datetime | None:
+    """A caller's time normalised to UTC at the service boundary; a naive time is refused.
+
+    A Europe/London time on the clock-change night and the same instant in UTC must give the
+    same due times, windows and stored values: arithmetic on an aware datetime in a zone is
+    wall-clock arithmetic, so everything past this point works in UTC only.
+    """
+    if value is None:
+        return None
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInput({field: f"{field}: time zone missing; give an aware time (UTC)"})
+    return value.astimezone(UTC)

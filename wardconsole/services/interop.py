@@ -22,6 +22,7 @@ from wardconsole.domain.records import EscalationKind, Severity, VitalSigns
 from wardconsole.services.context import Actor, InvalidInput, NotFound, Permission, require
 from wardconsole.services.db import Database
 from wardconsole.store import repository
+from wardconsole.store.entries import current
 from wardconsole.store.models import (
     Admission,
     AssessmentRow,
@@ -94,6 +95,8 @@ class ExportedEscalation:
     resolved_at: datetime | None
     explanation: str
     outcome: str | None
+    policy_digest: str | None = None
+    """SHA-256 of the policy that raised it (None before digests were kept)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +217,7 @@ def _current(session: Session, model: Any, admission_id: int) -> list[Any]:
     return list(
         session.scalars(
             select(model)
-            .where(model.admission_id == admission_id, repository.is_current(model))
+            .where(model.admission_id == admission_id, current(model))
             .order_by(model.taken_at, model.id)
         )
     )
@@ -274,6 +277,7 @@ def _stay_record(session: Session, info: AdmissionInfo, authors: dict[int, Autho
             resolved_at=row.resolved_at,
             explanation=row.explanation,
             outcome=row.outcome,
+            policy_digest=row.policy_digest,
         )
         for row in session.scalars(
             select(EscalationRow)

@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from sqlalchemy import select
@@ -29,6 +29,7 @@ from wardconsole.services.context import (
     Actor,
     Permission,
     ServiceError,
+    as_utc,
     replaying_queued_entries,
     require,
 )
@@ -46,6 +47,9 @@ from wardconsole.store.engine import DatabaseError
 from wardconsole.store.models import AuditRow, Staff
 
 log = logging.getLogger(__name__)
+
+_Result = TypeVar("_Result")
+"""What a save returns when the database takes it at once."""
 
 RACE_TRIES = 4
 """Two stations saving for one patient at the same instant can both try to raise the same
@@ -123,7 +127,7 @@ class SafeSaves:
         require(actor, Permission.RECORD)
         self._recording.check_round(entry)
         pressed = self._db.clock()
-        taken_at = taken_at or pressed
+        taken_at = as_utc("taken_at", taken_at) or pressed
         payload = {"entry": _round_payload(entry), "taken_at": taken_at}
         return self._save(
             lambda: self._recording.record_round(
@@ -156,7 +160,7 @@ class SafeSaves:
         require(actor, Permission.RECORD)
         check_prn(drug=drug, drug_class=drug_class, dose=dose, route=route, reason=reason)
         pressed = self._db.clock()
-        given_at = given_at or pressed
+        given_at = as_utc("given_at", given_at) or pressed
         fields = {
             "drug": drug,
             "drug_class": drug_class,
@@ -209,7 +213,7 @@ class SafeSaves:
 
     def _save(
         self,
-        write: Callable[[], Any],
+        write: Callable[[], _Result],
         *,
         kind: QueueKind,
         actor: Actor,
@@ -219,7 +223,7 @@ class SafeSaves:
         bed: str = "",
         summary: str = "",
         pressed: datetime,
-    ) -> Any:
+    ) -> _Result | QueuedSave:
         """Write now, or queue with ``pressed`` (when the nurse pressed Save) as its time."""
         reason = "entries from earlier are still waiting to be written"
         if not self.outbox.has_waiting():
@@ -320,33 +324,8 @@ class SafeSaves:
             return
         recording = RecordingService(at_queue_time)
         assert item.admission_id is not None
-        admission_id = item.admission_id
-        if item.kind is QueueKind.ROUND:
-            result: Any = _retrying_races(
-                lambda: recording.record_round(
-                    item.actor,
-                    admission_id,
-                    _round_entry(payload["entry"]),
-                    save_key=item.save_key,
-                    taken_at=payload["taken_at"],
-                )
-            )
-            already = result.already_saved
-        else:
-            result = _retrying_races(
-                lambda: recording.record_prn(
-                    item.actor,
-                    admission_id,
-                    drug=payload["drug"],
-                    drug_class=payload["drug_class"],
-                    dose=payload["dose"],
-                    route=payload["route"],
-                    reason=payload["reason"],
-                    given_at=payload["given_at"],
-                    save_key=item.save_key,
-                )
-            )
-            already = False
+        replay = REPLAYS[item.kind]
+        already = _retrying_races(lambda: replay(recording, item))
         now = self._db.clock()
         with self._db.transaction() as session:
             repository.write_audit(
@@ -366,7 +345,45 @@ class SafeSaves:
             )
 
 
-def _retrying_races(write: Callable[[], Any]) -> Any:
+def _replay_round(recording: RecordingService, item: QueuedEntry) -> bool:
+    assert item.admission_id is not None
+    result = recording.record_round(
+        item.actor,
+        item.admission_id,
+        _round_entry(item.payload["entry"]),
+        save_key=item.save_key,
+        taken_at=item.payload["taken_at"],
+    )
+    return result.already_saved
+
+
+def _replay_prn(recording: RecordingService, item: QueuedEntry) -> bool:
+    assert item.admission_id is not None
+    payload = item.payload
+    recording.record_prn(
+        item.actor,
+        item.admission_id,
+        drug=payload["drug"],
+        drug_class=payload["drug_class"],
+        dose=payload["dose"],
+        route=payload["route"],
+        reason=payload["reason"],
+        given_at=payload["given_at"],
+        save_key=item.save_key,
+    )
+    return False
+
+
+REPLAYS: Mapping[QueueKind, Callable[[RecordingService, QueuedEntry], bool]] = {
+    QueueKind.ROUND: _replay_round,
+    QueueKind.PRN: _replay_prn,
+}
+"""How a queued entry of each kind is written on replay (under its save key, so a save whose
+first try committed is not written twice); returns whether it had been saved already. Audit
+rows replay separately (``_write_audit``). A kind the bedside queues is registered here."""
+
+
+def _retrying_races(write: Callable[[], _Result]) -> _Result:
     for attempt in range(1, RACE_TRIES + 1):
         try:
             return write()

@@ -301,6 +301,8 @@ class EscalationRow(Base):
     last_announced_at: Mapped[datetime | None] = mapped_column()
     cascade_level: Mapped[int] = mapped_column(Integer, default=0)
     snoozed_until: Mapped[datetime | None] = mapped_column()
+    policy_digest: Mapped[str | None] = mapped_column(String(64))
+    """SHA-256 of the policy that raised it (or last raised its severity)."""
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -318,6 +320,11 @@ class EscalationEventRow(Base):
     station: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(Text, default="")
+    policy_digest: Mapped[str | None] = mapped_column(String(64))
+    """For raised / raise_severity / update: the policy whose rules did it."""
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    """The second member of staff who signed in to confirm (declining or snoozing an
+    emergency)."""
 
 
 class WardCheckRow(Base):
@@ -584,3 +591,32 @@ class SafetyCheckRow(ClinicalEntry, Base):
     level: Mapped[str] = mapped_column(String(32))
     check_minutes: Mapped[int] = mapped_column(Integer)
     next_prompt_at: Mapped[datetime | None] = mapped_column()
+
+
+class ClinicalDecisionRow(WriteStamp, Base):
+    """A clinician's documented decision about one patient (Scale 2, modified response,
+    observation frequency, rapid-tranquillisation interval or end). Append-only: the latest row
+    of a kind is the one in force; a withdrawal is a new row."""
+
+    __tablename__ = "clinical_decisions"
+    __table_args__ = (Index("ix_clinical_decisions_admission", "admission_id", "decided_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
+    kind: Mapped[str] = mapped_column(String(24))
+    decided_at: Mapped[datetime] = mapped_column()
+    reason: Mapped[str] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    review_at: Mapped[datetime | None] = mapped_column()
+
+
+class WardPolicyRow(WriteStamp, Base):
+    """The policy the ward runs (its digest), adopted by a supervisor or by the first station.
+    Append-only: the latest row is the ward's policy; a station running another says so."""
+
+    __tablename__ = "ward_policies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(64))
+    signed_off: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -13,11 +13,13 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, exists, func, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.records import (
     AssessmentEntry,
+    ClinicalDecision,
+    DecisionKind,
     EscalationKind,
     EscalationState,
     ObservationSet,
@@ -29,11 +31,13 @@ from wardconsole.domain.records import (
     VitalSigns,
 )
 from wardconsole.store import ledger
+from wardconsole.store.entries import current
 from wardconsole.store.models import (
     Admission,
     AssessmentRow,
     AuditRow,
     Bed,
+    ClinicalDecisionRow,
     EscalationRow,
     ObservationSetRow,
     Patient,
@@ -41,17 +45,6 @@ from wardconsole.store.models import (
     Staff,
     SymptomEntryRow,
 )
-
-
-@cache
-def is_current(model: Any) -> ColumnElement[bool]:
-    """A final entry that no later entry amends or marks as entered in error.
-
-    Built once per model: adapting an aliased entity's columns costs about a millisecond,
-    and the expression is immutable, so every query can share it.
-    """
-    newer = aliased(model)
-    return and_(model.status == "final", ~exists().where(newer.amends_id == model.id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +92,8 @@ class EscalationInfo:
     cascade_level: int
     snoozed_until: datetime | None
     version: int
+    policy_digest: str | None = None
+    """SHA-256 of the policy that raised it (None: raised before digests were kept)."""
 
 
 def _admission_query() -> Any:
@@ -236,12 +231,7 @@ def _latest_ids_statement(model: Any, complete_only: bool) -> Any:
     """Built once per model: the census runs it on every refresh, and building the aliased
     correlated subquery costs more than running it."""
     inner = aliased(model)
-    newer = aliased(model)
-    conditions = [
-        inner.admission_id == Admission.id,
-        inner.status == "final",
-        ~exists().where(newer.amends_id == inner.id),
-    ]
+    conditions = [inner.admission_id == Admission.id, current(inner)]
     if complete_only:
         conditions.append(inner.is_complete.is_(True))
     latest = (
@@ -319,6 +309,7 @@ def _escalation_info(row: Any) -> EscalationInfo:
         cascade_level=esc.cascade_level,
         snoozed_until=esc.snoozed_until,
         version=esc.version,
+        policy_digest=esc.policy_digest,
     )
 
 
@@ -351,14 +342,19 @@ def _current_since(session: Session, model: Any, admission_id: int, since: datet
     return list(
         session.scalars(
             select(model)
-            .where(model.admission_id == admission_id, model.taken_at >= since, is_current(model))
+            .where(
+                model.admission_id == admission_id,
+                or_(model.taken_at >= since, model.recorded_at >= since),
+                current(model),
+            )
             .order_by(model.taken_at, model.id)
         )
     )
 
 
 def clinical_state(session: Session, admission_id: int, *, since: datetime) -> PatientClinicalState:
-    """The rules engine's view of one patient: current entries since ``since``, plus the
+    """The rules engine's view of one patient: current entries taken or recorded since
+    ``since`` (a late entry is judged when it is recorded), plus the
     newest complete set and symptom entry even when older (the trend needs a baseline)."""
     info = session.get(Admission, admission_id)
     if info is None:
@@ -404,7 +400,31 @@ def clinical_state(session: Session, admission_id: int, *, since: datetime) -> P
         assessments=tuple(assessments),
         prn_doses=tuple(prn),
         open_escalations=open_by_kind,
+        decisions=tuple(clinical_decisions(session, admission_id)),
     )
+
+
+def clinical_decisions(session: Session, admission_id: int) -> list[ClinicalDecision]:
+    """Every documented clinician decision of the stay, oldest first, with who made it."""
+    rows = session.execute(
+        select(ClinicalDecisionRow, Staff.display_name)
+        .join(Staff, Staff.id == ClinicalDecisionRow.recorded_by_id)
+        .where(ClinicalDecisionRow.admission_id == admission_id)
+        .order_by(ClinicalDecisionRow.decided_at, ClinicalDecisionRow.id)
+    ).all()
+    return [
+        ClinicalDecision(
+            id=row.id,
+            admission_id=row.admission_id,
+            kind=DecisionKind(row.kind),
+            decided_at=row.decided_at,
+            decided_by=name,
+            reason=row.reason,
+            details=dict(row.details or {}),
+            review_at=row.review_at,
+        )
+        for row, name in rows
+    ]
 
 
 def write_audit(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from wardconsole.services.admission_desk import AdmissionDesk
-from wardconsole.services.charts import PatientSeries
 from wardconsole.services.context import Actor
 from wardconsole.services.escalation_desk import EscalationDesk
 from wardconsole.services.history import HistoryService
@@ -18,6 +18,9 @@ from wardconsole.ui.access.session import AccessContext
 from wardconsole.ui.escalations.alerts import AlertSound
 from wardconsole.ui.handoff.context import HandoffUi
 from wardconsole.ui.interop.actions import InteropActions
+
+if TYPE_CHECKING:  # the chart series (numpy) load with the first patient window
+    from wardconsole.services.charts import PatientSeries
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,9 +44,7 @@ LAZY_MODULES: tuple[str, ...] = (
     "wardconsole.ui.admissions.discharge_dialog",
     "wardconsole.ui.patient.history_dialog",
     "wardconsole.ui.bedside.prn_dialog",
-    "wardconsole.ui.interop.dialogs",
     "wardconsole.ui.handoff.editor_window",
-    "wardconsole.ui.handoff.print_job",
     "PySide6.QtPrintSupport",
 )
 """Modules the console loads on first use, not at start (printing, PDF, FHIR, HL7, charts and
@@ -60,6 +58,18 @@ POLL_MS = 2
 def milestone(step: str, **extra: Any) -> None:
     """One JSON line on stdout (flushed at once: the bench reads it as it happens)."""
     print(json.dumps({"self_test": step, "at": time.time(), **extra}), flush=True)
+
+
+def rss_now_mb() -> float:
+    """This process's resident memory now (VmRSS; 0 where /proc is missing)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return 0.0
 
 
 def peak_rss_mb() -> float:
@@ -155,7 +165,13 @@ class SelfTest(QObject):
                 rows=len(snapshot.rows),
                 loaded_early=[name for name in LAZY_MODULES if name in sys.modules],
                 rss_mb=peak_rss_mb(),
+                rss_now_mb=rss_now_mb(),
                 sound_ready=escalations is not None and escalations.sound is not None,
+                sound_status=(
+                    escalations.sound.status_text
+                    if escalations is not None and escalations.sound is not None
+                    else ""
+                ),
                 tick_ready=escalations is not None and escalations.ticking,
             )
             self._check_lazy_modules()

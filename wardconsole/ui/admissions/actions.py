@@ -18,11 +18,6 @@ from PySide6.QtWidgets import QWidget
 from wardconsole.services.admission_desk import AdmissionDesk
 from wardconsole.services.context import Permission
 from wardconsole.services.views import CensusRow
-from wardconsole.ui.admissions.admission_dialog import AdmissionDialog
-from wardconsole.ui.admissions.bed_move_dialog import BedMoveDialog
-from wardconsole.ui.admissions.discharge_dialog import DischargeDialog
-from wardconsole.ui.admissions.intake_amend_dialog import IntakeAmendDialog
-from wardconsole.ui.admissions.patient_search_dialog import PatientSearchDialog
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme
 
@@ -103,6 +98,8 @@ class AdmissionActions(QObject):
     def admit(self) -> None:
         if self._desk is None:
             return
+        from wardconsole.ui.admissions.admission_dialog import AdmissionDialog  # on first use
+
         admitted = AdmissionDialog.ask(
             self._desk,
             self._runner,
@@ -120,6 +117,8 @@ class AdmissionActions(QObject):
         row = self._row()
         if row is None or self._desk is None:
             return
+        from wardconsole.ui.admissions.bed_move_dialog import BedMoveDialog
+
         bed = BedMoveDialog.ask(
             self._desk, self._runner, row.admission_id, theme=self._theme, parent=self._window
         )
@@ -132,6 +131,8 @@ class AdmissionActions(QObject):
         row = self._row()
         if row is None or self._desk is None:
             return
+        from wardconsole.ui.admissions.discharge_dialog import DischargeDialog
+
         done = DischargeDialog.ask(
             self._desk, self._runner, row.admission_id, theme=self._theme, parent=self._window
         )
@@ -146,6 +147,8 @@ class AdmissionActions(QObject):
         row = self._row()
         if row is None or self._desk is None:
             return
+        from wardconsole.ui.admissions.intake_amend_dialog import IntakeAmendDialog
+
         flags = IntakeAmendDialog.ask(
             self._desk, self._runner, row.admission_id, theme=self._theme, parent=self._window
         )
@@ -160,6 +163,8 @@ class AdmissionActions(QObject):
         if not self._desk.can(Permission.VIEW_HISTORY):
             self.message_requested.emit(SUPERVISORS_ONLY)
             return
+        from wardconsole.ui.admissions.patient_search_dialog import PatientSearchDialog
+
         PatientSearchDialog.ask(self._desk, self._runner, theme=self._theme, parent=self._window)
 
     # -- internals ------------------------------------------------------------------------------

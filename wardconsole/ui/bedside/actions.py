@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
@@ -17,14 +18,15 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from wardconsole.services.context import ServiceError
 from wardconsole.services.views import CensusRow
-from wardconsole.ui.bedside.observation_dialog import ObservationDialog
-from wardconsole.ui.bedside.prn_dialog import PrnDialog
 from wardconsole.ui.bedside.shared import Bedside
-from wardconsole.ui.context import UiContext
-from wardconsole.ui.patient.history_dialog import HistoryDialog
-from wardconsole.ui.patient.patient_window import PatientWindow
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme
+
+if TYPE_CHECKING:
+    from wardconsole.ui.context import UiContext
+    from wardconsole.ui.patient.patient_window import PatientWindow
+
+# The dialogs load when first opened, not with the census (see ui/self_test.py).
 
 SHORTCUTS = {"record": "Ctrl+R", "prn": "Ctrl+Shift+P", "history": "Ctrl+H"}
 TEXTS = {"record": "&Record observations…", "prn": "Give &PRN…", "history": "&History…"}
@@ -88,6 +90,8 @@ class BedsideActions(QObject):
         bedside = self._bedside()
         if bedside is None:
             return
+        from wardconsole.ui.bedside.observation_dialog import ObservationDialog
+
         result = ObservationDialog.ask(
             bedside, row.admission_id, patient_title(row), parent=parent or self._window
         )
@@ -98,6 +102,8 @@ class BedsideActions(QObject):
         bedside = self._bedside()
         if bedside is None:
             return
+        from wardconsole.ui.bedside.prn_dialog import PrnDialog
+
         if PrnDialog.ask(
             bedside, row.admission_id, patient_title(row), parent=parent or self._window
         ):
@@ -107,6 +113,8 @@ class BedsideActions(QObject):
         bedside = self._bedside()
         if bedside is None:
             return
+        from wardconsole.ui.patient.history_dialog import HistoryDialog
+
         if HistoryDialog.ask(
             bedside, row.admission_id, patient_title(row), parent=parent or self._window
         ):

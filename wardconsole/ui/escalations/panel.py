@@ -3,14 +3,18 @@
 Left, the list (most severe, then oldest), a line for conflicts and failures, and the station's
 sound state with its time-limited mute. Right, the selected escalation with its prompts, the
 actions (acknowledge, record action, resolve, snooze, not escalating) and its full trail.
-Dialogs are asked here; the work is done by the ``EscalationCentre`` in the background.
+Dialogs are opened here (not modal, one at a time); the work is done by the
+``EscalationCentre`` in the background.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
+from typing import Any
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, Qt, Signal, Slot
+from PySide6.QtGui import QFont, QFontMetrics, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -31,6 +35,7 @@ from wardconsole.store.repository import EscalationInfo
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.escalations.centre import EscalationCentre
 from wardconsole.ui.escalations.dialogs import (
+    EscalationDialog,
     NotEscalatingDialog,
     RecordActionDialog,
     ResolveDialog,
@@ -39,14 +44,15 @@ from wardconsole.ui.escalations.dialogs import (
 from wardconsole.ui.escalations.escalation_model import WardEscalationColumn
 from wardconsole.ui.widgets.style_property import set_style_property
 
-_COLUMN_WIDTHS = {
-    WardEscalationColumn.SEVERITY: 134,
-    WardEscalationColumn.BED: 50,
-    WardEscalationColumn.PATIENT: 135,
-    WardEscalationColumn.CONCERN: 120,
-    WardEscalationColumn.AGE: 58,
-    WardEscalationColumn.STATUS: 295,
+_COLUMN_SAMPLES = {  # measured in the table's font (bold where the cells are bold)
+    WardEscalationColumn.SEVERITY: ("▲ EMERGENCY", True),
+    WardEscalationColumn.BED: ("B10", False),
+    WardEscalationColumn.PATIENT: ("Tomasz Corrigan", False),
+    WardEscalationColumn.CONCERN: ("Missed safety check", False),
+    WardEscalationColumn.AGE: ("23 h 59 min", False),  # a risk figure: never elided
+    WardEscalationColumn.STATUS: ("Not acknowledged", True),
 }
+_CELL_PADDING = 16
 DETAIL_PANE_WIDTH = 400
 
 
@@ -60,6 +66,8 @@ class EscalationPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("EscalationPanel")
         self._centre = centre
+        self.dialog: EscalationDialog | None = None
+        """The escalation dialog open now (at most one)."""
 
         # Left: the list.
         self._title = "Escalations"
@@ -82,8 +90,7 @@ class EscalationPanel(QWidget):
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
-        for column, width in _COLUMN_WIDTHS.items():
-            header.resizeSection(column, width)
+        self._fit_columns()
         header.setSectionResizeMode(WardEscalationColumn.DETAILS, QHeaderView.ResizeMode.Stretch)
         self.empty_label = QLabel("No open escalations on the ward.")
         self.empty_label.setObjectName("no_escalations")
@@ -98,7 +105,8 @@ class EscalationPanel(QWidget):
         self.selected_label.setObjectName("selected_escalation")
         self.selected_label.setWordWrap(True)
         self.selected_label.setTextFormat(Qt.TextFormat.RichText)
-        self.acknowledge_button = self._button("acknowledge", "&Acknowledge — I am on it")
+        self.acknowledge_button = self._button("acknowledge", "Acknowledge — I am on it")
+        # Alt+A belongs to the window: it acknowledges the alarm the banner shows (see there).
         self.action_button = self._button("record_action", "Record a&ction…")
         self.resolve_button = self._button("resolve", "&Resolve…")
         self.snooze_button = self._button("snooze", "S&nooze…")
@@ -190,6 +198,26 @@ class EscalationPanel(QWidget):
     @property
     def title(self) -> str:
         return self._title
+
+    def _fit_columns(self) -> None:
+        """Column widths measured in the table's styled font, so the age and severity (risk
+        words) are never elided; the explanation column takes what is left."""
+        self.table.ensurePolished()
+        header = self.table.horizontalHeader()
+        bold = QFont(self.table.font())
+        bold.setBold(True)
+        for column, (sample, is_bold) in _COLUMN_SAMPLES.items():
+            metrics = QFontMetrics(bold) if is_bold else QFontMetrics(self.table.font())
+            header.resizeSection(column, metrics.horizontalAdvance(sample) + _CELL_PADDING)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit_columns()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit_columns()
 
     # -- selection ---------------------------------------------------------------------------
 
@@ -315,40 +343,54 @@ class EscalationPanel(QWidget):
         if escalation is not None:
             self._centre.acknowledge(escalation)
 
-    @Slot()
-    def _on_action_clicked(self) -> None:
+    def _open_dialog(
+        self,
+        make: Callable[[EscalationInfo], EscalationDialog],
+        on_answer: Callable[[EscalationInfo, Any], None],
+    ) -> None:
+        """One escalation dialog at a time, not modal: the banner, the lock and the rest of the
+        console keep working while a nurse types. A second request brings the open one back."""
+        if self.dialog is not None and self.dialog.isVisible():
+            self.dialog.raise_()
+            self.dialog.activateWindow()
+            return
         escalation = self.selected()
         if escalation is None:
             return
-        text = RecordActionDialog.ask(self, escalation)
-        if text:
-            self._centre.record_action(escalation, text)
+        dialog = make(escalation)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _result: self._forget_dialog(dialog))
+        self.dialog = dialog
+        dialog.open_(lambda answer: on_answer(escalation, answer))
+
+    def _forget_dialog(self, dialog: EscalationDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+
+    @Slot()
+    def _on_action_clicked(self) -> None:
+        self._open_dialog(
+            lambda e: RecordActionDialog(e, self),
+            lambda e, text: self._centre.record_action(e, text),
+        )
 
     @Slot()
     def _on_resolve_clicked(self) -> None:
-        escalation = self.selected()
-        if escalation is None:
-            return
-        outcome = ResolveDialog.ask(self, escalation)
-        if outcome:
-            self._centre.resolve(escalation, outcome)
+        self._open_dialog(
+            lambda e: ResolveDialog(e, self), lambda e, outcome: self._centre.resolve(e, outcome)
+        )
 
     @Slot()
     def _on_snooze_clicked(self) -> None:
-        escalation = self.selected()
-        if escalation is None:
-            return
-        answer = SnoozeDialog.ask(
-            self, escalation, snooze_choices(self._centre.desk.policy.max_snooze)
+        choices = snooze_choices(self._centre.desk.policy.max_snooze)
+        self._open_dialog(
+            lambda e: SnoozeDialog(e, choices, self),
+            lambda e, answer: self._centre.snooze(e, *answer),
         )
-        if answer is not None:
-            self._centre.snooze(escalation, *answer)
 
     @Slot()
     def _on_decline_clicked(self) -> None:
-        escalation = self.selected()
-        if escalation is None:
-            return
-        reason = NotEscalatingDialog.ask(self, escalation)
-        if reason:
-            self._centre.decline(escalation, reason)
+        self._open_dialog(
+            lambda e: NotEscalatingDialog(e, self),
+            lambda e, reason: self._centre.decline(e, reason),
+        )

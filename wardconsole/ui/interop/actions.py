@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from wardconsole.interop.exporting import ExportResult
 from wardconsole.services.context import Actor
 from wardconsole.services.importing import ImportReport, Progress
+
+if TYPE_CHECKING:  # the export modules load on the first export
+    from wardconsole.interop.exporting import ExportResult
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,12 +12,12 @@ import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
-from wardconsole.interop.exporting import ExportResult
 from wardconsole.services.context import Actor
 from wardconsole.services.importing import ImportReport
 from wardconsole.services.views import CensusRow
@@ -30,6 +30,9 @@ from wardconsole.ui.interop.dialogs import (
     ImportProgressDialog,
 )
 from wardconsole.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:  # the export modules load on the first export
+    from wardconsole.interop.exporting import ExportResult
 
 SKIP_REASONS_SHOWN = 6
 """The most frequent skip reasons shown in the result; the rest are under Show Details."""

@@ -19,6 +19,7 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
+from wardconsole.domain.assessments import assessment_name
 from wardconsole.domain.news2 import ACVPU
 from wardconsole.services.charts import RISKS, EntryState, ObservationColumns, PatientSeries
 from wardconsole.ui import formatting as fmt
@@ -47,6 +48,15 @@ class ObservationColumn(enum.IntEnum):
     TEMPERATURE = 7
     ACVPU = 8
     STATUS = 9
+
+
+_PLAIN_NUMBERS: dict[ObservationColumn, tuple[str, str]] = {
+    ObservationColumn.RESPIRATION: ("respiration_rate", "{:.0f}"),
+    ObservationColumn.SPO2: ("spo2", "{:.0f}"),
+    ObservationColumn.PULSE: ("pulse", "{:.0f}"),
+    ObservationColumn.TEMPERATURE: ("temperature", "{:.1f}"),
+}
+"""Columns shown as the stored number alone: its series and format."""
 
 
 _OBS_HEADERS = (
@@ -162,19 +172,13 @@ class ObservationTableModel(QAbstractTableModel):
                 return "incomplete"
             risk = int(obs.column("news2_risk")[row])
             return f"{total:.0f} {fmt.news2_band_text(RISKS[risk]) if risk >= 0 else ''}".strip()
-        if column is ObservationColumn.RESPIRATION:
-            return number("respiration_rate")
-        if column is ObservationColumn.SPO2:
-            return number("spo2")
+        if column in _PLAIN_NUMBERS:
+            return number(*_PLAIN_NUMBERS[column])
         if column is ObservationColumn.OXYGEN:
             value = obs.column("on_oxygen")[row]
             return "—" if math.isnan(value) else ("O₂" if value == 1 else "air")
         if column is ObservationColumn.BP:
             return f"{number('systolic_bp')}/{number('diastolic_bp')}"
-        if column is ObservationColumn.PULSE:
-            return number("pulse")
-        if column is ObservationColumn.TEMPERATURE:
-            return number("temperature", "{:.1f}")
         if column is ObservationColumn.ACVPU:
             level = obs.column("consciousness")[row]
             return "—" if math.isnan(level) else ACVPU[int(level)]
@@ -201,18 +205,6 @@ class TimelineColumn(enum.IntEnum):
 
 
 _TIMELINE_HEADERS = ("Time", "What", "Value", "Details")
-_KIND_NAMES = {
-    "rass": "RASS",
-    "4at": "4AT",
-    "panic": "Panic",
-    "hallucination": "Hallucinations",
-    "cssrs": "C-SSRS",
-    "phq9": "PHQ-9",
-    "gad7": "GAD-7",
-    "craving": "Craving",
-    "pain": "Pain",
-    "bladder": "Bladder",
-}
 
 
 def timeline_entries(series: PatientSeries) -> list[TimelineEntry]:
@@ -252,7 +244,7 @@ def timeline_entries(series: PatientSeries) -> list[TimelineEntry]:
             entries.append(
                 TimelineEntry(
                     float(scores.times[i]),
-                    _KIND_NAMES.get(kind, kind),
+                    assessment_name(kind).short,
                     "—"
                     if math.isnan(total)
                     else f"{total:+.0f}"

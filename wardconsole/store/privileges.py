@@ -54,8 +54,6 @@ APP_PRIVILEGES: Mapping[str, frozenset[str]] = {
     "save_receipts": APPEND,
     "clinical_decisions": APPEND,
     "ward_policies": APPEND,
-    "clinical_decisions": APPEND,
-    "ward_policies": APPEND,
     # Workflow state.
     "admissions": WORKFLOW,
     "escalations": WORKFLOW,

@@ -263,7 +263,8 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
     QCoreApplication.setOrganizationName("WardConsole")
     QCoreApplication.setApplicationName("WardConsole")
     QCoreApplication.setApplicationVersion(__version__)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     from wardconsole.ui.gc_guard import UiThreadGarbageCollector
 
     collector = UiThreadGarbageCollector(app)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
-from screenshots import grab_widget
+from screenshots import grab_widget, size_problems
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
@@ -363,3 +363,8 @@ def test_entry_screenshot_in_the_night_theme(
     path = grab_widget(dialog, shot_dir / "observation-entry-night.png")
     assert path.exists()
     assert dialog.width() <= 1366 and dialog.height() <= 768
+
+
+def test_the_entry_form_fits_a_1366_by_768_screen(qtbot, open_dialog) -> None:
+    dialog = open_dialog()
+    assert size_problems(dialog) == []

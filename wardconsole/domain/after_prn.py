@@ -132,7 +132,7 @@ def oral_antipsychotic_count(
     )
 
 
-def rt_status(
+def rt_status(  # noqa: C901 - one pass over the episode, every part of the schedule side by side
     *,
     prn_doses: Sequence[PrnDose],
     assessments: Sequence[AssessmentEntry],

@@ -93,6 +93,7 @@ RULE_SCHEMA: Final[Mapping[str, Mapping[str, tuple[str, int | None, int | None]]
                 "emergency_below_mmol": ("mmol", 1, 10),
                 "lookback_hours": _HOURS,
             },
+            "late_entry": {"lookback_hours": _HOURS},
             "craving": {
                 "severity": _SEVERITY,
                 "score_at_or_above": ("int", 1, 10),
@@ -206,6 +207,12 @@ class EscalationPolicy:
     """A RASS is due this long after a sedative/anxiolytic PRN (``[schedule]``, design choice)."""
     max_sound_mute: timedelta = timedelta(minutes=5)
     """The longest a station may mute its alert sound (``[alerts] max_sound_mute_minutes``)."""
+    ward_checks_stale: timedelta = timedelta(minutes=5)
+    """Warn on every station when the time-driven ward checks last ran longer ago than this
+    (``[alerts] ward_checks_stale_minutes``): with no console running nothing is overdue."""
+    max_clock_skew: timedelta = timedelta(seconds=60)
+    """Warn when a station's clock differs from the database server's by more than this
+    (``[alerts] max_clock_skew_seconds``)."""
     second_person_for_emergency: bool = True
     """Declining or snoozing an emergency needs a second member of staff to confirm
     (``[alerts] emergency_needs_second_person``, default on)."""
@@ -288,6 +295,8 @@ class _Parser(TableReader):
                 "max_sound_mute_minutes",
                 "emergency_needs_second_person",
                 "time_driven_silence_minutes",
+                "ward_checks_stale_minutes",
+                "max_clock_skew_seconds",
             },
             "alerts",
         )
@@ -326,6 +335,16 @@ class _Parser(TableReader):
                 if "time_driven_silence_minutes" in alerts
                 else 30
             ),
+            ward_checks_stale=timedelta(
+                minutes=self.integer(alerts, "ward_checks_stale_minutes", "alerts", 2, 60)
+                if "ward_checks_stale_minutes" in alerts
+                else 5
+            ),
+            max_clock_skew=timedelta(
+                seconds=self.integer(alerts, "max_clock_skew_seconds", "alerts", 1, 3600)
+                if "max_clock_skew_seconds" in alerts
+                else 60
+            ),
             shifts=self.shifts(data.get("shifts")),
             second_person_for_emergency=second_person,
             rass_after_prn=timedelta(
@@ -333,6 +352,22 @@ class _Parser(TableReader):
             ),
             source=self.where,
         )
+
+    def rule_param(
+        self, raw: Mapping[str, Any], name: str, kind: str, low: Any, high: Any, section: str
+    ) -> Any:
+        """One parameter of a rule, checked as its schema kind says."""
+        if name not in raw:
+            raise self.fail(section, f"{name}: missing")
+        if kind == "int":
+            return self.integer(raw, name, section, low or 0, high or 0)
+        if kind == "severity":
+            return self.severity(raw, name, section)
+        if kind == "routes":
+            return self.routes(raw, name, section)
+        if kind == "mmol":
+            return self.mmol(raw, name, section, low or 0, high or 0)
+        return self.classes(raw, name, section)
 
     def rules(self, table: Mapping[str, Any]) -> dict[str, RulePolicy]:
         missing = sorted(set(RULE_SCHEMA) - set(table))
@@ -361,20 +396,10 @@ class _Parser(TableReader):
             enabled = raw.get("enabled")
             if not isinstance(enabled, bool):
                 raise self.fail(section, f"enabled: must be true or false, got {enabled!r}")
-            params: dict[str, Any] = {}
-            for name, (kind, low, high) in schema.items():
-                if name not in raw:
-                    raise self.fail(section, f"{name}: missing")
-                if kind == "int":
-                    params[name] = self.integer(raw, name, section, low or 0, high or 0)
-                elif kind == "severity":
-                    params[name] = self.severity(raw, name, section)
-                elif kind == "routes":
-                    params[name] = self.routes(raw, name, section)
-                elif kind == "mmol":
-                    params[name] = self.mmol(raw, name, section, low or 0, high or 0)
-                else:
-                    params[name] = self.classes(raw, name, section)
+            params = {
+                name: self.rule_param(raw, name, kind, low, high, section)
+                for name, (kind, low, high) in schema.items()
+            }
             self.cross_checks(key, params, section)
             self.floors(key, enabled, params, section)
             rules[key] = RulePolicy(

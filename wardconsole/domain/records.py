@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from enum import IntEnum, StrEnum
 from typing import Any
 
@@ -39,6 +40,8 @@ class EscalationKind(StrEnum):
     STAFF_CONCERN = "staff_concern"
     """Raised by a member of staff, whatever the scores say (never by a rule)."""
     HYPOGLYCAEMIA = "hypoglycaemia"
+    LATE_ENTRY = "late_entry"
+    """A set or screen entered after a newer one that would have escalated when taken."""
 
     @property
     def label(self) -> str:
@@ -65,11 +68,19 @@ _KIND_LABELS = {
     EscalationKind.DECISION_REVIEW: "Clinical decision review",
     EscalationKind.STAFF_CONCERN: "Staff concern",
     EscalationKind.HYPOGLYCAEMIA: "Hypoglycaemia",
+    EscalationKind.LATE_ENTRY: "Recorded late",
 }
 
 
 TIME_DRIVEN_KINDS: frozenset[EscalationKind] = frozenset(
-    {EscalationKind.OVERDUE_OBS, EscalationKind.MISSED_CHECK, EscalationKind.ABSENT}
+    {
+        EscalationKind.OVERDUE_OBS,
+        EscalationKind.MISSED_CHECK,
+        EscalationKind.ABSENT,
+        EscalationKind.POST_PRN_RASS,
+        EscalationKind.RAPID_TRANQUILLISATION,
+        EscalationKind.DECISION_REVIEW,
+    }
 )
 """Kinds raised because time passed with nothing recorded (a set or check not done, a patient
 not found again). Declining, resolving, acknowledging or snoozing one silences it for a bounded
@@ -145,6 +156,24 @@ VITAL_FIELDS: tuple[str, ...] = (
 """Fields of a vital-sign set, in chart order. ``spo2_scale`` is a patient setting, not a value."""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CompleteVitals:
+    """A vital-sign set with every NEWS2 parameter present: what ``news2()`` scores.
+
+    ``VitalSigns.complete()`` narrows a possibly partial set to it, so "incomplete" is decided
+    once, by type, before scoring. The values are still checked by ``news2()`` (range, type).
+    """
+
+    respiration_rate: int
+    spo2: int
+    spo2_scale: int
+    on_oxygen: bool
+    systolic_bp: int
+    pulse: int
+    consciousness: str
+    temperature: float | Decimal
+
+
 @dataclass(frozen=True, slots=True)
 class VitalSigns:
     """One contemporaneous vital-sign set; ``None`` means not taken (see missing_reasons)."""
@@ -158,6 +187,29 @@ class VitalSigns:
     pulse: int | None = None
     consciousness: str | None = None
     temperature: float | None = None
+
+    def complete(self) -> CompleteVitals | None:
+        """This set narrowed to what NEWS2 scores, or None when any of it was not taken."""
+        if (
+            self.respiration_rate is None
+            or self.spo2 is None
+            or self.on_oxygen is None
+            or self.systolic_bp is None
+            or self.pulse is None
+            or self.consciousness is None
+            or self.temperature is None
+        ):
+            return None
+        return CompleteVitals(
+            respiration_rate=self.respiration_rate,
+            spo2=self.spo2,
+            spo2_scale=self.spo2_scale,
+            on_oxygen=self.on_oxygen,
+            systolic_bp=self.systolic_bp,
+            pulse=self.pulse,
+            consciousness=self.consciousness,
+            temperature=self.temperature,
+        )
 
     def missing_fields(self) -> tuple[str, ...]:
         """Fields NEWS2 needs that are absent (diastolic BP is not scored)."""

@@ -3,8 +3,14 @@
 Source: REFERENCE.md §9A (consolidated trigger summary) with §1.4 (NEWS2 Chart 4 responses),
 §1.3 (new confusion), §2 (RASS), §3.1 (4AT), §5.3 (urinary red flags), §5.6 (withdrawal chart
 item red flags), §6.1 (panic; never suppresses NEWS2), §6.2 (BPRS-E), §6.3 (C-SSRS triage;
-PHQ-9 item 9), §6.6 (craving). Thresholds, severities and look-back windows come from the
-escalation policy file (local policy; DESIGN CHOICE where marked there).
+PHQ-9 item 9), §6.6 (craving); REFERENCE-2.md §12.7 (capillary glucose: JBDS-IP < 4.0 mmol/L,
+level 2 < 3.0). Thresholds, severities and look-back windows come from the escalation policy
+file (local policy; DESIGN CHOICE where marked there).
+
+Entries count as recent when taken or recorded within a rule's look-back, so a late entry is
+judged when it is entered; one entered behind a newer entry of its kind is never current and
+raises "recorded late … was it acted on?" if it would have escalated. Time-driven kinds
+(``TIME_DRIVEN_KINDS``) come back after a bounded silence (``plan_escalations``).
 
 ``evaluate`` is a pure function of the patient's state, the clock, the policy and the chart: it
 returns at most one trigger per EscalationKind (the most severe; other reasons of the same kind
@@ -18,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from itertools import pairwise
 from typing import Final, Literal
@@ -116,19 +122,34 @@ def evaluate(
     now: datetime,
     policy: EscalationPolicy,
     chart: WithdrawalChart,
+    zone: tzinfo | None = None,
 ) -> list[EscalationTrigger]:
     """Triggers for one patient, at most one per kind, most severe first.
 
     ``state`` sequences are oldest first and must cover ``policy.history_window`` before
-    ``now``; entries entered in error must already be excluded by the store.
+    ``now`` by the time entries were taken and by the time they were recorded; entries entered
+    in error must already be excluded by the store. ``zone``: the ward's time zone for clock
+    times in explanations (None: this computer's).
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError(f"now: expected a timezone-aware datetime (UTC), got {now!r}")
-    facts = _Facts(state, now, chart)
+    return _evaluate(state, now, policy, chart, zone, skip=frozenset())
+
+
+def _evaluate(
+    state: PatientClinicalState,
+    now: datetime,
+    policy: EscalationPolicy,
+    chart: WithdrawalChart,
+    zone: tzinfo | None,
+    *,
+    skip: frozenset[str],
+) -> list[EscalationTrigger]:
+    facts = _Facts(state, now, chart, zone)
     triggers: list[EscalationTrigger] = []
     for key, rule_fn in _RULES:
         rule = policy.rules.get(key)
-        if rule is None or not rule.enabled:
+        if rule is None or not rule.enabled or key in skip:
             continue
         candidates = rule_fn(facts, rule, policy)
         if candidates:
@@ -226,22 +247,33 @@ def silence_window(policy: EscalationPolicy, latest_complete: ObservationSet | N
 
 
 class _Facts:
-    """Newest-first lookups over the oldest-first sequences of one patient's state."""
+    """Newest-first lookups over the oldest-first sequences of one patient's state.
 
-    __slots__ = ("chart", "now", "state")
+    An entry counts as recent when it was taken OR recorded within the window: a screen
+    entered late (an intake typed in on day 2, an amendment) is judged when it is recorded.
+    Which entry of a kind is current is decided by when it was taken.
+    """
 
-    def __init__(self, state: PatientClinicalState, now: datetime, chart: WithdrawalChart) -> None:
+    __slots__ = ("chart", "now", "state", "zone")
+
+    def __init__(
+        self,
+        state: PatientClinicalState,
+        now: datetime,
+        chart: WithdrawalChart,
+        zone: tzinfo | None = None,
+    ) -> None:
         self.state = state
         self.now = now
         self.chart = chart
+        self.zone = zone
 
     def latest(self, kind: str, within: timedelta) -> AssessmentEntry | None:
+        """The current (newest taken) entry of ``kind``, if taken or recorded within."""
         since = self.now - within
         for entry in reversed(self.state.assessments):
-            if entry.taken_at < since:
-                return None
             if entry.kind == kind:
-                return entry
+                return entry if _in_window(entry.taken_at, entry.recorded_at, since) else None
         return None
 
     def recent(self, kind: str, within: timedelta) -> list[AssessmentEntry]:
@@ -258,7 +290,8 @@ class _Facts:
 
     def latest_symptoms(self, within: timedelta) -> SymptomEntry | None:
         symptoms = self.state.symptoms
-        if symptoms and symptoms[-1].taken_at >= self.now - within:
+        since = self.now - within
+        if symptoms and _in_window(symptoms[-1].taken_at, symptoms[-1].recorded_at, since):
             return symptoms[-1]
         return None
 
@@ -267,11 +300,15 @@ class _Facts:
     ) -> ObservationSet | None:
         since = None if within is None else self.now - within
         for obs in reversed(self.state.observations):
-            if since is not None and obs.taken_at < since:
-                return None
             if where(obs):
-                return obs
+                if since is None or _in_window(obs.taken_at, obs.recorded_at, since):
+                    return obs
+                return None
         return None
+
+
+def _in_window(taken_at: datetime, recorded_at: datetime | None, since: datetime) -> bool:
+    return taken_at >= since or (recorded_at is not None and recorded_at >= since)
 
 
 def _score(entry: AssessmentEntry) -> a.AssessmentScore:
@@ -661,6 +698,78 @@ def _craving(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Cand
     return []
 
 
+def _late_entries(facts: _Facts, rule: RulePolicy, policy: EscalationPolicy) -> list[_Candidate]:
+    """A set or screen recorded within the look-back that was never current (a newer one of
+    its kind was already on record when it was entered) and would have escalated when it was
+    taken: "recorded late — taken at HH:MM: … was it acted on?". At the severity it would have
+    had (late data may make a patient look worse, never better); the evidence is the time it
+    was recorded, so a resolved one stays resolved."""
+    since = facts.now - rule.lookback
+    state = facts.state
+    found: list[_Candidate] = []
+    late: list[tuple[datetime, datetime]] = []  # (taken_at, recorded_at)
+    for obs in state.observations:
+        if obs.recorded_at is not None and _never_current(
+            obs.recorded_at, since, _newer_complete(state, obs)
+        ):
+            late.append((obs.taken_at, obs.recorded_at))
+    for entry in state.assessments:
+        newer = [
+            e.recorded_at
+            for e in state.assessments
+            if e.kind == entry.kind and e.taken_at > entry.taken_at
+        ]
+        if entry.recorded_at is not None and _never_current(entry.recorded_at, since, newer):
+            late.append((entry.taken_at, entry.recorded_at))
+    late = sorted(set(late), key=lambda pair: pair[1])[-_MAX_LATE_SHOWN:]
+    for taken_at, recorded_at in late:
+        then = replace(
+            state,
+            observations=tuple(o for o in state.observations if o.taken_at <= taken_at),
+            symptoms=tuple(e for e in state.symptoms if e.taken_at <= taken_at),
+            assessments=tuple(e for e in state.assessments if e.taken_at <= taken_at),
+            prn_doses=tuple(d for d in state.prn_doses if d.given_at <= taken_at),
+            open_escalations={},
+        )
+        would = [
+            t
+            for t in _evaluate(then, taken_at, policy, facts.chart, facts.zone, skip=_NOT_LATE)
+            if t.evidence_at == taken_at and t.kind not in TIME_DRIVEN_KINDS
+        ]
+        for trigger in would:
+            clock = taken_at.astimezone(facts.zone).strftime("%H:%M")
+            found.append(
+                _Candidate(
+                    trigger.severity,
+                    trigger.kind.value,
+                    f"Recorded late — taken at {clock}: {trigger.explanation}: was it acted on?",
+                    ("Check it was acted on at the time; record what was done",),
+                    recorded_at,
+                )
+            )
+    return found
+
+
+def _newer_complete(state: PatientClinicalState, obs: ObservationSet) -> list[datetime | None]:
+    return [
+        o.recorded_at
+        for o in state.observations
+        if o.taken_at > obs.taken_at and o.vitals.is_complete
+    ]
+
+
+def _never_current(
+    recorded_at: datetime, since: datetime, newer_recorded: list[datetime | None]
+) -> bool:
+    """Recorded within the window when a newer entry of its kind was already on record."""
+    return recorded_at >= since and any(r is not None and r <= recorded_at for r in newer_recorded)
+
+
+_NOT_LATE: Final = frozenset({"late_entry"})
+_MAX_LATE_SHOWN: Final = 5
+"""The most recently recorded late entries explained (a bulk import can bring many)."""
+
+
 def _cognitive_impairment(
     facts: _Facts, rule: RulePolicy, policy: EscalationPolicy
 ) -> list[_Candidate]:
@@ -788,6 +897,7 @@ _RULES: Final[Sequence[tuple[str, _RuleFn]]] = (
     ("rapid_tranquillisation", _rapid_tranquillisation),
     ("decision_review", _decision_review),
     ("hypoglycaemia", _hypoglycaemia),
+    ("late_entry", _late_entries),
 )
 
 

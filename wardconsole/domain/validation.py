@@ -117,16 +117,10 @@ def validate_vitals(
     ``None`` or blank means "not taken" (a partial set is valid; NEWS2 is then incomplete).
     A value beyond the confirm limits is accepted only when its field is in ``confirmed``.
     """
-    errors: list[FieldProblem] = []
+    errors = _unknown_fields(values)
     held: list[FieldProblem] = []
     clean: dict[str, object] = {}
     used_confirmation: list[str] = []
-
-    for name in values:
-        if name not in ACCEPTED_FIELDS:
-            shown = str(name)[:40]
-            known = ", ".join(ACCEPTED_FIELDS)
-            errors.append(FieldProblem(shown, f"{shown}: unknown field; expected one of {known}"))
 
     clean["glucose_flag"] = None
     for name in ACCEPTED_FIELDS:
@@ -138,16 +132,9 @@ def validate_vitals(
             clean[name] = 1 if name == "spo2_scale" else None
             continue
         try:
-            if name == "on_oxygen":
-                clean[name] = _parse_oxygen(raw)
-            elif name == "consciousness":
-                clean[name] = _parse_consciousness(raw)
-            elif name == "spo2_scale":
-                clean[name] = _parse_scale(raw)
-            else:
-                problem = _check_numeric(name, raw, clean, confirmed, used_confirmation)
-                if problem is not None:
-                    held.append(problem)
+            problem = _check_field(name, raw, clean, confirmed, used_confirmation)
+            if problem is not None:
+                held.append(problem)
         except ValueError as exc:
             message = str(exc)
             if name == "glucose":
@@ -203,6 +190,34 @@ def validate_score(field: str, value: object, low: int, high: int) -> int:
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
+
+def _unknown_fields(values: Mapping[str, object]) -> list[FieldProblem]:
+    known = ", ".join(ACCEPTED_FIELDS)
+    return [
+        FieldProblem(str(name)[:40], f"{str(name)[:40]}: unknown field; expected one of {known}")
+        for name in values
+        if name not in ACCEPTED_FIELDS
+    ]
+
+
+def _check_field(
+    name: str,
+    raw: object,
+    clean: dict[str, object],
+    confirmed: Collection[str],
+    used_confirmation: list[str],
+) -> FieldProblem | None:
+    """Parse one filled-in field into ``clean``; a held problem, or raise ValueError."""
+    if name == "on_oxygen":
+        clean[name] = _parse_oxygen(raw)
+    elif name == "consciousness":
+        clean[name] = _parse_consciousness(raw)
+    elif name == "spo2_scale":
+        clean[name] = _parse_scale(raw)
+    else:
+        return _check_numeric(name, raw, clean, confirmed, used_confirmation)
+    return None
 
 
 def _check_numeric(

@@ -14,6 +14,7 @@ import textwrap
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 from matplotlib.backends.backend_pdf import PdfPages
@@ -34,7 +35,7 @@ A4 = (8.27, 11.69)
 MARGIN = 0.06
 Progress = Callable[[int, int, str], None]
 
-_RC = {
+_RC: dict[Any, Any] = {  # matplotlib types the keys as a long Literal of rc names
     "pdf.fonttype": 42,  # TrueType: text extractable
     "font.family": "DejaVu Sans",
     "hatch.linewidth": 0.4,

@@ -31,6 +31,7 @@ from wardconsole.store.models import (
     AuditRow,
     Bed,
     EscalationRow,
+    LedgerAnchorRow,
     ObservationSetRow,
     Patient,
     PrnDoseRow,
@@ -182,7 +183,7 @@ class AuditService:
             if sealed < ledger.BATCH:
                 return total
 
-    def anchor(self, by: str) -> ledger.LedgerAnchorRow | None:
+    def anchor(self, by: str) -> LedgerAnchorRow | None:
         """Seal, then copy the chain head into the anchors (the owner's connection on
         PostgreSQL: stations may not write anchors)."""
         self.seal(by)

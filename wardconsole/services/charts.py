@@ -277,7 +277,8 @@ def usual_intervals(times: np.ndarray) -> np.ndarray:
     half = CADENCE_WINDOW // 2
     padded = np.pad(intervals, half, mode="edge")
     usual = np.median(sliding_window_view(padded, CADENCE_WINDOW), axis=1)
-    return np.maximum(usual, MIN_CADENCE_S)
+    floored: np.ndarray = np.maximum(usual, MIN_CADENCE_S)
+    return floored
 
 
 def make_track(

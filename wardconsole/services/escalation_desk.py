@@ -21,6 +21,7 @@ from wardconsole.services.escalations import (
     EscalationChange,
     EscalationEvent,
     EscalationService,
+    WardChecks,
 )
 from wardconsole.services.governance import GovernanceService, PolicyStatus
 
@@ -130,6 +131,10 @@ class EscalationDesk:
         return self._service.mark_announced(
             list(cascades), True, station=self._station, cascade_from=cascades
         )
+
+    def ward_checks(self) -> WardChecks:
+        """When the time-driven checks last ran on any station; this station's clock skew."""
+        return self._service.ward_checks()
 
     def evaluate_ward(self) -> list[EscalationChange]:
         """Run the time-driven rules (overdue observations) for every admitted patient."""

@@ -47,7 +47,13 @@ from wardconsole.services.governance import GovernanceService
 from wardconsole.services.safety_rules import observation_triggers
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
-from wardconsole.store.models import Admission, EscalationEventRow, EscalationRow, Staff
+from wardconsole.store.models import (
+    Admission,
+    EscalationEventRow,
+    EscalationRow,
+    Staff,
+    WardCheckRow,
+)
 from wardconsole.store.repository import EscalationInfo
 
 CONCERN_SEVERITIES: tuple[Severity, ...] = (Severity.URGENT, Severity.EMERGENCY)
@@ -77,7 +83,7 @@ def apply_rules(
 ) -> list[EscalationChange]:
     """Evaluate the patient's rules and write the resulting escalations in ``session``."""
     state = repository.clinical_state(session, admission_id, since=now - db.policy.history_window)
-    triggers = evaluate(state, now=now, policy=db.policy, chart=db.chart)
+    triggers = evaluate(state, now=now, policy=db.policy, chart=db.chart, zone=db.shifts.zone)
     triggers = observation_triggers(session, db, admission_id, now, triggers)
     latest_complete = next((o for o in reversed(state.observations) if o.vitals.is_complete), None)
     actions = plan_escalations(
@@ -312,6 +318,30 @@ class EscalationBoard:
     escalations: tuple[EscalationInfo, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class WardChecks:
+    """When the time-driven ward checks (overdue observations, missed safety checks) last
+    ran on any station, and whether this station's clock agrees with the server's."""
+
+    now: datetime
+    last_ran_at: datetime | None
+    """None: never (no console has run them on this database)."""
+    station: str | None
+    stale_after: timedelta
+    clock_skew: timedelta | None
+    """This station's clock minus the database server's (None: not measured yet)."""
+    max_clock_skew: timedelta
+
+    @property
+    def stale(self) -> bool:
+        """Nobody is watching: the checks have not run within the policy minutes."""
+        return self.last_ran_at is None or self.now - self.last_ran_at > self.stale_after
+
+    @property
+    def clock_off(self) -> bool:
+        return self.clock_skew is not None and abs(self.clock_skew) > self.max_clock_skew
+
+
 class EscalationService:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -346,7 +376,11 @@ class EscalationService:
         """Time-driven rules (overdue observations) for every admitted patient.
 
         Raises ``PolicyMismatch`` on a station whose policy is not the ward's: it must not
-        alarm on thresholds the other stations do not share."""
+        alarm on thresholds the other stations do not share. Also re-measures this station's
+        clock against the server's and records when and where the checks ran, so every
+        station can tell when nobody is running them.
+        """
+        self._db.sync_clock()
         now = self._db.clock()
         changes: list[EscalationChange] = []
         with self._db.read() as session:
@@ -365,7 +399,43 @@ class EscalationService:
                     )
             except IntegrityError:
                 continue  # another station raised the same escalation at the same moment
+        self._mark_ward_checks(actor.station, now)
         return changes
+
+    def _mark_ward_checks(self, station: str, now: datetime) -> None:
+        for _attempt in range(2):
+            try:
+                with self._db.transaction() as session:
+                    done = session.execute(
+                        update(WardCheckRow)
+                        .where(WardCheckRow.station == station)
+                        .values(ran_at=now)
+                        .execution_options(synchronize_session=False)
+                    )
+                    if not done.rowcount:  # type: ignore[attr-defined]
+                        session.add(WardCheckRow(station=station, ran_at=now))
+                return
+            except IntegrityError:
+                continue  # the same station name started twice: the other row is there now
+
+    def ward_checks(self) -> WardChecks:
+        """When the ward checks last ran anywhere, for the status line every station shows."""
+        now = self._db.clock()
+        with self._db.read() as session:
+            row = session.execute(
+                select(WardCheckRow.ran_at, WardCheckRow.station)
+                .order_by(WardCheckRow.ran_at.desc())
+                .limit(1)
+            ).first()
+        policy = self._db.policy
+        return WardChecks(
+            now=now,
+            last_ran_at=row.ran_at if row else None,
+            station=row.station if row else None,
+            stale_after=policy.ward_checks_stale,
+            clock_skew=self._db.clock_skew,
+            max_clock_skew=policy.max_clock_skew,
+        )
 
     def acknowledge(self, actor: Actor, escalation_id: int, expected_version: int) -> None:
         """'I am on it.' Exactly one station wins when two acknowledge at once."""
@@ -707,7 +777,12 @@ class EscalationService:
 
     @staticmethod
     def _audit(
-        session: Session, actor: Actor, now: datetime, action: str, entity_id: int, detail: dict
+        session: Session,
+        actor: Actor,
+        now: datetime,
+        action: str,
+        entity_id: int,
+        detail: dict[str, Any],
     ) -> None:
         repository.write_audit(
             session,

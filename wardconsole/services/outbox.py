@@ -281,7 +281,8 @@ def encode(payload: Mapping[str, Any]) -> str:
 
 
 def decode(text: str) -> dict[str, Any]:
-    return json.loads(text, object_hook=_revive)
+    decoded: dict[str, Any] = json.loads(text, object_hook=_revive)
+    return decoded
 
 
 def _plain(value: Any) -> Any:

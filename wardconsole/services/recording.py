@@ -44,6 +44,7 @@ from wardconsole.services.context import (
     NotFound,
     Permission,
     ServiceError,
+    as_utc,
     require,
 )
 from wardconsole.services.db import Database
@@ -53,6 +54,7 @@ from wardconsole.store.changes import record_change
 from wardconsole.store.models import (
     Admission,
     AssessmentRow,
+    ClinicalEntry,
     ObservationSetRow,
     PrnDoseRow,
     PrnEffectRow,
@@ -184,7 +186,7 @@ class RecordingService:
         """Save a vital-sign set; a partial set needs a reason for every missing value."""
         require(actor, Permission.RECORD)
         now = self._db.clock()
-        taken_at = taken_at or now
+        taken_at = as_utc("taken_at", taken_at) or now
         checked = _check_vitals(values, missing_reasons, confirmed)
         with self._db.transaction() as session:
             admission = self._admission(session, admission_id, taken_at, now)
@@ -217,7 +219,7 @@ class RecordingService:
     ) -> SaveResult:
         require(actor, Permission.RECORD)
         now = self._db.clock()
-        taken_at = taken_at or now
+        taken_at = as_utc("taken_at", taken_at) or now
         chart = self._db.chart
         score = _check_symptoms(chart, item_scores)
         with self._db.transaction() as session:
@@ -253,7 +255,7 @@ class RecordingService:
         if kind not in ASSESSMENT_KINDS:
             raise InvalidInput({"kind": f"kind: unknown assessment {kind!r}"})
         now = self._db.clock()
-        taken_at = taken_at or now
+        taken_at = as_utc("taken_at", taken_at) or now
         score = _check_assessment(kind, answers)
         with self._db.transaction() as session:
             self._admission(session, admission_id, taken_at, now)
@@ -370,7 +372,7 @@ class RecordingService:
         taken_at: datetime | None,
     ) -> RoundResult:
         now = self._db.clock()
-        taken_at = taken_at or now
+        taken_at = as_utc("taken_at", taken_at) or now
         note = entry.note.strip()
         audit = {"save_key": save_key}
         with self._db.transaction() as session:
@@ -425,14 +427,16 @@ class RecordingService:
             note = ""
         if score is not None:
             chart = self._db.chart
-            row = _symptom_row(
+            symptoms = _symptom_row(
                 actor, admission_id, chart, score, taken_at=taken_at, now=now, note=note
             )
-            self._write_entry(session, actor, row, "symptoms", now, {"total": score.total, **audit})
-            written["symptoms"] = row.id
+            self._write_entry(
+                session, actor, symptoms, "symptoms", now, {"total": score.total, **audit}
+            )
+            written["symptoms"] = symptoms.id
             note = ""
         for kind, assessment in scored.items():
-            row = _assessment_row(
+            assessment_row = _assessment_row(
                 actor,
                 admission_id,
                 kind,
@@ -445,12 +449,12 @@ class RecordingService:
             self._write_entry(
                 session,
                 actor,
-                row,
+                assessment_row,
                 "assessment",
                 now,
                 {"kind": kind, "total": assessment.total, **audit},
             )
-            written["assessments"][kind] = row.id
+            written["assessments"][kind] = assessment_row.id
             note = ""
         changes = apply_rules(
             session, self._db, admission_id, now=now, station=actor.station, staff_id=actor.staff_id
@@ -495,11 +499,12 @@ class RecordingService:
                 symptoms = session.get(SymptomEntryRow, written["symptoms"])
             assessment_ids = {k: int(v) for k, v in (written.get("assessments") or {}).items()}
             taken_at = None
-            for row_id, model in (
+            entry_rows: tuple[tuple[int | None, type[ClinicalEntry]], ...] = (
                 (written.get("observation"), ObservationSetRow),
                 (written.get("symptoms"), SymptomEntryRow),
                 *((i, AssessmentRow) for i in assessment_ids.values()),
-            ):
+            )
+            for row_id, model in entry_rows:
                 if row_id is not None and taken_at is None:
                     taken_at = session.get_one(model, row_id).taken_at
             news2 = None
@@ -554,7 +559,7 @@ class RecordingService:
         """Record a PRN dose; with ``save_key`` a retried save never records the dose twice."""
         require(actor, Permission.RECORD)
         now = self._db.clock()
-        given_at = given_at or now
+        given_at = as_utc("given_at", given_at) or now
         check_prn(drug=drug, drug_class=drug_class, dose=dose, route=route, reason=reason)
         try:
             return self._write_prn(

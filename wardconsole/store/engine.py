@@ -194,7 +194,7 @@ def url_for(url: URL, username: str) -> str:
     ).render_as_string(hide_password=False)
 
 
-def _refuse_without_rights(engine: Engine, current: str | None, head: str) -> None:
+def _refuse_without_rights(engine: Engine, current: str | None, head: str | None) -> None:
     """A station's role must not try a migration it cannot finish: say who can run it."""
     with engine.connect() as connection:
         me = connection.exec_driver_sql("SELECT current_user").scalar()

@@ -112,7 +112,9 @@ def _quote(connection: Connection, name: str) -> str:
     return str(connection.scalar(text("SELECT quote_ident(:n)"), {"n": name}))
 
 
-def grant_roles(owner: Engine, app_role: str, password: str | None) -> RolesReport:
+def grant_roles(  # noqa: C901 - the grant matrix in one transaction, read top to bottom
+    owner: Engine, app_role: str, password: str | None
+) -> RolesReport:
     """Create the application role if missing (LOGIN, never a superuser or owner) and grant it
     exactly the declared matrix on the owner's schema, plus read-only default privileges."""
     if owner.dialect.name != "postgresql":

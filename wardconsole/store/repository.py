@@ -13,7 +13,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, exists, func, select
+from sqlalchemy import ColumnElement, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.records import (
@@ -357,14 +357,19 @@ def _current_since(session: Session, model: Any, admission_id: int, since: datet
     return list(
         session.scalars(
             select(model)
-            .where(model.admission_id == admission_id, model.taken_at >= since, is_current(model))
+            .where(
+                model.admission_id == admission_id,
+                or_(model.taken_at >= since, model.recorded_at >= since),
+                is_current(model),
+            )
             .order_by(model.taken_at, model.id)
         )
     )
 
 
 def clinical_state(session: Session, admission_id: int, *, since: datetime) -> PatientClinicalState:
-    """The rules engine's view of one patient: current entries since ``since``, plus the
+    """The rules engine's view of one patient: current entries taken or recorded since
+    ``since`` (a late entry is judged when it is recorded), plus the
     newest complete set and symptom entry even when older (the trend needs a baseline)."""
     info = session.get(Admission, admission_id)
     if info is None:

@@ -14,12 +14,23 @@ as a placeholder).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import typing
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, Float, Integer, Select, case, cast, func, literal, select
+from sqlalchemy import (
+    Float,
+    Integer,
+    Select,
+    SQLColumnExpression,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -63,7 +74,9 @@ def _epoch_postgresql(element: epoch_seconds, compiler: Any, **kw: Any) -> str:
     return f"CAST(EXTRACT(EPOCH FROM {arg}) AS DOUBLE PRECISION)"
 
 
-def code_of(column: ColumnElement[Any], codes: Sequence[str], missing: int | None = None) -> Any:
+def code_of(
+    column: SQLColumnExpression[Any], codes: Sequence[str], missing: int | None = None
+) -> Any:
     """``codes.index(column)`` computed in SQL (``missing`` for NULL or an unknown value)."""
     return case({value: index for index, value in enumerate(codes)}, value=column, else_=missing)
 
@@ -77,7 +90,7 @@ def number_or_null(column: Any) -> Any:
     return func.coalesce(column, literal(NULL_NUMBER, Integer))
 
 
-def fetch_matrix(session: Session, statement: Select[Any]) -> np.ndarray:
+def fetch_matrix(session: Session, statement: Select[*tuple[Any, ...]]) -> np.ndarray:
     """Run a select whose columns are all numeric; return an (rows, columns) float64 array.
 
     Rows go from the cursor straight into a preallocated numpy record array
@@ -90,10 +103,10 @@ def fetch_matrix(session: Session, statement: Select[Any]) -> np.ndarray:
     cursor = connection.connection.cursor()
     try:
         cursor.execute(sql)
-        records = np.fromiter(cursor, dtype=record)
+        records = np.fromiter(typing.cast(Iterable[tuple[float, ...]], cursor), dtype=record)
     finally:
         cursor.close()
-    matrix = records.view(np.float64).reshape(len(records), width)
+    matrix: np.ndarray = records.view(np.float64).reshape(len(records), width)
     matrix[matrix == NULL_NUMBER] = np.nan
     return matrix
 

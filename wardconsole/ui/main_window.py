@@ -70,6 +70,24 @@ def about_text() -> str:
     )
 
 
+FIRST_START_SIZE = (1366, 768)
+WINDOW_DECORATION = (8, 34)
+"""Room a window manager's frame takes (borders, title bar), kept free on the screen."""
+
+
+def first_start_size(window: QWidget) -> tuple[int, int]:
+    """1366 × 768, or less so that the framed window fits the screen's free area (a 1366 × 768
+    screen with a taskbar leaves 1366 × 728): the status bar is never below the screen edge."""
+    screen = window.screen() or QApplication.primaryScreen()
+    if screen is None:
+        return FIRST_START_SIZE
+    free = screen.availableGeometry()
+    return (
+        min(FIRST_START_SIZE[0], free.width() - WINDOW_DECORATION[0]),
+        min(FIRST_START_SIZE[1], free.height() - WINDOW_DECORATION[1]),
+    )
+
+
 class MainWindow(QMainWindow):
     """The ward census window (see module docstring)."""
 
@@ -152,7 +170,7 @@ class MainWindow(QMainWindow):
         self.census_view.apply_default_column_widths()
         self._restore_ui_state()
         if not self._has_saved_geometry():
-            self.resize(1366, 768)
+            self.resize(*first_start_size(self))
         self.census_view.setFocus()
 
     # -- layout -----------------------------------------------------------------------------------
@@ -423,6 +441,8 @@ class MainWindow(QMainWindow):
             and str(columns) == str(self.census_model.columnCount())
             and header.restoreState(header_state)
         )
+        if restored:
+            self.census_view.take_column_widths_as_preferred()
         if not restored:
             header.setSortIndicator(
                 CensusProxyModel.DEFAULT_SORT_COLUMN, CensusProxyModel.DEFAULT_SORT_ORDER

@@ -167,6 +167,11 @@ class SelfTest(QObject):
                 rss_mb=peak_rss_mb(),
                 rss_now_mb=rss_now_mb(),
                 sound_ready=escalations is not None and escalations.sound is not None,
+                sound_status=(
+                    escalations.sound.status_text
+                    if escalations is not None and escalations.sound is not None
+                    else ""
+                ),
                 tick_ready=escalations is not None and escalations.ticking,
             )
             self._check_lazy_modules()

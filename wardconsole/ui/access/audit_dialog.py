@@ -77,7 +77,7 @@ class AuditDialog(QDialog):
         self.patient.setClearButtonEnabled(True)
         self.station = QComboBox()
         self.station.setObjectName("filter_station")
-        end = QDateTime(now().astimezone()).addSecs(3600)
+        end = QDateTime.fromMSecsSinceEpoch(int(now().timestamp() * 1000)).addSecs(3600)
         self.since = self._date_edit("filter_since", end.addDays(-DEFAULT_DAYS))
         self.until = self._date_edit("filter_until", end)
         self.search_button = QPushButton("&Search")
@@ -173,8 +173,8 @@ class AuditDialog(QDialog):
                     label = item.widget()
                     assert isinstance(label, QLabel)
                     buddy = filters.itemAtPosition(row, column + 1)
-                    if buddy is not None:
-                        label.setBuddy(buddy.widget())
+                    if buddy is not None and (field := buddy.widget()) is not None:
+                        label.setBuddy(field)
         footer = QHBoxLayout()
         footer.addWidget(self.status, 1)
         footer.addWidget(self.export_button)

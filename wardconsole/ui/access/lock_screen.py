@@ -107,7 +107,9 @@ class Curtain(QWidget):
             QEvent.Type.Resize,
             QEvent.Type.ChildAdded,
         ):
-            self.setGeometry(self.parentWidget().rect())
+            window = self.parentWidget()
+            if window is not None:
+                self.setGeometry(window.rect())
             self.raise_()
         return False
 
@@ -389,9 +391,10 @@ class LockController(QObject):
         return False
 
     def _is_covered(self, window: QWidget) -> bool:
+        curtains = (ref() for ref in self._curtains)
         return any(
-            ref() is not None and Shiboken.isValid(ref()) and ref().parent() is window
-            for ref in self._curtains
+            curtain is not None and Shiboken.isValid(curtain) and curtain.parent() is window
+            for curtain in curtains
         )
 
     def _bring_screen_forward(self) -> None:

@@ -128,7 +128,7 @@ class AdmissionDialog(QDialog):
         self._connect_signals()
         self._on_intake_changed()
         self._load_choices()
-        self.resize(1060, 700)
+        self.resize(1060, 680)  # fits a 1366 × 768 screen with a taskbar
 
     # -- public -------------------------------------------------------------------------------
 

@@ -87,7 +87,7 @@ class BedMoveDialog(QDialog):
         layout.addStretch(1)
         layout.addLayout(buttons)
 
-        self.move_button.clicked.connect(self.move)
+        self.move_button.clicked.connect(self.move_patient)
         cancel.clicked.connect(self.reject)
         self._load()
         self.resize(620, 300)
@@ -149,7 +149,8 @@ class BedMoveDialog(QDialog):
 
     # -- moving ------------------------------------------------------------------------------------
 
-    def move(self) -> None:
+    def move_patient(self) -> None:
+        """Move to the chosen bed (not ``move``, which would hide ``QWidget.move``)."""
         bed = self.bed.currentData()
         if bed is None or self._detail is None:
             return

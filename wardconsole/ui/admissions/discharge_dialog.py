@@ -77,7 +77,7 @@ class DischargeDialog(QDialog):
         self._build()
         self._connect_signals()
         self._load_draft(replace=True)
-        self.resize(1180, 720)
+        self.resize(1180, 680)  # fits a 1366 × 768 screen with a taskbar
 
     @classmethod
     def ask(

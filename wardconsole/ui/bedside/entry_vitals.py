@@ -185,7 +185,7 @@ class VitalRow:
         *,
         tone: str = "alert",
         confirmable: bool = False,
-        suggestion: Decimal | None = None,
+        suggestion: int | Decimal | None = None,
     ) -> None:
         self.message.setText(message)
         set_style_property(self.message, "tone", tone)

@@ -107,7 +107,8 @@ class ObservationDialog(QDialog):
         self._refresh()
         self._load_brief()
         self.vitals.first_input().setFocus(Qt.FocusReason.OtherFocusReason)
-        self.resize(1320 if amending is None else 720, 700 if amending is None else 640)
+        # Fits a 1366 × 768 screen with a taskbar, window frame included.
+        self.resize(1320 if amending is None else 720, 680 if amending is None else 640)
 
     # -- public ---------------------------------------------------------------------------------
 
@@ -120,8 +121,8 @@ class ObservationDialog(QDialog):
         *,
         amending: HistoryEntry | None = None,
         parent: QWidget | None = None,
-    ) -> RoundResult | SaveResult | None:
-        """Show the dialog modally; the saved result, or None when nothing was saved."""
+    ) -> RoundResult | SaveResult | QueuedSave | None:
+        """Show the dialog modally; the saved (or queued) result, or None when nothing was."""
         dialog = cls(bedside, admission_id, title, amending=amending, parent=parent)
         dialog.exec()
         result = dialog.result_value
@@ -353,7 +354,7 @@ class ObservationDialog(QDialog):
                     tone="soon" if held and problem.confirmable else "alert",
                     confirmable=held and problem.confirmable,
                     suggestion=problem.suggestion,
-                )  # type: ignore[arg-type]
+                )
             elif name in self.vitals.confirmed() and name in report.confirmed:
                 row.show_problem(
                     "Extreme value: recorded as re-measured and confirmed",

@@ -181,7 +181,8 @@ class PrnDialog(QDialog):
         self.route.setObjectName("prn_route")
         self.route.setEditable(True)
         self.route.addItems(ROUTES)
-        self.route.lineEdit().setMaxLength(32)
+        if (typed := self.route.lineEdit()) is not None:  # always, as the box is editable
+            typed.setMaxLength(32)
         self.reason = QLineEdit()
         self.reason.setObjectName("prn_reason")
         self.reason.setMaxLength(500)

@@ -546,5 +546,5 @@ class CensusProxyModel(QSortFilterProxyModel):
 
 
 def _tie_key(index: IndexLike) -> tuple[Any, ...]:
-    bed = index.siblingAtColumn(CensusColumn.BED)
+    bed = index.sibling(index.row(), CensusColumn.BED)  # a persistent index has no siblingAtColumn
     return (-index.data(URGENCY_ROLE), bed.data(SORT_KEY_ROLE), index.data(ADMISSION_ID_ROLE))

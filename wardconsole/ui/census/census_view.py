@@ -9,11 +9,12 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
+    QSize,
     Qt,
     Signal,
     Slot,
 )
-from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QPainter, QPen
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QPainter, QPen, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -39,14 +40,35 @@ _COLUMN_SAMPLES = {
     CensusColumn.DETOX_DAY: ("10", False),
     CensusColumn.NEWS2: ("12 ● LOW-MED", False),
     CensusColumn.SYMPTOMS: ("41/109", False),
-    CensusColumn.ESCALATION: ("◆ URGENT · Hallucination", True),  # longer kinds elide, +N kept
+    CensusColumn.ESCALATION: ("▲ EMERGENCY · Deterioration +1", True),  # longer kinds elide
     CensusColumn.LAST_OBS: ("3 h 10 min ago", False),
     CensusColumn.NEXT_DUE: ("OVERDUE 1 h 5 min", True),
     CensusColumn.NURSE: ("L. Kowalczyk", False),  # initial + family name (see short_name)
-    CensusColumn.CHECKS: ("● Int 30 · 22 min", True),
+    CensusColumn.CHECKS: ("Eyesight ↻ · 14 min", True),
 }
 _CELL_PADDING = 12  # the delegate's margins plus a little air
 _HEADER_PADDING = 24  # room for the sort arrow
+
+GIVE_WAY_ORDER: tuple[CensusColumn, ...] = (
+    CensusColumn.NURSE,
+    CensusColumn.LAST_OBS,
+    CensusColumn.PATIENT,
+    CensusColumn.SYMPTOMS,
+    CensusColumn.AGE,
+    CensusColumn.DETOX_DAY,
+)
+"""When the window is narrower than every column's preferred width, these columns shrink, in
+this order, each down to its floor (a name keeps a few letters and its risk flag, elided text is
+whole in the tooltip; the bed always places the patient). Every other column carries risk (bed,
+NEWS2 and "incomplete", escalation, checks and absence, next obs due) and keeps its width."""
+_GIVE_WAY_FLOORS = {  # in average character widths (plus cell padding)
+    CensusColumn.PATIENT: 12,
+    CensusColumn.NURSE: 5,
+    CensusColumn.LAST_OBS: 7,
+    CensusColumn.SYMPTOMS: 5,
+    CensusColumn.AGE: 3,
+    CensusColumn.DETOX_DAY: 3,
+}
 
 
 _MORE_SUFFIX = re.compile(r"\s+\+\d+$")
@@ -150,6 +172,9 @@ class CensusView(QTableView):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.setItemDelegate(CensusDelegate(self))
         self.doubleClicked.connect(self._on_double_clicked)
+        self._preferred: dict[int, int] = {}
+        self._fitting = False
+        header.sectionResized.connect(self._on_section_resized)
         self._fit_rows_to_font()
 
     # -- queries and commands -----------------------------------------------------------------
@@ -195,11 +220,11 @@ class CensusView(QTableView):
             header.resizeSection(
                 column, max(content, titles.horizontalAdvance(title) + _HEADER_PADDING)
             )
-        if model is not None and header.count() > CensusColumn.PATIENT:
-            # The name column gives way so the status columns fit a 1366-px screen; a long
-            # name is elided, its risk badge kept, and the whole name is in the tooltip.
-            header.setMinimumSectionSize(min(header.minimumSectionSize(), 40))
-            header.setSectionResizeMode(CensusColumn.PATIENT, QHeaderView.ResizeMode.Stretch)
+        if model is not None:
+            # Columns give way in GIVE_WAY_ORDER (see there); spare room goes to the names.
+            header.setMinimumSectionSize(min(header.minimumSectionSize(), 24))
+            header.setStretchLastSection(False)
+            self.take_column_widths_as_preferred()
         if model is not None and header.count() > CensusColumn.CHECKS:
             # Safety checks sit next to the escalations, where a nurse looks for what is urgent.
             header.moveSection(
@@ -207,7 +232,69 @@ class CensusView(QTableView):
                 header.visualIndex(CensusColumn.ESCALATION) + 1,
             )
 
+    def take_column_widths_as_preferred(self) -> None:
+        """The widths now set (measured defaults, or a nurse's restored ones) are preferred."""
+        header = self.horizontalHeader()
+        self._preferred = {c: header.sectionSize(c) for c in range(header.count())}
+        self._fit_columns()
+
+    def give_way_floor(self, column: int) -> int:
+        """The narrowest a give-way column becomes (its preferred width for any other)."""
+        chars = _GIVE_WAY_FLOORS.get(CensusColumn(column)) if column in _GIVE_WAY_FLOORS else None
+        preferred = self._preferred.get(column, self.horizontalHeader().sectionSize(column))
+        if chars is None:
+            return preferred
+        return min(preferred, self.fontMetrics().averageCharWidth() * chars + _CELL_PADDING)
+
+    def minimum_table_width(self) -> int:
+        """Every risk column whole and every give-way column at its floor (plus the frame)."""
+        header = self.horizontalHeader()
+        columns = [c for c in range(header.count()) if not header.isSectionHidden(c)]
+        scrollbar = self.verticalScrollBar().sizeHint().width()
+        return sum(self.give_way_floor(c) for c in columns) + scrollbar + 2 * self.frameWidth()
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        if not self._preferred:
+            return hint
+        return QSize(max(hint.width(), self.minimum_table_width()), hint.height())
+
+    def _fit_columns(self) -> None:
+        """Share the viewport's width out: preferred widths, shrinking give-way columns first."""
+        header = self.horizontalHeader()
+        if not self._preferred or self._fitting:
+            return
+        columns = [c for c in range(header.count()) if not header.isSectionHidden(c)]
+        widths = {c: self._preferred.get(c, header.sectionSize(c)) for c in columns}
+        spare = self.viewport().width() - sum(widths.values())
+        if spare >= 0 and CensusColumn.PATIENT in widths:
+            widths[CensusColumn.PATIENT] += spare
+        for column in GIVE_WAY_ORDER:
+            if spare >= 0:
+                break
+            if column in widths:
+                cut = min(-spare, widths[column] - self.give_way_floor(column))
+                widths[column] -= max(0, cut)
+                spare += max(0, cut)
+        self._fitting = True
+        try:
+            for section, width in widths.items():
+                if header.sectionSize(section) != width:
+                    header.resizeSection(section, width)
+        finally:
+            self._fitting = False
+
+    @Slot(int, int, int)
+    def _on_section_resized(self, column: int, _old: int, new: int) -> None:
+        """A nurse dragged a column edge: that width becomes the column's preferred one."""
+        if not self._fitting and self._preferred:
+            self._preferred[column] = new
+
     # -- events -----------------------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):

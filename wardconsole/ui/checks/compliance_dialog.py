@@ -57,7 +57,7 @@ def nurse_cells(counts: ComplianceCounts) -> list[str]:
 class _CountsTableModel(QAbstractTableModel):
     """Leading text columns, then the compliance counts."""
 
-    counts_titles = COUNT_TITLES
+    counts_titles: tuple[str, ...] = COUNT_TITLES
 
     def __init__(self, titles: tuple[str, ...], parent: QObject | None = None) -> None:
         super().__init__(parent)

@@ -21,6 +21,8 @@ from wardconsole.ui import formatting as fmt
 from wardconsole.ui.escalations.centre import BannerState, RingingAlarm
 from wardconsole.ui.theme import Theme, risk_palette
 
+SIDE_WIDTH = 360
+"""At most this wide: the banner's right-hand column (state, cascade, more, sound)."""
 FLASH_TOGGLES = 8
 FLASH_INTERVAL_MS = 350
 _EDGE = {"on": "#FFFFFF", "off": "#FFD54F"}
@@ -61,11 +63,17 @@ class AlertBanner(QFrame):
         self.severity_label = self._label("banner_severity")
         self.headline = self._label("banner_headline")
         self.detail = self._label("banner_detail")
+        # Long names, reasons and sound states wrap rather than widen the window past a
+        # 1366-px screen (the banner's actions must stay on it).
+        self.headline.setWordWrap(True)
         self.detail.setWordWrap(True)
         self.state_label = self._label("banner_state")
         self.cascade_label = self._label("banner_cascade")
         self.more = self._label("banner_more")
         self.sound_label = self._label("banner_sound")
+        self.sound_label.setWordWrap(True)
+        self.sound_label.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.sound_label.setMaximumWidth(SIDE_WIDTH)
         self.show_button = QPushButton("Show ▸")
         self.show_button.setObjectName("banner_show")
         self.show_button.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -77,8 +85,9 @@ class AlertBanner(QFrame):
         text.addWidget(self.detail)
         side = QVBoxLayout()
         side.setSpacing(0)
-        for label in (self.state_label, self.cascade_label, self.more, self.sound_label):
+        for label in (self.state_label, self.cascade_label, self.more):
             side.addWidget(label, 0, Qt.AlignmentFlag.AlignRight)
+        side.addWidget(self.sound_label)  # no alignment flag: a wrapped label gets its height
         layout = QHBoxLayout(self)
         layout.setContentsMargins(14, 6, 14, 6)
         layout.setSpacing(18)

@@ -1,11 +1,12 @@
 """How a station makes an escalation heard: the alert sound, its time-limited mute, and the
 announcer that decides (on the ward clock) when an alarm sounds again or cascades.
 
-Sound is optional hardware: a nursing-station PC may have no speakers, and QtMultimedia needs a
-system audio library (``libpulse0`` on Linux). ``open_alert_sound`` therefore never fails: it
-returns a ``SilentAlertSound`` that says why ("sound unavailable at this station: …"), and the
-console shows that instead of pretending an alarm was heard. QtMultimedia is imported only
-there, so nothing else (tests included) meets its start-up warnings.
+Sound is optional hardware: a nursing-station PC may have no speakers, and QtMultimedia (from
+``PySide6-Addons``) needs a system audio library (``libpulse0`` on Linux). ``open_alert_sound``
+therefore never fails: it returns a ``SilentAlertSound`` that says why ("sound unavailable at
+this station: …"), and the console shows that instead of pretending an alarm was heard.
+QtMultimedia is imported only there, so nothing else (tests included) meets its start-up
+warnings.
 """
 
 from __future__ import annotations
@@ -95,6 +96,11 @@ class QtAlertSound(AlertSound):
     def play(self, severity: Severity) -> None:
         if self._failure is None:
             self._effects[severity].play()  # type: ignore[attr-defined]
+
+    @property
+    def playing(self) -> bool:
+        """True while an alert is sounding (a test waits for the sound to end)."""
+        return any(e.isPlaying() for e in self._effects.values())  # type: ignore[attr-defined]
 
     @Slot()
     def _on_status_changed(self) -> None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, Qt, Signal, Slot
+from PySide6.QtGui import QFont, QFontMetrics, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -39,14 +40,15 @@ from wardconsole.ui.escalations.dialogs import (
 from wardconsole.ui.escalations.escalation_model import WardEscalationColumn
 from wardconsole.ui.widgets.style_property import set_style_property
 
-_COLUMN_WIDTHS = {
-    WardEscalationColumn.SEVERITY: 134,
-    WardEscalationColumn.BED: 50,
-    WardEscalationColumn.PATIENT: 135,
-    WardEscalationColumn.CONCERN: 120,
-    WardEscalationColumn.AGE: 58,
-    WardEscalationColumn.STATUS: 295,
+_COLUMN_SAMPLES = {  # measured in the table's font (bold where the cells are bold)
+    WardEscalationColumn.SEVERITY: ("▲ EMERGENCY", True),
+    WardEscalationColumn.BED: ("B10", False),
+    WardEscalationColumn.PATIENT: ("Tomasz Corrigan", False),
+    WardEscalationColumn.CONCERN: ("Missed safety check", False),
+    WardEscalationColumn.AGE: ("23 h 59 min", False),  # a risk figure: never elided
+    WardEscalationColumn.STATUS: ("Not acknowledged", True),
 }
+_CELL_PADDING = 16
 DETAIL_PANE_WIDTH = 400
 
 
@@ -82,8 +84,7 @@ class EscalationPanel(QWidget):
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
-        for column, width in _COLUMN_WIDTHS.items():
-            header.resizeSection(column, width)
+        self._fit_columns()
         header.setSectionResizeMode(WardEscalationColumn.DETAILS, QHeaderView.ResizeMode.Stretch)
         self.empty_label = QLabel("No open escalations on the ward.")
         self.empty_label.setObjectName("no_escalations")
@@ -190,6 +191,26 @@ class EscalationPanel(QWidget):
     @property
     def title(self) -> str:
         return self._title
+
+    def _fit_columns(self) -> None:
+        """Column widths measured in the table's styled font, so the age and severity (risk
+        words) are never elided; the explanation column takes what is left."""
+        self.table.ensurePolished()
+        header = self.table.horizontalHeader()
+        bold = QFont(self.table.font())
+        bold.setBold(True)
+        for column, (sample, is_bold) in _COLUMN_SAMPLES.items():
+            metrics = QFontMetrics(bold) if is_bold else QFontMetrics(self.table.font())
+            header.resizeSection(column, metrics.horizontalAdvance(sample) + _CELL_PADDING)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit_columns()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit_columns()
 
     # -- selection ---------------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from wardconsole.services.views import CensusRow
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.escalations.escalation_model import EscalationColumn, EscalationTableModel
+from wardconsole.ui.patient.charts.page_pool import ChartPagePool
 from wardconsole.ui.patient.charts.patient_charts import PatientCharts, SeriesLoader
 from wardconsole.ui.patient.charts.readout_panel import ReadoutPanel
 from wardconsole.ui.patient.patient_header import PatientHeader
@@ -46,6 +47,7 @@ class PatientWindow(QWidget):
         theme: Theme = Theme.DAY,
         load_series: SeriesLoader | None = None,
         runner: TaskRunner | None = None,
+        pages: ChartPagePool | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
@@ -116,7 +118,7 @@ class PatientWindow(QWidget):
         self.charts: PatientCharts | None = None
         self.readout_panel: ReadoutPanel | None = None
         if load_series is not None and runner is not None:
-            self._lay_out_with_charts(layout, load_series, runner, theme)
+            self._lay_out_with_charts(layout, load_series, runner, theme, pages)
         else:
             layout.addWidget(self._escalations_title)
             layout.addWidget(self._escalations, 1)
@@ -130,10 +132,17 @@ class PatientWindow(QWidget):
         self.set_row(row, now)
 
     def _lay_out_with_charts(
-        self, layout: QVBoxLayout, load_series: SeriesLoader, runner: TaskRunner, theme: Theme
+        self,
+        layout: QVBoxLayout,
+        load_series: SeriesLoader,
+        runner: TaskRunner,
+        theme: Theme,
+        pages: ChartPagePool | None,
     ) -> None:
         """Charts below the header; read-out, escalations and details in a column beside them."""
-        self.charts = PatientCharts(self._admission_id, load_series, runner, theme=theme)
+        self.charts = PatientCharts(
+            self._admission_id, load_series, runner, theme=theme, pages=pages
+        )
         self.readout_panel = ReadoutPanel()
         self.charts.readout_changed.connect(self.readout_panel.set_readout)
         # Beside the chart the table is narrow: one or two lines per escalation, scroll across.
@@ -179,6 +188,11 @@ class PatientWindow(QWidget):
         """The console is closing: drop chart loads still in flight."""
         if self.charts is not None:
             self.charts.close_charts()
+
+    def release_charts(self) -> None:
+        """The window is being dropped: its chart page goes back to the pool it came from."""
+        if self.charts is not None:
+            self.charts.release_pages()
 
     @property
     def admission_id(self) -> int:

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from itertools import product
+from typing import Any
 
 from wardconsole.domain.limits import LIMITS
 from wardconsole.domain.news2 import ACVPU, news2
+from wardconsole.domain.records import CompleteVitals
 
-_ZERO_SET = {
+_ZERO_SET: dict[str, Any] = {
     # A reference set that scores 0 on every parameter, used only as the background while one
     # parameter is varied; the test suite checks it really scores 0.
     "respiration_rate": 16,
@@ -51,7 +53,7 @@ def _score(parameter: str, value: object, *, scale: int, on_oxygen: bool) -> int
     if parameter == "spo2" and scale == 2:
         values["spo2"] = 90  # scores 0 on Scale 2 whatever the oxygen
     values[parameter] = value
-    result = news2(**values)  # type: ignore[arg-type]
+    result = news2(CompleteVitals(**values))
     return result.parameter_scores[parameter]
 
 
@@ -103,7 +105,8 @@ def total_risk_bands() -> tuple[tuple[int, int, str], ...]:
     choices.append([("on_oxygen", False), ("on_oxygen", True)])
     risk_of_total: dict[int, str] = {}
     for combination in product(*choices):
-        result = news2(**dict(_ZERO_SET, **dict(combination)))  # type: ignore[arg-type]
+        varied: dict[str, Any] = {**_ZERO_SET, **dict(combination)}
+        result = news2(CompleteVitals(**varied))
         if not result.red_flag:
             risk_of_total.setdefault(result.total, result.risk)
     bands: list[tuple[int, int, str]] = []

@@ -100,7 +100,7 @@ class EventLane:
         )
 
     def _tip(self, x: float, y: float, data: object) -> str:
-        index = int(data) if data is not None else -1
+        index = int(data) if isinstance(data, int | np.integer) else -1
         return event_tip(self._events[index]) if 0 <= index < len(self._events) else ""
 
 

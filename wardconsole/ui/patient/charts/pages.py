@@ -258,6 +258,16 @@ class VitalsPage(ChartPage):
     def visible_points(self, series: PatientSeries, start: float, end: float) -> int:
         return series.sets.count_between(start, end)
 
+    def clear(self) -> None:
+        """Nothing of the last patient left: no lines, marks, events, crosshair or shading."""
+        self.events.set_events(())
+        for plot in self.plots:
+            for name in plot.curves:
+                plot.set_track(name, None)
+            plot.set_corrections([])
+            plot.set_overlays([])
+        self.set_crosshair(None)
+
 
 class WithdrawalPage(ChartPage):
     def __init__(self, palette: ChartPalette) -> None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 from wardconsole.services.charts import PatientSeries
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.patient.charts import export
+from wardconsole.ui.patient.charts.page_pool import ChartPagePool
 from wardconsole.ui.patient.charts.pages import (
     ChartPage,
     VitalsPage,
@@ -75,10 +76,13 @@ class PatientCharts(QWidget):
         runner: TaskRunner,
         *,
         theme: Theme = Theme.DAY,
+        pages: ChartPagePool | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("PatientCharts")
+        self._pages_pool = pages
+        self._mouse_slots: dict[int, partial[None]] = {}
         self._admission_id = admission_id
         self._load_series = load_series
         self._runner = runner
@@ -97,7 +101,7 @@ class PatientCharts(QWidget):
         # Ask first: the worker reads while the plots are being built.
         self._request_load(**self._first_request())
 
-        self.vitals = VitalsPage(self._palette)
+        self.vitals = pages.take(self._palette) if pages is not None else VitalsPage(self._palette)
         self.withdrawal: WithdrawalPage | None = None
         """Built the first time it is shown: most visits only need the vitals."""
         self._selected_items: tuple[str, ...] | None = None
@@ -139,7 +143,9 @@ class PatientCharts(QWidget):
         self._connect_page(self.vitals)
 
     def _connect_page(self, page: ChartPage) -> None:
-        page.widget.scene().sigMouseMoved.connect(partial(self._on_mouse_moved, page))
+        slot = partial(self._on_mouse_moved, page)
+        self._mouse_slots[id(page)] = slot
+        page.widget.scene().sigMouseMoved.connect(slot)
         for plot in page.plots:
             plot.vb.sigRangeChangedManually.connect(self._on_range_changed_by_hand)
 
@@ -171,7 +177,7 @@ class PatientCharts(QWidget):
         page.set_limits(series.admitted_at - 7200, stay_end + 7200)
         page.set_overlays(overlay_spans(series))
 
-    def _pages(self) -> list[ChartPage]:
+    def _pages(self) -> list[VitalsPage | WithdrawalPage]:
         return [page for page in (self.vitals, self.withdrawal) if page is not None]
 
     @property
@@ -272,13 +278,17 @@ class PatientCharts(QWidget):
 
     def render_image(self) -> QImage:
         """The chart (or table) as on screen, with the caption line above it."""
-        view = self._stack.currentWidget().grab()  # the page on screen, as it is
+        page = self._stack.currentWidget()
+        if page is None:
+            raise RuntimeError("the chart window shows no page")
+        view = page.grab()  # the page on screen, as it is
         return export.compose(
             view, self._caption_text(), self._palette.background, self._palette.foreground
         )
 
     def export_png(self, path: Path) -> Path:
-        if not self.render_image().save(str(path), "PNG"):
+        # PySide6's stub asks for bytes here, but the binding accepts only str.
+        if not self.render_image().save(str(path), "PNG"):  # type: ignore[call-overload]
             raise OSError(f"could not write {path}")
         return path
 
@@ -291,6 +301,25 @@ class PatientCharts(QWidget):
         self._range_timer.stop()
         if self._handle is not None:
             self._handle.cancel()
+
+    def release_pages(self) -> None:
+        """The window is dropped: give the vitals page back to the pool for the next window,
+        emptied and cut loose from this one (these charts show nothing after this)."""
+        self.close_charts()
+        pool, self._pages_pool = self._pages_pool, None
+        if pool is None:
+            return
+        page = self.vitals
+        if self.withdrawal is not None:
+            self.withdrawal.master.setXLink(None)
+        page.master.sigXRangeChanged.disconnect(self._on_x_range_changed)
+        page.widget.scene().sigMouseMoved.disconnect(self._mouse_slots.pop(id(page)))
+        for plot in page.plots:
+            plot.vb.sigRangeChangedManually.disconnect(self._on_range_changed_by_hand)
+        page.clear()
+        self._stack.removeWidget(page.widget)
+        page.widget.setParent(None)
+        pool.give_back(page)
 
     # -- loading --------------------------------------------------------------------------
 

@@ -49,6 +49,15 @@ class ObservationColumn(enum.IntEnum):
     STATUS = 9
 
 
+_PLAIN_NUMBERS: dict[ObservationColumn, tuple[str, str]] = {
+    ObservationColumn.RESPIRATION: ("respiration_rate", "{:.0f}"),
+    ObservationColumn.SPO2: ("spo2", "{:.0f}"),
+    ObservationColumn.PULSE: ("pulse", "{:.0f}"),
+    ObservationColumn.TEMPERATURE: ("temperature", "{:.1f}"),
+}
+"""Columns shown as the stored number alone: its series and format."""
+
+
 _OBS_HEADERS = (
     "Taken",
     "NEWS2",
@@ -162,19 +171,13 @@ class ObservationTableModel(QAbstractTableModel):
                 return "incomplete"
             risk = int(obs.column("news2_risk")[row])
             return f"{total:.0f} {fmt.news2_band_text(RISKS[risk]) if risk >= 0 else ''}".strip()
-        if column is ObservationColumn.RESPIRATION:
-            return number("respiration_rate")
-        if column is ObservationColumn.SPO2:
-            return number("spo2")
+        if column in _PLAIN_NUMBERS:
+            return number(*_PLAIN_NUMBERS[column])
         if column is ObservationColumn.OXYGEN:
             value = obs.column("on_oxygen")[row]
             return "—" if math.isnan(value) else ("O₂" if value == 1 else "air")
         if column is ObservationColumn.BP:
             return f"{number('systolic_bp')}/{number('diastolic_bp')}"
-        if column is ObservationColumn.PULSE:
-            return number("pulse")
-        if column is ObservationColumn.TEMPERATURE:
-            return number("temperature", "{:.1f}")
         if column is ObservationColumn.ACVPU:
             level = obs.column("consciousness")[row]
             return "—" if math.isnan(level) else ACVPU[int(level)]

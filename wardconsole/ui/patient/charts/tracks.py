@@ -307,7 +307,7 @@ class TrackPlot:
         self.corrections.setBrush(pg.mkBrush(None))
 
     def _correction_tip(self, x: float, y: float, data: object) -> str:
-        index = int(data) if data is not None else -1
+        index = int(data) if isinstance(data, int | np.integer) else -1
         if 0 <= index < len(self._correction_text):
             return self._correction_text[index]
         return ""

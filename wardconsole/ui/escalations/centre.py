@@ -21,13 +21,14 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from wardconsole.domain.alerting import Announcement, cascade_target
 from wardconsole.domain.records import EscalationState
-from wardconsole.services.context import ConflictError, InvalidInput, ServiceError
+from wardconsole.services.context import ConflictError, InvalidInput, Permission, ServiceError
 from wardconsole.services.escalation_desk import EscalationDesk
 from wardconsole.services.escalations import (
     EscalationBoard,
     EscalationChange,
     EscalationEvent,
 )
+from wardconsole.services.governance import PolicyMismatch, PolicyStatus
 from wardconsole.store.changes_api import Change
 from wardconsole.store.repository import EscalationInfo
 from wardconsole.ui import formatting as fmt
@@ -81,6 +82,10 @@ class EscalationCentre(QObject):
     busy_changed = Signal(bool)
     """An action is being saved (buttons wait) or has finished."""
 
+    policy_notice_changed = Signal(str, str)
+    """(message, tone) about the local policy: 'alert' when this station's policy is not the
+    ward's (no time-driven rules run here); 'soon' for unsigned policy (supervisors); '' clears."""
+
     def __init__(
         self,
         desk: EscalationDesk,
@@ -106,7 +111,7 @@ class EscalationCentre(QObject):
 
         self._tick = self._timer(TICK_MS, self._on_tick)
         self._board_timer = self._timer(BOARD_REFRESH_MS, self.refresh)
-        self._ward_timer = self._timer(WARD_TICK_MS, self.evaluate_ward)
+        self._ward_timer = self._timer(WARD_TICK_MS, self._on_ward_tick)
         self.announcer.announced.connect(self._on_announced)
         self.mute.mute_changed.connect(self._on_mute_changed)
         sound.availability_changed.connect(self._on_mute_changed)
@@ -170,6 +175,33 @@ class EscalationCentre(QObject):
             timer.start()
         self.refresh()
         self.evaluate_ward()
+        self.check_policy()
+
+    @Slot()
+    def _on_ward_tick(self) -> None:
+        self.evaluate_ward()
+        self.check_policy()
+
+    def check_policy(self) -> None:
+        """Read this station's policy against the ward's in the background and say so."""
+        if self._shut_down:
+            return
+        desk = self._desk
+        self._runner.run(
+            lambda: (desk.policy_status(), desk.signed_in().can(Permission.MANAGE_STAFF)),
+            on_success=self._on_policy_status,
+            on_failure=lambda e: log.warning("Policy status failed: %s", e),
+            key="policy-status",
+        )
+
+    def _on_policy_status(self, answer: tuple[PolicyStatus, bool]) -> None:
+        status, supervisor = answer
+        if not status.matches:
+            self.policy_notice_changed.emit(status.mismatch_message, "alert")
+        elif status.unsigned and supervisor:
+            self.policy_notice_changed.emit(status.unsigned_message, "soon")
+        else:
+            self.policy_notice_changed.emit("", "")
 
     def shutdown(self) -> None:
         self._shut_down = True
@@ -258,9 +290,15 @@ class EscalationCentre(QObject):
         self._runner.run(
             self._desk.evaluate_ward,
             on_success=self._on_ward_evaluated,
-            on_failure=lambda e: log.warning("Ward rules failed: %s", type(e).__name__),
+            on_failure=self._on_ward_failed,
             key="evaluate-ward",
         )
+
+    def _on_ward_failed(self, error: BaseException) -> None:
+        if isinstance(error, PolicyMismatch):
+            self.policy_notice_changed.emit(str(error), "alert")
+        else:
+            log.warning("Ward rules failed: %s", type(error).__name__)
 
     def _on_ward_evaluated(self, changes: list[EscalationChange]) -> None:
         if changes:
@@ -309,18 +347,41 @@ class EscalationCentre(QObject):
             "Resolved",
         )
 
-    def snooze(self, escalation: EscalationInfo, minutes: int, reason: str) -> None:
+    def snooze(
+        self,
+        escalation: EscalationInfo,
+        minutes: int,
+        reason: str,
+        second: tuple[str, str] | None = None,
+    ) -> None:
+        """``second``: a colleague's staff ID and password, checked on the worker first."""
+        desk = self._desk
+
+        def work() -> None:
+            confirmer = desk.confirm_second_person(*second) if second else None
+            desk.snooze(escalation.id, escalation.version, minutes, reason, confirmer)
+
         self._act(
-            lambda: self._desk.snooze(escalation.id, escalation.version, minutes, reason),
+            work,
             escalation,
-            f"Snoozed for {minutes} min; the alarm returns after that",
+            f"Snoozed for {minutes} min; the alarm returns after that"
+            + (" (confirmed by a second member of staff)" if second else ""),
         )
 
-    def decline(self, escalation: EscalationInfo, reason: str) -> None:
+    def decline(
+        self, escalation: EscalationInfo, reason: str, second: tuple[str, str] | None = None
+    ) -> None:
+        desk = self._desk
+
+        def work() -> None:
+            confirmer = desk.confirm_second_person(*second) if second else None
+            desk.decline(escalation.id, escalation.version, reason, confirmer)
+
         self._act(
-            lambda: self._desk.decline(escalation.id, escalation.version, reason),
+            work,
             escalation,
-            "Closed without escalating; your reason is logged",
+            "Closed without escalating; your reason is logged"
+            + (" with the second member of staff" if second else ""),
         )
 
     def _act(self, work: Callable[[], None], escalation: EscalationInfo, done: str) -> None:

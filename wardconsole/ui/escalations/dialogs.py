@@ -215,3 +215,43 @@ class NotEscalatingDialog(_EscalationDialog):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             return dialog.reason.text().strip()
         return None
+
+
+class SecondPersonDialog(_EscalationDialog):
+    """A colleague signs in to confirm silencing an emergency (ward policy): the station stays
+    signed in as before; both names go on the trail and the audit."""
+
+    def __init__(
+        self, escalation: EscalationInfo, what: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__("Second member of staff", escalation, "Confirm", parent)
+        note = QLabel(
+            f"An emergency is {what} only with a second member of staff. Ask a colleague to "
+            "sign in here to confirm; you stay signed in."
+        )
+        note.setObjectName("second_person_note")
+        note.setWordWrap(True)
+        set_style_property(note, "tone", "alert")
+        self.staff_code = self.text_field("second_staff_id", "their staff ID")
+        self.password = QLineEdit()
+        self.password.setObjectName("second_password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.form.addRow(note)
+        self.form.addRow("Colleague's &staff ID:", self.staff_code)
+        self.form.addRow("Their &password:", self.password)
+
+    def problem(self) -> tuple[QWidget, str] | None:
+        if not self.staff_code.text().strip():
+            return self.staff_code, "Staff ID: the colleague who confirms signs in here."
+        if not self.password.text():
+            return self.password, "Password: the colleague types their own password."
+        return None
+
+    @classmethod
+    def ask(
+        cls, parent: QWidget | None, escalation: EscalationInfo, what: str
+    ) -> tuple[str, str] | None:
+        dialog = cls(escalation, what, parent)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            return dialog.staff_code.text().strip(), dialog.password.text()
+        return None

@@ -9,6 +9,7 @@ Dialogs are asked here; the work is done by the ``EscalationCentre`` in the back
 from __future__ import annotations
 
 import html
+from typing import Literal
 
 from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QFont, QFontMetrics, QShowEvent
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from wardconsole.domain.alerting import snooze_choices
-from wardconsole.domain.records import EscalationState
+from wardconsole.domain.records import EscalationState, Severity
 from wardconsole.store.repository import EscalationInfo
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.escalations.centre import EscalationCentre
@@ -35,6 +36,7 @@ from wardconsole.ui.escalations.dialogs import (
     NotEscalatingDialog,
     RecordActionDialog,
     ResolveDialog,
+    SecondPersonDialog,
     SnoozeDialog,
 )
 from wardconsole.ui.escalations.escalation_model import WardEscalationColumn
@@ -74,6 +76,10 @@ class EscalationPanel(QWidget):
         self.notice.setObjectName("escalation_notice")
         self.notice.setWordWrap(True)
         self.notice.hide()
+        self.policy_notice = QLabel()
+        self.policy_notice.setObjectName("policy_notice")
+        self.policy_notice.setWordWrap(True)
+        self.policy_notice.hide()
         self.table = QTableView()
         self.table.setObjectName("EscalationTable")
         self.table.setModel(centre.model)
@@ -143,6 +149,7 @@ class EscalationPanel(QWidget):
         left_layout.setContentsMargins(8, 4, 4, 4)
         left_layout.setSpacing(4)
         left_layout.addLayout(actions)
+        left_layout.addWidget(self.policy_notice)
         left_layout.addWidget(self.notice)
         left_layout.addWidget(self._list_stack, 1)
 
@@ -177,6 +184,7 @@ class EscalationPanel(QWidget):
         centre.model.modelReset.connect(self._on_model_reset)
         centre.model.dataChanged.connect(self._on_model_data_changed)
         centre.notice_changed.connect(self._on_notice_changed)
+        centre.policy_notice_changed.connect(self._on_policy_notice_changed)
         centre.busy_changed.connect(self._on_busy_changed)
         centre.mute.mute_changed.connect(self._on_mute_changed)
         centre.sound.availability_changed.connect(self._on_mute_changed)
@@ -300,6 +308,14 @@ class EscalationPanel(QWidget):
         self.notice.setVisible(bool(text))
         set_style_property(self.notice, "tone", tone or "muted")
 
+    @Slot(str, str)
+    def _on_policy_notice_changed(self, text: str, tone: str) -> None:
+        """Loud and persistent: a station not on the ward's policy runs no time-driven alarms;
+        supervisors also see that the local policy is not signed off (non-blocking)."""
+        self.policy_notice.setText(text)
+        self.policy_notice.setVisible(bool(text))
+        set_style_property(self.policy_notice, "tone", tone or "muted")
+
     @Slot(bool)
     def _on_busy_changed(self, _busy: bool) -> None:
         self._update_selected()
@@ -362,8 +378,11 @@ class EscalationPanel(QWidget):
         answer = SnoozeDialog.ask(
             self, escalation, snooze_choices(self._centre.desk.policy.max_snooze)
         )
-        if answer is not None:
-            self._centre.snooze(escalation, *answer)
+        if answer is None:
+            return
+        second = self._second_person(escalation, "snoozed")
+        if second is not False:
+            self._centre.snooze(escalation, *answer, second=second)
 
     @Slot()
     def _on_decline_clicked(self) -> None:
@@ -371,5 +390,21 @@ class EscalationPanel(QWidget):
         if escalation is None:
             return
         reason = NotEscalatingDialog.ask(self, escalation)
-        if reason:
-            self._centre.decline(escalation, reason)
+        if not reason:
+            return
+        second = self._second_person(escalation, "closed without escalating")
+        if second is not False:
+            self._centre.decline(escalation, reason, second=second)
+
+    def _second_person(
+        self, escalation: EscalationInfo, what: str
+    ) -> tuple[str, str] | Literal[False] | None:
+        """A colleague's sign-in when policy needs one for this (an emergency); None when not
+        needed; False when the nurse cancelled."""
+        if not (
+            self._centre.desk.policy.second_person_for_emergency
+            and escalation.severity is Severity.EMERGENCY
+        ):
+            return None
+        answer = SecondPersonDialog.ask(self, escalation, what)
+        return False if answer is None else answer

@@ -434,9 +434,7 @@ def after_prn_inputs(
     doses: dict[int, list[PrnDose]] = {}
     for row in session.scalars(
         select(PrnDoseRow)
-        .where(
-            PrnDoseRow.admission_id.in_(ids), PrnDoseRow.taken_at >= since, is_current(PrnDoseRow)
-        )
+        .where(PrnDoseRow.admission_id.in_(ids), PrnDoseRow.taken_at >= since, current(PrnDoseRow))
         .order_by(PrnDoseRow.taken_at, PrnDoseRow.id)
     ):
         doses.setdefault(row.admission_id, []).append(to_prn(row))
@@ -447,7 +445,7 @@ def after_prn_inputs(
             AssessmentRow.admission_id.in_(ids),
             AssessmentRow.taken_at >= since,
             AssessmentRow.kind.in_(("rass", "rt_check")),
-            is_current(AssessmentRow),
+            current(AssessmentRow),
         )
         .order_by(AssessmentRow.taken_at, AssessmentRow.id)
     ):

@@ -22,7 +22,15 @@ from wardconsole.ui.escalations.escalation_model import (
 from wardconsole.ui.escalations.panel import EscalationPanel
 from wardconsole.ui.main_window import MainWindow
 
-from .escalation_fakes import SICK, UNWELL, Station, Ward, deterioration, fake_clock
+from .escalation_fakes import (
+    COLLEAGUE_PASSWORD,
+    SICK,
+    UNWELL,
+    Station,
+    Ward,
+    deterioration,
+    fake_clock,
+)
 
 
 @pytest.fixture
@@ -186,7 +194,10 @@ def test_the_trail_shows_who_when_and_from_which_station(
     assert trail(window)[1] == ("acknowledged", "Ash Nurse", "Station A", "")
     local = clock.now.astimezone()
     assert trail_text(window)[1] == f"{local:%a %H:%M}  Acknowledged — Ash Nurse, Station A"
-    assert trail_text(window)[0].startswith(f"{local:%a %H:%M}  Raised — Ash Nurse, Station A\n")
+    digest = station.db.policy_digest[:8]
+    assert trail_text(window)[0].startswith(
+        f"{local:%a %H:%M}  Raised — Ash Nurse, Station A  [policy {digest}]\n"
+    )
 
 
 def test_a_snooze_needs_a_reason_is_on_the_trail_and_the_alarm_returns(
@@ -204,17 +215,15 @@ def test_a_snooze_needs_a_reason_is_on_the_trail_and_the_alarm_returns(
         return 10, "Doctor already at the bedside"
 
     monkeypatch.setattr(dialogs.SnoozeDialog, "ask", classmethod(ask))
+    colleague(ward, monkeypatch)
     qtbot.mouseClick(panel.snooze_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: rows(window)[0]["Status"] == "Snoozed, 10 min left · not acknowledged")
     assert offered == [(5, 10, 15, 20, 30)]  # capped at the policy's 30 min
-    assert trail(window)[-1] == (
-        "snoozed",
-        "Ash Nurse",
-        "Station A",
-        "10 min: Doctor already at the bedside",
-    )
-    assert trail_text(window)[-1].endswith(
-        "Snoozed — Ash Nurse, Station A\n10 min: Doctor already at the bedside"
+    detail = "10 min: Doctor already at the bedside (confirmed by Bea Second)"
+    assert trail(window)[-1] == ("snoozed", "Ash Nurse", "Station A", detail)
+    assert (
+        "Snoozed — Ash Nurse, Station A; confirmed by Bea Second\n" + detail
+        in (trail_text(window)[-1])
     )
     assert not window.alert_banner.isVisible()
     played = len(station.sound.played)
@@ -239,17 +248,58 @@ def test_deciding_not_to_escalate_is_logged_with_the_reason(
         "ask",
         classmethod(lambda cls, parent, e: "Known baseline; doctor aware"),
     )
+    colleague(ward, monkeypatch)
     qtbot.mouseClick(panel.decline_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: rows(window) == [])
     info = EscalationService(station.db).get(esc_id)
     assert info.state is EscalationState.RESOLVED
     assert info.outcome == "Not escalated: Known baseline; doctor aware"
     last = EscalationService(station.db).trail(esc_id)[-1]
-    assert (last.action, last.staff, last.detail) == (
+    assert (last.action, last.staff, last.detail, last.confirmed_by) == (
         "not_escalated",
         "Ash Nurse",
-        "Known baseline; doctor aware",
+        "Known baseline; doctor aware (confirmed by Bea Second)",
+        "Bea Second",
     )
+
+
+def colleague(ward: Ward, monkeypatch, password: str = COLLEAGUE_PASSWORD) -> list[str]:
+    """A second nurse on the ward who signs in to confirm; returns what the dialog was told."""
+    if not any(s.nurse.staff_code == "rn.bea" for s in ward.stations):
+        ward.station("Station B", "rn.bea", "Bea Second")
+    asked: list[str] = []
+
+    def ask(cls, parent, escalation, what):
+        asked.append(what)
+        return "rn.bea", password
+
+    monkeypatch.setattr(dialogs.SecondPersonDialog, "ask", classmethod(ask))
+    return asked
+
+
+def test_an_emergency_is_not_declined_without_a_colleague_who_signs_in(
+    qtbot, ward: Ward, open_window, monkeypatch
+) -> None:
+    station = ward.stations[0]
+    station.record(ward.admissions[0], SICK)
+    window = open_window(station)
+    panel = panel_of(window)
+    qtbot.waitUntil(lambda: panel.selected() is not None)
+    esc_id = panel.selected().id
+    monkeypatch.setattr(
+        dialogs.NotEscalatingDialog, "ask", classmethod(lambda cls, parent, e: "Known baseline")
+    )
+    asked = colleague(ward, monkeypatch, password="wrong password")
+    qtbot.mouseClick(panel.decline_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.notice.isVisible() and "not recognised" in panel.notice.text())
+    assert asked == ["closed without escalating"]
+    assert EscalationService(station.db).get(esc_id).state is EscalationState.OPEN
+    # Cancelling the colleague's sign-in changes nothing either.
+    monkeypatch.setattr(
+        dialogs.SecondPersonDialog, "ask", classmethod(lambda cls, parent, e, what: None)
+    )
+    qtbot.mouseClick(panel.decline_button, Qt.MouseButton.LeftButton)
+    assert EscalationService(station.db).get(esc_id).state is EscalationState.OPEN
 
 
 def test_cancelling_a_dialog_changes_nothing(qtbot, ward: Ward, open_window, monkeypatch) -> None:

@@ -189,11 +189,13 @@ class ImportService:
     ) -> list[ImportReport | ServiceError]:
         """Several batches (monitor messages that arrived together) in ONE transaction, each
         in a savepoint of its own: a batch refused (an unknown patient, unstorable text) is
-        returned as its error and leaves the others. One commit for the group, so a busy feed
-        pays one disk flush per group, not one per message."""
+        returned as its error and leaves the others. The clinical rules run once per stay
+        after the group's last set, and one commit ends it, so a busy feed pays one rules pass
+        and one disk flush per patient and group, not per message."""
         require(actor, Permission.RECORD)
         now = self._db.clock()
         results: list[ImportReport | ServiceError] = []
+        touched: set[int] = set()
         with self._db.transaction() as session:
             for batch in batches:
                 try:
@@ -205,9 +207,12 @@ class ImportService:
                     with session.begin_nested():
                         writer = _BatchWriter(session, actor, batch, now)
                         writer.write_chunk(batch.groups, None, 0, len(batch.groups))
-                        results.append(writer.finish(self._db))
+                        results.append(writer.finish(self._db, apply_rules_now=False))
+                    touched |= writer.touched
                 except ServiceError as exc:
                     results.append(exc)
+            # The rules once per stay for the whole group, after its last set.
+            changed_and_ruled(session, self._db, touched, now, actor)
         return results
 
 
@@ -505,7 +510,9 @@ class _BatchWriter:
 
     # -- the end of the transaction --------------------------------------------------------------
 
-    def finish(self, db: Database) -> ImportReport:
+    def finish(self, db: Database, *, apply_rules_now: bool = True) -> ImportReport:
+        """Audit the batch; note and (unless the caller does it once for a group) run the
+        rules for every stay it touched."""
         detail: dict[str, Any] = {
             "source": self.batch.source,
             "label": self.batch.label,
@@ -526,18 +533,8 @@ class _BatchWriter:
             entity_id=None,
             detail=detail,
         )
-        for admission_id in sorted(self.touched):
-            record_change(self.session, "observation", admission_id, self.actor.station)
-            admission = self.session.get(Admission, admission_id)
-            if admission is not None and admission.discharged_at is None:
-                apply_rules(
-                    self.session,
-                    db,
-                    admission_id,
-                    now=self.now,
-                    station=self.actor.station,
-                    staff_id=self.actor.staff_id,
-                )
+        if apply_rules_now:
+            changed_and_ruled(self.session, db, self.touched, self.now, self.actor)
         return ImportReport(
             sets_added=self.sets_added,
             values_added=self.values_added,
@@ -547,6 +544,25 @@ class _BatchWriter:
             stays_created=self.stays_created,
             admission_ids=tuple(sorted(self.touched)),
         )
+
+
+def changed_and_ruled(
+    session: Session, db: Database, admission_ids: set[int], now: datetime, actor: Actor
+) -> None:
+    """A change-log row and the clinical rules, once per stay an import touched, in the
+    import's transaction (so an escalation commits with the sets that raised it)."""
+    for admission_id in sorted(admission_ids):
+        record_change(session, "observation", admission_id, actor.station)
+        admission = session.get(Admission, admission_id)
+        if admission is not None and admission.discharged_at is None:
+            apply_rules(
+                session,
+                db,
+                admission_id,
+                now=now,
+                station=actor.station,
+                staff_id=actor.staff_id,
+            )
 
 
 def unstorable_text(batch: ImportBatch) -> dict[str, str]:

@@ -71,6 +71,9 @@ class EscalationCentre(QObject):
     board_changed = Signal(object)
     """A new ``EscalationBoard`` was read (the model already shows it)."""
 
+    acknowledged = Signal(object)
+    """This station's acknowledgement of an ``EscalationInfo`` was saved."""
+
     banner_changed = Signal(object)
     """A new ``BannerState``: what this station is alarming about, and its sound."""
 
@@ -350,6 +353,7 @@ class EscalationCentre(QObject):
             lambda: self._desk.acknowledge(escalation.id, escalation.version),
             escalation,
             "Acknowledged: you are on it",
+            on_done=lambda: self.acknowledged.emit(escalation),
         )
 
     def record_action(self, escalation: EscalationInfo, text: str) -> None:
@@ -403,7 +407,13 @@ class EscalationCentre(QObject):
             + (" with the second member of staff" if second else ""),
         )
 
-    def _act(self, work: Callable[[], None], escalation: EscalationInfo, done: str) -> None:
+    def _act(
+        self,
+        work: Callable[[], None],
+        escalation: EscalationInfo,
+        done: str,
+        on_done: Callable[[], None] | None = None,
+    ) -> None:
         if self._busy or self._shut_down:
             return
         self._set_busy(True)
@@ -412,6 +422,8 @@ class EscalationCentre(QObject):
         def succeeded(_result: object) -> None:
             self._set_busy(False)
             self.notice_changed.emit(f"{done} ({what}).", "ok")
+            if on_done is not None:
+                on_done()
             self.refresh()
 
         def failed(error: BaseException) -> None:

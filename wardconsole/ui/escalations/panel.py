@@ -3,13 +3,15 @@
 Left, the list (most severe, then oldest), a line for conflicts and failures, and the station's
 sound state with its time-limited mute. Right, the selected escalation with its prompts, the
 actions (acknowledge, record action, resolve, snooze, not escalating) and its full trail.
-Dialogs are asked here; the work is done by the ``EscalationCentre`` in the background.
+Dialogs are opened here (not modal, one at a time); the work is done by the
+``EscalationCentre`` in the background.
 """
 
 from __future__ import annotations
 
 import html
-from typing import Literal
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QFont, QFontMetrics, QShowEvent
@@ -33,10 +35,10 @@ from wardconsole.store.repository import EscalationInfo
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.escalations.centre import EscalationCentre
 from wardconsole.ui.escalations.dialogs import (
+    EscalationDialog,
     NotEscalatingDialog,
     RecordActionDialog,
     ResolveDialog,
-    SecondPersonDialog,
     SnoozeDialog,
 )
 from wardconsole.ui.escalations.escalation_model import WardEscalationColumn
@@ -64,6 +66,8 @@ class EscalationPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("EscalationPanel")
         self._centre = centre
+        self.dialog: EscalationDialog | None = None
+        """The escalation dialog open now (at most one)."""
 
         # Left: the list.
         self._title = "Escalations"
@@ -105,7 +109,8 @@ class EscalationPanel(QWidget):
         self.selected_label.setObjectName("selected_escalation")
         self.selected_label.setWordWrap(True)
         self.selected_label.setTextFormat(Qt.TextFormat.RichText)
-        self.acknowledge_button = self._button("acknowledge", "&Acknowledge — I am on it")
+        self.acknowledge_button = self._button("acknowledge", "Acknowledge — I am on it")
+        # Alt+A belongs to the window: it acknowledges the alarm the banner shows (see there).
         self.action_button = self._button("record_action", "Record a&ction…")
         self.resolve_button = self._button("resolve", "&Resolve…")
         self.snooze_button = self._button("snooze", "S&nooze…")
@@ -352,59 +357,73 @@ class EscalationPanel(QWidget):
         if escalation is not None:
             self._centre.acknowledge(escalation)
 
-    @Slot()
-    def _on_action_clicked(self) -> None:
+    def _open_dialog(
+        self,
+        make: Callable[[EscalationInfo], EscalationDialog],
+        on_answer: Callable[[EscalationInfo, Any], None],
+    ) -> None:
+        """One escalation dialog at a time, not modal: the banner, the lock and the rest of the
+        console keep working while a nurse types. A second request brings the open one back."""
+        if self.dialog is not None and self.dialog.isVisible():
+            self.dialog.raise_()
+            self.dialog.activateWindow()
+            return
         escalation = self.selected()
         if escalation is None:
             return
-        text = RecordActionDialog.ask(self, escalation)
-        if text:
-            self._centre.record_action(escalation, text)
+        dialog = make(escalation)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _result: self._forget_dialog(dialog))
+        self.dialog = dialog
+        dialog.open_(lambda answer: on_answer(escalation, answer))
+
+    def _forget_dialog(self, dialog: EscalationDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+
+    @Slot()
+    def _on_action_clicked(self) -> None:
+        self._open_dialog(
+            lambda e: RecordActionDialog(e, self),
+            lambda e, text: self._centre.record_action(e, text),
+        )
 
     @Slot()
     def _on_resolve_clicked(self) -> None:
-        escalation = self.selected()
-        if escalation is None:
-            return
-        outcome = ResolveDialog.ask(self, escalation)
-        if outcome:
-            self._centre.resolve(escalation, outcome)
+        self._open_dialog(
+            lambda e: ResolveDialog(e, self), lambda e, outcome: self._centre.resolve(e, outcome)
+        )
 
     @Slot()
     def _on_snooze_clicked(self) -> None:
-        escalation = self.selected()
-        if escalation is None:
-            return
-        answer = SnoozeDialog.ask(
-            self, escalation, snooze_choices(self._centre.desk.policy.max_snooze)
+        choices = snooze_choices(self._centre.desk.policy.max_snooze)
+        made: list[SnoozeDialog] = []
+
+        def make(e: EscalationInfo) -> SnoozeDialog:
+            made.append(SnoozeDialog(e, choices, self, second_person=self._second_needed(e)))
+            return made[-1]
+
+        self._open_dialog(
+            make,
+            lambda e, answer: self._centre.snooze(e, *answer, second=made[-1].second_person()),
         )
-        if answer is None:
-            return
-        second = self._second_person(escalation, "snoozed")
-        if second is not False:
-            self._centre.snooze(escalation, *answer, second=second)
 
     @Slot()
     def _on_decline_clicked(self) -> None:
-        escalation = self.selected()
-        if escalation is None:
-            return
-        reason = NotEscalatingDialog.ask(self, escalation)
-        if not reason:
-            return
-        second = self._second_person(escalation, "closed without escalating")
-        if second is not False:
-            self._centre.decline(escalation, reason, second=second)
+        made: list[NotEscalatingDialog] = []
 
-    def _second_person(
-        self, escalation: EscalationInfo, what: str
-    ) -> tuple[str, str] | Literal[False] | None:
-        """A colleague's sign-in when policy needs one for this (an emergency); None when not
-        needed; False when the nurse cancelled."""
-        if not (
+        def make(e: EscalationInfo) -> NotEscalatingDialog:
+            made.append(NotEscalatingDialog(e, self, second_person=self._second_needed(e)))
+            return made[-1]
+
+        self._open_dialog(
+            make,
+            lambda e, reason: self._centre.decline(e, reason, second=made[-1].second_person()),
+        )
+
+    def _second_needed(self, escalation: EscalationInfo) -> bool:
+        """Ward policy: silencing an emergency needs a colleague who signs in to confirm."""
+        return (
             self._centre.desk.policy.second_person_for_emergency
             and escalation.severity is Severity.EMERGENCY
-        ):
-            return None
-        answer = SecondPersonDialog.ask(self, escalation, what)
-        return False if answer is None else answer
+        )

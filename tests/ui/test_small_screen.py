@@ -55,7 +55,7 @@ def console(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     session = StaffSession()
     session.sign_in(StaffService(db).actor("rn.okafor", settings.station))
     access = _access(db, settings, "Ketamine Detox Unit (demo)", session)
-    escalations = _escalation_desk(db, settings.station, session.current_actor)
+    escalations = _escalation_desk(db, settings.station, session.current_actor, access)
     context = console_context(engine, db, settings, session, access, escalations)
     context = replace(context, open_alert_sound=lambda: SilentAlertSound("no audio output device"))
     window = MainWindow(context)

@@ -12,7 +12,7 @@ observations, then bed) and filters by name, bed or hospital number.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -228,6 +228,68 @@ def _next_due_cell(row: CensusRow, now: datetime, palette: RiskPalette) -> _Cell
     )
 
 
+def _with_decisions(cell: _Cell, row: CensusRow) -> _Cell:
+    """A clinician's decisions and 'NEWS2 not validated' shown with the score, never hiding it:
+    'S2' for SpO2 Scale 2, '†' for any other decision or a population NEWS2 is not validated
+    for; every word in the tooltip."""
+    marks = []
+    if any(d.startswith("SpO2 Scale 2") for d in row.clinical_decisions):
+        marks.append("S2")
+    if any(not d.startswith("SpO2 Scale 2") for d in row.clinical_decisions):
+        marks.append("†")
+    if row.news2_not_validated:
+        marks.append("NEWS2 not validated")
+    if not marks:
+        return cell
+    lines = [*row.clinical_decisions]
+    if row.news2_not_validated:
+        lines.append(
+            "NEWS2 not validated: " + ", ".join(row.news2_not_validated) + " (still scored)"
+        )
+    suffix = " · " + " ".join(marks)
+    return replace(
+        cell,
+        text=cell.text + suffix,
+        tooltip="\n".join(filter(None, (cell.tooltip, *lines))),
+        keep=cell.keep + suffix if cell.keep else suffix,
+    )
+
+
+def _with_after_prn(cell: _Cell, row: CensusRow, now: datetime, palette: RiskPalette) -> _Cell:
+    """What is due after a PRN dose, beside the next observation set: 'RT 15 min ▸ 14:05' while
+    rapid tranquillisation runs, 'RASS ▸ 14:05' after an oral dose; overdue loud."""
+    lines: list[str] = []
+    due: datetime | None = None
+    if row.rt_next_due_at is not None:
+        due = row.rt_next_due_at
+        label = f"RT {row.rt_interval_minutes} min"
+        lines.append(
+            f"Rapid tranquillisation: NEWS2, RASS, hydration and side effects every "
+            f"{row.rt_interval_minutes} min; next due {fmt.local_datetime_text(due)}"
+        )
+        if row.rt_not_possible:
+            label += " asleep—not done"
+            lines.append("Last attempt: asleep, observations not possible (not a normal check)")
+    elif row.post_prn_rass_due_at is not None:
+        due = row.post_prn_rass_due_at
+        label = "RASS"
+        lines.append(f"RASS due after a PRN dose by {fmt.local_datetime_text(due)}")
+    if due is None:
+        return cell
+    overdue = fmt.is_overdue(due, now)
+    extra = f"{label} {fmt.due_text(due, now)}"
+    colours = palette.overdue if overdue else None
+    return replace(
+        cell,
+        text=f"{cell.text} · {extra}",
+        sort_key=min(cell.sort_key, due.timestamp()),
+        tooltip="\n".join(filter(None, (cell.tooltip, *lines))),
+        background=colours.background if colours else cell.background,
+        foreground=colours.foreground if colours else cell.foreground,
+        bold=cell.bold or overdue,
+    )
+
+
 def _checks_cell(row: CensusRow, now: datetime, palette: RiskPalette) -> _Cell:
     """Level and countdown to the latest time for the next safety check, in a few characters:
     'Int 15 · 9 min', '● Int 15 · 9 min' (check now), '▲ LATE 4 min · Int 15', 'General',
@@ -303,7 +365,7 @@ def render_row(row: CensusRow, now: datetime, palette: RiskPalette) -> _Rendered
             row.detox_day,
             f"Detox day {row.detox_day}; admitted {fmt.local_datetime_text(row.admitted_at)}",
         ),
-        CensusColumn.NEWS2: _news2_cell(row, palette),
+        CensusColumn.NEWS2: _with_decisions(_news2_cell(row, palette), row),
         CensusColumn.SYMPTOMS: (
             _Cell(
                 f"{row.symptom_total}/{row.symptom_max}",
@@ -329,7 +391,9 @@ def render_row(row: CensusRow, now: datetime, palette: RiskPalette) -> _Rendered
                 italic=True,
             )
         ),
-        CensusColumn.NEXT_DUE: _next_due_cell(row, now, palette),
+        CensusColumn.NEXT_DUE: _with_after_prn(
+            _next_due_cell(row, now, palette), row, now, palette
+        ),
         CensusColumn.NURSE: (
             _Cell(
                 short_name(row.assigned_nurse),

@@ -7,6 +7,8 @@ a missing value can only make the patient look worse, never better.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from wardconsole.domain.handoff import HandoffPolicy, Section, draft_handoff
+from wardconsole.domain.handoff_records import HandoffDraft, PatientShiftFacts
 from wardconsole.domain.news2 import news2, news2_lower_bound, score_vitals
 from wardconsole.domain.news2_effective import effective_news2
 from wardconsole.domain.policy import (
@@ -30,7 +34,8 @@ from wardconsole.domain.records import (
     VitalSigns,
 )
 from wardconsole.domain.rules import PROMPT_SEPSIS, EscalationTrigger, evaluate, plan_escalations
-from wardconsole.domain.withdrawal import WithdrawalChart
+from wardconsole.domain.shifts import ShiftPattern
+from wardconsole.domain.withdrawal import WithdrawalChart, load_chart
 
 from .builders import NOW, ago, assess, obs, state
 
@@ -404,3 +409,48 @@ def test_lowering_the_trigger_needs_a_grade_for_the_new_value(tmp_path: Path) ->
     path.write_text(BUNDLED.replace("bprse_at_or_above = 5", "bprse_at_or_above = 4"), "utf-8")
     with pytest.raises(PolicyError, match=r"grades: 4 not covered"):
         load_policy(path)
+
+
+# --- the handoff says it honestly -------------------------------------------------------------
+
+
+def test_the_handoff_states_an_incomplete_set_as_a_lower_bound(policy: EscalationPolicy) -> None:
+    pattern = ShiftPattern(policy.shifts, "Europe/London")
+    start = datetime(2026, 11, 25, 19, 0, tzinfo=UTC)
+    shift = pattern.containing(start)
+    red = replace(
+        obs(start + timedelta(hours=6), respiration_rate=7, spo2=84, pulse=135, systolic_bp=None),
+        missing_reasons={"systolic_bp": "refused"},
+    )
+    facts = PatientShiftFacts(
+        admission_id=1,
+        bed="B04",
+        patient_name="Aled Abernethy",
+        hospital_number="KD000001",
+        age=31,
+        admitted_at=start - timedelta(days=1),
+        detox_day=2,
+        reason="Ketamine dependence",
+        shift=shift,
+        previous_shift=pattern.previous(shift),
+        as_of=start + timedelta(hours=7),
+        observations=(obs(start + timedelta(hours=1)), red),
+    )
+    draft = draft_handoff(
+        facts,
+        policy=policy,
+        chart=load_chart(),
+        handoff_policy=HandoffPolicy(version="t", symptom_trend_min_change=3),
+    )
+    situation = [f.text for f in draft.facts(Section.SITUATION)]
+    assert "NEWS2 0 (low) at 20:00" in situation
+    assert (
+        "NEWS2 incomplete — at least 9 (high): RR 3, SpO2 3, HR 3; not taken: SBP at 01:00 — "
+        "above the latest complete set"
+    ) in situation
+    watch = [f.text for f in draft.facts(Section.ASSESSMENT) if f.text.startswith("Watch: NEWS2")]
+    assert watch[0].startswith("Watch: NEWS2 incomplete — at least 9 (high) — take a full set now")
+    summary = draft.summary
+    assert (summary.news2_now, summary.news2_at_least, summary.news2_bound_band) == (0, 9, "high")
+    again = HandoffDraft.from_json(draft.to_json()).summary
+    assert (again.news2_at_least, again.news2_bound_band) == (9, "high")

@@ -283,6 +283,8 @@ class EscalationRow(Base):
     cascade_level: Mapped[int] = mapped_column(Integer, default=0)
     snoozed_until: Mapped[datetime | None] = mapped_column()
     version: Mapped[int] = mapped_column(Integer, default=1)
+    grade: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Highest severity grade within its kind seen while open (0: not graded)."""
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -24,6 +24,18 @@ settings.load_profile("ward")
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes() -> Iterator[None]:
+    """scrypt at OWASP strength costs 128 MiB and a good fraction of a second per hash; tests
+    hash at a cheap cost (each hash stores its own, so production code paths are the same)."""
+    from wardconsole.services.staff import ScryptCost, password_cost, set_password_cost
+
+    production = password_cost()
+    set_password_cost(ScryptCost(n=2**10, r=8, p=1))
+    yield
+    set_password_cost(production)
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _no_collection_on_worker_threads() -> Iterator[None]:
     """As in the console (``ui/gc_guard.py``): a cyclic collection triggered on a worker
     thread could destroy Qt objects there and crash, so collect only between tests."""

@@ -129,23 +129,29 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("staff_code")
     add.add_argument("display_name")
     add.add_argument("--role", choices=["nurse", "supervisor", "readonly"], default="nurse")
-    add.add_argument(
-        "--password-stdin",
-        action="store_true",
-        help="read the password from standard input instead of prompting",
-    )
-    add.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
+    _staff_auth_arguments(add)
     reset = staff_commands.add_parser(
         "reset-password", help="set a new password and lift a sign-in lock (asks for it)"
     )
     reset.add_argument("staff_code")
-    reset.add_argument(
+    _staff_auth_arguments(reset)
+    return parser
+
+
+def _staff_auth_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--supervisor",
+        metavar="ID",
+        help="the supervisor who authorises the change and signs in at the prompt "
+        "(needed whenever a supervisor can sign in)",
+    )
+    command.add_argument(
         "--password-stdin",
         action="store_true",
-        help="read the password from standard input instead of prompting",
+        help="read passwords from standard input, one per line: the supervisor's first "
+        "(when one is needed), then the new one",
     )
-    reset.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
-    return parser
+    command.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
 
 
 def _open_database(settings: Settings):
@@ -198,29 +204,86 @@ def _cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+NO_SUPERVISOR_BANNER = """\
+************************************************************************
+  NO ACTIVE SUPERVISOR CAN SIGN IN TO THIS DATABASE.
+  This change is made WITHOUT anyone signing in (first set-up or
+  recovery). It is recorded with your operating-system user ({user})
+  and host ({host}). Once a supervisor can sign in, staff commands
+  ask for one.
+************************************************************************"""
+
+
+class _Answers:
+    """Passwords from the terminal, or (``--password-stdin``) one per line of standard input."""
+
+    def __init__(self, from_stdin: bool) -> None:
+        self.from_stdin = from_stdin
+        self._lines = sys.stdin.read().splitlines() if from_stdin else None
+
+    def secret(self, prompt: str, *, confirm: bool = False) -> str:
+        if self._lines is not None:
+            if not self._lines:
+                raise CliError("standard input ended before every password was given")
+            return self._lines.pop(0)
+        value = getpass.getpass(prompt)
+        if confirm and value != getpass.getpass("Repeat the password: "):
+            raise CliError("the passwords do not match; nothing was saved")
+        return value
+
+
+def _supervisor_at_prompt(args: argparse.Namespace, settings: Settings, db, answers: _Answers):
+    """Sign a supervisor in (throttled and audited like the console's sign-in screen)."""
+    from wardconsole.domain.access import load_access_policy
+    from wardconsole.services.auth import AuthService, SignInRefused
+    from wardconsole.services.context import Permission
+
+    code = args.supervisor
+    if not code:
+        if answers.from_stdin:
+            raise CliError("a supervisor must authorise this: give --supervisor ID")
+        code = input("Supervisor staff ID (a supervisor must authorise this): ").strip()
+    password = answers.secret(f"Password for supervisor {code}: ")
+    station = f"cli@{settings.station}"[:64]
+    try:
+        actor = AuthService(db, load_access_policy()).sign_in(code, password, station).actor
+    except SignInRefused as exc:
+        raise CliError(f"not authorised, nothing changed: {exc}") from None
+    if not actor.can(Permission.MANAGE_STAFF):
+        raise CliError(f"{code} is not a supervisor; nothing changed")
+    return actor
+
+
 def _cmd_staff(args: argparse.Namespace, settings: Settings) -> int:
     from wardconsole.services.context import Role, ServiceError
-    from wardconsole.services.staff import StaffService
+    from wardconsole.services.staff import CommandLineOrigin, StaffService
 
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass(f"Password for {args.staff_code}: ")
-        if password != getpass.getpass("Repeat the password: "):
-            raise CliError("the passwords do not match; nothing was saved")
     db = _open_database(settings)
-    if args.staff_command == "reset-password":
-        staff = StaffService(db)
-        try:
-            staff.reset_password(None, staff.staff_id_of(args.staff_code), password)
-        except ServiceError as exc:
-            raise CliError(str(exc)) from None
-        print(f"New password set for {args.staff_code}; any sign-in lock is lifted")
-        return 0
+    staff = StaffService(db)
+    origin = CommandLineOrigin.here()
+    answers = _Answers(args.password_stdin)
+    supervisor = None
+    if staff.supervisor_can_sign_in():
+        supervisor = _supervisor_at_prompt(args, settings, db, answers)
+    else:
+        print(NO_SUPERVISOR_BANNER.format(user=origin.os_user, host=origin.host), file=sys.stderr)
+    password = answers.secret(f"New password for {args.staff_code}: ", confirm=True)
     try:
-        StaffService(db).add(args.staff_code, args.display_name, Role(args.role), password)
+        if args.staff_command == "reset-password":
+            staff_id = staff.staff_id_of(args.staff_code)
+            staff.reset_password(supervisor, staff_id, password, origin=origin)
+            print(f"New password set for {args.staff_code}; any sign-in lock is lifted")
+            return 0
+        staff.add(
+            args.staff_code,
+            args.display_name,
+            Role(args.role),
+            password,
+            by=supervisor,
+            origin=origin,
+        )
     except ServiceError as exc:
-        raise CliError(str(exc)) from None
+        raise CliError(f"{exc}; nothing changed") from None
     print(f"Added {args.role} {args.staff_code} ({args.display_name})")
     return 0
 

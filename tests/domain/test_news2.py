@@ -1,9 +1,11 @@
-"""NEWS2 scoring against RCP 2017 Chart 1/2/4 (REFERENCE.md §1) and the shared reference vectors."""
+"""NEWS2 scoring against RCP 2017 Chart 1/2/4 (REFERENCE.md §1) and the reference vectors in
+tests/data/news2 (see its README for each source and licence)."""
 
 from __future__ import annotations
 
 import json
 import math
+import runpy
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -22,9 +24,24 @@ from wardconsole.domain.news2 import (
 )
 from wardconsole.domain.records import VitalSigns
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-VECTORS_PATH = SHARED / "clinical" / "news2_vectors.json"
-VECTORS: dict[str, Any] = json.loads(VECTORS_PATH.read_text(encoding="utf-8"))
+NEWS2_DATA = Path(__file__).resolve().parents[1] / "data" / "news2"
+VECTOR_FILES = ("openmedicine_vectors.json", "rcp2017_vectors.json")
+"""A public suite's vectors (MIT) and those regenerated from the RCP tables (regenerate.py)."""
+
+
+def _load_vectors() -> dict[str, list[Any]]:
+    vectors: dict[str, list[Any]] = {"aggregate": [], "subscore": []}
+    for name in VECTOR_FILES:
+        document = json.loads((NEWS2_DATA / name).read_text(encoding="utf-8"))
+        for kind, items in vectors.items():
+            items.extend(document[kind])
+    vectors["risk_values"] = json.loads(
+        (NEWS2_DATA / "rcp2017_chart1.json").read_text(encoding="utf-8")
+    )["risk"]["values"]
+    return vectors
+
+
+VECTORS = _load_vectors()
 
 # A well adult: every parameter scores 0.
 WELL: dict[str, Any] = {
@@ -268,7 +285,7 @@ def test_describe_names_the_scoring_parameters() -> None:
     assert score().describe() == "NEWS2 0 (low): all parameters 0"
 
 
-# --- every shared reference vector -------------------------------------------------------------
+# --- every reference vector ---------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("vector", VECTORS["aggregate"], ids=lambda v: v["id"])
@@ -292,6 +309,13 @@ def test_reference_subscore_vector(vector: dict[str, Any]) -> None:
 def test_reference_vectors_are_present() -> None:
     assert len(VECTORS["aggregate"]) >= 11
     assert len(VECTORS["subscore"]) >= 40
+
+
+def test_regenerated_vectors_are_what_the_rcp_tables_give() -> None:
+    """The checked-in RCP vectors are exactly what regenerate.py reads off the tables."""
+    generator = runpy.run_path(str(NEWS2_DATA / "regenerate.py"))
+    expected = generator["render"]()
+    assert (NEWS2_DATA / "rcp2017_vectors.json").read_text(encoding="utf-8") == expected
 
 
 # --- bad input --------------------------------------------------------------------------------

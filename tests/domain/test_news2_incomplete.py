@@ -448,7 +448,14 @@ def test_the_handoff_states_an_incomplete_set_as_a_lower_bound(policy: Escalatio
         "NEWS2 incomplete — at least 9 (high): RR 3, SpO2 3, HR 3; not taken: SBP at 01:00 — "
         "above the latest complete set"
     ) in situation
-    watch = [f.text for f in draft.facts(Section.ASSESSMENT) if f.text.startswith("Watch: NEWS2")]
+    assessment = [f.text for f in draft.facts(Section.ASSESSMENT)]
+    assert assessment[0] == (
+        "NEWS2 now 0 (low) at 20:00; range over the shift 0–0 across 1 complete set; "
+        "a later set is incomplete — at least 9 (high)"
+    )
+    assert "Continuous monitoring required since 01:00 (NEWS2 ≥ 7)" in assessment
+    recommendation = draft.facts(Section.RECOMMENDATION)
+    watch = [f.text for f in recommendation if f.text.startswith("Watch: NEWS2")]
     assert watch[0].startswith("Watch: NEWS2 incomplete — at least 9 (high) — take a full set now")
     summary = draft.summary
     assert (summary.news2_now, summary.news2_at_least, summary.news2_bound_band) == (0, 9, "high")

@@ -11,8 +11,8 @@ from wardconsole.services.admissions import AdmissionService, NewPatient
 from wardconsole.services.context import Actor
 from wardconsole.services.db import Database
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "data"
-"""The shared sample data (FHIR and HL7 v2), beside the repository."""
+SAMPLES = Path(__file__).resolve().parents[1] / "data"
+"""The FHIR and HL7 v2 sample data (tests/data; its README gives each source and licence)."""
 
 HOSPITAL_NUMBER = "KD000001"
 

@@ -1,6 +1,6 @@
-"""Every shared FHIR sample imports sensibly: vital signs land with the right values, units and
-times; unknown codes and absent values are counted and skipped, never guessed; a patient the
-file does not identify is not guessed either."""
+"""Every FHIR sample in tests/data imports sensibly: vital signs land with the right values,
+units and times; unknown codes and absent values are counted and skipped, never guessed; a
+patient the file does not identify is not guessed either."""
 
 from __future__ import annotations
 

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
-from wardfakes import Clock
 
 from wardconsole.domain.access import AccessPolicy, load_access_policy
 from wardconsole.services.auth import (
@@ -21,7 +20,7 @@ from wardconsole.services.auth import (
 from wardconsole.services.context import Actor, Role
 from wardconsole.services.db import Database
 from wardconsole.services.staff import FIRST_ACCOUNT_COMMAND, StaffService
-from wardconsole.store.models import AuditRow, Staff
+from wardconsole.store.models import AuditRow
 
 PASSWORD = "night-shift-42"
 
@@ -29,7 +28,11 @@ PASSWORD = "night-shift-42"
 @pytest.fixture
 def access() -> AccessPolicy:
     return replace(
-        load_access_policy(), failed_attempts_before_lock=3, lock_duration=timedelta(minutes=15)
+        load_access_policy(),
+        free_attempts=3,
+        longest_delay=timedelta(minutes=15),
+        account_delay_cap=timedelta(seconds=60),
+        station_delay_cap=timedelta(seconds=3),
     )
 
 
@@ -68,47 +71,18 @@ def test_wrong_password_and_unknown_id_get_the_same_answer_and_are_audited(
         auth.sign_in("rn.nobody", "whatever-it-is", "Station A")
     assert str(wrong.value) == str(unknown.value)
     assert str(wrong.value).startswith(NOT_RECOGNISED)
-    assert "After 3 wrong tries in a row an account locks for 15 minutes" in str(wrong.value)
+    assert "After 3 wrong tries in a row, each further try with that ID waits" in str(wrong.value)
     failed = _audit(db, "sign_in_failed")
     assert [r.staff_id for r in failed] == [okafor, None]
-    assert [r.detail["staff_code"] for r in failed] == ["rn.okafor", "rn.nobody"]
-    assert all(PASSWORD not in str(r.detail) and "whatever" not in str(r.detail) for r in failed)
+    assert failed[0].detail["staff_code"] == "rn.okafor"
+    # An unknown ID is kept only as a keyed hash: it may be a password typed in the wrong field.
+    assert "staff_code" not in failed[1].detail and len(failed[1].detail["id_hash"]) == 16
+    assert all(
+        text not in str(r.detail) for r in failed for text in (PASSWORD, "whatever", "nobody")
+    )
 
 
-def test_repeated_failures_lock_the_account_for_the_policy_time(
-    db: Database, auth: AuthService, okafor: int, clock: Clock
-) -> None:
-    messages = []
-    for _ in range(3):
-        with pytest.raises(SignInRefused) as refused:
-            auth.sign_in("rn.okafor", "guess-guess-guess", "Station A")
-        messages.append(str(refused.value))
-    assert messages[0] == messages[1] == auth.not_recognised()
-    assert "locked" in messages[2] and "15 minutes" in messages[2]
-    # Even the right password is refused while locked.
-    with pytest.raises(SignInRefused, match="locked"):
-        auth.sign_in("rn.okafor", PASSWORD, "Station A")
-    assert len(_audit(db, "account_locked")) == 1
-    clock.advance(minutes=16)
-    assert auth.sign_in("rn.okafor", PASSWORD, "Station A").actor.staff_id == okafor
-    with db.read() as session:
-        row = session.get_one(Staff, okafor)
-        assert (row.failed_logins, row.locked_until) == (0, None)
-
-
-def test_an_expired_lock_starts_the_count_again(
-    auth: AuthService, okafor: int, clock: Clock
-) -> None:
-    for _ in range(3):
-        with pytest.raises(SignInRefused):
-            auth.sign_in("rn.okafor", "guess-guess-guess", "Station A")
-    clock.advance(minutes=16)
-    with pytest.raises(SignInRefused) as refused:
-        auth.sign_in("rn.okafor", "one-more-guess", "Station A")
-    assert "locked" not in str(refused.value)
-
-
-def test_a_supervisor_reset_lifts_the_lock(
+def test_a_supervisor_reset_ends_the_wait(
     db: Database, auth: AuthService, okafor: int, access: AccessPolicy
 ) -> None:
     staff = StaffService(db, access)
@@ -117,6 +91,8 @@ def test_a_supervisor_reset_lifts_the_lock(
     for _ in range(3):
         with pytest.raises(SignInRefused):
             auth.sign_in("rn.okafor", "guess-guess-guess", "Station A")
+    with pytest.raises(SignInRefused, match="paused"):
+        auth.sign_in("rn.okafor", PASSWORD, "Station A")
     staff.reset_password(supervisor, okafor, "a-brand-new-one")
     assert auth.sign_in("rn.okafor", "a-brand-new-one", "Station A").actor.staff_id == okafor
 
@@ -174,5 +150,6 @@ def test_only_a_demo_ward_tells_the_demo_password(
 def test_the_access_policy_is_local_policy_with_sane_defaults() -> None:
     policy = load_access_policy()
     assert 1 <= policy.idle_lock_after.total_seconds() / 60 <= 15
-    assert policy.failed_attempts_before_lock >= 3
+    assert policy.free_attempts >= 3
+    assert policy.station_delay_cap <= timedelta(seconds=5)
     assert policy.min_password_length >= 8

@@ -1,4 +1,4 @@
-"""The station access policy: sign-in lockout, password length and the idle auto-lock.
+"""The station access policy: sign-in throttling, password length and the idle auto-lock.
 
 These numbers are local information-governance choices, not clinical ones; they live in
 ``resources/policy/access_policy.toml`` (labelled LOCAL POLICY there) and are validated here, so
@@ -27,20 +27,31 @@ class AccessPolicy:
     """Local policy for who may sign in at a station and when the screen locks itself."""
 
     version: str
-    failed_attempts_before_lock: int
-    lock_duration: timedelta
+    free_attempts: int
+    """Wrong passwords in a row for one staff ID (at one station) before further tries wait."""
+    longest_delay: timedelta
+    """The wait for one staff ID at one station doubles from a second up to this."""
+    account_delay_cap: timedelta
+    """The wait for one staff ID at every station (a guesser elsewhere delays its owner at most
+    this long; no account, the last supervisor included, is ever locked outright)."""
+    station_delay_cap: timedelta
+    """The wait after many wrong tries at one station, for IDs already tried there; never for
+    another account's first try (the next nurse must get in to an emergency)."""
     min_password_length: int
     idle_lock_after: timedelta
 
 
 DEFAULT_LIMITS: Final = {
-    ("sign_in", "failed_attempts_before_lock"): (1, 20),
-    ("sign_in", "lock_minutes"): (1, 24 * 60),
+    ("sign_in", "free_attempts"): (1, 20),
+    ("sign_in", "longest_delay_minutes"): (1, 24 * 60),
+    ("sign_in", "account_delay_cap_seconds"): (1, 300),
+    ("sign_in", "station_delay_cap_seconds"): (0, 5),
     ("sign_in", "min_password_length"): (8, 128),
     ("auto_lock", "idle_minutes"): (1, 60),
 }
-"""Accepted ranges: outside them a setting defeats its purpose (a 0-minute lock, a 3-letter
-password, a screen that never locks)."""
+"""Accepted ranges: outside them a setting defeats its purpose (no delay at all, a 3-letter
+password, a screen that never locks) or locks the ward out (a station-wide wait over a few
+seconds, an account-wide wait over five minutes)."""
 
 
 def load_access_policy(path: Path | Traversable | None = None) -> AccessPolicy:
@@ -67,8 +78,10 @@ def load_access_policy(path: Path | Traversable | None = None) -> AccessPolicy:
         raise AccessPolicyError(f"{where}: [policy] version: missing")
     return AccessPolicy(
         version=version,
-        failed_attempts_before_lock=number("sign_in", "failed_attempts_before_lock"),
-        lock_duration=timedelta(minutes=number("sign_in", "lock_minutes")),
+        free_attempts=number("sign_in", "free_attempts"),
+        longest_delay=timedelta(minutes=number("sign_in", "longest_delay_minutes")),
+        account_delay_cap=timedelta(seconds=number("sign_in", "account_delay_cap_seconds")),
+        station_delay_cap=timedelta(seconds=number("sign_in", "station_delay_cap_seconds")),
         min_password_length=number("sign_in", "min_password_length"),
         idle_lock_after=timedelta(minutes=number("auto_lock", "idle_minutes")),
     )

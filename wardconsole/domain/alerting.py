@@ -11,6 +11,8 @@ The rules (intervals from the escalation policy, ``[alerts]``):
 * It is announced again every ``reannounce[severity]`` until someone acknowledges it; advisory
   escalations (no interval) are announced once only.
 * A snoozed escalation is silent until ``snoozed_until``; then the alarm returns at once.
+* An acknowledged escalation that comes back unacknowledged (a time-driven alarm still true
+  after its quiet while) is announced at once, and the cascade wait starts again.
 * Unacknowledged for ``cascade_after[severity]`` at its current level, it cascades to the next
   responder in ``cascade`` (level 1 is the first name). A snooze or a severity rise restarts that
   wait, so the next responder is never called twice within one interval.
@@ -54,6 +56,7 @@ class AnnounceReason(StrEnum):
     REPEAT = "repeat"
     SNOOZE_ENDED = "snooze_ended"
     CASCADE = "cascade"
+    RETURNED = "returned"
 
     @property
     def label(self) -> str:
@@ -63,6 +66,7 @@ class AnnounceReason(StrEnum):
             AnnounceReason.REPEAT: "Still not acknowledged",
             AnnounceReason.SNOOZE_ENDED: "Snooze ended",
             AnnounceReason.CASCADE: "Escalated",
+            AnnounceReason.RETURNED: "Back: still not done",
         }[self]
 
 
@@ -97,6 +101,8 @@ class _Seen:
     level: int
     level_since: datetime
     """When the escalation reached ``level`` (or restarted the wait there)."""
+    quiet: bool = False
+    """Seen acknowledged since the last announcement."""
 
 
 class AlarmMemory:
@@ -133,6 +139,8 @@ class AlarmMemory:
             # Another station cascaded it: the wait for the next level starts now.
             seen.level, seen.level_since = alarm.cascade_level, now
         if alarm.state is not EscalationState.OPEN:
+            if seen is not None:
+                seen.quiet = True
             return None
         snoozed_until = alarm.snoozed_until
         if snoozed_until is not None and now < snoozed_until:
@@ -145,6 +153,8 @@ class AlarmMemory:
             return self._remember(alarm, now, AnnounceReason.NEW, level_since)
         if alarm.severity > seen.severity:
             return self._remember(alarm, now, AnnounceReason.SEVERITY_RAISED, now)
+        if seen.quiet:
+            return self._remember(alarm, now, AnnounceReason.RETURNED, now)
         if snoozed_until is not None and seen.announced_at < snoozed_until:
             return self._remember(alarm, now, AnnounceReason.SNOOZE_ENDED, snoozed_until)
 

@@ -459,12 +459,16 @@ class _Writer:
         latest = self.scored[-1]
         start = f"; at the start of the shift {self.news2(self.before)}" if self.before else ""
         sets = "set" if len(totals) == 1 else "sets"
+        later = ""
+        bound = self.effective.bound if self.effective.from_partial else None
+        if bound is not None:
+            later = f"; a later set is {bound.text}"
         return Fact(
             f"NEWS2 now {self.news2(latest)} at {self.when(latest.taken_at)}; "
             f"range over the shift {min(totals)}–{max(totals)} across {len(totals)} complete "
-            f"{sets}{start}",
+            f"{sets}{start}{later}",
             "news2",
-            alert=band_rank(latest.news2_risk) >= 2,
+            alert=band_rank(latest.news2_risk) >= 2 or (bound is not None and bound.red_flag),
         )
 
     def _timeliness_facts(self) -> list[Fact]:

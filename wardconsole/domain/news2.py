@@ -2,7 +2,7 @@
 
 Source: REFERENCE.md §1 — RCP 2017 NEWS2 Chart 1 (parameter bands), Chart 2 (clinical risk) and
 Chart 4 (monitoring frequency and clinical response) [1][2][3][4]. Verified against the public
-suites listed in REFERENCE.md §0 and ``/work/shared/clinical/news2_vectors.json``.
+suites listed in REFERENCE.md §0 and the vectors in ``tests/data/news2``.
 
 Rules that matter for safety:
 

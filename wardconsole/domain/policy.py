@@ -202,6 +202,9 @@ class EscalationPolicy:
     """A RASS is due this long after a sedative/anxiolytic PRN (``[schedule]``, design choice)."""
     max_sound_mute: timedelta = timedelta(minutes=5)
     """The longest a station may mute its alert sound (``[alerts] max_sound_mute_minutes``)."""
+    time_driven_silence: timedelta = timedelta(minutes=30)
+    """The longest a decline, resolve or acknowledgement silences a time-driven alarm
+    (``[alerts] time_driven_silence_minutes``); never longer than the Chart 4 interval."""
 
     def rule(self, key: str) -> RulePolicy:
         return self.rules[key]
@@ -273,6 +276,7 @@ class _Parser(TableReader):
                 "reannounce_minutes",
                 "cascade_after_minutes",
                 "max_sound_mute_minutes",
+                "time_driven_silence_minutes",
             },
             "alerts",
         )
@@ -299,6 +303,11 @@ class _Parser(TableReader):
                 minutes=self.integer(alerts, "max_sound_mute_minutes", "alerts", 1, 30)
                 if "max_sound_mute_minutes" in alerts
                 else 5
+            ),
+            time_driven_silence=timedelta(
+                minutes=self.integer(alerts, "time_driven_silence_minutes", "alerts", 1, 12 * 60)
+                if "time_driven_silence_minutes" in alerts
+                else 30
             ),
             shifts=self.shifts(data.get("shifts")),
             rass_after_prn=timedelta(

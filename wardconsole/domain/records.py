@@ -32,6 +32,8 @@ class EscalationKind(StrEnum):
     CRAVING = "craving"
     MISSED_CHECK = "missed_check"
     ABSENT = "absent"
+    STAFF_CONCERN = "staff_concern"
+    """Raised by a member of staff, whatever the scores say (never by a rule)."""
 
     @property
     def label(self) -> str:
@@ -52,7 +54,17 @@ _KIND_LABELS = {
     EscalationKind.CRAVING: "Craving",
     EscalationKind.MISSED_CHECK: "Missed safety check",
     EscalationKind.ABSENT: "Absent patient",
+    EscalationKind.STAFF_CONCERN: "Staff concern",
 }
+
+
+TIME_DRIVEN_KINDS: frozenset[EscalationKind] = frozenset(
+    {EscalationKind.OVERDUE_OBS, EscalationKind.MISSED_CHECK, EscalationKind.ABSENT}
+)
+"""Kinds raised because time passed with nothing recorded (a set or check not done, a patient
+not found again). Declining, resolving, acknowledging or snoozing one silences it for a bounded
+while only: if the condition still holds afterwards it returns (``rules.plan_escalations``).
+A new time-driven kind (e.g. an overdue review) belongs here."""
 
 
 class Severity(IntEnum):
@@ -217,6 +229,8 @@ class OpenEscalation:
     rule_id: str
     grade: int = 0
     """The highest severity grade within its kind seen while open (0: the kind has none)."""
+    acknowledged_at: datetime | None = None
+    snoozed_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

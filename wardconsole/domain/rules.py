@@ -26,12 +26,14 @@ from itertools import pairwise
 from typing import Final, Literal
 
 from wardconsole.domain import assessments as a
-from wardconsole.domain.news2 import PARAMETER_ABBREVIATIONS
+from wardconsole.domain.news2 import PARAMETER_ABBREVIATIONS, score_vitals
 from wardconsole.domain.news2_effective import effective_news2
 from wardconsole.domain.policy import EscalationPolicy, RulePolicy
 from wardconsole.domain.records import (
+    TIME_DRIVEN_KINDS,
     AssessmentEntry,
     EscalationKind,
+    EscalationState,
     ObservationSet,
     OpenEscalation,
     PatientClinicalState,
@@ -41,7 +43,7 @@ from wardconsole.domain.records import (
 from wardconsole.domain.schedule import due_from_effective, overdue_by
 from wardconsole.domain.withdrawal import ChartItem, WithdrawalChart
 
-ActionName = Literal["raise", "raise_severity", "update"]
+ActionName = Literal["raise", "raise_severity", "update", "reopen"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +72,9 @@ class EscalationAction:
     action: ActionName
     """raise: open a new one; raise_severity: a higher severity or a higher grade — the open
     one is re-opened for a fresh acknowledgement and announced again; update: same or lower
-    severity and grade, new explanation (severity and grade are never lowered)."""
+    severity and grade, new explanation (severity and grade are never lowered); reopen: a
+    time-driven alarm acknowledged or snoozed for its while, still true, is open and
+    unacknowledged again."""
     trigger: EscalationTrigger
 
 
@@ -153,6 +157,8 @@ def plan_escalations(
     triggers: Iterable[EscalationTrigger],
     *,
     resolved_at: Mapping[EscalationKind, datetime] | None = None,
+    now: datetime | None = None,
+    silence: timedelta | None = None,
 ) -> list[EscalationAction]:
     """Actions that bring the open escalations in line with ``triggers``.
 
@@ -161,21 +167,30 @@ def plan_escalations(
     (keeping the open severity: never lowered automatically); no action when nothing changed.
     Optional ``resolved_at`` (last resolution time per kind) stops evidence that staff already
     resolved from raising the same escalation again.
+
+    Time-driven kinds (``TIME_DRIVEN_KINDS``) are different: their evidence does not change
+    while nothing is done, so a resolution would silence them for good. With ``now`` and
+    ``silence`` (``silence_window``), a resolved or declined one stays quiet for ``silence``
+    only, an acknowledged one likewise from its acknowledgement, a snoozed one until its snooze
+    ends; then, if the trigger still holds, it is raised again or re-opened (unacknowledged).
     """
     best: dict[EscalationKind, EscalationTrigger] = {}
     for trigger in triggers:
         seen = best.get(trigger.kind)
         if seen is None or trigger.severity > seen.severity:
             best[trigger.kind] = trigger
+    clock = (now, silence) if now is not None and silence is not None else None
     actions: list[EscalationAction] = []
     for kind, trigger in best.items():
         existing = open.get(kind)
+        recurs = clock is not None and kind in TIME_DRIVEN_KINDS
         if existing is None:
             resolved = (resolved_at or {}).get(kind)
             if (
                 resolved is not None
                 and trigger.evidence_at is not None
                 and (trigger.evidence_at <= resolved)
+                and not (clock is not None and recurs and clock[0] >= resolved + clock[1])
             ):
                 continue
             actions.append(EscalationAction(kind, "raise", trigger))
@@ -186,6 +201,11 @@ def plan_escalations(
                 grade=max(trigger.grade, existing.grade),
             )
             actions.append(EscalationAction(kind, "raise_severity", raised))
+        elif clock is not None and recurs and _quiet_over(existing, *clock):
+            kept = replace(
+                trigger, severity=existing.severity, grade=max(trigger.grade, existing.grade)
+            )
+            actions.append(EscalationAction(kind, "reopen", kept))
         elif (
             trigger.explanation != existing.explanation
             or trigger.rule_id != existing.rule_id
@@ -204,6 +224,38 @@ def reopens(trigger: EscalationTrigger, severity: Severity, grade: int) -> bool:
     or a row written before grades existed): it takes the trigger's grade without re-opening,
     so an upgrade never re-announces every open escalation at once."""
     return trigger.severity > severity or (grade > 0 and trigger.grade > grade)
+
+
+def _quiet_over(existing: OpenEscalation, now: datetime, silence: timedelta) -> bool:
+    """An acknowledged time-driven alarm whose quiet while has run out: ``silence`` after the
+    acknowledgement, or the end of a later snooze. (An unacknowledged snoozed alarm needs no
+    re-opening: the station sounds it again when the snooze ends.)"""
+    if existing.state is not EscalationState.ACKNOWLEDGED:
+        return False
+    ends = [existing.snoozed_until] if existing.snoozed_until is not None else []
+    if existing.acknowledged_at is not None:
+        ends.append(existing.acknowledged_at + silence)
+    return bool(ends) and now >= max(ends)
+
+
+def silence_window(policy: EscalationPolicy, latest_complete: ObservationSet | None) -> timedelta:
+    """How long a decline, resolve or acknowledgement may silence a time-driven alarm.
+
+    The policy's ``time_driven_silence`` (local DESIGN CHOICE), never longer than the patient's
+    current RCP Chart 4 minimum observation interval (REFERENCE.md §1.4) from the latest
+    complete set. Continuous monitoring (NEWS2 ≥ 7, interval zero) and a patient with no
+    complete set use the policy's partial re-check for "high" / "unscored" instead, so the
+    alarm is never silenced longer than the policy would wait for a re-check.
+    """
+    cap: timedelta
+    result = score_vitals(latest_complete.vitals) if latest_complete is not None else None
+    if result is None:
+        cap = policy.partial_recheck["unscored"]
+    elif result.continuous:
+        cap = policy.partial_recheck["high"]
+    else:
+        cap = result.min_obs_interval
+    return min(policy.time_driven_silence, cap)
 
 
 # --- facts: the patient's recent data, looked up newest first -------------------------------------

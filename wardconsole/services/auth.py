@@ -1,9 +1,14 @@
-"""Signing in at a shared station: password check, account lockout, lock and unlock.
+"""Signing in at a shared station: password check, throttling, lock and unlock.
 
-A wrong staff ID and a wrong password get the same answer (and take the same time), so the
-screen does not tell a passer-by which IDs exist. After the local policy's number of failures in
-a row the account locks for the policy's time (``resources/policy/access_policy.toml``, LOCAL
-POLICY); a supervisor's password reset lifts it. Every sign-in, failed sign-in, lock, unlock and
+Every try takes one code path: look the ID up, read its waits, verify the password once
+(against the account's hash, or a decoy when there is none), then decide. So an unknown ID, an
+inactive account, a wrong password and a try that must wait cost the same single verification,
+and unknown IDs are throttled exactly like real ones (by a keyed hash of what was typed), so no
+answer tells a passer-by which IDs exist. No account is ever locked outright: after the local
+policy's free tries, further tries wait, longer each time (``domain.sign_in_throttle``,
+``resources/policy/access_policy.toml``, LOCAL POLICY); a supervisor's password reset clears
+the waits. Hashes weaker than today's cost are upgraded at their owner's next sign-in. Every
+sign-in, failed sign-in (an unknown ID as its keyed hash, never the text), lock, unlock and
 sign-out is audited.
 
 When the ward database is unavailable the screen can still be unlocked by staff who signed in at
@@ -16,14 +21,15 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.access import AccessPolicy
+from wardconsole.domain.sign_in_throttle import Scope, rules
 from wardconsole.services.context import Actor, Role, ServiceError
 from wardconsole.services.db import Database
 from wardconsole.services.safe_saves import SafeSaves, is_unavailable
@@ -31,10 +37,13 @@ from wardconsole.services.staff import (
     FIRST_ACCOUNT_COMMAND,
     MAX_PASSWORD_LENGTH,
     STAFF_CODE,
+    decoy_hash,
+    hash_password,
+    needs_rehash,
     spend_verification_time,
     verify_password,
 )
-from wardconsole.store import repository
+from wardconsole.store import repository, sign_in_throttle
 from wardconsole.store.models import SchemaInfo, Staff
 
 log = logging.getLogger(__name__)
@@ -150,11 +159,6 @@ class AuthService:
         code = staff_code.strip()
         if not code or not password:
             raise SignInRefused("Enter your staff ID and password.")
-        if not STAFF_CODE.match(code) or len(password) > MAX_PASSWORD_LENGTH:
-            # Not an ID anyone could have (and nothing to look up): same answer, same time.
-            spend_verification_time(password[:MAX_PASSWORD_LENGTH])
-            self.record_anonymous_failure(station, "not a valid staff ID")
-            raise SignInRefused(self.not_recognised())
         try:
             return self._sign_in_online(code, password, station, purpose, previous)
         except SignInRefused:
@@ -174,7 +178,7 @@ class AuthService:
     ) -> SignedIn:
         now = self._db.clock()
         with self._db.transaction() as session:
-            # A refusal is committed (failure count, audit row) before it is raised.
+            # A refusal is committed (failure counts, audit row) before it is raised.
             outcome = self._check(session, code, password, station, purpose, previous, now)
         if isinstance(outcome, str):
             raise SignInRefused(outcome)
@@ -196,26 +200,51 @@ class AuthService:
         previous: Actor | None,
         now: datetime,
     ) -> str | tuple[Actor, str]:
-        """The refusal message, or the actor and their password hash."""
-        row = session.scalar(select(Staff).where(Staff.staff_code == code))
-        if (
-            row is None
-            or not row.active
-            or row.password_hash is None
-            or row.role == Role.SYSTEM.value
-        ):
-            spend_verification_time(password)
-            reason = "unknown staff ID" if row is None else "inactive or no password"
-            self._audit_failure(session, now, row.id if row else None, station, code, reason)
-            return self.not_recognised()
-        if row.locked_until is not None and row.locked_until > now:
-            self._audit_failure(session, now, row.id, station, code, "account locked")
-            return _locked_message(row.locked_until, now)
-        if not verify_password(password, row.password_hash):
-            self._audit_failure(session, now, row.id, station, code, "wrong password")
-            return self._count_failure(session, row, station, now)
-        row.failed_logins = 0
-        row.locked_until = None
+        """The refusal message, or the actor and their password hash. One path for every try:
+        exactly one password verification whatever the outcome."""
+        key = sign_in_throttle.identifier_key(session)
+        account = sign_in_throttle.keyed_hash(key, code)
+        keys = {
+            Scope.PAIR: sign_in_throttle.keyed_hash(key, code, station),
+            Scope.ACCOUNT: account,
+            Scope.STATION: sign_in_throttle.keyed_hash(key, "station", station),
+        }
+        row = (
+            session.scalar(select(Staff).where(Staff.staff_code == code))
+            if STAFF_CODE.match(code)
+            else None
+        )
+        usable = (
+            row is not None
+            and row.active
+            and row.password_hash is not None
+            and row.role != Role.SYSTEM.value
+        )
+        stored = row.password_hash if usable and row is not None else None
+        waits = sign_in_throttle.waits(session, keys)
+        wait = self._wait(waits, now)
+        matched = verify_password(password[:MAX_PASSWORD_LENGTH], stored or decoy_hash())
+        matched = matched and stored is not None and len(password) <= MAX_PASSWORD_LENGTH
+        staff_id = row.id if row is not None else None
+        if wait > timedelta(0):
+            self._audit_failure(session, now, staff_id, station, code, account, "tried too soon")
+            return self.waiting(wait)
+        if not matched or row is None:
+            reason = (
+                "unknown staff ID"
+                if row is None
+                else "wrong password"
+                if usable
+                else "inactive or no password"
+            )
+            self._audit_failure(session, now, staff_id, station, code, account, reason)
+            return self._count_failure(session, keys, now)
+        sign_in_throttle.clear_account(session, account)
+        sign_in_throttle.clear_station(session, keys[Scope.STATION])
+        assert stored is not None
+        if needs_rehash(stored):
+            stored = hash_password(password)
+            repository.upgrade_password_hash(session, row.id, stored)
         repository.write_audit(
             session,
             at=now,
@@ -227,44 +256,53 @@ class AuthService:
             detail=_previous_detail(previous),
         )
         actor = Actor(row.id, row.staff_code, row.display_name, Role(row.role), station)
-        return actor, row.password_hash
+        return actor, stored
 
-    def _count_failure(self, session: Session, row: Staff, station: str, now: datetime) -> str:
-        """One more wrong password in a row; lock the account when the policy says so."""
-        if row.locked_until is not None and row.locked_until <= now:
-            row.failed_logins = 0  # an expired lock starts the count again
-            row.locked_until = None
-            session.flush()
-        session.execute(
-            update(Staff)
-            .where(Staff.id == row.id)
-            .values(failed_logins=Staff.failed_logins + 1)
-            .execution_options(synchronize_session=False)
-        )
-        session.refresh(row, ["failed_logins"])
-        limit = self.access.failed_attempts_before_lock
-        if row.failed_logins >= limit:
-            row.locked_until = now + self.access.lock_duration
-            repository.write_audit(
-                session,
-                at=now,
-                staff_id=row.id,
-                station=station,
-                action="account_locked",
-                entity="staff",
-                entity_id=row.id,
-                detail={"failed_attempts": row.failed_logins},
+    @staticmethod
+    def _wait(waits: dict[Scope, tuple[int, datetime]], now: datetime) -> timedelta:
+        """How long this try must still wait: the longest of its scopes' waits. The station's
+        wait counts only for an ID that already failed here (never a first try)."""
+        longest = timedelta(0)
+        for scope, (_failures, until) in waits.items():
+            if scope is Scope.STATION and Scope.PAIR not in waits:
+                continue
+            longest = max(longest, until - now)
+        return longest
+
+    def _count_failure(self, session: Session, keys: dict[Scope, str], now: datetime) -> str:
+        """One more wrong try in each scope; say how long the next try with this ID waits."""
+        scope_rules = rules(self.access)
+        account = keys[Scope.ACCOUNT]
+        wait = timedelta(0)
+        for scope, key in keys.items():
+            owner = None if scope is Scope.STATION else account
+            failures = sign_in_throttle.record_failure(
+                session, scope, key, owner, now, scope_rules[scope]
             )
-            return _locked_message(row.locked_until, now)
+            if scope is not Scope.STATION:
+                wait = max(wait, scope_rules[scope].wait_after(failures))
+        if wait > timedelta(0):
+            return f"{NOT_RECOGNISED} {self._next_try(wait)}"
         return self.not_recognised()
 
     def not_recognised(self) -> str:
-        """The same answer for an unknown ID and a wrong password, with the lockout rule."""
-        minutes = round(self.access.lock_duration.total_seconds() / 60)
+        """The same answer for an unknown ID, an unusable account and a wrong password."""
+        minutes = round(self.access.longest_delay.total_seconds() / 60)
         return (
-            f"{NOT_RECOGNISED} After {self.access.failed_attempts_before_lock} wrong tries "
-            f"in a row an account locks for {minutes} minutes."
+            f"{NOT_RECOGNISED} After {self.access.free_attempts} wrong tries in a row, each "
+            f"further try with that ID waits, longer each time (up to {minutes} minutes)."
         )
+
+    def waiting(self, wait: timedelta) -> str:
+        """The answer while tries with an ID must wait (the same for real and unknown IDs)."""
+        return (
+            f"Sign-in with this staff ID is paused after wrong passwords. {self._next_try(wait)} "
+            "Other staff can sign in now; a supervisor's password reset ends the wait."
+        )
+
+    @staticmethod
+    def _next_try(wait: timedelta) -> str:
+        return f"The next try with this ID can be made in {_duration_text(wait)}."
 
     @staticmethod
     def _audit_failure(
@@ -273,8 +311,12 @@ class AuthService:
         staff_id: int | None,
         station: str,
         code: str,
+        account: str,
         reason: str,
     ) -> None:
+        """A known ID is named; an unknown one only by its keyed hash (it may be a password
+        typed into the wrong field)."""
+        who = {"staff_code": code} if staff_id is not None else {"id_hash": account[:16]}
         repository.write_audit(
             session,
             at=now,
@@ -283,7 +325,7 @@ class AuthService:
             action="sign_in_failed",
             entity="staff",
             entity_id=staff_id,
-            detail={"staff_code": code[:32], "reason": reason},
+            detail={**who, "reason": reason},
         )
 
     def _sign_in_offline(
@@ -304,12 +346,13 @@ class AuthService:
                 "The ward database is unavailable: only staff who signed in at this station "
                 "since it started can unlock it until the database is back."
             )
-        if failures >= self.access.failed_attempts_before_lock:
+        if failures >= self.access.free_attempts:
+            spend_verification_time(password)
             raise SignInRefused(
                 "This account is locked at this station until the database "
                 "is back; ask a colleague who signed in here."
             )
-        if not verify_password(password, remembered.password_hash):
+        if not verify_password(password[:MAX_PASSWORD_LENGTH], remembered.password_hash):
             with self._lock:
                 self._offline_failures[key] = failures + 1
             raise SignInRefused(self.not_recognised())
@@ -319,14 +362,6 @@ class AuthService:
         actor = Actor(staff_id, staff_code, name, role, station)
         self.record(actor, purpose.value, {**_previous_detail(previous), "offline": True})
         return SignedIn(actor, offline=True)
-
-    def record_anonymous_failure(self, station: str, reason: str) -> None:
-        try:
-            with self._db.transaction() as session:
-                self._audit_failure(session, self._db.clock(), None, station, "", reason)
-        except Exception as exc:
-            if not is_unavailable(exc):
-                raise
 
     # -- lock, sign-out, other station events ----------------------------------------------
 
@@ -366,9 +401,9 @@ def _previous_detail(previous: Actor | None) -> dict[str, Any]:
     return {"previous": previous.staff_code} if previous is not None else {}
 
 
-def _locked_message(until: datetime, now: datetime) -> str:
-    minutes = max(1, round((until - now).total_seconds() / 60))
-    return (
-        f"This account is locked after too many wrong passwords. Try again in {minutes} "
-        f"{'minute' if minutes == 1 else 'minutes'}, or ask a supervisor to reset it."
-    )
+def _duration_text(wait: timedelta) -> str:
+    seconds = max(1, round(wait.total_seconds()))
+    if seconds < 90:
+        return f"{seconds} {'second' if seconds == 1 else 'seconds'}"
+    minutes = round(seconds / 60)
+    return f"{minutes} minutes"

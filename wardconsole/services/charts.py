@@ -32,10 +32,10 @@ from numpy.lib.stride_tricks import sliding_window_view
 from wardconsole.domain.news2 import ACVPU, RISK_LABELS
 from wardconsole.domain.records import EscalationKind, Severity
 from wardconsole.domain.withdrawal import ChartItem
+from wardconsole.services.chart_cache import ObservationCache
 from wardconsole.services.context import NotFound
 from wardconsole.services.db import Database
 from wardconsole.store import repository, series
-from wardconsole.store.models import ObservationSetRow
 
 GAP_FACTOR: Final = 2.0
 """An interval longer than this many usual intervals is a gap (DESIGN CHOICE, see module doc)."""
@@ -160,12 +160,15 @@ class ObservationColumns:
     """One row per set, columns as ``store.series.OBSERVATION_COLUMNS``."""
     state: np.ndarray
     """``EntryState`` per set."""
-    amends: np.ndarray
-    """The id of the set a row corrects or strikes out (NaN for an original entry)."""
     missing_reasons: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
 
     def column(self, name: str) -> np.ndarray:
         return self.matrix[:, series.OBSERVATION_COLUMNS.index(name)]
+
+    @property
+    def amends(self) -> np.ndarray:
+        """The id of the set a row corrects or strikes out (NaN for an original entry)."""
+        return self.column("amends_id")
 
     @property
     def times(self) -> np.ndarray:
@@ -307,21 +310,6 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     return array
 
 
-def _link_arrays(ids: np.ndarray, links: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Spread ``correction_links`` rows (id, amends_id, status) over the rows with those ids."""
-    amends = np.full(len(ids), np.nan)
-    status = np.zeros(len(ids))
-    if len(links) == 0 or len(ids) == 0:
-        return amends, status
-    order = np.argsort(ids, kind="stable")
-    found = np.clip(np.searchsorted(ids[order], links[:, 0]), 0, len(ids) - 1)
-    hit = ids[order][found] == links[:, 0]
-    rows = order[found[hit]]
-    amends[rows] = links[hit, 1]
-    status[rows] = links[hit, 2]
-    return amends, status
-
-
 def entry_states(ids: np.ndarray, amends: np.ndarray, status: np.ndarray) -> np.ndarray:
     """``EntryState`` per row from (id, amends_id or NaN, 0 final / 1 entered in error)."""
     state = np.where(status == 0, EntryState.CURRENT, EntryState.ERROR_RECORD).astype(np.int8)
@@ -344,10 +332,16 @@ def entry_states(ids: np.ndarray, amends: np.ndarray, status: np.ndarray) -> np.
 
 
 class ChartService:
-    """Reads one patient's chart series in one short transaction."""
+    """Reads one patient's chart series in one short transaction.
 
-    def __init__(self, db: Database) -> None:
+    The observation sets already read are kept (``chart_cache``): a re-open or a live update
+    reads only what changed, checked against the database in the same transaction. One
+    service per console, shared by its windows.
+    """
+
+    def __init__(self, db: Database, cache: ObservationCache | None = None) -> None:
         self._db = db
+        self.cache = cache if cache is not None else ObservationCache()
 
     def series(
         self,
@@ -370,16 +364,7 @@ class ChartService:
             admission = repository.admission(session, admission_id)
             if admission is None:
                 raise NotFound(f"admission {admission_id} does not exist")
-            matrix = series.observation_matrix(
-                session,
-                admission_id,
-                start,
-                end,
-                consciousness_codes=ACVPU,
-                risk_codes=RISKS,
-            )
-            links = series.correction_links(session, ObservationSetRow, admission_id, start, end)
-            reasons = series.missing_reasons(session, admission_id, start, end)
+            kept, first, stop = self.cache.read(session, admission_id, start, end, _read_matrix)
             symptom_rows = series.symptom_rows(session, admission_id)
             assessment_rows = series.assessment_rows(session, admission_id)
             prn_rows = series.prn_rows(session, admission_id)
@@ -389,15 +374,12 @@ class ChartService:
             correction_rows = series.correction_rows(session, admission_id)
             spo2_target = series.spo2_target(session, admission_id)
 
-        ids = matrix[:, 1]
-        amends, status = _link_arrays(ids, links)
-        observations = ObservationColumns(
-            matrix=_frozen(matrix),
-            state=_frozen(entry_states(ids, amends, status)),
-            amends=_frozen(amends),
-            missing_reasons=reasons,
-        )
-        vitals, corrections, oxygen, sets = _vital_tracks(observations)
+        derived = kept.derived.get((first, stop))
+        if derived is None:
+            derived = kept.derived[(first, stop)] = _observation_tracks(
+                kept.matrix[first:stop], kept.reasons
+            )
+        observations, vitals, corrections, oxygen, sets = derived
         symptoms = _symptom_columns(symptom_rows, chart.items)
         assessments = _assessment_columns(assessment_rows)
         shift = self._db.policy.shift_at(now.astimezone())
@@ -474,6 +456,42 @@ def _shift_start(now: datetime, start: Any) -> datetime:
         if candidate <= local_now:
             return candidate
     return local_now  # pragma: no cover - one of the two days always qualifies
+
+
+def _read_matrix(
+    session: Any,
+    admission_id: int,
+    start: datetime | None,
+    end: datetime | None,
+    *,
+    after_id: int | None = None,
+) -> np.ndarray:
+    return series.observation_matrix(
+        session,
+        admission_id,
+        start,
+        end,
+        consciousness_codes=ACVPU,
+        risk_codes=RISKS,
+        after_id=after_id,
+    )
+
+
+def _observation_tracks(
+    matrix: np.ndarray, reasons: Mapping[int, Mapping[str, str]]
+) -> tuple[ObservationColumns, dict[str, Track], dict[str, Marks], Track, Track]:
+    """Which sets are current, and the lines and correction marks drawn from them."""
+    column = series.OBSERVATION_COLUMNS.index
+    ids = matrix[:, column("id")]
+    state = entry_states(ids, matrix[:, column("amends_id")], matrix[:, column("status")])
+    if reasons:
+        keys = np.fromiter(reasons, dtype=np.float64, count=len(reasons))
+        shown = keys[np.isin(keys, ids)]
+        reasons = {int(key): reasons[int(key)] for key in shown}
+    observations = ObservationColumns(
+        matrix=_frozen(matrix), state=_frozen(state), missing_reasons=reasons
+    )
+    return (observations, *_vital_tracks(observations))
 
 
 def _vital_tracks(

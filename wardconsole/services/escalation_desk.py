@@ -13,6 +13,7 @@ from datetime import datetime
 
 from wardconsole.domain.alerting import Announcement
 from wardconsole.domain.policy import EscalationPolicy
+from wardconsole.domain.records import Severity
 from wardconsole.services.context import Actor
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import (
@@ -81,6 +82,10 @@ class EscalationDesk:
 
     def decline(self, escalation_id: int, version: int, reason: str) -> None:
         self._service.decline(self._actor(), escalation_id, version, reason)
+
+    def raise_concern(self, admission_id: int, severity: Severity, reason: str) -> None:
+        """'I am worried about this patient': an escalation whatever the scores say."""
+        self._service.raise_concern(self._actor(), admission_id, severity, reason)
 
     def record_announcements(self, announcements: Sequence[Announcement]) -> list[int]:
         """Write down what this station announced; returns the ids it actually cascaded."""

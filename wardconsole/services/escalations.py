@@ -8,7 +8,7 @@ stations acknowledging at once produce exactly one winner; the loser is told who
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,21 +30,28 @@ from wardconsole.domain.rules import (
     evaluate,
     plan_escalations,
     reopens,
+    silence_window,
 )
+from wardconsole.domain.text_input import MAX_NOTE, text_problem
 from wardconsole.services.context import (
     Actor,
     ConflictError,
     InvalidInput,
     NotFound,
     Permission,
+    ServiceError,
     require,
 )
 from wardconsole.services.db import Database
 from wardconsole.services.safety_rules import observation_triggers
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
-from wardconsole.store.models import EscalationEventRow, EscalationRow
+from wardconsole.store.models import Admission, EscalationEventRow, EscalationRow
 from wardconsole.store.repository import EscalationInfo
+
+CONCERN_SEVERITIES: tuple[Severity, ...] = (Severity.URGENT, Severity.EMERGENCY)
+"""What a member of staff may raise a concern as (an advisory concern is not an escalation)."""
+PROMPT_CONCERN = "Review the patient now: staff concern escalates whatever the scores say"
 
 NOW = object()
 """Placeholder for "the time of this transaction" in a state change."""
@@ -55,7 +62,7 @@ class EscalationChange:
     escalation_id: int
     kind: EscalationKind
     severity: Severity
-    action: str  # raise | raise_severity | update
+    action: str  # raise | raise_severity | update | reopen
 
 
 def apply_rules(
@@ -71,10 +78,13 @@ def apply_rules(
     state = repository.clinical_state(session, admission_id, since=now - db.policy.history_window)
     triggers = evaluate(state, now=now, policy=db.policy, chart=db.chart)
     triggers = observation_triggers(session, db, admission_id, now, triggers)
+    latest_complete = next((o for o in reversed(state.observations) if o.vitals.is_complete), None)
     actions = plan_escalations(
         state.open_escalations,
         triggers,
         resolved_at=repository.last_resolved(session, admission_id),
+        now=now,
+        silence=silence_window(db.policy, latest_complete),
     )
     changes: list[EscalationChange] = []
     for action in actions:
@@ -130,14 +140,25 @@ def _apply_action(
                     return EscalationChange(row.id, trigger.kind, trigger.severity, "raise")
                 row = session.get_one(EscalationRow, existing_id)
                 louder = reopens(trigger, Severity(row.severity), row.grade or 0)
+                if action.action == "reopen" and not louder:
+                    if row.state != EscalationState.ACKNOWLEDGED.value:
+                        return None  # another station re-opened or resolved it meanwhile
+                    _reopen_row(row, trigger, now)
+                    session.flush()
+                    _event(
+                        session,
+                        row.id,
+                        now,
+                        staff_id,
+                        station,
+                        "returned",
+                        f"still true after acknowledgement: {trigger.explanation}",
+                    )
+                    return EscalationChange(row.id, trigger.kind, Severity(row.severity), "reopen")
                 verb = "raise_severity" if louder else "update"
                 if (
                     verb == "update"
-                    and (row.explanation, row.rule_id)
-                    == (
-                        trigger.explanation,
-                        trigger.rule_id,
-                    )
+                    and (row.explanation, row.rule_id) == (trigger.explanation, trigger.rule_id)
                     and trigger.grade <= (row.grade or 0)
                 ):
                     return None
@@ -194,6 +215,20 @@ def _update_row(row: EscalationRow, trigger: EscalationTrigger, verb: str, now: 
         row.last_announced_at = None
         row.snoozed_until = None
     row.grade = max(row.grade or 0, trigger.grade)
+    row.explanation = trigger.explanation
+    row.rule_id = trigger.rule_id
+    row.prompts = list(trigger.prompts)
+    row.updated_at = now
+
+
+def _reopen_row(row: EscalationRow, trigger: EscalationTrigger, now: datetime) -> None:
+    """A time-driven alarm still true after its quiet while: unacknowledged and announced
+    again (the trail keeps who acknowledged it and when)."""
+    row.state = EscalationState.OPEN.value
+    row.acknowledged_at = None
+    row.acknowledged_by_id = None
+    row.snoozed_until = None
+    row.last_announced_at = None
     row.explanation = trigger.explanation
     row.rule_id = trigger.rule_id
     row.prompts = list(trigger.prompts)
@@ -302,6 +337,76 @@ class EscalationService:
                 "acknowledged_by_id": actor.staff_id,
             },
         )
+
+    def raise_concern(
+        self, actor: Actor, admission_id: int, severity: Severity, reason: str
+    ) -> EscalationChange:
+        """A member of staff is worried about a patient: escalate whatever the scores say.
+
+        SIGN 167 (REFERENCE-2.md §12.10): an observation score is an aid to clinical judgement
+        and never replaces clinical concern. The concern is an ordinary escalation (banner,
+        sound, acknowledge, cascade, handoff, audit, FHIR Flag) of kind ``staff_concern``;
+        severity urgent or emergency, reason required. A second concern while one is open
+        joins it: a more severe one raises its severity and needs fresh acknowledgement.
+        """
+        require(actor, Permission.RECORD)
+        reason = reason.strip()
+        problems = {}
+        if not reason:
+            problems["reason"] = "reason: say what worries you about the patient"
+        elif problem := text_problem("reason", reason, max_length=MAX_NOTE, multiline=True):
+            problems["reason"] = problem
+        if severity not in CONCERN_SEVERITIES:
+            problems["severity"] = "severity: urgent or emergency"
+        if problems:
+            raise InvalidInput(problems)
+        now = self._db.clock()
+        trigger = EscalationTrigger(
+            kind=EscalationKind.STAFF_CONCERN,
+            severity=severity,
+            rule_id="staff_concern/raised",
+            explanation=f"{actor.display_name}: {reason}",
+            prompts=(PROMPT_CONCERN,),
+            evidence_at=now,
+        )
+        with self._db.transaction() as session:
+            admission = session.get(Admission, admission_id)
+            if admission is None:
+                raise NotFound(f"admission {admission_id} does not exist")
+            if admission.discharged_at is not None:
+                raise ServiceError("this patient has been discharged; the record is read-only")
+            state = repository.clinical_state(session, admission_id, since=now)
+            existing = state.open_escalations.get(EscalationKind.STAFF_CONCERN)
+            if existing is None:
+                action = EscalationAction(trigger.kind, "raise", trigger)
+            elif severity > existing.severity:
+                action = EscalationAction(trigger.kind, "raise_severity", trigger)
+            else:
+                kept = replace(trigger, severity=existing.severity)
+                action = EscalationAction(trigger.kind, "update", kept)
+            change = _apply_action(
+                session,
+                admission_id,
+                action,
+                state.open_escalations,
+                now=now,
+                station=actor.station,
+                staff_id=actor.staff_id,
+            )
+            if change is None and existing is not None:  # the same words again: nothing new
+                change = EscalationChange(existing.id, trigger.kind, existing.severity, "update")
+            if change is None:
+                raise ConflictError("another station changed this patient's concern; try again")
+            self._audit(
+                session,
+                actor,
+                now,
+                "raise_concern",
+                change.escalation_id,
+                {"severity": severity.label, "reason": reason, "admission": admission_id},
+            )
+            record_change(session, "escalation", admission_id, actor.station)
+        return change
 
     def record_action(self, actor: Actor, escalation_id: int, text: str) -> None:
         require(actor, Permission.ACKNOWLEDGE)

@@ -2,40 +2,45 @@
 
 The first supervisor comes from the command line (``wardconsole staff add``): there is no
 built-in account and no default password. After that, supervisors manage accounts from the
-console (add, deactivate, reactivate, reset a password); every change is audited. Accounts are
-never deleted, because the records and the audit trail name them.
+console (add, deactivate, reactivate, reset a password) or from the command line after signing
+in at its prompt; every change is audited. The command line acts without a supervisor only while
+no active supervisor can sign in (first set-up, or every supervisor deactivated or without a
+password), and that check is made inside the same transaction as the change, so it works once.
+Accounts are never deleted, because the records and the audit trail name them.
 """
 
 from __future__ import annotations
 
 import base64
+import getpass
 import hashlib
 import hmac
 import os
 import re
+import socket
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.access import AccessPolicy, load_access_policy
+from wardconsole.domain.sign_in_throttle import Scope
 from wardconsole.domain.text_input import text_problem
 from wardconsole.services.context import (
     Actor,
     InvalidInput,
     NotFound,
     Permission,
+    PermissionDenied,
     Role,
     ServiceError,
     require,
 )
 from wardconsole.services.db import Database
-from wardconsole.store import repository
+from wardconsole.store import repository, sign_in_throttle
 from wardconsole.store.models import Staff
 
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 STAFF_CODE = re.compile(r"^[A-Za-z0-9._-]{2,32}$")
 SYSTEM_CODE = "system"
 MAX_PASSWORD_LENGTH = 1024
@@ -46,41 +51,149 @@ FIRST_ACCOUNT_COMMAND = 'wardconsole staff add ID "Name" --role supervisor'
 """Said to whoever starts a console on a database where nobody can sign in yet."""
 
 
+@dataclass(frozen=True, slots=True)
+class ScryptCost:
+    """scrypt's work factors; stored in every hash, so each hash is checked with its own."""
+
+    n: int
+    r: int
+    p: int
+
+    @property
+    def maxmem(self) -> int:
+        """Memory ``hashlib.scrypt`` may use: 128·r·n bytes plus headroom (OpenSSL refuses
+        N = 2**17 under its 32 MiB default)."""
+        return 128 * self.r * (self.n + self.p + 2) + 16 * 1024 * 1024
+
+    def weaker_than(self, other: ScryptCost) -> bool:
+        return self.n < other.n or self.r < other.r or self.p < other.p
+
+
+OWASP_SCRYPT = ScryptCost(n=2**17, r=8, p=1)
+"""OWASP Password Storage Cheat Sheet (scrypt): N = 2**17 (128 MiB), r = 8, p = 1."""
+MAX_VERIFY_N = 2**20
+"""A stored hash asking for more work than this is refused, not computed (1 GiB of memory)."""
+_cost = OWASP_SCRYPT
+
+
+def password_cost() -> ScryptCost:
+    return _cost
+
+
+def set_password_cost(cost: ScryptCost) -> None:
+    """Change the cost of new hashes (tests use a cheap one; existing hashes keep theirs and
+    are upgraded at their owner's next sign-in when weaker than this)."""
+    global _cost
+    _cost = cost
+
+
+def _scrypt(password: str, salt: bytes, cost: ScryptCost) -> bytes:
+    return hashlib.scrypt(
+        password.encode("utf-8", "surrogatepass"),
+        salt=salt,
+        n=cost.n,
+        r=cost.r,
+        p=cost.p,
+        maxmem=cost.maxmem,
+    )
+
+
 def hash_password(password: str) -> str:
+    """``scrypt$n$r$p$salt$digest`` at the current cost."""
+    cost = _cost
     salt = os.urandom(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P)
+    digest = _scrypt(password, salt, cost)
     parts = [
         "scrypt",
-        str(SCRYPT_N),
-        str(SCRYPT_R),
-        str(SCRYPT_P),
+        str(cost.n),
+        str(cost.r),
+        str(cost.p),
         base64.b64encode(salt).decode(),
         base64.b64encode(digest).decode(),
     ]
     return "$".join(parts)
 
 
-def verify_password(password: str, stored: str) -> bool:
+def _parse(stored: str) -> tuple[ScryptCost, bytes, bytes] | None:
     try:
         scheme, n, r, p, salt, digest = stored.split("$")
         if scheme != "scrypt":
-            return False
-        candidate = hashlib.scrypt(
-            password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p)
-        )
+            return None
+        cost = ScryptCost(int(n), int(r), int(p))
+        if not (1 < cost.n <= MAX_VERIFY_N and 0 < cost.r <= 32 and 0 < cost.p <= 16):
+            return None
+        return cost, base64.b64decode(salt, validate=True), base64.b64decode(digest)
     except (ValueError, TypeError):
+        return None
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """True when ``password`` matches ``stored`` (one scrypt computation at its own cost)."""
+    parsed = _parse(stored)
+    if parsed is None:
         return False
-    return hmac.compare_digest(candidate, base64.b64decode(digest))
+    cost, salt, digest = parsed
+    try:
+        candidate = _scrypt(password, salt, cost)
+    except (ValueError, MemoryError):
+        return False
+    return hmac.compare_digest(candidate, digest)
 
 
-@cache
-def _decoy_hash() -> str:
-    return hash_password("not a password anyone has")
+def needs_rehash(stored: str) -> bool:
+    """The hash is weaker than today's cost (upgrade it at the next sign-in)."""
+    parsed = _parse(stored)
+    return parsed is None or parsed[0].weaker_than(_cost)
+
+
+_decoys: dict[ScryptCost, str] = {}
+
+
+def decoy_hash() -> str:
+    """A hash nobody's password matches, at today's cost: verified against when there is no
+    real hash, so every sign-in try costs one verification whatever the answer."""
+    if _cost not in _decoys:
+        _decoys[_cost] = hash_password(base64.b64encode(os.urandom(24)).decode())
+    return _decoys[_cost]
 
 
 def spend_verification_time(password: str) -> None:
-    """Verify against a decoy so an unknown staff ID takes as long as a wrong password."""
-    verify_password(password, _decoy_hash())
+    """Verify against the decoy (for paths with no real hash to check)."""
+    verify_password(password, decoy_hash())
+
+
+@dataclass(frozen=True, slots=True)
+class CommandLineOrigin:
+    """Who ran a staff command at a terminal: recorded in its audit row, whoever authorised it.
+
+    ``authorised_by`` is the supervisor who signed in at the prompt, or None when the command
+    ran without one (nobody could sign in as a supervisor: first set-up or recovery).
+    """
+
+    os_user: str
+    host: str
+
+    @classmethod
+    def here(cls) -> CommandLineOrigin:
+        try:
+            user = getpass.getuser()
+        except (KeyError, OSError):  # no name for this uid (containers)
+            user = f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+        return cls(os_user=user[:64], host=socket.gethostname()[:64])
+
+    def detail(self, authorised_by: Actor | None) -> dict[str, object]:
+        return {
+            "os_user": self.os_user,
+            "host": self.host,
+            "authorised_by": authorised_by.staff_code if authorised_by else None,
+            "without_supervisor": authorised_by is None,
+        }
+
+
+NO_SUPERVISOR_NEEDED = (
+    "A supervisor can sign in to this database, so a staff change from the command line needs "
+    "one: give --supervisor ID and their password at the prompt."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,14 +207,17 @@ class StaffAccount:
     active: bool
     has_password: bool
     failed_logins: int
+    """Wrong passwords in a row for this ID, at every station."""
     locked_until: datetime | None
+    """Until when tries with this ID wait (at every station); never an outright lock."""
     created_at: datetime
 
     def locked_at(self, now: datetime) -> bool:
         return self.locked_until is not None and self.locked_until > now
 
 
-def _account(row: Staff) -> StaffAccount:
+def _account(row: Staff, waits: dict[Scope, tuple[int, datetime]]) -> StaffAccount:
+    failures, wait_until = waits.get(Scope.ACCOUNT, (0, None))
     return StaffAccount(
         id=row.id,
         staff_code=row.staff_code,
@@ -109,8 +225,8 @@ def _account(row: Staff) -> StaffAccount:
         role=Role(row.role),
         active=row.active,
         has_password=row.password_hash is not None,
-        failed_logins=row.failed_logins,
-        locked_until=row.locked_until,
+        failed_logins=failures,
+        locked_until=wait_until,
         created_at=row.created_at,
     )
 
@@ -149,8 +265,10 @@ class StaffService:
         password: str | None,
         *,
         by: Actor | None = None,
+        origin: CommandLineOrigin | None = None,
     ) -> int:
-        """Create an account. ``by`` None means the command line (the first supervisor)."""
+        """Create an account. ``by`` None: set-up code, or with ``origin`` the command line
+        without a supervisor, refused once any supervisor can sign in."""
         if by is not None:
             require(by, Permission.MANAGE_STAFF)
         problems = {}
@@ -170,6 +288,8 @@ class StaffService:
             raise InvalidInput(problems)
         now = self._db.clock()
         with self._db.transaction() as session:
+            if by is None and origin is not None:
+                self._refuse_if_a_supervisor_can_sign_in(session)
             if session.scalar(select(Staff.id).where(Staff.staff_code == staff_code)):
                 raise InvalidInput({"staff_code": f"staff_code: {staff_code!r} is already in use"})
             row = Staff(
@@ -191,7 +311,11 @@ class StaffService:
                 action="add_staff",
                 entity="staff",
                 entity_id=row.id,
-                detail={"staff_code": staff_code, "role": Role(role).value},
+                detail={
+                    "staff_code": staff_code,
+                    "role": Role(role).value,
+                    **(origin.detail(by) if origin else {}),
+                },
             )
             return row.id
 
@@ -202,7 +326,16 @@ class StaffService:
             rows = session.scalars(
                 select(Staff).where(Staff.role != Role.SYSTEM.value).order_by(Staff.staff_code)
             ).all()
-            return [_account(row) for row in rows]
+            key = sign_in_throttle.identifier_key(session)
+            return [
+                _account(
+                    row,
+                    sign_in_throttle.waits(
+                        session, {Scope.ACCOUNT: sign_in_throttle.keyed_hash(key, row.staff_code)}
+                    ),
+                )
+                for row in rows
+            ]
 
     def set_active(self, by: Actor, staff_id: int, active: bool) -> None:
         """Deactivate (nobody can sign in with it) or reactivate an account."""
@@ -231,18 +364,31 @@ class StaffService:
                 detail={"staff_code": row.staff_code},
             )
 
-    def reset_password(self, by: Actor | None, staff_id: int, password: str) -> None:
-        """Set a new password and lift any sign-in lock (``by`` None: the command line)."""
+    def reset_password(
+        self,
+        by: Actor | None,
+        staff_id: int,
+        password: str,
+        *,
+        origin: CommandLineOrigin | None = None,
+    ) -> None:
+        """Set a new password and lift any sign-in lock. ``by`` None: set-up code, or with
+        ``origin`` the command line without a supervisor, refused once any supervisor can sign
+        in."""
         if by is not None:
             require(by, Permission.MANAGE_STAFF)
         now = self._db.clock()
         with self._db.transaction() as session:
+            if by is None and origin is not None:
+                self._refuse_if_a_supervisor_can_sign_in(session)
             row = self._human(session, staff_id)
             if problem := self.password_problem(password, row.staff_code):
                 raise InvalidInput({"password": problem})
             row.password_hash = hash_password(password)
-            row.failed_logins = 0
-            row.locked_until = None
+            key = sign_in_throttle.identifier_key(session)
+            sign_in_throttle.clear_account(
+                session, sign_in_throttle.keyed_hash(key, row.staff_code)
+            )
             repository.write_audit(
                 session,
                 at=now,
@@ -251,7 +397,7 @@ class StaffService:
                 action="reset_password",
                 entity="staff",
                 entity_id=row.id,
-                detail={"staff_code": row.staff_code},
+                detail={"staff_code": row.staff_code, **(origin.detail(by) if origin else {})},
             )
 
     def staff_id_of(self, staff_code: str) -> int:
@@ -284,6 +430,29 @@ class StaffService:
         if row is None or row.role == Role.SYSTEM.value:
             raise NotFound(f"staff account {staff_id} does not exist")
         return row
+
+    def supervisor_can_sign_in(self) -> bool:
+        """Some active supervisor has a password (so the command line must ask for one)."""
+        with self._db.read() as session:
+            return self._supervisors_who_can_sign_in(session) > 0
+
+    @classmethod
+    def _refuse_if_a_supervisor_can_sign_in(cls, session: Session) -> None:
+        if cls._supervisors_who_can_sign_in(session) > 0:
+            raise PermissionDenied(NO_SUPERVISOR_NEEDED)
+
+    @staticmethod
+    def _supervisors_who_can_sign_in(session: Session) -> int:
+        return (
+            session.scalar(
+                select(func.count(Staff.id)).where(
+                    Staff.role == Role.SUPERVISOR.value,
+                    Staff.active.is_(True),
+                    Staff.password_hash.is_not(None),
+                )
+            )
+            or 0
+        )
 
     @staticmethod
     def _active_supervisors(session: Session) -> int:

@@ -90,6 +90,21 @@ class Staff(Base):
     created_at: Mapped[datetime] = mapped_column()
 
 
+class SignInThrottleRow(Base):
+    """Wrong sign-ins in a row per scope (see ``domain.sign_in_throttle``). Keys are keyed
+    hashes, so a password typed into the ID field is never stored; ``account`` is the staff
+    ID's keyed hash on its account and pair rows (cleared together by a success or a reset)."""
+
+    __tablename__ = "sign_in_throttle"
+
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account: Mapped[str | None] = mapped_column(String(64), index=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime] = mapped_column()
+    wait_until: Mapped[datetime] = mapped_column()
+
+
 class Bed(Base):
     __tablename__ = "beds"
 

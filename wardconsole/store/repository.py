@@ -13,7 +13,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.records import (
@@ -414,6 +414,8 @@ def clinical_state(session: Session, admission_id: int, *, since: datetime) -> P
             explanation=r.explanation,
             rule_id=r.rule_id,
             grade=r.grade or 0,
+            acknowledged_at=r.acknowledged_at,
+            snoozed_until=r.snoozed_until,
         )
         for r in open_rows
     }
@@ -451,3 +453,8 @@ def write_audit(
             detail=detail or {},
         )
     )
+
+
+def upgrade_password_hash(session: Session, staff_id: int, new_hash: str) -> None:
+    """Replace a verified password's hash with a stronger one (same password, higher cost)."""
+    session.execute(update(Staff).where(Staff.id == staff_id).values(password_hash=new_hash))

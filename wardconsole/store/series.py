@@ -2,8 +2,10 @@
 
 A 30-day stay fed by a bedside monitor holds 43,200 observation sets. Building an ORM object or
 even a SQLAlchemy ``Row`` per set costs more than the query itself, so the chart columns are
-computed in SQL (times as epoch seconds, categories as small integer codes, booleans as 0/1)
-and fetched through the DBAPI cursor into one float64 matrix (NULL becomes NaN).
+computed in SQL (times as epoch seconds, categories as small integer codes, booleans as 0/1,
+NULL as a sentinel number) and streamed from the DBAPI cursor straight into one float64
+matrix (the sentinel becomes NaN): no list of rows is built, and only small numbers (which
+Python does not allocate) cross the driver for most columns.
 
 Statements are compiled with literal binds; only numbers, aware datetimes and fixed domain
 codes are ever bound, never user text, and no ``%`` appears in the SQL (psycopg would read it
@@ -17,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, Float, Integer, Select, case, cast, or_, select
+from sqlalchemy import ColumnElement, Float, Integer, Select, case, cast, func, literal, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -66,20 +68,34 @@ def code_of(column: ColumnElement[Any], codes: Sequence[str], missing: int | Non
     return case({value: index for index, value in enumerate(codes)}, value=column, else_=missing)
 
 
+NULL_NUMBER = -999_999_999
+"""Stands for NULL on the way out of the database (no measurement, id or code takes it)."""
+
+
+def number_or_null(column: Any) -> Any:
+    """``column`` with NULL as ``NULL_NUMBER``: a row of plain numbers streams into numpy."""
+    return func.coalesce(column, literal(NULL_NUMBER, Integer))
+
+
 def fetch_matrix(session: Session, statement: Select[Any]) -> np.ndarray:
-    """Run a select whose columns are all numeric; return an (rows, columns) float64 array."""
+    """Run a select whose columns are all numeric; return an (rows, columns) float64 array.
+
+    Rows go from the cursor straight into a preallocated numpy record array
+    (``np.fromiter``); columns built with ``number_or_null`` come back NaN where NULL.
+    """
     connection = session.connection()
     sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
     width = len(statement.selected_columns)
+    record = np.dtype([(f"c{i}", np.float64) for i in range(width)])
     cursor = connection.connection.cursor()
     try:
         cursor.execute(sql)
-        rows = cursor.fetchall()
+        records = np.fromiter(cursor, dtype=record)
     finally:
         cursor.close()
-    if not rows:
-        return np.empty((0, width), dtype=np.float64)
-    return np.array(rows, dtype=np.float64)
+    matrix = records.view(np.float64).reshape(len(records), width)
+    matrix[matrix == NULL_NUMBER] = np.nan
+    return matrix
 
 
 def _in_range(model: Any, start: datetime | None, end: datetime | None) -> list[Any]:
@@ -99,6 +115,8 @@ def _status_code(model: Any) -> Any:
 OBSERVATION_COLUMNS: tuple[str, ...] = (
     "taken_at",
     "id",
+    "amends_id",
+    "status",
     "respiration_rate",
     "spo2",
     "spo2_scale",
@@ -122,63 +140,85 @@ def observation_matrix(
     *,
     consciousness_codes: Sequence[str],
     risk_codes: Sequence[str],
+    after_id: int | None = None,
 ) -> np.ndarray:
     """Every observation set of the admission taken in [start, end], oldest first.
 
-    All rows, current or not (corrections and entered-in-error records included); which is
-    which comes from ``correction_links``. Columns as in ``OBSERVATION_COLUMNS``;
-    consciousness and NEWS2 risk are indexes into the given code tuples (risk -1: no score).
-    Every column costs a Python object per set in the driver, so only what the chart draws
-    is read.
+    All rows, current or not: ``amends_id`` and ``status`` (0 final, 1 entered in error) say
+    which rows make others not current. Columns as in ``OBSERVATION_COLUMNS``; consciousness
+    and NEWS2 risk are indexes into the given code tuples (risk -1: no score). ``after_id``:
+    only sets stored after that one (a cached read catching up). Every column costs the
+    driver a value per set, so only what the chart draws is read.
     """
     o = ObservationSetRow
+    after = [o.id > after_id] if after_id is not None else []
     statement = (
         select(
             epoch_seconds(o.taken_at),
             o.id,
-            o.respiration_rate,
-            o.spo2,
+            number_or_null(o.amends_id),
+            _status_code(o),
+            number_or_null(o.respiration_rate),
+            number_or_null(o.spo2),
             o.spo2_scale,
-            cast(o.on_oxygen, Integer),
-            o.systolic_bp,
-            o.diastolic_bp,
-            o.pulse,
-            o.temperature,
-            code_of(o.consciousness, consciousness_codes),
-            o.news2_total,
+            number_or_null(cast(o.on_oxygen, Integer)),
+            number_or_null(o.systolic_bp),
+            number_or_null(o.diastolic_bp),
+            number_or_null(o.pulse),
+            number_or_null(o.temperature),
+            number_or_null(code_of(o.consciousness, consciousness_codes)),
+            number_or_null(o.news2_total),
             code_of(o.news2_risk, risk_codes, -1),
         )
-        .where(o.admission_id == admission_id, *_in_range(o, start, end))
+        .where(o.admission_id == admission_id, *_in_range(o, start, end), *after)
         .order_by(o.taken_at, o.id)
     )
     return fetch_matrix(session, statement)
 
 
-def correction_links(
-    session: Session,
-    model: Any,
-    admission_id: int,
-    start: datetime | None = None,
-    end: datetime | None = None,
-) -> np.ndarray:
-    """(id, amends_id, 0 final / 1 entered in error) of every correction or entered-in-error
-    record in [start, end]: the few rows that make other rows not current."""
-    statement = select(model.id, model.amends_id, _status_code(model)).where(
-        model.admission_id == admission_id,
-        or_(model.amends_id.is_not(None), model.status != "final"),
-        *_in_range(model, start, end),
-    )
-    return fetch_matrix(session, statement)
+def observation_marker(session: Session, admission_id: int) -> tuple[int, int, int]:
+    """(count, largest id, sum of ids) of the admission's observation sets: one index-only
+    read that changes whenever a set is stored (sets are never updated in place)."""
+    o = ObservationSetRow
+    row = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.max(o.id), 0),
+            func.coalesce(func.sum(o.id), 0),
+        ).where(o.admission_id == admission_id)
+    ).one()
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+def observations_after(session: Session, admission_id: int, after_id: int) -> tuple[int, int]:
+    """(count, sum of ids) of the admission's sets stored after set ``after_id``."""
+    o = ObservationSetRow
+    row = session.execute(
+        select(func.count(), func.coalesce(func.sum(o.id), 0)).where(
+            o.admission_id == admission_id, o.id > after_id
+        )
+    ).one()
+    return int(row[0]), int(row[1])
 
 
 def missing_reasons(
-    session: Session, admission_id: int, start: datetime | None, end: datetime | None
+    session: Session,
+    admission_id: int,
+    start: datetime | None,
+    end: datetime | None,
+    *,
+    after_id: int | None = None,
 ) -> dict[int, Mapping[str, str]]:
-    """Why values were not taken, for the partial sets in [start, end] (few rows)."""
+    """Why values were not taken, for the partial sets in [start, end] (few rows);
+    ``after_id``: only sets stored after that one."""
     o = ObservationSetRow
+    after = [o.id > after_id] if after_id is not None else []
     rows = session.execute(
         select(o.id, o.missing_reasons).where(
-            o.admission_id == admission_id, o.is_complete.is_(False), *_in_range(o, start, end)
+            o.admission_id == admission_id,
+            o.is_complete.is_(False),
+            *_in_range(o, start, end),
+            *after,
         )
     ).all()
     return {row.id: dict(row.missing_reasons or {}) for row in rows}

@@ -1,0 +1,165 @@
+"""The chart keeps the sets it has read, and never draws them stale.
+
+A nurse at station A has a patient's chart open (or opened it earlier); a colleague at
+station B corrects a value, strikes one out or records a new set. When A re-opens the chart,
+or it reloads on the change notice, A sees exactly what B saved. Runs on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import numpy as np
+import pytest
+from sqlalchemy import insert, literal, select
+from test_charts import record_every
+from wardfakes import NORMAL_SET, Clock
+
+from wardconsole.services.charts import ChartService, EntryState, PatientSeries
+from wardconsole.services.context import Actor
+from wardconsole.services.db import Database
+from wardconsole.services.recording import RecordingService
+from wardconsole.services.staff import StaffService
+from wardconsole.store.engine import make_engine
+from wardconsole.store.models import ObservationSetRow
+
+
+@pytest.fixture
+def station_b(db_url: str, clock: Clock, nurse: Actor) -> Iterator[tuple[Database, Actor]]:
+    """The same ward database opened by a second station (its own engine and services)."""
+    engine = make_engine(db_url)
+    db_b = Database(engine, clock=clock)
+    yield db_b, StaffService(db_b).actor("rn.test", "Station B")
+    engine.dispose()
+
+
+def same_drawing(a: PatientSeries, b: PatientSeries) -> None:
+    np.testing.assert_array_equal(a.observations.matrix, b.observations.matrix)
+    np.testing.assert_array_equal(a.observations.state, b.observations.state)
+    for key, track in a.vitals.items():
+        np.testing.assert_array_equal(track.x, b.vitals[key].x)
+        np.testing.assert_array_equal(track.y, b.vitals[key].y)
+    for key, marks in a.corrections.items():
+        np.testing.assert_array_equal(marks.y, b.corrections[key].y)
+    assert a.observations.missing_reasons == b.observations.missing_reasons
+
+
+def test_a_correction_at_station_b_shows_when_station_a_reopens(
+    db: Database,
+    nurse: Actor,
+    admission: int,
+    clock: Clock,
+    station_b: tuple[Database, Actor],
+) -> None:
+    record_every(db, nurse, admission, clock, hours=1, count=6, start_hours_ago=7)
+    charts_a = ChartService(db)
+    before = charts_a.series(admission)
+    assert before.vitals["pulse"].y.tolist() == [70, 71, 72, 73, 74, 75]
+
+    db_b, nurse_b = station_b
+    wrong = int(before.observations.column("id")[2])
+    RecordingService(db_b).amend_observation(
+        nurse_b, wrong, {**NORMAL_SET, "pulse": 118}, reason="Pulse typed wrongly"
+    )
+
+    after = charts_a.series(admission)
+    assert after.vitals["pulse"].y.tolist() == [70, 71, 118, 73, 74, 75]
+    assert after.corrections["pulse"].y.tolist() == [72]
+    assert after.corrections["pulse"].state.tolist() == [EntryState.CORRECTED]
+    same_drawing(after, ChartService(db).series(admission))  # as a fresh read draws it
+
+
+def test_an_entry_struck_out_elsewhere_leaves_the_line_on_reopen(
+    db: Database,
+    nurse: Actor,
+    admission: int,
+    clock: Clock,
+    station_b: tuple[Database, Actor],
+) -> None:
+    record_every(db, nurse, admission, clock, hours=1, count=4, start_hours_ago=5)
+    charts_a = ChartService(db)
+    ids = charts_a.series(admission).observations.column("id")
+    db_b, nurse_b = station_b
+    RecordingService(db_b).mark_entered_in_error(
+        nurse_b, "observation", int(ids[-1]), "Wrong patient"
+    )
+    after = charts_a.series(admission)
+    assert after.vitals["pulse"].y.tolist() == [70, 71, 72]
+    assert after.corrections["pulse"].state.tolist() == [EntryState.ENTERED_IN_ERROR]
+
+
+def test_new_sets_are_added_without_reading_the_stay_again(
+    db: Database,
+    nurse: Actor,
+    admission: int,
+    clock: Clock,
+    station_b: tuple[Database, Actor],
+) -> None:
+    record_every(db, nurse, admission, clock, hours=1, count=5, start_hours_ago=6)
+    charts_a = ChartService(db)
+    charts_a.series(admission)
+    db_b, nurse_b = station_b
+    asleep = {k: v for k, v in NORMAL_SET.items() if k not in ("systolic_bp", "diastolic_bp")}
+    partial = RecordingService(db_b).record_observation(
+        nurse_b,
+        admission,
+        asleep,
+        taken_at=clock.now - timedelta(minutes=20),
+        missing_reasons={"systolic_bp": "asleep", "diastolic_bp": "asleep"},
+    )
+    # Recorded late, for a time between two sets already on the chart.
+    RecordingService(db_b).record_observation(
+        nurse_b, admission, {**NORMAL_SET, "pulse": 99}, taken_at=clock.now - timedelta(hours=3.5)
+    )
+    reads = charts_a.cache.full_reads
+    after = charts_a.series(admission)
+    assert charts_a.cache.full_reads == reads  # only the new sets were read
+    assert after.vitals["pulse"].points == 7
+    assert after.vitals["systolic_bp"].points == 6
+    assert after.observations.missing_reasons[partial.entry_id]["systolic_bp"] == "asleep"
+    times = after.observations.times
+    assert (np.diff(times) >= 0).all()  # the late set sits where it was taken
+    same_drawing(after, ChartService(db).series(admission))
+
+
+def test_a_set_committed_out_of_id_order_is_not_missed(
+    db: Database, nurse: Actor, admission: int, clock: Clock
+) -> None:
+    """On PostgreSQL a transaction holding a lower id can commit after a higher one."""
+    record_every(db, nurse, admission, clock, hours=1, count=3, start_hours_ago=4)
+    charts = ChartService(db)
+    first = charts.series(admission)
+    source = int(first.observations.column("id")[0])
+    columns = [c for c in ObservationSetRow.__table__.columns if c.name != "id"]
+
+    def copy_set(new_id: int, pulse: int) -> None:
+        values = [literal(pulse) if c.name == "pulse" else c for c in columns]
+        rows = select(literal(new_id), *values).where(ObservationSetRow.id == source)
+        names = ["id", *(c.name for c in columns)]
+        with db.transaction() as session:
+            session.execute(insert(ObservationSetRow).from_select(names, rows))
+
+    top = int(first.observations.column("id").max())
+    copy_set(top + 10, 101)  # the higher id commits first ...
+    assert 101 in charts.series(admission).vitals["pulse"].y.tolist()
+    copy_set(top + 5, 55)  # ... then the lower one
+    pulses = charts.series(admission).vitals["pulse"].y.tolist()
+    assert 55 in pulses and 101 in pulses
+
+
+def test_any_range_read_from_kept_sets_equals_a_fresh_read(
+    db: Database, nurse: Actor, admission: int, clock: Clock
+) -> None:
+    record_every(db, nurse, admission, clock, hours=2, count=12, start_hours_ago=25)
+    charts = ChartService(db)
+    charts.series(admission)  # the whole stay is kept
+    for hours in (3, 7, 12, 24):
+        kept = charts.series(admission, last=timedelta(hours=hours))
+        fresh = ChartService(db).series(admission, last=timedelta(hours=hours))
+        same_drawing(kept, fresh)
+        assert kept.loaded_from == fresh.loaded_from
+    start, end = clock.now - timedelta(hours=15), clock.now - timedelta(hours=5)
+    same_drawing(
+        charts.series(admission, start, end), ChartService(db).series(admission, start, end)
+    )

@@ -1,0 +1,158 @@
+"""The observation sets a patient's charts have read, kept so a re-open or a live update does
+not read a month of one-minute sets again.
+
+Observation sets are append-only (a correction is a new set), so the admission's sets change
+exactly when their (count, largest id, sum of ids) changes. Every read checks that marker in
+its own transaction, one index-only query:
+
+* unchanged: the kept matrix is used as it is;
+* changed, and everything new was stored after the kept sets (count and id sum add up): only
+  the new sets are read and merged in;
+* anything else (a set committed out of id order by another station, a range not kept yet):
+  the range is read again in full.
+
+So a correction saved at another station is in the next read, never drawn stale. Only the
+observation sets are kept; the few other entries (ratings, PRN doses, escalations) are read
+every time. Entries are per admission, least recently used dropped first.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from wardconsole.store import series
+
+KEPT_ADMISSIONS: Final = 8
+"""Admissions whose sets are kept (a month at one a minute is about 5 MB)."""
+EDGE_S: Final = 0.0005
+"""Times are read rounded to the millisecond; a range edge within half of one is inside."""
+
+_TIME = series.OBSERVATION_COLUMNS.index("taken_at")
+_ID = series.OBSERVATION_COLUMNS.index("id")
+
+MatrixReader = Callable[..., np.ndarray]
+"""``observation_matrix`` with the code tables bound: (session, admission, start, end, *,
+after_id)."""
+
+
+@dataclass(slots=True, eq=False)
+class KeptSets:
+    """The sets of one admission taken in [start, end] (None: open), as of ``marker``."""
+
+    start: datetime | None
+    end: datetime | None
+    marker: tuple[int, int, int]
+    matrix: np.ndarray
+    reasons: dict[int, Mapping[str, str]]
+    derived: dict[tuple[int, int], Any] = field(default_factory=dict)
+    """Whatever the caller computed from a slice (first row, row after the last), reused while
+    the sets are unchanged."""
+
+    def serves(self, start: datetime | None, end: datetime | None) -> bool:
+        starts_in = self.start is None or (start is not None and start >= self.start)
+        ends_in = self.end is None or (end is not None and end <= self.end)
+        return starts_in and ends_in
+
+    def rows(self, start: datetime | None, end: datetime | None) -> tuple[int, int]:
+        """The slice of ``matrix`` taken in [start, end]."""
+        times = self.matrix[:, _TIME]
+        first = 0 if start is None else int(np.searchsorted(times, start.timestamp() - EDGE_S))
+        stop = (
+            len(times)
+            if end is None
+            else int(np.searchsorted(times, end.timestamp() + EDGE_S, side="right"))
+        )
+        return first, stop
+
+
+class ObservationCache:
+    """Per-admission kept sets (see module docstring). Safe to share between threads."""
+
+    def __init__(self, kept: int = KEPT_ADMISSIONS) -> None:
+        self._kept = kept
+        self._entries: OrderedDict[int, KeptSets] = OrderedDict()
+        self._lock = threading.Lock()
+        self.full_reads = 0
+        """Reads of a whole range (for tests and the bench: how often the cache missed)."""
+
+    def read(
+        self,
+        session: Session,
+        admission_id: int,
+        start: datetime | None,
+        end: datetime | None,
+        read_matrix: MatrixReader,
+    ) -> tuple[KeptSets, int, int]:
+        """The kept sets for the admission, current as of this transaction, and the slice
+        (first row, row after the last) taken in [start, end]."""
+        marker = series.observation_marker(session, admission_id)
+        with self._lock:
+            entry = self._entries.get(admission_id)
+        if entry is not None and entry.serves(start, end) and entry.marker != marker:
+            entry = self._caught_up(session, admission_id, entry, marker, read_matrix)
+        if entry is None or not entry.serves(start, end):
+            self.full_reads += 1
+            entry = KeptSets(
+                start=start,
+                end=end,
+                marker=marker,
+                matrix=_frozen(read_matrix(session, admission_id, start, end)),
+                reasons=series.missing_reasons(session, admission_id, start, end),
+            )
+        with self._lock:
+            self._entries[admission_id] = entry
+            self._entries.move_to_end(admission_id)
+            while len(self._entries) > self._kept:
+                self._entries.popitem(last=False)
+        first, stop = entry.rows(start, end)
+        return entry, first, stop
+
+    def forget(self, admission_id: int) -> None:
+        with self._lock:
+            self._entries.pop(admission_id, None)
+
+    def _caught_up(
+        self,
+        session: Session,
+        admission_id: int,
+        entry: KeptSets,
+        marker: tuple[int, int, int],
+        read_matrix: MatrixReader,
+    ) -> KeptSets | None:
+        """The entry with the sets stored since, or None when only a full read is safe."""
+        count, last_id, id_sum = entry.marker
+        added, added_sum = series.observations_after(session, admission_id, last_id)
+        if (count + added, id_sum + added_sum) != (marker[0], marker[2]):
+            return None  # a set below the largest id appeared (out-of-order commit)
+        new = read_matrix(session, admission_id, entry.start, entry.end, after_id=last_id)
+        reasons = dict(entry.reasons)
+        reasons.update(
+            series.missing_reasons(session, admission_id, entry.start, entry.end, after_id=last_id)
+        )
+        matrix = entry.matrix
+        if len(new):
+            matrix = np.concatenate([matrix, new])
+            if len(entry.matrix) and new[0, _TIME] < entry.matrix[-1, _TIME]:
+                order = np.lexsort((matrix[:, _ID], matrix[:, _TIME]))
+                matrix = matrix[order]
+        return KeptSets(
+            start=entry.start,
+            end=entry.end,
+            marker=marker,
+            matrix=_frozen(matrix),
+            reasons=reasons,
+        )
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array = np.ascontiguousarray(array)
+    array.flags.writeable = False
+    return array

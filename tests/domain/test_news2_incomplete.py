@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from wardconsole.domain.entry_scoring import live_news2
 from wardconsole.domain.handoff import HandoffPolicy, Section, draft_handoff
 from wardconsole.domain.handoff_records import HandoffDraft, PatientShiftFacts
 from wardconsole.domain.news2 import news2, news2_lower_bound, score_vitals
@@ -37,7 +38,7 @@ from wardconsole.domain.rules import PROMPT_SEPSIS, EscalationTrigger, evaluate,
 from wardconsole.domain.shifts import ShiftPattern
 from wardconsole.domain.withdrawal import WithdrawalChart, load_chart
 
-from .builders import NOW, ago, assess, obs, state
+from .builders import NOW, WELL, ago, assess, obs, state
 
 K = EscalationKind
 
@@ -461,3 +462,15 @@ def test_the_handoff_states_an_incomplete_set_as_a_lower_bound(policy: Escalatio
     assert (summary.news2_now, summary.news2_at_least, summary.news2_bound_band) == (0, 9, "high")
     again = HandoffDraft.from_json(draft.to_json()).summary
     assert (again.news2_at_least, again.news2_bound_band) == (9, "high")
+
+
+# --- the entry form's live score ----------------------------------------------------------------
+
+
+def test_the_entry_form_shows_what_a_half_typed_set_will_alarm_on() -> None:
+    live = live_news2(VitalSigns(respiration_rate=7, spo2=84, pulse=135))
+    assert live.result is None
+    assert live.bound is not None and live.bound.text == "incomplete — at least 9 (high)"
+    assert live_news2(VitalSigns()).bound is None  # nothing typed: nothing claimed
+    full = VitalSigns(**{**WELL, "pulse": 135})
+    assert live_news2(full).result is not None and live_news2(full).bound is None

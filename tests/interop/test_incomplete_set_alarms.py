@@ -39,7 +39,7 @@ def _oru(control_id: str, at: str, *, pulse: int, spo2: int, systolic: int) -> b
 
 
 def test_a_monitor_oru_with_hr_150_spo2_82_sbp_85_raises_an_emergency(
-    db: Database, nurse: Actor, admission: int, clock: Clock
+    db: Database, nurse: Actor, supervisor: Actor, admission: int, clock: Clock
 ) -> None:
     RecordingService(db).record_observation(
         nurse, admission, NORMAL_SET, taken_at=clock.now - timedelta(hours=1)
@@ -60,7 +60,7 @@ def test_a_monitor_oru_with_hr_150_spo2_82_sbp_85_raises_an_emergency(
     assert row.news2_text == "NEWS2 incomplete — at least 9 (high)"
 
     # The export keeps the values, and writes no NEWS2 total for the incomplete set.
-    bundle = build_bundle(ExportService(db).collect(nurse, hospital_number=HOSPITAL_NUMBER))
+    bundle = build_bundle(ExportService(db).collect(supervisor, hospital_number=HOSPITAL_NUMBER))
     totals = [
         e["resource"]["valueQuantity"]["value"]
         for e in bundle["entry"]

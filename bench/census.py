@@ -30,7 +30,7 @@ from wardconsole.services.census import CensusService
 from wardconsole.services.db import Database
 from wardconsole.services.demo import DemoOptions, build_demo_ward
 from wardconsole.store.engine import make_engine, upgrade
-from wardconsole.ui.models.census_model import CensusTableModel
+from wardconsole.ui.census.census_model import CensusTableModel
 
 PATIENTS = 60
 

@@ -7,10 +7,12 @@ stay with 4-hourly sets.
 * open: a patient window (header, charts, read-out) from construction to the first complete
   paint with its series loaded through the background worker, as the console does it (one
   ``ChartService`` per database, shared by every window, so a re-open finds the sets it has
-  already read). The window opens on the default range (the last 72 h; it reads those sets
-  and a margin, and the rest when a wider range is chosen): that is ``open_ms``. Opening
-  straight onto the whole stay (all 43,200 sets drawn) is ``open_stay_ms``; the first open of
-  a patient (nothing kept yet: every set read) is printed beside it.
+  already read; and one pool of chart pages, so a window refills the page of the last one
+  dropped instead of building eight plots). The window opens on the default range (the last
+  72 h; it reads those sets and a margin, and the rest when a wider range is chosen): that is
+  ``open_ms``. Opening straight onto the whole stay (all 43,200 sets drawn) is
+  ``open_stay_ms``; the first open of a patient (nothing kept yet: every set read, every plot
+  built) is printed beside it.
 * pan: one pan or zoom step (5 % of the range, alternating) and a full synchronous repaint.
 * matplotlib: the same 7 tracks of the same range (the whole stay) from the same service,
   drawn once with an Agg Figure of the same size (no pyplot): load + first draw
@@ -51,8 +53,9 @@ from wardconsole.services.charts import ChartService, PatientSeries
 from wardconsole.services.db import Database
 from wardconsole.services.demo import DemoOptions, build_demo_ward
 from wardconsole.store.engine import make_engine, upgrade
-from wardconsole.ui.charts.patient_charts import Preset
-from wardconsole.ui.patient_window import PatientWindow
+from wardconsole.ui.patient.charts.page_pool import ChartPagePool
+from wardconsole.ui.patient.charts.patient_charts import Preset
+from wardconsole.ui.patient.patient_window import PatientWindow
 from wardconsole.ui.tasks import TaskRunner
 
 CENSUS_PATIENTS = 60
@@ -63,8 +66,8 @@ def build(path: Path, options: DemoOptions) -> Database:
     url = f"sqlite:///{path}"
     fresh = not path.exists()
     engine = make_engine(url)
+    upgrade(engine)  # one query when the schema is current
     if fresh:
-        upgrade(engine)
         started = time.perf_counter()
         build_demo_ward(Database(engine), options)
         print(f"built {path.name} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
@@ -88,6 +91,9 @@ def wait_until(app: QApplication, condition: Callable[[], bool], timeout: float 
 
 
 _SERVICES: dict[int, ChartService] = {}
+PAGES = ChartPagePool()
+"""The console's pool of chart pages (``PatientWindows.pages``): a dropped window's page is
+refilled by the next window."""
 
 
 def chart_service(db: Database) -> ChartService:
@@ -102,6 +108,7 @@ def open_window(
     admission_id: int,
     preset: Preset,
     service: ChartService | None = None,
+    pages: ChartPagePool | None = None,
 ) -> tuple[PatientWindow, float]:
     """Open a patient window; return it and the ms to its first complete paint."""
     QSettings().setValue("patient_charts/preset", preset.value)
@@ -109,7 +116,13 @@ def open_window(
     row = next(r for r in snapshot.rows if r.admission_id == admission_id)
     service = service or chart_service(db)
     started = time.perf_counter()
-    window = PatientWindow(row, snapshot.taken_at, load_series=service.series, runner=runner)
+    window = PatientWindow(
+        row,
+        snapshot.taken_at,
+        load_series=service.series,
+        runner=runner,
+        pages=PAGES if pages is None else pages,
+    )
     window.resize(*WINDOW_SIZE)
     window.show()
     charts = window.charts
@@ -120,7 +133,9 @@ def open_window(
 
 
 def close_window(app: QApplication, window: PatientWindow) -> None:
+    """As the console drops a window: its chart page goes back to the pool."""
     window.stop_loading()
+    window.release_charts()
     window.close()
     window.deleteLater()
     app.processEvents()
@@ -152,10 +167,13 @@ def measure_first_open(
     preset: Preset,
     repeat: int,
 ) -> list[float]:
-    """Each open with a new chart service: nothing kept, every set read from the database."""
+    """Each open with a new chart service and no page to reuse: nothing kept, every set read
+    from the database and every plot built."""
     times = []
     for _ in range(repeat):
-        window, ms = open_window(app, db, runner, admission_id, preset, ChartService(db))
+        window, ms = open_window(
+            app, db, runner, admission_id, preset, ChartService(db), ChartPagePool()
+        )
         times.append(ms)
         close_window(app, window)
     return times
@@ -270,7 +288,7 @@ def rss_child(args: argparse.Namespace) -> None:
     from wardconsole.store.changes import open_change_feed
     from wardconsole.ui.context import UiContext
     from wardconsole.ui.main_window import MainWindow
-    from wardconsole.ui.patient_windows import PatientWindows
+    from wardconsole.ui.patient.open_windows import PatientWindows
 
     app = QApplication.instance() or QApplication([])
     isolated_settings(Path(tempfile.mkdtemp(prefix="wardbench-settings-")))

@@ -48,8 +48,8 @@ from wardconsole.services.recording import RecordingService
 from wardconsole.services.staff import StaffService
 from wardconsole.store.changes import open_change_feed
 from wardconsole.store.engine import make_engine, upgrade
-from wardconsole.ui.alerts import SilentAlertSound
-from wardconsole.ui.escalation_centre import EscalationCentre
+from wardconsole.ui.escalations.alerts import SilentAlertSound
+from wardconsole.ui.escalations.centre import EscalationCentre
 from wardconsole.ui.tasks import ChangeWatcher, TaskRunner
 
 PG_URL = os.environ.get("WARDCONSOLE_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")

@@ -7,9 +7,15 @@
   stopped mid-shift while rounds are saved, then restarted; the queued rounds must be written
   once, in order, with their original times and author;
 * bad input — the property tests over every validator, service and import path, with many
-  more examples than the default test run.
+  more examples than the default test run;
+* tamper evidence — on the census benchmark's ward (60 patients, sets every 15 minutes, 30
+  days), every entry audited with its digest as the services do, then sealed: a full
+  ``audit verify`` and one from the last anchor after another hour of entries are timed;
+* sign-in — one try's time for a wrong password, an unknown ID and a waiting ID at the
+  production scrypt cost (the same path, so about the same time).
 
     python bench/safety.py [--kills 100] [--outage-seconds 5] [--fuzz-examples 200]
+    python bench/safety.py --only-security      # the last two only
 
 Last line: {"kills_survived": ..., "saves_reported": ..., "saves_lost": 0, "half_saves": 0,
 "outage_seconds": ..., "entries_queued": ..., "entries_replayed": ..., "duplicates": 0,
@@ -19,6 +25,7 @@ Last line: {"kills_survived": ..., "saves_reported": ..., "saves_lost": 0, "half
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -88,6 +95,118 @@ def fuzz_figures(examples: int) -> tuple[int, int]:
     return int(match.group(1)), int(failed.group(1)) if failed else 0
 
 
+def ledger_figures(days: int) -> dict[str, object]:
+    """Seal and verify the census bench's ward (see the module docs)."""
+    import time
+    from datetime import timedelta
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from census import build
+    from sqlalchemy import insert, select
+
+    from wardconsole.services.audit import AuditService
+    from wardconsole.store import ledger
+    from wardconsole.store.models import AuditRow
+
+    with tempfile.TemporaryDirectory() as scratch:
+        db = build(f"sqlite:///{scratch}/ledger.sqlite", days)
+        staff_id = 1
+        with db.transaction() as session:
+            latest = db.clock() - timedelta(hours=1)
+            rows = []
+            for entity, model in ledger.CLINICAL_ENTITIES.items():
+                table = ledger._table(model)
+                for found in session.execute(select(table)).mappings():
+                    rows.append(
+                        {
+                            "at": min(found.get("recorded_at") or latest, latest),
+                            "staff_id": staff_id,
+                            "station": "bench",
+                            "action": "record",
+                            "entity": entity,
+                            "entity_id": found["id"],
+                            "detail": {ledger.DIGEST_KEY: ledger._row_digest(table, found)},
+                        }
+                    )
+            rows.sort(key=lambda r: (r["at"], r["entity_id"]))
+            for start in range(0, len(rows), 5000):
+                session.execute(insert(AuditRow), rows[start : start + 5000])
+        audit = AuditService(db)
+        started = time.perf_counter()
+        sealed = audit.seal("bench")
+        seal_seconds = time.perf_counter() - started
+        audit.anchor("bench-anchor")
+        started = time.perf_counter()
+        full = audit.verify()
+        full_seconds = time.perf_counter() - started
+        # Another hour of entries after the anchor (a set every 15 minutes for 60 patients).
+        with db.transaction() as session:
+            extra = [
+                {**row, "at": db.clock() - timedelta(minutes=5), "station": "bench-later"}
+                for row in rows[-240:]
+            ]
+            session.execute(insert(AuditRow), extra)
+        audit.seal("bench")
+        started = time.perf_counter()
+        quick = audit.verify(since_anchor=True)
+        quick_seconds = time.perf_counter() - started
+        assert full.ok and quick.ok, (full.problems[:3], quick.problems[:3])
+        db.engine.dispose()
+    return {
+        "ledger_audit_rows": sealed,
+        "ledger_seal_seconds": round(seal_seconds, 2),
+        "verify_full_seconds": round(full_seconds, 2),
+        "verify_full_clinical_rows": full.clinical_rows,
+        "verify_since_anchor_seconds": round(quick_seconds, 3),
+        "verify_since_anchor_rows": quick.audit_rows,
+    }
+
+
+def sign_in_figures() -> dict[str, object]:
+    """Median time of one sign-in try per outcome at the production cost (SQLite)."""
+    import statistics
+    import time
+
+    from wardconsole.domain.access import load_access_policy
+    from wardconsole.services.auth import AuthService, SignInRefused
+    from wardconsole.services.context import Role
+    from wardconsole.services.db import Database
+    from wardconsole.services.staff import StaffService
+    from wardconsole.store.engine import make_engine, upgrade
+
+    with tempfile.TemporaryDirectory() as scratch:
+        engine = make_engine(f"sqlite:///{scratch}/sign_in.sqlite")
+        upgrade(engine)
+        db = Database(engine)
+        StaffService(db).add("rn.bench", "Bench Nurse", Role.NURSE, "bench-password-1")
+        auth = AuthService(db, load_access_policy())
+        timings: dict[str, list[float]] = {"right": [], "wrong": [], "unknown": [], "waiting": []}
+        tries = {
+            "right": ("rn.bench", "bench-password-1", "A"),
+            "wrong": ("rn.bench", "not-the-password", "B"),
+            "unknown": ("rn.nobody", "not-the-password", "C"),
+        }
+        for _ in range(3):
+            for name, (code, password, station) in tries.items():
+                started = time.perf_counter()
+                with contextlib.suppress(SignInRefused):
+                    auth.sign_in(code, password, station)
+                timings[name].append(time.perf_counter() - started)
+        for _ in range(8):  # make station D wait
+            with contextlib.suppress(SignInRefused):
+                auth.sign_in("rn.waiting", "guess", "D")
+        for _ in range(3):
+            started = time.perf_counter()
+            with contextlib.suppress(SignInRefused):
+                auth.sign_in("rn.waiting", "guess", "D")
+            timings["waiting"].append(time.perf_counter() - started)
+        engine.dispose()
+    return {
+        f"sign_in_{name}_ms": round(statistics.median(values) * 1000, 1)
+        for name, values in timings.items()
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kills", type=int, default=100, help="kills per backend")
@@ -98,8 +217,17 @@ def main() -> None:
         default=200,
         help="examples per property and backend (x15 for pure validators)",
     )
+    parser.add_argument(
+        "--only-security", action="store_true", help="only the tamper-evidence and sign-in figures"
+    )
+    parser.add_argument("--ledger-days", type=int, default=30)
     args = parser.parse_args()
 
+    security = {**ledger_figures(args.ledger_days), **sign_in_figures()}
+    print(f"security: {security}", file=sys.stderr)
+    if args.only_security:
+        print(json.dumps(security))
+        return
     crashes = crash_figures(args.kills)
     for report in crashes:
         print(
@@ -138,6 +266,7 @@ def main() -> None:
                 ),
                 "fuzzed_inputs": fuzzed,
                 "fuzz_crashes": fuzz_failures,
+                **security,
             }
         )
     )

@@ -175,3 +175,23 @@ def _send_to_feed(feed: subprocess.Popen[str], port: int) -> None:
             assert chunk
             reply += chunk
     assert b"MSA|AE|B1|patient NOBODY is not on the ward" in reply
+
+
+def test_the_frozen_app_carries_the_alarm_sound(run) -> None:
+    """QtMultimedia and its plugins are in the build: no 'audio library missing' at a station.
+
+    This machine may have no audio device ('no audio output device' is then the honest answer);
+    what must never happen is that the build itself cannot sound an alarm.
+    """
+    import json
+
+    result = run("--demo", "--self-test")
+    assert result.returncode == 0, result.stderr[-3000:]
+    painted = [
+        json.loads(line)
+        for line in result.stdout.splitlines()
+        if line.startswith("{") and '"census_painted"' in line
+    ]
+    assert painted, result.stdout[-3000:]
+    status = painted[0]["sound_status"]
+    assert status == "Sound on" or status.endswith("no audio output device"), status

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -90,12 +92,16 @@ def test_bad_arguments_are_refused_with_a_clear_line(
 
 
 def test_the_console_starts_and_closes_on_a_demo_ward(tmp_path: Path) -> None:
-    """The whole program, as a user starts it (offscreen), in its own process."""
+    """The whole program, as a user starts it (offscreen), in its own process: the demo nurse
+    signs in through the form, the census shows its rows with the alarm sound and the ward
+    tick already running, nothing that loads on first use (printing, PDF, FHIR, HL7, charts,
+    dialogs) was loaded for it, and every one of those modules is there."""
     env = {
         "QT_QPA_PLATFORM": "offscreen",
         "XDG_DATA_HOME": str(tmp_path),
         "HOME": str(tmp_path),
         "PATH": "/usr/bin:/bin",
+        **{k: v for k, v in os.environ.items() if k == "PYTHONPATH"},
     }
     result = subprocess.run(
         [sys.executable, "-m", "wardconsole", "--demo", "--self-test"],
@@ -106,3 +112,19 @@ def test_the_console_starts_and_closes_on_a_demo_ward(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "WardConsole" / "demo-ward.sqlite").exists()
+    steps = {
+        step["self_test"]: step
+        for step in (json.loads(line) for line in result.stdout.splitlines() if "self_test" in line)
+    }
+    assert list(steps) == [
+        "signin_ready",
+        "submitted",
+        "accepted",
+        "census_painted",
+        "lazy_modules",
+        "closing",
+    ]
+    census = steps["census_painted"]
+    assert census["rows"] > 0 and census["sound_ready"] and census["tick_ready"]
+    assert census["loaded_early"] == []
+    assert steps["lazy_modules"]["failed"] == [] and steps["lazy_modules"]["count"] >= 10

@@ -10,7 +10,7 @@ import ctypes.util
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from wardconsole import __version__
 from wardconsole.config import Settings, describe_url
@@ -20,13 +20,15 @@ if TYPE_CHECKING:
 
     from sqlalchemy import Engine
 
+    from wardconsole.domain.shifts import ShiftWindow
     from wardconsole.services.context import Actor
     from wardconsole.services.db import Database
     from wardconsole.services.escalation_desk import EscalationDesk
+    from wardconsole.services.importing import Progress
+    from wardconsole.ui.access.session import AccessContext, StaffSession
     from wardconsole.ui.context import UiContext
     from wardconsole.ui.handoff.context import HandoffUi
-    from wardconsole.ui.interop_actions import InteropActions
-    from wardconsole.ui.session import AccessContext, StaffSession
+    from wardconsole.ui.interop.actions import InteropActions
 
 XCB_LIBRARIES = {
     "xcb-cursor": "libxcb-cursor0",
@@ -89,7 +91,7 @@ def _access(
     from wardconsole.services.outbox import Outbox, outbox_path
     from wardconsole.services.safe_saves import SafeSaves
     from wardconsole.services.staff import StaffService
-    from wardconsole.ui.session import AccessContext
+    from wardconsole.ui.access.session import AccessContext
 
     policy = load_access_policy()
     identity = describe_url(settings.db_url)
@@ -113,27 +115,10 @@ def _access(
     )
 
 
-def _first_sign_in(access: AccessContext, *, self_test: bool) -> Actor | None:
-    """The sign-in screen before anything else. ``--self-test`` signs in a demo nurse on a
-    demo ward (its password is documented) and otherwise shows the screen and stops."""
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
+def _first_sign_in(access: AccessContext) -> Actor | None:
+    """The sign-in screen before anything else; None when the user quit."""
+    from wardconsole.ui.access.sign_in_dialog import SignInDialog
 
-    from wardconsole.services.auth import DEMO_PASSWORD, SignInPurpose
-    from wardconsole.services.context import Role
-    from wardconsole.ui.dialogs.sign_in_dialog import SignInDialog
-
-    if self_test:
-        setup = access.setup()
-        nurse = next((code for code, role in setup.demo_accounts if role is Role.NURSE), None)
-        if setup.demo_password and nurse:
-            return access.sign_in(nurse, DEMO_PASSWORD, SignInPurpose.START, None).actor
-        QTimer.singleShot(
-            1500,
-            lambda: [
-                w.reject() for w in QApplication.topLevelWidgets() if isinstance(w, SignInDialog)
-            ],
-        )
     signed = SignInDialog.ask(access)
     return signed.actor if signed is not None else None
 
@@ -151,34 +136,56 @@ def _escalation_desk(
 
 
 def _interop_actions(db: Database) -> InteropActions:
-    """File → Import FHIR / Export patient; the services check permissions and audit both."""
-    from wardconsole.interop.exporting import export_to_file
-    from wardconsole.interop.fhir_import import import_fhir_file
-    from wardconsole.ui.interop_actions import InteropActions
+    """File → Import FHIR / Export patient; the services check permissions and audit both.
+    The FHIR and export modules load on first use, not at start."""
+    from wardconsole.ui.interop.actions import InteropActions
 
-    return InteropActions(
-        import_fhir=lambda actor, path, progress, patient: import_fhir_file(
-            db, actor, path, patient=patient, progress=progress
-        ),
-        export_patient=lambda actor, hospital_number, path, export_format: export_to_file(
+    def import_fhir(actor: Actor, path: Path, progress: Progress, patient: str | None) -> Any:
+        from wardconsole.interop.fhir_import import import_fhir_file
+
+        return import_fhir_file(db, actor, path, patient=patient, progress=progress)
+
+    def export_patient(actor: Actor, hospital_number: str, path: Path, export_format: str) -> Any:
+        from wardconsole.interop.exporting import export_to_file
+
+        return export_to_file(
             db, actor, path, hospital_number=hospital_number, export_format=export_format
-        ),
-    )
+        )
+
+    return InteropActions(import_fhir=import_fhir, export_patient=export_patient)
 
 
 def _handoff_ui(db: Database, ward_name: str) -> HandoffUi:
-    """Handoff editor, board and printing; the services check permissions and audit."""
-    from wardconsole.reports.handoff_pdf import build_handoff_pdf
+    """Handoff editor, board and printing; the services check permissions and audit. The PDF
+    writer (matplotlib) loads on the first print, not at start."""
     from wardconsole.services.handoff import HandoffService
     from wardconsole.ui.handoff.context import HandoffUi
 
+    def write_report(shift: ShiftWindow, path: Path, progress: Any) -> Any:
+        from wardconsole.reports.handoff_pdf import build_handoff_pdf
+
+        return build_handoff_pdf(db, shift, path, ward_name=ward_name, progress=progress)
+
     return HandoffUi(
         service=HandoffService(db),
-        write_report=lambda shift, path, progress: build_handoff_pdf(
-            db, shift, path, ward_name=ward_name, progress=progress
-        ),
+        write_report=write_report,
         ward_name=ward_name,
     )
+
+
+def _chart_loader(db: Database) -> Callable[..., Any]:
+    """The console's one chart service (it keeps the sets read, for every patient window),
+    created with the first patient window so numpy loads then, not with the census."""
+    services: list[Any] = []
+
+    def load_series(*args: Any, **kwargs: Any) -> Any:
+        if not services:
+            from wardconsole.services.charts import ChartService
+
+            services.append(ChartService(db))
+        return services[0].series(*args, **kwargs)
+
+    return load_series
 
 
 def console_context(
@@ -192,13 +199,12 @@ def console_context(
     """Everything the main window needs, bound to one database and one staff session."""
     from wardconsole.services.admission_desk import AdmissionDesk
     from wardconsole.services.census import CensusService
-    from wardconsole.services.charts import ChartService
     from wardconsole.services.history import HistoryService
     from wardconsole.services.observation_desk import ObservationDesk
     from wardconsole.services.recording import RecordingService
     from wardconsole.store.changes import open_change_feed
-    from wardconsole.ui.alerts import open_alert_sound
     from wardconsole.ui.context import UiContext
+    from wardconsole.ui.escalations.alerts import open_alert_sound
 
     census = CensusService(db)
     ward_name = census.ward_name()
@@ -208,7 +214,7 @@ def console_context(
         station=settings.station,
         ward_name=ward_name,
         database_label=describe_url(settings.db_url),
-        load_patient_series=ChartService(db).series,
+        load_patient_series=_chart_loader(db),
         recording=RecordingService(db),
         history=HistoryService(db),
         current_actor=session.current_actor,
@@ -239,26 +245,26 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
     upgrade(engine)
     db = Database(engine, ward_timezone=settings.ward_timezone)
     census = CensusService(db)
-    from wardconsole.ui.session import StaffSession
+    from wardconsole.ui.access.session import StaffSession
 
     session = StaffSession()
     ward_name = census.ward_name()
     access = _access(db, settings, ward_name, session)
     escalations = _escalation_desk(db, settings.station, session.current_actor)
 
-    from PySide6.QtCore import QCoreApplication, QTimer
+    from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
 
     from wardconsole.config import log_dir
     from wardconsole.logging_setup import LOG_FILE, install_excepthook
     from wardconsole.ui.crash_notice import CrashNotice
-    from wardconsole.ui.main_window import MainWindow
     from wardconsole.ui.theme import apply_theme, load_theme
 
     QCoreApplication.setOrganizationName("WardConsole")
     QCoreApplication.setApplicationName("WardConsole")
     QCoreApplication.setApplicationVersion(__version__)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     from wardconsole.ui.gc_guard import UiThreadGarbageCollector
 
     collector = UiThreadGarbageCollector(app)
@@ -266,16 +272,28 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
     crash_notice = CrashNotice(app)
     install_excepthook(log_dir() / LOG_FILE, crash_notice.tell)
     apply_theme(app, load_theme())
-    actor = _first_sign_in(access, self_test=self_test)
+    test = None
+    if self_test:
+        from wardconsole.ui.self_test import SelfTest
+
+        test = SelfTest(app, access)
+    actor = _first_sign_in(access)
     if actor is None:
         engine.dispose()
-        return 0
+        return 1 if test is not None and test.failed else 0
+    if test is not None:
+        test.accepted()
     session.sign_in(actor)
+    from wardconsole.ui.main_window import MainWindow  # after sign-in: not on the first screen
+
     context = console_context(engine, db, settings, session, access, escalations)
     window = MainWindow(context)
     window.show()
-    if self_test:
-        QTimer.singleShot(1500, window.close)
+    if test is not None:
+        test.watch(window)
     code = app.exec()
     engine.dispose()
+    if test is not None and test.failed:
+        print(f"wardconsole: self-test failed: {'; '.join(test.failed)}", file=sys.stderr)
+        return 1
     return int(code)

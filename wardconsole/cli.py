@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from wardconsole import __version__
 from wardconsole.config import Settings, demo_db_url
+from wardconsole.private_files import open_private
 
 EXIT_USAGE = 2
 EXIT_DATABASE = 3
@@ -64,6 +65,25 @@ def _parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     upgrade = db_commands.add_parser("upgrade", help="apply schema migrations")
     upgrade.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
+    roles = db_commands.add_parser(
+        "roles",
+        help="PostgreSQL: create the stations' application role and grant it least privilege "
+        "(run as the schema owner, after db upgrade; again after every upgrade)",
+    )
+    roles.add_argument("--app-role", metavar="NAME", required=True)
+    secret = roles.add_mutually_exclusive_group()
+    secret.add_argument(
+        "--password-file",
+        metavar="FILE",
+        type=Path,
+        help="read the role's new password from this owner-only (0600) file",
+    )
+    secret.add_argument(
+        "--keep-password",
+        action="store_true",
+        help="leave the role's password as it is (default: ask for a new one)",
+    )
+    roles.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
     backup = db_commands.add_parser(
         "backup", help="write a consistent backup while consoles keep working (restore: see README)"
     )
@@ -122,6 +142,34 @@ def _parser() -> argparse.ArgumentParser:
     )
     handoff.add_argument("--out", metavar="FILE", required=True, type=Path)
     handoff.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
+
+    audit = commands.add_parser("audit", help="tamper evidence: seal, anchor and verify")
+    audit_commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    verify = audit_commands.add_parser(
+        "verify",
+        help="walk the hash chain and the clinical entries; name the first row that does not "
+        "match (exit status 5)",
+    )
+    verify.add_argument(
+        "--since-anchor",
+        action="store_true",
+        help="check only what was sealed after the latest anchor (quick)",
+    )
+    verify.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
+    seal = audit_commands.add_parser("seal", help="seal settled audit rows into the chain")
+    seal.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
+    anchor = audit_commands.add_parser(
+        "anchor",
+        help="seal, then append the chain head to the anchors (PostgreSQL: the owner's "
+        "connection) and print it to keep elsewhere",
+    )
+    anchor.add_argument(
+        "--file",
+        metavar="FILE",
+        type=Path,
+        help="also append the head to this file (keep it on another host)",
+    )
+    anchor.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
 
     staff = commands.add_parser("staff", help="staff accounts")
     staff_commands = staff.add_subparsers(dest="staff_command", metavar="ACTION", required=True)
@@ -197,10 +245,15 @@ def _cmd_db(args: argparse.Namespace, settings: Settings) -> int:
         result = backup_database(settings.db_url, args.out)
         print(f"Backup written to {result.path} ({result.size_bytes:,} bytes, {result.method})")
         return 0
+    if args.db_command == "roles":
+        return _cmd_db_roles(args, settings)
     engine = make_engine(settings.db_url)
-    applied = upgrade(engine)
-    state = "upgraded to" if applied else "already at"
-    print(f"Database {state} schema revision {current_revision(engine)}")
+    try:
+        applied = upgrade(engine)
+        state = "upgraded to" if applied else "already at"
+        print(f"Database {state} schema revision {current_revision(engine)}")
+    finally:
+        engine.dispose()
     return 0
 
 
@@ -254,6 +307,47 @@ def _supervisor_at_prompt(args: argparse.Namespace, settings: Settings, db, answ
     return actor
 
 
+def _role_password(args: argparse.Namespace) -> str | None:
+    if args.keep_password:
+        return None
+    if args.password_file is not None:
+        path = args.password_file.expanduser()
+        try:
+            if path.stat().st_mode & 0o077:
+                raise CliError(f"{path} can be read by others: chmod 600 it first")
+            password = path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise CliError(f"cannot read {path}: {exc.strerror or exc}") from None
+    else:
+        password = getpass.getpass(f"New password for database role {args.app_role}: ")
+        if password != getpass.getpass("Repeat the password: "):
+            raise CliError("the passwords do not match; nothing was changed")
+    if len(password) < 16:
+        raise CliError("a database role's password needs at least 16 characters")
+    return password
+
+
+def _cmd_db_roles(args: argparse.Namespace, settings: Settings) -> int:
+    from wardconsole.store.engine import make_engine, url_for
+    from wardconsole.store.privileges import RolesError, grant_roles
+
+    password = _role_password(args)
+    engine = make_engine(settings.db_url)
+    try:
+        report = grant_roles(engine, args.app_role, password)
+    except RolesError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        engine.dispose()
+    print(
+        f"Role {report.app_role} {'created' if report.created else 'updated'} with least "
+        f"privilege on schema {report.schema} (owner {report.owner}). Stations connect with "
+        f"--db {url_for(engine.url, report.app_role)} and the password in ~/.pgpass (mode "
+        f"0600); only {report.owner} runs db upgrade, then db roles again."
+    )
+    return 0
+
+
 def _cmd_staff(args: argparse.Namespace, settings: Settings) -> int:
     from wardconsole.services.context import Role, ServiceError
     from wardconsole.services.staff import CommandLineOrigin, StaffService
@@ -286,6 +380,39 @@ def _cmd_staff(args: argparse.Namespace, settings: Settings) -> int:
         raise CliError(f"{exc}; nothing changed") from None
     print(f"Added {args.role} {args.staff_code} ({args.display_name})")
     return 0
+
+
+EXIT_TAMPERED = 5
+
+
+def _cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
+    from wardconsole.services.audit import AuditService
+
+    db = _open_database(settings)
+    audit = AuditService(db)
+    station = f"cli@{settings.station}"[:64]
+    try:
+        if args.audit_command == "seal":
+            print(f"Sealed {audit.seal(station)} audit rows")
+            return 0
+        if args.audit_command == "anchor":
+            anchor = audit.anchor(station)
+            if anchor is None:
+                print("Nothing sealed yet: no anchor written")
+                return 0
+            line = f"{anchor.anchored_at.isoformat()} block {anchor.block_id} {anchor.block_hash}"
+            if args.file is not None:
+                with open_private(args.file.expanduser(), "a") as out:
+                    out.write(line + "\n")
+            print(f"Anchored: {line}")
+            return 0
+        result = audit.verify(since_anchor=args.since_anchor)
+    finally:
+        db.engine.dispose()
+    print(result.summary())
+    for problem in result.problems[1:20]:
+        print(f"  also: {problem}")
+    return 0 if result.ok else EXIT_TAMPERED
 
 
 def _progress_bar(done: int, total: int, what: str = "") -> None:
@@ -363,7 +490,7 @@ def _cmd_feed(args: argparse.Namespace, settings: Settings) -> int:
             host=args.host,
             port=args.port,
             on_outcome=lambda o: print(
-                f"{o.control_id or '(no id)'}: {o.code} {o.text}", file=sys.stderr, flush=True
+                f"{o.control_id or '(no id)'}: {o.code} {o.log_text}", file=sys.stderr, flush=True
             ),
         )
     except OSError as exc:
@@ -438,6 +565,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo": _cmd_demo,
         "db": _cmd_db,
         "staff": _cmd_staff,
+        "audit": _cmd_audit,
         "export": _cmd_export,
         "import": _cmd_import,
         "feed": _cmd_feed,

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from platformdirs import user_data_path, user_log_path
 
+from wardconsole.private_files import private_dir
+
 APP_NAME = "WardConsole"
 ENV_DB = "WARDCONSOLE_DB"
 ENV_STATION = "WARDCONSOLE_STATION"
@@ -22,15 +24,13 @@ DEFAULT_WARD_TIMEZONE = "Europe/London"
 
 
 def data_dir() -> Path:
-    path = user_data_path(APP_NAME, appauthor=False)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """The user's data folder, owner-only (0700): it holds the ward file and the outbox."""
+    return private_dir(user_data_path(APP_NAME, appauthor=False))
 
 
 def log_dir() -> Path:
-    path = user_log_path(APP_NAME, appauthor=False)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """The log folder, owner-only (0700)."""
+    return private_dir(user_log_path(APP_NAME, appauthor=False))
 
 
 def default_db_url() -> str:

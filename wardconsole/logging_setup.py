@@ -16,20 +16,27 @@ the log is (the GUI passes a ``notify`` that shows the line in a message box). Q
 
 from __future__ import annotations
 
+import io
 import logging
 import logging.handlers
 import re
 import sys
 import threading
 import traceback
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+
+from wardconsole.private_files import private_dir, touch_private
 
 LOG_FILE = "wardconsole.log"
 MAX_BYTES = 1_000_000
 BACKUPS = 5
 FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
+
+_OURS: weakref.WeakSet[logging.Handler] = weakref.WeakSet()
+"""Handlers this module installed, replaced (not duplicated) when logging is set up again."""
 
 WITHHELD = "[withheld]"
 _SQL_BLOCKS = re.compile(r"\[(SQL|parameters|generated in [^\]]*)\b[^\]]*\]?.*", re.DOTALL)
@@ -98,6 +105,14 @@ class PatientDataFilter(logging.Filter):
         return True
 
 
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Every log file it opens, rotated ones included, is owner-only (0600)."""
+
+    def _open(self) -> io.TextIOWrapper:
+        touch_private(Path(self.baseFilename))
+        return super()._open()
+
+
 def setup_logging(
     log_dir: Path | None = None, level: int = logging.INFO, *, max_bytes: int = MAX_BYTES
 ) -> Path:
@@ -106,20 +121,20 @@ def setup_logging(
         from wardconsole.config import log_dir as default_log_dir
 
         log_dir = default_log_dir()
-    log_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(log_dir)
     path = log_dir / LOG_FILE
     root = logging.getLogger()
     for handler in list(root.handlers):
-        if getattr(handler, "_wardconsole", False):
+        if handler in _OURS:
             root.removeHandler(handler)
             handler.close()
-    file_handler = logging.handlers.RotatingFileHandler(
+    file_handler = _PrivateRotatingFileHandler(
         path, maxBytes=max_bytes, backupCount=BACKUPS, encoding="utf-8", delay=True
     )
     stderr_handler = logging.StreamHandler(sys.stderr)
     stderr_handler.setLevel(logging.WARNING)
     for handler in (file_handler, stderr_handler):
-        handler._wardconsole = True  # type: ignore[attr-defined]
+        _OURS.add(handler)
         handler.addFilter(PatientDataFilter())
         handler.setFormatter(logging.Formatter(FORMAT))
         root.addHandler(handler)
@@ -147,7 +162,10 @@ def install_excepthook(log_path: Path | None, notify: Callable[[str], None] | No
         if issubclass(kind, KeyboardInterrupt):
             sys.__excepthook__(kind, exc or kind(), tb)
             return
-        log.critical("Unhandled exception", exc_info=(kind, exc, tb))
+        if exc is not None:
+            log.critical("Unhandled exception", exc_info=exc.with_traceback(tb))
+        else:
+            log.critical("Unhandled exception: %s without a value", kind.__name__)
         line = crash_line(kind, log_path)
         try:
             if notify is not None:

@@ -31,6 +31,7 @@ def test_every_kind_is_documented() -> None:
         "craving",
         "pain",
         "bladder",
+        "rt_check",
     }
     for kind in ASSESSMENT_KINDS:
         assert "Answers" in ANSWER_SCHEMAS[kind]

@@ -22,7 +22,7 @@ from wardconsole.domain.news2 import (
     news2,
     score_vitals,
 )
-from wardconsole.domain.records import VitalSigns
+from wardconsole.domain.records import CompleteVitals, VitalSigns
 
 NEWS2_DATA = Path(__file__).resolve().parents[1] / "data" / "news2"
 VECTOR_FILES = ("openmedicine_vectors.json", "rcp2017_vectors.json")
@@ -57,7 +57,7 @@ WELL: dict[str, Any] = {
 
 
 def score(**changes: Any) -> News2Result:
-    return news2(**{**WELL, **changes})
+    return news2(CompleteVitals(**{**WELL, **changes}))
 
 
 # --- Chart 1 band edges, every parameter -------------------------------------------------------
@@ -290,7 +290,7 @@ def test_describe_names_the_scoring_parameters() -> None:
 
 @pytest.mark.parametrize("vector", VECTORS["aggregate"], ids=lambda v: v["id"])
 def test_reference_aggregate_vector(vector: dict[str, Any]) -> None:
-    result = news2(**vector["input"])
+    result = news2(CompleteVitals(**vector["input"]))
     expected = vector["expected"]
     assert result.total == expected["total"]
     assert result.risk == expected["risk"]
@@ -302,7 +302,7 @@ def test_reference_aggregate_vector(vector: dict[str, Any]) -> None:
 def test_reference_subscore_vector(vector: dict[str, Any]) -> None:
     inputs = {**WELL, "spo2_scale": vector["spo2_scale"], "on_oxygen": vector["on_oxygen"]}
     inputs[vector["parameter"]] = vector["value"]
-    result = news2(**inputs)
+    result = news2(CompleteVitals(**inputs))
     assert result.parameter_scores[vector["parameter"]] == vector["expected_score"]
 
 
@@ -429,7 +429,7 @@ VALID = {
 
 @given(st.fixed_dictionaries(VALID))
 def test_total_is_sum_of_parameter_scores(inputs: dict[str, Any]) -> None:
-    result = news2(**inputs)
+    result = news2(CompleteVitals(**inputs))
     assert result.total == sum(result.parameter_scores.values())
     assert 0 <= result.total <= 20
     assert all(0 <= s <= 3 for s in result.parameter_scores.values())
@@ -444,8 +444,8 @@ SCORED = [p for p in PARAMETERS if p not in ("spo2", "on_oxygen")]
 def test_changing_one_parameter_changes_only_its_own_score(
     inputs: dict[str, Any], parameter: str, data: st.DataObject
 ) -> None:
-    before = news2(**inputs)
-    after = news2(**{**inputs, parameter: data.draw(VALID[parameter])})
+    before = news2(CompleteVitals(**inputs))
+    after = news2(CompleteVitals(**{**inputs, parameter: data.draw(VALID[parameter])}))
     for name in PARAMETERS:
         if name != parameter:
             assert after.parameter_scores[name] == before.parameter_scores[name]
@@ -453,8 +453,8 @@ def test_changing_one_parameter_changes_only_its_own_score(
 
 @given(st.fixed_dictionaries(VALID), st.integers(1, 100))
 def test_changing_spo2_changes_only_the_spo2_score(inputs: dict[str, Any], spo2: int) -> None:
-    before = news2(**inputs)
-    after = news2(**{**inputs, "spo2": spo2})
+    before = news2(CompleteVitals(**inputs))
+    after = news2(CompleteVitals(**{**inputs, "spo2": spo2}))
     for name in PARAMETERS:
         if name != "spo2":
             assert after.parameter_scores[name] == before.parameter_scores[name]

@@ -115,3 +115,15 @@ def test_not_toml_is_refused(tmp_path: Path) -> None:
     path.write_text("[policy\n", encoding="utf-8")
     with pytest.raises(ObservationLevelError, match="not valid TOML"):
         load_observation_levels(path)
+
+
+def test_the_absent_patient_floor_cannot_be_lowered(tmp_path: Path) -> None:
+    from wardconsole.domain.configfiles import default_policy_file
+
+    bundled = default_policy_file("observation_levels.toml").read_text(encoding="utf-8")
+    lowered = bundled.replace('absent_severity = "emergency"', 'absent_severity = "urgent"', 1)
+    path = tmp_path / "levels.toml"
+    path.write_text(lowered, encoding="utf-8")
+    with pytest.raises(ObservationLevelError) as info:
+        load_observation_levels(path)
+    assert "[checks] absent_severity: the 'absent' rule is a safety floor" in str(info.value)

@@ -171,3 +171,90 @@ def test_every_rule_threshold_says_where_it_comes_from() -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(PolicyError, match=r"absent\.toml"):
         load_policy(tmp_path / "absent.toml")
+
+
+# --- safety floors, digest, second person -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        (
+            'id = "deterioration"\nenabled = true',
+            'id = "deterioration"\nenabled = false',
+            "[rules.deterioration] enabled: the 'deterioration' rule is a safety floor and "
+            "cannot be switched off",
+        ),
+        (
+            'id = "self_harm"\nenabled = true',
+            'id = "self_harm"\nenabled = false',
+            "[rules.self_harm] enabled: the 'self_harm' rule is a safety floor",
+        ),
+        (
+            'severity_high = "emergency"',
+            'severity_high = "urgent"',
+            "[rules.self_harm] severity_high: the 'self_harm' rule is a safety floor; its "
+            "severity cannot be lower than emergency",
+        ),
+    ],
+)
+def test_a_safety_floor_cannot_be_switched_off_or_lowered(
+    tmp_path: Path, old: str, new: str, problem: str
+) -> None:
+    assert old in BUNDLED
+    with pytest.raises(PolicyError) as info:
+        load_policy(write(tmp_path, BUNDLED.replace(old, new, 1)))
+    assert problem in str(info.value)
+
+
+def test_staff_concern_cannot_be_configured_away(tmp_path: Path) -> None:
+    text = BUNDLED + '\n[rules.staff_concern]\nid = "staff_concern"\nenabled = false\n'
+    with pytest.raises(PolicyError) as info:
+        load_policy(write(tmp_path, text))
+    assert "[rules.staff_concern] the 'staff_concern' rule is a safety floor" in str(info.value)
+
+
+def test_raising_a_floor_rule_severity_is_allowed(tmp_path: Path) -> None:
+    text = BUNDLED.replace('severity_moderate = "urgent"', 'severity_moderate = "emergency"', 1)
+    assert load_policy(write(tmp_path, text)).rule("self_harm").severity("severity_moderate") == (
+        Severity.EMERGENCY
+    )
+
+
+def test_the_digest_follows_the_content_not_comments_or_place(tmp_path: Path) -> None:
+    bundled = load_policy()
+    assert len(bundled.digest) == 64
+    moved = load_policy(write(tmp_path, "# a comment\n" + BUNDLED))
+    assert moved.digest == bundled.digest
+    changed = load_policy(
+        write(tmp_path, BUNDLED.replace("max_snooze_minutes = 30", "max_snooze_minutes = 20"))
+    )
+    assert changed.digest != bundled.digest
+
+
+def test_second_person_for_emergencies_is_on_unless_the_file_says_off(tmp_path: Path) -> None:
+    assert load_policy().second_person_for_emergency
+    off = BUNDLED.replace(
+        "emergency_needs_second_person = true", "emergency_needs_second_person = false"
+    )
+    assert not load_policy(write(tmp_path, off)).second_person_for_emergency
+    missing = BUNDLED.replace("emergency_needs_second_person = true", "")
+    assert load_policy(write(tmp_path, missing)).second_person_for_emergency
+    with pytest.raises(PolicyError, match="emergency_needs_second_person: must be true or false"):
+        load_policy(
+            write(
+                tmp_path,
+                BUNDLED.replace(
+                    "emergency_needs_second_person = true", 'emergency_needs_second_person = "yes"'
+                ),
+            )
+        )
+
+
+def test_rapid_tranquillisation_is_checked_at_least_hourly(tmp_path: Path) -> None:
+    text = BUNDLED.replace("interval_minutes = 60", "interval_minutes = 120", 1)
+    with pytest.raises(PolicyError, match=r"\[rules.rapid_tranquillisation\] interval_minutes"):
+        load_policy(write(tmp_path, text))
+    routes = BUNDLED.replace('routes = ["im", "iv"]', 'routes = ["im", "nasal"]', 1)
+    with pytest.raises(PolicyError, match="routes: must be a non-empty list of routes"):
+        load_policy(write(tmp_path, routes))

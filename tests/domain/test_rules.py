@@ -533,3 +533,82 @@ def test_evaluate_then_plan_end_to_end(policy: EscalationPolicy, chart: Withdraw
     )
     assert update.action == "update"
     assert update.trigger.explanation.startswith("Hallucinations 7/7 auditory (BPRS-E) — very")
+
+
+# --- assessment meanings: 4AT 1-3 and gradual-onset panic ---------------------------------------
+
+
+@pytest.mark.parametrize("total_wanted", [1, 2, 3])
+def test_4at_one_to_three_is_an_advisory_of_its_own_not_delirium(
+    run: Any, total_wanted: int
+) -> None:
+    answers = {
+        1: {"amt4_mistakes": 1, "attention": "seven_or_more"},
+        2: {"amt4_mistakes": 2, "attention": "seven_or_more"},
+        3: {"amt4_mistakes": 2, "attention": "refused"},
+    }[total_wanted]
+    entry = assess("4at", ago(hours=1), alertness="normal", acute_change=False, **answers)
+    assert entry.total == total_wanted
+    found = run(state(entry))
+    assert K.CONFUSION not in found
+    trigger = found[K.COGNITIVE_IMPAIRMENT]
+    assert trigger.severity is Severity.ADVISORY
+    assert trigger.explanation == f"4AT {total_wanted}: possible cognitive impairment"
+    assert trigger.prompts == ("Fuller cognitive assessment and an informant history",)
+
+
+def test_4at_of_four_or_more_is_delirium_and_not_the_advisory(run: Any) -> None:
+    entry = assess(
+        "4at",
+        ago(hours=1),
+        alertness="normal",
+        amt4_mistakes=0,
+        attention="seven_or_more",
+        acute_change=True,
+    )
+    found = run(state(entry))
+    assert found[K.CONFUSION].explanation == "4AT 4: possible delirium"
+    assert K.COGNITIVE_IMPAIRMENT not in found
+    zero = assess(
+        "4at",
+        ago(hours=1),
+        alertness="normal",
+        amt4_mistakes=0,
+        attention="seven_or_more",
+        acute_change=False,
+    )
+    assert K.COGNITIVE_IMPAIRMENT not in run(state(zero))
+
+
+def test_panic_symptoms_building_over_hours_are_not_a_panic_attack_but_still_escalate(
+    run: Any,
+) -> None:
+    symptoms = ["palpitations", "sweating", "trembling", "nausea", "chills_or_heat"]
+    gradual = assess(
+        "panic",
+        ago(hours=1),
+        symptoms=symptoms,
+        onset="gradual",
+        onset_at=ago(hours=5),
+        peak_at=ago(hours=1),
+    )
+    assert gradual.label.startswith("Panic symptoms, gradual onset — not a panic attack")
+    trigger = run(state(gradual))[K.PANIC]
+    assert trigger.rule_id == "panic/gradual_onset"
+    assert trigger.severity is Severity.URGENT  # the policy level, as for a panic attack
+    assert "Panic attack" not in trigger.explanation
+    assert "Look for other causes: withdrawal, infection, intoxication" in trigger.prompts
+    abrupt = assess("panic", ago(hours=1), symptoms=symptoms, onset="abrupt")
+    assert run(state(abrupt))[K.PANIC].rule_id == "panic/panic_attack"
+
+
+def test_an_abrupt_onset_that_took_an_hour_to_peak_is_refused() -> None:
+    with pytest.raises(ValueError, match="not 'abrupt'"):
+        assess(
+            "panic",
+            ago(hours=1),
+            symptoms=["palpitations", "sweating", "trembling", "nausea"],
+            onset="abrupt",
+            onset_at=ago(hours=3),
+            peak_at=ago(hours=1),
+        )

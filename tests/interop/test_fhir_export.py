@@ -139,6 +139,19 @@ def test_assessments_and_escalations_have_clear_codes(
     assert any("Deterioration" in f["code"]["text"] for f in flags)
 
 
+def test_each_flag_carries_the_digest_of_the_policy_that_raised_it(
+    db: Database, supervisor: Actor, seeded_stay: int
+) -> None:
+    flags = [
+        e["resource"]
+        for e in _bundle(db, supervisor)["entry"]
+        if e["resource"]["resourceType"] == "Flag"
+    ]
+    assert flags
+    for flag in flags:
+        assert flag["meta"]["tag"] == [{"system": c.POLICY_DIGEST, "code": db.policy_digest}]
+
+
 def test_every_export_is_audited(
     db: Database, supervisor: Actor, seeded_stay: int, tmp_path: Path
 ) -> None:

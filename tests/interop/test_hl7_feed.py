@@ -128,6 +128,23 @@ def test_a_patient_not_on_the_ward_gets_an_error_ack(
     assert _sets(db) == []
 
 
+def test_the_log_names_messages_by_control_id_never_by_patient(
+    db: Database,
+    monitor: Actor,
+    admission: int,
+    stamp: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Patient identifiers never reach a log line (no masking needed afterwards)."""
+    handler = MessageHandler(db, monitor)
+    with caplog.at_level("INFO", logger="wardconsole"):
+        handler.handle(oru("MSG0101", stamp).encode())
+        handler.handle(oru("MSG0102", stamp, patient="NOBODY1").encode())
+    logged = caplog.text
+    assert "MSG0101" in logged and "MSG0102" in logged
+    assert "KD000001" not in logged and "NOBODY1" not in logged and "Abernethy" not in logged
+
+
 @pytest.mark.parametrize(
     ("message", "reason"),
     [

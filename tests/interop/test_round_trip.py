@@ -3,6 +3,7 @@ values, times, authors, missing reasons, NEWS2 — and importing again adds noth
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,8 @@ from interop_support import HOSPITAL_NUMBER
 from sqlalchemy import select
 
 from wardconsole.interop.exporting import export_to_file
-from wardconsole.interop.fhir_import import import_fhir_file
+from wardconsole.interop.fhir_import import import_fhir_file, parse_fhir, parse_ndjson_file
+from wardconsole.interop.fhir_reading import is_ndjson_file
 from wardconsole.services.context import Actor
 from wardconsole.services.db import Database
 from wardconsole.services.staff import StaffService
@@ -103,3 +105,37 @@ def test_importing_an_export_into_its_own_database_adds_nothing(
 
     assert report.sets_added == 0 and report.already_present == 4
     assert _sets(db) == before
+
+
+def test_a_stay_survives_export_and_import_as_ndjson_in_any_order(
+    db: Database, other_db: Database, supervisor: Actor, seeded_stay: int, tmp_path: Path
+) -> None:
+    """NDJSON is read a line at a time: panels before their members and the patient, its
+    stay and its authors after the Observations still make the same sets."""
+    bundle = tmp_path / "stay.json"
+    export_to_file(db, supervisor, bundle, hospital_number=HOSPITAL_NUMBER)
+    text = bundle.read_text(encoding="utf-8")
+    entries = json.loads(text)["entry"]
+    for entry in entries:  # NDJSON has no fullUrl: references become Type/id
+        resource = entry["resource"]
+        local = f"{resource['resourceType']}/{resource['id']}"
+        text = text.replace(f'"{entry["fullUrl"]}"', f'"{local}"')
+    resources = [entry["resource"] for entry in json.loads(text)["entry"]]
+
+    def order(resource: dict[str, Any]) -> int:
+        if resource["resourceType"] != "Observation":
+            return 2  # patient, stay and authors last
+        return 0 if "hasMember" in resource else 1  # panels before their members
+
+    lines = [json.dumps(resource) for resource in sorted(resources, key=order)]
+    ndjson = tmp_path / "stay.ndjson"
+    ndjson.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert is_ndjson_file(ndjson) and not is_ndjson_file(bundle)
+    streamed = parse_ndjson_file(ndjson)
+    whole = parse_fhir(ndjson.read_bytes(), label=ndjson.name)
+    assert streamed.groups == whole.groups and streamed.skipped == whole.skipped
+
+    importer = StaffService(other_db).system_actor("Receiving station")
+    report = import_fhir_file(other_db, importer, ndjson)
+    assert report.sets_added == 4 and report.patients_created == 1
+    assert _sets(other_db) == _sets(db)

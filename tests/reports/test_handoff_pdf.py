@@ -3,6 +3,7 @@ charts drawn, and the same from the command line."""
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -161,3 +162,19 @@ def test_the_command_line_prints_the_last_shift(
     assert capsys.readouterr().err.strip() == (
         "wardconsole: shift: no shift starts at 18:00; shifts start at 07:00 (Day), 19:00 (Night)"
     )
+
+
+def test_the_pdf_is_owner_only_and_carries_the_record_chain_head(
+    ward: Ward, tmp_path: Path
+) -> None:
+    signed_night(ward)
+    old = os.umask(0)  # the most permissive umask must not widen the file
+    try:
+        path = build_handoff_pdf(
+            ward.db, ward.handoff.last_shift(at(7, 5)), tmp_path / "h.pdf", ward_name="Test ward"
+        )
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o600
+    first_page = PdfReader(path).pages[0].extract_text()
+    assert "Record chain head: block" in first_page

@@ -31,9 +31,9 @@ from wardconsole.services.staff import StaffService
 from wardconsole.store.changes import open_change_feed
 from wardconsole.store.engine import make_engine, upgrade
 from wardconsole.store.models import ObservationSetRow
+from wardconsole.ui.access.session import AccessContext, StaffSession
 from wardconsole.ui.context import UiContext
 from wardconsole.ui.main_window import MainWindow
-from wardconsole.ui.session import AccessContext, StaffSession
 
 pytestmark = [
     pytest.mark.postgres,

@@ -32,6 +32,14 @@ def nurse(db: Database) -> Actor:
 
 
 @pytest.fixture
+def colleague(db: Database, nurse: Actor) -> Actor:
+    """A second nurse, for decisions that need two people (declining an emergency)."""
+    staff = StaffService(db)
+    staff.add("rn.second", "Sam Second", Role.NURSE, None)
+    return staff.actor("rn.second", "Station A")
+
+
+@pytest.fixture
 def admission(db: Database, nurse: Actor, clock: Clock) -> int:
     service = AdmissionService(db)
     service.ensure_beds(["B01", "B02", "B03"], "Test ward")

@@ -48,7 +48,7 @@ def test_the_board_lists_open_escalations_with_the_ward_clock(
 
 
 def test_deciding_not_to_escalate_needs_a_reason_and_is_on_the_trail(
-    db: Database, nurse: Actor, admission: int
+    db: Database, nurse: Actor, colleague: Actor, admission: int
 ) -> None:
     desk = _desk(db, nurse)
     service = EscalationService(db)
@@ -59,28 +59,31 @@ def test_deciding_not_to_escalate_needs_a_reason_and_is_on_the_trail(
     assert "reason" in caught.value.problems
     assert service.get(esc_id).state is EscalationState.OPEN
 
-    desk.decline(esc_id, version, "Known baseline tachycardia; doctor aware")
+    desk.decline(esc_id, version, "Known baseline tachycardia; doctor aware", colleague)
     info = service.get(esc_id)
     assert info.state is EscalationState.RESOLVED
     assert info.outcome == "Not escalated: Known baseline tachycardia; doctor aware"
     last = service.trail(esc_id)[-1]
     assert (last.action, last.staff, last.station) == ("not_escalated", "Robin Test", "Station A")
+    assert last.confirmed_by == "Sam Second"
     # The same evidence does not raise it again.
     service.evaluate_ward(nurse)
     assert all(e.kind is not EscalationKind.DETERIORATION for e in service.open())
 
 
 def test_snoozes_show_on_the_trail_with_reason_and_length(
-    db: Database, nurse: Actor, admission: int
+    db: Database, nurse: Actor, colleague: Actor, admission: int
 ) -> None:
     service = EscalationService(db)
     esc_id = _emergency(db, nurse, admission)
-    _desk(db, nurse).snooze(esc_id, service.get(esc_id).version, 10, "Doctor at the bedside")
+    version = service.get(esc_id).version
+    _desk(db, nurse).snooze(esc_id, version, 10, "Doctor at the bedside", colleague)
     last = service.trail(esc_id)[-1]
-    assert (last.action, last.detail, last.staff) == (
+    assert (last.action, last.detail, last.staff, last.confirmed_by) == (
         "snoozed",
-        "10 min: Doctor at the bedside",
+        "10 min: Doctor at the bedside (confirmed by Sam Second)",
         "Robin Test",
+        "Sam Second",
     )
 
 

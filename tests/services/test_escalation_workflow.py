@@ -103,14 +103,16 @@ def test_two_stations_acknowledging_at_once_produce_one_winner(
     assert "already acknowledged" in next(o for o in outcomes if o != "won")
 
 
-def test_a_snooze_needs_a_reason_and_is_capped(db: Database, nurse: Actor, admission: int) -> None:
+def test_a_snooze_needs_a_reason_and_is_capped(
+    db: Database, nurse: Actor, colleague: Actor, admission: int
+) -> None:
     service = EscalationService(db)
     esc_id = _raise_one(db, nurse, admission)
     version = service.get(esc_id).version
     with pytest.raises(InvalidInput) as caught:
-        service.snooze(nurse, esc_id, version, 24 * 60, "")
+        service.snooze(nurse, esc_id, version, 24 * 60, "", confirmed_by=colleague)
     assert {"reason", "minutes"} <= set(caught.value.problems)
-    service.snooze(nurse, esc_id, version, 10, "Doctor already at bedside")
+    service.snooze(nurse, esc_id, version, 10, "Doctor already at bedside", confirmed_by=colleague)
     assert service.get(esc_id).snoozed_until is not None
 
 

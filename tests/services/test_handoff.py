@@ -63,10 +63,11 @@ def test_the_draft_of_a_seeded_night_has_the_right_facts(ward: Ward) -> None:
     assert busy.status is HandoffStatus.DRAFT
     assert (summary.news2_now, summary.news2_min, summary.news2_max) == (5, 1, 5)
     assert summary.prn_doses == 2
-    # Panic (resolved), overdue observations (raised by the rules at 02:30, when the 01:50 set
-    # was 40 min late) and deterioration (NEWS2 5 at 03:30); the last two are still open.
-    assert summary.escalations_in_shift == 3
-    assert summary.open_escalations == 2
+    # Panic (resolved), RASS after PRN (raised at 02:05: no RASS after the 22:10 zopiclone),
+    # overdue observations (raised by the rules at 02:30, when the 01:50 set was 40 min late)
+    # and deterioration (NEWS2 5 at 03:30); the last three are still open.
+    assert summary.escalations_in_shift == 4
+    assert summary.open_escalations == 3
     assert summary.late_observations == 1
     assert summary.overdue_at_end  # medium risk: hourly from 03:30, none by 06:30
     assessment = facts(busy, Section.ASSESSMENT)

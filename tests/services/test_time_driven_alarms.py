@@ -170,16 +170,19 @@ def test_a_declined_missed_safety_check_comes_back(
 
 
 def test_a_declined_absent_patient_returns_until_a_check_finds_them(
-    db: Database, nurse: Actor, admission: int, clock: Clock
+    db: Database, nurse: Actor, colleague: Actor, admission: int, clock: Clock
 ) -> None:
     levels = ObservationLevelService(db)
     levels.record_check(nurse, admission, "not_found", "Bedroom, lounge")
     [absent] = _open(db, EscalationKind.ABSENT)
-    EscalationService(db).decline(nurse, absent.id, absent.version, "Gone to the shop, he said")
+    service = EscalationService(db)
+    service.decline(
+        nurse, absent.id, absent.version, "Gone to the shop, he said", confirmed_by=colleague
+    )
     clock.advance(minutes=31)
     _tick(db, nurse)
     [back] = _open(db, EscalationKind.ABSENT)
-    EscalationService(db).decline(nurse, back.id, back.version, "Still at the shop")
+    service.decline(nurse, back.id, back.version, "Still at the shop", confirmed_by=colleague)
     levels.record_check(nurse, admission, "calm", "Lounge")
     clock.advance(minutes=31)
     _tick(db, nurse)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -15,6 +17,8 @@ from wardconsole.store.engine import (
     head_revision,
     make_engine,
     parse_url,
+    script_head,
+    stored_revision,
     upgrade,
 )
 from wardconsole.store.models import Patient, Staff
@@ -137,3 +141,50 @@ def test_utc_now_roundtrip_keeps_microseconds(engine: Engine) -> None:
         )
     with Session(engine) as session:
         assert session.query(Staff).one().created_at == now
+
+
+def test_the_scripts_head_read_from_their_text_is_alembics_head(engine: Engine) -> None:
+    assert script_head() == head_revision(engine)
+
+
+def test_a_current_schema_starts_without_loading_alembic(sqlite_url: str) -> None:
+    """One query decides; Alembic's import would cost the nurse a quarter of a second."""
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    engine.dispose()
+    probe = (
+        "import sys\n"
+        "from wardconsole.store.engine import make_engine, upgrade\n"
+        f"applied = upgrade(make_engine({sqlite_url!r}))\n"
+        "print(applied, any(name.split('.')[0] == 'alembic' for name in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.split() == ["False", "False"]
+
+
+def test_a_fresh_or_older_database_is_still_migrated(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    fresh = make_engine(f"sqlite:///{tmp_path / 'fresh.sqlite'}")
+    assert stored_revision(fresh) is None
+    assert upgrade(fresh) is True
+    assert stored_revision(fresh) == script_head()
+    fresh.dispose()
+
+    older = make_engine(f"sqlite:///{tmp_path / 'older.sqlite'}")
+    config = Config()
+    config.set_main_option(
+        "script_location", str(Path(__file__).parents[2] / "wardconsole/store/migrations")
+    )
+    config.attributes["engine"] = older
+    head = ScriptDirectory.from_config(config).get_revision(script_head())
+    assert head is not None and isinstance(head.down_revision, str)
+    command.upgrade(config, head.down_revision)  # as the previous version left it
+    assert stored_revision(older) == head.down_revision
+    assert upgrade(older) is True
+    assert stored_revision(older) == script_head()
+    older.dispose()

@@ -20,9 +20,9 @@ from wardconsole.services.outbox import Outbox
 from wardconsole.services.safe_saves import SafeSaves
 from wardconsole.services.staff import StaffService
 from wardconsole.store.engine import make_engine, upgrade
+from wardconsole.ui.access.session import AccessContext, StaffSession
 from wardconsole.ui.context import UiContext
 from wardconsole.ui.main_window import MainWindow
-from wardconsole.ui.session import AccessContext, StaffSession
 
 from .factories import NOW, FakeWard
 

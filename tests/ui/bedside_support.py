@@ -20,7 +20,7 @@ from wardconsole.services.history import HistoryService
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.staff import StaffService
 from wardconsole.store.engine import make_engine, upgrade
-from wardconsole.ui.dialogs.bedside import Bedside
+from wardconsole.ui.bedside.shared import Bedside
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme
 

@@ -22,8 +22,8 @@ from wardconsole.services.staff import StaffService
 from wardconsole.store.changes import open_change_feed
 from wardconsole.store.engine import make_engine
 from wardconsole.store.repository import EscalationInfo
-from wardconsole.ui.alerts import AlertSound
 from wardconsole.ui.context import UiContext
+from wardconsole.ui.escalations.alerts import AlertSound
 
 START = datetime(2026, 11, 25, 22, 0, tzinfo=UTC)
 SICK = {

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QRadioButton
 
 from wardconsole.services.census import CensusService
-from wardconsole.ui.dialogs.intake_amend_dialog import IntakeAmendDialog
+from wardconsole.ui.admissions.intake_amend_dialog import IntakeAmendDialog
 from wardconsole.ui.tasks import TaskRunner
 
 from . import admission_support as support

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from wardconsole.services.census import CensusService
-from wardconsole.ui.dialogs.bed_move_dialog import BedMoveDialog
+from wardconsole.ui.admissions.bed_move_dialog import BedMoveDialog
 from wardconsole.ui.tasks import TaskRunner
 
 from . import admission_support as support

@@ -9,10 +9,10 @@ import pytest
 from intakefakes import MODERATE_RISK
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit
+from screenshots import grab_widget, size_problems
 
 from wardconsole.services.census import CensusService
-from wardconsole.ui.dialogs.admission_dialog import AdmissionDialog
-from wardconsole.ui.screenshots import grab_widget
+from wardconsole.ui.admissions.admission_dialog import AdmissionDialog
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme, apply_theme
 
@@ -188,3 +188,10 @@ def test_screenshot_of_the_admission_dialog(
     assert path.exists()
     dialog.intake.setCurrentIndex(0)
     grab_widget(dialog, shots / "admission-identity.png")
+
+
+def test_the_admission_form_fits_a_1366_by_768_screen(
+    qtbot, real_ward: RealWard, runner: TaskRunner
+) -> None:
+    dialog = open_dialog(qtbot, real_ward, runner)
+    assert size_problems(dialog) == []

@@ -12,6 +12,7 @@ from intakefakes import HIGH_RISK
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHeaderView, QMenu, QStyleOptionViewItem
+from screenshots import grab_census
 
 from wardconsole.domain.discharge import Destination
 from wardconsole.services.census import CensusService
@@ -19,15 +20,14 @@ from wardconsole.services.context import Actor
 from wardconsole.services.history import HistoryService
 from wardconsole.services.recording import RecordingService
 from wardconsole.store.changes import open_change_feed
+from wardconsole.ui.admissions.admission_dialog import AdmissionDialog, Admitted
+from wardconsole.ui.admissions.discharge_dialog import Discharged, DischargeDialog
+from wardconsole.ui.admissions.patient_search_dialog import PatientSearchDialog
+from wardconsole.ui.bedside.observation_dialog import ObservationDialog
+from wardconsole.ui.census.census_model import CensusColumn
+from wardconsole.ui.census.census_view import CensusView
 from wardconsole.ui.context import UiContext
-from wardconsole.ui.dialogs.admission_dialog import AdmissionDialog, Admitted
-from wardconsole.ui.dialogs.discharge_dialog import Discharged, DischargeDialog
-from wardconsole.ui.dialogs.observation_dialog import ObservationDialog
-from wardconsole.ui.dialogs.patient_search_dialog import PatientSearchDialog
 from wardconsole.ui.main_window import MainWindow
-from wardconsole.ui.models.census_model import CensusColumn
-from wardconsole.ui.screenshots import grab_census
-from wardconsole.ui.widgets.census_view import CensusView
 
 from . import admission_support as support
 from .admission_support import RealWard

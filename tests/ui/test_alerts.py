@@ -16,10 +16,10 @@ from wardfakes import NORMAL_SET, Clock
 
 from wardconsole.domain.records import EscalationKind, Severity
 from wardconsole.services.escalations import EscalationService
-from wardconsole.ui import escalation_centre
-from wardconsole.ui.alerts import SOUND_FILES, SilentAlertSound
+from wardconsole.ui.escalations import centre as escalation_centre
+from wardconsole.ui.escalations.alerts import SOUND_FILES, SilentAlertSound
+from wardconsole.ui.escalations.escalation_model import WardEscalationColumn
 from wardconsole.ui.main_window import MainWindow
-from wardconsole.ui.models.escalation_model import WardEscalationColumn
 
 from .escalation_fakes import SICK, UNWELL, RecordingAlertSound, Station, Ward, fake_clock
 
@@ -228,7 +228,7 @@ def test_this_machine_reports_sound_unavailable_instead_of_failing(tmp_path: Pat
     script = (
         "from PySide6.QtWidgets import QApplication\n"
         "app = QApplication([])\n"
-        "from wardconsole.ui.alerts import open_alert_sound\n"
+        "from wardconsole.ui.escalations.alerts import open_alert_sound\n"
         "sound = open_alert_sound()\n"
         "print(sound.available, sound.status_text)\n"
     )

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+from screenshots import grab_widget
 from sqlalchemy import select
 from wardfakes import NORMAL_SET
 
@@ -18,12 +19,11 @@ from wardconsole.services.outbox import QueueKind
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.staff import StaffService
 from wardconsole.store.models import AuditRow
-from wardconsole.ui.dialogs.audit_dialog import AuditDialog
-from wardconsole.ui.dialogs.staff_dialog import NewAccountDialog, NewPasswordDialog, StaffDialog
-from wardconsole.ui.models.audit_model import AuditColumn, AuditTableModel
-from wardconsole.ui.models.queue_model import QueueTableModel
-from wardconsole.ui.models.staff_model import StaffColumn, StaffTableModel
-from wardconsole.ui.screenshots import grab_widget
+from wardconsole.ui.access.audit_dialog import AuditDialog
+from wardconsole.ui.access.audit_model import AuditColumn, AuditTableModel
+from wardconsole.ui.access.queue_model import QueueTableModel
+from wardconsole.ui.access.staff_dialog import NewAccountDialog, NewPasswordDialog, StaffDialog
+from wardconsole.ui.access.staff_model import StaffColumn, StaffTableModel
 from wardconsole.ui.theme import Theme, apply_theme
 
 from .access_support import STATION, AccessWorld, world  # noqa: F401 - fixture

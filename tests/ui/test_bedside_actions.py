@@ -10,10 +10,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QToolButton
 
-from wardconsole.ui.dialogs.history_dialog import HistoryDialog
-from wardconsole.ui.dialogs.observation_dialog import ObservationDialog
-from wardconsole.ui.dialogs.prn_dialog import PrnDialog
+from wardconsole.ui.bedside.observation_dialog import ObservationDialog
+from wardconsole.ui.bedside.prn_dialog import PrnDialog
 from wardconsole.ui.main_window import MainWindow
+from wardconsole.ui.patient.history_dialog import HistoryDialog
 
 from . import bedside_support
 from .bedside_support import BedsideWard

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 
 from wardconsole.domain.records import EscalationKind, Severity
-from wardconsole.ui.models.census_model import (
+from wardconsole.ui.census.census_model import (
     ADMISSION_ID_ROLE,
     ROW_ROLE,
     SORT_KEY_ROLE,
@@ -18,7 +18,7 @@ from wardconsole.ui.models.census_model import (
     CensusProxyModel,
     CensusTableModel,
 )
-from wardconsole.ui.models.escalation_model import EscalationTableModel
+from wardconsole.ui.escalations.escalation_model import EscalationTableModel
 from wardconsole.ui.theme import Theme, risk_palette
 
 from .factories import NOW, census_row, demo_ward, escalation, snapshot

@@ -32,12 +32,13 @@ from wardconsole.services.staff import StaffService
 from wardconsole.store.changes import open_change_feed
 from wardconsole.store.changes_api import Change
 from wardconsole.store.engine import make_engine
-from wardconsole.ui.charts import export
-from wardconsole.ui.charts.patient_charts import Page, PatientCharts, Preset
-from wardconsole.ui.charts.table_models import ObservationColumn
 from wardconsole.ui.context import UiContext
 from wardconsole.ui.main_window import MainWindow
-from wardconsole.ui.patient_windows import PatientWindows
+from wardconsole.ui.patient.charts import export
+from wardconsole.ui.patient.charts.page_pool import ChartPagePool
+from wardconsole.ui.patient.charts.patient_charts import Page, PatientCharts, Preset
+from wardconsole.ui.patient.charts.table_models import ObservationColumn
+from wardconsole.ui.patient.open_windows import PatientWindows
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme
 
@@ -536,3 +537,60 @@ def test_a_database_failure_is_said_and_the_next_change_tries_again(
     charts.reload()
     wait_loaded(qtbot, charts)
     assert charts.vitals.widget.isVisible() and not waiting.isVisible()
+
+
+def test_the_next_patient_reuses_a_dropped_window_s_page_and_shows_only_their_own(
+    qtbot, runner: TaskRunner, ward: Ward
+) -> None:
+    """Building eight plots costs more than refilling them, so a dropped window's page goes
+    to the next window opened: emptied first, and never showing the last patient's values."""
+    admissions = AdmissionService(ward.db)
+    admissions.ensure_beds(["B02"], "Test ward")
+    other = admissions.admit(
+        ward.nurse,
+        NewPatient("KD000043", "Owen", "Marsh", datetime(1985, 6, 1).date()),
+        bed="B02",
+        admitted_at=NOW - timedelta(hours=6),
+        reason="Ketamine dependence",
+        assigned_nurse_id=ward.nurse.staff_id,
+    )
+    for hours, pulse in ((4, 121), (2, 123)):
+        RecordingService(ward.db).record_observation(
+            ward.nurse, other, {**NORMAL_SET, "pulse": pulse}, taken_at=NOW - timedelta(hours=hours)
+        )
+    windows = PatientWindows(runner, ChartService(ward.db).series)
+    windows.KEEP_HIDDEN = 0  # a closed window is dropped as soon as another patient is opened
+    first_row = census_row(ward.admission, name="Nia Castellan", now=NOW)
+    first = windows.open(first_row, snapshot([first_row], taken_at=NOW), Theme.DAY)
+    assert first.charts is not None
+    wait_loaded(qtbot, first.charts)
+    page = first.charts.vitals
+    first.charts.set_cursor_time(NOW.timestamp() - HOUR)
+    first.close()
+
+    second_row = census_row(other, name="Owen Marsh", now=NOW)
+    second = windows.open(second_row, snapshot([first_row, second_row], taken_at=NOW), Theme.DAY)
+    qtbot.addWidget(second)
+    charts = second.charts
+    assert charts is not None and charts.vitals is page and windows.get(ward.admission) is None
+    wait_loaded(qtbot, charts)
+    assert charts.vitals.pulse.track("pulse").y.tolist() == [121, 123]
+    assert not any(plot.crosshair.isVisible() for plot in charts.vitals.plots)
+    assert all(event.at >= (NOW - timedelta(hours=6)).timestamp() for event in page.events.events)
+
+
+def test_a_released_page_keeps_nothing_of_its_patient(
+    qtbot, runner: TaskRunner, ward: Ward
+) -> None:
+    pool = ChartPagePool()
+    charts = PatientCharts(ward.admission, ChartService(ward.db).series, runner, pages=pool)
+    qtbot.addWidget(charts)
+    charts.show()
+    wait_loaded(qtbot, charts)
+    page = charts.vitals
+    assert page.pulse.track("pulse") is not None
+    charts.release_pages()
+    assert len(pool) == 1 and page.widget.parent() is None
+    assert all(plot.track(name) is None for plot in page.plots for name in plot.curves)
+    assert page.events.events == ()
+    charts.set_view_range(ADMITTED.timestamp(), NOW.timestamp())  # the old window: no effect

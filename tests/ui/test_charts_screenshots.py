@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from dbfixtures import sqlite_url  # noqa: F401 - fixture
 from PySide6.QtGui import QImage
+from screenshots import SMALLEST_WARD_SCREEN, grab_widget
 from wardfakes import Clock
 
 from wardconsole.domain.records import EscalationKind
@@ -26,9 +27,8 @@ from wardconsole.services.db import Database
 from wardconsole.services.demo import build_demo_ward
 from wardconsole.services.views import CensusRow, CensusSnapshot
 from wardconsole.store.engine import make_engine
-from wardconsole.ui.charts.patient_charts import Page
-from wardconsole.ui.patient_windows import PatientWindows
-from wardconsole.ui.screenshots import SMALLEST_WARD_SCREEN, grab_widget
+from wardconsole.ui.patient.charts.patient_charts import Page
+from wardconsole.ui.patient.open_windows import PatientWindows
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme, apply_theme
 

@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from screenshots import grab_census
 
 from wardconsole.app import _access, _escalation_desk, console_context
 from wardconsole.config import Settings
@@ -19,10 +20,9 @@ from wardconsole.services.db import Database
 from wardconsole.services.demo import DemoOptions, build_demo_ward
 from wardconsole.services.staff import StaffService
 from wardconsole.store.engine import make_engine, upgrade
-from wardconsole.ui.alerts import SilentAlertSound
+from wardconsole.ui.access.session import StaffSession
+from wardconsole.ui.escalations.alerts import SilentAlertSound
 from wardconsole.ui.main_window import MainWindow
-from wardconsole.ui.screenshots import grab_census
-from wardconsole.ui.session import StaffSession
 from wardconsole.ui.theme import Theme
 
 

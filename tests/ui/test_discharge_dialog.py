@@ -8,12 +8,12 @@ from pathlib import Path
 from intakefakes import HIGH_RISK
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QRadioButton
+from screenshots import grab_widget, size_problems
 from wardfakes import NORMAL_SET
 
 from wardconsole.services.census import CensusService
 from wardconsole.services.recording import RecordingService
-from wardconsole.ui.dialogs.discharge_dialog import DischargeDialog
-from wardconsole.ui.screenshots import grab_widget
+from wardconsole.ui.admissions.discharge_dialog import DischargeDialog
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme, apply_theme
 
@@ -115,3 +115,10 @@ def test_screenshot_of_a_discharge_summary(
     type_into(qtbot, dialog, "destination_detail", "Hillside House, Monday 10:00")
     shots = Path(os.environ.get("WARDCONSOLE_SHOT_DIR", tmp_path))
     assert grab_widget(dialog, shots / "discharge-summary.png").exists()
+
+
+def test_the_discharge_form_fits_a_1366_by_768_screen(
+    qtbot, real_ward: RealWard, runner: TaskRunner
+) -> None:
+    dialog = open_dialog(qtbot, real_ward, runner, a_stay(real_ward))
+    assert size_problems(dialog) == []

@@ -18,8 +18,8 @@ from wardfakes import NORMAL_SET
 
 from wardconsole.domain.records import EscalationKind, EscalationState
 from wardconsole.services.db import utc_now
+from wardconsole.ui.escalations.escalation_model import WardEscalationColumn
 from wardconsole.ui.main_window import MainWindow
-from wardconsole.ui.models.escalation_model import WardEscalationColumn
 
 from .escalation_fakes import SICK, Station, Ward, deterioration
 

@@ -12,15 +12,15 @@ from wardfakes import NORMAL_SET, Clock
 
 from wardconsole.domain.records import EscalationState, Severity
 from wardconsole.services.escalations import EscalationService
-from wardconsole.ui.dialogs import escalation_dialogs as dialogs
-from wardconsole.ui.main_window import MainWindow
-from wardconsole.ui.models.escalation_model import (
+from wardconsole.ui.escalations import dialogs
+from wardconsole.ui.escalations.escalation_model import (
     EVENT_ROLE,
     EscalationTrailModel,
     WardEscalationColumn,
     WardEscalationModel,
 )
-from wardconsole.ui.widgets.escalation_panel import EscalationPanel
+from wardconsole.ui.escalations.panel import EscalationPanel
+from wardconsole.ui.main_window import MainWindow
 
 from .escalation_fakes import SICK, UNWELL, Station, Ward, deterioration, fake_clock
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtGui import QImage
+from screenshots import grab_census
 from wardfakes import Clock
 
 from wardconsole.domain.records import EscalationKind, Severity
@@ -22,7 +23,6 @@ from wardconsole.store.changes import open_change_feed
 from wardconsole.store.engine import make_engine, upgrade
 from wardconsole.ui.context import UiContext
 from wardconsole.ui.main_window import MainWindow
-from wardconsole.ui.screenshots import grab_census
 from wardconsole.ui.theme import Theme
 
 from .escalation_fakes import RecordingAlertSound

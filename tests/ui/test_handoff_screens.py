@@ -16,6 +16,7 @@ import pytest
 from pypdf import PdfReader
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
+from screenshots import grab_census
 from wardfakes import Clock
 
 from wardconsole.domain.handoff_records import HandoffStatus, Section
@@ -29,7 +30,6 @@ from wardconsole.ui.handoff.board_model import BoardColumn
 from wardconsole.ui.handoff.board_window import HandoffBoardWindow
 from wardconsole.ui.handoff.context import HandoffUi
 from wardconsole.ui.handoff.editor_window import HandoffEditorWindow
-from wardconsole.ui.screenshots import grab_census
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme, apply_theme
 

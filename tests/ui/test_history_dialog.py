@@ -13,17 +13,17 @@ from wardfakes import NORMAL_SET
 from wardconsole.services.history import EntryState
 from wardconsole.services.recording import SaveResult
 from wardconsole.store.models import ObservationSetRow
-from wardconsole.ui.dialogs import history_dialog
-from wardconsole.ui.dialogs.bedside import Bedside
-from wardconsole.ui.dialogs.history_dialog import HistoryDialog, ReasonDialog
-from wardconsole.ui.dialogs.observation_dialog import ObservationDialog
-from wardconsole.ui.models.history_model import (
+from wardconsole.ui.bedside.entry_save import SaveState
+from wardconsole.ui.bedside.observation_dialog import ObservationDialog
+from wardconsole.ui.bedside.shared import Bedside
+from wardconsole.ui.patient import history_dialog
+from wardconsole.ui.patient.history_dialog import HistoryDialog, ReasonDialog
+from wardconsole.ui.patient.history_model import (
     ENTRY_ROLE,
     HistoryColumn,
     HistoryFilterProxy,
     HistoryTableModel,
 )
-from wardconsole.ui.widgets.entry_save import SaveState
 
 from . import bedside_support
 from .bedside_support import BedsideWard, type_into

@@ -15,12 +15,12 @@ from PySide6.QtWidgets import QMessageBox, QPushButton
 from wardconsole.interop.exporting import ExportResult
 from wardconsole.services.context import Actor, PermissionDenied, Role
 from wardconsole.services.importing import ImportReport, Progress
-from wardconsole.ui.dialogs.interop_dialogs import (
+from wardconsole.ui.interop.actions import InteropActions
+from wardconsole.ui.interop.dialogs import (
     ExportChoice,
     ExportPatientDialog,
     ImportFileDialog,
 )
-from wardconsole.ui.interop_actions import InteropActions
 from wardconsole.ui.main_window import MainWindow
 
 from .conftest import make_context

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit, QVBoxLayout, QWidget
+from screenshots import grab_widget
 from sqlalchemy import select
 
 from wardconsole.services.context import Role
 from wardconsole.store.models import AuditRow
-from wardconsole.ui.lock_screen import Curtain
+from wardconsole.ui.access.lock_screen import Curtain
 from wardconsole.ui.main_window import MainWindow
-from wardconsole.ui.screenshots import grab_widget
 from wardconsole.ui.theme import Theme
 
 from .access_support import (  # noqa: F401 - fixtures

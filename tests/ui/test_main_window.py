@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QApplication, QLabel, QStyleOptionViewItem
 
 import wardconsole
 from wardconsole.ui import main_window
+from wardconsole.ui.census.census_model import CensusColumn
 from wardconsole.ui.main_window import MainWindow, about_text
-from wardconsole.ui.models.census_model import CensusColumn
 from wardconsole.ui.theme import Theme
 from wardconsole.ui.widgets.message_panel import PanelState
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
+from screenshots import grab_widget, size_problems
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
@@ -25,11 +26,10 @@ from wardconsole.store.models import (
     SymptomEntryRow,
 )
 from wardconsole.ui import formatting as fmt
-from wardconsole.ui.dialogs.bedside import Bedside
-from wardconsole.ui.dialogs.observation_dialog import ObservationDialog
-from wardconsole.ui.screenshots import grab_widget
+from wardconsole.ui.bedside.entry_save import EntrySaver, SaveState
+from wardconsole.ui.bedside.observation_dialog import ObservationDialog
+from wardconsole.ui.bedside.shared import Bedside
 from wardconsole.ui.theme import Theme, apply_theme
-from wardconsole.ui.widgets.entry_save import EntrySaver, SaveState
 
 from . import bedside_support
 from .bedside_support import BedsideWard, type_into
@@ -363,3 +363,8 @@ def test_entry_screenshot_in_the_night_theme(
     path = grab_widget(dialog, shot_dir / "observation-entry-night.png")
     assert path.exists()
     assert dialog.width() <= 1366 and dialog.height() <= 768
+
+
+def test_the_entry_form_fits_a_1366_by_768_screen(qtbot, open_dialog) -> None:
+    dialog = open_dialog()
+    assert size_problems(dialog) == []

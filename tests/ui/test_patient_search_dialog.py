@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel
 
-from wardconsole.ui.dialogs.patient_search_dialog import PatientSearchDialog
-from wardconsole.ui.models.discharged_model import DischargedTableModel
+from wardconsole.ui.admissions.discharged_model import DischargedTableModel
+from wardconsole.ui.admissions.patient_search_dialog import PatientSearchDialog
 from wardconsole.ui.tasks import TaskRunner
 
 from . import admission_support as support

@@ -7,9 +7,9 @@ from datetime import timedelta
 from PySide6.QtCore import Qt
 
 from wardconsole.domain.records import EscalationKind, Severity
-from wardconsole.ui.models.escalation_model import EscalationColumn
-from wardconsole.ui.patient_window import PatientWindow
-from wardconsole.ui.widgets.patient_header import PatientHeader
+from wardconsole.ui.escalations.escalation_model import EscalationColumn
+from wardconsole.ui.patient.patient_header import PatientHeader
+from wardconsole.ui.patient.patient_window import PatientWindow
 
 from .factories import NOW, census_row, escalation
 

@@ -13,10 +13,10 @@ from sqlalchemy.exc import OperationalError
 from wardconsole.domain.records import EscalationKind
 from wardconsole.services.recording import RecordingService, SaveResult
 from wardconsole.store.models import PrnDoseRow, PrnEffectRow
-from wardconsole.ui.dialogs.bedside import Bedside
-from wardconsole.ui.dialogs.prn_dialog import PrnDialog
-from wardconsole.ui.models.prn_model import PrnColumn, PrnDoseModel
-from wardconsole.ui.widgets.entry_save import SaveState
+from wardconsole.ui.bedside.entry_save import SaveState
+from wardconsole.ui.bedside.prn_dialog import PrnDialog
+from wardconsole.ui.bedside.prn_model import PrnColumn, PrnDoseModel
+from wardconsole.ui.bedside.shared import Bedside
 
 from . import bedside_support
 from .bedside_support import BedsideWard, type_into

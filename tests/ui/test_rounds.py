@@ -16,6 +16,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
+from screenshots import grab_census
 from sqlalchemy import func, select
 from wardfakes import Clock
 
@@ -28,11 +29,10 @@ from wardconsole.services.observation_views import PatientChecks
 from wardconsole.services.staff import StaffService
 from wardconsole.store.engine import make_engine, upgrade
 from wardconsole.store.models import ObservationLevelRow, SafetyCheckRow
-from wardconsole.ui.dialogs.check_dialog import CheckDialog, CheckEntry
-from wardconsole.ui.dialogs.level_dialog import LevelDialog, LevelEntry
-from wardconsole.ui.models.rounds_model import RoundsColumn, RoundsProxyModel, RoundsTableModel
-from wardconsole.ui.rounds_view import RoundsWindow
-from wardconsole.ui.screenshots import grab_census
+from wardconsole.ui.checks.check_dialog import CheckDialog, CheckEntry
+from wardconsole.ui.checks.level_dialog import LevelDialog, LevelEntry
+from wardconsole.ui.checks.round_model import RoundsColumn, RoundsProxyModel, RoundsTableModel
+from wardconsole.ui.checks.round_view import RoundsWindow
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme, apply_theme
 

@@ -9,10 +9,10 @@ from wardconsole.domain.safety_checks import Presentation
 from wardconsole.services.census import CensusService
 from wardconsole.store.changes import open_change_feed
 from wardconsole.store.models import SafetyCheckRow
+from wardconsole.ui.census.census_model import CensusColumn
+from wardconsole.ui.checks.check_dialog import CheckDialog, CheckEntry
 from wardconsole.ui.context import UiContext
-from wardconsole.ui.dialogs.check_dialog import CheckDialog, CheckEntry
 from wardconsole.ui.main_window import MainWindow
-from wardconsole.ui.models.census_model import CensusColumn
 
 from .test_rounds import Ward, demo_file, ward  # noqa: F401 - shared demo-ward fixtures
 

@@ -7,11 +7,11 @@ from datetime import timedelta
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
+from screenshots import grab_widget
 
 from wardconsole.services.observation_desk import ObservationDesk
 from wardconsole.services.staff import StaffService
-from wardconsole.ui.dialogs.compliance_dialog import ComplianceDialog
-from wardconsole.ui.screenshots import grab_widget
+from wardconsole.ui.checks.compliance_dialog import ComplianceDialog
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme, apply_theme
 

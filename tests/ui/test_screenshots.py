@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QImage
+from screenshots import grab_census, grab_widget
 
-from wardconsole.ui.screenshots import grab_census, grab_widget
 from wardconsole.ui.theme import Theme
 
 from .factories import FakeWard

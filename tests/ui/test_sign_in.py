@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from screenshots import grab_widget
 from sqlalchemy import select
 
 from wardconsole.domain.access import load_access_policy
@@ -15,8 +16,7 @@ from wardconsole.services.db import Database
 from wardconsole.services.staff import FIRST_ACCOUNT_COMMAND
 from wardconsole.store.engine import make_engine, upgrade
 from wardconsole.store.models import AuditRow
-from wardconsole.ui.dialogs.sign_in_dialog import SignInDialog
-from wardconsole.ui.screenshots import grab_widget
+from wardconsole.ui.access.sign_in_dialog import SignInDialog
 from wardconsole.ui.theme import Theme, apply_theme
 
 from .access_support import PASSWORDS, AccessWorld, build_world, world  # noqa: F401

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -28,6 +28,10 @@ from wardconsole.domain.validation import validate_score
 POSSIBLE_DELIRIUM: Final = "possible_delirium"
 POSSIBLE_COGNITIVE_IMPAIRMENT: Final = "possible_cognitive_impairment"
 PANIC_ATTACK: Final = "panic_attack"
+PANIC_GRADUAL_ONSET: Final = "panic_gradual_onset"
+RT_SIDE_EFFECT: Final = "rt_side_effect"
+RT_HYDRATION_CONCERN: Final = "rt_hydration_concern"
+RT_NOT_POSSIBLE: Final = "rt_not_possible"
 LIMITED_SYMPTOM_ATTACK: Final = "limited_symptom_attack"
 HALLUCINATIONS_PRESENT: Final = "hallucinations_present"
 CSSRS_LOW: Final = "cssrs_low"
@@ -46,6 +50,7 @@ FLAGS: Final[tuple[str, ...]] = (
     POSSIBLE_DELIRIUM,
     POSSIBLE_COGNITIVE_IMPAIRMENT,
     PANIC_ATTACK,
+    PANIC_GRADUAL_ONSET,
     LIMITED_SYMPTOM_ATTACK,
     HALLUCINATIONS_PRESENT,
     CSSRS_LOW,
@@ -59,6 +64,9 @@ FLAGS: Final[tuple[str, ...]] = (
     RETENTION,
     FLANK_PAIN,
     NEW_RENAL_IMPAIRMENT,
+    RT_SIDE_EFFECT,
+    RT_HYDRATION_CONCERN,
+    RT_NOT_POSSIBLE,
 )
 """Every flag an assessment can carry."""
 
@@ -162,16 +170,29 @@ PANIC_SYMPTOMS: Final[tuple[str, ...]] = (
 """The 13 DSM-5 panic-attack symptoms, in DSM order."""
 
 
+PANIC_ONSETS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "abrupt": "Abrupt surge, peak within minutes",
+        "gradual": "Building over hours",
+    }
+)
+"""How the symptoms came on. DSM-5 (§6.1) requires an abrupt surge that peaks within minutes."""
+
+
 def score_panic(answers: Mapping[str, Any]) -> AssessmentScore:
     """DSM-5 panic-attack checklist; total = symptom count 0–13; ≥ 4 is a panic attack.
 
     Answers: either ``symptoms`` (a collection of ``PANIC_SYMPTOMS`` keys) or each symptom key
-    as a bool; optional ``onset_at`` / ``peak_at`` (datetimes; peak not before onset) and
-    ``distress`` 0–10 (design choice, §6.1). Fewer than 4 symptoms is a limited-symptom attack.
+    as a bool; optional ``onset`` ("abrupt" | "gradual", see ``PANIC_ONSETS``), ``onset_at`` /
+    ``peak_at`` (datetimes; peak not before onset) and ``distress`` 0–10 (design choice, §6.1).
+    Fewer than 4 symptoms is a limited-symptom attack. DSM-5 requires an abrupt surge peaking
+    within minutes: 4+ symptoms building over hours are "panic symptoms, gradual onset", not a
+    panic attack (flag ``panic_gradual_onset``; look for other causes). An hour or more from
+    onset to peak cannot be called "within minutes", so "abrupt" with such times is refused.
     Chest pain, dyspnoea and palpitations overlap with medical causes: never let this label
     suppress NEWS2 escalation (§6.1).
     """
-    _only(answers, {"symptoms", "onset_at", "peak_at", "distress", *PANIC_SYMPTOMS})
+    _only(answers, {"symptoms", "onset", "onset_at", "peak_at", "distress", *PANIC_SYMPTOMS})
     listed = answers.get("symptoms")
     flagged = {key for key in PANIC_SYMPTOMS if key in answers}
     if listed is not None and flagged:
@@ -183,11 +204,31 @@ def score_panic(answers: Mapping[str, Any]) -> AssessmentScore:
     onset, peak = (_optional_time(k, answers.get(k)) for k in ("onset_at", "peak_at"))
     if onset is not None and peak is not None and peak < onset:
         raise ValueError("peak_at: must not be before onset_at")
+    speed = answers.get("onset")
+    if speed is not None:
+        _choice("onset", speed, {key: 0 for key in PANIC_ONSETS})
+        if (
+            speed == "abrupt"
+            and onset is not None
+            and peak is not None
+            and peak - onset >= timedelta(hours=1)
+        ):
+            raise ValueError(
+                "onset: a peak an hour or more after onset is not 'abrupt' (DSM-5: peak "
+                "within minutes); choose gradual"
+            )
     distress = answers.get("distress")
     distress_text = ""
     if distress is not None:
         distress_text = f", distress {validate_score('distress', distress, 0, 10)}/10"
     count = len(present)
+    if count >= 4 and speed == "gradual":
+        return AssessmentScore(
+            count,
+            f"Panic symptoms, gradual onset — not a panic attack ({count}/13 symptoms"
+            f"{distress_text})",
+            (PANIC_GRADUAL_ONSET,),
+        )
     if count >= 4:
         return AssessmentScore(
             count, f"Panic attack ({count}/13 symptoms{distress_text})", (PANIC_ATTACK,)
@@ -413,6 +454,66 @@ def score_bladder(answers: Mapping[str, Any]) -> AssessmentScore:
     return AssessmentScore(None, f"Urinary red flag: {text}", (BLADDER_RED_FLAG, *present))
 
 
+# --- checks after rapid tranquillisation (REFERENCE-2.md §12.9) -----------------------------------
+
+RT_SIDE_EFFECTS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "acute_dystonia": "Acute dystonia",
+        "akathisia": "Akathisia",
+        "rigidity": "Muscle rigidity",
+        "breathing": "Slow or laboured breathing",
+        "low_blood_pressure": "Low blood pressure / faint",
+        "other": "Other side effect",
+    }
+)
+"""Side effects looked for after rapid tranquillisation (a checklist, DESIGN CHOICE; NICE QS154
+statement 4 asks for side effects to be monitored without listing them)."""
+RT_HYDRATION: Final[Mapping[str, str]] = MappingProxyType(
+    {"adequate": "Drinking adequately", "concern": "Hydration concern"}
+)
+
+
+def score_rt_check(answers: Mapping[str, Any]) -> AssessmentScore:
+    """Hydration and side effects after rapid tranquillisation (NICE QS154 st. 4); total None.
+
+    Answers: ``status`` "done" | "asleep_not_possible"; when done, ``hydration`` ("adequate" |
+    "concern") and ``side_effects`` (a list of ``RT_SIDE_EFFECTS`` keys, empty = none seen).
+    "Asleep, observations not possible" is recorded as exactly that (flag ``rt_not_possible``)
+    and never reads as a normal check. The vital signs and RASS of the same check are recorded
+    as an observation set and a RASS.
+    """
+    _only(answers, {"status", "hydration", "side_effects"})
+    status = answers.get("status")
+    _choice("status", status, {"done": 0, "asleep_not_possible": 0})
+    if status == "asleep_not_possible":
+        for key in ("hydration", "side_effects"):
+            if answers.get(key) is not None:
+                raise ValueError(f"{key}: not asked when observations were not possible")
+        return AssessmentScore(None, "Asleep — observations not possible", (RT_NOT_POSSIBLE,))
+    _choice("hydration", answers.get("hydration"), {key: 0 for key in RT_HYDRATION})
+    listed = answers.get("side_effects")
+    if isinstance(listed, str) or not isinstance(listed, Collection):
+        raise ValueError(
+            f"side_effects: expected a list (empty = none) of {_list(RT_SIDE_EFFECTS)}"
+        )
+    for key in listed:
+        if key not in RT_SIDE_EFFECTS:
+            raise ValueError(
+                f"side_effects: {_show(key)} is not listed; expected {_list(RT_SIDE_EFFECTS)}"
+            )
+    seen = [RT_SIDE_EFFECTS[key] for key in RT_SIDE_EFFECTS if key in listed]
+    flags: list[str] = []
+    parts = [RT_HYDRATION[answers["hydration"]]]
+    if answers["hydration"] == "concern":
+        flags.append(RT_HYDRATION_CONCERN)
+    if seen:
+        flags.append(RT_SIDE_EFFECT)
+        parts.append("side effects: " + ", ".join(seen).lower())
+    else:
+        parts.append("no side effects seen")
+    return AssessmentScore(None, "; ".join(parts), tuple(flags))
+
+
 # --- dispatch -----------------------------------------------------------------------------------
 
 SCORERS: Final[Mapping[str, Callable[[Mapping[str, Any]], AssessmentScore]]] = MappingProxyType(
@@ -427,6 +528,7 @@ SCORERS: Final[Mapping[str, Callable[[Mapping[str, Any]], AssessmentScore]]] = M
         "craving": score_craving,
         "pain": score_pain,
         "bladder": score_bladder,
+        "rt_check": score_rt_check,
     }
 )
 ASSESSMENT_KINDS: Final[tuple[str, ...]] = tuple(SCORERS)

@@ -7,6 +7,8 @@ so a checkout, a wheel and a frozen build read them the same way.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import tomllib
 from collections.abc import Mapping
 from importlib.resources import files
@@ -30,6 +32,13 @@ def read_toml(path: Path | Traversable, error: type[Exception]) -> dict[str, Any
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise error(f"{path}: not valid TOML ({exc})") from exc
+
+
+def content_digest(data: Mapping[str, Any]) -> str:
+    """SHA-256 of a policy file's parsed content: a comment or spacing change, or where the file
+    sits on a station, does not make two stations look as if they ran different policies."""
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 class TableReader:

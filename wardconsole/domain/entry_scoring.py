@@ -12,7 +12,7 @@ set (§1.5: a missing parameter is never scored as 0); an incomplete one shows i
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -24,7 +24,7 @@ from wardconsole.domain.news2 import (
     news2_lower_bound,
     score_vitals,
 )
-from wardconsole.domain.records import VitalSigns
+from wardconsole.domain.records import CompleteVitals, VitalSigns
 
 _ZERO_SCORING: Mapping[str, Any] = MappingProxyType(
     {
@@ -87,15 +87,5 @@ def _score_alone(vitals: VitalSigns, name: str, value: Any, *, on_oxygen: bool |
     if name == "spo2" and on_oxygen is not None:
         neutral["on_oxygen"] = on_oxygen
     neutral[name] = value
-    probe = replace(vitals, **neutral)
-    result = news2(
-        respiration_rate=probe.respiration_rate,  # type: ignore[arg-type]
-        spo2=probe.spo2,  # type: ignore[arg-type]
-        spo2_scale=probe.spo2_scale,
-        on_oxygen=probe.on_oxygen,  # type: ignore[arg-type]
-        systolic_bp=probe.systolic_bp,  # type: ignore[arg-type]
-        pulse=probe.pulse,  # type: ignore[arg-type]
-        consciousness=probe.consciousness,  # type: ignore[arg-type]
-        temperature=probe.temperature,  # type: ignore[arg-type]
-    )
+    result = news2(CompleteVitals(spo2_scale=vitals.spo2_scale, **neutral))
     return result.parameter_scores[name]

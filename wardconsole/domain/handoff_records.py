@@ -39,7 +39,8 @@ class Section(StrEnum):
     RECOMMENDATION = "recommendation"
 
     @property
-    def title(self) -> str:
+    def heading(self) -> str:
+        """The SBAR heading, e.g. Situation (named so as not to shadow ``str.title``)."""
         return self.value.capitalize()
 
     @property

@@ -391,13 +391,13 @@ def preview_risk_flags(data: Mapping[str, Any], *, admitted_at: datetime) -> tup
         content = data.get(section)
         if not isinstance(content, Mapping):
             continue
+        part: Intake | None
         try:
             part = parse_section(section, content, admitted_at=admitted_at)
         except IntakeProblems as exc:
             part = _lenient_section(section, content, exc.problems, admitted_at)
-            if part is None:
-                continue
-        intake = intake.with_section(section, part)
+        if part is not None:
+            intake = intake.with_section(section, part)
     return derive_risk_flags(intake)
 
 
@@ -538,13 +538,13 @@ class _Section:
         return self._raw.get(key)
 
     def text(self, key: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
-        value = self.get(key)
-        if value is None:
-            value = ""
-        if not isinstance(value, str):
+        raw = self.get(key)
+        if raw is None:
+            raw = ""
+        if not isinstance(raw, str):
             self.fail(key, "expected text")
             return ""
-        value = value.strip()
+        value = raw.strip()
         if required and not value:
             self.fail(key, "required")
         if len(value) > limit:

@@ -26,7 +26,7 @@ from types import MappingProxyType
 from typing import Final, Literal
 
 from wardconsole.domain.limits import check_number
-from wardconsole.domain.records import VitalSigns
+from wardconsole.domain.records import CompleteVitals, VitalSigns
 
 Risk = Literal["low", "low-medium", "medium", "high"]
 
@@ -125,29 +125,20 @@ class News2Result:
         return f"NEWS2 {self.total} ({self.risk}): {detail}"
 
 
-def news2(
-    *,
-    respiration_rate: int,
-    spo2: int,
-    spo2_scale: int,
-    on_oxygen: bool,
-    systolic_bp: int,
-    pulse: int,
-    consciousness: str,
-    temperature: float | Decimal,
-) -> News2Result:
+def news2(vitals: CompleteVitals) -> News2Result:
     """Score one complete, contemporaneous vital-sign set (RCP 2017 Chart 1).
 
-    Raises ValueError naming the parameter when any value is missing or impossible.
+    Raises ValueError naming the parameter when any value is missing or impossible (the type
+    says every value is there; data from outside Python's checks may still hold a None).
     """
-    rr = int(check_number("respiration_rate", respiration_rate))
-    sat = int(check_number("spo2", spo2))
-    sbp = int(check_number("systolic_bp", systolic_bp))
-    hr = int(check_number("pulse", pulse))
-    temp = Decimal(check_number("temperature", temperature))
-    scale = _check_scale(spo2_scale)
-    oxygen = _check_oxygen(on_oxygen)
-    acvpu = _check_consciousness(consciousness)
+    rr = int(check_number("respiration_rate", vitals.respiration_rate))
+    sat = int(check_number("spo2", vitals.spo2))
+    sbp = int(check_number("systolic_bp", vitals.systolic_bp))
+    hr = int(check_number("pulse", vitals.pulse))
+    temp = Decimal(check_number("temperature", vitals.temperature))
+    scale = _check_scale(vitals.spo2_scale)
+    oxygen = _check_oxygen(vitals.on_oxygen)
+    acvpu = _check_consciousness(vitals.consciousness)
 
     scores = {
         "respiration_rate": _score_rr(rr),
@@ -173,18 +164,8 @@ def news2(
 
 def score_vitals(v: VitalSigns) -> News2Result | None:
     """NEWS2 for a stored set, or None when it is incomplete (never score missing as 0)."""
-    if not v.is_complete:
-        return None
-    return news2(
-        respiration_rate=v.respiration_rate,  # type: ignore[arg-type]
-        spo2=v.spo2,  # type: ignore[arg-type]
-        spo2_scale=v.spo2_scale,
-        on_oxygen=v.on_oxygen,  # type: ignore[arg-type]
-        systolic_bp=v.systolic_bp,  # type: ignore[arg-type]
-        pulse=v.pulse,  # type: ignore[arg-type]
-        consciousness=v.consciousness,  # type: ignore[arg-type]
-        temperature=v.temperature,  # type: ignore[arg-type]
-    )
+    complete = v.complete()
+    return None if complete is None else news2(complete)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,14 +12,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
 
-from wardconsole.domain.configfiles import TableReader, default_policy_file, read_toml
+from wardconsole.domain.configfiles import (
+    TableReader,
+    content_digest,
+    default_policy_file,
+    read_toml,
+)
 from wardconsole.domain.records import EscalationKind, Severity
 
 LEVELS_FILE: Final = "observation_levels.toml"
@@ -82,6 +87,8 @@ class ObservationLevelPolicy:
     locations: tuple[str, ...]
     governance_signoff: str = ""
     source: str = ""
+    digest: str = ""
+    """SHA-256 of the file's content (see ``policy.content_digest``)."""
 
     @property
     def signed_off(self) -> bool:
@@ -113,7 +120,7 @@ def load_observation_levels(path: Path | None = None) -> ObservationLevelPolicy:
     """Load and validate the levels (default: bundled ``policy/observation_levels.toml``)."""
     source: Path | Traversable = path if path is not None else default_policy_file(LEVELS_FILE)
     data = read_toml(source, ObservationLevelError)
-    return _Parser(str(source)).policy(data)
+    return replace(_Parser(str(source)).policy(data), digest=content_digest(data))
 
 
 class _Parser(TableReader):
@@ -135,6 +142,17 @@ class _Parser(TableReader):
                 section, f"{key}: must be one of {', '.join(_SEVERITIES)}, got {value!r}"
             )
         return _SEVERITIES[value]
+
+    def absent_floor(self, checks: Mapping[str, Any]) -> Severity:
+        """A patient not found is a safety floor: its severity cannot be below emergency."""
+        severity = self.severity(checks, "absent_severity", "checks")
+        if severity is not Severity.EMERGENCY:
+            raise self.fail(
+                "checks",
+                "absent_severity: the 'absent' rule is a safety floor; its severity cannot be "
+                "lower than emergency",
+            )
+        return severity
 
     def texts(self, table: Mapping[str, Any], key: str, section: str) -> tuple[str, ...]:
         value = table.get(key)
@@ -202,7 +220,7 @@ class _Parser(TableReader):
             default_review=timedelta(hours=default_review),
             max_review=timedelta(hours=max_review),
             missed_check_severity=self.severity(checks, "missed_check_severity", "checks"),
-            absent_severity=self.severity(checks, "absent_severity", "checks"),
+            absent_severity=self.absent_floor(checks),
             missed_check_prompts=self.texts(checks, "missed_check_prompts", "checks"),
             absent_prompts=self.texts(checks, "absent_prompts", "checks"),
             review_prompt_kinds=self.kinds(checks),

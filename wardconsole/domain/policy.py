@@ -12,15 +12,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
 
-from wardconsole.domain.configfiles import TableReader, default_policy_file, read_toml
-from wardconsole.domain.records import EscalationKind, Severity
+from wardconsole.domain.configfiles import (
+    TableReader,
+    content_digest,
+    default_policy_file,
+    read_toml,
+)
+from wardconsole.domain.records import PRN_ROUTES, EscalationKind, Severity
 
 POLICY_FILE: Final = "escalation_policy.toml"
 RISK_KEYS: Final[tuple[str, ...]] = ("high", "medium", "low-medium", "low", "unscored")
@@ -35,7 +41,8 @@ class PolicyError(ValueError):
     """The policy file is unusable; the message names the file, section, key and problem."""
 
 
-# Schema of each rule's thresholds: key -> (type, low, high). Types: "int", "severity", "classes".
+# Schema of each rule's thresholds: key -> (type, low, high). Types: "int", "severity", "classes",
+# "mmol" (a number with one decimal, e.g. 4.0, within low..high).
 _HOURS = ("int", 1, 24 * 14)
 _SEVERITY = ("severity", None, None)
 _GRADES = ("grades", None, None)
@@ -90,6 +97,12 @@ RULE_SCHEMA: Final[Mapping[str, Mapping[str, tuple[str, int | None, int | None]]
                 "window_hours": ("int", 1, 168),
                 "drug_classes": ("classes", None, None),
             },
+            "hypoglycaemia": {
+                "urgent_below_mmol": ("mmol", 1, 10),
+                "emergency_below_mmol": ("mmol", 1, 10),
+                "lookback_hours": _HOURS,
+            },
+            "late_entry": {"lookback_hours": _HOURS},
             "craving": {
                 "severity": _SEVERITY,
                 "score_at_or_above": ("int", 1, 10),
@@ -97,6 +110,23 @@ RULE_SCHEMA: Final[Mapping[str, Mapping[str, tuple[str, int | None, int | None]]
                 "min_rise": ("int", 1, 10),
                 "lookback_hours": _HOURS,
             },
+            "cognitive_impairment": {"severity": _SEVERITY, "lookback_hours": _HOURS},
+            "post_prn_rass": {
+                "severity": _SEVERITY,
+                "grace_minutes": ("int", 0, 240),
+                "drug_classes": ("classes", None, None),
+            },
+            "rapid_tranquillisation": {
+                "severity": _SEVERITY,
+                "drug_classes": ("classes", None, None),
+                "routes": ("routes", None, None),
+                # NICE QS154 statement 4: at least hourly, so never longer than 60 minutes.
+                "interval_minutes": ("int", 5, 60),
+                "close_interval_minutes": ("int", 5, 60),
+                "grace_minutes": ("int", 0, 60),
+                "lookback_hours": _HOURS,
+            },
+            "decision_review": {"severity": _SEVERITY},
         }
     )
 )
@@ -128,6 +158,22 @@ class Grade:
     severity: Severity
 
 
+SAFETY_FLOORS: Final[Mapping[str, Mapping[str, Severity]]] = MappingProxyType(
+    {
+        # RCP NEWS2 Chart 4: the band -> severity mapping is fixed in code; the rule stays on.
+        "deterioration": MappingProxyType({}),
+        # Columbia triage (REFERENCE.md §6.3): high risk = immediate precautions.
+        "self_harm": MappingProxyType({"severity_high": Severity.EMERGENCY}),
+        # Staff concern must always be possible (SIGN 167; REFERENCE-2.md §12.10). It is raised
+        # by staff, not by a rule, so a file may not even mention it.
+        "staff_concern": MappingProxyType({}),
+    }
+)
+"""Rules a policy file may not switch off, and severities it may not lower (key -> minimum).
+Loading refuses such a file naming the rule. The absent-patient floor is in observation_levels.
+A rule key not in ``RULE_SCHEMA`` is skipped (its file section does not exist yet)."""
+
+
 @dataclass(frozen=True, slots=True)
 class RulePolicy:
     """One rule's switch, rationale and thresholds as loaded from the policy file."""
@@ -146,6 +192,10 @@ class RulePolicy:
 
     def severity(self, name: str = "severity") -> Severity:
         return Severity(self.params[name])
+
+    def mmol(self, name: str) -> Decimal:
+        """A concentration threshold, e.g. ``rule.mmol("urgent_below_mmol")`` (mmol/L)."""
+        return Decimal(self.params[name])
 
     def hours(self, name: str = "lookback_hours") -> timedelta:
         return timedelta(hours=self.params[name])
@@ -202,6 +252,18 @@ class EscalationPolicy:
     """A RASS is due this long after a sedative/anxiolytic PRN (``[schedule]``, design choice)."""
     max_sound_mute: timedelta = timedelta(minutes=5)
     """The longest a station may mute its alert sound (``[alerts] max_sound_mute_minutes``)."""
+    ward_checks_stale: timedelta = timedelta(minutes=5)
+    """Warn on every station when the time-driven ward checks last ran longer ago than this
+    (``[alerts] ward_checks_stale_minutes``): with no console running nothing is overdue."""
+    max_clock_skew: timedelta = timedelta(seconds=60)
+    """Warn when a station's clock differs from the database server's by more than this
+    (``[alerts] max_clock_skew_seconds``)."""
+    second_person_for_emergency: bool = True
+    """Declining or snoozing an emergency needs a second member of staff to confirm
+    (``[alerts] emergency_needs_second_person``, default on)."""
+    digest: str = ""
+    """SHA-256 of the file's content (comments and layout aside): stations on one ward compare
+    it, and each escalation stores the digest of the policy that raised it."""
     time_driven_silence: timedelta = timedelta(minutes=30)
     """The longest a decline, resolve or acknowledgement silences a time-driven alarm
     (``[alerts] time_driven_silence_minutes``); never longer than the Chart 4 interval."""
@@ -236,7 +298,7 @@ def load_policy(path: Path | None = None) -> EscalationPolicy:
     """Load and validate the policy (default: bundled ``policy/escalation_policy.toml``)."""
     source: Path | Traversable = path if path is not None else default_policy_file(POLICY_FILE)
     data = read_toml(source, PolicyError)
-    return _Parser(str(source)).policy(data)
+    return replace(_Parser(str(source)).policy(data), digest=content_digest(data))
 
 
 class _Parser(TableReader):
@@ -276,10 +338,19 @@ class _Parser(TableReader):
                 "reannounce_minutes",
                 "cascade_after_minutes",
                 "max_sound_mute_minutes",
+                "emergency_needs_second_person",
                 "time_driven_silence_minutes",
+                "ward_checks_stale_minutes",
+                "max_clock_skew_seconds",
             },
             "alerts",
         )
+        second_person = alerts.get("emergency_needs_second_person", True)
+        if not isinstance(second_person, bool):
+            raise self.fail(
+                "alerts",
+                f"emergency_needs_second_person: must be true or false, got {second_person!r}",
+            )
         cascade = alerts.get("cascade")
         if (
             not isinstance(cascade, list)
@@ -309,17 +380,51 @@ class _Parser(TableReader):
                 if "time_driven_silence_minutes" in alerts
                 else 30
             ),
+            ward_checks_stale=timedelta(
+                minutes=self.integer(alerts, "ward_checks_stale_minutes", "alerts", 2, 60)
+                if "ward_checks_stale_minutes" in alerts
+                else 5
+            ),
+            max_clock_skew=timedelta(
+                seconds=self.integer(alerts, "max_clock_skew_seconds", "alerts", 1, 3600)
+                if "max_clock_skew_seconds" in alerts
+                else 60
+            ),
             shifts=self.shifts(data.get("shifts")),
+            second_person_for_emergency=second_person,
             rass_after_prn=timedelta(
                 minutes=self.integer(schedule, "rass_after_prn_minutes", "schedule", 1, 24 * 60)
             ),
             source=self.where,
         )
 
+    def rule_param(
+        self, raw: Mapping[str, Any], name: str, kind: str, low: Any, high: Any, section: str
+    ) -> Any:
+        """One parameter of a rule, checked as its schema kind says."""
+        if name not in raw:
+            raise self.fail(section, f"{name}: missing")
+        if kind == "int":
+            return self.integer(raw, name, section, low or 0, high or 0)
+        if kind == "severity":
+            return self.severity(raw, name, section)
+        if kind == "routes":
+            return self.routes(raw, name, section)
+        if kind == "mmol":
+            return self.mmol(raw, name, section, low or 0, high or 0)
+        return self.classes(raw, name, section)
+
     def rules(self, table: Mapping[str, Any]) -> dict[str, RulePolicy]:
         missing = sorted(set(RULE_SCHEMA) - set(table))
         if missing:
             raise self.fail("rules", f"missing rule(s) {', '.join(missing)}")
+        fixed = sorted(set(table) & (set(SAFETY_FLOORS) - set(RULE_SCHEMA)))
+        if fixed:
+            raise self.fail(
+                f"rules.{fixed[0]}",
+                f"the '{fixed[0]}' rule is a safety floor built into the console; a policy file "
+                "cannot switch it off or change it",
+            )
         self.only(table, set(RULE_SCHEMA), "rules")
         rules: dict[str, RulePolicy] = {}
         seen_ids: set[str] = set()
@@ -338,19 +443,16 @@ class _Parser(TableReader):
                 raise self.fail(section, f"enabled: must be true or false, got {enabled!r}")
             params: dict[str, Any] = {}
             for name, (kind, low, high) in schema.items():
-                if name not in raw:
+                if kind in ("text", "grades") and name not in raw:
                     raise self.fail(section, f"{name}: missing")
-                if kind == "int":
-                    params[name] = self.integer(raw, name, section, low or 0, high or 0)
-                elif kind == "severity":
-                    params[name] = self.severity(raw, name, section)
-                elif kind == "text":
+                if kind == "text":
                     params[name] = self.text(raw, name, section)
                 elif kind == "grades":
                     params[name] = self.grades(key, raw, params, section)
                 else:
-                    params[name] = self.classes(raw, name, section)
+                    params[name] = self.rule_param(raw, name, kind, low, high, section)
             self.cross_checks(key, params, section)
+            self.floors(key, enabled, params, section)
             rules[key] = RulePolicy(
                 key=key,
                 id=rule_id,
@@ -368,6 +470,54 @@ class _Parser(TableReader):
             raise self.fail(section, "news2_prompt_at_or_below: must not be above rass_at_or_below")
         if key == "hallucination" and params["new_onset_at_or_above"] > params["bprse_at_or_above"]:
             raise self.fail(section, "new_onset_at_or_above: must not be above bprse_at_or_above")
+        if (
+            key == "rapid_tranquillisation"
+            and params["close_interval_minutes"] > params["interval_minutes"]
+        ):
+            raise self.fail(section, "close_interval_minutes: must not be above interval_minutes")
+        if key == "hypoglycaemia" and params["emergency_below_mmol"] > params["urgent_below_mmol"]:
+            raise self.fail(section, "emergency_below_mmol: must not be above urgent_below_mmol")
+
+    def floors(self, key: str, enabled: bool, params: Mapping[str, Any], section: str) -> None:
+        """Refuse a file that switches off a safety-floor rule or lowers its severity."""
+        floor = SAFETY_FLOORS.get(key)
+        if floor is None:
+            return
+        if not enabled:
+            raise self.fail(
+                section, f"enabled: the '{key}' rule is a safety floor and cannot be switched off"
+            )
+        for name, lowest in floor.items():
+            if params[name] < lowest:
+                raise self.fail(
+                    section,
+                    f"{name}: the '{key}' rule is a safety floor; its severity cannot be lower "
+                    f"than {lowest.name.lower()}",
+                )
+
+    def routes(self, raw: Mapping[str, Any], name: str, section: str) -> tuple[str, ...]:
+        value = raw.get(name)
+        if (
+            not isinstance(value, list)
+            or not value
+            or not all(isinstance(v, str) and v.strip().lower() in PRN_ROUTES for v in value)
+        ):
+            raise self.fail(
+                section, f"{name}: must be a non-empty list of routes from {', '.join(PRN_ROUTES)}"
+            )
+        return tuple(v.strip().lower() for v in value)
+
+    def mmol(self, raw: Mapping[str, Any], name: str, section: str, low: int, high: int) -> str:
+        """A decimal threshold kept as text (``"4.0"``) so it compares exactly as a Decimal."""
+        value = raw.get(name)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(section, f"{name}: must be a number in mmol/L, got {value!r}")
+        number = Decimal(str(value))
+        if not low <= number <= high or number != number.quantize(Decimal("0.1")):
+            raise self.fail(
+                section, f"{name}: must be {low}–{high} mmol/L with one decimal, got {value!r}"
+            )
+        return str(number.quantize(Decimal("0.1")))
 
     def grades(
         self, key: str, raw: Mapping[str, Any], params: Mapping[str, Any], section: str

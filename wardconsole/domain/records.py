@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from enum import IntEnum, StrEnum
 from typing import Any
 
@@ -32,8 +33,15 @@ class EscalationKind(StrEnum):
     CRAVING = "craving"
     MISSED_CHECK = "missed_check"
     ABSENT = "absent"
+    COGNITIVE_IMPAIRMENT = "cognitive_impairment"
+    POST_PRN_RASS = "post_prn_rass"
+    RAPID_TRANQUILLISATION = "rapid_tranquillisation"
+    DECISION_REVIEW = "decision_review"
     STAFF_CONCERN = "staff_concern"
     """Raised by a member of staff, whatever the scores say (never by a rule)."""
+    HYPOGLYCAEMIA = "hypoglycaemia"
+    LATE_ENTRY = "late_entry"
+    """A set or screen entered after a newer one that would have escalated when taken."""
 
     @property
     def label(self) -> str:
@@ -54,12 +62,25 @@ _KIND_LABELS = {
     EscalationKind.CRAVING: "Craving",
     EscalationKind.MISSED_CHECK: "Missed safety check",
     EscalationKind.ABSENT: "Absent patient",
+    EscalationKind.COGNITIVE_IMPAIRMENT: "Possible cognitive impairment",
+    EscalationKind.POST_PRN_RASS: "RASS after PRN",
+    EscalationKind.RAPID_TRANQUILLISATION: "Rapid tranquillisation checks",
+    EscalationKind.DECISION_REVIEW: "Clinical decision review",
     EscalationKind.STAFF_CONCERN: "Staff concern",
+    EscalationKind.HYPOGLYCAEMIA: "Hypoglycaemia",
+    EscalationKind.LATE_ENTRY: "Recorded late",
 }
 
 
 TIME_DRIVEN_KINDS: frozenset[EscalationKind] = frozenset(
-    {EscalationKind.OVERDUE_OBS, EscalationKind.MISSED_CHECK, EscalationKind.ABSENT}
+    {
+        EscalationKind.OVERDUE_OBS,
+        EscalationKind.MISSED_CHECK,
+        EscalationKind.ABSENT,
+        EscalationKind.POST_PRN_RASS,
+        EscalationKind.RAPID_TRANQUILLISATION,
+        EscalationKind.DECISION_REVIEW,
+    }
 )
 """Kinds raised because time passed with nothing recorded (a set or check not done, a patient
 not found again). Declining, resolving, acknowledging or snoozing one silences it for a bounded
@@ -135,6 +156,24 @@ VITAL_FIELDS: tuple[str, ...] = (
 """Fields of a vital-sign set, in chart order. ``spo2_scale`` is a patient setting, not a value."""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CompleteVitals:
+    """A vital-sign set with every NEWS2 parameter present: what ``news2()`` scores.
+
+    ``VitalSigns.complete()`` narrows a possibly partial set to it, so "incomplete" is decided
+    once, by type, before scoring. The values are still checked by ``news2()`` (range, type).
+    """
+
+    respiration_rate: int
+    spo2: int
+    spo2_scale: int
+    on_oxygen: bool
+    systolic_bp: int
+    pulse: int
+    consciousness: str
+    temperature: float | Decimal
+
+
 @dataclass(frozen=True, slots=True)
 class VitalSigns:
     """One contemporaneous vital-sign set; ``None`` means not taken (see missing_reasons)."""
@@ -148,6 +187,29 @@ class VitalSigns:
     pulse: int | None = None
     consciousness: str | None = None
     temperature: float | None = None
+
+    def complete(self) -> CompleteVitals | None:
+        """This set narrowed to what NEWS2 scores, or None when any of it was not taken."""
+        if (
+            self.respiration_rate is None
+            or self.spo2 is None
+            or self.on_oxygen is None
+            or self.systolic_bp is None
+            or self.pulse is None
+            or self.consciousness is None
+            or self.temperature is None
+        ):
+            return None
+        return CompleteVitals(
+            respiration_rate=self.respiration_rate,
+            spo2=self.spo2,
+            spo2_scale=self.spo2_scale,
+            on_oxygen=self.on_oxygen,
+            systolic_bp=self.systolic_bp,
+            pulse=self.pulse,
+            consciousness=self.consciousness,
+            temperature=self.temperature,
+        )
 
     def missing_fields(self) -> tuple[str, ...]:
         """Fields NEWS2 needs that are absent (diastolic BP is not scored)."""
@@ -173,6 +235,16 @@ class ObservationSet:
     news2_risk: str | None = None
     news2_subscores: Mapping[str, int] = field(default_factory=dict)
     note: str = ""
+    glucose: float | None = None
+    """Capillary blood glucose by meter, mmol/L; None when not taken or out of meter range."""
+    glucose_flag: str | None = None
+    """``"LO"`` / ``"HI"``: the meter read below / above its range (no number)."""
+    recorded_at: datetime | None = None
+    """When the set was entered (``taken_at`` is when it was measured)."""
+
+    @property
+    def has_glucose(self) -> bool:
+        return self.glucose is not None or self.glucose_flag is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +256,7 @@ class SymptomEntry:
     taken_at: datetime
     item_scores: Mapping[str, int]
     total: int
+    recorded_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +273,47 @@ class AssessmentEntry:
     answers: Mapping[str, Any]
     total: int | None
     label: str = ""
+    recorded_at: datetime | None = None
+    """When the entry was made (``taken_at`` is when it was done); None in hand-built records."""
+
+
+PRN_ROUTES: Mapping[str, str] = {
+    "oral": "oral",
+    "sublingual": "sublingual",
+    "buccal": "buccal",
+    "im": "IM",
+    "iv": "IV",
+    "sc": "SC",
+    "inhaled": "inhaled",
+    "rectal": "rectal",
+    "topical": "topical",
+}
+"""Routes a PRN dose may be given by (stored key -> label). The route decides the monitoring:
+IM/IV sedatives and antipsychotics are rapid tranquillisation (policy ``routes``)."""
+_ROUTE_ALIASES = {
+    "po": "oral",
+    "by mouth": "oral",
+    "sl": "sublingual",
+    "intramuscular": "im",
+    "intravenous": "iv",
+    "subcutaneous": "sc",
+    "pr": "rectal",
+}
+
+
+def route_key(text: str) -> str | None:
+    """The route key for what was typed or stored (``"IM"``, ``"PO"``, ``"oral"``); None if
+    unknown. Older doses stored free text, so stored routes go through this too."""
+    value = " ".join(text.strip().lower().split())
+    if value in PRN_ROUTES:
+        return value
+    return _ROUTE_ALIASES.get(value)
+
+
+def route_label(text: str) -> str:
+    """How a stored route reads ("IM", "Oral"); unknown free text is shown as typed."""
+    key = route_key(text)
+    return PRN_ROUTES[key] if key is not None else (text.strip() or "route not recorded")
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +328,56 @@ class PrnDose:
     dose: str = ""
     route: str = ""
     reason: str = ""
+
+
+class DecisionKind(StrEnum):
+    """A per-patient decision a clinician documents (append-only; the latest of a kind counts)."""
+
+    SPO2_SCALE = "spo2_scale"
+    """details ``{"scale": 1 | 2}``: SpO2 Scale 2 (88–92 %) for confirmed hypercapnic failure."""
+    MODIFIED_RESPONSE = "modified_response"
+    """details ``{"response": text}``, or ``{"response": ""}`` when withdrawn."""
+    OBS_FREQUENCY = "obs_frequency"
+    """details ``{"minutes": n}`` (0 = withdrawn): can only make sets more frequent."""
+    RT_INTERVAL = "rt_interval"
+    """details ``{"minutes": n}``: the rapid-tranquillisation check interval of this episode."""
+    RT_END = "rt_end"
+    """details ``{}``: a clinician ends the rapid-tranquillisation schedule."""
+
+    @property
+    def label(self) -> str:
+        return {
+            DecisionKind.SPO2_SCALE: "SpO2 scale",
+            DecisionKind.MODIFIED_RESPONSE: "Modified response",
+            DecisionKind.OBS_FREQUENCY: "Observation frequency",
+            DecisionKind.RT_INTERVAL: "Rapid tranquillisation check interval",
+            DecisionKind.RT_END: "Rapid tranquillisation ended",
+        }[self]
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicalDecision:
+    """One documented decision about a patient: who, when, why, until when it is reviewed."""
+
+    id: int
+    admission_id: int
+    kind: DecisionKind
+    decided_at: datetime
+    decided_by: str
+    reason: str
+    details: Mapping[str, Any] = field(default_factory=dict)
+    review_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        """False for a decision that withdraws an earlier one (Scale 1, empty response, 0 min)."""
+        if self.kind is DecisionKind.SPO2_SCALE:
+            return self.details.get("scale") == 2
+        if self.kind is DecisionKind.MODIFIED_RESPONSE:
+            return bool(str(self.details.get("response", "")).strip())
+        if self.kind in (DecisionKind.OBS_FREQUENCY, DecisionKind.RT_INTERVAL):
+            return bool(self.details.get("minutes"))
+        return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,3 +411,5 @@ class PatientClinicalState:
     assessments: tuple[AssessmentEntry, ...] = ()
     prn_doses: tuple[PrnDose, ...] = ()
     open_escalations: Mapping[EscalationKind, OpenEscalation] = field(default_factory=dict)
+    decisions: tuple[ClinicalDecision, ...] = ()
+    """Documented clinician decisions of the stay, oldest first (all of them, not a window)."""

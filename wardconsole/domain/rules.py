@@ -3,8 +3,14 @@
 Source: REFERENCE.md §9A (consolidated trigger summary) with §1.4 (NEWS2 Chart 4 responses),
 §1.3 (new confusion), §2 (RASS), §3.1 (4AT), §5.3 (urinary red flags), §5.6 (withdrawal chart
 item red flags), §6.1 (panic; never suppresses NEWS2), §6.2 (BPRS-E), §6.3 (C-SSRS triage;
-PHQ-9 item 9), §6.6 (craving). Thresholds, severities and look-back windows come from the
-escalation policy file (local policy; DESIGN CHOICE where marked there).
+PHQ-9 item 9), §6.6 (craving); REFERENCE-2.md §12.7 (capillary glucose: JBDS-IP < 4.0 mmol/L,
+level 2 < 3.0). Thresholds, severities and look-back windows come from the escalation policy
+file (local policy; DESIGN CHOICE where marked there).
+
+Entries count as recent when taken or recorded within a rule's look-back, so a late entry is
+judged when it is entered; one entered behind a newer entry of its kind is never current and
+raises "recorded late … was it acted on?" if it would have escalated. Time-driven kinds
+(``TIME_DRIVEN_KINDS``) come back after a bounded silence (``plan_escalations``).
 
 ``evaluate`` is a pure function of the patient's state, the clock, the policy and the chart: it
 returns at most one trigger per EscalationKind (the most severe; other reasons of the same kind
@@ -21,17 +27,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
+from decimal import Decimal
 from itertools import pairwise
 from typing import Final, Literal
 
 from wardconsole.domain import assessments as a
+from wardconsole.domain.after_prn import RT_PARTS, post_prn_rass_due, rt_status
+from wardconsole.domain.decisions import (
+    REVIEWED_DECISIONS,
+    current_decision,
+    describe_decision,
+    documented_due,
+)
 from wardconsole.domain.news2 import PARAMETER_ABBREVIATIONS, score_vitals
 from wardconsole.domain.news2_effective import effective_news2
 from wardconsole.domain.policy import EscalationPolicy, RulePolicy
 from wardconsole.domain.records import (
     TIME_DRIVEN_KINDS,
     AssessmentEntry,
+    DecisionKind,
     EscalationKind,
     EscalationState,
     ObservationSet,
@@ -39,6 +54,7 @@ from wardconsole.domain.records import (
     PatientClinicalState,
     Severity,
     SymptomEntry,
+    route_label,
 )
 from wardconsole.domain.schedule import due_from_effective, overdue_by
 from wardconsole.domain.withdrawal import ChartItem, WithdrawalChart
@@ -131,19 +147,34 @@ def evaluate(
     now: datetime,
     policy: EscalationPolicy,
     chart: WithdrawalChart,
+    zone: tzinfo | None = None,
 ) -> list[EscalationTrigger]:
     """Triggers for one patient, at most one per kind, most severe first.
 
     ``state`` sequences are oldest first and must cover ``policy.history_window`` before
-    ``now``; entries entered in error must already be excluded by the store.
+    ``now`` by the time entries were taken and by the time they were recorded; entries entered
+    in error must already be excluded by the store. ``zone``: the ward's time zone for clock
+    times in explanations (None: this computer's).
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError(f"now: expected a timezone-aware datetime (UTC), got {now!r}")
-    facts = _Facts(state, now, chart)
+    return _evaluate(state, now, policy, chart, zone, skip=frozenset())
+
+
+def _evaluate(
+    state: PatientClinicalState,
+    now: datetime,
+    policy: EscalationPolicy,
+    chart: WithdrawalChart,
+    zone: tzinfo | None,
+    *,
+    skip: frozenset[str],
+) -> list[EscalationTrigger]:
+    facts = _Facts(state, now, chart, zone)
     triggers: list[EscalationTrigger] = []
     for key, rule_fn in _RULES:
         rule = policy.rules.get(key)
-        if rule is None or not rule.enabled:
+        if rule is None or not rule.enabled or key in skip:
             continue
         candidates = rule_fn(facts, rule, policy)
         if candidates:
@@ -262,22 +293,33 @@ def silence_window(policy: EscalationPolicy, latest_complete: ObservationSet | N
 
 
 class _Facts:
-    """Newest-first lookups over the oldest-first sequences of one patient's state."""
+    """Newest-first lookups over the oldest-first sequences of one patient's state.
 
-    __slots__ = ("chart", "now", "state")
+    An entry counts as recent when it was taken OR recorded within the window: a screen
+    entered late (an intake typed in on day 2, an amendment) is judged when it is recorded.
+    Which entry of a kind is current is decided by when it was taken.
+    """
 
-    def __init__(self, state: PatientClinicalState, now: datetime, chart: WithdrawalChart) -> None:
+    __slots__ = ("chart", "now", "state", "zone")
+
+    def __init__(
+        self,
+        state: PatientClinicalState,
+        now: datetime,
+        chart: WithdrawalChart,
+        zone: tzinfo | None = None,
+    ) -> None:
         self.state = state
         self.now = now
         self.chart = chart
+        self.zone = zone
 
     def latest(self, kind: str, within: timedelta) -> AssessmentEntry | None:
+        """The current (newest taken) entry of ``kind``, if taken or recorded within."""
         since = self.now - within
         for entry in reversed(self.state.assessments):
-            if entry.taken_at < since:
-                return None
             if entry.kind == kind:
-                return entry
+                return entry if _in_window(entry.taken_at, entry.recorded_at, since) else None
         return None
 
     def recent(self, kind: str, within: timedelta) -> list[AssessmentEntry]:
@@ -294,7 +336,8 @@ class _Facts:
 
     def latest_symptoms(self, within: timedelta) -> SymptomEntry | None:
         symptoms = self.state.symptoms
-        if symptoms and symptoms[-1].taken_at >= self.now - within:
+        since = self.now - within
+        if symptoms and _in_window(symptoms[-1].taken_at, symptoms[-1].recorded_at, since):
             return symptoms[-1]
         return None
 
@@ -303,11 +346,15 @@ class _Facts:
     ) -> ObservationSet | None:
         since = None if within is None else self.now - within
         for obs in reversed(self.state.observations):
-            if since is not None and obs.taken_at < since:
-                return None
             if where(obs):
-                return obs
+                if since is None or _in_window(obs.taken_at, obs.recorded_at, since):
+                    return obs
+                return None
         return None
+
+
+def _in_window(taken_at: datetime, recorded_at: datetime | None, since: datetime) -> bool:
+    return taken_at >= since or (recorded_at is not None and recorded_at >= since)
 
 
 def _score(entry: AssessmentEntry) -> a.AssessmentScore:
@@ -349,7 +396,7 @@ def _deterioration(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list
     if risk is None or risk == "low" or source is None:
         return []
     total = effective.total or 0
-    prompts = [_NEWS2_PROMPTS[risk]]
+    prompts = [_NEWS2_PROMPTS[risk], *_modified_response(facts)]
     call = rule.text("emergency_call" if risk == "high" else "urgent_call")
     prompts.append(f"Who to call (ward escalation chain, local policy): {call}")
     if total >= 5:
@@ -379,11 +426,32 @@ def _graded(rule: RulePolicy, value: int) -> tuple[Severity, int, str]:
     return grade.severity, grade.number, f" — {grade.label}" if grade.number > 1 else ""
 
 
+def _modified_response(facts: _Facts) -> tuple[str, ...]:
+    """A clinician's documented modified response, shown beside (never instead of) Chart 4."""
+    decision = current_decision(facts.state.decisions, DecisionKind.MODIFIED_RESPONSE)
+    if decision is None:
+        return ()
+    return (describe_decision(decision),)
+
+
 def _panic(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Candidate]:
     found: list[_Candidate] = []
     entry = facts.latest("panic", rule.lookback)
     if entry is not None:
         scored = _score(entry)
+        if a.PANIC_GRADUAL_ONSET in scored.flags:
+            found.append(
+                _Candidate(
+                    rule.severity(),
+                    "gradual_onset",
+                    scored.label,
+                    (
+                        "Look for other causes: withdrawal, infection, intoxication",
+                        "Take a full NEWS2 set",
+                    ),
+                    entry.taken_at,
+                )
+            )
         if a.PANIC_ATTACK in scored.flags:
             found.append(
                 _Candidate(
@@ -581,10 +649,11 @@ def _last_sedative(
 
 def _overdue(facts: _Facts, rule: RulePolicy, policy: EscalationPolicy) -> list[_Candidate]:
     latest_any = facts.state.observations[-1] if facts.state.observations else None
-    due = due_from_effective(
-        effective_news2(facts.state.observations, now=facts.now),
-        admitted_at=facts.state.admitted_at,
-        policy=policy,
+    effective = effective_news2(facts.state.observations, now=facts.now)
+    latest_complete = effective.complete
+    due = due_from_effective(effective, admitted_at=facts.state.admitted_at, policy=policy)
+    due = documented_due(
+        facts.state.decisions, latest_complete.taken_at if latest_complete else None, due
     )
     late = overdue_by(due, facts.now)
     if late <= timedelta(minutes=rule.number("grace_minutes")):
@@ -641,6 +710,38 @@ def _prn_review(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_C
     ]
 
 
+PROMPT_HYPO: Final = "Treat hypoglycaemia now (ward hypoglycaemia protocol); recheck glucose"
+
+
+def _hypoglycaemia(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Candidate]:
+    """Capillary glucose below 4.0 mmol/L (JBDS-IP "four is the floor") is urgent; below 3.0
+    (IHSG/ADA level 2, clinically significant) or a meter "LO" (below the meter's range, so
+    possibly far lower) is an emergency. REFERENCE-2.md §12.7; thresholds from the policy.
+    The latest reading within the look-back decides: a later normal reading ends the trigger."""
+    obs = facts.latest_set(rule.lookback, where=lambda o: o.has_glucose)
+    if obs is None:
+        return []
+    if obs.glucose_flag == "LO":
+        text = "Capillary glucose LO: below the meter's range"
+        return [_Candidate(Severity.EMERGENCY, "lo", text, (PROMPT_HYPO,), obs.taken_at)]
+    if obs.glucose is None:  # "HI": recorded and shown, not a hypoglycaemia
+        return []
+    value = Decimal(str(obs.glucose))
+    if value < rule.mmol("emergency_below_mmol"):
+        text = (
+            f"Capillary glucose {value} mmol/L: below {rule.mmol('emergency_below_mmol')} "
+            "(level 2 hypoglycaemia)"
+        )
+        return [_Candidate(Severity.EMERGENCY, "level2", text, (PROMPT_HYPO,), obs.taken_at)]
+    if value < rule.mmol("urgent_below_mmol"):
+        text = (
+            f"Capillary glucose {value} mmol/L: below {rule.mmol('urgent_below_mmol')} "
+            "(hypoglycaemia)"
+        )
+        return [_Candidate(Severity.URGENT, "below_floor", text, (PROMPT_HYPO,), obs.taken_at)]
+    return []
+
+
 def _craving(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Candidate]:
     n = rule.number("rise_ratings")
     recent = facts.recent("craving", rule.lookback)[-n:]  # only the last N can matter
@@ -674,6 +775,187 @@ def _craving(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Cand
     return []
 
 
+def _late_entries(facts: _Facts, rule: RulePolicy, policy: EscalationPolicy) -> list[_Candidate]:
+    """A set or screen recorded within the look-back that was never current (a newer one of
+    its kind was already on record when it was entered) and would have escalated when it was
+    taken: "recorded late — taken at HH:MM: … was it acted on?". At the severity it would have
+    had (late data may make a patient look worse, never better); the evidence is the time it
+    was recorded, so a resolved one stays resolved."""
+    since = facts.now - rule.lookback
+    state = facts.state
+    found: list[_Candidate] = []
+    late: list[tuple[datetime, datetime]] = []  # (taken_at, recorded_at)
+    for obs in state.observations:
+        if obs.recorded_at is not None and _never_current(
+            obs.recorded_at, since, _newer_complete(state, obs)
+        ):
+            late.append((obs.taken_at, obs.recorded_at))
+    for entry in state.assessments:
+        newer = [
+            e.recorded_at
+            for e in state.assessments
+            if e.kind == entry.kind and e.taken_at > entry.taken_at
+        ]
+        if entry.recorded_at is not None and _never_current(entry.recorded_at, since, newer):
+            late.append((entry.taken_at, entry.recorded_at))
+    late = sorted(set(late), key=lambda pair: pair[1])[-_MAX_LATE_SHOWN:]
+    for taken_at, recorded_at in late:
+        then = replace(
+            state,
+            observations=tuple(o for o in state.observations if o.taken_at <= taken_at),
+            symptoms=tuple(e for e in state.symptoms if e.taken_at <= taken_at),
+            assessments=tuple(e for e in state.assessments if e.taken_at <= taken_at),
+            prn_doses=tuple(d for d in state.prn_doses if d.given_at <= taken_at),
+            open_escalations={},
+        )
+        would = [
+            t
+            for t in _evaluate(then, taken_at, policy, facts.chart, facts.zone, skip=_NOT_LATE)
+            if t.evidence_at == taken_at and t.kind not in TIME_DRIVEN_KINDS
+        ]
+        for trigger in would:
+            clock = taken_at.astimezone(facts.zone).strftime("%H:%M")
+            found.append(
+                _Candidate(
+                    trigger.severity,
+                    trigger.kind.value,
+                    f"Recorded late — taken at {clock}: {trigger.explanation}: was it acted on?",
+                    ("Check it was acted on at the time; record what was done",),
+                    recorded_at,
+                )
+            )
+    return found
+
+
+def _newer_complete(state: PatientClinicalState, obs: ObservationSet) -> list[datetime | None]:
+    return [
+        o.recorded_at
+        for o in state.observations
+        if o.taken_at > obs.taken_at and o.vitals.is_complete
+    ]
+
+
+def _never_current(
+    recorded_at: datetime, since: datetime, newer_recorded: list[datetime | None]
+) -> bool:
+    """Recorded within the window when a newer entry of its kind was already on record."""
+    return recorded_at >= since and any(r is not None and r <= recorded_at for r in newer_recorded)
+
+
+_NOT_LATE: Final = frozenset({"late_entry"})
+_MAX_LATE_SHOWN: Final = 5
+"""The most recently recorded late entries explained (a bulk import can bring many)."""
+
+
+def _cognitive_impairment(
+    facts: _Facts, rule: RulePolicy, policy: EscalationPolicy
+) -> list[_Candidate]:
+    """4AT 1–3 (the4at.com v1.2, REFERENCE.md §3.1): possible cognitive impairment. Its own
+    advisory kind; 4AT at or above the confusion rule's threshold is delirium, not this."""
+    entry = facts.latest("4at", rule.lookback)
+    if entry is None:
+        return []
+    total = _score(entry).total
+    confusion = policy.rules.get("confusion")
+    delirium_from = confusion.number("four_at_at_or_above") if confusion is not None else 4
+    if total is None or not 1 <= total < delirium_from:
+        return []
+    return [
+        _Candidate(
+            rule.severity(),
+            "4at",
+            f"4AT {total}: possible cognitive impairment",
+            ("Fuller cognitive assessment and an informant history",),
+            entry.taken_at,
+        )
+    ]
+
+
+def _post_prn_rass(facts: _Facts, rule: RulePolicy, policy: EscalationPolicy) -> list[_Candidate]:
+    found = post_prn_rass_due(facts.state.prn_doses, facts.state.assessments, policy)
+    if found is None:
+        return []
+    late = overdue_by(found.due_at, facts.now)
+    if late <= timedelta(minutes=rule.number("grace_minutes")):
+        return []
+    dose = found.dose
+    route = route_label(dose.route)
+    return [
+        _Candidate(
+            rule.severity(),
+            "overdue",
+            f"RASS after PRN {dose.drug} {dose.dose} {route} overdue by {_duration(late)}",
+            ("Record a RASS now",),
+            found.due_at,
+        )
+    ]
+
+
+def _rapid_tranquillisation(
+    facts: _Facts, rule: RulePolicy, policy: EscalationPolicy
+) -> list[_Candidate]:
+    state = facts.state
+    status = rt_status(
+        prn_doses=state.prn_doses,
+        assessments=state.assessments,
+        observations=state.observations,
+        decisions=state.decisions,
+        now=facts.now,
+        policy=policy,
+    )
+    if status is None:
+        return []
+    dose = status.latest_dose
+    what = f"{dose.drug} {dose.dose} {route_label(dose.route)}"
+    found: list[_Candidate] = []
+    grace = timedelta(minutes=rule.number("grace_minutes"))
+    overdue = status.overdue_parts(facts.now, grace)
+    if overdue:
+        due = min(status.due[key] for key in overdue)
+        parts = ", ".join(RT_PARTS[key] for key in overdue)
+        text = f"Rapid tranquillisation ({what}): {parts} overdue by {_duration(facts.now - due)}"
+        if status.not_possible_at is not None:
+            text += "; last attempt: asleep, observations not possible"
+        found.append(
+            _Candidate(
+                rule.severity(),
+                "overdue",
+                text,
+                ("Take a NEWS2 set, RASS, hydration and side effects now",),
+                due,
+            )
+        )
+    if status.side_effects:
+        found.append(
+            _Candidate(
+                rule.severity(),
+                "side_effect",
+                f"After rapid tranquillisation ({what}): {status.side_effects}",
+                ("Medical review of the side effects now",),
+                status.started_at,
+            )
+        )
+    return found
+
+
+def _decision_review(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Candidate]:
+    found: list[_Candidate] = []
+    for kind in REVIEWED_DECISIONS:
+        decision = current_decision(facts.state.decisions, kind)
+        if decision is None or decision.review_at is None or decision.review_at > facts.now:
+            continue
+        found.append(
+            _Candidate(
+                rule.severity(),
+                kind.value,
+                f"{describe_decision(decision)}: review date reached",
+                ("Clinician to review the decision and record it again or withdraw it",),
+                decision.review_at,
+            )
+        )
+    return found
+
+
 _RuleFn = Callable[[_Facts, RulePolicy, EscalationPolicy], list[_Candidate]]
 _RULES: Final[Sequence[tuple[str, _RuleFn]]] = (
     ("deterioration", _deterioration),
@@ -687,6 +969,12 @@ _RULES: Final[Sequence[tuple[str, _RuleFn]]] = (
     ("bladder", _bladder),
     ("prn_review", _prn_review),
     ("craving", _craving),
+    ("cognitive_impairment", _cognitive_impairment),
+    ("post_prn_rass", _post_prn_rass),
+    ("rapid_tranquillisation", _rapid_tranquillisation),
+    ("decision_review", _decision_review),
+    ("hypoglycaemia", _hypoglycaemia),
+    ("late_entry", _late_entries),
 )
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from wardconsole.domain.after_prn import post_prn_rass_due
 from wardconsole.domain.news2_effective import EffectiveNews2, effective_news2
 from wardconsole.domain.policy import EscalationPolicy
 from wardconsole.domain.records import AssessmentEntry, ObservationSet, PrnDose
@@ -100,23 +101,17 @@ def rass_due_after_prn(
     assessments: Sequence[AssessmentEntry],
     policy: EscalationPolicy,
 ) -> datetime | None:
-    """When a RASS is due after the latest sedative/anxiolytic PRN; None if none is outstanding.
+    """When a RASS is due after the latest oral (not rapid-tranquillisation) PRN of a class the
+    ``post_prn_rass`` rule lists; None if none is outstanding (``after_prn.post_prn_rass_due``).
 
-    REFERENCE.md §5.5 ("RASS after any sedative PRN", design). The drug classes are those of
-    the ``prn_review`` rule; the interval is ``policy.rass_after_prn`` (DESIGN CHOICE).
-    Sequences are oldest first, as in PatientClinicalState.
+    REFERENCE.md §5.5 ("RASS after any sedative PRN", design); the interval is
+    ``policy.rass_after_prn`` (DESIGN CHOICE). Sequences are oldest first.
     """
-    classes = policy.rules["prn_review"].params["drug_classes"]
-    dose = next((d for d in reversed(prn_doses) if d.drug_class.lower() in classes), None)
-    if dose is None:
+    found = post_prn_rass_due(prn_doses, assessments, policy)
+    if found is None:
         return None
-    _aware("prn_doses.given_at", dose.given_at)
-    for entry in reversed(assessments):
-        if entry.taken_at < dose.given_at:
-            break
-        if entry.kind == "rass":
-            return None
-    return dose.given_at + policy.rass_after_prn
+    _aware("prn_doses.given_at", found.dose.given_at)
+    return found.due_at
 
 
 def overdue_by(due_at: datetime, now: datetime) -> timedelta:

@@ -44,7 +44,7 @@ class Rule:
         if failures < self.free or self.cap <= timedelta(0):
             return timedelta(0)
         doublings = min(failures - self.free, 40)  # 2**40 s is far past any ceiling
-        return min(self.cap, self.first * 2**doublings)
+        return min(self.cap, self.first * (1 << doublings))
 
 
 def rules(policy: AccessPolicy) -> dict[Scope, Rule]:

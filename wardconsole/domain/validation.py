@@ -36,6 +36,10 @@ __all__ = [
 ACCEPTED_FIELDS: Final[tuple[str, ...]] = (*VITAL_FIELDS, "spo2_scale", "glucose")
 """Keys ``validate_vitals`` understands: the vital-sign set, the SpO2 scale and glucose."""
 
+GLUCOSE_FLAGS: Final[tuple[str, ...]] = ("LO", "HI")
+"""What a glucose meter shows for a reading below / above its range [37c]: recorded as a
+flagged reading (``values["glucose_flag"]``), never refused and never as a made-up number."""
+
 FAHRENHEIT_IN_CELSIUS_FIELD: Final[tuple[Decimal, Decimal]] = (Decimal(93), Decimal(110))
 """A °C entry in this range is probably °F (§7, design): prompt for the °C value."""
 
@@ -95,7 +99,8 @@ class ValidationReport:
     vitals: VitalSigns | None
     """The cleaned set when ``ok`` (fields not taken are None), else None."""
     values: Mapping[str, object] = field(default_factory=dict, hash=False)
-    """Every cleaned value, including ``glucose`` (Decimal, mmol/L), which VitalSigns lacks."""
+    """Every cleaned value, including ``glucose`` (Decimal, mmol/L) and ``glucose_flag``
+    (``"LO"``/``"HI"`` or None), which VitalSigns lacks."""
     confirmed: tuple[str, ...] = ()
     """Fields accepted only because staff confirmed them (for the audit trail)."""
 
@@ -112,35 +117,29 @@ def validate_vitals(
     ``None`` or blank means "not taken" (a partial set is valid; NEWS2 is then incomplete).
     A value beyond the confirm limits is accepted only when its field is in ``confirmed``.
     """
-    errors: list[FieldProblem] = []
+    errors = _unknown_fields(values)
     held: list[FieldProblem] = []
     clean: dict[str, object] = {}
     used_confirmation: list[str] = []
 
-    for name in values:
-        if name not in ACCEPTED_FIELDS:
-            shown = str(name)[:40]
-            known = ", ".join(ACCEPTED_FIELDS)
-            errors.append(FieldProblem(shown, f"{shown}: unknown field; expected one of {known}"))
-
+    clean["glucose_flag"] = None
     for name in ACCEPTED_FIELDS:
         raw = values.get(name)
+        if name == "glucose" and isinstance(raw, str) and raw.strip().upper() in GLUCOSE_FLAGS:
+            clean[name], clean["glucose_flag"] = None, raw.strip().upper()
+            continue
         if _blank(raw):
             clean[name] = 1 if name == "spo2_scale" else None
             continue
         try:
-            if name == "on_oxygen":
-                clean[name] = _parse_oxygen(raw)
-            elif name == "consciousness":
-                clean[name] = _parse_consciousness(raw)
-            elif name == "spo2_scale":
-                clean[name] = _parse_scale(raw)
-            else:
-                problem = _check_numeric(name, raw, clean, confirmed, used_confirmation)
-                if problem is not None:
-                    held.append(problem)
+            problem = _check_field(name, raw, clean, confirmed, used_confirmation)
+            if problem is not None:
+                held.append(problem)
         except ValueError as exc:
-            errors.append(FieldProblem(name, str(exc)))
+            message = str(exc)
+            if name == "glucose":
+                message += "; a meter reading outside its range is recorded as LO or HI"
+            errors.append(FieldProblem(name, message))
 
     sbp, dbp = clean.get("systolic_bp"), clean.get("diastolic_bp")
     if isinstance(sbp, int) and isinstance(dbp, int) and dbp >= sbp:
@@ -191,6 +190,34 @@ def validate_score(field: str, value: object, low: int, high: int) -> int:
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
+
+def _unknown_fields(values: Mapping[str, object]) -> list[FieldProblem]:
+    known = ", ".join(ACCEPTED_FIELDS)
+    return [
+        FieldProblem(str(name)[:40], f"{str(name)[:40]}: unknown field; expected one of {known}")
+        for name in values
+        if name not in ACCEPTED_FIELDS
+    ]
+
+
+def _check_field(
+    name: str,
+    raw: object,
+    clean: dict[str, object],
+    confirmed: Collection[str],
+    used_confirmation: list[str],
+) -> FieldProblem | None:
+    """Parse one filled-in field into ``clean``; a held problem, or raise ValueError."""
+    if name == "on_oxygen":
+        clean[name] = _parse_oxygen(raw)
+    elif name == "consciousness":
+        clean[name] = _parse_consciousness(raw)
+    elif name == "spo2_scale":
+        clean[name] = _parse_scale(raw)
+    else:
+        return _check_numeric(name, raw, clean, confirmed, used_confirmation)
+    return None
 
 
 def _check_numeric(

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final, TypeGuard
 
-from wardconsole.domain.configfiles import default_policy_file, read_toml
+from wardconsole.domain.configfiles import content_digest, default_policy_file, read_toml
 from wardconsole.domain.validation import validate_score
 
 CHART_FILE: Final = "withdrawal_chart.toml"
@@ -74,6 +74,8 @@ class WithdrawalChart:
     governance_signoff: str = ""
     source: str = ""
     """The file it was loaded from, for the audit trail."""
+    digest: str = ""
+    """SHA-256 of the file's content (see ``configfiles.content_digest``)."""
 
     @property
     def max_total(self) -> int:
@@ -125,7 +127,7 @@ def load_chart(path: Path | None = None) -> WithdrawalChart:
     """Load and validate the chart (default: the bundled ``policy/withdrawal_chart.toml``)."""
     source: Path | Traversable = path if path is not None else default_policy_file(CHART_FILE)
     data = read_toml(source, ChartConfigError)
-    return _parse_chart(data, str(source))
+    return replace(_parse_chart(data, str(source)), digest=content_digest(data))
 
 
 def _parse_chart(data: Mapping[str, Any], where: str) -> WithdrawalChart:

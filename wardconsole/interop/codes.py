@@ -24,6 +24,8 @@ FLAG_CATEGORY: Final = "http://terminology.hl7.org/CodeSystem/flag-category"
 VITAL_SIGNS_PROFILE: Final = "http://hl7.org/fhir/StructureDefinition/vitalsigns"
 
 LOCAL_CODES: Final = "urn:wardconsole:codes"
+POLICY_DIGEST: Final = "urn:wardconsole:policy-digest"
+"""meta.tag system on an exported Flag: the SHA-256 of the local policy that raised it."""
 """The console's own code system, for concepts without a verified standard code."""
 HOSPITAL_NUMBER_SYSTEM: Final = "urn:wardconsole:hospital-number"
 """Identifier system of the ward's hospital numbers (a trust may map it to its PAS URI)."""
@@ -65,6 +67,22 @@ VITAL_CODES: Final[tuple[VitalCode, ...]] = (
     VitalCode("diastolic_bp", DIASTOLIC, "Diastolic blood pressure", "mm[Hg]", "mmHg", 0),
 )
 VITAL_BY_FIELD: Final = {code.field: code for code in VITAL_CODES}
+
+CAPILLARY_GLUCOSE: Final = VitalCode(
+    "glucose",
+    "14743-9",
+    "Glucose [Moles/volume] in Capillary blood by Glucometer",
+    "mmol/L",
+    "mmol/L",
+    1,
+)
+"""UK ward glucometer result in mmol/L (REFERENCE-2.md §12.7: use 14743-9, not 41653-7 mg/dL
+nor the laboratory codes; several public repositories mislabel it)."""
+OBSERVATION_INTERPRETATION: Final = (
+    "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+)
+OFF_SCALE: Final = {"LO": ("<", "Off scale low"), "HI": (">", "Off scale high")}
+"""A meter's LO / HI: the reading is below / above what it can measure (no number)."""
 
 IMPORT_LOINC: Final[dict[str, str]] = {
     "9279-1": "respiration_rate",

@@ -196,6 +196,9 @@ class _Builder:
             members.append({"reference": ref})
             if getattr(vitals, field) is not None:
                 valued.append({"reference": ref})
+        glucose = base.glucose()
+        if glucose is not None:
+            self._add(glucose)
         panel = base.resource("panel", _loinc(c.VITALS_PANEL, "Vital signs panel"), "vital-signs")
         panel["hasMember"] = members
         if obs.note:
@@ -240,6 +243,29 @@ class _SetBase:
     def quantity(self, code: c.VitalCode, value: float | int) -> Json:
         resource = self.resource(code.field, _loinc(code.loinc, code.display), "vital-signs")
         resource["valueQuantity"] = _quantity(value, code)
+        return resource
+
+    def glucose(self) -> Json | None:
+        """Capillary glucose by meter (LOINC 14743-9, mmol/L); a meter LO/HI is sent as text
+        with the "off scale low/high" interpretation, never as a made-up number."""
+        code = c.CAPILLARY_GLUCOSE
+        if self.obs.glucose is None and self.obs.glucose_flag is None:
+            return None
+        resource = self.resource("glucose", _loinc(code.loinc, code.display), "laboratory")
+        if self.obs.glucose is not None:
+            resource["valueQuantity"] = _quantity(self.obs.glucose, code)
+        else:
+            flag = self.obs.glucose_flag or ""
+            symbol, display = c.OFF_SCALE[flag]
+            resource["valueString"] = flag
+            resource["interpretation"] = [
+                {
+                    "coding": [
+                        {"system": c.OBSERVATION_INTERPRETATION, "code": symbol, "display": display}
+                    ],
+                    "text": display,
+                }
+            ]
         return resource
 
     def absent(self, field: str, code: Json, category: str) -> Json:
@@ -404,9 +430,14 @@ def _flag(ctx: _Context, escalation: ExportedEscalation) -> Json:
     text = f"{kind.label} ({escalation.severity.label}): {escalation.explanation}"
     if escalation.outcome:
         text += f" Outcome: {escalation.outcome}"
+    meta: Json = {}
+    if escalation.policy_digest:
+        # Which local policy raised it: stations and audits can tell policies apart.
+        meta = {"meta": {"tag": [{"system": c.POLICY_DIGEST, "code": escalation.policy_digest}]}}
     return {
         "resourceType": "Flag",
         "id": _id(ctx.hn, "escalation", escalation.id),
+        **meta,
         "status": "active" if escalation.resolved_at is None else "inactive",
         "category": [
             {"coding": [{"system": c.FLAG_CATEGORY, "code": "clinical", "display": "Clinical"}]}
@@ -439,7 +470,12 @@ def _time(at: datetime) -> str:
 
 
 def _category(code: str) -> Json:
-    display = {"vital-signs": "Vital Signs", "survey": "Survey", "exam": "Exam"}[code]
+    display = {
+        "vital-signs": "Vital Signs",
+        "survey": "Survey",
+        "exam": "Exam",
+        "laboratory": "Laboratory",
+    }[code]
     return {"coding": [{"system": c.OBSERVATION_CATEGORY, "code": code, "display": display}]}
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -30,10 +31,14 @@ from wardconsole.domain.news2 import ACVPU
 from wardconsole.domain.records import MissingReason
 from wardconsole.interop import codes as c
 from wardconsole.interop.fhir_reading import (
+    MAX_BYTES,
     FhirInputError,
+    FhirTime,
     Resource,
     codings,
     fhir_time,
+    is_ndjson_file,
+    iter_ndjson_file,
     number,
     obj,
     objects,
@@ -71,12 +76,18 @@ def import_fhir_file(
     patient: str | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Read, map and write one file — all or nothing."""
+    """Read, map and write one file — all or nothing. NDJSON is read a line at a time, twice
+    (patients, stays and panels first, then the Observations), so memory follows the number
+    of sets, not the size of the file."""
     try:
-        data = path.read_bytes()
+        if path.stat().st_size > MAX_BYTES:
+            raise FhirInputError("file", f"larger than {MAX_BYTES // (1024 * 1024)} MB")
+        if is_ndjson_file(path):
+            batch = parse_ndjson_file(path, patient=patient)
+        else:
+            batch = parse_fhir(path.read_bytes(), label=path.name, patient=patient)
     except OSError as exc:
         raise FhirInputError(str(path), exc.strerror or "cannot be read") from None
-    batch = parse_fhir(data, label=path.name, patient=patient)
     return ImportService(db).import_batch(actor, batch, progress)
 
 
@@ -84,6 +95,20 @@ def parse_fhir(data: bytes, *, label: str, patient: str | None = None) -> Import
     resources = read_resources(data)
     mapper = _Mapper(resources, patient.strip() if patient else None)
     return mapper.batch(label)
+
+
+def parse_ndjson_file(path: Path, *, patient: str | None = None) -> ImportBatch:
+    """``parse_fhir`` for an NDJSON file, streamed (see ``import_fhir_file``)."""
+    mapper = _Mapper([], patient.strip() if patient else None)
+    panels = []
+    for resource in iter_ndjson_file(path):
+        if resource.type == "Observation":
+            mapper.know_observation(resource)
+            if "hasMember" in resource.data:
+                panels.append(resource)
+        else:
+            mapper.know(resource)
+    return mapper.batch(path.name, panels, lambda: iter_ndjson_file(path))
 
 
 @dataclass
@@ -124,22 +149,48 @@ class _Mapper:
         self.override = patient
         self.skipped: Counter[str] = Counter()
         self.index: dict[str, Resource] = {}
+        self.observation_keys: dict[str, str] = {}
+        """Streamed input: an Observation's fullUrl or ``Type/id`` -> its identity."""
         for resource in resources:
-            for key in (resource.full_url, resource.local_ref):
-                if key:
-                    self.index.setdefault(key, resource)
+            self.know(resource)
         self.panel_of: dict[str, tuple[str, str]] = {}  # member identity -> (panel, note)
         self.groups: dict[tuple[Any, ...], _Group] = {}
+        self._patients: dict[str, PatientRef] = {}
+        self._stays: dict[str, StayRef | None] = {}
+        self._times: dict[str, FhirTime | None] = {}
         if patient is not None and not 0 < len(patient) <= MAX_HOSPITAL_NUMBER:
             raise FhirInputError(
                 "--patient", f"a hospital number has 1–{MAX_HOSPITAL_NUMBER} characters"
             )
 
-    def batch(self, label: str) -> ImportBatch:
-        observations = [r for r in self.resources if r.type == "Observation"]
+    def know(self, resource: Resource) -> None:
+        for key in (resource.full_url, resource.local_ref):
+            if key:
+                self.index.setdefault(key, resource)
+
+    def know_observation(self, resource: Resource) -> None:
+        """A streamed Observation: only its name is kept, so panels can find their members."""
+        for key in (resource.full_url, resource.local_ref):
+            if key:
+                self.observation_keys.setdefault(key, resource.identity)
+
+    def batch(
+        self,
+        label: str,
+        panels: list[Resource] | None = None,
+        stream: Callable[[], Iterable[Resource]] | None = None,
+    ) -> ImportBatch:
+        """The sets of the input: ``self.resources``, or (streamed) the panels found in a
+        first reading and the Observations of a second."""
+        if stream is None:
+            listed = [r for r in self.resources if r.type == "Observation"]
+            observations: Iterable[Resource] = listed
+            panels = listed
+        else:
+            observations = (r for r in stream() if r.type == "Observation")
         if self.override is not None:
-            self._check_single_subject(observations)
-        for resource in observations:
+            observations = self._check_single_subject(observations, stream)
+        for resource in panels or []:
             self._note_panel(resource)
         for resource in observations:
             self._observation(resource)
@@ -170,7 +221,23 @@ class _Mapper:
             found = self.index.get("/".join(target.rstrip("/").split("/")[-2:]))
         return found
 
-    def _check_single_subject(self, observations: list[Resource]) -> None:
+    def _member_identity(self, target: str) -> str | None:
+        """The identity of the Observation a panel's ``hasMember`` names, if in the file."""
+        found = self._lookup(target)
+        if found is not None:
+            return found.identity
+        identity = self.observation_keys.get(target)
+        if identity is None and "/" in target and not target.startswith("urn:"):
+            identity = self.observation_keys.get("/".join(target.rstrip("/").split("/")[-2:]))
+        return identity
+
+    def _check_single_subject(
+        self,
+        observations: Iterable[Resource],
+        stream: Callable[[], Iterable[Resource]] | None,
+    ) -> Iterable[Resource]:
+        """Refuse a file of several patients when one hospital number was given for it; the
+        Observations to map (read again when streamed)."""
         subjects = set()
         for resource in observations:
             ref = obj(resource, resource.data, "subject", "subject")
@@ -183,6 +250,9 @@ class _Mapper:
                 f"holds {len(subjects)} patients; a hospital number "
                 "given for the import can only name one",
             )
+        if stream is None:
+            return observations
+        return (r for r in stream() if r.type == "Observation")
 
     # -- panels --------------------------------------------------------------------------------
 
@@ -195,9 +265,9 @@ class _Mapper:
         found = 0
         for index, ref in enumerate(objects(resource, resource.data, "hasMember", "hasMember")):
             text = string(resource, ref, "reference", f"hasMember[{index}].reference")
-            target = self._lookup(text) if text else None
-            if target is not None:
-                self.panel_of[target.identity] = (resource.identity, note)
+            member = self._member_identity(text) if text else None
+            if member is not None:
+                self.panel_of[member] = (resource.identity, note)
                 found += 1
         if not found:
             self.skipped["vital-signs panel whose members are not in the file"] += 1
@@ -278,7 +348,10 @@ class _Mapper:
                 path = "effectivePeriod.start"
         if text is None:
             return None
-        parsed = fhir_time(resource, text, path)
+        if text in self._times:
+            parsed = self._times[text]
+        else:
+            parsed = self._times[text] = fhir_time(resource, text, path)
         return (parsed.at, parsed.date_only) if parsed else None
 
     def _group(self, resource: Resource, patient: PatientRef, taken_at: datetime) -> _Group:
@@ -409,7 +482,11 @@ class _Mapper:
 
     def _patient(self, resource: Resource) -> PatientRef | None:
         target = self.resolve(resource, resource.data, "subject", "subject")
-        described = _describe_patient(target) if target and target.type == "Patient" else None
+        described = None
+        if target is not None and target.type == "Patient":
+            described = self._patients.get(target.identity)
+            if described is None:
+                described = self._patients[target.identity] = _describe_patient(target)
         if self.override is not None:
             if described is None:
                 return PatientRef(self.override)
@@ -434,6 +511,11 @@ class _Mapper:
         target = self.resolve(resource, resource.data, "encounter", "encounter")
         if target is None or target.type != "Encounter":
             return None
+        if target.identity not in self._stays:
+            self._stays[target.identity] = self._read_stay(target)
+        return self._stays[target.identity]
+
+    def _read_stay(self, target: Resource) -> StayRef | None:
         data = target.data
         period = obj(target, data, "period", "period") or {}
         start_text = string(target, period, "start", "period.start")

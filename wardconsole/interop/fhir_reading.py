@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 MAX_BYTES = 256 * 1024 * 1024
@@ -84,6 +86,43 @@ def read_resources(data: bytes) -> list[Resource]:
     return _expand(top, "file", None)
 
 
+def is_ndjson_file(path: Path) -> bool:
+    """Whether the file is NDJSON: its first line is a whole JSON object and another follows
+    (a pretty-printed bundle's first line is only ``{``)."""
+    with path.open("rb") as handle:
+        lines = []
+        for raw in handle:
+            if raw.strip():
+                lines.append(raw)
+                if len(lines) == 2:
+                    break
+    if len(lines) < 2:
+        return False
+    try:
+        return _is_object(lines[0].decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        return False
+
+
+def iter_ndjson_file(path: Path) -> Iterator[Resource]:
+    """The resources of an NDJSON file, one line at a time (the file is never held whole)."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError:
+                raise FhirInputError(f"line {number}", "not UTF-8 text") from None
+            if not line.strip():
+                continue
+            try:
+                value = _loads(line)
+            except RecursionError:
+                raise FhirInputError(f"line {number}", "JSON nested too deeply") from None
+            except json.JSONDecodeError as exc:
+                raise FhirInputError(f"line {number}, column {exc.colno}", exc.msg) from None
+            yield from _expand(value, f"line {number}", None)
+
+
 def _ndjson(lines: list[tuple[int, str]]) -> list[Resource]:
     resources: list[Resource] = []
     for number, line in lines:
@@ -122,11 +161,24 @@ def _expand(value: object, position: str, full_url: str | None) -> list[Resource
     return out
 
 
-def _loads(text: str) -> Any:
-    def refuse(token: str) -> Any:
-        raise json.JSONDecodeError(f"{token} is not valid JSON", text, 0)
+class _NotJson(Exception):
+    def __init__(self, token: str) -> None:
+        self.token = token
 
-    return json.loads(text, parse_constant=refuse)
+
+def _refuse(token: str) -> Any:
+    raise _NotJson(token)
+
+
+_DECODER = json.JSONDecoder(parse_constant=_refuse)
+"""Built once: ``json.loads`` with an argument builds a decoder per call (one per NDJSON line)."""
+
+
+def _loads(text: str) -> Any:
+    try:
+        return _DECODER.decode(text)
+    except _NotJson as exc:
+        raise json.JSONDecodeError(f"{exc.token} is not valid JSON", text, 0) from None
 
 
 def _is_object(line: str) -> bool:

@@ -54,8 +54,16 @@ class FeedOutcome:
 
     code: str  # AA | AE | AR
     text: str
+    """For the sending monitor's ACK; it may name the patient, so it is never logged."""
     control_id: str
     report: ImportReport | None = None
+
+    @property
+    def log_text(self) -> str:
+        """What the log and the terminal may say: counts and codes, no patient text."""
+        if self.report is not None:
+            return f"{self.report.sets_added} vital-sign sets stored"
+        return {"AR": "rejected: not a usable ORU^R01"}.get(self.code, "nothing stored")
 
 
 class MessageHandler:
@@ -93,7 +101,10 @@ class MessageHandler:
             header, outcome.code, outcome.text, station=self._actor.station, error=error
         )
         log.info(
-            "Monitor message %s: %s %s", outcome.control_id or "(no id)", outcome.code, outcome.text
+            "Monitor message %s: %s %s",
+            outcome.control_id or "(no id)",
+            outcome.code,
+            outcome.log_text,
         )
         return outcome, ack.encode("utf-8")
 

@@ -322,7 +322,7 @@ def _time(message: Any, field: str) -> datetime | None:
     if len(text) < 12:  # a time needs at least YYYYMMDDHHMM; a date alone is not a set's time
         return None
     try:
-        parsed = hl7.parse_datetime(text)
+        parsed: datetime | None = hl7.parse_datetime(text)
     except (ValueError, TypeError):
         return None
     if parsed is None:

@@ -14,6 +14,7 @@ import textwrap
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 from matplotlib.backends.backend_pdf import PdfPages
@@ -23,8 +24,10 @@ from matplotlib.lines import Line2D
 from wardconsole.domain.handoff import brief_change, load_handoff_policy
 from wardconsole.domain.handoff_records import HandoffStatus
 from wardconsole.domain.shifts import ShiftWindow
+from wardconsole.private_files import touch_private
 from wardconsole.reports import handoff_charts as charts
 from wardconsole.reports.handoff_text import TextBox, draw, fit, sbar_items
+from wardconsole.services.audit import AuditService
 from wardconsole.services.db import Database
 from wardconsole.services.handoff import HandoffService, ReportPatient, ShiftReport
 
@@ -32,7 +35,7 @@ A4 = (8.27, 11.69)
 MARGIN = 0.06
 Progress = Callable[[int, int, str], None]
 
-_RC = {
+_RC: dict[Any, Any] = {  # matplotlib types the keys as a long Literal of rc names
     "pdf.fonttype": 42,  # TrueType: text extractable
     "font.family": "DejaVu Sans",
     "hatch.linewidth": 0.4,
@@ -69,10 +72,13 @@ def write_handoff_pdf(
     printed_at: datetime,
     chart_max: int,
     progress: Progress | None = None,
+    record_head: str = "",
 ) -> Path:
-    """Write the shift's handoff to ``path``; ``progress(done, total, what)`` after each page."""
+    """Write the shift's handoff to ``path`` (owner-only, 0600); ``progress(done, total,
+    what)`` after each page; ``record_head`` is printed at the foot of the first page."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    touch_private(path)
     tick = progress or (lambda _done, _total, _what: None)
     pages = list(report.patients)
     total = len(pages) + 1
@@ -91,7 +97,9 @@ def write_handoff_pdf(
         ) as pdf,
     ):
         tick(0, total, "ward summary")
-        for figure in summary_pages(report, ward_name, printed_at, page_of):
+        for index, figure in enumerate(summary_pages(report, ward_name, printed_at, page_of)):
+            if index == 0 and record_head:
+                figure.text(MARGIN, 0.012, record_head, fontsize=6, family="monospace")
             pdf.savefig(figure)
         for number, patient in enumerate(pages, start=1):
             tick(number, total, f"bed {patient.facts.bed}")
@@ -112,7 +120,9 @@ def build_handoff_pdf(
     ward_name: str,
     progress: Progress | None = None,
 ) -> Path:
-    """Read the shift through the services and write its PDF (the CLI and the console use it)."""
+    """Read the shift through the services and write its PDF (the CLI and the console use it).
+    The record's chain head, sealed now, is printed on it: a paper anchor kept outside what
+    any station can rewrite (``store.ledger``)."""
     report = HandoffService(db).report(shift)
     return write_handoff_pdf(
         report,
@@ -121,6 +131,7 @@ def build_handoff_pdf(
         printed_at=db.clock(),
         chart_max=db.chart.max_total,
         progress=progress,
+        record_head=AuditService(db).sealed_head("handoff print"),
     )
 
 

@@ -42,7 +42,7 @@ def sbar_items(draft: HandoffDraft, notes: dict[Section, str] | None) -> list[tu
     """The page's text items in reading order, before wrapping."""
     items: list[tuple[str, Style]] = []
     for section in Section:
-        items.append((f"{section.letter} — {section.title}", Style.HEADING))
+        items.append((f"{section.letter} — {section.heading}", Style.HEADING))
         for fact in draft.facts(section):
             items.append(
                 (

@@ -32,6 +32,7 @@ from wardconsole.services.context import (
     NotFound,
     Permission,
     ServiceError,
+    as_utc,
     require,
 )
 from wardconsole.services.db import Database
@@ -194,7 +195,7 @@ class AdmissionService:
         """
         require(actor, Permission.ADMIT)
         now = self._db.clock()
-        admitted_at = admitted_at or now
+        admitted_at = as_utc("admitted_at", admitted_at) or now
         if problem := text_problem("reason", reason, max_length=MAX_NOTE, multiline=True):
             raise InvalidInput({"reason": problem})
         checked = self._check_admission(patient, bed, admitted_at, now, care_setting, intake)
@@ -280,32 +281,8 @@ class AdmissionService:
         care_setting: str,
         intake: Mapping[str, Any] | None,
     ) -> Intake | None:
-        problems: dict[str, str] = {}
-        number = patient.hospital_number.strip()
-        if not number:
-            problems["hospital_number"] = "hospital_number: required"
-        elif len(number) > 32:
-            problems["hospital_number"] = "hospital_number: at most 32 characters"
-        if not patient.given_name.strip() or not patient.family_name.strip():
-            problems["name"] = "name: given and family name are required"
-        for field, value, longest in (
-            ("given_name", patient.given_name, 80),
-            ("family_name", patient.family_name, 80),
-            ("hospital_number", number, 32),
-            ("bed", bed or "", 16),
-        ):
-            if problem := text_problem(field, value, max_length=longest):
-                problems.setdefault(field, problem)
-        if admitted_at.tzinfo is None:
-            problems["admitted_at"] = "admitted_at: time zone missing"
-        elif admitted_at > now + CLOCK_TOLERANCE:
-            problems["admitted_at"] = "admitted_at: is in the future; check the time"
-        elif patient.date_of_birth >= admitted_at.date():
-            problems["date_of_birth"] = "date_of_birth: must be before the admission date"
-        elif admitted_at.year - patient.date_of_birth.year > OLDEST_PATIENT_YEARS:
-            problems["date_of_birth"] = (
-                f"date_of_birth: more than {OLDEST_PATIENT_YEARS} years ago; check the year"
-            )
+        problems = _patient_problems(patient, bed)
+        problems.update(_admission_time_problems(patient, admitted_at, now))
         if care_setting not in CARE_SETTINGS:
             problems["care_setting"] = f"care_setting: one of {', '.join(CARE_SETTINGS)}"
         elif care_setting == "inpatient" and not bed:
@@ -662,3 +639,43 @@ def _intake_assessment(
         label=score.label,
         note=INTAKE_NOTE,
     )
+
+
+def _patient_problems(patient: NewPatient, bed: str | None) -> dict[str, str]:
+    """What is wrong with the typed name, hospital number and bed, by field."""
+    problems: dict[str, str] = {}
+    number = patient.hospital_number.strip()
+    if not number:
+        problems["hospital_number"] = "hospital_number: required"
+    elif len(number) > 32:
+        problems["hospital_number"] = "hospital_number: at most 32 characters"
+    if not patient.given_name.strip() or not patient.family_name.strip():
+        problems["name"] = "name: given and family name are required"
+    for field, value, longest in (
+        ("given_name", patient.given_name, 80),
+        ("family_name", patient.family_name, 80),
+        ("hospital_number", number, 32),
+        ("bed", bed or "", 16),
+    ):
+        if problem := text_problem(field, value, max_length=longest):
+            problems.setdefault(field, problem)
+    return problems
+
+
+def _admission_time_problems(
+    patient: NewPatient, admitted_at: datetime, now: datetime
+) -> dict[str, str]:
+    """An admission time that is unzoned or in the future, or a birth date it contradicts."""
+    if admitted_at.tzinfo is None:
+        return {"admitted_at": "admitted_at: time zone missing"}
+    if admitted_at > now + CLOCK_TOLERANCE:
+        return {"admitted_at": "admitted_at: is in the future; check the time"}
+    if patient.date_of_birth >= admitted_at.date():
+        return {"date_of_birth": "date_of_birth: must be before the admission date"}
+    if admitted_at.year - patient.date_of_birth.year > OLDEST_PATIENT_YEARS:
+        return {
+            "date_of_birth": (
+                f"date_of_birth: more than {OLDEST_PATIENT_YEARS} years ago; check the year"
+            )
+        }
+    return {}

@@ -10,6 +10,7 @@ Exports (PDF, FHIR, HL7…) are audited through ``record_export``.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,18 +18,20 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, String, and_, cast, false, func, or_, select, true
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.text_input import text_problem
 from wardconsole.services.context import Actor, InvalidInput, Permission, require
 from wardconsole.services.db import Database
-from wardconsole.store import repository
+from wardconsole.store import ledger, repository
 from wardconsole.store.models import (
     Admission,
     AssessmentRow,
     AuditRow,
     Bed,
     EscalationRow,
+    LedgerAnchorRow,
     ObservationSetRow,
     Patient,
     PrnDoseRow,
@@ -36,6 +39,8 @@ from wardconsole.store.models import (
     Staff,
     SymptomEntryRow,
 )
+
+log = logging.getLogger(__name__)
 
 DEFAULT_LIMIT = 2000
 """Rows one search returns (newest first); narrow the filters to see older ones."""
@@ -166,6 +171,47 @@ class AuditService:
                 for row in rows
             )
         return AuditPage(entries, truncated)
+
+    def seal(self, station: str) -> int:
+        """Seal settled audit rows into the hash chain (any station; no sign-in needed, it adds
+        no information). Returns how many rows were sealed."""
+        total = 0
+        while True:
+            with self._db.transaction() as session:
+                sealed = ledger.seal(session, self._db.clock(), station)
+            total += sealed
+            if sealed < ledger.BATCH:
+                return total
+
+    def anchor(self, by: str) -> LedgerAnchorRow | None:
+        """Seal, then copy the chain head into the anchors (the owner's connection on
+        PostgreSQL: stations may not write anchors)."""
+        self.seal(by)
+        with self._db.transaction() as session:
+            return ledger.append_anchor(session, self._db.clock(), by)
+
+    def sealed_head(self, station: str) -> str:
+        """Seal what has settled and describe the chain head in one line, for printing on a
+        signed handoff (a paper anchor); '' when nothing is sealed yet. A connection that may
+        not seal (a read-only role) still prints the head as it is."""
+        try:
+            self.seal(station)
+        except SQLAlchemyError as exc:
+            log.warning("could not seal the audit trail before printing: %s", type(exc).__name__)
+        with self._db.read() as session:
+            block = ledger.head(session)
+        if block is None:
+            return ""
+        return (
+            f"Record chain head: block {block.id} {block.block_hash} (sealed "
+            f"{block.sealed_at:%Y-%m-%d %H:%M} UTC, audit rows to {block.last_audit_id}); "
+            "'wardconsole audit verify' checks the record against it"
+        )
+
+    def verify(self, *, since_anchor: bool = False) -> ledger.Verification:
+        """Check the chain and the clinical entries against it (read-only)."""
+        with self._db.read() as session:
+            return ledger.verify(session, since_anchor=since_anchor)
 
     def record_export(
         self,

@@ -43,7 +43,7 @@ from wardconsole.services.staff import (
     spend_verification_time,
     verify_password,
 )
-from wardconsole.store import repository, sign_in_throttle
+from wardconsole.store import repository, sign_in_throttle, staff_writes
 from wardconsole.store.models import SchemaInfo, Staff
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,9 @@ NOT_RECOGNISED = "Staff ID or password not recognised."
 class SignInPurpose(StrEnum):
     START = "sign_in"
     UNLOCK = "unlock"
+    CONFIRM = "confirm_second_person"
+    """A colleague confirms a decision (declining or snoozing an emergency) at this station;
+    the station stays signed in as before."""
 
 
 class SignInRefused(ServiceError):
@@ -243,8 +246,9 @@ class AuthService:
         sign_in_throttle.clear_station(session, keys[Scope.STATION])
         assert stored is not None
         if needs_rehash(stored):
-            stored = hash_password(password)
-            repository.upgrade_password_hash(session, row.id, stored)
+            stronger = hash_password(password)
+            if staff_writes.upgrade_password_hash(session, row.id, stored, stronger):
+                stored = stronger
         repository.write_audit(
             session,
             at=now,
@@ -364,6 +368,18 @@ class AuthService:
         return SignedIn(actor, offline=True)
 
     # -- lock, sign-out, other station events ----------------------------------------------
+
+    def confirm_second_person(
+        self, staff_code: str, password: str, station: str, *, first: Actor
+    ) -> Actor:
+        """A second member of staff signs in to confirm ``first``'s decision (audited, with the
+        same throttle as any sign-in); returns them, without changing who is signed in."""
+        signed = self.sign_in(
+            staff_code, password, station, purpose=SignInPurpose.CONFIRM, previous=first
+        )
+        if signed.actor.staff_id == first.staff_id:
+            raise SignInRefused("The second member of staff must be someone else.")
+        return signed.actor
 
     def record_lock(self, actor: Actor, reason: str) -> None:
         """The screen locked (``reason``: 'idle' or 'manual')."""

@@ -58,8 +58,10 @@ VITAL_TRACKS: Final[tuple[str, ...]] = (
     "pulse",
     "temperature",
     "consciousness",
+    "glucose",
 )
-"""The observation columns drawn as lines."""
+"""The observation columns drawn as lines (glucose: codes are ``series.GLUCOSE_FLAGS``
+indexes, -1 for a number, so a meter LO / HI is labelled, not read as 0.6 / 33.3)."""
 
 CHARTED_ASSESSMENTS: Final[tuple[str, ...]] = ("rass", "4at")
 """Assessment kinds drawn as lines; the others appear as events or in the table."""
@@ -275,7 +277,8 @@ def usual_intervals(times: np.ndarray) -> np.ndarray:
     half = CADENCE_WINDOW // 2
     padded = np.pad(intervals, half, mode="edge")
     usual = np.median(sliding_window_view(padded, CADENCE_WINDOW), axis=1)
-    return np.maximum(usual, MIN_CADENCE_S)
+    floored: np.ndarray = np.maximum(usual, MIN_CADENCE_S)
+    return floored
 
 
 def make_track(
@@ -508,9 +511,12 @@ def _vital_tracks(
     replacement = _replacement_rows(observations, old)
     for name in VITAL_TRACKS:
         column = observations.column(name)
-        tracks[name] = make_track(
-            times, column[current], usual, codes=risk if name == "news2_total" else None
-        )
+        codes = None
+        if name == "news2_total":
+            codes = risk
+        elif name == "glucose":
+            codes = observations.column("glucose_flag")[current].astype(np.int8)
+        tracks[name] = make_track(times, column[current], usual, codes=codes)
         values = column[old]
         shown = np.isfinite(values)
         replaced = np.full(len(old), np.nan)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 
 
@@ -85,3 +86,17 @@ def require(actor: Actor, permission: Permission) -> None:
     if not actor.can(permission):
         action = permission.value.replace("_", " ")
         raise PermissionDenied(f"{actor.display_name} ({actor.role.value}) may not {action}")
+
+
+def as_utc(field: str, value: datetime | None) -> datetime | None:
+    """A caller's time normalised to UTC at the service boundary; a naive time is refused.
+
+    A Europe/London time on the clock-change night and the same instant in UTC must give the
+    same due times, windows and stored values: arithmetic on an aware datetime in a zone is
+    wall-clock arithmetic, so everything past this point works in UTC only.
+    """
+    if value is None:
+        return None
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInput({field: f"{field}: time zone missing; give an aware time (UTC)"})
+    return value.astimezone(UTC)

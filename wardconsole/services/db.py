@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.observation_levels import (
@@ -18,6 +19,9 @@ from wardconsole.domain.policy import EscalationPolicy, load_policy
 from wardconsole.domain.shifts import DEFAULT_WARD_TIMEZONE, ShiftPattern
 from wardconsole.domain.withdrawal import WithdrawalChart, load_chart
 from wardconsole.store.engine import make_session_factory
+
+POLICY_DIGEST = "policy_digest"
+"""``Session.info`` key holding the digest of the policy the writing station runs."""
 
 
 def utc_now() -> datetime:
@@ -31,14 +35,21 @@ class Database:
         self,
         engine: Engine,
         *,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Callable[[], datetime] | None = None,
+        system_clock: Callable[[], datetime] = utc_now,
         policy: EscalationPolicy | None = None,
         chart: WithdrawalChart | None = None,
         ward_timezone: str = DEFAULT_WARD_TIMEZONE,
         observation_levels: ObservationLevelPolicy | None = None,
     ) -> None:
         self.engine = engine
-        self.clock = clock
+        self._system_clock = system_clock
+        self._server_offset = timedelta(0)
+        self._clock_skew: timedelta | None = None
+        self.clock: Callable[[], datetime] = clock or self.server_aligned_now
+        """The ward clock every service reads: by default this station's clock corrected to
+        the database server's (``sync_clock``), so ``recorded_at`` and every due time come
+        from one clock whichever station writes. Tests pass a fixed clock."""
         self._sessions = make_session_factory(engine)
         self._policy = policy
         self._chart = chart
@@ -63,11 +74,55 @@ class Database:
         """The policy's shift pattern in the ward's time zone: "this shift" / "last shift"."""
         return ShiftPattern(self.policy.shifts, self._ward_timezone)
 
+    # -- one clock for every station ---------------------------------------------------------
+
+    def server_aligned_now(self) -> datetime:
+        """This station's clock plus the offset to the database server measured last."""
+        return self._system_clock() + self._server_offset
+
+    def server_time(self) -> datetime:
+        """The database server's clock now (UTC), read with one query."""
+        with self.read() as session:
+            if self.dialect == "postgresql":
+                value = session.scalar(text("SELECT clock_timestamp()"))
+            else:  # SQLite runs in this process: its clock is this computer's
+                raw = session.scalar(text("SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')"))
+                value = datetime.fromisoformat(str(raw))
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def sync_clock(self) -> timedelta:
+        """Measure how far this station's clock is from the server's; returns the skew
+        (station minus server). Blocks on the database: call from the background worker."""
+        before = self._system_clock()
+        server = self.server_time()
+        after = self._system_clock()
+        station = before + (after - before) / 2
+        self._server_offset = server - station
+        self._clock_skew = station - server
+        return self._clock_skew
+
+    @property
+    def clock_skew(self) -> timedelta | None:
+        """This station's clock minus the server's at the last ``sync_clock`` (None: never)."""
+        return self._clock_skew
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session inside one transaction: committed on success, rolled back on error."""
+        """A session inside one transaction: committed on success, rolled back on error.
+
+        ``session.info[POLICY_DIGEST]`` is this station's policy digest, so every escalation
+        written in the transaction records the policy that raised it."""
         with self._sessions() as session, session.begin():
+            session.info[POLICY_DIGEST] = self.policy_digest
             yield session
+
+    @cached_property
+    def policy_digest(self) -> str:
+        """One digest for every policy file whose numbers raise escalations (the escalation
+        policy, observation levels, withdrawal chart): stations on one ward compare it."""
+        parts = (self.policy.digest, self.observation_levels.digest, self.chart.digest)
+        return hashlib.sha256("|".join(parts).encode("ascii")).hexdigest()
 
     @contextmanager
     def read(self) -> Iterator[Session]:

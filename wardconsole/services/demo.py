@@ -18,10 +18,11 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
 
 from wardconsole.domain.assessments import score_assessment
 from wardconsole.domain.news2 import news2
-from wardconsole.domain.records import EscalationKind, Severity
+from wardconsole.domain.records import CompleteVitals, EscalationKind, Severity
 from wardconsole.services.admissions import AdmissionService
 from wardconsole.services.auth import DEMO_PASSWORD, mark_demo_ward
 from wardconsole.services.context import Role
@@ -357,7 +358,6 @@ class DemoWard:
         self, admission_id: int, plan: _Plan, system_id: int, nurse_ids: list[int]
     ) -> None:
         rng = self.rng
-        observations: list[dict[str, Any]] = []
         symptoms: list[dict[str, Any]] = []
         assessments: list[dict[str, Any]] = []
         prn: list[dict[str, Any]] = []
@@ -373,12 +373,55 @@ class DemoWard:
                 "note": "",
             }
 
+        observations = self._observation_rows(plan, stamp)
+
+        at = plan.admitted_at + timedelta(minutes=40)
+        while at <= self.now:
+            scores = self._symptoms(plan, at)
+            row = stamp(at)
+            row.update(
+                chart_version=self.db.chart.version, item_scores=scores, total=sum(scores.values())
+            )
+            symptoms.append(row)
+            at += self.opt.symptoms_every + timedelta(minutes=rng.randint(-15, 15))
+
+        for at, kind, answers in self._assessment_plan(plan):
+            score = score_assessment(kind, answers)
+            row = stamp(at)
+            row.update(kind=kind, answers=answers, total=score.total, label=score.label)
+            assessments.append(row)
+
+        for at, drug, klass, dose, route, reason in self._prn_plan(plan):
+            row = stamp(at)
+            row.update(drug=drug, drug_class=klass, dose=dose, route=route, reason=reason)
+            prn.append(row)
+
+        with self.db.transaction() as session:
+            for model, rows in (
+                (ObservationSetRow, observations),
+                (SymptomEntryRow, symptoms),
+                (AssessmentRow, assessments),
+                (PrnDoseRow, prn),
+            ):
+                for start in range(0, len(rows), 5000):
+                    session.execute(insert(model), rows[start : start + 5000])
+            self._prn_effects(session, admission_id, nurse_ids)
+            self._historic_escalations(session, admission_id, plan, nurse_ids)
+
+    def _observation_rows(
+        self, plan: _Plan, stamp: Callable[[datetime], dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """The stay's vital-sign sets as rows, with an occasional partial set at night."""
+        rng = self.rng
+        observations: list[dict[str, Any]] = []
         # Vital-sign sets at the frequency NEWS2 asks for (capped at 6-hourly during detox).
         at = plan.admitted_at + timedelta(minutes=20)
         skip_last = rng.random() < 0.15  # some patients have an overdue set
         while at <= self.now:
             values = self._vitals(plan, at)
-            result = news2(**{k: v for k, v in values.items() if k != "diastolic_bp"})
+            result = news2(
+                CompleteVitals(**{k: v for k, v in values.items() if k != "diastolic_bp"})
+            )
             row = stamp(at)
             row.update(values)
             row.update(
@@ -414,61 +457,34 @@ class DemoWard:
                     missing_reasons={"systolic_bp": "asleep", "temperature": "asleep"},
                 )
                 observations.append(partial)
+        return observations
 
-        at = plan.admitted_at + timedelta(minutes=40)
-        while at <= self.now:
-            scores = self._symptoms(plan, at)
-            row = stamp(at)
-            row.update(
-                chart_version=self.db.chart.version, item_scores=scores, total=sum(scores.values())
-            )
-            symptoms.append(row)
-            at += self.opt.symptoms_every + timedelta(minutes=rng.randint(-15, 15))
-
-        for at, kind, answers in self._assessment_plan(plan):
-            score = score_assessment(kind, answers)
-            row = stamp(at)
-            row.update(kind=kind, answers=answers, total=score.total, label=score.label)
-            assessments.append(row)
-
-        for at, drug, klass, dose, route, reason in self._prn_plan(plan):
-            row = stamp(at)
-            row.update(drug=drug, drug_class=klass, dose=dose, route=route, reason=reason)
-            prn.append(row)
-
-        with self.db.transaction() as session:
-            for model, rows in (
-                (ObservationSetRow, observations),
-                (SymptomEntryRow, symptoms),
-                (AssessmentRow, assessments),
-                (PrnDoseRow, prn),
-            ):
-                for start in range(0, len(rows), 5000):
-                    session.execute(insert(model), rows[start : start + 5000])
-            dose_ids = session.scalars(
-                select(PrnDoseRow.id).where(PrnDoseRow.admission_id == admission_id)
-            ).all()
-            for dose_id in dose_ids:
-                given = session.get_one(PrnDoseRow, dose_id).taken_at
-                if given + timedelta(hours=1) < self.now:
-                    session.add(
-                        PrnEffectRow(
-                            dose_id=dose_id,
-                            assessed_at=given + timedelta(hours=1),
-                            effect=rng.choice(
-                                [
-                                    "Settled, slept",
-                                    "Calmer, still anxious",
-                                    "Little effect",
-                                    "Settled",
-                                ]
-                            ),
-                            recorded_at=given + timedelta(hours=1, minutes=5),
-                            recorded_by_id=rng.choice(nurse_ids),
-                            station="Station A",
-                        )
+    def _prn_effects(self, session: Session, admission_id: int, nurse_ids: list[int]) -> None:
+        """An effect recorded an hour after each PRN dose that is that old."""
+        rng = self.rng
+        dose_ids = session.scalars(
+            select(PrnDoseRow.id).where(PrnDoseRow.admission_id == admission_id)
+        ).all()
+        for dose_id in dose_ids:
+            given = session.get_one(PrnDoseRow, dose_id).taken_at
+            if given + timedelta(hours=1) < self.now:
+                session.add(
+                    PrnEffectRow(
+                        dose_id=dose_id,
+                        assessed_at=given + timedelta(hours=1),
+                        effect=rng.choice(
+                            [
+                                "Settled, slept",
+                                "Calmer, still anxious",
+                                "Little effect",
+                                "Settled",
+                            ]
+                        ),
+                        recorded_at=given + timedelta(hours=1, minutes=5),
+                        recorded_by_id=rng.choice(nurse_ids),
+                        station="Station A",
                     )
-            self._historic_escalations(session, admission_id, plan, nurse_ids)
+                )
 
     def _assessment_plan(self, plan: _Plan) -> list[tuple[datetime, str, dict[str, Any]]]:
         rng = self.rng

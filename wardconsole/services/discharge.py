@@ -29,6 +29,7 @@ from wardconsole.services.context import (
     InvalidInput,
     NotFound,
     Permission,
+    as_utc,
     require,
 )
 from wardconsole.services.db import Database
@@ -135,7 +136,7 @@ class DischargeService:
         with self._db.read() as session:
             info = q.admission_detail(session, admission_id)
         assert info is not None
-        at = discharged_at or self._db.clock()
+        at = as_utc("discharged_at", discharged_at) or self._db.clock()
         text = draft_summary(
             facts,
             discharged_at=at,
@@ -165,7 +166,7 @@ class DischargeService:
         census, and open escalations are closed with an outcome naming the discharge."""
         require(actor, Permission.ADMIT)
         now = self._db.clock()
-        at = discharged_at or now
+        at = as_utc("discharged_at", discharged_at) or now
         problems: dict[str, str] = {}
         try:
             where = Destination(destination)

@@ -14,14 +14,16 @@ from datetime import datetime
 from wardconsole.domain.alerting import Announcement
 from wardconsole.domain.policy import EscalationPolicy
 from wardconsole.domain.records import Severity
-from wardconsole.services.context import Actor
+from wardconsole.services.context import Actor, ServiceError
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import (
     EscalationBoard,
     EscalationChange,
     EscalationEvent,
     EscalationService,
+    WardChecks,
 )
+from wardconsole.services.governance import GovernanceService, PolicyStatus
 
 
 class EscalationDesk:
@@ -39,8 +41,10 @@ class EscalationDesk:
         station: str,
         actor: Callable[[], Actor],
         automatic: Callable[[], Actor] | None = None,
+        confirm: Callable[[str, str, Actor], Actor] | None = None,
     ) -> None:
         self._db = db
+        self._confirm = confirm
         self._service = EscalationService(db)
         self._station = station
         self._actor = actor
@@ -77,11 +81,38 @@ class EscalationDesk:
     def resolve(self, escalation_id: int, version: int, outcome: str) -> None:
         self._service.resolve(self._actor(), escalation_id, version, outcome)
 
-    def snooze(self, escalation_id: int, version: int, minutes: int, reason: str) -> None:
-        self._service.snooze(self._actor(), escalation_id, version, minutes, reason)
+    def snooze(
+        self,
+        escalation_id: int,
+        version: int,
+        minutes: int,
+        reason: str,
+        confirmed_by: Actor | None = None,
+    ) -> None:
+        self._service.snooze(
+            self._actor(), escalation_id, version, minutes, reason, confirmed_by=confirmed_by
+        )
 
-    def decline(self, escalation_id: int, version: int, reason: str) -> None:
-        self._service.decline(self._actor(), escalation_id, version, reason)
+    def decline(
+        self, escalation_id: int, version: int, reason: str, confirmed_by: Actor | None = None
+    ) -> None:
+        self._service.decline(
+            self._actor(), escalation_id, version, reason, confirmed_by=confirmed_by
+        )
+
+    def needs_second_person(self, escalation_id: int) -> bool:
+        """Declining or snoozing this escalation needs a colleague to sign in and confirm."""
+        return self._service.needs_second_person(escalation_id)
+
+    def confirm_second_person(self, staff_code: str, password: str) -> Actor:
+        """A colleague signs in at this station to confirm (the station stays as it was)."""
+        if self._confirm is None:
+            raise ServiceError("a second member of staff cannot sign in at this station")
+        return self._confirm(staff_code, password, self._actor())
+
+    def policy_status(self) -> PolicyStatus:
+        """This station's policy against the ward's (and which files are unsigned)."""
+        return GovernanceService(self._db).status()
 
     def raise_concern(self, admission_id: int, severity: Severity, reason: str) -> None:
         """'I am worried about this patient': an escalation whatever the scores say."""
@@ -100,6 +131,10 @@ class EscalationDesk:
         return self._service.mark_announced(
             list(cascades), True, station=self._station, cascade_from=cascades
         )
+
+    def ward_checks(self) -> WardChecks:
+        """When the time-driven checks last ran on any station; this station's clock skew."""
+        return self._service.ward_checks()
 
     def evaluate_ward(self) -> list[EscalationChange]:
         """Run the time-driven rules (overdue observations) for every admitted patient."""

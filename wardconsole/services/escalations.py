@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased, object_session
 from sqlalchemy.orm.exc import StaleDataError
 
 from wardconsole.domain.alerting import cascade_target
@@ -39,14 +39,22 @@ from wardconsole.services.context import (
     InvalidInput,
     NotFound,
     Permission,
+    PermissionDenied,
     ServiceError,
     require,
 )
-from wardconsole.services.db import Database
+from wardconsole.services.db import POLICY_DIGEST, Database
+from wardconsole.services.governance import GovernanceService
 from wardconsole.services.safety_rules import observation_triggers
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
-from wardconsole.store.models import Admission, EscalationEventRow, EscalationRow
+from wardconsole.store.models import (
+    Admission,
+    EscalationEventRow,
+    EscalationRow,
+    Staff,
+    WardCheckRow,
+)
 from wardconsole.store.repository import EscalationInfo
 
 CONCERN_SEVERITIES: tuple[Severity, ...] = (Severity.URGENT, Severity.EMERGENCY)
@@ -76,7 +84,7 @@ def apply_rules(
 ) -> list[EscalationChange]:
     """Evaluate the patient's rules and write the resulting escalations in ``session``."""
     state = repository.clinical_state(session, admission_id, since=now - db.policy.history_window)
-    triggers = evaluate(state, now=now, policy=db.policy, chart=db.chart)
+    triggers = evaluate(state, now=now, policy=db.policy, chart=db.chart, zone=db.shifts.zone)
     triggers = observation_triggers(session, db, admission_id, now, triggers)
     latest_complete = next((o for o in reversed(state.observations) if o.vitals.is_complete), None)
     actions = plan_escalations(
@@ -200,6 +208,7 @@ def _raise_row(
         prompts=list(trigger.prompts),
         raised_at=now,
         updated_at=now,
+        policy_digest=session.info.get(POLICY_DIGEST),
     )
     session.add(row)
     session.flush()
@@ -219,6 +228,14 @@ def _update_row(row: EscalationRow, trigger: EscalationTrigger, verb: str, now: 
     row.rule_id = trigger.rule_id
     row.prompts = list(trigger.prompts)
     row.updated_at = now
+    if verb == "raise_severity":
+        row.policy_digest = session_digest(row)
+
+
+def session_digest(row: EscalationRow) -> str | None:
+    """The digest of the policy of the transaction ``row`` is being written in."""
+    session = object_session(row)
+    return None if session is None else session.info.get(POLICY_DIGEST)
 
 
 def _reopen_row(row: EscalationRow, trigger: EscalationTrigger, now: datetime) -> None:
@@ -243,7 +260,10 @@ def _event(
     station: str,
     action: str,
     detail: str,
+    *,
+    confirmed_by_id: int | None = None,
 ) -> None:
+    by_rules = action in {"raised", "raise_severity", "update", "returned"}
     session.add(
         EscalationEventRow(
             escalation_id=escalation_id,
@@ -252,8 +272,38 @@ def _event(
             station=station,
             action=action,
             detail=detail,
+            policy_digest=session.info.get(POLICY_DIGEST) if by_rules else None,
+            confirmed_by_id=confirmed_by_id,
         )
     )
+
+
+SECOND_PERSON_ACTIONS = frozenset({"not_escalated", "snoozed"})
+"""Actions that silence an alarm: on an emergency they need a second member of staff."""
+SECOND_PERSON_NEEDED = (
+    "an emergency is declined or snoozed only with a second member of staff: ask a colleague "
+    "to sign in and confirm"
+)
+
+
+def _check_second_person(
+    session: Session, actor: Actor, confirmed_by: Actor | None, action: str
+) -> None:
+    """The second person is someone else, active, and allowed to handle escalations."""
+    if confirmed_by is None:
+        raise SecondPersonNeeded(SECOND_PERSON_NEEDED)
+    if confirmed_by.staff_id == actor.staff_id:
+        raise SecondPersonNeeded(
+            "the second member of staff must be someone other than the one who "
+            f"{'declines' if action == 'not_escalated' else 'snoozes'}"
+        )
+    staff = session.get(Staff, confirmed_by.staff_id)
+    if staff is None or not staff.active or not confirmed_by.can(Permission.ACKNOWLEDGE):
+        raise SecondPersonNeeded(f"{confirmed_by.display_name} may not confirm this")
+
+
+class SecondPersonNeeded(PermissionDenied):
+    """Declining or snoozing an emergency needs a second member of staff (policy flag)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +313,10 @@ class EscalationEvent:
     detail: str
     staff: str | None
     station: str
+    policy_digest: str | None = None
+    """For events of the rules (raised, severity raised, updated): the policy that did it."""
+    confirmed_by: str | None = None
+    """The second member of staff who confirmed (declining or snoozing an emergency)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +325,30 @@ class EscalationBoard:
 
     taken_at: datetime
     escalations: tuple[EscalationInfo, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WardChecks:
+    """When the time-driven ward checks (overdue observations, missed safety checks) last
+    ran on any station, and whether this station's clock agrees with the server's."""
+
+    now: datetime
+    last_ran_at: datetime | None
+    """None: never (no console has run them on this database)."""
+    station: str | None
+    stale_after: timedelta
+    clock_skew: timedelta | None
+    """This station's clock minus the database server's (None: not measured yet)."""
+    max_clock_skew: timedelta
+
+    @property
+    def stale(self) -> bool:
+        """Nobody is watching: the checks have not run within the policy minutes."""
+        return self.last_ran_at is None or self.now - self.last_ran_at > self.stale_after
+
+    @property
+    def clock_off(self) -> bool:
+        return self.clock_skew is not None and abs(self.clock_skew) > self.max_clock_skew
 
 
 class EscalationService:
@@ -289,22 +367,33 @@ class EscalationService:
         return info
 
     def trail(self, escalation_id: int) -> list[EscalationEvent]:
-        from wardconsole.store.models import Staff
-
+        confirmer = aliased(Staff)
         with self._db.read() as session:
             rows = session.execute(
-                select(EscalationEventRow, Staff.display_name)
+                select(EscalationEventRow, Staff.display_name, confirmer.display_name)
                 .outerjoin(Staff, Staff.id == EscalationEventRow.staff_id)
+                .outerjoin(confirmer, confirmer.id == EscalationEventRow.confirmed_by_id)
                 .where(EscalationEventRow.escalation_id == escalation_id)
                 .order_by(EscalationEventRow.at, EscalationEventRow.id)
             ).all()
-        return [EscalationEvent(e.at, e.action, e.detail, name, e.station) for e, name in rows]
+        return [
+            EscalationEvent(e.at, e.action, e.detail, name, e.station, e.policy_digest, second)
+            for e, name, second in rows
+        ]
 
     def evaluate_ward(self, actor: Actor) -> list[EscalationChange]:
-        """Time-driven rules (overdue observations) for every admitted patient."""
+        """Time-driven rules (overdue observations) for every admitted patient.
+
+        Raises ``PolicyMismatch`` on a station whose policy is not the ward's: it must not
+        alarm on thresholds the other stations do not share. Also re-measures this station's
+        clock against the server's and records when and where the checks ran, so every
+        station can tell when nobody is running them.
+        """
+        self._db.sync_clock()
         now = self._db.clock()
         changes: list[EscalationChange] = []
         with self._db.read() as session:
+            GovernanceService(self._db).check_can_run_ward_rules(session)
             ids = [a.admission_id for a in repository.open_admissions(session)]
         for admission_id in ids:
             try:
@@ -319,7 +408,43 @@ class EscalationService:
                     )
             except IntegrityError:
                 continue  # another station raised the same escalation at the same moment
+        self._mark_ward_checks(actor.station, now)
         return changes
+
+    def _mark_ward_checks(self, station: str, now: datetime) -> None:
+        for _attempt in range(2):
+            try:
+                with self._db.transaction() as session:
+                    done = session.execute(
+                        update(WardCheckRow)
+                        .where(WardCheckRow.station == station)
+                        .values(ran_at=now)
+                        .execution_options(synchronize_session=False)
+                    )
+                    if not done.rowcount:  # type: ignore[attr-defined]
+                        session.add(WardCheckRow(station=station, ran_at=now))
+                return
+            except IntegrityError:
+                continue  # the same station name started twice: the other row is there now
+
+    def ward_checks(self) -> WardChecks:
+        """When the ward checks last ran anywhere, for the status line every station shows."""
+        now = self._db.clock()
+        with self._db.read() as session:
+            row = session.execute(
+                select(WardCheckRow.ran_at, WardCheckRow.station)
+                .order_by(WardCheckRow.ran_at.desc())
+                .limit(1)
+            ).first()
+        policy = self._db.policy
+        return WardChecks(
+            now=now,
+            last_ran_at=row.ran_at if row else None,
+            station=row.station if row else None,
+            stale_after=policy.ward_checks_stale,
+            clock_skew=self._db.clock_skew,
+            max_clock_skew=policy.max_clock_skew,
+        )
 
     def acknowledge(self, actor: Actor, escalation_id: int, expected_version: int) -> None:
         """'I am on it.' Exactly one station wins when two acknowledge at once."""
@@ -444,9 +569,17 @@ class EscalationService:
         )
 
     def snooze(
-        self, actor: Actor, escalation_id: int, expected_version: int, minutes: int, reason: str
+        self,
+        actor: Actor,
+        escalation_id: int,
+        expected_version: int,
+        minutes: int,
+        reason: str,
+        *,
+        confirmed_by: Actor | None = None,
     ) -> None:
-        """Silence re-announcement for a while, with a reason; never beyond the policy max."""
+        """Silence re-announcement for a while, with a reason; never beyond the policy max.
+        An emergency needs ``confirmed_by``, a second member of staff (policy flag)."""
         require(actor, Permission.ACKNOWLEDGE)
         reason = reason.strip()
         max_minutes = int(self._db.policy.max_snooze.total_seconds() // 60)
@@ -465,13 +598,24 @@ class EscalationService:
             action="snoozed",
             detail=f"{minutes} min: {reason}",
             changes={"snoozed_until": timedelta(minutes=minutes)},
+            confirmed_by=confirmed_by,
         )
 
-    def decline(self, actor: Actor, escalation_id: int, expected_version: int, reason: str) -> None:
+    def decline(
+        self,
+        actor: Actor,
+        escalation_id: int,
+        expected_version: int,
+        reason: str,
+        *,
+        confirmed_by: Actor | None = None,
+    ) -> None:
         """Decide not to escalate: closes the alarm, openly, with the nurse's reason.
 
         Alert fatigue is handled in the open: the decision, who made it and why stay on the
-        trail (and in the handoff); evidence already seen does not raise it again.
+        trail (and in the handoff); evidence already seen does not raise it again. Declining an
+        emergency needs ``confirmed_by``, a second member of staff who signed in to confirm
+        (``[alerts] emergency_needs_second_person``, on by default); both are recorded.
         """
         require(actor, Permission.ACKNOWLEDGE)
         reason = reason.strip()
@@ -490,6 +634,13 @@ class EscalationService:
                 "resolved_by_id": actor.staff_id,
                 "outcome": f"Not escalated: {reason}",
             },
+            confirmed_by=confirmed_by,
+        )
+
+    def needs_second_person(self, escalation_id: int) -> bool:
+        """Whether declining or snoozing this escalation needs a second member of staff."""
+        return self._db.policy.second_person_for_emergency and (
+            self.get(escalation_id).severity is Severity.EMERGENCY
         )
 
     def board(self) -> EscalationBoard:
@@ -571,10 +722,12 @@ class EscalationService:
         action: str,
         detail: str,
         changes: dict[str, Any],
+        confirmed_by: Actor | None = None,
     ) -> None:
         """Apply ``changes`` if the row is still at ``expected_version`` and in an allowed state.
 
         ``NOW`` in a value stands for the transaction time; a timedelta is added to it.
+        ``confirmed_by`` is the second member of staff (checked here for an emergency).
         """
         now = self._db.clock()
         try:
@@ -585,6 +738,16 @@ class EscalationService:
                 state = EscalationState(row.state)
                 if row.version != expected_version or state not in allowed_from:
                     raise ConflictError(self._taken_message(escalation_id))
+                if action in SECOND_PERSON_ACTIONS and (
+                    confirmed_by is not None
+                    or (
+                        self._db.policy.second_person_for_emergency
+                        and row.severity == Severity.EMERGENCY
+                    )
+                ):
+                    _check_second_person(session, actor, confirmed_by, action)
+                    if confirmed_by is not None:
+                        detail = f"{detail} (confirmed by {confirmed_by.display_name})"
                 for name, value in changes.items():
                     if value is NOW:
                         value = now
@@ -593,15 +756,20 @@ class EscalationService:
                     setattr(row, name, value)
                 row.updated_at = now
                 session.flush()  # version check happens here: UPDATE ... WHERE version = n
-                _event(session, row.id, now, actor.staff_id, actor.station, action, detail)
-                self._audit(
+                _event(
                     session,
-                    actor,
-                    now,
-                    f"escalation_{action}",
                     row.id,
-                    {"detail": detail} if detail else {},
+                    now,
+                    actor.staff_id,
+                    actor.station,
+                    action,
+                    detail,
+                    confirmed_by_id=confirmed_by.staff_id if confirmed_by else None,
                 )
+                audit_detail: dict[str, Any] = {"detail": detail} if detail else {}
+                if confirmed_by is not None:
+                    audit_detail["confirmed_by"] = confirmed_by.staff_code
+                self._audit(session, actor, now, f"escalation_{action}", row.id, audit_detail)
                 record_change(session, "escalation", row.admission_id, actor.station)
         except StaleDataError:
             raise ConflictError(self._taken_message(escalation_id)) from None
@@ -618,7 +786,12 @@ class EscalationService:
 
     @staticmethod
     def _audit(
-        session: Session, actor: Actor, now: datetime, action: str, entity_id: int, detail: dict
+        session: Session,
+        actor: Actor,
+        now: datetime,
+        action: str,
+        entity_id: int,
+        detail: dict[str, Any],
     ) -> None:
         repository.write_audit(
             session,

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.news2 import score_vitals
@@ -42,6 +42,9 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 
 Progress = Callable[[int, int], None]
 """``progress(done, total)``; raising from it (e.g. the user cancelled) rolls everything back."""
+
+CHUNK_SETS = 500
+"""Sets checked for duplicates with one query and written with one multi-row insert."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,10 +171,9 @@ class ImportService:
         with self._db.transaction() as session:
             writer = _BatchWriter(session, actor, batch, now)
             total = len(batch.groups)
-            for done, group in enumerate(batch.groups, start=1):
-                writer.write(group)
-                if progress is not None:
-                    progress(done, total)
+            for first in range(0, total, CHUNK_SETS):
+                chunk = batch.groups[first : first + CHUNK_SETS]
+                writer.write_chunk(chunk, progress, first, total)
             return writer.finish(self._db)
 
 
@@ -193,6 +195,47 @@ class _BatchWriter:
         self._patients: dict[str, Patient | None] = {}
         self._staff: dict[str, int] = {}
         self._stays: dict[int, list[Admission]] = {}
+        self._known_refs: set[str] = set()
+        """Source references already on record or written by this import (this chunk's)."""
+        self._on_record: dict[tuple[int, datetime], list[VitalSigns]] = {}
+        """Current sets at the times this chunk has, per admission (for the duplicate check)."""
+        self._rows: list[dict[str, Any]] = []
+        self._loaded_stays: set[int] = set()
+        self._chunk_times = (now, now)
+
+    # -- a chunk of sets -------------------------------------------------------------------------
+
+    def write_chunk(
+        self,
+        groups: tuple[VitalGroup, ...],
+        progress: Progress | None,
+        done: int,
+        total: int,
+    ) -> None:
+        """Check and write ``groups`` with a few queries and one multi-row insert."""
+        self._known_refs = self._refs_on_record([g.source_ref for g in groups])
+        self._on_record = {}
+        self._loaded_stays = set()
+        times = [g.taken_at for g in groups]
+        self._chunk_times = (min(times), max(times)) if times else (self.now, self.now)
+        self._rows = []
+        for group in groups:
+            self.write(group)
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        if self._rows:
+            self.session.execute(insert(ObservationSetRow), self._rows)
+
+    def _refs_on_record(self, refs: list[str]) -> set[str]:
+        return set(
+            self.session.scalars(
+                select(ObservationSetRow.source_ref).where(
+                    ObservationSetRow.source == self.batch.source,
+                    ObservationSetRow.source_ref.in_(refs),
+                )
+            )
+        )
 
     # -- one set ---------------------------------------------------------------------------------
 
@@ -201,7 +244,7 @@ class _BatchWriter:
         if group.taken_at > self.now + FUTURE_TOLERANCE:
             self.skipped["time in the future"] += count
             return
-        if self._exists(group.source_ref):
+        if group.source_ref in self._known_refs:
             self.already_present += 1
             return
         patient = self._patient(group.patient)
@@ -234,33 +277,35 @@ class _BatchWriter:
                 note, "Extreme value from the source, not re-measured: " + ", ".join(extreme)
             )
         result = score_vitals(vitals)
-        self.session.add(
-            ObservationSetRow(
-                admission_id=admission.id,
-                taken_at=group.taken_at,
-                recorded_at=self.now,
-                recorded_by_id=self._author(group),
-                station=self.actor.station,
-                respiration_rate=vitals.respiration_rate,
-                spo2=vitals.spo2,
-                spo2_scale=vitals.spo2_scale,
-                on_oxygen=vitals.on_oxygen,
-                systolic_bp=vitals.systolic_bp,
-                diastolic_bp=vitals.diastolic_bp,
-                pulse=vitals.pulse,
-                consciousness=vitals.consciousness,
-                temperature=vitals.temperature,
-                missing_reasons=reasons,
-                is_complete=result is not None,
-                news2_total=result.total if result else None,
-                news2_risk=result.risk if result else None,
-                news2_subscores=dict(result.parameter_scores) if result else None,
-                note=note,
-                source=self.batch.source,
-                source_ref=group.source_ref,
-            )
+        self._rows.append(
+            {
+                "admission_id": admission.id,
+                "taken_at": group.taken_at,
+                "recorded_at": self.now,
+                "recorded_by_id": self._author(group),
+                "station": self.actor.station,
+                "respiration_rate": vitals.respiration_rate,
+                "spo2": vitals.spo2,
+                "spo2_scale": vitals.spo2_scale,
+                "on_oxygen": vitals.on_oxygen,
+                "systolic_bp": vitals.systolic_bp,
+                "diastolic_bp": vitals.diastolic_bp,
+                "pulse": vitals.pulse,
+                "consciousness": vitals.consciousness,
+                "temperature": vitals.temperature,
+                "missing_reasons": reasons,
+                "is_complete": result is not None,
+                "news2_total": result.total if result else None,
+                "news2_risk": result.risk if result else None,
+                "news2_subscores": dict(result.parameter_scores) if result else None,
+                "note": note,
+                "source": self.batch.source,
+                "source_ref": group.source_ref,
+                "status": "final",
+            }
         )
-        self.session.flush()
+        self._known_refs.add(group.source_ref)
+        self._on_record.setdefault((admission.id, group.taken_at), []).append(vitals)
         self.sets_added += 1
         self.values_added += len(taken)
         self.touched.add(admission.id)
@@ -400,39 +445,41 @@ class _BatchWriter:
 
     # -- duplicates ------------------------------------------------------------------------------
 
-    def _exists(self, source_ref: str) -> bool:
-        return (
-            self.session.scalar(
-                select(ObservationSetRow.id).where(
-                    ObservationSetRow.source == self.batch.source,
-                    ObservationSetRow.source_ref == source_ref,
-                )
-            )
-            is not None
-        )
-
     def _same_set_on_record(
         self, admission_id: int, taken_at: datetime, vitals: VitalSigns
     ) -> bool:
-        same = [
-            row.id
-            for row in self.session.scalars(
+        if admission_id not in self._loaded_stays:
+            self._load_current_sets(admission_id)
+        return vitals in self._on_record.get((admission_id, taken_at), ())
+
+    def _load_current_sets(self, admission_id: int) -> None:
+        """The stay's current (final, not corrected) sets taken within this chunk's times:
+        one query per stay and chunk."""
+        self._loaded_stays.add(admission_id)
+        low, high = self._chunk_times
+        rows = list(
+            self.session.scalars(
                 select(ObservationSetRow).where(
                     ObservationSetRow.admission_id == admission_id,
-                    ObservationSetRow.taken_at == taken_at,
+                    ObservationSetRow.taken_at >= low,
+                    ObservationSetRow.taken_at <= high,
                     ObservationSetRow.status == "final",
                 )
             )
-            if repository.to_observation(row).vitals == vitals
-        ]
-        if not same:
-            return False
+        )
+        if not rows:
+            return
         superseded = set(
             self.session.scalars(
-                select(ObservationSetRow.amends_id).where(ObservationSetRow.amends_id.in_(same))
+                select(ObservationSetRow.amends_id).where(
+                    ObservationSetRow.amends_id.in_([row.id for row in rows])
+                )
             )
         )
-        return any(row_id not in superseded for row_id in same)
+        for row in rows:
+            if row.id not in superseded:
+                key = (admission_id, row.taken_at)
+                self._on_record.setdefault(key, []).append(repository.to_observation(row).vitals)
 
     # -- the end of the transaction --------------------------------------------------------------
 

@@ -58,6 +58,10 @@ class ExportedObservation:
     note: str
     source: str
     amended: bool
+    glucose: float | None = None
+    """Capillary blood glucose, mmol/L (None when not taken or out of the meter's range)."""
+    glucose_flag: str | None = None
+    """The meter's ``"LO"`` / ``"HI"``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +94,8 @@ class ExportedEscalation:
     resolved_at: datetime | None
     explanation: str
     outcome: str | None
+    policy_digest: str | None = None
+    """SHA-256 of the policy that raised it (None before digests were kept)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +239,8 @@ def _stay_record(session: Session, info: AdmissionInfo, authors: dict[int, Autho
             note=row.note,
             source=row.source,
             amended=row.amends_id is not None,
+            glucose=row.glucose_mmol,
+            glucose_flag=row.glucose_flag,
         )
         for row in _current(session, ObservationSetRow, info.admission_id)
     )
@@ -268,6 +276,7 @@ def _stay_record(session: Session, info: AdmissionInfo, authors: dict[int, Autho
             resolved_at=row.resolved_at,
             explanation=row.explanation,
             outcome=row.outcome,
+            policy_digest=row.policy_digest,
         )
         for row in session.scalars(
             select(EscalationRow)

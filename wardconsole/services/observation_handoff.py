@@ -12,8 +12,10 @@ from datetime import datetime, tzinfo
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.handoff_records import Fact
+from wardconsole.domain.observation_levels import ObservationLevelPolicy
 from wardconsole.domain.safety_checks import (
     ComplianceCounts,
+    LevelPeriod,
     Presentation,
     SlotOutcome,
     slots_between,
@@ -61,25 +63,7 @@ def observation_facts(
         (policy.levels[p.level].raised if p.level in policy.levels else True) for p in in_shift
     ):
         return ()  # general observation and no check recorded: nothing to hand over
-    facts: list[Fact] = []
-    for period in in_shift:
-        definition = policy.levels.get(period.level)
-        raised = definition.raised if definition else True
-        since = (
-            f" from {clock(period.effective_from)}"
-            if period.effective_from >= start
-            else " all shift"
-        )
-        text = f"Observation level: {policy.label(period.level)}{since}"
-        if period.id is not None:
-            text += f", set by {period.set_by}" if period.set_by else ""
-            text += f" ({period.reason})" if period.reason else ""
-            if period.agreed_with:
-                text += f", agreed with {period.agreed_with}"
-            if period.review_at is not None:
-                review = period.review_at.astimezone(zone)
-                text += f"; review by {review:%a %H:%M}"
-        facts.append(Fact(text, TOPIC, alert=raised))
+    facts = [_level_fact(period, policy, start, zone) for period in in_shift]
 
     seed = store.latest_check_before(session, admission_id, start)
     checks = store.checks_between(
@@ -116,3 +100,26 @@ def observation_facts(
                 )
             )
     return tuple(facts)
+
+
+def _level_fact(
+    period: LevelPeriod, policy: ObservationLevelPolicy, start: datetime, zone: tzinfo
+) -> Fact:
+    """One level in force during the shift: since when, who set it, why, when to review it."""
+    definition = policy.levels.get(period.level)
+    raised = definition.raised if definition else True
+    since = (
+        f" from {period.effective_from.astimezone(zone):%H:%M}"
+        if period.effective_from >= start
+        else " all shift"
+    )
+    text = f"Observation level: {policy.label(period.level)}{since}"
+    if period.id is not None:
+        text += f", set by {period.set_by}" if period.set_by else ""
+        text += f" ({period.reason})" if period.reason else ""
+        if period.agreed_with:
+            text += f", agreed with {period.agreed_with}"
+        if period.review_at is not None:
+            review = period.review_at.astimezone(zone)
+            text += f"; review by {review:%a %H:%M}"
+    return Fact(text, TOPIC, alert=raised)

@@ -43,6 +43,7 @@ from wardconsole.services.context import (
     NotFound,
     Permission,
     ServiceError,
+    as_utc,
     require,
 )
 from wardconsole.services.db import Database
@@ -110,7 +111,7 @@ class ObservationLevelService:
         now = self._db.clock()
         policy = self.policy
         definition = self._check_level(level, reason, review_at, agreed_with, now)
-        review_at = review_at or now + policy.default_review
+        review_at = as_utc("review_at", review_at) or now + policy.default_review
         with self._db.transaction() as session:
             admission = _open_admission(session, admission_id)
             current = store.current_level_id(session, admission_id)
@@ -191,7 +192,7 @@ class ObservationLevelService:
         """
         require(actor, Permission.RECORD)
         now = self._db.clock()
-        taken_at = taken_at or now
+        taken_at = as_utc("taken_at", taken_at) or now
         how = self._check_input(presentation, location, note, taken_at, now, save_key)
         try:
             with self._db.transaction() as session:

@@ -28,6 +28,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from wardconsole.private_files import private_dir, touch_private
 from wardconsole.services.context import Actor, Role
 
 SCHEMA = """
@@ -94,7 +95,8 @@ class Outbox:
     def __init__(self, path: Path, database_identity: str = "") -> None:
         self.path = path
         self._lock = threading.Lock()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
+        touch_private(path)  # SQLite gives its -wal and -shm files the same 0600 mode
         with self._connect() as connection:
             for statement in SCHEMA.split(";"):
                 if statement.strip():
@@ -279,7 +281,8 @@ def encode(payload: Mapping[str, Any]) -> str:
 
 
 def decode(text: str) -> dict[str, Any]:
-    return json.loads(text, object_hook=_revive)
+    decoded: dict[str, Any] = json.loads(text, object_hook=_revive)
+    return decoded
 
 
 def _plain(value: Any) -> Any:

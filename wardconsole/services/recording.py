@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
@@ -36,6 +37,7 @@ from wardconsole.services.context import (
     NotFound,
     Permission,
     ServiceError,
+    as_utc,
     require,
 )
 from wardconsole.services.db import Database
@@ -45,6 +47,7 @@ from wardconsole.store.changes import record_change
 from wardconsole.store.models import (
     Admission,
     AssessmentRow,
+    ClinicalEntry,
     ObservationSetRow,
     PrnDoseRow,
     PrnEffectRow,
@@ -132,6 +135,8 @@ class _CheckedVitals:
     vitals: VitalSigns
     reasons: dict[str, str]
     confirmed: tuple[str, ...]
+    glucose: Decimal | None = None
+    glucose_flag: str | None = None
 
 
 class RecordingService:
@@ -176,7 +181,7 @@ class RecordingService:
         """Save a vital-sign set; a partial set needs a reason for every missing value."""
         require(actor, Permission.RECORD)
         now = self._db.clock()
-        taken_at = taken_at or now
+        taken_at = as_utc("taken_at", taken_at) or now
         checked = _check_vitals(values, missing_reasons, confirmed)
         with self._db.transaction() as session:
             admission = self._admission(session, admission_id, taken_at, now)
@@ -209,7 +214,7 @@ class RecordingService:
     ) -> SaveResult:
         require(actor, Permission.RECORD)
         now = self._db.clock()
-        taken_at = taken_at or now
+        taken_at = as_utc("taken_at", taken_at) or now
         chart = self._db.chart
         score = _check_symptoms(chart, item_scores)
         with self._db.transaction() as session:
@@ -245,7 +250,7 @@ class RecordingService:
         if kind not in ASSESSMENT_KINDS:
             raise InvalidInput({"kind": f"kind: unknown assessment {kind!r}"})
         now = self._db.clock()
-        taken_at = taken_at or now
+        taken_at = as_utc("taken_at", taken_at) or now
         score = _check_assessment(kind, answers)
         with self._db.transaction() as session:
             self._admission(session, admission_id, taken_at, now)
@@ -362,7 +367,7 @@ class RecordingService:
         taken_at: datetime | None,
     ) -> RoundResult:
         now = self._db.clock()
-        taken_at = taken_at or now
+        taken_at = as_utc("taken_at", taken_at) or now
         note = entry.note.strip()
         audit = {"save_key": save_key}
         with self._db.transaction() as session:
@@ -417,14 +422,16 @@ class RecordingService:
             note = ""
         if score is not None:
             chart = self._db.chart
-            row = _symptom_row(
+            symptoms = _symptom_row(
                 actor, admission_id, chart, score, taken_at=taken_at, now=now, note=note
             )
-            self._write_entry(session, actor, row, "symptoms", now, {"total": score.total, **audit})
-            written["symptoms"] = row.id
+            self._write_entry(
+                session, actor, symptoms, "symptoms", now, {"total": score.total, **audit}
+            )
+            written["symptoms"] = symptoms.id
             note = ""
         for kind, assessment in scored.items():
-            row = _assessment_row(
+            assessment_row = _assessment_row(
                 actor,
                 admission_id,
                 kind,
@@ -437,12 +444,12 @@ class RecordingService:
             self._write_entry(
                 session,
                 actor,
-                row,
+                assessment_row,
                 "assessment",
                 now,
                 {"kind": kind, "total": assessment.total, **audit},
             )
-            written["assessments"][kind] = row.id
+            written["assessments"][kind] = assessment_row.id
             note = ""
         changes = apply_rules(
             session, self._db, admission_id, now=now, station=actor.station, staff_id=actor.staff_id
@@ -490,11 +497,12 @@ class RecordingService:
                 symptoms = session.get(SymptomEntryRow, written["symptoms"])
             assessment_ids = {k: int(v) for k, v in (written.get("assessments") or {}).items()}
             taken_at = None
-            for row_id, model in (
+            entry_rows: tuple[tuple[int | None, type[ClinicalEntry]], ...] = (
                 (written.get("observation"), ObservationSetRow),
                 (written.get("symptoms"), SymptomEntryRow),
                 *((i, AssessmentRow) for i in assessment_ids.values()),
-            ):
+            )
+            for row_id, model in entry_rows:
                 if row_id is not None and taken_at is None:
                     taken_at = session.get_one(model, row_id).taken_at
             news2 = None
@@ -561,7 +569,7 @@ class RecordingService:
         """Record a PRN dose; with ``save_key`` a retried save never records the dose twice."""
         require(actor, Permission.RECORD)
         now = self._db.clock()
-        given_at = given_at or now
+        given_at = as_utc("given_at", given_at) or now
         check_prn(drug=drug, drug_class=drug_class, dose=dose, route=route, reason=reason)
         try:
             return self._write_prn(
@@ -880,7 +888,15 @@ def _check_vitals(
             problems[name] = f"{name}: has a value, so it needs no missing reason"
     if problems:
         raise InvalidInput(problems)
-    return _CheckedVitals(vitals, reasons, report.confirmed)
+    glucose = report.values.get("glucose")
+    flag = report.values.get("glucose_flag")
+    return _CheckedVitals(
+        vitals,
+        reasons,
+        report.confirmed,
+        glucose=glucose if isinstance(glucose, Decimal) else None,
+        glucose_flag=flag if isinstance(flag, str) else None,
+    )
 
 
 def _observation_row(
@@ -925,6 +941,8 @@ def _observation_row(
         news2_total=result.total if result else None,
         news2_risk=result.risk if result else None,
         news2_subscores=dict(result.parameter_scores) if result else None,
+        glucose_mmol=None if checked.glucose is None else float(checked.glucose),
+        glucose_flag=checked.glucose_flag,
         note=note.strip(),
         source=source,
         source_ref=source_ref,
@@ -932,6 +950,8 @@ def _observation_row(
         amend_reason=amend_reason,
     )
     detail: dict[str, Any] = {"complete": result is not None}
+    if checked.glucose is not None or checked.glucose_flag is not None:
+        detail["glucose"] = checked.glucose_flag or str(checked.glucose)
     if checked.confirmed:
         detail["confirmed_extreme"] = list(checked.confirmed)
     return row, result, detail

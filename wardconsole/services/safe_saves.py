@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from sqlalchemy import select
@@ -25,7 +25,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 
-from wardconsole.services.context import Actor, Permission, ServiceError, require
+from wardconsole.services.context import Actor, Permission, ServiceError, as_utc, require
 from wardconsole.services.db import Database
 from wardconsole.services.outbox import Outbox, QueuedEntry, QueueKind
 from wardconsole.services.recording import (
@@ -40,6 +40,9 @@ from wardconsole.store.engine import DatabaseError
 from wardconsole.store.models import AuditRow
 
 log = logging.getLogger(__name__)
+
+_Result = TypeVar("_Result")
+"""What a save returns when the database takes it at once."""
 
 RACE_TRIES = 4
 """Two stations saving for one patient at the same instant can both try to raise the same
@@ -117,7 +120,7 @@ class SafeSaves:
         require(actor, Permission.RECORD)
         self._recording.check_round(entry)
         pressed = self._db.clock()
-        taken_at = taken_at or pressed
+        taken_at = as_utc("taken_at", taken_at) or pressed
         payload = {"entry": _round_payload(entry), "taken_at": taken_at}
         return self._save(
             lambda: self._recording.record_round(
@@ -150,7 +153,7 @@ class SafeSaves:
         require(actor, Permission.RECORD)
         check_prn(drug=drug, drug_class=drug_class, dose=dose, route=route, reason=reason)
         pressed = self._db.clock()
-        given_at = given_at or pressed
+        given_at = as_utc("given_at", given_at) or pressed
         fields = {
             "drug": drug,
             "drug_class": drug_class,
@@ -203,7 +206,7 @@ class SafeSaves:
 
     def _save(
         self,
-        write: Callable[[], Any],
+        write: Callable[[], _Result],
         *,
         kind: QueueKind,
         actor: Actor,
@@ -213,7 +216,7 @@ class SafeSaves:
         bed: str = "",
         summary: str = "",
         pressed: datetime,
-    ) -> Any:
+    ) -> _Result | QueuedSave:
         """Write now, or queue with ``pressed`` (when the nurse pressed Save) as its time."""
         reason = "entries from earlier are still waiting to be written"
         if not self.outbox.has_waiting():
@@ -324,7 +327,7 @@ class SafeSaves:
             )
 
 
-def _retrying_races(write: Callable[[], Any]) -> Any:
+def _retrying_races(write: Callable[[], _Result]) -> _Result:
     for attempt in range(1, RACE_TRIES + 1):
         try:
             return write()

@@ -18,6 +18,8 @@ import hmac
 import os
 import re
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -38,7 +40,7 @@ from wardconsole.services.context import (
     require,
 )
 from wardconsole.services.db import Database
-from wardconsole.store import repository, sign_in_throttle
+from wardconsole.store import repository, sign_in_throttle, staff_writes
 from wardconsole.store.models import Staff
 
 STAFF_CODE = re.compile(r"^[A-Za-z0-9._-]{2,32}$")
@@ -190,6 +192,12 @@ class CommandLineOrigin:
         }
 
 
+OWNER_NEEDED = (
+    "This station's database role may not change staff accounts on its own: a supervisor "
+    "signs in to do it, or the database owner's connection is used (wardconsole --db "
+    "OWNER_URL staff ...)."
+)
+
 NO_SUPERVISOR_NEEDED = (
     "A supervisor can sign in to this database, so a staff change from the command line needs "
     "one: give --supervisor ID and their password at the prompt."
@@ -229,6 +237,15 @@ def _account(row: Staff, waits: dict[Scope, tuple[int, datetime]]) -> StaffAccou
         locked_until=wait_until,
         created_at=row.created_at,
     )
+
+
+@contextmanager
+def _refusal_as_permission() -> Iterator[None]:
+    """The database's refusal of a staff change, as the service's own refusal."""
+    try:
+        yield
+    except staff_writes.StaffWriteRefused as exc:
+        raise PermissionDenied(str(exc)) from None
 
 
 class StaffService:
@@ -292,6 +309,26 @@ class StaffService:
                 self._refuse_if_a_supervisor_can_sign_in(session)
             if session.scalar(select(Staff.id).where(Staff.staff_code == staff_code)):
                 raise InvalidInput({"staff_code": f"staff_code: {staff_code!r} is already in use"})
+            detail = {
+                "staff_code": staff_code,
+                "role": Role(role).value,
+                **(origin.detail(by) if origin else {}),
+            }
+            if not staff_writes.may_write_directly(session):
+                if by is None:
+                    raise PermissionDenied(OWNER_NEEDED)
+                with _refusal_as_permission():
+                    return staff_writes.add(
+                        session,
+                        actor_id=by.staff_id,
+                        station=by.station,
+                        at=now,
+                        code=staff_code,
+                        name=display_name.strip(),
+                        role=Role(role).value,
+                        password_hash=hash_password(password) if password else None,
+                        detail=detail,
+                    )
             row = Staff(
                 staff_code=staff_code,
                 display_name=display_name.strip(),
@@ -311,11 +348,7 @@ class StaffService:
                 action="add_staff",
                 entity="staff",
                 entity_id=row.id,
-                detail={
-                    "staff_code": staff_code,
-                    "role": Role(role).value,
-                    **(origin.detail(by) if origin else {}),
-                },
+                detail=detail,
             )
             return row.id
 
@@ -352,6 +385,18 @@ class StaffService:
                     raise ServiceError(
                         "this is the last active supervisor account; add another first"
                     )
+            if not staff_writes.may_write_directly(session):
+                with _refusal_as_permission():
+                    staff_writes.set_active(
+                        session,
+                        actor_id=by.staff_id,
+                        station=by.station,
+                        at=now,
+                        staff_id=row.id,
+                        active=active,
+                        detail={"staff_code": row.staff_code},
+                    )
+                return
             row.active = active
             repository.write_audit(
                 session,
@@ -384,11 +429,25 @@ class StaffService:
             row = self._human(session, staff_id)
             if problem := self.password_problem(password, row.staff_code):
                 raise InvalidInput({"password": problem})
-            row.password_hash = hash_password(password)
             key = sign_in_throttle.identifier_key(session)
-            sign_in_throttle.clear_account(
-                session, sign_in_throttle.keyed_hash(key, row.staff_code)
-            )
+            account = sign_in_throttle.keyed_hash(key, row.staff_code)
+            sign_in_throttle.clear_account(session, account)
+            detail = {"staff_code": row.staff_code, **(origin.detail(by) if origin else {})}
+            if not staff_writes.may_write_directly(session):
+                if by is None:
+                    raise PermissionDenied(OWNER_NEEDED)
+                with _refusal_as_permission():
+                    staff_writes.set_password(
+                        session,
+                        actor_id=by.staff_id,
+                        station=by.station,
+                        at=now,
+                        staff_id=row.id,
+                        password_hash=hash_password(password),
+                        detail=detail,
+                    )
+                return
+            row.password_hash = hash_password(password)
             repository.write_audit(
                 session,
                 at=now,
@@ -397,7 +456,7 @@ class StaffService:
                 action="reset_password",
                 entity="staff",
                 entity_id=row.id,
-                detail={"staff_code": row.staff_code, **(origin.detail(by) if origin else {})},
+                detail=detail,
             )
 
     def staff_id_of(self, staff_code: str) -> int:
@@ -421,7 +480,12 @@ class StaffService:
         with self._db.read() as session:
             row = session.scalar(select(Staff).where(Staff.staff_code == SYSTEM_CODE))
         if row is None:
-            self.add(SYSTEM_CODE, "WardConsole (automatic)", Role.SYSTEM, None)
+            with self._db.transaction() as session:
+                direct = staff_writes.may_write_directly(session)
+                if not direct:
+                    staff_writes.system_account(session, self._db.clock())
+            if direct:
+                self.add(SYSTEM_CODE, "WardConsole (automatic)", Role.SYSTEM, None)
         return self.actor(SYSTEM_CODE, station)
 
     @staticmethod

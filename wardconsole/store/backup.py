@@ -8,14 +8,17 @@ PostgreSQL client tools are installed; otherwise a clear message says what to in
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.engine import URL
 
+from wardconsole.private_files import open_private, touch_private
 from wardconsole.store.engine import DatabaseError, parse_url
 
 
@@ -45,6 +48,7 @@ def _backup_sqlite(url: URL, out: Path) -> BackupResult:
     if not source_path or source_path == ":memory:" or not Path(source_path).exists():
         raise DatabaseError(f"there is no SQLite database file at {source_path!r}")
     partial = out.with_name(out.name + ".partial")
+    touch_private(partial)
     source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True, timeout=30)
     target = sqlite3.connect(partial)
     try:
@@ -61,6 +65,16 @@ def _backup_sqlite(url: URL, out: Path) -> BackupResult:
     return BackupResult(out, out.stat().st_size, "sqlite online backup")
 
 
+def _pgpass_line(url: URL) -> str:
+    """One ``.pgpass`` line (host:port:database:user:password, ':' and '\\' escaped)."""
+
+    def field(value: object) -> str:
+        return str(value).replace("\\", "\\\\").replace(":", "\\:")
+
+    parts = [url.host or "*", url.port or "*", url.database or "*", url.username or "*"]
+    return ":".join(field(p) for p in [*parts, url.password]) + "\n"
+
+
 def pg_dump_path() -> str | None:
     return shutil.which("pg_dump")
 
@@ -72,14 +86,33 @@ def _backup_postgres(url: URL, out: Path) -> BackupResult:
             "pg_dump was not found: install the PostgreSQL client tools (Debian/Ubuntu: "
             "apt-get install postgresql-client) and run the backup again"
         )
-    libpq_url = url.set(drivername="postgresql").render_as_string(hide_password=False)
     partial = out.with_name(out.name + ".partial")
-    done = subprocess.run(
-        [pg_dump, "--format=custom", "--no-owner", f"--file={partial}", libpq_url],
-        capture_output=True,
-        text=True,
-        timeout=3600,
-    )
+    touch_private(partial)
+    with tempfile.TemporaryDirectory(prefix="wardconsole-") as scratch:
+        # The password reaches pg_dump through a 0600 password file, never its command line
+        # (which any user on the host can read with ps) nor PGPASSWORD.
+        environment = dict(os.environ)
+        environment.pop("PGPASSWORD", None)
+        if url.password is not None:
+            passfile = Path(scratch) / "pgpass"
+            with open_private(passfile) as out_file:
+                out_file.write(_pgpass_line(url))
+            environment["PGPASSFILE"] = str(passfile)
+        libpq_url = URL.create(
+            "postgresql",
+            username=url.username,
+            host=url.host,
+            port=url.port,
+            database=url.database,
+            query=url.query,
+        ).render_as_string(hide_password=False)
+        done = subprocess.run(
+            [pg_dump, "--format=custom", "--no-owner", f"--file={partial}", libpq_url],
+            capture_output=True,
+            text=True,
+            timeout=3600,
+            env=environment,
+        )
     if done.returncode != 0:
         partial.unlink(missing_ok=True)
         reason = (done.stderr.strip().splitlines() or ["unknown error"])[-1]

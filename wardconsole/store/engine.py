@@ -2,26 +2,31 @@
 
 SQLite runs in WAL mode with foreign keys on, ``synchronous=FULL`` and a busy timeout, so a
 crash never loses a committed write and several windows on one PC can share the file.
-Migrations are Alembic scripts in ``migrations/``, applied programmatically.
+Migrations are Alembic scripts in ``migrations/``, applied programmatically. A console start
+checks the stored revision with one query against the newest script's revision (read from the
+script files' text) and loads Alembic only when they differ.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import UTC, datetime
+from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from wardconsole.private_files import private_dir, touch_private
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -65,7 +70,11 @@ def make_engine(url: str | URL, *, echo: bool = False) -> Engine:
     parsed = parse_url(url) if isinstance(url, str) else url
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            # Owner-only whatever the umask; SQLite gives -wal and -shm the file's own mode.
+            database = Path(parsed.database)
+            if not database.parent.exists():
+                private_dir(database.parent)
+            touch_private(database)
         engine = create_engine(
             parsed,
             echo=echo,
@@ -86,6 +95,8 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 def _alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     config = Config()
     script_dir = resources.files("wardconsole.store") / "migrations"
     config.set_main_option("script_location", str(script_dir))
@@ -94,14 +105,62 @@ def _alembic_config(engine: Engine) -> Config:
 
 
 def head_revision(engine: Engine) -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_alembic_config(engine)).get_current_head()
     assert head is not None
     return head
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+_REVISION_LINE = re.compile(
+    r"""^(down_revision|revision)\s*(?::[^=]*)?=\s*['"]?([\w.-]+|None)['"]?""", re.M
+)
+
+
+@cache
+def script_head() -> str | None:
+    """The newest migration's revision, read from the scripts' text (no Alembic import).
+
+    None when the scripts do not form one line (several heads, or a file it cannot read):
+    the caller then asks Alembic, which explains the problem.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    versions = resources.files("wardconsole.store") / "migrations" / "versions"
+    for entry in versions.iterdir():
+        if not entry.name.endswith(".py") or entry.name.startswith("__"):
+            continue
+        found = dict(_REVISION_LINE.findall(entry.read_text(encoding="utf-8")))
+        if "revision" not in found or "down_revision" not in found:
+            return None
+        revisions.add(found["revision"])
+        parents.add(found["down_revision"])
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def stored_revision(engine: Engine) -> str | None:
+    """The database's schema revision in one query (None: no schema yet). Also proves the
+    database can be opened, with the one-line message of ``check_reachable``."""
+    try:
+        with engine.connect() as connection:
+            try:
+                return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            except DBAPIError:  # no table yet: a fresh database
+                connection.rollback()
+                if inspect(connection).has_table("alembic_version"):
+                    raise
+                return None
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise DatabaseError(f"cannot open the database {engine.url!r}: {reason}") from None
 
 
 def check_reachable(engine: Engine) -> None:
@@ -115,19 +174,65 @@ def check_reachable(engine: Engine) -> None:
 
 
 def _known_revision(script: ScriptDirectory, revision: str) -> bool:
+    from alembic.util.exc import CommandError
+
     try:
         return script.get_revision(revision) is not None
     except CommandError:
         return False
 
 
+def url_for(url: URL, username: str) -> str:
+    """``url`` for another role, without any password, as a user would type it."""
+    return URL.create(
+        "postgresql",
+        username=username,
+        host=url.host,
+        port=url.port,
+        database=url.database,
+        query=url.query,
+    ).render_as_string(hide_password=False)
+
+
+def _refuse_without_rights(engine: Engine, current: str | None, head: str | None) -> None:
+    """A station's role must not try a migration it cannot finish: say who can run it."""
+    with engine.connect() as connection:
+        me = connection.exec_driver_sql("SELECT current_user").scalar()
+        owner = connection.exec_driver_sql(
+            "SELECT tableowner FROM pg_tables "
+            "WHERE schemaname = current_schema() AND tablename = 'alembic_version'"
+        ).scalar()
+        may_create = connection.exec_driver_sql(
+            "SELECT has_schema_privilege(current_schema(), 'CREATE')"
+        ).scalar()
+        superuser = connection.exec_driver_sql(
+            "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
+        ).scalar()
+    if superuser or (owner == me if owner is not None else may_create):
+        return
+    who = f"the schema owner ({owner})" if owner else "a role that may create tables here"
+    url = url_for(engine.url, owner or "OWNER")
+    raise DatabaseError(
+        f"the database is at schema revision {current or 'none'} and this WardConsole needs "
+        f"{head}; this connection ({me}) may not change the schema, so nothing was changed. "
+        f"Ask {who} to run: wardconsole db upgrade --db {url}"
+    )
+
+
 def upgrade(engine: Engine, *, backup_dir: Path | None = None) -> bool:
     """Bring the schema to the newest revision; return True if anything was applied.
 
     A database from a newer WardConsole is refused rather than touched. For SQLite files the
-    file is copied aside first (into ``backup_dir`` or next to it).
+    file is copied aside first (into ``backup_dir`` or next to it). A current schema costs one
+    query; Alembic is loaded only when there is something to do or to explain.
     """
+    head = script_head()
+    if head is not None and stored_revision(engine) == head:
+        return False
     check_reachable(engine)
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(_alembic_config(engine))
     head = script.get_current_head()
     current = current_revision(engine)
@@ -138,12 +243,16 @@ def upgrade(engine: Engine, *, backup_dir: Path | None = None) -> bool:
             f"the database is at schema revision {current}, newer than this WardConsole "
             "understands; install a newer version"
         )
+    if engine.dialect.name == "postgresql":
+        _refuse_without_rights(engine, current, head)
     database = engine.url.database
     if current is not None and engine.dialect.name == "sqlite" and database:
         source = Path(database)
         if source.exists():
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             target_dir = backup_dir or source.parent
-            shutil.copy2(source, target_dir / f"{source.name}.before-{head}-{stamp}.bak")
+            copy = target_dir / f"{source.name}.before-{head}-{stamp}.bak"
+            touch_private(copy)
+            shutil.copyfile(source, copy)
     command.upgrade(_alembic_config(engine), "head")
     return True

@@ -200,6 +200,10 @@ class ObservationSetRow(ClinicalEntry, Base):
     news2_total: Mapped[int | None] = mapped_column(Integer)
     news2_risk: Mapped[str | None] = mapped_column(String(16))
     news2_subscores: Mapped[dict[str, Any] | None] = mapped_column()
+    glucose_mmol: Mapped[float | None] = mapped_column(Float)
+    """Capillary blood glucose by meter, mmol/L (0.1 resolution); None when not taken."""
+    glucose_flag: Mapped[str | None] = mapped_column(String(2))
+    """The meter's "LO" or "HI" (reading outside its range; no number), else None."""
     source: Mapped[str] = mapped_column(String(16), default="manual")
     source_ref: Mapped[str | None] = mapped_column(String(200))
 
@@ -297,6 +301,8 @@ class EscalationRow(Base):
     last_announced_at: Mapped[datetime | None] = mapped_column()
     cascade_level: Mapped[int] = mapped_column(Integer, default=0)
     snoozed_until: Mapped[datetime | None] = mapped_column()
+    policy_digest: Mapped[str | None] = mapped_column(String(64))
+    """SHA-256 of the policy that raised it (or last raised its severity)."""
     version: Mapped[int] = mapped_column(Integer, default=1)
     grade: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     """Highest severity grade within its kind seen while open (0: not graded)."""
@@ -316,6 +322,56 @@ class EscalationEventRow(Base):
     station: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(Text, default="")
+    policy_digest: Mapped[str | None] = mapped_column(String(64))
+    """For raised / raise_severity / update: the policy whose rules did it."""
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    """The second member of staff who signed in to confirm (declining or snoozing an
+    emergency)."""
+
+
+class WardCheckRow(Base):
+    """When each station last ran the time-driven ward checks (one row per station).
+
+    With no console running nothing raises overdue or missed-check alarms, so every station
+    shows when the checks last ran anywhere and warns when that is too long ago.
+    """
+
+    __tablename__ = "ward_checks"
+
+    station: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ran_at: Mapped[datetime] = mapped_column()
+
+
+class LedgerBlockRow(Base):
+    """A sealed batch of audit rows in the hash chain (``store.ledger``): each block names its
+    rows' hashes and the previous block's hash. Append-only, like the audit it seals."""
+
+    __tablename__ = "ledger_blocks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_audit_id: Mapped[int] = mapped_column(Integer, unique=True)
+    last_audit_id: Mapped[int] = mapped_column(Integer)
+    row_count: Mapped[int] = mapped_column(Integer)
+    row_hashes: Mapped[str] = mapped_column(Text)
+    """JSON list of [audit id, first 16 hex digits of its row hash], in id order."""
+    rows_digest: Mapped[str] = mapped_column(String(64))
+    previous_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    block_hash: Mapped[str] = mapped_column(String(64))
+    sealed_at: Mapped[datetime] = mapped_column()
+    station: Mapped[str] = mapped_column(String(64))
+
+
+class LedgerAnchorRow(Base):
+    """A chain head copied where stations cannot write: on PostgreSQL only the owner role may
+    append here (``wardconsole audit anchor``); it is also printed on signed handoffs."""
+
+    __tablename__ = "ledger_anchors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    block_id: Mapped[int] = mapped_column(Integer)
+    block_hash: Mapped[str] = mapped_column(String(64))
+    anchored_at: Mapped[datetime] = mapped_column()
+    anchored_by: Mapped[str] = mapped_column(String(128))
 
 
 class AuditRow(Base):
@@ -537,3 +593,32 @@ class SafetyCheckRow(ClinicalEntry, Base):
     level: Mapped[str] = mapped_column(String(32))
     check_minutes: Mapped[int] = mapped_column(Integer)
     next_prompt_at: Mapped[datetime | None] = mapped_column()
+
+
+class ClinicalDecisionRow(WriteStamp, Base):
+    """A clinician's documented decision about one patient (Scale 2, modified response,
+    observation frequency, rapid-tranquillisation interval or end). Append-only: the latest row
+    of a kind is the one in force; a withdrawal is a new row."""
+
+    __tablename__ = "clinical_decisions"
+    __table_args__ = (Index("ix_clinical_decisions_admission", "admission_id", "decided_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
+    kind: Mapped[str] = mapped_column(String(24))
+    decided_at: Mapped[datetime] = mapped_column()
+    reason: Mapped[str] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    review_at: Mapped[datetime | None] = mapped_column()
+
+
+class WardPolicyRow(WriteStamp, Base):
+    """The policy the ward runs (its digest), adopted by a supervisor or by the first station.
+    Append-only: the latest row is the ward's policy; a station running another says so."""
+
+    __tablename__ = "ward_policies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(64))
+    signed_off: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -13,11 +13,13 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.records import (
     AssessmentEntry,
+    ClinicalDecision,
+    DecisionKind,
     EscalationKind,
     EscalationState,
     ObservationSet,
@@ -28,11 +30,13 @@ from wardconsole.domain.records import (
     SymptomEntry,
     VitalSigns,
 )
+from wardconsole.store import ledger
 from wardconsole.store.models import (
     Admission,
     AssessmentRow,
     AuditRow,
     Bed,
+    ClinicalDecisionRow,
     EscalationRow,
     ObservationSetRow,
     Patient,
@@ -98,6 +102,8 @@ class EscalationInfo:
     cascade_level: int
     snoozed_until: datetime | None
     version: int
+    policy_digest: str | None = None
+    """SHA-256 of the policy that raised it (None: raised before digests were kept)."""
 
 
 def _admission_query() -> Any:
@@ -172,6 +178,9 @@ def to_observation(row: ObservationSetRow) -> ObservationSet:
         news2_risk=row.news2_risk,
         news2_subscores=dict(row.news2_subscores or {}),
         note=row.note,
+        glucose=row.glucose_mmol,
+        glucose_flag=row.glucose_flag,
+        recorded_at=row.recorded_at,
     )
 
 
@@ -182,6 +191,7 @@ def to_symptoms(row: SymptomEntryRow) -> SymptomEntry:
         taken_at=row.taken_at,
         item_scores=dict(row.item_scores),
         total=row.total or 0,
+        recorded_at=row.recorded_at,
     )
 
 
@@ -194,6 +204,7 @@ def to_assessment(row: AssessmentRow) -> AssessmentEntry:
         answers=dict(row.answers),
         total=row.total,
         label=row.label,
+        recorded_at=row.recorded_at,
     )
 
 
@@ -341,6 +352,7 @@ def _escalation_info(row: Any) -> EscalationInfo:
         cascade_level=esc.cascade_level,
         snoozed_until=esc.snoozed_until,
         version=esc.version,
+        policy_digest=esc.policy_digest,
     )
 
 
@@ -373,14 +385,19 @@ def _current_since(session: Session, model: Any, admission_id: int, since: datet
     return list(
         session.scalars(
             select(model)
-            .where(model.admission_id == admission_id, model.taken_at >= since, is_current(model))
+            .where(
+                model.admission_id == admission_id,
+                or_(model.taken_at >= since, model.recorded_at >= since),
+                is_current(model),
+            )
             .order_by(model.taken_at, model.id)
         )
     )
 
 
 def clinical_state(session: Session, admission_id: int, *, since: datetime) -> PatientClinicalState:
-    """The rules engine's view of one patient: current entries since ``since``, plus the
+    """The rules engine's view of one patient: current entries taken or recorded since
+    ``since`` (a late entry is judged when it is recorded), plus the
     newest complete set and symptom entry even when older (the trend needs a baseline)."""
     info = session.get(Admission, admission_id)
     if info is None:
@@ -427,7 +444,31 @@ def clinical_state(session: Session, admission_id: int, *, since: datetime) -> P
         assessments=tuple(assessments),
         prn_doses=tuple(prn),
         open_escalations=open_by_kind,
+        decisions=tuple(clinical_decisions(session, admission_id)),
     )
+
+
+def clinical_decisions(session: Session, admission_id: int) -> list[ClinicalDecision]:
+    """Every documented clinician decision of the stay, oldest first, with who made it."""
+    rows = session.execute(
+        select(ClinicalDecisionRow, Staff.display_name)
+        .join(Staff, Staff.id == ClinicalDecisionRow.recorded_by_id)
+        .where(ClinicalDecisionRow.admission_id == admission_id)
+        .order_by(ClinicalDecisionRow.decided_at, ClinicalDecisionRow.id)
+    ).all()
+    return [
+        ClinicalDecision(
+            id=row.id,
+            admission_id=row.admission_id,
+            kind=DecisionKind(row.kind),
+            decided_at=row.decided_at,
+            decided_by=name,
+            reason=row.reason,
+            details=dict(row.details or {}),
+            review_at=row.review_at,
+        )
+        for row, name in rows
+    ]
 
 
 def write_audit(
@@ -441,7 +482,10 @@ def write_audit(
     entity_id: int | None,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    """Append an audit row in the caller's transaction (the only audit write path)."""
+    """Append an audit row in the caller's transaction (the only audit write path). An audit
+    row about a clinical entry carries the digest of the entry's stored values
+    (``store.ledger``), so a later change to the entry is detectable."""
+    digest = ledger.content_digest(session, entity, entity_id)
     session.add(
         AuditRow(
             at=at,
@@ -450,11 +494,6 @@ def write_audit(
             action=action,
             entity=entity,
             entity_id=entity_id,
-            detail=detail or {},
+            detail={**(detail or {}), **({ledger.DIGEST_KEY: digest} if digest else {})},
         )
     )
-
-
-def upgrade_password_hash(session: Session, staff_id: int, new_hash: str) -> None:
-    """Replace a verified password's hash with a stronger one (same password, higher cost)."""
-    session.execute(update(Staff).where(Staff.id == staff_id).values(password_hash=new_hash))

@@ -14,12 +14,23 @@ as a placeholder).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import typing
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, Float, Integer, Select, case, cast, func, literal, select
+from sqlalchemy import (
+    Float,
+    Integer,
+    Select,
+    SQLColumnExpression,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -63,7 +74,9 @@ def _epoch_postgresql(element: epoch_seconds, compiler: Any, **kw: Any) -> str:
     return f"CAST(EXTRACT(EPOCH FROM {arg}) AS DOUBLE PRECISION)"
 
 
-def code_of(column: ColumnElement[Any], codes: Sequence[str], missing: int | None = None) -> Any:
+def code_of(
+    column: SQLColumnExpression[Any], codes: Sequence[str], missing: int | None = None
+) -> Any:
     """``codes.index(column)`` computed in SQL (``missing`` for NULL or an unknown value)."""
     return case({value: index for index, value in enumerate(codes)}, value=column, else_=missing)
 
@@ -77,7 +90,7 @@ def number_or_null(column: Any) -> Any:
     return func.coalesce(column, literal(NULL_NUMBER, Integer))
 
 
-def fetch_matrix(session: Session, statement: Select[Any]) -> np.ndarray:
+def fetch_matrix(session: Session, statement: Select[*tuple[Any, ...]]) -> np.ndarray:
     """Run a select whose columns are all numeric; return an (rows, columns) float64 array.
 
     Rows go from the cursor straight into a preallocated numpy record array
@@ -90,10 +103,10 @@ def fetch_matrix(session: Session, statement: Select[Any]) -> np.ndarray:
     cursor = connection.connection.cursor()
     try:
         cursor.execute(sql)
-        records = np.fromiter(cursor, dtype=record)
+        records = np.fromiter(typing.cast(Iterable[tuple[float, ...]], cursor), dtype=record)
     finally:
         cursor.close()
-    matrix = records.view(np.float64).reshape(len(records), width)
+    matrix: np.ndarray = records.view(np.float64).reshape(len(records), width)
     matrix[matrix == NULL_NUMBER] = np.nan
     return matrix
 
@@ -128,8 +141,16 @@ OBSERVATION_COLUMNS: tuple[str, ...] = (
     "consciousness",
     "news2_total",
     "news2_risk",
+    "glucose",
+    "glucose_flag",
 )
-"""Column order of ``observation_matrix``."""
+"""Column order of ``observation_matrix``. ``glucose`` draws a meter LO / HI at the meter's
+range limit (``GLUCOSE_OFF_SCALE``) so the line shows the fall; ``glucose_flag`` says which
+points those are (index into ``GLUCOSE_FLAGS``, -1 for a number) and is what a table shows."""
+
+GLUCOSE_FLAGS: tuple[str, ...] = ("LO", "HI")
+GLUCOSE_OFF_SCALE: tuple[float, float] = (0.6, 33.3)
+"""Where LO / HI are drawn: the typical meter range (``domain.limits`` glucose, [37c])."""
 
 
 def observation_matrix(
@@ -169,6 +190,12 @@ def observation_matrix(
             number_or_null(code_of(o.consciousness, consciousness_codes)),
             number_or_null(o.news2_total),
             code_of(o.news2_risk, risk_codes, -1),
+            case(
+                (o.glucose_flag == GLUCOSE_FLAGS[0], GLUCOSE_OFF_SCALE[0]),
+                (o.glucose_flag == GLUCOSE_FLAGS[1], GLUCOSE_OFF_SCALE[1]),
+                else_=o.glucose_mmol,
+            ),
+            code_of(o.glucose_flag, GLUCOSE_FLAGS, -1),
         )
         .where(o.admission_id == admission_id, *_in_range(o, start, end), *after)
         .order_by(o.taken_at, o.id)

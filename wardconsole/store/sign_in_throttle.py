@@ -75,8 +75,8 @@ def record_failure(
     ).returning(table.c.failures)
     failures = int(session.execute(statement).scalar_one())
     session.execute(
-        update(table)
-        .where(table.c.scope == scope.value, table.c.key == key)
+        update(SignInThrottleRow)
+        .where(SignInThrottleRow.scope == scope.value, SignInThrottleRow.key == key)
         .values(wait_until=now + rule.wait_after(failures))
     )
     return failures

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from wardconsole.services.admission_desk import AdmissionDesk
-from wardconsole.services.charts import PatientSeries
 from wardconsole.services.context import Actor
 from wardconsole.services.escalation_desk import EscalationDesk
 from wardconsole.services.history import HistoryService
@@ -14,10 +14,13 @@ from wardconsole.services.observation_desk import ObservationDesk
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.views import CensusSnapshot
 from wardconsole.store.changes_api import ChangeFeed
-from wardconsole.ui.alerts import AlertSound
+from wardconsole.ui.access.session import AccessContext
+from wardconsole.ui.escalations.alerts import AlertSound
 from wardconsole.ui.handoff.context import HandoffUi
-from wardconsole.ui.interop_actions import InteropActions
-from wardconsole.ui.session import AccessContext
+from wardconsole.ui.interop.actions import InteropActions
+
+if TYPE_CHECKING:  # the chart series (numpy) load with the first patient window
+    from wardconsole.services.charts import PatientSeries
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,25 +29,25 @@ import wardconsole
 from wardconsole.services.views import CensusRow, CensusSnapshot
 from wardconsole.store.changes_api import Change
 from wardconsole.ui import formatting as fmt
-from wardconsole.ui.access_controls import AccessControls
-from wardconsole.ui.admission_actions import AdmissionActions
-from wardconsole.ui.alerts import AlertSound, SilentAlertSound
-from wardconsole.ui.bedside_actions import BedsideActions
+from wardconsole.ui.access.controls import AccessControls
+from wardconsole.ui.admissions.actions import AdmissionActions
+from wardconsole.ui.bedside.actions import BedsideActions
+from wardconsole.ui.census.census_model import CensusProxyModel, CensusTableModel
+from wardconsole.ui.census.census_view import CensusView
+from wardconsole.ui.census.filter_box import FilterBox
+from wardconsole.ui.census.summary_strip import SummaryStrip
+from wardconsole.ui.checks.menu import ObservationMenu
 from wardconsole.ui.context import UiContext
-from wardconsole.ui.escalation_centre import EscalationCentre
+from wardconsole.ui.escalations.alert_banner import AlertBanner
+from wardconsole.ui.escalations.alerts import AlertSound, SilentAlertSound
+from wardconsole.ui.escalations.centre import EscalationCentre
+from wardconsole.ui.escalations.panel import EscalationPanel
 from wardconsole.ui.handoff.menu import HandoffMenu
-from wardconsole.ui.interop_menu import InteropMenu
-from wardconsole.ui.models.census_model import CensusProxyModel, CensusTableModel
-from wardconsole.ui.observation_menu import ObservationMenu
-from wardconsole.ui.patient_windows import PatientWindows
+from wardconsole.ui.interop.menu import InteropMenu
+from wardconsole.ui.patient.open_windows import PatientWindows
 from wardconsole.ui.tasks import ChangeWatcher, TaskRunner
 from wardconsole.ui.theme import Theme, apply_theme, load_theme, save_theme
-from wardconsole.ui.widgets.alert_banner import AlertBanner
-from wardconsole.ui.widgets.census_view import CensusView
-from wardconsole.ui.widgets.escalation_panel import EscalationPanel
-from wardconsole.ui.widgets.filter_box import FilterBox
 from wardconsole.ui.widgets.message_panel import MessagePanel
-from wardconsole.ui.widgets.summary_strip import SummaryStrip
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,24 @@ def about_text() -> str:
         f"<h3>WardConsole {wardconsole.__version__}</h3>"
         "<p>Staff console for the inpatient ketamine-detox ward: census, observations, "
         "escalations and handoff.</p>"
+    )
+
+
+FIRST_START_SIZE = (1366, 768)
+WINDOW_DECORATION = (8, 34)
+"""Room a window manager's frame takes (borders, title bar), kept free on the screen."""
+
+
+def first_start_size(window: QWidget) -> tuple[int, int]:
+    """1366 × 768, or less so that the framed window fits the screen's free area (a 1366 × 768
+    screen with a taskbar leaves 1366 × 728): the status bar is never below the screen edge."""
+    screen = window.screen() or QApplication.primaryScreen()
+    if screen is None:
+        return FIRST_START_SIZE
+    free = screen.availableGeometry()
+    return (
+        min(FIRST_START_SIZE[0], free.width() - WINDOW_DECORATION[0]),
+        min(FIRST_START_SIZE[1], free.height() - WINDOW_DECORATION[1]),
     )
 
 
@@ -152,7 +170,7 @@ class MainWindow(QMainWindow):
         self.census_view.apply_default_column_widths()
         self._restore_ui_state()
         if not self._has_saved_geometry():
-            self.resize(1366, 768)
+            self.resize(*first_start_size(self))
         self.census_view.setFocus()
 
     # -- layout -----------------------------------------------------------------------------------
@@ -423,6 +441,8 @@ class MainWindow(QMainWindow):
             and str(columns) == str(self.census_model.columnCount())
             and header.restoreState(header_state)
         )
+        if restored:
+            self.census_view.take_column_widths_as_preferred()
         if not restored:
             header.setSortIndicator(
                 CensusProxyModel.DEFAULT_SORT_COLUMN, CensusProxyModel.DEFAULT_SORT_ORDER
@@ -456,7 +476,7 @@ class MainWindow(QMainWindow):
         self.census_changed.emit(snapshot)
 
     def _on_census_failed(self, error: BaseException) -> None:
-        log.warning("Reading the census failed: %s", error)
+        log.warning("Reading the census failed: %s", type(error).__name__)
         self._on_connection_lost(str(error) or type(error).__name__)
 
     @Slot(str)

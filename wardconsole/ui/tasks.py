@@ -16,6 +16,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -272,12 +273,12 @@ class ChangeWatcher(QObject):
                         feed = self._open_feed()
                     changes = feed.wait(self._poll_timeout)
                 except Exception as exc:
-                    log.warning("Change feed failed: %s", exc)
+                    log.warning("Change feed failed: %s", type(exc).__name__)
                     self._close_quietly(feed)
                     feed = None
                     if failures == 0:
                         reason = _one_line(exc)
-                        self._main.post(lambda reason=reason: self.connection_lost.emit(reason))
+                        self._main.post(partial(self.connection_lost.emit, reason))
                     delay = self._backoff[min(failures, len(self._backoff) - 1)]
                     failures += 1
                     self._stop.wait(delay)
@@ -287,7 +288,7 @@ class ChangeWatcher(QObject):
                     self._main.post(self.connection_restored.emit)
                 if changes:
                     batch: list[Change] = list(changes)
-                    self._main.post(lambda batch=batch: self.changes_arrived.emit(batch))
+                    self._main.post(partial(self.changes_arrived.emit, batch))
         finally:
             self._close_quietly(feed)
 

@@ -35,7 +35,7 @@ from wardconsole.ui.handoff.context import HandoffUi
 from wardconsole.ui.handoff.sections import panel_style
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme
-from wardconsole.ui.widgets._style import set_style_property
+from wardconsole.ui.widgets.style_property import set_style_property
 
 
 def error_text(error: BaseException) -> str:

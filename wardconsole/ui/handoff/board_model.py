@@ -9,6 +9,7 @@ shift stands out: a ▲, bold text and a tinted cell. ``HandoffBoardProxy`` sort
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,6 +80,26 @@ _HEADER_TIPS = {
     BoardColumn.SAVED: "Who saved the newest version, and when",
     BoardColumn.COMMENTS: "The supervisor's comments, or why it was sent back",
 }
+
+
+def _comments_text(view: HandoffView) -> str:
+    if view.sent_back_reason and view.status.value == "sent_back":
+        return f"Sent back: {view.sent_back_reason}"
+    if view.comments:
+        return f"{view.comments} comment(s): {view.last_comment}"
+    return "—"
+
+
+_VIEW_TEXT: dict[BoardColumn, Callable[[HandoffView], str]] = {
+    BoardColumn.NEWS2: words.news2_text,
+    BoardColumn.CHANGES: words.changes_text,
+    BoardColumn.ESCALATIONS: words.escalations_text,
+    BoardColumn.PRN: words.prn_text,
+    BoardColumn.OBS: words.obs_text,
+    BoardColumn.SAVED: words.saved_text,
+    BoardColumn.COMMENTS: _comments_text,
+}
+"""The text of each column that comes from the drafted handoff."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,26 +239,8 @@ class HandoffBoardModel(QAbstractTableModel):
             return words.status_text(view)
         if view is None:
             return "—"
-        match column:
-            case BoardColumn.NEWS2:
-                return words.news2_text(view)
-            case BoardColumn.CHANGES:
-                return words.changes_text(view)
-            case BoardColumn.ESCALATIONS:
-                return words.escalations_text(view)
-            case BoardColumn.PRN:
-                return words.prn_text(view)
-            case BoardColumn.OBS:
-                return words.obs_text(view)
-            case BoardColumn.SAVED:
-                return words.saved_text(view)
-            case BoardColumn.COMMENTS:
-                if view.sent_back_reason and view.status.value == "sent_back":
-                    return f"Sent back: {view.sent_back_reason}"
-                if view.comments:
-                    return f"{view.comments} comment(s): {view.last_comment}"
-                return "—"
-        return ""
+        text = _VIEW_TEXT.get(column)
+        return text(view) if text is not None else ""
 
     def _tooltip(self, row: BoardRow, column: BoardColumn) -> str:
         view = row.view
@@ -300,7 +303,7 @@ class HandoffBoardProxy(QSortFilterProxyModel):
     def lessThan(self, left: IndexLike, right: IndexLike) -> bool:
         a, b = left.data(SORT_KEY_ROLE), right.data(SORT_KEY_ROLE)
         if a == b:
-            return fmt.bed_sort_key(left.siblingAtColumn(0).data()) < fmt.bed_sort_key(
-                right.siblingAtColumn(0).data()
+            return fmt.bed_sort_key(left.sibling(left.row(), 0).data()) < fmt.bed_sort_key(
+                right.sibling(right.row(), 0).data()
             )
         return bool(a < b)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from wardconsole.services.handoff import ShiftBoard
-from wardconsole.ui.widgets._style import set_style_property
+from wardconsole.ui.widgets.style_property import set_style_property
 
 MAX_TEXT = 4000
 

@@ -33,7 +33,7 @@ from wardconsole.ui.handoff.dialogs import TextDialog, Unsaved, UnsavedDialog
 from wardconsole.ui.handoff.sections import SectionEditor
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme
-from wardconsole.ui.widgets._style import set_style_property
+from wardconsole.ui.widgets.style_property import set_style_property
 
 _LIST_COLUMNS = {BoardColumn.BED: 44, BoardColumn.PATIENT: 165, BoardColumn.STATUS: 150}
 

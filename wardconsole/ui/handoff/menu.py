@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QStandardPaths, Slot
 from PySide6.QtGui import QAction, QKeySequence
@@ -17,11 +18,13 @@ from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 from wardconsole.domain.shifts import ShiftWindow
 from wardconsole.services.context import Actor
 from wardconsole.store.changes_api import Change
-from wardconsole.ui.handoff.board_window import HandoffBoardWindow
 from wardconsole.ui.handoff.context import HandoffUi
 from wardconsole.ui.handoff.dialogs import ReportFileDialog
-from wardconsole.ui.handoff.editor_window import HandoffEditorWindow
 from wardconsole.ui.handoff.print_job import HandoffPrinter
+
+if TYPE_CHECKING:  # the windows load when first opened, not with the census
+    from wardconsole.ui.handoff.board_window import HandoffBoardWindow
+    from wardconsole.ui.handoff.editor_window import HandoffEditorWindow
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme
 
@@ -90,6 +93,8 @@ class HandoffMenu(QObject):
         if self._ui is None:
             return None
         if self._editor is None:
+            from wardconsole.ui.handoff.editor_window import HandoffEditorWindow  # on first use
+
             self._editor = HandoffEditorWindow(
                 self._ui, self._actor, self._runner, theme=self._theme
             )
@@ -104,6 +109,8 @@ class HandoffMenu(QObject):
         if self._ui is None:
             return None
         if self._board is None:
+            from wardconsole.ui.handoff.board_window import HandoffBoardWindow
+
             self._board = HandoffBoardWindow(self._ui, self._actor, self._runner, theme=self._theme)
             self._board.print_requested.connect(self.print_shift)
         self._board.show()

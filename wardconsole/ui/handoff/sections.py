@@ -69,7 +69,7 @@ class SectionEditor(QScrollArea):
         self.editors: dict[Section, QPlainTextEdit] = {}
         row = 1
         for section in Section:
-            heading = QLabel(f"{section.letter} — {section.title}")
+            heading = QLabel(f"{section.letter} — {section.heading}")
             heading.setObjectName("SectionHeading")
             grid.addWidget(heading, row, 0, 1, 2)
             facts = QLabel()
@@ -78,11 +78,11 @@ class SectionEditor(QScrollArea):
             facts.setTextFormat(Qt.TextFormat.RichText)
             facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             facts.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-            facts.setAccessibleName(f"{section.title}: generated facts")
+            facts.setAccessibleName(f"{section.heading}: generated facts")
             editor = QPlainTextEdit()
             editor.setObjectName("NurseNotes")
-            editor.setAccessibleName(f"{section.title}: your notes")
-            editor.setPlaceholderText(f"Your {section.title.lower()} notes (optional)")
+            editor.setAccessibleName(f"{section.heading}: your notes")
+            editor.setPlaceholderText(f"Your {section.heading.lower()} notes (optional)")
             editor.setTabChangesFocus(True)
             editor.setMinimumHeight(90)
             editor.textChanged.connect(self._on_text_changed)
@@ -158,7 +158,7 @@ class HandoffReader(QTextBrowser):
         if view.status.value == "sent_back" and view.sent_back_reason:
             parts.append(f"<p><b>↩ Sent back:</b> {escape(view.sent_back_reason)}</p>")
         for section in Section:
-            parts.append(f"<h4>{section.letter} — {section.title}</h4>")
+            parts.append(f"<h4>{section.letter} — {section.heading}</h4>")
             parts.append(f"<p>{words.facts_html(view.draft, section)}</p>")
             note = view.notes.get(section, "").strip()
             if note:

@@ -133,5 +133,5 @@ def notes_html(view: HandoffView) -> str:
         text = view.notes.get(section, "").strip()
         if text:
             body = "<br>".join(escape(line) for line in text.splitlines())
-            parts.append(f"<b>{section.title}:</b> <i>{body}</i>")
+            parts.append(f"<b>{section.heading}:</b> <i>{body}</i>")
     return "<br>".join(parts) or "<i>No notes written.</i>"

@@ -1,0 +1,135 @@
+"""The whole console fits the hospital-standard 1366 × 768 screen with a taskbar.
+
+Built as the composition root builds it, on the demo ward (an emergency in the banner, a dozen
+open escalations): the window's minimum size leaves room for a window frame inside 1366 × 728,
+and at that size everything a nurse must act on is inside the window — the banner's state and
+"Show ▸", the census risk columns whole, the selected escalation's detail and trail, the status
+bar. Columns give way in the census's defined order; the risk columns never do.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtWidgets import QWidget
+from screenshots import fits_smallest_frame, grab_census, size_problems
+
+from wardconsole.app import _access, _escalation_desk, console_context
+from wardconsole.config import Settings
+from wardconsole.services.db import Database
+from wardconsole.services.demo import DemoOptions, build_demo_ward
+from wardconsole.services.staff import StaffService
+from wardconsole.store.engine import make_engine, upgrade
+from wardconsole.ui.access.session import StaffSession
+from wardconsole.ui.census.census_model import CensusColumn
+from wardconsole.ui.census.census_view import GIVE_WAY_ORDER
+from wardconsole.ui.escalations.alerts import SilentAlertSound
+from wardconsole.ui.main_window import MainWindow
+from wardconsole.ui.theme import Theme
+
+RISK_COLUMNS = (
+    CensusColumn.BED,
+    CensusColumn.NEWS2,
+    CensusColumn.ESCALATION,
+    CensusColumn.CHECKS,
+    CensusColumn.NEXT_DUE,
+)
+
+
+@pytest.fixture
+def console(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    settings = Settings(db_url=f"sqlite:///{tmp_path / 'demo.sqlite'}", station="Station A")
+    engine = make_engine(settings.db_url)
+    upgrade(engine)
+    db = Database(engine)
+    build_demo_ward(db, DemoOptions())
+    session = StaffSession()
+    session.sign_in(StaffService(db).actor("rn.okafor", settings.station))
+    access = _access(db, settings, "Ketamine Detox Unit (demo)", session)
+    escalations = _escalation_desk(db, settings.station, session.current_actor)
+    context = console_context(engine, db, settings, session, access, escalations)
+    context = replace(context, open_alert_sound=lambda: SilentAlertSound("no audio output device"))
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(
+        lambda: window.snapshot is not None and window.alert_banner.isVisible(), timeout=15_000
+    )
+    yield window
+    window.close()
+    engine.dispose()
+
+
+def _inside(window: QWidget, widget: QWidget) -> bool:
+    """``widget`` is shown and drawn wholly inside ``window``'s client area."""
+    if not widget.isVisible():
+        return False
+    top_left = widget.mapTo(window, QPoint(0, 0))
+    return window.rect().contains(QRect(top_left, widget.size()))
+
+
+@pytest.mark.parametrize("theme", [Theme.DAY, Theme.NIGHT])
+def test_the_census_with_an_alarm_fits_1366_by_768(
+    qtbot, console: MainWindow, theme: Theme, tmp_path: Path
+) -> None:
+    console.set_theme(theme)
+    width, height = fits_smallest_frame()
+    console.resize(width, height)
+    qtbot.waitUntil(lambda: console.size().toTuple() == (width, height))
+    assert size_problems(console) == []
+
+    banner = console.alert_banner
+    for part in (banner.severity_label, banner.headline, banner.state_label, banner.show_button):
+        assert _inside(console, part), part.objectName()
+    assert banner.state_label.text().startswith("NOT ACKNOWLEDGED")
+
+    view = console.census_view
+    header = view.horizontalHeader()
+    viewport = view.viewport().width()
+    for column in RISK_COLUMNS:  # whole, never shrunk below what they were measured for
+        left = header.sectionViewportPosition(column)
+        assert left >= 0 and left + header.sectionSize(column) <= viewport, column.name
+        assert header.sectionSize(column) >= view.give_way_floor(column), column.name
+    nurse_left = header.sectionViewportPosition(CensusColumn.NURSE)
+    assert nurse_left + header.sectionSize(CensusColumn.NURSE) <= viewport
+    assert view.horizontalScrollBar().maximum() == 0
+
+    panel = console.escalation_panel
+    assert panel is not None and panel.selected() is not None
+    assert _inside(console, panel.selected_label)
+    assert _inside(console, panel.trail)
+    assert _inside(console, panel.acknowledge_button)
+    assert _inside(console, console.statusBar())
+    grab_census(console, tmp_path / f"census-1366-{theme.value}.png", (width, height))
+
+
+def test_columns_give_way_in_the_defined_order(qtbot, console: MainWindow) -> None:
+    """Narrowing the window shrinks the nurse column first and the risk columns never."""
+    view = console.census_view
+    header = view.horizontalHeader()
+    console.resize(1900, 900)
+    qtbot.waitUntil(lambda: console.width() == 1900)
+    wide = {c: header.sectionSize(c) for c in CensusColumn}
+    console.resize(*fits_smallest_frame())
+    qtbot.waitUntil(lambda: console.width() == fits_smallest_frame()[0])
+    narrow = {c: header.sectionSize(c) for c in CensusColumn}
+    for column in RISK_COLUMNS:
+        assert narrow[column] == wide[column], column.name
+    assert narrow[GIVE_WAY_ORDER[0]] < wide[GIVE_WAY_ORDER[0]]
+    shrunk = [c for c in GIVE_WAY_ORDER if narrow[c] < wide[c]]
+    # Each column gives way only once every one before it is at its floor.
+    for earlier, later in itertools.pairwise(GIVE_WAY_ORDER):
+        if later in shrunk:
+            assert narrow[earlier] == view.give_way_floor(earlier), earlier.name
+    console.resize(console.minimumSizeHint().width(), 700)
+    qtbot.waitUntil(lambda: console.width() == console.minimumSizeHint().width())
+    for column in RISK_COLUMNS:
+        assert header.sectionSize(column) == wide[column], column.name
+        left = header.sectionViewportPosition(column)
+        assert left + header.sectionSize(column) <= view.viewport().width(), column.name

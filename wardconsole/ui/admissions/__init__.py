@@ -1,0 +1,1 @@
+"""Admitting, moving and discharging patients, with the intake assessment."""

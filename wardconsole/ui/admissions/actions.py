@@ -1,0 +1,186 @@
+"""The admission actions: admit, move bed, discharge, amend intake, find a discharged patient.
+
+The main window puts them in its Patient menu (Ctrl+Shift+A, Ctrl+Shift+B, Ctrl+Shift+D,
+Ctrl+Shift+I for Amend intake, Ctrl+Shift+F); move, discharge and amend act on the patient
+selected on the census. Each opens its
+dialog through the dialog's ``ask()`` (tests replace those) and reports what changed, so the
+window can refresh the census and, after an admission, start the baseline observations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
+
+from wardconsole.services.admission_desk import AdmissionDesk
+from wardconsole.services.context import Permission
+from wardconsole.services.views import CensusRow
+from wardconsole.ui.tasks import TaskRunner
+from wardconsole.ui.theme import Theme
+
+TEXTS = {
+    "admit": ("&Admit patient…", "Ctrl+Shift+A"),
+    "move": ("&Move bed…", "Ctrl+Shift+B"),
+    "discharge": ("&Discharge…", "Ctrl+Shift+D"),
+    "amend": ("Amend &intake…", "Ctrl+Shift+I"),
+    "find": ("&Find discharged patient…", "Ctrl+Shift+F"),
+}
+SUPERVISORS_ONLY = "Only supervisors can read discharged patients' records"
+
+
+class AdmissionActions(QObject):
+    """Opens the admission, bed-move, discharge and history dialogs (see module docstring)."""
+
+    admitted = Signal(int, bool)
+    """A patient was admitted (admission id; True when baseline observations are wanted)."""
+
+    moved = Signal(int)
+    """A patient moved bed (admission id)."""
+
+    amended = Signal(int)
+    """A patient's intake was amended (admission id); their risk flags may have changed."""
+
+    discharged = Signal(int)
+    """A patient was discharged (admission id) and has left the census."""
+
+    message_requested = Signal(str)
+    """A short message for the status bar."""
+
+    def __init__(
+        self,
+        desk: AdmissionDesk | None,
+        runner: TaskRunner,
+        window: QWidget,
+        selected_row: Callable[[], CensusRow | None],
+        *,
+        baseline_available: bool = False,
+        theme: Theme = Theme.DAY,
+    ) -> None:
+        super().__init__(window)
+        self._desk = desk
+        self._runner = runner
+        self._window = window
+        self._selected_row = selected_row
+        self._baseline_available = baseline_available
+        self._theme = theme
+        self.admit_action = self._make_action("admit")
+        self.move_action = self._make_action("move")
+        self.discharge_action = self._make_action("discharge")
+        self.amend_action = self._make_action("amend")
+        self.find_action = self._make_action("find")
+        self.admit_action.triggered.connect(self.admit)
+        self.move_action.triggered.connect(self.move_bed)
+        self.discharge_action.triggered.connect(self.discharge)
+        self.amend_action.triggered.connect(self.amend_intake)
+        self.find_action.triggered.connect(self.find)
+        if desk is not None:  # who is signed in can change, so the check is at each use
+            self.find_action.setStatusTip(SUPERVISORS_ONLY)
+
+    def actions(self) -> list[QAction]:
+        return [
+            self.admit_action,
+            self.move_action,
+            self.discharge_action,
+            self.amend_action,
+            self.find_action,
+        ]
+
+    @Slot(Theme)
+    def set_theme(self, theme: Theme) -> None:
+        self._theme = theme
+
+    # -- opening the dialogs ----------------------------------------------------------------
+
+    @Slot()
+    def admit(self) -> None:
+        if self._desk is None:
+            return
+        from wardconsole.ui.admissions.admission_dialog import AdmissionDialog  # on first use
+
+        admitted = AdmissionDialog.ask(
+            self._desk,
+            self._runner,
+            theme=self._theme,
+            baseline_available=self._baseline_available,
+            parent=self._window,
+        )
+        if admitted is not None:
+            where = f" to bed {admitted.bed}" if admitted.bed else ""
+            self.message_requested.emit(f"Admitted {admitted.patient_name}{where}")
+            self.admitted.emit(admitted.admission_id, admitted.record_baseline)
+
+    @Slot()
+    def move_bed(self) -> None:
+        row = self._row()
+        if row is None or self._desk is None:
+            return
+        from wardconsole.ui.admissions.bed_move_dialog import BedMoveDialog
+
+        bed = BedMoveDialog.ask(
+            self._desk, self._runner, row.admission_id, theme=self._theme, parent=self._window
+        )
+        if bed is not None:
+            self.message_requested.emit(f"Moved {row.patient_name} to bed {bed}")
+            self.moved.emit(row.admission_id)
+
+    @Slot()
+    def discharge(self) -> None:
+        row = self._row()
+        if row is None or self._desk is None:
+            return
+        from wardconsole.ui.admissions.discharge_dialog import DischargeDialog
+
+        done = DischargeDialog.ask(
+            self._desk, self._runner, row.admission_id, theme=self._theme, parent=self._window
+        )
+        if done is not None:
+            self.message_requested.emit(
+                f"Discharged {done.patient_name}: {done.destination.label.lower()}"
+            )
+            self.discharged.emit(row.admission_id)
+
+    @Slot()
+    def amend_intake(self) -> None:
+        row = self._row()
+        if row is None or self._desk is None:
+            return
+        from wardconsole.ui.admissions.intake_amend_dialog import IntakeAmendDialog
+
+        flags = IntakeAmendDialog.ask(
+            self._desk, self._runner, row.admission_id, theme=self._theme, parent=self._window
+        )
+        if flags is not None:
+            self.message_requested.emit(f"Intake amended for {row.patient_name}")
+            self.amended.emit(row.admission_id)
+
+    @Slot()
+    def find(self) -> None:
+        if self._desk is None:
+            return
+        if not self._desk.can(Permission.VIEW_HISTORY):
+            self.message_requested.emit(SUPERVISORS_ONLY)
+            return
+        from wardconsole.ui.admissions.patient_search_dialog import PatientSearchDialog
+
+        PatientSearchDialog.ask(self._desk, self._runner, theme=self._theme, parent=self._window)
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def _row(self) -> CensusRow | None:
+        row = self._selected_row()
+        if row is None:
+            self.message_requested.emit("Select a patient on the census first")
+        return row
+
+    def _make_action(self, key: str) -> QAction:
+        text, shortcut = TEXTS[key]
+        action = QAction(text, self._window)
+        action.setObjectName(f"admission_{key}")
+        action.setShortcut(QKeySequence(shortcut))
+        if self._desk is None:
+            action.setEnabled(False)
+            action.setStatusTip("Admission is not set up at this station")
+        return action

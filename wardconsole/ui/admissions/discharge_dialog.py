@@ -1,0 +1,359 @@
+"""Discharging a patient to ongoing treatment, with a summary drafted from the stay.
+
+The draft (length of stay, intake, course of symptoms with numbers, escalations, PRN use, status
+at discharge) is read in the background and is the nurse's to edit; choosing a destination
+rewrites only its "Destination:" line, so edits elsewhere are kept. "Redraft" replaces the text
+with a fresh draft (Ctrl+Z brings the edits back). Escalations still open are named: discharging
+closes them with an outcome that says so. Destinations that need a reason (self-discharge
+against advice, transfer to hospital) cannot be confirmed without it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QFont, QTextCursor
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from wardconsole.domain.discharge import Destination, destination_line
+from wardconsole.services.admission_desk import AdmissionDesk
+from wardconsole.services.context import InvalidInput, ServiceError
+from wardconsole.services.discharge import DischargeDraft
+from wardconsole.ui.bedside.entry_time import TakenAtEdit
+from wardconsole.ui.tasks import TaskHandle, TaskRunner
+from wardconsole.ui.theme import Theme
+from wardconsole.ui.widgets.form_style import form_stylesheet
+from wardconsole.ui.widgets.style_property import set_style_property
+
+_DESTINATION_LINE = re.compile(r"^Destination:.*$", re.MULTILINE)
+_DISCHARGED_LINE = re.compile(r"^Discharged:.*$", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class Discharged:
+    admission_id: int
+    patient_name: str
+    destination: Destination
+
+
+class DischargeDialog(QDialog):
+    """Discharge one admitted patient (see the module docstring)."""
+
+    def __init__(
+        self,
+        desk: AdmissionDesk,
+        runner: TaskRunner,
+        admission_id: int,
+        *,
+        theme: Theme = Theme.DAY,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("DischargeDialog")
+        self.setWindowTitle("Discharge — WardConsole")
+        self.setStyleSheet(form_stylesheet(theme))
+        self._desk = desk
+        self._runner = runner
+        self._admission_id = admission_id
+        self._draft: DischargeDraft | None = None
+        self._handles: list[TaskHandle] = []
+        self._saving = False
+        self.result_value: Discharged | None = None
+        self._build()
+        self._connect_signals()
+        self._load_draft(replace=True)
+        self.resize(1180, 680)  # fits a 1366 × 768 screen with a taskbar
+
+    @classmethod
+    def ask(
+        cls,
+        desk: AdmissionDesk,
+        runner: TaskRunner,
+        admission_id: int,
+        *,
+        theme: Theme = Theme.DAY,
+        parent: QWidget | None = None,
+    ) -> Discharged | None:
+        """Show the dialog modally; the discharge made, or None when nothing was saved."""
+        dialog = cls(desk, runner, admission_id, theme=theme, parent=parent)
+        dialog.exec()
+        result = dialog.result_value
+        dialog.setParent(None)  # the local reference is its only owner from here
+        return result
+
+    @property
+    def draft(self) -> DischargeDraft | None:
+        return self._draft
+
+    def destination(self) -> Destination | None:
+        button = self._destinations.checkedButton()
+        return Destination(button.objectName().removeprefix("dest_")) if button else None
+
+    # -- layout ------------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.title = QLabel("Discharge")
+        self.title.setObjectName("dialog_title")
+        who = QLabel(f"Discharging as {self._desk.acting_as}")
+        set_style_property(who, "tone", "muted")
+        header = QHBoxLayout()
+        header.addWidget(self.title)
+        header.addStretch(1)
+        header.addWidget(who)
+
+        box = QGroupBox("Destination")
+        box.setObjectName("destination")
+        self._destinations = QButtonGroup(self)
+        column = QVBoxLayout(box)
+        for destination in Destination:
+            button = QRadioButton(destination.label)
+            button.setObjectName(f"dest_{destination.value}")
+            self._destinations.addButton(button)
+            column.addWidget(button)
+        self.detail_label = QLabel("Details:")
+        self.detail_label.setWordWrap(True)
+        self.detail = QLineEdit()
+        self.detail.setObjectName("destination_detail")
+        column.addSpacing(8)
+        column.addWidget(self.detail_label)
+        column.addWidget(self.detail)
+        self.discharged_at = TakenAtEdit(self._desk_now)
+        when = QLabel("Discharge time:")
+        self.open_escalations = QLabel()
+        self.open_escalations.setObjectName("open_escalations")
+        self.open_escalations.setWordWrap(True)
+        left = QVBoxLayout()
+        left.addWidget(box)
+        left.addWidget(when)
+        left.addWidget(self.discharged_at)
+        left.addSpacing(8)
+        left.addWidget(self.open_escalations)
+        left.addStretch(1)
+
+        summary_title = QLabel(
+            "Discharge summary — drafted from the record; edit before confirming"
+        )
+        summary_title.setObjectName("summary_title")
+        self.summary = QPlainTextEdit()
+        self.summary.setObjectName("summary")
+        self.summary.setPlaceholderText("Reading the stay…")
+        self.summary.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        font = QFont(self.summary.font())
+        font.setPointSizeF(max(10.5, font.pointSizeF()))
+        self.summary.setFont(font)
+        self.redraft_button = QPushButton("&Redraft from the record")
+        self.redraft_button.setObjectName("redraft_button")
+        self.redraft_button.setAutoDefault(False)
+        self.redraft_button.setToolTip("Replace the text with a fresh draft (Ctrl+Z undoes)")
+        right = QVBoxLayout()
+        title_row = QHBoxLayout()
+        title_row.addWidget(summary_title, 1)
+        title_row.addWidget(self.redraft_button)
+        right.addLayout(title_row)
+        right.addWidget(self.summary, 1)
+
+        body = QHBoxLayout()
+        body.addLayout(left, 0)
+        body.addLayout(right, 1)
+
+        self.status = QLabel()
+        self.status.setObjectName("save_status")
+        self.status.setWordWrap(True)
+        self.discharge_button = QPushButton("&Discharge patient")
+        self.discharge_button.setObjectName("discharge_button")
+        self.discharge_button.setEnabled(False)
+        cancel = QPushButton("Cancel")
+        cancel.setAutoDefault(False)
+        cancel.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(cancel)
+        buttons.addWidget(self.discharge_button)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addLayout(body, 1)
+        layout.addLayout(buttons)
+        self._on_destination_changed()
+
+    def _connect_signals(self) -> None:
+        self._destinations.buttonToggled.connect(self._on_destination_changed)
+        self.detail.textChanged.connect(self._on_destination_changed)
+        self.redraft_button.clicked.connect(self._on_redraft_requested)
+        self.discharged_at.taken_at_changed.connect(self._on_discharge_time_changed)
+        self.discharge_button.clicked.connect(self.discharge)
+
+    # -- the draft ---------------------------------------------------------------------------------
+
+    def _load_draft(self, *, replace: bool) -> None:
+        desk, admission_id = self._desk, self._admission_id
+        destination, detail = self.destination(), self.detail.text()
+        at = self.discharged_at.taken_at()
+        self._track(
+            self._runner.run(
+                lambda: desk.draft(admission_id, destination, detail, at),
+                on_success=lambda draft: self._on_draft(draft, replace),
+                on_failure=self._on_draft_failed,
+            )
+        )
+
+    def _on_draft(self, draft: DischargeDraft, replace: bool) -> None:
+        self._draft = draft
+        where = f"bed {draft.bed}" if draft.bed else "no bed"
+        self.title.setText(f"Discharge {draft.patient_name} ({where})")
+        if replace:
+            cursor = self.summary.textCursor()
+            cursor.movePosition(QTextCursor.MoveOperation.Start)
+            cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+            cursor.insertText(draft.text)  # one undoable step
+            self.summary.moveCursor(QTextCursor.MoveOperation.Start)
+        else:  # the discharge time changed: only its line (and the length of stay) follows
+            fresh = _DISCHARGED_LINE.search(draft.text)
+            if fresh is not None:
+                self._replace_line(_DISCHARGED_LINE, fresh.group(0))
+        if draft.open_escalations:
+            kinds = ", ".join(draft.open_escalations)
+            count = len(draft.open_escalations)
+            self.open_escalations.setText(
+                f"⚠ {count} open escalation{'s' if count != 1 else ''} ({kinds}) will be "
+                "closed as “Closed at discharge”. Hand them over to the receiving team."
+            )
+            set_style_property(self.open_escalations, "tone", "alert")
+        else:
+            self.open_escalations.setText("No open escalations.")
+            set_style_property(self.open_escalations, "tone", "muted")
+        self._on_destination_changed()
+
+    def _on_draft_failed(self, error: BaseException) -> None:
+        self._say(f"Could not read the stay: {error}", "alert")
+
+    @Slot()
+    def _on_redraft_requested(self) -> None:
+        self._load_draft(replace=True)
+
+    @Slot()
+    def _on_destination_changed(self) -> None:
+        destination = self.destination()
+        if destination is None:
+            self.detail_label.setText("Details:")
+            self.detail.setPlaceholderText("choose a destination first")
+        else:
+            required = " (required)" if destination.detail_required else " (optional)"
+            self.detail_label.setText(destination.detail_prompt + required + ":")
+            self.detail.setPlaceholderText(destination.detail_prompt.lower())
+        self._replace_line(_DESTINATION_LINE, destination_line(destination, self.detail.text()))
+        self.discharge_button.setEnabled(
+            self._draft is not None and destination is not None and not self._saving
+        )
+
+    @Slot()
+    def _on_discharge_time_changed(self) -> None:
+        self._load_draft(replace=False)
+
+    def _replace_line(self, pattern: re.Pattern[str], line: str) -> None:
+        """Rewrite one drafted line in place, keeping the nurse's edits everywhere else."""
+        match = pattern.search(self.summary.toPlainText())
+        if match is None or match.group(0) == line:
+            return
+        cursor = QTextCursor(self.summary.document())
+        cursor.setPosition(match.start())
+        cursor.setPosition(match.end(), QTextCursor.MoveMode.KeepAnchor)
+        cursor.insertText(line)
+
+    # -- discharging -------------------------------------------------------------------------------
+
+    def discharge(self) -> None:
+        destination = self.destination()
+        if self._saving or self._draft is None or destination is None:
+            return
+        detail = self.detail.text().strip()
+        if destination.detail_required and not detail:
+            self._say(
+                f"Not discharged: {destination.detail_prompt.lower()} is required for "
+                f"{destination.label.lower()}.",
+                "alert",
+            )
+            set_style_property(self.detail, "invalid", "true")
+            self.detail.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        set_style_property(self.detail, "invalid", "false")
+        summary = self.summary.toPlainText()
+        desk, admission_id = self._desk, self._admission_id
+        at, version = self.discharged_at.taken_at(), self._draft.version
+        name = self._draft.patient_name
+        self._set_saving(True)
+        self._track(
+            self._runner.run(
+                lambda: desk.discharge(
+                    admission_id,
+                    destination=destination,
+                    summary=summary,
+                    detail=detail,
+                    discharged_at=at,
+                    expected_version=version,
+                ),
+                on_success=lambda _none: self._on_discharged(
+                    Discharged(admission_id, name, destination)
+                ),
+                on_failure=self._on_discharge_failed,
+            )
+        )
+
+    def _on_discharged(self, discharged: Discharged) -> None:
+        self._saving = False
+        self.result_value = discharged
+        self.accept()
+
+    def _on_discharge_failed(self, error: BaseException) -> None:
+        self._set_saving(False)
+        if isinstance(error, InvalidInput):
+            self._say("Not discharged: " + "; ".join(error.problems.values()), "alert")
+        elif isinstance(error, ServiceError):
+            self._say(f"Not discharged: {error}. Your summary is kept.", "alert")
+        else:
+            self._say(
+                f"The database did not answer ({error}). Your summary is kept; check the "
+                "census before trying again.",
+                "alert",
+            )
+
+    def _set_saving(self, saving: bool) -> None:
+        self._saving = saving
+        for widget in (self.summary, self.detail, self.redraft_button):
+            widget.setEnabled(not saving)
+        self.discharge_button.setEnabled(not saving and self.destination() is not None)
+        if saving:
+            self._say("Discharging…", "muted")
+
+    def _say(self, text: str, tone: str) -> None:
+        self.status.setText(text)
+        set_style_property(self.status, "tone", tone)
+
+    def _track(self, handle: TaskHandle) -> None:
+        self._handles = [h for h in self._handles if not h.finished and not h.cancelled]
+        self._handles.append(handle)
+
+    @staticmethod
+    def _desk_now() -> datetime:
+        """The station clock, for showing "now" in the time field (the save uses the server's)."""
+        return datetime.now().astimezone()
+
+    def done(self, result: int) -> None:
+        for handle in self._handles:
+            handle.cancel()
+        super().done(result)

@@ -1,0 +1,1 @@
+"""Recording at the bedside: observation rounds and PRN doses."""

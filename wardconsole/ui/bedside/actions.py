@@ -1,0 +1,191 @@
+"""The recording actions for a patient: record observations, give PRN, history.
+
+The main window offers them for the patient selected on the census (menu, Ctrl+R / Ctrl+Shift+P
+/ Ctrl+H, and the census row's context menu); each patient window offers them for its own
+patient. Each opens its dialog with a ``Bedside`` made at that moment, so the dialog records
+as whoever ``UiContext.current_actor`` says is signed in at this station.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from wardconsole.services.context import ServiceError
+from wardconsole.services.views import CensusRow
+from wardconsole.ui.bedside.shared import Bedside
+from wardconsole.ui.tasks import TaskRunner
+from wardconsole.ui.theme import Theme
+
+if TYPE_CHECKING:
+    from wardconsole.ui.context import UiContext
+    from wardconsole.ui.patient.patient_window import PatientWindow
+
+# The dialogs load when first opened, not with the census (see ui/self_test.py).
+
+SHORTCUTS = {"record": "Ctrl+R", "prn": "Ctrl+Shift+P", "history": "Ctrl+H"}
+TEXTS = {"record": "&Record observations…", "prn": "Give &PRN…", "history": "&History…"}
+
+
+def patient_title(row: CensusRow) -> str:
+    return f"{row.patient_name} — Bed {row.bed}"
+
+
+class BedsideActions(QObject):
+    """Opens the bedside dialogs; reports every save so the panels can refresh."""
+
+    entries_saved = Signal(int)
+    """Something was written for this admission (a round, a PRN dose or effect, a correction)."""
+
+    message_requested = Signal(str)
+    """A short message for the status bar (e.g. "Select a patient first")."""
+
+    def __init__(
+        self,
+        context: UiContext,
+        runner: TaskRunner,
+        window: QWidget,
+        selected_row: Callable[[], CensusRow | None],
+        *,
+        theme: Theme = Theme.DAY,
+    ) -> None:
+        super().__init__(window)
+        self._context = context
+        self._runner = runner
+        self._window = window
+        self._selected_row = selected_row
+        self._theme = theme
+        self.record_action = self._make_action("record", window)
+        self.prn_action = self._make_action("prn", window)
+        self.history_action = self._make_action("history", window)
+        self.record_action.triggered.connect(lambda: self._for_selected(self.record))
+        self.prn_action.triggered.connect(lambda: self._for_selected(self.give_prn))
+        self.history_action.triggered.connect(lambda: self._for_selected(self.show_history))
+
+    @property
+    def available(self) -> bool:
+        """Recording is configured for this station (services and a signed-in actor)."""
+        context = self._context
+        return (
+            context.recording is not None
+            and context.history is not None
+            and context.current_actor is not None
+        )
+
+    def actions(self) -> list[QAction]:
+        return [self.record_action, self.prn_action, self.history_action]
+
+    @Slot(Theme)
+    def set_theme(self, theme: Theme) -> None:
+        self._theme = theme
+
+    # -- opening the dialogs ----------------------------------------------------------------
+
+    def record(self, row: CensusRow, parent: QWidget | None = None) -> None:
+        bedside = self._bedside()
+        if bedside is None:
+            return
+        from wardconsole.ui.bedside.observation_dialog import ObservationDialog
+
+        result = ObservationDialog.ask(
+            bedside, row.admission_id, patient_title(row), parent=parent or self._window
+        )
+        if result is not None:
+            self.entries_saved.emit(row.admission_id)
+
+    def give_prn(self, row: CensusRow, parent: QWidget | None = None) -> None:
+        bedside = self._bedside()
+        if bedside is None:
+            return
+        from wardconsole.ui.bedside.prn_dialog import PrnDialog
+
+        if PrnDialog.ask(
+            bedside, row.admission_id, patient_title(row), parent=parent or self._window
+        ):
+            self.entries_saved.emit(row.admission_id)
+
+    def show_history(self, row: CensusRow, parent: QWidget | None = None) -> None:
+        bedside = self._bedside()
+        if bedside is None:
+            return
+        from wardconsole.ui.patient.history_dialog import HistoryDialog
+
+        if HistoryDialog.ask(
+            bedside, row.admission_id, patient_title(row), parent=parent or self._window
+        ):
+            self.entries_saved.emit(row.admission_id)
+
+    def attach(self, window: PatientWindow) -> list[QAction]:
+        """Give a patient window its own actions (same shortcuts, its patient) and a context
+        menu with them; done once per window."""
+        existing = [a for a in window.actions() if a.objectName().startswith("bedside_")]
+        if existing:
+            return existing
+        window_ref = weakref.ref(window)  # the window owns the actions: no cycle back to it
+        made = []
+        for key, open_dialog in (
+            ("record", self.record),
+            ("prn", self.give_prn),
+            ("history", self.show_history),
+        ):
+            action = self._make_action(key, window)
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(
+                lambda _checked=False, f=open_dialog: self._for_window(window_ref, f)
+            )
+            window.addAction(action)
+            made.append(action)
+        window.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        window.header.add_actions(made)
+        return made
+
+    def _for_window(
+        self,
+        window_ref: weakref.ref[PatientWindow],
+        open_dialog: Callable[..., None],
+    ) -> None:
+        window = window_ref()
+        if window is not None and not window.discharged:
+            open_dialog(window.row, parent=window)
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def _make_action(self, key: str, parent: QObject) -> QAction:
+        action = QAction(TEXTS[key], parent)
+        action.setObjectName(f"bedside_{key}")
+        action.setShortcut(QKeySequence(SHORTCUTS[key]))
+        action.setEnabled(self.available)
+        if not self.available:
+            action.setStatusTip("Recording is not set up at this station")
+        return action
+
+    def _for_selected(self, open_dialog: Callable[[CensusRow], None]) -> None:
+        row = self._selected_row()
+        if row is None:
+            self.message_requested.emit("Select a patient on the census first")
+            return
+        open_dialog(row)
+
+    def _bedside(self) -> Bedside | None:
+        context = self._context
+        if context.recording is None or context.history is None or context.current_actor is None:
+            return None
+        try:
+            actor = context.current_actor()
+        except ServiceError as exc:
+            QMessageBox.warning(self._window, "Cannot record", str(exc))
+            return None
+        return Bedside(
+            recording=context.recording,
+            history=context.history,
+            actor=actor,
+            runner=self._runner,
+            theme=self._theme,
+            current_actor=context.current_actor,
+            saves=context.access.saves if context.access is not None else None,
+        )

@@ -1,0 +1,1 @@
+"""The ward census: one row per admitted patient, most urgent first."""

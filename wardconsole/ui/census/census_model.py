@@ -1,0 +1,550 @@
+"""The ward census as a Qt table: one row per admitted patient, sorted most urgent first.
+
+``CensusTableModel`` adapts an immutable ``CensusSnapshot``: every cell is rendered once when a
+snapshot arrives (so ``data()`` is a lookup), and a new snapshot of the same patients updates
+cells in place (``dataChanged`` for just the cells and roles that changed), so the selection and
+scroll position survive a refresh. Admissions and discharges insert and remove rows.
+
+``CensusProxyModel`` sorts (default: open escalation severity, then NEWS2 risk, then overdue
+observations, then bed) and filters by name, bed or hospital number.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QColor, QFont
+
+from wardconsole.domain.intake import badge_text, flag_rank
+from wardconsole.services.views import CensusRow, CensusSnapshot
+from wardconsole.ui import formatting as fmt
+from wardconsole.ui.theme import RiskPalette, Theme, risk_palette
+
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+"""The ``CensusRow`` behind any cell of a row."""
+ADMISSION_ID_ROLE = Qt.ItemDataRole.UserRole + 2
+"""``CensusRow.admission_id`` (an int) for any cell of a row."""
+SORT_KEY_ROLE = Qt.ItemDataRole.UserRole + 3
+"""A value that sorts the column so that ascending order puts the most worrying rows first
+for clinical columns (NEWS2, symptoms, escalation, last obs, next due)."""
+URGENCY_ROLE = Qt.ItemDataRole.UserRole + 4
+"""An int, higher = more urgent: escalation severity, then NEWS2 band, then overdue obs."""
+FILTER_TEXT_ROLE = Qt.ItemDataRole.UserRole + 5
+"""Casefolded 'name bed hospital-number' that the filter box matches against."""
+KEEP_SUFFIX_ROLE = Qt.ItemDataRole.UserRole + 6
+"""The end of a cell's text that must stay visible in a narrow column (the risk-flag badge
+after a patient's name); the delegate elides what comes before it. None for most cells."""
+
+DUE_SOON = timedelta(minutes=15)
+
+IndexLike = QModelIndex | QPersistentModelIndex
+
+
+class CensusColumn(enum.IntEnum):
+    BED = 0
+    PATIENT = 1
+    AGE = 2
+    DETOX_DAY = 3
+    NEWS2 = 4
+    SYMPTOMS = 5
+    ESCALATION = 6
+    LAST_OBS = 7
+    NEXT_DUE = 8
+    NURSE = 9
+    CHECKS = 10
+
+    @property
+    def title(self) -> str:
+        return _TITLES[self][0]
+
+    @property
+    def description(self) -> str:
+        return _TITLES[self][1]
+
+
+_TITLES = {
+    CensusColumn.BED: ("Bed", "Bed"),
+    CensusColumn.PATIENT: ("Patient", "Patient name and risk flags"),
+    CensusColumn.AGE: ("Age", "Age in years"),
+    CensusColumn.DETOX_DAY: ("Day", "Detox day (day 1 is the day of admission)"),
+    CensusColumn.NEWS2: ("NEWS2", "Latest complete NEWS2 score and risk band"),
+    CensusColumn.SYMPTOMS: ("Symptoms", "Latest withdrawal-chart total / maximum"),
+    CensusColumn.ESCALATION: ("Escalation", "Most urgent open escalation, +N more"),
+    CensusColumn.LAST_OBS: ("Last obs", "Time since the last vital-sign set"),
+    CensusColumn.NEXT_DUE: ("Next obs", "When the next vital-sign set is due"),
+    CensusColumn.NURSE: ("Nurse", "Assigned nurse"),
+    CensusColumn.CHECKS: (
+        "Checks",
+        "Supportive observation level and, on raised levels, the time left until "
+        "the latest moment for the next safety check",
+    ),
+}
+
+_COLUMNS = tuple(CensusColumn)
+_CENTRED = frozenset({CensusColumn.BED, CensusColumn.AGE, CensusColumn.DETOX_DAY})
+
+
+def short_name(full_name: str) -> str:
+    """'Adaeze Okafor' -> 'A. Okafor': the census has no room for whole names at 1366 px."""
+    parts = full_name.split()
+    if len(parts) < 2:
+        return full_name
+    return f"{parts[0][0]}. {' '.join(parts[1:])}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    text: str
+    sort_key: Any
+    tooltip: str = ""
+    background: QColor | None = None
+    foreground: QColor | None = None
+    bold: bool = False
+    italic: bool = False
+    keep: str = ""
+    """Suffix of ``text`` never elided (see ``KEEP_SUFFIX_ROLE``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _RenderedRow:
+    row: CensusRow
+    cells: tuple[_Cell, ...]
+    urgency: int
+    filter_text: str
+
+
+# --- rendering: CensusRow + clock + palette -> cells ------------------------------------------
+
+
+def urgency(row: CensusRow, now: datetime) -> int:
+    """Higher is more urgent: top open escalation severity, then NEWS2 band, then overdue."""
+    top = row.top_escalation
+    severity = int(top.severity) if top is not None else 0
+    overdue = 1 if fmt.is_overdue(row.next_obs_due_at, now) else 0
+    return severity * 100 + fmt.news2_rank(row.news2_risk) * 10 + overdue
+
+
+def _patient_cell(row: CensusRow) -> _Cell:
+    """Name, then the most important risk flag as a compact badge and '+N' for the others;
+    the badge is kept visible in a narrow column (the name is elided first) and every flag is
+    in the tooltip in full."""
+    flags = sorted(row.risk_flags, key=flag_rank)
+    badge = ""
+    if flags:
+        badge = f"  ⚑{badge_text(flags[0])}" + (f" +{len(flags) - 1}" if len(flags) > 1 else "")
+    tip = [row.patient_name, f"Hospital number: {row.hospital_number}"]
+    if flags:
+        tip.append("Risk flags: " + ", ".join(flags))
+    return _Cell(row.patient_name + badge, row.patient_name.casefold(), "\n".join(tip), keep=badge)
+
+
+def _news2_cell(row: CensusRow, palette: RiskPalette) -> _Cell:
+    incomplete = "The newest observation set was incomplete, so it has no NEWS2 score."
+    if row.news2_total is None:
+        text = "— incomplete" if row.latest_set_partial else "—"
+        tip = incomplete if row.latest_set_partial else "No complete observation set yet."
+        return _Cell(text, 1, tip, foreground=palette.muted, italic=True)
+    band = fmt.news2_band_text(row.news2_risk)
+    text = f"{row.news2_total}  {band}".rstrip()
+    tip = f"NEWS2 {row.news2_total}" + (f" — {row.news2_risk} clinical risk" if band else "")
+    if row.latest_set_partial:
+        text += " · incomplete"
+        tip += "\n" + incomplete + " This score is from the last complete set."
+    colours = palette.for_news2(row.news2_risk)
+    return _Cell(
+        text,
+        -row.news2_total,
+        tip,
+        background=colours.background if colours else None,
+        foreground=colours.foreground if colours else None,
+        bold=row.news2_risk == "high",
+        italic=row.latest_set_partial,
+    )
+
+
+def _escalation_cell(row: CensusRow, palette: RiskPalette, urgency_value: int) -> _Cell:
+    top = row.top_escalation
+    if top is None:
+        return _Cell("", -urgency_value, "No open escalations")
+    more = len(row.open_escalations) - 1
+    text = f"{fmt.severity_text(top.severity)} · {top.kind.label}"
+    if more:
+        text += f"  +{more}"
+    tip = "\n".join(
+        f"{fmt.severity_text(e.severity)} {e.kind.label}: {e.explanation}"
+        + (f" (acknowledged by {e.acknowledged_by})" if e.acknowledged_by else "")
+        for e in row.open_escalations
+    )
+    colours = palette.for_severity(top.severity)
+    return _Cell(
+        text,
+        -urgency_value,
+        tip,
+        background=colours.background if colours else None,
+        foreground=colours.foreground if colours else None,
+        bold=True,
+    )
+
+
+def _next_due_cell(row: CensusRow, now: datetime, palette: RiskPalette) -> _Cell:
+    due = row.next_obs_due_at
+    if due is None:
+        return _Cell("—", float("inf"), "No observations scheduled", foreground=palette.muted)
+    tip = f"Next observations due {fmt.local_datetime_text(due)} (local time)"
+    key = due.timestamp()
+    if fmt.is_overdue(due, now):
+        colours = palette.overdue
+        return _Cell(
+            fmt.due_text(due, now),
+            key,
+            tip,
+            background=colours.background,
+            foreground=colours.foreground,
+            bold=True,
+        )
+    soon = due - now <= DUE_SOON
+    return _Cell(
+        fmt.due_text(due, now), key, tip, foreground=palette.due_soon if soon else None, bold=soon
+    )
+
+
+def _checks_cell(row: CensusRow, now: datetime, palette: RiskPalette) -> _Cell:
+    """Level and countdown to the latest time for the next safety check, in a few characters:
+    'Int 15 · 9 min', '● Int 15 · 9 min' (check now), '▲ Int 15 LATE 4 min', 'General'."""
+    if not row.observation_level:
+        return _Cell("—", (9, 0.0), "No observation level", foreground=palette.muted)
+    short = row.observation_level_short or row.observation_level
+    tip = [f"Observation level: {row.observation_level}"]
+    if row.level_review_suggested:
+        tip.append("Review the level: its review time has passed or an escalation suggests it")
+        short += " ↻"
+    due = row.next_check_due_at
+    if not row.observation_raised or due is None:
+        return _Cell(
+            short,
+            (8, 0.0),
+            "\n".join(tip),
+            foreground=palette.muted,
+            italic=row.level_review_suggested,
+        )
+    since = row.check_overdue_since or (due if due < now else None)
+    if since is not None:
+        tip.append(f"Safety check was due by {fmt.local_time_text(since)}: not recorded")
+        return _Cell(
+            f"▲ {short} LATE {fmt.duration_text(now - since)}",
+            (0, since.timestamp()),
+            "\n".join(tip),
+            background=palette.overdue.background,
+            foreground=palette.overdue.foreground,
+            bold=True,
+        )
+    tip.append(f"Next safety check by {fmt.local_time_text(due)} (local time)")
+    prompted = row.check_prompt_at is not None and now >= row.check_prompt_at
+    if prompted:
+        tip.append("Check now (an irregular prompt time)")
+    text = f"{'● ' if prompted else ''}{short} · {fmt.duration_text(due - now)}"
+    soon = prompted or due - now <= timedelta(minutes=5)
+    return _Cell(
+        text,
+        (1, due.timestamp()),
+        "\n".join(tip),
+        foreground=palette.due_soon if soon else None,
+        bold=True,
+        italic=row.level_review_suggested,
+    )
+
+
+def render_row(row: CensusRow, now: datetime, palette: RiskPalette) -> _RenderedRow:
+    urgency_value = urgency(row, now)
+    last = row.last_obs_at
+    cells = {
+        CensusColumn.BED: _Cell(row.bed, fmt.bed_sort_key(row.bed), f"Bed {row.bed}", bold=True),
+        CensusColumn.PATIENT: _patient_cell(row),
+        CensusColumn.AGE: _Cell(str(row.age), row.age),
+        CensusColumn.DETOX_DAY: _Cell(
+            str(row.detox_day),
+            row.detox_day,
+            f"Detox day {row.detox_day}; admitted {fmt.local_datetime_text(row.admitted_at)}",
+        ),
+        CensusColumn.NEWS2: _news2_cell(row, palette),
+        CensusColumn.SYMPTOMS: (
+            _Cell(
+                f"{row.symptom_total}/{row.symptom_max}",
+                -row.symptom_total,
+                "Latest withdrawal-chart total",
+            )
+            if row.symptom_total is not None
+            else _Cell("—", 1, "No withdrawal chart yet", foreground=palette.muted)
+        ),
+        CensusColumn.ESCALATION: _escalation_cell(row, palette, urgency_value),
+        CensusColumn.LAST_OBS: (
+            _Cell(
+                fmt.ago_text(last, now),
+                last.timestamp(),
+                f"Last observations {fmt.local_datetime_text(last)} (local time)",
+            )
+            if last is not None
+            else _Cell(
+                "none yet",
+                float("-inf"),
+                "No observations recorded this admission",
+                foreground=palette.muted,
+                italic=True,
+            )
+        ),
+        CensusColumn.NEXT_DUE: _next_due_cell(row, now, palette),
+        CensusColumn.NURSE: (
+            _Cell(
+                short_name(row.assigned_nurse),
+                row.assigned_nurse.casefold(),
+                f"Assigned nurse: {row.assigned_nurse}",
+            )
+            if row.assigned_nurse
+            else _Cell(
+                "unassigned", "\uffff", "No nurse assigned", foreground=palette.muted, italic=True
+            )
+        ),
+        CensusColumn.CHECKS: _checks_cell(row, now, palette),
+    }
+    filter_text = f"{row.patient_name} {row.bed} {row.hospital_number}".casefold()
+    return _RenderedRow(row, tuple(cells[c] for c in _COLUMNS), urgency_value, filter_text)
+
+
+# --- the model -------------------------------------------------------------------------------
+
+_ROLE_FIELDS = {
+    Qt.ItemDataRole.DisplayRole: "text",
+    Qt.ItemDataRole.ToolTipRole: "tooltip",
+    Qt.ItemDataRole.BackgroundRole: "background",
+    Qt.ItemDataRole.ForegroundRole: "foreground",
+    SORT_KEY_ROLE: "sort_key",
+}
+_ROW_ROLES = [ROW_ROLE, ADMISSION_ID_ROLE, URGENCY_ROLE, FILTER_TEXT_ROLE, SORT_KEY_ROLE]
+
+
+def _font(bold: bool, italic: bool) -> QFont | None:
+    if not bold and not italic:
+        return None
+    font = QFont()
+    if bold:
+        font.setBold(True)
+    if italic:
+        font.setItalic(True)
+    return font
+
+
+class CensusTableModel(QAbstractTableModel):
+    """Table model over the rows of a ``CensusSnapshot`` (see module docstring)."""
+
+    def __init__(self, parent: QObject | None = None, *, theme: Theme = Theme.DAY) -> None:
+        super().__init__(parent)
+        self._palette = risk_palette(theme)
+        self._snapshot: CensusSnapshot | None = None
+        self._rows: list[_RenderedRow] = []
+
+    # -- queries ------------------------------------------------------------------------------
+
+    @property
+    def snapshot(self) -> CensusSnapshot | None:
+        return self._snapshot
+
+    def census_row(self, row: int) -> CensusRow:
+        return self._rows[row].row
+
+    def row_of_admission(self, admission_id: int) -> int:
+        """The model row showing ``admission_id``, or -1."""
+        for i, rendered in enumerate(self._rows):
+            if rendered.row.admission_id == admission_id:
+                return i
+        return -1
+
+    # -- Qt model interface -------------------------------------------------------------------
+
+    def rowCount(self, parent: IndexLike = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: IndexLike = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(_COLUMNS)
+
+    def data(self, index: IndexLike, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        rendered = self._rows[index.row()]
+        column = _COLUMNS[index.column()]
+        cell = rendered.cells[column]
+        if role in _ROLE_FIELDS:
+            return getattr(cell, _ROLE_FIELDS[role])
+        if role == Qt.ItemDataRole.FontRole:
+            return _font(cell.bold, cell.italic)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            horizontal = (
+                Qt.AlignmentFlag.AlignHCenter if column in _CENTRED else Qt.AlignmentFlag.AlignLeft
+            )
+            return horizontal | Qt.AlignmentFlag.AlignVCenter
+        if role == ROW_ROLE:
+            return rendered.row
+        if role == ADMISSION_ID_ROLE:
+            return rendered.row.admission_id
+        if role == URGENCY_ROLE:
+            return rendered.urgency
+        if role == FILTER_TEXT_ROLE:
+            return rendered.filter_text
+        if role == KEEP_SUFFIX_ROLE:
+            return cell.keep or None
+        return None
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(_COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _COLUMNS[section].title
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _COLUMNS[section].description
+        return None
+
+    def flags(self, index: IndexLike) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    # -- updates ------------------------------------------------------------------------------
+
+    def set_theme(self, theme: Theme) -> None:
+        """Re-colour every cell for ``theme``."""
+        palette = risk_palette(theme)
+        if palette is self._palette:
+            return
+        self._palette = palette
+        if self._snapshot is not None:
+            self._apply(self._snapshot)
+
+    def set_snapshot(self, snapshot: CensusSnapshot) -> None:
+        """Show ``snapshot``: rows of patients still admitted are updated in place."""
+        self._snapshot = snapshot
+        self._apply(snapshot)
+
+    def _apply(self, snapshot: CensusSnapshot) -> None:
+        now = snapshot.taken_at
+        incoming = {row.admission_id: row for row in snapshot.rows}
+        # Discharged patients: remove their rows, bottom up, in contiguous runs.
+        gone = [i for i, r in enumerate(self._rows) if r.row.admission_id not in incoming]
+        for first, last in reversed(_runs(gone)):
+            self.beginRemoveRows(QModelIndex(), first, last)
+            del self._rows[first : last + 1]
+            self.endRemoveRows()
+        # Patients still here: update the cells that changed.
+        for i, old in enumerate(self._rows):
+            new = render_row(incoming.pop(old.row.admission_id), now, self._palette)
+            self._rows[i] = new
+            self._emit_changes(i, old, new)
+        # New admissions: append (the proxy puts them in place).
+        if incoming:
+            added = [
+                render_row(row, now, self._palette)
+                for row in snapshot.rows
+                if row.admission_id in incoming
+            ]
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(added) - 1)
+            self._rows.extend(added)
+            self.endInsertRows()
+
+    def _emit_changes(self, i: int, old: _RenderedRow, new: _RenderedRow) -> None:
+        if old.row != new.row or old.urgency != new.urgency:
+            # Anything about the patient may have moved: sort keys, filter text, every cell.
+            first, last = 0, len(_COLUMNS) - 1
+            roles = set(_ROW_ROLES)
+        else:
+            changed = [c for c in _COLUMNS if old.cells[c] != new.cells[c]]
+            if not changed:
+                return
+            first, last = min(changed), max(changed)
+            roles = set()
+        for c in range(first, last + 1):
+            roles |= _changed_roles(old.cells[c], new.cells[c])
+        self.dataChanged.emit(self.index(i, first), self.index(i, last), sorted(roles))
+
+
+def _changed_roles(old: _Cell, new: _Cell) -> set[int]:
+    roles = {
+        int(role) for role, name in _ROLE_FIELDS.items() if getattr(old, name) != getattr(new, name)
+    }
+    if (old.bold, old.italic) != (new.bold, new.italic):
+        roles.add(int(Qt.ItemDataRole.FontRole))
+    return roles
+
+
+def _runs(indices: list[int]) -> list[tuple[int, int]]:
+    """[1, 2, 3, 7, 9, 10] -> [(1, 3), (7, 7), (9, 10)]."""
+    runs: list[tuple[int, int]] = []
+    for i in indices:
+        if runs and runs[-1][1] == i - 1:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
+
+
+# --- sorting and filtering -------------------------------------------------------------------
+
+
+class CensusProxyModel(QSortFilterProxyModel):
+    """Sorts the census (most urgent first by default) and filters it by name/bed/number."""
+
+    DEFAULT_SORT_COLUMN = CensusColumn.ESCALATION
+    DEFAULT_SORT_ORDER = Qt.SortOrder.AscendingOrder
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_KEY_ROLE)
+        self.setFilterRole(FILTER_TEXT_ROLE)
+        self.setFilterKeyColumn(CensusColumn.BED)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setDynamicSortFilter(True)
+
+    def sort_by_urgency(self) -> None:
+        self.sort(self.DEFAULT_SORT_COLUMN, self.DEFAULT_SORT_ORDER)
+
+    def set_filter_text(self, text: str) -> None:
+        self.setFilterFixedString(text.strip())
+
+    def admission_id(self, proxy_row: int) -> int | None:
+        if not 0 <= proxy_row < self.rowCount():
+            return None
+        return self.index(proxy_row, 0).data(ADMISSION_ID_ROLE)
+
+    def lessThan(self, left: IndexLike, right: IndexLike) -> bool:
+        left_key, right_key = left.data(SORT_KEY_ROLE), right.data(SORT_KEY_ROLE)
+        if left_key != right_key:
+            return left_key < right_key
+        # Ties: most urgent first, then bed order, whichever way the column is sorted
+        # (Qt sorts descending by calling lessThan(right, left)).
+        left_tie, right_tie = _tie_key(left), _tie_key(right)
+        if self.sortOrder() == Qt.SortOrder.DescendingOrder:
+            return right_tie < left_tie
+        return left_tie < right_tie
+
+
+def _tie_key(index: IndexLike) -> tuple[Any, ...]:
+    bed = index.sibling(index.row(), CensusColumn.BED)  # a persistent index has no siblingAtColumn
+    return (-index.data(URGENCY_ROLE), bed.data(SORT_KEY_ROLE), index.data(ADMISSION_ID_ROLE))

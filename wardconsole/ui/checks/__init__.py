@@ -1,0 +1,1 @@
+"""Safety checks: observation levels, the check round, and compliance."""

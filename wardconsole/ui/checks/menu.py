@@ -1,0 +1,218 @@
+"""The Observation menu: the safety-check round, a check or a level from the census, compliance.
+
+``ObservationMenu`` is a child of the main window. It owns the rounds window (top-level, held by
+a plain Python reference, created on first use) and a background worker of its own, forwards
+theme changes and other stations' writes to the round, and tells the window when a check or a
+level was saved here (``checks_changed``) so the census can refresh.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu
+
+from wardconsole.services.context import ServiceError
+from wardconsole.services.observation_desk import ObservationDesk
+from wardconsole.services.observation_views import (
+    CheckResult,
+    LevelChange,
+    LevelView,
+    PatientChecks,
+)
+from wardconsole.ui import formatting as fmt
+from wardconsole.ui.checks.check_dialog import CheckDialog
+from wardconsole.ui.checks.compliance_dialog import ComplianceDialog
+from wardconsole.ui.checks.level_dialog import LevelDialog
+from wardconsole.ui.checks.round_view import RoundsWindow
+from wardconsole.ui.tasks import TaskRunner
+from wardconsole.ui.theme import Theme
+
+
+class ObservationMenu(QObject):
+    """Observation actions and the rounds window of one main window (see module docstring)."""
+
+    checks_changed = Signal()
+    """A check or a level was saved from this station."""
+
+    def __init__(
+        self,
+        desk: ObservationDesk | None,
+        selected_admission: Callable[[], int | None],
+        window: QMainWindow,
+        *,
+        theme: Theme = Theme.DAY,
+    ) -> None:
+        super().__init__(window)
+        self._desk = desk
+        self._selected = selected_admission
+        self._window = window
+        self._theme = theme
+        self._runner = TaskRunner(self)
+        self._rounds: RoundsWindow | None = None
+        self.rounds_action = QAction("Safety-check &round…", window)
+        self.rounds_action.setShortcut(QKeySequence("F6"))
+        self.rounds_action.setStatusTip("Due safety checks in the order to walk the ward")
+        self.check_action = QAction("Record safety &check…", window)
+        self.check_action.setShortcut(QKeySequence("Ctrl+K"))
+        self.level_action = QAction("Set observation &level…", window)
+        self.level_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        self.compliance_action = QAction("Observation &compliance…", window)
+        self.compliance_action.setStatusTip(
+            "Checks due, on time, late and missed per shift (supervisors)"
+        )
+        for action in self.actions():
+            action.setEnabled(desk is not None)
+        self.rounds_action.triggered.connect(self.open_rounds)
+        self.check_action.triggered.connect(self._on_check_requested)
+        self.level_action.triggered.connect(self._on_level_requested)
+        self.compliance_action.triggered.connect(self._on_compliance_requested)
+
+    def actions(self) -> list[QAction]:
+        return [self.rounds_action, self.check_action, self.level_action, self.compliance_action]
+
+    def patient_actions(self) -> list[QAction]:
+        """The two that act on the selected census row (for its context menu)."""
+        return [self.check_action, self.level_action]
+
+    def add_to(self, menu: QMenu) -> None:
+        menu.addAction(self.rounds_action)
+        menu.addSeparator()
+        menu.addActions(self.patient_actions())
+        menu.addSeparator()
+        menu.addAction(self.compliance_action)
+
+    @property
+    def rounds(self) -> RoundsWindow | None:
+        return self._rounds
+
+    @Slot()
+    def open_rounds(self) -> None:
+        if self._desk is None:
+            return
+        if self._rounds is None:
+            self._rounds = RoundsWindow(self._desk, self._runner, theme=self._theme)
+            self._rounds.checks_changed.connect(self.checks_changed)
+            self._rounds.start()
+        self._rounds.show()
+        self._rounds.raise_()
+        self._rounds.activateWindow()
+
+    def set_theme(self, theme: Theme) -> None:
+        self._theme = theme
+        if self._rounds is not None:
+            self._rounds.set_theme(theme)
+
+    @Slot()
+    def on_changes_arrived(self) -> None:
+        """Another station wrote something: the round may have changed."""
+        if self._rounds is not None and self._rounds.isVisible():
+            self._rounds.refresh()
+
+    def shutdown(self) -> None:
+        if self._rounds is not None:
+            self._rounds.stop()
+            self._rounds.close()
+            self._rounds = None
+        self._runner.shutdown(wait=False)
+
+    # -- from the census -------------------------------------------------------------------
+
+    @Slot()
+    def _on_check_requested(self) -> None:
+        admission_id = self._selected()
+        if self._desk is None or admission_id is None:
+            return
+        desk = self._desk
+        self._runner.run(
+            lambda: desk.patient_checks(admission_id),
+            on_success=self._ask_check,
+            on_failure=self._on_failed,
+        )
+
+    def _ask_check(self, patient: PatientChecks) -> None:
+        assert self._desk is not None
+        desk = self._desk
+        entry = CheckDialog.ask(self._window, patient, desk.policy.locations)
+        if entry is None:
+            return
+        key = uuid.uuid4().hex
+        self._runner.run(
+            lambda: desk.record_check(
+                patient.admission_id,
+                entry.presentation,
+                entry.location,
+                note=entry.note,
+                save_key=key,
+            ),
+            on_success=lambda result: self._on_check_saved(patient, result),
+            on_failure=self._on_failed,
+        )
+
+    def _on_check_saved(self, patient: PatientChecks, result: CheckResult) -> None:
+        if result.presentation.found:
+            text = (
+                f"Check saved: {patient.bed} {patient.patient_name}, "
+                f"{result.presentation.label}. Next check by "
+                f"{fmt.local_time_text(result.next_deadline)}."
+            )
+        else:
+            text = (
+                f"{patient.bed} {patient.patient_name} NOT FOUND: absent-patient emergency raised."
+            )
+        self._window.statusBar().showMessage(text, 15_000)
+        self.checks_changed.emit()
+        self.on_changes_arrived()
+
+    @Slot()
+    def _on_level_requested(self) -> None:
+        admission_id = self._selected()
+        if self._desk is None or admission_id is None:
+            return
+        desk = self._desk
+        self._runner.run(
+            lambda: (desk.patient_checks(admission_id), desk.level_history(admission_id)),
+            on_success=lambda found: self._ask_level(*found),
+            on_failure=self._on_failed,
+        )
+
+    def _ask_level(self, patient: PatientChecks, history: list[LevelView]) -> None:
+        assert self._desk is not None
+        desk = self._desk
+        entry = LevelDialog.ask(self._window, patient, desk.policy, history)
+        if entry is None:
+            return
+        self._runner.run(
+            lambda: desk.set_level(
+                patient.admission_id,
+                entry.level,
+                reason=entry.reason,
+                review_at=desk.now() + entry.review_in,
+                agreed_with=entry.agreed_with,
+                expected_current=patient.level_id,
+            ),
+            on_success=lambda change: self._on_level_saved(patient, change),
+            on_failure=self._on_failed,
+        )
+
+    def _on_level_saved(self, patient: PatientChecks, change: LevelChange) -> None:
+        assert self._desk is not None
+        self._window.statusBar().showMessage(
+            f"{patient.bed} {patient.patient_name}: level set to "
+            f"{self._desk.policy.label(change.level)}.",
+            15_000,
+        )
+        self.checks_changed.emit()
+        self.on_changes_arrived()
+
+    @Slot()
+    def _on_compliance_requested(self) -> None:
+        if self._desk is not None:
+            ComplianceDialog.ask(self._window, self._desk, self._runner)
+
+    def _on_failed(self, error: BaseException) -> None:
+        text = str(error) if isinstance(error, ServiceError) else f"Not saved: {error}"
+        self._window.statusBar().showMessage(text, 30_000)

@@ -1,0 +1,369 @@
+"""The station's escalation controller: reads the ward's open escalations, runs the nurse's
+actions, sounds and cascades alarms, and runs the time-driven ward rules.
+
+All database work goes through the main window's ``TaskRunner`` (one background worker); results
+come back on the UI thread. The board is re-read as soon as another station writes (the change
+feed; a read still waiting is replaced, so a burst costs one), after this station's own actions,
+and every ``BOARD_REFRESH_MS`` as a safety net.
+Every ``TICK_MS`` ages move on and the announcer checks what is due; every ``WARD_TICK_MS`` the
+ward rules run so an overdue observation raises its escalation without anyone saving anything.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from wardconsole.domain.alerting import Announcement, cascade_target
+from wardconsole.domain.records import EscalationState
+from wardconsole.services.context import ConflictError, InvalidInput, ServiceError
+from wardconsole.services.escalation_desk import EscalationDesk
+from wardconsole.services.escalations import (
+    EscalationBoard,
+    EscalationChange,
+    EscalationEvent,
+)
+from wardconsole.store.changes_api import Change
+from wardconsole.store.repository import EscalationInfo
+from wardconsole.ui import formatting as fmt
+from wardconsole.ui.escalations.alerts import AlertSound, Announcer, SoundMute
+from wardconsole.ui.escalations.escalation_model import EscalationTrailModel, WardEscalationModel
+from wardconsole.ui.tasks import TaskRunner
+from wardconsole.ui.theme import Theme
+
+log = logging.getLogger(__name__)
+
+TICK_MS = 5_000
+BOARD_REFRESH_MS = 30_000
+WARD_TICK_MS = 60_000
+
+
+@dataclass(frozen=True, slots=True)
+class RingingAlarm:
+    """An open, unacknowledged, unsnoozed escalation, as the banner shows it."""
+
+    escalation: EscalationInfo
+    responder: str | None
+    """Who it has cascaded to, e.g. 'On-call doctor'; None before any cascade."""
+
+
+@dataclass(frozen=True, slots=True)
+class BannerState:
+    """Everything the alarm banner shows."""
+
+    alarms: tuple[RingingAlarm, ...]
+    """Open, unacknowledged, unsnoozed escalations, most severe then oldest first."""
+    now: datetime
+    sound: str
+    """'' when the sound is on; otherwise 'Sound muted — 4:12 left' or why it is unavailable."""
+
+
+class EscalationCentre(QObject):
+    """See the module docstring. Owns its models, timers, mute and announcer (Qt children)."""
+
+    board_changed = Signal(object)
+    """A new ``EscalationBoard`` was read (the model already shows it)."""
+
+    banner_changed = Signal(object)
+    """A new ``BannerState``: what this station is alarming about, and its sound."""
+
+    announced = Signal(list)
+    """``list[Announcement]`` just made (sound played unless muted): flash the banner."""
+
+    notice_changed = Signal(str, str)
+    """(message, tone) for the panel: tone 'alert' (conflict, failure) or 'ok'; '' clears."""
+
+    busy_changed = Signal(bool)
+    """An action is being saved (buttons wait) or has finished."""
+
+    def __init__(
+        self,
+        desk: EscalationDesk,
+        runner: TaskRunner,
+        sound: AlertSound,
+        parent: QObject | None = None,
+        *,
+        theme: Theme = Theme.DAY,
+    ) -> None:
+        super().__init__(parent)
+        self._desk = desk
+        self._runner = runner
+        self._sound = sound  # owned by this reference alone (no Qt parent)
+        self._board: EscalationBoard | None = None
+        self._selected: int | None = None
+        self._busy = False
+        self._shut_down = False
+        policy = desk.policy
+        self.model = WardEscalationModel(self, cascade=policy.cascade, theme=theme)
+        self.trail_model = EscalationTrailModel(self)
+        self.mute = SoundMute(desk.now, policy.max_sound_mute, self)
+        self.announcer = Announcer(policy, desk.now, sound, self.mute, self)
+
+        self._tick = self._timer(TICK_MS, self._on_tick)
+        self._board_timer = self._timer(BOARD_REFRESH_MS, self.refresh)
+        self._ward_timer = self._timer(WARD_TICK_MS, self.evaluate_ward)
+        self.announcer.announced.connect(self._on_announced)
+        self.mute.mute_changed.connect(self._on_mute_changed)
+        sound.availability_changed.connect(self._on_mute_changed)
+
+    def _timer(self, interval: int, slot: Callable[[], Any]) -> QTimer:
+        timer = QTimer(self)
+        timer.setInterval(interval)
+        timer.timeout.connect(slot)
+        return timer
+
+    # -- state -------------------------------------------------------------------------------
+
+    @property
+    def desk(self) -> EscalationDesk:
+        return self._desk
+
+    @property
+    def sound(self) -> AlertSound:
+        return self._sound
+
+    @property
+    def board(self) -> EscalationBoard | None:
+        return self._board
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    @property
+    def ticking(self) -> bool:
+        """The alarm announcer and the time-driven ward rules are running."""
+        return self._tick.isActive() and self._ward_timer.isActive()
+
+    @property
+    def selected_id(self) -> int | None:
+        return self._selected
+
+    def now(self) -> datetime:
+        return self._desk.now()
+
+    def banner_state(self) -> BannerState:
+        """What this station is alarming about now, and whether it can be heard."""
+        now = self.now()
+        policy = self._desk.policy
+        escalations = self._board.escalations if self._board is not None else ()
+        alarms = tuple(
+            RingingAlarm(e, cascade_target(policy, e.cascade_level))
+            for e in escalations
+            if e.state is EscalationState.OPEN
+            and (e.snoozed_until is None or e.snoozed_until <= now)
+        )
+        sound = self.mute.status_text() if self._sound.available else self._sound.status_text
+        return BannerState(alarms, now, sound)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._shut_down:
+            return
+        for timer in (self._tick, self._board_timer, self._ward_timer):
+            timer.start()
+        self.refresh()
+        self.evaluate_ward()
+
+    def shutdown(self) -> None:
+        self._shut_down = True
+        for timer in (self._tick, self._board_timer, self._ward_timer):
+            timer.stop()
+        self.mute.stop()
+
+    def set_theme(self, theme: Theme) -> None:
+        self.model.set_theme(theme)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    @Slot()
+    def refresh(self) -> None:
+        """Re-read the board (and the selected trail) in the background."""
+        if self._shut_down:
+            return
+        self._runner.run(
+            self._desk.board,
+            on_success=self._on_board_loaded,
+            on_failure=self._on_board_failed,
+            key="escalation-board",
+        )
+        self._load_trail()
+
+    @Slot(list)
+    def on_changes_arrived(self, changes: list[Change]) -> None:
+        """Another station (or this one) wrote something: re-read now (alarms cannot wait)."""
+        self.refresh()
+
+    def select_escalation(self, escalation_id: int | None) -> None:
+        """Show this escalation's trail (the panel's selection)."""
+        if escalation_id == self._selected:
+            return
+        self._selected = escalation_id
+        if escalation_id is None:
+            self.trail_model.set_trail(None, ())
+        self._load_trail()
+
+    def _load_trail(self) -> None:
+        escalation_id = self._selected
+        if escalation_id is None or self._shut_down:
+            return
+
+        def loaded(events: list[EscalationEvent]) -> None:
+            if escalation_id == self._selected:
+                self.trail_model.set_trail(escalation_id, events)
+
+        self._runner.run(
+            lambda: self._desk.trail(escalation_id),
+            on_success=loaded,
+            on_failure=self._on_board_failed,
+            key="escalation-trail",
+        )
+
+    def _on_board_loaded(self, board: EscalationBoard) -> None:
+        if self._shut_down:
+            return
+        self._board = board
+        self.model.set_escalations(board.escalations, self.now())
+        self.board_changed.emit(board)
+        self.announcer.set_alarms(board.escalations)
+        self.banner_changed.emit(self.banner_state())
+
+    def _on_board_failed(self, error: BaseException) -> None:
+        log.warning("Reading escalations failed: %s", type(error).__name__)
+        when = fmt.local_time_text(self._board.taken_at) if self._board else None
+        shown = f"; showing what was read at {when}" if when else ""
+        self.notice_changed.emit(
+            f"Escalations could not be read ({_one_line(error)}){shown}.", "alert"
+        )
+
+    # -- clocks ------------------------------------------------------------------------------
+
+    @Slot()
+    def _on_tick(self) -> None:
+        self.model.set_now(self.now())
+        self.announcer.tick()
+        self.banner_changed.emit(self.banner_state())
+
+    @Slot()
+    def evaluate_ward(self) -> None:
+        """Run the time-driven rules (overdue observations) in the background."""
+        if self._shut_down:
+            return
+        self._runner.run(
+            self._desk.evaluate_ward,
+            on_success=self._on_ward_evaluated,
+            on_failure=lambda e: log.warning("Ward rules failed: %s", type(e).__name__),
+            key="evaluate-ward",
+        )
+
+    def _on_ward_evaluated(self, changes: list[EscalationChange]) -> None:
+        if changes:
+            self.refresh()
+
+    @Slot(list)
+    def _on_announced(self, announcements: list[Announcement]) -> None:
+        self.announced.emit(announcements)
+        if self._shut_down:
+            return
+
+        def recorded(cascaded: list[int]) -> None:
+            if cascaded:
+                self.refresh()
+
+        self._runner.run(
+            lambda: self._desk.record_announcements(announcements),
+            on_success=recorded,
+            on_failure=lambda e: log.warning("Recording alarms failed: %s", type(e).__name__),
+        )
+
+    @Slot()
+    def _on_mute_changed(self) -> None:
+        self.banner_changed.emit(self.banner_state())
+
+    # -- the nurse's actions -----------------------------------------------------------------
+
+    def acknowledge(self, escalation: EscalationInfo) -> None:
+        self._act(
+            lambda: self._desk.acknowledge(escalation.id, escalation.version),
+            escalation,
+            "Acknowledged: you are on it",
+        )
+
+    def record_action(self, escalation: EscalationInfo, text: str) -> None:
+        self._act(
+            lambda: self._desk.record_action(escalation.id, text),
+            escalation,
+            f"Action recorded: {text}",
+        )
+
+    def resolve(self, escalation: EscalationInfo, outcome: str) -> None:
+        self._act(
+            lambda: self._desk.resolve(escalation.id, escalation.version, outcome),
+            escalation,
+            "Resolved",
+        )
+
+    def snooze(self, escalation: EscalationInfo, minutes: int, reason: str) -> None:
+        self._act(
+            lambda: self._desk.snooze(escalation.id, escalation.version, minutes, reason),
+            escalation,
+            f"Snoozed for {minutes} min; the alarm returns after that",
+        )
+
+    def decline(self, escalation: EscalationInfo, reason: str) -> None:
+        self._act(
+            lambda: self._desk.decline(escalation.id, escalation.version, reason),
+            escalation,
+            "Closed without escalating; your reason is logged",
+        )
+
+    def _act(self, work: Callable[[], None], escalation: EscalationInfo, done: str) -> None:
+        if self._busy or self._shut_down:
+            return
+        self._set_busy(True)
+        what = f"{escalation.kind.label}, bed {escalation.bed}"
+
+        def succeeded(_result: object) -> None:
+            self._set_busy(False)
+            self.notice_changed.emit(f"{done} ({what}).", "ok")
+            self.refresh()
+
+        def failed(error: BaseException) -> None:
+            self._set_busy(False)
+            self.notice_changed.emit(_failure_text(error, what), "alert")
+            self.refresh()
+
+        self._runner.run(work, on_success=succeeded, on_failure=failed)
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.busy_changed.emit(busy)
+
+
+def _failure_text(error: BaseException, what: str) -> str:
+    if isinstance(error, ConflictError):
+        return f"{_sentence(str(error))} ({what}). The list has been refreshed."
+    if isinstance(error, InvalidInput):
+        problems = "; ".join(f"{field}: {msg}" for field, msg in error.problems.items())
+        return f"Not saved ({what}): {problems}."
+    if isinstance(error, ServiceError):
+        return f"Not saved ({what}): {error}."
+    return (
+        f"Not saved ({what}): the database did not answer ({_one_line(error)}). "
+        "Nothing was changed; try again."
+    )
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _one_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0][:160] if lines else type(error).__name__

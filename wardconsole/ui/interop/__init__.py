@@ -1,0 +1,1 @@
+"""File → Import FHIR… and Export patient…."""

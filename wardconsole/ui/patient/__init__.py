@@ -1,0 +1,1 @@
+"""One patient's window: header, trend charts, history with corrections."""

@@ -1,0 +1,1 @@
+"""The patient trend charts (pyqtgraph): tracks, bands, events, read-out, tables."""

@@ -1,0 +1,165 @@
+"""What every track says at one moment: the crosshair read-out.
+
+For the vital signs it is the latest current set at or before the moment (a partial set says
+which values were not taken and why); in a gap, or before the first entry, it says so rather
+than carrying an old value forward. Pure functions over a ``PatientSeries`` (no Qt).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from wardconsole.domain.news2 import ACVPU
+from wardconsole.services.charts import RISKS, PatientSeries, Track
+from wardconsole.ui import formatting as fmt
+from wardconsole.ui.patient.charts.bands import Band, consciousness_scores, parameter_bands
+
+NO_DATA = "—"
+
+
+@dataclass(frozen=True, slots=True)
+class ReadoutRow:
+    key: str
+    label: str
+    value: str
+    """What a nurse reads: '22 /min · scores 2', '— (not taken: asleep)', '—'."""
+    at: float | None = None
+    """When the value was taken (epoch seconds), None when there is none."""
+
+
+@dataclass(frozen=True, slots=True)
+class Readout:
+    at: float | None
+    rows: tuple[ReadoutRow, ...]
+
+    def texts(self) -> dict[str, str]:
+        return {row.key: row.value for row in self.rows}
+
+    @property
+    def heading(self) -> str:
+        if self.at is None:
+            return "Point at the chart to read every track"
+        return fmt.local_datetime_text(datetime.fromtimestamp(self.at, UTC))
+
+
+_VITALS = (
+    ("respiration_rate", "Resp. rate", "/min", "{:.0f}"),
+    ("spo2", "SpO₂", "%", "{:.0f}"),
+    ("pulse", "Pulse", "/min", "{:.0f}"),
+    ("temperature", "Temp.", "°C", "{:.1f}"),
+)
+
+
+def score_of(bands: tuple[Band, ...], value: float) -> int | None:
+    for band in bands:
+        if band.low <= value <= band.high:
+            return band.score
+    return None
+
+
+def readout_at(series: PatientSeries, at: float, item_keys: tuple[str, ...] = ()) -> Readout:
+    """Every track's value at ``at`` (epoch seconds)."""
+    rows: list[ReadoutRow] = []
+    found = series.sets.latest_at(at)
+    obs = series.observations
+    if found is None:
+        rows.append(ReadoutRow("news2_total", "NEWS2", _none_text(series.sets, at)))
+        for key, label, _unit, _form in _VITALS:
+            rows.append(ReadoutRow(key, label, NO_DATA))
+        rows.append(ReadoutRow("blood_pressure", "BP", NO_DATA))
+        rows.append(ReadoutRow("consciousness", "ACVPU", NO_DATA))
+        rows.append(ReadoutRow("oxygen", "Oxygen", NO_DATA))
+    else:
+        taken, row_value, _code = found
+        row = int(row_value)
+        set_id = int(obs.column("id")[row])
+        reasons = obs.missing_reasons.get(set_id, {})
+        when = fmt.local_time_text(datetime.fromtimestamp(taken, UTC))
+
+        def missing(name: str) -> str:
+            reason = reasons.get(name)
+            return f"{NO_DATA} not taken ({reason})" if reason else f"{NO_DATA} not taken"
+
+        total = obs.column("news2_total")[row]
+        risk = int(obs.column("news2_risk")[row])
+        if math.isnan(total):
+            news2 = f"{NO_DATA} incomplete set · {when}"
+        else:
+            band = fmt.news2_band_text(RISKS[risk]) if risk >= 0 else ""
+            news2 = f"{total:.0f} {band} · {when}".replace("  ", " ")
+        rows.append(ReadoutRow("news2_total", "NEWS2", news2, taken))
+        scale = (
+            int(obs.column("spo2_scale")[row])
+            if not math.isnan(obs.column("spo2_scale")[row])
+            else 1
+        )
+        oxygen = obs.column("on_oxygen")[row]
+        for key, label, unit, form in _VITALS:
+            value = obs.column(key)[row]
+            if math.isnan(value):
+                rows.append(ReadoutRow(key, label, missing(key), taken))
+                continue
+            bands = (
+                parameter_bands("spo2", scale=scale, on_oxygen=bool(oxygen == 1))
+                if key == "spo2"
+                else parameter_bands(key)
+            )
+            score = score_of(bands, value)
+            scored = f" · scores {score}" if score else ""
+            rows.append(ReadoutRow(key, label, f"{form.format(value)} {unit}{scored}", taken))
+        systolic, diastolic = obs.column("systolic_bp")[row], obs.column("diastolic_bp")[row]
+        if math.isnan(systolic):
+            bp = missing("systolic_bp")
+        else:
+            score = score_of(parameter_bands("systolic_bp"), systolic)
+            lower = NO_DATA if math.isnan(diastolic) else f"{diastolic:.0f}"
+            bp = f"{systolic:.0f}/{lower} mmHg" + (f" · scores {score}" if score else "")
+        rows.append(ReadoutRow("blood_pressure", "BP", bp, taken))
+        level = obs.column("consciousness")[row]
+        if math.isnan(level):
+            acvpu = missing("consciousness")
+        else:
+            letter = ACVPU[int(level)]
+            score = consciousness_scores()[letter]
+            acvpu = letter + (f" · scores {score}" if score else "")
+        rows.append(ReadoutRow("consciousness", "ACVPU", acvpu, taken))
+        if math.isnan(oxygen):
+            rows.append(ReadoutRow("oxygen", "Oxygen", missing("on_oxygen"), taken))
+        else:
+            words = "on oxygen" if oxygen == 1 else "air"
+            rows.append(ReadoutRow("oxygen", "Oxygen", f"{words} · SpO₂ scale {scale}", taken))
+    rows.append(
+        _simple(
+            "symptoms_total",
+            "Withdrawal total",
+            series.symptom_tracks.get("total"),
+            at,
+            f"/{series.chart_max_total}",
+        )
+    )
+    labels = {item.key: item.label for item in series.chart_items}
+    for key in item_keys:
+        rows.append(_simple(key, labels.get(key, key), series.symptom_tracks.get(key), at, ""))
+    rows.append(_simple("rass", "RASS", series.assessment_tracks.get("rass"), at, "", signed=True))
+    rows.append(_simple("4at", "4AT", series.assessment_tracks.get("4at"), at, "/12"))
+    return Readout(at, tuple(rows))
+
+
+def _none_text(track: Track, at: float) -> str:
+    if len(track.x) and at >= track.x[0]:
+        return f"{NO_DATA} gap in observations"
+    return NO_DATA
+
+
+def _simple(
+    key: str, label: str, track: Track | None, at: float, unit: str, *, signed: bool = False
+) -> ReadoutRow:
+    found = track.latest_at(at) if track is not None else None
+    if found is None:
+        return ReadoutRow(key, label, NO_DATA)
+    taken, value, _code = found
+    text = f"{value:+.0f}" if signed and value else f"{value:.0f}"
+    when = fmt.local_time_text(datetime.fromtimestamp(taken, UTC))
+    return ReadoutRow(key, label, f"{text}{unit} · {when}", taken)

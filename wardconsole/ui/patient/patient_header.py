@@ -1,0 +1,151 @@
+"""Who the patient is and how they are now: the band across the top of every patient view."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+
+from wardconsole.domain.intake import badge_text, flag_rank
+from wardconsole.services.views import CensusRow
+from wardconsole.ui import formatting as fmt
+from wardconsole.ui.census.census_model import DUE_SOON
+from wardconsole.ui.widgets.style_property import set_style_property
+
+
+class PatientHeader(QFrame):
+    """Name, bed, age, detox day, NEWS2 band, top escalation, last obs and next due.
+
+    Built from a ``CensusRow`` and the snapshot time, so any window that has the census row can
+    show it (the patient window now, chart windows later).
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("PatientHeader")
+        self._name = self._label("patient_name")
+        self._bed = self._label("bed", badge=True)
+        self._flags = self._label("flags")
+        self._facts = self._label("facts")
+        self._news2 = self._label("news2", badge=True)
+        self._symptoms = self._label("symptoms", badge=True)
+        self._escalation = self._label("escalation", badge=True)
+        self._last_obs = self._label("last_obs", badge=True)
+        self._next_due = self._label("next_due", badge=True)
+        self._flags.setWordWrap(True)
+
+        top = QHBoxLayout()
+        top.addWidget(self._name)
+        top.addWidget(self._bed)
+        top.addWidget(self._flags, 1)
+        self._top = top
+        status = QHBoxLayout()
+        for label in (
+            self._news2,
+            self._escalation,
+            self._symptoms,
+            self._last_obs,
+            self._next_due,
+        ):
+            status.addWidget(label)
+        status.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 10)
+        layout.setSpacing(6)
+        layout.addLayout(top)
+        layout.addWidget(self._facts)
+        layout.addLayout(status)
+
+    def add_actions(self, actions: Sequence[QAction]) -> None:
+        """Buttons for things to do for this patient (record, PRN, history), top right."""
+        for action in actions:
+            button = QToolButton(self)
+            button.setDefaultAction(action)
+            button.setObjectName(f"button_{action.objectName()}")
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            button.setToolTip(f"{action.text().replace('&', '')} ({action.shortcut().toString()})")
+            self._top.addWidget(button)
+
+    @staticmethod
+    def _label(name: str, *, badge: bool = False) -> QLabel:
+        label = QLabel()
+        label.setObjectName(name)
+        label.setProperty("badge", badge)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return label
+
+    def texts(self) -> dict[str, str]:
+        """Every label's text by name, as a nurse reads it."""
+        return {label.objectName(): label.text() for label in self.findChildren(QLabel)}
+
+    def set_row(self, row: CensusRow, now: datetime) -> None:
+        """Show ``row`` as of ``now`` (the census snapshot time)."""
+        self._name.setText(row.patient_name)
+        self._bed.setText(f"Bed {row.bed}")
+        flags = sorted(row.risk_flags, key=flag_rank)
+        self._flags.setText("   ".join(f"⚑ {flag}" for flag in flags))
+        self._flags.setToolTip("Risk flags from the intake" if flags else "")
+        suicide = any(badge_text(flag).startswith("Suicide") for flag in flags)
+        set_style_property(self._flags, "tone", "alert" if suicide else "soon")
+        nurse = row.assigned_nurse or "unassigned"
+        self._facts.setText(
+            f"Age {row.age}  ·  Detox day {row.detox_day}  ·  Hospital no. {row.hospital_number}"
+            f"  ·  Admitted {fmt.local_datetime_text(row.admitted_at)}  ·  Nurse: {nurse}"
+        )
+        self._set_news2(row)
+        self._set_escalation(row)
+        self._symptoms.setText(
+            f"Symptoms {row.symptom_total}/{row.symptom_max}"
+            if row.symptom_total is not None
+            else "Symptoms —"
+        )
+        last = row.last_obs_at
+        self._last_obs.setText(
+            f"Last obs {fmt.ago_text(last, now)} ({fmt.local_time_text(last)})"
+            if last is not None
+            else "No obs yet"
+        )
+        self._set_next_due(row, now)
+
+    def _set_news2(self, row: CensusRow) -> None:
+        if row.news2_total is None:
+            text = "NEWS2 — incomplete" if row.latest_set_partial else "NEWS2 —"
+            band = "none"
+        else:
+            text = f"NEWS2 {row.news2_total}  {fmt.news2_band_text(row.news2_risk)}".rstrip()
+            if row.latest_set_partial:
+                text += " · latest set incomplete"
+            band = row.news2_risk or "none"
+        self._news2.setText(text)
+        set_style_property(self._news2, "band", band)
+
+    def _set_escalation(self, row: CensusRow) -> None:
+        top = row.top_escalation
+        if top is None:
+            self._escalation.setText("No open escalations")
+            set_style_property(self._escalation, "severity", "none")
+            return
+        more = len(row.open_escalations) - 1
+        text = f"{fmt.severity_text(top.severity)} · {top.kind.label}"
+        self._escalation.setText(text + (f"  +{more}" if more else ""))
+        set_style_property(self._escalation, "severity", top.severity.name.lower())
+
+    def _set_next_due(self, row: CensusRow, now: datetime) -> None:
+        due = row.next_obs_due_at
+        if due is None:
+            self._next_due.setText("Next obs: none scheduled")
+            tone = "muted"
+        else:
+            self._next_due.setText(
+                f"Next obs {fmt.due_text(due, now)} ({fmt.local_time_text(due)})"
+            )
+            if fmt.is_overdue(due, now):
+                tone = "alert"
+            elif due - now <= DUE_SOON:
+                tone = "soon"
+            else:
+                tone = "neutral"
+        set_style_property(self._next_due, "tone", tone)

@@ -17,6 +17,7 @@ from wardconsole.services.context import Actor
 from wardconsole.services.db import Database
 from wardconsole.services.staff import StaffService
 from wardconsole.store import repository
+from wardconsole.store.entries import current
 from wardconsole.store.models import Admission, ObservationSetRow, Patient, Staff
 
 
@@ -26,7 +27,7 @@ def _sets(db: Database) -> list[tuple[Any, ...]]:
         rows = session.execute(
             select(ObservationSetRow, Staff.staff_code, Staff.display_name)
             .join(Staff, Staff.id == ObservationSetRow.recorded_by_id)
-            .where(repository.is_current(ObservationSetRow))
+            .where(current(ObservationSetRow))
             .order_by(ObservationSetRow.taken_at)
         ).all()
         return [

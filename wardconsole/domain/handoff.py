@@ -26,6 +26,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
 
+from wardconsole.domain.assessments import assessment_name
 from wardconsole.domain.configfiles import default_policy_file, read_toml
 from wardconsole.domain.handoff_records import (
     EscalationHistory,
@@ -61,21 +62,6 @@ __all__ = [
 HANDOFF_POLICY_FILE: Final = "handoff_policy.toml"
 
 BANDS: Final[tuple[str, ...]] = ("low", "low-medium", "medium", "high")
-
-ASSESSMENT_NAMES: Final[Mapping[str, str]] = MappingProxyType(
-    {
-        "rass": "RASS",
-        "4at": "4AT",
-        "panic": "Panic checklist",
-        "hallucination": "Hallucinations (BPRS-E)",
-        "cssrs": "C-SSRS",
-        "phq9": "PHQ-9",
-        "gad7": "GAD-7",
-        "craving": "Craving",
-        "pain": "Pain",
-        "bladder": "Bladder",
-    }
-)
 
 _STEP_WORDS: Final = MappingProxyType(
     {
@@ -624,7 +610,7 @@ class _Writer:
             counts[entry.kind] = counts.get(entry.kind, 0) + 1
         out = []
         for kind, entry in latest.items():
-            name = ASSESSMENT_NAMES.get(kind, kind)
+            name = assessment_name(kind).full
             label = entry.label or (str(entry.total) if entry.total is not None else "")
             text = label if label.startswith(name) else f"{name}: {label}"
             more = f" (latest of {counts[kind]})" if counts[kind] > 1 else ""

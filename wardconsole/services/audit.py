@@ -25,19 +25,16 @@ from wardconsole.domain.text_input import text_problem
 from wardconsole.services.context import Actor, InvalidInput, Permission, require
 from wardconsole.services.db import Database
 from wardconsole.store import ledger, repository
+from wardconsole.store.entries import ENTRY_TABLES
 from wardconsole.store.models import (
     Admission,
-    AssessmentRow,
     AuditRow,
     Bed,
     EscalationRow,
     LedgerAnchorRow,
-    ObservationSetRow,
     Patient,
-    PrnDoseRow,
     SaveReceiptRow,
     Staff,
-    SymptomEntryRow,
 )
 
 log = logging.getLogger(__name__)
@@ -46,10 +43,7 @@ DEFAULT_LIMIT = 2000
 """Rows one search returns (newest first); narrow the filters to see older ones."""
 
 ENTITY_ADMISSION: Mapping[str, Any] = {
-    "observation": ObservationSetRow,
-    "symptoms": SymptomEntryRow,
-    "assessment": AssessmentRow,
-    "prn": PrnDoseRow,
+    **ENTRY_TABLES,
     "escalation": EscalationRow,
     "round": SaveReceiptRow,
 }

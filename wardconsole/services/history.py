@@ -17,6 +17,7 @@ from wardconsole.services.context import NotFound
 from wardconsole.services.db import Database
 from wardconsole.store import history as stored
 from wardconsole.store import repository
+from wardconsole.store.entries import ENTRY_TABLES
 from wardconsole.store.history import PrnEffect, StoredEntry
 
 __all__ = [
@@ -165,11 +166,11 @@ class HistoryService:
         admission_id: int,
         *,
         since: datetime | None = None,
-        types: Sequence[str] = tuple(stored.ENTRY_TABLES),
+        types: Sequence[str] = tuple(ENTRY_TABLES),
     ) -> tuple[HistoryEntry, ...]:
         """Every entry of the admission, newest first; strike-out rows fold into the entry
         they strike out."""
-        unknown = set(types) - set(stored.ENTRY_TABLES)
+        unknown = set(types) - set(ENTRY_TABLES)
         if unknown:
             raise ValueError(f"types: unknown entry type(s) {', '.join(sorted(unknown))}")
         with self._db.read() as session:

@@ -16,7 +16,7 @@ is scored for NEWS2 only when it is complete, so an import never produces a made
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -28,11 +28,19 @@ from wardconsole.domain.news2 import score_vitals
 from wardconsole.domain.records import VITAL_FIELDS, MissingReason, VitalSigns
 from wardconsole.domain.text_input import MAX_NOTE, text_problem
 from wardconsole.domain.validation import validate_vitals
-from wardconsole.services.context import Actor, InvalidInput, NotFound, Permission, require
+from wardconsole.services.context import (
+    Actor,
+    InvalidInput,
+    NotFound,
+    Permission,
+    ServiceError,
+    require,
+)
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import apply_rules
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
+from wardconsole.store.entries import current
 from wardconsole.store.models import Admission, ObservationSetRow, Patient, Staff
 
 _AUDIT_ACTIONS = {"import": "import", "monitor": "import_monitor"}
@@ -175,6 +183,37 @@ class ImportService:
                 chunk = batch.groups[first : first + CHUNK_SETS]
                 writer.write_chunk(chunk, progress, first, total)
             return writer.finish(self._db)
+
+    def import_batches(
+        self, actor: Actor, batches: Sequence[ImportBatch]
+    ) -> list[ImportReport | ServiceError]:
+        """Several batches (monitor messages that arrived together) in ONE transaction, each
+        in a savepoint of its own: a batch refused (an unknown patient, unstorable text) is
+        returned as its error and leaves the others. The clinical rules run once per stay
+        after the group's last set, and one commit ends it, so a busy feed pays one rules pass
+        and one disk flush per patient and group, not per message."""
+        require(actor, Permission.RECORD)
+        now = self._db.clock()
+        results: list[ImportReport | ServiceError] = []
+        touched: set[int] = set()
+        with self._db.transaction() as session:
+            for batch in batches:
+                try:
+                    if batch.create_records:
+                        require(actor, Permission.ADMIT)
+                    problems = unstorable_text(batch)
+                    if problems:
+                        raise InvalidInput(problems)
+                    with session.begin_nested():
+                        writer = _BatchWriter(session, actor, batch, now)
+                        writer.write_chunk(batch.groups, None, 0, len(batch.groups))
+                        results.append(writer.finish(self._db, apply_rules_now=False))
+                    touched |= writer.touched
+                except ServiceError as exc:
+                    results.append(exc)
+            # The rules once per stay for the whole group, after its last set.
+            changed_and_ruled(session, self._db, touched, now, actor)
+        return results
 
 
 class _BatchWriter:
@@ -457,33 +496,23 @@ class _BatchWriter:
         one query per stay and chunk."""
         self._loaded_stays.add(admission_id)
         low, high = self._chunk_times
-        rows = list(
-            self.session.scalars(
-                select(ObservationSetRow).where(
-                    ObservationSetRow.admission_id == admission_id,
-                    ObservationSetRow.taken_at >= low,
-                    ObservationSetRow.taken_at <= high,
-                    ObservationSetRow.status == "final",
-                )
-            )
-        )
-        if not rows:
-            return
-        superseded = set(
-            self.session.scalars(
-                select(ObservationSetRow.amends_id).where(
-                    ObservationSetRow.amends_id.in_([row.id for row in rows])
-                )
+        rows = self.session.scalars(
+            select(ObservationSetRow).where(
+                ObservationSetRow.admission_id == admission_id,
+                ObservationSetRow.taken_at >= low,
+                ObservationSetRow.taken_at <= high,
+                current(ObservationSetRow),
             )
         )
         for row in rows:
-            if row.id not in superseded:
-                key = (admission_id, row.taken_at)
-                self._on_record.setdefault(key, []).append(repository.to_observation(row).vitals)
+            key = (admission_id, row.taken_at)
+            self._on_record.setdefault(key, []).append(repository.to_observation(row).vitals)
 
     # -- the end of the transaction --------------------------------------------------------------
 
-    def finish(self, db: Database) -> ImportReport:
+    def finish(self, db: Database, *, apply_rules_now: bool = True) -> ImportReport:
+        """Audit the batch; note and (unless the caller does it once for a group) run the
+        rules for every stay it touched."""
         detail: dict[str, Any] = {
             "source": self.batch.source,
             "label": self.batch.label,
@@ -504,18 +533,8 @@ class _BatchWriter:
             entity_id=None,
             detail=detail,
         )
-        for admission_id in sorted(self.touched):
-            record_change(self.session, "observation", admission_id, self.actor.station)
-            admission = self.session.get(Admission, admission_id)
-            if admission is not None and admission.discharged_at is None:
-                apply_rules(
-                    self.session,
-                    db,
-                    admission_id,
-                    now=self.now,
-                    station=self.actor.station,
-                    staff_id=self.actor.staff_id,
-                )
+        if apply_rules_now:
+            changed_and_ruled(self.session, db, self.touched, self.now, self.actor)
         return ImportReport(
             sets_added=self.sets_added,
             values_added=self.values_added,
@@ -525,6 +544,25 @@ class _BatchWriter:
             stays_created=self.stays_created,
             admission_ids=tuple(sorted(self.touched)),
         )
+
+
+def changed_and_ruled(
+    session: Session, db: Database, admission_ids: set[int], now: datetime, actor: Actor
+) -> None:
+    """A change-log row and the clinical rules, once per stay an import touched, in the
+    import's transaction (so an escalation commits with the sets that raised it)."""
+    for admission_id in sorted(admission_ids):
+        record_change(session, "observation", admission_id, actor.station)
+        admission = session.get(Admission, admission_id)
+        if admission is not None and admission.discharged_at is None:
+            apply_rules(
+                session,
+                db,
+                admission_id,
+                now=now,
+                station=actor.station,
+                staff_id=actor.staff_id,
+            )
 
 
 def unstorable_text(batch: ImportBatch) -> dict[str, str]:

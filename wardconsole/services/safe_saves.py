@@ -282,33 +282,8 @@ class SafeSaves:
             return
         recording = RecordingService(at_queue_time)
         assert item.admission_id is not None
-        admission_id = item.admission_id
-        if item.kind is QueueKind.ROUND:
-            result: Any = _retrying_races(
-                lambda: recording.record_round(
-                    item.actor,
-                    admission_id,
-                    _round_entry(payload["entry"]),
-                    save_key=item.save_key,
-                    taken_at=payload["taken_at"],
-                )
-            )
-            already = result.already_saved
-        else:
-            result = _retrying_races(
-                lambda: recording.record_prn(
-                    item.actor,
-                    admission_id,
-                    drug=payload["drug"],
-                    drug_class=payload["drug_class"],
-                    dose=payload["dose"],
-                    route=payload["route"],
-                    reason=payload["reason"],
-                    given_at=payload["given_at"],
-                    save_key=item.save_key,
-                )
-            )
-            already = False
+        replay = REPLAYS[item.kind]
+        already = _retrying_races(lambda: replay(recording, item))
         now = self._db.clock()
         with self._db.transaction() as session:
             repository.write_audit(
@@ -325,6 +300,44 @@ class SafeSaves:
                     "already_saved": already,
                 },
             )
+
+
+def _replay_round(recording: RecordingService, item: QueuedEntry) -> bool:
+    assert item.admission_id is not None
+    result = recording.record_round(
+        item.actor,
+        item.admission_id,
+        _round_entry(item.payload["entry"]),
+        save_key=item.save_key,
+        taken_at=item.payload["taken_at"],
+    )
+    return result.already_saved
+
+
+def _replay_prn(recording: RecordingService, item: QueuedEntry) -> bool:
+    assert item.admission_id is not None
+    payload = item.payload
+    recording.record_prn(
+        item.actor,
+        item.admission_id,
+        drug=payload["drug"],
+        drug_class=payload["drug_class"],
+        dose=payload["dose"],
+        route=payload["route"],
+        reason=payload["reason"],
+        given_at=payload["given_at"],
+        save_key=item.save_key,
+    )
+    return False
+
+
+REPLAYS: Mapping[QueueKind, Callable[[RecordingService, QueuedEntry], bool]] = {
+    QueueKind.ROUND: _replay_round,
+    QueueKind.PRN: _replay_prn,
+}
+"""How a queued entry of each kind is written on replay (under its save key, so a save whose
+first try committed is not written twice); returns whether it had been saved already. Audit
+rows replay separately (``_write_audit``). A kind the bedside queues is registered here."""
 
 
 def _retrying_races(write: Callable[[], _Result]) -> _Result:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, exists, func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.records import (
@@ -31,6 +31,7 @@ from wardconsole.domain.records import (
     VitalSigns,
 )
 from wardconsole.store import ledger
+from wardconsole.store.entries import current
 from wardconsole.store.models import (
     Admission,
     AssessmentRow,
@@ -44,17 +45,6 @@ from wardconsole.store.models import (
     Staff,
     SymptomEntryRow,
 )
-
-
-@cache
-def is_current(model: Any) -> ColumnElement[bool]:
-    """A final entry that no later entry amends or marks as entered in error.
-
-    Built once per model: adapting an aliased entity's columns costs about a millisecond,
-    and the expression is immutable, so every query can share it.
-    """
-    newer = aliased(model)
-    return and_(model.status == "final", ~exists().where(newer.amends_id == model.id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,12 +231,7 @@ def _latest_ids_statement(model: Any, complete_only: bool) -> Any:
     """Built once per model: the census runs it on every refresh, and building the aliased
     correlated subquery costs more than running it."""
     inner = aliased(model)
-    newer = aliased(model)
-    conditions = [
-        inner.admission_id == Admission.id,
-        inner.status == "final",
-        ~exists().where(newer.amends_id == inner.id),
-    ]
+    conditions = [inner.admission_id == Admission.id, current(inner)]
     if complete_only:
         conditions.append(inner.is_complete.is_(True))
     latest = (
@@ -388,7 +373,7 @@ def _current_since(session: Session, model: Any, admission_id: int, since: datet
             .where(
                 model.admission_id == admission_id,
                 or_(model.taken_at >= since, model.recorded_at >= since),
-                is_current(model),
+                current(model),
             )
             .order_by(model.taken_at, model.id)
         )

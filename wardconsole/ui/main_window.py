@@ -38,9 +38,11 @@ from wardconsole.ui.census.filter_box import FilterBox
 from wardconsole.ui.census.summary_strip import SummaryStrip
 from wardconsole.ui.checks.menu import ObservationMenu
 from wardconsole.ui.context import UiContext
+from wardconsole.ui.escalations.acknowledge_key import AlarmAcknowledger
 from wardconsole.ui.escalations.alert_banner import AlertBanner
 from wardconsole.ui.escalations.alerts import AlertSound, SilentAlertSound
 from wardconsole.ui.escalations.centre import EscalationCentre
+from wardconsole.ui.escalations.concern import ConcernActions
 from wardconsole.ui.escalations.panel import EscalationPanel
 from wardconsole.ui.handoff.menu import HandoffMenu
 from wardconsole.ui.interop.menu import InteropMenu
@@ -48,6 +50,7 @@ from wardconsole.ui.patient.open_windows import PatientWindows
 from wardconsole.ui.tasks import ChangeWatcher, TaskRunner
 from wardconsole.ui.theme import Theme, apply_theme, load_theme, save_theme
 from wardconsole.ui.widgets.message_panel import MessagePanel
+from wardconsole.ui.widgets.style_property import set_style_property
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +137,9 @@ class MainWindow(QMainWindow):
         self._admitted_id: int | None = None
         self._baseline_wanted = False
         # Escalations (panel, banner, alarms) when the station has an escalation desk.
+        self.concern = ConcernActions(
+            context.escalations, self._runner, self, self._selected_census_row
+        )
         self.escalations: EscalationCentre | None = None
         self.escalation_panel: EscalationPanel | None = None
         self.escalation_dock: QDockWidget | None = None
@@ -143,6 +149,11 @@ class MainWindow(QMainWindow):
                 context.escalations, self._runner, _alert_sound(context), self, theme=self._theme
             )
             self.escalation_panel = EscalationPanel(self.escalations)
+        self.alarm_acknowledger: AlarmAcknowledger | None = None
+        if self.escalations is not None and self.escalation_panel is not None:
+            self.alarm_acknowledger = AlarmAcknowledger(
+                self, self.escalations, self.alert_banner, self.escalation_panel.selected
+            )
 
         # Panels.
         self.summary_strip = SummaryStrip(context.ward_name)
@@ -185,6 +196,8 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
         layout.addWidget(self.alert_banner)
+        if self.alarm_acknowledger is not None:
+            layout.addWidget(self.alarm_acknowledger.feedback)
         layout.addWidget(self.summary_strip)
         layout.addLayout(filter_row)
         layout.addWidget(self._stack, 1)
@@ -242,6 +255,7 @@ class MainWindow(QMainWindow):
         patient_menu.addActions(self.admission.actions()[:3])
         patient_menu.addSeparator()
         patient_menu.addActions(self.bedside.actions())
+        patient_menu.addAction(self.concern.concern_action)
         patient_menu.addSeparator()
         patient_menu.addActions([self.admission.amend_action, self.admission.find_action])
 
@@ -270,6 +284,14 @@ class MainWindow(QMainWindow):
         self._station_label = QLabel(f"Station: {self._context.station}")
         self._database_label = QLabel(f"Database: {self._context.database_label}")
         self._refreshed_label = QLabel("Not refreshed yet")
+        self.ward_checks_label = QLabel("")
+        self.ward_checks_label.setObjectName("ward_checks")
+        self.ward_checks_label.setToolTip(
+            "Overdue observations and missed safety checks are raised only while a console "
+            "runs the ward checks (every minute). Local policy: warn after "
+            f"{_minutes(self._context)} min (needs governance sign-off)."
+        )
+        status.addWidget(self.ward_checks_label, 1)
         for label in (self._station_label, self._database_label, self._refreshed_label):
             label.setObjectName("StatusField")
             status.addPermanentWidget(label)
@@ -312,6 +334,7 @@ class MainWindow(QMainWindow):
             self._watcher.connection_restored.connect(self.escalations.refresh)
             self.refresh_action.triggered.connect(self.escalations.refresh)
             self.escalations.banner_changed.connect(self.alert_banner.set_state)
+            self.escalations.ward_checks_changed.connect(self._on_ward_checks_changed)
             self.escalations.announced.connect(self.alert_banner.flash)
             self.theme_changed.connect(self.escalations.set_theme)
             self.alert_banner.escalation_requested.connect(self._on_escalation_requested)
@@ -321,6 +344,8 @@ class MainWindow(QMainWindow):
         self.census_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.census_view.customContextMenuRequested.connect(self._on_census_menu_requested)
         self.bedside.entries_saved.connect(self._on_entries_saved)
+        self.concern.concern_raised.connect(self._on_entries_saved)
+        self.concern.message_requested.connect(self._on_status_message_requested)
         self.bedside.message_requested.connect(self._on_status_message_requested)
         self.theme_changed.connect(self.bedside.set_theme)
         # Admission, bed moves, discharge.
@@ -533,6 +558,7 @@ class MainWindow(QMainWindow):
             self.census_model.census_row(row_number), self._snapshot, self._theme
         )
         self.bedside.attach(window)
+        self.concern.attach(window)
 
     def _selected_census_row(self) -> CensusRow | None:
         admission_id = self.census_view.selected_admission_id()
@@ -548,6 +574,7 @@ class MainWindow(QMainWindow):
         open_action.triggered.connect(self._on_open_selected_requested)
         menu.addSeparator()
         menu.addActions(self.bedside.actions())
+        menu.addAction(self.concern.concern_action)
         menu.addActions(self.observation_menu.patient_actions())
         menu.addSeparator()
         menu.addActions([self.admission.move_action, self.admission.discharge_action])
@@ -569,6 +596,11 @@ class MainWindow(QMainWindow):
             self._on_patient_requested(admission_id)
 
     @Slot(int)
+    @Slot(str, str)
+    def _on_ward_checks_changed(self, text: str, tone: str) -> None:
+        self.ward_checks_label.setText(text)
+        set_style_property(self.ward_checks_label, "tone", tone)
+
     def _on_entries_saved(self, admission_id: int) -> None:
         log.debug("Entries saved for admission %d", admission_id)
         self.refresh()
@@ -623,3 +655,10 @@ def _app() -> QApplication:
     if not isinstance(app, QApplication):
         raise RuntimeError("MainWindow needs a QApplication")
     return app
+
+
+def _minutes(context: UiContext) -> int:
+    """The policy's stale-checks minutes, for the tooltip (5 when there is no desk)."""
+    desk = context.escalations
+    stale = desk.policy.ward_checks_stale if desk is not None else None
+    return int(stale.total_seconds() // 60) if stale is not None else 5

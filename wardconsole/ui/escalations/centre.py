@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
@@ -27,6 +27,7 @@ from wardconsole.services.escalations import (
     EscalationBoard,
     EscalationChange,
     EscalationEvent,
+    WardChecks,
 )
 from wardconsole.store.changes_api import Change
 from wardconsole.store.repository import EscalationInfo
@@ -69,6 +70,9 @@ class EscalationCentre(QObject):
     board_changed = Signal(object)
     """A new ``EscalationBoard`` was read (the model already shows it)."""
 
+    acknowledged = Signal(object)
+    """This station's acknowledgement of an ``EscalationInfo`` was saved."""
+
     banner_changed = Signal(object)
     """A new ``BannerState``: what this station is alarming about, and its sound."""
 
@@ -80,6 +84,10 @@ class EscalationCentre(QObject):
 
     busy_changed = Signal(bool)
     """An action is being saved (buttons wait) or has finished."""
+
+    ward_checks_changed = Signal(str, str)
+    """(line, tone) for the status bar: when the ward checks last ran on any station, and
+    whether this station's clock agrees with the server's; tone 'alert' when either is wrong."""
 
     def __init__(
         self,
@@ -194,6 +202,18 @@ class EscalationCentre(QObject):
             key="escalation-board",
         )
         self._load_trail()
+        self.load_ward_checks()
+
+    def load_ward_checks(self) -> None:
+        """Read when the ward checks last ran (any station) in the background."""
+        if self._shut_down:
+            return
+        self._runner.run(
+            self._desk.ward_checks,
+            on_success=lambda status: self.ward_checks_changed.emit(*ward_checks_line(status)),
+            on_failure=lambda e: log.warning("Ward checks status failed: %s", type(e).__name__),
+            key="ward-checks",
+        )
 
     @Slot(list)
     def on_changes_arrived(self, changes: list[Change]) -> None:
@@ -258,13 +278,19 @@ class EscalationCentre(QObject):
         self._runner.run(
             self._desk.evaluate_ward,
             on_success=self._on_ward_evaluated,
-            on_failure=lambda e: log.warning("Ward rules failed: %s", type(e).__name__),
+            on_failure=self._on_ward_evaluation_failed,
             key="evaluate-ward",
         )
 
     def _on_ward_evaluated(self, changes: list[EscalationChange]) -> None:
         if changes:
             self.refresh()
+        else:
+            self.load_ward_checks()
+
+    def _on_ward_evaluation_failed(self, error: BaseException) -> None:
+        log.warning("Ward rules failed: %s", type(error).__name__)
+        self.load_ward_checks()  # the line turns to a warning once the checks are stale
 
     @Slot(list)
     def _on_announced(self, announcements: list[Announcement]) -> None:
@@ -293,6 +319,7 @@ class EscalationCentre(QObject):
             lambda: self._desk.acknowledge(escalation.id, escalation.version),
             escalation,
             "Acknowledged: you are on it",
+            on_done=lambda: self.acknowledged.emit(escalation),
         )
 
     def record_action(self, escalation: EscalationInfo, text: str) -> None:
@@ -323,7 +350,13 @@ class EscalationCentre(QObject):
             "Closed without escalating; your reason is logged",
         )
 
-    def _act(self, work: Callable[[], None], escalation: EscalationInfo, done: str) -> None:
+    def _act(
+        self,
+        work: Callable[[], None],
+        escalation: EscalationInfo,
+        done: str,
+        on_done: Callable[[], None] | None = None,
+    ) -> None:
         if self._busy or self._shut_down:
             return
         self._set_busy(True)
@@ -332,6 +365,8 @@ class EscalationCentre(QObject):
         def succeeded(_result: object) -> None:
             self._set_busy(False)
             self.notice_changed.emit(f"{done} ({what}).", "ok")
+            if on_done is not None:
+                on_done()
             self.refresh()
 
         def failed(error: BaseException) -> None:
@@ -367,3 +402,27 @@ def _sentence(text: str) -> str:
 def _one_line(error: BaseException) -> str:
     lines = str(error).strip().splitlines()
     return lines[0][:160] if lines else type(error).__name__
+
+
+def ward_checks_line(status: WardChecks) -> tuple[str, str]:
+    """The status-bar line: "Ward checks last ran at 02:41", a warning when they are stale
+    (policy minutes) or never ran, and one when this station's clock is off the server's."""
+    if status.last_ran_at is None:
+        text = "Ward checks have never run: overdue alarms are not being raised"
+    else:
+        text = f"Ward checks last ran at {fmt.local_time_text(status.last_ran_at)}"
+        if status.stale:
+            ago = fmt.duration_text(status.now - status.last_ran_at)
+            text += f" ({status.station}), {ago} ago: overdue alarms are not being raised"
+    tone = "alert" if status.stale else ""
+    if status.clock_off and status.clock_skew is not None:
+        way = "fast" if status.clock_skew > timedelta(0) else "slow"
+        off = abs(status.clock_skew)
+        size = (
+            f"{int(off.total_seconds())} s"
+            if off < timedelta(minutes=2)
+            else fmt.duration_text(off)
+        )
+        text += f" · this computer's clock is {size} {way}; times come from the server"
+        tone = "alert"
+    return text, tone

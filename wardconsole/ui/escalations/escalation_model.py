@@ -379,6 +379,7 @@ TRAIL_ACTIONS = {
     "cascaded": "Cascaded",
     "resolved": "Resolved",
     "not_escalated": "Not escalated",
+    "returned": "Back: still not done",
 }
 
 

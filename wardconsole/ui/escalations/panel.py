@@ -3,12 +3,15 @@
 Left, the list (most severe, then oldest), a line for conflicts and failures, and the station's
 sound state with its time-limited mute. Right, the selected escalation with its prompts, the
 actions (acknowledge, record action, resolve, snooze, not escalating) and its full trail.
-Dialogs are asked here; the work is done by the ``EscalationCentre`` in the background.
+Dialogs are opened here (not modal, one at a time); the work is done by the
+``EscalationCentre`` in the background.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QFont, QFontMetrics, QShowEvent
@@ -32,6 +35,7 @@ from wardconsole.store.repository import EscalationInfo
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.escalations.centre import EscalationCentre
 from wardconsole.ui.escalations.dialogs import (
+    EscalationDialog,
     NotEscalatingDialog,
     RecordActionDialog,
     ResolveDialog,
@@ -62,6 +66,8 @@ class EscalationPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("EscalationPanel")
         self._centre = centre
+        self.dialog: EscalationDialog | None = None
+        """The escalation dialog open now (at most one)."""
 
         # Left: the list.
         self._title = "Escalations"
@@ -99,7 +105,8 @@ class EscalationPanel(QWidget):
         self.selected_label.setObjectName("selected_escalation")
         self.selected_label.setWordWrap(True)
         self.selected_label.setTextFormat(Qt.TextFormat.RichText)
-        self.acknowledge_button = self._button("acknowledge", "&Acknowledge — I am on it")
+        self.acknowledge_button = self._button("acknowledge", "Acknowledge — I am on it")
+        # Alt+A belongs to the window: it acknowledges the alarm the banner shows (see there).
         self.action_button = self._button("record_action", "Record a&ction…")
         self.resolve_button = self._button("resolve", "&Resolve…")
         self.snooze_button = self._button("snooze", "S&nooze…")
@@ -336,40 +343,54 @@ class EscalationPanel(QWidget):
         if escalation is not None:
             self._centre.acknowledge(escalation)
 
-    @Slot()
-    def _on_action_clicked(self) -> None:
+    def _open_dialog(
+        self,
+        make: Callable[[EscalationInfo], EscalationDialog],
+        on_answer: Callable[[EscalationInfo, Any], None],
+    ) -> None:
+        """One escalation dialog at a time, not modal: the banner, the lock and the rest of the
+        console keep working while a nurse types. A second request brings the open one back."""
+        if self.dialog is not None and self.dialog.isVisible():
+            self.dialog.raise_()
+            self.dialog.activateWindow()
+            return
         escalation = self.selected()
         if escalation is None:
             return
-        text = RecordActionDialog.ask(self, escalation)
-        if text:
-            self._centre.record_action(escalation, text)
+        dialog = make(escalation)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _result: self._forget_dialog(dialog))
+        self.dialog = dialog
+        dialog.open_(lambda answer: on_answer(escalation, answer))
+
+    def _forget_dialog(self, dialog: EscalationDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+
+    @Slot()
+    def _on_action_clicked(self) -> None:
+        self._open_dialog(
+            lambda e: RecordActionDialog(e, self),
+            lambda e, text: self._centre.record_action(e, text),
+        )
 
     @Slot()
     def _on_resolve_clicked(self) -> None:
-        escalation = self.selected()
-        if escalation is None:
-            return
-        outcome = ResolveDialog.ask(self, escalation)
-        if outcome:
-            self._centre.resolve(escalation, outcome)
+        self._open_dialog(
+            lambda e: ResolveDialog(e, self), lambda e, outcome: self._centre.resolve(e, outcome)
+        )
 
     @Slot()
     def _on_snooze_clicked(self) -> None:
-        escalation = self.selected()
-        if escalation is None:
-            return
-        answer = SnoozeDialog.ask(
-            self, escalation, snooze_choices(self._centre.desk.policy.max_snooze)
+        choices = snooze_choices(self._centre.desk.policy.max_snooze)
+        self._open_dialog(
+            lambda e: SnoozeDialog(e, choices, self),
+            lambda e, answer: self._centre.snooze(e, *answer),
         )
-        if answer is not None:
-            self._centre.snooze(escalation, *answer)
 
     @Slot()
     def _on_decline_clicked(self) -> None:
-        escalation = self.selected()
-        if escalation is None:
-            return
-        reason = NotEscalatingDialog.ask(self, escalation)
-        if reason:
-            self._centre.decline(escalation, reason)
+        self._open_dialog(
+            lambda e: NotEscalatingDialog(e, self),
+            lambda e, reason: self._centre.decline(e, reason),
+        )

@@ -19,6 +19,7 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
+from wardconsole.domain.assessments import assessment_name
 from wardconsole.domain.news2 import ACVPU
 from wardconsole.services.charts import RISKS, EntryState, ObservationColumns, PatientSeries
 from wardconsole.ui import formatting as fmt
@@ -204,18 +205,6 @@ class TimelineColumn(enum.IntEnum):
 
 
 _TIMELINE_HEADERS = ("Time", "What", "Value", "Details")
-_KIND_NAMES = {
-    "rass": "RASS",
-    "4at": "4AT",
-    "panic": "Panic",
-    "hallucination": "Hallucinations",
-    "cssrs": "C-SSRS",
-    "phq9": "PHQ-9",
-    "gad7": "GAD-7",
-    "craving": "Craving",
-    "pain": "Pain",
-    "bladder": "Bladder",
-}
 
 
 def timeline_entries(series: PatientSeries) -> list[TimelineEntry]:
@@ -255,7 +244,7 @@ def timeline_entries(series: PatientSeries) -> list[TimelineEntry]:
             entries.append(
                 TimelineEntry(
                     float(scores.times[i]),
-                    _KIND_NAMES.get(kind, kind),
+                    assessment_name(kind).short,
                     "—"
                     if math.isnan(total)
                     else f"{total:+.0f}"

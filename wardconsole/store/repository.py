@@ -13,7 +13,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.records import (
@@ -276,7 +276,7 @@ def partial_sets_after(
         windows.append(o.admission_id.in_(never))
     rows = session.scalars(
         select(o)
-        .where(or_(*windows), o.is_complete.is_(False), o.taken_at >= since, is_current(o))
+        .where(or_(*windows), o.is_complete.is_(False), o.taken_at >= since, current(o))
         .order_by(o.taken_at, o.id)
     )
     found: dict[int, list[ObservationSet]] = {}

@@ -155,7 +155,7 @@ def _interop_actions(db: Database) -> InteropActions:
     return InteropActions(import_fhir=import_fhir, export_patient=export_patient)
 
 
-def _handoff_ui(db: Database, ward_name: str) -> HandoffUi:
+def _handoff_ui(db: Database, ward_name: str, current_actor: Callable[[], Actor]) -> HandoffUi:
     """Handoff editor, board and printing; the services check permissions and audit. The PDF
     writer (matplotlib) loads on the first print, not at start."""
     from wardconsole.services.handoff import HandoffService
@@ -164,7 +164,9 @@ def _handoff_ui(db: Database, ward_name: str) -> HandoffUi:
     def write_report(shift: ShiftWindow, path: Path, progress: Any) -> Any:
         from wardconsole.reports.handoff_pdf import build_handoff_pdf
 
-        return build_handoff_pdf(db, shift, path, ward_name=ward_name, progress=progress)
+        return build_handoff_pdf(
+            db, shift, path, ward_name=ward_name, actor=current_actor(), progress=progress
+        )
 
     return HandoffUi(
         service=HandoffService(db),
@@ -218,7 +220,7 @@ def console_context(
         recording=RecordingService(db),
         history=HistoryService(db),
         current_actor=session.current_actor,
-        handoff=_handoff_ui(db, ward_name),
+        handoff=_handoff_ui(db, ward_name, session.current_actor),
         observation=ObservationDesk(db, actor=session.current_actor),
         admissions=AdmissionDesk(db, actor=session.current_actor),
         interop=_interop_actions(db),

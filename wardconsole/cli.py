@@ -534,7 +534,12 @@ def _cmd_handoff_report(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         path = build_handoff_pdf(
-            db, shift, args.out, ward_name=CensusService(db).ward_name(), progress=progress
+            db,
+            shift,
+            args.out,
+            ward_name=CensusService(db).ward_name(),
+            actor=_cli_actor(db, settings),
+            progress=progress,
         )
     except OSError as exc:
         raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None

@@ -176,7 +176,9 @@ def _parser() -> argparse.ArgumentParser:
     add = staff_commands.add_parser("add", help="add a staff account (asks for the password)")
     add.add_argument("staff_code")
     add.add_argument("display_name")
-    add.add_argument("--role", choices=["nurse", "supervisor", "readonly"], default="nurse")
+    add.add_argument(
+        "--role", choices=["nurse", "clinician", "supervisor", "readonly"], default="nurse"
+    )
     _staff_auth_arguments(add)
     reset = staff_commands.add_parser(
         "reset-password", help="set a new password and lift a sign-in lock (asks for it)"

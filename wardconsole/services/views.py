@@ -95,6 +95,19 @@ class CensusRow:
             return f"NEWS2 {self.news2_total} ({self.news2_risk})"
         return "NEWS2 — incomplete" if self.latest_set_partial else "NEWS2 —"
 
+    post_prn_rass_due_at: datetime | None = None
+    """A RASS is due after an oral sedative/anxiolytic/antipsychotic PRN (None: none due)."""
+    rt_next_due_at: datetime | None = None
+    """Rapid tranquillisation is running: its next check is due then (None: not running)."""
+    rt_interval_minutes: int | None = None
+    rt_not_possible: bool = False
+    """The latest RT check attempt was "asleep, observations not possible"."""
+    clinical_decisions: tuple[str, ...] = ()
+    """Clinician decisions in force (SpO2 Scale 2, modified response, obs frequency)."""
+    news2_not_validated: tuple[str, ...] = ()
+    """Why NEWS2 is not validated for this patient ("under 16", "pregnant"); never suppresses
+    the score or an escalation."""
+
     @property
     def top_escalation(self) -> EscalationSummary | None:
         return self.open_escalations[0] if self.open_escalations else None

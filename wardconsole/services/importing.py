@@ -316,12 +316,14 @@ class _BatchWriter:
                 note, "Extreme value from the source, not re-measured: " + ", ".join(extreme)
             )
         result = score_vitals(vitals)
+        recorded_by, provenance = self._author(group)
+        note = _join(note, provenance)
         self._rows.append(
             {
                 "admission_id": admission.id,
                 "taken_at": group.taken_at,
                 "recorded_at": self.now,
-                "recorded_by_id": self._author(group),
+                "recorded_by_id": recorded_by,
                 "station": self.actor.station,
                 "respiration_rate": vitals.respiration_rate,
                 "spo2": vitals.spo2,
@@ -455,32 +457,38 @@ class _BatchWriter:
         stays.append(row)
         return row
 
-    def _author(self, group: VitalGroup) -> int:
+    def _author(self, group: VitalGroup) -> tuple[int, str]:
+        """Who the set is recorded by, and a provenance note. A file never attributes an entry
+        to a member of staff already on record (anyone could write their ID into a file): the
+        importer records it, and the file's performer is kept in the note."""
         author = group.author
         if author is None or not self.batch.create_records:
-            return self.actor.staff_id
+            return self.actor.staff_id, ""
         if author.staff_code in self._staff:
-            return self._staff[author.staff_code]
+            return self._staff[author.staff_code], ""
         staff_id = self.session.scalar(
             select(Staff.id).where(Staff.staff_code == author.staff_code)
         )
-        if staff_id is None:
-            # An author known only from the file: a name to attribute entries to, never an
-            # account anyone can sign in with (inactive, no password, read-only role).
-            row = Staff(
-                staff_code=author.staff_code,
-                display_name=author.display_name,
-                role="readonly",
-                password_hash=None,
-                active=False,
-                failed_logins=0,
-                created_at=self.now,
+        if staff_id is not None:
+            return self.actor.staff_id, (
+                f"Performer in the source file: {author.display_name} ({author.staff_code})."
             )
-            self.session.add(row)
-            self.session.flush()
-            staff_id = row.id
+        # An author known only from the file: a name to attribute entries to, never an
+        # account anyone can sign in with (inactive, no password, read-only role).
+        row = Staff(
+            staff_code=author.staff_code,
+            display_name=author.display_name,
+            role="readonly",
+            password_hash=None,
+            active=False,
+            failed_logins=0,
+            created_at=self.now,
+        )
+        self.session.add(row)
+        self.session.flush()
+        staff_id = row.id
         self._staff[author.staff_code] = staff_id
-        return staff_id
+        return staff_id, ""
 
     # -- duplicates ------------------------------------------------------------------------------
 

@@ -268,6 +268,7 @@ def test_a_snooze_needs_a_reason_is_on_the_trail_and_the_alarm_returns(
     dialog.minutes.setCurrentIndex(1)
     qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: rows(window)[0]["Status"] == "Snoozed, 10 min left · not acknowledged")
+    qtbot.waitUntil(lambda: trail(window)[-1][0] == "snoozed")  # the trail is read after
     assert trail(window)[-1] == (
         "snoozed",
         "Ash Nurse",

@@ -628,6 +628,10 @@ class MainWindow(QMainWindow):
     def _on_status_message_requested(self, text: str) -> None:
         self.statusBar().showMessage(text, 5000)
 
+    def show_escalation(self, escalation_id: int) -> None:
+        """Select an escalation in the panel (from the banner or another window's alarm)."""
+        self._on_escalation_requested(escalation_id)
+
     @Slot(int)
     def _on_escalation_requested(self, escalation_id: int) -> None:
         if self.escalation_dock is None or self.escalation_panel is None:

@@ -27,6 +27,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont
 
 from wardconsole.domain.intake import badge_text, flag_rank
+from wardconsole.domain.records import EscalationKind
 from wardconsole.services.views import CensusRow, CensusSnapshot
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.theme import RiskPalette, Theme, risk_palette
@@ -42,6 +43,10 @@ URGENCY_ROLE = Qt.ItemDataRole.UserRole + 4
 """An int, higher = more urgent: escalation severity, then NEWS2 band, then overdue obs."""
 FILTER_TEXT_ROLE = Qt.ItemDataRole.UserRole + 5
 """Casefolded 'name bed hospital-number' that the filter box matches against."""
+ELIDABLE_ROLE = Qt.ItemDataRole.UserRole + 7
+"""The one part of a status cell's text that may be shortened in a narrow column (an
+escalation's kind, a NEWS2 band's word, a level's short name); the words that carry risk —
+severity, '+N', 'incomplete', 'LATE 2 h 10 min', 'ABSENT' — are never elided."""
 KEEP_SUFFIX_ROLE = Qt.ItemDataRole.UserRole + 6
 """The end of a cell's text that must stay visible in a narrow column (the risk-flag badge
 after a patient's name); the delegate elides what comes before it. None for most cells."""
@@ -114,6 +119,8 @@ class _Cell:
     italic: bool = False
     keep: str = ""
     """Suffix of ``text`` never elided (see ``KEEP_SUFFIX_ROLE``)."""
+    elidable: str = ""
+    """The only part of ``text`` that may be elided (see ``ELIDABLE_ROLE``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +177,7 @@ def _news2_cell(row: CensusRow, palette: RiskPalette) -> _Cell:
         foreground=colours.foreground if colours else None,
         bold=row.news2_risk == "high",
         italic=row.latest_set_partial,
+        elidable=band.partition(" ")[2],  # the shape stays, and so does "incomplete"
     )
 
 
@@ -194,6 +202,7 @@ def _escalation_cell(row: CensusRow, palette: RiskPalette, urgency_value: int) -
         background=colours.background if colours else None,
         foreground=colours.foreground if colours else None,
         bold=True,
+        elidable=top.kind.label,  # severity and +N stay
     )
 
 
@@ -285,7 +294,20 @@ def _with_after_prn(cell: _Cell, row: CensusRow, now: datetime, palette: RiskPal
 
 def _checks_cell(row: CensusRow, now: datetime, palette: RiskPalette) -> _Cell:
     """Level and countdown to the latest time for the next safety check, in a few characters:
-    'Int 15 · 9 min', '● Int 15 · 9 min' (check now), '▲ Int 15 LATE 4 min', 'General'."""
+    'Int 15 · 9 min', '● Int 15 · 9 min' (check now), '▲ LATE 4 min · Int 15', 'General',
+    '▲ ABSENT 20 min' (not found at a check, until found)."""
+    absent = next((e for e in row.open_escalations if e.kind is EscalationKind.ABSENT), None)
+    if absent is not None:
+        # Not found on a check: absent until found, whatever the level's countdown says.
+        return _Cell(
+            f"▲ ABSENT {fmt.duration_text(now - absent.raised_at)}",
+            (-1, absent.raised_at.timestamp()),
+            f"Not found at a safety check at {fmt.local_time_text(absent.raised_at)}; "
+            "absent until found (record a check when the patient is back)",
+            background=palette.overdue.background,
+            foreground=palette.overdue.foreground,
+            bold=True,
+        )
     if not row.observation_level:
         return _Cell("—", (9, 0.0), "No observation level", foreground=palette.muted)
     short = row.observation_level_short or row.observation_level
@@ -301,17 +323,20 @@ def _checks_cell(row: CensusRow, now: datetime, palette: RiskPalette) -> _Cell:
             "\n".join(tip),
             foreground=palette.muted,
             italic=row.level_review_suggested,
+            elidable=row.observation_level_short or row.observation_level,
         )
     since = row.check_overdue_since or (due if due < now else None)
     if since is not None:
         tip.append(f"Safety check was due by {fmt.local_time_text(since)}: not recorded")
+        # Risk first: 'LATE' and its time are never elided; the level's name may be.
         return _Cell(
-            f"▲ {short} LATE {fmt.duration_text(now - since)}",
+            f"▲ LATE {fmt.duration_text(now - since)} · {short}",
             (0, since.timestamp()),
             "\n".join(tip),
             background=palette.overdue.background,
             foreground=palette.overdue.foreground,
             bold=True,
+            elidable=f" · {short}",
         )
     tip.append(f"Next safety check by {fmt.local_time_text(due)} (local time)")
     prompted = row.check_prompt_at is not None and now >= row.check_prompt_at
@@ -326,6 +351,7 @@ def _checks_cell(row: CensusRow, now: datetime, palette: RiskPalette) -> _Cell:
         foreground=palette.due_soon if soon else None,
         bold=True,
         italic=row.level_review_suggested,
+        elidable=row.observation_level_short or row.observation_level,
     )
 
 
@@ -468,6 +494,8 @@ class CensusTableModel(QAbstractTableModel):
             return rendered.filter_text
         if role == KEEP_SUFFIX_ROLE:
             return cell.keep or None
+        if role == ELIDABLE_ROLE:
+            return cell.elidable or None
         return None
 
     def headerData(

@@ -310,9 +310,11 @@ def _with_after_prn(cell: _Cell, row: CensusRow, now: datetime, palette: RiskPal
     overdue = fmt.is_overdue(due, now)
     extra = f"{label} {fmt.due_text(due, now)}"
     colours = palette.overdue if overdue else None
+    sooner = row.next_obs_due_at is None or due < row.next_obs_due_at
     return replace(
         cell,
-        text=f"{cell.text} · {extra}",
+        # Whatever falls due first is read first (a narrow column elides the end).
+        text=f"{extra} · {cell.text}" if sooner else f"{cell.text} · {extra}",
         sort_key=min(cell.sort_key, due.timestamp()),
         tooltip="\n".join(filter(None, (cell.tooltip, *lines))),
         background=colours.background if colours else cell.background,

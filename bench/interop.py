@@ -5,19 +5,35 @@ empty SQLite database (all or nothing, one transaction), imported again (idempot
 added), and ORU^R01 messages are sent one after another over a loopback MLLP connection, each
 waiting for its ACK (a monitor's behaviour).
 
-    python bench/interop.py [--beds 20] [--days 10] [--messages 300]
+Bulk: an NDJSON file of ``--ndjson`` Observation resources (7 per set: RR, SpO2, BP panel,
+pulse, temperature, ACVPU, oxygen; a month-style monitor feed for 5 patients) imported into an
+empty SQLite database in a process of its own (peak RSS from /proc), streamed with sets
+inserted 500 at a time, then again with one insert per set (the same code with chunks of one),
+in the same run.
+
+Monitors: 20 monitors connected at once (a separate client process, one thread each), each
+sending its next message as soon as the last is ACKed, for ``--seconds``; every ACK checked and
+every message counted in the database afterwards; the grouped writer against one commit per
+message, in the same run.
+
+    python bench/interop.py [--beds 20] [--days 10] [--messages 300] [--ndjson 100000]
 
 Last line: {"export_s": ..., "export_resources": ..., "import_s": ..., "import_sets_per_s": ...,
-"reimport_s": ..., "mllp_messages_per_s": ..., "mllp_ack_ms_p95": ...}
+"reimport_s": ..., "mllp_messages_per_s": ..., "mllp_ack_ms_p95": ..., "ndjson_sets_per_s": ...,
+"ndjson_rss_mb": ..., "mllp_concurrent_messages_per_s": ...}
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import socket
 import statistics
+import subprocess
+import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -55,12 +71,235 @@ def oru(control_id: str, hospital_number: str, at: datetime, pulse: int) -> str:
     )
 
 
+def write_ndjson(path: Path, observations: int, patients: int = 5) -> int:
+    """A monitor-style NDJSON file: patients and stays, then 7 Observations per set."""
+    start = datetime(2026, 10, 1, tzinfo=UTC)
+    sets = observations // (7 * patients)
+    quantity = "http://unitsofmeasure.org"
+
+    def q(code: str, value: float, unit: str) -> dict:
+        return {
+            "code": {"coding": [{"system": "http://loinc.org", "code": code}]},
+            "valueQuantity": {"value": value, "unit": unit, "system": quantity, "code": unit},
+        }
+
+    written = 0
+    with path.open("w", encoding="utf-8") as out:
+        for p in range(patients):
+            out.write(
+                json.dumps(
+                    {
+                        "resourceType": "Patient",
+                        "id": f"p{p}",
+                        "identifier": [
+                            {"system": "urn:wardconsole:hospital-number", "value": f"KD9{p:05d}"}
+                        ],
+                        "name": [{"family": f"Monitor{p}", "given": ["Bench"]}],
+                        "birthDate": "1990-01-01",
+                    }
+                )
+                + "\n"
+            )
+            end = start + timedelta(minutes=sets + 10)
+            out.write(
+                json.dumps(
+                    {
+                        "resourceType": "Encounter",
+                        "id": f"e{p}",
+                        "status": "finished",
+                        "class": {"code": "IMP"},
+                        "subject": {"reference": f"Patient/p{p}"},
+                        "period": {"start": start.isoformat(), "end": end.isoformat()},
+                    }
+                )
+                + "\n"
+            )
+        for i in range(sets):
+            at = (start + timedelta(minutes=i)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            for p in range(patients):
+                base = {
+                    "resourceType": "Observation",
+                    "status": "final",
+                    "subject": {"reference": f"Patient/p{p}"},
+                    "encounter": {"reference": f"Encounter/e{p}"},
+                    "effectiveDateTime": at,
+                }
+                local = "urn:wardconsole:codes"
+                bp = {
+                    "code": {"coding": [{"system": "http://loinc.org", "code": "85354-9"}]},
+                    "component": [
+                        {**q("8480-6", 120 + i % 10, "mm[Hg]")},
+                        {**q("8462-4", 75, "mm[Hg]")},
+                    ],
+                }
+                for item in (
+                    q("9279-1", 16 + i % 4, "/min"),
+                    q("59408-5", 96 + i % 3, "%"),
+                    q("8867-4", 70 + i % 30, "/min"),
+                    q("8310-5", 36.8, "Cel"),
+                    bp,
+                    {
+                        "code": {"coding": [{"system": local, "code": "acvpu"}]},
+                        "valueCodeableConcept": {"coding": [{"system": local, "code": "A"}]},
+                    },
+                    {
+                        "code": {"coding": [{"system": local, "code": "on-oxygen"}]},
+                        "valueBoolean": False,
+                    },
+                ):
+                    written += 1
+                    out.write(json.dumps({**base, "id": f"o{written}", **item}) + "\n")
+    return written
+
+
+def ndjson_child(args: argparse.Namespace) -> None:
+    """In its own process: import the file into an empty database; print sets/s and RSS."""
+    from wardconsole.services import importing
+
+    if args.chunk:
+        importing.CHUNK_SETS = args.chunk
+    target = database(Path(args.target))
+    actor = StaffService(target).system_actor("bench")
+    started = time.perf_counter()
+    report = import_fhir_file(target, actor, Path(args.ndjson_child))
+    seconds = time.perf_counter() - started
+    with open("/proc/self/status", encoding="ascii") as status:
+        rss = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    print(
+        json.dumps({"sets": report.sets_added, "seconds": seconds, "rss_mb": round(rss / 1024, 1)})
+    )
+
+
+def ndjson_import(path: Path, target: Path, chunk: int | None) -> dict:
+    command = [sys.executable, __file__, "--ndjson-child", str(path), "--target", str(target)]
+    if chunk:
+        command += ["--chunk", str(chunk)]
+    result = subprocess.run(command, capture_output=True, text=True, check=True, timeout=1800)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def clients_child(args: argparse.Namespace) -> None:
+    """In its own process: ``--monitors`` threads, each a monitor sending for ``--seconds``."""
+    host, port = args.clients_child.rsplit(":", 1)
+    patients = args.patients.split(",")
+    now = datetime.now(UTC)
+    codes: list[str] = []
+    waits: list[float] = []
+    lock = threading.Lock()
+    stop_at = time.monotonic() + args.seconds
+
+    def monitor(index: int) -> None:
+        with socket.create_connection((host, int(port)), timeout=120) as sock:
+            n = 0
+            while time.monotonic() < stop_at:
+                at = now - timedelta(seconds=index * 100_000 + n + 1)
+                message = oru(
+                    f"{args.tag}{index:02d}{n:06d}",
+                    patients[index % len(patients)],
+                    at,
+                    60 + n % 40,
+                )
+                sent = time.perf_counter()
+                sock.sendall(frame(message))
+                reply = b""
+                while not reply.endswith(END):
+                    chunk = sock.recv(65536)
+                    if not chunk:
+                        raise ConnectionError("the listener closed the connection")
+                    reply += chunk
+                wait = time.perf_counter() - sent
+                code = reply.split(b"MSA|", 1)[1][:2].decode()
+                with lock:
+                    codes.append(code)
+                    waits.append(wait)
+                n += 1
+
+    threads = [threading.Thread(target=monitor, args=(i,)) for i in range(args.monitors)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    print(
+        json.dumps(
+            {
+                "messages": len(codes),
+                "seconds": elapsed,
+                "aa": codes.count("AA"),
+                "ae": codes.count("AE"),
+                "p95_ms": round(statistics.quantiles(waits, n=20)[-1] * 1000, 1),
+            }
+        )
+    )
+
+
+def concurrent_monitors(
+    ward: Database, system: object, patients: list[str], grouped: bool, seconds: float, tag: str
+) -> dict:
+    """20 monitors at once against one listener; the outcome checked against the database."""
+    from sqlalchemy import func, select
+
+    from wardconsole.store.models import ObservationSetRow
+
+    def stored() -> int:
+        with ward.read() as session:
+            count = session.scalar(
+                select(func.count()).where(ObservationSetRow.source == "monitor")
+            )
+            return int(count or 0)
+
+    before = stored()
+    with MonitorFeed(ward, system, port=0, grouped=grouped) as feed:  # type: ignore[arg-type]
+        host, port = feed.address
+        result = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--clients-child",
+                f"{host}:{port}",
+                "--monitors",
+                "20",
+                "--seconds",
+                str(seconds),
+                "--patients",
+                ",".join(patients),
+                "--tag",
+                tag,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=600,
+        )
+        groups = feed.writer.groups if feed.writer is not None else None
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    outcome["stored"] = stored() - before
+    outcome["groups"] = groups
+    return outcome
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--beds", type=int, default=20)
     parser.add_argument("--days", type=int, default=10)
     parser.add_argument("--messages", type=int, default=300)
+    parser.add_argument("--ndjson", type=int, default=100_000, help="Observations in the file")
+    parser.add_argument("--seconds", type=float, default=15.0, help="of 20 monitors sending")
+    parser.add_argument("--ndjson-child", help=argparse.SUPPRESS)
+    parser.add_argument("--target", help=argparse.SUPPRESS)
+    parser.add_argument("--chunk", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--clients-child", help=argparse.SUPPRESS)
+    parser.add_argument("--monitors", type=int, default=20, help=argparse.SUPPRESS)
+    parser.add_argument("--patients", help=argparse.SUPPRESS)
+    parser.add_argument("--tag", default="C", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.ndjson_child:
+        ndjson_child(args)
+        return
+    if args.clients_child:
+        clients_child(args)
+        return
     work = Path(tempfile.mkdtemp(prefix="wardbench-interop-"))
     ward = database(work / "ward.sqlite")
     build_demo_ward(ward, DemoOptions(beds=args.beds, days=args.days, seed=7))
@@ -107,6 +346,31 @@ def main() -> None:
             assert b"MSA|AA|" in reply, reply
         mllp_s = time.perf_counter() - started
 
+    load_before = os.getloadavg()[0]
+    ndjson = work / "monitor.ndjson"
+    observations = write_ndjson(ndjson, args.ndjson)
+    streamed = ndjson_import(ndjson, work / "ndjson-chunked.sqlite", None)
+    per_row = ndjson_import(ndjson, work / "ndjson-per-row.sqlite", 1)
+    grouped = concurrent_monitors(ward, system, patients, True, args.seconds, "G")
+    single = concurrent_monitors(ward, system, patients, False, args.seconds, "S")
+    load_after = os.getloadavg()[0]
+    ndjson_rate = streamed["sets"] / streamed["seconds"]
+    print(
+        f"NDJSON, {observations} Observations ({streamed['sets']} sets): "
+        f"{ndjson_rate:.0f} sets/s streamed with 500-set inserts (peak RSS "
+        f"{streamed['rss_mb']} MB) against {per_row['sets'] / per_row['seconds']:.0f} sets/s "
+        f"with one insert per set (peak RSS {per_row['rss_mb']} MB)"
+    )
+    for name, outcome in (("grouped commits", grouped), ("one commit per message", single)):
+        print(
+            f"20 monitors at once, {name}: {outcome['messages']} messages in "
+            f"{outcome['seconds']:.1f} s = {outcome['messages'] / outcome['seconds']:.0f}/s; "
+            f"AA {outcome['aa']}, AE {outcome['ae']}, stored {outcome['stored']}, "
+            f"ACK p95 {outcome['p95_ms']} ms"
+            + (f", {outcome['groups']} commits" if outcome["groups"] is not None else "")
+        )
+    print(f"load average {load_before:.2f} before, {load_after:.2f} after (2 shared cores)")
+
     print(
         f"exported {exported.items} resources in {export_s:.2f} s; imported "
         f"{report.sets_added} sets in {import_s:.2f} s; re-import {reimport_s:.2f} s; "
@@ -123,6 +387,11 @@ def main() -> None:
                 "reimport_s": round(reimport_s, 3),
                 "mllp_messages_per_s": round(args.messages / mllp_s, 1),
                 "mllp_ack_ms_p95": round(statistics.quantiles(waits, n=20)[-1] * 1000, 1),
+                "ndjson_sets_per_s": round(ndjson_rate, 1),
+                "ndjson_rss_mb": streamed["rss_mb"],
+                "mllp_concurrent_messages_per_s": round(
+                    grouped["messages"] / grouped["seconds"], 1
+                ),
             }
         )
     )

@@ -4,17 +4,29 @@ patient in PID; anything malformed gets an error ACK and the listener keeps serv
 from __future__ import annotations
 
 import socket
+import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from interop_support import HOSPITAL_NUMBER, SAMPLES
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from wardfakes import Clock
 
-from wardconsole.interop.hl7_feed import END, START, MessageHandler, MonitorFeed, frame
+from wardconsole.interop.hl7_feed import (
+    END,
+    START,
+    GroupWriter,
+    MessageHandler,
+    MonitorFeed,
+    frame,
+)
+from wardconsole.interop.hl7_oru import parse_oru
 from wardconsole.services.context import Actor
 from wardconsole.services.db import Database
+from wardconsole.services.importing import ImportBatch, ImportReport, ImportService, UnknownPatient
 from wardconsole.services.staff import StaffService
 from wardconsole.store.models import AuditRow, ObservationSetRow, Staff
 
@@ -296,3 +308,103 @@ def test_blank_segments_and_newlines_are_tolerated(stamp: str) -> None:
     batch = parse_oru(message)
     (group,) = batch.groups
     assert group.values["pulse"] == 88 and group.values["respiration_rate"] == 19
+
+
+# -- many monitors at once -------------------------------------------------------------------------
+
+
+def test_twenty_monitors_at_once_each_message_acked_and_stored_once(
+    db: Database, admission: int, feed: MonitorFeed, clock: Clock
+) -> None:
+    """Every connection waits for its own ACK; every ACK is AA and means stored, exactly once."""
+    monitors, each = 20, 5
+    acks: dict[str, list[str]] = {}
+
+    def send(monitor: int) -> None:
+        with socket.create_connection(feed.address, timeout=30) as sock:
+            for n in range(each):
+                at = clock.now - timedelta(seconds=monitor * each + n + 1)
+                control = f"M{monitor:02d}N{n}"
+                reply = _exchange(sock, frame(oru(control, at.strftime("%Y%m%d%H%M%S+0000"))))
+                acks[control] = _ack(reply)[1]
+
+    threads = [threading.Thread(target=send, args=(m,)) for m in range(monitors)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(acks) == monitors * each
+    assert {msa[1] for msa in acks.values()} == {"AA"}
+    assert all(msa[2] == control for control, msa in acks.items())
+    rows = _sets(db)
+    assert len(rows) == monitors * each
+    assert len({row.source_ref for row in rows}) == monitors * each
+    assert feed.writer is not None and feed.writer.groups <= monitors * each
+
+
+class _SlowService:
+    """Holds the first group until released, so the next messages queue behind it; fails with
+    a locked database as often as asked before it writes."""
+
+    def __init__(self, locked_times: int = 0) -> None:
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        self.groups: list[list[str]] = []
+        self.locked_times = locked_times
+
+    def import_batches(self, actor: Actor, batches: list) -> list:
+        self.entered.set()
+        self.release.wait(10)
+        if self.locked_times:
+            self.locked_times -= 1
+            raise OperationalError("INSERT", {}, Exception("database is locked"))
+        self.groups.append([batch.label for batch in batches])
+        return [ImportReport(1, 7, 0, {}) for _ in batches]
+
+
+def _batch(label: str) -> ImportBatch:
+    return ImportBatch("monitor", label, (), create_records=False)
+
+
+def test_messages_arriving_during_a_commit_go_together_in_the_next(monitor: Actor) -> None:
+    service = _SlowService()
+    writer = GroupWriter(service, monitor)  # type: ignore[arg-type]
+    done: list[ImportReport] = []
+    threads = [
+        threading.Thread(target=lambda n=n: done.append(writer.write(_batch(f"m{n}"))))
+        for n in range(6)
+    ]
+    threads[0].start()
+    assert service.entered.wait(10)  # the first message is being written
+    for thread in threads[1:]:
+        thread.start()
+    deadline = time.monotonic() + 10
+    while writer._queue.qsize() < 5 and time.monotonic() < deadline:
+        time.sleep(0.01)  # the others queue behind it
+    service.release.set()
+    for thread in threads:
+        thread.join(10)
+    writer.stop()
+    assert service.groups[0] == ["m0"]
+    assert sorted(service.groups[1]) == ["m1", "m2", "m3", "m4", "m5"]
+    assert len(done) == 6 and writer.groups == 2
+
+
+def test_a_busy_database_is_waited_for_not_answered_with_ae(monitor: Actor) -> None:
+    service = _SlowService(locked_times=2)
+    service.release.set()
+    writer = GroupWriter(service, monitor)  # type: ignore[arg-type]
+    report = writer.write(_batch("m0"))
+    writer.stop()
+    assert report.sets_added == 1 and service.groups == [["m0"]]
+
+
+def test_one_refused_message_leaves_the_rest_of_its_group(
+    db: Database, monitor: Actor, admission: int, stamp: str
+) -> None:
+    good = parse_oru(oru("GOOD0001", stamp))
+    unknown = parse_oru(oru("BAD00001", stamp, patient="KD999999"))
+    results = ImportService(db).import_batches(monitor, [good, unknown])
+    assert isinstance(results[0], ImportReport) and results[0].sets_added == 1
+    assert isinstance(results[1], UnknownPatient)
+    assert len(_sets(db)) == 1

@@ -4,8 +4,15 @@ MLLP frames a message as ``0x0B message 0x1C 0x0D``. Each connection may send ma
 one at a time; each gets its ACK on the same connection. Bytes outside a frame are discarded;
 a frame larger than ``MAX_MESSAGE_BYTES`` is answered with AR and the connection is closed.
 Every message is handled inside a catch-all: whatever arrives, the sender gets an ACK and the
-listener keeps running. Each message is one transaction (``ImportService``), written as the
-system account from this station, so a retransmitted message (same MSH-10) is stored once.
+listener keeps running. Messages are written as the system account from this station, so a
+retransmitted message (same MSH-10) is stored once.
+
+Many monitors send at once. Their messages go to ONE writer thread, which writes whatever has
+arrived since its last commit as one transaction (each message in a savepoint, so one refused
+message leaves the others) and only then answers each connection: an ACK always means
+committed, a busy ward costs one commit per group instead of one per message, and the feed's
+own connections never compete for the database's write lock. A database that stays busy (another
+station writing, SQLite's single writer) is waited for, up to ``BUSY_WAIT_S``, before AE.
 
 Logs name message control IDs and outcomes, never patient identifiers or values.
 """
@@ -14,13 +21,15 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import queue
 import socket
 import socketserver
 import threading
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from wardconsole.interop.hl7_oru import (
     Header,
@@ -32,7 +41,12 @@ from wardconsole.interop.hl7_oru import (
 )
 from wardconsole.services.context import Actor, ServiceError
 from wardconsole.services.db import Database
-from wardconsole.services.importing import ImportReport, ImportService, UnknownPatient
+from wardconsole.services.importing import (
+    ImportBatch,
+    ImportReport,
+    ImportService,
+    UnknownPatient,
+)
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +55,10 @@ MAX_MESSAGE_BYTES = 1024 * 1024
 IDLE_TIMEOUT_S = 300.0
 DEFAULT_PORT = 2575
 """The port IANA registers for HL7 over MLLP; configurable with ``--port``."""
+MAX_GROUP = 200
+"""Messages written in one transaction at most (a group's commit is one disk flush)."""
+BUSY_WAIT_S = 20.0
+"""How long a group waits for a busy or locked database before its messages get AE."""
 
 
 def frame(message: str | bytes) -> bytes:
@@ -66,12 +84,100 @@ class FeedOutcome:
         return {"AR": "rejected: not a usable ORU^R01"}.get(self.code, "nothing stored")
 
 
-class MessageHandler:
-    """Turns one raw message into its outcome and ACK; never raises."""
+@dataclass(eq=False)
+class _Waiting:
+    batch: ImportBatch
+    done: threading.Event = field(default_factory=threading.Event)
+    result: ImportReport | BaseException | None = None
 
-    def __init__(self, db: Database, actor: Actor) -> None:
+
+class GroupWriter:
+    """The feed's one writer: each connection hands over its parsed message and waits; the
+    writer commits everything waiting as one transaction, then wakes each with its result."""
+
+    def __init__(self, service: ImportService, actor: Actor, max_group: int = MAX_GROUP) -> None:
+        self._service = service
+        self._actor = actor
+        self._max_group = max_group
+        self._queue: queue.Queue[_Waiting | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="wardconsole-mllp-writer")
+        self._thread.daemon = True
+        self._thread.start()
+        self.groups = 0
+        """Transactions committed (for the bench and the tests)."""
+
+    def write(self, batch: ImportBatch) -> ImportReport:
+        """Store ``batch`` with the next group; return once committed (or raise its error)."""
+        waiting = _Waiting(batch)
+        self._queue.put(waiting)
+        waiting.done.wait()
+        if isinstance(waiting.result, BaseException):
+            raise waiting.result
+        assert waiting.result is not None
+        return waiting.result
+
+    def stop(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=BUSY_WAIT_S + 5)
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            group = [first]
+            while len(group) < self._max_group:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    self._queue.put(None)  # stop after this group
+                    break
+                group.append(more)
+            self._write(group)
+
+    def _write(self, group: list[_Waiting]) -> None:
+        deadline = time.monotonic() + BUSY_WAIT_S
+        delay = 0.05
+        while True:
+            try:
+                results: list[ImportReport | ServiceError] | None = None
+                results = self._service.import_batches(self._actor, [w.batch for w in group])
+            except OperationalError as exc:
+                if time.monotonic() + delay < deadline:
+                    log.info("Monitor feed: database busy, waiting (%s)", type(exc).__name__)
+                    time.sleep(delay)
+                    delay = min(delay * 2, 1.0)
+                    continue
+                self._finish(group, exc)
+                return
+            except BaseException as exc:  # a bug fails this group's messages, not the feed
+                self._finish(group, exc)
+                return
+            self.groups += 1
+            for waiting, result in zip(group, results, strict=True):
+                waiting.result = result
+                waiting.done.set()
+            return
+
+    @staticmethod
+    def _finish(group: list[_Waiting], error: BaseException) -> None:
+        for waiting in group:
+            waiting.result = error
+            waiting.done.set()
+
+
+class MessageHandler:
+    """Turns one raw message into its outcome and ACK; never raises.
+
+    With a ``GroupWriter`` the message is committed with whatever else arrived meanwhile;
+    without one, in a transaction of its own."""
+
+    def __init__(self, db: Database, actor: Actor, writer: GroupWriter | None = None) -> None:
         self._service = ImportService(db)
         self._actor = actor
+        self._writer = writer
 
     def handle(self, raw: bytes) -> tuple[FeedOutcome, bytes]:
         text = decode(raw)
@@ -110,7 +216,10 @@ class MessageHandler:
 
     def _process(self, text: str, header: Header) -> FeedOutcome:
         batch = parse_oru(text)
-        report = self._service.import_batch(self._actor, batch)
+        if self._writer is not None:
+            report = self._writer.write(batch)
+        else:
+            report = self._service.import_batch(self._actor, batch)
         if report.sets_added == 0 and report.already_present:
             return FeedOutcome("AA", "already stored (retransmission)", header.control_id, report)
         if report.sets_added == 0:
@@ -205,10 +314,12 @@ class MonitorFeed:
         port: int = DEFAULT_PORT,
         on_outcome: Callable[[FeedOutcome], None] | None = None,
         idle_timeout: float = IDLE_TIMEOUT_S,
+        grouped: bool = True,
     ) -> None:
+        self.writer = GroupWriter(ImportService(db), actor) if grouped else None
         self._server = _Server(
             (host, port),
-            MessageHandler(db, actor),
+            MessageHandler(db, actor, self.writer),
             actor.station,
             on_outcome or (lambda outcome: None),
             idle_timeout,
@@ -237,6 +348,8 @@ class MonitorFeed:
         self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        if self.writer is not None:
+            self.writer.stop()
 
     def __enter__(self) -> MonitorFeed:
         self.start()

@@ -41,6 +41,7 @@ from wardconsole.ui.context import UiContext
 from wardconsole.ui.escalations.alert_banner import AlertBanner
 from wardconsole.ui.escalations.alerts import AlertSound, SilentAlertSound
 from wardconsole.ui.escalations.centre import EscalationCentre
+from wardconsole.ui.escalations.concern import ConcernActions
 from wardconsole.ui.escalations.panel import EscalationPanel
 from wardconsole.ui.handoff.menu import HandoffMenu
 from wardconsole.ui.interop.menu import InteropMenu
@@ -134,6 +135,9 @@ class MainWindow(QMainWindow):
         self._admitted_id: int | None = None
         self._baseline_wanted = False
         # Escalations (panel, banner, alarms) when the station has an escalation desk.
+        self.concern = ConcernActions(
+            context.escalations, self._runner, self, self._selected_census_row
+        )
         self.escalations: EscalationCentre | None = None
         self.escalation_panel: EscalationPanel | None = None
         self.escalation_dock: QDockWidget | None = None
@@ -242,6 +246,7 @@ class MainWindow(QMainWindow):
         patient_menu.addActions(self.admission.actions()[:3])
         patient_menu.addSeparator()
         patient_menu.addActions(self.bedside.actions())
+        patient_menu.addAction(self.concern.concern_action)
         patient_menu.addSeparator()
         patient_menu.addActions([self.admission.amend_action, self.admission.find_action])
 
@@ -321,6 +326,8 @@ class MainWindow(QMainWindow):
         self.census_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.census_view.customContextMenuRequested.connect(self._on_census_menu_requested)
         self.bedside.entries_saved.connect(self._on_entries_saved)
+        self.concern.concern_raised.connect(self._on_entries_saved)
+        self.concern.message_requested.connect(self._on_status_message_requested)
         self.bedside.message_requested.connect(self._on_status_message_requested)
         self.theme_changed.connect(self.bedside.set_theme)
         # Admission, bed moves, discharge.
@@ -533,6 +540,7 @@ class MainWindow(QMainWindow):
             self.census_model.census_row(row_number), self._snapshot, self._theme
         )
         self.bedside.attach(window)
+        self.concern.attach(window)
 
     def _selected_census_row(self) -> CensusRow | None:
         admission_id = self.census_view.selected_admission_id()
@@ -548,6 +556,7 @@ class MainWindow(QMainWindow):
         open_action.triggered.connect(self._on_open_selected_requested)
         menu.addSeparator()
         menu.addActions(self.bedside.actions())
+        menu.addAction(self.concern.concern_action)
         menu.addActions(self.observation_menu.patient_actions())
         menu.addSeparator()
         menu.addActions([self.admission.move_action, self.admission.discharge_action])

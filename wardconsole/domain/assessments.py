@@ -534,6 +534,49 @@ SCORERS: Final[Mapping[str, Callable[[Mapping[str, Any]], AssessmentScore]]] = M
 ASSESSMENT_KINDS: Final[tuple[str, ...]] = tuple(SCORERS)
 """Every ``AssessmentEntry.kind`` the domain understands."""
 
+
+@dataclass(frozen=True, slots=True)
+class AssessmentName:
+    """What the screens and reports call one assessment."""
+
+    short: str
+    """History, chart timeline ("Panic")."""
+    full: str
+    """Handoff facts ("Panic checklist")."""
+    scale: str = ""
+    """Its range where a report lists readings ("0–10")."""
+
+    @property
+    def with_scale(self) -> str:
+        """``short`` with its range in brackets when it has one ("Craving (0–10)")."""
+        return f"{self.short} ({self.scale})" if self.scale else self.short
+
+
+NAMES: Final[Mapping[str, AssessmentName]] = MappingProxyType(
+    {
+        "rass": AssessmentName("RASS", "RASS"),
+        "4at": AssessmentName("4AT", "4AT"),
+        "panic": AssessmentName("Panic", "Panic checklist"),
+        "hallucination": AssessmentName(
+            "Hallucinations", "Hallucinations (BPRS-E)", "BPRS-E item 10, 1–7"
+        ),
+        "cssrs": AssessmentName("C-SSRS", "C-SSRS"),
+        "phq9": AssessmentName("PHQ-9", "PHQ-9"),
+        "gad7": AssessmentName("GAD-7", "GAD-7"),
+        "craving": AssessmentName("Craving", "Craving", "0–10"),
+        "pain": AssessmentName("Pain", "Pain"),
+        "bladder": AssessmentName("Bladder", "Bladder"),
+        "rt_check": AssessmentName("RT check", "After rapid tranquillisation"),
+    }
+)
+"""Every kind in ``SCORERS`` has its names here (checked by the tests)."""
+
+
+def assessment_name(kind: str) -> AssessmentName:
+    """The names of ``kind``; an unknown kind is called by its key."""
+    return NAMES.get(kind) or AssessmentName(kind, kind)
+
+
 ANSWER_SCHEMAS: Final[Mapping[str, str]] = MappingProxyType(
     {kind: (fn.__doc__ or "").strip() for kind, fn in SCORERS.items()}
 )

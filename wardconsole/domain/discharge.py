@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Final
 
 from wardconsole.domain import intake_text as words
+from wardconsole.domain.assessments import assessment_name
 from wardconsole.domain.intake import Intake
 from wardconsole.domain.records import Severity
 
@@ -251,17 +252,10 @@ class _Writer:
         if f.partial_sets:
             news2 += f"; {f.partial_sets} partial set{'s' if f.partial_sets != 1 else ''}"
         self.item(news2)
-        for kind, title in (
-            ("craving", "Craving (0–10)"),
-            ("phq9", "PHQ-9"),
-            ("gad7", "GAD-7"),
-            ("hallucination", "Hallucinations (BPRS-E item 10, 1–7)"),
-            ("4at", "4AT"),
-            ("rass", "RASS"),
-        ):
+        for kind in ("craving", "phq9", "gad7", "hallucination", "4at", "rass"):
             readings = f.assessments.get(kind, ())
             if readings:
-                self.item(self.series(title, readings, "rating"))
+                self.item(self.series(assessment_name(kind).with_scale, readings, "rating"))
         cssrs = f.assessments.get("cssrs", ())
         if cssrs:
             first, last = cssrs[0], cssrs[-1]

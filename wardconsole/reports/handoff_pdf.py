@@ -28,6 +28,7 @@ from wardconsole.private_files import touch_private
 from wardconsole.reports import handoff_charts as charts
 from wardconsole.reports.handoff_text import TextBox, draw, fit, sbar_items
 from wardconsole.services.audit import AuditService
+from wardconsole.services.context import Actor, Permission, require
 from wardconsole.services.db import Database
 from wardconsole.services.handoff import HandoffService, ReportPatient, ShiftReport
 
@@ -118,11 +119,19 @@ def build_handoff_pdf(
     path: str | Path,
     *,
     ward_name: str,
+    actor: Actor,
     progress: Progress | None = None,
 ) -> Path:
     """Read the shift through the services and write its PDF (the CLI and the console use it).
-    The record's chain head, sealed now, is printed on it: a paper anchor kept outside what
-    any station can rewrite (``store.ledger``)."""
+
+    Printing patient data is an export: it needs the handoff permission (not read-only
+    accounts) and writes an export audit row first, so a print is never unaudited; the file is
+    owner-only. The record's chain head, sealed now, is printed on it: a paper anchor kept
+    outside what any station can rewrite (``store.ledger``)."""
+    require(actor, Permission.WRITE_HANDOFF)
+    AuditService(db).record_export(
+        actor, "handoff PDF", detail={"shift": shift.label, "file": Path(path).name[:120]}
+    )
     report = HandoffService(db).report(shift)
     return write_handoff_pdf(
         report,
@@ -248,13 +257,23 @@ def _column_x() -> list[float]:
 def _summary_cells(patient: ReportPatient, page: int | None) -> list[str]:
     s = patient.draft.summary
     facts = patient.facts
-    alert = s.open_escalations or s.overdue_at_end or s.news2_band_now in ("medium", "high")
+    alert = (
+        s.open_escalations
+        or s.overdue_at_end
+        or s.news2_band_now in ("medium", "high")
+        or s.news2_bound_band in ("medium", "high")
+    )
     news2 = "—"
     if s.news2_now is not None:
         band = "low-med" if s.news2_band_now == "low-medium" else s.news2_band_now
         news2 = f"{s.news2_now} {band}"
         if s.news2_min is not None:
             news2 += f" ({s.news2_min}–{s.news2_max})"
+    if s.news2_at_least is not None:
+        # A newer incomplete set scores higher: a lower bound, never a total.
+        band = "low-med" if s.news2_bound_band == "low-medium" else s.news2_bound_band
+        bound = f"incomplete ≥ {s.news2_at_least} {band}"
+        news2 = bound if news2 == "—" else f"{bound}; last full {news2}"
     trend = "—"
     if s.symptom_last is not None:
         trend = f"{s.symptom_last}"

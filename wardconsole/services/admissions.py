@@ -40,6 +40,7 @@ from wardconsole.services.escalations import apply_rules
 from wardconsole.store import admissions_queries as q
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
+from wardconsole.store.entries import current
 from wardconsole.store.models import (
     Admission,
     AssessmentRow,
@@ -515,7 +516,7 @@ class AdmissionService:
                     AssessmentRow.admission_id == admission.id,
                     AssessmentRow.kind == kind,
                     AssessmentRow.note == INTAKE_NOTE,
-                    repository.is_current(AssessmentRow),
+                    current(AssessmentRow),
                 )
                 .order_by(AssessmentRow.id.desc())
                 .limit(1)

@@ -29,6 +29,7 @@ from typing import Any, Final
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from wardconsole.domain.entry_kinds import entry_title
 from wardconsole.domain.news2 import ACVPU, RISK_LABELS
 from wardconsole.domain.records import EscalationKind, Severity
 from wardconsole.domain.withdrawal import ChartItem
@@ -62,6 +63,9 @@ VITAL_TRACKS: Final[tuple[str, ...]] = (
 )
 """The observation columns drawn as lines (glucose: codes are ``series.GLUCOSE_FLAGS``
 indexes, -1 for a number, so a meter LO / HI is labelled, not read as 0.6 / 33.3)."""
+
+GLUCOSE_FLAGS: Final = series.GLUCOSE_FLAGS
+"""What a glucose track's codes index: the meter's "LO" / "HI" (-1 for a number)."""
 
 CHARTED_ASSESSMENTS: Final[tuple[str, ...]] = ("rass", "4at")
 """Assessment kinds drawn as lines; the others appear as events or in the table."""
@@ -624,12 +628,6 @@ _ESCALATION_VERB = {
     "acknowledged": "acknowledged",
     "resolved": "resolved",
 }
-_ENTRY_NAMES = {
-    "observation": "Observation set",
-    "symptoms": "Withdrawal chart rating",
-    "assessment": "Assessment",
-    "prn": "PRN dose",
-}
 
 
 def _events(
@@ -674,7 +672,7 @@ def _events(
         )
     for entry_type, (taken, recorded, status, reason, by, station) in correction_rows:
         struck = status != "final"
-        what = _ENTRY_NAMES.get(entry_type, entry_type)
+        what = entry_title(entry_type)
         events.append(
             ChartEvent(
                 at=taken,

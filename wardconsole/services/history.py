@@ -13,10 +13,13 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from wardconsole.domain.after_prn import is_rt_dose
+from wardconsole.domain.records import PrnDose
 from wardconsole.services.context import NotFound
 from wardconsole.services.db import Database
 from wardconsole.store import history as stored
 from wardconsole.store import repository
+from wardconsole.store.entries import ENTRY_TABLES
 from wardconsole.store.history import PrnEffect, StoredEntry
 
 __all__ = [
@@ -116,6 +119,10 @@ class PrnDoseView:
     counted: bool
     """Its class is one the PRN-review rule counts (sedative, anxiolytic...)."""
     effects: tuple[PrnEffect, ...] = ()
+    oral_antipsychotic: bool = False
+    """An antipsychotic not given as rapid tranquillisation: counted on its own."""
+    rapid_tranquillisation: bool = False
+    """IM/IV sedative or antipsychotic: starts the rapid-tranquillisation schedule."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +143,12 @@ class PrnSummary:
     @property
     def review_due(self) -> bool:
         return self.review_above is not None and self.counted > self.review_above
+
+    @property
+    def oral_antipsychotics(self) -> int:
+        """Antipsychotic PRN doses in the window that were not rapid tranquillisation (their own
+        count: the sedative count above keeps its meaning)."""
+        return sum(1 for dose in self.doses if dose.oral_antipsychotic)
 
 
 class HistoryService:
@@ -165,11 +178,11 @@ class HistoryService:
         admission_id: int,
         *,
         since: datetime | None = None,
-        types: Sequence[str] = tuple(stored.ENTRY_TABLES),
+        types: Sequence[str] = tuple(ENTRY_TABLES),
     ) -> tuple[HistoryEntry, ...]:
         """Every entry of the admission, newest first; strike-out rows fold into the entry
         they strike out."""
-        unknown = set(types) - set(stored.ENTRY_TABLES)
+        unknown = set(types) - set(ENTRY_TABLES)
         if unknown:
             raise ValueError(f"types: unknown entry type(s) {', '.join(sorted(unknown))}")
         with self._db.read() as session:
@@ -196,6 +209,9 @@ class HistoryService:
                 recorded_by=entry.recorded_by,
                 counted=entry.values["drug_class"].lower() in classes,
                 effects=entry.effects,
+                oral_antipsychotic=entry.values["drug_class"].lower() == "antipsychotic"
+                and not is_rt_dose(_as_dose(entry), self._db.policy),
+                rapid_tranquillisation=is_rt_dose(_as_dose(entry), self._db.policy),
             )
             for entry in fold_history(rows)
             if entry.state is EntryState.CURRENT and entry.taken_at <= now
@@ -207,6 +223,18 @@ class HistoryService:
             review_above=rule.number("max_doses") if enabled and rule else None,
             doses=doses,
         )
+
+
+def _as_dose(entry: HistoryEntry) -> PrnDose:
+    values = entry.values
+    return PrnDose(
+        id=entry.id,
+        admission_id=0,
+        given_at=entry.taken_at,
+        drug=values["drug"],
+        drug_class=values["drug_class"],
+        route=values["route"],
+    )
 
 
 def fold_history(rows: Sequence[StoredEntry]) -> tuple[HistoryEntry, ...]:

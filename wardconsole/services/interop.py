@@ -22,6 +22,7 @@ from wardconsole.domain.records import EscalationKind, Severity, VitalSigns
 from wardconsole.services.context import Actor, InvalidInput, NotFound, Permission, require
 from wardconsole.services.db import Database
 from wardconsole.store import repository
+from wardconsole.store.entries import current
 from wardconsole.store.models import (
     Admission,
     AssessmentRow,
@@ -216,7 +217,7 @@ def _current(session: Session, model: Any, admission_id: int) -> list[Any]:
     return list(
         session.scalars(
             select(model)
-            .where(model.admission_id == admission_id, repository.is_current(model))
+            .where(model.admission_id == admission_id, current(model))
             .order_by(model.taken_at, model.id)
         )
     )

@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -60,9 +60,11 @@ from wardconsole.services.observation_views import (
     RoundsSnapshot,
 )
 from wardconsole.services.safety_rules import current_schedule, schedules_for
-from wardconsole.store import receipts, repository
+from wardconsole.services.save_once import save_exactly_once, save_key_problem
+from wardconsole.store import repository
 from wardconsole.store import safety_checks as store
 from wardconsole.store.changes import record_change
+from wardconsole.store.entries import EntryStamp, new_entry, superseded_by
 from wardconsole.store.models import (
     Admission,
     Bed,
@@ -72,6 +74,7 @@ from wardconsole.store.models import (
     Patient,
     SafetyCheckRow,
 )
+from wardconsole.store.receipts import Receipt
 
 ANY_LEVEL: Final = object()
 """``set_level(expected_current=ANY_LEVEL)``: change whatever level is in force now."""
@@ -194,28 +197,26 @@ class ObservationLevelService:
         now = self._db.clock()
         taken_at = as_utc("taken_at", taken_at) or now
         how = self._check_input(presentation, location, note, taken_at, now, save_key)
-        try:
-            with self._db.transaction() as session:
-                if save_key and receipts.find_receipt(session, save_key) is not None:
-                    raise _AlreadySaved
-                return self._write_check(
-                    session,
-                    actor,
-                    admission_id,
-                    how,
-                    location.strip(),
-                    note.strip(),
-                    taken_at,
-                    now,
-                    save_key,
-                )
-        except (_AlreadySaved, IntegrityError):
-            if not save_key:
-                raise
-            earlier = self._saved_check(save_key, admission_id)
-            if earlier is None:
-                raise
-            return earlier
+        return save_exactly_once(
+            self._db,
+            actor,
+            save_key=save_key,
+            kind="check",
+            admission_id=admission_id,
+            now=now,
+            write=lambda session: self._write_check(
+                session,
+                actor,
+                admission_id,
+                how,
+                location.strip(),
+                note.strip(),
+                taken_at,
+                now,
+                save_key,
+            ),
+            earlier=self._saved_check,
+        )
 
     def mark_check_entered_in_error(self, actor: Actor, check_id: int, reason: str) -> None:
         """Strike out a check recorded by mistake (wrong patient): a new row, nothing deleted."""
@@ -227,10 +228,7 @@ class ObservationLevelService:
             original = session.get(SafetyCheckRow, check_id)
             if original is None:
                 raise NotFound(f"safety check {check_id} does not exist")
-            newer = session.scalar(
-                select(SafetyCheckRow.id).where(SafetyCheckRow.amends_id == check_id).limit(1)
-            )
-            if original.status != RecordStatus.FINAL.value or newer is not None:
+            if superseded_by(session, original) is not None:
                 raise ServiceError("this check has already been corrected or struck out")
             _open_admission(session, original.admission_id)
             row = SafetyCheckRow(
@@ -421,8 +419,8 @@ class ObservationLevelService:
             )
         if len(note) > 2000:
             problems["note"] = "note: at most 2000 characters"
-        if save_key is not None and not 0 < len(save_key.strip()) <= 64:
-            problems["save_key"] = "save_key: 1–64 characters, made once per save"
+        if problem := save_key_problem(save_key):
+            problems["save_key"] = problem
         if problems:
             raise InvalidInput(problems)
         assert how is not None
@@ -439,7 +437,7 @@ class ObservationLevelService:
         taken_at: datetime,
         now: datetime,
         save_key: str | None,
-    ) -> CheckResult:
+    ) -> tuple[CheckResult, dict[str, Any]]:
         admission = _open_admission(session, admission_id)
         if taken_at < admission.admitted_at - FUTURE_TOLERANCE:
             raise InvalidInput({"taken_at": "taken_at: is before the admission"})
@@ -447,19 +445,15 @@ class ObservationLevelService:
         period = before.level
         definition = self.policy.levels.get(period.level) or self.policy.default
         deadline = taken_at + period.check_interval
-        row = SafetyCheckRow(
-            admission_id=admission_id,
+        stamp = EntryStamp(admission_id, taken_at, now, actor.staff_id, actor.station, note)
+        row = new_entry(
+            SafetyCheckRow,
+            stamp,
             location=location,
             presentation=how.value,
             level=period.level,
             check_minutes=int(period.check_interval.total_seconds() // 60),
             next_prompt_at=prompt_time(taken_at, deadline, definition, self.policy, self._rng),
-            taken_at=taken_at,
-            status=RecordStatus.FINAL.value,
-            note=note,
-            recorded_at=now,
-            recorded_by_id=actor.staff_id,
-            station=actor.station,
         )
         session.add(row)
         session.flush()
@@ -479,44 +473,30 @@ class ObservationLevelService:
                 **({"save_key": save_key} if save_key else {}),
             },
         )
-        if save_key:
-            receipts.add_receipt(
-                session,
-                save_key=save_key,
-                admission_id=admission_id,
-                kind="check",
-                entries={"check": row.id},
-                at=now,
-                staff_id=actor.staff_id,
-                station=actor.station,
-            )
         record_change(session, "safety_check", admission_id, actor.station)
         _note_on_missed_check(session, admission_id, row, how, actor, now)
         changes = apply_rules(
             session, self._db, admission_id, now=now, station=actor.station, staff_id=actor.staff_id
         )
         after = current_schedule(session, self._db, admission, now)
-        return CheckResult(row.id, admission_id, taken_at, how, after.deadline, tuple(changes))
+        result = CheckResult(row.id, admission_id, taken_at, how, after.deadline, tuple(changes))
+        return result, {"check": row.id}
 
-    def _saved_check(self, save_key: str, admission_id: int) -> CheckResult | None:
-        with self._db.read() as session:
-            receipt = receipts.find_receipt(session, save_key)
-            if receipt is None:
-                return None
-            if receipt.admission_id != admission_id or receipt.kind != "check":
-                raise ConflictError("this save key belongs to another save; start a new entry")
-            row = session.get_one(SafetyCheckRow, int(receipt.entries["check"]))
-            admission = session.get_one(Admission, admission_id)
-            after = current_schedule(session, self._db, admission, self._db.clock())
-            return CheckResult(
-                row.id,
-                admission_id,
-                row.taken_at,
-                Presentation(row.presentation),
-                after.deadline,
-                (),
-                already_saved=True,
-            )
+    def _saved_check(self, session: Session, receipt: Receipt) -> CheckResult:
+        """The result of an earlier, committed try of a check save, from its receipt."""
+        admission_id = receipt.admission_id
+        row = session.get_one(SafetyCheckRow, int(receipt.entries["check"]))
+        admission = session.get_one(Admission, admission_id)
+        after = current_schedule(session, self._db, admission, self._db.clock())
+        return CheckResult(
+            row.id,
+            admission_id,
+            row.taken_at,
+            Presentation(row.presentation),
+            after.deadline,
+            (),
+            already_saved=True,
+        )
 
     def _changed_message(self, session: Session, admission_id: int) -> str:
         admission = session.get_one(Admission, admission_id)
@@ -648,10 +628,6 @@ def _walk_order(row: PatientChecks, now: datetime) -> tuple[int, datetime, str]:
     if row.due_now(now):
         return (2 + general, row.prompt_at, row.bed)
     return (4 + general, row.deadline, row.bed)
-
-
-class _AlreadySaved(Exception):
-    """An earlier try of this save committed (found its receipt)."""
 
 
 def _open_admission(session: Session, admission_id: int) -> Admission:

@@ -20,19 +20,24 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.assessments import ASSESSMENT_KINDS, score_assessment
-from wardconsole.domain.news2 import News2Result, score_vitals
-from wardconsole.domain.records import VITAL_FIELDS, MissingReason, RecordStatus, VitalSigns
+from wardconsole.domain.news2 import News2LowerBound, News2Result, news2_lower_bound, score_vitals
+from wardconsole.domain.records import (
+    PRN_ROUTES,
+    VITAL_FIELDS,
+    MissingReason,
+    RecordStatus,
+    VitalSigns,
+    route_key,
+)
 from wardconsole.domain.schedule import next_observation_due
 from wardconsole.domain.text_input import MAX_NOTE, text_problem
 from wardconsole.domain.validation import ValidationReport, validate_vitals
 from wardconsole.domain.withdrawal import WithdrawalChart, WithdrawalScore
 from wardconsole.services.context import (
     Actor,
-    ConflictError,
     InvalidInput,
     NotFound,
     Permission,
@@ -42,8 +47,16 @@ from wardconsole.services.context import (
 )
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import EscalationChange, apply_rules
-from wardconsole.store import receipts, repository
+from wardconsole.services.save_once import check_save_key, save_exactly_once
+from wardconsole.store import repository
 from wardconsole.store.changes import record_change
+from wardconsole.store.entries import (
+    ENTRY_TABLES,
+    EntryStamp,
+    NotCurrent,
+    new_entry,
+    superseded_by,
+)
 from wardconsole.store.models import (
     Admission,
     AssessmentRow,
@@ -53,16 +66,12 @@ from wardconsole.store.models import (
     PrnEffectRow,
     SymptomEntryRow,
 )
+from wardconsole.store.receipts import Receipt
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 """A station clock may lag the server slightly; a time further ahead is a typing error."""
 
-ENTRY_MODELS: dict[str, Any] = {
-    "observation": ObservationSetRow,
-    "symptoms": SymptomEntryRow,
-    "assessment": AssessmentRow,
-    "prn": PrnDoseRow,
-}
+ENTRY_MODELS: Mapping[str, Any] = ENTRY_TABLES
 
 PRN_CLASSES = (
     "benzodiazepine",
@@ -126,6 +135,8 @@ class RoundResult:
     next_obs_due_at: datetime | None
     already_saved: bool = False
     """An earlier try with the same save key had committed; nothing new was written."""
+    news2_bound: News2LowerBound | None = None
+    """For a partial set: its known values scored as a lower bound ("at least N")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,26 +298,32 @@ class RecordingService:
         with ``already_saved`` and nothing is written twice.
         """
         require(actor, Permission.RECORD)
-        if not save_key.strip() or len(save_key) > 64:
-            raise InvalidInput({"save_key": "save_key: 1–64 characters, made once per save"})
+        check_save_key(save_key)
         checked, score, scored = self._check_round(entry)
-        try:
-            return self._write_round(
+        now = self._db.clock()
+        taken_at = as_utc("taken_at", taken_at) or now
+        return save_exactly_once(
+            self._db,
+            actor,
+            save_key=save_key,
+            kind="round",
+            admission_id=admission_id,
+            now=now,
+            write=lambda session: self._write_round_rows(
+                session,
                 actor,
                 admission_id,
                 entry,
                 checked,
                 score,
                 scored,
-                save_key=save_key,
                 taken_at=taken_at,
-            )
-        except IntegrityError:
-            # Two tries of one save racing: the other one committed first.
-            earlier = self._saved_round(save_key, admission_id)
-            if earlier is None:
-                raise
-            return earlier
+                now=now,
+                note=entry.note.strip(),
+                audit={"save_key": save_key},
+            ),
+            earlier=lambda session, receipt: self._saved_round(session, receipt),
+        )
 
     def check_round(self, entry: RoundEntry) -> None:
         """Validate a round without saving: a save queued while the database is down is
@@ -352,42 +369,6 @@ class RecordingService:
             )
         return checked, score, scored
 
-    def _write_round(
-        self,
-        actor: Actor,
-        admission_id: int,
-        entry: RoundEntry,
-        checked: _CheckedVitals | None,
-        score: WithdrawalScore | None,
-        scored: Mapping[str, Any],
-        *,
-        save_key: str,
-        taken_at: datetime | None,
-    ) -> RoundResult:
-        now = self._db.clock()
-        taken_at = as_utc("taken_at", taken_at) or now
-        note = entry.note.strip()
-        audit = {"save_key": save_key}
-        with self._db.transaction() as session:
-            if receipts.find_receipt(session, save_key) is None:
-                return self._write_round_rows(
-                    session,
-                    actor,
-                    admission_id,
-                    entry,
-                    checked,
-                    score,
-                    scored,
-                    save_key=save_key,
-                    taken_at=taken_at,
-                    now=now,
-                    note=note,
-                    audit=audit,
-                )
-        found = self._saved_round(save_key, admission_id)
-        assert found is not None  # receipts are never deleted
-        return found
-
     def _write_round_rows(
         self,
         session: Session,
@@ -398,12 +379,11 @@ class RecordingService:
         score: WithdrawalScore | None,
         scored: Mapping[str, Any],
         *,
-        save_key: str,
         taken_at: datetime,
         now: datetime,
         note: str,
         audit: dict[str, Any],
-    ) -> RoundResult:
+    ) -> tuple[RoundResult, dict[str, Any]]:
         admission = self._admission(session, admission_id, taken_at, now)
         written: dict[str, Any] = {"assessments": {}}
         news2 = None
@@ -452,17 +432,7 @@ class RecordingService:
         changes = apply_rules(
             session, self._db, admission_id, now=now, station=actor.station, staff_id=actor.staff_id
         )
-        receipts.add_receipt(
-            session,
-            save_key=save_key,
-            admission_id=admission_id,
-            kind="round",
-            entries=written,
-            at=now,
-            staff_id=actor.staff_id,
-            station=actor.station,
-        )
-        return RoundResult(
+        result = RoundResult(
             admission_id=admission_id,
             taken_at=taken_at,
             saved_at=now,
@@ -474,62 +444,73 @@ class RecordingService:
             symptom_total=score.total if score is not None else None,
             escalations=tuple(changes),
             next_obs_due_at=self._next_due(session, admission) if checked else None,
+            news2_bound=(
+                news2_lower_bound(checked.vitals) if checked is not None and news2 is None else None
+            ),
         )
+        return result, written
 
-    def _saved_round(self, save_key: str, admission_id: int) -> RoundResult | None:
-        """The result of an earlier, committed try of the save ``save_key``."""
-        with self._db.read() as session:
-            receipt = receipts.find_receipt(session, save_key)
-            if receipt is None:
-                return None
-            if receipt.admission_id != admission_id or receipt.kind != "round":
-                raise ConflictError("this save key belongs to another save; start a new entry")
-            written = receipt.entries
-            observation = symptoms = None
-            if written.get("observation") is not None:
-                observation = session.get(ObservationSetRow, written["observation"])
-            if written.get("symptoms") is not None:
-                symptoms = session.get(SymptomEntryRow, written["symptoms"])
-            assessment_ids = {k: int(v) for k, v in (written.get("assessments") or {}).items()}
-            taken_at = None
-            entry_rows: tuple[tuple[int | None, type[ClinicalEntry]], ...] = (
-                (written.get("observation"), ObservationSetRow),
-                (written.get("symptoms"), SymptomEntryRow),
-                *((i, AssessmentRow) for i in assessment_ids.values()),
-            )
-            for row_id, model in entry_rows:
-                if row_id is not None and taken_at is None:
-                    taken_at = session.get_one(model, row_id).taken_at
-            news2 = None
-            if observation is not None:
-                news2 = score_vitals(repository.to_observation(observation).vitals)
-            admission = session.get_one(Admission, admission_id)
-            return RoundResult(
-                admission_id=admission_id,
-                taken_at=taken_at or receipt.recorded_at,
-                saved_at=receipt.recorded_at,
-                observation_id=observation.id if observation is not None else None,
-                symptom_entry_id=symptoms.id if symptoms is not None else None,
-                assessment_ids=MappingProxyType(assessment_ids),
-                news2=news2,
-                partial=observation is not None and news2 is None,
-                symptom_total=symptoms.total if symptoms is not None else None,
-                escalations=(),
-                next_obs_due_at=(
-                    self._next_due(session, admission) if observation is not None else None
-                ),
-                already_saved=True,
-            )
+    def _saved_round(self, session: Session, receipt: Receipt) -> RoundResult:
+        """The result of an earlier, committed try of a round save, from its receipt."""
+        admission_id = receipt.admission_id
+        written = receipt.entries
+        observation = symptoms = None
+        if written.get("observation") is not None:
+            observation = session.get(ObservationSetRow, written["observation"])
+        if written.get("symptoms") is not None:
+            symptoms = session.get(SymptomEntryRow, written["symptoms"])
+        assessment_ids = {k: int(v) for k, v in (written.get("assessments") or {}).items()}
+        taken_at = None
+        entry_rows: tuple[tuple[int | None, type[ClinicalEntry]], ...] = (
+            (written.get("observation"), ObservationSetRow),
+            (written.get("symptoms"), SymptomEntryRow),
+            *((i, AssessmentRow) for i in assessment_ids.values()),
+        )
+        for row_id, model in entry_rows:
+            if row_id is not None and taken_at is None:
+                taken_at = session.get_one(model, row_id).taken_at
+        news2 = None
+        if observation is not None:
+            news2 = score_vitals(repository.to_observation(observation).vitals)
+        admission = session.get_one(Admission, admission_id)
+        return RoundResult(
+            admission_id=admission_id,
+            taken_at=taken_at or receipt.recorded_at,
+            saved_at=receipt.recorded_at,
+            observation_id=observation.id if observation is not None else None,
+            symptom_entry_id=symptoms.id if symptoms is not None else None,
+            assessment_ids=MappingProxyType(assessment_ids),
+            news2=news2,
+            partial=observation is not None and news2 is None,
+            symptom_total=symptoms.total if symptoms is not None else None,
+            escalations=(),
+            next_obs_due_at=(
+                self._next_due(session, admission) if observation is not None else None
+            ),
+            already_saved=True,
+            news2_bound=(
+                news2_lower_bound(repository.to_observation(observation).vitals)
+                if observation is not None and news2 is None
+                else None
+            ),
+        )
 
     def _next_due(self, session: Session, admission: Admission) -> datetime:
         ids = [admission.id]
+        complete = repository.latest_observations(session, ids, complete_only=True).get(
+            admission.id
+        )
+        partials = repository.partial_sets_after(
+            session,
+            {admission.id: complete.taken_at if complete is not None else None},
+            since=self._db.clock() - self._db.policy.history_window,
+        ).get(admission.id, [])
         return next_observation_due(
-            latest_complete=repository.latest_observations(session, ids, complete_only=True).get(
-                admission.id
-            ),
+            latest_complete=complete,
             latest_any=repository.latest_observations(session, ids, complete_only=False).get(
                 admission.id
             ),
+            partials=partials,
             admitted_at=admission.admitted_at,
             policy=self._db.policy,
         )
@@ -554,81 +535,33 @@ class RecordingService:
         now = self._db.clock()
         given_at = as_utc("given_at", given_at) or now
         check_prn(drug=drug, drug_class=drug_class, dose=dose, route=route, reason=reason)
-        try:
-            return self._write_prn(
-                actor,
-                admission_id,
-                drug=drug,
+
+        def write(session: Session) -> tuple[SaveResult, dict[str, Any]]:
+            self._admission(session, admission_id, given_at, now)
+            row = new_entry(
+                PrnDoseRow,
+                _stamp(actor, admission_id, given_at, now),
+                drug=drug.strip(),
                 drug_class=drug_class,
-                dose=dose,
-                route=route,
-                reason=reason,
-                given_at=given_at,
-                now=now,
-                save_key=save_key,
+                dose=dose.strip(),
+                route=route_key(route) or route.strip(),
+                reason=reason.strip(),
             )
-        except IntegrityError:
-            earlier = self._saved_prn(save_key, admission_id) if save_key else None
-            if earlier is None:
-                raise
-            return earlier
+            result = self._finish(session, actor, row, "prn", now, {"drug": row.drug})
+            return result, {"prn": result.entry_id}
 
-    def _write_prn(
-        self,
-        actor: Actor,
-        admission_id: int,
-        *,
-        drug: str,
-        drug_class: str,
-        dose: str,
-        route: str,
-        reason: str,
-        given_at: datetime,
-        now: datetime,
-        save_key: str | None,
-    ) -> SaveResult:
-        with self._db.transaction() as session:
-            if save_key is None or receipts.find_receipt(session, save_key) is None:
-                self._admission(session, admission_id, given_at, now)
-                row = PrnDoseRow(
-                    admission_id=admission_id,
-                    taken_at=given_at,
-                    recorded_at=now,
-                    recorded_by_id=actor.staff_id,
-                    station=actor.station,
-                    drug=drug.strip(),
-                    drug_class=drug_class,
-                    dose=dose.strip(),
-                    route=route.strip(),
-                    reason=reason.strip(),
-                )
-                result = self._finish(session, actor, row, "prn", now, {"drug": row.drug})
-                if save_key is not None:
-                    receipts.add_receipt(
-                        session,
-                        save_key=save_key,
-                        admission_id=admission_id,
-                        kind="prn",
-                        entries={"prn": result.entry_id},
-                        at=now,
-                        staff_id=actor.staff_id,
-                        station=actor.station,
-                    )
-                return result
-        assert save_key is not None
-        found = self._saved_prn(save_key, admission_id)
-        assert found is not None  # receipts are never deleted
-        return found
-
-    def _saved_prn(self, save_key: str, admission_id: int) -> SaveResult | None:
-        """The result of an earlier, committed try of the PRN save ``save_key``."""
-        with self._db.read() as session:
-            receipt = receipts.find_receipt(session, save_key)
-        if receipt is None:
-            return None
-        if receipt.admission_id != admission_id or receipt.kind != "prn":
-            raise ConflictError("this save key belongs to another save; start a new entry")
-        return SaveResult(int(receipt.entries["prn"]), admission_id, None, ())
+        return save_exactly_once(
+            self._db,
+            actor,
+            save_key=save_key,
+            kind="prn",
+            admission_id=admission_id,
+            now=now,
+            write=write,
+            earlier=lambda _session, receipt: SaveResult(
+                int(receipt.entries["prn"]), admission_id, None, ()
+            ),
+        )
 
     def record_prn_effect(self, actor: Actor, dose_id: int, effect: str) -> None:
         require(actor, Permission.RECORD)
@@ -765,12 +698,10 @@ class RecordingService:
 
     @staticmethod
     def _require_current(session: Session, model: Any, original: Any) -> None:
-        from sqlalchemy import select
-
-        if original.status != RecordStatus.FINAL.value:
+        why = superseded_by(session, original)
+        if why is NotCurrent.ENTERED_IN_ERROR:
             raise ServiceError("this entry is already marked entered in error")
-        newer = session.scalar(select(model.id).where(model.amends_id == original.id).limit(1))
-        if newer is not None:
+        if why is NotCurrent.AMENDED:
             raise ServiceError("this entry has already been corrected; amend the newest version")
 
     def _finish(
@@ -841,6 +772,9 @@ def check_prn(*, drug: str, drug_class: str, dose: str, route: str, reason: str)
             problems[name] = problem
     if drug_class not in PRN_CLASSES:
         problems["drug_class"] = f"drug_class: one of {', '.join(PRN_CLASSES)}"
+    if "route" not in problems and route_key(route) is None:
+        # The route decides the monitoring (oral: a RASS after it; IM/IV: rapid tranquillisation).
+        problems["route"] = f"route: one of {', '.join(PRN_ROUTES.values())}"
     if problems:
         raise InvalidInput(problems)
 
@@ -904,12 +838,10 @@ def _observation_row(
             }
         )
     result = score_vitals(vitals)
-    row = ObservationSetRow(
-        admission_id=admission.id,
-        taken_at=taken_at,
-        recorded_at=now,
-        recorded_by_id=actor.staff_id,
-        station=actor.station,
+    stamp = _stamp(actor, admission.id, taken_at, now, note, amends_id, amend_reason)
+    row = new_entry(
+        ObservationSetRow,
+        stamp,
         respiration_rate=vitals.respiration_rate,
         spo2=vitals.spo2,
         spo2_scale=vitals.spo2_scale,
@@ -926,11 +858,8 @@ def _observation_row(
         news2_subscores=dict(result.parameter_scores) if result else None,
         glucose_mmol=None if checked.glucose is None else float(checked.glucose),
         glucose_flag=checked.glucose_flag,
-        note=note.strip(),
         source=source,
         source_ref=source_ref,
-        amends_id=amends_id,
-        amend_reason=amend_reason,
     )
     detail: dict[str, Any] = {"complete": result is not None}
     if checked.glucose is not None or checked.glucose_flag is not None:
@@ -959,18 +888,12 @@ def _symptom_row(
     amends_id: int | None = None,
     amend_reason: str | None = None,
 ) -> SymptomEntryRow:
-    return SymptomEntryRow(
-        admission_id=admission_id,
-        taken_at=taken_at,
-        recorded_at=now,
-        recorded_by_id=actor.staff_id,
-        station=actor.station,
+    return new_entry(
+        SymptomEntryRow,
+        _stamp(actor, admission_id, taken_at, now, note, amends_id, amend_reason),
         chart_version=chart.version,
         item_scores=dict(score.item_scores),
         total=score.total,
-        note=note.strip(),
-        amends_id=amends_id,
-        amend_reason=amend_reason,
     )
 
 
@@ -994,17 +917,33 @@ def _assessment_row(
     amends_id: int | None = None,
     amend_reason: str | None = None,
 ) -> AssessmentRow:
-    return AssessmentRow(
+    return new_entry(
+        AssessmentRow,
+        _stamp(actor, admission_id, taken_at, now, note, amends_id, amend_reason),
+        kind=kind,
+        answers=_jsonable(answers),
+        total=score.total,
+        label=score.label,
+    )
+
+
+def _stamp(
+    actor: Actor,
+    admission_id: int,
+    taken_at: datetime,
+    now: datetime,
+    note: str = "",
+    amends_id: int | None = None,
+    amend_reason: str | None = None,
+) -> EntryStamp:
+    """The shared columns of an entry ``actor`` writes now at their station."""
+    return EntryStamp(
         admission_id=admission_id,
         taken_at=taken_at,
         recorded_at=now,
         recorded_by_id=actor.staff_id,
         station=actor.station,
-        kind=kind,
-        answers=_jsonable(answers),
-        total=score.total,
-        label=score.label,
-        note=note.strip(),
+        note=note,
         amends_id=amends_id,
         amend_reason=amend_reason,
     )

@@ -25,7 +25,14 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 
-from wardconsole.services.context import Actor, Permission, ServiceError, as_utc, require
+from wardconsole.services.context import (
+    Actor,
+    Permission,
+    ServiceError,
+    as_utc,
+    replaying_queued_entries,
+    require,
+)
 from wardconsole.services.db import Database
 from wardconsole.services.outbox import Outbox, QueuedEntry, QueueKind
 from wardconsole.services.recording import (
@@ -37,7 +44,7 @@ from wardconsole.services.recording import (
 )
 from wardconsole.store import repository
 from wardconsole.store.engine import DatabaseError
-from wardconsole.store.models import AuditRow
+from wardconsole.store.models import AuditRow, Staff
 
 log = logging.getLogger(__name__)
 
@@ -269,7 +276,42 @@ class SafeSaves:
         return ReplayReport(sent, refused, 0, None, tuple(messages))
 
     def _replay_one(self, item: QueuedEntry) -> None:
-        """Write one entry as its author, at the time it was queued; note the replay."""
+        """Write one entry as its author, at the time it was queued; note the replay.
+
+        An entry stamped while its author's account was active replays normally, flagged
+        "author since deactivated" when the account was deactivated meanwhile; one stamped
+        after the deactivation is held for a supervisor (struck from the queue with that
+        reason, never deleted).
+        """
+        with replaying_queued_entries():
+            since_deactivated = self._author_since_deactivated(item)
+            self._replay_as_author(item, since_deactivated)
+
+    def _author_since_deactivated(self, item: QueuedEntry) -> bool:
+        """False for an active author, True if deactivated after the entry was stamped;
+        raises ``ServiceError`` (held) if the entry was stamped after the deactivation."""
+        with self._db.read() as session:
+            active = session.scalar(select(Staff.active).where(Staff.id == item.actor.staff_id))
+            if active:
+                return False
+            deactivated_at = session.scalar(
+                select(AuditRow.at)
+                .where(
+                    AuditRow.action == "deactivate_staff",
+                    AuditRow.entity == "staff",
+                    AuditRow.entity_id == item.actor.staff_id,
+                )
+                .order_by(AuditRow.id.desc())
+                .limit(1)
+            )
+        if deactivated_at is not None and item.queued_at < deactivated_at:
+            return True
+        raise ServiceError(
+            f"held for a supervisor: stamped after {item.actor.display_name}'s account was "
+            "deactivated"
+        )
+
+    def _replay_as_author(self, item: QueuedEntry, since_deactivated: bool) -> None:
         at_queue_time = Database(
             self._db.engine,
             clock=lambda: item.queued_at,
@@ -282,33 +324,8 @@ class SafeSaves:
             return
         recording = RecordingService(at_queue_time)
         assert item.admission_id is not None
-        admission_id = item.admission_id
-        if item.kind is QueueKind.ROUND:
-            result: Any = _retrying_races(
-                lambda: recording.record_round(
-                    item.actor,
-                    admission_id,
-                    _round_entry(payload["entry"]),
-                    save_key=item.save_key,
-                    taken_at=payload["taken_at"],
-                )
-            )
-            already = result.already_saved
-        else:
-            result = _retrying_races(
-                lambda: recording.record_prn(
-                    item.actor,
-                    admission_id,
-                    drug=payload["drug"],
-                    drug_class=payload["drug_class"],
-                    dose=payload["dose"],
-                    route=payload["route"],
-                    reason=payload["reason"],
-                    given_at=payload["given_at"],
-                    save_key=item.save_key,
-                )
-            )
-            already = False
+        replay = REPLAYS[item.kind]
+        already = _retrying_races(lambda: replay(recording, item))
         now = self._db.clock()
         with self._db.transaction() as session:
             repository.write_audit(
@@ -323,8 +340,47 @@ class SafeSaves:
                     "save_key": item.save_key,
                     "queued_at": item.queued_at.isoformat(),
                     "already_saved": already,
+                    **({"author_since_deactivated": True} if since_deactivated else {}),
                 },
             )
+
+
+def _replay_round(recording: RecordingService, item: QueuedEntry) -> bool:
+    assert item.admission_id is not None
+    result = recording.record_round(
+        item.actor,
+        item.admission_id,
+        _round_entry(item.payload["entry"]),
+        save_key=item.save_key,
+        taken_at=item.payload["taken_at"],
+    )
+    return result.already_saved
+
+
+def _replay_prn(recording: RecordingService, item: QueuedEntry) -> bool:
+    assert item.admission_id is not None
+    payload = item.payload
+    recording.record_prn(
+        item.actor,
+        item.admission_id,
+        drug=payload["drug"],
+        drug_class=payload["drug_class"],
+        dose=payload["dose"],
+        route=payload["route"],
+        reason=payload["reason"],
+        given_at=payload["given_at"],
+        save_key=item.save_key,
+    )
+    return False
+
+
+REPLAYS: Mapping[QueueKind, Callable[[RecordingService, QueuedEntry], bool]] = {
+    QueueKind.ROUND: _replay_round,
+    QueueKind.PRN: _replay_prn,
+}
+"""How a queued entry of each kind is written on replay (under its save key, so a save whose
+first try committed is not written twice); returns whether it had been saved already. Audit
+rows replay separately (``_write_audit``). A kind the bedside queues is registered here."""
 
 
 def _retrying_races(write: Callable[[], _Result]) -> _Result:

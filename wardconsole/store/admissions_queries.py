@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.discharge import EscalationFact, PrnFact, Reading
 from wardconsole.domain.records import EscalationKind, Severity
+from wardconsole.store.entries import current as is_current
 from wardconsole.store.models import (
     Admission,
     AssessmentRow,
@@ -29,7 +30,6 @@ from wardconsole.store.models import (
     Staff,
     SymptomEntryRow,
 )
-from wardconsole.store.repository import is_current
 
 NURSING_ROLES = ("nurse", "supervisor")
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.records import (
@@ -25,6 +25,7 @@ from wardconsole.domain.records import (
     Severity,
     SymptomEntry,
 )
+from wardconsole.store.entries import current as is_current
 from wardconsole.store.models import (
     Admission,
     AssessmentRow,
@@ -44,7 +45,6 @@ from wardconsole.store.models import (
     SymptomEntryRow,
 )
 from wardconsole.store.repository import (
-    is_current,
     to_assessment,
     to_observation,
     to_prn,
@@ -240,13 +240,7 @@ def _latest_before(
 ) -> list[int]:
     """Ids of each admission's newest current entry taken before ``before`` (index seeks)."""
     inner = aliased(model)
-    newer = aliased(model)
-    conditions = [
-        inner.admission_id == Admission.id,
-        inner.taken_at < before,
-        inner.status == "final",
-        ~exists().where(newer.amends_id == inner.id),
-    ]
+    conditions = [inner.admission_id == Admission.id, inner.taken_at < before, is_current(inner)]
     if complete_only:
         conditions.append(inner.is_complete.is_(True))
     latest = (

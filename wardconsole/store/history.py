@@ -1,6 +1,6 @@
 """One patient's clinical entries as written, corrections and strike-outs included.
 
-The rules and the census read only *current* entries (``repository.is_current``); the history
+The rules and the census read only *current* entries (``store.entries.current``); the history
 reads every row, because "amend, never delete" is only worth something if the original stays
 visible. Each entry says which later row, if any, replaced it.
 """
@@ -16,23 +16,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.records import VITAL_FIELDS
+from wardconsole.store.entries import ENTRY_TABLES
 from wardconsole.store.models import (
     Admission,
-    AssessmentRow,
-    ObservationSetRow,
-    PrnDoseRow,
     PrnEffectRow,
     Staff,
-    SymptomEntryRow,
 )
-
-ENTRY_TABLES: Mapping[str, Any] = {
-    "observation": ObservationSetRow,
-    "symptoms": SymptomEntryRow,
-    "assessment": AssessmentRow,
-    "prn": PrnDoseRow,
-}
-"""Entry type (as in the audit trail and ``RecordingService``) -> table."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +147,7 @@ def _values(entry_type: str, row: Any) -> dict[str, Any]:
             news2_risk=row.news2_risk,
             news2_subscores=dict(row.news2_subscores or {}),
             source=row.source,
+            glucose=row.glucose_flag or row.glucose_mmol,
         )
         return values
     if entry_type == "symptoms":

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.safety_checks import CheckRecord, LevelPeriod, Presentation
+from wardconsole.store.entries import current as is_current
 from wardconsole.store.models import Admission, ObservationLevelRow, SafetyCheckRow, Staff
-from wardconsole.store.repository import is_current
 
 
 def level_periods(session: Session, admission_ids: Sequence[int]) -> dict[int, list[LevelPeriod]]:
@@ -77,13 +77,11 @@ def latest_checks(session: Session, admission_ids: Sequence[int]) -> dict[int, C
     if not admission_ids:
         return {}
     inner = aliased(SafetyCheckRow)
-    newer = aliased(SafetyCheckRow)
     latest = (
         select(inner.id)
         .where(
             inner.admission_id == Admission.id,
-            inner.status == "final",
-            ~exists().where(newer.amends_id == inner.id),
+            is_current(inner),
         )
         .order_by(inner.taken_at.desc(), inner.id.desc())
         .limit(1)

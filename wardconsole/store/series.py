@@ -35,6 +35,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
+from wardconsole.store.entries import ENTRY_TABLES
 from wardconsole.store.models import (
     Admission,
     AssessmentRow,
@@ -345,12 +346,7 @@ def escalation_event_rows(session: Session, admission_id: int, actions: Sequence
     )
 
 
-CORRECTABLE: Mapping[str, Any] = {
-    "observation": ObservationSetRow,
-    "symptoms": SymptomEntryRow,
-    "assessment": AssessmentRow,
-    "prn": PrnDoseRow,
-}
+CORRECTABLE: Mapping[str, Any] = ENTRY_TABLES
 """Entry types that can be corrected or marked entered in error, by change-log topic."""
 
 

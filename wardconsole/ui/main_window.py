@@ -38,6 +38,7 @@ from wardconsole.ui.census.filter_box import FilterBox
 from wardconsole.ui.census.summary_strip import SummaryStrip
 from wardconsole.ui.checks.menu import ObservationMenu
 from wardconsole.ui.context import UiContext
+from wardconsole.ui.escalations.acknowledge_key import AlarmAcknowledger
 from wardconsole.ui.escalations.alert_banner import AlertBanner
 from wardconsole.ui.escalations.alerts import AlertSound, SilentAlertSound
 from wardconsole.ui.escalations.centre import EscalationCentre
@@ -49,6 +50,7 @@ from wardconsole.ui.patient.open_windows import PatientWindows
 from wardconsole.ui.tasks import ChangeWatcher, TaskRunner
 from wardconsole.ui.theme import Theme, apply_theme, load_theme, save_theme
 from wardconsole.ui.widgets.message_panel import MessagePanel
+from wardconsole.ui.widgets.style_property import set_style_property
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +149,11 @@ class MainWindow(QMainWindow):
                 context.escalations, self._runner, _alert_sound(context), self, theme=self._theme
             )
             self.escalation_panel = EscalationPanel(self.escalations)
+        self.alarm_acknowledger: AlarmAcknowledger | None = None
+        if self.escalations is not None and self.escalation_panel is not None:
+            self.alarm_acknowledger = AlarmAcknowledger(
+                self, self.escalations, self.alert_banner, self.escalation_panel.selected
+            )
 
         # Panels.
         self.summary_strip = SummaryStrip(context.ward_name)
@@ -189,6 +196,8 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
         layout.addWidget(self.alert_banner)
+        if self.alarm_acknowledger is not None:
+            layout.addWidget(self.alarm_acknowledger.feedback)
         layout.addWidget(self.summary_strip)
         layout.addLayout(filter_row)
         layout.addWidget(self._stack, 1)
@@ -275,6 +284,14 @@ class MainWindow(QMainWindow):
         self._station_label = QLabel(f"Station: {self._context.station}")
         self._database_label = QLabel(f"Database: {self._context.database_label}")
         self._refreshed_label = QLabel("Not refreshed yet")
+        self.ward_checks_label = QLabel("")
+        self.ward_checks_label.setObjectName("ward_checks")
+        self.ward_checks_label.setToolTip(
+            "Overdue observations and missed safety checks are raised only while a console "
+            "runs the ward checks (every minute). Local policy: warn after "
+            f"{_minutes(self._context)} min (needs governance sign-off)."
+        )
+        status.addWidget(self.ward_checks_label, 1)
         for label in (self._station_label, self._database_label, self._refreshed_label):
             label.setObjectName("StatusField")
             status.addPermanentWidget(label)
@@ -317,6 +334,7 @@ class MainWindow(QMainWindow):
             self._watcher.connection_restored.connect(self.escalations.refresh)
             self.refresh_action.triggered.connect(self.escalations.refresh)
             self.escalations.banner_changed.connect(self.alert_banner.set_state)
+            self.escalations.ward_checks_changed.connect(self._on_ward_checks_changed)
             self.escalations.announced.connect(self.alert_banner.flash)
             self.theme_changed.connect(self.escalations.set_theme)
             self.alert_banner.escalation_requested.connect(self._on_escalation_requested)
@@ -578,6 +596,11 @@ class MainWindow(QMainWindow):
             self._on_patient_requested(admission_id)
 
     @Slot(int)
+    @Slot(str, str)
+    def _on_ward_checks_changed(self, text: str, tone: str) -> None:
+        self.ward_checks_label.setText(text)
+        set_style_property(self.ward_checks_label, "tone", tone)
+
     def _on_entries_saved(self, admission_id: int) -> None:
         log.debug("Entries saved for admission %d", admission_id)
         self.refresh()
@@ -604,6 +627,10 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_status_message_requested(self, text: str) -> None:
         self.statusBar().showMessage(text, 5000)
+
+    def show_escalation(self, escalation_id: int) -> None:
+        """Select an escalation in the panel (from the banner or another window's alarm)."""
+        self._on_escalation_requested(escalation_id)
 
     @Slot(int)
     def _on_escalation_requested(self, escalation_id: int) -> None:
@@ -632,3 +659,10 @@ def _app() -> QApplication:
     if not isinstance(app, QApplication):
         raise RuntimeError("MainWindow needs a QApplication")
     return app
+
+
+def _minutes(context: UiContext) -> int:
+    """The policy's stale-checks minutes, for the tooltip (5 when there is no desk)."""
+    desk = context.escalations
+    stale = desk.policy.ward_checks_stale if desk is not None else None
+    return int(stale.total_seconds() // 60) if stale is not None else 5

@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
+from wardconsole.domain.entry_kinds import audit_action_labels
 from wardconsole.services.audit import AuditEntry
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -40,12 +41,8 @@ ACTION_LABELS: Mapping[str, str] = {
     "deactivate_staff": "Deactivated a staff account",
     "reactivate_staff": "Reactivated a staff account",
     "reset_password": "Reset a password",
-    "record_observation": "Recorded vital signs",
-    "record_symptoms": "Recorded withdrawal chart",
-    "record_assessment": "Recorded assessment",
-    "record_prn": "Gave PRN",
+    **audit_action_labels(),
     "record_prn_effect": "Recorded PRN effect",
-    "amend_observation": "Corrected vital signs",
     "entered_in_error": "Marked entered in error",
     "admit": "Admitted",
     "readmit": "Readmitted",

@@ -14,20 +14,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from wardconsole.domain.alerting import Announcement, cascade_target
 from wardconsole.domain.records import EscalationState
-from wardconsole.services.context import ConflictError, InvalidInput, ServiceError
+from wardconsole.services.context import ConflictError, InvalidInput, Permission, ServiceError
 from wardconsole.services.escalation_desk import EscalationDesk
 from wardconsole.services.escalations import (
     EscalationBoard,
     EscalationChange,
     EscalationEvent,
+    WardChecks,
 )
+from wardconsole.services.governance import PolicyMismatch, PolicyStatus
 from wardconsole.store.changes_api import Change
 from wardconsole.store.repository import EscalationInfo
 from wardconsole.ui import formatting as fmt
@@ -69,6 +71,9 @@ class EscalationCentre(QObject):
     board_changed = Signal(object)
     """A new ``EscalationBoard`` was read (the model already shows it)."""
 
+    acknowledged = Signal(object)
+    """This station's acknowledgement of an ``EscalationInfo`` was saved."""
+
     banner_changed = Signal(object)
     """A new ``BannerState``: what this station is alarming about, and its sound."""
 
@@ -80,6 +85,13 @@ class EscalationCentre(QObject):
 
     busy_changed = Signal(bool)
     """An action is being saved (buttons wait) or has finished."""
+
+    policy_notice_changed = Signal(str, str)
+    """(message, tone) about the local policy: 'alert' when this station's policy is not the
+    ward's (no time-driven rules run here); 'soon' for unsigned policy (supervisors); '' clears."""
+    ward_checks_changed = Signal(str, str)
+    """(line, tone) for the status bar: when the ward checks last ran on any station, and
+    whether this station's clock agrees with the server's; tone 'alert' when either is wrong."""
 
     def __init__(
         self,
@@ -106,7 +118,7 @@ class EscalationCentre(QObject):
 
         self._tick = self._timer(TICK_MS, self._on_tick)
         self._board_timer = self._timer(BOARD_REFRESH_MS, self.refresh)
-        self._ward_timer = self._timer(WARD_TICK_MS, self.evaluate_ward)
+        self._ward_timer = self._timer(WARD_TICK_MS, self._on_ward_tick)
         self.announcer.announced.connect(self._on_announced)
         self.mute.mute_changed.connect(self._on_mute_changed)
         sound.availability_changed.connect(self._on_mute_changed)
@@ -170,6 +182,33 @@ class EscalationCentre(QObject):
             timer.start()
         self.refresh()
         self.evaluate_ward()
+        self.check_policy()
+
+    @Slot()
+    def _on_ward_tick(self) -> None:
+        self.evaluate_ward()
+        self.check_policy()
+
+    def check_policy(self) -> None:
+        """Read this station's policy against the ward's in the background and say so."""
+        if self._shut_down:
+            return
+        desk = self._desk
+        self._runner.run(
+            lambda: (desk.policy_status(), desk.signed_in().can(Permission.MANAGE_STAFF)),
+            on_success=self._on_policy_status,
+            on_failure=lambda e: log.warning("Policy status failed: %s", e),
+            key="policy-status",
+        )
+
+    def _on_policy_status(self, answer: tuple[PolicyStatus, bool]) -> None:
+        status, supervisor = answer
+        if not status.matches:
+            self.policy_notice_changed.emit(status.mismatch_message, "alert")
+        elif status.unsigned and supervisor:
+            self.policy_notice_changed.emit(status.unsigned_message, "soon")
+        else:
+            self.policy_notice_changed.emit("", "")
 
     def shutdown(self) -> None:
         self._shut_down = True
@@ -194,6 +233,18 @@ class EscalationCentre(QObject):
             key="escalation-board",
         )
         self._load_trail()
+        self.load_ward_checks()
+
+    def load_ward_checks(self) -> None:
+        """Read when the ward checks last ran (any station) in the background."""
+        if self._shut_down:
+            return
+        self._runner.run(
+            self._desk.ward_checks,
+            on_success=lambda status: self.ward_checks_changed.emit(*ward_checks_line(status)),
+            on_failure=lambda e: log.warning("Ward checks status failed: %s", type(e).__name__),
+            key="ward-checks",
+        )
 
     @Slot(list)
     def on_changes_arrived(self, changes: list[Change]) -> None:
@@ -258,13 +309,22 @@ class EscalationCentre(QObject):
         self._runner.run(
             self._desk.evaluate_ward,
             on_success=self._on_ward_evaluated,
-            on_failure=lambda e: log.warning("Ward rules failed: %s", type(e).__name__),
+            on_failure=self._on_ward_evaluation_failed,
             key="evaluate-ward",
         )
 
     def _on_ward_evaluated(self, changes: list[EscalationChange]) -> None:
         if changes:
             self.refresh()
+        else:
+            self.load_ward_checks()
+
+    def _on_ward_evaluation_failed(self, error: BaseException) -> None:
+        if isinstance(error, PolicyMismatch):
+            self.policy_notice_changed.emit(str(error), "alert")
+        else:
+            log.warning("Ward rules failed: %s", type(error).__name__)
+        self.load_ward_checks()  # the line turns to a warning once the checks are stale
 
     @Slot(list)
     def _on_announced(self, announcements: list[Announcement]) -> None:
@@ -293,6 +353,7 @@ class EscalationCentre(QObject):
             lambda: self._desk.acknowledge(escalation.id, escalation.version),
             escalation,
             "Acknowledged: you are on it",
+            on_done=lambda: self.acknowledged.emit(escalation),
         )
 
     def record_action(self, escalation: EscalationInfo, text: str) -> None:
@@ -309,21 +370,50 @@ class EscalationCentre(QObject):
             "Resolved",
         )
 
-    def snooze(self, escalation: EscalationInfo, minutes: int, reason: str) -> None:
+    def snooze(
+        self,
+        escalation: EscalationInfo,
+        minutes: int,
+        reason: str,
+        second: tuple[str, str] | None = None,
+    ) -> None:
+        """``second``: a colleague's staff ID and password, checked on the worker first."""
+        desk = self._desk
+
+        def work() -> None:
+            confirmer = desk.confirm_second_person(*second) if second else None
+            desk.snooze(escalation.id, escalation.version, minutes, reason, confirmer)
+
         self._act(
-            lambda: self._desk.snooze(escalation.id, escalation.version, minutes, reason),
+            work,
             escalation,
-            f"Snoozed for {minutes} min; the alarm returns after that",
+            f"Snoozed for {minutes} min; the alarm returns after that"
+            + (" (confirmed by a second member of staff)" if second else ""),
         )
 
-    def decline(self, escalation: EscalationInfo, reason: str) -> None:
+    def decline(
+        self, escalation: EscalationInfo, reason: str, second: tuple[str, str] | None = None
+    ) -> None:
+        desk = self._desk
+
+        def work() -> None:
+            confirmer = desk.confirm_second_person(*second) if second else None
+            desk.decline(escalation.id, escalation.version, reason, confirmer)
+
         self._act(
-            lambda: self._desk.decline(escalation.id, escalation.version, reason),
+            work,
             escalation,
-            "Closed without escalating; your reason is logged",
+            "Closed without escalating; your reason is logged"
+            + (" with the second member of staff" if second else ""),
         )
 
-    def _act(self, work: Callable[[], None], escalation: EscalationInfo, done: str) -> None:
+    def _act(
+        self,
+        work: Callable[[], None],
+        escalation: EscalationInfo,
+        done: str,
+        on_done: Callable[[], None] | None = None,
+    ) -> None:
         if self._busy or self._shut_down:
             return
         self._set_busy(True)
@@ -332,6 +422,8 @@ class EscalationCentre(QObject):
         def succeeded(_result: object) -> None:
             self._set_busy(False)
             self.notice_changed.emit(f"{done} ({what}).", "ok")
+            if on_done is not None:
+                on_done()
             self.refresh()
 
         def failed(error: BaseException) -> None:
@@ -367,3 +459,27 @@ def _sentence(text: str) -> str:
 def _one_line(error: BaseException) -> str:
     lines = str(error).strip().splitlines()
     return lines[0][:160] if lines else type(error).__name__
+
+
+def ward_checks_line(status: WardChecks) -> tuple[str, str]:
+    """The status-bar line: "Ward checks last ran at 02:41", a warning when they are stale
+    (policy minutes) or never ran, and one when this station's clock is off the server's."""
+    if status.last_ran_at is None:
+        text = "Ward checks have never run: overdue alarms are not being raised"
+    else:
+        text = f"Ward checks last ran at {fmt.local_time_text(status.last_ran_at)}"
+        if status.stale:
+            ago = fmt.duration_text(status.now - status.last_ran_at)
+            text += f" ({status.station}), {ago} ago: overdue alarms are not being raised"
+    tone = "alert" if status.stale else ""
+    if status.clock_off and status.clock_skew is not None:
+        way = "fast" if status.clock_skew > timedelta(0) else "slow"
+        off = abs(status.clock_skew)
+        size = (
+            f"{int(off.total_seconds())} s"
+            if off < timedelta(minutes=2)
+            else fmt.duration_text(off)
+        )
+        text += f" · this computer's clock is {size} {way}; times come from the server"
+        tone = "alert"
+    return text, tone

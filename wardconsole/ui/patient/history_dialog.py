@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wardconsole.domain.entry_kinds import EntryKind
 from wardconsole.services.history import HistoryEntry
 from wardconsole.services.recording import SaveResult
 from wardconsole.ui import formatting as fmt
@@ -43,10 +44,7 @@ from wardconsole.ui.widgets.style_property import set_style_property
 
 FILTERS: tuple[tuple[str, str | None], ...] = (
     ("All entries", None),
-    ("Vital signs", "observation"),
-    ("Withdrawal chart", "symptoms"),
-    ("Assessments", "assessment"),
-    ("PRN", "prn"),
+    *((kind.words.plural, kind.value) for kind in EntryKind),
 )
 
 

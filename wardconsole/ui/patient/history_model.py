@@ -23,6 +23,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QFont
 
+from wardconsole.domain.assessments import assessment_name
+from wardconsole.domain.entry_kinds import entry_label
 from wardconsole.domain.news2 import RISK_LABELS
 from wardconsole.domain.records import MissingReason
 from wardconsole.services.history import EntryState, HistoryEntry
@@ -35,25 +37,6 @@ ENTRY_TYPE_ROLE = Qt.ItemDataRole.UserRole + 2
 """The row's entry type ('observation', 'symptoms', 'assessment', 'prn')."""
 
 IndexLike = QModelIndex | QPersistentModelIndex
-
-ENTRY_TYPE_LABELS: Mapping[str, str] = {
-    "observation": "Vital signs",
-    "symptoms": "Withdrawal chart",
-    "assessment": "Assessment",
-    "prn": "PRN",
-}
-ASSESSMENT_LABELS: Mapping[str, str] = {
-    "rass": "RASS",
-    "4at": "4AT",
-    "panic": "Panic",
-    "hallucination": "Hallucinations",
-    "cssrs": "C-SSRS",
-    "phq9": "PHQ-9",
-    "gad7": "GAD-7",
-    "craving": "Craving",
-    "pain": "Pain",
-    "bladder": "Bladder",
-}
 
 
 class HistoryColumn(enum.IntEnum):
@@ -143,8 +126,8 @@ class HistoryTableModel(QAbstractTableModel):
             case HistoryColumn.ENTRY:
                 if entry.entry_type == "assessment":
                     kind = str(entry.values.get("kind", ""))
-                    return ASSESSMENT_LABELS.get(kind, kind)
-                return ENTRY_TYPE_LABELS.get(entry.entry_type, entry.entry_type)
+                    return assessment_name(kind).short
+                return entry_label(entry.entry_type)
             case HistoryColumn.DETAILS:
                 return details_text(entry, self._item_labels)
             case HistoryColumn.STATUS:
@@ -260,6 +243,9 @@ def _vitals_text(values: Mapping[str, Any]) -> str:
         show("consciousness", f"ACVPU {values.get('consciousness')}"),
         show("temperature", f"T {values.get('temperature')} °C"),
     ]
+    glucose = values.get("glucose")
+    if glucose is not None:
+        parts.append(f"CBG {glucose}" + ("" if isinstance(glucose, str) else " mmol/L"))
     text = " · ".join(p for p in parts if p)
     total, risk = values.get("news2_total"), values.get("news2_risk")
     if total is not None and risk is not None:

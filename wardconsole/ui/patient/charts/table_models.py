@@ -19,8 +19,15 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
+from wardconsole.domain.assessments import assessment_name
 from wardconsole.domain.news2 import ACVPU
-from wardconsole.services.charts import RISKS, EntryState, ObservationColumns, PatientSeries
+from wardconsole.services.charts import (
+    GLUCOSE_FLAGS,
+    RISKS,
+    EntryState,
+    ObservationColumns,
+    PatientSeries,
+)
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.patient.charts.events import event_tip
 from wardconsole.ui.theme import Theme, risk_palette
@@ -46,7 +53,8 @@ class ObservationColumn(enum.IntEnum):
     PULSE = 6
     TEMPERATURE = 7
     ACVPU = 8
-    STATUS = 9
+    GLUCOSE = 9
+    STATUS = 10
 
 
 _PLAIN_NUMBERS: dict[ObservationColumn, tuple[str, str]] = {
@@ -68,6 +76,7 @@ _OBS_HEADERS = (
     "Pulse /min",
     "Temp °C",
     "ACVPU",
+    "CBG mmol/L",
     "Status",
 )
 
@@ -181,6 +190,9 @@ class ObservationTableModel(QAbstractTableModel):
         if column is ObservationColumn.ACVPU:
             level = obs.column("consciousness")[row]
             return "—" if math.isnan(level) else ACVPU[int(level)]
+        if column is ObservationColumn.GLUCOSE:
+            flag = int(obs.column("glucose_flag")[row])
+            return GLUCOSE_FLAGS[flag] if flag >= 0 else number("glucose", "{:.1f}")
         status = state.label
         if state is EntryState.CURRENT and math.isnan(obs.column("news2_total")[row]):
             status = "Partial set"
@@ -204,18 +216,6 @@ class TimelineColumn(enum.IntEnum):
 
 
 _TIMELINE_HEADERS = ("Time", "What", "Value", "Details")
-_KIND_NAMES = {
-    "rass": "RASS",
-    "4at": "4AT",
-    "panic": "Panic",
-    "hallucination": "Hallucinations",
-    "cssrs": "C-SSRS",
-    "phq9": "PHQ-9",
-    "gad7": "GAD-7",
-    "craving": "Craving",
-    "pain": "Pain",
-    "bladder": "Bladder",
-}
 
 
 def timeline_entries(series: PatientSeries) -> list[TimelineEntry]:
@@ -255,7 +255,7 @@ def timeline_entries(series: PatientSeries) -> list[TimelineEntry]:
             entries.append(
                 TimelineEntry(
                     float(scores.times[i]),
-                    _KIND_NAMES.get(kind, kind),
+                    assessment_name(kind).short,
                     "—"
                     if math.isnan(total)
                     else f"{total:+.0f}"

@@ -34,6 +34,7 @@ from wardconsole.ui.census.census_view import GIVE_WAY_ORDER
 from wardconsole.ui.checks.round_model import RoundsColumn
 from wardconsole.ui.escalations.alerts import SilentAlertSound
 from wardconsole.ui.main_window import MainWindow
+from wardconsole.ui.shortcuts_help import shortcut_table
 from wardconsole.ui.theme import Theme
 
 RISK_COLUMNS = (
@@ -175,5 +176,48 @@ def test_the_round_window_never_hides_an_emergency(
     assert panel is not None
     qtbot.waitUntil(lambda: panel.selected() is not None)
     assert panel.selected().id == ringing.escalation.id
+    rounds.close()
+    rounds.stop()
+
+
+def test_one_shortcut_per_action_in_every_window_and_help_lists_them(
+    qtbot, console: MainWindow
+) -> None:
+    """A key bound twice where both could fire does nothing at all (Qt calls it ambiguous):
+    Ctrl+L was the lock and, in the round window, "Set level…"."""
+    console.observation_menu.open_rounds()
+    rounds = console.observation_menu.rounds
+    assert rounds is not None
+    qtbot.addWidget(rounds)
+    app_wide = [
+        row
+        for row in shortcut_table(console)
+        if row[2].shortcutContext() == Qt.ShortcutContext.ApplicationShortcut
+    ]
+    for window, rows in (
+        (console, shortcut_table(console)),
+        (rounds, shortcut_table(rounds) + app_wide),
+    ):
+        bound: dict[str, set[int]] = {}
+        names: dict[str, set[str]] = {}
+        for keys, text, action in rows:
+            bound.setdefault(keys, set()).add(id(action))
+            names.setdefault(keys, set()).add(text)
+        twice = {keys: sorted(names[keys]) for keys, ids in bound.items() if len(ids) > 1}
+        assert twice == {}, window.objectName()
+    keys = {row[0] for row in shortcut_table(console)}
+    assert {"Ctrl+L", "Alt+A", "Ctrl+R", "F6"} <= keys
+    assert "Ctrl+Shift+L" in {row[0] for row in shortcut_table(rounds)}
+
+    console.shortcuts_action.trigger()
+    dialog = console.shortcuts_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    listed = {
+        (dialog.table.item(r, 0).text(), dialog.table.item(r, 1).text())
+        for r in range(dialog.table.rowCount())
+    }
+    assert ("Alt+A", "Acknowledge the alarm on the banner") in listed
+    assert ("Ctrl+L", "Lock screen") in listed
+    dialog.close()
     rounds.close()
     rounds.stop()

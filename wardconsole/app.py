@@ -124,15 +124,26 @@ def _first_sign_in(access: AccessContext) -> Actor | None:
 
 
 def _escalation_desk(
-    db: Database, station: str, current_actor: Callable[[], Actor]
+    db: Database, station: str, current_actor: Callable[[], Actor], access: AccessContext
 ) -> EscalationDesk:
     """Escalation panel, banner and alarms: nurses act as ``current_actor`` (the same seam as
-    the bedside dialogs); time-driven rules are written as the system account."""
+    the bedside dialogs); time-driven rules are written as the system account. A colleague
+    confirming an emergency's snooze or decline signs in through the station's sign-in. The
+    first station on a database records its policy as the ward's."""
+    from wardconsole.services.auth import SignInPurpose
     from wardconsole.services.escalation_desk import EscalationDesk
+    from wardconsole.services.governance import GovernanceService
     from wardconsole.services.staff import StaffService
 
     automatic = StaffService(db).system_actor(station)
-    return EscalationDesk(db, station=station, actor=current_actor, automatic=lambda: automatic)
+    GovernanceService(db).ensure_ward_policy(automatic)
+
+    def confirm(code: str, password: str, first: Actor) -> Actor:
+        return access.sign_in(code, password, SignInPurpose.CONFIRM, first).actor
+
+    return EscalationDesk(
+        db, station=station, actor=current_actor, automatic=lambda: automatic, confirm=confirm
+    )
 
 
 def _interop_actions(db: Database) -> InteropActions:
@@ -201,6 +212,7 @@ def console_context(
     """Everything the main window needs, bound to one database and one staff session."""
     from wardconsole.services.admission_desk import AdmissionDesk
     from wardconsole.services.census import CensusService
+    from wardconsole.services.decisions import DecisionService
     from wardconsole.services.history import HistoryService
     from wardconsole.services.observation_desk import ObservationDesk
     from wardconsole.services.recording import RecordingService
@@ -219,6 +231,7 @@ def console_context(
         load_patient_series=_chart_loader(db),
         recording=RecordingService(db),
         history=HistoryService(db),
+        decisions=DecisionService(db),
         current_actor=session.current_actor,
         handoff=_handoff_ui(db, ward_name, session.current_actor),
         observation=ObservationDesk(db, actor=session.current_actor),
@@ -252,7 +265,7 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
     session = StaffSession()
     ward_name = census.ward_name()
     access = _access(db, settings, ward_name, session)
-    escalations = _escalation_desk(db, settings.station, session.current_actor)
+    escalations = _escalation_desk(db, settings.station, session.current_actor, access)
 
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication

@@ -176,7 +176,9 @@ def _parser() -> argparse.ArgumentParser:
     add = staff_commands.add_parser("add", help="add a staff account (asks for the password)")
     add.add_argument("staff_code")
     add.add_argument("display_name")
-    add.add_argument("--role", choices=["nurse", "supervisor", "readonly"], default="nurse")
+    add.add_argument(
+        "--role", choices=["nurse", "clinician", "supervisor", "readonly"], default="nurse"
+    )
     _staff_auth_arguments(add)
     reset = staff_commands.add_parser(
         "reset-password", help="set a new password and lift a sign-in lock (asks for it)"
@@ -473,6 +475,11 @@ def _cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     print(report.summary())
     for line in report.skipped_lines():
         print(line)
+    if not (report.sets_added or report.already_present or report.patients_created):
+        # A script must not take "0 imported" for success; a re-import that finds everything
+        # already on record is fine (it is what makes an import safe to repeat).
+        print(f"{args.file.name}: nothing imported", file=sys.stderr)
+        return EXIT_REFUSED
     return 0
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from screenshots import grab_widget
 from wardfakes import NORMAL_SET, Clock
 
@@ -26,7 +26,15 @@ from wardconsole.ui.escalations.panel import EscalationPanel
 from wardconsole.ui.main_window import MainWindow
 from wardconsole.ui.theme import Theme
 
-from .escalation_fakes import SICK, UNWELL, Station, Ward, deterioration, fake_clock
+from .escalation_fakes import (
+    COLLEAGUE_PASSWORD,
+    SICK,
+    UNWELL,
+    Station,
+    Ward,
+    deterioration,
+    fake_clock,
+)
 
 
 @pytest.fixture
@@ -200,7 +208,48 @@ def test_the_trail_shows_who_when_and_from_which_station(
     assert trail(window)[1] == ("acknowledged", "Ash Nurse", "Station A", "")
     local = clock.now.astimezone()
     assert trail_text(window)[1] == f"{local:%a %H:%M}  Acknowledged — Ash Nurse, Station A"
-    assert trail_text(window)[0].startswith(f"{local:%a %H:%M}  Raised — Ash Nurse, Station A\n")
+    digest = station.db.policy_digest[:8]
+    assert trail_text(window)[0].startswith(
+        f"{local:%a %H:%M}  Raised — Ash Nurse, Station A  [policy {digest}]\n"
+    )
+
+
+def test_an_emergency_is_declined_only_with_a_colleague_who_signs_in(
+    qtbot, ward: Ward, open_window
+) -> None:
+    station = ward.stations[0]
+    ward.station("Station B", "rn.bea", "Bea Second")
+    station.record(ward.admissions[0], SICK)  # an emergency
+    window = open_window(station)
+    panel = panel_of(window)
+    qtbot.waitUntil(lambda: panel.selected() is not None)
+    esc_id = panel.selected().id
+    dialog = open_dialog(qtbot, panel, panel.decline_button)
+    assert (
+        "only with a second member of staff"
+        in dialog.findChild(QLabel, "second_person_note").text()
+    )
+    qtbot.keyClicks(dialog.reason, "Known baseline")
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+    assert dialog.isVisible() and "Staff ID" in dialog.error.text()  # nobody confirmed yet
+    qtbot.keyClicks(dialog.second_staff_id, "rn.bea")
+    qtbot.keyClicks(dialog.second_password, "wrong password")
+    qtbot.keyClick(dialog.second_password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "not recognised" in panel.notice.text())
+    assert EscalationService(station.db).get(esc_id).state is EscalationState.OPEN
+
+    dialog = open_dialog(qtbot, panel, panel.decline_button)
+    qtbot.keyClicks(dialog.reason, "Known baseline")
+    qtbot.keyClicks(dialog.second_staff_id, "rn.bea")
+    qtbot.keyClicks(dialog.second_password, COLLEAGUE_PASSWORD)
+    qtbot.keyClick(dialog.second_password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: rows(window) == [])
+    last = EscalationService(station.db).trail(esc_id)[-1]
+    assert (last.action, last.staff, last.confirmed_by) == (
+        "not_escalated",
+        "Ash Nurse",
+        "Bea Second",
+    )
 
 
 def test_a_snooze_needs_a_reason_is_on_the_trail_and_the_alarm_returns(
@@ -219,6 +268,7 @@ def test_a_snooze_needs_a_reason_is_on_the_trail_and_the_alarm_returns(
     dialog.minutes.setCurrentIndex(1)
     qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: rows(window)[0]["Status"] == "Snoozed, 10 min left · not acknowledged")
+    qtbot.waitUntil(lambda: trail(window)[-1][0] == "snoozed")  # the trail is read after
     assert trail(window)[-1] == (
         "snoozed",
         "Ash Nurse",

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
+from wardconsole.domain.after_prn import post_prn_rass_due, rt_status
+from wardconsole.domain.decisions import (
+    REVIEWED_DECISIONS,
+    current_decision,
+    describe_decision,
+    news2_not_validated,
+)
+from wardconsole.domain.intake import NEWS2_PREGNANT
+from wardconsole.domain.news2_effective import EffectiveNews2, effective_news2
+from wardconsole.domain.records import AssessmentEntry, ClinicalDecision, ObservationSet, PrnDose
 from wardconsole.domain.safety_checks import CheckSchedule
-from wardconsole.domain.schedule import next_observation_due
+from wardconsole.domain.schedule import due_from_effective
 from wardconsole.services.db import Database
 from wardconsole.services.observation_levels import patient_checks
 from wardconsole.services.safety_rules import schedules_for
@@ -21,7 +31,7 @@ from wardconsole.services.views import (
 )
 from wardconsole.store import repository
 from wardconsole.store.models import Bed
-from wardconsole.store.repository import EscalationInfo
+from wardconsole.store.repository import AdmissionInfo, EscalationInfo
 
 
 def age_on(born: date, today: date) -> int:
@@ -70,12 +80,19 @@ class CensusService:
             ids = [a.admission_id for a in admissions]
             complete = repository.latest_observations(session, ids, complete_only=True)
             latest = repository.latest_observations(session, ids, complete_only=False)
+            partials = repository.partial_sets_after(
+                session,
+                {i: (complete[i].taken_at if i in complete else None) for i in ids},
+                since=now - policy.history_window,
+            )
             symptoms = repository.latest_symptoms(session, ids)
             escalations = repository.open_escalations(session, ids)
             all_beds = repository.beds(session)
             schedules = schedules_for(
                 session, self._db, [(a.admission_id, a.admitted_at) for a in admissions], now
             )
+            after_prn = repository.after_prn_inputs(session, ids, since=now - policy.history_window)
+            decisions = repository.decisions_by_admission(session, ids)
         by_admission: dict[int, list[EscalationSummary]] = {}
         for esc in escalations:  # already most severe, then oldest, first
             by_admission.setdefault(esc.admission_id, []).append(to_summary(esc))
@@ -84,12 +101,10 @@ class CensusService:
         for a in admissions:
             last_complete = complete.get(a.admission_id)
             last_any = latest.get(a.admission_id)
-            due = next_observation_due(
-                latest_complete=last_complete,
-                latest_any=last_any,
-                admitted_at=a.admitted_at,
-                policy=policy,
+            effective = effective_news2(
+                _sets(last_complete, last_any, partials.get(a.admission_id, ())), now=now
             )
+            due = due_from_effective(effective, admitted_at=a.admitted_at, policy=policy)
             if due <= now:
                 overdue += 1
             symptom = symptoms.get(a.admission_id)
@@ -113,11 +128,20 @@ class CensusService:
                     next_obs_due_at=due,
                     assigned_nurse=a.assigned_nurse,
                     risk_flags=a.risk_flags,
+                    **_news2_fields(effective),
                     **_check_fields(
                         a.admission_id,
                         schedules[a.admission_id],
                         self._db,
                         by_admission.get(a.admission_id, ()),
+                    ),
+                    **after_prn_fields(
+                        a,
+                        after_prn[a.admission_id],
+                        decisions.get(a.admission_id, ()),
+                        last_complete,
+                        now,
+                        self._db,
                     ),
                 )
             )
@@ -134,6 +158,66 @@ class CensusService:
                 overdue_observations=overdue,
             ),
         )
+
+
+def _sets(
+    complete: ObservationSet | None,
+    latest: ObservationSet | None,
+    partials: Iterable[ObservationSet],
+) -> list[ObservationSet]:
+    """The sets the effective NEWS2 reads, oldest first, each once."""
+    by_id = {o.id: o for o in (complete, latest, *partials) if o is not None}
+    return sorted(by_id.values(), key=lambda o: (o.taken_at, o.vitals.is_complete, o.id))
+
+
+def _news2_fields(effective: EffectiveNews2) -> dict[str, Any]:
+    """The census's lower-bound fields: set only when a partial set raises the risk."""
+    if not effective.from_partial or effective.bound is None:
+        return {}
+    return {
+        "news2_at_least": effective.bound.at_least,
+        "news2_bound_risk": effective.bound.risk,
+        "news2_bound_detail": effective.bound.describe(),
+    }
+
+
+def after_prn_fields(
+    admission: AdmissionInfo,
+    after_prn: tuple[tuple[PrnDose, ...], tuple[AssessmentEntry, ...]],
+    decisions: Sequence[ClinicalDecision],
+    last_complete: ObservationSet | None,
+    now: datetime,
+    db: Database,
+) -> dict[str, Any]:
+    """What is due after PRN doses, the clinician decisions in force and where NEWS2 is not
+    validated, for the census row and the patient header."""
+    doses, checks = after_prn
+    policy = db.policy
+    due = post_prn_rass_due(doses, checks, policy)
+    rt = rt_status(
+        prn_doses=doses,
+        assessments=checks,
+        observations=(last_complete,) if last_complete else (),
+        decisions=decisions,
+        now=now,
+        policy=policy,
+    )
+    in_force = tuple(
+        describe_decision(found)
+        for kind in REVIEWED_DECISIONS
+        if (found := current_decision(decisions, kind)) is not None
+    )
+    pregnant = NEWS2_PREGNANT.label in admission.risk_flags
+    return {
+        "post_prn_rass_due_at": due.due_at if due else None,
+        "rt_next_due_at": rt.next_due if rt else None,
+        "rt_interval_minutes": int(rt.interval.total_seconds() // 60) if rt else None,
+        "rt_not_possible": bool(rt and rt.not_possible_at),
+        "clinical_decisions": in_force,
+        "news2_not_validated": news2_not_validated(
+            date_of_birth=admission.date_of_birth, on=now.date(), pregnant=pregnant
+        ),
+    }
 
 
 def _check_fields(

@@ -14,6 +14,11 @@ from types import FrameType
 
 class Role(StrEnum):
     NURSE = "nurse"
+    CLINICIAN = "clinician"
+    """A doctor or advanced practitioner: records per-patient clinical decisions (SpO2 Scale 2,
+    modified response, observation frequency, ending rapid tranquillisation) as well as all a
+    nurse does. Created with the owner's connection (``wardconsole staff add ... --role
+    clinician``), like a supervisor, since it carries prescribing-level authority."""
     SUPERVISOR = "supervisor"
     READONLY = "readonly"
     SYSTEM = "system"
@@ -31,6 +36,8 @@ class Permission(StrEnum):
     EXPORT = "export"
     VIEW_HISTORY = "view_history"
     """Search and read the records of discharged patients (supervisors)."""
+    RECORD_DECISION = "record_decision"
+    """Document a clinician's per-patient decision (clinicians only; not supervisors)."""
 
 
 _NURSE = {
@@ -43,7 +50,9 @@ _NURSE = {
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.READONLY: frozenset({Permission.VIEW}),
     Role.NURSE: frozenset(_NURSE),
-    Role.SUPERVISOR: frozenset(Permission),
+    Role.CLINICIAN: frozenset(_NURSE | {Permission.RECORD_DECISION}),
+    # A supervisor manages the ward, not a patient's treatment: no clinician decisions.
+    Role.SUPERVISOR: frozenset(set(Permission) - {Permission.RECORD_DECISION}),
     # Automatic and command-line exports run as the system account (audited with the OS user).
     Role.SYSTEM: frozenset(_NURSE | {Permission.EXPORT}),
 }

@@ -23,8 +23,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.assessments import ASSESSMENT_KINDS, score_assessment
-from wardconsole.domain.news2 import News2Result, score_vitals
-from wardconsole.domain.records import VITAL_FIELDS, MissingReason, RecordStatus, VitalSigns
+from wardconsole.domain.news2 import News2LowerBound, News2Result, news2_lower_bound, score_vitals
+from wardconsole.domain.records import (
+    PRN_ROUTES,
+    VITAL_FIELDS,
+    MissingReason,
+    RecordStatus,
+    VitalSigns,
+    route_key,
+)
 from wardconsole.domain.schedule import next_observation_due
 from wardconsole.domain.text_input import MAX_NOTE, text_problem
 from wardconsole.domain.validation import ValidationReport, validate_vitals
@@ -128,6 +135,8 @@ class RoundResult:
     next_obs_due_at: datetime | None
     already_saved: bool = False
     """An earlier try with the same save key had committed; nothing new was written."""
+    news2_bound: News2LowerBound | None = None
+    """For a partial set: its known values scored as a lower bound ("at least N")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -435,6 +444,9 @@ class RecordingService:
             symptom_total=score.total if score is not None else None,
             escalations=tuple(changes),
             next_obs_due_at=self._next_due(session, admission) if checked else None,
+            news2_bound=(
+                news2_lower_bound(checked.vitals) if checked is not None and news2 is None else None
+            ),
         )
         return result, written
 
@@ -476,17 +488,29 @@ class RecordingService:
                 self._next_due(session, admission) if observation is not None else None
             ),
             already_saved=True,
+            news2_bound=(
+                news2_lower_bound(repository.to_observation(observation).vitals)
+                if observation is not None and news2 is None
+                else None
+            ),
         )
 
     def _next_due(self, session: Session, admission: Admission) -> datetime:
         ids = [admission.id]
+        complete = repository.latest_observations(session, ids, complete_only=True).get(
+            admission.id
+        )
+        partials = repository.partial_sets_after(
+            session,
+            {admission.id: complete.taken_at if complete is not None else None},
+            since=self._db.clock() - self._db.policy.history_window,
+        ).get(admission.id, [])
         return next_observation_due(
-            latest_complete=repository.latest_observations(session, ids, complete_only=True).get(
-                admission.id
-            ),
+            latest_complete=complete,
             latest_any=repository.latest_observations(session, ids, complete_only=False).get(
                 admission.id
             ),
+            partials=partials,
             admitted_at=admission.admitted_at,
             policy=self._db.policy,
         )
@@ -520,7 +544,7 @@ class RecordingService:
                 drug=drug.strip(),
                 drug_class=drug_class,
                 dose=dose.strip(),
-                route=route.strip(),
+                route=route_key(route) or route.strip(),
                 reason=reason.strip(),
             )
             result = self._finish(session, actor, row, "prn", now, {"drug": row.drug})
@@ -748,6 +772,9 @@ def check_prn(*, drug: str, drug_class: str, dose: str, route: str, reason: str)
             problems[name] = problem
     if drug_class not in PRN_CLASSES:
         problems["drug_class"] = f"drug_class: one of {', '.join(PRN_CLASSES)}"
+    if "route" not in problems and route_key(route) is None:
+        # The route decides the monitoring (oral: a RASS after it; IM/IV: rapid tranquillisation).
+        problems["route"] = f"route: one of {', '.join(PRN_ROUTES.values())}"
     if problems:
         raise InvalidInput(problems)
 

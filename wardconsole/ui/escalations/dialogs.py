@@ -149,6 +149,40 @@ class EscalationDialog(QDialog):
         """What was decided, once ``problem()`` is None."""
         raise NotImplementedError
 
+    def add_second_person(self, what: str) -> None:
+        """Fields for a colleague who signs in to confirm silencing an emergency (ward policy):
+        the station stays signed in as before; both names go on the trail and the audit."""
+        note = QLabel(
+            f"An emergency is {what} only with a second member of staff. Ask a colleague to "
+            "sign in here to confirm; you stay signed in."
+        )
+        note.setObjectName("second_person_note")
+        note.setWordWrap(True)
+        set_style_property(note, "tone", "alert")
+        self.second_staff_id = self.text_field("second_staff_id", "their staff ID")
+        self.second_password = QLineEdit()
+        self.second_password.setObjectName("second_password")
+        self.second_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.form.addRow(note)
+        self.form.addRow("Colleague's &staff ID:", self.second_staff_id)
+        self.form.addRow("Their pass&word:", self.second_password)
+
+    def second_person(self) -> tuple[str, str] | None:
+        """The colleague's staff ID and password, when this dialog asks for them."""
+        if getattr(self, "second_staff_id", None) is None:
+            return None
+        return self.second_staff_id.text().strip(), self.second_password.text()
+
+    def second_person_problem(self) -> tuple[QWidget, str] | None:
+        second = self.second_person()
+        if second is None:
+            return None
+        if not second[0]:
+            return self.second_staff_id, "Staff ID: the colleague who confirms signs in here."
+        if not second[1]:
+            return self.second_password, "Password: the colleague types their own password."
+        return None
+
     def typed_text(self) -> str:
         """Everything typed into the text fields (empty: nothing to lose on closing)."""
         return " ".join(f.text().strip() for f in self.findChildren(QLineEdit)).strip()
@@ -295,7 +329,12 @@ class SnoozeDialog(EscalationDialog):
     """Silence the alarm for a while, with a reason; it returns when the time is up."""
 
     def __init__(
-        self, escalation: EscalationInfo, choices: tuple[int, ...], parent: QWidget | None = None
+        self,
+        escalation: EscalationInfo,
+        choices: tuple[int, ...],
+        parent: QWidget | None = None,
+        *,
+        second_person: bool = False,
     ) -> None:
         super().__init__("Snooze alarm", escalation, "Snooze", parent)
         self.reason = self.text_field("snooze_reason", "e.g. Doctor already at the bedside")
@@ -312,6 +351,8 @@ class SnoozeDialog(EscalationDialog):
         self.form.addRow("&Reason:", self.reason)
         self.form.addRow("Snooze &for:", self.minutes)
         self.form.addRow(note)
+        if second_person:
+            self.add_second_person("snoozed")
 
     def first_field(self) -> QWidget:
         return self.reason
@@ -322,13 +363,19 @@ class SnoozeDialog(EscalationDialog):
     def problem(self) -> tuple[QWidget, str] | None:
         if not self.reason.text().strip():
             return self.reason, "Reason: a snooze needs a reason."
-        return None
+        return self.second_person_problem()
 
 
 class NotEscalatingDialog(EscalationDialog):
     """A nurse's judgement that this needs no escalation: allowed, but never silent."""
 
-    def __init__(self, escalation: EscalationInfo, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        escalation: EscalationInfo,
+        parent: QWidget | None = None,
+        *,
+        second_person: bool = False,
+    ) -> None:
         super().__init__("Decide not to escalate", escalation, "Close without escalating", parent)
         self.reason = self.text_field(
             "decline_reason", "e.g. Known baseline; reviewed by doctor at 02:00"
@@ -341,6 +388,8 @@ class NotEscalatingDialog(EscalationDialog):
         set_style_property(note, "tone", "muted")
         self.form.addRow("&Reason:", self.reason)
         self.form.addRow(note)
+        if second_person:
+            self.add_second_person("closed without escalating")
 
     def first_field(self) -> QWidget:
         return self.reason
@@ -351,4 +400,4 @@ class NotEscalatingDialog(EscalationDialog):
     def problem(self) -> tuple[QWidget, str] | None:
         if not self.reason.text().strip():
             return self.reason, "Reason: say why this does not need escalating."
-        return None
+        return self.second_person_problem()

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from wardconsole.domain.alerting import snooze_choices
-from wardconsole.domain.records import EscalationState
+from wardconsole.domain.records import EscalationState, Severity
 from wardconsole.store.repository import EscalationInfo
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.escalations.centre import EscalationCentre
@@ -80,6 +80,10 @@ class EscalationPanel(QWidget):
         self.notice.setObjectName("escalation_notice")
         self.notice.setWordWrap(True)
         self.notice.hide()
+        self.policy_notice = QLabel()
+        self.policy_notice.setObjectName("policy_notice")
+        self.policy_notice.setWordWrap(True)
+        self.policy_notice.hide()
         self.table = QTableView()
         self.table.setObjectName("EscalationTable")
         self.table.setModel(centre.model)
@@ -150,6 +154,7 @@ class EscalationPanel(QWidget):
         left_layout.setContentsMargins(8, 4, 4, 4)
         left_layout.setSpacing(4)
         left_layout.addLayout(actions)
+        left_layout.addWidget(self.policy_notice)
         left_layout.addWidget(self.notice)
         left_layout.addWidget(self._list_stack, 1)
 
@@ -184,6 +189,7 @@ class EscalationPanel(QWidget):
         centre.model.modelReset.connect(self._on_model_reset)
         centre.model.dataChanged.connect(self._on_model_data_changed)
         centre.notice_changed.connect(self._on_notice_changed)
+        centre.policy_notice_changed.connect(self._on_policy_notice_changed)
         centre.busy_changed.connect(self._on_busy_changed)
         centre.mute.mute_changed.connect(self._on_mute_changed)
         centre.sound.availability_changed.connect(self._on_mute_changed)
@@ -307,6 +313,14 @@ class EscalationPanel(QWidget):
         self.notice.setVisible(bool(text))
         set_style_property(self.notice, "tone", tone or "muted")
 
+    @Slot(str, str)
+    def _on_policy_notice_changed(self, text: str, tone: str) -> None:
+        """Loud and persistent: a station not on the ward's policy runs no time-driven alarms;
+        supervisors also see that the local policy is not signed off (non-blocking)."""
+        self.policy_notice.setText(text)
+        self.policy_notice.setVisible(bool(text))
+        set_style_property(self.policy_notice, "tone", tone or "muted")
+
     @Slot(bool)
     def _on_busy_changed(self, _busy: bool) -> None:
         self._update_selected()
@@ -383,14 +397,33 @@ class EscalationPanel(QWidget):
     @Slot()
     def _on_snooze_clicked(self) -> None:
         choices = snooze_choices(self._centre.desk.policy.max_snooze)
+        made: list[SnoozeDialog] = []
+
+        def make(e: EscalationInfo) -> SnoozeDialog:
+            made.append(SnoozeDialog(e, choices, self, second_person=self._second_needed(e)))
+            return made[-1]
+
         self._open_dialog(
-            lambda e: SnoozeDialog(e, choices, self),
-            lambda e, answer: self._centre.snooze(e, *answer),
+            make,
+            lambda e, answer: self._centre.snooze(e, *answer, second=made[-1].second_person()),
         )
 
     @Slot()
     def _on_decline_clicked(self) -> None:
+        made: list[NotEscalatingDialog] = []
+
+        def make(e: EscalationInfo) -> NotEscalatingDialog:
+            made.append(NotEscalatingDialog(e, self, second_person=self._second_needed(e)))
+            return made[-1]
+
         self._open_dialog(
-            lambda e: NotEscalatingDialog(e, self),
-            lambda e, reason: self._centre.decline(e, reason),
+            make,
+            lambda e, reason: self._centre.decline(e, reason, second=made[-1].second_person()),
+        )
+
+    def _second_needed(self, escalation: EscalationInfo) -> bool:
+        """Ward policy: silencing an emergency needs a colleague who signs in to confirm."""
+        return (
+            self._centre.desk.policy.second_person_for_emergency
+            and escalation.severity is Severity.EMERGENCY
         )

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine
+from ui_runner import shared_runner
 from wardfakes import NORMAL_SET, Clock
 
 from wardconsole.domain.records import EscalationKind, Severity
@@ -81,6 +82,7 @@ class Station:
             station=self.name,
             ward_name="Test ward",
             database_label=self.engine.dialect.name,
+            runner=shared_runner(),
             escalations=self.desk,
             open_alert_sound=lambda: self.sound,
         )

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from dbfixtures import db_url  # noqa: F401 - the fixture
+from ui_runner import shared_runner
 from wardfakes import NORMAL_SET
 
 from wardconsole.domain.records import EscalationKind
@@ -57,6 +58,7 @@ def _window(qtbot, station: Station) -> MainWindow:
             station=station.name,
             ward_name="Test ward",
             database_label=str(station.engine.url.get_backend_name()),
+            runner=shared_runner(),
         )
     )
     qtbot.addWidget(window)

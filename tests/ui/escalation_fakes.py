@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine
-from ui_runner import shared_runner
 from wardfakes import NORMAL_SET, Clock
 
 from wardconsole.domain.records import EscalationKind, Severity
@@ -25,6 +24,7 @@ from wardconsole.store.engine import make_engine
 from wardconsole.store.repository import EscalationInfo
 from wardconsole.ui.context import UiContext
 from wardconsole.ui.escalations.alerts import AlertSound
+from wardconsole.ui.tasks import TaskRunner
 
 START = datetime(2026, 11, 25, 22, 0, tzinfo=UTC)
 SICK = {
@@ -69,6 +69,8 @@ class Station:
     db: Database
     nurse: Actor
     sound: RecordingAlertSound = field(default_factory=RecordingAlertSound)
+    runner: TaskRunner | None = None
+    """This station's one background worker (each station is its own console process)."""
 
     @property
     def desk(self) -> EscalationDesk:
@@ -76,13 +78,15 @@ class Station:
 
     def context(self) -> UiContext:
         census = CensusService(self.db)
+        if self.runner is None:
+            self.runner = TaskRunner()
         return UiContext(
             load_census=census.snapshot,
             open_change_feed=lambda: open_change_feed(self.engine),
             station=self.name,
             ward_name="Test ward",
             database_label=self.engine.dialect.name,
-            runner=shared_runner(),
+            runner=self.runner,
             escalations=self.desk,
             open_alert_sound=lambda: self.sound,
         )
@@ -94,6 +98,8 @@ class Station:
         return EscalationService(self.db).open()
 
     def close(self) -> None:
+        if self.runner is not None:
+            self.runner.shutdown()
         self.engine.dispose()
 
 

@@ -109,6 +109,13 @@ def main() -> None:
         subprocess.run(
             [*console, "demo", "--db", str(ward)], env=env, check=True, capture_output=True
         )
+    # A ward kept from an older version is brought to the current schema first: the runs time
+    # a start on a current schema (one query), not a migration.
+    subprocess.run(
+        [*console, "db", "upgrade", "--db", str(ward)], env=env, check=True, capture_output=True
+    )
+    for old in ward.parent.glob(f"{ward.name}.before-*.bak"):
+        old.unlink()
     bare_command = [sys.executable, "-c", BARE]
     run(bare_command, env)  # warm the file cache for both
     copy = work / "run.sqlite"
@@ -126,6 +133,7 @@ def main() -> None:
             "close_ms",
             "rss_mb",
             "signin_rss_mb",
+            "rss_now_mb",
         )
     }
     print(f"load average before: {load()}")
@@ -147,6 +155,7 @@ def main() -> None:
         figures["signin_to_census_ms"].append((census["at"] - steps["accepted"]["at"]) * 1000)
         figures["close_ms"].append((exited - steps["closing"]["at"]) * 1000)
         figures["rss_mb"].append(census["rss_mb"])
+        figures["rss_now_mb"].append(census.get("rss_now_mb", 0.0))
     print(f"load average after: {load()} (2 cores, shared with other work)")
 
     median = {key: statistics.median(values) for key, values in figures.items()}
@@ -162,7 +171,8 @@ def main() -> None:
     print(
         f"peak RSS at the census: {median['rss_mb']:.0f} MB, bare window "
         f"{median['bare_rss_mb']:.0f} MB: {median['rss_mb'] / median['bare_rss_mb']:.2f}× "
-        "(target ≤ 2×)"
+        "(target ≤ 2×); the peak includes the password hash's working memory (scrypt, "
+        f"128 MiB for a moment); resident at the census {median['rss_now_mb']:.0f} MB"
     )
     print(
         json.dumps(

@@ -136,15 +136,26 @@ def _first_sign_in(access: AccessContext) -> Actor | None:
 
 
 def _escalation_desk(
-    db: Database, station: str, current_actor: Callable[[], Actor]
+    db: Database, station: str, current_actor: Callable[[], Actor], access: AccessContext
 ) -> EscalationDesk:
     """Escalation panel, banner and alarms: nurses act as ``current_actor`` (the same seam as
-    the bedside dialogs); time-driven rules are written as the system account."""
+    the bedside dialogs); time-driven rules are written as the system account. A colleague
+    confirming an emergency's snooze or decline signs in through the station's sign-in. The
+    first station on a database records its policy as the ward's."""
+    from wardconsole.services.auth import SignInPurpose
     from wardconsole.services.escalation_desk import EscalationDesk
+    from wardconsole.services.governance import GovernanceService
     from wardconsole.services.staff import StaffService
 
     automatic = StaffService(db).system_actor(station)
-    return EscalationDesk(db, station=station, actor=current_actor, automatic=lambda: automatic)
+    GovernanceService(db).ensure_ward_policy(automatic)
+
+    def confirm(code: str, password: str, first: Actor) -> Actor:
+        return access.sign_in(code, password, SignInPurpose.CONFIRM, first).actor
+
+    return EscalationDesk(
+        db, station=station, actor=current_actor, automatic=lambda: automatic, confirm=confirm
+    )
 
 
 def _interop_actions(db: Database) -> InteropActions:
@@ -167,7 +178,7 @@ def _interop_actions(db: Database) -> InteropActions:
     return InteropActions(import_fhir=import_fhir, export_patient=export_patient)
 
 
-def _handoff_ui(db: Database, ward_name: str) -> HandoffUi:
+def _handoff_ui(db: Database, ward_name: str, current_actor: Callable[[], Actor]) -> HandoffUi:
     """Handoff editor, board and printing; the services check permissions and audit. The PDF
     writer (matplotlib) loads on the first print, not at start."""
     from wardconsole.services.handoff import HandoffService
@@ -176,7 +187,9 @@ def _handoff_ui(db: Database, ward_name: str) -> HandoffUi:
     def write_report(shift: ShiftWindow, path: Path, progress: Any) -> Any:
         from wardconsole.reports.handoff_pdf import build_handoff_pdf
 
-        return build_handoff_pdf(db, shift, path, ward_name=ward_name, progress=progress)
+        return build_handoff_pdf(
+            db, shift, path, ward_name=ward_name, actor=current_actor(), progress=progress
+        )
 
     return HandoffUi(
         service=HandoffService(db),
@@ -231,7 +244,7 @@ def console_context(
         recording=RecordingService(db),
         history=HistoryService(db),
         current_actor=session.current_actor,
-        handoff=_handoff_ui(db, ward_name),
+        handoff=_handoff_ui(db, ward_name, session.current_actor),
         observation=ObservationDesk(db, actor=session.current_actor),
         admissions=AdmissionDesk(db, actor=session.current_actor),
         interop=_interop_actions(db),
@@ -262,7 +275,6 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
 
     session = StaffSession()
     ward_name = census.ward_name()
-    escalations = _escalation_desk(db, settings.station, session.current_actor)
 
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
@@ -285,6 +297,7 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
 
     runner = TaskRunner(app)  # the console's one background worker, handed down to every window
     access = _access(db, settings, ward_name, session, runner)
+    escalations = _escalation_desk(db, settings.station, session.current_actor, access)
     crash_notice = CrashNotice(app)
     install_excepthook(log_dir() / LOG_FILE, crash_notice.tell)
     apply_theme(app, load_theme())

@@ -176,7 +176,9 @@ def _parser() -> argparse.ArgumentParser:
     add = staff_commands.add_parser("add", help="add a staff account (asks for the password)")
     add.add_argument("staff_code")
     add.add_argument("display_name")
-    add.add_argument("--role", choices=["nurse", "supervisor", "readonly"], default="nurse")
+    add.add_argument(
+        "--role", choices=["nurse", "clinician", "supervisor", "readonly"], default="nurse"
+    )
     _staff_auth_arguments(add)
     reset = staff_commands.add_parser(
         "reset-password", help="set a new password and lift a sign-in lock (asks for it)"
@@ -534,7 +536,12 @@ def _cmd_handoff_report(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         path = build_handoff_pdf(
-            db, shift, args.out, ward_name=CensusService(db).ward_name(), progress=progress
+            db,
+            shift,
+            args.out,
+            ward_name=CensusService(db).ward_name(),
+            actor=_cli_actor(db, settings),
+            progress=progress,
         )
     except OSError as exc:
         raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None

@@ -291,3 +291,18 @@ def test_destinations_that_need_detail() -> None:
     assert Destination.HOSPITAL.detail_required
     assert not Destination.AFTERCARE.detail_required
     assert stay_day(ADMITTED, ADMITTED + timedelta(hours=23, minutes=59)) == 1
+
+
+def test_pregnancy_is_recorded_and_flags_news2_not_validated_without_suppressing_anything() -> None:
+    intake = i.parse_intake(
+        intake_data(ADMITTED, physical={"pregnant": True}),
+        admitted_at=ADMITTED,
+        date_of_birth=BORN,
+    )
+    assert intake.physical.pregnant
+    flags = {flag.label: flag for flag in intake.risk_flags()}
+    flag = flags["NEWS2 not validated: pregnant"]
+    assert flag.kind is i.NEWS2_PREGNANT and "still scored" in flag.reason
+    plain = i.parse_intake(intake_data(ADMITTED), admitted_at=ADMITTED, date_of_birth=BORN)
+    assert not plain.physical.pregnant
+    assert "NEWS2 not validated: pregnant" not in {f.label for f in plain.risk_flags()}

@@ -62,6 +62,7 @@ def test_one_page_per_patient_after_the_summary(ward: Ward, tmp_path: Path) -> N
         ward.handoff.last_shift(at(7, 5)),
         tmp_path / "handoff.pdf",
         ward_name="Test ward",
+        actor=ward.nurse,
         progress=lambda *step: progress.append(step),
     )
     reader = PdfReader(path)
@@ -96,7 +97,11 @@ def test_one_page_per_patient_after_the_summary(ward: Ward, tmp_path: Path) -> N
 def test_the_charts_are_drawn_in_black_and_white(ward: Ward, tmp_path: Path) -> None:
     signed_night(ward)
     path = build_handoff_pdf(
-        ward.db, ward.handoff.last_shift(at(7, 5)), tmp_path / "handoff.pdf", ward_name="Test ward"
+        ward.db,
+        ward.handoff.last_shift(at(7, 5)),
+        tmp_path / "handoff.pdf",
+        ward_name="Test ward",
+        actor=ward.nurse,
     )
     reader = PdfReader(path)
     operators = drawing_operators(reader, 1)
@@ -112,7 +117,11 @@ def test_the_charts_are_drawn_in_black_and_white(ward: Ward, tmp_path: Path) -> 
 
 def test_a_patient_without_a_drafted_handoff_is_still_printed(ward: Ward, tmp_path: Path) -> None:
     path = build_handoff_pdf(
-        ward.db, ward.handoff.this_shift(), tmp_path / "draft.pdf", ward_name="Test ward"
+        ward.db,
+        ward.handoff.this_shift(),
+        tmp_path / "draft.pdf",
+        ward_name="Test ward",
+        actor=ward.nurse,
     )
     reader = PdfReader(path)
     assert len(reader.pages) == 3
@@ -171,10 +180,35 @@ def test_the_pdf_is_owner_only_and_carries_the_record_chain_head(
     old = os.umask(0)  # the most permissive umask must not widen the file
     try:
         path = build_handoff_pdf(
-            ward.db, ward.handoff.last_shift(at(7, 5)), tmp_path / "h.pdf", ward_name="Test ward"
+            ward.db,
+            ward.handoff.last_shift(at(7, 5)),
+            tmp_path / "h.pdf",
+            ward_name="Test ward",
+            actor=ward.nurse,
         )
     finally:
         os.umask(old)
     assert path.stat().st_mode & 0o777 == 0o600
     first_page = PdfReader(path).pages[0].extract_text()
     assert "Record chain head: block" in first_page
+
+
+def test_printing_needs_the_handoff_permission_and_is_audited_as_an_export(
+    ward: Ward, tmp_path: Path
+) -> None:
+    from sqlalchemy import select
+
+    from wardconsole.services.context import PermissionDenied
+    from wardconsole.store.models import AuditRow
+
+    signed_night(ward)
+    StaffService(ward.db).add("ro.visitor", "Visiting Doctor", Role.READONLY, None)
+    visitor = StaffService(ward.db).actor("ro.visitor", "Station A")
+    shift = ward.handoff.last_shift(at(7, 5))
+    with pytest.raises(PermissionDenied):
+        build_handoff_pdf(ward.db, shift, tmp_path / "no.pdf", ward_name="W", actor=visitor)
+    assert not (tmp_path / "no.pdf").exists()
+    build_handoff_pdf(ward.db, shift, tmp_path / "yes.pdf", ward_name="W", actor=ward.nurse)
+    with ward.db.read() as session:
+        [row] = session.scalars(select(AuditRow).where(AuditRow.action == "export")).all()
+    assert row.staff_id == ward.nurse.staff_id and row.detail["what"] == "handoff PDF"

@@ -27,6 +27,7 @@ from wardconsole.services.context import Actor, PermissionDenied, Role
 from wardconsole.services.db import Database
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.staff import StaffService
+from wardconsole.store import staff_writes
 from wardconsole.store.engine import (
     DatabaseError,
     _alembic_config,
@@ -41,6 +42,7 @@ from wardconsole.store.privileges import (
     scram_verifier,
     table_privileges,
 )
+from wardconsole.store.staff_writes import StaffWriteRefused
 
 pytestmark = pytest.mark.slow
 BOSS = "supervisor-pass-1"
@@ -240,8 +242,21 @@ def test_staff_changes_from_a_station_go_only_through_the_checking_functions(
         staff.reset_password(boss, boss.staff_id, "taken-over-1234")
     # A role forged in memory reads nothing: the database checks the actor's real role.
     forged = Actor(nurse_id, "rn.check", "Robin Check", Role.SUPERVISOR, "Bay 1")
-    with pytest.raises(PermissionDenied, match="only an active supervisor"):
+    with pytest.raises(PermissionDenied, match="nurse in the staff list"):
         staff.add("rn.evil", "Evil", Role.NURSE, "evil-pass-1234", by=forged)
+    # Called directly, skipping the services, the database function checks the same.
+    with app_db.transaction() as session, pytest.raises(StaffWriteRefused, match="supervisor"):
+        staff_writes.add(
+            session,
+            actor_id=nurse_id,
+            station="Bay 1",
+            at=datetime.now(UTC),
+            code="rn.evil",
+            name="Evil",
+            role="nurse",
+            password_hash=None,
+            detail={},
+        )
     with pytest.raises(PermissionDenied):
         staff.add("rn.evil", "Evil", Role.NURSE, "evil-pass-1234")
 

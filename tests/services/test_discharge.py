@@ -195,3 +195,17 @@ def test_patients_on_the_ward_are_not_in_the_discharged_history(
     db: Database, supervisor: Actor, stay: int
 ) -> None:
     assert DischargeService(db).search(supervisor, "") == []
+
+
+@pytest.mark.parametrize(
+    "text", ["x" * 1_000_000, "Aled\x00Abernethy", "Aled\ud800"], ids=["1 MB", "NUL", "surrogate"]
+)
+def test_a_search_no_one_could_type_is_refused_naming_the_field(
+    db: Database, supervisor: Actor, text: str
+) -> None:
+    """Refused as bad input, never reported as 'database unavailable'."""
+    from wardconsole.services.context import InvalidInput
+
+    with pytest.raises(InvalidInput) as refused:
+        DischargeService(db).search(supervisor, text)
+    assert refused.value.problems["search"].startswith("search: ")

@@ -143,3 +143,22 @@ def test_the_same_source_reference_is_stored_once(
     again = ImportService(db).import_batch(nurse, batch)
     assert (again.sets_added, again.already_present) == (0, 1)
     assert _count(db, ObservationSetRow) == 1
+
+
+def test_a_file_never_attributes_an_entry_to_staff_already_on_record(
+    db: Database, nurse: Actor, admission: int, clock: Clock
+) -> None:
+    """Anyone can write a supervisor's ID into a file: the importer records the set, and the
+    file's performer is kept as provenance in its note."""
+    from dataclasses import replace
+
+    from wardconsole.services.importing import AuthorRef
+
+    StaffService(db).add("sn.harrow", "Gwen Harrow", Role.SUPERVISOR, None)
+    forged = AuthorRef("sn.harrow", "Gwen Harrow")
+    batch = ImportBatch("import", "file.json", (replace(_group("a", clock, 60), author=forged),))
+    ImportService(db).import_batch(nurse, batch)
+    with db.read() as session:
+        row = session.scalars(select(ObservationSetRow)).one()
+    assert row.recorded_by_id == nurse.staff_id
+    assert "Performer in the source file: Gwen Harrow (sn.harrow)." in row.note

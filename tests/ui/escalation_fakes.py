@@ -12,6 +12,7 @@ from wardfakes import NORMAL_SET, Clock
 
 from wardconsole.domain.records import EscalationKind, Severity
 from wardconsole.services.admissions import AdmissionService, NewPatient
+from wardconsole.services.auth import SignInRefused
 from wardconsole.services.census import CensusService
 from wardconsole.services.context import Actor, Role
 from wardconsole.services.db import Database
@@ -60,6 +61,9 @@ class RecordingAlertSound(AlertSound):
         self.played.append(severity)
 
 
+COLLEAGUE_PASSWORD = "colleague-password"
+
+
 @dataclass
 class Station:
     """One nursing station on the shared database: its own engine, desk and signed-in nurse."""
@@ -74,7 +78,16 @@ class Station:
 
     @property
     def desk(self) -> EscalationDesk:
-        return EscalationDesk(self.db, station=self.name, actor=lambda: self.nurse)
+        return EscalationDesk(
+            self.db, station=self.name, actor=lambda: self.nurse, confirm=self.confirm
+        )
+
+    def confirm(self, code: str, password: str, first: Actor) -> Actor:
+        """A colleague confirming at this station: the fake checks the password against
+        ``COLLEAGUE_PASSWORD`` (the real sign-in is tested in tests/services)."""
+        if password != COLLEAGUE_PASSWORD:
+            raise SignInRefused("Staff ID or password not recognised.")
+        return StaffService(self.db).actor(code, self.name)
 
     def context(self) -> UiContext:
         census = CensusService(self.db)

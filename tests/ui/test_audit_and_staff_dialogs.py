@@ -289,3 +289,33 @@ def test_staff_accounts_screenshot(qtbot, qapp, staff_dialog: StaffDialog) -> No
     _select(staff_dialog, "rn.okafor")
     path = grab_widget(staff_dialog, DOCS / "staff-accounts-night.png")
     assert path.stat().st_size > 5_000
+
+
+def test_supervisors_see_the_record_verified_and_a_loud_notice_after_tampering(
+    qtbot,
+    world: AccessWorld,  # noqa: F811
+) -> None:
+    from sqlalchemy import text
+
+    _fill_trail(world)
+    supervisor = world.actor("sn.harrow")
+    world.clock.advance(minutes=5)  # past the settle window: the rows get sealed
+
+    def opened() -> AuditDialog:
+        dialog = AuditDialog(world.access.audit, lambda: supervisor)  # type: ignore[arg-type]
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitUntil(lambda: "Checking" not in dialog.record_check.text(), timeout=10_000)
+        return dialog
+
+    dialog = opened()
+    assert dialog.record_check.text().startswith("✔ Record verified at")
+    assert dialog.record_check.property("tone") == "ok"
+    dialog.shutdown()
+    with world.db.engine.begin() as connection:  # someone edits a set outside the console
+        connection.execute(text("UPDATE observation_sets SET pulse = 60"))
+    dialog = opened()
+    assert "RECORD VERIFICATION FAILED" in dialog.record_check.text()
+    assert "observation_sets row" in dialog.record_check.text()
+    assert dialog.record_check.property("tone") == "alert"
+    dialog.shutdown()

@@ -315,3 +315,41 @@ def test_escalation_kind_labels_are_used(qapp) -> None:
     row = census_row(escalations=[escalation(EscalationKind.SELF_HARM, Severity.URGENT)])
     model.set_snapshot(snapshot([row]))
     assert cell(model, 0, CensusColumn.ESCALATION) == "◆ URGENT · Self-harm risk"
+
+
+def test_what_is_due_after_a_prn_dose_is_beside_the_next_set(model: CensusTableModel) -> None:
+    rass = replace(census_row(1, bed="A1"), post_prn_rass_due_at=NOW + timedelta(minutes=20))
+    rt = replace(
+        census_row(2, bed="A2"),
+        rt_next_due_at=NOW - timedelta(minutes=10),
+        rt_interval_minutes=15,
+        rt_not_possible=True,
+    )
+    model.set_snapshot(snapshot([rass, rt]))
+    assert cell(model, 0, CensusColumn.NEXT_DUE) == "in 3 h · RASS in 20 min"
+    assert cell(model, 1, CensusColumn.NEXT_DUE) == (
+        "in 3 h · RT 15 min asleep—not done OVERDUE 10 min"
+    )
+    assert cell(model, 1, CensusColumn.NEXT_DUE, Qt.ItemDataRole.FontRole).bold()
+    tip = cell(model, 1, CensusColumn.NEXT_DUE, Qt.ItemDataRole.ToolTipRole)
+    assert "asleep, observations not possible (not a normal check)" in tip
+
+
+def test_clinician_decisions_and_news2_not_validated_stay_with_the_score(
+    model: CensusTableModel,
+) -> None:
+    scale2 = replace(
+        census_row(1, bed="A1", news2_total=3, news2_risk="low-medium"),
+        clinical_decisions=("SpO2 Scale 2 (target 88–92 %, Amir Khan)",),
+    )
+    young = replace(census_row(2, bed="A2"), news2_not_validated=("under 16",))
+    model.set_snapshot(snapshot([scale2, young]))
+    assert cell(model, 0, CensusColumn.NEWS2).endswith(" · S2")
+    assert cell(model, 0, CensusColumn.NEWS2).startswith("3")
+    assert "SpO2 Scale 2 (target 88–92 %, Amir Khan)" in cell(
+        model, 0, CensusColumn.NEWS2, Qt.ItemDataRole.ToolTipRole
+    )
+    assert cell(model, 1, CensusColumn.NEWS2).endswith(" · NEWS2 not validated")
+    assert "under 16 (still scored)" in cell(
+        model, 1, CensusColumn.NEWS2, Qt.ItemDataRole.ToolTipRole
+    )

@@ -7,6 +7,7 @@ missed night, a partial set at 02:00, a corrected pulse, withdrawal ratings, RAS
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -596,3 +597,25 @@ def test_a_released_page_keeps_nothing_of_its_patient(
     assert all(plot.track(name) is None for plot in page.plots for name in plot.curves)
     assert page.events.events == ()
     charts.set_view_range(ADMITTED.timestamp(), NOW.timestamp())  # the old window: no effect
+
+
+def test_capillary_glucose_is_charted_and_a_meter_lo_named_in_the_table(
+    qtbot, make_charts, ward: Ward, tmp_path: Path
+) -> None:
+    recording = RecordingService(ward.db)
+    for minutes, glucose in ((50, "6.1"), (30, "LO")):
+        recording.record_observation(
+            ward.nurse,
+            ward.admission,
+            {**NORMAL_SET, "glucose": glucose},
+            taken_at=NOW - timedelta(minutes=minutes),
+        )
+    charts = make_charts(ward, theme=Theme.NIGHT)
+    assert curve_points(charts, "glucose", "glucose") == 2
+    shot_dir = Path(os.environ.get("WARDCONSOLE_SHOT_DIR", tmp_path))
+    assert charts.grab().save(str(shot_dir / "glucose-chart-night.png"))
+    click(qtbot, charts, "page_table")
+    model = charts.observation_model
+    assert model.headerData(ObservationColumn.GLUCOSE, Qt.Orientation.Horizontal) == "CBG mmol/L"
+    shown = [model.index(r, ObservationColumn.GLUCOSE).data() for r in range(3)]
+    assert shown == ["LO", "6.1", "—"]  # newest first; the older sets have none

@@ -38,7 +38,7 @@ def test_the_console_on_the_demo_ward(
     session = StaffSession()
     session.sign_in(StaffService(db).actor("rn.okafor", settings.station))
     access = _access(db, settings, "Ketamine Detox Unit (demo)", session)
-    escalations = _escalation_desk(db, settings.station, session.current_actor)
+    escalations = _escalation_desk(db, settings.station, session.current_actor, access)
     context = console_context(engine, db, settings, session, access, escalations)
     # This machine has no audio device; the real sound's Qt warnings are tested elsewhere.
     context = replace(context, open_alert_sound=lambda: SilentAlertSound("no audio output device"))

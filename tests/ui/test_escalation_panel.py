@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from datetime import UTC
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLabel
+from screenshots import grab_widget
 from wardfakes import NORMAL_SET, Clock
 
 from wardconsole.domain.records import EscalationState, Severity
@@ -21,8 +24,17 @@ from wardconsole.ui.escalations.escalation_model import (
 )
 from wardconsole.ui.escalations.panel import EscalationPanel
 from wardconsole.ui.main_window import MainWindow
+from wardconsole.ui.theme import Theme
 
-from .escalation_fakes import SICK, UNWELL, Station, Ward, deterioration, fake_clock
+from .escalation_fakes import (
+    COLLEAGUE_PASSWORD,
+    SICK,
+    UNWELL,
+    Station,
+    Ward,
+    deterioration,
+    fake_clock,
+)
 
 
 @pytest.fixture
@@ -61,6 +73,23 @@ def open_window(qtbot) -> Iterator[Callable[[Station], MainWindow]]:
     yield open_
     for window in windows:
         window.shutdown()
+
+
+def open_dialog(qtbot, panel: EscalationPanel, button) -> dialogs.EscalationDialog:
+    """Click an action button; the (non-modal) dialog it opens, focus in its first field."""
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.dialog is not None and panel.dialog.isVisible())
+    assert panel.dialog is not None
+    assert panel.dialog.focusWidget() is panel.dialog.first_field()
+    return panel.dialog
+
+
+def answer(qtbot, panel: EscalationPanel, button, text: str) -> None:
+    """Open the dialog, type at once (no click into a field) and press Return."""
+    dialog = open_dialog(qtbot, panel, button)
+    qtbot.keyClicks(dialog.focusWidget(), text)
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: panel.dialog is None)
 
 
 def panel_of(window: MainWindow) -> EscalationPanel:
@@ -146,21 +175,14 @@ def test_raised_acknowledged_action_resolved_with_its_trail(
     assert not panel.acknowledge_button.isEnabled()
     assert "Acknowledged" in panel.notice.text()
 
-    monkeypatch.setattr(
-        dialogs.RecordActionDialog,
-        "ask",
-        classmethod(lambda cls, parent, e: "Doctor called — Dr Iyer coming"),
-    )
-    qtbot.mouseClick(panel.action_button, Qt.MouseButton.LeftButton)
+    dialog = open_dialog(qtbot, panel, panel.action_button)
+    qtbot.keyClicks(dialog.focusWidget(), "Dr Iyer coming")
+    dialog.preset.setCurrentText("Doctor called")
+    qtbot.keyClick(dialog.details, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: len(trail(window)) == 3)
 
-    monkeypatch.setattr(
-        dialogs.ResolveDialog,
-        "ask",
-        classmethod(lambda cls, parent, e: "Reviewed, antibiotics started"),
-    )
     esc_id = panel.selected().id
-    qtbot.mouseClick(panel.resolve_button, Qt.MouseButton.LeftButton)
+    answer(qtbot, panel, panel.resolve_button, "Reviewed, antibiotics started")
     qtbot.waitUntil(lambda: rows(window) == [])
     assert panel.empty_label.isVisible()
     assert panel.empty_label.text() == "No open escalations on the ward."
@@ -186,27 +208,67 @@ def test_the_trail_shows_who_when_and_from_which_station(
     assert trail(window)[1] == ("acknowledged", "Ash Nurse", "Station A", "")
     local = clock.now.astimezone()
     assert trail_text(window)[1] == f"{local:%a %H:%M}  Acknowledged — Ash Nurse, Station A"
-    assert trail_text(window)[0].startswith(f"{local:%a %H:%M}  Raised — Ash Nurse, Station A\n")
+    digest = station.db.policy_digest[:8]
+    assert trail_text(window)[0].startswith(
+        f"{local:%a %H:%M}  Raised — Ash Nurse, Station A  [policy {digest}]\n"
+    )
+
+
+def test_an_emergency_is_declined_only_with_a_colleague_who_signs_in(
+    qtbot, ward: Ward, open_window
+) -> None:
+    station = ward.stations[0]
+    ward.station("Station B", "rn.bea", "Bea Second")
+    station.record(ward.admissions[0], SICK)  # an emergency
+    window = open_window(station)
+    panel = panel_of(window)
+    qtbot.waitUntil(lambda: panel.selected() is not None)
+    esc_id = panel.selected().id
+    dialog = open_dialog(qtbot, panel, panel.decline_button)
+    assert (
+        "only with a second member of staff"
+        in dialog.findChild(QLabel, "second_person_note").text()
+    )
+    qtbot.keyClicks(dialog.reason, "Known baseline")
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+    assert dialog.isVisible() and "Staff ID" in dialog.error.text()  # nobody confirmed yet
+    qtbot.keyClicks(dialog.second_staff_id, "rn.bea")
+    qtbot.keyClicks(dialog.second_password, "wrong password")
+    qtbot.keyClick(dialog.second_password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "not recognised" in panel.notice.text())
+    assert EscalationService(station.db).get(esc_id).state is EscalationState.OPEN
+
+    dialog = open_dialog(qtbot, panel, panel.decline_button)
+    qtbot.keyClicks(dialog.reason, "Known baseline")
+    qtbot.keyClicks(dialog.second_staff_id, "rn.bea")
+    qtbot.keyClicks(dialog.second_password, COLLEAGUE_PASSWORD)
+    qtbot.keyClick(dialog.second_password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: rows(window) == [])
+    last = EscalationService(station.db).trail(esc_id)[-1]
+    assert (last.action, last.staff, last.confirmed_by) == (
+        "not_escalated",
+        "Ash Nurse",
+        "Bea Second",
+    )
 
 
 def test_a_snooze_needs_a_reason_is_on_the_trail_and_the_alarm_returns(
     qtbot, ward: Ward, clock: Clock, open_window, monkeypatch
 ) -> None:
     station = ward.stations[0]
-    station.record(ward.admissions[0], SICK)
+    # Urgent: an emergency is snoozed only with a second member of staff.
+    station.record(ward.admissions[0], UNWELL)
     window = open_window(station)
     panel = panel_of(window)
     qtbot.waitUntil(lambda: window.alert_banner.isVisible())
-    offered: list[tuple[int, ...]] = []
-
-    def ask(cls, parent, escalation, choices):
-        offered.append(choices)
-        return 10, "Doctor already at the bedside"
-
-    monkeypatch.setattr(dialogs.SnoozeDialog, "ask", classmethod(ask))
-    qtbot.mouseClick(panel.snooze_button, Qt.MouseButton.LeftButton)
+    dialog = open_dialog(qtbot, panel, panel.snooze_button)
+    offered = [dialog.minutes.itemData(i) for i in range(dialog.minutes.count())]
+    assert offered == [5, 10, 15, 20, 30]  # capped at the policy's 30 min
+    qtbot.keyClicks(dialog.focusWidget(), "Doctor already at the bedside")
+    dialog.minutes.setCurrentIndex(1)
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: rows(window)[0]["Status"] == "Snoozed, 10 min left · not acknowledged")
-    assert offered == [(5, 10, 15, 20, 30)]  # capped at the policy's 30 min
+    qtbot.waitUntil(lambda: trail(window)[-1][0] == "snoozed")  # the trail is read after
     assert trail(window)[-1] == (
         "snoozed",
         "Ash Nurse",
@@ -229,17 +291,12 @@ def test_deciding_not_to_escalate_is_logged_with_the_reason(
     qtbot, ward: Ward, open_window, monkeypatch
 ) -> None:
     station = ward.stations[0]
-    station.record(ward.admissions[0], SICK)
+    station.record(ward.admissions[0], UNWELL)  # urgent (see the snooze test)
     window = open_window(station)
     panel = panel_of(window)
     qtbot.waitUntil(lambda: panel.selected() is not None)
     esc_id = panel.selected().id
-    monkeypatch.setattr(
-        dialogs.NotEscalatingDialog,
-        "ask",
-        classmethod(lambda cls, parent, e: "Known baseline; doctor aware"),
-    )
-    qtbot.mouseClick(panel.decline_button, Qt.MouseButton.LeftButton)
+    answer(qtbot, panel, panel.decline_button, "Known baseline; doctor aware")
     qtbot.waitUntil(lambda: rows(window) == [])
     info = EscalationService(station.db).get(esc_id)
     assert info.state is EscalationState.RESOLVED
@@ -258,8 +315,9 @@ def test_cancelling_a_dialog_changes_nothing(qtbot, ward: Ward, open_window, mon
     window = open_window(station)
     panel = panel_of(window)
     qtbot.waitUntil(lambda: panel.selected() is not None)
-    monkeypatch.setattr(dialogs.ResolveDialog, "ask", classmethod(lambda cls, p, e: None))
-    qtbot.mouseClick(panel.resolve_button, Qt.MouseButton.LeftButton)
+    dialog = open_dialog(qtbot, panel, panel.resolve_button)
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Escape)  # nothing typed: closes at once
+    qtbot.waitUntil(lambda: panel.dialog is None)
     assert not window.escalations.busy
     assert deterioration(station).state is EscalationState.OPEN
 
@@ -334,14 +392,14 @@ def test_resolving_needs_an_outcome(qtbot, ward: Ward) -> None:
         qtbot.keyClick(dialog.outcome, Qt.Key.Key_Return)
 
 
-def test_recording_other_action_needs_details(qtbot, ward: Ward) -> None:
+def test_recording_an_action_needs_words_or_a_common_action(qtbot, ward: Ward) -> None:
     dialog = dialogs.RecordActionDialog(_escalation(ward))
     qtbot.addWidget(dialog)
     dialog.show()
-    assert dialog.text() == "Doctor called"
-    dialog.preset.setCurrentText("Other")
+    assert dialog.text() == ""  # nothing presumed: no common action is chosen for the nurse
     qtbot.keyClick(dialog.details, Qt.Key.Key_Return)
-    assert dialog.error.text().startswith("Details: describe the action taken")
+    assert dialog.isVisible()
+    assert dialog.error.text() == "What was done: type it, or choose a common action."
     qtbot.keyClicks(dialog.details, "Moved to side room")
     with qtbot.waitSignal(dialog.accepted):
         qtbot.keyClick(dialog.details, Qt.Key.Key_Return)
@@ -387,3 +445,202 @@ def test_ages_are_elapsed_time_across_a_clock_change(ward: Ward) -> None:
     model = WardEscalationModel()
     model.set_escalations((escalation,), seen.astimezone(UTC))
     assert model.index(0, WardEscalationColumn.AGE).data() == "2 min"
+
+
+# -- keyboard paths that cannot record the wrong thing -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "button_name", ["action_button", "resolve_button", "snooze_button", "decline_button"]
+)
+def test_typing_at_once_goes_into_the_first_field_and_return_saves_it(
+    qtbot, ward: Ward, open_window, button_name: str
+) -> None:
+    """'Dr Iyer attending' typed straight after opening: every character in the text field, and
+    Return records exactly that — never a preset, never the census filter."""
+    station = ward.stations[0]
+    station.record(ward.admissions[0], UNWELL)  # urgent: no second person needed
+    window = open_window(station)
+    panel = panel_of(window)
+    qtbot.waitUntil(lambda: panel.selected() is not None)
+    escalation_id = panel.selected().id
+    dialog = open_dialog(qtbot, panel, getattr(panel, button_name))
+    qtbot.keyClicks(dialog.focusWidget(), "Dr Iyer attending")
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: panel.dialog is None)
+    qtbot.waitUntil(lambda: not window.escalations.busy)
+    qtbot.waitUntil(lambda: len(EscalationService(station.db).trail(escalation_id)) == 2)
+    events = EscalationService(station.db).trail(escalation_id)
+    assert events[-1].detail.endswith("Dr Iyer attending")
+    if button_name == "action_button":
+        assert events[-1].detail == "Dr Iyer attending"
+    assert window.filter_box.text() == ""
+
+
+def test_ctrl_return_saves_from_anywhere_in_the_dialog(qtbot, ward: Ward, open_window) -> None:
+    station = ward.stations[0]
+    station.record(ward.admissions[0], UNWELL)
+    window = open_window(station)
+    panel = panel_of(window)
+    qtbot.waitUntil(lambda: panel.selected() is not None)
+    dialog = open_dialog(qtbot, panel, panel.snooze_button)
+    qtbot.keyClicks(dialog.focusWidget(), "Patient asleep, breathing normally")
+    dialog.minutes.setFocus()
+    qtbot.keyClick(dialog.minutes, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: panel.dialog is None)
+    qtbot.waitUntil(lambda: rows(window)[0]["Status"].startswith("Snoozed, 5 min left"))
+
+
+def test_closing_with_typed_text_asks_inside_the_dialog_and_keeps_it(
+    qtbot, ward: Ward, open_window
+) -> None:
+    """Esc, Cancel, Tab + Return on Cancel: typed words are never dropped without a word."""
+    station = ward.stations[0]
+    station.record(ward.admissions[0], SICK)
+    window = open_window(station)
+    panel = panel_of(window)
+    qtbot.waitUntil(lambda: panel.selected() is not None)
+    escalation_id = panel.selected().id
+    dialog = open_dialog(qtbot, panel, panel.action_button)
+    qtbot.keyClicks(dialog.focusWidget(), "Dr Iyer attending")
+
+    qtbot.keyClick(dialog.details, Qt.Key.Key_Escape)
+    assert dialog.isVisible() and dialog.discard_bar.isVisible()
+    assert dialog.discard_label.text() == "What you typed is not saved. Discard it?"
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Escape)  # Esc again: keep editing
+    assert not dialog.discard_bar.isVisible()
+    assert dialog.focusWidget() is dialog.details and dialog.details.text() == "Dr Iyer attending"
+
+    cancel = dialog.buttons.button(dialog.buttons.StandardButton.Cancel)
+    cancel.setFocus()  # where Tab would leave it
+    qtbot.keyClick(cancel, Qt.Key.Key_Return)
+    assert dialog.isVisible() and dialog.discard_bar.isVisible()
+    dialog.close()  # the window's close button
+    assert dialog.isVisible()
+    qtbot.mouseClick(dialog.discard_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.dialog is None)
+    assert [e.action for e in EscalationService(station.db).trail(escalation_id)] == ["raised"]
+
+
+def test_the_banner_answers_a_click_while_a_dialog_is_open_and_the_text_stays(
+    qtbot, ward: Ward, open_window
+) -> None:
+    station = ward.stations[0]
+    station.record(ward.admissions[1], UNWELL)  # urgent, Dominic Ashgrove
+    window = open_window(station)
+    panel = panel_of(window)
+    qtbot.waitUntil(lambda: panel.selected() is not None)
+    urgent = panel.selected()
+    dialog = open_dialog(qtbot, panel, panel.action_button)
+    qtbot.keyClicks(dialog.focusWidget(), "Observations repeated at 02:10")
+
+    station.record(ward.admissions[0], SICK)  # a new emergency rings while she types
+    window.escalations.refresh()
+    qtbot.waitUntil(
+        lambda: (
+            window.alert_banner.alarm is not None
+            and window.alert_banner.alarm.escalation.severity is Severity.EMERGENCY
+        )
+    )
+    qtbot.mouseClick(window.alert_banner.show_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.selected() is not None and panel.selected().id != urgent.id)
+    assert panel.selected().severity is Severity.EMERGENCY
+    assert dialog.isVisible() and not dialog.discard_bar.isVisible()
+    assert dialog.details.text() == "Observations repeated at 02:10"
+    qtbot.keyClick(dialog.details, Qt.Key.Key_Return)  # saved on its own escalation
+    qtbot.waitUntil(lambda: panel.dialog is None)
+    qtbot.waitUntil(lambda: len(EscalationService(station.db).trail(urgent.id)) == 2)
+    assert EscalationService(station.db).trail(urgent.id)[-1].detail == (
+        "Observations repeated at 02:10"
+    )
+
+
+@pytest.mark.parametrize("theme", [Theme.DAY, Theme.NIGHT])
+def test_screenshots_of_the_escalation_dialogs(
+    qtbot, ward: Ward, open_window, theme: Theme, tmp_path: Path
+) -> None:
+    """Each dialog as a nurse first sees it (focus in the first field) and with the discard
+    question; set WARDCONSOLE_SHOT_DIR to keep the pictures."""
+    shots = Path(os.environ.get("WARDCONSOLE_SHOT_DIR", tmp_path))
+    station = ward.stations[0]
+    station.record(ward.admissions[0], UNWELL)
+    window = open_window(station)
+    window.set_theme(theme)
+    panel = panel_of(window)
+    qtbot.waitUntil(lambda: panel.selected() is not None)
+    for name in ("action_button", "resolve_button", "snooze_button", "decline_button"):
+        dialog = open_dialog(qtbot, panel, getattr(panel, name))
+        qtbot.keyClicks(dialog.focusWidget(), "Dr Iyer attending")
+        grab_widget(dialog, shots / f"escalation-{name[:-7]}-{theme.value}.png")
+        qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Escape)
+        assert dialog.discard_bar.isVisible()
+        grab_widget(dialog, shots / f"escalation-{name[:-7]}-discard-{theme.value}.png")
+        qtbot.mouseClick(dialog.discard_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: panel.dialog is None)
+    window.set_theme(Theme.DAY)
+
+
+# -- Alt+A: the alarm on the banner, never silently another ------------------------------------
+
+
+def _alt_a(qtbot, window: MainWindow) -> None:
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.keyClick(window.census_view, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
+
+
+def test_alt_a_acknowledges_the_banner_alarm_and_says_so_for_seconds(
+    qtbot, ward: Ward, open_window
+) -> None:
+    station = ward.stations[0]
+    station.record(ward.admissions[0], SICK)
+    window = open_window(station)
+    qtbot.waitUntil(lambda: window.alert_banner.alarm is not None)
+    banner = window.alert_banner.alarm.escalation
+    _alt_a(qtbot, window)
+    acknowledger = window.alarm_acknowledger
+    assert acknowledger is not None and acknowledger.question is None  # nothing to ask
+    qtbot.waitUntil(lambda: acknowledger.feedback.isVisible())
+    assert acknowledger.feedback.text() == (
+        "Acknowledged: Bed A1, Maya Thornbury, deterioration — emergency"
+    )
+    assert acknowledger.feedback_timer.isActive()
+    assert acknowledger.feedback_timer.interval() >= 5_000
+    assert EscalationService(station.db).get(banner.id).state is EscalationState.ACKNOWLEDGED
+    qtbot.waitUntil(lambda: not window.alert_banner.isVisible())
+    assert acknowledger.feedback.isVisible()  # the banner went; the words stay
+
+
+def test_alt_a_asks_when_the_panel_has_another_alarm_selected(
+    qtbot, ward: Ward, open_window
+) -> None:
+    station = ward.stations[0]
+    station.record(ward.admissions[1], UNWELL)  # urgent, Dominic Ashgrove
+    window = open_window(station)
+    panel = panel_of(window)
+    qtbot.waitUntil(lambda: panel.selected() is not None)
+    urgent = panel.selected()
+    station.record(ward.admissions[0], SICK)  # a new emergency on the banner
+    window.escalations.refresh()
+    qtbot.waitUntil(
+        lambda: (
+            window.alert_banner.alarm is not None
+            and window.alert_banner.alarm.escalation.severity is Severity.EMERGENCY
+        )
+    )
+    emergency = window.alert_banner.alarm.escalation
+    assert panel.selected().id == urgent.id  # the nurse's selection did not move
+
+    _alt_a(qtbot, window)
+    acknowledger = window.alarm_acknowledger
+    qtbot.waitUntil(lambda: acknowledger.question is not None and acknowledger.question.isVisible())
+    question = acknowledger.question
+    assert "Bed A1, Maya Thornbury, deterioration — emergency" in question.text()
+    assert "Bed A2, Dominic Ashgrove, deterioration — urgent" in question.text()
+    assert question.defaultButton().text() == "Banner: Bed A1, Maya Thornbury"
+    service = EscalationService(station.db)
+    assert service.get(emergency.id).state is EscalationState.OPEN  # nothing until answered
+    qtbot.mouseClick(question.defaultButton(), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: service.get(emergency.id).state is EscalationState.ACKNOWLEDGED)
+    assert service.get(urgent.id).state is EscalationState.OPEN
+    qtbot.waitUntil(lambda: acknowledger.feedback.text().startswith("Acknowledged: Bed A1"))

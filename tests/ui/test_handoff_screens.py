@@ -149,7 +149,11 @@ def test_handoff_board_and_editor_screenshots(qtbot, demo: Database, shot_dir: P
 def test_a_printed_page(demo: Database, shot_dir: Path) -> None:
     service = handover_in_progress(demo)
     pdf = build_handoff_pdf(
-        demo, service.this_shift(), shot_dir / "handoff.pdf", ward_name="Ketamine Detox Unit (demo)"
+        demo,
+        service.this_shift(),
+        shot_dir / "handoff.pdf",
+        ward_name="Ketamine Detox Unit (demo)",
+        actor=StaffService(demo).actor(NURSES[0][0], "Station A"),
     )
     reader = PdfReader(pdf)
     assert len(reader.pages) == 1 + len(service.board(service.this_shift()).handoffs)

@@ -56,7 +56,9 @@ def station(sqlite_url: str) -> Iterator[Station]:  # noqa: F811 - fixture
 
     def write_report(shift, path, progress):
         threads.append(threading.current_thread())
-        return build_handoff_pdf(ward.db, shift, path, ward_name="Test ward", progress=progress)
+        return build_handoff_pdf(
+            ward.db, shift, path, ward_name="Test ward", actor=ward.nurse, progress=progress
+        )
 
     ui = HandoffUi(service=ward.handoff, write_report=write_report, ward_name="Test ward")
     runner = TaskRunner()

@@ -93,6 +93,25 @@ def _visible_rows(window: RoundsWindow) -> list[tuple[str, str]]:
     ]
 
 
+class RoundsCensus:
+    """The census's Checks column for the same ward, as the main window shows it."""
+
+    def __init__(self, ward: Ward) -> None:
+        from wardconsole.services.census import CensusService
+        from wardconsole.ui.census.census_model import CensusTableModel
+
+        self.model = CensusTableModel()
+        self.model.set_snapshot(CensusService(ward.db).snapshot())
+
+    def checks_text(self, bed: str) -> str:
+        from wardconsole.ui.census.census_model import CensusColumn
+
+        for row in range(self.model.rowCount()):
+            if self.model.index(row, CensusColumn.BED).data() == bed:
+                return self.model.index(row, CensusColumn.CHECKS).data()
+        raise AssertionError(f"bed {bed} not on the census")
+
+
 def _count(db: Database, model: type) -> int:
     with db.read() as session:
         return session.scalar(select(func.count()).select_from(model)) or 0
@@ -152,9 +171,16 @@ def test_not_found_from_the_rounds_view_raises_the_alarm(
         classmethod(lambda cls, *a: CheckEntry(Presentation.NOT_FOUND, "Bedroom, lounge")),
     )
     rounds.view.table.selectRow(1)
+    bed = rounds.view.proxy.index(1, RoundsColumn.BED).data()
     rounds.view.record_button.click()
     qtbot.waitUntil(lambda: "NOT FOUND" in rounds.view.message.text())
     assert "absent-patient emergency raised" in rounds.view.message.text()
+    # Absent until found: no countdown for that bed, first in the walk, and the census too.
+    qtbot.waitUntil(lambda: _visible_rows(rounds)[0][0] == bed)
+    assert _visible_rows(rounds)[0][1].startswith("▲ ABSENT ")
+    assert "left" not in _visible_rows(rounds)[0][1]
+    census = RoundsCensus(ward)
+    assert census.checks_text(bed).startswith("▲ ABSENT ")
 
 
 def test_setting_a_level_from_the_rounds_view(

@@ -120,8 +120,8 @@ def test_sign_in_screenshot_at_night(qtbot, qapp, dialog: SignInDialog) -> None:
     apply_theme(qapp, Theme.NIGHT)
     dialog.form.staff_id.setText("rn.okafor")
     dialog.form.show_message(
-        "Staff ID or password not recognised. After 5 wrong tries in a "
-        "row an account locks for 15 minutes."
+        "Staff ID or password not recognised. After 5 wrong tries in a row, each further "
+        "try with that ID waits, longer each time (up to 15 minutes)."
     )
     dialog.adjustSize()
     path = grab_widget(dialog, DOCS / "sign-in-night.png")

@@ -10,17 +10,19 @@ bar. Columns give way in the census's defined order; the risk columns never do.
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QRect
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QWidget
 from screenshots import fits_smallest_frame, grab_census, size_problems
 
 from wardconsole.app import _access, _escalation_desk, console_context
 from wardconsole.config import Settings
+from wardconsole.domain.safety_checks import Presentation
 from wardconsole.services.db import Database
 from wardconsole.services.demo import DemoOptions, build_demo_ward
 from wardconsole.services.staff import StaffService
@@ -28,6 +30,7 @@ from wardconsole.store.engine import make_engine, upgrade
 from wardconsole.ui.access.session import StaffSession
 from wardconsole.ui.census.census_model import CensusColumn
 from wardconsole.ui.census.census_view import GIVE_WAY_ORDER
+from wardconsole.ui.checks.round_model import RoundsColumn
 from wardconsole.ui.escalations.alerts import SilentAlertSound
 from wardconsole.ui.main_window import MainWindow
 from wardconsole.ui.theme import Theme
@@ -52,7 +55,7 @@ def console(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     session = StaffSession()
     session.sign_in(StaffService(db).actor("rn.okafor", settings.station))
     access = _access(db, settings, "Ketamine Detox Unit (demo)", session)
-    escalations = _escalation_desk(db, settings.station, session.current_actor)
+    escalations = _escalation_desk(db, settings.station, session.current_actor, access)
     context = console_context(engine, db, settings, session, access, escalations)
     context = replace(context, open_alert_sound=lambda: SilentAlertSound("no audio output device"))
     window = MainWindow(context)
@@ -64,6 +67,11 @@ def console(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     yield window
     window.close()
     engine.dispose()
+
+
+def shots(tmp_path: Path) -> Path:
+    """Where screenshots go: WARDCONSOLE_SHOT_DIR to keep them, else the test's temp dir."""
+    return Path(os.environ.get("WARDCONSOLE_SHOT_DIR", tmp_path))
 
 
 def _inside(window: QWidget, widget: QWidget) -> bool:
@@ -106,7 +114,7 @@ def test_the_census_with_an_alarm_fits_1366_by_768(
     assert _inside(console, panel.trail)
     assert _inside(console, panel.acknowledge_button)
     assert _inside(console, console.statusBar())
-    grab_census(console, tmp_path / f"census-1366-{theme.value}.png", (width, height))
+    grab_census(console, shots(tmp_path) / f"census-1366-{theme.value}.png", (width, height))
 
 
 def test_columns_give_way_in_the_defined_order(qtbot, console: MainWindow) -> None:
@@ -133,3 +141,39 @@ def test_columns_give_way_in_the_defined_order(qtbot, console: MainWindow) -> No
         assert header.sectionSize(column) == wide[column], column.name
         left = header.sectionViewportPosition(column)
         assert left + header.sectionSize(column) <= view.viewport().width(), column.name
+
+
+@pytest.mark.parametrize("theme", [Theme.DAY, Theme.NIGHT])
+def test_the_round_window_never_hides_an_emergency(
+    qtbot, console: MainWindow, theme: Theme, tmp_path: Path
+) -> None:
+    """A patient not found on the round is absent there and on the census, and the round window
+    (which may cover the console's banner) repeats the alarm; a click on it selects it."""
+    desk = console._context.observation
+    assert desk is not None
+    patient = next(r for r in desk.rounds().rows if r.raised)
+    desk.record_check(patient.admission_id, Presentation.NOT_FOUND, "Bedroom, lounge")
+    console.refresh()
+    console.escalations.refresh()
+    console.set_theme(theme)
+    console.observation_menu.open_rounds()
+    rounds = console.observation_menu.rounds
+    assert rounds is not None
+    qtbot.addWidget(rounds)
+    qtbot.waitUntil(lambda: rounds.view.model.rowCount() > 0)
+    proxy = rounds.view.proxy
+    qtbot.waitUntil(lambda: proxy.index(0, RoundsColumn.BED).data() == patient.bed)
+    assert proxy.index(0, RoundsColumn.CHECK).data().startswith("▲ ABSENT ")
+    qtbot.waitUntil(rounds.alarm_strip.isVisible)
+    assert "EMERGENCY" in rounds.alarm_strip.text()
+    assert "NOT ACKNOWLEDGED" in rounds.alarm_strip.text()
+    grab_census(rounds, shots(tmp_path) / f"rounds-absent-{theme.value}.png", fits_smallest_frame())
+    ringing = console.alert_banner.alarm
+    assert ringing is not None
+    qtbot.mouseClick(rounds.alarm_strip, Qt.MouseButton.LeftButton)
+    panel = console.escalation_panel
+    assert panel is not None
+    qtbot.waitUntil(lambda: panel.selected() is not None)
+    assert panel.selected().id == ringing.escalation.id
+    rounds.close()
+    rounds.stop()

@@ -133,6 +133,11 @@ BLADDER_RED_FLAG: Final = RiskFlagKind(
     "Bladder red flag", "Bladder", "urinary red flag (§5.3, §9A)"
 )
 FALLS_RISK: Final = RiskFlagKind("Falls risk", "Falls", "nurse judgement at intake")
+NEWS2_PREGNANT: Final = RiskFlagKind(
+    "NEWS2 not validated: pregnant",
+    "NEWS2 preg",
+    "NEWS2 is not validated in pregnancy (REFERENCE-2.md §12.10); scoring still runs",
+)
 ALLERGY: Final = RiskFlagKind("Allergy", "Allergy", "intake")
 
 FLAG_KINDS: Final[tuple[RiskFlagKind, ...]] = (
@@ -143,6 +148,7 @@ FLAG_KINDS: Final[tuple[RiskFlagKind, ...]] = (
     SELF_HARM_HISTORY,
     PSYCHOSIS_HISTORY,
     BLADDER_RED_FLAG,
+    NEWS2_PREGNANT,
     FALLS_RISK,
     ALLERGY,
 )
@@ -221,6 +227,8 @@ class Physical:
     falls_risk: bool = False
     falls_reason: str = ""
     notes: str = ""
+    pregnant: bool = False
+    """NEWS2 is not validated in pregnancy (REFERENCE-2.md §12.10): flagged, never suppressed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,6 +380,14 @@ def derive_risk_flags(intake: Intake) -> tuple[RiskFlag, ...]:
                 BLADDER_RED_FLAG,
                 BLADDER_RED_FLAG.label,
                 f"{bladder.label} — medical review; urology pathway (§9A)",
+            )
+        )
+    if p.pregnant:
+        flags.append(
+            RiskFlag(
+                NEWS2_PREGNANT,
+                NEWS2_PREGNANT.label,
+                "maternity early-warning scores apply; NEWS2 is still scored and escalates",
             )
         )
     if p.falls_risk:
@@ -681,6 +697,7 @@ def _physical(s: _Section, *, admitted_at: datetime, date_of_birth: date | None)
         falls_risk=falls,
         falls_reason=falls_reason,
         notes=s.text("notes"),
+        pregnant=s.flag("pregnant"),
     )
 
 

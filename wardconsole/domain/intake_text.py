@@ -109,6 +109,8 @@ def physical_lines(intake: i.Intake) -> list[str]:
         lines.append(f"Other conditions: {p.other_conditions}")
     if p.current_medication:
         lines.append(f"Current medication: {p.current_medication}")
+    if p.pregnant:
+        lines.append("Pregnant: NEWS2 is not validated in pregnancy (still scored)")
     if p.falls_risk:
         lines.append(f"Falls risk: {p.falls_reason}")
     if p.notes:

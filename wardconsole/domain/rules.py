@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
-from itertools import pairwise
+from itertools import groupby, pairwise
 from typing import Final, Literal
 
 from wardconsole.domain import assessments as a
@@ -707,20 +707,13 @@ def _late_entries(facts: _Facts, rule: RulePolicy, policy: EscalationPolicy) -> 
     since = facts.now - rule.lookback
     state = facts.state
     found: list[_Candidate] = []
-    late: list[tuple[datetime, datetime]] = []  # (taken_at, recorded_at)
-    for obs in state.observations:
-        if obs.recorded_at is not None and _never_current(
-            obs.recorded_at, since, _newer_complete(state, obs)
-        ):
-            late.append((obs.taken_at, obs.recorded_at))
-    for entry in state.assessments:
-        newer = [
-            e.recorded_at
-            for e in state.assessments
-            if e.kind == entry.kind and e.taken_at > entry.taken_at
-        ]
-        if entry.recorded_at is not None and _never_current(entry.recorded_at, since, newer):
-            late.append((entry.taken_at, entry.recorded_at))
+    late = _never_current(
+        [(o.taken_at, o.recorded_at, "set", o.vitals.is_complete) for o in state.observations],
+        since,
+    )
+    late += _never_current(
+        [(e.taken_at, e.recorded_at, e.kind, True) for e in state.assessments], since
+    )
     late = sorted(set(late), key=lambda pair: pair[1])[-_MAX_LATE_SHOWN:]
     for taken_at, recorded_at in late:
         then = replace(
@@ -750,19 +743,29 @@ def _late_entries(facts: _Facts, rule: RulePolicy, policy: EscalationPolicy) -> 
     return found
 
 
-def _newer_complete(state: PatientClinicalState, obs: ObservationSet) -> list[datetime | None]:
-    return [
-        o.recorded_at
-        for o in state.observations
-        if o.taken_at > obs.taken_at and o.vitals.is_complete
-    ]
-
-
 def _never_current(
-    recorded_at: datetime, since: datetime, newer_recorded: list[datetime | None]
-) -> bool:
-    """Recorded within the window when a newer entry of its kind was already on record."""
-    return recorded_at >= since and any(r is not None and r <= recorded_at for r in newer_recorded)
+    entries: Sequence[tuple[datetime, datetime | None, str, bool]], since: datetime
+) -> list[tuple[datetime, datetime]]:
+    """(taken_at, recorded_at) of the entries recorded since ``since`` when a newer one of
+    their kind (a complete one, for sets) was already on record: one pass, newest taken first,
+    keeping per kind the earliest time a newer qualifying entry was recorded."""
+    earliest: dict[str, datetime] = {}
+    found: list[tuple[datetime, datetime]] = []
+    ordered = sorted(entries, key=lambda e: e[0], reverse=True)
+    for _taken, group in groupby(ordered, key=lambda e: e[0]):
+        same_time = list(group)  # entries taken at the same moment are not newer than each other
+        for taken_at, recorded_at, kind, _counts in same_time:
+            newer = earliest.get(kind)
+            entered_after_newer = (
+                newer is not None and recorded_at is not None and newer <= recorded_at
+            )
+            if entered_after_newer and recorded_at is not None and recorded_at >= since:
+                found.append((taken_at, recorded_at))
+        for _taken_at, recorded_at, kind, counts in same_time:
+            newer = earliest.get(kind)
+            if counts and recorded_at is not None and (newer is None or recorded_at < newer):
+                earliest[kind] = recorded_at
+    return found
 
 
 _NOT_LATE: Final = frozenset({"late_entry"})

@@ -28,6 +28,7 @@ from wardconsole.private_files import touch_private
 from wardconsole.reports import handoff_charts as charts
 from wardconsole.reports.handoff_text import TextBox, draw, fit, sbar_items
 from wardconsole.services.audit import AuditService
+from wardconsole.services.context import Actor, Permission, require
 from wardconsole.services.db import Database
 from wardconsole.services.handoff import HandoffService, ReportPatient, ShiftReport
 
@@ -118,11 +119,19 @@ def build_handoff_pdf(
     path: str | Path,
     *,
     ward_name: str,
+    actor: Actor,
     progress: Progress | None = None,
 ) -> Path:
     """Read the shift through the services and write its PDF (the CLI and the console use it).
-    The record's chain head, sealed now, is printed on it: a paper anchor kept outside what
-    any station can rewrite (``store.ledger``)."""
+
+    Printing patient data is an export: it needs the handoff permission (not read-only
+    accounts) and writes an export audit row first, so a print is never unaudited; the file is
+    owner-only. The record's chain head, sealed now, is printed on it: a paper anchor kept
+    outside what any station can rewrite (``store.ledger``)."""
+    require(actor, Permission.WRITE_HANDOFF)
+    AuditService(db).record_export(
+        actor, "handoff PDF", detail={"shift": shift.label, "file": Path(path).name[:120]}
+    )
     report = HandoffService(db).report(shift)
     return write_handoff_pdf(
         report,

@@ -38,6 +38,8 @@ from wardconsole.store.models import (
 )
 
 log = logging.getLogger(__name__)
+Verification = ledger.Verification
+"""What a record check found (``store.ledger``), for the screens."""
 
 DEFAULT_LIMIT = 2000
 """Rows one search returns (newest first); narrow the filters to see older ones."""
@@ -160,7 +162,11 @@ class AuditService:
                     entity=row.AuditRow.entity,
                     entity_id=row.AuditRow.entity_id,
                     patient=patients.get(row.AuditRow.id, ""),
-                    detail=dict(row.AuditRow.detail or {}),
+                    detail={  # the content digest is for verification, not for people
+                        key: value
+                        for key, value in (row.AuditRow.detail or {}).items()
+                        if key != ledger.DIGEST_KEY
+                    },
                 )
                 for row in rows
             )
@@ -201,6 +207,18 @@ class AuditService:
             f"{block.sealed_at:%Y-%m-%d %H:%M} UTC, audit rows to {block.last_audit_id}); "
             "'wardconsole audit verify' checks the record against it"
         )
+
+    def check_record(self, actor: Actor) -> ledger.Verification:
+        """For the supervisors' audit screen: seal what has settled, then verify from the last
+        anchor (the whole record when there is none). ``at`` says when."""
+        require(actor, Permission.VIEW_AUDIT)
+        try:
+            self.seal(actor.station)
+        except SQLAlchemyError as exc:
+            log.warning("could not seal the audit trail: %s", type(exc).__name__)
+        result = self.verify(since_anchor=True)
+        result.at = self._db.clock()
+        return result
 
     def verify(self, *, since_anchor: bool = False) -> ledger.Verification:
         """Check the chain and the clinical entries against it (read-only)."""

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
+from wardconsole.domain.after_prn import post_prn_rass_due, rt_status
+from wardconsole.domain.decisions import (
+    REVIEWED_DECISIONS,
+    current_decision,
+    describe_decision,
+    news2_not_validated,
+)
+from wardconsole.domain.intake import NEWS2_PREGNANT
+from wardconsole.domain.records import AssessmentEntry, ClinicalDecision, ObservationSet, PrnDose
 from wardconsole.domain.safety_checks import CheckSchedule
 from wardconsole.domain.schedule import next_observation_due
 from wardconsole.services.db import Database
@@ -21,7 +30,7 @@ from wardconsole.services.views import (
 )
 from wardconsole.store import repository
 from wardconsole.store.models import Bed
-from wardconsole.store.repository import EscalationInfo
+from wardconsole.store.repository import AdmissionInfo, EscalationInfo
 
 
 def age_on(born: date, today: date) -> int:
@@ -76,6 +85,8 @@ class CensusService:
             schedules = schedules_for(
                 session, self._db, [(a.admission_id, a.admitted_at) for a in admissions], now
             )
+            after_prn = repository.after_prn_inputs(session, ids, since=now - policy.history_window)
+            decisions = repository.decisions_by_admission(session, ids)
         by_admission: dict[int, list[EscalationSummary]] = {}
         for esc in escalations:  # already most severe, then oldest, first
             by_admission.setdefault(esc.admission_id, []).append(to_summary(esc))
@@ -119,6 +130,14 @@ class CensusService:
                         self._db,
                         by_admission.get(a.admission_id, ()),
                     ),
+                    **after_prn_fields(
+                        a,
+                        after_prn[a.admission_id],
+                        decisions.get(a.admission_id, ()),
+                        last_complete,
+                        now,
+                        self._db,
+                    ),
                 )
             )
         occupied = {a.bed for a in admissions if a.bed}
@@ -134,6 +153,45 @@ class CensusService:
                 overdue_observations=overdue,
             ),
         )
+
+
+def after_prn_fields(
+    admission: AdmissionInfo,
+    after_prn: tuple[tuple[PrnDose, ...], tuple[AssessmentEntry, ...]],
+    decisions: Sequence[ClinicalDecision],
+    last_complete: ObservationSet | None,
+    now: datetime,
+    db: Database,
+) -> dict[str, Any]:
+    """What is due after PRN doses, the clinician decisions in force and where NEWS2 is not
+    validated, for the census row and the patient header."""
+    doses, checks = after_prn
+    policy = db.policy
+    due = post_prn_rass_due(doses, checks, policy)
+    rt = rt_status(
+        prn_doses=doses,
+        assessments=checks,
+        observations=(last_complete,) if last_complete else (),
+        decisions=decisions,
+        now=now,
+        policy=policy,
+    )
+    in_force = tuple(
+        describe_decision(found)
+        for kind in REVIEWED_DECISIONS
+        if (found := current_decision(decisions, kind)) is not None
+    )
+    pregnant = NEWS2_PREGNANT.label in admission.risk_flags
+    return {
+        "post_prn_rass_due_at": due.due_at if due else None,
+        "rt_next_due_at": rt.next_due if rt else None,
+        "rt_interval_minutes": int(rt.interval.total_seconds() // 60) if rt else None,
+        "rt_not_possible": bool(rt and rt.not_possible_at),
+        "clinical_decisions": in_force,
+        "news2_not_validated": news2_not_validated(
+            date_of_birth=admission.date_of_birth, on=now.date(), pregnant=pregnant
+        ),
+    }
 
 
 def _check_fields(

@@ -64,6 +64,9 @@ VITAL_TRACKS: Final[tuple[str, ...]] = (
 """The observation columns drawn as lines (glucose: codes are ``series.GLUCOSE_FLAGS``
 indexes, -1 for a number, so a meter LO / HI is labelled, not read as 0.6 / 33.3)."""
 
+GLUCOSE_FLAGS: Final = series.GLUCOSE_FLAGS
+"""What a glucose track's codes index: the meter's "LO" / "HI" (-1 for a number)."""
+
 CHARTED_ASSESSMENTS: Final[tuple[str, ...]] = ("rass", "4at")
 """Assessment kinds drawn as lines; the others appear as events or in the table."""
 

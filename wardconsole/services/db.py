@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.observation_levels import (
@@ -18,7 +18,35 @@ from wardconsole.domain.observation_levels import (
 from wardconsole.domain.policy import EscalationPolicy, load_policy
 from wardconsole.domain.shifts import DEFAULT_WARD_TIMEZONE, ShiftPattern
 from wardconsole.domain.withdrawal import WithdrawalChart, load_chart
+from wardconsole.services.context import (
+    ROLE_PERMISSIONS,
+    Actor,
+    Permission,
+    PermissionDenied,
+    Role,
+    take_pending_check,
+)
 from wardconsole.store.engine import make_session_factory
+from wardconsole.store.models import Staff
+
+
+def confirm_actor(session: Session, actor: Actor, permission: Permission) -> None:
+    """Refuse unless the staff list, read now, lets ``actor`` do ``permission``."""
+    row = session.execute(
+        select(Staff.role, Staff.active).where(Staff.id == actor.staff_id)
+    ).first()
+    if row is None or not row.active:
+        raise PermissionDenied(
+            f"{actor.display_name}'s account is no longer active; nothing was saved. "
+            "Sign in again, or ask a colleague."
+        )
+    role = Role(row.role)
+    if permission not in ROLE_PERMISSIONS[role]:
+        action = permission.value.replace("_", " ")
+        raise PermissionDenied(
+            f"{actor.display_name} ({role.value} in the staff list) may not {action}"
+        )
+
 
 POLICY_DIGEST = "policy_digest"
 """``Session.info`` key holding the digest of the policy the writing station runs."""
@@ -112,9 +140,13 @@ class Database:
         """A session inside one transaction: committed on success, rolled back on error.
 
         ``session.info[POLICY_DIGEST]`` is this station's policy digest, so every escalation
-        written in the transaction records the policy that raised it."""
+        written in the transaction records the policy that raised it. The acting staff
+        member's permission (left by ``require``) is re-read inside it."""
+        pending = take_pending_check()
         with self._sessions() as session, session.begin():
             session.info[POLICY_DIGEST] = self.policy_digest
+            if pending is not None:
+                confirm_actor(session, *pending)
             yield session
 
     @cached_property
@@ -126,7 +158,10 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        pending = take_pending_check()
         with self._sessions() as session:
+            if pending is not None:
+                confirm_actor(session, *pending)
             yield session
 
     @property

@@ -22,6 +22,7 @@ from wardconsole.domain.discharge import (
 )
 from wardconsole.domain.intake import Intake
 from wardconsole.domain.records import EscalationState
+from wardconsole.domain.text_input import text_problem
 from wardconsole.services.admissions import read_intake
 from wardconsole.services.context import (
     Actor,
@@ -41,6 +42,9 @@ from wardconsole.store.models import Admission, EscalationEventRow
 CLOCK_TOLERANCE = timedelta(minutes=5)
 MIN_SUMMARY = 20
 """A summary shorter than this is an accident (an emptied box), not a summary."""
+
+MAX_SEARCH_LENGTH = 120
+"""Longer than any name and hospital number together."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,8 +259,12 @@ class DischargeService:
     # -- history of discharged patients (supervisors) --------------------------------------
 
     def search(self, actor: Actor, text: str, limit: int = 50) -> list[q.HistoryHit]:
-        """Discharged patients matching every word of ``text`` (name or hospital number)."""
+        """Discharged patients matching every word of ``text`` (name or hospital number).
+        Text no one types into a search box (a megabyte, control characters) is refused with
+        the field named, before the database sees it."""
         require(actor, Permission.VIEW_HISTORY)
+        if problem := text_problem("search", text, max_length=MAX_SEARCH_LENGTH):
+            raise InvalidInput({"search": problem})
         with self._db.read() as session:
             return q.search_discharged(session, text.strip(), limit)
 

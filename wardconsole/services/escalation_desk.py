@@ -100,6 +100,10 @@ class EscalationDesk:
             self._actor(), escalation_id, version, reason, confirmed_by=confirmed_by
         )
 
+    def signed_in(self) -> Actor:
+        """Who is acting at this station now."""
+        return self._actor()
+
     def needs_second_person(self, escalation_id: int) -> bool:
         """Declining or snoozing this escalation needs a colleague to sign in and confirm."""
         return self._service.needs_second_person(escalation_id)

@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from wardconsole.domain.after_prn import is_rt_dose
+from wardconsole.domain.records import PrnDose
 from wardconsole.services.context import NotFound
 from wardconsole.services.db import Database
 from wardconsole.store import history as stored
@@ -117,6 +119,10 @@ class PrnDoseView:
     counted: bool
     """Its class is one the PRN-review rule counts (sedative, anxiolytic...)."""
     effects: tuple[PrnEffect, ...] = ()
+    oral_antipsychotic: bool = False
+    """An antipsychotic not given as rapid tranquillisation: counted on its own."""
+    rapid_tranquillisation: bool = False
+    """IM/IV sedative or antipsychotic: starts the rapid-tranquillisation schedule."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +143,12 @@ class PrnSummary:
     @property
     def review_due(self) -> bool:
         return self.review_above is not None and self.counted > self.review_above
+
+    @property
+    def oral_antipsychotics(self) -> int:
+        """Antipsychotic PRN doses in the window that were not rapid tranquillisation (their own
+        count: the sedative count above keeps its meaning)."""
+        return sum(1 for dose in self.doses if dose.oral_antipsychotic)
 
 
 class HistoryService:
@@ -197,6 +209,9 @@ class HistoryService:
                 recorded_by=entry.recorded_by,
                 counted=entry.values["drug_class"].lower() in classes,
                 effects=entry.effects,
+                oral_antipsychotic=entry.values["drug_class"].lower() == "antipsychotic"
+                and not is_rt_dose(_as_dose(entry), self._db.policy),
+                rapid_tranquillisation=is_rt_dose(_as_dose(entry), self._db.policy),
             )
             for entry in fold_history(rows)
             if entry.state is EntryState.CURRENT and entry.taken_at <= now
@@ -208,6 +223,18 @@ class HistoryService:
             review_above=rule.number("max_doses") if enabled and rule else None,
             doses=doses,
         )
+
+
+def _as_dose(entry: HistoryEntry) -> PrnDose:
+    values = entry.values
+    return PrnDose(
+        id=entry.id,
+        admission_id=0,
+        given_at=entry.taken_at,
+        drug=values["drug"],
+        drug_class=values["drug_class"],
+        route=values["route"],
+    )
 
 
 def fold_history(rows: Sequence[StoredEntry]) -> tuple[HistoryEntry, ...]:

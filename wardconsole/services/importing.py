@@ -189,11 +189,13 @@ class ImportService:
     ) -> list[ImportReport | ServiceError]:
         """Several batches (monitor messages that arrived together) in ONE transaction, each
         in a savepoint of its own: a batch refused (an unknown patient, unstorable text) is
-        returned as its error and leaves the others. One commit for the group, so a busy feed
-        pays one disk flush per group, not one per message."""
+        returned as its error and leaves the others. The clinical rules run once per stay
+        after the group's last set, and one commit ends it, so a busy feed pays one rules pass
+        and one disk flush per patient and group, not per message."""
         require(actor, Permission.RECORD)
         now = self._db.clock()
         results: list[ImportReport | ServiceError] = []
+        touched: set[int] = set()
         with self._db.transaction() as session:
             for batch in batches:
                 try:
@@ -205,9 +207,12 @@ class ImportService:
                     with session.begin_nested():
                         writer = _BatchWriter(session, actor, batch, now)
                         writer.write_chunk(batch.groups, None, 0, len(batch.groups))
-                        results.append(writer.finish(self._db))
+                        results.append(writer.finish(self._db, apply_rules_now=False))
+                    touched |= writer.touched
                 except ServiceError as exc:
                     results.append(exc)
+            # The rules once per stay for the whole group, after its last set.
+            changed_and_ruled(session, self._db, touched, now, actor)
         return results
 
 
@@ -311,12 +316,14 @@ class _BatchWriter:
                 note, "Extreme value from the source, not re-measured: " + ", ".join(extreme)
             )
         result = score_vitals(vitals)
+        recorded_by, provenance = self._author(group)
+        note = _join(note, provenance)
         self._rows.append(
             {
                 "admission_id": admission.id,
                 "taken_at": group.taken_at,
                 "recorded_at": self.now,
-                "recorded_by_id": self._author(group),
+                "recorded_by_id": recorded_by,
                 "station": self.actor.station,
                 "respiration_rate": vitals.respiration_rate,
                 "spo2": vitals.spo2,
@@ -450,32 +457,38 @@ class _BatchWriter:
         stays.append(row)
         return row
 
-    def _author(self, group: VitalGroup) -> int:
+    def _author(self, group: VitalGroup) -> tuple[int, str]:
+        """Who the set is recorded by, and a provenance note. A file never attributes an entry
+        to a member of staff already on record (anyone could write their ID into a file): the
+        importer records it, and the file's performer is kept in the note."""
         author = group.author
         if author is None or not self.batch.create_records:
-            return self.actor.staff_id
+            return self.actor.staff_id, ""
         if author.staff_code in self._staff:
-            return self._staff[author.staff_code]
+            return self._staff[author.staff_code], ""
         staff_id = self.session.scalar(
             select(Staff.id).where(Staff.staff_code == author.staff_code)
         )
-        if staff_id is None:
-            # An author known only from the file: a name to attribute entries to, never an
-            # account anyone can sign in with (inactive, no password, read-only role).
-            row = Staff(
-                staff_code=author.staff_code,
-                display_name=author.display_name,
-                role="readonly",
-                password_hash=None,
-                active=False,
-                failed_logins=0,
-                created_at=self.now,
+        if staff_id is not None:
+            return self.actor.staff_id, (
+                f"Performer in the source file: {author.display_name} ({author.staff_code})."
             )
-            self.session.add(row)
-            self.session.flush()
-            staff_id = row.id
+        # An author known only from the file: a name to attribute entries to, never an
+        # account anyone can sign in with (inactive, no password, read-only role).
+        row = Staff(
+            staff_code=author.staff_code,
+            display_name=author.display_name,
+            role="readonly",
+            password_hash=None,
+            active=False,
+            failed_logins=0,
+            created_at=self.now,
+        )
+        self.session.add(row)
+        self.session.flush()
+        staff_id = row.id
         self._staff[author.staff_code] = staff_id
-        return staff_id
+        return staff_id, ""
 
     # -- duplicates ------------------------------------------------------------------------------
 
@@ -505,7 +518,9 @@ class _BatchWriter:
 
     # -- the end of the transaction --------------------------------------------------------------
 
-    def finish(self, db: Database) -> ImportReport:
+    def finish(self, db: Database, *, apply_rules_now: bool = True) -> ImportReport:
+        """Audit the batch; note and (unless the caller does it once for a group) run the
+        rules for every stay it touched."""
         detail: dict[str, Any] = {
             "source": self.batch.source,
             "label": self.batch.label,
@@ -526,18 +541,8 @@ class _BatchWriter:
             entity_id=None,
             detail=detail,
         )
-        for admission_id in sorted(self.touched):
-            record_change(self.session, "observation", admission_id, self.actor.station)
-            admission = self.session.get(Admission, admission_id)
-            if admission is not None and admission.discharged_at is None:
-                apply_rules(
-                    self.session,
-                    db,
-                    admission_id,
-                    now=self.now,
-                    station=self.actor.station,
-                    staff_id=self.actor.staff_id,
-                )
+        if apply_rules_now:
+            changed_and_ruled(self.session, db, self.touched, self.now, self.actor)
         return ImportReport(
             sets_added=self.sets_added,
             values_added=self.values_added,
@@ -547,6 +552,25 @@ class _BatchWriter:
             stays_created=self.stays_created,
             admission_ids=tuple(sorted(self.touched)),
         )
+
+
+def changed_and_ruled(
+    session: Session, db: Database, admission_ids: set[int], now: datetime, actor: Actor
+) -> None:
+    """A change-log row and the clinical rules, once per stay an import touched, in the
+    import's transaction (so an escalation commits with the sets that raised it)."""
+    for admission_id in sorted(admission_ids):
+        record_change(session, "observation", admission_id, actor.station)
+        admission = session.get(Admission, admission_id)
+        if admission is not None and admission.discharged_at is None:
+            apply_rules(
+                session,
+                db,
+                admission_id,
+                now=now,
+                station=actor.station,
+                staff_id=actor.staff_id,
+            )
 
 
 def unstorable_text(batch: ImportBatch) -> dict[str, str]:

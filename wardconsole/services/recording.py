@@ -24,7 +24,14 @@ from sqlalchemy.orm import Session
 
 from wardconsole.domain.assessments import ASSESSMENT_KINDS, score_assessment
 from wardconsole.domain.news2 import News2Result, score_vitals
-from wardconsole.domain.records import VITAL_FIELDS, MissingReason, RecordStatus, VitalSigns
+from wardconsole.domain.records import (
+    PRN_ROUTES,
+    VITAL_FIELDS,
+    MissingReason,
+    RecordStatus,
+    VitalSigns,
+    route_key,
+)
 from wardconsole.domain.schedule import next_observation_due
 from wardconsole.domain.text_input import MAX_NOTE, text_problem
 from wardconsole.domain.validation import ValidationReport, validate_vitals
@@ -520,7 +527,7 @@ class RecordingService:
                 drug=drug.strip(),
                 drug_class=drug_class,
                 dose=dose.strip(),
-                route=route.strip(),
+                route=route_key(route) or route.strip(),
                 reason=reason.strip(),
             )
             result = self._finish(session, actor, row, "prn", now, {"drug": row.drug})
@@ -748,6 +755,9 @@ def check_prn(*, drug: str, drug_class: str, dose: str, route: str, reason: str)
             problems[name] = problem
     if drug_class not in PRN_CLASSES:
         problems["drug_class"] = f"drug_class: one of {', '.join(PRN_CLASSES)}"
+    if "route" not in problems and route_key(route) is None:
+        # The route decides the monitoring (oral: a RASS after it; IM/IV: rapid tranquillisation).
+        problems["route"] = f"route: one of {', '.join(PRN_ROUTES.values())}"
     if problems:
         raise InvalidInput(problems)
 

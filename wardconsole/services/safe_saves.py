@@ -26,7 +26,14 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 
-from wardconsole.services.context import Actor, Permission, ServiceError, as_utc, require
+from wardconsole.services.context import (
+    Actor,
+    Permission,
+    ServiceError,
+    as_utc,
+    replaying_queued_entries,
+    require,
+)
 from wardconsole.services.db import Database
 from wardconsole.services.outbox import Outbox, QueuedEntry, QueueKind
 from wardconsole.services.recording import (
@@ -38,7 +45,7 @@ from wardconsole.services.recording import (
 )
 from wardconsole.store import repository
 from wardconsole.store.engine import DatabaseError
-from wardconsole.store.models import AuditRow
+from wardconsole.store.models import AuditRow, Staff
 
 log = logging.getLogger(__name__)
 
@@ -289,7 +296,42 @@ class SafeSaves:
         return ReplayReport(sent, refused, 0, None, tuple(messages))
 
     def _replay_one(self, item: QueuedEntry) -> None:
-        """Write one entry as its author, at the time it was queued; note the replay."""
+        """Write one entry as its author, at the time it was queued; note the replay.
+
+        An entry stamped while its author's account was active replays normally, flagged
+        "author since deactivated" when the account was deactivated meanwhile; one stamped
+        after the deactivation is held for a supervisor (struck from the queue with that
+        reason, never deleted).
+        """
+        with replaying_queued_entries():
+            since_deactivated = self._author_since_deactivated(item)
+            self._replay_as_author(item, since_deactivated)
+
+    def _author_since_deactivated(self, item: QueuedEntry) -> bool:
+        """False for an active author, True if deactivated after the entry was stamped;
+        raises ``ServiceError`` (held) if the entry was stamped after the deactivation."""
+        with self._db.read() as session:
+            active = session.scalar(select(Staff.active).where(Staff.id == item.actor.staff_id))
+            if active:
+                return False
+            deactivated_at = session.scalar(
+                select(AuditRow.at)
+                .where(
+                    AuditRow.action == "deactivate_staff",
+                    AuditRow.entity == "staff",
+                    AuditRow.entity_id == item.actor.staff_id,
+                )
+                .order_by(AuditRow.id.desc())
+                .limit(1)
+            )
+        if deactivated_at is not None and item.queued_at < deactivated_at:
+            return True
+        raise ServiceError(
+            f"held for a supervisor: stamped after {item.actor.display_name}'s account was "
+            "deactivated"
+        )
+
+    def _replay_as_author(self, item: QueuedEntry, since_deactivated: bool) -> None:
         at_queue_time = Database(
             self._db.engine,
             clock=lambda: item.queued_at,
@@ -318,6 +360,7 @@ class SafeSaves:
                     "save_key": item.save_key,
                     "queued_at": item.queued_at.isoformat(),
                     "already_saved": already,
+                    **({"author_since_deactivated": True} if since_deactivated else {}),
                 },
             )
 

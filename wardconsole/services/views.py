@@ -69,6 +69,18 @@ class CensusRow:
     """When the console asks for the next check (irregular on intermittent levels)."""
     level_review_suggested: bool = False
     """The level's review time has passed, or an escalation since it was set suggests one."""
+    post_prn_rass_due_at: datetime | None = None
+    """A RASS is due after an oral sedative/anxiolytic/antipsychotic PRN (None: none due)."""
+    rt_next_due_at: datetime | None = None
+    """Rapid tranquillisation is running: its next check is due then (None: not running)."""
+    rt_interval_minutes: int | None = None
+    rt_not_possible: bool = False
+    """The latest RT check attempt was "asleep, observations not possible"."""
+    clinical_decisions: tuple[str, ...] = ()
+    """Clinician decisions in force (SpO2 Scale 2, modified response, obs frequency)."""
+    news2_not_validated: tuple[str, ...] = ()
+    """Why NEWS2 is not validated for this patient ("under 16", "pregnant"); never suppresses
+    the score or an escalation."""
 
     @property
     def top_escalation(self) -> EscalationSummary | None:

@@ -147,6 +147,7 @@ def _values(entry_type: str, row: Any) -> dict[str, Any]:
             news2_risk=row.news2_risk,
             news2_subscores=dict(row.news2_subscores or {}),
             source=row.source,
+            glucose=row.glucose_flag or row.glucose_mmol,
         )
         return values
     if entry_type == "symptoms":

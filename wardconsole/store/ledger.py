@@ -23,14 +23,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import RowMapping, Table, select
+from sqlalchemy import JSON, ColumnElement, Table, Text, cast, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 from wardconsole.store.models import (
     AssessmentRow,
@@ -62,25 +65,23 @@ is never left out of a sealed range."""
 BATCH = 5000
 
 
-def _canonical(value: Any) -> Any:
+def _plain(value: Any) -> Any:
+    """JSON for what ``json`` cannot write itself (times, dates, decimals)."""
     if isinstance(value, datetime):
-        return value.isoformat()
+        # The same instant reads with the connection's time zone on PostgreSQL: hash it in UTC.
+        return (value.astimezone(UTC) if value.tzinfo else value).isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, bool | int | str) or value is None:
-        return value
-    if isinstance(value, Mapping):
-        return {str(k): _canonical(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_canonical(v) for v in value]
     return str(value)
 
 
+_encode = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=_plain
+).encode
+
+
 def _sha256(data: Any) -> str:
-    text = json.dumps(_canonical(data), sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(_encode(data).encode()).hexdigest()
 
 
 def _table(model: type[Base]) -> Table:
@@ -89,8 +90,46 @@ def _table(model: type[Base]) -> Table:
     return table
 
 
-def _row_digest(table: Table, row: RowMapping | Mapping[str, Any]) -> str:
-    return _sha256({column.name: row[column.name] for column in table.columns})
+def _raw(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """A column read as the database stores it, without type processing: JSON as its stored
+    text, times as the driver gives them. Digests then cover the stored bytes and are about
+    ten times cheaper to compute than through the ORM's types."""
+    if isinstance(column.type, JSON):
+        return cast(column, Text)
+    return type_coerce(column, NullType())
+
+
+@cache
+def _raw_columns(table: Table) -> tuple[ColumnElement[Any], ...]:
+    return tuple(_raw(column) for column in table.columns)
+
+
+def _row_digest(row: Sequence[Any]) -> str:
+    return _sha256(list(row))
+
+
+def table_digests(
+    session: Session, entity: str, ids: Sequence[int] | None = None
+) -> dict[int, str]:
+    """Entry id -> digest of its stored values, for ``ids`` or (None) the whole table."""
+    table = _table(CLINICAL_ENTITIES[entity])
+    columns = _raw_columns(table)
+    at_id = [column.name for column in table.columns].index("id")
+    if ids is None or len(ids) > 20_000:  # most of the table: one scan beats many IN lists
+        queries = [select(*columns)]
+    else:
+        queries = [
+            select(*columns).where(table.c.id.in_(ids[chunk : chunk + 5000]))
+            for chunk in range(0, len(ids), 5000)
+        ]
+    wanted = None if ids is None else set(ids)
+    digests: dict[int, str] = {}
+    for query in queries:
+        for found in session.execute(query):
+            entry_id = int(found[at_id])
+            if wanted is None or entry_id in wanted:
+                digests[entry_id] = _row_digest(found)
+    return digests
 
 
 def content_digest(session: Session, entity: str, entity_id: int | None) -> str | None:
@@ -100,24 +139,30 @@ def content_digest(session: Session, entity: str, entity_id: int | None) -> str 
         return None
     session.flush()
     table = _table(model)
-    row = session.execute(select(table).where(table.c.id == entity_id)).mappings().first()
-    return None if row is None else _row_digest(table, row)
+    row = session.execute(select(*_raw_columns(table)).where(table.c.id == entity_id)).first()
+    return None if row is None else _row_digest(row)
 
 
-def row_hash(row: AuditRow) -> str:
-    """The hash of one audit row, every column included."""
-    return _sha256(
-        [
-            row.id,
-            row.at,
-            row.staff_id,
-            row.station,
-            row.action,
-            row.entity,
-            row.entity_id,
-            row.detail or {},
-        ]
+AUDIT_COLUMNS = tuple(
+    _raw(column).label(column.key)
+    for column in (
+        AuditRow.id,
+        AuditRow.at,
+        AuditRow.staff_id,
+        AuditRow.station,
+        AuditRow.action,
+        AuditRow.entity,
+        AuditRow.entity_id,
+        AuditRow.detail,
     )
+)
+"""Every column of ``audit_log`` as stored, in the order they are hashed."""
+_DIGEST_IN_DETAIL = re.compile(rf'"{DIGEST_KEY}"\s*:\s*"([0-9a-f]{{64}})"')
+
+
+def row_hash(row: Sequence[Any]) -> str:
+    """The hash of one audit row (a tuple of ``AUDIT_COLUMNS``), every column included."""
+    return _sha256(list(row))
 
 
 def _block_hash(block: LedgerBlockRow) -> str:
@@ -148,8 +193,8 @@ def seal(session: Session, now: datetime, station: str, *, settle: timedelta = S
     seals nothing."""
     last = head(session)
     after = last.last_audit_id if last is not None else 0
-    rows = session.scalars(
-        select(AuditRow)
+    rows = session.execute(
+        select(*AUDIT_COLUMNS)
         .where(AuditRow.id > after, AuditRow.at <= now - settle)
         .order_by(AuditRow.id)
         .limit(BATCH)
@@ -203,6 +248,8 @@ class Verification:
     clinical_rows: int = 0
     unsealed_rows: int = 0
     anchor: LedgerAnchorRow | None = None
+    at: datetime | None = None
+    """When the check ran (set by the service)."""
     found: list[tuple[int, str]] = field(default_factory=list)
     """(audit row id the problem is about, or 0 for the chain itself; message)."""
 
@@ -218,17 +265,21 @@ class Verification:
     def ok(self) -> bool:
         return not self.found
 
-    def summary(self) -> str:
-        anchored = "; no anchor yet"
+    def details(self) -> str:
+        """What was checked, for a record that verified."""
+        anchored = "no anchor yet"
         if self.anchor is not None:
             at = f"{self.anchor.anchored_at:%Y-%m-%d %H:%M} UTC"
-            anchored = f"; head anchored at block {self.anchor.block_id} ({at})"
+            anchored = f"head anchored at block {self.anchor.block_id} ({at})"
+        return (
+            f"{self.blocks} sealed blocks, {self.audit_rows} audit rows and "
+            f"{self.clinical_rows} clinical entries match; {self.unsealed_rows} rows not sealed "
+            f"yet; {anchored}"
+        )
+
+    def summary(self) -> str:
         if self.ok:
-            return (
-                f"Record verified: {self.blocks} sealed blocks, {self.audit_rows} audit rows, "
-                f"{self.clinical_rows} clinical entries match; {self.unsealed_rows} rows not "
-                f"sealed yet{anchored}."
-            )
+            return f"Record verified: {self.details()}."
         more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
         return f"RECORD VERIFICATION FAILED: {self.problems[0]}{more}."
 
@@ -256,8 +307,8 @@ def verify(  # noqa: C901 - one walk of the chain; every check reports into the 
     start = blocks[0].first_audit_id if blocks else None
     audit = {
         row.id: row
-        for row in session.scalars(
-            select(AuditRow)
+        for row in session.execute(
+            select(*AUDIT_COLUMNS)
             .where(AuditRow.id >= (start if start is not None else 0))
             .order_by(AuditRow.id)
         )
@@ -309,22 +360,17 @@ def verify(  # noqa: C901 - one walk of the chain; every check reports into the 
     return result
 
 
-def _verify_clinical(session: Session, rows: Iterable[AuditRow], result: Verification) -> None:
+def _verify_clinical(session: Session, rows: Iterable[Any], result: Verification) -> None:
     wanted: dict[str, list[tuple[int, int, str]]] = {}
     for row in rows:
-        detail = row.detail or {}
-        digest = detail.get(DIGEST_KEY) if isinstance(detail, dict) else None
-        if digest and row.entity in CLINICAL_ENTITIES and row.entity_id is not None:
-            wanted.setdefault(row.entity, []).append((row.id, row.entity_id, str(digest)))
+        if row.entity not in CLINICAL_ENTITIES or row.entity_id is None or not row.detail:
+            continue
+        found = _DIGEST_IN_DETAIL.search(row.detail)
+        if found:
+            wanted.setdefault(row.entity, []).append((row.id, row.entity_id, found.group(1)))
     for entity, items in wanted.items():
         table = _table(CLINICAL_ENTITIES[entity])
-        ids = sorted({entity_id for _, entity_id, _ in items})
-        stored: dict[int, str] = {}
-        for chunk in range(0, len(ids), 5000):
-            for found in session.execute(
-                select(table).where(table.c.id.in_(ids[chunk : chunk + 5000]))
-            ).mappings():
-                stored[int(found["id"])] = _row_digest(table, found)
+        stored = table_digests(session, entity, sorted({entity_id for _, entity_id, _ in items}))
         for audit_id, entity_id, digest in items:
             result.clinical_rows += 1
             now = stored.get(entity_id)

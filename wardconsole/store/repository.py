@@ -406,12 +406,54 @@ def clinical_state(session: Session, admission_id: int, *, since: datetime) -> P
 
 def clinical_decisions(session: Session, admission_id: int) -> list[ClinicalDecision]:
     """Every documented clinician decision of the stay, oldest first, with who made it."""
+    return decisions_by_admission(session, [admission_id]).get(admission_id, [])
+
+
+def decisions_by_admission(
+    session: Session, admission_ids: Sequence[int]
+) -> dict[int, list[ClinicalDecision]]:
+    """The decisions of several stays in one query, each oldest first."""
     rows = session.execute(
         select(ClinicalDecisionRow, Staff.display_name)
         .join(Staff, Staff.id == ClinicalDecisionRow.recorded_by_id)
-        .where(ClinicalDecisionRow.admission_id == admission_id)
+        .where(ClinicalDecisionRow.admission_id.in_(list(admission_ids)))
         .order_by(ClinicalDecisionRow.decided_at, ClinicalDecisionRow.id)
     ).all()
+    found: dict[int, list[ClinicalDecision]] = {}
+    for decision in _to_decisions(rows):
+        found.setdefault(decision.admission_id, []).append(decision)
+    return found
+
+
+def after_prn_inputs(
+    session: Session, admission_ids: Sequence[int], *, since: datetime
+) -> dict[int, tuple[tuple[PrnDose, ...], tuple[AssessmentEntry, ...]]]:
+    """For several stays in two queries: current PRN doses and RASS / rapid-tranquillisation
+    checks since ``since``, oldest first (what the post-PRN and RT schedules read)."""
+    ids = list(admission_ids)
+    doses: dict[int, list[PrnDose]] = {}
+    for row in session.scalars(
+        select(PrnDoseRow)
+        .where(PrnDoseRow.admission_id.in_(ids), PrnDoseRow.taken_at >= since, current(PrnDoseRow))
+        .order_by(PrnDoseRow.taken_at, PrnDoseRow.id)
+    ):
+        doses.setdefault(row.admission_id, []).append(to_prn(row))
+    checks: dict[int, list[AssessmentEntry]] = {}
+    for row in session.scalars(
+        select(AssessmentRow)
+        .where(
+            AssessmentRow.admission_id.in_(ids),
+            AssessmentRow.taken_at >= since,
+            AssessmentRow.kind.in_(("rass", "rt_check")),
+            current(AssessmentRow),
+        )
+        .order_by(AssessmentRow.taken_at, AssessmentRow.id)
+    ):
+        checks.setdefault(row.admission_id, []).append(to_assessment(row))
+    return {i: (tuple(doses.get(i, ())), tuple(checks.get(i, ()))) for i in ids}
+
+
+def _to_decisions(rows: Iterable[Any]) -> list[ClinicalDecision]:
     return [
         ClinicalDecision(
             id=row.id,

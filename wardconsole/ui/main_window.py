@@ -38,6 +38,7 @@ from wardconsole.ui.census.filter_box import FilterBox
 from wardconsole.ui.census.summary_strip import SummaryStrip
 from wardconsole.ui.checks.menu import ObservationMenu
 from wardconsole.ui.context import UiContext
+from wardconsole.ui.escalations.acknowledge_key import AlarmAcknowledger
 from wardconsole.ui.escalations.alert_banner import AlertBanner
 from wardconsole.ui.escalations.alerts import AlertSound, SilentAlertSound
 from wardconsole.ui.escalations.centre import EscalationCentre
@@ -148,6 +149,11 @@ class MainWindow(QMainWindow):
                 context.escalations, self._runner, _alert_sound(context), self, theme=self._theme
             )
             self.escalation_panel = EscalationPanel(self.escalations)
+        self.alarm_acknowledger: AlarmAcknowledger | None = None
+        if self.escalations is not None and self.escalation_panel is not None:
+            self.alarm_acknowledger = AlarmAcknowledger(
+                self, self.escalations, self.alert_banner, self.escalation_panel.selected
+            )
 
         # Panels.
         self.summary_strip = SummaryStrip(context.ward_name)
@@ -190,6 +196,8 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
         layout.addWidget(self.alert_banner)
+        if self.alarm_acknowledger is not None:
+            layout.addWidget(self.alarm_acknowledger.feedback)
         layout.addWidget(self.summary_strip)
         layout.addLayout(filter_row)
         layout.addWidget(self._stack, 1)
@@ -625,6 +633,10 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_status_message_requested(self, text: str) -> None:
         self.statusBar().showMessage(text, 5000)
+
+    def show_escalation(self, escalation_id: int) -> None:
+        """Select an escalation in the panel (from the banner or another window's alarm)."""
+        self._on_escalation_requested(escalation_id)
 
     @Slot(int)
     def _on_escalation_requested(self, escalation_id: int) -> None:

@@ -31,7 +31,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wardconsole.services.audit import AuditChoices, AuditPage, AuditQuery, AuditService
+from wardconsole.services.audit import (
+    AuditChoices,
+    AuditPage,
+    AuditQuery,
+    AuditService,
+    Verification,
+)
 from wardconsole.services.context import Actor
 from wardconsole.ui.access.audit_model import (
     AuditColumn,
@@ -104,6 +110,9 @@ class AuditDialog(QDialog):
         ):
             header.resizeSection(column, width)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.record_check = QLabel("Checking the record against its hash chain…")
+        self.record_check.setObjectName("record_check")
+        self.record_check.setWordWrap(True)
         self.status = QLabel("Loading…")
         self.status.setObjectName("audit_status")
         self.export_button = QPushButton("&Export CSV…")
@@ -123,6 +132,12 @@ class AuditDialog(QDialog):
             lambda: audit.choices(actor()),
             on_success=self._on_choices_loaded,
             on_failure=self._on_failed,
+        )
+        self._runner.run(
+            self,
+            lambda: audit.check_record(actor()),
+            on_success=self._on_record_checked,
+            on_failure=lambda error: self._show_check(f"Record not checked: {error}", "alert"),
         )
 
     @classmethod
@@ -187,6 +202,7 @@ class AuditDialog(QDialog):
         footer.addWidget(self.export_button)
         footer.addWidget(self.close_button)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.record_check)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addLayout(footer)
@@ -260,6 +276,21 @@ class AuditDialog(QDialog):
     def _on_failed(self, error: BaseException) -> None:
         self.search_button.setEnabled(True)
         self._say(f"✖ {error}", "alert")
+
+    def _on_record_checked(self, result: Verification) -> None:
+        when = result.at.astimezone().strftime("%a %d %b %H:%M") if result.at else "now"
+        if result.ok:
+            self._show_check(f"✔ Record verified at {when}: {result.details()}.", "ok")
+        else:
+            self._show_check(
+                f"⚠ RECORD VERIFICATION FAILED at {when}: {result.problems[0]}. Someone changed "
+                "the record outside WardConsole; tell the ward manager and keep this screen.",
+                "alert",
+            )
+
+    def _show_check(self, text: str, tone: str) -> None:
+        self.record_check.setText(text)
+        set_style_property(self.record_check, "tone", tone)
 
     def _say(self, text: str, tone: str) -> None:
         self.status.setText(text)

@@ -1,6 +1,7 @@
 """Staff accounts as a table for the supervisors' staff-management screen.
 
-Status is in words ("Active", "DEACTIVATED", "LOCKED until 03:40") so it never depends on colour.
+Status is in words ("Active", "DEACTIVATED", "SIGN-IN PAUSED until 03:40") so it never
+depends on colour.
 """
 
 from __future__ import annotations
@@ -38,7 +39,10 @@ def status_text(account: StaffAccount, now: datetime) -> str:
     if not account.active:
         return "DEACTIVATED"
     if account.locked_at(now):
-        return f"LOCKED until {fmt.local_time_text(account.locked_until)} (wrong passwords)"
+        return (
+            f"SIGN-IN PAUSED until {fmt.local_time_text(account.locked_until)} "
+            "(wrong passwords; a password reset ends it)"
+        )
     return "Active"
 
 

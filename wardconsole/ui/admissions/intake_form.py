@@ -236,6 +236,10 @@ class IntakeForm(QTabWidget):
         falls_row = QHBoxLayout()
         falls_row.addWidget(self.falls)
         falls_row.addWidget(self.falls_reason, 1)
+        self.pregnant = QCheckBox(
+            "Pregnant — NEWS2 is not validated in pregnancy (it is still scored and escalates)"
+        )
+        self.pregnant.setObjectName("pregnant")
         self.physical_notes = _notes("physical_notes")
         form.addRow("Urinary symptoms:", urinary_box)
         form.addRow("Urinary red flags:", red_box)
@@ -247,6 +251,7 @@ class IntakeForm(QTabWidget):
         form.addRow("Other conditions:", self.conditions)
         form.addRow("Current medication:", self.medication)
         form.addRow("Falls:", falls_row)
+        form.addRow("Pregnancy:", self.pregnant)
         form.addRow("Notes:", self.physical_notes)
         for key, widget in (
             ("bladder_pain_score", self.bladder_pain),
@@ -374,6 +379,7 @@ class IntakeForm(QTabWidget):
                 "current_medication": self.medication.toPlainText(),
                 "falls_risk": self.falls.isChecked(),
                 "falls_reason": _if(self.falls, self.falls_reason.text()),
+                "pregnant": self.pregnant.isChecked(),
                 "notes": self.physical_notes.toPlainText(),
             },
             "mental_health": {
@@ -428,6 +434,7 @@ class IntakeForm(QTabWidget):
         self.medication.setPlainText(p.get("current_medication", ""))
         self.falls.setChecked(bool(p.get("falls_risk")))
         self.falls_reason.setText(p.get("falls_reason", ""))
+        self.pregnant.setChecked(bool(p.get("pregnant")))
         self.physical_notes.setPlainText(p.get("notes", ""))
         for key, check in self.diagnoses.items():
             check.setChecked(key in m.get("diagnoses", ()))

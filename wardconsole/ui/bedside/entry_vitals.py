@@ -61,7 +61,11 @@ VITALS: tuple[VitalField, ...] = (
         ),
     ),
     VitalField("temperature", "&Temperature", "°C"),
+    VitalField("glucose", "Capillary &glucose", "mmol/L (or LO/HI)", scored=False),
 )
+OPTIONAL: frozenset[str] = frozenset({"glucose"})
+"""Fields of the bedside set that are not NEWS2 parameters: blank needs no reason. Glucose takes
+a number or the meter's LO / HI (REFERENCE-2.md §12.7; LOINC 14743-9 on export)."""
 FIELD_LABELS: Mapping[str, str] = {f.name: f.label.replace("&", "") for f in VITALS}
 
 
@@ -84,7 +88,9 @@ class VitalRow:
             edit = QLineEdit()
             edit.setMaxLength(6)
             edit.setAlignment(Qt.AlignmentFlag.AlignRight)
-            edit.setPlaceholderText("—")
+            edit.setPlaceholderText("— or LO/HI" if spec.name == "glucose" else "—")
+            if spec.name == "glucose":
+                edit.setToolTip("Meter reading in mmol/L; type LO or HI when the meter shows it")
             edit.textChanged.connect(self._on_value_changed)
             edit.textChanged.connect(panel._on_value_edited)
             edit.editingFinished.connect(lambda: panel.field_left.emit(spec.name))
@@ -151,6 +157,8 @@ class VitalRow:
             self.input.setText("" if value is None else str(value))
 
     def missing_reason(self) -> str | None:
+        if self.spec.name in OPTIONAL:
+            return None
         return self.reason.currentData() if self.raw() is None else None
 
     def set_missing_reason(self, reason: str | None) -> None:
@@ -325,7 +333,7 @@ class VitalSignsPanel(QWidget):
     def _sync_reason_boxes(self) -> None:
         """A reason box is usable (and a Tab stop) only while its value is blank."""
         for row in self.rows.values():
-            blank = not row.has_value
+            blank = not row.has_value and row.spec.name not in OPTIONAL
             row.reason.setVisible(blank)
             row.reason.setEnabled(blank and self.isEnabled())
             if not blank and row.reason.currentIndex() != 0:

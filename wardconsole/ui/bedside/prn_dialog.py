@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wardconsole.domain.records import PRN_ROUTES
 from wardconsole.services.context import InvalidInput, ServiceError
 from wardconsole.services.history import PrnSummary
 from wardconsole.services.recording import PRN_CLASSES, SaveResult
@@ -48,7 +49,9 @@ from wardconsole.ui.bedside.shared import (
 from wardconsole.ui.tasks import TaskHandle
 from wardconsole.ui.widgets.style_property import set_style_property
 
-ROUTES = ("oral", "sublingual", "buccal", "IM", "IV", "SC", "inhaled", "rectal", "topical")
+ROUTES = tuple(PRN_ROUTES.values())
+"""The route decides the monitoring (oral: a RASS after it; IM/IV: rapid tranquillisation), so
+it is chosen from the list, never typed."""
 FIELD_LABELS = {
     "drug": "Drug",
     "drug_class": "Class",
@@ -179,10 +182,8 @@ class PrnDialog(QDialog):
         self.dose.setMaxLength(64)
         self.route = QComboBox()
         self.route.setObjectName("prn_route")
-        self.route.setEditable(True)
+        self.route.setEditable(False)
         self.route.addItems(ROUTES)
-        if (typed := self.route.lineEdit()) is not None:  # always, as the box is editable
-            typed.setMaxLength(32)
         self.reason = QLineEdit()
         self.reason.setObjectName("prn_reason")
         self.reason.setMaxLength(500)

@@ -132,7 +132,16 @@ class PrnDoseModel(QAbstractTableModel):
 
 
 def summary_text(summary: PrnSummary) -> tuple[str, str]:
-    """The 24-hour sedative/anxiolytic count in words, and its tone."""
+    """The 24-hour sedative/anxiolytic count in words, and its tone; oral antipsychotics are
+    counted on their own line (they are not part of the PRN-review count)."""
+    text, tone = _sedative_text(summary)
+    if summary.oral_antipsychotics:
+        hours = int(summary.window.total_seconds() // 3600)
+        text += f"\nOral antipsychotic PRN in the last {hours} h: {summary.oral_antipsychotics}"
+    return text, tone
+
+
+def _sedative_text(summary: PrnSummary) -> tuple[str, str]:
     hours = int(summary.window.total_seconds() // 3600)
     counted = summary.counted
     noun = "dose" if counted == 1 else "doses"

@@ -12,7 +12,7 @@ observations, then bed) and filters by name, bed or hospital number.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,6 +27,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont
 
 from wardconsole.domain.intake import badge_text, flag_rank
+from wardconsole.domain.records import EscalationKind
 from wardconsole.services.views import CensusRow, CensusSnapshot
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.theme import RiskPalette, Theme, risk_palette
@@ -42,6 +43,10 @@ URGENCY_ROLE = Qt.ItemDataRole.UserRole + 4
 """An int, higher = more urgent: escalation severity, then NEWS2 band, then overdue obs."""
 FILTER_TEXT_ROLE = Qt.ItemDataRole.UserRole + 5
 """Casefolded 'name bed hospital-number' that the filter box matches against."""
+ELIDABLE_ROLE = Qt.ItemDataRole.UserRole + 7
+"""The one part of a status cell's text that may be shortened in a narrow column (an
+escalation's kind, a NEWS2 band's word, a level's short name); the words that carry risk —
+severity, '+N', 'incomplete', 'LATE 2 h 10 min', 'ABSENT' — are never elided."""
 KEEP_SUFFIX_ROLE = Qt.ItemDataRole.UserRole + 6
 """The end of a cell's text that must stay visible in a narrow column (the risk-flag badge
 after a patient's name); the delegate elides what comes before it. None for most cells."""
@@ -114,6 +119,8 @@ class _Cell:
     italic: bool = False
     keep: str = ""
     """Suffix of ``text`` never elided (see ``KEEP_SUFFIX_ROLE``)."""
+    elidable: str = ""
+    """The only part of ``text`` that may be elided (see ``ELIDABLE_ROLE``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +177,7 @@ def _news2_cell(row: CensusRow, palette: RiskPalette) -> _Cell:
         foreground=colours.foreground if colours else None,
         bold=row.news2_risk == "high",
         italic=row.latest_set_partial,
+        elidable=band.partition(" ")[2],  # the shape stays, and so does "incomplete"
     )
 
 
@@ -194,6 +202,7 @@ def _escalation_cell(row: CensusRow, palette: RiskPalette, urgency_value: int) -
         background=colours.background if colours else None,
         foreground=colours.foreground if colours else None,
         bold=True,
+        elidable=top.kind.label,  # severity and +N stay
     )
 
 
@@ -219,9 +228,84 @@ def _next_due_cell(row: CensusRow, now: datetime, palette: RiskPalette) -> _Cell
     )
 
 
+def _with_decisions(cell: _Cell, row: CensusRow) -> _Cell:
+    """A clinician's decisions and 'NEWS2 not validated' shown with the score, never hiding it:
+    'S2' for SpO2 Scale 2, '†' for any other decision or a population NEWS2 is not validated
+    for; every word in the tooltip."""
+    marks = []
+    if any(d.startswith("SpO2 Scale 2") for d in row.clinical_decisions):
+        marks.append("S2")
+    if any(not d.startswith("SpO2 Scale 2") for d in row.clinical_decisions):
+        marks.append("†")
+    if row.news2_not_validated:
+        marks.append("NEWS2 not validated")
+    if not marks:
+        return cell
+    lines = [*row.clinical_decisions]
+    if row.news2_not_validated:
+        lines.append(
+            "NEWS2 not validated: " + ", ".join(row.news2_not_validated) + " (still scored)"
+        )
+    suffix = " · " + " ".join(marks)
+    return replace(
+        cell,
+        text=cell.text + suffix,
+        tooltip="\n".join(filter(None, (cell.tooltip, *lines))),
+        keep=cell.keep + suffix if cell.keep else suffix,
+    )
+
+
+def _with_after_prn(cell: _Cell, row: CensusRow, now: datetime, palette: RiskPalette) -> _Cell:
+    """What is due after a PRN dose, beside the next observation set: 'RT 15 min ▸ 14:05' while
+    rapid tranquillisation runs, 'RASS ▸ 14:05' after an oral dose; overdue loud."""
+    lines: list[str] = []
+    due: datetime | None = None
+    if row.rt_next_due_at is not None:
+        due = row.rt_next_due_at
+        label = f"RT {row.rt_interval_minutes} min"
+        lines.append(
+            f"Rapid tranquillisation: NEWS2, RASS, hydration and side effects every "
+            f"{row.rt_interval_minutes} min; next due {fmt.local_datetime_text(due)}"
+        )
+        if row.rt_not_possible:
+            label += " asleep—not done"
+            lines.append("Last attempt: asleep, observations not possible (not a normal check)")
+    elif row.post_prn_rass_due_at is not None:
+        due = row.post_prn_rass_due_at
+        label = "RASS"
+        lines.append(f"RASS due after a PRN dose by {fmt.local_datetime_text(due)}")
+    if due is None:
+        return cell
+    overdue = fmt.is_overdue(due, now)
+    extra = f"{label} {fmt.due_text(due, now)}"
+    colours = palette.overdue if overdue else None
+    return replace(
+        cell,
+        text=f"{cell.text} · {extra}",
+        sort_key=min(cell.sort_key, due.timestamp()),
+        tooltip="\n".join(filter(None, (cell.tooltip, *lines))),
+        background=colours.background if colours else cell.background,
+        foreground=colours.foreground if colours else cell.foreground,
+        bold=cell.bold or overdue,
+    )
+
+
 def _checks_cell(row: CensusRow, now: datetime, palette: RiskPalette) -> _Cell:
     """Level and countdown to the latest time for the next safety check, in a few characters:
-    'Int 15 · 9 min', '● Int 15 · 9 min' (check now), '▲ Int 15 LATE 4 min', 'General'."""
+    'Int 15 · 9 min', '● Int 15 · 9 min' (check now), '▲ LATE 4 min · Int 15', 'General',
+    '▲ ABSENT 20 min' (not found at a check, until found)."""
+    absent = next((e for e in row.open_escalations if e.kind is EscalationKind.ABSENT), None)
+    if absent is not None:
+        # Not found on a check: absent until found, whatever the level's countdown says.
+        return _Cell(
+            f"▲ ABSENT {fmt.duration_text(now - absent.raised_at)}",
+            (-1, absent.raised_at.timestamp()),
+            f"Not found at a safety check at {fmt.local_time_text(absent.raised_at)}; "
+            "absent until found (record a check when the patient is back)",
+            background=palette.overdue.background,
+            foreground=palette.overdue.foreground,
+            bold=True,
+        )
     if not row.observation_level:
         return _Cell("—", (9, 0.0), "No observation level", foreground=palette.muted)
     short = row.observation_level_short or row.observation_level
@@ -237,17 +321,20 @@ def _checks_cell(row: CensusRow, now: datetime, palette: RiskPalette) -> _Cell:
             "\n".join(tip),
             foreground=palette.muted,
             italic=row.level_review_suggested,
+            elidable=row.observation_level_short or row.observation_level,
         )
     since = row.check_overdue_since or (due if due < now else None)
     if since is not None:
         tip.append(f"Safety check was due by {fmt.local_time_text(since)}: not recorded")
+        # Risk first: 'LATE' and its time are never elided; the level's name may be.
         return _Cell(
-            f"▲ {short} LATE {fmt.duration_text(now - since)}",
+            f"▲ LATE {fmt.duration_text(now - since)} · {short}",
             (0, since.timestamp()),
             "\n".join(tip),
             background=palette.overdue.background,
             foreground=palette.overdue.foreground,
             bold=True,
+            elidable=f" · {short}",
         )
     tip.append(f"Next safety check by {fmt.local_time_text(due)} (local time)")
     prompted = row.check_prompt_at is not None and now >= row.check_prompt_at
@@ -262,6 +349,7 @@ def _checks_cell(row: CensusRow, now: datetime, palette: RiskPalette) -> _Cell:
         foreground=palette.due_soon if soon else None,
         bold=True,
         italic=row.level_review_suggested,
+        elidable=row.observation_level_short or row.observation_level,
     )
 
 
@@ -277,7 +365,7 @@ def render_row(row: CensusRow, now: datetime, palette: RiskPalette) -> _Rendered
             row.detox_day,
             f"Detox day {row.detox_day}; admitted {fmt.local_datetime_text(row.admitted_at)}",
         ),
-        CensusColumn.NEWS2: _news2_cell(row, palette),
+        CensusColumn.NEWS2: _with_decisions(_news2_cell(row, palette), row),
         CensusColumn.SYMPTOMS: (
             _Cell(
                 f"{row.symptom_total}/{row.symptom_max}",
@@ -303,7 +391,9 @@ def render_row(row: CensusRow, now: datetime, palette: RiskPalette) -> _Rendered
                 italic=True,
             )
         ),
-        CensusColumn.NEXT_DUE: _next_due_cell(row, now, palette),
+        CensusColumn.NEXT_DUE: _with_after_prn(
+            _next_due_cell(row, now, palette), row, now, palette
+        ),
         CensusColumn.NURSE: (
             _Cell(
                 short_name(row.assigned_nurse),
@@ -402,6 +492,8 @@ class CensusTableModel(QAbstractTableModel):
             return rendered.filter_text
         if role == KEEP_SUFFIX_ROLE:
             return cell.keep or None
+        if role == ELIDABLE_ROLE:
+            return cell.elidable or None
         return None
 
     def headerData(

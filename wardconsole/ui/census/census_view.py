@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from wardconsole.ui.census.census_model import (
     ADMISSION_ID_ROLE,
+    ELIDABLE_ROLE,
     KEEP_SUFFIX_ROLE,
     CensusColumn,
 )
@@ -38,13 +39,13 @@ _COLUMN_SAMPLES = {
     CensusColumn.PATIENT: ("Aisha Bello-Hart  ⚑Suicide▲ +1", False),
     CensusColumn.AGE: ("88", False),
     CensusColumn.DETOX_DAY: ("10", False),
-    CensusColumn.NEWS2: ("12 ● LOW-MED", False),
+    CensusColumn.NEWS2: ("12  ● LOW · incomplete", False),  # a longer band word elides
     CensusColumn.SYMPTOMS: ("41/109", False),
     CensusColumn.ESCALATION: ("▲ EMERGENCY · Deterioration +1", True),  # longer kinds elide
     CensusColumn.LAST_OBS: ("3 h 10 min ago", False),
-    CensusColumn.NEXT_DUE: ("OVERDUE 1 h 5 min", True),
+    CensusColumn.NEXT_DUE: ("OVERDUE 23 h 59 min", True),
     CensusColumn.NURSE: ("L. Kowalczyk", False),  # initial + family name (see short_name)
-    CensusColumn.CHECKS: ("Eyesight ↻ · 14 min", True),
+    CensusColumn.CHECKS: ("▲ LATE 23 h 59 min…", True),  # the level's name may elide
 }
 _CELL_PADDING = 12  # the delegate's margins plus a little air
 _HEADER_PADDING = 24  # room for the sort arrow
@@ -65,9 +66,9 @@ _GIVE_WAY_FLOORS = {  # in average character widths (plus cell padding)
     CensusColumn.PATIENT: 12,
     CensusColumn.NURSE: 5,
     CensusColumn.LAST_OBS: 7,
-    CensusColumn.SYMPTOMS: 5,
-    CensusColumn.AGE: 3,
-    CensusColumn.DETOX_DAY: 3,
+    CensusColumn.SYMPTOMS: 7,  # "39/116" whole
+    CensusColumn.AGE: 2,
+    CensusColumn.DETOX_DAY: 2,
 }
 
 
@@ -86,6 +87,18 @@ def _fit_badge(badge: str, name: str, available: int, metrics: QFontMetrics) -> 
     return f" ⚑{count}" if count > 1 else " ⚑"
 
 
+def _elide_only(text: str, part: str, width: int, metrics: QFontMetrics) -> str:
+    """``text`` fitted to ``width`` by shortening ``part`` alone (to '…' at the least): the
+    words around it carry risk and are never the ones cut."""
+    available = width - _TEXT_MARGIN
+    if metrics.horizontalAdvance(text) <= available:
+        return text
+    head, _, tail = text.partition(part)
+    room = available - metrics.horizontalAdvance(head) - metrics.horizontalAdvance(tail)
+    short = metrics.elidedText(part, Qt.TextElideMode.ElideRight, max(0, room))
+    return head + (short or "…") + tail
+
+
 class CensusDelegate(QStyledItemDelegate):
     """Draws census cells so that nothing important is lost to a narrow column or a selection.
 
@@ -100,6 +113,10 @@ class CensusDelegate(QStyledItemDelegate):
     ) -> None:
         super().initStyleOption(option, index)
         text = option.text
+        elidable = index.data(ELIDABLE_ROLE)
+        if text and elidable and elidable in text:
+            option.text = _elide_only(text, elidable, option.rect.width(), option.fontMetrics)
+            return
         keep = index.data(KEEP_SUFFIX_ROLE)
         if text and keep and text.endswith(keep):
             start = len(text) - len(keep)

@@ -97,10 +97,43 @@ class ObservationMenu(QObject):
         if self._rounds is None:
             self._rounds = RoundsWindow(self._desk, self._runner, theme=self._theme)
             self._rounds.checks_changed.connect(self.checks_changed)
+            self._follow_alarms(self._rounds)
             self._rounds.start()
         self._rounds.show()
         self._rounds.raise_()
         self._rounds.activateWindow()
+
+    def _follow_alarms(self, rounds: RoundsWindow) -> None:
+        """The round window never hides an emergency: it repeats the banner's alarm, and a
+        click on it brings the console forward with the escalation selected."""
+        centre = getattr(self._window, "escalations", None)
+        if centre is None:
+            return
+
+        def show(state: object) -> None:
+            alarms = getattr(state, "alarms", ())
+            if not alarms:
+                rounds.show_alarm(None, "")
+                return
+            e = alarms[0].escalation
+            more = f"  (+{len(alarms) - 1} more)" if len(alarms) > 1 else ""
+            rounds.show_alarm(
+                e.id,
+                f"{fmt.severity_text(e.severity)} · Bed {e.bed} · {e.patient_name} — "
+                f"{e.kind.label} · NOT ACKNOWLEDGED{more}   Show in the console ▸",
+            )
+
+        centre.banner_changed.connect(show)
+        show(centre.banner_state())
+        rounds.alarm_requested.connect(self._on_alarm_requested)
+
+    @Slot(int)
+    def _on_alarm_requested(self, escalation_id: int) -> None:
+        self._window.raise_()
+        self._window.activateWindow()
+        select = getattr(self._window, "show_escalation", None)
+        if select is not None:
+            select(escalation_id)
 
     def set_theme(self, theme: Theme) -> None:
         self._theme = theme

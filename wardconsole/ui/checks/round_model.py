@@ -23,6 +23,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont
 
+from wardconsole.domain.safety_checks import Presentation
 from wardconsole.services.observation_views import PatientChecks, RoundsSnapshot
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.theme import RiskPalette, Theme, risk_palette
@@ -72,6 +73,9 @@ def walk_order(row: PatientChecks, now: datetime) -> tuple[int, float, str]:
     """Overdue, then due now, then the rest by deadline; raised levels first within each."""
     general = 0 if row.raised else 1
     overdue = row.overdue_at(now)
+    absent = absent_since(row)
+    if absent is not None:
+        return (-1, absent.timestamp(), row.bed)  # look for the missing patient first
     if overdue is not None:
         return (general, overdue.timestamp(), row.bed)
     if row.due_now(now):
@@ -79,9 +83,28 @@ def walk_order(row: PatientChecks, now: datetime) -> tuple[int, float, str]:
     return (4 + general, row.deadline.timestamp(), row.bed)
 
 
+def absent_since(row: PatientChecks) -> datetime | None:
+    """When the patient was last 'not found' at a check, if no check has found them since."""
+    last = row.last_check
+    if last is not None and last.presentation is Presentation.NOT_FOUND:
+        return last.taken_at
+    return None
+
+
 def check_cell(row: PatientChecks, now: datetime, palette: RiskPalette) -> _Cell:
-    """'▲ OVERDUE 12 min', '● CHECK NOW · 6 min left', '○ by 03:27 · 14 min left'."""
+    """'▲ ABSENT 12 min', '▲ OVERDUE 12 min', '● CHECK NOW · 6 min left', '○ by 03:27 · 14 min
+    left'. An absent patient shows as absent until a check finds them, never a countdown."""
     by = fmt.local_time_text(row.deadline)
+    absent = absent_since(row)
+    if absent is not None:
+        since = fmt.local_time_text(absent)
+        return _Cell(
+            f"▲ ABSENT {fmt.duration_text(now - absent)} · not found at {since}",
+            "Not found at the last check: absent until a check finds the patient",
+            palette.overdue.background,
+            palette.overdue.foreground,
+            bold=True,
+        )
     overdue = row.overdue_at(now)
     if overdue is not None:
         missed = f" · {row.missed + 1} missed" if row.missed else ""

@@ -249,6 +249,9 @@ class RoundsWindow(QWidget):
     checks_changed = Signal()
     """A check or a level was saved here (the census may want to refresh)."""
 
+    alarm_requested = Signal(int)
+    """The nurse clicked the alarm strip: show this escalation (its id) in the console."""
+
     def __init__(
         self,
         desk: ObservationDesk,
@@ -264,8 +267,20 @@ class RoundsWindow(QWidget):
         self._runner = runner
         self._closed = False
         self.view = RoundsView(theme=theme)
+        # The round window may cover the console's alarm banner: it repeats the alarm itself.
+        self.alarm_strip = QPushButton()
+        self.alarm_strip.setObjectName("rounds_alarm")
+        self.alarm_strip.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.alarm_strip.setStyleSheet(
+            "QPushButton#rounds_alarm { background: #B71C1C; color: #FFFFFF; font-size: 14pt;"
+            " font-weight: bold; border: 3px solid #FFD54F; padding: 6px; text-align: left; }"
+        )
+        self.alarm_strip.hide()
+        self._alarm_id: int | None = None
+        self.alarm_strip.clicked.connect(self._on_alarm_clicked)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.alarm_strip)
         layout.addWidget(self.view)
         self._clock = QTimer(self)
         self._clock.setInterval(CLOCK_TICK_MS)
@@ -277,6 +292,17 @@ class RoundsWindow(QWidget):
         self.view.check_requested.connect(self._on_check_requested)
         self.view.level_requested.connect(self._on_level_requested)
         self.resize(1180, 640)
+
+    def show_alarm(self, escalation_id: int | None, text: str) -> None:
+        """Show the console's ringing alarm (``text``) at the top, or hide the strip (None)."""
+        self._alarm_id = escalation_id
+        self.alarm_strip.setText(text)
+        self.alarm_strip.setVisible(escalation_id is not None)
+
+    @Slot()
+    def _on_alarm_clicked(self) -> None:
+        if self._alarm_id is not None:
+            self.alarm_requested.emit(self._alarm_id)
 
     def start(self) -> None:
         self._clock.start()

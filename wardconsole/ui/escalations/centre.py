@@ -21,7 +21,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from wardconsole.domain.alerting import Announcement, cascade_target
 from wardconsole.domain.records import EscalationState
-from wardconsole.services.context import ConflictError, InvalidInput, ServiceError
+from wardconsole.services.context import ConflictError, InvalidInput, Permission, ServiceError
 from wardconsole.services.escalation_desk import EscalationDesk
 from wardconsole.services.escalations import (
     EscalationBoard,
@@ -29,6 +29,7 @@ from wardconsole.services.escalations import (
     EscalationEvent,
     WardChecks,
 )
+from wardconsole.services.governance import PolicyMismatch, PolicyStatus
 from wardconsole.store.changes_api import Change
 from wardconsole.store.repository import EscalationInfo
 from wardconsole.ui import formatting as fmt
@@ -70,6 +71,9 @@ class EscalationCentre(QObject):
     board_changed = Signal(object)
     """A new ``EscalationBoard`` was read (the model already shows it)."""
 
+    acknowledged = Signal(object)
+    """This station's acknowledgement of an ``EscalationInfo`` was saved."""
+
     banner_changed = Signal(object)
     """A new ``BannerState``: what this station is alarming about, and its sound."""
 
@@ -82,6 +86,9 @@ class EscalationCentre(QObject):
     busy_changed = Signal(bool)
     """An action is being saved (buttons wait) or has finished."""
 
+    policy_notice_changed = Signal(str, str)
+    """(message, tone) about the local policy: 'alert' when this station's policy is not the
+    ward's (no time-driven rules run here); 'soon' for unsigned policy (supervisors); '' clears."""
     ward_checks_changed = Signal(str, str)
     """(line, tone) for the status bar: when the ward checks last ran on any station, and
     whether this station's clock agrees with the server's; tone 'alert' when either is wrong."""
@@ -111,7 +118,7 @@ class EscalationCentre(QObject):
 
         self._tick = self._timer(TICK_MS, self._on_tick)
         self._board_timer = self._timer(BOARD_REFRESH_MS, self.refresh)
-        self._ward_timer = self._timer(WARD_TICK_MS, self.evaluate_ward)
+        self._ward_timer = self._timer(WARD_TICK_MS, self._on_ward_tick)
         self.announcer.announced.connect(self._on_announced)
         self.mute.mute_changed.connect(self._on_mute_changed)
         sound.availability_changed.connect(self._on_mute_changed)
@@ -175,6 +182,34 @@ class EscalationCentre(QObject):
             timer.start()
         self.refresh()
         self.evaluate_ward()
+        self.check_policy()
+
+    @Slot()
+    def _on_ward_tick(self) -> None:
+        self.evaluate_ward()
+        self.check_policy()
+
+    def check_policy(self) -> None:
+        """Read this station's policy against the ward's in the background and say so."""
+        if self._shut_down:
+            return
+        desk = self._desk
+        self._runner.run(
+            self,
+            lambda: (desk.policy_status(), desk.signed_in().can(Permission.MANAGE_STAFF)),
+            on_success=self._on_policy_status,
+            on_failure=lambda e: log.warning("Policy status failed: %s", e),
+            key="policy-status",
+        )
+
+    def _on_policy_status(self, answer: tuple[PolicyStatus, bool]) -> None:
+        status, supervisor = answer
+        if not status.matches:
+            self.policy_notice_changed.emit(status.mismatch_message, "alert")
+        elif status.unsigned and supervisor:
+            self.policy_notice_changed.emit(status.unsigned_message, "soon")
+        else:
+            self.policy_notice_changed.emit("", "")
 
     def shutdown(self) -> None:
         self._shut_down = True
@@ -290,7 +325,10 @@ class EscalationCentre(QObject):
             self.load_ward_checks()
 
     def _on_ward_evaluation_failed(self, error: BaseException) -> None:
-        log.warning("Ward rules failed: %s", type(error).__name__)
+        if isinstance(error, PolicyMismatch):
+            self.policy_notice_changed.emit(str(error), "alert")
+        else:
+            log.warning("Ward rules failed: %s", type(error).__name__)
         self.load_ward_checks()  # the line turns to a warning once the checks are stale
 
     @Slot(list)
@@ -321,6 +359,7 @@ class EscalationCentre(QObject):
             lambda: self._desk.acknowledge(escalation.id, escalation.version),
             escalation,
             "Acknowledged: you are on it",
+            on_done=lambda: self.acknowledged.emit(escalation),
         )
 
     def record_action(self, escalation: EscalationInfo, text: str) -> None:
@@ -337,21 +376,50 @@ class EscalationCentre(QObject):
             "Resolved",
         )
 
-    def snooze(self, escalation: EscalationInfo, minutes: int, reason: str) -> None:
+    def snooze(
+        self,
+        escalation: EscalationInfo,
+        minutes: int,
+        reason: str,
+        second: tuple[str, str] | None = None,
+    ) -> None:
+        """``second``: a colleague's staff ID and password, checked on the worker first."""
+        desk = self._desk
+
+        def work() -> None:
+            confirmer = desk.confirm_second_person(*second) if second else None
+            desk.snooze(escalation.id, escalation.version, minutes, reason, confirmer)
+
         self._act(
-            lambda: self._desk.snooze(escalation.id, escalation.version, minutes, reason),
+            work,
             escalation,
-            f"Snoozed for {minutes} min; the alarm returns after that",
+            f"Snoozed for {minutes} min; the alarm returns after that"
+            + (" (confirmed by a second member of staff)" if second else ""),
         )
 
-    def decline(self, escalation: EscalationInfo, reason: str) -> None:
+    def decline(
+        self, escalation: EscalationInfo, reason: str, second: tuple[str, str] | None = None
+    ) -> None:
+        desk = self._desk
+
+        def work() -> None:
+            confirmer = desk.confirm_second_person(*second) if second else None
+            desk.decline(escalation.id, escalation.version, reason, confirmer)
+
         self._act(
-            lambda: self._desk.decline(escalation.id, escalation.version, reason),
+            work,
             escalation,
-            "Closed without escalating; your reason is logged",
+            "Closed without escalating; your reason is logged"
+            + (" with the second member of staff" if second else ""),
         )
 
-    def _act(self, work: Callable[[], None], escalation: EscalationInfo, done: str) -> None:
+    def _act(
+        self,
+        work: Callable[[], None],
+        escalation: EscalationInfo,
+        done: str,
+        on_done: Callable[[], None] | None = None,
+    ) -> None:
         if self._busy or self._shut_down:
             return
         self._set_busy(True)
@@ -360,6 +428,8 @@ class EscalationCentre(QObject):
         def succeeded(_result: object) -> None:
             self._set_busy(False)
             self.notice_changed.emit(f"{done} ({what}).", "ok")
+            if on_done is not None:
+                on_done()
             self.refresh()
 
         def failed(error: BaseException) -> None:

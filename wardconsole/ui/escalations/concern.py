@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShortcut
@@ -30,9 +31,11 @@ from PySide6.QtWidgets import (
 from wardconsole.domain.records import Severity
 from wardconsole.services.escalation_desk import EscalationDesk
 from wardconsole.services.views import CensusRow
-from wardconsole.ui.patient.patient_window import PatientWindow
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.widgets.style_property import set_style_property
+
+if TYPE_CHECKING:  # the patient window (and its charts) load with the first patient opened
+    from wardconsole.ui.patient.patient_window import PatientWindow
 
 CONCERN_SHORTCUT = "Ctrl+Shift+C"
 """Free app-wide (checked against every other action's shortcut by the UI tests)."""

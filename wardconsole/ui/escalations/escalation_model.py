@@ -379,6 +379,7 @@ TRAIL_ACTIONS = {
     "cascaded": "Cascaded",
     "resolved": "Resolved",
     "not_escalated": "Not escalated",
+    "returned": "Back: still not done",
 }
 
 
@@ -393,6 +394,10 @@ def trail_line(event: EscalationEvent) -> str:
     who = event.staff or "automatic"
     where = f", {event.station}" if event.station else ""
     line = f"{local:%a %H:%M}  {what} — {who}{where}"
+    if event.confirmed_by:
+        line += f"; confirmed by {event.confirmed_by}"
+    if event.policy_digest:
+        line += f"  [policy {event.policy_digest[:8]}]"
     return f"{line}\n{event.detail}" if event.detail else line
 
 

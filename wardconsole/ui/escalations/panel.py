@@ -3,12 +3,15 @@
 Left, the list (most severe, then oldest), a line for conflicts and failures, and the station's
 sound state with its time-limited mute. Right, the selected escalation with its prompts, the
 actions (acknowledge, record action, resolve, snooze, not escalating) and its full trail.
-Dialogs are asked here; the work is done by the ``EscalationCentre`` in the background.
+Dialogs are opened here (not modal, one at a time); the work is done by the
+``EscalationCentre`` in the background.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QFont, QFontMetrics, QShowEvent
@@ -27,11 +30,12 @@ from PySide6.QtWidgets import (
 )
 
 from wardconsole.domain.alerting import snooze_choices
-from wardconsole.domain.records import EscalationState
+from wardconsole.domain.records import EscalationState, Severity
 from wardconsole.store.repository import EscalationInfo
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.escalations.centre import EscalationCentre
 from wardconsole.ui.escalations.dialogs import (
+    EscalationDialog,
     NotEscalatingDialog,
     RecordActionDialog,
     ResolveDialog,
@@ -62,6 +66,8 @@ class EscalationPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("EscalationPanel")
         self._centre = centre
+        self.dialog: EscalationDialog | None = None
+        """The escalation dialog open now (at most one)."""
 
         # Left: the list.
         self._title = "Escalations"
@@ -74,6 +80,10 @@ class EscalationPanel(QWidget):
         self.notice.setObjectName("escalation_notice")
         self.notice.setWordWrap(True)
         self.notice.hide()
+        self.policy_notice = QLabel()
+        self.policy_notice.setObjectName("policy_notice")
+        self.policy_notice.setWordWrap(True)
+        self.policy_notice.hide()
         self.table = QTableView()
         self.table.setObjectName("EscalationTable")
         self.table.setModel(centre.model)
@@ -99,7 +109,8 @@ class EscalationPanel(QWidget):
         self.selected_label.setObjectName("selected_escalation")
         self.selected_label.setWordWrap(True)
         self.selected_label.setTextFormat(Qt.TextFormat.RichText)
-        self.acknowledge_button = self._button("acknowledge", "&Acknowledge — I am on it")
+        self.acknowledge_button = self._button("acknowledge", "Acknowledge — I am on it")
+        # Alt+A belongs to the window: it acknowledges the alarm the banner shows (see there).
         self.action_button = self._button("record_action", "Record a&ction…")
         self.resolve_button = self._button("resolve", "&Resolve…")
         self.snooze_button = self._button("snooze", "S&nooze…")
@@ -143,6 +154,7 @@ class EscalationPanel(QWidget):
         left_layout.setContentsMargins(8, 4, 4, 4)
         left_layout.setSpacing(4)
         left_layout.addLayout(actions)
+        left_layout.addWidget(self.policy_notice)
         left_layout.addWidget(self.notice)
         left_layout.addWidget(self._list_stack, 1)
 
@@ -177,6 +189,7 @@ class EscalationPanel(QWidget):
         centre.model.modelReset.connect(self._on_model_reset)
         centre.model.dataChanged.connect(self._on_model_data_changed)
         centre.notice_changed.connect(self._on_notice_changed)
+        centre.policy_notice_changed.connect(self._on_policy_notice_changed)
         centre.busy_changed.connect(self._on_busy_changed)
         centre.mute.mute_changed.connect(self._on_mute_changed)
         centre.sound.availability_changed.connect(self._on_mute_changed)
@@ -300,6 +313,14 @@ class EscalationPanel(QWidget):
         self.notice.setVisible(bool(text))
         set_style_property(self.notice, "tone", tone or "muted")
 
+    @Slot(str, str)
+    def _on_policy_notice_changed(self, text: str, tone: str) -> None:
+        """Loud and persistent: a station not on the ward's policy runs no time-driven alarms;
+        supervisors also see that the local policy is not signed off (non-blocking)."""
+        self.policy_notice.setText(text)
+        self.policy_notice.setVisible(bool(text))
+        set_style_property(self.policy_notice, "tone", tone or "muted")
+
     @Slot(bool)
     def _on_busy_changed(self, _busy: bool) -> None:
         self._update_selected()
@@ -336,40 +357,73 @@ class EscalationPanel(QWidget):
         if escalation is not None:
             self._centre.acknowledge(escalation)
 
-    @Slot()
-    def _on_action_clicked(self) -> None:
+    def _open_dialog(
+        self,
+        make: Callable[[EscalationInfo], EscalationDialog],
+        on_answer: Callable[[EscalationInfo, Any], None],
+    ) -> None:
+        """One escalation dialog at a time, not modal: the banner, the lock and the rest of the
+        console keep working while a nurse types. A second request brings the open one back."""
+        if self.dialog is not None and self.dialog.isVisible():
+            self.dialog.raise_()
+            self.dialog.activateWindow()
+            return
         escalation = self.selected()
         if escalation is None:
             return
-        text = RecordActionDialog.ask(self, escalation)
-        if text:
-            self._centre.record_action(escalation, text)
+        dialog = make(escalation)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _result: self._forget_dialog(dialog))
+        self.dialog = dialog
+        dialog.open_(lambda answer: on_answer(escalation, answer))
+
+    def _forget_dialog(self, dialog: EscalationDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+
+    @Slot()
+    def _on_action_clicked(self) -> None:
+        self._open_dialog(
+            lambda e: RecordActionDialog(e, self),
+            lambda e, text: self._centre.record_action(e, text),
+        )
 
     @Slot()
     def _on_resolve_clicked(self) -> None:
-        escalation = self.selected()
-        if escalation is None:
-            return
-        outcome = ResolveDialog.ask(self, escalation)
-        if outcome:
-            self._centre.resolve(escalation, outcome)
+        self._open_dialog(
+            lambda e: ResolveDialog(e, self), lambda e, outcome: self._centre.resolve(e, outcome)
+        )
 
     @Slot()
     def _on_snooze_clicked(self) -> None:
-        escalation = self.selected()
-        if escalation is None:
-            return
-        answer = SnoozeDialog.ask(
-            self, escalation, snooze_choices(self._centre.desk.policy.max_snooze)
+        choices = snooze_choices(self._centre.desk.policy.max_snooze)
+        made: list[SnoozeDialog] = []
+
+        def make(e: EscalationInfo) -> SnoozeDialog:
+            made.append(SnoozeDialog(e, choices, self, second_person=self._second_needed(e)))
+            return made[-1]
+
+        self._open_dialog(
+            make,
+            lambda e, answer: self._centre.snooze(e, *answer, second=made[-1].second_person()),
         )
-        if answer is not None:
-            self._centre.snooze(escalation, *answer)
 
     @Slot()
     def _on_decline_clicked(self) -> None:
-        escalation = self.selected()
-        if escalation is None:
-            return
-        reason = NotEscalatingDialog.ask(self, escalation)
-        if reason:
-            self._centre.decline(escalation, reason)
+        made: list[NotEscalatingDialog] = []
+
+        def make(e: EscalationInfo) -> NotEscalatingDialog:
+            made.append(NotEscalatingDialog(e, self, second_person=self._second_needed(e)))
+            return made[-1]
+
+        self._open_dialog(
+            make,
+            lambda e, reason: self._centre.decline(e, reason, second=made[-1].second_person()),
+        )
+
+    def _second_needed(self, escalation: EscalationInfo) -> bool:
+        """Ward policy: silencing an emergency needs a colleague who signs in to confirm."""
+        return (
+            self._centre.desk.policy.second_person_for_emergency
+            and escalation.severity is Severity.EMERGENCY
+        )

@@ -243,6 +243,9 @@ def _vitals_text(values: Mapping[str, Any]) -> str:
         show("consciousness", f"ACVPU {values.get('consciousness')}"),
         show("temperature", f"T {values.get('temperature')} °C"),
     ]
+    glucose = values.get("glucose")
+    if glucose is not None:
+        parts.append(f"CBG {glucose}" + ("" if isinstance(glucose, str) else " mmol/L"))
     text = " · ".join(p for p in parts if p)
     total, risk = values.get("news2_total"), values.get("news2_risk")
     if total is not None and risk is not None:

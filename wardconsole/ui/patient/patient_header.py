@@ -35,6 +35,9 @@ class PatientHeader(QFrame):
         self._escalation = self._label("escalation", badge=True)
         self._last_obs = self._label("last_obs", badge=True)
         self._next_due = self._label("next_due", badge=True)
+        self._after_prn = self._label("after_prn", badge=True)
+        self._decisions = self._label("decisions")
+        self._decisions.setWordWrap(True)
         self._flags.setWordWrap(True)
 
         top = QHBoxLayout()
@@ -49,6 +52,7 @@ class PatientHeader(QFrame):
             self._symptoms,
             self._last_obs,
             self._next_due,
+            self._after_prn,
         ):
             status.addWidget(label)
         status.addStretch(1)
@@ -57,6 +61,7 @@ class PatientHeader(QFrame):
         layout.setSpacing(6)
         layout.addLayout(top)
         layout.addWidget(self._facts)
+        layout.addWidget(self._decisions)
         layout.addLayout(status)
 
     def add_actions(self, actions: Sequence[QAction]) -> None:
@@ -109,6 +114,38 @@ class PatientHeader(QFrame):
             else "No obs yet"
         )
         self._set_next_due(row, now)
+        self._set_after_prn(row, now)
+        self._set_decisions(row)
+
+    def _set_decisions(self, row: CensusRow) -> None:
+        """A clinician's decisions in force and where NEWS2 is not validated (still scored)."""
+        parts = list(row.clinical_decisions)
+        if row.news2_not_validated:
+            parts.append(
+                "NEWS2 not validated: " + ", ".join(row.news2_not_validated) + " (still scored)"
+            )
+        self._decisions.setText("   ".join(f"◆ {part}" for part in parts))
+        self._decisions.setVisible(bool(parts))
+        set_style_property(self._decisions, "tone", "soon")
+
+    def _set_after_prn(self, row: CensusRow, now: datetime) -> None:
+        """After a PRN dose: the rapid-tranquillisation check or the RASS that is due."""
+        if row.rt_next_due_at is not None:
+            due = row.rt_next_due_at
+            text = f"Rapid tranquillisation: checks every {row.rt_interval_minutes} min"
+            if row.rt_not_possible:
+                text += ", last attempt asleep — not done"
+            text += f"; next {fmt.due_text(due, now)} ({fmt.local_time_text(due)})"
+        elif row.post_prn_rass_due_at is not None:
+            due = row.post_prn_rass_due_at
+            text = f"RASS after PRN {fmt.due_text(due, now)} ({fmt.local_time_text(due)})"
+        else:
+            self._after_prn.setVisible(False)
+            return
+        self._after_prn.setText(text)
+        self._after_prn.setVisible(True)
+        overdue = fmt.is_overdue(due, now)
+        set_style_property(self._after_prn, "tone", "alert" if overdue else "soon")
 
     def _set_news2(self, row: CensusRow) -> None:
         if row.news2_total is None:

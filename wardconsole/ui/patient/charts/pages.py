@@ -178,6 +178,17 @@ class VitalsPage(ChartPage):
             TrackSpec("temperature", "Temp\n°C", (35.0, 39.6), bands=parameter_bands("temperature"))
         )
         self.temperature.add_curve(CurveStyle("temperature", "line"))
+        self.glucose = self.add(
+            TrackSpec(
+                "glucose",
+                "CBG\nmmol/L",
+                (2.0, 12.0),
+                stretch=2,
+                description="Capillary blood glucose by meter (mmol/L); a meter LO or HI is "
+                "drawn at the meter's range limit and named in the table",
+            )
+        )
+        self.glucose.add_curve(CurveStyle("glucose", "line"))
         self.acvpu = self.add(
             TrackSpec(
                 "consciousness",
@@ -210,6 +221,7 @@ class VitalsPage(ChartPage):
             (self.bp, "diastolic", "diastolic_bp"),
             (self.pulse, "pulse", "pulse"),
             (self.temperature, "temperature", "temperature"),
+            (self.glucose, "glucose", "glucose"),
             (self.acvpu, "acvpu", "consciousness"),
         )
         for plot, curve, key in pairs:
@@ -220,6 +232,7 @@ class VitalsPage(ChartPage):
             (self.bp, ("systolic_bp", "diastolic_bp")),
             (self.pulse, ("pulse",)),
             (self.temperature, ("temperature",)),
+            (self.glucose, ("glucose",)),
         ):
             plot.set_y_range_for(
                 [vitals[key].y for key in keys] + [series.corrections[key].y for key in keys]

@@ -21,7 +21,13 @@ from PySide6.QtGui import QFont
 
 from wardconsole.domain.assessments import assessment_name
 from wardconsole.domain.news2 import ACVPU
-from wardconsole.services.charts import RISKS, EntryState, ObservationColumns, PatientSeries
+from wardconsole.services.charts import (
+    GLUCOSE_FLAGS,
+    RISKS,
+    EntryState,
+    ObservationColumns,
+    PatientSeries,
+)
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.patient.charts.events import event_tip
 from wardconsole.ui.theme import Theme, risk_palette
@@ -47,7 +53,8 @@ class ObservationColumn(enum.IntEnum):
     PULSE = 6
     TEMPERATURE = 7
     ACVPU = 8
-    STATUS = 9
+    GLUCOSE = 9
+    STATUS = 10
 
 
 _PLAIN_NUMBERS: dict[ObservationColumn, tuple[str, str]] = {
@@ -69,6 +76,7 @@ _OBS_HEADERS = (
     "Pulse /min",
     "Temp °C",
     "ACVPU",
+    "CBG mmol/L",
     "Status",
 )
 
@@ -182,6 +190,9 @@ class ObservationTableModel(QAbstractTableModel):
         if column is ObservationColumn.ACVPU:
             level = obs.column("consciousness")[row]
             return "—" if math.isnan(level) else ACVPU[int(level)]
+        if column is ObservationColumn.GLUCOSE:
+            flag = int(obs.column("glucose_flag")[row])
+            return GLUCOSE_FLAGS[flag] if flag >= 0 else number("glucose", "{:.1f}")
         status = state.label
         if state is EntryState.CURRENT and math.isnan(obs.column("news2_total")[row]):
             status = "Partial set"

@@ -1,0 +1,228 @@
+"""After a PRN dose and per-patient clinician decisions, through the services on both backends:
+the route recorded, the post-PRN RASS and the rapid-tranquillisation schedule on the census,
+Scale 2 and other decisions recorded only by a clinician, and NEWS2 flagged where it is not
+validated without ever suppressing a score."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from uuid import uuid4
+
+import pytest
+from wardfakes import NORMAL_SET, Clock
+
+from wardconsole.domain.records import EscalationKind, Severity
+from wardconsole.services.admissions import AdmissionService, NewPatient
+from wardconsole.services.census import CensusService
+from wardconsole.services.context import Actor, InvalidInput, PermissionDenied, Role
+from wardconsole.services.db import Database
+from wardconsole.services.decisions import DecisionService
+from wardconsole.services.escalations import EscalationService
+from wardconsole.services.history import HistoryService
+from wardconsole.services.recording import RecordingService, RoundEntry
+from wardconsole.services.staff import StaffService
+
+
+@pytest.fixture
+def clinician(db: Database) -> Actor:
+    staff = StaffService(db)
+    staff.add("dr.khan", "Amir Khan", Role.CLINICIAN, None)
+    return staff.actor("dr.khan", "Station A")
+
+
+def _dose(db: Database, nurse: Actor, admission: int, **changes: str) -> int:
+    values = {
+        "drug": "Haloperidol",
+        "drug_class": "antipsychotic",
+        "dose": "5 mg",
+        "route": "oral",
+        "reason": "Agitation",
+    } | changes
+    return RecordingService(db).record_prn(nurse, admission, **values).entry_id
+
+
+def _row(db: Database, admission: int):  # type: ignore[no-untyped-def]
+    return next(r for r in CensusService(db).snapshot().rows if r.admission_id == admission)
+
+
+def _open(db: Database, kind: EscalationKind) -> list:  # type: ignore[type-arg]
+    return [e for e in EscalationService(db).open() if e.kind is kind]
+
+
+def test_the_route_of_every_prn_dose_is_recorded_from_a_known_list(
+    db: Database, nurse: Actor, admission: int
+) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        _dose(db, nurse, admission, route="up the nose")
+    assert "route: one of oral" in caught.value.problems["route"]
+    dose_id = _dose(db, nurse, admission, route="IM")
+    [dose] = HistoryService(db).prn_summary(admission).doses
+    assert (dose.id, dose.route, dose.rapid_tranquillisation) == (dose_id, "im", True)
+
+
+def test_an_oral_antipsychotic_puts_a_rass_due_on_the_census_and_escalates_when_overdue(
+    db: Database, nurse: Actor, admission: int, clock: Clock
+) -> None:
+    RecordingService(db).record_observation(nurse, admission, NORMAL_SET)
+    _dose(db, nurse, admission)
+    row = _row(db, admission)
+    assert row.post_prn_rass_due_at == clock.now + db.policy.rass_after_prn
+    summary = HistoryService(db).prn_summary(admission)
+    assert (summary.oral_antipsychotics, summary.counted) == (1, 0)  # its own count
+    clock.advance(minutes=75)
+    EscalationService(db).evaluate_ward(nurse)
+    [overdue] = _open(db, EscalationKind.POST_PRN_RASS)
+    assert overdue.severity is Severity.URGENT
+    assert overdue.explanation == "RASS after PRN Haloperidol 5 mg oral overdue by 15 min"
+    RecordingService(db).record_round(
+        nurse, admission, RoundEntry(assessments={"rass": {"score": 0}}), save_key=uuid4().hex
+    )
+    assert _row(db, admission).post_prn_rass_due_at is None
+
+
+def test_an_im_dose_starts_rapid_tranquillisation_hourly_until_a_clinician_ends_it(
+    db: Database, nurse: Actor, clinician: Actor, admission: int, clock: Clock
+) -> None:
+    _dose(db, nurse, admission, route="IM", drug="Lorazepam", drug_class="benzodiazepine")
+    row = _row(db, admission)
+    assert row.rt_interval_minutes == 60
+    assert row.rt_next_due_at == clock.now + timedelta(hours=1)
+    assert row.post_prn_rass_due_at is None  # the RT schedule covers the RASS
+    # A nurse may make the checks more frequent, with a reason ...
+    DecisionService(db).set_rt_interval(
+        nurse, admission, minutes=15, reason="Appears asleep after the dose"
+    )
+    assert _row(db, admission).rt_next_due_at == clock.now + timedelta(minutes=15)
+    # ... but not less frequent, nor end the schedule.
+    with pytest.raises(PermissionDenied):
+        DecisionService(db).set_rt_interval(nurse, admission, minutes=60, reason="Settled")
+    with pytest.raises(PermissionDenied):
+        DecisionService(db).end_rt(nurse, admission, reason="Settled")
+    clock.advance(minutes=25)
+    EscalationService(db).evaluate_ward(nurse)
+    [overdue] = _open(db, EscalationKind.RAPID_TRANQUILLISATION)
+    assert "NEWS2 set, RASS, hydration and side effects overdue by 10 min" in overdue.explanation
+    # Asleep, observations not possible: recorded as such, and still not a normal check.
+    RecordingService(db).record_round(
+        nurse,
+        admission,
+        RoundEntry(assessments={"rt_check": {"status": "asleep_not_possible"}}),
+        save_key=uuid4().hex,
+    )
+    row = _row(db, admission)
+    assert row.rt_not_possible and row.rt_next_due_at is not None
+    assert row.rt_next_due_at < clock.now  # still overdue
+    DecisionService(db).end_rt(clinician, admission, reason="No further physical concerns")
+    row = _row(db, admission)
+    assert (row.rt_next_due_at, row.rt_interval_minutes) == (None, None)
+
+
+def test_a_side_effect_after_rapid_tranquillisation_escalates_with_its_name(
+    db: Database, nurse: Actor, admission: int
+) -> None:
+    _dose(db, nurse, admission, route="IM")
+    RecordingService(db).record_round(
+        nurse,
+        admission,
+        RoundEntry(
+            vitals=NORMAL_SET,
+            assessments={
+                "rass": {"score": 0},
+                "rt_check": {
+                    "status": "done",
+                    "hydration": "adequate",
+                    "side_effects": ["acute_dystonia"],
+                },
+            },
+        ),
+        save_key=uuid4().hex,
+    )
+    [alarm] = _open(db, EscalationKind.RAPID_TRANQUILLISATION)
+    assert "side effects: acute dystonia" in alarm.explanation
+
+
+def test_only_a_clinician_sets_scale_2_with_the_reason_and_a_review_date(
+    db: Database, nurse: Actor, clinician: Actor, admission: int, clock: Clock
+) -> None:
+    decisions = DecisionService(db)
+    review = clock.now + timedelta(days=3)
+    with pytest.raises(PermissionDenied):
+        decisions.set_spo2_scale(
+            nurse, admission, scale=2, review_at=review, confirmed_hypercapnic_failure=True
+        )
+    with pytest.raises(InvalidInput) as caught:
+        decisions.set_spo2_scale(clinician, admission, scale=2, review_at=None)
+    assert {"reason", "review_at"} <= set(caught.value.problems)
+    decisions.set_spo2_scale(
+        clinician, admission, scale=2, review_at=review, confirmed_hypercapnic_failure=True
+    )
+    brief = HistoryService(db).patient(admission)
+    assert (brief.spo2_scale, brief.scale2_target, brief.scale2_prescribed_by) == (
+        2,
+        "88–92 %",
+        "Amir Khan",
+    )
+    assert _row(db, admission).clinical_decisions == ("SpO2 Scale 2 (target 88–92 %, Amir Khan)",)
+    # The review date falling due raises an advisory.
+    clock.advance(days=3, minutes=1)
+    EscalationService(db).evaluate_ward(nurse)
+    [review_due] = _open(db, EscalationKind.DECISION_REVIEW)
+    assert review_due.severity is Severity.ADVISORY
+    assert review_due.explanation.startswith("SpO2 Scale 2 (target 88–92 %, Amir Khan): review")
+
+
+def test_a_supervisor_is_not_a_clinician(db: Database, admission: int) -> None:
+    staff = StaffService(db)
+    staff.add("sn.boss", "Sue Boss", Role.SUPERVISOR, None)
+    boss = staff.actor("sn.boss", "Station A")
+    with pytest.raises(PermissionDenied):
+        DecisionService(db).set_modified_response(
+            boss, admission, response="GP first", reason="Known", review_at=None
+        )
+
+
+def test_a_modified_response_shows_beside_chart_4_and_never_stops_the_escalation(
+    db: Database, nurse: Actor, clinician: Actor, admission: int, clock: Clock
+) -> None:
+    DecisionService(db).set_modified_response(
+        clinician,
+        admission,
+        response="Known chronic tachycardia: call the on-call GP before 999",
+        reason="Cardiology letter 2026",
+        review_at=clock.now + timedelta(days=2),
+    )
+    sick = {**NORMAL_SET, "respiration_rate": 25, "spo2": 93, "pulse": 111}
+    RecordingService(db).record_observation(nurse, admission, sick)
+    [alarm] = _open(db, EscalationKind.DETERIORATION)
+    assert alarm.severity is Severity.EMERGENCY
+    assert any("Modified response (Amir Khan): Known chronic" in p for p in alarm.prompts)
+
+
+def test_under_16_and_pregnant_patients_are_flagged_and_still_scored(
+    db: Database, nurse: Actor, clock: Clock
+) -> None:
+    from intakefakes import intake_data
+
+    admissions = AdmissionService(db)
+    admissions.ensure_beds(["B05", "B06"], "Test ward")
+    young = admissions.admit(
+        nurse,
+        NewPatient("KD000005", "Tia", "Young", date(2011, 6, 1)),
+        bed="B05",
+        admitted_at=clock.now - timedelta(hours=1),
+        reason="Ketamine dependence",
+    )
+    pregnant = admissions.admit(
+        nurse,
+        NewPatient("KD000006", "Pia", "Expecting", date(1996, 6, 1)),
+        bed="B06",
+        admitted_at=clock.now - timedelta(hours=1),
+        reason="Ketamine dependence",
+        intake=intake_data(clock.now - timedelta(hours=1), physical={"pregnant": True}),
+    )
+    assert _row(db, young).news2_not_validated == ("under 16",)
+    assert _row(db, pregnant).news2_not_validated == ("pregnant",)
+    sick = {**NORMAL_SET, "respiration_rate": 25, "spo2": 93, "pulse": 111}
+    result = RecordingService(db).record_observation(nurse, young, sick)
+    assert result.news2 is not None and result.news2.total >= 7
+    assert any(e.admission_id == young for e in _open(db, EscalationKind.DETERIORATION))

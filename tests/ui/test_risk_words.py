@@ -1,0 +1,137 @@
+"""The words that carry risk are never the ones a narrow column cuts off.
+
+Every status cell of the census is rendered, through the census's own delegate and in its
+styled font, at the narrowest width the console allows for its column (the risk columns never
+give way; see ``GIVE_WAY_ORDER``), and the risk words must all be in what is drawn: the
+severity and '+N' of an escalation, the NEWS2 score and 'incomplete', 'LATE' or 'ABSENT' with
+their time, 'OVERDUE' with its time. Only a kind, a band's word or a level's name may shorten.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from PySide6.QtCore import QRect
+from PySide6.QtWidgets import QStyleOptionViewItem
+
+from wardconsole.domain.records import EscalationKind, Severity
+from wardconsole.ui.census.census_model import CensusColumn, CensusProxyModel, CensusTableModel
+from wardconsole.ui.census.census_view import CensusView
+from wardconsole.ui.theme import Theme, apply_theme
+
+from .factories import NOW, census_row, escalation, snapshot
+
+E = EscalationKind
+
+
+def _rows():
+    """The longest status texts the census makes, one row each."""
+    return [
+        census_row(
+            1,
+            bed="B01",
+            news2_total=20,
+            news2_risk="high",
+            latest_set_partial=True,
+            escalations=[
+                escalation(E.OVERDUE_OBS, Severity.EMERGENCY),
+                *(escalation(E.PANIC) for _ in range(11)),
+            ],
+            next_due_in=-timedelta(hours=23, minutes=59),
+        ),
+        census_row(2, bed="B02", news2_total=0, news2_risk="low", latest_set_partial=True),
+        census_row(
+            3,
+            bed="B03",
+            news2_total=6,
+            news2_risk="low-medium",
+            latest_set_partial=True,
+            escalations=[escalation(E.RAPID_TRANQUILLISATION, Severity.URGENT)],
+        ),
+        census_row(4, bed="B04", news2_total=None, news2_risk=None, latest_set_partial=True),
+        replace(
+            census_row(5, bed="B05"),
+            observation_level="Within eyesight",
+            observation_level_short="Eyesight",
+            observation_raised=True,
+            level_review_suggested=True,
+            next_check_due_at=NOW - timedelta(hours=23, minutes=59),
+            check_overdue_since=NOW - timedelta(hours=23, minutes=59),
+        ),
+        replace(
+            census_row(6, bed="B06"),
+            observation_level="Within arm's length",
+            observation_level_short="Arm's len",
+            observation_raised=True,
+            level_review_suggested=True,
+            next_check_due_at=NOW + timedelta(hours=11, minutes=59),
+            check_prompt_at=NOW - timedelta(minutes=1),
+        ),
+        replace(
+            census_row(
+                7,
+                bed="B07",
+                escalations=[
+                    escalation(E.ABSENT, Severity.EMERGENCY, raised_ago=timedelta(hours=23))
+                ],
+            ),
+            observation_level="Intermittent 15 min",
+            observation_level_short="Int 15",
+            observation_raised=True,
+            next_check_due_at=NOW + timedelta(minutes=9),
+        ),
+    ]
+
+
+RISK_WORDS = {  # bed -> column -> words that must be drawn whole
+    "B01": {
+        CensusColumn.NEWS2: ["20", "▲", "incomplete"],
+        CensusColumn.ESCALATION: ["▲ EMERGENCY", "+11"],
+        CensusColumn.NEXT_DUE: ["OVERDUE 23 h 59 min"],
+    },
+    "B02": {CensusColumn.NEWS2: ["0", "○", "incomplete"]},
+    "B03": {CensusColumn.NEWS2: ["6", "●", "incomplete"], CensusColumn.ESCALATION: ["◆ URGENT"]},
+    "B04": {CensusColumn.NEWS2: ["incomplete"]},
+    "B05": {CensusColumn.CHECKS: ["▲ LATE 23 h 59 min"]},
+    "B06": {CensusColumn.CHECKS: ["●", "↻", "11 h 59 min"]},
+    "B07": {CensusColumn.CHECKS: ["ABSENT 23 h"]},
+}
+
+
+@pytest.mark.parametrize("theme", [Theme.DAY, Theme.NIGHT])
+def test_every_status_cell_keeps_its_risk_words_at_the_narrowest_width(
+    qtbot, qapp, theme: Theme
+) -> None:
+    apply_theme(qapp, theme)
+    model = CensusTableModel(theme=theme)
+    model.set_snapshot(snapshot(_rows(), taken_at=NOW))
+    proxy = CensusProxyModel()
+    proxy.setSourceModel(model)
+    view = CensusView()
+    qtbot.addWidget(view)
+    view.setModel(proxy)
+    view.apply_default_column_widths()
+    view.show()
+    delegate = view.itemDelegate()
+    checked = 0
+    for row in range(proxy.rowCount()):
+        bed = proxy.index(row, CensusColumn.BED).data()
+        for column, words in RISK_WORDS.get(bed, {}).items():
+            index = proxy.index(row, column)
+            option = QStyleOptionViewItem()
+            view.initViewItemOption(option)
+            option.rect = QRect(0, 0, view.give_way_floor(column), 30)
+            delegate.initStyleOption(option, index)
+            drawn = option.text
+            assert option.fontMetrics.horizontalAdvance(drawn) <= option.rect.width() - 8, (
+                bed,
+                column.name,
+                drawn,
+            )
+            for word in words:
+                assert word in drawn, (bed, column.name, drawn, index.data())
+            checked += 1
+    assert checked == sum(len(columns) for columns in RISK_WORDS.values())
+    apply_theme(qapp, Theme.DAY)

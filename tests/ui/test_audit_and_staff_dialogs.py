@@ -302,7 +302,11 @@ def test_supervisors_see_the_record_verified_and_a_loud_notice_after_tampering(
     world.clock.advance(minutes=5)  # past the settle window: the rows get sealed
 
     def opened() -> AuditDialog:
-        dialog = AuditDialog(world.access.audit, lambda: supervisor)  # type: ignore[arg-type]
+        dialog = AuditDialog(
+            world.access.audit,
+            lambda: supervisor,  # type: ignore[arg-type]
+            runner=world.access.runner,
+        )
         qtbot.addWidget(dialog)
         dialog.show()
         qtbot.waitUntil(lambda: "Checking" not in dialog.record_check.text(), timeout=10_000)

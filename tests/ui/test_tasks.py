@@ -190,6 +190,22 @@ def test_a_finished_dialog_drops_its_results(qtbot, runner: TaskRunner, owner: Q
     assert delivered == []
 
 
+def test_a_closing_window_drops_the_results_of_everything_inside_it(
+    qtbot, runner: TaskRunner, owner: QObject
+) -> None:
+    release = threading.Event()
+    delivered: list[str] = []
+    window = QWidget()
+    qtbot.addWidget(window)
+    panel = QObject(window)  # a controller living inside the window
+    runner.run(owner, lambda: release.wait(5) and "blocker")
+    runner.run(panel, lambda: "queue read", delivered.append)
+    runner.cancel_all(window)
+    release.set()
+    qtbot.waitUntil(lambda: not runner.busy)
+    assert delivered == []
+
+
 def test_shutting_down_does_not_wait_for_a_running_task(qtbot, qapp, owner: QObject) -> None:
     runner = TaskRunner()
     started, release = threading.Event(), threading.Event()

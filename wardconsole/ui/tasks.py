@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import weakref
 from collections import deque
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -225,6 +226,7 @@ class TaskRunner(QObject):
         self._tasks: dict[_Box, TaskHandle[Any]] = {}
         self._latest: dict[tuple[int, str], TaskHandle[Any]] = {}
         self._owners: dict[int, set[TaskHandle[Any]]] = {}
+        self._owner_refs: dict[int, weakref.ref[QObject]] = {}
         self._shut_down = False
         self._thread = threading.Thread(
             target=_work, args=(self._jobs, self._returns), name="wardconsole-db", daemon=True
@@ -271,6 +273,7 @@ class TaskRunner(QObject):
             self._latest[(owner_id, key)] = handle
         if owner_id not in self._owners:
             self._owners[owner_id] = set()
+            self._owner_refs[owner_id] = weakref.ref(owner)
             owner.destroyed.connect(partial(self._owner_gone, owner_id))
             if isinstance(owner, QDialog):
                 owner.finished.connect(partial(self._owner_done, owner_id))
@@ -280,8 +283,12 @@ class TaskRunner(QObject):
         return handle
 
     def cancel_all(self, owner: QObject) -> None:
-        """Cancel every task of ``owner`` (it is closing)."""
-        self._owner_done(id(owner))
+        """Cancel every task of ``owner`` and of the Qt objects inside it (it is closing:
+        nothing of it may be called back while it is being torn down)."""
+        for owner_id, ref in list(self._owner_refs.items()):
+            found = ref()
+            if found is not None and _inside(found, owner):
+                self._owner_done(owner_id)
 
     def run_on_main(self, closure: Closure) -> None:
         """Run ``closure`` on the UI thread soon; callable from any thread."""
@@ -314,12 +321,14 @@ class TaskRunner(QObject):
         self._tasks.clear()
         self._latest.clear()
         self._owners.clear()
+        self._owner_refs.clear()
 
     # -- the UI thread ---------------------------------------------------------------------
 
     def _owner_gone(self, owner_id: int, *_args: object) -> None:
         self._owner_done(owner_id)
         self._owners.pop(owner_id, None)
+        self._owner_refs.pop(owner_id, None)
 
     def _owner_done(self, owner_id: int, *_args: object) -> None:
         for handle in self._owners.get(owner_id, set()):
@@ -364,6 +373,19 @@ class TaskRunner(QObject):
             on_failure(error)
         else:
             log.error("Background task failed", exc_info=error)
+
+
+def _inside(found: QObject, owner: QObject) -> bool:
+    """``found`` is ``owner`` or one of its Qt descendants."""
+    step: QObject | None = found
+    try:
+        while step is not None:
+            if step is owner:
+                return True
+            step = step.parent()
+    except RuntimeError:  # a Qt object on the way is already deleted
+        return False
+    return False
 
 
 class ChangeWatcher(QObject):

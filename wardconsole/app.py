@@ -224,6 +224,7 @@ def console_context(
     """Everything the main window needs, bound to one database and one staff session."""
     from wardconsole.services.admission_desk import AdmissionDesk
     from wardconsole.services.census import CensusService
+    from wardconsole.services.decisions import DecisionService
     from wardconsole.services.history import HistoryService
     from wardconsole.services.observation_desk import ObservationDesk
     from wardconsole.services.recording import RecordingService
@@ -243,6 +244,7 @@ def console_context(
         load_patient_series=_chart_loader(db),
         recording=RecordingService(db),
         history=HistoryService(db),
+        decisions=DecisionService(db),
         current_actor=session.current_actor,
         handoff=_handoff_ui(db, ward_name, session.current_actor),
         observation=ObservationDesk(db, actor=session.current_actor),

@@ -475,6 +475,11 @@ def _cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     print(report.summary())
     for line in report.skipped_lines():
         print(line)
+    if not (report.sets_added or report.already_present or report.patients_created):
+        # A script must not take "0 imported" for success; a re-import that finds everything
+        # already on record is fine (it is what makes an import safe to repeat).
+        print(f"{args.file.name}: nothing imported", file=sys.stderr)
+        return EXIT_REFUSED
     return 0
 
 

@@ -71,7 +71,7 @@ def test_a_modified_response_is_shown_beside_chart_4_and_never_stops_the_escalat
     found = {t.kind: t for t in evaluate(patient, now=NOW, policy=policy, chart=chart)}
     trigger = found[EscalationKind.DETERIORATION]
     assert trigger.severity is Severity.EMERGENCY
-    assert trigger.prompts[0].startswith("Emergency assessment")
+    assert trigger.prompts[0].startswith("Emergency response (RCP Chart 4")
     assert "Modified response (Dr Amir Khan): Call the on-call GP first" in trigger.prompts
 
 

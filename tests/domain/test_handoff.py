@@ -192,15 +192,15 @@ def test_late_and_overdue_observations_are_counted_from_the_due_times(night, pol
     assessment = texts(draft, Section.ASSESSMENT)
     assert "Observation sets this shift: 2 complete, 1 partial (asleep)" in assessment
     assert "Late set at 03:30: 1 h 40 min after due 01:50" in assessment
-    # After the 04:20 partial set (medium risk) a re-check was due at 04:50 (local policy:
-    # 30 min), then hourly (Chart 4); none by 07:00, so 04:50 and 05:50 were missed (06:50 is
-    # still within the 15-minute grace of the overdue rule at 07:00).
-    assert "OVERDUE at handover: set due 04:50, none taken by 07:00 (2 h 10 min)" in assessment
-    assert "Missed observation sets this shift: 2" in assessment
+    # NEWS2 5 at 03:30 is hourly (Chart 4): due 04:30. The 04:20 partial set's re-check (04:50,
+    # local policy 30 min) is later, and a partial set never postpones a due full set; none by
+    # 07:00, so 04:30, 05:30 and 06:30 were missed (each beyond the 15-minute grace).
+    assert "OVERDUE at handover: set due 04:30, none taken by 07:00 (2 h 30 min)" in assessment
+    assert "Missed observation sets this shift: 3" in assessment
     summary = draft.summary
-    assert (summary.late_observations, summary.missed_observations) == (1, 2)
+    assert (summary.late_observations, summary.missed_observations) == (1, 3)
     assert summary.overdue_at_end
-    assert texts(draft, Section.RECOMMENDATION)[0] == "Next NEWS2 set: OVERDUE since 04:50"
+    assert texts(draft, Section.RECOMMENDATION)[0] == "Next NEWS2 set: OVERDUE since 04:30"
 
 
 def test_every_escalation_of_the_shift_with_who_handled_it(night, policy, chart) -> None:

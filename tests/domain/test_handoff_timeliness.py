@@ -81,8 +81,21 @@ def test_a_partial_set_asks_for_a_recheck(policy: EscalationPolicy) -> None:
         obs(hours(3), pulse=95, systolic_bp=None, temperature=None),
         missing_reasons={"systolic_bp": "asleep", "temperature": "asleep"},
     )
-    result = check(policy, obs(hours(-1), pulse=95), asleep, as_of=hours(4))
+    early = replace(asleep, taken_at=hours(0))
+    result = check(policy, obs(hours(-1), pulse=95), early, as_of=hours(1))
     assert result.partial_sets == 1
-    # Low risk: re-check within 120 min of a partial set (local policy).
-    assert result.next_due == hours(5)
+    # Low risk: re-check within 120 min of a partial set (local policy), before the 4-hourly
+    # full set falls due.
+    assert result.next_due == hours(2)
     assert result.overdue_since is None
+
+
+def test_a_partial_set_never_postpones_the_full_set(policy: EscalationPolicy) -> None:
+    asleep = replace(
+        obs(hours(3), pulse=95, systolic_bp=None, temperature=None),
+        missing_reasons={"systolic_bp": "asleep", "temperature": "asleep"},
+    )
+    result = check(policy, obs(hours(-1), pulse=95), asleep, as_of=hours(4))
+    # NEWS2 1 at -1 h is due 4-hourly at 3 h; the partial set at 3 h does not move it to 5 h.
+    assert result.next_due == hours(3)
+    assert result.overdue_since == hours(3)

@@ -179,9 +179,19 @@ def test_bprse_at_threshold(run: Any) -> None:
     trigger = run(state(assess("hallucination", ago(hours=1), score=6, modalities=["auditory"])))[
         K.HALLUCINATION
     ]
-    assert trigger.explanation == "Hallucinations 6/7 auditory (BPRS-E)"
+    assert trigger.explanation == (
+        "Hallucinations 6/7 auditory (BPRS-E) — very severe hallucinations (acting on them, "
+        "or preoccupied)"
+    )
     assert trigger.rule_id == "hallucination/bprse"
-    assert trigger.severity is Severity.URGENT
+    # BPRS-E 6–7 is a grade above 5 in the shipped policy (DESIGN CHOICE): emergency.
+    assert (trigger.severity, trigger.grade) == (Severity.EMERGENCY, 2)
+    at_five = run(state(assess("hallucination", ago(hours=1), score=5, modalities=["auditory"])))
+    assert at_five[K.HALLUCINATION].explanation == "Hallucinations 5/7 auditory (BPRS-E)"
+    assert (at_five[K.HALLUCINATION].severity, at_five[K.HALLUCINATION].grade) == (
+        Severity.URGENT,
+        1,
+    )
 
 
 def test_bprse_just_below_threshold_with_earlier_rating_is_quiet(run: Any) -> None:
@@ -433,6 +443,7 @@ def opened(trigger: EscalationTrigger, severity: Severity | None = None) -> Open
         raised_at=ago(hours=1),
         explanation=trigger.explanation,
         rule_id=trigger.rule_id,
+        grade=trigger.grade,
     )
 
 
@@ -508,9 +519,20 @@ def test_evaluate_then_plan_end_to_end(policy: EscalationPolicy, chart: Withdraw
         assess("hallucination", ago(hours=2), score=5, modalities=["auditory"]),
         assess("hallucination", ago(minutes=5), score=7, modalities=["auditory"]),
     )
-    [update] = plan_escalations(open_now, evaluate(worse, now=NOW, policy=policy, chart=chart))
+    [louder] = plan_escalations(open_now, evaluate(worse, now=NOW, policy=policy, chart=chart))
+    # 5 -> 7 is a higher grade: re-opened for a fresh acknowledgement, more severe.
+    assert louder.action == "raise_severity"
+    assert (louder.trigger.severity, louder.trigger.grade) == (Severity.EMERGENCY, 2)
+    assert louder.trigger.explanation.startswith("Hallucinations 7/7 auditory (BPRS-E) — very")
+    # 6 -> 7 stays in the same grade: the text changes, nothing is re-announced.
+    six = state(assess("hallucination", ago(hours=2), score=6, modalities=["auditory"]))
+    [at_six] = plan_escalations({}, evaluate(six, now=NOW, policy=policy, chart=chart))
+    [update] = plan_escalations(
+        {K.HALLUCINATION: opened(at_six.trigger)},
+        evaluate(worse, now=NOW, policy=policy, chart=chart),
+    )
     assert update.action == "update"
-    assert update.trigger.explanation == "Hallucinations 7/7 auditory (BPRS-E)"
+    assert update.trigger.explanation.startswith("Hallucinations 7/7 auditory (BPRS-E) — very")
 
 
 # --- assessment meanings: 4AT 1-3 and gradual-onset panic ---------------------------------------

@@ -48,17 +48,71 @@ def test_due_from_chart4_frequency(
     ("changes", "risk"),
     [
         ({}, "low"),
-        ({"consciousness": "C"}, "low-medium"),
-        ({"respiration_rate": 21, "pulse": 111, "temperature": 38.1}, "medium"),
-        ({"respiration_rate": 25, "pulse": 111, "temperature": 39.1}, "high"),
+        ({"pulse": 95}, "low"),
     ],
 )
-def test_partial_set_reschedules_recheck_by_risk(
+def test_partial_set_brings_the_recheck_forward_by_risk(
     policy: EscalationPolicy, changes: dict[str, object], risk: str
 ) -> None:
     complete = obs(NOW - timedelta(hours=1), **changes)
     partial = obs(NOW, pulse=None, systolic_bp=None)  # asleep: no cuff
     assert due(policy, complete, partial) == NOW + policy.partial_recheck[risk]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"consciousness": "C"},  # red score: hourly
+        {"respiration_rate": 21, "pulse": 111, "temperature": 38.1},  # 5: hourly
+        {"respiration_rate": 25, "pulse": 111, "temperature": 39.1},  # 7: continuous
+    ],
+)
+def test_partial_set_never_postpones_the_due_full_set(
+    policy: EscalationPolicy, changes: dict[str, object]
+) -> None:
+    """NEWS2 5 hourly: a partial set every 30 min must not keep the patient from being due."""
+    complete = obs(NOW - timedelta(hours=1), **changes)
+    chart4_due = due(policy, complete)
+    risk = complete.news2_risk
+    assert risk is not None
+    for minutes in (10, 30, 55, 59):
+        partial = obs(NOW - timedelta(hours=1) + timedelta(minutes=minutes), pulse=None)
+        recheck = partial.taken_at + policy.partial_recheck[risk]
+        assert due(policy, complete, partial) == min(chart4_due, recheck) <= chart4_due
+
+
+def test_a_higher_partial_bound_brings_the_full_set_forward(policy: EscalationPolicy) -> None:
+    """Last full set NEWS2 0 (12-hourly); a partial set with RR 7 is a red score: the
+    re-check is the low-medium one, not the 12 h of the full set."""
+    complete = obs(NOW - timedelta(hours=2))
+    partial = obs(NOW, respiration_rate=7, systolic_bp=None, temperature=None)
+    assert due(policy, complete, partial) == NOW + policy.partial_recheck["low-medium"]
+
+
+def test_continuous_monitoring_is_never_relaxed_by_a_partial_set(
+    policy: EscalationPolicy,
+) -> None:
+    """A partial set whose known values already reach 7 is continuous monitoring: due now."""
+    complete = obs(NOW - timedelta(hours=3))
+    high = obs(
+        NOW - timedelta(minutes=20),
+        respiration_rate=7,
+        spo2=84,
+        pulse=135,
+        systolic_bp=None,
+        temperature=None,
+    )
+    later = obs(NOW, temperature=None)  # a later partial set with nothing abnormal
+    assert (
+        next_observation_due(
+            latest_complete=complete,
+            latest_any=later,
+            partials=[high],
+            admitted_at=ADMITTED,
+            policy=policy,
+        )
+        == high.taken_at
+    )
 
 
 def test_partial_set_before_the_complete_one_is_ignored(policy: EscalationPolicy) -> None:

@@ -89,3 +89,16 @@ def test_a_malformed_file_ends_with_one_line(
 def test_feed_refuses_a_bad_port(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["feed", "--db", str(tmp_path / "x.sqlite"), "--port", "70000"]) == 2
     assert "--port must be between 1 and 65535" in capsys.readouterr().err
+
+
+def test_an_import_that_adds_nothing_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file with nothing the console can take is an error for a script, not a success."""
+    empty = tmp_path / "empty.json"
+    empty.write_text(json.dumps({"resourceType": "Bundle", "type": "collection", "entry": []}))
+    code = main(["import", "--db", str(tmp_path / "ward.sqlite"), str(empty)])
+    captured = capsys.readouterr()
+    assert code == 4, captured
+    assert "0 sets (0 values) imported" in captured.out
+    assert "empty.json: nothing imported" in captured.err

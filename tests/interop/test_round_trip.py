@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from interop_support import HOSPITAL_NUMBER
 from sqlalchemy import select
 
@@ -140,3 +141,36 @@ def test_a_stay_survives_export_and_import_as_ndjson_in_any_order(
     report = import_fhir_file(other_db, importer, ndjson)
     assert report.sets_added == 4 and report.patients_created == 1
     assert _sets(other_db) == _sets(db)
+
+
+def test_cancelling_while_an_ndjson_file_is_read_imports_nothing(
+    other_db: Database, tmp_path: Path
+) -> None:
+    """Cancel is honoured while a large file is still being read, before any set is written."""
+    lines = [
+        json.dumps(
+            {
+                "resourceType": "Observation",
+                "id": f"o{n}",
+                "status": "final",
+                "code": {"coding": [{"system": "http://loinc.org", "code": "8867-4"}]},
+                "subject": {"identifier": {"value": "KD000077"}},
+                "effectiveDateTime": f"2026-11-20T{n // 60 % 24:02d}:{n % 60:02d}:00Z",
+                "valueQuantity": {"value": 70, "unit": "/min", "code": "/min"},
+            }
+        )
+        for n in range(2500)
+    ]
+    ndjson = tmp_path / "big.ndjson"
+    ndjson.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    calls: list[tuple[int, int]] = []
+
+    def progress(done: int, total: int) -> None:
+        calls.append((done, total))
+        raise KeyboardInterrupt  # the nurse pressed Cancel
+
+    importer = StaffService(other_db).system_actor("Receiving station")
+    with pytest.raises(KeyboardInterrupt):
+        import_fhir_file(other_db, importer, ndjson, progress=progress)
+    assert calls == [(0, 0)]  # still reading: no set written yet
+    assert _sets(other_db) == []

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from dbfixtures import migrated_sqlite
 from ui_runner import shared_runner
 from wardfakes import Clock
 
@@ -20,7 +21,7 @@ from wardconsole.services.db import Database
 from wardconsole.services.outbox import Outbox
 from wardconsole.services.safe_saves import SafeSaves
 from wardconsole.services.staff import StaffService
-from wardconsole.store.engine import make_engine, upgrade
+from wardconsole.store.engine import make_engine
 from wardconsole.ui.access.session import AccessContext, StaffSession
 from wardconsole.ui.context import UiContext
 from wardconsole.ui.main_window import MainWindow
@@ -53,8 +54,7 @@ class AccessWorld:
 def build_world(
     path: Path, *, idle_ms: int = 60_000, session: StaffSession | None = None
 ) -> AccessWorld:
-    engine = make_engine(f"sqlite:///{path / 'ward.sqlite'}")
-    upgrade(engine)
+    engine = make_engine(migrated_sqlite(path / "ward.sqlite"))
     clock = Clock(NOW)
     db = Database(engine, clock=clock)
     policy = replace(load_access_policy(), idle_lock_after=timedelta(milliseconds=idle_ms))

@@ -326,13 +326,16 @@ def test_what_is_due_after_a_prn_dose_is_beside_the_next_set(model: CensusTableM
         rt_not_possible=True,
     )
     model.set_snapshot(snapshot([rass, rt]))
-    assert cell(model, 0, CensusColumn.NEXT_DUE) == "in 3 h · RASS in 20 min"
+    assert cell(model, 0, CensusColumn.NEXT_DUE) == "RASS in 20 min · in 3 h"
     assert cell(model, 1, CensusColumn.NEXT_DUE) == (
-        "in 3 h · RT 15 min asleep—not done OVERDUE 10 min"
+        "RT 15 min asleep—not done OVERDUE 10 min · in 3 h"
     )
     assert cell(model, 1, CensusColumn.NEXT_DUE, Qt.ItemDataRole.FontRole).bold()
     tip = cell(model, 1, CensusColumn.NEXT_DUE, Qt.ItemDataRole.ToolTipRole)
     assert "asleep, observations not possible (not a normal check)" in tip
+    later = replace(rass, post_prn_rass_due_at=NOW + timedelta(hours=4))
+    model.set_snapshot(snapshot([later]))
+    assert cell(model, 0, CensusColumn.NEXT_DUE) == "in 3 h · RASS in 4 h"
 
 
 def test_clinician_decisions_and_news2_not_validated_stay_with_the_score(

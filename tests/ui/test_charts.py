@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from dbfixtures import sqlite_url  # noqa: F401 - fixture
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtPrintSupport import QPrinter
@@ -70,7 +69,7 @@ class Ward:
 
 
 @pytest.fixture
-def ward(sqlite_url: str) -> Iterator[Ward]:  # noqa: F811 - fixture
+def ward(sqlite_url: str) -> Iterator[Ward]:
     engine = make_engine(sqlite_url)
     clock = Clock(NOW)
     db = Database(engine, clock=clock)

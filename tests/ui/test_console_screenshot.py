@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from dbfixtures import migrated_sqlite
 from screenshots import grab_census
 from ui_runner import shared_runner
 
@@ -20,7 +21,7 @@ from wardconsole.config import Settings
 from wardconsole.services.db import Database
 from wardconsole.services.demo import DemoOptions, build_demo_ward
 from wardconsole.services.staff import StaffService
-from wardconsole.store.engine import make_engine, upgrade
+from wardconsole.store.engine import make_engine
 from wardconsole.ui.access.session import StaffSession
 from wardconsole.ui.escalations.alerts import SilentAlertSound
 from wardconsole.ui.main_window import MainWindow
@@ -31,9 +32,8 @@ def test_the_console_on_the_demo_ward(
     qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    settings = Settings(db_url=f"sqlite:///{tmp_path / 'demo.sqlite'}", station="Station A")
+    settings = Settings(db_url=migrated_sqlite(tmp_path / "demo.sqlite"), station="Station A")
     engine = make_engine(settings.db_url)
-    upgrade(engine)
     db = Database(engine)
     build_demo_ward(db, DemoOptions())
     session = StaffSession()

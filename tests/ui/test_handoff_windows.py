@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from dbfixtures import sqlite_url  # noqa: F401 - the fixture
 from handoffnight import Ward, at, seed_night
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
@@ -48,7 +47,7 @@ class Station:
 
 
 @pytest.fixture
-def station(sqlite_url: str) -> Iterator[Station]:  # noqa: F811 - fixture
+def station(sqlite_url: str) -> Iterator[Station]:
     engine = make_engine(sqlite_url)
     clock = Clock(at(17, 0))
     ward = seed_night(Database(engine, clock=clock), clock)

@@ -16,6 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from dbfixtures import migrated_sqlite
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QWidget
 from screenshots import fits_smallest_frame, grab_census, size_problems
@@ -27,13 +28,14 @@ from wardconsole.domain.safety_checks import Presentation
 from wardconsole.services.db import Database
 from wardconsole.services.demo import DemoOptions, build_demo_ward
 from wardconsole.services.staff import StaffService
-from wardconsole.store.engine import make_engine, upgrade
+from wardconsole.store.engine import make_engine
 from wardconsole.ui.access.session import StaffSession
 from wardconsole.ui.census.census_model import CensusColumn
 from wardconsole.ui.census.census_view import GIVE_WAY_ORDER
 from wardconsole.ui.checks.round_model import RoundsColumn
 from wardconsole.ui.escalations.alerts import SilentAlertSound
 from wardconsole.ui.main_window import MainWindow
+from wardconsole.ui.shortcuts_help import shortcut_table
 from wardconsole.ui.theme import Theme
 
 RISK_COLUMNS = (
@@ -48,9 +50,8 @@ RISK_COLUMNS = (
 @pytest.fixture
 def console(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    settings = Settings(db_url=f"sqlite:///{tmp_path / 'demo.sqlite'}", station="Station A")
+    settings = Settings(db_url=migrated_sqlite(tmp_path / "demo.sqlite"), station="Station A")
     engine = make_engine(settings.db_url)
-    upgrade(engine)
     db = Database(engine)
     build_demo_ward(db, DemoOptions())
     session = StaffSession()
@@ -176,5 +177,48 @@ def test_the_round_window_never_hides_an_emergency(
     assert panel is not None
     qtbot.waitUntil(lambda: panel.selected() is not None)
     assert panel.selected().id == ringing.escalation.id
+    rounds.close()
+    rounds.stop()
+
+
+def test_one_shortcut_per_action_in_every_window_and_help_lists_them(
+    qtbot, console: MainWindow
+) -> None:
+    """A key bound twice where both could fire does nothing at all (Qt calls it ambiguous):
+    Ctrl+L was the lock and, in the round window, "Set level…"."""
+    console.observation_menu.open_rounds()
+    rounds = console.observation_menu.rounds
+    assert rounds is not None
+    qtbot.addWidget(rounds)
+    app_wide = [
+        row
+        for row in shortcut_table(console)
+        if row[2].shortcutContext() == Qt.ShortcutContext.ApplicationShortcut
+    ]
+    for window, rows in (
+        (console, shortcut_table(console)),
+        (rounds, shortcut_table(rounds) + app_wide),
+    ):
+        bound: dict[str, set[int]] = {}
+        names: dict[str, set[str]] = {}
+        for keys, text, action in rows:
+            bound.setdefault(keys, set()).add(id(action))
+            names.setdefault(keys, set()).add(text)
+        twice = {keys: sorted(names[keys]) for keys, ids in bound.items() if len(ids) > 1}
+        assert twice == {}, window.objectName()
+    keys = {row[0] for row in shortcut_table(console)}
+    assert {"Ctrl+L", "Alt+A", "Ctrl+R", "F6"} <= keys
+    assert "Ctrl+Shift+L" in {row[0] for row in shortcut_table(rounds)}
+
+    console.shortcuts_action.trigger()
+    dialog = console.shortcuts_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    listed = {
+        (dialog.table.item(r, 0).text(), dialog.table.item(r, 1).text())
+        for r in range(dialog.table.rowCount())
+    }
+    assert ("Alt+A", "Acknowledge the alarm on the banner") in listed
+    assert ("Ctrl+L", "Lock screen") in listed
+    dialog.close()
     rounds.close()
     rounds.stop()

@@ -5,7 +5,8 @@ complete. Parameter scores in NEWS2 Chart 1 are independent of each other except
 Scale 2, which depends on air/oxygen (REFERENCE.md §1.1). So each known parameter is scored by
 ``news2.news2()`` itself, with the other parameters at values that score 0 — the chart's own
 code decides every band, nothing is re-implemented here. The total exists only for a complete
-set (§1.5: a missing parameter is never scored as 0).
+set (§1.5: a missing parameter is never scored as 0); an incomplete one shows its lower bound
+(``news2.news2_lower_bound``), "incomplete — at least N (band)", which is what it alarms on.
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from wardconsole.domain.news2 import PARAMETERS, News2Result, news2, score_vitals
+from wardconsole.domain.news2 import (
+    PARAMETERS,
+    News2LowerBound,
+    News2Result,
+    news2,
+    news2_lower_bound,
+    score_vitals,
+)
 from wardconsole.domain.records import CompleteVitals, VitalSigns
 
 _ZERO_SCORING: Mapping[str, Any] = MappingProxyType(
@@ -41,6 +49,9 @@ class LiveNews2:
     """The NEWS2 result once every parameter is present, else None ("incomplete")."""
     waiting_for: tuple[str, ...] = ()
     """Parameters present but not yet scoreable (SpO2 on Scale 2 before air/oxygen is known)."""
+    bound: News2LowerBound | None = None
+    """For an incomplete set with something entered: its known values as a lower bound
+    ("incomplete — at least 7 (high)"), which is what the set will alarm on if saved."""
 
 
 def live_news2(vitals: VitalSigns) -> LiveNews2:
@@ -63,7 +74,10 @@ def live_news2(vitals: VitalSigns) -> LiveNews2:
             scores[name] = on_air
             continue
         scores[name] = _score_alone(vitals, name, value, on_oxygen=vitals.on_oxygen)
-    return LiveNews2(parameter_scores=MappingProxyType(scores), waiting_for=tuple(waiting))
+    bound = news2_lower_bound(vitals) if len(vitals.missing_fields()) < len(PARAMETERS) else None
+    return LiveNews2(
+        parameter_scores=MappingProxyType(scores), waiting_for=tuple(waiting), bound=bound
+    )
 
 
 def _score_alone(vitals: VitalSigns, name: str, value: Any, *, on_oxygen: bool | None) -> int:

@@ -40,6 +40,7 @@ from wardconsole.domain.handoff_records import (
 )
 from wardconsole.domain.handoff_timeliness import ObservationTimeliness, observation_timeliness
 from wardconsole.domain.news2 import RISK_LABELS, score_vitals
+from wardconsole.domain.news2_effective import effective_news2
 from wardconsole.domain.policy import EscalationPolicy
 from wardconsole.domain.records import ObservationSet, SymptomEntry
 from wardconsole.domain.schedule import rass_due_after_prn
@@ -215,6 +216,9 @@ class _Writer:
         self.latest: ObservationSet | None = complete_upto[-1] if complete_upto else None
         before = [o for o in complete_upto if o.taken_at < shift.start]
         self.before: ObservationSet | None = before[-1] if before else None
+        self.effective = effective_news2(
+            [o for o in facts.observations if o.taken_at <= as_of], now=as_of
+        )
         self.timeliness: ObservationTimeliness = observation_timeliness(
             facts.observations,
             window_start=shift.start,
@@ -297,7 +301,10 @@ class _Writer:
         top = max((int(e.severity) for e in self.open_now), default=0)
         overdue = self.timeliness.overdue_since is not None
         band_now = self.latest.news2_risk if self.latest else None
+        bound = self.effective.bound if self.effective.from_partial else None
         return HandoffSummary(
+            news2_at_least=bound.at_least if bound else None,
+            news2_bound_band=bound.risk if bound else None,
             news2_now=self.latest.news2_total if self.latest else None,
             news2_band_now=band_now,
             news2_now_at=self.latest.taken_at if self.latest else None,
@@ -322,7 +329,7 @@ class _Writer:
             next_obs_due=self.timeliness.next_due,
             changes=self.changes(),
             risk_rank=top * 100
-            + band_rank(band_now) * 10
+            + band_rank(self.effective.risk or band_now) * 10
             + (5 if overdue else 0)
             + min(len(self.raised), 4),
         )
@@ -343,6 +350,9 @@ class _Writer:
             if stale:
                 text += " — no complete set this shift"
             out.append(Fact(text, "news2", alert=stale or band_rank(self.latest.news2_risk) >= 2))
+        incomplete = self._incomplete_fact()
+        if incomplete is not None:
+            out.append(incomplete)
         if self.ratings:
             last = self.ratings[-1]
             out.append(
@@ -370,6 +380,19 @@ class _Writer:
         else:
             out.append(Fact("No open escalations", "escalation"))
         return tuple(out)
+
+    def _incomplete_fact(self) -> Fact | None:
+        """An incomplete set whose known values are above the latest complete set: stated as a
+        lower bound ("incomplete — at least 9 (high)") with the values that scored."""
+        effective = self.effective
+        if not effective.from_partial or effective.bound is None or effective.partial is None:
+            return None
+        return Fact(
+            f"{effective.bound.describe()} at {self.when(effective.partial.taken_at)} — "
+            "above the latest complete set",
+            "news2",
+            alert=True,
+        )
 
     def _date(self, instant: datetime) -> str:
         local = self.f.shift.local(instant)
@@ -422,12 +445,16 @@ class _Writer:
         latest = self.scored[-1]
         start = f"; at the start of the shift {self.news2(self.before)}" if self.before else ""
         sets = "set" if len(totals) == 1 else "sets"
+        later = ""
+        bound = self.effective.bound if self.effective.from_partial else None
+        if bound is not None:
+            later = f"; a later set is {bound.text}"
         return Fact(
             f"NEWS2 now {self.news2(latest)} at {self.when(latest.taken_at)}; "
             f"range over the shift {min(totals)}–{max(totals)} across {len(totals)} complete "
-            f"{sets}{start}",
+            f"{sets}{start}{later}",
             "news2",
-            alert=band_rank(latest.news2_risk) >= 2,
+            alert=band_rank(latest.news2_risk) >= 2 or (bound is not None and bound.red_flag),
         )
 
     def _timeliness_facts(self) -> list[Fact]:
@@ -682,6 +709,15 @@ class _Writer:
 
     def _watch_for(self) -> list[Fact]:
         out: list[Fact] = []
+        bound = self.effective.bound if self.effective.from_partial else None
+        if bound is not None and band_rank(bound.risk) >= 1:
+            out.append(
+                Fact(
+                    f"Watch: NEWS2 {bound.text} — take a full set now; {bound.response}",
+                    "watch",
+                    alert=True,
+                )
+            )
         if self.latest is not None and band_rank(self.latest.news2_risk) >= 2:
             result = score_vitals(self.latest.vitals)
             if result is not None:

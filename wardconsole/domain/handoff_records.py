@@ -210,6 +210,11 @@ class HandoffSummary:
     """What changed since the last shift: new escalations, NEWS2 band change, new PRN pattern."""
     risk_rank: int = 0
     """Higher is more worrying: open escalation severity, then NEWS2 band, then overdue."""
+    news2_at_least: int | None = None
+    """An incomplete set after the latest complete one scores at least this (its lower bound
+    is above the complete set): shown as "incomplete — at least N (band)", never a total."""
+    news2_bound_band: str | None = None
+    """The band of that lower bound (then the patient's effective NEWS2 band)."""
 
 
 @dataclass(frozen=True, slots=True)

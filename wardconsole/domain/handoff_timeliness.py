@@ -68,14 +68,18 @@ class _Latest:
             admitted_at=admitted_at,
             policy=policy,
         )
-        # The set the due time counts from: a newer partial set (re-check), else the complete one.
+        # The set the due time counts from: the complete one when its Chart 4 interval is the
+        # earlier term, else a newer partial set (its re-check; a partial set never postpones).
         reference = self.complete
-        if (
+        newer_partial = (
             self.any is not None
             and not self.any.vitals.is_complete
             and (self.complete is None or self.any.taken_at > self.complete.taken_at)
-        ):
-            reference = self.any
+        )
+        if newer_partial:
+            result = score_vitals(self.complete.vitals) if self.complete is not None else None
+            if result is None or due != self.complete.taken_at + result.min_obs_interval:  # type: ignore[union-attr]
+                reference = self.any
         if reference is None:
             return due, None
         return due, due - reference.taken_at

@@ -7,7 +7,8 @@ suites listed in REFERENCE.md §0 and the vectors in ``tests/data/news2``.
 Rules that matter for safety:
 
 * A missing parameter is never scored as 0 (§1.5): ``news2()`` refuses it and ``score_vitals()``
-  returns None ("incomplete NEWS2").
+  returns None ("incomplete NEWS2"). ``news2_lower_bound()`` scores the known parameters of an
+  incomplete set as a floor ("incomplete — at least 7 (high)"), never as a total.
 * Impossible values (outside the §7 hard limits in ``limits.LIMITS``) are refused, never clamped.
 * Temperature is quantised to 0.1 °C with ROUND_HALF_UP before banding (§1.5 rounding trap:
   ``round(38.05, 1) == 38.0`` but 38.05 °C charts as 38.1 and scores 1).
@@ -141,7 +142,7 @@ def news2(vitals: CompleteVitals) -> News2Result:
 
     scores = {
         "respiration_rate": _score_rr(rr),
-        "spo2": _score_spo2_scale1(sat) if scale == 1 else _score_spo2_scale2(sat, oxygen),
+        "spo2": _score_spo2(sat, scale, oxygen),
         "on_oxygen": 2 if oxygen else 0,
         "systolic_bp": _score_sbp(sbp),
         "pulse": _score_pulse(hr),
@@ -165,6 +166,123 @@ def score_vitals(v: VitalSigns) -> News2Result | None:
     """NEWS2 for a stored set, or None when it is incomplete (never score missing as 0)."""
     complete = v.complete()
     return None if complete is None else news2(complete)
+
+
+@dataclass(frozen=True, slots=True)
+class News2LowerBound:
+    """The least NEWS2 an incomplete set can have: its known parameters, each at its lowest.
+
+    A missing parameter can only add to a total (every Chart 1 score is 0 or more), so the sum
+    of the known scores is a floor, and the band of that floor is the least the patient's risk
+    can be. It is never shown as a total: ``text`` reads "incomplete — at least 7 (high)".
+    """
+
+    at_least: int
+    parameter_scores: Mapping[str, int] = field(hash=False)
+    """Known parameters only (keys from ``PARAMETERS``), each at the smallest score it can
+    have; SpO2 on Scale 2 without the air/oxygen item takes the smaller of its two scores."""
+    missing: tuple[str, ...]
+    """NEWS2 parameters not taken, in Chart 1 order (``PARAMETERS`` names)."""
+    red_flag: bool
+    risk: Risk
+    """The band of the floor: Chart 2 precedence applied to ``at_least`` and the red score."""
+    response: str
+    min_obs_interval: timedelta
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    @property
+    def risk_label(self) -> str:
+        return RISK_LABELS[self.risk]
+
+    @property
+    def text(self) -> str:
+        """``incomplete — at least 7 (high)``: what every screen shows instead of a total."""
+        return f"incomplete — at least {self.at_least} ({self.risk})"
+
+    def scored(self) -> str:
+        """The known values that scored, e.g. ``RR 3, SpO2 3, HR 3`` (or ``none scored``)."""
+        parts = [
+            f"{PARAMETER_ABBREVIATIONS[name]} {score}"
+            for name, score in self.parameter_scores.items()
+            if score
+        ]
+        return ", ".join(parts) if parts else "none scored"
+
+    def describe(self) -> str:
+        """``NEWS2 incomplete — at least 7 (high): RR 3, SpO2 3, HR 3; not taken: SBP, T``."""
+        missing = ", ".join(PARAMETER_ABBREVIATIONS[name] for name in self.missing)
+        text = f"NEWS2 {self.text}: {self.scored()}"
+        return f"{text}; not taken: {missing}" if missing else text
+
+
+def news2_lower_bound(vitals: VitalSigns) -> News2LowerBound:
+    """Score the known parameters of a possibly incomplete set as a lower bound.
+
+    Sources: RCP 2017 Chart 1 bands and Chart 2 precedence (REFERENCE.md §1.1, §1.4): a 3 in
+    any single parameter is a red score (at least low–medium), a total of 5 or more is medium,
+    7 or more high; ACVPU C, V, P or U scores 3 (§1.3). On incomplete sets REFERENCE-2.md
+    §12.10 records that **no published RCP rule for partial sets was found (NOT VERIFIED)** —
+    the RCP aggregate assumes all seven parameters — and REFERENCE.md §1.5 forbids scoring a
+    missing value as 0 as a total. Treating the known scores as a floor is therefore a LOCAL
+    DECISION needing governance sign-off (it replaces "incomplete → no band", §9A): it only
+    ever makes a patient look worse than "no score", never better, because a missing
+    parameter can only add to the total. ``news2()`` stays strict and refuses missing values.
+
+    Where a known value's score depends on a missing one (SpO2 on Scale 2 without the
+    air/oxygen item) it takes the smallest score it could have. Raises ValueError naming the
+    parameter when a known value is impossible.
+    """
+    scale = _check_scale(vitals.spo2_scale)
+    oxygen = None if vitals.on_oxygen is None else _check_oxygen(vitals.on_oxygen)
+    scores: dict[str, int] = {}
+    if vitals.respiration_rate is not None:
+        scores["respiration_rate"] = _score_rr(
+            int(check_number("respiration_rate", vitals.respiration_rate))
+        )
+    if vitals.spo2 is not None:
+        sat = int(check_number("spo2", vitals.spo2))
+        if oxygen is None:
+            scores["spo2"] = min(_score_spo2(sat, scale, False), _score_spo2(sat, scale, True))
+        else:
+            scores["spo2"] = _score_spo2(sat, scale, oxygen)
+    if oxygen is not None:
+        scores["on_oxygen"] = 2 if oxygen else 0
+    if vitals.systolic_bp is not None:
+        scores["systolic_bp"] = _score_sbp(int(check_number("systolic_bp", vitals.systolic_bp)))
+    if vitals.pulse is not None:
+        scores["pulse"] = _score_pulse(int(check_number("pulse", vitals.pulse)))
+    if vitals.consciousness is not None:
+        scores["consciousness"] = 0 if _check_consciousness(vitals.consciousness) == "A" else 3
+    if vitals.temperature is not None:
+        scores["temperature"] = _score_temperature(
+            Decimal(check_number("temperature", vitals.temperature))
+        )
+    ordered = {name: scores[name] for name in PARAMETERS if name in scores}
+    total = sum(ordered.values())
+    red_flag = 3 in ordered.values()
+    risk = _risk(total, red_flag)
+    return News2LowerBound(
+        at_least=total,
+        parameter_scores=MappingProxyType(ordered),
+        missing=tuple(name for name in PARAMETERS if name not in ordered),
+        red_flag=red_flag,
+        risk=risk,
+        response=_RESPONSES["zero" if total == 0 else risk],
+        min_obs_interval=_interval(total, red_flag),
+    )
+
+
+def chart4_response(risk: str, *, zero: bool = False) -> str:
+    """The Chart 4 clinical response (paraphrased, §1.4) for a risk value."""
+    return _RESPONSES["zero" if zero else risk]
+
+
+def risk_rank(risk: str | None) -> int:
+    """0 low (or none), 1 low–medium, 2 medium, 3 high: for "the higher of two bands"."""
+    return {"low-medium": 1, "medium": 2, "high": 3}.get(risk or "", 0)
 
 
 def _risk(total: int, red_flag: bool) -> Risk:
@@ -200,6 +318,10 @@ def _score_rr(rr: int) -> int:
     if rr <= 24:
         return 2
     return 3
+
+
+def _score_spo2(sat: int, scale: int, on_oxygen: bool) -> int:
+    return _score_spo2_scale1(sat) if scale == 1 else _score_spo2_scale2(sat, on_oxygen)
 
 
 def _score_spo2_scale1(sat: int) -> int:

@@ -45,10 +45,16 @@ class PolicyError(ValueError):
 # "mmol" (a number with one decimal, e.g. 4.0, within low..high).
 _HOURS = ("int", 1, 24 * 14)
 _SEVERITY = ("severity", None, None)
+_GRADES = ("grades", None, None)
+_TEXT = ("text", None, None)
 RULE_SCHEMA: Final[Mapping[str, Mapping[str, tuple[str, int | None, int | None]]]] = (
     MappingProxyType(
         {
-            "deterioration": {"lookback_hours": _HOURS},
+            "deterioration": {
+                "lookback_hours": _HOURS,
+                "urgent_call": _TEXT,
+                "emergency_call": _TEXT,
+            },
             "panic": {"severity": _SEVERITY, "lookback_hours": _HOURS},
             "confusion": {
                 "severity": _SEVERITY,
@@ -61,6 +67,7 @@ RULE_SCHEMA: Final[Mapping[str, Mapping[str, tuple[str, int | None, int | None]]
                 "new_onset_at_or_above": ("int", 2, 7),
                 "new_onset_baseline_hours": _HOURS,
                 "lookback_hours": _HOURS,
+                "grades": _GRADES,
             },
             "self_harm": {
                 "severity_high": _SEVERITY,
@@ -73,12 +80,14 @@ RULE_SCHEMA: Final[Mapping[str, Mapping[str, tuple[str, int | None, int | None]]
                 "severity": _SEVERITY,
                 "rass_at_or_above": ("int", 1, 4),
                 "lookback_hours": _HOURS,
+                "grades": _GRADES,
             },
             "oversedation": {
                 "severity": _SEVERITY,
                 "rass_at_or_below": ("int", -5, -1),
                 "news2_prompt_at_or_below": ("int", -5, -1),
                 "lookback_hours": _HOURS,
+                "grades": _GRADES,
             },
             "overdue_obs": {"severity": _SEVERITY, "grace_minutes": ("int", 0, 240)},
             "bladder": {"severity": _SEVERITY, "lookback_hours": _HOURS},
@@ -123,6 +132,32 @@ RULE_SCHEMA: Final[Mapping[str, Mapping[str, tuple[str, int | None, int | None]]
 )
 """Every rule the engine runs and the thresholds its table must define (no more, no fewer)."""
 
+GRADED_SCALES: Final[Mapping[str, tuple[str, int]]] = MappingProxyType(
+    {
+        "agitation": ("rass_at_or_above", 4),  # RASS +4 combative is the end of the scale
+        "oversedation": ("rass_at_or_below", -5),  # RASS -5 unarousable
+        "hallucination": ("bprse_at_or_above", 7),  # BPRS-E item 7 "extremely severe"
+    }
+)
+"""Rules with severity grades: the threshold key the grades start at and the scale's end.
+The grades must cover every value from the threshold to the end, each exactly once."""
+
+
+@dataclass(frozen=True, slots=True)
+class Grade:
+    """One severity grade within a kind: the values it covers, its name and its severity.
+
+    Grades are numbered from 1 in the order of the file (mildest first); a higher grade on an
+    open escalation re-opens it for a fresh acknowledgement, a higher value within the same
+    grade only updates its text.
+    """
+
+    number: int
+    label: str
+    values: frozenset[int]
+    severity: Severity
+
+
 SAFETY_FLOORS: Final[Mapping[str, Mapping[str, Severity]]] = MappingProxyType(
     {
         # RCP NEWS2 Chart 4: the band -> severity mapping is fixed in code; the rule stays on.
@@ -164,6 +199,17 @@ class RulePolicy:
 
     def hours(self, name: str = "lookback_hours") -> timedelta:
         return timedelta(hours=self.params[name])
+
+    def text(self, name: str) -> str:
+        return str(self.params[name])
+
+    def grade_of(self, value: int) -> Grade | None:
+        """The grade covering ``value`` (None: below the trigger, or the rule has no grades)."""
+        grades: tuple[Grade, ...] = self.params.get("grades", ())
+        for grade in grades:
+            if value in grade.values:
+                return grade
+        return None
 
     @property
     def lookback(self) -> timedelta:
@@ -396,10 +442,16 @@ class _Parser(TableReader):
             enabled = raw.get("enabled")
             if not isinstance(enabled, bool):
                 raise self.fail(section, f"enabled: must be true or false, got {enabled!r}")
-            params = {
-                name: self.rule_param(raw, name, kind, low, high, section)
-                for name, (kind, low, high) in schema.items()
-            }
+            params: dict[str, Any] = {}
+            for name, (kind, low, high) in schema.items():
+                if kind in ("text", "grades") and name not in raw:
+                    raise self.fail(section, f"{name}: missing")
+                if kind == "text":
+                    params[name] = self.text(raw, name, section)
+                elif kind == "grades":
+                    params[name] = self.grades(key, raw, params, section)
+                else:
+                    params[name] = self.rule_param(raw, name, kind, low, high, section)
             self.cross_checks(key, params, section)
             self.floors(key, enabled, params, section)
             rules[key] = RulePolicy(
@@ -467,6 +519,61 @@ class _Parser(TableReader):
                 section, f"{name}: must be {low}–{high} mmol/L with one decimal, got {value!r}"
             )
         return str(number.quantize(Decimal("0.1")))
+
+    def grades(
+        self, key: str, raw: Mapping[str, Any], params: Mapping[str, Any], section: str
+    ) -> tuple[Grade, ...]:
+        """``[[rules.<key>.grades]]``: every value from the trigger to the end of the scale in
+        exactly one grade, mildest first, severities never falling (a gap is refused)."""
+        trigger_key, end = GRADED_SCALES[key]
+        start = params[trigger_key]  # the schema lists the threshold before the grades
+        step = 1 if end >= start else -1
+        expected = list(range(start, end + step, step))
+        items = raw.get("grades")
+        if not isinstance(items, list) or not items:
+            raise self.fail(section, "grades: missing; add [[" + section + ".grades]] tables")
+        grades: list[Grade] = []
+        seen: dict[int, str] = {}
+        for number, item in enumerate(items, start=1):
+            where = f"{section}.grades #{number}"
+            if not isinstance(item, dict):
+                raise self.fail(where, "must be a table")
+            self.only(item, {"label", "values", "severity"}, where)
+            label = self.text(item, "label", where)
+            values = item.get("values")
+            if (
+                not isinstance(values, list)
+                or not values
+                or not all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+            ):
+                raise self.fail(
+                    where, f"values: must be a non-empty list of whole numbers, got {values!r}"
+                )
+            for value in values:
+                if value not in expected:
+                    raise self.fail(
+                        where,
+                        f"values: {value} is outside {start}..{end} ({trigger_key} to the end "
+                        "of the scale)",
+                    )
+                if value in seen:
+                    raise self.fail(where, f"values: {value} is already in grade {seen[value]!r}")
+                seen[value] = label
+            severity = self.severity(item, "severity", where)
+            if grades and severity < grades[-1].severity:
+                raise self.fail(where, "severity: a higher grade may not be less severe")
+            grades.append(Grade(number, label, frozenset(values), severity))
+        gaps = [v for v in expected if v not in seen]
+        if gaps:
+            raise self.fail(
+                section,
+                f"grades: {', '.join(str(v) for v in gaps)} not covered; grades must cover "
+                f"every value from {trigger_key} ({start}) to the end of the scale ({end})",
+            )
+        order = [min(g.values, key=lambda v: abs(v - start)) for g in grades]
+        if order != sorted(order, key=lambda v: abs(v - start)):
+            raise self.fail(section, "grades: list them mildest first")
+        return tuple(grades)
 
     def classes(self, raw: Mapping[str, Any], name: str, section: str) -> tuple[str, ...]:
         value = raw.get(name)

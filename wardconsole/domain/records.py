@@ -391,6 +391,8 @@ class OpenEscalation:
     raised_at: datetime
     explanation: str
     rule_id: str
+    grade: int = 0
+    """The highest severity grade within its kind seen while open (0: the kind has none)."""
     acknowledged_at: datetime | None = None
     snoozed_until: datetime | None = None
 

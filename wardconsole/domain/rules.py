@@ -17,7 +17,10 @@ returns at most one trigger per EscalationKind (the most severe; other reasons o
 are appended to its explanation). ``plan_escalations`` turns triggers into actions against the
 patient's open escalations: one open escalation per kind, re-triggering updates it (raising
 severity if needed), severity is never lowered automatically, and nothing happens when nothing
-changed. Each rule is independent, so a panic label never suppresses a NEWS2 escalation.
+changed. Within a kind, policy severity grades (RASS −4/−5 above −2, BPRS-E 6–7 above 5; NEWS2
+bands by RCP Chart 2) make "worse" louder: a higher grade re-opens an acknowledged escalation
+and announces it again, a worse value inside the same grade only updates the text. Each rule is
+independent, so a panic label never suppresses a NEWS2 escalation.
 """
 
 from __future__ import annotations
@@ -37,7 +40,8 @@ from wardconsole.domain.decisions import (
     describe_decision,
     documented_due,
 )
-from wardconsole.domain.news2 import News2Result, score_vitals
+from wardconsole.domain.news2 import PARAMETER_ABBREVIATIONS, score_vitals
+from wardconsole.domain.news2_effective import effective_news2
 from wardconsole.domain.policy import EscalationPolicy, RulePolicy
 from wardconsole.domain.records import (
     TIME_DRIVEN_KINDS,
@@ -52,7 +56,7 @@ from wardconsole.domain.records import (
     SymptomEntry,
     route_label,
 )
-from wardconsole.domain.schedule import next_observation_due, overdue_by
+from wardconsole.domain.schedule import due_from_effective, overdue_by
 from wardconsole.domain.withdrawal import ChartItem, WithdrawalChart
 
 ActionName = Literal["raise", "raise_severity", "update", "reopen"]
@@ -71,6 +75,9 @@ class EscalationTrigger:
     """What to do, e.g. ``"Take a full NEWS2 set now"``."""
     evidence_at: datetime | None = None
     """Time of the newest data behind it, so services can ignore evidence already resolved."""
+    grade: int = 0
+    """Severity grade within the kind (policy grades; NEWS2: 1 low–medium, 2 medium, 3 high).
+    A higher grade than the open escalation's re-opens it; 0 = the kind is not graded."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +86,10 @@ class EscalationAction:
 
     kind: EscalationKind
     action: ActionName
-    """raise: open a new one; raise_severity: make the open one more severe; update: same or
-    lower severity, new explanation (the trigger's severity is never below the open one);
-    reopen: a time-driven alarm acknowledged or snoozed for its while, still true, is open and
+    """raise: open a new one; raise_severity: a higher severity or a higher grade — the open
+    one is re-opened for a fresh acknowledgement and announced again; update: same or lower
+    severity and grade, new explanation (severity and grade are never lowered); reopen: a
+    time-driven alarm acknowledged or snoozed for its while, still true, is open and
     unacknowledged again."""
     trigger: EscalationTrigger
 
@@ -93,14 +101,31 @@ class _Candidate:
     explanation: str
     prompts: tuple[str, ...] = ()
     evidence_at: datetime | None = None
+    grade: int = 0
 
 
 _NEWS2_PROMPTS: Final = {
-    "low-medium": "Urgent ward-based review: inform the medical team, who decide on escalation",
-    "medium": "Inform the medical team now; urgent assessment; monitored environment",
-    "high": "Emergency assessment by a critical-care team; continuous monitoring; "
-    "consider level 2/3 care",
+    "low-medium": "Urgent ward-based response (RCP Chart 4, red score): the registered nurse "
+    "informs the medical team caring for the patient, who review and decide whether escalation "
+    "is needed; observations at least hourly",
+    "medium": "Urgent response (RCP Chart 4, NEWS2 5–6): the registered nurse immediately informs "
+    "the medical team and requests urgent assessment by a clinician with core competencies in "
+    "acute illness; care in an environment with monitoring; observations at least hourly",
+    "high": "Emergency response (RCP Chart 4, NEWS2 7+): inform the medical team immediately, at "
+    "least at specialist-registrar level; emergency assessment by a team with critical-care "
+    "competencies including advanced airway skills; consider transfer to level 2/3 care; "
+    "continuous monitoring",
 }
+"""RCP 2017 Chart 4 clinical response by clinical risk, paraphrased (REFERENCE.md §1.4)."""
+_NEWS2_GRADES: Final = {"low-medium": 1, "medium": 2, "high": 3}
+"""NEWS2 grades are fixed by RCP Chart 2 (not configurable): a higher band re-opens."""
+PROMPT_SEPSIS: Final = (
+    "Consider sepsis if infection is known or suspected (NEWS2 5 or more). On this ward urinary "
+    "symptoms are often sterile ketamine cystitis: they neither confirm nor exclude infection — "
+    "dipstick and send an MSU"
+)
+"""RCP 2017 key revision as summarised in trust policies (REFERENCE.md §1.4 "Sepsis"); ketamine
+urine is typically sterile, so exclude UTI rather than assume it (REFERENCE.md §5.3 [29i][29f])."""
 _NEWS2_SEVERITY: Final = {
     "low-medium": Severity.URGENT,
     "medium": Severity.URGENT,
@@ -200,15 +225,36 @@ def plan_escalations(
             ):
                 continue
             actions.append(EscalationAction(kind, "raise", trigger))
-        elif trigger.severity > existing.severity:
-            actions.append(EscalationAction(kind, "raise_severity", trigger))
+        elif reopens(trigger, existing.severity, existing.grade):
+            raised = replace(
+                trigger,
+                severity=max(trigger.severity, existing.severity),
+                grade=max(trigger.grade, existing.grade),
+            )
+            actions.append(EscalationAction(kind, "raise_severity", raised))
         elif clock is not None and recurs and _quiet_over(existing, *clock):
-            kept = replace(trigger, severity=existing.severity)
+            kept = replace(
+                trigger, severity=existing.severity, grade=max(trigger.grade, existing.grade)
+            )
             actions.append(EscalationAction(kind, "reopen", kept))
-        elif trigger.explanation != existing.explanation or trigger.rule_id != existing.rule_id:
-            kept = replace(trigger, severity=existing.severity)
+        elif (
+            trigger.explanation != existing.explanation
+            or trigger.rule_id != existing.rule_id
+            or trigger.grade > existing.grade
+        ):
+            kept = replace(
+                trigger, severity=existing.severity, grade=max(trigger.grade, existing.grade)
+            )
             actions.append(EscalationAction(kind, "update", kept))
     return actions
+
+
+def reopens(trigger: EscalationTrigger, severity: Severity, grade: int) -> bool:
+    """Whether ``trigger`` makes an open escalation (at ``severity``/``grade``) louder: a higher
+    severity, or a higher grade than a graded one. Grade 0 is "not graded yet" (a chart flag,
+    or a row written before grades existed): it takes the trigger's grade without re-opening,
+    so an upgrade never re-announces every open escalation at once."""
+    return trigger.severity > severity or (grade > 0 and trigger.grade > grade)
 
 
 def _quiet_over(existing: OpenEscalation, now: datetime, silence: timedelta) -> bool:
@@ -342,16 +388,42 @@ def _item_text(item: ChartItem, value: int) -> str:
 
 
 def _deterioration(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Candidate]:
-    obs = facts.latest_set(rule.lookback, where=lambda o: o.vitals.is_complete)
-    if obs is None:
+    """NEWS2 by its effective risk: the last complete set, or a newer incomplete set's lower
+    bound when that is higher (``news2_effective``; a partial set never lowers it)."""
+    effective = effective_news2(facts.state.observations, now=facts.now, lookback=rule.lookback)
+    risk = effective.risk
+    source = effective.source
+    if risk is None or risk == "low" or source is None:
         return []
-    result: News2Result | None = score_vitals(obs.vitals)
-    if result is None or result.risk == "low":
-        return []
-    prompts = (_NEWS2_PROMPTS[result.risk], *_modified_response(facts))
+    total = effective.total or 0
+    prompts = [_NEWS2_PROMPTS[risk], *_modified_response(facts)]
+    call = rule.text("emergency_call" if risk == "high" else "urgent_call")
+    prompts.append(f"Who to call (ward escalation chain, local policy): {call}")
+    if total >= 5:
+        prompts.append(PROMPT_SEPSIS)
+    reason = "news2"
+    if effective.from_partial and effective.bound is not None:
+        reason = "news2_incomplete"
+        missing = ", ".join(PARAMETER_ABBREVIATIONS[p] for p in effective.bound.missing)
+        prompts.insert(0, f"Set incomplete: take the missing values now ({missing})")
     return [
-        _Candidate(_NEWS2_SEVERITY[result.risk], "news2", result.describe(), prompts, obs.taken_at)
+        _Candidate(
+            _NEWS2_SEVERITY[risk],
+            reason,
+            effective.describe(),
+            tuple(prompts),
+            source.taken_at,
+            _NEWS2_GRADES[risk],
+        )
     ]
+
+
+def _graded(rule: RulePolicy, value: int) -> tuple[Severity, int, str]:
+    """Severity, grade number and (above the first grade) a ``" — deep sedation"`` suffix."""
+    grade = rule.grade_of(value)
+    if grade is None:
+        return rule.severity(), 0, ""
+    return grade.severity, grade.number, f" — {grade.label}" if grade.number > 1 else ""
 
 
 def _modified_response(facts: _Facts) -> tuple[str, ...]:
@@ -435,14 +507,16 @@ def _hallucination(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list
     modalities = _modalities(entry)
     prompt = ("Medical/psychiatric review",)
     if value >= rule.number("bprse_at_or_above"):
+        severity, grade, label = _graded(rule, value)
         found.insert(
             0,
             _Candidate(
-                rule.severity(),
+                severity,
                 "bprse",
-                f"Hallucinations {value}/7{modalities} (BPRS-E)",
+                f"Hallucinations {value}/7{modalities} (BPRS-E){label}",
                 prompt,
                 entry.taken_at,
+                grade,
             ),
         )
     elif value >= rule.number("new_onset_at_or_above"):
@@ -524,10 +598,16 @@ def _agitation(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Ca
     found = _rass(facts, rule)
     if found is None or found[1] < rule.number("rass_at_or_above"):
         return []
-    entry, _value, label = found
+    entry, value, label = found
+    severity, grade, grade_label = _graded(rule, value)
     return [
         _Candidate(
-            rule.severity(), "rass", f"RASS {label}", ("Alert the nurse in charge",), entry.taken_at
+            severity,
+            "rass",
+            f"RASS {label}{grade_label}",
+            ("Alert the nurse in charge",),
+            entry.taken_at,
+            grade,
         )
     ]
 
@@ -540,11 +620,12 @@ def _oversedation(facts: _Facts, rule: RulePolicy, policy: EscalationPolicy) -> 
     prompts = ["Alert the nurse in charge"]
     if value <= rule.number("news2_prompt_at_or_below"):
         prompts.insert(0, PROMPT_NEWS2_NOW)
-    text = f"RASS {label}"
+    severity, grade, grade_label = _graded(rule, value)
+    text = f"RASS {label}{grade_label}"
     prn = _last_sedative(facts, policy, before=entry.taken_at, within=rule.lookback)
     if prn is not None:
         text += f" after PRN {prn}"
-    return [_Candidate(rule.severity(), "rass", text, tuple(prompts), entry.taken_at)]
+    return [_Candidate(severity, "rass", text, tuple(prompts), entry.taken_at, grade)]
 
 
 def _last_sedative(
@@ -568,13 +649,9 @@ def _last_sedative(
 
 def _overdue(facts: _Facts, rule: RulePolicy, policy: EscalationPolicy) -> list[_Candidate]:
     latest_any = facts.state.observations[-1] if facts.state.observations else None
-    latest_complete = facts.latest_set(where=lambda o: o.vitals.is_complete)
-    due = next_observation_due(
-        latest_complete=latest_complete,
-        latest_any=latest_any,
-        admitted_at=facts.state.admitted_at,
-        policy=policy,
-    )
+    effective = effective_news2(facts.state.observations, now=facts.now)
+    latest_complete = effective.complete
+    due = due_from_effective(effective, admitted_at=facts.state.admitted_at, policy=policy)
     due = documented_due(
         facts.state.decisions, latest_complete.taken_at if latest_complete else None, due
     )
@@ -921,6 +998,7 @@ def _merge(
         explanation="; ".join(c.explanation for c in ordered),
         prompts=tuple(prompts),
         evidence_at=max(evidence) if evidence else None,
+        grade=max(c.grade for c in ordered),
     )
 
 

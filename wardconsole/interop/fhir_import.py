@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -83,7 +83,7 @@ def import_fhir_file(
         if path.stat().st_size > MAX_BYTES:
             raise FhirInputError("file", f"larger than {MAX_BYTES // (1024 * 1024)} MB")
         if is_ndjson_file(path):
-            batch = parse_ndjson_file(path, patient=patient)
+            batch = parse_ndjson_file(path, patient=patient, progress=progress)
         else:
             batch = parse_fhir(path.read_bytes(), label=path.name, patient=patient)
     except OSError as exc:
@@ -97,18 +97,32 @@ def parse_fhir(data: bytes, *, label: str, patient: str | None = None) -> Import
     return mapper.batch(label)
 
 
-def parse_ndjson_file(path: Path, *, patient: str | None = None) -> ImportBatch:
-    """``parse_fhir`` for an NDJSON file, streamed (see ``import_fhir_file``)."""
+READ_PROGRESS_LINES = 1000
+"""While a file is read, ``progress(0, 0)`` every so many lines: a cancel is honoured there."""
+
+
+def parse_ndjson_file(
+    path: Path, *, patient: str | None = None, progress: Progress | None = None
+) -> ImportBatch:
+    """``parse_fhir`` for an NDJSON file, streamed (see ``import_fhir_file``). ``progress``
+    is called with (0, 0) as it reads, so raising from it (a cancel) stops the reading."""
     mapper = _Mapper([], patient.strip() if patient else None)
     panels = []
-    for resource in iter_ndjson_file(path):
+
+    def reading() -> Iterator[Resource]:
+        for count, resource in enumerate(iter_ndjson_file(path), start=1):
+            if progress is not None and count % READ_PROGRESS_LINES == 0:
+                progress(0, 0)
+            yield resource
+
+    for resource in reading():
         if resource.type == "Observation":
             mapper.know_observation(resource)
             if "hasMember" in resource.data:
                 panels.append(resource)
         else:
             mapper.know(resource)
-    return mapper.batch(path.name, panels, lambda: iter_ndjson_file(path))
+    return mapper.batch(path.name, panels, reading)
 
 
 @dataclass

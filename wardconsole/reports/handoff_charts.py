@@ -14,6 +14,7 @@ from matplotlib.dates import DateFormatter, HourLocator, date2num
 from matplotlib.patches import Rectangle
 
 from wardconsole.domain.handoff_records import PatientShiftFacts
+from wardconsole.domain.news2 import news2_lower_bound
 from wardconsole.domain.records import ObservationSet
 
 INK = "black"
@@ -52,6 +53,22 @@ def _series(
     return xs, ys
 
 
+def _lower_bounds(observations: Sequence[ObservationSet]) -> tuple[list[float], list[float]]:
+    """Incomplete sets whose known values score something: (time, lower bound)."""
+    xs, ys = [], []
+    for observation in observations:
+        if observation.vitals.is_complete:
+            continue
+        try:
+            bound = news2_lower_bound(observation.vitals)
+        except ValueError:
+            continue
+        if bound.at_least:
+            xs.append(date2num(observation.taken_at))
+            ys.append(float(bound.at_least))
+    return xs, ys
+
+
 def _nothing(ax: Axes, text: str) -> None:
     ax.text(
         0.5,
@@ -70,7 +87,8 @@ def news2_chart(ax: Axes, facts: PatientShiftFacts) -> None:
     """NEWS2 total as a step line, over hatched bands (RCP 2017 Chart 2: 5–6 medium, ≥ 7 high)."""
     _style(ax, facts, "NEWS2 total")
     xs, ys = _series(_in_shift(facts), lambda o: o.news2_total)
-    top = max([8.0, *(y + 1 for y in ys)])
+    bounds = _lower_bounds(_in_shift(facts))
+    top = max([8.0, *(y + 1 for y in ys), *(y + 1 for y in bounds[1])])
     ax.set_ylim(0, top)
     ax.axhspan(4.5, 6.5, facecolor="0.93", edgecolor=GREY, hatch="....", linewidth=0)
     ax.axhspan(6.5, top, facecolor="0.82", edgecolor=GREY, hatch="////", linewidth=0)
@@ -85,8 +103,29 @@ def news2_chart(ax: Axes, facts: PatientShiftFacts) -> None:
             va="center",
             bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6},
         )
+    if bounds[0]:
+        # Incomplete sets: their known values as a lower bound, an open triangle "≥ N" off the
+        # line (never joined to the complete totals).
+        ax.plot(
+            *bounds,
+            linestyle="none",
+            marker="^",
+            markersize=3.6,
+            color=INK,
+            markerfacecolor="white",
+        )
+        for x, y in zip(*bounds, strict=True):
+            ax.annotate(
+                f"≥{y:.0f}",
+                (x, y),
+                textcoords="offset points",
+                xytext=(0, 3.5),
+                ha="center",
+                fontsize=5.5,
+            )
     if not ys:
-        _nothing(ax, "no complete set this shift")
+        if not bounds[0]:
+            _nothing(ax, "no complete set this shift")
         return
     ax.step(xs, ys, where="post", color=INK, linewidth=1.0)
     ax.plot(xs, ys, linestyle="none", marker="o", markersize=3.2, color=INK)

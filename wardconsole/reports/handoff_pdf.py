@@ -257,13 +257,23 @@ def _column_x() -> list[float]:
 def _summary_cells(patient: ReportPatient, page: int | None) -> list[str]:
     s = patient.draft.summary
     facts = patient.facts
-    alert = s.open_escalations or s.overdue_at_end or s.news2_band_now in ("medium", "high")
+    alert = (
+        s.open_escalations
+        or s.overdue_at_end
+        or s.news2_band_now in ("medium", "high")
+        or s.news2_bound_band in ("medium", "high")
+    )
     news2 = "—"
     if s.news2_now is not None:
         band = "low-med" if s.news2_band_now == "low-medium" else s.news2_band_now
         news2 = f"{s.news2_now} {band}"
         if s.news2_min is not None:
             news2 += f" ({s.news2_min}–{s.news2_max})"
+    if s.news2_at_least is not None:
+        # A newer incomplete set scores higher: a lower bound, never a total.
+        band = "low-med" if s.news2_bound_band == "low-medium" else s.news2_bound_band
+        bound = f"incomplete ≥ {s.news2_at_least} {band}"
+        news2 = bound if news2 == "—" else f"{bound}; last full {news2}"
     trend = "—"
     if s.symptom_last is not None:
         trend = f"{s.symptom_last}"

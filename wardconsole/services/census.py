@@ -16,9 +16,10 @@ from wardconsole.domain.decisions import (
     news2_not_validated,
 )
 from wardconsole.domain.intake import NEWS2_PREGNANT
+from wardconsole.domain.news2_effective import EffectiveNews2, effective_news2
 from wardconsole.domain.records import AssessmentEntry, ClinicalDecision, ObservationSet, PrnDose
 from wardconsole.domain.safety_checks import CheckSchedule
-from wardconsole.domain.schedule import next_observation_due
+from wardconsole.domain.schedule import due_from_effective
 from wardconsole.services.db import Database
 from wardconsole.services.observation_levels import patient_checks
 from wardconsole.services.safety_rules import schedules_for
@@ -79,6 +80,11 @@ class CensusService:
             ids = [a.admission_id for a in admissions]
             complete = repository.latest_observations(session, ids, complete_only=True)
             latest = repository.latest_observations(session, ids, complete_only=False)
+            partials = repository.partial_sets_after(
+                session,
+                {i: (complete[i].taken_at if i in complete else None) for i in ids},
+                since=now - policy.history_window,
+            )
             symptoms = repository.latest_symptoms(session, ids)
             escalations = repository.open_escalations(session, ids)
             all_beds = repository.beds(session)
@@ -95,12 +101,10 @@ class CensusService:
         for a in admissions:
             last_complete = complete.get(a.admission_id)
             last_any = latest.get(a.admission_id)
-            due = next_observation_due(
-                latest_complete=last_complete,
-                latest_any=last_any,
-                admitted_at=a.admitted_at,
-                policy=policy,
+            effective = effective_news2(
+                _sets(last_complete, last_any, partials.get(a.admission_id, ())), now=now
             )
+            due = due_from_effective(effective, admitted_at=a.admitted_at, policy=policy)
             if due <= now:
                 overdue += 1
             symptom = symptoms.get(a.admission_id)
@@ -124,6 +128,7 @@ class CensusService:
                     next_obs_due_at=due,
                     assigned_nurse=a.assigned_nurse,
                     risk_flags=a.risk_flags,
+                    **_news2_fields(effective),
                     **_check_fields(
                         a.admission_id,
                         schedules[a.admission_id],
@@ -153,6 +158,27 @@ class CensusService:
                 overdue_observations=overdue,
             ),
         )
+
+
+def _sets(
+    complete: ObservationSet | None,
+    latest: ObservationSet | None,
+    partials: Iterable[ObservationSet],
+) -> list[ObservationSet]:
+    """The sets the effective NEWS2 reads, oldest first, each once."""
+    by_id = {o.id: o for o in (complete, latest, *partials) if o is not None}
+    return sorted(by_id.values(), key=lambda o: (o.taken_at, o.vitals.is_complete, o.id))
+
+
+def _news2_fields(effective: EffectiveNews2) -> dict[str, Any]:
+    """The census's lower-bound fields: set only when a partial set raises the risk."""
+    if not effective.from_partial or effective.bound is None:
+        return {}
+    return {
+        "news2_at_least": effective.bound.at_least,
+        "news2_bound_risk": effective.bound.risk,
+        "news2_bound_detail": effective.bound.describe(),
+    }
 
 
 def after_prn_fields(

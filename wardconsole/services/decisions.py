@@ -26,6 +26,7 @@ from wardconsole.domain.decisions import (
     current_decision,
     describe_decision,
 )
+from wardconsole.domain.policy import RulePolicy
 from wardconsole.domain.records import DecisionKind
 from wardconsole.domain.text_input import MAX_NOTE, text_problem
 from wardconsole.services.context import (
@@ -155,6 +156,15 @@ class DecisionService:
         )
 
     # -- rapid tranquillisation ----------------------------------------------------------------
+
+    def now(self) -> datetime:
+        """The ward clock (does not block: the server offset is measured elsewhere)."""
+        return self._db.clock()
+
+    @property
+    def rt_rule(self) -> RulePolicy:
+        """The policy's rapid-tranquillisation rule (its intervals are the choices offered)."""
+        return self._db.policy.rule("rapid_tranquillisation")
 
     def rt_status(self, admission_id: int) -> RtStatus | None:
         now = self._db.clock()

@@ -29,6 +29,7 @@ from wardconsole.domain.rules import (
     EscalationTrigger,
     evaluate,
     plan_escalations,
+    reopens,
     silence_window,
 )
 from wardconsole.domain.text_input import MAX_NOTE, text_problem
@@ -146,7 +147,8 @@ def _apply_action(
                     )
                     return EscalationChange(row.id, trigger.kind, trigger.severity, "raise")
                 row = session.get_one(EscalationRow, existing_id)
-                if action.action == "reopen" and trigger.severity <= row.severity:
+                louder = reopens(trigger, Severity(row.severity), row.grade or 0)
+                if action.action == "reopen" and not louder:
                     if row.state != EscalationState.ACKNOWLEDGED.value:
                         return None  # another station re-opened or resolved it meanwhile
                     _reopen_row(row, trigger, now)
@@ -161,19 +163,23 @@ def _apply_action(
                         f"still true after acknowledgement: {trigger.explanation}",
                     )
                     return EscalationChange(row.id, trigger.kind, Severity(row.severity), "reopen")
-                verb = "raise_severity" if trigger.severity > row.severity else "update"
-                if verb == "update" and (row.explanation, row.rule_id) == (
-                    trigger.explanation,
-                    trigger.rule_id,
+                verb = "raise_severity" if louder else "update"
+                if (
+                    verb == "update"
+                    and (row.explanation, row.rule_id) == (trigger.explanation, trigger.rule_id)
+                    and trigger.grade <= (row.grade or 0)
                 ):
                     return None
+                was = Severity(row.severity)
                 _update_row(row, trigger, verb, now)
                 session.flush()
-                detail = (
-                    f"severity raised to {trigger.severity.label}: {trigger.explanation}"
-                    if verb == "raise_severity"
-                    else trigger.explanation
-                )
+                detail = trigger.explanation
+                if verb == "raise_severity":
+                    detail = (
+                        f"severity raised to {trigger.severity.label}: {trigger.explanation}"
+                        if trigger.severity > was
+                        else f"worse ({trigger.severity.label}, re-opened): {trigger.explanation}"
+                    )
                 _event(session, row.id, now, staff_id, station, verb, detail)
                 return EscalationChange(row.id, trigger.kind, trigger.severity, verb)
         except (IntegrityError, StaleDataError):
@@ -195,6 +201,7 @@ def _raise_row(
         admission_id=admission_id,
         kind=trigger.kind.value,
         severity=int(trigger.severity),
+        grade=trigger.grade,
         state=EscalationState.OPEN.value,
         rule_id=trigger.rule_id,
         explanation=trigger.explanation,
@@ -210,11 +217,13 @@ def _raise_row(
 
 def _update_row(row: EscalationRow, trigger: EscalationTrigger, verb: str, now: datetime) -> None:
     if verb == "raise_severity":
-        row.severity = int(trigger.severity)
-        # A more severe alarm needs fresh ownership: back to open and re-announce.
+        row.severity = max(row.severity, int(trigger.severity))
+        # A more severe alarm, or a higher grade of the same kind, needs fresh ownership: back
+        # to open and re-announce. Worse values inside a grade only update the text below.
         row.state = EscalationState.OPEN.value
         row.last_announced_at = None
         row.snoozed_until = None
+    row.grade = max(row.grade or 0, trigger.grade)
     row.explanation = trigger.explanation
     row.rule_id = trigger.rule_id
     row.prompts = list(trigger.prompts)

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.assessments import ASSESSMENT_KINDS, score_assessment
-from wardconsole.domain.news2 import News2Result, score_vitals
+from wardconsole.domain.news2 import News2LowerBound, News2Result, news2_lower_bound, score_vitals
 from wardconsole.domain.records import (
     PRN_ROUTES,
     VITAL_FIELDS,
@@ -135,6 +135,8 @@ class RoundResult:
     next_obs_due_at: datetime | None
     already_saved: bool = False
     """An earlier try with the same save key had committed; nothing new was written."""
+    news2_bound: News2LowerBound | None = None
+    """For a partial set: its known values scored as a lower bound ("at least N")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -442,6 +444,9 @@ class RecordingService:
             symptom_total=score.total if score is not None else None,
             escalations=tuple(changes),
             next_obs_due_at=self._next_due(session, admission) if checked else None,
+            news2_bound=(
+                news2_lower_bound(checked.vitals) if checked is not None and news2 is None else None
+            ),
         )
         return result, written
 
@@ -483,17 +488,29 @@ class RecordingService:
                 self._next_due(session, admission) if observation is not None else None
             ),
             already_saved=True,
+            news2_bound=(
+                news2_lower_bound(repository.to_observation(observation).vitals)
+                if observation is not None and news2 is None
+                else None
+            ),
         )
 
     def _next_due(self, session: Session, admission: Admission) -> datetime:
         ids = [admission.id]
+        complete = repository.latest_observations(session, ids, complete_only=True).get(
+            admission.id
+        )
+        partials = repository.partial_sets_after(
+            session,
+            {admission.id: complete.taken_at if complete is not None else None},
+            since=self._db.clock() - self._db.policy.history_window,
+        ).get(admission.id, [])
         return next_observation_due(
-            latest_complete=repository.latest_observations(session, ids, complete_only=True).get(
-                admission.id
-            ),
+            latest_complete=complete,
             latest_any=repository.latest_observations(session, ids, complete_only=False).get(
                 admission.id
             ),
+            partials=partials,
             admitted_at=admission.admitted_at,
             policy=self._db.policy,
         )

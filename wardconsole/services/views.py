@@ -69,6 +69,32 @@ class CensusRow:
     """When the console asks for the next check (irregular on intermittent levels)."""
     level_review_suggested: bool = False
     """The level's review time has passed, or an escalation since it was set suggests one."""
+    news2_at_least: int | None = None
+    """Set when an incomplete set taken after the last complete one has a higher lower bound:
+    the risk shown is then "incomplete — at least N (band)", never a total."""
+    news2_bound_risk: str | None = None
+    """The band of that lower bound (the effective risk when ``news2_at_least`` is set)."""
+    news2_bound_detail: str = ""
+    """``NEWS2 incomplete — at least 9 (high): RR 3, SpO2 3, HR 3; not taken: SBP``."""
+
+    @property
+    def news2_incomplete(self) -> bool:
+        return self.news2_at_least is not None
+
+    @property
+    def effective_news2_risk(self) -> str | None:
+        """The higher of the last complete set's band and a newer partial set's lower bound."""
+        return self.news2_bound_risk if self.news2_incomplete else self.news2_risk
+
+    @property
+    def news2_text(self) -> str:
+        """``NEWS2 5 (medium)``, ``NEWS2 incomplete — at least 7 (high)`` or ``NEWS2 —``."""
+        if self.news2_incomplete:
+            return f"NEWS2 incomplete — at least {self.news2_at_least} ({self.news2_bound_risk})"
+        if self.news2_total is not None:
+            return f"NEWS2 {self.news2_total} ({self.news2_risk})"
+        return "NEWS2 — incomplete" if self.latest_set_partial else "NEWS2 —"
+
     post_prn_rass_due_at: datetime | None = None
     """A RASS is due after an oral sedative/anxiolytic/antipsychotic PRN (None: none due)."""
     rt_next_due_at: datetime | None = None

@@ -304,6 +304,8 @@ class EscalationRow(Base):
     policy_digest: Mapped[str | None] = mapped_column(String(64))
     """SHA-256 of the policy that raised it (or last raised its severity)."""
     version: Mapped[int] = mapped_column(Integer, default=1)
+    grade: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Highest severity grade within its kind seen while open (0: not graded)."""
 
     __mapper_args__ = {"version_id_col": version}
 

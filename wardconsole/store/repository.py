@@ -13,7 +13,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.records import (
@@ -257,6 +257,34 @@ def latest_observations(
     return {r.admission_id: to_observation(r) for r in rows}
 
 
+def partial_sets_after(
+    session: Session, after: dict[int, datetime | None], *, since: datetime
+) -> dict[int, list[ObservationSet]]:
+    """Current incomplete sets per admission taken after its latest complete set (``after``:
+    admission id -> that set's time, None when there is none) and not before ``since``;
+    oldest first. Their lower bounds can raise the patient's effective NEWS2."""
+    if not after:
+        return {}
+    o = ObservationSetRow
+    never = [admission_id for admission_id, at in after.items() if at is None]
+    windows = [
+        and_(o.admission_id == admission_id, o.taken_at > at)
+        for admission_id, at in after.items()
+        if at is not None
+    ]
+    if never:
+        windows.append(o.admission_id.in_(never))
+    rows = session.scalars(
+        select(o)
+        .where(or_(*windows), o.is_complete.is_(False), o.taken_at >= since, current(o))
+        .order_by(o.taken_at, o.id)
+    )
+    found: dict[int, list[ObservationSet]] = {}
+    for row in rows:
+        found.setdefault(row.admission_id, []).append(to_observation(row))
+    return found
+
+
 def latest_symptoms(session: Session, admission_ids: Sequence[int]) -> dict[int, SymptomEntry]:
     ids = _latest_ids(session, SymptomEntryRow, admission_ids)
     if not ids:
@@ -387,6 +415,7 @@ def clinical_state(session: Session, admission_id: int, *, since: datetime) -> P
             raised_at=r.raised_at,
             explanation=r.explanation,
             rule_id=r.rule_id,
+            grade=r.grade or 0,
             acknowledged_at=r.acknowledged_at,
             snoozed_until=r.snoozed_until,
         )
@@ -439,7 +468,7 @@ def after_prn_inputs(
     ):
         doses.setdefault(row.admission_id, []).append(to_prn(row))
     checks: dict[int, list[AssessmentEntry]] = {}
-    for row in session.scalars(
+    for entry in session.scalars(
         select(AssessmentRow)
         .where(
             AssessmentRow.admission_id.in_(ids),
@@ -449,7 +478,7 @@ def after_prn_inputs(
         )
         .order_by(AssessmentRow.taken_at, AssessmentRow.id)
     ):
-        checks.setdefault(row.admission_id, []).append(to_assessment(row))
+        checks.setdefault(entry.admission_id, []).append(to_assessment(entry))
     return {i: (tuple(doses.get(i, ())), tuple(checks.get(i, ()))) for i in ids}
 
 

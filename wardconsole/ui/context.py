@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from wardconsole.services.admission_desk import AdmissionDesk
 from wardconsole.services.context import Actor
+from wardconsole.services.decisions import DecisionService
 from wardconsole.services.escalation_desk import EscalationDesk
 from wardconsole.services.history import HistoryService
 from wardconsole.services.observation_desk import ObservationDesk
@@ -66,6 +67,8 @@ class UiContext:
 
     history: HistoryService | None = None
     """What the bedside dialogs read (patient, entry history, PRN of the last 24 h)."""
+    decisions: DecisionService | None = None
+    """Clinician decisions and the rapid-tranquillisation interval; None: the action is off."""
 
     current_actor: Callable[[], Actor] | None = None
     """Who records at this station, asked each time a bedside dialog opens. Until staff sign

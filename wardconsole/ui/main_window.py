@@ -281,6 +281,9 @@ class MainWindow(QMainWindow):
             self.access.add_to(menu.addMenu("&Staff"))
 
         help_menu = menu.addMenu("&Help")
+        self.shortcuts_action = QAction("&Keyboard shortcuts…", self)
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
+        help_menu.addAction(self.shortcuts_action)
         self.about_action = QAction("&About WardConsole", self)
         help_menu.addAction(self.about_action)
 
@@ -633,6 +636,18 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_status_message_requested(self, text: str) -> None:
         self.statusBar().showMessage(text, 5000)
+
+    def show_shortcuts(self) -> None:
+        """Help → Keyboard shortcuts: this window's keys and the round window's."""
+        from wardconsole.ui.shortcuts_help import ShortcutsDialog
+
+        windows: list[QWidget] = [self]
+        if self.observation_menu.rounds is not None:
+            windows.append(self.observation_menu.rounds)
+        dialog = ShortcutsDialog(windows, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self.shortcuts_dialog = dialog
 
     def show_escalation(self, escalation_id: int) -> None:
         """Select an escalation in the panel (from the banner or another window's alarm)."""

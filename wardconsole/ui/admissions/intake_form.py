@@ -213,9 +213,7 @@ class IntakeForm(QTabWidget):
         form = QFormLayout(page)
         urinary_box, self.urinary = _checks("urinary", i.URINARY_SYMPTOMS)
         red_box, self.red_flags = _checks("red_flag", i.URINARY_RED_FLAGS, columns=2)
-        red_note = QLabel(
-            "Any of these: medical review and the urology pathway (REFERENCE §5.3, §9A)."
-        )
+        red_note = QLabel("Any of these: medical review and the urology pathway.")
         red_note.setWordWrap(True)
         set_style_property(red_note, "tone", "muted")
         self.bladder_pain = _unset_spin("bladder_pain_score", 10, " / 10")
@@ -521,7 +519,7 @@ class IntakeForm(QTabWidget):
             return "That is after the admission time — check the date."
         return (
             f"{hours:.0f} h before admission. Withdrawal onset is reported roughly 24–48 h "
-            "after last use (REFERENCE §5.2, low certainty)."
+            "after last use (low-certainty evidence)."
         )
 
 

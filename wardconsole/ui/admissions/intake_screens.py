@@ -116,9 +116,7 @@ class CssrsBox(QGroupBox):
     """An answer changed."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(
-            "C-SSRS screener — since last contact / past month (REFERENCE §6.3)", parent
-        )
+        super().__init__("C-SSRS screener — since last contact / past month", parent)
         self.setObjectName("cssrs")
         grid = QGridLayout(self)
         self.answers: dict[str, YesNo] = {}
@@ -264,8 +262,8 @@ class ScreensColumn(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.phq9 = FrequencyScreen("phq9", "PHQ-9 — last 2 weeks (REFERENCE §6.5)", PHQ9_ITEMS)
-        self.gad7 = FrequencyScreen("gad7", "GAD-7 — last 2 weeks (REFERENCE §6.4)", GAD7_ITEMS)
+        self.phq9 = FrequencyScreen("phq9", "PHQ-9 — last 2 weeks", PHQ9_ITEMS)
+        self.gad7 = FrequencyScreen("gad7", "GAD-7 — last 2 weeks", GAD7_ITEMS)
         note = QLabel("Leave a screen blank if it was not done at intake.")
         note.setObjectName("screens_note")
         note.setProperty("tone", "muted")

@@ -28,8 +28,18 @@ if TYPE_CHECKING:
 
 # The dialogs load when first opened, not with the census (see ui/self_test.py).
 
-SHORTCUTS = {"record": "Ctrl+R", "prn": "Ctrl+Shift+P", "history": "Ctrl+H"}
-TEXTS = {"record": "&Record observations…", "prn": "Give &PRN…", "history": "&History…"}
+SHORTCUTS = {
+    "record": "Ctrl+R",
+    "prn": "Ctrl+Shift+P",
+    "history": "Ctrl+H",
+    "decisions": "Ctrl+Shift+K",
+}
+TEXTS = {
+    "record": "&Record observations…",
+    "prn": "Give &PRN…",
+    "history": "&History…",
+    "decisions": "Clinical &decisions…",
+}
 
 
 def patient_title(row: CensusRow) -> str:
@@ -63,6 +73,9 @@ class BedsideActions(QObject):
         self.record_action = self._make_action("record", window)
         self.prn_action = self._make_action("prn", window)
         self.history_action = self._make_action("history", window)
+        self.decisions_action = self._make_action("decisions", window)
+        self.decisions_action.setEnabled(self.available and context.decisions is not None)
+        self.decisions_action.triggered.connect(lambda: self._for_selected(self.decide))
         self.record_action.triggered.connect(lambda: self._for_selected(self.record))
         self.prn_action.triggered.connect(lambda: self._for_selected(self.give_prn))
         self.history_action.triggered.connect(lambda: self._for_selected(self.show_history))
@@ -78,7 +91,7 @@ class BedsideActions(QObject):
         )
 
     def actions(self) -> list[QAction]:
-        return [self.record_action, self.prn_action, self.history_action]
+        return [self.record_action, self.prn_action, self.history_action, self.decisions_action]
 
     @Slot(Theme)
     def set_theme(self, theme: Theme) -> None:
@@ -117,6 +130,23 @@ class BedsideActions(QObject):
 
         if HistoryDialog.ask(
             bedside, row.admission_id, patient_title(row), parent=parent or self._window
+        ):
+            self.entries_saved.emit(row.admission_id)
+
+    def decide(self, row: CensusRow, parent: QWidget | None = None) -> None:
+        """SpO2 Scale 2, modified response, frequency (clinicians); RT interval or end."""
+        context = self._context
+        if context.decisions is None or context.current_actor is None:
+            return
+        from wardconsole.ui.bedside.decisions_dialog import DecisionsDialog
+
+        if DecisionsDialog.ask(
+            context.decisions,
+            self._runner,
+            context.current_actor,
+            row.admission_id,
+            patient_title(row),
+            parent=parent or self._window,
         ):
             self.entries_saved.emit(row.admission_id)
 

@@ -382,15 +382,29 @@ class ObservationDialog(QDialog):
             self._news2.setText("NEWS2: waiting for the patient's SpO₂ scale")
         elif not self.vitals.any_entered():
             self._news2.setText("NEWS2: no vital signs entered")
+        elif live.bound is not None and self._brief is not None:
+            # What the values typed so far already score: a lower bound, never a total.
+            bound = live.bound
+            self._news2.setText(
+                f"NEWS2 incomplete — at least {bound.at_least}  "
+                f"{fmt.news2_band_text(bound.risk)} · {RISK_LABELS[bound.risk]}"
+            )
+            set_style_property(self._news2, "band", bound.risk)
         else:
             self._news2.setText(f"NEWS2 incomplete ({known} of {len(PARAMETERS)} parameters)")
         missing = [FIELD_LABELS[n] for n in vitals.missing_fields()]
         if self.vitals.any_entered() and missing:
+            alarm = ""
+            if live.bound is not None and self._brief is not None and live.bound.risk != "low":
+                alarm = (
+                    f" The values taken already score at least {live.bound.at_least} "
+                    f"({live.bound.risk}): saving it escalates as such."
+                )
             self._partial_note.setText(
-                "PARTIAL SET if saved like this — no NEWS2 score; choose why each blank value "
-                f"was not taken ({', '.join(missing)}). A re-check will be due sooner."
+                "PARTIAL SET if saved like this — no NEWS2 total; choose why each blank value "
+                f"was not taken ({', '.join(missing)}). A re-check will be due sooner.{alarm}"
             )
-            set_style_property(self._partial_note, "tone", "soon")
+            set_style_property(self._partial_note, "tone", "alert" if alarm else "soon")
         else:
             self._partial_note.setText("")
 
@@ -645,6 +659,8 @@ def saved_text(result: RoundResult | SaveResult | QueuedSave) -> str:
         elif result.partial:
             due = fmt.local_time_text(result.next_obs_due_at)
             parts.append(f"PARTIAL set, no NEWS2 score — re-check due by {due}")
+            if result.news2_bound is not None and result.news2_bound.at_least:
+                parts.append(f"NEWS2 {result.news2_bound.text}")
         if result.symptom_total is not None:
             parts.append(f"chart total {result.symptom_total}")
         escalations = result.escalations

@@ -139,7 +139,7 @@ def urgency(row: CensusRow, now: datetime) -> int:
     top = row.top_escalation
     severity = int(top.severity) if top is not None else 0
     overdue = 1 if fmt.is_overdue(row.next_obs_due_at, now) else 0
-    return severity * 100 + fmt.news2_rank(row.news2_risk) * 10 + overdue
+    return severity * 100 + fmt.news2_rank(row.effective_news2_risk) * 10 + overdue
 
 
 def _patient_cell(row: CensusRow) -> _Cell:
@@ -156,7 +156,38 @@ def _patient_cell(row: CensusRow) -> _Cell:
     return _Cell(row.patient_name + badge, row.patient_name.casefold(), "\n".join(tip), keep=badge)
 
 
+def _news2_bound_cell(row: CensusRow, palette: RiskPalette) -> _Cell:
+    """A newer incomplete set scores above the last complete one: its lower bound, never a
+    total ("at least 9 ▲ HIGH · incomplete")."""
+    risk = row.news2_bound_risk
+    band = fmt.news2_band_text(risk)
+    text = f"at least {row.news2_at_least}  {band} · incomplete"
+    last = (
+        f"Last complete set: NEWS2 {row.news2_total} ({row.news2_risk})."
+        if row.news2_total is not None
+        else "No complete set yet."
+    )
+    tip = (
+        f"{row.news2_bound_detail}\nAn incomplete set: the values taken already score this "
+        f"much, so the patient's NEWS2 is at least {row.news2_at_least}. {last} "
+        "Take a full set."
+    )
+    colours = palette.for_news2(risk)
+    return _Cell(
+        text,
+        -(row.news2_at_least or 0),
+        tip,
+        background=colours.background if colours else None,
+        foreground=colours.foreground if colours else None,
+        bold=risk in ("medium", "high"),
+        italic=True,
+        elidable="incomplete",  # "at least N" and the band stay; the tooltip says it all
+    )
+
+
 def _news2_cell(row: CensusRow, palette: RiskPalette) -> _Cell:
+    if row.news2_incomplete:
+        return _news2_bound_cell(row, palette)
     incomplete = "The newest observation set was incomplete, so it has no NEWS2 score."
     if row.news2_total is None:
         text = "— incomplete" if row.latest_set_partial else "—"
@@ -279,9 +310,11 @@ def _with_after_prn(cell: _Cell, row: CensusRow, now: datetime, palette: RiskPal
     overdue = fmt.is_overdue(due, now)
     extra = f"{label} {fmt.due_text(due, now)}"
     colours = palette.overdue if overdue else None
+    sooner = row.next_obs_due_at is None or due < row.next_obs_due_at
     return replace(
         cell,
-        text=f"{cell.text} · {extra}",
+        # Whatever falls due first is read first (a narrow column elides the end).
+        text=f"{extra} · {cell.text}" if sooner else f"{cell.text} · {extra}",
         sort_key=min(cell.sort_key, due.timestamp()),
         tooltip="\n".join(filter(None, (cell.tooltip, *lines))),
         background=colours.background if colours else cell.background,

@@ -3,8 +3,8 @@
 ``RoundsView`` is the table and its buttons (no database). ``RoundsWindow`` puts it to work with
 a station's ``ObservationDesk``: it loads the round on the background worker, keeps the
 countdowns moving every second from the ward clock, and records a check or a level change
-through the dialogs. Enter (or double-click) records a check for the selected patient; Ctrl+L
-sets the level. Large rows and the night theme suit a dim ward.
+through the dialogs. Enter (or double-click) records a check for the selected patient;
+Ctrl+Shift+L sets the level. Large rows and the night theme suit a dim ward.
 """
 
 from __future__ import annotations
@@ -155,11 +155,12 @@ class RoundsView(QWidget):
         self.show_message(HINT, "muted")
         self.record_button = QPushButton("Record check (Enter)")
         self.record_button.setObjectName("record_check")
-        self.level_button = QPushButton("Set level… (Ctrl+L)")
+        self.level_button = QPushButton("Set level… (Ctrl+Shift+L)")
         self.level_button.setObjectName("set_level")
         self.refresh_button = QPushButton("Refresh (F5)")
         self.level_action = QAction("Set observation level…", self)
-        self.level_action.setShortcut(QKeySequence("Ctrl+L"))
+        # The same keys as the census (Ctrl+L is the station lock, everywhere).
+        self.level_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
         self.level_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.refresh_action = QAction("Refresh", self)
         self.refresh_action.setShortcut(QKeySequence(Qt.Key.Key_F5))

@@ -81,8 +81,8 @@ class ImportProgressDialog(QProgressDialog):
         self.show()
 
     def advance(self, done: int, total: int) -> None:
-        if self.wasCanceled():
-            return
+        if self.wasCanceled() or total == 0:
+            return  # (0, 0): still reading the file, the busy bar stays
         self.setLabelText(f"{self._heading}\nWriting set {done} of {total}")
         self.setRange(0, max(total, 1))
         self.setValue(done)

@@ -148,6 +148,17 @@ class PatientHeader(QFrame):
         set_style_property(self._after_prn, "tone", "alert" if overdue else "soon")
 
     def _set_news2(self, row: CensusRow) -> None:
+        if row.news2_incomplete:
+            # A newer incomplete set scores higher: its lower bound, never a total.
+            text = (
+                f"NEWS2 incomplete — at least {row.news2_at_least}  "
+                f"{fmt.news2_band_text(row.news2_bound_risk)}"
+            )
+            self._news2.setText(text)
+            self._news2.setToolTip(row.news2_bound_detail)
+            set_style_property(self._news2, "band", row.news2_bound_risk or "none")
+            return
+        self._news2.setToolTip("")
         if row.news2_total is None:
             text = "NEWS2 — incomplete" if row.latest_set_partial else "NEWS2 —"
             band = "none"

@@ -1,0 +1,67 @@
+"""Help → Keyboard shortcuts: every key the console answers to, read from its own actions.
+
+The list is built from the QActions themselves (menus, the banner's Alt+A, the round window's
+keys), so it cannot drift from what the keys do. ``shortcut_table`` is also what a test uses to
+prove that no key is bound to two actions where both could fire.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+def shortcut_table(window: QWidget) -> list[tuple[str, str, QAction]]:
+    """(keys, what it does, action) for every action with a shortcut under ``window``."""
+    rows = []
+    for action in window.findChildren(QAction):
+        for sequence in action.shortcuts():
+            keys = sequence.toString(QKeySequence.SequenceFormat.NativeText)
+            if keys:
+                text = action.text().replace("&", "").rstrip(".…")
+                rows.append((keys, text, action))
+    rows.sort(key=lambda row: (row[0], row[1]))
+    return rows
+
+
+class ShortcutsDialog(QDialog):
+    """A read-only table of keys and what they do."""
+
+    def __init__(self, windows: list[QWidget], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        seen: set[tuple[str, str]] = set()
+        rows = []
+        for window in windows:
+            for keys, text, _action in shortcut_table(window):
+                if (keys, text) not in seen:
+                    seen.add((keys, text))
+                    rows.append((keys, text))
+        self.table = QTableWidget(len(rows), 2)
+        self.table.setObjectName("shortcuts")
+        self.table.setHorizontalHeaderLabels(["Keys", "Does"])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        for row, (keys, text) in enumerate(rows):
+            self.table.setItem(row, 0, QTableWidgetItem(keys))
+            self.table.setItem(row, 1, QTableWidgetItem(text))
+        self.table.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.table.horizontalHeader().setStretchLastSection(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addWidget(buttons)
+        self.resize(560, 600)
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -130,8 +130,11 @@ def test_discharge_from_the_menu_takes_the_patient_off_the_census(
         return Discharged(admission_id, "Aled Abernethy", Destination.AFTERCARE)
 
     monkeypatch.setattr(DischargeDialog, "ask", classmethod(discharge))
+    window.filter_box.setText("Abernethy")  # found by name, as nurses do
+    qtbot.waitUntil(lambda: window.census_proxy.rowCount() == 1)
     window.admission.discharge_action.trigger()
     qtbot.waitUntil(lambda: window.snapshot.rows == ())
+    assert window.filter_box.text() == ""  # never an empty census without saying why
     assert window.statusBar().currentMessage() == (
         "Discharged Aled Abernethy: aftercare and peer support"
     )

@@ -360,7 +360,7 @@ class MainWindow(QMainWindow):
         self.admission.admitted.connect(self._on_admitted)
         self.admission.moved.connect(self._on_entries_saved)
         self.admission.amended.connect(self._on_entries_saved)
-        self.admission.discharged.connect(self._on_entries_saved)
+        self.admission.discharged.connect(self._on_discharged)
         self.admission.message_requested.connect(self._on_status_message_requested)
         self.theme_changed.connect(self.admission.set_theme)
         # Handoff windows follow the theme and other stations' handoff changes.
@@ -636,6 +636,14 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_status_message_requested(self, text: str) -> None:
         self.statusBar().showMessage(text, 5000)
+
+    @Slot(int)
+    def _on_discharged(self, admission_id: int) -> None:
+        """The discharged patient leaves the census; a filter typed to find them (their name,
+        bed or number) would now leave an empty census without saying why, so it is cleared."""
+        if self.filter_box.text():
+            self.filter_box.clear()
+        self._on_entries_saved(admission_id)
 
     def show_shortcuts(self) -> None:
         """Help → Keyboard shortcuts: this window's keys and the round window's."""

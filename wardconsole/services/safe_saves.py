@@ -13,6 +13,7 @@ row records when it actually reached the database.
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -111,6 +112,19 @@ class SafeSaves:
         self._db = db
         self.outbox = outbox
         self._recording = RecordingService(db)
+        self._in_flight: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def park_in_flight(self) -> int:
+        """Put every save still being written into the station's queue (the console is
+        closing and will not wait for the database). Each keeps its save key, so replaying one
+        that did commit writes nothing. Returns how many were parked."""
+        with self._lock:
+            parked = list(self._in_flight.values())
+            self._in_flight.clear()
+        for entry in parked:
+            self.outbox.enqueue(**entry)
+        return len(parked)
 
     # -- saving ----------------------------------------------------------------------------
 
@@ -226,7 +240,19 @@ class SafeSaves:
     ) -> _Result | QueuedSave:
         """Write now, or queue with ``pressed`` (when the nurse pressed Save) as its time."""
         reason = "entries from earlier are still waiting to be written"
+        queued: dict[str, Any] = {
+            "kind": kind,
+            "save_key": save_key,
+            "actor": actor,
+            "payload": payload,
+            "queued_at": pressed,
+            "admission_id": admission_id,
+            "bed": bed,
+            "summary": summary,
+        }
         if not self.outbox.has_waiting():
+            with self._lock:
+                self._in_flight[save_key] = queued
             try:
                 return _retrying_races(write)
             except Exception as exc:
@@ -234,16 +260,10 @@ class SafeSaves:
                     raise
                 reason = one_line(exc)
                 log.warning("Database unavailable; %s save queued on this station", kind.value)
-        entry = self.outbox.enqueue(
-            kind=kind,
-            save_key=save_key,
-            actor=actor,
-            payload=payload,
-            queued_at=pressed,
-            admission_id=admission_id,
-            bed=bed,
-            summary=summary,
-        )
+            finally:
+                with self._lock:
+                    self._in_flight.pop(save_key, None)
+        entry = self.outbox.enqueue(**queued)
         return QueuedSave(entry, reason)
 
     # -- replay ----------------------------------------------------------------------------

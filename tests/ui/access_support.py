@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from dbfixtures import migrated_sqlite
+from ui_runner import shared_runner
 from wardfakes import Clock
 
 from wardconsole.domain.access import load_access_policy
@@ -89,6 +90,7 @@ def build_world(
         session=session,
         station=STATION,
         ward_name="Ward 7 — Detox",
+        runner=shared_runner(),
         staff=staff,
         audit=AuditService(db),
         saves=saves,
@@ -119,6 +121,7 @@ def make_secure_window(qtbot) -> Iterator[Callable[..., MainWindow]]:
             station=STATION,
             ward_name="Ward 7 — Detox",
             database_label="SQLite (test)",
+            runner=shared_runner(),
             current_actor=world.session.current_actor,
             access=world.access,
         )

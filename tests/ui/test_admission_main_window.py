@@ -13,6 +13,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHeaderView, QMenu, QStyleOptionViewItem
 from screenshots import grab_census
+from ui_runner import shared_runner
 
 from wardconsole.domain.discharge import Destination
 from wardconsole.services.census import CensusService
@@ -44,6 +45,7 @@ def make_window(qtbot, ward: RealWard, actor: Actor | None = None) -> MainWindow
             station="Nurses' station 1",
             ward_name="Ward 7",
             database_label="SQLite (test)",
+            runner=shared_runner(),
             recording=RecordingService(ward.db),
             history=HistoryService(ward.db),
             current_actor=lambda: who,

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from ui_runner import shared_runner
 from wardfakes import NORMAL_SET
 
 from wardconsole.domain.records import EscalationKind
@@ -56,6 +57,7 @@ def _window(qtbot, station: Station) -> MainWindow:
             station=station.name,
             ward_name="Test ward",
             database_label=str(station.engine.url.get_backend_name()),
+            runner=shared_runner(),
         )
     )
     qtbot.addWidget(window)

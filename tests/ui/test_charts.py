@@ -20,6 +20,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QLabel, QToolButton
+from ui_runner import shared_runner
 from wardfakes import NORMAL_SET, Clock
 
 from wardconsole.services.admissions import AdmissionService, NewPatient
@@ -495,6 +496,7 @@ def test_the_console_forwards_a_write_from_another_station_to_the_open_chart(
         station="Nurses' station 1",
         ward_name="Test ward",
         database_label="SQLite (test)",
+        runner=shared_runner(),
         load_patient_series=ChartService(ward.db).series,
     )
     window = MainWindow(context)

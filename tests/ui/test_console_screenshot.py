@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from dbfixtures import migrated_sqlite
 from screenshots import grab_census
+from ui_runner import shared_runner
 
 from wardconsole.app import _access, _escalation_desk, console_context
 from wardconsole.config import Settings
@@ -37,7 +38,7 @@ def test_the_console_on_the_demo_ward(
     build_demo_ward(db, DemoOptions())
     session = StaffSession()
     session.sign_in(StaffService(db).actor("rn.okafor", settings.station))
-    access = _access(db, settings, "Ketamine Detox Unit (demo)", session)
+    access = _access(db, settings, "Ketamine Detox Unit (demo)", session, shared_runner())
     escalations = _escalation_desk(db, settings.station, session.current_actor, access)
     context = console_context(engine, db, settings, session, access, escalations)
     # This machine has no audio device; the real sound's Qt warnings are tested elsewhere.

@@ -12,6 +12,7 @@ from pathlib import Path
 from dbfixtures import migrated_sqlite
 from PySide6.QtGui import QImage
 from screenshots import grab_census
+from ui_runner import shared_runner
 from wardfakes import Clock
 
 from wardconsole.domain.records import EscalationKind, Severity
@@ -59,6 +60,7 @@ def test_escalations_at_night_on_the_demo_ward(qtbot, tmp_path: Path) -> None:
             station="Nurses' station 1",
             ward_name=census.ward_name(),
             database_label="SQLite (demo ward)",
+            runner=shared_runner(),
             escalations=desk,
             open_alert_sound=lambda: sound,
         )

@@ -20,6 +20,7 @@ from dbfixtures import migrated_sqlite
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QWidget
 from screenshots import fits_smallest_frame, grab_census, size_problems
+from ui_runner import shared_runner
 
 from wardconsole.app import _access, _escalation_desk, console_context
 from wardconsole.config import Settings
@@ -55,7 +56,7 @@ def console(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     build_demo_ward(db, DemoOptions())
     session = StaffSession()
     session.sign_in(StaffService(db).actor("rn.okafor", settings.station))
-    access = _access(db, settings, "Ketamine Detox Unit (demo)", session)
+    access = _access(db, settings, "Ketamine Detox Unit (demo)", session, shared_runner())
     escalations = _escalation_desk(db, settings.station, session.current_actor, access)
     context = console_context(engine, db, settings, session, access, escalations)
     context = replace(context, open_alert_sound=lambda: SilentAlertSound("no audio output device"))

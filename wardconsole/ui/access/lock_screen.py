@@ -333,7 +333,9 @@ class LockController(QObject):
         self.screen.form.focus_first_empty()
         if actor is not None:
             self._runner.run(
-                lambda: self._access.record_lock(actor, reason), on_failure=lambda _error: None
+                self,
+                lambda: self._access.record_lock(actor, reason),
+                on_failure=lambda _error: None,
             )
         self.lock_changed.emit(True)
 
@@ -342,7 +344,7 @@ class LockController(QObject):
         actor = self._session.actor
         if actor is not None:
             self._runner.run(
-                lambda: self._access.record_sign_out(actor), on_failure=lambda _error: None
+                self, lambda: self._access.record_sign_out(actor), on_failure=lambda _error: None
             )
         self.lock("sign_out")
         self._session.sign_out()

@@ -16,6 +16,9 @@ os.environ["PYQTGRAPH_QT_LIB"] = "PySide6"
 import pytest
 from hypothesis import HealthCheck, settings
 
+# Fixtures shared by the store, services, interop, reports and safety tests (tests/support).
+pytest_plugins = ["dbfixtures", "wardfixtures"]
+
 # Shared CI machines are noisy: a slow example is not a failure. Examples stay random.
 settings.register_profile(
     "ward", deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow]
@@ -35,16 +38,29 @@ def _cheap_password_hashes() -> Iterator[None]:
     set_password_cost(production)
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _no_collection_on_worker_threads() -> Iterator[None]:
-    """As in the console (``ui/gc_guard.py``): a cyclic collection triggered on a worker
-    thread could destroy Qt objects there and crash, so collect only between tests."""
-    gc.disable()
-    yield
-    gc.enable()
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Every test module is imported now: move what the imports left on the heap (~300k
+    objects: Qt, SQLAlchemy, numpy, matplotlib, the modules themselves) out of the
+    collector's reach, so a collection walks only what the tests create."""
+    gc.collect()
+    gc.freeze()
+
+
+def _uses_qt(item: pytest.Item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    return "qtbot" in names or "qapp" in names
 
 
 @pytest.fixture(autouse=True)
-def _collect_between_tests() -> Iterator[None]:
+def _collect_between_qt_tests(request: pytest.FixtureRequest) -> Iterator[None]:
+    """As in the console (``ui/gc_guard.py``): a cyclic collection triggered on a worker
+    thread could destroy Qt objects there and crash. So from the first test that uses Qt
+    on, automatic collection stays off and a test that used Qt is collected after it, on
+    this thread. Tests before it (and every test of a run without Qt) keep Python's
+    automatic collection: there is no Qt object for it to meet."""
+    if not _uses_qt(request.node):
+        yield
+        return
+    gc.disable()
     yield
     gc.collect()

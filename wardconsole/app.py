@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from wardconsole.ui.context import UiContext
     from wardconsole.ui.handoff.context import HandoffUi
     from wardconsole.ui.interop.actions import InteropActions
+    from wardconsole.ui.tasks import TaskRunner
 
 XCB_LIBRARIES = {
     "xcb-cursor": "libxcb-cursor0",
@@ -80,7 +81,7 @@ def _prepare_demo(settings: Settings) -> None:
 
 
 def _access(
-    db: Database, settings: Settings, ward_name: str, session: StaffSession
+    db: Database, settings: Settings, ward_name: str, session: StaffSession, runner: TaskRunner
 ) -> AccessContext:
     """Sign-in and lock (local access policy), staff management, the audit trail, and the
     station's queue that keeps saves while the database is unavailable."""
@@ -109,10 +110,21 @@ def _access(
         session=session,
         station=station,
         ward_name=ward_name,
+        runner=runner,
         staff=StaffService(db, policy),
         audit=AuditService(db),
         saves=saves,
     )
+
+
+def _close_without_waiting(runner: TaskRunner, access: AccessContext) -> None:
+    """Stop the worker without waiting for a database call still running; a save in flight
+    is parked in the station's queue (with its save key, so replaying it writes nothing if it
+    had committed)."""
+    busy = runner.busy
+    runner.shutdown(wait=False)
+    if busy and access.saves is not None:
+        access.saves.park_in_flight()
 
 
 def _first_sign_in(access: AccessContext) -> Actor | None:
@@ -228,6 +240,7 @@ def console_context(
         station=settings.station,
         ward_name=ward_name,
         database_label=describe_url(settings.db_url),
+        runner=access.runner,
         load_patient_series=_chart_loader(db),
         recording=RecordingService(db),
         history=HistoryService(db),
@@ -264,8 +277,6 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
 
     session = StaffSession()
     ward_name = census.ward_name()
-    access = _access(db, settings, ward_name, session)
-    escalations = _escalation_desk(db, settings.station, session.current_actor, access)
 
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
@@ -284,6 +295,11 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
 
     collector = UiThreadGarbageCollector(app)
     collector.start()
+    from wardconsole.ui.tasks import TaskRunner
+
+    runner = TaskRunner(app)  # the console's one background worker, handed down to every window
+    access = _access(db, settings, ward_name, session, runner)
+    escalations = _escalation_desk(db, settings.station, session.current_actor, access)
     crash_notice = CrashNotice(app)
     install_excepthook(log_dir() / LOG_FILE, crash_notice.tell)
     apply_theme(app, load_theme())
@@ -294,6 +310,7 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
         test = SelfTest(app, access)
     actor = _first_sign_in(access)
     if actor is None:
+        _close_without_waiting(runner, access)
         engine.dispose()
         return 1 if test is not None and test.failed else 0
     if test is not None:
@@ -307,6 +324,7 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
     if test is not None:
         test.watch(window)
     code = app.exec()
+    _close_without_waiting(runner, access)
     engine.dispose()
     if test is not None and test.failed:
         print(f"wardconsole: self-test failed: {'; '.join(test.failed)}", file=sys.stderr)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
-from dbfixtures import db_url, engine, sqlite_url  # noqa: F401 - fixtures used by tests
 from interop_support import admit
-from sqlalchemy import Engine
 from wardfakes import NORMAL_SET, Clock
 
 from wardconsole.services.context import Actor, Role
@@ -19,28 +17,11 @@ from wardconsole.store.engine import make_engine
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(datetime(2026, 11, 25, 22, 0, tzinfo=UTC))
-
-
-@pytest.fixture
-def db(engine: Engine, clock: Clock) -> Iterator[Database]:  # noqa: F811 - fixture param
-    yield Database(engine, clock=clock)
-
-
-@pytest.fixture
-def other_db(sqlite_url: str, clock: Clock) -> Iterator[Database]:  # noqa: F811
+def other_db(sqlite_url: str, clock: Clock) -> Iterator[Database]:
     """A second, empty SQLite database (the other side of a round trip)."""
     eng = make_engine(sqlite_url)
     yield Database(eng, clock=clock)
     eng.dispose()
-
-
-@pytest.fixture
-def nurse(db: Database) -> Actor:
-    staff = StaffService(db)
-    staff.add("rn.test", "Robin Test", Role.NURSE, None)
-    return staff.actor("rn.test", "Station A")
 
 
 @pytest.fixture

@@ -3,35 +3,14 @@ and the closing figures (inputs fuzzed) at the end of the run."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
-from dbfixtures import db_url, engine, sqlite_url  # noqa: F401 - fixtures used by tests
-from sqlalchemy import Engine
 from wardfakes import Clock
 
 from wardconsole.services.admissions import AdmissionService, NewPatient
-from wardconsole.services.context import Actor, Role
+from wardconsole.services.context import Actor
 from wardconsole.services.db import Database
-from wardconsole.services.staff import StaffService
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(datetime(2026, 11, 25, 22, 0, tzinfo=UTC))
-
-
-@pytest.fixture
-def db(engine: Engine, clock: Clock) -> Iterator[Database]:  # noqa: F811 - fixture param
-    yield Database(engine, clock=clock)
-
-
-@pytest.fixture
-def nurse(db: Database) -> Actor:
-    staff = StaffService(db)
-    staff.add("rn.test", "Robin Test", Role.NURSE, None)
-    return staff.actor("rn.test", "Station A")
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from campaigns import NORMAL, prepare_ward
 from PySide6.QtCore import QCoreApplication, QSettings, Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import func, select
+from ui_runner import shared_runner
 
 from wardconsole.domain.access import load_access_policy
 from wardconsole.services.audit import AuditService
@@ -90,6 +91,7 @@ def test_the_console_rides_out_a_database_outage(
         session=session,
         station="Station A",
         ward_name="Safety ward",
+        runner=shared_runner(),
         staff=StaffService(db, policy),
         audit=AuditService(db),
         saves=saves,
@@ -103,6 +105,7 @@ def test_the_console_rides_out_a_database_outage(
             station="Station A",
             ward_name="Safety ward",
             database_label="throwaway PostgreSQL",
+            runner=shared_runner(),
             current_actor=session.current_actor,
             access=access,
         )

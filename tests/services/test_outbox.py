@@ -239,3 +239,28 @@ def test_what_counts_as_the_database_being_unavailable(engine: Engine) -> None:
     assert is_unavailable(DatabaseError("cannot open"))
     assert not is_unavailable(InvalidInput({"pulse": "pulse: bad"}))
     assert not is_unavailable(ValueError("bug"))
+
+
+def test_a_save_in_flight_when_the_console_closes_is_kept_and_replays_once(
+    db: Database, saves: SafeSaves, nurse: Actor, admission: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The console closes without waiting for the database while a round is being written:
+    the round is parked in the queue with its save key. Its write did commit, so replaying
+    it the next day writes nothing more."""
+    recording = saves._recording
+    real = recording.record_round
+
+    def closing_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
+        assert saves.park_in_flight() == 1  # the close, while this save is in flight
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(recording, "record_round", closing_meanwhile)
+    result = saves.save_round(nurse, admission, _round(pulse=88), save_key=_key())
+    assert isinstance(result, RoundResult)
+    assert [e.kind for e in saves.outbox.waiting()] == [QueueKind.ROUND]
+
+    monkeypatch.setattr(recording, "record_round", real)
+    report = saves.replay()
+    assert (report.sent, report.waiting) == (1, 0)
+    assert [pulse for pulse, *_ in _pulses(db)] == [88]
+    assert saves.park_in_flight() == 0

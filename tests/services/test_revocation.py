@@ -21,7 +21,7 @@ from wardconsole.services.outbox import Outbox
 from wardconsole.services.recording import RecordingService, RoundEntry
 from wardconsole.services.safe_saves import QueuedSave, SafeSaves
 from wardconsole.services.staff import StaffService
-from wardconsole.store.models import AuditRow, ObservationSetRow
+from wardconsole.store.models import AuditRow, EscalationRow, ObservationSetRow
 
 
 @pytest.fixture
@@ -121,6 +121,13 @@ def test_queued_entries_replay_by_when_they_were_stamped_against_the_deactivatio
     assert replayed.detail["author_since_deactivated"] is True
     [held] = saves.outbox.visible()
     assert held.state.value == "refused" and "held for a supervisor" in held.last_error
+    # The held values are not silenced: an urgent concern is open for the patient.
+    with db.read() as session:
+        concern = session.scalars(
+            select(EscalationRow).where(EscalationRow.admission_id == admission)
+        ).one()
+    assert (concern.kind, concern.resolved_at) == ("staff_concern", None)
+    assert "held for a supervisor" in concern.explanation
 
 
 def test_a_use_case_that_refused_bad_input_leaves_no_check_for_the_next_one(

@@ -1,1 +1,1 @@
-from dbfixtures import db_url, engine, sqlite_url  # noqa: F401 - fixtures
+"""Fixtures come from tests/support (dbfixtures, wardfixtures) via tests/conftest.py."""

@@ -1,25 +1,71 @@
 """Database fixtures: every store/services test runs on SQLite and on real PostgreSQL.
 
-PostgreSQL tests use the server at ``WARDCONSOLE_TEST_PG_URL`` (default
-``postgresql://postgres@127.0.0.1:5432/test``), each test in a schema of its own so runs never
-collide. Without a server they skip with a hint; under CI (``CI=true``) a missing server fails.
+Migrating a database from scratch costs about a second (more on PostgreSQL), so it is done
+once per run, from the migrations as they are now (never from a checked-in copy):
+
+* SQLite: one migrated template file per run; each test gets a copy of it
+  (``migrated_sqlite``), so a test may do anything to its file.
+* PostgreSQL (``WARDCONSOLE_TEST_PG_URL``, default ``postgresql://postgres@127.0.0.1:5432/test``):
+  one migrated schema per run; before each test its tables are emptied, the rows the
+  migrations wrote put back and its sequences set back (triggers are skipped for that, as a
+  replica would), so each test starts from the just-migrated state, commits for real and runs
+  its triggers and change feed as in production. When that is not possible — a test changed
+  the schema's definition (switched a trigger off, say: checked by a digest of the catalog
+  before every test), a role that may not skip triggers, a lock left behind — a new schema is
+  migrated and used from then on.
+
+Without a server the PostgreSQL tests skip with a hint; under CI (``CI=true``) a missing
+server fails.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from wardconsole.store.engine import make_engine, upgrade
 
 PG_URL = os.environ.get("WARDCONSOLE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 _pg_admin: Engine | None = None
+_sqlite_template: Path | None = None
+_pg_run: _RunSchema | None = None
+
+
+# -- SQLite -------------------------------------------------------------------------------------
+
+
+def migrated_sqlite(path: Path) -> str:
+    """Put a freshly migrated SQLite database at ``path``; return its URL.
+
+    The first call of a run migrates a template from the current migrations; every call
+    copies it (a file copy instead of a second of migrating)."""
+    global _sqlite_template
+    if _sqlite_template is None:
+        folder = Path(tempfile.mkdtemp(prefix="wardconsole-template-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        template = folder / "template.sqlite"
+        engine = make_engine(f"sqlite:///{template}")
+        upgrade(engine)
+        engine.dispose()
+        leftovers = [p.name for p in folder.iterdir() if p != template]
+        assert not leftovers, f"the template database left {leftovers} beside it"
+        _sqlite_template = template
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(_sqlite_template, path)
+    shutil.copymode(_sqlite_template, path)  # owner-only, as the console creates it
+    return f"sqlite:///{path}"
+
+
+# -- PostgreSQL ---------------------------------------------------------------------------------
 
 
 def _admin_engine() -> Engine:
@@ -64,24 +110,139 @@ def drop_pg_schema(schema: str) -> None:
         connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
 
 
+def migrated_pg_schema() -> tuple[str, str]:
+    """A new schema migrated from scratch: (url, schema)."""
+    url, schema = new_pg_schema_url()
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+    return url, schema
+
+
+class _RunSchema:
+    """The run's migrated PostgreSQL schema, put back to its just-migrated state per test."""
+
+    def __init__(self) -> None:
+        self.url, self.schema = migrated_pg_schema()
+        self.seed = f"{self.schema}_seed"
+        atexit.register(drop_pg_schema, self.seed)
+        atexit.register(drop_pg_schema, self.schema)
+        with _admin_engine().connect() as connection:
+            names = connection.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = :schema "
+                    "AND tablename <> 'alembic_version' ORDER BY tablename"
+                ),
+                {"schema": self.schema},
+            ).scalars()
+            self.tables = [f'"{self.schema}"."{name}"' for name in names]
+            # Rows a migration wrote (a ward's own key, say) are kept aside and put back.
+            connection.execute(text(f'CREATE SCHEMA "{self.seed}"'))
+            self.seeded: list[tuple[str, str]] = []
+            for table in self.tables:
+                if connection.execute(text(f"SELECT EXISTS (SELECT 1 FROM {table})")).scalar():
+                    copy = f'"{self.seed}".{table.split(".", 1)[1]}'
+                    connection.execute(text(f"CREATE TABLE {copy} AS SELECT * FROM {table}"))
+                    self.seeded.append((table, copy))
+            self.sequences = connection.execute(
+                text(
+                    "SELECT format('%I.%I', schemaname, sequencename), last_value "
+                    "FROM pg_sequences WHERE schemaname = :schema"
+                ),
+                {"schema": self.schema},
+            ).all()
+            self.shape = self._shape(connection)
+        self.usable = bool(self.tables)
+
+    def _shape(self, connection: Connection) -> str:
+        """A digest of the schema's definition: tables, columns, indexes, constraints,
+        functions and whether each trigger is enabled (a test may switch one off)."""
+        return str(
+            connection.execute(
+                text(
+                    """
+                    SELECT md5(coalesce(string_agg(item, '|' ORDER BY item), '')) FROM (
+                        SELECT format('col %s.%s %s %s %s', table_name, column_name, data_type,
+                                      is_nullable, column_default) AS item
+                        FROM information_schema.columns WHERE table_schema = :schema
+                        UNION ALL
+                        SELECT 'idx ' || indexdef FROM pg_indexes WHERE schemaname = :schema
+                        UNION ALL
+                        SELECT format('con %s %s', conname, pg_get_constraintdef(c.oid))
+                        FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+                        WHERE n.nspname = :schema
+                        UNION ALL
+                        SELECT format('trg %s.%s %s', r.relname, t.tgname, t.tgenabled)
+                        FROM pg_trigger t JOIN pg_class r ON r.oid = t.tgrelid
+                        JOIN pg_namespace n ON n.oid = r.relnamespace WHERE n.nspname = :schema
+                        UNION ALL
+                        SELECT 'fn ' || md5(pg_get_functiondef(p.oid))
+                        FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                        WHERE n.nspname = :schema
+                    ) AS definition
+                    """
+                ),
+                {"schema": self.schema},
+            ).scalar()
+        )
+
+    def reset(self) -> bool:
+        """Back to the just-migrated state; False when that was not possible (then this
+        schema is not used again)."""
+        if not self.usable:
+            return False
+        with _admin_engine().connect() as connection:
+            if self._shape(connection) != self.shape:  # a test changed the definition
+                self.usable = False
+                return False
+        statements = [
+            "BEGIN",  # the admin connection autocommits; SET LOCAL needs a transaction
+            "SET LOCAL lock_timeout = '5s'",
+            # As a replica applies changes: no triggers, so neither audit_log's refusal nor the
+            # foreign-key checks fire, and the tables empty in any order. (DELETE, not TRUNCATE:
+            # a handful of rows go faster than new files for every table.)
+            "SET LOCAL session_replication_role = replica",
+            *(f"DELETE FROM {table}" for table in self.tables),
+            *(f"INSERT INTO {table} SELECT * FROM {copy}" for table, copy in self.seeded),
+            *(
+                f"SELECT setval('{name}', {value or 1}, {'true' if value else 'false'})"
+                for name, value in self.sequences
+            ),
+            "COMMIT",
+        ]
+        with _admin_engine().connect() as connection:
+            try:
+                connection.exec_driver_sql(";\n".join(statements))
+            except DBAPIError:
+                connection.exec_driver_sql("ROLLBACK")
+                self.usable = False
+                return False
+        return True
+
+
+def _pg_url_for_test() -> Iterator[str]:
+    """A migrated, empty PostgreSQL database URL for one test."""
+    global _pg_run
+    require_postgres()
+    if _pg_run is not None and not _pg_run.reset():
+        _pg_run = None  # changed beyond what emptying undoes: migrate another (dropped at exit)
+    if _pg_run is None:
+        _pg_run = _RunSchema()
+    yield _pg_run.url
+
+
+# -- fixtures -----------------------------------------------------------------------------------
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A migrated, empty database URL on each backend."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'ward.sqlite'}"
-        engine = make_engine(url)
-        upgrade(engine)
-        engine.dispose()
-        yield url
+        yield migrated_sqlite(tmp_path / "ward.sqlite")
         return
-    url, schema = new_pg_schema_url()
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    try:
-        yield url
-    finally:
-        drop_pg_schema(schema)
+    yield from _pg_url_for_test()
 
 
 @pytest.fixture
@@ -94,8 +255,4 @@ def engine(db_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     """A migrated SQLite file separate from ``db_url``'s."""
-    url = f"sqlite:///{tmp_path / 'second.sqlite'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    return url
+    return migrated_sqlite(tmp_path / "second.sqlite")

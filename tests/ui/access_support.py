@@ -8,6 +8,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from dbfixtures import migrated_sqlite
+from ui_runner import shared_runner
 from wardfakes import Clock
 
 from wardconsole.domain.access import load_access_policy
@@ -19,7 +21,7 @@ from wardconsole.services.db import Database
 from wardconsole.services.outbox import Outbox
 from wardconsole.services.safe_saves import SafeSaves
 from wardconsole.services.staff import StaffService
-from wardconsole.store.engine import make_engine, upgrade
+from wardconsole.store.engine import make_engine
 from wardconsole.ui.access.session import AccessContext, StaffSession
 from wardconsole.ui.context import UiContext
 from wardconsole.ui.main_window import MainWindow
@@ -52,8 +54,7 @@ class AccessWorld:
 def build_world(
     path: Path, *, idle_ms: int = 60_000, session: StaffSession | None = None
 ) -> AccessWorld:
-    engine = make_engine(f"sqlite:///{path / 'ward.sqlite'}")
-    upgrade(engine)
+    engine = make_engine(migrated_sqlite(path / "ward.sqlite"))
     clock = Clock(NOW)
     db = Database(engine, clock=clock)
     policy = replace(load_access_policy(), idle_lock_after=timedelta(milliseconds=idle_ms))
@@ -89,6 +90,7 @@ def build_world(
         session=session,
         station=STATION,
         ward_name="Ward 7 — Detox",
+        runner=shared_runner(),
         staff=staff,
         audit=AuditService(db),
         saves=saves,
@@ -119,6 +121,7 @@ def make_secure_window(qtbot) -> Iterator[Callable[..., MainWindow]]:
             station=STATION,
             ward_name="Ward 7 — Detox",
             database_label="SQLite (test)",
+            runner=shared_runner(),
             current_actor=world.session.current_actor,
             access=world.access,
         )

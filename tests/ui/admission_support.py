@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dbfixtures import migrated_sqlite
 from intakefakes import intake_data
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import (
@@ -30,7 +31,7 @@ from wardconsole.services.context import Actor, Role
 from wardconsole.services.db import Database
 from wardconsole.services.discharge import DischargeService
 from wardconsole.services.staff import StaffService
-from wardconsole.store.engine import make_engine, upgrade
+from wardconsole.store.engine import make_engine
 from wardconsole.store.models import Admission, Patient
 from wardconsole.ui.tasks import TaskRunner
 
@@ -41,8 +42,7 @@ class RealWard:
     """A four-bed ward in an SQLite file, with a nurse and a supervisor."""
 
     def __init__(self, path: Path) -> None:
-        self.engine = make_engine(f"sqlite:///{path}")
-        upgrade(self.engine)
+        self.engine = make_engine(migrated_sqlite(path))
         self.db = Database(self.engine)
         staff = StaffService(self.db)
         staff.add("rn.okafor", "R. Okafor", Role.NURSE, None)

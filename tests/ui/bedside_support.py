@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from dbfixtures import migrated_sqlite
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 from sqlalchemy import func, select
@@ -19,7 +20,7 @@ from wardconsole.services.db import Database
 from wardconsole.services.history import HistoryService
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.staff import StaffService
-from wardconsole.store.engine import make_engine, upgrade
+from wardconsole.store.engine import make_engine
 from wardconsole.ui.bedside.shared import Bedside
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme
@@ -42,8 +43,7 @@ class BedsideWard:
 
 
 def build_ward(path: Path) -> BedsideWard:
-    engine = make_engine(f"sqlite:///{path / 'ward.sqlite'}")
-    upgrade(engine)
+    engine = make_engine(migrated_sqlite(path / "ward.sqlite"))
     clock = Clock(NOW)
     db = Database(engine, clock=clock)
     staff = StaffService(db)

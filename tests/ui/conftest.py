@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication
+from ui_runner import shared_runner
 
 from wardconsole.services.views import CensusSnapshot
 from wardconsole.ui.context import UiContext
@@ -61,6 +62,7 @@ def make_context(ward: FakeWard) -> UiContext:
         station="Nurses' station 1",
         ward_name="Ward 7 — Detox",
         database_label="SQLite (test, in memory)",
+        runner=shared_runner(),
     )
 
 

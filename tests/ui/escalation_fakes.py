@@ -25,6 +25,7 @@ from wardconsole.store.engine import make_engine
 from wardconsole.store.repository import EscalationInfo
 from wardconsole.ui.context import UiContext
 from wardconsole.ui.escalations.alerts import AlertSound
+from wardconsole.ui.tasks import TaskRunner
 
 START = datetime(2026, 11, 25, 22, 0, tzinfo=UTC)
 SICK = {
@@ -72,6 +73,8 @@ class Station:
     db: Database
     nurse: Actor
     sound: RecordingAlertSound = field(default_factory=RecordingAlertSound)
+    runner: TaskRunner | None = None
+    """This station's one background worker (each station is its own console process)."""
 
     @property
     def desk(self) -> EscalationDesk:
@@ -88,12 +91,15 @@ class Station:
 
     def context(self) -> UiContext:
         census = CensusService(self.db)
+        if self.runner is None:
+            self.runner = TaskRunner()
         return UiContext(
             load_census=census.snapshot,
             open_change_feed=lambda: open_change_feed(self.engine),
             station=self.name,
             ward_name="Test ward",
             database_label=self.engine.dialect.name,
+            runner=self.runner,
             escalations=self.desk,
             open_alert_sound=lambda: self.sound,
         )
@@ -105,6 +111,8 @@ class Station:
         return EscalationService(self.db).open()
 
     def close(self) -> None:
+        if self.runner is not None:
+            self.runner.shutdown()
         self.engine.dispose()
 
 

@@ -13,6 +13,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHeaderView, QMenu, QStyleOptionViewItem
 from screenshots import grab_census
+from ui_runner import shared_runner
 
 from wardconsole.domain.discharge import Destination
 from wardconsole.services.census import CensusService
@@ -44,6 +45,7 @@ def make_window(qtbot, ward: RealWard, actor: Actor | None = None) -> MainWindow
             station="Nurses' station 1",
             ward_name="Ward 7",
             database_label="SQLite (test)",
+            runner=shared_runner(),
             recording=RecordingService(ward.db),
             history=HistoryService(ward.db),
             current_actor=lambda: who,
@@ -128,8 +130,11 @@ def test_discharge_from_the_menu_takes_the_patient_off_the_census(
         return Discharged(admission_id, "Aled Abernethy", Destination.AFTERCARE)
 
     monkeypatch.setattr(DischargeDialog, "ask", classmethod(discharge))
+    window.filter_box.setText("Abernethy")  # found by name, as nurses do
+    qtbot.waitUntil(lambda: window.census_proxy.rowCount() == 1)
     window.admission.discharge_action.trigger()
     qtbot.waitUntil(lambda: window.snapshot.rows == ())
+    assert window.filter_box.text() == ""  # never an empty census without saying why
     assert window.statusBar().currentMessage() == (
         "Discharged Aled Abernethy: aftercare and peer support"
     )

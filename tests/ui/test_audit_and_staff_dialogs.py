@@ -48,6 +48,7 @@ def audit_dialog(qtbot, world: AccessWorld) -> AuditDialog:  # noqa: F811
     dialog = AuditDialog(
         world.access.audit,
         lambda: supervisor,  # type: ignore[arg-type]
+        runner=world.access.runner,
         now=lambda: world.clock.now + timedelta(minutes=5),
     )
     qtbot.addWidget(dialog)
@@ -169,7 +170,11 @@ def test_audit_trail_screenshot_at_night(qtbot, qapp, audit_dialog: AuditDialog)
 @pytest.fixture
 def staff_dialog(qtbot, world: AccessWorld) -> StaffDialog:  # noqa: F811
     supervisor = world.actor("sn.harrow")
-    dialog = StaffDialog(world.access.staff, lambda: supervisor)  # type: ignore[arg-type]
+    dialog = StaffDialog(
+        world.access.staff,
+        lambda: supervisor,  # type: ignore[arg-type]
+        runner=world.access.runner,
+    )
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 4, timeout=10_000)
@@ -297,7 +302,11 @@ def test_supervisors_see_the_record_verified_and_a_loud_notice_after_tampering(
     world.clock.advance(minutes=5)  # past the settle window: the rows get sealed
 
     def opened() -> AuditDialog:
-        dialog = AuditDialog(world.access.audit, lambda: supervisor)  # type: ignore[arg-type]
+        dialog = AuditDialog(
+            world.access.audit,
+            lambda: supervisor,  # type: ignore[arg-type]
+            runner=world.access.runner,
+        )
         qtbot.addWidget(dialog)
         dialog.show()
         qtbot.waitUntil(lambda: "Checking" not in dialog.record_check.text(), timeout=10_000)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from dbfixtures import db_url  # noqa: F401 - the fixture
+from ui_runner import shared_runner
 from wardfakes import NORMAL_SET
 
 from wardconsole.domain.records import EscalationKind
@@ -35,7 +35,7 @@ class Station:
 
 
 @pytest.fixture
-def stations(db_url: str) -> Iterator[tuple[Station, Station]]:  # noqa: F811
+def stations(db_url: str) -> Iterator[tuple[Station, Station]]:
     a, b = Station(db_url, "Station A"), Station(db_url, "Station B")
     yield a, b
     a.close()
@@ -57,6 +57,7 @@ def _window(qtbot, station: Station) -> MainWindow:
             station=station.name,
             ward_name="Test ward",
             database_label=str(station.engine.url.get_backend_name()),
+            runner=shared_runner(),
         )
     )
     qtbot.addWidget(window)

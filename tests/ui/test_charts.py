@@ -16,11 +16,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from dbfixtures import sqlite_url  # noqa: F401 - fixture
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QLabel, QToolButton
+from ui_runner import shared_runner
 from wardfakes import NORMAL_SET, Clock
 
 from wardconsole.services.admissions import AdmissionService, NewPatient
@@ -69,7 +69,7 @@ class Ward:
 
 
 @pytest.fixture
-def ward(sqlite_url: str) -> Iterator[Ward]:  # noqa: F811 - fixture
+def ward(sqlite_url: str) -> Iterator[Ward]:
     engine = make_engine(sqlite_url)
     clock = Clock(NOW)
     db = Database(engine, clock=clock)
@@ -496,6 +496,7 @@ def test_the_console_forwards_a_write_from_another_station_to_the_open_chart(
         station="Nurses' station 1",
         ward_name="Test ward",
         database_label="SQLite (test)",
+        runner=shared_runner(),
         load_patient_series=ChartService(ward.db).series,
     )
     window = MainWindow(context)

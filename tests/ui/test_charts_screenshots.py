@@ -15,7 +15,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from dbfixtures import sqlite_url  # noqa: F401 - fixture
 from PySide6.QtGui import QImage
 from screenshots import SMALLEST_WARD_SCREEN, grab_widget
 from wardfakes import Clock
@@ -42,7 +41,7 @@ def shot_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def demo(sqlite_url: str) -> Iterator[tuple[Database, CensusSnapshot]]:  # noqa: F811
+def demo(sqlite_url: str) -> Iterator[tuple[Database, CensusSnapshot]]:
     engine = make_engine(sqlite_url)
     db = Database(engine, clock=Clock(NOW))
     build_demo_ward(db)

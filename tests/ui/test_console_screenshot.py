@@ -12,14 +12,16 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from dbfixtures import migrated_sqlite
 from screenshots import grab_census
+from ui_runner import shared_runner
 
 from wardconsole.app import _access, _escalation_desk, console_context
 from wardconsole.config import Settings
 from wardconsole.services.db import Database
 from wardconsole.services.demo import DemoOptions, build_demo_ward
 from wardconsole.services.staff import StaffService
-from wardconsole.store.engine import make_engine, upgrade
+from wardconsole.store.engine import make_engine
 from wardconsole.ui.access.session import StaffSession
 from wardconsole.ui.escalations.alerts import SilentAlertSound
 from wardconsole.ui.main_window import MainWindow
@@ -30,14 +32,13 @@ def test_the_console_on_the_demo_ward(
     qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    settings = Settings(db_url=f"sqlite:///{tmp_path / 'demo.sqlite'}", station="Station A")
+    settings = Settings(db_url=migrated_sqlite(tmp_path / "demo.sqlite"), station="Station A")
     engine = make_engine(settings.db_url)
-    upgrade(engine)
     db = Database(engine)
     build_demo_ward(db, DemoOptions())
     session = StaffSession()
     session.sign_in(StaffService(db).actor("rn.okafor", settings.station))
-    access = _access(db, settings, "Ketamine Detox Unit (demo)", session)
+    access = _access(db, settings, "Ketamine Detox Unit (demo)", session, shared_runner())
     escalations = _escalation_desk(db, settings.station, session.current_actor, access)
     context = console_context(engine, db, settings, session, access, escalations)
     # This machine has no audio device; the real sound's Qt warnings are tested elsewhere.

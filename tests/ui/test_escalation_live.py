@@ -12,7 +12,6 @@ import threading
 from collections.abc import Callable, Iterator
 
 import pytest
-from dbfixtures import db_url  # noqa: F401 - the fixture
 from PySide6.QtCore import Qt
 from wardfakes import NORMAL_SET
 
@@ -40,7 +39,7 @@ engine.dispose()
 
 
 @pytest.fixture
-def ward(db_url: str) -> Iterator[Ward]:  # noqa: F811 - the fixture
+def ward(db_url: str) -> Iterator[Ward]:
     ward = Ward(db_url, utc_now)
     for bed, given, family in (("A1", "Maya", "Thornbury"), ("A2", "Dominic", "Ashgrove")):
         ward.stations[0].record(ward.admit(bed, given, family), NORMAL_SET)

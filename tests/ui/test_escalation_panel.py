@@ -8,6 +8,7 @@ from datetime import UTC
 from pathlib import Path
 
 import pytest
+from dbfixtures import migrated_sqlite
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 from screenshots import grab_widget
@@ -44,11 +45,10 @@ def clock() -> Clock:
 
 @pytest.fixture
 def ward(tmp_path: Path, clock: Clock) -> Iterator[Ward]:
-    from wardconsole.store.engine import make_engine, upgrade
+    from wardconsole.store.engine import make_engine
 
-    url = f"sqlite:///{tmp_path / 'ward.sqlite'}"
+    url = migrated_sqlite(tmp_path / "ward.sqlite")
     engine = make_engine(url)
-    upgrade(engine)
     engine.dispose()
     ward = Ward(url, clock)
     for bed, given, family in (("A1", "Maya", "Thornbury"), ("A2", "Dominic", "Ashgrove")):

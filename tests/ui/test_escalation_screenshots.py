@@ -9,8 +9,10 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
+from dbfixtures import migrated_sqlite
 from PySide6.QtGui import QImage
 from screenshots import grab_census
+from ui_runner import shared_runner
 from wardfakes import Clock
 
 from wardconsole.domain.records import EscalationKind, Severity
@@ -20,7 +22,7 @@ from wardconsole.services.demo import build_demo_ward
 from wardconsole.services.escalation_desk import EscalationDesk
 from wardconsole.services.staff import StaffService
 from wardconsole.store.changes import open_change_feed
-from wardconsole.store.engine import make_engine, upgrade
+from wardconsole.store.engine import make_engine
 from wardconsole.ui.context import UiContext
 from wardconsole.ui.main_window import MainWindow
 from wardconsole.ui.theme import Theme
@@ -33,8 +35,7 @@ NIGHT = datetime(2026, 11, 26, 2, 40, tzinfo=UTC)
 def test_escalations_at_night_on_the_demo_ward(qtbot, tmp_path: Path) -> None:
     shot_dir = Path(os.environ.get("WARDCONSOLE_SHOT_DIR", tmp_path))
     clock = Clock(NIGHT)
-    engine = make_engine(f"sqlite:///{tmp_path / 'demo.sqlite'}")
-    upgrade(engine)
+    engine = make_engine(migrated_sqlite(tmp_path / "demo.sqlite"))
     db = Database(engine, clock=clock)
     build_demo_ward(db)
     staff = StaffService(db)
@@ -59,6 +60,7 @@ def test_escalations_at_night_on_the_demo_ward(qtbot, tmp_path: Path) -> None:
             station="Nurses' station 1",
             ward_name=census.ward_name(),
             database_label="SQLite (demo ward)",
+            runner=shared_runner(),
             escalations=desk,
             open_alert_sound=lambda: sound,
         )

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from dbfixtures import migrated_sqlite
 from pypdf import PdfReader
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
@@ -25,7 +26,7 @@ from wardconsole.services.db import Database
 from wardconsole.services.demo import NURSES, SUPERVISOR, build_demo_ward
 from wardconsole.services.handoff import HandoffService
 from wardconsole.services.staff import StaffService
-from wardconsole.store.engine import make_engine, upgrade
+from wardconsole.store.engine import make_engine
 from wardconsole.ui.handoff.board_model import BoardColumn
 from wardconsole.ui.handoff.board_window import HandoffBoardWindow
 from wardconsole.ui.handoff.context import HandoffUi
@@ -49,8 +50,7 @@ def shot_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def demo(tmp_path: Path) -> Iterator[Database]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'demo.sqlite'}")
-    upgrade(engine)
+    engine = make_engine(migrated_sqlite(tmp_path / "demo.sqlite"))
     db = Database(engine, clock=Clock(END_OF_NIGHT))
     build_demo_ward(db)
     yield db

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from dbfixtures import sqlite_url  # noqa: F401 - the fixture
 from handoffnight import Ward, at, seed_night
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPlainTextEdit
+from ui_runner import shared_runner
 from wardfakes import Clock
 
 from wardconsole.domain.handoff_records import HandoffStatus, Section
@@ -47,7 +47,7 @@ class Station:
 
 
 @pytest.fixture
-def station(sqlite_url: str) -> Iterator[Station]:  # noqa: F811 - fixture
+def station(sqlite_url: str) -> Iterator[Station]:
     engine = make_engine(sqlite_url)
     clock = Clock(at(17, 0))
     ward = seed_night(Database(engine, clock=clock), clock)
@@ -342,7 +342,7 @@ def test_printing_runs_off_the_ui_thread_with_progress(
 
     main = QWidget()
     qtbot.addWidget(main)
-    menu = HandoffMenu(station.ui, as_(station.ward.nurse), main)
+    menu = HandoffMenu(station.ui, as_(station.ward.nurse), main, shared_runner())
     steps: list[tuple[int, int, str]] = []
     assert menu.printer is not None
     menu.printer.progress_changed.connect(lambda d, t, w: steps.append((d, t, w)))
@@ -366,7 +366,7 @@ def test_cancelling_a_print_leaves_no_file(qtbot, station: Station, tmp_path: Pa
 
     main = QWidget()
     qtbot.addWidget(main)
-    printer = HandoffPrinter(station.ui)
+    printer = HandoffPrinter(station.ui, shared_runner())
     target = tmp_path / "cancelled.pdf"
     with qtbot.waitSignal(printer.print_failed, timeout=60_000) as failed:
         assert printer.start(station.ward.handoff.this_shift(), target, main)

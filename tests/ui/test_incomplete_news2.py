@@ -11,16 +11,20 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from PySide6.QtCore import Qt
 from screenshots import grab_census, grab_widget
 
+from wardconsole.domain.handoff_records import HandoffSummary
 from wardconsole.domain.records import EscalationKind
 from wardconsole.services.census import CensusService
 from wardconsole.ui.bedside.entry_save import SaveState
 from wardconsole.ui.bedside.observation_dialog import ObservationDialog
 from wardconsole.ui.census.census_model import CensusColumn
+from wardconsole.ui.handoff.words import news2_text
+from wardconsole.ui.patient.charts import readout
 from wardconsole.ui.theme import Theme, apply_theme
 
 from . import bedside_support
@@ -93,3 +97,33 @@ def test_an_incomplete_set_reads_at_least_n_on_the_entry_form_and_the_census(
     assert EscalationKind.DETERIORATION.label in escalation
     path = grab_census(window, shot_dir / "incomplete-census-night.png")
     assert path.exists()
+
+
+def test_the_handoff_board_states_a_lower_bound_never_a_total() -> None:
+    summary = HandoffSummary(
+        news2_now=0, news2_band_now="low", news2_at_least=9, news2_bound_band="high"
+    )
+    view = SimpleNamespace(draft=SimpleNamespace(summary=summary))
+    assert news2_text(view) == "at least 9 HIGH · incomplete; last full 0"  # type: ignore[arg-type]
+    complete = SimpleNamespace(
+        draft=SimpleNamespace(summary=HandoffSummary(news2_now=5, news2_band_now="medium"))
+    )
+    assert news2_text(complete) == "5 MED"  # type: ignore[arg-type]
+
+
+def test_the_chart_readout_states_an_incomplete_sets_lower_bound() -> None:
+    """The crosshair read-out of a partial set: its floor, never a total."""
+    nan = float("nan")
+    columns = {
+        "respiration_rate": 7.0,
+        "spo2": 84.0,
+        "spo2_scale": 1.0,
+        "on_oxygen": nan,
+        "systolic_bp": nan,
+        "pulse": 135.0,
+        "consciousness": nan,
+        "temperature": nan,
+    }
+    obs = SimpleNamespace(column=lambda name: [columns[name]])
+    bound = readout._lower_bound(obs, 0)
+    assert bound is not None and bound.text == "incomplete — at least 9 (high)"

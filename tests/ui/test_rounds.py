@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from dbfixtures import migrated_sqlite
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
@@ -27,7 +28,7 @@ from wardconsole.services.observation_desk import ObservationDesk
 from wardconsole.services.observation_levels import ObservationLevelService
 from wardconsole.services.observation_views import PatientChecks
 from wardconsole.services.staff import StaffService
-from wardconsole.store.engine import make_engine, upgrade
+from wardconsole.store.engine import make_engine
 from wardconsole.store.models import ObservationLevelRow, SafetyCheckRow
 from wardconsole.ui.checks.check_dialog import CheckDialog, CheckEntry
 from wardconsole.ui.checks.level_dialog import LevelDialog, LevelEntry
@@ -50,8 +51,7 @@ class Ward:
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo ward built once; each test works on its own copy."""
     path = tmp_path_factory.mktemp("rounds") / "demo.sqlite"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
+    engine = make_engine(migrated_sqlite(path))
     build_demo_ward(Database(engine, clock=Clock(NIGHT)))
     engine.dispose()
     return path

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from sqlalchemy import func, select
+from ui_runner import shared_runner
 
 from wardconsole.domain.safety_checks import Presentation
 from wardconsole.services.census import CensusService
@@ -30,6 +31,7 @@ def test_ctrl_k_on_the_census_records_a_check_for_the_selected_patient(
             station="Nurses' station 1",
             ward_name=census.ward_name(),
             database_label="SQLite (demo ward)",
+            runner=shared_runner(),
             observation=ward.desk,
         )
     )

@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from dbfixtures import migrated_sqlite
 from PySide6.QtCore import Qt
 from screenshots import grab_widget
 from sqlalchemy import select
@@ -14,7 +15,7 @@ from wardconsole.domain.access import load_access_policy
 from wardconsole.services.auth import AuthService, SignInPurpose
 from wardconsole.services.db import Database
 from wardconsole.services.staff import FIRST_ACCOUNT_COMMAND
-from wardconsole.store.engine import make_engine, upgrade
+from wardconsole.store.engine import make_engine
 from wardconsole.store.models import AuditRow
 from wardconsole.ui.access.sign_in_dialog import SignInDialog
 from wardconsole.ui.theme import Theme, apply_theme
@@ -76,8 +77,7 @@ def test_a_database_nobody_can_sign_in_to_names_the_first_command(
     tmp_path: Path,
     world: AccessWorld,  # noqa: F811
 ) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'empty.sqlite'}")
-    upgrade(engine)
+    engine = make_engine(migrated_sqlite(tmp_path / "empty.sqlite"))
     empty = AuthService(Database(engine), load_access_policy())
     dialog = SignInDialog(replace(world.access, setup=empty.setup))
     qtbot.addWidget(dialog)

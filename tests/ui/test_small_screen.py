@@ -16,9 +16,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from dbfixtures import migrated_sqlite
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QWidget
 from screenshots import fits_smallest_frame, grab_census, size_problems
+from ui_runner import shared_runner
 
 from wardconsole.app import _access, _escalation_desk, console_context
 from wardconsole.config import Settings
@@ -26,7 +28,7 @@ from wardconsole.domain.safety_checks import Presentation
 from wardconsole.services.db import Database
 from wardconsole.services.demo import DemoOptions, build_demo_ward
 from wardconsole.services.staff import StaffService
-from wardconsole.store.engine import make_engine, upgrade
+from wardconsole.store.engine import make_engine
 from wardconsole.ui.access.session import StaffSession
 from wardconsole.ui.census.census_model import CensusColumn
 from wardconsole.ui.census.census_view import GIVE_WAY_ORDER
@@ -48,14 +50,13 @@ RISK_COLUMNS = (
 @pytest.fixture
 def console(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    settings = Settings(db_url=f"sqlite:///{tmp_path / 'demo.sqlite'}", station="Station A")
+    settings = Settings(db_url=migrated_sqlite(tmp_path / "demo.sqlite"), station="Station A")
     engine = make_engine(settings.db_url)
-    upgrade(engine)
     db = Database(engine)
     build_demo_ward(db, DemoOptions())
     session = StaffSession()
     session.sign_in(StaffService(db).actor("rn.okafor", settings.station))
-    access = _access(db, settings, "Ketamine Detox Unit (demo)", session)
+    access = _access(db, settings, "Ketamine Detox Unit (demo)", session, shared_runner())
     escalations = _escalation_desk(db, settings.station, session.current_actor, access)
     context = console_context(engine, db, settings, session, access, escalations)
     context = replace(context, open_alert_sound=lambda: SilentAlertSound("no audio output device"))

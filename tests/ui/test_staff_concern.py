@@ -9,13 +9,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from dbfixtures import migrated_sqlite
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QDialog
 from wardfakes import NORMAL_SET
 
 from wardconsole.domain.records import EscalationKind, EscalationState, Severity
-from wardconsole.store.engine import make_engine, upgrade
+from wardconsole.store.engine import make_engine
 from wardconsole.ui.escalations.concern import CONCERN_SHORTCUT, ConcernDialog
 from wardconsole.ui.escalations.escalation_model import WardEscalationColumn
 from wardconsole.ui.main_window import MainWindow
@@ -26,9 +27,8 @@ from .escalation_fakes import START, Ward
 
 @pytest.fixture
 def ward(tmp_path: Path) -> Iterator[Ward]:
-    url = f"sqlite:///{tmp_path / 'ward.sqlite'}"
+    url = migrated_sqlite(tmp_path / "ward.sqlite")
     engine = make_engine(url)
-    upgrade(engine)
     engine.dispose()
     ward = Ward(url, lambda: START)
     station = ward.stations[0]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import threading
+import weakref
 
 import pytest
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QDialog, QWidget
 
 from wardconsole.ui.tasks import ChangeWatcher, TaskRunner
 
@@ -19,8 +21,14 @@ def runner(qapp) -> TaskRunner:
     runner.shutdown()
 
 
+@pytest.fixture
+def owner(qapp) -> QObject:
+    """What the tasks are for (a window or dialog in the console)."""
+    return QObject()
+
+
 def test_work_runs_on_the_worker_and_the_result_comes_back_on_the_ui_thread(
-    qtbot, runner: TaskRunner
+    qtbot, runner: TaskRunner, owner: QObject
 ) -> None:
     seen: dict[str, object] = {}
 
@@ -32,7 +40,7 @@ def test_work_runs_on_the_worker_and_the_result_comes_back_on_the_ui_thread(
         seen["result"] = result
         seen["callback_thread"] = threading.current_thread()
 
-    runner.run(work, on_success=done)
+    runner.run(owner, work, on_success=done)
     qtbot.waitUntil(lambda: "result" in seen)
     assert seen["result"] == 42
     assert seen["work_thread"] is not threading.main_thread()
@@ -40,34 +48,39 @@ def test_work_runs_on_the_worker_and_the_result_comes_back_on_the_ui_thread(
     assert not runner.busy
 
 
-def test_a_failure_goes_to_on_failure(qtbot, runner: TaskRunner) -> None:
+def test_a_failure_goes_to_on_failure(qtbot, runner: TaskRunner, owner: QObject) -> None:
     errors: list[BaseException] = []
 
     def work() -> None:
         raise ConnectionError("database unavailable")
 
     runner.run(
-        work, on_success=lambda _: pytest.fail("no result expected"), on_failure=errors.append
+        owner,
+        work,
+        on_success=lambda _: pytest.fail("no result expected"),
+        on_failure=errors.append,
     )
     qtbot.waitUntil(lambda: bool(errors))
     assert isinstance(errors[0], ConnectionError)
 
 
-def test_tasks_run_one_at_a_time_in_order(qtbot, runner: TaskRunner) -> None:
+def test_tasks_run_one_at_a_time_in_order(qtbot, runner: TaskRunner, owner: QObject) -> None:
     order: list[int] = []
     for i in range(5):
-        runner.run(lambda i=i: i, on_success=order.append)
+        runner.run(owner, lambda i=i: i, on_success=order.append)
     qtbot.waitUntil(lambda: len(order) == 5)
     assert order == [0, 1, 2, 3, 4]
 
 
-def test_a_newer_refresh_supersedes_a_waiting_one(qtbot, runner: TaskRunner) -> None:
+def test_a_newer_refresh_supersedes_a_waiting_one(
+    qtbot, runner: TaskRunner, owner: QObject
+) -> None:
     release = threading.Event()
     delivered: list[str] = []
-    runner.run(lambda: release.wait(5) and "blocker", on_success=delivered.append)
-    first = runner.run(lambda: "first", on_success=delivered.append, key="census")
-    second = runner.run(lambda: "second", on_success=delivered.append, key="census")
-    third = runner.run(lambda: "third", on_success=delivered.append, key="census")
+    runner.run(owner, lambda: release.wait(5) and "blocker", on_success=delivered.append)
+    first = runner.run(owner, lambda: "first", on_success=delivered.append, key="census")
+    second = runner.run(owner, lambda: "second", on_success=delivered.append, key="census")
+    third = runner.run(owner, lambda: "third", on_success=delivered.append, key="census")
     release.set()
     qtbot.waitUntil(lambda: third.finished)
     assert delivered == ["blocker", "third"]
@@ -75,7 +88,7 @@ def test_a_newer_refresh_supersedes_a_waiting_one(qtbot, runner: TaskRunner) -> 
 
 
 def test_a_running_refresh_still_delivers_when_a_newer_one_is_queued(
-    qtbot, runner: TaskRunner
+    qtbot, runner: TaskRunner, owner: QObject
 ) -> None:
     started, release = threading.Event(), threading.Event()
     delivered: list[str] = []
@@ -85,35 +98,122 @@ def test_a_running_refresh_still_delivers_when_a_newer_one_is_queued(
         release.wait(5)
         return "older"
 
-    runner.run(slow, on_success=delivered.append, key="census")
+    runner.run(owner, slow, on_success=delivered.append, key="census")
     assert started.wait(5)
-    newer = runner.run(lambda: "newer", on_success=delivered.append, key="census")
+    newer = runner.run(owner, lambda: "newer", on_success=delivered.append, key="census")
     release.set()
     qtbot.waitUntil(lambda: newer.finished)
     assert delivered == ["older", "newer"]
 
 
-def test_a_cancelled_task_never_calls_back(qtbot, runner: TaskRunner) -> None:
+def test_a_cancelled_task_never_calls_back(qtbot, runner: TaskRunner, owner: QObject) -> None:
     release = threading.Event()
     delivered: list[str] = []
-    runner.run(lambda: release.wait(5) and "blocker", on_success=delivered.append)
-    handle = runner.run(lambda: "dropped", on_success=delivered.append)
+    runner.run(owner, lambda: release.wait(5) and "blocker", on_success=delivered.append)
+    handle = runner.run(owner, lambda: "dropped", on_success=delivered.append)
     handle.cancel()
     release.set()
     qtbot.waitUntil(lambda: not runner.busy)
     assert delivered == ["blocker"]
 
 
-def test_after_shutdown_nothing_calls_back(qtbot, qapp) -> None:
+def test_after_shutdown_nothing_calls_back(qtbot, qapp, owner: QObject) -> None:
     runner = TaskRunner()
     release = threading.Event()
     delivered: list[str] = []
-    runner.run(lambda: release.wait(5) and "late", on_success=delivered.append)
+    runner.run(owner, lambda: release.wait(5) and "late", on_success=delivered.append)
     release.set()
     runner.shutdown()
     qapp.processEvents()
     assert delivered == []
-    assert runner.run(lambda: "x", on_success=delivered.append).cancelled
+    assert runner.run(owner, lambda: "x", on_success=delivered.append).cancelled
+
+
+def test_a_window_dropped_while_its_task_runs_is_destroyed_on_the_ui_thread(
+    qtbot, runner: TaskRunner
+) -> None:
+    """The task's function holds the last reference to its window (closing the rounds window
+    while its read is in flight): the window still dies on the UI thread, never the worker."""
+    started, release = threading.Event(), threading.Event()
+    released_on: list[threading.Thread] = []
+    destroyed_on: list[threading.Thread] = []
+    delivered: list[str] = []
+    window = QWidget()
+    window.setObjectName("rounds")
+    window.destroyed.connect(
+        lambda *_: destroyed_on.append(threading.current_thread()),
+        Qt.ConnectionType.DirectConnection,
+    )
+    weakref.finalize(window, lambda: released_on.append(threading.current_thread()))
+
+    def read(window: QWidget = window) -> str:
+        started.set()
+        release.wait(5)
+        return "read for " + window.objectName()
+
+    handle = runner.run(window, read, delivered.append)
+    assert started.wait(5)
+    del window, read  # the console drops the window; only the running task holds it now
+    release.set()
+    qtbot.waitUntil(lambda: bool(destroyed_on) and not runner.busy)
+    assert released_on == [threading.main_thread()]
+    assert destroyed_on == [threading.main_thread()]
+    assert handle.cancelled and delivered == []
+
+
+def test_a_destroyed_owner_is_never_called_back_and_its_waiting_tasks_are_skipped(
+    qtbot, runner: TaskRunner, owner: QObject
+) -> None:
+    release = threading.Event()
+    ran: list[str] = []
+    delivered: list[str] = []
+    window = QWidget()
+    runner.run(owner, lambda: release.wait(5) and "blocker")
+    runner.run(window, lambda: ran.append("read") or "read", delivered.append)
+    window.deleteLater()
+    qtbot.waitUntil(lambda: not runner.busy_for(window))
+    release.set()
+    qtbot.waitUntil(lambda: not runner.busy)
+    assert ran == [] and delivered == []
+
+
+def test_a_finished_dialog_drops_its_results(qtbot, runner: TaskRunner, owner: QObject) -> None:
+    release = threading.Event()
+    delivered: list[str] = []
+    dialog = QDialog()
+    qtbot.addWidget(dialog)
+    runner.run(owner, lambda: release.wait(5) and "blocker")
+    runner.run(dialog, lambda: "search results", delivered.append)
+    dialog.reject()
+    release.set()
+    qtbot.waitUntil(lambda: not runner.busy)
+    assert delivered == []
+
+
+def test_a_closing_window_drops_the_results_of_everything_inside_it(
+    qtbot, runner: TaskRunner, owner: QObject
+) -> None:
+    release = threading.Event()
+    delivered: list[str] = []
+    window = QWidget()
+    qtbot.addWidget(window)
+    panel = QObject(window)  # a controller living inside the window
+    runner.run(owner, lambda: release.wait(5) and "blocker")
+    runner.run(panel, lambda: "queue read", delivered.append)
+    runner.cancel_all(window)
+    release.set()
+    qtbot.waitUntil(lambda: not runner.busy)
+    assert delivered == []
+
+
+def test_shutting_down_does_not_wait_for_a_running_task(qtbot, qapp, owner: QObject) -> None:
+    runner = TaskRunner()
+    started, release = threading.Event(), threading.Event()
+    runner.run(owner, lambda: started.set() or release.wait(30))
+    assert started.wait(5)
+    runner.shutdown(wait=False)  # returns while the worker is still inside the call
+    assert not release.is_set()
+    release.set()
 
 
 # --- the change watcher ----------------------------------------------------------------------

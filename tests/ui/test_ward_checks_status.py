@@ -9,10 +9,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from dbfixtures import migrated_sqlite
 from wardfakes import Clock
 
 from wardconsole.services.escalations import WardChecks
-from wardconsole.store.engine import make_engine, upgrade
+from wardconsole.store.engine import make_engine
 from wardconsole.ui.escalations.centre import ward_checks_line
 from wardconsole.ui.main_window import MainWindow
 from wardconsole.ui.theme import Theme
@@ -27,9 +28,8 @@ def clock() -> Clock:
 
 @pytest.fixture
 def window(qtbot, tmp_path: Path, clock: Clock) -> Iterator[MainWindow]:
-    url = f"sqlite:///{tmp_path / 'ward.sqlite'}"
+    url = migrated_sqlite(tmp_path / "ward.sqlite")
     engine = make_engine(url)
-    upgrade(engine)
     engine.dispose()
     ward = Ward(url, clock)
     ward.admit("A1", "Maya", "Thornbury")

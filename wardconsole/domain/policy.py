@@ -205,7 +205,8 @@ class RulePolicy:
 
     def grade_of(self, value: int) -> Grade | None:
         """The grade covering ``value`` (None: below the trigger, or the rule has no grades)."""
-        for grade in self.params.get("grades", ()):
+        grades: tuple[Grade, ...] = self.params.get("grades", ())
+        for grade in grades:
             if value in grade.values:
                 return grade
         return None

@@ -13,6 +13,7 @@ row records when it actually reached the database.
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -111,6 +112,19 @@ class SafeSaves:
         self._db = db
         self.outbox = outbox
         self._recording = RecordingService(db)
+        self._in_flight: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def park_in_flight(self) -> int:
+        """Put every save still being written into the station's queue (the console is
+        closing and will not wait for the database). Each keeps its save key, so replaying one
+        that did commit writes nothing. Returns how many were parked."""
+        with self._lock:
+            parked = list(self._in_flight.values())
+            self._in_flight.clear()
+        for entry in parked:
+            self.outbox.enqueue(**entry)
+        return len(parked)
 
     # -- saving ----------------------------------------------------------------------------
 
@@ -226,7 +240,19 @@ class SafeSaves:
     ) -> _Result | QueuedSave:
         """Write now, or queue with ``pressed`` (when the nurse pressed Save) as its time."""
         reason = "entries from earlier are still waiting to be written"
+        queued: dict[str, Any] = {
+            "kind": kind,
+            "save_key": save_key,
+            "actor": actor,
+            "payload": payload,
+            "queued_at": pressed,
+            "admission_id": admission_id,
+            "bed": bed,
+            "summary": summary,
+        }
         if not self.outbox.has_waiting():
+            with self._lock:
+                self._in_flight[save_key] = queued
             try:
                 return _retrying_races(write)
             except Exception as exc:
@@ -234,16 +260,10 @@ class SafeSaves:
                     raise
                 reason = one_line(exc)
                 log.warning("Database unavailable; %s save queued on this station", kind.value)
-        entry = self.outbox.enqueue(
-            kind=kind,
-            save_key=save_key,
-            actor=actor,
-            payload=payload,
-            queued_at=pressed,
-            admission_id=admission_id,
-            bed=bed,
-            summary=summary,
-        )
+            finally:
+                with self._lock:
+                    self._in_flight.pop(save_key, None)
+        entry = self.outbox.enqueue(**queued)
         return QueuedSave(entry, reason)
 
     # -- replay ----------------------------------------------------------------------------
@@ -257,6 +277,8 @@ class SafeSaves:
                 self._replay_one(item)
             except ServiceError as exc:
                 # The database answered and said no (discharged meanwhile, permission...).
+                if isinstance(exc, HeldForSupervisor):
+                    self._alert_for_held(item)  # first: if it cannot be raised, retry later
                 self.outbox.mark_refused(item.seq, str(exc))
                 messages.append(f"{item.bed or 'entry'}: {exc}")
                 refused += 1
@@ -306,10 +328,34 @@ class SafeSaves:
             )
         if deactivated_at is not None and item.queued_at < deactivated_at:
             return True
-        raise ServiceError(
+        raise HeldForSupervisor(
             f"held for a supervisor: stamped after {item.actor.display_name}'s account was "
             "deactivated"
         )
+
+    def _alert_for_held(self, item: QueuedEntry) -> None:
+        """A held clinical entry is never silent: the automatic account raises an urgent
+        concern for the patient (banner, sound, cascade) so the entry is reviewed now."""
+        if item.kind is QueueKind.AUDIT or item.admission_id is None:
+            return
+        from wardconsole.domain.records import Severity
+        from wardconsole.services.escalations import EscalationService
+        from wardconsole.services.staff import StaffService
+
+        system = StaffService(self._db).system_actor(item.actor.station)
+        stamped = item.queued_at.strftime("%H:%M UTC")
+        try:
+            EscalationService(self._db).raise_concern(
+                system,
+                item.admission_id,
+                Severity.URGENT,
+                f"An entry ({item.kind.value}) made at {stamped} by "
+                f"{item.actor.display_name}, whose account was deactivated before it was saved, "
+                "is held for a supervisor and is not in the record: review its values in the "
+                "station queue now.",
+            )
+        except ServiceError as exc:  # e.g. discharged meanwhile: nobody left to alarm for
+            log.warning("No concern raised for a held entry: %s", type(exc).__name__)
 
     def _replay_as_author(self, item: QueuedEntry, since_deactivated: bool) -> None:
         at_queue_time = Database(
@@ -381,6 +427,10 @@ REPLAYS: Mapping[QueueKind, Callable[[RecordingService, QueuedEntry], bool]] = {
 """How a queued entry of each kind is written on replay (under its save key, so a save whose
 first try committed is not written twice); returns whether it had been saved already. Audit
 rows replay separately (``_write_audit``). A kind the bedside queues is registered here."""
+
+
+class HeldForSupervisor(ServiceError):
+    """A queued entry stamped after its author's account was deactivated."""
 
 
 def _retrying_races(write: Callable[[], _Result]) -> _Result:

@@ -32,7 +32,7 @@ from typing import Any
 
 from sqlalchemy import JSON, ColumnElement, Table, Text, cast, select, type_coerce
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.types import NullType
 
 from wardconsole.store.models import (
@@ -90,7 +90,7 @@ def _table(model: type[Base]) -> Table:
     return table
 
 
-def _raw(column: ColumnElement[Any]) -> ColumnElement[Any]:
+def _raw(column: ColumnElement[Any] | InstrumentedAttribute[Any]) -> ColumnElement[Any]:
     """A column read as the database stores it, without type processing: JSON as its stored
     text, times as the driver gives them. Digests then cover the stored bytes and are about
     ten times cheaper to compute than through the ORM's types."""

@@ -468,7 +468,7 @@ def after_prn_inputs(
     ):
         doses.setdefault(row.admission_id, []).append(to_prn(row))
     checks: dict[int, list[AssessmentEntry]] = {}
-    for row in session.scalars(
+    for entry in session.scalars(
         select(AssessmentRow)
         .where(
             AssessmentRow.admission_id.in_(ids),
@@ -478,7 +478,7 @@ def after_prn_inputs(
         )
         .order_by(AssessmentRow.taken_at, AssessmentRow.id)
     ):
-        checks.setdefault(row.admission_id, []).append(to_assessment(row))
+        checks.setdefault(entry.admission_id, []).append(to_assessment(entry))
     return {i: (tuple(doses.get(i, ())), tuple(checks.get(i, ()))) for i in ids}
 
 

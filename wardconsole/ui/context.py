@@ -19,6 +19,7 @@ from wardconsole.ui.access.session import AccessContext
 from wardconsole.ui.escalations.alerts import AlertSound
 from wardconsole.ui.handoff.context import HandoffUi
 from wardconsole.ui.interop.actions import InteropActions
+from wardconsole.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:  # the chart series (numpy) load with the first patient window
     from wardconsole.services.charts import PatientSeries
@@ -47,6 +48,9 @@ class UiContext:
 
     database_label: str
     """A password-free description of the database (e.g. 'PostgreSQL on db01/ward')."""
+
+    runner: TaskRunner
+    """The console's one background worker (built by the composition root, handed down)."""
 
     escalations: EscalationDesk | None = None
     """The station's escalation desk (panel, banner, alarms); None: no escalation panel."""

@@ -47,7 +47,7 @@ from wardconsole.ui.escalations.panel import EscalationPanel
 from wardconsole.ui.handoff.menu import HandoffMenu
 from wardconsole.ui.interop.menu import InteropMenu
 from wardconsole.ui.patient.open_windows import PatientWindows
-from wardconsole.ui.tasks import ChangeWatcher, TaskRunner
+from wardconsole.ui.tasks import ChangeWatcher
 from wardconsole.ui.theme import Theme, apply_theme, load_theme, save_theme
 from wardconsole.ui.widgets.message_panel import MessagePanel
 from wardconsole.ui.widgets.style_property import set_style_property
@@ -110,7 +110,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"WardConsole — {context.ward_name} — {context.station}")
 
         # Workers and timers (Qt children of the window).
-        self._runner = TaskRunner(self)
+        self._runner = context.runner
         self._watcher = ChangeWatcher(context.open_change_feed, self)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setInterval(REFRESH_INTERVAL_MS)
@@ -260,7 +260,11 @@ class MainWindow(QMainWindow):
         patient_menu.addActions([self.admission.amend_action, self.admission.find_action])
 
         self.handoff_menu = HandoffMenu(
-            self._context.handoff, self._context.current_actor, self, theme=self._theme
+            self._context.handoff,
+            self._context.current_actor,
+            self,
+            self._runner,
+            theme=self._theme,
         )
         self.handoff_menu.add_to(menu.addMenu("Hand&off"))
 
@@ -268,6 +272,7 @@ class MainWindow(QMainWindow):
             self._context.observation,
             self.census_view.selected_admission_id,
             self,
+            self._runner,
             theme=self._theme,
         )
         self.observation_menu.add_to(menu.addMenu("O&bservation"))
@@ -355,7 +360,7 @@ class MainWindow(QMainWindow):
         self.admission.admitted.connect(self._on_admitted)
         self.admission.moved.connect(self._on_entries_saved)
         self.admission.amended.connect(self._on_entries_saved)
-        self.admission.discharged.connect(self._on_entries_saved)
+        self.admission.discharged.connect(self._on_discharged)
         self.admission.message_requested.connect(self._on_status_message_requested)
         self.theme_changed.connect(self.admission.set_theme)
         # Handoff windows follow the theme and other stations' handoff changes.
@@ -405,6 +410,7 @@ class MainWindow(QMainWindow):
         if self._shut_down:
             return
         self._runner.run(
+            self,
             self._context.load_census,
             on_success=self._on_census_loaded,
             on_failure=self._on_census_failed,
@@ -434,7 +440,7 @@ class MainWindow(QMainWindow):
         self._watcher.stop()
         # Do not wait for a database call in flight: its result is dropped, and the worker
         # thread is joined at interpreter exit, so a slow server never freezes the closing window.
-        self._runner.shutdown(wait=False)
+        self._runner.cancel_all(self)
         self._patient_windows.close_all()
         self.handoff_menu.shutdown()
         self.observation_menu.shutdown()
@@ -630,6 +636,14 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_status_message_requested(self, text: str) -> None:
         self.statusBar().showMessage(text, 5000)
+
+    @Slot(int)
+    def _on_discharged(self, admission_id: int) -> None:
+        """The discharged patient leaves the census; a filter typed to find them (their name,
+        bed or number) would now leave an empty census without saying why, so it is cleared."""
+        if self.filter_box.text():
+            self.filter_box.clear()
+        self._on_entries_saved(admission_id)
 
     def show_shortcuts(self) -> None:
         """Help → Keyboard shortcuts: this window's keys and the round window's."""

@@ -1,10 +1,23 @@
-"""Database work off the UI thread, results back on it.
+"""Database work off the UI thread, results back on it — one runner for the whole console.
 
-``TaskRunner`` is one serial background worker (a single-thread executor): blocking calls such
-as loading the census run there, one at a time, and their results come back to the UI thread
-through one Qt signal and a queue of closures (after Anki's ``taskman``). A task started with a
-``key`` supersedes the previous one with the same key if that one has not started yet (after
-Orange3's ``concurrent``): a burst of refresh requests costs one database round trip, not ten.
+``TaskRunner`` is built once by the composition root and handed down. It is one serial
+background worker: blocking calls such as loading the census run there, one at a time, and
+their results come back to the UI thread (after Anki's ``taskman``). Every task belongs to an
+*owner* (a widget, a dialog, a controller) and dies with it (after Orange3's
+``ConcurrentWidgetMixin``): when the owner is destroyed, or a dialog finishes, its tasks are
+cancelled and their callbacks are never called. A task started with a ``key`` supersedes the
+owner's previous task with the same key if that one has not started yet: a burst of refresh
+requests costs one database round trip, not ten.
+
+No Qt object is ever released on the worker, by construction: the worker holds only a
+``_Box`` with the function to run, and the box comes back to the UI thread, which takes the
+function, the result and any error out of it before they can be released. The callbacks never
+leave the UI thread. So a task's function may capture a widget; the widget still dies on the
+UI thread.
+
+The worker is a daemon thread: closing the console never waits for a running task. A save that
+is in flight then stays in the station's queue with its save key (``SafeSaves``), so replaying
+it does nothing if it had committed.
 
 ``ChangeWatcher`` runs a ``ChangeFeed``'s blocking ``wait()`` loop on its own daemon thread and
 reports what it sees on the UI thread.
@@ -13,19 +26,27 @@ reports what it sees on the UI thread.
 from __future__ import annotations
 
 import logging
+import queue
 import threading
+import weakref
+from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtWidgets import QDialog
 
 from wardconsole.store.changes_api import Change, ChangeFeed
 
 log = logging.getLogger(__name__)
 
 Closure = Callable[[], None]
+T = TypeVar("T")
+
+_ABANDONED: list[Any] = []
+"""Boxes a worker finished after its runner shut down: kept, never released on the worker
+(the process is ending)."""
 
 
 class _MainThreadQueue(QObject):
@@ -67,16 +88,104 @@ class _MainThreadQueue(QObject):
             closure()
 
 
-class TaskHandle:
+class _Box:
+    """All the worker ever holds of a task: the function, then its result or error.
+
+    Filled on the UI thread, run on the worker, handed back and emptied on the UI thread.
+    """
+
+    __slots__ = ("error", "fn", "result", "skip", "started")
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        self.fn: Callable[[], Any] | None = fn
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.skip = False
+        """Set on the UI thread when the task is cancelled before it starts."""
+        self.started = False
+
+
+class _Returns(QObject):
+    """Boxes coming back from the worker, in a plain lock-protected deque; one wake-up signal.
+
+    The worker touches only ``put``; this object has a Qt parent (the runner), so the worker's
+    reference can never be the one that deletes it.
+    """
+
+    _arrived = Signal()
+
+    def __init__(self, deliver: Callable[[_Box], None], parent: QObject) -> None:
+        super().__init__(parent)
+        self._lock = threading.Lock()
+        self._boxes: deque[_Box] = deque()
+        self._closed = False
+        self._deliver = deliver
+        self._arrived.connect(self._on_arrived)
+
+    def put(self, box: _Box) -> None:
+        with self._lock:
+            if self._closed:
+                _ABANDONED.append(box)
+                return
+            self._boxes.append(box)
+            self._arrived.emit()
+
+    def close(self) -> list[_Box]:
+        with self._lock:
+            self._closed = True
+            boxes = list(self._boxes)
+            self._boxes.clear()
+        return boxes
+
+    @Slot()
+    def _on_arrived(self) -> None:
+        with self._lock:
+            boxes = list(self._boxes)
+            self._boxes.clear()
+        for box in boxes:
+            self._deliver(box)
+
+
+def _work(jobs: queue.SimpleQueue[_Box | None], returns: _Returns) -> None:
+    """The worker thread: run each box's function, hand the box back. Holds nothing else."""
+    while True:
+        box = jobs.get()
+        if box is None:
+            return
+        if not box.skip and box.fn is not None:
+            box.started = True
+            try:
+                box.result = box.fn()
+            except BaseException as exc:
+                box.error = exc
+        try:
+            returns.put(box)
+        except RuntimeError:  # the runner's Qt object is gone: the process is ending
+            _ABANDONED.append(box)
+            return
+        del box
+
+
+class TaskHandle(Generic[T]):
     """One submitted task: cancel it, or ask whether its result was delivered.
 
     A cancelled task never calls its callbacks. Cancelling a task that is already running does
     not interrupt it (a database call cannot be interrupted safely); its result is dropped.
     """
 
-    def __init__(self, key: str | None) -> None:
+    def __init__(
+        self,
+        box: _Box,
+        owner_id: int,
+        key: str | None,
+        on_success: Callable[[T], None] | None,
+        on_failure: Callable[[BaseException], None] | None,
+    ) -> None:
         self.key = key
-        self._future: Future[Any] | None = None
+        self._box = box
+        self._owner_id = owner_id
+        self._on_success = on_success
+        self._on_failure = on_failure
         self._cancelled = False
         self._finished = False
 
@@ -91,106 +200,169 @@ class TaskHandle:
 
     @property
     def started(self) -> bool:
-        return self._future is not None and (self._future.running() or self._future.done())
+        return self._box.started
 
     def cancel(self) -> None:
-        """Drop the result; also skip the work if it has not started yet."""
+        """Drop the result and the callbacks; also skip the work if it has not started yet."""
         self._cancelled = True
-        if self._future is not None:
-            self._future.cancel()
+        self._box.skip = True
+        self._on_success = self._on_failure = None
 
 
 class TaskRunner(QObject):
-    """One serial background worker; callbacks always run on the UI thread.
+    """The console's one serial background worker; callbacks always run on the UI thread.
 
-    Usage::
+    Usage (``owner`` is the widget or controller the task is for)::
 
-        runner.run(context.load_census, on_success=model.set_snapshot,
+        runner.run(self, context.load_census, self._on_census_loaded,
                    on_failure=self._on_census_failed, key="census")
     """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wardconsole-db")
         self._main = _MainThreadQueue(self)
-        self._latest: dict[str, TaskHandle] = {}
-        self._pending: set[TaskHandle] = set()
+        self._returns = _Returns(self._deliver, self)
+        self._jobs: queue.SimpleQueue[_Box | None] = queue.SimpleQueue()
+        self._tasks: dict[_Box, TaskHandle[Any]] = {}
+        self._latest: dict[tuple[int, str], TaskHandle[Any]] = {}
+        self._owners: dict[int, set[TaskHandle[Any]]] = {}
+        self._owner_refs: dict[int, weakref.ref[QObject]] = {}
         self._shut_down = False
+        self._thread = threading.Thread(
+            target=_work, args=(self._jobs, self._returns), name="wardconsole-db", daemon=True
+        )
+        self._thread.start()
 
     @property
     def busy(self) -> bool:
         """True while a task that was not cancelled has yet to deliver its result."""
-        self._pending = {handle for handle in self._pending if not handle.cancelled}
-        return bool(self._pending)
+        return any(not handle.cancelled for handle in self._tasks.values())
+
+    def busy_for(self, owner: QObject) -> bool:
+        """True while one of ``owner``'s tasks has yet to deliver its result."""
+        return any(not h.cancelled for h in self._owners.get(id(owner), ()))
 
     def run(
         self,
-        fn: Callable[[], Any],
+        owner: QObject,
+        fn: Callable[[], T],
+        on_success: Callable[[T], None] | None = None,
         *,
-        on_success: Callable[[Any], None] | None = None,
         on_failure: Callable[[BaseException], None] | None = None,
         key: str | None = None,
-    ) -> TaskHandle:
-        """Run ``fn()`` on the worker; call ``on_success(result)`` or ``on_failure(exc)`` here.
+    ) -> TaskHandle[T]:
+        """Run ``fn()`` on the worker for ``owner``; call ``on_success(result)`` or
+        ``on_failure(exc)`` here, on the UI thread, unless the owner has gone meanwhile.
 
-        Must be called from the UI thread. With ``key``, a previous task with the same key that
-        has not started yet is cancelled: only the newest request is worth running. One that
-        is already running still delivers, since its data is newer than what is on screen and
-        the serial worker delivers the newer one after it.
+        Must be called from the UI thread. With ``key``, the owner's previous task with the
+        same key that has not started yet is cancelled: only the newest request is worth
+        running. One that is already running still delivers, since its data is newer than what
+        is on screen and the serial worker delivers the newer one after it.
         """
-        handle = TaskHandle(key)
+        box = _Box(fn)
+        owner_id = id(owner)
+        handle: TaskHandle[T] = TaskHandle(box, owner_id, key, on_success, on_failure)
         if self._shut_down:
             handle.cancel()
+            box.fn = None
             return handle
         if key is not None:
-            previous = self._latest.get(key)
+            previous = self._latest.get((owner_id, key))
             if previous is not None and not previous.started:
                 previous.cancel()
-                self._pending.discard(previous)
-            self._latest[key] = handle
-
-        def work() -> None:
-            if handle.cancelled:
-                return
-            result: Any = None
-            error: BaseException | None = None
-            try:
-                result = fn()
-            except BaseException as exc:
-                error = exc
-            self._main.post(lambda: self._deliver(handle, result, error, on_success, on_failure))
-
-        self._pending.add(handle)
-        handle._future = self._executor.submit(work)
+            self._latest[(owner_id, key)] = handle
+        if owner_id not in self._owners:
+            self._owners[owner_id] = set()
+            self._owner_refs[owner_id] = weakref.ref(owner)
+            owner.destroyed.connect(partial(self._owner_gone, owner_id))
+            if isinstance(owner, QDialog):
+                owner.finished.connect(partial(self._owner_done, owner_id))
+        self._owners[owner_id].add(handle)
+        self._tasks[box] = handle
+        self._jobs.put(box)
         return handle
+
+    def cancel_all(self, owner: QObject) -> None:
+        """Cancel every task of ``owner`` and of the Qt objects inside it (it is closing:
+        nothing of it may be called back while it is being torn down)."""
+        for owner_id, ref in list(self._owner_refs.items()):
+            found = ref()
+            if found is not None and _inside(found, owner):
+                self._owner_done(owner_id)
 
     def run_on_main(self, closure: Closure) -> None:
         """Run ``closure`` on the UI thread soon; callable from any thread."""
         self._main.post(closure)
 
     def shutdown(self, *, wait: bool = True) -> None:
-        """Drop every pending result and stop the worker (waiting for a running task)."""
+        """Drop every pending result and stop the worker. Never waits for a running task
+        unless ``wait`` (tests that need the worker idle): the worker is a daemon thread."""
         if self._shut_down:
             return
         self._shut_down = True
-        for handle in self._pending:
+        for handle in self._tasks.values():
             handle.cancel()
-        self._pending.clear()
-        self._latest.clear()
         self._main.close()
-        self._executor.shutdown(wait=wait, cancel_futures=True)
+        # Tasks not started yet come back here and are emptied on this (the UI) thread.
+        while True:
+            try:
+                box = self._jobs.get_nowait()
+            except queue.Empty:
+                break
+            if box is not None:
+                self._empty(box)
+        for box in self._returns.close():
+            self._empty(box)
+        self._jobs.put(None)
+        if wait:
+            self._thread.join()
+        # The running task's box, if any, is kept (never released on the worker).
+        _ABANDONED.extend(self._tasks)
+        self._tasks.clear()
+        self._latest.clear()
+        self._owners.clear()
+        self._owner_refs.clear()
 
-    def _deliver(
-        self,
-        handle: TaskHandle,
-        result: Any,
-        error: BaseException | None,
-        on_success: Callable[[Any], None] | None,
-        on_failure: Callable[[BaseException], None] | None,
-    ) -> None:
-        self._pending.discard(handle)
-        if handle.key is not None and self._latest.get(handle.key) is handle:
-            del self._latest[handle.key]
+    # -- the UI thread ---------------------------------------------------------------------
+
+    def _owner_gone(self, owner_id: int, *_args: object) -> None:
+        self._owner_done(owner_id)
+        self._owners.pop(owner_id, None)
+        self._owner_refs.pop(owner_id, None)
+
+    def _owner_done(self, owner_id: int, *_args: object) -> None:
+        for handle in self._owners.get(owner_id, set()):
+            handle.cancel()
+        for key in [k for k in self._latest if k[0] == owner_id]:
+            del self._latest[key]
+
+    def _empty(self, box: _Box) -> None:
+        handle = self._tasks.pop(box, None)
+        box.fn = box.result = box.error = None
+        if handle is not None:
+            handle.cancel()
+            self._forget(handle)
+
+    def _forget(self, handle: TaskHandle[Any]) -> None:
+        owned = self._owners.get(handle._owner_id)
+        if owned is not None:
+            owned.discard(handle)
+        if handle.key is not None:
+            latest_key = (handle._owner_id, handle.key)
+            if self._latest.get(latest_key) is handle:
+                del self._latest[latest_key]
+
+    def _deliver(self, box: _Box) -> None:
+        """A box is back from the worker: empty it here, then call the owner back."""
+        handle = self._tasks.pop(box, None)
+        fn, result, error = box.fn, box.result, box.error
+        box.fn = box.result = box.error = None
+        del fn  # released here, on the UI thread, whatever it captured
+        if handle is None:
+            return
+        self._forget(handle)
+        on_success, on_failure = handle._on_success, handle._on_failure
+        handle._on_success = handle._on_failure = None
         if handle.cancelled:
             return
         handle._finished = True
@@ -201,6 +373,19 @@ class TaskRunner(QObject):
             on_failure(error)
         else:
             log.error("Background task failed", exc_info=error)
+
+
+def _inside(found: QObject, owner: QObject) -> bool:
+    """``found`` is ``owner`` or one of its Qt descendants."""
+    step: QObject | None = found
+    try:
+        while step is not None:
+            if step is owner:
+                return True
+            step = step.parent()
+    except RuntimeError:  # a Qt object on the way is already deleted
+        return False
+    return False
 
 
 class ChangeWatcher(QObject):

@@ -61,6 +61,7 @@ class AuditDialog(QDialog):
         actor: Callable[[], Actor],
         parent: QWidget | None = None,
         *,
+        runner: TaskRunner,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         super().__init__(parent)
@@ -68,7 +69,7 @@ class AuditDialog(QDialog):
         self.setWindowTitle("Audit trail")
         self._audit = audit
         self._actor = actor
-        self._runner = TaskRunner(self)
+        self._runner = runner
         self.model = AuditTableModel(self)
         self.proxy = AuditProxyModel(self)
         self.proxy.setSourceModel(self.model)
@@ -127,11 +128,13 @@ class AuditDialog(QDialog):
         self.export_button.clicked.connect(self._on_export_requested)
         self.close_button.clicked.connect(self.accept)
         self._runner.run(
+            self,
             lambda: audit.choices(actor()),
             on_success=self._on_choices_loaded,
             on_failure=self._on_failed,
         )
         self._runner.run(
+            self,
             lambda: audit.check_record(actor()),
             on_success=self._on_record_checked,
             on_failure=lambda error: self._show_check(f"Record not checked: {error}", "alert"),
@@ -139,16 +142,21 @@ class AuditDialog(QDialog):
 
     @classmethod
     def ask(
-        cls, audit: AuditService, actor: Callable[[], Actor], parent: QWidget | None = None
+        cls,
+        audit: AuditService,
+        actor: Callable[[], Actor],
+        parent: QWidget | None = None,
+        *,
+        runner: TaskRunner,
     ) -> None:
-        dialog = cls(audit, actor, parent)
+        dialog = cls(audit, actor, parent, runner=runner)
         try:
             dialog.exec()
         finally:
             dialog.shutdown()
 
     def shutdown(self) -> None:
-        self._runner.shutdown(wait=False)
+        self._runner.cancel_all(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()
@@ -232,6 +240,7 @@ class AuditDialog(QDialog):
         self.search_button.setEnabled(False)
         self._say("Searching…", "muted")
         self._runner.run(
+            self,
             lambda: self._audit.search(self._actor(), query),
             on_success=self._on_page_loaded,
             on_failure=self._on_failed,
@@ -311,6 +320,7 @@ class AuditDialog(QDialog):
             return
         filters = self.query()
         self._runner.run(
+            self,
             lambda: self._audit.record_export(
                 self._actor(),
                 "audit trail CSV",

@@ -138,7 +138,10 @@ class AccessControls(QObject):
         self._queue_timer.start()
         self.check_queue()
         self._runner.run(
-            self._access.setup, on_success=self._on_setup_loaded, on_failure=lambda _error: None
+            self,
+            self._access.setup,
+            on_success=self._on_setup_loaded,
+            on_failure=lambda _error: None,
         )
 
     def shutdown(self) -> None:
@@ -206,6 +209,7 @@ class AccessControls(QObject):
         if saves is None:
             return
         self._runner.run(
+            self,
             saves.outbox.visible,
             on_success=self._on_queue_read,
             on_failure=lambda _error: None,
@@ -229,6 +233,7 @@ class AccessControls(QObject):
         if any(e.state is QueueState.WAITING for e in entries) and self._access.saves:
             saves = self._access.saves
             self._runner.run(
+                self,
                 saves.replay,
                 on_success=self._on_replayed,
                 on_failure=lambda error: log.warning("Replay failed: %s", type(error).__name__),
@@ -255,17 +260,21 @@ class AccessControls(QObject):
     @Slot()
     def _on_staff_requested(self) -> None:
         if self._access.staff is not None and self._session.can(Permission.MANAGE_STAFF):
-            StaffDialog.ask(self._access.staff, self._session.current_actor, self._window)
+            StaffDialog.ask(
+                self._access.staff, self._session.current_actor, self._window, runner=self._runner
+            )
 
     @Slot()
     def _on_audit_requested(self) -> None:
         if self._access.audit is not None and self._session.can(Permission.VIEW_AUDIT):
-            AuditDialog.ask(self._access.audit, self._session.current_actor, self._window)
+            AuditDialog.ask(
+                self._access.audit, self._session.current_actor, self._window, runner=self._runner
+            )
 
     @Slot()
     def _on_queue_requested(self) -> None:
         if self._access.saves is not None:
-            QueueDialog.ask(self._access.saves, self._window)
+            QueueDialog.ask(self._access.saves, self._window, runner=self._runner)
             self.check_queue()
 
     def _on_setup_loaded(self, setup: SignInSetup) -> None:

@@ -28,12 +28,14 @@ from wardconsole.ui.widgets.style_property import set_style_property
 
 
 class QueueDialog(QDialog):
-    def __init__(self, saves: SafeSaves, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, saves: SafeSaves, parent: QWidget | None = None, *, runner: TaskRunner
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("QueueDialog")
         self.setWindowTitle("Saved on this station, waiting for the database")
         self._saves = saves
-        self._runner = TaskRunner(self)
+        self._runner = runner
         self.model = QueueTableModel(self)
         self.table = QTableView()
         self.table.setObjectName("queue_table")
@@ -85,15 +87,15 @@ class QueueDialog(QDialog):
         self.reload()
 
     @classmethod
-    def ask(cls, saves: SafeSaves, parent: QWidget | None = None) -> None:
-        dialog = cls(saves, parent)
+    def ask(cls, saves: SafeSaves, parent: QWidget | None = None, *, runner: TaskRunner) -> None:
+        dialog = cls(saves, parent, runner=runner)
         try:
             dialog.exec()
         finally:
             dialog.shutdown()
 
     def shutdown(self) -> None:
-        self._runner.shutdown(wait=False)
+        self._runner.cancel_all(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()
@@ -101,6 +103,7 @@ class QueueDialog(QDialog):
 
     def reload(self) -> None:
         self._runner.run(
+            self,
             self._saves.outbox.visible,
             on_success=self._on_loaded,
             on_failure=self._on_failed,
@@ -130,7 +133,7 @@ class QueueDialog(QDialog):
         self.write_button.setEnabled(False)
         self._say("Writing…", "muted")
         self._runner.run(
-            self._saves.replay, on_success=self._on_replayed, on_failure=self._on_failed
+            self, self._saves.replay, on_success=self._on_replayed, on_failure=self._on_failed
         )
 
     def _on_replayed(self, report: ReplayReport) -> None:
@@ -152,6 +155,7 @@ class QueueDialog(QDialog):
         if entry is None:
             return
         self._runner.run(
+            self,
             lambda: self._saves.outbox.dismiss(entry.seq),
             on_success=lambda _r: self.reload(),
             on_failure=self._on_failed,

@@ -19,6 +19,7 @@ from wardconsole.services.auth import SignedIn, SignInPurpose, SignInSetup
 from wardconsole.services.context import Actor, Permission, ServiceError
 from wardconsole.services.safe_saves import SafeSaves
 from wardconsole.services.staff import StaffService
+from wardconsole.ui.tasks import TaskRunner
 
 
 class NotSignedIn(ServiceError):
@@ -92,6 +93,8 @@ class AccessContext:
     """Who is signed in (the same object ``UiContext.current_actor`` asks)."""
     station: str
     ward_name: str
+    runner: TaskRunner
+    """The console's one background worker (built by the composition root)."""
     staff: StaffService | None = None
     audit: AuditService | None = None
     saves: SafeSaves | None = None

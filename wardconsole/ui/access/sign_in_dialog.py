@@ -168,6 +168,7 @@ class SignInForm(QWidget):
         self.set_enabled(False)
         self.show_message("Checking…", tone="muted")
         self._runner.run(
+            self,
             lambda: self._submit(staff_id, password),
             on_success=self._on_accepted,
             on_failure=self._on_refused,
@@ -197,7 +198,7 @@ class SignInDialog(QDialog):
         self.setObjectName("SignInDialog")
         self.setStyleSheet(SIGN_IN_STYLE)
         self.signed: SignedIn | None = None
-        self._runner = TaskRunner(self)
+        self._runner = access.runner
         title = QLabel(f"Sign in to {access.ward_name}")
         title.setObjectName("sign_in_title")
         station = QLabel(f"Station: {access.station}")
@@ -226,7 +227,7 @@ class SignInDialog(QDialog):
         self.form.set_enabled(False)
         self.form.show_message("Opening the ward database…", tone="muted")
         self._runner.run(
-            access.setup, on_success=self._on_setup_loaded, on_failure=self._on_setup_failed
+            self, access.setup, on_success=self._on_setup_loaded, on_failure=self._on_setup_failed
         )
 
     @classmethod
@@ -240,7 +241,7 @@ class SignInDialog(QDialog):
             dialog.shutdown()
 
     def shutdown(self) -> None:
-        self._runner.shutdown(wait=False)
+        self._runner.cancel_all(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()

@@ -163,14 +163,19 @@ class StaffDialog(QDialog):
     """Every account in a table, with the supervisor's actions beside it."""
 
     def __init__(
-        self, staff: StaffService, actor: Callable[[], Actor], parent: QWidget | None = None
+        self,
+        staff: StaffService,
+        actor: Callable[[], Actor],
+        parent: QWidget | None = None,
+        *,
+        runner: TaskRunner,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("StaffDialog")
         self.setWindowTitle("Staff accounts")
         self._staff = staff
         self._actor = actor
-        self._runner = TaskRunner(self)
+        self._runner = runner
         self.model = StaffTableModel(self)
         self.table = QTableView()
         self.table.setObjectName("staff_table")
@@ -225,16 +230,21 @@ class StaffDialog(QDialog):
 
     @classmethod
     def ask(
-        cls, staff: StaffService, actor: Callable[[], Actor], parent: QWidget | None = None
+        cls,
+        staff: StaffService,
+        actor: Callable[[], Actor],
+        parent: QWidget | None = None,
+        *,
+        runner: TaskRunner,
     ) -> None:
-        dialog = cls(staff, actor, parent)
+        dialog = cls(staff, actor, parent, runner=runner)
         try:
             dialog.exec()
         finally:
             dialog.shutdown()
 
     def shutdown(self) -> None:
-        self._runner.shutdown(wait=False)
+        self._runner.cancel_all(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()
@@ -250,6 +260,7 @@ class StaffDialog(QDialog):
 
     def reload(self, select_id: int | None = None) -> None:
         self._runner.run(
+            self,
             lambda: self._staff.list_staff(self._actor()),
             on_success=lambda accounts: self._on_loaded(accounts, select_id),
             on_failure=self._on_failed,
@@ -346,7 +357,7 @@ class StaffDialog(QDialog):
             self._say(f"✔ {done}", "ok")
             self.reload(result if isinstance(result, int) else select_id)
 
-        self._runner.run(work, on_success=on_success, on_failure=self._on_failed)
+        self._runner.run(self, work, on_success=on_success, on_failure=self._on_failed)
 
     def _on_failed(self, error: BaseException) -> None:
         if isinstance(error, InvalidInput):

@@ -181,7 +181,7 @@ class AdmissionDialog(QDialog):
         readmission = self.readmission.isChecked()
         work = self._admit_work(patient, data, bed, readmission)
         self._track(
-            self._runner.run(work, on_success=self._on_saved, on_failure=self._on_save_failed)
+            self._runner.run(self, work, on_success=self._on_saved, on_failure=self._on_save_failed)
         )
 
     # -- layout -------------------------------------------------------------------------------
@@ -310,7 +310,10 @@ class AdmissionDialog(QDialog):
     def _load_choices(self) -> None:
         self._track(
             self._runner.run(
-                self._desk.choices, on_success=self._on_choices, on_failure=self._on_choices_failed
+                self,
+                self._desk.choices,
+                on_success=self._on_choices,
+                on_failure=self._on_choices_failed,
             )
         )
 
@@ -347,6 +350,7 @@ class AdmissionDialog(QDialog):
         self.number_status.setText("Checking…")
         self._track(
             self._runner.run(
+                self,
                 lambda: self._desk.check_hospital_number(number),
                 on_success=lambda check: self._on_number_checked(number, check),
                 on_failure=lambda error: self.number_status.setText(f"Not checked: {error}"),

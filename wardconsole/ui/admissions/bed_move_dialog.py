@@ -122,7 +122,9 @@ class BedMoveDialog(QDialog):
         def read() -> tuple[AdmissionDetail, AdmissionChoices, list[BedStay]]:
             return desk.admission(admission_id), desk.choices(), desk.bed_history(admission_id)
 
-        self._track(self._runner.run(read, on_success=self._on_loaded, on_failure=self._on_failed))
+        self._track(
+            self._runner.run(self, read, on_success=self._on_loaded, on_failure=self._on_failed)
+        )
 
     def _on_loaded(self, loaded: tuple[AdmissionDetail, AdmissionChoices, list[BedStay]]) -> None:
         detail, choices, history = loaded
@@ -160,6 +162,7 @@ class BedMoveDialog(QDialog):
         self._say(f"Moving to bed {bed}…", "muted")
         self._track(
             self._runner.run(
+                self,
                 lambda: desk.move_bed(admission_id, bed, reason=reason, expected_version=version),
                 on_success=lambda _none: self._on_moved(bed),
                 on_failure=self._on_move_failed,

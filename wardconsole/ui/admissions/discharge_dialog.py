@@ -206,6 +206,7 @@ class DischargeDialog(QDialog):
         at = self.discharged_at.taken_at()
         self._track(
             self._runner.run(
+                self,
                 lambda: desk.draft(admission_id, destination, detail, at),
                 on_success=lambda draft: self._on_draft(draft, replace),
                 on_failure=self._on_draft_failed,
@@ -299,6 +300,7 @@ class DischargeDialog(QDialog):
         self._set_saving(True)
         self._track(
             self._runner.run(
+                self,
                 lambda: desk.discharge(
                     admission_id,
                     destination=destination,

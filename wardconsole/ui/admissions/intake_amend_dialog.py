@@ -128,6 +128,7 @@ class IntakeAmendDialog(QDialog):
         desk, admission_id = self._desk, self._admission_id
         self._track(
             self._runner.run(
+                self,
                 lambda: desk.intake(admission_id),
                 on_success=self._on_loaded,
                 on_failure=lambda e: self._say(f"Could not read: {e}", "alert"),
@@ -208,6 +209,7 @@ class IntakeAmendDialog(QDialog):
         self._say("Saving…", "muted")
         self._track(
             self._runner.run(
+                self,
                 lambda: desk.amend_intake_sections(
                     admission_id, sections, reason=reason, expected_version=version
                 ),

@@ -158,6 +158,7 @@ class PatientSearchDialog(QDialog):
         self.found.setText("Searching…")
         self._track(
             self._runner.run(
+                self,
                 lambda: desk.search(text),
                 on_success=lambda hits: self._on_found(text, hits),
                 on_failure=self._on_search_failed,
@@ -204,6 +205,7 @@ class PatientSearchDialog(QDialog):
         self.view.setPlainText("Reading the record…")
         self._track(
             self._runner.run(
+                self,
                 lambda: desk.record(patient_id),
                 on_success=self._on_record,
                 on_failure=lambda error: self.view.setPlainText(

@@ -174,7 +174,7 @@ class DecisionsDialog(QDialog):
 
     def _on_save(self) -> None:
         self.buttons.setEnabled(False)
-        self._runner.run(self.work(), on_success=self._on_saved, on_failure=self._on_failed)
+        self._runner.run(self, self.work(), on_success=self._on_saved, on_failure=self._on_failed)
 
     def _on_saved(self, _result: object) -> None:
         self.accept()

@@ -133,7 +133,7 @@ class EntrySaver(QObject):
         self._set_state(SaveState.SAVING)
         self._slow.start()
         self._handle = self._runner.run(
-            self._work, on_success=self._on_success, on_failure=self._on_failure
+            self, self._work, on_success=self._on_success, on_failure=self._on_failure
         )
 
     def _on_success(self, result: Any) -> None:

@@ -571,6 +571,7 @@ class ObservationDialog(QDialog):
 
     def _load_brief(self) -> None:
         self._brief_handle = self._bedside.runner.run(
+            self,
             lambda: self._bedside.history.patient(self._admission_id),
             on_success=self._on_brief_loaded,
             on_failure=self._on_brief_failed,

@@ -288,6 +288,7 @@ class PrnDialog(QDialog):
     def load_summary(self) -> None:
         history, admission_id = self._bedside.history, self._admission_id
         self._summary_handle = self._bedside.runner.run(
+            self,
             lambda: history.prn_summary(admission_id),
             on_success=self._on_summary_loaded,
             on_failure=self._on_summary_failed,

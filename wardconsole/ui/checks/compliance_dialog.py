@@ -193,6 +193,7 @@ class ComplianceDialog(QDialog):
         self.shift_label.setText(shift.label)
         self.next_button.setEnabled(shift.end <= self._desk.now())
         self._runner.run(
+            self,
             lambda: self._desk.compliance(shift),
             on_success=self._on_loaded,
             on_failure=self._on_failed,

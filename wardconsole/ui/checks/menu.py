@@ -43,6 +43,7 @@ class ObservationMenu(QObject):
         desk: ObservationDesk | None,
         selected_admission: Callable[[], int | None],
         window: QMainWindow,
+        runner: TaskRunner,
         *,
         theme: Theme = Theme.DAY,
     ) -> None:
@@ -51,7 +52,7 @@ class ObservationMenu(QObject):
         self._selected = selected_admission
         self._window = window
         self._theme = theme
-        self._runner = TaskRunner(self)
+        self._runner = runner
         self._rounds: RoundsWindow | None = None
         self.rounds_action = QAction("Safety-check &round…", window)
         self.rounds_action.setShortcut(QKeySequence("F6"))
@@ -150,7 +151,7 @@ class ObservationMenu(QObject):
             self._rounds.stop()
             self._rounds.close()
             self._rounds = None
-        self._runner.shutdown(wait=False)
+        self._runner.cancel_all(self)
 
     # -- from the census -------------------------------------------------------------------
 
@@ -161,6 +162,7 @@ class ObservationMenu(QObject):
             return
         desk = self._desk
         self._runner.run(
+            self,
             lambda: desk.patient_checks(admission_id),
             on_success=self._ask_check,
             on_failure=self._on_failed,
@@ -174,6 +176,7 @@ class ObservationMenu(QObject):
             return
         key = uuid.uuid4().hex
         self._runner.run(
+            self,
             lambda: desk.record_check(
                 patient.admission_id,
                 entry.presentation,
@@ -207,6 +210,7 @@ class ObservationMenu(QObject):
             return
         desk = self._desk
         self._runner.run(
+            self,
             lambda: (desk.patient_checks(admission_id), desk.level_history(admission_id)),
             on_success=lambda found: self._ask_level(*found),
             on_failure=self._on_failed,
@@ -219,6 +223,7 @@ class ObservationMenu(QObject):
         if entry is None:
             return
         self._runner.run(
+            self,
             lambda: desk.set_level(
                 patient.admission_id,
                 entry.level,

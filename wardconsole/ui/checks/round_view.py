@@ -320,6 +320,7 @@ class RoundsWindow(QWidget):
         if self._closed:
             return
         self._runner.run(
+            self,
             self._desk.rounds,
             on_success=self._on_rounds_loaded,
             on_failure=self._on_failed,
@@ -360,6 +361,7 @@ class RoundsWindow(QWidget):
     def _save_check(self, patient: PatientChecks, entry: CheckEntry, *, save_key: str) -> None:
         self.view.show_message(f"Saving the check for {patient.bed}…", "muted")
         self._runner.run(
+            self,
             lambda: self._desk.record_check(
                 patient.admission_id,
                 entry.presentation,
@@ -394,6 +396,7 @@ class RoundsWindow(QWidget):
         if patient is None:
             return
         self._runner.run(
+            self,
             lambda: self._desk.level_history(admission_id),
             on_success=lambda history: self._ask_level(patient, history),
             on_failure=self._on_failed,
@@ -418,6 +421,7 @@ class RoundsWindow(QWidget):
             )
 
         self._runner.run(
+            self,
             save,
             on_success=lambda change: self._on_level_saved(patient, change),
             on_failure=self._on_failed,

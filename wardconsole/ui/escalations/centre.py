@@ -195,6 +195,7 @@ class EscalationCentre(QObject):
             return
         desk = self._desk
         self._runner.run(
+            self,
             lambda: (desk.policy_status(), desk.signed_in().can(Permission.MANAGE_STAFF)),
             on_success=self._on_policy_status,
             on_failure=lambda e: log.warning("Policy status failed: %s", e),
@@ -227,6 +228,7 @@ class EscalationCentre(QObject):
         if self._shut_down:
             return
         self._runner.run(
+            self,
             self._desk.board,
             on_success=self._on_board_loaded,
             on_failure=self._on_board_failed,
@@ -240,6 +242,7 @@ class EscalationCentre(QObject):
         if self._shut_down:
             return
         self._runner.run(
+            self,
             self._desk.ward_checks,
             on_success=lambda status: self.ward_checks_changed.emit(*ward_checks_line(status)),
             on_failure=lambda e: log.warning("Ward checks status failed: %s", type(e).__name__),
@@ -270,6 +273,7 @@ class EscalationCentre(QObject):
                 self.trail_model.set_trail(escalation_id, events)
 
         self._runner.run(
+            self,
             lambda: self._desk.trail(escalation_id),
             on_success=loaded,
             on_failure=self._on_board_failed,
@@ -307,6 +311,7 @@ class EscalationCentre(QObject):
         if self._shut_down:
             return
         self._runner.run(
+            self,
             self._desk.evaluate_ward,
             on_success=self._on_ward_evaluated,
             on_failure=self._on_ward_evaluation_failed,
@@ -337,6 +342,7 @@ class EscalationCentre(QObject):
                 self.refresh()
 
         self._runner.run(
+            self,
             lambda: self._desk.record_announcements(announcements),
             on_success=recorded,
             on_failure=lambda e: log.warning("Recording alarms failed: %s", type(e).__name__),
@@ -431,7 +437,7 @@ class EscalationCentre(QObject):
             self.notice_changed.emit(_failure_text(error, what), "alert")
             self.refresh()
 
-        self._runner.run(work, on_success=succeeded, on_failure=failed)
+        self._runner.run(self, work, on_success=succeeded, on_failure=failed)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy

@@ -196,6 +196,7 @@ class ConcernActions(QObject):
             QMessageBox.warning(shown, "Concern not raised", f"{error}\n\nTry again.")
 
         self._runner.run(
+            self,
             lambda: desk.raise_concern(admission_id, severity, reason),
             on_success=raised,
             on_failure=failed,

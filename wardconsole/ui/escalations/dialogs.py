@@ -90,8 +90,9 @@ class EscalationDialog(QDialog):
         save.setText(save_text)
         save.setToolTip("Save (Ctrl+Return)")
         for button in self.buttons.buttons():
-            button.setAutoDefault(False)  # Return presses a button only by our rules (above)
-            button.setDefault(False)
+            if isinstance(button, QPushButton):  # Return presses one only by our rules (above)
+                button.setAutoDefault(False)
+                button.setDefault(False)
         self.buttons.accepted.connect(self._on_save_requested)
         self.buttons.rejected.connect(self.reject)
         self.discard_bar = self._discard_bar()

@@ -405,7 +405,9 @@ class EscalationPanel(QWidget):
 
         self._open_dialog(
             make,
-            lambda e, answer: self._centre.snooze(e, *answer, second=made[-1].second_person()),
+            lambda e, answer: self._centre.snooze(
+                e, answer[0], answer[1], second=made[-1].second_person()
+            ),
         )
 
     @Slot()

@@ -175,12 +175,12 @@ class HandoffWindowBase(QWidget):
 
     def runner_busy(self) -> bool:
         """A database call of this window's worker has yet to deliver its result."""
-        return self._runner.busy
+        return self._runner.busy_for(self)
 
     def run(
         self, fn: Callable[[], Any], on_success: Callable[[Any], None], *, key: str | None = None
     ) -> None:
-        self._runner.run(fn, on_success=on_success, on_failure=self.show_error, key=key)
+        self._runner.run(self, fn, on_success=on_success, on_failure=self.show_error, key=key)
 
     # -- messages -------------------------------------------------------------------------------
 

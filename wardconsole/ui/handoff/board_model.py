@@ -279,7 +279,8 @@ class HandoffBoardModel(QAbstractTableModel):
         if view is None:
             return None
         if column == BoardColumn.NEWS2:
-            return self._palette.for_news2(view.draft.summary.news2_band_now)
+            summary = view.draft.summary
+            return self._palette.for_news2(summary.news2_bound_band or summary.news2_band_now)
         if column == BoardColumn.CHANGES and view.draft.summary.changes:
             return self._palette.for_severity(Severity.ADVISORY)
         if column == BoardColumn.OBS and view.draft.summary.overdue_at_end:

@@ -228,6 +228,7 @@ class HandoffEditorWindow(HandoffWindowBase):
             self.reload()
 
         self._runner.run(
+            self,
             lambda: call(actor, view),
             on_success=finished,
             on_failure=self._on_write_failed,

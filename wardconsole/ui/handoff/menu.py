@@ -37,6 +37,7 @@ class HandoffMenu(QObject):
         ui: HandoffUi | None,
         actor: Callable[[], Actor] | None,
         window: QWidget,
+        runner: TaskRunner,
         *,
         theme: Theme = Theme.DAY,
     ) -> None:
@@ -45,10 +46,10 @@ class HandoffMenu(QObject):
         self._actor = actor
         self._window = window
         self._theme = theme
-        self._runner = TaskRunner(self)
+        self._runner = runner
         self._editor: HandoffEditorWindow | None = None
         self._board: HandoffBoardWindow | None = None
-        self._printer = HandoffPrinter(ui, self) if ui is not None else None
+        self._printer = HandoffPrinter(ui, runner, self) if ui is not None else None
         self.message_box = QMessageBox(window)
         self.message_box.setObjectName("handoff_message_box")
         self.message_box.setWindowTitle("WardConsole")
@@ -173,8 +174,8 @@ class HandoffMenu(QObject):
                 window.set_theme(theme)
 
     def shutdown(self) -> None:
-        """Close the windows and stop the workers without waiting for the database."""
-        self._runner.shutdown(wait=False)
+        """Close the windows and drop their pending results without waiting for the database."""
+        self._runner.cancel_all(self)
         if self._printer is not None:
             self._printer.shutdown()
         for window in (self._editor, self._board):

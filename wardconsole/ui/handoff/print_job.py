@@ -34,10 +34,10 @@ class HandoffPrinter(QObject):
     print_failed = Signal(str)
     """Nothing was written; the argument is the message shown."""
 
-    def __init__(self, ui: HandoffUi, parent: QObject | None = None) -> None:
+    def __init__(self, ui: HandoffUi, runner: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._ui = ui
-        self._runner = TaskRunner(self)
+        self._runner = runner
         self._cancel = threading.Event()
         self._busy = False
         self._dialog: QProgressDialog | None = None
@@ -61,6 +61,7 @@ class HandoffPrinter(QObject):
             runner.run_on_main(lambda: self.progress_changed.emit(done, total, what))
 
         self._runner.run(
+            self,
             lambda: self._ui.write_report(shift, path, progress),
             on_success=self._on_written,
             on_failure=lambda error: self._on_failed(error, path),
@@ -72,7 +73,7 @@ class HandoffPrinter(QObject):
 
     def shutdown(self) -> None:
         self._cancel.set()
-        self._runner.shutdown(wait=False)
+        self._runner.cancel_all(self)
         if self._dialog is not None:
             self._dialog.close()
 

@@ -49,6 +49,11 @@ def clock(instant: datetime | None, shift: ShiftWindow) -> str:
 
 def news2_text(view: HandoffView) -> str:
     s = view.draft.summary
+    if s.news2_at_least is not None:
+        # A later incomplete set scores higher: its lower bound, never a total.
+        band = BAND_TEXT.get(s.news2_bound_band or "", "")
+        last = f"; last full {s.news2_now}" if s.news2_now is not None else ""
+        return f"at least {s.news2_at_least} {band} · incomplete{last}"
     if s.news2_now is None:
         return "— no score"
     band = BAND_TEXT.get(s.news2_band_now or "", "")

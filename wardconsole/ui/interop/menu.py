@@ -135,6 +135,7 @@ class InteropMenu(QObject):
                 runner.run_on_main(lambda: progress.advance(done, total))
 
         runner.run(
+            self,
             lambda: actions.import_fhir(actor, path, report_progress, hospital_number),
             on_success=lambda report: self._on_import_done(path, report),
             on_failure=lambda error: self._on_import_failed(path, error),
@@ -194,6 +195,7 @@ class InteropMenu(QObject):
         actions, hospital_number, actor = self._actions, row.hospital_number, self._current_actor()
         self._busy = True
         self._runner.run(
+            self,
             lambda: actions.export_patient(
                 actor, hospital_number, choice.path, choice.export_format
             ),

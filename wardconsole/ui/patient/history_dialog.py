@@ -222,6 +222,7 @@ class HistoryDialog(QDialog):
     def reload(self) -> None:
         history, admission_id = self._bedside.history, self._admission_id
         self._load_handle = self._bedside.runner.run(
+            self,
             lambda: history.entries(admission_id),
             on_success=self._on_loaded,
             on_failure=self._on_load_failed,

@@ -345,6 +345,7 @@ class PatientCharts(QWidget):
         self._request = {"start": start, "end": end, "last": last}
         load = partial(self._load_series, self._admission_id, start=start, end=end, last=last)
         self._handle = self._runner.run(
+            self,
             load,
             on_success=self._on_series_loaded,
             on_failure=self._on_series_failed,

@@ -141,7 +141,7 @@ def station(url: str, naive: bool, ready: Any, stop: Any, out: Any) -> None:
     loads: list[float] = []
     wakes = 0
     while not stop.is_set():
-        changes = feed.wait(0.2)
+        changes = feed.wait(1.0)  # the console's watcher timeout
         if not changes:
             continue
         wakes += 1
@@ -221,6 +221,8 @@ class Phase:
     latencies: list[float] = field(default_factory=list)
     loads: list[float] = field(default_factory=list)
     figures: dict[str, Any] = field(default_factory=dict)
+    top: list[str] = field(default_factory=list)
+    """The stations' most frequent statements (per reload)."""
 
 
 def pg_stats(admin: Any) -> dict[str, tuple[int, int, float]]:
@@ -311,6 +313,13 @@ def run_phase(base: str, admissions: list[int], n: int, naive: bool, seconds: fl
     wall = time.time() - wall_before
     cpu_after = os.times()
     stats = pg_stats(admin)
+    top = admin.execute(
+        text(
+            "SELECT s.calls, s.rows, left(regexp_replace(s.query, '\\s+', ' ', 'g'), 90) "
+            "FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid "
+            "WHERE r.rolname = 'wc_station' ORDER BY s.calls DESC LIMIT 6"
+        )
+    ).all()
     log = admin.execute(
         text("SELECT id, station, extract(epoch FROM at) FROM change_log WHERE id > :s"),
         {"s": first_seq},
@@ -333,6 +342,10 @@ def run_phase(base: str, admissions: list[int], n: int, naive: bool, seconds: fl
     for r in writer_results:
         for kind, count in r["kinds"].items():
             kinds[kind] += count
+    reloads = max(len(phase.loads), 1)
+    phase.top = [
+        f"{calls / reloads:.1f}/reload {rows / reloads:.0f} rows: {q}" for calls, rows, q in top
+    ]
     phase.figures = {
         "changes": changes,
         "writes": dict(kinds),
@@ -410,6 +423,8 @@ def main() -> None:
                 file=sys.stderr,
                 flush=True,
             )
+            for line in phase.top:
+                print(f"    {line}", file=sys.stderr)
             suffix = f"{'naive_' if naive else ''}{n}"
             figures[f"p50_ms_{suffix}"] = p50
             figures[f"p95_ms_{suffix}"] = p95

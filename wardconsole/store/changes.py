@@ -133,7 +133,7 @@ class PostgresChangeFeed:
     """LISTEN/NOTIFY with the change log as the source of truth."""
 
     REREAD_WINDOW = 500
-    """Trailing ids re-read on every wake-up, for transactions that commit out of order."""
+    """How far back (in ids) a skipped id is still asked for: transactions commit out of order."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -143,6 +143,9 @@ class PostgresChangeFeed:
         )
         self._connection: psycopg.Connection | None = None
         self._closed = False
+        self._due = True
+        """Read the log at the next chance: (re)connected, or notified."""
+        self._last_read = time.monotonic()
 
     def _listen(self) -> psycopg.Connection:
         if self._connection is None or self._connection.closed:
@@ -153,6 +156,7 @@ class PostgresChangeFeed:
                 connection.close()
                 raise
             self._connection = connection
+            self._due = True  # anything committed while not listening
         return self._connection
 
     def wait(self, timeout: float) -> list[Change]:
@@ -168,26 +172,31 @@ class PostgresChangeFeed:
         while not self._closed:
             connection = self._listen()
             try:
-                for _stale in connection.notifies(timeout=0.0):
-                    pass  # already waiting: the read below covers them
+                for _pending in connection.notifies(timeout=0.0):
+                    self._due = True  # already waiting: the read below covers them
             except psycopg.OperationalError:
                 self._drop_connection()
                 raise
-            changes = self._reader.read_new()
-            if changes:
-                return changes
+            if self._due or time.monotonic() - self._last_read >= self.SAFETY_READ:
+                changes = self._reader.read_new()
+                self._due = False
+                self._last_read = time.monotonic()
+                if changes:
+                    return changes
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return []
             try:
-                woken = any(True for _ in connection.notifies(timeout=remaining, stop_after=1))
-                if woken:
+                if any(True for _ in connection.notifies(timeout=remaining, stop_after=1)):
                     self._settle(connection)
+                    self._due = True
             except psycopg.OperationalError:
                 self._drop_connection()
                 raise
         return []
 
+    SAFETY_READ = 30.0
+    """Seconds between reads of the log with no notification (a belt to LISTEN's braces)."""
     SETTLE = 0.05
     """Quiet time (s) that ends a burst of notifications."""
     SETTLE_MAX = 0.25

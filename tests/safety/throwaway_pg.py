@@ -43,6 +43,7 @@ class ThrowawayPostgres:
             raise RuntimeError("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
         self._initdb, self._pg_ctl = initdb, pg_ctl
         self._as: list[str] = []
+        self._settings: tuple[str, ...] = ()
         self.root = Path(tempfile.mkdtemp(prefix="wardconsole-pg-", dir="/tmp"))
         if os.geteuid() == 0:
             user = pwd.getpwnam("postgres")
@@ -70,11 +71,15 @@ class ThrowawayPostgres:
         if done.returncode != 0:
             raise RuntimeError(f"{Path(command[0]).name} failed: {done.stderr.strip()[-400:]}")
 
-    def start(self) -> None:
+    def start(self, *settings: str) -> None:
+        """Start the server; ``settings`` are extra ``name=value`` server settings (a bench's
+        ``shared_preload_libraries=pg_stat_statements``, more connections)."""
         options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} "
             "-c fsync=on -c max_connections=40"
         )
+        self._settings = settings
+        options += "".join(f" -c {setting}" for setting in settings)
         self._run(
             self._pg_ctl,
             "-D",
@@ -95,7 +100,7 @@ class ThrowawayPostgres:
 
     def restart(self) -> None:
         self.stop()
-        self.start()
+        self.start(*self._settings)
 
     def running(self) -> bool:
         with socket.socket() as sock:

@@ -24,6 +24,7 @@ from wardconsole.ui.bedside.entry_save import SaveState
 from wardconsole.ui.bedside.observation_dialog import ObservationDialog
 from wardconsole.ui.census.census_model import CensusColumn
 from wardconsole.ui.handoff.words import news2_text
+from wardconsole.ui.patient.charts import readout
 from wardconsole.ui.theme import Theme, apply_theme
 
 from . import bedside_support
@@ -108,3 +109,21 @@ def test_the_handoff_board_states_a_lower_bound_never_a_total() -> None:
         draft=SimpleNamespace(summary=HandoffSummary(news2_now=5, news2_band_now="medium"))
     )
     assert news2_text(complete) == "5 MED"  # type: ignore[arg-type]
+
+
+def test_the_chart_readout_states_an_incomplete_sets_lower_bound() -> None:
+    """The crosshair read-out of a partial set: its floor, never a total."""
+    nan = float("nan")
+    columns = {
+        "respiration_rate": 7.0,
+        "spo2": 84.0,
+        "spo2_scale": 1.0,
+        "on_oxygen": nan,
+        "systolic_bp": nan,
+        "pulse": 135.0,
+        "consciousness": nan,
+        "temperature": nan,
+    }
+    obs = SimpleNamespace(column=lambda name: [columns[name]])
+    bound = readout._lower_bound(obs, 0)
+    assert bound is not None and bound.text == "incomplete — at least 9 (high)"

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from wardconsole.services.context import Role
 from wardconsole.store.models import AuditRow
-from wardconsole.ui.access.lock_screen import Curtain
+from wardconsole.ui.access.lock_screen import LEGEND, Curtain
 from wardconsole.ui.main_window import MainWindow
 from wardconsole.ui.theme import Theme
 
@@ -91,7 +91,8 @@ def test_escalations_stay_on_the_lock_screen_as_bed_and_kind_only(
         f"Bed {e.bed} — {e.kind.label}" for row in demo_ward().rows for e in row.open_escalations
     )
     assert sorted(line.split("  ", 1)[1] for line in lines) == expected
-    assert lines[0].startswith("◆◆")  # the emergency first, marked by shape, not colour only
+    assert lines[0].startswith("▲")  # the emergency first, marked by shape, not colour only
+    assert LEGEND == "▲ emergency   ◆ urgent   ● advisory"  # the census's shapes
     for line in lines:
         assert not any(ch.isdigit() for ch in line.split("Bed ", 1)[1].split(" — ")[1])
 

@@ -66,12 +66,10 @@ QFrame#lock_panel { border: 1px solid palette(mid); border-radius: 6px; padding:
 """
 )
 
-_SEVERITY_MARK = {
-    Severity.EMERGENCY: "◆◆",
-    Severity.URGENT: "◆\u2007",
-    Severity.ADVISORY: "◇\u2007",
-}
-LEGEND = "◆◆ emergency   ◆ urgent   ◇ advisory"
+# One shape vocabulary everywhere (census, banner, panel, lock screen): the severity's shape.
+_SEVERITY_MARK = {severity: fmt.severity_text(severity)[0] for severity in Severity}
+LEGEND = "   ".join(fmt.severity_text(s).lower() for s in sorted(Severity, reverse=True))
+"""'▲ emergency   ◆ urgent   ● advisory'."""
 
 
 def alert_lines(snapshot: CensusSnapshot | None) -> list[str]:
@@ -80,7 +78,7 @@ def alert_lines(snapshot: CensusSnapshot | None) -> list[str]:
         return []
     items: list[EscalationSummary] = [e for row in snapshot.rows for e in row.open_escalations]
     items.sort(key=lambda e: (-e.severity, e.raised_at))
-    return [f"{_SEVERITY_MARK.get(e.severity, '◇')}  Bed {e.bed} — {e.kind.label}" for e in items]
+    return [f"{_SEVERITY_MARK[e.severity]}  Bed {e.bed} — {e.kind.label}" for e in items]
 
 
 class Curtain(QWidget):

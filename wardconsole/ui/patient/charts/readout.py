@@ -10,8 +10,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from wardconsole.domain.news2 import ACVPU
+from wardconsole.domain.news2 import ACVPU, News2LowerBound, news2_lower_bound
+from wardconsole.domain.records import VitalSigns
 from wardconsole.services.charts import RISKS, PatientSeries, Track
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.patient.charts.bands import Band, consciousness_scores, parameter_bands
@@ -59,6 +61,31 @@ def score_of(bands: tuple[Band, ...], value: float) -> int | None:
     return None
 
 
+def _lower_bound(obs: Any, row: int) -> News2LowerBound | None:
+    """The NEWS2 lower bound of the incomplete set at ``row`` (None if it cannot be scored)."""
+
+    def number(name: str) -> float | None:
+        value = obs.column(name)[row]
+        return None if math.isnan(value) else float(value)
+
+    level = number("consciousness")
+    oxygen = number("on_oxygen")
+    scale = number("spo2_scale")
+    ints = {k: number(k) for k in ("respiration_rate", "spo2", "systolic_bp", "pulse")}
+    try:
+        return news2_lower_bound(
+            VitalSigns(
+                **{k: None if v is None else int(v) for k, v in ints.items()},
+                spo2_scale=int(scale) if scale is not None else 1,
+                on_oxygen=None if oxygen is None else bool(oxygen),
+                consciousness=None if level is None else ACVPU[int(level)],
+                temperature=number("temperature"),
+            )
+        )
+    except (ValueError, IndexError):
+        return None
+
+
 def readout_at(series: PatientSeries, at: float, item_keys: tuple[str, ...] = ()) -> Readout:
     """Every track's value at ``at`` (epoch seconds)."""
     rows: list[ReadoutRow] = []
@@ -85,7 +112,12 @@ def readout_at(series: PatientSeries, at: float, item_keys: tuple[str, ...] = ()
         total = obs.column("news2_total")[row]
         risk = int(obs.column("news2_risk")[row])
         if math.isnan(total):
-            news2 = f"{NO_DATA} incomplete set · {when}"
+            bound = _lower_bound(obs, row)
+            if bound is not None and bound.at_least:
+                # Its known values as a floor, never a total (news2_lower_bound).
+                news2 = f"{bound.text} · {when}"
+            else:
+                news2 = f"{NO_DATA} incomplete set · {when}"
         else:
             band = fmt.news2_band_text(RISKS[risk]) if risk >= 0 else ""
             news2 = f"{total:.0f} {band} · {when}".replace("  ", " ")

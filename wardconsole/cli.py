@@ -185,6 +185,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     reset.add_argument("staff_code")
     _staff_auth_arguments(reset)
+
+    policy = commands.add_parser(
+        "policy", help="the ward's local policy: which one every station must run"
+    )
+    policy_commands = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
+    status = policy_commands.add_parser(
+        "status", help="this installation's policy files against the ward's (exit status 6 if not)"
+    )
+    status.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
+    adopt = policy_commands.add_parser(
+        "adopt",
+        help="make this installation's policy files the ward's (a supervisor signs in at the "
+        "prompt); stations on other files stop running the time-driven alarms",
+    )
+    adopt.add_argument("--reason", required=True, help="the reviewed change this adopts")
+    adopt.add_argument("--supervisor", metavar="ID", help="the supervisor who authorises it")
+    adopt.add_argument(
+        "--password-stdin", action="store_true", help="read the supervisor's password from stdin"
+    )
+    adopt.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
     return parser
 
 
@@ -385,6 +405,42 @@ def _cmd_staff(args: argparse.Namespace, settings: Settings) -> int:
 
 
 EXIT_TAMPERED = 5
+EXIT_POLICY_MISMATCH = 6
+
+
+def _cmd_policy(args: argparse.Namespace, settings: Settings) -> int:
+    from wardconsole.services.context import ServiceError
+    from wardconsole.services.governance import GovernanceService, short
+
+    db = _open_database(settings)
+    governance = GovernanceService(db)
+    try:
+        if args.policy_command == "adopt":
+            supervisor = _supervisor_at_prompt(args, settings, db, _Answers(args.password_stdin))
+            try:
+                status = governance.adopt(supervisor, args.reason)
+            except ServiceError as exc:
+                raise CliError(f"{exc}; nothing changed") from None
+            print(f"The ward now runs {status.station_version} ({short(status.station_digest)})")
+            return 0
+        status = governance.status()
+    finally:
+        db.engine.dispose()
+    print(f"These files: {status.station_version} ({short(status.station_digest)})")
+    if status.ward_digest is None:
+        print("The ward has no policy recorded yet: the first console to start records its own")
+    else:
+        print(
+            f"The ward's:  {status.ward_version} ({short(status.ward_digest)}), adopted "
+            f"{status.adopted_at:%Y-%m-%d %H:%M} UTC by {status.adopted_by} at "
+            f"{status.adopted_station}"
+        )
+    if status.unsigned:
+        print(status.unsigned_message)
+    if not status.matches:
+        print(status.mismatch_message, file=sys.stderr)
+        return EXIT_POLICY_MISMATCH
+    return 0
 
 
 def _cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
@@ -577,6 +633,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo": _cmd_demo,
         "db": _cmd_db,
         "staff": _cmd_staff,
+        "policy": _cmd_policy,
         "audit": _cmd_audit,
         "export": _cmd_export,
         "import": _cmd_import,

@@ -35,6 +35,19 @@ def test_demo_ward_fills_most_beds_with_sensible_data(db: Database) -> None:
         assert session.scalar(select(func.count()).select_from(AssessmentRow)) > 20
 
 
+def test_the_demo_ward_checks_sedation_after_each_prn_dose(db: Database) -> None:
+    """A demo where every PRN dose lacked its RASS would open on a wall of alarms."""
+    build_demo_ward(db, DemoOptions(beds=12, days=6, seed=3))
+    snapshot = CensusService(db).snapshot()
+    after_prn = [
+        e
+        for r in snapshot.rows
+        for e in r.open_escalations
+        if e.kind is EscalationKind.POST_PRN_RASS
+    ]
+    assert after_prn == []
+
+
 def test_demo_ward_is_deterministic_for_a_seed(db: Database, sqlite_url: str) -> None:
     from wardconsole.store.engine import make_engine
 

@@ -413,3 +413,30 @@ class PatientClinicalState:
     open_escalations: Mapping[EscalationKind, OpenEscalation] = field(default_factory=dict)
     decisions: tuple[ClinicalDecision, ...] = ()
     """Documented clinician decisions of the stay, oldest first (all of them, not a window)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationInfo:
+    id: int
+    admission_id: int
+    bed: str
+    patient_name: str
+    kind: EscalationKind
+    severity: Severity
+    state: EscalationState
+    rule_id: str
+    explanation: str
+    prompts: tuple[str, ...]
+    raised_at: datetime
+    updated_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    resolved_at: datetime | None
+    resolved_by: str | None
+    outcome: str | None
+    last_announced_at: datetime | None
+    cascade_level: int
+    snoozed_until: datetime | None
+    version: int
+    policy_digest: str | None = None
+    """SHA-256 of the policy that raised it (None: raised before digests were kept)."""

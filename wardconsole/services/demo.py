@@ -391,10 +391,19 @@ class DemoWard:
             row.update(kind=kind, answers=answers, total=score.total, label=score.label)
             assessments.append(row)
 
-        for at, drug, klass, dose, route, reason in self._prn_plan(plan):
+        for index, (at, drug, klass, dose, route, reason) in enumerate(self._prn_plan(plan)):
             row = stamp(at)
             row.update(drug=drug, drug_class=klass, dose=dose, route=route, reason=reason)
             prn.append(row)
+            # The ward checks sedation after every oral sedative or anxiolytic dose (the
+            # post-PRN RASS rule); a demo ward where nobody did would be one long alarm.
+            checked = at + timedelta(minutes=30 + (index * 7) % 20)
+            if checked <= self.now:
+                answers = {"score": 0}
+                rass = stamp(checked)
+                score = score_assessment("rass", answers)
+                rass.update(kind="rass", answers=answers, total=score.total, label=score.label)
+                assessments.append(rass)
 
         with self.db.transaction() as session:
             for model, rows in (

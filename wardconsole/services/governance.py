@@ -58,7 +58,8 @@ class PolicyStatus:
             f"This station runs policy {self.station_version} ({short(self.station_digest)}) "
             f"but the ward runs {self.ward_version} ({short(self.ward_digest)}): time-driven "
             "alarms (overdue observations, missed checks) are NOT run at this station. "
-            "Install the ward's policy files or ask a supervisor to adopt these."
+            "Install the ward's policy files, or a supervisor adopts these after review "
+            "(wardconsole policy adopt --reason ...)."
         )
 
     @property

@@ -14,6 +14,9 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from wardconsole.domain.admission_records import AdmissionDetail as AdmissionDetail
+from wardconsole.domain.admission_records import BedStay as BedStay
+from wardconsole.domain.admission_records import HistoryHit as HistoryHit
 from wardconsole.domain.discharge import EscalationFact, PrnFact, Reading
 from wardconsole.domain.records import EscalationKind, Severity
 from wardconsole.store.entries import current as is_current
@@ -74,33 +77,6 @@ class PatientMatch:
 
 
 @dataclass(frozen=True, slots=True)
-class AdmissionDetail:
-    admission_id: int
-    patient_id: int
-    hospital_number: str
-    given_name: str
-    family_name: str
-    date_of_birth: date
-    sex: str
-    bed: str | None
-    admitted_at: datetime
-    discharged_at: datetime | None
-    discharge_destination: str | None
-    discharge_summary: str | None
-    reason: str
-    care_setting: str
-    assigned_nurse: str
-    previous_admission_id: int | None
-    risk_flags: tuple[str, ...]
-    intake: dict[str, Any]
-    version: int
-
-    @property
-    def name(self) -> str:
-        return f"{self.given_name} {self.family_name}"
-
-
-@dataclass(frozen=True, slots=True)
 class IntakeAmendment:
     id: int
     section: str
@@ -110,28 +86,6 @@ class IntakeAmendment:
     recorded_at: datetime
     recorded_by: str
     station: str
-
-
-@dataclass(frozen=True, slots=True)
-class BedStay:
-    """A bed the patient was in, from when (the first has ``moved_by`` of the admitting nurse)."""
-
-    bed: str
-    since: datetime
-    moved_by: str
-    station: str
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryHit:
-    patient_id: int
-    hospital_number: str
-    name: str
-    date_of_birth: date
-    stays: int
-    last_admitted_at: datetime
-    last_discharged_at: datetime | None
-    last_destination: str | None
 
 
 # --- beds and staff ------------------------------------------------------------------------------

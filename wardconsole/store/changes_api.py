@@ -1,25 +1,4 @@
-"""The change-feed contract: how a station learns that another one wrote something."""
+"""The change-feed contract (defined in the domain, so the screens need not import the store)."""
 
-from __future__ import annotations
-
-from dataclasses import dataclass
-from typing import Protocol
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One committed write: ``seq`` grows monotonically per database."""
-
-    seq: int
-    topic: str
-    """'observation' | 'escalation' | 'admission' | 'assessment' | 'prn' | 'handoff' | ..."""
-    admission_id: int | None
-
-
-class ChangeFeed(Protocol):
-    """Blocking source of changes, used from a background thread only."""
-
-    def wait(self, timeout: float) -> list[Change]:
-        """Return changes committed since the previous call; block up to ``timeout`` s if none."""
-
-    def close(self) -> None: ...
+from wardconsole.domain.changes import Change as Change
+from wardconsole.domain.changes import ChangeFeed as ChangeFeed

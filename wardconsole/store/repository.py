@@ -30,6 +30,7 @@ from wardconsole.domain.records import (
     SymptomEntry,
     VitalSigns,
 )
+from wardconsole.domain.records import EscalationInfo as EscalationInfo
 from wardconsole.store import ledger
 from wardconsole.store.entries import current
 from wardconsole.store.models import (
@@ -67,33 +68,6 @@ class AdmissionInfo:
     @property
     def name(self) -> str:
         return f"{self.given_name} {self.family_name}"
-
-
-@dataclass(frozen=True, slots=True)
-class EscalationInfo:
-    id: int
-    admission_id: int
-    bed: str
-    patient_name: str
-    kind: EscalationKind
-    severity: Severity
-    state: EscalationState
-    rule_id: str
-    explanation: str
-    prompts: tuple[str, ...]
-    raised_at: datetime
-    updated_at: datetime
-    acknowledged_at: datetime | None
-    acknowledged_by: str | None
-    resolved_at: datetime | None
-    resolved_by: str | None
-    outcome: str | None
-    last_announced_at: datetime | None
-    cascade_level: int
-    snoozed_until: datetime | None
-    version: int
-    policy_digest: str | None = None
-    """SHA-256 of the policy that raised it (None: raised before digests were kept)."""
 
 
 def _admission_query() -> Any:

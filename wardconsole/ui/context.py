@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from wardconsole.domain.changes import ChangeFeed
 from wardconsole.services.admission_desk import AdmissionDesk
 from wardconsole.services.context import Actor
 from wardconsole.services.decisions import DecisionService
@@ -14,7 +15,6 @@ from wardconsole.services.history import HistoryService
 from wardconsole.services.observation_desk import ObservationDesk
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.views import CensusSnapshot
-from wardconsole.store.changes_api import ChangeFeed
 from wardconsole.ui.access.session import AccessContext
 from wardconsole.ui.escalations.alerts import AlertSound
 from wardconsole.ui.handoff.context import HandoffUi

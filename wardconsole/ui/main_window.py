@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 import wardconsole
+from wardconsole.domain.changes import Change
 from wardconsole.services.views import CensusRow, CensusSnapshot
-from wardconsole.store.changes_api import Change
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.access.controls import AccessControls
 from wardconsole.ui.admissions.actions import AdmissionActions

@@ -37,7 +37,7 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QDialog
 
-from wardconsole.store.changes_api import Change, ChangeFeed
+from wardconsole.domain.changes import Change, ChangeFeed
 
 log = logging.getLogger(__name__)
 

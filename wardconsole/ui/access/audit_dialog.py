@@ -127,15 +127,16 @@ class AuditDialog(QDialog):
         self.patient.returnPressed.connect(self._on_search_requested)
         self.export_button.clicked.connect(self._on_export_requested)
         self.close_button.clicked.connect(self.accept)
+        asking = actor()  # who is asking: read here, on the UI thread
         self._runner.run(
             self,
-            lambda: audit.choices(actor()),
+            lambda: audit.choices(asking),
             on_success=self._on_choices_loaded,
             on_failure=self._on_failed,
         )
         self._runner.run(
             self,
-            lambda: audit.check_record(actor()),
+            lambda: audit.check_record(asking),
             on_success=self._on_record_checked,
             on_failure=lambda error: self._show_check(f"Record not checked: {error}", "alert"),
         )
@@ -239,9 +240,10 @@ class AuditDialog(QDialog):
         query = self.query()
         self.search_button.setEnabled(False)
         self._say("Searching…", "muted")
+        actor = self._actor()
         self._runner.run(
             self,
-            lambda: self._audit.search(self._actor(), query),
+            lambda: self._audit.search(actor, query),
             on_success=self._on_page_loaded,
             on_failure=self._on_failed,
             key="search",
@@ -319,10 +321,11 @@ class AuditDialog(QDialog):
             self._say(f"✖ Could not write {path.name}: {exc.strerror or exc}", "alert")
             return
         filters = self.query()
+        actor = self._actor()
         self._runner.run(
             self,
             lambda: self._audit.record_export(
-                self._actor(),
+                actor,
                 "audit trail CSV",
                 detail={
                     "rows": len(rows),

@@ -259,9 +259,10 @@ class StaffDialog(QDialog):
     # -- reading ----------------------------------------------------------------------------
 
     def reload(self, select_id: int | None = None) -> None:
+        actor = self._actor()  # who is asking: read here, on the UI thread, at the click
         self._runner.run(
             self,
-            lambda: self._staff.list_staff(self._actor()),
+            lambda: self._staff.list_staff(actor),
             on_success=lambda accounts: self._on_loaded(accounts, select_id),
             on_failure=self._on_failed,
             key="list",
@@ -314,8 +315,9 @@ class StaffDialog(QDialog):
         password = NewPasswordDialog.ask(account, self)
         if password is None:
             return
+        actor = self._actor()
         self._change(
-            lambda: self._staff.reset_password(self._actor(), account.id, password),
+            lambda: self._staff.reset_password(actor, account.id, password),
             f"New password set for {account.display_name}; any lock is lifted.",
             account.id,
         )
@@ -344,8 +346,9 @@ class StaffDialog(QDialog):
             if answer != QMessageBox.StandardButton.Yes:
                 return
         verb = "Reactivated" if active else "Deactivated"
+        actor = self._actor()
         self._change(
-            lambda: self._staff.set_active(self._actor(), account.id, active),
+            lambda: self._staff.set_active(actor, account.id, active),
             f"{verb} {account.display_name}.",
             account.id,
         )

@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wardconsole.domain.admission_records import AdmissionDetail, BedStay
 from wardconsole.services.admission_desk import AdmissionDesk
 from wardconsole.services.admissions import AdmissionChoices
 from wardconsole.services.context import ConflictError, InvalidInput, ServiceError
-from wardconsole.store.admissions_queries import AdmissionDetail, BedStay
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.tasks import TaskHandle, TaskRunner
 from wardconsole.ui.theme import Theme

@@ -8,8 +8,8 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from wardconsole.domain.admission_records import HistoryHit
 from wardconsole.domain.discharge import Destination
-from wardconsole.store.admissions_queries import HistoryHit
 from wardconsole.ui import formatting as fmt
 
 PATIENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wardconsole.domain.admission_records import HistoryHit
 from wardconsole.services.admission_desk import AdmissionDesk
 from wardconsole.services.context import PermissionDenied
 from wardconsole.services.discharge import PatientRecord
-from wardconsole.store.admissions_queries import HistoryHit
 from wardconsole.ui.admissions.discharged_model import (
     PATIENT_ID_ROLE,
     DischargedColumn,

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QWidget
 
-from wardconsole.store.repository import EscalationInfo
+from wardconsole.domain.records import EscalationInfo
 from wardconsole.ui.escalations.alert_banner import AlertBanner
 from wardconsole.ui.escalations.centre import EscalationCentre
 from wardconsole.ui.widgets.style_property import set_style_property

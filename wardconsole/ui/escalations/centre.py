@@ -20,7 +20,8 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from wardconsole.domain.alerting import Announcement, cascade_target
-from wardconsole.domain.records import EscalationState
+from wardconsole.domain.changes import Change
+from wardconsole.domain.records import EscalationInfo, EscalationState
 from wardconsole.services.context import ConflictError, InvalidInput, Permission, ServiceError
 from wardconsole.services.escalation_desk import EscalationDesk
 from wardconsole.services.escalations import (
@@ -30,8 +31,6 @@ from wardconsole.services.escalations import (
     WardChecks,
 )
 from wardconsole.services.governance import PolicyMismatch, PolicyStatus
-from wardconsole.store.changes_api import Change
-from wardconsole.store.repository import EscalationInfo
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.escalations.alerts import AlertSound, Announcer, SoundMute
 from wardconsole.ui.escalations.escalation_model import EscalationTrailModel, WardEscalationModel

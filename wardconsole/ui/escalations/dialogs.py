@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wardconsole.store.repository import EscalationInfo
+from wardconsole.domain.records import EscalationInfo
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.widgets.style_property import set_style_property
 

@@ -18,10 +18,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont
 
-from wardconsole.domain.records import EscalationState
+from wardconsole.domain.records import EscalationInfo, EscalationState
 from wardconsole.services.escalations import EscalationEvent
 from wardconsole.services.views import EscalationSummary
-from wardconsole.store.repository import EscalationInfo
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.theme import Theme, risk_palette
 

@@ -30,8 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from wardconsole.domain.alerting import snooze_choices
-from wardconsole.domain.records import EscalationState, Severity
-from wardconsole.store.repository import EscalationInfo
+from wardconsole.domain.records import EscalationInfo, EscalationState, Severity
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.escalations.centre import EscalationCentre
 from wardconsole.ui.escalations.dialogs import (

@@ -15,9 +15,9 @@ from PySide6.QtCore import QObject, QStandardPaths, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
+from wardconsole.domain.changes import Change
 from wardconsole.domain.shifts import ShiftWindow
 from wardconsole.services.context import Actor
-from wardconsole.store.changes_api import Change
 from wardconsole.ui.handoff.context import HandoffUi
 from wardconsole.ui.handoff.dialogs import ReportFileDialog
 from wardconsole.ui.handoff.print_job import HandoffPrinter

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from wardconsole.domain.changes import Change
 from wardconsole.services.views import CensusRow, CensusSnapshot
-from wardconsole.store.changes_api import Change
 from wardconsole.ui.patient.charts.page_pool import ChartPagePool
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme

@@ -45,17 +45,19 @@ class PatientHeader(QFrame):
         top.addWidget(self._bed)
         top.addWidget(self._flags, 1)
         self._top = top
-        status = QHBoxLayout()
-        for label in (
-            self._news2,
-            self._escalation,
-            self._symptoms,
-            self._last_obs,
-            self._next_due,
-            self._after_prn,
+        # Two rows of badges: how the patient is, then what is due. In one row their risk words
+        # would either be cut or push the window past a 1366-px screen.
+        status = QVBoxLayout()
+        status.setSpacing(6)
+        for badges in (
+            (self._news2, self._escalation, self._symptoms),
+            (self._last_obs, self._next_due, self._after_prn),
         ):
-            status.addWidget(label)
-        status.addStretch(1)
+            row = QHBoxLayout()
+            for label in badges:
+                row.addWidget(label)
+            row.addStretch(1)
+            status.addLayout(row)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 10)
         layout.setSpacing(6)

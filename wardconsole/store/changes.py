@@ -19,7 +19,7 @@ import time
 from datetime import UTC, datetime
 
 import psycopg
-from sqlalchemy import Engine, func, or_, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from wardconsole.store.changes_api import Change, ChangeFeed
@@ -60,9 +60,7 @@ class _LogReader:
     Ids are taken when a transaction writes its row. SQLite runs one writer at a time, so
     ids commit in order. PostgreSQL transactions can commit out of order: a row with a lower
     id may become visible after a higher one was read. With ``reread_window`` > 0 the reader
-    remembers the ids it skipped (holes) among the trailing ``reread_window`` ids and asks for
-    them again with the new rows, so each read returns only rows it has not reported (not the
-    whole window every time).
+    re-reads that many trailing ids and reports any it has not reported before.
     """
 
     def __init__(self, engine: Engine, reread_window: int = 0) -> None:
@@ -70,38 +68,20 @@ class _LogReader:
         self._window = reread_window
         with Session(engine) as session:
             self._seq = latest_seq(session)
-        self._holes: set[int] = set()
-        """Ids below ``_seq`` not seen yet: in flight, or rolled back (never filled)."""
+        self._floor = self._seq  # ids up to here were committed before this feed opened
+        self._reported: set[int] = set()
 
     def read_new(self) -> list[Change]:
+        low = max(self._floor, self._seq - self._window)
         with Session(self._engine) as session:
-            if not self._window:
-                if latest_seq(session) <= self._seq:
-                    return []
-                return self._advance(changes_since(session, self._seq, limit=1000))
-            wanted = ChangeRow.id > self._seq
-            if self._holes:
-                wanted = or_(wanted, ChangeRow.id.in_(sorted(self._holes)))
-            rows = session.execute(
-                select(ChangeRow.id, ChangeRow.topic, ChangeRow.admission_id)
-                .where(wanted)
-                .order_by(ChangeRow.id)
-                .limit(len(self._holes) + 1000)
-            ).all()
-        return self._advance(
-            [Change(seq=r.id, topic=r.topic, admission_id=r.admission_id) for r in rows]
-        )
-
-    def _advance(self, rows: list[Change]) -> list[Change]:
-        fresh = [c for c in rows if c.seq > self._seq or c.seq in self._holes]
-        if not fresh:
-            return []
-        top = max(c.seq for c in fresh)
-        if self._window:
-            self._holes.update(range(self._seq + 1, top))
-            self._holes.difference_update(c.seq for c in fresh)
-            self._holes = {seq for seq in self._holes if seq > top - self._window}
-        self._seq = max(self._seq, top)
+            if not self._window and latest_seq(session) <= self._seq:
+                return []
+            rows = changes_since(session, low, limit=self._window + 1000)
+        fresh = [c for c in rows if c.seq not in self._reported]
+        if rows:
+            self._seq = max(self._seq, rows[-1].seq)
+        self._reported.update(c.seq for c in fresh)
+        self._reported = {seq for seq in self._reported if seq > self._seq - self._window}
         return fresh
 
 
@@ -133,7 +113,7 @@ class PostgresChangeFeed:
     """LISTEN/NOTIFY with the change log as the source of truth."""
 
     REREAD_WINDOW = 500
-    """How far back (in ids) a skipped id is still asked for: transactions commit out of order."""
+    """Trailing ids re-read on every wake-up, for transactions that commit out of order."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -143,9 +123,6 @@ class PostgresChangeFeed:
         )
         self._connection: psycopg.Connection | None = None
         self._closed = False
-        self._due = True
-        """Read the log at the next chance: (re)connected, or notified."""
-        self._last_read = time.monotonic()
 
     def _listen(self) -> psycopg.Connection:
         if self._connection is None or self._connection.closed:
@@ -156,61 +133,30 @@ class PostgresChangeFeed:
                 connection.close()
                 raise
             self._connection = connection
-            self._due = True  # anything committed while not listening
         return self._connection
 
     def wait(self, timeout: float) -> list[Change]:
         """Changes since the last call, waiting up to ``timeout`` s for a NOTIFY.
 
         A notification only wakes the reader; the change log decides what is new, so a
-        notification from another database on the same server never reports anything. After
-        the first notification the feed collects the rest of the burst (until ``SETTLE`` s
-        pass without one, at most ``SETTLE_MAX`` s) and reads the log once, so a round of
-        saves costs each station one read of the log and one reload, not one per save.
+        notification from another database on the same server never reports anything.
         """
         deadline = time.monotonic() + timeout
         while not self._closed:
             connection = self._listen()
-            try:
-                for _pending in connection.notifies(timeout=0.0):
-                    self._due = True  # already waiting: the read below covers them
-            except psycopg.OperationalError:
-                self._drop_connection()
-                raise
-            if self._due or time.monotonic() - self._last_read >= self.SAFETY_READ:
-                changes = self._reader.read_new()
-                self._due = False
-                self._last_read = time.monotonic()
-                if changes:
-                    return changes
+            changes = self._reader.read_new()
+            if changes:
+                return changes
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return []
             try:
-                if any(True for _ in connection.notifies(timeout=remaining, stop_after=1)):
-                    self._settle(connection)
-                    self._due = True
+                for _notify in connection.notifies(timeout=remaining, stop_after=1):
+                    break
             except psycopg.OperationalError:
                 self._drop_connection()
                 raise
         return []
-
-    SAFETY_READ = 30.0
-    """Seconds between reads of the log with no notification (a belt to LISTEN's braces)."""
-    SETTLE = 0.05
-    """Quiet time (s) that ends a burst of notifications."""
-    SETTLE_MAX = 0.25
-    """Longest (s) a first notification waits for the rest of its burst."""
-
-    def _settle(self, connection: psycopg.Connection) -> None:
-        """Swallow the notifications of the burst that has started (they all say "read")."""
-        until = time.monotonic() + self.SETTLE_MAX
-        while not self._closed:
-            quiet = min(self.SETTLE, until - time.monotonic())
-            if quiet <= 0:
-                return
-            if not any(True for _ in connection.notifies(timeout=quiet, stop_after=1)):
-                return
 
     def _drop_connection(self) -> None:
         if self._connection is not None:

@@ -214,11 +214,17 @@ def test_one_shortcut_per_action_in_every_window_and_help_lists_them(
     dialog = console.shortcuts_dialog
     qtbot.waitUntil(dialog.isVisible)
     listed = {
-        (dialog.table.item(r, 0).text(), dialog.table.item(r, 1).text())
-        for r in range(dialog.table.rowCount())
+        (dialog.model.index(r, 0).data(), dialog.model.index(r, 1).data())
+        for r in range(dialog.model.rowCount())
     }
     assert ("Alt+A", "Acknowledge the alarm on the banner") in listed
     assert ("Ctrl+L", "Lock screen") in listed
     dialog.close()
     rounds.close()
     rounds.stop()
+
+
+def test_the_shortcuts_table_is_a_well_behaved_model(qtmodeltester) -> None:
+    from wardconsole.ui.shortcuts_help import ShortcutsModel
+
+    qtmodeltester.check(ShortcutsModel([("Ctrl+L", "Lock screen"), ("F6", "Safety checks")]))

@@ -7,17 +7,21 @@ prove that no key is bound to two actions where both could fire.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
+
+Index = QModelIndex | QPersistentModelIndex
 
 
 def shortcut_table(window: QWidget) -> list[tuple[str, str, QAction]]:
@@ -33,6 +37,34 @@ def shortcut_table(window: QWidget) -> list[tuple[str, str, QAction]]:
     return rows
 
 
+class ShortcutsModel(QAbstractTableModel):
+    """(keys, what it does) rows as a read-only table."""
+
+    HEADERS = ("Keys", "Does")
+
+    def __init__(self, rows: list[tuple[str, str]], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows = rows
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return self._rows[index.row()][index.column()]
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+
 class ShortcutsDialog(QDialog):
     """A read-only table of keys and what they do."""
 
@@ -46,14 +78,13 @@ class ShortcutsDialog(QDialog):
                 if (keys, text) not in seen:
                     seen.add((keys, text))
                     rows.append((keys, text))
-        self.table = QTableWidget(len(rows), 2)
+        self.model = ShortcutsModel(rows, self)
+        self.table = QTableView()
         self.table.setObjectName("shortcuts")
-        self.table.setHorizontalHeaderLabels(["Keys", "Does"])
+        self.table.setModel(self.model)
         self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        for row, (keys, text) in enumerate(rows):
-            self.table.setItem(row, 0, QTableWidgetItem(keys))
-            self.table.setItem(row, 1, QTableWidgetItem(text))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setSectionResizeMode(
             0, QHeaderView.ResizeMode.ResizeToContents
         )

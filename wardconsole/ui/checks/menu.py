@@ -131,9 +131,9 @@ class ObservationMenu(QObject):
     def _on_alarm_requested(self, escalation_id: int) -> None:
         self._window.raise_()
         self._window.activateWindow()
-        select = getattr(self._window, "show_escalation", None)
-        if select is not None:
-            select(escalation_id)
+        show = getattr(self._window, "show_escalation", None)
+        if show is not None:
+            show(escalation_id)
 
     def set_theme(self, theme: Theme) -> None:
         self._theme = theme

@@ -16,7 +16,7 @@ TITLE = "WardConsole cannot start"
 
 def start_problem_box(line: str) -> QMessageBox:
     """The message box (built, not shown), for the window and its screenshot test."""
-    box = QMessageBox(QMessageBox.Icon.Critical, TITLE, line)
+    box = QMessageBox(QMessageBox.Icon.Critical, TITLE, line[:1].upper() + line[1:])
     box.setObjectName("start_problem")
     box.setInformativeText("Nothing was changed. The same line is in the terminal and the log.")
     box.setStandardButtons(QMessageBox.StandardButton.Close)

@@ -118,6 +118,7 @@ def test_the_console_starts_and_closes_on_a_demo_ward(tmp_path: Path) -> None:
     }
     assert list(steps) == [
         "signin_ready",
+        "warmed_up",
         "submitted",
         "accepted",
         "census_painted",
@@ -128,3 +129,7 @@ def test_the_console_starts_and_closes_on_a_demo_ward(tmp_path: Path) -> None:
     assert census["rows"] > 0 and census["sound_ready"] and census["tick_ready"]
     assert census["loaded_early"] == []
     assert steps["lazy_modules"]["failed"] == [] and steps["lazy_modules"]["count"] >= 10
+    # The process ends without the interpreter's teardown; what the window saved on closing
+    # (its geometry and column widths) is on disk all the same.
+    settings = (tmp_path / ".config" / "WardConsole" / "WardConsole.conf").read_text()
+    assert "geometry" in settings.lower()

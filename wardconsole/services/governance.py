@@ -151,8 +151,8 @@ class GovernanceService:
         db = self._db
         return (
             f"escalation {db.policy.version} · levels {db.observation_levels.version} · "
-            f"chart {db.chart.version}"
-        )[:64]
+            f"chart {db.chart.version} · formulary {db.formulary.version}"
+        )[:128]
 
     def _unsigned(self) -> tuple[str, ...]:
         db = self._db
@@ -160,6 +160,7 @@ class GovernanceService:
             ("escalation policy", db.policy.signed_off),
             ("observation levels", db.observation_levels.signed_off),
             ("withdrawal chart", db.chart.signed_off),
+            ("formulary", db.formulary.signed_off),
         )
         return tuple(name for name, signed in files if not signed)
 

@@ -24,7 +24,7 @@ from wardconsole.domain.assessments import score_assessment
 from wardconsole.domain.news2 import news2
 from wardconsole.domain.records import CompleteVitals, EscalationKind, Severity
 from wardconsole.services.admissions import AdmissionService
-from wardconsole.services.auth import DEMO_PASSWORD, mark_demo_ward
+from wardconsole.services.auth import DEMO_PASSWORD, DEMO_WARD_KEY, mark_demo_ward
 from wardconsole.services.context import Role
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import apply_rules
@@ -40,6 +40,7 @@ from wardconsole.store.models import (
     Patient,
     PrnDoseRow,
     PrnEffectRow,
+    SchemaInfo,
     Staff,
     SymptomEntryRow,
 )
@@ -637,6 +638,13 @@ def sign_in_text() -> str:
         f"Sign in as a demo nurse ({nurses}) or the demo supervisor ({SUPERVISOR[0]}); "
         f"demo password: {DEMO_PASSWORD}  (demo wards only)"
     )
+
+
+def is_demo_ward(db: Database) -> bool:
+    """Whether the database was built by ``wardconsole demo`` (only then may ``--demo``
+    replace its file)."""
+    with db.read() as session:
+        return session.get(SchemaInfo, DEMO_WARD_KEY) is not None
 
 
 def ensure_empty(db: Database) -> bool:

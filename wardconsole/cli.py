@@ -145,6 +145,20 @@ def _parser() -> argparse.ArgumentParser:
         default="127.0.0.1",
         help="address to listen on (default 127.0.0.1, this computer only)",
     )
+    feed.add_argument(
+        "--allow",
+        metavar="ADDRESS",
+        action="append",
+        default=[],
+        help="a monitor's address or network (e.g. 10.2.0.0/24) allowed to send; repeat for "
+        "several; required when --host is not this computer",
+    )
+    feed.add_argument(
+        "--max-connections",
+        type=int,
+        default=None,
+        help="monitors connected at once at most (default 32)",
+    )
     feed.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
 
     handoff = commands.add_parser(
@@ -625,7 +639,7 @@ def _cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_feed(args: argparse.Namespace, settings: Settings) -> int:
-    from wardconsole.interop.hl7_feed import MonitorFeed
+    from wardconsole.interop.hl7_feed import MAX_CONNECTIONS, MonitorFeed
 
     if not 0 < args.port < 65536:
         raise CliError("--port must be between 1 and 65535", EXIT_USAGE)
@@ -640,7 +654,13 @@ def _cmd_feed(args: argparse.Namespace, settings: Settings) -> int:
             on_outcome=lambda o: print(
                 f"{o.control_id or '(no id)'}: {o.code} {o.log_text}", file=sys.stderr, flush=True
             ),
+            allowed_senders=args.allow,
+            max_connections=(
+                MAX_CONNECTIONS if args.max_connections is None else args.max_connections
+            ),
         )
+    except ValueError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
     except OSError as exc:
         raise CliError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     host, port = feed.address

@@ -73,7 +73,7 @@ def add_sessions(
                         continue
                     nurse_id, nurse_name = rng.choice(list(nurses))
                     row, before, after = _session_row(
-                        rng, admission_id, kind, start, end, nurse_id, nurse_name
+                        rng, admission_id, kind, start, end, nurse_id, nurse_name, now
                     )
                     if before is not None and after is not None:
                         session.add_all([before, after])
@@ -93,6 +93,7 @@ def _session_row(
     end: datetime,
     nurse_id: int,
     nurse_name: str,
+    now: datetime,
 ) -> tuple[SupportSessionRow, AssessmentRow | None, AssessmentRow | None]:
     """The session row (craving links not yet set) and its craving ratings, if any."""
     draw = rng.random()
@@ -107,7 +108,8 @@ def _session_row(
         end = start + (end - start) / 2
     stamp = {
         "admission_id": admission_id,
-        "recorded_at": end + timedelta(minutes=rng.randint(2, 20)),
+        # Typed in a few minutes after the session, never after the ward is built.
+        "recorded_at": min(end + timedelta(minutes=rng.randint(2, 20)), now),
         "recorded_by_id": nurse_id,
         "station": rng.choice(["Station A", "Station B"]),
         "status": "final",

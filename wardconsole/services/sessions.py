@@ -43,6 +43,7 @@ from wardconsole.services.recording import (
     _stamp,
 )
 from wardconsole.services.save_once import check_save_key, save_exactly_once
+from wardconsole.services.text_rule import checks_text
 from wardconsole.store import repository
 from wardconsole.store import sessions as q
 from wardconsole.store.entries import new_entry, superseded_by
@@ -98,6 +99,7 @@ class SessionService:
 
     # -- recording ------------------------------------------------------------------------
 
+    @checks_text
     def record_session(
         self,
         actor: Actor,
@@ -155,6 +157,7 @@ class SessionService:
             ),
         )
 
+    @checks_text
     def amend_session(
         self,
         actor: Actor,

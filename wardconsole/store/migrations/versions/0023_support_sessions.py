@@ -1,7 +1,7 @@
 """therapy and support sessions, with craving ratings linked
 
-Revision ID: 0018
-Revises: 0012
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-04 21:45:00
 """
 
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0018'
-down_revision = '0012'
+revision = '0023'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 

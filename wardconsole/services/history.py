@@ -18,6 +18,7 @@ from wardconsole.domain.co_use import CoUse
 from wardconsole.domain.records import PrnDose
 from wardconsole.services.context import NotFound
 from wardconsole.services.db import Database
+from wardconsole.services.text_rule import checks_text
 from wardconsole.store import co_use_queries, repository
 from wardconsole.store import history as stored
 from wardconsole.store.entries import ENTRY_TABLES
@@ -185,6 +186,7 @@ class HistoryService:
             ciwa_band_scheme=str(alcohol.params["band_scheme"]) if alcohol else "",
         )
 
+    @checks_text
     def entries(
         self,
         admission_id: int,

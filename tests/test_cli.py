@@ -47,10 +47,11 @@ def test_demo_fills_a_new_database_with_progress(
 
 
 def test_db_upgrade_is_idempotent(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db = str(tmp_path / "w.sqlite")
-    assert main(["db", "upgrade", "--db", db]) == 0
+    db = tmp_path / "w.sqlite"
+    db.touch()  # a database that exists but is empty, as after CREATE DATABASE on a server
+    assert main(["db", "upgrade", "--db", str(db)]) == 0
     assert "upgraded" in capsys.readouterr().out
-    assert main(["db", "upgrade", "--db", db]) == 0
+    assert main(["db", "upgrade", "--db", str(db)]) == 0
     assert "already at" in capsys.readouterr().out
 
 
@@ -74,7 +75,7 @@ def test_a_database_from_a_newer_version_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = str(tmp_path / "w.sqlite")
-    main(["db", "upgrade", "--db", db])
+    main(["db", "init", "--db", db])
     engine = make_engine(db)
     with engine.begin() as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))

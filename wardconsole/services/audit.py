@@ -22,9 +22,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.text_input import text_problem
-from wardconsole.services.context import Actor, InvalidInput, Permission, require
+from wardconsole.services.context import (
+    Actor,
+    InvalidInput,
+    Permission,
+    PermissionDenied,
+    Role,
+    require,
+)
 from wardconsole.services.db import Database
-from wardconsole.services.text_rule import checks_text
+from wardconsole.services.text_rule import checks_text, checks_text_as
 from wardconsole.store import ledger, repository
 from wardconsole.store.entries import ENTRY_TABLES
 from wardconsole.store.models import (
@@ -250,6 +257,26 @@ class AuditService:
                 entity="admission" if admission_id is not None else "ward",
                 entity_id=admission_id,
                 detail={"what": what, **dict(detail or {})},
+            )
+
+    @checks_text_as(file="file_path")
+    def record_backup(
+        self, system: Actor, *, file: str, size_bytes: int, method: str, origin: Mapping[str, Any]
+    ) -> None:
+        """Audit a backup of the ward database as the system account (with the operating-system
+        user and host that ran it): a copy of every record left the database."""
+        if system.role is not Role.SYSTEM:
+            raise PermissionDenied("a backup is audited as the system account")
+        with self._db.transaction() as session:
+            repository.write_audit(
+                session,
+                at=self._db.clock(),
+                staff_id=system.staff_id,
+                station=system.station,
+                action="backup",
+                entity="ward",
+                entity_id=None,
+                detail={"file": file, "bytes": size_bytes, "method": method, **dict(origin)},
             )
 
 

@@ -18,7 +18,6 @@ from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from wardconsole.domain.sessions import MAX_LED_BY, Attendance, SessionType, check_session
 from wardconsole.ui.bedside.entry_time import TakenAtEdit
+from wardconsole.ui.widgets.datetime_field import DateTimeField
 from wardconsole.ui.widgets.style_property import set_style_property
 
 NOT_RATED = -1
@@ -109,7 +109,7 @@ class SessionDialog(QDialog):
         self.attendance.idToggled.connect(self._on_attendance_toggled)
 
         now = clock()
-        self.started = QDateTimeEdit()
+        self.started = DateTimeField()
         self.started.setObjectName("started_at")
         self.started.setDisplayFormat("ddd d MMM  HH:mm")
         self.started.setDateTime(
@@ -137,13 +137,13 @@ class SessionDialog(QDialog):
         self.note.setFixedHeight(70)
 
         form = QFormLayout()
-        form.addRow("&Session:", self.session_type)
+        form.addRow("Sess&ion:", self.session_type)
         form.addRow("Attendance:", attendance_row)
         form.addRow("S&tarted:", self.started)
         form.addRow("&Ended:", self.ended)
         form.addRow("&Led by:", self.led_by)
         form.addRow("Craving (0–10):", cravings)
-        form.addRow("&Note:", self.note)
+        form.addRow("N&ote:", self.note)
         hint = QLabel(
             "Craving ratings are saved as the ward's craving assessment, at the start and the "
             "end of the session, so the craving chart and its alerts include them."
@@ -160,7 +160,7 @@ class SessionDialog(QDialog):
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setText("Save session")
+        self.save_button.setText("&Save session")
         self.buttons.accepted.connect(self._on_save_requested)
         self.buttons.rejected.connect(self.reject)
 

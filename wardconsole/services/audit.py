@@ -194,6 +194,17 @@ class AuditService:
                 return total
 
     @checks_text
+    def seal_settled(self, station: str) -> int:
+        """``seal`` on the ward tick: a station that may not seal (a read-only role) or a
+        database that does not answer costs this tick's sealing only, never the tick; the
+        next tick (or any station's) seals what is left. Returns how many rows were sealed."""
+        try:
+            return self.seal(station)
+        except SQLAlchemyError as exc:
+            log.warning("Audit rows not sealed this time: %s", type(exc).__name__)
+            return 0
+
+    @checks_text
     def anchor(self, by: str) -> LedgerAnchorRow | None:
         """Seal, then copy the chain head into the anchors (the owner's connection on
         PostgreSQL: stations may not write anchors)."""

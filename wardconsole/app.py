@@ -317,6 +317,7 @@ def console_context(
 ) -> UiContext:
     """Everything the main window needs, bound to one database and one staff session."""
     from wardconsole.services.admission_desk import AdmissionDesk
+    from wardconsole.services.aftercare import AftercareService
     from wardconsole.services.census import CensusService
     from wardconsole.services.decisions import DecisionService
     from wardconsole.services.history import HistoryService
@@ -345,6 +346,7 @@ def console_context(
         observation=ObservationDesk(db, actor=session.current_actor),
         admissions=AdmissionDesk(db, actor=session.current_actor),
         sessions=SessionService(db),
+        aftercare=AftercareService(db),
         interop=_interop_actions(db),
         escalations=escalations,
         open_alert_sound=open_alert_sound,

@@ -429,6 +429,7 @@ class _Writer:
         out += self._escalation_facts()
         out += self.f.observation
         out += self._prn_facts()
+        out += self.f.medicines
         out += self._assessment_facts()
         out += self._sleep_and_nutrition()
         return tuple(out)

@@ -165,6 +165,8 @@ class PatientShiftFacts:
     (``services.observation_handoff``)."""
     medicines: tuple[Fact, ...] = ()
     """The medicines dependency watch, already worded (``dependency_watch.watch_lines``)."""
+    sessions: tuple[Fact, ...] = ()
+    """Therapy and support sessions in the shift, already worded (``domain.sessions``)."""
 
 
 # --- output: generated facts ----------------------------------------------------------------------

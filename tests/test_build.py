@@ -108,6 +108,10 @@ def test_version(run) -> None:
 
 def test_self_test_starts_on_a_fresh_sqlite_file(run, tmp_path: Path) -> None:
     database = tmp_path / "fresh.sqlite"
+    refused = run("--db", str(database), "--self-test")  # never created by accident
+    assert refused.returncode == 3 and "no ward database at" in refused.stderr
+    created = run("db", "init", "--db", str(database))
+    assert created.returncode == 0, created.stderr[-3000:]
     result = run("--db", str(database), "--self-test")
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Traceback" not in result.stderr
@@ -128,6 +132,7 @@ def test_demo_export_import_and_printed_handoff(run, tmp_path: Path) -> None:
     demo = run("demo", "--db", str(ward), "--beds", "4", "--days", "2")
     assert demo.returncode == 0, demo.stderr[-3000:]
     assert run("export", "--db", str(ward), "--out", "ward.json").returncode == 0
+    assert run("db", "init", "--db", str(copy)).returncode == 0
     imported = run("import", "--db", str(copy), "ward.json")
     assert imported.returncode == 0, imported.stderr[-3000:]
     assert "imported" in imported.stdout

@@ -74,3 +74,9 @@ class TableReader:
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             raise self.fail(section, f"{key}: must be a whole number {low}–{high}, got {value!r}")
         return value
+
+    def flag(self, table: Mapping[str, Any], key: str, section: str) -> bool:
+        value = table.get(key)
+        if not isinstance(value, bool):
+            raise self.fail(section, f"{key}: must be true or false, got {value!r}")
+        return value

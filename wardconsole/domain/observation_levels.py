@@ -129,12 +129,6 @@ class _Parser(TableReader):
     def __init__(self, where: str) -> None:
         super().__init__(where, ObservationLevelError)
 
-    def flag(self, table: Mapping[str, Any], key: str, section: str) -> bool:
-        value = table.get(key)
-        if not isinstance(value, bool):
-            raise self.fail(section, f"{key}: must be true or false, got {value!r}")
-        return value
-
     def severity(self, table: Mapping[str, Any], key: str, section: str) -> Severity:
         value = table.get(key)
         if not isinstance(value, str) or value not in _SEVERITIES:

@@ -37,6 +37,7 @@ from wardconsole.services.context import (
 )
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import apply_rules
+from wardconsole.services.text_rule import checks_text
 from wardconsole.store import admissions_queries as q
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
@@ -125,6 +126,7 @@ class AdmissionService:
         with self._db.read() as session:
             return AdmissionChoices(tuple(q.free_beds(session)), tuple(q.nurse_choices(session)))
 
+    @checks_text
     def check_hospital_number(self, hospital_number: str) -> NumberCheck:
         """Look the number up as the nurse types it (the form says what it found)."""
         number = hospital_number.strip()
@@ -164,6 +166,7 @@ class AdmissionService:
 
     # -- beds -------------------------------------------------------------------------------
 
+    @checks_text
     def ensure_beds(self, labels: list[str], ward: str) -> None:
         """Create any beds that do not exist yet, in the given order."""
         with self._db.transaction() as session:
@@ -174,6 +177,7 @@ class AdmissionService:
 
     # -- admission --------------------------------------------------------------------------
 
+    @checks_text
     def admit(
         self,
         actor: Actor,
@@ -365,6 +369,7 @@ class AdmissionService:
 
     # -- intake amendments ------------------------------------------------------------------
 
+    @checks_text
     def amend_intake(
         self,
         actor: Actor,
@@ -384,6 +389,7 @@ class AdmissionService:
             expected_version=expected_version,
         )
 
+    @checks_text
     def amend_intake_sections(
         self,
         actor: Actor,
@@ -536,6 +542,7 @@ class AdmissionService:
 
     # -- bed moves --------------------------------------------------------------------------
 
+    @checks_text
     def move_bed(
         self,
         actor: Actor,

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from wardconsole.domain.text_input import text_problem
 from wardconsole.services.context import Actor, InvalidInput, Permission, require
 from wardconsole.services.db import Database
+from wardconsole.services.text_rule import checks_text
 from wardconsole.store import ledger, repository
 from wardconsole.store.entries import ENTRY_TABLES
 from wardconsole.store.models import (
@@ -122,6 +123,7 @@ class AuditService:
             stations=tuple(s for s in stations if s),
         )
 
+    @checks_text
     def search(self, actor: Actor, query: AuditQuery) -> AuditPage:
         """The newest matching rows (supervisors only)."""
         require(actor, Permission.VIEW_AUDIT)
@@ -172,6 +174,7 @@ class AuditService:
             )
         return AuditPage(entries, truncated)
 
+    @checks_text
     def seal(self, station: str) -> int:
         """Seal settled audit rows into the hash chain (any station; no sign-in needed, it adds
         no information). Returns how many rows were sealed."""
@@ -183,6 +186,7 @@ class AuditService:
             if sealed < ledger.BATCH:
                 return total
 
+    @checks_text
     def anchor(self, by: str) -> LedgerAnchorRow | None:
         """Seal, then copy the chain head into the anchors (the owner's connection on
         PostgreSQL: stations may not write anchors)."""
@@ -190,6 +194,7 @@ class AuditService:
         with self._db.transaction() as session:
             return ledger.append_anchor(session, self._db.clock(), by)
 
+    @checks_text
     def sealed_head(self, station: str) -> str:
         """Seal what has settled and describe the chain head in one line, for printing on a
         signed handoff (a paper anchor); '' when nothing is sealed yet. A connection that may
@@ -225,6 +230,7 @@ class AuditService:
         with self._db.read() as session:
             return ledger.verify(session, since_anchor=since_anchor)
 
+    @checks_text
     def record_export(
         self,
         actor: Actor,

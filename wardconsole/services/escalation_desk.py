@@ -24,6 +24,7 @@ from wardconsole.services.escalations import (
     WardChecks,
 )
 from wardconsole.services.governance import GovernanceService, PolicyStatus
+from wardconsole.services.text_rule import checks_text
 
 
 class EscalationDesk:
@@ -75,12 +76,15 @@ class EscalationDesk:
     def acknowledge(self, escalation_id: int, version: int) -> None:
         self._service.acknowledge(self._actor(), escalation_id, version)
 
+    @checks_text
     def record_action(self, escalation_id: int, text: str) -> None:
         self._service.record_action(self._actor(), escalation_id, text)
 
+    @checks_text
     def resolve(self, escalation_id: int, version: int, outcome: str) -> None:
         self._service.resolve(self._actor(), escalation_id, version, outcome)
 
+    @checks_text
     def snooze(
         self,
         escalation_id: int,
@@ -93,6 +97,7 @@ class EscalationDesk:
             self._actor(), escalation_id, version, minutes, reason, confirmed_by=confirmed_by
         )
 
+    @checks_text
     def decline(
         self, escalation_id: int, version: int, reason: str, confirmed_by: Actor | None = None
     ) -> None:
@@ -118,10 +123,12 @@ class EscalationDesk:
         """This station's policy against the ward's (and which files are unsigned)."""
         return GovernanceService(self._db).status()
 
+    @checks_text
     def raise_concern(self, admission_id: int, severity: Severity, reason: str) -> None:
         """'I am worried about this patient': an escalation whatever the scores say."""
         self._service.raise_concern(self._actor(), admission_id, severity, reason)
 
+    @checks_text
     def record_announcements(self, announcements: Sequence[Announcement]) -> list[int]:
         """Write down what this station announced; returns the ids it actually cascaded."""
         if not announcements:

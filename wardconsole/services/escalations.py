@@ -46,6 +46,7 @@ from wardconsole.services.context import (
 from wardconsole.services.db import POLICY_DIGEST, Database
 from wardconsole.services.governance import GovernanceService
 from wardconsole.services.safety_rules import observation_triggers
+from wardconsole.services.text_rule import checks_text
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
 from wardconsole.store.models import (
@@ -463,6 +464,7 @@ class EscalationService:
             },
         )
 
+    @checks_text
     def raise_concern(
         self, actor: Actor, admission_id: int, severity: Severity, reason: str
     ) -> EscalationChange:
@@ -533,6 +535,7 @@ class EscalationService:
             record_change(session, "escalation", admission_id, actor.station)
         return change
 
+    @checks_text
     def record_action(self, actor: Actor, escalation_id: int, text: str) -> None:
         require(actor, Permission.ACKNOWLEDGE)
         text = text.strip()
@@ -546,6 +549,7 @@ class EscalationService:
             self._audit(session, actor, now, "escalation_action", row.id, {"text": text})
             record_change(session, "escalation", row.admission_id, actor.station)
 
+    @checks_text
     def resolve(
         self, actor: Actor, escalation_id: int, expected_version: int, outcome: str
     ) -> None:
@@ -568,6 +572,7 @@ class EscalationService:
             },
         )
 
+    @checks_text
     def snooze(
         self,
         actor: Actor,
@@ -601,6 +606,7 @@ class EscalationService:
             confirmed_by=confirmed_by,
         )
 
+    @checks_text
     def decline(
         self,
         actor: Actor,
@@ -650,6 +656,7 @@ class EscalationService:
             escalations = tuple(repository.open_escalations(session))
         return EscalationBoard(taken_at=now, escalations=escalations)
 
+    @checks_text
     def mark_announced(
         self,
         escalation_ids: list[int],

@@ -17,6 +17,7 @@ from wardconsole.domain.after_prn import is_rt_dose
 from wardconsole.domain.records import PrnDose
 from wardconsole.services.context import NotFound
 from wardconsole.services.db import Database
+from wardconsole.services.text_rule import checks_text
 from wardconsole.store import history as stored
 from wardconsole.store import repository
 from wardconsole.store.entries import ENTRY_TABLES
@@ -173,6 +174,7 @@ class HistoryService:
             scale2_prescribed_by=extra[1],
         )
 
+    @checks_text
     def entries(
         self,
         admission_id: int,

@@ -48,6 +48,7 @@ from wardconsole.services.context import (
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import EscalationChange, apply_rules
 from wardconsole.services.save_once import check_save_key, save_exactly_once
+from wardconsole.services.text_rule import checks_text
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
 from wardconsole.store.entries import (
@@ -166,12 +167,14 @@ class RecordingService:
 
     # -- observation sets ------------------------------------------------------------------
 
+    @checks_text
     def check_vitals(
         self, values: Mapping[str, object], confirmed: Collection[str] = ()
     ) -> ValidationReport:
         """Validate without saving (the entry dialog calls this as the nurse types)."""
         return validate_vitals(values, confirmed=confirmed)
 
+    @checks_text
     def record_observation(
         self,
         actor: Actor,
@@ -210,6 +213,7 @@ class RecordingService:
 
     # -- withdrawal chart ------------------------------------------------------------------
 
+    @checks_text
     def record_symptoms(
         self,
         actor: Actor,
@@ -243,6 +247,7 @@ class RecordingService:
 
     # -- bedside assessments ---------------------------------------------------------------
 
+    @checks_text
     def record_assessment(
         self,
         actor: Actor,
@@ -281,6 +286,7 @@ class RecordingService:
 
     # -- a whole bedside round -------------------------------------------------------------
 
+    @checks_text
     def record_round(
         self,
         actor: Actor,
@@ -325,6 +331,7 @@ class RecordingService:
             earlier=lambda session, receipt: self._saved_round(session, receipt),
         )
 
+    @checks_text
     def check_round(self, entry: RoundEntry) -> None:
         """Validate a round without saving: a save queued while the database is down is
         checked first, so it can never be refused for bad input when it is replayed."""
@@ -517,6 +524,7 @@ class RecordingService:
 
     # -- PRN medication --------------------------------------------------------------------
 
+    @checks_text
     def record_prn(
         self,
         actor: Actor,
@@ -563,6 +571,7 @@ class RecordingService:
             ),
         )
 
+    @checks_text
     def record_prn_effect(self, actor: Actor, dose_id: int, effect: str) -> None:
         require(actor, Permission.RECORD)
         if not effect.strip():
@@ -595,6 +604,7 @@ class RecordingService:
 
     # -- corrections -----------------------------------------------------------------------
 
+    @checks_text
     def mark_entered_in_error(
         self, actor: Actor, entry_type: str, entry_id: int, reason: str
     ) -> None:
@@ -648,6 +658,7 @@ class RecordingService:
                 staff_id=actor.staff_id,
             )
 
+    @checks_text
     def amend_observation(
         self,
         actor: Actor,

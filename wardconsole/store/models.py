@@ -250,9 +250,12 @@ class PrnDoseRow(ClinicalEntry, Base):
     amends_id: Mapped[int | None] = mapped_column(ForeignKey("prn_doses.id"), index=True)
     drug: Mapped[str] = mapped_column(String(120))
     drug_class: Mapped[str] = mapped_column(String(32))
+    """A formulary class key; older rows hold free text (read through the formulary)."""
     dose: Mapped[str] = mapped_column(String(64))
     route: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str] = mapped_column(Text, default="")
+    class_reason: Mapped[str | None] = mapped_column(Text)
+    """Why this class was chosen for a drug not in the formulary (None: the formulary's)."""
 
 
 class PrnEffectRow(WriteStamp, Base):
@@ -620,5 +623,5 @@ class WardPolicyRow(WriteStamp, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     digest: Mapped[str] = mapped_column(String(64))
-    version: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(128))
     signed_off: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -179,7 +179,8 @@ def _send_to_feed(feed: subprocess.Popen[str], port: int) -> None:
             chunk = sock.recv(4096)
             assert chunk
             reply += chunk
-    assert b"MSA|AE|B1|patient NOBODY is not on the ward" in reply
+    assert b"MSA|AE|B1|no patient with this identifier is on the ward" in reply
+    assert b"NOBODY" not in reply
 
 
 def test_the_frozen_app_carries_the_alarm_sound(run) -> None:

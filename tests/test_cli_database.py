@@ -154,3 +154,23 @@ def test_postgresql_a_server_database_without_the_ward_schema_is_refused_until_i
             engine.dispose()
     finally:
         drop_pg_schema(schema)
+
+
+def test_a_ward_another_station_is_writing_to_is_not_taken_for_read_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    from wardconsole.store import engine as engine_module
+
+    path = tmp_path / "ward.sqlite"
+    assert main(["db", "init", "--db", str(path)]) == 0
+    monkeypatch.setattr(engine_module, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    writer = sqlite3.connect(path, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # a save in progress at another station
+        engine = open_ward(str(path))
+        engine.dispose()
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

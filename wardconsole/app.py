@@ -213,6 +213,14 @@ def _leave_now(code: int) -> NoReturn:
     os._exit(code)
 
 
+def _finish(code: int, *, in_process: bool, demo_lock: Any) -> int:
+    """Release the demo ward (``_leave_now`` skips every destructor), then end the process,
+    or return when the console ran inside another program (tests)."""
+    if demo_lock is not None:
+        demo_lock.unlock()
+    return code if in_process else _leave_now(code)
+
+
 def _first_sign_in(access: AccessContext) -> Actor | None:
     """The sign-in screen before anything else; None when the user quit."""
     from wardconsole.ui.access.sign_in_dialog import SignInDialog
@@ -432,7 +440,7 @@ def run_gui(
         _close_without_waiting(runner, access)
         engine.dispose()
         code = 1 if test is not None and test.failed else 0
-        return code if existing is not None else _leave_now(code)
+        return _finish(code, in_process=existing is not None, demo_lock=demo_lock)
     if test is not None:
         test.accepted()
     session.sign_in(actor)
@@ -449,4 +457,4 @@ def run_gui(
     if test is not None and test.failed:
         print(f"wardconsole: self-test failed: {'; '.join(test.failed)}", file=sys.stderr)
         code = 1
-    return int(code) if existing is not None else _leave_now(int(code))
+    return _finish(int(code), in_process=existing is not None, demo_lock=demo_lock)

@@ -12,6 +12,7 @@ import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
@@ -26,6 +27,9 @@ from wardconsole.config import (
     log_path,
 )
 from wardconsole.private_files import open_private
+
+if TYPE_CHECKING:
+    from wardconsole.store.backup import BackupResult
 
 EXIT_USAGE = 2
 EXIT_DATABASE = 3
@@ -315,7 +319,7 @@ def _cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
         result = backup_database(settings.db_url, args.out)
         print(f"Backup written to {result.path} ({result.size_bytes:,} bytes, {result.method})")
-        return 0
+        return _audit_backup(settings, result)
     if args.db_command == "roles":
         return _cmd_db_roles(args, settings)
     if not _exists(settings.db_url):
@@ -327,6 +331,33 @@ def _cmd_db(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Database {state} schema revision {current_revision(engine)}")
     finally:
         engine.dispose()
+    return 0
+
+
+def _audit_backup(settings: Settings, result: BackupResult) -> int:
+    """Record the backup in the audit trail as the system account, with who ran it where."""
+    from wardconsole.services.audit import AuditService
+    from wardconsole.services.staff import CommandLineOrigin
+
+    origin = CommandLineOrigin.here()
+    try:
+        db = _open_database(settings)
+        try:
+            AuditService(db).record_backup(
+                _cli_actor(db, settings),
+                file=str(result.path),
+                size_bytes=result.size_bytes,
+                method=result.method,
+                origin={"os_user": origin.os_user, "host": origin.host},
+            )
+        finally:
+            db.engine.dispose()
+    except Exception as exc:  # the backup is written: say it is unaudited, do not hide it
+        print(
+            f"WARNING: the backup could not be recorded in the audit trail ({type(exc).__name__})",
+            file=sys.stderr,
+        )
+        return EXIT_UNAUDITED
     return 0
 
 
@@ -505,6 +536,8 @@ def _cmd_staff(args: argparse.Namespace, settings: Settings) -> int:
 
 EXIT_TAMPERED = 5
 EXIT_POLICY_MISMATCH = 6
+EXIT_UNAUDITED = 7
+"""A backup was written but could not be recorded in the audit trail."""
 
 
 def _cmd_policy(args: argparse.Namespace, settings: Settings) -> int:

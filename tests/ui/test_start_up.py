@@ -138,7 +138,7 @@ def test_the_demo_password_line_is_never_cut_off(
         apply_theme(qapp, theme)
         dialog = _shown(qtbot, world)
         assert dialog.form.hint.text().splitlines()[-1] == "Demo password: demo-password"
-        assert _fully_shown(dialog)
+        qtbot.waitUntil(lambda: _fully_shown(dialog), timeout=2_000)  # noqa: B023
         grab_widget(dialog, shots / f"sign-in-demo-{theme.value}.png")
         dialog.shutdown()
         dialog.close()
@@ -155,12 +155,13 @@ def test_a_long_message_after_opening_is_shown_whole_and_logged(
     from sqlalchemy.exc import OperationalError
 
     dialog = _shown(qtbot, world)
+    qtbot.waitUntil(lambda: dialog.height() == dialog.minimumHeight(), timeout=2_000)
     grab_widget(dialog, shots / "sign-in-day.png")
     error = OperationalError("SELECT 1", {}, Exception("attempt to write a readonly database"))
     with caplog.at_level(logging.ERROR):
         dialog._on_setup_failed(error)
     assert "attempt to write a readonly database" in dialog.form.message.text()
-    assert _fully_shown(dialog)
+    qtbot.waitUntil(lambda: _fully_shown(dialog), timeout=2_000)
     assert any("cannot read the ward database" in r.getMessage() for r in caplog.records)
     grab_widget(dialog, shots / "sign-in-database-error-day.png")
     dialog.shutdown()

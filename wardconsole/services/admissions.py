@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from wardconsole.domain import intake as intake_domain
 from wardconsole.domain.assessments import score_assessment
+from wardconsole.domain.co_use import co_use_of
 from wardconsole.domain.discharge import CARE_SETTINGS
 from wardconsole.domain.intake import Intake, IntakeProblems, RiskFlag
 from wardconsole.domain.records import RecordStatus
@@ -260,7 +261,7 @@ class AdmissionService:
                     },
                 )
                 record_change(session, "admission", admission.id, actor.station)
-                if screens:
+                if screens or (checked is not None and co_use_of(checked, now) is not None):
                     session.flush()
                     apply_rules(
                         session,
@@ -458,7 +459,7 @@ class AdmissionService:
                 },
             )
             record_change(session, "admission", admission_id, actor.station)
-            if screens_changed:
+            if screens_changed or "substance_use" in changed:
                 apply_rules(
                     session,
                     self._db,

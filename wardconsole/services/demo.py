@@ -25,6 +25,7 @@ from wardconsole.domain.news2 import news2
 from wardconsole.domain.records import CompleteVitals, EscalationKind, Severity
 from wardconsole.services.admissions import AdmissionService
 from wardconsole.services.auth import DEMO_PASSWORD, DEMO_WARD_KEY, mark_demo_ward
+from wardconsole.services.co_use_demo import add_recent_drinker
 from wardconsole.services.context import Role
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import apply_rules
@@ -204,6 +205,12 @@ class DemoWard:
             nurse_ids,
             now=self.now,
             seed=self.opt.seed,
+        )
+        add_recent_drinker(
+            self.db,
+            {a: c.value for a, c in zip(admission_ids, courses, strict=True)},
+            nurse_ids,
+            now=self.now,
         )
         if self.opt.evaluate_rules:
             for admission_id in admission_ids:

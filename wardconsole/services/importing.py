@@ -37,6 +37,7 @@ from wardconsole.services.context import (
 )
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import apply_rules
+from wardconsole.services.staff import StaffService
 from wardconsole.services.text_rule import field_problem
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
@@ -178,6 +179,7 @@ class ImportService:
         self, actor: Actor, batch: ImportBatch, progress: Progress | None = None
     ) -> ImportReport:
         """Write every set of ``batch`` in one transaction (see module docstring)."""
+        importer = self._importer(actor, batch)
         require(actor, Permission.RECORD)
         if batch.create_records:
             require(actor, Permission.ADMIT)
@@ -186,7 +188,7 @@ class ImportService:
             raise InvalidInput(problems)
         now = self._db.clock()
         with self._db.transaction() as session:
-            writer = _BatchWriter(session, actor, batch, now)
+            writer = _BatchWriter(session, actor, batch, now, importer)
             total = len(batch.groups)
             for first in range(0, total, CHUNK_SETS):
                 chunk = batch.groups[first : first + CHUNK_SETS]
@@ -200,7 +202,8 @@ class ImportService:
         in a savepoint of its own: a batch refused (an unknown patient, unstorable text) is
         returned as its error and leaves the others. The clinical rules run once per stay
         after the group's last set, and one commit ends it, so a busy feed pays one rules pass
-        and one disk flush per patient and group, not per message."""
+        and one disk flush per patient and group, not per message. The feed writes as the
+        system account, so its sets are recorded by it."""
         require(actor, Permission.RECORD)
         now = self._db.clock()
         results: list[ImportReport | ServiceError] = []
@@ -214,7 +217,7 @@ class ImportService:
                     if problems:
                         raise InvalidInput(problems)
                     with session.begin_nested():
-                        writer = _BatchWriter(session, actor, batch, now)
+                        writer = _BatchWriter(session, actor, batch, now, actor.staff_id)
                         writer.write_chunk(batch.groups, None, 0, len(batch.groups))
                         results.append(writer.finish(self._db, apply_rules_now=False))
                     touched |= writer.touched
@@ -224,13 +227,25 @@ class ImportService:
             changed_and_ruled(session, self._db, touched, now, actor)
         return results
 
+    def _importer(self, actor: Actor, batch: ImportBatch) -> int:
+        """Who a file's entries without an author of their own are recorded by: the system
+        account (``WardConsole (automatic)``), never the nurse who ran the import — they did not
+        take those values. The audit row names the nurse who imported the file."""
+        if not batch.create_records:
+            return actor.staff_id  # the monitor feed already writes as the system account
+        return StaffService(self._db).system_actor(actor.station).staff_id
+
 
 class _BatchWriter:
     """The state of one import transaction: caches, counts and touched admissions."""
 
-    def __init__(self, session: Session, actor: Actor, batch: ImportBatch, now: datetime) -> None:
+    def __init__(
+        self, session: Session, actor: Actor, batch: ImportBatch, now: datetime, importer: int
+    ) -> None:
         self.session = session
         self.actor = actor
+        self.importer = importer
+        """The staff ID entries with no author of their own are recorded by."""
         self.batch = batch
         self.now = now
         self.skipped: Counter[str] = Counter(batch.skipped)
@@ -455,7 +470,7 @@ class _BatchWriter:
             intake={"imported": self.batch.label},
             spo2_scale=1,
             recorded_at=self.now,
-            recorded_by_id=self.actor.staff_id,
+            recorded_by_id=self.importer,
             station=self.actor.station,
         )
         self.session.add(row)
@@ -466,18 +481,21 @@ class _BatchWriter:
 
     def _author(self, group: VitalGroup) -> tuple[int, str]:
         """Who the set is recorded by, and a provenance note. A file never attributes an entry
-        to a member of staff already on record (anyone could write their ID into a file): the
-        importer records it, and the file's performer is kept in the note."""
+        to a member of staff already on record (anyone could write their ID into a file), nor
+        to the nurse importing it: such a set, and one whose file names no author, is recorded
+        by the import identity (``importer``), with the file's performer kept in the note."""
         author = group.author
-        if author is None or not self.batch.create_records:
+        if not self.batch.create_records:
             return self.actor.staff_id, ""
+        if author is None:
+            return self.importer, "No author in the source file."
         if author.staff_code in self._staff:
             return self._staff[author.staff_code], ""
         staff_id = self.session.scalar(
             select(Staff.id).where(Staff.staff_code == author.staff_code)
         )
         if staff_id is not None:
-            return self.actor.staff_id, (
+            return self.importer, (
                 f"Performer in the source file: {author.display_name} ({author.staff_code})."
             )
         # An author known only from the file: a name to attribute entries to, never an

@@ -265,6 +265,7 @@ class RecordingService:
             raise InvalidInput({"kind": f"kind: unknown assessment {kind!r}"})
         now = self._db.clock()
         taken_at = as_utc("taken_at", taken_at) or now
+        answers = self._with_band_scheme(kind, answers)
         score = _check_assessment(kind, answers)
         with self._db.transaction() as session:
             self._admission(session, admission_id, taken_at, now)
@@ -305,6 +306,10 @@ class RecordingService:
         """
         require(actor, Permission.RECORD)
         check_save_key(save_key)
+        entry = replace(
+            entry,
+            assessments={k: self._with_band_scheme(k, a) for k, a in entry.assessments.items()},
+        )
         checked, score, scored = self._check_round(entry)
         now = self._db.clock()
         taken_at = as_utc("taken_at", taken_at) or now
@@ -330,6 +335,14 @@ class RecordingService:
             ),
             earlier=lambda session, receipt: self._saved_round(session, receipt),
         )
+
+    def _with_band_scheme(self, kind: str, answers: Mapping[str, Any]) -> Mapping[str, Any]:
+        """A CIWA-Ar is banded with the scheme governance chose (``[rules.alcohol_withdrawal]
+        band_scheme``), recorded with its answers; other kinds are returned as they are."""
+        rule = self._db.policy.rules.get("alcohol_withdrawal")
+        if kind != "ciwa_ar" or rule is None or not isinstance(answers, Mapping):
+            return answers
+        return {**answers, "band_scheme": rule.params["band_scheme"]}
 
     @checks_text
     def check_round(self, entry: RoundEntry) -> None:

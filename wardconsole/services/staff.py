@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.access import AccessPolicy, load_access_policy
@@ -486,12 +487,15 @@ class StaffService:
         with self._db.read() as session:
             row = session.scalar(select(Staff).where(Staff.staff_code == SYSTEM_CODE))
         if row is None:
-            with self._db.transaction() as session:
-                direct = staff_writes.may_write_directly(session)
-                if not direct:
-                    staff_writes.system_account(session, self._db.clock())
-            if direct:
-                self.add(SYSTEM_CODE, "WardConsole (automatic)", Role.SYSTEM, None)
+            try:
+                with self._db.transaction() as session:
+                    direct = staff_writes.may_write_directly(session)
+                    if not direct:
+                        staff_writes.system_account(session, self._db.clock())
+                if direct:
+                    self.add(SYSTEM_CODE, "WardConsole (automatic)", Role.SYSTEM, None)
+            except (IntegrityError, InvalidInput):
+                pass  # another station created it at the same moment: it is there now
         return self.actor(SYSTEM_CODE, station)
 
     @staticmethod

@@ -117,7 +117,9 @@ TEXT_FIELDS: Final[Mapping[str, TextField]] = {
     "source_ref": TextField(200),
     "responder": _LABEL,
     "export_format": _CODE,
-    "file_path": TextField(4096),  # where an export is written (the longest Linux path)
+    "file_path": TextField(4096),
+    "method": _LABEL,
+    "origin": _LABEL,  # where an export is written (the longest Linux path)
     "position": TextField(200),
     "author_code": _CODE,  # an author's ID as an imported file gives it (a staff ID's length)
     "skipped": TextField(200),

@@ -146,6 +146,8 @@ def check_writable(engine: Engine) -> None:
             connection.exec_driver_sql("ROLLBACK")
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        if "locked" in reason or "busy" in reason:
+            return  # another station is writing this moment: writable, just busy
         raise DatabaseError(
             f"cannot save to the ward database {engine.url.database} ({reason}): nothing can be "
             "recorded here. Make the file and its folder writable by this user, or open a copy "

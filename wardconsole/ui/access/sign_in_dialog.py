@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -98,7 +98,7 @@ class SignInForm(QWidget):
         self.hint.setVisible(False)
 
         fields = QFormLayout()
-        fields.addRow("&Staff ID", self.staff_id)
+        fields.addRow("Staff &ID", self.staff_id)
         fields.addRow("&Password", self.password)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -270,9 +270,13 @@ class SignInDialog(QDialog):
 
     @Slot()
     def _on_text_changed(self) -> None:
-        """Grow to show every line of a hint or message set after the window opened (a
-        word-wrapped label does not make its window taller by itself): the demo password or
-        a database error must never be cut off."""
+        """Fit the height to a hint or message set after the window opened (a word-wrapped
+        label does not make its window taller by itself): the demo password or a database
+        error is never cut off, and a message that goes leaves no gap. Measured once the
+        labels' own layout requests have been handled (the next turn of the event loop)."""
+        QTimer.singleShot(0, self, self._fit_height)
+
+    def _fit_height(self) -> None:
         layout = self.layout()
         if layout is None:
             return
@@ -283,7 +287,7 @@ class SignInDialog(QDialog):
             else layout.totalSizeHint().height()
         )
         self.setMinimumHeight(needed)
-        if self.height() < needed:
+        if self.height() != needed:
             self.resize(self.width(), needed)
 
     @Slot(object)

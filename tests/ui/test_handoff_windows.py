@@ -526,8 +526,8 @@ def test_signing_with_an_emergency_open_asks_first_naming_it_by_keyboard(
         "still open"
     )
     assert form.focusWidget() is form.text
-    # Alt+E ticks it from anywhere in the dialog (untick again for what follows).
-    qtbot.keyClick(form.text, Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)
+    # Alt+O ticks it from anywhere in the dialog (untick again for what follows).
+    qtbot.keyClick(form.text, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(form.confirm.isChecked, timeout=2_000)  # a mnemonic clicks, animated
     form.confirm.setChecked(False)
     form.text.setFocus()

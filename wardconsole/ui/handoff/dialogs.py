@@ -102,7 +102,7 @@ class SignShiftForm(TextDialog):
 
     With an emergency escalation open it names each one (bed, patient, kind, since when) and
     the shift is signed only after "Sign with the emergency open" is ticked — reachable by Tab
-    and Space, or Alt+E."""
+    and Space, or Alt+O."""
 
     def __init__(self, board: ShiftBoard, parent: QWidget | None = None) -> None:
         count = len(board.handoffs)
@@ -134,7 +134,7 @@ class SignShiftForm(TextDialog):
         self.emergencies.setObjectName("open_emergencies")
         self.emergencies.setWordWrap(True)
         set_style_property(self.emergencies, "tone", "alert")
-        self.confirm = QCheckBox("Sign with the &emergency open (it stays open and alarming)")
+        self.confirm = QCheckBox("Sign with the emergency &open (it stays open and alarming)")
         self.confirm.setObjectName("confirm_emergency")
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)

@@ -428,6 +428,7 @@ class _Writer:
         out.append(self._symptom_fact())
         out += self._escalation_facts()
         out += self.f.observation
+        out += self.f.sessions
         out += self._prn_facts()
         out += self._assessment_facts()
         out += self._sleep_and_nutrition()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from intakefakes import MODERATE_RISK
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit
+from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QLineEdit
 from screenshots import grab_widget, size_problems
 
 from wardconsole.services.census import CensusService
@@ -195,6 +195,15 @@ def test_the_admission_form_fits_a_1366_by_768_screen(
 ) -> None:
     dialog = open_dialog(qtbot, real_ward, runner)
     assert size_problems(dialog) == []
+
+
+def test_the_admission_form_opens_with_the_cursor_in_hospital_number(
+    qtbot, real_ward: RealWard, runner: TaskRunner
+) -> None:
+    dialog = open_dialog(qtbot, real_ward, runner)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    assert QApplication.focusWidget() is dialog.hospital_number
 
 
 def test_co_use_at_intake_raises_its_flags_and_a_benzodiazepine_review(

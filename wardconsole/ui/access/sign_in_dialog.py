@@ -98,7 +98,7 @@ class SignInForm(QWidget):
         self.hint.setVisible(False)
 
         fields = QFormLayout()
-        fields.addRow("&Staff ID", self.staff_id)
+        fields.addRow("Staff &ID", self.staff_id)
         fields.addRow("&Password", self.password)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

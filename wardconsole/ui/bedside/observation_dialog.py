@@ -246,7 +246,7 @@ class ObservationDialog(QDialog):
         note_row = QHBoxLayout()
         note_label = QLabel("N&ote")
         note_label.setBuddy(self.note)
-        reason_label = QLabel("Reason for &correction")
+        reason_label = QLabel("R&eason for correction")
         reason_label.setBuddy(self.reason)
         for widget in (note_label, self.note, reason_label, self.reason):
             note_row.addWidget(widget)

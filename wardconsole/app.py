@@ -78,7 +78,8 @@ def _claim_demo_file(database: Path) -> Any:
     from wardconsole.store.engine import DatabaseError, make_engine, stored_revision
     from wardconsole.ui.demo_lock import DemoWardInUse, hold_demo_lock
 
-    private_dir(database.parent)
+    if not database.parent.exists():  # an existing folder keeps its mode (it may be /tmp)
+        private_dir(database.parent)
     try:
         lock = hold_demo_lock(database)
     except DemoWardInUse as exc:

@@ -146,7 +146,12 @@ def test_only_a_supervisor_adopts_another_policy_with_a_reason(
 
 def test_unsigned_policy_files_are_named(db: Database) -> None:
     status = GovernanceService(db).status()
-    assert status.unsigned == ("escalation policy", "observation levels", "withdrawal chart")
+    assert status.unsigned == (
+        "escalation policy",
+        "observation levels",
+        "withdrawal chart",
+        "fluid chart",
+    )
     assert status.unsigned_message.startswith("Local policy not signed off: escalation policy")
     signed = replace(load_policy(), governance_signoff="Ward governance 2027-01-12")
     other = Database(db.engine, clock=db.clock, policy=signed)

@@ -38,6 +38,8 @@ class EntryKind(StrEnum):
     SYMPTOMS = "symptoms"
     ASSESSMENT = "assessment"
     PRN = "prn"
+    FLUID = "fluid"
+    FLUID_PLAN = "fluid_plan"
 
     @property
     def words(self) -> EntryWords:
@@ -67,6 +69,16 @@ _WORDS: Final = MappingProxyType(
             "Assessment", "Assessments", "Assessment", "Recorded assessment"
         ),
         EntryKind.PRN: EntryWords("PRN", "PRN", "PRN dose", "Gave PRN"),
+        EntryKind.FLUID: EntryWords(
+            "Fluids", "Fluids", "Fluid entry", "Recorded fluids", "Corrected fluids"
+        ),
+        EntryKind.FLUID_PLAN: EntryWords(
+            "Fluid chart plan",
+            "Fluid chart plans",
+            "Fluid chart plan",
+            "Set a fluid chart plan",
+            "Changed a fluid chart plan",
+        ),
     }
 )
 

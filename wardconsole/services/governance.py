@@ -158,6 +158,7 @@ class GovernanceService:
             ("escalation policy", db.policy.signed_off),
             ("observation levels", db.observation_levels.signed_off),
             ("withdrawal chart", db.chart.signed_off),
+            ("fluid chart", db.fluid_policy.signed_off),
         )
         return tuple(name for name, signed in files if not signed)
 

@@ -27,6 +27,7 @@ from wardconsole.domain.intake_text import describe_intake
 from wardconsole.domain.shifts import ShiftWindow
 from wardconsole.services.census import age_on, detox_day
 from wardconsole.services.db import Database
+from wardconsole.services.fluid_handoff import fluid_handoff_facts
 from wardconsole.services.observation_handoff import observation_facts
 from wardconsole.store import handoff_queries as q
 
@@ -60,6 +61,7 @@ def shift_facts(
         wanted = set(admission_ids)
         stays = [s for s in stays if s.admission_id in wanted]
     window = q.clinical_window(session, [s.admission_id for s in stays], previous.start, until)
+    fluids = fluid_handoff_facts(db, session, [s.admission_id for s in stays], shift.start, until)
     return [
         PatientShiftFacts(
             admission_id=stay.admission_id,
@@ -87,6 +89,7 @@ def shift_facts(
             observation=observation_facts(
                 db, session, stay.admission_id, shift.start, shift.end, until, shift.zone
             ),
+            fluids=fluids.get(stay.admission_id, ()),
         )
         for stay in stays
     ]

@@ -55,6 +55,7 @@ class QueueKind(StrEnum):
     ROUND = "round"
     PRN = "prn"
     AUDIT = "audit"
+    FLUID = "fluid"
 
 
 class QueueState(StrEnum):

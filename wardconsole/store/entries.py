@@ -25,6 +25,8 @@ from wardconsole.domain.entry_kinds import EntryKind
 from wardconsole.domain.records import RecordStatus
 from wardconsole.store.models import (
     AssessmentRow,
+    FluidEntryRow,
+    FluidPlanRow,
     ObservationSetRow,
     PrnDoseRow,
     SymptomEntryRow,
@@ -38,6 +40,8 @@ ENTRY_TABLES: Final[Mapping[str, Any]] = MappingProxyType(
         EntryKind.SYMPTOMS: SymptomEntryRow,
         EntryKind.ASSESSMENT: AssessmentRow,
         EntryKind.PRN: PrnDoseRow,
+        EntryKind.FLUID: FluidEntryRow,
+        EntryKind.FLUID_PLAN: FluidPlanRow,
     }
 )
 """Every ``EntryKind`` -> its table (checked by the tests)."""

@@ -43,6 +43,8 @@ APP_PRIVILEGES: Mapping[str, frozenset[str]] = {
     "prn_doses": APPEND,
     "prn_effects": APPEND,
     "safety_checks": APPEND,
+    "fluid_entries": APPEND,
+    "fluid_plans": APPEND,
     "observation_levels": APPEND,
     "intake_amendments": APPEND,
     "escalation_events": APPEND,

@@ -25,6 +25,7 @@ from PySide6.QtGui import QBrush, QFont
 
 from wardconsole.domain.assessments import assessment_name
 from wardconsole.domain.entry_kinds import entry_label
+from wardconsole.domain.fluids import fluid_entry_text, fluid_plan_text
 from wardconsole.domain.news2 import RISK_LABELS
 from wardconsole.domain.records import MissingReason
 from wardconsole.services.history import EntryState, HistoryEntry
@@ -206,6 +207,10 @@ def details_text(entry: HistoryEntry, item_labels: Mapping[str, str] | None = No
             text = f"Chart total {values.get('total')}" + (f": {rated}" if rated else "")
         case "assessment":
             text = str(values.get("label") or values.get("total") or "")
+        case "fluid":
+            text = fluid_entry_text(values)
+        case "fluid_plan":
+            text = fluid_plan_text(values)
         case _:
             text = (
                 f"{values.get('drug')} {values.get('dose')} {values.get('route')} "

@@ -176,7 +176,24 @@ def readout_at(series: PatientSeries, at: float, item_keys: tuple[str, ...] = ()
         rows.append(_simple(key, labels.get(key, key), series.symptom_tracks.get(key), at, ""))
     rows.append(_simple("rass", "RASS", series.assessment_tracks.get("rass"), at, "", signed=True))
     rows.append(_simple("4at", "4AT", series.assessment_tracks.get("4at"), at, "/12"))
+    rows.append(_fluids(series, at))
     return Readout(at, tuple(rows))
+
+
+def _fluids(series: PatientSeries, at: float) -> ReadoutRow:
+    """The fluid period under the cursor: intake, output and the balance (or why unknown)."""
+    bar = series.fluids.bar_at(at)
+    if bar is None:
+        return ReadoutRow("fluids", "Fluids", NO_DATA)
+    totals = bar.totals
+    intake = f"{totals.intake_ml} ml" if totals.intake_count else "0 ml recorded"
+    start = fmt.local_time_text(datetime.fromtimestamp(bar.start, UTC))
+    return ReadoutRow(
+        "fluids",
+        "Fluids",
+        f"in {intake} · out {totals.output_text} · {totals.balance_text} (period from {start})",
+        bar.start,
+    )
 
 
 def _none_text(track: Track, at: float) -> str:

@@ -25,6 +25,7 @@ def test_entry_kinds_keep_their_stored_names_and_words() -> None:
         "symptoms",
         "assessment",
         "prn",
+        "session",
         "fluid",
         "fluid_plan",
     ]

@@ -19,7 +19,9 @@ from wardconsole.domain.safety_checks import (
     PROMPT_REVIEW_LEVEL,
     CheckRecord,
     LevelPeriod,
+    LevelSpan,
     Presentation,
+    levels_within,
     overdue_text,
     prompt_time,
     prompt_window,
@@ -303,3 +305,29 @@ def test_some_escalations_suggest_reviewing_the_level(kind: EscalationKind, prom
 )
 def test_overdue_text(seconds: int, text: str) -> None:
     assert overdue_text(timedelta(seconds=seconds)) == text
+
+
+def test_levels_within_a_window_know_which_one_the_window_started_on() -> None:
+    start = ADMITTED + timedelta(hours=17)  # next morning 07:00
+    end = start + timedelta(hours=12)
+    general, eyesight, q15, later = with_default_level(
+        [
+            level("eyesight", ADMITTED + timedelta(hours=2), id=1),
+            level("intermittent_15", start + 48 * MIN, id=2),
+            level("general", end + MIN, id=3),
+        ],
+        ADMITTED,
+        POLICY,
+    )
+    assert levels_within([general, eyesight, q15, later], start, end) == [
+        LevelSpan(eyesight, in_force_at_start=True, until=start + 48 * MIN),
+        LevelSpan(q15, in_force_at_start=False, until=None),
+    ]
+    # Set exactly at the start: the shift started on it, it was not "set in the shift" before.
+    on_the_hour = level("eyesight", start, id=4)
+    assert levels_within([general, on_the_hour], start, end) == [
+        LevelSpan(on_the_hour, in_force_at_start=False, until=None)
+    ]
+    assert levels_within([general], start, end) == [
+        LevelSpan(general, in_force_at_start=True, until=None)
+    ]

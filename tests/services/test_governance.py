@@ -150,6 +150,7 @@ def test_unsigned_policy_files_are_named(db: Database) -> None:
         "escalation policy",
         "observation levels",
         "withdrawal chart",
+        "formulary",
         "fluid chart",
     )
     assert status.unsigned_message.startswith("Local policy not signed off: escalation policy")

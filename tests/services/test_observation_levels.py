@@ -328,7 +328,10 @@ def test_handoff_lines_for_a_shift_with_a_level_change_and_an_absence(
     with db.read() as session:
         facts = observation_facts(db, session, admission, start, end, clock.now, UTC)
     texts = [f.text for f in facts]
-    assert texts[0] == "Observation level: General all shift"
+    assert texts[0] == (
+        "Observation level: General at the start of the shift (since admission Tue 16:00), "
+        "until 19:30"
+    )
     assert texts[1] == (
         "Observation level: Intermittent 15 min from 19:30, set by Robin Test "
         "(Voices telling him to leave); review by Thu 09:00"
@@ -341,6 +344,42 @@ def test_handoff_lines_for_a_shift_with_a_level_change_and_an_absence(
     )
     assert all(f.alert for f in facts[1:])
     assert levels.levels_during(admission, start, end)[-1].level == "intermittent_15"
+
+
+def test_a_level_set_before_the_shift_is_the_level_the_shift_started_on(
+    db: Database, levels: ObservationLevelService, nurse: Actor, admission: int, clock: Clock
+) -> None:
+    """A day shift 07:00–19:00: eyesight was set the evening before and stepped down to
+    15-minute checks at 07:48. The eyesight line says the shift started on it and until when;
+    only a level in force for the whole shift says "all shift"."""
+    from wardconsole.services.observation_handoff import observation_facts
+
+    start = datetime(2026, 11, 26, 7, 0, tzinfo=UTC)
+    end = start + timedelta(hours=12)
+    clock.now = datetime(2026, 11, 25, 21, 10, tzinfo=UTC)
+    levels.set_level(nurse, admission, "eyesight", reason="Confused at night")
+    clock.now = start + timedelta(minutes=48)
+    levels.set_level(nurse, admission, "intermittent_15", reason="Settled, oriented")
+    clock.now = start + timedelta(hours=3)
+    with db.read() as session:
+        facts = observation_facts(db, session, admission, start, end, clock.now, UTC)
+    texts = [f.text for f in facts if f.text.startswith("Observation level")]
+    assert texts == [
+        "Observation level: Within eyesight at the start of the shift (since Wed 21:10), "
+        "until 07:48, set by Robin Test (Confused at night)",
+        "Observation level: Intermittent 15 min from 07:48, set by Robin Test "
+        "(Settled, oriented); review by Fri 07:48",
+    ]
+    # The next shift starts on 15-minute checks, set during the shift before it.
+    clock.now = end + timedelta(hours=1)
+    with db.read() as session:
+        later = observation_facts(
+            db, session, admission, end, end + timedelta(hours=12), clock.now, UTC
+        )
+    assert later[0].text == (
+        "Observation level: Intermittent 15 min all shift (since Thu 07:48), set by Robin "
+        "Test (Settled, oriented); review by Fri 07:48"
+    )
 
 
 def test_the_shift_handoff_draft_carries_the_observation_lines(

@@ -82,6 +82,12 @@ class TableReader:
             raise self.fail(section, f"{key}: must be a whole number {low}–{high}, got {value!r}")
         return value
 
+    def flag(self, table: Mapping[str, Any], key: str, section: str) -> bool:
+        value = table.get(key)
+        if not isinstance(value, bool):
+            raise self.fail(section, f"{key}: must be true or false, got {value!r}")
+        return value
+
     def severity(self, table: Mapping[str, Any], key: str, section: str) -> Severity:
         """An escalation severity written as advisory, urgent or emergency."""
         value = table.get(key)

@@ -38,6 +38,7 @@ class EntryKind(StrEnum):
     SYMPTOMS = "symptoms"
     ASSESSMENT = "assessment"
     PRN = "prn"
+    SESSION = "session"
     FLUID = "fluid"
     FLUID_PLAN = "fluid_plan"
 
@@ -69,6 +70,13 @@ _WORDS: Final = MappingProxyType(
             "Assessment", "Assessments", "Assessment", "Recorded assessment"
         ),
         EntryKind.PRN: EntryWords("PRN", "PRN", "PRN dose", "Gave PRN"),
+        EntryKind.SESSION: EntryWords(
+            "Session",
+            "Therapy and support sessions",
+            "Therapy or support session",
+            "Recorded session",
+            "Corrected session",
+        ),
         EntryKind.FLUID: EntryWords(
             "Fluids", "Fluids", "Fluid entry", "Recorded fluids", "Corrected fluids"
         ),

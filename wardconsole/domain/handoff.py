@@ -428,6 +428,7 @@ class _Writer:
         out.append(self._symptom_fact())
         out += self._escalation_facts()
         out += self.f.observation
+        out += self.f.sessions
         out += self._prn_facts()
         out += self._assessment_facts()
         out += self._sleep_and_nutrition()
@@ -610,9 +611,10 @@ class _Writer:
             counts[entry.kind] = counts.get(entry.kind, 0) + 1
         out = []
         for kind, entry in latest.items():
-            name = assessment_name(kind).full
+            names = assessment_name(kind)
+            name = names.full
             label = entry.label or (str(entry.total) if entry.total is not None else "")
-            text = label if label.startswith(name) else f"{name}: {label}"
+            text = label if label.startswith((name, names.short)) else f"{name}: {label}"
             more = f" (latest of {counts[kind]})" if counts[kind] > 1 else ""
             out.append(Fact(f"{text} at {self.when(entry.taken_at)}{more}", "assessment"))
         return out

@@ -128,12 +128,6 @@ class _Parser(TableReader):
     def __init__(self, where: str) -> None:
         super().__init__(where, ObservationLevelError)
 
-    def flag(self, table: Mapping[str, Any], key: str, section: str) -> bool:
-        value = table.get(key)
-        if not isinstance(value, bool):
-            raise self.fail(section, f"{key}: must be true or false, got {value!r}")
-        return value
-
     def absent_floor(self, checks: Mapping[str, Any]) -> Severity:
         """A patient not found is a safety floor: its severity cannot be below emergency."""
         severity = self.severity(checks, "absent_severity", "checks")

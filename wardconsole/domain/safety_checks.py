@@ -223,6 +223,39 @@ def level_at(periods: Sequence[LevelPeriod], at: datetime) -> LevelPeriod:
     return current
 
 
+@dataclass(frozen=True, slots=True)
+class LevelSpan:
+    """One level as it stood during a window: in force at the window's start (set before it)
+    or set within it, and replaced within it (``until``) or still in force at its end."""
+
+    period: LevelPeriod
+    in_force_at_start: bool
+    """Set before the window began: the level the window started on."""
+    until: datetime | None
+    """When a newer level replaced it inside the window; None: in force to the window's end."""
+
+
+def levels_within(
+    periods: Sequence[LevelPeriod], start: datetime, end: datetime
+) -> list[LevelSpan]:
+    """The levels in force at any time in ``[start, end)``, oldest first (``periods`` oldest
+    first, as from ``with_default_level``). The first one is the level the window started on
+    when it was set before ``start``; a period replaced at or before ``start`` is left out."""
+    spans: list[LevelSpan] = []
+    for i, period in enumerate(periods):
+        following = periods[i + 1].effective_from if i + 1 < len(periods) else None
+        if period.effective_from >= end or (following is not None and following <= start):
+            continue
+        spans.append(
+            LevelSpan(
+                period,
+                in_force_at_start=period.effective_from < start,
+                until=following if following is not None and following < end else None,
+            )
+        )
+    return spans
+
+
 class _Walk:
     """Replays levels and checks in time order, producing slots and the final state."""
 

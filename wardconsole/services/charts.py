@@ -32,12 +32,15 @@ from numpy.lib.stride_tricks import sliding_window_view
 from wardconsole.domain.entry_kinds import entry_title
 from wardconsole.domain.news2 import ACVPU, RISK_LABELS
 from wardconsole.domain.records import EscalationKind, Severity
+from wardconsole.domain.sessions import craving_text, session_title
 from wardconsole.domain.withdrawal import ChartItem
 from wardconsole.services.chart_cache import ObservationCache
 from wardconsole.services.context import NotFound
 from wardconsole.services.db import Database
 from wardconsole.services.fluid_series import FluidSeries, read_fluid_series
 from wardconsole.store import repository, series
+from wardconsole.store import sessions as sessions_store
+from wardconsole.store.sessions import SessionRecord
 
 GAP_FACTOR: Final = 2.0
 """An interval longer than this many usual intervals is a gap (DESIGN CHOICE, see module doc)."""
@@ -68,7 +71,7 @@ indexes, -1 for a number, so a meter LO / HI is labelled, not read as 0.6 / 33.3
 GLUCOSE_FLAGS: Final = series.GLUCOSE_FLAGS
 """What a glucose track's codes index: the meter's "LO" / "HI" (-1 for a number)."""
 
-CHARTED_ASSESSMENTS: Final[tuple[str, ...]] = ("rass", "4at")
+CHARTED_ASSESSMENTS: Final[tuple[str, ...]] = ("rass", "4at", "ciwa_ar", "cows")
 """Assessment kinds drawn as lines; the others appear as events or in the table."""
 
 ESCALATION_ACTIONS: Final[tuple[str, ...]] = (
@@ -112,6 +115,8 @@ class EventKind(StrEnum):
     PRN = "prn"
     CORRECTION = "correction"
     ENTERED_IN_ERROR = "entered_in_error"
+    SESSION = "session"
+    SESSION_DECLINED = "session_declined"
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -382,6 +387,7 @@ class ChartService:
                 session, admission_id, ESCALATION_ACTIONS
             )
             correction_rows = series.correction_rows(session, admission_id)
+            session_records = sessions_store.session_records(session, [admission_id])
             spo2_target = series.spo2_target(session, admission_id)
             fluid = read_fluid_series(
                 session,
@@ -428,7 +434,9 @@ class ChartService:
                 for kind in CHARTED_ASSESSMENTS
                 if kind in assessments
             },
-            events=_events(prn_rows, escalation_rows, correction_rows, assessment_rows),
+            events=_events(
+                prn_rows, escalation_rows, correction_rows, assessment_rows, session_records
+            ),
             references=self._references(chart.items),
             fluids=fluid,
         )
@@ -441,6 +449,10 @@ class ChartService:
             ("4at", "confusion", "four_at_at_or_above", "4AT {v}+: possible delirium"),
             ("rass", "agitation", "rass_at_or_above", "RASS {v:+d}: agitation alert"),
             ("rass", "oversedation", "rass_at_or_below", "RASS {v:+d}: over-sedation alert"),
+            ("ciwa_ar", "alcohol_withdrawal", "urgent_at_or_above", "CIWA-Ar {v}+: urgent"),
+            ("ciwa_ar", "alcohol_withdrawal", "emergency_at_or_above", "CIWA-Ar {v}+: emergency"),
+            ("cows", "opioid_withdrawal", "urgent_at_or_above", "COWS {v}+: urgent"),
+            ("cows", "opioid_withdrawal", "emergency_at_or_above", "COWS {v}+: emergency"),
         )
         for track, rule_key, param, label in wanted:
             rule = policy.rules.get(rule_key)
@@ -646,8 +658,9 @@ def _events(
     escalation_rows: Sequence[Any],
     correction_rows: Sequence[tuple[str, Any]],
     assessment_rows: Sequence[Any],
+    session_records: Sequence[SessionRecord] = (),
 ) -> tuple[ChartEvent, ...]:
-    events: list[ChartEvent] = []
+    events: list[ChartEvent] = [_session_event(r) for r in session_records]
     for at, action, detail, _id, kind, severity, by, station in escalation_rows:
         label = _kind_label(kind)
         events.append(
@@ -715,6 +728,28 @@ def _events(
         )
     events.sort(key=lambda event: event.at)
     return tuple(events)
+
+
+def _session_event(record: SessionRecord) -> ChartEvent:
+    """A session on the events lane: what, whether the patient took part, led by, cravings."""
+    fact = record.fact
+    detail = "; ".join(
+        part
+        for part in (
+            f"led by {fact.led_by}" if fact.led_by else "",
+            craving_text(fact.craving_before, fact.craving_after),
+            record.note,
+        )
+        if part
+    )
+    return ChartEvent(
+        at=fact.started_at.timestamp(),
+        kind=EventKind.SESSION if fact.attendance.took_part else EventKind.SESSION_DECLINED,
+        title=session_title(fact.session_type, fact.attendance),
+        detail=detail,
+        by=record.recorded_by,
+        station=record.station,
+    )
 
 
 def _kind_label(kind: str) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.fluid_policy import FluidPolicy, load_fluid_policy
+from wardconsole.domain.formulary import Formulary, load_formulary
 from wardconsole.domain.observation_levels import (
     ObservationLevelPolicy,
     load_observation_levels,
@@ -70,6 +71,7 @@ class Database:
         chart: WithdrawalChart | None = None,
         ward_timezone: str = DEFAULT_WARD_TIMEZONE,
         observation_levels: ObservationLevelPolicy | None = None,
+        formulary: Formulary | None = None,
         fluid_policy: FluidPolicy | None = None,
     ) -> None:
         self.engine = engine
@@ -85,6 +87,7 @@ class Database:
         self._chart = chart
         self._ward_timezone = ward_timezone
         self._observation_levels = observation_levels
+        self._formulary = formulary
         self._fluid_policy = fluid_policy
 
     @cached_property
@@ -109,6 +112,11 @@ class Database:
     def ward_timezone(self) -> str:
         """The ward's time zone name (fluid periods and shifts run on its wall clock)."""
         return self._ward_timezone
+
+    @cached_property
+    def formulary(self) -> Formulary:
+        """The ward formulary: drug classes and flags, the one home for drug facts."""
+        return self._formulary or load_formulary()
 
     @cached_property
     def shifts(self) -> ShiftPattern:
@@ -165,12 +173,13 @@ class Database:
     @cached_property
     def policy_digest(self) -> str:
         """One digest for every policy file whose numbers raise escalations (the escalation
-        policy, observation levels, withdrawal chart, fluid chart): stations on one ward
-        compare it."""
+        policy, observation levels, withdrawal chart, formulary, fluid chart): stations on one
+        ward compare it."""
         parts = (
             self.policy.digest,
             self.observation_levels.digest,
             self.chart.digest,
+            self.formulary.digest,
             self.fluid_policy.digest,
         )
         return hashlib.sha256("|".join(parts).encode("ascii")).hexdigest()

@@ -34,10 +34,12 @@ from wardconsole.services.context import (
     require,
 )
 from wardconsole.services.db import Database
+from wardconsole.services.text_rule import checks_text, checks_text_as
 from wardconsole.store import admissions_queries as q
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
 from wardconsole.store.models import Admission, EscalationEventRow
+from wardconsole.store.sessions import session_facts
 
 CLOCK_TOLERANCE = timedelta(minutes=5)
 MIN_SUMMARY = 20
@@ -94,6 +96,7 @@ class DischargeService:
             amendments = q.intake_amendments(session, admission_id)
             beds = q.bed_history(session, admission_id)
             course = q.stay_course(session, admission_id)
+            sessions = session_facts(session, [admission_id])[admission_id]
             previous = (
                 q.admission_detail(session, detail.previous_admission_id)
                 if detail.previous_admission_id
@@ -118,6 +121,7 @@ class DischargeService:
             assessments=course.assessments,
             escalations=course.escalations,
             prn=course.prn,
+            sessions=tuple(sessions),
             previous_stay=PreviousStay(
                 previous.admitted_at, previous.discharged_at, previous.discharge_destination
             )
@@ -125,6 +129,7 @@ class DischargeService:
             else None,
         )
 
+    @checks_text
     def draft(
         self,
         admission_id: int,
@@ -155,6 +160,7 @@ class DischargeService:
 
     # -- the discharge ----------------------------------------------------------------------
 
+    @checks_text
     def discharge(
         self,
         actor: Actor,
@@ -258,6 +264,7 @@ class DischargeService:
 
     # -- history of discharged patients (supervisors) --------------------------------------
 
+    @checks_text_as(text="search")
     def search(self, actor: Actor, text: str, limit: int = 50) -> list[q.HistoryHit]:
         """Discharged patients matching every word of ``text`` (name or hospital number).
         Text no one types into a search box (a megabyte, control characters) is refused with

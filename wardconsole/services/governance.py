@@ -24,6 +24,7 @@ from wardconsole.services.context import (
     require,
 )
 from wardconsole.services.db import Database
+from wardconsole.services.text_rule import checks_text
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
 from wardconsole.store.models import Staff, WardPolicyRow
@@ -90,6 +91,7 @@ class GovernanceService:
                 self._adopt(session, actor, "first_station")
             return self._status(session)
 
+    @checks_text
     def adopt(self, actor: Actor, reason: str) -> PolicyStatus:
         """A supervisor makes this station's policy the ward's (after a reviewed change)."""
         require(actor, Permission.MANAGE_STAFF)
@@ -149,8 +151,8 @@ class GovernanceService:
         db = self._db
         return (
             f"escalation {db.policy.version} · levels {db.observation_levels.version} · "
-            f"chart {db.chart.version}"
-        )[:64]
+            f"chart {db.chart.version} · formulary {db.formulary.version}"
+        )[:128]
 
     def _unsigned(self) -> tuple[str, ...]:
         db = self._db
@@ -158,6 +160,7 @@ class GovernanceService:
             ("escalation policy", db.policy.signed_off),
             ("observation levels", db.observation_levels.signed_off),
             ("withdrawal chart", db.chart.signed_off),
+            ("formulary", db.formulary.signed_off),
             ("fluid chart", db.fluid_policy.signed_off),
         )
         return tuple(name for name, signed in files if not signed)

@@ -24,12 +24,14 @@ from wardconsole.domain.handoff_records import (
     PrnGiven,
 )
 from wardconsole.domain.intake_text import describe_intake
+from wardconsole.domain.sessions import handoff_facts as session_handoff_facts
 from wardconsole.domain.shifts import ShiftWindow
 from wardconsole.services.census import age_on, detox_day
 from wardconsole.services.db import Database
 from wardconsole.services.fluid_handoff import fluid_handoff_facts
 from wardconsole.services.observation_handoff import observation_facts
 from wardconsole.store import handoff_queries as q
+from wardconsole.store.sessions import session_facts
 
 
 @cache
@@ -61,6 +63,9 @@ def shift_facts(
         wanted = set(admission_ids)
         stays = [s for s in stays if s.admission_id in wanted]
     window = q.clinical_window(session, [s.admission_id for s in stays], previous.start, until)
+    sessions = session_facts(
+        session, [s.admission_id for s in stays], since=shift.start, until=until
+    )
     fluids = fluid_handoff_facts(db, session, [s.admission_id for s in stays], shift.start, until)
     return [
         PatientShiftFacts(
@@ -89,6 +94,7 @@ def shift_facts(
             observation=observation_facts(
                 db, session, stay.admission_id, shift.start, shift.end, until, shift.zone
             ),
+            sessions=session_handoff_facts(sessions[stay.admission_id]),
             fluids=fluids.get(stay.admission_id, ()),
         )
         for stay in stays

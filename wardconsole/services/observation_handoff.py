@@ -15,9 +15,10 @@ from wardconsole.domain.handoff_records import Fact
 from wardconsole.domain.observation_levels import ObservationLevelPolicy
 from wardconsole.domain.safety_checks import (
     ComplianceCounts,
-    LevelPeriod,
+    LevelSpan,
     Presentation,
     SlotOutcome,
+    levels_within,
     slots_between,
     with_default_level,
 )
@@ -52,18 +53,14 @@ def observation_facts(
         admission.admitted_at,
         policy,
     )
-    in_shift = [
-        p
-        for i, p in enumerate(periods)
-        if p.effective_from < end
-        and (i + 1 == len(periods) or periods[i + 1].effective_from > start)
-    ]
+    in_shift = levels_within(periods, start, end)
     recorded = store.checks_between(session, admission_id, start, end)
     if not recorded and not any(
-        (policy.levels[p.level].raised if p.level in policy.levels else True) for p in in_shift
+        (policy.levels[s.period.level].raised if s.period.level in policy.levels else True)
+        for s in in_shift
     ):
         return ()  # general observation and no check recorded: nothing to hand over
-    facts = [_level_fact(period, policy, start, zone) for period in in_shift]
+    facts = [_level_fact(span, policy, zone) for span in in_shift]
 
     seed = store.latest_check_before(session, admission_id, start)
     checks = store.checks_between(
@@ -102,24 +99,31 @@ def observation_facts(
     return tuple(facts)
 
 
-def _level_fact(
-    period: LevelPeriod, policy: ObservationLevelPolicy, start: datetime, zone: tzinfo
-) -> Fact:
-    """One level in force during the shift: since when, who set it, why, when to review it."""
+def _level_fact(span: LevelSpan, policy: ObservationLevelPolicy, zone: tzinfo) -> Fact:
+    """One level in force during the shift: the level the shift started on ("at the start of
+    the shift", with when it was set) or the time it was set in the shift, until when, who set
+    it, why, and when to review it."""
+    period = span.period
     definition = policy.levels.get(period.level)
     raised = definition.raised if definition else True
-    since = (
-        f" from {period.effective_from.astimezone(zone):%H:%M}"
-        if period.effective_from >= start
-        else " all shift"
-    )
-    text = f"Observation level: {policy.label(period.level)}{since}"
+    set_at = period.effective_from.astimezone(zone)
+    until = f" until {span.until.astimezone(zone):%H:%M}" if span.until is not None else ""
+    if not span.in_force_at_start:
+        when = f" from {set_at:%H:%M}{until}"
+    else:
+        since = "since admission" if period.id is None else "since"
+        when = (
+            f" at the start of the shift ({since} {set_at:%a %H:%M}),{until}"
+            if until
+            else f" all shift ({since} {set_at:%a %H:%M})"
+        )
+    text = f"Observation level: {policy.label(period.level)}{when}"
     if period.id is not None:
         text += f", set by {period.set_by}" if period.set_by else ""
         text += f" ({period.reason})" if period.reason else ""
         if period.agreed_with:
             text += f", agreed with {period.agreed_with}"
-        if period.review_at is not None:
+        if period.review_at is not None and span.until is None:
             review = period.review_at.astimezone(zone)
             text += f"; review by {review:%a %H:%M}"
     return Fact(text, TOPIC, alert=raised)

@@ -49,6 +49,7 @@ from wardconsole.services.context import (
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import EscalationChange, apply_rules
 from wardconsole.services.save_once import check_save_key, save_exactly_once
+from wardconsole.services.text_rule import checks_text
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
 from wardconsole.store.entries import (
@@ -170,12 +171,14 @@ class RecordingService:
 
     # -- observation sets ------------------------------------------------------------------
 
+    @checks_text
     def check_vitals(
         self, values: Mapping[str, object], confirmed: Collection[str] = ()
     ) -> ValidationReport:
         """Validate without saving (the entry dialog calls this as the nurse types)."""
         return validate_vitals(values, confirmed=confirmed)
 
+    @checks_text
     def record_observation(
         self,
         actor: Actor,
@@ -214,6 +217,7 @@ class RecordingService:
 
     # -- withdrawal chart ------------------------------------------------------------------
 
+    @checks_text
     def record_symptoms(
         self,
         actor: Actor,
@@ -247,6 +251,7 @@ class RecordingService:
 
     # -- bedside assessments ---------------------------------------------------------------
 
+    @checks_text
     def record_assessment(
         self,
         actor: Actor,
@@ -264,6 +269,7 @@ class RecordingService:
             raise InvalidInput({"kind": f"kind: unknown assessment {kind!r}"})
         now = self._db.clock()
         taken_at = as_utc("taken_at", taken_at) or now
+        answers = self._with_band_scheme(kind, answers)
         score = _check_assessment(kind, answers)
         with self._db.transaction() as session:
             self._admission(session, admission_id, taken_at, now)
@@ -285,6 +291,7 @@ class RecordingService:
 
     # -- a whole bedside round -------------------------------------------------------------
 
+    @checks_text
     def record_round(
         self,
         actor: Actor,
@@ -303,6 +310,10 @@ class RecordingService:
         """
         require(actor, Permission.RECORD)
         check_save_key(save_key)
+        entry = replace(
+            entry,
+            assessments={k: self._with_band_scheme(k, a) for k, a in entry.assessments.items()},
+        )
         checked, score, scored = self._check_round(entry)
         now = self._db.clock()
         taken_at = as_utc("taken_at", taken_at) or now
@@ -329,6 +340,15 @@ class RecordingService:
             earlier=lambda session, receipt: self._saved_round(session, receipt),
         )
 
+    def _with_band_scheme(self, kind: str, answers: Mapping[str, Any]) -> Mapping[str, Any]:
+        """A CIWA-Ar is banded with the scheme governance chose (``[rules.alcohol_withdrawal]
+        band_scheme``), recorded with its answers; other kinds are returned as they are."""
+        rule = self._db.policy.rules.get("alcohol_withdrawal")
+        if kind != "ciwa_ar" or rule is None or not isinstance(answers, Mapping):
+            return answers
+        return {**answers, "band_scheme": rule.params["band_scheme"]}
+
+    @checks_text
     def check_round(self, entry: RoundEntry) -> None:
         """Validate a round without saving: a save queued while the database is down is
         checked first, so it can never be refused for bad input when it is replayed."""
@@ -521,6 +541,7 @@ class RecordingService:
 
     # -- PRN medication --------------------------------------------------------------------
 
+    @checks_text
     def record_prn(
         self,
         actor: Actor,
@@ -567,6 +588,7 @@ class RecordingService:
             ),
         )
 
+    @checks_text
     def record_prn_effect(self, actor: Actor, dose_id: int, effect: str) -> None:
         require(actor, Permission.RECORD)
         if not effect.strip():
@@ -599,11 +621,13 @@ class RecordingService:
 
     # -- food and fluid chart ----------------------------------------------------------------
 
+    @checks_text
     def check_fluid(self, entry: FluidInput) -> None:
         """Refuse a bad fluid entry, naming each field (also used before queueing)."""
         if problems := fluid_problems(entry, self._db.fluid_policy):
             raise InvalidInput(problems)
 
+    @checks_text
     def record_fluid(
         self,
         actor: Actor,
@@ -657,6 +681,7 @@ class RecordingService:
             ),
         )
 
+    @checks_text
     def amend_fluid(
         self, actor: Actor, entry_id: int, entry: FluidInput, *, reason: str
     ) -> SaveResult:
@@ -679,6 +704,7 @@ class RecordingService:
             amend_reason=reason.strip(),
         )
 
+    @checks_text
     def set_fluid_plan(
         self,
         actor: Actor,
@@ -716,6 +742,7 @@ class RecordingService:
             active=True,
         )
 
+    @checks_text
     def stop_fluid_plan(self, actor: Actor, admission_id: int, *, reason: str) -> SaveResult:
         """Take a patient off their fluid chart (a row that amends the plan, with why)."""
         require(actor, Permission.RECORD)
@@ -762,6 +789,7 @@ class RecordingService:
 
     # -- corrections -----------------------------------------------------------------------
 
+    @checks_text
     def mark_entered_in_error(
         self, actor: Actor, entry_type: str, entry_id: int, reason: str
     ) -> None:
@@ -815,6 +843,7 @@ class RecordingService:
                 staff_id=actor.staff_id,
             )
 
+    @checks_text
     def amend_observation(
         self,
         actor: Actor,

@@ -29,6 +29,7 @@ from wardconsole.store.models import (
     FluidPlanRow,
     ObservationSetRow,
     PrnDoseRow,
+    SupportSessionRow,
     SymptomEntryRow,
 )
 
@@ -40,6 +41,7 @@ ENTRY_TABLES: Final[Mapping[str, Any]] = MappingProxyType(
         EntryKind.SYMPTOMS: SymptomEntryRow,
         EntryKind.ASSESSMENT: AssessmentRow,
         EntryKind.PRN: PrnDoseRow,
+        EntryKind.SESSION: SupportSessionRow,
         EntryKind.FLUID: FluidEntryRow,
         EntryKind.FLUID_PLAN: FluidPlanRow,
     }

@@ -250,9 +250,31 @@ class PrnDoseRow(ClinicalEntry, Base):
     amends_id: Mapped[int | None] = mapped_column(ForeignKey("prn_doses.id"), index=True)
     drug: Mapped[str] = mapped_column(String(120))
     drug_class: Mapped[str] = mapped_column(String(32))
+    """A formulary class key; older rows hold free text (read through the formulary)."""
     dose: Mapped[str] = mapped_column(String(64))
     route: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str] = mapped_column(Text, default="")
+    class_reason: Mapped[str | None] = mapped_column(Text)
+    """Why this class was chosen for a drug not in the formulary (None: the formulary's)."""
+
+
+class SupportSessionRow(ClinicalEntry, Base):
+    """A therapy or support session offered to the patient (see ``domain.sessions``):
+    ``taken_at`` is when it started. Craving ratings before and after it are assessment rows,
+    linked here so the rules and the chart read them as any other craving rating."""
+
+    __tablename__ = "support_sessions"
+    __table_args__ = (Index("ix_support_sessions_admission_taken", "admission_id", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("support_sessions.id"), index=True)
+    session_type: Mapped[str] = mapped_column(String(24))
+    attendance: Mapped[str] = mapped_column(String(16))
+    ended_at: Mapped[datetime] = mapped_column()
+    led_by: Mapped[str] = mapped_column(String(120), default="")
+    craving_before_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
+    craving_after_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
 
 
 class FluidEntryRow(ClinicalEntry, Base):
@@ -658,5 +680,5 @@ class WardPolicyRow(WriteStamp, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     digest: Mapped[str] = mapped_column(String(64))
-    version: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(128))
     signed_off: Mapped[bool] = mapped_column(Boolean, default=False)

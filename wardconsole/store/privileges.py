@@ -43,6 +43,7 @@ APP_PRIVILEGES: Mapping[str, frozenset[str]] = {
     "prn_doses": APPEND,
     "prn_effects": APPEND,
     "safety_checks": APPEND,
+    "support_sessions": APPEND,
     "fluid_entries": APPEND,
     "fluid_plans": APPEND,
     "observation_levels": APPEND,

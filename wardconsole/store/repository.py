@@ -31,7 +31,7 @@ from wardconsole.domain.records import (
     VitalSigns,
 )
 from wardconsole.domain.records import EscalationInfo as EscalationInfo
-from wardconsole.store import ledger
+from wardconsole.store import co_use_queries, ledger
 from wardconsole.store.entries import current
 from wardconsole.store.models import (
     Admission,
@@ -404,6 +404,7 @@ def clinical_state(session: Session, admission_id: int, *, since: datetime) -> P
         prn_doses=tuple(prn),
         open_escalations=open_by_kind,
         decisions=tuple(clinical_decisions(session, admission_id)),
+        co_use=co_use_queries.co_use(session, info),
     )
 
 

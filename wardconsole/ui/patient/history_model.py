@@ -23,11 +23,12 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QFont
 
-from wardconsole.domain.assessments import assessment_name
+from wardconsole.domain.assessments import assessment_name, scale_items_text
 from wardconsole.domain.entry_kinds import entry_label
 from wardconsole.domain.fluids import fluid_entry_text, fluid_plan_text
 from wardconsole.domain.news2 import RISK_LABELS
 from wardconsole.domain.records import MissingReason
+from wardconsole.domain.sessions import history_text as session_text
 from wardconsole.services.history import EntryState, HistoryEntry
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.theme import Theme, risk_palette
@@ -207,6 +208,11 @@ def details_text(entry: HistoryEntry, item_labels: Mapping[str, str] | None = No
             text = f"Chart total {values.get('total')}" + (f": {rated}" if rated else "")
         case "assessment":
             text = str(values.get("label") or values.get("total") or "")
+            items = scale_items_text(str(values.get("kind")), values.get("answers") or {})
+            if items:
+                text += f" — {items}"
+        case "session":
+            text = session_text(values)
         case "fluid":
             text = fluid_entry_text(values)
         case "fluid_plan":

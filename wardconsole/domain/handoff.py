@@ -430,6 +430,7 @@ class _Writer:
         out += self.f.observation
         out += self.f.sessions
         out += self._prn_facts()
+        out += self.f.medicines
         out += self._assessment_facts()
         out += self._sleep_and_nutrition()
         return tuple(out)

@@ -118,6 +118,7 @@ TEXT_FIELDS: Final[Mapping[str, TextField]] = {
     "assessments": _NOTE,
     # Keys the program makes.
     "save_key": TextField(64),
+    "fingerprints": TextField(64),  # a SHA-256 of the handoff facts shown (hex)
     "source": TextField(64),
     "source_ref": TextField(200),
     "responder": _LABEL,

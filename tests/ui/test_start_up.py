@@ -275,3 +275,22 @@ def test_the_self_test_finishes_on_a_new_ward_without_accounts(tmp_path: Path) -
     assert result.returncode == 0, result.stderr
     steps = [json.loads(x)["self_test"] for x in result.stdout.splitlines() if "self_test" in x]
     assert steps[0] == "signin_ready" and steps[-1] == "lazy_modules"
+
+
+def test_demo_in_a_shared_folder_leaves_the_folders_mode_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--demo --db /tmp/demo.sqlite`` must not make /tmp owner-only."""
+    from wardconsole import app as app_module
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    monkeypatch.setattr("wardconsole.ui.demo_lock.hold_demo_lock", lambda path: _Held())
+    app_module._claim_demo_file(shared / "demo.sqlite")
+    assert shared.stat().st_mode & 0o7777 == 0o1777
+
+
+class _Held:
+    def unlock(self) -> None:
+        pass

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from wardconsole.services.context import Actor
+from wardconsole.services.context import Actor, ServiceError
 from wardconsole.services.db import utc_now
 from wardconsole.services.fluids import FluidService
 from wardconsole.services.history import HistoryService
@@ -51,7 +51,11 @@ class Bedside:
 
     @property
     def recording_as(self) -> str:
-        actor = self.acting()
+        """'Recording as Adaeze Okafor · Station A': whoever is signed in now."""
+        try:
+            actor = self.acting()
+        except ServiceError:  # the station is locked with nobody signed in
+            return "Nobody signed in — sign in to record"
         return f"Recording as {actor.display_name} · {actor.station}"
 
 

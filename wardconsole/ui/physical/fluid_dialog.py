@@ -46,6 +46,7 @@ from wardconsole.ui.bedside.entry_time import TakenAtEdit
 from wardconsole.ui.bedside.shared import Bedside, entry_stylesheet, queued_text
 from wardconsole.ui.physical.fluid_model import FluidColumn, FluidEntriesModel
 from wardconsole.ui.tasks import TaskHandle
+from wardconsole.ui.widgets.follows_session import SessionLabel
 from wardconsole.ui.widgets.style_property import set_style_property
 
 DRINKS = ("Water", "Tea", "Coffee", "Squash", "Milk", "Juice", "Soup", "Nutritional drink")
@@ -108,7 +109,8 @@ class FluidDialog(QDialog):
     def _build(self, title: str) -> None:
         patient = QLabel(title)
         patient.setObjectName("entry_patient")
-        who = QLabel(self._bedside.recording_as)
+        bedside = self._bedside
+        who = SessionLabel(lambda: bedside.recording_as)
         set_style_property(who, "tone", "muted")
         header = QHBoxLayout()
         header.addWidget(patient)

@@ -39,6 +39,8 @@ class EntryKind(StrEnum):
     ASSESSMENT = "assessment"
     PRN = "prn"
     SESSION = "session"
+    FLUID = "fluid"
+    FLUID_PLAN = "fluid_plan"
 
     @property
     def words(self) -> EntryWords:
@@ -74,6 +76,16 @@ _WORDS: Final = MappingProxyType(
             "Therapy or support session",
             "Recorded session",
             "Corrected session",
+        ),
+        EntryKind.FLUID: EntryWords(
+            "Fluids", "Fluids", "Fluid entry", "Recorded fluids", "Corrected fluids"
+        ),
+        EntryKind.FLUID_PLAN: EntryWords(
+            "Fluid chart plan",
+            "Fluid chart plans",
+            "Fluid chart plan",
+            "Set a fluid chart plan",
+            "Changed a fluid chart plan",
         ),
     }
 )

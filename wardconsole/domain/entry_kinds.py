@@ -39,6 +39,7 @@ class EntryKind(StrEnum):
     ASSESSMENT = "assessment"
     PRN = "prn"
     SESSION = "session"
+    REGULAR_DOSE = "regular_dose"
 
     @property
     def words(self) -> EntryWords:
@@ -74,6 +75,12 @@ _WORDS: Final = MappingProxyType(
             "Therapy or support session",
             "Recorded session",
             "Corrected session",
+        ),
+        EntryKind.REGULAR_DOSE: EntryWords(
+            "Regular dose",
+            "Regular doses",
+            "Regular dose (given or omitted)",
+            "Recorded regular dose",
         ),
     }
 )

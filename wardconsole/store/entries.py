@@ -27,6 +27,7 @@ from wardconsole.store.models import (
     AssessmentRow,
     ObservationSetRow,
     PrnDoseRow,
+    RegularDoseRow,
     SupportSessionRow,
     SymptomEntryRow,
 )
@@ -40,6 +41,7 @@ ENTRY_TABLES: Final[Mapping[str, Any]] = MappingProxyType(
         EntryKind.ASSESSMENT: AssessmentRow,
         EntryKind.PRN: PrnDoseRow,
         EntryKind.SESSION: SupportSessionRow,
+        EntryKind.REGULAR_DOSE: RegularDoseRow,
     }
 )
 """Every ``EntryKind`` -> its table (checked by the tests)."""

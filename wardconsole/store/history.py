@@ -167,6 +167,16 @@ def _values(
             "total": row.total,
             "label": row.label,
         }
+    if entry_type == "regular_dose":
+        return {
+            "drug": row.drug,
+            "drug_class": row.drug_class,
+            "dose": row.dose,
+            "route": row.route,
+            "outcome": row.outcome,
+            "omitted_reason": row.omitted_reason,
+            "line_id": row.line_id,
+        }
     if entry_type == "session":
         return {
             "session_type": row.session_type,

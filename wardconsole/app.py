@@ -78,7 +78,8 @@ def _claim_demo_file(database: Path) -> Any:
     from wardconsole.store.engine import DatabaseError, make_engine, stored_revision
     from wardconsole.ui.demo_lock import DemoWardInUse, hold_demo_lock
 
-    private_dir(database.parent)
+    if not database.parent.exists():  # an existing folder keeps its mode (it may be /tmp)
+        private_dir(database.parent)
     try:
         lock = hold_demo_lock(database)
     except DemoWardInUse as exc:
@@ -317,6 +318,7 @@ def console_context(
 ) -> UiContext:
     """Everything the main window needs, bound to one database and one staff session."""
     from wardconsole.services.admission_desk import AdmissionDesk
+    from wardconsole.services.aftercare import AftercareService
     from wardconsole.services.census import CensusService
     from wardconsole.services.decisions import DecisionService
     from wardconsole.services.history import HistoryService
@@ -345,6 +347,7 @@ def console_context(
         observation=ObservationDesk(db, actor=session.current_actor),
         admissions=AdmissionDesk(db, actor=session.current_actor),
         sessions=SessionService(db),
+        aftercare=AftercareService(db),
         interop=_interop_actions(db),
         escalations=escalations,
         open_alert_sound=open_alert_sound,

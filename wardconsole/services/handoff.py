@@ -442,7 +442,7 @@ class HandoffService:
                     )
                 }
                 everyone = facts_of.shift_facts(self._db, session, shift, now)
-                created = 0
+                created: list[int] = []
                 for facts in everyone:
                     if facts.admission_id in existing:
                         continue
@@ -463,7 +463,7 @@ class HandoffService:
                     self._add_version(session, actor, row, 1, "draft", generated, {}, now)
                     _event(session, row.id, now, actor, "drafted", 1, "")
                     record_change(session, "handoff", facts.admission_id, actor.station)
-                    created += 1
+                    created.append(row.id)
                 if created:
                     repository.write_audit(
                         session,
@@ -473,14 +473,14 @@ class HandoffService:
                         action="handoff_draft_shift",
                         entity="handoff_shift",
                         entity_id=None,
-                        detail={"shift": shift.key, "created": created},
+                        detail={"shift": shift.key, "created": len(created), "handoffs": created},
                     )
         except IntegrityError:
             # Another station drafted the same shift at the same moment: theirs stands.
             raise ConflictError(
                 "another station drafted this shift at the same moment; look again"
             ) from None
-        return DraftResult(shift, created, len(existing))
+        return DraftResult(shift, len(created), len(existing))
 
     @checks_text
     def save_notes(

@@ -695,3 +695,51 @@ class WardPolicyRow(WriteStamp, Base):
     digest: Mapped[str] = mapped_column(String(64))
     version: Mapped[str] = mapped_column(String(128))
     signed_off: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AftercarePlanRow(WriteStamp, Base):
+    """The aftercare plan recorded at discharge (``domain.follow_up.AftercarePlan`` as JSON).
+    Append-only: a change is a new row whose ``supersedes_id`` names the one it replaces. The
+    patient's phone number is in ``plan`` only: never in an audit row or a log."""
+
+    __tablename__ = "aftercare_plans"
+    __table_args__ = (UniqueConstraint("supersedes_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"), index=True)
+    plan: Mapped[dict[str, Any]] = mapped_column()
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("aftercare_plans.id"))
+
+
+class FollowUpRow(Base):
+    """The follow-up contact owed after one discharge: a workflow item opened by the discharge.
+    ``due_at`` is the discharge plus ``hours`` of elapsed time; it closes (``closed_at``,
+    ``state``) with the attempt that made contact or gave up. Attempts are their own rows."""
+
+    __tablename__ = "follow_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"), unique=True)
+    discharged_at: Mapped[datetime] = mapped_column()
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    hours: Mapped[int] = mapped_column(Integer)
+    basis: Mapped[str] = mapped_column(String(24))
+    policy_digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column()
+    state: Mapped[str] = mapped_column(String(24), default="open")
+    closed_at: Mapped[datetime | None] = mapped_column()
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class FollowUpAttemptRow(WriteStamp, Base):
+    """One attempt to contact a discharged patient: when, what came of it, by whom."""
+
+    __tablename__ = "follow_up_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    follow_up_id: Mapped[int] = mapped_column(ForeignKey("follow_ups.id"), index=True)
+    attempted_at: Mapped[datetime] = mapped_column()
+    outcome: Mapped[str] = mapped_column(String(24))
+    note: Mapped[str] = mapped_column(Text, default="")

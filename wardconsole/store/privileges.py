@@ -47,6 +47,8 @@ APP_PRIVILEGES: Mapping[str, frozenset[str]] = {
     "prn_effects": APPEND,
     "safety_checks": APPEND,
     "support_sessions": APPEND,
+    "aftercare_plans": APPEND,
+    "follow_up_attempts": APPEND,
     "observation_levels": APPEND,
     "intake_amendments": APPEND,
     "escalation_events": APPEND,
@@ -62,6 +64,7 @@ APP_PRIVILEGES: Mapping[str, frozenset[str]] = {
     "admissions": WORKFLOW,
     "escalations": WORKFLOW,
     "handoffs": WORKFLOW,
+    "follow_ups": WORKFLOW,
     # Tamper evidence: stations seal blocks; only the owner appends anchors.
     "ledger_blocks": APPEND,
     "ledger_anchors": READ,

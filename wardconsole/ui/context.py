@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from wardconsole.domain.changes import ChangeFeed
 from wardconsole.services.admission_desk import AdmissionDesk
+from wardconsole.services.aftercare import AftercareService
 from wardconsole.services.context import Actor
 from wardconsole.services.decisions import DecisionService
 from wardconsole.services.escalation_desk import EscalationDesk
@@ -97,3 +98,6 @@ class UiContext:
     sessions: SessionService | None = None
     """Therapy and support sessions and the ward's day list (block; background worker only).
     None: the Sessions menu is off."""
+    aftercare: AftercareService | None = None
+    """Follow-ups after discharge and aftercare plans (block; background worker only). None:
+    the Aftercare menu is off."""

@@ -321,6 +321,7 @@ def console_context(
     from wardconsole.services.aftercare import AftercareService
     from wardconsole.services.census import CensusService
     from wardconsole.services.decisions import DecisionService
+    from wardconsole.services.fluids import FluidService
     from wardconsole.services.history import HistoryService
     from wardconsole.services.observation_desk import ObservationDesk
     from wardconsole.services.recording import RecordingService
@@ -341,6 +342,7 @@ def console_context(
         load_patient_series=_chart_loader(db),
         recording=RecordingService(db),
         history=HistoryService(db),
+        fluids=FluidService(db),
         decisions=DecisionService(db),
         current_actor=session.current_actor,
         handoff=_handoff_ui(db, ward_name, session.current_actor),

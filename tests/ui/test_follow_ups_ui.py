@@ -31,6 +31,7 @@ from wardconsole.ui.aftercare.follow_ups_dialog import (
     AttemptEntry,
     FollowUpsDialog,
 )
+from wardconsole.ui.aftercare.plan_dialog import AftercarePlanDialog
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme, apply_theme
 
@@ -187,5 +188,53 @@ def test_a_nurse_sees_no_compliance_line_and_the_attempt_form_names_what_is_miss
         assert form.entry == AttemptEntry(
             AttemptOutcome.UNABLE_TO_CONTACT, "Three calls; GP informed"
         )
+    finally:
+        runner.shutdown()
+
+
+def test_the_aftercare_plan_is_entered_from_the_list_and_checked_first(
+    qtbot, ward: Ward, monkeypatch, tmp_path: Path
+) -> None:
+    form = AftercarePlanDialog("Orla Castellan", NOW)
+    qtbot.addWidget(form)
+    form.crisis_given.setChecked(True)
+    form.save_button.click()
+    assert form.plan is None
+    assert form.error.text().splitlines() == [
+        "Referred to: name the service the patient is referred to",
+        "Crisis plan: say what the crisis plan is",
+    ]
+    form.service.setText("Eastgate outpatient programme")
+    form.crisis_detail.setPlainText("Crisis card; GP aware")
+    form.has_appointment.setChecked(True)
+    form.patient_phone.setText("07700 900789")
+    assert form.error.isHidden()
+    form.show()
+    grab_widget(form, _shots(tmp_path) / "aftercare-plan.png")
+    form.save_button.click()
+    assert form.plan is not None and form.plan.first_appointment == NOW + timedelta(days=2)
+
+    entered = form.plan
+    asked: list[AftercarePlan | None] = []
+    monkeypatch.setattr(
+        AftercarePlanDialog,
+        "ask",
+        classmethod(lambda cls, parent, name, now, plan: asked.append(plan) or entered),
+    )
+    runner = TaskRunner()
+    dialog = FollowUpsDialog(ward.service, ward.nurse, runner)
+    qtbot.addWidget(dialog)
+    try:
+        qtbot.waitUntil(lambda: dialog.rows is not None)
+        orla = next(
+            i for i, v in enumerate(dialog.rows or ()) if v.patient_name == "Orla Castellan"
+        )
+        dialog.table.selectRow(orla)
+        rows = dialog.rows
+        dialog.plan_button.click()
+        qtbot.waitUntil(lambda: dialog.rows is not rows)
+        assert asked and asked[0] is not None and asked[0].service == "Hillside CDAT"
+        plan = ward.service.plan(ward.admissions["Orla Castellan"])
+        assert plan is not None and plan.service == "Eastgate outpatient programme"
     finally:
         runner.shutdown()

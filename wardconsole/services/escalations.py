@@ -47,6 +47,7 @@ from wardconsole.services.context import (
     require,
 )
 from wardconsole.services.db import POLICY_DIGEST, Database
+from wardconsole.services.fluid_rules import fluid_triggers
 from wardconsole.services.governance import GovernanceService
 from wardconsole.services.safety_rules import observation_triggers
 from wardconsole.services.staff import StaffService
@@ -119,6 +120,7 @@ def apply_rules(
     state = replace(state, medicines=medicines_watch(session, db, admission_id, now))
     triggers = evaluate(state, now=now, policy=db.policy, chart=db.chart, zone=db.shifts.zone)
     triggers = observation_triggers(session, db, admission_id, now, triggers)
+    triggers += fluid_triggers(session, db, admission_id, now)
     latest_complete = next((o for o in reversed(state.observations) if o.vitals.is_complete), None)
     actions = plan_escalations(
         state.open_escalations,

@@ -63,6 +63,8 @@ TEXT_FIELDS: Final[Mapping[str, TextField]] = {
     "intake": _NOTE,
     "effect": _NOTE,
     "amend_reason": _NOTE,
+    "change_reason": _NOTE,
+    "reason_text": _NOTE,
     "answers": _NOTE,
     "response": _LABEL,
     # Names and identifiers typed on one line.
@@ -92,6 +94,7 @@ TEXT_FIELDS: Final[Mapping[str, TextField]] = {
     "location": _LABEL,
     "label": TextField(200),
     "what": _LABEL,
+    "description": _LABEL,  # a drink ("tea"), or what an output was
     "drug": _LABEL,
     "dose": TextField(64),
     "route": _CODE,

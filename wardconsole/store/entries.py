@@ -25,6 +25,8 @@ from wardconsole.domain.entry_kinds import EntryKind
 from wardconsole.domain.records import RecordStatus
 from wardconsole.store.models import (
     AssessmentRow,
+    FluidEntryRow,
+    FluidPlanRow,
     ObservationSetRow,
     PrnDoseRow,
     RegularDoseRow,
@@ -41,6 +43,8 @@ ENTRY_TABLES: Final[Mapping[str, Any]] = MappingProxyType(
         EntryKind.ASSESSMENT: AssessmentRow,
         EntryKind.PRN: PrnDoseRow,
         EntryKind.SESSION: SupportSessionRow,
+        EntryKind.FLUID: FluidEntryRow,
+        EntryKind.FLUID_PLAN: FluidPlanRow,
         EntryKind.REGULAR_DOSE: RegularDoseRow,
     }
 )

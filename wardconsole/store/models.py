@@ -277,6 +277,44 @@ class SupportSessionRow(ClinicalEntry, Base):
     craving_after_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
 
 
+class FluidEntryRow(ClinicalEntry, Base):
+    """A food and fluid chart entry: a drink or prescribed fluid in, or an output.
+
+    ``direction`` is intake | output; ``what`` the intake route or the output kind
+    (``domain.fluids``). ``volume_ml`` is None only for an output passed but not measured, which
+    makes the period's balance unknown."""
+
+    __tablename__ = "fluid_entries"
+    __table_args__ = (Index("ix_fluid_entries_admission_taken", "admission_id", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("fluid_entries.id"), index=True)
+    direction: Mapped[str] = mapped_column(String(8))
+    what: Mapped[str] = mapped_column(String(16))
+    volume_ml: Mapped[int | None] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(String(120), default="")
+
+
+class FluidPlanRow(ClinicalEntry, Base):
+    """A patient's fluid chart: why, the 24-hour intake target and when to review it.
+
+    Versioned like an entry: a change (or stopping the chart, ``active`` False) is a new row
+    that amends the one in force, so the current plan is ``entries.current``'s."""
+
+    __tablename__ = "fluid_plans"
+    __table_args__ = (Index("ix_fluid_plans_admission_taken", "admission_id", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("fluid_plans.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(24))
+    reason_text: Mapped[str] = mapped_column(Text, default="")
+    target_ml: Mapped[int] = mapped_column(Integer)
+    review_at: Mapped[datetime] = mapped_column()
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
 class MedicineLineRow(ClinicalEntry, Base):
     """One line of a patient's medicines list: a MONITORING COPY transcribed from the ward's
     drug chart, never the administration record (``domain.medicines``). ``taken_at`` is when

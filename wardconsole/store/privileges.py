@@ -49,6 +49,8 @@ APP_PRIVILEGES: Mapping[str, frozenset[str]] = {
     "support_sessions": APPEND,
     "aftercare_plans": APPEND,
     "follow_up_attempts": APPEND,
+    "fluid_entries": APPEND,
+    "fluid_plans": APPEND,
     "observation_levels": APPEND,
     "intake_amendments": APPEND,
     "escalation_events": APPEND,

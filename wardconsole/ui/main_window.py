@@ -391,6 +391,10 @@ class MainWindow(QMainWindow):
             self._watcher.connection_lost.connect(self.access.on_connection_lost)
             self._watcher.connection_restored.connect(self.access.on_connection_restored)
             self.access.apply_permissions(self.access.session.actor)
+            # Everything that names the user or depends on her role follows the session.
+            self.access.session.actor_changed.connect(self.handoff_menu.on_actor_changed)
+            if self.escalations is not None:
+                self.access.session.actor_changed.connect(self.escalations.on_actor_changed)
         # Menus.
         self.quit_action.triggered.connect(self.close)
         self.about_action.triggered.connect(self._on_about_requested)

@@ -32,10 +32,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wardconsole.domain.follow_up import AttemptOutcome, Compliance
+from wardconsole.domain.follow_up import AftercarePlan, AttemptOutcome, Compliance
 from wardconsole.services.aftercare import AftercareService, ContactCard, FollowUpView
 from wardconsole.services.context import Actor, Permission, ServiceError
 from wardconsole.ui import formatting as fmt
+from wardconsole.ui.aftercare.plan_dialog import AftercarePlanDialog
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.widgets.style_property import set_style_property
 
@@ -248,12 +249,15 @@ class FollowUpsDialog(QDialog):
         self.card.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.card_button = QPushButton("&Contact card")
         self.attempt_button = QPushButton("Record &attempt…")
+        self.plan_button = QPushButton("Aftercare &plan…")
         self.refresh_button = QPushButton("&Refresh")
         for button in (self.card_button, self.attempt_button):
             button.setEnabled(actor.can(Permission.RECORD))
+        self.plan_button.setEnabled(actor.can(Permission.ADMIT))
         buttons_row = QHBoxLayout()
         buttons_row.addWidget(self.card_button)
         buttons_row.addWidget(self.attempt_button)
+        buttons_row.addWidget(self.plan_button)
         buttons_row.addStretch(1)
         buttons_row.addWidget(self.refresh_button)
         policy = service.policy
@@ -282,6 +286,7 @@ class FollowUpsDialog(QDialog):
         layout.addWidget(close)
         self.card_button.clicked.connect(self._on_card_requested)
         self.attempt_button.clicked.connect(self._on_attempt_requested)
+        self.plan_button.clicked.connect(self._on_plan_requested)
         self.refresh_button.clicked.connect(self.load)
         self.table.selectionModel().currentRowChanged.connect(self._on_row_changed)
         self.load()
@@ -374,6 +379,31 @@ class FollowUpsDialog(QDialog):
             self,
             lambda: service.record_attempt(actor, view.id, entry.outcome.value, note=entry.note),
             on_success=lambda _state: self.load(),
+            on_failure=self._on_failed,
+        )
+
+    def _on_plan_requested(self) -> None:
+        view = self.selected()
+        if view is None:
+            self.card.setText("Choose a patient first.")
+            return
+        service = self._service
+        self._runner.run(
+            self,
+            lambda: service.plan(view.admission_id),
+            on_success=lambda plan: self._ask_plan(view, plan),
+            on_failure=self._on_failed,
+        )
+
+    def _ask_plan(self, view: FollowUpView, plan: AftercarePlan | None) -> None:
+        service, actor = self._service, self._actor
+        entered = AftercarePlanDialog.ask(self, view.patient_name, service.now(), plan)
+        if entered is None:
+            return
+        self._runner.run(
+            self,
+            lambda: service.record_plan(actor, view.admission_id, entered),
+            on_success=lambda _id: self.load(),
             on_failure=self._on_failed,
         )
 

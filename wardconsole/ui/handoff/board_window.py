@@ -103,6 +103,9 @@ class HandoffBoardWindow(HandoffWindowBase):
 
     # -- hooks -------------------------------------------------------------------------------
 
+    def on_permissions(self) -> None:
+        self._update_buttons()
+
     def on_board(self, board: ShiftBoard) -> None:
         self._update_buttons()
 

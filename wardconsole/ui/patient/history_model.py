@@ -25,6 +25,7 @@ from PySide6.QtGui import QBrush, QFont
 
 from wardconsole.domain.assessments import assessment_name, scale_items_text
 from wardconsole.domain.entry_kinds import entry_label
+from wardconsole.domain.fluids import fluid_entry_text, fluid_plan_text
 from wardconsole.domain.medicines import OMITTED_REASONS
 from wardconsole.domain.news2 import RISK_LABELS
 from wardconsole.domain.records import MissingReason, route_label
@@ -213,6 +214,10 @@ def details_text(entry: HistoryEntry, item_labels: Mapping[str, str] | None = No
                 text += f" — {items}"
         case "session":
             text = session_text(values)
+        case "fluid":
+            text = fluid_entry_text(values)
+        case "fluid_plan":
+            text = fluid_plan_text(values)
         case "regular_dose":
             text = regular_dose_text(values)
         case _:

@@ -28,6 +28,7 @@ def test_entry_kinds_keep_their_stored_names_and_words() -> None:
         "session",
         "fluid",
         "fluid_plan",
+        "regular_dose",
     ]
     assert entry_label("observation") == "Vital signs"
     assert entry_title("symptoms") == "Withdrawal chart rating"

@@ -120,7 +120,8 @@ def test_the_follow_ups_list_puts_overdue_first_and_shows_the_card_on_request(
 ) -> None:
     apply_theme(QApplication.instance(), theme)  # type: ignore[arg-type]
     runner = TaskRunner()
-    dialog = FollowUpsDialog(ward.service, ward.supervisor, runner)
+    who = [ward.supervisor]
+    dialog = FollowUpsDialog(ward.service, lambda: who[0], runner)
     qtbot.addWidget(dialog)
     try:
         dialog.resize(1366 - 40, 768 - 80)
@@ -157,11 +158,14 @@ def test_the_follow_ups_list_puts_overdue_first_and_shows_the_card_on_request(
             ),
         )
         rows = dialog.rows
+        who[0] = ward.nurse  # the station was locked and the nurse unlocked it
         dialog.attempt_button.click()
         qtbot.waitUntil(lambda: dialog.rows is not rows)
         wren = next(v for v in dialog.rows or () if v.patient_name == "Wren Gorringe")
         assert wren.state is FollowUpState.DONE_LATE
-        assert [a.outcome for a in wren.attempts] == [AttemptOutcome.CONTACT_MADE]
+        assert [(a.outcome, a.by) for a in wren.attempts] == [
+            (AttemptOutcome.CONTACT_MADE, "Adaeze Okafor")
+        ]
     finally:
         runner.shutdown()
 
@@ -170,7 +174,7 @@ def test_a_nurse_sees_no_compliance_line_and_the_attempt_form_names_what_is_miss
     qtbot, ward: Ward
 ) -> None:
     runner = TaskRunner()
-    dialog = FollowUpsDialog(ward.service, ward.nurse, runner)
+    dialog = FollowUpsDialog(ward.service, lambda: ward.nurse, runner)
     qtbot.addWidget(dialog)
     try:
         qtbot.waitUntil(lambda: dialog.rows is not None)
@@ -222,7 +226,7 @@ def test_the_aftercare_plan_is_entered_from_the_list_and_checked_first(
         classmethod(lambda cls, parent, name, now, plan: asked.append(plan) or entered),
     )
     runner = TaskRunner()
-    dialog = FollowUpsDialog(ward.service, ward.nurse, runner)
+    dialog = FollowUpsDialog(ward.service, lambda: ward.nurse, runner)
     qtbot.addWidget(dialog)
     try:
         qtbot.waitUntil(lambda: dialog.rows is not None)

@@ -41,6 +41,7 @@ class EntryKind(StrEnum):
     SESSION = "session"
     FLUID = "fluid"
     FLUID_PLAN = "fluid_plan"
+    REGULAR_DOSE = "regular_dose"
 
     @property
     def words(self) -> EntryWords:
@@ -86,6 +87,12 @@ _WORDS: Final = MappingProxyType(
             "Fluid chart plan",
             "Set a fluid chart plan",
             "Changed a fluid chart plan",
+        ),
+        EntryKind.REGULAR_DOSE: EntryWords(
+            "Regular dose",
+            "Regular doses",
+            "Regular dose (given or omitted)",
+            "Recorded regular dose",
         ),
     }
 )

@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from wardconsole.domain.alerting import cascade_target
 from wardconsole.domain.dependency_watch import MedicinesWatch, WardCalendar, watch_medicines
+from wardconsole.domain.medicines import regimen_overruns
 from wardconsole.domain.records import (
     EscalationKind,
     EscalationState,
@@ -81,18 +82,28 @@ class EscalationChange:
 def medicines_watch(
     session: Session, db: Database, admission_id: int, now: datetime
 ) -> MedicinesWatch | None:
-    """The dependency watch over the stay's recent doses (``domain.dependency_watch``); None
-    when the policy has no dependency-review rule."""
+    """The dependency watch over the stay's recent PRN and regular doses and its planned
+    reducing regimens (``domain.dependency_watch``, ``domain.medicines``); None when the policy
+    has no dependency-review rule."""
     rule = db.policy.rules.get("dependency_review")
     if rule is None:
         return None
     days = rule.number("watch_days")
-    doses = medicines_queries.watched_doses(
-        session, admission_id, since=now - timedelta(days=days + 1)
+    since = now - timedelta(days=days + 1)
+    watch = watch_medicines(
+        medicines_queries.watched_doses(session, admission_id, since=since),
+        formulary=db.formulary,
+        calendar=WardCalendar(db.shifts),
+        now=now,
+        days=days,
+        regular=medicines_queries.regular_given(session, admission_id, since=since),
     )
-    return watch_medicines(
-        doses, formulary=db.formulary, calendar=WardCalendar(db.shifts), now=now, days=days
-    )
+    lines = medicines_queries.medicine_lines(session, admission_id)
+    if not any(line.reducing_until is not None for line in lines):
+        return watch
+    given = medicines_queries.given_against_lines(session, admission_id)
+    overruns = regimen_overruns(lines, given, now)
+    return replace(watch, overruns=tuple((what, at) for _line, what, at in overruns))
 
 
 def apply_rules(

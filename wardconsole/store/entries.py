@@ -29,6 +29,7 @@ from wardconsole.store.models import (
     FluidPlanRow,
     ObservationSetRow,
     PrnDoseRow,
+    RegularDoseRow,
     SupportSessionRow,
     SymptomEntryRow,
 )
@@ -44,6 +45,7 @@ ENTRY_TABLES: Final[Mapping[str, Any]] = MappingProxyType(
         EntryKind.SESSION: SupportSessionRow,
         EntryKind.FLUID: FluidEntryRow,
         EntryKind.FLUID_PLAN: FluidPlanRow,
+        EntryKind.REGULAR_DOSE: RegularDoseRow,
     }
 )
 """Every ``EntryKind`` -> its table (checked by the tests)."""

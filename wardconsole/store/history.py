@@ -182,6 +182,16 @@ def _values(
             "review_at": row.review_at,
             "active": row.active,
         }
+    if entry_type == "regular_dose":
+        return {
+            "drug": row.drug,
+            "drug_class": row.drug_class,
+            "dose": row.dose,
+            "route": row.route,
+            "outcome": row.outcome,
+            "omitted_reason": row.omitted_reason,
+            "line_id": row.line_id,
+        }
     if entry_type == "session":
         return {
             "session_type": row.session_type,

@@ -315,6 +315,57 @@ class FluidPlanRow(ClinicalEntry, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+class MedicineLineRow(ClinicalEntry, Base):
+    """One line of a patient's medicines list: a MONITORING COPY transcribed from the ward's
+    drug chart, never the administration record (``domain.medicines``). ``taken_at`` is when
+    the medicine starts; a change (or a stop) is a new row amending this one."""
+
+    __tablename__ = "medicine_lines"
+    __table_args__ = (Index("ix_medicine_lines_admission", "admission_id", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("medicine_lines.id"), index=True)
+    drug: Mapped[str] = mapped_column(String(120))
+    drug_class: Mapped[str] = mapped_column(String(32))
+    dose: Mapped[str] = mapped_column(String(64))
+    route: Mapped[str] = mapped_column(String(16))
+    schedule: Mapped[str] = mapped_column(String(16))  # regular | prn
+    frequency: Mapped[str] = mapped_column(String(120), default="")
+    max_per_24h: Mapped[str] = mapped_column(String(64), default="")
+    stop_at: Mapped[datetime | None] = mapped_column()
+    reducing_until: Mapped[datetime | None] = mapped_column()
+    """The planned end of a reducing regimen (None: not a reducing regimen)."""
+
+
+class MedicineLineCheckRow(WriteStamp, Base):
+    """A second member of staff checked a medicines-list line against the drug chart."""
+
+    __tablename__ = "medicine_line_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("medicine_lines.id"), index=True)
+
+
+class RegularDoseRow(ClinicalEntry, Base):
+    """A regular (scheduled) dose given or omitted, against a medicines-list line; ``taken_at``
+    is when it was due or given."""
+
+    __tablename__ = "regular_doses"
+    __table_args__ = (Index("ix_regular_doses_admission_taken", "admission_id", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("regular_doses.id"), index=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("medicine_lines.id"), index=True)
+    drug: Mapped[str] = mapped_column(String(120))
+    drug_class: Mapped[str] = mapped_column(String(32))
+    dose: Mapped[str] = mapped_column(String(64))
+    route: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(16))  # given | omitted
+    omitted_reason: Mapped[str] = mapped_column(String(24), default="")
+
+
 class PrnEffectRow(WriteStamp, Base):
     __tablename__ = "prn_effects"
 

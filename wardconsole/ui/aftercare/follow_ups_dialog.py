@@ -9,6 +9,7 @@ the background worker.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from html import escape
@@ -212,7 +213,7 @@ class FollowUpsDialog(QDialog):
     def __init__(
         self,
         service: AftercareService,
-        actor: Actor,
+        current_actor: Callable[[], Actor],
         runner: TaskRunner,
         parent: QWidget | None = None,
     ) -> None:
@@ -221,9 +222,12 @@ class FollowUpsDialog(QDialog):
         self.setWindowTitle("Follow-ups after discharge")
         self.resize(1280, 640)
         self._service = service
-        self._actor = actor
+        self._actor = current_actor
+        """Asked on the UI thread at every button press: a dialog left open under the lock
+        screen acts as whoever unlocked the station."""
         self._runner = runner
         self.rows: list[FollowUpView] | None = None
+        actor = current_actor()
         self.model = FollowUpsModel(self)
         self.table = QTableView()
         self.table.setObjectName("follow_ups_table")
@@ -299,7 +303,7 @@ class FollowUpsDialog(QDialog):
         return self.model.view_at(self.table.currentIndex().row())
 
     def load(self) -> None:
-        service, actor = self._service, self._actor
+        service, actor = self._service, self._actor()
         supervisor = actor.can(Permission.VIEW_HISTORY)
 
         def read() -> tuple[list[FollowUpView], Compliance | None]:
@@ -358,7 +362,7 @@ class FollowUpsDialog(QDialog):
         if view is None or not view.state.open:
             self.card.setText("Choose a patient whose follow-up is still open.")
             return
-        service, actor = self._service, self._actor
+        service, actor = self._service, self._actor()
         self._runner.run(
             self,
             lambda: service.contact_card(actor, view.id),
@@ -374,7 +378,7 @@ class FollowUpsDialog(QDialog):
         entry = AttemptDialog.ask(self, view)
         if entry is None:
             return
-        service, actor = self._service, self._actor
+        service, actor = self._service, self._actor()
         self._runner.run(
             self,
             lambda: service.record_attempt(actor, view.id, entry.outcome.value, note=entry.note),
@@ -396,10 +400,11 @@ class FollowUpsDialog(QDialog):
         )
 
     def _ask_plan(self, view: FollowUpView, plan: AftercarePlan | None) -> None:
-        service, actor = self._service, self._actor
+        service = self._service
         entered = AftercarePlanDialog.ask(self, view.patient_name, service.now(), plan)
         if entered is None:
             return
+        actor = self._actor()
         self._runner.run(
             self,
             lambda: service.record_plan(actor, view.admission_id, entered),
@@ -409,6 +414,10 @@ class FollowUpsDialog(QDialog):
 
     @classmethod
     def ask(
-        cls, parent: QWidget | None, service: AftercareService, actor: Actor, runner: TaskRunner
+        cls,
+        parent: QWidget | None,
+        service: AftercareService,
+        current_actor: Callable[[], Actor],
+        runner: TaskRunner,
     ) -> None:
-        cls(service, actor, runner, parent).exec()
+        cls(service, current_actor, runner, parent).exec()

@@ -46,4 +46,4 @@ class AftercareMenu(QObject):
     @Slot()
     def _on_follow_ups_requested(self) -> None:
         if self._service is not None and self._actor is not None:
-            FollowUpsDialog.ask(self._window, self._service, self._actor(), self._runner)
+            FollowUpsDialog.ask(self._window, self._service, self._actor, self._runner)

@@ -30,6 +30,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from wardconsole.domain.entry_kinds import entry_title
+from wardconsole.domain.formulary import Formulary
 from wardconsole.domain.news2 import ACVPU, RISK_LABELS
 from wardconsole.domain.records import EscalationKind, Severity
 from wardconsole.domain.withdrawal import ChartItem
@@ -418,7 +419,9 @@ class ChartService:
                 for kind in CHARTED_ASSESSMENTS
                 if kind in assessments
             },
-            events=_events(prn_rows, escalation_rows, correction_rows, assessment_rows),
+            events=_events(
+                prn_rows, escalation_rows, correction_rows, assessment_rows, self._db.formulary
+            ),
             references=self._references(chart.items),
         )
 
@@ -635,6 +638,7 @@ def _events(
     escalation_rows: Sequence[Any],
     correction_rows: Sequence[tuple[str, Any]],
     assessment_rows: Sequence[Any],
+    formulary: Formulary,
 ) -> tuple[ChartEvent, ...]:
     events: list[ChartEvent] = []
     for at, action, detail, _id, kind, severity, by, station in escalation_rows:
@@ -665,7 +669,7 @@ def _events(
                 at=at,
                 kind=EventKind.PRN,
                 title=f"PRN {drug} {dose} {route}".strip(),
-                detail=f"{drug_class}: {reason}".strip(": "),
+                detail=f"{formulary.classify(drug, drug_class).text}: {reason}".strip(": "),
                 by=by or "",
                 station=station or "",
             )

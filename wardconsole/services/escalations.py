@@ -83,7 +83,9 @@ def apply_rules(
     staff_id: int | None,
 ) -> list[EscalationChange]:
     """Evaluate the patient's rules and write the resulting escalations in ``session``."""
-    state = repository.clinical_state(session, admission_id, since=now - db.policy.history_window)
+    state = repository.clinical_state(
+        session, admission_id, since=now - db.policy.history_window, formulary=db.formulary
+    )
     triggers = evaluate(state, now=now, policy=db.policy, chart=db.chart, zone=db.shifts.zone)
     triggers = observation_triggers(session, db, admission_id, now, triggers)
     latest_complete = next((o for o in reversed(state.observations) if o.vitals.is_complete), None)
@@ -500,7 +502,9 @@ class EscalationService:
                 raise NotFound(f"admission {admission_id} does not exist")
             if admission.discharged_at is not None:
                 raise ServiceError("this patient has been discharged; the record is read-only")
-            state = repository.clinical_state(session, admission_id, since=now)
+            state = repository.clinical_state(
+                session, admission_id, since=now, formulary=self._db.formulary
+            )
             existing = state.open_escalations.get(EscalationKind.STAFF_CONCERN)
             if existing is None:
                 action = EscalationAction(trigger.kind, "raise", trigger)

@@ -169,6 +169,7 @@ def _values(entry_type: str, row: Any) -> dict[str, Any]:
         "dose": row.dose,
         "route": row.route,
         "reason": row.reason,
+        "class_reason": row.class_reason or "",
     }
 
 

@@ -36,6 +36,7 @@ CORE = [
     "tests/interop",
     "tests/reports",
     "tests/test_cli.py",
+    "tests/test_cli_database.py",
     "tests/test_cli_staff.py",
     "tests/test_hazard_log.py",
 ]

@@ -108,6 +108,10 @@ def test_version(run) -> None:
 
 def test_self_test_starts_on_a_fresh_sqlite_file(run, tmp_path: Path) -> None:
     database = tmp_path / "fresh.sqlite"
+    refused = run("--db", str(database), "--self-test")  # never created by accident
+    assert refused.returncode == 3 and "no ward database at" in refused.stderr
+    created = run("db", "init", "--db", str(database))
+    assert created.returncode == 0, created.stderr[-3000:]
     result = run("--db", str(database), "--self-test")
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Traceback" not in result.stderr
@@ -128,6 +132,7 @@ def test_demo_export_import_and_printed_handoff(run, tmp_path: Path) -> None:
     demo = run("demo", "--db", str(ward), "--beds", "4", "--days", "2")
     assert demo.returncode == 0, demo.stderr[-3000:]
     assert run("export", "--db", str(ward), "--out", "ward.json").returncode == 0
+    assert run("db", "init", "--db", str(copy)).returncode == 0
     imported = run("import", "--db", str(copy), "ward.json")
     assert imported.returncode == 0, imported.stderr[-3000:]
     assert "imported" in imported.stdout
@@ -174,7 +179,8 @@ def _send_to_feed(feed: subprocess.Popen[str], port: int) -> None:
             chunk = sock.recv(4096)
             assert chunk
             reply += chunk
-    assert b"MSA|AE|B1|patient NOBODY is not on the ward" in reply
+    assert b"MSA|AE|B1|no patient with this identifier is on the ward" in reply
+    assert b"NOBODY" not in reply
 
 
 def test_the_frozen_app_carries_the_alarm_sound(run) -> None:

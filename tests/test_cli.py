@@ -47,10 +47,11 @@ def test_demo_fills_a_new_database_with_progress(
 
 
 def test_db_upgrade_is_idempotent(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db = str(tmp_path / "w.sqlite")
-    assert main(["db", "upgrade", "--db", db]) == 0
+    db = tmp_path / "w.sqlite"
+    db.touch()  # a database that exists but is empty, as after CREATE DATABASE on a server
+    assert main(["db", "upgrade", "--db", str(db)]) == 0
     assert "upgraded" in capsys.readouterr().out
-    assert main(["db", "upgrade", "--db", db]) == 0
+    assert main(["db", "upgrade", "--db", str(db)]) == 0
     assert "already at" in capsys.readouterr().out
 
 
@@ -74,7 +75,7 @@ def test_a_database_from_a_newer_version_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = str(tmp_path / "w.sqlite")
-    main(["db", "upgrade", "--db", db])
+    main(["db", "init", "--db", db])
     engine = make_engine(db)
     with engine.begin() as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
@@ -118,6 +119,7 @@ def test_the_console_starts_and_closes_on_a_demo_ward(tmp_path: Path) -> None:
     }
     assert list(steps) == [
         "signin_ready",
+        "warmed_up",
         "submitted",
         "accepted",
         "census_painted",
@@ -128,3 +130,7 @@ def test_the_console_starts_and_closes_on_a_demo_ward(tmp_path: Path) -> None:
     assert census["rows"] > 0 and census["sound_ready"] and census["tick_ready"]
     assert census["loaded_early"] == []
     assert steps["lazy_modules"]["failed"] == [] and steps["lazy_modules"]["count"] >= 10
+    # The process ends without the interpreter's teardown; what the window saved on closing
+    # (its geometry and column widths) is on disk all the same.
+    settings = (tmp_path / ".config" / "WardConsole" / "WardConsole.conf").read_text()
+    assert "geometry" in settings.lower()

@@ -42,6 +42,8 @@ def _audit(path: Path, action: str) -> list[AuditRow]:
 
 
 def _first_supervisor(monkeypatch: pytest.MonkeyPatch, path: Path) -> int:
+    if not path.exists():
+        assert main(["--db", str(path), "db", "init"]) == 0
     return _run(
         monkeypatch,
         path,

@@ -7,13 +7,15 @@ X11 plugin needs gets one clear line instead of Qt's abort.
 from __future__ import annotations
 
 import ctypes.util
+import logging
 import os
+import sqlite3
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from wardconsole import __version__
-from wardconsole.config import Settings, describe_url
+from wardconsole.config import Settings, data_dir, describe_url
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -30,6 +32,11 @@ if TYPE_CHECKING:
     from wardconsole.ui.handoff.context import HandoffUi
     from wardconsole.ui.interop.actions import InteropActions
     from wardconsole.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+EXIT_START_PROBLEM = 3
+"""The command line's database exit status: the console could not open its ward."""
 
 XCB_LIBRARIES = {
     "xcb-cursor": "libxcb-cursor0",
@@ -62,22 +69,60 @@ def display_problem(environ: dict[str, str] | None = None) -> str | None:
     return None
 
 
-def _prepare_demo(settings: Settings) -> None:
-    """A fresh demo ward for ``--demo``: the previous demo file is replaced."""
+def _claim_demo_file(database: Path) -> Any:
+    """Lock the demo file and delete it for a rebuild: refused while another console has it
+    open, and for a file that holds a ward other than a demo ward."""
+    from wardconsole.private_files import private_dir
+    from wardconsole.services.db import Database
+    from wardconsole.services.demo import is_demo_ward
+    from wardconsole.store.engine import DatabaseError, make_engine, stored_revision
+    from wardconsole.ui.demo_lock import DemoWardInUse, hold_demo_lock
+
+    private_dir(database.parent)
+    try:
+        lock = hold_demo_lock(database)
+    except DemoWardInUse as exc:
+        raise DatabaseError(str(exc)) from None
+    if database.is_file() and database.stat().st_size:
+        engine = make_engine(f"sqlite:///{database}")
+        try:
+            real_ward = stored_revision(engine) is not None and not is_demo_ward(Database(engine))
+        finally:
+            engine.dispose()
+        if real_ward:
+            lock.unlock()
+            raise DatabaseError(
+                f"{database} holds a ward that is not a demo ward; --demo replaces its file, so "
+                "nothing was changed. Give --demo a new file name"
+            )
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(database) + suffix).unlink(missing_ok=True)
+    return lock
+
+
+def _prepare_demo(settings: Settings) -> Any:
+    """A fresh demo ward for ``--demo``; returns the demo file's lock (a ``QLockFile``, None
+    on a server database), to be held while the console runs."""
     from wardconsole.services.db import Database
     from wardconsole.services.demo import build_demo_ward, sign_in_text
-    from wardconsole.store.engine import make_engine, upgrade
+    from wardconsole.store.engine import open_ward, parse_url
 
-    database = settings.db_url.split("///", 1)[-1]
-    if settings.db_url.startswith("sqlite") and database:
-        for suffix in ("", "-wal", "-shm"):
-            Path(database + suffix).unlink(missing_ok=True)
-    engine = make_engine(settings.db_url)
-    upgrade(engine)
-    print("Building the demo ward…", file=sys.stderr)
-    build_demo_ward(Database(engine))
+    parsed = parse_url(settings.db_url)
+    lock = None
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        lock = _claim_demo_file(Path(str(parsed.database)))
+    engine = open_ward(parsed, create=True)
+    try:
+        print("Building the demo ward…", file=sys.stderr)
+        build_demo_ward(Database(engine))
+    except BaseException:
+        if lock is not None:
+            lock.unlock()
+        raise
+    finally:
+        engine.dispose()
     print(sign_in_text(), file=sys.stderr)
-    engine.dispose()
+    return lock
 
 
 def _access(
@@ -85,8 +130,8 @@ def _access(
 ) -> AccessContext:
     """Sign-in and lock (local access policy), staff management, the audit trail, and the
     station's queue that keeps saves while the database is unavailable."""
-    from wardconsole.config import data_dir
     from wardconsole.domain.access import load_access_policy
+    from wardconsole.logging_setup import TOLD
     from wardconsole.services.audit import AuditService
     from wardconsole.services.auth import AuthService
     from wardconsole.services.outbox import Outbox, outbox_path
@@ -96,7 +141,14 @@ def _access(
 
     policy = load_access_policy()
     identity = describe_url(settings.db_url)
-    saves = SafeSaves(db, Outbox(outbox_path(data_dir(), identity), identity))
+    saves: SafeSaves | None = None
+    saves_problem = None
+    try:
+        saves = SafeSaves(db, Outbox(outbox_path(data_dir(), identity), identity))
+    except (OSError, sqlite3.Error) as exc:
+        saves_problem = station_queue_problem(exc)
+        log.error("No station queue: %s", saves_problem, extra={TOLD: True})
+        print(f"wardconsole: {saves_problem}", file=sys.stderr)
     auth = AuthService(db, policy, saves)
     station = settings.station
     return AccessContext(
@@ -114,6 +166,22 @@ def _access(
         staff=StaffService(db, policy),
         audit=AuditService(db),
         saves=saves,
+        saves_problem=saves_problem,
+    )
+
+
+def station_queue_problem(error: OSError | sqlite3.Error) -> str:
+    """One line for a station whose queue (saves kept while the database is down) cannot be
+    kept: the console runs, but says it cannot keep entries through an outage."""
+    from wardconsole.config import data_path, folder_problem
+
+    folder = data_path() / "outbox"
+    if isinstance(error, OSError):
+        detail = folder_problem("data", Path(error.filename or folder), error)
+    else:
+        detail = f"cannot open the station queue in {folder} ({type(error).__name__})"
+    return (
+        f"{detail}. Entries cannot be kept at this station while the ward database is unavailable"
     )
 
 
@@ -125,6 +193,32 @@ def _close_without_waiting(runner: TaskRunner, access: AccessContext) -> None:
     runner.shutdown(wait=False)
     if busy and access.saves is not None:
         access.saves.park_in_flight()
+
+
+def _leave_now(code: int) -> NoReturn:
+    """End the process as soon as the console has closed: what must outlive it is written here
+    (settings, logs, output); the rest is the interpreter's teardown of Qt, pyqtgraph and
+    thousands of objects, which took most of a second on these PCs while the nurse watched a
+    closing window. The worker thread may still be inside a database call: its save was parked
+    in the station queue (``_close_without_waiting``) and the database rolls its transaction
+    back, as it would after a power cut."""
+    import logging
+
+    from PySide6.QtCore import QSettings
+
+    QSettings().sync()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(code)
+
+
+def _finish(code: int, *, in_process: bool, demo_lock: Any) -> int:
+    """Release the demo ward (``_leave_now`` skips every destructor), then end the process,
+    or return when the console ran inside another program (tests)."""
+    if demo_lock is not None:
+        demo_lock.unlock()
+    return code if in_process else _leave_now(code)
 
 
 def _first_sign_in(access: AccessContext) -> Actor | None:
@@ -256,7 +350,29 @@ def console_context(
     )
 
 
-def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) -> int:
+def _report_start_problem(line: str, *, window: bool) -> int:
+    """Say why the console cannot start: the log, the terminal and (GUI) a window."""
+    from wardconsole.logging_setup import TOLD
+
+    log.error("The console cannot start: %s", line, extra={TOLD: True})
+    print(f"wardconsole: {line}", file=sys.stderr)
+    if window:
+        from wardconsole.ui.start_problem import StartProblem
+
+        StartProblem.tell(line)
+    return EXIT_START_PROBLEM
+
+
+def run_gui(
+    settings: Settings,
+    *,
+    demo: bool = False,
+    self_test: bool = False,
+    explain: Callable[[BaseException], str | None] | None = None,
+) -> int:
+    """The console. A problem ``explain`` can put in one line (a missing, read-only or
+    unreachable database, the demo ward in use) is shown in a window too, not only on the
+    terminal, which nobody reads when the console was started from a desktop icon."""
     problem = display_problem()
     if problem:
         print(f"wardconsole: {problem}", file=sys.stderr)
@@ -265,12 +381,20 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
 
     from wardconsole.services.census import CensusService
     from wardconsole.services.db import Database
-    from wardconsole.store.engine import make_engine, upgrade
+    from wardconsole.store.engine import open_ward
 
-    if demo:
-        _prepare_demo(settings)
-    engine = make_engine(settings.db_url)
-    upgrade(engine)
+    demo_lock = None
+    try:
+        if demo:
+            demo_lock = _prepare_demo(settings)
+        engine = open_ward(settings.db_url)
+    except Exception as exc:
+        line = explain(exc) if explain is not None else None
+        if line is None:
+            raise
+        if demo_lock is not None:
+            demo_lock.unlock()
+        return _report_start_problem(line, window=not self_test)
     db = Database(engine, ward_timezone=settings.ward_timezone)
     census = CensusService(db)
     from wardconsole.ui.access.session import StaffSession
@@ -281,8 +405,7 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
 
-    from wardconsole.config import log_dir
-    from wardconsole.logging_setup import LOG_FILE, install_excepthook
+    from wardconsole.logging_setup import current_log_file, install_excepthook
     from wardconsole.ui.crash_notice import CrashNotice
     from wardconsole.ui.theme import apply_theme, load_theme
 
@@ -301,18 +424,23 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
     access = _access(db, settings, ward_name, session, runner)
     escalations = _escalation_desk(db, settings.station, session.current_actor, access)
     crash_notice = CrashNotice(app)
-    install_excepthook(log_dir() / LOG_FILE, crash_notice.tell)
+    install_excepthook(current_log_file(), crash_notice.tell)
     apply_theme(app, load_theme())
+    from wardconsole.ui.warm_up import WarmUp
+
+    warm_up = WarmUp(app)  # the census window's modules load while the nurse types
+    warm_up.start()
     test = None
     if self_test:
         from wardconsole.ui.self_test import SelfTest
 
-        test = SelfTest(app, access)
+        test = SelfTest(app, access, warm_up)
     actor = _first_sign_in(access)
     if actor is None:
         _close_without_waiting(runner, access)
         engine.dispose()
-        return 1 if test is not None and test.failed else 0
+        code = 1 if test is not None and test.failed else 0
+        return _finish(code, in_process=existing is not None, demo_lock=demo_lock)
     if test is not None:
         test.accepted()
     session.sign_in(actor)
@@ -328,5 +456,5 @@ def run_gui(settings: Settings, *, demo: bool = False, self_test: bool = False) 
     engine.dispose()
     if test is not None and test.failed:
         print(f"wardconsole: self-test failed: {'; '.join(test.failed)}", file=sys.stderr)
-        return 1
-    return int(code)
+        code = 1
+    return _finish(int(code), in_process=existing is not None, demo_lock=demo_lock)

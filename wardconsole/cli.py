@@ -8,15 +8,28 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from wardconsole import __version__
-from wardconsole.config import Settings, demo_db_url
+from wardconsole.config import (
+    Settings,
+    SettingsError,
+    data_path,
+    default_db_url,
+    demo_db_url,
+    folder_problem,
+    log_path,
+)
 from wardconsole.private_files import open_private
+
+if TYPE_CHECKING:
+    from wardconsole.store.backup import BackupResult
 
 EXIT_USAGE = 2
 EXIT_DATABASE = 3
@@ -63,7 +76,15 @@ def _parser() -> argparse.ArgumentParser:
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
-    upgrade = db_commands.add_parser("upgrade", help="apply schema migrations")
+    init = db_commands.add_parser(
+        "init",
+        help="create a new ward database (an SQLite file, or the schema in an empty "
+        "PostgreSQL database); the console never creates one by itself",
+    )
+    init.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
+    upgrade = db_commands.add_parser(
+        "upgrade", help="apply schema migrations to an existing database"
+    )
     upgrade.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
     roles = db_commands.add_parser(
         "roles",
@@ -127,6 +148,20 @@ def _parser() -> argparse.ArgumentParser:
         "--host",
         default="127.0.0.1",
         help="address to listen on (default 127.0.0.1, this computer only)",
+    )
+    feed.add_argument(
+        "--allow",
+        metavar="ADDRESS",
+        action="append",
+        default=[],
+        help="a monitor's address or network (e.g. 10.2.0.0/24) allowed to send; repeat for "
+        "several; required when --host is not this computer",
+    )
+    feed.add_argument(
+        "--max-connections",
+        type=int,
+        default=None,
+        help="monitors connected at once at most (default 32)",
     )
     feed.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
 
@@ -224,13 +259,22 @@ def _staff_auth_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
 
 
-def _open_database(settings: Settings):
+def _open_database(settings: Settings, *, create: bool = False):
+    """The ward database, migrated; a missing one is refused unless ``create``."""
     from wardconsole.services.db import Database
-    from wardconsole.store.engine import make_engine, upgrade
+    from wardconsole.store.engine import open_ward
 
-    engine = make_engine(settings.db_url)
-    upgrade(engine)
+    engine = open_ward(settings.db_url, create=create)
     return Database(engine, ward_timezone=settings.ward_timezone)
+
+
+def init_command(settings: Settings) -> str:
+    """The command that creates the database ``settings`` name."""
+    if settings.db_url == default_db_url():
+        return "wardconsole db init"
+    from wardconsole.store.engine import describe_location, parse_url
+
+    return f"wardconsole db init --db {shlex.quote(describe_location(parse_url(settings.db_url)))}"
 
 
 def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -240,7 +284,7 @@ def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         raise CliError("--beds must be between 1 and 200", EXIT_USAGE)
     if not 1 <= args.days <= 60:
         raise CliError("--days must be between 1 and 60", EXIT_USAGE)
-    db = _open_database(settings)
+    db = _open_database(settings, create=True)
 
     def progress(done: int, total: int, what: str) -> None:
         width = 30
@@ -259,16 +303,27 @@ def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_db(args: argparse.Namespace, settings: Settings) -> int:
-    from wardconsole.store.engine import current_revision, make_engine, upgrade
+    from wardconsole.store.engine import (
+        NoWardDatabase,
+        current_revision,
+        describe_location,
+        make_engine,
+        parse_url,
+        upgrade,
+    )
 
+    if args.db_command == "init":
+        return _cmd_db_init(settings)
     if args.db_command == "backup":
         from wardconsole.store.backup import backup_database
 
         result = backup_database(settings.db_url, args.out)
         print(f"Backup written to {result.path} ({result.size_bytes:,} bytes, {result.method})")
-        return 0
+        return _audit_backup(settings, result)
     if args.db_command == "roles":
         return _cmd_db_roles(args, settings)
+    if not _exists(settings.db_url):
+        raise NoWardDatabase(describe_location(parse_url(settings.db_url)))
     engine = make_engine(settings.db_url)
     try:
         applied = upgrade(engine)
@@ -277,6 +332,81 @@ def _cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         engine.dispose()
     return 0
+
+
+def _audit_backup(settings: Settings, result: BackupResult) -> int:
+    """Record the backup in the audit trail as the system account, with who ran it where."""
+    from wardconsole.services.audit import AuditService
+    from wardconsole.services.staff import CommandLineOrigin
+
+    origin = CommandLineOrigin.here()
+    try:
+        db = _open_database(settings)
+        try:
+            AuditService(db).record_backup(
+                _cli_actor(db, settings),
+                file=str(result.path),
+                size_bytes=result.size_bytes,
+                method=result.method,
+                origin={"os_user": origin.os_user, "host": origin.host},
+            )
+        finally:
+            db.engine.dispose()
+    except Exception as exc:  # the backup is written: say it is unaudited, do not hide it
+        print(
+            f"WARNING: the backup could not be recorded in the audit trail ({type(exc).__name__})",
+            file=sys.stderr,
+        )
+        return EXIT_UNAUDITED
+    return 0
+
+
+def _cmd_db_init(settings: Settings) -> int:
+    """A new ward database; one that is already there is left as it is, and said so."""
+    from wardconsole.store.engine import (
+        current_revision,
+        describe_location,
+        make_engine,
+        open_ward,
+        parse_url,
+        stored_revision,
+    )
+
+    where = describe_location(parse_url(settings.db_url))
+    existing = None
+    if _exists(settings.db_url):
+        engine = make_engine(settings.db_url)
+        try:
+            existing = stored_revision(engine)
+        finally:
+            engine.dispose()
+    if existing is not None:
+        print(
+            f"A ward database is already at {where} (schema revision {existing}); nothing was "
+            "created. `wardconsole db upgrade` brings its schema up to date."
+        )
+        return 0
+    engine = open_ward(settings.db_url, create=True)
+    try:
+        print(f"New ward database at {where} (schema revision {current_revision(engine)})")
+    finally:
+        engine.dispose()
+    db_option = "" if settings.db_url == default_db_url() else f" --db {shlex.quote(where)}"
+    print(
+        "Next, its first supervisor: "
+        f'wardconsole{db_option} staff add ID "Full Name" --role supervisor'
+    )
+    return 0
+
+
+def _exists(url: str) -> bool:
+    """False only for an SQLite file that is not there (a server database is asked)."""
+    from wardconsole.store.engine import parse_url
+
+    parsed = parse_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return True
+    return Path(parsed.database).is_file()
 
 
 NO_SUPERVISOR_BANNER = """\
@@ -406,6 +536,8 @@ def _cmd_staff(args: argparse.Namespace, settings: Settings) -> int:
 
 EXIT_TAMPERED = 5
 EXIT_POLICY_MISMATCH = 6
+EXIT_UNAUDITED = 7
+"""A backup was written but could not be recorded in the audit trail."""
 
 
 def _cmd_policy(args: argparse.Namespace, settings: Settings) -> int:
@@ -540,7 +672,7 @@ def _cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_feed(args: argparse.Namespace, settings: Settings) -> int:
-    from wardconsole.interop.hl7_feed import MonitorFeed
+    from wardconsole.interop.hl7_feed import MAX_CONNECTIONS, MonitorFeed
 
     if not 0 < args.port < 65536:
         raise CliError("--port must be between 1 and 65535", EXIT_USAGE)
@@ -555,7 +687,13 @@ def _cmd_feed(args: argparse.Namespace, settings: Settings) -> int:
             on_outcome=lambda o: print(
                 f"{o.control_id or '(no id)'}: {o.code} {o.log_text}", file=sys.stderr, flush=True
             ),
+            allowed_senders=args.allow,
+            max_connections=(
+                MAX_CONNECTIONS if args.max_connections is None else args.max_connections
+            ),
         )
+    except ValueError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
     except OSError as exc:
         raise CliError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     host, port = feed.address
@@ -614,7 +752,36 @@ def _cmd_handoff_report(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_gui(args: argparse.Namespace, settings: Settings) -> int:
     from wardconsole.app import run_gui
 
-    return run_gui(settings, demo=args.demo, self_test=args.self_test)
+    def explain_line(exc: BaseException) -> str | None:
+        explained = explain(exc, settings)
+        return explained[0] if explained is not None else None
+
+    return run_gui(settings, demo=args.demo, self_test=args.self_test, explain=explain_line)
+
+
+def explain(exc: BaseException, settings: Settings) -> tuple[str, int] | None:
+    """A problem a user can cause or meet, as one line and an exit status; None for a bug."""
+    from wardconsole.store.engine import DatabaseError, NoWardDatabase
+
+    if isinstance(exc, CliError):
+        return str(exc), exc.code
+    if isinstance(exc, NoWardDatabase):
+        return f"{exc} — create one with `{init_command(settings)}`", EXIT_DATABASE
+    if isinstance(exc, DatabaseError):
+        return str(exc), EXIT_DATABASE
+    if isinstance(exc, OperationalError):
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        return f"database error: {reason}", EXIT_DATABASE
+    if isinstance(exc, SQLAlchemyError):
+        return f"database error: {type(exc).__name__}: {str(exc).splitlines()[0]}", EXIT_DATABASE
+    if isinstance(exc, OSError) and exc.filename:
+        folder = Path(str(exc.filename))
+        for what, home in (("data", data_path()), ("log", log_path())):
+            if folder == home or home in folder.parents:
+                return f"{folder_problem(what, folder, exc)}; nothing was changed", EXIT_REFUSED
+        reason = exc.strerror or type(exc).__name__
+        return f"cannot use {exc.filename} ({reason}): nothing was changed", EXIT_REFUSED
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -628,7 +795,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     db = getattr(args, "db", None)
     if demo_gui and db is None:
         db = demo_db_url()
-    settings = Settings.resolve(db=db, station=args.station)
+    try:
+        settings = Settings.resolve(db=db, station=args.station)
+    except SettingsError as exc:
+        print(f"wardconsole: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     handlers = {
         "demo": _cmd_demo,
         "db": _cmd_db,
@@ -642,26 +813,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     handler = handlers.get(args.command or "gui", _cmd_gui)
     args.demo = demo_gui
-    from wardconsole.store.engine import DatabaseError
-
     try:
         return handler(args, settings)
-    except CliError as exc:
-        print(f"wardconsole: {exc}", file=sys.stderr)
-        return exc.code
-    except DatabaseError as exc:
-        print(f"wardconsole: {exc}", file=sys.stderr)
-        return EXIT_DATABASE
-    except OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
-        print(f"wardconsole: database error: {reason}", file=sys.stderr)
-        return EXIT_DATABASE
-    except SQLAlchemyError as exc:
-        print(
-            f"wardconsole: database error: {type(exc).__name__}: {str(exc).splitlines()[0]}",
-            file=sys.stderr,
-        )
-        return EXIT_DATABASE
+    except Exception as exc:
+        explained = explain(exc, settings)
+        if explained is None:
+            raise
+        print(f"wardconsole: {explained[0]}", file=sys.stderr)
+        return explained[1]
     except KeyboardInterrupt:
         print("wardconsole: interrupted", file=sys.stderr)
         return 130

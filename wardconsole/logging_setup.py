@@ -37,6 +37,8 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
 
 _OURS: weakref.WeakSet[logging.Handler] = weakref.WeakSet()
 """Handlers this module installed, replaced (not duplicated) when logging is set up again."""
+_LOG_FILE: list[Path | None] = [None]
+"""The file ``setup_logging`` writes to (None: none set up, or the folder is not writable)."""
 
 WITHHELD = "[withheld]"
 _SQL_BLOCKS = re.compile(r"\[(SQL|parameters|generated in [^\]]*)\b[^\]]*\]?.*", re.DOTALL)
@@ -105,6 +107,15 @@ class PatientDataFilter(logging.Filter):
         return True
 
 
+TOLD = "told_on_terminal"
+"""``extra={TOLD: True}``: a record whose line the user was already given on stderr, kept
+out of the stderr handler so the terminal does not show it twice."""
+
+
+def _not_told(record: logging.LogRecord) -> bool:
+    return not getattr(record, TOLD, False)
+
+
 class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     """Every log file it opens, rotated ones included, is owner-only (0600)."""
 
@@ -115,40 +126,69 @@ class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
 
 def setup_logging(
     log_dir: Path | None = None, level: int = logging.INFO, *, max_bytes: int = MAX_BYTES
-) -> Path:
-    """Log to a rotating file (and warnings to stderr); return the log file's path."""
-    if log_dir is None:
-        from wardconsole.config import log_dir as default_log_dir
+) -> Path | None:
+    """Log to a rotating file (and warnings to stderr); return the log file's path.
 
-        log_dir = default_log_dir()
-    private_dir(log_dir)
-    path = log_dir / LOG_FILE
+    A log folder or file this user cannot write is said in one line on stderr, and warnings and
+    errors go to stderr only (None is returned): the console still starts, it just keeps no
+    log file.
+    """
+    from wardconsole.config import folder_problem
+
+    if log_dir is None:
+        from wardconsole.config import log_path
+
+        log_dir = log_path()
+    path: Path | None = log_dir / LOG_FILE
+    try:
+        private_dir(log_dir)
+        touch_private(log_dir / LOG_FILE)
+    except OSError as exc:
+        path = None
+        print(
+            f"wardconsole: {folder_problem('log', log_dir, exc)}; warnings and errors go to the "
+            "terminal only",
+            file=sys.stderr,
+        )
     root = logging.getLogger()
     for handler in list(root.handlers):
         if handler in _OURS:
             root.removeHandler(handler)
             handler.close()
-    file_handler = _PrivateRotatingFileHandler(
-        path, maxBytes=max_bytes, backupCount=BACKUPS, encoding="utf-8", delay=True
-    )
     stderr_handler = logging.StreamHandler(sys.stderr)
     stderr_handler.setLevel(logging.WARNING)
-    for handler in (file_handler, stderr_handler):
+    stderr_handler.addFilter(_not_told)
+    handlers: list[logging.Handler] = [stderr_handler]
+    if path is not None:
+        handlers.append(
+            _PrivateRotatingFileHandler(
+                path, maxBytes=max_bytes, backupCount=BACKUPS, encoding="utf-8", delay=True
+            )
+        )
+    for handler in handlers:
         _OURS.add(handler)
         handler.addFilter(PatientDataFilter())
         handler.setFormatter(logging.Formatter(FORMAT))
         root.addHandler(handler)
     root.setLevel(level)
     logging.captureWarnings(True)
+    _LOG_FILE[0] = path
     return path
 
 
+def current_log_file() -> Path | None:
+    """Where this process logs, for the crash line (None: stderr only)."""
+    return _LOG_FILE[0]
+
+
 def crash_line(exc_type: type[BaseException], log_path: Path | None) -> str:
-    """The one line a user sees after a crash (no message text, which may hold data)."""
-    where = f"; details are in {log_path}" if log_path else ""
+    """The one line a user sees after a crash (no message text, which may hold data). It
+    promises nothing about saved entries: it cannot know whether the last save reached the
+    database (a read-only or unreachable one, a station without its queue)."""
+    where = f"; details are in {log_path}" if log_path else "; no log file is kept here"
     return (
         f"WardConsole hit an unexpected problem ({exc_type.__name__}){where}. "
-        "Saved entries are safe; anything not yet saved may need entering again."
+        "Check your last entry: enter again anything the console did not confirm as saved."
     )
 
 

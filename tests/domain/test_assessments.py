@@ -32,6 +32,8 @@ def test_every_kind_is_documented() -> None:
         "pain",
         "bladder",
         "rt_check",
+        "ciwa_ar",
+        "cows",
     }
     for kind in ASSESSMENT_KINDS:
         assert "Answers" in ANSWER_SCHEMAS[kind]

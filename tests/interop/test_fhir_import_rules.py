@@ -117,6 +117,34 @@ MALFORMED = {
     ),
     "NaN": (lambda r: json.dumps(_bundle(_good(r))).replace("80", "NaN"), r"NaN is not valid JSON"),
     "empty file": (lambda r: "  \n", r"^file: empty"),
+    "a 5,000-digit number": (
+        lambda r: json.dumps(_bundle(_good(r)), indent=1).replace(": 80", ": " + "9" * 5000),
+        r"^line \d+, column \d+: 999999999999… a number of 5000 characters; at most 32$",
+    ),
+    "a 5,000-digit number in NDJSON": (
+        lambda r: "\n".join([json.dumps(_good(r)), json.dumps(_good(r)).replace("80", "8" * 5000)]),
+        r"^line 2, column \d+: 888888888888… a number of 5000 characters",
+    ),
+    "a number too large to hold": (
+        lambda r: json.dumps(_bundle(_good(r))).replace(": 80", ": 1e999"),
+        r"1e999 a number too large to hold",
+    ),
+    "one id for two readings": (
+        lambda r: json.dumps(
+            _bundle(
+                {**_good(r), "id": "hr-1"},
+                {**_observation("8867-4", 95, "/min", r), "id": "hr-1"},
+            )
+        ),
+        r"^entry\[1\] \(Observation/hr-1\): Observation/hr-1 is given twice in this file "
+        r"\(first at entry\[0\] \(Observation/hr-1\)\)",
+    ),
+    "one id for two readings in NDJSON": (
+        lambda r: "\n".join(
+            [json.dumps({**_good(r), "id": "hr-1"}), json.dumps({**_good(r), "id": "hr-1"})]
+        ),
+        r"^line 2 \(Observation/hr-1\): Observation/hr-1 is given twice in this file",
+    ),
     "nested too deeply": (
         lambda r: "[" * 100_000 + "]" * 100_000,
         r"^file: JSON nested too deeply",
@@ -250,6 +278,23 @@ def test_absent_unknown_impossible_and_withdrawn_values_are_counted(
         row = session.scalars(select(ObservationSetRow)).one()
     assert row.respiration_rate == 16 and row.pulse is None and row.temperature is None
     assert row.missing_reasons["pulse"] == "not_in_source"
+
+
+def test_the_import_audit_stays_small_whatever_the_file_skips(
+    db: Database, nurse: Actor, admission: int, recent: str, tmp_path: Path
+) -> None:
+    """3,000 codes the ward does not import are each reported to the nurse, but the append-only
+    audit keeps the most frequent reasons and a count of the rest."""
+    unknown = [_observation(f"{90000 + i}-1", 1, "1", recent) for i in range(3000)]
+    path = _write(tmp_path, _bundle(_good(recent), *unknown))
+    report = import_fhir_file(db, nurse, path)
+    assert len(report.skipped) == 3000
+    with db.read() as session:
+        audit = session.scalars(select(AuditRow).where(AuditRow.action == "import")).one()
+    skipped = audit.detail["skipped"]
+    assert len(skipped) == 41 and skipped["2960 other reasons"] == 2960
+    assert sum(skipped.values()) == 3000
+    assert len(json.dumps(audit.detail)) < 4000
 
 
 def test_an_import_is_audited_with_its_counts(

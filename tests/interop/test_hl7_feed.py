@@ -15,6 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from wardfakes import Clock
 
+from wardconsole.domain.discharge import Destination
+from wardconsole.interop import hl7_feed
 from wardconsole.interop.hl7_feed import (
     END,
     START,
@@ -26,6 +28,7 @@ from wardconsole.interop.hl7_feed import (
 from wardconsole.interop.hl7_oru import parse_oru
 from wardconsole.services.context import Actor
 from wardconsole.services.db import Database
+from wardconsole.services.discharge import DischargeService
 from wardconsole.services.importing import ImportBatch, ImportReport, ImportService, UnknownPatient
 from wardconsole.services.staff import StaffService
 from wardconsole.store.models import AuditRow, ObservationSetRow, Staff
@@ -135,9 +138,85 @@ def test_a_patient_not_on_the_ward_gets_an_error_ack(
     _, ack = MessageHandler(db, monitor).handle(oru("MSG0003", stamp, patient="NOBODY1").encode())
     segments = _ack(ack)
     assert segments[1][:3] == ["MSA", "AE", "MSG0003"]
-    assert "NOBODY1 is not on the ward" in segments[1][3]
+    assert segments[1][3] == UnknownPatient.MESSAGE
     assert segments[2][0] == "ERR" and segments[2][3].startswith("204^")
+    assert "NOBODY1" not in ack.decode()
     assert _sets(db) == []
+
+
+def test_unknown_and_discharged_patients_get_the_same_reply(
+    db: Database, monitor: Actor, nurse: Actor, clock: Clock, stamp: str
+) -> None:
+    """A sender cannot learn who has been on the ward: a discharged patient's identifier is
+    answered exactly like one no one has (the reply never echoes it)."""
+    from interop_support import admit
+
+    stay = admit(db, nurse, clock, hospital_number="KD000777")
+    service = DischargeService(db)
+    draft = service.draft(stay, Destination.AFTERCARE)
+    service.discharge(
+        nurse,
+        stay,
+        destination=Destination.AFTERCARE,
+        summary=draft.text,
+        expected_version=draft.version,
+    )
+    handler = MessageHandler(db, monitor)
+    replies = []
+    for patient in ("KD000777", "KD000778"):
+        outcome, ack = handler.handle(oru("SAME0001", stamp, patient=patient).encode())
+        assert outcome.code == "AE" and patient not in ack.decode()
+        msa, err = _ack(ack)[1:3]
+        replies.append((outcome.text, msa[1:], err[1:]))
+    assert replies[0] == replies[1]
+    assert _sets(db) == []
+
+
+def test_a_crafted_time_is_answered_ae_naming_the_field(
+    db: Database, monitor: Actor, admission: int, stamp: str
+) -> None:
+    handler = MessageHandler(db, monitor)
+    for crafted in ("202401010000-9999", "00010101000000+1400", "20241301000000+0000"):
+        message = oru("TIME0001", stamp).replace(f"|F|||{stamp}", f"|F|||{crafted}", 1)
+        outcome, ack = handler.handle(message.encode())
+        assert outcome.code == "AE", crafted
+        assert "OBX-14" in outcome.text and "not a valid time" in outcome.text
+        assert "internal error" not in ack.decode()
+        assert _ack(ack)[2][3].startswith("102^")
+    assert _sets(db) == []
+
+
+def test_only_the_segments_of_an_oru_are_accepted(
+    db: Database, monitor: Actor, admission: int, stamp: str
+) -> None:
+    handler = MessageHandler(db, monitor)
+    with_z = oru("SEG0001", stamp).replace("OBR|", "ZBX|secret|\rOBR|", 1)
+    outcome, ack = handler.handle(with_z.encode())
+    assert outcome.code == "AR" and "segment 3 (ZBX) is not part of an ORU^R01" in outcome.text
+    assert _ack(ack)[2][3].startswith("100^")
+    adt = oru("SEG0002", stamp).replace("ORU^R01^ORU_R01", "ADT^A01^ADT_A01")
+    outcome, _ = handler.handle(adt.encode())
+    assert outcome.code == "AR" and "unsupported message type ADT^A01" in outcome.text
+    assert _sets(db) == []
+
+
+def test_a_message_with_too_many_sets_is_refused_whole(
+    db: Database, monitor: Actor, admission: int, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wardconsole.interop import hl7_oru
+
+    monkeypatch.setattr(hl7_oru, "MAX_SETS_PER_MESSAGE", 3)
+    times = [(clock.now - timedelta(minutes=m)).strftime("%Y%m%d%H%M%S+0000") for m in range(4)]
+    obx = [
+        f"OBX|{n}|NM|8867-4^Heart rate^LN||88|/min^beats per minute^UCUM|||||F|||{at}"
+        for n, at in enumerate(times, start=1)
+    ]
+    handler = MessageHandler(db, monitor)
+    outcome, _ = handler.handle(oru("MANY0001", times[0], obx=obx).encode())
+    assert outcome.code == "AR" and "4 vital-sign sets in one message; at most 3" in outcome.text
+    outcome, _ = handler.handle(oru("MANY0002", times[0], obx=obx[:3]).encode())
+    assert outcome.code == "AA"
+    assert len(_sets(db)) == 3
 
 
 def test_the_log_names_messages_by_control_id_never_by_patient(
@@ -407,4 +486,56 @@ def test_one_refused_message_leaves_the_rest_of_its_group(
     results = ImportService(db).import_batches(monitor, [good, unknown])
     assert isinstance(results[0], ImportReport) and results[0].sets_added == 1
     assert isinstance(results[1], UnknownPatient)
+    assert len(_sets(db)) == 1
+
+
+# -- connections ----------------------------------------------------------------------------------
+
+
+def test_a_ward_of_monitors_fits_and_one_too_many_is_closed_unread(
+    db: Database, monitor: Actor, admission: int, stamp: str
+) -> None:
+    assert hl7_feed.MAX_CONNECTIONS >= 20 and hl7_feed.LISTEN_BACKLOG >= hl7_feed.MAX_CONNECTIONS
+    with MonitorFeed(db, monitor, port=0, idle_timeout=10, max_connections=2) as running:
+        one = socket.create_connection(running.address, timeout=10)
+        two = socket.create_connection(running.address, timeout=10)
+        try:
+            assert _ack(_exchange(one, frame(oru("CAP0001", stamp))))[1][1] == "AA"
+            assert _ack(_exchange(two, frame(oru("CAP0001", stamp))))[1][1] == "AA"
+            with socket.create_connection(running.address, timeout=10) as third:
+                third.sendall(frame(oru("CAP0002", stamp)))
+                assert third.recv(100) == b""  # closed without an answer
+        finally:
+            one.close()
+        # A monitor that disconnects frees its place for the next.
+        deadline = time.monotonic() + 10
+        while running.connections[0] > 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        with socket.create_connection(running.address, timeout=10) as fourth:
+            assert _ack(_exchange(fourth, frame(oru("CAP0003", stamp))))[1][1] == "AA"
+        two.close()
+        assert running.connections[1] == 1
+    assert len(_sets(db)) == 1
+
+
+def test_listening_beyond_this_computer_needs_the_monitors_addresses(
+    db: Database, monitor: Actor, admission: int, stamp: str
+) -> None:
+    with pytest.raises(ValueError, match="--allow"):
+        MonitorFeed(db, monitor, host="0.0.0.0", port=0)
+    with pytest.raises(ValueError, match="--allow"):
+        MonitorFeed(db, monitor, host="127.0.0.1", port=0, allowed_senders=["not-an-address"])
+    # Loopback is not on this list: its connection is closed before anything is read.
+    with (
+        MonitorFeed(db, monitor, port=0, allowed_senders=["10.20.0.0/24"]) as running,
+        socket.create_connection(running.address, timeout=10) as sock,
+    ):
+        sock.sendall(frame(oru("ALLOW001", stamp)))
+        assert sock.recv(100) == b""
+    allowed = ["10.20.0.0/24", "127.0.0.1"]
+    with (
+        MonitorFeed(db, monitor, port=0, allowed_senders=allowed) as ok,
+        socket.create_connection(ok.address, timeout=10) as sock,
+    ):
+        assert _ack(_exchange(sock, frame(oru("ALLOW002", stamp))))[1][1] == "AA"
     assert len(_sets(db)) == 1

@@ -28,6 +28,7 @@ def test_export_then_import_into_a_new_database(
     assert json.loads(out.read_text(encoding="utf-8"))["resourceType"] == "Bundle"
 
     target = tmp_path / "new.sqlite"
+    assert main(["db", "init", "--db", str(target)]) == 0
     assert main(["import", "--db", str(target), str(out)]) == 0
     captured = capsys.readouterr()
     assert "] " in captured.err and "sets" in captured.err  # the progress bar
@@ -68,6 +69,8 @@ def test_a_sample_with_the_patient_named(
     demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = tmp_path / "samples.sqlite"
+    assert main(["db", "init", "--db", str(target)]) == 0
+    capsys.readouterr()
     sample = SAMPLES / "fhir" / "Frances_Mann_a2b4d923-446b-4bf4-b0f8-70b0ca5a9887.json"
     assert main(["import", "--db", str(target), str(sample), "--patient", "SYN0001"]) == 0
     out = capsys.readouterr().out
@@ -80,6 +83,8 @@ def test_a_malformed_file_ends_with_one_line(
 ) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"resourceType": "Bundle", "entry": [', encoding="utf-8")
+    assert main(["db", "init", "--db", str(tmp_path / "x.sqlite")]) == 0
+    capsys.readouterr()
     assert main(["import", "--db", str(tmp_path / "x.sqlite"), str(bad)]) == 4
     err = capsys.readouterr().err.strip()
     assert err.startswith("wardconsole: bad.json: nothing imported: line 1, column 38:")
@@ -97,6 +102,8 @@ def test_an_import_that_adds_nothing_fails(
     """A file with nothing the console can take is an error for a script, not a success."""
     empty = tmp_path / "empty.json"
     empty.write_text(json.dumps({"resourceType": "Bundle", "type": "collection", "entry": []}))
+    assert main(["db", "init", "--db", str(tmp_path / "ward.sqlite")]) == 0
+    capsys.readouterr()
     code = main(["import", "--db", str(tmp_path / "ward.sqlite"), str(empty)])
     captured = capsys.readouterr()
     assert code == 4, captured

@@ -16,7 +16,7 @@ from wardconsole.services.db import Database
 from wardconsole.store import backup as backup_module
 from wardconsole.store.backup import backup_database
 from wardconsole.store.engine import DatabaseError, make_engine, upgrade
-from wardconsole.store.models import Admission, Staff
+from wardconsole.store.models import Admission, AuditRow, Staff
 
 
 def _sqlite_ward(tmp_path: Path) -> str:
@@ -44,6 +44,13 @@ def test_sqlite_backup_from_the_command_line_restores_to_a_working_database(
         assert session.scalar(select(func.count()).select_from(Admission)) == 1
         assert session.scalar(select(Staff.staff_code)) == "rn.crash"
     restored.dispose()
+    # Audited as the system account, with who ran it where (never a person who did not act).
+    with Database(make_engine(url)).read() as session:
+        (audit,) = session.scalars(select(AuditRow).where(AuditRow.action == "backup")).all()
+        by = session.get(Staff, audit.staff_id)
+    assert by is not None and by.role == "system"
+    assert audit.detail["file"] == str(out.resolve()) and audit.detail["os_user"]
+    assert audit.detail["bytes"] == out.stat().st_size and audit.detail["host"]
     # Never over an existing file.
     assert main(["db", "backup", "--db", url, "--out", str(out)]) == 3
     assert "already exists" in capsys.readouterr().err

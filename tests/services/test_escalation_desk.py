@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from sqlalchemy import select
 from wardfakes import NORMAL_SET, Clock
 
 from wardconsole.domain.alerting import AlarmMemory, AnnounceReason
@@ -16,6 +17,7 @@ from wardconsole.services.escalations import EscalationService
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.staff import StaffService
 from wardconsole.store.engine import make_engine
+from wardconsole.store.models import AuditRow, Staff
 
 SICK = {
     **NORMAL_SET,
@@ -105,6 +107,13 @@ def test_announcing_never_makes_an_acknowledgement_conflict(
     assert (info.cascade_level, info.last_announced_at) == (1, clock.now)
     assert service.trail(esc_id)[-1].detail == "cascaded to Nurse in charge"
     assert service.trail(esc_id)[-1].station == "Station A"
+    with db.read() as session:
+        (audit,) = session.scalars(
+            select(AuditRow).where(AuditRow.action == "escalation_cascaded")
+        ).all()
+        by = session.get(Staff, audit.staff_id)
+    assert by is not None and by.role == "system" and by.id != nurse.staff_id
+    assert audit.detail == {"escalation_id": esc_id, "level": 1, "to": "Nurse in charge"}
     desk.acknowledge(esc_id, seen_version)  # the version the nurse saw is still good
     assert service.get(esc_id).state is EscalationState.ACKNOWLEDGED
 

@@ -20,7 +20,14 @@ from wardconsole.services.importing import (
     VitalGroup,
 )
 from wardconsole.services.staff import StaffService
-from wardconsole.store.models import AuditRow, ChangeRow, EscalationRow, ObservationSetRow
+from wardconsole.store.models import (
+    Admission,
+    AuditRow,
+    ChangeRow,
+    EscalationRow,
+    ObservationSetRow,
+    Staff,
+)
 
 PATIENT = PatientRef("KD000001")
 VITALS = {k: v for k, v in NORMAL_SET.items() if k != "spo2_scale"}
@@ -98,7 +105,7 @@ def test_a_batch_is_all_or_nothing(db: Database, admission: int, clock: Clock) -
     batch = ImportBatch(
         "monitor", "msg", (_group("x1", clock, 1, pulse=70), stranger), create_records=False
     )
-    with pytest.raises(UnknownPatient, match="NOBODY"):
+    with pytest.raises(UnknownPatient, match=r"^no patient with this identifier is on the ward"):
         ImportService(db).import_batch(monitor, batch)
     assert _count(db, ObservationSetRow) == 0
     with db.read() as session:
@@ -148,8 +155,9 @@ def test_the_same_source_reference_is_stored_once(
 def test_a_file_never_attributes_an_entry_to_staff_already_on_record(
     db: Database, nurse: Actor, admission: int, clock: Clock
 ) -> None:
-    """Anyone can write a supervisor's ID into a file: the importer records the set, and the
-    file's performer is kept as provenance in its note."""
+    """Anyone can write a supervisor's ID into a file: the import identity (the system
+    account, not the nurse who ran the import) records the set, and the file's performer is
+    kept as provenance in its note."""
     from dataclasses import replace
 
     from wardconsole.services.importing import AuthorRef
@@ -160,5 +168,29 @@ def test_a_file_never_attributes_an_entry_to_staff_already_on_record(
     ImportService(db).import_batch(nurse, batch)
     with db.read() as session:
         row = session.scalars(select(ObservationSetRow)).one()
-    assert row.recorded_by_id == nurse.staff_id
+        recorded_by = session.get(Staff, row.recorded_by_id)
+    assert recorded_by is not None and recorded_by.staff_code == "system"
+    assert row.recorded_by_id != nurse.staff_id
     assert "Performer in the source file: Gwen Harrow (sn.harrow)." in row.note
+
+
+def test_a_set_whose_file_names_no_author_is_not_the_importing_nurses(
+    db: Database, nurse: Actor, clock: Clock
+) -> None:
+    """The nurse who imports a file did not take its values: a set without an author, and a
+    stay the file makes, are recorded by the import identity; the audit names the nurse."""
+    from dataclasses import replace
+    from datetime import date
+
+    newcomer = PatientRef("KD555001", "Ann", "Lee", date(1990, 1, 1))
+    group = replace(_group("a", clock, 60), patient=newcomer)
+    ImportService(db).import_batch(nurse, ImportBatch("import", "file.json", (group,)))
+    with db.read() as session:
+        row = session.scalars(select(ObservationSetRow)).one()
+        author = session.get(Staff, row.recorded_by_id)
+        stay = session.get(Admission, row.admission_id)
+        audit = session.scalars(select(AuditRow).where(AuditRow.action == "import")).one()
+    assert author is not None and (author.staff_code, author.role) == ("system", "system")
+    assert "No author in the source file." in row.note
+    assert stay is not None and stay.recorded_by_id == author.id
+    assert audit.staff_id == nurse.staff_id

@@ -3,6 +3,7 @@ in order, exactly once, with its original time and author."""
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -66,6 +67,20 @@ def _pulses(db: Database) -> list[tuple[int | None, datetime, datetime, int]]:
         return [(r.pulse, r.taken_at, r.recorded_at, r.recorded_by_id) for (r,) in rows]
 
 
+def _queue_rounds(
+    saves: SafeSaves, nurse: Actor, admission: int, clock: Clock, pulses: tuple[int, ...]
+) -> list[QueuedSave]:
+    """Rounds saved ten minutes apart while the database is down: each one queued."""
+    start = clock.now
+    queued = []
+    for minute, pulse in enumerate(pulses):
+        clock.now = start + timedelta(minutes=minute * 10)
+        result = saves.save_round(nurse, admission, _round(pulse), save_key=_key(), bed="B01")
+        assert isinstance(result, QueuedSave)
+        queued.append(result)
+    return queued
+
+
 def test_with_the_database_up_a_save_is_written_at_once(
     db: Database, saves: SafeSaves, nurse: Actor, admission: int
 ) -> None:
@@ -84,12 +99,7 @@ def test_during_an_outage_saves_queue_and_replay_in_order_exactly_once(
 ) -> None:
     start = clock.now
     outage.down = True
-    queued: list = []
-    for minute, pulse in enumerate((81, 82, 83)):
-        clock.now = start + timedelta(minutes=minute * 10)
-        result = saves.save_round(nurse, admission, _round(pulse), save_key=_key(), bed="B01")
-        assert isinstance(result, QueuedSave)
-        queued.append(result)
+    queued: list = _queue_rounds(saves, nurse, admission, clock, (81, 82, 83))
     assert "server closed" in queued[0].reason
     assert "still waiting" in queued[1].reason
     queued = [q.entry for q in queued]
@@ -264,3 +274,50 @@ def test_a_save_in_flight_when_the_console_closes_is_kept_and_replays_once(
     assert (report.sent, report.waiting) == (1, 0)
     assert [pulse for pulse, *_ in _pulses(db)] == [88]
     assert saves.park_in_flight() == 0
+
+
+def test_an_entry_that_cannot_be_written_is_set_aside_and_the_rest_replay_in_order(
+    db: Database,
+    saves: SafeSaves,
+    nurse: Actor,
+    admission: int,
+    clock: Clock,
+    outage: Outage,
+) -> None:
+    """A queued entry this station cannot write (here: its payload was damaged on disk) no
+    longer blocks the queue for ever: it is set aside, shown with the reason, and never
+    dropped; the entries behind it are written in order."""
+    outage.down = True
+    queued = [q.entry for q in _queue_rounds(saves, nurse, admission, clock, (81, 82, 83))]
+    damaged = queued[1]
+    with sqlite3.connect(saves.outbox.path) as connection:
+        connection.execute(
+            "UPDATE outbox SET payload = ? WHERE seq = ?", ('{"entry": {}}', damaged.seq)
+        )
+    outage.down = False
+    report = saves.replay()
+    assert (report.sent, report.refused, report.needs_attention, report.waiting) == (2, 0, 1, 0)
+    assert report.stopped_by is None
+    assert [row[0] for row in _pulses(db)] == [81, 83]
+    (shown,) = saves.outbox.visible()
+    assert shown.seq == damaged.seq and shown.state is QueueState.NEEDS_ATTENTION
+    assert shown.last_error and shown.summary == "Round: observations"
+    assert any("needs attention" in m for m in report.refused_messages)
+    # It is not tried again by the next replay, and stays listed until a nurse dismisses it.
+    assert saves.replay().needs_attention == 0
+    assert [e.seq for e in saves.outbox.visible()] == [damaged.seq]
+    saves.outbox.dismiss(damaged.seq)
+    assert saves.outbox.visible() == []
+    assert [e.state for e in saves.outbox.all_entries()][1] is QueueState.DISMISSED
+
+
+def test_a_constraint_the_entry_breaks_sets_it_aside_but_an_outage_keeps_it_waiting() -> None:
+    from sqlalchemy.exc import DataError, IntegrityError
+
+    from wardconsole.services.safe_saves import cannot_be_replayed
+
+    assert cannot_be_replayed(IntegrityError("INSERT", {}, Exception("unique")))
+    assert cannot_be_replayed(DataError("INSERT", {}, Exception("out of range")))
+    assert cannot_be_replayed(KeyError("entry"))
+    assert not cannot_be_replayed(OperationalError("connect", {}, ConnectionRefusedError()))
+    assert not cannot_be_replayed(DatabaseError("the ward database is unavailable"))

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from wardfakes import NORMAL_SET, Clock
 
 from wardconsole.domain.alerting import AlarmMemory, AnnounceReason
@@ -19,6 +19,7 @@ from wardconsole.services.db import Database
 from wardconsole.services.escalations import EscalationService
 from wardconsole.services.observation_levels import ObservationLevelService
 from wardconsole.services.recording import RecordingService
+from wardconsole.store.models import AuditRow, Staff
 from wardconsole.store.repository import EscalationInfo
 
 OVERDUE = EscalationKind.OVERDUE_OBS
@@ -199,3 +200,34 @@ def test_a_declined_clinical_alarm_still_stays_closed_on_the_same_evidence(
     clock.advance(minutes=45)
     _tick(db, nurse)
     assert _open(db, EscalationKind.DETERIORATION) == []
+
+
+def _audit(db: Database, action: str) -> list[tuple[str, str, int | None, dict]]:
+    with db.read() as session:
+        rows = session.execute(
+            select(Staff.staff_code, Staff.role, AuditRow.entity_id, AuditRow.detail)
+            .join(Staff, Staff.id == AuditRow.staff_id)
+            .where(AuditRow.action == action)
+            .order_by(AuditRow.id)
+        ).all()
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def test_what_the_ward_tick_raises_is_audited_as_the_system_account_not_the_nurse(
+    db: Database, nurse: Actor, admission: int, clock: Clock
+) -> None:
+    """The nurse signed in at the station did not raise the alarm: the timers did."""
+    _tick(db, nurse)
+    [(code, role, entity_id, detail)] = _audit(db, "time_driven_rules")
+    assert (code, role, entity_id) == ("system", "system", admission)
+    [change] = detail["changes"]
+    assert change["kind"] == OVERDUE.value and change["change"] == "raise"
+    with db.read() as session:
+        by_nurse = session.scalars(
+            select(AuditRow.action).where(AuditRow.staff_id == nurse.staff_id)
+        ).all()
+    assert "time_driven_rules" not in by_nurse
+    # A tick that changes nothing writes nothing.
+    clock.advance(minutes=1)
+    _tick(db, nurse)
+    assert len(_audit(db, "time_driven_rules")) == 1

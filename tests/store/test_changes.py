@@ -89,3 +89,33 @@ def test_a_change_that_commits_after_a_later_one_is_still_reported(db_url: str) 
         feed.close()
         slow_engine.dispose()
         reader.dispose()
+
+
+def test_a_closing_station_wakes_its_feed_without_waiting_out_the_timeout(db_url: str) -> None:
+    """``wake()`` from another thread ends a long wait at once; the feed still works after."""
+    reader = make_engine(db_url)
+    feed = open_change_feed(reader)
+    result: list[list] = []
+    waiter = threading.Thread(target=lambda: result.append(feed.wait(60.0)))
+    try:
+        waiter.start()
+        time.sleep(0.2)  # let it block
+        feed.wake()
+        waiter.join(10.0)
+        assert not waiter.is_alive(), "the wait ignored wake()"
+        assert result == [[]]
+        _write(db_url, "observation", 5)
+        assert [c.admission_id for c in feed.wait(5.0)] == [5]
+    finally:
+        feed.close()
+        waiter.join(10.0)
+        reader.dispose()
+
+
+def test_wake_after_close_is_harmless(db_url: str) -> None:
+    reader = make_engine(db_url)
+    feed = open_change_feed(reader)
+    feed.close()
+    feed.wake()
+    assert feed.wait(0.1) == []
+    reader.dispose()

@@ -473,6 +473,7 @@ class FakeChangeFeed:
         self.down = False
         self.closed = 0
         self.opened = 0
+        self._woken = False
 
     def push(self, topic: str = "admission", admission_id: int | None = None) -> None:
         with self._condition:
@@ -484,9 +485,15 @@ class FakeChangeFeed:
         with self._condition:
             if self.down:
                 raise ConnectionError("could not connect to server: Connection refused")
-            self._condition.wait_for(lambda: bool(self._pending), min(timeout, 0.05))
+            self._condition.wait_for(lambda: bool(self._pending) or self._woken, min(timeout, 0.05))
+            self._woken = False
             changes, self._pending = self._pending, []
             return changes
+
+    def wake(self) -> None:
+        with self._condition:
+            self._woken = True
+            self._condition.notify_all()
 
     def close(self) -> None:
         with self._condition:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from intakefakes import MODERATE_RISK
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLineEdit
+from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QLineEdit
 from screenshots import grab_widget, size_problems
 
 from wardconsole.services.census import CensusService
@@ -195,3 +195,43 @@ def test_the_admission_form_fits_a_1366_by_768_screen(
 ) -> None:
     dialog = open_dialog(qtbot, real_ward, runner)
     assert size_problems(dialog) == []
+
+
+def test_the_admission_form_opens_with_the_cursor_in_hospital_number(
+    qtbot, real_ward: RealWard, runner: TaskRunner
+) -> None:
+    dialog = open_dialog(qtbot, real_ward, runner)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    assert QApplication.focusWidget() is dialog.hospital_number
+
+
+def test_co_use_at_intake_raises_its_flags_and_a_benzodiazepine_review(
+    qtbot, real_ward: RealWard, runner: TaskRunner, tmp_path: Path
+) -> None:
+    from wardconsole.domain.records import EscalationKind
+    from wardconsole.services.escalations import EscalationService
+
+    dialog = open_dialog(qtbot, real_ward, runner)
+    type_identity(qtbot, dialog)
+    fill_intake(qtbot, dialog)
+    dialog.intake.setCurrentIndex(1)
+    recent = child(dialog, QCheckBox, "alcohol_recent")
+    assert not recent.isEnabled()  # only once alcohol is ticked
+    tick(qtbot, dialog, "other_alcohol")
+    tick(qtbot, dialog, "alcohol_recent")
+    type_into(qtbot, dialog, "last_drink_at", "25/11/2026 23:30")
+    tick(qtbot, dialog, "other_benzodiazepines")
+    tick(qtbot, dialog, "benzodiazepines_regular")
+    assert "⚑ Alcohol withdrawal risk" in dialog.flag_preview.text()
+    assert "⚑ Regular benzodiazepine use" in dialog.flag_preview.text()
+    shots = Path(os.environ.get("WARDCONSOLE_SHOT_DIR", tmp_path))
+    grab_widget(dialog, shots / "admission-co-use.png")
+    qtbot.mouseClick(dialog.admit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.result_value is not None)
+    row = CensusService(real_ward.db).snapshot().rows[0]
+    assert "Alcohol withdrawal risk" in row.risk_flags
+    intake = real_ward.admissions.intake(row.admission_id).current
+    assert intake is not None and intake.substance_use.last_drink_at is not None
+    kinds = {e.kind for e in EscalationService(real_ward.db).open()}
+    assert EscalationKind.BENZODIAZEPINE_REVIEW in kinds

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,7 +22,8 @@ from wardconsole.services.staff import StaffService
 from wardconsole.store.models import AuditRow
 from wardconsole.ui.access.audit_dialog import AuditDialog
 from wardconsole.ui.access.audit_model import AuditColumn, AuditTableModel
-from wardconsole.ui.access.queue_model import QueueTableModel
+from wardconsole.ui.access.queue_dialog import QueueDialog
+from wardconsole.ui.access.queue_model import QueueColumn, QueueTableModel
 from wardconsole.ui.access.staff_dialog import NewAccountDialog, NewPasswordDialog, StaffDialog
 from wardconsole.ui.access.staff_model import StaffColumn, StaffTableModel
 from wardconsole.ui.theme import Theme, apply_theme
@@ -322,4 +324,51 @@ def test_supervisors_see_the_record_verified_and_a_loud_notice_after_tampering(
     assert "RECORD VERIFICATION FAILED" in dialog.record_check.text()
     assert "observation_sets row" in dialog.record_check.text()
     assert dialog.record_check.property("tone") == "alert"
+    dialog.shutdown()
+
+
+# -- the station's queue --------------------------------------------------------------------------
+
+
+def test_an_entry_that_needs_attention_is_shown_with_why_and_can_be_dismissed(
+    qtbot,
+    qapp,
+    world: AccessWorld,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    shots = Path(os.environ.get("WARDCONSOLE_SHOT_DIR", tmp_path))
+    nurse = world.actor("rn.okafor")
+    outbox = world.saves.outbox
+    for key, summary in (("k1", "Round: observations"), ("k2", "PRN: Lorazepam 1 mg")):
+        outbox.enqueue(
+            kind=QueueKind.ROUND,
+            save_key=key,
+            actor=nurse,
+            payload={},
+            queued_at=world.clock.now,
+            bed="A1",
+            summary=summary,
+        )
+    stuck = outbox.waiting()[0]
+    outbox.set_aside(stuck.seq, "KeyError: 'entry'")
+    dialog = QueueDialog(world.saves, runner=world.access.runner)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 2, timeout=10_000)
+    states = [dialog.model.index(r, QueueColumn.STATE).data() for r in range(2)]
+    assert states[0].startswith("⚠ NEEDS ATTENTION") and "KeyError: 'entry'" in states[0]
+    assert states[1].startswith("⏳ Waiting")
+    dialog.table.selectRow(1)
+    assert not dialog.dismiss_button.isEnabled()  # a waiting entry is never dismissed
+    dialog.table.selectRow(0)
+    assert dialog.dismiss_button.isEnabled()
+    assert "Not written: KeyError: 'entry'. Enter it again by hand" in dialog.status.text()
+    for theme, name in ((Theme.DAY, "day"), (Theme.NIGHT, "night")):
+        apply_theme(qapp, theme)
+        dialog.resize(1000, 360)
+        shot = grab_widget(dialog, shots / f"queue-needs-attention-{name}.png")
+        assert shot.stat().st_size > 5_000
+    qtbot.mouseClick(dialog.dismiss_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 1, timeout=10_000)
+    assert [e.save_key for e in outbox.visible()] == ["k2"]
     dialog.shutdown()

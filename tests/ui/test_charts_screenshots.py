@@ -93,3 +93,49 @@ def test_patient_chart_screenshots(qtbot, qapp, demo, shot_dir: Path) -> None:
         assert (image.width(), image.height()) == SMALLEST_WARD_SCREEN
     night = QImage(str(saved[1]))
     assert night.pixelColor(night.width() // 2, night.height() - 20).lightness() < 60
+
+
+def test_a_recent_drinkers_ciwa_ar_trend_is_charted(qtbot, qapp, demo, shot_dir: Path) -> None:
+    """The demo's recent drinker: the CIWA-Ar track with the ward's threshold lines appears on
+    the withdrawal page; a patient never rated on CIWA-Ar or COWS has neither track."""
+    db, snapshot = demo
+    drinker = next(r for r in snapshot.rows if "Alcohol withdrawal risk" in r.risk_flags)
+    other = next(r for r in snapshot.rows if r.admission_id != drinker.admission_id)
+    runner = TaskRunner()
+    windows = PatientWindows(runner, ChartService(db).series)
+    saved: list[Path] = []
+    try:
+        for theme, suffix in ((Theme.DAY, ""), (Theme.NIGHT, "-night")):
+            apply_theme(qapp, theme)
+            window = windows.open(drinker, snapshot, theme)
+            window.set_theme(theme)
+            window.resize(*SMALLEST_WARD_SCREEN)
+            charts = window.charts
+            assert charts is not None
+            qtbot.waitUntil(lambda c=charts: c.series is not None and not c.loading, timeout=10_000)
+            charts.set_page(Page.WITHDRAWAL)
+            page = charts.withdrawal_page()
+            track = charts.series.assessment_tracks["ciwa_ar"]
+            assert track.points >= 6 and page.ciwa_ar.container.isVisible()
+            assert not page.cows.container.isVisible()
+            assert {ref.value for ref in charts.series.references if ref.track == "ciwa_ar"} == {
+                8,
+                15,
+            }
+            at = float(track.x[int(np.nanargmax(track.y))])
+            charts.set_cursor_time(at)
+            saved.append(grab_widget(window, shot_dir / f"patient-ciwa-ar{suffix}.png"))
+        window = windows.open(other, snapshot, Theme.DAY)
+        charts = window.charts
+        assert charts is not None
+        qtbot.waitUntil(lambda c=charts: c.series is not None and not c.loading, timeout=10_000)
+        assert "ciwa_ar" not in charts.series.assessment_tracks
+        charts.set_page(Page.WITHDRAWAL)
+        assert not charts.withdrawal_page().ciwa_ar.container.isVisible()
+    finally:
+        windows.close_all()
+        runner.shutdown()
+        apply_theme(qapp, Theme.DAY)
+    for path in saved:
+        image = QImage(str(path))
+        assert (image.width(), image.height()) == SMALLEST_WARD_SCREEN

@@ -6,11 +6,12 @@ import os
 from pathlib import Path
 
 from intakefakes import HIGH_RISK
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QRadioButton
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QRadioButton
 from screenshots import grab_widget, size_problems
 from wardfakes import NORMAL_SET
 
+from wardconsole.domain.discharge import FOLLOW_UP_PLACEHOLDER
 from wardconsole.services.census import CensusService
 from wardconsole.services.recording import RecordingService
 from wardconsole.ui.admissions.discharge_dialog import DischargeDialog
@@ -79,7 +80,7 @@ def test_discharge_with_a_destination_stores_the_edited_summary_and_leaves_the_c
     assert "Destination: Outpatient programme — Tuesday group 10:00" in (
         dialog.summary.toPlainText()
     )
-    dialog.summary.moveCursor(dialog.summary.textCursor().MoveOperation.End)
+    dialog.summary.setTextCursor(dialog.summary.document().find(FOLLOW_UP_PLACEHOLDER))
     qtbot.keyClicks(dialog.summary, "Keyworker: J. Mensah.")
     qtbot.mouseClick(dialog.discharge_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.result_value is not None)
@@ -90,6 +91,62 @@ def test_discharge_with_a_destination_stores_the_edited_summary_and_leaves_the_c
     assert detail.discharge_summary is not None
     assert detail.discharge_summary.endswith("Keyworker: J. Mensah.")
     assert "Destination: Outpatient programme — Tuesday group 10:00" in detail.discharge_summary
+
+
+def answer_confirmation(button_text: str, seen: list[str]) -> None:
+    """Press ``button_text`` on the confirmation once it is showing (it runs its own loop)."""
+
+    def press() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, press)
+            return
+        seen.append(box.text())
+        next(b for b in box.buttons() if b.text() == button_text).click()
+
+    QTimer.singleShot(20, press)
+
+
+def discharge_answering(
+    qtbot, real_ward: RealWard, runner: TaskRunner, answer: str
+) -> tuple[int, DischargeDialog, list[str]]:
+    """Open a stay's discharge, choose a destination and press Discharge with the draft's
+    follow-up line untouched, answering the confirmation with ``answer``."""
+    stay = a_stay(real_ward)
+    dialog = open_dialog(qtbot, real_ward, runner, stay)
+    tick(qtbot, dialog, "dest_outpatient_programme", QRadioButton)
+    seen: list[str] = []
+    answer_confirmation(answer, seen)
+    qtbot.mouseClick(dialog.discharge_button, Qt.MouseButton.LeftButton)
+    return stay, dialog, seen
+
+
+def test_a_summary_with_the_follow_up_plan_unfinished_asks_first_and_going_back_saves_nothing(
+    qtbot, real_ward: RealWard, runner: TaskRunner
+) -> None:
+    stay, dialog, seen = discharge_answering(qtbot, real_ward, runner, "Go back")
+    assert seen == [f"The follow-up plan still reads “{FOLLOW_UP_PLACEHOLDER}”."]
+    assert dialog.result_value is None
+    assert len(CensusService(real_ward.db).snapshot().rows) == 1
+    assert dialog.summary.textCursor().selectedText() == FOLLOW_UP_PLACEHOLDER
+    assert "complete the follow-up plan" in dialog.status.text()
+
+    qtbot.keyClicks(dialog.summary, "GP letter sent; outpatient group Tuesday.")
+    qtbot.mouseClick(dialog.discharge_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.result_value is not None)
+    assert seen == [f"The follow-up plan still reads “{FOLLOW_UP_PLACEHOLDER}”."]  # asked once
+    summary = real_ward.admissions.admission(stay).discharge_summary
+    assert summary is not None and FOLLOW_UP_PLACEHOLDER not in summary
+
+
+def test_discharging_anyway_keeps_the_placeholder_as_written(
+    qtbot, real_ward: RealWard, runner: TaskRunner
+) -> None:
+    stay, dialog, seen = discharge_answering(qtbot, real_ward, runner, "Discharge anyway")
+    qtbot.waitUntil(lambda: dialog.result_value is not None)
+    assert len(seen) == 1
+    summary = real_ward.admissions.admission(stay).discharge_summary
+    assert summary is not None and FOLLOW_UP_PLACEHOLDER in summary
 
 
 def test_self_discharge_against_advice_needs_the_advice_given(

@@ -162,6 +162,32 @@ def test_recording_a_check_from_the_rounds_view_takes_one_key_and_a_choice(
     assert f"{bed} " in rounds.view.message.text() and "Next check by" in rounds.view.message.text()
 
 
+def test_after_a_check_the_round_moves_on_to_the_patient_due_next(
+    rounds: RoundsWindow, ward: Ward, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Enter, a choice, Enter, a choice…: the selection walks the round, it does not stay on
+    the patient just checked (whose next check is now the furthest away)."""
+    monkeypatch.setattr(
+        CheckDialog, "ask", classmethod(lambda cls, *a: CheckEntry(Presentation.ASLEEP, "Bedroom"))
+    )
+    table = rounds.view.table
+    table.setFocus()
+    checked: list[str] = []
+    for _ in range(2):
+        table.selectRow(0)
+        bed = rounds.view.proxy.index(0, RoundsColumn.BED).data()
+        checked.append(bed)
+        qtbot.keyClick(table, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda bed=bed: rounds.view.proxy.index(0, RoundsColumn.BED).data() != bed)
+        qtbot.waitUntil(lambda: table.selected_admission_id() is not None)
+        selected = table.selected_admission_id()
+        assert (
+            rounds.view.patient(selected).bed == rounds.view.proxy.index(0, RoundsColumn.BED).data()
+        )
+        assert rounds.view.patient(selected).bed != bed
+    assert checked[0] != checked[1]
+
+
 def test_not_found_from_the_rounds_view_raises_the_alarm(
     rounds: RoundsWindow, ward: Ward, qtbot, monkeypatch: pytest.MonkeyPatch
 ) -> None:

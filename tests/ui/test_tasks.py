@@ -291,3 +291,35 @@ def test_nothing_is_reported_after_stop(qtbot, feed: FakeChangeFeed, qapp) -> No
     feed.push()
     qapp.processEvents()
     assert arrived == []
+
+
+class _BlockingFeed:
+    """Waits the whole timeout unless woken: what a quiet ward's feed does."""
+
+    def __init__(self) -> None:
+        self.woken = threading.Event()
+        self.waiting = threading.Event()
+        self.closed = 0
+
+    def wait(self, timeout: float) -> list:
+        self.waiting.set()
+        self.woken.wait(timeout)
+        self.woken.clear()
+        return []
+
+    def wake(self) -> None:
+        self.woken.set()
+
+    def close(self) -> None:
+        self.closed += 1
+
+
+def test_stop_wakes_the_feed_instead_of_waiting_out_its_poll(qtbot) -> None:
+    """Closing the console must not hang for the feed's poll interval (60 s here)."""
+    feed = _BlockingFeed()
+    watcher = ChangeWatcher(lambda: feed, poll_timeout=60.0)
+    watcher.start()
+    assert feed.waiting.wait(5.0)
+    watcher.stop(timeout=10.0)
+    assert not watcher.running, "stop() waited for the poll instead of waking the feed"
+    assert feed.closed == 1

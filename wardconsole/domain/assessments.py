@@ -4,7 +4,9 @@ Sources (REFERENCE.md): RASS §2 (Sessler 2002 [10]); 4AT §3.1 (the4at.com v1.2
 scoring [12], NICE CG103 [13]); panic attack §6.1 (DSM-5 via Katzman 2014 [34]); hallucinations
 §6.2 (BPRS-E v4.0 item 10, Ventura 1993 via CamCOPS [30]); C-SSRS screener §6.3 (Columbia
 triage [27], Blueprint [28]); GAD-7 §6.4 [33]; PHQ-9 §6.5 [32]; craving §6.6 [35]; pain §7 [39];
-bladder red flags §5.3/§9A (BNSSG pathway [29f]).
+bladder red flags §5.3/§9A (BNSSG pathway [29f]). For co-used substances (REFERENCE-2.md): CIWA-Ar
+§12.6 with REFERENCE.md §4 (Sullivan 1989 [S20]; alcohol only) and COWS §12.5 (Wesson & Ling
+2003 [S19]; opioids only).
 
 Each ``score_*`` function takes the raw ``answers`` mapping (the schema is in its docstring and
 in ``ANSWER_SCHEMAS``), refuses unknown keys and out-of-range answers with a ValueError naming
@@ -514,6 +516,409 @@ def score_rt_check(answers: Mapping[str, Any]) -> AssessmentScore:
     return AssessmentScore(None, "; ".join(parts), tuple(flags))
 
 
+# --- CIWA-Ar, alcohol withdrawal only (REFERENCE-2.md §12.6, REFERENCE.md §4) --------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ScaleItem:
+    """One item of a fixed-value scale: its answer key, name and the values it allows, each with
+    the anchor text the form shows (paraphrased from the published form)."""
+
+    key: str
+    label: str
+    anchors: Mapping[int, str]
+
+    @property
+    def allowed(self) -> tuple[int, ...]:
+        return tuple(self.anchors)
+
+    @property
+    def max_score(self) -> int:
+        return max(self.anchors)
+
+
+def _steps(top: int, named: Mapping[int, str]) -> Mapping[int, str]:
+    """Every value 0..top, the published anchors named and the values between them numbered."""
+    return MappingProxyType({v: named.get(v, f"{v} (between anchors)") for v in range(top + 1)})
+
+
+def _disturbance(none: str, very_mild: str) -> Mapping[int, str]:
+    """The anchors shared by the tactile, auditory and visual items (REFERENCE.md §4)."""
+    return MappingProxyType(
+        {
+            0: none,
+            1: very_mild,
+            2: "2 mild",
+            3: "3 moderate",
+            4: "4 moderately severe hallucinations",
+            5: "5 severe hallucinations",
+            6: "6 extremely severe hallucinations",
+            7: "7 continuous hallucinations",
+        }
+    )
+
+
+CIWA_AR_ITEMS: Final[tuple[ScaleItem, ...]] = (
+    ScaleItem(
+        "nausea_vomiting",
+        "Nausea and vomiting",
+        _steps(
+            7,
+            {
+                0: "0 none",
+                1: "1 mild nausea, no vomiting",
+                4: "4 intermittent nausea with dry heaves",
+                7: "7 constant nausea, frequent dry heaves and vomiting",
+            },
+        ),
+    ),
+    ScaleItem(
+        "tremor",
+        "Tremor (arms extended, fingers spread)",
+        _steps(
+            7,
+            {
+                0: "0 none",
+                1: "1 not visible, can be felt fingertip to fingertip",
+                4: "4 moderate, with arms extended",
+                7: "7 severe, even with arms not extended",
+            },
+        ),
+    ),
+    ScaleItem(
+        "paroxysmal_sweats",
+        "Paroxysmal sweats",
+        _steps(
+            7,
+            {
+                0: "0 no sweat visible",
+                1: "1 barely perceptible, palms moist",
+                4: "4 beads of sweat on the forehead",
+                7: "7 drenching sweats",
+            },
+        ),
+    ),
+    ScaleItem(
+        "anxiety",
+        "Anxiety",
+        _steps(
+            7,
+            {
+                0: "0 at ease",
+                1: "1 mildly anxious",
+                4: "4 moderately anxious or guarded",
+                7: "7 equivalent to acute panic",
+            },
+        ),
+    ),
+    ScaleItem(
+        "agitation",
+        "Agitation",
+        _steps(
+            7,
+            {
+                0: "0 normal activity",
+                1: "1 somewhat more than normal activity",
+                4: "4 moderately fidgety and restless",
+                7: "7 paces or thrashes about constantly",
+            },
+        ),
+    ),
+    ScaleItem(
+        "tactile",
+        "Tactile disturbances",
+        _disturbance("0 none", "1 very mild itching, pins and needles, burning or numbness"),
+    ),
+    ScaleItem(
+        "auditory",
+        "Auditory disturbances",
+        _disturbance("0 not present", "1 very mild harshness or ability to frighten"),
+    ),
+    ScaleItem(
+        "visual",
+        "Visual disturbances",
+        _disturbance("0 not present", "1 very mild sensitivity to light"),
+    ),
+    ScaleItem(
+        "headache",
+        "Headache, fullness in head (not dizziness)",
+        _steps(7, {0: "0 not present", 1: "1 very mild", 7: "7 extremely severe"}),
+    ),
+    ScaleItem(
+        "orientation",
+        "Orientation and clouding of sensorium",
+        MappingProxyType(
+            {
+                0: "0 oriented, can do serial additions",
+                1: "1 cannot do serial additions or is uncertain about the date",
+                2: "2 disoriented for date by no more than 2 calendar days",
+                3: "3 disoriented for date by more than 2 calendar days",
+                4: "4 disoriented for place and/or person",
+            }
+        ),
+    ),
+)
+"""The 10 CIWA-Ar items (Sullivan 1989): nine 0–7, orientation 0–4 (REFERENCE.md §4)."""
+CIWA_AR_MAX: Final = 67
+"""9 × 7 + 4 (REFERENCE-2.md §12.6; CamCOPS ``ciwa.py`` MAX_SCORE = 67 [S20])."""
+
+
+@dataclass(frozen=True, slots=True)
+class BandScheme:
+    """A published set of severity bands: ``bands`` are (lowest total, label), highest first."""
+
+    key: str
+    name: str
+    source: str
+    bands: tuple[tuple[int, str], ...]
+
+    def band(self, total: int) -> str:
+        return _band(total, self.bands)
+
+    @property
+    def starts(self) -> tuple[int, ...]:
+        """Where each band above the lowest begins, lowest first (e.g. 8, 15)."""
+        return tuple(sorted(low for low, _ in self.bands if low > 0))
+
+
+CIWA_AR_SCHEMES: Final[Mapping[str, BandScheme]] = MappingProxyType(
+    {
+        "camcops": BandScheme(
+            "camcops",
+            "CamCOPS",
+            "Sullivan 1989 via CamCOPS ciwa.py (REFERENCE-2.md §12.6 [S20])",
+            ((15, "severe"), (8, "moderate"), (0, "mild/minimal")),
+        ),
+        "asam_2020": BandScheme(
+            "asam_2020",
+            "ASAM 2020",
+            "ASAM 2020 alcohol withdrawal guideline, Table 1 (REFERENCE-2.md §12.6)",
+            ((19, "severe"), (10, "moderate"), (0, "mild")),
+        ),
+        "uk_summary": BandScheme(
+            "uk_summary",
+            "UK teaching summary",
+            "UK teaching summary (REFERENCE-2.md §12.6 [S21])",
+            ((21, "over 20"), (15, "15–20"), (9, "9–14"), (0, "minimal (usually no medication)")),
+        ),
+    }
+)
+"""The published CIWA-Ar band schemes (REFERENCE-2.md §12.6: "bands differ; choose one and
+record it"). Which one the ward uses is chosen by governance in the escalation policy
+(``[rules.alcohol_withdrawal] band_scheme``); the service records it with each entry."""
+
+
+def score_ciwa_ar(answers: Mapping[str, Any]) -> AssessmentScore:
+    """CIWA-Ar (Sullivan 1989; REFERENCE-2.md §12.6, REFERENCE.md §4); total 0–67.
+
+    Answers: ``nausea_vomiting``, ``tremor``, ``paroxysmal_sweats``, ``anxiety``, ``agitation``,
+    ``tactile``, ``auditory``, ``visual``, ``headache`` each 0–7 and ``orientation`` 0–4 (all
+    ten required); ``band_scheme`` one of ``CIWA_AR_SCHEMES`` (set from the ward's policy when
+    it is saved). Label e.g. ``CIWA-Ar 12/67: moderate (CamCOPS bands)``. For alcohol
+    withdrawal only: never apply it to ketamine (REFERENCE.md §4).
+    """
+    _only(answers, {*(item.key for item in CIWA_AR_ITEMS), "band_scheme"})
+    total = sum(_item_value(item, answers.get(item.key)) for item in CIWA_AR_ITEMS)
+    key = answers.get("band_scheme")
+    if key is None:
+        return AssessmentScore(total, f"CIWA-Ar {total}/{CIWA_AR_MAX} (no band scheme chosen)")
+    scheme = CIWA_AR_SCHEMES.get(key) if isinstance(key, str) else None
+    if scheme is None:
+        raise ValueError(
+            f"band_scheme: {_show(key)} is not a published scheme; expected one of "
+            f"{_list(CIWA_AR_SCHEMES)}"
+        )
+    return AssessmentScore(
+        total, f"CIWA-Ar {total}/{CIWA_AR_MAX}: {scheme.band(total)} ({scheme.name} bands)"
+    )
+
+
+# --- COWS, opioid withdrawal only (REFERENCE-2.md §12.5) ------------------------------------------
+
+COWS_ITEMS: Final[tuple[ScaleItem, ...]] = (
+    ScaleItem(
+        "pulse",
+        "Resting pulse (after 1 min sitting or lying)",
+        MappingProxyType({0: "0 80 or below", 1: "1 81–100", 2: "2 101–120", 4: "4 over 120"}),
+    ),
+    ScaleItem(
+        "sweating",
+        "Sweating (past ½ h, not room or activity)",
+        MappingProxyType(
+            {
+                0: "0 none",
+                1: "1 reported chills or flushing",
+                2: "2 flushed or observable moistness on face",
+                3: "3 beads of sweat on brow or face",
+                4: "4 sweat streaming off face",
+            }
+        ),
+    ),
+    ScaleItem(
+        "restlessness",
+        "Restlessness (observed)",
+        MappingProxyType(
+            {
+                0: "0 able to sit still",
+                1: "1 reports difficulty sitting still",
+                3: "3 frequent shifting or extraneous movements",
+                5: "5 unable to sit still for more than a few seconds",
+            }
+        ),
+    ),
+    ScaleItem(
+        "pupils",
+        "Pupil size",
+        MappingProxyType(
+            {
+                0: "0 pinned or normal for room light",
+                1: "1 possibly larger than normal",
+                2: "2 moderately dilated",
+                5: "5 so dilated only the rim of the iris is visible",
+            }
+        ),
+    ),
+    ScaleItem(
+        "aches",
+        "Bone or joint aches (new component only)",
+        MappingProxyType(
+            {
+                0: "0 not present",
+                1: "1 mild diffuse discomfort",
+                2: "2 severe diffuse aching, reported",
+                4: "4 rubbing joints or muscles, cannot sit still",
+            }
+        ),
+    ),
+    ScaleItem(
+        "runny_nose",
+        "Runny nose or tearing (not cold or allergy)",
+        MappingProxyType(
+            {
+                0: "0 not present",
+                1: "1 nasal stuffiness or unusually moist eyes",
+                2: "2 nose running or tearing",
+                4: "4 nose constantly running or tears streaming",
+            }
+        ),
+    ),
+    ScaleItem(
+        "gi_upset",
+        "GI upset (past ½ h)",
+        MappingProxyType(
+            {
+                0: "0 no GI symptoms",
+                1: "1 stomach cramps",
+                2: "2 nausea or loose stool",
+                3: "3 vomiting or diarrhoea",
+                5: "5 multiple episodes of diarrhoea or vomiting",
+            }
+        ),
+    ),
+    ScaleItem(
+        "tremor",
+        "Tremor (outstretched hands)",
+        MappingProxyType(
+            {
+                0: "0 no tremor",
+                1: "1 tremor can be felt, not observed",
+                2: "2 slight tremor observable",
+                4: "4 gross tremor or muscle twitching",
+            }
+        ),
+    ),
+    ScaleItem(
+        "yawning",
+        "Yawning (observed)",
+        MappingProxyType(
+            {
+                0: "0 no yawning",
+                1: "1 once or twice during assessment",
+                2: "2 three or more times during assessment",
+                4: "4 several times a minute",
+            }
+        ),
+    ),
+    ScaleItem(
+        "anxiety",
+        "Anxiety or irritability",
+        MappingProxyType(
+            {
+                0: "0 none",
+                1: "1 reports increasing irritability or anxiousness",
+                2: "2 obviously irritable or anxious",
+                4: "4 so irritable or anxious that assessment is difficult",
+            }
+        ),
+    ),
+    ScaleItem(
+        "gooseflesh",
+        "Gooseflesh skin",
+        MappingProxyType(
+            {
+                0: "0 skin is smooth",
+                3: "3 piloerection felt, or hairs standing up on arms",
+                5: "5 prominent piloerection",
+            }
+        ),
+    ),
+)
+"""The 11 COWS items with only their allowed values (Wesson & Ling 2003, REFERENCE-2.md §12.5
+[S19]); public implementations get some wrong (gooseflesh 5, not 4)."""
+COWS_MAX: Final = 48
+"""The sum of the item maxima (REFERENCE-2.md §12.5)."""
+COWS_BANDS: Final[tuple[tuple[int, str], ...]] = (
+    (37, "severe"),
+    (25, "moderately severe"),
+    (13, "moderate"),
+    (5, "mild"),
+    (0, "below the mild band"),
+)
+"""Wesson & Ling 2003 bands (REFERENCE-2.md §12.5 [S19]): 5–12 mild, 13–24 moderate, 25–36
+moderately severe, > 36 severe; < 5 is not banded. Labels only: escalation is local policy."""
+
+
+def score_cows(answers: Mapping[str, Any]) -> AssessmentScore:
+    """COWS (Wesson & Ling 2003; REFERENCE-2.md §12.5 [S19]); total 0–48.
+
+    Answers: ``pulse`` 0/1/2/4, ``sweating`` 0–4, ``restlessness`` 0/1/3/5, ``pupils``
+    0/1/2/5, ``aches`` 0/1/2/4, ``runny_nose`` 0/1/2/4, ``gi_upset`` 0/1/2/3/5, ``tremor``
+    0/1/2/4, ``yawning`` 0/1/2/4, ``anxiety`` 0/1/2/4, ``gooseflesh`` 0/3/5 (all eleven
+    required; only these values). Bands (labels): 5–12 mild, 13–24 moderate, 25–36 moderately
+    severe, > 36 severe. For opioid withdrawal only, not ketamine.
+    """
+    _only(answers, {item.key for item in COWS_ITEMS})
+    total = sum(_item_value(item, answers.get(item.key)) for item in COWS_ITEMS)
+    band = _band(total, COWS_BANDS)
+    text = "not banded (below 5)" if total < 5 else f"{band} withdrawal"
+    return AssessmentScore(total, f"COWS {total}/{COWS_MAX}: {text}")
+
+
+SCALE_ITEMS: Final[Mapping[str, tuple[ScaleItem, ...]]] = MappingProxyType(
+    {"ciwa_ar": CIWA_AR_ITEMS, "cows": COWS_ITEMS}
+)
+"""The assessments made of fixed-value items, by kind."""
+
+
+def scale_items_text(kind: str, answers: Mapping[str, Any]) -> str:
+    """The items that scored, e.g. "tremor 4, anxiety 3" ('' for other kinds or all zero)."""
+    items = SCALE_ITEMS.get(kind, ())
+    return ", ".join(
+        f"{item.label.split(' (')[0].lower()} {answers[item.key]}"
+        for item in items
+        if isinstance(answers.get(item.key), int) and answers[item.key]
+    )
+
+
+def _item_value(item: ScaleItem, value: object) -> int:
+    if value is None:
+        raise ValueError(f"{item.key}: required ({item.label})")
+    if isinstance(value, bool) or not isinstance(value, int) or value not in item.anchors:
+        allowed = ", ".join(str(v) for v in item.allowed)
+        raise ValueError(f"{item.key}: {_show(value)} is not allowed; expected one of {allowed}")
+    return value
+
+
 # --- dispatch -----------------------------------------------------------------------------------
 
 SCORERS: Final[Mapping[str, Callable[[Mapping[str, Any]], AssessmentScore]]] = MappingProxyType(
@@ -529,6 +934,8 @@ SCORERS: Final[Mapping[str, Callable[[Mapping[str, Any]], AssessmentScore]]] = M
         "pain": score_pain,
         "bladder": score_bladder,
         "rt_check": score_rt_check,
+        "ciwa_ar": score_ciwa_ar,
+        "cows": score_cows,
     }
 )
 ASSESSMENT_KINDS: Final[tuple[str, ...]] = tuple(SCORERS)
@@ -567,6 +974,8 @@ NAMES: Final[Mapping[str, AssessmentName]] = MappingProxyType(
         "pain": AssessmentName("Pain", "Pain"),
         "bladder": AssessmentName("Bladder", "Bladder"),
         "rt_check": AssessmentName("RT check", "After rapid tranquillisation"),
+        "ciwa_ar": AssessmentName("CIWA-Ar", "CIWA-Ar (alcohol withdrawal)", "0–67"),
+        "cows": AssessmentName("COWS", "COWS (opioid withdrawal)", "0–48"),
     }
 )
 """Every kind in ``SCORERS`` has its names here (checked by the tests)."""

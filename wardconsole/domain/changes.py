@@ -24,4 +24,9 @@ class ChangeFeed(Protocol):
     def wait(self, timeout: float) -> list[Change]:
         """Return changes committed since the previous call; block up to ``timeout`` s if none."""
 
+    def wake(self) -> None:
+        """Make a ``wait`` in progress on another thread return soon with what it has (possibly
+        nothing); callable from any thread, the feed stays open. A station that is closing
+        uses it so that it never waits out a poll interval."""
+
     def close(self) -> None: ...

@@ -143,6 +143,17 @@ def destination_text(destination: Destination | None, detail: str = "") -> str:
     return f"{destination.label} — {detail}" if detail else destination.label
 
 
+FOLLOW_UP_PLACEHOLDER = "(to be completed by the discharging nurse)"
+"""The draft's follow-up line: a discharge that still holds it asks first (see ``unfinished``)."""
+
+
+def unfinished(summary: str) -> list[str]:
+    """What the nurse has left unfinished in the summary, in words for a confirmation."""
+    if FOLLOW_UP_PLACEHOLDER in summary:
+        return [f"The follow-up plan still reads “{FOLLOW_UP_PLACEHOLDER}”."]
+    return []
+
+
 def draft_summary(
     facts: StayFacts,
     *,
@@ -161,7 +172,7 @@ def draft_summary(
     w.prn()
     w.status()
     w.section("Follow-up plan")
-    w.line("(to be completed by the discharging nurse)")
+    w.line(FOLLOW_UP_PLACEHOLDER)
     return w.text()
 
 

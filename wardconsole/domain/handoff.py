@@ -609,9 +609,10 @@ class _Writer:
             counts[entry.kind] = counts.get(entry.kind, 0) + 1
         out = []
         for kind, entry in latest.items():
-            name = assessment_name(kind).full
+            names = assessment_name(kind)
+            name = names.full
             label = entry.label or (str(entry.total) if entry.total is not None else "")
-            text = label if label.startswith(name) else f"{name}: {label}"
+            text = label if label.startswith((name, names.short)) else f"{name}: {label}"
             more = f" (latest of {counts[kind]})" if counts[kind] > 1 else ""
             out.append(Fact(f"{text} at {self.when(entry.taken_at)}{more}", "assessment"))
         return out

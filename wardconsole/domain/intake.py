@@ -139,6 +139,17 @@ NEWS2_PREGNANT: Final = RiskFlagKind(
     "NEWS2 is not validated in pregnancy (REFERENCE-2.md §12.10); scoring still runs",
 )
 ALLERGY: Final = RiskFlagKind("Allergy", "Allergy", "intake")
+ALCOHOL_WITHDRAWAL: Final = RiskFlagKind(
+    "Alcohol withdrawal risk",
+    "Alcohol",
+    "recent drinking at intake: CIWA-Ar (REFERENCE-2.md §12.6)",
+)
+OPIOID_WITHDRAWAL: Final = RiskFlagKind(
+    "Opioid withdrawal risk", "Opioids", "recent opioid use at intake: COWS (REFERENCE-2.md §12.5)"
+)
+BENZODIAZEPINE_REGULAR: Final = RiskFlagKind(
+    "Regular benzodiazepine use", "Benzo", "regular use at intake: prescriber review"
+)
 
 FLAG_KINDS: Final[tuple[RiskFlagKind, ...]] = (
     SUICIDE_HIGH,
@@ -148,6 +159,9 @@ FLAG_KINDS: Final[tuple[RiskFlagKind, ...]] = (
     SELF_HARM_HISTORY,
     PSYCHOSIS_HISTORY,
     BLADDER_RED_FLAG,
+    ALCOHOL_WITHDRAWAL,
+    OPIOID_WITHDRAWAL,
+    BENZODIAZEPINE_REGULAR,
     NEWS2_PREGNANT,
     FALLS_RISK,
     ALLERGY,
@@ -209,6 +223,15 @@ class SubstanceUse:
     other_substances_detail: str = ""
     previous_detox_attempts: int = 0
     notes: str = ""
+    alcohol_recent: bool = False
+    """Recent regular drinking, so alcohol withdrawal is possible: CIWA-Ar follows
+    (``domain.co_use``). Only with "alcohol" among the other substances."""
+    last_drink_at: datetime | None = None
+    """When the patient last drank (only with ``alcohol_recent``; None: not known)."""
+    opioids_recent: bool = False
+    """Recent opioid use, so opioid withdrawal is possible: COWS follows."""
+    benzodiazepines_regular: bool = False
+    """Regular benzodiazepine use: a prescriber review follows (no ward scale)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +304,10 @@ class Intake:
                 "other_substances_detail": s.other_substances_detail,
                 "previous_detox_attempts": s.previous_detox_attempts,
                 "notes": s.notes,
+                "alcohol_recent": s.alcohol_recent,
+                "last_drink_at": s.last_drink_at.isoformat() if s.last_drink_at else None,
+                "opioids_recent": s.opioids_recent,
+                "benzodiazepines_regular": s.benzodiazepines_regular,
             },
             "physical": _plain(self.physical),
             "mental_health": _plain(self.mental_health),
@@ -382,6 +409,7 @@ def derive_risk_flags(intake: Intake) -> tuple[RiskFlag, ...]:
                 f"{bladder.label} — medical review; urology pathway (§9A)",
             )
         )
+    flags.extend(_co_use_flags(intake.substance_use))
     if p.pregnant:
         flags.append(
             RiskFlag(
@@ -397,6 +425,33 @@ def derive_risk_flags(intake: Intake) -> tuple[RiskFlag, ...]:
     for extra in intake.risks.extra_flags:
         flags.append(RiskFlag(None, extra, "added by the admitting nurse"))
     return tuple(flags)
+
+
+def _co_use_flags(s: SubstanceUse) -> list[RiskFlag]:
+    """Co-used substances that can be dangerous in withdrawal (REFERENCE-2.md §12.4–§12.6)."""
+    flags: list[RiskFlag] = []
+    if s.alcohol_recent:
+        since = "the last drink" if s.last_drink_at else "admission (last drink not known)"
+        flags.append(
+            RiskFlag(
+                ALCOHOL_WITHDRAWAL,
+                ALCOHOL_WITHDRAWAL.label,
+                f"recent drinking: CIWA-Ar from {since}",
+            )
+        )
+    if s.opioids_recent:
+        flags.append(
+            RiskFlag(OPIOID_WITHDRAWAL, OPIOID_WITHDRAWAL.label, "recent opioid use: COWS")
+        )
+    if s.benzodiazepines_regular:
+        flags.append(
+            RiskFlag(
+                BENZODIAZEPINE_REGULAR,
+                BENZODIAZEPINE_REGULAR.label,
+                "regular benzodiazepine use: prescriber review (no ward withdrawal scale)",
+            )
+        )
+    return flags
 
 
 def preview_risk_flags(data: Mapping[str, Any], *, admitted_at: datetime) -> tuple[RiskFlag, ...]:
@@ -629,6 +684,10 @@ def _substance_use(
     others = s.choices("other_substances", OTHER_SUBSTANCES)
     detail = s.text("other_substances_detail", required="other" in others, limit=200)
     attempts = s.whole("previous_detox_attempts", 0, MAX_DETOX_ATTEMPTS)
+    alcohol = _only_with(s, "alcohol_recent", "alcohol", others)
+    last_drink = _last_drink(s, admitted_at, alcohol)
+    opioids = _only_with(s, "opioids_recent", "opioids", others)
+    benzodiazepines = _only_with(s, "benzodiazepines_regular", "benzodiazepines", others)
     return SubstanceUse(
         routes=routes,
         typical_amount=amount,
@@ -639,7 +698,49 @@ def _substance_use(
         other_substances_detail=detail,
         previous_detox_attempts=attempts or 0,
         notes=s.text("notes"),
+        alcohol_recent=alcohol,
+        last_drink_at=last_drink,
+        opioids_recent=opioids,
+        benzodiazepines_regular=benzodiazepines,
     )
+
+
+def _only_with(s: _Section, key: str, substance: str, others: Collection[str]) -> bool:
+    """A co-use detail, allowed only when its substance is ticked among the others."""
+    value = s.flag(key)
+    if value and substance not in others:
+        s.fail(key, f"tick {OTHER_SUBSTANCES[substance].lower()} among the other substances first")
+        return False
+    return value
+
+
+def _last_drink(s: _Section, admitted_at: datetime, alcohol_recent: bool) -> datetime | None:
+    raw = s.get("last_drink_at")
+    if raw is None:
+        return None
+    if not alcohol_recent:
+        s.fail("last_drink_at", "only asked for recent drinking; tick it or clear the time")
+        return None
+    return _time_before_admission(s, "last_drink_at", raw, admitted_at)
+
+
+def _time_before_admission(
+    s: _Section, key: str, raw: object, admitted_at: datetime
+) -> datetime | None:
+    when = raw
+    if isinstance(raw, str):
+        try:
+            when = datetime.fromisoformat(raw)
+        except ValueError:
+            s.fail(key, f"{raw!r} is not a date and time")
+            return None
+    if not isinstance(when, datetime) or when.tzinfo is None:
+        s.fail(key, "expected a date and time with a time zone")
+        return None
+    if when > admitted_at + CLOCK_TOLERANCE:
+        s.fail(key, "is after the admission time; check the date")
+        return None
+    return when
 
 
 def _last_use(s: _Section, admitted_at: datetime) -> datetime | None:
@@ -652,20 +753,7 @@ def _last_use(s: _Section, admitted_at: datetime) -> datetime | None:
     if raw is None:
         s.fail("last_use_at", "when was ketamine last used? (or tick 'not known')")
         return None
-    when = raw
-    if isinstance(raw, str):
-        try:
-            when = datetime.fromisoformat(raw)
-        except ValueError:
-            s.fail("last_use_at", f"{raw!r} is not a date and time")
-            return None
-    if not isinstance(when, datetime) or when.tzinfo is None:
-        s.fail("last_use_at", "expected a date and time with a time zone")
-        return None
-    if when > admitted_at + CLOCK_TOLERANCE:
-        s.fail("last_use_at", "is after the admission time; check the date")
-        return None
-    return when
+    return _time_before_admission(s, "last_use_at", raw, admitted_at)
 
 
 def _physical(s: _Section, *, admitted_at: datetime, date_of_birth: date | None) -> Physical:

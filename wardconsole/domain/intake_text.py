@@ -78,10 +78,30 @@ def substance_use_lines(intake: i.Intake, admitted_at: datetime, tz: tzinfo | No
         lines.append("Other substances: " + "; ".join(x for x in (others, detail) if x) + ".")
     else:
         lines.append("Other substances: none reported.")
+    if co_use := co_use_text(intake, tz):
+        lines.append(co_use)
     lines.append(f"Previous detox attempts: {s.previous_detox_attempts}.")
     if s.notes:
         lines.append(f"Notes: {s.notes}")
     return lines
+
+
+def co_use_text(intake: i.Intake, tz: tzinfo | None) -> str:
+    """'Co-use now: recent drinking (last drink …): CIWA-Ar; …' or '' (REFERENCE-2.md §12.4–6)."""
+    s = intake.substance_use
+    parts = []
+    if s.alcohol_recent:
+        last = (
+            f"last drink {when_text(s.last_drink_at, tz)}"
+            if s.last_drink_at
+            else "last drink not known"
+        )
+        parts.append(f"recent drinking ({last}): CIWA-Ar")
+    if s.opioids_recent:
+        parts.append("recent opioid use: COWS")
+    if s.benzodiazepines_regular:
+        parts.append("regular benzodiazepine use: prescriber review")
+    return f"Co-use now: {'; '.join(parts)}." if parts else ""
 
 
 def physical_lines(intake: i.Intake) -> list[str]:

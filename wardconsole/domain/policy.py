@@ -20,6 +20,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
 
+from wardconsole.domain.assessments import (
+    CIWA_AR_MAX,
+    CIWA_AR_SCHEMES,
+    COWS_BANDS,
+    COWS_MAX,
+    BandScheme,
+)
 from wardconsole.domain.configfiles import (
     TableReader,
     content_digest,
@@ -126,6 +133,26 @@ RULE_SCHEMA: Final[Mapping[str, Mapping[str, tuple[str, int | None, int | None]]
                 "lookback_hours": _HOURS,
             },
             "decision_review": {"severity": _SEVERITY},
+            "alcohol_withdrawal": {
+                "band_scheme": ("scheme", None, None),
+                "urgent_at_or_above": ("int", 1, CIWA_AR_MAX),
+                "emergency_at_or_above": ("int", 1, CIWA_AR_MAX),
+                "lookback_hours": _HOURS,
+                "ward_protocol_prompt": ("prompt", None, None),
+            },
+            "ciwa_ar_due": {
+                "severity": _SEVERITY,
+                "interval_minutes": ("int", 15, 24 * 60),
+                # Never shorter than the 48 h in which seizures usually occur (REFERENCE-2 §12.6).
+                "watch_hours": ("int", 48, 24 * 14),
+                "grace_minutes": ("int", 0, 240),
+            },
+            "opioid_withdrawal": {
+                "urgent_at_or_above": ("int", 1, COWS_MAX),
+                "emergency_at_or_above": ("int", 1, COWS_MAX),
+                "lookback_hours": _HOURS,
+            },
+            "benzodiazepine_review": {"severity": _SEVERITY},
         }
     )
 )
@@ -412,6 +439,20 @@ class _Parser(TableReader):
             return self.routes(raw, name, section)
         if kind == "mmol":
             return self.mmol(raw, name, section, low or 0, high or 0)
+        if kind == "scheme":
+            value = raw.get(name)
+            if not isinstance(value, str) or value not in CIWA_AR_SCHEMES:
+                raise self.fail(
+                    section,
+                    f"{name}: must be one of the published schemes {', '.join(CIWA_AR_SCHEMES)}, "
+                    f"got {value!r}",
+                )
+            return value
+        if kind == "prompt":
+            value = raw.get(name)
+            if not isinstance(value, str) or len(value) > 300:
+                raise self.fail(section, f"{name}: must be text (empty for none), at most 300")
+            return value.strip()
         return self.classes(raw, name, section)
 
     def rules(self, table: Mapping[str, Any]) -> dict[str, RulePolicy]:
@@ -477,6 +518,24 @@ class _Parser(TableReader):
             raise self.fail(section, "close_interval_minutes: must not be above interval_minutes")
         if key == "hypoglycaemia" and params["emergency_below_mmol"] > params["urgent_below_mmol"]:
             raise self.fail(section, "emergency_below_mmol: must not be above urgent_below_mmol")
+        if key == "alcohol_withdrawal":
+            self.band_thresholds(CIWA_AR_SCHEMES[params["band_scheme"]], params, section)
+        if key == "opioid_withdrawal":
+            cows = BandScheme("cows", "COWS", "Wesson & Ling 2003", COWS_BANDS)
+            self.band_thresholds(cows, params, section)
+
+    def band_thresholds(self, scheme: BandScheme, params: Mapping[str, Any], section: str) -> None:
+        """Escalation thresholds sit where a published band starts (no number of our own)."""
+        starts = scheme.starts
+        for name in ("urgent_at_or_above", "emergency_at_or_above"):
+            if params[name] not in starts:
+                raise self.fail(
+                    section,
+                    f"{name}: must be where a {scheme.name} band starts "
+                    f"({', '.join(str(v) for v in starts)}), got {params[name]}",
+                )
+        if params["emergency_at_or_above"] < params["urgent_at_or_above"]:
+            raise self.fail(section, "emergency_at_or_above: must not be below urgent_at_or_above")
 
     def floors(self, key: str, enabled: bool, params: Mapping[str, Any], section: str) -> None:
         """Refuse a file that switches off a safety-floor rule or lowers its severity."""

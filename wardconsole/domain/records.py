@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import IntEnum, StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from wardconsole.domain.co_use import CoUse
 
 
 class EscalationKind(StrEnum):
@@ -42,6 +45,14 @@ class EscalationKind(StrEnum):
     HYPOGLYCAEMIA = "hypoglycaemia"
     LATE_ENTRY = "late_entry"
     """A set or screen entered after a newer one that would have escalated when taken."""
+    ALCOHOL_WITHDRAWAL = "alcohol_withdrawal"
+    """CIWA-Ar at or above the ward's threshold (REFERENCE-2.md §12.6)."""
+    CIWA_AR_DUE = "ciwa_ar_due"
+    """A recent drinker's CIWA-Ar not recorded by its due time."""
+    OPIOID_WITHDRAWAL = "opioid_withdrawal"
+    """COWS at or above the ward's threshold (REFERENCE-2.md §12.5)."""
+    BENZODIAZEPINE_REVIEW = "benzodiazepine_review"
+    """Regular benzodiazepine use recorded at intake: prescriber review."""
 
     @property
     def label(self) -> str:
@@ -69,6 +80,10 @@ _KIND_LABELS = {
     EscalationKind.STAFF_CONCERN: "Staff concern",
     EscalationKind.HYPOGLYCAEMIA: "Hypoglycaemia",
     EscalationKind.LATE_ENTRY: "Recorded late",
+    EscalationKind.ALCOHOL_WITHDRAWAL: "Alcohol withdrawal (CIWA-Ar)",
+    EscalationKind.CIWA_AR_DUE: "CIWA-Ar due",
+    EscalationKind.OPIOID_WITHDRAWAL: "Opioid withdrawal (COWS)",
+    EscalationKind.BENZODIAZEPINE_REVIEW: "Benzodiazepine review",
 }
 
 
@@ -80,6 +95,7 @@ TIME_DRIVEN_KINDS: frozenset[EscalationKind] = frozenset(
         EscalationKind.POST_PRN_RASS,
         EscalationKind.RAPID_TRANQUILLISATION,
         EscalationKind.DECISION_REVIEW,
+        EscalationKind.CIWA_AR_DUE,
     }
 )
 """Kinds raised because time passed with nothing recorded (a set or check not done, a patient
@@ -422,6 +438,8 @@ class PatientClinicalState:
     open_escalations: Mapping[EscalationKind, OpenEscalation] = field(default_factory=dict)
     decisions: tuple[ClinicalDecision, ...] = ()
     """Documented clinician decisions of the stay, oldest first (all of them, not a window)."""
+    co_use: CoUse | None = None
+    """Co-used substances from the current intake that change care (``domain.co_use``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,7 @@ from typing import Final, Literal
 
 from wardconsole.domain import assessments as a
 from wardconsole.domain.after_prn import RT_PARTS, post_prn_rass_due, rt_status
+from wardconsole.domain.co_use import alcohol_timing, ciwa_ar_due
 from wardconsole.domain.decisions import (
     REVIEWED_DECISIONS,
     current_decision,
@@ -957,6 +958,95 @@ def _decision_review(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> li
     return found
 
 
+# --- co-used substances (REFERENCE-2.md §12.5, §12.6; domain.co_use) ---------------------------
+
+PROMPT_ALCOHOL: Final = (
+    "Medical review under the ward's alcohol withdrawal protocol (NICE CG100: CIWA-Ar is an "
+    "adjunct to clinical judgement)"
+)
+PROMPT_OPIOID: Final = "Medical review of opioid withdrawal"
+
+
+def _threshold_candidates(
+    facts: _Facts, rule: RulePolicy, kind: str, extra: str, prompts: tuple[str, ...]
+) -> list[_Candidate]:
+    """The latest rating of ``kind`` at or above the rule's urgent / emergency thresholds."""
+    entry = facts.latest(kind, rule.lookback)
+    if entry is None:
+        return []
+    scored = _score(entry)
+    total = scored.total
+    if total is None or total < rule.number("urgent_at_or_above"):
+        return []
+    emergency = total >= rule.number("emergency_at_or_above")
+    severity, grade = (Severity.EMERGENCY, 2) if emergency else (Severity.URGENT, 1)
+    text = f"{scored.label}{extra}"
+    return [_Candidate(severity, "score", text, prompts, entry.taken_at, grade)]
+
+
+def _alcohol_withdrawal(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Candidate]:
+    """CIWA-Ar at or above the ward's thresholds (band starts of the chosen scheme)."""
+    co_use = facts.state.co_use
+    extra = ""
+    if co_use is not None and co_use.alcohol_recent:
+        extra = f"; {alcohol_timing(co_use, facts.now, facts.zone)}"
+    local = rule.text("ward_protocol_prompt")
+    prompts = (PROMPT_ALCOHOL, PROMPT_NEWS2_NOW, *((local,) if local else ()))
+    return _threshold_candidates(facts, rule, "ciwa_ar", extra, prompts)
+
+
+def _opioid_withdrawal(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Candidate]:
+    """COWS at or above the ward's thresholds (published band starts, REFERENCE-2.md §12.5)."""
+    return _threshold_candidates(facts, rule, "cows", "", (PROMPT_OPIOID, PROMPT_NEWS2_NOW))
+
+
+def _ciwa_ar_due(facts: _Facts, rule: RulePolicy, policy: EscalationPolicy) -> list[_Candidate]:
+    """A recent drinker's CIWA-Ar not recorded by its due time (``co_use.ciwa_ar_due``)."""
+    alcohol = policy.rules.get("alcohol_withdrawal")
+    keep_on = alcohol.number("urgent_at_or_above") if alcohol is not None else 1
+    due = ciwa_ar_due(
+        facts.state.co_use,
+        [e for e in facts.state.assessments if e.kind == "ciwa_ar"],
+        admitted_at=facts.state.admitted_at,
+        interval=timedelta(minutes=rule.number("interval_minutes")),
+        watch=rule.hours("watch_hours"),
+        keep_on_at_or_above=keep_on,
+    )
+    if due is None:
+        return []
+    late = overdue_by(due.due_at, facts.now)
+    if late <= timedelta(minutes=rule.number("grace_minutes")):
+        return []
+    what = "No CIWA-Ar recorded yet" if due.last_taken_at is None else "CIWA-Ar"
+    return [
+        _Candidate(
+            rule.severity(),
+            "overdue",
+            f"{what}: due {_duration(late)} ago ({due.reason})",
+            ("Record a CIWA-Ar now",),
+            due.due_at,
+        )
+    ]
+
+
+def _benzodiazepine_review(
+    facts: _Facts, rule: RulePolicy, _: EscalationPolicy
+) -> list[_Candidate]:
+    """Regular benzodiazepine use at intake: one advisory until staff resolve it."""
+    co_use = facts.state.co_use
+    if co_use is None or not co_use.benzodiazepines_regular:
+        return []
+    return [
+        _Candidate(
+            rule.severity(),
+            "regular_use",
+            "Regular benzodiazepine use recorded at intake",
+            ("Prescriber review: how the benzodiazepine is continued or reduced on the ward",),
+            co_use.noted_at,
+        )
+    ]
+
+
 _RuleFn = Callable[[_Facts, RulePolicy, EscalationPolicy], list[_Candidate]]
 _RULES: Final[Sequence[tuple[str, _RuleFn]]] = (
     ("deterioration", _deterioration),
@@ -975,6 +1065,10 @@ _RULES: Final[Sequence[tuple[str, _RuleFn]]] = (
     ("rapid_tranquillisation", _rapid_tranquillisation),
     ("decision_review", _decision_review),
     ("hypoglycaemia", _hypoglycaemia),
+    ("alcohol_withdrawal", _alcohol_withdrawal),
+    ("ciwa_ar_due", _ciwa_ar_due),
+    ("opioid_withdrawal", _opioid_withdrawal),
+    ("benzodiazepine_review", _benzodiazepine_review),
     ("late_entry", _late_entries),
 )
 

@@ -165,6 +165,8 @@ class _Mapper:
         self.index: dict[str, Resource] = {}
         self.observation_keys: dict[str, str] = {}
         """Streamed input: an Observation's fullUrl or ``Type/id`` -> its identity."""
+        self._seen: dict[str, str] = {}
+        """fullUrl or ``Type/id`` -> where the file first gave it (a second is refused)."""
         for resource in resources:
             self.know(resource)
         self.panel_of: dict[str, tuple[str, str]] = {}  # member identity -> (panel, note)
@@ -178,15 +180,28 @@ class _Mapper:
             )
 
     def know(self, resource: Resource) -> None:
-        for key in (resource.full_url, resource.local_ref):
-            if key:
-                self.index.setdefault(key, resource)
+        for key in self._keys(resource):
+            self.index[key] = resource
 
     def know_observation(self, resource: Resource) -> None:
         """A streamed Observation: only its name is kept, so panels can find their members."""
-        for key in (resource.full_url, resource.local_ref):
-            if key:
-                self.observation_keys.setdefault(key, resource.identity)
+        for key in self._keys(resource):
+            self.observation_keys[key] = resource.identity
+
+    def _keys(self, resource: Resource) -> list[str]:
+        """The names others refer to ``resource`` by; a name given twice in one file is
+        refused (two readings with one id: which one a reference means cannot be known, and
+        one of them would be lost)."""
+        keys = [key for key in dict.fromkeys((resource.full_url, resource.local_ref)) if key]
+        for key in keys:
+            first = self._seen.setdefault(key, resource.position)
+            if first != resource.position:
+                raise FhirInputError(
+                    resource.position,
+                    f"{key} is given twice in this file (first at {first}); "
+                    "each resource needs its own id",
+                )
+        return keys
 
     def batch(
         self,

@@ -8,6 +8,7 @@ NDJSON line, or bundle entry and field) and the reason, before anything is writt
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,6 +18,10 @@ from pathlib import Path
 from typing import Any
 
 MAX_BYTES = 256 * 1024 * 1024
+MAX_NUMBER_CHARS = 32
+"""The longest number a file may write (sign, digits, point and exponent). A FHIR integer is
+32-bit and no vital sign needs more than a few digits; a 5,000-digit number is refused with its
+place in the file rather than handed to the parser."""
 
 _DATETIME = re.compile(
     r"(?P<year>\d{4})(-(?P<month>\d{2})(-(?P<day>\d{2})"
@@ -162,15 +167,31 @@ def _expand(value: object, position: str, full_url: str | None) -> list[Resource
 
 
 class _NotJson(Exception):
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: str, reason: str = "is not valid JSON") -> None:
         self.token = token
+        self.reason = reason
 
 
 def _refuse(token: str) -> Any:
     raise _NotJson(token)
 
 
-_DECODER = json.JSONDecoder(parse_constant=_refuse)
+def _integer(token: str) -> int:
+    if len(token) > MAX_NUMBER_CHARS:
+        raise _NotJson(token, f"a number of {len(token)} characters; at most {MAX_NUMBER_CHARS}")
+    return int(token)
+
+
+def _decimal(token: str) -> float:
+    if len(token) > MAX_NUMBER_CHARS:
+        raise _NotJson(token, f"a number of {len(token)} characters; at most {MAX_NUMBER_CHARS}")
+    value = float(token)
+    if not math.isfinite(value):
+        raise _NotJson(token, "a number too large to hold")
+    return value
+
+
+_DECODER = json.JSONDecoder(parse_constant=_refuse, parse_int=_integer, parse_float=_decimal)
 """Built once: ``json.loads`` with an argument builds a decoder per call (one per NDJSON line)."""
 
 
@@ -178,7 +199,15 @@ def _loads(text: str) -> Any:
     try:
         return _DECODER.decode(text)
     except _NotJson as exc:
-        raise json.JSONDecodeError(f"{exc.token} is not valid JSON", text, 0) from None
+        where = _place_of(text, exc.token)
+        shown = exc.token if len(exc.token) <= 20 else f"{exc.token[:12]}…"
+        raise json.JSONDecodeError(f"{shown} {exc.reason}", text, where) from None
+
+
+def _place_of(text: str, token: str) -> int:
+    """Where ``token`` stands as a value in ``text`` (after ':', '[' or ','), else 0."""
+    found = re.search(r"[:\[,]\s*(" + re.escape(token) + r")(?![0-9.eE])", text)
+    return found.start(1) if found else 0
 
 
 def _is_object(line: str) -> bool:

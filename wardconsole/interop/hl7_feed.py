@@ -14,20 +14,28 @@ committed, a busy ward costs one commit per group instead of one per message, an
 own connections never compete for the database's write lock. A database that stays busy (another
 station writing, SQLite's single writer) is waited for, up to ``BUSY_WAIT_S``, before AE.
 
+Only ORU^R01 is accepted, with the segments of its structure (``hl7_oru.ORU_R01_SEGMENTS``) and
+at most ``MAX_SETS_PER_MESSAGE`` sets; a crafted time is answered AE naming the field. At most
+``MAX_CONNECTIONS`` monitors are served at once, and listening beyond this computer needs an
+allow-list of the monitors' addresses. A patient the feed may not write for — unknown,
+discharged or not on the ward — gets one and the same AE, which does not echo the identifier.
+
 Logs name message control IDs and outcomes, never patient identifiers or values.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import logging
 import queue
 import socket
 import socketserver
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
@@ -55,6 +63,13 @@ MAX_MESSAGE_BYTES = 1024 * 1024
 IDLE_TIMEOUT_S = 300.0
 DEFAULT_PORT = 2575
 """The port IANA registers for HL7 over MLLP; configurable with ``--port``."""
+MAX_CONNECTIONS = 32
+"""Monitors connected at once at most (a ward of 20 beds with room to spare); a connection
+beyond it is closed at once, before anything is read. ``--max-connections`` changes it."""
+LISTEN_BACKLOG = 64
+"""Connections the operating system queues while the listener accepts (a ward's monitors
+reconnecting together after a network break)."""
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 MAX_GROUP = 200
 """Messages written in one transaction at most (a group's commit is one disk flush)."""
 BUSY_WAIT_S = 20.0
@@ -186,7 +201,7 @@ class MessageHandler:
         try:
             outcome = self._process(text, header)
         except MessageRejected as exc:
-            outcome = FeedOutcome("AR", str(exc), header.control_id)
+            outcome = FeedOutcome(exc.ack_code, str(exc), header.control_id)
             error = exc.error
         except UnknownPatient as exc:
             outcome = FeedOutcome("AE", str(exc), header.control_id)
@@ -282,9 +297,35 @@ class _Connection(socketserver.BaseRequestHandler):
             return False
 
 
+class SenderAllowList:
+    """The monitors' addresses (or networks) allowed to connect; empty allows any sender,
+    which is accepted only when listening on this computer alone."""
+
+    def __init__(self, entries: Collection[str] = ()) -> None:
+        try:
+            self.networks = tuple(ipaddress.ip_network(e.strip(), strict=False) for e in entries)
+        except ValueError as exc:
+            raise ValueError(f"--allow: {exc}") from None
+
+    def __bool__(self) -> bool:
+        return bool(self.networks)
+
+    def allows(self, host: str) -> bool:
+        if not self.networks:
+            return True
+        try:
+            address = ipaddress.ip_address(host.split("%", 1)[0])
+        except ValueError:
+            return False
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        return any(address in network for network in self.networks)
+
+
 class _Server(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     daemon_threads = True
+    request_queue_size = LISTEN_BACKLOG
 
     def __init__(
         self,
@@ -293,17 +334,55 @@ class _Server(socketserver.ThreadingTCPServer):
         station: str,
         on_outcome: Callable[[FeedOutcome], None],
         idle_timeout: float,
+        max_connections: int,
+        senders: SenderAllowList,
     ) -> None:
         self.message_handler = handler
         self.handler_station = station
         self.on_outcome = on_outcome
         self.idle_timeout = idle_timeout
         self.stopping = threading.Event()
+        self.max_connections = max_connections
+        self.senders = senders
+        self.active = 0
+        self.refused = 0
+        """Connections closed unread: over the cap or from an address not allowed."""
+        self._count = threading.Lock()
         super().__init__(address, _Connection)
+
+    def verify_request(self, request: Any, client_address: Any) -> bool:
+        """Admit a connection only from an allowed address and below the cap (runs on the
+        accepting thread, before a thread is started for it)."""
+        if not self.senders.allows(str(client_address[0])):
+            log.warning("Monitor feed: a connection from an address not allowed was closed")
+            with self._count:
+                self.refused += 1
+            return False
+        with self._count:
+            if self.active >= self.max_connections:
+                self.refused += 1
+                log.warning(
+                    "Monitor feed: %d monitors connected already; a connection was closed",
+                    self.active,
+                )
+                return False
+            self.active += 1
+        return True
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self._count:
+                self.active -= 1
 
 
 class MonitorFeed:
-    """The listener. ``start()`` serves on a background thread; ``serve_forever()`` blocks."""
+    """The listener. ``start()`` serves on a background thread; ``serve_forever()`` blocks.
+
+    Listening beyond this computer (any ``host`` other than loopback) needs ``allowed_senders``,
+    the monitors' addresses or networks; connections from elsewhere are closed unread. At most
+    ``max_connections`` monitors are served at once."""
 
     def __init__(
         self,
@@ -315,16 +394,38 @@ class MonitorFeed:
         on_outcome: Callable[[FeedOutcome], None] | None = None,
         idle_timeout: float = IDLE_TIMEOUT_S,
         grouped: bool = True,
+        allowed_senders: Collection[str] = (),
+        max_connections: int = MAX_CONNECTIONS,
     ) -> None:
+        senders = SenderAllowList(allowed_senders)
+        if host not in LOOPBACK and not senders:
+            raise ValueError(
+                f"listening on {host} lets any computer on the network send vitals; "
+                "name the monitors' addresses with --allow"
+            )
+        if max_connections < 1:
+            raise ValueError("--max-connections must be at least 1")
         self.writer = GroupWriter(ImportService(db), actor) if grouped else None
-        self._server = _Server(
-            (host, port),
-            MessageHandler(db, actor, self.writer),
-            actor.station,
-            on_outcome or (lambda outcome: None),
-            idle_timeout,
-        )
+        try:
+            self._server = _Server(
+                (host, port),
+                MessageHandler(db, actor, self.writer),
+                actor.station,
+                on_outcome or (lambda outcome: None),
+                idle_timeout,
+                max_connections,
+                senders,
+            )
+        except OSError:
+            if self.writer is not None:
+                self.writer.stop()
+            raise
         self._thread: threading.Thread | None = None
+
+    @property
+    def connections(self) -> tuple[int, int]:
+        """Monitors connected now, and connections closed unread so far."""
+        return self._server.active, self._server.refused
 
     @property
     def address(self) -> tuple[str, int]:

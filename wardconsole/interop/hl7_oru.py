@@ -30,15 +30,41 @@ ACCEPTED_STATUSES = frozenset({"F", "C", "P", "R", "S", "A", ""})
 """OBX-11 result statuses that carry a usable result (D deleted, W wrong, X cannot be obtained,
 I pending and N not asked are skipped)."""
 MAX_HOSPITAL_NUMBER = 32
+MAX_SETS_PER_MESSAGE = 240
+"""Vital-sign sets one message may carry (four hours at one a minute: a monitor catching up
+after a network break); a longer message is refused (AR) so it cannot hold the feed's one
+writer. A technical limit, not a clinical one."""
+MAX_SEGMENTS = 5_000
+"""Segments in one message, counted before parsing."""
+ORU_R01_SEGMENTS = frozenset(
+    {"MSH", "SFT", "UAC", "PID", "PD1", "PRT", "NTE", "NK1", "ARV", "PV1", "PV2", "ORC", "OBR"}
+    | {"TQ1", "TQ2", "CTD", "OBX", "FT1", "CTI", "SPM", "SAC", "TXA"}
+)
+"""The segments an ORU^R01 message is built from (HL7 v2.5 to v2.8 message structure ORU_R01,
+and TXA, which real ORU^R01 output carries — see the converter sample in the tests). Any other
+segment — another message's, or a sender's own Z-segment — has the message refused (AR) naming
+it, so nothing outside what this mapping reads reaches the parser."""
 
 
 class MessageRejected(ValueError):
     """The message cannot be processed at all (ACK AR)."""
 
+    ack_code = "AR"
+
     def __init__(self, reason: str, error: str = "200^Unsupported message type") -> None:
         super().__init__(reason)
         self.error = error
         """HL7 table 0357 code^text for the ERR segment."""
+
+
+class UnreadableValue(MessageRejected):
+    """A well-formed message with a field that cannot be read (a crafted time): AE, with the
+    field named, and nothing stored."""
+
+    ack_code = "AE"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, "102^Data type error")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +119,9 @@ def _parse_oru(text: str, label_prefix: str) -> ImportBatch:
     if not text.startswith("MSH"):
         raise MessageRejected("not an HL7 v2 message (it must start with MSH)")
     # Blank segments (a stray empty line) carry nothing, and the hl7 library trips on them.
-    text = "\r".join(segment for segment in text.split("\r") if segment.strip()) + "\r"
+    segments = [segment for segment in text.split("\r") if segment.strip()]
+    _check_segments(segments)
+    text = "\r".join(segments) + "\r"
     try:
         message = hl7.parse(text)
     except Exception as exc:  # the library raises several types for broken input
@@ -126,11 +154,28 @@ def _parse_oru(text: str, label_prefix: str) -> ImportBatch:
         raise MessageRejected("PID-3 (patient identifier) is missing")
     if len(hospital_number) > MAX_HOSPITAL_NUMBER:
         raise MessageRejected("PID-3 is longer than a hospital number can be")
-    message_time = _time(message, _field(msh, 7))
+    message_time = _time(message, _field(msh, 7), "MSH-7")
     return _Mapper(message, hospital_number, message_time).batch(
         source_key=f"{_field(msh, 3)}|{_field(msh, 4)}|{control_id}",
         label=f"{label_prefix} message {control_id}",
     )
+
+
+def _check_segments(segments: list[str]) -> None:
+    """Refuse a message with too many segments or one not in an ORU^R01 (``AR``)."""
+    if len(segments) > MAX_SEGMENTS:
+        raise MessageRejected(
+            f"{len(segments)} segments; at most {MAX_SEGMENTS} in one message",
+            "207^Application internal error",
+        )
+    for number, segment in enumerate(segments, start=1):
+        name = segment[:3]
+        if name not in ORU_R01_SEGMENTS:
+            shown = name if name.isalnum() and name.isascii() else "?"
+            raise MessageRejected(
+                f"segment {number} ({shown}) is not part of an ORU^R01 message",
+                "100^Segment sequence error",
+            )
 
 
 class _Mapper:
@@ -147,9 +192,18 @@ class _Mapper:
         for number, segment in enumerate(self.message, start=1):
             name = str(segment[0])
             if name == "OBR":
-                request_time = _time(self.message, _field(segment, 7)) or self.message_time
+                request_time = (
+                    _time(self.message, _field(segment, 7), f"segment {number} OBR-7")
+                    or self.message_time
+                )
             elif name == "OBX":
                 self._obx(segment, number, request_time, groups, positions)
+        if len(groups) > MAX_SETS_PER_MESSAGE:
+            raise MessageRejected(
+                f"{len(groups)} vital-sign sets in one message; at most "
+                f"{MAX_SETS_PER_MESSAGE} (send them in several messages)",
+                "207^Application internal error",
+            )
         vital_groups = []
         for index, (taken_at, values) in enumerate(sorted(groups.items())):
             ref = hashlib.sha256(f"{source_key}|{index}".encode()).hexdigest()[:48]
@@ -213,7 +267,8 @@ class _Mapper:
         except c.UnitProblem as exc:
             self.skipped[f"{exc}: {name}"] += 1
             return
-        taken_at = _time(self.message, _field(segment, 14)) or request_time
+        taken_at = _time(self.message, _field(segment, 14), f"segment {number} OBX-14")
+        taken_at = taken_at or request_time
         if taken_at is None:
             self.skipped[f"no time: {name}"] += 1
             return
@@ -317,19 +372,31 @@ def _at(parts: list[str], index: int) -> str:
     return parts[index] if index < len(parts) else ""
 
 
-def _time(message: Any, field: str) -> datetime | None:
+def _time(message: Any, field: str, name: str = "time") -> datetime | None:
+    """The time in ``field`` (UTC), None when absent or too short to be a set's time; a time
+    that is there but cannot be a real instant (month 13, an offset of 99 hours, a year the
+    clock cannot reach in UTC) is refused (``UnreadableValue``, AE) naming ``name``."""
     text = _components(message, field)[0] if field else ""
     if len(text) < 12:  # a time needs at least YYYYMMDDHHMM; a date alone is not a set's time
         return None
     try:
         parsed: datetime | None = hl7.parse_datetime(text)
-    except (ValueError, TypeError):
-        return None
-    if parsed is None:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.astimezone()  # the sender's local time = this ward's zone
-    return parsed.astimezone(UTC)
+        if parsed is None:
+            return None
+        if parsed.tzinfo is None:
+            parsed = parsed.astimezone()  # the sender's local time = this ward's zone
+        return parsed.astimezone(UTC)
+    except (ValueError, TypeError, OverflowError):
+        shown = text[:26] if text.isascii() and text.isprintable() else "(unprintable)"
+        raise UnreadableValue(f"{name} {shown!r} is not a valid time") from None
 
 
-__all__ = ["Header", "MessageRejected", "build_ack", "decode", "header_of", "parse_oru"]
+__all__ = [
+    "Header",
+    "MessageRejected",
+    "UnreadableValue",
+    "build_ack",
+    "decode",
+    "header_of",
+    "parse_oru",
+]

@@ -24,6 +24,7 @@ from wardconsole.services.admissions import (
 from wardconsole.services.context import Actor, Permission, ServiceError
 from wardconsole.services.db import Database
 from wardconsole.services.discharge import DischargeDraft, DischargeService, PatientRecord
+from wardconsole.services.text_rule import checks_text, checks_text_as
 from wardconsole.store.admissions_queries import AdmissionDetail, BedStay, HistoryHit
 
 
@@ -57,9 +58,11 @@ class AdmissionDesk:
     def choices(self) -> AdmissionChoices:
         return self._admissions.choices()
 
+    @checks_text
     def check_hospital_number(self, hospital_number: str) -> NumberCheck:
         return self._admissions.check_hospital_number(hospital_number)
 
+    @checks_text
     def admit(
         self,
         patient: NewPatient,
@@ -90,6 +93,7 @@ class AdmissionDesk:
     def intake(self, admission_id: int) -> IntakeRecord:
         return self._admissions.intake(admission_id)
 
+    @checks_text
     def amend_intake(
         self,
         admission_id: int,
@@ -108,6 +112,7 @@ class AdmissionDesk:
             expected_version=expected_version,
         )
 
+    @checks_text
     def amend_intake_sections(
         self,
         admission_id: int,
@@ -123,6 +128,7 @@ class AdmissionDesk:
     def bed_history(self, admission_id: int) -> list[BedStay]:
         return self._admissions.bed_history(admission_id)
 
+    @checks_text
     def move_bed(
         self, admission_id: int, to_bed: str, *, reason: str, expected_version: int | None
     ) -> None:
@@ -130,6 +136,7 @@ class AdmissionDesk:
             self._actor(), admission_id, to_bed, reason=reason, expected_version=expected_version
         )
 
+    @checks_text
     def draft(
         self,
         admission_id: int,
@@ -141,6 +148,7 @@ class AdmissionDesk:
             admission_id, destination, detail, discharged_at=discharged_at
         )
 
+    @checks_text
     def discharge(
         self,
         admission_id: int,
@@ -161,6 +169,7 @@ class AdmissionDesk:
             expected_version=expected_version,
         )
 
+    @checks_text_as(text="search")
     def search(self, text: str) -> list[HistoryHit]:
         return self._discharges.search(self._actor(), text)
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from wardconsole.domain import intake as intake_domain
 from wardconsole.domain.assessments import score_assessment
+from wardconsole.domain.co_use import co_use_of
 from wardconsole.domain.discharge import CARE_SETTINGS
 from wardconsole.domain.intake import Intake, IntakeProblems, RiskFlag
 from wardconsole.domain.records import RecordStatus
@@ -37,6 +38,7 @@ from wardconsole.services.context import (
 )
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import apply_rules
+from wardconsole.services.text_rule import checks_text
 from wardconsole.store import admissions_queries as q
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
@@ -125,6 +127,7 @@ class AdmissionService:
         with self._db.read() as session:
             return AdmissionChoices(tuple(q.free_beds(session)), tuple(q.nurse_choices(session)))
 
+    @checks_text
     def check_hospital_number(self, hospital_number: str) -> NumberCheck:
         """Look the number up as the nurse types it (the form says what it found)."""
         number = hospital_number.strip()
@@ -164,6 +167,7 @@ class AdmissionService:
 
     # -- beds -------------------------------------------------------------------------------
 
+    @checks_text
     def ensure_beds(self, labels: list[str], ward: str) -> None:
         """Create any beds that do not exist yet, in the given order."""
         with self._db.transaction() as session:
@@ -174,6 +178,7 @@ class AdmissionService:
 
     # -- admission --------------------------------------------------------------------------
 
+    @checks_text
     def admit(
         self,
         actor: Actor,
@@ -256,7 +261,7 @@ class AdmissionService:
                     },
                 )
                 record_change(session, "admission", admission.id, actor.station)
-                if screens:
+                if screens or (checked is not None and co_use_of(checked, now) is not None):
                     session.flush()
                     apply_rules(
                         session,
@@ -365,6 +370,7 @@ class AdmissionService:
 
     # -- intake amendments ------------------------------------------------------------------
 
+    @checks_text
     def amend_intake(
         self,
         actor: Actor,
@@ -384,6 +390,7 @@ class AdmissionService:
             expected_version=expected_version,
         )
 
+    @checks_text
     def amend_intake_sections(
         self,
         actor: Actor,
@@ -452,7 +459,7 @@ class AdmissionService:
                 },
             )
             record_change(session, "admission", admission_id, actor.station)
-            if screens_changed:
+            if screens_changed or "substance_use" in changed:
                 apply_rules(
                     session,
                     self._db,
@@ -536,6 +543,7 @@ class AdmissionService:
 
     # -- bed moves --------------------------------------------------------------------------
 
+    @checks_text
     def move_bed(
         self,
         actor: Actor,

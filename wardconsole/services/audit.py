@@ -22,8 +22,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.text_input import text_problem
-from wardconsole.services.context import Actor, InvalidInput, Permission, require
+from wardconsole.services.context import (
+    Actor,
+    InvalidInput,
+    Permission,
+    PermissionDenied,
+    Role,
+    require,
+)
 from wardconsole.services.db import Database
+from wardconsole.services.text_rule import checks_text, checks_text_as
 from wardconsole.store import ledger, repository
 from wardconsole.store.entries import ENTRY_TABLES
 from wardconsole.store.models import (
@@ -122,6 +130,7 @@ class AuditService:
             stations=tuple(s for s in stations if s),
         )
 
+    @checks_text
     def search(self, actor: Actor, query: AuditQuery) -> AuditPage:
         """The newest matching rows (supervisors only)."""
         require(actor, Permission.VIEW_AUDIT)
@@ -172,6 +181,7 @@ class AuditService:
             )
         return AuditPage(entries, truncated)
 
+    @checks_text
     def seal(self, station: str) -> int:
         """Seal settled audit rows into the hash chain (any station; no sign-in needed, it adds
         no information). Returns how many rows were sealed."""
@@ -183,6 +193,18 @@ class AuditService:
             if sealed < ledger.BATCH:
                 return total
 
+    @checks_text
+    def seal_settled(self, station: str) -> int:
+        """``seal`` on the ward tick: a station that may not seal (a read-only role) or a
+        database that does not answer costs this tick's sealing only, never the tick; the
+        next tick (or any station's) seals what is left. Returns how many rows were sealed."""
+        try:
+            return self.seal(station)
+        except SQLAlchemyError as exc:
+            log.warning("Audit rows not sealed this time: %s", type(exc).__name__)
+            return 0
+
+    @checks_text
     def anchor(self, by: str) -> LedgerAnchorRow | None:
         """Seal, then copy the chain head into the anchors (the owner's connection on
         PostgreSQL: stations may not write anchors)."""
@@ -190,6 +212,7 @@ class AuditService:
         with self._db.transaction() as session:
             return ledger.append_anchor(session, self._db.clock(), by)
 
+    @checks_text
     def sealed_head(self, station: str) -> str:
         """Seal what has settled and describe the chain head in one line, for printing on a
         signed handoff (a paper anchor); '' when nothing is sealed yet. A connection that may
@@ -225,6 +248,7 @@ class AuditService:
         with self._db.read() as session:
             return ledger.verify(session, since_anchor=since_anchor)
 
+    @checks_text
     def record_export(
         self,
         actor: Actor,
@@ -244,6 +268,26 @@ class AuditService:
                 entity="admission" if admission_id is not None else "ward",
                 entity_id=admission_id,
                 detail={"what": what, **dict(detail or {})},
+            )
+
+    @checks_text_as(file="file_path")
+    def record_backup(
+        self, system: Actor, *, file: str, size_bytes: int, method: str, origin: Mapping[str, Any]
+    ) -> None:
+        """Audit a backup of the ward database as the system account (with the operating-system
+        user and host that ran it): a copy of every record left the database."""
+        if system.role is not Role.SYSTEM:
+            raise PermissionDenied("a backup is audited as the system account")
+        with self._db.transaction() as session:
+            repository.write_audit(
+                session,
+                at=self._db.clock(),
+                staff_id=system.staff_id,
+                station=system.station,
+                action="backup",
+                entity="ward",
+                entity_id=None,
+                detail={"file": file, "bytes": size_bytes, "method": method, **dict(origin)},
             )
 
 

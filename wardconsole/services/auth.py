@@ -43,6 +43,7 @@ from wardconsole.services.staff import (
     spend_verification_time,
     verify_password,
 )
+from wardconsole.services.text_rule import checks_text
 from wardconsole.store import repository, sign_in_throttle, staff_writes
 from wardconsole.store.models import SchemaInfo, Staff
 
@@ -381,6 +382,7 @@ class AuthService:
             raise SignInRefused("The second member of staff must be someone else.")
         return signed.actor
 
+    @checks_text
     def record_lock(self, actor: Actor, reason: str) -> None:
         """The screen locked (``reason``: 'idle' or 'manual')."""
         self.record(actor, "lock", {"reason": reason})
@@ -388,6 +390,7 @@ class AuthService:
     def record_sign_out(self, actor: Actor) -> None:
         self.record(actor, "sign_out", {})
 
+    @checks_text
     def record(self, actor: Actor, action: str, detail: dict[str, Any]) -> None:
         """An audit row about this member of staff; queued if the database is down."""
         if self._saves is not None:

@@ -68,7 +68,7 @@ indexes, -1 for a number, so a meter LO / HI is labelled, not read as 0.6 / 33.3
 GLUCOSE_FLAGS: Final = series.GLUCOSE_FLAGS
 """What a glucose track's codes index: the meter's "LO" / "HI" (-1 for a number)."""
 
-CHARTED_ASSESSMENTS: Final[tuple[str, ...]] = ("rass", "4at")
+CHARTED_ASSESSMENTS: Final[tuple[str, ...]] = ("rass", "4at", "ciwa_ar", "cows")
 """Assessment kinds drawn as lines; the others appear as events or in the table."""
 
 ESCALATION_ACTIONS: Final[tuple[str, ...]] = (
@@ -433,6 +433,10 @@ class ChartService:
             ("4at", "confusion", "four_at_at_or_above", "4AT {v}+: possible delirium"),
             ("rass", "agitation", "rass_at_or_above", "RASS {v:+d}: agitation alert"),
             ("rass", "oversedation", "rass_at_or_below", "RASS {v:+d}: over-sedation alert"),
+            ("ciwa_ar", "alcohol_withdrawal", "urgent_at_or_above", "CIWA-Ar {v}+: urgent"),
+            ("ciwa_ar", "alcohol_withdrawal", "emergency_at_or_above", "CIWA-Ar {v}+: emergency"),
+            ("cows", "opioid_withdrawal", "urgent_at_or_above", "COWS {v}+: urgent"),
+            ("cows", "opioid_withdrawal", "emergency_at_or_above", "COWS {v}+: emergency"),
         )
         for track, rule_key, param, label in wanted:
             rule = policy.rules.get(rule_key)

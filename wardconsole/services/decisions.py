@@ -40,6 +40,7 @@ from wardconsole.services.context import (
 )
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import EscalationChange, apply_rules
+from wardconsole.services.text_rule import checks_text
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
 from wardconsole.store.models import Admission, ClinicalDecisionRow
@@ -98,6 +99,7 @@ class DecisionService:
             spo2_scale=scale,
         )
 
+    @checks_text
     def set_modified_response(
         self,
         actor: Actor,
@@ -127,6 +129,7 @@ class DecisionService:
             review_at if response else None,
         )
 
+    @checks_text
     def set_obs_frequency(
         self,
         actor: Actor,
@@ -184,6 +187,7 @@ class DecisionService:
             policy=self._db.policy,
         )
 
+    @checks_text
     def set_rt_interval(
         self, actor: Actor, admission_id: int, *, minutes: int, reason: str
     ) -> DecisionResult:
@@ -211,6 +215,7 @@ class DecisionService:
             actor, admission_id, DecisionKind.RT_INTERVAL, reason.strip(), details, None
         )
 
+    @checks_text
     def end_rt(self, actor: Actor, admission_id: int, *, reason: str) -> DecisionResult:
         """A clinician ends the schedule: no further concerns about physical health (QS154)."""
         require(actor, Permission.RECORD_DECISION)

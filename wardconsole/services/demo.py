@@ -24,7 +24,8 @@ from wardconsole.domain.assessments import score_assessment
 from wardconsole.domain.news2 import news2
 from wardconsole.domain.records import CompleteVitals, EscalationKind, Severity
 from wardconsole.services.admissions import AdmissionService
-from wardconsole.services.auth import DEMO_PASSWORD, mark_demo_ward
+from wardconsole.services.auth import DEMO_PASSWORD, DEMO_WARD_KEY, mark_demo_ward
+from wardconsole.services.co_use_demo import add_recent_drinker
 from wardconsole.services.context import Role
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import apply_rules
@@ -40,6 +41,7 @@ from wardconsole.store.models import (
     Patient,
     PrnDoseRow,
     PrnEffectRow,
+    SchemaInfo,
     Staff,
     SymptomEntryRow,
 )
@@ -204,6 +206,12 @@ class DemoWard:
             now=self.now,
             seed=self.opt.seed,
         )
+        add_recent_drinker(
+            self.db,
+            {a: c.value for a, c in zip(admission_ids, courses, strict=True)},
+            nurse_ids,
+            now=self.now,
+        )
         if self.opt.evaluate_rules:
             for admission_id in admission_ids:
                 with self.db.transaction() as session:
@@ -354,6 +362,11 @@ class DemoWard:
             scores[item.key] = min(item.max_score, max(0, value))
         return scores
 
+    def _recorded(self, at: datetime, *, minutes: int) -> datetime:
+        """When an entry taken at ``at`` was typed in: a few minutes later, but never after
+        the moment the demo ward is built (a ward as it stands now has no future entries)."""
+        return min(at + timedelta(minutes=minutes), self.now)
+
     def _write_history(
         self, admission_id: int, plan: _Plan, system_id: int, nurse_ids: list[int]
     ) -> None:
@@ -366,7 +379,7 @@ class DemoWard:
             return {
                 "admission_id": admission_id,
                 "taken_at": at,
-                "recorded_at": at + timedelta(minutes=rng.randint(1, 6)),
+                "recorded_at": self._recorded(at, minutes=rng.randint(1, 6)),
                 "recorded_by_id": rng.choice(nurse_ids),
                 "station": rng.choice(["Station A", "Station B"]),
                 "status": "final",
@@ -454,7 +467,7 @@ class DemoWard:
         if self.opt.obs_every is None and rng.random() < 0.3 and len(observations) > 3:
             partial = dict(observations[-2])
             partial["taken_at"] = partial["taken_at"] + timedelta(minutes=90)
-            partial["recorded_at"] = partial["taken_at"] + timedelta(minutes=3)
+            partial["recorded_at"] = self._recorded(partial["taken_at"], minutes=3)
             if partial["taken_at"] < self.now:
                 for name in ("systolic_bp", "diastolic_bp", "temperature"):
                     partial[name] = None
@@ -489,7 +502,7 @@ class DemoWard:
                                 "Settled",
                             ]
                         ),
-                        recorded_at=given + timedelta(hours=1, minutes=5),
+                        recorded_at=self._recorded(given + timedelta(hours=1), minutes=5),
                         recorded_by_id=rng.choice(nurse_ids),
                         station="Station A",
                     )
@@ -644,6 +657,13 @@ def sign_in_text() -> str:
         f"Sign in as a demo nurse ({nurses}) or the demo supervisor ({SUPERVISOR[0]}); "
         f"demo password: {DEMO_PASSWORD}  (demo wards only)"
     )
+
+
+def is_demo_ward(db: Database) -> bool:
+    """Whether the database was built by ``wardconsole demo`` (only then may ``--demo``
+    replace its file)."""
+    with db.read() as session:
+        return session.get(SchemaInfo, DEMO_WARD_KEY) is not None
 
 
 def ensure_empty(db: Database) -> bool:

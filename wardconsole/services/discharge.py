@@ -34,6 +34,7 @@ from wardconsole.services.context import (
     require,
 )
 from wardconsole.services.db import Database
+from wardconsole.services.text_rule import checks_text, checks_text_as
 from wardconsole.store import admissions_queries as q
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
@@ -125,6 +126,7 @@ class DischargeService:
             else None,
         )
 
+    @checks_text
     def draft(
         self,
         admission_id: int,
@@ -155,6 +157,7 @@ class DischargeService:
 
     # -- the discharge ----------------------------------------------------------------------
 
+    @checks_text
     def discharge(
         self,
         actor: Actor,
@@ -258,6 +261,7 @@ class DischargeService:
 
     # -- history of discharged patients (supervisors) --------------------------------------
 
+    @checks_text_as(text="search")
     def search(self, actor: Actor, text: str, limit: int = 50) -> list[q.HistoryHit]:
         """Discharged patients matching every word of ``text`` (name or hospital number).
         Text no one types into a search box (a megabyte, control characters) is refused with

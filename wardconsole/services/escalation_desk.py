@@ -14,6 +14,7 @@ from datetime import datetime
 from wardconsole.domain.alerting import Announcement
 from wardconsole.domain.policy import EscalationPolicy
 from wardconsole.domain.records import Severity
+from wardconsole.services.audit import AuditService
 from wardconsole.services.context import Actor, ServiceError
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import (
@@ -24,6 +25,7 @@ from wardconsole.services.escalations import (
     WardChecks,
 )
 from wardconsole.services.governance import GovernanceService, PolicyStatus
+from wardconsole.services.text_rule import checks_text
 
 
 class EscalationDesk:
@@ -46,6 +48,7 @@ class EscalationDesk:
         self._db = db
         self._confirm = confirm
         self._service = EscalationService(db)
+        self._audit = AuditService(db)
         self._station = station
         self._actor = actor
         self._automatic = automatic or actor
@@ -75,12 +78,15 @@ class EscalationDesk:
     def acknowledge(self, escalation_id: int, version: int) -> None:
         self._service.acknowledge(self._actor(), escalation_id, version)
 
+    @checks_text
     def record_action(self, escalation_id: int, text: str) -> None:
         self._service.record_action(self._actor(), escalation_id, text)
 
+    @checks_text
     def resolve(self, escalation_id: int, version: int, outcome: str) -> None:
         self._service.resolve(self._actor(), escalation_id, version, outcome)
 
+    @checks_text
     def snooze(
         self,
         escalation_id: int,
@@ -93,6 +99,7 @@ class EscalationDesk:
             self._actor(), escalation_id, version, minutes, reason, confirmed_by=confirmed_by
         )
 
+    @checks_text
     def decline(
         self, escalation_id: int, version: int, reason: str, confirmed_by: Actor | None = None
     ) -> None:
@@ -118,10 +125,12 @@ class EscalationDesk:
         """This station's policy against the ward's (and which files are unsigned)."""
         return GovernanceService(self._db).status()
 
+    @checks_text
     def raise_concern(self, admission_id: int, severity: Severity, reason: str) -> None:
         """'I am worried about this patient': an escalation whatever the scores say."""
         self._service.raise_concern(self._actor(), admission_id, severity, reason)
 
+    @checks_text
     def record_announcements(self, announcements: Sequence[Announcement]) -> list[int]:
         """Write down what this station announced; returns the ids it actually cascaded."""
         if not announcements:
@@ -141,5 +150,9 @@ class EscalationDesk:
         return self._service.ward_checks()
 
     def evaluate_ward(self) -> list[EscalationChange]:
-        """Run the time-driven rules (overdue observations) for every admitted patient."""
+        """The ward tick: seal the audit rows that have settled into the record's hash chain
+        (the ledger's timer — a row is protected within ``ledger.SETTLE`` and one tick of being
+        written, whoever is signed in), then run the time-driven rules (overdue observations)
+        for every admitted patient."""
+        self._audit.seal_settled(self._station)
         return self._service.evaluate_ward(self._automatic())

@@ -40,12 +40,15 @@ from wardconsole.services.context import (
     NotFound,
     Permission,
     PermissionDenied,
+    Role,
     ServiceError,
     require,
 )
 from wardconsole.services.db import POLICY_DIGEST, Database
 from wardconsole.services.governance import GovernanceService
 from wardconsole.services.safety_rules import observation_triggers
+from wardconsole.services.staff import StaffService
+from wardconsole.services.text_rule import checks_text
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
 from wardconsole.store.models import (
@@ -254,6 +257,38 @@ def _reopen_row(row: EscalationRow, trigger: EscalationTrigger, now: datetime) -
     row.updated_at = now
 
 
+def _audit_automatic(
+    session: Session,
+    system: Actor,
+    now: datetime,
+    action: str,
+    admission_id: int,
+    detail: dict[str, Any],
+) -> None:
+    """An audit row for something the ward's timers did: attributed to the system account."""
+    if system.role is not Role.SYSTEM:
+        raise PermissionDenied("automatic actions are never attributed to a person")
+    repository.write_audit(
+        session,
+        at=now,
+        staff_id=system.staff_id,
+        station=system.station,
+        action=action,
+        entity="admission",
+        entity_id=admission_id,
+        detail=detail,
+    )
+
+
+def _change_detail(change: EscalationChange) -> dict[str, Any]:
+    return {
+        "escalation_id": change.escalation_id,
+        "kind": change.kind.value,
+        "severity": change.severity.label,
+        "change": change.action,
+    }
+
+
 def _event(
     session: Session,
     escalation_id: int,
@@ -386,11 +421,14 @@ class EscalationService:
     def evaluate_ward(self, actor: Actor) -> list[EscalationChange]:
         """Time-driven rules (overdue observations) for every admitted patient.
 
-        Raises ``PolicyMismatch`` on a station whose policy is not the ward's: it must not
-        alarm on thresholds the other stations do not share. Also re-measures this station's
-        clock against the server's and records when and where the checks ran, so every
-        station can tell when nobody is running them.
+        Runs as the system account whoever is signed in (``actor`` names only the station):
+        each patient whose escalations it changes gets an audit row attributed to the system
+        account, never to a person who did not act. Raises ``PolicyMismatch`` on a station whose
+        policy is not the ward's: it must not alarm on thresholds the other stations do not
+        share. Also re-measures this station's clock against the server's and records when and
+        where the checks ran, so every station can tell when nobody is running them.
         """
+        system = StaffService(self._db).system_actor(actor.station)
         self._db.sync_clock()
         now = self._db.clock()
         changes: list[EscalationChange] = []
@@ -400,17 +438,27 @@ class EscalationService:
         for admission_id in ids:
             try:
                 with self._db.transaction() as session:
-                    changes += apply_rules(
+                    changed = apply_rules(
                         session,
                         self._db,
                         admission_id,
                         now=now,
-                        station=actor.station,
+                        station=system.station,
                         staff_id=None,
                     )
+                    if changed:
+                        _audit_automatic(
+                            session,
+                            system,
+                            now,
+                            "time_driven_rules",
+                            admission_id,
+                            {"changes": [_change_detail(c) for c in changed]},
+                        )
+                    changes += changed
             except IntegrityError:
                 continue  # another station raised the same escalation at the same moment
-        self._mark_ward_checks(actor.station, now)
+        self._mark_ward_checks(system.station, now)
         return changes
 
     def _mark_ward_checks(self, station: str, now: datetime) -> None:
@@ -465,6 +513,7 @@ class EscalationService:
             },
         )
 
+    @checks_text
     def raise_concern(
         self, actor: Actor, admission_id: int, severity: Severity, reason: str
     ) -> EscalationChange:
@@ -537,6 +586,7 @@ class EscalationService:
             record_change(session, "escalation", admission_id, actor.station)
         return change
 
+    @checks_text
     def record_action(self, actor: Actor, escalation_id: int, text: str) -> None:
         require(actor, Permission.ACKNOWLEDGE)
         text = text.strip()
@@ -550,6 +600,7 @@ class EscalationService:
             self._audit(session, actor, now, "escalation_action", row.id, {"text": text})
             record_change(session, "escalation", row.admission_id, actor.station)
 
+    @checks_text
     def resolve(
         self, actor: Actor, escalation_id: int, expected_version: int, outcome: str
     ) -> None:
@@ -572,6 +623,7 @@ class EscalationService:
             },
         )
 
+    @checks_text
     def snooze(
         self,
         actor: Actor,
@@ -605,6 +657,7 @@ class EscalationService:
             confirmed_by=confirmed_by,
         )
 
+    @checks_text
     def decline(
         self,
         actor: Actor,
@@ -654,6 +707,7 @@ class EscalationService:
             escalations = tuple(repository.open_escalations(session))
         return EscalationBoard(taken_at=now, escalations=escalations)
 
+    @checks_text
     def mark_announced(
         self,
         escalation_ids: list[int],
@@ -670,6 +724,7 @@ class EscalationService:
         escalation is still open at that level, so two stations cascading at once move it one
         step, not two. Returns the ids actually cascaded.
         """
+        system = StaffService(self._db).system_actor(station) if cascade else None
         now = self._db.clock()
         cascaded: list[int] = []
         with self._db.transaction() as session:
@@ -695,12 +750,20 @@ class EscalationService:
                     .returning(EscalationRow.cascade_level, EscalationRow.admission_id)
                     .execution_options(synchronize_session=False)
                 ).first()
-                if result is None:
+                if result is None or system is None:
                     continue  # acknowledged, resolved or already cascaded elsewhere
                 level, admission_id = result
                 target = cascade_target(self._db.policy, level) or f"level {level}"
                 _event(
                     session, escalation_id, now, None, station, "cascaded", f"cascaded to {target}"
+                )
+                _audit_automatic(
+                    session,
+                    system,
+                    now,
+                    "escalation_cascaded",
+                    admission_id,
+                    {"escalation_id": escalation_id, "level": level, "to": target},
                 )
                 record_change(session, "escalation", admission_id, station)
                 cascaded.append(escalation_id)

@@ -24,6 +24,7 @@ from wardconsole.services.context import (
     require,
 )
 from wardconsole.services.db import Database
+from wardconsole.services.text_rule import checks_text
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
 from wardconsole.store.models import Staff, WardPolicyRow
@@ -90,6 +91,7 @@ class GovernanceService:
                 self._adopt(session, actor, "first_station")
             return self._status(session)
 
+    @checks_text
     def adopt(self, actor: Actor, reason: str) -> PolicyStatus:
         """A supervisor makes this station's policy the ward's (after a reviewed change)."""
         require(actor, Permission.MANAGE_STAFF)

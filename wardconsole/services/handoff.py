@@ -41,6 +41,7 @@ from wardconsole.services.context import (
     require,
 )
 from wardconsole.services.db import Database
+from wardconsole.services.text_rule import checks_text, checks_text_as
 from wardconsole.store import handoff_queries as q
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
@@ -242,6 +243,7 @@ class HandoffService:
         except ValueError as exc:
             raise InvalidInput({"shift": f"shift: {exc}"}) from None
 
+    @checks_text
     def shift_from_text(self, text: str) -> ShiftWindow:
         """'current' (or 'this'), 'last', or a shift's local start such as 2026-11-25T19:00."""
         value = text.strip().lower()
@@ -408,6 +410,7 @@ class HandoffService:
             ) from None
         return DraftResult(shift, created, len(existing))
 
+    @checks_text
     def save_notes(
         self, actor: Actor, handoff_id: int, expected_revision: int, notes: Mapping[str, str]
     ) -> HandoffView:
@@ -480,6 +483,7 @@ class HandoffService:
 
         return self._change(actor, handoff_id, expected_revision, change, now)
 
+    @checks_text
     def amend(
         self,
         actor: Actor,
@@ -521,6 +525,7 @@ class HandoffService:
 
     # -- the supervisor ------------------------------------------------------------------------
 
+    @checks_text_as(text="comment")
     def comment(self, actor: Actor, handoff_id: int, text: str) -> None:
         """A supervisor's comment on the trail (any status; the content is not touched)."""
         require(actor, Permission.SIGN_HANDOFF)
@@ -555,6 +560,7 @@ class HandoffService:
 
         return self._change(actor, handoff_id, expected_revision, change, now)
 
+    @checks_text
     def send_back(
         self, actor: Actor, handoff_id: int, expected_revision: int, reason: str
     ) -> HandoffView:
@@ -577,6 +583,7 @@ class HandoffService:
 
         return self._change(actor, handoff_id, expected_revision, change, now, detail=reason)
 
+    @checks_text
     def sign_shift(
         self,
         actor: Actor,

@@ -14,14 +14,17 @@ from enum import StrEnum
 from typing import Any
 
 from wardconsole.domain.after_prn import is_rt_dose
+from wardconsole.domain.co_use import CoUse
 from wardconsole.domain.formulary import Formulary
 from wardconsole.domain.records import PrnDose
 from wardconsole.services.context import NotFound
 from wardconsole.services.db import Database
+from wardconsole.services.text_rule import checks_text
+from wardconsole.store import co_use_queries, repository
 from wardconsole.store import history as stored
-from wardconsole.store import repository
 from wardconsole.store.entries import ENTRY_TABLES
 from wardconsole.store.history import PrnEffect, StoredEntry
+from wardconsole.store.models import Admission
 
 __all__ = [
     "EntryState",
@@ -48,6 +51,11 @@ class PatientBrief:
     """1 for everyone unless a prescriber set Scale 2 (REFERENCE.md §1.2)."""
     scale2_target: str | None = None
     scale2_prescribed_by: str | None = None
+    co_use: CoUse | None = None
+    """Co-used substances from the intake: CIWA-Ar for recent drinking, COWS for recent
+    opioid use (REFERENCE-2.md §12.5, §12.6); None when nothing follows."""
+    ciwa_band_scheme: str = ""
+    """The CIWA-Ar band scheme governance chose (``assessments.CIWA_AR_SCHEMES`` key)."""
 
 
 class EntryState(StrEnum):
@@ -166,6 +174,9 @@ class HistoryService:
             if info is None:
                 raise NotFound(f"admission {admission_id} does not exist")
             extra = stored.scale2_prescription(session, admission_id)
+            admission = session.get(Admission, admission_id)
+            co_use = co_use_queries.co_use(session, admission) if admission else None
+        alcohol = self._db.policy.rules.get("alcohol_withdrawal")
         return PatientBrief(
             admission_id=info.admission_id,
             patient_name=info.name,
@@ -176,8 +187,11 @@ class HistoryService:
             spo2_scale=info.spo2_scale,
             scale2_target=extra[0],
             scale2_prescribed_by=extra[1],
+            co_use=co_use,
+            ciwa_band_scheme=str(alcohol.params["band_scheme"]) if alcohol else "",
         )
 
+    @checks_text
     def entries(
         self,
         admission_id: int,

@@ -26,7 +26,6 @@ from sqlalchemy.orm import Session
 
 from wardconsole.domain.news2 import score_vitals
 from wardconsole.domain.records import VITAL_FIELDS, MissingReason, VitalSigns
-from wardconsole.domain.text_input import MAX_NOTE, text_problem
 from wardconsole.domain.validation import validate_vitals
 from wardconsole.services.context import (
     Actor,
@@ -38,6 +37,8 @@ from wardconsole.services.context import (
 )
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import apply_rules
+from wardconsole.services.staff import StaffService
+from wardconsole.services.text_rule import field_problem
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
 from wardconsole.store.entries import current
@@ -158,7 +159,16 @@ class ImportReport:
 
 
 class UnknownPatient(NotFound):
-    """The monitor feed named a patient who is not on the ward."""
+    """The monitor feed named a patient who is not on the ward.
+
+    One message whether the identifier is unknown, belongs to a discharged patient or to one
+    whose stay the feed may not write to: the reply must not tell a sender who has been or is
+    on the ward, nor echo the identifier it was given."""
+
+    MESSAGE = "no patient with this identifier is on the ward; nothing stored"
+
+    def __init__(self) -> None:
+        super().__init__(self.MESSAGE)
 
 
 class ImportService:
@@ -169,6 +179,7 @@ class ImportService:
         self, actor: Actor, batch: ImportBatch, progress: Progress | None = None
     ) -> ImportReport:
         """Write every set of ``batch`` in one transaction (see module docstring)."""
+        importer = self._importer(actor, batch)
         require(actor, Permission.RECORD)
         if batch.create_records:
             require(actor, Permission.ADMIT)
@@ -177,7 +188,7 @@ class ImportService:
             raise InvalidInput(problems)
         now = self._db.clock()
         with self._db.transaction() as session:
-            writer = _BatchWriter(session, actor, batch, now)
+            writer = _BatchWriter(session, actor, batch, now, importer)
             total = len(batch.groups)
             for first in range(0, total, CHUNK_SETS):
                 chunk = batch.groups[first : first + CHUNK_SETS]
@@ -191,7 +202,8 @@ class ImportService:
         in a savepoint of its own: a batch refused (an unknown patient, unstorable text) is
         returned as its error and leaves the others. The clinical rules run once per stay
         after the group's last set, and one commit ends it, so a busy feed pays one rules pass
-        and one disk flush per patient and group, not per message."""
+        and one disk flush per patient and group, not per message. The feed writes as the
+        system account, so its sets are recorded by it."""
         require(actor, Permission.RECORD)
         now = self._db.clock()
         results: list[ImportReport | ServiceError] = []
@@ -205,7 +217,7 @@ class ImportService:
                     if problems:
                         raise InvalidInput(problems)
                     with session.begin_nested():
-                        writer = _BatchWriter(session, actor, batch, now)
+                        writer = _BatchWriter(session, actor, batch, now, actor.staff_id)
                         writer.write_chunk(batch.groups, None, 0, len(batch.groups))
                         results.append(writer.finish(self._db, apply_rules_now=False))
                     touched |= writer.touched
@@ -215,13 +227,25 @@ class ImportService:
             changed_and_ruled(session, self._db, touched, now, actor)
         return results
 
+    def _importer(self, actor: Actor, batch: ImportBatch) -> int:
+        """Who a file's entries without an author of their own are recorded by: the system
+        account (``WardConsole (automatic)``), never the nurse who ran the import — they did not
+        take those values. The audit row names the nurse who imported the file."""
+        if not batch.create_records:
+            return actor.staff_id  # the monitor feed already writes as the system account
+        return StaffService(self._db).system_actor(actor.station).staff_id
+
 
 class _BatchWriter:
     """The state of one import transaction: caches, counts and touched admissions."""
 
-    def __init__(self, session: Session, actor: Actor, batch: ImportBatch, now: datetime) -> None:
+    def __init__(
+        self, session: Session, actor: Actor, batch: ImportBatch, now: datetime, importer: int
+    ) -> None:
         self.session = session
         self.actor = actor
+        self.importer = importer
+        """The staff ID entries with no author of their own are recorded by."""
         self.batch = batch
         self.now = now
         self.skipped: Counter[str] = Counter(batch.skipped)
@@ -368,7 +392,7 @@ class _BatchWriter:
 
     def _skip_patient(self, group: VitalGroup, count: int) -> None:
         if not self.batch.create_records:
-            raise UnknownPatient(f"patient {group.patient.hospital_number} is not on the ward")
+            raise UnknownPatient()
         self.skipped["patient not on record and not described in the file"] += count
 
     # -- patients, stays, authors ----------------------------------------------------------------
@@ -407,9 +431,7 @@ class _BatchWriter:
         if not self.batch.create_records:
             open_stay = next((a for a in stays if a.discharged_at is None), None)
             if open_stay is None:
-                raise UnknownPatient(
-                    f"patient {patient.hospital_number} has no open stay on the ward"
-                )
+                raise UnknownPatient()
             return open_stay if _covers(open_stay, group.taken_at) else None
         stay = group.stay
         if stay is not None:
@@ -448,7 +470,7 @@ class _BatchWriter:
             intake={"imported": self.batch.label},
             spo2_scale=1,
             recorded_at=self.now,
-            recorded_by_id=self.actor.staff_id,
+            recorded_by_id=self.importer,
             station=self.actor.station,
         )
         self.session.add(row)
@@ -459,18 +481,21 @@ class _BatchWriter:
 
     def _author(self, group: VitalGroup) -> tuple[int, str]:
         """Who the set is recorded by, and a provenance note. A file never attributes an entry
-        to a member of staff already on record (anyone could write their ID into a file): the
-        importer records it, and the file's performer is kept in the note."""
+        to a member of staff already on record (anyone could write their ID into a file), nor
+        to the nurse importing it: such a set, and one whose file names no author, is recorded
+        by the import identity (``importer``), with the file's performer kept in the note."""
         author = group.author
-        if author is None or not self.batch.create_records:
+        if not self.batch.create_records:
             return self.actor.staff_id, ""
+        if author is None:
+            return self.importer, "No author in the source file."
         if author.staff_code in self._staff:
             return self._staff[author.staff_code], ""
         staff_id = self.session.scalar(
             select(Staff.id).where(Staff.staff_code == author.staff_code)
         )
         if staff_id is not None:
-            return self.actor.staff_id, (
+            return self.importer, (
                 f"Performer in the source file: {author.display_name} ({author.staff_code})."
             )
         # An author known only from the file: a name to attribute entries to, never an
@@ -527,7 +552,7 @@ class _BatchWriter:
             "sets_added": self.sets_added,
             "values_added": self.values_added,
             "already_present": self.already_present,
-            "skipped": dict(self.skipped),
+            "skipped": bounded_reasons(self.skipped),
             "patients_created": self.patients_created,
             "stays_created": self.stays_created,
         }
@@ -573,31 +598,51 @@ def changed_and_ruled(
             )
 
 
+AUDIT_REASONS = 40
+"""Skip reasons an import's audit row keeps (the most frequent; the rest are counted as one).
+The audit is append-only and kept for ever: a crafted file with a million distinct codes must
+not write megabytes into it. The nurse's report still lists every reason."""
+AUDIT_REASON_CHARS = 160
+
+
+def bounded_reasons(skipped: Mapping[str, int]) -> dict[str, int]:
+    """``skipped`` for the audit: the ``AUDIT_REASONS`` most frequent reasons, each cut to
+    ``AUDIT_REASON_CHARS``, and one "other reasons" entry counting the values of the rest."""
+    ranked = sorted(skipped.items(), key=lambda item: (-item[1], item[0]))
+    kept: dict[str, int] = {}
+    for reason, count in ranked[:AUDIT_REASONS]:
+        short = reason if len(reason) <= AUDIT_REASON_CHARS else reason[:AUDIT_REASON_CHARS] + "…"
+        kept[short] = kept.get(short, 0) + count
+    rest = ranked[AUDIT_REASONS:]
+    if rest:
+        kept[f"{len(rest)} other reasons"] = sum(count for _, count in rest)
+    return kept
+
+
 def unstorable_text(batch: ImportBatch) -> dict[str, str]:
     """Text in the input that no database column can hold (a NUL or control character, or
-    longer than its column), by position; the whole batch is refused with these messages."""
+    longer than its field allows), by position; the whole batch is refused with these messages.
+    The rule is the service boundary's (``services.text_rule``), named by position here."""
     problems: dict[str, str] = {}
-    checks: list[tuple[str, str, str, int]] = [("input", "label", batch.label, 200)]
+    checks: list[tuple[str, str, str, str]] = [("input", "label", "label", batch.label)]
     for group in batch.groups:
         patient, where = group.patient, group.position[:60]
         checks += [
-            (where, "hospital number", patient.hospital_number, 32),
-            (where, "given name", patient.given_name, 80),
-            (where, "family name", patient.family_name, 80),
-            (where, "source reference", group.source_ref, 200),
-            (where, "note", group.note, MAX_NOTE),
+            (where, "hospital_number", "hospital number", patient.hospital_number),
+            (where, "given_name", "given name", patient.given_name),
+            (where, "family_name", "family name", patient.family_name),
+            (where, "source_ref", "source reference", group.source_ref),
+            (where, "note", "note", group.note),
         ]
         if group.author is not None:
             checks += [
-                (where, "author ID", group.author.staff_code, 32),
-                (where, "author name", group.author.display_name, 120),
+                (where, "author_code", "author ID", group.author.staff_code),
+                (where, "display_name", "author name", group.author.display_name),
             ]
         if group.stay is not None:
-            checks.append((where, "stay reason", group.stay.reason, MAX_NOTE))
-    for where, label, value, longest in checks:
-        problem = text_problem(
-            label, value, max_length=longest, multiline=label in ("note", "stay reason")
-        )
+            checks.append((where, "reason", "stay reason", group.stay.reason))
+    for where, name, label, value in checks:
+        problem = field_problem(name, value, label=label)
         if problem and where not in problems:
             problems[where] = f"{where} {problem}"
     return problems

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from wardconsole.domain.records import EscalationKind, Severity, VitalSigns
 from wardconsole.services.context import Actor, InvalidInput, NotFound, Permission, require
 from wardconsole.services.db import Database
+from wardconsole.services.text_rule import checks_text_as
 from wardconsole.store import repository
 from wardconsole.store.entries import current
 from wardconsole.store.models import (
@@ -131,6 +132,7 @@ class ExportService:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    @checks_text_as(destination="file_path")
     def collect(
         self,
         actor: Actor,

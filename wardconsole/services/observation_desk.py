@@ -25,6 +25,7 @@ from wardconsole.services.observation_views import (
     PatientChecks,
     RoundsSnapshot,
 )
+from wardconsole.services.text_rule import checks_text
 
 
 class ObservationDesk:
@@ -70,6 +71,7 @@ class ObservationDesk:
     def level_history(self, admission_id: int) -> list[LevelView]:
         return self._service.level_history(admission_id)
 
+    @checks_text
     def record_check(
         self,
         admission_id: int,
@@ -83,6 +85,7 @@ class ObservationDesk:
             self._actor(), admission_id, presentation, location, note=note, save_key=save_key
         )
 
+    @checks_text
     def set_level(
         self,
         admission_id: int,
@@ -103,5 +106,6 @@ class ObservationDesk:
             expected_current=expected_current,
         )
 
+    @checks_text
     def compliance(self, shift: ShiftWindow) -> ComplianceReport:
         return self._service.compliance(self._actor(), shift.start, shift.end, shift.label)

@@ -61,6 +61,7 @@ from wardconsole.services.observation_views import (
 )
 from wardconsole.services.safety_rules import current_schedule, schedules_for
 from wardconsole.services.save_once import save_exactly_once, save_key_problem
+from wardconsole.services.text_rule import checks_text
 from wardconsole.store import repository
 from wardconsole.store import safety_checks as store
 from wardconsole.store.changes import record_change
@@ -94,6 +95,7 @@ class ObservationLevelService:
 
     # -- writes ----------------------------------------------------------------------------
 
+    @checks_text
     def set_level(
         self,
         actor: Actor,
@@ -176,6 +178,7 @@ class ObservationLevelService:
             after = current_schedule(session, self._db, admission, now)
             return LevelChange(row.id, admission_id, definition.key, after.deadline, tuple(changes))
 
+    @checks_text
     def record_check(
         self,
         actor: Actor,
@@ -218,6 +221,7 @@ class ObservationLevelService:
             earlier=self._saved_check,
         )
 
+    @checks_text
     def mark_check_entered_in_error(self, actor: Actor, check_id: int, reason: str) -> None:
         """Strike out a check recorded by mistake (wrong patient): a new row, nothing deleted."""
         require(actor, Permission.RECORD)
@@ -323,6 +327,7 @@ class ObservationLevelService:
             absent=tuple(c for c in in_window if c.presentation is Presentation.NOT_FOUND),
         )
 
+    @checks_text
     def compliance(
         self, actor: Actor, start: datetime, end: datetime, label: str = ""
     ) -> ComplianceReport:

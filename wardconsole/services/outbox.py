@@ -8,7 +8,13 @@ exactly once — every entry carries the idempotency key (``save_key``) its dial
 recording service finds an entry already written under that key instead of writing it twice —
 with the nurse's original time and name. The queue is shown to the nurse; an entry the
 database refuses on replay (the patient was discharged meanwhile, say) stays visible, marked
-refused with the reason, until someone dismisses it.
+refused with the reason, until someone dismisses it. An entry that fails on replay for a reason
+that will not pass by waiting (a constraint it breaks, a value the database cannot hold, a
+payload this version cannot read) is set aside as "needs attention", shown with the reason, and
+the rest of the queue replays in order behind it — one bad entry never holds the others back.
+Only new entries are queued (rounds, PRN doses, their audit rows): an amendment or a strike-out
+names the saved entry's id, which only the database gives, so it is never queued and no queued
+entry depends on another.
 
 This module holds the file and its rows; ``services.safe_saves`` decides when to queue and
 replays it.
@@ -61,6 +67,8 @@ class QueueState(StrEnum):
     WAITING = "waiting"
     SENT = "sent"
     REFUSED = "refused"
+    NEEDS_ATTENTION = "needs_attention"
+    """Could not be written for a reason that waiting will not cure; shown with the reason."""
     DISMISSED = "dismissed"
 
 
@@ -164,8 +172,9 @@ class Outbox:
         return self._select("state = 'waiting'")
 
     def visible(self) -> list[QueuedEntry]:
-        """What the nurse's queue shows: waiting entries and refused ones not yet dismissed."""
-        return self._select("state IN ('waiting', 'refused')")
+        """What the nurse's queue shows: waiting entries, and refused ones and ones that need
+        attention not yet dismissed."""
+        return self._select("state IN ('waiting', 'refused', 'needs_attention')")
 
     def all_entries(self) -> list[QueuedEntry]:
         return self._select("1 = 1")
@@ -187,15 +196,25 @@ class Outbox:
             seq, "state = 'refused', attempts = attempts + 1, last_error = ?", (message[:500],)
         )
 
+    def set_aside(self, seq: int, message: str) -> None:
+        """Stop trying a waiting entry that cannot be written; it stays listed with why."""
+        self._update(
+            seq,
+            "state = 'needs_attention', attempts = attempts + 1, last_error = ?",
+            (message[:500],),
+        )
+
     def note_attempt(self, seq: int, message: str) -> None:
         """A replay try failed for a passing reason; the entry keeps waiting."""
         self._update(seq, "attempts = attempts + 1, last_error = ?", (message[:500],))
 
     def dismiss(self, seq: int) -> None:
-        """Hide a refused entry once a nurse has dealt with it (waiting ones cannot be)."""
+        """Hide a refused entry, or one that needed attention, once a nurse has dealt with it
+        (waiting ones cannot be). It stays in the file, marked dismissed."""
         with self._connect() as connection:
             connection.execute(
-                "UPDATE outbox SET state = 'dismissed' WHERE seq = ? AND state = 'refused'",
+                "UPDATE outbox SET state = 'dismissed'"
+                " WHERE seq = ? AND state IN ('refused', 'needs_attention')",
                 (seq,),
             )
 

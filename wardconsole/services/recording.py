@@ -50,6 +50,7 @@ from wardconsole.services.context import (
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import EscalationChange, apply_rules
 from wardconsole.services.save_once import check_save_key, save_exactly_once
+from wardconsole.services.text_rule import checks_text
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
 from wardconsole.store.entries import (
@@ -162,6 +163,7 @@ class RecordingService:
         """The ward formulary a PRN dose's class follows from."""
         return self._db.formulary
 
+    @checks_text
     def same_class_warning(
         self,
         admission_id: int,
@@ -189,12 +191,14 @@ class RecordingService:
 
     # -- observation sets ------------------------------------------------------------------
 
+    @checks_text
     def check_vitals(
         self, values: Mapping[str, object], confirmed: Collection[str] = ()
     ) -> ValidationReport:
         """Validate without saving (the entry dialog calls this as the nurse types)."""
         return validate_vitals(values, confirmed=confirmed)
 
+    @checks_text
     def record_observation(
         self,
         actor: Actor,
@@ -233,6 +237,7 @@ class RecordingService:
 
     # -- withdrawal chart ------------------------------------------------------------------
 
+    @checks_text
     def record_symptoms(
         self,
         actor: Actor,
@@ -266,6 +271,7 @@ class RecordingService:
 
     # -- bedside assessments ---------------------------------------------------------------
 
+    @checks_text
     def record_assessment(
         self,
         actor: Actor,
@@ -283,6 +289,7 @@ class RecordingService:
             raise InvalidInput({"kind": f"kind: unknown assessment {kind!r}"})
         now = self._db.clock()
         taken_at = as_utc("taken_at", taken_at) or now
+        answers = self._with_band_scheme(kind, answers)
         score = _check_assessment(kind, answers)
         with self._db.transaction() as session:
             self._admission(session, admission_id, taken_at, now)
@@ -304,6 +311,7 @@ class RecordingService:
 
     # -- a whole bedside round -------------------------------------------------------------
 
+    @checks_text
     def record_round(
         self,
         actor: Actor,
@@ -322,6 +330,10 @@ class RecordingService:
         """
         require(actor, Permission.RECORD)
         check_save_key(save_key)
+        entry = replace(
+            entry,
+            assessments={k: self._with_band_scheme(k, a) for k, a in entry.assessments.items()},
+        )
         checked, score, scored = self._check_round(entry)
         now = self._db.clock()
         taken_at = as_utc("taken_at", taken_at) or now
@@ -348,6 +360,15 @@ class RecordingService:
             earlier=lambda session, receipt: self._saved_round(session, receipt),
         )
 
+    def _with_band_scheme(self, kind: str, answers: Mapping[str, Any]) -> Mapping[str, Any]:
+        """A CIWA-Ar is banded with the scheme governance chose (``[rules.alcohol_withdrawal]
+        band_scheme``), recorded with its answers; other kinds are returned as they are."""
+        rule = self._db.policy.rules.get("alcohol_withdrawal")
+        if kind != "ciwa_ar" or rule is None or not isinstance(answers, Mapping):
+            return answers
+        return {**answers, "band_scheme": rule.params["band_scheme"]}
+
+    @checks_text
     def check_round(self, entry: RoundEntry) -> None:
         """Validate a round without saving: a save queued while the database is down is
         checked first, so it can never be refused for bad input when it is replayed."""
@@ -540,6 +561,7 @@ class RecordingService:
 
     # -- PRN medication --------------------------------------------------------------------
 
+    @checks_text
     def record_prn(
         self,
         actor: Actor,
@@ -606,6 +628,7 @@ class RecordingService:
             ),
         )
 
+    @checks_text
     def record_prn_effect(self, actor: Actor, dose_id: int, effect: str) -> None:
         require(actor, Permission.RECORD)
         if not effect.strip():
@@ -638,6 +661,7 @@ class RecordingService:
 
     # -- corrections -----------------------------------------------------------------------
 
+    @checks_text
     def mark_entered_in_error(
         self, actor: Actor, entry_type: str, entry_id: int, reason: str
     ) -> None:
@@ -691,6 +715,7 @@ class RecordingService:
                 staff_id=actor.staff_id,
             )
 
+    @checks_text
     def amend_observation(
         self,
         actor: Actor,

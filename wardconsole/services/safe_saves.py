@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 import psycopg
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -44,6 +44,7 @@ from wardconsole.services.recording import (
     SaveResult,
     check_prn,
 )
+from wardconsole.services.text_rule import checks_text
 from wardconsole.store import repository
 from wardconsole.store.engine import DatabaseError
 from wardconsole.store.models import AuditRow, Staff
@@ -92,6 +93,31 @@ class ReplayReport:
     stopped_by: str | None = None
     """Why replay stopped early (the database is still unavailable), else None."""
     refused_messages: tuple[str, ...] = field(default_factory=tuple)
+    needs_attention: int = 0
+    """Entries set aside this time because they cannot be written as they are."""
+
+
+@dataclass
+class _Tally:
+    sent: int = 0
+    refused: int = 0
+    needs_attention: int = 0
+    messages: list[str] = field(default_factory=list)
+
+    def done(self, waiting: int, stopped_by: str | None) -> ReplayReport:
+        return ReplayReport(
+            self.sent, self.refused, waiting, stopped_by, tuple(self.messages), self.needs_attention
+        )
+
+
+def cannot_be_replayed(exc: BaseException) -> bool:
+    """True when replaying again later would fail the same way: the database answered and the
+    entry breaks a constraint (after the race retries) or holds a value it cannot store, or the
+    station cannot read or write the entry at all (a bug, a payload from another version).
+    Anything that may mean "the database did not answer" keeps the entry waiting."""
+    if isinstance(exc, IntegrityError | DataError):
+        return True
+    return not is_unavailable(exc)
 
 
 def _entry_summary(entry: RoundEntry) -> str:
@@ -129,6 +155,7 @@ class SafeSaves:
 
     # -- saving ----------------------------------------------------------------------------
 
+    @checks_text
     def save_round(
         self,
         actor: Actor,
@@ -158,6 +185,7 @@ class SafeSaves:
             pressed=pressed,
         )
 
+    @checks_text
     def save_prn(
         self,
         actor: Actor,
@@ -209,6 +237,7 @@ class SafeSaves:
             pressed=pressed,
         )
 
+    @checks_text
     def record_audit(
         self,
         actor: Actor,
@@ -282,9 +311,12 @@ class SafeSaves:
     # -- replay ----------------------------------------------------------------------------
 
     def replay(self) -> ReplayReport:
-        """Write waiting entries in order; stop at the first sign the database is still down."""
-        sent = refused = 0
-        messages: list[str] = []
+        """Write waiting entries in order; stop at the first sign the database is still down.
+
+        An entry the database refuses is marked refused; one that fails for a reason waiting
+        will not cure (``cannot_be_replayed``) is set aside as needing attention; either way
+        the entries behind it carry on."""
+        report = _Tally()
         for item in self.outbox.waiting():
             try:
                 self._replay_one(item)
@@ -293,22 +325,28 @@ class SafeSaves:
                 if isinstance(exc, HeldForSupervisor):
                     self._alert_for_held(item)  # first: if it cannot be raised, retry later
                 self.outbox.mark_refused(item.seq, str(exc))
-                messages.append(f"{item.bed or 'entry'}: {exc}")
-                refused += 1
+                report.messages.append(f"{item.bed or 'entry'}: {exc}")
+                report.refused += 1
                 continue
             except Exception as exc:
-                self.outbox.note_attempt(item.seq, one_line(exc))
-                if not is_unavailable(exc):
+                if cannot_be_replayed(exc):
                     log.error(
-                        "Replaying a queued %s failed (%s); it stays queued",
+                        "Replaying a queued %s failed (%s); set aside as needing attention",
                         item.kind.value,
                         type(exc).__name__,
                     )
+                    self.outbox.set_aside(item.seq, one_line(exc))
+                    report.messages.append(
+                        f"{item.bed or 'entry'}: needs attention: {one_line(exc)}"
+                    )
+                    report.needs_attention += 1
+                    continue
+                self.outbox.note_attempt(item.seq, one_line(exc))
                 waiting = len(self.outbox.waiting())
-                return ReplayReport(sent, refused, waiting, one_line(exc), tuple(messages))
+                return report.done(waiting, one_line(exc))
             self.outbox.mark_sent(item.seq, self._db.clock())
-            sent += 1
-        return ReplayReport(sent, refused, 0, None, tuple(messages))
+            report.sent += 1
+        return report.done(0, None)
 
     def _replay_one(self, item: QueuedEntry) -> None:
         """Write one entry as its author, at the time it was queued; note the replay.

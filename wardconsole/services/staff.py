@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.access import AccessPolicy, load_access_policy
@@ -40,6 +41,7 @@ from wardconsole.services.context import (
     require,
 )
 from wardconsole.services.db import Database
+from wardconsole.services.text_rule import checks_text
 from wardconsole.store import repository, sign_in_throttle, staff_writes
 from wardconsole.store.models import Staff
 
@@ -274,6 +276,7 @@ class StaffService:
             return "password: must not be the staff ID"
         return None
 
+    @checks_text
     def add(
         self,
         staff_code: str,
@@ -409,6 +412,7 @@ class StaffService:
                 detail={"staff_code": row.staff_code},
             )
 
+    @checks_text
     def reset_password(
         self,
         by: Actor | None,
@@ -459,6 +463,7 @@ class StaffService:
                 detail=detail,
             )
 
+    @checks_text
     def staff_id_of(self, staff_code: str) -> int:
         if not STAFF_CODE.match(staff_code):
             raise NotFound(f"no staff member with ID {staff_code[:40]!r}")
@@ -468,6 +473,7 @@ class StaffService:
             raise NotFound(f"no staff member with ID {staff_code!r}")
         return staff_id
 
+    @checks_text
     def actor(self, staff_code: str, station: str) -> Actor:
         with self._db.read() as session:
             row = session.scalar(select(Staff).where(Staff.staff_code == staff_code))
@@ -475,17 +481,21 @@ class StaffService:
             raise ServiceError(f"no staff member with ID {staff_code!r}")
         return Actor(row.id, row.staff_code, row.display_name, Role(row.role), station)
 
+    @checks_text
     def system_actor(self, station: str) -> Actor:
         """The account automatic writes (monitor feed, timers, demo) are attributed to."""
         with self._db.read() as session:
             row = session.scalar(select(Staff).where(Staff.staff_code == SYSTEM_CODE))
         if row is None:
-            with self._db.transaction() as session:
-                direct = staff_writes.may_write_directly(session)
-                if not direct:
-                    staff_writes.system_account(session, self._db.clock())
-            if direct:
-                self.add(SYSTEM_CODE, "WardConsole (automatic)", Role.SYSTEM, None)
+            try:
+                with self._db.transaction() as session:
+                    direct = staff_writes.may_write_directly(session)
+                    if not direct:
+                        staff_writes.system_account(session, self._db.clock())
+                if direct:
+                    self.add(SYSTEM_CODE, "WardConsole (automatic)", Role.SYSTEM, None)
+            except (IntegrityError, InvalidInput):
+                pass  # another station created it at the same moment: it is there now
         return self.actor(SYSTEM_CODE, station)
 
     @staticmethod

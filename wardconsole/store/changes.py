@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import select as io_select
+import socket
 import threading
 import time
 from datetime import UTC, datetime
@@ -91,22 +93,28 @@ class SqliteChangeFeed:
     def __init__(self, engine: Engine, poll_interval: float = 0.5) -> None:
         self._reader = _LogReader(engine)
         self._poll_interval = poll_interval
-        self._closed = threading.Event()
+        self._closed = False
+        self._woken = threading.Event()
 
     def wait(self, timeout: float) -> list[Change]:
         deadline = time.monotonic() + timeout
-        while not self._closed.is_set():
+        while not self._closed:
             changes = self._reader.read_new()
             if changes:
                 return changes
             remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return []
-            self._closed.wait(min(self._poll_interval, remaining))
+            if remaining <= 0 or self._woken.is_set():
+                break
+            self._woken.wait(min(self._poll_interval, remaining))
+        self._woken.clear()
         return []
 
+    def wake(self) -> None:
+        self._woken.set()
+
     def close(self) -> None:
-        self._closed.set()
+        self._closed = True
+        self._woken.set()
 
 
 class PostgresChangeFeed:
@@ -123,6 +131,11 @@ class PostgresChangeFeed:
         )
         self._connection: psycopg.Connection | None = None
         self._closed = False
+        # ``wake()`` writes a byte here; ``wait()`` selects on it beside the LISTEN socket, so a
+        # closing station is never held up by a wait for notifications.
+        self._waker, self._woken = socket.socketpair()
+        self._woken.setblocking(False)
+        self._waker_lock = threading.Lock()
 
     def _listen(self) -> psycopg.Connection:
         if self._connection is None or self._connection.closed:
@@ -150,13 +163,31 @@ class PostgresChangeFeed:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return []
+            woken = self._woken.fileno()
+            ready, _, _ = io_select.select([connection.fileno(), woken], [], [], remaining)
+            if woken in ready:
+                self._drain_wake_ups()
+                return []
+            if not ready:
+                return []
             try:
-                for _notify in connection.notifies(timeout=remaining, stop_after=1):
+                # The socket is readable: take what arrived without blocking (a partial packet
+                # times out at once and is read on the next turn).
+                for _notify in connection.notifies(timeout=0, stop_after=1):
                     break
             except psycopg.OperationalError:
                 self._drop_connection()
                 raise
         return []
+
+    def _drain_wake_ups(self) -> None:
+        with contextlib.suppress(BlockingIOError):
+            while self._woken.recv(64):
+                pass
+
+    def wake(self) -> None:
+        with self._waker_lock, contextlib.suppress(OSError):
+            self._waker.send(b"\0")
 
     def _drop_connection(self) -> None:
         if self._connection is not None:
@@ -167,6 +198,9 @@ class PostgresChangeFeed:
     def close(self) -> None:
         self._closed = True
         self._drop_connection()
+        with self._waker_lock:
+            self._waker.close()
+        self._woken.close()
 
 
 def open_change_feed(engine: Engine) -> ChangeFeed:

@@ -35,6 +35,15 @@ class DatabaseError(Exception):
     """A database problem explained in one line for the user (bad URL, unreachable, too new)."""
 
 
+class NoWardDatabase(DatabaseError):
+    """The database asked for is not there (or holds no ward): it is never created silently,
+    so a mistyped path cannot start a second, empty ward beside the real one."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(f"no ward database at {where}")
+        self.where = where
+
+
 def parse_url(url: str) -> URL:
     """Parse a database URL; plain paths are SQLite files; postgresql:// uses psycopg 3."""
     text = url.strip()
@@ -88,6 +97,62 @@ def make_engine(url: str | URL, *, echo: bool = False) -> Engine:
         pool_pre_ping=True,
         connect_args={"connect_timeout": 5, "application_name": "wardconsole"},
     )
+
+
+def describe_location(url: URL) -> str:
+    """Where a database is, as a user would recognise it: the file, or the URL without any
+    password."""
+    if url.get_backend_name() == "sqlite":
+        return url.database or ":memory:"
+    return url.render_as_string(hide_password=True)
+
+
+def open_ward(url: str | URL, *, create: bool = False, migrate_empty: bool = False) -> Engine:
+    """An engine on the ward database at ``url``, its schema brought up to date.
+
+    Only ``create`` (``wardconsole db init``, a demo ward) makes a missing SQLite file; without
+    it a missing file, or a database with no ward schema, is refused with ``NoWardDatabase``.
+    ``migrate_empty`` (``wardconsole db upgrade``) lays the schema into a database that exists
+    but is empty, as an administrator does after ``CREATE DATABASE`` on PostgreSQL.
+    """
+    parsed = parse_url(url) if isinstance(url, str) else url
+    database = parsed.database
+    memory = not database or database == ":memory:"
+    if not create and parsed.get_backend_name() == "sqlite" and not memory:
+        assert database is not None
+        if not Path(database).is_file():
+            raise NoWardDatabase(database)
+    engine = make_engine(parsed)
+    try:
+        if not (create or migrate_empty or memory) and stored_revision(engine) is None:
+            raise NoWardDatabase(describe_location(parsed))
+        upgrade(engine)
+        check_writable(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
+
+
+def check_writable(engine: Engine) -> None:
+    """Refuse an SQLite ward this user can only read (a read-only file or folder): a console
+    that cannot save must not let a nurse type a round into it. A PostgreSQL station role's
+    rights are checked by the server on every write (``store/privileges.py``)."""
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            connection.exec_driver_sql("ROLLBACK")
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        if "locked" in reason or "busy" in reason:
+            return  # another station is writing this moment: writable, just busy
+        raise DatabaseError(
+            f"cannot save to the ward database {engine.url.database} ({reason}): nothing can be "
+            "recorded here. Make the file and its folder writable by this user, or open a copy "
+            "with --db"
+        ) from None
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -32,7 +32,7 @@ from wardconsole.domain.records import (
     VitalSigns,
 )
 from wardconsole.domain.records import EscalationInfo as EscalationInfo
-from wardconsole.store import ledger
+from wardconsole.store import co_use_queries, ledger
 from wardconsole.store.entries import current
 from wardconsole.store.models import (
     Admission,
@@ -409,6 +409,7 @@ def clinical_state(
         prn_doses=tuple(prn),
         open_escalations=open_by_kind,
         decisions=tuple(clinical_decisions(session, admission_id)),
+        co_use=co_use_queries.co_use(session, info),
     )
 
 

@@ -8,7 +8,9 @@ documented) and waits for the census to be painted with its rows; otherwise it s
 sign-in screen and closes it.
 
 Each step prints one JSON line on stdout, ``{"self_test": step, "at": epoch seconds, ...}``:
-``signin_ready`` (the form accepts typing), ``submitted``, ``accepted``, ``census_painted``
+``signin_ready`` (the form accepts typing), ``warmed_up`` (the census window's modules loaded
+meanwhile, ``ui/warm_up.py``; the self-test types after it, as a nurse is still typing then),
+``submitted``, ``accepted``, ``census_painted``
 (with peak RSS, whether the alarm sound and the ward tick were ready, and which lazily loaded
 modules were loaded all the same), ``lazy_modules``, ``closing``. ``bench/startup.py`` times
 the launch from them, for the source and for the frozen build alike.
@@ -29,6 +31,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 
 from wardconsole.services.context import Role
 from wardconsole.ui.access.session import AccessContext
+from wardconsole.ui.warm_up import WarmUp
 
 LAZY_MODULES: tuple[str, ...] = (
     "matplotlib.backends.backend_pdf",
@@ -115,10 +118,12 @@ class _Poll(QObject):
 class SelfTest(QObject):
     """Drives the sign-in screen and the census window (see module docstring)."""
 
-    def __init__(self, app: QObject, access: AccessContext) -> None:
+    def __init__(self, app: QObject, access: AccessContext, warm_up: WarmUp | None = None) -> None:
         super().__init__(app)
         self.failed: list[str] = []
         self._access = access
+        self._warm_up = warm_up
+        self._ready = False
         self._poll = _Poll(self._sign_in_when_ready, self)
 
     def _sign_in_when_ready(self) -> bool:
@@ -134,8 +139,14 @@ class SelfTest(QObject):
         )
         if dialog is None or not dialog.form.staff_id.isEnabled():
             return False
-        dialog.repaint()
-        milestone("signin_ready", rss_mb=peak_rss_mb())
+        if not self._ready:
+            self._ready = True
+            dialog.repaint()
+            milestone("signin_ready", rss_mb=peak_rss_mb())
+        if self._warm_up is not None and not self._warm_up.done:
+            return False  # a nurse takes seconds to type; the census window loads meanwhile
+        if self._warm_up is not None:
+            milestone("warmed_up", ms=round(self._warm_up.elapsed_ms, 1))
         setup = self._access.setup()
         nurse = next((code for code, role in setup.demo_accounts if role is Role.NURSE), None)
         if setup.demo_password is None or nurse is None:

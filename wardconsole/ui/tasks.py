@@ -423,6 +423,9 @@ class ChangeWatcher(QObject):
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._stopped = False
+        self._feed_lock = threading.Lock()
+        self._feed: ChangeFeed | None = None
+        """The open feed, so that ``stop`` can wake its wait (set and cleared on the thread)."""
 
     @property
     def running(self) -> bool:
@@ -437,10 +440,14 @@ class ChangeWatcher(QObject):
         self._thread.start()
 
     def stop(self, timeout: float | None = None) -> None:
-        """Stop watching; waits for the thread (at most ``timeout`` s, default poll + 1 s)."""
+        """Stop watching; wakes the feed's wait and waits for the thread to close it (at most
+        ``timeout`` s, default poll + 1 s)."""
         self._stopped = True
         self._stop.set()
         self._main.close()
+        with self._feed_lock:
+            if self._feed is not None:
+                self._feed.wake()
         if self._thread is not None:
             self._thread.join(self._poll_timeout + 1.0 if timeout is None else timeout)
             if self._thread.is_alive():
@@ -456,9 +463,11 @@ class ChangeWatcher(QObject):
                 try:
                     if feed is None:
                         feed = self._open_feed()
+                        self._hold(feed)
                     changes = feed.wait(self._poll_timeout)
                 except Exception as exc:
                     log.warning("Change feed failed: %s", type(exc).__name__)
+                    self._hold(None)
                     self._close_quietly(feed)
                     feed = None
                     if failures == 0:
@@ -475,7 +484,14 @@ class ChangeWatcher(QObject):
                     batch: list[Change] = list(changes)
                     self._main.post(partial(self.changes_arrived.emit, batch))
         finally:
+            self._hold(None)
             self._close_quietly(feed)
+
+    def _hold(self, feed: ChangeFeed | None) -> None:
+        with self._feed_lock:
+            self._feed = feed
+        if feed is not None and self._stop.is_set():
+            feed.wake()  # stop() ran while the feed was being opened
 
     @staticmethod
     def _close_quietly(feed: ChangeFeed | None) -> None:

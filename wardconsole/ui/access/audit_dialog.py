@@ -17,7 +17,6 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateTimeEdit,
     QDialog,
     QFileDialog,
     QGridLayout,
@@ -46,6 +45,7 @@ from wardconsole.ui.access.audit_model import (
     action_label,
 )
 from wardconsole.ui.tasks import TaskRunner
+from wardconsole.ui.widgets.datetime_field import DateTimeField
 from wardconsole.ui.widgets.style_property import set_style_property
 
 DEFAULT_DAYS = 7
@@ -87,7 +87,7 @@ class AuditDialog(QDialog):
         end = QDateTime.fromMSecsSinceEpoch(int(now().timestamp() * 1000)).addSecs(3600)
         self.since = self._date_edit("filter_since", end.addDays(-DEFAULT_DAYS))
         self.until = self._date_edit("filter_until", end)
-        self.search_button = QPushButton("&Search")
+        self.search_button = QPushButton("Sea&rch")
         self.search_button.setObjectName("search_button")
         self.search_button.setDefault(True)
         self.table = QTableView()
@@ -166,8 +166,8 @@ class AuditDialog(QDialog):
     # -- layout -----------------------------------------------------------------------------
 
     @staticmethod
-    def _date_edit(name: str, value: QDateTime) -> QDateTimeEdit:
-        edit = QDateTimeEdit(value)
+    def _date_edit(name: str, value: QDateTime) -> DateTimeField:
+        edit = DateTimeField(value)
         edit.setObjectName(name)
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("ddd d MMM yyyy HH:mm")

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QPushButton
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QPushButton
 
 from wardconsole.services.auth import SignInSetup
 from wardconsole.services.context import Actor, Permission
@@ -28,6 +28,8 @@ from wardconsole.ui.access.session import AccessContext, StaffSession
 from wardconsole.ui.access.staff_dialog import StaffDialog
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.widgets.style_property import set_style_property
+
+NO_QUEUE_TEXT = "⚠ No station queue: nothing can be kept here while the database is down"
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +95,11 @@ class AccessControls(QObject):
         self.queue_button.setFlat(True)
         self.queue_button.setVisible(False)
         set_style_property(self.queue_button, "tone", "alert")
+        if access.saves is None and access.saves_problem:
+            self.queue_button.setText(NO_QUEUE_TEXT)
+            self.queue_button.setToolTip(access.saves_problem)
+            self.queue_button.setVisible(True)
+            self.queue_action.setToolTip(access.saves_problem)
         self._queue_timer = QTimer(self)
         self._queue_timer.setInterval(QUEUE_POLL_MS)
 
@@ -273,6 +280,8 @@ class AccessControls(QObject):
 
     @Slot()
     def _on_queue_requested(self) -> None:
+        if self._access.saves is None and self._access.saves_problem:
+            QMessageBox.warning(self._window, "No station queue", self._access.saves_problem)
         if self._access.saves is not None:
             QueueDialog.ask(self._access.saves, self._window, runner=self._runner)
             self.check_queue()

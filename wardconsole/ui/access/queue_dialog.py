@@ -2,7 +2,8 @@
 
 Waiting entries are written automatically, in order, once the database answers; "Write now"
 tries at once. An entry the database refused on replay (say, the patient was discharged in the
-meantime) stays listed with the reason until a nurse has dealt with it and dismisses it.
+meantime), or one that could not be written as it is (it needs attention), stays listed with the
+reason until a nurse has dealt with it and dismisses it.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ class QueueDialog(QDialog):
         self.status.setWordWrap(True)
         self.write_button = QPushButton("&Write now")
         self.write_button.setObjectName("write_now_button")
-        self.dismiss_button = QPushButton("&Dismiss refused entry")
+        self.dismiss_button = QPushButton("&Dismiss entry")
         self.dismiss_button.setObjectName("dismiss_button")
         self.close_button = QPushButton("&Close")
         for button in (self.write_button, self.dismiss_button, self.close_button):
@@ -126,7 +127,15 @@ class QueueDialog(QDialog):
 
     def _update_buttons(self) -> None:
         entry = self.selected()
-        self.dismiss_button.setEnabled(entry is not None and entry.state is QueueState.REFUSED)
+        if entry is not None and entry.state is QueueState.NEEDS_ATTENTION:
+            self._say(
+                f"Not written: {entry.last_error}. Enter it again by hand from the entry and "
+                "time shown, then dismiss it here.",
+                "alert",
+            )
+        self.dismiss_button.setEnabled(
+            entry is not None and entry.state in (QueueState.REFUSED, QueueState.NEEDS_ATTENTION)
+        )
 
     @Slot()
     def _on_write_requested(self) -> None:
@@ -146,7 +155,15 @@ class QueueDialog(QDialog):
             )
         else:
             refused = f"; {report.refused} refused" if report.refused else ""
-            self._say(f"✔ {report.sent} written{refused}.", "ok")
+            if report.needs_attention:
+                self._say(
+                    f"{report.sent} written{refused}; {report.needs_attention} could not be "
+                    "written and need attention (listed with the reason): enter them again "
+                    "by hand, then dismiss them.",
+                    "alert",
+                )
+            else:
+                self._say(f"✔ {report.sent} written{refused}.", "ok")
         self.reload()
 
     @Slot()

@@ -1,6 +1,7 @@
 """The station's queue (saves made while the database was unavailable) as a table.
 
-Each row says in words whether the entry is waiting to be written or was refused (and why), so
+Each row says in words whether the entry is waiting to be written, was refused, or could not be
+written and needs attention (and why), so
 a nurse can see at a glance that nothing typed during an outage has been lost.
 """
 
@@ -35,6 +36,8 @@ class QueueColumn(enum.IntEnum):
 def state_text(entry: QueuedEntry) -> str:
     if entry.state is QueueState.REFUSED:
         return f"✖ REFUSED by the database: {entry.last_error}"
+    if entry.state is QueueState.NEEDS_ATTENTION:
+        return f"⚠ NEEDS ATTENTION — not written: {entry.last_error}"
     if entry.state is QueueState.SENT:
         return f"✔ Written at {fmt.local_time_text(entry.sent_at)}"
     tries = f" ({entry.attempts} tries so far)" if entry.attempts else ""
@@ -79,6 +82,8 @@ class QueueTableModel(QAbstractTableModel):
         entry = self._entries[index.row()]
         if role == ENTRY_ROLE:
             return entry
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == QueueColumn.STATE:
+            return state_text(entry)  # the whole reason, when the column is too narrow
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         column = QueueColumn(index.column())

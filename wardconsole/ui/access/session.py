@@ -99,3 +99,5 @@ class AccessContext:
     audit: AuditService | None = None
     saves: SafeSaves | None = None
     """The station's queue for saves made while the database is unavailable."""
+    saves_problem: str | None = None
+    """Why this station has no queue (its data folder cannot be written), shown to staff."""

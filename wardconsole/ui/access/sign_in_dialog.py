@@ -9,9 +9,10 @@ supervisor; on a demo ward it says the demo password.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -30,6 +31,8 @@ from wardconsole.services.safe_saves import is_unavailable, one_line
 from wardconsole.ui.access.session import AccessContext
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.widgets.style_property import set_style_property
+
+log = logging.getLogger(__name__)
 
 Submit = Callable[[str, str], SignedIn]
 """``submit(staff_id, password)`` — blocks; run on the worker."""
@@ -57,6 +60,8 @@ class SignInForm(QWidget):
 
     signed_in = Signal(object)
     """The password was accepted (a ``SignedIn``)."""
+    text_changed = Signal()
+    """The hint or the message changed: a window holding the form may need more height."""
 
     def __init__(
         self,
@@ -93,7 +98,7 @@ class SignInForm(QWidget):
         self.hint.setVisible(False)
 
         fields = QFormLayout()
-        fields.addRow("&Staff ID", self.staff_id)
+        fields.addRow("Staff &ID", self.staff_id)
         fields.addRow("&Password", self.password)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -117,20 +122,23 @@ class SignInForm(QWidget):
             self.hint.setText(setup.first_account_hint)
             self.hint.setVisible(True)
             self.set_enabled(False)
+            self.text_changed.emit()
             return
         if setup.demo_password is not None:
             accounts = ", ".join(f"{code} ({role.value})" for code, role in setup.demo_accounts)
             self.hint.setText(
                 "This is a demo ward with invented patients. Demo accounts: "
-                f"{accounts or 'see the README'}. Demo password: {setup.demo_password}"
+                f"{accounts or 'see the README'}.\nDemo password: {setup.demo_password}"
             )
             self.hint.setVisible(True)
         self.set_enabled(True)
+        self.text_changed.emit()
 
     def show_message(self, text: str, *, tone: str = "alert") -> None:
         self.message.setText(text)
         set_style_property(self.message, "tone", tone)
         self.message.setVisible(bool(text))
+        self.text_changed.emit()
 
     def set_enabled(self, enabled: bool) -> None:
         for widget in (self.staff_id, self.password, self.button):
@@ -182,6 +190,8 @@ class SignInForm(QWidget):
         self.signed_in.emit(signed_in)
 
     def _on_refused(self, error: BaseException) -> None:
+        if not isinstance(error, SignInRefused | ServiceError):
+            log.error("Sign-in did not go through: %s", one_line(error))
         self._busy = False
         self.password.clear()
         self.set_enabled(True)
@@ -223,6 +233,7 @@ class SignInDialog(QDialog):
         self.setMinimumWidth(520)
 
         self.form.signed_in.connect(self._on_signed_in)
+        self.form.text_changed.connect(self._on_text_changed)
         self.quit_button.clicked.connect(self.reject)
         self.form.set_enabled(False)
         self.form.show_message("Opening the ward database…", tone="muted")
@@ -253,8 +264,31 @@ class SignInDialog(QDialog):
         self.form.focus_first_empty()
 
     def _on_setup_failed(self, error: BaseException) -> None:
+        log.error("The sign-in screen cannot read the ward database: %s", one_line(error))
         self.form.show_message(refusal_text(error))
         self.form.set_enabled(True)
+
+    @Slot()
+    def _on_text_changed(self) -> None:
+        """Fit the height to a hint or message set after the window opened (a word-wrapped
+        label does not make its window taller by itself): the demo password or a database
+        error is never cut off, and a message that goes leaves no gap. Measured once the
+        labels' own layout requests have been handled (the next turn of the event loop)."""
+        QTimer.singleShot(0, self, self._fit_height)
+
+    def _fit_height(self) -> None:
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        needed = (
+            layout.totalHeightForWidth(self.width())
+            if layout.hasHeightForWidth()
+            else layout.totalSizeHint().height()
+        )
+        self.setMinimumHeight(needed)
+        if self.height() != needed:
+            self.resize(self.width(), needed)
 
     @Slot(object)
     def _on_signed_in(self, signed: SignedIn) -> None:

@@ -68,7 +68,7 @@ class NewAccountDialog(QDialog):
         self.problems.setVisible(False)
         form = QFormLayout()
         form.addRow("Staff &ID", self.staff_code)
-        form.addRow("&Name", self.display_name)
+        form.addRow("Na&me", self.display_name)
         form.addRow("&Role", self.role)
         form.addRow("First &password", self.password)
         form.addRow("Re&peat password", self.repeat)
@@ -194,7 +194,7 @@ class StaffDialog(QDialog):
         ):
             header.resizeSection(column, width)
         self.add_button = self._button("add_button", "&Add account…")
-        self.reset_button = self._button("reset_button", "&Reset password…")
+        self.reset_button = self._button("reset_button", "R&eset password…")
         self.deactivate_button = self._button("deactivate_button", "&Deactivate")
         self.reactivate_button = self._button("reactivate_button", "Re&activate")
         self.close_button = self._button("close_button", "&Close")

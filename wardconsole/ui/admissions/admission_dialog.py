@@ -129,6 +129,8 @@ class AdmissionDialog(QDialog):
         self._on_intake_changed()
         self._load_choices()
         self.resize(1060, 680)  # fits a 1366 × 768 screen with a taskbar
+        # The first thing typed is the hospital number (or a barcode scan), not the tab bar.
+        self.hospital_number.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- public -------------------------------------------------------------------------------
 

@@ -30,13 +30,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wardconsole.domain.discharge import Destination, destination_line
+from wardconsole.domain.discharge import (
+    FOLLOW_UP_PLACEHOLDER,
+    Destination,
+    destination_line,
+    unfinished,
+)
 from wardconsole.services.admission_desk import AdmissionDesk
 from wardconsole.services.context import InvalidInput, ServiceError
 from wardconsole.services.discharge import DischargeDraft
 from wardconsole.ui.bedside.entry_time import TakenAtEdit
 from wardconsole.ui.tasks import TaskHandle, TaskRunner
 from wardconsole.ui.theme import Theme
+from wardconsole.ui.widgets.confirm import confirm_despite
 from wardconsole.ui.widgets.form_style import form_stylesheet
 from wardconsole.ui.widgets.style_property import set_style_property
 
@@ -294,6 +300,12 @@ class DischargeDialog(QDialog):
             return
         set_style_property(self.detail, "invalid", "false")
         summary = self.summary.toPlainText()
+        problems = unfinished(summary)
+        if problems and not confirm_despite(
+            self, "Discharge with the summary unfinished?", problems, "Discharge anyway"
+        ):
+            self._select_placeholder()
+            return
         desk, admission_id = self._desk, self._admission_id
         at, version = self.discharged_at.taken_at(), self._draft.version
         name = self._draft.patient_name
@@ -315,6 +327,14 @@ class DischargeDialog(QDialog):
                 on_failure=self._on_discharge_failed,
             )
         )
+
+    def _select_placeholder(self) -> None:
+        """Put the cursor on the unfinished line, selected, so typing replaces it."""
+        found = self.summary.document().find(FOLLOW_UP_PLACEHOLDER)
+        if not found.isNull():
+            self.summary.setTextCursor(found)
+        self.summary.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._say("Not discharged: complete the follow-up plan in the summary.", "alert")
 
     def _on_discharged(self, discharged: Discharged) -> None:
         self._saving = False

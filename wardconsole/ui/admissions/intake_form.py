@@ -43,6 +43,10 @@ FIELD_LABELS: dict[str, str] = {
     "substance_use.last_use_at": "Last use",
     "substance_use.other_substances_detail": "Other substance",
     "substance_use.previous_detox_attempts": "Previous detox attempts",
+    "substance_use.alcohol_recent": "Recent drinking",
+    "substance_use.last_drink_at": "Last drink",
+    "substance_use.opioids_recent": "Recent opioid use",
+    "substance_use.benzodiazepines_regular": "Regular benzodiazepines",
     "physical.bladder_pain_score": "Bladder pain",
     "physical.abdominal_pain_score": "Abdominal pain",
     "physical.allergies": "Allergies",
@@ -184,6 +188,21 @@ class IntakeForm(QTabWidget):
         last.addWidget(self.last_use_unknown)
         others_box, self.others = _checks("other", i.OTHER_SUBSTANCES, columns=4)
         self.others_detail = _line("other_substances_detail", "which, how much")
+        self.alcohol_recent = QCheckBox("Recent drinking: CIWA-Ar — last drink")
+        self.alcohol_recent.setObjectName("alcohol_recent")
+        self.alcohol_recent.setToolTip(
+            "Alcohol withdrawal is possible: CIWA-Ar on a schedule from the last drink"
+        )
+        self.last_drink = _line("last_drink_at", "DD/MM/YYYY HH:MM (blank: not known)")
+        self.opioids_recent = QCheckBox("Recent opioid use: COWS")
+        self.opioids_recent.setObjectName("opioids_recent")
+        self.benzodiazepines_regular = QCheckBox("Regular benzodiazepines: prescriber review")
+        self.benzodiazepines_regular.setObjectName("benzodiazepines_regular")
+        co_use = QHBoxLayout()
+        co_use.addWidget(self.alcohol_recent)
+        co_use.addWidget(self.last_drink, 1)
+        co_use.addWidget(self.opioids_recent)
+        co_use.addWidget(self.benzodiazepines_regular)
         self.attempts = _unset_spin("previous_detox_attempts", i.MAX_DETOX_ATTEMPTS)
         self.substance_notes = _notes("substance_notes")
         form.addRow("Route (ketamine):", routes_box)
@@ -194,6 +213,7 @@ class IntakeForm(QTabWidget):
         form.addRow("", self.last_use_hint)
         form.addRow("Other substances:", others_box)
         form.addRow("Other substance:", self.others_detail)
+        form.addRow("Co-use now:", co_use)
         form.addRow("Previous detox attempts:", self.attempts)
         form.addRow("Notes:", self.substance_notes)
         for key, widget in (
@@ -203,6 +223,10 @@ class IntakeForm(QTabWidget):
             ("duration_months", self.years),
             ("last_use_at", self.last_use),
             ("other_substances_detail", self.others_detail),
+            ("alcohol_recent", self.alcohol_recent),
+            ("last_drink_at", self.last_drink),
+            ("opioids_recent", self.opioids_recent),
+            ("benzodiazepines_regular", self.benzodiazepines_regular),
             ("previous_detox_attempts", self.attempts),
         ):
             self._fields[f"substance_use.{key}"] = (0, widget)
@@ -362,6 +386,7 @@ class IntakeForm(QTabWidget):
                 "other_substances_detail": _if(self.others["other"], self.others_detail.text()),
                 "previous_detox_attempts": _spin(self.attempts),
                 "notes": self.substance_notes.toPlainText(),
+                **self._co_use_values(),
             },
             "physical": {
                 "urinary_symptoms": [k for k, c in self.urinary.items() if c.isChecked()],
@@ -418,6 +443,15 @@ class IntakeForm(QTabWidget):
             check.setChecked(key in s.get("other_substances", ()))
         self.others_detail.setText(s.get("other_substances_detail", ""))
         self.attempts.setValue(_or_unset(s.get("previous_detox_attempts")))
+        self.alcohol_recent.setChecked(bool(s.get("alcohol_recent")))
+        drink = s.get("last_drink_at")
+        self.last_drink.setText(
+            datetime.fromisoformat(drink).astimezone().strftime(LOCAL_TIME_FORMATS[0])
+            if drink
+            else ""
+        )
+        self.opioids_recent.setChecked(bool(s.get("opioids_recent")))
+        self.benzodiazepines_regular.setChecked(bool(s.get("benzodiazepines_regular")))
         self.substance_notes.setPlainText(s.get("notes", ""))
         for key, check in self.urinary.items():
             check.setChecked(key in p.get("urinary_symptoms", ()))
@@ -498,11 +532,30 @@ class IntakeForm(QTabWidget):
     def _sync(self) -> None:
         self.last_use.setEnabled(not self.last_use_unknown.isChecked())
         self.others_detail.setEnabled(self.others["other"].isChecked())
+        for key, check in (
+            ("alcohol", self.alcohol_recent),
+            ("opioids", self.opioids_recent),
+            ("benzodiazepines", self.benzodiazepines_regular),
+        ):
+            check.setEnabled(self.others[key].isChecked() or check.isChecked())
+        self.last_drink.setEnabled(self.alcohol_recent.isChecked())
         self.diagnoses_other.setEnabled(self.diagnoses["other"].isChecked())
         self.falls_reason.setEnabled(self.falls.isChecked())
         self.allergies.setEnabled(not self.nkda.isChecked())
         self.abdominal_pain.setEnabled(self.k_cramps.isChecked())
         self.last_use_hint.setText(self._last_use_hint())
+
+    def _co_use_values(self) -> dict[str, Any]:
+        """Co-use details, sent only when ticked (the domain names any that do not fit)."""
+        text = self.last_drink.text().strip()
+        when = parse_local_time(text) if text else None
+        alcohol = self.alcohol_recent.isChecked()
+        return {
+            "alcohol_recent": alcohol,
+            "last_drink_at": ((when.isoformat() if when else text) or None) if alcohol else None,
+            "opioids_recent": self.opioids_recent.isChecked(),
+            "benzodiazepines_regular": self.benzodiazepines_regular.isChecked(),
+        }
 
     def _last_use_hint(self) -> str:
         if self.last_use_unknown.isChecked():

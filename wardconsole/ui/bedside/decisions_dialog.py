@@ -16,7 +16,6 @@ from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -30,6 +29,7 @@ from wardconsole.domain.decisions import SCALE2_REASON, SCALE2_TARGET
 from wardconsole.services.context import Actor, InvalidInput, ServiceError
 from wardconsole.services.decisions import OBS_FREQUENCIES, DecisionService
 from wardconsole.ui.tasks import TaskRunner
+from wardconsole.ui.widgets.datetime_field import DateTimeField
 from wardconsole.ui.widgets.style_property import set_style_property
 
 CHOICES: tuple[tuple[str, str], ...] = (
@@ -81,7 +81,7 @@ class DecisionsDialog(QDialog):
         self.reason.setObjectName("decision_reason")
         self.reason.setPlaceholderText("why (required)")
         default_review = decisions.now() + timedelta(days=2)
-        self.review = QDateTimeEdit(QDateTime.fromSecsSinceEpoch(int(default_review.timestamp())))
+        self.review = DateTimeField(QDateTime.fromSecsSinceEpoch(int(default_review.timestamp())))
         self.review.setObjectName("decision_review")
         self.review.setCalendarPopup(True)
         self.review.setDisplayFormat("ddd d MMM yyyy HH:mm")

@@ -11,8 +11,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import QDateTime, QTimer, Signal, Slot
-from PySide6.QtWidgets import QDateTimeEdit, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
+from wardconsole.ui.widgets.datetime_field import DateTimeField
 from wardconsole.ui.widgets.style_property import set_style_property
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -28,7 +29,7 @@ class TakenAtEdit(QWidget):
         super().__init__(parent)
         self._clock = clock
         self._following = True
-        self.edit = QDateTimeEdit()
+        self.edit = DateTimeField()
         self.edit.setObjectName("taken_at")
         self.edit.setAccessibleName("Time taken")
         self.edit.setDisplayFormat("ddd d MMM  HH:mm")

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wardconsole.domain.co_use import alcohol_timing
 from wardconsole.domain.entry_scoring import LiveNews2, live_news2
 from wardconsole.domain.news2 import PARAMETERS, RISK_LABELS
 from wardconsole.domain.records import VitalSigns
@@ -49,6 +50,7 @@ from wardconsole.services.safe_saves import QueuedSave
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.bedside.entry_assessments import AssessmentsPanel
 from wardconsole.ui.bedside.entry_chart import ChartPanel
+from wardconsole.ui.bedside.entry_co_use import CoUsePanel
 from wardconsole.ui.bedside.entry_save import EntrySaver, SaveState, SaveStatusPanel
 from wardconsole.ui.bedside.entry_time import TakenAtEdit
 from wardconsole.ui.bedside.entry_vitals import FIELD_LABELS, VitalSignsPanel
@@ -205,12 +207,18 @@ class ObservationDialog(QDialog):
         self.assessments = AssessmentsPanel()
         self._assessments_box = QGroupBox("Sedation (RASS) and delirium (4AT)")
         _box_layout(self._assessments_box).addWidget(self.assessments)
+        self.co_use = CoUsePanel()
+        self._co_use_box = QGroupBox("Co-used substances: alcohol (CIWA-Ar), opioids (COWS)")
+        self._co_use_box.setObjectName("co_use_box")
+        _box_layout(self._co_use_box).addWidget(self.co_use)
+        self._co_use_box.setVisible(False)
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 4, 0)
         left_layout.addWidget(vitals_box)
         left_layout.addWidget(self._assessments_box)
+        left_layout.addWidget(self._co_use_box)
         left_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setObjectName("entry_left")
@@ -238,7 +246,7 @@ class ObservationDialog(QDialog):
         note_row = QHBoxLayout()
         note_label = QLabel("N&ote")
         note_label.setBuddy(self.note)
-        reason_label = QLabel("Reason for &correction")
+        reason_label = QLabel("R&eason for correction")
         reason_label.setBuddy(self.reason)
         for widget in (note_label, self.note, reason_label, self.reason):
             note_row.addWidget(widget)
@@ -285,6 +293,7 @@ class ObservationDialog(QDialog):
         chain.append(self.vitals.all_reason)
         if self._amending is None:
             chain += [self.assessments.rass, *self.assessments.four_at.values()]
+            chain += [c for p in (self.co_use.ciwa_ar, self.co_use.cows) for c in p.combos.values()]
             chain += list(self.chart.spins.values())
             chain.append(self.note)
         else:
@@ -299,6 +308,7 @@ class ObservationDialog(QDialog):
         self.vitals.field_left.connect(self._on_field_left)
         self.chart.ratings_changed.connect(self._on_form_changed)
         self.assessments.answers_changed.connect(self._on_form_changed)
+        self.co_use.answers_changed.connect(self._on_form_changed)
         self.taken_at.taken_at_changed.connect(self._on_form_changed)
         self.save_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.reject)
@@ -446,6 +456,10 @@ class ObservationDialog(QDialog):
             problems[key] = message
             self.assessments.show_problem(message)
             focus = focus or next(iter(self.assessments.four_at.values()))
+        for key, message in self.co_use.problems().items():
+            problems[key] = message
+            self.co_use.show_problem(message)
+            focus = focus or self.co_use.first_input()
         if self._amending is not None and not self.reason.text().strip():
             problems["reason"] = "Reason for correction: say why the set is being corrected"
             focus = focus or self.reason
@@ -453,7 +467,10 @@ class ObservationDialog(QDialog):
             not problems
             and self._amending is None
             and not (
-                self.vitals.any_entered() or self.chart.ratings() or self.assessments.answers()
+                self.vitals.any_entered()
+                or self.chart.ratings()
+                or self.assessments.answers()
+                or self.co_use.answers()
             )
         ):
             problems["round"] = "Nothing to save yet: enter at least one value"
@@ -486,7 +503,7 @@ class ObservationDialog(QDialog):
             missing_reasons=reasons,
             confirmed=confirmed,
             symptoms=self.chart.ratings() or None,
-            assessments=self.assessments.answers(),
+            assessments={**self.assessments.answers(), **self.co_use.answers()},
             note=self.note.text().strip(),
         )
         admission_id, key = self._admission_id, self._save_key
@@ -540,6 +557,8 @@ class ObservationDialog(QDialog):
                     focus = focus or self.vitals.rows[key].input
                 elif key in ("4at", "rass"):
                     self.assessments.show_problem(text)
+                elif key in ("ciwa_ar", "cows"):
+                    self.co_use.show_problem(text)
                 problems[key] = text
         else:
             problems["error"] = str(error)
@@ -556,6 +575,7 @@ class ObservationDialog(QDialog):
         self.vitals.set_read_only(not editable)
         self.chart.set_read_only(not editable)
         self.assessments.set_read_only(not editable)
+        self.co_use.set_read_only(not editable)
         self.taken_at.set_read_only(not editable)
         self.note.setReadOnly(not editable)
         self.reason.setReadOnly(not editable)
@@ -587,12 +607,26 @@ class ObservationDialog(QDialog):
         self._scale.setText(text)
         set_style_property(self._scale, "band", "low-medium" if brief.spo2_scale == 2 else "none")
         self.vitals.set_scale_text(f"%  (Scale {brief.spo2_scale})")
+        self._show_co_use(brief)
         if brief.discharged:
             self.status.show_message(
                 "This patient has been discharged; the record is read-only.", "alert"
             )
             self.save_button.setEnabled(False)
         self._refresh()
+
+    def _show_co_use(self, brief: PatientBrief) -> None:
+        """CIWA-Ar for recent drinking, COWS for recent opioid use, as the intake says."""
+        co_use = brief.co_use
+        alcohol = co_use is not None and co_use.alcohol_recent
+        opioids = co_use is not None and co_use.opioids_recent
+        timing = ""
+        if co_use is not None and alcohol:
+            timing = "Alcohol: " + alcohol_timing(co_use, self._bedside.clock(), None)
+        self.co_use.show_scales(
+            alcohol=alcohol, opioids=opioids, band_scheme=brief.ciwa_band_scheme, timing=timing
+        )
+        self._co_use_box.setVisible((alcohol or opioids) and self._amending is None)
 
     def _on_brief_failed(self, error: BaseException) -> None:
         if isinstance(error, ServiceError):
@@ -642,6 +676,7 @@ class ObservationDialog(QDialog):
             self.vitals.any_entered()
             or bool(self.chart.ratings())
             or self.assessments.any_entered()
+            or self.co_use.any_entered()
             or bool(self.note.text().strip())
         )
 

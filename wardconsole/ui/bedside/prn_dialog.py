@@ -164,7 +164,7 @@ class PrnDialog(QDialog):
         self.effect.setObjectName("prn_effect")
         self.effect.setPlaceholderText("Effect of the selected dose, e.g. settled within 30 min")
         self.effect.setMaxLength(500)
-        self.effect_button = QPushButton("Save &effect")
+        self.effect_button = QPushButton("Save effect")
         self.effect_button.setAutoDefault(False)
         self.effect_button.setEnabled(False)
         self.effect_status = SaveStatusPanel(self._effect_saver)
@@ -240,7 +240,7 @@ class PrnDialog(QDialog):
             ("W&hy this class", self.class_reason),
             ("D&ose", self.dose),
             ("&Route", self.route),
-            ("Rea&son", self.reason),
+            ("R&eason", self.reason),
             ("&Time given", self.given_at),
         ):
             label = QLabel(text)

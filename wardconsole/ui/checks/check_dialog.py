@@ -88,7 +88,7 @@ class CheckDialog(QDialog):
         self._where_label.setBuddy(self.location)
         form = QFormLayout()
         form.addRow(self._where_label, self.location)
-        form.addRow("&Note:", self.note)
+        form.addRow("N&ote:", self.note)
 
         self.warning = QLabel("Saving raises an ABSENT PATIENT emergency on every station now.")
         self.warning.setObjectName("absent_warning")

@@ -84,7 +84,7 @@ class LevelDialog(QDialog):
         self.agreed_with.setMaxLength(120)
         form = QFormLayout()
         form.addRow("&Level:", self.level)
-        form.addRow("&Reason:", self.reason)
+        form.addRow("R&eason:", self.reason)
         form.addRow("Re&view:", self.review)
         form.addRow("&Agreed with:", self.agreed_with)
 

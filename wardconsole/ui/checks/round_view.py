@@ -198,11 +198,14 @@ class RoundsView(QWidget):
                 return found
         return None
 
-    def set_snapshot(self, snapshot: RoundsSnapshot) -> None:
-        selected = self.table.selected_admission_id()
+    def set_snapshot(self, snapshot: RoundsSnapshot, *, next_due: bool = False) -> None:
+        """Show ``snapshot``, keeping the selected patient; with ``next_due`` (a check was just
+        recorded) select the patient who is due next instead, so Enter goes on round."""
+        selected = None if next_due else self.table.selected_admission_id()
         self.model.set_snapshot(snapshot)
         if selected is None or not self.table.select_admission(selected):
-            self.table.selectRow(0)
+            self.table.selectRow(0)  # rows are in walking order: the next one due is first
+            self.table.scrollToTop()
         self._update_summary()
 
     def set_now(self, now: datetime) -> None:
@@ -267,6 +270,8 @@ class RoundsWindow(QWidget):
         self._desk = desk
         self._runner = runner
         self._closed = False
+        self._checked_since_refresh = False
+        """A check was saved: the next snapshot selects the patient due next."""
         self.view = RoundsView(theme=theme)
         # The round window may cover the console's alarm banner: it repeats the alarm itself.
         self.alarm_strip = QPushButton()
@@ -334,7 +339,8 @@ class RoundsWindow(QWidget):
 
     def _on_rounds_loaded(self, snapshot: RoundsSnapshot) -> None:
         if not self._closed:
-            self.view.set_snapshot(snapshot)
+            self.view.set_snapshot(snapshot, next_due=self._checked_since_refresh)
+            self._checked_since_refresh = False
 
     def _on_failed(self, error: BaseException) -> None:
         if self._closed:
@@ -388,6 +394,7 @@ class RoundsWindow(QWidget):
             )
         self.view.show_message(text, "ok" if result.presentation.found else "alert")
         self.checks_changed.emit()
+        self._checked_since_refresh = True
         self.refresh()
 
     @Slot(int)

@@ -165,7 +165,7 @@ class EscalationDialog(QDialog):
         self.second_password.setObjectName("second_password")
         self.second_password.setEchoMode(QLineEdit.EchoMode.Password)
         self.form.addRow(note)
-        self.form.addRow("Colleague's &staff ID:", self.second_staff_id)
+        self.form.addRow("Colleague's staff &ID:", self.second_staff_id)
         self.form.addRow("Their pass&word:", self.second_password)
 
     def second_person(self) -> tuple[str, str] | None:
@@ -349,7 +349,7 @@ class SnoozeDialog(EscalationDialog):
         )
         note.setWordWrap(True)
         set_style_property(note, "tone", "muted")
-        self.form.addRow("&Reason:", self.reason)
+        self.form.addRow("R&eason:", self.reason)
         self.form.addRow("Snooze &for:", self.minutes)
         self.form.addRow(note)
         if second_person:
@@ -387,7 +387,7 @@ class NotEscalatingDialog(EscalationDialog):
         )
         note.setWordWrap(True)
         set_style_property(note, "tone", "muted")
-        self.form.addRow("&Reason:", self.reason)
+        self.form.addRow("R&eason:", self.reason)
         self.form.addRow(note)
         if second_person:
             self.add_second_person("closed without escalating")

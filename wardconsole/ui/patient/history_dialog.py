@@ -143,7 +143,7 @@ class HistoryDialog(QDialog):
         self.filter.setObjectName("history_filter")
         for text, entry_type in FILTERS:
             self.filter.addItem(text, entry_type)
-        show = QLabel("&Show")
+        show = QLabel("Sho&w")
         show.setBuddy(self.filter)
         self.count = QLabel()
         set_style_property(self.count, "tone", "muted")

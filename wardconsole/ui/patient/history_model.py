@@ -23,7 +23,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QFont
 
-from wardconsole.domain.assessments import assessment_name
+from wardconsole.domain.assessments import assessment_name, scale_items_text
 from wardconsole.domain.entry_kinds import entry_label
 from wardconsole.domain.news2 import RISK_LABELS
 from wardconsole.domain.records import MissingReason
@@ -206,6 +206,9 @@ def details_text(entry: HistoryEntry, item_labels: Mapping[str, str] | None = No
             text = f"Chart total {values.get('total')}" + (f": {rated}" if rated else "")
         case "assessment":
             text = str(values.get("label") or values.get("total") or "")
+            items = scale_items_text(str(values.get("kind")), values.get("answers") or {})
+            if items:
+                text += f" — {items}"
         case _:
             klass = values.get("class_text") or values.get("drug_class")
             text = (

@@ -312,6 +312,30 @@ class WithdrawalPage(ChartPage):
         self.legend = pg.LegendItem(colCount=3, labelTextSize="9pt")
         self.widget.addItem(self.legend, row=self._next_row, col=0)
         self._next_row += 1
+        # CIWA-Ar (alcohol) and COWS (opioids): only for patients rated on them, else hidden.
+        self.ciwa_ar = self.add(
+            TrackSpec(
+                "ciwa_ar",
+                "CIWA-Ar\nalcohol",
+                (-1.0, 24.0),
+                stretch=3,
+                description="CIWA-Ar (alcohol withdrawal only), 0–67; lines at the ward's "
+                "escalation thresholds",
+            )
+        )
+        self.ciwa_ar.add_curve(CurveStyle("ciwa_ar", "line", symbol="o"))
+        self.cows = self.add(
+            TrackSpec(
+                "cows",
+                "COWS\nopioids",
+                (-1.0, 40.0),
+                stretch=3,
+                description="COWS (opioid withdrawal only), 0–48; lines at the ward's "
+                "escalation thresholds",
+            )
+        )
+        self.cows.add_curve(CurveStyle("cows", "line", symbol="t"))
+        self._co_use_rows = {"ciwa_ar": self._next_row - 2, "cows": self._next_row - 1}
         self.rass = self.add(TrackSpec("rass", "RASS", (-5.4, 4.4), stretch=3))
         self.rass.add_curve(CurveStyle("rass", "line", symbol="d"))
         self.four_at = self.add(TrackSpec("4at", "4AT", (-0.4, 12.4), stretch=3), last=True)
@@ -375,11 +399,22 @@ class WithdrawalPage(ChartPage):
         for key in self._item_keys:
             self.items.set_track(key, tracks.get(key))
         self.items.set_references([ref for ref in series.references if ref.track in self._selected])
-        for plot, kind in ((self.rass, "rass"), (self.four_at, "4at")):
+        for plot, kind in (
+            (self.rass, "rass"),
+            (self.four_at, "4at"),
+            (self.ciwa_ar, "ciwa_ar"),
+            (self.cows, "cows"),
+        ):
             track = series.assessment_tracks.get(kind)
             plot.set_track(kind, track)
             plot.set_y_range_for([track.y] if track is not None else [])
             plot.set_references([ref for ref in series.references if ref.track == kind])
+        for kind, row in self._co_use_rows.items():
+            plot = self.ciwa_ar if kind == "ciwa_ar" else self.cows
+            shown = kind in series.assessment_tracks
+            plot.container.setVisible(shown)
+            plot.container.setMaximumHeight(10_000 if shown else 0)
+            self.widget.ci.layout.setRowStretchFactor(row, plot.spec.stretch if shown else 0)
 
     def visible_points(self, series: PatientSeries, start: float, end: float) -> int:
         total = series.symptom_tracks.get("total")

@@ -174,9 +174,21 @@ def readout_at(series: PatientSeries, at: float, item_keys: tuple[str, ...] = ()
     labels = {item.key: item.label for item in series.chart_items}
     for key in item_keys:
         rows.append(_simple(key, labels.get(key, key), series.symptom_tracks.get(key), at, ""))
-    rows.append(_simple("rass", "RASS", series.assessment_tracks.get("rass"), at, "", signed=True))
-    rows.append(_simple("4at", "4AT", series.assessment_tracks.get("4at"), at, "/12"))
+    rows += _assessment_rows(series, at)
     return Readout(at, tuple(rows))
+
+
+def _assessment_rows(series: PatientSeries, at: float) -> list[ReadoutRow]:
+    """RASS and 4AT always; CIWA-Ar and COWS for the patients rated on them."""
+    tracks = series.assessment_tracks
+    rows = [
+        _simple("rass", "RASS", tracks.get("rass"), at, "", signed=True),
+        _simple("4at", "4AT", tracks.get("4at"), at, "/12"),
+    ]
+    for kind, label, top in (("ciwa_ar", "CIWA-Ar", 67), ("cows", "COWS", 48)):
+        if kind in tracks:
+            rows.append(_simple(kind, label, tracks[kind], at, f"/{top}"))
+    return rows
 
 
 def _none_text(track: Track, at: float) -> str:

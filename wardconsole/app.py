@@ -322,6 +322,7 @@ def console_context(
     from wardconsole.services.history import HistoryService
     from wardconsole.services.observation_desk import ObservationDesk
     from wardconsole.services.recording import RecordingService
+    from wardconsole.services.sessions import SessionService
     from wardconsole.store.changes import open_change_feed
     from wardconsole.ui.context import UiContext
     from wardconsole.ui.escalations.alerts import open_alert_sound
@@ -343,6 +344,7 @@ def console_context(
         handoff=_handoff_ui(db, ward_name, session.current_actor),
         observation=ObservationDesk(db, actor=session.current_actor),
         admissions=AdmissionDesk(db, actor=session.current_actor),
+        sessions=SessionService(db),
         interop=_interop_actions(db),
         escalations=escalations,
         open_alert_sound=open_alert_sound,

@@ -20,7 +20,13 @@ def test_every_assessment_the_domain_scores_has_its_names() -> None:
 
 
 def test_entry_kinds_keep_their_stored_names_and_words() -> None:
-    assert [k.value for k in EntryKind] == ["observation", "symptoms", "assessment", "prn"]
+    assert [k.value for k in EntryKind] == [
+        "observation",
+        "symptoms",
+        "assessment",
+        "prn",
+        "session",
+    ]
     assert entry_label("observation") == "Vital signs"
     assert entry_title("symptoms") == "Withdrawal chart rating"
     assert entry_label("fluids") == "fluids"

@@ -38,6 +38,7 @@ class EntryKind(StrEnum):
     SYMPTOMS = "symptoms"
     ASSESSMENT = "assessment"
     PRN = "prn"
+    SESSION = "session"
 
     @property
     def words(self) -> EntryWords:
@@ -67,6 +68,13 @@ _WORDS: Final = MappingProxyType(
             "Assessment", "Assessments", "Assessment", "Recorded assessment"
         ),
         EntryKind.PRN: EntryWords("PRN", "PRN", "PRN dose", "Gave PRN"),
+        EntryKind.SESSION: EntryWords(
+            "Session",
+            "Therapy and support sessions",
+            "Therapy or support session",
+            "Recorded session",
+            "Corrected session",
+        ),
     }
 )
 

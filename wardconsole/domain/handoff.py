@@ -428,7 +428,9 @@ class _Writer:
         out.append(self._symptom_fact())
         out += self._escalation_facts()
         out += self.f.observation
+        out += self.f.sessions
         out += self._prn_facts()
+        out += self.f.medicines
         out += self._assessment_facts()
         out += self._sleep_and_nutrition()
         return tuple(out)

@@ -153,6 +153,15 @@ RULE_SCHEMA: Final[Mapping[str, Mapping[str, tuple[str, int | None, int | None]]
                 "lookback_hours": _HOURS,
             },
             "benzodiazepine_review": {"severity": _SEVERITY},
+            "dependency_review": {
+                "severity": _SEVERITY,
+                "max_consecutive_nights": ("int", 1, 28),
+                "max_consecutive_days": ("int", 1, 28),
+                "rising_days": ("int", 2, 14),
+                "min_rise": ("int", 1, 20),
+                "watch_days": ("int", 7, 28),
+                "diazepam_load_above_mg": ("int", 0, 1000),
+            },
         }
     )
 )

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from wardconsole.domain.co_use import CoUse
+    from wardconsole.domain.dependency_watch import MedicinesWatch
 
 
 class EscalationKind(StrEnum):
@@ -53,6 +54,8 @@ class EscalationKind(StrEnum):
     """COWS at or above the ward's threshold (REFERENCE-2.md §12.5)."""
     BENZODIAZEPINE_REVIEW = "benzodiazepine_review"
     """Regular benzodiazepine use recorded at intake: prescriber review."""
+    DEPENDENCY_REVIEW = "dependency_review"
+    """A watched medicine on too many nights or days in a row, or PRN use rising day on day."""
 
     @property
     def label(self) -> str:
@@ -84,6 +87,7 @@ _KIND_LABELS = {
     EscalationKind.CIWA_AR_DUE: "CIWA-Ar due",
     EscalationKind.OPIOID_WITHDRAWAL: "Opioid withdrawal (COWS)",
     EscalationKind.BENZODIAZEPINE_REVIEW: "Benzodiazepine review",
+    EscalationKind.DEPENDENCY_REVIEW: "Dependency review",
 }
 
 
@@ -440,6 +444,8 @@ class PatientClinicalState:
     """Documented clinician decisions of the stay, oldest first (all of them, not a window)."""
     co_use: CoUse | None = None
     """Co-used substances from the current intake that change care (``domain.co_use``)."""
+    medicines: MedicinesWatch | None = None
+    """The dependency watch over the watched medicine classes (``domain.dependency_watch``)."""
 
 
 @dataclass(frozen=True, slots=True)

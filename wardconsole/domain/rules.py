@@ -1047,6 +1047,48 @@ def _benzodiazepine_review(
     ]
 
 
+PROMPT_DEPENDENCY: Final = "Dependency review / taper plan with the prescriber"
+
+
+def _dependency_review(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Candidate]:
+    """Watched medicines on more nights or ward days in a row than the policy allows, PRN use
+    rising day on day, and (only with a governance threshold) the diazepam-equivalent load."""
+    watch = facts.state.medicines
+    if watch is None:
+        return []
+    found: list[_Candidate] = []
+    severity = rule.severity()
+    for c in watch.classes:
+        if c.nights_in_row > rule.number("max_consecutive_nights"):
+            text = f"{c.name} {c.nights_of_last_7} of 7 nights, {c.nights_in_row} in a row"
+            found.append(
+                _Candidate(
+                    severity,
+                    "nights",
+                    f"{text} — review due",
+                    (PROMPT_DEPENDENCY,),
+                    c.run_started_at,
+                )
+            )
+        elif c.days_in_row > rule.number("max_consecutive_days"):
+            text = f"{c.name} on {c.days_in_row} ward days in a row — review due"
+            found.append(
+                _Candidate(severity, "days", text, (PROMPT_DEPENDENCY,), c.day_run_started_at)
+            )
+        rise = c.rising(rule.number("rising_days"), rule.number("min_rise"))
+        if rise is not None:
+            text = f"{c.name} PRN rising day on day: {' → '.join(str(n) for n in rise)} a day"
+            found.append(
+                _Candidate(severity, "rising", text, (PROMPT_DEPENDENCY,), c.latest_dose_at)
+            )
+        above = rule.number("diazepam_load_above_mg")
+        load = c.load_today
+        if above and load is not None and load.low_mg > above:
+            text = f"{c.label} load today {load.text}: above {above} mg (local threshold)"
+            found.append(_Candidate(severity, "load", text, (PROMPT_DEPENDENCY,), c.latest_dose_at))
+    return found
+
+
 _RuleFn = Callable[[_Facts, RulePolicy, EscalationPolicy], list[_Candidate]]
 _RULES: Final[Sequence[tuple[str, _RuleFn]]] = (
     ("deterioration", _deterioration),
@@ -1069,6 +1111,7 @@ _RULES: Final[Sequence[tuple[str, _RuleFn]]] = (
     ("ciwa_ar_due", _ciwa_ar_due),
     ("opioid_withdrawal", _opioid_withdrawal),
     ("benzodiazepine_review", _benzodiazepine_review),
+    ("dependency_review", _dependency_review),
     ("late_entry", _late_entries),
 )
 

@@ -33,11 +33,14 @@ from wardconsole.domain.entry_kinds import entry_title
 from wardconsole.domain.formulary import Formulary
 from wardconsole.domain.news2 import ACVPU, RISK_LABELS
 from wardconsole.domain.records import EscalationKind, Severity
+from wardconsole.domain.sessions import craving_text, session_title
 from wardconsole.domain.withdrawal import ChartItem
 from wardconsole.services.chart_cache import ObservationCache
 from wardconsole.services.context import NotFound
 from wardconsole.services.db import Database
 from wardconsole.store import repository, series
+from wardconsole.store import sessions as sessions_store
+from wardconsole.store.sessions import SessionRecord
 
 GAP_FACTOR: Final = 2.0
 """An interval longer than this many usual intervals is a gap (DESIGN CHOICE, see module doc)."""
@@ -112,6 +115,8 @@ class EventKind(StrEnum):
     PRN = "prn"
     CORRECTION = "correction"
     ENTERED_IN_ERROR = "entered_in_error"
+    SESSION = "session"
+    SESSION_DECLINED = "session_declined"
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -380,6 +385,7 @@ class ChartService:
                 session, admission_id, ESCALATION_ACTIONS
             )
             correction_rows = series.correction_rows(session, admission_id)
+            session_records = sessions_store.session_records(session, [admission_id])
             spo2_target = series.spo2_target(session, admission_id)
 
         derived = kept.derived.get((first, stop))
@@ -420,7 +426,12 @@ class ChartService:
                 if kind in assessments
             },
             events=_events(
-                prn_rows, escalation_rows, correction_rows, assessment_rows, self._db.formulary
+                prn_rows,
+                escalation_rows,
+                correction_rows,
+                assessment_rows,
+                self._db.formulary,
+                session_records,
             ),
             references=self._references(chart.items),
         )
@@ -643,8 +654,9 @@ def _events(
     correction_rows: Sequence[tuple[str, Any]],
     assessment_rows: Sequence[Any],
     formulary: Formulary,
+    session_records: Sequence[SessionRecord] = (),
 ) -> tuple[ChartEvent, ...]:
-    events: list[ChartEvent] = []
+    events: list[ChartEvent] = [_session_event(r) for r in session_records]
     for at, action, detail, _id, kind, severity, by, station in escalation_rows:
         label = _kind_label(kind)
         events.append(
@@ -712,6 +724,28 @@ def _events(
         )
     events.sort(key=lambda event: event.at)
     return tuple(events)
+
+
+def _session_event(record: SessionRecord) -> ChartEvent:
+    """A session on the events lane: what, whether the patient took part, led by, cravings."""
+    fact = record.fact
+    detail = "; ".join(
+        part
+        for part in (
+            f"led by {fact.led_by}" if fact.led_by else "",
+            craving_text(fact.craving_before, fact.craving_after),
+            record.note,
+        )
+        if part
+    )
+    return ChartEvent(
+        at=fact.started_at.timestamp(),
+        kind=EventKind.SESSION if fact.attendance.took_part else EventKind.SESSION_DECLINED,
+        title=session_title(fact.session_type, fact.attendance),
+        detail=detail,
+        by=record.recorded_by,
+        station=record.station,
+    )
 
 
 def _kind_label(kind: str) -> str:

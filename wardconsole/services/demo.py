@@ -30,6 +30,7 @@ from wardconsole.services.context import Role
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import apply_rules
 from wardconsole.services.observation_demo import add_observation_levels
+from wardconsole.services.session_demo import add_sessions
 from wardconsole.services.staff import StaffService
 from wardconsole.store.models import (
     Admission,
@@ -203,6 +204,13 @@ class DemoWard:
             self.db,
             {a: c.value for a, c in zip(admission_ids, courses, strict=True)},
             nurse_ids,
+            now=self.now,
+            seed=self.opt.seed,
+        )
+        add_sessions(
+            self.db,
+            admission_ids,
+            [(i, name) for i, (_code, name) in zip(nurse_ids, NURSES, strict=True)],
             now=self.now,
             seed=self.opt.seed,
         )

@@ -39,6 +39,7 @@ from wardconsole.store import admissions_queries as q
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
 from wardconsole.store.models import Admission, EscalationEventRow
+from wardconsole.store.sessions import session_facts
 
 CLOCK_TOLERANCE = timedelta(minutes=5)
 MIN_SUMMARY = 20
@@ -95,6 +96,7 @@ class DischargeService:
             amendments = q.intake_amendments(session, admission_id)
             beds = q.bed_history(session, admission_id)
             course = q.stay_course(session, admission_id, formulary=self._db.formulary)
+            sessions = session_facts(session, [admission_id])[admission_id]
             previous = (
                 q.admission_detail(session, detail.previous_admission_id)
                 if detail.previous_admission_id
@@ -119,6 +121,7 @@ class DischargeService:
             assessments=course.assessments,
             escalations=course.escalations,
             prn=course.prn,
+            sessions=tuple(sessions),
             previous_stay=PreviousStay(
                 previous.admitted_at, previous.discharged_at, previous.discharge_destination
             )

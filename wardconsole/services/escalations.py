@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased, object_session
 from sqlalchemy.orm.exc import StaleDataError
 
 from wardconsole.domain.alerting import cascade_target
+from wardconsole.domain.dependency_watch import MedicinesWatch, WardCalendar, watch_medicines
 from wardconsole.domain.records import (
     EscalationKind,
     EscalationState,
@@ -49,7 +50,7 @@ from wardconsole.services.governance import GovernanceService
 from wardconsole.services.safety_rules import observation_triggers
 from wardconsole.services.staff import StaffService
 from wardconsole.services.text_rule import checks_text
-from wardconsole.store import repository
+from wardconsole.store import medicines_queries, repository
 from wardconsole.store.changes import record_change
 from wardconsole.store.models import (
     Admission,
@@ -76,6 +77,23 @@ class EscalationChange:
     action: str  # raise | raise_severity | update | reopen
 
 
+def medicines_watch(
+    session: Session, db: Database, admission_id: int, now: datetime
+) -> MedicinesWatch | None:
+    """The dependency watch over the stay's recent doses (``domain.dependency_watch``); None
+    when the policy has no dependency-review rule."""
+    rule = db.policy.rules.get("dependency_review")
+    if rule is None:
+        return None
+    days = rule.number("watch_days")
+    doses = medicines_queries.watched_doses(
+        session, admission_id, since=now - timedelta(days=days + 1), formulary=db.formulary
+    )
+    return watch_medicines(
+        doses, formulary=db.formulary, calendar=WardCalendar(db.shifts), now=now, days=days
+    )
+
+
 def apply_rules(
     session: Session,
     db: Database,
@@ -89,6 +107,7 @@ def apply_rules(
     state = repository.clinical_state(
         session, admission_id, since=now - db.policy.history_window, formulary=db.formulary
     )
+    state = replace(state, medicines=medicines_watch(session, db, admission_id, now))
     triggers = evaluate(state, now=now, policy=db.policy, chart=db.chart, zone=db.shifts.zone)
     triggers = observation_triggers(session, db, admission_id, now, triggers)
     latest_complete = next((o for o in reversed(state.observations) if o.vitals.is_complete), None)

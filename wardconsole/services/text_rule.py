@@ -81,6 +81,7 @@ TEXT_FIELDS: Final[Mapping[str, TextField]] = {
     "search": TextField(120),
     "patient": _LABEL,
     "agreed_with": _LABEL,
+    "led_by": _LABEL,
     "location": _LABEL,
     "label": TextField(200),
     "what": _LABEL,
@@ -100,6 +101,8 @@ TEXT_FIELDS: Final[Mapping[str, TextField]] = {
     "section": TextField(64),
     "level": _CODE,
     "presentation": _CODE,
+    "session_type": _CODE,
+    "attendance": _CODE,
     "risk_flags": TextField(64),
     "action": TextField(48),
     "entity": TextField(48),
@@ -113,6 +116,7 @@ TEXT_FIELDS: Final[Mapping[str, TextField]] = {
     "assessments": _NOTE,
     # Keys the program makes.
     "save_key": TextField(64),
+    "fingerprints": TextField(64),  # a SHA-256 of the handoff facts shown (hex)
     "source": TextField(64),
     "source_ref": TextField(200),
     "responder": _LABEL,

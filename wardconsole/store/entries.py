@@ -27,6 +27,7 @@ from wardconsole.store.models import (
     AssessmentRow,
     ObservationSetRow,
     PrnDoseRow,
+    SupportSessionRow,
     SymptomEntryRow,
 )
 
@@ -38,6 +39,7 @@ ENTRY_TABLES: Final[Mapping[str, Any]] = MappingProxyType(
         EntryKind.SYMPTOMS: SymptomEntryRow,
         EntryKind.ASSESSMENT: AssessmentRow,
         EntryKind.PRN: PrnDoseRow,
+        EntryKind.SESSION: SupportSessionRow,
     }
 )
 """Every ``EntryKind`` -> its table (checked by the tests)."""

@@ -22,6 +22,7 @@ from wardconsole.store.models import (
     PrnEffectRow,
     Staff,
 )
+from wardconsole.store.sessions import craving_links
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +116,7 @@ def _select_entries(
     query = query.order_by(model.taken_at.desc(), model.id.desc()).limit(limit)
     rows = session.execute(query).all()
     effects = _effects(session, [r[0].id for r in rows]) if entry_type == "prn" else {}
+    cravings = craving_links(session, [r[0].id for r in rows]) if entry_type == "session" else {}
     return [
         StoredEntry(
             entry_type=entry_type,
@@ -129,14 +131,16 @@ def _select_entries(
             amend_reason=row.amend_reason,
             note=row.note or "",
             replaced_by=newer_id,
-            values=_values(entry_type, row),
+            values=_values(entry_type, row, cravings.get(row.id, (None, None))),
             effects=tuple(effects.get(row.id, ())),
         )
         for row, name, newer_id in rows
     ]
 
 
-def _values(entry_type: str, row: Any) -> dict[str, Any]:
+def _values(
+    entry_type: str, row: Any, cravings: tuple[int | None, ...] = (None, None)
+) -> dict[str, Any]:
     if entry_type == "observation":
         values = {name: getattr(row, name) for name in VITAL_FIELDS}
         values.update(
@@ -162,6 +166,15 @@ def _values(entry_type: str, row: Any) -> dict[str, Any]:
             "answers": dict(row.answers),
             "total": row.total,
             "label": row.label,
+        }
+    if entry_type == "session":
+        return {
+            "session_type": row.session_type,
+            "attendance": row.attendance,
+            "ended_at": row.ended_at,
+            "led_by": row.led_by,
+            "craving_before": cravings[0],
+            "craving_after": cravings[1],
         }
     return {
         "drug": row.drug,

@@ -258,6 +258,25 @@ class PrnDoseRow(ClinicalEntry, Base):
     """Why this class was chosen for a drug not in the formulary (None: the formulary's)."""
 
 
+class SupportSessionRow(ClinicalEntry, Base):
+    """A therapy or support session offered to the patient (see ``domain.sessions``):
+    ``taken_at`` is when it started. Craving ratings before and after it are assessment rows,
+    linked here so the rules and the chart read them as any other craving rating."""
+
+    __tablename__ = "support_sessions"
+    __table_args__ = (Index("ix_support_sessions_admission_taken", "admission_id", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("support_sessions.id"), index=True)
+    session_type: Mapped[str] = mapped_column(String(24))
+    attendance: Mapped[str] = mapped_column(String(16))
+    ended_at: Mapped[datetime] = mapped_column()
+    led_by: Mapped[str] = mapped_column(String(120), default="")
+    craving_before_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
+    craving_after_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
+
+
 class PrnEffectRow(WriteStamp, Base):
     __tablename__ = "prn_effects"
 

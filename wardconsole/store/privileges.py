@@ -43,6 +43,7 @@ APP_PRIVILEGES: Mapping[str, frozenset[str]] = {
     "prn_doses": APPEND,
     "prn_effects": APPEND,
     "safety_checks": APPEND,
+    "support_sessions": APPEND,
     "observation_levels": APPEND,
     "intake_amendments": APPEND,
     "escalation_events": APPEND,

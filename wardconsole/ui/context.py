@@ -14,6 +14,7 @@ from wardconsole.services.escalation_desk import EscalationDesk
 from wardconsole.services.history import HistoryService
 from wardconsole.services.observation_desk import ObservationDesk
 from wardconsole.services.recording import RecordingService
+from wardconsole.services.sessions import SessionService
 from wardconsole.services.views import CensusSnapshot
 from wardconsole.ui.access.session import AccessContext
 from wardconsole.ui.escalations.alerts import AlertSound
@@ -93,3 +94,6 @@ class UiContext:
     observation: ObservationDesk | None = None
     """Observation levels, the safety-check round and compliance (block; background worker
     only). None: the Observation menu is off."""
+    sessions: SessionService | None = None
+    """Therapy and support sessions and the ward's day list (block; background worker only).
+    None: the Sessions menu is off."""

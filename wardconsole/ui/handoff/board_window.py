@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 
 from wardconsole.domain.handoff_records import HandoffStatus
 from wardconsole.services.context import Actor, Permission
-from wardconsole.services.handoff import HandoffDetail, HandoffView, ShiftBoard
+from wardconsole.services.handoff import FactsChanged, HandoffDetail, HandoffView, ShiftBoard
+from wardconsole.ui.handoff import words
 from wardconsole.ui.handoff.base import HandoffWindowBase
 from wardconsole.ui.handoff.board_model import BoardColumn
 from wardconsole.ui.handoff.context import HandoffUi
@@ -120,7 +121,8 @@ class HandoffBoardWindow(HandoffWindowBase):
     def _on_detail_loaded(self, detail: HandoffDetail) -> None:
         current = self.selected_view()
         if current is not None and current.id == detail.handoff.id:
-            self.reader.show_detail(detail)
+            # The facts are the board's (what a signature covers); the trail is the detail's.
+            self.reader.show_detail(detail, current)
 
     def _update_buttons(self) -> None:
         view = self.selected_view()
@@ -213,6 +215,7 @@ class HandoffBoardWindow(HandoffWindowBase):
         if note is None:
             return
         revisions = board.revisions()
+        shown = board.seal()
         shift = board.shift
         self.clear_message()
 
@@ -221,7 +224,30 @@ class HandoffBoardWindow(HandoffWindowBase):
             self.shift_signed.emit(signoff)
             self.reload()
 
-        self.run(lambda: self.service.sign_shift(actor, shift, revisions, note), signed)
+        self._runner.run(
+            self,
+            lambda: self.service.sign_shift(actor, shift, revisions, note, shown=shown),
+            on_success=signed,
+            on_failure=lambda error: self._on_sign_failed(error, board),
+        )
+
+    def _on_sign_failed(self, error: BaseException, shown: ShiftBoard) -> None:
+        """Nothing was signed. When the record changed under the facts shown, the board is
+        read again (the changes marked) and the message names each change for re-review."""
+        self.show_error(error)
+        if not isinstance(error, FactsChanged):
+            return
+        refused = error.handoff_ids
+
+        def reloaded(board: ShiftBoard) -> None:
+            self._on_board_loaded(board)
+            lines = words.review_lines(shown, board, refused)
+            self.show_error(
+                "Not signed: the record changed since the board was shown. Review the "
+                "changes (marked Δ) and sign again.\n" + "\n".join(lines)
+            )
+
+        self.run(lambda: self.service.board(shown.shift), reloaded, key="board")
 
     @Slot()
     def _on_print_requested(self) -> None:

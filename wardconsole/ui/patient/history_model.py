@@ -27,6 +27,7 @@ from wardconsole.domain.assessments import assessment_name, scale_items_text
 from wardconsole.domain.entry_kinds import entry_label
 from wardconsole.domain.news2 import RISK_LABELS
 from wardconsole.domain.records import MissingReason
+from wardconsole.domain.sessions import history_text as session_text
 from wardconsole.services.history import EntryState, HistoryEntry
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.theme import Theme, risk_palette
@@ -209,6 +210,8 @@ def details_text(entry: HistoryEntry, item_labels: Mapping[str, str] | None = No
             items = scale_items_text(str(values.get("kind")), values.get("answers") or {})
             if items:
                 text += f" — {items}"
+        case "session":
+            text = session_text(values)
         case _:
             klass = values.get("class_text") or values.get("drug_class")
             text = (

@@ -78,7 +78,8 @@ def _claim_demo_file(database: Path) -> Any:
     from wardconsole.store.engine import DatabaseError, make_engine, stored_revision
     from wardconsole.ui.demo_lock import DemoWardInUse, hold_demo_lock
 
-    private_dir(database.parent)
+    if not database.parent.exists():  # an existing folder keeps its mode (it may be /tmp)
+        private_dir(database.parent)
     try:
         lock = hold_demo_lock(database)
     except DemoWardInUse as exc:
@@ -317,8 +318,10 @@ def console_context(
 ) -> UiContext:
     """Everything the main window needs, bound to one database and one staff session."""
     from wardconsole.services.admission_desk import AdmissionDesk
+    from wardconsole.services.aftercare import AftercareService
     from wardconsole.services.census import CensusService
     from wardconsole.services.decisions import DecisionService
+    from wardconsole.services.fluids import FluidService
     from wardconsole.services.history import HistoryService
     from wardconsole.services.observation_desk import ObservationDesk
     from wardconsole.services.recording import RecordingService
@@ -339,12 +342,14 @@ def console_context(
         load_patient_series=_chart_loader(db),
         recording=RecordingService(db),
         history=HistoryService(db),
+        fluids=FluidService(db),
         decisions=DecisionService(db),
         current_actor=session.current_actor,
         handoff=_handoff_ui(db, ward_name, session.current_actor),
         observation=ObservationDesk(db, actor=session.current_actor),
         admissions=AdmissionDesk(db, actor=session.current_actor),
         sessions=SessionService(db),
+        aftercare=AftercareService(db),
         interop=_interop_actions(db),
         escalations=escalations,
         open_alert_sound=open_alert_sound,

@@ -105,7 +105,7 @@ def test_the_handoff_says_how_many_nights_and_that_a_review_is_due(ward) -> None
     facts = [f for fs in draft.sections.values() for f in fs if f.topic == "medicines"]
     assert [(f.text, f.alert) for f in facts] == [
         (
-            "Medicines watch: zopiclone: 1 today, 6 of 7 nights, 6 in a row, 6 ward days in a "
+            "Medicines watch: zopiclone: 1 PRN today, 6 of 7 nights, 6 in a row, 6 ward days in a "
             "row — review due; load today ≈ 5 mg diazepam-equivalent (Ashton, secondary source; "
             "approximate reference figure)",
             True,

@@ -16,7 +16,7 @@ import pytest
 from handoffnight import Ward, at, seed_night
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox, QLabel, QPlainTextEdit
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QPlainTextEdit
 from screenshots import grab_census, grab_widget
 from ui_runner import shared_runner
 from wardfakes import Clock
@@ -38,7 +38,7 @@ from wardconsole.ui.handoff.dialogs import Unsaved
 from wardconsole.ui.handoff.editor_window import HandoffEditorWindow
 from wardconsole.ui.handoff.menu import HandoffMenu
 from wardconsole.ui.tasks import TaskRunner
-from wardconsole.ui.theme import Theme
+from wardconsole.ui.theme import Theme, apply_theme
 
 
 @dataclass
@@ -462,13 +462,19 @@ def test_the_editor_shows_the_record_now_and_marks_what_changed_since_the_draft(
         r for r in range(editor.proxy.rowCount()) if editor.proxy.index(r, 0).data() == "B01"
     )
     assert editor.proxy.index(row, BoardColumn.STATUS).data() == "○ Draft Δ"
-    for theme in (Theme.DAY, Theme.NIGHT):
-        editor.set_theme(theme)
-        grab_census(editor, shot_dir / f"handoff-editor-changed-{theme.value}.png")
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    try:
+        for theme in (Theme.DAY, Theme.NIGHT):
+            apply_theme(app, theme)
+            editor.set_theme(theme)
+            grab_census(editor, shot_dir / f"handoff-editor-changed-{theme.value}.png")
+    finally:
+        apply_theme(app, Theme.DAY)
 
 
 def test_signing_stops_and_shows_what_changed_since_the_board_was_opened(
-    qtbot, station: Station, monkeypatch: pytest.MonkeyPatch
+    qtbot, station: Station, monkeypatch: pytest.MonkeyPatch, shot_dir: Path
 ) -> None:
     from handoffnight import correct_the_0330_set
 
@@ -492,6 +498,7 @@ def test_signing_stops_and_shows_what_changed_since_the_board_was_opened(
     window.select_admission(ward.busy)
     qtbot.waitUntil(lambda: "Δ record changed since the draft" in window.reader.toPlainText())
     assert "NEWS2 now 4 (low) at 03:30" in window.reader.toPlainText()
+    grab_census(window, shot_dir / "handoff-board-refused.png")
     with qtbot.waitSignal(window.shift_signed, timeout=10_000):
         qtbot.mouseClick(window.sign_button, Qt.MouseButton.LeftButton)
     signed = ward.view(ward.busy)

@@ -142,7 +142,7 @@ class ClassWatch:
     drugs: tuple[str, ...]
     """The drugs of the class given in the watch period, most recent first."""
     per_day: tuple[tuple[date, int], ...]
-    """Doses per ward day, oldest first, up to today."""
+    """PRN doses per ward day, oldest first, up to today."""
     nights_in_row: int
     nights_of_last_7: int
     days_in_row: int
@@ -180,6 +180,9 @@ class MedicinesWatch:
 
     as_of: datetime
     classes: tuple[ClassWatch, ...]
+    overruns: tuple[tuple[str, datetime], ...] = ()
+    """Planned reducing regimens that overran: what happened and when
+    (``medicines.regimen_overruns``)."""
 
 
 def watch_medicines(
@@ -189,8 +192,13 @@ def watch_medicines(
     calendar: WardCalendar,
     now: datetime,
     days: int,
+    regular: Sequence[PrnDose] = (),
 ) -> MedicinesWatch:
-    """The watch over ``doses`` (given at or before ``now``, any order) for ``days`` ward days."""
+    """The watch over PRN ``doses`` and ``regular`` doses given (at or before ``now``, any
+    order) for ``days`` ward days. Both count for nights, days in a row and the load; the
+    day-on-day counts (``per_day``) are PRN doses only."""
+    prn_ids = {id(d) for d in doses}
+    doses = [*doses, *regular]
     nights = calendar.nights_back(now, max(days, 7))
     ward_days = list(reversed(calendar.days_back(now, days)))
     by_class: dict[str, list[tuple[PrnDose, str, str]]] = {}
@@ -212,8 +220,9 @@ def watch_medicines(
         night_of = set(nights_given)
         in_row = _in_row(nights, night_of)
         days_in_row = _in_row(list(reversed(ward_days)), set(day_of))
-        per_day = tuple((day, day_of.count(day)) for day in ward_days)
-        if not any(n for _d, n in per_day):
+        prn_days = [day for (d, _n, _k), day in zip(given, day_of, strict=True) if id(d) in prn_ids]
+        per_day = tuple((day, prn_days.count(day)) for day in ward_days)
+        if not any(day in ward_days for day in day_of):
             continue
         out.append(
             ClassWatch(
@@ -313,7 +322,7 @@ def watch_lines(
     ("zopiclone 6 of 7 nights, 6 in a row — review due", True)."""
     lines: list[tuple[str, bool]] = []
     for c in watch.classes:
-        parts = [f"{c.today} today"]
+        parts = [f"{c.today} PRN today"]
         if c.nights_of_last_7:
             parts.append(f"{c.nights_of_last_7} of 7 nights, {c.nights_in_row} in a row")
         if c.days_in_row > 1:
@@ -328,4 +337,6 @@ def watch_lines(
         if c.load_today is not None:
             text += f"; load today {c.load_today.text}"
         lines.append((text, due or rise is not None))
+    for what, _at in watch.overruns:
+        lines.append((f"{what} — review the reduction", True))
     return lines

@@ -39,6 +39,9 @@ class EntryKind(StrEnum):
     ASSESSMENT = "assessment"
     PRN = "prn"
     SESSION = "session"
+    FLUID = "fluid"
+    FLUID_PLAN = "fluid_plan"
+    REGULAR_DOSE = "regular_dose"
 
     @property
     def words(self) -> EntryWords:
@@ -74,6 +77,22 @@ _WORDS: Final = MappingProxyType(
             "Therapy or support session",
             "Recorded session",
             "Corrected session",
+        ),
+        EntryKind.FLUID: EntryWords(
+            "Fluids", "Fluids", "Fluid entry", "Recorded fluids", "Corrected fluids"
+        ),
+        EntryKind.FLUID_PLAN: EntryWords(
+            "Fluid chart plan",
+            "Fluid chart plans",
+            "Fluid chart plan",
+            "Set a fluid chart plan",
+            "Changed a fluid chart plan",
+        ),
+        EntryKind.REGULAR_DOSE: EntryWords(
+            "Regular dose",
+            "Regular doses",
+            "Regular dose (given or omitted)",
+            "Recorded regular dose",
         ),
     }
 )

@@ -629,6 +629,13 @@ class _Writer:
             Fact("Sleep: " + ("; ".join(sleep_parts) if sleep_parts else "not recorded"), "sleep")
         ]
         appetite = self._chart_item_text("nausea_appetite")
+        if self.f.fluids:
+            out.extend(self.f.fluids)
+            meals = "not recorded in the console this shift"
+            if appetite:
+                meals += f"; {appetite[0]}"
+            out.append(Fact(f"Meals: {meals}", "nutrition"))
+            return out
         nutrition = "not recorded in the console this shift"
         if appetite:
             nutrition += f"; {appetite[0]}"

@@ -167,6 +167,9 @@ class PatientShiftFacts:
     """The medicines dependency watch, already worded (``dependency_watch.watch_lines``)."""
     sessions: tuple[Fact, ...] = ()
     """Therapy and support sessions in the shift, already worded (``domain.sessions``)."""
+    fluids: tuple[Fact, ...] = ()
+    """The food and fluid chart this shift and this period, already worded
+    (``services.fluid_handoff``); empty where the facts were not read."""
 
 
 # --- output: generated facts ----------------------------------------------------------------------

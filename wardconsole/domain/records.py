@@ -44,6 +44,8 @@ class EscalationKind(StrEnum):
     STAFF_CONCERN = "staff_concern"
     """Raised by a member of staff, whatever the scores say (never by a rule)."""
     HYPOGLYCAEMIA = "hypoglycaemia"
+    FLUID_INTAKE = "fluid_intake"
+    """Intake behind what the fluid chart policy expects at a review time (advisory)."""
     LATE_ENTRY = "late_entry"
     """A set or screen entered after a newer one that would have escalated when taken."""
     ALCOHOL_WITHDRAWAL = "alcohol_withdrawal"
@@ -82,6 +84,7 @@ _KIND_LABELS = {
     EscalationKind.DECISION_REVIEW: "Clinical decision review",
     EscalationKind.STAFF_CONCERN: "Staff concern",
     EscalationKind.HYPOGLYCAEMIA: "Hypoglycaemia",
+    EscalationKind.FLUID_INTAKE: "Fluid intake review",
     EscalationKind.LATE_ENTRY: "Recorded late",
     EscalationKind.ALCOHOL_WITHDRAWAL: "Alcohol withdrawal (CIWA-Ar)",
     EscalationKind.CIWA_AR_DUE: "CIWA-Ar due",

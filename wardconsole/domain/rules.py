@@ -1058,6 +1058,11 @@ def _dependency_review(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> 
         return []
     found: list[_Candidate] = []
     severity = rule.severity()
+    for what, at in watch.overruns:
+        text = f"{what} — planned reducing regimen overran"
+        found.append(
+            _Candidate(severity, "regimen", text, ("Review the reduction with the prescriber",), at)
+        )
     for c in watch.classes:
         if c.nights_in_row > rule.number("max_consecutive_nights"):
             text = f"{c.name} {c.nights_of_last_7} of 7 nights, {c.nights_in_row} in a row"

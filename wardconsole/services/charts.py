@@ -38,6 +38,7 @@ from wardconsole.domain.withdrawal import ChartItem
 from wardconsole.services.chart_cache import ObservationCache
 from wardconsole.services.context import NotFound
 from wardconsole.services.db import Database
+from wardconsole.services.fluid_series import FluidSeries, read_fluid_series
 from wardconsole.store import repository, series
 from wardconsole.store import sessions as sessions_store
 from wardconsole.store.sessions import SessionRecord
@@ -267,6 +268,8 @@ class PatientSeries:
     assessment_tracks: Mapping[str, Track]
     events: tuple[ChartEvent, ...]
     references: tuple[ReferenceLine, ...]
+    fluids: FluidSeries
+    """The food and fluid chart: bars per 24-hour period and the running balance (whole stay)."""
 
     def covers(self, start: float, end: float) -> bool:
         """True when the observation sets for [start, end] (within the stay) are loaded."""
@@ -387,6 +390,13 @@ class ChartService:
             correction_rows = series.correction_rows(session, admission_id)
             session_records = sessions_store.session_records(session, [admission_id])
             spo2_target = series.spo2_target(session, admission_id)
+            fluid = read_fluid_series(
+                session,
+                self._db,
+                admission_id,
+                admission.admitted_at,
+                admission.discharged_at or now,
+            )
 
         derived = kept.derived.get((first, stop))
         if derived is None:
@@ -434,6 +444,7 @@ class ChartService:
                 session_records,
             ),
             references=self._references(chart.items),
+            fluids=fluid,
         )
 
     def _references(self, items: Sequence[ChartItem]) -> tuple[ReferenceLine, ...]:

@@ -29,6 +29,7 @@ from wardconsole.services.co_use_demo import add_recent_drinker
 from wardconsole.services.context import Role
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import apply_rules
+from wardconsole.services.fluid_demo import add_fluid_charts
 from wardconsole.services.observation_demo import add_observation_levels
 from wardconsole.services.session_demo import add_sessions
 from wardconsole.services.staff import StaffService
@@ -220,6 +221,15 @@ class DemoWard:
             nurse_ids,
             now=self.now,
         )
+        with self.db.read() as session:
+            admitted = dict(
+                session.execute(
+                    select(Admission.id, Admission.admitted_at).where(
+                        Admission.id.in_(admission_ids)
+                    )
+                ).all()
+            )
+        add_fluid_charts(self.db, admitted, nurse_ids, now=self.now, seed=self.opt.seed)
         if self.opt.evaluate_rules:
             for admission_id in admission_ids:
                 with self.db.transaction() as session:

@@ -24,6 +24,7 @@ from wardconsole.domain.intake import Intake
 from wardconsole.domain.records import EscalationState
 from wardconsole.domain.text_input import text_problem
 from wardconsole.services.admissions import read_intake
+from wardconsole.services.aftercare import due_text, follow_up_policy, open_follow_up
 from wardconsole.services.context import (
     Actor,
     ConflictError,
@@ -217,6 +218,9 @@ class DischargeService:
             admission.discharge_destination = where.value
             admission.discharge_summary = summary.strip()
             closed = self._close_escalations(session, actor, admission_id, where, now)
+            follow_up = open_follow_up(
+                session, follow_up_policy(), admission, where, now, actor.station
+            )
             session.flush()
             repository.write_audit(
                 session,
@@ -231,6 +235,7 @@ class DischargeService:
                     "detail": detail,
                     "discharged_at": at.isoformat(),
                     "closed_escalations": closed,
+                    "follow_up_due_at": due_text(follow_up),
                 },
             )
             record_change(session, "admission", admission_id, actor.station)

@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from wardconsole.domain.alerting import cascade_target
 from wardconsole.domain.dependency_watch import MedicinesWatch, WardCalendar, watch_medicines
+from wardconsole.domain.medicines import regimen_overruns
 from wardconsole.domain.records import (
     EscalationKind,
     EscalationState,
@@ -46,6 +47,7 @@ from wardconsole.services.context import (
     require,
 )
 from wardconsole.services.db import POLICY_DIGEST, Database
+from wardconsole.services.fluid_rules import fluid_triggers
 from wardconsole.services.governance import GovernanceService
 from wardconsole.services.safety_rules import observation_triggers
 from wardconsole.services.staff import StaffService
@@ -80,18 +82,28 @@ class EscalationChange:
 def medicines_watch(
     session: Session, db: Database, admission_id: int, now: datetime
 ) -> MedicinesWatch | None:
-    """The dependency watch over the stay's recent doses (``domain.dependency_watch``); None
-    when the policy has no dependency-review rule."""
+    """The dependency watch over the stay's recent PRN and regular doses and its planned
+    reducing regimens (``domain.dependency_watch``, ``domain.medicines``); None when the policy
+    has no dependency-review rule."""
     rule = db.policy.rules.get("dependency_review")
     if rule is None:
         return None
     days = rule.number("watch_days")
-    doses = medicines_queries.watched_doses(
-        session, admission_id, since=now - timedelta(days=days + 1), formulary=db.formulary
+    since = now - timedelta(days=days + 1)
+    watch = watch_medicines(
+        medicines_queries.watched_doses(session, admission_id, since=since, formulary=db.formulary),
+        formulary=db.formulary,
+        calendar=WardCalendar(db.shifts),
+        now=now,
+        days=days,
+        regular=medicines_queries.regular_given(session, admission_id, since=since),
     )
-    return watch_medicines(
-        doses, formulary=db.formulary, calendar=WardCalendar(db.shifts), now=now, days=days
-    )
+    lines = medicines_queries.medicine_lines(session, admission_id)
+    if not any(line.reducing_until is not None for line in lines):
+        return watch
+    given = medicines_queries.given_against_lines(session, admission_id)
+    overruns = regimen_overruns(lines, given, now)
+    return replace(watch, overruns=tuple((what, at) for _line, what, at in overruns))
 
 
 def apply_rules(
@@ -110,6 +122,7 @@ def apply_rules(
     state = replace(state, medicines=medicines_watch(session, db, admission_id, now))
     triggers = evaluate(state, now=now, policy=db.policy, chart=db.chart, zone=db.shifts.zone)
     triggers = observation_triggers(session, db, admission_id, now, triggers)
+    triggers += fluid_triggers(session, db, admission_id, now)
     latest_complete = next((o for o in reversed(state.observations) if o.vitals.is_complete), None)
     actions = plan_escalations(
         state.open_escalations,

@@ -31,6 +31,7 @@ from wardconsole.domain.shifts import ShiftWindow
 from wardconsole.services.census import age_on, detox_day
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import medicines_watch
+from wardconsole.services.fluid_handoff import fluid_handoff_facts
 from wardconsole.services.observation_handoff import observation_facts
 from wardconsole.store import handoff_queries as q
 from wardconsole.store.sessions import session_facts
@@ -89,6 +90,7 @@ def shift_facts(
     sessions = session_facts(
         session, [s.admission_id for s in stays], since=shift.start, until=until
     )
+    fluids = fluid_handoff_facts(db, session, [s.admission_id for s in stays], shift.start, until)
     return [
         PatientShiftFacts(
             admission_id=stay.admission_id,
@@ -118,6 +120,7 @@ def shift_facts(
             ),
             medicines=medicines_facts(db, session, stay.admission_id, until),
             sessions=session_handoff_facts(sessions[stay.admission_id]),
+            fluids=fluids.get(stay.admission_id, ()),
         )
         for stay in stays
     ]

@@ -106,9 +106,9 @@ class HistoryEntry:
 
     @property
     def can_amend(self) -> bool:
-        """Only a current vital-sign set can be corrected in place (other entries: strike out
-        and record again)."""
-        return self.state is EntryState.CURRENT and self.entry_type == "observation"
+        """A current vital-sign set or fluid entry can be corrected in place (other entries:
+        strike out and record again)."""
+        return self.state is EntryState.CURRENT and self.entry_type in ("observation", "fluid")
 
     @property
     def can_strike_out(self) -> bool:

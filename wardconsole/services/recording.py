@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.assessments import ASSESSMENT_KINDS, score_assessment
+from wardconsole.domain.fluids import FluidInput, fluid_problems, plan_problems
 from wardconsole.domain.formulary import Formulary, same_class_doses
 from wardconsole.domain.news2 import News2LowerBound, News2Result, news2_lower_bound, score_vitals
 from wardconsole.domain.records import (
@@ -60,10 +61,13 @@ from wardconsole.store.entries import (
     new_entry,
     superseded_by,
 )
+from wardconsole.store.fluids import plans_in_force
 from wardconsole.store.models import (
     Admission,
     AssessmentRow,
     ClinicalEntry,
+    FluidEntryRow,
+    FluidPlanRow,
     ObservationSetRow,
     PrnDoseRow,
     PrnEffectRow,
@@ -658,6 +662,174 @@ class RecordingService:
                 entity_id=dose_id,
             )
             record_change(session, "prn", dose.admission_id, actor.station)
+
+    # -- food and fluid chart ----------------------------------------------------------------
+
+    @checks_text
+    def check_fluid(self, entry: FluidInput) -> None:
+        """Refuse a bad fluid entry, naming each field (also used before queueing)."""
+        if problems := fluid_problems(entry, self._db.fluid_policy):
+            raise InvalidInput(problems)
+
+    @checks_text
+    def record_fluid(
+        self,
+        actor: Actor,
+        admission_id: int,
+        entry: FluidInput,
+        *,
+        taken_at: datetime | None = None,
+        save_key: str | None = None,
+        amends_id: int | None = None,
+        amend_reason: str | None = None,
+    ) -> SaveResult:
+        """Record a drink (or prescribed fluid) in, or an output; with ``save_key`` a retried
+        save never records it twice. Rules run in the same transaction."""
+        require(actor, Permission.RECORD)
+        check_save_key(save_key)
+        self.check_fluid(entry)
+        now = self._db.clock()
+        taken_at = as_utc("taken_at", taken_at) or now
+
+        def write(session: Session) -> tuple[SaveResult, dict[str, Any]]:
+            self._admission(session, admission_id, taken_at, now)
+            stamp = _stamp(actor, admission_id, taken_at, now, entry.note, amends_id, amend_reason)
+            row = new_entry(
+                FluidEntryRow,
+                stamp,
+                direction=entry.direction.value,
+                what=entry.what,
+                volume_ml=entry.volume_ml,
+                description=entry.description.strip(),
+            )
+            detail: dict[str, Any] = {
+                "direction": entry.direction.value,
+                "what": entry.what,
+                "volume_ml": entry.volume_ml,
+            }
+            if entry.confirmed:
+                detail["confirmed_extreme"] = True
+            result = self._finish(session, actor, row, "fluid", now, detail)
+            return result, {"fluid": result.entry_id}
+
+        return save_exactly_once(
+            self._db,
+            actor,
+            save_key=save_key,
+            kind="fluid",
+            admission_id=admission_id,
+            now=now,
+            write=write,
+            earlier=lambda _session, receipt: SaveResult(
+                int(receipt.entries["fluid"]), admission_id, None, ()
+            ),
+        )
+
+    @checks_text
+    def amend_fluid(
+        self, actor: Actor, entry_id: int, entry: FluidInput, *, reason: str
+    ) -> SaveResult:
+        """Correct a fluid entry: the new row counts in the totals; the original stays in
+        history, marked superseded."""
+        if not reason.strip():
+            raise InvalidInput({"reason": "reason: say why the entry is being corrected"})
+        with self._db.read() as session:
+            original = session.get(FluidEntryRow, entry_id)
+            if original is None:
+                raise NotFound(f"fluid entry {entry_id} does not exist")
+            self._require_current(session, FluidEntryRow, original)
+            admission_id, taken_at = original.admission_id, original.taken_at
+        return self.record_fluid(
+            actor,
+            admission_id,
+            entry,
+            taken_at=taken_at,
+            amends_id=entry_id,
+            amend_reason=reason.strip(),
+        )
+
+    @checks_text
+    def set_fluid_plan(
+        self,
+        actor: Actor,
+        admission_id: int,
+        *,
+        reason: str,
+        target_ml: int,
+        review_at: datetime,
+        reason_text: str = "",
+        change_reason: str = "",
+    ) -> SaveResult:
+        """Put a patient on a fluid chart, or change their chart (a new row amends the one in
+        force, with ``change_reason``)."""
+        require(actor, Permission.RECORD)
+        now = self._db.clock()
+        review_at = as_utc("review_at", review_at) or now
+        problems = plan_problems(
+            reason=reason,
+            reason_text=reason_text,
+            target_ml=target_ml,
+            review_in=review_at - now,
+            policy=self._db.fluid_policy,
+        )
+        if problems:
+            raise InvalidInput(problems)
+        return self._write_plan(
+            actor,
+            admission_id,
+            now,
+            change_reason,
+            reason=reason,
+            reason_text=reason_text.strip(),
+            target_ml=target_ml,
+            review_at=review_at,
+            active=True,
+        )
+
+    @checks_text
+    def stop_fluid_plan(self, actor: Actor, admission_id: int, *, reason: str) -> SaveResult:
+        """Take a patient off their fluid chart (a row that amends the plan, with why)."""
+        require(actor, Permission.RECORD)
+        now = self._db.clock()
+        with self._db.read() as session:
+            plan = plans_in_force(session, [admission_id]).get(admission_id)
+        if plan is None or not plan.active:
+            raise ServiceError("this patient is not on a fluid chart")
+        return self._write_plan(
+            actor,
+            admission_id,
+            now,
+            reason,
+            reason=plan.reason,
+            reason_text=plan.reason_text,
+            target_ml=plan.target_ml,
+            review_at=plan.review_at,
+            active=False,
+        )
+
+    def _write_plan(
+        self, actor: Actor, admission_id: int, now: datetime, change_reason: str, **values: Any
+    ) -> SaveResult:
+        with self._db.transaction() as session:
+            self._admission(session, admission_id, now, now)
+            plan = plans_in_force(session, [admission_id]).get(admission_id)
+            if plan is not None and not change_reason.strip():
+                raise InvalidInput(
+                    {"change_reason": "change_reason: say why the fluid chart is being changed"}
+                )
+            stamp = _stamp(
+                actor,
+                admission_id,
+                now,
+                now,
+                amends_id=plan.id if plan is not None else None,
+                amend_reason=change_reason.strip() if plan is not None else None,
+            )
+            row = new_entry(FluidPlanRow, stamp, **values)
+            detail = {"reason": values["reason"], "target_ml": values["target_ml"]}
+            if not values["active"]:
+                detail["stopped"] = True
+            return self._finish(session, actor, row, "fluid_plan", now, detail)
 
     # -- corrections -----------------------------------------------------------------------
 

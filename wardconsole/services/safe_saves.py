@@ -26,6 +26,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 
+from wardconsole.domain.fluids import Direction, FluidInput
 from wardconsole.domain.formulary import ClassSource, Formulary
 from wardconsole.services.context import (
     Actor,
@@ -238,6 +239,36 @@ class SafeSaves:
         )
 
     @checks_text
+    def save_fluid(
+        self,
+        actor: Actor,
+        admission_id: int,
+        entry: FluidInput,
+        *,
+        save_key: str,
+        taken_at: datetime | None = None,
+        bed: str = "",
+    ) -> SaveResult | QueuedSave:
+        """A drink or an output: written now, or kept on this station and replayed later."""
+        require(actor, Permission.RECORD)
+        self._recording.check_fluid(entry)
+        pressed = self._db.clock()
+        taken_at = as_utc("taken_at", taken_at) or pressed
+        return self._save(
+            lambda: self._recording.record_fluid(
+                actor, admission_id, entry, taken_at=taken_at, save_key=save_key
+            ),
+            kind=QueueKind.FLUID,
+            actor=actor,
+            admission_id=admission_id,
+            save_key=save_key,
+            payload={**_fluid_payload(entry), "taken_at": taken_at},
+            bed=bed,
+            summary=f"Fluids: {_fluid_summary(entry)}",
+            pressed=pressed,
+        )
+
+    @checks_text
     def record_audit(
         self,
         actor: Actor,
@@ -414,6 +445,8 @@ class SafeSaves:
             clock=lambda: item.queued_at,
             policy=self._db.policy,
             chart=self._db.chart,
+            fluid_policy=self._db.fluid_policy,
+            ward_timezone=self._db.ward_timezone,
         )
         payload = item.payload
         if item.kind is QueueKind.AUDIT:
@@ -491,9 +524,23 @@ def _class_queued_before_the_formulary(
     return key, f"queued before the formulary with the class “{stored}”"
 
 
+def _replay_fluid(recording: RecordingService, item: QueuedEntry) -> bool:
+    assert item.admission_id is not None
+    payload = item.payload
+    recording.record_fluid(
+        item.actor,
+        item.admission_id,
+        _fluid_entry(payload),
+        taken_at=payload["taken_at"],
+        save_key=item.save_key,
+    )
+    return False
+
+
 REPLAYS: Mapping[QueueKind, Callable[[RecordingService, QueuedEntry], bool]] = {
     QueueKind.ROUND: _replay_round,
     QueueKind.PRN: _replay_prn,
+    QueueKind.FLUID: _replay_fluid,
 }
 """How a queued entry of each kind is written on replay (under its save key, so a save whose
 first try committed is not written twice); returns whether it had been saved already. Audit
@@ -570,3 +617,31 @@ def _round_entry(data: Mapping[str, Any]) -> RoundEntry:
         assessments=data["assessments"],
         note=data["note"],
     )
+
+
+def _fluid_payload(entry: FluidInput) -> dict[str, Any]:
+    return {
+        "direction": entry.direction.value,
+        "what": entry.what,
+        "volume_ml": entry.volume_ml,
+        "description": entry.description,
+        "note": entry.note,
+        "confirmed": entry.confirmed,
+    }
+
+
+def _fluid_entry(data: Mapping[str, Any]) -> FluidInput:
+    return FluidInput(
+        direction=Direction(data["direction"]),
+        what=data["what"],
+        volume_ml=data["volume_ml"],
+        description=data["description"],
+        note=data["note"],
+        confirmed=data["confirmed"],
+    )
+
+
+def _fluid_summary(entry: FluidInput) -> str:
+    volume = "not measured" if entry.volume_ml is None else f"{entry.volume_ml} ml"
+    what = entry.description.strip() or entry.what
+    return f"{'in' if entry.direction is Direction.INTAKE else 'out'} {what} {volume}"

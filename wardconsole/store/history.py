@@ -167,6 +167,31 @@ def _values(
             "total": row.total,
             "label": row.label,
         }
+    if entry_type == "fluid":
+        return {
+            "direction": row.direction,
+            "what": row.what,
+            "volume_ml": row.volume_ml,
+            "description": row.description,
+        }
+    if entry_type == "fluid_plan":
+        return {
+            "reason": row.reason,
+            "reason_text": row.reason_text,
+            "target_ml": row.target_ml,
+            "review_at": row.review_at,
+            "active": row.active,
+        }
+    if entry_type == "regular_dose":
+        return {
+            "drug": row.drug,
+            "drug_class": row.drug_class,
+            "dose": row.dose,
+            "route": row.route,
+            "outcome": row.outcome,
+            "omitted_reason": row.omitted_reason,
+            "line_id": row.line_id,
+        }
     if entry_type == "session":
         return {
             "session_type": row.session_type,

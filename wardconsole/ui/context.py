@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING
 
 from wardconsole.domain.changes import ChangeFeed
 from wardconsole.services.admission_desk import AdmissionDesk
+from wardconsole.services.aftercare import AftercareService
 from wardconsole.services.context import Actor
 from wardconsole.services.decisions import DecisionService
 from wardconsole.services.escalation_desk import EscalationDesk
+from wardconsole.services.fluids import FluidService
 from wardconsole.services.history import HistoryService
 from wardconsole.services.observation_desk import ObservationDesk
 from wardconsole.services.recording import RecordingService
@@ -68,6 +70,8 @@ class UiContext:
 
     history: HistoryService | None = None
     """What the bedside dialogs read (patient, entry history, PRN of the last 24 h)."""
+    fluids: FluidService | None = None
+    """The food and fluid chart's reads; None: the fluid actions are off."""
     decisions: DecisionService | None = None
     """Clinician decisions and the rapid-tranquillisation interval; None: the action is off."""
 
@@ -97,3 +101,6 @@ class UiContext:
     sessions: SessionService | None = None
     """Therapy and support sessions and the ward's day list (block; background worker only).
     None: the Sessions menu is off."""
+    aftercare: AftercareService | None = None
+    """Follow-ups after discharge and aftercare plans (block; background worker only). None:
+    the Aftercare menu is off."""

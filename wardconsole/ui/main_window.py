@@ -31,6 +31,7 @@ from wardconsole.services.views import CensusRow, CensusSnapshot
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.access.controls import AccessControls
 from wardconsole.ui.admissions.actions import AdmissionActions
+from wardconsole.ui.aftercare.menu import AftercareMenu
 from wardconsole.ui.bedside.actions import BedsideActions
 from wardconsole.ui.census.census_model import CensusProxyModel, CensusTableModel
 from wardconsole.ui.census.census_view import CensusView
@@ -287,6 +288,11 @@ class MainWindow(QMainWindow):
         )
         self.sessions_menu.add_to(menu.addMenu("Se&ssions"))
 
+        self.aftercare_menu = AftercareMenu(
+            self._context.aftercare, self._context.current_actor, self, self._runner
+        )
+        self.aftercare_menu.add_to(menu.addMenu("Aft&ercare"))
+
         if self.access is not None:
             self.access.add_to(menu.addMenu("&Staff"))
 
@@ -385,6 +391,10 @@ class MainWindow(QMainWindow):
             self._watcher.connection_lost.connect(self.access.on_connection_lost)
             self._watcher.connection_restored.connect(self.access.on_connection_restored)
             self.access.apply_permissions(self.access.session.actor)
+            # Everything that names the user or depends on her role follows the session.
+            self.access.session.actor_changed.connect(self.handoff_menu.on_actor_changed)
+            if self.escalations is not None:
+                self.access.session.actor_changed.connect(self.escalations.on_actor_changed)
         # Menus.
         self.quit_action.triggered.connect(self.close)
         self.about_action.triggered.connect(self._on_about_requested)
@@ -457,6 +467,7 @@ class MainWindow(QMainWindow):
         self.handoff_menu.shutdown()
         self.observation_menu.shutdown()
         self.sessions_menu.shutdown()
+        self.aftercare_menu.shutdown()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -53,6 +53,7 @@ from wardconsole.ui.bedside.shared import (
     queued_text,
 )
 from wardconsole.ui.tasks import TaskHandle
+from wardconsole.ui.widgets.follows_session import SessionLabel
 from wardconsole.ui.widgets.style_property import set_style_property
 
 ROUTES = tuple(PRN_ROUTES.values())
@@ -128,7 +129,7 @@ class PrnDialog(QDialog):
     def _build(self, title: str) -> None:
         patient = QLabel(title)
         patient.setObjectName("entry_patient")
-        who = QLabel(self._bedside.recording_as)
+        who = SessionLabel(lambda: self._bedside.recording_as)
         set_style_property(who, "tone", "muted")
         header = QHBoxLayout()
         header.addWidget(patient)

@@ -42,6 +42,9 @@ _COLUMN_WIDTHS = {
 }
 """Fits 1366 px; "last saved" is in the status tooltip and the detail pane."""
 
+REVIEW_LINES_SHOWN = 6
+"""Changes listed under a refused signature; the board stays usable at 1366 × 768."""
+
 
 class HandoffBoardWindow(HandoffWindowBase):
     """A shift's handoffs for review and sign-off (see module docstring)."""
@@ -102,6 +105,9 @@ class HandoffBoardWindow(HandoffWindowBase):
         self._update_buttons()
 
     # -- hooks -------------------------------------------------------------------------------
+
+    def on_permissions(self) -> None:
+        self._update_buttons()
 
     def on_board(self, board: ShiftBoard) -> None:
         self._update_buttons()
@@ -242,6 +248,9 @@ class HandoffBoardWindow(HandoffWindowBase):
         def reloaded(board: ShiftBoard) -> None:
             self._on_board_loaded(board)
             lines = words.review_lines(shown, board, refused)
+            if len(lines) > REVIEW_LINES_SHOWN:  # the rest are marked Δ in the handoff
+                more = len(lines) - REVIEW_LINES_SHOWN
+                lines = [*lines[:REVIEW_LINES_SHOWN], f"… and {more} more, marked Δ below"]
             self.show_error(
                 "Not signed: the record changed since the board was shown. Review the "
                 "changes (marked Δ) and sign again.\n" + "\n".join(lines)

@@ -157,6 +157,9 @@ class HandoffEditorWindow(HandoffWindowBase):
 
     # -- hooks -------------------------------------------------------------------------------
 
+    def on_permissions(self) -> None:
+        self._update_buttons()
+
     def on_board(self, board: ShiftBoard) -> None:
         self.draft_button.setVisible(bool(board.missing))
         self.draft_button.setEnabled(self.can(Permission.WRITE_HANDOFF))

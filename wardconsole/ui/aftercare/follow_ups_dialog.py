@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -42,6 +44,8 @@ from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.widgets.style_property import set_style_property
 
 IndexLike = QModelIndex | QPersistentModelIndex
+ExportLetter = Callable[[Actor, int, Path], Path]
+"""(who, admission, where) -> the letter written (blocks: background worker only)."""
 FOLLOW_UP_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 COLUMNS = ("State", "Patient", "Discharged", "Destination", "Due by", "Limit", "Attempts")
 COMPLIANCE_DAYS = 28
@@ -216,9 +220,12 @@ class FollowUpsDialog(QDialog):
         current_actor: Callable[[], Actor],
         runner: TaskRunner,
         parent: QWidget | None = None,
+        *,
+        export_letter: ExportLetter | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("FollowUpsDialog")
+        self._export_letter = export_letter
         self.setWindowTitle("Follow-ups after discharge")
         self.resize(1280, 640)
         self._service = service
@@ -254,6 +261,9 @@ class FollowUpsDialog(QDialog):
         self.card_button = QPushButton("&Contact card")
         self.attempt_button = QPushButton("Record &attempt…")
         self.plan_button = QPushButton("Aftercare &plan…")
+        self.letter_button = QPushButton("Discharge &letter…")
+        self.letter_button.setEnabled(export_letter is not None and actor.can(Permission.EXPORT))
+        self.letter_button.setToolTip("Export the letter for the next service and the GP (PDF)")
         self.refresh_button = QPushButton("&Refresh")
         for button in (self.card_button, self.attempt_button):
             button.setEnabled(actor.can(Permission.RECORD))
@@ -262,6 +272,7 @@ class FollowUpsDialog(QDialog):
         buttons_row.addWidget(self.card_button)
         buttons_row.addWidget(self.attempt_button)
         buttons_row.addWidget(self.plan_button)
+        buttons_row.addWidget(self.letter_button)
         buttons_row.addStretch(1)
         buttons_row.addWidget(self.refresh_button)
         policy = service.policy
@@ -291,6 +302,7 @@ class FollowUpsDialog(QDialog):
         self.card_button.clicked.connect(self._on_card_requested)
         self.attempt_button.clicked.connect(self._on_attempt_requested)
         self.plan_button.clicked.connect(self._on_plan_requested)
+        self.letter_button.clicked.connect(self._on_letter_requested)
         self.refresh_button.clicked.connect(self.load)
         self.table.selectionModel().currentRowChanged.connect(self._on_row_changed)
         self.load()
@@ -386,6 +398,26 @@ class FollowUpsDialog(QDialog):
             on_failure=self._on_failed,
         )
 
+    def _on_letter_requested(self) -> None:
+        view, export = self.selected(), self._export_letter
+        if view is None or export is None:
+            self.card.setText("Choose a patient first.")
+            return
+        suggested = f"discharge-letter-{view.hospital_number}.pdf"
+        path = LetterPathDialog.ask(self, view.patient_name, suggested)
+        if path is None:
+            return
+        actor = self._actor()
+        self._runner.run(
+            self,
+            lambda: export(actor, view.admission_id, path),
+            on_success=lambda written: self.card.setText(
+                f"Discharge letter for {escape(view.patient_name)} saved to "
+                f"{escape(str(written))} (readable by you only)."
+            ),
+            on_failure=self._on_failed,
+        )
+
     def _on_plan_requested(self) -> None:
         view = self.selected()
         if view is None:
@@ -419,5 +451,23 @@ class FollowUpsDialog(QDialog):
         service: AftercareService,
         current_actor: Callable[[], Actor],
         runner: TaskRunner,
+        export_letter: ExportLetter | None = None,
     ) -> None:
-        cls(service, current_actor, runner, parent).exec()
+        cls(service, current_actor, runner, parent, export_letter=export_letter).exec()
+
+
+class LetterPathDialog:
+    """Where to save a discharge letter (the platform's save dialog)."""
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, patient_name: str, suggested: str) -> Path | None:
+        name, _filter = QFileDialog.getSaveFileName(
+            parent,
+            f"Discharge letter — {patient_name}",
+            str(Path.home() / suggested),
+            "PDF (*.pdf)",
+        )
+        if not name:
+            return None
+        path = Path(name)
+        return path if path.suffix.lower() == ".pdf" else path.with_suffix(".pdf")

@@ -204,3 +204,37 @@ def test_the_printed_handoff_line_names_the_sealed_head(
         block = ledger.head(session)
     assert block is not None
     assert line.startswith(f"Record chain head: block {block.id} {block.block_hash}")
+
+
+def test_the_ward_tick_seals_settled_rows_whoever_is_signed_in(
+    db: Database, nurse: Actor, admission: int, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sealing runs on a timer: each ward tick seals what has settled (``ledger.SETTLE``), so a
+    row is protected within minutes of being written without anyone opening the audit screen;
+    a tick that may not seal still runs the rules."""
+    from sqlalchemy.exc import OperationalError
+
+    from wardconsole.services.escalation_desk import EscalationDesk
+
+    desk = EscalationDesk(db, station="Station A", actor=lambda: nurse)
+    entry = _record(db, nurse, admission, 88)
+    audit_id = _audit_of(db, entry).id
+    desk.evaluate_ward()
+    with db.read() as session:
+        assert ledger.head(session) is None  # not settled yet: a late commit may still land
+
+    clock.advance(minutes=2)
+    desk.evaluate_ward()
+    with db.read() as session:
+        block = ledger.head(session)
+    assert block is not None and block.last_audit_id >= audit_id
+    assert AuditService(db).verify().ok
+
+    def refused(*_args: object, **_kwargs: object) -> int:
+        raise OperationalError("INSERT INTO ledger_blocks", {}, Exception("permission denied"))
+
+    _record(db, nurse, admission, 90)
+    monkeypatch.setattr(ledger, "seal", refused)
+    clock.advance(minutes=5)
+    desk.evaluate_ward()  # the rules still ran, and said so for this station
+    assert desk.ward_checks().last_ran_at == clock.now

@@ -14,6 +14,7 @@ from datetime import datetime
 from wardconsole.domain.alerting import Announcement
 from wardconsole.domain.policy import EscalationPolicy
 from wardconsole.domain.records import Severity
+from wardconsole.services.audit import AuditService
 from wardconsole.services.context import Actor, ServiceError
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import (
@@ -47,6 +48,7 @@ class EscalationDesk:
         self._db = db
         self._confirm = confirm
         self._service = EscalationService(db)
+        self._audit = AuditService(db)
         self._station = station
         self._actor = actor
         self._automatic = automatic or actor
@@ -148,5 +150,9 @@ class EscalationDesk:
         return self._service.ward_checks()
 
     def evaluate_ward(self) -> list[EscalationChange]:
-        """Run the time-driven rules (overdue observations) for every admitted patient."""
+        """The ward tick: seal the audit rows that have settled into the record's hash chain
+        (the ledger's timer — a row is protected within ``ledger.SETTLE`` and one tick of being
+        written, whoever is signed in), then run the time-driven rules (overdue observations)
+        for every admitted patient."""
+        self._audit.seal_settled(self._station)
         return self._service.evaluate_ward(self._automatic())

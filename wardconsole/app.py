@@ -350,6 +350,7 @@ def console_context(
         admissions=AdmissionDesk(db, actor=session.current_actor),
         sessions=SessionService(db),
         aftercare=AftercareService(db),
+        export_discharge_letter=_letter_export(db, ward_name),
         interop=_interop_actions(db),
         escalations=escalations,
         open_alert_sound=open_alert_sound,
@@ -368,6 +369,16 @@ def _report_start_problem(line: str, *, window: bool) -> int:
 
         StartProblem.tell(line)
     return EXIT_START_PROBLEM
+
+
+def _letter_export(db: Database, ward_name: str) -> Callable[[Actor, int, Path], Path]:
+    """The discharge letter as an export (permission, audit row, owner-only file)."""
+    from wardconsole.reports.discharge_letter import build_discharge_letter
+
+    def export(actor: Actor, admission_id: int, path: Path) -> Path:
+        return build_discharge_letter(db, admission_id, path, actor=actor, ward_name=ward_name)
+
+    return export
 
 
 def run_gui(

@@ -4,6 +4,7 @@ list, and the supervisor's compliance line; screenshots day and night at the war
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -11,12 +12,14 @@ from pathlib import Path
 
 import pytest
 from dbfixtures import migrated_sqlite
+from pypdf import PdfReader
 from PySide6.QtWidgets import QApplication
 from screenshots import grab_widget
 from sqlalchemy import select
 from wardfakes import Clock
 
 from wardconsole.domain.follow_up import AftercarePlan, AttemptOutcome, FollowUpState
+from wardconsole.reports.discharge_letter import build_discharge_letter
 from wardconsole.services.admissions import AdmissionService, NewPatient
 from wardconsole.services.aftercare import AftercareService
 from wardconsole.services.context import Actor, Role
@@ -30,6 +33,7 @@ from wardconsole.ui.aftercare.follow_ups_dialog import (
     AttemptDialog,
     AttemptEntry,
     FollowUpsDialog,
+    LetterPathDialog,
 )
 from wardconsole.ui.aftercare.plan_dialog import AftercarePlanDialog
 from wardconsole.ui.tasks import TaskRunner
@@ -120,7 +124,8 @@ def test_the_follow_ups_list_puts_overdue_first_and_shows_the_card_on_request(
 ) -> None:
     apply_theme(QApplication.instance(), theme)  # type: ignore[arg-type]
     runner = TaskRunner()
-    dialog = FollowUpsDialog(ward.service, ward.supervisor, runner)
+    who = [ward.supervisor]
+    dialog = FollowUpsDialog(ward.service, lambda: who[0], runner)
     qtbot.addWidget(dialog)
     try:
         dialog.resize(1366 - 40, 768 - 80)
@@ -157,11 +162,14 @@ def test_the_follow_ups_list_puts_overdue_first_and_shows_the_card_on_request(
             ),
         )
         rows = dialog.rows
+        who[0] = ward.nurse  # the station was locked and the nurse unlocked it
         dialog.attempt_button.click()
         qtbot.waitUntil(lambda: dialog.rows is not rows)
         wren = next(v for v in dialog.rows or () if v.patient_name == "Wren Gorringe")
         assert wren.state is FollowUpState.DONE_LATE
-        assert [a.outcome for a in wren.attempts] == [AttemptOutcome.CONTACT_MADE]
+        assert [(a.outcome, a.by) for a in wren.attempts] == [
+            (AttemptOutcome.CONTACT_MADE, "Adaeze Okafor")
+        ]
     finally:
         runner.shutdown()
 
@@ -170,7 +178,7 @@ def test_a_nurse_sees_no_compliance_line_and_the_attempt_form_names_what_is_miss
     qtbot, ward: Ward
 ) -> None:
     runner = TaskRunner()
-    dialog = FollowUpsDialog(ward.service, ward.nurse, runner)
+    dialog = FollowUpsDialog(ward.service, lambda: ward.nurse, runner)
     qtbot.addWidget(dialog)
     try:
         qtbot.waitUntil(lambda: dialog.rows is not None)
@@ -222,7 +230,7 @@ def test_the_aftercare_plan_is_entered_from_the_list_and_checked_first(
         classmethod(lambda cls, parent, name, now, plan: asked.append(plan) or entered),
     )
     runner = TaskRunner()
-    dialog = FollowUpsDialog(ward.service, ward.nurse, runner)
+    dialog = FollowUpsDialog(ward.service, lambda: ward.nurse, runner)
     qtbot.addWidget(dialog)
     try:
         qtbot.waitUntil(lambda: dialog.rows is not None)
@@ -236,5 +244,36 @@ def test_the_aftercare_plan_is_entered_from_the_list_and_checked_first(
         assert asked and asked[0] is not None and asked[0].service == "Hillside CDAT"
         plan = ward.service.plan(ward.admissions["Orla Castellan"])
         assert plan is not None and plan.service == "Eastgate outpatient programme"
+    finally:
+        runner.shutdown()
+
+
+def test_the_discharge_letter_is_exported_from_the_list(
+    qtbot, ward: Ward, monkeypatch, tmp_path: Path
+) -> None:
+    def export(actor: Actor, admission_id: int, path: Path) -> Path:
+        return build_discharge_letter(
+            ward.db, admission_id, path, actor=actor, ward_name="Ward 7 — Detox"
+        )
+
+    target = tmp_path / "letters" / "orla.pdf"
+    monkeypatch.setattr(
+        LetterPathDialog, "ask", classmethod(lambda cls, parent, name, suggested: target)
+    )
+    runner = TaskRunner()
+    nurse_view = FollowUpsDialog(ward.service, lambda: ward.nurse, runner, export_letter=export)
+    qtbot.addWidget(nurse_view)
+    assert not nurse_view.letter_button.isEnabled()  # a nurse may not export
+    dialog = FollowUpsDialog(ward.service, lambda: ward.supervisor, runner, export_letter=export)
+    qtbot.addWidget(dialog)
+    try:
+        qtbot.waitUntil(lambda: dialog.rows is not None)
+        names = [v.patient_name for v in dialog.rows or ()]
+        dialog.table.selectRow(names.index("Orla Castellan"))
+        dialog.letter_button.click()
+        qtbot.waitUntil(lambda: "saved to" in dialog.contact_card_text())
+        assert stat.S_IMODE(target.stat().st_mode) == 0o600
+        text = " ".join(page.extract_text() for page in PdfReader(target).pages)
+        assert "Orla Castellan" in text and PHONE not in text
     finally:
         runner.shutdown()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -28,10 +29,9 @@ from wardconsole.domain.handoff_records import Fact, HandoffDraft, Section
 CHANGE_MARK: Final = "Δ"
 """Shown before a changed fact, on screen and in print (a shape and words, never colour)."""
 
-CLOCK_TOPICS: Final = frozenset({"patient", "detox", "obs", "next_obs", "rass", "safety_checks"})
-"""Topics whose wording moves with the clock alone while a shift runs ("due in 2 h 10 min",
-"overdue for 40 min", detox day, checks due so far). Reworded in place with nothing new
-recorded, they are not marked; a correction to them, or a line added or gone, still is."""
+_SPANS: Final = re.compile(r"\b\d+ h(?: \d{1,2} min)?\b|\b\d+ min\b|\bby \d{2}:\d{2}\b")
+"""What moves with the clock alone while a shift runs: "in 2 h 10 min", "(40 min)", "overdue by
+1 h 5 min", "none taken by 06:30"."""
 
 
 class Basis(StrEnum):
@@ -113,27 +113,20 @@ def fact_changes(shown: HandoffDraft, other: HandoffDraft, basis: Basis) -> tupl
     return tuple(out)
 
 
-def draft_changes(
-    now: HandoffDraft, stored: HandoffDraft, redrafted: HandoffDraft | None
-) -> tuple[FactChange, ...]:
-    """The marks for facts drafted again (``now``) against the ``stored`` draft.
-
-    ``redrafted`` is the record as it stands drafted as of the stored draft's own instant
-    (None when that is ``now``'s instant): where it differs from ``stored`` the record was
-    corrected or completed for that time, and the fact is marked whatever its topic. Other
-    differences are marked unless they are a clock topic's line reworded in place."""
-    changes = fact_changes(now, stored, Basis.DRAFT)
-    if redrafted is None:
-        return changes
-    corrected = {c.key for c in fact_changes(redrafted, stored, Basis.DRAFT)}
+def draft_changes(now: HandoffDraft, stored: HandoffDraft) -> tuple[FactChange, ...]:
+    """The marks for facts drafted again (``now``) against the ``stored`` draft: every line
+    added, gone or reworded, except a line whose only difference is a span of time the clock
+    moved ("due in 50 min" → "due in 40 min") — nothing new was recorded for it."""
     return tuple(
         c
-        for c in changes
-        if c.key in corrected
-        or c.shown is None
-        or c.other is None
-        or c.shown.topic not in CLOCK_TOPICS
+        for c in fact_changes(now, stored, Basis.DRAFT)
+        if c.shown is None or c.other is None or not clock_only(c.shown, c.other)
     )
+
+
+def clock_only(a: Fact, b: Fact) -> bool:
+    """The two wordings differ only in spans of time (see ``_SPANS``)."""
+    return a.alert == b.alert and _SPANS.sub("…", a.text) == _SPANS.sub("…", b.text)
 
 
 def marks_for(changes: Iterable[FactChange], section: Section) -> dict[int, str]:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from wardconsole.domain.assessments import cssrs_risk, score_assessment
 from wardconsole.domain.discharge import Destination
+from wardconsole.domain.discharge_letter import DischargeLetter, LetterFollowUp, write_letter
 from wardconsole.domain.follow_up import (
     AftercarePlan,
     Attempt,
@@ -40,6 +41,7 @@ from wardconsole.domain.follow_up import (
     suicide_risk_identified,
 )
 from wardconsole.domain.intake import OPIOID_WITHDRAWAL
+from wardconsole.domain.intake_text import when_text
 from wardconsole.services.context import (
     Actor,
     ConflictError,
@@ -441,6 +443,43 @@ class AftercareService:
             attempts = self._attempts(session, [r[0] for r in rows])
         states = [follow_up_state(due, attempts.get(i, ()), at) for i, due in rows]
         return compliance(states, self.policy.compliance_target_percent)
+
+    def letter(self, actor: Actor, admission_id: int) -> DischargeLetter:
+        """The discharge letter's content for a discharged stay (no patient phone number)."""
+        require(actor, Permission.VIEW)
+        from wardconsole.services.discharge import DischargeService
+
+        facts = DischargeService(self._db).facts(admission_id)
+        now = self._db.clock()
+        with self._db.read() as session:
+            admission = session.get(Admission, admission_id)
+            if admission is None or admission.discharged_at is None:
+                raise ServiceError("the letter is written for a discharged stay")
+            discharged_at, destination = admission.discharged_at, admission.discharge_destination
+            row = session.scalar(
+                select(FollowUpRow).where(FollowUpRow.admission_id == admission_id)
+            )
+            attempts = self._attempts(session, [row.id]).get(row.id, []) if row else []
+            follow_up = (
+                LetterFollowUp(
+                    row.due_at,
+                    row.hours,
+                    Basis(row.basis),
+                    follow_up_state(row.due_at, attempts, now).label.strip("▲ ").lower(),
+                    len(attempts),
+                )
+                if row is not None
+                else None
+            )
+        zone = self._db.shifts.zone
+        return write_letter(
+            facts,
+            discharged_at=discharged_at,
+            destination=_destination_label(destination),
+            plan=self.plan(admission_id),
+            follow_up=follow_up,
+            when=lambda at: when_text(at, zone),
+        )
 
     @staticmethod
     def _attempts(session: Session, ids: Sequence[int]) -> dict[int, list[Attempt]]:

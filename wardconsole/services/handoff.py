@@ -33,6 +33,7 @@ from wardconsole.domain.handoff_records import (
 from wardconsole.domain.handoff_refresh import (
     Basis,
     FactChange,
+    clock_only,
     draft_changes,
     fact_changes,
     seal,
@@ -329,11 +330,7 @@ class HandoffService:
             signoff = q.signoff(session, shift.start)
             found = self._facts(session, shift, until, [r.admission_id for r in records])
             current = {f.admission_id: facts_of.draft(self._db, f) for f in found}
-            redrafted = self._redrafted(session, shift, until, records)
-        views = [
-            self._view(r, shift, every, current.get(r.admission_id), redrafted.get(r.id))
-            for r in records
-        ]
+        views = [self._view(r, shift, every, current.get(r.admission_id)) for r in records]
         views.sort(key=lambda v: (-v.risk_rank, v.bed))
         have = {v.admission_id for v in views}
         missing = tuple(
@@ -379,11 +376,8 @@ class HandoffService:
             shift = self._stored_shift(record)
             until = facts_of.as_of(shift, self._db.clock())
             current = self._current(session, shift, until, [record.admission_id])
-            redrafted = self._redrafted(session, shift, until, [record])
         return HandoffDetail(
-            handoff=self._view(
-                record, shift, stays, current.get(record.admission_id), redrafted.get(record.id)
-            ),
+            handoff=self._view(record, shift, stays, current.get(record.admission_id)),
             versions=tuple(
                 VersionView(
                     number=v.number,
@@ -753,26 +747,6 @@ class HandoffService:
             return []
         return facts_of.shift_facts(self._db, session, shift, until, admission_ids)
 
-    def _redrafted(
-        self,
-        session: Session,
-        shift: ShiftWindow,
-        until: datetime,
-        records: list[q.HandoffRecord],
-    ) -> dict[int, HandoffDraft]:
-        """handoff id -> the record as it stands, drafted as of the instant its stored facts
-        were drafted (for handoffs drafted before ``until``)."""
-        by_instant: dict[datetime, list[q.HandoffRecord]] = {}
-        for record in records:
-            drafted_at = record.content.generated_at
-            if shift.start <= drafted_at < until:
-                by_instant.setdefault(drafted_at, []).append(record)
-        out: dict[int, HandoffDraft] = {}
-        for instant, group in by_instant.items():
-            again = self._current(session, shift, instant, [r.admission_id for r in group])
-            out |= {r.id: again[r.admission_id] for r in group if r.admission_id in again}
-        return out
-
     def _refresh_for_signing(
         self,
         session: Session,
@@ -934,7 +908,6 @@ class HandoffService:
         shift: ShiftWindow,
         stays: Mapping[int, q.StayAtShift],
         current: HandoffDraft | None = None,
-        redrafted: HandoffDraft | None = None,
     ) -> HandoffView:
         """The handoff as shown: before signing its facts drafted again from the record
         (``current``) with what the stored draft said where they differ; once signed the
@@ -943,11 +916,14 @@ class HandoffService:
         generated, drafted = stored, None
         changes: tuple[FactChange, ...] = ()
         if current is not None and HandoffStatus(record.status) is HandoffStatus.SIGNED:
-            # What the record says now about the instant the signed facts were drafted for.
-            changes = fact_changes(stored, redrafted or current, Basis.SIGNED)
+            changes = tuple(
+                c
+                for c in fact_changes(stored, current, Basis.SIGNED)
+                if c.shown is None or c.other is None or not clock_only(c.shown, c.other)
+            )
         elif current is not None:
             generated, drafted = current, stored
-            changes = draft_changes(current, stored, redrafted)
+            changes = draft_changes(current, stored)
         stay = stays.get(record.admission_id)
         bed, name = (stay.bed, stay.name) if stay else _from_facts(generated)
         return HandoffView(

@@ -323,7 +323,7 @@ class StayCourse:
     prn: tuple[PrnFact, ...]
 
 
-_LABELLED_KINDS = frozenset({"phq9", "gad7", "cssrs"})
+_LABELLED_KINDS = frozenset({"phq9", "gad7", "cssrs", "bladder"})
 
 
 def stay_course(session: Session, admission_id: int) -> StayCourse:

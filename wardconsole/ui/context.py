@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wardconsole.domain.changes import ChangeFeed
@@ -104,3 +105,6 @@ class UiContext:
     aftercare: AftercareService | None = None
     """Follow-ups after discharge and aftercare plans (block; background worker only). None:
     the Aftercare menu is off."""
+    export_discharge_letter: Callable[[Actor, int, Path], Path] | None = None
+    """Write a discharged patient's letter (who, admission, where) as an audited, owner-only
+    PDF export (blocks; background worker only). None: the letter button is off."""

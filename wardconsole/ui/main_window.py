@@ -289,7 +289,11 @@ class MainWindow(QMainWindow):
         self.sessions_menu.add_to(menu.addMenu("Se&ssions"))
 
         self.aftercare_menu = AftercareMenu(
-            self._context.aftercare, self._context.current_actor, self, self._runner
+            self._context.aftercare,
+            self._context.current_actor,
+            self,
+            self._runner,
+            self._context.export_discharge_letter,
         )
         self.aftercare_menu.add_to(menu.addMenu("Aft&ercare"))
 

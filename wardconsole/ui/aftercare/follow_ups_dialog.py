@@ -9,9 +9,11 @@ the background worker.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -41,6 +44,8 @@ from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.widgets.style_property import set_style_property
 
 IndexLike = QModelIndex | QPersistentModelIndex
+ExportLetter = Callable[[Actor, int, Path], Path]
+"""(who, admission, where) -> the letter written (blocks: background worker only)."""
 FOLLOW_UP_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 COLUMNS = ("State", "Patient", "Discharged", "Destination", "Due by", "Limit", "Attempts")
 COMPLIANCE_DAYS = 28
@@ -212,18 +217,24 @@ class FollowUpsDialog(QDialog):
     def __init__(
         self,
         service: AftercareService,
-        actor: Actor,
+        current_actor: Callable[[], Actor],
         runner: TaskRunner,
         parent: QWidget | None = None,
+        *,
+        export_letter: ExportLetter | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("FollowUpsDialog")
+        self._export_letter = export_letter
         self.setWindowTitle("Follow-ups after discharge")
         self.resize(1280, 640)
         self._service = service
-        self._actor = actor
+        self._actor = current_actor
+        """Asked on the UI thread at every button press: a dialog left open under the lock
+        screen acts as whoever unlocked the station."""
         self._runner = runner
         self.rows: list[FollowUpView] | None = None
+        actor = current_actor()
         self.model = FollowUpsModel(self)
         self.table = QTableView()
         self.table.setObjectName("follow_ups_table")
@@ -250,6 +261,9 @@ class FollowUpsDialog(QDialog):
         self.card_button = QPushButton("&Contact card")
         self.attempt_button = QPushButton("Record &attempt…")
         self.plan_button = QPushButton("Aftercare &plan…")
+        self.letter_button = QPushButton("Discharge &letter…")
+        self.letter_button.setEnabled(export_letter is not None and actor.can(Permission.EXPORT))
+        self.letter_button.setToolTip("Export the letter for the next service and the GP (PDF)")
         self.refresh_button = QPushButton("&Refresh")
         for button in (self.card_button, self.attempt_button):
             button.setEnabled(actor.can(Permission.RECORD))
@@ -258,6 +272,7 @@ class FollowUpsDialog(QDialog):
         buttons_row.addWidget(self.card_button)
         buttons_row.addWidget(self.attempt_button)
         buttons_row.addWidget(self.plan_button)
+        buttons_row.addWidget(self.letter_button)
         buttons_row.addStretch(1)
         buttons_row.addWidget(self.refresh_button)
         policy = service.policy
@@ -287,6 +302,7 @@ class FollowUpsDialog(QDialog):
         self.card_button.clicked.connect(self._on_card_requested)
         self.attempt_button.clicked.connect(self._on_attempt_requested)
         self.plan_button.clicked.connect(self._on_plan_requested)
+        self.letter_button.clicked.connect(self._on_letter_requested)
         self.refresh_button.clicked.connect(self.load)
         self.table.selectionModel().currentRowChanged.connect(self._on_row_changed)
         self.load()
@@ -299,7 +315,7 @@ class FollowUpsDialog(QDialog):
         return self.model.view_at(self.table.currentIndex().row())
 
     def load(self) -> None:
-        service, actor = self._service, self._actor
+        service, actor = self._service, self._actor()
         supervisor = actor.can(Permission.VIEW_HISTORY)
 
         def read() -> tuple[list[FollowUpView], Compliance | None]:
@@ -358,7 +374,7 @@ class FollowUpsDialog(QDialog):
         if view is None or not view.state.open:
             self.card.setText("Choose a patient whose follow-up is still open.")
             return
-        service, actor = self._service, self._actor
+        service, actor = self._service, self._actor()
         self._runner.run(
             self,
             lambda: service.contact_card(actor, view.id),
@@ -374,11 +390,31 @@ class FollowUpsDialog(QDialog):
         entry = AttemptDialog.ask(self, view)
         if entry is None:
             return
-        service, actor = self._service, self._actor
+        service, actor = self._service, self._actor()
         self._runner.run(
             self,
             lambda: service.record_attempt(actor, view.id, entry.outcome.value, note=entry.note),
             on_success=lambda _state: self.load(),
+            on_failure=self._on_failed,
+        )
+
+    def _on_letter_requested(self) -> None:
+        view, export = self.selected(), self._export_letter
+        if view is None or export is None:
+            self.card.setText("Choose a patient first.")
+            return
+        suggested = f"discharge-letter-{view.hospital_number}.pdf"
+        path = LetterPathDialog.ask(self, view.patient_name, suggested)
+        if path is None:
+            return
+        actor = self._actor()
+        self._runner.run(
+            self,
+            lambda: export(actor, view.admission_id, path),
+            on_success=lambda written: self.card.setText(
+                f"Discharge letter for {escape(view.patient_name)} saved to "
+                f"{escape(str(written))} (readable by you only)."
+            ),
             on_failure=self._on_failed,
         )
 
@@ -396,10 +432,11 @@ class FollowUpsDialog(QDialog):
         )
 
     def _ask_plan(self, view: FollowUpView, plan: AftercarePlan | None) -> None:
-        service, actor = self._service, self._actor
+        service = self._service
         entered = AftercarePlanDialog.ask(self, view.patient_name, service.now(), plan)
         if entered is None:
             return
+        actor = self._actor()
         self._runner.run(
             self,
             lambda: service.record_plan(actor, view.admission_id, entered),
@@ -409,6 +446,28 @@ class FollowUpsDialog(QDialog):
 
     @classmethod
     def ask(
-        cls, parent: QWidget | None, service: AftercareService, actor: Actor, runner: TaskRunner
+        cls,
+        parent: QWidget | None,
+        service: AftercareService,
+        current_actor: Callable[[], Actor],
+        runner: TaskRunner,
+        export_letter: ExportLetter | None = None,
     ) -> None:
-        cls(service, actor, runner, parent).exec()
+        cls(service, current_actor, runner, parent, export_letter=export_letter).exec()
+
+
+class LetterPathDialog:
+    """Where to save a discharge letter (the platform's save dialog)."""
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, patient_name: str, suggested: str) -> Path | None:
+        name, _filter = QFileDialog.getSaveFileName(
+            parent,
+            f"Discharge letter — {patient_name}",
+            str(Path.home() / suggested),
+            "PDF (*.pdf)",
+        )
+        if not name:
+            return None
+        path = Path(name)
+        return path if path.suffix.lower() == ".pdf" else path.with_suffix(".pdf")

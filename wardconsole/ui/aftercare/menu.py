@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QMainWindow, QMenu
 
 from wardconsole.services.aftercare import AftercareService
 from wardconsole.services.context import Actor
-from wardconsole.ui.aftercare.follow_ups_dialog import FollowUpsDialog
+from wardconsole.ui.aftercare.follow_ups_dialog import ExportLetter, FollowUpsDialog
 from wardconsole.ui.tasks import TaskRunner
 
 
@@ -23,8 +23,10 @@ class AftercareMenu(QObject):
         current_actor: Callable[[], Actor] | None,
         window: QMainWindow,
         runner: TaskRunner,
+        export_letter: ExportLetter | None = None,
     ) -> None:
         super().__init__(window)
+        self._export_letter = export_letter
         self._service = service
         self._actor = current_actor
         self._window = window
@@ -46,4 +48,6 @@ class AftercareMenu(QObject):
     @Slot()
     def _on_follow_ups_requested(self) -> None:
         if self._service is not None and self._actor is not None:
-            FollowUpsDialog.ask(self._window, self._service, self._actor(), self._runner)
+            FollowUpsDialog.ask(
+                self._window, self._service, self._actor, self._runner, self._export_letter
+            )

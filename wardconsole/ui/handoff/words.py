@@ -12,9 +12,9 @@ from wardconsole.domain.handoff import brief_change
 from wardconsole.domain.handoff_records import Fact, HandoffDraft, HandoffStatus, Section
 from wardconsole.domain.handoff_refresh import (
     CHANGE_MARK,
-    CLOCK_TOPICS,
     Basis,
     FactChange,
+    clock_only,
     fact_changes,
     marks_for,
     unshown,
@@ -204,7 +204,7 @@ def review_lines(before: ShiftBoard, after: ShiftBoard, handoff_ids: tuple[int, 
         clinical = [
             c
             for c in changes
-            if c.shown is None or c.other is None or c.shown.topic not in CLOCK_TOPICS
+            if c.shown is None or c.other is None or not clock_only(c.shown, c.other)
         ]
         for change in clinical or changes:
             where = f"Bed {new.bed} · {new.patient_name}"

@@ -68,6 +68,8 @@ def _decimal(name: str, value: str | int | Decimal) -> Decimal:
         raise MustInputError(f"{name}: not a number: {value!r}") from None
     if not number.is_finite() or number <= 0:
         raise MustInputError(f"{name}: must be a positive number, got {value!r}")
+    if not -3 <= number.adjusted() <= 3:  # kilograms and metres, not milligrams or tonnes
+        raise MustInputError(f"{name}: {value!r} is not a body measurement in kg or m")
     return number
 
 

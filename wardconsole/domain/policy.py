@@ -98,6 +98,7 @@ RULE_SCHEMA: Final[Mapping[str, Mapping[str, tuple[str, int | None, int | None]]
             },
             "overdue_obs": {"severity": _SEVERITY, "grace_minutes": ("int", 0, 240)},
             "bladder": {"severity": _SEVERITY, "lookback_hours": _HOURS},
+            "dietitian_referral": {"severity": _SEVERITY, "lookback_hours": _HOURS},
             "prn_review": {
                 "severity": _SEVERITY,
                 "max_doses": ("int", 0, 50),

@@ -46,6 +46,8 @@ class EscalationKind(StrEnum):
     HYPOGLYCAEMIA = "hypoglycaemia"
     FLUID_INTAKE = "fluid_intake"
     """Intake behind what the fluid chart policy expects at a review time (advisory)."""
+    DIETITIAN_REFERRAL = "dietitian_referral"
+    """A MUST screen at high risk: BAPEN's advice is a dietitian referral (advisory)."""
     LATE_ENTRY = "late_entry"
     """A set or screen entered after a newer one that would have escalated when taken."""
     ALCOHOL_WITHDRAWAL = "alcohol_withdrawal"
@@ -85,6 +87,7 @@ _KIND_LABELS = {
     EscalationKind.STAFF_CONCERN: "Staff concern",
     EscalationKind.HYPOGLYCAEMIA: "Hypoglycaemia",
     EscalationKind.FLUID_INTAKE: "Fluid intake review",
+    EscalationKind.DIETITIAN_REFERRAL: "Dietitian referral",
     EscalationKind.LATE_ENTRY: "Recorded late",
     EscalationKind.ALCOHOL_WITHDRAWAL: "Alcohol withdrawal (CIWA-Ar)",
     EscalationKind.CIWA_AR_DUE: "CIWA-Ar due",

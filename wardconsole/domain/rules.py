@@ -684,6 +684,25 @@ def _bladder(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Cand
     ]
 
 
+def _dietitian_referral(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Candidate]:
+    """The latest MUST screen at high risk (BAPEN step 5, REFERENCE-2.md §12.1)."""
+    entry = facts.latest("must", rule.lookback)
+    if entry is None or a.MUST_HIGH not in _score(entry).flags:
+        return []
+    return [
+        _Candidate(
+            rule.severity(),
+            "must_high",
+            entry.label or "MUST high risk",
+            (
+                "Refer to a dietitian or nutrition support team, or follow local policy; set "
+                "goals, improve and increase overall intake (BAPEN)",
+            ),
+            entry.taken_at,
+        )
+    ]
+
+
 def _prn_review(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Candidate]:
     classes = rule.params["drug_classes"]
     since = facts.now - rule.hours("window_hours")
@@ -1107,6 +1126,7 @@ _RULES: Final[Sequence[tuple[str, _RuleFn]]] = (
     ("oversedation", _oversedation),
     ("overdue_obs", _overdue),
     ("bladder", _bladder),
+    ("dietitian_referral", _dietitian_referral),
     ("prn_review", _prn_review),
     ("craving", _craving),
     ("cognitive_impairment", _cognitive_impairment),

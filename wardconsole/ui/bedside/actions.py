@@ -35,6 +35,7 @@ SHORTCUTS = {
     "decisions": "Ctrl+Shift+K",
     "fluids": "Ctrl+D",
     "fluid_plan": "",
+    "must": "",
 }
 TEXTS = {
     "record": "&Record observations…",
@@ -43,6 +44,7 @@ TEXTS = {
     "decisions": "Clinical &decisions…",
     "fluids": "Record a drink or &fluids…",
     "fluid_plan": "Fluid chart p&lan…",
+    "must": "MUST &screen (malnutrition)…",
 }
 
 
@@ -86,6 +88,8 @@ class BedsideActions(QObject):
             action.setEnabled(self.available and context.fluids is not None)
         self.fluids_action.triggered.connect(lambda: self._for_selected(self.record_fluids))
         self.fluid_plan_action.triggered.connect(lambda: self._for_selected(self.plan_fluids))
+        self.must_action = self._make_action("must", window)
+        self.must_action.triggered.connect(lambda: self._for_selected(self.screen_must))
         self.record_action.triggered.connect(lambda: self._for_selected(self.record))
         self.prn_action.triggered.connect(lambda: self._for_selected(self.give_prn))
         self.history_action.triggered.connect(lambda: self._for_selected(self.show_history))
@@ -108,6 +112,7 @@ class BedsideActions(QObject):
             self.history_action,
             self.decisions_action,
             self.fluid_plan_action,
+            self.must_action,
         ]
 
     @Slot(Theme)
@@ -174,6 +179,18 @@ class BedsideActions(QObject):
         ):
             self.entries_saved.emit(row.admission_id)
 
+    def screen_must(self, row: CensusRow, parent: QWidget | None = None) -> None:
+        """The MUST malnutrition screen (an assessment: history, audit, export)."""
+        bedside = self._bedside()
+        if bedside is None:
+            return
+        from wardconsole.ui.physical.must_dialog import MustDialog
+
+        if MustDialog.ask(
+            bedside, row.admission_id, patient_title(row), parent=parent or self._window
+        ):
+            self.entries_saved.emit(row.admission_id)
+
     def decide(self, row: CensusRow, parent: QWidget | None = None) -> None:
         """SpO2 Scale 2, modified response, frequency (clinicians); RT interval or end."""
         context = self._context
@@ -205,6 +222,7 @@ class BedsideActions(QObject):
             ("prn", self.give_prn),
             ("history", self.show_history),
             ("fluid_plan", self.plan_fluids),
+            ("must", self.screen_must),
         ):
             action = self._make_action(key, window)
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)

@@ -58,7 +58,6 @@ def _stay(db: Database, nurse: Actor, clock: Clock) -> int:
         nurse,
         admission,
         drug="Zopiclone",
-        drug_class="hypnotic",
         dose="3.75 mg",
         route="oral",
         reason="Insomnia",

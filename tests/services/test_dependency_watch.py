@@ -54,8 +54,7 @@ def zopiclone(db: Database, clock: Clock, nurse: Actor, admission: int, at: date
     RecordingService(db).record_prn(
         nurse,
         admission,
-        drug="Zopiclone",
-        drug_class="hypnotic",
+        drug="Zopiclone",  # the class (Z-drug) follows from the drug
         dose="7.5 mg",
         route="PO",
         reason="Cannot sleep",

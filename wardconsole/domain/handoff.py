@@ -596,12 +596,11 @@ class _Writer:
 
     def _sedatives_24h(self) -> int:
         rule = self.policy.rule("prn_review")
-        classes = rule.params["drug_classes"]
         since = self.f.as_of - rule.hours("window_hours")
         return sum(
             1
             for p in self.f.prn
-            if since <= p.dose.given_at <= self.f.as_of and p.dose.drug_class.lower() in classes
+            if since <= p.dose.given_at <= self.f.as_of and p.dose.counts_as_sedative
         )
 
     def _assessment_facts(self) -> list[Fact]:

@@ -103,7 +103,6 @@ RULE_SCHEMA: Final[Mapping[str, Mapping[str, tuple[str, int | None, int | None]]
                 "severity": _SEVERITY,
                 "max_doses": ("int", 0, 50),
                 "window_hours": ("int", 1, 168),
-                "drug_classes": ("classes", None, None),
             },
             "hypoglycaemia": {
                 "urgent_below_mmol": ("mmol", 1, 10),

@@ -344,16 +344,25 @@ def route_label(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class PrnDose:
-    """A PRN medication dose; ``drug_class`` drives the PRN-review rule."""
+    """A PRN medication dose, its class read through the formulary
+    (``domain.formulary.Formulary.prn_dose``): the class follows from the drug."""
 
     id: int
     admission_id: int
     given_at: datetime
     drug: str
     drug_class: str
+    """The formulary class key (for a drug not in the formulary whose stored class maps to
+    no class, the class as stored)."""
     dose: str = ""
     route: str = ""
     reason: str = ""
+    counts_as_sedative: bool = False
+    """Counts in the sedative/anxiolytic PRN count (the formulary's class flag)."""
+    class_text: str = ""
+    """How the class reads ("Benzodiazepine", "… (chosen: not in the formulary)")."""
+    class_reason: str = ""
+    """Why the class was chosen, for a drug not in the formulary."""
 
 
 class DecisionKind(StrEnum):

@@ -633,17 +633,13 @@ def _last_sedative(
     facts: _Facts, policy: EscalationPolicy, *, before: datetime, within: timedelta
 ) -> str | None:
     """The sedative/anxiolytic PRN given in the ``within`` before a RASS, for the explanation."""
-    prn_rule = policy.rules.get("prn_review")
-    if prn_rule is None:
-        return None
-    classes = prn_rule.params["drug_classes"]
     since = before - within
     for dose in reversed(facts.state.prn_doses):
         if dose.given_at > before:
             continue
         if dose.given_at < since:
             break
-        if dose.drug_class.lower() in classes:
+        if dose.counts_as_sedative:
             return f"{dose.drug} {dose.dose}".strip()
     return None
 
@@ -704,20 +700,22 @@ def _dietitian_referral(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) ->
 
 
 def _prn_review(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Candidate]:
-    classes = rule.params["drug_classes"]
+    """Sedative/anxiolytic PRN doses (the formulary's ``counts_as_sedative``) in the window."""
     since = facts.now - rule.hours("window_hours")
     doses = []
     for dose in reversed(facts.state.prn_doses):
         if dose.given_at < since:
             break
-        if dose.given_at <= facts.now and dose.drug_class.lower() in classes:
+        if dose.given_at <= facts.now and dose.counts_as_sedative:
             doses.append(dose)
     if len(doses) <= rule.number("max_doses"):
         return []
-    counts: dict[str, int] = {}
+    counts: dict[str, tuple[str, int]] = {}
     for dose in reversed(doses):
-        counts[dose.drug] = counts.get(dose.drug, 0) + 1
-    detail = ", ".join(f"{drug} ×{n}" for drug, n in counts.items())
+        key = " ".join(dose.drug.split()).casefold()
+        name, n = counts.get(key, (dose.drug.strip(), 0))
+        counts[key] = (name, n + 1)
+    detail = ", ".join(f"{drug} ×{n}" for drug, n in counts.values())
     return [
         _Candidate(
             rule.severity(),

@@ -95,7 +95,9 @@ class CensusService:
             schedules = schedules_for(
                 session, self._db, [(a.admission_id, a.admitted_at) for a in admissions], now
             )
-            after_prn = repository.after_prn_inputs(session, ids, since=now - policy.history_window)
+            after_prn = repository.after_prn_inputs(
+                session, ids, since=now - policy.history_window, formulary=self._db.formulary
+            )
             decisions = repository.decisions_by_admission(session, ids)
             fluid = self._fluids(session, ids, now) if self._with_fluids else {}
         by_admission: dict[int, list[EscalationSummary]] = {}

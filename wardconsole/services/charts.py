@@ -30,6 +30,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from wardconsole.domain.entry_kinds import entry_title
+from wardconsole.domain.formulary import Formulary
 from wardconsole.domain.news2 import ACVPU, RISK_LABELS
 from wardconsole.domain.records import EscalationKind, Severity
 from wardconsole.domain.sessions import craving_text, session_title
@@ -445,7 +446,12 @@ class ChartService:
                 if kind in assessments
             },
             events=_events(
-                prn_rows, escalation_rows, correction_rows, assessment_rows, session_records
+                prn_rows,
+                escalation_rows,
+                correction_rows,
+                assessment_rows,
+                self._db.formulary,
+                session_records,
             ),
             references=self._references(chart.items),
             fluids=fluid,
@@ -669,6 +675,7 @@ def _events(
     escalation_rows: Sequence[Any],
     correction_rows: Sequence[tuple[str, Any]],
     assessment_rows: Sequence[Any],
+    formulary: Formulary,
     session_records: Sequence[SessionRecord] = (),
 ) -> tuple[ChartEvent, ...]:
     events: list[ChartEvent] = [_session_event(r) for r in session_records]
@@ -700,7 +707,7 @@ def _events(
                 at=at,
                 kind=EventKind.PRN,
                 title=f"PRN {drug} {dose} {route}".strip(),
-                detail=f"{drug_class}: {reason}".strip(": "),
+                detail=f"{formulary.classify(drug, drug_class).text}: {reason}".strip(": "),
                 by=by or "",
                 station=station or "",
             )

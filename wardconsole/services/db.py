@@ -12,7 +12,7 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.fluid_policy import FluidPolicy, load_fluid_policy
-from wardconsole.domain.formulary import Formulary, load_formulary
+from wardconsole.domain.formulary import Formulary, check_policy_classes, load_formulary
 from wardconsole.domain.observation_levels import (
     ObservationLevelPolicy,
     load_observation_levels,
@@ -115,8 +115,11 @@ class Database:
 
     @cached_property
     def formulary(self) -> Formulary:
-        """The ward formulary: drug classes and flags, the one home for drug facts."""
-        return self._formulary or load_formulary()
+        """The ward formulary: drug classes and flags, the one home for drug facts. The
+        escalation policy's drug classes are checked against it (a broken pair stops here)."""
+        formulary = self._formulary or load_formulary()
+        check_policy_classes(formulary, self.policy)
+        return formulary
 
     @cached_property
     def shifts(self) -> ShiftPattern:

@@ -600,12 +600,19 @@ class DemoWard:
         for night in range(nights):
             if rng.random() < 0.5:
                 at = plan.admitted_at + timedelta(days=night, hours=rng.uniform(14, 20))
-                out.append((at, "Zopiclone", "sedative", "7.5 mg", "oral", "Insomnia"))
+                out.append((at, "Zopiclone", "z_drug", "7.5 mg", "oral", "Insomnia"))
         if plan.course in (Course.PANIC, Course.HALLUCINATION) and plan.episode_at:
             at = plan.episode_at + timedelta(minutes=25)
             if at < self.now:
                 out.append(
-                    (at, "Lorazepam", "anxiolytic", "1 mg", "oral", "Acute anxiety during episode")
+                    (
+                        at,
+                        "Lorazepam",
+                        "benzodiazepine",
+                        "1 mg",
+                        "oral",
+                        "Acute anxiety during episode",
+                    )
                 )
         return out
 

@@ -96,7 +96,7 @@ class DischargeService:
                 raise NotFound(f"admission {admission_id} does not exist")
             amendments = q.intake_amendments(session, admission_id)
             beds = q.bed_history(session, admission_id)
-            course = q.stay_course(session, admission_id)
+            course = q.stay_course(session, admission_id, formulary=self._db.formulary)
             sessions = session_facts(session, [admission_id])[admission_id]
             previous = (
                 q.admission_detail(session, detail.previous_admission_id)

@@ -91,7 +91,7 @@ def medicines_watch(
     days = rule.number("watch_days")
     since = now - timedelta(days=days + 1)
     watch = watch_medicines(
-        medicines_queries.watched_doses(session, admission_id, since=since),
+        medicines_queries.watched_doses(session, admission_id, since=since, formulary=db.formulary),
         formulary=db.formulary,
         calendar=WardCalendar(db.shifts),
         now=now,
@@ -116,7 +116,9 @@ def apply_rules(
     staff_id: int | None,
 ) -> list[EscalationChange]:
     """Evaluate the patient's rules and write the resulting escalations in ``session``."""
-    state = repository.clinical_state(session, admission_id, since=now - db.policy.history_window)
+    state = repository.clinical_state(
+        session, admission_id, since=now - db.policy.history_window, formulary=db.formulary
+    )
     state = replace(state, medicines=medicines_watch(session, db, admission_id, now))
     triggers = evaluate(state, now=now, policy=db.policy, chart=db.chart, zone=db.shifts.zone)
     triggers = observation_triggers(session, db, admission_id, now, triggers)
@@ -581,7 +583,9 @@ class EscalationService:
                 raise NotFound(f"admission {admission_id} does not exist")
             if admission.discharged_at is not None:
                 raise ServiceError("this patient has been discharged; the record is read-only")
-            state = repository.clinical_state(session, admission_id, since=now)
+            state = repository.clinical_state(
+                session, admission_id, since=now, formulary=self._db.formulary
+            )
             existing = state.open_escalations.get(EscalationKind.STAFF_CONCERN)
             if existing is None:
                 action = EscalationAction(trigger.kind, "raise", trigger)

@@ -84,7 +84,9 @@ def shift_facts(
     if admission_ids is not None:
         wanted = set(admission_ids)
         stays = [s for s in stays if s.admission_id in wanted]
-    window = q.clinical_window(session, [s.admission_id for s in stays], previous.start, until)
+    window = q.clinical_window(
+        session, [s.admission_id for s in stays], previous.start, until, formulary=db.formulary
+    )
     sessions = session_facts(
         session, [s.admission_id for s in stays], since=shift.start, until=until
     )

@@ -24,11 +24,13 @@ from sqlalchemy.orm import Session
 
 from wardconsole.domain.assessments import ASSESSMENT_KINDS, score_assessment
 from wardconsole.domain.fluids import FluidInput, fluid_problems, plan_problems
+from wardconsole.domain.formulary import Formulary, same_class_doses
 from wardconsole.domain.news2 import News2LowerBound, News2Result, news2_lower_bound, score_vitals
 from wardconsole.domain.records import (
     PRN_ROUTES,
     VITAL_FIELDS,
     MissingReason,
+    PrnDose,
     RecordStatus,
     VitalSigns,
     route_key,
@@ -78,18 +80,16 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 
 ENTRY_MODELS: Mapping[str, Any] = ENTRY_TABLES
 
-PRN_CLASSES = (
-    "benzodiazepine",
-    "sedative",
-    "hypnotic",
-    "anxiolytic",
-    "antipsychotic",
-    "analgesic",
-    "antiemetic",
-    "other",
-)
-"""Drug classes a PRN dose may have. The first four are the ones the shipped policy's
-``prn_review`` rule counts (``RecordingService.counted_prn_classes`` reads the loaded policy)."""
+
+@dataclass(frozen=True, slots=True)
+class SameClassWarning:
+    """Earlier doses of the class a new PRN dose would have, closer than the formulary's
+    ``same_class_warning`` (local policy): warned about on entry; the nurse may still save."""
+
+    class_label: str
+    within: timedelta
+    earlier: tuple[PrnDose, ...]
+    """Oldest first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,12 +162,36 @@ class RecordingService:
         """The withdrawal chart entries are rated on (an unvalidated local chart)."""
         return self._db.chart
 
-    def counted_prn_classes(self) -> tuple[str, ...]:
-        """PRN drug classes the policy's PRN-review rule counts (empty when it is disabled)."""
-        rule = self._db.policy.rules.get("prn_review")
-        if rule is None or not rule.enabled:
-            return ()
-        return tuple(rule.params["drug_classes"])
+    @property
+    def formulary(self) -> Formulary:
+        """The ward formulary a PRN dose's class follows from."""
+        return self._db.formulary
+
+    @checks_text
+    def same_class_warning(
+        self,
+        admission_id: int,
+        *,
+        drug: str,
+        drug_class: str | None = None,
+        given_at: datetime | None = None,
+    ) -> SameClassWarning | None:
+        """Earlier current doses of the class ``drug`` has (or ``drug_class`` for a drug not in
+        the formulary) within the warning minutes of ``given_at``; None when there are none."""
+        formulary = self._db.formulary
+        found = formulary.classify(drug, drug_class or "")
+        if found.drug is None and found.key not in formulary.classes:
+            return None  # no class yet: nothing to compare with
+        at = as_utc("given_at", given_at) or self._db.clock()
+        within = formulary.same_class_warning
+        with self._db.read() as session:
+            doses = repository.prn_doses_between(
+                session, admission_id, at - within, at + within, formulary=formulary
+            )
+        earlier = same_class_doses(doses, drug_class=found.key, at=at, within=within)
+        if not earlier:
+            return None
+        return SameClassWarning(found.label, within, earlier)
 
     # -- observation sets ------------------------------------------------------------------
 
@@ -548,18 +572,32 @@ class RecordingService:
         admission_id: int,
         *,
         drug: str,
-        drug_class: str,
         dose: str,
         route: str,
         reason: str,
+        drug_class: str | None = None,
+        class_reason: str = "",
+        same_class_confirmed: bool = False,
         given_at: datetime | None = None,
         save_key: str | None = None,
     ) -> SaveResult:
-        """Record a PRN dose; with ``save_key`` a retried save never records the dose twice."""
+        """Record a PRN dose; with ``save_key`` a retried save never records the dose twice.
+
+        The class follows from the drug (the formulary); a drug not in the formulary needs a
+        formulary class and the reason it was chosen. ``same_class_confirmed`` records that the
+        nurse saw the same-class warning (``same_class_warning``) and saved anyway."""
         require(actor, Permission.RECORD)
         now = self._db.clock()
         given_at = as_utc("given_at", given_at) or now
-        check_prn(drug=drug, drug_class=drug_class, dose=dose, route=route, reason=reason)
+        klass, why = check_prn(
+            self._db.formulary,
+            drug=drug,
+            drug_class=drug_class,
+            class_reason=class_reason,
+            dose=dose,
+            route=route,
+            reason=reason,
+        )
 
         def write(session: Session) -> tuple[SaveResult, dict[str, Any]]:
             self._admission(session, admission_id, given_at, now)
@@ -567,12 +605,18 @@ class RecordingService:
                 PrnDoseRow,
                 _stamp(actor, admission_id, given_at, now),
                 drug=drug.strip(),
-                drug_class=drug_class,
+                drug_class=klass,
                 dose=dose.strip(),
                 route=route_key(route) or route.strip(),
                 reason=reason.strip(),
+                class_reason=why,
             )
-            result = self._finish(session, actor, row, "prn", now, {"drug": row.drug})
+            detail: dict[str, Any] = {"drug": row.drug, "class": klass}
+            if why:
+                detail["class_reason"] = why
+            if same_class_confirmed:
+                detail["same_class_confirmed"] = True
+            result = self._finish(session, actor, row, "prn", now, detail)
             return result, {"prn": result.entry_id}
 
         return save_exactly_once(
@@ -952,8 +996,18 @@ class RecordingService:
 # -- checking and building rows (shared by the single saves and the round) -------------------
 
 
-def check_prn(*, drug: str, drug_class: str, dose: str, route: str, reason: str) -> None:
-    """Refuse an incomplete PRN dose, naming each missing field (also used before queueing)."""
+def check_prn(
+    formulary: Formulary,
+    *,
+    drug: str,
+    drug_class: str | None,
+    class_reason: str = "",
+    dose: str,
+    route: str,
+    reason: str,
+) -> tuple[str, str | None]:
+    """Refuse an incomplete PRN dose, naming each missing field (also used before queueing);
+    returns the class key to store and the reason it was chosen (None: the formulary's)."""
     problems = {}
     for name, value, longest in (
         ("drug", drug, 120),
@@ -966,13 +1020,54 @@ def check_prn(*, drug: str, drug_class: str, dose: str, route: str, reason: str)
         )
         if problem:
             problems[name] = problem
-    if drug_class not in PRN_CLASSES:
-        problems["drug_class"] = f"drug_class: one of {', '.join(PRN_CLASSES)}"
     if "route" not in problems and route_key(route) is None:
         # The route decides the monitoring (oral: a RASS after it; IM/IV: rapid tranquillisation).
         problems["route"] = f"route: one of {', '.join(PRN_ROUTES.values())}"
+    klass, why = _prn_class(formulary, drug, drug_class, class_reason, problems)
     if problems:
         raise InvalidInput(problems)
+    return klass, why
+
+
+def _prn_class(
+    formulary: Formulary,
+    drug: str,
+    drug_class: str | None,
+    class_reason: str,
+    problems: dict[str, str],
+) -> tuple[str, str | None]:
+    """The class follows from the drug; a drug not in the formulary needs one of its classes
+    and a reason (written into ``problems`` when missing)."""
+    if not isinstance(drug, str) or not drug.strip():
+        return "", None
+    listed = formulary.find(drug)
+    if listed is not None:
+        key = listed.drug_class.key
+        if (
+            drug_class
+            and drug_class.strip()
+            and formulary.drug_class(drug_class) is not (listed.drug_class)
+        ):
+            problems["drug_class"] = (
+                f"drug_class: {listed.name} is in the formulary as {listed.drug_class.label}; "
+                "the class follows from the drug"
+            )
+        return key, None
+    chosen = formulary.drug_class(drug_class or "")
+    if chosen is None:
+        labels = ", ".join(c.label for c in formulary.classes.values())
+        problems["drug_class"] = (
+            f"drug_class: {drug.strip()} is not in the formulary; choose its class ({labels})"
+        )
+    why = class_reason.strip() if isinstance(class_reason, str) else ""
+    problem = text_problem("class_reason", class_reason, max_length=MAX_NOTE, required=True)
+    if problem:
+        problems["class_reason"] = (
+            "class_reason: say why this class, for a drug not in the formulary"
+            if problem.endswith("required")
+            else problem
+        )
+    return (chosen.key if chosen is not None else ""), why
 
 
 def _check_vitals(

@@ -27,6 +27,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 
 from wardconsole.domain.fluids import Direction, FluidInput
+from wardconsole.domain.formulary import ClassSource, Formulary
 from wardconsole.services.context import (
     Actor,
     Permission,
@@ -192,21 +193,33 @@ class SafeSaves:
         admission_id: int,
         *,
         drug: str,
-        drug_class: str,
         dose: str,
         route: str,
         reason: str,
         save_key: str,
+        drug_class: str | None = None,
+        class_reason: str = "",
+        same_class_confirmed: bool = False,
         given_at: datetime | None = None,
         bed: str = "",
     ) -> SaveResult | QueuedSave:
         require(actor, Permission.RECORD)
-        check_prn(drug=drug, drug_class=drug_class, dose=dose, route=route, reason=reason)
+        check_prn(
+            self._db.formulary,
+            drug=drug,
+            drug_class=drug_class,
+            class_reason=class_reason,
+            dose=dose,
+            route=route,
+            reason=reason,
+        )
         pressed = self._db.clock()
         given_at = as_utc("given_at", given_at) or pressed
-        fields = {
+        fields: dict[str, Any] = {
             "drug": drug,
             "drug_class": drug_class,
+            "class_reason": class_reason,
+            "same_class_confirmed": same_class_confirmed,
             "dose": dose,
             "route": route,
             "reason": reason,
@@ -477,11 +490,18 @@ def _replay_round(recording: RecordingService, item: QueuedEntry) -> bool:
 def _replay_prn(recording: RecordingService, item: QueuedEntry) -> bool:
     assert item.admission_id is not None
     payload = item.payload
+    drug_class, class_reason = payload["drug_class"], payload.get("class_reason")
+    if class_reason is None:  # queued by a release before the formulary: a free-text class
+        drug_class, class_reason = _class_queued_before_the_formulary(
+            recording.formulary, payload["drug"], drug_class
+        )
     recording.record_prn(
         item.actor,
         item.admission_id,
         drug=payload["drug"],
-        drug_class=payload["drug_class"],
+        drug_class=drug_class,
+        class_reason=class_reason,
+        same_class_confirmed=bool(payload.get("same_class_confirmed", False)),
         dose=payload["dose"],
         route=payload["route"],
         reason=payload["reason"],
@@ -489,6 +509,19 @@ def _replay_prn(recording: RecordingService, item: QueuedEntry) -> bool:
         save_key=item.save_key,
     )
     return False
+
+
+def _class_queued_before_the_formulary(
+    formulary: Formulary, drug: str, stored: str
+) -> tuple[str | None, str]:
+    """A dose queued with a free-text class is saved, never refused on replay: a listed drug
+    takes its formulary class; another takes the class its old word maps to (``other`` when
+    none), with the old word as the reason."""
+    found = formulary.classify(drug, stored)
+    if found.source is ClassSource.FORMULARY:
+        return None, ""
+    key = found.key if found.source is not ClassSource.UNCLASSIFIED else "other"
+    return key, f"queued before the formulary with the class “{stored}”"
 
 
 def _replay_fluid(recording: RecordingService, item: QueuedEntry) -> bool:

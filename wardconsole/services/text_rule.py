@@ -63,6 +63,7 @@ TEXT_FIELDS: Final[Mapping[str, TextField]] = {
     "intake": _NOTE,
     "effect": _NOTE,
     "amend_reason": _NOTE,
+    "class_reason": _NOTE,  # why a class was chosen for a drug not in the formulary
     "change_reason": _NOTE,
     "reason_text": _NOTE,
     "answers": _NOTE,

@@ -207,6 +207,7 @@ def _values(
         "dose": row.dose,
         "route": row.route,
         "reason": row.reason,
+        "class_reason": row.class_reason or "",
     }
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from wardconsole.domain.formulary import Formulary
 from wardconsole.domain.medicines import GivenDose, MedicineLine
 from wardconsole.domain.records import PrnDose
 from wardconsole.store.entries import current
@@ -21,8 +22,11 @@ from wardconsole.store.models import (
 from wardconsole.store.repository import to_prn
 
 
-def watched_doses(session: Session, admission_id: int, *, since: datetime) -> list[PrnDose]:
-    """Current (not corrected, not struck out) PRN doses given since ``since``, oldest first."""
+def watched_doses(
+    session: Session, admission_id: int, *, since: datetime, formulary: Formulary
+) -> list[PrnDose]:
+    """Current (not corrected, not struck out) PRN doses given since ``since``, oldest first,
+    each with its class read through the formulary."""
     rows = session.scalars(
         select(PrnDoseRow)
         .where(
@@ -32,7 +36,7 @@ def watched_doses(session: Session, admission_id: int, *, since: datetime) -> li
         )
         .order_by(PrnDoseRow.taken_at, PrnDoseRow.id)
     )
-    return [to_prn(row) for row in rows]
+    return [to_prn(row, formulary) for row in rows]
 
 
 def regular_given(session: Session, admission_id: int, *, since: datetime) -> list[PrnDose]:

@@ -221,10 +221,13 @@ def details_text(entry: HistoryEntry, item_labels: Mapping[str, str] | None = No
         case "regular_dose":
             text = regular_dose_text(values)
         case _:
+            klass = values.get("class_text") or values.get("drug_class")
             text = (
                 f"{values.get('drug')} {values.get('dose')} {values.get('route')} "
-                f"({values.get('drug_class')}) — {values.get('reason')}"
+                f"({klass}) — {values.get('reason')}"
             )
+            if values.get("class_reason"):
+                text += f"; class chosen because: {values['class_reason']}"
             if entry.effects:
                 text += f"; effect: {entry.effects[-1].effect}"
     if entry.note:

@@ -81,7 +81,7 @@ def ward(sqlite_url: str) -> Iterator[tuple[Database, int]]:
                 nurse,
                 admission,
                 drug="Lorazepam",
-                drug_class="anxiolytic",
+                drug_class="benzodiazepine",
                 dose="1 mg",
                 route="PO",
                 reason="Anxiety",

@@ -66,7 +66,7 @@ def read_medicines_series(
 ) -> MedicinesSeries:
     """The series from ``start`` (admission) to ``end`` (discharge or now)."""
     formulary = db.formulary
-    prn = medicines_queries.watched_doses(session, admission_id, since=start)
+    prn = medicines_queries.watched_doses(session, admission_id, since=start, formulary=formulary)
     regular_rows = list(
         session.scalars(
             select(RegularDoseRow)

@@ -5,12 +5,14 @@ that needs the permission, is audited, is owner-only and never prints the patien
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fhir.resources.R4B.bundle import Bundle
 from pypdf import PdfReader
 from sqlalchemy import select
 from wardfakes import Clock
@@ -18,6 +20,7 @@ from wardfakes import Clock
 from wardconsole.domain.discharge_letter import MEDICINES_CAVEAT, DischargeLetter
 from wardconsole.domain.follow_up import OPIOID_TOLERANCE_WARNING, AftercarePlan
 from wardconsole.domain.intake import OPIOID_WITHDRAWAL
+from wardconsole.interop.discharge_document import build_discharge_document
 from wardconsole.reports.discharge_letter import build_discharge_letter, write_letter_pdf
 from wardconsole.services.admissions import AdmissionService, NewPatient
 from wardconsole.services.aftercare import AftercareService
@@ -145,3 +148,33 @@ def test_a_long_letter_runs_onto_more_pages(tmp_path: Path) -> None:
     assert len(pages) > 1
     text = " ".join(page.extract_text() for page in pages)
     assert "Line 7.7" in text and "page 2" in text
+
+
+def test_the_same_letter_is_a_fhir_r4_document(
+    db: Database, nurse: Actor, clock: Clock, tmp_path: Path
+) -> None:
+    admission = _stay(db, nurse, clock)
+    staff = StaffService(db)
+    staff.add("sn.doc", "Gwen Harrow", Role.SUPERVISOR, None)
+    supervisor = staff.actor("sn.doc", "Station A")
+    with pytest.raises(PermissionDenied):
+        build_discharge_document(db, admission, tmp_path / "no.json", actor=nurse, ward_name="W")
+    path = build_discharge_document(
+        db, admission, tmp_path / "letter.json", actor=supervisor, ward_name="Ward 7"
+    )
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    raw = path.read_text(encoding="utf-8")
+    assert PHONE not in raw
+    bundle = Bundle.model_validate(json.loads(raw))  # structure and types, as R4 (R4B classes)
+    assert bundle.type == "document"
+    composition, patient = (entry.resource for entry in bundle.entry)
+    assert composition.get_resource_type() == "Composition"
+    assert composition.subject.reference == bundle.entry[1].fullUrl
+    assert patient.identifier[0].value == "KD200001"
+    letter = AftercareService(db).letter(supervisor, admission)
+    assert [s.title for s in composition.section] == [title for title, _ in letter.sections]
+    medicines = composition.section[1].text.div
+    assert MEDICINES_CAVEAT in medicines.replace("&#x27;", "'")
+    with db.read() as session:
+        whats = session.scalars(select(AuditRow.detail).where(AuditRow.action == "export")).all()
+    assert [d["what"] for d in whats] == ["discharge letter (FHIR document)"]

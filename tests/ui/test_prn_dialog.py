@@ -268,7 +268,7 @@ def test_a_second_dose_of_the_same_class_warns_naming_the_earlier_one(
     assert "Lorazepam 1 mg oral at " in text and "(40 min before this dose)" in text
     assert text.startswith("▲ Same class (Benzodiazepine) within 120 min: Lorazepam 1 mg oral")
     assert "local policy, pending governance sign-off" in text
-    assert dialog.save_button.text() == "Save &anyway"
+    assert dialog.save_button.text() == "&Save anyway"
     assert dialog.saver.state is SaveState.EDITING and ward.count(PrnDoseRow) == 1
     # Changing the entry withdraws the warning; it is checked again on Save.
     type_into(qtbot, dialog.dose, "0")
@@ -339,3 +339,25 @@ def test_screenshot_of_the_prn_form_at_the_smallest_screen(
     for widget in (dialog.same_class, dialog.class_note, dialog.save_button, dialog.drug_class):
         corner = widget.mapTo(dialog, widget.rect().bottomRight())
         assert dialog.rect().contains(corner), widget.objectName()
+
+
+class UncheckablePrn(RecordingService):
+    """The look-up of earlier doses fails (the database did not answer); saving works."""
+
+    def __init__(self, recording: RecordingService) -> None:
+        super().__init__(recording._db)
+
+    def same_class_warning(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OperationalError("SELECT", {}, Exception("connection reset by peer"))
+
+
+def test_a_dose_is_still_saved_when_earlier_doses_cannot_be_checked_and_says_so(
+    qtbot, open_dialog, make_bedside, bedside_ward: BedsideWard
+) -> None:
+    dialog = open_dialog(make_bedside(recording=UncheckablePrn(bedside_ward.recording)))
+    fill_dose(qtbot, dialog, drug="Diazepam")
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.saver.state is SaveState.SAVED)
+    assert bedside_ward.count(PrnDoseRow) == 1
+    assert dialog.same_class.isVisible()
+    assert "could not be checked" in dialog.same_class.text()

@@ -30,6 +30,7 @@ from wardconsole.services.context import Role
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import apply_rules
 from wardconsole.services.fluid_demo import add_fluid_charts
+from wardconsole.services.follow_up_demo import add_follow_ups
 from wardconsole.services.observation_demo import add_observation_levels
 from wardconsole.services.session_demo import add_sessions
 from wardconsole.services.staff import StaffService
@@ -215,6 +216,7 @@ class DemoWard:
             now=self.now,
             seed=self.opt.seed,
         )
+        add_follow_ups(self.db, nurse_ids, now=self.now)
         add_recent_drinker(
             self.db,
             {a: c.value for a, c in zip(admission_ids, courses, strict=True)},

@@ -427,7 +427,7 @@ class PrnDialog(QDialog):
         self._warned_for = self._entry_key(fields)
         self.same_class.setText(same_class_text(warning, fields["given_at"], self._bedside))
         self.same_class.setVisible(True)
-        self.save_button.setText("Save &anyway")
+        self.save_button.setText("&Save anyway")
         self.status.show_message(
             "▲ Not saved yet — another dose of this class was given recently (see the form).",
             "soon",
@@ -437,10 +437,12 @@ class PrnDialog(QDialog):
         """The database did not answer: the dose is saved (or kept on this station) anyway,
         and the nurse is told the earlier doses were not checked."""
         self._checking = False
-        self._start_save(fields)
-        self.status.show_message(
-            f"{self.status.text()} · earlier doses of this class could not be checked", "soon"
+        self.same_class.setText(
+            "▲ Earlier doses of this class could not be checked (the database did not answer): "
+            "check the drug chart for a recent dose of the same class."
         )
+        self.same_class.setVisible(True)
+        self._start_save(fields)
 
     def _start_save(self, fields: dict[str, Any]) -> None:
         recording, actor, admission_id = (

@@ -166,6 +166,10 @@ def _patient_cell(row: CensusRow) -> _Cell:
     tip = [row.patient_name, f"Hospital number: {row.hospital_number}"]
     if flags:
         tip.append("Risk flags: " + ", ".join(flags))
+    # The Nurse column folds away first on a narrow screen: the name stays reachable here.
+    tip.append(
+        f"Assigned nurse: {row.assigned_nurse}" if row.assigned_nurse else "No nurse assigned"
+    )
     return _Cell(row.patient_name + badge, row.patient_name.casefold(), "\n".join(tip), keep=badge)
 
 
@@ -255,6 +259,8 @@ def _next_due_cell(row: CensusRow, now: datetime, palette: RiskPalette) -> _Cell
     if due is None:
         return _Cell("—", float("inf"), "No observations scheduled", foreground=palette.muted)
     tip = f"Next observations due {fmt.local_datetime_text(due)} (local time)"
+    if row.last_obs_at is not None:  # the Last obs column folds away on a narrow screen
+        tip += f"\nLast observations {fmt.local_datetime_text(row.last_obs_at)}"
     key = due.timestamp()
     if fmt.is_overdue(due, now):
         colours = palette.overdue

@@ -50,32 +50,36 @@ _COLUMN_SAMPLES = {
     CensusColumn.FLUIDS: ("▲ 1450/1500 +1250", True),  # longer text collapses to a flag
 }
 _CELL_PADDING = 12  # the delegate's margins plus a little air
+_FOLDED_BELOW = 28  # px: narrower than this, a folding column shows nothing readable
 _HEADER_PADDING = 24  # room for the sort arrow
 
 GIVE_WAY_ORDER: tuple[CensusColumn, ...] = (
     CensusColumn.NURSE,
     CensusColumn.LAST_OBS,
-    CensusColumn.FLUIDS,
-    CensusColumn.PATIENT,
-    CensusColumn.SYMPTOMS,
     CensusColumn.AGE,
     CensusColumn.DETOX_DAY,
+    CensusColumn.FLUIDS,
+    CensusColumn.SYMPTOMS,
+    CensusColumn.PATIENT,
 )
 """When the window is narrower than every column's preferred width, these columns shrink, in
-this order, each down to its floor (the fluids collapse to a worded flag — "▲ low" when intake
+this order, each down to its floor (the nurse and the last set's age fold away first, whole:
+"Next obs" says what is due; age and detox day keep their digits; the fluids collapse to a worded flag — "▲ low" when intake
 is behind at a review — a name keeps a few letters and its risk flag, elided text is whole in
 the tooltip; the bed always places the patient). Every other column carries risk (bed, NEWS2
 and "incomplete", escalation, checks and absence, next obs due) and keeps its width."""
 _GIVE_WAY_FLOORS = {  # in average character widths (plus cell padding)
     CensusColumn.FLUIDS: 6,  # a worded flag whole, bold: "▲ low", "chart", "rec'd"
     CensusColumn.PATIENT: 11,
-    CensusColumn.NURSE: 3,  # initial and a letter; the whole name in the tooltip
-    CensusColumn.LAST_OBS: 4,  # "3 h…"; the time in the tooltip
+    CensusColumn.NURSE: 0,  # folds away: the nurse is in the patient's tooltip and window
+    CensusColumn.LAST_OBS: 0,  # folds away: "Next obs" says what is due, and when
     CensusColumn.SYMPTOMS: 7,  # "39/116" whole
     CensusColumn.AGE: 2,
     CensusColumn.DETOX_DAY: 2,
 }
 
+_FOLDING = tuple(column for column, chars in _GIVE_WAY_FLOORS.items() if chars == 0)
+"""Columns that fold away whole (hidden) when the window is too narrow for them."""
 
 _MORE_SUFFIX = re.compile(r"\s+\+\d+$")
 _TEXT_MARGIN = 8  # the style's focus-frame margins on both sides
@@ -203,6 +207,8 @@ class CensusView(QTableView):
         self.setItemDelegate(CensusDelegate(self))
         self.doubleClicked.connect(self._on_double_clicked)
         self._preferred: dict[int, int] = {}
+        self._folded: set[int] = set()
+        """Columns hidden because the window is too narrow for them (shown again when wider)."""
         self._fitting = False
         header.sectionResized.connect(self._on_section_resized)
         self._fit_rows_to_font()
@@ -231,25 +237,27 @@ class CensusView(QTableView):
                 return True
         return False
 
-    def apply_default_column_widths(self) -> None:
-        """Column widths that fit typical content in the table's (styled) font."""
+    def default_width(self, column: int) -> int:
+        """The width that fits the column's typical content in the table's (styled) font."""
         self.ensurePolished()
-        plain = QFontMetrics(self.font())
-        bold_font = QFont(self.font())
-        bold_font.setBold(True)
-        bold = QFontMetrics(bold_font)
         header = self.horizontalHeader()
         header.ensurePolished()
-        titles = QFontMetrics(header.font())
         model = self.model()
-        for column, (sample, is_bold) in _COLUMN_SAMPLES.items():
+        sample, is_bold = _COLUMN_SAMPLES.get(CensusColumn(column), ("", False))
+        font = QFont(self.font())
+        font.setBold(is_bold)
+        content = QFontMetrics(font).horizontalAdvance(sample) + _CELL_PADDING
+        title = str(model.headerData(column, Qt.Orientation.Horizontal) or "") if model else ""
+        return max(content, QFontMetrics(header.font()).horizontalAdvance(title) + _HEADER_PADDING)
+
+    def apply_default_column_widths(self) -> None:
+        """Column widths that fit typical content in the table's (styled) font."""
+        header = self.horizontalHeader()
+        model = self.model()
+        for column in _COLUMN_SAMPLES:
             if model is None or column >= header.count():
                 continue
-            title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
-            content = (bold if is_bold else plain).horizontalAdvance(sample) + _CELL_PADDING
-            header.resizeSection(
-                column, max(content, titles.horizontalAdvance(title) + _HEADER_PADDING)
-            )
+            header.resizeSection(column, self.default_width(column))
         if model is not None:
             # Columns give way in GIVE_WAY_ORDER (see there); spare room goes to the names.
             header.setMinimumSectionSize(min(header.minimumSectionSize(), 24))
@@ -263,9 +271,15 @@ class CensusView(QTableView):
             )
 
     def take_column_widths_as_preferred(self) -> None:
-        """The widths now set (measured defaults, or a nurse's restored ones) are preferred."""
+        """The widths now set (measured defaults, or a nurse's restored ones) are preferred; a
+        column that had folded away when they were saved comes back at its default width."""
         header = self.horizontalHeader()
-        self._preferred = {c: header.sectionSize(c) for c in range(header.count())}
+        for column in _FOLDING:  # only the fitting hides a column; a restored state may not
+            header.showSection(column)
+        self._folded.clear()
+        self._preferred = {
+            c: header.sectionSize(c) or self.default_width(c) for c in range(header.count())
+        }
         self._fit_columns()
 
     def give_way_floor(self, column: int) -> int:
@@ -274,6 +288,8 @@ class CensusView(QTableView):
         preferred = self._preferred.get(column, self.horizontalHeader().sectionSize(column))
         if chars is None:
             return preferred
+        if chars == 0:
+            return 0  # folds away whole rather than show a letter
         return min(preferred, self.fontMetrics().averageCharWidth() * chars + _CELL_PADDING)
 
     def minimum_table_width(self) -> int:
@@ -290,15 +306,16 @@ class CensusView(QTableView):
         return QSize(max(hint.width(), self.minimum_table_width()), hint.height())
 
     def _fit_columns(self) -> None:
-        """Share the viewport's width out: preferred widths, shrinking give-way columns first."""
+        """Share the viewport's width out: preferred widths, shrinking give-way columns first
+        and folding away (hiding) those that fold rather than show a sliver."""
         header = self.horizontalHeader()
         if not self._preferred or self._fitting:
             return
-        columns = [c for c in range(header.count()) if not header.isSectionHidden(c)]
+        columns = [
+            c for c in range(header.count()) if not header.isSectionHidden(c) or c in self._folded
+        ]
         widths = {c: self._preferred.get(c, header.sectionSize(c)) for c in columns}
         spare = self.viewport().width() - sum(widths.values())
-        if spare >= 0 and CensusColumn.PATIENT in widths:
-            widths[CensusColumn.PATIENT] += spare
         for column in GIVE_WAY_ORDER:
             if spare >= 0:
                 break
@@ -306,9 +323,21 @@ class CensusView(QTableView):
                 cut = min(-spare, widths[column] - self.give_way_floor(column))
                 widths[column] -= max(0, cut)
                 spare += max(0, cut)
+                if widths[column] < _FOLDED_BELOW and self.give_way_floor(column) == 0:
+                    spare += widths[column]  # a sliver of a column says nothing: fold it
+                    widths[column] = 0
+        if spare > 0 and CensusColumn.PATIENT in widths:
+            widths[CensusColumn.PATIENT] += spare  # spare room goes to the names
         self._fitting = True
         try:
             for section, width in widths.items():
+                if width == 0:
+                    self._folded.add(section)
+                    header.hideSection(section)
+                    continue
+                if section in self._folded:
+                    self._folded.discard(section)
+                    header.showSection(section)
                 if header.sectionSize(section) != width:
                     header.resizeSection(section, width)
         finally:

@@ -34,8 +34,9 @@ from wardconsole.domain.news2 import ACVPU, RISK_LABELS
 from wardconsole.domain.records import EscalationKind, Severity
 from wardconsole.domain.withdrawal import ChartItem
 from wardconsole.services.chart_cache import ObservationCache
-from wardconsole.services.context import NotFound
+from wardconsole.services.context import Actor, NotFound
 from wardconsole.services.db import Database
+from wardconsole.services.stay_access import ensure_may_read
 from wardconsole.store import repository, series
 
 GAP_FACTOR: Final = 2.0
@@ -357,6 +358,7 @@ class ChartService:
         end: datetime | None = None,
         *,
         last: timedelta | None = None,
+        reader: Actor | None = None,
     ) -> PatientSeries:
         """The patient's trends; observation sets only in [start, end] (None: the whole stay).
 
@@ -368,6 +370,7 @@ class ChartService:
             start = now - last
         chart = self._db.chart
         with self._db.read() as session:
+            ensure_may_read(self._db, session, admission_id, reader, "charts")
             admission = repository.admission(session, admission_id)
             if admission is None:
                 raise NotFound(f"admission {admission_id} does not exist")

@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from wardconsole.domain.assessments import score_assessment
+from wardconsole.domain.formulary import load_formulary
 from wardconsole.domain.news2 import score_vitals
 from wardconsole.domain.policy import load_policy
 from wardconsole.domain.records import (
@@ -43,6 +44,7 @@ NOW = datetime(2027, 3, 31, 8, 0, tzinfo=UTC)
 START = NOW - timedelta(days=DAYS)
 SCORING_PASSES = 3
 CENSUS_RUNS = 60
+FORMULARY = load_formulary()
 
 
 def _vitals(rng: random.Random, unwell: float) -> VitalSigns:
@@ -135,14 +137,14 @@ def build_ward(chart: WithdrawalChart) -> list[dict[str, Any]]:
                 )
             if rng.random() < 0.15 + 0.3 * unwell:
                 prn.append(
-                    PrnDose(
-                        next(ids),
-                        admission_id,
-                        at + timedelta(minutes=20),
-                        "lorazepam",
-                        "benzodiazepine",
-                        "1 mg",
-                        "PO",
+                    FORMULARY.prn_dose(
+                        id=next(ids),
+                        admission_id=admission_id,
+                        given_at=at + timedelta(minutes=20),
+                        drug="lorazepam",
+                        stored_class="benzodiazepine",
+                        dose="1 mg",
+                        route="PO",
                     )
                 )
             at += SYMPTOMS_EVERY

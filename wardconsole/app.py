@@ -78,7 +78,8 @@ def _claim_demo_file(database: Path) -> Any:
     from wardconsole.store.engine import DatabaseError, make_engine, stored_revision
     from wardconsole.ui.demo_lock import DemoWardInUse, hold_demo_lock
 
-    private_dir(database.parent)
+    if not database.parent.exists():  # an existing folder keeps its mode (it may be /tmp)
+        private_dir(database.parent)
     try:
         lock = hold_demo_lock(database)
     except DemoWardInUse as exc:
@@ -317,11 +318,14 @@ def console_context(
 ) -> UiContext:
     """Everything the main window needs, bound to one database and one staff session."""
     from wardconsole.services.admission_desk import AdmissionDesk
+    from wardconsole.services.aftercare import AftercareService
     from wardconsole.services.census import CensusService
     from wardconsole.services.decisions import DecisionService
+    from wardconsole.services.fluids import FluidService
     from wardconsole.services.history import HistoryService
     from wardconsole.services.observation_desk import ObservationDesk
     from wardconsole.services.recording import RecordingService
+    from wardconsole.services.sessions import SessionService
     from wardconsole.store.changes import open_change_feed
     from wardconsole.ui.context import UiContext
     from wardconsole.ui.escalations.alerts import open_alert_sound
@@ -338,11 +342,15 @@ def console_context(
         load_patient_series=_chart_loader(db),
         recording=RecordingService(db),
         history=HistoryService(db),
+        fluids=FluidService(db),
         decisions=DecisionService(db),
         current_actor=session.current_actor,
         handoff=_handoff_ui(db, ward_name, session.current_actor),
         observation=ObservationDesk(db, actor=session.current_actor),
         admissions=AdmissionDesk(db, actor=session.current_actor),
+        sessions=SessionService(db),
+        aftercare=AftercareService(db),
+        export_discharge_letter=_letter_export(db, ward_name),
         interop=_interop_actions(db),
         escalations=escalations,
         open_alert_sound=open_alert_sound,
@@ -361,6 +369,16 @@ def _report_start_problem(line: str, *, window: bool) -> int:
 
         StartProblem.tell(line)
     return EXIT_START_PROBLEM
+
+
+def _letter_export(db: Database, ward_name: str) -> Callable[[Actor, int, Path], Path]:
+    """The discharge letter as an export (permission, audit row, owner-only file)."""
+    from wardconsole.reports.discharge_letter import build_discharge_letter
+
+    def export(actor: Actor, admission_id: int, path: Path) -> Path:
+        return build_discharge_letter(db, admission_id, path, actor=actor, ward_name=ward_name)
+
+    return export
 
 
 def run_gui(

@@ -7,6 +7,7 @@ from itertools import count
 from typing import Any
 
 from wardconsole.domain.assessments import score_assessment
+from wardconsole.domain.formulary import load_formulary
 from wardconsole.domain.news2 import score_vitals
 from wardconsole.domain.records import (
     AssessmentEntry,
@@ -72,13 +73,17 @@ def rated(at: datetime, **scores: int) -> SymptomEntry:
     )
 
 
+FORMULARY = load_formulary()
+
+
 def prn(at: datetime, drug: str = "lorazepam", drug_class: str = "benzodiazepine") -> PrnDose:
-    return PrnDose(
+    """A dose as the store reads it: its class through the bundled formulary."""
+    return FORMULARY.prn_dose(
         id=next(_ids),
         admission_id=1,
         given_at=at,
         drug=drug,
-        drug_class=drug_class,
+        stored_class=drug_class,
         dose="1 mg",
         route="PO",
     )

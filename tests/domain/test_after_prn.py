@@ -28,7 +28,7 @@ from wardconsole.domain.records import (
 from wardconsole.domain.rules import evaluate
 from wardconsole.domain.withdrawal import WithdrawalChart
 
-from .builders import NOW, ago, assess, obs, prn, state
+from .builders import FORMULARY, NOW, ago, assess, obs, prn, state
 
 MIN = timedelta(minutes=1)
 
@@ -106,7 +106,7 @@ def test_an_oral_antipsychotic_starts_a_rass_due_within_the_policy_minutes(
     )
     assert post_prn_rass_due((given,), (assess("rass", ago(minutes=5), score=-1),), policy) is None
     # An analgesic needs no RASS.
-    assert post_prn_rass_due((dose(ago(minutes=30), "analgesic"),), (), policy) is None
+    assert post_prn_rass_due((dose(ago(minutes=30), drug="paracetamol"),), (), policy) is None
 
 
 def test_an_overdue_post_prn_rass_escalates_after_the_grace(
@@ -135,7 +135,7 @@ def test_oral_antipsychotics_have_their_own_count_and_the_sedative_count_keeps_i
         dose(ago(hours=1)),
     )
     assert oral_antipsychotic_count(doses, now=NOW, window=timedelta(hours=24), policy=policy) == 2
-    assert "antipsychotic" not in policy.rule("prn_review").params["drug_classes"]
+    assert not FORMULARY.classes["antipsychotic"].counts_as_sedative
     many = state(*(dose(ago(hours=h)) for h in (1, 2, 3, 4, 5)))
     assert EscalationKind.PRN_REVIEW not in triggers(many, policy, chart)
 
@@ -144,9 +144,9 @@ def test_an_im_or_iv_sedative_or_antipsychotic_is_rapid_tranquillisation(
     policy: EscalationPolicy,
 ) -> None:
     assert is_rt_dose(dose(NOW, route="IM"), policy)
-    assert is_rt_dose(dose(NOW, "benzodiazepine", route="iv"), policy)
+    assert is_rt_dose(dose(NOW, route="iv", drug="lorazepam"), policy)
     assert not is_rt_dose(dose(NOW, route="oral"), policy)
-    assert not is_rt_dose(dose(NOW, "analgesic", route="IM"), policy)
+    assert not is_rt_dose(dose(NOW, route="IM", drug="paracetamol"), policy)
     # An RT dose starts the RT schedule, not a second post-PRN RASS alarm.
     assert post_prn_rass_due((dose(NOW, route="IM"),), (), policy) is None
 

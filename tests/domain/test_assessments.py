@@ -34,6 +34,7 @@ def test_every_kind_is_documented() -> None:
         "rt_check",
         "ciwa_ar",
         "cows",
+        "must",
     }
     for kind in ASSESSMENT_KINDS:
         assert "Answers" in ANSWER_SCHEMAS[kind]

@@ -20,10 +20,20 @@ def test_every_assessment_the_domain_scores_has_its_names() -> None:
 
 
 def test_entry_kinds_keep_their_stored_names_and_words() -> None:
-    assert [k.value for k in EntryKind] == ["observation", "symptoms", "assessment", "prn"]
+    assert [k.value for k in EntryKind] == [
+        "observation",
+        "symptoms",
+        "assessment",
+        "prn",
+        "session",
+        "fluid",
+        "fluid_plan",
+        "regular_dose",
+    ]
     assert entry_label("observation") == "Vital signs"
     assert entry_title("symptoms") == "Withdrawal chart rating"
-    assert entry_label("fluids") == "fluids"
+    assert entry_label("fluids") == "fluids"  # not a kind: its raw value
+    assert entry_label("fluid") == "Fluids"
     labels = audit_action_labels()
     assert labels["record_prn"] == "Gave PRN"
     assert labels["amend_observation"] == "Corrected vital signs"

@@ -3,6 +3,7 @@ naming what is wrong; old free-text classes are read through it so no dose is mi
 
 from __future__ import annotations
 
+import tomllib
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -13,9 +14,11 @@ from wardconsole.domain.configfiles import default_policy_file
 from wardconsole.domain.formulary import (
     ClassSource,
     FormularyError,
+    check_policy_classes,
     load_formulary,
     same_class_doses,
 )
+from wardconsole.domain.policy import load_policy
 from wardconsole.domain.records import PrnDose
 
 SHIPPED = default_policy_file("formulary.toml").read_text(encoding="utf-8")
@@ -122,14 +125,14 @@ def test_a_drug_not_listed_keeps_its_chosen_or_mapped_class() -> None:
     formulary = load_formulary()
     chosen = formulary.classify("Trazodone", "other_hypnotic")
     assert chosen.source is ClassSource.CHOSEN and chosen.counts_as_sedative
-    assert chosen.text == "Other sedative, hypnotic or anxiolytic (chosen: not in the formulary)"
+    assert chosen.text == "Other sedative or hypnotic (chosen, not in formulary)"
     old = formulary.classify("Trazodone", "sedative")
     assert (old.source, old.key, old.counts_as_sedative) == (
         ClassSource.LEGACY,
         "other_hypnotic",
         True,
     )
-    assert old.text == "Other sedative, hypnotic or anxiolytic (recorded as “sedative”)"
+    assert old.text == "Other sedative or hypnotic (recorded as “sedative”)"
     unknown = formulary.classify("Gaviscon", "antacid")
     assert (unknown.source, unknown.key, unknown.counts_as_sedative) == (
         ClassSource.UNCLASSIFIED,
@@ -209,3 +212,28 @@ def test_a_broken_formulary_is_refused_naming_the_problem(
         _load(tmp_path, SHIPPED.replace(old, new, 1))
     assert message in str(info.value)
     assert "formulary.toml" in str(info.value)
+
+
+def test_the_shipped_policy_lists_only_formulary_classes() -> None:
+    check_policy_classes(load_formulary(), load_policy())
+
+
+def test_a_policy_rule_naming_a_class_the_formulary_lacks_is_refused(tmp_path: Path) -> None:
+    bundled = default_policy_file("escalation_policy.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(bundled)
+    classes = data["rules"]["post_prn_rass"]["drug_classes"]
+    changed = bundled.replace(
+        f"drug_classes = {_toml_list(classes)}",
+        f"drug_classes = {_toml_list([*classes, 'tranquilliser'])}",
+        1,
+    )
+    assert changed != bundled
+    path = tmp_path / "escalation_policy.toml"
+    path.write_text(changed, encoding="utf-8")
+    with pytest.raises(FormularyError) as info:
+        check_policy_classes(load_formulary(), load_policy(path))
+    assert "drug_classes: 'tranquilliser' not a class in" in str(info.value)
+
+
+def _toml_list(values: list[str]) -> str:
+    return "[" + ", ".join(f'"{v}"' for v in values) + "]"

@@ -30,7 +30,7 @@ from wardconsole.domain.records import EscalationKind, EscalationState, PrnDose,
 from wardconsole.domain.shifts import ShiftPattern
 from wardconsole.domain.withdrawal import WithdrawalChart
 
-from .builders import assess, obs, rated
+from .builders import FORMULARY, assess, obs, rated
 
 NIGHT_START = datetime(2026, 11, 25, 19, 0, tzinfo=UTC)  # GMT in November: UTC = ward time
 END = NIGHT_START + timedelta(hours=12)
@@ -49,12 +49,12 @@ def medium_set(when: datetime) -> Any:
 
 
 def dose(when: datetime, drug: str, klass: str, reason: str) -> PrnDose:
-    return PrnDose(
+    return FORMULARY.prn_dose(
         id=hash((when, drug)) % 10_000,
         admission_id=1,
         given_at=when,
         drug=drug,
-        drug_class=klass,
+        stored_class=klass,
         dose="1 mg",
         route="oral",
         reason=reason,

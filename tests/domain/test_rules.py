@@ -385,6 +385,25 @@ def test_prn_review_ignores_other_classes_and_old_doses(run: Any) -> None:
     assert K.PRN_REVIEW not in run(state(*doses, prn(ago(hours=25))))
 
 
+def test_the_sedative_count_follows_the_formulary_not_the_stored_class(run: Any) -> None:
+    """Diazepam stored as an analgesic still counts; lorazepam stored as "anxiolytic" and as
+    "Lorazepam "/"benzodiazepine" is one drug, counted once per dose."""
+    doses = [
+        prn(ago(hours=1), "Diazepam", "analgesic"),
+        prn(ago(hours=3), "lorazepam", "anxiolytic"),
+        prn(ago(hours=5), "Lorazepam ", "benzodiazepine"),
+    ]
+    assert K.PRN_REVIEW not in run(state(*doses))  # 3: at the policy count
+    trigger = run(state(*doses, prn(ago(hours=7), "zopiclone", "sedative")))[K.PRN_REVIEW]
+    assert trigger.explanation == (
+        "4 sedative/anxiolytic PRN doses in 24 h (zopiclone ×1, Lorazepam ×2, Diazepam ×1)"
+    )
+    # A drug not in the formulary counts by the class chosen for it.
+    chosen = prn(ago(hours=7), "Trazodone", "other_hypnotic")
+    assert K.PRN_REVIEW in run(state(*doses, chosen))
+    assert K.PRN_REVIEW not in run(state(*doses, prn(ago(hours=7), "Gaviscon", "antacid")))
+
+
 def test_craving_high(run: Any) -> None:
     trigger = run(state(assess("craving", ago(hours=1), score=7)))[K.CRAVING]
     assert (trigger.severity, trigger.explanation) == (Severity.ADVISORY, "Craving 7/10")

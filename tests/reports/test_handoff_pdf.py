@@ -44,7 +44,7 @@ def signed_night(ward: Ward) -> None:
         ward.handoff.submit(ward.nurse, view.id, view.revision)
     ward.clock.now = at(7, 5)
     board = ward.handoff.board(shift)
-    ward.handoff.sign_shift(ward.supervisor, shift, board.revisions())
+    ward.handoff.sign_shift(ward.supervisor, shift, board.revisions(), shown=board.seal())
 
 
 def drawing_operators(reader: PdfReader, page: int) -> Counter[str]:
@@ -212,3 +212,23 @@ def test_printing_needs_the_handoff_permission_and_is_audited_as_an_export(
     with ward.db.read() as session:
         [row] = session.scalars(select(AuditRow).where(AuditRow.action == "export")).all()
     assert row.staff_id == ward.nurse.staff_id and row.detail["what"] == "handoff PDF"
+
+
+def test_a_correction_after_the_draft_is_printed_with_its_mark(ward: Ward, tmp_path: Path) -> None:
+    """The printed NEWS2 agrees with the chart beside it after a correction, and says what the
+    draft said before."""
+    from handoffnight import correct_the_0330_set
+
+    shift = ward.handoff.this_shift()
+    ward.handoff.draft_shift(ward.nurse, shift)
+    ward.clock.now = at(6, 40)
+    correct_the_0330_set(ward)
+    path = build_handoff_pdf(
+        ward.db, shift, tmp_path / "handoff.pdf", ward_name="Test ward", actor=ward.nurse
+    )
+    reader = PdfReader(path)
+    busy = " ".join(reader.pages[1].extract_text().split())
+    assert "NEWS2 now 4 (low) at 03:30" in busy
+    assert "Δ record changed since the draft: was “NEWS2 now 5 (medium) at 03:30" in busy
+    assert "record changed since the draft:" in busy and "marked" in busy
+    assert "NEWS2 now 5" not in busy.replace("was “NEWS2 now 5", "")

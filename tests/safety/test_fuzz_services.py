@@ -25,13 +25,14 @@ from sqlalchemy import func, select
 from wardfakes import Clock
 
 from wardconsole.domain.assessments import ASSESSMENT_KINDS
+from wardconsole.domain.formulary import load_formulary
 from wardconsole.domain.records import VITAL_FIELDS, MissingReason
 from wardconsole.services.admissions import AdmissionService, NewPatient
 from wardconsole.services.audit import AuditQuery, AuditService
 from wardconsole.services.auth import AuthService, SignInRefused
 from wardconsole.services.context import Actor, InvalidInput, Role, ServiceError
 from wardconsole.services.db import Database
-from wardconsole.services.recording import PRN_CLASSES, RecordingService, RoundEntry
+from wardconsole.services.recording import RecordingService, RoundEntry
 from wardconsole.services.staff import StaffService
 from wardconsole.store import repository
 from wardconsole.store.models import (
@@ -91,6 +92,11 @@ rounds = st.builds(
 )
 
 
+_FORMULARY = load_formulary()
+FORMULARY_NAMES = [name for name in _FORMULARY.names()] + [" lorazepam ", "DIAZEPAM"]
+FORMULARY_CLASSES = list(_FORMULARY.classes)
+
+
 @SERVICE_EXAMPLES
 @given(entry=rounds, taken_at=st.one_of(st.none(), far_times, naive_times))
 def test_bedside_rounds(
@@ -125,8 +131,9 @@ def test_bedside_rounds(
 
 @SERVICE_EXAMPLES
 @given(
-    drug=nasty_text,
-    drug_class=st.one_of(st.sampled_from(PRN_CLASSES), nasty_text),
+    drug=st.one_of(st.sampled_from(FORMULARY_NAMES), nasty_text),
+    drug_class=st.one_of(st.none(), st.sampled_from(FORMULARY_CLASSES), nasty_text),
+    class_reason=nasty_text,
     dose=nasty_text,
     route=nasty_text,
     reason=nasty_text,
@@ -137,7 +144,8 @@ def test_prn_doses(
     nurse: Actor,
     admission: int,
     drug: str,
-    drug_class: str,
+    drug_class: str | None,
+    class_reason: str,
     dose: str,
     route: str,
     reason: str,
@@ -151,6 +159,7 @@ def test_prn_doses(
             admission,
             drug=drug,
             drug_class=drug_class,
+            class_reason=class_reason,
             dose=dose,
             route=route,
             reason=reason,
@@ -163,7 +172,12 @@ def test_prn_doses(
         return
     with db.read() as session:
         row = session.get_one(PrnDoseRow, result.entry_id)
-        assert row.drug_class in PRN_CLASSES and row.drug.strip() and row.dose.strip()
+        assert row.drug_class in db.formulary.classes and row.drug.strip() and row.dose.strip()
+        listed = db.formulary.find(row.drug)
+        if listed is not None:  # the class follows from the drug, whatever was asked
+            assert row.drug_class == listed.drug_class.key and row.class_reason is None
+        else:
+            assert row.class_reason and row.class_reason.strip()
 
 
 @SERVICE_EXAMPLES

@@ -155,3 +155,57 @@ def test_no_filters_at_all_lists_everything(audit: AuditService, supervisor: Act
     audit.record_export(supervisor, "anything")
     newest = audit.search(supervisor, AuditQuery()).entries[0]
     assert newest.action == "export"
+
+
+def test_every_clinical_row_names_the_patient_handoffs_and_safety_checks_included(
+    db: Database, audit: AuditService, supervisor: Actor, nurse: Actor, admission: int
+) -> None:
+    from wardconsole.services.handoff import HandoffService
+    from wardconsole.services.observation_levels import ObservationLevelService
+    from wardconsole.store import repository
+
+    levels = ObservationLevelService(db)
+    levels.set_level(nurse, admission, "intermittent_15", reason="Low mood")
+    check = levels.record_check(nurse, admission, "calm", "Lounge")
+    levels.mark_check_entered_in_error(nurse, check.check_id, "Wrong patient")
+    handoff = HandoffService(db)
+    shift = handoff.this_shift()
+    handoff.draft_shift(nurse, shift)
+    [view] = handoff.board(shift).handoffs
+    view = handoff.save_notes(nurse, view.id, view.revision, {"situation": "Settled"})
+    handoff.submit(nurse, view.id, view.revision)
+    handoff.comment(supervisor, view.id, "Clear")
+    board = handoff.board(shift)
+    handoff.sign_shift(supervisor, shift, board.revisions(), shown=board.seal())
+    with db.transaction() as session:  # a save queued during an outage, written later
+        repository.write_audit(
+            session,
+            at=db.clock(),
+            staff_id=nurse.staff_id,
+            station=nurse.station,
+            action="outbox_replayed",
+            entity="prn",
+            entity_id=admission,
+        )
+    entries = audit.search(supervisor, AuditQuery()).entries
+    clinical = [e for e in entries if e.entity not in ("staff", "ward", "ward_policy")]
+    actions = {e.action for e in clinical}
+    assert {
+        "set_observation_level",
+        "record_safety_check",
+        "safety_check_entered_in_error",
+        "handoff_draft_shift",
+        "handoff_saved",
+        "handoff_submitted",
+        "handoff_comment",
+        "handoff_sign_shift",
+        "outbox_replayed",
+    } <= actions
+    unnamed = [(e.action, e.entity) for e in clinical if e.patient != "Abernethy, Aled (KD000001)"]
+    assert unnamed == []
+    # Searching by the patient finds the handoff and safety-check rows too.
+    found = {e.action for e in audit.search(supervisor, AuditQuery(patient="Abernethy")).entries}
+    assert {"record_safety_check", "handoff_saved", "outbox_replayed"} <= found
+    assert "handoff_saved" not in {
+        e.action for e in audit.search(supervisor, AuditQuery(patient="Nobody")).entries
+    }

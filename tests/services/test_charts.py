@@ -175,7 +175,6 @@ def test_escalation_steps_and_prn_doses_are_events(
         nurse,
         admission,
         drug="Lorazepam",
-        drug_class="anxiolytic",
         dose="1 mg",
         route="oral",
         reason="Acute anxiety",
@@ -191,7 +190,8 @@ def test_escalation_steps_and_prn_doses_are_events(
     assert resolved.title.startswith("Deterioration escalation resolved")
     assert resolved.by == "Robin Test" and resolved.station == "Station A"
     prn = next(e for e in events if e.kind is EventKind.PRN)
-    assert prn.title == "PRN Lorazepam 1 mg oral" and "Acute anxiety" in prn.detail
+    assert prn.title == "PRN Lorazepam 1 mg oral"
+    assert prn.detail == "Benzodiazepine: Acute anxiety"
     assert prn.at == pytest.approx(clock.now.timestamp(), abs=0.01)
 
 

@@ -22,6 +22,7 @@ FUTURE_BY_DESIGN = {
     ("observation_levels", "review_at"),
     ("observation_levels", "next_prompt_at"),
     ("safety_checks", "next_prompt_at"),
+    ("follow_ups", "due_at"),
     ("change_log", "at"),
 }
 """When something is next due, a time ahead of now by its nature; and the change feed's own

@@ -78,7 +78,7 @@ def test_the_draft_is_written_from_the_stay(db: Database, stay: int) -> None:
     assert "Destination: Residential / inpatient treatment — Hillside House, Monday" in draft.text
     assert "NEWS2: 1 (low) at first" in draft.text  # pulse 96 scores 1; 112 scores 2
     assert "peak 2 (low)" in draft.text
-    assert "Benzodiazepine: diazepam 5 mg ×1" in draft.text
+    assert "Benzodiazepine: Diazepam 5 mg ×1" in draft.text  # the formulary's name
     assert "C-SSRS screener: High risk." in draft.text
     assert draft.open_escalations  # the rules raised at least one, still open
     kinds = ", ".join(draft.open_escalations)

@@ -200,7 +200,7 @@ def test_a_nurse_cannot_sign_the_shift(ward: Ward) -> None:
     board = ward.board()
     for actor in (ward.nurse, ward.other_nurse):
         with pytest.raises(PermissionDenied, match="may not sign handoff"):
-            ward.handoff.sign_shift(actor, board.shift, board.revisions())
+            ward.handoff.sign_shift(actor, board.shift, board.revisions(), shown=board.seal())
         with pytest.raises(PermissionDenied):
             ward.handoff.send_back(actor, board.handoffs[0].id, board.handoffs[0].revision, "x")
         with pytest.raises(PermissionDenied):
@@ -217,7 +217,7 @@ def test_the_shift_is_signed_only_when_every_handoff_is_submitted(ward: Ward) ->
     board = ward.board()
     assert not board.ready_to_sign
     with pytest.raises(ServiceError, match=r"1 handoff\(s\) not submitted yet: bed B02 \(draft\)"):
-        ward.handoff.sign_shift(ward.supervisor, board.shift, board.revisions())
+        ward.handoff.sign_shift(ward.supervisor, board.shift, board.revisions(), shown=board.seal())
     assert ward.board().signoff is None
 
 
@@ -246,7 +246,11 @@ def test_review_comment_send_back_and_sign(ward: Ward) -> None:
     assert board.ready_to_sign
     ward.clock.now = at(7, 5)
     signoff = ward.handoff.sign_shift(
-        ward.supervisor, board.shift, board.revisions(), note="Busy night, well documented"
+        ward.supervisor,
+        board.shift,
+        board.revisions(),
+        note="Busy night, well documented",
+        shown=board.seal(),
     )
     assert (signoff.signed_by, signoff.handoff_count) == ("Gwen Harrow", 2)
     signed = ward.handoff.board(board.shift)
@@ -264,7 +268,9 @@ def test_review_comment_send_back_and_sign(ward: Ward) -> None:
         "signed",
     ]
     with pytest.raises(ConflictError, match="Gwen Harrow already signed this shift at 07:05"):
-        ward.handoff.sign_shift(ward.supervisor, board.shift, signed.revisions())
+        ward.handoff.sign_shift(
+            ward.supervisor, board.shift, signed.revisions(), shown=signed.seal()
+        )
 
 
 def test_signing_refuses_a_board_that_changed_since_it_was_read(ward: Ward) -> None:
@@ -274,7 +280,7 @@ def test_signing_refuses_a_board_that_changed_since_it_was_read(ward: Ward) -> N
     quiet = ward.view(ward.quiet)
     ward.handoff.mark_reviewed(ward.supervisor, quiet.id, quiet.revision)  # another station
     with pytest.raises(ConflictError, match="bed B02 changed since you opened the board"):
-        ward.handoff.sign_shift(ward.supervisor, board.shift, board.revisions())
+        ward.handoff.sign_shift(ward.supervisor, board.shift, board.revisions(), shown=board.seal())
     assert ward.board().signoff is None
 
 
@@ -286,7 +292,7 @@ def test_a_signed_handoff_cannot_be_silently_changed(ward: Ward) -> None:
     )
     submit_all(ward)
     board = ward.board()
-    ward.handoff.sign_shift(ward.supervisor, board.shift, board.revisions())
+    ward.handoff.sign_shift(ward.supervisor, board.shift, board.revisions(), shown=board.seal())
     signed = ward.view(ward.busy)
     with pytest.raises(
         ServiceError,

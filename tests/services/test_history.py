@@ -88,7 +88,6 @@ def test_the_prn_summary_counts_sedatives_in_the_window_only(
         nurse,
         admission,
         drug="Paracetamol",
-        drug_class="analgesic",
         dose="1 g",
         route="oral",
         reason="Headache",

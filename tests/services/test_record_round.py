@@ -14,7 +14,7 @@ from wardconsole.services import recording
 from wardconsole.services.census import CensusService
 from wardconsole.services.context import Actor, ConflictError, InvalidInput
 from wardconsole.services.db import Database
-from wardconsole.services.recording import PRN_CLASSES, RecordingService, RoundEntry
+from wardconsole.services.recording import RecordingService, RoundEntry
 from wardconsole.store.models import (
     Admission,
     AssessmentRow,
@@ -197,9 +197,24 @@ def test_the_patients_own_spo2_scale_is_used(db: Database, nurse: Actor, admissi
         assert session.get_one(ObservationSetRow, result.observation_id).spo2_scale == 2
 
 
-def test_every_class_the_prn_rule_counts_can_be_recorded(db: Database) -> None:
-    counted = RecordingService(db).counted_prn_classes()
-    assert counted and set(counted) <= set(PRN_CLASSES)
+def test_every_formulary_class_can_be_chosen_for_a_drug_not_in_it(
+    db: Database, nurse: Actor, admission: int
+) -> None:
+    service = RecordingService(db)
+    for key in db.formulary.classes:
+        service.record_prn(
+            nurse,
+            admission,
+            drug="Unlisted remedy",
+            drug_class=key,
+            class_reason="Pharmacist advised",
+            dose="1 unit",
+            route="oral",
+            reason="Test",
+        )
+    with db.read() as session:
+        stored = session.scalars(select(PrnDoseRow.drug_class)).all()
+    assert sorted(stored) == sorted(db.formulary.classes)
 
 
 def test_a_retried_prn_save_records_the_dose_once(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy import select
 from wardfakes import NORMAL_SET, Clock
 
 from wardconsole.domain.records import EscalationKind
@@ -17,6 +18,7 @@ from wardconsole.services.escalations import EscalationService
 from wardconsole.services.handoff import HandoffService, HandoffView, ShiftBoard
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.staff import StaffService
+from wardconsole.store.models import ObservationSetRow
 
 NIGHT = datetime(2026, 11, 25, 19, 0, tzinfo=UTC)  # GMT: ward time = UTC in November
 MEDIUM = {**NORMAL_SET, "respiration_rate": 22, "pulse": 112, "temperature": 38.2}  # NEWS2 5
@@ -87,7 +89,6 @@ def seed_night(db: Database, clock: Clock) -> Ward:
         nurse,
         busy,
         drug="Zopiclone",
-        drug_class="sedative",
         dose="7.5 mg",
         route="oral",
         reason="Insomnia",
@@ -111,7 +112,6 @@ def seed_night(db: Database, clock: Clock) -> Ward:
         nurse,
         busy,
         drug="Lorazepam",
-        drug_class="anxiolytic",
         dose="1 mg",
         route="oral",
         reason="Acute anxiety",
@@ -125,3 +125,20 @@ def seed_night(db: Database, clock: Clock) -> Ward:
     record.record_observation(other, quiet, NORMAL_SET)
     when(6, 30)
     return Ward(db, clock, HandoffService(db), nurse, other, supervisor, busy, quiet)
+
+
+def correct_the_0330_set(ward: Ward) -> None:
+    """Another nurse corrects bed B01's 03:30 set (temperature 37.5, not 38.2): NEWS2 5 → 4."""
+    with ward.db.read() as session:
+        entry = session.scalars(
+            select(ObservationSetRow.id).where(
+                ObservationSetRow.admission_id == ward.busy,
+                ObservationSetRow.taken_at == at(3, 30),
+            )
+        ).one()
+    RecordingService(ward.db).amend_observation(
+        ward.other_nurse,
+        entry,
+        {**MEDIUM, "temperature": 37.5},
+        reason="Temperature misread: 37.5",
+    )

@@ -111,8 +111,13 @@ def make_secure_window(qtbot) -> Iterator[Callable[..., MainWindow]]:
     windows: list[MainWindow] = []
 
     def make(
-        ward: FakeWard, world: AccessWorld, *, signed_in: str | None = "rn.okafor"
+        ward: FakeWard,
+        world: AccessWorld,
+        *,
+        signed_in: str | None = "rn.okafor",
+        **more: object,
     ) -> MainWindow:
+        """``more``: further ``UiContext`` fields (a handoff, an escalation desk…)."""
         if signed_in is not None:
             world.session.sign_in(world.actor(signed_in))
         context = UiContext(
@@ -124,6 +129,7 @@ def make_secure_window(qtbot) -> Iterator[Callable[..., MainWindow]]:
             runner=shared_runner(),
             current_actor=world.session.current_actor,
             access=world.access,
+            **more,  # type: ignore[arg-type]
         )
         window = MainWindow(context)
         qtbot.addWidget(window)

@@ -74,7 +74,13 @@ def test_the_census_row_menu_offers_recording_prn_and_history(
     recording_window.census_view.select_admission(3)
     menu = recording_window.census_menu()
     texts = [action.text() for action in menu.actions() if not action.isSeparator()]
-    assert texts[:4] == ["&Open patient window", "&Record observations…", "Give &PRN…", "&History…"]
+    assert texts[:5] == [
+        "&Open patient window",
+        "&Record observations…",
+        "Record a drink or &fluids…",
+        "Give &PRN…",
+        "&History…",
+    ]
     assert {"Record safety &check…", "Set observation &level…"} <= set(texts)
     recording_window.bedside.prn_action.trigger()
     recording_window.bedside.history_action.trigger()

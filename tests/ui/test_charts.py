@@ -123,7 +123,6 @@ def ward(sqlite_url: str) -> Iterator[Ward]:
         nurse,
         admission,
         drug="Lorazepam",
-        drug_class="anxiolytic",
         dose="1 mg",
         route="oral",
         reason="Acute anxiety",

@@ -6,16 +6,18 @@ the windows do all their database work on a background worker, as in the console
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 from handoffnight import Ward, at, seed_night
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QPlainTextEdit
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QPlainTextEdit
+from screenshots import grab_census, grab_widget
 from ui_runner import shared_runner
 from wardfakes import Clock
 
@@ -36,6 +38,7 @@ from wardconsole.ui.handoff.dialogs import Unsaved
 from wardconsole.ui.handoff.editor_window import HandoffEditorWindow
 from wardconsole.ui.handoff.menu import HandoffMenu
 from wardconsole.ui.tasks import TaskRunner
+from wardconsole.ui.theme import Theme, apply_theme
 
 
 @dataclass
@@ -77,6 +80,12 @@ def no_unsaved_prompt(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(dialogs.UnsavedDialog, "ask", classmethod(lambda cls, p, n: ask(p, n)))
     return asked
+
+
+@pytest.fixture
+def shot_dir(tmp_path: Path) -> Path:
+    """Set WARDCONSOLE_SHOT_DIR to keep the screenshots."""
+    return Path(os.environ.get("WARDCONSOLE_SHOT_DIR", tmp_path))
 
 
 def as_(actor: Actor) -> Callable[[], Actor]:
@@ -304,7 +313,7 @@ def test_a_signed_handoff_is_amended_with_a_reason(
     ward = station.ward
     submit_all(ward)
     board = ward.board()
-    ward.handoff.sign_shift(ward.supervisor, board.shift, board.revisions())
+    ward.handoff.sign_shift(ward.supervisor, board.shift, board.revisions(), shown=board.seal())
     window = HandoffEditorWindow(station.ui, as_(ward.nurse), station.runner)
     qtbot.addWidget(window)
     window.show()
@@ -430,3 +439,126 @@ def test_without_a_handoff_service_the_menu_is_disabled(qtbot) -> None:
         assert not window.handoff_menu.print_action.isEnabled()
     finally:
         window.shutdown()
+
+
+def test_the_editor_shows_the_record_now_and_marks_what_changed_since_the_draft(
+    qtbot, editor: HandoffEditorWindow, station: Station, shot_dir: Path
+) -> None:
+    from handoffnight import correct_the_0330_set
+
+    ward = station.ward
+    facts = editor.sections.facts[Section.ASSESSMENT]
+    assert "NEWS2 now 5 (medium) at 03:30" in facts.text()
+    assert not editor.changed_line.isVisible()
+    ward.clock.now = at(6, 40)
+    correct_the_0330_set(ward)  # at another station
+    editor.reload()
+    qtbot.waitUntil(lambda: "NEWS2 now 4 (low) at 03:30" in facts.text())
+    assert "Δ record changed since the draft: was “NEWS2 now 5 (medium) at 03:30" in facts.text()
+    assert editor.changed_line.isVisible()
+    assert editor.changed_line.text().startswith("Δ The record changed since the draft (06:30)")
+    assert "(drafted 06:30)" in editor.status_line.text()
+    row = next(
+        r for r in range(editor.proxy.rowCount()) if editor.proxy.index(r, 0).data() == "B01"
+    )
+    assert editor.proxy.index(row, BoardColumn.STATUS).data() == "○ Draft Δ"
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    try:
+        for theme in (Theme.DAY, Theme.NIGHT):
+            apply_theme(app, theme)
+            editor.set_theme(theme)
+            grab_census(editor, shot_dir / f"handoff-editor-changed-{theme.value}.png")
+    finally:
+        apply_theme(app, Theme.DAY)
+
+
+def test_signing_stops_and_shows_what_changed_since_the_board_was_opened(
+    qtbot, station: Station, monkeypatch: pytest.MonkeyPatch, shot_dir: Path
+) -> None:
+    from handoffnight import correct_the_0330_set
+
+    ward = station.ward
+    submit_all(ward)
+    window = board_window(qtbot, station, ward.supervisor)
+    qtbot.waitUntil(lambda: window.board is not None and window.board.ready_to_sign)
+    ward.clock.now = at(6, 40)
+    correct_the_0330_set(ward)  # another station, while the supervisor reads
+    monkeypatch.setattr(dialogs.SignShiftDialog, "ask", classmethod(lambda cls, p, b: ""))
+    qtbot.mouseClick(window.sign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "you were shown" in window.message.text(), timeout=10_000)
+    message = window.message.text()
+    assert message.startswith("Not signed: the record changed since the board was shown.")
+    assert (
+        "Bed B01 · Aled Abernethy: now “NEWS2 now 4 (low) at 03:30" in message
+        and "you were shown “NEWS2 now 5 (medium) at 03:30" in message
+    )
+    assert ward.board().signoff is None
+    # The board now shows the record as it is, marked; signing that works.
+    window.select_admission(ward.busy)
+    qtbot.waitUntil(lambda: "Δ record changed since the draft" in window.reader.toPlainText())
+    assert "NEWS2 now 4 (low) at 03:30" in window.reader.toPlainText()
+    grab_census(window, shot_dir / "handoff-board-refused.png")
+    with qtbot.waitSignal(window.shift_signed, timeout=10_000):
+        qtbot.mouseClick(window.sign_button, Qt.MouseButton.LeftButton)
+    signed = ward.view(ward.busy)
+    assert signed.status is HandoffStatus.SIGNED
+    assert any(
+        f.text.startswith("NEWS2 now 4 (low) at 03:30")
+        for f in signed.draft.facts(Section.ASSESSMENT)
+    )
+
+
+def test_signing_with_an_emergency_open_asks_first_naming_it_by_keyboard(
+    qtbot, station: Station, shot_dir: Path
+) -> None:
+    from wardconsole.domain.records import Severity
+    from wardconsole.services.escalations import EscalationService
+
+    ward = station.ward
+    submit_all(ward)
+    EscalationService(ward.db).raise_concern(
+        ward.nurse, ward.quiet, Severity.EMERGENCY, "Collapsed in the bathroom"
+    )
+    board = ward.board()
+    form = dialogs.SignShiftForm(board)
+    qtbot.addWidget(form)
+    with qtbot.waitActive(form):
+        form.show()
+        form.activateWindow()
+    assert form.emergencies is not None and form.confirm is not None
+    assert form.emergencies.text() == (
+        "An emergency escalation is still open:\n▲ EMERGENCY · Bed B02 · Nia Nettleford — "
+        "Staff concern (emergency) raised 06:30: Adaeze Okafor: Collapsed in the bathroom; "
+        "still open"
+    )
+    assert form.focusWidget() is form.text
+    # Alt+O ticks it from anywhere in the dialog (untick again for what follows).
+    qtbot.keyClick(form.text, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(form.confirm.isChecked, timeout=2_000)  # a mnemonic clicks, animated
+    form.confirm.setChecked(False)
+    form.text.setFocus()
+    qtbot.keyClicks(form.text, "Handed to the day team")
+    sign = form.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    # Straight to "Sign the shift" without ticking: refused, the tick box gets the focus.
+    sign.setFocus()
+    qtbot.keyClick(sign, Qt.Key.Key_Space)
+    assert form.isVisible() and "tick “Sign with the emergency open”" in form.error.text()
+    assert form.focusWidget() is form.confirm
+    grab_widget(form, shot_dir / "handoff-sign-emergency.png")
+    qtbot.keyClick(form.confirm, Qt.Key.Key_Space)
+    assert form.confirm.isChecked()
+    qtbot.keyClick(form.confirm, Qt.Key.Key_Tab)
+    assert form.focusWidget() is sign
+    with qtbot.waitSignal(form.accepted):
+        qtbot.keyClick(sign, Qt.Key.Key_Space)
+    # The tick box is in the Tab order right after the note.
+    again = dialogs.SignShiftForm(board)
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.keyClick(again.text, Qt.Key.Key_Tab)
+    assert again.confirm is not None and again.focusWidget() is again.confirm
+    # Without an emergency there is nothing to tick.
+    quiet = dialogs.SignShiftForm(replace(board, open_emergencies=()))
+    qtbot.addWidget(quiet)
+    assert quiet.confirm is None

@@ -209,7 +209,6 @@ def test_the_history_models_are_well_behaved(qtmodeltester, bedside_ward: Bedsid
         nurse,
         admission,
         drug="Paracetamol",
-        drug_class="analgesic",
         dose="1 g",
         route="oral",
         reason="Headache",
@@ -223,3 +222,28 @@ def test_the_history_models_are_well_behaved(qtmodeltester, bedside_ward: Bedsid
     qtmodeltester.check(proxy)
     assert proxy.rowCount() == 2
     assert isinstance(first, SaveResult)
+
+
+def test_a_prn_dose_shows_its_formulary_class_and_a_chosen_class_its_reason(
+    open_history, bedside_ward: BedsideWard
+) -> None:
+    ward = bedside_ward
+    ward.recording.record_prn(
+        ward.nurse,
+        ward.admission_id,
+        drug="Trazodone",
+        drug_class="other_hypnotic",
+        class_reason="Sedating antidepressant, pharmacist advised",
+        dose="50 mg",
+        route="oral",
+        reason="Insomnia",
+    )
+    ward.recording.record_prn(
+        ward.nurse, ward.admission_id, drug="Diazepam", dose="5 mg", route="oral", reason="Anxiety"
+    )
+    dialog = open_history()
+    assert cell(dialog, 0, HistoryColumn.DETAILS) == "Diazepam 5 mg oral (Benzodiazepine) — Anxiety"
+    assert cell(dialog, 1, HistoryColumn.DETAILS) == (
+        "Trazodone 50 mg oral (Other sedative or hypnotic (chosen, not in formulary)) — Insomnia; "
+        "class chosen because: Sedating antidepressant, pharmacist advised"
+    )

@@ -224,3 +224,60 @@ def test_a_modal_dialog_open_when_the_station_locks_is_kept_and_the_lock_screen_
     QTimer.singleShot(0, while_the_dialog_is_open)
     assert dialog.exec() == QDialog.DialogCode.Accepted
     assert seen == {"modal": window.access.lock.screen, "dialog_visible": True, "text": "37.2"}
+
+
+def test_after_signing_out_and_in_as_someone_else_everything_names_her(
+    qtbot,
+    make_secure_window,  # noqa: F811
+    world: AccessWorld,
+) -> None:
+    """The handoff windows, a bedside label in a dialog left open, and the role's buttons
+    follow the session: nothing keeps naming the nurse who signed out."""
+    from wardconsole.services.handoff import HandoffService
+    from wardconsole.ui.handoff.context import HandoffUi
+    from wardconsole.ui.widgets.follows_session import SessionLabel
+
+    handoff = HandoffUi(
+        service=HandoffService(world.db),
+        write_report=lambda shift, path, progress: path,
+        ward_name="Ward 7 — Detox",
+    )
+    window = make_secure_window(FakeWard(demo_ward()), world, handoff=handoff)
+    editor = window.handoff_menu.open_editor()
+    board = window.handoff_menu.open_board()
+    assert editor is not None and board is not None
+    assert editor.actor_label.text() == "Working as Adaeze Okafor (nurse)"
+    assert board.actor_label.text() == "Working as Adaeze Okafor (nurse)"
+    qtbot.waitUntil(lambda: board.board is not None)
+    assert board.sign_button.toolTip() == "Only a supervisor can review and sign handoffs"
+    dialog = QDialog(window)
+    who = SessionLabel(
+        lambda: (
+            f"Recording as {world.session.actor.display_name}"
+            if world.session.actor
+            else "Nobody signed in"
+        ),
+        dialog,
+    )
+    dialog.open()
+    qtbot.waitExposed(dialog)
+    assert who.text() == "Recording as Adaeze Okafor"
+
+    window.access.sign_out_action.trigger()
+    assert editor.actor_label.text() == "Not signed in"
+    _unlock(qtbot, window, "sn.harrow")
+    assert world.session.current_actor().staff_code == "sn.harrow"
+    assert editor.actor_label.text() == "Working as Gwen Harrow (supervisor)"
+    assert board.actor_label.text() == "Working as Gwen Harrow (supervisor)"
+    assert board.sign_button.toolTip() != "Only a supervisor can review and sign handoffs"
+    assert who.text() == "Recording as Gwen Harrow"
+    naming_the_user = [
+        label.text()
+        for top in QApplication.topLevelWidgets()
+        if top.isVisible()
+        for label in top.findChildren(QLabel)
+        if label.text().startswith(("Working as", "Recording as", "Signed in:"))
+    ]
+    assert len(naming_the_user) >= 4
+    assert all("Gwen Harrow" in text for text in naming_the_user), naming_the_user
+    dialog.reject()

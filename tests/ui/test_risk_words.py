@@ -10,12 +10,13 @@ their time, 'OVERDUE' with its time. Only a kind, a band's word or a level's nam
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QStyleOptionViewItem
 
+from wardconsole.domain.fluids import FluidPlan, FluidSummary, FluidTotals, ReviewFinding, period_of
 from wardconsole.domain.records import EscalationKind, Severity
 from wardconsole.ui.census.census_model import CensusColumn, CensusProxyModel, CensusTableModel
 from wardconsole.ui.census.census_view import CensusView
@@ -82,7 +83,18 @@ def _rows():
             observation_raised=True,
             next_check_due_at=NOW + timedelta(minutes=9),
         ),
+        replace(census_row(8, bed="B08"), fluid=_behind()),
     ]
+
+
+def _behind() -> FluidSummary:
+    """On a chart, behind at the review, and an output not measured (the longest text)."""
+    plan = FluidPlan(
+        1, 8, NOW - timedelta(days=2), "bladder_pain", "", 4000, NOW + timedelta(days=1)
+    )
+    totals = FluidTotals(1450, 9, 1250, 5, 2, 7)
+    review = ReviewFinding(NOW - timedelta(minutes=5), "15:00", 2000, 1450, 4000)
+    return FluidSummary(period_of(NOW, time(7), "Europe/London"), totals, NOW, plan, review)
 
 
 RISK_WORDS = {  # bed -> column -> words that must be drawn whole
@@ -97,6 +109,7 @@ RISK_WORDS = {  # bed -> column -> words that must be drawn whole
     "B05": {CensusColumn.CHECKS: ["▲ LATE 23 h 59 min"]},
     "B06": {CensusColumn.CHECKS: ["●", "↻", "11 h 59 min"]},
     "B07": {CensusColumn.CHECKS: ["ABSENT 23 h"]},
+    "B08": {CensusColumn.FLUIDS: ["▲ low"]},  # collapsed to the worded flag
 }
 
 

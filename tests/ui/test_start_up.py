@@ -257,3 +257,40 @@ def test_the_first_demo_console_runs_and_a_second_one_after_it_closes(tmp_path: 
         steps = [json.loads(x)["self_test"] for x in result.stdout.splitlines() if "self_test" in x]
         assert "census_painted" in steps
     assert not lock_path(tmp_path / "data" / "WardConsole" / "demo-ward.sqlite").exists()
+
+
+def test_the_self_test_finishes_on_a_new_ward_without_accounts(tmp_path: Path) -> None:
+    """``db init`` then ``--self-test``: the sign-in screen of a ward nobody can sign in to yet
+    keeps its form disabled and says which command creates the first supervisor; the
+    self-test takes that screen as loaded instead of waiting for the form for ever."""
+    ward = tmp_path / "new.sqlite"
+    assert main(["db", "init", "--db", str(ward)]) == 0
+    result = subprocess.run(
+        [sys.executable, "-m", "wardconsole", "--db", str(ward), "--self-test"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=_demo_env(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    steps = [json.loads(x)["self_test"] for x in result.stdout.splitlines() if "self_test" in x]
+    assert steps[0] == "signin_ready" and steps[-1] == "lazy_modules"
+
+
+def test_demo_in_a_shared_folder_leaves_the_folders_mode_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--demo --db /tmp/demo.sqlite`` must not make /tmp owner-only."""
+    from wardconsole import app as app_module
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    monkeypatch.setattr("wardconsole.ui.demo_lock.hold_demo_lock", lambda path: _Held())
+    app_module._claim_demo_file(shared / "demo.sqlite")
+    assert shared.stat().st_mode & 0o7777 == 0o1777
+
+
+class _Held:
+    def unlock(self) -> None:
+        pass

@@ -85,7 +85,7 @@ def is_rt_dose(dose: PrnDose, policy: EscalationPolicy) -> bool:
     if rule is None or not rule.enabled:
         return False
     return (
-        dose.drug_class.lower() in rule.params["drug_classes"]
+        dose.drug_class in rule.params["drug_classes"]
         and route_key(dose.route) in rule.params["routes"]
     )
 
@@ -100,11 +100,7 @@ def post_prn_rass_due(
     rule = policy.rules.get("post_prn_rass")
     classes = rule.params["drug_classes"] if rule is not None else ()
     dose = next(
-        (
-            d
-            for d in reversed(prn_doses)
-            if d.drug_class.lower() in classes and not is_rt_dose(d, policy)
-        ),
+        (d for d in reversed(prn_doses) if d.drug_class in classes and not is_rt_dose(d, policy)),
         None,
     )
     if dose is None:
@@ -127,7 +123,7 @@ def oral_antipsychotic_count(
         1
         for d in prn_doses
         if since <= d.given_at <= now
-        and d.drug_class.lower() == "antipsychotic"
+        and d.drug_class == "antipsychotic"
         and not is_rt_dose(d, policy)
     )
 

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Final
 
+from wardconsole.domain import must as must_tool
 from wardconsole.domain.validation import validate_score
 
 # --- stable flag strings ------------------------------------------------------------------------
@@ -43,6 +44,8 @@ CSSRS_REQUIRED: Final = "cssrs_required"
 MAJOR_DEPRESSIVE_SYNDROME: Final = "major_depressive_syndrome"
 GAD7_POSITIVE_SCREEN: Final = "gad7_positive_screen"
 BLADDER_RED_FLAG: Final = "bladder_red_flag"
+MUST_MEDIUM: Final = "must_medium"
+MUST_HIGH: Final = "must_high"
 VISIBLE_HAEMATURIA: Final = "visible_haematuria"
 RETENTION: Final = "retention"
 FLANK_PAIN: Final = "flank_pain"
@@ -69,6 +72,8 @@ FLAGS: Final[tuple[str, ...]] = (
     RT_SIDE_EFFECT,
     RT_HYDRATION_CONCERN,
     RT_NOT_POSSIBLE,
+    MUST_MEDIUM,
+    MUST_HIGH,
 )
 """Every flag an assessment can carry."""
 
@@ -919,6 +924,64 @@ def _item_value(item: ScaleItem, value: object) -> int:
     return value
 
 
+# --- MUST (REFERENCE-2.md §12.1) ---------------------------------------------------------------
+
+_MUST_KEYS: Final = (
+    "weight_kg",
+    "height_m",
+    "weight_before_kg",
+    "loss_planned",
+    "acute_no_intake",
+    "estimated",
+)
+
+
+def score_must(answers: Mapping[str, Any]) -> AssessmentScore:
+    """MUST, the BAPEN malnutrition screen (``domain.must``): total 0–6, or None when estimated.
+
+    Answers: ``weight_kg`` and ``height_m`` as typed (text, exact decimals; kg and metres),
+    ``weight_before_kg`` (3–6 months ago, omitted = not known), ``loss_planned`` and
+    ``acute_no_intake`` (acutely ill, no intake for > 5 days) yes/no; or, when height or weight
+    cannot be measured, only ``estimated``: the category (low, medium or high) from BAPEN's
+    subjective criteria — stored with no score. Flags ``must_medium`` / ``must_high``.
+    """
+    _only(answers, _MUST_KEYS)
+    estimated = answers.get("estimated")
+    if estimated is not None:
+        if set(answers) - {"estimated", "note"}:
+            raise ValueError("estimated: an estimated screen has no measurements")
+        risk = must_tool.MustRisk(
+            _list_choice("estimated", estimated, tuple(r.value for r in must_tool.MustRisk))
+        )
+        result = must_tool.estimated_must(risk)
+    else:
+        for key in ("weight_kg", "height_m"):
+            if not isinstance(answers.get(key), str):
+                raise ValueError(f"{key}: required, as typed (text)")
+        before = answers.get("weight_before_kg")
+        if before is not None and not isinstance(before, str):
+            raise ValueError("weight_before_kg: as typed (text), or omitted when not known")
+        result = must_tool.score_must(
+            weight_kg=answers["weight_kg"],
+            height_m=answers["height_m"],
+            weight_before_kg=before,
+            loss_planned=_bool("loss_planned", answers.get("loss_planned", False)),
+            acutely_ill_no_intake_over_5_days=_bool(
+                "acute_no_intake", answers.get("acute_no_intake", False)
+            ),
+        )
+    flags = {must_tool.MustRisk.MEDIUM: (MUST_MEDIUM,), must_tool.MustRisk.HIGH: (MUST_HIGH,)}
+    return AssessmentScore(result.total, result.label, flags.get(result.risk, ()))
+
+
+def _list_choice(key: str, value: object, options: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or value not in options:
+        raise ValueError(
+            f"{key}: {_show(value)} is not an option; expected one of {_list(options)}"
+        )
+    return value
+
+
 # --- dispatch -----------------------------------------------------------------------------------
 
 SCORERS: Final[Mapping[str, Callable[[Mapping[str, Any]], AssessmentScore]]] = MappingProxyType(
@@ -936,6 +999,7 @@ SCORERS: Final[Mapping[str, Callable[[Mapping[str, Any]], AssessmentScore]]] = M
         "rt_check": score_rt_check,
         "ciwa_ar": score_ciwa_ar,
         "cows": score_cows,
+        "must": score_must,
     }
 )
 ASSESSMENT_KINDS: Final[tuple[str, ...]] = tuple(SCORERS)
@@ -976,6 +1040,7 @@ NAMES: Final[Mapping[str, AssessmentName]] = MappingProxyType(
         "rt_check": AssessmentName("RT check", "After rapid tranquillisation"),
         "ciwa_ar": AssessmentName("CIWA-Ar", "CIWA-Ar (alcohol withdrawal)", "0–67"),
         "cows": AssessmentName("COWS", "COWS (opioid withdrawal)", "0–48"),
+        "must": AssessmentName("MUST", "MUST (malnutrition screening)", "0–6"),
     }
 )
 """Every kind in ``SCORERS`` has its names here (checked by the tests)."""

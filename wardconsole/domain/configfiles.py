@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tomllib
 from collections.abc import Mapping
+from datetime import time
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
+
+from wardconsole.domain.records import Severity
+
+_CLOCK = re.compile(r"([01]\d|2[0-3]):([0-5]\d)", re.ASCII)
+_SEVERITIES = {s.name.lower(): s for s in Severity}
 
 
 def default_policy_file(name: str) -> Traversable:
@@ -80,3 +87,20 @@ class TableReader:
         if not isinstance(value, bool):
             raise self.fail(section, f"{key}: must be true or false, got {value!r}")
         return value
+
+    def severity(self, table: Mapping[str, Any], key: str, section: str) -> Severity:
+        """An escalation severity written as advisory, urgent or emergency."""
+        value = table.get(key)
+        if not isinstance(value, str) or value not in _SEVERITIES:
+            raise self.fail(
+                section, f"{key}: must be one of {', '.join(_SEVERITIES)}, got {value!r}"
+            )
+        return _SEVERITIES[value]
+
+    def clock(self, table: Mapping[str, Any], key: str, section: str) -> time:
+        """A wall-clock time written HH:MM (24-hour)."""
+        value = table.get(key)
+        match = _CLOCK.fullmatch(value) if isinstance(value, str) else None
+        if match is None:
+            raise self.fail(section, f"{key}: must be a 24-hour clock time HH:MM, got {value!r}")
+        return time(int(match.group(1)), int(match.group(2)))

@@ -19,6 +19,7 @@ from wardconsole.domain import intake_text as words
 from wardconsole.domain.assessments import assessment_name
 from wardconsole.domain.intake import Intake
 from wardconsole.domain.records import Severity
+from wardconsole.domain.sessions import SessionFact, discharge_lines
 
 
 class Destination(StrEnum):
@@ -125,6 +126,8 @@ class StayFacts:
     escalations: tuple[EscalationFact, ...] = ()
     prn: tuple[PrnFact, ...] = ()
     previous_stay: PreviousStay | None = None
+    sessions: tuple[SessionFact, ...] = ()
+    """Therapy and support sessions offered during the stay (current entries)."""
 
 
 def stay_day(admitted_at: datetime, at: datetime) -> int:
@@ -163,13 +166,15 @@ def draft_summary(
     tz: tzinfo | None = None,
 ) -> str:
     """The discharge summary draft: identity, intake, course with numbers, escalations, PRN use,
-    status at discharge and a follow-up line for the nurse to complete."""
+    therapy and support sessions by type, status at discharge and a follow-up line for the
+    nurse to complete."""
     w = _Writer(facts, discharged_at, tz)
     w.header(destination, detail)
     w.intake()
     w.course()
     w.escalations()
     w.prn()
+    w.sessions()
     w.status()
     w.section("Follow-up plan")
     w.line(FOLLOW_UP_PLACEHOLDER)
@@ -335,6 +340,13 @@ class _Writer:
         self.item(
             f"In the 24 h before discharge: {len(recent)} dose{'s' if len(recent) != 1 else ''}."
         )
+
+    def sessions(self) -> None:
+        offered = self.f.sessions
+        attended = sum(1 for s in offered if s.attendance.took_part)
+        self.section("Therapy and support sessions", f"{attended} attended")
+        for text in discharge_lines(offered):
+            self.item(text)
 
     def status(self) -> None:
         f = self.f

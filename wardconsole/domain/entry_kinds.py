@@ -38,6 +38,10 @@ class EntryKind(StrEnum):
     SYMPTOMS = "symptoms"
     ASSESSMENT = "assessment"
     PRN = "prn"
+    SESSION = "session"
+    FLUID = "fluid"
+    FLUID_PLAN = "fluid_plan"
+    REGULAR_DOSE = "regular_dose"
 
     @property
     def words(self) -> EntryWords:
@@ -67,6 +71,29 @@ _WORDS: Final = MappingProxyType(
             "Assessment", "Assessments", "Assessment", "Recorded assessment"
         ),
         EntryKind.PRN: EntryWords("PRN", "PRN", "PRN dose", "Gave PRN"),
+        EntryKind.SESSION: EntryWords(
+            "Session",
+            "Therapy and support sessions",
+            "Therapy or support session",
+            "Recorded session",
+            "Corrected session",
+        ),
+        EntryKind.FLUID: EntryWords(
+            "Fluids", "Fluids", "Fluid entry", "Recorded fluids", "Corrected fluids"
+        ),
+        EntryKind.FLUID_PLAN: EntryWords(
+            "Fluid chart plan",
+            "Fluid chart plans",
+            "Fluid chart plan",
+            "Set a fluid chart plan",
+            "Changed a fluid chart plan",
+        ),
+        EntryKind.REGULAR_DOSE: EntryWords(
+            "Regular dose",
+            "Regular doses",
+            "Regular dose (given or omitted)",
+            "Recorded regular dose",
+        ),
     }
 )
 

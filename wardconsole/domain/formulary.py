@@ -154,7 +154,7 @@ class DoseClass:
         if self.source is ClassSource.UNCLASSIFIED:
             return f"{self.stored or 'no class'} (not in the formulary)"
         if self.source is ClassSource.CHOSEN:
-            return f"{self.label} (chosen: not in the formulary)"
+            return f"{self.label} (chosen, not in formulary)"
         return self.label
 
 
@@ -210,6 +210,35 @@ class Formulary:
             dependency_watch=False,
             source=ClassSource.UNCLASSIFIED,
             stored=stored_class,
+        )
+
+    def prn_dose(
+        self,
+        *,
+        id: int,
+        admission_id: int,
+        given_at: datetime,
+        drug: str,
+        stored_class: str,
+        dose: str = "",
+        route: str = "",
+        reason: str = "",
+        class_reason: str | None = None,
+    ) -> PrnDose:
+        """A stored dose as the domain reads it: its class, flag and words from here."""
+        found = self.classify(drug, stored_class)
+        return PrnDose(
+            id=id,
+            admission_id=admission_id,
+            given_at=given_at,
+            drug=drug,
+            drug_class=found.key,
+            dose=dose,
+            route=route,
+            reason=reason,
+            counts_as_sedative=found.counts_as_sedative,
+            class_text=found.text,
+            class_reason=class_reason or "",
         )
 
 

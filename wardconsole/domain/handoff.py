@@ -428,7 +428,9 @@ class _Writer:
         out.append(self._symptom_fact())
         out += self._escalation_facts()
         out += self.f.observation
+        out += self.f.sessions
         out += self._prn_facts()
+        out += self.f.medicines
         out += self._assessment_facts()
         out += self._sleep_and_nutrition()
         return tuple(out)
@@ -594,12 +596,11 @@ class _Writer:
 
     def _sedatives_24h(self) -> int:
         rule = self.policy.rule("prn_review")
-        classes = rule.params["drug_classes"]
         since = self.f.as_of - rule.hours("window_hours")
         return sum(
             1
             for p in self.f.prn
-            if since <= p.dose.given_at <= self.f.as_of and p.dose.drug_class.lower() in classes
+            if since <= p.dose.given_at <= self.f.as_of and p.dose.counts_as_sedative
         )
 
     def _assessment_facts(self) -> list[Fact]:
@@ -628,6 +629,13 @@ class _Writer:
             Fact("Sleep: " + ("; ".join(sleep_parts) if sleep_parts else "not recorded"), "sleep")
         ]
         appetite = self._chart_item_text("nausea_appetite")
+        if self.f.fluids:
+            out.extend(self.f.fluids)
+            meals = "not recorded in the console this shift"
+            if appetite:
+                meals += f"; {appetite[0]}"
+            out.append(Fact(f"Meals: {meals}", "nutrition"))
+            return out
         nutrition = "not recorded in the console this shift"
         if appetite:
             nutrition += f"; {appetite[0]}"

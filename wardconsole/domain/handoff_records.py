@@ -163,6 +163,13 @@ class PatientShiftFacts:
     observation: tuple[Fact, ...] = ()
     """Observation levels, safety checks and absences in the shift, already worded
     (``services.observation_handoff``)."""
+    medicines: tuple[Fact, ...] = ()
+    """The medicines dependency watch, already worded (``dependency_watch.watch_lines``)."""
+    sessions: tuple[Fact, ...] = ()
+    """Therapy and support sessions in the shift, already worded (``domain.sessions``)."""
+    fluids: tuple[Fact, ...] = ()
+    """The food and fluid chart this shift and this period, already worded
+    (``services.fluid_handoff``); empty where the facts were not read."""
 
 
 # --- output: generated facts ----------------------------------------------------------------------

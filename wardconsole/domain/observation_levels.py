@@ -30,7 +30,6 @@ from wardconsole.domain.records import EscalationKind, Severity
 LEVELS_FILE: Final = "observation_levels.toml"
 
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,31}", re.ASCII)
-_SEVERITIES: Final = MappingProxyType({s.name.lower(): s for s in Severity})
 
 
 class ObservationLevelError(ValueError):
@@ -128,14 +127,6 @@ class _Parser(TableReader):
 
     def __init__(self, where: str) -> None:
         super().__init__(where, ObservationLevelError)
-
-    def severity(self, table: Mapping[str, Any], key: str, section: str) -> Severity:
-        value = table.get(key)
-        if not isinstance(value, str) or value not in _SEVERITIES:
-            raise self.fail(
-                section, f"{key}: must be one of {', '.join(_SEVERITIES)}, got {value!r}"
-            )
-        return _SEVERITIES[value]
 
     def absent_floor(self, checks: Mapping[str, Any]) -> Severity:
         """A patient not found is a safety floor: its severity cannot be below emergency."""

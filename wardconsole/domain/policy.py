@@ -98,11 +98,11 @@ RULE_SCHEMA: Final[Mapping[str, Mapping[str, tuple[str, int | None, int | None]]
             },
             "overdue_obs": {"severity": _SEVERITY, "grace_minutes": ("int", 0, 240)},
             "bladder": {"severity": _SEVERITY, "lookback_hours": _HOURS},
+            "dietitian_referral": {"severity": _SEVERITY, "lookback_hours": _HOURS},
             "prn_review": {
                 "severity": _SEVERITY,
                 "max_doses": ("int", 0, 50),
                 "window_hours": ("int", 1, 168),
-                "drug_classes": ("classes", None, None),
             },
             "hypoglycaemia": {
                 "urgent_below_mmol": ("mmol", 1, 10),
@@ -154,6 +154,15 @@ RULE_SCHEMA: Final[Mapping[str, Mapping[str, tuple[str, int | None, int | None]]
                 "lookback_hours": _HOURS,
             },
             "benzodiazepine_review": {"severity": _SEVERITY},
+            "dependency_review": {
+                "severity": _SEVERITY,
+                "max_consecutive_nights": ("int", 1, 28),
+                "max_consecutive_days": ("int", 1, 28),
+                "rising_days": ("int", 2, 14),
+                "min_rise": ("int", 1, 20),
+                "watch_days": ("int", 7, 28),
+                "diazepam_load_above_mg": ("int", 0, 1000),
+            },
         }
     )
 )

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from wardconsole.domain.co_use import CoUse
+    from wardconsole.domain.dependency_watch import MedicinesWatch
 
 
 class EscalationKind(StrEnum):
@@ -43,6 +44,10 @@ class EscalationKind(StrEnum):
     STAFF_CONCERN = "staff_concern"
     """Raised by a member of staff, whatever the scores say (never by a rule)."""
     HYPOGLYCAEMIA = "hypoglycaemia"
+    FLUID_INTAKE = "fluid_intake"
+    """Intake behind what the fluid chart policy expects at a review time (advisory)."""
+    DIETITIAN_REFERRAL = "dietitian_referral"
+    """A MUST screen at high risk: BAPEN's advice is a dietitian referral (advisory)."""
     LATE_ENTRY = "late_entry"
     """A set or screen entered after a newer one that would have escalated when taken."""
     ALCOHOL_WITHDRAWAL = "alcohol_withdrawal"
@@ -53,6 +58,8 @@ class EscalationKind(StrEnum):
     """COWS at or above the ward's threshold (REFERENCE-2.md §12.5)."""
     BENZODIAZEPINE_REVIEW = "benzodiazepine_review"
     """Regular benzodiazepine use recorded at intake: prescriber review."""
+    DEPENDENCY_REVIEW = "dependency_review"
+    """A watched medicine on too many nights or days in a row, or PRN use rising day on day."""
 
     @property
     def label(self) -> str:
@@ -79,11 +86,14 @@ _KIND_LABELS = {
     EscalationKind.DECISION_REVIEW: "Clinical decision review",
     EscalationKind.STAFF_CONCERN: "Staff concern",
     EscalationKind.HYPOGLYCAEMIA: "Hypoglycaemia",
+    EscalationKind.FLUID_INTAKE: "Fluid intake review",
+    EscalationKind.DIETITIAN_REFERRAL: "Dietitian referral",
     EscalationKind.LATE_ENTRY: "Recorded late",
     EscalationKind.ALCOHOL_WITHDRAWAL: "Alcohol withdrawal (CIWA-Ar)",
     EscalationKind.CIWA_AR_DUE: "CIWA-Ar due",
     EscalationKind.OPIOID_WITHDRAWAL: "Opioid withdrawal (COWS)",
     EscalationKind.BENZODIAZEPINE_REVIEW: "Benzodiazepine review",
+    EscalationKind.DEPENDENCY_REVIEW: "Dependency review",
 }
 
 
@@ -334,16 +344,25 @@ def route_label(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class PrnDose:
-    """A PRN medication dose; ``drug_class`` drives the PRN-review rule."""
+    """A PRN medication dose, its class read through the formulary
+    (``domain.formulary.Formulary.prn_dose``): the class follows from the drug."""
 
     id: int
     admission_id: int
     given_at: datetime
     drug: str
     drug_class: str
+    """The formulary class key (for a drug not in the formulary whose stored class maps to
+    no class, the class as stored)."""
     dose: str = ""
     route: str = ""
     reason: str = ""
+    counts_as_sedative: bool = False
+    """Counts in the sedative/anxiolytic PRN count (the formulary's class flag)."""
+    class_text: str = ""
+    """How the class reads ("Benzodiazepine", "… (chosen: not in the formulary)")."""
+    class_reason: str = ""
+    """Why the class was chosen, for a drug not in the formulary."""
 
 
 class DecisionKind(StrEnum):
@@ -431,6 +450,8 @@ class PatientClinicalState:
     """Documented clinician decisions of the stay, oldest first (all of them, not a window)."""
     co_use: CoUse | None = None
     """Co-used substances from the current intake that change care (``domain.co_use``)."""
+    medicines: MedicinesWatch | None = None
+    """The dependency watch over the watched medicine classes (``domain.dependency_watch``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -633,17 +633,13 @@ def _last_sedative(
     facts: _Facts, policy: EscalationPolicy, *, before: datetime, within: timedelta
 ) -> str | None:
     """The sedative/anxiolytic PRN given in the ``within`` before a RASS, for the explanation."""
-    prn_rule = policy.rules.get("prn_review")
-    if prn_rule is None:
-        return None
-    classes = prn_rule.params["drug_classes"]
     since = before - within
     for dose in reversed(facts.state.prn_doses):
         if dose.given_at > before:
             continue
         if dose.given_at < since:
             break
-        if dose.drug_class.lower() in classes:
+        if dose.counts_as_sedative:
             return f"{dose.drug} {dose.dose}".strip()
     return None
 
@@ -684,21 +680,42 @@ def _bladder(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Cand
     ]
 
 
+def _dietitian_referral(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Candidate]:
+    """The latest MUST screen at high risk (BAPEN step 5, REFERENCE-2.md §12.1)."""
+    entry = facts.latest("must", rule.lookback)
+    if entry is None or a.MUST_HIGH not in _score(entry).flags:
+        return []
+    return [
+        _Candidate(
+            rule.severity(),
+            "must_high",
+            entry.label or "MUST high risk",
+            (
+                "Refer to a dietitian or nutrition support team, or follow local policy; set "
+                "goals, improve and increase overall intake (BAPEN)",
+            ),
+            entry.taken_at,
+        )
+    ]
+
+
 def _prn_review(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Candidate]:
-    classes = rule.params["drug_classes"]
+    """Sedative/anxiolytic PRN doses (the formulary's ``counts_as_sedative``) in the window."""
     since = facts.now - rule.hours("window_hours")
     doses = []
     for dose in reversed(facts.state.prn_doses):
         if dose.given_at < since:
             break
-        if dose.given_at <= facts.now and dose.drug_class.lower() in classes:
+        if dose.given_at <= facts.now and dose.counts_as_sedative:
             doses.append(dose)
     if len(doses) <= rule.number("max_doses"):
         return []
-    counts: dict[str, int] = {}
+    counts: dict[str, tuple[str, int]] = {}
     for dose in reversed(doses):
-        counts[dose.drug] = counts.get(dose.drug, 0) + 1
-    detail = ", ".join(f"{drug} ×{n}" for drug, n in counts.items())
+        key = " ".join(dose.drug.split()).casefold()
+        name, n = counts.get(key, (dose.drug.strip(), 0))
+        counts[key] = (name, n + 1)
+    detail = ", ".join(f"{drug} ×{n}" for drug, n in counts.values())
     return [
         _Candidate(
             rule.severity(),
@@ -1049,6 +1066,53 @@ def _benzodiazepine_review(
     ]
 
 
+PROMPT_DEPENDENCY: Final = "Dependency review / taper plan with the prescriber"
+
+
+def _dependency_review(facts: _Facts, rule: RulePolicy, _: EscalationPolicy) -> list[_Candidate]:
+    """Watched medicines on more nights or ward days in a row than the policy allows, PRN use
+    rising day on day, and (only with a governance threshold) the diazepam-equivalent load."""
+    watch = facts.state.medicines
+    if watch is None:
+        return []
+    found: list[_Candidate] = []
+    severity = rule.severity()
+    for what, at in watch.overruns:
+        text = f"{what} — planned reducing regimen overran"
+        found.append(
+            _Candidate(severity, "regimen", text, ("Review the reduction with the prescriber",), at)
+        )
+    for c in watch.classes:
+        if c.nights_in_row > rule.number("max_consecutive_nights"):
+            text = f"{c.name} {c.nights_of_last_7} of 7 nights, {c.nights_in_row} in a row"
+            found.append(
+                _Candidate(
+                    severity,
+                    "nights",
+                    f"{text} — review due",
+                    (PROMPT_DEPENDENCY,),
+                    c.run_started_at,
+                )
+            )
+        elif c.days_in_row > rule.number("max_consecutive_days"):
+            text = f"{c.name} on {c.days_in_row} ward days in a row — review due"
+            found.append(
+                _Candidate(severity, "days", text, (PROMPT_DEPENDENCY,), c.day_run_started_at)
+            )
+        rise = c.rising(rule.number("rising_days"), rule.number("min_rise"))
+        if rise is not None:
+            text = f"{c.name} PRN rising day on day: {' → '.join(str(n) for n in rise)} a day"
+            found.append(
+                _Candidate(severity, "rising", text, (PROMPT_DEPENDENCY,), c.latest_dose_at)
+            )
+        above = rule.number("diazepam_load_above_mg")
+        load = c.load_today
+        if above and load is not None and load.low_mg > above:
+            text = f"{c.label} load today {load.text}: above {above} mg (local threshold)"
+            found.append(_Candidate(severity, "load", text, (PROMPT_DEPENDENCY,), c.latest_dose_at))
+    return found
+
+
 _RuleFn = Callable[[_Facts, RulePolicy, EscalationPolicy], list[_Candidate]]
 _RULES: Final[Sequence[tuple[str, _RuleFn]]] = (
     ("deterioration", _deterioration),
@@ -1060,6 +1124,7 @@ _RULES: Final[Sequence[tuple[str, _RuleFn]]] = (
     ("oversedation", _oversedation),
     ("overdue_obs", _overdue),
     ("bladder", _bladder),
+    ("dietitian_referral", _dietitian_referral),
     ("prn_review", _prn_review),
     ("craving", _craving),
     ("cognitive_impairment", _cognitive_impairment),
@@ -1071,6 +1136,7 @@ _RULES: Final[Sequence[tuple[str, _RuleFn]]] = (
     ("ciwa_ar_due", _ciwa_ar_due),
     ("opioid_withdrawal", _opioid_withdrawal),
     ("benzodiazepine_review", _benzodiazepine_review),
+    ("dependency_review", _dependency_review),
     ("late_entry", _late_entries),
 )
 

@@ -106,6 +106,14 @@ LOCAL_WITHDRAWAL_ITEM: Final = "withdrawal-item-"
 LOCAL_ASSESSMENT: Final = "assessment-"
 LOCAL_ESCALATION: Final = "escalation-"
 
+FLUID_INTAKE_ORAL: Final = ("9000-1", "Fluid intake oral Measured")
+"""LOINC, verified (REFERENCE-2.md §12.11). IV and subcutaneous fluids and every output use the
+console's own codes below: no verified point code exists for them (9187-6 "Urine output" is
+NOT VERIFIED, so it is not used)."""
+LOCAL_FLUID: Final = "fluid-"
+"""``fluid-intake-iv``, ``fluid-intake-subcut``, ``fluid-output-urine``, ``-vomit``, ``-other``
+(persisted code values)."""
+
 ASSESSMENT_STANDARD_CODES: Final[dict[str, tuple[str, str, str]]] = {
     "phq9": (LOINC, "44261-6", "PHQ-9 total score [Reported]"),
     "gad7": (LOINC, "70274-6", "GAD-7 total score [Reported.PHQ]"),

@@ -28,6 +28,7 @@ from wardconsole.services.interop import (
     Author,
     ExportedAssessment,
     ExportedEscalation,
+    ExportedFluid,
     ExportedObservation,
     ExportedSymptoms,
     PatientRecord,
@@ -160,6 +161,8 @@ class _Builder:
             self._add(_symptoms(ctx, entry, self._practitioner(entry.author)))
         for assessment in stay.assessments:
             self._add(_assessment(ctx, assessment, self._practitioner(assessment.author)))
+        for fluid in stay.fluids:
+            self._add(_fluid(ctx, fluid, self._practitioner(fluid.author)))
         for escalation in stay.escalations:
             self._add(_flag(ctx, escalation))
 
@@ -419,6 +422,44 @@ def _assessment(ctx: _Context, entry: ExportedAssessment, performer: Json) -> Js
         resource["dataAbsentReason"] = _absent("unable")
     if entry.label and entry.total is not None:
         resource["interpretation"] = [{"text": entry.label}]
+    return resource
+
+
+def _fluid(ctx: _Context, entry: ExportedFluid, performer: Json) -> Json:
+    """A drink or output: oral intake as LOINC 9000-1 in mL, the rest in the console's codes; an
+    output passed but not measured says so in words, never as a number."""
+    if entry.direction == "intake" and entry.what == "oral":
+        code = _loinc(*c.FLUID_INTAKE_ORAL)
+    else:
+        display = {
+            "iv": "IV fluid given",
+            "subcut": "Subcutaneous fluid given",
+            "urine": "Urine passed",
+            "vomit": "Vomit",
+        }.get(entry.what, f"{entry.direction} {entry.what}")
+        code = _local(f"{c.LOCAL_FLUID}{entry.direction}-{entry.what}", display)
+    resource = {
+        "resourceType": "Observation",
+        "id": _id(ctx.hn, "fluid", entry.id),
+        "status": "final",
+        "category": [_category("exam")],
+        "code": code,
+        "subject": ctx.subject,
+        "encounter": ctx.encounter,
+        "effectiveDateTime": _time(entry.taken_at),
+        "performer": [performer],
+    }
+    if entry.volume_ml is None:
+        resource["valueString"] = "passed, not measured"
+    else:
+        resource["valueQuantity"] = {
+            "value": int(entry.volume_ml),
+            "unit": "mL",
+            "system": c.UCUM,
+            "code": "mL",
+        }
+    if entry.description:
+        resource["note"] = [{"text": entry.description}]
     return resource
 
 

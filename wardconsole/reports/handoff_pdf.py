@@ -23,6 +23,7 @@ from matplotlib.lines import Line2D
 
 from wardconsole.domain.handoff import brief_change, load_handoff_policy
 from wardconsole.domain.handoff_records import HandoffStatus
+from wardconsole.domain.handoff_refresh import CHANGE_MARK
 from wardconsole.domain.shifts import ShiftWindow
 from wardconsole.private_files import touch_private
 from wardconsole.reports import handoff_charts as charts
@@ -61,7 +62,13 @@ def status_text(patient: ReportPatient) -> str:
         f"{handoff.saved_at.astimezone(zone):%a %H:%M}"
     )
     generated = patient.draft.generated_at.astimezone(zone)
-    parts.append(f"facts as of {generated:%a %H:%M}")
+    facts = f"facts as of {generated:%a %H:%M}"
+    if handoff.drafted is not None and handoff.drafted.generated_at != generated:
+        facts += f" (drafted {handoff.drafted.generated_at.astimezone(zone):%a %H:%M})"
+    parts.append(facts)
+    if handoff.changes:
+        since = "signing" if handoff.status is HandoffStatus.SIGNED else "the draft"
+        parts.append(f"{CHANGE_MARK} record changed since {since}: {len(handoff.changes)} marked")
     return " · ".join(parts)
 
 
@@ -287,6 +294,8 @@ def _summary_cells(patient: ReportPatient, page: int | None) -> list[str]:
     elif s.missed_observations:
         obs.append(f"{s.missed_observations} missed")
     status = patient.handoff.status.label if patient.handoff else "not drafted"
+    if patient.handoff is not None and patient.handoff.changes:
+        status += f" {CHANGE_MARK}"
     return [
         "▲" if alert else "",
         facts.bed,
@@ -317,8 +326,9 @@ def _legend(figure: Figure) -> None:
         "after the due time plus the grace period of the local escalation policy. Symptoms: the "
         "ward's withdrawal chart (an unvalidated local tool); better/worse means a change of at "
         f"least {policy.symptom_trend_min_change} points over the shift (local policy "
-        f"{policy.version}, design choice). Generated facts come from the record; what a nurse "
-        "wrote is printed separately as “Nurse's notes”."
+        f"{policy.version}, design choice). Generated facts come from the record as printed; what "
+        "a nurse wrote is printed separately as “Nurse's notes”. Δ: the record changed since "
+        "the handoff was drafted (or signed) — each changed fact says what it said before."
     )
     figure.text(
         MARGIN,
@@ -391,7 +401,8 @@ def patient_page(
     text_top = timeline_top - timeline_height - 0.03
     box = TextBox(MARGIN, text_top, 1 - 2 * MARGIN, text_top - 0.045)
     notes = dict(patient.handoff.notes) if patient.handoff else None
-    lines, size, left_out = fit(sbar_items(patient.draft, notes), box, A4)
+    changes = patient.handoff.changes if patient.handoff else ()
+    lines, size, left_out = fit(sbar_items(patient.draft, notes, changes), box, A4)
     draw(figure, lines, box, size, left_out)
     figure.text(
         MARGIN,

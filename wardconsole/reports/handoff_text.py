@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from wardconsole.domain.handoff_records import HandoffDraft, Section
+from wardconsole.domain.handoff_refresh import CHANGE_MARK, FactChange, marks_for, unshown
 
 POINTS_PER_INCH = 72
 CHAR_WIDTH_EM = 0.5
@@ -28,6 +29,8 @@ class Style(Enum):
     NOTE_LABEL = "note_label"
     NOTE = "note"
     MUTED = "muted"
+    CHANGE = "change"
+    """A Δ mark under a fact: the record changed since the draft (or since signing)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,18 +41,27 @@ class Line:
     """Extra indent in character widths (continuation lines of a wrapped item)."""
 
 
-def sbar_items(draft: HandoffDraft, notes: dict[Section, str] | None) -> list[tuple[str, Style]]:
-    """The page's text items in reading order, before wrapping."""
+def sbar_items(
+    draft: HandoffDraft,
+    notes: dict[Section, str] | None,
+    changes: tuple[FactChange, ...] = (),
+) -> list[tuple[str, Style]]:
+    """The page's text items in reading order, before wrapping; a changed fact is followed by
+    its Δ mark in words."""
     items: list[tuple[str, Style]] = []
     for section in Section:
         items.append((f"{section.letter} — {section.heading}", Style.HEADING))
-        for fact in draft.facts(section):
+        marks = marks_for(changes, section)
+        for position, fact in enumerate(draft.facts(section)):
             items.append(
                 (
                     ("▲ " if fact.alert else "• ") + fact.text,
                     Style.ALERT if fact.alert else Style.FACT,
                 )
             )
+            if position in marks:
+                items.append((f"{CHANGE_MARK} {marks[position]}", Style.CHANGE))
+        items += [(f"{CHANGE_MARK} {text}", Style.CHANGE) for text in unshown(changes, section)]
         text = (notes or {}).get(section, "").strip()
         if text:
             items.append(("Nurse's notes:", Style.NOTE_LABEL))
@@ -62,8 +74,10 @@ def wrap(items: list[tuple[str, Style]], width: int) -> list[Line]:
     lines: list[Line] = []
     for text, style in items:
         bullet = style in (Style.FACT, Style.ALERT)
-        base = 2 if style is Style.NOTE else 0
+        base = 2 if style in (Style.NOTE, Style.CHANGE) else 0
         usable = max(20, width - base - (2 if bullet else 0))
+        if style is Style.CHANGE:
+            usable = max(20, int(usable * 0.88))  # bold italic runs wider than the average
         for number, piece in enumerate(textwrap.wrap(text, width=usable) or [""]):
             lines.append(Line(piece, style, base + (2 if bullet and number else 0)))
     return lines
@@ -154,6 +168,11 @@ def draw(figure: Figure, lines: list[Line], box: TextBox, size: float, left_out:
                 )
             continue
         note_top = None
+        if line.style is Style.CHANGE:
+            figure.text(
+                x, y, line.text, fontsize=size, style="italic", fontweight="bold", va="baseline"
+            )
+            continue
         weight = "bold" if line.style is Style.ALERT else "normal"
         colour = "0.4" if line.style is Style.MUTED else "black"
         figure.text(x, y, line.text, fontsize=size, fontweight=weight, color=colour, va="baseline")

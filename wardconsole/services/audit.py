@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import ColumnElement, String, and_, cast, false, func, or_, select, true
 from sqlalchemy.exc import SQLAlchemyError
@@ -39,8 +39,11 @@ from wardconsole.store.models import (
     AuditRow,
     Bed,
     EscalationRow,
+    HandoffRow,
     LedgerAnchorRow,
+    ObservationLevelRow,
     Patient,
+    SafetyCheckRow,
     SaveReceiptRow,
     Staff,
 )
@@ -56,8 +59,21 @@ ENTITY_ADMISSION: Mapping[str, Any] = {
     **ENTRY_TABLES,
     "escalation": EscalationRow,
     "round": SaveReceiptRow,
+    "handoff": HandoffRow,
+    "safety_check": SafetyCheckRow,
+    "observation_level": ObservationLevelRow,
 }
 """Entities whose table has an ``admission_id``; ``admission`` rows name the admission itself."""
+
+NAMES_THE_ADMISSION: Final = frozenset({"outbox_replayed"})
+"""Actions whose ``entity_id`` is the admission, whatever the entity (a queued save written
+later names the kind of save as the entity and the patient's admission as the id)."""
+
+SHIFT_ENTITY: Final = "handoff_shift"
+"""A whole shift's handoffs (drafted or signed at once): ``detail["handoffs"]`` lists them."""
+
+NAMED_IN_SHIFT_ROW: Final = 3
+"""Patients named in one shift-wide row before "and N more"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,25 +373,35 @@ def _about_admissions(
     patients' hospital numbers in their detail (exports of a patient's record)."""
     if not admission_ids:
         return false()
-    clauses = [and_(AuditRow.entity == "admission", AuditRow.entity_id.in_(admission_ids))]
+    clauses = [
+        and_(AuditRow.entity == "admission", AuditRow.entity_id.in_(admission_ids)),
+        and_(AuditRow.action.in_(NAMES_THE_ADMISSION), AuditRow.entity_id.in_(admission_ids)),
+    ]
     detail_text = cast(AuditRow.detail, String)
     clauses.extend(
         detail_text.contains(f'"{number}"', autoescape=True) for number in hospital_numbers
     )
     for entity, model in ENTITY_ADMISSION.items():
         owned = select(model.id).where(model.admission_id.in_(admission_ids))
-        clauses.append(and_(AuditRow.entity == entity, AuditRow.entity_id.in_(owned)))
+        clauses.append(
+            and_(
+                AuditRow.entity == entity,
+                AuditRow.action.not_in(NAMES_THE_ADMISSION),
+                AuditRow.entity_id.in_(owned),
+            )
+        )
     return or_(*clauses)
 
 
 def _patients_of(session: Session, rows: Iterable[AuditRow]) -> dict[int, str]:
-    """Audit row id -> patient label, for rows about a patient (a few IN queries)."""
+    """Audit row id -> patient label, for rows about a patient (a few IN queries): the
+    entity's admission, the admission itself, the handoffs of a shift-wide row, or the hospital
+    numbers an export names."""
+    rows = list(rows)
     wanted: dict[str, set[int]] = defaultdict(set)
     for row in rows:
-        if row.entity_id is not None and (
-            row.entity == "admission" or row.entity in ENTITY_ADMISSION
-        ):
-            wanted[row.entity].add(row.entity_id)
+        for entity, entity_id in _entities_of(row):
+            wanted[entity].add(entity_id)
     admission_of: dict[tuple[str, int], int] = {}
     for entity, ids in wanted.items():
         if entity == "admission":
@@ -397,10 +423,27 @@ def _patients_of(session: Session, rows: Iterable[AuditRow]) -> dict[int, str]:
             labels[admission_id] = f"{family}, {given} ({number})"
     result = {}
     for row in rows:
-        admission_id = admission_of.get((row.entity, row.entity_id or -1))
-        if admission_id is not None:
-            result[row.id] = labels.get(admission_id, "")
+        named = [
+            labels.get(admission_of[key], "") for key in _entities_of(row) if key in admission_of
+        ]
+        if named:
+            more = len(named) - NAMED_IN_SHIFT_ROW
+            result[row.id] = "; ".join(named[:NAMED_IN_SHIFT_ROW]) + (
+                f" and {more} more" if more > 0 else ""
+            )
         elif row.entity == "patient" and isinstance(row.detail, dict):
             numbers = row.detail.get("hospital_numbers") or []
             result[row.id] = ", ".join(str(n) for n in numbers[:3])
     return result
+
+
+def _entities_of(row: AuditRow) -> list[tuple[str, int]]:
+    """(entity, id) pairs whose admission is the patient ``row`` is about."""
+    if row.action in NAMES_THE_ADMISSION and row.entity_id is not None:
+        return [("admission", row.entity_id)]
+    if row.entity == SHIFT_ENTITY and isinstance(row.detail, dict):
+        ids = row.detail.get("handoffs") or []
+        return [("handoff", int(i)) for i in ids if isinstance(i, int)]
+    if row.entity_id is not None and (row.entity == "admission" or row.entity in ENTITY_ADMISSION):
+        return [(row.entity, row.entity_id)]
+    return []

@@ -15,6 +15,7 @@ from wardconsole.domain.decisions import (
     describe_decision,
     news2_not_validated,
 )
+from wardconsole.domain.fluids import Direction, FluidSummary, period_of, summaries
 from wardconsole.domain.intake import NEWS2_PREGNANT
 from wardconsole.domain.news2_effective import EffectiveNews2, effective_news2
 from wardconsole.domain.records import AssessmentEntry, ClinicalDecision, ObservationSet, PrnDose
@@ -29,7 +30,7 @@ from wardconsole.services.views import (
     EscalationSummary,
     WardSummary,
 )
-from wardconsole.store import repository
+from wardconsole.store import fluids, repository
 from wardconsole.store.models import Bed
 from wardconsole.store.repository import AdmissionInfo, EscalationInfo
 
@@ -61,8 +62,10 @@ def to_summary(info: EscalationInfo) -> EscalationSummary:
 
 
 class CensusService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, with_fluids: bool = True) -> None:
         self._db = db
+        self._with_fluids = with_fluids
+        """False only to measure what the fluid column's reads cost (``bench/census.py``)."""
 
     def ward_name(self) -> str:
         """The ward's name, taken from its beds (one database serves one ward)."""
@@ -71,7 +74,8 @@ class CensusService:
         return name or "Ward"
 
     def snapshot(self, now: datetime | None = None) -> CensusSnapshot:
-        """One consistent read of the census: five queries, each O(admitted patients)."""
+        """One consistent read of the census: a fixed number of queries, each O(admitted
+        patients) — the fluid column adds three grouped ones, never one per patient."""
         now = now or self._db.clock()
         policy = self._db.policy
         chart_max = self._db.chart.max_total
@@ -91,8 +95,11 @@ class CensusService:
             schedules = schedules_for(
                 session, self._db, [(a.admission_id, a.admitted_at) for a in admissions], now
             )
-            after_prn = repository.after_prn_inputs(session, ids, since=now - policy.history_window)
+            after_prn = repository.after_prn_inputs(
+                session, ids, since=now - policy.history_window, formulary=self._db.formulary
+            )
             decisions = repository.decisions_by_admission(session, ids)
+            fluid = self._fluids(session, ids, now) if self._with_fluids else {}
         by_admission: dict[int, list[EscalationSummary]] = {}
         for esc in escalations:  # already most severe, then oldest, first
             by_admission.setdefault(esc.admission_id, []).append(to_summary(esc))
@@ -128,6 +135,7 @@ class CensusService:
                     next_obs_due_at=due,
                     assigned_nurse=a.assigned_nurse,
                     risk_flags=a.risk_flags,
+                    fluid=fluid.get(a.admission_id),
                     **_news2_fields(effective),
                     **_check_fields(
                         a.admission_id,
@@ -158,6 +166,21 @@ class CensusService:
                 overdue_observations=overdue,
             ),
         )
+
+    def _fluids(self, session: Any, ids: list[int], now: datetime) -> dict[int, FluidSummary]:
+        """This period's fluid totals, plans and reviews: three grouped statements."""
+        policy = self._db.fluid_policy
+        period = period_of(now, policy.day_start, self._db.ward_timezone)
+        totals = {
+            admission_id: found
+            for (admission_id, _index), found in fluids.period_totals(
+                session, ids, [period.start, period.end]
+            ).items()
+        }
+        plans = fluids.plans_in_force(session, ids)
+        quiet = [i for i in ids if i not in totals or not totals[i].intake_count]
+        last = fluids.last_taken(session, quiet, direction=Direction.INTAKE, before=period.start)
+        return summaries(ids, period, totals, last, plans, now, policy)
 
 
 def _sets(

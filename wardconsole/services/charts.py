@@ -30,14 +30,19 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from wardconsole.domain.entry_kinds import entry_title
+from wardconsole.domain.formulary import Formulary
 from wardconsole.domain.news2 import ACVPU, RISK_LABELS
 from wardconsole.domain.records import EscalationKind, Severity
+from wardconsole.domain.sessions import craving_text, session_title
 from wardconsole.domain.withdrawal import ChartItem
 from wardconsole.services.chart_cache import ObservationCache
 from wardconsole.services.context import Actor, NotFound
 from wardconsole.services.db import Database
+from wardconsole.services.fluid_series import FluidSeries, read_fluid_series
 from wardconsole.services.stay_access import ensure_may_read
 from wardconsole.store import repository, series
+from wardconsole.store import sessions as sessions_store
+from wardconsole.store.sessions import SessionRecord
 
 GAP_FACTOR: Final = 2.0
 """An interval longer than this many usual intervals is a gap (DESIGN CHOICE, see module doc)."""
@@ -112,6 +117,8 @@ class EventKind(StrEnum):
     PRN = "prn"
     CORRECTION = "correction"
     ENTERED_IN_ERROR = "entered_in_error"
+    SESSION = "session"
+    SESSION_DECLINED = "session_declined"
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -262,6 +269,8 @@ class PatientSeries:
     assessment_tracks: Mapping[str, Track]
     events: tuple[ChartEvent, ...]
     references: tuple[ReferenceLine, ...]
+    fluids: FluidSeries
+    """The food and fluid chart: bars per 24-hour period and the running balance (whole stay)."""
 
     def covers(self, start: float, end: float) -> bool:
         """True when the observation sets for [start, end] (within the stay) are loaded."""
@@ -382,7 +391,15 @@ class ChartService:
                 session, admission_id, ESCALATION_ACTIONS
             )
             correction_rows = series.correction_rows(session, admission_id)
+            session_records = sessions_store.session_records(session, [admission_id])
             spo2_target = series.spo2_target(session, admission_id)
+            fluid = read_fluid_series(
+                session,
+                self._db,
+                admission_id,
+                admission.admitted_at,
+                admission.discharged_at or now,
+            )
 
         derived = kept.derived.get((first, stop))
         if derived is None:
@@ -421,8 +438,16 @@ class ChartService:
                 for kind in CHARTED_ASSESSMENTS
                 if kind in assessments
             },
-            events=_events(prn_rows, escalation_rows, correction_rows, assessment_rows),
+            events=_events(
+                prn_rows,
+                escalation_rows,
+                correction_rows,
+                assessment_rows,
+                self._db.formulary,
+                session_records,
+            ),
             references=self._references(chart.items),
+            fluids=fluid,
         )
 
     def _references(self, items: Sequence[ChartItem]) -> tuple[ReferenceLine, ...]:
@@ -642,8 +667,10 @@ def _events(
     escalation_rows: Sequence[Any],
     correction_rows: Sequence[tuple[str, Any]],
     assessment_rows: Sequence[Any],
+    formulary: Formulary,
+    session_records: Sequence[SessionRecord] = (),
 ) -> tuple[ChartEvent, ...]:
-    events: list[ChartEvent] = []
+    events: list[ChartEvent] = [_session_event(r) for r in session_records]
     for at, action, detail, _id, kind, severity, by, station in escalation_rows:
         label = _kind_label(kind)
         events.append(
@@ -672,7 +699,7 @@ def _events(
                 at=at,
                 kind=EventKind.PRN,
                 title=f"PRN {drug} {dose} {route}".strip(),
-                detail=f"{drug_class}: {reason}".strip(": "),
+                detail=f"{formulary.classify(drug, drug_class).text}: {reason}".strip(": "),
                 by=by or "",
                 station=station or "",
             )
@@ -711,6 +738,28 @@ def _events(
         )
     events.sort(key=lambda event: event.at)
     return tuple(events)
+
+
+def _session_event(record: SessionRecord) -> ChartEvent:
+    """A session on the events lane: what, whether the patient took part, led by, cravings."""
+    fact = record.fact
+    detail = "; ".join(
+        part
+        for part in (
+            f"led by {fact.led_by}" if fact.led_by else "",
+            craving_text(fact.craving_before, fact.craving_after),
+            record.note,
+        )
+        if part
+    )
+    return ChartEvent(
+        at=fact.started_at.timestamp(),
+        kind=EventKind.SESSION if fact.attendance.took_part else EventKind.SESSION_DECLINED,
+        title=session_title(fact.session_type, fact.attendance),
+        detail=detail,
+        by=record.recorded_by,
+        station=record.station,
+    )
 
 
 def _kind_label(kind: str) -> str:

@@ -11,7 +11,8 @@ from functools import cached_property
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
-from wardconsole.domain.formulary import Formulary, load_formulary
+from wardconsole.domain.fluid_policy import FluidPolicy, load_fluid_policy
+from wardconsole.domain.formulary import Formulary, check_policy_classes, load_formulary
 from wardconsole.domain.observation_levels import (
     ObservationLevelPolicy,
     load_observation_levels,
@@ -71,6 +72,7 @@ class Database:
         ward_timezone: str = DEFAULT_WARD_TIMEZONE,
         observation_levels: ObservationLevelPolicy | None = None,
         formulary: Formulary | None = None,
+        fluid_policy: FluidPolicy | None = None,
     ) -> None:
         self.engine = engine
         self._system_clock = system_clock
@@ -86,6 +88,7 @@ class Database:
         self._ward_timezone = ward_timezone
         self._observation_levels = observation_levels
         self._formulary = formulary
+        self._fluid_policy = fluid_policy
 
     @cached_property
     def policy(self) -> EscalationPolicy:
@@ -101,9 +104,22 @@ class Database:
         return self._observation_levels or load_observation_levels()
 
     @cached_property
+    def fluid_policy(self) -> FluidPolicy:
+        """The food and fluid chart's periods, targets, reviews and limits (local policy)."""
+        return self._fluid_policy or load_fluid_policy()
+
+    @property
+    def ward_timezone(self) -> str:
+        """The ward's time zone name (fluid periods and shifts run on its wall clock)."""
+        return self._ward_timezone
+
+    @cached_property
     def formulary(self) -> Formulary:
-        """The ward formulary: drug classes and flags, the one home for drug facts."""
-        return self._formulary or load_formulary()
+        """The ward formulary: drug classes and flags, the one home for drug facts. The
+        escalation policy's drug classes are checked against it (a broken pair stops here)."""
+        formulary = self._formulary or load_formulary()
+        check_policy_classes(formulary, self.policy)
+        return formulary
 
     @cached_property
     def shifts(self) -> ShiftPattern:
@@ -160,13 +176,14 @@ class Database:
     @cached_property
     def policy_digest(self) -> str:
         """One digest for every policy file whose numbers raise escalations (the escalation
-        policy, observation levels, withdrawal chart, formulary): stations on one ward compare
-        it."""
+        policy, observation levels, withdrawal chart, formulary, fluid chart): stations on one
+        ward compare it."""
         parts = (
             self.policy.digest,
             self.observation_levels.digest,
             self.chart.digest,
             self.formulary.digest,
+            self.fluid_policy.digest,
         )
         return hashlib.sha256("|".join(parts).encode("ascii")).hexdigest()
 

@@ -173,7 +173,10 @@ class DecisionService:
         now = self._db.clock()
         with self._db.read() as session:
             state = repository.clinical_state(
-                session, admission_id, since=now - self._db.policy.history_window
+                session,
+                admission_id,
+                since=now - self._db.policy.history_window,
+                formulary=self._db.formulary,
             )
         return rt_status(
             prn_doses=state.prn_doses,

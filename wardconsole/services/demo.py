@@ -29,7 +29,10 @@ from wardconsole.services.co_use_demo import add_recent_drinker
 from wardconsole.services.context import Role
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import apply_rules
+from wardconsole.services.fluid_demo import add_fluid_charts
+from wardconsole.services.follow_up_demo import add_follow_ups
 from wardconsole.services.observation_demo import add_observation_levels
+from wardconsole.services.session_demo import add_sessions
 from wardconsole.services.staff import StaffService
 from wardconsole.store.models import (
     Admission,
@@ -206,12 +209,29 @@ class DemoWard:
             now=self.now,
             seed=self.opt.seed,
         )
+        add_sessions(
+            self.db,
+            admission_ids,
+            [(i, name) for i, (_code, name) in zip(nurse_ids, NURSES, strict=True)],
+            now=self.now,
+            seed=self.opt.seed,
+        )
+        add_follow_ups(self.db, nurse_ids, now=self.now)
         add_recent_drinker(
             self.db,
             {a: c.value for a, c in zip(admission_ids, courses, strict=True)},
             nurse_ids,
             now=self.now,
         )
+        with self.db.read() as session:
+            admitted = dict(
+                session.execute(
+                    select(Admission.id, Admission.admitted_at).where(
+                        Admission.id.in_(admission_ids)
+                    )
+                ).all()
+            )
+        add_fluid_charts(self.db, admitted, nurse_ids, now=self.now, seed=self.opt.seed)
         if self.opt.evaluate_rules:
             for admission_id in admission_ids:
                 with self.db.transaction() as session:
@@ -582,12 +602,19 @@ class DemoWard:
         for night in range(nights):
             if rng.random() < 0.5:
                 at = plan.admitted_at + timedelta(days=night, hours=rng.uniform(14, 20))
-                out.append((at, "Zopiclone", "sedative", "7.5 mg", "oral", "Insomnia"))
+                out.append((at, "Zopiclone", "z_drug", "7.5 mg", "oral", "Insomnia"))
         if plan.course in (Course.PANIC, Course.HALLUCINATION) and plan.episode_at:
             at = plan.episode_at + timedelta(minutes=25)
             if at < self.now:
                 out.append(
-                    (at, "Lorazepam", "anxiolytic", "1 mg", "oral", "Acute anxiety during episode")
+                    (
+                        at,
+                        "Lorazepam",
+                        "benzodiazepine",
+                        "1 mg",
+                        "oral",
+                        "Acute anxiety during episode",
+                    )
                 )
         return out
 

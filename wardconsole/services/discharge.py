@@ -24,6 +24,7 @@ from wardconsole.domain.intake import Intake
 from wardconsole.domain.records import EscalationState
 from wardconsole.domain.text_input import text_problem
 from wardconsole.services.admissions import read_intake
+from wardconsole.services.aftercare import due_text, follow_up_policy, open_follow_up
 from wardconsole.services.context import (
     Actor,
     ConflictError,
@@ -40,6 +41,7 @@ from wardconsole.store import admissions_queries as q
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
 from wardconsole.store.models import Admission, EscalationEventRow
+from wardconsole.store.sessions import session_facts
 
 CLOCK_TOLERANCE = timedelta(minutes=5)
 MIN_SUMMARY = 20
@@ -87,17 +89,22 @@ class DischargeService:
 
     # -- the draft --------------------------------------------------------------------------
 
-    def facts(self, admission_id: int, *, reader: Actor | None = None) -> StayFacts:
+    def facts(
+        self, admission_id: int, *, reader: Actor | None = None, for_follow_up: bool = False
+    ) -> StayFacts:
         """Everything the summary is drafted from, in one read (a discharged stay's needs
-        ``reader`` with the history permission)."""
+        ``reader`` with the history permission, or ``for_follow_up`` while it is open)."""
         with self._db.read() as session:
-            ensure_may_read(self._db, session, admission_id, reader, "stay summary")
+            ensure_may_read(
+                self._db, session, admission_id, reader, "stay summary", for_follow_up=for_follow_up
+            )
             detail = q.admission_detail(session, admission_id)
             if detail is None:
                 raise NotFound(f"admission {admission_id} does not exist")
             amendments = q.intake_amendments(session, admission_id)
             beds = q.bed_history(session, admission_id)
-            course = q.stay_course(session, admission_id)
+            course = q.stay_course(session, admission_id, formulary=self._db.formulary)
+            sessions = session_facts(session, [admission_id])[admission_id]
             previous = (
                 q.admission_detail(session, detail.previous_admission_id)
                 if detail.previous_admission_id
@@ -122,6 +129,7 @@ class DischargeService:
             assessments=course.assessments,
             escalations=course.escalations,
             prn=course.prn,
+            sessions=tuple(sessions),
             previous_stay=PreviousStay(
                 previous.admitted_at, previous.discharged_at, previous.discharge_destination
             )
@@ -217,6 +225,9 @@ class DischargeService:
             admission.discharge_destination = where.value
             admission.discharge_summary = summary.strip()
             closed = self._close_escalations(session, actor, admission_id, where, now)
+            follow_up = open_follow_up(
+                session, follow_up_policy(), admission, where, now, actor.station
+            )
             session.flush()
             repository.write_audit(
                 session,
@@ -231,6 +242,7 @@ class DischargeService:
                     "detail": detail,
                     "discharged_at": at.isoformat(),
                     "closed_escalations": closed,
+                    "follow_up_due_at": due_text(follow_up),
                 },
             )
             record_change(session, "admission", admission_id, actor.station)

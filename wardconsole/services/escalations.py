@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session, aliased, object_session
 from sqlalchemy.orm.exc import StaleDataError
 
 from wardconsole.domain.alerting import cascade_target
+from wardconsole.domain.dependency_watch import MedicinesWatch, WardCalendar, watch_medicines
+from wardconsole.domain.medicines import regimen_overruns
 from wardconsole.domain.records import (
     EscalationKind,
     EscalationState,
@@ -45,11 +47,12 @@ from wardconsole.services.context import (
     require,
 )
 from wardconsole.services.db import POLICY_DIGEST, Database
+from wardconsole.services.fluid_rules import fluid_triggers
 from wardconsole.services.governance import GovernanceService
 from wardconsole.services.safety_rules import observation_triggers
 from wardconsole.services.staff import StaffService
 from wardconsole.services.text_rule import checks_text
-from wardconsole.store import repository
+from wardconsole.store import medicines_queries, repository
 from wardconsole.store.changes import record_change
 from wardconsole.store.models import (
     Admission,
@@ -76,6 +79,33 @@ class EscalationChange:
     action: str  # raise | raise_severity | update | reopen
 
 
+def medicines_watch(
+    session: Session, db: Database, admission_id: int, now: datetime
+) -> MedicinesWatch | None:
+    """The dependency watch over the stay's recent PRN and regular doses and its planned
+    reducing regimens (``domain.dependency_watch``, ``domain.medicines``); None when the policy
+    has no dependency-review rule."""
+    rule = db.policy.rules.get("dependency_review")
+    if rule is None:
+        return None
+    days = rule.number("watch_days")
+    since = now - timedelta(days=days + 1)
+    watch = watch_medicines(
+        medicines_queries.watched_doses(session, admission_id, since=since, formulary=db.formulary),
+        formulary=db.formulary,
+        calendar=WardCalendar(db.shifts),
+        now=now,
+        days=days,
+        regular=medicines_queries.regular_given(session, admission_id, since=since),
+    )
+    lines = medicines_queries.medicine_lines(session, admission_id)
+    if not any(line.reducing_until is not None for line in lines):
+        return watch
+    given = medicines_queries.given_against_lines(session, admission_id)
+    overruns = regimen_overruns(lines, given, now)
+    return replace(watch, overruns=tuple((what, at) for _line, what, at in overruns))
+
+
 def apply_rules(
     session: Session,
     db: Database,
@@ -86,9 +116,13 @@ def apply_rules(
     staff_id: int | None,
 ) -> list[EscalationChange]:
     """Evaluate the patient's rules and write the resulting escalations in ``session``."""
-    state = repository.clinical_state(session, admission_id, since=now - db.policy.history_window)
+    state = repository.clinical_state(
+        session, admission_id, since=now - db.policy.history_window, formulary=db.formulary
+    )
+    state = replace(state, medicines=medicines_watch(session, db, admission_id, now))
     triggers = evaluate(state, now=now, policy=db.policy, chart=db.chart, zone=db.shifts.zone)
     triggers = observation_triggers(session, db, admission_id, now, triggers)
+    triggers += fluid_triggers(session, db, admission_id, now)
     latest_complete = next((o for o in reversed(state.observations) if o.vitals.is_complete), None)
     actions = plan_escalations(
         state.open_escalations,
@@ -549,7 +583,9 @@ class EscalationService:
                 raise NotFound(f"admission {admission_id} does not exist")
             if admission.discharged_at is not None:
                 raise ServiceError("this patient has been discharged; the record is read-only")
-            state = repository.clinical_state(session, admission_id, since=now)
+            state = repository.clinical_state(
+                session, admission_id, since=now, formulary=self._db.formulary
+            )
             existing = state.open_escalations.get(EscalationKind.STAFF_CONCERN)
             if existing is None:
                 action = EscalationAction(trigger.kind, "raise", trigger)

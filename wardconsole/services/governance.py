@@ -161,6 +161,7 @@ class GovernanceService:
             ("observation levels", db.observation_levels.signed_off),
             ("withdrawal chart", db.chart.signed_off),
             ("formulary", db.formulary.signed_off),
+            ("fluid chart", db.fluid_policy.signed_off),
         )
         return tuple(name for name, signed in files if not signed)
 

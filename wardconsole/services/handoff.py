@@ -24,11 +24,21 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from wardconsole.domain.handoff_records import (
+    EscalationHistory,
     HandoffDraft,
     HandoffStatus,
     PatientShiftFacts,
     Section,
 )
+from wardconsole.domain.handoff_refresh import (
+    Basis,
+    FactChange,
+    clock_only,
+    draft_changes,
+    fact_changes,
+    seal,
+)
+from wardconsole.domain.records import Severity
 from wardconsole.domain.shifts import ShiftWindow
 from wardconsole.services import handoff_facts as facts_of
 from wardconsole.services.context import (
@@ -94,6 +104,17 @@ class HandoffView:
     last_comment: str | None = None
     amended: bool = False
     """Corrected by amendment after signing (the signed version stays readable)."""
+    changes: tuple[FactChange, ...] = ()
+    """Where the facts shown differ from the other side: before signing ``draft`` is the record
+    now and these say what the stored draft said (``Basis.DRAFT``); once signed ``draft`` is
+    what was signed and these say what the record says now (``Basis.SIGNED``)."""
+    drafted: HandoffDraft | None = None
+    """The stored draft when ``draft`` was drafted again for showing (None: ``draft`` is it)."""
+
+    @property
+    def seal(self) -> str:
+        """The fingerprint of the facts shown and the revision of the text (``sign_shift``)."""
+        return seal(self.revision, self.draft)
 
     @property
     def risk_rank(self) -> int:
@@ -157,6 +178,15 @@ class ShiftSignoff:
 
 
 @dataclass(frozen=True, slots=True)
+class OpenEmergency:
+    """An emergency escalation still open when the facts shown were drafted."""
+
+    bed: str
+    patient_name: str
+    escalation: EscalationHistory
+
+
+@dataclass(frozen=True, slots=True)
 class ShiftBoard:
     """Every patient's handoff for one shift, most worrying first."""
 
@@ -166,6 +196,10 @@ class ShiftBoard:
     missing: tuple[MissingHandoff, ...]
     """Patients on the ward at the end of the shift (or now) with no handoff yet."""
     signoff: ShiftSignoff | None
+    as_of: datetime | None = None
+    """The instant the facts shown were drafted for (the shift's end, or ``taken_at``)."""
+    open_emergencies: tuple[OpenEmergency, ...] = ()
+    """Emergency escalations open at ``as_of`` (bed order): signing asks first."""
 
     def count(self, status: HandoffStatus) -> int:
         return sum(1 for h in self.handoffs if h.status is status)
@@ -185,6 +219,26 @@ class ShiftBoard:
     def revisions(self) -> dict[int, int]:
         """handoff id -> revision, for ``sign_shift``."""
         return {h.id: h.revision for h in self.handoffs}
+
+    def seal(self) -> FactsSeal:
+        """What the supervisor sees, for ``sign_shift``: the facts' instant and fingerprints."""
+        return FactsSeal(self.as_of or self.taken_at, {h.id: h.seal for h in self.handoffs})
+
+
+@dataclass(frozen=True, slots=True)
+class FactsSeal:
+    """The facts a supervisor signs: as of which instant, and each handoff's fingerprint."""
+
+    as_of: datetime
+    fingerprints: Mapping[int, str]
+
+
+class FactsChanged(ConflictError):
+    """The record changed since the facts were shown: nothing was signed."""
+
+    def __init__(self, message: str, handoff_ids: tuple[int, ...]) -> None:
+        super().__init__(message)
+        self.handoff_ids = handoff_ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,7 +328,9 @@ class HandoffService:
             stays = {s.admission_id: s for s in q.stays_at(session, until)}
             every = stays | {s.admission_id: s for s in q.stays_at(session, shift.start)}
             signoff = q.signoff(session, shift.start)
-        views = [self._view(r, shift, every) for r in records]
+            found = self._facts(session, shift, until, [r.admission_id for r in records])
+            current = {f.admission_id: facts_of.draft(self._db, f) for f in found}
+        views = [self._view(r, shift, every, current.get(r.admission_id)) for r in records]
         views.sort(key=lambda v: (-v.risk_rank, v.bed))
         have = {v.admission_id for v in views}
         missing = tuple(
@@ -296,6 +352,13 @@ class HandoffService:
             )
             if signoff
             else None,
+            as_of=until,
+            open_emergencies=tuple(
+                OpenEmergency(f.bed, f.patient_name, e)
+                for f in found
+                for e in f.escalations
+                if e.severity is Severity.EMERGENCY and e.open_at(until)
+            ),
         )
 
     def detail(self, handoff_id: int) -> HandoffDetail:
@@ -310,8 +373,11 @@ class HandoffService:
             events = q.handoff_events(session, handoff_id)
             if record.admission_id not in stays:
                 stays |= {s.admission_id: s for s in q.stays_at(session, record.created_at)}
+            shift = self._stored_shift(record)
+            until = facts_of.as_of(shift, self._db.clock())
+            current = self._current(session, shift, until, [record.admission_id])
         return HandoffDetail(
-            handoff=self._view(record, self._stored_shift(record), stays),
+            handoff=self._view(record, shift, stays, current.get(record.admission_id)),
             versions=tuple(
                 VersionView(
                     number=v.number,
@@ -370,7 +436,7 @@ class HandoffService:
                     )
                 }
                 everyone = facts_of.shift_facts(self._db, session, shift, now)
-                created = 0
+                created: list[int] = []
                 for facts in everyone:
                     if facts.admission_id in existing:
                         continue
@@ -391,7 +457,7 @@ class HandoffService:
                     self._add_version(session, actor, row, 1, "draft", generated, {}, now)
                     _event(session, row.id, now, actor, "drafted", 1, "")
                     record_change(session, "handoff", facts.admission_id, actor.station)
-                    created += 1
+                    created.append(row.id)
                 if created:
                     repository.write_audit(
                         session,
@@ -401,14 +467,14 @@ class HandoffService:
                         action="handoff_draft_shift",
                         entity="handoff_shift",
                         entity_id=None,
-                        detail={"shift": shift.key, "created": created},
+                        detail={"shift": shift.key, "created": len(created), "handoffs": created},
                     )
         except IntegrityError:
             # Another station drafted the same shift at the same moment: theirs stands.
             raise ConflictError(
                 "another station drafted this shift at the same moment; look again"
             ) from None
-        return DraftResult(shift, created, len(existing))
+        return DraftResult(shift, len(created), len(existing))
 
     @checks_text
     def save_notes(
@@ -590,14 +656,24 @@ class HandoffService:
         shift: ShiftWindow,
         expected_revisions: Mapping[int, int],
         note: str = "",
+        *,
+        shown: FactsSeal,
     ) -> ShiftSignoff:
         """Sign every handoff of ``shift`` at once, freezing their content.
 
         ``expected_revisions`` (``ShiftBoard.revisions()``) is what the supervisor reviewed:
-        if any handoff changed since, or one is missing from it, nothing is signed.
+        if any handoff changed since, or one is missing from it, nothing is signed. ``shown``
+        (``ShiftBoard.seal()``) fingerprints the facts on screen: they are drafted again from
+        the record as of the same instant, and if any differ nothing is signed
+        (``FactsChanged``). A handoff whose facts were refreshed for showing gets them as a new
+        version, and that version is the one signed — the signature covers the text shown.
         """
         require(actor, Permission.SIGN_HANDOFF)
         now = self._db.clock()
+        if not shift.start <= shown.as_of <= min(shift.end, now):
+            raise InvalidInput(
+                {"as_of": "as_of: the facts shown are not of this shift; look again"}
+            )
         try:
             with self._db.transaction() as session:
                 done = q.signoff(session, shift.start)
@@ -615,6 +691,7 @@ class HandoffService:
                 )
                 beds = {s.admission_id: s for s in q.stays_at(session, facts_of.as_of(shift, now))}
                 self._check_signable(rows, beds, expected_revisions)
+                self._refresh_for_signing(session, actor, shift, rows, beds, shown, now)
                 for row in rows:
                     row.status = HandoffStatus.SIGNED.value
                     row.signed_at = now
@@ -654,6 +731,72 @@ class HandoffService:
         return ShiftSignoff(now, actor.display_name, actor.station, len(rows), note.strip())
 
     # -- helpers -------------------------------------------------------------------------------
+
+    def _current(
+        self, session: Session, shift: ShiftWindow, until: datetime, admission_ids: list[int]
+    ) -> dict[int, HandoffDraft]:
+        """The facts drafted now from the record as of ``until``, per admission (patients on
+        the ward at ``until``)."""
+        found = self._facts(session, shift, until, admission_ids)
+        return {f.admission_id: facts_of.draft(self._db, f) for f in found}
+
+    def _facts(
+        self, session: Session, shift: ShiftWindow, until: datetime, admission_ids: list[int]
+    ) -> list[PatientShiftFacts]:
+        if not admission_ids:
+            return []
+        return facts_of.shift_facts(self._db, session, shift, until, admission_ids)
+
+    def _refresh_for_signing(
+        self,
+        session: Session,
+        actor: Actor,
+        shift: ShiftWindow,
+        rows: list[HandoffRow],
+        beds: Mapping[int, q.StayAtShift],
+        shown: FactsSeal,
+        now: datetime,
+    ) -> None:
+        """Refuse when the facts shown differ from the record as of ``shown.as_of``; store
+        refreshed facts as a new version of each handoff whose stored draft is older."""
+        current = self._current(session, shift, shown.as_of, [r.admission_id for r in rows])
+        wanted = {r.id: r.latest_version for r in rows}
+        latest = {
+            v.handoff_id: v
+            for v in session.scalars(
+                select(HandoffVersionRow).where(HandoffVersionRow.handoff_id.in_(list(wanted)))
+            )
+            if v.number == wanted[v.handoff_id]
+        }
+        changed: list[HandoffRow] = []
+        refresh: list[tuple[HandoffRow, HandoffDraft]] = []
+        for row in rows:
+            stored = HandoffDraft.from_json(latest[row.id].generated)
+            fresh = current.get(row.admission_id)
+            if shown.fingerprints.get(row.id) != seal(row.version, fresh or stored):
+                changed.append(row)
+            elif fresh is not None and not facts_of.same_content(fresh, stored):
+                refresh.append((row, fresh))
+        if changed:
+            listed = ", ".join(
+                f"bed {beds[r.admission_id].bed} ({beds[r.admission_id].name})"
+                if r.admission_id in beds
+                else f"handoff {r.id}"
+                for r in changed
+            )
+            raise FactsChanged(
+                f"the record changed since the handoff was shown — {listed}; nothing was "
+                "signed: review the changes and sign again",
+                tuple(r.id for r in changed),
+            )
+        for row, fresh in refresh:
+            version = latest[row.id]
+            number = row.latest_version + 1
+            self._add_version(
+                session, actor, row, number, "refresh", fresh, _notes(version.nurse_text), now
+            )
+            row.latest_version = number
+            _event(session, row.id, now, actor, "refreshed", number, "facts as shown at signing")
 
     def _check_signable(
         self,
@@ -760,9 +903,27 @@ class HandoffService:
         )
 
     def _view(
-        self, record: q.HandoffRecord, shift: ShiftWindow, stays: Mapping[int, q.StayAtShift]
+        self,
+        record: q.HandoffRecord,
+        shift: ShiftWindow,
+        stays: Mapping[int, q.StayAtShift],
+        current: HandoffDraft | None = None,
     ) -> HandoffView:
-        generated = HandoffDraft.from_json(record.content.generated)
+        """The handoff as shown: before signing its facts drafted again from the record
+        (``current``) with what the stored draft said where they differ; once signed the
+        signed facts with what the record says now where they differ."""
+        stored = HandoffDraft.from_json(record.content.generated)
+        generated, drafted = stored, None
+        changes: tuple[FactChange, ...] = ()
+        if current is not None and HandoffStatus(record.status) is HandoffStatus.SIGNED:
+            changes = tuple(
+                c
+                for c in fact_changes(stored, current, Basis.SIGNED)
+                if c.shown is None or c.other is None or not clock_only(c.shown, c.other)
+            )
+        elif current is not None:
+            generated, drafted = current, stored
+            changes = draft_changes(current, stored)
         stay = stays.get(record.admission_id)
         bed, name = (stay.bed, stay.name) if stay else _from_facts(generated)
         return HandoffView(
@@ -790,6 +951,8 @@ class HandoffService:
             comments=record.comments,
             last_comment=record.last_comment,
             amended=record.content.kind == "amendment",
+            changes=changes,
+            drafted=drafted,
         )
 
     def _stored_shift(self, row: HandoffRow | q.HandoffRecord) -> ShiftWindow:

@@ -14,27 +14,52 @@ from functools import cache
 from sqlalchemy.orm import Session
 
 from wardconsole.domain import intake as intake_domain
+from wardconsole.domain.dependency_watch import watch_lines
 from wardconsole.domain.handoff import HandoffPolicy, draft_handoff, load_handoff_policy
 from wardconsole.domain.handoff_records import (
     EscalationHistory,
     EscalationStep,
+    Fact,
     HandoffDraft,
     PatientShiftFacts,
     PrnEffect,
     PrnGiven,
 )
 from wardconsole.domain.intake_text import describe_intake
+from wardconsole.domain.sessions import handoff_facts as session_handoff_facts
 from wardconsole.domain.shifts import ShiftWindow
 from wardconsole.services.census import age_on, detox_day
 from wardconsole.services.db import Database
+from wardconsole.services.escalations import medicines_watch
+from wardconsole.services.fluid_handoff import fluid_handoff_facts
 from wardconsole.services.observation_handoff import observation_facts
 from wardconsole.store import handoff_queries as q
+from wardconsole.store.sessions import session_facts
 
 
 @cache
 def handoff_policy() -> HandoffPolicy:
     """The bundled handoff policy, loaded once (validated; a broken file raises on first use)."""
     return load_handoff_policy()
+
+
+def medicines_facts(
+    db: Database, session: Session, admission_id: int, until: datetime
+) -> tuple[Fact, ...]:
+    """The dependency watch in words ("Medicines watch: zopiclone 6 of 7 nights … review
+    due"); nothing when no watched medicine was given in the watch period."""
+    rule = db.policy.rules.get("dependency_review")
+    watch = medicines_watch(session, db, admission_id, until)
+    if rule is None or watch is None:
+        return ()
+    lines = watch_lines(
+        watch,
+        max_nights=rule.number("max_consecutive_nights"),
+        max_days=rule.number("max_consecutive_days"),
+        rising_days=rule.number("rising_days"),
+        min_rise=rule.number("min_rise"),
+    )
+    return tuple(Fact(f"Medicines watch: {text}", "medicines", alert=due) for text, due in lines)
 
 
 def as_of(shift: ShiftWindow, now: datetime) -> datetime:
@@ -59,7 +84,13 @@ def shift_facts(
     if admission_ids is not None:
         wanted = set(admission_ids)
         stays = [s for s in stays if s.admission_id in wanted]
-    window = q.clinical_window(session, [s.admission_id for s in stays], previous.start, until)
+    window = q.clinical_window(
+        session, [s.admission_id for s in stays], previous.start, until, formulary=db.formulary
+    )
+    sessions = session_facts(
+        session, [s.admission_id for s in stays], since=shift.start, until=until
+    )
+    fluids = fluid_handoff_facts(db, session, [s.admission_id for s in stays], shift.start, until)
     return [
         PatientShiftFacts(
             admission_id=stay.admission_id,
@@ -87,6 +118,9 @@ def shift_facts(
             observation=observation_facts(
                 db, session, stay.admission_id, shift.start, shift.end, until, shift.zone
             ),
+            medicines=medicines_facts(db, session, stay.admission_id, until),
+            sessions=session_handoff_facts(sessions[stay.admission_id]),
+            fluids=fluids.get(stay.admission_id, ()),
         )
         for stay in stays
     ]

@@ -8,13 +8,14 @@ model can show it without ever touching the database.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from wardconsole.domain.after_prn import is_rt_dose
 from wardconsole.domain.co_use import CoUse
+from wardconsole.domain.formulary import Formulary
 from wardconsole.domain.records import PrnDose
 from wardconsole.services.context import Actor, NotFound
 from wardconsole.services.db import Database
@@ -106,9 +107,9 @@ class HistoryEntry:
 
     @property
     def can_amend(self) -> bool:
-        """Only a current vital-sign set can be corrected in place (other entries: strike out
-        and record again)."""
-        return self.state is EntryState.CURRENT and self.entry_type == "observation"
+        """A current vital-sign set or fluid entry can be corrected in place (other entries:
+        strike out and record again)."""
+        return self.state is EntryState.CURRENT and self.entry_type in ("observation", "fluid")
 
     @property
     def can_strike_out(self) -> bool:
@@ -121,17 +122,22 @@ class PrnDoseView:
     given_at: datetime
     drug: str
     drug_class: str
+    """How its formulary class reads (the class follows from the drug)."""
     dose: str
     route: str
     reason: str
     recorded_by: str
     counted: bool
-    """Its class is one the PRN-review rule counts (sedative, anxiolytic...)."""
+    """Its formulary class counts as a sedative: the PRN-review rule counts it."""
     effects: tuple[PrnEffect, ...] = ()
     oral_antipsychotic: bool = False
     """An antipsychotic not given as rapid tranquillisation: counted on its own."""
     rapid_tranquillisation: bool = False
     """IM/IV sedative or antipsychotic: starts the rapid-tranquillisation schedule."""
+    class_key: str = ""
+    """The formulary class key (same-class doses are compared by it)."""
+    class_reason: str = ""
+    """Why the class was chosen, for a drug not in the formulary."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +146,6 @@ class PrnSummary:
 
     as_of: datetime
     window: timedelta
-    counted_classes: tuple[str, ...]
     review_above: int | None
     """The rule raises a PRN review when counted doses exceed this (None: rule disabled)."""
     doses: tuple[PrnDoseView, ...]
@@ -207,7 +212,7 @@ class HistoryService:
         with self._db.read() as session:
             ensure_may_read(self._db, session, admission_id, reader, "entries")
             rows = stored.entries(session, admission_id, since=since, types=types)
-        return fold_history(rows)
+        return tuple(_with_class_text(e, self._db.formulary) for e in fold_history(rows))
 
     def prn_summary(
         self, admission_id: int, now: datetime | None = None, *, reader: Actor | None = None
@@ -216,48 +221,65 @@ class HistoryService:
         rule = self._db.policy.rules.get("prn_review")
         enabled = rule is not None and rule.enabled
         window = rule.hours("window_hours") if rule is not None else timedelta(hours=24)
-        classes = tuple(rule.params["drug_classes"]) if enabled and rule else ()
         with self._db.read() as session:
             ensure_may_read(self._db, session, admission_id, reader, "PRN doses")
             rows = stored.entries(session, admission_id, since=now - window, types=("prn",))
         doses = tuple(
-            PrnDoseView(
-                id=entry.id,
-                given_at=entry.taken_at,
-                drug=entry.values["drug"],
-                drug_class=entry.values["drug_class"],
-                dose=entry.values["dose"],
-                route=entry.values["route"],
-                reason=entry.values["reason"],
-                recorded_by=entry.recorded_by,
-                counted=entry.values["drug_class"].lower() in classes,
-                effects=entry.effects,
-                oral_antipsychotic=entry.values["drug_class"].lower() == "antipsychotic"
-                and not is_rt_dose(_as_dose(entry), self._db.policy),
-                rapid_tranquillisation=is_rt_dose(_as_dose(entry), self._db.policy),
-            )
+            _dose_view(entry, self._db.formulary.prn_dose(**_dose_fields(entry)), self._db)
             for entry in fold_history(rows)
             if entry.state is EntryState.CURRENT and entry.taken_at <= now
         )
         return PrnSummary(
             as_of=now,
             window=window,
-            counted_classes=classes,
             review_above=rule.number("max_doses") if enabled and rule else None,
             doses=doses,
         )
 
 
-def _as_dose(entry: HistoryEntry) -> PrnDose:
+def _dose_fields(entry: HistoryEntry) -> dict[str, Any]:
     values = entry.values
-    return PrnDose(
+    return {
+        "id": entry.id,
+        "admission_id": 0,
+        "given_at": entry.taken_at,
+        "drug": values["drug"],
+        "stored_class": values["drug_class"],
+        "dose": values["dose"],
+        "route": values["route"],
+        "reason": values["reason"],
+        "class_reason": values.get("class_reason"),
+    }
+
+
+def _dose_view(entry: HistoryEntry, dose: PrnDose, db: Database) -> PrnDoseView:
+    rapid = is_rt_dose(dose, db.policy)
+    return PrnDoseView(
         id=entry.id,
-        admission_id=0,
         given_at=entry.taken_at,
-        drug=values["drug"],
-        drug_class=values["drug_class"],
-        route=values["route"],
+        drug=dose.drug,
+        drug_class=dose.class_text,
+        dose=dose.dose,
+        route=dose.route,
+        reason=dose.reason,
+        recorded_by=entry.recorded_by,
+        counted=dose.counts_as_sedative,
+        effects=entry.effects,
+        oral_antipsychotic=dose.drug_class == "antipsychotic" and not rapid,
+        rapid_tranquillisation=rapid,
+        class_key=dose.drug_class,
+        class_reason=dose.class_reason,
     )
+
+
+def _with_class_text(entry: HistoryEntry, formulary: Formulary) -> HistoryEntry:
+    """A PRN entry also says how its class reads through the formulary (``class_text``):
+    older doses stored free text, which may not be the class of the drug."""
+    if entry.entry_type != "prn":
+        return entry
+    values = entry.values
+    found = formulary.classify(values["drug"], values["drug_class"])
+    return replace(entry, values={**values, "class_text": found.text})
 
 
 def fold_history(rows: Sequence[StoredEntry]) -> tuple[HistoryEntry, ...]:

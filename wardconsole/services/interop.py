@@ -29,6 +29,7 @@ from wardconsole.store.models import (
     AssessmentRow,
     Bed,
     EscalationRow,
+    FluidEntryRow,
     ObservationSetRow,
     Patient,
     Staff,
@@ -87,6 +88,19 @@ class ExportedAssessment:
 
 
 @dataclass(frozen=True, slots=True)
+class ExportedFluid:
+    """A current food and fluid chart entry (``volume_ml`` None: passed, not measured)."""
+
+    id: int
+    taken_at: datetime
+    author: Author
+    direction: str
+    what: str
+    volume_ml: int | None
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
 class ExportedEscalation:
     id: int
     kind: EscalationKind
@@ -109,6 +123,7 @@ class StayRecord:
     symptoms: tuple[ExportedSymptoms, ...]
     assessments: tuple[ExportedAssessment, ...]
     escalations: tuple[ExportedEscalation, ...]
+    fluids: tuple[ExportedFluid, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,7 +302,19 @@ def _stay_record(session: Session, info: AdmissionInfo, authors: dict[int, Autho
             .order_by(EscalationRow.raised_at, EscalationRow.id)
         )
     )
-    return StayRecord(info, observations, symptoms, assessments, escalations)
+    fluids = tuple(
+        ExportedFluid(
+            id=row.id,
+            taken_at=row.taken_at,
+            author=authors.get(row.recorded_by_id, unknown),
+            direction=row.direction,
+            what=row.what,
+            volume_ml=row.volume_ml,
+            description=row.description or "",
+        )
+        for row in _current(session, FluidEntryRow, info.admission_id)
+    )
+    return StayRecord(info, observations, symptoms, assessments, escalations, fluids)
 
 
 def _os_user() -> str:

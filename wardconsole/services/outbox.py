@@ -61,6 +61,7 @@ class QueueKind(StrEnum):
     ROUND = "round"
     PRN = "prn"
     AUDIT = "audit"
+    FLUID = "fluid"
 
 
 class QueueState(StrEnum):

@@ -23,11 +23,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.assessments import ASSESSMENT_KINDS, score_assessment
+from wardconsole.domain.fluids import FluidInput, fluid_problems, plan_problems
+from wardconsole.domain.formulary import Formulary, same_class_doses
 from wardconsole.domain.news2 import News2LowerBound, News2Result, news2_lower_bound, score_vitals
 from wardconsole.domain.records import (
     PRN_ROUTES,
     VITAL_FIELDS,
     MissingReason,
+    PrnDose,
     RecordStatus,
     VitalSigns,
     route_key,
@@ -58,10 +61,13 @@ from wardconsole.store.entries import (
     new_entry,
     superseded_by,
 )
+from wardconsole.store.fluids import plans_in_force
 from wardconsole.store.models import (
     Admission,
     AssessmentRow,
     ClinicalEntry,
+    FluidEntryRow,
+    FluidPlanRow,
     ObservationSetRow,
     PrnDoseRow,
     PrnEffectRow,
@@ -74,18 +80,16 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 
 ENTRY_MODELS: Mapping[str, Any] = ENTRY_TABLES
 
-PRN_CLASSES = (
-    "benzodiazepine",
-    "sedative",
-    "hypnotic",
-    "anxiolytic",
-    "antipsychotic",
-    "analgesic",
-    "antiemetic",
-    "other",
-)
-"""Drug classes a PRN dose may have. The first four are the ones the shipped policy's
-``prn_review`` rule counts (``RecordingService.counted_prn_classes`` reads the loaded policy)."""
+
+@dataclass(frozen=True, slots=True)
+class SameClassWarning:
+    """Earlier doses of the class a new PRN dose would have, closer than the formulary's
+    ``same_class_warning`` (local policy): warned about on entry; the nurse may still save."""
+
+    class_label: str
+    within: timedelta
+    earlier: tuple[PrnDose, ...]
+    """Oldest first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,12 +162,36 @@ class RecordingService:
         """The withdrawal chart entries are rated on (an unvalidated local chart)."""
         return self._db.chart
 
-    def counted_prn_classes(self) -> tuple[str, ...]:
-        """PRN drug classes the policy's PRN-review rule counts (empty when it is disabled)."""
-        rule = self._db.policy.rules.get("prn_review")
-        if rule is None or not rule.enabled:
-            return ()
-        return tuple(rule.params["drug_classes"])
+    @property
+    def formulary(self) -> Formulary:
+        """The ward formulary a PRN dose's class follows from."""
+        return self._db.formulary
+
+    @checks_text
+    def same_class_warning(
+        self,
+        admission_id: int,
+        *,
+        drug: str,
+        drug_class: str | None = None,
+        given_at: datetime | None = None,
+    ) -> SameClassWarning | None:
+        """Earlier current doses of the class ``drug`` has (or ``drug_class`` for a drug not in
+        the formulary) within the warning minutes of ``given_at``; None when there are none."""
+        formulary = self._db.formulary
+        found = formulary.classify(drug, drug_class or "")
+        if found.drug is None and found.key not in formulary.classes:
+            return None  # no class yet: nothing to compare with
+        at = as_utc("given_at", given_at) or self._db.clock()
+        within = formulary.same_class_warning
+        with self._db.read() as session:
+            doses = repository.prn_doses_between(
+                session, admission_id, at - within, at + within, formulary=formulary
+            )
+        earlier = same_class_doses(doses, drug_class=found.key, at=at, within=within)
+        if not earlier:
+            return None
+        return SameClassWarning(found.label, within, earlier)
 
     # -- observation sets ------------------------------------------------------------------
 
@@ -544,18 +572,32 @@ class RecordingService:
         admission_id: int,
         *,
         drug: str,
-        drug_class: str,
         dose: str,
         route: str,
         reason: str,
+        drug_class: str | None = None,
+        class_reason: str = "",
+        same_class_confirmed: bool = False,
         given_at: datetime | None = None,
         save_key: str | None = None,
     ) -> SaveResult:
-        """Record a PRN dose; with ``save_key`` a retried save never records the dose twice."""
+        """Record a PRN dose; with ``save_key`` a retried save never records the dose twice.
+
+        The class follows from the drug (the formulary); a drug not in the formulary needs a
+        formulary class and the reason it was chosen. ``same_class_confirmed`` records that the
+        nurse saw the same-class warning (``same_class_warning``) and saved anyway."""
         require(actor, Permission.RECORD)
         now = self._db.clock()
         given_at = as_utc("given_at", given_at) or now
-        check_prn(drug=drug, drug_class=drug_class, dose=dose, route=route, reason=reason)
+        klass, why = check_prn(
+            self._db.formulary,
+            drug=drug,
+            drug_class=drug_class,
+            class_reason=class_reason,
+            dose=dose,
+            route=route,
+            reason=reason,
+        )
 
         def write(session: Session) -> tuple[SaveResult, dict[str, Any]]:
             self._admission(session, admission_id, given_at, now)
@@ -563,12 +605,18 @@ class RecordingService:
                 PrnDoseRow,
                 _stamp(actor, admission_id, given_at, now),
                 drug=drug.strip(),
-                drug_class=drug_class,
+                drug_class=klass,
                 dose=dose.strip(),
                 route=route_key(route) or route.strip(),
                 reason=reason.strip(),
+                class_reason=why,
             )
-            result = self._finish(session, actor, row, "prn", now, {"drug": row.drug})
+            detail: dict[str, Any] = {"drug": row.drug, "class": klass}
+            if why:
+                detail["class_reason"] = why
+            if same_class_confirmed:
+                detail["same_class_confirmed"] = True
+            result = self._finish(session, actor, row, "prn", now, detail)
             return result, {"prn": result.entry_id}
 
         return save_exactly_once(
@@ -614,6 +662,174 @@ class RecordingService:
                 entity_id=dose_id,
             )
             record_change(session, "prn", dose.admission_id, actor.station)
+
+    # -- food and fluid chart ----------------------------------------------------------------
+
+    @checks_text
+    def check_fluid(self, entry: FluidInput) -> None:
+        """Refuse a bad fluid entry, naming each field (also used before queueing)."""
+        if problems := fluid_problems(entry, self._db.fluid_policy):
+            raise InvalidInput(problems)
+
+    @checks_text
+    def record_fluid(
+        self,
+        actor: Actor,
+        admission_id: int,
+        entry: FluidInput,
+        *,
+        taken_at: datetime | None = None,
+        save_key: str | None = None,
+        amends_id: int | None = None,
+        amend_reason: str | None = None,
+    ) -> SaveResult:
+        """Record a drink (or prescribed fluid) in, or an output; with ``save_key`` a retried
+        save never records it twice. Rules run in the same transaction."""
+        require(actor, Permission.RECORD)
+        check_save_key(save_key)
+        self.check_fluid(entry)
+        now = self._db.clock()
+        taken_at = as_utc("taken_at", taken_at) or now
+
+        def write(session: Session) -> tuple[SaveResult, dict[str, Any]]:
+            self._admission(session, admission_id, taken_at, now)
+            stamp = _stamp(actor, admission_id, taken_at, now, entry.note, amends_id, amend_reason)
+            row = new_entry(
+                FluidEntryRow,
+                stamp,
+                direction=entry.direction.value,
+                what=entry.what,
+                volume_ml=entry.volume_ml,
+                description=entry.description.strip(),
+            )
+            detail: dict[str, Any] = {
+                "direction": entry.direction.value,
+                "what": entry.what,
+                "volume_ml": entry.volume_ml,
+            }
+            if entry.confirmed:
+                detail["confirmed_extreme"] = True
+            result = self._finish(session, actor, row, "fluid", now, detail)
+            return result, {"fluid": result.entry_id}
+
+        return save_exactly_once(
+            self._db,
+            actor,
+            save_key=save_key,
+            kind="fluid",
+            admission_id=admission_id,
+            now=now,
+            write=write,
+            earlier=lambda _session, receipt: SaveResult(
+                int(receipt.entries["fluid"]), admission_id, None, ()
+            ),
+        )
+
+    @checks_text
+    def amend_fluid(
+        self, actor: Actor, entry_id: int, entry: FluidInput, *, reason: str
+    ) -> SaveResult:
+        """Correct a fluid entry: the new row counts in the totals; the original stays in
+        history, marked superseded."""
+        if not reason.strip():
+            raise InvalidInput({"reason": "reason: say why the entry is being corrected"})
+        with self._db.read() as session:
+            original = session.get(FluidEntryRow, entry_id)
+            if original is None:
+                raise NotFound(f"fluid entry {entry_id} does not exist")
+            self._require_current(session, FluidEntryRow, original)
+            admission_id, taken_at = original.admission_id, original.taken_at
+        return self.record_fluid(
+            actor,
+            admission_id,
+            entry,
+            taken_at=taken_at,
+            amends_id=entry_id,
+            amend_reason=reason.strip(),
+        )
+
+    @checks_text
+    def set_fluid_plan(
+        self,
+        actor: Actor,
+        admission_id: int,
+        *,
+        reason: str,
+        target_ml: int,
+        review_at: datetime,
+        reason_text: str = "",
+        change_reason: str = "",
+    ) -> SaveResult:
+        """Put a patient on a fluid chart, or change their chart (a new row amends the one in
+        force, with ``change_reason``)."""
+        require(actor, Permission.RECORD)
+        now = self._db.clock()
+        review_at = as_utc("review_at", review_at) or now
+        problems = plan_problems(
+            reason=reason,
+            reason_text=reason_text,
+            target_ml=target_ml,
+            review_in=review_at - now,
+            policy=self._db.fluid_policy,
+        )
+        if problems:
+            raise InvalidInput(problems)
+        return self._write_plan(
+            actor,
+            admission_id,
+            now,
+            change_reason,
+            reason=reason,
+            reason_text=reason_text.strip(),
+            target_ml=target_ml,
+            review_at=review_at,
+            active=True,
+        )
+
+    @checks_text
+    def stop_fluid_plan(self, actor: Actor, admission_id: int, *, reason: str) -> SaveResult:
+        """Take a patient off their fluid chart (a row that amends the plan, with why)."""
+        require(actor, Permission.RECORD)
+        now = self._db.clock()
+        with self._db.read() as session:
+            plan = plans_in_force(session, [admission_id]).get(admission_id)
+        if plan is None or not plan.active:
+            raise ServiceError("this patient is not on a fluid chart")
+        return self._write_plan(
+            actor,
+            admission_id,
+            now,
+            reason,
+            reason=plan.reason,
+            reason_text=plan.reason_text,
+            target_ml=plan.target_ml,
+            review_at=plan.review_at,
+            active=False,
+        )
+
+    def _write_plan(
+        self, actor: Actor, admission_id: int, now: datetime, change_reason: str, **values: Any
+    ) -> SaveResult:
+        with self._db.transaction() as session:
+            self._admission(session, admission_id, now, now)
+            plan = plans_in_force(session, [admission_id]).get(admission_id)
+            if plan is not None and not change_reason.strip():
+                raise InvalidInput(
+                    {"change_reason": "change_reason: say why the fluid chart is being changed"}
+                )
+            stamp = _stamp(
+                actor,
+                admission_id,
+                now,
+                now,
+                amends_id=plan.id if plan is not None else None,
+                amend_reason=change_reason.strip() if plan is not None else None,
+            )
+            row = new_entry(FluidPlanRow, stamp, **values)
+            detail = {"reason": values["reason"], "target_ml": values["target_ml"]}
+            if not values["active"]:
+                detail["stopped"] = True
+            return self._finish(session, actor, row, "fluid_plan", now, detail)
 
     # -- corrections -----------------------------------------------------------------------
 
@@ -780,8 +996,18 @@ class RecordingService:
 # -- checking and building rows (shared by the single saves and the round) -------------------
 
 
-def check_prn(*, drug: str, drug_class: str, dose: str, route: str, reason: str) -> None:
-    """Refuse an incomplete PRN dose, naming each missing field (also used before queueing)."""
+def check_prn(
+    formulary: Formulary,
+    *,
+    drug: str,
+    drug_class: str | None,
+    class_reason: str = "",
+    dose: str,
+    route: str,
+    reason: str,
+) -> tuple[str, str | None]:
+    """Refuse an incomplete PRN dose, naming each missing field (also used before queueing);
+    returns the class key to store and the reason it was chosen (None: the formulary's)."""
     problems = {}
     for name, value, longest in (
         ("drug", drug, 120),
@@ -794,13 +1020,54 @@ def check_prn(*, drug: str, drug_class: str, dose: str, route: str, reason: str)
         )
         if problem:
             problems[name] = problem
-    if drug_class not in PRN_CLASSES:
-        problems["drug_class"] = f"drug_class: one of {', '.join(PRN_CLASSES)}"
     if "route" not in problems and route_key(route) is None:
         # The route decides the monitoring (oral: a RASS after it; IM/IV: rapid tranquillisation).
         problems["route"] = f"route: one of {', '.join(PRN_ROUTES.values())}"
+    klass, why = _prn_class(formulary, drug, drug_class, class_reason, problems)
     if problems:
         raise InvalidInput(problems)
+    return klass, why
+
+
+def _prn_class(
+    formulary: Formulary,
+    drug: str,
+    drug_class: str | None,
+    class_reason: str,
+    problems: dict[str, str],
+) -> tuple[str, str | None]:
+    """The class follows from the drug; a drug not in the formulary needs one of its classes
+    and a reason (written into ``problems`` when missing)."""
+    if not isinstance(drug, str) or not drug.strip():
+        return "", None
+    listed = formulary.find(drug)
+    if listed is not None:
+        key = listed.drug_class.key
+        if (
+            drug_class
+            and drug_class.strip()
+            and formulary.drug_class(drug_class) is not (listed.drug_class)
+        ):
+            problems["drug_class"] = (
+                f"drug_class: {listed.name} is in the formulary as {listed.drug_class.label}; "
+                "the class follows from the drug"
+            )
+        return key, None
+    chosen = formulary.drug_class(drug_class or "")
+    if chosen is None:
+        labels = ", ".join(c.label for c in formulary.classes.values())
+        problems["drug_class"] = (
+            f"drug_class: {drug.strip()} is not in the formulary; choose its class ({labels})"
+        )
+    why = class_reason.strip() if isinstance(class_reason, str) else ""
+    problem = text_problem("class_reason", class_reason, max_length=MAX_NOTE, required=True)
+    if problem:
+        problems["class_reason"] = (
+            "class_reason: say why this class, for a drug not in the formulary"
+            if problem.endswith("required")
+            else problem
+        )
+    return (chosen.key if chosen is not None else ""), why
 
 
 def _check_vitals(

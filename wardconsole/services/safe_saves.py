@@ -26,6 +26,8 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 
+from wardconsole.domain.fluids import Direction, FluidInput
+from wardconsole.domain.formulary import ClassSource, Formulary
 from wardconsole.services.context import (
     Actor,
     Permission,
@@ -191,21 +193,33 @@ class SafeSaves:
         admission_id: int,
         *,
         drug: str,
-        drug_class: str,
         dose: str,
         route: str,
         reason: str,
         save_key: str,
+        drug_class: str | None = None,
+        class_reason: str = "",
+        same_class_confirmed: bool = False,
         given_at: datetime | None = None,
         bed: str = "",
     ) -> SaveResult | QueuedSave:
         require(actor, Permission.RECORD)
-        check_prn(drug=drug, drug_class=drug_class, dose=dose, route=route, reason=reason)
+        check_prn(
+            self._db.formulary,
+            drug=drug,
+            drug_class=drug_class,
+            class_reason=class_reason,
+            dose=dose,
+            route=route,
+            reason=reason,
+        )
         pressed = self._db.clock()
         given_at = as_utc("given_at", given_at) or pressed
-        fields = {
+        fields: dict[str, Any] = {
             "drug": drug,
             "drug_class": drug_class,
+            "class_reason": class_reason,
+            "same_class_confirmed": same_class_confirmed,
             "dose": dose,
             "route": route,
             "reason": reason,
@@ -221,6 +235,36 @@ class SafeSaves:
             payload={**fields, "given_at": given_at},
             bed=bed,
             summary=f"PRN: {drug.strip()} {dose.strip()}",
+            pressed=pressed,
+        )
+
+    @checks_text
+    def save_fluid(
+        self,
+        actor: Actor,
+        admission_id: int,
+        entry: FluidInput,
+        *,
+        save_key: str,
+        taken_at: datetime | None = None,
+        bed: str = "",
+    ) -> SaveResult | QueuedSave:
+        """A drink or an output: written now, or kept on this station and replayed later."""
+        require(actor, Permission.RECORD)
+        self._recording.check_fluid(entry)
+        pressed = self._db.clock()
+        taken_at = as_utc("taken_at", taken_at) or pressed
+        return self._save(
+            lambda: self._recording.record_fluid(
+                actor, admission_id, entry, taken_at=taken_at, save_key=save_key
+            ),
+            kind=QueueKind.FLUID,
+            actor=actor,
+            admission_id=admission_id,
+            save_key=save_key,
+            payload={**_fluid_payload(entry), "taken_at": taken_at},
+            bed=bed,
+            summary=f"Fluids: {_fluid_summary(entry)}",
             pressed=pressed,
         )
 
@@ -401,6 +445,8 @@ class SafeSaves:
             clock=lambda: item.queued_at,
             policy=self._db.policy,
             chart=self._db.chart,
+            fluid_policy=self._db.fluid_policy,
+            ward_timezone=self._db.ward_timezone,
         )
         payload = item.payload
         if item.kind is QueueKind.AUDIT:
@@ -444,11 +490,18 @@ def _replay_round(recording: RecordingService, item: QueuedEntry) -> bool:
 def _replay_prn(recording: RecordingService, item: QueuedEntry) -> bool:
     assert item.admission_id is not None
     payload = item.payload
+    drug_class, class_reason = payload["drug_class"], payload.get("class_reason")
+    if class_reason is None:  # queued by a release before the formulary: a free-text class
+        drug_class, class_reason = _class_queued_before_the_formulary(
+            recording.formulary, payload["drug"], drug_class
+        )
     recording.record_prn(
         item.actor,
         item.admission_id,
         drug=payload["drug"],
-        drug_class=payload["drug_class"],
+        drug_class=drug_class,
+        class_reason=class_reason,
+        same_class_confirmed=bool(payload.get("same_class_confirmed", False)),
         dose=payload["dose"],
         route=payload["route"],
         reason=payload["reason"],
@@ -458,9 +511,36 @@ def _replay_prn(recording: RecordingService, item: QueuedEntry) -> bool:
     return False
 
 
+def _class_queued_before_the_formulary(
+    formulary: Formulary, drug: str, stored: str
+) -> tuple[str | None, str]:
+    """A dose queued with a free-text class is saved, never refused on replay: a listed drug
+    takes its formulary class; another takes the class its old word maps to (``other`` when
+    none), with the old word as the reason."""
+    found = formulary.classify(drug, stored)
+    if found.source is ClassSource.FORMULARY:
+        return None, ""
+    key = found.key if found.source is not ClassSource.UNCLASSIFIED else "other"
+    return key, f"queued before the formulary with the class “{stored}”"
+
+
+def _replay_fluid(recording: RecordingService, item: QueuedEntry) -> bool:
+    assert item.admission_id is not None
+    payload = item.payload
+    recording.record_fluid(
+        item.actor,
+        item.admission_id,
+        _fluid_entry(payload),
+        taken_at=payload["taken_at"],
+        save_key=item.save_key,
+    )
+    return False
+
+
 REPLAYS: Mapping[QueueKind, Callable[[RecordingService, QueuedEntry], bool]] = {
     QueueKind.ROUND: _replay_round,
     QueueKind.PRN: _replay_prn,
+    QueueKind.FLUID: _replay_fluid,
 }
 """How a queued entry of each kind is written on replay (under its save key, so a save whose
 first try committed is not written twice); returns whether it had been saved already. Audit
@@ -537,3 +617,31 @@ def _round_entry(data: Mapping[str, Any]) -> RoundEntry:
         assessments=data["assessments"],
         note=data["note"],
     )
+
+
+def _fluid_payload(entry: FluidInput) -> dict[str, Any]:
+    return {
+        "direction": entry.direction.value,
+        "what": entry.what,
+        "volume_ml": entry.volume_ml,
+        "description": entry.description,
+        "note": entry.note,
+        "confirmed": entry.confirmed,
+    }
+
+
+def _fluid_entry(data: Mapping[str, Any]) -> FluidInput:
+    return FluidInput(
+        direction=Direction(data["direction"]),
+        what=data["what"],
+        volume_ml=data["volume_ml"],
+        description=data["description"],
+        note=data["note"],
+        confirmed=data["confirmed"],
+    )
+
+
+def _fluid_summary(entry: FluidInput) -> str:
+    volume = "not measured" if entry.volume_ml is None else f"{entry.volume_ml} ml"
+    what = entry.description.strip() or entry.what
+    return f"{'in' if entry.direction is Direction.INTAKE else 'out'} {what} {volume}"

@@ -7,10 +7,10 @@ discharged patients does — re-read from the staff list inside the read, and ea
 audited ("view_history", with what was read). A stay still open needs nothing more than the
 station's sign-in, as before.
 
-The one exception the ward needs: when a patient is readmitted, the admission form shows the
-previous stays' risk flags to whoever admits (``previous_risk_flags``), and that look-up is
-audited too. (There is no post-discharge follow-up call in the console yet; when there is, the
-details it needs while the follow-up is open belong here, audited the same way.)
+The exception the ward needs: while a discharged patient's follow-up is open, staff who record
+may read what the follow-up needs (the discharge letter's facts), audited the same way. (The
+console does not show previous stays' risk flags at readmission today: the admission form says
+only that the number is a readmission.)
 """
 
 from __future__ import annotations

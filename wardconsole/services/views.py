@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from wardconsole.domain.fluids import FluidSummary
 from wardconsole.domain.records import EscalationKind, EscalationState, Severity
 
 
@@ -107,6 +108,9 @@ class CensusRow:
     news2_not_validated: tuple[str, ...] = ()
     """Why NEWS2 is not validated for this patient ("under 16", "pregnant"); never suppresses
     the score or an escalation."""
+
+    fluid: FluidSummary | None = None
+    """This period's fluid intake, output and balance, the chart in force and its review."""
 
     @property
     def top_escalation(self) -> EscalationSummary | None:

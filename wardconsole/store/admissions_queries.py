@@ -18,6 +18,7 @@ from wardconsole.domain.admission_records import AdmissionDetail as AdmissionDet
 from wardconsole.domain.admission_records import BedStay as BedStay
 from wardconsole.domain.admission_records import HistoryHit as HistoryHit
 from wardconsole.domain.discharge import EscalationFact, PrnFact, Reading
+from wardconsole.domain.formulary import ClassSource, Formulary
 from wardconsole.domain.records import EscalationKind, Severity
 from wardconsole.store.entries import current as is_current
 from wardconsole.store.models import (
@@ -323,11 +324,12 @@ class StayCourse:
     prn: tuple[PrnFact, ...]
 
 
-_LABELLED_KINDS = frozenset({"phq9", "gad7", "cssrs"})
+_LABELLED_KINDS = frozenset({"phq9", "gad7", "cssrs", "bladder"})
 
 
-def stay_course(session: Session, admission_id: int) -> StayCourse:
-    """NEWS2, chart totals, assessments, escalations and PRN doses of one stay, oldest first."""
+def stay_course(session: Session, admission_id: int, *, formulary: Formulary) -> StayCourse:
+    """NEWS2, chart totals, assessments, escalations and PRN doses of one stay, oldest first;
+    each dose under its formulary drug name and class."""
     observations = session.execute(
         select(
             ObservationSetRow.taken_at, ObservationSetRow.news2_total, ObservationSetRow.news2_risk
@@ -370,7 +372,7 @@ def stay_course(session: Session, admission_id: int) -> StayCourse:
         )
     )
     prn = tuple(
-        PrnFact(row.taken_at, row.drug, row.drug_class, row.dose)
+        _prn_fact(row, formulary)
         for row in session.scalars(
             select(PrnDoseRow)
             .where(PrnDoseRow.admission_id == admission_id, is_current(PrnDoseRow))
@@ -396,3 +398,10 @@ def open_escalation_rows(session: Session, admission_id: int) -> list[Escalation
             )
         )
     )
+
+
+def _prn_fact(row: PrnDoseRow, formulary: Formulary) -> PrnFact:
+    found = formulary.classify(row.drug, row.drug_class)
+    drug = found.drug.name if found.drug is not None else row.drug
+    words = found.text if found.source is ClassSource.UNCLASSIFIED else found.label
+    return PrnFact(row.taken_at, drug, words, row.dose)

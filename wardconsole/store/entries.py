@@ -25,8 +25,12 @@ from wardconsole.domain.entry_kinds import EntryKind
 from wardconsole.domain.records import RecordStatus
 from wardconsole.store.models import (
     AssessmentRow,
+    FluidEntryRow,
+    FluidPlanRow,
     ObservationSetRow,
     PrnDoseRow,
+    RegularDoseRow,
+    SupportSessionRow,
     SymptomEntryRow,
 )
 
@@ -38,6 +42,10 @@ ENTRY_TABLES: Final[Mapping[str, Any]] = MappingProxyType(
         EntryKind.SYMPTOMS: SymptomEntryRow,
         EntryKind.ASSESSMENT: AssessmentRow,
         EntryKind.PRN: PrnDoseRow,
+        EntryKind.SESSION: SupportSessionRow,
+        EntryKind.FLUID: FluidEntryRow,
+        EntryKind.FLUID_PLAN: FluidPlanRow,
+        EntryKind.REGULAR_DOSE: RegularDoseRow,
     }
 )
 """Every ``EntryKind`` -> its table (checked by the tests)."""

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from wardconsole.domain.formulary import Formulary
 from wardconsole.domain.records import (
     AssessmentEntry,
     EscalationKind,
@@ -185,7 +186,12 @@ class ClinicalWindow:
 
 
 def clinical_window(
-    session: Session, admission_ids: Sequence[int], since: datetime, until: datetime
+    session: Session,
+    admission_ids: Sequence[int],
+    since: datetime,
+    until: datetime,
+    *,
+    formulary: Formulary,
 ) -> ClinicalWindow:
     """Current entries in ``[since, until]`` plus, as a baseline, the newest complete set, the
     newest set of any kind and the newest symptom rating before ``since``."""
@@ -220,7 +226,7 @@ def clinical_window(
     for row in doses:
         window.prn.setdefault(row.admission_id, []).append(
             PrnRecord(
-                dose=to_prn(row),
+                dose=to_prn(row, formulary),
                 given_by=names.get(row.recorded_by_id, ""),
                 effects=tuple(effects.get(row.id, ())),
             )

@@ -22,6 +22,7 @@ from wardconsole.store.models import (
     PrnEffectRow,
     Staff,
 )
+from wardconsole.store.sessions import craving_links
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +116,7 @@ def _select_entries(
     query = query.order_by(model.taken_at.desc(), model.id.desc()).limit(limit)
     rows = session.execute(query).all()
     effects = _effects(session, [r[0].id for r in rows]) if entry_type == "prn" else {}
+    cravings = craving_links(session, [r[0].id for r in rows]) if entry_type == "session" else {}
     return [
         StoredEntry(
             entry_type=entry_type,
@@ -129,14 +131,16 @@ def _select_entries(
             amend_reason=row.amend_reason,
             note=row.note or "",
             replaced_by=newer_id,
-            values=_values(entry_type, row),
+            values=_values(entry_type, row, cravings.get(row.id, (None, None))),
             effects=tuple(effects.get(row.id, ())),
         )
         for row, name, newer_id in rows
     ]
 
 
-def _values(entry_type: str, row: Any) -> dict[str, Any]:
+def _values(
+    entry_type: str, row: Any, cravings: tuple[int | None, ...] = (None, None)
+) -> dict[str, Any]:
     if entry_type == "observation":
         values = {name: getattr(row, name) for name in VITAL_FIELDS}
         values.update(
@@ -163,12 +167,47 @@ def _values(entry_type: str, row: Any) -> dict[str, Any]:
             "total": row.total,
             "label": row.label,
         }
+    if entry_type == "fluid":
+        return {
+            "direction": row.direction,
+            "what": row.what,
+            "volume_ml": row.volume_ml,
+            "description": row.description,
+        }
+    if entry_type == "fluid_plan":
+        return {
+            "reason": row.reason,
+            "reason_text": row.reason_text,
+            "target_ml": row.target_ml,
+            "review_at": row.review_at,
+            "active": row.active,
+        }
+    if entry_type == "regular_dose":
+        return {
+            "drug": row.drug,
+            "drug_class": row.drug_class,
+            "dose": row.dose,
+            "route": row.route,
+            "outcome": row.outcome,
+            "omitted_reason": row.omitted_reason,
+            "line_id": row.line_id,
+        }
+    if entry_type == "session":
+        return {
+            "session_type": row.session_type,
+            "attendance": row.attendance,
+            "ended_at": row.ended_at,
+            "led_by": row.led_by,
+            "craving_before": cravings[0],
+            "craving_after": cravings[1],
+        }
     return {
         "drug": row.drug,
         "drug_class": row.drug_class,
         "dose": row.dose,
         "route": row.route,
         "reason": row.reason,
+        "class_reason": row.class_reason or "",
     }
 
 

@@ -258,6 +258,114 @@ class PrnDoseRow(ClinicalEntry, Base):
     """Why this class was chosen for a drug not in the formulary (None: the formulary's)."""
 
 
+class SupportSessionRow(ClinicalEntry, Base):
+    """A therapy or support session offered to the patient (see ``domain.sessions``):
+    ``taken_at`` is when it started. Craving ratings before and after it are assessment rows,
+    linked here so the rules and the chart read them as any other craving rating."""
+
+    __tablename__ = "support_sessions"
+    __table_args__ = (Index("ix_support_sessions_admission_taken", "admission_id", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("support_sessions.id"), index=True)
+    session_type: Mapped[str] = mapped_column(String(24))
+    attendance: Mapped[str] = mapped_column(String(16))
+    ended_at: Mapped[datetime] = mapped_column()
+    led_by: Mapped[str] = mapped_column(String(120), default="")
+    craving_before_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
+    craving_after_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
+
+
+class FluidEntryRow(ClinicalEntry, Base):
+    """A food and fluid chart entry: a drink or prescribed fluid in, or an output.
+
+    ``direction`` is intake | output; ``what`` the intake route or the output kind
+    (``domain.fluids``). ``volume_ml`` is None only for an output passed but not measured, which
+    makes the period's balance unknown."""
+
+    __tablename__ = "fluid_entries"
+    __table_args__ = (Index("ix_fluid_entries_admission_taken", "admission_id", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("fluid_entries.id"), index=True)
+    direction: Mapped[str] = mapped_column(String(8))
+    what: Mapped[str] = mapped_column(String(16))
+    volume_ml: Mapped[int | None] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(String(120), default="")
+
+
+class FluidPlanRow(ClinicalEntry, Base):
+    """A patient's fluid chart: why, the 24-hour intake target and when to review it.
+
+    Versioned like an entry: a change (or stopping the chart, ``active`` False) is a new row
+    that amends the one in force, so the current plan is ``entries.current``'s."""
+
+    __tablename__ = "fluid_plans"
+    __table_args__ = (Index("ix_fluid_plans_admission_taken", "admission_id", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("fluid_plans.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(24))
+    reason_text: Mapped[str] = mapped_column(Text, default="")
+    target_ml: Mapped[int] = mapped_column(Integer)
+    review_at: Mapped[datetime] = mapped_column()
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class MedicineLineRow(ClinicalEntry, Base):
+    """One line of a patient's medicines list: a MONITORING COPY transcribed from the ward's
+    drug chart, never the administration record (``domain.medicines``). ``taken_at`` is when
+    the medicine starts; a change (or a stop) is a new row amending this one."""
+
+    __tablename__ = "medicine_lines"
+    __table_args__ = (Index("ix_medicine_lines_admission", "admission_id", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("medicine_lines.id"), index=True)
+    drug: Mapped[str] = mapped_column(String(120))
+    drug_class: Mapped[str] = mapped_column(String(32))
+    dose: Mapped[str] = mapped_column(String(64))
+    route: Mapped[str] = mapped_column(String(16))
+    schedule: Mapped[str] = mapped_column(String(16))  # regular | prn
+    frequency: Mapped[str] = mapped_column(String(120), default="")
+    max_per_24h: Mapped[str] = mapped_column(String(64), default="")
+    stop_at: Mapped[datetime | None] = mapped_column()
+    reducing_until: Mapped[datetime | None] = mapped_column()
+    """The planned end of a reducing regimen (None: not a reducing regimen)."""
+
+
+class MedicineLineCheckRow(WriteStamp, Base):
+    """A second member of staff checked a medicines-list line against the drug chart."""
+
+    __tablename__ = "medicine_line_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("medicine_lines.id"), index=True)
+
+
+class RegularDoseRow(ClinicalEntry, Base):
+    """A regular (scheduled) dose given or omitted, against a medicines-list line; ``taken_at``
+    is when it was due or given."""
+
+    __tablename__ = "regular_doses"
+    __table_args__ = (Index("ix_regular_doses_admission_taken", "admission_id", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("regular_doses.id"), index=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("medicine_lines.id"), index=True)
+    drug: Mapped[str] = mapped_column(String(120))
+    drug_class: Mapped[str] = mapped_column(String(32))
+    dose: Mapped[str] = mapped_column(String(64))
+    route: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(16))  # given | omitted
+    omitted_reason: Mapped[str] = mapped_column(String(24), default="")
+
+
 class PrnEffectRow(WriteStamp, Base):
     __tablename__ = "prn_effects"
 
@@ -625,3 +733,51 @@ class WardPolicyRow(WriteStamp, Base):
     digest: Mapped[str] = mapped_column(String(64))
     version: Mapped[str] = mapped_column(String(128))
     signed_off: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AftercarePlanRow(WriteStamp, Base):
+    """The aftercare plan recorded at discharge (``domain.follow_up.AftercarePlan`` as JSON).
+    Append-only: a change is a new row whose ``supersedes_id`` names the one it replaces. The
+    patient's phone number is in ``plan`` only: never in an audit row or a log."""
+
+    __tablename__ = "aftercare_plans"
+    __table_args__ = (UniqueConstraint("supersedes_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"), index=True)
+    plan: Mapped[dict[str, Any]] = mapped_column()
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("aftercare_plans.id"))
+
+
+class FollowUpRow(Base):
+    """The follow-up contact owed after one discharge: a workflow item opened by the discharge.
+    ``due_at`` is the discharge plus ``hours`` of elapsed time; it closes (``closed_at``,
+    ``state``) with the attempt that made contact or gave up. Attempts are their own rows."""
+
+    __tablename__ = "follow_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"), unique=True)
+    discharged_at: Mapped[datetime] = mapped_column()
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    hours: Mapped[int] = mapped_column(Integer)
+    basis: Mapped[str] = mapped_column(String(24))
+    policy_digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column()
+    state: Mapped[str] = mapped_column(String(24), default="open")
+    closed_at: Mapped[datetime | None] = mapped_column()
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class FollowUpAttemptRow(WriteStamp, Base):
+    """One attempt to contact a discharged patient: when, what came of it, by whom."""
+
+    __tablename__ = "follow_up_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    follow_up_id: Mapped[int] = mapped_column(ForeignKey("follow_ups.id"), index=True)
+    attempted_at: Mapped[datetime] = mapped_column()
+    outcome: Mapped[str] = mapped_column(String(24))
+    note: Mapped[str] = mapped_column(Text, default="")

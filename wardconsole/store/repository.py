@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from wardconsole.domain.formulary import Formulary
 from wardconsole.domain.records import (
     AssessmentEntry,
     ClinicalDecision,
@@ -172,16 +173,18 @@ def to_assessment(row: AssessmentRow) -> AssessmentEntry:
     )
 
 
-def to_prn(row: PrnDoseRow) -> PrnDose:
-    return PrnDose(
+def to_prn(row: PrnDoseRow, formulary: Formulary) -> PrnDose:
+    """A stored dose with its class read through the formulary (older rows stored free text)."""
+    return formulary.prn_dose(
         id=row.id,
         admission_id=row.admission_id,
         given_at=row.taken_at,
         drug=row.drug,
-        drug_class=row.drug_class,
+        stored_class=row.drug_class,
         dose=row.dose,
         route=row.route,
         reason=row.reason,
+        class_reason=row.class_reason,
     )
 
 
@@ -354,7 +357,9 @@ def _current_since(session: Session, model: Any, admission_id: int, since: datet
     )
 
 
-def clinical_state(session: Session, admission_id: int, *, since: datetime) -> PatientClinicalState:
+def clinical_state(
+    session: Session, admission_id: int, *, since: datetime, formulary: Formulary
+) -> PatientClinicalState:
     """The rules engine's view of one patient: current entries taken or recorded since
     ``since`` (a late entry is judged when it is recorded), plus the
     newest complete set and symptom entry even when older (the trend needs a baseline)."""
@@ -374,7 +379,7 @@ def clinical_state(session: Session, admission_id: int, *, since: datetime) -> P
     assessments = [
         to_assessment(r) for r in _current_since(session, AssessmentRow, admission_id, since)
     ]
-    prn = [to_prn(r) for r in _current_since(session, PrnDoseRow, admission_id, since)]
+    prn = [to_prn(r, formulary) for r in _current_since(session, PrnDoseRow, admission_id, since)]
     open_rows = session.scalars(
         select(EscalationRow).where(
             EscalationRow.admission_id == admission_id, EscalationRow.resolved_at.is_(None)
@@ -429,8 +434,25 @@ def decisions_by_admission(
     return found
 
 
+def prn_doses_between(
+    session: Session, admission_id: int, start: datetime, end: datetime, *, formulary: Formulary
+) -> list[PrnDose]:
+    """The stay's current PRN doses given from ``start`` to ``end``, oldest first."""
+    rows = session.scalars(
+        select(PrnDoseRow)
+        .where(
+            PrnDoseRow.admission_id == admission_id,
+            PrnDoseRow.taken_at >= start,
+            PrnDoseRow.taken_at <= end,
+            current(PrnDoseRow),
+        )
+        .order_by(PrnDoseRow.taken_at, PrnDoseRow.id)
+    )
+    return [to_prn(row, formulary) for row in rows]
+
+
 def after_prn_inputs(
-    session: Session, admission_ids: Sequence[int], *, since: datetime
+    session: Session, admission_ids: Sequence[int], *, since: datetime, formulary: Formulary
 ) -> dict[int, tuple[tuple[PrnDose, ...], tuple[AssessmentEntry, ...]]]:
     """For several stays in two queries: current PRN doses and RASS / rapid-tranquillisation
     checks since ``since``, oldest first (what the post-PRN and RT schedules read)."""
@@ -441,7 +463,7 @@ def after_prn_inputs(
         .where(PrnDoseRow.admission_id.in_(ids), PrnDoseRow.taken_at >= since, current(PrnDoseRow))
         .order_by(PrnDoseRow.taken_at, PrnDoseRow.id)
     ):
-        doses.setdefault(row.admission_id, []).append(to_prn(row))
+        doses.setdefault(row.admission_id, []).append(to_prn(row, formulary))
     checks: dict[int, list[AssessmentEntry]] = {}
     for entry in session.scalars(
         select(AssessmentRow)

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wardconsole.domain.changes import ChangeFeed
 from wardconsole.services.admission_desk import AdmissionDesk
+from wardconsole.services.aftercare import AftercareService
 from wardconsole.services.context import Actor
 from wardconsole.services.decisions import DecisionService
 from wardconsole.services.escalation_desk import EscalationDesk
+from wardconsole.services.fluids import FluidService
 from wardconsole.services.history import HistoryService
 from wardconsole.services.observation_desk import ObservationDesk
 from wardconsole.services.recording import RecordingService
+from wardconsole.services.sessions import SessionService
 from wardconsole.services.views import CensusSnapshot
 from wardconsole.ui.access.session import AccessContext
 from wardconsole.ui.escalations.alerts import AlertSound
@@ -67,6 +71,8 @@ class UiContext:
 
     history: HistoryService | None = None
     """What the bedside dialogs read (patient, entry history, PRN of the last 24 h)."""
+    fluids: FluidService | None = None
+    """The food and fluid chart's reads; None: the fluid actions are off."""
     decisions: DecisionService | None = None
     """Clinician decisions and the rapid-tranquillisation interval; None: the action is off."""
 
@@ -93,3 +99,12 @@ class UiContext:
     observation: ObservationDesk | None = None
     """Observation levels, the safety-check round and compliance (block; background worker
     only). None: the Observation menu is off."""
+    sessions: SessionService | None = None
+    """Therapy and support sessions and the ward's day list (block; background worker only).
+    None: the Sessions menu is off."""
+    aftercare: AftercareService | None = None
+    """Follow-ups after discharge and aftercare plans (block; background worker only). None:
+    the Aftercare menu is off."""
+    export_discharge_letter: Callable[[Actor, int, Path], Path] | None = None
+    """Write a discharged patient's letter (who, admission, where) as an audited, owner-only
+    PDF export (blocks; background worker only). None: the letter button is off."""

@@ -31,6 +31,7 @@ from wardconsole.services.views import CensusRow, CensusSnapshot
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.access.controls import AccessControls
 from wardconsole.ui.admissions.actions import AdmissionActions
+from wardconsole.ui.aftercare.menu import AftercareMenu
 from wardconsole.ui.bedside.actions import BedsideActions
 from wardconsole.ui.census.census_model import CensusProxyModel, CensusTableModel
 from wardconsole.ui.census.census_view import CensusView
@@ -47,6 +48,7 @@ from wardconsole.ui.escalations.panel import EscalationPanel
 from wardconsole.ui.handoff.menu import HandoffMenu
 from wardconsole.ui.interop.menu import InteropMenu
 from wardconsole.ui.patient.open_windows import PatientWindows
+from wardconsole.ui.sessions.menu import SessionsMenu
 from wardconsole.ui.tasks import ChangeWatcher
 from wardconsole.ui.theme import Theme, apply_theme, load_theme, save_theme
 from wardconsole.ui.widgets.message_panel import MessagePanel
@@ -277,6 +279,24 @@ class MainWindow(QMainWindow):
         )
         self.observation_menu.add_to(menu.addMenu("O&bservation"))
 
+        self.sessions_menu = SessionsMenu(
+            self._context.sessions,
+            self._context.current_actor,
+            self._selected_census_row,
+            self,
+            self._runner,
+        )
+        self.sessions_menu.add_to(menu.addMenu("Se&ssions"))
+
+        self.aftercare_menu = AftercareMenu(
+            self._context.aftercare,
+            self._context.current_actor,
+            self,
+            self._runner,
+            self._context.export_discharge_letter,
+        )
+        self.aftercare_menu.add_to(menu.addMenu("Aft&ercare"))
+
         if self.access is not None:
             self.access.add_to(menu.addMenu("&Staff"))
 
@@ -337,6 +357,8 @@ class MainWindow(QMainWindow):
         self.theme_changed.connect(self.observation_menu.set_theme)
         self.observation_menu.checks_changed.connect(self._on_refresh_requested)
         self._watcher.changes_arrived.connect(self.observation_menu.on_changes_arrived)
+        # Therapy and support sessions.
+        self.sessions_menu.sessions_changed.connect(self._on_entries_saved)
         if self.escalations is not None:
             self._watcher.changes_arrived.connect(self.escalations.on_changes_arrived)
             self._watcher.connection_restored.connect(self.escalations.refresh)
@@ -373,6 +395,10 @@ class MainWindow(QMainWindow):
             self._watcher.connection_lost.connect(self.access.on_connection_lost)
             self._watcher.connection_restored.connect(self.access.on_connection_restored)
             self.access.apply_permissions(self.access.session.actor)
+            # Everything that names the user or depends on her role follows the session.
+            self.access.session.actor_changed.connect(self.handoff_menu.on_actor_changed)
+            if self.escalations is not None:
+                self.access.session.actor_changed.connect(self.escalations.on_actor_changed)
         # Menus.
         self.quit_action.triggered.connect(self.close)
         self.about_action.triggered.connect(self._on_about_requested)
@@ -444,6 +470,8 @@ class MainWindow(QMainWindow):
         self._patient_windows.close_all()
         self.handoff_menu.shutdown()
         self.observation_menu.shutdown()
+        self.sessions_menu.shutdown()
+        self.aftercare_menu.shutdown()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -585,6 +613,7 @@ class MainWindow(QMainWindow):
         menu.addActions(self.bedside.actions())
         menu.addAction(self.concern.concern_action)
         menu.addActions(self.observation_menu.patient_actions())
+        menu.addAction(self.sessions_menu.record_action)
         menu.addSeparator()
         menu.addActions([self.admission.move_action, self.admission.discharge_action])
         return menu

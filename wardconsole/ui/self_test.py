@@ -137,8 +137,8 @@ class SelfTest(QObject):
             ),
             None,
         )
-        if dialog is None or not dialog.form.staff_id.isEnabled():
-            return False
+        if dialog is None or not dialog.setup_loaded:
+            return False  # a ward without accounts keeps the form disabled: loaded is enough
         if not self._ready:
             self._ready = True
             dialog.repaint()
@@ -147,7 +147,12 @@ class SelfTest(QObject):
             return False  # a nurse takes seconds to type; the census window loads meanwhile
         if self._warm_up is not None:
             milestone("warmed_up", ms=round(self._warm_up.elapsed_ms, 1))
-        setup = self._access.setup()
+        try:
+            setup = self._access.setup()
+        except Exception as exc:  # the screen showed it; the self-test fails with it
+            self.failed.append(f"sign-in screen: {type(exc).__name__}")
+            dialog.reject()
+            return True
         nurse = next((code for code, role in setup.demo_accounts if role is Role.NURSE), None)
         if setup.demo_password is None or nurse is None:
             self._check_lazy_modules()

@@ -48,6 +48,9 @@ ACTION_LABELS: Mapping[str, str] = {
     "readmit": "Readmitted",
     "discharge": "Discharged",
     "outbox_replayed": "Saved from the station queue",
+    "record_aftercare_plan": "Recorded the aftercare plan",
+    "view_follow_up_contact": "Read a follow-up contact card",
+    "record_follow_up_attempt": "Recorded a follow-up attempt",
 }
 
 

@@ -47,6 +47,7 @@ ACTION_PERMISSIONS: Mapping[str, Permission] = {
     "observation_menu.rounds_action": Permission.RECORD,
     "observation_menu.check_action": Permission.RECORD,
     "observation_menu.level_action": Permission.RECORD,
+    "sessions_menu.record_action": Permission.RECORD,
     "interop_menu.import_action": Permission.RECORD,
     "interop_menu.import_into_action": Permission.RECORD,
     "interop_menu.export_action": Permission.EXPORT,

@@ -20,6 +20,7 @@ from wardconsole.services.context import Actor, Permission, ServiceError
 from wardconsole.services.safe_saves import SafeSaves
 from wardconsole.services.staff import StaffService
 from wardconsole.ui.tasks import TaskRunner
+from wardconsole.ui.widgets.follows_session import announce_session_changed
 
 
 class NotSignedIn(ServiceError):
@@ -65,6 +66,7 @@ class StaffSession(QObject):
             self.locked_changed.emit(False)
         if changed:
             self.actor_changed.emit(actor)
+            announce_session_changed()
 
     def lock(self) -> None:
         if not self._locked:
@@ -77,6 +79,7 @@ class StaffSession(QObject):
         if self._actor is not None:
             self._actor = None
             self.actor_changed.emit(None)
+            announce_session_changed()
 
 
 @dataclass(frozen=True, slots=True)

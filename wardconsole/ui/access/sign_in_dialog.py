@@ -208,6 +208,8 @@ class SignInDialog(QDialog):
         self.setObjectName("SignInDialog")
         self.setStyleSheet(SIGN_IN_STYLE)
         self.signed: SignedIn | None = None
+        self.setup_loaded = False
+        """True once the screen says what it has to say (form, first-account hint or error)."""
         self._runner = access.runner
         title = QLabel(f"Sign in to {access.ward_name}")
         title.setObjectName("sign_in_title")
@@ -259,12 +261,14 @@ class SignInDialog(QDialog):
         super().closeEvent(event)
 
     def _on_setup_loaded(self, setup: SignInSetup) -> None:
+        self.setup_loaded = True
         self.form.show_message("")
         self.form.show_setup(setup)
         self.form.focus_first_empty()
 
     def _on_setup_failed(self, error: BaseException) -> None:
         log.error("The sign-in screen cannot read the ward database: %s", one_line(error))
+        self.setup_loaded = True
         self.form.show_message(refusal_text(error))
         self.form.set_enabled(True)
 

@@ -33,12 +33,18 @@ SHORTCUTS = {
     "prn": "Ctrl+Shift+P",
     "history": "Ctrl+H",
     "decisions": "Ctrl+Shift+K",
+    "fluids": "Ctrl+D",
+    "fluid_plan": "",
+    "must": "",
 }
 TEXTS = {
     "record": "&Record observations…",
     "prn": "Give &PRN…",
     "history": "&History…",
     "decisions": "Clinical &decisions…",
+    "fluids": "Record a drink or &fluids…",
+    "fluid_plan": "Fluid chart p&lan…",
+    "must": "MUST &screen (malnutrition)…",
 }
 
 
@@ -76,6 +82,14 @@ class BedsideActions(QObject):
         self.decisions_action = self._make_action("decisions", window)
         self.decisions_action.setEnabled(self.available and context.decisions is not None)
         self.decisions_action.triggered.connect(lambda: self._for_selected(self.decide))
+        self.fluids_action = self._make_action("fluids", window)
+        self.fluid_plan_action = self._make_action("fluid_plan", window)
+        for action in (self.fluids_action, self.fluid_plan_action):
+            action.setEnabled(self.available and context.fluids is not None)
+        self.fluids_action.triggered.connect(lambda: self._for_selected(self.record_fluids))
+        self.fluid_plan_action.triggered.connect(lambda: self._for_selected(self.plan_fluids))
+        self.must_action = self._make_action("must", window)
+        self.must_action.triggered.connect(lambda: self._for_selected(self.screen_must))
         self.record_action.triggered.connect(lambda: self._for_selected(self.record))
         self.prn_action.triggered.connect(lambda: self._for_selected(self.give_prn))
         self.history_action.triggered.connect(lambda: self._for_selected(self.show_history))
@@ -91,7 +105,15 @@ class BedsideActions(QObject):
         )
 
     def actions(self) -> list[QAction]:
-        return [self.record_action, self.prn_action, self.history_action, self.decisions_action]
+        return [
+            self.record_action,
+            self.fluids_action,
+            self.prn_action,
+            self.history_action,
+            self.decisions_action,
+            self.fluid_plan_action,
+            self.must_action,
+        ]
 
     @Slot(Theme)
     def set_theme(self, theme: Theme) -> None:
@@ -133,6 +155,42 @@ class BedsideActions(QObject):
         ):
             self.entries_saved.emit(row.admission_id)
 
+    def record_fluids(self, row: CensusRow, parent: QWidget | None = None) -> None:
+        """The quick fluid window: a drink in one key press, outputs, this period so far."""
+        bedside = self._bedside()
+        if bedside is None or bedside.fluids is None:
+            return
+        from wardconsole.ui.physical.fluid_dialog import FluidDialog
+
+        if FluidDialog.ask(
+            bedside, row.admission_id, patient_title(row), parent=parent or self._window
+        ):
+            self.entries_saved.emit(row.admission_id)
+
+    def plan_fluids(self, row: CensusRow, parent: QWidget | None = None) -> None:
+        """Put the patient on a fluid chart, change it or stop it."""
+        bedside = self._bedside()
+        if bedside is None or bedside.fluids is None:
+            return
+        from wardconsole.ui.physical.plan_dialog import FluidPlanDialog
+
+        if FluidPlanDialog.ask(
+            bedside, row.admission_id, patient_title(row), parent=parent or self._window
+        ):
+            self.entries_saved.emit(row.admission_id)
+
+    def screen_must(self, row: CensusRow, parent: QWidget | None = None) -> None:
+        """The MUST malnutrition screen (an assessment: history, audit, export)."""
+        bedside = self._bedside()
+        if bedside is None:
+            return
+        from wardconsole.ui.physical.must_dialog import MustDialog
+
+        if MustDialog.ask(
+            bedside, row.admission_id, patient_title(row), parent=parent or self._window
+        ):
+            self.entries_saved.emit(row.admission_id)
+
     def decide(self, row: CensusRow, parent: QWidget | None = None) -> None:
         """SpO2 Scale 2, modified response, frequency (clinicians); RT interval or end."""
         context = self._context
@@ -160,8 +218,11 @@ class BedsideActions(QObject):
         made = []
         for key, open_dialog in (
             ("record", self.record),
+            ("fluids", self.record_fluids),
             ("prn", self.give_prn),
             ("history", self.show_history),
+            ("fluid_plan", self.plan_fluids),
+            ("must", self.screen_must),
         ):
             action = self._make_action(key, window)
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -188,7 +249,8 @@ class BedsideActions(QObject):
     def _make_action(self, key: str, parent: QObject) -> QAction:
         action = QAction(TEXTS[key], parent)
         action.setObjectName(f"bedside_{key}")
-        action.setShortcut(QKeySequence(SHORTCUTS[key]))
+        if SHORTCUTS[key]:
+            action.setShortcut(QKeySequence(SHORTCUTS[key]))
         action.setEnabled(self.available)
         if not self.available:
             action.setStatusTip("Recording is not set up at this station")
@@ -218,4 +280,5 @@ class BedsideActions(QObject):
             theme=self._theme,
             current_actor=context.current_actor,
             saves=context.access.saves if context.access is not None else None,
+            fluids=context.fluids,
         )

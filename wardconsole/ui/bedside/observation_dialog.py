@@ -62,6 +62,7 @@ from wardconsole.ui.bedside.shared import (
     queued_text,
 )
 from wardconsole.ui.tasks import TaskHandle
+from wardconsole.ui.widgets.follows_session import SessionLabel
 from wardconsole.ui.widgets.style_property import set_style_property
 
 BRIEF_RETRY_MS = 3000
@@ -169,7 +170,7 @@ class ObservationDialog(QDialog):
         self._scale = QLabel("SpO₂ scale: checking…")
         self._scale.setObjectName("entry_scale")
         self._scale.setProperty("chip", True)
-        who = QLabel(self._bedside.recording_as)
+        who = SessionLabel(lambda: self._bedside.recording_as)
         who.setObjectName("entry_actor")
         set_style_property(who, "tone", "muted")
         header = QHBoxLayout()

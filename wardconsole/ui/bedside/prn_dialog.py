@@ -2,9 +2,13 @@
 
 The dialog shows the patient's PRN doses of the last 24 hours with the sedative/anxiolytic
 count the PRN-review rule uses, so the nurse sees how close the patient is to a review before
-giving another dose. The drug classes offered are the recording service's; the ones the rule
-counts are marked. Saving goes through ``RecordingService.record_prn`` with a save key (a retry
-never records a dose twice); an effect is saved against the dose selected in the table.
+giving another dose. The class follows from the drug (the ward formulary): picking a formulary
+drug fills in its class and locks it; a drug not in the formulary needs a class chosen from the
+formulary's classes and a reason, both kept with the dose. A second dose of the same class
+within the formulary's warning minutes is named (drug, dose and time) before saving; the nurse
+may save anyway with a second press. Saving goes through ``RecordingService.record_prn`` with a
+save key (a retry never records a dose twice); an effect is saved against the dose selected in
+the table.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QCompleter,
     QDialog,
     QFormLayout,
     QGroupBox,
@@ -31,10 +36,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wardconsole.domain.formulary import Drug
 from wardconsole.domain.records import PRN_ROUTES
 from wardconsole.services.context import InvalidInput, ServiceError
 from wardconsole.services.history import PrnSummary
-from wardconsole.services.recording import PRN_CLASSES, SaveResult
+from wardconsole.services.recording import SameClassWarning, SaveResult
 from wardconsole.services.safe_saves import QueuedSave
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.bedside.entry_save import EntrySaver, SaveState, SaveStatusPanel
@@ -47,14 +53,18 @@ from wardconsole.ui.bedside.shared import (
     queued_text,
 )
 from wardconsole.ui.tasks import TaskHandle
+from wardconsole.ui.widgets.follows_session import SessionLabel
 from wardconsole.ui.widgets.style_property import set_style_property
 
 ROUTES = tuple(PRN_ROUTES.values())
 """The route decides the monitoring (oral: a RASS after it; IM/IV: rapid tranquillisation), so
 it is chosen from the list, never typed."""
+CLASS_COLUMN_MAX = 320
+"""The widest the class column grows, so the reason and effect stay readable at 1366 px."""
 FIELD_LABELS = {
     "drug": "Drug",
     "drug_class": "Class",
+    "class_reason": "Why this class",
     "dose": "Dose",
     "route": "Route",
     "reason": "Reason",
@@ -81,6 +91,10 @@ class PrnDialog(QDialog):
         self._effects_saved = 0
         self._saver = EntrySaver(bedside.runner, self)
         self._effect_saver = EntrySaver(bedside.runner, self)
+        self._formulary = bedside.recording.formulary
+        self._checking = False
+        self._warned_for: tuple[Any, ...] | None = None
+        """The entry a same-class warning was shown for: a second Save records it."""
         self._build(title)
         self._connect_signals()
         self.load_summary()
@@ -115,7 +129,7 @@ class PrnDialog(QDialog):
     def _build(self, title: str) -> None:
         patient = QLabel(title)
         patient.setObjectName("entry_patient")
-        who = QLabel(self._bedside.recording_as)
+        who = SessionLabel(lambda: self._bedside.recording_as)
         set_style_property(who, "tone", "muted")
         header = QHBoxLayout()
         header.addWidget(patient)
@@ -140,6 +154,8 @@ class PrnDialog(QDialog):
             mode = (
                 QHeaderView.ResizeMode.Stretch
                 if column in (PrnColumn.REASON, PrnColumn.EFFECT)
+                else QHeaderView.ResizeMode.Interactive
+                if column == PrnColumn.CLASS
                 else QHeaderView.ResizeMode.ResizeToContents
             )
             header_view.setSectionResizeMode(column, mode)
@@ -169,13 +185,31 @@ class PrnDialog(QDialog):
         self.drug = QLineEdit()
         self.drug.setObjectName("prn_drug")
         self.drug.setMaxLength(120)
+        self.drug.setPlaceholderText("Type the drug; the formulary fills in its class")
+        completer = QCompleter(list(self._formulary.names()), self.drug)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.drug.setCompleter(completer)
         self.drug_class = QComboBox()
         self.drug_class.setObjectName("prn_class")
+        # Long class names must not widen the form and squeeze the table of recent doses.
+        self.drug_class.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.drug_class.setMinimumContentsLength(24)
         self.drug_class.addItem("— choose the class", None)
-        counted = set(self._bedside.recording.counted_prn_classes())
-        for name in PRN_CLASSES:
-            text = f"{name} — counts toward PRN review" if name in counted else name
-            self.drug_class.addItem(text, name)
+        for drug_class in self._formulary.classes.values():
+            # "●" as in the table: the class counts in the sedative/anxiolytic count.
+            text = f"● {drug_class.label}" if drug_class.counts_as_sedative else drug_class.label
+            self.drug_class.addItem(text, drug_class.key)
+        self.class_note = QLabel()
+        self.class_note.setObjectName("prn_class_note")
+        self.class_note.setWordWrap(True)
+        set_style_property(self.class_note, "tone", "muted")
+        self.class_reason = QLineEdit()
+        self.class_reason.setObjectName("prn_class_reason")
+        self.class_reason.setMaxLength(500)
+        self.class_reason.setPlaceholderText("e.g. pharmacist advised: sedating antidepressant")
         self.dose = QLineEdit()
         self.dose.setObjectName("prn_dose")
         self.dose.setPlaceholderText("e.g. 1 mg")
@@ -193,10 +227,18 @@ class PrnDialog(QDialog):
         self.messages.setWordWrap(True)
         set_style_property(self.messages, "tone", "alert")
         self.messages.setVisible(False)
+        self.same_class = QLabel()
+        self.same_class.setObjectName("prn_same_class")
+        self.same_class.setWordWrap(True)
+        set_style_property(self.same_class, "tone", "soon")
+        self.same_class.setVisible(False)
         form = QFormLayout()
+        self._form = form
         for text, widget in (
             ("&Drug", self.drug),
             ("C&lass", self.drug_class),
+            ("", self.class_note),
+            ("W&hy this class", self.class_reason),
             ("D&ose", self.dose),
             ("&Route", self.route),
             ("R&eason", self.reason),
@@ -205,9 +247,12 @@ class PrnDialog(QDialog):
             label = QLabel(text)
             label.setBuddy(widget.edit if isinstance(widget, TakenAtEdit) else widget)
             form.addRow(label, widget)
+        form.setRowVisible(self.class_note, False)
+        form.setRowVisible(self.class_reason, False)
         self._buddies = {
             "drug": self.drug,
             "drug_class": self.drug_class,
+            "class_reason": self.class_reason,
             "dose": self.dose,
             "route": self.route,
             "reason": self.reason,
@@ -215,6 +260,7 @@ class PrnDialog(QDialog):
         give = QGroupBox("Give a PRN dose")
         give_layout = QVBoxLayout(give)
         give_layout.addLayout(form)
+        give_layout.addWidget(self.same_class)
         give_layout.addWidget(self.messages)
         give_layout.addStretch(1)
 
@@ -226,6 +272,7 @@ class PrnDialog(QDialog):
         self.close_button.setAutoDefault(False)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
+        buttons.addStretch(0)  # keeps the buttons their size while the status line is empty
         buttons.addWidget(self.close_button)
         buttons.addWidget(self.save_button)
 
@@ -240,6 +287,7 @@ class PrnDialog(QDialog):
         chain: list[QWidget] = [
             self.drug,
             self.drug_class,
+            self.class_reason,
             self.dose,
             self.route,
             self.reason,
@@ -279,9 +327,11 @@ class PrnDialog(QDialog):
         self._saver.state_changed.connect(self._on_save_state_changed)
         self._effect_saver.saved.connect(self._on_effect_saved)
         self._effect_saver.refused.connect(self._on_effect_refused)
-        for widget in (self.drug, self.dose, self.reason):
+        for widget in (self.drug, self.dose, self.reason, self.class_reason):
             widget.textEdited.connect(self._on_form_edited)
+        self.drug.textChanged.connect(self._on_drug_changed)
         self.drug_class.currentIndexChanged.connect(self._on_form_edited)
+        self.given_at.taken_at_changed.connect(self._on_form_edited)
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -298,6 +348,9 @@ class PrnDialog(QDialog):
     def _on_summary_loaded(self, summary: PrnSummary) -> None:
         selected = self._selected_dose_id()
         self.model.set_summary(summary)
+        self.table.resizeColumnToContents(PrnColumn.CLASS)
+        widest = min(self.table.columnWidth(PrnColumn.CLASS), CLASS_COLUMN_MAX)
+        self.table.setColumnWidth(PrnColumn.CLASS, widest)  # the rest is in its tooltip
         text, tone = summary_text(summary)
         self.count_label.setText(text)
         set_style_property(self.count_label, "tone", tone)
@@ -317,7 +370,7 @@ class PrnDialog(QDialog):
         if self._saver.state is SaveState.SAVED:
             self.accept()
             return
-        if self._saver.state in (SaveState.SAVING, SaveState.WAITING):
+        if self._checking or self._saver.state in (SaveState.SAVING, SaveState.WAITING):
             return
         self._saver.reset()
         problems = self._problems()
@@ -325,20 +378,78 @@ class PrnDialog(QDialog):
             self._show_problems(problems)
             return
         self._show_problems({})
-        recording, actor, admission_id = (
-            self._bedside.recording,
-            self._bedside.acting(),
-            self._admission_id,
-        )
-        fields: dict[str, Any] = {
+        fields = self._fields()
+        if self._warned_for == self._entry_key(fields):
+            self._start_save({**fields, "same_class_confirmed": True})
+            return
+        self._check_same_class(fields)
+
+    def _fields(self) -> dict[str, Any]:
+        listed = self.formulary_drug()
+        return {
             "drug": self.drug.text().strip(),
-            "drug_class": self.drug_class.currentData(),
+            "drug_class": None if listed is not None else self.drug_class.currentData(),
+            "class_reason": "" if listed is not None else self.class_reason.text().strip(),
             "dose": self.dose.text().strip(),
             "route": self.route.currentText().strip(),
             "reason": self.reason.text().strip(),
             "given_at": self.given_at.taken_at(),
             "save_key": self._save_key,
         }
+
+    @staticmethod
+    def _entry_key(fields: dict[str, Any]) -> tuple[Any, ...]:
+        return (fields["drug"].casefold(), fields["drug_class"], fields["given_at"])
+
+    def _check_same_class(self, fields: dict[str, Any]) -> None:
+        """Ask (off the UI thread) for earlier doses of the same class; save when none."""
+        recording, admission_id = self._bedside.recording, self._admission_id
+        drug, klass, given_at = fields["drug"], fields["drug_class"], fields["given_at"]
+        self._checking = True
+        self.status.show_message("Checking earlier doses of this class…", "busy")
+        self._bedside.runner.run(
+            self,
+            lambda: recording.same_class_warning(
+                admission_id, drug=drug, drug_class=klass, given_at=given_at
+            ),
+            on_success=lambda warning: self._on_same_class_checked(fields, warning),
+            on_failure=lambda error: self._on_same_class_unchecked(fields, error),
+            key=f"prn-same-class-{admission_id}",
+        )
+
+    def _on_same_class_checked(
+        self, fields: dict[str, Any], warning: SameClassWarning | None
+    ) -> None:
+        self._checking = False
+        if warning is None:
+            self._start_save(fields)
+            return
+        self._warned_for = self._entry_key(fields)
+        self.same_class.setText(same_class_text(warning, fields["given_at"], self._bedside))
+        self.same_class.setVisible(True)
+        self.save_button.setText("Save &anyway")
+        self.status.show_message(
+            "▲ Not saved yet — another dose of this class was given recently (see the form).",
+            "soon",
+        )
+
+    def _on_same_class_unchecked(self, fields: dict[str, Any], _error: BaseException) -> None:
+        """The database did not answer: the dose is saved (or kept on this station) anyway,
+        and the nurse is told the earlier doses were not checked."""
+        self._checking = False
+        self.same_class.setText(
+            "▲ Earlier doses of this class could not be checked (the database did not answer): "
+            "check the drug chart for a recent dose of the same class."
+        )
+        self.same_class.setVisible(True)
+        self._start_save(fields)
+
+    def _start_save(self, fields: dict[str, Any]) -> None:
+        recording, actor, admission_id = (
+            self._bedside.recording,
+            self._bedside.acting(),
+            self._admission_id,
+        )
         self._set_editing(False)
         saves = self._bedside.saves
         if saves is not None:  # kept on this station if the database is unavailable
@@ -346,12 +457,21 @@ class PrnDialog(QDialog):
         else:
             self._saver.start(lambda: recording.record_prn(actor, admission_id, **fields))
 
+    def formulary_drug(self) -> Drug | None:
+        """The formulary drug typed in the Drug field, if it is one."""
+        return self._formulary.find(self.drug.text())
+
     def _problems(self) -> dict[str, str]:
         problems = {}
         if not self.drug.text().strip():
             problems["drug"] = "Drug: required"
-        if self.drug_class.currentData() is None:
-            problems["drug_class"] = "Class: choose the drug's class"
+        elif self.formulary_drug() is None:
+            if self.drug_class.currentData() is None:
+                problems["drug_class"] = "Class: not in the formulary — choose the drug's class"
+            if not self.class_reason.text().strip():
+                problems["class_reason"] = (
+                    "Why this class: required for a drug not in the formulary"
+                )
         if not self.dose.text().strip():
             problems["dose"] = "Dose: required"
         if not self.route.currentText().strip():
@@ -407,11 +527,44 @@ class PrnDialog(QDialog):
     def _on_form_edited(self) -> None:
         if self._saver.state is SaveState.REFUSED:
             self._saver.reset()
+        if self._warned_for is not None and self._saver.state is SaveState.EDITING:
+            self._warned_for = None
+            self.same_class.setVisible(False)
+            self.save_button.setText("&Save dose")
+
+    @Slot(str)
+    def _on_drug_changed(self, text: str) -> None:
+        """The class follows from the drug: a formulary drug fills it in and locks it; any
+        other drug needs a class chosen and a reason."""
+        listed = self._formulary.find(text)
+        form = self._form
+        if listed is not None:
+            self.drug_class.setCurrentIndex(self.drug_class.findData(listed.drug_class.key))
+            self.drug_class.setEnabled(False)
+            counts = (
+                " — counts in the sedative/anxiolytic count" if listed.counts_as_sedative else ""
+            )
+            self.class_note.setText(
+                f"From the formulary ({listed.name}): {listed.drug_class.label}{counts}."
+            )
+            form.setRowVisible(self.class_note, True)
+            form.setRowVisible(self.class_reason, False)
+        else:
+            if not self.drug_class.isEnabled():  # the class was the formulary's
+                self.drug_class.setCurrentIndex(0)
+            self.drug_class.setEnabled(self._saver.state is not SaveState.SAVING)
+            unlisted = bool(text.strip())
+            self.class_note.setText(
+                "Not in the formulary: choose its class and say why (kept with the dose)."
+            )
+            form.setRowVisible(self.class_note, unlisted)
+            form.setRowVisible(self.class_reason, unlisted)
+        self._on_form_edited()
 
     def _set_editing(self, editable: bool) -> None:
-        for widget in (self.drug, self.dose, self.reason):
+        for widget in (self.drug, self.dose, self.reason, self.class_reason):
             widget.setReadOnly(not editable)
-        self.drug_class.setEnabled(editable)
+        self.drug_class.setEnabled(editable and self.formulary_drug() is None)
         self.route.setEnabled(editable)
         self.given_at.set_read_only(not editable)
 
@@ -473,7 +626,10 @@ class PrnDialog(QDialog):
             self.status.show_message("Still saving — wait until this says Saved.", "busy")
             return
         typed = self._saver.state is not SaveState.SAVED and (
-            self.drug.text().strip() or self.dose.text().strip() or self.reason.text().strip()
+            self.drug.text().strip()
+            or self.dose.text().strip()
+            or self.reason.text().strip()
+            or self.class_reason.text().strip()
         )
         if (typed or self.effect.text().strip()) and not self.discard_confirmed():
             return
@@ -496,3 +652,23 @@ def _named(key: str, message: str) -> str:
     if label and message.startswith(f"{key}:"):
         return f"{label}:{message[len(key) + 1 :]}"
     return message
+
+
+def same_class_text(warning: SameClassWarning, given_at: Any, bedside: Bedside) -> str:
+    """ "▲ Same class (Benzodiazepine) within 120 min: Lorazepam 1 mg oral at 02:20 (40 min
+    before this dose). …" — every earlier dose named with its time."""
+    at = given_at or bedside.clock()
+    minutes = int(warning.within.total_seconds() // 60)
+    earlier = []
+    for dose in warning.earlier:
+        gap = int(abs((at - dose.given_at).total_seconds()) // 60)
+        side = "before" if dose.given_at <= at else "after"
+        earlier.append(
+            f"{dose.drug} {dose.dose} {dose.route} at {fmt.local_time_text(dose.given_at)} "
+            f"({gap} min {side} this dose)"
+        )
+    return (
+        f"▲ Same class ({warning.class_label}) within {minutes} min: {'; '.join(earlier)}. "
+        "Check the prescription, then press Save anyway to record this dose too "
+        "(minutes: local policy, pending governance sign-off)."
+    )

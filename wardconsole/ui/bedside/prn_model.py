@@ -1,8 +1,10 @@
 """PRN doses of the last 24 hours as a table, newest first, with their recorded effects.
 
-A dose whose class the PRN-review rule counts (sedative, anxiolytic, hypnotic,
-benzodiazepine) is marked "●" and bold (the column title explains the mark), so the count a
-nurse sees is the count the rule uses; a dose whose effect is not yet recorded says that too.
+A dose whose formulary class counts as a sedative (benzodiazepine, Z-drug, …) is marked "●" and
+bold (the column title explains the mark), so the count a nurse sees is the count the rule
+uses; the class is the formulary's for the drug, whatever an older entry stored, and a class
+chosen for a drug not in the formulary carries its reason. A dose whose effect is not yet
+recorded says that too.
 """
 
 from __future__ import annotations
@@ -80,6 +82,8 @@ class PrnDoseModel(QAbstractTableModel):
                     f"Given {fmt.local_datetime_text(dose.given_at)} (local time), "
                     f"recorded by {dose.recorded_by}"
                 )
+            if column == PrnColumn.CLASS and dose.class_reason:
+                return f"{dose.drug_class}\nClass chosen because: {dose.class_reason}"
             if column == PrnColumn.EFFECT and dose.effects:
                 return "\n".join(
                     f"{fmt.local_time_text(e.assessed_at)} {e.effect} ({e.recorded_by})"

@@ -14,8 +14,9 @@ from datetime import datetime
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from wardconsole.services.context import Actor
+from wardconsole.services.context import Actor, ServiceError
 from wardconsole.services.db import utc_now
+from wardconsole.services.fluids import FluidService
 from wardconsole.services.history import HistoryService
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.safe_saves import QueuedSave, SafeSaves
@@ -41,6 +42,8 @@ class Bedside:
     saves: SafeSaves | None = None
     """Rounds and PRN doses saved while the database is unavailable go to the station's
     queue and are written when it is back; None: the dialogs keep retrying instead."""
+    fluids: FluidService | None = None
+    """The food and fluid chart's reads (this period so far, the plan); None: not set up."""
 
     def acting(self) -> Actor:
         """Who is saving now (the signed-in member of staff at this moment)."""
@@ -48,7 +51,11 @@ class Bedside:
 
     @property
     def recording_as(self) -> str:
-        actor = self.acting()
+        """'Recording as Adaeze Okafor · Station A': whoever is signed in now."""
+        try:
+            actor = self.acting()
+        except ServiceError:  # the station is locked with nobody signed in
+            return "Nobody signed in — sign in to record"
         return f"Recording as {actor.display_name} · {actor.station}"
 
 

@@ -27,7 +27,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont
 
 from wardconsole.domain.intake import badge_text, flag_rank
-from wardconsole.domain.records import EscalationKind
+from wardconsole.domain.records import EscalationKind, Severity
 from wardconsole.services.views import CensusRow, CensusSnapshot
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.theme import RiskPalette, Theme, risk_palette
@@ -51,6 +51,10 @@ KEEP_SUFFIX_ROLE = Qt.ItemDataRole.UserRole + 6
 """The end of a cell's text that must stay visible in a narrow column (the risk-flag badge
 after a patient's name); the delegate elides what comes before it. None for most cells."""
 
+SHORT_TEXT_ROLE = Qt.ItemDataRole.UserRole + 8
+"""What a cell says when its column is too narrow for the whole text: a worded flag ("▲ Fluids
+behind", "Fluid chart") instead of a cut-off number. None for most cells."""
+
 DUE_SOON = timedelta(minutes=15)
 
 IndexLike = QModelIndex | QPersistentModelIndex
@@ -68,6 +72,7 @@ class CensusColumn(enum.IntEnum):
     NEXT_DUE = 8
     NURSE = 9
     CHECKS = 10
+    FLUIDS = 11
 
     @property
     def title(self) -> str:
@@ -93,6 +98,12 @@ _TITLES = {
         "Checks",
         "Supportive observation level and, on raised levels, the time left until "
         "the latest moment for the next safety check",
+    ),
+    CensusColumn.FLUIDS: (
+        "Fluids",
+        "Fluid intake this period (from 07:00) / the patient's target, and the balance; "
+        "▲ behind the expected intake at a review time (targets are local policy, not an NHS "
+        "standard)",
     ),
 }
 
@@ -121,6 +132,8 @@ class _Cell:
     """Suffix of ``text`` never elided (see ``KEEP_SUFFIX_ROLE``)."""
     elidable: str = ""
     """The only part of ``text`` that may be elided (see ``ELIDABLE_ROLE``)."""
+    short: str = ""
+    """What a too-narrow column shows instead (see ``SHORT_TEXT_ROLE``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -386,6 +399,61 @@ def _checks_cell(row: CensusRow, now: datetime, palette: RiskPalette) -> _Cell:
     )
 
 
+def _fluid_cell(row: CensusRow, now: datetime, palette: RiskPalette) -> _Cell:
+    """'650/1500 +350' (intake / target, balance), 'bal ?' while an output was not measured,
+    '▲ low 400/1500 +50' when behind at a review, '0 ml recorded · last 6 h ago' (never a bare
+    0), '—' off a chart with nothing recorded; too narrow for that: a worded flag ('▲ low',
+    'chart', "rec'd")."""
+    fluid = row.fluid
+    if fluid is None or (not fluid.on_chart and not fluid.recorded):
+        tip = "Not on a fluid chart; nothing recorded this period (Ctrl+D records a drink)"
+        return _Cell("—", (3, 0), tip, foreground=palette.muted, short="—")
+    totals = fluid.totals
+    lines = [
+        f"Fluid period {fluid.period.label}",
+        "In: " + totals.intake_text(fluid.last_intake_at, now),
+        f"Out: {totals.output_text}",
+        totals.balance_text.capitalize(),
+    ]
+    balance = totals.balance_ml
+    balance_text = "bal ?" if balance is None else f"{balance:+d}"
+    if totals.intake_count:
+        intake = f"{totals.intake_ml}"
+    elif fluid.last_intake_at is not None:
+        intake = f"0 ml recorded · last {fmt.ago_text(fluid.last_intake_at, now)}"
+    else:
+        intake = "0 ml recorded"
+    plan = fluid.plan
+    if plan is None:
+        text = f"{intake} ml {balance_text}" if totals.intake_count else intake
+        return _Cell(text, (2, -totals.intake_ml), "\n".join(lines), short="rec'd")
+    lines.insert(0, f"On a fluid chart: {plan.reason_label}; target {plan.target_ml} ml / 24 h")
+    review = fluid.review
+    if review is not None:
+        lines.append(
+            f"{review.clock} review: {review.intake_ml} of {review.expected_ml} ml expected"
+        )
+    lines.append("Targets and review thresholds: local policy, not an NHS standard")
+    share = totals.intake_ml / plan.target_ml if plan.target_ml else 0.0
+    if totals.intake_count:
+        text = f"{intake}/{plan.target_ml} {balance_text}"
+    else:
+        text = f"{intake} · target {plan.target_ml}"
+    if fluid.behind:
+        colours = palette.for_severity(Severity.ADVISORY)
+        lines.insert(1, "▲ BEHIND at the review: offer drinks; a fluid intake review is raised")
+        return _Cell(
+            f"▲ low {text}",
+            (0, share),
+            "\n".join(lines),
+            background=colours.background if colours else None,
+            foreground=colours.foreground if colours else None,
+            bold=True,
+            short="▲ low",
+        )
+    return _Cell(text, (1, share), "\n".join(lines), short="chart")
+
+
 def render_row(row: CensusRow, now: datetime, palette: RiskPalette) -> _RenderedRow:
     urgency_value = urgency(row, now)
     last = row.last_obs_at
@@ -439,6 +507,7 @@ def render_row(row: CensusRow, now: datetime, palette: RiskPalette) -> _Rendered
             )
         ),
         CensusColumn.CHECKS: _checks_cell(row, now, palette),
+        CensusColumn.FLUIDS: _fluid_cell(row, now, palette),
     }
     filter_text = f"{row.patient_name} {row.bed} {row.hospital_number}".casefold()
     return _RenderedRow(row, tuple(cells[c] for c in _COLUMNS), urgency_value, filter_text)
@@ -527,6 +596,8 @@ class CensusTableModel(QAbstractTableModel):
             return cell.keep or None
         if role == ELIDABLE_ROLE:
             return cell.elidable or None
+        if role == SHORT_TEXT_ROLE:
+            return cell.short or None
         return None
 
     def headerData(

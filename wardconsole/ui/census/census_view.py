@@ -29,6 +29,7 @@ from wardconsole.ui.census.census_model import (
     ADMISSION_ID_ROLE,
     ELIDABLE_ROLE,
     KEEP_SUFFIX_ROLE,
+    SHORT_TEXT_ROLE,
     CensusColumn,
 )
 
@@ -46,6 +47,7 @@ _COLUMN_SAMPLES = {
     CensusColumn.NEXT_DUE: ("OVERDUE 23 h 59 min", True),
     CensusColumn.NURSE: ("L. Kowalczyk", False),  # initial + family name (see short_name)
     CensusColumn.CHECKS: ("▲ LATE 23 h 59 min…", True),  # the level's name may elide
+    CensusColumn.FLUIDS: ("▲ 1450/1500 +1250", True),  # longer text collapses to a flag
 }
 _CELL_PADDING = 12  # the delegate's margins plus a little air
 _HEADER_PADDING = 24  # room for the sort arrow
@@ -53,19 +55,22 @@ _HEADER_PADDING = 24  # room for the sort arrow
 GIVE_WAY_ORDER: tuple[CensusColumn, ...] = (
     CensusColumn.NURSE,
     CensusColumn.LAST_OBS,
+    CensusColumn.FLUIDS,
     CensusColumn.PATIENT,
     CensusColumn.SYMPTOMS,
     CensusColumn.AGE,
     CensusColumn.DETOX_DAY,
 )
 """When the window is narrower than every column's preferred width, these columns shrink, in
-this order, each down to its floor (a name keeps a few letters and its risk flag, elided text is
-whole in the tooltip; the bed always places the patient). Every other column carries risk (bed,
-NEWS2 and "incomplete", escalation, checks and absence, next obs due) and keeps its width."""
+this order, each down to its floor (the fluids collapse to a worded flag — "▲ low" when intake
+is behind at a review — a name keeps a few letters and its risk flag, elided text is whole in
+the tooltip; the bed always places the patient). Every other column carries risk (bed, NEWS2
+and "incomplete", escalation, checks and absence, next obs due) and keeps its width."""
 _GIVE_WAY_FLOORS = {  # in average character widths (plus cell padding)
-    CensusColumn.PATIENT: 12,
-    CensusColumn.NURSE: 5,
-    CensusColumn.LAST_OBS: 7,
+    CensusColumn.FLUIDS: 6,  # a worded flag whole, bold: "▲ low", "chart", "rec'd"
+    CensusColumn.PATIENT: 11,
+    CensusColumn.NURSE: 3,  # initial and a letter; the whole name in the tooltip
+    CensusColumn.LAST_OBS: 4,  # "3 h…"; the time in the tooltip
     CensusColumn.SYMPTOMS: 7,  # "39/116" whole
     CensusColumn.AGE: 2,
     CensusColumn.DETOX_DAY: 2,
@@ -113,6 +118,14 @@ class CensusDelegate(QStyledItemDelegate):
     ) -> None:
         super().initStyleOption(option, index)
         text = option.text
+        short = index.data(SHORT_TEXT_ROLE)
+        if (
+            text
+            and short
+            and option.fontMetrics.horizontalAdvance(text) > option.rect.width() - _TEXT_MARGIN
+        ):
+            option.text = short  # a worded flag, never a cut-off number
+            return
         elidable = index.data(ELIDABLE_ROLE)
         if text and elidable and elidable in text:
             option.text = _elide_only(text, elidable, option.rect.width(), option.fontMetrics)

@@ -201,6 +201,12 @@ class EscalationCentre(QObject):
             key="policy-status",
         )
 
+    @Slot(object)
+    def on_actor_changed(self, _actor: object) -> None:
+        """Another member of staff signed in: what the panel says for her role (the unsigned
+        policy notice is for supervisors) is read again now, not at the next ward tick."""
+        self.check_policy()
+
     def _on_policy_status(self, answer: tuple[PolicyStatus, bool]) -> None:
         status, supervisor = answer
         if not status.matches:

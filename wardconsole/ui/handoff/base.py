@@ -35,6 +35,7 @@ from wardconsole.ui.handoff.context import HandoffUi
 from wardconsole.ui.handoff.sections import panel_style
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme
+from wardconsole.ui.widgets.follows_session import SessionLabel
 from wardconsole.ui.widgets.style_property import set_style_property
 
 
@@ -98,7 +99,7 @@ class HandoffWindowBase(QWidget):
 
         self.shift_label = QLabel()
         self.shift_label.setObjectName("shift_label")
-        self.actor_label = QLabel()
+        self.actor_label = SessionLabel(self._actor_text)
         self.actor_label.setObjectName("actor_label")
         set_style_property(self.actor_label, "tone", "muted")
         self.counts_label = QLabel()
@@ -124,7 +125,6 @@ class HandoffWindowBase(QWidget):
         close = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         close.activated.connect(self.close)
         self.setStyleSheet(panel_style(theme))
-        self._update_actor_label()
 
     # -- the shift shown ------------------------------------------------------------------------
 
@@ -144,7 +144,10 @@ class HandoffWindowBase(QWidget):
         return self._actor_source() if self._actor_source is not None else None
 
     def can(self, permission: Permission) -> bool:
-        actor = self.actor()
+        try:
+            actor = self.actor()
+        except ServiceError:  # locked with nobody signed in
+            return False
         return actor is not None and actor.can(permission)
 
     def show_shift(self, shift: ShiftWindow) -> None:
@@ -283,11 +286,23 @@ class HandoffWindowBase(QWidget):
     def _on_last_shift_requested(self) -> None:
         self.show_shift(self.service.last_shift())
 
-    def _update_actor_label(self) -> None:
-        actor = self.actor()
-        self.actor_label.setText(
-            f"Working as {actor.display_name} ({actor.role.value})" if actor else "Not signed in"
-        )
+    def _actor_text(self) -> str:
+        try:
+            actor = self.actor()
+        except ServiceError:  # locked with nobody signed in
+            actor = None
+        return f"Working as {actor.display_name} ({actor.role.value})" if actor else "Not signed in"
+
+    def on_actor_changed(self) -> None:
+        """Another member of staff signed in (or nobody is): the name shown, the buttons her
+        role allows and the board follow at once."""
+        self.actor_label.refresh()
+        self.on_permissions()
+        if self.isVisible():
+            self.reload()
+
+    def on_permissions(self) -> None:
+        """Enable what the signed-in role may do (the subclasses' buttons)."""
 
 
 def counts_text(board: ShiftBoard) -> str:

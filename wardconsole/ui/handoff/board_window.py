@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 
 from wardconsole.domain.handoff_records import HandoffStatus
 from wardconsole.services.context import Actor, Permission
-from wardconsole.services.handoff import HandoffDetail, HandoffView, ShiftBoard
+from wardconsole.services.handoff import FactsChanged, HandoffDetail, HandoffView, ShiftBoard
+from wardconsole.ui.handoff import words
 from wardconsole.ui.handoff.base import HandoffWindowBase
 from wardconsole.ui.handoff.board_model import BoardColumn
 from wardconsole.ui.handoff.context import HandoffUi
@@ -40,6 +41,9 @@ _COLUMN_WIDTHS = {
     BoardColumn.OBS: 102,
 }
 """Fits 1366 px; "last saved" is in the status tooltip and the detail pane."""
+
+REVIEW_LINES_SHOWN = 6
+"""Changes listed under a refused signature; the board stays usable at 1366 × 768."""
 
 
 class HandoffBoardWindow(HandoffWindowBase):
@@ -102,6 +106,9 @@ class HandoffBoardWindow(HandoffWindowBase):
 
     # -- hooks -------------------------------------------------------------------------------
 
+    def on_permissions(self) -> None:
+        self._update_buttons()
+
     def on_board(self, board: ShiftBoard) -> None:
         self._update_buttons()
 
@@ -120,7 +127,8 @@ class HandoffBoardWindow(HandoffWindowBase):
     def _on_detail_loaded(self, detail: HandoffDetail) -> None:
         current = self.selected_view()
         if current is not None and current.id == detail.handoff.id:
-            self.reader.show_detail(detail)
+            # The facts are the board's (what a signature covers); the trail is the detail's.
+            self.reader.show_detail(detail, current)
 
     def _update_buttons(self) -> None:
         view = self.selected_view()
@@ -213,6 +221,7 @@ class HandoffBoardWindow(HandoffWindowBase):
         if note is None:
             return
         revisions = board.revisions()
+        shown = board.seal()
         shift = board.shift
         self.clear_message()
 
@@ -221,7 +230,33 @@ class HandoffBoardWindow(HandoffWindowBase):
             self.shift_signed.emit(signoff)
             self.reload()
 
-        self.run(lambda: self.service.sign_shift(actor, shift, revisions, note), signed)
+        self._runner.run(
+            self,
+            lambda: self.service.sign_shift(actor, shift, revisions, note, shown=shown),
+            on_success=signed,
+            on_failure=lambda error: self._on_sign_failed(error, board),
+        )
+
+    def _on_sign_failed(self, error: BaseException, shown: ShiftBoard) -> None:
+        """Nothing was signed. When the record changed under the facts shown, the board is
+        read again (the changes marked) and the message names each change for re-review."""
+        self.show_error(error)
+        if not isinstance(error, FactsChanged):
+            return
+        refused = error.handoff_ids
+
+        def reloaded(board: ShiftBoard) -> None:
+            self._on_board_loaded(board)
+            lines = words.review_lines(shown, board, refused)
+            if len(lines) > REVIEW_LINES_SHOWN:  # the rest are marked Δ in the handoff
+                more = len(lines) - REVIEW_LINES_SHOWN
+                lines = [*lines[:REVIEW_LINES_SHOWN], f"… and {more} more, marked Δ below"]
+            self.show_error(
+                "Not signed: the record changed since the board was shown. Review the "
+                "changes (marked Δ) and sign again.\n" + "\n".join(lines)
+            )
+
+        self.run(lambda: self.service.board(shown.shift), reloaded, key="board")
 
     @Slot()
     def _on_print_requested(self) -> None:

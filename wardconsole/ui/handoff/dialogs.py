@@ -6,6 +6,7 @@ import enum
 from pathlib import Path
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -16,7 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wardconsole.domain.records import Severity
 from wardconsole.services.handoff import ShiftBoard
+from wardconsole.ui import formatting as fmt
+from wardconsole.ui.handoff import words
 from wardconsole.ui.widgets.style_property import set_style_property
 
 MAX_TEXT = 4000
@@ -46,6 +50,7 @@ class TextDialog(QDialog):
         self.text.setTabChangesFocus(True)
         self.error = QLabel()
         self.error.setObjectName("dialog_error")
+        self.error.setWordWrap(True)
         set_style_property(self.error, "tone", "alert")
         self.error.hide()
         buttons = QDialogButtonBox(
@@ -59,6 +64,7 @@ class TextDialog(QDialog):
         layout.addWidget(self.text)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        self.text.setFocus()  # typing starts in the text, never on a button
 
     def _on_accept_requested(self) -> None:
         text = self.text.toPlainText().strip()
@@ -91,21 +97,75 @@ class TextDialog(QDialog):
             dialog.deleteLater()
 
 
-class SignShiftDialog:
-    """Confirms signing the whole shift; returns the sign-off note ('' for none) or None."""
+class SignShiftForm(TextDialog):
+    """The note for signing the whole shift (``SignShiftDialog.ask`` shows it).
 
-    @classmethod
-    def ask(cls, parent: QWidget | None, board: ShiftBoard) -> str | None:
+    With an emergency escalation open it names each one (bed, patient, kind, since when) and
+    the shift is signed only after "Sign with the emergency open" is ticked — reachable by Tab
+    and Space, or Alt+O."""
+
+    def __init__(self, board: ShiftBoard, parent: QWidget | None = None) -> None:
         count = len(board.handoffs)
-        return TextDialog.ask(
-            parent,
+        super().__init__(
             "Sign the shift's handoffs",
             f"Sign all {count} handoffs of the {board.shift.label}? Signing records your name "
             "and the time and freezes them: later corrections are amendments with a reason.\n\n"
             "A note for the record (optional):",
             required=False,
             ok_text="Sign the shift",
+            parent=parent,
         )
+        self.setObjectName("sign_shift_dialog")
+        self.emergencies: QLabel | None = None
+        self.confirm: QCheckBox | None = None
+        if not board.open_emergencies:
+            return
+        count = len(board.open_emergencies)
+        lines = "\n".join(
+            f"{fmt.severity_text(Severity.EMERGENCY)} · {words.emergency_text(e, board.shift)}"
+            for e in board.open_emergencies
+        )
+        heading = (
+            "An emergency escalation is still open:"
+            if count == 1
+            else f"{count} emergency escalations are still open:"
+        )
+        self.emergencies = QLabel(f"{heading}\n{lines}")
+        self.emergencies.setObjectName("open_emergencies")
+        self.emergencies.setWordWrap(True)
+        set_style_property(self.emergencies, "tone", "alert")
+        self.confirm = QCheckBox("Sign with the emergency &open (it stays open and alarming)")
+        self.confirm.setObjectName("confirm_emergency")
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(0, self.emergencies)
+        layout.insertWidget(layout.count() - 2, self.confirm)
+        self.setTabOrder(self.text, self.confirm)
+
+    def _on_accept_requested(self) -> None:
+        if self.confirm is not None and not self.confirm.isChecked():
+            self.error.setText(
+                "An emergency is open: tick “Sign with the emergency open” to sign anyway, "
+                "or cancel and deal with it first."
+            )
+            self.error.show()
+            self.confirm.setFocus()
+            return
+        super()._on_accept_requested()
+
+
+class SignShiftDialog:
+    """Confirms signing the whole shift; returns the sign-off note ('' for none) or None."""
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, board: ShiftBoard) -> str | None:
+        dialog = SignShiftForm(board, parent)
+        try:
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return None
+            return dialog.text.toPlainText().strip()
+        finally:
+            dialog.deleteLater()
 
 
 class ReportFileDialog:

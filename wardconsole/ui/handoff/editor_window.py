@@ -67,6 +67,11 @@ class HandoffEditorWindow(HandoffWindowBase):
         self.status_line = QLabel()
         self.status_line.setObjectName("status_line")
         self.status_line.setWordWrap(True)
+        self.changed_line = QLabel()
+        self.changed_line.setObjectName("changed_line")
+        self.changed_line.setWordWrap(True)
+        set_style_property(self.changed_line, "tone", "alert")
+        self.changed_line.hide()
         self.sent_back = QLabel()
         self.sent_back.setObjectName("sent_back_banner")
         self.sent_back.setWordWrap(True)
@@ -87,6 +92,7 @@ class HandoffEditorWindow(HandoffWindowBase):
         right_layout.setContentsMargins(8, 0, 0, 0)
         right_layout.addWidget(self.patient_title)
         right_layout.addWidget(self.status_line)
+        right_layout.addWidget(self.changed_line)
         right_layout.addWidget(self.sent_back)
         right_layout.addWidget(self.sections, 1)
         buttons = QHBoxLayout()
@@ -151,6 +157,9 @@ class HandoffEditorWindow(HandoffWindowBase):
 
     # -- hooks -------------------------------------------------------------------------------
 
+    def on_permissions(self) -> None:
+        self._update_buttons()
+
     def on_board(self, board: ShiftBoard) -> None:
         self.draft_button.setVisible(bool(board.missing))
         self.draft_button.setEnabled(self.can(Permission.WRITE_HANDOFF))
@@ -176,12 +185,15 @@ class HandoffEditorWindow(HandoffWindowBase):
         if view is None:
             self.patient_title.setText("<h2>No patient selected</h2>")
             self.status_line.setText("Choose a patient on the left.")
+            self.changed_line.hide()
             self.sent_back.hide()
             self.sections.clear()
             self._update_buttons()
             return
         self.patient_title.setText(f"<h2>Bed {view.bed} · {view.patient_name}</h2>")
         self.status_line.setText(words.describe(view))
+        self.changed_line.setText(words.changed_text(view))
+        self.changed_line.setVisible(bool(view.changes))
         if view.status is HandoffStatus.SENT_BACK and view.sent_back_reason:
             self.sent_back.setText(f"↩ Sent back for changes: {view.sent_back_reason}")
             self.sent_back.show()

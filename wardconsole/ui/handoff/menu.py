@@ -167,6 +167,13 @@ class HandoffMenu(QObject):
                 window.reload()
 
     @Slot(object)
+    def on_actor_changed(self, _actor: object) -> None:
+        """Another member of staff signed in (or nobody is): the windows follow."""
+        for window in (self._editor, self._board):
+            if window is not None:
+                window.on_actor_changed()
+
+    @Slot(object)
     def set_theme(self, theme: Theme) -> None:
         self._theme = theme
         for window in (self._editor, self._board):

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from wardconsole.domain.handoff_records import HandoffDraft, Section
+from wardconsole.domain.handoff_refresh import FactChange
 from wardconsole.services.handoff import HandoffDetail, HandoffView
 from wardconsole.ui.handoff import words
 from wardconsole.ui.theme import Theme
@@ -100,7 +101,7 @@ class SectionEditor(QScrollArea):
 
     def show_handoff(self, view: HandoffView, *, keep_typing: bool = False) -> None:
         """Show ``view``; with ``keep_typing`` unsaved text stays in the editors."""
-        self.show_facts(view.draft)
+        self.show_facts(view.draft, view.changes)
         self._saved = {s: view.notes.get(s, "") for s in Section}
         if keep_typing and self.dirty:
             return
@@ -109,9 +110,9 @@ class SectionEditor(QScrollArea):
             editor.setPlainText(self._saved[section])
         self._loading = False
 
-    def show_facts(self, draft: HandoffDraft) -> None:
+    def show_facts(self, draft: HandoffDraft, changes: tuple[FactChange, ...] = ()) -> None:
         for section, label in self.facts.items():
-            label.setText(words.facts_html(draft, section))
+            label.setText(words.facts_html(draft, section, changes))
 
     def set_editable(self, editable: bool) -> None:
         for editor in self.editors.values():
@@ -149,17 +150,22 @@ class HandoffReader(QTextBrowser):
         self.setObjectName("HandoffReader")
         self.setOpenLinks(False)
 
-    def show_detail(self, detail: HandoffDetail) -> None:
-        view = detail.handoff
+    def show_detail(self, detail: HandoffDetail, shown: HandoffView | None = None) -> None:
+        """The handoff ``shown`` on the board (its facts are what a signature covers), with
+        the trail from ``detail``; without ``shown``, the detail's own view."""
+        view = shown if shown is not None and shown.id == detail.handoff.id else detail.handoff
         parts = [
             f"<h3>Bed {escape(view.bed)} · {escape(view.patient_name)}</h3>",
             f"<p>{escape(words.describe(view))}</p>",
         ]
+        changed = words.changed_text(view)
+        if changed:
+            parts.append(f"<p><b>{escape(changed)}</b></p>")
         if view.status.value == "sent_back" and view.sent_back_reason:
             parts.append(f"<p><b>↩ Sent back:</b> {escape(view.sent_back_reason)}</p>")
         for section in Section:
             parts.append(f"<h4>{section.letter} — {section.heading}</h4>")
-            parts.append(f"<p>{words.facts_html(view.draft, section)}</p>")
+            parts.append(f"<p>{words.facts_html(view.draft, section, view.changes)}</p>")
             note = view.notes.get(section, "").strip()
             if note:
                 body = "<br>".join(escape(line) for line in note.splitlines())

@@ -10,8 +10,17 @@ from html import escape
 
 from wardconsole.domain.handoff import brief_change
 from wardconsole.domain.handoff_records import Fact, HandoffDraft, HandoffStatus, Section
+from wardconsole.domain.handoff_refresh import (
+    CHANGE_MARK,
+    Basis,
+    FactChange,
+    clock_only,
+    fact_changes,
+    marks_for,
+    unshown,
+)
 from wardconsole.domain.shifts import ShiftWindow
-from wardconsole.services.handoff import HandoffView
+from wardconsole.services.handoff import HandoffView, OpenEmergency, ShiftBoard
 
 STATUS_TEXT = {
     HandoffStatus.DRAFT: "○ Draft",
@@ -26,7 +35,8 @@ BAND_TEXT = {"low": "LOW", "low-medium": "LOW-MED", "medium": "MED", "high": "HI
 
 
 def status_text(view: HandoffView | None) -> str:
-    """'● Submitted', '✔ Signed · amended', with ✎ when the nurse wrote notes."""
+    """'● Submitted', '✔ Signed · amended', with ✎ when the nurse wrote notes and Δ when the
+    record changed since the facts were drafted (or signed)."""
     if view is None:
         return NOT_DRAFTED
     text = STATUS_TEXT[view.status]
@@ -34,7 +44,28 @@ def status_text(view: HandoffView | None) -> str:
         text += " · amended"
     if view.has_notes:
         text += " ✎"
+    if view.changes:
+        text += f" {CHANGE_MARK}"
     return text
+
+
+def changed_text(view: HandoffView) -> str:
+    """'Δ 2 facts changed in the record since the draft (Thu 02:10) — marked below'; '' for none."""
+    if not view.changes:
+        return ""
+    count = len(view.changes)
+    facts = "fact" if count == 1 else "facts"
+    if view.status is HandoffStatus.SIGNED:
+        when = clock(view.signed_at, view.shift)
+        return (
+            f"{CHANGE_MARK} The record changed since signing ({when}): {count} {facts} "
+            "marked — the signed text is shown"
+        )
+    drafted = view.drafted.generated_at if view.drafted is not None else None
+    return (
+        f"{CHANGE_MARK} The record changed since the draft ({clock(drafted, view.shift)}): "
+        f"{count} {facts} marked — the facts shown are the record now"
+    )
 
 
 def clock(instant: datetime | None, shift: ShiftWindow) -> str:
@@ -116,19 +147,27 @@ def describe(view: HandoffView) -> str:
     elif view.status is HandoffStatus.REVIEWED:
         parts = [f"Reviewed by {view.reviewed_by} {clock(view.reviewed_at, shift)}"]
     parts.append(f"version {view.version_number} saved by {saved_text(view)}")
-    parts.append(f"facts from the record as of {clock(view.draft.generated_at, shift)}")
+    facts = f"facts from the record as of {clock(view.draft.generated_at, shift)}"
+    if view.drafted is not None and view.drafted.generated_at != view.draft.generated_at:
+        facts += f" (drafted {clock(view.drafted.generated_at, shift)})"
+    parts.append(facts)
     return " · ".join(parts)
 
 
-def facts_html(draft: HandoffDraft, section: Section) -> str:
-    """One SBAR section's generated facts: ▲ and bold for what needs attention, • otherwise."""
-    return "<br>".join(_fact_html(f) for f in draft.facts(section)) or "<i>nothing recorded</i>"
+def facts_html(draft: HandoffDraft, section: Section, changes: tuple[FactChange, ...] = ()) -> str:
+    """One SBAR section's generated facts: ▲ and bold for what needs attention, • otherwise;
+    a changed fact carries its Δ mark in words under it."""
+    marks = marks_for(changes, section)
+    lines = [_fact_html(f, marks.get(i)) for i, f in enumerate(draft.facts(section))]
+    lines += [f"<i>{CHANGE_MARK} {escape(text)}</i>" for text in unshown(changes, section)]
+    return "<br>".join(lines) or "<i>nothing recorded</i>"
 
 
-def _fact_html(fact: Fact) -> str:
-    if fact.alert:
-        return f"<b>▲ {escape(fact.text)}</b>"
-    return f"• {escape(fact.text)}"
+def _fact_html(fact: Fact, mark: str | None = None) -> str:
+    text = f"<b>▲ {escape(fact.text)}</b>" if fact.alert else f"• {escape(fact.text)}"
+    if mark is None:
+        return text
+    return f"{text}<br>&nbsp;&nbsp;&nbsp;<i>{CHANGE_MARK} {escape(mark)}</i>"
 
 
 def notes_html(view: HandoffView) -> str:
@@ -140,3 +179,41 @@ def notes_html(view: HandoffView) -> str:
             body = "<br>".join(escape(line) for line in text.splitlines())
             parts.append(f"<b>{section.heading}:</b> <i>{body}</i>")
     return "<br>".join(parts) or "<i>No notes written.</i>"
+
+
+def emergency_text(open_emergency: OpenEmergency, shift: ShiftWindow) -> str:
+    """'Bed B01 · Aled Abernethy — Deterioration (emergency) raised 03:30: NEWS2 7; still open'."""
+    e = open_emergency.escalation
+    return (
+        f"Bed {open_emergency.bed} · {open_emergency.patient_name} — {e.kind.label} "
+        f"(emergency) raised {clock(e.raised_at, shift)}: {e.explanation}; still open"
+    )
+
+
+def review_lines(before: ShiftBoard, after: ShiftBoard, handoff_ids: tuple[int, ...]) -> list[str]:
+    """What changed between the facts a supervisor was shown (``before``) and the record now
+    (``after``), for the handoffs a signature was refused for: one line per change."""
+    shown = {h.id: h for h in before.handoffs}
+    now = {h.id: h for h in after.handoffs}
+    lines: list[str] = []
+    for handoff_id in handoff_ids:
+        old, new = shown.get(handoff_id), now.get(handoff_id)
+        if old is None or new is None:
+            continue
+        changes = fact_changes(new.draft, old.draft, Basis.DRAFT)
+        clinical = [
+            c
+            for c in changes
+            if c.shown is None or c.other is None or not clock_only(c.shown, c.other)
+        ]
+        for change in clinical or changes:
+            where = f"Bed {new.bed} · {new.patient_name}"
+            if change.shown is not None and change.other is not None:
+                lines.append(
+                    f"{where}: now “{change.shown.text}” — you were shown “{change.other.text}”"
+                )
+            elif change.shown is not None:
+                lines.append(f"{where}: new “{change.shown.text}”")
+            elif change.other is not None:
+                lines.append(f"{where}: no longer “{change.other.text}”")
+    return lines

@@ -274,6 +274,11 @@ class HistoryDialog(QDialog):
         entry = self.selected_entry()
         busy = self._saver.state in (SaveState.SAVING, SaveState.WAITING)
         self.correct_button.setEnabled(entry is not None and entry.can_amend and not busy)
+        self.correct_button.setText(
+            "&Correct fluid entry…"
+            if entry is not None and entry.entry_type == "fluid"
+            else "&Correct vital signs…"
+        )
         self.strike_button.setEnabled(entry is not None and entry.can_strike_out and not busy)
 
     @Slot(int)
@@ -288,12 +293,17 @@ class HistoryDialog(QDialog):
         entry = self.selected_entry()
         if entry is None or not entry.can_amend:
             return
-        result = ObservationDialog.ask(
-            self._bedside, self._admission_id, self._title, amending=entry, parent=self
-        )
+        if entry.entry_type == "fluid":
+            from wardconsole.ui.physical.correction_dialog import FluidCorrectionDialog
+
+            result: object = FluidCorrectionDialog.ask(self._bedside, entry, self._title, self)
+        else:
+            result = ObservationDialog.ask(
+                self._bedside, self._admission_id, self._title, amending=entry, parent=self
+            )
         if isinstance(result, SaveResult):
             self.changed = True
-            self._select_after_load = ("observation", result.entry_id)
+            self._select_after_load = (entry.entry_type, result.entry_id)
             self.status.show_message(
                 f"✔ Correction SAVED at {fmt.local_time_text(self._bedside.clock())}; the "
                 "original stays below, marked superseded.",

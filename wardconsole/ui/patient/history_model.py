@@ -25,8 +25,11 @@ from PySide6.QtGui import QBrush, QFont
 
 from wardconsole.domain.assessments import assessment_name, scale_items_text
 from wardconsole.domain.entry_kinds import entry_label
+from wardconsole.domain.fluids import fluid_entry_text, fluid_plan_text
+from wardconsole.domain.medicines import OMITTED_REASONS
 from wardconsole.domain.news2 import RISK_LABELS
-from wardconsole.domain.records import MissingReason
+from wardconsole.domain.records import MissingReason, route_label
+from wardconsole.domain.sessions import history_text as session_text
 from wardconsole.services.history import EntryState, HistoryEntry
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.theme import Theme, risk_palette
@@ -209,16 +212,36 @@ def details_text(entry: HistoryEntry, item_labels: Mapping[str, str] | None = No
             items = scale_items_text(str(values.get("kind")), values.get("answers") or {})
             if items:
                 text += f" — {items}"
+        case "session":
+            text = session_text(values)
+        case "fluid":
+            text = fluid_entry_text(values)
+        case "fluid_plan":
+            text = fluid_plan_text(values)
+        case "regular_dose":
+            text = regular_dose_text(values)
         case _:
+            klass = values.get("class_text") or values.get("drug_class")
             text = (
                 f"{values.get('drug')} {values.get('dose')} {values.get('route')} "
-                f"({values.get('drug_class')}) — {values.get('reason')}"
+                f"({klass}) — {values.get('reason')}"
             )
+            if values.get("class_reason"):
+                text += f"; class chosen because: {values['class_reason']}"
             if entry.effects:
                 text += f"; effect: {entry.effects[-1].effect}"
     if entry.note:
         text += f" · Note: {entry.note}"
     return text
+
+
+def regular_dose_text(values: Mapping[str, Any]) -> str:
+    """'Zopiclone 7.5 mg oral — given' / '… — omitted: asleep' (a monitoring copy)."""
+    what = f"{values.get('drug')} {values.get('dose')} {route_label(str(values.get('route')))}"
+    if values.get("outcome") == "omitted":
+        reason = OMITTED_REASONS.get(str(values.get("omitted_reason")), "no reason")
+        return f"Regular {what} — omitted: {reason.lower()}"
+    return f"Regular {what} — given"
 
 
 def _vitals_text(values: Mapping[str, Any]) -> str:

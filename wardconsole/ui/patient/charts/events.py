@@ -1,4 +1,5 @@
-"""The events lane: escalations, mental-state assessments, PRN doses and corrections as
+"""The events lane: escalations, mental-state assessments, PRN doses, therapy and support
+sessions and corrections as
 markers on the shared time axis, each with its details on hover."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from wardconsole.ui import formatting as fmt
 from wardconsole.ui.patient.charts.palette import ChartPalette
 from wardconsole.ui.patient.charts.tracks import TrackPlot, TrackSpec
 
-LANES: tuple[str, ...] = ("Correction", "PRN", "Mental", "Escalation")
+LANES: tuple[str, ...] = ("Correction", "PRN", "Mental", "Escalation", "Session")
 """Lane labels from the bottom (y = 0) up."""
 
 # kind -> (lane, symbol, palette key, legend word). Shapes differ so colour is not the only cue.
@@ -27,6 +28,8 @@ _LOOK: dict[EventKind, tuple[int, str, str, str]] = {
     EventKind.PRN: (1, "p", "prn", "PRN"),
     EventKind.CORRECTION: (0, "s", "correction", "corrected"),
     EventKind.ENTERED_IN_ERROR: (0, "x", "correction", "entered in error"),
+    EventKind.SESSION: (4, "h", "session", "session"),
+    EventKind.SESSION_DECLINED: (4, "t3", "session", "session declined"),
 }
 
 EVENTS_SPEC = TrackSpec(
@@ -106,5 +109,16 @@ class EventLane:
 
 def legend_text() -> str:
     """One line naming each marker shape, for the lane's tooltip."""
-    shapes = {"t1": "▲", "d": "◆", "o": "●", "t": "▼", "star": "★", "p": "⬟", "s": "■", "x": "✕"}
+    shapes = {
+        "t1": "▲",
+        "d": "◆",
+        "o": "●",
+        "t": "▼",
+        "star": "★",
+        "p": "⬟",
+        "s": "■",
+        "x": "✕",
+        "h": "⬢",
+        "t3": "◀",
+    }
     return "   ".join(f"{shapes[look[1]]} {look[3]}" for look in _LOOK.values())

@@ -34,6 +34,7 @@ from wardconsole.ui.patient.charts.pages import (
     sparse,
 )
 from wardconsole.ui.patient.charts.palette import chart_palette
+from wardconsole.ui.patient.charts.physical_page import PhysicalPage
 from wardconsole.ui.patient.charts.readout import Readout, readout_at
 from wardconsole.ui.patient.charts.tables import ChartTables
 from wardconsole.ui.patient.charts.toolbar import ChartToolbar, Page, Preset
@@ -104,6 +105,8 @@ class PatientCharts(QWidget):
         self.vitals = pages.take(self._palette) if pages is not None else VitalsPage(self._palette)
         self.withdrawal: WithdrawalPage | None = None
         """Built the first time it is shown: most visits only need the vitals."""
+        self.physical: PhysicalPage | None = None
+        """The food and fluid chart; built the first time it is shown, like the withdrawal."""
         self._selected_items: tuple[str, ...] | None = None
         self._page = Page.VITALS
         self.tables = ChartTables(theme)
@@ -167,6 +170,31 @@ class PatientCharts(QWidget):
                 self._after_range_change()
         return self.withdrawal
 
+    def physical_page(self) -> PhysicalPage:
+        """The Physical care page, built on first use and kept in step with the vitals."""
+        if self.physical is None:
+            page = PhysicalPage(self._palette)
+            page.master.setXRange(*self.view_range(), padding=0)
+            page.master.setXLink(self.vitals.master)
+            self._connect_page(page)
+            self._stack.addWidget(page.widget)
+            self.physical = page
+            series = self._series
+            if series is not None:
+                self._feed_physical(series)
+                page.set_crosshair(self._cursor)
+                self._after_range_change()
+        return self.physical
+
+    def _feed_physical(self, series: PatientSeries) -> None:
+        page = self.physical
+        if page is None:
+            return
+        page.set_series(series)
+        stay_end = series.discharged_at or series.as_of
+        page.set_limits(series.admitted_at - 7200, stay_end + 7200)
+        page.set_overlays(overlay_spans(series))
+
     def _feed_withdrawal(self, series: PatientSeries) -> None:
         page = self.withdrawal
         if page is None:
@@ -177,8 +205,8 @@ class PatientCharts(QWidget):
         page.set_limits(series.admitted_at - 7200, stay_end + 7200)
         page.set_overlays(overlay_spans(series))
 
-    def _pages(self) -> list[VitalsPage | WithdrawalPage]:
-        return [page for page in (self.vitals, self.withdrawal) if page is not None]
+    def _pages(self) -> list[VitalsPage | WithdrawalPage | PhysicalPage]:
+        return [page for page in (self.vitals, self.withdrawal, self.physical) if page is not None]
 
     @property
     def selected_items(self) -> tuple[str, ...]:
@@ -310,8 +338,9 @@ class PatientCharts(QWidget):
         if pool is None:
             return
         page = self.vitals
-        if self.withdrawal is not None:
-            self.withdrawal.master.setXLink(None)
+        for other in (self.withdrawal, self.physical):
+            if other is not None:
+                other.master.setXLink(None)
         page.master.sigXRangeChanged.disconnect(self._on_x_range_changed)
         page.widget.scene().sigMouseMoved.disconnect(self._mouse_slots.pop(id(page)))
         for plot in page.plots:
@@ -387,6 +416,7 @@ class PatientCharts(QWidget):
             self.vitals.set_limits(series.admitted_at - 7200, stay_end + 7200)
             self.vitals.set_overlays(overlay_spans(series))
             self._feed_withdrawal(series)
+            self._feed_physical(series)
             self.tables.set_series(series)
             self._show_page()
             if self._following:
@@ -492,8 +522,12 @@ class PatientCharts(QWidget):
     def _show_page(self) -> None:
         if self._series is None:
             return  # the waiting message stays until there is something to draw
-        widgets = {Page.VITALS: self.vitals.widget, Page.TABLE: self.tables}
-        widget = widgets.get(self._page) or self.withdrawal_page().widget
+        if self._page is Page.PHYSICAL:
+            widget: QWidget = self.physical_page().widget
+        elif self._page is Page.WITHDRAWAL:
+            widget = self.withdrawal_page().widget
+        else:
+            widget = self.tables if self._page is Page.TABLE else self.vitals.widget
         self._stack.setCurrentWidget(widget)
 
     @Slot()

@@ -175,6 +175,7 @@ def readout_at(series: PatientSeries, at: float, item_keys: tuple[str, ...] = ()
     for key in item_keys:
         rows.append(_simple(key, labels.get(key, key), series.symptom_tracks.get(key), at, ""))
     rows += _assessment_rows(series, at)
+    rows.append(_fluids(series, at))
     return Readout(at, tuple(rows))
 
 
@@ -189,6 +190,22 @@ def _assessment_rows(series: PatientSeries, at: float) -> list[ReadoutRow]:
         if kind in tracks:
             rows.append(_simple(kind, label, tracks[kind], at, f"/{top}"))
     return rows
+
+
+def _fluids(series: PatientSeries, at: float) -> ReadoutRow:
+    """The fluid period under the cursor: intake, output and the balance (or why unknown)."""
+    bar = series.fluids.bar_at(at)
+    if bar is None:
+        return ReadoutRow("fluids", "Fluids", NO_DATA)
+    totals = bar.totals
+    intake = f"{totals.intake_ml} ml" if totals.intake_count else "0 ml recorded"
+    start = fmt.local_time_text(datetime.fromtimestamp(bar.start, UTC))
+    return ReadoutRow(
+        "fluids",
+        "Fluids",
+        f"in {intake} · out {totals.output_text} · {totals.balance_text} (period from {start})",
+        bar.start,
+    )
 
 
 def _none_text(track: Track, at: float) -> str:

@@ -65,15 +65,16 @@ class Preset(enum.Enum):
 class Page(enum.IntEnum):
     VITALS = 0
     WITHDRAWAL = 1
-    TABLE = 2
+    PHYSICAL = 2
+    TABLE = 3
 
     @property
     def label(self) -> str:
-        return ("Vitals & NEWS2", "Withdrawal & mental state", "Table")[self]
+        return ("Vitals & NEWS2", "Withdrawal & mental state", "Physical care", "Table")[self]
 
     @property
     def short_label(self) -> str:
-        return ("Vitals", "Withdrawal", "Table")[self]
+        return ("Vitals", "Withdrawal", "Physical", "Table")[self]
 
 
 _ITEM_GROUPS: tuple[str | None, ...] = ("hallucination", "panic", "confusion", None)

@@ -357,7 +357,7 @@ def value_ticks(low: float, high: float, most: int = 4) -> list[tuple[float, str
     meet and the labels of neighbours would collide."""
     span = high - low
     margin = span * 0.08
-    for step in (0.5, 1, 2, 5, 10, 20, 25, 50, 100):
+    for step in (0.5, 1, 2, 5, 10, 20, 25, 50, 100, 250, 500, 1000, 2500, 5000):
         if span / step <= most + 1:
             break
     first = np.ceil((low + margin) / step) * step

@@ -1,0 +1,158 @@
+"""Reads of the food and fluid chart: per-period totals, plans in force, entries.
+
+Totals are grouped sums over the *current* entries (``entries.current``), so a corrected or
+struck-out entry is never counted twice, and one statement serves any number of patients and
+periods: the census, the handoff and the charts read the same ``period_totals``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from wardconsole.domain.fluids import Direction, FluidEntry, FluidPlan, FluidTotals
+from wardconsole.store.entries import current
+from wardconsole.store.models import Admission, FluidEntryRow, FluidPlanRow
+
+
+def period_totals(
+    session: Session, admission_ids: Collection[int], bounds: Sequence[datetime]
+) -> dict[tuple[int, int], FluidTotals]:
+    """(admission id, period index) -> totals, for the periods [bounds[i], bounds[i + 1]).
+
+    One grouped statement whatever the number of patients or periods; a period with no entry
+    is absent (its totals are all zero)."""
+    if not admission_ids or len(bounds) < 2:
+        return {}
+    row = FluidEntryRow
+    period = case(
+        *((row.taken_at < end, index) for index, end in enumerate(bounds[1:])), else_=-1
+    ).label("period")
+    measured = func.count(row.volume_ml)
+    urine = func.sum(case((row.what == "urine", 1), else_=0))
+    query = (
+        select(
+            row.admission_id,
+            period,
+            row.direction,
+            func.count(),
+            func.coalesce(func.sum(row.volume_ml), 0),
+            measured,
+            urine,
+        )
+        .where(
+            row.admission_id.in_(list(admission_ids)),
+            row.taken_at >= bounds[0],
+            row.taken_at < bounds[-1],
+            current(row),
+        )
+        .group_by(row.admission_id, period, row.direction)
+    )
+    found: dict[tuple[int, int], dict[str, int]] = {}
+    for (
+        admission_id,
+        index,
+        direction,
+        count,
+        volume,
+        measured_count,
+        urine_count,
+    ) in session.execute(query).all():
+        sums = found.setdefault((admission_id, int(index)), {})
+        if direction == Direction.INTAKE.value:
+            sums.update(intake_ml=int(volume), intake_count=int(count))
+        else:
+            sums.update(
+                output_ml=int(volume),
+                output_count=int(measured_count),
+                unmeasured_outputs=int(count) - int(measured_count),
+                urine_count=int(urine_count or 0),
+            )
+    return {key: FluidTotals(**sums) for key, sums in found.items()}
+
+
+def last_taken(
+    session: Session,
+    admission_ids: Collection[int],
+    *,
+    direction: Direction,
+    what: str | None = None,
+    before: datetime | None = None,
+) -> dict[int, datetime]:
+    """Admission id -> when its latest current entry of ``direction`` (and ``what``) was taken.
+
+    One statement (issued even for no admissions, so a read's statement count is fixed): per
+    admission, the newest matching entry found walking back along the (admission, taken)
+    index, so the cost does not grow with the length of the stay."""
+    row = FluidEntryRow
+    latest = select(row.taken_at).where(
+        row.admission_id == Admission.id, row.direction == direction.value, current(row)
+    )
+    if what is not None:
+        latest = latest.where(row.what == what)
+    if before is not None:
+        latest = latest.where(row.taken_at < before)
+    newest = latest.order_by(row.taken_at.desc()).limit(1).correlate(Admission).scalar_subquery()
+    rows = session.execute(
+        select(Admission.id, newest).where(Admission.id.in_(list(admission_ids)))
+    ).all()
+    return {admission_id: _aware(at) for admission_id, at in rows if at is not None}
+
+
+def plans_in_force(session: Session, admission_ids: Collection[int]) -> dict[int, FluidPlan]:
+    """Admission id -> its current fluid chart plan (stopped ones included, ``active`` False).
+    One statement; of two current plans (set at once at two stations) the newer wins."""
+    if not admission_ids:
+        return {}
+    rows = session.scalars(
+        select(FluidPlanRow)
+        .where(FluidPlanRow.admission_id.in_(list(admission_ids)), current(FluidPlanRow))
+        .order_by(FluidPlanRow.taken_at, FluidPlanRow.id)
+    ).all()
+    return {row.admission_id: to_plan(row) for row in rows}
+
+
+def entries_between(
+    session: Session, admission_id: int, start: datetime | None, end: datetime | None
+) -> list[FluidEntry]:
+    """The current entries of one admission taken in [start, end), oldest first."""
+    row = FluidEntryRow
+    query = select(row).where(row.admission_id == admission_id, current(row))
+    if start is not None:
+        query = query.where(row.taken_at >= start)
+    if end is not None:
+        query = query.where(row.taken_at < end)
+    return [to_entry(r) for r in session.scalars(query.order_by(row.taken_at, row.id))]
+
+
+def to_entry(row: FluidEntryRow) -> FluidEntry:
+    return FluidEntry(
+        id=row.id,
+        admission_id=row.admission_id,
+        taken_at=row.taken_at,
+        direction=Direction(row.direction),
+        what=row.what,
+        volume_ml=row.volume_ml,
+        description=row.description or "",
+    )
+
+
+def to_plan(row: FluidPlanRow) -> FluidPlan:
+    return FluidPlan(
+        id=row.id,
+        admission_id=row.admission_id,
+        started_at=row.taken_at,
+        reason=row.reason,
+        reason_text=row.reason_text or "",
+        target_ml=row.target_ml,
+        review_at=row.review_at,
+        active=bool(row.active),
+    )
+
+
+def _aware(at: datetime) -> datetime:
+    """An aggregate's time as an aware UTC datetime (``max()`` keeps the column's type)."""
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)

@@ -1,0 +1,1 @@
+"""Physical care: the food and fluid chart windows."""

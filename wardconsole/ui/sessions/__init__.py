@@ -1,0 +1,1 @@
+"""Therapy and support sessions: recording one, and the ward's list for the day."""

@@ -103,3 +103,30 @@ def test_the_admission_desk_reads_as_whoever_is_signed_in(
     record = AdmissionDesk(db, actor=lambda: supervisor).intake(discharged)
     assert record.admission.admission_id == discharged
     assert _history_reads(db) == [(supervisor.staff_id, discharged, "intake assessment")]
+
+
+def test_while_the_follow_up_is_open_its_letter_may_be_read_by_staff_who_record(
+    db: Database, nurse: Actor, discharged: int
+) -> None:
+    """The follow-up after discharge needs the stay's facts (its letter): a nurse may read them
+    while it is open, audited; once it is closed they are history again."""
+    from wardconsole.services.aftercare import AftercareService
+    from wardconsole.store.models import FollowUpRow
+
+    with db.read() as session:
+        assert session.scalar(
+            select(FollowUpRow.id).where(
+                FollowUpRow.admission_id == discharged, FollowUpRow.closed_at.is_(None)
+            )
+        )
+    letter = AftercareService(db).letter(nurse, discharged)
+    assert letter is not None
+    assert _history_reads(db) == [(nurse.staff_id, discharged, "stay summary (follow-up open)")]
+    with db.transaction() as session:
+        session.execute(
+            update(FollowUpRow)
+            .where(FollowUpRow.admission_id == discharged)
+            .values(closed_at=db.clock(), state="contacted")
+        )
+    with pytest.raises(PermissionDenied, match="discharged"):
+        AftercareService(db).letter(nurse, discharged)

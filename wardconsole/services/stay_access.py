@@ -21,18 +21,36 @@ from sqlalchemy.orm import Session
 from wardconsole.services.context import Actor, Permission, PermissionDenied
 from wardconsole.services.db import Database, confirm_actor
 from wardconsole.store import repository
-from wardconsole.store.models import Admission
+from wardconsole.store.models import Admission, FollowUpRow
 
 
 def ensure_may_read(
-    db: Database, session: Session, admission_id: int, reader: Actor | None, what: str
+    db: Database,
+    session: Session,
+    admission_id: int,
+    reader: Actor | None,
+    what: str,
+    *,
+    for_follow_up: bool = False,
 ) -> None:
     """Refuse to read ``what`` of a discharged stay unless ``reader`` holds the history
     permission in the staff list now; audit the read when it is allowed. A stay still open (or
-    one that does not exist: the caller says NotFound) passes without a reader."""
+    one that does not exist: the caller says NotFound) passes without a reader.
+    ``for_follow_up``: what the follow-up after discharge needs (its letter) may also be read
+    by staff who record, while that follow-up is open."""
     discharged = session.scalar(select(Admission.discharged_at).where(Admission.id == admission_id))
     if discharged is None:
         return
+    if for_follow_up and reader is not None and reader.can(Permission.RECORD):
+        open_follow_up = session.scalar(
+            select(FollowUpRow.id).where(
+                FollowUpRow.admission_id == admission_id, FollowUpRow.closed_at.is_(None)
+            )
+        )
+        if open_follow_up is not None:
+            confirm_actor(session, reader, Permission.RECORD)
+            audit_history_read(db, reader, "admission", admission_id, f"{what} (follow-up open)")
+            return
     if reader is None or not reader.can(Permission.VIEW_HISTORY):
         who = "this station" if reader is None else f"{reader.display_name} ({reader.role.value})"
         raise PermissionDenied(

@@ -372,10 +372,12 @@ def _report_start_problem(line: str, *, window: bool) -> int:
 
 
 def _letter_export(db: Database, ward_name: str) -> Callable[[Actor, int, Path], Path]:
-    """The discharge letter as an export (permission, audit row, owner-only file)."""
-    from wardconsole.reports.discharge_letter import build_discharge_letter
+    """The discharge letter as an export (permission, audit row, owner-only file). Its PDF
+    machinery (matplotlib) loads on the first letter, not at start."""
 
     def export(actor: Actor, admission_id: int, path: Path) -> Path:
+        from wardconsole.reports.discharge_letter import build_discharge_letter
+
         return build_discharge_letter(db, admission_id, path, actor=actor, ward_name=ward_name)
 
     return export

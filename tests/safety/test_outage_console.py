@@ -159,4 +159,7 @@ def test_the_console_rides_out_a_database_outage(
         assert pulses == [101, 102]
     finally:
         window.shutdown()
+        # A census read still running on the worker would hand its connection back to a pool
+        # disposed under it, left open until collected: let it finish first.
+        qtbot.waitUntil(lambda: shared_runner().settled, timeout=20_000)
         engine.dispose()

@@ -23,6 +23,7 @@ FUTURE_BY_DESIGN = {
     ("observation_levels", "next_prompt_at"),
     ("safety_checks", "next_prompt_at"),
     ("follow_ups", "due_at"),
+    ("fluid_plans", "review_at"),
     ("change_log", "at"),
 }
 """When something is next due, a time ahead of now by its nature; and the change feed's own

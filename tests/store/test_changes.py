@@ -119,3 +119,103 @@ def test_wake_after_close_is_harmless(db_url: str) -> None:
     feed.wake()
     assert feed.wait(0.1) == []
     reader.dispose()
+
+
+def _log_reads(feed: object) -> list[str]:
+    """Every read of the change log this station's feed makes (through either backend's
+    source: the engine on SQLite, the listening connection on PostgreSQL)."""
+    reads: list[str] = []
+    source = feed._reader._source  # type: ignore[attr-defined]
+    for name in ("latest", "rows"):
+        original = getattr(source, name)
+
+        def counted(*args: object, _name: str = name, _original=original) -> object:
+            reads.append(_name)
+            return _original(*args)
+
+        setattr(source, name, counted)
+    return reads
+
+
+def test_a_burst_of_saves_reaches_a_station_as_one_batch_and_one_read(db_url: str) -> None:
+    """Ten saves made while the station was busy (reloading after the last one) arrive as one
+    batch from the same reads of the change log as a single save, so the station reloads once,
+    not ten times; the ten notifications waiting on its connection cost no further reads."""
+    reader = make_engine(db_url)
+    feed = open_change_feed(reader)
+    reads = _log_reads(feed)
+    try:
+        assert feed.wait(0.1) == []
+        _write(db_url, "observation", 1)
+        reads.clear()
+        assert [c.admission_id for c in feed.wait(5.0)] == [1]
+        reads_for_one = len(reads)
+        for admission_id in range(2, 12):
+            _write(db_url, "observation", admission_id)
+        reads.clear()
+        assert [c.admission_id for c in feed.wait(5.0)] == list(range(2, 12))
+        assert len(reads) == reads_for_one
+        reads.clear()
+        assert feed.wait(0.3) == []
+        # Notifications of the burst that arrive late come in a spurt or two, never one read each.
+        assert len(reads) < 5 * reads_for_one
+    finally:
+        feed.close()
+        reader.dispose()
+
+
+def test_an_idle_station_on_postgresql_does_not_read_the_change_log(db_url: str) -> None:
+    """Nothing notified, nothing read: thirty stations idling cost the server nothing."""
+    if db_url.startswith("sqlite"):
+        pytest.skip("SQLite has no notifications: its feed polls max(id) by design")
+    reader = make_engine(db_url)
+    feed = open_change_feed(reader)
+    reads = _log_reads(feed)
+    try:
+        assert feed.wait(0.1) == []  # the first wait reads what came before it listened
+        reads.clear()
+        assert feed.wait(0.5) == []
+        assert feed.wait(0.5) == []
+        assert reads == []
+    finally:
+        feed.close()
+        reader.dispose()
+
+
+def test_a_station_asks_again_only_for_ids_it_skipped(db_url: str) -> None:
+    """A transaction still open holds a lower id; the station asks for that id and the new
+    rows, not for the whole trailing window again."""
+    if db_url.startswith("sqlite"):
+        pytest.skip("SQLite runs one writer at a time: commits are always in id order")
+    reader = make_engine(db_url)
+    feed = open_change_feed(reader)
+    rows: list[int] = []
+    source = feed._reader._source  # type: ignore[attr-defined]
+    read_rows = source.rows
+
+    def counted(*args: object) -> list:
+        found = read_rows(*args)
+        rows.append(len(found))
+        return found
+
+    source.rows = counted
+    slow_engine = make_engine(db_url)
+    slow = Session(slow_engine)
+    try:
+        for admission_id in range(1, 6):
+            _write(db_url, "observation", admission_id)
+        assert len(feed.wait(5.0)) == 5
+        slow.begin()
+        record_change(slow, "observation", 99, "Station A")
+        slow.flush()  # takes an id, commits later
+        _write(db_url, "observation", 6)
+        rows.clear()
+        assert [c.admission_id for c in feed.wait(5.0)] == [6]
+        assert max(rows) == 1  # only the new row came back, not the five already reported
+        slow.commit()
+        assert [c.admission_id for c in feed.wait(5.0)] == [99]
+    finally:
+        slow.close()
+        feed.close()
+        slow_engine.dispose()
+        reader.dispose()

@@ -16,16 +16,19 @@ from pypdf import PdfReader
 from PySide6.QtWidgets import QApplication
 from screenshots import grab_widget
 from sqlalchemy import select
+from ui_runner import shared_runner
 from wardfakes import Clock
 
 from wardconsole.domain.follow_up import AftercarePlan, AttemptOutcome, FollowUpState
 from wardconsole.reports.discharge_letter import build_discharge_letter
 from wardconsole.services.admissions import AdmissionService, NewPatient
 from wardconsole.services.aftercare import AftercareService
+from wardconsole.services.census import CensusService
 from wardconsole.services.context import Actor, Role
 from wardconsole.services.db import Database
 from wardconsole.services.discharge import DischargeService
 from wardconsole.services.staff import StaffService
+from wardconsole.store.changes import open_change_feed
 from wardconsole.store.engine import make_engine
 from wardconsole.store.models import AuditRow
 from wardconsole.ui.aftercare.follow_ups_dialog import (
@@ -36,6 +39,8 @@ from wardconsole.ui.aftercare.follow_ups_dialog import (
     LetterPathDialog,
 )
 from wardconsole.ui.aftercare.plan_dialog import AftercarePlanDialog
+from wardconsole.ui.context import UiContext
+from wardconsole.ui.main_window import MainWindow
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme, apply_theme
 
@@ -277,3 +282,40 @@ def test_the_discharge_letter_is_exported_from_the_list(
         assert "Orla Castellan" in text and PHONE not in text
     finally:
         runner.shutdown()
+
+
+def test_the_plan_is_asked_for_as_soon_as_a_patient_is_discharged(
+    qtbot, ward: Ward, monkeypatch
+) -> None:
+    census = CensusService(ward.db)
+    window = MainWindow(
+        UiContext(
+            load_census=census.snapshot,
+            open_change_feed=lambda: open_change_feed(ward.db.engine),
+            station="Nurses' station 1",
+            ward_name="Ward 7",
+            database_label="SQLite (test)",
+            runner=shared_runner(),
+            current_actor=lambda: ward.nurse,
+            aftercare=ward.service,
+        )
+    )
+    qtbot.addWidget(window)
+    asked: list[str] = []
+    plan = AftercarePlan(service="Northfield peer-support hub", patient_phone=PHONE)
+    monkeypatch.setattr(
+        AftercarePlanDialog,
+        "ask",
+        classmethod(lambda cls, parent, name, now, given=None: asked.append(name) or plan),
+    )
+    try:
+        window.show()
+        qtbot.waitUntil(lambda: window.snapshot is not None)
+        admission = ward.admissions["Wren Gorringe"]
+        window.admission.discharged.emit(admission)
+        qtbot.waitUntil(lambda: "Aftercare plan saved" in window.statusBar().currentMessage())
+        assert asked == ["Wren Gorringe"]
+        saved = ward.service.plan(admission)
+        assert saved is not None and saved.service == "Northfield peer-support hub"
+    finally:
+        window.shutdown()

@@ -238,7 +238,7 @@ def watch_medicines(
                     given, day_of, list(reversed(ward_days)), days_in_row
                 ),
                 latest_dose_at=given[0][0].given_at,
-                load_today=_load(
+                load_today=day_load(
                     [(d, n) for (d, n, _k), day in zip(given, day_of, strict=True) if day == today],
                     formulary,
                 ),
@@ -277,7 +277,7 @@ def _run_start(
     )
 
 
-def _load(doses: Sequence[tuple[PrnDose, str]], formulary: Formulary) -> Load | None:
+def day_load(doses: Sequence[tuple[PrnDose, str]], formulary: Formulary) -> Load | None:
     """Today's diazepam-equivalent load of the doses that have an equivalent in the formulary."""
     low = high = Decimal(0)
     sources: list[str] = []

@@ -247,6 +247,14 @@ class AftercareService:
             log.info("Aftercare plan %d saved for admission %d", row.id, admission_id)
             return int(row.id)
 
+    def patient_name(self, admission_id: int) -> str:
+        """The name of the stay's patient (for a dialog's title)."""
+        with self._db.read() as session:
+            info = repository.admission(session, admission_id)
+        if info is None:
+            raise NotFound(f"admission {admission_id} does not exist")
+        return info.name
+
     def plan(self, admission_id: int) -> AftercarePlan | None:
         """The newest aftercare plan of a stay (contact details included: for the letter and
         the discharging nurse, never for a list)."""

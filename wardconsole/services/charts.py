@@ -39,6 +39,7 @@ from wardconsole.services.chart_cache import ObservationCache
 from wardconsole.services.context import Actor, NotFound
 from wardconsole.services.db import Database
 from wardconsole.services.fluid_series import FluidSeries, read_fluid_series
+from wardconsole.services.medicines_series import MedicinesSeries, read_medicines_series
 from wardconsole.services.stay_access import ensure_may_read
 from wardconsole.store import repository, series
 from wardconsole.store import sessions as sessions_store
@@ -271,6 +272,8 @@ class PatientSeries:
     references: tuple[ReferenceLine, ...]
     fluids: FluidSeries
     """The food and fluid chart: bars per 24-hour period and the running balance (whole stay)."""
+    medicines: MedicinesSeries = field(default_factory=MedicinesSeries.empty)
+    """Watched doses, PRN per ward day and the diazepam-equivalent load (whole stay)."""
 
     def covers(self, start: float, end: float) -> bool:
         """True when the observation sets for [start, end] (within the stay) are loaded."""
@@ -393,6 +396,13 @@ class ChartService:
             correction_rows = series.correction_rows(session, admission_id)
             session_records = sessions_store.session_records(session, [admission_id])
             spo2_target = series.spo2_target(session, admission_id)
+            medicines = read_medicines_series(
+                session,
+                self._db,
+                admission_id,
+                admission.admitted_at,
+                admission.discharged_at or now,
+            )
             fluid = read_fluid_series(
                 session,
                 self._db,
@@ -448,6 +458,7 @@ class ChartService:
             ),
             references=self._references(chart.items),
             fluids=fluid,
+            medicines=medicines,
         )
 
     def _references(self, items: Sequence[ChartItem]) -> tuple[ReferenceLine, ...]:

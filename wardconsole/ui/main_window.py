@@ -383,6 +383,7 @@ class MainWindow(QMainWindow):
         self.admission.moved.connect(self._on_entries_saved)
         self.admission.amended.connect(self._on_entries_saved)
         self.admission.discharged.connect(self._on_discharged)
+        self.admission.discharged.connect(self.aftercare_menu.offer_plan)
         self.admission.message_requested.connect(self._on_status_message_requested)
         self.theme_changed.connect(self.admission.set_theme)
         # Handoff windows follow the theme and other stations' handoff changes.

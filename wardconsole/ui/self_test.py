@@ -37,6 +37,7 @@ LAZY_MODULES: tuple[str, ...] = (
     "matplotlib.backends.backend_pdf",
     "matplotlib.backends.backend_agg",
     "wardconsole.reports.handoff_pdf",
+    "wardconsole.reports.discharge_letter",
     "wardconsole.interop.fhir_import",
     "wardconsole.interop.exporting",
     "wardconsole.interop.hl7_feed",

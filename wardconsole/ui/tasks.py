@@ -238,6 +238,13 @@ class TaskRunner(QObject):
         """True while a task that was not cancelled has yet to deliver its result."""
         return any(not handle.cancelled for handle in self._tasks.values())
 
+    @property
+    def settled(self) -> bool:
+        """True when every task, cancelled ones included, has come back from the worker: no
+        database call of this runner is still running (what a test waits for before it
+        disposes of the engine the calls use)."""
+        return not self._tasks
+
     def busy_for(self, owner: QObject) -> bool:
         """True while one of ``owner``'s tasks has yet to deliver its result."""
         return any(not h.cancelled for h in self._owners.get(id(owner), ()))

@@ -11,8 +11,9 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QMenu
 
 from wardconsole.services.aftercare import AftercareService
-from wardconsole.services.context import Actor
+from wardconsole.services.context import Actor, ServiceError
 from wardconsole.ui.aftercare.follow_ups_dialog import ExportLetter, FollowUpsDialog
+from wardconsole.ui.aftercare.plan_dialog import AftercarePlanDialog
 from wardconsole.ui.tasks import TaskRunner
 
 
@@ -44,6 +45,40 @@ class AftercareMenu(QObject):
 
     def shutdown(self) -> None:
         self._runner.cancel_all(self)
+
+    @Slot(int)
+    def offer_plan(self, admission_id: int) -> None:
+        """Just after a discharge: ask for the aftercare plan while the nurse has it to hand
+        (Cancel leaves it for the Follow-ups list)."""
+        if self._service is None or self._actor is None:
+            return
+        service = self._service
+        self._runner.run(
+            self,
+            lambda: service.patient_name(admission_id),
+            on_success=lambda name: self._ask_plan(admission_id, name),
+            on_failure=self._on_failed,
+        )
+
+    def _ask_plan(self, admission_id: int, name: str) -> None:
+        assert self._service is not None and self._actor is not None
+        service = self._service
+        plan = AftercarePlanDialog.ask(self._window, name, service.now())
+        if plan is None:
+            return
+        actor = self._actor()
+        self._runner.run(
+            self,
+            lambda: service.record_plan(actor, admission_id, plan),
+            on_success=lambda _id: self._window.statusBar().showMessage(
+                f"Aftercare plan saved for {name}.", 15_000
+            ),
+            on_failure=self._on_failed,
+        )
+
+    def _on_failed(self, error: BaseException) -> None:
+        text = str(error) if isinstance(error, ServiceError) else f"Not saved: {error}"
+        self._window.statusBar().showMessage(f"Aftercare plan not saved — {text}", 30_000)
 
     @Slot()
     def _on_follow_ups_requested(self) -> None:

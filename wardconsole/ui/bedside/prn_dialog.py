@@ -427,7 +427,7 @@ class PrnDialog(QDialog):
         self._warned_for = self._entry_key(fields)
         self.same_class.setText(same_class_text(warning, fields["given_at"], self._bedside))
         self.same_class.setVisible(True)
-        self.save_button.setText("Save &anyway")
+        self.save_button.setText("&Save anyway")
         self.status.show_message(
             "▲ Not saved yet — another dose of this class was given recently (see the form).",
             "soon",

@@ -78,7 +78,7 @@ class FluidCorrectionDialog(QDialog):
         form.addRow("&Amount:", self.amount)
         form.addRow("", self.unmeasured)
         form.addRow("", self.confirmed)
-        form.addRow("Rea&son:", self.reason)
+        form.addRow("R&eason:", self.reason)
         self.status = SaveStatusPanel(self._saver)
         self.save_button = QPushButton("&Save correction")
         self.save_button.setObjectName("correct_save")

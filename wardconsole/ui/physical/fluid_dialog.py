@@ -168,10 +168,10 @@ class FluidDialog(QDialog):
         self.output_amount.setObjectName("fluid_output_amount")
         self.output_amount.setRange(0, self._policy.output_max_ml)
         self.output_amount.setSuffix(" ml")
-        self.output_button = QPushButton("Save &output")
+        self.output_button = QPushButton("&Save output")
         self.output_button.setObjectName("fluid_output_save")
         self.output_button.setAutoDefault(False)
-        self.unmeasured_button = QPushButton("Passed, &not measured")
+        self.unmeasured_button = QPushButton("&Passed, not measured")
         self.unmeasured_button.setObjectName("fluid_output_unmeasured")
         self.unmeasured_button.setAutoDefault(False)
         self.unmeasured_button.setToolTip(

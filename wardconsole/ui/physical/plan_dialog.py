@@ -108,7 +108,7 @@ class FluidPlanDialog(QDialog):
         self.change_reason.setObjectName("plan_change_reason")
         self.change_reason.setPlaceholderText("why the chart is changed or stopped")
         form = QFormLayout()
-        form.addRow("&Reason:", self.reason)
+        form.addRow("R&eason:", self.reason)
         form.addRow("&Detail:", self.reason_text)
         form.addRow("&Target:", self.target)
         form.addRow("Re&view by:", self.review_at)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 from wardconsole.services.charts import PatientSeries
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.patient.charts import export
+from wardconsole.ui.patient.charts.medicines_page import MedicinesPage
 from wardconsole.ui.patient.charts.page_pool import ChartPagePool
 from wardconsole.ui.patient.charts.pages import (
     ChartPage,
@@ -107,6 +108,8 @@ class PatientCharts(QWidget):
         """Built the first time it is shown: most visits only need the vitals."""
         self.physical: PhysicalPage | None = None
         """The food and fluid chart; built the first time it is shown, like the withdrawal."""
+        self.medicines: MedicinesPage | None = None
+        """The medicines dependency watch; built the first time it is shown."""
         self._selected_items: tuple[str, ...] | None = None
         self._page = Page.VITALS
         self.tables = ChartTables(theme)
@@ -186,6 +189,31 @@ class PatientCharts(QWidget):
                 self._after_range_change()
         return self.physical
 
+    def medicines_page(self) -> MedicinesPage:
+        """The Medicines page, built on first use and kept in step with the vitals."""
+        if self.medicines is None:
+            page = MedicinesPage(self._palette)
+            page.master.setXRange(*self.view_range(), padding=0)
+            page.master.setXLink(self.vitals.master)
+            self._connect_page(page)
+            self._stack.addWidget(page.widget)
+            self.medicines = page
+            series = self._series
+            if series is not None:
+                self._feed_medicines(series)
+                page.set_crosshair(self._cursor)
+                self._after_range_change()
+        return self.medicines
+
+    def _feed_medicines(self, series: PatientSeries) -> None:
+        page = self.medicines
+        if page is None:
+            return
+        page.set_series(series)
+        stay_end = series.discharged_at or series.as_of
+        page.set_limits(series.admitted_at - 7200, stay_end + 7200)
+        page.set_overlays(overlay_spans(series))
+
     def _feed_physical(self, series: PatientSeries) -> None:
         page = self.physical
         if page is None:
@@ -205,8 +233,9 @@ class PatientCharts(QWidget):
         page.set_limits(series.admitted_at - 7200, stay_end + 7200)
         page.set_overlays(overlay_spans(series))
 
-    def _pages(self) -> list[VitalsPage | WithdrawalPage | PhysicalPage]:
-        return [page for page in (self.vitals, self.withdrawal, self.physical) if page is not None]
+    def _pages(self) -> list[VitalsPage | WithdrawalPage | PhysicalPage | MedicinesPage]:
+        pages = (self.vitals, self.withdrawal, self.physical, self.medicines)
+        return [page for page in pages if page is not None]
 
     @property
     def selected_items(self) -> tuple[str, ...]:
@@ -338,7 +367,7 @@ class PatientCharts(QWidget):
         if pool is None:
             return
         page = self.vitals
-        for other in (self.withdrawal, self.physical):
+        for other in (self.withdrawal, self.physical, self.medicines):
             if other is not None:
                 other.master.setXLink(None)
         page.master.sigXRangeChanged.disconnect(self._on_x_range_changed)
@@ -417,6 +446,7 @@ class PatientCharts(QWidget):
             self.vitals.set_overlays(overlay_spans(series))
             self._feed_withdrawal(series)
             self._feed_physical(series)
+            self._feed_medicines(series)
             self.tables.set_series(series)
             self._show_page()
             if self._following:
@@ -524,6 +554,8 @@ class PatientCharts(QWidget):
             return  # the waiting message stays until there is something to draw
         if self._page is Page.PHYSICAL:
             widget: QWidget = self.physical_page().widget
+        elif self._page is Page.MEDICINES:
+            widget = self.medicines_page().widget
         elif self._page is Page.WITHDRAWAL:
             widget = self.withdrawal_page().widget
         else:

@@ -66,15 +66,22 @@ class Page(enum.IntEnum):
     VITALS = 0
     WITHDRAWAL = 1
     PHYSICAL = 2
-    TABLE = 3
+    MEDICINES = 3
+    TABLE = 4
 
     @property
     def label(self) -> str:
-        return ("Vitals & NEWS2", "Withdrawal & mental state", "Physical care", "Table")[self]
+        return (
+            "Vitals & NEWS2",
+            "Withdrawal & mental state",
+            "Physical care",
+            "Medicines",
+            "Table",
+        )[self]
 
     @property
     def short_label(self) -> str:
-        return ("Vitals", "Withdrawal", "Physical", "Table")[self]
+        return ("Vitals", "Withdrawal", "Physical", "Medicines", "Table")[self]
 
 
 _ITEM_GROUPS: tuple[str | None, ...] = ("hallucination", "panic", "confusion", None)

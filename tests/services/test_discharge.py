@@ -86,7 +86,7 @@ def test_the_draft_is_written_from_the_stay(db: Database, stay: int) -> None:
 
 
 def test_discharge_stores_the_summary_and_the_patient_leaves_the_census(
-    db: Database, nurse: Actor, stay: int
+    db: Database, nurse: Actor, supervisor: Actor, stay: int
 ) -> None:
     service = DischargeService(db)
     draft = service.draft(stay, Destination.AFTERCARE)
@@ -103,7 +103,7 @@ def test_discharge_stores_the_summary_and_the_patient_leaves_the_census(
     )
     assert CensusService(db).snapshot().rows == ()
     assert CensusService(db).snapshot().free_beds == ("B01", "B02")
-    detail = AdmissionService(db).admission(stay)
+    detail = AdmissionService(db).admission(stay, reader=supervisor)
     assert detail.discharge_destination == "aftercare_peer_support"
     assert detail.discharge_summary is not None
     assert "Peer support group Thursdays" in detail.discharge_summary
@@ -127,17 +127,16 @@ def test_discharge_stores_the_summary_and_the_patient_leaves_the_census(
 
 def test_a_discharged_record_is_read_only(db: Database, nurse: Actor, stay: int) -> None:
     service = DischargeService(db)
-    service.discharge(
-        nurse, stay, destination="outpatient_programme", summary=service.draft(stay).text
-    )
+    summary = service.draft(stay).text
+    service.discharge(nurse, stay, destination="outpatient_programme", summary=summary)
     with pytest.raises(ServiceError, match="discharged"):
         RecordingService(db).record_observation(nurse, stay, NORMAL_SET)
     with pytest.raises(ServiceError, match="discharged"):
         AdmissionService(db).move_bed(nurse, stay, "B02")
     with pytest.raises(ConflictError, match="already discharged"):
-        service.discharge(
-            nurse, stay, destination="outpatient_programme", summary=service.draft(stay).text
-        )
+        service.discharge(nurse, stay, destination="outpatient_programme", summary=summary)
+    with pytest.raises(PermissionDenied, match="discharged"):
+        service.draft(stay)  # the stay's facts are history now
 
 
 def test_discharge_refuses_missing_detail_an_empty_summary_or_a_stale_view(

@@ -86,7 +86,7 @@ def test_discharge_with_a_destination_stores_the_edited_summary_and_leaves_the_c
     qtbot.waitUntil(lambda: dialog.result_value is not None)
 
     assert CensusService(real_ward.db).snapshot().rows == ()
-    detail = real_ward.admissions.admission(stay)
+    detail = real_ward.admissions.admission(stay, reader=real_ward.supervisor)
     assert detail.discharge_destination == "outpatient_programme"
     assert detail.discharge_summary is not None
     assert detail.discharge_summary.endswith("Keyworker: J. Mensah.")
@@ -135,7 +135,7 @@ def test_a_summary_with_the_follow_up_plan_unfinished_asks_first_and_going_back_
     qtbot.mouseClick(dialog.discharge_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.result_value is not None)
     assert seen == [f"The follow-up plan still reads “{FOLLOW_UP_PLACEHOLDER}”."]  # asked once
-    summary = real_ward.admissions.admission(stay).discharge_summary
+    summary = real_ward.admissions.admission(stay, reader=real_ward.supervisor).discharge_summary
     assert summary is not None and FOLLOW_UP_PLACEHOLDER not in summary
 
 
@@ -145,7 +145,7 @@ def test_discharging_anyway_keeps_the_placeholder_as_written(
     stay, dialog, seen = discharge_answering(qtbot, real_ward, runner, "Discharge anyway")
     qtbot.waitUntil(lambda: dialog.result_value is not None)
     assert len(seen) == 1
-    summary = real_ward.admissions.admission(stay).discharge_summary
+    summary = real_ward.admissions.admission(stay, reader=real_ward.supervisor).discharge_summary
     assert summary is not None and FOLLOW_UP_PLACEHOLDER in summary
 
 

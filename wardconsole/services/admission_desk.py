@@ -53,6 +53,14 @@ class AdmissionDesk:
             return "nobody signed in"
         return f"{actor.display_name} · {actor.station}"
 
+    def _reader(self) -> Actor | None:
+        """Who is reading (a discharged stay needs the history permission); None when nobody
+        is signed in, which reads only stays still open."""
+        try:
+            return self._actor()
+        except ServiceError:
+            return None
+
     # -- blocking: call on the background worker ---------------------------------------------
 
     def choices(self) -> AdmissionChoices:
@@ -88,10 +96,10 @@ class AdmissionDesk:
         )
 
     def admission(self, admission_id: int) -> AdmissionDetail:
-        return self._admissions.admission(admission_id)
+        return self._admissions.admission(admission_id, reader=self._reader())
 
     def intake(self, admission_id: int) -> IntakeRecord:
-        return self._admissions.intake(admission_id)
+        return self._admissions.intake(admission_id, reader=self._reader())
 
     @checks_text
     def amend_intake(
@@ -126,7 +134,7 @@ class AdmissionDesk:
         )
 
     def bed_history(self, admission_id: int) -> list[BedStay]:
-        return self._admissions.bed_history(admission_id)
+        return self._admissions.bed_history(admission_id, reader=self._reader())
 
     @checks_text
     def move_bed(

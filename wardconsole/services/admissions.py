@@ -38,6 +38,7 @@ from wardconsole.services.context import (
 )
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import apply_rules
+from wardconsole.services.stay_access import ensure_may_read
 from wardconsole.services.text_rule import checks_text
 from wardconsole.store import admissions_queries as q
 from wardconsole.store import repository
@@ -145,15 +146,19 @@ class AdmissionService:
             "readmission", match, f"Readmission? {match.hospital_number} is {match.name}, {born}"
         )
 
-    def admission(self, admission_id: int) -> q.AdmissionDetail:
+    def admission(self, admission_id: int, *, reader: Actor | None = None) -> q.AdmissionDetail:
+        """The stay's detail; a discharged stay's needs ``reader`` with the history permission
+        (``services.stay_access``)."""
         with self._db.read() as session:
+            ensure_may_read(self._db, session, admission_id, reader, "admission details")
             detail = q.admission_detail(session, admission_id)
         if detail is None:
             raise NotFound(f"admission {admission_id} does not exist")
         return detail
 
-    def intake(self, admission_id: int) -> IntakeRecord:
+    def intake(self, admission_id: int, *, reader: Actor | None = None) -> IntakeRecord:
         with self._db.read() as session:
+            ensure_may_read(self._db, session, admission_id, reader, "intake assessment")
             detail = q.admission_detail(session, admission_id)
             if detail is None:
                 raise NotFound(f"admission {admission_id} does not exist")
@@ -161,8 +166,9 @@ class AdmissionService:
         original, current = read_intake(detail, amendments)
         return IntakeRecord(detail, original, current, tuple(amendments))
 
-    def bed_history(self, admission_id: int) -> list[q.BedStay]:
+    def bed_history(self, admission_id: int, *, reader: Actor | None = None) -> list[q.BedStay]:
         with self._db.read() as session:
+            ensure_may_read(self._db, session, admission_id, reader, "bed history")
             return q.bed_history(session, admission_id)
 
     # -- beds -------------------------------------------------------------------------------

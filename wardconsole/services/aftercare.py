@@ -457,7 +457,7 @@ class AftercareService:
         require(actor, Permission.VIEW)
         from wardconsole.services.discharge import DischargeService
 
-        facts = DischargeService(self._db).facts(admission_id)
+        facts = DischargeService(self._db).facts(admission_id, reader=actor, for_follow_up=True)
         now = self._db.clock()
         with self._db.read() as session:
             admission = session.get(Admission, admission_id)

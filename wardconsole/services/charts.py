@@ -36,10 +36,11 @@ from wardconsole.domain.records import EscalationKind, Severity
 from wardconsole.domain.sessions import craving_text, session_title
 from wardconsole.domain.withdrawal import ChartItem
 from wardconsole.services.chart_cache import ObservationCache
-from wardconsole.services.context import NotFound
+from wardconsole.services.context import Actor, NotFound
 from wardconsole.services.db import Database
 from wardconsole.services.fluid_series import FluidSeries, read_fluid_series
 from wardconsole.services.medicines_series import MedicinesSeries, read_medicines_series
+from wardconsole.services.stay_access import ensure_may_read
 from wardconsole.store import repository, series
 from wardconsole.store import sessions as sessions_store
 from wardconsole.store.sessions import SessionRecord
@@ -369,6 +370,7 @@ class ChartService:
         end: datetime | None = None,
         *,
         last: timedelta | None = None,
+        reader: Actor | None = None,
     ) -> PatientSeries:
         """The patient's trends; observation sets only in [start, end] (None: the whole stay).
 
@@ -380,6 +382,7 @@ class ChartService:
             start = now - last
         chart = self._db.chart
         with self._db.read() as session:
+            ensure_may_read(self._db, session, admission_id, reader, "charts")
             admission = repository.admission(session, admission_id)
             if admission is None:
                 raise NotFound(f"admission {admission_id} does not exist")

@@ -35,6 +35,7 @@ from wardconsole.services.context import (
     require,
 )
 from wardconsole.services.db import Database
+from wardconsole.services.stay_access import ensure_may_read
 from wardconsole.services.text_rule import checks_text, checks_text_as
 from wardconsole.store import admissions_queries as q
 from wardconsole.store import repository
@@ -88,9 +89,15 @@ class DischargeService:
 
     # -- the draft --------------------------------------------------------------------------
 
-    def facts(self, admission_id: int) -> StayFacts:
-        """Everything the summary is drafted from, in one read."""
+    def facts(
+        self, admission_id: int, *, reader: Actor | None = None, for_follow_up: bool = False
+    ) -> StayFacts:
+        """Everything the summary is drafted from, in one read (a discharged stay's needs
+        ``reader`` with the history permission, or ``for_follow_up`` while it is open)."""
         with self._db.read() as session:
+            ensure_may_read(
+                self._db, session, admission_id, reader, "stay summary", for_follow_up=for_follow_up
+            )
             detail = q.admission_detail(session, admission_id)
             if detail is None:
                 raise NotFound(f"admission {admission_id} does not exist")

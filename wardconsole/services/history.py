@@ -17,8 +17,9 @@ from wardconsole.domain.after_prn import is_rt_dose
 from wardconsole.domain.co_use import CoUse
 from wardconsole.domain.formulary import Formulary
 from wardconsole.domain.records import PrnDose
-from wardconsole.services.context import NotFound
+from wardconsole.services.context import Actor, NotFound
 from wardconsole.services.db import Database
+from wardconsole.services.stay_access import ensure_may_read
 from wardconsole.services.text_rule import checks_text
 from wardconsole.store import co_use_queries, repository
 from wardconsole.store import history as stored
@@ -168,8 +169,11 @@ class HistoryService:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def patient(self, admission_id: int) -> PatientBrief:
+    def patient(self, admission_id: int, *, reader: Actor | None = None) -> PatientBrief:
+        """Who the entries are for; a discharged stay needs ``reader`` with the history
+        permission (``services.stay_access``), as every read below does."""
         with self._db.read() as session:
+            ensure_may_read(self._db, session, admission_id, reader, "details")
             info = repository.admission(session, admission_id)
             if info is None:
                 raise NotFound(f"admission {admission_id} does not exist")
@@ -198,6 +202,7 @@ class HistoryService:
         *,
         since: datetime | None = None,
         types: Sequence[str] = tuple(ENTRY_TABLES),
+        reader: Actor | None = None,
     ) -> tuple[HistoryEntry, ...]:
         """Every entry of the admission, newest first; strike-out rows fold into the entry
         they strike out."""
@@ -205,15 +210,19 @@ class HistoryService:
         if unknown:
             raise ValueError(f"types: unknown entry type(s) {', '.join(sorted(unknown))}")
         with self._db.read() as session:
+            ensure_may_read(self._db, session, admission_id, reader, "entries")
             rows = stored.entries(session, admission_id, since=since, types=types)
         return tuple(_with_class_text(e, self._db.formulary) for e in fold_history(rows))
 
-    def prn_summary(self, admission_id: int, now: datetime | None = None) -> PrnSummary:
+    def prn_summary(
+        self, admission_id: int, now: datetime | None = None, *, reader: Actor | None = None
+    ) -> PrnSummary:
         now = now or self._db.clock()
         rule = self._db.policy.rules.get("prn_review")
         enabled = rule is not None and rule.enabled
         window = rule.hours("window_hours") if rule is not None else timedelta(hours=24)
         with self._db.read() as session:
+            ensure_may_read(self._db, session, admission_id, reader, "PRN doses")
             rows = stored.entries(session, admission_id, since=now - window, types=("prn",))
         doses = tuple(
             _dose_view(entry, self._db.formulary.prn_dose(**_dose_fields(entry)), self._db)

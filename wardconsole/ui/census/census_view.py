@@ -63,11 +63,12 @@ GIVE_WAY_ORDER: tuple[CensusColumn, ...] = (
     CensusColumn.PATIENT,
 )
 """When the window is narrower than every column's preferred width, these columns shrink, in
-this order, each down to its floor (the nurse and the last set's age fold away first, whole:
-"Next obs" says what is due; age and detox day keep their digits; the fluids collapse to a worded flag — "▲ low" when intake
-is behind at a review — a name keeps a few letters and its risk flag, elided text is whole in
-the tooltip; the bed always places the patient). Every other column carries risk (bed, NEWS2
-and "incomplete", escalation, checks and absence, next obs due) and keeps its width."""
+this order, each down to its floor: the nurse and the last set's age fold away first, whole
+("Next obs" says what is due; both stay in tooltips); age and detox day keep their digits; the
+fluids collapse to a worded flag ("▲ low" when intake is behind at a review); symptoms keep
+"39/116"; a name keeps a few letters and its risk flag (elided text is whole in the tooltip;
+the bed always places the patient). Every other column carries risk (bed, NEWS2 and
+"incomplete", escalation, checks and absence, next obs due) and keeps its width."""
 _GIVE_WAY_FLOORS = {  # in average character widths (plus cell padding)
     CensusColumn.FLUIDS: 6,  # a worded flag whole, bold: "▲ low", "chart", "rec'd"
     CensusColumn.PATIENT: 11,

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QDateTime, Qt, Slot
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateTimeEdit,
     QDialog,
     QFormLayout,
     QHBoxLayout,
@@ -27,6 +26,7 @@ from wardconsole.services.fluids import FluidOverview
 from wardconsole.ui.bedside.entry_save import EntrySaver, SaveState, SaveStatusPanel
 from wardconsole.ui.bedside.shared import Bedside, entry_stylesheet
 from wardconsole.ui.tasks import TaskHandle
+from wardconsole.ui.widgets.datetime_field import DateTimeField
 from wardconsole.ui.widgets.style_property import set_style_property
 
 
@@ -97,7 +97,7 @@ class FluidPlanDialog(QDialog):
         self.target.setToolTip(
             f"Ward default {self._policy.default_target_ml} ml: {NOT_A_STANDARD}"
         )
-        self.review_at = QDateTimeEdit()
+        self.review_at = DateTimeField()
         self.review_at.setObjectName("plan_review_at")
         self.review_at.setDisplayFormat("ddd d MMM  HH:mm")
         now = self._bedside.clock()

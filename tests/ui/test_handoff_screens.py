@@ -142,6 +142,11 @@ def test_handoff_board_and_editor_screenshots(qtbot, demo: Database, shot_dir: P
         )
         grab_census(editor, shot_dir / "handoff-editor.png")
         assert editor.sent_back.isVisible()
+        # Typed for the picture only: put it back so closing the window does not ask about
+        # unsaved text (its dialog would wait for an answer nobody gives).
+        assert editor.current_view is not None
+        editor.sections.show_handoff(editor.current_view)
+        assert not editor.sections.dirty
     finally:
         runner.shutdown(wait=True)
 

@@ -116,6 +116,11 @@ def test_the_census_with_an_alarm_fits_1366_by_768(
     assert _inside(console, panel.trail)
     assert _inside(console, panel.acknowledge_button)
     assert _inside(console, console.statusBar())
+    # The ward-checks warning is read whole; the database's name is what gives way.
+    checks = console.ward_checks_label
+    assert checks.text() and checks.width() >= checks.fontMetrics().horizontalAdvance(
+        checks.text()
+    ), checks.text()
     grab_census(console, shots(tmp_path) / f"census-1366-{theme.value}.png", (width, height))
 
 

@@ -51,6 +51,7 @@ from wardconsole.ui.patient.open_windows import PatientWindows
 from wardconsole.ui.sessions.menu import SessionsMenu
 from wardconsole.ui.tasks import ChangeWatcher
 from wardconsole.ui.theme import Theme, apply_theme, load_theme, save_theme
+from wardconsole.ui.widgets.elided_label import ElidedLabel
 from wardconsole.ui.widgets.message_panel import MessagePanel
 from wardconsole.ui.widgets.style_property import set_style_property
 
@@ -310,7 +311,8 @@ class MainWindow(QMainWindow):
     def _create_status_bar(self) -> None:
         status = self.statusBar()
         self._station_label = QLabel(f"Station: {self._context.station}")
-        self._database_label = QLabel(f"Database: {self._context.database_label}")
+        # The database's name gives way (elided, whole in its tooltip) before a warning does.
+        self._database_label = ElidedLabel(f"Database: {self._context.database_label}")
         self._refreshed_label = QLabel("Not refreshed yet")
         self.ward_checks_label = QLabel("")
         self.ward_checks_label.setObjectName("ward_checks")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush
+from PySide6.QtGui import QBrush, QFontMetrics
 
 from wardconsole.services.charts import EntryState, Marks, ReferenceLine, Track
 from wardconsole.ui.patient.charts.bands import Band
@@ -130,6 +130,8 @@ class TrackPlot:
         self._set_y_range(*spec.default_range)
         self._set_categories()
         self.apply_palette(palette)
+        # Band numbers are spaced by the track's height in pixels: redo them when it changes.
+        self.vb.sigResized.connect(self._label_bands)
 
     def axis(self, name: str) -> pg.AxisItem:
         return self._axes[name]
@@ -204,20 +206,37 @@ class TrackPlot:
         self._style_corrections()
 
     def _draw_bands(self) -> None:
-        ticks = []
-        low, high = self.spec.default_range
         fills = []
         for band in self.spec.bands:
             if band.score == 0:
                 continue
             fills.append((band.low, band.high, pg.mkBrush(self._palette.band[min(band.score, 3)])))
-            shown_low, shown_high = max(band.low, low), min(band.high, high)
-            if shown_high - shown_low > 0.06 * (high - low):
-                ticks.append(((shown_low + shown_high) / 2, band.label or str(band.score)))
         self._back.set_bands(fills)
-        self.axis("right").setTicks([ticks, []])
+        self._label_bands()
         if not self.spec.bands:
             self.axis("right").setStyle(showValues=False)
+
+    def _label_bands(self) -> None:
+        """Each shaded band's score on the right, where there is room for it: a band thinner
+        than a line of text, or one whose number would touch a neighbour's, goes unlabelled
+        (the higher score wins), so numbers never write over each other."""
+        low, high = self.spec.default_range
+        pixels = self.vb.height()
+        line = QFontMetrics(self.axis("right").font()).height()
+        room = (high - low) * line / pixels if pixels > line else 0.06 * (high - low)
+        candidates = []
+        for band in self.spec.bands:
+            if band.score == 0:
+                continue
+            shown_low, shown_high = max(band.low, low), min(band.high, high)
+            if shown_high - shown_low >= room * 0.8:
+                middle = (shown_low + shown_high) / 2
+                candidates.append((band.score, middle, band.label or str(band.score)))
+        ticks: list[tuple[float, str]] = []
+        for _score, middle, text in sorted(candidates, key=lambda c: -c[0]):
+            if all(abs(middle - kept) >= room for kept, _ in ticks):
+                ticks.append((middle, text))
+        self.axis("right").setTicks([sorted(ticks), []])
 
     def _set_categories(self) -> None:
         if self.spec.categories:

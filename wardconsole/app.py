@@ -371,6 +371,11 @@ def _report_start_problem(line: str, *, window: bool) -> int:
     return EXIT_START_PROBLEM
 
 
+WARM_UP_AFTER_MS = 300
+"""The sign-in screen is painted and ready for typing well before this; nobody has typed their
+staff ID by then, and what the warm-up loads is not needed until they have."""
+
+
 def _letter_export(db: Database, ward_name: str) -> Callable[[Actor, int, Path], Path]:
     """The discharge letter as an export (permission, audit row, owner-only file). Its PDF
     machinery (matplotlib) loads on the first letter, not at start."""
@@ -449,7 +454,7 @@ def run_gui(
     from wardconsole.ui.warm_up import WarmUp
 
     warm_up = WarmUp(app)  # the census window's modules load while the nurse types
-    warm_up.start()
+    warm_up.start(after_ms=WARM_UP_AFTER_MS)
     test = None
     if self_test:
         from wardconsole.ui.self_test import SelfTest

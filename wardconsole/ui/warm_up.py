@@ -61,9 +61,10 @@ class WarmUp(QObject):
     def done(self) -> bool:
         return not self._pending
 
-    def start(self) -> None:
+    def start(self, after_ms: int = 0) -> None:
+        """Begin after ``after_ms`` (the sign-in screen paints and takes focus first)."""
         self._started = time.perf_counter()
-        self._timer.start()
+        self._timer.start(after_ms)
 
     def _step(self) -> None:
         name = self._pending.pop(0)
@@ -74,7 +75,7 @@ class WarmUp(QObject):
             log.exception("Could not load %s ahead of sign-in", name)
             self._pending.clear()
         if self._pending:
-            self._timer.start()
+            self._timer.start(0)
             return
         self.elapsed_ms = (time.perf_counter() - self._started) * 1000
         self.finished.emit()

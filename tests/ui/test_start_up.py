@@ -283,12 +283,12 @@ def test_demo_in_a_shared_folder_leaves_the_folders_mode_alone(
     """``--demo --db /tmp/demo.sqlite`` must not make /tmp owner-only."""
     from wardconsole import app as app_module
 
-    shared = tmp_path / "shared"
-    shared.mkdir()
-    shared.chmod(0o1777)
+    common = tmp_path / "common"
+    common.mkdir()
+    common.chmod(0o1777)
     monkeypatch.setattr("wardconsole.ui.demo_lock.hold_demo_lock", lambda path: _Held())
-    app_module._claim_demo_file(shared / "demo.sqlite")
-    assert shared.stat().st_mode & 0o7777 == 0o1777
+    app_module._claim_demo_file(common / "demo.sqlite")
+    assert common.stat().st_mode & 0o7777 == 0o1777
 
 
 class _Held:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QPointF, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
@@ -43,6 +43,10 @@ from wardconsole.ui.tasks import TaskHandle, TaskRunner
 from wardconsole.ui.theme import Theme
 
 log = logging.getLogger(__name__)
+
+_LaterPage = WithdrawalPage | PhysicalPage | MedicinesPage
+"""The pages built on first use."""
+_Page = TypeVar("_Page", WithdrawalPage, PhysicalPage, MedicinesPage)
 
 SeriesLoader = Callable[..., PatientSeries]
 """``load(admission_id, *, start, end, last)``: blocks on the database (worker thread only)."""
@@ -158,77 +162,50 @@ class PatientCharts(QWidget):
     def withdrawal_page(self) -> WithdrawalPage:
         """The withdrawal page, built on first use and kept in step with the vitals."""
         if self.withdrawal is None:
-            page = WithdrawalPage(self._palette)
-            # Take the shown range first: linking a view that still auto-ranges would make the
-            # vitals follow it instead.
-            page.master.setXRange(*self.view_range(), padding=0)
-            page.master.setXLink(self.vitals.master)
-            self._connect_page(page)
-            self._stack.addWidget(page.widget)
-            self.withdrawal = page
-            series = self._series
-            if series is not None:
-                self._feed_withdrawal(series)
-                page.set_crosshair(self._cursor)
-                self._after_range_change()
+            self.withdrawal = self._attach(WithdrawalPage(self._palette))
+            self._catch_up(self.withdrawal)
         return self.withdrawal
 
     def physical_page(self) -> PhysicalPage:
         """The Physical care page, built on first use and kept in step with the vitals."""
         if self.physical is None:
-            page = PhysicalPage(self._palette)
-            page.master.setXRange(*self.view_range(), padding=0)
-            page.master.setXLink(self.vitals.master)
-            self._connect_page(page)
-            self._stack.addWidget(page.widget)
-            self.physical = page
-            series = self._series
-            if series is not None:
-                self._feed_physical(series)
-                page.set_crosshair(self._cursor)
-                self._after_range_change()
+            self.physical = self._attach(PhysicalPage(self._palette))
+            self._catch_up(self.physical)
         return self.physical
 
     def medicines_page(self) -> MedicinesPage:
         """The Medicines page, built on first use and kept in step with the vitals."""
         if self.medicines is None:
-            page = MedicinesPage(self._palette)
-            page.master.setXRange(*self.view_range(), padding=0)
-            page.master.setXLink(self.vitals.master)
-            self._connect_page(page)
-            self._stack.addWidget(page.widget)
-            self.medicines = page
-            series = self._series
-            if series is not None:
-                self._feed_medicines(series)
-                page.set_crosshair(self._cursor)
-                self._after_range_change()
+            self.medicines = self._attach(MedicinesPage(self._palette))
+            self._catch_up(self.medicines)
         return self.medicines
 
-    def _feed_medicines(self, series: PatientSeries) -> None:
-        page = self.medicines
-        if page is None:
-            return
-        page.set_series(series)
-        stay_end = series.discharged_at or series.as_of
-        page.set_limits(series.admitted_at - 7200, stay_end + 7200)
-        page.set_overlays(overlay_spans(series))
+    def _attach(self, page: _Page) -> _Page:
+        """A page built on first use: on the vitals' range and moving with it, under the mouse."""
+        # Take the shown range first: linking a view that still auto-ranges would make the
+        # vitals follow it instead.
+        page.master.setXRange(*self.view_range(), padding=0)
+        page.master.setXLink(self.vitals.master)
+        self._connect_page(page)
+        self._stack.addWidget(page.widget)
+        return page
 
-    def _feed_physical(self, series: PatientSeries) -> None:
-        page = self.physical
-        if page is None:
+    def _catch_up(self, page: _LaterPage) -> None:
+        """A page built after the series arrived gets it, the crosshair and the range's look."""
+        series = self._series
+        if series is None:
             return
-        page.set_series(series)
-        stay_end = series.discharged_at or series.as_of
-        page.set_limits(series.admitted_at - 7200, stay_end + 7200)
-        page.set_overlays(overlay_spans(series))
+        self._feed(page, series)
+        page.set_crosshair(self._cursor)
+        self._after_range_change()
 
-    def _feed_withdrawal(self, series: PatientSeries) -> None:
-        page = self.withdrawal
+    def _feed(self, page: _LaterPage | None, series: PatientSeries) -> None:
+        """A built page gets the series, the stay's limits and the overlays."""
         if page is None:
             return
         page.set_series(series)
-        page.select_items(self.selected_items)
+        if isinstance(page, WithdrawalPage):
+            page.select_items(self.selected_items)
         stay_end = series.discharged_at or series.as_of
         page.set_limits(series.admitted_at - 7200, stay_end + 7200)
         page.set_overlays(overlay_spans(series))
@@ -444,9 +421,8 @@ class PatientCharts(QWidget):
             stay_end = series.discharged_at or series.as_of
             self.vitals.set_limits(series.admitted_at - 7200, stay_end + 7200)
             self.vitals.set_overlays(overlay_spans(series))
-            self._feed_withdrawal(series)
-            self._feed_physical(series)
-            self._feed_medicines(series)
+            for page in (self.withdrawal, self.physical, self.medicines):
+                self._feed(page, series)
             self.tables.set_series(series)
             self._show_page()
             if self._following:

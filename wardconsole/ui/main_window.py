@@ -312,7 +312,9 @@ class MainWindow(QMainWindow):
         status = self.statusBar()
         self._station_label = QLabel(f"Station: {self._context.station}")
         # The database's name gives way (elided, whole in its tooltip) before a warning does.
-        self._database_label = ElidedLabel(f"Database: {self._context.database_label}")
+        database = f"Database: {self._context.database_label}"
+        self._database_label = ElidedLabel(database, elide=Qt.TextElideMode.ElideMiddle)
+        self._database_label.setToolTip(database)
         self._refreshed_label = QLabel("Not refreshed yet")
         self.ward_checks_label = QLabel("")
         self.ward_checks_label.setObjectName("ward_checks")

@@ -11,19 +11,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
-from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
     QSizePolicy,
     QSpinBox,
-    QStyle,
-    QStyleOption,
     QVBoxLayout,
     QWidget,
 )
 
 from wardconsole.domain.withdrawal import ChartItem, WithdrawalChart
+from wardconsole.ui.widgets.elided_label import ElidedLabel
 from wardconsole.ui.widgets.style_property import set_style_property
 
 NOT_RATED = -1
@@ -69,6 +67,7 @@ class ChartPanel(QWidget):
             label.setBuddy(spin)
             label.setToolTip(anchor_text(item))
             anchor = ElidedLabel()
+            anchor.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             anchor.setObjectName(f"anchor_{item.key}")
             set_style_property(anchor, "tone", "muted")
             grid.addWidget(label, line, 0)
@@ -160,30 +159,6 @@ class ChartPanel(QWidget):
     @property
     def total_text(self) -> str:
         return self.total.text()
-
-
-class ElidedLabel(QLabel):
-    """A one-line label that elides (…) instead of widening its layout; full text in text()."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.setMinimumWidth(40)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        option = QStyleOption()
-        option.initFrom(self)
-        self.style().drawPrimitive(QStyle.PrimitiveElement.PE_Widget, option, painter, self)
-        rect = self.contentsRect()
-        shown = self.fontMetrics().elidedText(
-            self.text(), Qt.TextElideMode.ElideRight, rect.width()
-        )
-        painter.setPen(self.palette().color(self.foregroundRole()))
-        painter.drawText(
-            rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), shown
-        )
-        painter.end()
 
 
 def anchor_text(item: ChartItem, *, sep: str = "\n") -> str:

@@ -1,45 +1,42 @@
-"""A status-bar field that gives way to a warning beside it."""
+"""A one-line label that elides (…) instead of widening its layout."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtWidgets import QLabel, QStyle, QStyleOption, QWidget
+
+MINIMUM_WIDTH = 40
 
 
 class ElidedLabel(QLabel):
-    """Shows as much of its text as fits, elided in the middle ("Database: SQLite /h…/ward.sqlite"),
-    whole in its tooltip. It asks for its full width but can be squeezed to a few characters, so
-    a warning next to it in the status bar ("Ward checks have never run…") is never the one cut."""
+    """Paints as much of its text as fits, elided at ``elide``; ``text()`` stays whole. It asks
+    for its full width (``sizeHint``) but can be squeezed to a few characters, so a warning
+    beside it in the status bar, or the form it sits in, is never the one cut."""
 
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._full = ""
-        self.setText(text)
-
-    def setText(self, text: str) -> None:
-        self._full = text
-        self.setToolTip(text)
-        self._show_what_fits()
-
-    def full_text(self) -> str:
-        return self._full
-
-    def sizeHint(self) -> QSize:
-        margins = self.contentsMargins()
-        width = self.fontMetrics().horizontalAdvance(self._full) + margins.left() + margins.right()
-        return QSize(width + 4, super().sizeHint().height())
+    def __init__(
+        self,
+        text: str = "",
+        parent: QWidget | None = None,
+        *,
+        elide: Qt.TextElideMode = Qt.TextElideMode.ElideRight,
+    ) -> None:
+        super().__init__(text, parent)
+        self._elide = elide
+        self.setMinimumWidth(MINIMUM_WIDTH)
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(self.fontMetrics().averageCharWidth() * 8, super().minimumSizeHint().height())
+        return QSize(MINIMUM_WIDTH, super().minimumSizeHint().height())
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._show_what_fits()
-
-    def _show_what_fits(self) -> None:
-        shown = self.fontMetrics().elidedText(
-            self._full, Qt.TextElideMode.ElideMiddle, max(0, self.contentsRect().width())
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        option = QStyleOption()
+        option.initFrom(self)
+        self.style().drawPrimitive(QStyle.PrimitiveElement.PE_Widget, option, painter, self)
+        rect = self.contentsRect()
+        shown = self.fontMetrics().elidedText(self.text(), self._elide, rect.width())
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(
+            rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), shown
         )
-        if shown != super().text():
-            super().setText(shown)
+        painter.end()

@@ -10,7 +10,7 @@ which MUST step 2 scores. The limits and the weighing interval are local policy
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -321,15 +321,15 @@ class MustScreen:
 
 def must_screen_of(taken_at: datetime, answers: Mapping[str, Any], label: str) -> MustScreen:
     """A stored MUST screen's risk, read back from its answers (the one scorer)."""
-    flags = score_assessment("must", answers).flags
-    risk = (
-        must.MustRisk.HIGH
-        if MUST_HIGH in flags
-        else must.MustRisk.MEDIUM
-        if MUST_MEDIUM in flags
-        else must.MustRisk.LOW
-    )
+    risk = risk_of_flags(score_assessment("must", answers).flags)
     return MustScreen(taken_at, risk, label, bool(answers.get("acute_no_intake")))
+
+
+def risk_of_flags(flags: Collection[str]) -> must.MustRisk:
+    """The MUST risk category a scored screen's flags say."""
+    if MUST_HIGH in flags:
+        return must.MustRisk.HIGH
+    return must.MustRisk.MEDIUM if MUST_MEDIUM in flags else must.MustRisk.LOW
 
 
 def must_prompts(screen: MustScreen | None, now: datetime, policy: WeightPolicy) -> tuple[str, ...]:

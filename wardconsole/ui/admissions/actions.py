@@ -10,6 +10,7 @@ window can refresh the census and, after an admission, start the baseline observ
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
@@ -128,12 +129,7 @@ class AdmissionActions(QObject):
         from wardconsole.ui.admissions.bed_move_dialog import BedMoveDialog
 
         bed = BedMoveDialog.ask(
-            self._admissions,
-            self._actor,
-            self._runner,
-            row.admission_id,
-            theme=self._theme,
-            parent=self._window,
+            self._admissions, self._actor, self._runner, row.admission_id, **self._placement()
         )
         if bed is not None:
             self.message_requested.emit(f"Moved {row.patient_name} to bed {bed}")
@@ -147,12 +143,7 @@ class AdmissionActions(QObject):
         from wardconsole.ui.admissions.discharge_dialog import DischargeDialog
 
         done = DischargeDialog.ask(
-            self._discharges,
-            self._actor,
-            self._runner,
-            row.admission_id,
-            theme=self._theme,
-            parent=self._window,
+            self._discharges, self._actor, self._runner, row.admission_id, **self._placement()
         )
         if done is not None:
             self.message_requested.emit(
@@ -168,12 +159,7 @@ class AdmissionActions(QObject):
         from wardconsole.ui.admissions.intake_amend_dialog import IntakeAmendDialog
 
         flags = IntakeAmendDialog.ask(
-            self._admissions,
-            self._actor,
-            self._runner,
-            row.admission_id,
-            theme=self._theme,
-            parent=self._window,
+            self._admissions, self._actor, self._runner, row.admission_id, **self._placement()
         )
         if flags is not None:
             self.message_requested.emit(f"Intake amended for {row.patient_name}")
@@ -193,6 +179,10 @@ class AdmissionActions(QObject):
         )
 
     # -- internals ------------------------------------------------------------------------------
+
+    def _placement(self) -> dict[str, Any]:
+        """A dialog's theme and parent."""
+        return {"theme": self._theme, "parent": self._window}
 
     def _row(self) -> CensusRow | None:
         row = self._selected_row()

@@ -29,6 +29,7 @@ def test_entry_kinds_keep_their_stored_names_and_words() -> None:
         "fluid",
         "fluid_plan",
         "regular_dose",
+        "weight",
     ]
     assert entry_label("observation") == "Vital signs"
     assert entry_title("symptoms") == "Withdrawal chart rating"
@@ -37,4 +38,5 @@ def test_entry_kinds_keep_their_stored_names_and_words() -> None:
     labels = audit_action_labels()
     assert labels["record_prn"] == "Gave PRN"
     assert labels["amend_observation"] == "Corrected vital signs"
+    assert labels["amend_weight"] == "Corrected weight or height"
     assert {f"record_{k.value}" for k in EntryKind} <= set(labels)

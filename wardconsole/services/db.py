@@ -19,6 +19,7 @@ from wardconsole.domain.observation_levels import (
 )
 from wardconsole.domain.policy import EscalationPolicy, load_policy
 from wardconsole.domain.shifts import DEFAULT_WARD_TIMEZONE, ShiftPattern
+from wardconsole.domain.weight_policy import WeightPolicy, load_weight_policy
 from wardconsole.domain.withdrawal import WithdrawalChart, load_chart
 from wardconsole.services.context import (
     ROLE_PERMISSIONS,
@@ -73,6 +74,7 @@ class Database:
         observation_levels: ObservationLevelPolicy | None = None,
         formulary: Formulary | None = None,
         fluid_policy: FluidPolicy | None = None,
+        weight_policy: WeightPolicy | None = None,
     ) -> None:
         self.engine = engine
         self._system_clock = system_clock
@@ -89,6 +91,7 @@ class Database:
         self._observation_levels = observation_levels
         self._formulary = formulary
         self._fluid_policy = fluid_policy
+        self._weight_policy = weight_policy
 
     @cached_property
     def policy(self) -> EscalationPolicy:
@@ -107,6 +110,12 @@ class Database:
     def fluid_policy(self) -> FluidPolicy:
         """The food and fluid chart's periods, targets, reviews and limits (local policy)."""
         return self._fluid_policy or load_fluid_policy()
+
+    @cached_property
+    def weight_policy(self) -> WeightPolicy:
+        """Weighing interval, weight and height limits, the MUST food chart and refeeding
+        prompt (local policy)."""
+        return self._weight_policy or load_weight_policy()
 
     @property
     def ward_timezone(self) -> str:

@@ -32,6 +32,7 @@ from wardconsole.store.models import (
     RegularDoseRow,
     SupportSessionRow,
     SymptomEntryRow,
+    WeightEntryRow,
 )
 
 E = TypeVar("E")
@@ -46,6 +47,7 @@ ENTRY_TABLES: Final[Mapping[str, Any]] = MappingProxyType(
         EntryKind.FLUID: FluidEntryRow,
         EntryKind.FLUID_PLAN: FluidPlanRow,
         EntryKind.REGULAR_DOSE: RegularDoseRow,
+        EntryKind.WEIGHT: WeightEntryRow,
     }
 )
 """Every ``EntryKind`` -> its table (checked by the tests)."""

@@ -42,6 +42,7 @@ class EntryKind(StrEnum):
     FLUID = "fluid"
     FLUID_PLAN = "fluid_plan"
     REGULAR_DOSE = "regular_dose"
+    SLEEP = "sleep"
 
     @property
     def words(self) -> EntryWords:
@@ -93,6 +94,9 @@ _WORDS: Final = MappingProxyType(
             "Regular doses",
             "Regular dose (given or omitted)",
             "Recorded regular dose",
+        ),
+        EntryKind.SLEEP: EntryWords(
+            "Sleep", "Sleep", "Sleep entry", "Recorded sleep", "Corrected sleep"
         ),
     }
 )

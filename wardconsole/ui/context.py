@@ -15,7 +15,7 @@ from wardconsole.services.decisions import DecisionService
 from wardconsole.services.escalation_desk import EscalationDesk
 from wardconsole.services.fluids import FluidService
 from wardconsole.services.history import HistoryService
-from wardconsole.services.observation_desk import ObservationDesk
+from wardconsole.services.observation_levels import ObservationLevelService
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.sessions import SessionService
 from wardconsole.services.views import CensusSnapshot
@@ -96,9 +96,9 @@ class UiContext:
     """Admit, move bed, discharge and the discharged-patient history (block; background worker
     only). None: the admission actions are off."""
 
-    observation: ObservationDesk | None = None
+    observation: ObservationLevelService | None = None
     """Observation levels, the safety-check round and compliance (block; background worker
-    only). None: the Observation menu is off."""
+    only), acting as ``current_actor``. None: the Observation menu is off."""
     sessions: SessionService | None = None
     """Therapy and support sessions and the ward's day list (block; background worker only).
     None: the Sessions menu is off."""

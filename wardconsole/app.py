@@ -326,6 +326,7 @@ def console_context(
     from wardconsole.services.observation_levels import ObservationLevelService
     from wardconsole.services.recording import RecordingService
     from wardconsole.services.sessions import SessionService
+    from wardconsole.services.weights import WeightService
     from wardconsole.store.changes import open_change_feed
     from wardconsole.ui.context import UiContext
     from wardconsole.ui.escalations.alerts import open_alert_sound
@@ -343,6 +344,7 @@ def console_context(
         recording=RecordingService(db),
         history=HistoryService(db),
         fluids=FluidService(db),
+        weights=WeightService(db),
         decisions=DecisionService(db),
         current_actor=session.current_actor,
         handoff=_handoff_ui(db, ward_name, session.current_actor),

@@ -42,6 +42,7 @@ class EntryKind(StrEnum):
     FLUID = "fluid"
     FLUID_PLAN = "fluid_plan"
     REGULAR_DOSE = "regular_dose"
+    WEIGHT = "weight"
     SLEEP = "sleep"
 
     @property
@@ -94,6 +95,13 @@ _WORDS: Final = MappingProxyType(
             "Regular doses",
             "Regular dose (given or omitted)",
             "Recorded regular dose",
+        ),
+        EntryKind.WEIGHT: EntryWords(
+            "Weight and height",
+            "Weights and heights",
+            "Weighing",
+            "Recorded weight or height",
+            "Corrected weight or height",
         ),
         EntryKind.SLEEP: EntryWords(
             "Sleep", "Sleep", "Sleep entry", "Recorded sleep", "Corrected sleep"

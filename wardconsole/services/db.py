@@ -20,6 +20,7 @@ from wardconsole.domain.observation_levels import (
 from wardconsole.domain.policy import EscalationPolicy, load_policy
 from wardconsole.domain.shifts import DEFAULT_WARD_TIMEZONE, ShiftPattern
 from wardconsole.domain.sleep import SleepPolicy, load_sleep_policy
+from wardconsole.domain.weight_policy import WeightPolicy, load_weight_policy
 from wardconsole.domain.withdrawal import WithdrawalChart, load_chart
 from wardconsole.services.context import (
     ROLE_PERMISSIONS,
@@ -74,6 +75,7 @@ class Database:
         observation_levels: ObservationLevelPolicy | None = None,
         formulary: Formulary | None = None,
         fluid_policy: FluidPolicy | None = None,
+        weight_policy: WeightPolicy | None = None,
         sleep_policy: SleepPolicy | None = None,
     ) -> None:
         self.engine = engine
@@ -91,6 +93,7 @@ class Database:
         self._observation_levels = observation_levels
         self._formulary = formulary
         self._fluid_policy = fluid_policy
+        self._weight_policy = weight_policy
         self._sleep_policy = sleep_policy
 
     @cached_property
@@ -110,6 +113,12 @@ class Database:
     def fluid_policy(self) -> FluidPolicy:
         """The food and fluid chart's periods, targets, reviews and limits (local policy)."""
         return self._fluid_policy or load_fluid_policy()
+
+    @cached_property
+    def weight_policy(self) -> WeightPolicy:
+        """Weighing interval, weight and height limits, the MUST food chart and refeeding
+        prompt (local policy)."""
+        return self._weight_policy or load_weight_policy()
 
     @cached_property
     def sleep_policy(self) -> SleepPolicy:

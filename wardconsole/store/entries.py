@@ -33,6 +33,7 @@ from wardconsole.store.models import (
     SleepEntryRow,
     SupportSessionRow,
     SymptomEntryRow,
+    WeightEntryRow,
 )
 
 E = TypeVar("E")
@@ -48,6 +49,7 @@ ENTRY_TABLES: Final[Mapping[str, Any]] = MappingProxyType(
         EntryKind.FLUID_PLAN: FluidPlanRow,
         EntryKind.SLEEP: SleepEntryRow,
         EntryKind.REGULAR_DOSE: RegularDoseRow,
+        EntryKind.WEIGHT: WeightEntryRow,
     }
 )
 """Every ``EntryKind`` -> its table (checked by the tests)."""

@@ -189,6 +189,15 @@ def _values(
             "review_at": row.review_at,
             "active": row.active,
         }
+    if entry_type == "weight":
+        return {
+            "weight_kg": row.weight_kg,
+            "height_m": row.height_m,
+            "before_kg": row.before_kg,
+            "before_source": row.before_source,
+            "before_planned": row.before_planned,
+            "source": row.source,
+        }
     if entry_type == "regular_dose":
         return {
             "drug": row.drug,

@@ -332,6 +332,30 @@ class FluidPlanRow(ClinicalEntry, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+class WeightEntryRow(ClinicalEntry, Base):
+    """A weighing: weight and/or height as typed (exact decimal text, ``domain.weights``), and
+    at intake the weight 3–6 months before admission with where it came from and whether the
+    change was planned (MUST step 2)."""
+
+    __tablename__ = "weight_entries"
+    __table_args__ = (
+        Index("ix_weight_entries_admission_taken", "admission_id", "taken_at"),
+        UniqueConstraint("source", "source_ref"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("weight_entries.id"), index=True)
+    weight_kg: Mapped[str | None] = mapped_column(String(12))
+    height_m: Mapped[str | None] = mapped_column(String(12))
+    before_kg: Mapped[str | None] = mapped_column(String(12))
+    before_source: Mapped[str] = mapped_column(String(16), default="")
+    before_planned: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(16), default="manual")
+    """manual (typed at the ward) or import (a FHIR file, ``source_ref`` its identity)."""
+    source_ref: Mapped[str | None] = mapped_column(String(200))
+
+
 class MedicineLineRow(ClinicalEntry, Base):
     """One line of a patient's medicines list: a MONITORING COPY transcribed from the ward's
     drug chart, never the administration record (``domain.medicines``). ``taken_at`` is when

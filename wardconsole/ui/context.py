@@ -19,6 +19,7 @@ from wardconsole.services.observation_levels import ObservationLevelService
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.sessions import SessionService
 from wardconsole.services.views import CensusSnapshot
+from wardconsole.services.weights import WeightService
 from wardconsole.ui.access.session import AccessContext
 from wardconsole.ui.escalations.alerts import AlertSound
 from wardconsole.ui.handoff.context import HandoffUi
@@ -73,6 +74,8 @@ class UiContext:
     """What the bedside dialogs read (patient, entry history, PRN of the last 24 h)."""
     fluids: FluidService | None = None
     """The food and fluid chart's reads; None: the fluid actions are off."""
+    weights: WeightService | None = None
+    """Weighings and MUST follow-up reads; None: the weight dialog shows no last weighing."""
     decisions: DecisionService | None = None
     """Clinician decisions and the rapid-tranquillisation interval; None: the action is off."""
 

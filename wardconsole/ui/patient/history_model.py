@@ -31,6 +31,7 @@ from wardconsole.domain.news2 import RISK_LABELS
 from wardconsole.domain.records import MissingReason, route_label
 from wardconsole.domain.sessions import history_text as session_text
 from wardconsole.domain.sleep import sleep_entry_text
+from wardconsole.domain.weights import weight_entry_text
 from wardconsole.services.history import EntryState, HistoryEntry
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.theme import Theme, risk_palette
@@ -213,8 +214,8 @@ def details_text(entry: HistoryEntry, item_labels: Mapping[str, str] | None = No
             items = scale_items_text(str(values.get("kind")), values.get("answers") or {})
             if items:
                 text += f" — {items}"
-        case kind if kind in _VALUE_TEXTS:
-            text = _VALUE_TEXTS[kind](values)
+        case kind if kind in _VALUES_TEXT:
+            text = _VALUES_TEXT[kind](values)
         case _:
             klass = values.get("class_text") or values.get("drug_class")
             text = (
@@ -239,14 +240,15 @@ def regular_dose_text(values: Mapping[str, Any]) -> str:
     return f"Regular {what} — given"
 
 
-_VALUE_TEXTS: Mapping[str, Callable[[Mapping[str, Any]], str]] = {
+_VALUES_TEXT: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "session": session_text,
     "fluid": fluid_entry_text,
     "fluid_plan": fluid_plan_text,
-    "sleep": sleep_entry_text,
     "regular_dose": regular_dose_text,
+    "weight": weight_entry_text,
+    "sleep": sleep_entry_text,
 }
-"""Kinds whose history line is a function of the stored values alone."""
+"""Kinds whose history line is their stored values in words (one function each)."""
 
 
 def _vitals_text(values: Mapping[str, Any]) -> str:

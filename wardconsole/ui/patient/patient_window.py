@@ -15,8 +15,10 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
+    QFrame,
     QHeaderView,
     QLabel,
+    QScrollArea,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -159,10 +161,17 @@ class PatientWindow(QWidget):
         column.addStretch(0)
         details = QWidget()
         details.setLayout(self._details)
+        # The details scroll in their tab rather than taking height from the read-out above
+        # (whose lines must be read whole at 1366 × 768).
+        details_scroll = QScrollArea()
+        details_scroll.setObjectName("PatientDetailsScroll")
+        details_scroll.setWidgetResizable(True)
+        details_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        details_scroll.setWidget(details)
         tabs = QTabWidget()
         tabs.setObjectName("PatientSideTabs")
         tabs.addTab(escalations, "Escalations")
-        tabs.addTab(details, "Details")
+        tabs.addTab(details_scroll, "Details")
         side = QWidget()
         side.setObjectName("PatientSide")
         side_layout = QVBoxLayout(side)

@@ -42,6 +42,8 @@ class EntryKind(StrEnum):
     FLUID = "fluid"
     FLUID_PLAN = "fluid_plan"
     REGULAR_DOSE = "regular_dose"
+    MEAL = "meal"
+    BOWEL = "bowel"
 
     @property
     def words(self) -> EntryWords:
@@ -93,6 +95,16 @@ _WORDS: Final = MappingProxyType(
             "Regular doses",
             "Regular dose (given or omitted)",
             "Recorded regular dose",
+        ),
+        EntryKind.MEAL: EntryWords(
+            "Meal",
+            "Meals and supplements",
+            "Meal or supplement",
+            "Recorded a meal",
+            "Corrected a meal",
+        ),
+        EntryKind.BOWEL: EntryWords(
+            "Bowels", "Bowels", "Bowel movement", "Recorded bowels", "Corrected bowels"
         ),
     }
 )

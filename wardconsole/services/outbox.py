@@ -62,6 +62,8 @@ class QueueKind(StrEnum):
     PRN = "prn"
     AUDIT = "audit"
     FLUID = "fluid"
+    MEAL = "meal"
+    BOWEL = "bowel"
 
 
 class QueueState(StrEnum):

@@ -323,9 +323,10 @@ def console_context(
     from wardconsole.services.decisions import DecisionService
     from wardconsole.services.fluids import FluidService
     from wardconsole.services.history import HistoryService
-    from wardconsole.services.observation_desk import ObservationDesk
+    from wardconsole.services.observation_levels import ObservationLevelService
     from wardconsole.services.recording import RecordingService
     from wardconsole.services.sessions import SessionService
+    from wardconsole.services.weights import WeightService
     from wardconsole.store.changes import open_change_feed
     from wardconsole.ui.context import UiContext
     from wardconsole.ui.escalations.alerts import open_alert_sound
@@ -343,10 +344,11 @@ def console_context(
         recording=RecordingService(db),
         history=HistoryService(db),
         fluids=FluidService(db),
+        weights=WeightService(db),
         decisions=DecisionService(db),
         current_actor=session.current_actor,
         handoff=_handoff_ui(db, ward_name, session.current_actor),
-        observation=ObservationDesk(db, actor=session.current_actor),
+        observation=ObservationLevelService(db),
         admissions=AdmissionDesk(db, actor=session.current_actor),
         sessions=SessionService(db),
         aftercare=AftercareService(db),

@@ -456,6 +456,9 @@ class PatientClinicalState:
 
 @dataclass(frozen=True, slots=True)
 class EscalationInfo:
+    """One escalation: the store reads it, the services hand it out, and the census, the
+    escalation panel and the alarm centre show it."""
+
     id: int
     admission_id: int
     bed: str

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from wardconsole.domain.admission_records import AdmissionDetail, BedStay, HistoryHit
 from wardconsole.domain.discharge import Destination
 from wardconsole.services.admissions import (
     AdmissionChoices,
@@ -25,7 +26,6 @@ from wardconsole.services.context import Actor, Permission, ServiceError
 from wardconsole.services.db import Database
 from wardconsole.services.discharge import DischargeDraft, DischargeService, PatientRecord
 from wardconsole.services.text_rule import checks_text, checks_text_as
-from wardconsole.store.admissions_queries import AdmissionDetail, BedStay, HistoryHit
 
 
 class AdmissionDesk:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy.orm import Session
 
+from wardconsole.domain.admission_records import AdmissionDetail
 from wardconsole.domain.discharge import (
     Destination,
     PreviousStay,
@@ -69,7 +70,7 @@ class DischargeDraft:
 class StayRecord:
     """One stay, read-only: who, where, the intake as saved and amended, the summary."""
 
-    detail: q.AdmissionDetail
+    detail: AdmissionDetail
     beds: tuple[q.BedStay, ...]
     original_intake: Intake | None
     current_intake: Intake | None
@@ -98,7 +99,7 @@ class DischargeService:
             ensure_may_read(
                 self._db, session, admission_id, reader, "stay summary", for_follow_up=for_follow_up
             )
-            detail = q.admission_detail(session, admission_id)
+            detail = repository.admission(session, admission_id)
             if detail is None:
                 raise NotFound(f"admission {admission_id} does not exist")
             amendments = q.intake_amendments(session, admission_id)
@@ -106,7 +107,7 @@ class DischargeService:
             course = q.stay_course(session, admission_id, formulary=self._db.formulary)
             sessions = session_facts(session, [admission_id])[admission_id]
             previous = (
-                q.admission_detail(session, detail.previous_admission_id)
+                repository.admission(session, detail.previous_admission_id)
                 if detail.previous_admission_id
                 else None
             )
@@ -151,7 +152,7 @@ class DischargeService:
         ``tz``, by default the ward's time zone (the summary outlives this station)."""
         facts = self.facts(admission_id)
         with self._db.read() as session:
-            info = q.admission_detail(session, admission_id)
+            info = repository.admission(session, admission_id)
         assert info is not None
         at = as_utc("discharged_at", discharged_at) or self._db.clock()
         text = draft_summary(
@@ -294,7 +295,7 @@ class DischargeService:
         with self._db.transaction() as session:
             stays = []
             for brief in q.stays(session, patient_id):
-                detail = q.admission_detail(session, brief.admission_id)
+                detail = repository.admission(session, brief.admission_id)
                 assert detail is not None
                 amendments = q.intake_amendments(session, brief.admission_id)
                 original, current = read_intake(detail, amendments)

@@ -21,6 +21,7 @@ from wardconsole.domain.alerting import cascade_target
 from wardconsole.domain.dependency_watch import MedicinesWatch, WardCalendar, watch_medicines
 from wardconsole.domain.medicines import regimen_overruns
 from wardconsole.domain.records import (
+    EscalationInfo,
     EscalationKind,
     EscalationState,
     OpenEscalation,
@@ -61,7 +62,6 @@ from wardconsole.store.models import (
     Staff,
     WardCheckRow,
 )
-from wardconsole.store.repository import EscalationInfo
 
 CONCERN_SEVERITIES: tuple[Severity, ...] = (Severity.URGENT, Severity.EMERGENCY)
 """What a member of staff may raise a concern as (an advisory concern is not an escalation)."""

@@ -62,6 +62,7 @@ class QueueKind(StrEnum):
     PRN = "prn"
     AUDIT = "audit"
     FLUID = "fluid"
+    SLEEP = "sleep"
     MEAL = "meal"
     BOWEL = "bowel"
 

@@ -32,8 +32,10 @@ from wardconsole.store.models import (
     ObservationSetRow,
     PrnDoseRow,
     RegularDoseRow,
+    SleepEntryRow,
     SupportSessionRow,
     SymptomEntryRow,
+    WeightEntryRow,
 )
 
 E = TypeVar("E")
@@ -47,7 +49,9 @@ ENTRY_TABLES: Final[Mapping[str, Any]] = MappingProxyType(
         EntryKind.SESSION: SupportSessionRow,
         EntryKind.FLUID: FluidEntryRow,
         EntryKind.FLUID_PLAN: FluidPlanRow,
+        EntryKind.SLEEP: SleepEntryRow,
         EntryKind.REGULAR_DOSE: RegularDoseRow,
+        EntryKind.WEIGHT: WeightEntryRow,
         EntryKind.MEAL: MealEntryRow,
         EntryKind.BOWEL: BowelEntryRow,
     }

@@ -15,10 +15,11 @@ from wardconsole.services.decisions import DecisionService
 from wardconsole.services.escalation_desk import EscalationDesk
 from wardconsole.services.fluids import FluidService
 from wardconsole.services.history import HistoryService
-from wardconsole.services.observation_desk import ObservationDesk
+from wardconsole.services.observation_levels import ObservationLevelService
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.sessions import SessionService
 from wardconsole.services.views import CensusSnapshot
+from wardconsole.services.weights import WeightService
 from wardconsole.ui.access.session import AccessContext
 from wardconsole.ui.escalations.alerts import AlertSound
 from wardconsole.ui.handoff.context import HandoffUi
@@ -73,6 +74,8 @@ class UiContext:
     """What the bedside dialogs read (patient, entry history, PRN of the last 24 h)."""
     fluids: FluidService | None = None
     """The food and fluid chart's reads; None: the fluid actions are off."""
+    weights: WeightService | None = None
+    """Weighings and MUST follow-up reads; None: the weight dialog shows no last weighing."""
     decisions: DecisionService | None = None
     """Clinician decisions and the rapid-tranquillisation interval; None: the action is off."""
 
@@ -96,9 +99,9 @@ class UiContext:
     """Admit, move bed, discharge and the discharged-patient history (block; background worker
     only). None: the admission actions are off."""
 
-    observation: ObservationDesk | None = None
+    observation: ObservationLevelService | None = None
     """Observation levels, the safety-check round and compliance (block; background worker
-    only). None: the Observation menu is off."""
+    only), acting as ``current_actor``. None: the Observation menu is off."""
     sessions: SessionService | None = None
     """Therapy and support sessions and the ward's day list (block; background worker only).
     None: the Sessions menu is off."""

@@ -273,6 +273,7 @@ class MainWindow(QMainWindow):
 
         self.observation_menu = ObservationMenu(
             self._context.observation,
+            self._context.current_actor,
             self.census_view.selected_admission_id,
             self,
             self._runner,

@@ -36,6 +36,7 @@ SHORTCUTS = {
     "fluids": "Ctrl+D",
     "fluid_plan": "",
     "must": "",
+    "weight": "",
 }
 TEXTS = {
     "record": "&Record observations…",
@@ -45,6 +46,7 @@ TEXTS = {
     "fluids": "Record a drink or &fluids…",
     "fluid_plan": "Fluid chart p&lan…",
     "must": "MUST &screen (malnutrition)…",
+    "weight": "&Weight and height…",
 }
 
 
@@ -89,6 +91,8 @@ class BedsideActions(QObject):
         self.fluids_action.triggered.connect(lambda: self._for_selected(self.record_fluids))
         self.fluid_plan_action.triggered.connect(lambda: self._for_selected(self.plan_fluids))
         self.must_action = self._make_action("must", window)
+        self.weight_action = self._make_action("weight", window)
+        self.weight_action.triggered.connect(lambda: self._for_selected(self.weigh))
         self.must_action.triggered.connect(lambda: self._for_selected(self.screen_must))
         self.record_action.triggered.connect(lambda: self._for_selected(self.record))
         self.prn_action.triggered.connect(lambda: self._for_selected(self.give_prn))
@@ -112,6 +116,7 @@ class BedsideActions(QObject):
             self.history_action,
             self.decisions_action,
             self.fluid_plan_action,
+            self.weight_action,
             self.must_action,
         ]
 
@@ -191,6 +196,18 @@ class BedsideActions(QObject):
         ):
             self.entries_saved.emit(row.admission_id)
 
+    def weigh(self, row: CensusRow, parent: QWidget | None = None) -> None:
+        """Weight and height (at intake also the weight 3–6 months before admission)."""
+        bedside = self._bedside()
+        if bedside is None:
+            return
+        from wardconsole.ui.physical.weight_dialog import WeightDialog
+
+        if WeightDialog.ask(
+            bedside, row.admission_id, patient_title(row), parent=parent or self._window
+        ):
+            self.entries_saved.emit(row.admission_id)
+
     def decide(self, row: CensusRow, parent: QWidget | None = None) -> None:
         """SpO2 Scale 2, modified response, frequency (clinicians); RT interval or end."""
         context = self._context
@@ -222,6 +239,7 @@ class BedsideActions(QObject):
             ("prn", self.give_prn),
             ("history", self.show_history),
             ("fluid_plan", self.plan_fluids),
+            ("weight", self.weigh),
             ("must", self.screen_must),
         ):
             action = self._make_action(key, window)
@@ -281,4 +299,5 @@ class BedsideActions(QObject):
             current_actor=context.current_actor,
             saves=context.access.saves if context.access is not None else None,
             fluids=context.fluids,
+            weights=context.weights,
         )

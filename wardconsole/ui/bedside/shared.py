@@ -20,6 +20,7 @@ from wardconsole.services.fluids import FluidService
 from wardconsole.services.history import HistoryService
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.safe_saves import QueuedSave, SafeSaves
+from wardconsole.services.weights import WeightService
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme, risk_palette
@@ -44,6 +45,8 @@ class Bedside:
     queue and are written when it is back; None: the dialogs keep retrying instead."""
     fluids: FluidService | None = None
     """The food and fluid chart's reads (this period so far, the plan); None: not set up."""
+    weights: WeightService | None = None
+    """Weighings and MUST follow-up (the last weighing, the MUST screen's starting answers)."""
 
     def acting(self) -> Actor:
         """Who is saving now (the signed-in member of staff at this moment)."""

@@ -32,6 +32,8 @@ from wardconsole.domain.medicines import OMITTED_REASONS
 from wardconsole.domain.news2 import RISK_LABELS
 from wardconsole.domain.records import MissingReason, route_label
 from wardconsole.domain.sessions import history_text as session_text
+from wardconsole.domain.sleep import sleep_entry_text
+from wardconsole.domain.weights import weight_entry_text
 from wardconsole.services.history import EntryState, HistoryEntry
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.theme import Theme, risk_palette
@@ -214,8 +216,8 @@ def details_text(entry: HistoryEntry, item_labels: Mapping[str, str] | None = No
             items = scale_items_text(str(values.get("kind")), values.get("answers") or {})
             if items:
                 text += f" — {items}"
-        case kind if kind in _WORDED:
-            text = _WORDED[kind](values)
+        case kind if kind in _VALUES_TEXT:
+            text = _VALUES_TEXT[kind](values)
         case _:
             klass = values.get("class_text") or values.get("drug_class")
             text = (
@@ -240,15 +242,17 @@ def regular_dose_text(values: Mapping[str, Any]) -> str:
     return f"Regular {what} — given"
 
 
-_WORDED: Mapping[str, Callable[[Mapping[str, Any]], str]] = {
+_VALUES_TEXT: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "session": session_text,
     "fluid": fluid_entry_text,
     "fluid_plan": fluid_plan_text,
     "regular_dose": regular_dose_text,
+    "weight": weight_entry_text,
+    "sleep": sleep_entry_text,
     "meal": meal_text,
     "bowel": bowel_text,
 }
-"""Kinds whose history words come from their stored values alone."""
+"""Kinds whose history line is their stored values in words (one function each)."""
 
 
 def _vitals_text(values: Mapping[str, Any]) -> str:

@@ -142,6 +142,7 @@ def nutrition_facts(
                 policy.bowel_flag_days,
                 signed_off=policy.signed_off,
             )
-            facts.append(Fact(status.text, "bowels", alert=status.flagged))
+            severity = policy.bowel_flag_severity if status.flagged else None
+            facts.append(Fact(status.text, "bowels", severity))
         out[admission_id] = tuple(facts)
     return out

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from wardfakes import Clock
 
 from wardconsole.domain.assessments import score_assessment
+from wardconsole.domain.records import EscalationKind
 from wardconsole.domain.weights import WeightInput
 from wardconsole.services.context import Actor, InvalidInput
 from wardconsole.services.db import Database
@@ -164,3 +165,21 @@ def test_high_risk_with_no_intake_shows_the_wards_refeeding_prompt(
     (prompt,) = WeightService(db).overview(admission).prompts
     assert prompt.startswith(db.weight_policy.refeeding_prompt)
     assert "awaiting governance sign-off" in prompt
+
+
+def test_the_demo_ward_weighs_everyone_and_one_patient_is_losing_weight(db: Database) -> None:
+    from wardconsole.domain.must import MustRisk
+    from wardconsole.services.census import CensusService
+    from wardconsole.services.demo import DemoOptions, build_demo_ward
+
+    build_demo_ward(db, DemoOptions(beds=12, days=10, seed=3))
+    rows = CensusService(db).snapshot().rows
+    overviews = WeightService(db).overviews([r.admission_id for r in rows]).values()
+    assert all(o.course.latest is not None and o.course.bmi is not None for o in overviews)
+    assert all(o.screen is not None for o in overviews)
+    losing = [o for o in overviews if (o.course.change_kg or 0) < -2]
+    assert len(losing) == 1 and losing[0].screen is not None
+    assert losing[0].screen.risk is MustRisk.HIGH
+    kinds = {e.kind for r in rows for e in r.open_escalations}
+    assert EscalationKind.DIETITIAN_REFERRAL in kinds
+    assert any(p.startswith("Food chart") for o in overviews for p in o.prompts)

@@ -239,6 +239,10 @@ class WeightCourse:
             f"{first.taken_at.astimezone():%a %d %b}"
         )
 
+    def up_to(self, at: datetime) -> WeightCourse:
+        """The course as it stood at ``at`` (the weighings taken by then)."""
+        return WeightCourse(tuple(e for e in self.entries if e.taken_at <= at), self.due_at)
+
     def is_due(self, now: datetime) -> bool:
         return now >= self.due_at
 
@@ -317,12 +321,20 @@ class MustScreen:
     label: str
     no_intake: bool
     """The screen recorded no nutritional intake (or likely none) for more than 5 days."""
+    weight_kg: str = ""
+    """The weight the screen scored, as typed ('' for an estimated screen)."""
 
 
 def must_screen_of(taken_at: datetime, answers: Mapping[str, Any], label: str) -> MustScreen:
     """A stored MUST screen's risk, read back from its answers (the one scorer)."""
     risk = risk_of_flags(score_assessment("must", answers).flags)
-    return MustScreen(taken_at, risk, label, bool(answers.get("acute_no_intake")))
+    return MustScreen(
+        taken_at,
+        risk,
+        label,
+        bool(answers.get("acute_no_intake")),
+        str(answers.get("weight_kg") or ""),
+    )
 
 
 def risk_of_flags(flags: Collection[str]) -> must.MustRisk:

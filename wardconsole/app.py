@@ -317,10 +317,11 @@ def console_context(
     escalations: EscalationDesk,
 ) -> UiContext:
     """Everything the main window needs, bound to one database and one staff session."""
-    from wardconsole.services.admission_desk import AdmissionDesk
+    from wardconsole.services.admissions import AdmissionService
     from wardconsole.services.aftercare import AftercareService
     from wardconsole.services.census import CensusService
     from wardconsole.services.decisions import DecisionService
+    from wardconsole.services.discharge import DischargeService
     from wardconsole.services.fluids import FluidService
     from wardconsole.services.history import HistoryService
     from wardconsole.services.observation_levels import ObservationLevelService
@@ -349,7 +350,8 @@ def console_context(
         current_actor=session.current_actor,
         handoff=_handoff_ui(db, ward_name, session.current_actor),
         observation=ObservationLevelService(db),
-        admissions=AdmissionDesk(db, actor=session.current_actor),
+        admissions=AdmissionService(db),
+        discharges=DischargeService(db),
         sessions=SessionService(db),
         aftercare=AftercareService(db),
         export_discharge_letter=_letter_export(db, ward_name),

@@ -30,7 +30,9 @@ def test_entry_kinds_keep_their_stored_names_and_words() -> None:
         "fluid_plan",
         "regular_dose",
         "weight",
+        "sleep",
     ]
+    assert entry_label("sleep") == "Sleep"
     assert entry_label("observation") == "Vital signs"
     assert entry_title("symptoms") == "Withdrawal chart rating"
     assert entry_label("fluids") == "fluids"  # not a kind: its raw value

@@ -43,6 +43,7 @@ class EntryKind(StrEnum):
     FLUID_PLAN = "fluid_plan"
     REGULAR_DOSE = "regular_dose"
     WEIGHT = "weight"
+    SLEEP = "sleep"
 
     @property
     def words(self) -> EntryWords:
@@ -101,6 +102,9 @@ _WORDS: Final = MappingProxyType(
             "Weighing",
             "Recorded weight or height",
             "Corrected weight or height",
+        ),
+        EntryKind.SLEEP: EntryWords(
+            "Sleep", "Sleep", "Sleep entry", "Recorded sleep", "Corrected sleep"
         ),
     }
 )

@@ -62,6 +62,7 @@ class QueueKind(StrEnum):
     PRN = "prn"
     AUDIT = "audit"
     FLUID = "fluid"
+    SLEEP = "sleep"
 
 
 class QueueState(StrEnum):

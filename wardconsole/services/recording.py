@@ -36,6 +36,7 @@ from wardconsole.domain.records import (
     route_key,
 )
 from wardconsole.domain.schedule import next_observation_due
+from wardconsole.domain.sleep import SleepInput, night_on, sleep_problems
 from wardconsole.domain.text_input import MAX_NOTE, text_problem
 from wardconsole.domain.validation import ValidationReport, validate_vitals
 from wardconsole.domain.weights import WeightInput, weight_problems
@@ -72,6 +73,7 @@ from wardconsole.store.models import (
     ObservationSetRow,
     PrnDoseRow,
     PrnEffectRow,
+    SleepEntryRow,
     SymptomEntryRow,
     WeightEntryRow,
 )
@@ -805,6 +807,83 @@ class RecordingService:
         history, marked superseded."""
         admission_id, taken_at = self._to_amend(FluidEntryRow, "fluid entry", entry_id, reason)
         return self.record_fluid(
+            actor,
+            admission_id,
+            entry,
+            taken_at=taken_at,
+            amends_id=entry_id,
+            amend_reason=reason.strip(),
+        )
+
+    # -- sleep ---------------------------------------------------------------------------------
+
+    @checks_text
+    def check_sleep(self, entry: SleepInput) -> None:
+        """Refuse a bad sleep entry, naming each field (also used before queueing)."""
+        night = night_on(self._db.shifts, entry.night_of, self._db.sleep_policy)
+        if problems := sleep_problems(entry, night, self._db.clock()):
+            raise InvalidInput(problems)
+
+    @checks_text
+    def record_sleep(
+        self,
+        actor: Actor,
+        admission_id: int,
+        entry: SleepInput,
+        *,
+        taken_at: datetime | None = None,
+        save_key: str | None = None,
+        amends_id: int | None = None,
+        amend_reason: str | None = None,
+    ) -> SaveResult:
+        """Record the nurse's sleep entry for a night; with ``save_key`` a retried save never
+        records it twice."""
+        require(actor, Permission.RECORD)
+        check_save_key(save_key)
+        self.check_sleep(entry)
+        now = self._db.clock()
+        taken_at = as_utc("taken_at", taken_at) or now
+
+        def write(session: Session) -> tuple[SaveResult, dict[str, Any]]:
+            self._admission(session, admission_id, taken_at, now)
+            stamp = _stamp(actor, admission_id, taken_at, now, entry.note, amends_id, amend_reason)
+            row = new_entry(
+                SleepEntryRow,
+                stamp,
+                night_of=entry.night_of,
+                minutes_slept=entry.minutes_slept,
+                quality=entry.quality.value,
+                woke_at=as_utc("woke_at", entry.woke_at),
+            )
+            detail: dict[str, Any] = {
+                "night_of": entry.night_of.isoformat(),
+                "minutes_slept": entry.minutes_slept,
+                "quality": entry.quality.value,
+            }
+            result = self._finish(session, actor, row, "sleep", now, detail)
+            return result, {"sleep": result.entry_id}
+
+        return save_exactly_once(
+            self._db,
+            actor,
+            save_key=save_key,
+            kind="sleep",
+            admission_id=admission_id,
+            now=now,
+            write=write,
+            earlier=lambda _session, receipt: SaveResult(
+                int(receipt.entries["sleep"]), admission_id, None, ()
+            ),
+        )
+
+    @checks_text
+    def amend_sleep(
+        self, actor: Actor, entry_id: int, entry: SleepInput, *, reason: str
+    ) -> SaveResult:
+        """Correct a sleep entry: the new row is the night's; the original stays in history,
+        marked superseded."""
+        admission_id, taken_at = self._to_amend(SleepEntryRow, "sleep entry", entry_id, reason)
+        return self.record_sleep(
             actor,
             admission_id,
             entry,

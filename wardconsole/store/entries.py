@@ -30,6 +30,7 @@ from wardconsole.store.models import (
     ObservationSetRow,
     PrnDoseRow,
     RegularDoseRow,
+    SleepEntryRow,
     SupportSessionRow,
     SymptomEntryRow,
     WeightEntryRow,
@@ -46,6 +47,7 @@ ENTRY_TABLES: Final[Mapping[str, Any]] = MappingProxyType(
         EntryKind.SESSION: SupportSessionRow,
         EntryKind.FLUID: FluidEntryRow,
         EntryKind.FLUID_PLAN: FluidPlanRow,
+        EntryKind.SLEEP: SleepEntryRow,
         EntryKind.REGULAR_DOSE: RegularDoseRow,
         EntryKind.WEIGHT: WeightEntryRow,
     }

@@ -174,6 +174,13 @@ def _values(
             "volume_ml": row.volume_ml,
             "description": row.description,
         }
+    if entry_type == "sleep":
+        return {
+            "night_of": row.night_of,
+            "minutes_slept": row.minutes_slept,
+            "quality": row.quality,
+            "woke_at": row.woke_at,
+        }
     if entry_type == "fluid_plan":
         return {
             "reason": row.reason,

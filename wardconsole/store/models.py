@@ -296,6 +296,23 @@ class FluidEntryRow(ClinicalEntry, Base):
     description: Mapped[str] = mapped_column(String(120), default="")
 
 
+class SleepEntryRow(ClinicalEntry, Base):
+    """A nurse's sleep entry for one night: hours slept (whole minutes), settled or disturbed,
+    and when the patient woke. ``night_of`` is the local date the night shift starts on
+    (``domain.sleep``); the estimate from the safety checks is computed, never stored."""
+
+    __tablename__ = "sleep_entries"
+    __table_args__ = (Index("ix_sleep_entries_admission_taken", "admission_id", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("sleep_entries.id"), index=True)
+    night_of: Mapped[date] = mapped_column(Date)
+    minutes_slept: Mapped[int] = mapped_column(Integer)
+    quality: Mapped[str] = mapped_column(String(12))
+    woke_at: Mapped[datetime | None] = mapped_column()
+
+
 class FluidPlanRow(ClinicalEntry, Base):
     """A patient's fluid chart: why, the 24-hour intake target and when to review it.
 

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wardconsole.domain.changes import ChangeFeed
-from wardconsole.services.admission_desk import AdmissionDesk
+from wardconsole.services.admissions import AdmissionService
 from wardconsole.services.aftercare import AftercareService
 from wardconsole.services.context import Actor
 from wardconsole.services.decisions import DecisionService
+from wardconsole.services.discharge import DischargeService
 from wardconsole.services.escalation_desk import EscalationDesk
 from wardconsole.services.fluids import FluidService
 from wardconsole.services.history import HistoryService
@@ -95,9 +96,13 @@ class UiContext:
     """Shift handoff: editor, board and printing (block; background workers only). None: the
     Handoff menu is disabled."""
 
-    admissions: AdmissionDesk | None = None
-    """Admit, move bed, discharge and the discharged-patient history (block; background worker
-    only). None: the admission actions are off."""
+    admissions: AdmissionService | None = None
+    """Admit, move bed and amend the intake (block; background worker only), acting as
+    ``current_actor``. None: those actions are off."""
+
+    discharges: DischargeService | None = None
+    """Discharge and the discharged-patient history (block; background worker only), acting as
+    ``current_actor``. None: those actions are off."""
 
     observation: ObservationLevelService | None = None
     """Observation levels, the safety-check round and compliance (block; background worker

@@ -30,6 +30,7 @@ from wardconsole.domain.medicines import OMITTED_REASONS
 from wardconsole.domain.news2 import RISK_LABELS
 from wardconsole.domain.records import MissingReason, route_label
 from wardconsole.domain.sessions import history_text as session_text
+from wardconsole.domain.sleep import sleep_entry_text
 from wardconsole.domain.weights import weight_entry_text
 from wardconsole.services.history import EntryState, HistoryEntry
 from wardconsole.ui import formatting as fmt
@@ -245,6 +246,7 @@ _VALUES_TEXT: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "fluid_plan": fluid_plan_text,
     "regular_dose": regular_dose_text,
     "weight": weight_entry_text,
+    "sleep": sleep_entry_text,
 }
 """Kinds whose history line is their stored values in words (one function each)."""
 

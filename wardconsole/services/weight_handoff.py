@@ -1,6 +1,7 @@
 """Weight and MUST in the shift handoff: the latest weight with its trend and when weighing is
 due, the latest MUST screen and what follows from it — worded once (``domain.weights``), read
-for every patient at once (two statements)."""
+for every patient at once (two statements). What needs doing (weighing due, a screen at medium
+or high risk, its food chart or refeeding prompt) is ● ADVISORY, as the dietitian referral is."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.handoff_records import Fact
+from wardconsole.domain.records import Severity
 from wardconsole.domain.weights import handoff_lines, must_prompts, weight_course
 from wardconsole.services.db import Database
 from wardconsole.store import weights
@@ -48,9 +50,9 @@ def weight_handoff_facts(
         done = [s for s in screens[admission_id] if s.taken_at <= until]
         latest = done[-1] if done else None
         facts = [
-            Fact(text, TOPIC, alert=attention)
+            Fact(text, TOPIC, Severity.ADVISORY if attention else None)
             for text, attention in handoff_lines(course, latest, until, when)
         ]
-        facts += [Fact(p, TOPIC, alert=True) for p in must_prompts(latest, until, policy)]
+        facts += [Fact(p, TOPIC, Severity.ADVISORY) for p in must_prompts(latest, until, policy)]
         out[admission_id] = tuple(facts)
     return out

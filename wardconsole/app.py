@@ -323,6 +323,7 @@ def console_context(
     from wardconsole.services.decisions import DecisionService
     from wardconsole.services.fluids import FluidService
     from wardconsole.services.history import HistoryService
+    from wardconsole.services.medicines import MedicinesService
     from wardconsole.services.observation_desk import ObservationDesk
     from wardconsole.services.recording import RecordingService
     from wardconsole.services.sessions import SessionService
@@ -343,6 +344,7 @@ def console_context(
         recording=RecordingService(db),
         history=HistoryService(db),
         fluids=FluidService(db),
+        medicines=MedicinesService(db),
         decisions=DecisionService(db),
         current_actor=session.current_actor,
         handoff=_handoff_ui(db, ward_name, session.current_actor),

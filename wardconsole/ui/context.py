@@ -15,6 +15,7 @@ from wardconsole.services.decisions import DecisionService
 from wardconsole.services.escalation_desk import EscalationDesk
 from wardconsole.services.fluids import FluidService
 from wardconsole.services.history import HistoryService
+from wardconsole.services.medicines import MedicinesService
 from wardconsole.services.observation_desk import ObservationDesk
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.sessions import SessionService
@@ -73,6 +74,9 @@ class UiContext:
     """What the bedside dialogs read (patient, entry history, PRN of the last 24 h)."""
     fluids: FluidService | None = None
     """The food and fluid chart's reads; None: the fluid actions are off."""
+    medicines: MedicinesService | None = None
+    """The medicines list (a monitoring copy of the drug chart) and regular doses; None: the
+    medicines-list action is off."""
     decisions: DecisionService | None = None
     """Clinician decisions and the rapid-tranquillisation interval; None: the action is off."""
 

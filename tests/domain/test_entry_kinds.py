@@ -29,7 +29,10 @@ def test_entry_kinds_keep_their_stored_names_and_words() -> None:
         "fluid",
         "fluid_plan",
         "regular_dose",
+        "weight",
+        "sleep",
     ]
+    assert entry_label("sleep") == "Sleep"
     assert entry_label("observation") == "Vital signs"
     assert entry_title("symptoms") == "Withdrawal chart rating"
     assert entry_label("fluids") == "fluids"  # not a kind: its raw value
@@ -37,4 +40,5 @@ def test_entry_kinds_keep_their_stored_names_and_words() -> None:
     labels = audit_action_labels()
     assert labels["record_prn"] == "Gave PRN"
     assert labels["amend_observation"] == "Corrected vital signs"
+    assert labels["amend_weight"] == "Corrected weight or height"
     assert {f"record_{k.value}" for k in EntryKind} <= set(labels)

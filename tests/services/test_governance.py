@@ -152,6 +152,8 @@ def test_unsigned_policy_files_are_named(db: Database) -> None:
         "withdrawal chart",
         "formulary",
         "fluid chart",
+        "weights",
+        "sleep",
     )
     assert status.unsigned_message.startswith("Local policy not signed off: escalation policy")
     signed = replace(load_policy(), governance_signoff="Ward governance 2027-01-12")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from wardfakes import NORMAL_SET, Clock
 
 from wardconsole.domain.alerting import AlarmMemory, AnnounceReason
-from wardconsole.domain.records import EscalationKind, EscalationState, Severity
+from wardconsole.domain.records import EscalationInfo, EscalationKind, EscalationState, Severity
 from wardconsole.services.context import Actor, InvalidInput, PermissionDenied, Role
 from wardconsole.services.db import Database
 from wardconsole.services.escalation_desk import EscalationDesk
@@ -16,7 +16,6 @@ from wardconsole.services.escalations import EscalationService
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.staff import StaffService
 from wardconsole.store.models import AuditRow, EscalationRow
-from wardconsole.store.repository import EscalationInfo
 
 CONCERN = EscalationKind.STAFF_CONCERN
 

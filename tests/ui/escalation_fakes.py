@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Engine
 from wardfakes import NORMAL_SET, Clock
 
-from wardconsole.domain.records import EscalationKind, Severity
+from wardconsole.domain.records import EscalationInfo, EscalationKind, Severity
 from wardconsole.services.admissions import AdmissionService, NewPatient
 from wardconsole.services.auth import SignInRefused
 from wardconsole.services.census import CensusService
@@ -22,7 +22,6 @@ from wardconsole.services.recording import RecordingService
 from wardconsole.services.staff import StaffService
 from wardconsole.store.changes import open_change_feed
 from wardconsole.store.engine import make_engine
-from wardconsole.store.repository import EscalationInfo
 from wardconsole.ui.context import UiContext
 from wardconsole.ui.escalations.alerts import AlertSound
 from wardconsole.ui.tasks import TaskRunner

@@ -156,10 +156,12 @@ def test_the_round_window_never_hides_an_emergency(
 ) -> None:
     """A patient not found on the round is absent there and on the census, and the round window
     (which may cover the console's banner) repeats the alarm; a click on it selects it."""
-    desk = console._context.observation
-    assert desk is not None
-    patient = next(r for r in desk.rounds().rows if r.raised)
-    desk.record_check(patient.admission_id, Presentation.NOT_FOUND, "Bedroom, lounge")
+    checks, current_actor = console._context.observation, console._context.current_actor
+    assert checks is not None and current_actor is not None
+    patient = next(r for r in checks.rounds().rows if r.raised)
+    checks.record_check(
+        current_actor(), patient.admission_id, Presentation.NOT_FOUND, "Bedroom, lounge"
+    )
     console.refresh()
     console.escalations.refresh()
     console.set_theme(theme)

@@ -42,6 +42,8 @@ class EntryKind(StrEnum):
     FLUID = "fluid"
     FLUID_PLAN = "fluid_plan"
     REGULAR_DOSE = "regular_dose"
+    WEIGHT = "weight"
+    SLEEP = "sleep"
 
     @property
     def words(self) -> EntryWords:
@@ -93,6 +95,16 @@ _WORDS: Final = MappingProxyType(
             "Regular doses",
             "Regular dose (given or omitted)",
             "Recorded regular dose",
+        ),
+        EntryKind.WEIGHT: EntryWords(
+            "Weight and height",
+            "Weights and heights",
+            "Weighing",
+            "Recorded weight or height",
+            "Corrected weight or height",
+        ),
+        EntryKind.SLEEP: EntryWords(
+            "Sleep", "Sleep", "Sleep entry", "Recorded sleep", "Corrected sleep"
         ),
     }
 )

@@ -162,6 +162,8 @@ class GovernanceService:
             ("withdrawal chart", db.chart.signed_off),
             ("formulary", db.formulary.signed_off),
             ("fluid chart", db.fluid_policy.signed_off),
+            ("weights", db.weight_policy.signed_off),
+            ("sleep", db.sleep_policy.signed_off),
         )
         return tuple(name for name, signed in files if not signed)
 

@@ -63,6 +63,7 @@ class QueueKind(StrEnum):
     AUDIT = "audit"
     FLUID = "fluid"
     REGULAR_DOSE = "regular_dose"
+    SLEEP = "sleep"
 
 
 class QueueState(StrEnum):

@@ -17,7 +17,7 @@ import threading
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 import psycopg
@@ -29,6 +29,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wardconsole.domain.fluids import Direction, FluidInput
 from wardconsole.domain.formulary import ClassSource, Formulary
 from wardconsole.domain.medicines import OUTCOMES, check_dose_outcome
+from wardconsole.domain.sleep import SleepInput, SleepQuality
 from wardconsole.services.context import (
     Actor,
     InvalidInput,
@@ -268,6 +269,34 @@ class SafeSaves:
             payload={**_fluid_payload(entry), "taken_at": taken_at},
             bed=bed,
             summary=f"Fluids: {_fluid_summary(entry)}",
+            pressed=pressed,
+        )
+
+    def save_sleep(
+        self,
+        actor: Actor,
+        admission_id: int,
+        entry: SleepInput,
+        *,
+        save_key: str,
+        bed: str = "",
+    ) -> SaveResult | QueuedSave:
+        """The nurse's sleep entry for a night: written now, or kept and replayed later."""
+        require(actor, Permission.RECORD)
+        self._recording.check_sleep(entry)
+        pressed = self._db.clock()
+        return self._save(
+            lambda: self._recording.record_sleep(
+                actor, admission_id, entry, taken_at=pressed, save_key=save_key
+            ),
+            kind=QueueKind.SLEEP,
+            actor=actor,
+            admission_id=admission_id,
+            save_key=save_key,
+            payload={**_sleep_payload(entry), "taken_at": pressed},
+            bed=bed,
+            summary=f"Sleep: night of {entry.night_of:%a %d %b}, "
+            f"{entry.minutes_slept / 60:g} h, {entry.quality.value}",
             pressed=pressed,
         )
 
@@ -600,10 +629,25 @@ def _replay_regular_dose(db: Database, item: QueuedEntry) -> bool:
     return False
 
 
+def _replay_sleep(db: Database, item: QueuedEntry) -> bool:
+    recording = RecordingService(db)
+    assert item.admission_id is not None
+    payload = item.payload
+    recording.record_sleep(
+        item.actor,
+        item.admission_id,
+        _sleep_entry(payload),
+        taken_at=payload["taken_at"],
+        save_key=item.save_key,
+    )
+    return False
+
+
 REPLAYS: Mapping[QueueKind, Callable[[Database, QueuedEntry], bool]] = {
     QueueKind.ROUND: _replay_round,
     QueueKind.PRN: _replay_prn,
     QueueKind.FLUID: _replay_fluid,
+    QueueKind.SLEEP: _replay_sleep,
     QueueKind.REGULAR_DOSE: _replay_regular_dose,
 }
 """How a queued entry of each kind is written on replay (under its save key, so a save whose
@@ -709,3 +753,23 @@ def _fluid_summary(entry: FluidInput) -> str:
     volume = "not measured" if entry.volume_ml is None else f"{entry.volume_ml} ml"
     what = entry.description.strip() or entry.what
     return f"{'in' if entry.direction is Direction.INTAKE else 'out'} {what} {volume}"
+
+
+def _sleep_payload(entry: SleepInput) -> dict[str, Any]:
+    return {
+        "night_of": entry.night_of.isoformat(),
+        "minutes_slept": entry.minutes_slept,
+        "quality": entry.quality.value,
+        "woke_at": entry.woke_at,
+        "note": entry.note,
+    }
+
+
+def _sleep_entry(data: Mapping[str, Any]) -> SleepInput:
+    return SleepInput(
+        night_of=date.fromisoformat(data["night_of"]),
+        minutes_slept=data["minutes_slept"],
+        quality=SleepQuality(data["quality"]),
+        woke_at=data["woke_at"],
+        note=data["note"],
+    )

@@ -96,6 +96,11 @@ TEXT_FIELDS: Final[Mapping[str, TextField]] = {
     "label": TextField(200),
     "what": _LABEL,
     "description": _LABEL,  # a drink ("tea"), or what an output was
+    # A weighing as typed (``domain.weights.WeightInput``).
+    "weight_kg": TextField(12),
+    "height_m": TextField(12),
+    "before_kg": TextField(12),
+    "before_source": _CODE,
     "drug": _LABEL,
     "dose": TextField(64),
     "route": _CODE,

@@ -30,8 +30,10 @@ from wardconsole.store.models import (
     ObservationSetRow,
     PrnDoseRow,
     RegularDoseRow,
+    SleepEntryRow,
     SupportSessionRow,
     SymptomEntryRow,
+    WeightEntryRow,
 )
 
 E = TypeVar("E")
@@ -45,7 +47,9 @@ ENTRY_TABLES: Final[Mapping[str, Any]] = MappingProxyType(
         EntryKind.SESSION: SupportSessionRow,
         EntryKind.FLUID: FluidEntryRow,
         EntryKind.FLUID_PLAN: FluidPlanRow,
+        EntryKind.SLEEP: SleepEntryRow,
         EntryKind.REGULAR_DOSE: RegularDoseRow,
+        EntryKind.WEIGHT: WeightEntryRow,
     }
 )
 """Every ``EntryKind`` -> its table (checked by the tests)."""

@@ -51,6 +51,7 @@ APP_PRIVILEGES: Mapping[str, frozenset[str]] = {
     "follow_up_attempts": APPEND,
     "fluid_entries": APPEND,
     "fluid_plans": APPEND,
+    "sleep_entries": APPEND,
     "observation_levels": APPEND,
     "intake_amendments": APPEND,
     "escalation_events": APPEND,

@@ -131,6 +131,8 @@ class MainWindow(QMainWindow):
         )
         self.admission = AdmissionActions(
             context.admissions,
+            context.discharges,
+            context.current_actor,
             self._runner,
             self,
             self._selected_census_row,
@@ -273,6 +275,7 @@ class MainWindow(QMainWindow):
 
         self.observation_menu = ObservationMenu(
             self._context.observation,
+            self._context.current_actor,
             self.census_view.selected_admission_id,
             self,
             self._runner,

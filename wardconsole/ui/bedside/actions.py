@@ -37,6 +37,7 @@ SHORTCUTS = {
     "fluid_plan": "",
     "must": "",
     "medicines": "Ctrl+Shift+M",
+    "weight": "",
 }
 TEXTS = {
     "record": "&Record observations…",
@@ -47,6 +48,7 @@ TEXTS = {
     "fluid_plan": "Fluid chart p&lan…",
     "must": "MUST &screen (malnutrition)…",
     "medicines": "Medicines lis&t…",
+    "weight": "&Weight and height…",
 }
 
 
@@ -91,6 +93,8 @@ class BedsideActions(QObject):
         self.fluids_action.triggered.connect(lambda: self._for_selected(self.record_fluids))
         self.fluid_plan_action.triggered.connect(lambda: self._for_selected(self.plan_fluids))
         self.must_action = self._make_action("must", window)
+        self.weight_action = self._make_action("weight", window)
+        self.weight_action.triggered.connect(lambda: self._for_selected(self.weigh))
         self.must_action.triggered.connect(lambda: self._for_selected(self.screen_must))
         self.medicines_action = self._make_action("medicines", window)
         self.medicines_action.setEnabled(self.available and context.medicines is not None)
@@ -118,6 +122,7 @@ class BedsideActions(QObject):
             self.medicines_action,
             self.decisions_action,
             self.fluid_plan_action,
+            self.weight_action,
             self.must_action,
         ]
 
@@ -209,6 +214,18 @@ class BedsideActions(QObject):
         ):
             self.entries_saved.emit(row.admission_id)
 
+    def weigh(self, row: CensusRow, parent: QWidget | None = None) -> None:
+        """Weight and height (at intake also the weight 3–6 months before admission)."""
+        bedside = self._bedside()
+        if bedside is None:
+            return
+        from wardconsole.ui.physical.weight_dialog import WeightDialog
+
+        if WeightDialog.ask(
+            bedside, row.admission_id, patient_title(row), parent=parent or self._window
+        ):
+            self.entries_saved.emit(row.admission_id)
+
     def decide(self, row: CensusRow, parent: QWidget | None = None) -> None:
         """SpO2 Scale 2, modified response, frequency (clinicians); RT interval or end."""
         context = self._context
@@ -241,6 +258,7 @@ class BedsideActions(QObject):
             ("history", self.show_history),
             ("medicines", self.keep_medicines),
             ("fluid_plan", self.plan_fluids),
+            ("weight", self.weigh),
             ("must", self.screen_must),
         ):
             action = self._make_action(key, window)
@@ -301,4 +319,5 @@ class BedsideActions(QObject):
             saves=context.access.saves if context.access is not None else None,
             fluids=context.fluids,
             medicines=context.medicines,
+            weights=context.weights,
         )

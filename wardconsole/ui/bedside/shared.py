@@ -23,6 +23,7 @@ from wardconsole.services.history import HistoryService
 from wardconsole.services.medicines import MedicinesService
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.safe_saves import QueuedSave, SafeSaves
+from wardconsole.services.weights import WeightService
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme, risk_palette
@@ -49,6 +50,8 @@ class Bedside:
     """The food and fluid chart's reads (this period so far, the plan); None: not set up."""
     medicines: MedicinesService | None = None
     """The medicines list and regular doses; None: the medicines list is off."""
+    weights: WeightService | None = None
+    """Weighings and MUST follow-up (the last weighing, the MUST screen's starting answers)."""
 
     def acting(self) -> Actor:
         """Who is saving now (the signed-in member of staff at this moment)."""

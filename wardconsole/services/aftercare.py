@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import cache, cached_property
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,7 +34,6 @@ from wardconsole.domain.follow_up import (
     compliance,
     follow_up_clock,
     follow_up_state,
-    load_follow_up_policy,
     plan_problems,
     suicide_risk_identified,
 )
@@ -117,12 +115,6 @@ class ContactCard:
     opioid_co_user: bool
 
 
-@cache
-def follow_up_policy() -> FollowUpPolicy:
-    """The bundled follow-up policy, loaded once (a broken file raises on first use)."""
-    return load_follow_up_policy()
-
-
 def cssrs_levels(session: Session, admission_id: int) -> list[tuple[datetime, str]]:
     """(when, level) of the stay's current C-SSRS screens, oldest first."""
     rows = session.execute(
@@ -178,13 +170,13 @@ def due_text(follow_up: FollowUpRow | None) -> str | None:
 
 
 class AftercareService:
-    def __init__(self, db: Database, policy: FollowUpPolicy | None = None) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
-        self._given_policy = policy
 
-    @cached_property
+    @property
     def policy(self) -> FollowUpPolicy:
-        return self._given_policy or follow_up_policy()
+        """The station's follow-up policy (part of the ward's policy digest)."""
+        return self._db.follow_up_policy
 
     def now(self) -> datetime:
         return self._db.clock()

@@ -22,7 +22,7 @@ from wardconsole.domain.discharge import (
 from wardconsole.domain.intake import Intake
 from wardconsole.domain.text_input import text_problem
 from wardconsole.services.admissions import read_intake
-from wardconsole.services.aftercare import due_text, follow_up_policy, open_follow_up
+from wardconsole.services.aftercare import due_text, open_follow_up
 from wardconsole.services.context import (
     Actor,
     ConflictError,
@@ -232,7 +232,7 @@ class DischargeService:
                 station=actor.station,
             )
             follow_up = open_follow_up(
-                session, follow_up_policy(), admission, where, now, actor.station
+                session, self._db.follow_up_policy, admission, where, now, actor.station
             )
             session.flush()
             repository.write_audit(

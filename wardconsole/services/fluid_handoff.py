@@ -67,7 +67,7 @@ def fluid_handoff_facts(
             )
             review = latest_review(plan, in_period, period, until, policy)
             if review is not None and review.behind:
-                facts.append(Fact(review.text, TOPIC, alert=True))
+                facts.append(Fact(review.text, TOPIC, policy.review_severity))
             elif review is not None:
                 facts.append(
                     Fact(

@@ -59,7 +59,11 @@ def medicines_facts(
         rising_days=rule.number("rising_days"),
         min_rise=rule.number("min_rise"),
     )
-    return tuple(Fact(f"Medicines watch: {text}", "medicines", alert=due) for text, due in lines)
+    severity = rule.severity()  # a review due carries the dependency-review escalation's
+    return tuple(
+        Fact(f"Medicines watch: {text}", "medicines", severity if due else None)
+        for text, due in lines
+    )
 
 
 def as_of(shift: ShiftWindow, now: datetime) -> datetime:

@@ -497,6 +497,7 @@ class _Writer:
         out += self.f.medicines
         out += self._assessment_facts()
         out += self._sleep_and_nutrition()
+        out += self.f.weight
         return tuple(out)
 
     def _news2_fact(self) -> Fact:

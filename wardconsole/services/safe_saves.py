@@ -30,9 +30,11 @@ from wardconsole.domain.bowels import BowelInput
 from wardconsole.domain.fluids import Direction, FluidInput
 from wardconsole.domain.formulary import ClassSource, Formulary
 from wardconsole.domain.meals import MealInput, Portion, meal_text
+from wardconsole.domain.medicines import OUTCOMES, check_dose_outcome
 from wardconsole.domain.sleep import SleepInput, SleepQuality
 from wardconsole.services.context import (
     Actor,
+    InvalidInput,
     Permission,
     ServiceError,
     as_utc,
@@ -40,6 +42,7 @@ from wardconsole.services.context import (
     require,
 )
 from wardconsole.services.db import Database
+from wardconsole.services.medicines import MedicinesService
 from wardconsole.services.outbox import Outbox, QueuedEntry, QueueKind
 from wardconsole.services.recording import (
     RecordingService,
@@ -383,6 +386,49 @@ class SafeSaves:
         )
 
     @checks_text
+    def save_regular_dose(
+        self,
+        actor: Actor,
+        admission_id: int,
+        line_id: int,
+        *,
+        outcome: str,
+        save_key: str,
+        omitted_reason: str = "",
+        given_at: datetime | None = None,
+        dose: str = "",
+        note: str = "",
+        summary: str = "",
+        bed: str = "",
+    ) -> SaveResult | QueuedSave:
+        """A regular dose given or omitted against a medicines-list line: written now, or kept
+        on this station and replayed later (``summary`` names it in the station's queue)."""
+        require(actor, Permission.RECORD)
+        if problems := check_dose_outcome(outcome, omitted_reason):
+            raise InvalidInput(problems)
+        pressed = self._db.clock()
+        given_at = as_utc("given_at", given_at) or pressed
+        fields: dict[str, Any] = {
+            "outcome": outcome,
+            "omitted_reason": omitted_reason,
+            "dose": dose,
+            "note": note,
+        }
+        return self._save(
+            lambda: MedicinesService(self._db).record_regular_dose(
+                actor, line_id, **fields, given_at=given_at, save_key=save_key
+            ),
+            kind=QueueKind.REGULAR_DOSE,
+            actor=actor,
+            admission_id=admission_id,
+            save_key=save_key,
+            payload={**fields, "line_id": line_id, "given_at": given_at},
+            bed=bed,
+            summary=summary or f"Regular dose: {OUTCOMES.get(outcome, outcome).lower()}",
+            pressed=pressed,
+        )
+
+    @checks_text
     def record_audit(
         self,
         actor: Actor,
@@ -566,10 +612,9 @@ class SafeSaves:
         if item.kind is QueueKind.AUDIT:
             _write_audit(self._db, item.actor, payload, dedupe=True)
             return
-        recording = RecordingService(at_queue_time)
         assert item.admission_id is not None
         replay = REPLAYS[item.kind]
-        already = _retrying_races(lambda: replay(recording, item))
+        already = _retrying_races(lambda: replay(at_queue_time, item))
         now = self._db.clock()
         with self._db.transaction() as session:
             repository.write_audit(
@@ -589,7 +634,8 @@ class SafeSaves:
             )
 
 
-def _replay_round(recording: RecordingService, item: QueuedEntry) -> bool:
+def _replay_round(db: Database, item: QueuedEntry) -> bool:
+    recording = RecordingService(db)
     assert item.admission_id is not None
     result = recording.record_round(
         item.actor,
@@ -601,7 +647,8 @@ def _replay_round(recording: RecordingService, item: QueuedEntry) -> bool:
     return result.already_saved
 
 
-def _replay_prn(recording: RecordingService, item: QueuedEntry) -> bool:
+def _replay_prn(db: Database, item: QueuedEntry) -> bool:
+    recording = RecordingService(db)
     assert item.admission_id is not None
     payload = item.payload
     drug_class, class_reason = payload["drug_class"], payload.get("class_reason")
@@ -638,7 +685,8 @@ def _class_queued_before_the_formulary(
     return key, f"queued before the formulary with the class “{stored}”"
 
 
-def _replay_fluid(recording: RecordingService, item: QueuedEntry) -> bool:
+def _replay_fluid(db: Database, item: QueuedEntry) -> bool:
+    recording = RecordingService(db)
     assert item.admission_id is not None
     payload = item.payload
     recording.record_fluid(
@@ -651,22 +699,22 @@ def _replay_fluid(recording: RecordingService, item: QueuedEntry) -> bool:
     return False
 
 
-def _replay_meal(recording: RecordingService, item: QueuedEntry) -> bool:
+def _replay_meal(db: Database, item: QueuedEntry) -> bool:
     assert item.admission_id is not None
     payload = dict(item.payload)
     taken_at = payload.pop("taken_at")
     portion = payload.pop("portion")
     entry = MealInput(**payload, portion=Portion(portion) if portion else None)
-    recording.record_meal(
+    RecordingService(db).record_meal(
         item.actor, item.admission_id, entry, taken_at=taken_at, save_key=item.save_key
     )
     return False
 
 
-def _replay_bowel(recording: RecordingService, item: QueuedEntry) -> bool:
+def _replay_bowel(db: Database, item: QueuedEntry) -> bool:
     assert item.admission_id is not None
     payload = item.payload
-    recording.record_bowel(
+    RecordingService(db).record_bowel(
         item.actor,
         item.admission_id,
         BowelInput(payload["bristol_type"], payload["note"]),
@@ -676,7 +724,23 @@ def _replay_bowel(recording: RecordingService, item: QueuedEntry) -> bool:
     return False
 
 
-def _replay_sleep(recording: RecordingService, item: QueuedEntry) -> bool:
+def _replay_regular_dose(db: Database, item: QueuedEntry) -> bool:
+    payload = item.payload
+    MedicinesService(db).record_regular_dose(
+        item.actor,
+        int(payload["line_id"]),
+        outcome=payload["outcome"],
+        omitted_reason=payload["omitted_reason"],
+        given_at=payload["given_at"],
+        dose=payload["dose"],
+        note=payload["note"],
+        save_key=item.save_key,
+    )
+    return False
+
+
+def _replay_sleep(db: Database, item: QueuedEntry) -> bool:
+    recording = RecordingService(db)
     assert item.admission_id is not None
     payload = item.payload
     recording.record_sleep(
@@ -689,11 +753,12 @@ def _replay_sleep(recording: RecordingService, item: QueuedEntry) -> bool:
     return False
 
 
-REPLAYS: Mapping[QueueKind, Callable[[RecordingService, QueuedEntry], bool]] = {
+REPLAYS: Mapping[QueueKind, Callable[[Database, QueuedEntry], bool]] = {
     QueueKind.ROUND: _replay_round,
     QueueKind.PRN: _replay_prn,
     QueueKind.FLUID: _replay_fluid,
     QueueKind.SLEEP: _replay_sleep,
+    QueueKind.REGULAR_DOSE: _replay_regular_dose,
     QueueKind.MEAL: _replay_meal,
     QueueKind.BOWEL: _replay_bowel,
 }

@@ -317,12 +317,14 @@ def console_context(
     escalations: EscalationDesk,
 ) -> UiContext:
     """Everything the main window needs, bound to one database and one staff session."""
-    from wardconsole.services.admission_desk import AdmissionDesk
+    from wardconsole.services.admissions import AdmissionService
     from wardconsole.services.aftercare import AftercareService
     from wardconsole.services.census import CensusService
     from wardconsole.services.decisions import DecisionService
+    from wardconsole.services.discharge import DischargeService
     from wardconsole.services.fluids import FluidService
     from wardconsole.services.history import HistoryService
+    from wardconsole.services.medicines import MedicinesService
     from wardconsole.services.observation_levels import ObservationLevelService
     from wardconsole.services.recording import RecordingService
     from wardconsole.services.sessions import SessionService
@@ -344,12 +346,14 @@ def console_context(
         recording=RecordingService(db),
         history=HistoryService(db),
         fluids=FluidService(db),
+        medicines=MedicinesService(db),
         weights=WeightService(db),
         decisions=DecisionService(db),
         current_actor=session.current_actor,
         handoff=_handoff_ui(db, ward_name, session.current_actor),
         observation=ObservationLevelService(db),
-        admissions=AdmissionDesk(db, actor=session.current_actor),
+        admissions=AdmissionService(db),
+        discharges=DischargeService(db),
         sessions=SessionService(db),
         aftercare=AftercareService(db),
         export_discharge_letter=_letter_export(db, ward_name),

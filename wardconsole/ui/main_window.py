@@ -131,6 +131,8 @@ class MainWindow(QMainWindow):
         )
         self.admission = AdmissionActions(
             context.admissions,
+            context.discharges,
+            context.current_actor,
             self._runner,
             self,
             self._selected_census_row,

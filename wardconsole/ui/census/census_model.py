@@ -469,7 +469,8 @@ def _fluid_cell(row: CensusRow, now: datetime, palette: RiskPalette) -> _Cell:
 
 def _sleep_cell(row: CensusRow, palette: RiskPalette) -> _Cell:
     """'▲ 3 h · 2.5 h' (hours asleep on each of the last nights running) when little sleep is
-    flagged, blank otherwise; too narrow for that: the worded flag '▲ low' (under the header "Sleep")."""
+    flagged, blank otherwise; too narrow for that: the worded flag '▲ low' (under the header
+    "Sleep")."""
     flag = row.sleep
     if flag is None:
         return _Cell("", (1, 0), "No little-sleep flag (see the Physical care chart)")

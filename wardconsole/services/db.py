@@ -12,6 +12,7 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.fluid_policy import FluidPolicy, load_fluid_policy
+from wardconsole.domain.follow_up import FollowUpPolicy, load_follow_up_policy
 from wardconsole.domain.formulary import Formulary, check_policy_classes, load_formulary
 from wardconsole.domain.observation_levels import (
     ObservationLevelPolicy,
@@ -77,6 +78,7 @@ class Database:
         fluid_policy: FluidPolicy | None = None,
         weight_policy: WeightPolicy | None = None,
         sleep_policy: SleepPolicy | None = None,
+        follow_up_policy: FollowUpPolicy | None = None,
     ) -> None:
         self.engine = engine
         self._system_clock = system_clock
@@ -95,6 +97,7 @@ class Database:
         self._fluid_policy = fluid_policy
         self._weight_policy = weight_policy
         self._sleep_policy = sleep_policy
+        self._follow_up_policy = follow_up_policy
 
     @cached_property
     def policy(self) -> EscalationPolicy:
@@ -124,6 +127,12 @@ class Database:
     def sleep_policy(self) -> SleepPolicy:
         """Which shift is the night, the estimate's coverage and the little-sleep flag."""
         return self._sleep_policy or load_sleep_policy()
+
+    @cached_property
+    def follow_up_policy(self) -> FollowUpPolicy:
+        """Follow-up contact after discharge: its time limits, the destinations that start the
+        clock, what counts as suicide risk (the overdue escalation rests on them)."""
+        return self._follow_up_policy or load_follow_up_policy()
 
     @property
     def ward_timezone(self) -> str:
@@ -193,8 +202,8 @@ class Database:
     @cached_property
     def policy_digest(self) -> str:
         """One digest for every policy file whose numbers raise escalations (the escalation
-        policy, observation levels, withdrawal chart, formulary, fluid chart, sleep): stations
-        on one ward compare it."""
+        policy, observation levels, withdrawal chart, formulary, fluid chart, sleep, follow-up
+        after discharge): stations on one ward compare it."""
         parts = (
             self.policy.digest,
             self.observation_levels.digest,
@@ -202,6 +211,7 @@ class Database:
             self.formulary.digest,
             self.fluid_policy.digest,
             self.sleep_policy.digest,
+            self.follow_up_policy.digest,
         )
         return hashlib.sha256("|".join(parts).encode("ascii")).hexdigest()
 

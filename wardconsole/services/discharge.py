@@ -12,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
-from sqlalchemy.orm import Session
-
 from wardconsole.domain.admission_records import AdmissionDetail
 from wardconsole.domain.discharge import (
     Destination,
@@ -22,10 +20,10 @@ from wardconsole.domain.discharge import (
     draft_summary,
 )
 from wardconsole.domain.intake import Intake
-from wardconsole.domain.records import EscalationState
 from wardconsole.domain.text_input import text_problem
+from wardconsole.domain.weights import weight_course
 from wardconsole.services.admissions import read_intake
-from wardconsole.services.aftercare import due_text, follow_up_policy, open_follow_up
+from wardconsole.services.aftercare import due_text, open_follow_up
 from wardconsole.services.context import (
     Actor,
     ConflictError,
@@ -36,12 +34,13 @@ from wardconsole.services.context import (
     require,
 )
 from wardconsole.services.db import Database
+from wardconsole.services.escalations import resolve_open
 from wardconsole.services.stay_access import ensure_may_read
 from wardconsole.services.text_rule import checks_text, checks_text_as
 from wardconsole.store import admissions_queries as q
-from wardconsole.store import repository
+from wardconsole.store import repository, weights
 from wardconsole.store.changes import record_change
-from wardconsole.store.models import Admission, EscalationEventRow
+from wardconsole.store.models import Admission
 from wardconsole.store.sessions import session_facts
 
 CLOCK_TOLERANCE = timedelta(minutes=5)
@@ -106,6 +105,8 @@ class DischargeService:
             beds = q.bed_history(session, admission_id)
             course = q.stay_course(session, admission_id, formulary=self._db.formulary)
             sessions = session_facts(session, [admission_id])[admission_id]
+            weighed = weights.weighings(session, [admission_id])[admission_id]
+            screens = tuple(weights.must_screens(session, [admission_id])[admission_id])
             previous = (
                 repository.admission(session, detail.previous_admission_id)
                 if detail.previous_admission_id
@@ -131,6 +132,8 @@ class DischargeService:
             escalations=course.escalations,
             prn=course.prn,
             sessions=tuple(sessions),
+            weights=weight_course(weighed, detail.admitted_at, self._db.weight_policy),
+            must_screens=screens,
             previous_stay=PreviousStay(
                 previous.admitted_at, previous.discharged_at, previous.discharge_destination
             )
@@ -225,9 +228,16 @@ class DischargeService:
             admission.discharged_at = at
             admission.discharge_destination = where.value
             admission.discharge_summary = summary.strip()
-            closed = self._close_escalations(session, actor, admission_id, where, now)
+            closed = resolve_open(
+                session,
+                admission_id,
+                f"Closed at discharge ({where.label.lower()})",
+                now=now,
+                staff_id=actor.staff_id,
+                station=actor.station,
+            )
             follow_up = open_follow_up(
-                session, follow_up_policy(), admission, where, now, actor.station
+                session, self._db.follow_up_policy, admission, where, now, actor.station
             )
             session.flush()
             repository.write_audit(
@@ -247,33 +257,6 @@ class DischargeService:
                 },
             )
             record_change(session, "admission", admission_id, actor.station)
-            if closed:
-                record_change(session, "escalation", admission_id, actor.station)
-
-    @staticmethod
-    def _close_escalations(
-        session: Session, actor: Actor, admission_id: int, where: Destination, now: datetime
-    ) -> list[int]:
-        outcome = f"Closed at discharge ({where.label.lower()})"
-        closed = []
-        for row in q.open_escalation_rows(session, admission_id):
-            row.state = EscalationState.RESOLVED.value
-            row.resolved_at = now
-            row.resolved_by_id = actor.staff_id
-            row.outcome = outcome
-            row.updated_at = now
-            session.add(
-                EscalationEventRow(
-                    escalation_id=row.id,
-                    at=now,
-                    staff_id=actor.staff_id,
-                    station=actor.station,
-                    action="resolved",
-                    detail=outcome,
-                )
-            )
-            closed.append(row.id)
-        return closed
 
     # -- history of discharged patients (supervisors) --------------------------------------
 

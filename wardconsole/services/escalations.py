@@ -61,6 +61,7 @@ from wardconsole.store.models import (
     Admission,
     EscalationEventRow,
     EscalationRow,
+    FollowUpRow,
     Staff,
     WardCheckRow,
 )
@@ -133,13 +134,61 @@ def apply_rules(
         now=now,
         silence=silence_window(db.policy, latest_complete),
     )
+    return _write_actions(
+        session,
+        admission_id,
+        actions,
+        state.open_escalations,
+        now=now,
+        station=station,
+        staff_id=staff_id,
+    )
+
+
+def apply_triggers(
+    session: Session,
+    admission_id: int,
+    triggers: list[EscalationTrigger],
+    kinds: frozenset[EscalationKind],
+    *,
+    now: datetime,
+    station: str,
+    staff_id: int | None,
+) -> list[EscalationChange]:
+    """Bring the admission's open escalations of ``kinds`` in line with ``triggers``, for a
+    rule that runs apart from the clinical rules (care after discharge): raised once, updated
+    when the words change, never raised again on evidence staff already resolved."""
+    open_kinds = {
+        kind: info
+        for kind, info in repository.open_by_kind_of(session, admission_id).items()
+        if kind in kinds
+    }
+    actions = plan_escalations(
+        open_kinds, triggers, resolved_at=repository.last_resolved(session, admission_id)
+    )
+    return _write_actions(
+        session, admission_id, actions, open_kinds, now=now, station=station, staff_id=staff_id
+    )
+
+
+def _write_actions(
+    session: Session,
+    admission_id: int,
+    actions: list[EscalationAction],
+    open_escalations: Mapping[EscalationKind, OpenEscalation],
+    *,
+    now: datetime,
+    station: str,
+    staff_id: int | None,
+) -> list[EscalationChange]:
+    """Write the planned actions; one change-feed row when anything changed."""
     changes: list[EscalationChange] = []
     for action in actions:
         change = _apply_action(
             session,
             admission_id,
             action,
-            state.open_escalations,
+            open_escalations,
             now=now,
             station=station,
             staff_id=staff_id,
@@ -149,6 +198,39 @@ def apply_rules(
     if changes:
         record_change(session, "escalation", admission_id, station)
     return changes
+
+
+def resolve_open(
+    session: Session,
+    admission_id: int,
+    outcome: str,
+    *,
+    now: datetime,
+    staff_id: int | None,
+    station: str,
+    kinds: frozenset[EscalationKind] | None = None,
+) -> list[int]:
+    """Resolve the admission's open escalations (of ``kinds``, default all) in the caller's
+    transaction because what they asked for happened; each gets ``outcome`` on its trail."""
+    closed = []
+    for row in session.scalars(
+        select(EscalationRow).where(
+            EscalationRow.admission_id == admission_id, EscalationRow.resolved_at.is_(None)
+        )
+    ):
+        if kinds is not None and EscalationKind(row.kind) not in kinds:
+            continue
+        row.state = EscalationState.RESOLVED.value
+        row.resolved_at = now
+        row.resolved_by_id = staff_id
+        row.outcome = outcome
+        row.updated_at = now
+        _event(session, row.id, now, staff_id, station, "resolved", outcome)
+        closed.append(row.id)
+    if closed:
+        session.flush()
+        record_change(session, "escalation", admission_id, station)
+    return closed
 
 
 def _apply_action(
@@ -532,7 +614,42 @@ class EscalationService:
                     changes += changed
             except IntegrityError:
                 continue  # another station raised the same escalation at the same moment
+        changes += self._follow_ups_overdue(system, now)
         self._mark_ward_checks(system.station, now)
+        return changes
+
+    def _follow_ups_overdue(self, system: Actor, now: datetime) -> list[EscalationChange]:
+        """Care after discharge: each open follow-up past its due time escalates (HAZ-129),
+        whether or not the patient is still on the ward."""
+        from wardconsole.services.follow_up_rules import (  # it builds on this module
+            follow_up_escalation,
+            overdue_follow_up_ids,
+        )
+
+        with self._db.read() as session:
+            ids = overdue_follow_up_ids(session, now)
+        changes: list[EscalationChange] = []
+        for follow_up_id in ids:
+            try:
+                with self._db.transaction() as session:
+                    follow_up = session.get_one(FollowUpRow, follow_up_id)
+                    if follow_up.closed_at is not None:
+                        continue  # closed at another station meanwhile
+                    changed = follow_up_escalation(
+                        session, self._db, follow_up, now=now, station=system.station, staff_id=None
+                    )
+                    if changed:
+                        _audit_automatic(
+                            session,
+                            system,
+                            now,
+                            "time_driven_rules",
+                            follow_up.admission_id,
+                            {"changes": [_change_detail(c) for c in changed]},
+                        )
+                    changes += changed
+            except IntegrityError:
+                continue
         return changes
 
     def _mark_ward_checks(self, station: str, now: datetime) -> None:

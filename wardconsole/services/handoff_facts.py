@@ -33,6 +33,7 @@ from wardconsole.services.db import Database
 from wardconsole.services.escalations import medicines_watch
 from wardconsole.services.fluid_handoff import fluid_handoff_facts
 from wardconsole.services.observation_handoff import observation_facts
+from wardconsole.services.weight_handoff import weight_handoff_facts
 from wardconsole.store import handoff_queries as q
 from wardconsole.store.sessions import session_facts
 
@@ -59,7 +60,11 @@ def medicines_facts(
         rising_days=rule.number("rising_days"),
         min_rise=rule.number("min_rise"),
     )
-    return tuple(Fact(f"Medicines watch: {text}", "medicines", alert=due) for text, due in lines)
+    severity = rule.severity()  # a review due carries the dependency-review escalation's
+    return tuple(
+        Fact(f"Medicines watch: {text}", "medicines", severity if due else None)
+        for text, due in lines
+    )
 
 
 def as_of(shift: ShiftWindow, now: datetime) -> datetime:
@@ -91,6 +96,7 @@ def shift_facts(
         session, [s.admission_id for s in stays], since=shift.start, until=until
     )
     fluids = fluid_handoff_facts(db, session, [s.admission_id for s in stays], shift.start, until)
+    weight = weight_handoff_facts(db, session, [s.admission_id for s in stays], until)
     return [
         PatientShiftFacts(
             admission_id=stay.admission_id,
@@ -121,6 +127,7 @@ def shift_facts(
             medicines=medicines_facts(db, session, stay.admission_id, until),
             sessions=session_handoff_facts(sessions[stay.admission_id]),
             fluids=fluids.get(stay.admission_id, ()),
+            weight=weight.get(stay.admission_id, ()),
         )
         for stay in stays
     ]

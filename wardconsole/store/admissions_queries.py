@@ -353,17 +353,6 @@ def stay_course(session: Session, admission_id: int, *, formulary: Formulary) ->
     )
 
 
-def open_escalation_rows(session: Session, admission_id: int) -> list[EscalationRow]:
-    """Live rows (for closing at discharge, inside the caller's transaction)."""
-    return list(
-        session.scalars(
-            select(EscalationRow).where(
-                EscalationRow.admission_id == admission_id, EscalationRow.resolved_at.is_(None)
-            )
-        )
-    )
-
-
 def _prn_fact(row: PrnDoseRow, formulary: Formulary) -> PrnFact:
     found = formulary.classify(row.drug, row.drug_class)
     drug = found.drug.name if found.drug is not None else row.drug

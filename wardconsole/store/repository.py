@@ -265,6 +265,7 @@ def _escalation_query() -> Any:
             Patient.family_name,
             ack.display_name,
             res.display_name,
+            Admission.discharged_at,
         )
         .join(Admission, Admission.id == EscalationRow.admission_id)
         .join(Patient, Patient.id == Admission.patient_id)
@@ -275,7 +276,7 @@ def _escalation_query() -> Any:
 
 
 def _escalation_info(row: Any) -> EscalationInfo:
-    esc, bed, given, family, ack_name, res_name = row
+    esc, bed, given, family, ack_name, res_name, discharged_at = row
     return EscalationInfo(
         id=esc.id,
         admission_id=esc.admission_id,
@@ -299,6 +300,7 @@ def _escalation_info(row: Any) -> EscalationInfo:
         snoozed_until=esc.snoozed_until,
         version=esc.version,
         policy_digest=esc.policy_digest,
+        discharged=discharged_at is not None,
     )
 
 
@@ -341,6 +343,30 @@ def _current_since(session: Session, model: Any, admission_id: int, since: datet
     )
 
 
+def open_by_kind_of(session: Session, admission_id: int) -> dict[EscalationKind, OpenEscalation]:
+    """The admission's open escalations by kind (at most one each)."""
+    open_rows = session.scalars(
+        select(EscalationRow).where(
+            EscalationRow.admission_id == admission_id, EscalationRow.resolved_at.is_(None)
+        )
+    )
+    return {
+        EscalationKind(r.kind): OpenEscalation(
+            id=r.id,
+            kind=EscalationKind(r.kind),
+            severity=Severity(r.severity),
+            state=EscalationState(r.state),
+            raised_at=r.raised_at,
+            explanation=r.explanation,
+            rule_id=r.rule_id,
+            grade=r.grade or 0,
+            acknowledged_at=r.acknowledged_at,
+            snoozed_until=r.snoozed_until,
+        )
+        for r in open_rows
+    }
+
+
 def clinical_state(
     session: Session, admission_id: int, *, since: datetime, formulary: Formulary
 ) -> PatientClinicalState:
@@ -364,26 +390,7 @@ def clinical_state(
         to_assessment(r) for r in _current_since(session, AssessmentRow, admission_id, since)
     ]
     prn = [to_prn(r, formulary) for r in _current_since(session, PrnDoseRow, admission_id, since)]
-    open_rows = session.scalars(
-        select(EscalationRow).where(
-            EscalationRow.admission_id == admission_id, EscalationRow.resolved_at.is_(None)
-        )
-    )
-    open_by_kind = {
-        EscalationKind(r.kind): OpenEscalation(
-            id=r.id,
-            kind=EscalationKind(r.kind),
-            severity=Severity(r.severity),
-            state=EscalationState(r.state),
-            raised_at=r.raised_at,
-            explanation=r.explanation,
-            rule_id=r.rule_id,
-            grade=r.grade or 0,
-            acknowledged_at=r.acknowledged_at,
-            snoozed_until=r.snoozed_until,
-        )
-        for r in open_rows
-    }
+    open_by_kind = open_by_kind_of(session, admission_id)
     return PatientClinicalState(
         admission_id=admission_id,
         admitted_at=info.admitted_at,

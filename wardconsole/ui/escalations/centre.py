@@ -477,7 +477,7 @@ class EscalationCentre(QObject):
         if self._busy or self._shut_down:
             return
         self._set_busy(True)
-        what = f"{escalation.kind.label}, bed {escalation.bed}"
+        what = f"{escalation.kind.label}, {escalation.where[:1].lower()}{escalation.where[1:]}"
 
         def succeeded(_result: object) -> None:
             self._set_busy(False)

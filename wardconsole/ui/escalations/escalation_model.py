@@ -321,7 +321,7 @@ class WardEscalationModel(QAbstractTableModel):
             case WardEscalationColumn.SEVERITY:
                 return fmt.severity_text(escalation.severity)
             case WardEscalationColumn.BED:
-                return escalation.bed
+                return "—" if escalation.discharged else escalation.bed
             case WardEscalationColumn.PATIENT:
                 return escalation.patient_name
             case WardEscalationColumn.CONCERN:
@@ -338,6 +338,8 @@ class WardEscalationModel(QAbstractTableModel):
             return f"Raised {fmt.local_datetime_text(escalation.raised_at)} (local time)"
         if column == WardEscalationColumn.STATUS:
             return self.status_text(escalation)
+        if column == WardEscalationColumn.BED and escalation.discharged:
+            return f"Discharged: no longer on the ward (was in bed {escalation.bed})"
         prompts = "\n".join(f"• {p}" for p in escalation.prompts)
         return f"{escalation.explanation}\n{prompts}" if prompts else escalation.explanation
 

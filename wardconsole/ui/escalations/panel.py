@@ -280,7 +280,7 @@ class EscalationPanel(QWidget):
         prompts = "".join(f"<br>→ {html.escape(p)}" for p in escalation.prompts)
         self.selected_label.setText(
             f"<b>{fmt.severity_text(escalation.severity)} · {escalation.kind.label}"
-            f" — Bed {html.escape(escalation.bed)} · {html.escape(escalation.patient_name)}</b>"
+            f" — {html.escape(escalation.where)} · {html.escape(escalation.patient_name)}</b>"
             f"<br>{html.escape(escalation.explanation)}{prompts}"
             f"<br><i>{html.escape(self._centre.model.status_text(escalation))}</i>"
         )

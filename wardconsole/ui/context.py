@@ -13,9 +13,10 @@ from wardconsole.services.aftercare import AftercareService
 from wardconsole.services.context import Actor
 from wardconsole.services.decisions import DecisionService
 from wardconsole.services.discharge import DischargeService
-from wardconsole.services.escalation_desk import EscalationDesk
+from wardconsole.services.escalations import EscalationService
 from wardconsole.services.fluids import FluidService
 from wardconsole.services.history import HistoryService
+from wardconsole.services.medicines import MedicinesService
 from wardconsole.services.observation_levels import ObservationLevelService
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.sessions import SessionService
@@ -58,8 +59,10 @@ class UiContext:
     runner: TaskRunner
     """The console's one background worker (built by the composition root, handed down)."""
 
-    escalations: EscalationDesk | None = None
-    """The station's escalation desk (panel, banner, alarms); None: no escalation panel."""
+    escalations: EscalationService | None = None
+    """The ward's escalations (panel, banner, alarms, raise concern), acting as
+    ``current_actor``; a colleague confirming signs in through ``access``. None: no escalation
+    panel."""
 
     open_alert_sound: Callable[[], AlertSound] | None = None
     """Make this station's alert sound (once, on the UI thread); None: a silent one."""
@@ -75,6 +78,9 @@ class UiContext:
     """What the bedside dialogs read (patient, entry history, PRN of the last 24 h)."""
     fluids: FluidService | None = None
     """The food and fluid chart's reads; None: the fluid actions are off."""
+    medicines: MedicinesService | None = None
+    """The medicines list (a monitoring copy of the drug chart) and regular doses; None: the
+    medicines-list action is off."""
     weights: WeightService | None = None
     """Weighings and MUST follow-up reads; None: the weight dialog shows no last weighing."""
     decisions: DecisionService | None = None

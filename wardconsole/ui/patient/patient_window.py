@@ -177,7 +177,15 @@ class PatientWindow(QWidget):
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.setSpacing(8)
-        side_layout.addWidget(self.readout_panel)
+        # The read-out's lines wrap (never cut at the edge); when a page has more tracks than
+        # the height beside the chart, it scrolls instead of pushing the window past 768 px.
+        readout_scroll = QScrollArea()
+        readout_scroll.setObjectName("ReadoutScroll")
+        readout_scroll.setWidgetResizable(True)
+        readout_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        readout_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        readout_scroll.setWidget(self.readout_panel)
+        side_layout.addWidget(readout_scroll, 3)
         side_layout.addWidget(tabs, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("PatientSplitter")

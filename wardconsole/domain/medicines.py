@@ -65,6 +65,8 @@ class MedicineLine:
     transcribed_at: datetime
     checked_by: str = ""
     checked_at: datetime | None = None
+    stop_reason: str = ""
+    """Why the line was stopped (the reason given with the stop)."""
 
     @property
     def checked(self) -> bool:

@@ -324,6 +324,7 @@ def console_context(
     from wardconsole.services.discharge import DischargeService
     from wardconsole.services.fluids import FluidService
     from wardconsole.services.history import HistoryService
+    from wardconsole.services.medicines import MedicinesService
     from wardconsole.services.observation_levels import ObservationLevelService
     from wardconsole.services.recording import RecordingService
     from wardconsole.services.sessions import SessionService
@@ -345,6 +346,7 @@ def console_context(
         recording=RecordingService(db),
         history=HistoryService(db),
         fluids=FluidService(db),
+        medicines=MedicinesService(db),
         weights=WeightService(db),
         decisions=DecisionService(db),
         current_actor=session.current_actor,

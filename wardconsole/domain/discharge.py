@@ -22,6 +22,7 @@ from wardconsole.domain.intake import Intake
 from wardconsole.domain.medicines import MedicineLine
 from wardconsole.domain.records import Severity
 from wardconsole.domain.sessions import SessionFact, discharge_lines
+from wardconsole.domain.weights import MustScreen, WeightCourse, stay_lines
 
 
 class Destination(StrEnum):
@@ -130,6 +131,9 @@ class StayFacts:
     previous_stay: PreviousStay | None = None
     sessions: tuple[SessionFact, ...] = ()
     """Therapy and support sessions offered during the stay (current entries)."""
+    weights: WeightCourse | None = None
+    """The stay's weighings (None where they were not read)."""
+    must_screens: tuple[MustScreen, ...] = ()
     medicines: tuple[MedicineLine, ...] = ()
     """The stay's medicines list (current lines; a monitoring copy of the drug chart)."""
     medicines_review: tuple[str, ...] = ()
@@ -178,6 +182,7 @@ def draft_summary(
     w.header(destination, detail)
     w.intake()
     w.course()
+    w.nutrition()
     w.escalations()
     w.medicines()
     w.prn()
@@ -289,6 +294,13 @@ class _Writer:
         panic = [r for r in f.assessments.get("panic", ()) if (r.value or 0) >= 4]
         if panic:
             self.item(f"Panic attacks recorded: {len(panic)} (last {self.when(panic[-1].at)})")
+
+    def nutrition(self) -> None:
+        """Weight change over the stay and the MUST course (as recorded)."""
+        if self.f.weights is None:
+            return
+        for text in stay_lines(self.f.weights, self.f.must_screens, self.when):
+            self.item(text)
 
     def series(self, title: str, readings: tuple[Reading, ...], noun: str) -> str:
         scored = [r for r in readings if r.value is not None]

@@ -73,7 +73,7 @@ def medicines_at_discharge(
         if line.active(discharged_at):
             taking.append(words)
         elif line.stop_at is not None:
-            reason = line.stop_reason or "no reason recorded"
+            reason = line.change_reason or "no reason recorded"
             stopped.append(f"{words} — stopped {when(line.stop_at)}: {reason}")
         end = line.reducing_until
         if end is not None and end > discharged_at and line.active(discharged_at):

@@ -128,6 +128,20 @@ class Severity(IntEnum):
     def label(self) -> str:
         return self.name.capitalize()
 
+    @property
+    def shape(self) -> str:
+        """The one shape of this severity on every screen and print: ● ◆ ▲ (never colour
+        alone; the census, banner, panel, lock screen and handoff all use these)."""
+        return _SEVERITY_SHAPES[self]
+
+    @property
+    def mark(self) -> str:
+        """Shape and word: '▲ EMERGENCY', '◆ URGENT', '● ADVISORY'."""
+        return f"{self.shape} {self.name}"
+
+
+_SEVERITY_SHAPES = {Severity.ADVISORY: "●", Severity.URGENT: "◆", Severity.EMERGENCY: "▲"}
+
 
 class EscalationState(StrEnum):
     OPEN = "open"

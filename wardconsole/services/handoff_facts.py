@@ -32,6 +32,7 @@ from wardconsole.services.db import Database
 from wardconsole.services.escalations import watch_words
 from wardconsole.services.fluid_handoff import fluid_handoff_facts
 from wardconsole.services.observation_handoff import observation_facts
+from wardconsole.services.weight_handoff import weight_handoff_facts
 from wardconsole.store import handoff_queries as q
 from wardconsole.store.sessions import session_facts
 
@@ -47,9 +48,14 @@ def medicines_facts(
 ) -> tuple[Fact, ...]:
     """The dependency watch in words ("Medicines watch: zopiclone 6 of 7 nights … review
     due"); nothing when no watched medicine was given in the watch period."""
+    rule = db.policy.rules.get("dependency_review")
+    words = watch_words(session, db, admission_id, until)
+    if rule is None or not words:
+        return ()
+    severity = rule.severity()  # a review due carries the dependency-review escalation's
     return tuple(
-        Fact(f"Medicines watch: {text}", "medicines", alert=due)
-        for text, due in watch_words(session, db, admission_id, until)
+        Fact(f"Medicines watch: {text}", "medicines", severity if due else None)
+        for text, due in words
     )
 
 
@@ -82,6 +88,7 @@ def shift_facts(
         session, [s.admission_id for s in stays], since=shift.start, until=until
     )
     fluids = fluid_handoff_facts(db, session, [s.admission_id for s in stays], shift.start, until)
+    weight = weight_handoff_facts(db, session, [s.admission_id for s in stays], until)
     return [
         PatientShiftFacts(
             admission_id=stay.admission_id,
@@ -112,6 +119,7 @@ def shift_facts(
             medicines=medicines_facts(db, session, stay.admission_id, until),
             sessions=session_handoff_facts(sessions[stay.admission_id]),
             fluids=fluids.get(stay.admission_id, ()),
+            weight=weight.get(stay.admission_id, ()),
         )
         for stay in stays
     ]

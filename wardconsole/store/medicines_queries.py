@@ -107,7 +107,7 @@ def medicine_lines(session: Session, admission_id: int) -> list[MedicineLine]:
             transcribed_at=row.recorded_at,
             checked_by=checked_by or "",
             checked_at=checked_at,
-            stop_reason=(row.amend_reason or "") if row.stop_at is not None else "",
+            change_reason=row.amend_reason or "",
         )
         for row, name, checked_at, checked_by in rows
     ]

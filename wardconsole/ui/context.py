@@ -16,6 +16,7 @@ from wardconsole.services.discharge import DischargeService
 from wardconsole.services.escalation_desk import EscalationDesk
 from wardconsole.services.fluids import FluidService
 from wardconsole.services.history import HistoryService
+from wardconsole.services.medicines import MedicinesService
 from wardconsole.services.observation_levels import ObservationLevelService
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.sessions import SessionService
@@ -75,6 +76,9 @@ class UiContext:
     """What the bedside dialogs read (patient, entry history, PRN of the last 24 h)."""
     fluids: FluidService | None = None
     """The food and fluid chart's reads; None: the fluid actions are off."""
+    medicines: MedicinesService | None = None
+    """The medicines list (a monitoring copy of the drug chart) and regular doses; None: the
+    medicines-list action is off."""
     weights: WeightService | None = None
     """Weighings and MUST follow-up reads; None: the weight dialog shows no last weighing."""
     decisions: DecisionService | None = None

@@ -47,7 +47,6 @@ from wardconsole.store.models import (
     PrnDoseRow,
     PrnEffectRow,
     SchemaInfo,
-    Staff,
     SymptomEntryRow,
 )
 
@@ -688,11 +687,6 @@ def is_demo_ward(db: Database) -> bool:
     replace its file)."""
     with db.read() as session:
         return session.get(SchemaInfo, DEMO_WARD_KEY) is not None
-
-
-def ensure_empty(db: Database) -> bool:
-    with db.read() as session:
-        return session.scalar(select(Staff.id).where(Staff.staff_code != "system").limit(1)) is None
 
 
 def build_demo_ward(

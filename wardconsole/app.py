@@ -317,6 +317,7 @@ def console_context(
     from wardconsole.services.observation_levels import ObservationLevelService
     from wardconsole.services.recording import RecordingService
     from wardconsole.services.sessions import SessionService
+    from wardconsole.services.sleep import SleepService
     from wardconsole.services.weights import WeightService
     from wardconsole.store.changes import open_change_feed
     from wardconsole.ui.context import UiContext
@@ -337,6 +338,7 @@ def console_context(
         fluids=FluidService(db),
         medicines=MedicinesService(db),
         weights=WeightService(db),
+        sleep=SleepService(db),
         decisions=DecisionService(db),
         current_actor=session.current_actor,
         handoff=_handoff_ui(db, ward_name, session.current_actor),

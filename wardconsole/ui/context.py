@@ -20,6 +20,7 @@ from wardconsole.services.medicines import MedicinesService
 from wardconsole.services.observation_levels import ObservationLevelService
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.sessions import SessionService
+from wardconsole.services.sleep import SleepService
 from wardconsole.services.views import CensusSnapshot
 from wardconsole.services.weights import WeightService
 from wardconsole.ui.access.session import AccessContext
@@ -83,6 +84,8 @@ class UiContext:
     medicines-list action is off."""
     weights: WeightService | None = None
     """Weighings and MUST follow-up reads; None: the weight dialog shows no last weighing."""
+    sleep: SleepService | None = None
+    """Sleep per night (the estimate from the checks, the nurse's entry); None: not set up."""
     decisions: DecisionService | None = None
     """Clinician decisions and the rapid-tranquillisation interval; None: the action is off."""
 

@@ -23,6 +23,7 @@ from wardconsole.services.history import HistoryService
 from wardconsole.services.medicines import MedicinesService
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.safe_saves import QueuedSave, SafeSaves
+from wardconsole.services.sleep import SleepService
 from wardconsole.services.weights import WeightService
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.tasks import TaskRunner
@@ -52,6 +53,8 @@ class Bedside:
     """The medicines list and regular doses; None: the medicines list is off."""
     weights: WeightService | None = None
     """Weighings and MUST follow-up (the last weighing, the MUST screen's starting answers)."""
+    sleep: SleepService | None = None
+    """Each night's sleep (the estimate from the checks, the nurse's entry, the chart item)."""
 
     def acting(self) -> Actor:
         """Who is saving now (the signed-in member of staff at this moment)."""

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.formulary import Formulary
@@ -70,25 +72,7 @@ def regular_given(session: Session, admission_id: int, *, since: datetime) -> li
 def medicine_lines(session: Session, admission_id: int) -> list[MedicineLine]:
     """The current lines of a stay's medicines list, by start, with who transcribed and who
     checked each against the drug chart."""
-    checker = aliased(Staff)
-    check = (
-        select(
-            MedicineLineCheckRow.line_id,
-            func.min(MedicineLineCheckRow.id).label("first_id"),
-        )
-        .group_by(MedicineLineCheckRow.line_id)
-        .subquery()
-    )
-    first = aliased(MedicineLineCheckRow)
-    rows = session.execute(
-        select(MedicineLineRow, Staff.display_name, first.recorded_at, checker.display_name)
-        .join(Staff, Staff.id == MedicineLineRow.recorded_by_id)
-        .outerjoin(check, check.c.line_id == MedicineLineRow.id)
-        .outerjoin(first, first.id == check.c.first_id)
-        .outerjoin(checker, checker.id == first.recorded_by_id)
-        .where(MedicineLineRow.admission_id == admission_id, current(MedicineLineRow))
-        .order_by(MedicineLineRow.taken_at, MedicineLineRow.id)
-    ).all()
+    rows = session.execute(_medicine_lines_statement(), {"admission_id": admission_id}).all()
     return [
         MedicineLine(
             id=row.id,
@@ -139,3 +123,28 @@ def given_against_lines(session: Session, admission_id: int) -> list[GivenDose]:
         )
     ).all()
     return [GivenDose(newest(line_id), at) for line_id, at in rows]
+
+
+@cache
+def _medicine_lines_statement() -> Any:
+    """Built once: the rules read the list for every patient on every entry, and building
+    the aliased joins cost several times more than running them."""
+    checker = aliased(Staff)
+    check = (
+        select(
+            MedicineLineCheckRow.line_id,
+            func.min(MedicineLineCheckRow.id).label("first_id"),
+        )
+        .group_by(MedicineLineCheckRow.line_id)
+        .subquery()
+    )
+    first = aliased(MedicineLineCheckRow)
+    return (
+        select(MedicineLineRow, Staff.display_name, first.recorded_at, checker.display_name)
+        .join(Staff, Staff.id == MedicineLineRow.recorded_by_id)
+        .outerjoin(check, check.c.line_id == MedicineLineRow.id)
+        .outerjoin(first, first.id == check.c.first_id)
+        .outerjoin(checker, checker.id == first.recorded_by_id)
+        .where(MedicineLineRow.admission_id == bindparam("admission_id"), current(MedicineLineRow))
+        .order_by(MedicineLineRow.taken_at, MedicineLineRow.id)
+    )

@@ -30,7 +30,7 @@ from wardconsole.domain.sessions import handoff_facts as session_handoff_facts
 from wardconsole.domain.shifts import ShiftWindow
 from wardconsole.services.census import age_on, detox_day
 from wardconsole.services.db import Database
-from wardconsole.services.escalations import medicines_watch
+from wardconsole.services.escalations import medicines_watches
 from wardconsole.services.fluid_handoff import fluid_handoff_facts
 from wardconsole.services.observation_handoff import observation_facts
 from wardconsole.store import handoff_queries as q
@@ -44,22 +44,29 @@ def handoff_policy() -> HandoffPolicy:
 
 
 def medicines_facts(
-    db: Database, session: Session, admission_id: int, until: datetime
-) -> tuple[Fact, ...]:
-    """The dependency watch in words ("Medicines watch: zopiclone 6 of 7 nights … review
-    due"); nothing when no watched medicine was given in the watch period."""
+    db: Database, session: Session, admission_ids: Sequence[int], until: datetime
+) -> dict[int, tuple[Fact, ...]]:
+    """Each patient's dependency watch in words ("Medicines watch: zopiclone 6 of 7 nights …
+    review due"); nothing when no watched medicine was given in the watch period."""
     rule = db.policy.rules.get("dependency_review")
-    watch = medicines_watch(session, db, admission_id, until)
-    if rule is None or watch is None:
-        return ()
-    lines = watch_lines(
-        watch,
-        max_nights=rule.number("max_consecutive_nights"),
-        max_days=rule.number("max_consecutive_days"),
-        rising_days=rule.number("rising_days"),
-        min_rise=rule.number("min_rise"),
-    )
-    return tuple(Fact(f"Medicines watch: {text}", "medicines", alert=due) for text, due in lines)
+    watches = medicines_watches(session, db, admission_ids, until)
+    facts: dict[int, tuple[Fact, ...]] = {}
+    for admission_id in admission_ids:
+        watch = watches[admission_id]
+        if rule is None or watch is None:
+            facts[admission_id] = ()
+            continue
+        lines = watch_lines(
+            watch,
+            max_nights=rule.number("max_consecutive_nights"),
+            max_days=rule.number("max_consecutive_days"),
+            rising_days=rule.number("rising_days"),
+            min_rise=rule.number("min_rise"),
+        )
+        facts[admission_id] = tuple(
+            Fact(f"Medicines watch: {text}", "medicines", alert=due) for text, due in lines
+        )
+    return facts
 
 
 def as_of(shift: ShiftWindow, now: datetime) -> datetime:
@@ -91,6 +98,8 @@ def shift_facts(
         session, [s.admission_id for s in stays], since=shift.start, until=until
     )
     fluids = fluid_handoff_facts(db, session, [s.admission_id for s in stays], shift.start, until)
+    checks = observation_facts(db, session, stays, shift.start, shift.end, until, shift.zone)
+    medicines = medicines_facts(db, session, [s.admission_id for s in stays], until)
     return [
         PatientShiftFacts(
             admission_id=stay.admission_id,
@@ -115,10 +124,8 @@ def shift_facts(
             escalations=tuple(
                 _escalation(r) for r in window.escalations.get(stay.admission_id, ())
             ),
-            observation=observation_facts(
-                db, session, stay.admission_id, shift.start, shift.end, until, shift.zone
-            ),
-            medicines=medicines_facts(db, session, stay.admission_id, until),
+            observation=checks[stay.admission_id],
+            medicines=medicines[stay.admission_id],
             sessions=session_handoff_facts(sessions[stay.admission_id]),
             fluids=fluids.get(stay.admission_id, ()),
         )

@@ -357,7 +357,7 @@ def _current_since(session: Session, model: Any, admission_id: int, since: datet
 def _current_since_statement(model: Any) -> Any:
     """Built once per model: the rules read four kinds for a patient on every entry, and
     building these statements cost about as much as running them."""
-    since = bindparam("since")
+    since: Any = bindparam("since")
     return (
         select(*model.__table__.columns)
         .where(

@@ -75,3 +75,18 @@ def test_status_says_when_the_files_are_not_the_wards_and_a_supervisor_adopts_th
     assert adopted == 0
     assert _run(monkeypatch, path, "", "policy", "status") == 0
     assert "adopted" in capsys.readouterr().out
+
+
+def test_status_names_the_follow_up_policy_with_the_other_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """follow_up.toml is one of the ward's policy files: its version is in what a station runs
+    and adopts, and an unsigned one is named like the others."""
+    path = tmp_path / "ward.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    assert _run(monkeypatch, path, "", "policy", "status") == 0
+    out = capsys.readouterr().out
+    assert "follow-up 0.1-draft" in out.splitlines()[0]
+    assert "follow-up after discharge" in out

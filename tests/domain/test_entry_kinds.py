@@ -29,12 +29,19 @@ def test_entry_kinds_keep_their_stored_names_and_words() -> None:
         "fluid",
         "fluid_plan",
         "regular_dose",
+        "weight",
+        "sleep",
+        "meal",
+        "bowel",
     ]
+    assert entry_label("sleep") == "Sleep"
     assert entry_label("observation") == "Vital signs"
     assert entry_title("symptoms") == "Withdrawal chart rating"
     assert entry_label("fluids") == "fluids"  # not a kind: its raw value
     assert entry_label("fluid") == "Fluids"
+    assert entry_label("bowel") == "Bowels"
     labels = audit_action_labels()
     assert labels["record_prn"] == "Gave PRN"
     assert labels["amend_observation"] == "Corrected vital signs"
+    assert labels["amend_weight"] == "Corrected weight or height"
     assert {f"record_{k.value}" for k in EntryKind} <= set(labels)

@@ -371,3 +371,53 @@ def test_the_bundled_handoff_policy_and_a_broken_one(tmp_path: Path) -> None:
     broken.write_text('[handoff]\nversion = "x"\nsymptom_trend_min_change = 0\n')
     with pytest.raises(HandoffPolicyError, match="symptom_trend_min_change: must be a whole"):
         load_handoff_policy(broken)
+
+
+def severity_of(draft: HandoffDraft, section: Section, start: str) -> Severity | None:
+    [fact] = [f for f in draft.facts(section) if f.text.startswith(start)]
+    return fact.severity
+
+
+def test_each_fact_that_needs_attention_carries_the_severity_its_escalation_has(
+    night, policy, chart
+) -> None:
+    draft = draft_of(night, policy, chart)
+    a, r, s = Section.ASSESSMENT, Section.RECOMMENDATION, Section.SITUATION
+    # An open escalation: its own severity; NEWS2 medium: the deterioration rule's (urgent);
+    # an overdue set: the overdue-observations rule's (urgent in the bundled policy).
+    assert severity_of(draft, s, "Open escalation: Deterioration") is Severity.URGENT
+    assert severity_of(draft, a, "NEWS2 now 5 (medium)") is Severity.URGENT
+    assert severity_of(draft, a, "OVERDUE at handover") is policy.rule("overdue_obs").severity()
+    assert severity_of(draft, r, "Next NEWS2 set: OVERDUE") is Severity.URGENT
+    # Past, or nothing escalated: advisory. Plain statements have none.
+    assert severity_of(draft, a, "Late set at 03:30") is Severity.ADVISORY
+    assert severity_of(draft, r, "Record the effect of Zopiclone") is Severity.ADVISORY
+    assert severity_of(draft, a, "PRN this shift: 2 dose(s)") is None
+    assert severity_of(draft, s, "Bed B04") is None
+    # The shape and the word are the escalation vocabulary: '◆ URGENT · …'.
+    assert draft.text(s).splitlines()[-1] == (
+        "◆ URGENT · Open escalation: Deterioration (urgent), raised 03:30, acknowledged by "
+        "Sven Lindqvist"
+    )
+    assert draft.text(s).splitlines()[0] == "• Bed B04 · Aled Abernethy, 31 · KD000001"
+
+
+def test_an_open_emergency_and_a_high_suicide_risk_are_emergencies(night, policy, chart) -> None:
+    emergency = replace(
+        night.escalations[2], kind=EscalationKind.SELF_HARM, severity=Severity.EMERGENCY
+    )
+    flagged = replace(
+        night,
+        escalations=(*night.escalations[:2], emergency),
+        risk_flags=("Suicide risk: high", "Falls risk"),
+    )
+    draft = draft_of(flagged, policy, chart)
+    b, r, s = Section.BACKGROUND, Section.RECOMMENDATION, Section.SITUATION
+    assert severity_of(draft, s, "Open escalation: Self-harm risk") is Severity.EMERGENCY
+    assert severity_of(draft, r, "Outstanding: Self-harm risk") is Severity.EMERGENCY
+    # The census badge "Suicide▲" and the self-harm rule's high severity.
+    assert severity_of(draft, b, "Risk flags") is Severity.EMERGENCY
+    falls = replace(night, risk_flags=("Falls risk",))
+    assert severity_of(draft_of(falls, policy, chart), b, "Risk flags") is Severity.ADVISORY
+    marks = {f.mark for section in Section for f in draft.facts(section) if f.alert}
+    assert marks == {"▲ EMERGENCY", "◆ URGENT", "● ADVISORY"}

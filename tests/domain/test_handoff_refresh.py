@@ -3,6 +3,8 @@ and the fingerprint a signature is checked against."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import UTC, datetime
 from types import MappingProxyType
 
@@ -15,6 +17,7 @@ from wardconsole.domain.handoff_refresh import (
     seal,
     unshown,
 )
+from wardconsole.domain.records import Severity
 
 DRAFTED = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 
@@ -29,10 +32,12 @@ def draft(*assessment: Fact, recommendation: tuple[Fact, ...] = ()) -> HandoffDr
     )
 
 
-NEWS2_6 = Fact("NEWS2 now 6 (medium) at 03:30", "news2", alert=True)
-NEWS2_5 = Fact("NEWS2 now 5 (medium) at 03:30", "news2", alert=True)
+NEWS2_6 = Fact("NEWS2 now 6 (medium) at 03:30", "news2", Severity.URGENT)
+NEWS2_5 = Fact("NEWS2 now 5 (medium) at 03:30", "news2", Severity.URGENT)
 PRN = Fact("PRN this shift: none given", "prn")
-ESCALATION = Fact("Deterioration (urgent) raised 03:30: NEWS2 6; STILL OPEN", "escalation", True)
+ESCALATION = Fact(
+    "Deterioration (urgent) raised 03:30: NEWS2 6; STILL OPEN", "escalation", Severity.URGENT
+)
 DUE_40 = Fact("Next NEWS2 set due Thu 26 Nov 04:30 (in 40 min)", "next_obs")
 DUE_10 = Fact("Next NEWS2 set due Thu 26 Nov 04:30 (in 10 min)", "next_obs")
 
@@ -69,9 +74,13 @@ def test_a_line_reworded_by_the_clock_alone_is_not_marked_but_a_correction_is() 
     stored = draft(NEWS2_6, recommendation=(DUE_40,))
     # Only the clock moved the "due in" wording: nothing new was recorded for it.
     assert draft_changes(draft(NEWS2_6, recommendation=(DUE_10,)), stored) == ()
-    overdue = Fact("OVERDUE at handover: set due 04:30, none taken by 06:30 (2 h)", "obs", True)
+    overdue = Fact(
+        "OVERDUE at handover: set due 04:30, none taken by 06:30 (2 h)", "obs", Severity.URGENT
+    )
     later = Fact(
-        "OVERDUE at handover: set due 04:30, none taken by 06:50 (2 h 20 min)", "obs", True
+        "OVERDUE at handover: set due 04:30, none taken by 06:50 (2 h 20 min)",
+        "obs",
+        Severity.URGENT,
     )
     assert draft_changes(draft(later), draft(overdue)) == ()
     # A different due time is a change of the record, whatever the clock did.
@@ -88,13 +97,85 @@ def test_the_seal_covers_the_facts_and_the_revision_of_the_text() -> None:
     assert base == seal(3, draft(NEWS2_6))
     assert base != seal(4, draft(NEWS2_6))
     assert base != seal(3, draft(NEWS2_5))
-    assert base != seal(3, draft(Fact(NEWS2_6.text, "news2", alert=False)))
+    assert base != seal(3, draft(Fact(NEWS2_6.text, "news2")))
+    # The severity is part of what is shown ('◆ URGENT · …'), so it is sealed.
+    assert base != seal(3, draft(Fact(NEWS2_6.text, "news2", Severity.EMERGENCY)))
 
 
 def test_a_line_gone_from_the_middle_does_not_shift_the_marks_onto_its_neighbours() -> None:
-    watch = [Fact(f"Watch: {what}", "watch", alert=True) for what in ("NEWS2 5", "panic", "rass")]
+    watch = [
+        Fact(f"Watch: {what}", "watch", Severity.URGENT) for what in ("NEWS2 5", "panic", "rass")
+    ]
     stored = draft(recommendation=tuple(watch))
     now = draft(recommendation=(watch[1], watch[2]))
     [gone] = fact_changes(now, stored, Basis.DRAFT)
     assert (gone.shown, gone.other) == (None, watch[0])
     assert marks_for([gone], Section.RECOMMENDATION) == {}
+
+
+# A handoff stored (and signed) before facts carried a severity: its generated facts as they were
+# written then, "alert" only.
+STORED_BEFORE_SEVERITIES = {
+    "schema": 1,
+    "admission_id": 1,
+    "shift_key": "2026-11-25T19:00",
+    "generated_at": DRAFTED.isoformat(),
+    "sections": {
+        "situation": [
+            {"text": "Bed B01 · Aled Abernethy, 34 · H1", "topic": "patient", "alert": False}
+        ],
+        "background": [],
+        "assessment": [{"text": NEWS2_6.text, "topic": "news2", "alert": True}],
+        "recommendation": [
+            {
+                "text": "Outstanding: Panic escalation still open",
+                "topic": "escalation",
+                "alert": True,
+            }
+        ],
+    },
+    "summary": {"news2_now": 6, "news2_band_now": "medium"},
+}
+
+
+def _seal_before_severities(revision: int, stored: dict[str, object]) -> str:
+    """The fingerprint exactly as it was computed before facts carried a severity."""
+    sections = stored["sections"]
+    assert isinstance(sections, dict)
+    body = {
+        "revision": revision,
+        "sections": {
+            name: [[f["text"], f["topic"], f["alert"]] for f in facts]
+            for name, facts in sections.items()
+        },
+    }
+    encoded = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+def test_a_handoff_stored_before_severities_reads_and_seals_exactly_as_before() -> None:
+    stored = HandoffDraft.from_json(STORED_BEFORE_SEVERITIES)
+    [news2] = stored.facts(Section.ASSESSMENT)
+    # Still an alert, but never given a severity (or a severity's shape) it was not drafted with.
+    assert news2.alert and news2.unrated and news2.severity is None
+    assert news2.line == "! ATTENTION · NEWS2 now 6 (medium) at 03:30"
+    assert stored.facts(Section.SITUATION)[0].line == "• Bed B01 · Aled Abernethy, 34 · H1"
+    # Written back as it was stored (no new key for an old fact), and the seal is unchanged.
+    assert stored.to_json()["sections"] == STORED_BEFORE_SEVERITIES["sections"]
+    assert seal(7, stored) == _seal_before_severities(7, STORED_BEFORE_SEVERITIES)
+    # A fact drafted now that says the same words is not marked as a change of the record.
+    now = draft(Fact(NEWS2_6.text, "news2", Severity.URGENT))
+    assert not [
+        c for c in fact_changes(now, stored, Basis.DRAFT) if c.section is Section.ASSESSMENT
+    ]
+
+
+def test_a_severity_is_stored_with_the_fact_and_read_back() -> None:
+    drafted = draft(
+        NEWS2_6, recommendation=(Fact("Outstanding: Panic", "escalation", Severity.EMERGENCY),)
+    )
+    stored = drafted.to_json()
+    assert stored["sections"]["assessment"] == [
+        {"text": NEWS2_6.text, "topic": "news2", "alert": True, "severity": "urgent"}
+    ]
+    assert HandoffDraft.from_json(stored).sections == drafted.sections

@@ -82,6 +82,11 @@ def test_one_page_per_patient_after_the_summary(ward: Ward, tmp_path: Path) -> N
     assert "Signed by Gwen Harrow Thu 07:05" in busy
     assert "NEWS2 now 5 (medium) at 03:30; range over the shift 1–5" in busy
     assert "Panic (urgent) raised 02:05" in busy
+    # Each fact's severity as on every screen: shape and word, one shape per severity.
+    flat = " ".join(busy.split())
+    assert "◆ URGENT · OVERDUE at handover" in flat
+    assert "● ADVISORY · Late set at 03:30" in flat
+    assert "▲" not in flat  # no emergency for this patient, so never the emergency shape
     assert "Nurse's notes:" in busy and "Dr Patel informed of NEWS2 5 at 03:40" in busy
     for title in (
         "NEWS2 total",

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -146,17 +145,15 @@ def test_a_destination_the_policy_leaves_out_opens_no_follow_up(
     edited = tmp_path / "follow_up.toml"
     edited.write_text(bundled.replace('    "transfer_to_hospital",\n', ""), encoding="utf-8")
     admission = _admit(db, nurse, clock, "KD000001", "B01")
-    service = DischargeService(db)
-    with patch(
-        "wardconsole.services.discharge.follow_up_policy", lambda: load_follow_up_policy(edited)
-    ):
-        service.discharge(
-            nurse,
-            admission,
-            destination="transfer_to_hospital",
-            detail="City General, chest pain",
-            summary=service.draft(admission).text,
-        )
+    station = Database(db.engine, clock=db.clock, follow_up_policy=load_follow_up_policy(edited))
+    service = DischargeService(station)
+    service.discharge(
+        nurse,
+        admission,
+        destination="transfer_to_hospital",
+        detail="City General, chest pain",
+        summary=service.draft(admission).text,
+    )
     assert AftercareService(db).follow_ups(nurse) == []
     clock_for = follow_up_clock(
         load_follow_up_policy(),

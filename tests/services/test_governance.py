@@ -4,11 +4,14 @@ policy shown, and an emergency never silenced by one person alone."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
 from wardfakes import Clock
 
+from wardconsole.domain.configfiles import default_policy_file
+from wardconsole.domain.follow_up import load_follow_up_policy
 from wardconsole.domain.policy import load_policy
 from wardconsole.domain.records import EscalationKind, EscalationState, Severity
 from wardconsole.services.context import Actor, PermissionDenied, Role
@@ -144,6 +147,45 @@ def test_only_a_supervisor_adopts_another_policy_with_a_reason(
     assert not GovernanceService(db).status().matches  # now the first station differs
 
 
+def test_a_station_with_other_follow_up_limits_is_not_the_wards_until_adopted(
+    db: Database, engine: Engine, clock: Clock, nurse: Actor, admission: int, tmp_path: Path
+) -> None:
+    """follow_up.toml is part of the ward's policy: a station whose follow-up limits differ
+    raises no overdue follow-up on its own numbers, and a supervisor adopts it like any file."""
+    from wardconsole.services.discharge import DischargeService
+
+    GovernanceService(db).ensure_ward_policy(nurse)
+    bundled = default_policy_file("follow_up.toml").read_text(encoding="utf-8")
+    edited = tmp_path / "follow_up.toml"
+    edited.write_text(
+        bundled.replace('version = "0.1-draft"', 'version = "0.2-local"').replace(
+            "standard_hours = 72", "standard_hours = 48"
+        ),
+        encoding="utf-8",
+    )
+    other = Database(engine, clock=clock, follow_up_policy=load_follow_up_policy(edited))
+    assert other.policy_digest != db.policy_digest
+    status = GovernanceService(other).status()
+    assert not status.matches and "follow-up 0.2-local" in status.station_version
+    discharge = DischargeService(db)
+    discharge.discharge(
+        nurse,
+        admission,
+        destination="outpatient_programme",
+        summary=discharge.draft(admission).text,
+    )
+    clock.advance(hours=50)  # past 48 h, not yet 72 h
+    with pytest.raises(PolicyMismatch):
+        EscalationService(other).evaluate_ward(nurse)
+    staff = StaffService(db)
+    staff.add("sn.super", "Sue Pervisor", Role.SUPERVISOR, None)
+    adopted = GovernanceService(other).adopt(
+        staff.actor("sn.super", "Station B"), "Reviewed change 14"
+    )
+    assert adopted.matches and "follow-up 0.2-local" in (adopted.ward_version or "")
+    assert not GovernanceService(db).status().matches  # the bundled 72 h is no longer the ward's
+
+
 def test_unsigned_policy_files_are_named(db: Database) -> None:
     status = GovernanceService(db).status()
     assert status.unsigned == (
@@ -152,6 +194,9 @@ def test_unsigned_policy_files_are_named(db: Database) -> None:
         "withdrawal chart",
         "formulary",
         "fluid chart",
+        "weights",
+        "sleep",
+        "follow-up after discharge",
     )
     assert status.unsigned_message.startswith("Local policy not signed off: escalation policy")
     signed = replace(load_policy(), governance_signoff="Ward governance 2027-01-12")

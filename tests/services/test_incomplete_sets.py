@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from wardfakes import NORMAL_SET, Clock
 
-from wardconsole.domain.records import EscalationKind, EscalationState, Severity
+from wardconsole.domain.records import EscalationInfo, EscalationKind, EscalationState, Severity
 from wardconsole.domain.rules import PROMPT_SEPSIS
 from wardconsole.services.census import CensusService
 from wardconsole.services.context import Actor
@@ -29,7 +29,6 @@ from wardconsole.services.importing import (
 from wardconsole.services.recording import RecordingService, RoundEntry
 from wardconsole.services.staff import StaffService
 from wardconsole.store.models import EscalationEventRow, EscalationRow
-from wardconsole.store.repository import EscalationInfo
 
 K = EscalationKind
 REFUSED = {"systolic_bp": "refused", "temperature": "refused"}

@@ -9,14 +9,13 @@ from datetime import date, timedelta
 from intakefakes import HIGH_RISK, intake_data
 from wardfakes import NORMAL_SET, Clock
 
-from wardconsole.domain.records import EscalationKind, Severity
+from wardconsole.domain.records import EscalationInfo, EscalationKind, Severity
 from wardconsole.services.admissions import AdmissionService, NewPatient
 from wardconsole.services.census import CensusService
 from wardconsole.services.context import Actor
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import EscalationService
 from wardconsole.services.recording import RecordingService
-from wardconsole.store.repository import EscalationInfo
 
 SICK = {**NORMAL_SET, "respiration_rate": 26, "pulse": 135, "spo2": 91}
 

@@ -6,11 +6,13 @@ databases."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from wardfakes import Clock
 
 from wardconsole.domain.medicines import MONITORING_COPY
@@ -21,7 +23,9 @@ from wardconsole.services.db import Database
 from wardconsole.services.escalations import EscalationService
 from wardconsole.services.history import HistoryService
 from wardconsole.services.medicines import MedicinesService
+from wardconsole.services.outbox import Outbox
 from wardconsole.services.recording import RecordingService
+from wardconsole.services.safe_saves import QueuedSave, SafeSaves
 from wardconsole.services.staff import StaffService
 from wardconsole.store.models import AuditRow, RegularDoseRow
 
@@ -206,3 +210,130 @@ def test_a_reduction_stopped_on_time_never_alerts_and_one_left_on_the_list_does(
         "Diazepam reduction still on the list past its planned end"
     )
     assert "Lorazepam" not in review.explanation and kept
+
+
+def test_a_correction_is_a_new_version_with_its_reason_and_needs_a_fresh_check(ward) -> None:
+    db, clock, one, two, admission = ward
+    medicines = MedicinesService(db)
+    first = medicines.add_line(
+        one,
+        admission,
+        drug="Zopiclone",
+        dose="7.5 mg",
+        route="PO",
+        schedule="regular",
+        frequency="at night",
+    )
+    medicines.check_line(two, first)
+    with pytest.raises(InvalidInput) as refused:
+        medicines.amend_line(
+            two,
+            first,
+            reason="",
+            drug="Zopiclone",
+            dose="",
+            route="PO",
+            schedule="regular",
+            frequency="at night",
+        )
+    assert set(refused.value.problems) == {"reason", "dose"}
+    clock.advance(minutes=5)
+    corrected = medicines.amend_line(
+        two,
+        first,
+        reason="Chart says 3.75 mg",
+        drug="Zopiclone",
+        dose="3.75 mg",
+        route="PO",
+        schedule="regular",
+        frequency="at night",
+    )
+    [line] = medicines.view(admission).lines
+    assert (line.id, line.dose, line.change_reason) == (corrected, "3.75 mg", "Chart says 3.75 mg")
+    assert line.transcribed_by == "Tam Two" and not line.checked
+    with pytest.raises(ServiceError, match="changed since"):
+        medicines.stop_line(one, first, reason="Stopped on the chart", stop_at=clock.now)
+    with pytest.raises(ServiceError, match="someone other than"):
+        medicines.check_line(two, corrected)
+    medicines.check_line(one, corrected)
+    with db.read() as session:
+        actions = list(session.scalars(select(AuditRow.action).order_by(AuditRow.id)))
+    assert "amend_medicine_line" in actions
+
+
+def test_a_regular_dose_saved_twice_under_one_key_is_recorded_once(ward) -> None:
+    db, clock, one, _two, admission = ward
+    medicines = MedicinesService(db)
+    line_id = medicines.add_line(
+        one,
+        admission,
+        drug="Diazepam",
+        dose="5 mg",
+        route="PO",
+        schedule="regular",
+        frequency="twice a day",
+    )
+    clock.advance(minutes=30)
+    key = "dose-key-1"
+    first = medicines.record_regular_dose(
+        one, line_id, outcome="omitted", omitted_reason="withheld_sedated", save_key=key
+    )
+    again = medicines.record_regular_dose(
+        one, line_id, outcome="omitted", omitted_reason="withheld_sedated", save_key=key
+    )
+    assert again.entry_id == first.entry_id
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(RegularDoseRow)) == 1
+
+
+def test_a_regular_dose_saved_during_an_outage_is_replayed_once_with_its_time(
+    ward, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, clock, one, _two, admission = ward
+    line_id = MedicinesService(db).add_line(
+        one,
+        admission,
+        drug="Diazepam",
+        dose="5 mg",
+        route="PO",
+        schedule="regular",
+        frequency="twice a day",
+    )
+    saves = SafeSaves(db, Outbox(tmp_path / "outbox.sqlite", "test database"))
+    real_read, real_transaction = db.read, db.transaction
+    down = True
+
+    def refuse(real):  # type: ignore[no-untyped-def]
+        def call():  # type: ignore[no-untyped-def]
+            if down:
+                raise OperationalError("connect", {}, ConnectionRefusedError("server closed"))
+            return real()
+
+        return call
+
+    monkeypatch.setattr(db, "read", refuse(real_read))
+    monkeypatch.setattr(db, "transaction", refuse(real_transaction))
+    clock.advance(minutes=15)
+    pressed = clock.now
+    queued = saves.save_regular_dose(
+        one,
+        admission,
+        line_id,
+        outcome="given",
+        save_key="regular-1",
+        summary="Diazepam 5 mg: given",
+        bed="B01",
+    )
+    assert isinstance(queued, QueuedSave)
+    assert [e.summary for e in saves.outbox.visible()] == ["Diazepam 5 mg: given"]
+    down = False
+    clock.advance(minutes=20)
+    assert saves.replay().sent == 1
+    for entry in saves.outbox.all_entries():
+        saves.outbox._update(entry.seq, "state = 'waiting'", ())
+    assert saves.replay().sent == 1  # written under its save key once
+    with db.read() as session:
+        rows = session.scalars(select(RegularDoseRow)).all()
+    assert [(r.outcome, r.taken_at, r.recorded_by_id) for r in rows] == [
+        ("given", pressed, one.staff_id)
+    ]

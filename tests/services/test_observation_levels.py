@@ -349,10 +349,21 @@ def test_handoff_lines_for_a_shift_with_a_level_change_and_an_absence(
     assert texts[2].startswith("Safety checks: ") and "missed" in texts[2]
     not_done = next(t for t in texts if t.startswith("Checks not done: due "))
     assert "19:59, 20:14, 20:29, 20:44, 20:59" in not_done
-    assert "ABSENT: not found at the check at 19:40 by Robin Test (looked in: Bedroom, lounge)" in (
-        texts
+    absent = next(f for f in facts if f.text.startswith("ABSENT"))
+    # Found at the next check: an event of the shift, no longer the emergency it was.
+    assert absent.text == (
+        "ABSENT: not found at the check at 19:40 by Robin Test (looked in: Bedroom, lounge); "
+        "found at 19:44"
     )
+    assert absent.severity is Severity.ADVISORY
     assert all(f.alert for f in facts[1:])
+    missed = db.observation_levels.missed_check_severity
+    assert next(f for f in facts if f.text.startswith("Checks not done")).severity is missed
+    # as it stood before the patient was found
+    before = _handoff_facts(db, admission, start, end, start + timedelta(minutes=42))
+    [still_absent] = [f for f in before if f.text.startswith("ABSENT")]
+    assert still_absent.severity is Severity.EMERGENCY
+    assert still_absent.line.startswith("▲ EMERGENCY · ABSENT: not found at the check at 19:40")
     assert levels.levels_during(admission, start, end)[-1].level == "intermittent_15"
 
 

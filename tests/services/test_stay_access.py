@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select, update
 from wardfakes import NORMAL_SET
 
-from wardconsole.services.admission_desk import AdmissionDesk
 from wardconsole.services.admissions import AdmissionService
 from wardconsole.services.charts import ChartService
 from wardconsole.services.context import Actor, PermissionDenied, Role
@@ -95,12 +94,12 @@ def test_a_role_forged_in_memory_reads_nothing(db: Database, nurse: Actor, disch
     assert _history_reads(db) == []
 
 
-def test_the_admission_desk_reads_as_whoever_is_signed_in(
+def test_the_intake_is_read_as_whoever_reads_it(
     db: Database, nurse: Actor, supervisor: Actor, discharged: int
 ) -> None:
     with pytest.raises(PermissionDenied):
-        AdmissionDesk(db, actor=lambda: nurse).intake(discharged)
-    record = AdmissionDesk(db, actor=lambda: supervisor).intake(discharged)
+        AdmissionService(db).intake(discharged, reader=nurse)
+    record = AdmissionService(db).intake(discharged, reader=supervisor)
     assert record.admission.admission_id == discharged
     assert _history_reads(db) == [(supervisor.staff_id, discharged, "intake assessment")]
 

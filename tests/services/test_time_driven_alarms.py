@@ -13,14 +13,13 @@ from wardfakes import NORMAL_SET, Clock
 
 from wardconsole.domain.alerting import AlarmMemory, AnnounceReason
 from wardconsole.domain.policy import load_policy
-from wardconsole.domain.records import EscalationKind, EscalationState
+from wardconsole.domain.records import EscalationInfo, EscalationKind, EscalationState
 from wardconsole.services.context import Actor
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import EscalationService
 from wardconsole.services.observation_levels import ObservationLevelService
 from wardconsole.services.recording import RecordingService
 from wardconsole.store.models import AuditRow, Staff
-from wardconsole.store.repository import EscalationInfo
 
 OVERDUE = EscalationKind.OVERDUE_OBS
 RED_SCORE = {**NORMAL_SET, "respiration_rate": 26}  # RR 25+ scores 3: hourly observations

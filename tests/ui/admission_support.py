@@ -5,7 +5,7 @@ Import the fixtures into a test module: ``from .admission_support import real_wa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import func, select
 
-from wardconsole.services.admission_desk import AdmissionDesk
 from wardconsole.services.admissions import AdmissionService, NewPatient
 from wardconsole.services.context import Actor, Role
 from wardconsole.services.db import Database
@@ -53,9 +52,10 @@ class RealWard:
         self.discharges = DischargeService(self.db)
         self.admissions.ensure_beds(BEDS, "Ward 7")
 
-    def desk(self, actor: Actor | None = None) -> AdmissionDesk:
+    def acting(self, actor: Actor | None = None) -> Callable[[], Actor]:
+        """Who is signed in at the station (the nurse unless told)."""
         who = actor or self.nurse
-        return AdmissionDesk(self.db, actor=lambda: who)
+        return lambda: who
 
     def admit(
         self,

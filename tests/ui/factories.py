@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from wardconsole.domain.records import EscalationKind, EscalationState, Severity
-from wardconsole.services.views import CensusRow, CensusSnapshot, EscalationSummary, WardSummary
+from wardconsole.domain.records import EscalationInfo, EscalationKind, EscalationState, Severity
+from wardconsole.services.views import CensusRow, CensusSnapshot, WardSummary
 from wardconsole.store.changes_api import Change
 
 NOW = datetime(2025, 11, 26, 3, 0, tzinfo=UTC)
@@ -29,9 +29,9 @@ def escalation(
     now: datetime = NOW,
     explanation: str | None = None,
     acknowledged_by: str | None = None,
-) -> EscalationSummary:
+) -> EscalationInfo:
     raised = now - raised_ago
-    return EscalationSummary(
+    return EscalationInfo(
         id=next(_ids),
         admission_id=admission_id,
         bed=bed,
@@ -39,10 +39,20 @@ def escalation(
         kind=kind,
         severity=severity,
         state=EscalationState.ACKNOWLEDGED if acknowledged_by else EscalationState.OPEN,
+        rule_id=f"test.{kind.value}",
         explanation=explanation or f"{kind.label} rule met",
+        prompts=(),
         raised_at=raised,
         updated_at=raised,
+        acknowledged_at=None,
         acknowledged_by=acknowledged_by,
+        resolved_at=None,
+        resolved_by=None,
+        outcome=None,
+        last_announced_at=None,
+        cascade_level=0,
+        snoozed_until=None,
+        version=1,
     )
 
 
@@ -59,7 +69,7 @@ def census_row(
     latest_set_partial: bool = False,
     symptom_total: int | None = 10,
     symptom_max: int = 109,
-    escalations: Iterable[EscalationSummary] = (),
+    escalations: Iterable[EscalationInfo] = (),
     last_obs_ago: timedelta | None = timedelta(hours=1),
     next_due_in: timedelta | None = timedelta(hours=3),
     nurse: str = "R. Okafor",

@@ -17,7 +17,7 @@ runner = support.runner
 
 
 def open_dialog(qtbot, ward: RealWard, runner: TaskRunner, admission_id: int) -> BedMoveDialog:
-    dialog = BedMoveDialog(ward.desk(), runner, admission_id)
+    dialog = BedMoveDialog(ward.admissions, ward.acting(), runner, admission_id)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: dialog.loaded)

@@ -24,7 +24,7 @@ runner = support.runner
 
 
 def open_dialog(qtbot, ward: RealWard, runner: TaskRunner, **kwargs) -> AdmissionDialog:
-    dialog = AdmissionDialog(ward.desk(), runner, **kwargs)
+    dialog = AdmissionDialog(ward.admissions, ward.acting(), runner, **kwargs)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: "loading" not in dialog.bed.itemText(0))

@@ -49,7 +49,8 @@ def make_window(qtbot, ward: RealWard, actor: Actor | None = None) -> MainWindow
             recording=RecordingService(ward.db),
             history=HistoryService(ward.db),
             current_actor=lambda: who,
-            admissions=ward.desk(who),
+            admissions=ward.admissions,
+            discharges=ward.discharges,
         )
     )
     qtbot.addWidget(window)
@@ -118,11 +119,12 @@ def test_discharge_from_the_menu_takes_the_patient_off_the_census(
     qtbot.waitUntil(lambda: len(window.snapshot.rows) == 1)
     window.census_view.select_admission(stay)
 
-    def discharge(cls, desk, runner, admission_id, **_kwargs) -> Discharged:
-        desk.discharge(
+    def discharge(cls, service, current_actor, runner, admission_id, **_kwargs) -> Discharged:
+        service.discharge(
+            current_actor(),
             admission_id,
             destination=Destination.AFTERCARE,
-            summary=desk.draft(admission_id).text,
+            summary=service.draft(admission_id).text,
             detail="",
             discharged_at=None,
             expected_version=None,

@@ -28,7 +28,7 @@ runner = support.runner
 def open_dialog(
     qtbot, ward: RealWard, runner: TaskRunner, admission_id: int, theme: Theme = Theme.DAY
 ) -> DischargeDialog:
-    dialog = DischargeDialog(ward.desk(), runner, admission_id, theme=theme)
+    dialog = DischargeDialog(ward.discharges, ward.acting(), runner, admission_id, theme=theme)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: "DISCHARGE SUMMARY" in dialog.summary.toPlainText())

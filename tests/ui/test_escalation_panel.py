@@ -120,12 +120,12 @@ def trail_text(window: MainWindow) -> list[str]:
 def test_models_pass_the_model_tester(qtmodeltester, ward: Ward, clock: Clock) -> None:
     station = ward.stations[0]
     station.record(ward.admissions[0], SICK)
-    board = station.desk.board()
+    board = station.service.board()
     model = WardEscalationModel(cascade=("Nurse in charge", "On-call doctor"))
     model.set_escalations(board.escalations, clock.now)
     qtmodeltester.check(model, force_py=True)
     trail_model = EscalationTrailModel()
-    trail_model.set_trail(board.escalations[0].id, station.desk.trail(board.escalations[0].id))
+    trail_model.set_trail(board.escalations[0].id, station.service.trail(board.escalations[0].id))
     qtmodeltester.check(trail_model, force_py=True)
 
 
@@ -332,7 +332,9 @@ def test_another_station_acknowledging_first_is_named_and_the_list_refreshes(
     panel = panel_of(window)
     qtbot.waitUntil(lambda: panel.selected() is not None)
     seen = panel.selected()
-    b.desk.acknowledge(seen.id, seen.version)  # before station A's change feed reports it
+    b.service.acknowledge(
+        b.nurse, seen.id, seen.version
+    )  # before station A's change feed reports it
     qtbot.mouseClick(panel.acknowledge_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Sam Other already acknowledged" in panel.notice.text())
     assert panel.notice.property("tone") == "alert"
@@ -352,7 +354,7 @@ def test_a_database_failure_says_nothing_was_saved(
     def down(*_args: object) -> None:
         raise ConnectionError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(window.escalations.desk, "acknowledge", down)
+    monkeypatch.setattr(window.escalations.service, "acknowledge", down)
     qtbot.mouseClick(panel.acknowledge_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Nothing was changed; try again" in panel.notice.text())
     assert "server closed the connection" in panel.notice.text()
@@ -644,3 +646,39 @@ def test_alt_a_asks_when_the_panel_has_another_alarm_selected(
     qtbot.waitUntil(lambda: service.get(emergency.id).state is EscalationState.ACKNOWLEDGED)
     assert service.get(urgent.id).state is EscalationState.OPEN
     qtbot.waitUntil(lambda: acknowledger.feedback.text().startswith("Acknowledged: Bed A1"))
+
+
+def test_an_overdue_follow_up_shows_a_discharged_patient_without_their_old_bed(
+    qtbot, ward: Ward, clock: Clock, open_window
+) -> None:
+    from wardconsole.services.discharge import DischargeService
+
+    station = ward.stations[0]
+    service = DischargeService(station.db)
+    gone = ward.admissions[1]
+    service.discharge(
+        station.nurse, gone, destination="outpatient_programme", summary=service.draft(gone).text
+    )
+    clock.advance(hours=72, minutes=5)
+    station.record(ward.admissions[0], NORMAL_SET)  # the patient still here: nothing due
+    EscalationService(station.db).evaluate_ward(station.nurse)
+    window = open_window(station)
+    qtbot.waitUntil(lambda: len(rows(window)) == 1)
+    [row] = rows(window)
+    assert (row["Severity"], row["Bed"], row["Patient"], row["Concern"]) == (
+        "● ADVISORY",
+        "—",
+        "Dominic Ashgrove",
+        "Follow-up overdue",
+    )
+    assert row["Why"].startswith("Follow-up contact overdue since Sat 28 Nov 2026 22:00")
+    model = panel_of(window).table.model()
+    bed_tip = model.index(0, WardEscalationColumn.BED).data(Qt.ItemDataRole.ToolTipRole)
+    assert bed_tip == "Discharged: no longer on the ward (was in bed A2)"
+    panel = panel_of(window)
+    panel.table.selectRow(0)
+    qtbot.waitUntil(lambda: "Discharged · Dominic Ashgrove" in panel.selected_label.text())
+    assert "Bed A2" not in panel.selected_label.text()
+    if "WARDCONSOLE_SHOT_DIR" in os.environ:
+        window.resize(1366, 768)
+        grab_widget(window, Path(os.environ["WARDCONSOLE_SHOT_DIR"]) / "follow-up-overdue.png")

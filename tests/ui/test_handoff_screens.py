@@ -113,7 +113,7 @@ def test_handoff_board_and_editor_screenshots(qtbot, demo: Database, shot_dir: P
         qtbot.waitUntil(lambda: board.board is not None)
         qtbot.waitUntil(lambda: "Trail" in board.reader.toPlainText())
         first_changes = board.proxy.index(0, BoardColumn.CHANGES).data()
-        assert first_changes.startswith("▲")
+        assert first_changes.startswith("New ")
         path = grab_census(board, shot_dir / "handoff-board.png")
         image = QImage(str(path))
         assert (image.width(), image.height()) == (1366, 768)

@@ -22,10 +22,12 @@ from ui_runner import shared_runner
 from wardfakes import Clock
 
 from wardconsole.domain.handoff_records import HandoffStatus, Section
+from wardconsole.domain.records import Severity
 from wardconsole.reports.handoff_pdf import build_handoff_pdf
 from wardconsole.services.context import Actor
 from wardconsole.services.db import Database
 from wardconsole.store.engine import make_engine
+from wardconsole.ui import formatting as fmt
 from wardconsole.ui.handoff import dialogs
 from wardconsole.ui.handoff.board_model import (
     HANDOFF_ROLE,
@@ -139,10 +141,33 @@ def test_opening_the_editor_drafts_every_patient_with_the_riskiest_first(
     beds = [proxy.index(r, BoardColumn.BED).data() for r in range(proxy.rowCount())]
     assert beds == ["B01", "B02"]
     statuses = {proxy.index(r, BoardColumn.STATUS).data() for r in range(proxy.rowCount())}
-    assert statuses == {"○ Draft"}
+    assert statuses == {"☐ Draft"}
     assert editor.current_view is not None and editor.current_view.bed == "B01"
     assert "Bed B01 · Aled Abernethy" in editor.patient_title.text()
     assert editor.table.isColumnHidden(BoardColumn.CHANGES)
+
+
+def test_facts_carry_the_shape_and_word_the_census_and_banner_use_for_their_severity(
+    editor: HandoffEditorWindow, qtbot, station: Station
+) -> None:
+    # The census escalation cell and the alarm banner both write a severity this way.
+    urgent, advisory = fmt.severity_text(Severity.URGENT), fmt.severity_text(Severity.ADVISORY)
+    assessment = editor.sections.facts[Section.ASSESSMENT].text()
+    # Bed B01: a set overdue now is urgent (as its escalation is); a set late earlier in the
+    # shift is advisory — two severities, two shapes, never one ▲ for both.
+    assert f"<b>{urgent} · OVERDUE at handover" in assessment
+    assert f"<b>{advisory} · Late set at 03:30" in assessment
+    assert urgent.split()[0] != advisory.split()[0]
+    situation = editor.sections.facts[Section.SITUATION].text()
+    assert f"{urgent} · Open escalation: Deterioration (urgent)" in situation
+    # Nothing on this bed is an emergency, so the emergency shape is nowhere in its facts.
+    shown = "".join(editor.sections.facts[s].text() for s in Section)
+    assert Severity.EMERGENCY.shape not in shown
+    # The supervisor's board reads the same words.
+    submit_all(station.ward)
+    board = board_window(qtbot, station, station.ward.supervisor)
+    qtbot.waitUntil(lambda: "OVERDUE at handover" in board.reader.toPlainText())
+    assert f"{urgent} · OVERDUE at handover" in board.reader.toPlainText()
 
 
 def test_generated_facts_are_read_only_and_apart_from_the_nurses_notes(
@@ -151,7 +176,7 @@ def test_generated_facts_are_read_only_and_apart_from_the_nurses_notes(
     facts = editor.sections.facts[Section.ASSESSMENT]
     assert isinstance(facts, QLabel)  # a label: nothing to type into
     assert "NEWS2 now 5 (medium) at 03:30; range over the shift 1–5" in facts.text()
-    assert "▲ OVERDUE at handover" in facts.text()
+    assert "◆ URGENT · OVERDUE at handover" in facts.text()
     assert not (facts.textInteractionFlags() & Qt.TextInteractionFlag.TextEditable)
     notes = editor.sections.editors[Section.ASSESSMENT]
     assert isinstance(notes, QPlainTextEdit) and not notes.isReadOnly()
@@ -235,7 +260,7 @@ def test_the_board_sorts_by_risk_and_makes_changes_stand_out(qtbot, station: Sta
     proxy = window.proxy
     first = proxy.index(0, BoardColumn.CHANGES)
     assert proxy.index(0, BoardColumn.BED).data() == "B01"
-    assert first.data().startswith("▲ New Panic (U) 02:05")
+    assert first.data().startswith("New ◆ Panic 02:05")
     assert "NEWS2 ↑ low → medium" in first.data()
     assert "New escalation: Panic (urgent) 02:05" in first.data(Qt.ItemDataRole.ToolTipRole)
     assert first.data(Qt.ItemDataRole.FontRole).bold()
@@ -461,7 +486,7 @@ def test_the_editor_shows_the_record_now_and_marks_what_changed_since_the_draft(
     row = next(
         r for r in range(editor.proxy.rowCount()) if editor.proxy.index(r, 0).data() == "B01"
     )
-    assert editor.proxy.index(row, BoardColumn.STATUS).data() == "○ Draft Δ"
+    assert editor.proxy.index(row, BoardColumn.STATUS).data() == "☐ Draft Δ"
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     try:

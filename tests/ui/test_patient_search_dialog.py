@@ -18,8 +18,8 @@ runner = support.runner
 def open_dialog(
     qtbot, ward: RealWard, runner: TaskRunner, *, supervisor: bool = True
 ) -> PatientSearchDialog:
-    desk = ward.desk(ward.supervisor if supervisor else ward.nurse)
-    dialog = PatientSearchDialog(desk, runner)
+    acting = ward.acting(ward.supervisor if supervisor else ward.nurse)
+    dialog = PatientSearchDialog(ward.discharges, acting, runner)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: dialog.searches >= 1)

@@ -22,9 +22,9 @@ from sqlalchemy import func, select
 from wardfakes import Clock
 
 from wardconsole.domain.safety_checks import Presentation
+from wardconsole.services.context import Actor
 from wardconsole.services.db import Database
 from wardconsole.services.demo import build_demo_ward
-from wardconsole.services.observation_desk import ObservationDesk
 from wardconsole.services.observation_levels import ObservationLevelService
 from wardconsole.services.observation_views import PatientChecks
 from wardconsole.services.staff import StaffService
@@ -44,7 +44,8 @@ NIGHT = datetime(2026, 11, 26, 2, 40, tzinfo=UTC)
 class Ward:
     db: Database
     clock: Clock
-    desk: ObservationDesk
+    service: ObservationLevelService
+    nurse: Actor
 
 
 @pytest.fixture(scope="module")
@@ -65,17 +66,14 @@ def ward(demo_file: Path, tmp_path: Path) -> Iterator[Ward]:
     clock = Clock(NIGHT)
     db = Database(engine, clock=clock)
     nurse = StaffService(db).actor("rn.okafor", "Nurses' station 1")
-    desk = ObservationDesk(
-        db, actor=lambda: nurse, service=ObservationLevelService(db, rng=random.Random(4))
-    )
-    yield Ward(db, clock, desk)
+    yield Ward(db, clock, ObservationLevelService(db, rng=random.Random(4)), nurse)
     engine.dispose()
 
 
 @pytest.fixture
 def rounds(qtbot, ward: Ward) -> Iterator[RoundsWindow]:
     runner = TaskRunner()
-    window = RoundsWindow(ward.desk, runner)
+    window = RoundsWindow(ward.service, lambda: ward.nurse, runner)
     qtbot.addWidget(window)
     window.show()
     window.start()
@@ -118,7 +116,7 @@ def _count(db: Database, model: type) -> int:
 
 
 def test_rounds_model_and_proxy_pass_the_model_tester(qtmodeltester, ward: Ward) -> None:
-    snapshot = ward.desk.rounds()
+    snapshot = ward.service.rounds()
     model = RoundsTableModel()
     model.set_snapshot(snapshot)
     qtmodeltester.check(model)
@@ -237,8 +235,8 @@ def test_setting_a_level_from_the_rounds_view(
 
 
 def test_the_check_dialog_records_asleep_with_two_keys(qtbot, ward: Ward) -> None:
-    patient = ward.desk.rounds().rows[0]
-    dialog = CheckDialog(patient, ward.desk.policy.locations)
+    patient = ward.service.rounds().rows[0]
+    dialog = CheckDialog(patient, ward.service.policy.locations)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.keyClick(dialog, Qt.Key.Key_1)
@@ -255,7 +253,7 @@ def test_the_check_dialog_records_asleep_with_two_keys(qtbot, ward: Ward) -> Non
 
 
 def test_the_check_dialog_refuses_to_save_without_how(qtbot, ward: Ward) -> None:
-    dialog = CheckDialog(ward.desk.rounds().rows[0], ward.desk.policy.locations)
+    dialog = CheckDialog(ward.service.rounds().rows[0], ward.service.policy.locations)
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.save_button.click()
@@ -269,7 +267,7 @@ def test_rounds_screenshot_at_night(
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     apply_theme(app, Theme.NIGHT)
-    first_due = min(r.deadline for r in ward.desk.rounds().rows if r.raised)
+    first_due = min(r.deadline for r in ward.service.rounds().rows if r.raised)
     ward.clock.now = first_due + timedelta(minutes=1)  # one raised check now overdue
     rounds.refresh()
     qtbot.waitUntil(lambda: rounds.view.model.now == ward.clock.now, timeout=3000)

@@ -32,7 +32,8 @@ def test_ctrl_k_on_the_census_records_a_check_for_the_selected_patient(
             ward_name=census.ward_name(),
             database_label="SQLite (demo ward)",
             runner=shared_runner(),
-            observation=ward.desk,
+            observation=ward.service,
+            current_actor=lambda: ward.nurse,
         )
     )
     qtbot.addWidget(window)

@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 from screenshots import grab_widget
 
-from wardconsole.services.observation_desk import ObservationDesk
+from wardconsole.services.observation_levels import ObservationLevelService
 from wardconsole.services.staff import StaffService
 from wardconsole.ui.checks.compliance_dialog import ComplianceDialog
 from wardconsole.ui.tasks import TaskRunner
@@ -25,13 +25,12 @@ def test_compliance_for_the_night_so_far_and_the_shift_before(
     tmp_path: Path,
 ) -> None:
     supervisor = StaffService(ward.db).actor("sn.harrow", "Nurses' station 1")
-    desk = ObservationDesk(ward.db, actor=lambda: supervisor)
     ward.clock.advance(minutes=30)  # the 15-minute and eyesight checks are now overdue
     runner = TaskRunner()
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     apply_theme(app, Theme.NIGHT)
-    dialog = ComplianceDialog(desk, runner)
+    dialog = ComplianceDialog(ObservationLevelService(ward.db), lambda: supervisor, runner)
     qtbot.addWidget(dialog)
     dialog.show()
     try:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QWidget
 from screenshots import fits_smallest_frame, grab_census, size_problems
 from ui_runner import shared_runner
 
-from wardconsole.app import _access, _escalation_desk, console_context
+from wardconsole.app import _access, _escalations, console_context
 from wardconsole.config import Settings
 from wardconsole.domain.safety_checks import Presentation
 from wardconsole.services.db import Database
@@ -57,7 +57,7 @@ def console(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     session = StaffSession()
     session.sign_in(StaffService(db).actor("rn.okafor", settings.station))
     access = _access(db, settings, "Ketamine Detox Unit (demo)", session, shared_runner())
-    escalations = _escalation_desk(db, settings.station, session.current_actor, access)
+    escalations = _escalations(db, settings.station)
     context = console_context(engine, db, settings, session, access, escalations)
     context = replace(context, open_alert_sound=lambda: SilentAlertSound("no audio output device"))
     window = MainWindow(context)
@@ -156,10 +156,12 @@ def test_the_round_window_never_hides_an_emergency(
 ) -> None:
     """A patient not found on the round is absent there and on the census, and the round window
     (which may cover the console's banner) repeats the alarm; a click on it selects it."""
-    desk = console._context.observation
-    assert desk is not None
-    patient = next(r for r in desk.rounds().rows if r.raised)
-    desk.record_check(patient.admission_id, Presentation.NOT_FOUND, "Bedroom, lounge")
+    checks, current_actor = console._context.observation, console._context.current_actor
+    assert checks is not None and current_actor is not None
+    patient = next(r for r in checks.rounds().rows if r.raised)
+    checks.record_check(
+        current_actor(), patient.admission_id, Presentation.NOT_FOUND, "Bedroom, lounge"
+    )
     console.refresh()
     console.escalations.refresh()
     console.set_theme(theme)

@@ -9,6 +9,8 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class AdmissionDetail:
+    """One stay: the store reads it, the services hand it out, the census and screens show it."""
+
     admission_id: int
     patient_id: int
     hospital_number: str
@@ -28,6 +30,8 @@ class AdmissionDetail:
     risk_flags: tuple[str, ...]
     intake: dict[str, Any]
     version: int
+    spo2_scale: int
+    """1, or 2 when a clinician documented SpO2 Scale 2 for this stay (NEWS2)."""
 
     @property
     def name(self) -> str:

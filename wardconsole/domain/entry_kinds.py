@@ -42,6 +42,10 @@ class EntryKind(StrEnum):
     FLUID = "fluid"
     FLUID_PLAN = "fluid_plan"
     REGULAR_DOSE = "regular_dose"
+    WEIGHT = "weight"
+    SLEEP = "sleep"
+    MEAL = "meal"
+    BOWEL = "bowel"
 
     @property
     def words(self) -> EntryWords:
@@ -93,6 +97,26 @@ _WORDS: Final = MappingProxyType(
             "Regular doses",
             "Regular dose (given or omitted)",
             "Recorded regular dose",
+        ),
+        EntryKind.WEIGHT: EntryWords(
+            "Weight and height",
+            "Weights and heights",
+            "Weighing",
+            "Recorded weight or height",
+            "Corrected weight or height",
+        ),
+        EntryKind.SLEEP: EntryWords(
+            "Sleep", "Sleep", "Sleep entry", "Recorded sleep", "Corrected sleep"
+        ),
+        EntryKind.MEAL: EntryWords(
+            "Meal",
+            "Meals and supplements",
+            "Meal or supplement",
+            "Recorded a meal",
+            "Corrected a meal",
+        ),
+        EntryKind.BOWEL: EntryWords(
+            "Bowels", "Bowels", "Bowel movement", "Recorded bowels", "Corrected bowels"
         ),
     }
 )

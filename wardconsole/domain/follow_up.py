@@ -14,7 +14,7 @@ across a clock change.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -24,6 +24,8 @@ from typing import Any, Final
 
 from wardconsole.domain.configfiles import content_digest, default_policy_file, read_toml
 from wardconsole.domain.discharge import Destination
+from wardconsole.domain.records import EscalationKind, Severity
+from wardconsole.domain.rules import EscalationTrigger
 
 FOLLOW_UP_FILE: Final = "follow_up.toml"
 _KEYS: Final = frozenset(
@@ -249,6 +251,47 @@ def follow_up_state(due_at: datetime, attempts: Sequence[Attempt], now: datetime
         if attempt.outcome is AttemptOutcome.UNABLE_TO_CONTACT:
             return FollowUpState.UNABLE
     return FollowUpState.OVERDUE if now > due_at else FollowUpState.DUE
+
+
+OVERDUE_PROMPT: Final = (
+    "Call the patient (Aftercare → Follow-ups) and record each attempt; contact made closes this"
+)
+
+
+def overdue_trigger(
+    *,
+    due_at: datetime,
+    hours: int,
+    basis: Basis,
+    attempts: Sequence[Attempt],
+    now: datetime,
+    when: Callable[[datetime], str],
+) -> EscalationTrigger | None:
+    """The advisory "Follow-up overdue" while an open follow-up is past its due time; None
+    otherwise. The words say since when and the attempts so far (the escalation names the
+    patient); how long overdue is its age, raised by the first ward tick past the due time.
+    Advisory: a phone call owed, not a bedside emergency (the due time itself is policy)."""
+    if follow_up_state(due_at, attempts, now) is not FollowUpState.OVERDUE:
+        return None
+    if attempts:
+        last = attempts[-1]
+        tried = (
+            f"{len(attempts)} attempt{'s' if len(attempts) != 1 else ''}, last "
+            f"{last.outcome.label.lower()} {when(last.at)}"
+        )
+    else:
+        tried = "no attempt recorded"
+    return EscalationTrigger(
+        kind=EscalationKind.FOLLOW_UP_OVERDUE,
+        severity=Severity.ADVISORY,
+        rule_id=f"follow_up/{basis.value}",
+        explanation=(
+            f"Follow-up contact overdue since {when(due_at)} ({hours} h after discharge, "
+            f"{basis.short}) — {tried}"
+        ),
+        prompts=(OVERDUE_PROMPT,),
+        evidence_at=due_at,
+    )
 
 
 @dataclass(frozen=True, slots=True)

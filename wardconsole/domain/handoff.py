@@ -12,12 +12,18 @@ carries its numbers and times (ward time), so the next nurse can check it agains
   same / worse" uses ``symptom_trend_min_change`` from ``handoff_policy.toml`` (DESIGN CHOICE).
 * PRN: doses with their recorded effects; the sedative count is compared with the PRN-review
   rule of the escalation policy (local policy).
+* Severity: a fact that needs attention carries the severity its escalation (or census cell)
+  has — an open escalation its own, a NEWS2 band the deterioration rule's (RCP Chart 4), an
+  overdue set the overdue-observations rule's, a C-SSRS flag the self-harm rule's — and
+  advisory where nothing is escalated (a past late set, an effect not yet recorded). No new
+  threshold: each comes from the escalation policy or the fixed NEWS2 mapping.
 
 Pure: no clock, no database. The caller passes the facts and the policies.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -39,10 +45,12 @@ from wardconsole.domain.handoff_records import (
     Section,
 )
 from wardconsole.domain.handoff_timeliness import ObservationTimeliness, observation_timeliness
+from wardconsole.domain.intake import CSSRS_DUE, SUICIDE_HIGH, SUICIDE_LOW, SUICIDE_MODERATE
 from wardconsole.domain.news2 import RISK_LABELS, score_vitals
 from wardconsole.domain.news2_effective import effective_news2
 from wardconsole.domain.policy import EscalationPolicy
-from wardconsole.domain.records import ObservationSet, SymptomEntry
+from wardconsole.domain.records import ObservationSet, Severity, SymptomEntry
+from wardconsole.domain.rules import news2_severity
 from wardconsole.domain.schedule import rass_due_after_prn
 from wardconsole.domain.withdrawal import WithdrawalChart
 
@@ -62,6 +70,17 @@ __all__ = [
 HANDOFF_POLICY_FILE: Final = "handoff_policy.toml"
 
 BANDS: Final[tuple[str, ...]] = ("low", "low-medium", "medium", "high")
+
+_FLAG_SEVERITY: Final = MappingProxyType(
+    {
+        SUICIDE_HIGH.label.casefold(): "severity_high",
+        SUICIDE_MODERATE.label.casefold(): "severity_moderate",
+        SUICIDE_LOW.label.casefold(): "severity_low",
+        CSSRS_DUE.label.casefold(): "phq9_item9_severity",
+    }
+)
+"""Intake risk flags that a self-harm rule severity belongs to (``[rules.self_harm]``); the
+census badges show the same shapes (Suicide▲ / ◆ / ●)."""
 
 _STEP_WORDS: Final = MappingProxyType(
     {
@@ -143,17 +162,19 @@ def draft_handoff(
 
 
 def brief_change(change: str) -> str:
-    """A change since the last shift in a few words, for tables: 'New Panic (U) 02:05'."""
-    for long, short in (
-        ("New escalation: ", "New "),
-        ("NEWS2 band up: ", "NEWS2 ↑ "),
-        ("NEWS2 band down: ", "NEWS2 ↓ "),
-        (" (emergency)", " (E)"),
-        (" (urgent)", " (U)"),
-        (" (advisory)", " (A)"),
-    ):
+    """A change since the last shift in a few words, for tables: 'New ◆ Panic 02:05' (the
+    escalation's severity as its shape, the one vocabulary of every screen)."""
+    change = _NEW_ESCALATION.sub(
+        lambda m: f"New {Severity[m['severity'].upper()].shape} {m['kind']}", change
+    )
+    for long, short in (("NEWS2 band up: ", "NEWS2 ↑ "), ("NEWS2 band down: ", "NEWS2 ↓ ")):
         change = change.replace(long, short)
     return change
+
+
+_NEW_ESCALATION: Final = re.compile(
+    r"New escalation: (?P<kind>.+?) \((?P<severity>emergency|urgent|advisory)\)"
+)
 
 
 def band_rank(band: str | None) -> int:
@@ -259,6 +280,31 @@ class _Writer:
     def news2(observation: ObservationSet) -> str:
         return f"{observation.news2_total} ({observation.news2_risk})"
 
+    # -- severities (the escalations' own; advisory where nothing is escalated) ---------------
+
+    def rule_severity(self, key: str, name: str = "severity") -> Severity:
+        return self.policy.rule(key).severity(name)
+
+    @staticmethod
+    def band_severity(*bands: str | None) -> Severity:
+        """The deterioration rule's severity for the worst of ``bands``; advisory for low."""
+        found = [s for s in (news2_severity(b) for b in bands) if s is not None]
+        return max(found, default=Severity.ADVISORY)
+
+    def overdue_severity(self) -> Severity:
+        return self.rule_severity("overdue_obs")
+
+    def unscored_severity(self) -> Severity:
+        """No complete set to go by: the overdue rule's once one is overdue, else advisory."""
+        overdue = self.timeliness.overdue_since is not None
+        return self.overdue_severity() if overdue else Severity.ADVISORY
+
+    def flags_severity(self, flags: Iterable[str]) -> Severity:
+        """The self-harm rule's severity for a C-SSRS flag; advisory for any other flag."""
+        keys = [_FLAG_SEVERITY.get(flag.casefold()) for flag in flags]
+        found = [self.rule_severity("self_harm", key) for key in keys if key is not None]
+        return max(found, default=Severity.ADVISORY)
+
     # -- numbers -----------------------------------------------------------------------------
 
     def symptom_trend(self) -> tuple[int | None, int | None, str | None]:
@@ -343,13 +389,15 @@ class _Writer:
             Fact(f"Detox day {f.detox_day} (admitted {self._date(f.admitted_at)})", "detox"),
         ]
         if self.latest is None:
-            out.append(Fact("No complete NEWS2 set recorded yet", "news2", alert=True))
+            out.append(
+                Fact("No complete NEWS2 set recorded yet", "news2", self.unscored_severity())
+            )
         else:
             stale = self.latest.taken_at < f.shift.start
             text = f"NEWS2 {self.news2(self.latest)} at {self.when(self.latest.taken_at)}"
             if stale:
                 text += " — no complete set this shift"
-            out.append(Fact(text, "news2", alert=stale or band_rank(self.latest.news2_risk) >= 2))
+            out.append(Fact(text, "news2", self._latest_severity(stale)))
         incomplete = self._incomplete_fact()
         if incomplete is not None:
             out.append(incomplete)
@@ -374,7 +422,7 @@ class _Writer:
                         f"Open escalation: {e.kind.label} ({e.severity.label.lower()}), "
                         f"raised {self.when(e.raised_at)}, {owner}",
                         "escalation",
-                        alert=True,
+                        e.severity,
                     )
                 )
         else:
@@ -391,8 +439,18 @@ class _Writer:
             f"{effective.bound.describe()} at {self.when(effective.partial.taken_at)} — "
             "above the latest complete set",
             "news2",
-            alert=True,
+            self.band_severity(effective.bound.risk),
         )
+
+    def _latest_severity(self, stale: bool) -> Severity | None:
+        """The latest complete set's: its band's (low-medium and up), and the overdue rule's
+        when no set was taken this shift and one is overdue; advisory when merely from before
+        the shift; None for a current low score."""
+        assert self.latest is not None
+        found = [s for s in (news2_severity(self.latest.news2_risk),) if s is not None]
+        if stale:
+            found.append(self.unscored_severity())
+        return max(found, default=None)
 
     def _date(self, instant: datetime) -> str:
         local = self.f.shift.local(instant)
@@ -404,7 +462,13 @@ class _Writer:
         f = self.f
         out = [Fact(f"Admission reason: {f.reason or 'not recorded'}", "reason")]
         if f.risk_flags:
-            out.append(Fact(f"Risk flags: {', '.join(f.risk_flags)}", "risk_flags", alert=True))
+            out.append(
+                Fact(
+                    f"Risk flags: {', '.join(f.risk_flags)}",
+                    "risk_flags",
+                    self.flags_severity(f.risk_flags),
+                )
+            )
         lines = [
             (title, [line.strip() for line in body if line.strip() != "No risk flags."])
             for title, body in intake_lines
@@ -433,6 +497,7 @@ class _Writer:
         out += self.f.medicines
         out += self._assessment_facts()
         out += self._sleep_and_nutrition()
+        out += self.f.weight
         return tuple(out)
 
     def _news2_fact(self) -> Fact:
@@ -442,7 +507,9 @@ class _Writer:
                 if self.latest
                 else ""
             )
-            return Fact(f"NEWS2: no complete set this shift{last}", "news2", alert=True)
+            return Fact(
+                f"NEWS2: no complete set this shift{last}", "news2", self.unscored_severity()
+            )
         totals = [o.news2_total for o in self.scored if o.news2_total is not None]
         latest = self.scored[-1]
         start = f"; at the start of the shift {self.news2(self.before)}" if self.before else ""
@@ -456,8 +523,14 @@ class _Writer:
             f"range over the shift {min(totals)}–{max(totals)} across {len(totals)} complete "
             f"{sets}{start}{later}",
             "news2",
-            alert=band_rank(latest.news2_risk) >= 2 or (bound is not None and bound.red_flag),
+            self._news2_now_severity(latest, bound),
         )
+
+    def _news2_now_severity(self, latest: ObservationSet, bound: Any) -> Severity | None:
+        """The band's severity from low-medium up, or the lower bound's when it is a red flag."""
+        if bound is not None and bound.red_flag:
+            return self.band_severity(latest.news2_risk, bound.risk)
+        return news2_severity(latest.news2_risk)
 
     def _timeliness_facts(self) -> list[Fact]:
         t = self.timeliness
@@ -475,7 +548,7 @@ class _Writer:
             )
             if late.missed_before:
                 text += f" ({late.missed_before} further due set(s) missed before it)"
-            out.append(Fact(text, "obs", alert=True))
+            out.append(Fact(text, "obs", Severity.ADVISORY))  # past: nothing escalated now
         if t.overdue_since is not None:
             out.append(
                 Fact(
@@ -483,11 +556,13 @@ class _Writer:
                     f"taken by {self.when(self.f.as_of)} "
                     f"({_span(self.f.as_of - t.overdue_since)})",
                     "obs",
-                    alert=True,
+                    self.overdue_severity(),
                 )
             )
         if t.missed:
-            out.append(Fact(f"Missed observation sets this shift: {t.missed}", "obs", alert=True))
+            out.append(
+                Fact(f"Missed observation sets this shift: {t.missed}", "obs", Severity.ADVISORY)
+            )
         if not t.late and t.overdue_since is None and t.continuous_since is None:
             out.append(Fact("All sets on time", "obs"))
         if t.continuous_since is not None:
@@ -496,7 +571,7 @@ class _Writer:
                     f"Continuous monitoring required since "
                     f"{self.when(t.continuous_since)} (NEWS2 ≥ 7)",
                     "obs",
-                    alert=True,
+                    self.band_severity("high"),
                 )
             )
         return out
@@ -511,7 +586,9 @@ class _Writer:
                 if self.rating_before
                 else ""
             )
-            return Fact(f"Withdrawal chart: not rated this shift{before}", "symptoms", alert=True)
+            return Fact(
+                f"Withdrawal chart: not rated this shift{before}", "symptoms", Severity.ADVISORY
+            )
         if trend is None:
             return Fact(
                 f"Withdrawal chart: {last}/{maximum} (one rating this shift, nothing to compare)",
@@ -524,7 +601,7 @@ class _Writer:
             f"Withdrawal chart {trend.upper()}: {first} → {last}/{maximum} ({change:+d}) from "
             f"{since} over {len(self.ratings)} rating(s) this shift",
             "symptoms",
-            alert=trend == "worse",
+            Severity.ADVISORY if trend == "worse" else None,
         )
 
     def _escalation_facts(self) -> list[Fact]:
@@ -538,7 +615,8 @@ class _Writer:
             )
         ]
         for e in sorted(self.escalations, key=lambda e: e.raised_at):
-            out.append(Fact(self._escalation_text(e), "escalation", alert=e.open_at(self.f.as_of)))
+            severity = e.severity if e.open_at(self.f.as_of) else None
+            out.append(Fact(self._escalation_text(e), "escalation", severity))
         return out
 
     def _escalation_text(self, e: EscalationHistory) -> str:
@@ -570,7 +648,8 @@ class _Writer:
             return [Fact("PRN this shift: none given", "prn")]
         out = [Fact(f"PRN this shift: {len(self.prn)} dose(s)", "prn")]
         for given in self.prn:
-            out.append(Fact(self._prn_text(given), "prn", alert=not given.effects))
+            severity = None if given.effects else Severity.ADVISORY
+            out.append(Fact(self._prn_text(given), "prn", severity))
         sedatives = self._sedatives_24h()
         rule = self.policy.rule("prn_review")
         if sedatives:
@@ -579,7 +658,7 @@ class _Writer:
                     f"Sedative/anxiolytic PRN in the last {rule.number('window_hours')} h: "
                     f"{sedatives} (local policy: review above {rule.number('max_doses')})",
                     "prn",
-                    alert=sedatives > rule.number("max_doses"),
+                    rule.severity() if sedatives > rule.number("max_doses") else None,
                 )
             )
         return out
@@ -631,10 +710,10 @@ class _Writer:
         appetite = self._chart_item_text("nausea_appetite")
         if self.f.fluids:
             out.extend(self.f.fluids)
-            meals = "not recorded in the console this shift"
             if appetite:
-                meals += f"; {appetite[0]}"
-            out.append(Fact(f"Meals: {meals}", "nutrition"))
+                out.append(Fact(f"Appetite: {appetite[0]}", "nutrition"))
+            if not any(f.topic == "meals" for f in self.f.fluids):
+                out.append(Fact("Meals: not recorded in the console this shift", "nutrition"))
             return out
         nutrition = "not recorded in the console this shift"
         if appetite:
@@ -665,12 +744,18 @@ class _Writer:
         as_of = self.f.as_of
         if t.continuous_since is not None:
             out.append(
-                Fact("Vital signs: continuous monitoring (NEWS2 ≥ 7)", "next_obs", alert=True)
+                Fact(
+                    "Vital signs: continuous monitoring (NEWS2 ≥ 7)",
+                    "next_obs",
+                    self.band_severity("high"),
+                )
             )
         elif t.next_due <= as_of:
             out.append(
                 Fact(
-                    f"Next NEWS2 set: OVERDUE since {self.when(t.next_due)}", "next_obs", alert=True
+                    f"Next NEWS2 set: OVERDUE since {self.when(t.next_due)}",
+                    "next_obs",
+                    self.overdue_severity(),
                 )
             )
         else:
@@ -691,7 +776,7 @@ class _Writer:
                 Fact(
                     f"RASS after sedative PRN {state} {self.when(rass_due)}",
                     "rass",
-                    alert=rass_due <= as_of,
+                    self.rule_severity("post_prn_rass") if rass_due <= as_of else None,
                 )
             )
         for e in self.open_now:
@@ -700,7 +785,7 @@ class _Writer:
                 Fact(
                     f"Outstanding: {e.kind.label} escalation still open{prompts}",
                     "escalation",
-                    alert=True,
+                    e.severity,
                 )
             )
         for given in self.prn:
@@ -710,7 +795,7 @@ class _Writer:
                         f"Record the effect of {given.dose.drug} given "
                         f"{self.when(given.dose.given_at)}",
                         "prn",
-                        alert=True,
+                        Severity.ADVISORY,
                     )
                 )
         out += self._watch_for()
@@ -724,7 +809,7 @@ class _Writer:
                 Fact(
                     f"Watch: NEWS2 {bound.text} — take a full set now; {bound.response}",
                     "watch",
-                    alert=True,
+                    self.band_severity(bound.risk),
                 )
             )
         if self.latest is not None and band_rank(self.latest.news2_risk) >= 2:
@@ -735,7 +820,7 @@ class _Writer:
                     Fact(
                         f"Watch: NEWS2 {result.total} ({band}) — {result.response}",
                         "watch",
-                        alert=True,
+                        self.band_severity(result.risk),
                     )
                 )
         if (
@@ -748,21 +833,26 @@ class _Writer:
                     f"Watch: NEWS2 rose this shift from {self.news2(self.before)} to "
                     f"{self.news2(self.latest)}",
                     "watch",
-                    alert=True,
+                    self.band_severity(self.latest.news2_risk),
                 )
             )
         first, last, trend = self.symptom_trend()
         if trend == "worse":
             out.append(
-                Fact(f"Watch: withdrawal symptoms rising ({first} → {last})", "watch", alert=True)
+                Fact(
+                    f"Watch: withdrawal symptoms rising ({first} → {last})",
+                    "watch",
+                    Severity.ADVISORY,
+                )
             )
         for kind in dict.fromkeys(e.kind for e in self.raised):
-            times = ", ".join(self.when(e.raised_at) for e in self.raised if e.kind is kind)
+            of_kind = [e for e in self.raised if e.kind is kind]
+            times = ", ".join(self.when(e.raised_at) for e in of_kind)
             out.append(
                 Fact(
                     f"Watch: {kind.label.lower()} — escalated this shift at {times}",
                     "watch",
-                    alert=True,
+                    max(e.severity for e in of_kind),
                 )
             )
         for flag in self.f.risk_flags:

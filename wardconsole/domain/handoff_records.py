@@ -8,7 +8,7 @@ supervisor signed, whatever is recorded or corrected later.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -170,19 +170,71 @@ class PatientShiftFacts:
     fluids: tuple[Fact, ...] = ()
     """The food and fluid chart this shift and this period, already worded
     (``services.fluid_handoff``); empty where the facts were not read."""
+    weight: tuple[Fact, ...] = ()
+    """Weight and its trend, when weighing is due, the latest MUST screen and its follow-up,
+    already worded (``services.weight_handoff``); empty where the facts were not read."""
 
 
 # --- output: generated facts ----------------------------------------------------------------------
 
 
+UNRATED_MARK: Final = "! ATTENTION"
+"""A fact stored before facts carried a severity, marked then as needing attention: it is shown
+with this mark, never given a severity it was not drafted with (and never a severity's shape)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Fact:
-    """One generated statement. ``alert`` marks what needs the next nurse's attention (shown
-    with a ▲ and the word, never by colour alone)."""
+    """One generated statement. ``severity`` marks what needs the next nurse's attention, in
+    the escalations' one vocabulary (``Severity.mark``: '▲ EMERGENCY', '◆ URGENT',
+    '● ADVISORY'), chosen from what the fact says — the severity its escalation or census cell
+    has; None is a plain statement (•)."""
 
     text: str
     topic: str
-    alert: bool = False
+    severity: Severity | None = None
+    unrated: bool = False
+    """Read from a handoff stored before facts carried a severity, where it was an alert
+    (``UNRATED_MARK``); a fact drafted now never is."""
+
+    @property
+    def alert(self) -> bool:
+        """Needs the next nurse's attention (any severity, or an unrated stored alert)."""
+        return self.severity is not None or self.unrated
+
+    @property
+    def mark(self) -> str:
+        """'▲ EMERGENCY', '◆ URGENT', '● ADVISORY', '! ATTENTION' (unrated), or '•'."""
+        if self.severity is not None:
+            return self.severity.mark
+        return UNRATED_MARK if self.unrated else "•"
+
+    @property
+    def line(self) -> str:
+        """The fact as shown and printed: '◆ URGENT · Next NEWS2 set: OVERDUE since 02:00',
+        '• All sets on time'."""
+        return f"{self.mark} · {self.text}" if self.alert else f"• {self.text}"
+
+    def to_json(self) -> dict[str, Any]:
+        """As stored: ``alert`` stays (what earlier versions read), ``severity`` is added."""
+        out: dict[str, Any] = {"text": self.text, "topic": self.topic, "alert": self.alert}
+        if self.severity is not None:
+            out["severity"] = self.severity.name.lower()
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Fact:
+        """A stored fact; one stored without a severity keeps its alert as ``unrated``."""
+        severity = data.get("severity")
+        text, topic = str(data["text"]), str(data.get("topic", ""))
+        if severity is not None:
+            return cls(text, topic, Severity[str(severity).upper()])
+        return cls(text, topic, unrated=bool(data.get("alert", False)))
+
+
+def worst(facts: Iterable[Fact]) -> Severity | None:
+    """The highest severity among ``facts`` (None: none has one)."""
+    return max((f.severity for f in facts if f.severity is not None), default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,8 +290,8 @@ class HandoffDraft:
         return self.sections.get(section, ())
 
     def text(self, section: Section) -> str:
-        """Plain text of a section, one fact per line ('▲ ' marks an alert)."""
-        return "\n".join(("▲ " if f.alert else "• ") + f.text for f in self.facts(section))
+        """Plain text of a section, one fact per line as shown ('◆ URGENT · …', '• …')."""
+        return "\n".join(f.line for f in self.facts(section))
 
     def to_json(self) -> dict[str, Any]:
         summary = asdict(self.summary)
@@ -254,11 +306,7 @@ class HandoffDraft:
             "shift_key": self.shift_key,
             "generated_at": self.generated_at.isoformat(),
             "sections": {
-                section.value: [
-                    {"text": f.text, "topic": f.topic, "alert": f.alert}
-                    for f in self.facts(section)
-                ]
-                for section in Section
+                section.value: [f.to_json() for f in self.facts(section)] for section in Section
             },
             "summary": summary,
         }
@@ -275,10 +323,7 @@ class HandoffDraft:
         known = set(HandoffSummary.__dataclass_fields__)
         summary = HandoffSummary(**{k: v for k, v in raw.items() if k in known})
         sections = {
-            Section(name): tuple(
-                Fact(str(f["text"]), str(f.get("topic", "")), bool(f.get("alert", False)))
-                for f in facts
-            )
+            Section(name): tuple(Fact.from_json(f) for f in facts)
             for name, facts in data["sections"].items()
         }
         return cls(

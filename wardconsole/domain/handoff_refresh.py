@@ -126,7 +126,8 @@ def draft_changes(now: HandoffDraft, stored: HandoffDraft) -> tuple[FactChange, 
 
 def clock_only(a: Fact, b: Fact) -> bool:
     """The two wordings differ only in spans of time (see ``_SPANS``)."""
-    return a.alert == b.alert and _SPANS.sub("…", a.text) == _SPANS.sub("…", b.text)
+    same_mark = a.alert == b.alert and (a.unrated or b.unrated or a.severity == b.severity)
+    return same_mark and _SPANS.sub("…", a.text) == _SPANS.sub("…", b.text)
 
 
 def marks_for(changes: Iterable[FactChange], section: Section) -> dict[int, str]:
@@ -147,13 +148,19 @@ def _by_topic(facts: Iterable[Fact]) -> dict[str, list[tuple[Fact, int]]]:
 
 
 def seal(revision: int, draft: HandoffDraft) -> str:
-    """A fingerprint of the facts shown for one handoff and the revision of its text."""
+    """A fingerprint of the facts shown for one handoff and the revision of its text: each
+    fact's words and its mark (a fact's severity is part of what is shown, so it is sealed; a
+    fact without one seals exactly as before severities existed)."""
     body = {
         "revision": revision,
         "sections": {
-            section.value: [[f.text, f.topic, f.alert] for f in draft.facts(section)]
-            for section in Section
+            section.value: [_sealed(f) for f in draft.facts(section)] for section in Section
         },
     }
     encoded = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+def _sealed(fact: Fact) -> list[object]:
+    plain: list[object] = [fact.text, fact.topic, fact.alert]
+    return plain if fact.severity is None else [*plain, fact.severity.name.lower()]

@@ -65,6 +65,8 @@ class MedicineLine:
     transcribed_at: datetime
     checked_by: str = ""
     checked_at: datetime | None = None
+    change_reason: str = ""
+    """Why this version changed the line before it (a correction or a stop); "" for the first."""
 
     @property
     def checked(self) -> bool:

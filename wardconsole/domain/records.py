@@ -60,6 +60,8 @@ class EscalationKind(StrEnum):
     """Regular benzodiazepine use recorded at intake: prescriber review."""
     DEPENDENCY_REVIEW = "dependency_review"
     """A watched medicine on too many nights or days in a row, or PRN use rising day on day."""
+    FOLLOW_UP_OVERDUE = "follow_up_overdue"
+    """A discharged patient's follow-up contact not made by its due time (advisory)."""
 
     @property
     def label(self) -> str:
@@ -94,6 +96,7 @@ _KIND_LABELS = {
     EscalationKind.OPIOID_WITHDRAWAL: "Opioid withdrawal (COWS)",
     EscalationKind.BENZODIAZEPINE_REVIEW: "Benzodiazepine review",
     EscalationKind.DEPENDENCY_REVIEW: "Dependency review",
+    EscalationKind.FOLLOW_UP_OVERDUE: "Follow-up overdue",
 }
 
 
@@ -124,6 +127,20 @@ class Severity(IntEnum):
     @property
     def label(self) -> str:
         return self.name.capitalize()
+
+    @property
+    def shape(self) -> str:
+        """The one shape of this severity on every screen and print: ● ◆ ▲ (never colour
+        alone; the census, banner, panel, lock screen and handoff all use these)."""
+        return _SEVERITY_SHAPES[self]
+
+    @property
+    def mark(self) -> str:
+        """Shape and word: '▲ EMERGENCY', '◆ URGENT', '● ADVISORY'."""
+        return f"{self.shape} {self.name}"
+
+
+_SEVERITY_SHAPES = {Severity.ADVISORY: "●", Severity.URGENT: "◆", Severity.EMERGENCY: "▲"}
 
 
 class EscalationState(StrEnum):
@@ -456,6 +473,9 @@ class PatientClinicalState:
 
 @dataclass(frozen=True, slots=True)
 class EscalationInfo:
+    """One escalation: the store reads it, the services hand it out, and the census, the
+    escalation panel and the alarm centre show it."""
+
     id: int
     admission_id: int
     bed: str
@@ -479,3 +499,11 @@ class EscalationInfo:
     version: int
     policy_digest: str | None = None
     """SHA-256 of the policy that raised it (None: raised before digests were kept)."""
+    discharged: bool = False
+    """The patient has left the ward (an escalation about care after discharge): ``bed`` is
+    the bed they had, which may have someone else in it now."""
+
+    @property
+    def where(self) -> str:
+        """'Bed B01', or 'Discharged' for a patient no longer on the census."""
+        return "Discharged" if self.discharged else f"Bed {self.bed}"

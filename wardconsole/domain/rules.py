@@ -132,6 +132,14 @@ _NEWS2_SEVERITY: Final = {
     "medium": Severity.URGENT,
     "high": Severity.EMERGENCY,
 }
+
+
+def news2_severity(band: str | None) -> Severity | None:
+    """The deterioration escalation's severity for a NEWS2 band (RCP Chart 4, fixed): urgent for
+    low-medium and medium, emergency for high; None for low or no band."""
+    return _NEWS2_SEVERITY.get(band) if band else None
+
+
 _CSSRS_PROMPTS: Final = {
     "high": "Immediate safety precautions (e.g. constant observation) until a mental-health "
     "professional evaluates",

@@ -22,7 +22,13 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from wardconsole.domain.handoff import brief_change, load_handoff_policy
-from wardconsole.domain.handoff_records import HandoffStatus
+from wardconsole.domain.handoff_records import (
+    UNRATED_MARK,
+    HandoffDraft,
+    HandoffStatus,
+    Section,
+    worst,
+)
 from wardconsole.domain.handoff_refresh import CHANGE_MARK
 from wardconsole.domain.shifts import ShiftWindow
 from wardconsole.private_files import touch_private
@@ -264,12 +270,7 @@ def _column_x() -> list[float]:
 def _summary_cells(patient: ReportPatient, page: int | None) -> list[str]:
     s = patient.draft.summary
     facts = patient.facts
-    alert = (
-        s.open_escalations
-        or s.overdue_at_end
-        or s.news2_band_now in ("medium", "high")
-        or s.news2_bound_band in ("medium", "high")
-    )
+    mark = _worst_mark(patient.draft)
     news2 = "—"
     if s.news2_now is not None:
         band = "low-med" if s.news2_band_now == "low-medium" else s.news2_band_now
@@ -297,7 +298,7 @@ def _summary_cells(patient: ReportPatient, page: int | None) -> list[str]:
     if patient.handoff is not None and patient.handoff.changes:
         status += f" {CHANGE_MARK}"
     return [
-        "▲" if alert else "",
+        mark,
         facts.bed,
         _short(facts.patient_name, 24),
         str(facts.detox_day),
@@ -312,6 +313,16 @@ def _summary_cells(patient: ReportPatient, page: int | None) -> list[str]:
     ]
 
 
+def _worst_mark(draft: HandoffDraft) -> str:
+    """The shape of the worst severity among the patient's facts (● ◆ ▲, as every screen);
+    '!' when only facts stored before severities need attention; '' for none."""
+    facts = [f for section in Section for f in draft.facts(section)]
+    severity = worst(facts)
+    if severity is not None:
+        return severity.shape
+    return UNRATED_MARK[0] if any(f.unrated for f in facts) else ""
+
+
 def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -319,10 +330,12 @@ def _short(text: str, limit: int) -> str:
 def _legend(figure: Figure) -> None:
     policy = load_handoff_policy()
     text = (
-        "▲ needs attention (open escalation, observations overdue, or NEWS2 medium/high). NEWS2 "
+        "Severity, as on every screen: ▲ EMERGENCY, ◆ URGENT, ● ADVISORY — each fact that needs "
+        "attention carries its escalation's severity; the first column shows the patient's "
+        f"worst ({UNRATED_MARK}: stored before facts carried a severity). NEWS2 "
         "bands per RCP 2017: low 0–4, low–medium = one parameter scoring 3, medium 5–6, high ≥ 7. "
-        "Escalations: open at some time in the shift, and still open at handover; (E) emergency, "
-        "(U) urgent, (A) advisory. Obs: late = taken "
+        "Escalations: open at some time in the shift, and still open at handover; a new one is "
+        "shown with its severity's shape. Obs: late = taken "
         "after the due time plus the grace period of the local escalation policy. Symptoms: the "
         "ward's withdrawal chart (an unvalidated local tool); better/worse means a change of at "
         f"least {policy.symptom_trend_min_change} points over the shift (local policy "

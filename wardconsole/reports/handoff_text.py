@@ -1,6 +1,7 @@
 """Laying out handoff text on a printed page: wrapping, styles, shrinking to fit one page.
 
-Generated facts and the nurse's own words are set differently (upright with a bullet or ▲ vs.
+Generated facts and the nurse's own words are set differently (upright behind a bullet or the
+fact's severity, '◆ URGENT · …', vs.
 italic under a "Nurse's notes" label with a rule beside it), so they stay distinguishable in
 black-and-white print as on screen.
 """
@@ -53,12 +54,7 @@ def sbar_items(
         items.append((f"{section.letter} — {section.heading}", Style.HEADING))
         marks = marks_for(changes, section)
         for position, fact in enumerate(draft.facts(section)):
-            items.append(
-                (
-                    ("▲ " if fact.alert else "• ") + fact.text,
-                    Style.ALERT if fact.alert else Style.FACT,
-                )
-            )
+            items.append((fact.line, Style.ALERT if fact.alert else Style.FACT))
             if position in marks:
                 items.append((f"{CHANGE_MARK} {marks[position]}", Style.CHANGE))
         items += [(f"{CHANGE_MARK} {text}", Style.CHANGE) for text in unshown(changes, section)]

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from wardconsole.domain import intake as intake_domain
+from wardconsole.domain.admission_records import AdmissionDetail
 from wardconsole.domain.assessments import score_assessment
 from wardconsole.domain.co_use import co_use_of
 from wardconsole.domain.discharge import CARE_SETTINGS
@@ -89,7 +90,7 @@ class NumberCheck:
 class IntakeRecord:
     """An admission's intake: as saved, as amended, and the amendments in between."""
 
-    admission: q.AdmissionDetail
+    admission: AdmissionDetail
     original: Intake | None
     current: Intake | None
     amendments: tuple[q.IntakeAmendment, ...]
@@ -100,7 +101,7 @@ class IntakeRecord:
 
 
 def read_intake(
-    detail: q.AdmissionDetail, amendments: list[q.IntakeAmendment]
+    detail: AdmissionDetail, amendments: list[q.IntakeAmendment]
 ) -> tuple[Intake | None, Intake | None]:
     """(original, current) intake; None for stays admitted without a structured intake."""
     try:
@@ -146,12 +147,12 @@ class AdmissionService:
             "readmission", match, f"Readmission? {match.hospital_number} is {match.name}, {born}"
         )
 
-    def admission(self, admission_id: int, *, reader: Actor | None = None) -> q.AdmissionDetail:
+    def admission(self, admission_id: int, *, reader: Actor | None = None) -> AdmissionDetail:
         """The stay's detail; a discharged stay's needs ``reader`` with the history permission
         (``services.stay_access``)."""
         with self._db.read() as session:
             ensure_may_read(self._db, session, admission_id, reader, "admission details")
-            detail = q.admission_detail(session, admission_id)
+            detail = repository.admission(session, admission_id)
         if detail is None:
             raise NotFound(f"admission {admission_id} does not exist")
         return detail
@@ -159,7 +160,7 @@ class AdmissionService:
     def intake(self, admission_id: int, *, reader: Actor | None = None) -> IntakeRecord:
         with self._db.read() as session:
             ensure_may_read(self._db, session, admission_id, reader, "intake assessment")
-            detail = q.admission_detail(session, admission_id)
+            detail = repository.admission(session, admission_id)
             if detail is None:
                 raise NotFound(f"admission {admission_id} does not exist")
             amendments = q.intake_amendments(session, admission_id)
@@ -422,7 +423,7 @@ class AdmissionService:
         now = self._db.clock()
         with self._db.transaction() as session:
             admission = self._open_admission(session, admission_id, expected_version)
-            detail = q.admission_detail(session, admission_id)
+            detail = repository.admission(session, admission_id)
             assert detail is not None
             _original, current = read_intake(detail, q.intake_amendments(session, admission_id))
             if current is None:
@@ -481,7 +482,7 @@ class AdmissionService:
         current: Intake,
         sections: Mapping[str, Mapping[str, Any]],
         admission: Admission,
-        detail: q.AdmissionDetail,
+        detail: AdmissionDetail,
     ) -> tuple[Intake, list[str]]:
         """The intake with ``sections`` applied, and which of them actually changed."""
         amended, changed, problems = current, [], {}

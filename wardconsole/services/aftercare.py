@@ -14,10 +14,8 @@ follow-up is open, to staff who may record, and each reading is audited.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import cache, cached_property
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,7 +34,6 @@ from wardconsole.domain.follow_up import (
     compliance,
     follow_up_clock,
     follow_up_state,
-    load_follow_up_policy,
     plan_problems,
     suicide_risk_identified,
 )
@@ -53,6 +50,11 @@ from wardconsole.services.context import (
     require,
 )
 from wardconsole.services.db import Database
+from wardconsole.services.follow_up_rules import (
+    attempts_for,
+    close_follow_up_escalation,
+    follow_up_escalation,
+)
 from wardconsole.services.text_rule import checks_text
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
@@ -65,7 +67,6 @@ from wardconsole.store.models import (
     FollowUpAttemptRow,
     FollowUpRow,
     Patient,
-    Staff,
 )
 
 log = logging.getLogger(__name__)
@@ -112,12 +113,6 @@ class ContactCard:
     risk_flags: tuple[str, ...]
     risk_history: tuple[RiskEvent, ...]
     opioid_co_user: bool
-
-
-@cache
-def follow_up_policy() -> FollowUpPolicy:
-    """The bundled follow-up policy, loaded once (a broken file raises on first use)."""
-    return load_follow_up_policy()
 
 
 def cssrs_levels(session: Session, admission_id: int) -> list[tuple[datetime, str]]:
@@ -175,13 +170,13 @@ def due_text(follow_up: FollowUpRow | None) -> str | None:
 
 
 class AftercareService:
-    def __init__(self, db: Database, policy: FollowUpPolicy | None = None) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
-        self._given_policy = policy
 
-    @cached_property
+    @property
     def policy(self) -> FollowUpPolicy:
-        return self._given_policy or follow_up_policy()
+        """The station's follow-up policy (part of the ward's policy digest)."""
+        return self._db.follow_up_policy
 
     def now(self) -> datetime:
         return self._db.clock()
@@ -290,7 +285,7 @@ class AftercareService:
             else:
                 query = query.where(FollowUpRow.closed_at.is_(None))
             rows = session.execute(query).all()
-            attempts = self._attempts(session, [r[0].id for r in rows])
+            attempts = attempts_for(session, [r[0].id for r in rows])
             planned = set(
                 session.scalars(
                     select(AftercarePlanRow.admission_id).where(
@@ -415,12 +410,30 @@ class AftercareService:
                     station=actor.station,
                 )
             )
-            attempts = [*self._attempts(session, [follow_up_id]).get(follow_up_id, [])]
+            attempts = [*attempts_for(session, [follow_up_id]).get(follow_up_id, [])]
             attempts.append(Attempt(at, result))
             state = follow_up_state(follow_up.due_at, attempts, now)
             if result.closes:
                 follow_up.closed_at = now
                 follow_up.state = state.value
+                close_follow_up_escalation(
+                    session,
+                    follow_up,
+                    result,
+                    now=now,
+                    station=actor.station,
+                    staff_id=actor.staff_id,
+                )
+            else:
+                session.flush()
+                follow_up_escalation(
+                    session,
+                    self._db,
+                    follow_up,
+                    now=now,
+                    station=actor.station,
+                    staff_id=actor.staff_id,
+                )
             repository.write_audit(
                 session,
                 at=now,
@@ -448,7 +461,7 @@ class AftercareService:
                     FollowUpRow.discharged_at >= start, FollowUpRow.discharged_at < end
                 )
             ).all()
-            attempts = self._attempts(session, [r[0] for r in rows])
+            attempts = attempts_for(session, [r[0] for r in rows])
         states = [follow_up_state(due, attempts.get(i, ()), at) for i, due in rows]
         return compliance(states, self.policy.compliance_target_percent)
 
@@ -467,7 +480,7 @@ class AftercareService:
             row = session.scalar(
                 select(FollowUpRow).where(FollowUpRow.admission_id == admission_id)
             )
-            attempts = self._attempts(session, [row.id]).get(row.id, []) if row else []
+            attempts = attempts_for(session, [row.id]).get(row.id, []) if row else []
             follow_up = (
                 LetterFollowUp(
                     row.due_at,
@@ -488,23 +501,6 @@ class AftercareService:
             follow_up=follow_up,
             when=lambda at: when_text(at, zone),
         )
-
-    @staticmethod
-    def _attempts(session: Session, ids: Sequence[int]) -> dict[int, list[Attempt]]:
-        if not ids:
-            return {}
-        rows = session.execute(
-            select(FollowUpAttemptRow, Staff.display_name)
-            .join(Staff, Staff.id == FollowUpAttemptRow.recorded_by_id)
-            .where(FollowUpAttemptRow.follow_up_id.in_(list(ids)))
-            .order_by(FollowUpAttemptRow.attempted_at, FollowUpAttemptRow.id)
-        ).all()
-        out: dict[int, list[Attempt]] = {}
-        for row, name in rows:
-            out.setdefault(row.follow_up_id, []).append(
-                Attempt(row.attempted_at, AttemptOutcome(row.outcome), name, row.note)
-            )
-        return out
 
 
 def _destination_label(code: str | None) -> str:

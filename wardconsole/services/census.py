@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from wardconsole.domain.admission_records import AdmissionDetail
 from wardconsole.domain.after_prn import post_prn_rass_due, rt_status
 from wardconsole.domain.decisions import (
     REVIEWED_DECISIONS,
@@ -18,21 +19,21 @@ from wardconsole.domain.decisions import (
 from wardconsole.domain.fluids import Direction, FluidSummary, period_of, summaries
 from wardconsole.domain.intake import NEWS2_PREGNANT
 from wardconsole.domain.news2_effective import EffectiveNews2, effective_news2
-from wardconsole.domain.records import AssessmentEntry, ClinicalDecision, ObservationSet, PrnDose
+from wardconsole.domain.records import (
+    AssessmentEntry,
+    ClinicalDecision,
+    EscalationInfo,
+    ObservationSet,
+    PrnDose,
+)
 from wardconsole.domain.safety_checks import CheckSchedule
 from wardconsole.domain.schedule import due_from_effective
 from wardconsole.services.db import Database
 from wardconsole.services.observation_levels import patient_checks
 from wardconsole.services.safety_rules import schedules_for
-from wardconsole.services.views import (
-    CensusRow,
-    CensusSnapshot,
-    EscalationSummary,
-    WardSummary,
-)
+from wardconsole.services.views import CensusRow, CensusSnapshot, WardSummary
 from wardconsole.store import fluids, repository
 from wardconsole.store.models import Bed
-from wardconsole.store.repository import AdmissionInfo, EscalationInfo
 
 
 def age_on(born: date, today: date) -> int:
@@ -42,23 +43,6 @@ def age_on(born: date, today: date) -> int:
 def detox_day(admitted_at: datetime, now: datetime) -> int:
     """Day 1 is the first 24 hours after admission (elapsed time, not calendar dates)."""
     return max(1, (now - admitted_at) // timedelta(days=1) + 1)
-
-
-def to_summary(info: EscalationInfo) -> EscalationSummary:
-    return EscalationSummary(
-        id=info.id,
-        admission_id=info.admission_id,
-        bed=info.bed,
-        patient_name=info.patient_name,
-        kind=info.kind,
-        severity=info.severity,
-        state=info.state,
-        explanation=info.explanation,
-        raised_at=info.raised_at,
-        updated_at=info.updated_at,
-        acknowledged_by=info.acknowledged_by,
-        version=info.version,
-    )
 
 
 class CensusService:
@@ -100,9 +84,9 @@ class CensusService:
             )
             decisions = repository.decisions_by_admission(session, ids)
             fluid = self._fluids(session, ids, now) if self._with_fluids else {}
-        by_admission: dict[int, list[EscalationSummary]] = {}
+        by_admission: dict[int, list[EscalationInfo]] = {}
         for esc in escalations:  # already most severe, then oldest, first
-            by_admission.setdefault(esc.admission_id, []).append(to_summary(esc))
+            by_admission.setdefault(esc.admission_id, []).append(esc)
         rows = []
         overdue = 0
         for a in admissions:
@@ -205,7 +189,7 @@ def _news2_fields(effective: EffectiveNews2) -> dict[str, Any]:
 
 
 def after_prn_fields(
-    admission: AdmissionInfo,
+    admission: AdmissionDetail,
     after_prn: tuple[tuple[PrnDose, ...], tuple[AssessmentEntry, ...]],
     decisions: Sequence[ClinicalDecision],
     last_complete: ObservationSet | None,
@@ -247,7 +231,7 @@ def _check_fields(
     admission_id: int,
     schedule: CheckSchedule,
     db: Database,
-    escalations: Iterable[EscalationSummary],
+    escalations: Iterable[EscalationInfo],
 ) -> dict[str, Any]:
     """The census's observation-level and next-check fields for one patient."""
     since = schedule.level.effective_from

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.fluid_policy import FluidPolicy, load_fluid_policy
+from wardconsole.domain.follow_up import FollowUpPolicy, load_follow_up_policy
 from wardconsole.domain.formulary import Formulary, check_policy_classes, load_formulary
 from wardconsole.domain.observation_levels import (
     ObservationLevelPolicy,
@@ -19,6 +20,8 @@ from wardconsole.domain.observation_levels import (
 )
 from wardconsole.domain.policy import EscalationPolicy, load_policy
 from wardconsole.domain.shifts import DEFAULT_WARD_TIMEZONE, ShiftPattern
+from wardconsole.domain.sleep import SleepPolicy, load_sleep_policy
+from wardconsole.domain.weight_policy import WeightPolicy, load_weight_policy
 from wardconsole.domain.withdrawal import WithdrawalChart, load_chart
 from wardconsole.services.context import (
     ROLE_PERMISSIONS,
@@ -73,6 +76,9 @@ class Database:
         observation_levels: ObservationLevelPolicy | None = None,
         formulary: Formulary | None = None,
         fluid_policy: FluidPolicy | None = None,
+        weight_policy: WeightPolicy | None = None,
+        sleep_policy: SleepPolicy | None = None,
+        follow_up_policy: FollowUpPolicy | None = None,
     ) -> None:
         self.engine = engine
         self._system_clock = system_clock
@@ -89,6 +95,9 @@ class Database:
         self._observation_levels = observation_levels
         self._formulary = formulary
         self._fluid_policy = fluid_policy
+        self._weight_policy = weight_policy
+        self._sleep_policy = sleep_policy
+        self._follow_up_policy = follow_up_policy
 
     @cached_property
     def policy(self) -> EscalationPolicy:
@@ -107,6 +116,23 @@ class Database:
     def fluid_policy(self) -> FluidPolicy:
         """The food and fluid chart's periods, targets, reviews and limits (local policy)."""
         return self._fluid_policy or load_fluid_policy()
+
+    @cached_property
+    def weight_policy(self) -> WeightPolicy:
+        """Weighing interval, weight and height limits, the MUST food chart and refeeding
+        prompt (local policy)."""
+        return self._weight_policy or load_weight_policy()
+
+    @cached_property
+    def sleep_policy(self) -> SleepPolicy:
+        """Which shift is the night, the estimate's coverage and the little-sleep flag."""
+        return self._sleep_policy or load_sleep_policy()
+
+    @cached_property
+    def follow_up_policy(self) -> FollowUpPolicy:
+        """Follow-up contact after discharge: its time limits, the destinations that start the
+        clock, what counts as suicide risk (the overdue escalation rests on them)."""
+        return self._follow_up_policy or load_follow_up_policy()
 
     @property
     def ward_timezone(self) -> str:
@@ -176,14 +202,16 @@ class Database:
     @cached_property
     def policy_digest(self) -> str:
         """One digest for every policy file whose numbers raise escalations (the escalation
-        policy, observation levels, withdrawal chart, formulary, fluid chart): stations on one
-        ward compare it."""
+        policy, observation levels, withdrawal chart, formulary, fluid chart, sleep, follow-up
+        after discharge): stations on one ward compare it."""
         parts = (
             self.policy.digest,
             self.observation_levels.digest,
             self.chart.digest,
             self.formulary.digest,
             self.fluid_policy.digest,
+            self.sleep_policy.digest,
+            self.follow_up_policy.digest,
         )
         return hashlib.sha256("|".join(parts).encode("ascii")).hexdigest()
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
-from sqlalchemy.orm import Session
-
+from wardconsole.domain.admission_records import AdmissionDetail
 from wardconsole.domain.discharge import (
     Destination,
     PreviousStay,
@@ -21,10 +20,10 @@ from wardconsole.domain.discharge import (
     draft_summary,
 )
 from wardconsole.domain.intake import Intake
-from wardconsole.domain.records import EscalationState
 from wardconsole.domain.text_input import text_problem
+from wardconsole.domain.weights import weight_course
 from wardconsole.services.admissions import read_intake
-from wardconsole.services.aftercare import due_text, follow_up_policy, open_follow_up
+from wardconsole.services.aftercare import due_text, open_follow_up
 from wardconsole.services.context import (
     Actor,
     ConflictError,
@@ -35,12 +34,13 @@ from wardconsole.services.context import (
     require,
 )
 from wardconsole.services.db import Database
+from wardconsole.services.escalations import resolve_open
 from wardconsole.services.stay_access import ensure_may_read
 from wardconsole.services.text_rule import checks_text, checks_text_as
 from wardconsole.store import admissions_queries as q
-from wardconsole.store import repository
+from wardconsole.store import repository, weights
 from wardconsole.store.changes import record_change
-from wardconsole.store.models import Admission, EscalationEventRow
+from wardconsole.store.models import Admission
 from wardconsole.store.sessions import session_facts
 
 CLOCK_TOLERANCE = timedelta(minutes=5)
@@ -69,7 +69,7 @@ class DischargeDraft:
 class StayRecord:
     """One stay, read-only: who, where, the intake as saved and amended, the summary."""
 
-    detail: q.AdmissionDetail
+    detail: AdmissionDetail
     beds: tuple[q.BedStay, ...]
     original_intake: Intake | None
     current_intake: Intake | None
@@ -98,15 +98,17 @@ class DischargeService:
             ensure_may_read(
                 self._db, session, admission_id, reader, "stay summary", for_follow_up=for_follow_up
             )
-            detail = q.admission_detail(session, admission_id)
+            detail = repository.admission(session, admission_id)
             if detail is None:
                 raise NotFound(f"admission {admission_id} does not exist")
             amendments = q.intake_amendments(session, admission_id)
             beds = q.bed_history(session, admission_id)
             course = q.stay_course(session, admission_id, formulary=self._db.formulary)
             sessions = session_facts(session, [admission_id])[admission_id]
+            weighed = weights.weighings(session, [admission_id])[admission_id]
+            screens = tuple(weights.must_screens(session, [admission_id])[admission_id])
             previous = (
-                q.admission_detail(session, detail.previous_admission_id)
+                repository.admission(session, detail.previous_admission_id)
                 if detail.previous_admission_id
                 else None
             )
@@ -130,6 +132,8 @@ class DischargeService:
             escalations=course.escalations,
             prn=course.prn,
             sessions=tuple(sessions),
+            weights=weight_course(weighed, detail.admitted_at, self._db.weight_policy),
+            must_screens=screens,
             previous_stay=PreviousStay(
                 previous.admitted_at, previous.discharged_at, previous.discharge_destination
             )
@@ -151,7 +155,7 @@ class DischargeService:
         ``tz``, by default the ward's time zone (the summary outlives this station)."""
         facts = self.facts(admission_id)
         with self._db.read() as session:
-            info = q.admission_detail(session, admission_id)
+            info = repository.admission(session, admission_id)
         assert info is not None
         at = as_utc("discharged_at", discharged_at) or self._db.clock()
         text = draft_summary(
@@ -224,9 +228,16 @@ class DischargeService:
             admission.discharged_at = at
             admission.discharge_destination = where.value
             admission.discharge_summary = summary.strip()
-            closed = self._close_escalations(session, actor, admission_id, where, now)
+            closed = resolve_open(
+                session,
+                admission_id,
+                f"Closed at discharge ({where.label.lower()})",
+                now=now,
+                staff_id=actor.staff_id,
+                station=actor.station,
+            )
             follow_up = open_follow_up(
-                session, follow_up_policy(), admission, where, now, actor.station
+                session, self._db.follow_up_policy, admission, where, now, actor.station
             )
             session.flush()
             repository.write_audit(
@@ -246,33 +257,6 @@ class DischargeService:
                 },
             )
             record_change(session, "admission", admission_id, actor.station)
-            if closed:
-                record_change(session, "escalation", admission_id, actor.station)
-
-    @staticmethod
-    def _close_escalations(
-        session: Session, actor: Actor, admission_id: int, where: Destination, now: datetime
-    ) -> list[int]:
-        outcome = f"Closed at discharge ({where.label.lower()})"
-        closed = []
-        for row in q.open_escalation_rows(session, admission_id):
-            row.state = EscalationState.RESOLVED.value
-            row.resolved_at = now
-            row.resolved_by_id = actor.staff_id
-            row.outcome = outcome
-            row.updated_at = now
-            session.add(
-                EscalationEventRow(
-                    escalation_id=row.id,
-                    at=now,
-                    staff_id=actor.staff_id,
-                    station=actor.station,
-                    action="resolved",
-                    detail=outcome,
-                )
-            )
-            closed.append(row.id)
-        return closed
 
     # -- history of discharged patients (supervisors) --------------------------------------
 
@@ -294,7 +278,7 @@ class DischargeService:
         with self._db.transaction() as session:
             stays = []
             for brief in q.stays(session, patient_id):
-                detail = q.admission_detail(session, brief.admission_id)
+                detail = repository.admission(session, brief.admission_id)
                 assert detail is not None
                 amendments = q.intake_amendments(session, brief.admission_id)
                 original, current = read_intake(detail, amendments)

@@ -17,10 +17,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, object_session
 from sqlalchemy.orm.exc import StaleDataError
 
-from wardconsole.domain.alerting import cascade_target
+from wardconsole.domain.alerting import Announcement, cascade_target
 from wardconsole.domain.dependency_watch import MedicinesWatch, WardCalendar, watch_medicines
 from wardconsole.domain.medicines import regimen_overruns
+from wardconsole.domain.policy import EscalationPolicy
 from wardconsole.domain.records import (
+    EscalationInfo,
     EscalationKind,
     EscalationState,
     OpenEscalation,
@@ -35,6 +37,7 @@ from wardconsole.domain.rules import (
     silence_window,
 )
 from wardconsole.domain.text_input import MAX_NOTE, text_problem
+from wardconsole.services.audit import AuditService
 from wardconsole.services.context import (
     Actor,
     ConflictError,
@@ -48,7 +51,7 @@ from wardconsole.services.context import (
 )
 from wardconsole.services.db import POLICY_DIGEST, Database
 from wardconsole.services.fluid_rules import fluid_triggers
-from wardconsole.services.governance import GovernanceService
+from wardconsole.services.governance import GovernanceService, PolicyStatus
 from wardconsole.services.safety_rules import observation_triggers
 from wardconsole.services.staff import StaffService
 from wardconsole.services.text_rule import checks_text
@@ -58,10 +61,10 @@ from wardconsole.store.models import (
     Admission,
     EscalationEventRow,
     EscalationRow,
+    FollowUpRow,
     Staff,
     WardCheckRow,
 )
-from wardconsole.store.repository import EscalationInfo
 
 CONCERN_SEVERITIES: tuple[Severity, ...] = (Severity.URGENT, Severity.EMERGENCY)
 """What a member of staff may raise a concern as (an advisory concern is not an escalation)."""
@@ -148,13 +151,61 @@ def apply_rules(
         now=now,
         silence=silence_window(db.policy, latest_complete),
     )
+    return _write_actions(
+        session,
+        admission_id,
+        actions,
+        state.open_escalations,
+        now=now,
+        station=station,
+        staff_id=staff_id,
+    )
+
+
+def apply_triggers(
+    session: Session,
+    admission_id: int,
+    triggers: list[EscalationTrigger],
+    kinds: frozenset[EscalationKind],
+    *,
+    now: datetime,
+    station: str,
+    staff_id: int | None,
+) -> list[EscalationChange]:
+    """Bring the admission's open escalations of ``kinds`` in line with ``triggers``, for a
+    rule that runs apart from the clinical rules (care after discharge): raised once, updated
+    when the words change, never raised again on evidence staff already resolved."""
+    open_kinds = {
+        kind: info
+        for kind, info in repository.open_by_kind_of(session, admission_id).items()
+        if kind in kinds
+    }
+    actions = plan_escalations(
+        open_kinds, triggers, resolved_at=repository.last_resolved(session, admission_id)
+    )
+    return _write_actions(
+        session, admission_id, actions, open_kinds, now=now, station=station, staff_id=staff_id
+    )
+
+
+def _write_actions(
+    session: Session,
+    admission_id: int,
+    actions: list[EscalationAction],
+    open_escalations: Mapping[EscalationKind, OpenEscalation],
+    *,
+    now: datetime,
+    station: str,
+    staff_id: int | None,
+) -> list[EscalationChange]:
+    """Write the planned actions; one change-feed row when anything changed."""
     changes: list[EscalationChange] = []
     for action in actions:
         change = _apply_action(
             session,
             admission_id,
             action,
-            state.open_escalations,
+            open_escalations,
             now=now,
             station=station,
             staff_id=staff_id,
@@ -164,6 +215,39 @@ def apply_rules(
     if changes:
         record_change(session, "escalation", admission_id, station)
     return changes
+
+
+def resolve_open(
+    session: Session,
+    admission_id: int,
+    outcome: str,
+    *,
+    now: datetime,
+    staff_id: int | None,
+    station: str,
+    kinds: frozenset[EscalationKind] | None = None,
+) -> list[int]:
+    """Resolve the admission's open escalations (of ``kinds``, default all) in the caller's
+    transaction because what they asked for happened; each gets ``outcome`` on its trail."""
+    closed = []
+    for row in session.scalars(
+        select(EscalationRow).where(
+            EscalationRow.admission_id == admission_id, EscalationRow.resolved_at.is_(None)
+        )
+    ):
+        if kinds is not None and EscalationKind(row.kind) not in kinds:
+            continue
+        row.state = EscalationState.RESOLVED.value
+        row.resolved_at = now
+        row.resolved_by_id = staff_id
+        row.outcome = outcome
+        row.updated_at = now
+        _event(session, row.id, now, staff_id, station, "resolved", outcome)
+        closed.append(row.id)
+    if closed:
+        session.flush()
+        record_change(session, "escalation", admission_id, station)
+    return closed
 
 
 def _apply_action(
@@ -441,6 +525,46 @@ class EscalationService:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    # -- the ward clock and policy (no database) ---------------------------------------------
+
+    @property
+    def policy(self) -> EscalationPolicy:
+        return self._db.policy
+
+    def now(self) -> datetime:
+        """The ward clock (UTC, aware): ages and alarm intervals are measured on it."""
+        return self._db.clock()
+
+    # -- a station's ward tick and alarms ----------------------------------------------------
+
+    @checks_text
+    def ward_tick(self, station: str) -> list[EscalationChange]:
+        """A station's ward tick: seal the audit rows that have settled into the record's hash
+        chain (the ledger's timer — a row is protected within ``ledger.SETTLE`` and one tick of
+        being written, whoever is signed in), then run the time-driven rules for every admitted
+        patient as the system account (``evaluate_ward``)."""
+        AuditService(self._db).seal_settled(station)
+        return self.evaluate_ward(StaffService(self._db).system_actor(station))
+
+    @checks_text
+    def record_announcements(
+        self, announcements: Sequence[Announcement], station: str
+    ) -> list[int]:
+        """Write down what ``station`` announced; returns the ids it actually cascaded."""
+        if not announcements:
+            return []
+        plain = [a.escalation_id for a in announcements if not a.cascades]
+        cascades = {a.escalation_id: a.cascade_from for a in announcements if a.cascades}
+        if plain:
+            self.mark_announced(plain, False, station=station)
+        if not cascades:
+            return []
+        return self.mark_announced(list(cascades), True, station=station, cascade_from=cascades)
+
+    def policy_status(self) -> PolicyStatus:
+        """This station's policy against the ward's (and which files are unsigned)."""
+        return GovernanceService(self._db).status()
+
     def open(self) -> list[EscalationInfo]:
         with self._db.read() as session:
             return repository.open_escalations(session)
@@ -507,7 +631,42 @@ class EscalationService:
                     changes += changed
             except IntegrityError:
                 continue  # another station raised the same escalation at the same moment
+        changes += self._follow_ups_overdue(system, now)
         self._mark_ward_checks(system.station, now)
+        return changes
+
+    def _follow_ups_overdue(self, system: Actor, now: datetime) -> list[EscalationChange]:
+        """Care after discharge: each open follow-up past its due time escalates (HAZ-129),
+        whether or not the patient is still on the ward."""
+        from wardconsole.services.follow_up_rules import (  # it builds on this module
+            follow_up_escalation,
+            overdue_follow_up_ids,
+        )
+
+        with self._db.read() as session:
+            ids = overdue_follow_up_ids(session, now)
+        changes: list[EscalationChange] = []
+        for follow_up_id in ids:
+            try:
+                with self._db.transaction() as session:
+                    follow_up = session.get_one(FollowUpRow, follow_up_id)
+                    if follow_up.closed_at is not None:
+                        continue  # closed at another station meanwhile
+                    changed = follow_up_escalation(
+                        session, self._db, follow_up, now=now, station=system.station, staff_id=None
+                    )
+                    if changed:
+                        _audit_automatic(
+                            session,
+                            system,
+                            now,
+                            "time_driven_rules",
+                            follow_up.admission_id,
+                            {"changes": [_change_detail(c) for c in changed]},
+                        )
+                    changes += changed
+            except IntegrityError:
+                continue
         return changes
 
     def _mark_ward_checks(self, station: str, now: datetime) -> None:

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 from wardconsole.domain.discharge import Destination
 from wardconsole.domain.follow_up import AftercarePlan, AttemptOutcome
-from wardconsole.services.aftercare import follow_up_policy, open_follow_up
+from wardconsole.services.aftercare import open_follow_up
 from wardconsole.services.db import Database
 from wardconsole.store.models import (
     Admission,
@@ -30,7 +30,7 @@ CASES: tuple[tuple[str, str, float, Destination, tuple[str, ...], tuple[float, .
 
 def add_follow_ups(db: Database, nurse_ids: Sequence[int], *, now: datetime) -> list[int]:
     """Add the discharged patients of ``CASES``; returns their admission ids."""
-    policy = follow_up_policy()
+    policy = db.follow_up_policy
     made = []
     with db.transaction() as session:
         for index, (name, number, hours, destination, flags, attempts) in enumerate(CASES):

@@ -151,7 +151,8 @@ class GovernanceService:
         db = self._db
         return (
             f"escalation {db.policy.version} · levels {db.observation_levels.version} · "
-            f"chart {db.chart.version} · formulary {db.formulary.version}"
+            f"chart {db.chart.version} · formulary {db.formulary.version} · "
+            f"follow-up {db.follow_up_policy.version}"
         )[:128]
 
     def _unsigned(self) -> tuple[str, ...]:
@@ -162,6 +163,9 @@ class GovernanceService:
             ("withdrawal chart", db.chart.signed_off),
             ("formulary", db.formulary.signed_off),
             ("fluid chart", db.fluid_policy.signed_off),
+            ("weights", db.weight_policy.signed_off),
+            ("sleep", db.sleep_policy.signed_off),
+            ("follow-up after discharge", db.follow_up_policy.signed_off),
         )
         return tuple(name for name, signed in files if not signed)
 

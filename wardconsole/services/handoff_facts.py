@@ -33,6 +33,7 @@ from wardconsole.services.db import Database
 from wardconsole.services.escalations import medicines_watches
 from wardconsole.services.fluid_handoff import fluid_handoff_facts
 from wardconsole.services.observation_handoff import observation_facts
+from wardconsole.services.weight_handoff import weight_handoff_facts
 from wardconsole.store import handoff_queries as q
 from wardconsole.store.sessions import session_facts
 
@@ -63,8 +64,10 @@ def medicines_facts(
             rising_days=rule.number("rising_days"),
             min_rise=rule.number("min_rise"),
         )
+        severity = rule.severity()  # a review due carries the dependency-review escalation's
         facts[admission_id] = tuple(
-            Fact(f"Medicines watch: {text}", "medicines", alert=due) for text, due in lines
+            Fact(f"Medicines watch: {text}", "medicines", severity if due else None)
+            for text, due in lines
         )
     return facts
 
@@ -100,6 +103,7 @@ def shift_facts(
     fluids = fluid_handoff_facts(db, session, [s.admission_id for s in stays], shift.start, until)
     checks = observation_facts(db, session, stays, shift.start, shift.end, until, shift.zone)
     medicines = medicines_facts(db, session, [s.admission_id for s in stays], until)
+    weight = weight_handoff_facts(db, session, [s.admission_id for s in stays], until)
     return [
         PatientShiftFacts(
             admission_id=stay.admission_id,
@@ -128,6 +132,7 @@ def shift_facts(
             medicines=medicines[stay.admission_id],
             sessions=session_handoff_facts(sessions[stay.admission_id]),
             fluids=fluids.get(stay.admission_id, ()),
+            weight=weight.get(stay.admission_id, ()),
         )
         for stay in stays
     ]

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from wardconsole.domain.admission_records import AdmissionDetail
 from wardconsole.domain.records import EscalationKind, Severity, VitalSigns
 from wardconsole.services.context import Actor, InvalidInput, NotFound, Permission, require
 from wardconsole.services.db import Database
@@ -35,7 +36,6 @@ from wardconsole.store.models import (
     Staff,
     SymptomEntryRow,
 )
-from wardconsole.store.repository import AdmissionInfo
 
 EXPORT_FORMATS = ("fhir", "csv")
 
@@ -118,7 +118,7 @@ class ExportedEscalation:
 class StayRecord:
     """One admission and its current entries, oldest first."""
 
-    admission: AdmissionInfo
+    admission: AdmissionDetail
     observations: tuple[ExportedObservation, ...]
     symptoms: tuple[ExportedSymptoms, ...]
     assessments: tuple[ExportedAssessment, ...]
@@ -198,7 +198,7 @@ class ExportService:
         return WardRecord(exported_at=now, ward_name=ward or "Ward", patients=patients)
 
 
-def _stays_of(session: Session, patient_id: int, *, open_only: bool) -> list[AdmissionInfo]:
+def _stays_of(session: Session, patient_id: int, *, open_only: bool) -> list[AdmissionDetail]:
     ids = session.scalars(
         select(Admission.id)
         .where(Admission.patient_id == patient_id)
@@ -216,7 +216,7 @@ def _authors(session: Session) -> dict[int, Author]:
 
 
 def _patient_record(
-    session: Session, patient_id: int, stays: list[AdmissionInfo], authors: dict[int, Author]
+    session: Session, patient_id: int, stays: list[AdmissionDetail], authors: dict[int, Author]
 ) -> PatientRecord:
     patient = session.get(Patient, patient_id)
     assert patient is not None
@@ -240,7 +240,7 @@ def _current(session: Session, model: Any, admission_id: int) -> list[Any]:
     )
 
 
-def _stay_record(session: Session, info: AdmissionInfo, authors: dict[int, Author]) -> StayRecord:
+def _stay_record(session: Session, info: AdmissionDetail, authors: dict[int, Author]) -> StayRecord:
     unknown = Author("unknown", "Unknown")
     observations = tuple(
         ExportedObservation(

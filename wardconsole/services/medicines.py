@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.dependency_watch import MedicinesWatch
+from wardconsole.domain.formulary import Formulary
 from wardconsole.domain.medicines import (
     MedicineLine,
     check_dose_outcome,
@@ -38,6 +39,7 @@ from wardconsole.services.context import (
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import medicines_watch
 from wardconsole.services.recording import RecordingService, SaveResult, _stamp
+from wardconsole.services.save_once import check_save_key, save_exactly_once
 from wardconsole.services.text_rule import checks_text
 from wardconsole.store import medicines_queries as q
 from wardconsole.store import repository
@@ -97,8 +99,10 @@ class MedicinesService:
         now = self._db.clock()
         starts = as_utc("starts_at", starts_at) or now
         until = as_utc("reducing_until", reducing_until)
-        key, problems = check_line(
+        columns, problems = _line_columns(
             self._db.formulary,
+            starts,
+            until,
             drug=drug,
             drug_class=drug_class,
             dose=dose,
@@ -106,8 +110,6 @@ class MedicinesService:
             schedule=schedule,
             frequency=frequency,
             max_per_24h=max_per_24h,
-            starts_at=starts,
-            reducing_until=until,
         )
         if problems:
             raise InvalidInput(problems)
@@ -116,15 +118,8 @@ class MedicinesService:
             row = new_entry(
                 MedicineLineRow,
                 _stamp(actor, admission_id, starts, now, note.strip()),
-                drug=drug.strip(),
-                drug_class=key,
-                dose=dose.strip(),
-                route=route_key(route) or route.strip(),
-                schedule=schedule,
-                frequency=frequency.strip(),
-                max_per_24h=max_per_24h.strip(),
+                **columns,
                 stop_at=None,
-                reducing_until=until,
             )
             session.add(row)
             session.flush()
@@ -190,6 +185,67 @@ class MedicinesService:
             record_change(session, "medicines", line.admission_id, actor.station)
             return row.id
 
+    @checks_text
+    def amend_line(
+        self,
+        actor: Actor,
+        line_id: int,
+        *,
+        reason: str,
+        drug: str,
+        dose: str,
+        route: str,
+        schedule: str,
+        frequency: str = "",
+        max_per_24h: str = "",
+        drug_class: str = "",
+        starts_at: datetime | None = None,
+        reducing_until: datetime | None = None,
+        note: str = "",
+    ) -> int:
+        """Correct a line (a new row amending it, with the reason; a stop stays a stop); its id.
+        The corrected line needs a fresh second check against the chart."""
+        require(actor, Permission.RECORD)
+        reason = reason.strip()
+        problems: dict[str, str] = {}
+        if not reason:
+            problems["reason"] = "reason: say why the line is corrected"
+        now = self._db.clock()
+        until = as_utc("reducing_until", reducing_until)
+        with self._db.transaction() as session:
+            line = self._current_line(session, line_id)
+            starts = as_utc("starts_at", starts_at) or line.taken_at
+            columns, found = _line_columns(
+                self._db.formulary,
+                starts,
+                until,
+                drug=drug,
+                drug_class=drug_class,
+                dose=dose,
+                route=route,
+                schedule=schedule,
+                frequency=frequency,
+                max_per_24h=max_per_24h,
+            )
+            problems.update(found)
+            if line.stop_at is not None and line.stop_at < starts:
+                problems["starts_at"] = "starts_at: after the line was stopped"
+            if problems:
+                raise InvalidInput(problems)
+            row = new_entry(
+                MedicineLineRow,
+                _stamp(actor, line.admission_id, starts, now, note.strip(), line.id, reason),
+                **columns,
+                stop_at=line.stop_at,
+            )
+            session.add(row)
+            session.flush()
+            self._audit(
+                session, actor, now, "amend_medicine_line", row.id, drug=row.drug, amends=line.id
+            )
+            record_change(session, "medicines", line.admission_id, actor.station)
+            return row.id
+
     # -- regular doses ------------------------------------------------------------------------
 
     @checks_text
@@ -203,16 +259,26 @@ class MedicinesService:
         given_at: datetime | None = None,
         dose: str = "",
         note: str = "",
+        save_key: str | None = None,
     ) -> SaveResult:
         """A regular dose given (as the line says, or ``dose`` when it differed) or omitted with
-        a reason, against an active regular line."""
+        a reason, against an active regular line; with ``save_key`` a retried save never
+        records the dose twice."""
         require(actor, Permission.RECORD)
         problems = check_dose_outcome(outcome, omitted_reason)
         if problems:
             raise InvalidInput(problems)
+        check_save_key(save_key)
         now = self._db.clock()
         at = as_utc("given_at", given_at) or now
-        with self._db.transaction() as session:
+        with self._db.read() as session:
+            admission_id = session.scalar(
+                select(MedicineLineRow.admission_id).where(MedicineLineRow.id == line_id)
+            )
+        if admission_id is None:
+            raise NotFound(f"medicines-list line {line_id} does not exist")
+
+        def write(session: Session) -> tuple[SaveResult, dict[str, Any]]:
             line = self._current_line(session, line_id)
             if line.schedule != "regular":
                 raise InvalidInput({"line": "line: a PRN medicine is recorded as a PRN dose"})
@@ -230,7 +296,7 @@ class MedicinesService:
                 outcome=outcome,
                 omitted_reason=omitted_reason,
             )
-            return self._recording._finish(
+            result = self._recording._finish(
                 session,
                 actor,
                 row,
@@ -238,6 +304,20 @@ class MedicinesService:
                 now,
                 {"drug": line.drug, "outcome": outcome, "omitted_reason": omitted_reason},
             )
+            return result, {"regular_dose": result.entry_id}
+
+        return save_exactly_once(
+            self._db,
+            actor,
+            save_key=save_key,
+            kind="regular_dose",
+            admission_id=admission_id,
+            now=now,
+            write=write,
+            earlier=lambda _session, receipt: SaveResult(
+                int(receipt.entries["regular_dose"]), admission_id, None, ()
+            ),
+        )
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -276,3 +356,42 @@ class MedicinesService:
             entity_id=line_id,
             detail=detail,
         )
+
+
+def _line_columns(
+    formulary: Formulary,
+    starts: datetime,
+    until: datetime | None,
+    *,
+    drug: str,
+    drug_class: str,
+    dose: str,
+    route: str,
+    schedule: str,
+    frequency: str,
+    max_per_24h: str,
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """A line's columns as typed (class from the formulary) and its problems by field."""
+    key, problems = check_line(
+        formulary,
+        drug=drug,
+        drug_class=drug_class,
+        dose=dose,
+        route=route,
+        schedule=schedule,
+        frequency=frequency,
+        max_per_24h=max_per_24h,
+        starts_at=starts,
+        reducing_until=until,
+    )
+    columns = {
+        "drug": drug.strip(),
+        "drug_class": key,
+        "dose": dose.strip(),
+        "route": route_key(route) or route.strip(),
+        "schedule": schedule,
+        "frequency": frequency.strip(),
+        "max_per_24h": max_per_24h.strip(),
+        "reducing_until": until,
+    }
+    return columns, problems

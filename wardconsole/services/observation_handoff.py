@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from wardconsole.domain.handoff_records import Fact
 from wardconsole.domain.observation_levels import ObservationLevelPolicy
+from wardconsole.domain.records import Severity
 from wardconsole.domain.safety_checks import (
     CheckRecord,
     ComplianceCounts,
@@ -104,23 +105,28 @@ def _facts(
         )
         if counts.overdue:
             text += f", {counts.overdue} overdue now"
-        facts.append(Fact(text, TOPIC, alert=bool(counts.missed or counts.overdue)))
+        missed_severity = policy.missed_check_severity
+        facts.append(
+            Fact(text, TOPIC, missed_severity if counts.missed or counts.overdue else None)
+        )
         missed = [
             clock(s.due_at) for s in slots if s.outcome in (SlotOutcome.MISSED, SlotOutcome.OVERDUE)
         ]
         if missed:
-            facts.append(Fact(f"Checks not done: due {', '.join(missed)}", TOPIC, alert=True))
+            facts.append(Fact(f"Checks not done: due {', '.join(missed)}", TOPIC, missed_severity))
     for check in checks:
         if start <= check.taken_at < end and check.presentation is Presentation.NOT_FOUND:
             who = f" by {check.nurse}" if check.nurse else ""
             where = f" (looked in: {check.location})" if check.location else ""
-            facts.append(
-                Fact(
-                    f"ABSENT: not found at the check at {clock(check.taken_at)}{who}{where}",
-                    TOPIC,
-                    alert=True,
-                )
+            found = next(
+                (c for c in checks if check.taken_at < c.taken_at <= now and c.presentation.found),
+                None,
             )
+            text = f"ABSENT: not found at the check at {clock(check.taken_at)}{who}{where}"
+            if found is not None:  # found since: an event of the shift, no longer an emergency
+                text += f"; found at {clock(found.taken_at)}"
+            severity = Severity.ADVISORY if found is not None else policy.absent_severity
+            facts.append(Fact(text, TOPIC, severity))
     return tuple(facts)
 
 
@@ -151,4 +157,4 @@ def _level_fact(span: LevelSpan, policy: ObservationLevelPolicy, zone: tzinfo) -
         if period.review_at is not None and span.until is None:
             review = period.review_at.astimezone(zone)
             text += f"; review by {review:%a %H:%M}"
-    return Fact(text, TOPIC, alert=raised)
+    return Fact(text, TOPIC, Severity.ADVISORY if raised else None)

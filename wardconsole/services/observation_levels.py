@@ -36,6 +36,7 @@ from wardconsole.domain.safety_checks import (
     slots_between,
     with_default_level,
 )
+from wardconsole.domain.shifts import ShiftWindow
 from wardconsole.services.context import (
     Actor,
     ConflictError,
@@ -92,6 +93,20 @@ class ObservationLevelService:
     @property
     def policy(self) -> ObservationLevelPolicy:
         return self._db.observation_levels
+
+    # -- the ward clock and shifts (no database) ---------------------------------------------
+
+    def now(self) -> datetime:
+        return self._db.clock()
+
+    def this_shift(self) -> ShiftWindow:
+        return self._db.shifts.this_shift(self._db.clock())
+
+    def previous_shift(self, shift: ShiftWindow) -> ShiftWindow:
+        return self._db.shifts.previous(shift)
+
+    def following_shift(self, shift: ShiftWindow) -> ShiftWindow:
+        return self._db.shifts.following(shift)
 
     # -- writes ----------------------------------------------------------------------------
 

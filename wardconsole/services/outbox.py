@@ -62,6 +62,10 @@ class QueueKind(StrEnum):
     PRN = "prn"
     AUDIT = "audit"
     FLUID = "fluid"
+    REGULAR_DOSE = "regular_dose"
+    SLEEP = "sleep"
+    MEAL = "meal"
+    BOWEL = "bowel"
 
 
 class QueueState(StrEnum):

@@ -13,7 +13,7 @@ try's result instead of recording the same round or PRN dose twice.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -23,8 +23,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.assessments import ASSESSMENT_KINDS, score_assessment
+from wardconsole.domain.bowels import BowelInput, bowel_problems
 from wardconsole.domain.fluids import FluidInput, fluid_problems, plan_problems
 from wardconsole.domain.formulary import Formulary, same_class_doses
+from wardconsole.domain.meals import MealInput, meal_problems
 from wardconsole.domain.news2 import News2LowerBound, News2Result, news2_lower_bound, score_vitals
 from wardconsole.domain.records import (
     PRN_ROUTES,
@@ -36,8 +38,10 @@ from wardconsole.domain.records import (
     route_key,
 )
 from wardconsole.domain.schedule import next_observation_due
+from wardconsole.domain.sleep import SleepInput, night_on, sleep_problems
 from wardconsole.domain.text_input import MAX_NOTE, text_problem
 from wardconsole.domain.validation import ValidationReport, validate_vitals
+from wardconsole.domain.weights import WeightInput, weight_problems
 from wardconsole.domain.withdrawal import WithdrawalChart, WithdrawalScore
 from wardconsole.services.context import (
     Actor,
@@ -65,15 +69,20 @@ from wardconsole.store.fluids import plans_in_force
 from wardconsole.store.models import (
     Admission,
     AssessmentRow,
+    BowelEntryRow,
     ClinicalEntry,
     FluidEntryRow,
     FluidPlanRow,
+    MealEntryRow,
     ObservationSetRow,
     PrnDoseRow,
     PrnEffectRow,
+    SleepEntryRow,
     SymptomEntryRow,
+    WeightEntryRow,
 )
 from wardconsole.store.receipts import Receipt
+from wardconsole.store.weights import weighings
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 """A station clock may lag the server slightly; a time further ahead is a typing error."""
@@ -663,6 +672,86 @@ class RecordingService:
             )
             record_change(session, "prn", dose.admission_id, actor.station)
 
+    # -- weight and height -------------------------------------------------------------------
+
+    @checks_text
+    def check_weight(self, entry: WeightInput, previous_kg: Decimal | None = None) -> None:
+        """Refuse a bad weighing, naming each field (policy limits; also before queueing)."""
+        if problems := weight_problems(entry, self._db.weight_policy, previous_kg):
+            raise InvalidInput(problems)
+
+    @checks_text
+    def record_weight(
+        self,
+        actor: Actor,
+        admission_id: int,
+        entry: WeightInput,
+        *,
+        taken_at: datetime | None = None,
+        save_key: str | None = None,
+        amends_id: int | None = None,
+        amend_reason: str | None = None,
+    ) -> SaveResult:
+        """Record a weight and/or height (at intake also the weight 3–6 months before
+        admission); with ``save_key`` a retried save never records it twice. A change from the
+        stay's latest weight beyond the policy's needs the re-measure tick."""
+        require(actor, Permission.RECORD)
+        check_save_key(save_key)
+        self.check_weight(entry)
+        now = self._db.clock()
+        taken_at = as_utc("taken_at", taken_at) or now
+
+        def write(session: Session) -> tuple[SaveResult, dict[str, Any]]:
+            self._admission(session, admission_id, taken_at, now)
+            earlier = [
+                e
+                for e in weighings(session, [admission_id])[admission_id]
+                if e.id != amends_id and e.weight_kg is not None and e.taken_at <= taken_at
+            ]
+            if earlier:
+                self.check_weight(entry, earlier[-1].weight_kg)
+            stamp = _stamp(actor, admission_id, taken_at, now, entry.note, amends_id, amend_reason)
+            row = new_entry(
+                WeightEntryRow,
+                stamp,
+                weight_kg=entry.weight_kg.strip() or None,
+                height_m=entry.height_m.strip() or None,
+                before_kg=entry.before_kg.strip() or None,
+                before_source=entry.before_source if entry.before_kg.strip() else "",
+                before_planned=entry.before_planned if entry.before_kg.strip() else False,
+            )
+            detail: dict[str, Any] = {
+                key: value
+                for key, value in (
+                    ("weight_kg", row.weight_kg),
+                    ("height_m", row.height_m),
+                    ("before_kg", row.before_kg),
+                )
+                if value
+            }
+            if entry.confirmed:
+                detail["confirmed_extreme"] = True
+            result = self._finish(session, actor, row, "weight", now, detail)
+            return result, {"weight": result.entry_id}
+
+        return self._save_once(actor, "weight", admission_id, save_key, now, write)
+
+    @checks_text
+    def amend_weight(
+        self, actor: Actor, entry_id: int, entry: WeightInput, *, reason: str
+    ) -> SaveResult:
+        """Correct a weighing: the new row is the current one; the original stays in history,
+        marked superseded."""
+        admission_id, taken_at = self._to_amend(WeightEntryRow, "weighing", entry_id, reason)
+        return self.record_weight(
+            actor,
+            admission_id,
+            entry,
+            taken_at=taken_at,
+            amends_id=entry_id,
+            amend_reason=reason.strip(),
+        )
+
     # -- food and fluid chart ----------------------------------------------------------------
 
     @checks_text
@@ -685,8 +774,6 @@ class RecordingService:
     ) -> SaveResult:
         """Record a drink (or prescribed fluid) in, or an output; with ``save_key`` a retried
         save never records it twice. Rules run in the same transaction."""
-        require(actor, Permission.RECORD)
-        check_save_key(save_key)
         self.check_fluid(entry)
         now = self._db.clock()
         taken_at = as_utc("taken_at", taken_at) or now
@@ -712,18 +799,7 @@ class RecordingService:
             result = self._finish(session, actor, row, "fluid", now, detail)
             return result, {"fluid": result.entry_id}
 
-        return save_exactly_once(
-            self._db,
-            actor,
-            save_key=save_key,
-            kind="fluid",
-            admission_id=admission_id,
-            now=now,
-            write=write,
-            earlier=lambda _session, receipt: SaveResult(
-                int(receipt.entries["fluid"]), admission_id, None, ()
-            ),
-        )
+        return self._save_once(actor, "fluid", admission_id, save_key, now, write)
 
     @checks_text
     def amend_fluid(
@@ -731,15 +807,85 @@ class RecordingService:
     ) -> SaveResult:
         """Correct a fluid entry: the new row counts in the totals; the original stays in
         history, marked superseded."""
-        if not reason.strip():
-            raise InvalidInput({"reason": "reason: say why the entry is being corrected"})
-        with self._db.read() as session:
-            original = session.get(FluidEntryRow, entry_id)
-            if original is None:
-                raise NotFound(f"fluid entry {entry_id} does not exist")
-            self._require_current(session, FluidEntryRow, original)
-            admission_id, taken_at = original.admission_id, original.taken_at
+        admission_id, taken_at = self._to_amend(FluidEntryRow, "fluid entry", entry_id, reason)
         return self.record_fluid(
+            actor,
+            admission_id,
+            entry,
+            taken_at=taken_at,
+            amends_id=entry_id,
+            amend_reason=reason.strip(),
+        )
+
+    # -- sleep ---------------------------------------------------------------------------------
+
+    @checks_text
+    def check_sleep(self, entry: SleepInput) -> None:
+        """Refuse a bad sleep entry, naming each field (also used before queueing)."""
+        night = night_on(self._db.shifts, entry.night_of, self._db.sleep_policy)
+        if problems := sleep_problems(entry, night, self._db.clock()):
+            raise InvalidInput(problems)
+
+    @checks_text
+    def record_sleep(
+        self,
+        actor: Actor,
+        admission_id: int,
+        entry: SleepInput,
+        *,
+        taken_at: datetime | None = None,
+        save_key: str | None = None,
+        amends_id: int | None = None,
+        amend_reason: str | None = None,
+    ) -> SaveResult:
+        """Record the nurse's sleep entry for a night; with ``save_key`` a retried save never
+        records it twice."""
+        require(actor, Permission.RECORD)
+        check_save_key(save_key)
+        self.check_sleep(entry)
+        now = self._db.clock()
+        taken_at = as_utc("taken_at", taken_at) or now
+
+        def write(session: Session) -> tuple[SaveResult, dict[str, Any]]:
+            self._admission(session, admission_id, taken_at, now)
+            stamp = _stamp(actor, admission_id, taken_at, now, entry.note, amends_id, amend_reason)
+            row = new_entry(
+                SleepEntryRow,
+                stamp,
+                night_of=entry.night_of,
+                minutes_slept=entry.minutes_slept,
+                quality=entry.quality.value,
+                woke_at=as_utc("woke_at", entry.woke_at),
+            )
+            detail: dict[str, Any] = {
+                "night_of": entry.night_of.isoformat(),
+                "minutes_slept": entry.minutes_slept,
+                "quality": entry.quality.value,
+            }
+            result = self._finish(session, actor, row, "sleep", now, detail)
+            return result, {"sleep": result.entry_id}
+
+        return save_exactly_once(
+            self._db,
+            actor,
+            save_key=save_key,
+            kind="sleep",
+            admission_id=admission_id,
+            now=now,
+            write=write,
+            earlier=lambda _session, receipt: SaveResult(
+                int(receipt.entries["sleep"]), admission_id, None, ()
+            ),
+        )
+
+    @checks_text
+    def amend_sleep(
+        self, actor: Actor, entry_id: int, entry: SleepInput, *, reason: str
+    ) -> SaveResult:
+        """Correct a sleep entry: the new row is the night's; the original stays in history,
+        marked superseded."""
+        admission_id, taken_at = self._to_amend(SleepEntryRow, "sleep entry", entry_id, reason)
+        return self.record_sleep(
             actor,
             admission_id,
             entry,
@@ -830,6 +976,150 @@ class RecordingService:
             if not values["active"]:
                 detail["stopped"] = True
             return self._finish(session, actor, row, "fluid_plan", now, detail)
+
+    # -- meals, supplements and bowels (the food chart) ----------------------------------------
+
+    @checks_text
+    def check_meal(self, entry: MealInput) -> None:
+        """Refuse a bad meal entry, naming each field (also used before queueing)."""
+        if problems := meal_problems(entry):
+            raise InvalidInput(problems)
+
+    @checks_text
+    def record_meal(
+        self,
+        actor: Actor,
+        admission_id: int,
+        entry: MealInput,
+        *,
+        taken_at: datetime | None = None,
+        save_key: str | None = None,
+        amends_id: int | None = None,
+        amend_reason: str | None = None,
+    ) -> SaveResult:
+        """A meal or snack (what was offered, the portion eaten) and any supplement given or
+        declined; with ``save_key`` a retried save never records it twice."""
+        self.check_meal(entry)
+        values = {
+            "occasion": entry.occasion,
+            "offered": entry.offered.strip(),
+            "portion": entry.portion.value if entry.portion is not None else None,
+            "reason": entry.reason.strip(),
+            "supplement": entry.supplement,
+            "supplement_outcome": entry.supplement_outcome if entry.supplement else "",
+            "supplement_reason": entry.supplement_reason.strip() if entry.supplement else "",
+        }
+        detail = {k: values[k] for k in ("occasion", "portion", "supplement") if values[k]}
+        if values["supplement_outcome"]:
+            detail["supplement_outcome"] = values["supplement_outcome"]
+        return self._record_simple(
+            actor,
+            admission_id,
+            MealEntryRow,
+            "meal",
+            values,
+            detail,
+            note=entry.note,
+            taken_at=taken_at,
+            save_key=save_key,
+            amends=(amends_id, amend_reason),
+        )
+
+    @checks_text
+    def amend_meal(
+        self, actor: Actor, entry_id: int, entry: MealInput, *, reason: str
+    ) -> SaveResult:
+        """Correct a meal entry; the original stays in history, marked superseded."""
+        admission_id, taken_at = self._to_amend(MealEntryRow, "meal entry", entry_id, reason)
+        return self.record_meal(
+            actor,
+            admission_id,
+            entry,
+            taken_at=taken_at,
+            amends_id=entry_id,
+            amend_reason=reason.strip(),
+        )
+
+    @checks_text
+    def check_bowel(self, entry: BowelInput) -> None:
+        """Refuse a bad bowel entry, naming the field (also used before queueing)."""
+        if problems := bowel_problems(entry):
+            raise InvalidInput(problems)
+
+    @checks_text
+    def record_bowel(
+        self,
+        actor: Actor,
+        admission_id: int,
+        entry: BowelInput,
+        *,
+        taken_at: datetime | None = None,
+        save_key: str | None = None,
+        amends_id: int | None = None,
+        amend_reason: str | None = None,
+    ) -> SaveResult:
+        """A bowel movement with its Bristol stool type (None: type not seen)."""
+        self.check_bowel(entry)
+        values = {"bristol_type": entry.bristol_type}
+        return self._record_simple(
+            actor,
+            admission_id,
+            BowelEntryRow,
+            "bowel",
+            values,
+            dict(values),
+            note=entry.note,
+            taken_at=taken_at,
+            save_key=save_key,
+            amends=(amends_id, amend_reason),
+        )
+
+    @checks_text
+    def amend_bowel(
+        self, actor: Actor, entry_id: int, entry: BowelInput, *, reason: str
+    ) -> SaveResult:
+        """Correct a bowel entry; the original stays in history, marked superseded."""
+        admission_id, taken_at = self._to_amend(BowelEntryRow, "bowel entry", entry_id, reason)
+        return self.record_bowel(
+            actor,
+            admission_id,
+            entry,
+            taken_at=taken_at,
+            amends_id=entry_id,
+            amend_reason=reason.strip(),
+        )
+
+    def _record_simple(
+        self,
+        actor: Actor,
+        admission_id: int,
+        model: Any,
+        kind: str,
+        values: Mapping[str, Any],
+        detail: dict[str, Any],
+        *,
+        note: str,
+        taken_at: datetime | None,
+        save_key: str | None,
+        amends: tuple[int | None, str | None],
+    ) -> SaveResult:
+        """Write one entry of ``kind`` (one row of ``model`` with ``values``), exactly once
+        under ``save_key``; audit, change feed and rules in the same transaction."""
+        require(actor, Permission.RECORD)
+        check_save_key(save_key)
+        now = self._db.clock()
+        at = as_utc("taken_at", taken_at) or now
+        amends_id, amend_reason = amends
+
+        def write(session: Session) -> tuple[SaveResult, dict[str, Any]]:
+            self._admission(session, admission_id, at, now)
+            reason = amend_reason.strip() if amend_reason else None
+            stamp = _stamp(actor, admission_id, at, now, note, amends_id, reason)
+            row = new_entry(model, stamp, **values)
+            result = self._finish(session, actor, row, kind, now, detail)
+            return result, {kind: result.entry_id}
+
+        return self._save_once(actor, kind, admission_id, save_key, now, write)
 
     # -- corrections -----------------------------------------------------------------------
 
@@ -935,6 +1225,41 @@ class RecordingService:
         if taken_at < admission.admitted_at - FUTURE_TOLERANCE:
             raise InvalidInput({"taken_at": "taken_at: is before the admission"})
         return admission
+
+    def _save_once(
+        self,
+        actor: Actor,
+        kind: str,
+        admission_id: int,
+        save_key: str | None,
+        now: datetime,
+        write: Callable[[Session], tuple[SaveResult, dict[str, Any]]],
+    ) -> SaveResult:
+        """``write`` exactly once for ``save_key``; a retry returns the entry saved first."""
+        return save_exactly_once(
+            self._db,
+            actor,
+            save_key=save_key,
+            kind=kind,
+            admission_id=admission_id,
+            now=now,
+            write=write,
+            earlier=lambda _session, receipt: SaveResult(
+                int(receipt.entries[kind]), admission_id, None, ()
+            ),
+        )
+
+    def _to_amend(self, model: Any, words: str, entry_id: int, reason: str) -> tuple[int, datetime]:
+        """The admission and taken time of the current entry ``entry_id`` a correction
+        replaces (with a reason), refused when it is not the current version."""
+        if not reason.strip():
+            raise InvalidInput({"reason": "reason: say why the entry is being corrected"})
+        with self._db.read() as session:
+            original = session.get(model, entry_id)
+            if original is None:
+                raise NotFound(f"{words} {entry_id} does not exist")
+            self._require_current(session, model, original)
+            return original.admission_id, original.taken_at
 
     @staticmethod
     def _require_current(session: Session, model: Any, original: Any) -> None:

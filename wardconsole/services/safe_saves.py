@@ -17,7 +17,7 @@ import threading
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 import psycopg
@@ -26,10 +26,15 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 
+from wardconsole.domain.bowels import BowelInput
 from wardconsole.domain.fluids import Direction, FluidInput
 from wardconsole.domain.formulary import ClassSource, Formulary
+from wardconsole.domain.meals import MealInput, Portion, meal_text
+from wardconsole.domain.medicines import OUTCOMES, check_dose_outcome
+from wardconsole.domain.sleep import SleepInput, SleepQuality
 from wardconsole.services.context import (
     Actor,
+    InvalidInput,
     Permission,
     ServiceError,
     as_utc,
@@ -37,6 +42,7 @@ from wardconsole.services.context import (
     require,
 )
 from wardconsole.services.db import Database
+from wardconsole.services.medicines import MedicinesService
 from wardconsole.services.outbox import Outbox, QueuedEntry, QueueKind
 from wardconsole.services.recording import (
     RecordingService,
@@ -252,19 +258,173 @@ class SafeSaves:
         """A drink or an output: written now, or kept on this station and replayed later."""
         require(actor, Permission.RECORD)
         self._recording.check_fluid(entry)
-        pressed = self._db.clock()
-        taken_at = as_utc("taken_at", taken_at) or pressed
-        return self._save(
-            lambda: self._recording.record_fluid(
-                actor, admission_id, entry, taken_at=taken_at, save_key=save_key
+        return self._save_entry(
+            lambda at: self._recording.record_fluid(
+                actor, admission_id, entry, taken_at=at, save_key=save_key
             ),
-            kind=QueueKind.FLUID,
+            QueueKind.FLUID,
+            actor,
+            admission_id,
+            _fluid_payload(entry),
+            taken_at=taken_at,
+            save_key=save_key,
+            bed=bed,
+            summary=f"Fluids: {_fluid_summary(entry)}",
+        )
+
+    @checks_text
+    def save_meal(
+        self,
+        actor: Actor,
+        admission_id: int,
+        entry: MealInput,
+        *,
+        save_key: str,
+        taken_at: datetime | None = None,
+        bed: str = "",
+    ) -> SaveResult | QueuedSave:
+        """A meal, snack or supplement: written now, or kept on this station and replayed."""
+        require(actor, Permission.RECORD)
+        self._recording.check_meal(entry)
+        payload = _meal_payload(entry)
+        return self._save_entry(
+            lambda at: self._recording.record_meal(
+                actor, admission_id, entry, taken_at=at, save_key=save_key
+            ),
+            QueueKind.MEAL,
+            actor,
+            admission_id,
+            payload,
+            taken_at=taken_at,
+            save_key=save_key,
+            bed=bed,
+            summary=f"Meal: {meal_text(payload)}",
+        )
+
+    @checks_text
+    def save_bowel(
+        self,
+        actor: Actor,
+        admission_id: int,
+        entry: BowelInput,
+        *,
+        save_key: str,
+        taken_at: datetime | None = None,
+        bed: str = "",
+    ) -> SaveResult | QueuedSave:
+        """A bowel movement: written now, or kept on this station and replayed later."""
+        require(actor, Permission.RECORD)
+        self._recording.check_bowel(entry)
+        kind = entry.bristol_type
+        return self._save_entry(
+            lambda at: self._recording.record_bowel(
+                actor, admission_id, entry, taken_at=at, save_key=save_key
+            ),
+            QueueKind.BOWEL,
+            actor,
+            admission_id,
+            {"bristol_type": kind, "note": entry.note},
+            taken_at=taken_at,
+            save_key=save_key,
+            bed=bed,
+            summary=f"Bowels: {f'Bristol type {kind}' if kind is not None else 'type not seen'}",
+        )
+
+    def _save_entry(
+        self,
+        write: Callable[[datetime], SaveResult],
+        kind: QueueKind,
+        actor: Actor,
+        admission_id: int,
+        payload: Mapping[str, Any],
+        *,
+        taken_at: datetime | None,
+        save_key: str,
+        bed: str,
+        summary: str,
+    ) -> SaveResult | QueuedSave:
+        pressed = self._db.clock()
+        at = as_utc("taken_at", taken_at) or pressed
+        return self._save(
+            lambda: write(at),
+            kind=kind,
             actor=actor,
             admission_id=admission_id,
             save_key=save_key,
-            payload={**_fluid_payload(entry), "taken_at": taken_at},
+            payload={**payload, "taken_at": at},
             bed=bed,
-            summary=f"Fluids: {_fluid_summary(entry)}",
+            summary=summary,
+            pressed=pressed,
+        )
+
+    def save_sleep(
+        self,
+        actor: Actor,
+        admission_id: int,
+        entry: SleepInput,
+        *,
+        save_key: str,
+        bed: str = "",
+    ) -> SaveResult | QueuedSave:
+        """The nurse's sleep entry for a night: written now, or kept and replayed later."""
+        require(actor, Permission.RECORD)
+        self._recording.check_sleep(entry)
+        pressed = self._db.clock()
+        return self._save(
+            lambda: self._recording.record_sleep(
+                actor, admission_id, entry, taken_at=pressed, save_key=save_key
+            ),
+            kind=QueueKind.SLEEP,
+            actor=actor,
+            admission_id=admission_id,
+            save_key=save_key,
+            payload={**_sleep_payload(entry), "taken_at": pressed},
+            bed=bed,
+            summary=f"Sleep: night of {entry.night_of:%a %d %b}, "
+            f"{entry.minutes_slept / 60:g} h, {entry.quality.value}",
+            pressed=pressed,
+        )
+
+    @checks_text
+    def save_regular_dose(
+        self,
+        actor: Actor,
+        admission_id: int,
+        line_id: int,
+        *,
+        outcome: str,
+        save_key: str,
+        omitted_reason: str = "",
+        given_at: datetime | None = None,
+        dose: str = "",
+        note: str = "",
+        summary: str = "",
+        bed: str = "",
+    ) -> SaveResult | QueuedSave:
+        """A regular dose given or omitted against a medicines-list line: written now, or kept
+        on this station and replayed later (``summary`` names it in the station's queue)."""
+        require(actor, Permission.RECORD)
+        if problems := check_dose_outcome(outcome, omitted_reason):
+            raise InvalidInput(problems)
+        pressed = self._db.clock()
+        given_at = as_utc("given_at", given_at) or pressed
+        fields: dict[str, Any] = {
+            "outcome": outcome,
+            "omitted_reason": omitted_reason,
+            "dose": dose,
+            "note": note,
+        }
+        return self._save(
+            lambda: MedicinesService(self._db).record_regular_dose(
+                actor, line_id, **fields, given_at=given_at, save_key=save_key
+            ),
+            kind=QueueKind.REGULAR_DOSE,
+            actor=actor,
+            admission_id=admission_id,
+            save_key=save_key,
+            payload={**fields, "line_id": line_id, "given_at": given_at},
+            bed=bed,
+            summary=summary or f"Regular dose: {OUTCOMES.get(outcome, outcome).lower()}",
             pressed=pressed,
         )
 
@@ -452,10 +612,9 @@ class SafeSaves:
         if item.kind is QueueKind.AUDIT:
             _write_audit(self._db, item.actor, payload, dedupe=True)
             return
-        recording = RecordingService(at_queue_time)
         assert item.admission_id is not None
         replay = REPLAYS[item.kind]
-        already = _retrying_races(lambda: replay(recording, item))
+        already = _retrying_races(lambda: replay(at_queue_time, item))
         now = self._db.clock()
         with self._db.transaction() as session:
             repository.write_audit(
@@ -475,7 +634,8 @@ class SafeSaves:
             )
 
 
-def _replay_round(recording: RecordingService, item: QueuedEntry) -> bool:
+def _replay_round(db: Database, item: QueuedEntry) -> bool:
+    recording = RecordingService(db)
     assert item.admission_id is not None
     result = recording.record_round(
         item.actor,
@@ -487,7 +647,8 @@ def _replay_round(recording: RecordingService, item: QueuedEntry) -> bool:
     return result.already_saved
 
 
-def _replay_prn(recording: RecordingService, item: QueuedEntry) -> bool:
+def _replay_prn(db: Database, item: QueuedEntry) -> bool:
+    recording = RecordingService(db)
     assert item.admission_id is not None
     payload = item.payload
     drug_class, class_reason = payload["drug_class"], payload.get("class_reason")
@@ -524,7 +685,8 @@ def _class_queued_before_the_formulary(
     return key, f"queued before the formulary with the class “{stored}”"
 
 
-def _replay_fluid(recording: RecordingService, item: QueuedEntry) -> bool:
+def _replay_fluid(db: Database, item: QueuedEntry) -> bool:
+    recording = RecordingService(db)
     assert item.admission_id is not None
     payload = item.payload
     recording.record_fluid(
@@ -537,10 +699,68 @@ def _replay_fluid(recording: RecordingService, item: QueuedEntry) -> bool:
     return False
 
 
-REPLAYS: Mapping[QueueKind, Callable[[RecordingService, QueuedEntry], bool]] = {
+def _replay_meal(db: Database, item: QueuedEntry) -> bool:
+    assert item.admission_id is not None
+    payload = dict(item.payload)
+    taken_at = payload.pop("taken_at")
+    portion = payload.pop("portion")
+    entry = MealInput(**payload, portion=Portion(portion) if portion else None)
+    RecordingService(db).record_meal(
+        item.actor, item.admission_id, entry, taken_at=taken_at, save_key=item.save_key
+    )
+    return False
+
+
+def _replay_bowel(db: Database, item: QueuedEntry) -> bool:
+    assert item.admission_id is not None
+    payload = item.payload
+    RecordingService(db).record_bowel(
+        item.actor,
+        item.admission_id,
+        BowelInput(payload["bristol_type"], payload["note"]),
+        taken_at=payload["taken_at"],
+        save_key=item.save_key,
+    )
+    return False
+
+
+def _replay_regular_dose(db: Database, item: QueuedEntry) -> bool:
+    payload = item.payload
+    MedicinesService(db).record_regular_dose(
+        item.actor,
+        int(payload["line_id"]),
+        outcome=payload["outcome"],
+        omitted_reason=payload["omitted_reason"],
+        given_at=payload["given_at"],
+        dose=payload["dose"],
+        note=payload["note"],
+        save_key=item.save_key,
+    )
+    return False
+
+
+def _replay_sleep(db: Database, item: QueuedEntry) -> bool:
+    recording = RecordingService(db)
+    assert item.admission_id is not None
+    payload = item.payload
+    recording.record_sleep(
+        item.actor,
+        item.admission_id,
+        _sleep_entry(payload),
+        taken_at=payload["taken_at"],
+        save_key=item.save_key,
+    )
+    return False
+
+
+REPLAYS: Mapping[QueueKind, Callable[[Database, QueuedEntry], bool]] = {
     QueueKind.ROUND: _replay_round,
     QueueKind.PRN: _replay_prn,
     QueueKind.FLUID: _replay_fluid,
+    QueueKind.SLEEP: _replay_sleep,
+    QueueKind.REGULAR_DOSE: _replay_regular_dose,
+    QueueKind.MEAL: _replay_meal,
+    QueueKind.BOWEL: _replay_bowel,
 }
 """How a queued entry of each kind is written on replay (under its save key, so a save whose
 first try committed is not written twice); returns whether it had been saved already. Audit
@@ -630,6 +850,19 @@ def _fluid_payload(entry: FluidInput) -> dict[str, Any]:
     }
 
 
+def _meal_payload(entry: MealInput) -> dict[str, Any]:
+    return {
+        "occasion": entry.occasion,
+        "offered": entry.offered,
+        "portion": entry.portion.value if entry.portion is not None else None,
+        "reason": entry.reason,
+        "supplement": entry.supplement,
+        "supplement_outcome": entry.supplement_outcome,
+        "supplement_reason": entry.supplement_reason,
+        "note": entry.note,
+    }
+
+
 def _fluid_entry(data: Mapping[str, Any]) -> FluidInput:
     return FluidInput(
         direction=Direction(data["direction"]),
@@ -645,3 +878,23 @@ def _fluid_summary(entry: FluidInput) -> str:
     volume = "not measured" if entry.volume_ml is None else f"{entry.volume_ml} ml"
     what = entry.description.strip() or entry.what
     return f"{'in' if entry.direction is Direction.INTAKE else 'out'} {what} {volume}"
+
+
+def _sleep_payload(entry: SleepInput) -> dict[str, Any]:
+    return {
+        "night_of": entry.night_of.isoformat(),
+        "minutes_slept": entry.minutes_slept,
+        "quality": entry.quality.value,
+        "woke_at": entry.woke_at,
+        "note": entry.note,
+    }
+
+
+def _sleep_entry(data: Mapping[str, Any]) -> SleepInput:
+    return SleepInput(
+        night_of=date.fromisoformat(data["night_of"]),
+        minutes_slept=data["minutes_slept"],
+        quality=SleepQuality(data["quality"]),
+        woke_at=data["woke_at"],
+        note=data["note"],
+    )

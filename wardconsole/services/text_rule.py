@@ -96,6 +96,16 @@ TEXT_FIELDS: Final[Mapping[str, TextField]] = {
     "label": TextField(200),
     "what": _LABEL,
     "description": _LABEL,  # a drink ("tea"), or what an output was
+    # A weighing as typed (``domain.weights.WeightInput``).
+    "weight_kg": TextField(12),
+    "height_m": TextField(12),
+    "before_kg": TextField(12),
+    "before_source": _CODE,
+    "occasion": _CODE,  # a meal, a snack or a supplement on its own
+    "offered": _LABEL,  # what a meal was
+    "supplement": _CODE,
+    "supplement_outcome": _CODE,
+    "supplement_reason": TextField(200),
     "drug": _LABEL,
     "dose": TextField(64),
     "route": _CODE,

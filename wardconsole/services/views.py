@@ -10,25 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from wardconsole.domain.fluids import FluidSummary
-from wardconsole.domain.records import EscalationKind, EscalationState, Severity
-
-
-@dataclass(frozen=True, slots=True)
-class EscalationSummary:
-    """An open escalation as the census and the escalation panel show it."""
-
-    id: int
-    admission_id: int
-    bed: str
-    patient_name: str
-    kind: EscalationKind
-    severity: Severity
-    state: EscalationState
-    explanation: str
-    raised_at: datetime
-    updated_at: datetime
-    acknowledged_by: str | None = None
-    version: int = 1
+from wardconsole.domain.records import EscalationInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +32,7 @@ class CensusRow:
     """The newest vital-sign set was partial (so its NEWS2 is not a current score)."""
     symptom_total: int | None
     symptom_max: int
-    open_escalations: tuple[EscalationSummary, ...]
+    open_escalations: tuple[EscalationInfo, ...]
     """Most urgent first (severity, then oldest)."""
     last_obs_at: datetime | None
     next_obs_due_at: datetime | None
@@ -113,7 +95,7 @@ class CensusRow:
     """This period's fluid intake, output and balance, the chart in force and its review."""
 
     @property
-    def top_escalation(self) -> EscalationSummary | None:
+    def top_escalation(self) -> EscalationInfo | None:
         return self.open_escalations[0] if self.open_escalations else None
 
 

@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from wardconsole.domain.admission_records import AdmissionDetail as AdmissionDetail
 from wardconsole.domain.admission_records import BedStay as BedStay
 from wardconsole.domain.admission_records import HistoryHit as HistoryHit
 from wardconsole.domain.discharge import EscalationFact, PrnFact, Reading
@@ -164,41 +163,6 @@ def patient_by_number(session: Session, hospital_number: str) -> PatientMatch | 
         family_name=patient.family_name,
         date_of_birth=patient.date_of_birth,
         latest=history[0] if history else None,
-    )
-
-
-def admission_detail(session: Session, admission_id: int) -> AdmissionDetail | None:
-    nurse = aliased(Staff)
-    row = session.execute(
-        select(Admission, Patient, Bed.label, nurse.display_name)
-        .join(Patient, Patient.id == Admission.patient_id)
-        .outerjoin(Bed, Bed.id == Admission.bed_id)
-        .outerjoin(nurse, nurse.id == Admission.assigned_nurse_id)
-        .where(Admission.id == admission_id)
-    ).first()
-    if row is None:
-        return None
-    admission, patient, bed, nurse_name = row
-    return AdmissionDetail(
-        admission_id=admission.id,
-        patient_id=patient.id,
-        hospital_number=patient.hospital_number,
-        given_name=patient.given_name,
-        family_name=patient.family_name,
-        date_of_birth=patient.date_of_birth,
-        sex=patient.sex,
-        bed=bed,
-        admitted_at=admission.admitted_at,
-        discharged_at=admission.discharged_at,
-        discharge_destination=admission.discharge_destination,
-        discharge_summary=admission.discharge_summary,
-        reason=admission.reason,
-        care_setting=admission.care_setting,
-        assigned_nurse=nurse_name or "",
-        previous_admission_id=admission.previous_admission_id,
-        risk_flags=tuple(admission.risk_flags or ()),
-        intake=dict(admission.intake or {}),
-        version=admission.version,
     )
 
 
@@ -386,17 +350,6 @@ def stay_course(session: Session, admission_id: int, *, formulary: Formulary) ->
         assessments={kind: tuple(readings) for kind, readings in assessments.items()},
         escalations=escalations,
         prn=prn,
-    )
-
-
-def open_escalation_rows(session: Session, admission_id: int) -> list[EscalationRow]:
-    """Live rows (for closing at discharge, inside the caller's transaction)."""
-    return list(
-        session.scalars(
-            select(EscalationRow).where(
-                EscalationRow.admission_id == admission_id, EscalationRow.resolved_at.is_(None)
-            )
-        )
     )
 
 

@@ -25,13 +25,17 @@ from wardconsole.domain.entry_kinds import EntryKind
 from wardconsole.domain.records import RecordStatus
 from wardconsole.store.models import (
     AssessmentRow,
+    BowelEntryRow,
     FluidEntryRow,
     FluidPlanRow,
+    MealEntryRow,
     ObservationSetRow,
     PrnDoseRow,
     RegularDoseRow,
+    SleepEntryRow,
     SupportSessionRow,
     SymptomEntryRow,
+    WeightEntryRow,
 )
 
 E = TypeVar("E")
@@ -45,7 +49,11 @@ ENTRY_TABLES: Final[Mapping[str, Any]] = MappingProxyType(
         EntryKind.SESSION: SupportSessionRow,
         EntryKind.FLUID: FluidEntryRow,
         EntryKind.FLUID_PLAN: FluidPlanRow,
+        EntryKind.SLEEP: SleepEntryRow,
         EntryKind.REGULAR_DOSE: RegularDoseRow,
+        EntryKind.WEIGHT: WeightEntryRow,
+        EntryKind.MEAL: MealEntryRow,
+        EntryKind.BOWEL: BowelEntryRow,
     }
 )
 """Every ``EntryKind`` -> its table (checked by the tests)."""

@@ -174,6 +174,13 @@ def _values(
             "volume_ml": row.volume_ml,
             "description": row.description,
         }
+    if entry_type == "sleep":
+        return {
+            "night_of": row.night_of,
+            "minutes_slept": row.minutes_slept,
+            "quality": row.quality,
+            "woke_at": row.woke_at,
+        }
     if entry_type == "fluid_plan":
         return {
             "reason": row.reason,
@@ -182,6 +189,30 @@ def _values(
             "review_at": row.review_at,
             "active": row.active,
         }
+    if entry_type == "weight":
+        return {
+            "weight_kg": row.weight_kg,
+            "height_m": row.height_m,
+            "before_kg": row.before_kg,
+            "before_source": row.before_source,
+            "before_planned": row.before_planned,
+            "source": row.source,
+        }
+    if entry_type == "meal":
+        return {
+            name: getattr(row, name)
+            for name in (
+                "occasion",
+                "offered",
+                "portion",
+                "reason",
+                "supplement",
+                "supplement_outcome",
+                "supplement_reason",
+            )
+        }
+    if entry_type == "bowel":
+        return {"bristol_type": row.bristol_type}
     if entry_type == "regular_dose":
         return {
             "drug": row.drug,

@@ -122,6 +122,7 @@ def medicine_lines_of(
                 transcribed_at=row.recorded_at,
                 checked_by=checked_by or "",
                 checked_at=checked_at,
+                change_reason=row.amend_reason or "",
             )
         )
     return found

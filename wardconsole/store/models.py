@@ -296,6 +296,23 @@ class FluidEntryRow(ClinicalEntry, Base):
     description: Mapped[str] = mapped_column(String(120), default="")
 
 
+class SleepEntryRow(ClinicalEntry, Base):
+    """A nurse's sleep entry for one night: hours slept (whole minutes), settled or disturbed,
+    and when the patient woke. ``night_of`` is the local date the night shift starts on
+    (``domain.sleep``); the estimate from the safety checks is computed, never stored."""
+
+    __tablename__ = "sleep_entries"
+    __table_args__ = (Index("ix_sleep_entries_admission_taken", "admission_id", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("sleep_entries.id"), index=True)
+    night_of: Mapped[date] = mapped_column(Date)
+    minutes_slept: Mapped[int] = mapped_column(Integer)
+    quality: Mapped[str] = mapped_column(String(12))
+    woke_at: Mapped[datetime | None] = mapped_column()
+
+
 class FluidPlanRow(ClinicalEntry, Base):
     """A patient's fluid chart: why, the 24-hour intake target and when to review it.
 
@@ -313,6 +330,61 @@ class FluidPlanRow(ClinicalEntry, Base):
     target_ml: Mapped[int] = mapped_column(Integer)
     review_at: Mapped[datetime] = mapped_column()
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class WeightEntryRow(ClinicalEntry, Base):
+    """A weighing: weight and/or height as typed (exact decimal text, ``domain.weights``), and
+    at intake the weight 3–6 months before admission with where it came from and whether the
+    change was planned (MUST step 2)."""
+
+    __tablename__ = "weight_entries"
+    __table_args__ = (
+        Index("ix_weight_entries_admission_taken", "admission_id", "taken_at"),
+        UniqueConstraint("source", "source_ref"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("weight_entries.id"), index=True)
+    weight_kg: Mapped[str | None] = mapped_column(String(12))
+    height_m: Mapped[str | None] = mapped_column(String(12))
+    before_kg: Mapped[str | None] = mapped_column(String(12))
+    before_source: Mapped[str] = mapped_column(String(16), default="")
+    before_planned: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(16), default="manual")
+    """manual (typed at the ward) or import (a FHIR file, ``source_ref`` its identity)."""
+    source_ref: Mapped[str | None] = mapped_column(String(200))
+
+
+class MealEntryRow(ClinicalEntry, Base):
+    """A meal, snack or supplement on the food chart (``domain.meals``): what was offered, the
+    portion eaten (None for a supplement on its own) and any supplement given or declined."""
+
+    __tablename__ = "meal_entries"
+    __table_args__ = (Index("ix_meal_entries_admission_taken", "admission_id", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("meal_entries.id"), index=True)
+    occasion: Mapped[str] = mapped_column(String(16))
+    offered: Mapped[str] = mapped_column(String(120), default="")
+    portion: Mapped[str | None] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    supplement: Mapped[str] = mapped_column(String(24), default="")
+    supplement_outcome: Mapped[str] = mapped_column(String(16), default="")
+    supplement_reason: Mapped[str] = mapped_column(String(200), default="")
+
+
+class BowelEntryRow(ClinicalEntry, Base):
+    """A bowel movement with its Bristol stool type (None: type not seen; ``domain.bowels``)."""
+
+    __tablename__ = "bowel_entries"
+    __table_args__ = (Index("ix_bowel_entries_admission_taken", "admission_id", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("bowel_entries.id"), index=True)
+    bristol_type: Mapped[int | None] = mapped_column(Integer)
 
 
 class MedicineLineRow(ClinicalEntry, Base):

@@ -8,19 +8,20 @@ of one-minute vitals costs the same as one admitted this morning.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from functools import cache
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from wardconsole.domain.admission_records import AdmissionDetail
 from wardconsole.domain.formulary import Formulary
 from wardconsole.domain.records import (
     AssessmentEntry,
     ClinicalDecision,
     DecisionKind,
+    EscalationInfo,
     EscalationKind,
     EscalationState,
     ObservationSet,
@@ -31,7 +32,6 @@ from wardconsole.domain.records import (
     SymptomEntry,
     VitalSigns,
 )
-from wardconsole.domain.records import EscalationInfo as EscalationInfo
 from wardconsole.store import co_use_queries, ledger
 from wardconsole.store.entries import current
 from wardconsole.store.models import (
@@ -49,28 +49,6 @@ from wardconsole.store.models import (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class AdmissionInfo:
-    admission_id: int
-    patient_id: int
-    hospital_number: str
-    given_name: str
-    family_name: str
-    date_of_birth: date
-    bed: str | None
-    admitted_at: datetime
-    discharged_at: datetime | None
-    reason: str
-    care_setting: str
-    assigned_nurse: str
-    risk_flags: tuple[str, ...]
-    spo2_scale: int
-
-    @property
-    def name(self) -> str:
-        return f"{self.given_name} {self.family_name}"
-
-
 def _admission_query() -> Any:
     nurse = aliased(Staff)
     return (
@@ -81,34 +59,40 @@ def _admission_query() -> Any:
     )
 
 
-def _admission_info(row: Any) -> AdmissionInfo:
+def _admission_info(row: Any) -> AdmissionDetail:
     admission, patient, bed, nurse = row
-    return AdmissionInfo(
+    return AdmissionDetail(
         admission_id=admission.id,
         patient_id=patient.id,
         hospital_number=patient.hospital_number,
         given_name=patient.given_name,
         family_name=patient.family_name,
         date_of_birth=patient.date_of_birth,
+        sex=patient.sex,
         bed=bed,
         admitted_at=admission.admitted_at,
         discharged_at=admission.discharged_at,
+        discharge_destination=admission.discharge_destination,
+        discharge_summary=admission.discharge_summary,
         reason=admission.reason,
         care_setting=admission.care_setting,
         assigned_nurse=nurse or "",
+        previous_admission_id=admission.previous_admission_id,
         risk_flags=tuple(admission.risk_flags or ()),
+        intake=dict(admission.intake or {}),
+        version=admission.version,
         spo2_scale=admission.spo2_scale,
     )
 
 
-def open_admissions(session: Session) -> list[AdmissionInfo]:
+def open_admissions(session: Session) -> list[AdmissionDetail]:
     rows = session.execute(
         _admission_query().where(Admission.discharged_at.is_(None)).order_by(Admission.id)
     ).all()
     return [_admission_info(r) for r in rows]
 
 
-def admission(session: Session, admission_id: int) -> AdmissionInfo | None:
+def admission(session: Session, admission_id: int) -> AdmissionDetail | None:
     row = session.execute(_admission_query().where(Admission.id == admission_id)).first()
     return _admission_info(row) if row else None
 
@@ -281,6 +265,7 @@ def _escalation_query() -> Any:
             Patient.family_name,
             ack.display_name,
             res.display_name,
+            Admission.discharged_at,
         )
         .join(Admission, Admission.id == EscalationRow.admission_id)
         .join(Patient, Patient.id == Admission.patient_id)
@@ -291,7 +276,7 @@ def _escalation_query() -> Any:
 
 
 def _escalation_info(row: Any) -> EscalationInfo:
-    esc, bed, given, family, ack_name, res_name = row
+    esc, bed, given, family, ack_name, res_name, discharged_at = row
     return EscalationInfo(
         id=esc.id,
         admission_id=esc.admission_id,
@@ -315,6 +300,7 @@ def _escalation_info(row: Any) -> EscalationInfo:
         snoozed_until=esc.snoozed_until,
         version=esc.version,
         policy_digest=esc.policy_digest,
+        discharged=discharged_at is not None,
     )
 
 
@@ -369,6 +355,30 @@ def _current_since_statement(model: Any) -> Any:
     )
 
 
+def open_by_kind_of(session: Session, admission_id: int) -> dict[EscalationKind, OpenEscalation]:
+    """The admission's open escalations by kind (at most one each)."""
+    open_rows = session.scalars(
+        select(EscalationRow).where(
+            EscalationRow.admission_id == admission_id, EscalationRow.resolved_at.is_(None)
+        )
+    )
+    return {
+        EscalationKind(r.kind): OpenEscalation(
+            id=r.id,
+            kind=EscalationKind(r.kind),
+            severity=Severity(r.severity),
+            state=EscalationState(r.state),
+            raised_at=r.raised_at,
+            explanation=r.explanation,
+            rule_id=r.rule_id,
+            grade=r.grade or 0,
+            acknowledged_at=r.acknowledged_at,
+            snoozed_until=r.snoozed_until,
+        )
+        for r in open_rows
+    }
+
+
 def clinical_state(
     session: Session, admission_id: int, *, since: datetime, formulary: Formulary
 ) -> PatientClinicalState:
@@ -392,26 +402,7 @@ def clinical_state(
         to_assessment(r) for r in _current_since(session, AssessmentRow, admission_id, since)
     ]
     prn = [to_prn(r, formulary) for r in _current_since(session, PrnDoseRow, admission_id, since)]
-    open_rows = session.scalars(
-        select(EscalationRow).where(
-            EscalationRow.admission_id == admission_id, EscalationRow.resolved_at.is_(None)
-        )
-    )
-    open_by_kind = {
-        EscalationKind(r.kind): OpenEscalation(
-            id=r.id,
-            kind=EscalationKind(r.kind),
-            severity=Severity(r.severity),
-            state=EscalationState(r.state),
-            raised_at=r.raised_at,
-            explanation=r.explanation,
-            rule_id=r.rule_id,
-            grade=r.grade or 0,
-            acknowledged_at=r.acknowledged_at,
-            snoozed_until=r.snoozed_until,
-        )
-        for r in open_rows
-    }
+    open_by_kind = open_by_kind_of(session, admission_id)
     return PatientClinicalState(
         admission_id=admission_id,
         admitted_at=info.admitted_at,

@@ -185,3 +185,27 @@ def latest_check_before(
         .limit(1)
     ).first()
     return _check(row[0], row[1]) if row else None
+
+
+def checks_for(
+    session: Session, admission_ids: Sequence[int], start: datetime, end: datetime
+) -> dict[int, list[CheckRecord]]:
+    """Current checks of these admissions taken in ``[start, end)``, oldest first: one
+    statement for the whole ward (the sleep estimate of the census and the handoff)."""
+    if not admission_ids:
+        return {}
+    rows = session.execute(
+        select(SafetyCheckRow, Staff.display_name)
+        .join(Staff, Staff.id == SafetyCheckRow.recorded_by_id)
+        .where(
+            SafetyCheckRow.admission_id.in_(list(admission_ids)),
+            SafetyCheckRow.taken_at >= start,
+            SafetyCheckRow.taken_at < end,
+            is_current(SafetyCheckRow),
+        )
+        .order_by(SafetyCheckRow.taken_at, SafetyCheckRow.id)
+    ).all()
+    found: dict[int, list[CheckRecord]] = {}
+    for row, name in rows:
+        found.setdefault(row.admission_id, []).append(_check(row, name))
+    return found

@@ -8,17 +8,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wardconsole.domain.changes import ChangeFeed
-from wardconsole.services.admission_desk import AdmissionDesk
+from wardconsole.services.admissions import AdmissionService
 from wardconsole.services.aftercare import AftercareService
 from wardconsole.services.context import Actor
 from wardconsole.services.decisions import DecisionService
-from wardconsole.services.escalation_desk import EscalationDesk
+from wardconsole.services.discharge import DischargeService
+from wardconsole.services.escalations import EscalationService
 from wardconsole.services.fluids import FluidService
 from wardconsole.services.history import HistoryService
-from wardconsole.services.observation_desk import ObservationDesk
+from wardconsole.services.medicines import MedicinesService
+from wardconsole.services.observation_levels import ObservationLevelService
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.sessions import SessionService
 from wardconsole.services.views import CensusSnapshot
+from wardconsole.services.weights import WeightService
 from wardconsole.ui.access.session import AccessContext
 from wardconsole.ui.escalations.alerts import AlertSound
 from wardconsole.ui.handoff.context import HandoffUi
@@ -56,8 +59,10 @@ class UiContext:
     runner: TaskRunner
     """The console's one background worker (built by the composition root, handed down)."""
 
-    escalations: EscalationDesk | None = None
-    """The station's escalation desk (panel, banner, alarms); None: no escalation panel."""
+    escalations: EscalationService | None = None
+    """The ward's escalations (panel, banner, alarms, raise concern), acting as
+    ``current_actor``; a colleague confirming signs in through ``access``. None: no escalation
+    panel."""
 
     open_alert_sound: Callable[[], AlertSound] | None = None
     """Make this station's alert sound (once, on the UI thread); None: a silent one."""
@@ -73,6 +78,11 @@ class UiContext:
     """What the bedside dialogs read (patient, entry history, PRN of the last 24 h)."""
     fluids: FluidService | None = None
     """The food and fluid chart's reads; None: the fluid actions are off."""
+    medicines: MedicinesService | None = None
+    """The medicines list (a monitoring copy of the drug chart) and regular doses; None: the
+    medicines-list action is off."""
+    weights: WeightService | None = None
+    """Weighings and MUST follow-up reads; None: the weight dialog shows no last weighing."""
     decisions: DecisionService | None = None
     """Clinician decisions and the rapid-tranquillisation interval; None: the action is off."""
 
@@ -92,13 +102,17 @@ class UiContext:
     """Shift handoff: editor, board and printing (block; background workers only). None: the
     Handoff menu is disabled."""
 
-    admissions: AdmissionDesk | None = None
-    """Admit, move bed, discharge and the discharged-patient history (block; background worker
-    only). None: the admission actions are off."""
+    admissions: AdmissionService | None = None
+    """Admit, move bed and amend the intake (block; background worker only), acting as
+    ``current_actor``. None: those actions are off."""
 
-    observation: ObservationDesk | None = None
+    discharges: DischargeService | None = None
+    """Discharge and the discharged-patient history (block; background worker only), acting as
+    ``current_actor``. None: those actions are off."""
+
+    observation: ObservationLevelService | None = None
     """Observation levels, the safety-check round and compliance (block; background worker
-    only). None: the Observation menu is off."""
+    only), acting as ``current_actor``. None: the Observation menu is off."""
     sessions: SessionService | None = None
     """Therapy and support sessions and the ward's day list (block; background worker only).
     None: the Sessions menu is off."""

@@ -22,12 +22,6 @@ _NEWS2_TEXT = {
     "high": "▲ HIGH",
 }
 
-_SEVERITY_TEXT = {
-    Severity.ADVISORY: "● ADVISORY",
-    Severity.URGENT: "◆ URGENT",
-    Severity.EMERGENCY: "▲ EMERGENCY",
-}
-
 
 def news2_band_text(band: str | None) -> str:
     """'▲ HIGH', '◆ MED', '● LOW-MED', '○ LOW'; '' when there is no band."""
@@ -42,8 +36,8 @@ def news2_rank(band: str | None) -> int:
 
 
 def severity_text(severity: Severity) -> str:
-    """'▲ EMERGENCY', '◆ URGENT', '● ADVISORY'."""
-    return _SEVERITY_TEXT[severity]
+    """'▲ EMERGENCY', '◆ URGENT', '● ADVISORY' (``Severity.mark``, the one vocabulary)."""
+    return severity.mark
 
 
 def duration_text(delta: timedelta) -> str:

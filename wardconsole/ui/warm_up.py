@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 MAIN_WINDOW_MODULES: tuple[str, ...] = (
     "PySide6.QtMultimedia",  # the alarm sound, opened by the main window before the census
     "wardconsole.services.admissions",
-    "wardconsole.services.admission_desk",
+    "wardconsole.services.discharge",
     "wardconsole.ui.access.controls",
     "wardconsole.ui.admissions.actions",
     "wardconsole.ui.bedside.actions",

@@ -33,9 +33,9 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import Shiboken
 
-from wardconsole.domain.records import Severity
+from wardconsole.domain.records import EscalationInfo, Severity
 from wardconsole.services.auth import SignedIn, SignInPurpose, SignInSetup
-from wardconsole.services.views import CensusSnapshot, EscalationSummary
+from wardconsole.services.views import CensusSnapshot
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.access.session import AccessContext, StaffSession
 from wardconsole.ui.access.sign_in_dialog import SIGN_IN_STYLE, SignInForm
@@ -76,7 +76,7 @@ def alert_lines(snapshot: CensusSnapshot | None) -> list[str]:
     """Open escalations as the lock screen shows them: bed and kind only, most urgent first."""
     if snapshot is None:
         return []
-    items: list[EscalationSummary] = [e for row in snapshot.rows for e in row.open_escalations]
+    items: list[EscalationInfo] = [e for row in snapshot.rows for e in row.open_escalations]
     items.sort(key=lambda e: (-e.severity, e.raised_at))
     return [f"{_SEVERITY_MARK[e.severity]}  Bed {e.bed} — {e.kind.label}" for e in items]
 

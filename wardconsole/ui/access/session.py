@@ -1,8 +1,9 @@
 """Who is signed in at this station: the one place the UI asks for the acting member of staff.
 
-``StaffSession`` holds the signed-in ``Actor``. Dialogs and desks ask ``current_actor()`` when
-they act (not when they were built), so after another nurse unlocks the screen, what is saved
-from then on carries the new nurse's name. ``AccessContext`` is what the composition root hands
+``StaffSession`` holds the signed-in ``Actor``. Screens ask ``current_actor()`` on the UI thread
+when the nurse acts (not when they were built) and hand the answer to the service call on the
+background worker, so after another nurse unlocks the screen, what is saved from then on carries
+the new nurse's name. ``AccessContext`` is what the composition root hands
 the UI for signing in, locking, staff management, the audit trail and the station's queue.
 """
 
@@ -80,6 +81,26 @@ class StaffSession(QObject):
             self._actor = None
             self.actor_changed.emit(None)
             announce_session_changed()
+
+
+def acting_as(current_actor: Callable[[], Actor]) -> str:
+    """``Name · station`` of whoever is signed in now, for a dialog's heading."""
+    actor = reader(current_actor)
+    return "nobody signed in" if actor is None else f"{actor.display_name} · {actor.station}"
+
+
+def reader(current_actor: Callable[[], Actor]) -> Actor | None:
+    """Who reads now; None when nobody is signed in (which reads only stays still open)."""
+    try:
+        return current_actor()
+    except ServiceError:
+        return None
+
+
+def may(current_actor: Callable[[], Actor], permission: Permission) -> bool:
+    """Whether whoever is signed in now may; False when nobody is."""
+    actor = reader(current_actor)
+    return actor is not None and actor.can(permission)
 
 
 @dataclass(frozen=True, slots=True)

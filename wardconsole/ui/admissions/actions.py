@@ -10,14 +10,17 @@ window can refresh the census and, after an admission, start the baseline observ
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
-from wardconsole.services.admission_desk import AdmissionDesk
-from wardconsole.services.context import Permission
+from wardconsole.services.admissions import AdmissionService
+from wardconsole.services.context import Actor, Permission
+from wardconsole.services.discharge import DischargeService
 from wardconsole.services.views import CensusRow
+from wardconsole.ui.access.session import NotSignedIn, may
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme
 
@@ -51,7 +54,9 @@ class AdmissionActions(QObject):
 
     def __init__(
         self,
-        desk: AdmissionDesk | None,
+        admissions: AdmissionService | None,
+        discharges: DischargeService | None,
+        current_actor: Callable[[], Actor] | None,
         runner: TaskRunner,
         window: QWidget,
         selected_row: Callable[[], CensusRow | None],
@@ -60,7 +65,10 @@ class AdmissionActions(QObject):
         theme: Theme = Theme.DAY,
     ) -> None:
         super().__init__(window)
-        self._desk = desk
+        self._admissions = admissions if current_actor is not None else None
+        self._discharges = discharges if current_actor is not None else None
+        self._actor: Callable[[], Actor] = current_actor or _nobody
+        """Who is acting: asked on the UI thread when the nurse acts."""
         self._runner = runner
         self._window = window
         self._selected_row = selected_row
@@ -76,7 +84,7 @@ class AdmissionActions(QObject):
         self.discharge_action.triggered.connect(self.discharge)
         self.amend_action.triggered.connect(self.amend_intake)
         self.find_action.triggered.connect(self.find)
-        if desk is not None:  # who is signed in can change, so the check is at each use
+        if self._discharges is not None:  # who is signed in can change: checked at each use
             self.find_action.setStatusTip(SUPERVISORS_ONLY)
 
     def actions(self) -> list[QAction]:
@@ -96,12 +104,13 @@ class AdmissionActions(QObject):
 
     @Slot()
     def admit(self) -> None:
-        if self._desk is None:
+        if self._admissions is None:
             return
         from wardconsole.ui.admissions.admission_dialog import AdmissionDialog  # on first use
 
         admitted = AdmissionDialog.ask(
-            self._desk,
+            self._admissions,
+            self._actor,
             self._runner,
             theme=self._theme,
             baseline_available=self._baseline_available,
@@ -115,12 +124,12 @@ class AdmissionActions(QObject):
     @Slot()
     def move_bed(self) -> None:
         row = self._row()
-        if row is None or self._desk is None:
+        if row is None or self._admissions is None:
             return
         from wardconsole.ui.admissions.bed_move_dialog import BedMoveDialog
 
         bed = BedMoveDialog.ask(
-            self._desk, self._runner, row.admission_id, theme=self._theme, parent=self._window
+            self._admissions, self._actor, self._runner, row.admission_id, **self._placement()
         )
         if bed is not None:
             self.message_requested.emit(f"Moved {row.patient_name} to bed {bed}")
@@ -129,12 +138,12 @@ class AdmissionActions(QObject):
     @Slot()
     def discharge(self) -> None:
         row = self._row()
-        if row is None or self._desk is None:
+        if row is None or self._discharges is None:
             return
         from wardconsole.ui.admissions.discharge_dialog import DischargeDialog
 
         done = DischargeDialog.ask(
-            self._desk, self._runner, row.admission_id, theme=self._theme, parent=self._window
+            self._discharges, self._actor, self._runner, row.admission_id, **self._placement()
         )
         if done is not None:
             self.message_requested.emit(
@@ -145,12 +154,12 @@ class AdmissionActions(QObject):
     @Slot()
     def amend_intake(self) -> None:
         row = self._row()
-        if row is None or self._desk is None:
+        if row is None or self._admissions is None:
             return
         from wardconsole.ui.admissions.intake_amend_dialog import IntakeAmendDialog
 
         flags = IntakeAmendDialog.ask(
-            self._desk, self._runner, row.admission_id, theme=self._theme, parent=self._window
+            self._admissions, self._actor, self._runner, row.admission_id, **self._placement()
         )
         if flags is not None:
             self.message_requested.emit(f"Intake amended for {row.patient_name}")
@@ -158,16 +167,22 @@ class AdmissionActions(QObject):
 
     @Slot()
     def find(self) -> None:
-        if self._desk is None:
+        if self._discharges is None:
             return
-        if not self._desk.can(Permission.VIEW_HISTORY):
+        if not may(self._actor, Permission.VIEW_HISTORY):
             self.message_requested.emit(SUPERVISORS_ONLY)
             return
         from wardconsole.ui.admissions.patient_search_dialog import PatientSearchDialog
 
-        PatientSearchDialog.ask(self._desk, self._runner, theme=self._theme, parent=self._window)
+        PatientSearchDialog.ask(
+            self._discharges, self._actor, self._runner, theme=self._theme, parent=self._window
+        )
 
     # -- internals ------------------------------------------------------------------------------
+
+    def _placement(self) -> dict[str, Any]:
+        """A dialog's theme and parent."""
+        return {"theme": self._theme, "parent": self._window}
 
     def _row(self) -> CensusRow | None:
         row = self._selected_row()
@@ -180,7 +195,14 @@ class AdmissionActions(QObject):
         action = QAction(text, self._window)
         action.setObjectName(f"admission_{key}")
         action.setShortcut(QKeySequence(shortcut))
-        if self._desk is None:
+        unavailable = (
+            self._discharges is None if key in ("discharge", "find") else (self._admissions is None)
+        )
+        if unavailable:
             action.setEnabled(False)
             action.setStatusTip("Admission is not set up at this station")
         return action
+
+
+def _nobody() -> Actor:
+    raise NotSignedIn("Nobody is signed in at this station; sign in first.")

@@ -5,7 +5,8 @@ a readmission of someone discharged — which links the stays — or already on 
 refused), the date of birth is typed and shown back as an age, and only free beds are offered.
 The other tabs are the intake (``IntakeForm``). The risk flags the intake raises are shown under
 the tabs as they appear. Checking happens in the domain before anything is sent; the save is
-one ``AdmissionDesk.admit`` call on the background worker, and a refusal keeps everything typed.
+one ``AdmissionService.admit`` call on the background worker (as whoever is signed in when
+the nurse saves), and a refusal keeps everything typed.
 """
 
 from __future__ import annotations
@@ -33,9 +34,14 @@ from PySide6.QtWidgets import (
 
 from wardconsole.domain import intake as i
 from wardconsole.domain.discharge import CARE_SETTINGS
-from wardconsole.services.admission_desk import AdmissionDesk
-from wardconsole.services.admissions import AdmissionChoices, NewPatient, NumberCheck
-from wardconsole.services.context import InvalidInput, ServiceError
+from wardconsole.services.admissions import (
+    AdmissionChoices,
+    AdmissionService,
+    NewPatient,
+    NumberCheck,
+)
+from wardconsole.services.context import Actor, InvalidInput, ServiceError
+from wardconsole.ui.access.session import acting_as
 from wardconsole.ui.admissions.intake_form import IntakeForm, nurse_message
 from wardconsole.ui.bedside.entry_time import TakenAtEdit
 from wardconsole.ui.tasks import TaskHandle, TaskRunner
@@ -82,7 +88,8 @@ class AdmissionDialog(QDialog):
 
     def __init__(
         self,
-        desk: AdmissionDesk,
+        service: AdmissionService,
+        current_actor: Callable[[], Actor],
         runner: TaskRunner,
         *,
         theme: Theme = Theme.DAY,
@@ -93,7 +100,9 @@ class AdmissionDialog(QDialog):
         self.setObjectName("AdmissionDialog")
         self.setWindowTitle("Admit patient — WardConsole")
         self.setStyleSheet(form_stylesheet(theme))
-        self._desk = desk
+        self._service = service
+        self._actor = current_actor
+        """Who is acting: asked on the UI thread when the nurse acts."""
         self._runner = runner
         self._handles: list[TaskHandle] = []
         self._check: NumberCheck | None = None
@@ -137,7 +146,8 @@ class AdmissionDialog(QDialog):
     @classmethod
     def ask(
         cls,
-        desk: AdmissionDesk,
+        service: AdmissionService,
+        current_actor: Callable[[], Actor],
         runner: TaskRunner,
         *,
         theme: Theme = Theme.DAY,
@@ -146,7 +156,12 @@ class AdmissionDialog(QDialog):
     ) -> Admitted | None:
         """Show the dialog modally; what was admitted, or None when nothing was saved."""
         dialog = cls(
-            desk, runner, theme=theme, baseline_available=baseline_available, parent=parent
+            service,
+            current_actor,
+            runner,
+            theme=theme,
+            baseline_available=baseline_available,
+            parent=parent,
         )
         dialog.exec()
         result = dialog.result_value
@@ -267,7 +282,7 @@ class AdmissionDialog(QDialog):
     def _lay_out(self) -> None:
         title = QLabel("Admit a patient")
         title.setObjectName("dialog_title")
-        who = QLabel(f"Admitting as {self._desk.acting_as}")
+        who = QLabel(f"Admitting as {acting_as(self._actor)}")
         who.setObjectName("acting_as")
         set_style_property(who, "tone", "muted")
         header = QHBoxLayout()
@@ -313,7 +328,7 @@ class AdmissionDialog(QDialog):
         self._track(
             self._runner.run(
                 self,
-                self._desk.choices,
+                self._service.choices,
                 on_success=self._on_choices,
                 on_failure=self._on_choices_failed,
             )
@@ -350,10 +365,11 @@ class AdmissionDialog(QDialog):
             self.number_status.setText("Type the hospital number")
             return
         self.number_status.setText("Checking…")
+        service = self._service
         self._track(
             self._runner.run(
                 self,
-                lambda: self._desk.check_hospital_number(number),
+                lambda: service.check_hospital_number(number),
                 on_success=lambda check: self._on_number_checked(number, check),
                 on_failure=lambda error: self.number_status.setText(f"Not checked: {error}"),
                 key="hospital-number",
@@ -454,7 +470,7 @@ class AdmissionDialog(QDialog):
     def _admit_work(
         self, patient: NewPatient, data: dict, bed: str | None, readmission: bool
     ) -> Callable[[], Admitted]:
-        desk = self._desk
+        service, actor = self._service, self._actor()
         admitted_at = self.admitted_at.taken_at()
         care = "supervised_outpatient" if self.outpatient.isChecked() else "inpatient"
         nurse_id = self.nurse.currentData()
@@ -463,7 +479,8 @@ class AdmissionDialog(QDialog):
         baseline = self.baseline.isChecked()
 
         def work() -> Admitted:  # runs on the worker: no widget is touched here
-            admission_id = desk.admit(
+            admission_id = service.admit(
+                actor,
                 patient,
                 bed=bed,
                 admitted_at=admitted_at,

@@ -4,6 +4,8 @@ or discharged elsewhere, is refused with a message and the free beds are read ag
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
@@ -18,10 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from wardconsole.domain.admission_records import AdmissionDetail, BedStay
-from wardconsole.services.admission_desk import AdmissionDesk
-from wardconsole.services.admissions import AdmissionChoices
-from wardconsole.services.context import ConflictError, InvalidInput, ServiceError
+from wardconsole.services.admissions import AdmissionChoices, AdmissionService
+from wardconsole.services.context import Actor, ConflictError, InvalidInput, ServiceError
 from wardconsole.ui import formatting as fmt
+from wardconsole.ui.access.session import reader
 from wardconsole.ui.tasks import TaskHandle, TaskRunner
 from wardconsole.ui.theme import Theme
 from wardconsole.ui.widgets.form_style import form_stylesheet
@@ -33,7 +35,8 @@ class BedMoveDialog(QDialog):
 
     def __init__(
         self,
-        desk: AdmissionDesk,
+        service: AdmissionService,
+        current_actor: Callable[[], Actor],
         runner: TaskRunner,
         admission_id: int,
         *,
@@ -44,7 +47,9 @@ class BedMoveDialog(QDialog):
         self.setObjectName("BedMoveDialog")
         self.setWindowTitle("Move bed — WardConsole")
         self.setStyleSheet(form_stylesheet(theme))
-        self._desk = desk
+        self._service = service
+        self._actor = current_actor
+        """Who is acting: asked on the UI thread when the nurse acts."""
         self._runner = runner
         self._admission_id = admission_id
         self._detail: AdmissionDetail | None = None
@@ -95,7 +100,8 @@ class BedMoveDialog(QDialog):
     @classmethod
     def ask(
         cls,
-        desk: AdmissionDesk,
+        service: AdmissionService,
+        current_actor: Callable[[], Actor],
         runner: TaskRunner,
         admission_id: int,
         *,
@@ -103,7 +109,7 @@ class BedMoveDialog(QDialog):
         parent: QWidget | None = None,
     ) -> str | None:
         """Show the dialog modally; the new bed, or None when the patient was not moved."""
-        dialog = cls(desk, runner, admission_id, theme=theme, parent=parent)
+        dialog = cls(service, current_actor, runner, admission_id, theme=theme, parent=parent)
         dialog.exec()
         result = dialog.result_value
         dialog.setParent(None)  # the local reference is its only owner from here
@@ -117,10 +123,14 @@ class BedMoveDialog(QDialog):
     # -- reading ---------------------------------------------------------------------------------
 
     def _load(self) -> None:
-        desk, admission_id = self._desk, self._admission_id
+        service, admission_id, who = self._service, self._admission_id, reader(self._actor)
 
         def read() -> tuple[AdmissionDetail, AdmissionChoices, list[BedStay]]:
-            return desk.admission(admission_id), desk.choices(), desk.bed_history(admission_id)
+            return (
+                service.admission(admission_id, reader=who),
+                service.choices(),
+                service.bed_history(admission_id, reader=who),
+            )
 
         self._track(
             self._runner.run(self, read, on_success=self._on_loaded, on_failure=self._on_failed)
@@ -156,14 +166,16 @@ class BedMoveDialog(QDialog):
         bed = self.bed.currentData()
         if bed is None or self._detail is None:
             return
-        desk, admission_id = self._desk, self._admission_id
+        service, actor, admission_id = self._service, self._actor(), self._admission_id
         reason, version = self.reason.text(), self._detail.version
         self.move_button.setEnabled(False)
         self._say(f"Moving to bed {bed}…", "muted")
         self._track(
             self._runner.run(
                 self,
-                lambda: desk.move_bed(admission_id, bed, reason=reason, expected_version=version),
+                lambda: service.move_bed(
+                    actor, admission_id, bed, reason=reason, expected_version=version
+                ),
                 on_success=lambda _none: self._on_moved(bed),
                 on_failure=self._on_move_failed,
             )

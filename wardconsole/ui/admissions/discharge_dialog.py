@@ -11,6 +11,7 @@ against advice, transfer to hospital) cannot be confirmed without it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -36,9 +37,9 @@ from wardconsole.domain.discharge import (
     destination_line,
     unfinished,
 )
-from wardconsole.services.admission_desk import AdmissionDesk
-from wardconsole.services.context import InvalidInput, ServiceError
-from wardconsole.services.discharge import DischargeDraft
+from wardconsole.services.context import Actor, InvalidInput, ServiceError
+from wardconsole.services.discharge import DischargeDraft, DischargeService
+from wardconsole.ui.access.session import acting_as
 from wardconsole.ui.bedside.entry_time import TakenAtEdit
 from wardconsole.ui.tasks import TaskHandle, TaskRunner
 from wardconsole.ui.theme import Theme
@@ -62,7 +63,8 @@ class DischargeDialog(QDialog):
 
     def __init__(
         self,
-        desk: AdmissionDesk,
+        service: DischargeService,
+        current_actor: Callable[[], Actor],
         runner: TaskRunner,
         admission_id: int,
         *,
@@ -73,7 +75,9 @@ class DischargeDialog(QDialog):
         self.setObjectName("DischargeDialog")
         self.setWindowTitle("Discharge — WardConsole")
         self.setStyleSheet(form_stylesheet(theme))
-        self._desk = desk
+        self._service = service
+        self._actor = current_actor
+        """Who is acting: asked on the UI thread when the nurse acts."""
         self._runner = runner
         self._admission_id = admission_id
         self._draft: DischargeDraft | None = None
@@ -88,7 +92,8 @@ class DischargeDialog(QDialog):
     @classmethod
     def ask(
         cls,
-        desk: AdmissionDesk,
+        service: DischargeService,
+        current_actor: Callable[[], Actor],
         runner: TaskRunner,
         admission_id: int,
         *,
@@ -96,7 +101,7 @@ class DischargeDialog(QDialog):
         parent: QWidget | None = None,
     ) -> Discharged | None:
         """Show the dialog modally; the discharge made, or None when nothing was saved."""
-        dialog = cls(desk, runner, admission_id, theme=theme, parent=parent)
+        dialog = cls(service, current_actor, runner, admission_id, theme=theme, parent=parent)
         dialog.exec()
         result = dialog.result_value
         dialog.setParent(None)  # the local reference is its only owner from here
@@ -115,7 +120,7 @@ class DischargeDialog(QDialog):
     def _build(self) -> None:
         self.title = QLabel("Discharge")
         self.title.setObjectName("dialog_title")
-        who = QLabel(f"Discharging as {self._desk.acting_as}")
+        who = QLabel(f"Discharging as {acting_as(self._actor)}")
         set_style_property(who, "tone", "muted")
         header = QHBoxLayout()
         header.addWidget(self.title)
@@ -138,7 +143,7 @@ class DischargeDialog(QDialog):
         column.addSpacing(8)
         column.addWidget(self.detail_label)
         column.addWidget(self.detail)
-        self.discharged_at = TakenAtEdit(self._desk_now)
+        self.discharged_at = TakenAtEdit(self._station_now)
         when = QLabel("Discharge time:")
         self.open_escalations = QLabel()
         self.open_escalations.setObjectName("open_escalations")
@@ -207,13 +212,13 @@ class DischargeDialog(QDialog):
     # -- the draft ---------------------------------------------------------------------------------
 
     def _load_draft(self, *, replace: bool) -> None:
-        desk, admission_id = self._desk, self._admission_id
+        service, admission_id = self._service, self._admission_id
         destination, detail = self.destination(), self.detail.text()
         at = self.discharged_at.taken_at()
         self._track(
             self._runner.run(
                 self,
-                lambda: desk.draft(admission_id, destination, detail, at),
+                lambda: service.draft(admission_id, destination, detail, discharged_at=at),
                 on_success=lambda draft: self._on_draft(draft, replace),
                 on_failure=self._on_draft_failed,
             )
@@ -306,14 +311,15 @@ class DischargeDialog(QDialog):
         ):
             self._select_placeholder()
             return
-        desk, admission_id = self._desk, self._admission_id
+        service, actor, admission_id = self._service, self._actor(), self._admission_id
         at, version = self.discharged_at.taken_at(), self._draft.version
         name = self._draft.patient_name
         self._set_saving(True)
         self._track(
             self._runner.run(
                 self,
-                lambda: desk.discharge(
+                lambda: service.discharge(
+                    actor,
                     admission_id,
                     destination=destination,
                     summary=summary,
@@ -371,7 +377,7 @@ class DischargeDialog(QDialog):
         self._handles.append(handle)
 
     @staticmethod
-    def _desk_now() -> datetime:
+    def _station_now() -> datetime:
         """The station clock, for showing "now" in the time field (the save uses the server's)."""
         return datetime.now().astimezone()
 

@@ -5,6 +5,8 @@ and amended C-SSRS / PHQ-9 / GAD-7 answers amend the admission's assessments."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QDialog,
@@ -17,10 +19,10 @@ from PySide6.QtWidgets import (
 )
 
 from wardconsole.domain import intake as i
-from wardconsole.services.admission_desk import AdmissionDesk
-from wardconsole.services.admissions import IntakeRecord
-from wardconsole.services.context import InvalidInput, ServiceError
+from wardconsole.services.admissions import AdmissionService, IntakeRecord
+from wardconsole.services.context import Actor, InvalidInput, ServiceError
 from wardconsole.ui import formatting as fmt
+from wardconsole.ui.access.session import reader
 from wardconsole.ui.admissions.intake_form import IntakeForm, nurse_message
 from wardconsole.ui.tasks import TaskHandle, TaskRunner
 from wardconsole.ui.theme import Theme
@@ -33,7 +35,8 @@ class IntakeAmendDialog(QDialog):
 
     def __init__(
         self,
-        desk: AdmissionDesk,
+        service: AdmissionService,
+        current_actor: Callable[[], Actor],
         runner: TaskRunner,
         admission_id: int,
         *,
@@ -44,7 +47,9 @@ class IntakeAmendDialog(QDialog):
         self.setObjectName("IntakeAmendDialog")
         self.setWindowTitle("Amend intake — WardConsole")
         self.setStyleSheet(form_stylesheet(theme))
-        self._desk = desk
+        self._service = service
+        self._actor = current_actor
+        """Who is acting: asked on the UI thread when the nurse acts."""
         self._runner = runner
         self._admission_id = admission_id
         self._record: IntakeRecord | None = None
@@ -104,7 +109,8 @@ class IntakeAmendDialog(QDialog):
     @classmethod
     def ask(
         cls,
-        desk: AdmissionDesk,
+        service: AdmissionService,
+        current_actor: Callable[[], Actor],
         runner: TaskRunner,
         admission_id: int,
         *,
@@ -112,7 +118,7 @@ class IntakeAmendDialog(QDialog):
         parent: QWidget | None = None,
     ) -> tuple[str, ...] | None:
         """Show the dialog modally; the risk flags after the amendment, or None if unsaved."""
-        dialog = cls(desk, runner, admission_id, theme=theme, parent=parent)
+        dialog = cls(service, current_actor, runner, admission_id, theme=theme, parent=parent)
         dialog.exec()
         result = dialog.result_value
         dialog.setParent(None)  # the local reference is its only owner from here
@@ -125,11 +131,11 @@ class IntakeAmendDialog(QDialog):
     # -- reading -----------------------------------------------------------------------------------
 
     def _load(self) -> None:
-        desk, admission_id = self._desk, self._admission_id
+        service, admission_id, who = self._service, self._admission_id, reader(self._actor)
         self._track(
             self._runner.run(
                 self,
-                lambda: desk.intake(admission_id),
+                lambda: service.intake(admission_id, reader=who),
                 on_success=self._on_loaded,
                 on_failure=lambda e: self._say(f"Could not read: {e}", "alert"),
             )
@@ -197,7 +203,7 @@ class IntakeAmendDialog(QDialog):
             self._refuse(problems)
             return
         self.intake.show_problems({})
-        desk, admission_id = self._desk, self._admission_id
+        service, actor, admission_id = self._service, self._actor(), self._admission_id
         sections = {
             name: data[name] for name in i.SECTIONS if data[name] != self._as_loaded.get(name)
         }
@@ -210,8 +216,8 @@ class IntakeAmendDialog(QDialog):
         self._track(
             self._runner.run(
                 self,
-                lambda: desk.amend_intake_sections(
-                    admission_id, sections, reason=reason, expected_version=version
+                lambda: service.amend_intake_sections(
+                    actor, admission_id, sections, reason=reason, expected_version=version
                 ),
                 on_success=self._on_saved,
                 on_failure=self._on_failed,

@@ -8,6 +8,8 @@ permission are told so instead of seeing an empty list.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,9 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from wardconsole.domain.admission_records import HistoryHit
-from wardconsole.services.admission_desk import AdmissionDesk
-from wardconsole.services.context import PermissionDenied
-from wardconsole.services.discharge import PatientRecord
+from wardconsole.services.context import Actor, PermissionDenied
+from wardconsole.services.discharge import DischargeService, PatientRecord
 from wardconsole.ui.admissions.discharged_model import (
     PATIENT_ID_ROLE,
     DischargedColumn,
@@ -47,7 +48,8 @@ class PatientSearchDialog(QDialog):
 
     def __init__(
         self,
-        desk: AdmissionDesk,
+        service: DischargeService,
+        current_actor: Callable[[], Actor],
         runner: TaskRunner,
         *,
         theme: Theme = Theme.DAY,
@@ -57,7 +59,9 @@ class PatientSearchDialog(QDialog):
         self.setObjectName("PatientSearchDialog")
         self.setWindowTitle("Find a discharged patient — WardConsole")
         self.setStyleSheet(form_stylesheet(theme))
-        self._desk = desk
+        self._service = service
+        self._actor = current_actor
+        """Who is acting: asked on the UI thread when the nurse acts."""
         self._runner = runner
         self._handles: list[TaskHandle] = []
         self._searches = 0
@@ -132,14 +136,15 @@ class PatientSearchDialog(QDialog):
     @classmethod
     def ask(
         cls,
-        desk: AdmissionDesk,
+        service: DischargeService,
+        current_actor: Callable[[], Actor],
         runner: TaskRunner,
         *,
         theme: Theme = Theme.DAY,
         parent: QWidget | None = None,
     ) -> None:
         """Show the dialog modally (it changes nothing, so there is nothing to return)."""
-        dialog = cls(desk, runner, theme=theme, parent=parent)
+        dialog = cls(service, current_actor, runner, theme=theme, parent=parent)
         dialog.exec()
         dialog.setParent(None)  # the local reference is its only owner from here
 
@@ -154,12 +159,12 @@ class PatientSearchDialog(QDialog):
     def _on_search_requested(self) -> None:
         self._timer.stop()
         text = self.search.text()
-        desk = self._desk
+        service, actor = self._service, self._actor()
         self.found.setText("Searching…")
         self._track(
             self._runner.run(
                 self,
-                lambda: desk.search(text),
+                lambda: service.search(actor, text),
                 on_success=lambda hits: self._on_found(text, hits),
                 on_failure=self._on_search_failed,
                 key="history-search",
@@ -201,12 +206,12 @@ class PatientSearchDialog(QDialog):
         if not indexes:
             return
         patient_id = indexes[0].data(PATIENT_ID_ROLE)
-        desk = self._desk
+        service, actor = self._service, self._actor()
         self.view.setPlainText("Reading the record…")
         self._track(
             self._runner.run(
                 self,
-                lambda: desk.record(patient_id),
+                lambda: service.record(actor, patient_id),
                 on_success=self._on_record,
                 on_failure=lambda error: self.view.setPlainText(
                     f"Could not read the record: {error}"

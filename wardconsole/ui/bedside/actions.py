@@ -36,6 +36,8 @@ SHORTCUTS = {
     "fluids": "Ctrl+D",
     "fluid_plan": "",
     "must": "",
+    "medicines": "Ctrl+Shift+M",
+    "weight": "",
 }
 TEXTS = {
     "record": "&Record observations…",
@@ -45,6 +47,8 @@ TEXTS = {
     "fluids": "Record a drink or &fluids…",
     "fluid_plan": "Fluid chart p&lan…",
     "must": "MUST &screen (malnutrition)…",
+    "medicines": "Medicines lis&t…",
+    "weight": "&Weight and height…",
 }
 
 
@@ -89,7 +93,12 @@ class BedsideActions(QObject):
         self.fluids_action.triggered.connect(lambda: self._for_selected(self.record_fluids))
         self.fluid_plan_action.triggered.connect(lambda: self._for_selected(self.plan_fluids))
         self.must_action = self._make_action("must", window)
+        self.weight_action = self._make_action("weight", window)
+        self.weight_action.triggered.connect(lambda: self._for_selected(self.weigh))
         self.must_action.triggered.connect(lambda: self._for_selected(self.screen_must))
+        self.medicines_action = self._make_action("medicines", window)
+        self.medicines_action.setEnabled(self.available and context.medicines is not None)
+        self.medicines_action.triggered.connect(lambda: self._for_selected(self.keep_medicines))
         self.record_action.triggered.connect(lambda: self._for_selected(self.record))
         self.prn_action.triggered.connect(lambda: self._for_selected(self.give_prn))
         self.history_action.triggered.connect(lambda: self._for_selected(self.show_history))
@@ -110,8 +119,10 @@ class BedsideActions(QObject):
             self.fluids_action,
             self.prn_action,
             self.history_action,
+            self.medicines_action,
             self.decisions_action,
             self.fluid_plan_action,
+            self.weight_action,
             self.must_action,
         ]
 
@@ -191,6 +202,30 @@ class BedsideActions(QObject):
         ):
             self.entries_saved.emit(row.admission_id)
 
+    def keep_medicines(self, row: CensusRow, parent: QWidget | None = None) -> None:
+        """The medicines list (a monitoring copy of the drug chart) and regular doses."""
+        bedside = self._bedside()
+        if bedside is None or bedside.medicines is None:
+            return
+        from wardconsole.ui.medicines.medicines_dialog import MedicinesDialog
+
+        if MedicinesDialog.ask(
+            bedside, row.admission_id, patient_title(row), parent=parent or self._window
+        ):
+            self.entries_saved.emit(row.admission_id)
+
+    def weigh(self, row: CensusRow, parent: QWidget | None = None) -> None:
+        """Weight and height (at intake also the weight 3–6 months before admission)."""
+        bedside = self._bedside()
+        if bedside is None:
+            return
+        from wardconsole.ui.physical.weight_dialog import WeightDialog
+
+        if WeightDialog.ask(
+            bedside, row.admission_id, patient_title(row), parent=parent or self._window
+        ):
+            self.entries_saved.emit(row.admission_id)
+
     def decide(self, row: CensusRow, parent: QWidget | None = None) -> None:
         """SpO2 Scale 2, modified response, frequency (clinicians); RT interval or end."""
         context = self._context
@@ -221,7 +256,9 @@ class BedsideActions(QObject):
             ("fluids", self.record_fluids),
             ("prn", self.give_prn),
             ("history", self.show_history),
+            ("medicines", self.keep_medicines),
             ("fluid_plan", self.plan_fluids),
+            ("weight", self.weigh),
             ("must", self.screen_must),
         ):
             action = self._make_action(key, window)
@@ -281,4 +318,6 @@ class BedsideActions(QObject):
             current_actor=context.current_actor,
             saves=context.access.saves if context.access is not None else None,
             fluids=context.fluids,
+            medicines=context.medicines,
+            weights=context.weights,
         )

@@ -22,7 +22,6 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QCompleter,
     QDialog,
     QFormLayout,
     QGroupBox,
@@ -49,6 +48,7 @@ from wardconsole.ui.bedside.prn_model import PrnColumn, PrnDoseModel, summary_te
 from wardconsole.ui.bedside.shared import (
     Bedside,
     confirm_discard,
+    drug_field,
     entry_stylesheet,
     queued_text,
 )
@@ -182,14 +182,7 @@ class PrnDialog(QDialog):
         recent_layout.addLayout(effect_row)
         recent_layout.addWidget(self.effect_status)
 
-        self.drug = QLineEdit()
-        self.drug.setObjectName("prn_drug")
-        self.drug.setMaxLength(120)
-        self.drug.setPlaceholderText("Type the drug; the formulary fills in its class")
-        completer = QCompleter(list(self._formulary.names()), self.drug)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.drug.setCompleter(completer)
+        self.drug = drug_field(self._formulary, "prn_drug")
         self.drug_class = QComboBox()
         self.drug_class.setObjectName("prn_class")
         # Long class names must not widen the form and squeeze the table of recent doses.

@@ -12,14 +12,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCompleter, QLineEdit, QMessageBox, QWidget
 
+from wardconsole.domain.formulary import Formulary
 from wardconsole.services.context import Actor, ServiceError
 from wardconsole.services.db import utc_now
 from wardconsole.services.fluids import FluidService
 from wardconsole.services.history import HistoryService
+from wardconsole.services.medicines import MedicinesService
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.safe_saves import QueuedSave, SafeSaves
+from wardconsole.services.weights import WeightService
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme, risk_palette
@@ -44,6 +48,10 @@ class Bedside:
     queue and are written when it is back; None: the dialogs keep retrying instead."""
     fluids: FluidService | None = None
     """The food and fluid chart's reads (this period so far, the plan); None: not set up."""
+    medicines: MedicinesService | None = None
+    """The medicines list and regular doses; None: the medicines list is off."""
+    weights: WeightService | None = None
+    """Weighings and MUST follow-up (the last weighing, the MUST screen's starting answers)."""
 
     def acting(self) -> Actor:
         """Who is saving now (the signed-in member of staff at this moment)."""
@@ -111,3 +119,17 @@ def confirm_discard(parent: QWidget, what: str) -> bool:
         QMessageBox.StandardButton.Cancel,
     )
     return answer == QMessageBox.StandardButton.Discard
+
+
+def drug_field(formulary: Formulary, object_name: str) -> QLineEdit:
+    """A drug typed with the formulary's names offered as the nurse types (any part matches);
+    the class follows from the drug, so the field says so."""
+    field = QLineEdit()
+    field.setObjectName(object_name)
+    field.setMaxLength(120)
+    field.setPlaceholderText("Type the drug; the formulary fills in its class")
+    completer = QCompleter(list(formulary.names()), field)
+    completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    completer.setFilterMode(Qt.MatchFlag.MatchContains)
+    field.setCompleter(completer)
+    return field

@@ -8,6 +8,7 @@ come from the same rules as the census countdown and the missed-check escalation
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -26,8 +27,8 @@ from PySide6.QtWidgets import (
 
 from wardconsole.domain.safety_checks import ComplianceCounts
 from wardconsole.domain.shifts import ShiftWindow
-from wardconsole.services.context import ServiceError
-from wardconsole.services.observation_desk import ObservationDesk
+from wardconsole.services.context import Actor, ServiceError
+from wardconsole.services.observation_levels import ObservationLevelService
 from wardconsole.services.observation_views import ComplianceReport
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.widgets.style_property import set_style_property
@@ -142,15 +143,21 @@ class ComplianceDialog(QDialog):
     """A shift's observation compliance; ◀ / ▶ step through shifts."""
 
     def __init__(
-        self, desk: ObservationDesk, runner: TaskRunner, parent: QWidget | None = None
+        self,
+        service: ObservationLevelService,
+        current_actor: Callable[[], Actor],
+        runner: TaskRunner,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("ComplianceDialog")
         self.setWindowTitle("Observation compliance")
         self.resize(1100, 640)
-        self._desk = desk
+        self._service = service
+        self._actor = current_actor
+        """Who reads the report: asked on the UI thread at each load (supervisors only)."""
         self._runner = runner
-        self._shift: ShiftWindow = desk.this_shift()
+        self._shift: ShiftWindow = service.this_shift()
         self.report: ComplianceReport | None = None
         self.patients = PatientComplianceModel(self)
         self.nurses = NurseComplianceModel(self)
@@ -191,10 +198,11 @@ class ComplianceDialog(QDialog):
     def load(self) -> None:
         shift = self._shift
         self.shift_label.setText(shift.label)
-        self.next_button.setEnabled(shift.end <= self._desk.now())
+        self.next_button.setEnabled(shift.end <= self._service.now())
+        service, actor = self._service, self._actor()
         self._runner.run(
             self,
-            lambda: self._desk.compliance(shift),
+            lambda: service.compliance(actor, shift.start, shift.end, shift.label),
             on_success=self._on_loaded,
             on_failure=self._on_failed,
             key="compliance",
@@ -220,15 +228,21 @@ class ComplianceDialog(QDialog):
         set_style_property(self.totals, "tone", "alert")
 
     def _on_previous_requested(self) -> None:
-        self._shift = self._desk.previous_shift(self._shift)
+        self._shift = self._service.previous_shift(self._shift)
         self.load()
 
     def _on_next_requested(self) -> None:
-        following = self._desk.following_shift(self._shift)
-        if following.start <= self._desk.now():
+        following = self._service.following_shift(self._shift)
+        if following.start <= self._service.now():
             self._shift = following
             self.load()
 
     @classmethod
-    def ask(cls, parent: QWidget | None, desk: ObservationDesk, runner: TaskRunner) -> None:
-        cls(desk, runner, parent).exec()
+    def ask(
+        cls,
+        parent: QWidget | None,
+        service: ObservationLevelService,
+        current_actor: Callable[[], Actor],
+        runner: TaskRunner,
+    ) -> None:
+        cls(service, current_actor, runner, parent).exec()

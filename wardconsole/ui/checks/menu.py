@@ -1,7 +1,8 @@
 """The Observation menu: the safety-check round, a check or a level from the census, compliance.
 
 ``ObservationMenu`` is a child of the main window. It owns the rounds window (top-level, held by
-a plain Python reference, created on first use) and a background worker of its own, forwards
+a plain Python reference, created on first use), runs its reads and saves on the console's one
+background worker (who is acting is read on the UI thread when the nurse saves), forwards
 theme changes and other stations' writes to the round, and tells the window when a check or a
 level was saved here (``checks_changed``) so the census can refresh.
 """
@@ -15,8 +16,8 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
-from wardconsole.services.context import ServiceError
-from wardconsole.services.observation_desk import ObservationDesk
+from wardconsole.services.context import Actor, ServiceError
+from wardconsole.services.observation_levels import ObservationLevelService
 from wardconsole.services.observation_views import (
     CheckResult,
     LevelChange,
@@ -40,7 +41,8 @@ class ObservationMenu(QObject):
 
     def __init__(
         self,
-        desk: ObservationDesk | None,
+        service: ObservationLevelService | None,
+        current_actor: Callable[[], Actor] | None,
         selected_admission: Callable[[], int | None],
         window: QMainWindow,
         runner: TaskRunner,
@@ -48,7 +50,8 @@ class ObservationMenu(QObject):
         theme: Theme = Theme.DAY,
     ) -> None:
         super().__init__(window)
-        self._desk = desk
+        self._service = service if current_actor is not None else None
+        self._actor = current_actor
         self._selected = selected_admission
         self._window = window
         self._theme = theme
@@ -66,7 +69,7 @@ class ObservationMenu(QObject):
             "Checks due, on time, late and missed per shift (supervisors)"
         )
         for action in self.actions():
-            action.setEnabled(desk is not None)
+            action.setEnabled(self._service is not None)
         self.rounds_action.triggered.connect(self.open_rounds)
         self.check_action.triggered.connect(self._on_check_requested)
         self.level_action.triggered.connect(self._on_level_requested)
@@ -92,10 +95,10 @@ class ObservationMenu(QObject):
 
     @Slot()
     def open_rounds(self) -> None:
-        if self._desk is None:
+        if self._service is None or self._actor is None:
             return
         if self._rounds is None:
-            self._rounds = RoundsWindow(self._desk, self._runner, theme=self._theme)
+            self._rounds = RoundsWindow(self._service, self._actor, self._runner, theme=self._theme)
             self._rounds.checks_changed.connect(self.checks_changed)
             self._follow_alarms(self._rounds)
             self._rounds.start()
@@ -158,26 +161,28 @@ class ObservationMenu(QObject):
     @Slot()
     def _on_check_requested(self) -> None:
         admission_id = self._selected()
-        if self._desk is None or admission_id is None:
+        if self._service is None or admission_id is None:
             return
-        desk = self._desk
+        service = self._service
         self._runner.run(
             self,
-            lambda: desk.patient_checks(admission_id),
+            lambda: service.patient_checks(admission_id),
             on_success=self._ask_check,
             on_failure=self._on_failed,
         )
 
     def _ask_check(self, patient: PatientChecks) -> None:
-        assert self._desk is not None
-        desk = self._desk
-        entry = CheckDialog.ask(self._window, patient, desk.policy.locations)
+        assert self._service is not None and self._actor is not None
+        service = self._service
+        entry = CheckDialog.ask(self._window, patient, service.policy.locations)
         if entry is None:
             return
         key = uuid.uuid4().hex
+        actor = self._actor()
         self._runner.run(
             self,
-            lambda: desk.record_check(
+            lambda: service.record_check(
+                actor,
                 patient.admission_id,
                 entry.presentation,
                 entry.location,
@@ -206,29 +211,31 @@ class ObservationMenu(QObject):
     @Slot()
     def _on_level_requested(self) -> None:
         admission_id = self._selected()
-        if self._desk is None or admission_id is None:
+        if self._service is None or admission_id is None:
             return
-        desk = self._desk
+        service = self._service
         self._runner.run(
             self,
-            lambda: (desk.patient_checks(admission_id), desk.level_history(admission_id)),
+            lambda: (service.patient_checks(admission_id), service.level_history(admission_id)),
             on_success=lambda found: self._ask_level(*found),
             on_failure=self._on_failed,
         )
 
     def _ask_level(self, patient: PatientChecks, history: list[LevelView]) -> None:
-        assert self._desk is not None
-        desk = self._desk
-        entry = LevelDialog.ask(self._window, patient, desk.policy, history)
+        assert self._service is not None and self._actor is not None
+        service = self._service
+        entry = LevelDialog.ask(self._window, patient, service.policy, history)
         if entry is None:
             return
+        actor = self._actor()
         self._runner.run(
             self,
-            lambda: desk.set_level(
+            lambda: service.set_level(
+                actor,
                 patient.admission_id,
                 entry.level,
                 reason=entry.reason,
-                review_at=desk.now() + entry.review_in,
+                review_at=service.now() + entry.review_in,
                 agreed_with=entry.agreed_with,
                 expected_current=patient.level_id,
             ),
@@ -237,10 +244,10 @@ class ObservationMenu(QObject):
         )
 
     def _on_level_saved(self, patient: PatientChecks, change: LevelChange) -> None:
-        assert self._desk is not None
+        assert self._service is not None
         self._window.statusBar().showMessage(
             f"{patient.bed} {patient.patient_name}: level set to "
-            f"{self._desk.policy.label(change.level)}.",
+            f"{self._service.policy.label(change.level)}.",
             15_000,
         )
         self.checks_changed.emit()
@@ -248,8 +255,8 @@ class ObservationMenu(QObject):
 
     @Slot()
     def _on_compliance_requested(self) -> None:
-        if self._desk is not None:
-            ComplianceDialog.ask(self._window, self._desk, self._runner)
+        if self._service is not None and self._actor is not None:
+            ComplianceDialog.ask(self._window, self._service, self._actor, self._runner)
 
     def _on_failed(self, error: BaseException) -> None:
         text = str(error) if isinstance(error, ServiceError) else f"Not saved: {error}"

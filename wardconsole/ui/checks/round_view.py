@@ -1,15 +1,17 @@
 """The safety-check round: due checks in the order a nurse walks the ward, one key to record.
 
-``RoundsView`` is the table and its buttons (no database). ``RoundsWindow`` puts it to work with
-a station's ``ObservationDesk``: it loads the round on the background worker, keeps the
-countdowns moving every second from the ward clock, and records a check or a level change
-through the dialogs. Enter (or double-click) records a check for the selected patient;
+``RoundsView`` is the table and its buttons (no database). ``RoundsWindow`` puts it to work
+with the ward's ``ObservationLevelService`` and whoever is signed in at this station (read on
+the UI thread when a check or level is saved): it loads the round on the background worker,
+keeps the countdowns moving every second from the ward clock, and records a check or a level
+change through the dialogs. Enter (or double-click) records a check for the selected patient;
 Ctrl+Shift+L sets the level. Large rows and the night theme suit a dim ward.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, Slot
@@ -25,8 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wardconsole.services.context import ServiceError
-from wardconsole.services.observation_desk import ObservationDesk
+from wardconsole.services.context import Actor, ServiceError
+from wardconsole.services.observation_levels import ObservationLevelService
 from wardconsole.services.observation_views import (
     CheckResult,
     LevelChange,
@@ -248,7 +250,7 @@ class RoundsView(QWidget):
 
 
 class RoundsWindow(QWidget):
-    """The rounds view working against a station's ``ObservationDesk`` (see module docstring)."""
+    """The rounds view over the ward's ``ObservationLevelService`` (see module docstring)."""
 
     checks_changed = Signal()
     """A check or a level was saved here (the census may want to refresh)."""
@@ -258,7 +260,8 @@ class RoundsWindow(QWidget):
 
     def __init__(
         self,
-        desk: ObservationDesk,
+        service: ObservationLevelService,
+        current_actor: Callable[[], Actor],
         runner: TaskRunner,
         parent: QWidget | None = None,
         *,
@@ -267,7 +270,9 @@ class RoundsWindow(QWidget):
         super().__init__(parent)
         self.setObjectName("RoundsWindow")
         self.setWindowTitle("Safety-check round")
-        self._desk = desk
+        self._service = service
+        self._actor = current_actor
+        """Who is checking: asked on the UI thread when the nurse saves."""
         self._runner = runner
         self._closed = False
         self._checked_since_refresh = False
@@ -326,7 +331,7 @@ class RoundsWindow(QWidget):
             return
         self._runner.run(
             self,
-            self._desk.rounds,
+            self._service.rounds,
             on_success=self._on_rounds_loaded,
             on_failure=self._on_failed,
             key="rounds",
@@ -352,23 +357,25 @@ class RoundsWindow(QWidget):
 
     @Slot()
     def _on_clock_tick(self) -> None:
-        self.view.set_now(self._desk.now())
+        self.view.set_now(self._service.now())
 
     @Slot(int)
     def _on_check_requested(self, admission_id: int) -> None:
         patient = self.view.patient(admission_id)
         if patient is None:
             return
-        entry = CheckDialog.ask(self, patient, self._desk.policy.locations)
+        entry = CheckDialog.ask(self, patient, self._service.policy.locations)
         if entry is None:
             return
         self._save_check(patient, entry, save_key=uuid.uuid4().hex)
 
     def _save_check(self, patient: PatientChecks, entry: CheckEntry, *, save_key: str) -> None:
         self.view.show_message(f"Saving the check for {patient.bed}…", "muted")
+        service, actor = self._service, self._actor()
         self._runner.run(
             self,
-            lambda: self._desk.record_check(
+            lambda: service.record_check(
+                actor,
                 patient.admission_id,
                 entry.presentation,
                 entry.location,
@@ -402,9 +409,10 @@ class RoundsWindow(QWidget):
         patient = self.view.patient(admission_id)
         if patient is None:
             return
+        service = self._service
         self._runner.run(
             self,
-            lambda: self._desk.level_history(admission_id),
+            lambda: service.level_history(admission_id),
             on_success=lambda history: self._ask_level(patient, history),
             on_failure=self._on_failed,
         )
@@ -412,17 +420,20 @@ class RoundsWindow(QWidget):
     def _ask_level(self, patient: PatientChecks, history: list[LevelView]) -> None:
         if self._closed:
             return
-        entry = LevelDialog.ask(self, patient, self._desk.policy, history)
+        entry = LevelDialog.ask(self, patient, self._service.policy, history)
         if entry is not None:
             self._save_level(patient, entry)
 
     def _save_level(self, patient: PatientChecks, entry: LevelEntry) -> None:
+        service, actor = self._service, self._actor()
+
         def save() -> LevelChange:
-            return self._desk.set_level(
+            return service.set_level(
+                actor,
                 patient.admission_id,
                 entry.level,
                 reason=entry.reason,
-                review_at=self._desk.now() + entry.review_in,
+                review_at=service.now() + entry.review_in,
                 agreed_with=entry.agreed_with,
                 expected_current=patient.level_id,
             )
@@ -437,7 +448,7 @@ class RoundsWindow(QWidget):
     def _on_level_saved(self, patient: PatientChecks, change: LevelChange) -> None:
         if self._closed:
             return
-        label = self._desk.policy.label(change.level)
+        label = self._service.policy.label(change.level)
         self.view.show_message(
             f"{patient.bed} {patient.patient_name}: level set to {label}. "
             f"Next check by {fmt.local_time_text(change.next_deadline)}."

@@ -31,7 +31,7 @@ FEEDBACK_MS = 8_000
 def alarm_words(escalation: EscalationInfo) -> str:
     """'Bed B05, J. Smith, deterioration — emergency': which alarm, in words."""
     return (
-        f"Bed {escalation.bed}, {escalation.patient_name}, "
+        f"{escalation.where}, {escalation.patient_name}, "
         f"{escalation.kind.label.lower()} — {escalation.severity.label.lower()}"
     )
 
@@ -97,10 +97,10 @@ class AlarmAcknowledger(QObject):
             "Which one are you acknowledging?"
         )
         on_banner = box.addButton(
-            f"Banner: Bed {banner.bed}, {banner.patient_name}", QMessageBox.ButtonRole.AcceptRole
+            f"Banner: {banner.where}, {banner.patient_name}", QMessageBox.ButtonRole.AcceptRole
         )
         on_selected = box.addButton(
-            f"Selected: Bed {selected.bed}, {selected.patient_name}",
+            f"Selected: {selected.where}, {selected.patient_name}",
             QMessageBox.ButtonRole.AcceptRole,
         )
         box.addButton(QMessageBox.StandardButton.Cancel)

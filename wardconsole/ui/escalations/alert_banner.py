@@ -141,7 +141,7 @@ class AlertBanner(QFrame):
         escalation = alarm.escalation
         self.severity_label.setText(fmt.severity_text(escalation.severity))
         self.headline.setText(
-            f"Bed {escalation.bed} · {escalation.patient_name} — {escalation.kind.label}"
+            f"{escalation.where} · {escalation.patient_name} — {escalation.kind.label}"
         )
         self.detail.setText(escalation.explanation)
         age = fmt.duration_text(now - escalation.raised_at)

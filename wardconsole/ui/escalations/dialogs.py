@@ -72,7 +72,7 @@ class EscalationDialog(QDialog):
         self._closing = False
         header = QLabel(
             f"<b>{fmt.severity_text(escalation.severity)} · {escalation.kind.label}</b><br>"
-            f"Bed {escalation.bed} · {escalation.patient_name}<br>{escalation.explanation}"
+            f"{escalation.where} · {escalation.patient_name}<br>{escalation.explanation}"
         )
         header.setObjectName("escalation_header")
         header.setWordWrap(True)

@@ -20,12 +20,11 @@ from PySide6.QtGui import QFont
 
 from wardconsole.domain.records import EscalationInfo, EscalationState
 from wardconsole.services.escalations import EscalationEvent
-from wardconsole.services.views import EscalationSummary
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.theme import Theme, risk_palette
 
 ESCALATION_ROLE = Qt.ItemDataRole.UserRole + 1
-"""The ``EscalationSummary`` behind any cell of a row."""
+"""The ``EscalationInfo`` behind any cell of a row."""
 
 IndexLike = QModelIndex | QPersistentModelIndex
 
@@ -48,10 +47,10 @@ class EscalationTableModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None, *, theme: Theme = Theme.DAY) -> None:
         super().__init__(parent)
         self._palette = risk_palette(theme)
-        self._escalations: tuple[EscalationSummary, ...] = ()
+        self._escalations: tuple[EscalationInfo, ...] = ()
         self._now: datetime | None = None
 
-    def set_escalations(self, escalations: tuple[EscalationSummary, ...], now: datetime) -> None:
+    def set_escalations(self, escalations: tuple[EscalationInfo, ...], now: datetime) -> None:
         if escalations == self._escalations and now == self._now:
             return
         if escalations == self._escalations and self._escalations:
@@ -115,7 +114,7 @@ class EscalationTableModel(QAbstractTableModel):
             return escalation
         return None
 
-    def _text(self, escalation: EscalationSummary, column: EscalationColumn) -> str:
+    def _text(self, escalation: EscalationInfo, column: EscalationColumn) -> str:
         match column:
             case EscalationColumn.SEVERITY:
                 return fmt.severity_text(escalation.severity)
@@ -322,7 +321,7 @@ class WardEscalationModel(QAbstractTableModel):
             case WardEscalationColumn.SEVERITY:
                 return fmt.severity_text(escalation.severity)
             case WardEscalationColumn.BED:
-                return escalation.bed
+                return "—" if escalation.discharged else escalation.bed
             case WardEscalationColumn.PATIENT:
                 return escalation.patient_name
             case WardEscalationColumn.CONCERN:
@@ -339,6 +338,8 @@ class WardEscalationModel(QAbstractTableModel):
             return f"Raised {fmt.local_datetime_text(escalation.raised_at)} (local time)"
         if column == WardEscalationColumn.STATUS:
             return self.status_text(escalation)
+        if column == WardEscalationColumn.BED and escalation.discharged:
+            return f"Discharged: no longer on the ward (was in bed {escalation.bed})"
         prompts = "\n".join(f"• {p}" for p in escalation.prompts)
         return f"{escalation.explanation}\n{prompts}" if prompts else escalation.explanation
 

@@ -280,7 +280,7 @@ class EscalationPanel(QWidget):
         prompts = "".join(f"<br>→ {html.escape(p)}" for p in escalation.prompts)
         self.selected_label.setText(
             f"<b>{fmt.severity_text(escalation.severity)} · {escalation.kind.label}"
-            f" — Bed {html.escape(escalation.bed)} · {html.escape(escalation.patient_name)}</b>"
+            f" — {html.escape(escalation.where)} · {html.escape(escalation.patient_name)}</b>"
             f"<br>{html.escape(escalation.explanation)}{prompts}"
             f"<br><i>{html.escape(self._centre.model.status_text(escalation))}</i>"
         )
@@ -395,7 +395,7 @@ class EscalationPanel(QWidget):
 
     @Slot()
     def _on_snooze_clicked(self) -> None:
-        choices = snooze_choices(self._centre.desk.policy.max_snooze)
+        choices = snooze_choices(self._centre.policy.max_snooze)
         made: list[SnoozeDialog] = []
 
         def make(e: EscalationInfo) -> SnoozeDialog:
@@ -425,6 +425,6 @@ class EscalationPanel(QWidget):
     def _second_needed(self, escalation: EscalationInfo) -> bool:
         """Ward policy: silencing an emergency needs a colleague who signs in to confirm."""
         return (
-            self._centre.desk.policy.second_person_for_emergency
+            self._centre.policy.second_person_for_emergency
             and escalation.severity is Severity.EMERGENCY
         )

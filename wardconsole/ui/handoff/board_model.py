@@ -2,8 +2,9 @@
 
 ``HandoffBoardModel`` adapts an immutable ``ShiftBoard``; patients still without a handoff are
 rows too ("✚ Not drafted"), since they stop the shift being signed. What changed since the last
-shift stands out: a ▲, bold text and a tinted cell. ``HandoffBoardProxy`` sorts by risk
-(not-drafted rows first, then the handoff's risk rank, then bed).
+shift stands out: bold text and a tinted cell (a new escalation with its severity's shape).
+``HandoffBoardProxy`` sorts by risk (not-drafted rows first, then the handoff's risk rank, then
+bed).
 """
 
 from __future__ import annotations

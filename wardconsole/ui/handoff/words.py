@@ -1,6 +1,7 @@
 """Words and small HTML for handoffs on screen (no Qt, so every phrase is testable directly).
 
-Status is never shown by colour alone: each status has its own shape and word.
+Status is never shown by colour alone: each status has its own sign and word — signs that are
+not severity shapes (● ◆ ▲ mean advisory, urgent, emergency on every screen, facts included).
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ from wardconsole.domain.shifts import ShiftWindow
 from wardconsole.services.handoff import HandoffView, OpenEmergency, ShiftBoard
 
 STATUS_TEXT = {
-    HandoffStatus.DRAFT: "○ Draft",
-    HandoffStatus.SUBMITTED: "● Submitted",
-    HandoffStatus.REVIEWED: "◆ Reviewed",
+    HandoffStatus.DRAFT: "☐ Draft",
+    HandoffStatus.SUBMITTED: "➜ Submitted",
+    HandoffStatus.REVIEWED: "☑ Reviewed",
     HandoffStatus.SIGNED: "✔ Signed",
     HandoffStatus.SENT_BACK: "↩ Sent back",
 }
@@ -35,7 +36,7 @@ BAND_TEXT = {"low": "LOW", "low-medium": "LOW-MED", "medium": "MED", "high": "HI
 
 
 def status_text(view: HandoffView | None) -> str:
-    """'● Submitted', '✔ Signed · amended', with ✎ when the nurse wrote notes and Δ when the
+    """'➜ Submitted', '✔ Signed · amended', with ✎ when the nurse wrote notes and Δ when the
     record changed since the facts were drafted (or signed)."""
     if view is None:
         return NOT_DRAFTED
@@ -95,9 +96,10 @@ def news2_text(view: HandoffView) -> str:
 
 
 def changes_text(view: HandoffView) -> str:
-    """'▲ New Panic (U) 02:05 · NEWS2 ↑ low → medium' (the full words are in the tooltip)."""
+    """'New ◆ Panic 02:05 · NEWS2 ↑ low → medium' (the full words are in the tooltip); a new
+    escalation carries its severity's shape, nothing else does (a change is bold and tinted)."""
     changes = view.draft.summary.changes
-    return "▲ " + " · ".join(brief_change(c) for c in changes) if changes else "—"
+    return " · ".join(brief_change(c) for c in changes) if changes else "—"
 
 
 def escalations_text(view: HandoffView) -> str:
@@ -155,8 +157,9 @@ def describe(view: HandoffView) -> str:
 
 
 def facts_html(draft: HandoffDraft, section: Section, changes: tuple[FactChange, ...] = ()) -> str:
-    """One SBAR section's generated facts: ▲ and bold for what needs attention, • otherwise;
-    a changed fact carries its Δ mark in words under it."""
+    """One SBAR section's generated facts: what needs attention in bold behind its severity's
+    shape and word ('◆ URGENT · …', the census and banner's vocabulary), • otherwise; a changed
+    fact carries its Δ mark in words under it."""
     marks = marks_for(changes, section)
     lines = [_fact_html(f, marks.get(i)) for i, f in enumerate(draft.facts(section))]
     lines += [f"<i>{CHANGE_MARK} {escape(text)}</i>" for text in unshown(changes, section)]
@@ -164,7 +167,7 @@ def facts_html(draft: HandoffDraft, section: Section, changes: tuple[FactChange,
 
 
 def _fact_html(fact: Fact, mark: str | None = None) -> str:
-    text = f"<b>▲ {escape(fact.text)}</b>" if fact.alert else f"• {escape(fact.text)}"
+    text = f"<b>{escape(fact.line)}</b>" if fact.alert else escape(fact.line)
     if mark is None:
         return text
     return f"{text}<br>&nbsp;&nbsp;&nbsp;<i>{CHANGE_MARK} {escape(mark)}</i>"

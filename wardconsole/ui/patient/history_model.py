@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import (
@@ -24,12 +24,16 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QFont
 
 from wardconsole.domain.assessments import assessment_name, scale_items_text
+from wardconsole.domain.bowels import bowel_text
 from wardconsole.domain.entry_kinds import entry_label
 from wardconsole.domain.fluids import fluid_entry_text, fluid_plan_text
+from wardconsole.domain.meals import meal_text
 from wardconsole.domain.medicines import OMITTED_REASONS
 from wardconsole.domain.news2 import RISK_LABELS
 from wardconsole.domain.records import MissingReason, route_label
 from wardconsole.domain.sessions import history_text as session_text
+from wardconsole.domain.sleep import sleep_entry_text
+from wardconsole.domain.weights import weight_entry_text
 from wardconsole.services.history import EntryState, HistoryEntry
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.theme import Theme, risk_palette
@@ -212,14 +216,8 @@ def details_text(entry: HistoryEntry, item_labels: Mapping[str, str] | None = No
             items = scale_items_text(str(values.get("kind")), values.get("answers") or {})
             if items:
                 text += f" — {items}"
-        case "session":
-            text = session_text(values)
-        case "fluid":
-            text = fluid_entry_text(values)
-        case "fluid_plan":
-            text = fluid_plan_text(values)
-        case "regular_dose":
-            text = regular_dose_text(values)
+        case kind if kind in _VALUES_TEXT:
+            text = _VALUES_TEXT[kind](values)
         case _:
             klass = values.get("class_text") or values.get("drug_class")
             text = (
@@ -242,6 +240,19 @@ def regular_dose_text(values: Mapping[str, Any]) -> str:
         reason = OMITTED_REASONS.get(str(values.get("omitted_reason")), "no reason")
         return f"Regular {what} — omitted: {reason.lower()}"
     return f"Regular {what} — given"
+
+
+_VALUES_TEXT: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "session": session_text,
+    "fluid": fluid_entry_text,
+    "fluid_plan": fluid_plan_text,
+    "regular_dose": regular_dose_text,
+    "weight": weight_entry_text,
+    "sleep": sleep_entry_text,
+    "meal": meal_text,
+    "bowel": bowel_text,
+}
+"""Kinds whose history line is their stored values in words (one function each)."""
 
 
 def _vitals_text(values: Mapping[str, Any]) -> str:

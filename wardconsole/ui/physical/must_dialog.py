@@ -6,6 +6,7 @@ stored "estimated — category, no score". Saved as an assessment (history, audi
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import Slot
@@ -22,8 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wardconsole.domain.assessments import MUST_HIGH, MUST_MEDIUM, score_assessment
+from wardconsole.domain.assessments import score_assessment
 from wardconsole.domain.must import MustRisk
+from wardconsole.domain.weights import MustScreen, must_prompts, risk_of_flags
 from wardconsole.services.context import InvalidInput, ServiceError
 from wardconsole.services.recording import SaveResult
 from wardconsole.ui.bedside.entry_save import EntrySaver, SaveState, SaveStatusPanel
@@ -78,6 +80,9 @@ class MustDialog(QDialog):
         form.addRow("", self.acute)
         form.addRow("", self.unmeasurable)
         form.addRow("&Category:", self.category)
+        self.source = QLabel()
+        self.source.setObjectName("must_source")
+        set_style_property(self.source, "tone", "muted")
         self.outcome = QLabel("Enter weight and height")
         self.outcome.setObjectName("must_result")
         self.outcome.setWordWrap(True)
@@ -100,6 +105,7 @@ class MustDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(header)
         layout.addLayout(form)
+        layout.addWidget(self.source)
         layout.addWidget(self.outcome)
         layout.addWidget(self.advice)
         layout.addStretch(1)
@@ -114,6 +120,15 @@ class MustDialog(QDialog):
         self._saver.refused.connect(self._on_refused)
         self.status.retry_requested.connect(self._saver.retry_now)
         self.resize(640, 420)
+        weights = bedside.weights
+        if weights is not None:
+            bedside.runner.run(
+                self,
+                lambda: weights.must_prefill(admission_id),
+                on_success=self._on_prefill,
+                on_failure=lambda _error: None,  # the nurse types the values instead
+                key=f"must-prefill-{admission_id}",
+            )
 
     @classmethod
     def ask(
@@ -142,6 +157,25 @@ class MustDialog(QDialog):
             answers["weight_before_kg"] = self.weight_before.text().strip()
         return answers
 
+    @Slot(object)
+    def _on_prefill(self, answers: dict[str, object]) -> None:
+        """Start from the latest weighing and the weight before admission recorded at intake
+        (only into fields the nurse has not typed in yet)."""
+        filled = []
+        for edit, key in (
+            (self.weight_kg, "weight_kg"),
+            (self.height_m, "height_m"),
+            (self.weight_before, "weight_before_kg"),
+        ):
+            if key in answers and not edit.text():
+                edit.setText(str(answers[key]))
+                filled.append(key)
+        if "weight_before_kg" in filled:
+            self.planned.setChecked(bool(answers.get("loss_planned")))
+        if filled:
+            self.source.setText("Filled in from the latest weighing; check before saving")
+        self._on_changed()
+
     @Slot()
     def _on_changed(self) -> None:
         estimating = self.unmeasurable.isChecked()
@@ -157,14 +191,14 @@ class MustDialog(QDialog):
             self.advice.clear()
             return
         self.outcome.setText(score.label)
-        risk = (
-            MustRisk.HIGH
-            if MUST_HIGH in score.flags
-            else MustRisk.MEDIUM
-            if MUST_MEDIUM in score.flags
-            else MustRisk.LOW
-        )
-        self.advice.setText(f"BAPEN management (hospital): {risk.advice}")
+        risk = risk_of_flags(score.flags)
+        advice = f"BAPEN management (hospital): {risk.advice}"
+        weights = self._bedside.weights
+        if weights is not None:
+            screen = MustScreen(datetime.now(UTC), risk, score.label, self.acute.isChecked())
+            prompts = must_prompts(screen, screen.taken_at, weights.policy)
+            advice += "".join(f"\n• {prompt}" for prompt in prompts)
+        self.advice.setText(advice)
 
     def save(self) -> None:
         if self._saver.state is SaveState.SAVED:

@@ -1,0 +1,295 @@
+"""The medicines list as a nurse keeps it: a line copied from the drug chart with its class from
+the formulary, marked "not checked" until a colleague checks it, a regular dose given or omitted
+with why from the keyboard, a line stopped with a reason (hidden until asked for), and the
+window saying it is a monitoring copy. Screenshots day and night at 1366 × 768
+(WARDCONSOLE_SHOT_DIR keeps them)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
+from screenshots import grab_widget
+from sqlalchemy import select
+
+from wardconsole.services.context import Role
+from wardconsole.services.medicines import MedicinesService
+from wardconsole.services.staff import StaffService
+from wardconsole.store.models import RegularDoseRow
+from wardconsole.ui.bedside.entry_save import SaveState
+from wardconsole.ui.medicines.line_dialog import LineDialog, LineMode
+from wardconsole.ui.medicines.lines_model import LineColumn
+from wardconsole.ui.medicines.medicines_dialog import MedicinesDialog
+from wardconsole.ui.theme import Theme, apply_theme
+
+from . import bedside_support
+from .bedside_support import BedsideWard, type_into
+from .console_support import demo_console
+
+CLASS_LABEL = "Z-drug (hypnotic)"
+
+bedside_ward = bedside_support.bedside_ward
+make_bedside = bedside_support.make_bedside
+runner = bedside_support.runner
+
+
+@pytest.fixture
+def shot_dir(tmp_path: Path) -> Path:
+    return Path(os.environ.get("WARDCONSOLE_SHOT_DIR", tmp_path))
+
+
+def _bedside(make_bedside, ward: BedsideWard, theme: Theme = Theme.DAY):  # type: ignore[no-untyped-def]
+    return replace(make_bedside(theme=theme), medicines=MedicinesService(ward.db))
+
+
+def _zopiclone(ward: BedsideWard) -> int:
+    return MedicinesService(ward.db).add_line(
+        ward.nurse,
+        ward.admission_id,
+        drug="Zopiclone",
+        dose="7.5 mg",
+        route="oral",
+        schedule="regular",
+        frequency="at night",
+        starts_at=ward.clock.now,
+    )
+
+
+def _open(qtbot, bedside, ward: BedsideWard) -> MedicinesDialog:  # type: ignore[no-untyped-def]
+    dialog = MedicinesDialog(bedside, ward.admission_id, "Maya Thornbury — Bed A1")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.view is not None)
+    return dialog
+
+
+def alt(qtbot, dialog: MedicinesDialog, key: Qt.Key) -> None:  # type: ignore[no-untyped-def]
+    """Alt+key as typed where the focus is."""
+    qtbot.keyClick(dialog.focusWidget() or dialog, key, Qt.KeyboardModifier.AltModifier)
+
+
+def cell(dialog: MedicinesDialog, row: int, column: LineColumn) -> str:
+    return str(dialog.table.model().index(row, column).data())
+
+
+def test_a_nurse_copies_a_line_from_the_chart_and_a_colleague_checks_it(
+    qtbot, make_bedside, bedside_ward: BedsideWard
+) -> None:
+    bedside = _bedside(make_bedside, bedside_ward)
+    dialog = _open(qtbot, bedside, bedside_ward)
+    assert "No lines yet" in dialog.summary.text()
+    assert "as recorded on the ward console — confirm against the prescription" in (
+        dialog.banner.text()
+    )
+
+    line = LineDialog(bedside, bedside.medicines, bedside_ward.admission_id, LineMode.ADD)
+    qtbot.addWidget(line)
+    line.show()
+    type_into(qtbot, line.drug, "zopiclone")
+    assert line.drug_class.currentData() == "z_drug" and not line.drug_class.isEnabled()
+    line.save_button.click()
+    qtbot.waitUntil(lambda: line.saver.state is SaveState.REFUSED)
+    assert "Dose:" in line.messages.text() and line.dose.hasFocus()
+    type_into(qtbot, line.dose, "7.5 mg")
+    type_into(qtbot, line.frequency, "at night")
+    line.save_button.click()
+    qtbot.waitUntil(lambda: line.saved_id is not None)
+    line.accept()
+
+    dialog.load()
+    qtbot.waitUntil(lambda: dialog.table.model().rowCount() == 1)
+    assert cell(dialog, 0, LineColumn.CLASS) == CLASS_LABEL
+    assert cell(dialog, 0, LineColumn.SCHEDULE) == "Regular: at night"
+    assert cell(dialog, 0, LineColumn.TRANSCRIBED).startswith("Nia Night, ")
+    assert cell(dialog, 0, LineColumn.CHECK) == "▲ not checked"
+    assert "▲ 1 not yet checked" in dialog.summary.text()
+    # The transcriber cannot check their own line.
+    dialog.confirm_check = lambda _line: True  # type: ignore[method-assign]
+    dialog.check_button.click()
+    qtbot.waitUntil(lambda: dialog._check_saver.state is SaveState.REFUSED)
+    assert "someone other than the person who transcribed" in dialog.check_status.text()
+    dialog.reject()
+
+    staff = StaffService(bedside_ward.db)
+    staff.add("rn.day", "Dev Day", Role.NURSE, None)
+    colleague = staff.actor("rn.day", "Nurses' station 2")
+    second = _open(
+        qtbot, replace(bedside, actor=colleague, current_actor=lambda: colleague), bedside_ward
+    )
+    second.confirm_check = lambda _line: True  # type: ignore[method-assign]
+    qtbot.waitUntil(lambda: second.check_button.isEnabled())
+    second.check_button.click()
+    qtbot.waitUntil(lambda: cell(second, 0, LineColumn.CHECK).startswith("✔ Dev Day, "))
+    assert not second.check_button.isEnabled()
+    assert "not yet checked" not in second.summary.text()
+    second.reject()
+
+
+def test_a_regular_dose_is_given_or_omitted_with_why_from_the_keyboard(
+    qtbot, make_bedside, bedside_ward: BedsideWard
+) -> None:
+    _zopiclone(bedside_ward)
+    bedside_ward.clock.advance(minutes=30)
+    dialog = _open(qtbot, _bedside(make_bedside, bedside_ward), bedside_ward)
+    assert dialog.table.hasFocus() and dialog.save_button.isEnabled()
+    assert "Zopiclone 7.5 mg oral (regular: at night)" in dialog.dose_line.text()
+    alt(qtbot, dialog, Qt.Key.Key_O)
+    qtbot.waitUntil(dialog.omitted.isChecked)  # a mnemonic clicks as the mouse would
+    assert dialog.omitted_reason.hasFocus()
+    alt(qtbot, dialog, Qt.Key.Key_S)
+    qtbot.waitUntil(lambda: "Why: say why" in dialog.status.text())  # no reason: not saved
+    dialog.omitted_reason.setCurrentIndex(dialog.omitted_reason.findData("asleep"))
+    alt(qtbot, dialog, Qt.Key.Key_S)
+    qtbot.waitUntil(lambda: dialog.saver.state is SaveState.SAVED)
+    assert "Zopiclone 7.5 mg omitted — Asleep" in dialog.status.text()
+    bedside_ward.clock.advance(minutes=10)
+    alt(qtbot, dialog, Qt.Key.Key_G)
+    qtbot.waitUntil(dialog.given.isChecked)
+    alt(qtbot, dialog, Qt.Key.Key_S)
+    qtbot.waitUntil(lambda: "Zopiclone 7.5 mg given" in dialog.status.text())
+    with bedside_ward.db.read() as session:
+        rows = session.execute(
+            select(RegularDoseRow.outcome, RegularDoseRow.omitted_reason).order_by(
+                RegularDoseRow.id
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [("omitted", "asleep"), ("given", "")]
+    assert dialog.changed
+    dialog.reject()
+
+
+def test_a_stopped_line_says_why_and_is_hidden_until_asked_for(
+    qtbot, make_bedside, bedside_ward: BedsideWard
+) -> None:
+    line_id = _zopiclone(bedside_ward)
+    bedside = _bedside(make_bedside, bedside_ward)
+    dialog = _open(qtbot, bedside, bedside_ward)
+    line = dialog.selected_line()
+    assert line is not None and line.id == line_id
+    stop = LineDialog(bedside, bedside.medicines, bedside_ward.admission_id, LineMode.STOP, line)
+    qtbot.addWidget(stop)
+    stop.save_button.click()
+    qtbot.waitUntil(lambda: stop.saver.state is SaveState.REFUSED)
+    assert "Reason:" in stop.messages.text()
+    type_into(qtbot, stop.reason, "Stopped on the chart by Dr Patel")
+    stop.save_button.click()
+    qtbot.waitUntil(lambda: stop.saved_id is not None)
+    stop.accept()
+    bedside_ward.clock.advance(minutes=1)
+    dialog.load()
+    qtbot.waitUntil(lambda: dialog.table.model().rowCount() == 0)
+    assert "1 stopped" in dialog.summary.text()
+    alt(qtbot, dialog, Qt.Key.Key_W)
+    qtbot.waitUntil(lambda: dialog.table.model().rowCount() == 1)
+    assert "stopped" in cell(dialog, 0, LineColumn.DATES)
+    tip = dialog.table.model().index(0, LineColumn.DATES).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip == "Stopped: Stopped on the chart by Dr Patel"
+    dialog.table.selectRow(0)
+    assert not dialog.save_button.isEnabled() and not dialog.stop_button.isEnabled()
+    dialog.reject()
+
+
+def test_a_correction_needs_a_reason_and_the_line_is_checked_again(
+    qtbot, make_bedside, bedside_ward: BedsideWard
+) -> None:
+    _zopiclone(bedside_ward)
+    bedside = _bedside(make_bedside, bedside_ward)
+    dialog = _open(qtbot, bedside, bedside_ward)
+    line = dialog.selected_line()
+    correct = LineDialog(
+        bedside, bedside.medicines, bedside_ward.admission_id, LineMode.CORRECT, line
+    )
+    qtbot.addWidget(correct)
+    assert correct.drug.text() == "Zopiclone" and correct.dose.text() == "7.5 mg"
+    correct.dose.selectAll()
+    type_into(qtbot, correct.dose, "3.75 mg")
+    correct.save_button.click()
+    qtbot.waitUntil(lambda: correct.saver.state is SaveState.REFUSED)
+    assert "Reason:" in correct.messages.text()
+    type_into(qtbot, correct.reason, "Copied wrongly: chart says 3.75 mg")
+    correct.save_button.click()
+    qtbot.waitUntil(lambda: correct.saved_id is not None)
+    correct.accept()
+    dialog.load()
+    qtbot.waitUntil(lambda: cell(dialog, 0, LineColumn.DOSE) == "3.75 mg oral")
+    assert cell(dialog, 0, LineColumn.TRANSCRIBED).endswith("(changed)")
+    assert cell(dialog, 0, LineColumn.CHECK) == "▲ not checked"
+    dialog.reject()
+
+
+def test_screenshots_day_and_night_fit_1366(
+    qtbot, qapp, make_bedside, bedside_ward: BedsideWard, shot_dir: Path
+) -> None:
+    _zopiclone(bedside_ward)
+    MedicinesService(bedside_ward.db).add_line(
+        bedside_ward.nurse,
+        bedside_ward.admission_id,
+        drug="Chlordiazepoxide",
+        dose="20 mg",
+        route="oral",
+        schedule="regular",
+        frequency="four times a day, reducing",
+        starts_at=bedside_ward.clock.now,
+        reducing_until=bedside_ward.clock.now + timedelta(days=5),
+    )
+    MedicinesService(bedside_ward.db).add_line(
+        bedside_ward.nurse,
+        bedside_ward.admission_id,
+        drug="Lorazepam",
+        dose="1 mg",
+        route="oral",
+        schedule="prn",
+        max_per_24h="4 mg",
+        starts_at=bedside_ward.clock.now,
+    )
+    for theme in (Theme.DAY, Theme.NIGHT):
+        apply_theme(qapp, theme)
+        dialog = _open(qtbot, _bedside(make_bedside, bedside_ward, theme), bedside_ward)
+        qtbot.waitUntil(lambda dialog=dialog: dialog.table.model().rowCount() == 3)
+        assert dialog.minimumSizeHint().width() <= 1366
+        dialog.resize(1300, 660)
+        grab_widget(dialog, shot_dir / f"medicines-list-{theme.value}.png")
+        line = LineDialog(
+            dialog._bedside, dialog._bedside.medicines, bedside_ward.admission_id, LineMode.ADD
+        )
+        qtbot.addWidget(line)
+        line.show()
+        type_into(qtbot, line.drug, "Somnofix")
+        grab_widget(line, shot_dir / f"medicines-line-{theme.value}.png")
+        line.reject()
+        dialog.reject()
+    apply_theme(qapp, Theme.DAY)
+
+
+def test_ctrl_shift_m_on_the_census_opens_the_selected_patients_list(
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with demo_console(qtbot, tmp_path, monkeypatch) as console:
+        snapshot = console.snapshot
+        assert snapshot is not None
+        patient = snapshot.rows[0]
+        console.census_view.select_admission(patient.admission_id)
+        console.census_view.setFocus()
+        seen: list[str] = []
+
+        def at_the_station() -> None:
+            dialog = QApplication.activeModalWidget()
+            assert isinstance(dialog, MedicinesDialog)
+            qtbot.waitUntil(lambda: dialog.view is not None, timeout=10_000)
+            seen.append(dialog.windowTitle())
+            seen.append(dialog.banner.text())
+            qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+
+        QTimer.singleShot(0, at_the_station)
+        qtbot.keyClick(
+            console.census_view,
+            Qt.Key.Key_M,
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+        )
+        assert seen[0] == f"Medicines list — {patient.patient_name} — Bed {patient.bed}"
+        assert "confirm against the prescription" in seen[1]

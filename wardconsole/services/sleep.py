@@ -1,0 +1,125 @@
+"""Reading sleep: each night's estimate from the safety checks, the nurse's entry and the
+withdrawal chart's sleep item, for one patient (chart page, discharge) or the whole ward (the
+census flag, the handoff) in a fixed number of statements. Writes go through
+``RecordingService.record_sleep`` or, at the bedside, ``SafeSaves.save_sleep``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from wardconsole.domain.shifts import ShiftWindow
+from wardconsole.domain.sleep import (
+    ChartSleep,
+    NightSleep,
+    SleepFlag,
+    SleepPolicy,
+    little_sleep_flag,
+    night_for_entry,
+    nights_sleep,
+    recent_nights,
+)
+from wardconsole.services.db import Database
+from wardconsole.store import safety_checks, sleep
+
+CHART_ITEM = "sleep_disturbance"
+"""The withdrawal chart's sleep item (``resources/policy/withdrawal_chart.toml``)."""
+
+
+class SleepReader:
+    """The reads every sleep view shares, inside a caller's session."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    @property
+    def policy(self) -> SleepPolicy:
+        return self._db.sleep_policy
+
+    def interval_of(self, level: str) -> timedelta:
+        """The check interval of an observation level (a level no longer in the policy file:
+        the default level's)."""
+        levels = self._db.observation_levels
+        found = levels.levels.get(level)
+        return (found or levels.default).check_interval
+
+    def nights(
+        self, session: Session, admission_ids: Sequence[int], nights: Sequence[ShiftWindow]
+    ) -> dict[int, list[NightSleep]]:
+        """``NightSleep`` for each admission and night (oldest first): three statements."""
+        if not nights or not admission_ids:
+            return {i: [] for i in admission_ids}
+        pattern = self._db.shifts
+        start, end = nights[0].start, pattern.following(nights[-1]).end
+        checks = safety_checks.checks_for(session, admission_ids, start, nights[-1].end)
+        entries = sleep.sleep_entries(
+            session, admission_ids, nights[0].start_date, nights[-1].start_date
+        )
+        ratings = sleep.chart_item_ratings(session, admission_ids, CHART_ITEM, start, end)
+        chart = self._chart_sleep(ratings)
+        return {
+            i: nights_sleep(
+                pattern,
+                nights,
+                checks.get(i, ()),
+                entries.get(i, ()),
+                chart.get(i, ()),
+                self.interval_of,
+                self.policy,
+            )
+            for i in admission_ids
+        }
+
+    def flags(
+        self, session: Session, admission_ids: Sequence[int], now: datetime
+    ) -> dict[int, SleepFlag]:
+        """The little-sleep flag of each admission that has one (the census)."""
+        nights = recent_nights(self._db.shifts, now, self.policy, self.policy.nights_running)
+        found = self.nights(session, admission_ids, nights)
+        flags = {}
+        for admission_id, per_night in found.items():
+            flag = little_sleep_flag(per_night, self.policy)
+            if flag is not None:
+                flags[admission_id] = flag
+        return flags
+
+    def last_night(
+        self, session: Session, admission_ids: Sequence[int], now: datetime
+    ) -> dict[int, NightSleep]:
+        """Last night's sleep for each admission (the handoff)."""
+        (night,) = recent_nights(self._db.shifts, now, self.policy, 1)
+        return {i: found[0] for i, found in self.nights(session, admission_ids, [night]).items()}
+
+    def stay(
+        self, session: Session, admission_id: int, admitted_at: datetime, until: datetime
+    ) -> list[NightSleep]:
+        """Every night of a stay that has begun by ``until`` (the chart page, discharge)."""
+        nights = self.stay_nights(admitted_at, until)
+        return self.nights(session, [admission_id], nights)[admission_id]
+
+    def stay_nights(self, admitted_at: datetime, until: datetime) -> list[ShiftWindow]:
+        pattern = self._db.shifts
+        last = night_for_entry(pattern, until, self.policy)
+        found = [last]
+        while True:
+            before = pattern.previous(found[-1])
+            while before.name != self.policy.night_shift:
+                before = pattern.previous(before)
+            if before.end <= admitted_at:
+                break
+            found.append(before)
+        return found[::-1] if last.end > admitted_at else []
+
+    def _chart_sleep(
+        self, ratings: dict[int, list[tuple[datetime, int]]]
+    ) -> dict[int, list[ChartSleep]]:
+        try:
+            item = self._db.chart.item(CHART_ITEM)
+        except KeyError:
+            return {}
+        return {
+            i: [ChartSleep(s, item.max_score, item.anchor_for(s), at) for at, s in found]
+            for i, found in ratings.items()
+        }

@@ -1,0 +1,59 @@
+"""Reads of weighings and the latest MUST screen, for any number of patients in one statement
+each (the census, the handoff, the charts and the discharge summary read the same rows)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from wardconsole.domain.weights import MustScreen, WeightEntry, must_screen_of, parse_decimal
+from wardconsole.store.entries import current
+from wardconsole.store.models import AssessmentRow, WeightEntryRow
+
+
+def _number(text: str | None) -> Decimal | None:
+    return parse_decimal(text) if text else None
+
+
+def weighings(session: Session, admission_ids: Collection[int]) -> dict[int, list[WeightEntry]]:
+    """admission id -> its current weighings, oldest first."""
+    if not admission_ids:
+        return {}
+    row = WeightEntryRow
+    found: dict[int, list[WeightEntry]] = {i: [] for i in admission_ids}
+    for entry in session.scalars(
+        select(row)
+        .where(row.admission_id.in_(list(admission_ids)), current(row))
+        .order_by(row.admission_id, row.taken_at, row.id)
+    ):
+        found[entry.admission_id].append(
+            WeightEntry(
+                id=entry.id,
+                admission_id=entry.admission_id,
+                taken_at=entry.taken_at,
+                weight_kg=_number(entry.weight_kg),
+                height_m=_number(entry.height_m),
+                before_kg=_number(entry.before_kg),
+                before_source=entry.before_source,
+                before_planned=entry.before_planned,
+            )
+        )
+    return found
+
+
+def must_screens(session: Session, admission_ids: Collection[int]) -> dict[int, list[MustScreen]]:
+    """admission id -> its current MUST screens, oldest first."""
+    if not admission_ids:
+        return {}
+    row = AssessmentRow
+    found: dict[int, list[MustScreen]] = {i: [] for i in admission_ids}
+    for admission_id, taken_at, answers, label in session.execute(
+        select(row.admission_id, row.taken_at, row.answers, row.label)
+        .where(row.admission_id.in_(list(admission_ids)), row.kind == "must", current(row))
+        .order_by(row.admission_id, row.taken_at, row.id)
+    ):
+        found[admission_id].append(must_screen_of(taken_at, dict(answers or {}), label or ""))
+    return found

@@ -1,0 +1,1 @@
+"""The medicines list (a monitoring copy of the drug chart) and regular doses."""

@@ -18,7 +18,12 @@ from sqlalchemy.orm import Session, aliased, object_session
 from sqlalchemy.orm.exc import StaleDataError
 
 from wardconsole.domain.alerting import Announcement, cascade_target
-from wardconsole.domain.dependency_watch import MedicinesWatch, WardCalendar, watch_medicines
+from wardconsole.domain.dependency_watch import (
+    MedicinesWatch,
+    WardCalendar,
+    watch_lines,
+    watch_medicines,
+)
 from wardconsole.domain.medicines import regimen_overruns
 from wardconsole.domain.policy import EscalationPolicy
 from wardconsole.domain.records import (
@@ -124,6 +129,39 @@ def medicines_watches(
             watch = replace(watch, overruns=tuple((what, at) for _line, what, at in overruns))
         watches[admission_id] = watch
     return watches
+
+
+def watch_words(
+    session: Session, db: Database, admission_id: int, at: datetime
+) -> list[tuple[str, bool]]:
+    """The dependency watch at ``at`` in words, each with whether it needs attention
+    ("zopiclone 6 of 7 nights, 6 in a row — review due", True); empty when the policy has no
+    dependency-review rule or no watched medicine was given in the watch period."""
+    return watch_words_of(session, db, [admission_id], at)[admission_id]
+
+
+def watch_words_of(
+    session: Session, db: Database, admission_ids: Sequence[int], at: datetime
+) -> dict[int, list[tuple[str, bool]]]:
+    """``watch_words`` of several stays, with a fixed number of statements (the handoff board
+    reads the whole ward)."""
+    rule = db.policy.rules.get("dependency_review")
+    watches = medicines_watches(session, db, admission_ids, at)
+    words: dict[int, list[tuple[str, bool]]] = {}
+    for admission_id in admission_ids:
+        watch = watches[admission_id]
+        words[admission_id] = (
+            []
+            if rule is None or watch is None
+            else watch_lines(
+                watch,
+                max_nights=rule.number("max_consecutive_nights"),
+                max_days=rule.number("max_consecutive_days"),
+                rising_days=rule.number("rising_days"),
+                min_rise=rule.number("min_rise"),
+            )
+        )
+    return words
 
 
 def apply_rules(

@@ -14,7 +14,6 @@ from functools import cache
 from sqlalchemy.orm import Session
 
 from wardconsole.domain import intake as intake_domain
-from wardconsole.domain.dependency_watch import watch_lines
 from wardconsole.domain.handoff import HandoffPolicy, draft_handoff, load_handoff_policy
 from wardconsole.domain.handoff_records import (
     EscalationHistory,
@@ -30,9 +29,10 @@ from wardconsole.domain.sessions import handoff_facts as session_handoff_facts
 from wardconsole.domain.shifts import ShiftWindow
 from wardconsole.services.census import age_on, detox_day
 from wardconsole.services.db import Database
-from wardconsole.services.escalations import medicines_watches
+from wardconsole.services.escalations import watch_words_of
 from wardconsole.services.fluid_handoff import fluid_handoff_facts
 from wardconsole.services.observation_handoff import observation_facts
+from wardconsole.services.sleep import SleepReader
 from wardconsole.services.weight_handoff import weight_handoff_facts
 from wardconsole.store import handoff_queries as q
 from wardconsole.store.sessions import session_facts
@@ -50,24 +50,13 @@ def medicines_facts(
     """Each patient's dependency watch in words ("Medicines watch: zopiclone 6 of 7 nights …
     review due"); nothing when no watched medicine was given in the watch period."""
     rule = db.policy.rules.get("dependency_review")
-    watches = medicines_watches(session, db, admission_ids, until)
+    severity = rule.severity() if rule is not None else None
     facts: dict[int, tuple[Fact, ...]] = {}
-    for admission_id in admission_ids:
-        watch = watches[admission_id]
-        if rule is None or watch is None:
-            facts[admission_id] = ()
-            continue
-        lines = watch_lines(
-            watch,
-            max_nights=rule.number("max_consecutive_nights"),
-            max_days=rule.number("max_consecutive_days"),
-            rising_days=rule.number("rising_days"),
-            min_rise=rule.number("min_rise"),
-        )
-        severity = rule.severity()  # a review due carries the dependency-review escalation's
+    for admission_id, words in watch_words_of(session, db, admission_ids, until).items():
+        # a review due carries the dependency-review escalation's severity
         facts[admission_id] = tuple(
             Fact(f"Medicines watch: {text}", "medicines", severity if due else None)
-            for text, due in lines
+            for text, due in words
         )
     return facts
 
@@ -104,6 +93,9 @@ def shift_facts(
     checks = observation_facts(db, session, stays, shift.start, shift.end, until, shift.zone)
     medicines = medicines_facts(db, session, [s.admission_id for s in stays], until)
     weight = weight_handoff_facts(db, session, [s.admission_id for s in stays], until)
+    sleep = SleepReader(db).handoff_facts(
+        session, [(s.admission_id, s.admitted_at) for s in stays], until
+    )
     return [
         PatientShiftFacts(
             admission_id=stay.admission_id,
@@ -133,6 +125,7 @@ def shift_facts(
             sessions=session_handoff_facts(sessions[stay.admission_id]),
             fluids=fluids.get(stay.admission_id, ()),
             weight=weight.get(stay.admission_id, ()),
+            sleep=sleep.get(stay.admission_id, ()),
         )
         for stay in stays
     ]

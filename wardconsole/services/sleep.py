@@ -10,8 +10,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from wardconsole.domain.handoff_records import Fact
+from wardconsole.domain.records import Severity
 from wardconsole.domain.shifts import ShiftWindow
 from wardconsole.domain.sleep import (
+    NOT_A_STANDARD,
     ChartSleep,
     NightSleep,
     SleepFlag,
@@ -24,6 +27,7 @@ from wardconsole.domain.sleep import (
 from wardconsole.services.db import Database
 from wardconsole.store import safety_checks, sleep
 
+TOPIC = "sleep"
 CHART_ITEM = "sleep_disturbance"
 """The withdrawal chart's sleep item (``resources/policy/withdrawal_chart.toml``)."""
 
@@ -91,6 +95,40 @@ class SleepReader:
         """Last night's sleep for each admission (the handoff)."""
         (night,) = recent_nights(self._db.shifts, now, self.policy, 1)
         return {i: found[0] for i, found in self.nights(session, admission_ids, [night]).items()}
+
+    def handoff_facts(
+        self, session: Session, stays: Sequence[tuple[int, datetime]], until: datetime
+    ) -> dict[int, tuple[Fact, ...]]:
+        """(admission id, admitted at) -> the sleep facts of a handoff drafted at ``until``:
+        the night in progress or the last one ("slept ≈ 4 h last night (estimate from 8
+        checks…)" or the nurse's entry), and the little-sleep flag."""
+        pattern, policy = self._db.shifts, self.policy
+        night = night_for_entry(pattern, until, policy)
+        so_far = night.contains(until)
+        latest_end = night.end if so_far else until
+        nights = recent_nights(pattern, latest_end, policy, policy.nights_running)
+        found = self.nights(session, [i for i, _at in stays], nights)
+        out: dict[int, tuple[Fact, ...]] = {}
+        for admission_id, admitted_at in stays:
+            per_night = found[admission_id]
+            if night.end <= admitted_at or not per_night:
+                continue
+            latest = per_night[-1]
+            when = "tonight so far" if so_far else "last night"
+            facts = [Fact(f"Sleep: {latest.fact(when)}", TOPIC)]
+            flag = little_sleep_flag(per_night, policy)
+            if flag is not None and not so_far:
+                facts.append(
+                    Fact(
+                        f"Little sleep {policy.nights_running} nights running: "
+                        + ", ".join(f"{n.hours:g} h ({n.source})" for n in flag.nights)
+                        + f" — {NOT_A_STANDARD}",
+                        TOPIC,
+                        Severity.ADVISORY,
+                    )
+                )
+            out[admission_id] = tuple(facts)
+        return out
 
     def stay(
         self, session: Session, admission_id: int, admitted_at: datetime, until: datetime

@@ -314,6 +314,7 @@ def console_context(
     from wardconsole.services.fluids import FluidService
     from wardconsole.services.history import HistoryService
     from wardconsole.services.medicines import MedicinesService
+    from wardconsole.services.nutrition import NutritionService
     from wardconsole.services.observation_levels import ObservationLevelService
     from wardconsole.services.recording import RecordingService
     from wardconsole.services.sessions import SessionService
@@ -337,6 +338,7 @@ def console_context(
         fluids=FluidService(db),
         medicines=MedicinesService(db),
         weights=WeightService(db),
+        nutrition=NutritionService(db),
         decisions=DecisionService(db),
         current_actor=session.current_actor,
         handoff=_handoff_ui(db, ward_name, session.current_actor),

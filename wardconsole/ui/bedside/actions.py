@@ -38,6 +38,7 @@ SHORTCUTS = {
     "must": "",
     "medicines": "Ctrl+Shift+M",
     "weight": "",
+    "meals": "Ctrl+E",
 }
 TEXTS = {
     "record": "&Record observations…",
@@ -49,6 +50,7 @@ TEXTS = {
     "must": "MUST &screen (malnutrition)…",
     "medicines": "Medicines lis&t…",
     "weight": "&Weight and height…",
+    "meals": "M&eals, supplements and bowels…",
 }
 
 
@@ -93,6 +95,9 @@ class BedsideActions(QObject):
         self.fluids_action.triggered.connect(lambda: self._for_selected(self.record_fluids))
         self.fluid_plan_action.triggered.connect(lambda: self._for_selected(self.plan_fluids))
         self.must_action = self._make_action("must", window)
+        self.meals_action = self._make_action("meals", window)
+        self.meals_action.setEnabled(self.available and context.nutrition is not None)
+        self.meals_action.triggered.connect(lambda: self._for_selected(self.record_meals))
         self.weight_action = self._make_action("weight", window)
         self.weight_action.triggered.connect(lambda: self._for_selected(self.weigh))
         self.must_action.triggered.connect(lambda: self._for_selected(self.screen_must))
@@ -117,6 +122,7 @@ class BedsideActions(QObject):
         return [
             self.record_action,
             self.fluids_action,
+            self.meals_action,
             self.prn_action,
             self.history_action,
             self.medicines_action,
@@ -174,6 +180,18 @@ class BedsideActions(QObject):
         from wardconsole.ui.physical.fluid_dialog import FluidDialog
 
         if FluidDialog.ask(
+            bedside, row.admission_id, patient_title(row), parent=parent or self._window
+        ):
+            self.entries_saved.emit(row.admission_id)
+
+    def record_meals(self, row: CensusRow, parent: QWidget | None = None) -> None:
+        """Meals, snacks and supplements (one key press per portion) and bowel movements."""
+        bedside = self._bedside()
+        if bedside is None or bedside.nutrition is None:
+            return
+        from wardconsole.ui.physical.meal_dialog import MealDialog
+
+        if MealDialog.ask(
             bedside, row.admission_id, patient_title(row), parent=parent or self._window
         ):
             self.entries_saved.emit(row.admission_id)
@@ -254,6 +272,7 @@ class BedsideActions(QObject):
         for key, open_dialog in (
             ("record", self.record),
             ("fluids", self.record_fluids),
+            ("meals", self.record_meals),
             ("prn", self.give_prn),
             ("history", self.show_history),
             ("medicines", self.keep_medicines),
@@ -320,4 +339,5 @@ class BedsideActions(QObject):
             fluids=context.fluids,
             medicines=context.medicines,
             weights=context.weights,
+            nutrition=context.nutrition,
         )

@@ -318,6 +318,7 @@ def console_context(
     from wardconsole.services.observation_levels import ObservationLevelService
     from wardconsole.services.recording import RecordingService
     from wardconsole.services.sessions import SessionService
+    from wardconsole.services.sleep import SleepService
     from wardconsole.services.weights import WeightService
     from wardconsole.store.changes import open_change_feed
     from wardconsole.ui.context import UiContext
@@ -339,6 +340,7 @@ def console_context(
         medicines=MedicinesService(db),
         weights=WeightService(db),
         nutrition=NutritionService(db),
+        sleep=SleepService(db),
         decisions=DecisionService(db),
         current_actor=session.current_actor,
         handoff=_handoff_ui(db, ward_name, session.current_actor),

@@ -21,6 +21,7 @@ from wardconsole.services.nutrition import NutritionService
 from wardconsole.services.observation_levels import ObservationLevelService
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.sessions import SessionService
+from wardconsole.services.sleep import SleepService
 from wardconsole.services.views import CensusSnapshot
 from wardconsole.services.weights import WeightService
 from wardconsole.ui.access.session import AccessContext
@@ -87,6 +88,8 @@ class UiContext:
     nutrition: NutritionService | None = None
     """Meals and bowels reads (this period's meals, days since bowels opened); None: the meals
     and bowels action is off."""
+    sleep: SleepService | None = None
+    """Sleep per night (the estimate from the checks, the nurse's entry); None: not set up."""
     decisions: DecisionService | None = None
     """Clinician decisions and the rapid-tranquillisation interval; None: the action is off."""
 

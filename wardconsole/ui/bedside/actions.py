@@ -39,6 +39,7 @@ SHORTCUTS = {
     "medicines": "Ctrl+Shift+M",
     "weight": "",
     "meals": "Ctrl+E",
+    "sleep": "",
 }
 TEXTS = {
     "record": "&Record observations…",
@@ -51,6 +52,7 @@ TEXTS = {
     "medicines": "Medicines lis&t…",
     "weight": "&Weight and height…",
     "meals": "M&eals, supplements and bowels…",
+    "sleep": "Record sleep &overnight…",
 }
 
 
@@ -100,6 +102,9 @@ class BedsideActions(QObject):
         self.meals_action.triggered.connect(lambda: self._for_selected(self.record_meals))
         self.weight_action = self._make_action("weight", window)
         self.weight_action.triggered.connect(lambda: self._for_selected(self.weigh))
+        self.sleep_action = self._make_action("sleep", window)
+        self.sleep_action.setEnabled(self.available and context.sleep is not None)
+        self.sleep_action.triggered.connect(lambda: self._for_selected(self.record_sleep))
         self.must_action.triggered.connect(lambda: self._for_selected(self.screen_must))
         self.medicines_action = self._make_action("medicines", window)
         self.medicines_action.setEnabled(self.available and context.medicines is not None)
@@ -130,6 +135,7 @@ class BedsideActions(QObject):
             self.fluid_plan_action,
             self.weight_action,
             self.must_action,
+            self.sleep_action,
         ]
 
     @Slot(Theme)
@@ -244,6 +250,18 @@ class BedsideActions(QObject):
         ):
             self.entries_saved.emit(row.admission_id)
 
+    def record_sleep(self, row: CensusRow, parent: QWidget | None = None) -> None:
+        """The nurse's sleep entry for the night (beside the estimate from the checks)."""
+        bedside = self._bedside()
+        if bedside is None or bedside.sleep is None:
+            return
+        from wardconsole.ui.physical.sleep_dialog import SleepDialog
+
+        if SleepDialog.ask(
+            bedside, row.admission_id, patient_title(row), parent=parent or self._window
+        ):
+            self.entries_saved.emit(row.admission_id)
+
     def decide(self, row: CensusRow, parent: QWidget | None = None) -> None:
         """SpO2 Scale 2, modified response, frequency (clinicians); RT interval or end."""
         context = self._context
@@ -279,6 +297,7 @@ class BedsideActions(QObject):
             ("fluid_plan", self.plan_fluids),
             ("weight", self.weigh),
             ("must", self.screen_must),
+            ("sleep", self.record_sleep),
         ):
             action = self._make_action(key, window)
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -340,4 +359,5 @@ class BedsideActions(QObject):
             medicines=context.medicines,
             weights=context.weights,
             nutrition=context.nutrition,
+            sleep=context.sleep,
         )

@@ -24,6 +24,7 @@ from wardconsole.services.medicines import MedicinesService
 from wardconsole.services.nutrition import NutritionService
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.safe_saves import QueuedSave, SafeSaves
+from wardconsole.services.sleep import SleepService
 from wardconsole.services.weights import WeightService
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.tasks import TaskRunner
@@ -55,6 +56,8 @@ class Bedside:
     """Weighings and MUST follow-up (the last weighing, the MUST screen's starting answers)."""
     nutrition: NutritionService | None = None
     """Meals and bowels reads (this period's meals, days since bowels opened)."""
+    sleep: SleepService | None = None
+    """Each night's sleep (the estimate from the checks, the nurse's entry, the chart item)."""
 
     def acting(self) -> Actor:
         """Who is saving now (the signed-in member of staff at this moment)."""

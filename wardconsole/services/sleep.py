@@ -6,7 +6,8 @@ census flag, the handoff) in a fixed number of statements. Writes go through
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -24,8 +25,10 @@ from wardconsole.domain.sleep import (
     nights_sleep,
     recent_nights,
 )
+from wardconsole.services.context import NotFound
 from wardconsole.services.db import Database
 from wardconsole.store import safety_checks, sleep
+from wardconsole.store.models import Admission
 
 TOPIC = "sleep"
 CHART_ITEM = "sleep_disturbance"
@@ -161,3 +164,46 @@ class SleepReader:
             i: [ChartSleep(s, item.max_score, item.anchor_for(s), at) for at, s in found]
             for i, found in ratings.items()
         }
+
+
+@dataclass(frozen=True, slots=True)
+class SleepOverview:
+    """One patient's sleep as of ``as_of``: the night a new entry is about by default, and each
+    night of the stay (oldest first) with its estimate, nurse's entry and chart rating."""
+
+    admission_id: int
+    as_of: datetime
+    entry_night: ShiftWindow
+    nights: tuple[NightSleep, ...]
+    policy: SleepPolicy
+
+    def night(self, start_date: date) -> NightSleep | None:
+        return next((n for n in self.nights if n.night.start_date == start_date), None)
+
+
+class SleepService:
+    """One patient's sleep for the bedside dialog, the chart page and the discharge summary."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._reader = SleepReader(db)
+
+    @property
+    def policy(self) -> SleepPolicy:
+        return self._db.sleep_policy
+
+    def overview(self, admission_id: int, now: datetime | None = None) -> SleepOverview:
+        now = now or self._db.clock()
+        with self._db.read() as session:
+            admission = session.get(Admission, admission_id)
+            if admission is None:
+                raise NotFound(f"admission {admission_id} does not exist")
+            until = admission.discharged_at or now
+            nights = self._reader.stay(session, admission_id, admission.admitted_at, until)
+        return SleepOverview(
+            admission_id,
+            now,
+            night_for_entry(self._db.shifts, until, self.policy),
+            tuple(nights),
+            self.policy,
+        )

@@ -26,6 +26,7 @@ from wardconsole.domain.handoff_records import (
     PrnGiven,
 )
 from wardconsole.domain.intake_text import describe_intake
+from wardconsole.domain.medicines import MONITORING_COPY, list_text
 from wardconsole.domain.sessions import handoff_facts as session_handoff_facts
 from wardconsole.domain.shifts import ShiftWindow
 from wardconsole.services.census import age_on, detox_day
@@ -34,6 +35,7 @@ from wardconsole.services.escalations import medicines_watch
 from wardconsole.services.fluid_handoff import fluid_handoff_facts
 from wardconsole.services.observation_handoff import observation_facts
 from wardconsole.store import handoff_queries as q
+from wardconsole.store.medicines_queries import medicine_lines
 from wardconsole.store.sessions import session_facts
 
 
@@ -46,24 +48,32 @@ def handoff_policy() -> HandoffPolicy:
 def medicines_facts(
     db: Database, session: Session, admission_id: int, until: datetime
 ) -> tuple[Fact, ...]:
-    """The dependency watch in words ("Medicines watch: zopiclone 6 of 7 nights … review
-    due"); nothing when no watched medicine was given in the watch period."""
+    """The medicines list's active lines and the dependency watch in words ("Medicines watch:
+    zopiclone 6 of 7 nights … review due"), then — whenever there is either — the line that
+    the list is a monitoring copy ("As recorded on the ward console — confirm against the
+    prescription."), so it is on the screen and on every printed page that carries them."""
+    out: list[Fact] = []
+    listed = list_text(medicine_lines(session, admission_id), until)
+    if listed is not None:
+        out.append(Fact(listed, "medicines"))
     rule = db.policy.rules.get("dependency_review")
     watch = medicines_watch(session, db, admission_id, until)
-    if rule is None or watch is None:
-        return ()
-    lines = watch_lines(
-        watch,
-        max_nights=rule.number("max_consecutive_nights"),
-        max_days=rule.number("max_consecutive_days"),
-        rising_days=rule.number("rising_days"),
-        min_rise=rule.number("min_rise"),
-    )
-    severity = rule.severity()  # a review due carries the dependency-review escalation's
-    return tuple(
-        Fact(f"Medicines watch: {text}", "medicines", severity if due else None)
-        for text, due in lines
-    )
+    if rule is not None and watch is not None:
+        lines = watch_lines(
+            watch,
+            max_nights=rule.number("max_consecutive_nights"),
+            max_days=rule.number("max_consecutive_days"),
+            rising_days=rule.number("rising_days"),
+            min_rise=rule.number("min_rise"),
+        )
+        severity = rule.severity()  # a review due carries the dependency-review escalation's
+        out += (
+            Fact(f"Medicines watch: {text}", "medicines", severity if due else None)
+            for text, due in lines
+        )
+    if out:
+        out.append(Fact(MONITORING_COPY, "medicines"))
+    return tuple(out)
 
 
 def as_of(shift: ShiftWindow, now: datetime) -> datetime:

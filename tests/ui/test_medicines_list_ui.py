@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
-from screenshots import grab_widget
+from screenshots import grab_census, grab_widget
 from sqlalchemy import select
 
 from wardconsole.services.context import Role
@@ -22,6 +22,7 @@ from wardconsole.services.medicines import MedicinesService
 from wardconsole.services.staff import StaffService
 from wardconsole.store.models import RegularDoseRow
 from wardconsole.ui.bedside.entry_save import SaveState
+from wardconsole.ui.census.census_model import CensusColumn
 from wardconsole.ui.medicines.line_dialog import LineDialog, LineMode
 from wardconsole.ui.medicines.lines_model import LineColumn
 from wardconsole.ui.medicines.medicines_dialog import MedicinesDialog
@@ -293,3 +294,56 @@ def test_ctrl_shift_m_on_the_census_opens_the_selected_patients_list(
         )
         assert seen[0] == f"Medicines list — {patient.patient_name} — Bed {patient.bed}"
         assert "confirm against the prescription" in seen[1]
+
+
+def test_the_census_flags_an_open_dependency_review_in_words_at_1366(
+    qtbot, qapp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shot_dir: Path
+) -> None:
+    with demo_console(qtbot, tmp_path, monkeypatch) as console:
+        snapshot = console.snapshot
+        assert snapshot is not None
+        patient = next(r for r in snapshot.rows if not r.open_escalations)
+        context = console._context
+        assert context.medicines is not None and context.current_actor is not None
+        nurse = context.current_actor()
+        now = snapshot.taken_at
+        medicines = context.medicines
+        line = medicines.add_line(
+            nurse,
+            patient.admission_id,
+            drug="Zopiclone",
+            dose="7.5 mg",
+            route="oral",
+            schedule="regular",
+            frequency="at night",
+            starts_at=now - timedelta(days=8),
+        )
+        for nights_ago in range(7, 0, -1):  # seven nights in a row, the last one last night
+            medicines.record_regular_dose(
+                nurse, line, outcome="given", given_at=now - timedelta(days=nights_ago, hours=-1)
+            )
+        model = console.census_model
+
+        def meds() -> str:
+            return str(
+                model.index(
+                    model.row_of_admission(patient.admission_id), CensusColumn.MEDICINES
+                ).data()
+            )
+
+        console.refresh_action.trigger()
+        qtbot.waitUntil(lambda: meds() == "● Dependency review", timeout=10_000)
+        row = model.row_of_admission(patient.admission_id)
+        tip = str(model.index(row, CensusColumn.MEDICINES).data(Qt.ItemDataRole.ToolTipRole))
+        assert tip.startswith("Dependency review (advisory): zopiclone")
+        assert str(model.index(row - 1 if row else row + 1, CensusColumn.MEDICINES).data()) == "—"
+        console.census_view.select_admission(patient.admission_id)
+        for theme in (Theme.DAY, Theme.NIGHT):
+            console.set_theme(theme)
+            apply_theme(qapp, theme)
+            grab_census(console, shot_dir / f"census-dependency-{theme.value}.png")
+        apply_theme(qapp, Theme.DAY)
+        header = console.census_view.horizontalHeader()
+        viewport = console.census_view.viewport().width()
+        left = header.sectionViewportPosition(CensusColumn.MEDICINES)
+        assert left >= 0 and left + header.sectionSize(CensusColumn.MEDICINES) <= viewport

@@ -84,6 +84,7 @@ def _rows():
             next_check_due_at=NOW + timedelta(minutes=9),
         ),
         replace(census_row(8, bed="B08"), fluid=_behind()),
+        census_row(9, bed="B09", escalations=[escalation(E.DEPENDENCY_REVIEW, Severity.ADVISORY)]),
     ]
 
 
@@ -110,6 +111,7 @@ RISK_WORDS = {  # bed -> column -> words that must be drawn whole
     "B06": {CensusColumn.CHECKS: ["●", "↻", "11 h 59 min"]},
     "B07": {CensusColumn.CHECKS: ["ABSENT 23 h"]},
     "B08": {CensusColumn.FLUIDS: ["▲ low"]},  # collapsed to the worded flag
+    "B09": {CensusColumn.MEDICINES: ["● Dep."]},  # "● Dependency review" collapsed
 }
 
 

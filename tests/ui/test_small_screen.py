@@ -125,11 +125,11 @@ def test_the_census_with_an_alarm_fits_1366_by_768(
 
 
 def test_columns_give_way_in_the_defined_order(qtbot, console: MainWindow) -> None:
-    """Narrowing the window shrinks the nurse column first and the risk columns never."""
+    """Narrowing the window shrinks the medicines flag first and the risk columns never."""
     view = console.census_view
     header = view.horizontalHeader()
-    console.resize(1900, 900)
-    qtbot.waitUntil(lambda: console.width() == 1900)
+    console.resize(2300, 900)
+    qtbot.waitUntil(lambda: console.width() == 2300)
     wide = {c: header.sectionSize(c) for c in CensusColumn}
     console.resize(*fits_smallest_frame())
     qtbot.waitUntil(lambda: console.width() == fits_smallest_frame()[0])

@@ -48,12 +48,14 @@ _COLUMN_SAMPLES = {
     CensusColumn.NURSE: ("L. Kowalczyk", False),  # initial + family name (see short_name)
     CensusColumn.CHECKS: ("▲ LATE 23 h 59 min…", True),  # the level's name may elide
     CensusColumn.FLUIDS: ("▲ 1450/1500 +1250", True),  # longer text collapses to a flag
+    CensusColumn.MEDICINES: ("● Dependency review", True),  # collapses to "● Dep."
 }
 _CELL_PADDING = 12  # the delegate's margins plus a little air
 _FOLDED_BELOW = 28  # px: narrower than this, a folding column shows nothing readable
 _HEADER_PADDING = 24  # room for the sort arrow
 
 GIVE_WAY_ORDER: tuple[CensusColumn, ...] = (
+    CensusColumn.MEDICINES,
     CensusColumn.NURSE,
     CensusColumn.LAST_OBS,
     CensusColumn.AGE,
@@ -63,13 +65,15 @@ GIVE_WAY_ORDER: tuple[CensusColumn, ...] = (
     CensusColumn.PATIENT,
 )
 """When the window is narrower than every column's preferred width, these columns shrink, in
-this order, each down to its floor: the nurse and the last set's age fold away first, whole
-("Next obs" says what is due; both stay in tooltips); age and detox day keep their digits; the
+this order, each down to its floor: the medicines flag collapses first ("● Dependency review"
+to "● Dep."); the nurse and the last set's age fold away, whole ("Next obs" says what is due;
+both stay in tooltips); age and detox day keep their digits; the
 fluids collapse to a worded flag ("▲ low" when intake is behind at a review); symptoms keep
 "39/116"; a name keeps a few letters and its risk flag (elided text is whole in the tooltip;
 the bed always places the patient). Every other column carries risk (bed, NEWS2 and
 "incomplete", escalation, checks and absence, next obs due) and keeps its width."""
 _GIVE_WAY_FLOORS = {  # in average character widths (plus cell padding)
+    CensusColumn.MEDICINES: 8,  # the worded flag whole, bold: "● Dep." (whole in the tooltip)
     CensusColumn.FLUIDS: 6,  # a worded flag whole, bold: "▲ low", "chart", "rec'd"
     CensusColumn.PATIENT: 11,
     CensusColumn.NURSE: 0,  # folds away: the nurse is in the patient's tooltip and window

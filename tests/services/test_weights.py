@@ -15,6 +15,7 @@ from sqlalchemy import select
 from wardfakes import Clock
 
 from wardconsole.domain.assessments import score_assessment
+from wardconsole.domain.records import EscalationKind
 from wardconsole.domain.weights import WeightInput
 from wardconsole.services.context import Actor, InvalidInput
 from wardconsole.services.db import Database
@@ -164,3 +165,70 @@ def test_high_risk_with_no_intake_shows_the_wards_refeeding_prompt(
     (prompt,) = WeightService(db).overview(admission).prompts
     assert prompt.startswith(db.weight_policy.refeeding_prompt)
     assert "awaiting governance sign-off" in prompt
+
+
+def test_the_demo_ward_weighs_everyone_and_one_patient_is_losing_weight(db: Database) -> None:
+    from wardconsole.domain.must import MustRisk
+    from wardconsole.services.census import CensusService
+    from wardconsole.services.demo import DemoOptions, build_demo_ward
+
+    build_demo_ward(db, DemoOptions(beds=12, days=10, seed=3))
+    rows = CensusService(db).snapshot().rows
+    overviews = WeightService(db).overviews([r.admission_id for r in rows]).values()
+    assert all(o.course.latest is not None and o.course.bmi is not None for o in overviews)
+    assert all(o.screen is not None for o in overviews)
+    losing = [o for o in overviews if (o.course.change_kg or 0) < -2]
+    assert len(losing) == 1 and losing[0].screen is not None
+    assert losing[0].screen.risk is MustRisk.HIGH
+    kinds = {e.kind for r in rows for e in r.open_escalations}
+    assert EscalationKind.DIETITIAN_REFERRAL in kinds
+    assert any(p.startswith("Food chart") for o in overviews for p in o.prompts)
+
+
+def test_the_handoff_states_weight_trend_what_is_due_and_the_latest_screen(
+    db: Database, nurse: Actor, admission: int, clock: Clock
+) -> None:
+    from wardconsole.services.handoff import HandoffService
+
+    recording = RecordingService(db)
+    recording.record_weight(nurse, admission, WeightInput(weight_kg="64.0", height_m="1.70"))
+    clock.now += timedelta(days=8)
+    handoffs = HandoffService(db)
+
+    def texts() -> list[tuple[str, bool]]:
+        draft = handoffs.preview(handoffs.this_shift(clock.now), admission)
+        return [(f.text, f.alert) for facts in draft.sections.values() for f in facts]
+
+    (due,) = [(t, a) for t, a in texts() if t.startswith("Weight:")]
+    assert due == ("Weight: 64 kg, BMI 22.1; weighing due — last weighed 8 days ago", True)
+    assert ("Malnutrition screening: no MUST screen this stay", False) in texts()
+    recording.record_weight(nurse, admission, WeightInput(weight_kg="61.5"))
+    recording.record_assessment(nurse, admission, "must", WeightService(db).must_prefill(admission))
+    facts = texts()
+    (weight,) = [t for t, _a in facts if t.startswith("Weight:")]
+    assert weight.startswith("Weight: 61.5 kg, BMI 21.3, −2.5 kg (−3.9 %) since")
+    assert "next weighing" in weight
+    (screen,) = [t for t, _a in facts if t.startswith("MUST at")]
+    assert screen.endswith("low risk (score 0)") and screen.count("MUST") == 1
+
+
+def test_the_discharge_summary_states_the_weight_change_over_the_stay(
+    db: Database, nurse: Actor, admission: int, clock: Clock
+) -> None:
+    from wardconsole.domain.discharge import Destination
+    from wardconsole.services.discharge import DischargeService
+
+    recording = RecordingService(db)
+    recording.record_weight(nurse, admission, WeightInput(weight_kg="64.0", height_m="1.70"))
+    recording.record_assessment(nurse, admission, "must", WeightService(db).must_prefill(admission))
+    clock.now += timedelta(days=7)
+    recording.record_weight(nurse, admission, WeightInput(weight_kg="58.2", confirmed=True))
+    recording.record_assessment(nurse, admission, "must", WeightService(db).must_prefill(admission))
+    text = DischargeService(db).draft(admission, Destination.RESIDENTIAL, "").text
+    weight = next(line for line in text.splitlines() if line.startswith("- Weight:"))
+    assert weight.startswith("- Weight: 64 kg at first (day 2,")
+    assert "→ 58.2 kg at last (day 9," in weight
+    assert "change −5.8 kg (−9.1 %); 2 weighings; BMI at last 20.1" in weight
+    screens = next(line for line in text.splitlines() if line.startswith("- MUST screens (2):"))
+    assert "low risk (score 0)" in screens and "at last" in screens
+    assert screens.count("MUST") == 1

@@ -20,6 +20,7 @@ from wardconsole.domain.assessments import assessment_name
 from wardconsole.domain.intake import Intake
 from wardconsole.domain.records import Severity
 from wardconsole.domain.sessions import SessionFact, discharge_lines
+from wardconsole.domain.weights import MustScreen, WeightCourse, stay_lines
 
 
 class Destination(StrEnum):
@@ -128,6 +129,9 @@ class StayFacts:
     previous_stay: PreviousStay | None = None
     sessions: tuple[SessionFact, ...] = ()
     """Therapy and support sessions offered during the stay (current entries)."""
+    weights: WeightCourse | None = None
+    """The stay's weighings (None where they were not read)."""
+    must_screens: tuple[MustScreen, ...] = ()
 
 
 def stay_day(admitted_at: datetime, at: datetime) -> int:
@@ -172,6 +176,7 @@ def draft_summary(
     w.header(destination, detail)
     w.intake()
     w.course()
+    w.nutrition()
     w.escalations()
     w.prn()
     w.sessions()
@@ -282,6 +287,13 @@ class _Writer:
         panic = [r for r in f.assessments.get("panic", ()) if (r.value or 0) >= 4]
         if panic:
             self.item(f"Panic attacks recorded: {len(panic)} (last {self.when(panic[-1].at)})")
+
+    def nutrition(self) -> None:
+        """Weight change over the stay and the MUST course (as recorded)."""
+        if self.f.weights is None:
+            return
+        for text in stay_lines(self.f.weights, self.f.must_screens, self.when):
+            self.item(text)
 
     def series(self, title: str, readings: tuple[Reading, ...], noun: str) -> str:
         scored = [r for r in readings if r.value is not None]

@@ -497,6 +497,7 @@ class _Writer:
         out += self.f.medicines
         out += self._assessment_facts()
         out += self._sleep_and_nutrition()
+        out += self.f.weight
         return tuple(out)
 
     def _news2_fact(self) -> Fact:
@@ -709,10 +710,10 @@ class _Writer:
         appetite = self._chart_item_text("nausea_appetite")
         if self.f.fluids:
             out.extend(self.f.fluids)
-            meals = "not recorded in the console this shift"
             if appetite:
-                meals += f"; {appetite[0]}"
-            out.append(Fact(f"Meals: {meals}", "nutrition"))
+                out.append(Fact(f"Appetite: {appetite[0]}", "nutrition"))
+            if not any(f.topic == "meals" for f in self.f.fluids):
+                out.append(Fact("Meals: not recorded in the console this shift", "nutrition"))
             return out
         nutrition = "not recorded in the console this shift"
         if appetite:

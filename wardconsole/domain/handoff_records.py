@@ -170,6 +170,9 @@ class PatientShiftFacts:
     fluids: tuple[Fact, ...] = ()
     """The food and fluid chart this shift and this period, already worded
     (``services.fluid_handoff``); empty where the facts were not read."""
+    weight: tuple[Fact, ...] = ()
+    """Weight and its trend, when weighing is due, the latest MUST screen and its follow-up,
+    already worded (``services.weight_handoff``); empty where the facts were not read."""
 
 
 # --- output: generated facts ----------------------------------------------------------------------

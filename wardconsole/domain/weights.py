@@ -239,6 +239,10 @@ class WeightCourse:
             f"{first.taken_at.astimezone():%a %d %b}"
         )
 
+    def up_to(self, at: datetime) -> WeightCourse:
+        """The course as it stood at ``at`` (the weighings taken by then)."""
+        return WeightCourse(tuple(e for e in self.entries if e.taken_at <= at), self.due_at)
+
     def is_due(self, now: datetime) -> bool:
         return now >= self.due_at
 
@@ -317,12 +321,20 @@ class MustScreen:
     label: str
     no_intake: bool
     """The screen recorded no nutritional intake (or likely none) for more than 5 days."""
+    weight_kg: str = ""
+    """The weight the screen scored, as typed ('' for an estimated screen)."""
 
 
 def must_screen_of(taken_at: datetime, answers: Mapping[str, Any], label: str) -> MustScreen:
     """A stored MUST screen's risk, read back from its answers (the one scorer)."""
     risk = risk_of_flags(score_assessment("must", answers).flags)
-    return MustScreen(taken_at, risk, label, bool(answers.get("acute_no_intake")))
+    return MustScreen(
+        taken_at,
+        risk,
+        label,
+        bool(answers.get("acute_no_intake")),
+        str(answers.get("weight_kg") or ""),
+    )
 
 
 def risk_of_flags(flags: Collection[str]) -> must.MustRisk:
@@ -348,3 +360,74 @@ def must_prompts(screen: MustScreen | None, now: datetime, policy: WeightPolicy)
     if screen.risk is must.MustRisk.HIGH and screen.no_intake:
         prompts.append(f"{policy.refeeding_prompt} (ward wording, awaiting governance sign-off)")
     return tuple(prompts)
+
+
+# -- words for the handoff and the discharge summary --------------------------------------------
+
+
+def _screen_words(screen: MustScreen) -> str:
+    """'high risk (score 2)' or 'high risk (estimated, no score)' — no tool name, so a line
+    that names MUST once does not name it again."""
+    if "estimated" in screen.label:
+        return f"{screen.risk.value} risk (estimated, no score)"
+    total = screen.label.split(" — ")[0].removeprefix("MUST ").strip()
+    return f"{screen.risk.value} risk (score {total})"
+
+
+def stay_lines(
+    course: WeightCourse, screens: Sequence[MustScreen], when: Callable[[datetime], str]
+) -> list[str]:
+    """The stay's weight change and MUST course for the discharge summary, as recorded."""
+    first, latest = course.first, course.latest
+    lines = []
+    if first is None or latest is None or first.weight_kg is None or latest.weight_kg is None:
+        lines.append("Weight: not recorded during the stay")
+    elif first.id == latest.id:
+        lines.append(f"Weight: {kg(first.weight_kg)} ({when(first.taken_at)}); one weighing")
+    else:
+        text = (
+            f"Weight: {kg(first.weight_kg)} at first ({when(first.taken_at)}) → "
+            f"{kg(latest.weight_kg)} at last ({when(latest.taken_at)}); "
+            f"change {course.change_text().split(' since')[0]}; "
+            f"{len(course.weighings)} weighings"
+        )
+        lines.append(text)
+    if (value := course.bmi) is not None:
+        lines[-1] += f"; BMI at last {must.shown(value, must.bmi_score)}"
+    if screens:
+        first_screen = screens[0]
+        text = (
+            f"MUST screens ({len(screens)}): {_screen_words(first_screen)} "
+            f"({when(first_screen.taken_at)})"
+        )
+        if len(screens) > 1:
+            text += f" → {_screen_words(screens[-1])} at last ({when(screens[-1].taken_at)})"
+        lines.append(text)
+    else:
+        lines.append("Malnutrition screening: no MUST screen recorded")
+    return lines
+
+
+def handoff_lines(
+    course: WeightCourse,
+    screen: MustScreen | None,
+    now: datetime,
+    when: Callable[[datetime], str],
+) -> list[tuple[str, bool]]:
+    """(text, needs attention) for the shift handoff: weight and trend with what is due, the
+    latest MUST screen."""
+    due = course.due_text(now)
+    if course.latest is None:
+        lines = [(f"Weight: {due[0].lower()}{due[1:]}", True)]
+    else:
+        lines = [(f"Weight: {course.summary()}; {due[0].lower()}{due[1:]}", course.is_due(now))]
+    if screen is not None:
+        lines.append(
+            (
+                f"MUST at {when(screen.taken_at)}: {_screen_words(screen)}",
+                screen.risk is not must.MustRisk.LOW,
+            )
+        )
+    else:
+        lines.append(("Malnutrition screening: no MUST screen this stay", False))
+    return lines

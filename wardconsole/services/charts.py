@@ -41,6 +41,7 @@ from wardconsole.services.db import Database
 from wardconsole.services.fluid_series import FluidSeries, read_fluid_series
 from wardconsole.services.medicines_series import MedicinesSeries, read_medicines_series
 from wardconsole.services.stay_access import ensure_may_read
+from wardconsole.services.weight_series import WeightSeries, read_weight_series
 from wardconsole.store import repository, series
 from wardconsole.store import sessions as sessions_store
 from wardconsole.store.sessions import SessionRecord
@@ -274,6 +275,8 @@ class PatientSeries:
     """The food and fluid chart: bars per 24-hour period and the running balance (whole stay)."""
     medicines: MedicinesSeries = field(default_factory=MedicinesSeries.empty)
     """Watched doses, PRN per ward day and the diazepam-equivalent load (whole stay)."""
+    weights: WeightSeries = field(default_factory=WeightSeries.empty)
+    """Weighings with the MUST category, the screens, and what is due (whole stay)."""
 
     def covers(self, start: float, end: float) -> bool:
         """True when the observation sets for [start, end] (within the stay) are loaded."""
@@ -410,6 +413,7 @@ class ChartService:
                 admission.admitted_at,
                 admission.discharged_at or now,
             )
+            weight = read_weight_series(session, self._db, admission_id, admission.admitted_at, now)
 
         derived = kept.derived.get((first, stop))
         if derived is None:
@@ -459,6 +463,7 @@ class ChartService:
             references=self._references(chart.items),
             fluids=fluid,
             medicines=medicines,
+            weights=weight,
         )
 
     def _references(self, items: Sequence[ChartItem]) -> tuple[ReferenceLine, ...]:

@@ -33,7 +33,9 @@ from wardconsole.services.fluid_demo import add_fluid_charts
 from wardconsole.services.follow_up_demo import add_follow_ups
 from wardconsole.services.observation_demo import add_observation_levels
 from wardconsole.services.session_demo import add_sessions
+from wardconsole.services.sleep_demo import add_sleep
 from wardconsole.services.staff import StaffService
+from wardconsole.services.weight_demo import add_weighings
 from wardconsole.store.models import (
     Admission,
     AssessmentRow,
@@ -232,6 +234,8 @@ class DemoWard:
                 ).all()
             )
         add_fluid_charts(self.db, admitted, nurse_ids, now=self.now, seed=self.opt.seed)
+        add_weighings(self.db, admitted, nurse_ids, now=self.now, seed=self.opt.seed)
+        add_sleep(self.db, admitted, nurse_ids, now=self.now, seed=self.opt.seed)
         if self.opt.evaluate_rules:
             for admission_id in admission_ids:
                 with self.db.transaction() as session:

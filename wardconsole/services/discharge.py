@@ -21,6 +21,7 @@ from wardconsole.domain.discharge import (
 )
 from wardconsole.domain.intake import Intake
 from wardconsole.domain.text_input import text_problem
+from wardconsole.domain.weights import weight_course
 from wardconsole.services.admissions import read_intake
 from wardconsole.services.aftercare import due_text, open_follow_up
 from wardconsole.services.context import (
@@ -37,7 +38,7 @@ from wardconsole.services.escalations import resolve_open
 from wardconsole.services.stay_access import ensure_may_read
 from wardconsole.services.text_rule import checks_text, checks_text_as
 from wardconsole.store import admissions_queries as q
-from wardconsole.store import repository
+from wardconsole.store import repository, weights
 from wardconsole.store.changes import record_change
 from wardconsole.store.models import Admission
 from wardconsole.store.sessions import session_facts
@@ -104,6 +105,8 @@ class DischargeService:
             beds = q.bed_history(session, admission_id)
             course = q.stay_course(session, admission_id, formulary=self._db.formulary)
             sessions = session_facts(session, [admission_id])[admission_id]
+            weighed = weights.weighings(session, [admission_id])[admission_id]
+            screens = tuple(weights.must_screens(session, [admission_id])[admission_id])
             previous = (
                 repository.admission(session, detail.previous_admission_id)
                 if detail.previous_admission_id
@@ -129,6 +132,8 @@ class DischargeService:
             escalations=course.escalations,
             prn=course.prn,
             sessions=tuple(sessions),
+            weights=weight_course(weighed, detail.admitted_at, self._db.weight_policy),
+            must_screens=screens,
             previous_stay=PreviousStay(
                 previous.admitted_at, previous.discharged_at, previous.discharge_destination
             )

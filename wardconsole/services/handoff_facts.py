@@ -34,6 +34,7 @@ from wardconsole.services.db import Database
 from wardconsole.services.escalations import medicines_watch
 from wardconsole.services.fluid_handoff import fluid_handoff_facts
 from wardconsole.services.observation_handoff import observation_facts
+from wardconsole.services.weight_handoff import weight_handoff_facts
 from wardconsole.store import handoff_queries as q
 from wardconsole.store.medicines_queries import medicine_lines
 from wardconsole.store.sessions import session_facts
@@ -105,6 +106,7 @@ def shift_facts(
         session, [s.admission_id for s in stays], since=shift.start, until=until
     )
     fluids = fluid_handoff_facts(db, session, [s.admission_id for s in stays], shift.start, until)
+    weight = weight_handoff_facts(db, session, [s.admission_id for s in stays], until)
     return [
         PatientShiftFacts(
             admission_id=stay.admission_id,
@@ -135,6 +137,7 @@ def shift_facts(
             medicines=medicines_facts(db, session, stay.admission_id, until),
             sessions=session_handoff_facts(sessions[stay.admission_id]),
             fluids=fluids.get(stay.admission_id, ()),
+            weight=weight.get(stay.admission_id, ()),
         )
         for stay in stays
     ]

@@ -101,6 +101,11 @@ TEXT_FIELDS: Final[Mapping[str, TextField]] = {
     "height_m": TextField(12),
     "before_kg": TextField(12),
     "before_source": _CODE,
+    "occasion": _CODE,  # a meal, a snack or a supplement on its own
+    "offered": _LABEL,  # what a meal was
+    "supplement": _CODE,
+    "supplement_outcome": _CODE,
+    "supplement_reason": TextField(200),
     "drug": _LABEL,
     "dose": TextField(64),
     "route": _CODE,

@@ -73,7 +73,8 @@ class CensusColumn(enum.IntEnum):
     NURSE = 9
     CHECKS = 10
     FLUIDS = 11
-    MEDICINES = 12
+    SLEEP = 12
+    MEDICINES = 13
 
     @property
     def title(self) -> str:
@@ -111,6 +112,12 @@ _TITLES = {
         "● Dependency review while the dependency-watch advisory is open (a sleep aid, "
         "benzodiazepine, gabapentinoid or opioid night after night, PRN use rising, or a "
         "reducing regimen past its planned end)",
+    ),
+    CensusColumn.SLEEP: (
+        "Sleep",
+        "▲ little sleep on each of the last nights running: hours asleep per night, from the "
+        "nurse's sleep entry or estimated from the safety checks (checks are samples; the "
+        "numbers are local policy, not a published standard)",
     ),
 }
 
@@ -488,6 +495,26 @@ def _medicines_cell(row: CensusRow, palette: RiskPalette) -> _Cell:
     )
 
 
+def _sleep_cell(row: CensusRow, palette: RiskPalette) -> _Cell:
+    """'▲ 3 h · 2.5 h' (hours asleep on each of the last nights running) when little sleep is
+    flagged, blank otherwise; too narrow for that: the worded flag '▲ low' (under the header
+    "Sleep")."""
+    flag = row.sleep
+    if flag is None:
+        return _Cell("", (1, 0), "No little-sleep flag (see the Physical care chart)")
+    colours = palette.for_severity(Severity.ADVISORY)
+    hours = " · ".join(f"{n.hours:g} h" if n.hours is not None else "?" for n in flag.nights)
+    return _Cell(
+        f"▲ {hours}",
+        (0, sum(n.hours or 0 for n in flag.nights)),
+        "\n".join(["▲ Little sleep", *flag.detail]),
+        background=colours.background if colours else None,
+        foreground=colours.foreground if colours else None,
+        bold=True,
+        short="▲ low",
+    )
+
+
 def render_row(row: CensusRow, now: datetime, palette: RiskPalette) -> _RenderedRow:
     urgency_value = urgency(row, now)
     last = row.last_obs_at
@@ -543,6 +570,7 @@ def render_row(row: CensusRow, now: datetime, palette: RiskPalette) -> _Rendered
         CensusColumn.CHECKS: _checks_cell(row, now, palette),
         CensusColumn.FLUIDS: _fluid_cell(row, now, palette),
         CensusColumn.MEDICINES: _medicines_cell(row, palette),
+        CensusColumn.SLEEP: _sleep_cell(row, palette),
     }
     filter_text = f"{row.patient_name} {row.bed} {row.hospital_number}".casefold()
     return _RenderedRow(row, tuple(cells[c] for c in _COLUMNS), urgency_value, filter_text)

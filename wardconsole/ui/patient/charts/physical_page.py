@@ -5,6 +5,10 @@
   07:00 ward time, 23 or 25 hours on clock-change days); a ✕ marks a period with output that was
   not measured (its balance is unknown); a dashed line is the patient's target while on a chart.
 * Running balance within each period, broken where it became unknown.
+* Weight: one point per weighing (its hover text has the BMI, the change since the first weight
+  and the MUST category in force), a marker per MUST screen shaped by risk (○ low, ◆ medium,
+  ▲ high, as the census shapes NEWS2), and in the corner what is due (weighing, the medium-risk
+  food chart, the ward's refeeding prompt).
 
 Fed from ``PatientSeries.fluids``; it never reads the database.
 """
@@ -20,6 +24,9 @@ from wardconsole.ui.patient.charts.events import EVENTS_SPEC, EventLane, legend_
 from wardconsole.ui.patient.charts.pages import ChartPage
 from wardconsole.ui.patient.charts.palette import ChartPalette
 from wardconsole.ui.patient.charts.tracks import CurveStyle, TrackSpec
+
+SCREEN_SYMBOLS = {"low": "o", "medium": "d", "high": "t1"}
+"""MUST screens take the census's risk shapes (○ ◆ ▲), so the category never rests on colour."""
 
 BAR_SHARE = 0.42
 """Each bar takes this share of its period's width (intake left of the middle, output right)."""
@@ -50,8 +57,26 @@ class PhysicalPage(ChartPage):
                 description="Intake − output since the period started; broken where an output "
                 "was not measured (the balance is then unknown)",
             ),
+        )
+        self.weight = self.add(
+            TrackSpec(
+                "weight",
+                "Weight\nkg",
+                (0.0, 1.0),
+                stretch=4,
+                description="Weighings (hover: BMI, change since the first weight, MUST "
+                "category) and MUST screens: ○ low, ◆ medium, ▲ high risk",
+            ),
             last=True,
         )
+        self.weight_line = pg.PlotDataItem(connect="finite")
+        self.weight_points = pg.ScatterPlotItem(size=9, symbol="o", hoverable=True)
+        self.screens = pg.ScatterPlotItem(size=13, hoverable=True)
+        for item in (self.weight_line, self.weight_points, self.screens):
+            self.weight.add_item(item)
+        self.weight_notice = pg.TextItem(anchor=(0, 0))
+        self.weight_notice.setParentItem(self.weight.vb)  # fixed in the corner, never panned
+        self.weight_notice.setPos(4, 0)
         self.balance.add_curve(CurveStyle("balance", "line", width=2.2, symbol=""))
         self.intake_bars = pg.BarGraphItem(x0=[], x1=[], y0=[], y1=[])
         self.output_bars = pg.BarGraphItem(x0=[], x1=[], y0=[], y1=[])
@@ -82,6 +107,11 @@ class PhysicalPage(ChartPage):
         pen.setStyle(Qt.PenStyle.DashLine)
         self.target.setPen(pen)
         self.zero.setPen(pg.mkPen(palette.grid, width=1))
+        self.weight_line.setPen(pg.mkPen(palette.line, width=2))
+        self.weight_points.setPen(pg.mkPen(palette.foreground, width=1.5))
+        self.weight_points.setBrush(pg.mkBrush(palette.line))
+        self.screens.setPen(pg.mkPen(palette.foreground, width=2))
+        self.weight_notice.setColor(palette.foreground)
 
     def set_series(self, series: PatientSeries) -> None:
         self._series = series
@@ -116,9 +146,41 @@ class PhysicalPage(ChartPage):
         self.fluid.set_y_range_for(reach)
         self.balance.set_track("balance", Track(fluids.balance_x, fluids.balance_y))
         self.balance.set_y_range_for([fluids.balance_y])
+        self._set_weights(series)
+
+    def _set_weights(self, series: PatientSeries) -> None:
+        weights = series.weights
+        self.weight_line.setData(weights.x, weights.kg)
+        self.weight_points.setData(x=weights.x, y=weights.kg, data=list(weights.texts))
+        known = np.concatenate([weights.kg, weights.screen_kg])
+        known = known[np.isfinite(known)]
+        low, high = (known.min() - 3, known.max() + 3) if len(known) else (40.0, 100.0)
+        floor = np.where(np.isfinite(weights.screen_kg), weights.screen_kg, low + 1)
+        self.screens.setData(
+            [
+                {
+                    "pos": (x, y),
+                    "symbol": SCREEN_SYMBOLS.get(risk, "o"),
+                    "brush": pg.mkBrush(self._palette.risk[risk]),  # NEWS2 risk colours
+                    "data": text,
+                }
+                for x, y, risk, text in zip(
+                    weights.screen_x,
+                    floor,
+                    weights.screen_risks,
+                    weights.screen_texts,
+                    strict=True,
+                )
+            ]
+        )
+        self.weight.set_y_range(float(low), float(high))
+        notice = [weights.due_text, *weights.prompts] if weights.due_text else []
+        self.weight_notice.setText("\n".join(notice))
 
     def visible_points(self, series: PatientSeries, start: float, end: float) -> int:
-        return sum(1 for e in series.fluids.entries if start <= e.taken_at.timestamp() <= end)
+        fluids = sum(1 for e in series.fluids.entries if start <= e.taken_at.timestamp() <= end)
+        weighed = int(np.count_nonzero((series.weights.x >= start) & (series.weights.x <= end)))
+        return fluids + weighed
 
     def clear(self) -> None:
         self.events.set_events(())
@@ -126,4 +188,8 @@ class PhysicalPage(ChartPage):
         self.output_bars.setOpts(x0=[], x1=[], y0=[], y1=[])
         self.unmeasured.setData(x=[], y=[])
         self.balance.set_track("balance", None)
+        self.weight_line.setData([], [])
+        self.weight_points.setData(x=[], y=[])
+        self.screens.setData([])
+        self.weight_notice.setText("")
         self.set_crosshair(None)

@@ -176,6 +176,7 @@ def readout_at(series: PatientSeries, at: float, item_keys: tuple[str, ...] = ()
         rows.append(_simple(key, labels.get(key, key), series.symptom_tracks.get(key), at, ""))
     rows += _assessment_rows(series, at)
     rows.append(_fluids(series, at))
+    rows.append(ReadoutRow("weight", "Weight", series.weights.text_at(at) or NO_DATA))
     return Readout(at, tuple(rows))
 
 

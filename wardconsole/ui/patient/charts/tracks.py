@@ -343,6 +343,10 @@ class TrackPlot:
             low, high = low - pad, high + pad
         self._set_y_range(low, high)
 
+    def set_y_range(self, low: float, high: float) -> None:
+        """Exactly [low, high] with value ticks (a track whose scale follows its data)."""
+        self._set_y_range(low, high)
+
     def _set_y_range(self, low: float, high: float) -> None:
         self.vb.setLimits(yMin=low, yMax=high)
         self.vb.setYRange(low, high, padding=0)

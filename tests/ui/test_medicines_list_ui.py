@@ -12,8 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QRect, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
 from screenshots import grab_census, grab_widget
 from sqlalchemy import select
 
@@ -22,7 +22,7 @@ from wardconsole.services.medicines import MedicinesService
 from wardconsole.services.staff import StaffService
 from wardconsole.store.models import RegularDoseRow
 from wardconsole.ui.bedside.entry_save import SaveState
-from wardconsole.ui.census.census_model import CensusColumn
+from wardconsole.ui.census.census_model import SHORT_TEXT_ROLE, CensusColumn
 from wardconsole.ui.medicines.line_dialog import LineDialog, LineMode
 from wardconsole.ui.medicines.lines_model import LineColumn
 from wardconsole.ui.medicines.medicines_dialog import MedicinesDialog
@@ -72,6 +72,15 @@ def _open(qtbot, bedside, ward: BedsideWard) -> MedicinesDialog:  # type: ignore
 def alt(qtbot, dialog: MedicinesDialog, key: Qt.Key) -> None:  # type: ignore[no-untyped-def]
     """Alt+key as typed where the focus is."""
     qtbot.keyClick(dialog.focusWidget() or dialog, key, Qt.KeyboardModifier.AltModifier)
+
+
+def _drawn(view, index) -> str:  # type: ignore[no-untyped-def]
+    """What the census delegate draws in ``index``'s cell at its column's width."""
+    option = QStyleOptionViewItem()
+    view.initViewItemOption(option)
+    option.rect = QRect(0, 0, view.horizontalHeader().sectionSize(index.column()), 30)
+    view.itemDelegate().initStyleOption(option, view.model().mapFromSource(index))
+    return str(option.text)
 
 
 def cell(dialog: MedicinesDialog, row: int, column: LineColumn) -> str:
@@ -296,7 +305,7 @@ def test_ctrl_shift_m_on_the_census_opens_the_selected_patients_list(
         assert "confirm against the prescription" in seen[1]
 
 
-def test_the_census_flags_an_open_dependency_review_in_words_at_1366(
+def test_the_census_flags_an_open_dependency_review_in_words(
     qtbot, qapp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shot_dir: Path
 ) -> None:
     with demo_console(qtbot, tmp_path, monkeypatch) as console:
@@ -337,13 +346,22 @@ def test_the_census_flags_an_open_dependency_review_in_words_at_1366(
         tip = str(model.index(row, CensusColumn.MEDICINES).data(Qt.ItemDataRole.ToolTipRole))
         assert tip.startswith("Dependency review (advisory): zopiclone")
         assert str(model.index(row - 1 if row else row + 1, CensusColumn.MEDICINES).data()) == "—"
+        assert model.index(row, CensusColumn.MEDICINES).data(SHORT_TEXT_ROLE) == "● Dep."
         console.census_view.select_admission(patient.admission_id)
+        view, header = console.census_view, console.census_view.horizontalHeader()
         for theme in (Theme.DAY, Theme.NIGHT):
             console.set_theme(theme)
             apply_theme(qapp, theme)
-            grab_census(console, shot_dir / f"census-dependency-{theme.value}.png")
+            grab_census(console, shot_dir / f"census-dependency-{theme.value}.png", (1920, 900))
+            assert not header.isSectionHidden(CensusColumn.MEDICINES)
+            assert _drawn(view, model.index(row, CensusColumn.MEDICINES)) == "● Dependency review"
+            left = header.sectionViewportPosition(CensusColumn.MEDICINES)
+            assert left + header.sectionSize(CensusColumn.MEDICINES) <= view.viewport().width()
+            # At 1366 the flag folds away before any risk column gives way; the escalation
+            # column still names the review.
+            grab_census(console, shot_dir / f"census-dependency-1366-{theme.value}.png")
+            assert header.isSectionHidden(CensusColumn.MEDICINES)
+            assert view.horizontalScrollBar().maximum() == 0
+            escalation = str(model.index(row, CensusColumn.ESCALATION).data())
+            assert escalation.startswith("● ADVISORY · Dependency review")
         apply_theme(qapp, Theme.DAY)
-        header = console.census_view.horizontalHeader()
-        viewport = console.census_view.viewport().width()
-        left = header.sectionViewportPosition(CensusColumn.MEDICINES)
-        assert left >= 0 and left + header.sectionSize(CensusColumn.MEDICINES) <= viewport

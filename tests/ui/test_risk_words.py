@@ -97,7 +97,6 @@ def _rows():
         ),
         replace(census_row(8, bed="B08"), fluid=_behind()),
         replace(census_row(9, bed="B09"), sleep=_little_sleep()),
-        census_row(10, bed="B10", escalations=[escalation(E.DEPENDENCY_REVIEW, Severity.ADVISORY)]),
     ]
 
 
@@ -143,7 +142,6 @@ RISK_WORDS = {  # bed -> column -> words that must be drawn whole
     "B07": {CensusColumn.CHECKS: ["ABSENT 23 h"]},
     "B08": {CensusColumn.FLUIDS: ["▲ low"]},  # collapsed to the worded flag
     "B09": {CensusColumn.SLEEP: ["▲ low"]},  # little sleep, collapsed to the worded flag
-    "B10": {CensusColumn.MEDICINES: ["● Dep."]},  # "● Dependency review" collapsed
 }
 
 

@@ -125,7 +125,7 @@ def test_the_census_with_an_alarm_fits_1366_by_768(
 
 
 def test_columns_give_way_in_the_defined_order(qtbot, console: MainWindow) -> None:
-    """Narrowing the window shrinks the medicines flag first and the risk columns never."""
+    """Narrowing the window shrinks the nurse column first and the risk columns never."""
     view = console.census_view
     header = view.horizontalHeader()
     console.resize(2500, 900)  # every column at its preferred width

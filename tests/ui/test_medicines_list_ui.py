@@ -65,7 +65,8 @@ def _open(qtbot, bedside, ward: BedsideWard) -> MedicinesDialog:  # type: ignore
     dialog = MedicinesDialog(bedside, ward.admission_id, "Maya Thornbury — Bed A1")
     qtbot.addWidget(dialog)
     dialog.show()
-    qtbot.waitUntil(lambda: dialog.view is not None)
+    dialog.activateWindow()  # keys go where a nurse's would: to the active window
+    qtbot.waitUntil(lambda: dialog.view is not None and dialog.isActiveWindow())
     return dialog
 
 
@@ -100,11 +101,13 @@ def test_a_nurse_copies_a_line_from_the_chart_and_a_colleague_checks_it(
     line = LineDialog(bedside, bedside.medicines, bedside_ward.admission_id, LineMode.ADD)
     qtbot.addWidget(line)
     line.show()
+    line.activateWindow()
+    qtbot.waitUntil(line.isActiveWindow)
     type_into(qtbot, line.drug, "zopiclone")
     assert line.drug_class.currentData() == "z_drug" and not line.drug_class.isEnabled()
     line.save_button.click()
     qtbot.waitUntil(lambda: line.saver.state is SaveState.REFUSED)
-    assert "Dose:" in line.messages.text() and line.dose.hasFocus()
+    assert "Dose:" in line.messages.text() and line.focusWidget() is line.dose
     type_into(qtbot, line.dose, "7.5 mg")
     type_into(qtbot, line.frequency, "at night")
     line.save_button.click()
@@ -146,11 +149,11 @@ def test_a_regular_dose_is_given_or_omitted_with_why_from_the_keyboard(
     _zopiclone(bedside_ward)
     bedside_ward.clock.advance(minutes=30)
     dialog = _open(qtbot, _bedside(make_bedside, bedside_ward), bedside_ward)
-    assert dialog.table.hasFocus() and dialog.save_button.isEnabled()
+    assert dialog.focusWidget() is dialog.table and dialog.save_button.isEnabled()
     assert "Zopiclone 7.5 mg oral (regular: at night)" in dialog.dose_line.text()
     alt(qtbot, dialog, Qt.Key.Key_O)
     qtbot.waitUntil(dialog.omitted.isChecked)  # a mnemonic clicks as the mouse would
-    assert dialog.omitted_reason.hasFocus()
+    assert dialog.focusWidget() is dialog.omitted_reason
     alt(qtbot, dialog, Qt.Key.Key_S)
     qtbot.waitUntil(lambda: "Why: say why" in dialog.status.text())  # no reason: not saved
     dialog.omitted_reason.setCurrentIndex(dialog.omitted_reason.findData("asleep"))

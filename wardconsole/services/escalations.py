@@ -18,7 +18,12 @@ from sqlalchemy.orm import Session, aliased, object_session
 from sqlalchemy.orm.exc import StaleDataError
 
 from wardconsole.domain.alerting import Announcement, cascade_target
-from wardconsole.domain.dependency_watch import MedicinesWatch, WardCalendar, watch_medicines
+from wardconsole.domain.dependency_watch import (
+    MedicinesWatch,
+    WardCalendar,
+    watch_lines,
+    watch_medicines,
+)
 from wardconsole.domain.medicines import regimen_overruns
 from wardconsole.domain.policy import EscalationPolicy
 from wardconsole.domain.records import (
@@ -107,6 +112,25 @@ def medicines_watch(
     given = medicines_queries.given_against_lines(session, admission_id)
     overruns = regimen_overruns(lines, given, now)
     return replace(watch, overruns=tuple((what, at) for _line, what, at in overruns))
+
+
+def watch_words(
+    session: Session, db: Database, admission_id: int, at: datetime
+) -> list[tuple[str, bool]]:
+    """The dependency watch at ``at`` in words, each with whether it needs attention
+    ("zopiclone 6 of 7 nights, 6 in a row — review due", True); empty when the policy has no
+    dependency-review rule or no watched medicine was given in the watch period."""
+    rule = db.policy.rules.get("dependency_review")
+    watch = medicines_watch(session, db, admission_id, at)
+    if rule is None or watch is None:
+        return []
+    return watch_lines(
+        watch,
+        max_nights=rule.number("max_consecutive_nights"),
+        max_days=rule.number("max_consecutive_days"),
+        rising_days=rule.number("rising_days"),
+        min_rise=rule.number("min_rise"),
+    )
 
 
 def apply_rules(

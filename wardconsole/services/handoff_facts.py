@@ -14,7 +14,6 @@ from functools import cache
 from sqlalchemy.orm import Session
 
 from wardconsole.domain import intake as intake_domain
-from wardconsole.domain.dependency_watch import watch_lines
 from wardconsole.domain.handoff import HandoffPolicy, draft_handoff, load_handoff_policy
 from wardconsole.domain.handoff_records import (
     EscalationHistory,
@@ -31,9 +30,10 @@ from wardconsole.domain.sessions import handoff_facts as session_handoff_facts
 from wardconsole.domain.shifts import ShiftWindow
 from wardconsole.services.census import age_on, detox_day
 from wardconsole.services.db import Database
-from wardconsole.services.escalations import medicines_watch
+from wardconsole.services.escalations import watch_words
 from wardconsole.services.fluid_handoff import fluid_handoff_facts
 from wardconsole.services.observation_handoff import observation_facts
+from wardconsole.services.sleep import SleepReader
 from wardconsole.services.weight_handoff import weight_handoff_facts
 from wardconsole.store import handoff_queries as q
 from wardconsole.store.medicines_queries import medicine_lines
@@ -58,19 +58,12 @@ def medicines_facts(
     if listed is not None:
         out.append(Fact(listed, "medicines"))
     rule = db.policy.rules.get("dependency_review")
-    watch = medicines_watch(session, db, admission_id, until)
-    if rule is not None and watch is not None:
-        lines = watch_lines(
-            watch,
-            max_nights=rule.number("max_consecutive_nights"),
-            max_days=rule.number("max_consecutive_days"),
-            rising_days=rule.number("rising_days"),
-            min_rise=rule.number("min_rise"),
-        )
+    words = watch_words(session, db, admission_id, until)
+    if rule is not None and words:
         severity = rule.severity()  # a review due carries the dependency-review escalation's
         out += (
             Fact(f"Medicines watch: {text}", "medicines", severity if due else None)
-            for text, due in lines
+            for text, due in words
         )
     if out:
         out.append(Fact(MONITORING_COPY, "medicines"))
@@ -107,6 +100,9 @@ def shift_facts(
     )
     fluids = fluid_handoff_facts(db, session, [s.admission_id for s in stays], shift.start, until)
     weight = weight_handoff_facts(db, session, [s.admission_id for s in stays], until)
+    sleep = SleepReader(db).handoff_facts(
+        session, [(s.admission_id, s.admitted_at) for s in stays], until
+    )
     return [
         PatientShiftFacts(
             admission_id=stay.admission_id,
@@ -138,6 +134,7 @@ def shift_facts(
             sessions=session_handoff_facts(sessions[stay.admission_id]),
             fluids=fluids.get(stay.admission_id, ()),
             weight=weight.get(stay.admission_id, ()),
+            sleep=sleep.get(stay.admission_id, ()),
         )
         for stay in stays
     ]

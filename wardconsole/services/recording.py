@@ -40,7 +40,7 @@ from wardconsole.domain.records import (
 from wardconsole.domain.schedule import next_observation_due
 from wardconsole.domain.sleep import SleepInput, night_on, sleep_problems
 from wardconsole.domain.text_input import MAX_NOTE, text_problem
-from wardconsole.domain.validation import ValidationReport, validate_vitals
+from wardconsole.domain.validation import validate_vitals
 from wardconsole.domain.weights import WeightInput, weight_problems
 from wardconsole.domain.withdrawal import WithdrawalChart, WithdrawalScore
 from wardconsole.services.context import (
@@ -203,13 +203,6 @@ class RecordingService:
         return SameClassWarning(found.label, within, earlier)
 
     # -- observation sets ------------------------------------------------------------------
-
-    @checks_text
-    def check_vitals(
-        self, values: Mapping[str, object], confirmed: Collection[str] = ()
-    ) -> ValidationReport:
-        """Validate without saving (the entry dialog calls this as the nurse types)."""
-        return validate_vitals(values, confirmed=confirmed)
 
     @checks_text
     def record_observation(

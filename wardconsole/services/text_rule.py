@@ -173,13 +173,6 @@ def rule_for(name: str) -> TextField:
         ) from None
 
 
-def text_problems(name: str, value: object) -> dict[str, str]:
-    """Every problem in ``value`` given for the field ``name`` (empty when it may be stored)."""
-    problems: dict[str, str] = {}
-    _walk(name, value, None, problems)
-    return problems
-
-
 def field_problem(name: str, value: str, *, label: str | None = None) -> str | None:
     """The rule for one string field (``label`` names it in the message, default ``name``)."""
     rule = rule_for(name)

@@ -19,6 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.admission_records import AdmissionDetail
+from wardconsole.domain.bowels import BowelEntry
+from wardconsole.domain.meals import MealEntry
 from wardconsole.domain.records import EscalationKind, Severity, VitalSigns
 from wardconsole.services.context import Actor, InvalidInput, NotFound, Permission, require
 from wardconsole.services.db import Database
@@ -29,13 +31,16 @@ from wardconsole.store.models import (
     Admission,
     AssessmentRow,
     Bed,
+    BowelEntryRow,
     EscalationRow,
     FluidEntryRow,
+    MealEntryRow,
     ObservationSetRow,
     Patient,
     Staff,
     SymptomEntryRow,
 )
+from wardconsole.store.nutrition import to_bowel, to_meal
 
 EXPORT_FORMATS = ("fhir", "csv")
 
@@ -101,6 +106,22 @@ class ExportedFluid:
 
 
 @dataclass(frozen=True, slots=True)
+class ExportedMeal:
+    """A current meal, snack or supplement entry and who recorded it."""
+
+    entry: MealEntry
+    author: Author
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedBowel:
+    """A current bowel movement and who recorded it."""
+
+    entry: BowelEntry
+    author: Author
+
+
+@dataclass(frozen=True, slots=True)
 class ExportedEscalation:
     id: int
     kind: EscalationKind
@@ -124,6 +145,8 @@ class StayRecord:
     assessments: tuple[ExportedAssessment, ...]
     escalations: tuple[ExportedEscalation, ...]
     fluids: tuple[ExportedFluid, ...] = ()
+    meals: tuple[ExportedMeal, ...] = ()
+    bowels: tuple[ExportedBowel, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,7 +337,15 @@ def _stay_record(session: Session, info: AdmissionDetail, authors: dict[int, Aut
         )
         for row in _current(session, FluidEntryRow, info.admission_id)
     )
-    return StayRecord(info, observations, symptoms, assessments, escalations, fluids)
+    meals = tuple(
+        ExportedMeal(to_meal(row), authors.get(row.recorded_by_id, unknown))
+        for row in _current(session, MealEntryRow, info.admission_id)
+    )
+    bowels = tuple(
+        ExportedBowel(to_bowel(row), authors.get(row.recorded_by_id, unknown))
+        for row in _current(session, BowelEntryRow, info.admission_id)
+    )
+    return StayRecord(info, observations, symptoms, assessments, escalations, fluids, meals, bowels)
 
 
 def _os_user() -> str:

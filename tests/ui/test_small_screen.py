@@ -132,8 +132,8 @@ def test_columns_give_way_in_the_defined_order(qtbot, console: MainWindow) -> No
     """Narrowing the window shrinks the nurse column first and the risk columns never."""
     view = console.census_view
     header = view.horizontalHeader()
-    console.resize(2200, 900)  # every column at its preferred width
-    qtbot.waitUntil(lambda: console.width() == 2200)
+    console.resize(2500, 900)  # every column at its preferred width
+    qtbot.waitUntil(lambda: console.width() == 2500)
     wide = {c: header.sectionSize(c) for c in CensusColumn}
     console.resize(*fits_smallest_frame())
     qtbot.waitUntil(lambda: console.width() == fits_smallest_frame()[0])

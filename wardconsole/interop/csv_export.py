@@ -1,4 +1,6 @@
-"""A patient's (or the ward's) observation sets as CSV, one row per current set.
+"""A patient's (or the ward's) observation sets as CSV, one row per current set, and one row per
+current weighing (``row`` says which; a weighing fills only the weight columns, with the BMI from
+the latest height as the console shows it).
 
 For audit and research: times in UTC (ISO 8601) so rows sort and join across sites, the
 author's staff ID, where the set came from (bedside, import, monitor), the NEWS2 total only
@@ -15,6 +17,7 @@ from wardconsole.domain.records import VITAL_FIELDS, MissingReason
 from wardconsole.services.interop import WardRecord
 
 COLUMNS = (
+    "row",
     "hospital_number",
     "family_name",
     "given_name",
@@ -32,7 +35,11 @@ COLUMNS = (
     "source",
     "amended",
     "note",
+    "weight_kg",
+    "height_m",
+    "bmi",
 )
+WEIGHT_COLUMNS = 3
 
 
 def write_csv(record: WardRecord, path: Path) -> int:
@@ -51,6 +58,7 @@ def write_csv(record: WardRecord, path: Path) -> int:
                     )
                     writer.writerow(
                         [
+                            "observation",
                             _text(patient.hospital_number),
                             _text(patient.family_name),
                             _text(patient.given_name),
@@ -68,8 +76,24 @@ def write_csv(record: WardRecord, path: Path) -> int:
                             obs.source,
                             "yes" if obs.amended else "no",
                             _text(obs.note),
+                            *([""] * WEIGHT_COLUMNS),
                         ]
                     )
+                    rows += 1
+                for weighing in stay.weighings:
+                    cells: dict[str, object] = {
+                        "row": "weighing",
+                        "hospital_number": _text(patient.hospital_number),
+                        "family_name": _text(patient.family_name),
+                        "given_name": _text(patient.given_name),
+                        "admission_id": stay.admission.admission_id,
+                        "taken_at_utc": weighing.taken_at.isoformat(timespec="seconds"),
+                        "recorded_by": _text(weighing.author.staff_code),
+                        "weight_kg": weighing.weight_kg or "",
+                        "height_m": weighing.height_m or "",
+                        "bmi": weighing.bmi or "",
+                    }
+                    writer.writerow([cells.get(name, "") for name in COLUMNS])
                     rows += 1
     return rows
 

@@ -42,7 +42,6 @@ from wardconsole.domain.records import EscalationKind
 from wardconsole.services.admissions import AdmissionService, NewPatient
 from wardconsole.services.context import Actor, Role
 from wardconsole.services.db import Database
-from wardconsole.services.escalation_desk import EscalationDesk
 from wardconsole.services.escalations import EscalationService
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.staff import StaffService
@@ -158,8 +157,9 @@ def measure(url: str, writes: int, app: QApplication) -> list[float]:
     nurse_b: Actor = StaffService(db_b).actor("rn.bench", "Station B")
     runner = TaskRunner()
     watcher = ChangeWatcher(lambda: open_change_feed(engine_b))
-    desk = EscalationDesk(db_b, station="Station B", actor=lambda: nurse_b)
-    centre = EscalationCentre(desk, runner, SilentAlertSound("bench"))
+    centre = EscalationCentre(
+        EscalationService(db_b), lambda: nurse_b, "Station B", runner, SilentAlertSound("bench")
+    )
     watcher.changes_arrived.connect(centre.on_changes_arrived)
 
     writer = StationA(url, admissions, writes + WARM_UP)

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from wardconsole.domain.shifts import ShiftWindow
     from wardconsole.services.context import Actor
     from wardconsole.services.db import Database
-    from wardconsole.services.escalation_desk import EscalationDesk
+    from wardconsole.services.escalations import EscalationService
     from wardconsole.services.importing import Progress
     from wardconsole.ui.access.session import AccessContext, StaffSession
     from wardconsole.ui.context import UiContext
@@ -230,27 +230,16 @@ def _first_sign_in(access: AccessContext) -> Actor | None:
     return signed.actor if signed is not None else None
 
 
-def _escalation_desk(
-    db: Database, station: str, current_actor: Callable[[], Actor], access: AccessContext
-) -> EscalationDesk:
-    """Escalation panel, banner and alarms: nurses act as ``current_actor`` (the same seam as
-    the bedside dialogs); time-driven rules are written as the system account. A colleague
-    confirming an emergency's snooze or decline signs in through the station's sign-in. The
-    first station on a database records its policy as the ward's."""
-    from wardconsole.services.auth import SignInPurpose
-    from wardconsole.services.escalation_desk import EscalationDesk
+def _escalations(db: Database, station: str) -> EscalationService:
+    """Escalation panel, banner and alarms: nurses act as whoever is signed in (read when they
+    act, the same seam as the bedside dialogs); time-driven rules are written as the system
+    account. The first station on a database records its policy as the ward's."""
+    from wardconsole.services.escalations import EscalationService
     from wardconsole.services.governance import GovernanceService
     from wardconsole.services.staff import StaffService
 
-    automatic = StaffService(db).system_actor(station)
-    GovernanceService(db).ensure_ward_policy(automatic)
-
-    def confirm(code: str, password: str, first: Actor) -> Actor:
-        return access.sign_in(code, password, SignInPurpose.CONFIRM, first).actor
-
-    return EscalationDesk(
-        db, station=station, actor=current_actor, automatic=lambda: automatic, confirm=confirm
-    )
+    GovernanceService(db).ensure_ward_policy(StaffService(db).system_actor(station))
+    return EscalationService(db)
 
 
 def _interop_actions(db: Database) -> InteropActions:
@@ -314,7 +303,7 @@ def console_context(
     settings: Settings,
     session: StaffSession,
     access: AccessContext,
-    escalations: EscalationDesk,
+    escalations: EscalationService,
 ) -> UiContext:
     """Everything the main window needs, bound to one database and one staff session."""
     from wardconsole.services.admissions import AdmissionService
@@ -453,7 +442,7 @@ def run_gui(
 
     runner = TaskRunner(app)  # the console's one background worker, handed down to every window
     access = _access(db, settings, ward_name, session, runner)
-    escalations = _escalation_desk(db, settings.station, session.current_actor, access)
+    escalations = _escalations(db, settings.station)
     crash_notice = CrashNotice(app)
     install_excepthook(current_log_file(), crash_notice.tell)
     apply_theme(app, load_theme())

@@ -31,12 +31,15 @@ def test_entry_kinds_keep_their_stored_names_and_words() -> None:
         "regular_dose",
         "weight",
         "sleep",
+        "meal",
+        "bowel",
     ]
     assert entry_label("sleep") == "Sleep"
     assert entry_label("observation") == "Vital signs"
     assert entry_title("symptoms") == "Withdrawal chart rating"
     assert entry_label("fluids") == "fluids"  # not a kind: its raw value
     assert entry_label("fluid") == "Fluids"
+    assert entry_label("bowel") == "Bowels"
     labels = audit_action_labels()
     assert labels["record_prn"] == "Gave PRN"
     assert labels["amend_observation"] == "Corrected vital signs"

@@ -27,6 +27,7 @@ from wardconsole.services.aftercare import AftercareService
 from wardconsole.services.context import Actor, PermissionDenied, Role
 from wardconsole.services.db import Database
 from wardconsole.services.discharge import DischargeService
+from wardconsole.services.medicines import MedicinesService
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.sessions import SessionService
 from wardconsole.services.staff import StaffService
@@ -49,6 +50,16 @@ def _stay(db: Database, nurse: Actor, clock: Clock) -> int:
     )
     recording = RecordingService(db)
     clock.advance(hours=-100)
+    medicines = MedicinesService(db)
+    medicines.add_line(
+        nurse, admission, drug="Zopiclone", dose="7.5 mg", route="oral", schedule="regular",
+        frequency="at night",
+    )  # fmt: skip
+    stopped = medicines.add_line(
+        nurse, admission, drug="Pregabalin", dose="75 mg", route="oral", schedule="regular",
+        frequency="twice a day",
+    )  # fmt: skip
+    medicines.stop_line(nurse, stopped, reason="Not needed", stop_at=clock.now)
     recording.record_assessment(
         nurse,
         admission,
@@ -115,6 +126,10 @@ def test_the_discharge_letter_is_an_audited_owner_only_export(
         "Discharged to: Outpatient programme",
         "Group therapy: attended 1",
         MEDICINES_CAVEAT,
+        "Started on the ward: Zopiclone 7.5 mg oral, regular at night",
+        "Still taking at discharge: Zopiclone 7.5 mg oral, regular at night",
+        "Stopped: Pregabalin 75 mg oral, regular twice a day — stopped",
+        ": Not needed",
         "PRN Zopiclone 3.75 mg: 1 dose(s)",
         "Risk flags: Suicide risk, Opioid withdrawal risk",
         "C-SSRS during the stay: Moderate risk",
@@ -175,6 +190,7 @@ def test_the_same_letter_is_a_fhir_r4_document(
     assert [s.title for s in composition.section] == [title for title, _ in letter.sections]
     medicines = composition.section[1].text.div
     assert MEDICINES_CAVEAT in medicines.replace("&#x27;", "'")
+    assert "Stopped: Pregabalin 75 mg oral" in medicines and "Not needed" in medicines
     with db.read() as session:
         whats = session.scalars(select(AuditRow.detail).where(AuditRow.action == "export")).all()
     assert [d["what"] for d in whats] == ["discharge letter (FHIR document)"]

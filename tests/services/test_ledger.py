@@ -214,17 +214,17 @@ def test_the_ward_tick_seals_settled_rows_whoever_is_signed_in(
     a tick that may not seal still runs the rules."""
     from sqlalchemy.exc import OperationalError
 
-    from wardconsole.services.escalation_desk import EscalationDesk
+    from wardconsole.services.escalations import EscalationService
 
-    desk = EscalationDesk(db, station="Station A", actor=lambda: nurse)
+    escalations = EscalationService(db)
     entry = _record(db, nurse, admission, 88)
     audit_id = _audit_of(db, entry).id
-    desk.evaluate_ward()
+    escalations.ward_tick("Station A")
     with db.read() as session:
         assert ledger.head(session) is None  # not settled yet: a late commit may still land
 
     clock.advance(minutes=2)
-    desk.evaluate_ward()
+    escalations.ward_tick("Station A")
     with db.read() as session:
         block = ledger.head(session)
     assert block is not None and block.last_audit_id >= audit_id
@@ -236,5 +236,5 @@ def test_the_ward_tick_seals_settled_rows_whoever_is_signed_in(
     _record(db, nurse, admission, 90)
     monkeypatch.setattr(ledger, "seal", refused)
     clock.advance(minutes=5)
-    desk.evaluate_ward()  # the rules still ran, and said so for this station
-    assert desk.ward_checks().last_ran_at == clock.now
+    escalations.ward_tick("Station A")  # the rules still ran, and said so for this station
+    assert escalations.ward_checks().last_ran_at == clock.now

@@ -9,13 +9,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 from wardfakes import Clock
 
 from wardconsole.domain.safety_checks import Presentation
 from wardconsole.domain.sleep import SleepInput, SleepQuality
 from wardconsole.services.admissions import AdmissionService, NewPatient
+from wardconsole.services.census import CensusService
 from wardconsole.services.context import Actor, InvalidInput
 from wardconsole.services.db import Database
 from wardconsole.services.history import HistoryService
@@ -180,3 +181,36 @@ def test_the_morning_withdrawal_chart_sleep_rating_is_shown_with_the_night(
     assert night.fact().endswith(
         "withdrawal chart sleep 4/7 (Broken sleep, awake for long periods or nightmares)"
     )
+
+
+def test_the_census_shows_the_flag_and_reads_it_in_three_statements_whatever_the_ward(
+    db: Database, nurse: Actor, clock: Clock, patient: int
+) -> None:
+    def statements(with_sleep: bool) -> int:
+        seen: list[str] = []
+
+        def count(*args: object) -> None:
+            seen.append(str(args[2]))
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            CensusService(db, with_sleep=with_sleep).snapshot()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return len(seen)
+
+    night_of_checks(db, nurse, clock, patient, "2026-11-24", 2)
+    night_of_checks(db, nurse, clock, patient, "2026-11-25", 3)
+    clock.now = at("2026-11-26 09:00")
+    (row,) = CensusService(db).snapshot().rows
+    assert row.sleep is not None and row.sleep.text == "▲ little sleep 2 h, 3 h"
+    one = statements(True) - statements(False)
+    AdmissionService(db).admit(
+        nurse,
+        NewPatient("KD000071", "Wen", "Wakeful", date(1991, 1, 1)),
+        bed="B02",
+        admitted_at=at("2026-11-24 11:00"),
+        reason="Ketamine dependence",
+        assigned_nurse_id=nurse.staff_id,
+    )
+    assert statements(True) - statements(False) == one == 3

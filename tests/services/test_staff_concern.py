@@ -11,7 +11,6 @@ from wardconsole.domain.alerting import AlarmMemory, AnnounceReason
 from wardconsole.domain.records import EscalationInfo, EscalationKind, EscalationState, Severity
 from wardconsole.services.context import Actor, InvalidInput, PermissionDenied, Role
 from wardconsole.services.db import Database
-from wardconsole.services.escalation_desk import EscalationDesk
 from wardconsole.services.escalations import EscalationService
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.staff import StaffService
@@ -28,8 +27,9 @@ def test_a_concern_about_a_well_scoring_patient_is_an_announced_escalation(
     db: Database, nurse: Actor, admission: int, clock: Clock
 ) -> None:
     RecordingService(db).record_observation(nurse, admission, NORMAL_SET)  # NEWS2 0
-    desk = EscalationDesk(db, station=nurse.station, actor=lambda: nurse)
-    desk.raise_concern(admission, Severity.URGENT, "Grey and clammy, not himself")
+    EscalationService(db).raise_concern(
+        nurse, admission, Severity.URGENT, "Grey and clammy, not himself"
+    )
     [concern] = _concerns(db)
     assert concern.severity is Severity.URGENT
     assert concern.state is EscalationState.OPEN
@@ -105,12 +105,12 @@ def test_the_rules_never_close_or_change_a_concern(
 def test_a_concern_cascades_like_any_unacknowledged_escalation(
     db: Database, nurse: Actor, admission: int, clock: Clock
 ) -> None:
-    desk = EscalationDesk(db, station=nurse.station, actor=lambda: nurse)
-    desk.raise_concern(admission, Severity.EMERGENCY, "Chest pain")
+    service = EscalationService(db)
+    service.raise_concern(nurse, admission, Severity.EMERGENCY, "Chest pain")
     memory = AlarmMemory()
     memory.plan(_concerns(db), clock.now, db.policy)
     clock.advance(minutes=5)  # policy: emergencies cascade after 5 min unacknowledged
     [cascade] = memory.plan(_concerns(db), clock.now, db.policy)
     assert cascade.cascades
-    assert desk.record_announcements([cascade]) == [cascade.escalation_id]
+    assert service.record_announcements([cascade], nurse.station) == [cascade.escalation_id]
     assert _concerns(db)[0].cascade_level == 1

@@ -117,7 +117,7 @@ def make_secure_window(qtbot) -> Iterator[Callable[..., MainWindow]]:
         signed_in: str | None = "rn.okafor",
         **more: object,
     ) -> MainWindow:
-        """``more``: further ``UiContext`` fields (a handoff, an escalation desk…)."""
+        """``more``: further ``UiContext`` fields (a handoff, the escalation service…)."""
         if signed_in is not None:
             world.session.sign_in(world.actor(signed_in))
         context = UiContext(

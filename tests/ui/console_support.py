@@ -12,7 +12,7 @@ import pytest
 from dbfixtures import migrated_sqlite
 from ui_runner import shared_runner
 
-from wardconsole.app import _access, _escalation_desk, console_context
+from wardconsole.app import _access, _escalations, console_context
 from wardconsole.config import Settings
 from wardconsole.services.db import Database
 from wardconsole.services.demo import DemoOptions, build_demo_ward
@@ -33,7 +33,7 @@ def demo_console(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
     session = StaffSession()
     session.sign_in(StaffService(db).actor("rn.okafor", settings.station))
     access = _access(db, settings, "Ketamine Detox Unit (demo)", session, shared_runner())
-    escalations = _escalation_desk(db, settings.station, session.current_actor, access)
+    escalations = _escalations(db, settings.station)
     context = console_context(engine, db, settings, session, access, escalations)
     context = replace(context, open_alert_sound=lambda: SilentAlertSound("no audio output device"))
     window = MainWindow(context)

@@ -6,22 +6,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine
 from wardfakes import NORMAL_SET, Clock
 
 from wardconsole.domain.records import EscalationInfo, EscalationKind, Severity
 from wardconsole.services.admissions import AdmissionService, NewPatient
-from wardconsole.services.auth import SignInRefused
+from wardconsole.services.auth import SignedIn, SignInPurpose, SignInRefused
 from wardconsole.services.census import CensusService
 from wardconsole.services.context import Actor, Role
 from wardconsole.services.db import Database
-from wardconsole.services.escalation_desk import EscalationDesk
 from wardconsole.services.escalations import EscalationService
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.staff import StaffService
 from wardconsole.store.changes import open_change_feed
 from wardconsole.store.engine import make_engine
+from wardconsole.ui.access.session import AccessContext, StaffSession
 from wardconsole.ui.context import UiContext
 from wardconsole.ui.escalations.alerts import AlertSound
 from wardconsole.ui.tasks import TaskRunner
@@ -65,7 +66,7 @@ COLLEAGUE_PASSWORD = "colleague-password"
 
 @dataclass
 class Station:
-    """One nursing station on the shared database: its own engine, desk and signed-in nurse."""
+    """One nursing station on the shared database: its own engine and signed-in nurse."""
 
     name: str
     engine: Engine
@@ -76,17 +77,37 @@ class Station:
     """This station's one background worker (each station is its own console process)."""
 
     @property
-    def desk(self) -> EscalationDesk:
-        return EscalationDesk(
-            self.db, station=self.name, actor=lambda: self.nurse, confirm=self.confirm
-        )
+    def service(self) -> EscalationService:
+        return EscalationService(self.db)
 
-    def confirm(self, code: str, password: str, first: Actor) -> Actor:
+    def sign_in(
+        self, code: str, password: str, purpose: SignInPurpose, first: Actor | None
+    ) -> SignedIn:
         """A colleague confirming at this station: the fake checks the password against
         ``COLLEAGUE_PASSWORD`` (the real sign-in is tested in tests/services)."""
+        assert purpose is SignInPurpose.CONFIRM and first == self.nurse
         if password != COLLEAGUE_PASSWORD:
             raise SignInRefused("Staff ID or password not recognised.")
-        return StaffService(self.db).actor(code, self.name)
+        return SignedIn(StaffService(self.db).actor(code, self.name))
+
+    def access(self, runner: TaskRunner) -> AccessContext:
+        """The station's sign-in (only a colleague's confirmation is used here); the screen
+        never locks by itself during a test."""
+
+        def unused(*_args: object) -> Any:
+            raise AssertionError("not used by the escalation tests")
+
+        return AccessContext(
+            sign_in=self.sign_in,
+            setup=unused,
+            record_lock=unused,
+            record_sign_out=unused,
+            idle_lock_after=timedelta(days=1),
+            session=StaffSession(self.nurse),
+            station=self.name,
+            ward_name="Test ward",
+            runner=runner,
+        )
 
     def context(self) -> UiContext:
         census = CensusService(self.db)
@@ -99,7 +120,9 @@ class Station:
             ward_name="Test ward",
             database_label=self.engine.dialect.name,
             runner=self.runner,
-            escalations=self.desk,
+            escalations=self.service,
+            current_actor=lambda: self.nurse,
+            access=self.access(self.runner),
             open_alert_sound=lambda: self.sound,
         )
 

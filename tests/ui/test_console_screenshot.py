@@ -16,7 +16,7 @@ from dbfixtures import migrated_sqlite
 from screenshots import grab_census
 from ui_runner import shared_runner
 
-from wardconsole.app import _access, _escalation_desk, console_context
+from wardconsole.app import _access, _escalations, console_context
 from wardconsole.config import Settings
 from wardconsole.services.db import Database
 from wardconsole.services.demo import DemoOptions, build_demo_ward
@@ -39,7 +39,7 @@ def test_the_console_on_the_demo_ward(
     session = StaffSession()
     session.sign_in(StaffService(db).actor("rn.okafor", settings.station))
     access = _access(db, settings, "Ketamine Detox Unit (demo)", session, shared_runner())
-    escalations = _escalation_desk(db, settings.station, session.current_actor, access)
+    escalations = _escalations(db, settings.station)
     context = console_context(engine, db, settings, session, access, escalations)
     # This machine has no audio device; the real sound's Qt warnings are tested elsewhere.
     context = replace(context, open_alert_sound=lambda: SilentAlertSound("no audio output device"))

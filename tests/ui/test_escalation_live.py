@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from wardfakes import NORMAL_SET
 
 from wardconsole.domain.records import EscalationKind, EscalationState
+from wardconsole.services.context import Actor
 from wardconsole.services.db import utc_now
 from wardconsole.ui.escalations.escalation_model import WardEscalationColumn
 from wardconsole.ui.main_window import MainWindow
@@ -136,14 +137,14 @@ def test_two_stations_acknowledging_at_once_produce_one_winner(
     # Both transactions start together on their own workers and connections.
     barrier = threading.Barrier(2, timeout=10)
     for window in windows.values():
-        desk = window.escalations.desk
-        original = desk.acknowledge
+        service = window.escalations.service
+        original = service.acknowledge
 
-        def together(escalation_id: int, version: int, original=original) -> None:
+        def together(actor: Actor, escalation_id: int, version: int, original=original) -> None:
             barrier.wait()
-            original(escalation_id, version)
+            original(actor, escalation_id, version)
 
-        desk.acknowledge = together  # type: ignore[method-assign]
+        service.acknowledge = together  # type: ignore[method-assign]
     for window in windows.values():
         qtbot.mouseClick(window.escalation_panel.acknowledge_button, Qt.MouseButton.LeftButton)
 

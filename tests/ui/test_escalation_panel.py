@@ -120,12 +120,12 @@ def trail_text(window: MainWindow) -> list[str]:
 def test_models_pass_the_model_tester(qtmodeltester, ward: Ward, clock: Clock) -> None:
     station = ward.stations[0]
     station.record(ward.admissions[0], SICK)
-    board = station.desk.board()
+    board = station.service.board()
     model = WardEscalationModel(cascade=("Nurse in charge", "On-call doctor"))
     model.set_escalations(board.escalations, clock.now)
     qtmodeltester.check(model, force_py=True)
     trail_model = EscalationTrailModel()
-    trail_model.set_trail(board.escalations[0].id, station.desk.trail(board.escalations[0].id))
+    trail_model.set_trail(board.escalations[0].id, station.service.trail(board.escalations[0].id))
     qtmodeltester.check(trail_model, force_py=True)
 
 
@@ -332,7 +332,9 @@ def test_another_station_acknowledging_first_is_named_and_the_list_refreshes(
     panel = panel_of(window)
     qtbot.waitUntil(lambda: panel.selected() is not None)
     seen = panel.selected()
-    b.desk.acknowledge(seen.id, seen.version)  # before station A's change feed reports it
+    b.service.acknowledge(
+        b.nurse, seen.id, seen.version
+    )  # before station A's change feed reports it
     qtbot.mouseClick(panel.acknowledge_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Sam Other already acknowledged" in panel.notice.text())
     assert panel.notice.property("tone") == "alert"
@@ -352,7 +354,7 @@ def test_a_database_failure_says_nothing_was_saved(
     def down(*_args: object) -> None:
         raise ConnectionError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(window.escalations.desk, "acknowledge", down)
+    monkeypatch.setattr(window.escalations.service, "acknowledge", down)
     qtbot.mouseClick(panel.acknowledge_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Nothing was changed; try again" in panel.notice.text())
     assert "server closed the connection" in panel.notice.text()

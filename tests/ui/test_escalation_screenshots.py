@@ -19,7 +19,7 @@ from wardconsole.domain.records import EscalationKind, Severity
 from wardconsole.services.census import CensusService
 from wardconsole.services.db import Database
 from wardconsole.services.demo import build_demo_ward
-from wardconsole.services.escalation_desk import EscalationDesk
+from wardconsole.services.escalations import EscalationService
 from wardconsole.services.staff import StaffService
 from wardconsole.store.changes import open_change_feed
 from wardconsole.store.engine import make_engine
@@ -41,14 +41,13 @@ def test_escalations_at_night_on_the_demo_ward(qtbot, tmp_path: Path) -> None:
     staff = StaffService(db)
     okafor = staff.actor("rn.okafor", "Nurses' station 1")
     pereira = staff.actor("rn.pereira", "Nurses' station 2")
-    desk = EscalationDesk(db, station="Nurses' station 1", actor=lambda: okafor)
-    elsewhere = EscalationDesk(db, station="Nurses' station 2", actor=lambda: pereira)
-    board = desk.board().escalations
+    escalations = EscalationService(db)
+    board = escalations.board().escalations
     panic = next(e for e in board if e.kind is EscalationKind.PANIC)
     clock.advance(minutes=3)
-    elsewhere.acknowledge(panic.id, panic.version)
+    escalations.acknowledge(pereira, panic.id, panic.version)
     clock.advance(minutes=2)
-    elsewhere.record_action(panic.id, "Reassurance and de-escalation — settling")
+    escalations.record_action(pereira, panic.id, "Reassurance and de-escalation — settling")
     clock.advance(minutes=2)
 
     sound = RecordingAlertSound()
@@ -61,7 +60,8 @@ def test_escalations_at_night_on_the_demo_ward(qtbot, tmp_path: Path) -> None:
             ward_name=census.ward_name(),
             database_label="SQLite (demo ward)",
             runner=shared_runner(),
-            escalations=desk,
+            escalations=escalations,
+            current_actor=lambda: okafor,
             open_alert_sound=lambda: sound,
         )
     )

@@ -17,7 +17,19 @@ from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QStyleOptionViewItem
 
 from wardconsole.domain.fluids import FluidPlan, FluidSummary, FluidTotals, ReviewFinding, period_of
+from wardconsole.domain.policy import Shift
 from wardconsole.domain.records import EscalationKind, Severity
+from wardconsole.domain.shifts import ShiftPattern
+from wardconsole.domain.sleep import (
+    NightSleep,
+    SleepEntry,
+    SleepFlag,
+    SleepQuality,
+    estimate_sleep,
+    little_sleep_flag,
+    load_sleep_policy,
+    recent_nights,
+)
 from wardconsole.ui.census.census_model import CensusColumn, CensusProxyModel, CensusTableModel
 from wardconsole.ui.census.census_view import CensusView
 from wardconsole.ui.theme import Theme, apply_theme
@@ -84,7 +96,24 @@ def _rows():
             next_check_due_at=NOW + timedelta(minutes=9),
         ),
         replace(census_row(8, bed="B08"), fluid=_behind()),
+        replace(census_row(9, bed="B09"), sleep=_little_sleep()),
     ]
+
+
+def _little_sleep() -> SleepFlag:
+    """3.5 h and 2.5 h asleep on the last two nights (the nurse's entries; the longest text)."""
+    policy = load_sleep_policy()
+    pattern = ShiftPattern(
+        (Shift("Day", time(7), time(19)), Shift("Night", time(19), time(7))), "Europe/London"
+    )
+    nights = recent_nights(pattern, NOW, policy, 2)
+    found = []
+    for night, minutes in zip(nights, (210, 150), strict=True):
+        entry = SleepEntry(1, 9, night.start_date, minutes, SleepQuality.DISTURBED, None, night.end)
+        found.append(NightSleep(night, estimate_sleep(night, [], lambda _l: HOUR, policy), entry))
+    flag = little_sleep_flag(found, policy)
+    assert flag is not None
+    return flag
 
 
 def _behind() -> FluidSummary:
@@ -96,6 +125,8 @@ def _behind() -> FluidSummary:
     review = ReviewFinding(NOW - timedelta(minutes=5), "15:00", 2000, 1450, 4000)
     return FluidSummary(period_of(NOW, time(7), "Europe/London"), totals, NOW, plan, review)
 
+
+HOUR = timedelta(hours=1)
 
 RISK_WORDS = {  # bed -> column -> words that must be drawn whole
     "B01": {
@@ -110,6 +141,7 @@ RISK_WORDS = {  # bed -> column -> words that must be drawn whole
     "B06": {CensusColumn.CHECKS: ["●", "↻", "11 h 59 min"]},
     "B07": {CensusColumn.CHECKS: ["ABSENT 23 h"]},
     "B08": {CensusColumn.FLUIDS: ["▲ low"]},  # collapsed to the worded flag
+    "B09": {CensusColumn.SLEEP: ["▲ low"]},  # little sleep, collapsed to the worded flag
 }
 
 

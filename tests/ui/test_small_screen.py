@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QWidget
 from screenshots import fits_smallest_frame, grab_census, size_problems
 from ui_runner import shared_runner
 
-from wardconsole.app import _access, _escalation_desk, console_context
+from wardconsole.app import _access, _escalations, console_context
 from wardconsole.config import Settings
 from wardconsole.domain.safety_checks import Presentation
 from wardconsole.services.db import Database
@@ -57,7 +57,7 @@ def console(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     session = StaffSession()
     session.sign_in(StaffService(db).actor("rn.okafor", settings.station))
     access = _access(db, settings, "Ketamine Detox Unit (demo)", session, shared_runner())
-    escalations = _escalation_desk(db, settings.station, session.current_actor, access)
+    escalations = _escalations(db, settings.station)
     context = console_context(engine, db, settings, session, access, escalations)
     context = replace(context, open_alert_sound=lambda: SilentAlertSound("no audio output device"))
     window = MainWindow(context)
@@ -128,8 +128,8 @@ def test_columns_give_way_in_the_defined_order(qtbot, console: MainWindow) -> No
     """Narrowing the window shrinks the nurse column first and the risk columns never."""
     view = console.census_view
     header = view.horizontalHeader()
-    console.resize(1900, 900)
-    qtbot.waitUntil(lambda: console.width() == 1900)
+    console.resize(2200, 900)  # every column at its preferred width
+    qtbot.waitUntil(lambda: console.width() == 2200)
     wide = {c: header.sectionSize(c) for c in CensusColumn}
     console.resize(*fits_smallest_frame())
     qtbot.waitUntil(lambda: console.width() == fits_smallest_frame()[0])

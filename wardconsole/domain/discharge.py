@@ -17,7 +17,9 @@ from typing import Final
 
 from wardconsole.domain import intake_text as words
 from wardconsole.domain.assessments import assessment_name
+from wardconsole.domain.discharge_medicines import medicines_at_discharge
 from wardconsole.domain.intake import Intake
+from wardconsole.domain.medicines import MedicineLine
 from wardconsole.domain.records import Severity
 from wardconsole.domain.sessions import SessionFact, discharge_lines
 from wardconsole.domain.weights import MustScreen, WeightCourse, stay_lines
@@ -132,6 +134,10 @@ class StayFacts:
     weights: WeightCourse | None = None
     """The stay's weighings (None where they were not read)."""
     must_screens: tuple[MustScreen, ...] = ()
+    medicines: tuple[MedicineLine, ...] = ()
+    """The stay's medicines list (current lines; a monitoring copy of the drug chart)."""
+    medicines_review: tuple[str, ...] = ()
+    """The dependency watch's words for each class due a review at discharge."""
 
 
 def stay_day(admitted_at: datetime, at: datetime) -> int:
@@ -169,15 +175,16 @@ def draft_summary(
     detail: str = "",
     tz: tzinfo | None = None,
 ) -> str:
-    """The discharge summary draft: identity, intake, course with numbers, escalations, PRN use,
-    therapy and support sessions by type, status at discharge and a follow-up line for the
-    nurse to complete."""
+    """The discharge summary draft: identity, intake, course with numbers, escalations, the
+    medicines list at discharge (``discharge_medicines``), PRN use, therapy and support
+    sessions by type, status at discharge and a follow-up line for the nurse to complete."""
     w = _Writer(facts, discharged_at, tz)
     w.header(destination, detail)
     w.intake()
     w.course()
     w.nutrition()
     w.escalations()
+    w.medicines()
     w.prn()
     w.sessions()
     w.status()
@@ -332,6 +339,20 @@ class _Writer:
             )
         if len(items) > MAX_ESCALATION_LINES:
             self.item(f"… and {len(items) - MAX_ESCALATION_LINES} more (see the record)")
+
+    def medicines(self) -> None:
+        section = medicines_at_discharge(
+            self.f.medicines,
+            self.f.medicines_review,
+            admitted_at=self.f.admitted_at,
+            discharged_at=self.end,
+            when=self.when,
+        )
+        self.section("Medicines")
+        caveat, *lines = section.lines()
+        self.line(caveat)
+        for text in lines:
+            self.item(text)
 
     def prn(self) -> None:
         doses = self.f.prn

@@ -14,10 +14,13 @@ from datetime import datetime
 from typing import Final
 
 from wardconsole.domain.discharge import StayFacts, stay_day
+from wardconsole.domain.discharge_medicines import medicines_at_discharge
 from wardconsole.domain.follow_up import AftercarePlan, Basis, plan_lines
+from wardconsole.domain.medicines import MONITORING_COPY
 from wardconsole.domain.sessions import discharge_lines
 
-MEDICINES_CAVEAT: Final = "As recorded on the ward console — confirm against the prescription."
+MEDICINES_CAVEAT: Final = MONITORING_COPY
+"""Heads every printed medicines section (the console is not the drug chart)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +62,7 @@ def write_letter(
         patient_line=patient,
         sections=(
             ("Stay", tuple(stay)),
-            ("Medicines", tuple(_medicines(facts, when))),
+            ("Medicines", tuple(_medicines(facts, discharged_at, when))),
             ("Risks", tuple(_risks(facts, when))),
             ("Aftercare plan", tuple(plan_lines(plan, when) if plan else ["Not recorded."])),
             ("Follow-up after discharge", tuple(_follow_up(follow_up, when))),
@@ -67,8 +70,19 @@ def write_letter(
     )
 
 
-def _medicines(facts: StayFacts, when: Callable[[datetime], str]) -> list[str]:
-    lines = [MEDICINES_CAVEAT]
+def _medicines(
+    facts: StayFacts, discharged_at: datetime, when: Callable[[datetime], str]
+) -> list[str]:
+    """The medicines list at discharge (started, still taking, stopped, taper advice), then
+    the PRN doses given, under the line that they are to be confirmed against the
+    prescription."""
+    lines = medicines_at_discharge(
+        facts.medicines,
+        facts.medicines_review,
+        admitted_at=facts.admitted_at,
+        discharged_at=discharged_at,
+        when=when,
+    ).lines()
     if not facts.prn:
         return [*lines, "No PRN medication recorded on the ward."]
     groups: dict[tuple[str, str], list[datetime]] = {}

@@ -44,6 +44,8 @@ class EntryKind(StrEnum):
     REGULAR_DOSE = "regular_dose"
     WEIGHT = "weight"
     SLEEP = "sleep"
+    MEAL = "meal"
+    BOWEL = "bowel"
 
     @property
     def words(self) -> EntryWords:
@@ -105,6 +107,16 @@ _WORDS: Final = MappingProxyType(
         ),
         EntryKind.SLEEP: EntryWords(
             "Sleep", "Sleep", "Sleep entry", "Recorded sleep", "Corrected sleep"
+        ),
+        EntryKind.MEAL: EntryWords(
+            "Meal",
+            "Meals and supplements",
+            "Meal or supplement",
+            "Recorded a meal",
+            "Corrected a meal",
+        ),
+        EntryKind.BOWEL: EntryWords(
+            "Bowels", "Bowels", "Bowel movement", "Recorded bowels", "Corrected bowels"
         ),
     }
 )

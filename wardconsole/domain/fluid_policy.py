@@ -66,6 +66,10 @@ class FluidPolicy:
     no_urine: timedelta
     no_urine_severity: Severity
     presets_ml: tuple[int, ...]
+    bowel_flag_days: int = 3
+    """Days without a bowel movement before the chart and handoff flag it ([bowels])."""
+    bowel_flag_severity: Severity = Severity.ADVISORY
+    """How the handoff marks that flag (it raises no escalation)."""
     governance_signoff: str = ""
     source: str = ""
     digest: str = ""
@@ -89,7 +93,16 @@ class _Parser(TableReader):
         super().__init__(where, FluidPolicyError)
 
     def policy(self, data: Mapping[str, Any]) -> FluidPolicy:
-        sections = {"policy", "periods", "targets", "reviews", "limits", "escalation", "census"}
+        sections = {
+            "policy",
+            "periods",
+            "targets",
+            "reviews",
+            "limits",
+            "escalation",
+            "census",
+            "bowels",
+        }
         self.only(data, sections, "top level")
         header = self.table(data, "policy", "top level")
         self.only(header, {"name", "version", "governance_signoff"}, "policy")
@@ -128,6 +141,8 @@ class _Parser(TableReader):
         )
         census = self.table(data, "census", "top level")
         self.only(census, {"presets_ml"}, "census")
+        bowels = self.table(data, "bowels", "top level")
+        self.only(bowels, {"flag_after_days", "flag_severity"}, "bowels")
         return FluidPolicy(
             name=self.text(header, "name", "policy"),
             version=self.text(header, "version", "policy"),
@@ -153,6 +168,8 @@ class _Parser(TableReader):
             ),
             no_urine_severity=self.severity(escalation, "no_urine_severity", "escalation"),
             presets_ml=self.presets(census, intake_max),
+            bowel_flag_days=self.integer(bowels, "flag_after_days", "bowels", 1, 14),
+            bowel_flag_severity=self.severity(bowels, "flag_severity", "bowels"),
             source=self.where,
         )
 

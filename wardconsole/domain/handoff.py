@@ -710,10 +710,10 @@ class _Writer:
         appetite = self._chart_item_text("nausea_appetite")
         if self.f.fluids:
             out.extend(self.f.fluids)
-            meals = "not recorded in the console this shift"
             if appetite:
-                meals += f"; {appetite[0]}"
-            out.append(Fact(f"Meals: {meals}", "nutrition"))
+                out.append(Fact(f"Appetite: {appetite[0]}", "nutrition"))
+            if not any(f.topic == "meals" for f in self.f.fluids):
+                out.append(Fact("Meals: not recorded in the console this shift", "nutrition"))
             return out
         nutrition = "not recorded in the console this shift"
         if appetite:

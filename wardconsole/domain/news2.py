@@ -275,11 +275,6 @@ def news2_lower_bound(vitals: VitalSigns) -> News2LowerBound:
     )
 
 
-def chart4_response(risk: str, *, zero: bool = False) -> str:
-    """The Chart 4 clinical response (paraphrased, §1.4) for a risk value."""
-    return _RESPONSES["zero" if zero else risk]
-
-
 def risk_rank(risk: str | None) -> int:
     """0 low (or none), 1 low–medium, 2 medium, 3 high: for "the higher of two bands"."""
     return {"low-medium": 1, "medium": 2, "high": 3}.get(risk or "", 0)

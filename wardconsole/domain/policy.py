@@ -33,7 +33,7 @@ from wardconsole.domain.configfiles import (
     default_policy_file,
     read_toml,
 )
-from wardconsole.domain.records import PRN_ROUTES, EscalationKind, Severity
+from wardconsole.domain.records import PRN_ROUTES, Severity
 
 POLICY_FILE: Final = "escalation_policy.toml"
 RISK_KEYS: Final[tuple[str, ...]] = ("high", "medium", "low-medium", "low", "unscored")
@@ -698,8 +698,3 @@ class _Parser(TableReader):
         if match is None:
             raise self.fail(section, f"{key}: must be a 24-hour time HH:MM, got {value!r}")
         return time(int(match.group(1)), int(match.group(2)))
-
-
-def kind_rule(policy: EscalationPolicy, kind: EscalationKind) -> RulePolicy | None:
-    """The rule that raises escalations of ``kind``, or None (kinds raised outside the domain)."""
-    return policy.rules.get(kind.value)

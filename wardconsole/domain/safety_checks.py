@@ -213,16 +213,6 @@ def with_default_level(
     return ordered
 
 
-def level_at(periods: Sequence[LevelPeriod], at: datetime) -> LevelPeriod:
-    """The level in force at ``at`` (``periods`` oldest first, as from ``with_default_level``)."""
-    current = periods[0]
-    for period in periods:
-        if period.effective_from > at:
-            break
-        current = period
-    return current
-
-
 @dataclass(frozen=True, slots=True)
 class LevelSpan:
     """One level as it stood during a window: in force at the window's start (set before it)

@@ -31,6 +31,7 @@ from wardconsole.domain.schedule import due_from_effective
 from wardconsole.services.db import Database
 from wardconsole.services.observation_levels import patient_checks
 from wardconsole.services.safety_rules import schedules_for
+from wardconsole.services.sleep import SleepReader
 from wardconsole.services.views import CensusRow, CensusSnapshot, WardSummary
 from wardconsole.store import fluids, repository
 from wardconsole.store.models import Bed
@@ -46,10 +47,12 @@ def detox_day(admitted_at: datetime, now: datetime) -> int:
 
 
 class CensusService:
-    def __init__(self, db: Database, *, with_fluids: bool = True) -> None:
+    def __init__(self, db: Database, *, with_fluids: bool = True, with_sleep: bool = True) -> None:
         self._db = db
         self._with_fluids = with_fluids
         """False only to measure what the fluid column's reads cost (``bench/census.py``)."""
+        self._with_sleep = with_sleep
+        """False only to measure what the sleep flag's reads cost."""
 
     def ward_name(self) -> str:
         """The ward's name, taken from its beds (one database serves one ward)."""
@@ -59,7 +62,8 @@ class CensusService:
 
     def snapshot(self, now: datetime | None = None) -> CensusSnapshot:
         """One consistent read of the census: a fixed number of queries, each O(admitted
-        patients) — the fluid column adds three grouped ones, never one per patient."""
+        patients) — the fluid column adds three grouped ones and the sleep flag three more,
+        never one per patient."""
         now = now or self._db.clock()
         policy = self._db.policy
         chart_max = self._db.chart.max_total
@@ -84,6 +88,7 @@ class CensusService:
             )
             decisions = repository.decisions_by_admission(session, ids)
             fluid = self._fluids(session, ids, now) if self._with_fluids else {}
+            sleep = SleepReader(self._db).flags(session, ids, now) if self._with_sleep else {}
         by_admission: dict[int, list[EscalationInfo]] = {}
         for esc in escalations:  # already most severe, then oldest, first
             by_admission.setdefault(esc.admission_id, []).append(esc)
@@ -120,6 +125,7 @@ class CensusService:
                     assigned_nurse=a.assigned_nurse,
                     risk_flags=a.risk_flags,
                     fluid=fluid.get(a.admission_id),
+                    sleep=sleep.get(a.admission_id),
                     **_news2_fields(effective),
                     **_check_fields(
                         a.admission_id,

@@ -115,10 +115,6 @@ class ObservationCache:
         first, stop = entry.rows(start, end)
         return entry, first, stop
 
-    def forget(self, admission_id: int) -> None:
-        with self._lock:
-            self._entries.pop(admission_id, None)
-
     def _caught_up(
         self,
         session: Session,

@@ -20,11 +20,8 @@ from typing import Any
 
 from wardconsole.domain.after_prn import RtStatus, rt_status
 from wardconsole.domain.decisions import (
-    REVIEWED_DECISIONS,
     SCALE2_REASON,
     SCALE2_TARGET,
-    current_decision,
-    describe_decision,
 )
 from wardconsole.domain.policy import RulePolicy
 from wardconsole.domain.records import DecisionKind
@@ -302,14 +299,3 @@ class DecisionService:
             )
             record_change(session, "decision", admission_id, actor.station)
             return DecisionResult(row.id, tuple(changes))
-
-
-def current_decisions(db: Database, admission_id: int) -> tuple[str, ...]:
-    """Descriptions of the decisions in force, for the header and the entry form."""
-    with db.read() as session:
-        decisions = repository.clinical_decisions(session, admission_id)
-    return tuple(
-        describe_decision(found)
-        for kind in REVIEWED_DECISIONS
-        if (found := current_decision(decisions, kind)) is not None
-    )

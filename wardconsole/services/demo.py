@@ -33,6 +33,7 @@ from wardconsole.services.fluid_demo import add_fluid_charts
 from wardconsole.services.follow_up_demo import add_follow_ups
 from wardconsole.services.observation_demo import add_observation_levels
 from wardconsole.services.session_demo import add_sessions
+from wardconsole.services.sleep_demo import add_sleep
 from wardconsole.services.staff import StaffService
 from wardconsole.services.weight_demo import add_weighings
 from wardconsole.store.models import (
@@ -46,7 +47,6 @@ from wardconsole.store.models import (
     PrnDoseRow,
     PrnEffectRow,
     SchemaInfo,
-    Staff,
     SymptomEntryRow,
 )
 
@@ -234,6 +234,7 @@ class DemoWard:
             )
         add_fluid_charts(self.db, admitted, nurse_ids, now=self.now, seed=self.opt.seed)
         add_weighings(self.db, admitted, nurse_ids, now=self.now, seed=self.opt.seed)
+        add_sleep(self.db, admitted, nurse_ids, now=self.now, seed=self.opt.seed)
         if self.opt.evaluate_rules:
             for admission_id in admission_ids:
                 with self.db.transaction() as session:
@@ -686,11 +687,6 @@ def is_demo_ward(db: Database) -> bool:
     replace its file)."""
     with db.read() as session:
         return session.get(SchemaInfo, DEMO_WARD_KEY) is not None
-
-
-def ensure_empty(db: Database) -> bool:
-    with db.read() as session:
-        return session.scalar(select(Staff.id).where(Staff.staff_code != "system").limit(1)) is None
 
 
 def build_demo_ward(

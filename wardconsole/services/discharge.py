@@ -34,12 +34,13 @@ from wardconsole.services.context import (
     require,
 )
 from wardconsole.services.db import Database
-from wardconsole.services.escalations import resolve_open
+from wardconsole.services.escalations import resolve_open, watch_words
 from wardconsole.services.stay_access import ensure_may_read
 from wardconsole.services.text_rule import checks_text, checks_text_as
 from wardconsole.store import admissions_queries as q
 from wardconsole.store import repository, weights
 from wardconsole.store.changes import record_change
+from wardconsole.store.medicines_queries import medicine_lines
 from wardconsole.store.models import Admission
 from wardconsole.store.sessions import session_facts
 
@@ -107,6 +108,14 @@ class DischargeService:
             sessions = session_facts(session, [admission_id])[admission_id]
             weighed = weights.weighings(session, [admission_id])[admission_id]
             screens = tuple(weights.must_screens(session, [admission_id])[admission_id])
+            medicines = medicine_lines(session, admission_id)
+            review = [
+                text
+                for text, due in watch_words(
+                    session, self._db, admission_id, detail.discharged_at or self._db.clock()
+                )
+                if due
+            ]
             previous = (
                 repository.admission(session, detail.previous_admission_id)
                 if detail.previous_admission_id
@@ -134,6 +143,8 @@ class DischargeService:
             sessions=tuple(sessions),
             weights=weight_course(weighed, detail.admitted_at, self._db.weight_policy),
             must_screens=screens,
+            medicines=tuple(medicines),
+            medicines_review=tuple(review),
             previous_stay=PreviousStay(
                 previous.admitted_at, previous.discharged_at, previous.discharge_destination
             )

@@ -7,7 +7,7 @@ stations acknowledging at once produce exactly one winner; the loser is told who
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,9 +17,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, object_session
 from sqlalchemy.orm.exc import StaleDataError
 
-from wardconsole.domain.alerting import cascade_target
-from wardconsole.domain.dependency_watch import MedicinesWatch, WardCalendar, watch_medicines
+from wardconsole.domain.alerting import Announcement, cascade_target
+from wardconsole.domain.dependency_watch import (
+    MedicinesWatch,
+    WardCalendar,
+    watch_lines,
+    watch_medicines,
+)
 from wardconsole.domain.medicines import regimen_overruns
+from wardconsole.domain.policy import EscalationPolicy
 from wardconsole.domain.records import (
     EscalationInfo,
     EscalationKind,
@@ -36,6 +42,7 @@ from wardconsole.domain.rules import (
     silence_window,
 )
 from wardconsole.domain.text_input import MAX_NOTE, text_problem
+from wardconsole.services.audit import AuditService
 from wardconsole.services.context import (
     Actor,
     ConflictError,
@@ -49,7 +56,7 @@ from wardconsole.services.context import (
 )
 from wardconsole.services.db import POLICY_DIGEST, Database
 from wardconsole.services.fluid_rules import fluid_triggers
-from wardconsole.services.governance import GovernanceService
+from wardconsole.services.governance import GovernanceService, PolicyStatus
 from wardconsole.services.safety_rules import observation_triggers
 from wardconsole.services.staff import StaffService
 from wardconsole.services.text_rule import checks_text
@@ -105,6 +112,25 @@ def medicines_watch(
     given = medicines_queries.given_against_lines(session, admission_id)
     overruns = regimen_overruns(lines, given, now)
     return replace(watch, overruns=tuple((what, at) for _line, what, at in overruns))
+
+
+def watch_words(
+    session: Session, db: Database, admission_id: int, at: datetime
+) -> list[tuple[str, bool]]:
+    """The dependency watch at ``at`` in words, each with whether it needs attention
+    ("zopiclone 6 of 7 nights, 6 in a row — review due", True); empty when the policy has no
+    dependency-review rule or no watched medicine was given in the watch period."""
+    rule = db.policy.rules.get("dependency_review")
+    watch = medicines_watch(session, db, admission_id, at)
+    if rule is None or watch is None:
+        return []
+    return watch_lines(
+        watch,
+        max_nights=rule.number("max_consecutive_nights"),
+        max_days=rule.number("max_consecutive_days"),
+        rising_days=rule.number("rising_days"),
+        min_rise=rule.number("min_rise"),
+    )
 
 
 def apply_rules(
@@ -505,6 +531,46 @@ class WardChecks:
 class EscalationService:
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    # -- the ward clock and policy (no database) ---------------------------------------------
+
+    @property
+    def policy(self) -> EscalationPolicy:
+        return self._db.policy
+
+    def now(self) -> datetime:
+        """The ward clock (UTC, aware): ages and alarm intervals are measured on it."""
+        return self._db.clock()
+
+    # -- a station's ward tick and alarms ----------------------------------------------------
+
+    @checks_text
+    def ward_tick(self, station: str) -> list[EscalationChange]:
+        """A station's ward tick: seal the audit rows that have settled into the record's hash
+        chain (the ledger's timer — a row is protected within ``ledger.SETTLE`` and one tick of
+        being written, whoever is signed in), then run the time-driven rules for every admitted
+        patient as the system account (``evaluate_ward``)."""
+        AuditService(self._db).seal_settled(station)
+        return self.evaluate_ward(StaffService(self._db).system_actor(station))
+
+    @checks_text
+    def record_announcements(
+        self, announcements: Sequence[Announcement], station: str
+    ) -> list[int]:
+        """Write down what ``station`` announced; returns the ids it actually cascaded."""
+        if not announcements:
+            return []
+        plain = [a.escalation_id for a in announcements if not a.cascades]
+        cascades = {a.escalation_id: a.cascade_from for a in announcements if a.cascades}
+        if plain:
+            self.mark_announced(plain, False, station=station)
+        if not cascades:
+            return []
+        return self.mark_announced(list(cascades), True, station=station, cascade_from=cascades)
+
+    def policy_status(self) -> PolicyStatus:
+        """This station's policy against the ward's (and which files are unsigned)."""
+        return GovernanceService(self._db).status()
 
     def open(self) -> list[EscalationInfo]:
         with self._db.read() as session:

@@ -1,6 +1,7 @@
 """The food and fluid chart in the shift handoff: intake, output and the balance this shift and
-this period, the chart in force and its latest review — worded once here, for the editor, the
-board and the printed handoff. Read with grouped statements for every patient at once."""
+this period, the chart in force during the shift and its latest review, meals eaten and bowels
+(days since the last movement) — worded once here, for the editor, the board and the printed
+handoff. Read with grouped statements for every patient at once."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from wardconsole.domain.fluid_policy import NOT_A_STANDARD
 from wardconsole.domain.fluids import Direction, FluidTotals, latest_review, period_of
 from wardconsole.domain.handoff_records import Fact
 from wardconsole.services.db import Database
+from wardconsole.services.nutrition import nutrition_facts
 from wardconsole.store.fluids import last_taken, period_totals, plans_in_force
 
 TOPIC = "nutrition"
@@ -25,15 +27,27 @@ def fluid_handoff_facts(
     shift_start: datetime,
     until: datetime,
 ) -> dict[int, tuple[Fact, ...]]:
-    """Admission id -> the fluid facts of the shift [shift_start, until)."""
+    """Admission id -> the food and fluid chart facts of the shift [shift_start, until)."""
     if not admission_ids:
         return {}
+    eating = nutrition_facts(db, session, admission_ids, shift_start, until)
+    fluids = _fluid_facts(db, session, admission_ids, shift_start, until)
+    return {i: fluids[i] + eating.get(i, ()) for i in admission_ids}
+
+
+def _fluid_facts(
+    db: Database,
+    session: Session,
+    admission_ids: Sequence[int],
+    shift_start: datetime,
+    until: datetime,
+) -> dict[int, tuple[Fact, ...]]:
     policy = db.fluid_policy
     period = period_of(until, policy.day_start, db.ward_timezone)
     end = until + timedelta(microseconds=1)  # an entry taken at the moment of drafting counts
     shift = _totals(session, admission_ids, shift_start, end)
     so_far = _totals(session, admission_ids, period.start, end)
-    plans = plans_in_force(session, admission_ids)
+    plans = plans_in_force(session, admission_ids, at=until)  # the plan of that shift
     last = last_taken(session, admission_ids, direction=Direction.INTAKE, before=end)
     start = period.start.astimezone(db.shifts.zone).strftime("%H:%M")
     out: dict[int, tuple[Fact, ...]] = {}

@@ -14,7 +14,6 @@ from functools import cache
 from sqlalchemy.orm import Session
 
 from wardconsole.domain import intake as intake_domain
-from wardconsole.domain.dependency_watch import watch_lines
 from wardconsole.domain.handoff import HandoffPolicy, draft_handoff, load_handoff_policy
 from wardconsole.domain.handoff_records import (
     EscalationHistory,
@@ -30,7 +29,7 @@ from wardconsole.domain.sessions import handoff_facts as session_handoff_facts
 from wardconsole.domain.shifts import ShiftWindow
 from wardconsole.services.census import age_on, detox_day
 from wardconsole.services.db import Database
-from wardconsole.services.escalations import medicines_watch
+from wardconsole.services.escalations import watch_words
 from wardconsole.services.fluid_handoff import fluid_handoff_facts
 from wardconsole.services.observation_handoff import observation_facts
 from wardconsole.services.weight_handoff import weight_handoff_facts
@@ -50,20 +49,13 @@ def medicines_facts(
     """The dependency watch in words ("Medicines watch: zopiclone 6 of 7 nights … review
     due"); nothing when no watched medicine was given in the watch period."""
     rule = db.policy.rules.get("dependency_review")
-    watch = medicines_watch(session, db, admission_id, until)
-    if rule is None or watch is None:
+    words = watch_words(session, db, admission_id, until)
+    if rule is None or not words:
         return ()
-    lines = watch_lines(
-        watch,
-        max_nights=rule.number("max_consecutive_nights"),
-        max_days=rule.number("max_consecutive_days"),
-        rising_days=rule.number("rising_days"),
-        min_rise=rule.number("min_rise"),
-    )
     severity = rule.severity()  # a review due carries the dependency-review escalation's
     return tuple(
         Fact(f"Medicines watch: {text}", "medicines", severity if due else None)
-        for text, due in lines
+        for text, due in words
     )
 
 

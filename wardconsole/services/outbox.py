@@ -64,6 +64,8 @@ class QueueKind(StrEnum):
     FLUID = "fluid"
     REGULAR_DOSE = "regular_dose"
     SLEEP = "sleep"
+    MEAL = "meal"
+    BOWEL = "bowel"
 
 
 class QueueState(StrEnum):

@@ -23,8 +23,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.assessments import ASSESSMENT_KINDS, score_assessment
+from wardconsole.domain.bowels import BowelInput, bowel_problems
 from wardconsole.domain.fluids import FluidInput, fluid_problems, plan_problems
 from wardconsole.domain.formulary import Formulary, same_class_doses
+from wardconsole.domain.meals import MealInput, meal_problems
 from wardconsole.domain.news2 import News2LowerBound, News2Result, news2_lower_bound, score_vitals
 from wardconsole.domain.records import (
     PRN_ROUTES,
@@ -38,7 +40,7 @@ from wardconsole.domain.records import (
 from wardconsole.domain.schedule import next_observation_due
 from wardconsole.domain.sleep import SleepInput, night_on, sleep_problems
 from wardconsole.domain.text_input import MAX_NOTE, text_problem
-from wardconsole.domain.validation import ValidationReport, validate_vitals
+from wardconsole.domain.validation import validate_vitals
 from wardconsole.domain.weights import WeightInput, weight_problems
 from wardconsole.domain.withdrawal import WithdrawalChart, WithdrawalScore
 from wardconsole.services.context import (
@@ -67,9 +69,11 @@ from wardconsole.store.fluids import plans_in_force
 from wardconsole.store.models import (
     Admission,
     AssessmentRow,
+    BowelEntryRow,
     ClinicalEntry,
     FluidEntryRow,
     FluidPlanRow,
+    MealEntryRow,
     ObservationSetRow,
     PrnDoseRow,
     PrnEffectRow,
@@ -199,13 +203,6 @@ class RecordingService:
         return SameClassWarning(found.label, within, earlier)
 
     # -- observation sets ------------------------------------------------------------------
-
-    @checks_text
-    def check_vitals(
-        self, values: Mapping[str, object], confirmed: Collection[str] = ()
-    ) -> ValidationReport:
-        """Validate without saving (the entry dialog calls this as the nurse types)."""
-        return validate_vitals(values, confirmed=confirmed)
 
     @checks_text
     def record_observation(
@@ -770,8 +767,6 @@ class RecordingService:
     ) -> SaveResult:
         """Record a drink (or prescribed fluid) in, or an output; with ``save_key`` a retried
         save never records it twice. Rules run in the same transaction."""
-        require(actor, Permission.RECORD)
-        check_save_key(save_key)
         self.check_fluid(entry)
         now = self._db.clock()
         taken_at = as_utc("taken_at", taken_at) or now
@@ -974,6 +969,150 @@ class RecordingService:
             if not values["active"]:
                 detail["stopped"] = True
             return self._finish(session, actor, row, "fluid_plan", now, detail)
+
+    # -- meals, supplements and bowels (the food chart) ----------------------------------------
+
+    @checks_text
+    def check_meal(self, entry: MealInput) -> None:
+        """Refuse a bad meal entry, naming each field (also used before queueing)."""
+        if problems := meal_problems(entry):
+            raise InvalidInput(problems)
+
+    @checks_text
+    def record_meal(
+        self,
+        actor: Actor,
+        admission_id: int,
+        entry: MealInput,
+        *,
+        taken_at: datetime | None = None,
+        save_key: str | None = None,
+        amends_id: int | None = None,
+        amend_reason: str | None = None,
+    ) -> SaveResult:
+        """A meal or snack (what was offered, the portion eaten) and any supplement given or
+        declined; with ``save_key`` a retried save never records it twice."""
+        self.check_meal(entry)
+        values = {
+            "occasion": entry.occasion,
+            "offered": entry.offered.strip(),
+            "portion": entry.portion.value if entry.portion is not None else None,
+            "reason": entry.reason.strip(),
+            "supplement": entry.supplement,
+            "supplement_outcome": entry.supplement_outcome if entry.supplement else "",
+            "supplement_reason": entry.supplement_reason.strip() if entry.supplement else "",
+        }
+        detail = {k: values[k] for k in ("occasion", "portion", "supplement") if values[k]}
+        if values["supplement_outcome"]:
+            detail["supplement_outcome"] = values["supplement_outcome"]
+        return self._record_simple(
+            actor,
+            admission_id,
+            MealEntryRow,
+            "meal",
+            values,
+            detail,
+            note=entry.note,
+            taken_at=taken_at,
+            save_key=save_key,
+            amends=(amends_id, amend_reason),
+        )
+
+    @checks_text
+    def amend_meal(
+        self, actor: Actor, entry_id: int, entry: MealInput, *, reason: str
+    ) -> SaveResult:
+        """Correct a meal entry; the original stays in history, marked superseded."""
+        admission_id, taken_at = self._to_amend(MealEntryRow, "meal entry", entry_id, reason)
+        return self.record_meal(
+            actor,
+            admission_id,
+            entry,
+            taken_at=taken_at,
+            amends_id=entry_id,
+            amend_reason=reason.strip(),
+        )
+
+    @checks_text
+    def check_bowel(self, entry: BowelInput) -> None:
+        """Refuse a bad bowel entry, naming the field (also used before queueing)."""
+        if problems := bowel_problems(entry):
+            raise InvalidInput(problems)
+
+    @checks_text
+    def record_bowel(
+        self,
+        actor: Actor,
+        admission_id: int,
+        entry: BowelInput,
+        *,
+        taken_at: datetime | None = None,
+        save_key: str | None = None,
+        amends_id: int | None = None,
+        amend_reason: str | None = None,
+    ) -> SaveResult:
+        """A bowel movement with its Bristol stool type (None: type not seen)."""
+        self.check_bowel(entry)
+        values = {"bristol_type": entry.bristol_type}
+        return self._record_simple(
+            actor,
+            admission_id,
+            BowelEntryRow,
+            "bowel",
+            values,
+            dict(values),
+            note=entry.note,
+            taken_at=taken_at,
+            save_key=save_key,
+            amends=(amends_id, amend_reason),
+        )
+
+    @checks_text
+    def amend_bowel(
+        self, actor: Actor, entry_id: int, entry: BowelInput, *, reason: str
+    ) -> SaveResult:
+        """Correct a bowel entry; the original stays in history, marked superseded."""
+        admission_id, taken_at = self._to_amend(BowelEntryRow, "bowel entry", entry_id, reason)
+        return self.record_bowel(
+            actor,
+            admission_id,
+            entry,
+            taken_at=taken_at,
+            amends_id=entry_id,
+            amend_reason=reason.strip(),
+        )
+
+    def _record_simple(
+        self,
+        actor: Actor,
+        admission_id: int,
+        model: Any,
+        kind: str,
+        values: Mapping[str, Any],
+        detail: dict[str, Any],
+        *,
+        note: str,
+        taken_at: datetime | None,
+        save_key: str | None,
+        amends: tuple[int | None, str | None],
+    ) -> SaveResult:
+        """Write one entry of ``kind`` (one row of ``model`` with ``values``), exactly once
+        under ``save_key``; audit, change feed and rules in the same transaction."""
+        require(actor, Permission.RECORD)
+        check_save_key(save_key)
+        now = self._db.clock()
+        at = as_utc("taken_at", taken_at) or now
+        amends_id, amend_reason = amends
+
+        def write(session: Session) -> tuple[SaveResult, dict[str, Any]]:
+            self._admission(session, admission_id, at, now)
+            reason = amend_reason.strip() if amend_reason else None
+            stamp = _stamp(actor, admission_id, at, now, note, amends_id, reason)
+            row = new_entry(model, stamp, **values)
+            result = self._finish(session, actor, row, kind, now, detail)
+            return result, {kind: result.entry_id}
+
+        return self._save_once(actor, kind, admission_id, save_key, now, write)
 
     # -- corrections -----------------------------------------------------------------------
 

@@ -26,8 +26,10 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 
+from wardconsole.domain.bowels import BowelInput
 from wardconsole.domain.fluids import Direction, FluidInput
 from wardconsole.domain.formulary import ClassSource, Formulary
+from wardconsole.domain.meals import MealInput, Portion, meal_text
 from wardconsole.domain.medicines import OUTCOMES, check_dose_outcome
 from wardconsole.domain.sleep import SleepInput, SleepQuality
 from wardconsole.services.context import (
@@ -256,19 +258,102 @@ class SafeSaves:
         """A drink or an output: written now, or kept on this station and replayed later."""
         require(actor, Permission.RECORD)
         self._recording.check_fluid(entry)
-        pressed = self._db.clock()
-        taken_at = as_utc("taken_at", taken_at) or pressed
-        return self._save(
-            lambda: self._recording.record_fluid(
-                actor, admission_id, entry, taken_at=taken_at, save_key=save_key
+        return self._save_entry(
+            lambda at: self._recording.record_fluid(
+                actor, admission_id, entry, taken_at=at, save_key=save_key
             ),
-            kind=QueueKind.FLUID,
+            QueueKind.FLUID,
+            actor,
+            admission_id,
+            _fluid_payload(entry),
+            taken_at=taken_at,
+            save_key=save_key,
+            bed=bed,
+            summary=f"Fluids: {_fluid_summary(entry)}",
+        )
+
+    @checks_text
+    def save_meal(
+        self,
+        actor: Actor,
+        admission_id: int,
+        entry: MealInput,
+        *,
+        save_key: str,
+        taken_at: datetime | None = None,
+        bed: str = "",
+    ) -> SaveResult | QueuedSave:
+        """A meal, snack or supplement: written now, or kept on this station and replayed."""
+        require(actor, Permission.RECORD)
+        self._recording.check_meal(entry)
+        payload = _meal_payload(entry)
+        return self._save_entry(
+            lambda at: self._recording.record_meal(
+                actor, admission_id, entry, taken_at=at, save_key=save_key
+            ),
+            QueueKind.MEAL,
+            actor,
+            admission_id,
+            payload,
+            taken_at=taken_at,
+            save_key=save_key,
+            bed=bed,
+            summary=f"Meal: {meal_text(payload)}",
+        )
+
+    @checks_text
+    def save_bowel(
+        self,
+        actor: Actor,
+        admission_id: int,
+        entry: BowelInput,
+        *,
+        save_key: str,
+        taken_at: datetime | None = None,
+        bed: str = "",
+    ) -> SaveResult | QueuedSave:
+        """A bowel movement: written now, or kept on this station and replayed later."""
+        require(actor, Permission.RECORD)
+        self._recording.check_bowel(entry)
+        kind = entry.bristol_type
+        return self._save_entry(
+            lambda at: self._recording.record_bowel(
+                actor, admission_id, entry, taken_at=at, save_key=save_key
+            ),
+            QueueKind.BOWEL,
+            actor,
+            admission_id,
+            {"bristol_type": kind, "note": entry.note},
+            taken_at=taken_at,
+            save_key=save_key,
+            bed=bed,
+            summary=f"Bowels: {f'Bristol type {kind}' if kind is not None else 'type not seen'}",
+        )
+
+    def _save_entry(
+        self,
+        write: Callable[[datetime], SaveResult],
+        kind: QueueKind,
+        actor: Actor,
+        admission_id: int,
+        payload: Mapping[str, Any],
+        *,
+        taken_at: datetime | None,
+        save_key: str,
+        bed: str,
+        summary: str,
+    ) -> SaveResult | QueuedSave:
+        pressed = self._db.clock()
+        at = as_utc("taken_at", taken_at) or pressed
+        return self._save(
+            lambda: write(at),
+            kind=kind,
             actor=actor,
             admission_id=admission_id,
             save_key=save_key,
-            payload={**_fluid_payload(entry), "taken_at": taken_at},
+            payload={**payload, "taken_at": at},
             bed=bed,
-            summary=f"Fluids: {_fluid_summary(entry)}",
+            summary=summary,
             pressed=pressed,
         )
 
@@ -614,6 +699,31 @@ def _replay_fluid(db: Database, item: QueuedEntry) -> bool:
     return False
 
 
+def _replay_meal(db: Database, item: QueuedEntry) -> bool:
+    assert item.admission_id is not None
+    payload = dict(item.payload)
+    taken_at = payload.pop("taken_at")
+    portion = payload.pop("portion")
+    entry = MealInput(**payload, portion=Portion(portion) if portion else None)
+    RecordingService(db).record_meal(
+        item.actor, item.admission_id, entry, taken_at=taken_at, save_key=item.save_key
+    )
+    return False
+
+
+def _replay_bowel(db: Database, item: QueuedEntry) -> bool:
+    assert item.admission_id is not None
+    payload = item.payload
+    RecordingService(db).record_bowel(
+        item.actor,
+        item.admission_id,
+        BowelInput(payload["bristol_type"], payload["note"]),
+        taken_at=payload["taken_at"],
+        save_key=item.save_key,
+    )
+    return False
+
+
 def _replay_regular_dose(db: Database, item: QueuedEntry) -> bool:
     payload = item.payload
     MedicinesService(db).record_regular_dose(
@@ -649,6 +759,8 @@ REPLAYS: Mapping[QueueKind, Callable[[Database, QueuedEntry], bool]] = {
     QueueKind.FLUID: _replay_fluid,
     QueueKind.SLEEP: _replay_sleep,
     QueueKind.REGULAR_DOSE: _replay_regular_dose,
+    QueueKind.MEAL: _replay_meal,
+    QueueKind.BOWEL: _replay_bowel,
 }
 """How a queued entry of each kind is written on replay (under its save key, so a save whose
 first try committed is not written twice); returns whether it had been saved already. Audit
@@ -735,6 +847,19 @@ def _fluid_payload(entry: FluidInput) -> dict[str, Any]:
         "description": entry.description,
         "note": entry.note,
         "confirmed": entry.confirmed,
+    }
+
+
+def _meal_payload(entry: MealInput) -> dict[str, Any]:
+    return {
+        "occasion": entry.occasion,
+        "offered": entry.offered,
+        "portion": entry.portion.value if entry.portion is not None else None,
+        "reason": entry.reason,
+        "supplement": entry.supplement,
+        "supplement_outcome": entry.supplement_outcome,
+        "supplement_reason": entry.supplement_reason,
+        "note": entry.note,
     }
 
 

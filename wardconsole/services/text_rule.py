@@ -101,6 +101,11 @@ TEXT_FIELDS: Final[Mapping[str, TextField]] = {
     "height_m": TextField(12),
     "before_kg": TextField(12),
     "before_source": _CODE,
+    "occasion": _CODE,  # a meal, a snack or a supplement on its own
+    "offered": _LABEL,  # what a meal was
+    "supplement": _CODE,
+    "supplement_outcome": _CODE,
+    "supplement_reason": TextField(200),
     "drug": _LABEL,
     "dose": TextField(64),
     "route": _CODE,
@@ -166,13 +171,6 @@ def rule_for(name: str) -> TextField:
         raise MissingTextRule(
             f"no text rule for the field {name!r}; add it to TEXT_FIELDS"
         ) from None
-
-
-def text_problems(name: str, value: object) -> dict[str, str]:
-    """Every problem in ``value`` given for the field ``name`` (empty when it may be stored)."""
-    problems: dict[str, str] = {}
-    _walk(name, value, None, problems)
-    return problems
 
 
 def field_problem(name: str, value: str, *, label: str | None = None) -> str | None:

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from wardconsole.domain.fluids import FluidSummary
 from wardconsole.domain.records import EscalationInfo
+from wardconsole.domain.sleep import SleepFlag
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +94,8 @@ class CensusRow:
 
     fluid: FluidSummary | None = None
     """This period's fluid intake, output and balance, the chart in force and its review."""
+    sleep: SleepFlag | None = None
+    """Little sleep on each of the last nights running (policy numbers); None otherwise."""
 
     @property
     def top_escalation(self) -> EscalationInfo | None:

@@ -25,8 +25,10 @@ from wardconsole.domain.entry_kinds import EntryKind
 from wardconsole.domain.records import RecordStatus
 from wardconsole.store.models import (
     AssessmentRow,
+    BowelEntryRow,
     FluidEntryRow,
     FluidPlanRow,
+    MealEntryRow,
     ObservationSetRow,
     PrnDoseRow,
     RegularDoseRow,
@@ -50,6 +52,8 @@ ENTRY_TABLES: Final[Mapping[str, Any]] = MappingProxyType(
         EntryKind.SLEEP: SleepEntryRow,
         EntryKind.REGULAR_DOSE: RegularDoseRow,
         EntryKind.WEIGHT: WeightEntryRow,
+        EntryKind.MEAL: MealEntryRow,
+        EntryKind.BOWEL: BowelEntryRow,
     }
 )
 """Every ``EntryKind`` -> its table (checked by the tests)."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.formulary import Formulary
@@ -545,15 +545,4 @@ def signoff(session: Session, shift_start: datetime) -> SignoffRecord | None:
         record.station,
         record.handoff_count,
         record.note,
-    )
-
-
-def latest_version_number(session: Session, handoff_id: int) -> int:
-    return int(
-        session.scalar(
-            select(func.coalesce(func.max(HandoffVersionRow.number), 0)).where(
-                HandoffVersionRow.handoff_id == handoff_id
-            )
-        )
-        or 0
     )

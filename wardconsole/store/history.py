@@ -198,6 +198,21 @@ def _values(
             "before_planned": row.before_planned,
             "source": row.source,
         }
+    if entry_type == "meal":
+        return {
+            name: getattr(row, name)
+            for name in (
+                "occasion",
+                "offered",
+                "portion",
+                "reason",
+                "supplement",
+                "supplement_outcome",
+                "supplement_reason",
+            )
+        }
+    if entry_type == "bowel":
+        return {"bristol_type": row.bristol_type}
     if entry_type == "regular_dose":
         return {
             "drug": row.drug,

@@ -356,6 +356,37 @@ class WeightEntryRow(ClinicalEntry, Base):
     source_ref: Mapped[str | None] = mapped_column(String(200))
 
 
+class MealEntryRow(ClinicalEntry, Base):
+    """A meal, snack or supplement on the food chart (``domain.meals``): what was offered, the
+    portion eaten (None for a supplement on its own) and any supplement given or declined."""
+
+    __tablename__ = "meal_entries"
+    __table_args__ = (Index("ix_meal_entries_admission_taken", "admission_id", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("meal_entries.id"), index=True)
+    occasion: Mapped[str] = mapped_column(String(16))
+    offered: Mapped[str] = mapped_column(String(120), default="")
+    portion: Mapped[str | None] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    supplement: Mapped[str] = mapped_column(String(24), default="")
+    supplement_outcome: Mapped[str] = mapped_column(String(16), default="")
+    supplement_reason: Mapped[str] = mapped_column(String(200), default="")
+
+
+class BowelEntryRow(ClinicalEntry, Base):
+    """A bowel movement with its Bristol stool type (None: type not seen; ``domain.bowels``)."""
+
+    __tablename__ = "bowel_entries"
+    __table_args__ = (Index("ix_bowel_entries_admission_taken", "admission_id", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("bowel_entries.id"), index=True)
+    bristol_type: Mapped[int | None] = mapped_column(Integer)
+
+
 class MedicineLineRow(ClinicalEntry, Base):
     """One line of a patient's medicines list: a MONITORING COPY transcribed from the ward's
     drug chart, never the administration record (``domain.medicines``). ``taken_at`` is when

@@ -52,6 +52,8 @@ APP_PRIVILEGES: Mapping[str, frozenset[str]] = {
     "fluid_entries": APPEND,
     "fluid_plans": APPEND,
     "sleep_entries": APPEND,
+    "meal_entries": APPEND,
+    "bowel_entries": APPEND,
     "observation_levels": APPEND,
     "intake_amendments": APPEND,
     "escalation_events": APPEND,

@@ -13,7 +13,7 @@ from wardconsole.services.aftercare import AftercareService
 from wardconsole.services.context import Actor
 from wardconsole.services.decisions import DecisionService
 from wardconsole.services.discharge import DischargeService
-from wardconsole.services.escalation_desk import EscalationDesk
+from wardconsole.services.escalations import EscalationService
 from wardconsole.services.fluids import FluidService
 from wardconsole.services.history import HistoryService
 from wardconsole.services.medicines import MedicinesService
@@ -59,8 +59,10 @@ class UiContext:
     runner: TaskRunner
     """The console's one background worker (built by the composition root, handed down)."""
 
-    escalations: EscalationDesk | None = None
-    """The station's escalation desk (panel, banner, alarms); None: no escalation panel."""
+    escalations: EscalationService | None = None
+    """The ward's escalations (panel, banner, alarms, raise concern), acting as
+    ``current_actor``; a colleague confirming signs in through ``access``. None: no escalation
+    panel."""
 
     open_alert_sound: Callable[[], AlertSound] | None = None
     """Make this station's alert sound (once, on the UI thread); None: a silent one."""

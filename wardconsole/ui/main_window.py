@@ -141,17 +141,28 @@ class MainWindow(QMainWindow):
         )
         self._admitted_id: int | None = None
         self._baseline_wanted = False
-        # Escalations (panel, banner, alarms) when the station has an escalation desk.
+        # Escalations (panel, banner, alarms) when the station has the escalation service.
         self.concern = ConcernActions(
-            context.escalations, self._runner, self, self._selected_census_row
+            context.escalations,
+            context.current_actor,
+            self._runner,
+            self,
+            self._selected_census_row,
         )
         self.escalations: EscalationCentre | None = None
         self.escalation_panel: EscalationPanel | None = None
         self.escalation_dock: QDockWidget | None = None
         self.alert_banner = AlertBanner(theme=self._theme)
-        if context.escalations is not None:
+        if context.escalations is not None and context.current_actor is not None:
             self.escalations = EscalationCentre(
-                context.escalations, self._runner, _alert_sound(context), self, theme=self._theme
+                context.escalations,
+                context.current_actor,
+                context.station,
+                self._runner,
+                _alert_sound(context),
+                self,
+                sign_in=context.access.sign_in if context.access is not None else None,
+                theme=self._theme,
             )
             self.escalation_panel = EscalationPanel(self.escalations)
         self.alarm_acknowledger: AlarmAcknowledger | None = None
@@ -728,7 +739,7 @@ def _app() -> QApplication:
 
 
 def _minutes(context: UiContext) -> int:
-    """The policy's stale-checks minutes, for the tooltip (5 when there is no desk)."""
-    desk = context.escalations
-    stale = desk.policy.ward_checks_stale if desk is not None else None
+    """The policy's stale-checks minutes, for the tooltip (5 without escalations)."""
+    service = context.escalations
+    stale = service.policy.ward_checks_stale if service is not None else None
     return int(stale.total_seconds() // 60) if stale is not None else 5

@@ -248,7 +248,6 @@ class LockController(QObject):
         self._curtains: list[weakref.ref[Curtain]] = []
         self._locked_by: object = None
         self._snapshot: CensusSnapshot | None = None
-        self._database_down: str | None = None
         self._setup: SignInSetup | None = None
         self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
         """The clock for "Locked at 03:12" (a test sets its own)."""
@@ -291,7 +290,6 @@ class LockController(QObject):
             self.screen.set_alerts(alert_lines(snapshot))
 
     def set_database_unavailable(self, reason: str | None) -> None:
-        self._database_down = reason
         self.screen.set_database_state(reason)
 
     def set_queue_waiting(self, waiting: int) -> None:

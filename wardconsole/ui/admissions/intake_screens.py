@@ -201,7 +201,6 @@ class FrequencyScreen(QGroupBox):
     ) -> None:
         super().__init__(title, parent)
         self.setObjectName(kind)
-        self._kind = kind
         self._scorer = score_phq9 if kind == "phq9" else score_gad7
         grid = QGridLayout(self)
         self.items: list[QComboBox] = []

@@ -90,10 +90,6 @@ class EntrySaver(QObject):
         """Tries made for the current save (1 after the first)."""
         return self._failures + (1 if self._state in (SaveState.SAVING, SaveState.SAVED) else 0)
 
-    @property
-    def seconds_left(self) -> int:
-        return self._seconds_left
-
     def start(self, work: Callable[[], Any]) -> None:
         """Start saving with ``work`` (blocking; runs on the worker); ignored while saving."""
         if self._state is SaveState.SAVING:

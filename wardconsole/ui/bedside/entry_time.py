@@ -54,10 +54,6 @@ class TakenAtEdit(QWidget):
         self.edit.dateTimeChanged.connect(self._on_edited)
         self.now_button.clicked.connect(self._on_now_clicked)
 
-    @property
-    def follows_clock(self) -> bool:
-        return self._following
-
     def taken_at(self) -> datetime | None:
         """The time set by the nurse (aware UTC), or None for "now" (the time of saving)."""
         if self._following:

@@ -73,6 +73,7 @@ class CensusColumn(enum.IntEnum):
     NURSE = 9
     CHECKS = 10
     FLUIDS = 11
+    SLEEP = 12
 
     @property
     def title(self) -> str:
@@ -104,6 +105,12 @@ _TITLES = {
         "Fluid intake this period (from 07:00) / the patient's target, and the balance; "
         "▲ behind the expected intake at a review time (targets are local policy, not an NHS "
         "standard)",
+    ),
+    CensusColumn.SLEEP: (
+        "Sleep",
+        "▲ little sleep on each of the last nights running: hours asleep per night, from the "
+        "nurse's sleep entry or estimated from the safety checks (checks are samples; the "
+        "numbers are local policy, not a published standard)",
     ),
 }
 
@@ -460,6 +467,26 @@ def _fluid_cell(row: CensusRow, now: datetime, palette: RiskPalette) -> _Cell:
     return _Cell(text, (1, share), "\n".join(lines), short="chart")
 
 
+def _sleep_cell(row: CensusRow, palette: RiskPalette) -> _Cell:
+    """'▲ 3 h · 2.5 h' (hours asleep on each of the last nights running) when little sleep is
+    flagged, blank otherwise; too narrow for that: the worded flag '▲ low' (under the header
+    "Sleep")."""
+    flag = row.sleep
+    if flag is None:
+        return _Cell("", (1, 0), "No little-sleep flag (see the Physical care chart)")
+    colours = palette.for_severity(Severity.ADVISORY)
+    hours = " · ".join(f"{n.hours:g} h" if n.hours is not None else "?" for n in flag.nights)
+    return _Cell(
+        f"▲ {hours}",
+        (0, sum(n.hours or 0 for n in flag.nights)),
+        "\n".join(["▲ Little sleep", *flag.detail]),
+        background=colours.background if colours else None,
+        foreground=colours.foreground if colours else None,
+        bold=True,
+        short="▲ low",
+    )
+
+
 def render_row(row: CensusRow, now: datetime, palette: RiskPalette) -> _RenderedRow:
     urgency_value = urgency(row, now)
     last = row.last_obs_at
@@ -514,6 +541,7 @@ def render_row(row: CensusRow, now: datetime, palette: RiskPalette) -> _Rendered
         ),
         CensusColumn.CHECKS: _checks_cell(row, now, palette),
         CensusColumn.FLUIDS: _fluid_cell(row, now, palette),
+        CensusColumn.SLEEP: _sleep_cell(row, palette),
     }
     filter_text = f"{row.patient_name} {row.bed} {row.hospital_number}".casefold()
     return _RenderedRow(row, tuple(cells[c] for c in _COLUMNS), urgency_value, filter_text)

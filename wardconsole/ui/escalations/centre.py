@@ -1,10 +1,11 @@
 """The station's escalation controller: reads the ward's open escalations, runs the nurse's
 actions, sounds and cascades alarms, and runs the time-driven ward rules.
 
-All database work goes through the main window's ``TaskRunner`` (one background worker); results
-come back on the UI thread. The board is re-read as soon as another station writes (the change
-feed; a read still waiting is replaced, so a burst costs one), after this station's own actions,
-and every ``BOARD_REFRESH_MS`` as a safety net.
+All database work goes through the main window's ``TaskRunner`` (one background worker) as
+calls on the ``EscalationService``; who is acting is read on the UI thread when the nurse acts,
+and results come back on the UI thread. The board is re-read as soon as another station writes
+(the change feed; a read still waiting is replaced, so a burst costs one), after this station's
+own actions, and every ``BOARD_REFRESH_MS`` as a safety net.
 Every ``TICK_MS`` ages move on and the announcer checks what is due; every ``WARD_TICK_MS`` the
 ward rules run so an overdue observation raises its escalation without anyone saving anything.
 """
@@ -21,23 +22,35 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from wardconsole.domain.alerting import Announcement, cascade_target
 from wardconsole.domain.changes import Change
+from wardconsole.domain.policy import EscalationPolicy
 from wardconsole.domain.records import EscalationInfo, EscalationState
-from wardconsole.services.context import ConflictError, InvalidInput, Permission, ServiceError
-from wardconsole.services.escalation_desk import EscalationDesk
+from wardconsole.services.auth import SignedIn, SignInPurpose
+from wardconsole.services.context import (
+    Actor,
+    ConflictError,
+    InvalidInput,
+    Permission,
+    ServiceError,
+)
 from wardconsole.services.escalations import (
     EscalationBoard,
     EscalationChange,
     EscalationEvent,
+    EscalationService,
     WardChecks,
 )
 from wardconsole.services.governance import PolicyMismatch, PolicyStatus
 from wardconsole.ui import formatting as fmt
+from wardconsole.ui.access.session import may
 from wardconsole.ui.escalations.alerts import AlertSound, Announcer, SoundMute
 from wardconsole.ui.escalations.escalation_model import EscalationTrailModel, WardEscalationModel
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme
 
 log = logging.getLogger(__name__)
+
+SignInCall = Callable[[str, str, SignInPurpose, Actor | None], SignedIn]
+"""``AccessContext.sign_in``: staff ID, password, purpose, who asks."""
 
 TICK_MS = 5_000
 BOARD_REFRESH_MS = 30_000
@@ -94,26 +107,34 @@ class EscalationCentre(QObject):
 
     def __init__(
         self,
-        desk: EscalationDesk,
+        service: EscalationService,
+        current_actor: Callable[[], Actor],
+        station: str,
         runner: TaskRunner,
         sound: AlertSound,
         parent: QObject | None = None,
         *,
+        sign_in: SignInCall | None = None,
         theme: Theme = Theme.DAY,
     ) -> None:
         super().__init__(parent)
-        self._desk = desk
+        self._service = service
+        self._actor = current_actor
+        """Who is acting: asked on the UI thread when the nurse acts."""
+        self._station = station
+        self._sign_in = sign_in
+        """The station's sign-in, for a colleague confirming a snooze or decline (None: none)."""
         self._runner = runner
         self._sound = sound  # owned by this reference alone (no Qt parent)
         self._board: EscalationBoard | None = None
         self._selected: int | None = None
         self._busy = False
         self._shut_down = False
-        policy = desk.policy
+        policy = service.policy
         self.model = WardEscalationModel(self, cascade=policy.cascade, theme=theme)
         self.trail_model = EscalationTrailModel(self)
-        self.mute = SoundMute(desk.now, policy.max_sound_mute, self)
-        self.announcer = Announcer(policy, desk.now, sound, self.mute, self)
+        self.mute = SoundMute(service.now, policy.max_sound_mute, self)
+        self.announcer = Announcer(policy, service.now, sound, self.mute, self)
 
         self._tick = self._timer(TICK_MS, self._on_tick)
         self._board_timer = self._timer(BOARD_REFRESH_MS, self.refresh)
@@ -131,8 +152,12 @@ class EscalationCentre(QObject):
     # -- state -------------------------------------------------------------------------------
 
     @property
-    def desk(self) -> EscalationDesk:
-        return self._desk
+    def service(self) -> EscalationService:
+        return self._service
+
+    @property
+    def policy(self) -> EscalationPolicy:
+        return self._service.policy
 
     @property
     def sound(self) -> AlertSound:
@@ -156,12 +181,12 @@ class EscalationCentre(QObject):
         return self._selected
 
     def now(self) -> datetime:
-        return self._desk.now()
+        return self._service.now()
 
     def banner_state(self) -> BannerState:
         """What this station is alarming about now, and whether it can be heard."""
         now = self.now()
-        policy = self._desk.policy
+        policy = self._service.policy
         escalations = self._board.escalations if self._board is not None else ()
         alarms = tuple(
             RingingAlarm(e, cascade_target(policy, e.cascade_level))
@@ -192,10 +217,10 @@ class EscalationCentre(QObject):
         """Read this station's policy against the ward's in the background and say so."""
         if self._shut_down:
             return
-        desk = self._desk
+        service, supervisor = self._service, may(self._actor, Permission.MANAGE_STAFF)
         self._runner.run(
             self,
-            lambda: (desk.policy_status(), desk.signed_in().can(Permission.MANAGE_STAFF)),
+            lambda: (service.policy_status(), supervisor),
             on_success=self._on_policy_status,
             on_failure=lambda e: log.warning("Policy status failed: %s", e),
             key="policy-status",
@@ -234,7 +259,7 @@ class EscalationCentre(QObject):
             return
         self._runner.run(
             self,
-            self._desk.board,
+            self._service.board,
             on_success=self._on_board_loaded,
             on_failure=self._on_board_failed,
             key="escalation-board",
@@ -248,7 +273,7 @@ class EscalationCentre(QObject):
             return
         self._runner.run(
             self,
-            self._desk.ward_checks,
+            self._service.ward_checks,
             on_success=lambda status: self.ward_checks_changed.emit(*ward_checks_line(status)),
             on_failure=lambda e: log.warning("Ward checks status failed: %s", type(e).__name__),
             key="ward-checks",
@@ -277,9 +302,10 @@ class EscalationCentre(QObject):
             if escalation_id == self._selected:
                 self.trail_model.set_trail(escalation_id, events)
 
+        service = self._service
         self._runner.run(
             self,
-            lambda: self._desk.trail(escalation_id),
+            lambda: service.trail(escalation_id),
             on_success=loaded,
             on_failure=self._on_board_failed,
             key="escalation-trail",
@@ -315,9 +341,10 @@ class EscalationCentre(QObject):
         """Run the time-driven rules (overdue observations) in the background."""
         if self._shut_down:
             return
+        service, station = self._service, self._station
         self._runner.run(
             self,
-            self._desk.evaluate_ward,
+            lambda: service.ward_tick(station),
             on_success=self._on_ward_evaluated,
             on_failure=self._on_ward_evaluation_failed,
             key="evaluate-ward",
@@ -346,9 +373,10 @@ class EscalationCentre(QObject):
             if cascaded:
                 self.refresh()
 
+        service, station = self._service, self._station
         self._runner.run(
             self,
-            lambda: self._desk.record_announcements(announcements),
+            lambda: service.record_announcements(announcements, station),
             on_success=recorded,
             on_failure=lambda e: log.warning("Recording alarms failed: %s", type(e).__name__),
         )
@@ -360,23 +388,26 @@ class EscalationCentre(QObject):
     # -- the nurse's actions -----------------------------------------------------------------
 
     def acknowledge(self, escalation: EscalationInfo) -> None:
+        service, actor = self._service, self._actor()
         self._act(
-            lambda: self._desk.acknowledge(escalation.id, escalation.version),
+            lambda: service.acknowledge(actor, escalation.id, escalation.version),
             escalation,
             "Acknowledged: you are on it",
             on_done=lambda: self.acknowledged.emit(escalation),
         )
 
     def record_action(self, escalation: EscalationInfo, text: str) -> None:
+        service, actor = self._service, self._actor()
         self._act(
-            lambda: self._desk.record_action(escalation.id, text),
+            lambda: service.record_action(actor, escalation.id, text),
             escalation,
             f"Action recorded: {text}",
         )
 
     def resolve(self, escalation: EscalationInfo, outcome: str) -> None:
+        service, actor = self._service, self._actor()
         self._act(
-            lambda: self._desk.resolve(escalation.id, escalation.version, outcome),
+            lambda: service.resolve(actor, escalation.id, escalation.version, outcome),
             escalation,
             "Resolved",
         )
@@ -389,11 +420,13 @@ class EscalationCentre(QObject):
         second: tuple[str, str] | None = None,
     ) -> None:
         """``second``: a colleague's staff ID and password, checked on the worker first."""
-        desk = self._desk
+        service, actor, confirm = self._service, self._actor(), self._confirmer(second)
 
         def work() -> None:
-            confirmer = desk.confirm_second_person(*second) if second else None
-            desk.snooze(escalation.id, escalation.version, minutes, reason, confirmer)
+            confirmer = confirm() if confirm is not None else None
+            service.snooze(
+                actor, escalation.id, escalation.version, minutes, reason, confirmed_by=confirmer
+            )
 
         self._act(
             work,
@@ -405,11 +438,13 @@ class EscalationCentre(QObject):
     def decline(
         self, escalation: EscalationInfo, reason: str, second: tuple[str, str] | None = None
     ) -> None:
-        desk = self._desk
+        service, actor, confirm = self._service, self._actor(), self._confirmer(second)
 
         def work() -> None:
-            confirmer = desk.confirm_second_person(*second) if second else None
-            desk.decline(escalation.id, escalation.version, reason, confirmer)
+            confirmer = confirm() if confirm is not None else None
+            service.decline(
+                actor, escalation.id, escalation.version, reason, confirmed_by=confirmer
+            )
 
         self._act(
             work,
@@ -417,6 +452,20 @@ class EscalationCentre(QObject):
             "Closed without escalating; your reason is logged"
             + (" with the second member of staff" if second else ""),
         )
+
+    def _confirmer(self, second: tuple[str, str] | None) -> Callable[[], Actor] | None:
+        """The colleague's sign-in (run on the worker), or None when no second person was
+        asked for. A colleague confirms at this station; the station stays as it was."""
+        if second is None:
+            return None
+        sign_in, first, (code, password) = self._sign_in, self._actor(), second
+
+        def confirm() -> Actor:
+            if sign_in is None:
+                raise ServiceError("a second member of staff cannot sign in at this station")
+            return sign_in(code, password, SignInPurpose.CONFIRM, first).actor
+
+        return confirm
 
     def _act(
         self,

@@ -2,7 +2,7 @@
 
 SIGN 167 (REFERENCE-2.md §12.10): an observation system is an aid to clinical judgement and
 never replaces clinical concern. The concern becomes an ordinary escalation (banner, sound,
-acknowledge, cascade, handoff, audit, FHIR Flag) through ``EscalationDesk.raise_concern``; the
+acknowledge, cascade, handoff, audit, FHIR Flag) through ``EscalationService.raise_concern``; the
 dialog asks only for the severity and the reason, and refuses to close without a reason.
 Offered on the census (menu, context menu, shortcut) and in every patient window.
 """
@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from wardconsole.domain.records import Severity
-from wardconsole.services.escalation_desk import EscalationDesk
+from wardconsole.services.context import Actor
+from wardconsole.services.escalations import EscalationService
 from wardconsole.services.views import CensusRow
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.widgets.style_property import set_style_property
@@ -154,13 +155,15 @@ class ConcernActions(QObject):
 
     def __init__(
         self,
-        desk: EscalationDesk | None,
+        service: EscalationService | None,
+        current_actor: Callable[[], Actor] | None,
         runner: TaskRunner,
         window: QWidget,
         selected_row: Callable[[], CensusRow | None],
     ) -> None:
         super().__init__(window)
-        self._desk = desk
+        self._service = service if current_actor is not None else None
+        self._actor = current_actor
         self._runner = runner
         self._window = window
         self._selected_row = selected_row
@@ -170,12 +173,12 @@ class ConcernActions(QObject):
 
     @property
     def available(self) -> bool:
-        return self._desk is not None
+        return self._service is not None
 
     def raise_concern(self, row: CensusRow, parent: QWidget | None = None) -> None:
         """Ask for severity and reason, then raise it in the background."""
-        desk = self._desk
-        if desk is None:
+        service, current_actor = self._service, self._actor
+        if service is None or current_actor is None:
             return
         owner = parent or self._window
         answer = ConcernDialog.ask(owner, f"Bed {row.bed} · {row.patient_name}")
@@ -184,6 +187,7 @@ class ConcernActions(QObject):
         severity, reason = answer
         admission_id = row.admission_id
         owner_ref = weakref.ref(owner)
+        actor = current_actor()
 
         def raised(_result: object) -> None:
             self.concern_raised.emit(admission_id)
@@ -197,7 +201,7 @@ class ConcernActions(QObject):
 
         self._runner.run(
             self,
-            lambda: desk.raise_concern(admission_id, severity, reason),
+            lambda: service.raise_concern(actor, admission_id, severity, reason),
             on_success=raised,
             on_failure=failed,
         )

@@ -395,7 +395,7 @@ class EscalationPanel(QWidget):
 
     @Slot()
     def _on_snooze_clicked(self) -> None:
-        choices = snooze_choices(self._centre.desk.policy.max_snooze)
+        choices = snooze_choices(self._centre.policy.max_snooze)
         made: list[SnoozeDialog] = []
 
         def make(e: EscalationInfo) -> SnoozeDialog:
@@ -425,6 +425,6 @@ class EscalationPanel(QWidget):
     def _second_needed(self, escalation: EscalationInfo) -> bool:
         """Ward policy: silencing an emergency needs a colleague who signs in to confirm."""
         return (
-            self._centre.desk.policy.second_person_for_emergency
+            self._centre.policy.second_person_for_emergency
             and escalation.severity is Severity.EMERGENCY
         )

@@ -25,7 +25,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont
 
 from wardconsole.domain.records import Severity
-from wardconsole.services.handoff import HandoffView, MissingHandoff, ShiftBoard
+from wardconsole.services.handoff import HandoffView, ShiftBoard
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.handoff import words
 from wardconsole.ui.theme import Theme, risk_palette
@@ -121,10 +121,6 @@ def rows_of(board: ShiftBoard) -> list[BoardRow]:
     return rows
 
 
-def missing_row(missing: MissingHandoff) -> BoardRow:
-    return BoardRow(missing.admission_id, missing.bed, missing.patient_name, None)
-
-
 class HandoffBoardModel(QAbstractTableModel):
     """Rows of a ``ShiftBoard``; a new board of the same patients updates cells in place."""
 
@@ -162,9 +158,6 @@ class HandoffBoardModel(QAbstractTableModel):
                 self.index(len(self._rows) - 1, len(BoardColumn) - 1),
                 [Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole],
             )
-
-    def board_row(self, row: int) -> BoardRow:
-        return self._rows[row]
 
     def row_of_admission(self, admission_id: int) -> int:
         for number, row in enumerate(self._rows):

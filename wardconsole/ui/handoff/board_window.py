@@ -3,7 +3,7 @@ changed since the last shift standing out, and the review actions.
 
 Comment, send back (with a reason), mark reviewed, and sign the whole shift. The buttons follow
 the signed-in role, but the services decide: a nurse who somehow presses "Sign" is refused there
-and sees why. Printing runs on its own worker with progress (``print_job``).
+and sees why. Printing runs in the background with progress and Cancel (``print_job``).
 """
 
 from __future__ import annotations

@@ -56,7 +56,6 @@ class HandoffEditorWindow(HandoffWindowBase):
         self.setObjectName("HandoffEditorWindow")
         self._view: HandoffView | None = None
         self._amending = False
-        self._pending_selection: int | None = None
 
         for column in BoardColumn:
             self.table.setColumnHidden(column, column not in _LIST_COLUMNS)

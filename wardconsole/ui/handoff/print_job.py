@@ -1,8 +1,9 @@
 """Printing a shift's handoff to PDF off the UI thread, with progress and Cancel.
 
-The report is built on the printer's own worker (so a long print never holds up the census or
-the editor); each page's progress is posted back to the UI thread with ``run_on_main``. Cancel
-stops at the next page and removes the half-written file.
+The report is built on the console's one background worker, like every database task (the
+census and the editor read again once it is done); each page's progress is posted back to the
+UI thread with ``run_on_main``. Cancel stops at the next page and removes the half-written
+file.
 """
 
 from __future__ import annotations

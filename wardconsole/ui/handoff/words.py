@@ -173,17 +173,6 @@ def _fact_html(fact: Fact, mark: str | None = None) -> str:
     return f"{text}<br>&nbsp;&nbsp;&nbsp;<i>{CHANGE_MARK} {escape(mark)}</i>"
 
 
-def notes_html(view: HandoffView) -> str:
-    """The nurse's notes for read-only display, labelled per section."""
-    parts = []
-    for section in Section:
-        text = view.notes.get(section, "").strip()
-        if text:
-            body = "<br>".join(escape(line) for line in text.splitlines())
-            parts.append(f"<b>{section.heading}:</b> <i>{body}</i>")
-    return "<br>".join(parts) or "<i>No notes written.</i>"
-
-
 def emergency_text(open_emergency: OpenEmergency, shift: ShiftWindow) -> str:
     """'Bed B01 · Aled Abernethy — Deterioration (emergency) raised 03:30: NEWS2 7; still open'."""
     e = open_emergency.escalation

@@ -24,8 +24,10 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QFont
 
 from wardconsole.domain.assessments import assessment_name, scale_items_text
+from wardconsole.domain.bowels import bowel_text
 from wardconsole.domain.entry_kinds import entry_label
 from wardconsole.domain.fluids import fluid_entry_text, fluid_plan_text
+from wardconsole.domain.meals import meal_text
 from wardconsole.domain.medicines import OMITTED_REASONS
 from wardconsole.domain.news2 import RISK_LABELS
 from wardconsole.domain.records import MissingReason, route_label
@@ -247,6 +249,8 @@ _VALUES_TEXT: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "regular_dose": regular_dose_text,
     "weight": weight_entry_text,
     "sleep": sleep_entry_text,
+    "meal": meal_text,
+    "bowel": bowel_text,
 }
 """Kinds whose history line is their stored values in words (one function each)."""
 

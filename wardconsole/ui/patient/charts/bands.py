@@ -44,10 +44,6 @@ class Band:
     """Right-axis label; the score when empty."""
 
 
-def zero_set() -> dict[str, object]:
-    return dict(_ZERO_SET)
-
-
 def _score(parameter: str, value: object, *, scale: int, on_oxygen: bool) -> int:
     values = dict(_ZERO_SET, spo2_scale=scale, on_oxygen=on_oxygen)
     if parameter == "spo2" and scale == 2:

@@ -1,4 +1,5 @@
-"""A station's escalation desk: not escalating, announcing and cascading, on both databases."""
+"""What a station does with the ward's escalations: not escalating, announcing and cascading,
+on both databases."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from wardconsole.domain.alerting import AlarmMemory, AnnounceReason
 from wardconsole.domain.records import EscalationKind, EscalationState
 from wardconsole.services.context import Actor, ConflictError, InvalidInput, Role
 from wardconsole.services.db import Database
-from wardconsole.services.escalation_desk import EscalationDesk
 from wardconsole.services.escalations import EscalationService
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.staff import StaffService
@@ -29,10 +29,6 @@ SICK = {
 }
 
 
-def _desk(db: Database, actor: Actor) -> EscalationDesk:
-    return EscalationDesk(db, station=actor.station, actor=lambda: actor)
-
-
 def _emergency(db: Database, nurse: Actor, admission: int) -> int:
     RecordingService(db).record_observation(nurse, admission, SICK)
     [esc] = [e for e in EscalationService(db).open() if e.kind is EscalationKind.DETERIORATION]
@@ -43,7 +39,7 @@ def test_the_board_lists_open_escalations_with_the_ward_clock(
     db: Database, nurse: Actor, admission: int, clock: Clock
 ) -> None:
     esc_id = _emergency(db, nurse, admission)
-    board = _desk(db, nurse).board()
+    board = EscalationService(db).board()
     assert board.taken_at == clock.now
     assert board.escalations[0].id == esc_id
     assert board.escalations[0].bed == "B01"
@@ -52,16 +48,17 @@ def test_the_board_lists_open_escalations_with_the_ward_clock(
 def test_deciding_not_to_escalate_needs_a_reason_and_is_on_the_trail(
     db: Database, nurse: Actor, colleague: Actor, admission: int
 ) -> None:
-    desk = _desk(db, nurse)
     service = EscalationService(db)
     esc_id = _emergency(db, nurse, admission)
     version = service.get(esc_id).version
     with pytest.raises(InvalidInput) as caught:
-        desk.decline(esc_id, version, "   ")
+        service.decline(nurse, esc_id, version, "   ")
     assert "reason" in caught.value.problems
     assert service.get(esc_id).state is EscalationState.OPEN
 
-    desk.decline(esc_id, version, "Known baseline tachycardia; doctor aware", colleague)
+    service.decline(
+        nurse, esc_id, version, "Known baseline tachycardia; doctor aware", confirmed_by=colleague
+    )
     info = service.get(esc_id)
     assert info.state is EscalationState.RESOLVED
     assert info.outcome == "Not escalated: Known baseline tachycardia; doctor aware"
@@ -79,7 +76,7 @@ def test_snoozes_show_on_the_trail_with_reason_and_length(
     service = EscalationService(db)
     esc_id = _emergency(db, nurse, admission)
     version = service.get(esc_id).version
-    _desk(db, nurse).snooze(esc_id, version, 10, "Doctor at the bedside", colleague)
+    service.snooze(nurse, esc_id, version, 10, "Doctor at the bedside", confirmed_by=colleague)
     last = service.trail(esc_id)[-1]
     assert (last.action, last.detail, last.staff, last.confirmed_by) == (
         "snoozed",
@@ -92,17 +89,16 @@ def test_snoozes_show_on_the_trail_with_reason_and_length(
 def test_announcing_never_makes_an_acknowledgement_conflict(
     db: Database, nurse: Actor, admission: int, clock: Clock
 ) -> None:
-    desk = _desk(db, nurse)
     service = EscalationService(db)
     esc_id = _emergency(db, nurse, admission)
     seen_version = service.get(esc_id).version
     memory = AlarmMemory()
-    announcements = memory.plan(desk.board().escalations, clock.now, db.policy)
+    announcements = memory.plan(service.board().escalations, clock.now, db.policy)
     assert [a.reason for a in announcements] == [AnnounceReason.NEW]
     clock.advance(minutes=5)
-    announcements = memory.plan(desk.board().escalations, clock.now, db.policy)
+    announcements = memory.plan(service.board().escalations, clock.now, db.policy)
     assert [a.reason for a in announcements] == [AnnounceReason.CASCADE]
-    assert desk.record_announcements(announcements) == [esc_id]
+    assert service.record_announcements(announcements, nurse.station) == [esc_id]
     info = service.get(esc_id)
     assert (info.cascade_level, info.last_announced_at) == (1, clock.now)
     assert service.trail(esc_id)[-1].detail == "cascaded to Nurse in charge"
@@ -114,21 +110,21 @@ def test_announcing_never_makes_an_acknowledgement_conflict(
         by = session.get(Staff, audit.staff_id)
     assert by is not None and by.role == "system" and by.id != nurse.staff_id
     assert audit.detail == {"escalation_id": esc_id, "level": 1, "to": "Nurse in charge"}
-    desk.acknowledge(esc_id, seen_version)  # the version the nurse saw is still good
+    service.acknowledge(nurse, esc_id, seen_version)  # the version the nurse saw is still good
     assert service.get(esc_id).state is EscalationState.ACKNOWLEDGED
 
 
 def test_an_acknowledged_escalation_does_not_cascade(
     db: Database, nurse: Actor, admission: int, clock: Clock
 ) -> None:
-    desk = _desk(db, nurse)
+    service = EscalationService(db)
     esc_id = _emergency(db, nurse, admission)
     memory = AlarmMemory()
-    memory.plan(desk.board().escalations, clock.now, db.policy)
+    memory.plan(service.board().escalations, clock.now, db.policy)
     clock.advance(minutes=5)
-    due = memory.plan(desk.board().escalations, clock.now, db.policy)
-    desk.acknowledge(esc_id, EscalationService(db).get(esc_id).version)
-    assert desk.record_announcements(due) == []
+    due = memory.plan(service.board().escalations, clock.now, db.policy)
+    service.acknowledge(nurse, esc_id, EscalationService(db).get(esc_id).version)
+    assert service.record_announcements(due, nurse.station) == []
     assert EscalationService(db).get(esc_id).cascade_level == 0
 
 
@@ -137,18 +133,18 @@ def test_two_stations_cascading_at_once_move_it_one_step(
 ) -> None:
     esc_id = _emergency(db, nurse, admission)
     memory = AlarmMemory()
-    memory.plan(_desk(db, nurse).board().escalations, clock.now, db.policy)
+    memory.plan(EscalationService(db).board().escalations, clock.now, db.policy)
     clock.advance(minutes=5)
-    due = memory.plan(_desk(db, nurse).board().escalations, clock.now, db.policy)
+    due = memory.plan(EscalationService(db).board().escalations, clock.now, db.policy)
     barrier = threading.Barrier(2)
     results: list[list[int]] = []
 
     def station(name: str) -> None:
         engine = make_engine(db_url)
-        desk = EscalationDesk(Database(engine, clock=clock), station=name, actor=lambda: nurse)
+        service = EscalationService(Database(engine, clock=clock))
         barrier.wait()
         try:
-            results.append(desk.record_announcements(due))
+            results.append(service.record_announcements(due, name))
         finally:
             engine.dispose()
 
@@ -165,11 +161,10 @@ def test_two_stations_cascading_at_once_move_it_one_step(
 def test_a_resolved_escalation_cannot_be_declined_later(
     db: Database, nurse: Actor, admission: int
 ) -> None:
-    desk = _desk(db, nurse)
     service = EscalationService(db)
     esc_id = _emergency(db, nurse, admission)
-    desk.resolve(esc_id, service.get(esc_id).version, "Reviewed by doctor")
+    service.resolve(nurse, esc_id, service.get(esc_id).version, "Reviewed by doctor")
     StaffService(db).add("rn.late", "Late Nurse", Role.NURSE, None)
     late = StaffService(db).actor("rn.late", "Station B")
     with pytest.raises(ConflictError, match="Robin Test already resolved"):
-        _desk(db, late).decline(esc_id, 1, "no longer needed")
+        service.decline(late, esc_id, 1, "no longer needed")

@@ -1,0 +1,143 @@
+"""Bowel movements with the Bristol Stool Form Scale, and the days since the last one.
+
+The seven types and their descriptions are Lewis SJ & Heaton KW, "Stool form scale as a useful
+guide to intestinal transit time", Scand J Gastroenterol 1997;32:920–4 (as in the openEHR
+archetype ``openEHR-EHR-OBSERVATION.bristol_stool_scale.v0``; REFERENCE-2.md §12.3). The common
+reading — types 1–2 suggest constipation, 3–4 are normal, 5–7 lean towards diarrhoea — is the
+same source's. There is no published ward trigger for "no bowel movement for N days" (Rome IV's
+"fewer than 3 spontaneous bowel movements per week" is a diagnostic criterion, not a ward
+alert), so N is local policy (``fluid_chart.toml`` ``[bowels]``), a DESIGN CHOICE awaiting
+governance sign-off, and the console says so wherever it shows the flag. Constipation is common
+with some PRN medicines (opioids, anticholinergics), which is why the ward wants the flag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from types import MappingProxyType
+from typing import Final
+
+from wardconsole.domain.text_input import MAX_NOTE, text_problem
+
+BRISTOL_TYPES: Final = MappingProxyType(
+    {
+        1: "Separate hard lumps, like nuts (hard to pass)",
+        2: "Sausage-shaped but lumpy",
+        3: "Like a sausage but with cracks on its surface",
+        4: "Like a sausage or snake, smooth and soft",
+        5: "Soft blobs with clear-cut edges (passed easily)",
+        6: "Fluffy pieces with ragged edges, a mushy stool",
+        7: "Watery, no solid pieces, entirely liquid",
+    }
+)
+"""Bristol Stool Form Scale (Lewis & Heaton 1997), type -> description."""
+
+BRISTOL_SOURCE: Final = "Bristol Stool Form Scale (Lewis & Heaton 1997)"
+FLAG_IS_POLICY: Final = "local policy, not a published threshold; awaiting governance sign-off"
+"""How the console words the days-without flag when its policy is not signed off."""
+
+
+def bristol_reading(bristol_type: int) -> str:
+    """The scale's common reading of a type (same source)."""
+    if bristol_type <= 2:
+        return "suggests constipation"
+    if bristol_type <= 4:
+        return "normal"
+    return "towards diarrhoea"
+
+
+@dataclass(frozen=True, slots=True)
+class BowelInput:
+    """A bowel movement as typed; ``bristol_type`` None: opened, type not seen (e.g. the
+    patient's own report)."""
+
+    bristol_type: int | None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BowelEntry:
+    """One current bowel movement."""
+
+    id: int
+    admission_id: int
+    taken_at: datetime
+    bristol_type: int | None
+
+    @property
+    def text(self) -> str:
+        return bowel_text({"bristol_type": self.bristol_type})
+
+
+def bowel_problems(entry: BowelInput) -> dict[str, str]:
+    """What is wrong with ``entry`` (field -> message naming the field); empty when fine."""
+    problems: dict[str, str] = {}
+    kind = entry.bristol_type
+    if kind is not None and (isinstance(kind, bool) or kind not in BRISTOL_TYPES):
+        problems["bristol_type"] = "bristol_type: a Bristol stool type 1–7, or 'type not seen'"
+    if problem := text_problem("note", entry.note, max_length=MAX_NOTE, multiline=True):
+        problems["note"] = problem
+    return problems
+
+
+def bowel_text(values: Mapping[str, object]) -> str:
+    """'Bowels opened — Bristol type 2 (sausage-shaped but lumpy)' / '… — type not seen'."""
+    kind = values.get("bristol_type")
+    if isinstance(kind, int) and kind in BRISTOL_TYPES:
+        return f"Bowels opened — Bristol type {kind} ({BRISTOL_TYPES[kind].lower()})"
+    return "Bowels opened — type not seen"
+
+
+@dataclass(frozen=True, slots=True)
+class BowelStatus:
+    """Days since the last bowel movement as of ``as_of`` (since admission when none)."""
+
+    as_of: datetime
+    last: BowelEntry | None
+    since: datetime
+    """The last movement, or the admission when none was recorded this stay."""
+    flag_after_days: int
+    signed_off: bool = False
+
+    @property
+    def days(self) -> int:
+        """Whole days since ``since`` (floored)."""
+        return max(0, (self.as_of - self.since) // timedelta(days=1))
+
+    @property
+    def flagged(self) -> bool:
+        return self.as_of - self.since >= timedelta(days=self.flag_after_days)
+
+    @property
+    def text(self) -> str:
+        """'Bowels: last opened 2 days ago (Bristol type 4)' / 'Bowels: none recorded since
+        admission (3 days) — not opened for 3 days or more (ward flag: local policy…)'."""
+        days = f"{self.days} day{'' if self.days == 1 else 's'}"
+        if self.last is None:
+            text = f"Bowels: none recorded since admission ({days})"
+        else:
+            kind = self.last.bristol_type
+            what = f"Bristol type {kind}" if kind is not None else "type not seen"
+            when = "today" if self.days == 0 else f"{days} ago"
+            text = f"Bowels: last opened {when} ({what})"
+        if self.flagged:
+            policy = "local policy" if self.signed_off else FLAG_IS_POLICY
+            text += (
+                f" — ▲ not opened for {self.flag_after_days} days or more ({policy}); "
+                "consider constipation, including from PRN medicines"
+            )
+        return text
+
+
+def bowel_status(
+    last: BowelEntry | None,
+    admitted_at: datetime,
+    as_of: datetime,
+    flag_after_days: int,
+    *,
+    signed_off: bool = False,
+) -> BowelStatus:
+    since = last.taken_at if last is not None else admitted_at
+    return BowelStatus(as_of, last, since, flag_after_days, signed_off)

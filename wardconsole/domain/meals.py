@@ -1,0 +1,215 @@
+"""Meals, snacks and supplements on the food chart: what was offered, how much was eaten, and
+nutritional drinks or vitamins given or declined — with the reason when a patient ate nothing or
+declined a supplement.
+
+The portions are the food chart's usual quarters (none, ¼, ½, ¾, all; the openEObs food and
+fluid chart records "food taken" and "offered but rejected", REFERENCE-2.md §12.2). No threshold
+here is clinical: "ate little" is only what the nurse recorded, summed in words, never scored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Final
+
+from wardconsole.domain.text_input import MAX_NOTE, text_problem
+
+
+class Portion(StrEnum):
+    """How much of what was offered was eaten (persisted)."""
+
+    NONE = "none"
+    QUARTER = "quarter"
+    HALF = "half"
+    THREE_QUARTERS = "three_quarters"
+    ALL = "all"
+
+    @property
+    def label(self) -> str:
+        return _PORTION_LABELS[self]
+
+    @property
+    def eighths(self) -> int:
+        """The portion in eighths of a meal offered: for the chart's height only."""
+        return {"none": 0, "quarter": 2, "half": 4, "three_quarters": 6, "all": 8}[self.value]
+
+
+_PORTION_LABELS: Final = MappingProxyType(
+    {
+        Portion.NONE: "none",
+        Portion.QUARTER: "¼",
+        Portion.HALF: "½",
+        Portion.THREE_QUARTERS: "¾",
+        Portion.ALL: "all",
+    }
+)
+
+OCCASIONS: Final = MappingProxyType(
+    {
+        "breakfast": "Breakfast",
+        "lunch": "Lunch",
+        "evening_meal": "Evening meal",
+        "snack": "Snack",
+        "supplement": "Supplement only",
+    }
+)
+"""What the entry is (keys persisted). ``supplement``: a nutritional drink or vitamins given or
+declined outside a meal; it has no portion."""
+
+SUPPLEMENTS: Final = MappingProxyType(
+    {"nutritional_drink": "Nutritional drink", "vitamins": "Vitamins", "other": "Other supplement"}
+)
+"""Supplements (keys persisted)."""
+
+SUPPLEMENT_OUTCOMES: Final = MappingProxyType({"given": "given", "declined": "declined"})
+
+REASONS: Final = (
+    "Not hungry",
+    "Nausea or vomiting",
+    "Asleep",
+    "Off the ward",
+    "Declined",
+    "Mouth, teeth or swallowing problem",
+    "Abdominal pain",
+)
+"""Reasons offered in the form for eating nothing or declining (any other can be typed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MealInput:
+    """A meal, snack or supplement as typed.
+
+    ``portion`` is None only for ``occasion`` ``supplement``. ``reason`` is needed when nothing
+    was eaten; ``supplement_reason`` when a supplement was declined."""
+
+    occasion: str
+    offered: str = ""
+    portion: Portion | None = None
+    reason: str = ""
+    supplement: str = ""
+    """"" none, else a ``SUPPLEMENTS`` key."""
+    supplement_outcome: str = ""
+    supplement_reason: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MealEntry:
+    """One current meal entry."""
+
+    id: int
+    admission_id: int
+    taken_at: datetime
+    occasion: str
+    offered: str
+    portion: Portion | None
+    reason: str = ""
+    supplement: str = ""
+    supplement_outcome: str = ""
+    supplement_reason: str = ""
+
+    @property
+    def text(self) -> str:
+        return meal_text(self.values())
+
+    def values(self) -> dict[str, object]:
+        return {
+            "occasion": self.occasion,
+            "offered": self.offered,
+            "portion": self.portion.value if self.portion else None,
+            "reason": self.reason,
+            "supplement": self.supplement,
+            "supplement_outcome": self.supplement_outcome,
+            "supplement_reason": self.supplement_reason,
+        }
+
+    @property
+    def ate_little(self) -> bool:
+        """Nothing or a quarter of what was offered."""
+        return self.portion in (Portion.NONE, Portion.QUARTER)
+
+
+def meal_problems(entry: MealInput) -> dict[str, str]:
+    """What is wrong with ``entry`` (field -> message naming the field); empty when fine."""
+    problems: dict[str, str] = {}
+    if entry.occasion not in OCCASIONS:
+        problems["occasion"] = f"occasion: one of {', '.join(OCCASIONS.values())}"
+    if entry.occasion == "supplement":
+        if entry.portion is not None:
+            problems["portion"] = "portion: a supplement on its own has no portion eaten"
+        if not entry.supplement:
+            problems["supplement"] = "supplement: say which supplement was offered"
+    elif not isinstance(entry.portion, Portion):
+        problems["portion"] = "portion: how much was eaten (none, ¼, ½, ¾ or all)"
+    elif entry.portion is Portion.NONE and not entry.reason.strip():
+        problems["reason"] = "reason: say why nothing was eaten"
+    problems.update(_supplement_problems(entry))
+    for name, value, longest in (
+        ("offered", entry.offered, 120),
+        ("reason", entry.reason, 200),
+        ("supplement_reason", entry.supplement_reason, 200),
+        ("note", entry.note, MAX_NOTE),
+    ):
+        if problem := text_problem(name, value, max_length=longest, multiline=name == "note"):
+            problems[name] = problem
+    return problems
+
+
+def _supplement_problems(entry: MealInput) -> dict[str, str]:
+    if not entry.supplement:
+        if entry.supplement_outcome or entry.supplement_reason.strip():
+            return {"supplement": "supplement: say which supplement was offered"}
+        return {}
+    if entry.supplement not in SUPPLEMENTS:
+        return {"supplement": f"supplement: one of {', '.join(SUPPLEMENTS.values())}"}
+    if entry.supplement_outcome not in SUPPLEMENT_OUTCOMES:
+        return {"supplement_outcome": "supplement_outcome: given or declined"}
+    if entry.supplement_outcome == "declined" and not entry.supplement_reason.strip():
+        return {"supplement_reason": "supplement_reason: say why it was declined"}
+    return {}
+
+
+def meal_text(values: Mapping[str, object]) -> str:
+    """'Lunch (soup and bread): ate ½; nutritional drink declined — nausea' — the history's, the
+    chart's and the handoff's words for one meal entry."""
+    occasion = str(values.get("occasion") or "")
+    label = OCCASIONS.get(occasion, occasion)
+    offered = str(values.get("offered") or "")
+    parts = []
+    portion = values.get("portion")
+    if portion:
+        eaten = Portion(str(portion))
+        text = f"{label}{f' ({offered})' if offered else ''}: ate {eaten.label}"
+        if values.get("reason"):
+            text += f" — {values['reason']}"
+        parts.append(text)
+    supplement = str(values.get("supplement") or "")
+    if supplement:
+        name = SUPPLEMENTS.get(supplement, supplement)
+        if not portion and offered:
+            name += f" ({offered})"
+        text = f"{name} {values.get('supplement_outcome') or ''}".strip()
+        if values.get("supplement_reason"):
+            text += f" — {values['supplement_reason']}"
+        parts.append(text)
+    return "; ".join(parts) or label
+
+
+def meals_summary(entries: Iterable[MealEntry]) -> str:
+    """'Breakfast ¼, Lunch none (nausea), Snack all; Nutritional drink declined ×1' for the
+    handoff; '' when there is nothing."""
+    meals, supplements = [], []
+    for entry in sorted(entries, key=lambda e: (e.taken_at, e.id)):
+        if entry.portion is not None:
+            label = OCCASIONS.get(entry.occasion, entry.occasion)
+            why = f" ({entry.reason})" if entry.reason and entry.ate_little else ""
+            meals.append(f"{label} {entry.portion.label}{why}")
+        if entry.supplement:
+            name = SUPPLEMENTS.get(entry.supplement, entry.supplement)
+            supplements.append(f"{name} {entry.supplement_outcome}")
+    counted = [f"{text} ×{supplements.count(text)}" for text in dict.fromkeys(supplements)]
+    return "; ".join(part for part in (", ".join(meals), ", ".join(counted)) if part)

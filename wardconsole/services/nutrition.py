@@ -1,0 +1,148 @@
+"""Reading one patient's meals and bowels, and their facts for the handoff.
+
+Meals belong to the food and fluid chart's 07:00 → 07:00 period (``fluid_chart.toml``) like
+drinks; bowels are counted in days since the last movement (since admission when none was
+recorded) with the policy's flag after ``[bowels] flag_after_days`` days — a local DESIGN
+CHOICE awaiting governance sign-off, worded so wherever it shows (``domain.bowels``). Writes go
+through ``RecordingService`` (``record_meal``, ``record_bowel``) or, at the bedside,
+``SafeSaves.save_meal`` / ``save_bowel``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from wardconsole.domain.bowels import BowelEntry, BowelStatus, bowel_status
+from wardconsole.domain.fluids import FluidPeriod, period_of
+from wardconsole.domain.handoff_records import Fact
+from wardconsole.domain.meals import MealEntry, meals_summary
+from wardconsole.services.context import NotFound
+from wardconsole.services.db import Database
+from wardconsole.store import nutrition
+
+
+@dataclass(frozen=True, slots=True)
+class NutritionOverview:
+    """This period's meals and the bowels as of ``as_of``, for the quick-entry window."""
+
+    admission_id: int
+    as_of: datetime
+    period: FluidPeriod
+    meals: tuple[MealEntry, ...]
+    """This period's current meal entries, oldest first."""
+    bowels: BowelStatus
+
+    @property
+    def meals_text(self) -> str:
+        return meals_summary(self.meals) or "none recorded"
+
+
+@dataclass(frozen=True, slots=True)
+class NutritionCourse:
+    """Meals and bowel movements over a span of the stay (the chart and the discharge)."""
+
+    meals: tuple[MealEntry, ...]
+    bowels: tuple[BowelEntry, ...]
+    status: BowelStatus | None
+    """Bowels as of the end of the span (None for an admission that does not exist)."""
+
+
+class NutritionService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def overview(self, admission_id: int, at: datetime | None = None) -> NutritionOverview:
+        now = at or self._db.clock()
+        policy = self._db.fluid_policy
+        period = period_of(now, policy.day_start, self._db.ward_timezone)
+        with self._db.read() as session:
+            admitted = nutrition.admitted_at(session, [admission_id]).get(admission_id)
+            if admitted is None:
+                raise NotFound(f"admission {admission_id} does not exist")
+            meals = nutrition.meals_between(session, [admission_id], period.start, period.end)
+            last = nutrition.last_bowels(session, [admission_id]).get(admission_id)
+        return NutritionOverview(
+            admission_id,
+            now,
+            period,
+            tuple(meals.get(admission_id, ())),
+            self._status(last, admitted, now),
+        )
+
+    def course(
+        self, admission_id: int, start: datetime | None, end: datetime | None
+    ) -> NutritionCourse:
+        """Meals and bowel movements taken in [start, end) (None: the whole stay)."""
+        with self._db.read() as session:
+            return read_course(self._db, session, admission_id, start, end)
+
+    def _status(self, last: BowelEntry | None, admitted: datetime, at: datetime) -> BowelStatus:
+        policy = self._db.fluid_policy
+        return bowel_status(
+            last, admitted, at, policy.bowel_flag_days, signed_off=policy.signed_off
+        )
+
+
+def read_course(
+    db: Database, session: Session, admission_id: int, start: datetime | None, end: datetime | None
+) -> NutritionCourse:
+    """``NutritionService.course`` inside a read the caller already holds."""
+    meals = nutrition.meals_between(session, [admission_id], start, end).get(admission_id, [])
+    bowels = nutrition.bowels_between(session, admission_id, start, end)
+    admitted = nutrition.admitted_at(session, [admission_id]).get(admission_id)
+    status = None
+    if admitted is not None:
+        as_of = end or db.clock()
+        last = bowels[-1] if bowels else None
+        if last is None:
+            last = nutrition.last_bowels(session, [admission_id], before=as_of).get(admission_id)
+        policy = db.fluid_policy
+        status = bowel_status(
+            last, admitted, as_of, policy.bowel_flag_days, signed_off=policy.signed_off
+        )
+    return NutritionCourse(tuple(meals), tuple(bowels), status)
+
+
+def nutrition_facts(
+    db: Database,
+    session: Session,
+    admission_ids: Sequence[int],
+    shift_start: datetime,
+    until: datetime,
+) -> dict[int, tuple[Fact, ...]]:
+    """Admission id -> meals eaten this shift (and this period when it began earlier) and the
+    bowels as of ``until``, for the handoff. Four statements for the whole ward."""
+    policy = db.fluid_policy
+    period = period_of(until, policy.day_start, db.ward_timezone)
+    end = until + timedelta(microseconds=1)  # an entry taken at the moment of drafting counts
+    first = min(shift_start, period.start)
+    meals = nutrition.meals_between(session, admission_ids, first, end)
+    last = nutrition.last_bowels(session, admission_ids, before=end)
+    admitted = nutrition.admitted_at(session, admission_ids)
+    start_clock = period.start.astimezone(db.shifts.zone).strftime("%H:%M")
+    out: dict[int, tuple[Fact, ...]] = {}
+    for admission_id in admission_ids:
+        entries = meals.get(admission_id, [])
+        in_shift = [m for m in entries if m.taken_at >= shift_start]
+        in_period = [m for m in entries if m.taken_at >= period.start]
+        facts = [Fact(f"Meals this shift: {meals_summary(in_shift) or 'none recorded'}", "meals")]
+        if in_period != in_shift and in_period:
+            facts.append(
+                Fact(f"Meals this period (from {start_clock}): {meals_summary(in_period)}", "meals")
+            )
+        if admission_id in admitted:
+            status = bowel_status(
+                last.get(admission_id),
+                admitted[admission_id],
+                until,
+                policy.bowel_flag_days,
+                signed_off=policy.signed_off,
+            )
+            severity = policy.bowel_flag_severity if status.flagged else None
+            facts.append(Fact(status.text, "bowels", severity))
+        out[admission_id] = tuple(facts)
+    return out

@@ -314,9 +314,11 @@ def console_context(
     from wardconsole.services.fluids import FluidService
     from wardconsole.services.history import HistoryService
     from wardconsole.services.medicines import MedicinesService
+    from wardconsole.services.nutrition import NutritionService
     from wardconsole.services.observation_levels import ObservationLevelService
     from wardconsole.services.recording import RecordingService
     from wardconsole.services.sessions import SessionService
+    from wardconsole.services.sleep import SleepService
     from wardconsole.services.weights import WeightService
     from wardconsole.store.changes import open_change_feed
     from wardconsole.ui.context import UiContext
@@ -337,6 +339,8 @@ def console_context(
         fluids=FluidService(db),
         medicines=MedicinesService(db),
         weights=WeightService(db),
+        nutrition=NutritionService(db),
+        sleep=SleepService(db),
         decisions=DecisionService(db),
         current_actor=session.current_actor,
         handoff=_handoff_ui(db, ward_name, session.current_actor),

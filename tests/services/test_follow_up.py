@@ -37,7 +37,7 @@ from wardconsole.services.context import (
     ServiceError,
 )
 from wardconsole.services.db import Database
-from wardconsole.services.discharge import DischargeService
+from wardconsole.services.discharge import DischargeService, PlanIncomplete
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.staff import StaffService
 from wardconsole.store.models import AuditRow, ChangeRow, FollowUpRow
@@ -310,3 +310,83 @@ def test_compliance_counts_follow_ups_past_their_limit_against_the_target(
     assert figures.target_percent == 80
     with pytest.raises(PermissionDenied):
         service.compliance(nurse, since=start, until=clock.now)
+
+
+def test_the_plan_completed_while_discharging_is_saved_with_the_discharge(
+    db: Database, nurse: Actor, clock: Clock
+) -> None:
+    admission = _admit(db, nurse, clock, "KD000001", "B01", (OPIOID_WITHDRAWAL.label,))
+    service = DischargeService(db)
+    summary = service.draft(admission).text
+    # Incomplete: no phone, no naloxone for an opioid co-user. The policy says ask.
+    with pytest.raises(PlanIncomplete) as asked:
+        service.discharge(
+            nurse,
+            admission,
+            destination="outpatient_programme",
+            summary=summary,
+            plan=_plan(patient_phone=""),
+        )
+    assert asked.value.may_confirm
+    assert set(asked.value.gaps) == {"patient_phone", "naloxone"}
+    assert AftercareService(db).follow_ups(nurse) == []  # nothing saved
+    service.discharge(
+        nurse,
+        admission,
+        destination="outpatient_programme",
+        summary=summary,
+        plan=_plan(naloxone="Kit supplied"),
+    )
+    plan = AftercareService(db).plan(admission)
+    assert plan is not None and plan.naloxone == "Kit supplied" and plan.opioid_co_user
+    [view] = AftercareService(db).follow_ups(nurse)
+    assert view.has_plan
+    with db.read() as session:
+        audit = session.scalars(select(AuditRow.detail).where(AuditRow.action == "discharge")).one()
+    assert audit["aftercare_plan_missing"] == []
+
+
+def test_asked_the_nurse_may_discharge_without_a_complete_plan_unless_the_policy_refuses(
+    db: Database, nurse: Actor, clock: Clock, tmp_path: Path
+) -> None:
+    first = _admit(db, nurse, clock, "KD000001", "B01")
+    service = DischargeService(db)
+    service.discharge(
+        nurse,
+        first,
+        destination="self_discharge_against_advice",
+        detail="Left at 02:10; risks explained",
+        summary=service.draft(first).text,
+        plan=AftercarePlan(crisis_plan_given=False),
+        accept_incomplete_plan=True,
+    )
+    with db.read() as session:
+        audit = session.scalars(select(AuditRow.detail).where(AuditRow.action == "discharge")).one()
+    assert audit["aftercare_plan_missing"] == ["patient_phone", "service"]
+    assert AftercareService(db).plan(first) is None  # an empty form is not a plan
+
+    bundled = default_policy_file("follow_up.toml").read_text(encoding="utf-8")
+    strict = tmp_path / "follow_up.toml"
+    strict.write_text(bundled.replace('incomplete_plan = "ask"', 'incomplete_plan = "refuse"'))
+    station = Database(db.engine, clock=db.clock, follow_up_policy=load_follow_up_policy(strict))
+    second = _admit(db, nurse, clock, "KD000002", "B02")
+    refusing = DischargeService(station)
+    for plan in (None, _plan(patient_phone="")):
+        with pytest.raises(PlanIncomplete) as refused:
+            refusing.discharge(
+                nurse,
+                second,
+                destination="outpatient_programme",
+                summary=refusing.draft(second).text,
+                plan=plan,
+                accept_incomplete_plan=True,
+            )
+        assert not refused.value.may_confirm
+    assert "patient_phone" in refused.value.gaps
+    refusing.discharge(
+        nurse,
+        second,
+        destination="outpatient_programme",
+        summary=refusing.draft(second).text,
+        plan=_plan(),
+    )

@@ -214,3 +214,23 @@ def test_the_census_shows_the_flag_and_reads_it_in_three_statements_whatever_the
         assigned_nurse_id=nurse.staff_id,
     )
     assert statements(True) - statements(False) == one == 3
+
+
+def test_the_day_handoff_says_how_last_nights_sleep_was_known(
+    db: Database, nurse: Actor, clock: Clock, patient: int
+) -> None:
+    from wardconsole.domain.handoff_records import Section
+    from wardconsole.services.handoff_facts import draft, shift_facts
+
+    night_of_checks(db, nurse, clock, patient, "2026-11-24", 3)
+    night_of_checks(db, nurse, clock, patient, "2026-11-25", 3)
+    clock.now = at("2026-11-26 15:00")
+    with db.read() as session:
+        [facts] = shift_facts(db, session, db.shifts.this_shift(clock.now), clock.now, [patient])
+    texts = [f.text for f in draft(db, facts).sections[Section.ASSESSMENT]]
+    assert "Sleep: slept ≈ 3 h last night (estimate from 12 checks; checks are samples)" in texts
+    flag = next(
+        f for f in draft(db, facts).sections[Section.ASSESSMENT] if "nights running" in f.text
+    )
+    assert flag.text.startswith("Little sleep 2 nights running: 3 h (estimate from 12 checks)")
+    assert flag.severity is not None

@@ -74,10 +74,11 @@ def test_the_census_row_menu_offers_recording_prn_and_history(
     recording_window.census_view.select_admission(3)
     menu = recording_window.census_menu()
     texts = [action.text() for action in menu.actions() if not action.isSeparator()]
-    assert texts[:5] == [
+    assert texts[:6] == [
         "&Open patient window",
         "&Record observations…",
         "Record a drink or &fluids…",
+        "M&eals, supplements and bowels…",
         "Give &PRN…",
         "&History…",
     ]

@@ -8,6 +8,7 @@ otherwise they go to a temp dir.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -15,8 +16,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QImage
-from screenshots import SMALLEST_WARD_SCREEN, grab_widget
+from PySide6.QtWidgets import QLabel, QToolButton, QWidget
+from screenshots import SMALLEST_WARD_SCREEN, fits_smallest_frame, grab_widget, size_problems
 from wardfakes import Clock
 
 from wardconsole.domain.records import EscalationKind
@@ -27,6 +30,7 @@ from wardconsole.services.demo import build_demo_ward
 from wardconsole.services.views import CensusRow, CensusSnapshot
 from wardconsole.store.engine import make_engine
 from wardconsole.ui.patient.charts.patient_charts import Page
+from wardconsole.ui.patient.charts.toolbar import Preset
 from wardconsole.ui.patient.open_windows import PatientWindows
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme, apply_theme
@@ -139,3 +143,88 @@ def test_a_recent_drinkers_ciwa_ar_trend_is_charted(qtbot, qapp, demo, shot_dir:
     for path in saved:
         image = QImage(str(path))
         assert (image.width(), image.height()) == SMALLEST_WARD_SCREEN
+
+
+# -- the toolbar at the smallest window frame (1366 × 728 with its frame) -------------------
+# Everything a nurse needs in it — the range, the page, the Items menu on the withdrawal page and
+# "As of" — is read whole on every page, in both themes; a long message gives up its detail,
+# never what it is about ("Charts not updated:"). The read-out beside the chart is never cut.
+
+
+def read_whole(window: QWidget, widget: QWidget, text: str) -> bool:
+    """``widget`` is shown inside ``window`` and wide enough for ``text`` (nothing elided)."""
+    if not widget.isVisible():
+        return False
+    top_left = widget.mapTo(window, QPoint(0, 0))
+    inside = window.rect().contains(QRect(top_left, widget.size()))
+    return inside and widget.contentsRect().width() >= widget.fontMetrics().horizontalAdvance(text)
+
+
+@pytest.mark.parametrize("theme", [Theme.DAY, Theme.NIGHT])
+def test_range_page_and_as_of_are_read_whole_at_the_smallest_frame(
+    qtbot, qapp, demo, theme: Theme, shot_dir: Path
+) -> None:
+    db, snapshot = demo
+    runner = TaskRunner()
+    windows = PatientWindows(runner, ChartService(db).series)
+    try:
+        apply_theme(qapp, theme)
+        window = windows.open(snapshot.rows[0], snapshot, theme)
+        window.set_theme(theme)
+        window.resize(*fits_smallest_frame())
+        charts = window.charts
+        assert charts is not None
+        qtbot.waitUntil(lambda: charts.series is not None and not charts.loading, timeout=10_000)
+        bar = charts.toolbar
+        buttons = {b.objectName(): b for b in bar.findChildren(QToolButton)}
+        needed = [f"preset_{p.value}" for p in Preset] + [f"page_{p.name.lower()}" for p in Page]
+        for page in Page:
+            charts.set_page(page)
+            qtbot.waitUntil(lambda p=page: charts.page() is p and not charts.loading)
+            qtbot.waitUntil(lambda: bar.status.text().startswith("As of "))
+            assert size_problems(window) == [], page.name
+            assert window.size().toTuple() == fits_smallest_frame(), page.name
+            wanted = [buttons[n] for n in needed]
+            wanted += [buttons["chart_items"]] if page is Page.WITHDRAWAL else []
+
+            def whole(wanted: list[QToolButton] = wanted) -> list[str]:
+                """What is not read whole (the layout settles after the page's buttons)."""
+                cut = [b.objectName() for b in wanted if not read_whole(window, b, b.text())]
+                status = bar.status.text()
+                return cut + ([] if read_whole(window, bar.status, status) else [status])
+
+            with contextlib.suppress(qtbot.TimeoutError):
+                qtbot.waitUntil(lambda: whole() == [], timeout=2_000)
+            assert whole() == [], page.name
+
+            # The read-out beside the chart: every line whole (wrapped, never cut at the edge).
+            def cut_readout() -> list[str]:
+                return [
+                    label.text()
+                    for label in window.readout_panel.findChildren(QLabel)
+                    if label.objectName().startswith("readout_")
+                    and label.text()
+                    and label.heightForWidth(label.width()) > label.height()
+                ]
+
+            with contextlib.suppress(qtbot.TimeoutError):
+                qtbot.waitUntil(lambda: cut_readout() == [], timeout=2_000)
+            assert cut_readout() == [], page.name
+            if page is Page.WITHDRAWAL:
+                grab_widget(window, shot_dir / f"patient-toolbar-{theme.value}.png")
+
+        # A long error gives up its detail, never the words that say the charts are stale.
+        bar.set_status(
+            "Charts not updated: could not connect to server: Connection refused. Is the server "
+            "running on host 127.0.0.1 and accepting TCP/IP connections on port 5432?",
+            "alert",
+        )
+        qtbot.waitUntil(lambda: bar.status.width() > 0)
+        assert size_problems(window) == []
+        assert read_whole(window, bar.status, "Charts not updated:")
+        assert "Connection refused" in bar.status.toolTip()
+        for name in needed:
+            assert read_whole(window, buttons[name], buttons[name].text()), name
+    finally:
+        windows.close_all()
+        runner.shutdown()

@@ -111,6 +111,17 @@ class BowelStatus:
         return self.as_of - self.since >= timedelta(days=self.flag_after_days)
 
     @property
+    def short_text(self) -> str:
+        """The chart's corner: 'Last opened 4 days ago (Bristol type 1) · ▲ 3+ days (ward flag,
+        local policy)'."""
+        text = self.text.removeprefix("Bowels: ").split(" — ")[0]
+        text = text[:1].upper() + text[1:]
+        if self.flagged:
+            signed = "" if self.signed_off else ", not signed off"
+            text += f" · ▲ {self.flag_after_days}+ days (ward flag, local policy{signed})"
+        return text
+
+    @property
     def text(self) -> str:
         """'Bowels: last opened 2 days ago (Bristol type 4)' / 'Bowels: none recorded since
         admission (3 days) — not opened for 3 days or more (ward flag: local policy…)'."""

@@ -15,7 +15,7 @@ across a clock change.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from importlib.resources.abc import Traversable
@@ -39,8 +39,11 @@ _KEYS: Final = frozenset(
         "clock_destinations",
         "suicide_risk_flag",
         "suicide_risk_cssrs",
+        "incomplete_plan",
     }
 )
+INCOMPLETE_PLAN_CHOICES: Final = ("ask", "refuse")
+"""What a discharge does without a complete aftercare plan (policy ``incomplete_plan``)."""
 
 
 class FollowUpPolicyError(ValueError):
@@ -59,6 +62,8 @@ class FollowUpPolicy:
     suicide_risk_cssrs: frozenset[str]
     governance_signoff: str = ""
     digest: str = ""
+    incomplete_plan: str = "ask"
+    """"ask": the discharge asks, naming what is missing; "refuse": it is not saved."""
 
     @property
     def signed_off(self) -> bool:
@@ -99,6 +104,12 @@ def load_follow_up_policy(path: Path | Traversable | None = None) -> FollowUpPol
                 f"{source}: [follow_up] clock_destinations: {value!r} is not a destination; "
                 f"expected {', '.join(d.value for d in Destination)}"
             ) from None
+    incomplete = table.get("incomplete_plan", "ask")
+    if incomplete not in INCOMPLETE_PLAN_CHOICES:
+        raise FollowUpPolicyError(
+            f"{source}: [follow_up] incomplete_plan: one of "
+            f"{', '.join(INCOMPLETE_PLAN_CHOICES)}, got {incomplete!r}"
+        )
     levels = set(words("suicide_risk_cssrs"))
     if not levels <= {"low", "moderate", "high"}:
         raise FollowUpPolicyError(
@@ -115,6 +126,7 @@ def load_follow_up_policy(path: Path | Traversable | None = None) -> FollowUpPol
         suicide_risk_cssrs=frozenset(levels),
         governance_signoff=_text(table, "governance_signoff", source, required=False),
         digest=content_digest(data),
+        incomplete_plan=incomplete,
     )
 
 
@@ -409,10 +421,22 @@ def plan_problems(plan: AftercarePlan) -> dict[str, str]:
     return problems
 
 
+def plan_gaps(plan: AftercarePlan, *, opioid_co_user: bool) -> dict[str, str]:
+    """What a discharge that owes a follow-up still lacks in its aftercare plan (field ->
+    words naming it): ``plan_problems`` plus the patient's phone for the follow-up call."""
+    gaps = {
+        field: message.split(": ", 1)[-1]
+        for field, message in plan_problems(replace(plan, opioid_co_user=opioid_co_user)).items()
+    }
+    if not plan.patient_phone.strip():
+        gaps["patient_phone"] = "the patient's phone number for the follow-up call"
+    return gaps
+
+
 def plan_lines(plan: AftercarePlan, when: Any) -> list[str]:
     """The plan in words (no phone number of the patient: the letter goes to services).
     ``when`` words a datetime."""
-    lines = [f"Referred to: {plan.service}"]
+    lines = [f"Referred to: {plan.service or 'not recorded'}"]
     if plan.first_appointment is not None:
         lines.append(f"First appointment: {when(plan.first_appointment)}")
     if plan.service_contact:

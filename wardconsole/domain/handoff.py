@@ -703,10 +703,14 @@ class _Writer:
         sleep_parts = []
         if asleep:
             sleep_parts.append("asleep at obs " + ", ".join(self.when(o.taken_at) for o in asleep))
-        sleep_parts += self._chart_item_text("sleep_disturbance")
-        out = [
-            Fact("Sleep: " + ("; ".join(sleep_parts) if sleep_parts else "not recorded"), "sleep")
-        ]
+        if self.f.sleep:  # the night's sleep, with the chart's sleep item, already worded
+            out = list(self.f.sleep)
+            if sleep_parts:
+                out.append(Fact("Sleep: " + sleep_parts[0], "sleep"))
+        else:
+            sleep_parts += self._chart_item_text("sleep_disturbance")
+            text = "; ".join(sleep_parts) if sleep_parts else "not recorded"
+            out = [Fact(f"Sleep: {text}", "sleep")]
         appetite = self._chart_item_text("nausea_appetite")
         if self.f.fluids:
             out.extend(self.f.fluids)

@@ -173,6 +173,10 @@ class PatientShiftFacts:
     weight: tuple[Fact, ...] = ()
     """Weight and its trend, when weighing is due, the latest MUST screen and its follow-up,
     already worded (``services.weight_handoff``); empty where the facts were not read."""
+    sleep: tuple[Fact, ...] = ()
+    """Last night's sleep (the nurse's entry or the estimate from the safety checks, and the
+    withdrawal chart's sleep item) and the little-sleep flag, already worded
+    (``services.sleep.sleep_handoff_facts``); empty where the facts were not read."""
 
 
 # --- output: generated facts ----------------------------------------------------------------------

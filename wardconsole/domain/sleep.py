@@ -148,10 +148,10 @@ def recent_nights(
     return nights[::-1]
 
 
-def night_label(night: ShiftWindow) -> str:
-    """'night of Wed 25 → Thu 26 Nov' (+ ' (13 h: the clocks went back)')."""
+def night_label(night: ShiftWindow, *, capital: bool = False) -> str:
+    """'night of Wed 25 → Thu 26 Nov' (+ ' (13 h: the clocks went back)'); 'Night of …'."""
     start, end = night.local_start, night.local_end
-    text = f"night of {start:%a} {start.day} → {end:%a} {end.day} {end:%b}"
+    text = f"{'N' if capital else 'n'}ight of {start:%a} {start.day} → {end:%a} {end.day} {end:%b}"
     hours = night.duration.total_seconds() / 3600
     nominal = _nominal_hours(night)
     if hours < nominal:
@@ -492,7 +492,7 @@ class SleepFlag:
     @property
     def detail(self) -> list[str]:
         lines = [
-            f"{night_label(n.night).capitalize()}: {hours_text(n.asleep or timedelta(0))} "
+            f"{night_label(n.night, capital=True)}: {hours_text(n.asleep or timedelta(0))} "
             f"({n.source})"
             for n in self.nights
         ]

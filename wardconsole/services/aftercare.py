@@ -164,6 +164,53 @@ def open_follow_up(
     return row
 
 
+def write_plan(
+    session: Session,
+    actor: Actor,
+    admission_id: int,
+    plan: AftercarePlan,
+    now: datetime,
+    *,
+    opioid_co_user: bool,
+) -> int:
+    """Store a stay's aftercare plan (replacing, not overwriting, an earlier one) with its audit
+    and change-feed rows, in the caller's transaction; its id. The audit names no contact
+    detail."""
+    previous = session.scalar(
+        select(AftercarePlanRow.id)
+        .where(AftercarePlanRow.admission_id == admission_id)
+        .order_by(AftercarePlanRow.id.desc())
+        .limit(1)
+    )
+    row = AftercarePlanRow(
+        admission_id=admission_id,
+        plan=replace(plan, opioid_co_user=opioid_co_user).as_json(),
+        supersedes_id=previous,
+        recorded_at=now,
+        recorded_by_id=actor.staff_id,
+        station=actor.station,
+    )
+    session.add(row)
+    session.flush()
+    repository.write_audit(
+        session,
+        at=now,
+        staff_id=actor.staff_id,
+        station=actor.station,
+        action="record_aftercare_plan",
+        entity=TOPIC,
+        entity_id=admission_id,
+        detail={
+            "plan_id": row.id,
+            "replaces": previous,
+            "crisis_plan_given": plan.crisis_plan_given,
+            "opioid_co_user": opioid_co_user,
+        },
+    )
+    record_change(session, TOPIC, admission_id, actor.station)
+    return int(row.id)
+
+
 def due_text(follow_up: FollowUpRow | None) -> str | None:
     """When an opened follow-up is due (ISO), for the discharge's audit row."""
     return follow_up.due_at.isoformat() if follow_up is not None else None
@@ -206,41 +253,9 @@ class AftercareService:
                         "the advice given"
                     }
                 )
-            previous = session.scalar(
-                select(AftercarePlanRow.id)
-                .where(AftercarePlanRow.admission_id == admission_id)
-                .order_by(AftercarePlanRow.id.desc())
-                .limit(1)
-            )
-            stored = replace(plan, opioid_co_user=opioid)
-            row = AftercarePlanRow(
-                admission_id=admission_id,
-                plan=stored.as_json(),
-                supersedes_id=previous,
-                recorded_at=now,
-                recorded_by_id=actor.staff_id,
-                station=actor.station,
-            )
-            session.add(row)
-            session.flush()
-            repository.write_audit(
-                session,
-                at=now,
-                staff_id=actor.staff_id,
-                station=actor.station,
-                action="record_aftercare_plan",
-                entity=TOPIC,
-                entity_id=admission_id,
-                detail={
-                    "plan_id": row.id,
-                    "replaces": previous,
-                    "crisis_plan_given": plan.crisis_plan_given,
-                    "opioid_co_user": opioid,
-                },
-            )
-            record_change(session, TOPIC, admission_id, actor.station)
-            log.info("Aftercare plan %d saved for admission %d", row.id, admission_id)
-            return int(row.id)
+            plan_id = write_plan(session, actor, admission_id, plan, now, opioid_co_user=opioid)
+            log.info("Aftercare plan %d saved for admission %d", plan_id, admission_id)
+            return plan_id
 
     def patient_name(self, admission_id: int) -> str:
         """The name of the stay's patient (for a dialog's title)."""

@@ -40,6 +40,7 @@ from wardconsole.services.context import Actor, NotFound
 from wardconsole.services.db import Database
 from wardconsole.services.fluid_series import FluidSeries, read_fluid_series
 from wardconsole.services.medicines_series import MedicinesSeries, read_medicines_series
+from wardconsole.services.nutrition import NutritionCourse, read_course
 from wardconsole.services.stay_access import ensure_may_read
 from wardconsole.services.weight_series import WeightSeries, read_weight_series
 from wardconsole.store import repository, series
@@ -277,6 +278,8 @@ class PatientSeries:
     """Watched doses, PRN per ward day and the diazepam-equivalent load (whole stay)."""
     weights: WeightSeries = field(default_factory=WeightSeries.empty)
     """Weighings with the MUST category, the screens, and what is due (whole stay)."""
+    nutrition: NutritionCourse = field(default_factory=NutritionCourse.empty)
+    """Meals eaten and bowel movements with the days since the last one (whole stay)."""
 
     def covers(self, start: float, end: float) -> bool:
         """True when the observation sets for [start, end] (within the stay) are loaded."""
@@ -414,6 +417,7 @@ class ChartService:
                 admission.discharged_at or now,
             )
             weight = read_weight_series(session, self._db, admission_id, admission.admitted_at, now)
+            nutrition = read_course(self._db, session, admission_id, None, admission.discharged_at)
 
         derived = kept.derived.get((first, stop))
         if derived is None:
@@ -464,6 +468,7 @@ class ChartService:
             fluids=fluid,
             medicines=medicines,
             weights=weight,
+            nutrition=nutrition,
         )
 
     def _references(self, items: Sequence[ChartItem]) -> tuple[ReferenceLine, ...]:

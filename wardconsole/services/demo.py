@@ -31,6 +31,7 @@ from wardconsole.services.db import Database
 from wardconsole.services.escalations import apply_rules
 from wardconsole.services.fluid_demo import add_fluid_charts
 from wardconsole.services.follow_up_demo import add_follow_ups
+from wardconsole.services.nutrition_demo import add_meals_and_bowels
 from wardconsole.services.observation_demo import add_observation_levels
 from wardconsole.services.session_demo import add_sessions
 from wardconsole.services.sleep_demo import add_sleep
@@ -235,6 +236,7 @@ class DemoWard:
         add_fluid_charts(self.db, admitted, nurse_ids, now=self.now, seed=self.opt.seed)
         add_weighings(self.db, admitted, nurse_ids, now=self.now, seed=self.opt.seed)
         add_sleep(self.db, admitted, nurse_ids, now=self.now, seed=self.opt.seed)
+        add_meals_and_bowels(self.db, admitted, nurse_ids, now=self.now, seed=self.opt.seed)
         if self.opt.evaluate_rules:
             for admission_id in admission_ids:
                 with self.db.transaction() as session:

@@ -19,11 +19,12 @@ from wardconsole.domain.discharge import (
     StayFacts,
     draft_summary,
 )
-from wardconsole.domain.intake import Intake
+from wardconsole.domain.follow_up import AftercarePlan, plan_gaps
+from wardconsole.domain.intake import OPIOID_WITHDRAWAL, Intake
 from wardconsole.domain.text_input import text_problem
 from wardconsole.domain.weights import weight_course
 from wardconsole.services.admissions import read_intake
-from wardconsole.services.aftercare import due_text, open_follow_up
+from wardconsole.services.aftercare import due_text, open_follow_up, write_plan
 from wardconsole.services.context import (
     Actor,
     ConflictError,
@@ -64,6 +65,22 @@ class DischargeDraft:
     text: str
     open_escalations: tuple[str, ...]
     """Kinds of the escalations that discharging will close."""
+    opioid_co_user: bool = False
+    """From the intake: the aftercare plan must record naloxone supplied or advised."""
+    follow_up_destinations: frozenset[Destination] = frozenset()
+    """Destinations whose discharge owes a follow-up (and so a complete aftercare plan)."""
+    incomplete_plan: str = "ask"
+    """The policy when the plan is incomplete: "ask" or "refuse"."""
+
+
+class PlanIncomplete(InvalidInput):
+    """The aftercare plan lacks what the follow-up needs; ``may_confirm`` when the policy lets
+    the nurse discharge anyway (``accept_incomplete_plan``)."""
+
+    def __init__(self, gaps: dict[str, str], *, may_confirm: bool) -> None:
+        super().__init__({field: f"{field}: {words}" for field, words in gaps.items()})
+        self.gaps = gaps
+        self.may_confirm = may_confirm
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,8 +194,18 @@ class DischargeService:
             tz=tz or self._db.shifts.zone,
         )
         still_open = tuple(e.kind for e in facts.escalations if e.resolved_at is None)
+        policy = self._db.follow_up_policy
         return DischargeDraft(
-            admission_id, info.name, info.bed, info.admitted_at, info.version, text, still_open
+            admission_id,
+            info.name,
+            info.bed,
+            info.admitted_at,
+            info.version,
+            text,
+            still_open,
+            opioid_co_user=OPIOID_WITHDRAWAL.label in facts.risk_flags,
+            follow_up_destinations=policy.clock_destinations,
+            incomplete_plan=policy.incomplete_plan,
         )
 
     # -- the discharge ----------------------------------------------------------------------
@@ -194,9 +221,19 @@ class DischargeService:
         detail: str = "",
         discharged_at: datetime | None = None,
         expected_version: int | None = None,
+        plan: AftercarePlan | None = None,
+        accept_incomplete_plan: bool = False,
     ) -> None:
         """Discharge with a destination and the confirmed summary; the patient leaves the
-        census, and open escalations are closed with an outcome naming the discharge."""
+        census, and open escalations are closed with an outcome naming the discharge.
+
+        ``plan`` is the aftercare plan completed while discharging, saved in the same
+        transaction. A destination that owes a follow-up needs a complete plan
+        (``follow_up.plan_gaps``): by the follow-up policy the discharge is refused, or refused
+        unless ``accept_incomplete_plan`` says the nurse was asked and went on
+        (``PlanIncomplete`` names what is missing either way). Under "ask", a call with no
+        ``plan`` at all (a script, an import) has no one to ask: what is missing goes on the
+        discharge's audit row."""
         require(actor, Permission.ADMIT)
         now = self._db.clock()
         at = as_utc("discharged_at", discharged_at) or now
@@ -236,6 +273,8 @@ class DischargeService:
                 )
             if at < admission.admitted_at:
                 raise InvalidInput({"discharged_at": "discharged_at: is before the admission"})
+            opioid = OPIOID_WITHDRAWAL.label in (admission.risk_flags or [])
+            gaps = self._plan_gaps(where, plan, opioid, accept_incomplete_plan)
             admission.discharged_at = at
             admission.discharge_destination = where.value
             admission.discharge_summary = summary.strip()
@@ -250,6 +289,8 @@ class DischargeService:
             follow_up = open_follow_up(
                 session, self._db.follow_up_policy, admission, where, now, actor.station
             )
+            if plan is not None and plan != AftercarePlan():
+                write_plan(session, actor, admission_id, plan, now, opioid_co_user=opioid)
             session.flush()
             repository.write_audit(
                 session,
@@ -265,9 +306,26 @@ class DischargeService:
                     "discharged_at": at.isoformat(),
                     "closed_escalations": closed,
                     "follow_up_due_at": due_text(follow_up),
+                    "aftercare_plan_missing": sorted(gaps),
                 },
             )
             record_change(session, "admission", admission_id, actor.station)
+
+    def _plan_gaps(
+        self, where: Destination, plan: AftercarePlan | None, opioid: bool, accepted: bool
+    ) -> dict[str, str]:
+        """What the aftercare plan lacks for a destination that owes a follow-up; raises
+        ``PlanIncomplete`` unless the policy lets the nurse go on and she did."""
+        policy = self._db.follow_up_policy
+        if where not in policy.clock_destinations:
+            return {}
+        gaps = plan_gaps(plan or AftercarePlan(), opioid_co_user=opioid)
+        may_confirm = policy.incomplete_plan == "ask"
+        if plan is None and may_confirm:
+            return gaps  # no one to ask (a script, an import): recorded as missing on the audit
+        if gaps and not (may_confirm and accepted):
+            raise PlanIncomplete(gaps, may_confirm=may_confirm)
+        return gaps
 
     # -- history of discharged patients (supervisors) --------------------------------------
 

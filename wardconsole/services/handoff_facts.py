@@ -32,6 +32,7 @@ from wardconsole.services.db import Database
 from wardconsole.services.escalations import watch_words
 from wardconsole.services.fluid_handoff import fluid_handoff_facts
 from wardconsole.services.observation_handoff import observation_facts
+from wardconsole.services.sleep import SleepReader
 from wardconsole.services.weight_handoff import weight_handoff_facts
 from wardconsole.store import handoff_queries as q
 from wardconsole.store.sessions import session_facts
@@ -89,6 +90,9 @@ def shift_facts(
     )
     fluids = fluid_handoff_facts(db, session, [s.admission_id for s in stays], shift.start, until)
     weight = weight_handoff_facts(db, session, [s.admission_id for s in stays], until)
+    sleep = SleepReader(db).handoff_facts(
+        session, [(s.admission_id, s.admitted_at) for s in stays], until
+    )
     return [
         PatientShiftFacts(
             admission_id=stay.admission_id,
@@ -120,6 +124,7 @@ def shift_facts(
             sessions=session_handoff_facts(sessions[stay.admission_id]),
             fluids=fluids.get(stay.admission_id, ()),
             weight=weight.get(stay.admission_id, ()),
+            sleep=sleep.get(stay.admission_id, ()),
         )
         for stay in stays
     ]

@@ -50,6 +50,29 @@ class NutritionCourse:
     status: BowelStatus | None
     """Bowels as of the end of the span (None for an admission that does not exist)."""
 
+    @classmethod
+    def empty(cls) -> NutritionCourse:
+        return cls((), (), None)
+
+    @property
+    def points(self) -> int:
+        return len(self.meals) + len(self.bowels)
+
+    def meals_between(self, start: float, end: float) -> tuple[MealEntry, ...]:
+        """The meals taken in [start, end) (epoch seconds)."""
+        return tuple(m for m in self.meals if start <= m.taken_at.timestamp() < end)
+
+    def bowels_text_at(self, at: float) -> str:
+        """'Bristol type 4, 2 days before' for the last movement at or before ``at`` ('' when
+        none): the chart's read-out."""
+        before = [b for b in self.bowels if b.taken_at.timestamp() <= at]
+        if not before:
+            return ""
+        last = before[-1]
+        what = f"Bristol type {last.bristol_type}" if last.bristol_type else "type not seen"
+        days = int((at - last.taken_at.timestamp()) // 86_400)
+        return f"last opened {days} day{'' if days == 1 else 's'} before ({what})"
+
 
 class NutritionService:
     def __init__(self, db: Database) -> None:

@@ -6,12 +6,16 @@ census flag, the handoff) in a fixed number of statements. Writes go through
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from wardconsole.domain.handoff_records import Fact
+from wardconsole.domain.records import Severity
 from wardconsole.domain.shifts import ShiftWindow
 from wardconsole.domain.sleep import (
+    NOT_A_STANDARD,
     ChartSleep,
     NightSleep,
     SleepFlag,
@@ -21,9 +25,12 @@ from wardconsole.domain.sleep import (
     nights_sleep,
     recent_nights,
 )
+from wardconsole.services.context import NotFound
 from wardconsole.services.db import Database
 from wardconsole.store import safety_checks, sleep
+from wardconsole.store.models import Admission
 
+TOPIC = "sleep"
 CHART_ITEM = "sleep_disturbance"
 """The withdrawal chart's sleep item (``resources/policy/withdrawal_chart.toml``)."""
 
@@ -92,6 +99,40 @@ class SleepReader:
         (night,) = recent_nights(self._db.shifts, now, self.policy, 1)
         return {i: found[0] for i, found in self.nights(session, admission_ids, [night]).items()}
 
+    def handoff_facts(
+        self, session: Session, stays: Sequence[tuple[int, datetime]], until: datetime
+    ) -> dict[int, tuple[Fact, ...]]:
+        """(admission id, admitted at) -> the sleep facts of a handoff drafted at ``until``:
+        the night in progress or the last one ("slept ≈ 4 h last night (estimate from 8
+        checks…)" or the nurse's entry), and the little-sleep flag."""
+        pattern, policy = self._db.shifts, self.policy
+        night = night_for_entry(pattern, until, policy)
+        so_far = night.contains(until)
+        latest_end = night.end if so_far else until
+        nights = recent_nights(pattern, latest_end, policy, policy.nights_running)
+        found = self.nights(session, [i for i, _at in stays], nights)
+        out: dict[int, tuple[Fact, ...]] = {}
+        for admission_id, admitted_at in stays:
+            per_night = found[admission_id]
+            if night.end <= admitted_at or not per_night:
+                continue
+            latest = per_night[-1]
+            when = "tonight so far" if so_far else "last night"
+            facts = [Fact(f"Sleep: {latest.fact(when)}", TOPIC)]
+            flag = little_sleep_flag(per_night, policy)
+            if flag is not None and not so_far:
+                facts.append(
+                    Fact(
+                        f"Little sleep {policy.nights_running} nights running: "
+                        + ", ".join(f"{n.hours:g} h ({n.source})" for n in flag.nights)
+                        + f" — {NOT_A_STANDARD}",
+                        TOPIC,
+                        Severity.ADVISORY,
+                    )
+                )
+            out[admission_id] = tuple(facts)
+        return out
+
     def stay(
         self, session: Session, admission_id: int, admitted_at: datetime, until: datetime
     ) -> list[NightSleep]:
@@ -123,3 +164,46 @@ class SleepReader:
             i: [ChartSleep(s, item.max_score, item.anchor_for(s), at) for at, s in found]
             for i, found in ratings.items()
         }
+
+
+@dataclass(frozen=True, slots=True)
+class SleepOverview:
+    """One patient's sleep as of ``as_of``: the night a new entry is about by default, and each
+    night of the stay (oldest first) with its estimate, nurse's entry and chart rating."""
+
+    admission_id: int
+    as_of: datetime
+    entry_night: ShiftWindow
+    nights: tuple[NightSleep, ...]
+    policy: SleepPolicy
+
+    def night(self, start_date: date) -> NightSleep | None:
+        return next((n for n in self.nights if n.night.start_date == start_date), None)
+
+
+class SleepService:
+    """One patient's sleep for the bedside dialog, the chart page and the discharge summary."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._reader = SleepReader(db)
+
+    @property
+    def policy(self) -> SleepPolicy:
+        return self._db.sleep_policy
+
+    def overview(self, admission_id: int, now: datetime | None = None) -> SleepOverview:
+        now = now or self._db.clock()
+        with self._db.read() as session:
+            admission = session.get(Admission, admission_id)
+            if admission is None:
+                raise NotFound(f"admission {admission_id} does not exist")
+            until = admission.discharged_at or now
+            nights = self._reader.stay(session, admission_id, admission.admitted_at, until)
+        return SleepOverview(
+            admission_id,
+            now,
+            night_for_entry(self._db.shifts, until, self.policy),
+            tuple(nights),
+            self.policy,
+        )

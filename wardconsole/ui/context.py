@@ -17,9 +17,11 @@ from wardconsole.services.escalations import EscalationService
 from wardconsole.services.fluids import FluidService
 from wardconsole.services.history import HistoryService
 from wardconsole.services.medicines import MedicinesService
+from wardconsole.services.nutrition import NutritionService
 from wardconsole.services.observation_levels import ObservationLevelService
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.sessions import SessionService
+from wardconsole.services.sleep import SleepService
 from wardconsole.services.views import CensusSnapshot
 from wardconsole.services.weights import WeightService
 from wardconsole.ui.access.session import AccessContext
@@ -83,6 +85,11 @@ class UiContext:
     medicines-list action is off."""
     weights: WeightService | None = None
     """Weighings and MUST follow-up reads; None: the weight dialog shows no last weighing."""
+    nutrition: NutritionService | None = None
+    """Meals and bowels reads (this period's meals, days since bowels opened); None: the meals
+    and bowels action is off."""
+    sleep: SleepService | None = None
+    """Sleep per night (the estimate from the checks, the nurse's entry); None: not set up."""
     decisions: DecisionService | None = None
     """Clinician decisions and the rapid-tranquillisation interval; None: the action is off."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-Index = QModelIndex | QPersistentModelIndex
+from wardconsole.ui.widgets.snapshot_model import SnapshotTableModel
 
 
 def shortcut_table(window: QWidget) -> list[tuple[str, str, QAction]]:
@@ -37,32 +37,17 @@ def shortcut_table(window: QWidget) -> list[tuple[str, str, QAction]]:
     return rows
 
 
-class ShortcutsModel(QAbstractTableModel):
+class ShortcutsModel(SnapshotTableModel[tuple[str, str]]):
     """(keys, what it does) rows as a read-only table."""
 
-    HEADERS = ("Keys", "Does")
+    headers = ("Keys", "Does")
 
     def __init__(self, rows: list[tuple[str, str]], parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows = rows
+        self.set_rows(rows)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        return self._rows[index.row()][index.column()]
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+    def cell(self, row: tuple[str, str], column: int, role: int) -> Any:
+        return row[column] if role == Qt.ItemDataRole.DisplayRole else None
 
 
 class ShortcutsDialog(QDialog):

@@ -10,15 +10,14 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 
 from wardconsole.services.outbox import QueuedEntry, QueueKind, QueueState
 from wardconsole.ui import formatting as fmt
+from wardconsole.ui.widgets.snapshot_model import SnapshotTableModel
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 """The ``QueuedEntry`` behind any cell of a row."""
-
-IndexLike = QModelIndex | QPersistentModelIndex
 
 
 class QueueColumn(enum.IntEnum):
@@ -44,55 +43,29 @@ def state_text(entry: QueuedEntry) -> str:
     return f"⏳ Waiting for the database{tries}"
 
 
-class QueueTableModel(QAbstractTableModel):
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._entries: tuple[QueuedEntry, ...] = ()
+class QueueTableModel(SnapshotTableModel[QueuedEntry]):
+    headers = tuple(column.title for column in QueueColumn)
+    row_role = ENTRY_ROLE
 
     def set_entries(self, entries: list[QueuedEntry]) -> None:
         # Audit events waiting (lock, sign-in) are not entries a nurse made; they stay hidden.
-        shown = tuple(e for e in entries if e.kind is not QueueKind.AUDIT)
-        self.beginResetModel()
-        self._entries = shown
-        self.endResetModel()
+        self.set_rows(e for e in entries if e.kind is not QueueKind.AUDIT)
 
     def entry(self, row: int) -> QueuedEntry:
-        return self._entries[row]
+        return self.row_at(row)
 
-    def rowCount(self, parent: IndexLike = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._entries)
-
-    def columnCount(self, parent: IndexLike = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(QueueColumn)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation is Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(QueueColumn)
-        ):
-            return QueueColumn(section).title
-        return None
-
-    def data(self, index: IndexLike, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._entries):
-            return None
-        entry = self._entries[index.row()]
-        if role == ENTRY_ROLE:
-            return entry
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == QueueColumn.STATE:
+    def cell(self, entry: QueuedEntry, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and column == QueueColumn.STATE:
             return state_text(entry)  # the whole reason, when the column is too narrow
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        column = QueueColumn(index.column())
-        if column is QueueColumn.QUEUED:
-            return fmt.local_time_text(entry.queued_at)
-        if column is QueueColumn.BED:
-            return entry.bed or "—"
-        if column is QueueColumn.ENTRY:
-            return entry.summary
-        if column is QueueColumn.BY:
-            return entry.actor.display_name
+        match QueueColumn(column):
+            case QueueColumn.QUEUED:
+                return fmt.local_time_text(entry.queued_at)
+            case QueueColumn.BED:
+                return entry.bed or "—"
+            case QueueColumn.ENTRY:
+                return entry.summary
+            case QueueColumn.BY:
+                return entry.actor.display_name
         return state_text(entry)

@@ -11,15 +11,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QObject, Qt
 
 from wardconsole.services.staff import StaffAccount
 from wardconsole.ui import formatting as fmt
+from wardconsole.ui.widgets.snapshot_model import SnapshotTableModel
 
 ACCOUNT_ROLE = Qt.ItemDataRole.UserRole + 1
 """The ``StaffAccount`` behind any cell of a row."""
 
-IndexLike = QModelIndex | QPersistentModelIndex
 ROLE_LABELS = {"nurse": "Nurse", "supervisor": "Supervisor", "readonly": "Read-only"}
 
 
@@ -46,7 +46,10 @@ def status_text(account: StaffAccount, now: datetime) -> str:
     return "Active"
 
 
-class StaffTableModel(QAbstractTableModel):
+class StaffTableModel(SnapshotTableModel[StaffAccount]):
+    headers = tuple(column.title for column in StaffColumn)
+    row_role = ACCOUNT_ROLE
+
     def __init__(
         self,
         parent: QObject | None = None,
@@ -54,52 +57,27 @@ class StaffTableModel(QAbstractTableModel):
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         super().__init__(parent)
-        self._accounts: tuple[StaffAccount, ...] = ()
         self._now = now
 
     def set_accounts(self, accounts: list[StaffAccount]) -> None:
-        self.beginResetModel()
-        self._accounts = tuple(accounts)
-        self.endResetModel()
+        self.set_rows(accounts)
 
     def account(self, row: int) -> StaffAccount:
-        return self._accounts[row]
+        return self.row_at(row)
 
     def row_of(self, staff_id: int) -> int:
-        return next((i for i, a in enumerate(self._accounts) if a.id == staff_id), -1)
+        return next((i for i, a in enumerate(self.rows) if a.id == staff_id), -1)
 
-    def rowCount(self, parent: IndexLike = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._accounts)
-
-    def columnCount(self, parent: IndexLike = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(StaffColumn)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation is Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(StaffColumn)
-        ):
-            return StaffColumn(section).title
-        return None
-
-    def data(self, index: IndexLike, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._accounts):
-            return None
-        account = self._accounts[index.row()]
-        if role == ACCOUNT_ROLE:
-            return account
+    def cell(self, account: StaffAccount, column: int, role: int) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        column = StaffColumn(index.column())
-        if column is StaffColumn.CODE:
-            return account.staff_code
-        if column is StaffColumn.NAME:
-            return account.display_name
-        if column is StaffColumn.ROLE:
-            return ROLE_LABELS.get(account.role.value, account.role.value)
-        if column is StaffColumn.STATUS:
-            return status_text(account, self._now())
+        match StaffColumn(column):
+            case StaffColumn.CODE:
+                return account.staff_code
+            case StaffColumn.NAME:
+                return account.display_name
+            case StaffColumn.ROLE:
+                return ROLE_LABELS.get(account.role.value, account.role.value)
+            case StaffColumn.STATUS:
+                return status_text(account, self._now())
         return "set" if account.has_password else "NONE — cannot sign in"

@@ -6,16 +6,15 @@ import enum
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 
 from wardconsole.domain.admission_records import HistoryHit
 from wardconsole.domain.discharge import Destination
 from wardconsole.ui import formatting as fmt
+from wardconsole.ui.widgets.snapshot_model import SnapshotTableModel
 
 PATIENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 """``HistoryHit.patient_id`` for any cell of a row."""
-
-IndexLike = QModelIndex | QPersistentModelIndex
 
 
 class DischargedColumn(enum.IntEnum):
@@ -56,34 +55,20 @@ def _cell(hit: HistoryHit, column: DischargedColumn) -> str:
             return destination_label(hit.last_destination)
 
 
-class DischargedTableModel(QAbstractTableModel):
+class DischargedTableModel(SnapshotTableModel[HistoryHit]):
     """Read-only rows of ``HistoryHit``."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._hits: tuple[HistoryHit, ...] = ()
+    headers = tuple(column.title for column in DischargedColumn)
 
     def set_hits(self, hits: Sequence[HistoryHit]) -> None:
-        self.beginResetModel()
-        self._hits = tuple(hits)
-        self.endResetModel()
+        self.set_rows(hits)
 
     def hit(self, row: int) -> HistoryHit:
-        return self._hits[row]
+        return self.row_at(row)
 
-    def rowCount(self, parent: IndexLike = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._hits)
-
-    def columnCount(self, parent: IndexLike = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(DischargedColumn)
-
-    def data(self, index: IndexLike, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._hits):
-            return None
-        hit = self._hits[index.row()]
-        column = DischargedColumn(index.column())
+    def cell(self, hit: HistoryHit, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
-            return _cell(hit, column)
+            return _cell(hit, DischargedColumn(column))
         if role == Qt.ItemDataRole.ToolTipRole:
             return (
                 f"{hit.name}, hospital no. {hit.hospital_number}: {hit.stays} "
@@ -91,26 +76,6 @@ class DischargedTableModel(QAbstractTableModel):
             )
         if role == PATIENT_ID_ROLE:
             return hit.patient_id
-        if role == Qt.ItemDataRole.TextAlignmentRole and column is DischargedColumn.STAYS:
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == DischargedColumn.STAYS:
             return Qt.AlignmentFlag.AlignCenter
         return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(DischargedColumn)
-        ):
-            return DischargedColumn(section).title
-        return None
-
-    def flags(self, index: IndexLike) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )

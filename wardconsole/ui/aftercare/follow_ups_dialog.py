@@ -16,7 +16,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -41,9 +41,9 @@ from wardconsole.services.context import Actor, Permission, ServiceError
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.aftercare.plan_dialog import AftercarePlanDialog
 from wardconsole.ui.tasks import TaskRunner
+from wardconsole.ui.widgets.snapshot_model import SnapshotTableModel
 from wardconsole.ui.widgets.style_property import set_style_property
 
-IndexLike = QModelIndex | QPersistentModelIndex
 ExportLetter = Callable[[Actor, int, Path], Path]
 """(who, admission, where) -> the letter written (blocks: background worker only)."""
 FOLLOW_UP_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -65,36 +65,20 @@ def attempts_text(view: FollowUpView) -> str:
     )
 
 
-class FollowUpsModel(QAbstractTableModel):
+class FollowUpsModel(SnapshotTableModel[FollowUpView]):
     """One row per follow-up (snapshots from ``AftercareService.follow_ups``)."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[FollowUpView] = []
-
-    def set_rows(self, rows: list[FollowUpView]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+    headers = COLUMNS
 
     def view_at(self, row: int) -> FollowUpView | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        return self.rows[row] if 0 <= row < len(self.rows) else None
 
-    def rowCount(self, parent: IndexLike = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: IndexLike = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def data(self, index: IndexLike, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
-            return None
-        view = self._rows[index.row()]
+    def cell(self, view: FollowUpView, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._cells(view)[index.column()]
+            return self._cells(view)[column]
         if role == FOLLOW_UP_ID_ROLE:
             return view.id
-        if role == Qt.ItemDataRole.FontRole and index.column() == 0 and view.state.open:
+        if role == Qt.ItemDataRole.FontRole and column == 0 and view.state.open:
             font = QFont()
             font.setBold(True)
             return font
@@ -111,17 +95,6 @@ class FollowUpsModel(QAbstractTableModel):
             f"{view.hours} h ({view.basis.short})",
             attempts_text(view),
         )
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(COLUMNS)
-        ):
-            return COLUMNS[section]
-        return None
 
 
 @dataclass(frozen=True, slots=True)

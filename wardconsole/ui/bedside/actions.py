@@ -38,6 +38,8 @@ SHORTCUTS = {
     "must": "",
     "medicines": "Ctrl+Shift+M",
     "weight": "",
+    "meals": "Ctrl+E",
+    "sleep": "",
 }
 TEXTS = {
     "record": "&Record observations…",
@@ -49,6 +51,8 @@ TEXTS = {
     "must": "MUST &screen (malnutrition)…",
     "medicines": "Medicines lis&t…",
     "weight": "&Weight and height…",
+    "meals": "M&eals, supplements and bowels…",
+    "sleep": "Record sleep &overnight…",
 }
 
 
@@ -93,8 +97,14 @@ class BedsideActions(QObject):
         self.fluids_action.triggered.connect(lambda: self._for_selected(self.record_fluids))
         self.fluid_plan_action.triggered.connect(lambda: self._for_selected(self.plan_fluids))
         self.must_action = self._make_action("must", window)
+        self.meals_action = self._make_action("meals", window)
+        self.meals_action.setEnabled(self.available and context.nutrition is not None)
+        self.meals_action.triggered.connect(lambda: self._for_selected(self.record_meals))
         self.weight_action = self._make_action("weight", window)
         self.weight_action.triggered.connect(lambda: self._for_selected(self.weigh))
+        self.sleep_action = self._make_action("sleep", window)
+        self.sleep_action.setEnabled(self.available and context.sleep is not None)
+        self.sleep_action.triggered.connect(lambda: self._for_selected(self.record_sleep))
         self.must_action.triggered.connect(lambda: self._for_selected(self.screen_must))
         self.medicines_action = self._make_action("medicines", window)
         self.medicines_action.setEnabled(self.available and context.medicines is not None)
@@ -117,6 +127,7 @@ class BedsideActions(QObject):
         return [
             self.record_action,
             self.fluids_action,
+            self.meals_action,
             self.prn_action,
             self.history_action,
             self.medicines_action,
@@ -124,6 +135,7 @@ class BedsideActions(QObject):
             self.fluid_plan_action,
             self.weight_action,
             self.must_action,
+            self.sleep_action,
         ]
 
     @Slot(Theme)
@@ -178,6 +190,18 @@ class BedsideActions(QObject):
         ):
             self.entries_saved.emit(row.admission_id)
 
+    def record_meals(self, row: CensusRow, parent: QWidget | None = None) -> None:
+        """Meals, snacks and supplements (one key press per portion) and bowel movements."""
+        bedside = self._bedside()
+        if bedside is None or bedside.nutrition is None:
+            return
+        from wardconsole.ui.physical.meal_dialog import MealDialog
+
+        if MealDialog.ask(
+            bedside, row.admission_id, patient_title(row), parent=parent or self._window
+        ):
+            self.entries_saved.emit(row.admission_id)
+
     def plan_fluids(self, row: CensusRow, parent: QWidget | None = None) -> None:
         """Put the patient on a fluid chart, change it or stop it."""
         bedside = self._bedside()
@@ -226,6 +250,18 @@ class BedsideActions(QObject):
         ):
             self.entries_saved.emit(row.admission_id)
 
+    def record_sleep(self, row: CensusRow, parent: QWidget | None = None) -> None:
+        """The nurse's sleep entry for the night (beside the estimate from the checks)."""
+        bedside = self._bedside()
+        if bedside is None or bedside.sleep is None:
+            return
+        from wardconsole.ui.physical.sleep_dialog import SleepDialog
+
+        if SleepDialog.ask(
+            bedside, row.admission_id, patient_title(row), parent=parent or self._window
+        ):
+            self.entries_saved.emit(row.admission_id)
+
     def decide(self, row: CensusRow, parent: QWidget | None = None) -> None:
         """SpO2 Scale 2, modified response, frequency (clinicians); RT interval or end."""
         context = self._context
@@ -254,12 +290,14 @@ class BedsideActions(QObject):
         for key, open_dialog in (
             ("record", self.record),
             ("fluids", self.record_fluids),
+            ("meals", self.record_meals),
             ("prn", self.give_prn),
             ("history", self.show_history),
             ("medicines", self.keep_medicines),
             ("fluid_plan", self.plan_fluids),
             ("weight", self.weigh),
             ("must", self.screen_must),
+            ("sleep", self.record_sleep),
         ):
             action = self._make_action(key, window)
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -320,4 +358,6 @@ class BedsideActions(QObject):
             fluids=context.fluids,
             medicines=context.medicines,
             weights=context.weights,
+            nutrition=context.nutrition,
+            sleep=context.sleep,
         )

@@ -12,16 +12,15 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QFont
 
 from wardconsole.services.history import PrnDoseView, PrnSummary
 from wardconsole.ui import formatting as fmt
+from wardconsole.ui.widgets.snapshot_model import SnapshotTableModel
 
 DOSE_ROLE = Qt.ItemDataRole.UserRole + 1
 """The ``PrnDoseView`` behind any cell of a row."""
-
-IndexLike = QModelIndex | QPersistentModelIndex
 
 
 class PrnColumn(enum.IntEnum):
@@ -36,44 +35,35 @@ class PrnColumn(enum.IntEnum):
         return ("Given", "Drug and dose", "Class (● counts)", "Reason", "Effect")[self]
 
 
-class PrnDoseModel(QAbstractTableModel):
+class PrnDoseModel(SnapshotTableModel[PrnDoseView]):
     """Rows are the summary's doses (already newest first)."""
+
+    headers = tuple(column.title for column in PrnColumn)
+    row_role = DOSE_ROLE
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._summary: PrnSummary | None = None
-        self._doses: tuple[PrnDoseView, ...] = ()
 
     @property
     def summary(self) -> PrnSummary | None:
         return self._summary
 
     def set_summary(self, summary: PrnSummary) -> None:
-        self.beginResetModel()
         self._summary = summary
-        self._doses = summary.doses
-        self.endResetModel()
+        self.set_rows(summary.doses)
 
     def dose(self, row: int) -> PrnDoseView:
-        return self._doses[row]
+        return self.row_at(row)
 
     def row_of(self, dose_id: int) -> int:
-        for row, dose in enumerate(self._doses):
+        for row, dose in enumerate(self.rows):
             if dose.id == dose_id:
                 return row
         return -1
 
-    def rowCount(self, parent: IndexLike = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._doses)
-
-    def columnCount(self, parent: IndexLike = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(PrnColumn)
-
-    def data(self, index: IndexLike, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._doses):
-            return None
-        dose = self._doses[index.row()]
-        column = PrnColumn(index.column())
+    def cell(self, dose: PrnDoseView, index: int, role: int) -> Any:
+        column = PrnColumn(index)
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(dose, column)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -94,8 +84,6 @@ class PrnDoseModel(QAbstractTableModel):
             font = QFont()
             font.setBold(True)
             return font
-        if role == DOSE_ROLE:
-            return dose
         return None
 
     def _text(self, dose: PrnDoseView, column: PrnColumn) -> str:
@@ -113,26 +101,6 @@ class PrnDoseModel(QAbstractTableModel):
                 if not dose.effects:
                     return "— not yet recorded"
                 return dose.effects[-1].effect
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(PrnColumn)
-        ):
-            return PrnColumn(section).title
-        return None
-
-    def flags(self, index: IndexLike) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
 
 
 def summary_text(summary: PrnSummary) -> tuple[str, str]:

@@ -21,8 +21,10 @@ from wardconsole.services.db import utc_now
 from wardconsole.services.fluids import FluidService
 from wardconsole.services.history import HistoryService
 from wardconsole.services.medicines import MedicinesService
+from wardconsole.services.nutrition import NutritionService
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.safe_saves import QueuedSave, SafeSaves
+from wardconsole.services.sleep import SleepService
 from wardconsole.services.weights import WeightService
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.tasks import TaskRunner
@@ -52,6 +54,10 @@ class Bedside:
     """The medicines list and regular doses; None: the medicines list is off."""
     weights: WeightService | None = None
     """Weighings and MUST follow-up (the last weighing, the MUST screen's starting answers)."""
+    nutrition: NutritionService | None = None
+    """Meals and bowels reads (this period's meals, days since bowels opened)."""
+    sleep: SleepService | None = None
+    """Each night's sleep (the estimate from the checks, the nurse's entry, the chart item)."""
 
     def acting(self) -> Actor:
         """Who is saving now (the signed-in member of staff at this moment)."""

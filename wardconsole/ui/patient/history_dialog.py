@@ -274,11 +274,9 @@ class HistoryDialog(QDialog):
         entry = self.selected_entry()
         busy = self._saver.state in (SaveState.SAVING, SaveState.WAITING)
         self.correct_button.setEnabled(entry is not None and entry.can_amend and not busy)
-        self.correct_button.setText(
-            "&Correct fluid entry…"
-            if entry is not None and entry.entry_type == "fluid"
-            else "&Correct vital signs…"
-        )
+        words = {"fluid": "fluid entry", "meal": "meal", "bowel": "bowels"}
+        kind = entry.entry_type if entry is not None else ""
+        self.correct_button.setText(f"&Correct {words.get(kind, 'vital signs')}…")
         self.strike_button.setEnabled(entry is not None and entry.can_strike_out and not busy)
 
     @Slot(int)
@@ -297,6 +295,10 @@ class HistoryDialog(QDialog):
             from wardconsole.ui.physical.correction_dialog import FluidCorrectionDialog
 
             result: object = FluidCorrectionDialog.ask(self._bedside, entry, self._title, self)
+        elif entry.entry_type in ("meal", "bowel"):
+            from wardconsole.ui.physical.meal_correction_dialog import MealCorrectionDialog
+
+            result = MealCorrectionDialog.ask(self._bedside, entry, self._title, self)
         else:
             result = ObservationDialog.ask(
                 self._bedside, self._admission_id, self._title, amending=entry, parent=self

@@ -15,8 +15,10 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
+    QFrame,
     QHeaderView,
     QLabel,
+    QScrollArea,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -159,16 +161,31 @@ class PatientWindow(QWidget):
         column.addStretch(0)
         details = QWidget()
         details.setLayout(self._details)
+        # The details scroll in their tab rather than taking height from the read-out above
+        # (whose lines must be read whole at 1366 × 768).
+        details_scroll = QScrollArea()
+        details_scroll.setObjectName("PatientDetailsScroll")
+        details_scroll.setWidgetResizable(True)
+        details_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        details_scroll.setWidget(details)
         tabs = QTabWidget()
         tabs.setObjectName("PatientSideTabs")
         tabs.addTab(escalations, "Escalations")
-        tabs.addTab(details, "Details")
+        tabs.addTab(details_scroll, "Details")
         side = QWidget()
         side.setObjectName("PatientSide")
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.setSpacing(8)
-        side_layout.addWidget(self.readout_panel)
+        # The read-out's lines wrap (never cut at the edge); when a page has more tracks than
+        # the height beside the chart, it scrolls instead of pushing the window past 768 px.
+        readout_scroll = QScrollArea()
+        readout_scroll.setObjectName("ReadoutScroll")
+        readout_scroll.setWidgetResizable(True)
+        readout_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        readout_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        readout_scroll.setWidget(self.readout_panel)
+        side_layout.addWidget(readout_scroll, 3)
         side_layout.addWidget(tabs, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("PatientSplitter")

@@ -6,10 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
 )
@@ -33,9 +30,9 @@ from wardconsole.services.context import Actor, ServiceError
 from wardconsole.services.sessions import SessionDay, SessionService, SessionToday
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.tasks import TaskRunner
+from wardconsole.ui.widgets.snapshot_model import SnapshotTableModel
 from wardconsole.ui.widgets.style_property import set_style_property
 
-IndexLike = QModelIndex | QPersistentModelIndex
 NO_CONTACT_ROLE = Qt.ItemDataRole.UserRole + 1
 """True for a patient with no 1:1 key-worker contact today."""
 ADMISSION_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -56,29 +53,15 @@ def contact_text(status: DayStatus) -> str:
     return "▲ None yet"
 
 
-class SessionDayModel(QAbstractTableModel):
+class SessionDayModel(SnapshotTableModel[SessionToday]):
     """One row per patient on the ward (snapshots from ``SessionService.day``)."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: tuple[SessionToday, ...] = ()
+    headers = COLUMNS
 
     def set_day(self, day: SessionDay) -> None:
-        self.beginResetModel()
-        self._rows = day.patients
-        self.endResetModel()
+        self.set_rows(day.patients)
 
-    def rowCount(self, parent: IndexLike = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: IndexLike = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def data(self, index: IndexLike, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
-            return None
-        row = self._rows[index.row()]
-        column = index.column()
+    def cell(self, row: SessionToday, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return self._cells(row)[column]
         if role == NO_CONTACT_ROLE:
@@ -97,17 +80,6 @@ class SessionDayModel(QAbstractTableModel):
     def _cells(row: SessionToday) -> tuple[str, str, str, str]:
         others = ", ".join(t.label for t in row.status.took_part) or "—"
         return (row.bed, row.patient_name, contact_text(row.status), others)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(COLUMNS)
-        ):
-            return COLUMNS[section]
-        return None
 
 
 class NoContactFilter(QSortFilterProxyModel):

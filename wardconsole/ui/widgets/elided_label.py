@@ -12,7 +12,9 @@ MINIMUM_WIDTH = 40
 class ElidedLabel(QLabel):
     """Paints as much of its text as fits, elided at ``elide``; ``text()`` stays whole. It asks
     for its full width (``sizeHint``) but can be squeezed to a few characters, so a warning
-    beside it in the status bar, or the form it sits in, is never the one cut."""
+    beside it in the status bar, or the form it sits in, is never the one cut. Words that must
+    never be elided (``set_kept``: "As of 03:10", "Charts not updated:") set its minimum width,
+    so the layout gives way elsewhere first."""
 
     def __init__(
         self,
@@ -23,10 +25,21 @@ class ElidedLabel(QLabel):
     ) -> None:
         super().__init__(text, parent)
         self._elide = elide
+        self._kept = ""
         self.setMinimumWidth(MINIMUM_WIDTH)
 
+    def set_kept(self, words: str) -> None:
+        """Never squeeze the label below the width of ``words`` (the start of its text with an
+        elide on the right): those words are always read whole."""
+        self._kept = words
+        self.setMinimumWidth(self.minimumSizeHint().width())
+        self.updateGeometry()
+
     def minimumSizeHint(self) -> QSize:
-        return QSize(MINIMUM_WIDTH, super().minimumSizeHint().height())
+        margins = self.contentsMargins()
+        kept = self.fontMetrics().horizontalAdvance(self._kept) if self._kept else 0
+        width = max(MINIMUM_WIDTH, kept + margins.left() + margins.right() + 2)
+        return QSize(width, super().minimumSizeHint().height())
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -36,7 +49,6 @@ class ElidedLabel(QLabel):
         rect = self.contentsRect()
         shown = self.fontMetrics().elidedText(self.text(), self._elide, rect.width())
         painter.setPen(self.palette().color(self.foregroundRole()))
-        painter.drawText(
-            rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), shown
-        )
+        across = self.alignment() & Qt.AlignmentFlag.AlignHorizontal_Mask
+        painter.drawText(rect, int(across | Qt.AlignmentFlag.AlignVCenter), shown)
         painter.end()

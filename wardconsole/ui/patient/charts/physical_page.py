@@ -5,6 +5,10 @@
   07:00 ward time, 23 or 25 hours on clock-change days); a ✕ marks a period with output that was
   not measured (its balance is unknown); a dashed line is the patient's target while on a chart.
 * Running balance within each period, broken where it became unknown.
+* Meals eaten: one point per meal or snack at the portion eaten (none … all; hover: what was
+  offered, the reason, any supplement given or declined); a supplement on its own sits below.
+* Bowels: one point per movement at its Bristol stool type (1–7, Lewis & Heaton 1997; ✕: type
+  not seen), and in the corner the days since the last one with the ward's flag.
 * Weight: one point per weighing (its hover text has the BMI, the change since the first weight
   and the MUST category in force), a marker per MUST screen shaped by risk (○ low, ◆ medium,
   ▲ high, as the census shapes NEWS2), and in the corner what is due (weighing, the medium-risk
@@ -19,6 +23,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
+from wardconsole.domain.bowels import BRISTOL_SOURCE
 from wardconsole.services.charts import PatientSeries, Track
 from wardconsole.ui.patient.charts.events import EVENTS_SPEC, EventLane, legend_text
 from wardconsole.ui.patient.charts.pages import ChartPage
@@ -58,6 +63,34 @@ class PhysicalPage(ChartPage):
                 "was not measured (the balance is then unknown)",
             ),
         )
+        self.meals = self.add(
+            TrackSpec(
+                "meals",
+                "Meals\neaten",
+                (-0.35, 4.4),
+                stretch=3,
+                categories=("none", "¼", "½", "¾", "all"),
+                description="Each meal or snack at the portion eaten (hover: what was offered, "
+                "why little, supplements); ◆ below: a supplement on its own",
+            )
+        )
+        self.meal_points = pg.ScatterPlotItem(size=10, hoverable=True)
+        self.meals.add_item(self.meal_points)
+        self.bowels = self.add(
+            TrackSpec(
+                "bowels",
+                "Bowels\nBristol\ntype",
+                (-0.5, 7.6),
+                stretch=3,
+                description=f"Each bowel movement at its {BRISTOL_SOURCE} type (1–2 suggest "
+                "constipation, 3–4 normal, 5–7 towards diarrhoea; ✕: type not seen)",
+            )
+        )
+        self.bowel_points = pg.ScatterPlotItem(size=11, hoverable=True)
+        self.bowels.add_item(self.bowel_points)
+        self.bowel_notice = pg.TextItem(anchor=(0, 0))
+        self.bowel_notice.setParentItem(self.bowels.vb)  # fixed in the corner, never panned
+        self.bowel_notice.setPos(4, 0)
         self.weight = self.add(
             TrackSpec(
                 "weight",
@@ -112,6 +145,10 @@ class PhysicalPage(ChartPage):
         self.weight_points.setBrush(pg.mkBrush(palette.line))
         self.screens.setPen(pg.mkPen(palette.foreground, width=2))
         self.weight_notice.setColor(palette.foreground)
+        for points in (self.meal_points, self.bowel_points):
+            points.setPen(pg.mkPen(palette.foreground, width=1.5))
+            points.setBrush(pg.mkBrush(palette.line))
+        self.bowel_notice.setColor(palette.foreground)
 
     def set_series(self, series: PatientSeries) -> None:
         self._series = series
@@ -147,6 +184,35 @@ class PhysicalPage(ChartPage):
         self.balance.set_track("balance", Track(fluids.balance_x, fluids.balance_y))
         self.balance.set_y_range_for([fluids.balance_y])
         self._set_weights(series)
+        self._set_meals_and_bowels(series)
+
+    def _set_meals_and_bowels(self, series: PatientSeries) -> None:
+        course = series.nutrition
+        self.meal_points.setData(
+            [
+                {
+                    "pos": (
+                        m.taken_at.timestamp(),
+                        m.portion.eighths / 2 if m.portion is not None else -0.2,
+                    ),
+                    "symbol": "o" if m.portion is not None else "d",
+                    "data": m.text,
+                }
+                for m in course.meals
+            ]
+        )
+        self.bowel_points.setData(
+            [
+                {
+                    "pos": (b.taken_at.timestamp(), b.bristol_type or 0),
+                    "symbol": "s" if b.bristol_type else "x",
+                    "data": b.text,
+                }
+                for b in course.bowels
+            ]
+        )
+        status = course.status
+        self.bowel_notice.setText(status.short_text if status is not None else "")
 
     def _set_weights(self, series: PatientSeries) -> None:
         weights = series.weights
@@ -180,7 +246,10 @@ class PhysicalPage(ChartPage):
     def visible_points(self, series: PatientSeries, start: float, end: float) -> int:
         fluids = sum(1 for e in series.fluids.entries if start <= e.taken_at.timestamp() <= end)
         weighed = int(np.count_nonzero((series.weights.x >= start) & (series.weights.x <= end)))
-        return fluids + weighed
+        course = series.nutrition
+        times = [m.taken_at for m in course.meals] + [b.taken_at for b in course.bowels]
+        eaten = sum(1 for at in times if start <= at.timestamp() <= end)
+        return fluids + weighed + eaten
 
     def clear(self) -> None:
         self.events.set_events(())
@@ -192,4 +261,7 @@ class PhysicalPage(ChartPage):
         self.weight_points.setData(x=[], y=[])
         self.screens.setData([])
         self.weight_notice.setText("")
+        self.meal_points.setData([])
+        self.bowel_points.setData([])
+        self.bowel_notice.setText("")
         self.set_crosshair(None)

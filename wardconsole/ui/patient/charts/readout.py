@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from wardconsole.domain.meals import meals_summary
 from wardconsole.domain.news2 import ACVPU, News2LowerBound, news2_lower_bound
 from wardconsole.domain.records import VitalSigns
 from wardconsole.services.charts import RISKS, PatientSeries, Track
@@ -176,6 +177,7 @@ def readout_at(series: PatientSeries, at: float, item_keys: tuple[str, ...] = ()
         rows.append(_simple(key, labels.get(key, key), series.symptom_tracks.get(key), at, ""))
     rows += _assessment_rows(series, at)
     rows.append(_fluids(series, at))
+    rows += _meals_and_bowels(series, at)
     rows.append(ReadoutRow("weight", "Weight", series.weights.text_at(at) or NO_DATA))
     return Readout(at, tuple(rows))
 
@@ -207,6 +209,17 @@ def _fluids(series: PatientSeries, at: float) -> ReadoutRow:
         f"in {intake} · out {totals.output_text} · {totals.balance_text} (period from {start})",
         bar.start,
     )
+
+
+def _meals_and_bowels(series: PatientSeries, at: float) -> list[ReadoutRow]:
+    """The meals of the fluid period under the cursor and the bowels as of the cursor."""
+    bar = series.fluids.bar_at(at)
+    course = series.nutrition
+    meals = meals_summary(course.meals_between(bar.start, bar.end)) if bar is not None else ""
+    return [
+        ReadoutRow("meals", "Meals", meals or NO_DATA),
+        ReadoutRow("bowels", "Bowels", course.bowels_text_at(at) or NO_DATA),
+    ]
 
 
 def _none_text(track: Track, at: float) -> str:

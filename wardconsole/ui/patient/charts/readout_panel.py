@@ -55,7 +55,12 @@ class ReadoutPanel(QFrame):
             for row in readout.rows:
                 value = QLabel()
                 value.setObjectName(f"readout_{row.key}")
-                value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+                # Never wider than the column beside the chart, never cut: a long line (the
+                # fluid balance) wraps under itself.
+                value.setWordWrap(True)
+                policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+                policy.setHeightForWidth(True)
+                value.setSizePolicy(policy)
                 value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
                 name = QLabel(_short(row.label))
                 name.setObjectName("readout_name")

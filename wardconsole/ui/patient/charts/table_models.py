@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +21,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QFont
 
 from wardconsole.domain.assessments import assessment_name
+from wardconsole.domain.fluids import Direction
 from wardconsole.domain.news2 import ACVPU
 from wardconsole.services.charts import (
     GLUCOSE_FLAGS,
@@ -273,18 +275,60 @@ def timeline_entries(series: PatientSeries) -> list[TimelineEntry]:
     return entries
 
 
-class TimelineTableModel(QAbstractTableModel):
-    """Ratings, assessments and events in [start, end], newest first."""
+def physical_entries(series: PatientSeries) -> list[TimelineEntry]:
+    """The Physical care page as rows, oldest first: each fluid period's totals, each drink or
+    output, each meal or supplement and each bowel movement."""
+    entries = [
+        TimelineEntry(
+            bar.start,
+            "Fluid period",
+            f"in {bar.totals.intake_ml} ml" if bar.totals.intake_count else "0 ml recorded",
+            f"{bar.label}: out {bar.totals.output_text} · {bar.totals.balance_text}",
+        )
+        for bar in series.fluids.bars
+    ]
+    for fluid in series.fluids.entries:
+        intake = fluid.direction is Direction.INTAKE
+        volume = "not measured" if fluid.volume_ml is None else f"{fluid.volume_ml} ml"
+        entries.append(
+            TimelineEntry(
+                fluid.taken_at.timestamp(),
+                "Fluid in" if intake else "Fluid out",
+                volume,
+                fluid.text,
+            )
+        )
+    course = series.nutrition
+    for meal in course.meals:
+        eaten = meal.portion.label if meal.portion is not None else "—"
+        entries.append(TimelineEntry(meal.taken_at.timestamp(), "Meal", eaten, meal.text))
+    for bowel in course.bowels:
+        kind = f"type {bowel.bristol_type}" if bowel.bristol_type else "not seen"
+        entries.append(TimelineEntry(bowel.taken_at.timestamp(), "Bowels", kind, bowel.text))
+    entries.sort(key=lambda entry: entry.at)
+    return entries
 
-    def __init__(self, parent: Any = None, *, theme: Theme = Theme.DAY) -> None:
+
+class TimelineTableModel(QAbstractTableModel):
+    """Ratings, assessments and events in [start, end], newest first (or, with ``rows_of``,
+    other rows of the series: ``physical_entries``)."""
+
+    def __init__(
+        self,
+        parent: Any = None,
+        *,
+        theme: Theme = Theme.DAY,
+        rows_of: Callable[[PatientSeries], list[TimelineEntry]] = timeline_entries,
+    ) -> None:
         super().__init__(parent)
+        self._rows_of = rows_of
         self._all: list[TimelineEntry] = []
         self._times = np.empty(0)
         self._rows: list[TimelineEntry] = []
         self._theme = theme
 
     def set_series(self, series: PatientSeries | None) -> None:
-        self._all = timeline_entries(series) if series is not None else []
+        self._all = self._rows_of(series) if series is not None else []
         self._times = np.array([entry.at for entry in self._all], dtype=np.float64)
 
     def set_range(self, start: float, end: float) -> None:

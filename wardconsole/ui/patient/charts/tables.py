@@ -10,12 +10,14 @@ from wardconsole.ui.patient.charts.table_models import (
     ObservationColumn,
     ObservationTableModel,
     TimelineTableModel,
+    physical_entries,
 )
 from wardconsole.ui.theme import Theme
 
 
 class ChartTables(QTabWidget):
-    """Observation sets, and everything else (ratings, assessments, events), newest first."""
+    """Observation sets; ratings, assessments and events; and the Physical care page (fluid
+    periods and entries, meals, bowels) — each newest first."""
 
     def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -25,6 +27,10 @@ class ChartTables(QTabWidget):
         observations = self._view(self.observation_model, "Observation sets")
         observations.setColumnWidth(ObservationColumn.TAKEN, 150)
         self._view(self.timeline_model, "Chart, assessments and events").setColumnWidth(0, 150)
+        self.physical_model = TimelineTableModel(self, theme=theme, rows_of=physical_entries)
+        self._view(self.physical_model, "Physical care (fluids, meals, bowels)").setColumnWidth(
+            0, 150
+        )
 
     def _view(self, model: QAbstractTableModel, title: str) -> QTableView:
         view = QTableView()
@@ -44,11 +50,14 @@ class ChartTables(QTabWidget):
 
     def set_series(self, series: PatientSeries) -> None:
         self.timeline_model.set_series(series)
+        self.physical_model.set_series(series)
 
     def show_range(self, series: PatientSeries | None, start: float, end: float) -> None:
         self.observation_model.set_series(series, start, end)
         self.timeline_model.set_range(start, end)
+        self.physical_model.set_range(start, end)
 
     def set_theme(self, theme: Theme) -> None:
         self.observation_model.set_theme(theme)
         self.timeline_model.set_theme(theme)
+        self.physical_model.set_theme(theme)

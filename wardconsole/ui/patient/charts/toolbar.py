@@ -14,7 +14,6 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
-    QLabel,
     QMenu,
     QSizePolicy,
     QToolButton,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from wardconsole.domain.withdrawal import ChartItem
+from wardconsole.ui.widgets.elided_label import ElidedLabel
 from wardconsole.ui.widgets.style_property import set_style_property
 
 
@@ -105,20 +105,20 @@ class ChartToolbar(QWidget):
         self.setObjectName("ChartToolbar")
         # The chosen range and page must be obvious in both themes, and not by colour alone.
         self.setStyleSheet(
-            "QToolButton { padding: 2px 5px; }"
+            "QToolButton { padding: 2px 3px; }"
             " QToolButton:checked { background-color: palette(highlight);"
             " color: palette(highlighted-text); font-weight: bold; }"
         )
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(4)
+        layout.setSpacing(2)
         self._presets = QButtonGroup(self)
         for number, preset in enumerate(Preset):
             button = self._button(preset.label, f"preset_{preset.value}")
             button.setToolTip(f"Show {preset.description}")
             self._presets.addButton(button, number)
             layout.addWidget(button)
-        layout.addSpacing(12)
+        layout.addSpacing(8)
         self._pages = QButtonGroup(self)
         for page in Page:
             button = self._button(page.short_label, f"page_{page.name.lower()}")
@@ -134,11 +134,14 @@ class ChartToolbar(QWidget):
         self.items_button.setMenu(self.items_menu)
         self.items_button.setVisible(False)
         layout.addWidget(self.items_button)
-        self.status = QLabel("Loading…")
+        self.status = ElidedLabel("Loading…")
         self.status.setObjectName("chart_status")
-        # Long messages are cut rather than widening the window past a 1366-pixel screen.
-        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # A long message (an error's detail, a file name) is elided at its end rather than
+        # widening the window past a 1366-pixel screen; what it is about ("As of 03:10",
+        # "Charts not updated:") is always read whole (``set_status``).
+        self.status.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.status.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.status.set_kept(self.status.text())
         layout.addWidget(self.status, 1)
         export = self._button("PNG…", "export_png", checkable=False)
         export.setToolTip("Save what is shown as a PNG image")
@@ -175,7 +178,12 @@ class ChartToolbar(QWidget):
         self.items_button.setVisible(page is Page.WITHDRAWAL)
 
     def set_status(self, text: str, tone: str) -> None:
+        """Show ``text``; its words up to the first colon (all of a short one such as "As of
+        03:10") are never elided, the detail after it may be (whole in the tooltip)."""
         self.status.setText(text)
+        self.status.setToolTip(text)
+        head, colon, _detail = text.partition(": ")
+        self.status.set_kept(head + colon.rstrip() if colon else text)
         set_style_property(self.status, "tone", tone)
 
     def set_items(self, items: Sequence[ChartItem], selected: Sequence[str]) -> None:

@@ -1,0 +1,385 @@
+"""Meals, supplements and bowels: a portion eaten in one key press, a bowel movement in two.
+
+Opened from the census with Ctrl+E for the selected patient (or from the patient window). The
+meal (chosen by the time of day, changeable) and what was offered are above the portion buttons
+— none, ¼, ½, ¾, all, keys 1 to 5 — which save at once, together with a supplement when one is
+chosen; a supplement on its own has its own button. Nothing eaten, or a supplement declined,
+needs a reason (the form says so and saves nothing). A bowel movement is saved with its Bristol
+stool type (or "type not seen"). The window shows this period's meals and the days since the
+bowels were last opened, with the ward's flag and whose policy it is. Each save is a separate
+entry with its own save key, written through ``SafeSaves`` (kept on this station during a
+database outage).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from wardconsole.domain.bowels import BRISTOL_SOURCE, BRISTOL_TYPES, BowelInput
+from wardconsole.domain.meals import OCCASIONS, REASONS, SUPPLEMENTS, MealInput, Portion
+from wardconsole.services.context import Actor, InvalidInput, ServiceError
+from wardconsole.services.nutrition import NutritionOverview
+from wardconsole.services.recording import SaveResult
+from wardconsole.services.safe_saves import QueuedSave
+from wardconsole.ui import formatting as fmt
+from wardconsole.ui.bedside.entry_save import EntrySaver, SaveState, SaveStatusPanel
+from wardconsole.ui.bedside.entry_time import TakenAtEdit
+from wardconsole.ui.bedside.shared import Bedside, entry_stylesheet, queued_text
+from wardconsole.ui.tasks import TaskHandle
+from wardconsole.ui.widgets.follows_session import SessionLabel
+from wardconsole.ui.widgets.style_property import set_style_property
+
+FIELD_LABELS = {
+    "occasion": "Meal",
+    "offered": "Offered",
+    "portion": "Portion",
+    "reason": "Reason",
+    "supplement": "Supplement",
+    "supplement_outcome": "Supplement",
+    "supplement_reason": "Reason declined",
+    "bristol_type": "Bristol type",
+    "note": "Note",
+    "taken_at": "Time",
+}
+
+
+def occasion_at(hour: int) -> str:
+    """The meal a nurse most likely records at this local hour (the form's first choice only)."""
+    if 6 <= hour < 11:
+        return "breakfast"
+    if 11 <= hour < 15:
+        return "lunch"
+    if 16 <= hour < 20:
+        return "evening_meal"
+    return "snack"
+
+
+class MealDialog(QDialog):
+    """Record meals, supplements and bowel movements for one patient (module docstring)."""
+
+    def __init__(
+        self, bedside: Bedside, admission_id: int, title: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        assert bedside.nutrition is not None, "meals and bowels are not set up at this station"
+        self.setObjectName("MealDialog")
+        self.setWindowTitle(f"Meals and bowels — {title}")
+        self.setStyleSheet(entry_stylesheet(bedside.theme))
+        self._bedside = bedside
+        self._nutrition = bedside.nutrition
+        self._admission_id = admission_id
+        self._load_handle: TaskHandle | None = None
+        self._pending = ""
+        self.saved_count = 0
+        self.overview: NutritionOverview | None = None
+        self._saver = EntrySaver(bedside.runner, self)
+        self._build(title)
+        self._connect_signals()
+        self.reload()
+        self.resize(720, 620)
+        self.portion_buttons[Portion.HALF].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    @classmethod
+    def ask(
+        cls, bedside: Bedside, admission_id: int, title: str, parent: QWidget | None = None
+    ) -> bool:
+        """Show the window modally; True when at least one entry was saved."""
+        dialog = cls(bedside, admission_id, title, parent)
+        dialog.exec()
+        saved = dialog.saved_count > 0
+        dialog.setParent(None)  # the local reference is its only owner from here
+        return saved
+
+    @property
+    def saver(self) -> EntrySaver:
+        return self._saver
+
+    # -- layout ---------------------------------------------------------------------------------
+
+    def _build(self, title: str) -> None:
+        patient = QLabel(title)
+        patient.setObjectName("entry_patient")
+        bedside = self._bedside
+        who = SessionLabel(lambda: bedside.recording_as)
+        set_style_property(who, "tone", "muted")
+        header = QHBoxLayout()
+        header.addWidget(patient)
+        header.addStretch(1)
+        header.addWidget(who)
+        self.meals_label = QLabel("Reading this period…")
+        self.meals_label.setObjectName("meals_period")
+        self.meals_label.setWordWrap(True)
+        self.meals_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.bowels_label = QLabel()
+        self.bowels_label.setObjectName("bowels_status")
+        self.bowels_label.setWordWrap(True)
+
+        self.occasion = QComboBox()
+        self.occasion.setObjectName("meal_occasion")
+        for key, label in OCCASIONS.items():
+            if key != "supplement":
+                self.occasion.addItem(label, key)
+        hour = self._bedside.clock().astimezone().hour
+        self.occasion.setCurrentIndex(self.occasion.findData(occasion_at(hour)))
+        self.offered = QLineEdit()
+        self.offered.setObjectName("meal_offered")
+        self.offered.setPlaceholderText("e.g. soup and bread")
+        self.reason = QComboBox()
+        self.reason.setObjectName("meal_reason")
+        self.reason.setEditable(True)
+        self.reason.addItems(["", *REASONS])
+        self.reason.setToolTip("Needed when nothing was eaten; any other reason can be typed")
+        self.portion_buttons: dict[Portion, QPushButton] = {}
+        portions = QHBoxLayout()
+        for number, portion in enumerate(Portion, 1):
+            button = QPushButton(f"{portion.label.capitalize()}  ({number})")
+            button.setObjectName(f"meal_portion_{portion.value}")
+            button.setAutoDefault(False)
+            button.setMinimumHeight(40)
+            button.setToolTip(f"Save: ate {portion.label} of what was offered (key {number})")
+            portions.addWidget(button)
+            self.portion_buttons[portion] = button
+        meal = QGroupBox("Meal or snack")
+        meal_form = QFormLayout(meal)
+        meal_form.addRow("&Meal:", self.occasion)
+        meal_form.addRow("&Offered:", self.offered)
+        meal_form.addRow("Eaten:", portions)
+        meal_form.addRow("R&eason:", self.reason)
+
+        self.supplement = QComboBox()
+        self.supplement.setObjectName("meal_supplement")
+        self.supplement.addItem("None with this meal", "")
+        for key, label in SUPPLEMENTS.items():
+            self.supplement.addItem(label, key)
+        self.supplement_outcome = QComboBox()
+        self.supplement_outcome.setObjectName("meal_supplement_outcome")
+        self.supplement_outcome.addItem("Given", "given")
+        self.supplement_outcome.addItem("Declined", "declined")
+        self.supplement_reason = QLineEdit()
+        self.supplement_reason.setObjectName("meal_supplement_reason")
+        self.supplement_reason.setPlaceholderText("why it was declined")
+        self.supplement_button = QPushButton("Supplement on its own")
+        self.supplement_button.setObjectName("meal_supplement_save")
+        self.supplement_button.setAutoDefault(False)
+        supplement_row = QHBoxLayout()
+        supplement_row.addWidget(self.supplement, 1)
+        supplement_row.addWidget(self.supplement_outcome)
+        supplement_row.addWidget(self.supplement_button)
+        supplement = QGroupBox("Supplement (nutritional drink, vitamins)")
+        supplement_form = QFormLayout(supplement)
+        supplement_label = QLabel("Su&pplement:")
+        supplement_label.setBuddy(self.supplement)
+        supplement_form.addRow(supplement_label, supplement_row)
+        supplement_form.addRow("Declined bec&ause:", self.supplement_reason)
+
+        self.bristol = QComboBox()
+        self.bristol.setObjectName("bowel_bristol")
+        for number, words in BRISTOL_TYPES.items():
+            self.bristol.addItem(f"Type {number} — {words}", number)
+        self.bristol.addItem("Type not seen (e.g. the patient's report)", None)
+        self.bristol.setCurrentIndex(3)
+        self.bristol.setToolTip(BRISTOL_SOURCE)
+        self.bowel_button = QPushButton("&Bowels opened")
+        self.bowel_button.setObjectName("bowel_save")
+        self.bowel_button.setAutoDefault(False)
+        bowel_row = QHBoxLayout()
+        bowel_row.addWidget(self.bristol, 1)
+        bowel_row.addWidget(self.bowel_button)
+        bowels = QGroupBox(f"Bowels — {BRISTOL_SOURCE.replace('&', '&&')}")
+        QVBoxLayout(bowels).addLayout(bowel_row)
+
+        self.taken_at = TakenAtEdit(self._bedside.clock)
+        self.note = QLineEdit()
+        self.note.setObjectName("meal_note")
+        self.note.setPlaceholderText("e.g. ate more after an antiemetic")
+        common = QFormLayout()
+        common.addRow("&Time:", self.taken_at)
+        common.addRow("No&te:", self.note)
+
+        self.status = SaveStatusPanel(self._saver)
+        self.close_button = QPushButton("Close")
+        self.close_button.setAutoDefault(False)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.close_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.addLayout(header)
+        layout.addWidget(self.meals_label)
+        layout.addWidget(self.bowels_label)
+        layout.addWidget(meal)
+        layout.addWidget(supplement)
+        layout.addWidget(bowels)
+        layout.addLayout(common)
+        layout.addStretch(1)
+        layout.addLayout(buttons)
+
+    def _connect_signals(self) -> None:
+        for number, (portion, button) in enumerate(self.portion_buttons.items(), 1):
+            button.clicked.connect(lambda _checked=False, p=portion: self.save_meal(p))
+            shortcut = QShortcut(QKeySequence(str(number)), self)
+            shortcut.activated.connect(lambda p=portion: self.save_meal(p))
+        self.supplement_button.clicked.connect(lambda: self.save_meal(None))
+        self.bowel_button.clicked.connect(self.save_bowels)
+        self.close_button.clicked.connect(self.reject)
+        self.status.retry_requested.connect(self._saver.retry_now)
+        self._saver.saved.connect(self._on_saved)
+        self._saver.refused.connect(self._on_refused)
+        self._saver.state_changed.connect(self._on_state_changed)
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        nutrition, admission_id = self._nutrition, self._admission_id
+        self._load_handle = self._bedside.runner.run(
+            self,
+            lambda: nutrition.overview(admission_id),
+            on_success=self._on_loaded,
+            on_failure=self._on_load_failed,
+            key=f"meals-{admission_id}",
+        )
+
+    def _on_loaded(self, overview: NutritionOverview) -> None:
+        self.overview = overview
+        start = fmt.local_time_text(overview.period.start)
+        lines = [f"This period (from {start}): {overview.meals_text}"]
+        lines += [
+            f"  {fmt.local_time_text(m.taken_at)}  {m.text}" for m in reversed(overview.meals)
+        ][:6]
+        self.meals_label.setText("\n".join(lines))
+        status = overview.bowels
+        self.bowels_label.setText(status.text)
+        set_style_property(self.bowels_label, "tone", "alert" if status.flagged else "muted")
+
+    def _on_load_failed(self, error: BaseException) -> None:
+        self.meals_label.setText(f"This period could not be read ({error}).")
+        set_style_property(self.meals_label, "tone", "alert")
+
+    # -- saving ---------------------------------------------------------------------------------
+
+    def save_meal(self, portion: Portion | None) -> None:
+        """Save the meal with ``portion`` eaten (and any supplement), or with None the
+        supplement on its own."""
+        supplement = self.supplement.currentData() or ""
+        entry = MealInput(
+            occasion=self.occasion.currentData() if portion is not None else "supplement",
+            offered=self.offered.text().strip(),
+            portion=portion,
+            reason=self.reason.currentText().strip() if portion is not None else "",
+            supplement=supplement,
+            supplement_outcome=self.supplement_outcome.currentData() if supplement else "",
+            supplement_reason=self.supplement_reason.text().strip() if supplement else "",
+            note=self.note.text().strip(),
+        )
+        saves, recording = self._bedside.saves, self._bedside.recording
+        if saves is not None:
+            self._save(
+                "meal",
+                lambda a, i, k, t: saves.save_meal(a, i, entry, save_key=k, taken_at=t),
+            )
+        else:
+            self._save(
+                "meal",
+                lambda a, i, k, t: recording.record_meal(a, i, entry, save_key=k, taken_at=t),
+            )
+
+    def save_bowels(self) -> None:
+        entry = BowelInput(self.bristol.currentData(), self.note.text().strip())
+        saves, recording = self._bedside.saves, self._bedside.recording
+        if saves is not None:
+            self._save(
+                "bowels",
+                lambda a, i, k, t: saves.save_bowel(a, i, entry, save_key=k, taken_at=t),
+            )
+        else:
+            self._save(
+                "bowels",
+                lambda a, i, k, t: recording.record_bowel(a, i, entry, save_key=k, taken_at=t),
+            )
+
+    def _save(
+        self,
+        what: str,
+        write: Callable[[Actor, int, str, datetime | None], SaveResult | QueuedSave],
+    ) -> None:
+        if self._saver.state in (SaveState.SAVING, SaveState.WAITING):
+            return
+        problem = self.taken_at.problem()
+        if problem:
+            self._show_problem(problem)
+            return
+        self._saver.reset()
+        self._pending = what
+        actor, admission_id = self._bedside.acting(), self._admission_id
+        taken_at: datetime | None = self.taken_at.taken_at()
+        save_key = uuid.uuid4().hex
+        self._saver.start(lambda: write(actor, admission_id, save_key, taken_at))
+
+    def _show_problem(self, text: str) -> None:
+        self.status.show_message(f"✖ Not saved — {text}", "alert")
+
+    @Slot(object)
+    def _on_saved(self, result: SaveResult | QueuedSave) -> None:
+        self.saved_count += 1
+        self.status.show_message(
+            f"✔ SAVED at {fmt.local_time_text(self._bedside.clock())} — {self._pending}", "ok"
+        )
+        if isinstance(result, QueuedSave):
+            self.status.show_message(queued_text(result), "ok")
+        self._pending = ""
+        self.note.clear()
+        self.offered.clear()
+        self.reason.setCurrentIndex(0)
+        self.supplement.setCurrentIndex(0)
+        self.supplement_reason.clear()
+        self.reload()
+
+    @Slot(object)
+    def _on_refused(self, error: ServiceError) -> None:
+        if isinstance(error, InvalidInput):
+            key, message = next(iter(error.problems.items()))
+            label = FIELD_LABELS.get(key)
+            if label and message.startswith(f"{key}:"):
+                message = f"{label}:{message[len(key) + 1 :]}"
+            self._show_problem(message)
+        else:
+            self._show_problem(str(error))
+
+    @Slot(object)
+    def _on_state_changed(self, state: SaveState) -> None:
+        busy = state in (SaveState.SAVING, SaveState.WAITING)
+        for button in (*self.portion_buttons.values(), self.supplement_button, self.bowel_button):
+            button.setEnabled(not busy)
+        self.close_button.setEnabled(state is not SaveState.SAVING)
+
+    # -- closing --------------------------------------------------------------------------------
+
+    def reject(self) -> None:
+        if self._saver.state is SaveState.SAVING:
+            self.status.show_message("Still saving — wait until this says Saved.", "busy")
+            return
+        super().reject()
+
+    def done(self, code: int) -> None:
+        self._saver.shutdown()
+        if self._load_handle is not None:
+            self._load_handle.cancel()
+        super().done(code)

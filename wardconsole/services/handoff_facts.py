@@ -29,7 +29,7 @@ from wardconsole.domain.sessions import handoff_facts as session_handoff_facts
 from wardconsole.domain.shifts import ShiftWindow
 from wardconsole.services.census import age_on, detox_day
 from wardconsole.services.db import Database
-from wardconsole.services.escalations import watch_words
+from wardconsole.services.escalations import watch_words_of
 from wardconsole.services.fluid_handoff import fluid_handoff_facts
 from wardconsole.services.observation_handoff import observation_facts
 from wardconsole.services.sleep import SleepReader
@@ -45,19 +45,20 @@ def handoff_policy() -> HandoffPolicy:
 
 
 def medicines_facts(
-    db: Database, session: Session, admission_id: int, until: datetime
-) -> tuple[Fact, ...]:
-    """The dependency watch in words ("Medicines watch: zopiclone 6 of 7 nights … review
-    due"); nothing when no watched medicine was given in the watch period."""
+    db: Database, session: Session, admission_ids: Sequence[int], until: datetime
+) -> dict[int, tuple[Fact, ...]]:
+    """Each patient's dependency watch in words ("Medicines watch: zopiclone 6 of 7 nights …
+    review due"); nothing when no watched medicine was given in the watch period."""
     rule = db.policy.rules.get("dependency_review")
-    words = watch_words(session, db, admission_id, until)
-    if rule is None or not words:
-        return ()
-    severity = rule.severity()  # a review due carries the dependency-review escalation's
-    return tuple(
-        Fact(f"Medicines watch: {text}", "medicines", severity if due else None)
-        for text, due in words
-    )
+    severity = rule.severity() if rule is not None else None
+    facts: dict[int, tuple[Fact, ...]] = {}
+    for admission_id, words in watch_words_of(session, db, admission_ids, until).items():
+        # a review due carries the dependency-review escalation's severity
+        facts[admission_id] = tuple(
+            Fact(f"Medicines watch: {text}", "medicines", severity if due else None)
+            for text, due in words
+        )
+    return facts
 
 
 def as_of(shift: ShiftWindow, now: datetime) -> datetime:
@@ -89,6 +90,8 @@ def shift_facts(
         session, [s.admission_id for s in stays], since=shift.start, until=until
     )
     fluids = fluid_handoff_facts(db, session, [s.admission_id for s in stays], shift.start, until)
+    checks = observation_facts(db, session, stays, shift.start, shift.end, until, shift.zone)
+    medicines = medicines_facts(db, session, [s.admission_id for s in stays], until)
     weight = weight_handoff_facts(db, session, [s.admission_id for s in stays], until)
     sleep = SleepReader(db).handoff_facts(
         session, [(s.admission_id, s.admitted_at) for s in stays], until
@@ -117,10 +120,8 @@ def shift_facts(
             escalations=tuple(
                 _escalation(r) for r in window.escalations.get(stay.admission_id, ())
             ),
-            observation=observation_facts(
-                db, session, stay.admission_id, shift.start, shift.end, until, shift.zone
-            ),
-            medicines=medicines_facts(db, session, stay.admission_id, until),
+            observation=checks[stay.admission_id],
+            medicines=medicines[stay.admission_id],
             sessions=session_handoff_facts(sessions[stay.admission_id]),
             fluids=fluids.get(stay.admission_id, ()),
             weight=weight.get(stay.admission_id, ()),

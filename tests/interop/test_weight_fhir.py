@@ -92,7 +92,7 @@ def test_the_csv_export_has_a_row_per_weighing_with_the_weight_columns(
     export_to_file(db, supervisor, tmp_path / "ward.csv", hospital_number=HOSPITAL_NUMBER)
     with (tmp_path / "ward.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert [r["row"] for r in rows] == ["observation", "weighing"]
+    assert [r["entry"] for r in rows] == ["observation set", "weighing"]
     assert rows[0]["weight_kg"] == "" and rows[0]["pulse"] != ""
     weighing = rows[1]
     assert (weighing["weight_kg"], weighing["height_m"], weighing["bmi"]) == (

@@ -112,7 +112,11 @@ def test_the_census_with_an_alarm_fits_1366_by_768(
 
     panel = console.escalation_panel
     assert panel is not None and panel.selected() is not None
-    assert _inside(console, panel.selected_label)
+    assert _inside(console, panel.selected_scroll)
+    # The selected escalation's words are read whole: no line hidden below the view.
+    label = panel.selected_label
+    shown = panel.selected_scroll.viewport().height()
+    assert label.heightForWidth(panel.selected_scroll.viewport().width()) <= shown, label.text()
     assert _inside(console, panel.trail)
     assert _inside(console, panel.acknowledge_button)
     assert _inside(console, console.statusBar())

@@ -425,6 +425,18 @@ class NightSleep:
             return None
         return found < timedelta(hours=policy.little_sleep_hours)
 
+    @property
+    def detail(self) -> str:
+        """The night without naming it (chart hover, table, read-out): the nurse's entry and
+        the estimate, or the estimate alone, and the chart's sleep rating."""
+        parts = []
+        if self.entry is not None:
+            parts.append(self.entry.text(self.night.zone))
+        parts.append(self.estimate.text)
+        if self.chart is not None:
+            parts.append(self.chart.text)
+        return "; ".join(parts)
+
     def fact(self, when: str = "last night") -> str:
         """'slept ≈ 4 h last night (estimate from 8 checks)' or the nurse's entry, with the chart
         item when rated."""

@@ -125,6 +125,19 @@ LOCAL_FLUID: Final = "fluid-"
 """``fluid-intake-iv``, ``fluid-intake-subcut``, ``fluid-output-urine``, ``-vomit``, ``-other``
 (persisted code values)."""
 
+LOCAL_MEAL: Final = ("meal-portion-eaten", "Meal or snack: portion eaten")
+"""The console's own code (persisted): no verified LOINC term exists for the portion of a meal
+eaten. Its value is a ``LOCAL_PORTION`` code; a supplement on its own is ``LOCAL_SUPPLEMENT``."""
+LOCAL_PORTION: Final = "portion-"
+"""``portion-none``, ``-quarter``, ``-half``, ``-three_quarters``, ``-all`` (persisted)."""
+LOCAL_SUPPLEMENT: Final = ("supplement", "Nutritional supplement given or declined")
+LOCAL_BOWEL: Final = ("bowel-movement", "Bowel movement: Bristol stool form type")
+"""The console's own code: there is no LOINC term for the Bristol type (REFERENCE-2.md §12.11;
+11029-6 "Consistency of Stool" is not Bristol-specific). Its value is a ``LOCAL_BRISTOL`` code
+from the console's Bristol value set (Lewis & Heaton 1997)."""
+LOCAL_BRISTOL: Final = "bristol-type-"
+"""``bristol-type-1`` … ``bristol-type-7`` (persisted)."""
+
 ASSESSMENT_STANDARD_CODES: Final[dict[str, tuple[str, str, str]]] = {
     "phq9": (LOINC, "44261-6", "PHQ-9 total score [Reported]"),
     "gad7": (LOINC, "70274-6", "GAD-7 total score [Reported.PHQ]"),

@@ -1,6 +1,8 @@
-"""A patient's (or the ward's) observation sets as CSV, one row per current set, and one row per
-current weighing (``row`` says which; a weighing fills only the weight columns, with the BMI from
-the latest height as the console shows it).
+"""A patient's (or the ward's) observation sets as CSV, one row per current set, then one row
+per current meal (or supplement) and bowel movement: the ``entry`` column says which, and each
+kind fills its own columns (portion eaten, supplement given or declined with the reason, the
+Bristol stool type), leaving the others empty; then one row per current weighing (weight,
+height and the BMI from the latest height as the console shows it).
 
 For audit and research: times in UTC (ISO 8601) so rows sort and join across sites, the
 author's staff ID, where the set came from (bedside, import, monitor), the NEWS2 total only
@@ -14,10 +16,9 @@ import csv
 from pathlib import Path
 
 from wardconsole.domain.records import VITAL_FIELDS, MissingReason
-from wardconsole.services.interop import WardRecord
+from wardconsole.services.interop import StayRecord, WardRecord
 
 COLUMNS = (
-    "row",
     "hospital_number",
     "family_name",
     "given_name",
@@ -35,11 +36,21 @@ COLUMNS = (
     "source",
     "amended",
     "note",
+    "entry",
+    "meal",
+    "offered",
+    "portion_eaten",
+    "meal_reason",
+    "supplement",
+    "supplement_outcome",
+    "supplement_reason",
+    "bristol_type",
     "weight_kg",
     "height_m",
     "bmi",
 )
-WEIGHT_COLUMNS = 3
+_OBSERVATION_COLUMNS = COLUMNS.index("note") + 1
+"""The columns an observation-set row fills (the rest are the other kinds')."""
 
 
 def write_csv(record: WardRecord, path: Path) -> int:
@@ -57,45 +68,89 @@ def write_csv(record: WardRecord, path: Path) -> int:
                         for name, reason in sorted(obs.missing_reasons.items())
                     )
                     writer.writerow(
-                        [
-                            "observation",
-                            _text(patient.hospital_number),
-                            _text(patient.family_name),
-                            _text(patient.given_name),
-                            stay.admission.admission_id,
-                            obs.taken_at.isoformat(timespec="seconds"),
-                            *(_cell(getattr(vitals, name)) for name in VITAL_FIELDS),
-                            vitals.spo2_scale,
-                            obs.glucose_flag or _cell(obs.glucose),
-                            "yes" if obs.news2_total is not None else "no",
-                            _cell(obs.news2_total),
-                            obs.news2_risk or "",
-                            missing,
-                            _text(obs.author.staff_code),
-                            obs.recorded_at.isoformat(timespec="seconds"),
-                            obs.source,
-                            "yes" if obs.amended else "no",
-                            _text(obs.note),
-                            *([""] * WEIGHT_COLUMNS),
-                        ]
+                        _padded(
+                            [
+                                _text(patient.hospital_number),
+                                _text(patient.family_name),
+                                _text(patient.given_name),
+                                stay.admission.admission_id,
+                                obs.taken_at.isoformat(timespec="seconds"),
+                                *(_cell(getattr(vitals, name)) for name in VITAL_FIELDS),
+                                vitals.spo2_scale,
+                                obs.glucose_flag or _cell(obs.glucose),
+                                "yes" if obs.news2_total is not None else "no",
+                                _cell(obs.news2_total),
+                                obs.news2_risk or "",
+                                missing,
+                                _text(obs.author.staff_code),
+                                obs.recorded_at.isoformat(timespec="seconds"),
+                                obs.source,
+                                "yes" if obs.amended else "no",
+                                _text(obs.note),
+                                "observation set",
+                            ]
+                        )
+                    )
+                    rows += 1
+                for cells in _physical_rows(stay):
+                    writer.writerow(
+                        _padded(
+                            [
+                                _text(patient.hospital_number),
+                                _text(patient.family_name),
+                                _text(patient.given_name),
+                                stay.admission.admission_id,
+                                *cells,
+                            ]
+                        )
                     )
                     rows += 1
                 for weighing in stay.weighings:
-                    cells: dict[str, object] = {
-                        "row": "weighing",
+                    named: dict[str, object] = {
                         "hospital_number": _text(patient.hospital_number),
                         "family_name": _text(patient.family_name),
                         "given_name": _text(patient.given_name),
                         "admission_id": stay.admission.admission_id,
                         "taken_at_utc": weighing.taken_at.isoformat(timespec="seconds"),
                         "recorded_by": _text(weighing.author.staff_code),
+                        "entry": "weighing",
                         "weight_kg": weighing.weight_kg or "",
                         "height_m": weighing.height_m or "",
                         "bmi": weighing.bmi or "",
                     }
-                    writer.writerow([cells.get(name, "") for name in COLUMNS])
+                    writer.writerow([named.get(name, "") for name in COLUMNS])
                     rows += 1
     return rows
+
+
+def _physical_rows(stay: StayRecord) -> list[list[object]]:
+    """Meal and bowel rows: the time and author columns, then the kind's own columns."""
+    blank = _OBSERVATION_COLUMNS - 4  # after the identity columns
+    out: list[list[object]] = []
+    for meal in stay.meals:
+        entry = meal.entry
+        cells: list[object] = [""] * blank
+        cells[0] = entry.taken_at.isoformat(timespec="seconds")
+        cells[COLUMNS.index("recorded_by") - 4] = _text(meal.author.staff_code)
+        cells += [
+            "meal",
+            entry.occasion,
+            _text(entry.offered),
+            entry.portion.value if entry.portion is not None else "",
+            _text(entry.reason),
+            entry.supplement,
+            entry.supplement_outcome,
+            _text(entry.supplement_reason),
+            "",
+        ]
+        out.append(cells)
+    for bowel in stay.bowels:
+        cells = [""] * blank
+        cells[0] = bowel.entry.taken_at.isoformat(timespec="seconds")
+        cells[COLUMNS.index("recorded_by") - 4] = _text(bowel.author.staff_code)
+        cells += ["bowels", "", "", "", "", "", "", "", _cell(bowel.entry.bristol_type)]
+        out.append(cells)
+    return out
 
 
 def _cell(value: object) -> object:
@@ -115,3 +170,8 @@ def _reason(reason: str) -> str:
 
 def _text(value: str) -> str:
     return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _padded(cells: list[object]) -> list[object]:
+    """A row of an earlier kind, with the later kinds' columns left empty."""
+    return [*cells, *[""] * (len(COLUMNS) - len(cells))]

@@ -22,14 +22,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from wardconsole.domain.bowels import BRISTOL_TYPES
+from wardconsole.domain.meals import meal_text
 from wardconsole.domain.news2 import RISK_LABELS
 from wardconsole.domain.records import MissingReason
 from wardconsole.interop import codes as c
 from wardconsole.services.interop import (
     Author,
     ExportedAssessment,
+    ExportedBowel,
     ExportedEscalation,
     ExportedFluid,
+    ExportedMeal,
     ExportedObservation,
     ExportedSymptoms,
     ExportedWeighing,
@@ -165,11 +169,18 @@ class _Builder:
             self._add(_assessment(ctx, assessment, self._practitioner(assessment.author)))
         for fluid in stay.fluids:
             self._add(_fluid(ctx, fluid, self._practitioner(fluid.author)))
+        for meal in stay.meals:
+            self._add(_meal(ctx, meal, self._practitioner(meal.author)))
+        for bowel in stay.bowels:
+            self._add(_bowel(ctx, bowel, self._practitioner(bowel.author)))
+        self._add_weighings(ctx, stay)
+        for escalation in stay.escalations:
+            self._add(_flag(ctx, escalation))
+
+    def _add_weighings(self, ctx: _Context, stay: StayRecord) -> None:
         for weighing in stay.weighings:
             for resource in _weighing(ctx, weighing, self._practitioner(weighing.author)):
                 self._add(resource)
-        for escalation in stay.escalations:
-            self._add(_flag(ctx, escalation))
 
     # -- an observation set ----------------------------------------------------------------------
 
@@ -527,6 +538,61 @@ def _weighing(ctx: _Context, entry: ExportedWeighing, performer: Json) -> list[J
             }
         )
     return out
+
+
+def _meal(ctx: _Context, meal: ExportedMeal, performer: Json) -> Json:
+    """A meal or snack with the portion eaten (the console's codes), any supplement as a
+    component; a supplement on its own is the supplement code with its outcome in words."""
+    entry = meal.entry
+    resource = _entry_observation(ctx, "meal", entry.id, entry.taken_at, performer)
+    supplement: Json | None = None
+    if entry.supplement:
+        words = meal_text({**entry.values(), "portion": None, "offered": ""})
+        supplement = {"code": _local(*c.LOCAL_SUPPLEMENT), "valueString": words}
+    if entry.portion is None:
+        resource["code"] = _local(*c.LOCAL_SUPPLEMENT)
+        resource["valueString"] = supplement["valueString"] if supplement else ""
+    else:
+        resource["code"] = _local(*c.LOCAL_MEAL)
+        portion = entry.portion
+        resource["valueCodeableConcept"] = _local(
+            f"{c.LOCAL_PORTION}{portion.value}", f"{portion.label} eaten"
+        )
+        if supplement is not None:
+            resource["component"] = [supplement]
+    resource["note"] = [{"text": entry.text}]
+    return resource
+
+
+def _bowel(ctx: _Context, bowel: ExportedBowel, performer: Json) -> Json:
+    """A bowel movement with its Bristol type in the console's value set (no LOINC term
+    exists); a type not seen says so in words."""
+    entry = bowel.entry
+    resource = _entry_observation(ctx, "bowel", entry.id, entry.taken_at, performer)
+    resource["code"] = _local(*c.LOCAL_BOWEL)
+    kind = entry.bristol_type
+    if kind is None:
+        resource["valueString"] = "bowels opened, type not seen"
+    else:
+        resource["valueCodeableConcept"] = _local(
+            f"{c.LOCAL_BRISTOL}{kind}", f"Bristol type {kind}: {BRISTOL_TYPES[kind]}"
+        )
+    return resource
+
+
+def _entry_observation(
+    ctx: _Context, kind: str, entry_id: int, taken_at: datetime, performer: Json
+) -> Json:
+    return {
+        "resourceType": "Observation",
+        "id": _id(ctx.hn, kind, entry_id),
+        "status": "final",
+        "category": [_category("exam")],
+        "subject": ctx.subject,
+        "encounter": ctx.encounter,
+        "effectiveDateTime": _time(taken_at),
+        "performer": [performer],
+    }
 
 
 def _flag(ctx: _Context, escalation: ExportedEscalation) -> Json:

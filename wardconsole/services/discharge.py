@@ -36,6 +36,7 @@ from wardconsole.services.context import (
 )
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import resolve_open, watch_words
+from wardconsole.services.nutrition import read_course
 from wardconsole.services.stay_access import ensure_may_read
 from wardconsole.services.text_rule import checks_text, checks_text_as
 from wardconsole.store import admissions_queries as q
@@ -125,6 +126,7 @@ class DischargeService:
             sessions = session_facts(session, [admission_id])[admission_id]
             weighed = weights.weighings(session, [admission_id])[admission_id]
             screens = tuple(weights.must_screens(session, [admission_id])[admission_id])
+            eating = read_course(self._db, session, admission_id, None, detail.discharged_at)
             medicines = medicine_lines(session, admission_id)
             review = [
                 text
@@ -160,6 +162,9 @@ class DischargeService:
             sessions=tuple(sessions),
             weights=weight_course(weighed, detail.admitted_at, self._db.weight_policy),
             must_screens=screens,
+            meals=eating.meals,
+            bowels=eating.bowels,
+            bowel_status=eating.status,
             medicines=tuple(medicines),
             medicines_review=tuple(review),
             previous_stay=PreviousStay(

@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 
 from wardconsole.domain import must
 from wardconsole.domain.admission_records import AdmissionDetail
+from wardconsole.domain.bowels import BowelEntry
+from wardconsole.domain.meals import MealEntry
 from wardconsole.domain.records import EscalationKind, Severity, VitalSigns
 from wardconsole.services.context import Actor, InvalidInput, NotFound, Permission, require
 from wardconsole.services.db import Database
@@ -31,14 +33,17 @@ from wardconsole.store.models import (
     Admission,
     AssessmentRow,
     Bed,
+    BowelEntryRow,
     EscalationRow,
     FluidEntryRow,
+    MealEntryRow,
     ObservationSetRow,
     Patient,
     Staff,
     SymptomEntryRow,
     WeightEntryRow,
 )
+from wardconsole.store.nutrition import to_bowel, to_meal
 
 EXPORT_FORMATS = ("fhir", "csv")
 
@@ -120,6 +125,22 @@ class ExportedWeighing:
 
 
 @dataclass(frozen=True, slots=True)
+class ExportedMeal:
+    """A current meal, snack or supplement entry and who recorded it."""
+
+    entry: MealEntry
+    author: Author
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedBowel:
+    """A current bowel movement and who recorded it."""
+
+    entry: BowelEntry
+    author: Author
+
+
+@dataclass(frozen=True, slots=True)
 class ExportedEscalation:
     id: int
     kind: EscalationKind
@@ -143,6 +164,8 @@ class StayRecord:
     assessments: tuple[ExportedAssessment, ...]
     escalations: tuple[ExportedEscalation, ...]
     fluids: tuple[ExportedFluid, ...] = ()
+    meals: tuple[ExportedMeal, ...] = ()
+    bowels: tuple[ExportedBowel, ...] = ()
     weighings: tuple[ExportedWeighing, ...] = ()
 
 
@@ -334,6 +357,14 @@ def _stay_record(session: Session, info: AdmissionDetail, authors: dict[int, Aut
         )
         for row in _current(session, FluidEntryRow, info.admission_id)
     )
+    meals = tuple(
+        ExportedMeal(to_meal(row), authors.get(row.recorded_by_id, unknown))
+        for row in _current(session, MealEntryRow, info.admission_id)
+    )
+    bowels = tuple(
+        ExportedBowel(to_bowel(row), authors.get(row.recorded_by_id, unknown))
+        for row in _current(session, BowelEntryRow, info.admission_id)
+    )
     return StayRecord(
         info,
         observations,
@@ -341,6 +372,8 @@ def _stay_record(session: Session, info: AdmissionDetail, authors: dict[int, Aut
         assessments,
         escalations,
         fluids,
+        meals,
+        bowels,
         _weighings(session, info, authors, unknown),
     )
 

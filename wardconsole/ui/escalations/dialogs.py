@@ -109,6 +109,7 @@ class EscalationDialog(QDialog):
         layout.addLayout(self.form)
         layout.addWidget(self.error)
         layout.addWidget(self.discard_bar)
+        layout.addStretch(1)  # any spare height goes above the buttons, not between the lines
         layout.addWidget(self.buttons)
         for keys in SUBMIT_KEYS:
             QShortcut(QKeySequence(keys), self, self._on_save_requested)

@@ -1,7 +1,8 @@
 """A patient's (or the ward's) observation sets as CSV, one row per current set, then one row
-per current meal (or supplement) and bowel movement: the ``entry`` column says which, and each
-kind fills its own columns (portion eaten, supplement given or declined with the reason, the
-Bristol stool type), leaving the others empty; then one row per current weighing (weight,
+per current meal (or supplement), bowel movement and nurse's sleep entry: the ``entry`` column
+says which, and each kind fills its own columns (portion eaten, supplement given or declined
+with the reason, the Bristol stool type, the night with the hours slept, settled or disturbed
+and the waking time), leaving the others empty; then one row per current weighing (weight,
 height and the BMI from the latest height as the console shows it).
 
 For audit and research: times in UTC (ISO 8601) so rows sort and join across sites, the
@@ -45,6 +46,10 @@ COLUMNS = (
     "supplement_outcome",
     "supplement_reason",
     "bristol_type",
+    "night_of",
+    "hours_slept",
+    "sleep_quality",
+    "woke_at_utc",
     "weight_kg",
     "height_m",
     "bmi",
@@ -149,6 +154,19 @@ def _physical_rows(stay: StayRecord) -> list[list[object]]:
         cells[0] = bowel.entry.taken_at.isoformat(timespec="seconds")
         cells[COLUMNS.index("recorded_by") - 4] = _text(bowel.author.staff_code)
         cells += ["bowels", "", "", "", "", "", "", "", _cell(bowel.entry.bristol_type)]
+        out.append(cells)
+    for slept in stay.sleep:
+        night = slept.entry
+        cells = [""] * blank
+        cells[0] = night.taken_at.isoformat(timespec="seconds")
+        cells[COLUMNS.index("recorded_by") - 4] = _text(slept.author.staff_code)
+        cells += ["sleep", *[""] * 8]
+        cells += [
+            night.night_of.isoformat(),
+            f"{night.minutes_slept / 60:g}",
+            night.quality.value,
+            night.woke_at.isoformat(timespec="seconds") if night.woke_at else "",
+        ]
         out.append(cells)
     return out
 

@@ -35,6 +35,7 @@ from wardconsole.services.interop import (
     ExportedFluid,
     ExportedMeal,
     ExportedObservation,
+    ExportedSleep,
     ExportedSymptoms,
     ExportedWeighing,
     PatientRecord,
@@ -173,6 +174,8 @@ class _Builder:
             self._add(_meal(ctx, meal, self._practitioner(meal.author)))
         for bowel in stay.bowels:
             self._add(_bowel(ctx, bowel, self._practitioner(bowel.author)))
+        for slept in stay.sleep:
+            self._add(_sleep(ctx, slept, self._practitioner(slept.author)))
         self._add_weighings(ctx, stay)
         for escalation in stay.escalations:
             self._add(_flag(ctx, escalation))
@@ -577,6 +580,35 @@ def _bowel(ctx: _Context, bowel: ExportedBowel, performer: Json) -> Json:
         resource["valueCodeableConcept"] = _local(
             f"{c.LOCAL_BRISTOL}{kind}", f"Bristol type {kind}: {BRISTOL_TYPES[kind]}"
         )
+    return resource
+
+
+def _sleep(ctx: _Context, slept: ExportedSleep, performer: Json) -> Json:
+    """A nurse's sleep entry: hours slept in the night (the console's own code; no verified
+    LOINC term), settled or disturbed and the waking time as components."""
+    entry = slept.entry
+    resource = _entry_observation(ctx, "sleep", entry.id, entry.taken_at, performer)
+    resource["code"] = _local(*c.LOCAL_SLEEP)
+    resource["valueQuantity"] = {
+        "value": round(entry.minutes_slept / 60, 2),
+        "unit": "h",
+        "system": c.UCUM,
+        "code": "h",
+    }
+    quality = entry.quality
+    components: list[Json] = [
+        {
+            "code": _local(*c.LOCAL_SLEEP_QUALITY),
+            "valueCodeableConcept": _local(
+                f"{c.LOCAL_SLEEP_QUALITY_VALUE}{quality.value}", quality.label
+            ),
+        }
+    ]
+    if entry.woke_at is not None:
+        woke = _time(entry.woke_at)
+        components.append({"code": _local(*c.LOCAL_SLEEP_WOKE), "valueDateTime": woke})
+    resource["component"] = components
+    resource["note"] = [{"text": f"Night of {entry.night_of:%a %d %b %Y}"}]
     return resource
 
 

@@ -25,6 +25,7 @@ from wardconsole.domain.handoff_records import (
     PrnGiven,
 )
 from wardconsole.domain.intake_text import describe_intake
+from wardconsole.domain.medicines import MONITORING_COPY, list_text
 from wardconsole.domain.sessions import handoff_facts as session_handoff_facts
 from wardconsole.domain.shifts import ShiftWindow
 from wardconsole.services.census import age_on, detox_day
@@ -35,6 +36,7 @@ from wardconsole.services.observation_handoff import observation_facts
 from wardconsole.services.sleep import SleepReader
 from wardconsole.services.weight_handoff import weight_handoff_facts
 from wardconsole.store import handoff_queries as q
+from wardconsole.store.medicines_queries import medicine_lines_of
 from wardconsole.store.sessions import session_facts
 
 
@@ -47,17 +49,28 @@ def handoff_policy() -> HandoffPolicy:
 def medicines_facts(
     db: Database, session: Session, admission_ids: Sequence[int], until: datetime
 ) -> dict[int, tuple[Fact, ...]]:
-    """Each patient's dependency watch in words ("Medicines watch: zopiclone 6 of 7 nights …
-    review due"); nothing when no watched medicine was given in the watch period."""
+    """Each patient's active medicines-list lines and dependency watch in words ("Medicines
+    watch: zopiclone 6 of 7 nights … review due"), then — whenever there is either — the line
+    that the list is a monitoring copy ("As recorded on the ward console — confirm against the
+    prescription."), so it is on the screen and on every printed page that carries them."""
     rule = db.policy.rules.get("dependency_review")
     severity = rule.severity() if rule is not None else None
+    lines = medicine_lines_of(session, admission_ids)
+    words = watch_words_of(session, db, admission_ids, until)
     facts: dict[int, tuple[Fact, ...]] = {}
-    for admission_id, words in watch_words_of(session, db, admission_ids, until).items():
+    for admission_id in admission_ids:
+        out: list[Fact] = []
+        listed = list_text(lines[admission_id], until)
+        if listed is not None:
+            out.append(Fact(listed, "medicines"))
         # a review due carries the dependency-review escalation's severity
-        facts[admission_id] = tuple(
+        out += (
             Fact(f"Medicines watch: {text}", "medicines", severity if due else None)
-            for text, due in words
+            for text, due in words.get(admission_id, [])
         )
+        if out:
+            out.append(Fact(MONITORING_COPY, "medicines"))
+        facts[admission_id] = tuple(out)
     return facts
 
 

@@ -24,6 +24,7 @@ from wardconsole.domain.admission_records import AdmissionDetail
 from wardconsole.domain.bowels import BowelEntry
 from wardconsole.domain.meals import MealEntry
 from wardconsole.domain.records import EscalationKind, Severity, VitalSigns
+from wardconsole.domain.sleep import SleepEntry
 from wardconsole.services.context import Actor, InvalidInput, NotFound, Permission, require
 from wardconsole.services.db import Database
 from wardconsole.services.text_rule import checks_text_as
@@ -39,11 +40,13 @@ from wardconsole.store.models import (
     MealEntryRow,
     ObservationSetRow,
     Patient,
+    SleepEntryRow,
     Staff,
     SymptomEntryRow,
     WeightEntryRow,
 )
 from wardconsole.store.nutrition import to_bowel, to_meal
+from wardconsole.store.sleep import to_sleep
 
 EXPORT_FORMATS = ("fhir", "csv")
 
@@ -141,6 +144,14 @@ class ExportedBowel:
 
 
 @dataclass(frozen=True, slots=True)
+class ExportedSleep:
+    """A current nurse's sleep entry for a night and who recorded it."""
+
+    entry: SleepEntry
+    author: Author
+
+
+@dataclass(frozen=True, slots=True)
 class ExportedEscalation:
     id: int
     kind: EscalationKind
@@ -166,6 +177,7 @@ class StayRecord:
     fluids: tuple[ExportedFluid, ...] = ()
     meals: tuple[ExportedMeal, ...] = ()
     bowels: tuple[ExportedBowel, ...] = ()
+    sleep: tuple[ExportedSleep, ...] = ()
     weighings: tuple[ExportedWeighing, ...] = ()
 
 
@@ -365,6 +377,10 @@ def _stay_record(session: Session, info: AdmissionDetail, authors: dict[int, Aut
         ExportedBowel(to_bowel(row), authors.get(row.recorded_by_id, unknown))
         for row in _current(session, BowelEntryRow, info.admission_id)
     )
+    sleep = tuple(
+        ExportedSleep(to_sleep(row), authors.get(row.recorded_by_id, unknown))
+        for row in _current(session, SleepEntryRow, info.admission_id)
+    )
     return StayRecord(
         info,
         observations,
@@ -374,6 +390,7 @@ def _stay_record(session: Session, info: AdmissionDetail, authors: dict[int, Aut
         fluids,
         meals,
         bowels,
+        sleep,
         _weighings(session, info, authors, unknown),
     )
 

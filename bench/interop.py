@@ -13,14 +13,17 @@ in the same run.
 
 Monitors: 20 monitors connected at once (a separate client process, one thread each), each
 sending its next message as soon as the last is ACKed, for ``--seconds``; every ACK checked and
-every message counted in the database afterwards; the grouped writer against one commit per
-message, in the same run.
+every message counted in the database afterwards; the grouped writer (one commit per group,
+each patient's rules at most once per rules window) against one commit and one rules pass per
+message, in the same run, with the listener's CPU time per message.
 
     python bench/interop.py [--beds 20] [--days 10] [--messages 300] [--ndjson 100000]
 
 Last line: {"export_s": ..., "export_resources": ..., "import_s": ..., "import_sets_per_s": ...,
 "reimport_s": ..., "mllp_messages_per_s": ..., "mllp_ack_ms_p95": ..., "ndjson_sets_per_s": ...,
-"ndjson_rss_mb": ..., "mllp_concurrent_messages_per_s": ...}
+"ndjson_rss_mb": ..., "mllp_concurrent_messages_per_s": ...,
+"mllp_concurrent_one_commit_each_per_s": ..., "mllp_concurrent_ae": ...,
+"mllp_concurrent_ack_ms_p95": ..., "mllp_rules_window_ms": ...}
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from pathlib import Path
 
 from wardconsole.interop.exporting import export_to_file
 from wardconsole.interop.fhir_import import import_fhir_file
-from wardconsole.interop.hl7_feed import END, MonitorFeed, frame
+from wardconsole.interop.hl7_feed import END, RULES_WINDOW_S, MonitorFeed, frame
 from wardconsole.services.db import Database
 from wardconsole.services.demo import DemoOptions, build_demo_ward
 from wardconsole.services.staff import StaffService
@@ -257,6 +260,7 @@ def concurrent_monitors(
             return int(count or 0)
 
     before = stored()
+    cpu = time.process_time()
     with MonitorFeed(ward, system, port=0, grouped=grouped) as feed:  # type: ignore[arg-type]
         host, port = feed.address
         result = subprocess.run(
@@ -280,9 +284,13 @@ def concurrent_monitors(
             timeout=600,
         )
         groups = feed.writer.groups if feed.writer is not None else None
+        passes = feed.writer.rules_passes if feed.writer is not None else None
+    cpu = time.process_time() - cpu
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
     outcome["stored"] = stored() - before
     outcome["groups"] = groups
+    outcome["rules_passes"] = passes
+    outcome["server_cpu_ms_per_message"] = round(cpu * 1000 / max(outcome["messages"], 1), 2)
     return outcome
 
 
@@ -376,7 +384,13 @@ def main() -> None:
             f"{outcome['seconds']:.1f} s = {outcome['messages'] / outcome['seconds']:.0f}/s; "
             f"AA {outcome['aa']}, AE {outcome['ae']}, stored {outcome['stored']}, "
             f"ACK p95 {outcome['p95_ms']} ms"
-            + (f", {outcome['groups']} commits" if outcome["groups"] is not None else "")
+            + (
+                f", {outcome['groups']} commits, {outcome['rules_passes']} rules passes after "
+                f"a {RULES_WINDOW_S * 1000:.0f} ms window"
+                if outcome["groups"] is not None
+                else ""
+            )
+            + f"; listener CPU {outcome['server_cpu_ms_per_message']} ms per message"
         )
     print(f"load average {load_before:.2f} before, {load_after:.2f} after (2 shared cores)")
 
@@ -401,6 +415,12 @@ def main() -> None:
                 "mllp_concurrent_messages_per_s": round(
                     grouped["messages"] / grouped["seconds"], 1
                 ),
+                "mllp_concurrent_one_commit_each_per_s": round(
+                    single["messages"] / single["seconds"], 1
+                ),
+                "mllp_concurrent_ae": grouped["ae"],
+                "mllp_concurrent_ack_ms_p95": grouped["p95_ms"],
+                "mllp_rules_window_ms": round(RULES_WINDOW_S * 1000),
             }
         )
     )

@@ -6,8 +6,9 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from interop_support import HOSPITAL_NUMBER, SAMPLES
@@ -26,9 +27,11 @@ from wardconsole.interop.hl7_feed import (
     frame,
 )
 from wardconsole.interop.hl7_oru import parse_oru
+from wardconsole.services import importing
 from wardconsole.services.context import Actor
 from wardconsole.services.db import Database
 from wardconsole.services.discharge import DischargeService
+from wardconsole.services.escalations import EscalationService
 from wardconsole.services.importing import ImportBatch, ImportReport, ImportService, UnknownPatient
 from wardconsole.services.staff import StaffService
 from wardconsole.store.models import AuditRow, ObservationSetRow, Staff
@@ -431,7 +434,7 @@ class _SlowService:
         self.groups: list[list[str]] = []
         self.locked_times = locked_times
 
-    def import_batches(self, actor: Actor, batches: list) -> list:
+    def import_batches(self, actor: Actor, batches: list, rules_now: bool = True) -> list:
         self.entered.set()
         self.release.wait(10)
         if self.locked_times:
@@ -539,3 +542,124 @@ def test_listening_beyond_this_computer_needs_the_monitors_addresses(
     ):
         assert _ack(_exchange(sock, frame(oru("ALLOW002", stamp))))[1][1] == "AA"
     assert len(_sets(db)) == 1
+
+
+# -- the rules window --------------------------------------------------------------------------
+
+
+def _alarm_oru(control_id: str, at: str) -> str:
+    """SpO2 82 and pulse 150: red scores a monitor's partial set alarms on."""
+    return oru(
+        control_id,
+        at,
+        obx=[
+            f"OBX|1|NM|8867-4^Heart rate^LN||150|/min^beats per minute^UCUM|||||F|||{at}",
+            f"OBX|2|NM|59408-5^SpO2 by pulse oximetry^LN||82|%^percent^UCUM|||||F|||{at}",
+        ],
+    )
+
+
+def _open_alarms(db: Database) -> list[str]:
+    return [e.explanation for e in EscalationService(db).open()]
+
+
+class _CountingService(ImportService):
+    def __init__(self, db: Database) -> None:
+        super().__init__(db)
+        self.passes: list[set[int]] = []
+
+    def run_rules(self, actor: Actor, admission_ids: Collection[int]) -> None:
+        self.passes.append(set(admission_ids))
+        super().run_rules(actor, admission_ids)
+
+
+def test_a_quiet_monitor_alarms_with_its_own_message(
+    db: Database, monitor: Actor, admission: int, clock: Clock
+) -> None:
+    service = _CountingService(db)
+    writer = GroupWriter(service, monitor, rules_window=600)
+    at = (clock.now - timedelta(minutes=2)).strftime("%Y%m%d%H%M%S+0000")
+    try:
+        report = writer.write(parse_oru(_alarm_oru("Q0001", at)))
+        # The rules ran in the message's own transaction: the alarm is there with the ACK.
+        assert report.sets_added == 1 and len(_open_alarms(db)) == 1
+    finally:
+        writer.stop()
+    assert service.passes == []
+
+
+def test_a_busy_monitor_alarms_when_the_window_ends_once_for_all_its_messages(
+    db: Database, monitor: Actor, admission: int, clock: Clock
+) -> None:
+    service = _CountingService(db)
+    writer = GroupWriter(service, monitor, rules_window=600)
+    first = (clock.now - timedelta(minutes=3)).strftime("%Y%m%d%H%M%S+0000")
+    try:
+        writer.write(parse_oru(oru("B0001", first)))  # normal values: rules run, no alarm
+        assert _open_alarms(db) == []
+        for n in range(3):  # within the window: stored and acknowledged, rules wait
+            at = (clock.now - timedelta(minutes=2, seconds=n)).strftime("%Y%m%d%H%M%S+0000")
+            assert writer.write(parse_oru(_alarm_oru(f"B000{n + 2}", at))).sets_added == 1
+        assert len(_sets(db)) == 4
+    finally:
+        writer.stop()  # stopping ends every window: the rules run before the feed ends
+    assert service.passes == [{admission}]
+    assert len(_open_alarms(db)) == 1
+
+
+def test_the_alarm_comes_when_the_window_ends_without_another_message(
+    db: Database, monitor: Actor, admission: int, clock: Clock
+) -> None:
+    service = _CountingService(db)
+    writer = GroupWriter(service, monitor, rules_window=1.0)
+    try:
+        writer.write(
+            parse_oru(
+                oru("W0001", (clock.now - timedelta(minutes=3)).strftime("%Y%m%d%H%M%S+0000"))
+            )
+        )
+        at = (clock.now - timedelta(minutes=2)).strftime("%Y%m%d%H%M%S+0000")
+        writer.write(parse_oru(_alarm_oru("W0002", at)))
+        deadline = time.monotonic() + 10
+        while not _open_alarms(db) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(_open_alarms(db)) == 1 and service.passes == [{admission}]
+    finally:
+        writer.stop()
+
+
+def test_the_same_message_twice_in_one_group_is_stored_once_both_acked(
+    db: Database, monitor: Actor, admission: int, stamp: str
+) -> None:
+    message = parse_oru(oru("TWIN0001", stamp))
+    first, second = ImportService(db).import_batches(monitor, [message, message])
+    assert isinstance(first, ImportReport) and first.sets_added == 1
+    assert isinstance(second, ImportReport) and second.already_present == 1
+    assert len(_sets(db)) == 1
+
+
+def test_a_message_that_fails_unexpectedly_costs_only_itself(
+    db: Database,
+    monitor: Actor,
+    admission: int,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    original = importing._BatchWriter.write_chunk
+
+    def write_chunk(self: Any, groups: Any, *args: Any) -> None:
+        if self.batch.label.endswith("BUG00001"):
+            raise RuntimeError("a bug")
+        original(self, groups, *args)
+
+    monkeypatch.setattr(importing._BatchWriter, "write_chunk", write_chunk)
+    messages = [
+        parse_oru(oru(control, (clock.now - timedelta(minutes=m)).strftime("%Y%m%d%H%M%S+0000")))
+        for m, control in ((9, "OK000001"), (8, "BUG00001"), (7, "OK000002"))
+    ]
+    results = ImportService(db).import_batches(monitor, messages)
+    assert [type(r).__name__ for r in results] == ["ImportReport", "RuntimeError", "ImportReport"]
+    assert [row.taken_at for row in _sets(db)] == [
+        clock.now - timedelta(minutes=9),
+        clock.now - timedelta(minutes=7),
+    ]

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from handoffnight import Ward, at, seed_night
+from handoffnight import Ward, at
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
-from wardfakes import NORMAL_SET, Clock
+from wardfakes import NORMAL_SET
 
 from wardconsole.cli import main
 from wardconsole.reports.handoff_pdf import build_handoff_pdf
@@ -23,14 +22,6 @@ from wardconsole.services.db import Database
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.staff import StaffService
 from wardconsole.store.engine import make_engine
-
-
-@pytest.fixture
-def ward(sqlite_url: str) -> Iterator[Ward]:
-    engine = make_engine(sqlite_url)
-    clock = Clock(at(17, 0))
-    yield seed_night(Database(engine, clock=clock), clock)
-    engine.dispose()
 
 
 def signed_night(ward: Ward) -> None:

@@ -4,28 +4,15 @@ extract (and so as a nurse reads it on paper)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-from handoffnight import Ward, at, seed_night
+from handoffnight import Ward, at
 from pypdf import PdfReader
-from wardfakes import Clock
 
 from wardconsole.domain.fluids import Direction, FluidInput
 from wardconsole.reports.handoff_pdf import build_handoff_pdf
-from wardconsole.services.db import Database
 from wardconsole.services.recording import RecordingService
-from wardconsole.store.engine import make_engine
-
-
-@pytest.fixture
-def ward(sqlite_url: str) -> Iterator[Ward]:
-    engine = make_engine(sqlite_url)
-    clock = Clock(at(17, 0))
-    yield seed_night(Database(engine, clock=clock), clock)
-    engine.dispose()
 
 
 def test_the_printed_page_states_the_fluids_of_the_night(ward: Ward, tmp_path: Path) -> None:

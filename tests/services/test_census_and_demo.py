@@ -80,15 +80,12 @@ def test_detox_day_counts_elapsed_time_not_calendar_dates() -> None:
 def test_census_query_count_is_fixed_whatever_the_history(db: Database, sqlite_url: str) -> None:
     """A short and a long stay cost the same number of statements: O(patients) queries,
     never one query per observation (the row work is index seeks, see bench/census.py)."""
-    from sqlalchemy import event
+    from statements import statements_during
 
     from wardconsole.store.engine import make_engine
 
     def statements_for(database: Database) -> int:
-        seen: list[str] = []
-        event.listen(database.engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
-        CensusService(database).snapshot()
-        return len(seen)
+        return len(statements_during(database.engine, CensusService(database).snapshot))
 
     build_demo_ward(db, DemoOptions(beds=4, days=1, seed=5))
     longer = Database(make_engine(sqlite_url), clock=db.clock)

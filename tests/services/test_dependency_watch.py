@@ -109,5 +109,6 @@ def test_the_handoff_says_how_many_nights_and_that_a_review_is_due(ward) -> None
             "row — review due; load today ≈ 5 mg diazepam-equivalent (Ashton, secondary source; "
             "approximate reference figure)",
             True,
-        )
+        ),
+        ("As recorded on the ward console — confirm against the prescription.", False),
     ]

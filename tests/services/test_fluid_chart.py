@@ -11,8 +11,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
+from statements import statements_during
 from wardfakes import Clock
 
 from wardconsole.domain.fluids import Direction, FluidInput
@@ -334,17 +335,9 @@ def test_the_census_reads_fluids_with_a_fixed_number_of_statements(
     db: Database, nurse: Actor, admission: int, clock: Clock
 ) -> None:
     def statements(with_fluids: bool) -> int:
-        seen: list[str] = []
-
-        def count(*args: object) -> None:
-            seen.append(str(args[2]))
-
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
-            CensusService(db, with_fluids=with_fluids).snapshot()
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
-        return len(seen)
+        return len(
+            statements_during(db.engine, CensusService(db, with_fluids=with_fluids).snapshot)
+        )
 
     recording = RecordingService(db)
     recording.record_fluid(nurse, admission, drink(200))

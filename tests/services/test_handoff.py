@@ -407,3 +407,32 @@ def test_the_night_the_clocks_go_back_is_one_13_hour_shift(db: Database) -> None
     )
     assert "Observation sets this shift: 2 complete" in assessment
     assert service.shift_starting(datetime(2026, 10, 24, 19, 0)) == shift
+
+
+def test_the_board_reads_a_bigger_ward_with_the_same_statements(ward: Ward) -> None:
+    """The board drafts every patient's facts each time it is shown: the safety checks,
+    levels and medicines watch are read for the whole ward at once, so a ward of five costs
+    the statements a ward of two does, never a query per patient."""
+    from statements import statements_during
+
+    shift = ward.handoff.this_shift()
+    drafted(ward)
+    two = statements_during(ward.db.engine, lambda: ward.handoff.board(shift))
+    admissions = AdmissionService(ward.db)
+    admissions.ensure_beds(["B04", "B05", "B06"], "Test ward")
+    for n, bed in enumerate(("B03", "B04", "B05"), start=3):
+        stay = admissions.admit(
+            ward.nurse,
+            NewPatient(f"KD00000{n}", "Extra", f"Patient{n}", date(1991, 1, n)),
+            bed=bed,
+            admitted_at=at(18, 0),
+            reason="Ketamine dependence",
+        )
+        RecordingService(ward.db).record_observation(ward.nurse, stay, NORMAL_SET)
+        RecordingService(ward.db).record_prn(
+            ward.nurse, stay, drug="Zopiclone", dose="7.5 mg", route="oral", reason="Insomnia"
+        )
+    drafted(ward)
+    five = ward.board()
+    assert len(five.handoffs) == 5
+    assert len(statements_during(ward.db.engine, lambda: ward.handoff.board(shift))) == len(two)

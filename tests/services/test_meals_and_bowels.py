@@ -236,3 +236,118 @@ def test_a_meal_and_a_bowel_entry_saved_during_an_outage_are_replayed_exactly_on
         ("half", "given", pressed)
     ]
     assert [(b.bristol_type, b.taken_at) for b in bowels] == [(5, pressed)]
+
+
+def test_meals_and_bowels_export_to_fhir_with_the_consoles_codes_and_to_csv(
+    db: Database, nurse: Actor, admission: int, tmp_path: Path
+) -> None:
+    import csv
+
+    from fhir.resources.R4B.bundle import Bundle
+
+    from wardconsole.interop.csv_export import COLUMNS, write_csv
+    from wardconsole.interop.fhir_export import build_bundle
+    from wardconsole.services.context import Role
+    from wardconsole.services.interop import ExportService
+    from wardconsole.services.staff import StaffService
+
+    staff = StaffService(db)
+    staff.add("sup.meals", "Sam Supervisor", Role.SUPERVISOR, None)
+    supervisor = staff.actor("sup.meals", "Station A")
+    recording = RecordingService(db)
+    recording.record_meal(
+        nurse,
+        admission,
+        MealInput(
+            "lunch",
+            "Soup",
+            Portion.HALF,
+            supplement="nutritional_drink",
+            supplement_outcome="declined",
+            supplement_reason="Too full",
+        ),
+    )
+    recording.record_bowel(nurse, admission, BowelInput(2))
+    recording.record_bowel(nurse, admission, BowelInput(None))
+    record = ExportService(db).collect(supervisor, hospital_number="KD000001")
+    bundle = build_bundle(record)
+    Bundle.model_validate(bundle)
+    local = [
+        e["resource"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "Observation"
+        and e["resource"]["code"]["coding"][0]["system"] == "urn:wardconsole:codes"
+        and e["resource"]["code"]["coding"][0]["code"] in ("meal-portion-eaten", "bowel-movement")
+    ]
+    meal, hard, unseen = local
+    assert meal["valueCodeableConcept"]["coding"][0]["code"] == "portion-half"
+    assert meal["component"][0]["valueString"] == "Nutritional drink declined — Too full"
+    assert hard["valueCodeableConcept"]["coding"][0] == {
+        "system": "urn:wardconsole:codes",
+        "code": "bristol-type-2",
+        "display": "Bristol type 2: Sausage-shaped but lumpy",
+    }
+    assert unseen["valueString"] == "bowels opened, type not seen"
+    assert all("loinc" not in str(r["code"]) for r in local)  # no LOINC term exists for them
+    out = tmp_path / "ward.csv"
+    assert write_csv(record, out) == 3
+    with out.open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == list(COLUMNS)
+    assert [(r["entry"], r["portion_eaten"], r["bristol_type"]) for r in rows] == [
+        ("meal", "half", ""),
+        ("bowels", "", "2"),
+        ("bowels", "", ""),
+    ]
+    assert rows[0]["supplement_outcome"] == "declined" and rows[0]["recorded_by"]
+
+
+def test_the_discharge_summary_gives_the_eating_and_bowels_course(
+    db: Database, nurse: Actor, clock: Clock
+) -> None:
+    from wardconsole.domain.discharge import Destination
+    from wardconsole.services.discharge import DischargeService
+
+    clock.now = at("2026-11-20 10:00")
+    admission = admit(db, nurse, at("2026-11-18 09:00"))
+    recording = RecordingService(db)
+    for taken, portion in (
+        ("2026-11-18 12:30", Portion.NONE),
+        ("2026-11-18 17:30", Portion.QUARTER),
+        ("2026-11-19 12:30", Portion.HALF),
+        ("2026-11-20 08:30", Portion.ALL),
+    ):
+        recording.record_meal(
+            nurse,
+            admission,
+            MealInput("lunch", "Soup", portion, "Nausea or vomiting"),
+            taken_at=at(taken),
+        )
+    recording.record_meal(
+        nurse,
+        admission,
+        MealInput(
+            "supplement",
+            supplement="nutritional_drink",
+            supplement_outcome="declined",
+            supplement_reason="Full",
+        ),
+        taken_at=at("2026-11-19 15:00"),
+    )
+    recording.record_bowel(nurse, admission, BowelInput(2), taken_at=at("2026-11-19 07:00"))
+    text = DischargeService(db).draft(admission, Destination.RESIDENTIAL, "Hillside").text
+    assert "Meals and snacks recorded: 4; half or more eaten at 2, a quarter or none at 2" in text
+    assert "Meals half or more eaten, by detox day: day 1 0/2, day 2 2/2" in text
+    assert "Supplements: Nutritional drink declined ×1" in text
+    assert "Bowels: opened 1 time (Bristol types 2); last opened 1 day before discharge" in text
+
+
+def test_the_handoff_names_the_latest_must_screen_once(
+    db: Database, nurse: Actor, admission: int, clock: Clock
+) -> None:
+    recording = RecordingService(db)
+    recording.record_assessment(nurse, admission, "must", {"estimated": "medium"})
+    texts = handoff_texts(db, admission, clock.now)
+    must_lines = [t for t in texts if t.startswith("MUST")]
+    assert len(must_lines) == 1, must_lines
+    assert must_lines[0].count("MUST") == 1

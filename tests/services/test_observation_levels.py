@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from wardfakes import Clock
 
+from wardconsole.domain.handoff_records import Fact
 from wardconsole.domain.records import EscalationKind, Severity
 from wardconsole.domain.safety_checks import PROMPT_REVIEW_LEVEL, Presentation, SlotOutcome
 from wardconsole.services.census import CensusService
@@ -305,11 +306,21 @@ def test_checks_during_a_shift_for_the_handoff_and_compliance_for_supervisors(
     }
 
 
+def _handoff_facts(
+    db: Database, admission: int, start: datetime, end: datetime, now: datetime
+) -> tuple[Fact, ...]:
+    """The handoff's safety-check lines for one patient (read as the board reads the ward)."""
+    from wardconsole.services.observation_handoff import observation_facts
+    from wardconsole.store.handoff_queries import stays_at
+
+    with db.read() as session:
+        stays = [s for s in stays_at(session, now) if s.admission_id == admission]
+        return observation_facts(db, session, stays, start, end, now, UTC)[admission]
+
+
 def test_handoff_lines_for_a_shift_with_a_level_change_and_an_absence(
     db: Database, levels: ObservationLevelService, nurse: Actor, admission: int, clock: Clock
 ) -> None:
-    from wardconsole.services.observation_handoff import observation_facts
-
     start = datetime(2026, 11, 25, 19, 0, tzinfo=UTC)
     end = start + timedelta(hours=12)
     clock.now = start + timedelta(minutes=30)
@@ -325,8 +336,7 @@ def test_handoff_lines_for_a_shift_with_a_level_change_and_an_absence(
     clock.now = start + timedelta(minutes=44)
     levels.record_check(nurse, admission, "calm", "Garden")
     clock.now = start + timedelta(hours=2)
-    with db.read() as session:
-        facts = observation_facts(db, session, admission, start, end, clock.now, UTC)
+    facts = _handoff_facts(db, admission, start, end, clock.now)
     texts = [f.text for f in facts]
     assert texts[0] == (
         "Observation level: General at the start of the shift (since admission Tue 16:00), "
@@ -349,10 +359,8 @@ def test_handoff_lines_for_a_shift_with_a_level_change_and_an_absence(
     assert all(f.alert for f in facts[1:])
     missed = db.observation_levels.missed_check_severity
     assert next(f for f in facts if f.text.startswith("Checks not done")).severity is missed
-    with db.read() as session:  # as it stood before the patient was found
-        before = observation_facts(
-            db, session, admission, start, end, start + timedelta(minutes=42), UTC
-        )
+    # as it stood before the patient was found
+    before = _handoff_facts(db, admission, start, end, start + timedelta(minutes=42))
     [still_absent] = [f for f in before if f.text.startswith("ABSENT")]
     assert still_absent.severity is Severity.EMERGENCY
     assert still_absent.line.startswith("▲ EMERGENCY · ABSENT: not found at the check at 19:40")
@@ -365,8 +373,6 @@ def test_a_level_set_before_the_shift_is_the_level_the_shift_started_on(
     """A day shift 07:00–19:00: eyesight was set the evening before and stepped down to
     15-minute checks at 07:48. The eyesight line says the shift started on it and until when;
     only a level in force for the whole shift says "all shift"."""
-    from wardconsole.services.observation_handoff import observation_facts
-
     start = datetime(2026, 11, 26, 7, 0, tzinfo=UTC)
     end = start + timedelta(hours=12)
     clock.now = datetime(2026, 11, 25, 21, 10, tzinfo=UTC)
@@ -374,8 +380,7 @@ def test_a_level_set_before_the_shift_is_the_level_the_shift_started_on(
     clock.now = start + timedelta(minutes=48)
     levels.set_level(nurse, admission, "intermittent_15", reason="Settled, oriented")
     clock.now = start + timedelta(hours=3)
-    with db.read() as session:
-        facts = observation_facts(db, session, admission, start, end, clock.now, UTC)
+    facts = _handoff_facts(db, admission, start, end, clock.now)
     texts = [f.text for f in facts if f.text.startswith("Observation level")]
     assert texts == [
         "Observation level: Within eyesight at the start of the shift (since Wed 21:10), "
@@ -385,10 +390,7 @@ def test_a_level_set_before_the_shift_is_the_level_the_shift_started_on(
     ]
     # The next shift starts on 15-minute checks, set during the shift before it.
     clock.now = end + timedelta(hours=1)
-    with db.read() as session:
-        later = observation_facts(
-            db, session, admission, end, end + timedelta(hours=12), clock.now, UTC
-        )
+    later = _handoff_facts(db, admission, end, end + timedelta(hours=12), clock.now)
     assert later[0].text == (
         "Observation level: Intermittent 15 min all shift (since Thu 07:48), set by Robin "
         "Test (Settled, oriented); review by Fri 07:48"

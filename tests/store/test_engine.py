@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from wardconsole.store.engine import (
     DatabaseError,
+    begin_write,
     current_revision,
     head_revision,
     make_engine,
@@ -65,6 +66,33 @@ def test_times_come_back_as_aware_utc(engine: Engine) -> None:
     assert stored.tzinfo is not None
     assert stored == taken
     assert stored.utcoffset() == timedelta(0)
+
+
+def _staff(code: str) -> Staff:
+    return Staff(
+        staff_code=code,
+        display_name=code,
+        role="nurse",
+        password_hash=None,
+        active=True,
+        failed_logins=0,
+        created_at=datetime.now(UTC),
+    )
+
+
+def test_a_savepoint_first_in_a_transaction_still_rolls_back_with_it(engine: Engine) -> None:
+    """Savepoints released inside a write transaction are kept or lost with the whole: on
+    SQLite the first savepoint would otherwise be a transaction of its own, committed by its
+    release (the monitor feed's group would be a disk flush per message, not all or nothing)."""
+    with pytest.raises(RuntimeError), Session(engine) as session, session.begin():
+        begin_write(session)
+        with session.begin_nested():
+            session.add(_staff("rn.kept"))
+        with session.begin_nested():
+            session.add(_staff("rn.second"))
+        raise RuntimeError("the transaction fails after both savepoints")
+    with Session(engine) as session:
+        assert session.query(Staff).count() == 0
 
 
 def test_naive_times_are_refused(engine: Engine) -> None:

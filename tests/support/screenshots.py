@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QWidget
 
 SMALLEST_WARD_SCREEN = (1366, 768)
 
@@ -68,3 +70,54 @@ def size_problems(widget: QWidget) -> list[str]:
         if size.width() > limit_w or size.height() > limit_h:
             problems.append(f"{what} {size.width()}×{size.height()} > {limit_w}×{limit_h}")
     return problems
+
+
+def cut_texts(widget: QWidget) -> list[str]:
+    """Texts drawn in ``widget`` (and its shown children) that do not fit where they are drawn:
+    a one-line label or button narrower than its words, a wrapped label shorter than its
+    lines, a line edit narrower than its hint. Empty when everything is read whole."""
+    cut = []
+    for child in [widget, *widget.findChildren(QWidget)]:
+        if not child.isVisible():
+            continue
+        width, height = child.contentsRect().width(), child.contentsRect().height()
+        advance = child.fontMetrics().horizontalAdvance
+        if isinstance(child, QLabel) and child.text():
+            text = child.text().replace("&", "") if child.buddy() else child.text()
+            if child.textFormat() == Qt.TextFormat.RichText or "<" in text:
+                continue
+            if child.wordWrap():
+                if child.heightForWidth(width) > height:
+                    cut.append(text)
+            elif "\n" not in text and advance(text) > width:
+                cut.append(text)
+        elif isinstance(child, QAbstractButton) and child.text():
+            text = child.text().replace("&", "")
+            if advance(text) > child.width():
+                cut.append(text)
+        elif (
+            isinstance(child, QLineEdit)
+            and child.placeholderText()
+            and not child.text()
+            and advance(child.placeholderText()) > child.width() - 8
+        ):
+            cut.append(child.placeholderText())
+    return cut
+
+
+def over_window(window: QWidget, dialog: QWidget, path: str | Path) -> Path:
+    """Save ``window`` with ``dialog`` drawn centred over it, as a nurse sees a dialog opened
+    from it (an offscreen grab of a window never includes its dialogs)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    QApplication.processEvents()
+    picture = window.grab()
+    painter = QPainter(picture)
+    top = dialog.grab()
+    painter.drawPixmap(
+        (picture.width() - top.width()) // 2, (picture.height() - top.height()) // 2, top
+    )
+    painter.end()
+    if not picture.save(str(path), "PNG"):
+        raise OSError(f"could not write screenshot {path}")
+    return path

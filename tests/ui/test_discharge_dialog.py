@@ -5,14 +5,20 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from intakefakes import HIGH_RISK
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QRadioButton
 from screenshots import grab_widget, size_problems
 from wardfakes import NORMAL_SET
 
+from wardconsole.domain.configfiles import default_policy_file
 from wardconsole.domain.discharge import FOLLOW_UP_PLACEHOLDER
+from wardconsole.domain.follow_up import load_follow_up_policy
+from wardconsole.services.aftercare import AftercareService
 from wardconsole.services.census import CensusService
+from wardconsole.services.db import Database
+from wardconsole.services.discharge import DischargeService
 from wardconsole.services.recording import RecordingService
 from wardconsole.ui.admissions.discharge_dialog import DischargeDialog
 from wardconsole.ui.tasks import TaskRunner
@@ -82,6 +88,7 @@ def test_discharge_with_a_destination_stores_the_edited_summary_and_leaves_the_c
     )
     dialog.summary.setTextCursor(dialog.summary.document().find(FOLLOW_UP_PLACEHOLDER))
     qtbot.keyClicks(dialog.summary, "Keyworker: J. Mensah.")
+    fill_plan(qtbot, dialog)
     qtbot.mouseClick(dialog.discharge_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.result_value is not None)
 
@@ -91,6 +98,15 @@ def test_discharge_with_a_destination_stores_the_edited_summary_and_leaves_the_c
     assert detail.discharge_summary is not None
     assert detail.discharge_summary.endswith("Keyworker: J. Mensah.")
     assert "Destination: Outpatient programme — Tuesday group 10:00" in detail.discharge_summary
+
+
+def fill_plan(qtbot, dialog: DischargeDialog) -> None:
+    """What the follow-up call needs: the service and the patient's phone."""
+    type_into(qtbot, dialog, "plan_service", "Eastgate community drug and alcohol team")
+    type_into(qtbot, dialog, "plan_patient_phone", "07700 900555")
+
+
+PLAN_GAP = "Aftercare plan — Referred to: name the service the patient is referred to"
 
 
 def answer_confirmation(button_text: str, seen: list[str]) -> None:
@@ -115,6 +131,7 @@ def discharge_answering(
     stay = a_stay(real_ward)
     dialog = open_dialog(qtbot, real_ward, runner, stay)
     tick(qtbot, dialog, "dest_outpatient_programme", QRadioButton)
+    type_into(qtbot, dialog, "plan_patient_phone", "07700 900555")  # the service left out
     seen: list[str] = []
     answer_confirmation(answer, seen)
     qtbot.mouseClick(dialog.discharge_button, Qt.MouseButton.LeftButton)
@@ -125,16 +142,18 @@ def test_a_summary_with_the_follow_up_plan_unfinished_asks_first_and_going_back_
     qtbot, real_ward: RealWard, runner: TaskRunner
 ) -> None:
     stay, dialog, seen = discharge_answering(qtbot, real_ward, runner, "Go back")
-    assert seen == [f"The follow-up plan still reads “{FOLLOW_UP_PLACEHOLDER}”."]
+    asked = f"The follow-up plan still reads “{FOLLOW_UP_PLACEHOLDER}”.\n{PLAN_GAP}"
+    assert seen == [asked]
     assert dialog.result_value is None
     assert len(CensusService(real_ward.db).snapshot().rows) == 1
     assert dialog.summary.textCursor().selectedText() == FOLLOW_UP_PLACEHOLDER
     assert "complete the follow-up plan" in dialog.status.text()
 
     qtbot.keyClicks(dialog.summary, "GP letter sent; outpatient group Tuesday.")
+    type_into(qtbot, dialog, "plan_service", "Eastgate outpatient programme")
     qtbot.mouseClick(dialog.discharge_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.result_value is not None)
-    assert seen == [f"The follow-up plan still reads “{FOLLOW_UP_PLACEHOLDER}”."]  # asked once
+    assert seen == [asked]  # asked once
     summary = real_ward.admissions.admission(stay, reader=real_ward.supervisor).discharge_summary
     assert summary is not None and FOLLOW_UP_PLACEHOLDER not in summary
 
@@ -163,19 +182,108 @@ def test_self_discharge_against_advice_needs_the_advice_given(
     assert len(CensusService(real_ward.db).snapshot().rows) == 1
 
 
+@pytest.mark.parametrize("theme", [Theme.DAY, Theme.NIGHT])
 def test_screenshot_of_a_discharge_summary(
-    qtbot, qapp, real_ward: RealWard, runner: TaskRunner, tmp_path: Path
+    qtbot, qapp, real_ward: RealWard, runner: TaskRunner, tmp_path: Path, theme: Theme
 ) -> None:
-    apply_theme(qapp, Theme.NIGHT)
-    dialog = open_dialog(qtbot, real_ward, runner, seed_stay(real_ward), Theme.NIGHT)
+    apply_theme(qapp, theme)
+    dialog = open_dialog(qtbot, real_ward, runner, seed_stay(real_ward), theme)
     tick(qtbot, dialog, "dest_residential_treatment", QRadioButton)
     type_into(qtbot, dialog, "destination_detail", "Hillside House, Monday 10:00")
+    type_into(qtbot, dialog, "plan_service", "Hillside House residential programme")
     shots = Path(os.environ.get("WARDCONSOLE_SHOT_DIR", tmp_path))
-    assert grab_widget(dialog, shots / "discharge-summary.png").exists()
+    name = "discharge-summary.png" if theme is Theme.NIGHT else "discharge-summary-day.png"
+    assert grab_widget(dialog, shots / name).exists()
+    apply_theme(qapp, Theme.DAY)
+
+
+TAB_ORDER = [
+    "destination_detail",
+    "taken_at",
+    "plan_service",
+    "plan_has_appointment",
+    "plan_first_appointment",
+    "plan_service_contact",
+    "plan_patient_phone",
+    "plan_crisis_given",
+    "plan_crisis_detail",
+    "plan_relapse",
+    "plan_peer_support",
+    "plan_naloxone",
+    "redraft_button",
+    "summary",
+]
+
+
+def test_the_nurse_completes_the_aftercare_plan_while_discharging_by_keyboard(
+    qtbot, real_ward: RealWard, runner: TaskRunner
+) -> None:
+    stay = a_stay(real_ward)
+    dialog = open_dialog(qtbot, real_ward, runner, stay)
+    tick(qtbot, dialog, "dest_outpatient_programme", QRadioButton)
+    assert dialog.plan_note.text() == "The follow-up call needs: referred to, patient's phone."
+    dialog.detail.setFocus()
+    typed = {
+        "plan_service": "Eastgate outpatient programme",
+        "plan_service_contact": "Duty worker 01632 960222",
+        "plan_patient_phone": "07700 900555",
+        "plan_peer_support": "SMART Recovery",
+    }
+    seen = []
+    for _ in TAB_ORDER:
+        widget = dialog.focusWidget()
+        seen.append(widget.objectName())
+        if widget.objectName() in typed:
+            qtbot.keyClicks(widget, typed[widget.objectName()])
+        qtbot.keyClick(widget, Qt.Key.Key_Tab)
+    assert seen == TAB_ORDER  # Tab runs through the plan between the time and the summary
+    assert dialog.plan_note.text() == "Complete for the follow-up call."
+    summary = dialog.summary.toPlainText()
+    assert FOLLOW_UP_PLACEHOLDER not in summary
+    assert "Aftercare plan: Referred to: Eastgate outpatient programme; " in summary
+    assert "07700" not in summary  # the patient's phone is for the call, never printed
+    qtbot.mouseClick(dialog.discharge_button, Qt.MouseButton.LeftButton)  # nothing to ask
+    qtbot.waitUntil(lambda: dialog.result_value is not None)
+    plan = AftercareService(real_ward.db).plan(stay)
+    assert plan is not None
+    assert (plan.service, plan.patient_phone, plan.peer_support) == (
+        "Eastgate outpatient programme",
+        "07700 900555",
+        "SMART Recovery",
+    )
+
+
+def test_a_policy_that_refuses_an_incomplete_plan_names_it_and_saves_nothing(
+    qtbot, real_ward: RealWard, runner: TaskRunner, tmp_path: Path
+) -> None:
+    bundled = default_policy_file("follow_up.toml").read_text(encoding="utf-8")
+    strict = tmp_path / "follow_up.toml"
+    strict.write_text(bundled.replace('incomplete_plan = "ask"', 'incomplete_plan = "refuse"'))
+    station = Database(real_ward.engine, follow_up_policy=load_follow_up_policy(strict))
+    stay = a_stay(real_ward)
+    dialog = DischargeDialog(DischargeService(station), real_ward.acting(), runner, stay)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: "DISCHARGE SUMMARY" in dialog.summary.toPlainText())
+    tick(qtbot, dialog, "dest_aftercare_peer_support", QRadioButton)
+    type_into(qtbot, dialog, "plan_service", "Recovery cafe, Thursdays")
+    qtbot.mouseClick(dialog.discharge_button, Qt.MouseButton.LeftButton)  # no question asked
+    assert dialog.status.text() == (
+        "Not discharged: the aftercare plan needs Patient's phone: the patient's phone "
+        "number for the follow-up call"
+    )
+    assert dialog.focusWidget() is dialog.plan_form.patient_phone
+    assert len(CensusService(real_ward.db).snapshot().rows) == 1
 
 
 def test_the_discharge_form_fits_a_1366_by_768_screen(
     qtbot, real_ward: RealWard, runner: TaskRunner
 ) -> None:
-    dialog = open_dialog(qtbot, real_ward, runner, a_stay(real_ward))
+    dialog = open_dialog(qtbot, real_ward, runner, seed_stay(real_ward))
+    assert size_problems(dialog) == []
+    # With the aftercare plan filled in and a message showing, it still fits.
+    tick(qtbot, dialog, "dest_self_discharge_against_advice", QRadioButton)
+    type_into(qtbot, dialog, "plan_service", "Eastgate community drug and alcohol team, duty")
+    qtbot.mouseClick(dialog.discharge_button, Qt.MouseButton.LeftButton)
+    QApplication.processEvents()
     assert size_problems(dialog) == []

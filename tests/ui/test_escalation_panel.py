@@ -11,7 +11,7 @@ import pytest
 from dbfixtures import migrated_sqlite
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
-from screenshots import grab_widget
+from screenshots import cut_texts, fits_smallest_frame, grab_widget, over_window, size_problems
 from wardfakes import NORMAL_SET, Clock
 
 from wardconsole.domain.records import EscalationState, Severity
@@ -679,6 +679,33 @@ def test_an_overdue_follow_up_shows_a_discharged_patient_without_their_old_bed(
     panel.table.selectRow(0)
     qtbot.waitUntil(lambda: "Discharged · Dominic Ashgrove" in panel.selected_label.text())
     assert "Bed A2" not in panel.selected_label.text()
+    # The census's tile counts the patient who left too, rather than read "No open escalations".
+    assert "▲ 1 after discharge" in [label.text() for label in window.findChildren(QLabel)]
     if "WARDCONSOLE_SHOT_DIR" in os.environ:
         window.resize(1366, 768)
         grab_widget(window, Path(os.environ["WARDCONSOLE_SHOT_DIR"]) / "follow-up-overdue.png")
+
+
+@pytest.mark.parametrize("theme", [Theme.DAY, Theme.NIGHT])
+def test_each_escalation_dialog_is_read_whole_over_the_census_at_1366(
+    qtbot, ward: Ward, open_window: Callable[[Station], MainWindow], theme: Theme, tmp_path: Path
+) -> None:
+    escalation = _escalation(ward)
+    window = open_window(ward.stations[0])
+    window.set_theme(theme)
+    window.resize(*fits_smallest_frame())
+    shots = Path(os.environ.get("WARDCONSOLE_SHOT_DIR", tmp_path))
+    made = {
+        "record-action": dialogs.RecordActionDialog(escalation, window),
+        "resolve": dialogs.ResolveDialog(escalation, window),
+        # The longest forms: an emergency silenced only with a second member of staff.
+        "snooze": dialogs.SnoozeDialog(escalation, (5, 10, 15, 20, 30), window, second_person=True),
+        "not-escalating": dialogs.NotEscalatingDialog(escalation, window, second_person=True),
+    }
+    for name, dialog in made.items():
+        dialog.show()
+        qtbot.waitUntil(dialog.isVisible)
+        over_window(window, dialog, shots / f"escalation-{name}-{theme.value}.png")
+        assert size_problems(dialog) == [], name
+        assert cut_texts(dialog) == [], name
+        dialog.reject()

@@ -91,7 +91,11 @@ def handover_in_progress(db: Database) -> HandoffService:
     return service
 
 
-def test_handoff_board_and_editor_screenshots(qtbot, demo: Database, shot_dir: Path) -> None:
+@pytest.mark.parametrize("theme", [Theme.NIGHT, Theme.DAY])
+def test_handoff_board_and_editor_screenshots(
+    qtbot, demo: Database, shot_dir: Path, theme: Theme
+) -> None:
+    suffix = "" if theme is Theme.NIGHT else "-day"
     service = handover_in_progress(demo)
     staff = StaffService(demo)
     supervisor = staff.actor(SUPERVISOR[0], "Office")
@@ -104,9 +108,9 @@ def test_handoff_board_and_editor_screenshots(qtbot, demo: Database, shot_dir: P
     runner = TaskRunner()
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    apply_theme(app, Theme.NIGHT)
+    apply_theme(app, theme)
     try:
-        board = HandoffBoardWindow(ui, lambda: supervisor, runner, theme=Theme.NIGHT)
+        board = HandoffBoardWindow(ui, lambda: supervisor, runner, theme=theme)
         qtbot.addWidget(board)
         board.show()
         board.reload()
@@ -114,12 +118,13 @@ def test_handoff_board_and_editor_screenshots(qtbot, demo: Database, shot_dir: P
         qtbot.waitUntil(lambda: "Trail" in board.reader.toPlainText())
         first_changes = board.proxy.index(0, BoardColumn.CHANGES).data()
         assert first_changes.startswith("New ")
-        path = grab_census(board, shot_dir / "handoff-board.png")
+        path = grab_census(board, shot_dir / f"handoff-board{suffix}.png")
         image = QImage(str(path))
         assert (image.width(), image.height()) == (1366, 768)
-        assert image.pixelColor(5, 5).lightness() < 60  # night theme: dark
+        dark = image.pixelColor(5, 5).lightness() < 60
+        assert dark is (theme is Theme.NIGHT)
 
-        editor = HandoffEditorWindow(ui, lambda: nurse, runner, theme=Theme.NIGHT)
+        editor = HandoffEditorWindow(ui, lambda: nurse, runner, theme=theme)
         qtbot.addWidget(editor)
         editor.show()
         editor.open_shift()
@@ -140,7 +145,7 @@ def test_handoff_board_and_editor_screenshots(qtbot, demo: Database, shot_dir: P
             editor.sections.editors[Section.ASSESSMENT],
             "Lorazepam helped within the hour; Dr Adebayo reviewed at 05:10.",
         )
-        grab_census(editor, shot_dir / "handoff-editor.png")
+        grab_census(editor, shot_dir / f"handoff-editor{suffix}.png")
         assert editor.sent_back.isVisible()
         # Typed for the picture only: put it back so closing the window does not ask about
         # unsaved text (its dialog would wait for an answer nobody gives).

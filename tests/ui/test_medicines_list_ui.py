@@ -12,9 +12,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication
-from screenshots import grab_widget
+from PySide6.QtCore import QRect, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
+from screenshots import grab_census, grab_widget
 from sqlalchemy import select
 
 from wardconsole.services.context import Role
@@ -22,6 +22,7 @@ from wardconsole.services.medicines import MedicinesService
 from wardconsole.services.staff import StaffService
 from wardconsole.store.models import RegularDoseRow
 from wardconsole.ui.bedside.entry_save import SaveState
+from wardconsole.ui.census.census_model import SHORT_TEXT_ROLE, CensusColumn
 from wardconsole.ui.medicines.line_dialog import LineDialog, LineMode
 from wardconsole.ui.medicines.lines_model import LineColumn
 from wardconsole.ui.medicines.medicines_dialog import MedicinesDialog
@@ -64,13 +65,23 @@ def _open(qtbot, bedside, ward: BedsideWard) -> MedicinesDialog:  # type: ignore
     dialog = MedicinesDialog(bedside, ward.admission_id, "Maya Thornbury — Bed A1")
     qtbot.addWidget(dialog)
     dialog.show()
-    qtbot.waitUntil(lambda: dialog.view is not None)
+    dialog.activateWindow()  # keys go where a nurse's would: to the active window
+    qtbot.waitUntil(lambda: dialog.view is not None and dialog.isActiveWindow())
     return dialog
 
 
 def alt(qtbot, dialog: MedicinesDialog, key: Qt.Key) -> None:  # type: ignore[no-untyped-def]
     """Alt+key as typed where the focus is."""
     qtbot.keyClick(dialog.focusWidget() or dialog, key, Qt.KeyboardModifier.AltModifier)
+
+
+def _drawn(view, index) -> str:  # type: ignore[no-untyped-def]
+    """What the census delegate draws in ``index``'s cell at its column's width."""
+    option = QStyleOptionViewItem()
+    view.initViewItemOption(option)
+    option.rect = QRect(0, 0, view.horizontalHeader().sectionSize(index.column()), 30)
+    view.itemDelegate().initStyleOption(option, view.model().mapFromSource(index))
+    return str(option.text)
 
 
 def cell(dialog: MedicinesDialog, row: int, column: LineColumn) -> str:
@@ -90,11 +101,13 @@ def test_a_nurse_copies_a_line_from_the_chart_and_a_colleague_checks_it(
     line = LineDialog(bedside, bedside.medicines, bedside_ward.admission_id, LineMode.ADD)
     qtbot.addWidget(line)
     line.show()
+    line.activateWindow()
+    qtbot.waitUntil(line.isActiveWindow)
     type_into(qtbot, line.drug, "zopiclone")
     assert line.drug_class.currentData() == "z_drug" and not line.drug_class.isEnabled()
     line.save_button.click()
     qtbot.waitUntil(lambda: line.saver.state is SaveState.REFUSED)
-    assert "Dose:" in line.messages.text() and line.dose.hasFocus()
+    assert "Dose:" in line.messages.text() and line.focusWidget() is line.dose
     type_into(qtbot, line.dose, "7.5 mg")
     type_into(qtbot, line.frequency, "at night")
     line.save_button.click()
@@ -136,11 +149,11 @@ def test_a_regular_dose_is_given_or_omitted_with_why_from_the_keyboard(
     _zopiclone(bedside_ward)
     bedside_ward.clock.advance(minutes=30)
     dialog = _open(qtbot, _bedside(make_bedside, bedside_ward), bedside_ward)
-    assert dialog.table.hasFocus() and dialog.save_button.isEnabled()
+    assert dialog.focusWidget() is dialog.table and dialog.save_button.isEnabled()
     assert "Zopiclone 7.5 mg oral (regular: at night)" in dialog.dose_line.text()
     alt(qtbot, dialog, Qt.Key.Key_O)
     qtbot.waitUntil(dialog.omitted.isChecked)  # a mnemonic clicks as the mouse would
-    assert dialog.omitted_reason.hasFocus()
+    assert dialog.focusWidget() is dialog.omitted_reason
     alt(qtbot, dialog, Qt.Key.Key_S)
     qtbot.waitUntil(lambda: "Why: say why" in dialog.status.text())  # no reason: not saved
     dialog.omitted_reason.setCurrentIndex(dialog.omitted_reason.findData("asleep"))
@@ -293,3 +306,65 @@ def test_ctrl_shift_m_on_the_census_opens_the_selected_patients_list(
         )
         assert seen[0] == f"Medicines list — {patient.patient_name} — Bed {patient.bed}"
         assert "confirm against the prescription" in seen[1]
+
+
+def test_the_census_flags_an_open_dependency_review_in_words(
+    qtbot, qapp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shot_dir: Path
+) -> None:
+    with demo_console(qtbot, tmp_path, monkeypatch) as console:
+        snapshot = console.snapshot
+        assert snapshot is not None
+        patient = next(r for r in snapshot.rows if not r.open_escalations)
+        context = console._context
+        assert context.medicines is not None and context.current_actor is not None
+        nurse = context.current_actor()
+        now = snapshot.taken_at
+        medicines = context.medicines
+        line = medicines.add_line(
+            nurse,
+            patient.admission_id,
+            drug="Zopiclone",
+            dose="7.5 mg",
+            route="oral",
+            schedule="regular",
+            frequency="at night",
+            starts_at=now - timedelta(days=8),
+        )
+        for nights_ago in range(7, 0, -1):  # seven nights in a row, the last one last night
+            medicines.record_regular_dose(
+                nurse, line, outcome="given", given_at=now - timedelta(days=nights_ago, hours=-1)
+            )
+        model = console.census_model
+
+        def meds() -> str:
+            return str(
+                model.index(
+                    model.row_of_admission(patient.admission_id), CensusColumn.MEDICINES
+                ).data()
+            )
+
+        console.refresh_action.trigger()
+        qtbot.waitUntil(lambda: meds() == "● Dependency review", timeout=10_000)
+        row = model.row_of_admission(patient.admission_id)
+        tip = str(model.index(row, CensusColumn.MEDICINES).data(Qt.ItemDataRole.ToolTipRole))
+        assert tip.startswith("Dependency review (advisory): zopiclone")
+        assert str(model.index(row - 1 if row else row + 1, CensusColumn.MEDICINES).data()) == "—"
+        assert model.index(row, CensusColumn.MEDICINES).data(SHORT_TEXT_ROLE) == "● Dep."
+        console.census_view.select_admission(patient.admission_id)
+        view, header = console.census_view, console.census_view.horizontalHeader()
+        for theme in (Theme.DAY, Theme.NIGHT):
+            console.set_theme(theme)
+            apply_theme(qapp, theme)
+            grab_census(console, shot_dir / f"census-dependency-{theme.value}.png", (1920, 900))
+            assert not header.isSectionHidden(CensusColumn.MEDICINES)
+            assert _drawn(view, model.index(row, CensusColumn.MEDICINES)) == "● Dependency review"
+            left = header.sectionViewportPosition(CensusColumn.MEDICINES)
+            assert left + header.sectionSize(CensusColumn.MEDICINES) <= view.viewport().width()
+            # At 1366 the flag folds away before any risk column gives way; the escalation
+            # column still names the review.
+            grab_census(console, shot_dir / f"census-dependency-1366-{theme.value}.png")
+            assert header.isSectionHidden(CensusColumn.MEDICINES)
+            assert view.horizontalScrollBar().maximum() == 0
+            escalation = str(model.index(row, CensusColumn.ESCALATION).data())
+            assert escalation.startswith("● ADVISORY · Dependency review")
+        apply_theme(qapp, Theme.DAY)

@@ -112,7 +112,11 @@ def test_the_census_with_an_alarm_fits_1366_by_768(
 
     panel = console.escalation_panel
     assert panel is not None and panel.selected() is not None
-    assert _inside(console, panel.selected_label)
+    assert _inside(console, panel.selected_scroll)
+    # The selected escalation's words are read whole: no line hidden below the view.
+    label = panel.selected_label
+    shown = panel.selected_scroll.viewport().height()
+    assert label.heightForWidth(panel.selected_scroll.viewport().width()) <= shown, label.text()
     assert _inside(console, panel.trail)
     assert _inside(console, panel.acknowledge_button)
     assert _inside(console, console.statusBar())
@@ -128,8 +132,8 @@ def test_columns_give_way_in_the_defined_order(qtbot, console: MainWindow) -> No
     """Narrowing the window shrinks the nurse column first and the risk columns never."""
     view = console.census_view
     header = view.horizontalHeader()
-    console.resize(2200, 900)  # every column at its preferred width
-    qtbot.waitUntil(lambda: console.width() == 2200)
+    console.resize(2500, 900)  # every column at its preferred width
+    qtbot.waitUntil(lambda: console.width() == 2500)
     wide = {c: header.sectionSize(c) for c in CensusColumn}
     console.resize(*fits_smallest_frame())
     qtbot.waitUntil(lambda: console.width() == fits_smallest_frame()[0])
@@ -173,6 +177,10 @@ def test_the_round_window_never_hides_an_emergency(
     proxy = rounds.view.proxy
     qtbot.waitUntil(lambda: proxy.index(0, RoundsColumn.BED).data() == patient.bed)
     assert proxy.index(0, RoundsColumn.CHECK).data().startswith("▲ ABSENT ")
+    # The round's summary line says so too (it said "no check overdue" and nothing else).
+    summary = rounds.view.summary
+    qtbot.waitUntil(lambda: "▲ 1 ABSENT — not found at a check" in summary.text())
+    assert summary.property("tone") == "alert"
     qtbot.waitUntil(rounds.alarm_strip.isVisible)
     assert "EMERGENCY" in rounds.alarm_strip.text()
     assert "NOT ACKNOWLEDGED" in rounds.alarm_strip.text()

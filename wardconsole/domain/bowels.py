@@ -13,7 +13,7 @@ with some PRN medicines (opioids, anticholinergics), which is why the ward wants
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import MappingProxyType
@@ -152,3 +152,17 @@ def bowel_status(
 ) -> BowelStatus:
     since = last.taken_at if last is not None else admitted_at
     return BowelStatus(as_of, last, since, flag_after_days, signed_off)
+
+
+def course_line(entries: Sequence[BowelEntry], status: BowelStatus | None) -> str:
+    """'Bowels: opened 5 times (Bristol types 4, 3, 2, 1, 1); last opened 4 days before
+    discharge' for the discharge summary."""
+    if not entries:
+        since = f" ({status.days} days)" if status is not None else ""
+        return f"Bowels: no bowel movement recorded during the stay{since}"
+    kinds = ", ".join(str(e.bristol_type) if e.bristol_type else "not seen" for e in entries)
+    times = f"{len(entries)} time{'s' if len(entries) != 1 else ''}"
+    text = f"Bowels: opened {times} (Bristol types {kinds})"
+    if status is not None:
+        text += f"; last opened {status.days} day{'' if status.days == 1 else 's'} before discharge"
+    return text

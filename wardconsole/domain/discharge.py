@@ -17,11 +17,17 @@ from typing import Final
 
 from wardconsole.domain import intake_text as words
 from wardconsole.domain.assessments import assessment_name
+from wardconsole.domain.bowels import BowelEntry, BowelStatus
+from wardconsole.domain.bowels import course_line as bowels_course_line
 from wardconsole.domain.discharge_medicines import medicines_at_discharge
 from wardconsole.domain.intake import Intake
+from wardconsole.domain.meals import MealEntry
+from wardconsole.domain.meals import course_lines as meals_course_lines
 from wardconsole.domain.medicines import MedicineLine
 from wardconsole.domain.records import Severity
 from wardconsole.domain.sessions import SessionFact, discharge_lines
+from wardconsole.domain.sleep import NightSleep, SleepPolicy
+from wardconsole.domain.sleep import course_line as sleep_course_line
 from wardconsole.domain.weights import MustScreen, WeightCourse, stay_lines
 
 
@@ -134,10 +140,20 @@ class StayFacts:
     weights: WeightCourse | None = None
     """The stay's weighings (None where they were not read)."""
     must_screens: tuple[MustScreen, ...] = ()
+    meals: tuple[MealEntry, ...] = ()
+    """The stay's meals, snacks and supplements (current entries)."""
+    bowels: tuple[BowelEntry, ...] = ()
+    """The stay's bowel movements (current entries)."""
+    bowel_status: BowelStatus | None = None
+    """Days since the last bowel movement at discharge (None where not read)."""
     medicines: tuple[MedicineLine, ...] = ()
     """The stay's medicines list (current lines; a monitoring copy of the drug chart)."""
     medicines_review: tuple[str, ...] = ()
     """The dependency watch's words for each class due a review at discharge."""
+    sleep: tuple[NightSleep, ...] = ()
+    """Each night of the stay (the nurse's entry, the estimate from the checks)."""
+    sleep_policy: SleepPolicy | None = None
+    """The little-sleep hours the course names (None: sleep was not read)."""
 
 
 def stay_day(admitted_at: datetime, at: datetime) -> int:
@@ -296,11 +312,17 @@ class _Writer:
             self.item(f"Panic attacks recorded: {len(panic)} (last {self.when(panic[-1].at)})")
 
     def nutrition(self) -> None:
-        """Weight change over the stay and the MUST course (as recorded)."""
-        if self.f.weights is None:
-            return
-        for text in stay_lines(self.f.weights, self.f.must_screens, self.when):
-            self.item(text)
+        """Weight change over the stay and the MUST course, the eating, the bowels and the
+        sleep (as recorded)."""
+        if self.f.weights is not None:
+            for text in stay_lines(self.f.weights, self.f.must_screens, self.when):
+                self.item(text)
+        if self.f.meals or self.f.bowels or self.f.bowel_status is not None:
+            for text in meals_course_lines(self.f.meals, self.f.admitted_at):
+                self.item(text)
+            self.item(bowels_course_line(self.f.bowels, self.f.bowel_status))
+        if self.f.sleep_policy is not None:
+            self.item(sleep_course_line(self.f.sleep, self.f.sleep_policy))
 
     def series(self, title: str, readings: tuple[Reading, ...], noun: str) -> str:
         scored = [r for r in readings if r.value is not None]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
@@ -213,3 +213,41 @@ def meals_summary(entries: Iterable[MealEntry]) -> str:
             supplements.append(f"{name} {entry.supplement_outcome}")
     counted = [f"{text} ×{supplements.count(text)}" for text in dict.fromkeys(supplements)]
     return "; ".join(part for part in (", ".join(meals), ", ".join(counted)) if part)
+
+
+def course_lines(entries: Iterable[MealEntry], admitted_at: datetime) -> list[str]:
+    """The stay's eating in the discharge summary's words: how many meals were recorded and
+    how much was eaten, the count of meals half or more eaten on each stay day, and the
+    supplements given or declined. Counts only; nothing here is a threshold."""
+    meals = sorted((e for e in entries if e.portion is not None), key=lambda e: e.taken_at)
+    supplements = [e for e in entries if e.supplement]
+    lines = []
+    if meals:
+        most = [
+            m for m in meals if m.portion in (Portion.HALF, Portion.THREE_QUARTERS, Portion.ALL)
+        ]
+        lines.append(
+            f"Meals and snacks recorded: {len(meals)}; half or more eaten at {len(most)}, "
+            f"a quarter or none at {len(meals) - len(most)}"
+        )
+        by_day: dict[int, list[MealEntry]] = {}
+        for meal in meals:
+            day = max(1, (meal.taken_at - admitted_at) // timedelta(days=1) + 1)
+            by_day.setdefault(day, []).append(meal)
+        days = ", ".join(
+            f"day {day} {sum(1 for m in eaten if m in most)}/{len(eaten)}"
+            for day, eaten in sorted(by_day.items())
+        )
+        lines.append(f"Meals half or more eaten, by detox day: {days}")
+    else:
+        lines.append("Meals: none recorded in the console")
+    if supplements:
+        counted: dict[str, int] = {}
+        for entry in supplements:
+            name = SUPPLEMENTS.get(entry.supplement, entry.supplement)
+            key = f"{name} {entry.supplement_outcome}"
+            counted[key] = counted.get(key, 0) + 1
+        lines.append(
+            "Supplements: " + ", ".join(f"{key} ×{count}" for key, count in counted.items())
+        )
+    return lines

@@ -76,6 +76,31 @@ class MedicineLine:
         return self.starts_at <= at and (self.stop_at is None or at < self.stop_at)
 
 
+def schedule_text(line: MedicineLine) -> str:
+    """'Regular: at night' or 'PRN: max 4 mg / 24 h'."""
+    label = SCHEDULES.get(line.schedule, line.schedule)
+    if line.schedule == "prn":
+        return f"{label}: max {line.max_per_24h} / 24 h" if line.max_per_24h else label
+    return f"{label}: {line.frequency}" if line.frequency else label
+
+
+def line_text(line: MedicineLine) -> str:
+    """'Zopiclone 7.5 mg oral (regular: at night)': one line as staff read it."""
+    route = PRN_ROUTES.get(line.route, line.route)
+    return f"{line.drug} {line.dose} {route} ({schedule_text(line).lower()})"
+
+
+def list_text(lines: Sequence[MedicineLine], at: datetime) -> str | None:
+    """The lines active at ``at`` in one sentence, with how many await their second check
+    ("Medicines list: … — ▲ 1 not yet checked against the chart"); None without any."""
+    active = [line for line in lines if line.active(at)]
+    if not active:
+        return None
+    unchecked = sum(1 for line in active if not line.checked)
+    tail = f" — ▲ {unchecked} not yet checked against the chart" if unchecked else ""
+    return f"Medicines list: {'; '.join(line_text(line) for line in active)}{tail}"
+
+
 def check_line(
     formulary: Formulary,
     *,

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Final, Literal
 
@@ -218,6 +219,7 @@ class News2LowerBound:
         return f"{text}; not taken: {missing}" if missing else text
 
 
+@lru_cache(maxsize=8192)
 def news2_lower_bound(vitals: VitalSigns) -> News2LowerBound:
     """Score the known parameters of a possibly incomplete set as a lower bound.
 
@@ -234,6 +236,9 @@ def news2_lower_bound(vitals: VitalSigns) -> News2LowerBound:
     Where a known value's score depends on a missing one (SpO2 on Scale 2 without the
     air/oxygen item) it takes the smallest score it could have. Raises ValueError naming the
     parameter when a known value is impossible.
+
+    Remembered per set of values (both are immutable): the rules score every partial set of
+    the trend window on every pass, and a monitor's stream is mostly the same few sets.
     """
     scale = _check_scale(vitals.spo2_scale)
     oxygen = None if vitals.on_oxygen is None else _check_oxygen(vitals.on_oxygen)

@@ -114,6 +114,29 @@ LOCAL_FLUID: Final = "fluid-"
 """``fluid-intake-iv``, ``fluid-intake-subcut``, ``fluid-output-urine``, ``-vomit``, ``-other``
 (persisted code values)."""
 
+LOCAL_MEAL: Final = ("meal-portion-eaten", "Meal or snack: portion eaten")
+"""The console's own code (persisted): no verified LOINC term exists for the portion of a meal
+eaten. Its value is a ``LOCAL_PORTION`` code; a supplement on its own is ``LOCAL_SUPPLEMENT``."""
+LOCAL_PORTION: Final = "portion-"
+"""``portion-none``, ``-quarter``, ``-half``, ``-three_quarters``, ``-all`` (persisted)."""
+LOCAL_SUPPLEMENT: Final = ("supplement", "Nutritional supplement given or declined")
+LOCAL_BOWEL: Final = ("bowel-movement", "Bowel movement: Bristol stool form type")
+"""The console's own code: there is no LOINC term for the Bristol type (REFERENCE-2.md §12.11;
+11029-6 "Consistency of Stool" is not Bristol-specific). Its value is a ``LOCAL_BRISTOL`` code
+from the console's Bristol value set (Lewis & Heaton 1997)."""
+LOCAL_BRISTOL: Final = "bristol-type-"
+"""``bristol-type-1`` … ``bristol-type-7`` (persisted)."""
+
+LOCAL_SLEEP: Final = ("sleep-hours-nurse", "Hours slept in the night (nurse's observation)")
+"""The console's own code (persisted): LOINC 93832-4 "Sleep duration" is only a secondary
+source in REFERENCE-2.md §12.11 (not verified), so it is not used. The value is hours (UCUM
+``h``); components are ``LOCAL_SLEEP_QUALITY`` and ``LOCAL_SLEEP_WOKE``. The estimate from the
+safety checks is derived, not recorded, and is not exported."""
+LOCAL_SLEEP_QUALITY: Final = ("sleep-quality", "Night settled or disturbed")
+LOCAL_SLEEP_QUALITY_VALUE: Final = "sleep-quality-"
+"""``sleep-quality-settled``, ``sleep-quality-disturbed`` (persisted)."""
+LOCAL_SLEEP_WOKE: Final = ("sleep-woke-at", "Woke at")
+
 ASSESSMENT_STANDARD_CODES: Final[dict[str, tuple[str, str, str]]] = {
     "phq9": (LOINC, "44261-6", "PHQ-9 total score [Reported]"),
     "gad7": (LOINC, "70274-6", "GAD-7 total score [Reported.PHQ]"),

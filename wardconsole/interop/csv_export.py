@@ -1,4 +1,8 @@
-"""A patient's (or the ward's) observation sets as CSV, one row per current set.
+"""A patient's (or the ward's) observation sets as CSV, one row per current set, then one row
+per current meal (or supplement), bowel movement and nurse's sleep entry: the ``entry`` column
+says which, and each kind fills its own columns (portion eaten, supplement given or declined
+with the reason, the Bristol stool type, the night with the hours slept, settled or disturbed
+and the waking time), leaving the others empty.
 
 For audit and research: times in UTC (ISO 8601) so rows sort and join across sites, the
 author's staff ID, where the set came from (bedside, import, monitor), the NEWS2 total only
@@ -12,7 +16,7 @@ import csv
 from pathlib import Path
 
 from wardconsole.domain.records import VITAL_FIELDS, MissingReason
-from wardconsole.services.interop import WardRecord
+from wardconsole.services.interop import StayRecord, WardRecord
 
 COLUMNS = (
     "hospital_number",
@@ -32,7 +36,22 @@ COLUMNS = (
     "source",
     "amended",
     "note",
+    "entry",
+    "meal",
+    "offered",
+    "portion_eaten",
+    "meal_reason",
+    "supplement",
+    "supplement_outcome",
+    "supplement_reason",
+    "bristol_type",
+    "night_of",
+    "hours_slept",
+    "sleep_quality",
+    "woke_at_utc",
 )
+_OBSERVATION_COLUMNS = COLUMNS.index("note") + 1
+"""The columns an observation-set row fills (the rest are the other kinds')."""
 
 
 def write_csv(record: WardRecord, path: Path) -> int:
@@ -68,10 +87,65 @@ def write_csv(record: WardRecord, path: Path) -> int:
                             obs.source,
                             "yes" if obs.amended else "no",
                             _text(obs.note),
+                            "observation set",
+                        ]
+                    )
+                    rows += 1
+                for cells in _physical_rows(stay):
+                    writer.writerow(
+                        [
+                            _text(patient.hospital_number),
+                            _text(patient.family_name),
+                            _text(patient.given_name),
+                            stay.admission.admission_id,
+                            *cells,
                         ]
                     )
                     rows += 1
     return rows
+
+
+def _physical_rows(stay: StayRecord) -> list[list[object]]:
+    """Meal and bowel rows: the time and author columns, then the kind's own columns."""
+    blank = _OBSERVATION_COLUMNS - 4  # after the identity columns
+    out: list[list[object]] = []
+    for meal in stay.meals:
+        entry = meal.entry
+        cells: list[object] = [""] * blank
+        cells[0] = entry.taken_at.isoformat(timespec="seconds")
+        cells[COLUMNS.index("recorded_by") - 4] = _text(meal.author.staff_code)
+        cells += [
+            "meal",
+            entry.occasion,
+            _text(entry.offered),
+            entry.portion.value if entry.portion is not None else "",
+            _text(entry.reason),
+            entry.supplement,
+            entry.supplement_outcome,
+            _text(entry.supplement_reason),
+            "",
+        ]
+        out.append(cells)
+    for bowel in stay.bowels:
+        cells = [""] * blank
+        cells[0] = bowel.entry.taken_at.isoformat(timespec="seconds")
+        cells[COLUMNS.index("recorded_by") - 4] = _text(bowel.author.staff_code)
+        cells += ["bowels", "", "", "", "", "", "", "", _cell(bowel.entry.bristol_type)]
+        out.append(cells)
+    for slept in stay.sleep:
+        night = slept.entry
+        cells = [""] * blank
+        cells[0] = night.taken_at.isoformat(timespec="seconds")
+        cells[COLUMNS.index("recorded_by") - 4] = _text(slept.author.staff_code)
+        cells += ["sleep", *[""] * 8]
+        cells += [
+            night.night_of.isoformat(),
+            f"{night.minutes_slept / 60:g}",
+            night.quality.value,
+            night.woke_at.isoformat(timespec="seconds") if night.woke_at else "",
+        ]
+        out.append(cells)
+    return out
 
 
 def _cell(value: object) -> object:

@@ -21,15 +21,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from wardconsole.domain.bowels import BRISTOL_TYPES
+from wardconsole.domain.meals import meal_text
 from wardconsole.domain.news2 import RISK_LABELS
 from wardconsole.domain.records import MissingReason
 from wardconsole.interop import codes as c
 from wardconsole.services.interop import (
     Author,
     ExportedAssessment,
+    ExportedBowel,
     ExportedEscalation,
     ExportedFluid,
+    ExportedMeal,
     ExportedObservation,
+    ExportedSleep,
     ExportedSymptoms,
     PatientRecord,
     StayRecord,
@@ -163,6 +168,12 @@ class _Builder:
             self._add(_assessment(ctx, assessment, self._practitioner(assessment.author)))
         for fluid in stay.fluids:
             self._add(_fluid(ctx, fluid, self._practitioner(fluid.author)))
+        for meal in stay.meals:
+            self._add(_meal(ctx, meal, self._practitioner(meal.author)))
+        for bowel in stay.bowels:
+            self._add(_bowel(ctx, bowel, self._practitioner(bowel.author)))
+        for slept in stay.sleep:
+            self._add(_sleep(ctx, slept, self._practitioner(slept.author)))
         for escalation in stay.escalations:
             self._add(_flag(ctx, escalation))
 
@@ -461,6 +472,90 @@ def _fluid(ctx: _Context, entry: ExportedFluid, performer: Json) -> Json:
     if entry.description:
         resource["note"] = [{"text": entry.description}]
     return resource
+
+
+def _meal(ctx: _Context, meal: ExportedMeal, performer: Json) -> Json:
+    """A meal or snack with the portion eaten (the console's codes), any supplement as a
+    component; a supplement on its own is the supplement code with its outcome in words."""
+    entry = meal.entry
+    resource = _entry_observation(ctx, "meal", entry.id, entry.taken_at, performer)
+    supplement: Json | None = None
+    if entry.supplement:
+        words = meal_text({**entry.values(), "portion": None, "offered": ""})
+        supplement = {"code": _local(*c.LOCAL_SUPPLEMENT), "valueString": words}
+    if entry.portion is None:
+        resource["code"] = _local(*c.LOCAL_SUPPLEMENT)
+        resource["valueString"] = supplement["valueString"] if supplement else ""
+    else:
+        resource["code"] = _local(*c.LOCAL_MEAL)
+        portion = entry.portion
+        resource["valueCodeableConcept"] = _local(
+            f"{c.LOCAL_PORTION}{portion.value}", f"{portion.label} eaten"
+        )
+        if supplement is not None:
+            resource["component"] = [supplement]
+    resource["note"] = [{"text": entry.text}]
+    return resource
+
+
+def _bowel(ctx: _Context, bowel: ExportedBowel, performer: Json) -> Json:
+    """A bowel movement with its Bristol type in the console's value set (no LOINC term
+    exists); a type not seen says so in words."""
+    entry = bowel.entry
+    resource = _entry_observation(ctx, "bowel", entry.id, entry.taken_at, performer)
+    resource["code"] = _local(*c.LOCAL_BOWEL)
+    kind = entry.bristol_type
+    if kind is None:
+        resource["valueString"] = "bowels opened, type not seen"
+    else:
+        resource["valueCodeableConcept"] = _local(
+            f"{c.LOCAL_BRISTOL}{kind}", f"Bristol type {kind}: {BRISTOL_TYPES[kind]}"
+        )
+    return resource
+
+
+def _sleep(ctx: _Context, slept: ExportedSleep, performer: Json) -> Json:
+    """A nurse's sleep entry: hours slept in the night (the console's own code; no verified
+    LOINC term), settled or disturbed and the waking time as components."""
+    entry = slept.entry
+    resource = _entry_observation(ctx, "sleep", entry.id, entry.taken_at, performer)
+    resource["code"] = _local(*c.LOCAL_SLEEP)
+    resource["valueQuantity"] = {
+        "value": round(entry.minutes_slept / 60, 2),
+        "unit": "h",
+        "system": c.UCUM,
+        "code": "h",
+    }
+    quality = entry.quality
+    components: list[Json] = [
+        {
+            "code": _local(*c.LOCAL_SLEEP_QUALITY),
+            "valueCodeableConcept": _local(
+                f"{c.LOCAL_SLEEP_QUALITY_VALUE}{quality.value}", quality.label
+            ),
+        }
+    ]
+    if entry.woke_at is not None:
+        woke = _time(entry.woke_at)
+        components.append({"code": _local(*c.LOCAL_SLEEP_WOKE), "valueDateTime": woke})
+    resource["component"] = components
+    resource["note"] = [{"text": f"Night of {entry.night_of:%a %d %b %Y}"}]
+    return resource
+
+
+def _entry_observation(
+    ctx: _Context, kind: str, entry_id: int, taken_at: datetime, performer: Json
+) -> Json:
+    return {
+        "resourceType": "Observation",
+        "id": _id(ctx.hn, kind, entry_id),
+        "status": "final",
+        "category": [_category("exam")],
+        "subject": ctx.subject,
+        "encounter": ctx.encounter,
+        "effectiveDateTime": _time(taken_at),
+        "performer": [performer],
+    }
 
 
 def _flag(ctx: _Context, escalation: ExportedEscalation) -> Json:

@@ -11,7 +11,9 @@ Many monitors send at once. Their messages go to ONE writer thread, which writes
 arrived since its last commit as one transaction (each message in a savepoint, so one refused
 message leaves the others) and only then answers each connection: an ACK always means
 committed, a busy ward costs one commit per group instead of one per message, and the feed's
-own connections never compete for the database's write lock. A database that stays busy (another
+own connections never compete for the database's write lock. A patient's clinical rules run
+with the group that brings their sets, or — when they ran less than ``RULES_WINDOW_S`` ago —
+once when that window ends, for everything that came meanwhile. A database that stays busy (another
 station writing, SQLite's single writer) is waited for, up to ``BUSY_WAIT_S``, before AE.
 
 Only ORU^R01 is accepted, with the segments of its structure (``hl7_oru.ORU_R01_SEGMENTS``) and
@@ -74,6 +76,10 @@ MAX_GROUP = 200
 """Messages written in one transaction at most (a group's commit is one disk flush)."""
 BUSY_WAIT_S = 20.0
 """How long a group waits for a busy or locked database before its messages get AE."""
+RULES_WINDOW_S = 0.2
+"""A patient's clinical rules run at most once per this window for the feed (see
+``GroupWriter``): an alarm from monitor values comes at most this much later, while twenty
+monitors sending flat out no longer cost one rules pass per message."""
 
 
 def frame(message: str | bytes) -> bytes:
@@ -108,18 +114,39 @@ class _Waiting:
 
 class GroupWriter:
     """The feed's one writer: each connection hands over its parsed message and waits; the
-    writer commits everything waiting as one transaction, then wakes each with its result."""
+    writer commits everything waiting as one transaction, then wakes each with its result.
 
-    def __init__(self, service: ImportService, actor: Actor, max_group: int = MAX_GROUP) -> None:
+    The rules window: when the clinical rules have not run for ``rules_window``, a group's
+    patients are ruled in the group's own transaction (a monitor sending a set a minute, or
+    the first message after a quiet spell: the alarm commits with the set). Otherwise the
+    group only stores and acknowledges, and one rules pass for every patient whose sets came
+    meanwhile runs when the window ends. Twenty monitors sending flat out thus cost one rules
+    pass per patient per window, not per message, and no alarm comes later than the window
+    plus the group being written when it ends."""
+
+    def __init__(
+        self,
+        service: ImportService,
+        actor: Actor,
+        max_group: int = MAX_GROUP,
+        rules_window: float = RULES_WINDOW_S,
+    ) -> None:
         self._service = service
         self._actor = actor
         self._max_group = max_group
+        self._rules_window = rules_window
         self._queue: queue.Queue[_Waiting | None] = queue.Queue()
+        self._ruled_at = -float("inf")
+        """When the rules last ran (monotonic), in a group or in a pass."""
+        self._waiting_rules: set[int] = set()
+        """Stays whose sets were stored since the rules last ran for them."""
         self._thread = threading.Thread(target=self._run, name="wardconsole-mllp-writer")
         self._thread.daemon = True
         self._thread.start()
         self.groups = 0
         """Transactions committed (for the bench and the tests)."""
+        self.rules_passes = 0
+        """Rules passes run when a window ended (for the bench and the tests)."""
 
     def write(self, batch: ImportBatch) -> ImportReport:
         """Store ``batch`` with the next group; return once committed (or raise its error)."""
@@ -132,13 +159,19 @@ class GroupWriter:
         return waiting.result
 
     def stop(self) -> None:
+        """Write what is queued, run the rules still waiting for their window, and end."""
         self._queue.put(None)
         self._thread.join(timeout=BUSY_WAIT_S + 5)
 
     def _run(self) -> None:
         while True:
-            first = self._queue.get()
+            try:
+                first = self._queue.get(timeout=self._until_rules_due())
+            except queue.Empty:
+                self._rules_pass()
+                continue
             if first is None:
+                self._rules_pass()
                 return
             group = [first]
             while len(group) < self._max_group:
@@ -151,14 +184,24 @@ class GroupWriter:
                     break
                 group.append(more)
             self._write(group)
+            if self._until_rules_due() == 0:
+                self._rules_pass()
+
+    def _until_rules_due(self) -> float | None:
+        if not self._waiting_rules:
+            return None
+        return max(0.0, self._ruled_at + self._rules_window - time.monotonic())
 
     def _write(self, group: list[_Waiting]) -> None:
         deadline = time.monotonic() + BUSY_WAIT_S
         delay = 0.05
         while True:
+            started = time.monotonic()
+            rules_now = started - self._ruled_at >= self._rules_window
             try:
-                results: list[ImportReport | ServiceError] | None = None
-                results = self._service.import_batches(self._actor, [w.batch for w in group])
+                results = self._service.import_batches(
+                    self._actor, [w.batch for w in group], rules_now=rules_now
+                )
             except OperationalError as exc:
                 if time.monotonic() + delay < deadline:
                     log.info("Monitor feed: database busy, waiting (%s)", type(exc).__name__)
@@ -171,10 +214,29 @@ class GroupWriter:
                 self._finish(group, exc)
                 return
             self.groups += 1
+            if rules_now:
+                self._ruled_at = started
             for waiting, result in zip(group, results, strict=True):
                 waiting.result = result
                 waiting.done.set()
+                if not rules_now and isinstance(result, ImportReport):
+                    self._waiting_rules.update(result.admission_ids)
             return
+
+    def _rules_pass(self) -> None:
+        """The rules of every stay whose sets came since they last ran."""
+        if not self._waiting_rules:
+            return
+        started = time.monotonic()
+        try:
+            self._service.run_rules(self._actor, set(self._waiting_rules))
+        except Exception:  # tried again after a window; every station's ward tick runs them too
+            log.warning("Monitor feed: the rules pass failed; trying again", exc_info=True)
+            self._ruled_at = started
+            return
+        self.rules_passes += 1
+        self._ruled_at = started
+        self._waiting_rules.clear()
 
     @staticmethod
     def _finish(group: list[_Waiting], error: BaseException) -> None:

@@ -41,6 +41,7 @@ from wardconsole.services.db import Database
 from wardconsole.services.fluid_series import FluidSeries, read_fluid_series
 from wardconsole.services.medicines_series import MedicinesSeries, read_medicines_series
 from wardconsole.services.nutrition import NutritionCourse, read_course
+from wardconsole.services.sleep import SleepSeries, read_sleep_series
 from wardconsole.services.stay_access import ensure_may_read
 from wardconsole.services.weight_series import WeightSeries, read_weight_series
 from wardconsole.store import repository, series
@@ -280,6 +281,9 @@ class PatientSeries:
     """Weighings with the MUST category, the screens, and what is due (whole stay)."""
     nutrition: NutritionCourse = field(default_factory=NutritionCourse.empty)
     """Meals eaten and bowel movements with the days since the last one (whole stay)."""
+    sleep: SleepSeries = field(default_factory=SleepSeries.empty)
+    """Each night of the stay: hours asleep (the nurse's entry or the estimate from the safety
+    checks) and the withdrawal chart's sleep rating."""
 
     def covers(self, start: float, end: float) -> bool:
         """True when the observation sets for [start, end] (within the stay) are loaded."""
@@ -418,6 +422,10 @@ class ChartService:
             )
             weight = read_weight_series(session, self._db, admission_id, admission.admitted_at, now)
             nutrition = read_course(self._db, session, admission_id, None, admission.discharged_at)
+            stay_end = admission.discharged_at or now
+            sleep = read_sleep_series(
+                session, self._db, admission_id, admission.admitted_at, stay_end
+            )
 
         derived = kept.derived.get((first, stop))
         if derived is None:
@@ -469,6 +477,7 @@ class ChartService:
             medicines=medicines,
             weights=weight,
             nutrition=nutrition,
+            sleep=sleep,
         )
 
     def _references(self, items: Sequence[ChartItem]) -> tuple[ReferenceLine, ...]:

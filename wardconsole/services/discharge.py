@@ -36,6 +36,8 @@ from wardconsole.services.context import (
 )
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import resolve_open, watch_words
+from wardconsole.services.nutrition import read_course
+from wardconsole.services.sleep import SleepReader
 from wardconsole.services.stay_access import ensure_may_read
 from wardconsole.services.text_rule import checks_text, checks_text_as
 from wardconsole.store import admissions_queries as q
@@ -125,7 +127,14 @@ class DischargeService:
             sessions = session_facts(session, [admission_id])[admission_id]
             weighed = weights.weighings(session, [admission_id])[admission_id]
             screens = tuple(weights.must_screens(session, [admission_id])[admission_id])
+            eating = read_course(self._db, session, admission_id, None, detail.discharged_at)
             medicines = medicine_lines(session, admission_id)
+            nights = SleepReader(self._db).stay(
+                session,
+                admission_id,
+                detail.admitted_at,
+                detail.discharged_at or self._db.clock(),
+            )
             review = [
                 text
                 for text, due in watch_words(
@@ -160,8 +169,13 @@ class DischargeService:
             sessions=tuple(sessions),
             weights=weight_course(weighed, detail.admitted_at, self._db.weight_policy),
             must_screens=screens,
+            meals=eating.meals,
+            bowels=eating.bowels,
+            bowel_status=eating.status,
             medicines=tuple(medicines),
             medicines_review=tuple(review),
+            sleep=tuple(nights),
+            sleep_policy=self._db.sleep_policy,
             previous_stay=PreviousStay(
                 previous.admitted_at, previous.discharged_at, previous.discharge_destination
             )

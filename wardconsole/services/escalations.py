@@ -93,25 +93,42 @@ def medicines_watch(
     """The dependency watch over the stay's recent PRN and regular doses and its planned
     reducing regimens (``domain.dependency_watch``, ``domain.medicines``); None when the policy
     has no dependency-review rule."""
+    return medicines_watches(session, db, [admission_id], now)[admission_id]
+
+
+def medicines_watches(
+    session: Session, db: Database, admission_ids: Sequence[int], now: datetime
+) -> dict[int, MedicinesWatch | None]:
+    """``medicines_watch`` of several stays, with a fixed number of statements (the handoff
+    board reads the whole ward)."""
     rule = db.policy.rules.get("dependency_review")
     if rule is None:
-        return None
+        return dict.fromkeys(admission_ids)
     days = rule.number("watch_days")
     since = now - timedelta(days=days + 1)
-    watch = watch_medicines(
-        medicines_queries.watched_doses(session, admission_id, since=since, formulary=db.formulary),
-        formulary=db.formulary,
-        calendar=WardCalendar(db.shifts),
-        now=now,
-        days=days,
-        regular=medicines_queries.regular_given(session, admission_id, since=since),
+    prn = medicines_queries.watched_doses_of(
+        session, admission_ids, since=since, formulary=db.formulary
     )
-    lines = medicines_queries.medicine_lines(session, admission_id)
-    if not any(line.reducing_until is not None for line in lines):
-        return watch
-    given = medicines_queries.given_against_lines(session, admission_id)
-    overruns = regimen_overruns(lines, given, now)
-    return replace(watch, overruns=tuple((what, at) for _line, what, at in overruns))
+    regular = medicines_queries.regular_given_of(session, admission_ids, since=since)
+    lines = medicines_queries.medicine_lines_of(session, admission_ids)
+    reducing = [i for i in admission_ids if any(x.reducing_until is not None for x in lines[i])]
+    given = medicines_queries.given_against_lines_of(session, reducing) if reducing else {}
+    calendar = WardCalendar(db.shifts)
+    watches: dict[int, MedicinesWatch | None] = {}
+    for admission_id in admission_ids:
+        watch = watch_medicines(
+            prn[admission_id],
+            formulary=db.formulary,
+            calendar=calendar,
+            now=now,
+            days=days,
+            regular=regular[admission_id],
+        )
+        if admission_id in given:
+            overruns = regimen_overruns(lines[admission_id], given[admission_id], now)
+            watch = replace(watch, overruns=tuple((what, at) for _line, what, at in overruns))
+        watches[admission_id] = watch
+    return watches
 
 
 def watch_words(
@@ -120,17 +137,31 @@ def watch_words(
     """The dependency watch at ``at`` in words, each with whether it needs attention
     ("zopiclone 6 of 7 nights, 6 in a row — review due", True); empty when the policy has no
     dependency-review rule or no watched medicine was given in the watch period."""
+    return watch_words_of(session, db, [admission_id], at)[admission_id]
+
+
+def watch_words_of(
+    session: Session, db: Database, admission_ids: Sequence[int], at: datetime
+) -> dict[int, list[tuple[str, bool]]]:
+    """``watch_words`` of several stays, with a fixed number of statements (the handoff board
+    reads the whole ward)."""
     rule = db.policy.rules.get("dependency_review")
-    watch = medicines_watch(session, db, admission_id, at)
-    if rule is None or watch is None:
-        return []
-    return watch_lines(
-        watch,
-        max_nights=rule.number("max_consecutive_nights"),
-        max_days=rule.number("max_consecutive_days"),
-        rising_days=rule.number("rising_days"),
-        min_rise=rule.number("min_rise"),
-    )
+    watches = medicines_watches(session, db, admission_ids, at)
+    words: dict[int, list[tuple[str, bool]]] = {}
+    for admission_id in admission_ids:
+        watch = watches[admission_id]
+        words[admission_id] = (
+            []
+            if rule is None or watch is None
+            else watch_lines(
+                watch,
+                max_nights=rule.number("max_consecutive_nights"),
+                max_days=rule.number("max_consecutive_days"),
+                rising_days=rule.number("rising_days"),
+                min_rise=rule.number("min_rise"),
+            )
+        )
+    return words
 
 
 def apply_rules(

@@ -25,16 +25,18 @@ from wardconsole.domain.handoff_records import (
     PrnGiven,
 )
 from wardconsole.domain.intake_text import describe_intake
+from wardconsole.domain.medicines import MONITORING_COPY, list_text
 from wardconsole.domain.sessions import handoff_facts as session_handoff_facts
 from wardconsole.domain.shifts import ShiftWindow
 from wardconsole.services.census import age_on, detox_day
 from wardconsole.services.db import Database
-from wardconsole.services.escalations import watch_words
+from wardconsole.services.escalations import watch_words_of
 from wardconsole.services.fluid_handoff import fluid_handoff_facts
 from wardconsole.services.observation_handoff import observation_facts
 from wardconsole.services.sleep import SleepReader
 from wardconsole.services.weight_handoff import weight_handoff_facts
 from wardconsole.store import handoff_queries as q
+from wardconsole.store.medicines_queries import medicine_lines_of
 from wardconsole.store.sessions import session_facts
 
 
@@ -45,19 +47,31 @@ def handoff_policy() -> HandoffPolicy:
 
 
 def medicines_facts(
-    db: Database, session: Session, admission_id: int, until: datetime
-) -> tuple[Fact, ...]:
-    """The dependency watch in words ("Medicines watch: zopiclone 6 of 7 nights … review
-    due"); nothing when no watched medicine was given in the watch period."""
+    db: Database, session: Session, admission_ids: Sequence[int], until: datetime
+) -> dict[int, tuple[Fact, ...]]:
+    """Each patient's active medicines-list lines and dependency watch in words ("Medicines
+    watch: zopiclone 6 of 7 nights … review due"), then — whenever there is either — the line
+    that the list is a monitoring copy ("As recorded on the ward console — confirm against the
+    prescription."), so it is on the screen and on every printed page that carries them."""
     rule = db.policy.rules.get("dependency_review")
-    words = watch_words(session, db, admission_id, until)
-    if rule is None or not words:
-        return ()
-    severity = rule.severity()  # a review due carries the dependency-review escalation's
-    return tuple(
-        Fact(f"Medicines watch: {text}", "medicines", severity if due else None)
-        for text, due in words
-    )
+    severity = rule.severity() if rule is not None else None
+    lines = medicine_lines_of(session, admission_ids)
+    words = watch_words_of(session, db, admission_ids, until)
+    facts: dict[int, tuple[Fact, ...]] = {}
+    for admission_id in admission_ids:
+        out: list[Fact] = []
+        listed = list_text(lines[admission_id], until)
+        if listed is not None:
+            out.append(Fact(listed, "medicines"))
+        # a review due carries the dependency-review escalation's severity
+        out += (
+            Fact(f"Medicines watch: {text}", "medicines", severity if due else None)
+            for text, due in words.get(admission_id, [])
+        )
+        if out:
+            out.append(Fact(MONITORING_COPY, "medicines"))
+        facts[admission_id] = tuple(out)
+    return facts
 
 
 def as_of(shift: ShiftWindow, now: datetime) -> datetime:
@@ -89,6 +103,8 @@ def shift_facts(
         session, [s.admission_id for s in stays], since=shift.start, until=until
     )
     fluids = fluid_handoff_facts(db, session, [s.admission_id for s in stays], shift.start, until)
+    checks = observation_facts(db, session, stays, shift.start, shift.end, until, shift.zone)
+    medicines = medicines_facts(db, session, [s.admission_id for s in stays], until)
     weight = weight_handoff_facts(db, session, [s.admission_id for s in stays], until)
     sleep = SleepReader(db).handoff_facts(
         session, [(s.admission_id, s.admitted_at) for s in stays], until
@@ -117,10 +133,8 @@ def shift_facts(
             escalations=tuple(
                 _escalation(r) for r in window.escalations.get(stay.admission_id, ())
             ),
-            observation=observation_facts(
-                db, session, stay.admission_id, shift.start, shift.end, until, shift.zone
-            ),
-            medicines=medicines_facts(db, session, stay.admission_id, until),
+            observation=checks[stay.admission_id],
+            medicines=medicines[stay.admission_id],
             sessions=session_handoff_facts(sessions[stay.admission_id]),
             fluids=fluids.get(stay.admission_id, ()),
             weight=weight.get(stay.admission_id, ()),

@@ -15,13 +15,15 @@ is scored for NEWS2 only when it is complete, so an import never produces a made
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.news2 import score_vitals
@@ -41,8 +43,11 @@ from wardconsole.services.staff import StaffService
 from wardconsole.services.text_rule import field_problem
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
+from wardconsole.store.engine import begin_write
 from wardconsole.store.entries import current
 from wardconsole.store.models import Admission, ObservationSetRow, Patient, Staff
+
+log = logging.getLogger(__name__)
 
 _AUDIT_ACTIONS = {"import": "import", "monitor": "import_monitor"}
 
@@ -196,36 +201,76 @@ class ImportService:
             return writer.finish(self._db)
 
     def import_batches(
-        self, actor: Actor, batches: Sequence[ImportBatch]
-    ) -> list[ImportReport | ServiceError]:
+        self,
+        actor: Actor,
+        batches: Sequence[ImportBatch],
+        *,
+        rules_now: bool = True,
+    ) -> list[ImportReport | Exception]:
         """Several batches (monitor messages that arrived together) in ONE transaction, each
-        in a savepoint of its own: a batch refused (an unknown patient, unstorable text) is
-        returned as its error and leaves the others. The clinical rules run once per stay
-        after the group's last set, and one commit ends it, so a busy feed pays one rules pass
-        and one disk flush per patient and group, not per message. The feed writes as the
-        system account, so its sets are recorded by it."""
+        in a savepoint of its own: a batch refused (an unknown patient, unstorable text, a
+        retransmission racing its twin, a bug) is returned as its error and leaves the others.
+        The clinical rules run once per stay after the group's last set, and one commit ends
+        it, so a busy feed pays one rules pass and one disk flush per patient and group, not
+        per message. With ``rules_now`` False the stays get their change-log row but not the
+        rules: the caller runs them shortly after with ``run_rules`` (the monitor feed's rules
+        window).
+        The feed writes as the system account, so its sets are recorded by it."""
         require(actor, Permission.RECORD)
         now = self._db.clock()
-        results: list[ImportReport | ServiceError] = []
+        results: list[ImportReport | Exception] = []
         touched: set[int] = set()
         with self._db.transaction() as session:
+            begin_write(session)  # the savepoints below nest in this one transaction
             for batch in batches:
                 try:
-                    if batch.create_records:
-                        require(actor, Permission.ADMIT)
-                    problems = unstorable_text(batch)
-                    if problems:
-                        raise InvalidInput(problems)
-                    with session.begin_nested():
-                        writer = _BatchWriter(session, actor, batch, now, actor.staff_id)
-                        writer.write_chunk(batch.groups, None, 0, len(batch.groups))
-                        results.append(writer.finish(self._db, apply_rules_now=False))
-                    touched |= writer.touched
-                except ServiceError as exc:
+                    report, stays = self._write_in_savepoint(session, actor, batch, now)
+                except OperationalError:
+                    raise  # a busy or locked database: the caller waits and retries the group
+                except (ServiceError, SQLAlchemyError) as exc:
                     results.append(exc)
+                    continue
+                except Exception as exc:  # a bug costs this message, never its group
+                    log.exception("Import of %s failed", batch.label[:60])
+                    results.append(exc)
+                    continue
+                results.append(report)
+                touched |= stays
+            for admission_id in sorted(touched):
+                record_change(session, "observation", admission_id, actor.station)
             # The rules once per stay for the whole group, after its last set.
-            changed_and_ruled(session, self._db, touched, now, actor)
+            if rules_now:
+                ruled(session, self._db, touched, now, actor)
         return results
+
+    def run_rules(self, actor: Actor, admission_ids: Collection[int]) -> None:
+        """The clinical rules for these stays, in one transaction (the monitor feed's stays
+        whose rules a recent group left for its rules window)."""
+        require(actor, Permission.RECORD)
+        now = self._db.clock()
+        with self._db.transaction() as session:
+            ruled(session, self._db, set(admission_ids), now, actor)
+
+    def _write_in_savepoint(
+        self, session: Session, actor: Actor, batch: ImportBatch, now: datetime
+    ) -> tuple[ImportReport, set[int]]:
+        if batch.create_records:
+            require(actor, Permission.ADMIT)
+        problems = unstorable_text(batch)
+        if problems:
+            raise InvalidInput(problems)
+        for attempt in range(2):
+            try:
+                with session.begin_nested():
+                    writer = _BatchWriter(session, actor, batch, now, actor.staff_id)
+                    writer.write_chunk(batch.groups, None, 0, len(batch.groups))
+                    return writer.finish(self._db, apply_rules_now=False), writer.touched
+            except IntegrityError:
+                # The same message from two connections in one group: the savepoint is gone,
+                # and written again the twin's sets are found on record (AA, stored once).
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
 
     def _importer(self, actor: Actor, batch: ImportBatch) -> int:
         """Who a file's entries without an author of their own are recorded by: the system
@@ -586,6 +631,14 @@ def changed_and_ruled(
     import's transaction (so an escalation commits with the sets that raised it)."""
     for admission_id in sorted(admission_ids):
         record_change(session, "observation", admission_id, actor.station)
+    ruled(session, db, admission_ids, now, actor)
+
+
+def ruled(
+    session: Session, db: Database, admission_ids: set[int], now: datetime, actor: Actor
+) -> None:
+    """The clinical rules once for each of these stays still open, in ``session``."""
+    for admission_id in sorted(admission_ids):
         admission = session.get(Admission, admission_id)
         if admission is not None and admission.discharged_at is None:
             apply_rules(

@@ -19,7 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.admission_records import AdmissionDetail
+from wardconsole.domain.bowels import BowelEntry
+from wardconsole.domain.meals import MealEntry
 from wardconsole.domain.records import EscalationKind, Severity, VitalSigns
+from wardconsole.domain.sleep import SleepEntry
 from wardconsole.services.context import Actor, InvalidInput, NotFound, Permission, require
 from wardconsole.services.db import Database
 from wardconsole.services.text_rule import checks_text_as
@@ -29,13 +32,18 @@ from wardconsole.store.models import (
     Admission,
     AssessmentRow,
     Bed,
+    BowelEntryRow,
     EscalationRow,
     FluidEntryRow,
+    MealEntryRow,
     ObservationSetRow,
     Patient,
+    SleepEntryRow,
     Staff,
     SymptomEntryRow,
 )
+from wardconsole.store.nutrition import to_bowel, to_meal
+from wardconsole.store.sleep import to_sleep
 
 EXPORT_FORMATS = ("fhir", "csv")
 
@@ -101,6 +109,30 @@ class ExportedFluid:
 
 
 @dataclass(frozen=True, slots=True)
+class ExportedMeal:
+    """A current meal, snack or supplement entry and who recorded it."""
+
+    entry: MealEntry
+    author: Author
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedBowel:
+    """A current bowel movement and who recorded it."""
+
+    entry: BowelEntry
+    author: Author
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedSleep:
+    """A current nurse's sleep entry for a night and who recorded it."""
+
+    entry: SleepEntry
+    author: Author
+
+
+@dataclass(frozen=True, slots=True)
 class ExportedEscalation:
     id: int
     kind: EscalationKind
@@ -124,6 +156,9 @@ class StayRecord:
     assessments: tuple[ExportedAssessment, ...]
     escalations: tuple[ExportedEscalation, ...]
     fluids: tuple[ExportedFluid, ...] = ()
+    meals: tuple[ExportedMeal, ...] = ()
+    bowels: tuple[ExportedBowel, ...] = ()
+    sleep: tuple[ExportedSleep, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,7 +349,21 @@ def _stay_record(session: Session, info: AdmissionDetail, authors: dict[int, Aut
         )
         for row in _current(session, FluidEntryRow, info.admission_id)
     )
-    return StayRecord(info, observations, symptoms, assessments, escalations, fluids)
+    meals = tuple(
+        ExportedMeal(to_meal(row), authors.get(row.recorded_by_id, unknown))
+        for row in _current(session, MealEntryRow, info.admission_id)
+    )
+    bowels = tuple(
+        ExportedBowel(to_bowel(row), authors.get(row.recorded_by_id, unknown))
+        for row in _current(session, BowelEntryRow, info.admission_id)
+    )
+    sleep = tuple(
+        ExportedSleep(to_sleep(row), authors.get(row.recorded_by_id, unknown))
+        for row in _current(session, SleepEntryRow, info.admission_id)
+    )
+    return StayRecord(
+        info, observations, symptoms, assessments, escalations, fluids, meals, bowels, sleep
+    )
 
 
 def _os_user() -> str:

@@ -7,6 +7,7 @@ own read session; the figures come from the same walk as the census and the comp
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, tzinfo
 
 from sqlalchemy.orm import Session
@@ -15,7 +16,9 @@ from wardconsole.domain.handoff_records import Fact
 from wardconsole.domain.observation_levels import ObservationLevelPolicy
 from wardconsole.domain.records import Severity
 from wardconsole.domain.safety_checks import (
+    CheckRecord,
     ComplianceCounts,
+    LevelPeriod,
     LevelSpan,
     Presentation,
     SlotOutcome,
@@ -25,7 +28,7 @@ from wardconsole.domain.safety_checks import (
 )
 from wardconsole.services.db import Database
 from wardconsole.store import safety_checks as store
-from wardconsole.store.models import Admission
+from wardconsole.store.handoff_queries import StayAtShift
 
 TOPIC = "safety_checks"
 
@@ -33,44 +36,66 @@ TOPIC = "safety_checks"
 def observation_facts(
     db: Database,
     session: Session,
-    admission_id: int,
+    stays: Sequence[StayAtShift],
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    zone: tzinfo,
+) -> dict[int, tuple[Fact, ...]]:
+    """Handoff lines for each patient's shift ``[start, end)`` as known at ``now``; none for a
+    patient on general observation all shift with no check recorded. Three statements for the
+    whole ward (levels, the check each patient's walk starts from, the checks after it)."""
+    policy = db.observation_levels
+    ids = [stay.admission_id for stay in stays]
+    levels = store.level_periods(session, ids)
+    seeds = store.latest_checks_before(session, ids, start)
+    checks_of = store.checks_from(
+        session,
+        {i: seeds[i].taken_at if i in seeds else start for i in ids},
+        end + 2 * policy.max_interval,
+    )
+    return {
+        stay.admission_id: _facts(
+            policy,
+            stay,
+            levels.get(stay.admission_id, []),
+            checks_of.get(stay.admission_id, []),
+            start,
+            end,
+            now,
+            zone,
+        )
+        for stay in stays
+    }
+
+
+def _facts(
+    policy: ObservationLevelPolicy,
+    stay: StayAtShift,
+    levels: list[LevelPeriod],
+    checks: list[CheckRecord],
     start: datetime,
     end: datetime,
     now: datetime,
     zone: tzinfo,
 ) -> tuple[Fact, ...]:
-    """Handoff lines for one patient's shift ``[start, end)`` as known at ``now``; none for a
-    patient on general observation all shift with no check recorded."""
-    admission = session.get(Admission, admission_id)
-    if admission is None:
-        return ()
-    policy = db.observation_levels
+    """One patient's lines; ``checks`` run from the newest check before the shift (or its
+    start) to two of the longest check intervals after its end."""
 
     def clock(at: datetime) -> str:
         return at.astimezone(zone).strftime("%H:%M")
 
-    periods = with_default_level(
-        store.level_periods(session, [admission_id]).get(admission_id, []),
-        admission.admitted_at,
-        policy,
-    )
+    periods = with_default_level(levels, stay.admitted_at, policy)
     in_shift = levels_within(periods, start, end)
-    recorded = store.checks_between(session, admission_id, start, end)
+    recorded = [c for c in checks if start <= c.taken_at < end]
     if not recorded and not any(
         (policy.levels[s.period.level].raised if s.period.level in policy.levels else True)
         for s in in_shift
     ):
         return ()  # general observation and no check recorded: nothing to hand over
     facts = [_level_fact(span, policy, zone) for span in in_shift]
-
-    seed = store.latest_check_before(session, admission_id, start)
-    checks = store.checks_between(
-        session, admission_id, seed.taken_at if seed else start, end + 2 * policy.max_interval
-    )
-    if seed is not None and all(c.id != seed.id for c in checks):
-        checks.insert(0, seed)
     slots = slots_between(
-        periods, checks, start, end, now=now, policy=policy, until=admission.discharged_at
+        periods, checks, start, end, now=now, policy=policy, until=stay.discharged_at
     )
     counts = ComplianceCounts.of(slots)
     if counts.due:

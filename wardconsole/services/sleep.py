@@ -207,3 +207,31 @@ class SleepService:
             tuple(nights),
             self.policy,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class SleepSeries:
+    """The stay's nights for the Physical care chart page (oldest first) and the policy's
+    little-sleep hours (its reference line)."""
+
+    nights: tuple[NightSleep, ...] = ()
+    little_hours: int = 0
+
+    @classmethod
+    def empty(cls) -> SleepSeries:
+        return cls()
+
+    def night_at(self, at: float) -> NightSleep | None:
+        """The night under the cursor (epoch seconds), or None (daytime, outside the stay)."""
+        for night in self.nights:
+            if night.night.start.timestamp() <= at < night.night.end.timestamp():
+                return night
+        return None
+
+
+def read_sleep_series(
+    session: Session, db: Database, admission_id: int, admitted_at: datetime, until: datetime
+) -> SleepSeries:
+    """Every night of the stay so far with its estimate, nurse's entry and chart rating."""
+    nights = SleepReader(db).stay(session, admission_id, admitted_at, until)
+    return SleepSeries(tuple(nights), db.sleep_policy.little_sleep_hours)

@@ -99,6 +99,22 @@ def make_engine(url: str | URL, *, echo: bool = False) -> Engine:
     )
 
 
+def begin_write(session: Session) -> None:
+    """Start ``session``'s write transaction now, before any savepoint is opened in it.
+
+    pysqlite begins an SQLite transaction only before its first INSERT, UPDATE or DELETE; a
+    SAVEPOINT opened before that is itself the outermost transaction, and its RELEASE commits
+    on its own (one disk flush per savepoint, and no longer all or nothing). On SQLite this
+    issues ``BEGIN IMMEDIATE`` (waiting up to the busy timeout for another station's write);
+    PostgreSQL is already in its transaction."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    driver = connection.connection.driver_connection
+    if driver is not None and not driver.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def describe_location(url: URL) -> str:
     """Where a database is, as a user would recognise it: the file, or the URL without any
     password."""

@@ -7,10 +7,12 @@ seek each, like the other "latest" queries) and reports read a time window.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.safety_checks import CheckRecord, LevelPeriod, Presentation
@@ -76,26 +78,36 @@ def latest_checks(session: Session, admission_ids: Sequence[int]) -> dict[int, C
     """Each admission's newest current check: one statement, one index seek per admission."""
     if not admission_ids:
         return {}
+    rows = session.execute(
+        _latest_checks_statement(before=False), {"admission_ids": list(admission_ids)}
+    )
+    return {row.admission_id: _check(row, name) for row, name in rows.all()}
+
+
+@cache
+def _latest_checks_statement(*, before: bool) -> Any:
+    """Built once: the rules run it for every patient on every entry, and building the
+    aliased correlated subquery cost several times more than running it. With ``before``,
+    only checks taken before the ``before`` parameter count."""
     inner = aliased(SafetyCheckRow)
+    conditions = [inner.admission_id == Admission.id, is_current(inner)]
+    if before:
+        conditions.append(inner.taken_at < bindparam("before"))
     latest = (
         select(inner.id)
-        .where(
-            inner.admission_id == Admission.id,
-            is_current(inner),
-        )
+        .where(*conditions)
         .order_by(inner.taken_at.desc(), inner.id.desc())
         .limit(1)
         .correlate(Admission)
         .scalar_subquery()
     )
-    rows = session.execute(
+    return (
         select(SafetyCheckRow, Staff.display_name)
         .select_from(Admission)
         .join(SafetyCheckRow, SafetyCheckRow.id == latest)
         .join(Staff, Staff.id == SafetyCheckRow.recorded_by_id)
-        .where(Admission.id.in_(list(admission_ids)))
-    ).all()
-    return {row.admission_id: _check(row, name) for row, name in rows}
+        .where(Admission.id.in_(bindparam("admission_ids", expanding=True)))
+    )
 
 
 def checks_between(
@@ -114,6 +126,47 @@ def checks_between(
         .order_by(SafetyCheckRow.taken_at, SafetyCheckRow.id)
     ).all()
     return [_check(row, name) for row, name in rows]
+
+
+def checks_from(
+    session: Session, since: Mapping[int, datetime], before: datetime
+) -> dict[int, list[CheckRecord]]:
+    """Each admission's current checks taken from its own ``since[admission]`` until
+    ``before``, oldest first: one statement for the whole ward."""
+    if not since:
+        return {}
+    rows = session.execute(
+        select(SafetyCheckRow, Staff.display_name)
+        .join(Staff, Staff.id == SafetyCheckRow.recorded_by_id)
+        .where(
+            or_(
+                *(
+                    and_(SafetyCheckRow.admission_id == admission_id, SafetyCheckRow.taken_at >= at)
+                    for admission_id, at in since.items()
+                )
+            ),
+            SafetyCheckRow.taken_at < before,
+            is_current(SafetyCheckRow),
+        )
+        .order_by(SafetyCheckRow.taken_at, SafetyCheckRow.id)
+    ).all()
+    found: dict[int, list[CheckRecord]] = {admission_id: [] for admission_id in since}
+    for row, name in rows:
+        found[row.admission_id].append(_check(row, name))
+    return found
+
+
+def latest_checks_before(
+    session: Session, admission_ids: Sequence[int], before: datetime
+) -> dict[int, CheckRecord]:
+    """Each admission's newest current check taken before ``before``: one statement."""
+    if not admission_ids:
+        return {}
+    rows = session.execute(
+        _latest_checks_statement(before=True),
+        {"admission_ids": list(admission_ids), "before": before},
+    )
+    return {row.admission_id: _check(row, name) for row, name in rows.all()}
 
 
 def latest_check_before(

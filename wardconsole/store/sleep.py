@@ -35,19 +35,22 @@ def sleep_entries(
     ).all()
     found: dict[int, list[SleepEntry]] = {}
     for row, name in rows:
-        found.setdefault(row.admission_id, []).append(
-            SleepEntry(
-                id=row.id,
-                admission_id=row.admission_id,
-                night_of=row.night_of,
-                minutes_slept=row.minutes_slept,
-                quality=SleepQuality(row.quality),
-                woke_at=row.woke_at,
-                taken_at=row.taken_at,
-                nurse=name,
-            )
-        )
+        found.setdefault(row.admission_id, []).append(to_sleep(row, name))
     return found
+
+
+def to_sleep(row: SleepEntryRow, nurse: str = "") -> SleepEntry:
+    """A stored sleep entry as the domain's record."""
+    return SleepEntry(
+        id=row.id,
+        admission_id=row.admission_id,
+        night_of=row.night_of,
+        minutes_slept=row.minutes_slept,
+        quality=SleepQuality(row.quality),
+        woke_at=row.woke_at,
+        taken_at=row.taken_at,
+        nurse=nurse,
+    )
 
 
 def chart_item_ratings(

@@ -6,6 +6,13 @@ rewrites only its "Destination:" line, so edits elsewhere are kept. "Redraft" re
 with a fresh draft (Ctrl+Z brings the edits back). Escalations still open are named: discharging
 closes them with an outcome that says so. Destinations that need a reason (self-discharge
 against advice, transfer to hospital) cannot be confirmed without it.
+
+The aftercare plan is completed here, in the middle column (``aftercare.plan_form``), and saved
+with the discharge. For a destination that owes a follow-up call, a plan that lacks what the
+call needs (the service, the patient's phone, the crisis plan's words, naloxone for an opioid
+co-user) is asked about, each gap named, or refused, as the follow-up policy says; the
+summary's follow-up line follows the plan as it is typed. Tab runs destination → details →
+time → the plan's fields → the summary → Discharge.
 """
 
 from __future__ import annotations
@@ -37,9 +44,12 @@ from wardconsole.domain.discharge import (
     destination_line,
     unfinished,
 )
+from wardconsole.domain.follow_up import plan_gaps, plan_lines
 from wardconsole.services.context import Actor, InvalidInput, ServiceError
-from wardconsole.services.discharge import DischargeDraft, DischargeService
+from wardconsole.services.discharge import DischargeDraft, DischargeService, PlanIncomplete
+from wardconsole.ui import formatting as fmt
 from wardconsole.ui.access.session import acting_as
+from wardconsole.ui.aftercare.plan_form import AftercarePlanForm, gap_lines
 from wardconsole.ui.bedside.entry_time import TakenAtEdit
 from wardconsole.ui.tasks import TaskHandle, TaskRunner
 from wardconsole.ui.theme import Theme
@@ -49,6 +59,10 @@ from wardconsole.ui.widgets.style_property import set_style_property
 
 _DESTINATION_LINE = re.compile(r"^Destination:.*$", re.MULTILINE)
 _DISCHARGED_LINE = re.compile(r"^Discharged:.*$", re.MULTILINE)
+_PLAN_PREFIX = "Aftercare plan: "
+_FOLLOW_UP_LINE = re.compile(
+    rf"^({re.escape(FOLLOW_UP_PLACEHOLDER)}|{re.escape(_PLAN_PREFIX)}.*)$", re.MULTILINE
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +101,7 @@ class DischargeDialog(QDialog):
         self._build()
         self._connect_signals()
         self._load_draft(replace=True)
-        self.resize(1180, 680)  # fits a 1366 × 768 screen with a taskbar
+        self.resize(1340, 690)  # fits a 1366 × 768 screen with a taskbar and a frame
 
     @classmethod
     def ask(
@@ -156,14 +170,29 @@ class DischargeDialog(QDialog):
         left.addWidget(self.open_escalations)
         left.addStretch(1)
 
+        plan_box = QGroupBox("Aftercare plan")
+        plan_box.setObjectName("aftercare_plan")
+        plan_box.setMaximumWidth(440)
+        self.plan_form = AftercarePlanForm(self._station_now())
+        self.plan_note = QLabel("Choose a destination: the plan it needs is shown here.")
+        self.plan_note.setObjectName("plan_note")
+        self.plan_note.setWordWrap(True)
+        set_style_property(self.plan_note, "tone", "muted")
+        plan_column = QVBoxLayout(plan_box)
+        plan_column.addWidget(self.plan_note)
+        plan_column.addWidget(self.plan_form)
+        plan_column.addStretch(1)
+
         summary_title = QLabel(
             "Discharge summary — drafted from the record; edit before confirming"
         )
         summary_title.setObjectName("summary_title")
+        summary_title.setWordWrap(True)
         self.summary = QPlainTextEdit()
         self.summary.setObjectName("summary")
         self.summary.setPlaceholderText("Reading the stay…")
         self.summary.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.summary.setTabChangesFocus(True)
         font = QFont(self.summary.font())
         font.setPointSizeF(max(10.5, font.pointSizeF()))
         self.summary.setFont(font)
@@ -180,6 +209,7 @@ class DischargeDialog(QDialog):
 
         body = QHBoxLayout()
         body.addLayout(left, 0)
+        body.addWidget(plan_box, 0)
         body.addLayout(right, 1)
 
         self.status = QLabel()
@@ -205,6 +235,8 @@ class DischargeDialog(QDialog):
     def _connect_signals(self) -> None:
         self._destinations.buttonToggled.connect(self._on_destination_changed)
         self.detail.textChanged.connect(self._on_destination_changed)
+        self.plan_form.changed.connect(self._on_plan_changed)
+        self.plan_form.has_appointment.toggled.connect(self._on_plan_changed)
         self.redraft_button.clicked.connect(self._on_redraft_requested)
         self.discharged_at.taken_at_changed.connect(self._on_discharge_time_changed)
         self.discharge_button.clicked.connect(self.discharge)
@@ -226,6 +258,7 @@ class DischargeDialog(QDialog):
 
     def _on_draft(self, draft: DischargeDraft, replace: bool) -> None:
         self._draft = draft
+        self.plan_form.set_opioid_co_user(draft.opioid_co_user)
         where = f"bed {draft.bed}" if draft.bed else "no bed"
         self.title.setText(f"Discharge {draft.patient_name} ({where})")
         if replace:
@@ -238,6 +271,7 @@ class DischargeDialog(QDialog):
             fresh = _DISCHARGED_LINE.search(draft.text)
             if fresh is not None:
                 self._replace_line(_DISCHARGED_LINE, fresh.group(0))
+        self._on_plan_changed()
         if draft.open_escalations:
             kinds = ", ".join(draft.open_escalations)
             count = len(draft.open_escalations)
@@ -272,6 +306,53 @@ class DischargeDialog(QDialog):
         self.discharge_button.setEnabled(
             self._draft is not None and destination is not None and not self._saving
         )
+        self._show_plan_need()
+
+    def _follow_up_owed(self) -> bool:
+        destination = self.destination()
+        return (
+            self._draft is not None
+            and destination is not None
+            and destination in self._draft.follow_up_destinations
+        )
+
+    def plan_gaps(self) -> dict[str, str]:
+        """What the plan lacks for this destination's follow-up call (nothing when none is owed)."""
+        if not self._follow_up_owed() or self._draft is None:
+            return {}
+        return plan_gaps(self.plan_form.current(), opioid_co_user=self._draft.opioid_co_user)
+
+    def _show_plan_need(self) -> None:
+        destination = self.destination()
+        if destination is None or self._draft is None:
+            return
+        if not self._follow_up_owed():
+            self.plan_note.setText(
+                f"No follow-up call is owed after {destination.label.lower()}; record what "
+                "is known."
+            )
+            set_style_property(self.plan_note, "tone", "muted")
+            return
+        gaps = self.plan_gaps()
+        if gaps:
+            missing = ", ".join(line.split(":")[0] for line in gap_lines(gaps))
+            self.plan_note.setText(f"The follow-up call needs: {missing.lower()}.")
+            set_style_property(self.plan_note, "tone", "alert")
+        else:
+            self.plan_note.setText("Complete for the follow-up call.")
+            set_style_property(self.plan_note, "tone", "ok")
+
+    @Slot()
+    def _on_plan_changed(self) -> None:
+        """The summary's follow-up line follows the plan (back to the placeholder when the
+        plan names no service); the note says what the follow-up still needs."""
+        plan = self.plan_form.current()
+        if plan.service:
+            line = _PLAN_PREFIX + "; ".join(plan_lines(plan, fmt.local_datetime_text))
+        else:
+            line = FOLLOW_UP_PLACEHOLDER
+        self._replace_line(_FOLLOW_UP_LINE, line)
+        self._show_plan_need()
 
     @Slot()
     def _on_discharge_time_changed(self) -> None:
@@ -305,12 +386,20 @@ class DischargeDialog(QDialog):
             return
         set_style_property(self.detail, "invalid", "false")
         summary = self.summary.toPlainText()
-        problems = unfinished(summary)
-        if problems and not confirm_despite(
-            self, "Discharge with the summary unfinished?", problems, "Discharge anyway"
-        ):
-            self._select_placeholder()
+        gaps = self.plan_gaps()
+        if gaps and self._draft.incomplete_plan == "refuse":
+            self._refuse_plan(gaps)
             return
+        problems = unfinished(summary) + [f"Aftercare plan — {line}" for line in gap_lines(gaps)]
+        if problems and not confirm_despite(
+            self, "Discharge with the summary or plan unfinished?", problems, "Discharge anyway"
+        ):
+            if unfinished(summary):
+                self._select_placeholder()
+            else:
+                self._refuse_plan(gaps)
+            return
+        plan = self.plan_form.current()
         service, actor, admission_id = self._service, self._actor(), self._admission_id
         at, version = self.discharged_at.taken_at(), self._draft.version
         name = self._draft.patient_name
@@ -326,6 +415,8 @@ class DischargeDialog(QDialog):
                     detail=detail,
                     discharged_at=at,
                     expected_version=version,
+                    plan=plan,
+                    accept_incomplete_plan=bool(gaps),
                 ),
                 on_success=lambda _none: self._on_discharged(
                     Discharged(admission_id, name, destination)
@@ -342,6 +433,12 @@ class DischargeDialog(QDialog):
         self.summary.setFocus(Qt.FocusReason.OtherFocusReason)
         self._say("Not discharged: complete the follow-up plan in the summary.", "alert")
 
+    def _refuse_plan(self, gaps: dict[str, str]) -> None:
+        """Not discharged: say what the plan lacks and put the cursor on the first of it."""
+        self._say("Not discharged: the aftercare plan needs " + "; ".join(gap_lines(gaps)), "alert")
+        field = self.plan_form.field(next(iter(gaps)))
+        field.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def _on_discharged(self, discharged: Discharged) -> None:
         self._saving = False
         self.result_value = discharged
@@ -349,7 +446,9 @@ class DischargeDialog(QDialog):
 
     def _on_discharge_failed(self, error: BaseException) -> None:
         self._set_saving(False)
-        if isinstance(error, InvalidInput):
+        if isinstance(error, PlanIncomplete):
+            self._refuse_plan(error.gaps)
+        elif isinstance(error, InvalidInput):
             self._say("Not discharged: " + "; ".join(error.problems.values()), "alert")
         elif isinstance(error, ServiceError):
             self._say(f"Not discharged: {error}. Your summary is kept.", "alert")
@@ -362,7 +461,7 @@ class DischargeDialog(QDialog):
 
     def _set_saving(self, saving: bool) -> None:
         self._saving = saving
-        for widget in (self.summary, self.detail, self.redraft_button):
+        for widget in (self.summary, self.detail, self.redraft_button, self.plan_form):
             widget.setEnabled(not saving)
         self.discharge_button.setEnabled(not saving and self.destination() is not None)
         if saving:

@@ -74,6 +74,7 @@ class CensusColumn(enum.IntEnum):
     CHECKS = 10
     FLUIDS = 11
     SLEEP = 12
+    MEDICINES = 13
 
     @property
     def title(self) -> str:
@@ -105,6 +106,12 @@ _TITLES = {
         "Fluid intake this period (from 07:00) / the patient's target, and the balance; "
         "▲ behind the expected intake at a review time (targets are local policy, not an NHS "
         "standard)",
+    ),
+    CensusColumn.MEDICINES: (
+        "Meds",
+        "● Dependency review while the dependency-watch advisory is open (a sleep aid, "
+        "benzodiazepine, gabapentinoid or opioid night after night, PRN use rising, or a "
+        "reducing regimen past its planned end)",
     ),
     CensusColumn.SLEEP: (
         "Sleep",
@@ -467,6 +474,27 @@ def _fluid_cell(row: CensusRow, now: datetime, palette: RiskPalette) -> _Cell:
     return _Cell(text, (1, share), "\n".join(lines), short="chart")
 
 
+def _medicines_cell(row: CensusRow, palette: RiskPalette) -> _Cell:
+    """'● Dependency review' while the dependency-watch advisory is open (too narrow: '● Dep.'),
+    with what the watch found in the tooltip; '—' otherwise."""
+    reviews = [e for e in row.open_escalations if e.kind is EscalationKind.DEPENDENCY_REVIEW]
+    if not reviews:
+        return _Cell("—", (1, 0), "No dependency review open", foreground=palette.muted, short="—")
+    review = reviews[0]
+    colours = palette.for_severity(review.severity)
+    label = review.kind.label
+    return _Cell(
+        f"{review.severity.shape} {label}",
+        (0, review.raised_at.timestamp()),
+        f"{label} ({review.severity.label.lower()}): {review.explanation}\n"
+        "Medicines list: Ctrl+Shift+M",
+        background=colours.background if colours else None,
+        foreground=colours.foreground if colours else None,
+        bold=True,
+        short=f"{review.severity.shape} Dep.",
+    )
+
+
 def _sleep_cell(row: CensusRow, palette: RiskPalette) -> _Cell:
     """'▲ 3 h · 2.5 h' (hours asleep on each of the last nights running) when little sleep is
     flagged, blank otherwise; too narrow for that: the worded flag '▲ low' (under the header
@@ -541,6 +569,7 @@ def render_row(row: CensusRow, now: datetime, palette: RiskPalette) -> _Rendered
         ),
         CensusColumn.CHECKS: _checks_cell(row, now, palette),
         CensusColumn.FLUIDS: _fluid_cell(row, now, palette),
+        CensusColumn.MEDICINES: _medicines_cell(row, palette),
         CensusColumn.SLEEP: _sleep_cell(row, palette),
     }
     filter_text = f"{row.patient_name} {row.bed} {row.hospital_number}".casefold()

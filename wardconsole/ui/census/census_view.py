@@ -49,6 +49,7 @@ _COLUMN_SAMPLES = {
     CensusColumn.CHECKS: ("▲ LATE 23 h 59 min…", True),  # the level's name may elide
     CensusColumn.FLUIDS: ("▲ 1450/1500 +1250", True),  # longer text collapses to a flag
     CensusColumn.SLEEP: ("▲ 3.5 h · 2.5 h", True),  # collapses to "▲ low"
+    CensusColumn.MEDICINES: ("●  Dependency review", True),  # (+ air) "● Dep.", then folds
 }
 _CELL_PADDING = 12  # the delegate's margins plus a little air
 _FOLDED_BELOW = 28  # px: narrower than this, a folding column shows nothing readable
@@ -62,6 +63,7 @@ GIVE_WAY_ORDER: tuple[CensusColumn, ...] = (
     CensusColumn.DETOX_DAY,
     CensusColumn.FLUIDS,
     CensusColumn.SYMPTOMS,
+    CensusColumn.MEDICINES,
     CensusColumn.PATIENT,
 )
 """When the window is narrower than every column's preferred width, these columns shrink, in
@@ -69,10 +71,13 @@ this order, each down to its floor: the nurse and the last set's age fold away f
 ("Next obs" says what is due; both stay in tooltips); the sleep flag collapses to "▲ low"
 (the hours stay in its tooltip); age and detox day keep their digits; the
 fluids collapse to a worded flag ("▲ low" when intake is behind at a review); symptoms keep
-"39/116"; a name keeps a few letters and its risk flag (elided text is whole in the tooltip;
-the bed always places the patient). Every other column carries risk (bed, NEWS2 and
-"incomplete", escalation, checks and absence, next obs due) and keeps its width."""
+"39/116"; the medicines flag shortens to "● Dep." and then folds away whole (the Escalation
+column and the escalation list still name the dependency review); a name keeps a few letters
+and its risk flag (elided text is whole in the tooltip; the bed always places the patient).
+Every other column carries risk (bed, NEWS2 and "incomplete", escalation, checks and absence,
+next obs due) and keeps its width."""
 _GIVE_WAY_FLOORS = {  # in average character widths (plus cell padding)
+    CensusColumn.MEDICINES: 0,  # "● Dep.", then folds away: the review is an escalation too
     CensusColumn.FLUIDS: 6,  # a worded flag whole, bold: "▲ low", "chart", "rec'd"
     CensusColumn.SLEEP: 6,  # "▲ low" whole, bold (under the header "Sleep")
     CensusColumn.PATIENT: 11,

@@ -22,7 +22,14 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEventLoop, Qt
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import (
+    QCloseEvent,
+    QKeyEvent,
+    QKeySequence,
+    QResizeEvent,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
@@ -66,7 +73,8 @@ class EscalationDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.setMinimumWidth(480)
+        # Wide enough for the example in each field and for the second-person note in few lines.
+        self.setMinimumWidth(600)
         self.setModal(False)
         self.escalation = escalation
         self._closing = False
@@ -101,6 +109,7 @@ class EscalationDialog(QDialog):
         layout.addLayout(self.form)
         layout.addWidget(self.error)
         layout.addWidget(self.discard_bar)
+        layout.addStretch(1)  # any spare height goes above the buttons, not between the lines
         layout.addWidget(self.buttons)
         for keys in SUBMIT_KEYS:
             QShortcut(QKeySequence(keys), self, self._on_save_requested)
@@ -194,6 +203,14 @@ class EscalationDialog(QDialog):
         self.error.setText(message)
         self.error.show()
         field.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Never shorter than the wrapped lines need at this width (a window does not follow
+        its labels' height-for-width by itself: the note's last line was cut)."""
+        super().resizeEvent(event)
+        layout = self.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            self.setMinimumHeight(layout.totalHeightForWidth(self.width()))
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

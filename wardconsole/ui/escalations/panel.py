@@ -17,11 +17,13 @@ from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QFont, QFontMetrics, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QListView,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -166,7 +168,18 @@ class EscalationPanel(QWidget):
         right_layout.setContentsMargins(4, 4, 8, 4)
         right_layout.setSpacing(4)
         right_layout.addLayout(sound)
-        right_layout.addWidget(self.selected_label)
+        # The selected escalation's words come first and are never cut: they take the height
+        # they need before the trail does, and scroll (with a visible bar) when even that is
+        # not enough at 1366 × 768 — a Chart 4 response is never silently lost at the bottom.
+        self.selected_scroll = QScrollArea()
+        self.selected_scroll.setObjectName("selected_escalation_scroll")
+        self.selected_scroll.setWidgetResizable(True)
+        self.selected_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.selected_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.selected_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.selected_scroll.setWidget(self.selected_label)
+        self.trail.setMinimumHeight(3 * self.trail.fontMetrics().lineSpacing())
+        right_layout.addWidget(self.selected_scroll, 3)
         right_layout.addWidget(self.trail, 1)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wardconsole.domain.medicines import MONITORING_COPY, SCHEDULES, MedicineLine
+from wardconsole.domain.medicines import MONITORING_COPY, SCHEDULES, MedicineLine, line_text
 from wardconsole.domain.records import PRN_ROUTES
 from wardconsole.services.context import InvalidInput, ServiceError
 from wardconsole.services.medicines import MedicinesService
@@ -37,7 +37,6 @@ from wardconsole.ui.bedside.shared import (
     entry_stylesheet,
     field_message,
 )
-from wardconsole.ui.medicines.lines_model import line_title
 from wardconsole.ui.widgets.datetime_field import DateTimeField
 from wardconsole.ui.widgets.style_property import set_style_property
 
@@ -149,7 +148,7 @@ class LineDialog(QDialog):
         self.reason.setMaxLength(500)
         if self._mode is LineMode.STOP:
             assert line is not None
-            title = QLabel(line_title(line))
+            title = QLabel(line_text(line))
             title.setObjectName("entry_patient")
             self.stop_at = _time_field("line_stop_at", now)
             self.reason.setPlaceholderText("e.g. stopped on the drug chart by Dr Patel")

@@ -22,7 +22,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont
 
-from wardconsole.domain.medicines import SCHEDULES, MedicineLine
+from wardconsole.domain.medicines import MedicineLine, schedule_text
 from wardconsole.domain.records import PRN_ROUTES
 from wardconsole.ui import formatting as fmt
 
@@ -54,14 +54,6 @@ class LineColumn(enum.IntEnum):
         )[self]
 
 
-def schedule_text(line: MedicineLine) -> str:
-    """'Regular: at night' or 'PRN: max 4 mg / 24 h'."""
-    label = SCHEDULES.get(line.schedule, line.schedule)
-    if line.schedule == "prn":
-        return f"{label}: max {line.max_per_24h} / 24 h" if line.max_per_24h else label
-    return f"{label}: {line.frequency}" if line.frequency else label
-
-
 def _short(when: datetime) -> str:
     local = when.astimezone()
     return f"{local.day} {local:%b %H:%M}"
@@ -83,12 +75,6 @@ def check_text(line: MedicineLine) -> str:
         assert line.checked_at is not None
         return f"✔ {line.checked_by}, {_short(line.checked_at)}"
     return "▲ not checked"
-
-
-def line_title(line: MedicineLine) -> str:
-    """'Zopiclone 7.5 mg oral (regular: at night)'."""
-    route = PRN_ROUTES.get(line.route, line.route)
-    return f"{line.drug} {line.dose} {route} ({schedule_text(line).lower()})"
 
 
 class MedicineLinesModel(QAbstractTableModel):

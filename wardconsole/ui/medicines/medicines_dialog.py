@@ -37,7 +37,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wardconsole.domain.medicines import MONITORING_COPY, OMITTED_REASONS, MedicineLine
+from wardconsole.domain.medicines import (
+    MONITORING_COPY,
+    OMITTED_REASONS,
+    MedicineLine,
+    line_text,
+)
 from wardconsole.services.context import InvalidInput, ServiceError
 from wardconsole.services.medicines import MedicinesService, MedicinesView
 from wardconsole.services.recording import SaveResult
@@ -52,7 +57,6 @@ from wardconsole.ui.medicines.lines_model import (
     LineColumn,
     LinesFilter,
     MedicineLinesModel,
-    line_title,
 )
 from wardconsole.ui.tasks import TaskHandle
 from wardconsole.ui.widgets.follows_session import SessionLabel
@@ -339,11 +343,11 @@ class MedicinesDialog(QDialog):
         if line is None:
             text = "Select a regular line in the list."
         elif line.schedule != "regular":
-            text = f"{line_title(line)}: a PRN medicine is recorded with Give PRN (Ctrl+Shift+P)."
+            text = f"{line_text(line)}: a PRN medicine is recorded with Give PRN (Ctrl+Shift+P)."
         elif not line.active(now):
-            text = f"{line_title(line)}: not active now."
+            text = f"{line_text(line)}: not active now."
         else:
-            text = f"{line_title(line)} — record it as given or omitted (with why)."
+            text = f"{line_text(line)} — record it as given or omitted (with why)."
         self.dose_line.setText(text)
         if self._saver.state is not SaveState.SAVING:
             self.save_button.setEnabled(regular)
@@ -397,7 +401,7 @@ class MedicinesDialog(QDialog):
         answer = QMessageBox.question(
             self,
             "Second check",
-            f"{line_title(line)}, transcribed by {line.transcribed_by}.\n\nHave you checked "
+            f"{line_text(line)}, transcribed by {line.transcribed_by}.\n\nHave you checked "
             "this line against the patient's drug chart, and does it match?",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,

@@ -9,6 +9,9 @@
   offered, the reason, any supplement given or declined); a supplement on its own sits below.
 * Bowels: one point per movement at its Bristol stool type (1–7, Lewis & Heaton 1997; ✕: type
   not seen), and in the corner the days since the last one with the ward's flag.
+* Sleep: hours asleep per night, one bar across each night (solid: the nurse's entry; hatched
+  lighter: estimated from the safety checks, which are samples; ✕: too few checks to say), and
+  a dashed line at the policy's little-sleep hours (local policy, not a published standard).
 * Weight: one point per weighing (its hover text has the BMI, the change since the first weight
   and the MUST category in force), a marker per MUST screen shaped by risk (○ low, ◆ medium,
   ▲ high, as the census shapes NEWS2), and in the corner what is due (weighing, the medium-risk
@@ -24,6 +27,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from wardconsole.domain.bowels import BRISTOL_SOURCE
+from wardconsole.domain.sleep import night_label
 from wardconsole.services.charts import PatientSeries, Track
 from wardconsole.ui.patient.charts.events import EVENTS_SPEC, EventLane, legend_text
 from wardconsole.ui.patient.charts.pages import ChartPage
@@ -91,6 +95,31 @@ class PhysicalPage(ChartPage):
         self.bowel_notice = pg.TextItem(anchor=(0, 0))
         self.bowel_notice.setParentItem(self.bowels.vb)  # fixed in the corner, never panned
         self.bowel_notice.setPos(4, 0)
+        self.sleep = self.add(
+            TrackSpec(
+                "sleep",
+                "Sleep\nh per\nnight",
+                (0.0, 10.0),
+                stretch=3,
+                description="Hours asleep per night: solid, the nurse's entry; light, estimated "
+                "from the safety checks (checks are samples); ✕ too few checks; dashed: the "
+                "little-sleep hours (local policy, not a published standard)",
+            )
+        )
+        self.sleep_entered = pg.BarGraphItem(x0=[], x1=[], y0=[], y1=[])
+        self.sleep_estimated = pg.BarGraphItem(x0=[], x1=[], y0=[], y1=[])
+        self.sleep_unknown = pg.ScatterPlotItem(size=12, symbol="x", hoverable=True)
+        self.sleep_points = pg.ScatterPlotItem(size=1, hoverable=True)
+        for item in (
+            self.sleep_estimated,
+            self.sleep_entered,
+            self.sleep_unknown,
+            self.sleep_points,
+        ):
+            self.sleep.add_item(item)
+        self.little_sleep = pg.InfiniteLine(angle=0, movable=False)
+        self.little_sleep.setVisible(False)
+        self.sleep.add_item(self.little_sleep, ignore_bounds=True)
         self.weight = self.add(
             TrackSpec(
                 "weight",
@@ -149,6 +178,17 @@ class PhysicalPage(ChartPage):
             points.setPen(pg.mkPen(palette.foreground, width=1.5))
             points.setBrush(pg.mkBrush(palette.line))
         self.bowel_notice.setColor(palette.foreground)
+        self.sleep_entered.setOpts(brush=pg.mkBrush(palette.line), pen=pg.mkPen(palette.foreground))
+        light = pg.mkBrush(palette.line)
+        colour = light.color()
+        colour.setAlpha(90)
+        light.setColor(colour)
+        self.sleep_estimated.setOpts(brush=light, pen=pg.mkPen(palette.line, width=1.5))
+        self.sleep_unknown.setPen(pg.mkPen(palette.foreground, width=2))
+        self.sleep_unknown.setBrush(pg.mkBrush(palette.foreground))
+        dashed = pg.mkPen(palette.reference, width=1.5)
+        dashed.setStyle(Qt.PenStyle.DashLine)
+        self.little_sleep.setPen(dashed)
 
     def set_series(self, series: PatientSeries) -> None:
         self._series = series
@@ -185,6 +225,46 @@ class PhysicalPage(ChartPage):
         self.balance.set_y_range_for([fluids.balance_y])
         self._set_weights(series)
         self._set_meals_and_bowels(series)
+        self._set_sleep(series)
+
+    def _set_sleep(self, series: PatientSeries) -> None:
+        sleep = series.sleep
+        entered: list[tuple[float, float, float]] = []
+        estimated: list[tuple[float, float, float]] = []
+        unknown: list[tuple[float, str]] = []
+        hover = []
+        for night in sleep.nights:
+            start, end = night.night.start.timestamp(), night.night.end.timestamp()
+            inset = (end - start) * 0.08
+            hours = night.hours
+            text = f"{night_label(night.night, capital=True)}: {night.detail}"
+            if hours is None:
+                unknown.append(((start + end) / 2, text))
+                continue
+            (entered if night.entry is not None else estimated).append(
+                (start + inset, end - inset, hours)
+            )
+            hover.append({"pos": ((start + end) / 2, hours), "data": text})
+        for bars, rows in ((self.sleep_entered, entered), (self.sleep_estimated, estimated)):
+            bars.setOpts(
+                x0=[r[0] for r in rows],
+                x1=[r[1] for r in rows],
+                y0=[0.0] * len(rows),
+                y1=[r[2] for r in rows],
+            )
+        self.sleep_unknown.setData(
+            x=[u[0] for u in unknown], y=[0.4] * len(unknown), data=[u[1] for u in unknown]
+        )
+        self.sleep_points.setData(hover)
+        self.little_sleep.setVisible(bool(sleep.little_hours))
+        if sleep.little_hours:
+            self.little_sleep.setPos(sleep.little_hours)
+            self.little_sleep.setToolTip(
+                f"Little sleep: under {sleep.little_hours} h (local policy, not a published "
+                "standard)"
+            )
+        top = max([r[2] for r in entered + estimated] + [float(sleep.little_hours), 8.0])
+        self.sleep.set_y_range(0.0, top + 1.0)
 
     def _set_meals_and_bowels(self, series: PatientSeries) -> None:
         course = series.nutrition
@@ -264,4 +344,8 @@ class PhysicalPage(ChartPage):
         self.meal_points.setData([])
         self.bowel_points.setData([])
         self.bowel_notice.setText("")
+        for bars in (self.sleep_entered, self.sleep_estimated):
+            bars.setOpts(x0=[], x1=[], y0=[], y1=[])
+        self.sleep_unknown.setData(x=[], y=[])
+        self.sleep_points.setData([])
         self.set_crosshair(None)

@@ -178,6 +178,8 @@ def readout_at(series: PatientSeries, at: float, item_keys: tuple[str, ...] = ()
     rows += _assessment_rows(series, at)
     rows.append(_fluids(series, at))
     rows += _meals_and_bowels(series, at)
+    night = series.sleep.night_at(at)
+    rows.append(ReadoutRow("sleep", "Sleep", night.detail if night else NO_DATA))
     rows.append(ReadoutRow("weight", "Weight", series.weights.text_at(at) or NO_DATA))
     return Readout(at, tuple(rows))
 

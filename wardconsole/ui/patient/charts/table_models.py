@@ -23,6 +23,7 @@ from PySide6.QtGui import QFont
 from wardconsole.domain.assessments import assessment_name
 from wardconsole.domain.fluids import Direction
 from wardconsole.domain.news2 import ACVPU
+from wardconsole.domain.sleep import night_label
 from wardconsole.services.charts import (
     GLUCOSE_FLAGS,
     RISKS,
@@ -305,6 +306,15 @@ def physical_entries(series: PatientSeries) -> list[TimelineEntry]:
     for bowel in course.bowels:
         kind = f"type {bowel.bristol_type}" if bowel.bristol_type else "not seen"
         entries.append(TimelineEntry(bowel.taken_at.timestamp(), "Bowels", kind, bowel.text))
+    for night in series.sleep.nights:
+        hours = night.hours
+        value = "—" if hours is None else f"{hours:g} h"
+        if hours is not None and night.entry is None:
+            value = f"≈ {value}"
+        label = night_label(night.night, capital=True)
+        entries.append(
+            TimelineEntry(night.night.start.timestamp(), "Sleep", value, f"{label}: {night.detail}")
+        )
     entries.sort(key=lambda entry: entry.at)
     return entries
 

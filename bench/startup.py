@@ -171,8 +171,8 @@ def main() -> None:
     print(
         f"peak RSS at the census: {median['rss_mb']:.0f} MB, bare window "
         f"{median['bare_rss_mb']:.0f} MB: {median['rss_mb'] / median['bare_rss_mb']:.2f}× "
-        "(target ≤ 2×); the peak includes the password hash's working memory (scrypt, "
-        f"128 MiB for a moment); resident at the census {median['rss_now_mb']:.0f} MB"
+        "(target ≤ 2×); the password hash's 128 MiB is a child process's, not the "
+        f"console's; resident at the census {median['rss_now_mb']:.0f} MB"
     )
     print(
         json.dumps(

@@ -18,6 +18,7 @@ from wardconsole.domain.sleep import (
     SleepInput,
     SleepPolicyError,
     SleepQuality,
+    course_line,
     estimate_sleep,
     last_night,
     little_sleep_flag,
@@ -261,3 +262,16 @@ def test_a_bad_policy_file_names_the_key(tmp_path: Path) -> None:
     path.write_text(text.replace("nights_running = 2", "nights_running = 0"), encoding="utf-8")
     with pytest.raises(SleepPolicyError, match=r"\[flag\] nights_running"):
         load_sleep_policy(path)
+
+
+def test_the_discharge_course_marks_estimates_and_names_the_short_nights() -> None:
+    nights = []
+    for day, hours, minutes in ((24, 2, None), (25, 3, None), (26, None, None), (27, 7, 450)):
+        night, items, entries = _night_sleep(date(2026, 11, day), hours, entry_minutes=minutes)
+        nights += nights_sleep(PATTERN, [night], items, entries, [], interval, POLICY)
+    assert course_line(nights, POLICY) == (
+        "Sleep: 4 nights; night 1 ≈ 2 h, night 4 7.5 h; under 4 h on 2 nights (nights 1, 2; "
+        "local policy, not a published standard); 1 night with too few checks to say. "
+        "≈: estimated from the safety checks (checks are samples)."
+    )
+    assert course_line([], POLICY) == "Sleep: no night recorded in the console."

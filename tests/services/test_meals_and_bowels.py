@@ -340,3 +340,14 @@ def test_the_discharge_summary_gives_the_eating_and_bowels_course(
     assert "Meals half or more eaten, by detox day: day 1 0/2, day 2 2/2" in text
     assert "Supplements: Nutritional drink declined ×1" in text
     assert "Bowels: opened 1 time (Bristol types 2); last opened 1 day before discharge" in text
+
+
+def test_the_handoff_names_the_latest_must_screen_once(
+    db: Database, nurse: Actor, admission: int, clock: Clock
+) -> None:
+    recording = RecordingService(db)
+    recording.record_assessment(nurse, admission, "must", {"estimated": "medium"})
+    texts = handoff_texts(db, admission, clock.now)
+    must_lines = [t for t in texts if t.startswith("MUST")]
+    assert len(must_lines) == 1, must_lines
+    assert must_lines[0].count("MUST") == 1

@@ -234,3 +234,19 @@ def test_the_day_handoff_says_how_last_nights_sleep_was_known(
     )
     assert flag.text.startswith("Little sleep 2 nights running: 3 h (estimate from 12 checks)")
     assert flag.severity is not None
+
+
+def test_the_discharge_summary_gives_the_sleep_course(
+    db: Database, nurse: Actor, clock: Clock, patient: int
+) -> None:
+    from wardconsole.services.discharge import DischargeService
+
+    night_of_checks(db, nurse, clock, patient, "2026-11-24", 2)
+    night_of_checks(db, nurse, clock, patient, "2026-11-25", 7)
+    clock.now = at("2026-11-26 10:00")
+    text = DischargeService(db).draft(patient).text
+    assert (
+        "Sleep: 2 nights; night 1 ≈ 2 h, night 2 ≈ 7 h; under 4 h on 1 night (night 1; "
+        "local policy, not a published standard). ≈: estimated from the safety checks "
+        "(checks are samples)."
+    ) in text

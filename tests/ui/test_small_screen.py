@@ -177,6 +177,10 @@ def test_the_round_window_never_hides_an_emergency(
     proxy = rounds.view.proxy
     qtbot.waitUntil(lambda: proxy.index(0, RoundsColumn.BED).data() == patient.bed)
     assert proxy.index(0, RoundsColumn.CHECK).data().startswith("▲ ABSENT ")
+    # The round's summary line says so too (it said "no check overdue" and nothing else).
+    summary = rounds.view.summary
+    qtbot.waitUntil(lambda: "▲ 1 ABSENT — not found at a check" in summary.text())
+    assert summary.property("tone") == "alert"
     qtbot.waitUntil(rounds.alarm_strip.isVisible)
     assert "EMERGENCY" in rounds.alarm_strip.text()
     assert "NOT ACKNOWLEDGED" in rounds.alarm_strip.text()

@@ -26,6 +26,8 @@ from wardconsole.domain.meals import course_lines as meals_course_lines
 from wardconsole.domain.medicines import MedicineLine
 from wardconsole.domain.records import Severity
 from wardconsole.domain.sessions import SessionFact, discharge_lines
+from wardconsole.domain.sleep import NightSleep, SleepPolicy
+from wardconsole.domain.sleep import course_line as sleep_course_line
 from wardconsole.domain.weights import MustScreen, WeightCourse, stay_lines
 
 
@@ -148,6 +150,10 @@ class StayFacts:
     """The stay's medicines list (current lines; a monitoring copy of the drug chart)."""
     medicines_review: tuple[str, ...] = ()
     """The dependency watch's words for each class due a review at discharge."""
+    sleep: tuple[NightSleep, ...] = ()
+    """Each night of the stay (the nurse's entry, the estimate from the checks)."""
+    sleep_policy: SleepPolicy | None = None
+    """The little-sleep hours the course names (None: sleep was not read)."""
 
 
 def stay_day(admitted_at: datetime, at: datetime) -> int:
@@ -306,8 +312,8 @@ class _Writer:
             self.item(f"Panic attacks recorded: {len(panic)} (last {self.when(panic[-1].at)})")
 
     def nutrition(self) -> None:
-        """Weight change over the stay and the MUST course, the eating and the bowels (as
-        recorded)."""
+        """Weight change over the stay and the MUST course, the eating, the bowels and the
+        sleep (as recorded)."""
         if self.f.weights is not None:
             for text in stay_lines(self.f.weights, self.f.must_screens, self.when):
                 self.item(text)
@@ -315,6 +321,8 @@ class _Writer:
             for text in meals_course_lines(self.f.meals, self.f.admitted_at):
                 self.item(text)
             self.item(bowels_course_line(self.f.bowels, self.f.bowel_status))
+        if self.f.sleep_policy is not None:
+            self.item(sleep_course_line(self.f.sleep, self.f.sleep_policy))
 
     def series(self, title: str, readings: tuple[Reading, ...], noun: str) -> str:
         scored = [r for r in readings if r.value is not None]

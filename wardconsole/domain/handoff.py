@@ -688,6 +688,8 @@ class _Writer:
         for entry in self.assessments:
             latest[entry.kind] = entry
             counts[entry.kind] = counts.get(entry.kind, 0) + 1
+        if self.f.weight:  # the weight facts carry the latest MUST screen: say it once
+            latest.pop("must", None)
         out = []
         for kind, entry in latest.items():
             names = assessment_name(kind)

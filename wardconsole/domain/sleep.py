@@ -547,3 +547,47 @@ def sleep_entry_text(values: Mapping[str, object]) -> str:
     woke = values.get("woke_at")
     woke_text = f", woke {woke.astimezone():%H:%M}" if isinstance(woke, datetime) else ""
     return f"{when}slept {slept}, {quality}{woke_text}"
+
+
+def course_line(nights: Sequence[NightSleep], policy: SleepPolicy) -> str:
+    """The discharge summary's sleep course: the first and last nights' hours, the nights with
+    little sleep and those the checks could not say, marking estimates with '≈'."""
+    if not nights:
+        return "Sleep: no night recorded in the console."
+    known = [(number, n) for number, n in enumerate(nights, 1) if n.hours is not None]
+    if not known:
+        return f"Sleep: {len(nights)} nights; too few safety checks to estimate any of them."
+
+    def hours(night: NightSleep) -> str:
+        prefix = "" if night.entry is not None else "≈ "
+        return f"{prefix}{night.hours:g} h"
+
+    first_number, first = known[0]
+    last_number, last = known[-1]
+    text = f"Sleep: {len(nights)} nights; night {first_number} {hours(first)}"
+    if last_number != first_number:
+        text += f", night {last_number} {hours(last)}"
+    little = [number for number, n in known if n.little(policy)]
+    if little:
+        text += (
+            f"; under {policy.little_sleep_hours} h on {len(little)} night"
+            f"{'s' if len(little) > 1 else ''} ({_numbers(little)}; {NOT_A_STANDARD})"
+        )
+    unknown = len(nights) - len(known)
+    if unknown:
+        text += f"; {unknown} night{'s' if unknown > 1 else ''} with too few checks to say"
+    if any(n.entry is None for _number, n in known):
+        text += f". ≈: estimated from the safety checks ({SAMPLES})"
+    return text + "."
+
+
+def _numbers(numbers: Sequence[int]) -> str:
+    """'nights 1–3, 5' from [1, 2, 3, 5]."""
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    parts = [f"{r[0]}–{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs]
+    return f"night{'s' if len(numbers) > 1 else ''} {', '.join(parts)}"

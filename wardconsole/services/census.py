@@ -78,7 +78,11 @@ class CensusService:
                 since=now - policy.history_window,
             )
             symptoms = repository.latest_symptoms(session, ids)
-            escalations = repository.open_escalations(session, ids)
+            # Every open escalation, in one query: a discharged patient's (an overdue follow-up)
+            # is counted on the summary, the rest go on their rows.
+            everyone = repository.open_escalations(session)
+            escalations = [e for e in everyone if not e.discharged]
+            after_discharge = len({e.admission_id for e in everyone if e.discharged})
             all_beds = repository.beds(session)
             schedules = schedules_for(
                 session, self._db, [(a.admission_id, a.admitted_at) for a in admissions], now
@@ -154,6 +158,7 @@ class CensusService:
                 beds_occupied=len(occupied),
                 patients_with_open_escalations=len(by_admission),
                 overdue_observations=overdue,
+                discharged_with_open_escalations=after_discharge,
             ),
         )
 

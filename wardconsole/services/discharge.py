@@ -37,6 +37,7 @@ from wardconsole.services.context import (
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import resolve_open, watch_words
 from wardconsole.services.nutrition import read_course
+from wardconsole.services.sleep import SleepReader
 from wardconsole.services.stay_access import ensure_may_read
 from wardconsole.services.text_rule import checks_text, checks_text_as
 from wardconsole.store import admissions_queries as q
@@ -128,6 +129,12 @@ class DischargeService:
             screens = tuple(weights.must_screens(session, [admission_id])[admission_id])
             eating = read_course(self._db, session, admission_id, None, detail.discharged_at)
             medicines = medicine_lines(session, admission_id)
+            nights = SleepReader(self._db).stay(
+                session,
+                admission_id,
+                detail.admitted_at,
+                detail.discharged_at or self._db.clock(),
+            )
             review = [
                 text
                 for text, due in watch_words(
@@ -167,6 +174,8 @@ class DischargeService:
             bowel_status=eating.status,
             medicines=tuple(medicines),
             medicines_review=tuple(review),
+            sleep=tuple(nights),
+            sleep_policy=self._db.sleep_policy,
             previous_stay=PreviousStay(
                 previous.admitted_at, previous.discharged_at, previous.discharge_destination
             )

@@ -15,9 +15,12 @@ import base64
 import getpass
 import hashlib
 import hmac
+import logging
 import os
 import re
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -53,6 +56,9 @@ MAX_NAME_LENGTH = 120
 HUMAN_ROLES = (Role.NURSE, Role.SUPERVISOR, Role.READONLY)
 FIRST_ACCOUNT_COMMAND = 'wardconsole staff add ID "Name" --role supervisor'
 """Said to whoever starts a console on a database where nobody can sign in yet."""
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,15 +97,47 @@ def set_password_cost(cost: ScryptCost) -> None:
     _cost = cost
 
 
+CHILD_HASH_BYTES = 32 * 1024 * 1024
+"""A hash needing at least this much memory runs in a short-lived child process: scrypt's
+128 MiB is then never part of the console's own memory (it would stay in its peak for the
+whole shift, and a ward PC runs other programs). Cheaper hashes (tests) run in-process."""
+_CHILD = (
+    "import hashlib,sys\n"
+    "password,salt,n,r,p,maxmem=sys.stdin.buffer.read().split(b'\\n')\n"
+    "sys.stdout.write(hashlib.scrypt(bytes.fromhex(password.decode()),"
+    "salt=bytes.fromhex(salt.decode()),n=int(n),r=int(r),p=int(p),maxmem=int(maxmem)).hex())\n"
+)
+
+
 def _scrypt(password: str, salt: bytes, cost: ScryptCost) -> bytes:
-    return hashlib.scrypt(
-        password.encode("utf-8", "surrogatepass"),
-        salt=salt,
-        n=cost.n,
-        r=cost.r,
-        p=cost.p,
-        maxmem=cost.maxmem,
+    secret = password.encode("utf-8", "surrogatepass")
+    if cost.maxmem >= CHILD_HASH_BYTES and not getattr(sys, "frozen", False):
+        digest = _scrypt_in_child(secret, salt, cost)
+        if digest is not None:
+            return digest
+    return hashlib.scrypt(secret, salt=salt, n=cost.n, r=cost.r, p=cost.p, maxmem=cost.maxmem)
+
+
+def _scrypt_in_child(secret: bytes, salt: bytes, cost: ScryptCost) -> bytes | None:
+    """The same ``hashlib.scrypt`` in a child interpreter (isolated, no site packages); the
+    password goes through a pipe, never the command line. None when the child could not run
+    (the caller then hashes in-process: signing in never depends on it)."""
+    request = b"\n".join(
+        [secret.hex().encode(), salt.hex().encode()]
+        + [str(v).encode() for v in (cost.n, cost.r, cost.p, cost.maxmem)]
     )
+    try:
+        done = subprocess.run(
+            [sys.executable, "-I", "-S", "-c", _CHILD],
+            input=request,
+            capture_output=True,
+            timeout=60,
+            check=True,
+        )
+        return bytes.fromhex(done.stdout.decode("ascii"))
+    except (OSError, ValueError, subprocess.SubprocessError):
+        log.warning("Password hash: the child process failed; hashing in this process")
+        return None
 
 
 def hash_password(password: str) -> str:

@@ -108,6 +108,8 @@ class WardSummary:
     beds_occupied: int
     patients_with_open_escalations: int
     overdue_observations: int
+    discharged_with_open_escalations: int = 0
+    """Patients no longer on the census with an escalation open (an overdue follow-up)."""
 
 
 @dataclass(frozen=True, slots=True)

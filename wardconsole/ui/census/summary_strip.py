@@ -102,10 +102,20 @@ class SummaryStrip(QFrame):
             self._beds.setText(f"{summary.beds_occupied}/{summary.beds_total} beds")
             self._beds.setToolTip(f"{summary.beds_occupied} of {summary.beds_total} beds occupied")
             escalated = summary.patients_with_open_escalations
-            self._escalations.setText(
-                f"▲ {escalated} with open escalations" if escalated else "No open escalations"
+            discharged = summary.discharged_with_open_escalations
+            words = [f"▲ {escalated} with open escalations"] if escalated else []
+            if discharged:  # an overdue follow-up: the patient is no longer on the census
+                words.append(f"{'' if escalated else '▲ '}{discharged} after discharge")
+            self._escalations.setText(" · ".join(words) or "No open escalations")
+            self._escalations.setToolTip(
+                f"{discharged} discharged patient(s) with an open escalation (e.g. a follow-up "
+                "call overdue): see the escalation panel"
+                if discharged
+                else ""
             )
-            set_style_property(self._escalations, "tone", "alert" if escalated else "ok")
+            set_style_property(
+                self._escalations, "tone", "alert" if escalated or discharged else "ok"
+            )
             overdue = summary.overdue_observations
             self._overdue.setText(f"◷ {overdue} overdue obs" if overdue else "No overdue obs")
             set_style_property(self._overdue, "tone", "alert" if overdue else "ok")

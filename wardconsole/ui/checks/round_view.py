@@ -45,6 +45,7 @@ from wardconsole.ui.checks.round_model import (
     RoundsColumn,
     RoundsProxyModel,
     RoundsTableModel,
+    absent_since,
 )
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme
@@ -225,16 +226,21 @@ class RoundsView(QWidget):
         now = self.model.now
         if now is None:
             return
-        rows = [self.model.patient(i) for i in range(self.model.rowCount())]
+        every = [self.model.patient(i) for i in range(self.model.rowCount())]
+        # A patient not found is absent until found: named first, never counted as calm.
+        absent = sum(absent_since(r) is not None for r in every)
+        rows = [r for r in every if absent_since(r) is None]
         overdue = sum(r.overdue_at(now) is not None for r in rows)
         due = sum(r.due_now(now) for r in rows) - overdue
-        raised = sum(r.raised for r in rows)
+        raised = sum(r.raised for r in every)
         parts = [fmt.local_time_text(now)]
+        if absent:
+            parts.append(f"▲ {absent} ABSENT — not found at a check")
         parts.append(f"▲ {overdue} overdue" if overdue else "no check overdue")
         parts.append(f"● {due} to check now" if due else "none due now")
         parts.append(f"{raised} on raised observation")
         self.summary.setText("  ·  ".join(parts))
-        set_style_property(self.summary, "tone", "alert" if overdue else "")
+        set_style_property(self.summary, "tone", "alert" if overdue or absent else "")
 
     @Slot()
     def _on_record_clicked(self) -> None:

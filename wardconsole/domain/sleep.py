@@ -32,6 +32,7 @@ from wardconsole.domain.configfiles import (
     TableReader,
     content_digest,
     default_policy_file,
+    once_per_content,
     read_toml,
 )
 from wardconsole.domain.fluids import ago_text
@@ -77,6 +78,7 @@ class SleepPolicy:
         )
 
 
+@once_per_content(SLEEP_POLICY_FILE)
 def load_sleep_policy(path: Path | None = None) -> SleepPolicy:
     """Load and validate the policy (default: bundled ``policy/sleep.toml``)."""
     source: Path | Traversable = (

@@ -255,8 +255,9 @@ def estimate_sleep(
     never past halfway to the neighbouring check nor outside the night. A gap between two checks
     longer than their intervals is left partly uncovered.
     """
+    first, last = night.start, night.end
     seen = sorted(
-        (c for c in checks if night.contains(c.taken_at) and c.presentation.found),
+        (c for c in checks if first <= c.taken_at < last and c.presentation.found),
         key=lambda c: (c.taken_at, c.id),
     )
     asleep = awake = timedelta(0)

@@ -357,6 +357,7 @@ class SafeSaves:
             pressed=pressed,
         )
 
+    @checks_text
     def save_sleep(
         self,
         actor: Actor,

@@ -47,7 +47,7 @@ class SleepReader:
     def policy(self) -> SleepPolicy:
         return self._db.sleep_policy
 
-    def interval_of(self, level: str) -> timedelta:
+    def _interval_of(self, level: str) -> timedelta:
         """The check interval of an observation level (a level no longer in the policy file:
         the default level's)."""
         levels = self._db.observation_levels
@@ -101,7 +101,7 @@ class SleepReader:
         chart: Sequence[ChartSleep],
     ) -> list[NightSleep]:
         return nights_sleep(
-            self._db.shifts, nights, checks, entries, chart, self.interval_of, self.policy
+            self._db.shifts, nights, checks, entries, chart, self._interval_of, self.policy
         )
 
     def flags(

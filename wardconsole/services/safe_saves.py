@@ -387,6 +387,7 @@ class SafeSaves:
             pressed=pressed,
         )
 
+    @checks_text
     def save_sleep(
         self,
         actor: Actor,

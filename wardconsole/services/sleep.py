@@ -45,7 +45,7 @@ class SleepReader:
     def policy(self) -> SleepPolicy:
         return self._db.sleep_policy
 
-    def interval_of(self, level: str) -> timedelta:
+    def _interval_of(self, level: str) -> timedelta:
         """The check interval of an observation level (a level no longer in the policy file:
         the default level's)."""
         levels = self._db.observation_levels
@@ -82,7 +82,7 @@ class SleepReader:
                 checks.get(i, ()),
                 entries.get(i, ()),
                 chart.get(i, ()),
-                self.interval_of,
+                self._interval_of,
                 self.policy,
             )
             for i in admission_ids

@@ -7,6 +7,7 @@ corrections, audit and export."""
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from PySide6.QtCore import Slot
@@ -38,9 +39,10 @@ from wardconsole.domain.weights import (
 from wardconsole.services.context import InvalidInput, ServiceError
 from wardconsole.services.history import HistoryEntry
 from wardconsole.services.recording import SaveResult
+from wardconsole.services.safe_saves import QueuedSave
 from wardconsole.services.weights import WeightOverview
 from wardconsole.ui.bedside.entry_save import EntrySaver, SaveState, SaveStatusPanel
-from wardconsole.ui.bedside.shared import Bedside, entry_stylesheet
+from wardconsole.ui.bedside.shared import Bedside, entry_stylesheet, queued_text
 from wardconsole.ui.widgets.follows_session import SessionLabel
 from wardconsole.ui.widgets.style_property import set_style_property
 
@@ -65,7 +67,7 @@ class WeightDialog(QDialog):
         self.setStyleSheet(entry_stylesheet(bedside.theme))
         self._bedside = bedside
         self._admission_id = admission_id
-        self.result_value: SaveResult | None = None
+        self.result_value: SaveResult | QueuedSave | None = None
         self.overview: WeightOverview | None = None
         self._saver = EntrySaver(bedside.runner, self)
         patient = QLabel(title)
@@ -175,7 +177,7 @@ class WeightDialog(QDialog):
         parent: QWidget | None = None,
         *,
         amending: HistoryEntry | None = None,
-    ) -> SaveResult | None:
+    ) -> SaveResult | QueuedSave | None:
         dialog = cls(bedside, admission_id, title, parent, amending=amending)
         dialog.exec()
         result = dialog.result_value
@@ -267,12 +269,24 @@ class WeightDialog(QDialog):
             entry_id, reason = self._amending.id, self.reason.text()
             self._saver.start(lambda: recording.amend_weight(actor, entry_id, entry, reason=reason))
             return
-        self._saver.start(lambda: recording.record_weight(actor, admission_id, entry))
+        save_key = uuid.uuid4().hex
+        saves = self._bedside.saves
+        if saves is not None:  # kept on this station if the database is unavailable
+            self._saver.start(
+                lambda: saves.save_weight(actor, admission_id, entry, save_key=save_key)
+            )
+            return
+        self._saver.start(
+            lambda: recording.record_weight(actor, admission_id, entry, save_key=save_key)
+        )
 
     @Slot(object)
-    def _on_saved(self, result: SaveResult) -> None:
+    def _on_saved(self, result: SaveResult | QueuedSave) -> None:
         self.result_value = result
-        self.status.show_message(f"✔ Weighing SAVED — {self.outcome.text()}", "ok")
+        if isinstance(result, QueuedSave):
+            self.status.show_message(queued_text(result), "ok")
+        else:
+            self.status.show_message(f"✔ Weighing SAVED — {self.outcome.text()}", "ok")
         self.save_button.setText("&Close")
 
     @Slot(object)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from handoffnight import Ward, at
+from handoffnight import Ward, at, printed_patient
 from pypdf import PdfReader
 
 from wardconsole.domain.fluids import Direction, FluidInput
@@ -39,12 +39,12 @@ def test_the_printed_page_states_the_fluids_of_the_night(ward: Ward, tmp_path: P
         ward.db, shift, tmp_path / "handoff.pdf", ward_name="Test ward", actor=ward.nurse
     )
     reader = PdfReader(path)
-    busy = next(p.extract_text() for p in reader.pages if "Bed B01" in p.extract_text())
+    busy = printed_patient(reader, "B01")
     text = " ".join(busy.split())
     assert (
         "Fluids this shift: in 350 ml in 2 entries · out 300 ml measured · balance +50 ml" in text
     )
     assert "On a fluid chart: Drinking less because of bladder pain" in text
     assert "Fluid intake behind at the 06:00 review: 350 ml of 1500 ml expected" in text
-    quiet = next(p.extract_text() for p in reader.pages if "Bed B02" in p.extract_text())
+    quiet = printed_patient(reader, "B02")
     assert "Fluids: none recorded this shift; not on a fluid chart" in " ".join(quiet.split())

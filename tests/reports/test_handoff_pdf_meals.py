@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from handoffnight import Ward, at
+from handoffnight import Ward, at, printed_patient
 from pypdf import PdfReader
 
 from wardconsole.domain.bowels import BowelInput
@@ -43,15 +43,11 @@ def test_the_printed_page_states_the_meals_and_bowels_of_the_night(
         ward.db, shift, out / "handoff-meals.pdf", ward_name="Test ward", actor=ward.nurse
     )
     reader = PdfReader(path)
-    busy = " ".join(
-        next(p.extract_text() for p in reader.pages if "Bed B01" in p.extract_text()).split()
-    )
+    busy = " ".join(printed_patient(reader, "B01").split())
     assert (
         "Meals this shift: Snack none (Nausea or vomiting); Nutritional drink declined ×1" in busy
     )
     assert "Bowels: none recorded since admission" in busy
-    quiet = " ".join(
-        next(p.extract_text() for p in reader.pages if "Bed B02" in p.extract_text()).split()
-    )
+    quiet = " ".join(printed_patient(reader, "B02").split())
     assert "Bowels: last opened today (Bristol type 4)" in quiet
     assert "Meals this shift: none recorded" in quiet

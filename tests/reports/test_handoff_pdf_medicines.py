@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from handoffnight import Ward, at
+from handoffnight import Ward, at, printed_patient
 from pypdf import PdfReader
 
 from wardconsole.domain.medicines import MONITORING_COPY
@@ -16,8 +16,7 @@ from wardconsole.services.medicines import MedicinesService
 
 
 def page_text(reader: PdfReader, bed: str) -> str:
-    text = next(p.extract_text() for p in reader.pages if f"Bed {bed}" in p.extract_text())
-    return " ".join(text.split())
+    return " ".join(printed_patient(reader, bed).split())
 
 
 def test_the_printed_medicines_lines_say_confirm_against_the_prescription(

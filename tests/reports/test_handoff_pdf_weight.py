@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from handoffnight import Ward, at, seed_night
+from handoffnight import Ward, at, printed_patient, seed_night
 from pypdf import PdfReader
 from wardfakes import Clock
 
@@ -40,10 +40,10 @@ def test_the_printed_page_states_weight_and_must(ward: Ward, tmp_path: Path) -> 
         ward.db, shift, tmp_path / "handoff.pdf", ward_name="Test ward", actor=ward.nurse
     )
     reader = PdfReader(path)
-    busy = next(p.extract_text() for p in reader.pages if "Bed B01" in p.extract_text())
+    busy = printed_patient(reader, "B01")
     text = " ".join(busy.split())
     assert "Weight: 56 kg, BMI 19.4; next weighing" in text
     assert "medium risk (score 1)" in text
     assert "Food chart: document dietary intake until" in text
-    quiet = next(p.extract_text() for p in reader.pages if "Bed B02" in p.extract_text())
+    quiet = printed_patient(reader, "B02")
     assert "Weight: weighing due — not weighed this stay" in " ".join(quiet.split())

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from pypdf import PdfReader
 from sqlalchemy import select
 from wardfakes import NORMAL_SET, Clock
 
@@ -142,3 +143,22 @@ def correct_the_0330_set(ward: Ward) -> None:
         {**MEDIUM, "temperature": 37.5},
         reason="Temperature misread: 37.5",
     )
+
+
+def printed_patient(reader: PdfReader, bed: str) -> str:
+    """The text of a bed's printed sheets (its page and any continuation pages) as a nurse
+    reads it across the page breaks: without each continuation sheet's header, the repeated
+    "(continued)" headings and the footers."""
+    out: list[str] = []
+    for page in reader.pages:
+        lines = page.extract_text().splitlines()
+        if not lines or not any(line.startswith(f"Bed {bed} ·") for line in lines):
+            continue
+        if "— continued" in lines[0]:
+            lines = lines[3:]  # bed and name, hospital number, handoff status
+        out += [
+            line
+            for line in lines
+            if " · printed " not in line and not line.endswith(("(continued)", "(continued):"))
+        ]
+    return "\n".join(out)

@@ -33,7 +33,7 @@ from wardconsole.domain.handoff_refresh import CHANGE_MARK
 from wardconsole.domain.shifts import ShiftWindow
 from wardconsole.private_files import touch_private
 from wardconsole.reports import handoff_charts as charts
-from wardconsole.reports.handoff_text import TextBox, draw, fit, sbar_items
+from wardconsole.reports.handoff_text import Line, TextBox, draw, fit, sbar_items
 from wardconsole.services.audit import AuditService
 from wardconsole.services.context import Actor, Permission, require
 from wardconsole.services.db import Database
@@ -94,9 +94,12 @@ def write_handoff_pdf(
     path.parent.mkdir(parents=True, exist_ok=True)
     touch_private(path)
     tick = progress or (lambda _done, _total, _what: None)
-    pages = list(report.patients)
-    total = len(pages) + 1
-    page_of = {p.facts.admission_id: number for number, p in enumerate(pages, start=2)}
+    patients = list(report.patients)
+    sheets = [page_count(p) for p in patients]
+    summary_sheets = len(summary_chunks(report))
+    total = summary_sheets + sum(sheets)
+    first_pages = [summary_sheets + 1 + sum(sheets[:i]) for i in range(len(patients))]
+    page_of = {p.facts.admission_id: n for p, n in zip(patients, first_pages, strict=True)}
     shift = report.shift
     with (
         matplotlib.rc_context(_RC),
@@ -110,19 +113,18 @@ def write_handoff_pdf(
             },
         ) as pdf,
     ):
-        tick(0, total, "ward summary")
+        tick(0, len(patients) + 1, "ward summary")
         for index, figure in enumerate(summary_pages(report, ward_name, printed_at, page_of)):
             if index == 0 and record_head:
                 figure.text(MARGIN, 0.012, record_head, fontsize=6, family="monospace")
             pdf.savefig(figure)
-        for number, patient in enumerate(pages, start=1):
-            tick(number, total, f"bed {patient.facts.bed}")
-            pdf.savefig(
-                patient_page(
-                    patient, ward_name, printed_at, chart_max, page=number + 1, pages=total
-                )
-            )
-        tick(total, total, "done")
+        for number, (patient, first) in enumerate(zip(patients, first_pages, strict=True), 1):
+            tick(number, len(patients) + 1, f"bed {patient.facts.bed}")
+            for figure in patient_pages(
+                patient, ward_name, printed_at, chart_max, page=first, pages=total
+            ):
+                pdf.savefig(figure)
+        tick(len(patients) + 1, len(patients) + 1, "done")
     return path
 
 
@@ -177,11 +179,16 @@ CHANGES_WRAP = 35
 ROWS_PER_PAGE = 30
 
 
+def summary_chunks(report: ShiftReport) -> list[list[ReportPatient]]:
+    """The summary's rows, riskiest first, one list per summary sheet."""
+    ordered = report.by_risk()
+    return [ordered[i : i + ROWS_PER_PAGE] for i in range(0, len(ordered), ROWS_PER_PAGE)] or [[]]
+
+
 def summary_pages(
     report: ShiftReport, ward_name: str, printed_at: datetime, page_of: dict[int, int]
 ) -> list[Figure]:
-    ordered = report.by_risk()
-    chunks = [ordered[i : i + ROWS_PER_PAGE] for i in range(0, len(ordered), ROWS_PER_PAGE)] or [[]]
+    chunks = summary_chunks(report)
     return [
         _summary_page(report, ward_name, printed_at, chunk, page_of, continued=index > 0)
         for index, chunk in enumerate(chunks)
@@ -370,7 +377,12 @@ def _rule(figure: Figure, y: float, *, weight: float) -> None:
 # --- one patient ---------------------------------------------------------------------------------
 
 
-def patient_page(
+TEXT_BOTTOM = 0.045
+"""The lowest the handoff text reaches (descenders included): the footer sits below it."""
+CONTINUED_TOP = 0.905
+
+
+def patient_pages(
     patient: ReportPatient,
     ward_name: str,
     printed_at: datetime,
@@ -378,14 +390,58 @@ def patient_page(
     *,
     page: int,
     pages: int,
-) -> Figure:
-    figure = Figure(figsize=A4)
+) -> list[Figure]:
+    """The patient's page, then continuation pages for text that does not fit it (numbered
+    from ``page`` of ``pages``)."""
+    chunks, size = _patient_text(patient)
+    first = _patient_page(patient, chart_max)
+    draw(first, chunks[0], _first_box(patient), size)
+    figures = [first]
+    for chunk in chunks[1:]:
+        figure = Figure(figsize=A4)
+        _patient_header(figure, patient, continued=True)
+        draw(figure, chunk, _continued_box(), size)
+        figures.append(figure)
+    for number, figure in enumerate(figures, start=page):
+        _footer(figure, patient, ward_name, printed_at, page=number, pages=pages)
+    return figures
+
+
+def page_count(patient: ReportPatient) -> int:
+    """How many sheets ``patient_pages`` prints for the patient."""
+    return len(_patient_text(patient)[0])
+
+
+def _patient_text(patient: ReportPatient) -> tuple[list[list[Line]], float]:
+    notes = dict(patient.handoff.notes) if patient.handoff else None
+    changes = patient.handoff.changes if patient.handoff else ()
+    items = sbar_items(patient.draft, notes, changes)
+    return fit(items, _first_box(patient), A4, more=_continued_box())
+
+
+def _first_box(patient: ReportPatient) -> TextBox:
+    text_top = TIMELINE_TOP - _timeline_height(patient) - 0.03
+    return TextBox(MARGIN, text_top, 1 - 2 * MARGIN, text_top - TEXT_BOTTOM)
+
+
+def _continued_box() -> TextBox:
+    return TextBox(MARGIN, CONTINUED_TOP, 1 - 2 * MARGIN, CONTINUED_TOP - TEXT_BOTTOM)
+
+
+TIMELINE_TOP = 0.655
+
+
+def _timeline_height(patient: ReportPatient) -> float:
+    return 0.022 + 0.012 * _timeline_rows(patient)
+
+
+def _patient_header(figure: Figure, patient: ReportPatient, *, continued: bool) -> None:
     facts = patient.facts
-    zone = facts.shift.zone
+    title = f"Bed {facts.bed} · {facts.patient_name}, {facts.age}"
     figure.text(
         MARGIN,
         0.968,
-        f"Bed {facts.bed} · {facts.patient_name}, {facts.age}",
+        title + (" — continued" if continued else ""),
         fontsize=13,
         fontweight="bold",
     )
@@ -396,6 +452,12 @@ def patient_page(
         fontsize=8.5,
     )
     figure.text(MARGIN, 0.938, status_text(patient), fontsize=7.5, style="italic")
+
+
+def _patient_page(patient: ReportPatient, chart_max: int) -> Figure:
+    figure = Figure(figsize=A4)
+    facts = patient.facts
+    _patient_header(figure, patient, continued=False)
     width = (1 - 2 * MARGIN - 0.07) / 2
     height = 0.088
     left, right = MARGIN + 0.02, MARGIN + 0.02 + width + 0.06
@@ -403,30 +465,49 @@ def patient_page(
     charts.pulse_bp_chart(figure.add_axes((right, 0.815, width, height)), facts)
     charts.respiration_chart(figure.add_axes((left, 0.69, width, height)), facts)
     charts.symptom_chart(figure.add_axes((right, 0.69, width, height)), facts, chart_max)
-    rows = _timeline_rows(patient)
-    timeline_height = 0.022 + 0.012 * rows
-    timeline_top = 0.655
+    timeline_height = _timeline_height(patient)
     charts.timeline_chart(
         figure.add_axes(
-            (MARGIN + 0.13, timeline_top - timeline_height, 1 - 2 * MARGIN - 0.13, timeline_height)
+            (
+                MARGIN + 0.13,
+                TIMELINE_TOP - timeline_height,
+                1 - 2 * MARGIN - 0.13,
+                timeline_height,
+            )
         ),
         facts,
     )
-    text_top = timeline_top - timeline_height - 0.03
-    box = TextBox(MARGIN, text_top, 1 - 2 * MARGIN, text_top - 0.045)
-    notes = dict(patient.handoff.notes) if patient.handoff else None
-    changes = patient.handoff.changes if patient.handoff else ()
-    lines, size, left_out = fit(sbar_items(patient.draft, notes, changes), box, A4)
-    draw(figure, lines, box, size, left_out)
+    return figure
+
+
+def _footer(
+    figure: Figure,
+    patient: ReportPatient,
+    ward_name: str,
+    printed_at: datetime,
+    *,
+    page: int,
+    pages: int,
+) -> None:
+    shift = patient.facts.shift
+    printed = printed_at.astimezone(shift.zone)
     figure.text(
         MARGIN,
         0.02,
-        f"{ward_name} · {facts.shift.label} · printed {printed_at.astimezone(zone):%a %d %b %H:%M}",
+        f"{ward_name} · {shift.label} · printed {printed:%a %d %b %H:%M}",
         fontsize=6,
         color="0.3",
+        gid="footer",
     )
-    figure.text(1 - MARGIN, 0.02, f"page {page} of {pages}", fontsize=6, color="0.3", ha="right")
-    return figure
+    figure.text(
+        1 - MARGIN,
+        0.02,
+        f"page {page} of {pages}",
+        fontsize=6,
+        color="0.3",
+        ha="right",
+        gid="footer",
+    )
 
 
 def _timeline_rows(patient: ReportPatient) -> int:

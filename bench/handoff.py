@@ -72,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         shift,
         folder / "handoff.pdf",
         ward_name="Bench ward",
+        actor=nurse,
         progress=lambda done, total, _what: pages.append(total),
     )
     pdf_s = time.perf_counter() - started

@@ -257,7 +257,8 @@ def test_absent_unknown_impossible_and_withdrawn_values_are_counted(
             absent,
             _observation("2708-6", 0.97, "1", recent),
             _observation("8310-5", 61, "Cel", recent),
-            _observation("8302-2", 180, "cm", recent),
+            _observation("2093-3", 180, "mg/dL", recent),
+            _observation("29463-7", 8000, "kg", recent),  # grams typed as kilograms
             _observation("8867-4", 88, "/min", recent, status="entered-in-error"),
             _observation("8867-4", 88, "/min", future),
             _observation("8867-4", 88, "/min", "2026-11"),
@@ -269,7 +270,8 @@ def test_absent_unknown_impossible_and_withdrawn_values_are_counted(
         "no value (data absent): pulse": 1,
         "unit '1' is not a percentage: spo2": 1,
         "impossible value refused: temperature": 1,
-        "not imported: LOINC 8302-2": 1,
+        "not imported: LOINC 2093-3": 1,
+        "impossible value refused: weight_kg": 1,
         "status 'entered-in-error' (not a usable result)": 1,
         "time in the future": 1,
         "no usable time (none, or coarser than a day)": 1,
@@ -300,10 +302,17 @@ def test_the_import_audit_stays_small_whatever_the_file_skips(
 def test_an_import_is_audited_with_its_counts(
     db: Database, nurse: Actor, admission: int, recent: str, tmp_path: Path
 ) -> None:
-    path = _write(tmp_path, _bundle(_good(recent), _observation("8302-2", 180, "cm", recent)))
+    path = _write(
+        tmp_path,
+        _bundle(
+            _good(recent),
+            _observation("8302-2", 180, "cm", recent),
+            _observation("2093-3", 180, "mg/dL", recent),
+        ),
+    )
     import_fhir_file(db, nurse, path)
     with db.read() as session:
         audit = session.scalars(select(AuditRow).where(AuditRow.action == "import")).one()
     assert audit.staff_id == nurse.staff_id and audit.detail["label"] == "in.json"
-    assert audit.detail["sets_added"] == 1
-    assert audit.detail["skipped"] == {"not imported: LOINC 8302-2": 1}
+    assert (audit.detail["sets_added"], audit.detail["weighings_added"]) == (1, 1)
+    assert audit.detail["skipped"] == {"not imported: LOINC 2093-3": 1}

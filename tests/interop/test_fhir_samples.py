@@ -15,7 +15,7 @@ from sqlalchemy import select
 from wardconsole.interop.fhir_import import DATE_ONLY_NOTE, import_fhir_file
 from wardconsole.services.context import Actor
 from wardconsole.services.db import Database
-from wardconsole.store.models import Admission, ObservationSetRow, Patient
+from wardconsole.store.models import Admission, ObservationSetRow, Patient, WeightEntryRow
 
 FHIR = SAMPLES / "fhir"
 SYNTHEA = FHIR / "Frances_Mann_a2b4d923-446b-4bf4-b0f8-70b0ca5a9887.json"
@@ -130,12 +130,20 @@ def test_without_a_patient_nothing_is_guessed(db: Database, nurse: Actor, admiss
 def test_the_synthetic_patient_bundle(db: Database, nurse: Actor) -> None:
     report = import_fhir_file(db, nurse, SYNTHEA, patient="SYN0001")
 
-    # 6 blood pressures (Synthea's 55284-4 panel) and 2 oral temperatures (8331-1).
-    assert (report.sets_added, report.values_added) == (8, 14)
+    # 6 blood pressures (Synthea's 55284-4 panel) and 2 oral temperatures (8331-1); 6 body
+    # weights (29463-7) with 6 heights (8302-2) as weighings; the 6 BMIs are recomputed here.
+    assert (report.sets_added, report.values_added, report.weighings_added) == (8, 14, 6)
     assert report.patients_created == 1 and report.stays_created == 8
-    assert report.skipped["not imported: LOINC 8302-2 Body Height"] == 6
+    assert "8302-2" not in " ".join(report.skipped) and "29463-7" not in " ".join(report.skipped)
+    assert report.skipped["not imported: BMI (recomputed here from the weight and height)"] == 6
     assert report.skipped["not imported: LOINC 2093-3 Total Cholesterol"] == 3
-    assert sum(report.skipped.values()) == 82 - 8  # every other Observation, counted
+    assert sum(report.skipped.values()) == 82 - 8 - 12  # every other Observation, counted
+    with db.read() as session:
+        weighed = session.scalars(select(WeightEntryRow).order_by(WeightEntryRow.taken_at)).all()
+    # 84.46920224254795 kg and 165.87377602649312 cm: to 0.1 kg and 0.01 m, half-up.
+    assert (weighed[0].weight_kg, weighed[0].height_m) == ("84.5", "1.66")
+    assert weighed[0].taken_at == _at("2010-01-23T20:27:04+00:00")
+    assert {w.source for w in weighed} == {"import"}
     rows = _sets(db)
     assert [(r.systolic_bp, r.diastolic_bp) for r in rows if r.systolic_bp][:2] == [
         (160, 95),
@@ -157,12 +165,13 @@ def test_the_synthetic_bundle_needs_a_usable_hospital_number(db: Database, nurse
     """Its record number (a 36-character UUID) is longer than a hospital number: not guessed."""
     report = import_fhir_file(db, nurse, SYNTHEA)
     assert report.sets_added == 0
-    assert report.skipped["patient not identified: give the hospital number for the import"] == 14
+    assert report.skipped["patient not identified: give the hospital number for the import"] == 26
 
 
 def test_reimporting_a_sample_adds_nothing(db: Database, nurse: Actor) -> None:
     first = import_fhir_file(db, nurse, SYNTHEA, patient="SYN0001")
     again = import_fhir_file(db, nurse, SYNTHEA, patient="SYN0001")
-    assert first.sets_added == 8
-    assert (again.sets_added, again.already_present, again.stays_created) == (0, 8, 0)
+    assert (first.sets_added, first.weighings_added) == (8, 6)
+    assert (again.sets_added, again.weighings_added, again.stays_created) == (0, 0, 0)
+    assert again.already_present == 8  # each weighing came in a set with its blood pressure
     assert len(_sets(db)) == 8

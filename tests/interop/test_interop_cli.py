@@ -74,8 +74,8 @@ def test_a_sample_with_the_patient_named(
     sample = SAMPLES / "fhir" / "Frances_Mann_a2b4d923-446b-4bf4-b0f8-70b0ca5a9887.json"
     assert main(["import", "--db", str(target), str(sample), "--patient", "SYN0001"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("8 sets (14 values) imported")
-    assert "    6  not imported: LOINC 8302-2 Body Height" in out
+    assert out.startswith("8 sets (14 values) imported; 6 weighings imported")
+    assert "    6  not imported: BMI (recomputed here from the weight and height)" in out
 
 
 def test_a_malformed_file_ends_with_one_line(

@@ -46,7 +46,9 @@ def test_the_printed_page_states_the_meals_and_bowels_of_the_night(
     busy = " ".join(
         next(p.extract_text() for p in reader.pages if "Bed B01" in p.extract_text()).split()
     )
-    assert "Meals this shift: Snack none (Nausea or vomiting); Nutritional drink declined ×1" in busy
+    assert (
+        "Meals this shift: Snack none (Nausea or vomiting); Nutritional drink declined ×1" in busy
+    )
     assert "Bowels: none recorded since admission" in busy
     quiet = " ".join(
         next(p.extract_text() for p in reader.pages if "Bed B02" in p.extract_text()).split()

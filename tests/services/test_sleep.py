@@ -183,7 +183,7 @@ def test_the_morning_withdrawal_chart_sleep_rating_is_shown_with_the_night(
     )
 
 
-def test_the_census_shows_the_flag_and_reads_it_in_three_statements_whatever_the_ward(
+def test_the_census_shows_the_flag_and_reads_it_in_two_statements_whatever_the_ward(
     db: Database, nurse: Actor, clock: Clock, patient: int
 ) -> None:
     def statements(with_sleep: bool) -> int:
@@ -213,7 +213,7 @@ def test_the_census_shows_the_flag_and_reads_it_in_three_statements_whatever_the
         reason="Ketamine dependence",
         assigned_nurse_id=nurse.staff_id,
     )
-    assert statements(True) - statements(False) == one == 3
+    assert statements(True) - statements(False) == one == 2  # the nights' checks, entries
 
 
 def test_the_day_handoff_says_how_last_nights_sleep_was_known(

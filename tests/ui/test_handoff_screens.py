@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from dbfixtures import migrated_sqlite
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from pypdf import PdfReader
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
@@ -21,7 +22,7 @@ from screenshots import grab_census
 from wardfakes import Clock
 
 from wardconsole.domain.handoff_records import HandoffStatus, Section
-from wardconsole.reports.handoff_pdf import build_handoff_pdf
+from wardconsole.reports.handoff_pdf import build_handoff_pdf, summary_pages
 from wardconsole.services.db import Database
 from wardconsole.services.demo import NURSES, SUPERVISOR, build_demo_ward
 from wardconsole.services.handoff import HandoffService
@@ -167,6 +168,15 @@ def test_a_printed_page(demo: Database, shot_dir: Path) -> None:
     )
     reader = PdfReader(pdf)
     assert len(reader.pages) == 1 + len(service.board(service.this_shift()).handoffs)
+    # Every word of the ward summary is on the page: a busy ward's counts line once ran off
+    # its right edge ("… 3 reviewed, 1 sent bac").
+    report = service.report(service.this_shift())
+    [summary] = summary_pages(report, "Ketamine Detox Unit (demo)", demo.clock(), {})
+    renderer = FigureCanvasAgg(summary).get_renderer()
+    page = summary.bbox
+    for text in summary.texts:
+        box = text.get_window_extent(renderer)
+        assert page.x0 <= box.x0 and box.x1 <= page.x1, text.get_text()
     riskiest = service.board(service.this_shift()).handoffs[0]
     page = next(
         i

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QRect, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
-from screenshots import grab_census, grab_widget
+from PySide6.QtWidgets import QApplication, QStyleOptionViewItem, QToolButton
+from screenshots import grab_census, grab_widget, size_problems
 from sqlalchemy import select
 
 from wardconsole.services.context import Role
@@ -368,3 +368,19 @@ def test_the_census_flags_an_open_dependency_review_in_words(
             escalation = str(model.index(row, CensusColumn.ESCALATION).data())
             assert escalation.startswith("● ADVISORY · Dependency review")
         apply_theme(qapp, Theme.DAY)
+
+
+def test_the_patient_window_offers_the_list_and_still_fits_1366(
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with demo_console(qtbot, tmp_path, monkeypatch) as console:
+        assert console.snapshot is not None
+        row = console.snapshot.rows[0]
+        console.census_view.select_admission(row.admission_id)
+        qtbot.keyClick(console.census_view, Qt.Key.Key_Return)
+        window = console.patient_windows.get(row.admission_id)
+        assert window is not None
+        button = window.header.findChild(QToolButton, "button_bedside_medicines")
+        assert button is not None and button.text() == "Medicines list"
+        assert "Ctrl+Shift+M" in button.toolTip()
+        assert size_problems(window) == []  # every action button and the charts, within 1366

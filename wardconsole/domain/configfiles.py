@@ -7,16 +7,17 @@ so a checkout, a wheel and a frozen build read them the same way.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import time
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from wardconsole.domain.records import Severity
 
@@ -27,6 +28,37 @@ _SEVERITIES = {s.name.lower(): s for s in Severity}
 def default_policy_file(name: str) -> Traversable:
     """The bundled default ``resources/policy/<name>``."""
     return files("wardconsole.resources") / "policy" / name
+
+
+Loaded = TypeVar("Loaded", covariant=True)
+
+
+class PolicyLoader(Protocol[Loaded]):
+    def __call__(self, path: Path | None = None) -> Loaded: ...
+
+
+def once_per_content(default_name: str) -> Callable[[PolicyLoader[Loaded]], PolicyLoader[Loaded]]:
+    """A policy loader that reads its file every time (an edited file is seen at once) but
+    parses and validates each distinct content at each place once per process: every
+    ``Database`` of a process (each station window, each test) shares the frozen result.
+    A file that cannot be read or is refused is never remembered, so it says why each time."""
+
+    def wrap(load: PolicyLoader[Loaded]) -> PolicyLoader[Loaded]:
+        loaded: dict[tuple[str, bytes], Loaded] = {}
+
+        def load_once(path: Path | None = None) -> Loaded:
+            source = path if path is not None else default_policy_file(default_name)
+            try:
+                key = (str(source), source.read_bytes())
+            except OSError:
+                return load(path)  # the loader names the file and the problem
+            if key not in loaded:
+                loaded[key] = load(path)
+            return loaded[key]
+
+        return functools.wraps(load)(load_once)
+
+    return wrap
 
 
 def read_toml(path: Path | Traversable, error: type[Exception]) -> dict[str, Any]:

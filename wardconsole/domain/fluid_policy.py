@@ -20,6 +20,7 @@ from wardconsole.domain.configfiles import (
     TableReader,
     content_digest,
     default_policy_file,
+    once_per_content,
     read_toml,
 )
 from wardconsole.domain.records import Severity
@@ -79,6 +80,7 @@ class FluidPolicy:
         return bool(self.governance_signoff.strip())
 
 
+@once_per_content(FLUID_POLICY_FILE)
 def load_fluid_policy(path: Path | None = None) -> FluidPolicy:
     """Load and validate the policy (default: bundled ``policy/fluid_chart.toml``)."""
     source: Path | Traversable = (

@@ -36,6 +36,7 @@ from wardconsole.domain.configfiles import (
     TableReader,
     content_digest,
     default_policy_file,
+    once_per_content,
     read_toml,
 )
 from wardconsole.domain.policy import EscalationPolicy
@@ -264,6 +265,7 @@ def same_class_doses(
     return tuple(d for d in doses if d.drug_class == drug_class and abs(d.given_at - at) < within)
 
 
+@once_per_content(FORMULARY_FILE)
 def load_formulary(path: Path | None = None) -> Formulary:
     """Load and validate the formulary (default: the bundled ``policy/formulary.toml``)."""
     source: Path | Traversable = path if path is not None else default_policy_file(FORMULARY_FILE)

@@ -23,6 +23,7 @@ from wardconsole.domain.configfiles import (
     TableReader,
     content_digest,
     default_policy_file,
+    once_per_content,
     read_toml,
 )
 from wardconsole.domain.records import EscalationKind, Severity
@@ -115,6 +116,7 @@ class ObservationLevelPolicy:
         return max(level.check_interval for level in self.levels.values())
 
 
+@once_per_content(LEVELS_FILE)
 def load_observation_levels(path: Path | None = None) -> ObservationLevelPolicy:
     """Load and validate the levels (default: bundled ``policy/observation_levels.toml``)."""
     source: Path | Traversable = path if path is not None else default_policy_file(LEVELS_FILE)

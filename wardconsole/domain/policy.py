@@ -31,6 +31,7 @@ from wardconsole.domain.configfiles import (
     TableReader,
     content_digest,
     default_policy_file,
+    once_per_content,
     read_toml,
 )
 from wardconsole.domain.records import PRN_ROUTES, Severity
@@ -331,6 +332,7 @@ class EscalationPolicy:
         raise LookupError(f"no shift covers {clock:%H:%M}")  # pragma: no cover - load checks
 
 
+@once_per_content(POLICY_FILE)
 def load_policy(path: Path | None = None) -> EscalationPolicy:
     """Load and validate the policy (default: bundled ``policy/escalation_policy.toml``)."""
     source: Path | Traversable = path if path is not None else default_policy_file(POLICY_FILE)

@@ -32,6 +32,7 @@ from wardconsole.domain.configfiles import (
     TableReader,
     content_digest,
     default_policy_file,
+    once_per_content,
     read_toml,
 )
 from wardconsole.domain.fluids import ago_text
@@ -81,6 +82,7 @@ class SleepPolicy:
         )
 
 
+@once_per_content(SLEEP_POLICY_FILE)
 def load_sleep_policy(path: Path | None = None) -> SleepPolicy:
     """Load and validate the policy (default: bundled ``policy/sleep.toml``)."""
     source: Path | Traversable = (
@@ -257,8 +259,9 @@ def estimate_sleep(
     never past halfway to the neighbouring check nor outside the night. A gap between two checks
     longer than their intervals is left partly uncovered.
     """
+    first, last = night.start, night.end
     seen = sorted(
-        (c for c in checks if night.contains(c.taken_at) and c.presentation.found),
+        (c for c in checks if first <= c.taken_at < last and c.presentation.found),
         key=lambda c: (c.taken_at, c.id),
     )
     asleep = awake = timedelta(0)

@@ -23,6 +23,7 @@ from wardconsole.domain.configfiles import (
     TableReader,
     content_digest,
     default_policy_file,
+    once_per_content,
     read_toml,
 )
 
@@ -60,6 +61,7 @@ class WeightPolicy:
         return bool(self.governance_signoff.strip())
 
 
+@once_per_content(WEIGHT_POLICY_FILE)
 def load_weight_policy(path: Path | None = None) -> WeightPolicy:
     """Load and validate the policy (default: bundled ``policy/weights.toml``)."""
     source: Path | Traversable = (

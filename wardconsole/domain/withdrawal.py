@@ -20,7 +20,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final, TypeGuard
 
-from wardconsole.domain.configfiles import content_digest, default_policy_file, read_toml
+from wardconsole.domain.configfiles import (
+    content_digest,
+    default_policy_file,
+    once_per_content,
+    read_toml,
+)
 from wardconsole.domain.validation import validate_score
 
 CHART_FILE: Final = "withdrawal_chart.toml"
@@ -123,6 +128,7 @@ class WithdrawalChart:
         )
 
 
+@once_per_content(CHART_FILE)
 def load_chart(path: Path | None = None) -> WithdrawalChart:
     """Load and validate the chart (default: the bundled ``policy/withdrawal_chart.toml``)."""
     source: Path | Traversable = path if path is not None else default_policy_file(CHART_FILE)

@@ -93,6 +93,8 @@ IMPORT_LOINC: Final[dict[str, str]] = {
     "8331-1": "temperature",  # oral temperature (Synthea)
     SYSTOLIC: "systolic_bp",
     DIASTOLIC: "diastolic_bp",
+    "29463-7": "weight_kg",
+    "8302-2": "height_m",
 }
 """LOINC code -> vital-sign field, for single-value Observations and OBX segments."""
 BP_PANELS: Final = frozenset({BP_PANEL, BP_PANEL_SYNTHEA})
@@ -105,6 +107,15 @@ LOCAL_WITHDRAWAL_TOTAL: Final = "withdrawal-chart-total"
 LOCAL_WITHDRAWAL_ITEM: Final = "withdrawal-item-"
 LOCAL_ASSESSMENT: Final = "assessment-"
 LOCAL_ESCALATION: Final = "escalation-"
+
+BODY_WEIGHT: Final = ("29463-7", "Body weight")
+BODY_HEIGHT: Final = ("8302-2", "Body height")
+BMI: Final = ("39156-5", "Body mass index (BMI) [Ratio]")
+"""LOINC, verified (REFERENCE-2.md §12.11): weight in kg, height in m (exported; cm, m, g, lb and
+in are read), BMI in kg/m2 exported where both are known and recomputed here on import."""
+LOCAL_WEIGHT_BEFORE: Final = "weight-before-admission"
+"""The weight 3–6 months before admission recorded at intake (MUST step 2): no LOINC term
+says "before admission", so the console's own code (persisted)."""
 
 FLUID_INTAKE_ORAL: Final = ("9000-1", "Fluid intake oral Measured")
 """LOINC, verified (REFERENCE-2.md §12.11). IV and subcutaneous fluids and every output use the
@@ -183,6 +194,11 @@ _RATE_UNITS: Final = frozenset(
     }
 )
 _MMHG_PER_KPA: Final = Decimal("7.50061683")
+_BODY_UNITS: Final = {
+    "weight_kg": {"kg": Decimal(1), "g": Decimal("0.001"), "[lb_av]": Decimal("0.45359237")},
+    "height_m": {"m": Decimal(1), "cm": Decimal("0.01"), "[in_i]": Decimal("0.0254")},
+}
+"""Body weight to kg (0.1 kg) and height to m (0.01 m), half-up; exact UCUM factors."""
 
 
 class UnitProblem(ValueError):
@@ -194,11 +210,25 @@ _LARGEST = Decimal(10) ** 6
 """Far beyond any vital sign in any unit; larger numbers are garbage, not measurements."""
 
 
+def _body_units(field: str, value: Decimal, unit: str) -> Decimal:
+    factors = _BODY_UNITS[field]
+    if unit not in factors:
+        raise UnitProblem(f"unit {unit!r} is not one of {', '.join(factors)}")
+    step = Decimal("0.1") if field == "weight_kg" else Decimal("0.01")
+    return (value * factors[unit]).quantize(step, rounding=ROUND_HALF_UP)
+
+
 def to_chart_units(field: str, value: Decimal, unit: str) -> Decimal:
     """Convert a measured value to the chart's unit and precision (half-up, REFERENCE §1.5)."""
     unit = unit.strip()
     if not value.is_finite() or abs(value) >= _LARGEST:
         raise UnitProblem(f"value {value} is not a measurement")
+    if field in _BODY_UNITS:
+        return _body_units(field, value, unit)
+    return _vital_units(field, value, unit)
+
+
+def _vital_units(field: str, value: Decimal, unit: str) -> Decimal:
     if field in ("respiration_rate", "pulse"):
         if unit not in _RATE_UNITS:
             raise UnitProblem(f"unit {unit!r} is not a rate per minute")

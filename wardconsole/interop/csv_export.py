@@ -2,7 +2,8 @@
 per current meal (or supplement), bowel movement and nurse's sleep entry: the ``entry`` column
 says which, and each kind fills its own columns (portion eaten, supplement given or declined
 with the reason, the Bristol stool type, the night with the hours slept, settled or disturbed
-and the waking time), leaving the others empty.
+and the waking time), leaving the others empty; then one row per current weighing (weight,
+height and the BMI from the latest height as the console shows it).
 
 For audit and research: times in UTC (ISO 8601) so rows sort and join across sites, the
 author's staff ID, where the set came from (bedside, import, monitor), the NEWS2 total only
@@ -49,6 +50,9 @@ COLUMNS = (
     "hours_slept",
     "sleep_quality",
     "woke_at_utc",
+    "weight_kg",
+    "height_m",
+    "bmi",
 )
 _OBSERVATION_COLUMNS = COLUMNS.index("note") + 1
 """The columns an observation-set row fills (the rest are the other kinds')."""
@@ -69,38 +73,57 @@ def write_csv(record: WardRecord, path: Path) -> int:
                         for name, reason in sorted(obs.missing_reasons.items())
                     )
                     writer.writerow(
-                        [
-                            _text(patient.hospital_number),
-                            _text(patient.family_name),
-                            _text(patient.given_name),
-                            stay.admission.admission_id,
-                            obs.taken_at.isoformat(timespec="seconds"),
-                            *(_cell(getattr(vitals, name)) for name in VITAL_FIELDS),
-                            vitals.spo2_scale,
-                            obs.glucose_flag or _cell(obs.glucose),
-                            "yes" if obs.news2_total is not None else "no",
-                            _cell(obs.news2_total),
-                            obs.news2_risk or "",
-                            missing,
-                            _text(obs.author.staff_code),
-                            obs.recorded_at.isoformat(timespec="seconds"),
-                            obs.source,
-                            "yes" if obs.amended else "no",
-                            _text(obs.note),
-                            "observation set",
-                        ]
+                        _padded(
+                            [
+                                _text(patient.hospital_number),
+                                _text(patient.family_name),
+                                _text(patient.given_name),
+                                stay.admission.admission_id,
+                                obs.taken_at.isoformat(timespec="seconds"),
+                                *(_cell(getattr(vitals, name)) for name in VITAL_FIELDS),
+                                vitals.spo2_scale,
+                                obs.glucose_flag or _cell(obs.glucose),
+                                "yes" if obs.news2_total is not None else "no",
+                                _cell(obs.news2_total),
+                                obs.news2_risk or "",
+                                missing,
+                                _text(obs.author.staff_code),
+                                obs.recorded_at.isoformat(timespec="seconds"),
+                                obs.source,
+                                "yes" if obs.amended else "no",
+                                _text(obs.note),
+                                "observation set",
+                            ]
+                        )
                     )
                     rows += 1
                 for cells in _physical_rows(stay):
                     writer.writerow(
-                        [
-                            _text(patient.hospital_number),
-                            _text(patient.family_name),
-                            _text(patient.given_name),
-                            stay.admission.admission_id,
-                            *cells,
-                        ]
+                        _padded(
+                            [
+                                _text(patient.hospital_number),
+                                _text(patient.family_name),
+                                _text(patient.given_name),
+                                stay.admission.admission_id,
+                                *cells,
+                            ]
+                        )
                     )
+                    rows += 1
+                for weighing in stay.weighings:
+                    named: dict[str, object] = {
+                        "hospital_number": _text(patient.hospital_number),
+                        "family_name": _text(patient.family_name),
+                        "given_name": _text(patient.given_name),
+                        "admission_id": stay.admission.admission_id,
+                        "taken_at_utc": weighing.taken_at.isoformat(timespec="seconds"),
+                        "recorded_by": _text(weighing.author.staff_code),
+                        "entry": "weighing",
+                        "weight_kg": weighing.weight_kg or "",
+                        "height_m": weighing.height_m or "",
+                        "bmi": weighing.bmi or "",
+                    }
+                    writer.writerow([named.get(name, "") for name in COLUMNS])
                     rows += 1
     return rows
 
@@ -165,3 +188,8 @@ def _reason(reason: str) -> str:
 
 def _text(value: str) -> str:
     return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _padded(cells: list[object]) -> list[object]:
+    """A row of an earlier kind, with the later kinds' columns left empty."""
+    return [*cells, *[""] * (len(COLUMNS) - len(cells))]

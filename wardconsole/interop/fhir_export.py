@@ -18,6 +18,7 @@ import json
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from wardconsole.services.interop import (
     ExportedObservation,
     ExportedSleep,
     ExportedSymptoms,
+    ExportedWeighing,
     PatientRecord,
     StayRecord,
     WardRecord,
@@ -174,8 +176,14 @@ class _Builder:
             self._add(_bowel(ctx, bowel, self._practitioner(bowel.author)))
         for slept in stay.sleep:
             self._add(_sleep(ctx, slept, self._practitioner(slept.author)))
+        self._add_weighings(ctx, stay)
         for escalation in stay.escalations:
             self._add(_flag(ctx, escalation))
+
+    def _add_weighings(self, ctx: _Context, stay: StayRecord) -> None:
+        for weighing in stay.weighings:
+            for resource in _weighing(ctx, weighing, self._practitioner(weighing.author)):
+                self._add(resource)
 
     # -- an observation set ----------------------------------------------------------------------
 
@@ -472,6 +480,67 @@ def _fluid(ctx: _Context, entry: ExportedFluid, performer: Json) -> Json:
     if entry.description:
         resource["note"] = [{"text": entry.description}]
     return resource
+
+
+_BODY_UNITS = {"kg": "kg", "m": "m", "kg/m2": "kg/m2"}
+
+
+def _weighing(ctx: _Context, entry: ExportedWeighing, performer: Json) -> list[Json]:
+    """Body weight (LOINC 29463-7, kg), height (8302-2, m) and the BMI from the latest height
+    (39156-5, kg/m2) as vital-signs Observations with the values as typed; the weight 3–6
+    months before admission in the console's own code, with where it came from."""
+    out = []
+    values = (
+        ("weight", c.BODY_WEIGHT, entry.weight_kg, "kg"),
+        ("height", c.BODY_HEIGHT, entry.height_m, "m"),
+        ("bmi", c.BMI, entry.bmi, "kg/m2"),
+    )
+    for part, (code, display), value, unit in values:
+        if value is None:
+            continue
+        out.append(
+            {
+                "resourceType": "Observation",
+                "id": _id(ctx.hn, "weighing", entry.id, part),
+                "status": "final",
+                "category": [_category("vital-signs")],
+                "code": _loinc(code, display),
+                "subject": ctx.subject,
+                "encounter": ctx.encounter,
+                "effectiveDateTime": _time(entry.taken_at),
+                "performer": [performer],
+                "valueQuantity": {
+                    "value": float(Decimal(value)),
+                    "unit": unit,
+                    "system": c.UCUM,
+                    "code": _BODY_UNITS[unit],
+                },
+            }
+        )
+    if entry.before_kg is not None:
+        planned = "planned" if entry.before_planned else "unplanned"
+        source = entry.before_source.replace("_", "-")
+        out.append(
+            {
+                "resourceType": "Observation",
+                "id": _id(ctx.hn, "weighing", entry.id, "before"),
+                "status": "final",
+                "category": [_category("exam")],
+                "code": _local(c.LOCAL_WEIGHT_BEFORE, "Weight 3–6 months before admission"),
+                "subject": ctx.subject,
+                "encounter": ctx.encounter,
+                "effectiveDateTime": _time(entry.taken_at),
+                "performer": [performer],
+                "valueQuantity": {
+                    "value": float(Decimal(entry.before_kg)),
+                    "unit": "kg",
+                    "system": c.UCUM,
+                    "code": "kg",
+                },
+                "note": [{"text": f"{source}; change {planned}"}],
+            }
+        )
+    return out
 
 
 def _meal(ctx: _Context, meal: ExportedMeal, performer: Json) -> Json:

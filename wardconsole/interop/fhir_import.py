@@ -48,6 +48,7 @@ from wardconsole.interop.fhir_reading import (
 from wardconsole.services.context import Actor
 from wardconsole.services.db import Database
 from wardconsole.services.importing import (
+    BODY_FIELDS,
     AuthorRef,
     ImportBatch,
     ImportReport,
@@ -65,6 +66,7 @@ MAX_HOSPITAL_NUMBER = 32
 DATE_ONLY_NOTE = "Time not given in the source (date only); shown at midnight UTC."
 _ACTS_AS_OURS = {
     c.NEWS2_TOTAL_SNOMED: "NEWS2 total score (recomputed here from the vital signs)",
+    c.BMI[0]: "BMI (recomputed here from the weight and height)",
 }
 
 
@@ -637,4 +639,6 @@ def _describe_patient(resource: Resource) -> PatientRef:
 
 
 def _plain(value: Decimal, name: str) -> object:
+    if name in BODY_FIELDS:
+        return f"{value.normalize():f}"  # exact decimal text, as a nurse types a weight
     return float(value) if name == "temperature" else int(value)

@@ -231,7 +231,8 @@ def _summary_page(
             + ([f"{len(board.missing)} not drafted"] if board.missing else [])
         )
     )
-    figure.text(MARGIN, 0.91, counts, fontsize=8)
+    # Wrapped, so a busy ward's counts never run off the page (the last words were lost).
+    figure.text(MARGIN, 0.918, "\n".join(textwrap.wrap(counts, 125)), fontsize=8, va="top")
     y = 0.88
     x_positions = _column_x()
     for (name, _width), x in zip(_COLUMNS, x_positions, strict=True):

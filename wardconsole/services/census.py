@@ -62,7 +62,7 @@ class CensusService:
 
     def snapshot(self, now: datetime | None = None) -> CensusSnapshot:
         """One consistent read of the census: a fixed number of queries, each O(admitted
-        patients) — the fluid column adds three grouped ones and the sleep flag three more,
+        patients) — the fluid column adds three grouped ones and the sleep flag two more,
         never one per patient."""
         now = now or self._db.clock()
         policy = self._db.policy

@@ -11,6 +11,10 @@ re-importing a file, or importing the console's own export back, adds nothing.
 
 Values the other system did not send are stored as missing with reason ``not_in_source``; a set
 is scored for NEWS2 only when it is complete, so an import never produces a made-up score.
+
+Body weight and height in a set (``BODY_FIELDS``, exact decimal text in kg and m) become a
+weighing of their own (``weight_entries``, same source reference); a value outside the weight
+policy's limits is skipped, an extreme one kept with a note, as for vital signs.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from sqlalchemy.orm import Session
 from wardconsole.domain.news2 import score_vitals
 from wardconsole.domain.records import VITAL_FIELDS, MissingReason, VitalSigns
 from wardconsole.domain.validation import validate_vitals
+from wardconsole.domain.weight_policy import WeightPolicy
+from wardconsole.domain.weights import WeightInput, weight_problems
 from wardconsole.services.context import (
     Actor,
     InvalidInput,
@@ -45,7 +51,7 @@ from wardconsole.store import repository
 from wardconsole.store.changes import record_change
 from wardconsole.store.engine import begin_write
 from wardconsole.store.entries import current
-from wardconsole.store.models import Admission, ObservationSetRow, Patient, Staff
+from wardconsole.store.models import Admission, ObservationSetRow, Patient, Staff, WeightEntryRow
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +59,9 @@ _AUDIT_ACTIONS = {"import": "import", "monitor": "import_monitor"}
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 """Same as bedside recording: a station or monitor clock may run slightly ahead."""
+
+BODY_FIELDS = ("weight_kg", "height_m")
+"""Values of a set that are a weighing, not vital signs (decimal text, kg and m)."""
 
 Progress = Callable[[int, int], None]
 """``progress(done, total)``; raising from it (e.g. the user cancelled) rolls everything back."""
@@ -132,6 +141,7 @@ class ImportReport:
     patients_created: int = 0
     stays_created: int = 0
     admission_ids: tuple[int, ...] = ()
+    weighings_added: int = 0
 
     @property
     def values_skipped(self) -> int:
@@ -143,6 +153,8 @@ class ImportReport:
             f"{self.sets_added} set{_s(self.sets_added)} ({self.values_added} "
             f"value{_s(self.values_added)}) imported"
         ]
+        if self.weighings_added:
+            parts.append(f"{self.weighings_added} weighing{_s(self.weighings_added)} imported")
         if self.already_present:
             parts.append(f"{self.already_present} already on record")
         created = [
@@ -193,7 +205,7 @@ class ImportService:
             raise InvalidInput(problems)
         now = self._db.clock()
         with self._db.transaction() as session:
-            writer = _BatchWriter(session, actor, batch, now, importer)
+            writer = _BatchWriter(session, actor, batch, now, importer, self._db.weight_policy)
             total = len(batch.groups)
             for first in range(0, total, CHUNK_SETS):
                 chunk = batch.groups[first : first + CHUNK_SETS]
@@ -262,7 +274,9 @@ class ImportService:
         for attempt in range(2):
             try:
                 with session.begin_nested():
-                    writer = _BatchWriter(session, actor, batch, now, actor.staff_id)
+                    writer = _BatchWriter(
+                        session, actor, batch, now, actor.staff_id, self._db.weight_policy
+                    )
                     writer.write_chunk(batch.groups, None, 0, len(batch.groups))
                     return writer.finish(self._db, apply_rules_now=False), writer.touched
             except IntegrityError:
@@ -285,9 +299,16 @@ class _BatchWriter:
     """The state of one import transaction: caches, counts and touched admissions."""
 
     def __init__(
-        self, session: Session, actor: Actor, batch: ImportBatch, now: datetime, importer: int
+        self,
+        session: Session,
+        actor: Actor,
+        batch: ImportBatch,
+        now: datetime,
+        importer: int,
+        weight_policy: WeightPolicy,
     ) -> None:
         self.session = session
+        self._weight_policy = weight_policy
         self.actor = actor
         self.importer = importer
         """The staff ID entries with no author of their own are recorded by."""
@@ -308,6 +329,9 @@ class _BatchWriter:
         self._on_record: dict[tuple[int, datetime], list[VitalSigns]] = {}
         """Current sets at the times this chunk has, per admission (for the duplicate check)."""
         self._rows: list[dict[str, Any]] = []
+        self._weight_rows: list[dict[str, Any]] = []
+        self._weighed_refs: set[str] = set()
+        self.weighings_added = 0
         self._loaded_stays: set[int] = set()
         self._chunk_times = (now, now)
 
@@ -322,6 +346,8 @@ class _BatchWriter:
     ) -> None:
         """Check and write ``groups`` with a few queries and one multi-row insert."""
         self._known_refs = self._refs_on_record([g.source_ref for g in groups])
+        self._weighed_refs = self._refs_on_record([g.source_ref for g in groups], WeightEntryRow)
+        self._weight_rows = []
         self._on_record = {}
         self._loaded_stays = set()
         times = [g.taken_at for g in groups]
@@ -334,13 +360,14 @@ class _BatchWriter:
                 progress(done, total)
         if self._rows:
             self.session.execute(insert(ObservationSetRow), self._rows)
+        if self._weight_rows:
+            self.session.execute(insert(WeightEntryRow), self._weight_rows)
 
-    def _refs_on_record(self, refs: list[str]) -> set[str]:
+    def _refs_on_record(self, refs: list[str], model: Any = ObservationSetRow) -> set[str]:
         return set(
             self.session.scalars(
-                select(ObservationSetRow.source_ref).where(
-                    ObservationSetRow.source == self.batch.source,
-                    ObservationSetRow.source_ref.in_(refs),
+                select(model.source_ref).where(
+                    model.source == self.batch.source, model.source_ref.in_(refs)
                 )
             )
         )
@@ -352,7 +379,10 @@ class _BatchWriter:
         if group.taken_at > self.now + FUTURE_TOLERANCE:
             self.skipped["time in the future"] += count
             return
-        if group.source_ref in self._known_refs:
+        body = {k: v for k, v in group.values.items() if k in BODY_FIELDS}
+        if group.source_ref in self._known_refs and (
+            not body or group.source_ref in self._weighed_refs
+        ):
             self.already_present += 1
             return
         patient = self._patient(group.patient)
@@ -362,7 +392,13 @@ class _BatchWriter:
         if admission is None:
             self.skipped["time outside any stay of the patient"] += count
             return
-        values = dict(group.values)
+        if body and group.source_ref not in self._weighed_refs:
+            self._write_weighing(group, admission, body)
+        if group.source_ref in self._known_refs:
+            return
+        values = {k: v for k, v in group.values.items() if k not in BODY_FIELDS}
+        if not values:
+            return
         values["spo2_scale"] = admission.spo2_scale
         vitals, extreme = self._validated(values)
         taken = [name for name in VITAL_FIELDS if getattr(vitals, name) is not None]
@@ -418,6 +454,50 @@ class _BatchWriter:
         self._on_record.setdefault((admission.id, group.taken_at), []).append(vitals)
         self.sets_added += 1
         self.values_added += len(taken)
+        self.touched.add(admission.id)
+
+    def _write_weighing(
+        self, group: VitalGroup, admission: Admission, body: Mapping[str, object]
+    ) -> None:
+        """A weighing from the set's weight and height: a value the policy refuses is skipped
+        (counted), an extreme one kept with a note (it cannot be re-measured now)."""
+        typed = {k: str(v) for k, v in body.items()}
+        for name in BODY_FIELDS:
+            if name not in typed:
+                continue
+            alone = {name: typed[name]}
+            if weight_problems(_weighing(alone, True), self._weight_policy):
+                self.skipped[f"impossible value refused: {name}"] += 1
+                del typed[name]
+        if not typed:
+            return
+        extreme = weight_problems(_weighing(typed, False), self._weight_policy)
+        note = group.note
+        if extreme:
+            note = _join(
+                note, "Extreme value from the source, not re-measured: " + ", ".join(extreme)
+            )
+        recorded_by, provenance = self._author(group)
+        self._weight_rows.append(
+            {
+                "admission_id": admission.id,
+                "taken_at": group.taken_at,
+                "recorded_at": self.now,
+                "recorded_by_id": recorded_by,
+                "station": self.actor.station,
+                "weight_kg": typed.get("weight_kg"),
+                "height_m": typed.get("height_m"),
+                "before_kg": None,
+                "before_source": "",
+                "before_planned": False,
+                "note": _join(note, provenance),
+                "source": self.batch.source,
+                "source_ref": group.source_ref,
+                "status": "final",
+            }
+        )
+        self._weighed_refs.add(group.source_ref)
+        self.weighings_added += 1
         self.touched.add(admission.id)
 
     def _validated(self, values: dict[str, object]) -> tuple[VitalSigns, list[str]]:
@@ -600,6 +680,7 @@ class _BatchWriter:
             "skipped": bounded_reasons(self.skipped),
             "patients_created": self.patients_created,
             "stays_created": self.stays_created,
+            "weighings_added": self.weighings_added,
         }
         repository.write_audit(
             self.session,
@@ -621,6 +702,7 @@ class _BatchWriter:
             patients_created=self.patients_created,
             stays_created=self.stays_created,
             admission_ids=tuple(sorted(self.touched)),
+            weighings_added=self.weighings_added,
         )
 
 
@@ -699,6 +781,14 @@ def unstorable_text(batch: ImportBatch) -> dict[str, str]:
         if problem and where not in problems:
             problems[where] = f"{where} {problem}"
     return problems
+
+
+def _weighing(typed: Mapping[str, str], confirmed: bool) -> WeightInput:
+    return WeightInput(
+        weight_kg=typed.get("weight_kg", ""),
+        height_m=typed.get("height_m", ""),
+        confirmed=confirmed,
+    )
 
 
 def _covers(admission: Admission, at: datetime) -> bool:

@@ -13,11 +13,13 @@ import getpass
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from wardconsole.domain import must
 from wardconsole.domain.admission_records import AdmissionDetail
 from wardconsole.domain.bowels import BowelEntry
 from wardconsole.domain.meals import MealEntry
@@ -26,7 +28,7 @@ from wardconsole.domain.sleep import SleepEntry
 from wardconsole.services.context import Actor, InvalidInput, NotFound, Permission, require
 from wardconsole.services.db import Database
 from wardconsole.services.text_rule import checks_text_as
-from wardconsole.store import repository
+from wardconsole.store import repository, weights
 from wardconsole.store.entries import current
 from wardconsole.store.models import (
     Admission,
@@ -41,6 +43,7 @@ from wardconsole.store.models import (
     SleepEntryRow,
     Staff,
     SymptomEntryRow,
+    WeightEntryRow,
 )
 from wardconsole.store.nutrition import to_bowel, to_meal
 from wardconsole.store.sleep import to_sleep
@@ -109,6 +112,22 @@ class ExportedFluid:
 
 
 @dataclass(frozen=True, slots=True)
+class ExportedWeighing:
+    """A current weighing: weight and/or height as typed (kg, m), the weight 3–6 months before
+    admission where recorded, and the BMI from the latest height (None when either is unknown)."""
+
+    id: int
+    taken_at: datetime
+    author: Author
+    weight_kg: str | None
+    height_m: str | None
+    bmi: str | None
+    before_kg: str | None = None
+    before_source: str = ""
+    before_planned: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class ExportedMeal:
     """A current meal, snack or supplement entry and who recorded it."""
 
@@ -159,6 +178,7 @@ class StayRecord:
     meals: tuple[ExportedMeal, ...] = ()
     bowels: tuple[ExportedBowel, ...] = ()
     sleep: tuple[ExportedSleep, ...] = ()
+    weighings: tuple[ExportedWeighing, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,8 +382,47 @@ def _stay_record(session: Session, info: AdmissionDetail, authors: dict[int, Aut
         for row in _current(session, SleepEntryRow, info.admission_id)
     )
     return StayRecord(
-        info, observations, symptoms, assessments, escalations, fluids, meals, bowels, sleep
+        info,
+        observations,
+        symptoms,
+        assessments,
+        escalations,
+        fluids,
+        meals,
+        bowels,
+        sleep,
+        _weighings(session, info, authors, unknown),
     )
+
+
+def _weighings(
+    session: Session, info: AdmissionDetail, authors: Mapping[int, Author], unknown: Author
+) -> tuple[ExportedWeighing, ...]:
+    rows = {row.id: row for row in _current(session, WeightEntryRow, info.admission_id)}
+    out = []
+    height: Decimal | None = None
+    for entry in weights.weighings(session, [info.admission_id])[info.admission_id]:
+        row = rows[entry.id]
+        height = entry.height_m if entry.height_m is not None else height
+        bmi = (
+            must.shown(must.bmi(entry.weight_kg, height), must.bmi_score)
+            if entry.weight_kg is not None and height is not None
+            else None
+        )
+        out.append(
+            ExportedWeighing(
+                id=entry.id,
+                taken_at=entry.taken_at,
+                author=authors.get(row.recorded_by_id, unknown),
+                weight_kg=row.weight_kg,
+                height_m=row.height_m,
+                bmi=bmi,
+                before_kg=row.before_kg,
+                before_source=row.before_source,
+                before_planned=row.before_planned,
+            )
+        )
+    return tuple(out)
 
 
 def _os_user() -> str:

@@ -45,7 +45,7 @@ class SleepReader:
     def policy(self) -> SleepPolicy:
         return self._db.sleep_policy
 
-    def interval_of(self, level: str) -> timedelta:
+    def _interval_of(self, level: str) -> timedelta:
         """The check interval of an observation level (a level no longer in the policy file:
         the default level's)."""
         levels = self._db.observation_levels
@@ -53,19 +53,28 @@ class SleepReader:
         return (found or levels.default).check_interval
 
     def nights(
-        self, session: Session, admission_ids: Sequence[int], nights: Sequence[ShiftWindow]
+        self,
+        session: Session,
+        admission_ids: Sequence[int],
+        nights: Sequence[ShiftWindow],
+        *,
+        with_chart: bool = True,
     ) -> dict[int, list[NightSleep]]:
-        """``NightSleep`` for each admission and night (oldest first): three statements."""
+        """``NightSleep`` for each admission and night (oldest first): three statements (two
+        without the withdrawal chart's sleep item, which the census flag does not read)."""
         if not nights or not admission_ids:
             return {i: [] for i in admission_ids}
         pattern = self._db.shifts
-        start, end = nights[0].start, pattern.following(nights[-1]).end
-        checks = safety_checks.checks_for(session, admission_ids, start, nights[-1].end)
+        spans = [(n.start, n.end) for n in nights]
+        checks = safety_checks.checks_for(session, admission_ids, spans)
         entries = sleep.sleep_entries(
             session, admission_ids, nights[0].start_date, nights[-1].start_date
         )
-        ratings = sleep.chart_item_ratings(session, admission_ids, CHART_ITEM, start, end)
-        chart = self._chart_sleep(ratings)
+        chart: dict[int, list[ChartSleep]] = {}
+        if with_chart:
+            start, end = nights[0].start, pattern.following(nights[-1]).end
+            ratings = sleep.chart_item_ratings(session, admission_ids, CHART_ITEM, start, end)
+            chart = self._chart_sleep(ratings)
         return {
             i: nights_sleep(
                 pattern,
@@ -73,7 +82,7 @@ class SleepReader:
                 checks.get(i, ()),
                 entries.get(i, ()),
                 chart.get(i, ()),
-                self.interval_of,
+                self._interval_of,
                 self.policy,
             )
             for i in admission_ids
@@ -84,7 +93,7 @@ class SleepReader:
     ) -> dict[int, SleepFlag]:
         """The little-sleep flag of each admission that has one (the census)."""
         nights = recent_nights(self._db.shifts, now, self.policy, self.policy.nights_running)
-        found = self.nights(session, admission_ids, nights)
+        found = self.nights(session, admission_ids, nights, with_chart=False)
         flags = {}
         for admission_id, per_night in found.items():
             flag = little_sleep_flag(per_night, self.policy)

@@ -188,24 +188,38 @@ def latest_check_before(
 
 
 def checks_for(
-    session: Session, admission_ids: Sequence[int], start: datetime, end: datetime
+    session: Session, admission_ids: Sequence[int], spans: Sequence[tuple[datetime, datetime]]
 ) -> dict[int, list[CheckRecord]]:
-    """Current checks of these admissions taken in ``[start, end)``, oldest first: one
-    statement for the whole ward (the sleep estimate of the census and the handoff)."""
-    if not admission_ids:
+    """Current checks of these admissions taken in any of the ``[start, end)`` spans, oldest
+    first: one statement for the whole ward (the sleep estimate of the census and the handoff,
+    one span per night). Only what the estimate reads is loaded (no nurse's name): the census
+    pays for it on every refresh."""
+    if not admission_ids or not spans:
         return {}
     rows = session.execute(
-        select(SafetyCheckRow, Staff.display_name)
-        .join(Staff, Staff.id == SafetyCheckRow.recorded_by_id)
+        select(
+            SafetyCheckRow.admission_id,
+            SafetyCheckRow.id,
+            SafetyCheckRow.taken_at,
+            SafetyCheckRow.presentation,
+            SafetyCheckRow.location,
+            SafetyCheckRow.level,
+        )
         .where(
             SafetyCheckRow.admission_id.in_(list(admission_ids)),
-            SafetyCheckRow.taken_at >= start,
-            SafetyCheckRow.taken_at < end,
+            or_(
+                *(
+                    and_(SafetyCheckRow.taken_at >= start, SafetyCheckRow.taken_at < end)
+                    for start, end in spans
+                )
+            ),
             is_current(SafetyCheckRow),
         )
         .order_by(SafetyCheckRow.taken_at, SafetyCheckRow.id)
     ).all()
     found: dict[int, list[CheckRecord]] = {}
-    for row, name in rows:
-        found.setdefault(row.admission_id, []).append(_check(row, name))
+    for admission_id, check_id, taken_at, presentation, location, level in rows:
+        found.setdefault(admission_id, []).append(
+            CheckRecord(check_id, taken_at, Presentation(presentation), location, level)
+        )
     return found

@@ -7,7 +7,16 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from wardconsole.domain.intake import badge_text, flag_rank
 from wardconsole.domain.records import ATTENTION_SIGN
@@ -15,6 +24,10 @@ from wardconsole.services.views import CensusRow
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.census.census_model import DUE_SOON
 from wardconsole.ui.widgets.style_property import set_style_property
+
+ACTION_COLUMNS = 3
+"""The patient's actions sit in a grid of this many columns beside the header: in one row a
+dozen buttons pushed the window past a 1366-px screen."""
 
 
 class PatientHeader(QFrame):
@@ -40,6 +53,7 @@ class PatientHeader(QFrame):
         self._decisions = self._label("decisions")
         self._decisions.setWordWrap(True)
         self._flags.setWordWrap(True)
+        self._facts.setWordWrap(True)  # beside the action buttons it may take two lines
 
         top = QHBoxLayout()
         top.addWidget(self._name)
@@ -59,23 +73,33 @@ class PatientHeader(QFrame):
                 row.addWidget(label)
             row.addStretch(1)
             status.addLayout(row)
-        layout = QVBoxLayout(self)
+        left = QVBoxLayout()
+        left.setSpacing(6)
+        left.addLayout(top)
+        left.addWidget(self._facts)
+        left.addWidget(self._decisions)
+        left.addLayout(status)
+        self._actions = QGridLayout()
+        self._actions.setSpacing(4)
+        self._actions.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight)
+        layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 10)
-        layout.setSpacing(6)
-        layout.addLayout(top)
-        layout.addWidget(self._facts)
-        layout.addWidget(self._decisions)
-        layout.addLayout(status)
+        layout.setSpacing(12)
+        layout.addLayout(left, 1)
+        layout.addLayout(self._actions)
 
     def add_actions(self, actions: Sequence[QAction]) -> None:
-        """Buttons for things to do for this patient (record, PRN, history), top right."""
+        """Buttons for things to do for this patient (record, PRN, history), top right, in
+        ``ACTION_COLUMNS`` columns."""
         for action in actions:
             button = QToolButton(self)
             button.setDefaultAction(action)
             button.setObjectName(f"button_{action.objectName()}")
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             button.setToolTip(f"{action.text().replace('&', '')} ({action.shortcut().toString()})")
-            self._top.addWidget(button)
+            at = self._actions.count()
+            self._actions.addWidget(button, at // ACTION_COLUMNS, at % ACTION_COLUMNS)
 
     @staticmethod
     def _label(name: str, *, badge: bool = False) -> QLabel:

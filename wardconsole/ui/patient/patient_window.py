@@ -130,7 +130,8 @@ class PatientWindow(QWidget):
         close = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         close.activated.connect(self.close)
 
-        self.resize(*((1340, 740) if self.charts is not None else (1000, 620)))
+        # Opens inside a 1366 × 768 screen less its taskbar and the window's frame.
+        self.resize(*((1340, 690) if self.charts is not None else (1000, 620)))
         self.set_row(row, now)
 
     def _lay_out_with_charts(

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -36,17 +35,16 @@ from PySide6.QtWidgets import (
 
 from wardconsole.domain.fluid_policy import NOT_A_STANDARD
 from wardconsole.domain.fluids import INTAKE_ROUTES, OUTPUT_KINDS, Direction, FluidInput
-from wardconsole.services.context import InvalidInput, ServiceError
+from wardconsole.services.context import ServiceError
 from wardconsole.services.fluids import FluidOverview
 from wardconsole.services.recording import SaveResult
 from wardconsole.services.safe_saves import QueuedSave
 from wardconsole.ui import formatting as fmt
-from wardconsole.ui.bedside.entry_save import EntrySaver, SaveState, SaveStatusPanel
+from wardconsole.ui.bedside.entry_save import SaveState
 from wardconsole.ui.bedside.entry_time import TakenAtEdit
-from wardconsole.ui.bedside.shared import Bedside, entry_stylesheet, queued_text
+from wardconsole.ui.bedside.shared import Bedside, queued_text
 from wardconsole.ui.physical.fluid_model import FluidColumn, FluidEntriesModel
-from wardconsole.ui.tasks import TaskHandle
-from wardconsole.ui.widgets.follows_session import SessionLabel
+from wardconsole.ui.physical.quick_entry import QuickEntryDialog
 from wardconsole.ui.widgets.style_property import set_style_property
 
 DRINKS = ("Water", "Tea", "Coffee", "Squash", "Milk", "Juice", "Soup", "Nutritional drink")
@@ -61,26 +59,25 @@ FIELD_LABELS = {
 }
 
 
-class FluidDialog(QDialog):
+class FluidDialog(QuickEntryDialog):
     """Record drinks and outputs for one patient (see module docstring)."""
 
     def __init__(
         self, bedside: Bedside, admission_id: int, title: str, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
+        super().__init__(
+            bedside,
+            admission_id,
+            title,
+            parent,
+            name="FluidDialog",
+            window_title=f"Fluids — {title}",
+        )
         assert bedside.fluids is not None, "the fluid chart is not set up at this station"
-        self.setObjectName("FluidDialog")
-        self.setWindowTitle(f"Fluids — {title}")
-        self.setStyleSheet(entry_stylesheet(bedside.theme))
-        self._bedside = bedside
         self._fluids = bedside.fluids
-        self._admission_id = admission_id
         self._policy = bedside.fluids.policy
-        self._load_handle: TaskHandle | None = None
         self._pending: FluidInput | None = None
-        self.saved_count = 0
         self.overview: FluidOverview | None = None
-        self._saver = EntrySaver(bedside.runner, self)
         self._build(title)
         self._connect_signals()
         self.reload()
@@ -89,33 +86,10 @@ class FluidDialog(QDialog):
             Qt.FocusReason.OtherFocusReason
         )
 
-    @classmethod
-    def ask(
-        cls, bedside: Bedside, admission_id: int, title: str, parent: QWidget | None = None
-    ) -> bool:
-        """Show the window modally; True when at least one entry was saved."""
-        dialog = cls(bedside, admission_id, title, parent)
-        dialog.exec()
-        saved = dialog.saved_count > 0
-        dialog.setParent(None)  # the local reference is its only owner from here
-        return saved
-
-    @property
-    def saver(self) -> EntrySaver:
-        return self._saver
-
     # -- layout ---------------------------------------------------------------------------------
 
     def _build(self, title: str) -> None:
-        patient = QLabel(title)
-        patient.setObjectName("entry_patient")
-        bedside = self._bedside
-        who = SessionLabel(lambda: bedside.recording_as)
-        set_style_property(who, "tone", "muted")
-        header = QHBoxLayout()
-        header.addWidget(patient)
-        header.addStretch(1)
-        header.addWidget(who)
+        header = self.header(title)
         self.period_label = QLabel("Reading this period…")
         self.period_label.setObjectName("fluid_period")
         self.period_label.setWordWrap(True)
@@ -213,7 +187,6 @@ class FluidDialog(QDialog):
         )
         self.table.setAccessibleName("This period's fluid entries")
 
-        self.status = SaveStatusPanel(self._saver)
         self.close_button = QPushButton("Close")
         self.close_button.setAutoDefault(False)
         buttons = QHBoxLayout()
@@ -296,7 +269,7 @@ class FluidDialog(QDialog):
 
     def save_drink(self, ml: int) -> None:
         if ml <= 0:
-            self._show_problem("Amount: enter how much was drunk or given, in ml")
+            self.show_problem("Amount: enter how much was drunk or given, in ml")
             self.amount.setFocus(Qt.FocusReason.OtherFocusReason)
             return
         self._save(
@@ -313,7 +286,7 @@ class FluidDialog(QDialog):
     def save_output(self, *, measured: bool) -> None:
         ml = self.output_amount.value()
         if measured and ml <= 0:
-            self._show_problem("Output: enter the amount in ml, or press 'Passed, not measured'")
+            self.show_problem("Output: enter the amount in ml, or press 'Passed, not measured'")
             self.output_amount.setFocus(Qt.FocusReason.OtherFocusReason)
             return
         self._save(
@@ -332,7 +305,7 @@ class FluidDialog(QDialog):
             return
         problem = self.taken_at.problem()
         if problem:
-            self._show_problem(problem)
+            self.show_problem(problem)
             return
         self._saver.reset()
         self._pending = entry
@@ -352,9 +325,6 @@ class FluidDialog(QDialog):
                     actor, admission_id, entry, save_key=save_key, taken_at=taken_at
                 )
             )
-
-    def _show_problem(self, text: str) -> None:
-        self.status.show_message(f"✖ Not saved — {text}", "alert")
 
     @Slot(object)
     def _on_saved(self, result: SaveResult | QueuedSave) -> None:
@@ -381,16 +351,8 @@ class FluidDialog(QDialog):
 
     @Slot(object)
     def _on_refused(self, error: ServiceError) -> None:
-        if isinstance(error, InvalidInput):
-            key, message = next(iter(error.problems.items()))
-            label = FIELD_LABELS.get(key)
-            if label and message.startswith(f"{key}:"):
-                message = f"{label}:{message[len(key) + 1 :]}"
-            if "re-measure" in message:
-                self.confirmed.setVisible(True)
-            self._show_problem(message)
-        else:
-            self._show_problem(str(error))
+        if "re-measure" in self.show_refusal(error, FIELD_LABELS):
+            self.confirmed.setVisible(True)
 
     @Slot(object)
     def _on_state_changed(self, state: SaveState) -> None:
@@ -399,20 +361,6 @@ class FluidDialog(QDialog):
             button.setEnabled(not busy)
         self.unmeasured_button.setEnabled(not busy)
         self.close_button.setEnabled(state is not SaveState.SAVING)
-
-    # -- closing --------------------------------------------------------------------------------
-
-    def reject(self) -> None:
-        if self._saver.state is SaveState.SAVING:
-            self.status.show_message("Still saving — wait until this says Saved.", "busy")
-            return
-        super().reject()
-
-    def done(self, code: int) -> None:
-        self._saver.shutdown()
-        if self._load_handle is not None:
-            self._load_handle.cancel()
-        super().done(code)
 
 
 def _describe(entry: FluidInput) -> str:

@@ -21,7 +21,6 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -34,16 +33,15 @@ from PySide6.QtWidgets import (
 
 from wardconsole.domain.bowels import BRISTOL_SOURCE, BRISTOL_TYPES, BowelInput
 from wardconsole.domain.meals import OCCASIONS, REASONS, SUPPLEMENTS, MealInput, Portion
-from wardconsole.services.context import Actor, InvalidInput, ServiceError
+from wardconsole.services.context import Actor, ServiceError
 from wardconsole.services.nutrition import NutritionOverview
 from wardconsole.services.recording import SaveResult
 from wardconsole.services.safe_saves import QueuedSave
 from wardconsole.ui import formatting as fmt
-from wardconsole.ui.bedside.entry_save import EntrySaver, SaveState, SaveStatusPanel
+from wardconsole.ui.bedside.entry_save import SaveState
 from wardconsole.ui.bedside.entry_time import TakenAtEdit
-from wardconsole.ui.bedside.shared import Bedside, entry_stylesheet, queued_text
-from wardconsole.ui.tasks import TaskHandle
-from wardconsole.ui.widgets.follows_session import SessionLabel
+from wardconsole.ui.bedside.shared import Bedside, queued_text
+from wardconsole.ui.physical.quick_entry import QuickEntryDialog
 from wardconsole.ui.widgets.style_property import set_style_property
 
 FIELD_LABELS = {
@@ -71,58 +69,34 @@ def occasion_at(hour: int) -> str:
     return "snack"
 
 
-class MealDialog(QDialog):
+class MealDialog(QuickEntryDialog):
     """Record meals, supplements and bowel movements for one patient (module docstring)."""
 
     def __init__(
         self, bedside: Bedside, admission_id: int, title: str, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
+        super().__init__(
+            bedside,
+            admission_id,
+            title,
+            parent,
+            name="MealDialog",
+            window_title=f"Meals and bowels — {title}",
+        )
         assert bedside.nutrition is not None, "meals and bowels are not set up at this station"
-        self.setObjectName("MealDialog")
-        self.setWindowTitle(f"Meals and bowels — {title}")
-        self.setStyleSheet(entry_stylesheet(bedside.theme))
-        self._bedside = bedside
         self._nutrition = bedside.nutrition
-        self._admission_id = admission_id
-        self._load_handle: TaskHandle | None = None
         self._pending = ""
-        self.saved_count = 0
         self.overview: NutritionOverview | None = None
-        self._saver = EntrySaver(bedside.runner, self)
         self._build(title)
         self._connect_signals()
         self.reload()
         self.resize(720, 620)
         self.portion_buttons[Portion.HALF].setFocus(Qt.FocusReason.OtherFocusReason)
 
-    @classmethod
-    def ask(
-        cls, bedside: Bedside, admission_id: int, title: str, parent: QWidget | None = None
-    ) -> bool:
-        """Show the window modally; True when at least one entry was saved."""
-        dialog = cls(bedside, admission_id, title, parent)
-        dialog.exec()
-        saved = dialog.saved_count > 0
-        dialog.setParent(None)  # the local reference is its only owner from here
-        return saved
-
-    @property
-    def saver(self) -> EntrySaver:
-        return self._saver
-
     # -- layout ---------------------------------------------------------------------------------
 
     def _build(self, title: str) -> None:
-        patient = QLabel(title)
-        patient.setObjectName("entry_patient")
-        bedside = self._bedside
-        who = SessionLabel(lambda: bedside.recording_as)
-        set_style_property(who, "tone", "muted")
-        header = QHBoxLayout()
-        header.addWidget(patient)
-        header.addStretch(1)
-        header.addWidget(who)
+        header = self.header(title)
         self.meals_label = QLabel("Reading this period…")
         self.meals_label.setObjectName("meals_period")
         self.meals_label.setWordWrap(True)
@@ -213,7 +187,6 @@ class MealDialog(QDialog):
         common.addRow("&Time:", self.taken_at)
         common.addRow("No&te:", self.note)
 
-        self.status = SaveStatusPanel(self._saver)
         self.close_button = QPushButton("Close")
         self.close_button.setAutoDefault(False)
         buttons = QHBoxLayout()
@@ -324,7 +297,7 @@ class MealDialog(QDialog):
             return
         problem = self.taken_at.problem()
         if problem:
-            self._show_problem(problem)
+            self.show_problem(problem)
             return
         self._saver.reset()
         self._pending = what
@@ -332,9 +305,6 @@ class MealDialog(QDialog):
         taken_at: datetime | None = self.taken_at.taken_at()
         save_key = uuid.uuid4().hex
         self._saver.start(lambda: write(actor, admission_id, save_key, taken_at))
-
-    def _show_problem(self, text: str) -> None:
-        self.status.show_message(f"✖ Not saved — {text}", "alert")
 
     @Slot(object)
     def _on_saved(self, result: SaveResult | QueuedSave) -> None:
@@ -354,14 +324,7 @@ class MealDialog(QDialog):
 
     @Slot(object)
     def _on_refused(self, error: ServiceError) -> None:
-        if isinstance(error, InvalidInput):
-            key, message = next(iter(error.problems.items()))
-            label = FIELD_LABELS.get(key)
-            if label and message.startswith(f"{key}:"):
-                message = f"{label}:{message[len(key) + 1 :]}"
-            self._show_problem(message)
-        else:
-            self._show_problem(str(error))
+        self.show_refusal(error, FIELD_LABELS)
 
     @Slot(object)
     def _on_state_changed(self, state: SaveState) -> None:
@@ -369,17 +332,3 @@ class MealDialog(QDialog):
         for button in (*self.portion_buttons.values(), self.supplement_button, self.bowel_button):
             button.setEnabled(not busy)
         self.close_button.setEnabled(state is not SaveState.SAVING)
-
-    # -- closing --------------------------------------------------------------------------------
-
-    def reject(self) -> None:
-        if self._saver.state is SaveState.SAVING:
-            self.status.show_message("Still saving — wait until this says Saved.", "busy")
-            return
-        super().reject()
-
-    def done(self, code: int) -> None:
-        self._saver.shutdown()
-        if self._load_handle is not None:
-            self._load_handle.cancel()
-        super().done(code)

@@ -1,0 +1,99 @@
+"""What the quick-entry windows of the food and fluid chart share (drinks, meals and bowels):
+the patient and who is recording in the header, one ``EntrySaver`` with its status panel, a
+problem worded with the form's own field names, and closing that waits for a save in flight.
+Each window builds its form and says what it saves."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QWidget
+
+from wardconsole.services.context import InvalidInput, ServiceError
+from wardconsole.ui.bedside.entry_save import EntrySaver, SaveState, SaveStatusPanel
+from wardconsole.ui.bedside.shared import Bedside, entry_stylesheet
+from wardconsole.ui.tasks import TaskHandle
+from wardconsole.ui.widgets.follows_session import SessionLabel
+from wardconsole.ui.widgets.style_property import set_style_property
+
+
+class QuickEntryDialog(QDialog):
+    """A window that saves many small entries for one patient; ``saved_count`` counts them."""
+
+    def __init__(
+        self,
+        bedside: Bedside,
+        admission_id: int,
+        title: str,
+        parent: QWidget | None = None,
+        *,
+        name: str,
+        window_title: str,
+    ) -> None:
+        """``title`` is the patient ("Aisha Khan — Bed B03"); ``window_title`` the window's."""
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setWindowTitle(window_title)
+        self.setStyleSheet(entry_stylesheet(bedside.theme))
+        self._bedside = bedside
+        self._admission_id = admission_id
+        self._load_handle: TaskHandle | None = None
+        self.saved_count = 0
+        self._saver = EntrySaver(bedside.runner, self)
+        self.status = SaveStatusPanel(self._saver)
+
+    @classmethod
+    def ask(
+        cls, bedside: Bedside, admission_id: int, title: str, parent: QWidget | None = None
+    ) -> bool:
+        """Show the window modally; True when at least one entry was saved."""
+        dialog = cls(bedside, admission_id, title, parent)  # type: ignore[call-arg]  # subclasses
+        dialog.exec()
+        saved = dialog.saved_count > 0
+        dialog.setParent(None)  # the local reference is its only owner from here
+        return saved
+
+    @property
+    def saver(self) -> EntrySaver:
+        return self._saver
+
+    def header(self, title: str) -> QHBoxLayout:
+        """The patient on the left, 'Recording as …' (whoever is signed in now) on the right."""
+        patient = QLabel(title)
+        patient.setObjectName("entry_patient")
+        bedside = self._bedside
+        who = SessionLabel(lambda: bedside.recording_as)
+        set_style_property(who, "tone", "muted")
+        header = QHBoxLayout()
+        header.addWidget(patient)
+        header.addStretch(1)
+        header.addWidget(who)
+        return header
+
+    def show_problem(self, text: str) -> None:
+        self.status.show_message(f"✖ Not saved — {text}", "alert")
+
+    def show_refusal(self, error: ServiceError, labels: Mapping[str, str]) -> str:
+        """Show why the save was refused, the field named as the form labels it; returns the
+        message shown."""
+        if isinstance(error, InvalidInput):
+            key, message = next(iter(error.problems.items()))
+            label = labels.get(key)
+            if label and message.startswith(f"{key}:"):
+                message = f"{label}:{message[len(key) + 1 :]}"
+        else:
+            message = str(error)
+        self.show_problem(message)
+        return message
+
+    def reject(self) -> None:
+        if self._saver.state is SaveState.SAVING:
+            self.status.show_message("Still saving — wait until this says Saved.", "busy")
+            return
+        super().reject()
+
+    def done(self, code: int) -> None:
+        self._saver.shutdown()
+        if self._load_handle is not None:
+            self._load_handle.cancel()
+        super().done(code)

@@ -192,8 +192,8 @@ class PrnDialog(QDialog):
         self.drug_class.setMinimumContentsLength(24)
         self.drug_class.addItem("— choose the class", None)
         for drug_class in self._formulary.classes.values():
-            # "●" as in the table: the class counts in the sedative/anxiolytic count.
-            text = f"● {drug_class.label}" if drug_class.counts_as_sedative else drug_class.label
+            # "✓" as in the table (not a severity shape): counts in the sedative count.
+            text = f"✓ {drug_class.label}" if drug_class.counts_as_sedative else drug_class.label
             self.drug_class.addItem(text, drug_class.key)
         self.class_note = QLabel()
         self.class_note.setObjectName("prn_class_note")

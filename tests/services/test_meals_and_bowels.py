@@ -351,3 +351,18 @@ def test_the_handoff_names_the_latest_must_screen_once(
     must_lines = [t for t in texts if t.startswith("MUST")]
     assert len(must_lines) == 1, must_lines
     assert must_lines[0].count("MUST") == 1
+
+
+def test_a_bowel_movement_struck_out_no_longer_counts(
+    db: Database, nurse: Actor, clock: Clock
+) -> None:
+    clock.now = at("2026-11-22 10:00")
+    admission = admit(db, nurse, at("2026-11-18 09:00"))
+    recording = RecordingService(db)
+    saved = recording.record_bowel(nurse, admission, BowelInput(4), taken_at=at("2026-11-22 08:00"))
+    assert not NutritionService(db).overview(admission).bowels.flagged
+    recording.mark_entered_in_error(nurse, "bowel", saved.entry_id, "Wrong patient")
+    status = NutritionService(db).overview(admission).bowels
+    assert status.last is None and status.flagged and status.days == 4
+    (entry,) = [e for e in HistoryService(db).entries(admission) if e.entry_type == "bowel"]
+    assert not entry.can_amend  # struck out: it stays in the history, marked

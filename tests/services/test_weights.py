@@ -232,3 +232,50 @@ def test_the_discharge_summary_states_the_weight_change_over_the_stay(
     screens = next(line for line in text.splitlines() if line.startswith("- MUST screens (2):"))
     assert "low risk (score 0)" in screens and "at last" in screens
     assert screens.count("MUST") == 1
+
+
+def test_a_weighing_saved_during_an_outage_is_replayed_exactly_once(
+    db: Database,
+    nurse: Actor,
+    admission: int,
+    clock: Clock,
+    tmp_path,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import uuid
+
+    from sqlalchemy.exc import OperationalError
+
+    from wardconsole.services.outbox import Outbox
+    from wardconsole.services.safe_saves import QueuedSave, SafeSaves
+    from wardconsole.store.models import WeightEntryRow
+
+    saves = SafeSaves(db, Outbox(tmp_path / "outbox.sqlite", "test database"))
+    real = db.transaction
+    down = True
+
+    def transaction():  # type: ignore[no-untyped-def]
+        if down:
+            raise OperationalError("connect", {}, ConnectionRefusedError("server closed"))
+        return real()
+
+    monkeypatch.setattr(db, "transaction", transaction)
+    typed = WeightInput(
+        weight_kg="63.2", height_m="1.68", before_kg="66", before_source="documented"
+    )
+    queued = saves.save_weight(nurse, admission, typed, save_key=uuid.uuid4().hex, bed="B01")
+    assert isinstance(queued, QueuedSave)
+    (summary,) = [e.summary for e in saves.outbox.visible()]
+    assert summary.startswith("Weighing: Weight 63.2 kg, height 1.68 m, 3–6 months ago 66 kg")
+    pressed = clock.now
+    down = False
+    clock.advance(minutes=20)
+    assert saves.replay().sent == 1
+    for entry in saves.outbox.all_entries():
+        saves.outbox._update(entry.seq, "state = 'waiting'", ())
+    assert saves.replay().sent == 1  # written under its save key once
+    with db.read() as session:
+        rows = session.scalars(select(WeightEntryRow)).all()
+    assert [(r.weight_kg, r.before_source, r.taken_at) for r in rows] == [
+        ("63.2", "documented", pressed)
+    ]

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from screenshots import SMALLEST_WARD_SCREEN, grab_widget
 from wardfakes import Clock
 
@@ -78,3 +79,41 @@ def test_the_physical_care_page_shows_sleep_per_night_and_how_it_was_known(
         windows.close_all()
         runner.shutdown()
         apply_theme(qapp, Theme.DAY)
+
+
+@pytest.mark.parametrize("theme", [Theme.DAY, Theme.NIGHT])
+def test_the_census_flags_the_poor_sleeper_in_words_at_1366_px(
+    qtbot, qapp, ward: Database, theme: Theme, tmp_path: Path
+) -> None:
+    from wardconsole.ui.census.census_model import (
+        CensusColumn,
+        CensusProxyModel,
+        CensusTableModel,
+    )
+    from wardconsole.ui.census.census_view import CensusView
+
+    apply_theme(qapp, theme)
+    snapshot = CensusService(ward).snapshot()
+    flagged = [r for r in snapshot.rows if r.sleep is not None]
+    assert flagged and len(flagged) < len(snapshot.rows)
+    model = CensusTableModel(theme=theme)
+    model.set_snapshot(snapshot)
+    proxy = CensusProxyModel()
+    proxy.setSourceModel(model)
+    view = CensusView()
+    qtbot.addWidget(view)
+    view.setModel(proxy)
+    view.apply_default_column_widths()
+    view.resize(SMALLEST_WARD_SCREEN[0] - 24, 520)
+    view.show()
+    row = next(
+        r for r in range(proxy.rowCount()) if proxy.admission_id(r) == flagged[0].admission_id
+    )
+    cell = proxy.index(row, CensusColumn.SLEEP)
+    assert cell.data().startswith("▲ ") and cell.data().endswith(" h")
+    tip = cell.data(Qt.ItemDataRole.ToolTipRole)
+    assert "Little sleep" in tip and "not a published standard" in tip
+    view.scrollTo(cell)
+    shots = Path(os.environ.get("WARDCONSOLE_SHOT_DIR", tmp_path))
+    grab_widget(view, shots / f"census-sleep-{theme.value}.png")
+    apply_theme(qapp, Theme.DAY)

@@ -80,3 +80,36 @@ def test_an_impossible_weight_is_refused_and_an_extreme_one_needs_the_tick(
     assert dialog.outcome.text() == "Ready to save"
     dialog.save_button.click()
     qtbot.waitUntil(lambda: dialog.result_value is not None)
+
+
+def test_a_weighing_is_corrected_with_a_reason_from_the_history(
+    qtbot, make_bedside, bedside_ward: BedsideWard
+) -> None:
+    from wardconsole.domain.weights import WeightInput
+    from wardconsole.services.history import HistoryService
+
+    bedside = _bedside(make_bedside, bedside_ward)
+    bedside.recording.record_weight(
+        bedside.actor, bedside_ward.admission_id, WeightInput(weight_kg="70.2", height_m="1.75")
+    )
+    history = HistoryService(bedside_ward.db)
+    (entry,) = [e for e in history.entries(bedside_ward.admission_id) if e.entry_type == "weight"]
+    assert entry.can_amend
+    dialog = WeightDialog(bedside, bedside_ward.admission_id, "Bed B01", amending=entry)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert (dialog.weight_kg.text(), dialog.height_m.text()) == ("70.2", "1.75")
+    qtbot.waitUntil(lambda: dialog.overview is not None)
+    assert dialog.last.text() == "Correcting: Weight 70.2 kg, height 1.75 m"
+    dialog.weight_kg.clear()
+    type_into(qtbot, dialog.weight_kg, "72.0")
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: "Not saved" in dialog.status.text())
+    assert "reason" in dialog.status.text()
+    type_into(qtbot, dialog.reason, "read the wrong scale")
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: dialog.result_value is not None)
+    course = WeightService(bedside_ward.db).overview(bedside_ward.admission_id).course
+    assert course.latest is not None and str(course.latest.weight_kg) == "72.0"
+    corrected = [e for e in history.entries(bedside_ward.admission_id) if e.entry_type == "weight"]
+    assert len(corrected) == 2

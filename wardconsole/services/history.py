@@ -107,13 +107,14 @@ class HistoryEntry:
 
     @property
     def can_amend(self) -> bool:
-        """A current vital-sign set, fluid, meal or bowel entry can be corrected in place (other
-        entries: strike out and record again)."""
+        """A current vital-sign set, fluid, meal, bowel entry or weighing can be corrected in
+        place (other entries: strike out and record again)."""
         return self.state is EntryState.CURRENT and self.entry_type in (
             "observation",
             "fluid",
             "meal",
             "bowel",
+            "weight",
         )
 
     @property

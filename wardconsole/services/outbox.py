@@ -66,6 +66,7 @@ class QueueKind(StrEnum):
     SLEEP = "sleep"
     MEAL = "meal"
     BOWEL = "bowel"
+    WEIGHT = "weight"
 
 
 class QueueState(StrEnum):

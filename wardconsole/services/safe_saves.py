@@ -12,6 +12,7 @@ row records when it actually reached the database.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import uuid
@@ -32,6 +33,7 @@ from wardconsole.domain.formulary import ClassSource, Formulary
 from wardconsole.domain.meals import MealInput, Portion, meal_text
 from wardconsole.domain.medicines import OUTCOMES, check_dose_outcome
 from wardconsole.domain.sleep import SleepInput, SleepQuality
+from wardconsole.domain.weights import WeightInput, weight_entry_text
 from wardconsole.services.context import (
     Actor,
     InvalidInput,
@@ -273,6 +275,34 @@ class SafeSaves:
         )
 
     @checks_text
+    def save_weight(
+        self,
+        actor: Actor,
+        admission_id: int,
+        entry: WeightInput,
+        *,
+        save_key: str,
+        bed: str = "",
+    ) -> SaveResult | QueuedSave:
+        """A weighing: written now, or kept on this station and replayed later (the change
+        from the last weight is checked when it is written)."""
+        require(actor, Permission.RECORD)
+        self._recording.check_weight(entry)
+        return self._save_entry(
+            lambda at: self._recording.record_weight(
+                actor, admission_id, entry, taken_at=at, save_key=save_key
+            ),
+            QueueKind.WEIGHT,
+            actor,
+            admission_id,
+            dataclasses.asdict(entry),
+            taken_at=None,
+            save_key=save_key,
+            bed=bed,
+            summary=f"Weighing: {weight_entry_text(dataclasses.asdict(entry))}",
+        )
+
+    @checks_text
     def save_meal(
         self,
         actor: Actor,
@@ -357,6 +387,7 @@ class SafeSaves:
             pressed=pressed,
         )
 
+    @checks_text
     def save_sleep(
         self,
         actor: Actor,
@@ -606,6 +637,7 @@ class SafeSaves:
             policy=self._db.policy,
             chart=self._db.chart,
             fluid_policy=self._db.fluid_policy,
+            weight_policy=self._db.weight_policy,
             ward_timezone=self._db.ward_timezone,
         )
         payload = item.payload
@@ -724,6 +756,20 @@ def _replay_bowel(db: Database, item: QueuedEntry) -> bool:
     return False
 
 
+def _replay_weight(db: Database, item: QueuedEntry) -> bool:
+    assert item.admission_id is not None
+    payload = dict(item.payload)
+    taken_at = payload.pop("taken_at")
+    RecordingService(db).record_weight(
+        item.actor,
+        item.admission_id,
+        WeightInput(**payload),
+        taken_at=taken_at,
+        save_key=item.save_key,
+    )
+    return False
+
+
 def _replay_regular_dose(db: Database, item: QueuedEntry) -> bool:
     payload = item.payload
     MedicinesService(db).record_regular_dose(
@@ -761,6 +807,7 @@ REPLAYS: Mapping[QueueKind, Callable[[Database, QueuedEntry], bool]] = {
     QueueKind.REGULAR_DOSE: _replay_regular_dose,
     QueueKind.MEAL: _replay_meal,
     QueueKind.BOWEL: _replay_bowel,
+    QueueKind.WEIGHT: _replay_weight,
 }
 """How a queued entry of each kind is written on replay (under its save key, so a save whose
 first try committed is not written twice); returns whether it had been saved already. Audit

@@ -13,11 +13,13 @@ from sqlalchemy.orm import Session
 
 from wardconsole.domain.handoff_records import Fact
 from wardconsole.domain.records import Severity
+from wardconsole.domain.safety_checks import CheckRecord
 from wardconsole.domain.shifts import ShiftWindow
 from wardconsole.domain.sleep import (
     NOT_A_STANDARD,
     ChartSleep,
     NightSleep,
+    SleepEntry,
     SleepFlag,
     SleepPolicy,
     little_sleep_flag,
@@ -45,7 +47,7 @@ class SleepReader:
     def policy(self) -> SleepPolicy:
         return self._db.sleep_policy
 
-    def interval_of(self, level: str) -> timedelta:
+    def _interval_of(self, level: str) -> timedelta:
         """The check interval of an observation level (a level no longer in the policy file:
         the default level's)."""
         levels = self._db.observation_levels
@@ -64,7 +66,21 @@ class SleepReader:
         without the withdrawal chart's sleep item, which the census flag does not read)."""
         if not nights or not admission_ids:
             return {i: [] for i in admission_ids}
-        pattern = self._db.shifts
+        checks, entries, chart = self._read(session, admission_ids, nights, with_chart)
+        return {
+            i: self._compute(nights, checks.get(i, ()), entries.get(i, ()), chart.get(i, ()))
+            for i in admission_ids
+        }
+
+    def _read(
+        self,
+        session: Session,
+        admission_ids: Sequence[int],
+        nights: Sequence[ShiftWindow],
+        with_chart: bool,
+    ) -> tuple[
+        dict[int, list[CheckRecord]], dict[int, list[SleepEntry]], dict[int, list[ChartSleep]]
+    ]:
         spans = [(n.start, n.end) for n in nights]
         checks = safety_checks.checks_for(session, admission_ids, spans)
         entries = sleep.sleep_entries(
@@ -72,31 +88,37 @@ class SleepReader:
         )
         chart: dict[int, list[ChartSleep]] = {}
         if with_chart:
-            start, end = nights[0].start, pattern.following(nights[-1]).end
+            start, end = nights[0].start, self._db.shifts.following(nights[-1]).end
             ratings = sleep.chart_item_ratings(session, admission_ids, CHART_ITEM, start, end)
             chart = self._chart_sleep(ratings)
-        return {
-            i: nights_sleep(
-                pattern,
-                nights,
-                checks.get(i, ()),
-                entries.get(i, ()),
-                chart.get(i, ()),
-                self.interval_of,
-                self.policy,
-            )
-            for i in admission_ids
-        }
+        return checks, entries, chart
+
+    def _compute(
+        self,
+        nights: Sequence[ShiftWindow],
+        checks: Sequence[CheckRecord],
+        entries: Sequence[SleepEntry],
+        chart: Sequence[ChartSleep],
+    ) -> list[NightSleep]:
+        return nights_sleep(
+            self._db.shifts, nights, checks, entries, chart, self._interval_of, self.policy
+        )
 
     def flags(
         self, session: Session, admission_ids: Sequence[int], now: datetime
     ) -> dict[int, SleepFlag]:
         """The little-sleep flag of each admission that has one (the census)."""
         nights = recent_nights(self._db.shifts, now, self.policy, self.policy.nights_running)
-        found = self.nights(session, admission_ids, nights, with_chart=False)
+        if not admission_ids:
+            return {}
+        checks, entries, _chart = self._read(session, admission_ids, nights, False)
         flags = {}
-        for admission_id, per_night in found.items():
-            flag = little_sleep_flag(per_night, self.policy)
+        for admission_id in admission_ids:
+            mine, noted = checks.get(admission_id, ()), entries.get(admission_id, ())
+            (last,) = self._compute(nights[-1:], mine, noted, ())
+            if not last.little(self.policy):
+                continue  # the run is broken by last night: the earlier nights cannot flag
+            flag = little_sleep_flag(self._compute(nights, mine, noted, ()), self.policy)
             if flag is not None:
                 flags[admission_id] = flag
         return flags

@@ -274,7 +274,7 @@ class HistoryDialog(QDialog):
         entry = self.selected_entry()
         busy = self._saver.state in (SaveState.SAVING, SaveState.WAITING)
         self.correct_button.setEnabled(entry is not None and entry.can_amend and not busy)
-        words = {"fluid": "fluid entry", "meal": "meal", "bowel": "bowels"}
+        words = {"fluid": "fluid entry", "meal": "meal", "bowel": "bowels", "weight": "weighing"}
         kind = entry.entry_type if entry is not None else ""
         self.correct_button.setText(f"&Correct {words.get(kind, 'vital signs')}…")
         self.strike_button.setEnabled(entry is not None and entry.can_strike_out and not busy)
@@ -299,6 +299,12 @@ class HistoryDialog(QDialog):
             from wardconsole.ui.physical.meal_correction_dialog import MealCorrectionDialog
 
             result = MealCorrectionDialog.ask(self._bedside, entry, self._title, self)
+        elif entry.entry_type == "weight":
+            from wardconsole.ui.physical.weight_dialog import WeightDialog
+
+            result = WeightDialog.ask(
+                self._bedside, self._admission_id, self._title, self, amending=entry
+            )
         else:
             result = ObservationDialog.ask(
                 self._bedside, self._admission_id, self._title, amending=entry, parent=self

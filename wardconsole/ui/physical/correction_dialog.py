@@ -1,7 +1,10 @@
-"""Correct a fluid entry from the history: the correction replaces it in every total; the
-original stays in the history, marked superseded, with the reason."""
+"""Correct an entry from the history: the correction replaces it wherever it counts; the
+original stays in the history, marked superseded, with the reason. ``EntryCorrectionDialog`` is
+what every kind's correction shares; ``FluidCorrectionDialog`` corrects a drink or an output."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
@@ -25,32 +28,126 @@ from wardconsole.domain.fluids import (
     FluidInput,
     fluid_entry_text,
 )
-from wardconsole.services.context import InvalidInput, ServiceError
+from wardconsole.services.context import Actor, InvalidInput, ServiceError
 from wardconsole.services.history import HistoryEntry
 from wardconsole.services.recording import SaveResult
 from wardconsole.ui.bedside.entry_save import EntrySaver, SaveState, SaveStatusPanel
 from wardconsole.ui.bedside.shared import Bedside, entry_stylesheet
 
 
-class FluidCorrectionDialog(QDialog):
-    """Amend one current fluid entry, with a reason."""
+class EntryCorrectionDialog(QDialog):
+    """Amend one current entry with a reason: the subclass builds the form (``form``) and says
+    what the correction writes (``amendment``); saving, the reason, the refusal and the result
+    are this class's."""
 
     def __init__(
-        self, bedside: Bedside, entry: HistoryEntry, title: str, parent: QWidget | None = None
+        self,
+        bedside: Bedside,
+        entry: HistoryEntry,
+        title: str,
+        parent: QWidget | None = None,
+        *,
+        name: str,
+        window_title: str,
     ) -> None:
+        """``title`` is the patient; ``window_title`` the window's (which names it)."""
         super().__init__(parent)
-        self.setObjectName("FluidCorrectionDialog")
-        self.setWindowTitle(f"Correct fluids — {title}")
+        self.setObjectName(name)
+        self.setWindowTitle(window_title)
         self.setStyleSheet(entry_stylesheet(bedside.theme))
         self._bedside = bedside
         self._entry = entry
         self.result_value: SaveResult | None = None
         self._saver = EntrySaver(bedside.runner, self)
+        self.form = QFormLayout()
+        self.reason = QLineEdit()
+        self.reason.setObjectName("correct_reason")
+        self.reason.setPlaceholderText("why it is being corrected (required)")
+        self.status = SaveStatusPanel(self._saver)
+        self.save_button = QPushButton("&Save correction")
+        self.save_button.setObjectName("correct_save")
+        self.save_button.setDefault(True)
+
+    def finish(self, correcting: str) -> None:
+        """Lay out 'Correcting: …', the subclass's form, the reason and the buttons."""
+        original = QLabel(f"Correcting: {correcting}")
+        original.setWordWrap(True)
+        self.form.addRow("R&eason:", self.reason)
+        cancel = QPushButton("Cancel")
+        cancel.setAutoDefault(False)
+        cancel.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(cancel)
+        buttons.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(original)
+        layout.addLayout(self.form)
+        layout.addLayout(buttons)
+        self.save_button.clicked.connect(self.save)
+        self._saver.saved.connect(self._on_saved)
+        self._saver.refused.connect(self._on_refused)
+        self.status.retry_requested.connect(self._saver.retry_now)
+
+    @classmethod
+    def ask(
+        cls, bedside: Bedside, entry: HistoryEntry, title: str, parent: QWidget | None = None
+    ) -> SaveResult | None:
+        dialog = cls(bedside, entry, title, parent)  # type: ignore[call-arg]  # subclasses
+        dialog.exec()
+        result = dialog.result_value
+        dialog.setParent(None)  # the local reference is its only owner from here
+        return result
+
+    @property
+    def saver(self) -> EntrySaver:
+        return self._saver
+
+    def amendment(self, actor: Actor, entry_id: int, reason: str) -> Callable[[], SaveResult]:
+        """What saving writes, read from the form now (runs on the worker)."""
+        raise NotImplementedError
+
+    def save(self) -> None:
+        if self._saver.state is SaveState.SAVED:
+            self.accept()
+            return
+        if self._saver.state in (SaveState.SAVING, SaveState.WAITING):
+            return
+        self._saver.reset()
+        write = self.amendment(self._bedside.acting(), self._entry.id, self.reason.text())
+        self._saver.start(write)
+
+    @Slot(object)
+    def _on_saved(self, result: SaveResult) -> None:
+        self.result_value = result
+        self.accept()
+
+    @Slot(object)
+    def _on_refused(self, error: ServiceError) -> None:
+        if isinstance(error, InvalidInput):
+            message = next(iter(error.problems.values()))
+        else:
+            message = str(error)
+        self.status.show_message(f"✖ Not saved — {message}", "alert")
+
+
+class FluidCorrectionDialog(EntryCorrectionDialog):
+    """Amend one current fluid entry, with a reason."""
+
+    def __init__(
+        self, bedside: Bedside, entry: HistoryEntry, title: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(
+            bedside,
+            entry,
+            title,
+            parent,
+            name="FluidCorrectionDialog",
+            window_title=f"Correct fluids — {title}",
+        )
         values = entry.values
         self._direction = Direction(str(values["direction"]))
         intake = self._direction is Direction.INTAKE
-        original = QLabel(f"Correcting: {fluid_entry_text(values)}")
-        original.setWordWrap(True)
         self.what = QComboBox()
         self.what.setObjectName("correct_what")
         for key, label in (INTAKE_ROUTES if intake else OUTPUT_KINDS).items():
@@ -69,57 +166,15 @@ class FluidCorrectionDialog(QDialog):
         self.unmeasured.setVisible(not intake)
         self.unmeasured.setChecked(not intake and volume is None)
         self.confirmed = QCheckBox("Re-measured: this large amount is right")
-        self.reason = QLineEdit()
-        self.reason.setObjectName("correct_reason")
-        self.reason.setPlaceholderText("why it is being corrected (required)")
-        form = QFormLayout()
+        form = self.form
         form.addRow("&Route:" if intake else "&Output:", self.what)
         form.addRow("&Drink:" if intake else "&Detail:", self.description)
         form.addRow("&Amount:", self.amount)
         form.addRow("", self.unmeasured)
         form.addRow("", self.confirmed)
-        form.addRow("R&eason:", self.reason)
-        self.status = SaveStatusPanel(self._saver)
-        self.save_button = QPushButton("&Save correction")
-        self.save_button.setObjectName("correct_save")
-        self.save_button.setDefault(True)
-        cancel = QPushButton("Cancel")
-        cancel.setAutoDefault(False)
-        cancel.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.status, 1)
-        buttons.addWidget(cancel)
-        buttons.addWidget(self.save_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(original)
-        layout.addLayout(form)
-        layout.addLayout(buttons)
-        self.save_button.clicked.connect(self.save)
-        self._saver.saved.connect(self._on_saved)
-        self._saver.refused.connect(self._on_refused)
-        self.status.retry_requested.connect(self._saver.retry_now)
+        self.finish(fluid_entry_text(values))
 
-    @classmethod
-    def ask(
-        cls, bedside: Bedside, entry: HistoryEntry, title: str, parent: QWidget | None = None
-    ) -> SaveResult | None:
-        dialog = cls(bedside, entry, title, parent)
-        dialog.exec()
-        result = dialog.result_value
-        dialog.setParent(None)  # the local reference is its only owner from here
-        return result
-
-    @property
-    def saver(self) -> EntrySaver:
-        return self._saver
-
-    def save(self) -> None:
-        if self._saver.state is SaveState.SAVED:
-            self.accept()
-            return
-        if self._saver.state in (SaveState.SAVING, SaveState.WAITING):
-            return
-        self._saver.reset()
+    def amendment(self, actor: Actor, entry_id: int, reason: str) -> Callable[[], SaveResult]:
         unmeasured = self.unmeasured.isVisible() and self.unmeasured.isChecked()
         entry = FluidInput(
             self._direction,
@@ -128,19 +183,5 @@ class FluidCorrectionDialog(QDialog):
             self.description.text().strip(),
             confirmed=self.confirmed.isChecked(),
         )
-        recording, actor = self._bedside.recording, self._bedside.acting()
-        entry_id, reason = self._entry.id, self.reason.text()
-        self._saver.start(lambda: recording.amend_fluid(actor, entry_id, entry, reason=reason))
-
-    @Slot(object)
-    def _on_saved(self, result: SaveResult) -> None:
-        self.result_value = result
-        self.accept()
-
-    @Slot(object)
-    def _on_refused(self, error: ServiceError) -> None:
-        if isinstance(error, InvalidInput):
-            message = next(iter(error.problems.values()))
-        else:
-            message = str(error)
-        self.status.show_message(f"✖ Not saved — {message}", "alert")
+        recording = self._bedside.recording
+        return lambda: recording.amend_fluid(actor, entry_id, entry, reason=reason)

@@ -7,6 +7,7 @@ corrections, audit and export."""
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from PySide6.QtCore import Slot
@@ -32,13 +33,16 @@ from wardconsole.domain.weights import (
     kg,
     metres,
     parse_decimal,
+    weight_entry_text,
     weight_problems,
 )
 from wardconsole.services.context import InvalidInput, ServiceError
+from wardconsole.services.history import HistoryEntry
 from wardconsole.services.recording import SaveResult
+from wardconsole.services.safe_saves import QueuedSave
 from wardconsole.services.weights import WeightOverview
 from wardconsole.ui.bedside.entry_save import EntrySaver, SaveState, SaveStatusPanel
-from wardconsole.ui.bedside.shared import Bedside, entry_stylesheet
+from wardconsole.ui.bedside.shared import Bedside, entry_stylesheet, queued_text
 from wardconsole.ui.widgets.follows_session import SessionLabel
 from wardconsole.ui.widgets.style_property import set_style_property
 
@@ -47,15 +51,23 @@ class WeightDialog(QDialog):
     """Record one patient's weight and/or height."""
 
     def __init__(
-        self, bedside: Bedside, admission_id: int, title: str, parent: QWidget | None = None
+        self,
+        bedside: Bedside,
+        admission_id: int,
+        title: str,
+        parent: QWidget | None = None,
+        *,
+        amending: HistoryEntry | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("WeightDialog")
-        self.setWindowTitle(f"Weight and height — {title}")
+        self._amending = amending
+        verb = "Correct weighing" if amending is not None else "Weight and height"
+        self.setWindowTitle(f"{verb} — {title}")
         self.setStyleSheet(entry_stylesheet(bedside.theme))
         self._bedside = bedside
         self._admission_id = admission_id
-        self.result_value: SaveResult | None = None
+        self.result_value: SaveResult | QueuedSave | None = None
         self.overview: WeightOverview | None = None
         self._saver = EntrySaver(bedside.runner, self)
         patient = QLabel(title)
@@ -73,10 +85,15 @@ class WeightDialog(QDialog):
         self.height_m.setPlaceholderText("metres, e.g. 1.72 (when measured)")
         self.confirmed = QCheckBox("Re-&measured: the extreme value is right")
         self.confirmed.setObjectName("weight_confirmed")
+        self.reason = QLineEdit()
+        self.reason.setObjectName("weight_reason")
+        self.reason.setPlaceholderText("why it is being corrected (required)")
         form = QFormLayout()
         form.addRow("&Weight:", self.weight_kg)
         form.addRow("&Height:", self.height_m)
         form.addRow("", self.confirmed)
+        if amending is not None:
+            form.addRow("R&eason:", self.reason)
         self.before_kg = QLineEdit()
         self.before_kg.setObjectName("weight_before")
         self.before_kg.setPlaceholderText("kg, the weight 3–6 months before admission")
@@ -126,6 +143,8 @@ class WeightDialog(QDialog):
         self._saver.refused.connect(self._on_refused)
         self.status.retry_requested.connect(self._saver.retry_now)
         self.resize(620, 470)
+        if amending is not None:
+            self._fill(amending)
         weights = bedside.weights
         if weights is None:
             self.last.setText("")
@@ -138,11 +157,28 @@ class WeightDialog(QDialog):
                 key=f"weight-{admission_id}",
             )
 
+    def _fill(self, entry: HistoryEntry) -> None:
+        """A correction starts from the stored values."""
+        values = entry.values
+        self.weight_kg.setText(str(values.get("weight_kg") or ""))
+        self.height_m.setText(str(values.get("height_m") or ""))
+        self.before_kg.setText(str(values.get("before_kg") or ""))
+        source = self.before_source.findData(values.get("before_source") or "")
+        self.before_source.setCurrentIndex(max(0, source))
+        self.before_planned.setChecked(bool(values.get("before_planned")))
+        self.last.setText(f"Correcting: {weight_entry_text(values)}")
+
     @classmethod
     def ask(
-        cls, bedside: Bedside, admission_id: int, title: str, parent: QWidget | None = None
-    ) -> SaveResult | None:
-        dialog = cls(bedside, admission_id, title, parent)
+        cls,
+        bedside: Bedside,
+        admission_id: int,
+        title: str,
+        parent: QWidget | None = None,
+        *,
+        amending: HistoryEntry | None = None,
+    ) -> SaveResult | QueuedSave | None:
+        dialog = cls(bedside, admission_id, title, parent, amending=amending)
         dialog.exec()
         result = dialog.result_value
         dialog.setParent(None)  # the local reference is its only owner from here
@@ -166,6 +202,9 @@ class WeightDialog(QDialog):
     def _on_loaded(self, overview: WeightOverview) -> None:
         self.overview = overview
         course = overview.course
+        if self._amending is not None:
+            self._on_changed()
+            return
         due = overview.due_text
         if course.latest is None:
             self.last.setText(
@@ -180,8 +219,9 @@ class WeightDialog(QDialog):
 
     def _previous_kg(self) -> Decimal | None:
         course = self.overview.course if self.overview is not None else None
-        latest = course.latest if course is not None else None
-        return latest.weight_kg if latest is not None else None
+        amended = self._amending.id if self._amending is not None else None
+        earlier = [e for e in course.weighings if e.id != amended] if course is not None else []
+        return earlier[-1].weight_kg if earlier else None
 
     @Slot()
     def _on_changed(self) -> None:
@@ -225,12 +265,28 @@ class WeightDialog(QDialog):
             self._admission_id,
         )
         entry = self.entry()
-        self._saver.start(lambda: recording.record_weight(actor, admission_id, entry))
+        if self._amending is not None:
+            entry_id, reason = self._amending.id, self.reason.text()
+            self._saver.start(lambda: recording.amend_weight(actor, entry_id, entry, reason=reason))
+            return
+        save_key = uuid.uuid4().hex
+        saves = self._bedside.saves
+        if saves is not None:  # kept on this station if the database is unavailable
+            self._saver.start(
+                lambda: saves.save_weight(actor, admission_id, entry, save_key=save_key)
+            )
+            return
+        self._saver.start(
+            lambda: recording.record_weight(actor, admission_id, entry, save_key=save_key)
+        )
 
     @Slot(object)
-    def _on_saved(self, result: SaveResult) -> None:
+    def _on_saved(self, result: SaveResult | QueuedSave) -> None:
         self.result_value = result
-        self.status.show_message(f"✔ Weighing SAVED — {self.outcome.text()}", "ok")
+        if isinstance(result, QueuedSave):
+            self.status.show_message(queued_text(result), "ok")
+        else:
+            self.status.show_message(f"✔ Weighing SAVED — {self.outcome.text()}", "ok")
         self.save_button.setText("&Close")
 
     @Slot(object)

@@ -85,7 +85,7 @@ def test_the_nurses_entry_wins_is_corrected_with_a_reason_and_is_in_history_and_
     reader = SleepReader(db)
     with db.read() as session:
         assert (
-            reader.flags(session, [patient], clock.now)[patient].text == "▲ little sleep 3 h, 3 h"
+            reader.flags(session, [patient], clock.now)[patient].text == "● little sleep 3 h, 3 h"
         )
     saved = recording.record_sleep(nurse, patient, entry)
     with db.read() as session:
@@ -100,7 +100,7 @@ def test_the_nurses_entry_wins_is_corrected_with_a_reason_and_is_in_history_and_
     with db.read() as session:
         flags = reader.flags(session, [patient], clock.now)
         actions = session.scalars(select(AuditRow.action).where(AuditRow.entity == "sleep")).all()
-    assert flags[patient].text == "▲ little sleep 3 h, 2 h"
+    assert flags[patient].text == "● little sleep 3 h, 2 h"
     history = HistoryService(db).entries(patient, types=("sleep",))
     assert [(e.values["minutes_slept"], e.state.value) for e in history] == [
         (120, "current"),
@@ -203,7 +203,7 @@ def test_the_census_shows_the_flag_and_reads_it_in_two_statements_whatever_the_w
     night_of_checks(db, nurse, clock, patient, "2026-11-25", 3)
     clock.now = at("2026-11-26 09:00")
     (row,) = CensusService(db).snapshot().rows
-    assert row.sleep is not None and row.sleep.text == "▲ little sleep 2 h, 3 h"
+    assert row.sleep is not None and row.sleep.text == "● little sleep 2 h, 3 h"
     one = statements(True) - statements(False)
     AdmissionService(db).admit(
         nurse,

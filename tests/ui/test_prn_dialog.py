@@ -266,7 +266,7 @@ def test_a_second_dose_of_the_same_class_warns_naming_the_earlier_one(
     qtbot.waitUntil(dialog.same_class.isVisible)
     text = dialog.same_class.text()
     assert "Lorazepam 1 mg oral at " in text and "(40 min before this dose)" in text
-    assert text.startswith("▲ Same class (Benzodiazepine) within 120 min: Lorazepam 1 mg oral")
+    assert text.startswith("⚠ Same class (Benzodiazepine) within 120 min: Lorazepam 1 mg oral")
     assert "local policy, pending governance sign-off" in text
     assert dialog.save_button.text() == "&Save anyway"
     assert dialog.saver.state is SaveState.EDITING and ward.count(PrnDoseRow) == 1

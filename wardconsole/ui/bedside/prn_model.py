@@ -122,7 +122,8 @@ def _sedative_text(summary: PrnSummary) -> tuple[str, str]:
         return text + " (PRN review rule switched off)", "muted"
     if summary.review_due:
         return (
-            text + f" — ▲ more than {summary.review_above}: PRN review by the prescriber "
+            text + f" — {summary.review_severity.shape} more than {summary.review_above}: PRN "
+            "review by the prescriber "
             "(local policy)",
             "alert",
         )

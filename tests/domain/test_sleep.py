@@ -236,7 +236,7 @@ def test_little_sleep_two_nights_running_flags_one_night_does_not() -> None:
     n2, c2, _ = _night_sleep(date(2026, 11, 25), 3)
     found = nights_sleep(PATTERN, [n1, n2], [*c1, *c2], [], [], interval, POLICY)
     flag = little_sleep_flag(found, POLICY)
-    assert flag is not None and flag.text == "▲ little sleep 3 h, 3 h"
+    assert flag is not None and flag.text == "● little sleep 3 h, 3 h"
     assert "local policy, not a published standard" in flag.detail[-1]
     n3, c3, _ = _night_sleep(date(2026, 11, 24), 7)
     found = nights_sleep(PATTERN, [n3, n2], [*c3, *c2], [], [], interval, POLICY)

@@ -88,7 +88,7 @@ def test_the_nurses_entry_wins_is_corrected_with_a_reason_and_is_in_history_and_
     reader = SleepReader(db)
     with db.read() as session:
         assert (
-            reader.flags(session, [patient], clock.now)[patient].text == "▲ little sleep 3 h, 3 h"
+            reader.flags(session, [patient], clock.now)[patient].text == "● little sleep 3 h, 3 h"
         )
     saved = recording.record_sleep(nurse, patient, entry)
     with db.read() as session:
@@ -103,7 +103,7 @@ def test_the_nurses_entry_wins_is_corrected_with_a_reason_and_is_in_history_and_
     with db.read() as session:
         flags = reader.flags(session, [patient], clock.now)
         actions = session.scalars(select(AuditRow.action).where(AuditRow.entity == "sleep")).all()
-    assert flags[patient].text == "▲ little sleep 3 h, 2 h"
+    assert flags[patient].text == "● little sleep 3 h, 2 h"
     history = HistoryService(db).entries(patient, types=("sleep",))
     assert [(e.values["minutes_slept"], e.state.value) for e in history] == [
         (120, "current"),
@@ -198,7 +198,7 @@ def test_the_census_shows_the_flag_and_reads_it_in_one_statement_whatever_the_wa
     night_of_checks(db, nurse, clock, patient, "2026-11-25", 3)
     clock.now = at("2026-11-26 09:00")
     (row,) = census.snapshot().rows
-    assert row.sleep is not None and row.sleep.text == "▲ little sleep 2 h, 3 h"
+    assert row.sleep is not None and row.sleep.text == "● little sleep 2 h, 3 h"
     without = statements(CensusService(db, with_sleep=False))
     # A census seeing the nights for the first time reads their checks and entries (3); the
     # next refresh only asks whether they changed (1).
@@ -229,8 +229,8 @@ def test_a_correction_at_another_station_changes_the_census_flag_at_the_next_ref
     night_of_checks(db, nurse, clock, patient, "2026-11-24", 2)
     night_of_checks(db, nurse, clock, patient, "2026-11-25", 3)
     clock.now = at("2026-11-26 09:00")
-    assert flag() == "▲ little sleep 2 h, 3 h"
-    assert flag() == "▲ little sleep 2 h, 3 h"  # kept, not read again
+    assert flag() == "● little sleep 2 h, 3 h"
+    assert flag() == "● little sleep 2 h, 3 h"  # kept, not read again
     other = Database(make_engine(db_url), clock=clock)
     try:
         station_b = StaffService(other).actor("rn.test", "Station B")
@@ -242,7 +242,7 @@ def test_a_correction_at_another_station_changes_the_census_flag_at_the_next_ref
         ObservationLevelService(other).mark_check_entered_in_error(
             station_b, asleep_at_0530, "checked the wrong bed"
         )
-        assert flag() == "▲ little sleep 1 h, 3 h"  # the first night lost an asleep check
+        assert flag() == "● little sleep 1 h, 3 h"  # the first night lost an asleep check
         recording = RecordingService(other)
         saved = recording.record_sleep(
             station_b, patient, SleepInput(date(2026, 11, 25), 5 * 60, SleepQuality.SETTLED)
@@ -254,7 +254,7 @@ def test_a_correction_at_another_station_changes_the_census_flag_at_the_next_ref
             SleepInput(date(2026, 11, 25), 150, SleepQuality.DISTURBED),
             reason="read from the wrong sheet",
         )
-        assert flag() == "▲ little sleep 1 h, 2.5 h"
+        assert flag() == "● little sleep 1 h, 2.5 h"
         # Moved to the night before, the entry (5 h) breaks the run there.
         recording.amend_sleep(
             station_b,

@@ -36,12 +36,16 @@ from wardconsole.domain.configfiles import (
     read_toml,
 )
 from wardconsole.domain.fluids import ago_text
+from wardconsole.domain.records import Severity
 from wardconsole.domain.safety_checks import CheckRecord, Presentation
 from wardconsole.domain.shifts import ShiftPattern, ShiftWindow
 from wardconsole.domain.text_input import MAX_NOTE, text_problem
 
 SLEEP_POLICY_FILE: Final = "sleep.toml"
 NOT_A_STANDARD: Final = "local policy, not a published standard"
+LITTLE_SLEEP_SEVERITY: Final = Severity.ADVISORY
+"""Little sleep raises no escalation: a flag for the next nurse's attention at most advisory, so
+the census, the chart and the handoff mark it with the advisory shape (●), never louder."""
 """How the console words the sleep thresholds wherever it shows them."""
 SAMPLES: Final = "checks are samples"
 
@@ -520,9 +524,9 @@ class SleepFlag:
 
     @property
     def text(self) -> str:
-        """'▲ little sleep: 3 h, 2.5 h' ."""
+        """'● little sleep 3 h, 2.5 h' (the advisory shape: ``LITTLE_SLEEP_SEVERITY``)."""
         hours = ", ".join(hours_text(n.asleep or timedelta(0)) for n in self.nights)
-        return f"▲ little sleep {hours}"
+        return f"{LITTLE_SLEEP_SEVERITY.shape} little sleep {hours}"
 
     @property
     def detail(self) -> list[str]:

@@ -262,6 +262,7 @@ def _check_fields(
         "observation_raised": checks.raised,
         "next_check_due_at": checks.deadline,
         "check_overdue_since": checks.overdue_since,
+        "check_overdue_severity": checks.overdue_severity,
         "check_prompt_at": checks.prompt_at,
         "level_review_suggested": checks.review_suggested,
     }

@@ -12,10 +12,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.handoff_records import Fact
-from wardconsole.domain.records import Severity
 from wardconsole.domain.safety_checks import CheckRecord
 from wardconsole.domain.shifts import ShiftWindow
 from wardconsole.domain.sleep import (
+    LITTLE_SLEEP_SEVERITY,
     NOT_A_STANDARD,
     ChartSleep,
     NightSleep,
@@ -220,7 +220,7 @@ class SleepReader:
                         + ", ".join(f"{n.hours:g} h ({n.source})" for n in flag.nights)
                         + f" — {NOT_A_STANDARD}",
                         TOPIC,
-                        Severity.ADVISORY,
+                        LITTLE_SLEEP_SEVERITY,
                     )
                 )
             out[admission_id] = tuple(facts)

@@ -6,8 +6,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import and_, case, func, literal_column, or_, select, union_all
+from sqlalchemy import (
+    BindParameter,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.sleep import SleepEntry, SleepQuality
@@ -98,53 +111,53 @@ def night_versions(
     it was without a new row)."""
     if not admission_ids or not nights:
         return {}
-    ids = list(admission_ids)
-    checks = select(
-        literal_column("0").label("kind"),
-        SafetyCheckRow.admission_id.label("admission_id"),
-        case(
-            *(
-                (and_(SafetyCheckRow.taken_at >= start, SafetyCheckRow.taken_at < end), index)
-                for index, (start, end, _day) in enumerate(nights)
-            ),
-            else_=-1,
-        ).label("night"),
-        SafetyCheckRow.id.label("id"),
-        case((current(SafetyCheckRow), 1), else_=0).label("live"),
-    ).where(
-        SafetyCheckRow.admission_id.in_(ids),
-        or_(
-            *(
-                and_(SafetyCheckRow.taken_at >= start, SafetyCheckRow.taken_at < end)
-                for start, end, _day in nights
-            )
-        ),
-    )
-    entries = select(
-        literal_column("1").label("kind"),
-        SleepEntryRow.admission_id.label("admission_id"),
-        case(
-            *((SleepEntryRow.night_of == day, index) for index, (_s, _e, day) in enumerate(nights)),
-            else_=-1,
-        ).label("night"),
-        SleepEntryRow.id.label("id"),
-        case((current(SleepEntryRow), 1), else_=0).label("live"),
-    ).where(
-        SleepEntryRow.admission_id.in_(ids),
-        SleepEntryRow.night_of.in_([day for _s, _e, day in nights]),
-    )
-    rows = union_all(checks, entries).subquery()
+    values: dict[str, object] = {"ids": list(admission_ids)}
+    for index, (start, end, day) in enumerate(nights):
+        values.update({f"start{index}": start, f"end{index}": end, f"day{index}": day})
     found: dict[tuple[int, int], list[int]] = {}
     for kind, admission_id, night, count, newest, live in session.execute(
-        select(
-            rows.c.kind,
-            rows.c.admission_id,
-            rows.c.night,
-            func.count(),
-            func.max(rows.c.id),
-            func.sum(rows.c.live),
-        ).group_by(rows.c.kind, rows.c.admission_id, rows.c.night)
+        _versions_statement(len(nights)), values
     ):
         version = found.setdefault((admission_id, night), [0] * 6)
         version[3 * kind : 3 * kind + 3] = [count, newest, int(live)]
     return {key: (v[0], v[1], v[2], v[3], v[4], v[5]) for key, v in found.items()}
+
+
+@cache
+def _versions_statement(nights: int) -> Select[Any]:
+    """``night_versions``'s statement for a number of nights, built once (building it costs
+    more than running it); bound by ``ids``, ``start<i>``, ``end<i>`` and ``day<i>``."""
+    ids: BindParameter[Any] = bindparam("ids", expanding=True)
+    spans = [
+        and_(
+            SafetyCheckRow.taken_at >= bindparam(f"start{i}"),
+            SafetyCheckRow.taken_at < bindparam(f"end{i}"),
+        )
+        for i in range(nights)
+    ]
+    days: list[BindParameter[Any]] = [bindparam(f"day{i}") for i in range(nights)]
+    checks = select(
+        literal_column("0").label("kind"),
+        SafetyCheckRow.admission_id.label("admission_id"),
+        case(*((span, index) for index, span in enumerate(spans)), else_=-1).label("night"),
+        SafetyCheckRow.id.label("id"),
+        case((current(SafetyCheckRow), 1), else_=0).label("live"),
+    ).where(SafetyCheckRow.admission_id.in_(ids), or_(*spans))
+    entries = select(
+        literal_column("1").label("kind"),
+        SleepEntryRow.admission_id.label("admission_id"),
+        case(
+            *((SleepEntryRow.night_of == day, index) for index, day in enumerate(days)), else_=-1
+        ).label("night"),
+        SleepEntryRow.id.label("id"),
+        case((current(SleepEntryRow), 1), else_=0).label("live"),
+    ).where(SleepEntryRow.admission_id.in_(ids), or_(*(SleepEntryRow.night_of == d for d in days)))
+    rows = union_all(checks, entries).subquery()
+    return select(
+        rows.c.kind,
+        rows.c.admission_id,
+        rows.c.night,
+        func.count(),
+        func.max(rows.c.id),
+        func.sum(rows.c.live),
+    ).group_by(rows.c.kind, rows.c.admission_id, rows.c.night)

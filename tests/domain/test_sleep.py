@@ -153,6 +153,34 @@ def test_a_gap_longer_than_the_interval_is_not_covered_not_counted_asleep() -> N
     )
 
 
+def test_a_night_the_patient_was_admitted_during_counts_from_the_admission() -> None:
+    admitted = utc("2026-11-26 01:00")
+    items = hourly("2026-11-26 01:30", 6, Presentation.ASLEEP)  # 01:30 … 06:30
+    found = estimate_sleep(NIGHT, checks(*items), interval, POLICY, admitted)
+    # The six hours before the admission are not "not covered": the patient was not here.
+    assert found.asleep == timedelta(hours=6) and found.not_covered == timedelta(0)
+    assert found.text == "≈ 6 h asleep (from 6 checks, 01:30–06:30; checks are samples)"
+    # A check at the admission stands for no time before it.
+    early = estimate_sleep(
+        NIGHT, checks(("2026-11-26 01:00", Presentation.ASLEEP)), interval, POLICY, admitted
+    )
+    assert early.asleep == timedelta(minutes=30)
+    # Without the admission the same checks leave most of the night uncovered.
+    whole = estimate_sleep(NIGHT, checks(*items), interval, POLICY)
+    assert whole.not_covered == timedelta(hours=6)
+    # One check stands for enough of a night entered at 05:30 to state hours.
+    late = estimate_sleep(
+        NIGHT,
+        checks(*hourly("2026-11-26 06:00", 1, Presentation.CALM)),
+        interval,
+        POLICY,
+        utc("2026-11-26 05:30"),
+    )
+    assert late.hours == 0 and late.not_covered == timedelta(minutes=30)
+    (night,) = nights_sleep(PATTERN, [NIGHT], checks(*items), [], [], interval, POLICY, admitted)
+    assert night.hours == 6 and "not covered" not in night.detail
+
+
 def test_checks_closer_than_the_interval_share_the_time_between_them() -> None:
     found = estimate_sleep(
         NIGHT,
@@ -208,7 +236,7 @@ def test_little_sleep_two_nights_running_flags_one_night_does_not() -> None:
     n2, c2, _ = _night_sleep(date(2026, 11, 25), 3)
     found = nights_sleep(PATTERN, [n1, n2], [*c1, *c2], [], [], interval, POLICY)
     flag = little_sleep_flag(found, POLICY)
-    assert flag is not None and flag.text == "▲ little sleep 3 h, 3 h"
+    assert flag is not None and flag.text == "● little sleep 3 h, 3 h"
     assert "local policy, not a published standard" in flag.detail[-1]
     n3, c3, _ = _night_sleep(date(2026, 11, 24), 7)
     found = nights_sleep(PATTERN, [n3, n2], [*c3, *c2], [], [], interval, POLICY)

@@ -44,7 +44,7 @@ def test_the_printed_medicines_lines_say_confirm_against_the_prescription(
     reader = PdfReader(path)
     busy = page_text(reader, "B01")
     assert (
-        "Medicines list: Zopiclone 7.5 mg oral (regular: at night) — ▲ 1 not yet checked "
+        "Medicines list: Zopiclone 7.5 mg oral (regular: at night) — ⚠ 1 not yet checked "
         "against the chart" in busy
     )
     assert "Medicines watch: zopiclone" in busy

@@ -93,7 +93,8 @@ def test_census_query_count_is_fixed_whatever_the_history(db: Database, sqlite_u
     # 10 for the clinical columns (one for partial sets newer than the last complete one), 2 for
     # observation levels and the newest safety check, 3 for what is due after PRN doses (doses,
     # RASS and RT checks) and the clinicians' decisions, 3 for the fluid column (this period's
-    # grouped totals, the plans in force, the last drink of those with none this period), 2 for
-    # the sleep flag (the last nights' safety checks and sleep entries).
+    # grouped totals, the plans in force, the last drink of those with none this period), 3 for
+    # the sleep flag on a census's first refresh (whether the last nights changed, then their
+    # safety checks and sleep entries; later refreshes ask only the first).
     assert statements_for(db) == statements_for(longer) <= 21
     longer.engine.dispose()

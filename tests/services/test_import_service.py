@@ -194,3 +194,31 @@ def test_a_set_whose_file_names_no_author_is_not_the_importing_nurses(
     assert "No author in the source file." in row.note
     assert stay is not None and stay.recorded_by_id == author.id
     assert audit.staff_id == nurse.staff_id
+
+
+def test_a_monitor_group_is_stored_all_or_nothing_after_its_savepoints(
+    db: Database, admission: int, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each message of a group is written in a savepoint of the group's one transaction: a
+    failure after them (the change-log row) stores none of them, on SQLite too, where the
+    first savepoint had been a transaction of its own, committed when it was released."""
+    from wardconsole.services import importing
+
+    monitor = StaffService(db).system_actor("gateway")
+    batches = [
+        ImportBatch(
+            "monitor",
+            f"m{n}",
+            (_group(f"m{n}", clock, n, pulse=70 + n),),
+            create_records=False,
+        )
+        for n in (1, 2)
+    ]
+
+    def change_log_fails(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("the change-log row could not be written")
+
+    monkeypatch.setattr(importing, "record_change", change_log_fails)
+    with pytest.raises(RuntimeError, match="change-log"):
+        ImportService(db).import_batches(monitor, batches)
+    assert _count(db, ObservationSetRow) == 0

@@ -238,3 +238,20 @@ def test_the_ward_tick_seals_settled_rows_whoever_is_signed_in(
     clock.advance(minutes=5)
     escalations.ward_tick("Station A")  # the rules still ran, and said so for this station
     assert escalations.ward_checks().last_ran_at == clock.now
+
+
+def test_a_block_sealed_in_a_transaction_that_fails_is_not_in_the_chain(
+    db: Database, clock: Clock, nurse: Actor, admission: int
+) -> None:
+    """A block is sealed in a savepoint (a race with another station costs only the block):
+    it is kept or lost with its transaction, never committed on its own (on SQLite the
+    savepoint had been the transaction, committed by its release)."""
+    _record(db, nurse, admission, 72)
+    clock.advance(minutes=3)
+    with pytest.raises(RuntimeError), db.transaction() as session:
+        assert ledger.seal(session, clock.now, "Station A") > 0
+        raise RuntimeError("the transaction fails after the block")
+    with db.read() as session:
+        assert ledger.head(session) is None
+    assert AuditService(db).seal("Station A") > 0
+    assert AuditService(db).verify().ok

@@ -142,11 +142,11 @@ def test_days_since_the_last_bowel_movement_and_the_flag_after_the_policy_days(
     status = service.overview(admission).bowels
     assert status.flagged and status.days == 3
     assert status.text.startswith(
-        "Bowels: last opened 3 days ago (Bristol type 2) — ▲ not opened for 3 days or more "
+        "Bowels: last opened 3 days ago (Bristol type 2) — ● not opened for 3 days or more "
         "(local policy, not a published threshold; awaiting governance sign-off)"
     )
     texts = handoff_texts(db, admission, clock.now)
-    assert any(t.startswith("Bowels: last opened 3 days ago (Bristol type 2) — ▲") for t in texts)
+    assert any(t.startswith("Bowels: last opened 3 days ago (Bristol type 2) — ●") for t in texts)
 
 
 def test_meals_reach_the_handoff_this_shift_and_this_period(

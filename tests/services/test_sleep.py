@@ -9,8 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
+from statements import statements_during
 from wardfakes import Clock
 
 from wardconsole.domain.safety_checks import Presentation
@@ -25,7 +26,9 @@ from wardconsole.services.outbox import Outbox
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.safe_saves import QueuedSave, SafeSaves
 from wardconsole.services.sleep import SleepReader
-from wardconsole.store.models import AuditRow, SleepEntryRow
+from wardconsole.services.staff import StaffService
+from wardconsole.store.engine import make_engine
+from wardconsole.store.models import AuditRow, SafetyCheckRow, SleepEntryRow
 
 
 def at(text: str) -> datetime:
@@ -85,7 +88,7 @@ def test_the_nurses_entry_wins_is_corrected_with_a_reason_and_is_in_history_and_
     reader = SleepReader(db)
     with db.read() as session:
         assert (
-            reader.flags(session, [patient], clock.now)[patient].text == "▲ little sleep 3 h, 3 h"
+            reader.flags(session, [patient], clock.now)[patient].text == "● little sleep 3 h, 3 h"
         )
     saved = recording.record_sleep(nurse, patient, entry)
     with db.read() as session:
@@ -100,7 +103,7 @@ def test_the_nurses_entry_wins_is_corrected_with_a_reason_and_is_in_history_and_
     with db.read() as session:
         flags = reader.flags(session, [patient], clock.now)
         actions = session.scalars(select(AuditRow.action).where(AuditRow.entity == "sleep")).all()
-    assert flags[patient].text == "▲ little sleep 3 h, 2 h"
+    assert flags[patient].text == "● little sleep 3 h, 2 h"
     history = HistoryService(db).entries(patient, types=("sleep",))
     assert [(e.values["minutes_slept"], e.state.value) for e in history] == [
         (120, "current"),
@@ -183,28 +186,24 @@ def test_the_morning_withdrawal_chart_sleep_rating_is_shown_with_the_night(
     )
 
 
-def test_the_census_shows_the_flag_and_reads_it_in_two_statements_whatever_the_ward(
+def test_the_census_shows_the_flag_and_reads_it_in_one_statement_whatever_the_ward(
     db: Database, nurse: Actor, clock: Clock, patient: int
 ) -> None:
-    def statements(with_sleep: bool) -> int:
-        seen: list[str] = []
+    census = CensusService(db)
 
-        def count(*args: object) -> None:
-            seen.append(str(args[2]))
-
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
-            CensusService(db, with_sleep=with_sleep).snapshot()
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
-        return len(seen)
+    def statements(service: CensusService) -> int:
+        return len(statements_during(db.engine, service.snapshot))
 
     night_of_checks(db, nurse, clock, patient, "2026-11-24", 2)
     night_of_checks(db, nurse, clock, patient, "2026-11-25", 3)
     clock.now = at("2026-11-26 09:00")
-    (row,) = CensusService(db).snapshot().rows
-    assert row.sleep is not None and row.sleep.text == "▲ little sleep 2 h, 3 h"
-    one = statements(True) - statements(False)
+    (row,) = census.snapshot().rows
+    assert row.sleep is not None and row.sleep.text == "● little sleep 2 h, 3 h"
+    without = statements(CensusService(db, with_sleep=False))
+    # A census seeing the nights for the first time reads their checks and entries (3); the
+    # next refresh only asks whether they changed (1).
+    assert statements(CensusService(db)) - without == 3
+    assert statements(census) - without == 1
     AdmissionService(db).admit(
         nurse,
         NewPatient("KD000071", "Wen", "Wakeful", date(1991, 1, 1)),
@@ -213,7 +212,72 @@ def test_the_census_shows_the_flag_and_reads_it_in_two_statements_whatever_the_w
         reason="Ketamine dependence",
         assigned_nurse_id=nurse.staff_id,
     )
-    assert statements(True) - statements(False) == one == 2  # the nights' checks, entries
+    assert statements(CensusService(db)) - without == 3
+    assert statements(census) - without == 3  # the new patient's nights
+    assert statements(census) - without == 1
+
+
+def test_a_correction_at_another_station_changes_the_census_flag_at_the_next_refresh(
+    db: Database, nurse: Actor, clock: Clock, patient: int, db_url: str
+) -> None:
+    census = CensusService(db)
+
+    def flag() -> str | None:
+        (row,) = census.snapshot().rows
+        return row.sleep.text if row.sleep else None
+
+    night_of_checks(db, nurse, clock, patient, "2026-11-24", 2)
+    night_of_checks(db, nurse, clock, patient, "2026-11-25", 3)
+    clock.now = at("2026-11-26 09:00")
+    assert flag() == "● little sleep 2 h, 3 h"
+    assert flag() == "● little sleep 2 h, 3 h"  # kept, not read again
+    other = Database(make_engine(db_url), clock=clock)
+    try:
+        station_b = StaffService(other).actor("rn.test", "Station B")
+        with other.read() as session:
+            asleep_at_0530 = session.scalar(
+                select(SafetyCheckRow.id).where(SafetyCheckRow.taken_at == at("2026-11-25 05:30"))
+            )
+        assert asleep_at_0530 is not None
+        ObservationLevelService(other).mark_check_entered_in_error(
+            station_b, asleep_at_0530, "checked the wrong bed"
+        )
+        assert flag() == "● little sleep 1 h, 3 h"  # the first night lost an asleep check
+        recording = RecordingService(other)
+        saved = recording.record_sleep(
+            station_b, patient, SleepInput(date(2026, 11, 25), 5 * 60, SleepQuality.SETTLED)
+        )
+        assert flag() is None  # the nurse's 5 h last night breaks the run
+        recording.amend_sleep(
+            station_b,
+            saved.entry_id,
+            SleepInput(date(2026, 11, 25), 150, SleepQuality.DISTURBED),
+            reason="read from the wrong sheet",
+        )
+        assert flag() == "● little sleep 1 h, 2.5 h"
+        # Moved to the night before, the entry (5 h) breaks the run there.
+        recording.amend_sleep(
+            station_b,
+            recording_entry_id(other, patient),
+            SleepInput(date(2026, 11, 24), 5 * 60, SleepQuality.SETTLED),
+            reason="it was the night before",
+        )
+        assert flag() is None
+    finally:
+        other.engine.dispose()
+
+
+def recording_entry_id(db: Database, patient: int) -> int:
+    """The newest sleep entry's id."""
+    with db.read() as session:
+        found = session.scalar(
+            select(SleepEntryRow.id)
+            .where(SleepEntryRow.admission_id == patient)
+            .order_by(SleepEntryRow.id.desc())
+            .limit(1)
+        )
+    assert found is not None
+    return found
 
 
 def test_the_day_handoff_says_how_last_nights_sleep_was_known(

@@ -230,3 +230,24 @@ def test_what_the_ward_tick_raises_is_audited_as_the_system_account_not_the_nurs
     clock.advance(minutes=1)
     _tick(db, nurse)
     assert len(_audit(db, "time_driven_rules")) == 1
+
+
+def test_an_alarm_the_ward_tick_raises_is_never_on_record_without_its_audit_row(
+    db: Database, nurse: Actor, admission: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The alarm is written in a savepoint and its audit row after it, in one transaction: if
+    the audit row cannot be written the alarm is not on the board either (on SQLite the
+    savepoint had been committing on its own: an alarm nobody could account for)."""
+    from wardconsole.services import escalations
+
+    def audit_fails(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("the audit row could not be written")
+
+    monkeypatch.setattr(escalations, "_audit_automatic", audit_fails)
+    with pytest.raises(RuntimeError, match="audit row"):
+        _tick(db, nurse)
+    assert _open(db, OVERDUE) == []
+    monkeypatch.undo()
+    _tick(db, nurse)  # the next tick raises it, with its audit row
+    assert len(_open(db, OVERDUE)) == 1
+    assert len(_audit(db, "time_driven_rules")) == 1

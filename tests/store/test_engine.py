@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from wardconsole.store.engine import (
     DatabaseError,
-    begin_write,
     current_revision,
     head_revision,
     make_engine,
@@ -85,7 +84,6 @@ def test_a_savepoint_first_in_a_transaction_still_rolls_back_with_it(engine: Eng
     SQLite the first savepoint would otherwise be a transaction of its own, committed by its
     release (the monitor feed's group would be a disk flush per message, not all or nothing)."""
     with pytest.raises(RuntimeError), Session(engine) as session, session.begin():
-        begin_write(session)
         with session.begin_nested():
             session.add(_staff("rn.kept"))
         with session.begin_nested():
@@ -93,6 +91,21 @@ def test_a_savepoint_first_in_a_transaction_still_rolls_back_with_it(engine: Eng
         raise RuntimeError("the transaction fails after both savepoints")
     with Session(engine) as session:
         assert session.query(Staff).count() == 0
+
+
+def test_a_save_after_reading_waits_for_no_one_another_station_saved_meanwhile(
+    engine: Engine,
+) -> None:
+    """Only a savepoint starts the write transaction early: a station that read, while
+    another station saved, still saves (had its read begun the SQLite transaction, its write
+    would be refused at once with "database is locked")."""
+    with Session(engine) as station_a, station_a.begin():
+        assert station_a.query(Staff).count() == 0
+        with Session(engine) as station_b, station_b.begin():
+            station_b.add(_staff("rn.b"))
+        station_a.add(_staff("rn.a"))
+    with Session(engine) as session:
+        assert session.query(Staff).count() == 2
 
 
 def test_naive_times_are_refused(engine: Engine) -> None:

@@ -680,7 +680,7 @@ def test_an_overdue_follow_up_shows_a_discharged_patient_without_their_old_bed(
     qtbot.waitUntil(lambda: "Discharged · Dominic Ashgrove" in panel.selected_label.text())
     assert "Bed A2" not in panel.selected_label.text()
     # The census's tile counts the patient who left too, rather than read "No open escalations".
-    assert "▲ 1 after discharge" in [label.text() for label in window.findChildren(QLabel)]
+    assert "⚠ 1 after discharge" in [label.text() for label in window.findChildren(QLabel)]
     if "WARDCONSOLE_SHOT_DIR" in os.environ:
         window.resize(1366, 768)
         grab_widget(window, Path(os.environ["WARDCONSOLE_SHOT_DIR"]) / "follow-up-overdue.png")

@@ -142,9 +142,9 @@ def test_the_follow_ups_list_puts_overdue_first_and_shows_the_card_on_request(
         states = [model.index(r, 0).data() for r in range(model.rowCount())]
         patients = [model.index(r, 1).data().split(" (")[0] for r in range(model.rowCount())]
         # Wren (24 h after self-discharge, 95 h ago) and Rhys (48 h, 50 h ago) are overdue.
-        assert states == ["▲ OVERDUE", "▲ OVERDUE", "Due", "Done"]
+        assert states == ["● OVERDUE", "● OVERDUE", "Due", "Done"]
         assert patients == ["Wren Gorringe", "Rhys Lomax", "Orla Castellan", "Dara Tremayne"]
-        assert "▲ 2 OVERDUE" in dialog.summary.text()
+        assert "● 2 OVERDUE" in dialog.summary.text()
         assert "against the 80 % standard" in dialog.compliance.text()
         assert PHONE not in dialog.contact_card_text()
         dialog.table.selectRow(1)

@@ -53,10 +53,11 @@ def test_due_exactly_now_is_not_yet_overdue() -> None:
 def test_bands_and_severities_differ_in_words_and_shape_not_only_colour() -> None:
     band_texts = [fmt.news2_band_text(b) for b in fmt.NEWS2_BANDS]
     severity_texts = [fmt.severity_text(s) for s in Severity]
+    assert len({t.split()[0] for t in severity_texts}) == len(severity_texts)  # distinct shapes
     for texts in (band_texts, severity_texts):
-        assert len({t.split()[0] for t in texts}) == len(texts)  # distinct symbols
         assert len({t.split()[1] for t in texts}) == len(texts)  # distinct words
-    assert fmt.news2_band_text("high") == "▲ HIGH"
+    # A band wears the shape of the escalation it raises: low-medium is urgent, as medium is.
+    assert band_texts == ["○ LOW", "◆ LOW-MED", "◆ MED", "▲ HIGH"]
 
 
 def test_beds_sort_naturally() -> None:

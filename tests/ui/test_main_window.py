@@ -37,7 +37,7 @@ def test_the_census_loads_off_the_ui_thread_and_shows_every_patient(
 def test_the_summary_strip_counts_the_ward(window: MainWindow) -> None:
     texts = window.summary_strip.texts()
     assert texts["beds"] == "17/20 beds"
-    assert texts["escalations"] == "▲ 7 with open escalations"
+    assert texts["escalations"] == "⚠ 7 with open escalations"
     assert texts["overdue"] == "◷ 2 overdue obs"
     assert texts["free_beds"] == "Free: A5, B4, B8"
     assert texts["freshness"] == f"Data as of {NOW.astimezone():%H:%M:%S}"

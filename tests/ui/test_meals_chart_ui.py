@@ -123,7 +123,7 @@ def test_the_physical_care_page_draws_meals_and_bowels_and_its_table_has_the_flu
             assert len(page.meal_points.data) == len(course.meals)
             drawn = page.bowel_points.getData()[1].tolist()
             assert drawn == [b.bristol_type or 0 for b in course.bowels]
-            assert "▲ 3+ days (ward flag" in page.bowel_notice.textItem.toPlainText()
+            assert "● 3+ days (ward flag" in page.bowel_notice.textItem.toPlainText()
             meal = course.meals[-1]
             readout = charts.set_cursor_time(meal.taken_at.timestamp() + 60)
             assert readout is not None

@@ -119,8 +119,8 @@ def test_a_nurse_copies_a_line_from_the_chart_and_a_colleague_checks_it(
     assert cell(dialog, 0, LineColumn.CLASS) == CLASS_LABEL
     assert cell(dialog, 0, LineColumn.SCHEDULE) == "Regular: at night"
     assert cell(dialog, 0, LineColumn.TRANSCRIBED).startswith("Nia Night, ")
-    assert cell(dialog, 0, LineColumn.CHECK) == "▲ not checked"
-    assert "▲ 1 not yet checked" in dialog.summary.text()
+    assert cell(dialog, 0, LineColumn.CHECK) == "⚠ not checked"
+    assert "⚠ 1 not yet checked" in dialog.summary.text()
     # The transcriber cannot check their own line.
     dialog.confirm_check = lambda _line: True  # type: ignore[method-assign]
     dialog.check_button.click()
@@ -231,7 +231,7 @@ def test_a_correction_needs_a_reason_and_the_line_is_checked_again(
     dialog.load()
     qtbot.waitUntil(lambda: cell(dialog, 0, LineColumn.DOSE) == "3.75 mg oral")
     assert cell(dialog, 0, LineColumn.TRANSCRIBED).endswith("(changed)")
-    assert cell(dialog, 0, LineColumn.CHECK) == "▲ not checked"
+    assert cell(dialog, 0, LineColumn.CHECK) == "⚠ not checked"
     dialog.reject()
 
 

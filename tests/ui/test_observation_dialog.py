@@ -148,7 +148,7 @@ def test_a_scoring_value_is_highlighted_as_it_is_typed(qtbot, open_dialog) -> No
     dialog = open_dialog()
     row = dialog.vitals.rows["respiration_rate"]
     type_into(qtbot, row.input, "26")
-    assert row.chip.text() == "▲ 3" and row.input.property("band") == "high"
+    assert row.chip.text() == "◆ 3" and row.input.property("band") == "high"
     row.input.clear()
     type_into(qtbot, row.input, "18")
     assert row.chip.text() == "0" and row.input.property("band") == "none"

@@ -95,7 +95,7 @@ def test_a_dose_is_saved_and_joins_the_24_hour_list(
     assert "SAVED at" in dialog.status.text() and "Lorazepam 1 mg" in dialog.status.text()
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 1)
     assert "1 dose" in dialog.count_label.text()
-    assert dialog.model.index(0, PrnColumn.CLASS).data() == "● Benzodiazepine"
+    assert dialog.model.index(0, PrnColumn.CLASS).data() == "✓ Benzodiazepine"
     with bedside_ward.db.read() as session:
         dose = session.scalars(select(PrnDoseRow)).one()
     assert (dose.drug, dose.route, dose.station) == ("Lorazepam", "oral", "Nurses' station 1")
@@ -248,7 +248,7 @@ def test_a_drug_not_in_the_formulary_is_saved_with_its_class_and_reason(
     )
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 1)
     cell = dialog.model.index(0, PrnColumn.CLASS)
-    assert cell.data() == "● Other sedative or hypnotic (chosen, not in formulary)"
+    assert cell.data() == "✓ Other sedative or hypnotic (chosen, not in formulary)"
     assert "because: Sedating antidepressant" in cell.data(Qt.ItemDataRole.ToolTipRole)
     assert "1 dose" in dialog.count_label.text()
 
@@ -266,7 +266,7 @@ def test_a_second_dose_of_the_same_class_warns_naming_the_earlier_one(
     qtbot.waitUntil(dialog.same_class.isVisible)
     text = dialog.same_class.text()
     assert "Lorazepam 1 mg oral at " in text and "(40 min before this dose)" in text
-    assert text.startswith("▲ Same class (Benzodiazepine) within 120 min: Lorazepam 1 mg oral")
+    assert text.startswith("⚠ Same class (Benzodiazepine) within 120 min: Lorazepam 1 mg oral")
     assert "local policy, pending governance sign-off" in text
     assert dialog.save_button.text() == "&Save anyway"
     assert dialog.saver.state is SaveState.EDITING and ward.count(PrnDoseRow) == 1

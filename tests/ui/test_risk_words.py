@@ -72,6 +72,7 @@ def _rows():
             level_review_suggested=True,
             next_check_due_at=NOW - timedelta(hours=23, minutes=59),
             check_overdue_since=NOW - timedelta(hours=23, minutes=59),
+            check_overdue_severity=Severity.URGENT,
         ),
         replace(
             census_row(6, bed="B06"),
@@ -135,13 +136,13 @@ RISK_WORDS = {  # bed -> column -> words that must be drawn whole
         CensusColumn.NEXT_DUE: ["OVERDUE 23 h 59 min"],
     },
     "B02": {CensusColumn.NEWS2: ["0", "○", "incomplete"]},
-    "B03": {CensusColumn.NEWS2: ["6", "●", "incomplete"], CensusColumn.ESCALATION: ["◆ URGENT"]},
+    "B03": {CensusColumn.NEWS2: ["6", "◆", "incomplete"], CensusColumn.ESCALATION: ["◆ URGENT"]},
     "B04": {CensusColumn.NEWS2: ["incomplete"]},
-    "B05": {CensusColumn.CHECKS: ["▲ LATE 23 h 59 min"]},
-    "B06": {CensusColumn.CHECKS: ["●", "↻", "11 h 59 min"]},
+    "B05": {CensusColumn.CHECKS: ["◆ LATE 23 h 59 min"]},
+    "B06": {CensusColumn.CHECKS: ["⚠", "↻", "11 h 59 min"]},
     "B07": {CensusColumn.CHECKS: ["ABSENT 23 h"]},
-    "B08": {CensusColumn.FLUIDS: ["▲ low"]},  # collapsed to the worded flag
-    "B09": {CensusColumn.SLEEP: ["▲ low"]},  # little sleep, collapsed to the worded flag
+    "B08": {CensusColumn.FLUIDS: ["● low"]},  # collapsed to the worded flag
+    "B09": {CensusColumn.SLEEP: ["● low"]},  # little sleep, collapsed to the worded flag
 }
 
 

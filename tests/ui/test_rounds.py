@@ -133,7 +133,7 @@ def test_raised_levels_come_first_and_overdue_checks_rise_to_the_top(
     first = rounds.view.proxy.index(0, 0).data(Qt.ItemDataRole.UserRole + 2)
     assert first.raised
     ward.clock.now = first.deadline + timedelta(seconds=20)  # no one has checked
-    qtbot.waitUntil(lambda: _visible_rows(rounds)[0][1].startswith("▲ OVERDUE"), timeout=3000)
+    qtbot.waitUntil(lambda: _visible_rows(rounds)[0][1].startswith("◆ OVERDUE"), timeout=3000)
     assert "overdue" in rounds.view.summary.text()
 
 
@@ -271,7 +271,7 @@ def test_rounds_screenshot_at_night(
     ward.clock.now = first_due + timedelta(minutes=1)  # one raised check now overdue
     rounds.refresh()
     qtbot.waitUntil(lambda: rounds.view.model.now == ward.clock.now, timeout=3000)
-    qtbot.waitUntil(lambda: _visible_rows(rounds)[0][1].startswith("▲ OVERDUE"), timeout=3000)
+    qtbot.waitUntil(lambda: _visible_rows(rounds)[0][1].startswith("◆ OVERDUE"), timeout=3000)
     rounds.view.table.selectRow(0)
     path = grab_census(rounds, shot_dir / "rounds-night.png")
     image = QImage(str(path))

@@ -193,9 +193,9 @@ def test_sessions_today_lists_who_has_had_no_1to1_first(
         without = day.without_contact
         assert 0 < without < len(day.patients)
         contact = [model.index(r, 2).data() for r in range(model.rowCount())]
-        assert all(text.startswith("▲ None") for text in contact[:without])
+        assert all(text.startswith("⚠ None") for text in contact[:without])
         assert all(text.startswith("1:1 at ") for text in contact[without:])
-        assert f"▲ {without} with no 1:1 key-worker contact" in dialog.summary.text()
+        assert f"⚠ {without} with no 1:1 key-worker contact" in dialog.summary.text()
         grab_widget(dialog, _shots(tmp_path) / f"sessions-today-{theme.value}.png")
 
         dialog.only_without.setChecked(True)

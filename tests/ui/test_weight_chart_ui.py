@@ -20,6 +20,7 @@ from wardconsole.services.db import Database
 from wardconsole.services.demo import build_demo_ward
 from wardconsole.services.weights import WeightService
 from wardconsole.store.engine import make_engine
+from wardconsole.ui.patient.charts.physical_page import screen_symbol
 from wardconsole.ui.patient.charts.toolbar import Page, Preset
 from wardconsole.ui.patient.open_windows import PatientWindows
 from wardconsole.ui.tasks import TaskRunner
@@ -63,7 +64,9 @@ def test_the_physical_care_page_shows_weight_with_must_and_what_is_due(
             weighed = overview.course.weighings
             assert list(page.weight_points.data["y"]) == [float(e.weight_kg) for e in weighed]
             assert len(page.screens.data) == len(overview.screens)
-            assert page.screens.data[-1]["symbol"] == "t1"  # high risk: ▲, not colour alone
+            # High risk is lettered H: not colour alone, and not the ▲ that means an emergency.
+            assert page.screens.data[-1]["symbol"] is screen_symbol("high")
+            assert screen_symbol("high") is not screen_symbol("medium")
             assert page.weight_notice.textItem.toPlainText().startswith("Next weighing")
             readout = charts.set_cursor_time(weighed[-1].taken_at.timestamp() + 60)
             assert readout is not None

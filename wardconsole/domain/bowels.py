@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Final
 
+from wardconsole.domain.records import Severity
 from wardconsole.domain.text_input import MAX_NOTE, text_problem
 
 BRISTOL_TYPES: Final = MappingProxyType(
@@ -100,6 +101,8 @@ class BowelStatus:
     """The last movement, or the admission when none was recorded this stay."""
     flag_after_days: int
     signed_off: bool = False
+    flag_severity: Severity = Severity.ADVISORY
+    """The policy's severity for the flag (``[bowels] flag_severity``), whose shape it shows."""
 
     @property
     def days(self) -> int:
@@ -112,13 +115,14 @@ class BowelStatus:
 
     @property
     def short_text(self) -> str:
-        """The chart's corner: 'Last opened 4 days ago (Bristol type 1) · ▲ 3+ days (ward flag,
+        """The chart's corner: 'Last opened 4 days ago (Bristol type 1) · ● 3+ days (ward flag,
         local policy)'."""
         text = self.text.removeprefix("Bowels: ").split(" — ")[0]
         text = text[:1].upper() + text[1:]
         if self.flagged:
             signed = "" if self.signed_off else ", not signed off"
-            text += f" · ▲ {self.flag_after_days}+ days (ward flag, local policy{signed})"
+            shape = self.flag_severity.shape
+            text += f" · {shape} {self.flag_after_days}+ days (ward flag, local policy{signed})"
         return text
 
     @property
@@ -135,8 +139,9 @@ class BowelStatus:
             text = f"Bowels: last opened {when} ({what})"
         if self.flagged:
             policy = "local policy" if self.signed_off else FLAG_IS_POLICY
+            shape, after = self.flag_severity.shape, self.flag_after_days
             text += (
-                f" — ▲ not opened for {self.flag_after_days} days or more ({policy}); "
+                f" — {shape} not opened for {after} days or more ({policy}); "
                 "consider constipation, including from PRN medicines"
             )
         return text
@@ -149,9 +154,10 @@ def bowel_status(
     flag_after_days: int,
     *,
     signed_off: bool = False,
+    flag_severity: Severity = Severity.ADVISORY,
 ) -> BowelStatus:
     since = last.taken_at if last is not None else admitted_at
-    return BowelStatus(as_of, last, since, flag_after_days, signed_off)
+    return BowelStatus(as_of, last, since, flag_after_days, signed_off, flag_severity)
 
 
 def course_line(entries: Sequence[BowelEntry], status: BowelStatus | None) -> str:

@@ -19,6 +19,7 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from wardconsole.domain.fluid_policy import NOT_A_STANDARD, FluidPolicy
+from wardconsole.domain.records import Severity
 from wardconsole.domain.text_input import MAX_NOTE, text_problem
 
 
@@ -369,6 +370,8 @@ class ReviewFinding:
     expected_ml: int
     intake_ml: int
     target_ml: int
+    severity: Severity = Severity.ADVISORY
+    """The policy's severity for intake behind at a review (the escalation it raises)."""
 
     @property
     def behind(self) -> bool:
@@ -412,7 +415,9 @@ def latest_review(
         return None
     at, percent, clock = passed[-1]
     expected = (plan.target_ml * percent + 99) // 100  # whole ml, never rounded down in favour
-    return ReviewFinding(at, clock, expected, totals.intake_ml, plan.target_ml)
+    return ReviewFinding(
+        at, clock, expected, totals.intake_ml, plan.target_ml, policy.review_severity
+    )
 
 
 def no_urine_since(

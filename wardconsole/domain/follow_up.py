@@ -225,6 +225,11 @@ class AttemptOutcome(StrEnum):
         return self in (AttemptOutcome.CONTACT_MADE, AttemptOutcome.UNABLE_TO_CONTACT)
 
 
+OVERDUE_SEVERITY: Final = Severity.ADVISORY
+"""The follow-up-overdue escalation's severity (a phone call owed, not a bedside emergency);
+its shape marks an overdue follow-up wherever it is listed."""
+
+
 class FollowUpState(StrEnum):
     DUE = "due"
     OVERDUE = "overdue"
@@ -236,7 +241,7 @@ class FollowUpState(StrEnum):
     def label(self) -> str:
         return {
             FollowUpState.DUE: "Due",
-            FollowUpState.OVERDUE: "▲ OVERDUE",
+            FollowUpState.OVERDUE: f"{OVERDUE_SEVERITY.shape} OVERDUE",
             FollowUpState.DONE: "Done",
             FollowUpState.DONE_LATE: "Done late",
             FollowUpState.UNABLE: "Unable to contact",
@@ -295,7 +300,7 @@ def overdue_trigger(
         tried = "no attempt recorded"
     return EscalationTrigger(
         kind=EscalationKind.FOLLOW_UP_OVERDUE,
-        severity=Severity.ADVISORY,
+        severity=OVERDUE_SEVERITY,
         rule_id=f"follow_up/{basis.value}",
         explanation=(
             f"Follow-up contact overdue since {when(due_at)} ({hours} h after discharge, "

@@ -22,7 +22,7 @@ from types import MappingProxyType
 from typing import Final
 
 from wardconsole.domain.formulary import Formulary
-from wardconsole.domain.records import PRN_ROUTES, route_key
+from wardconsole.domain.records import ATTENTION_SIGN, PRN_ROUTES, route_key
 from wardconsole.domain.text_input import text_problem
 
 MONITORING_COPY: Final = "As recorded on the ward console — confirm against the prescription."
@@ -92,12 +92,12 @@ def line_text(line: MedicineLine) -> str:
 
 def list_text(lines: Sequence[MedicineLine], at: datetime) -> str | None:
     """The lines active at ``at`` in one sentence, with how many await their second check
-    ("Medicines list: … — ▲ 1 not yet checked against the chart"); None without any."""
+    ("Medicines list: … — ⚠ 1 not yet checked against the chart"); None without any."""
     active = [line for line in lines if line.active(at)]
     if not active:
         return None
     unchecked = sum(1 for line in active if not line.checked)
-    tail = f" — ▲ {unchecked} not yet checked against the chart" if unchecked else ""
+    tail = f" — {ATTENTION_SIGN} {unchecked} not yet checked against the chart" if unchecked else ""
     return f"Medicines list: {'; '.join(line_text(line) for line in active)}{tail}"
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import IntEnum, StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
     from wardconsole.domain.co_use import CoUse
@@ -141,6 +141,9 @@ class Severity(IntEnum):
 
 
 _SEVERITY_SHAPES = {Severity.ADVISORY: "●", Severity.URGENT: "◆", Severity.EMERGENCY: "▲"}
+ATTENTION_SIGN: Final = "⚠"
+"""The sign of a flag or warning that is not an escalation (a form's warning, a list's "not yet
+checked"): never one of the severity shapes, which appear only next to what has that severity."""
 
 
 class EscalationState(StrEnum):

@@ -36,12 +36,16 @@ from wardconsole.domain.configfiles import (
     read_toml,
 )
 from wardconsole.domain.fluids import ago_text
+from wardconsole.domain.records import Severity
 from wardconsole.domain.safety_checks import CheckRecord, Presentation
 from wardconsole.domain.shifts import ShiftPattern, ShiftWindow
 from wardconsole.domain.text_input import MAX_NOTE, text_problem
 
 SLEEP_POLICY_FILE: Final = "sleep.toml"
 NOT_A_STANDARD: Final = "local policy, not a published standard"
+LITTLE_SLEEP_SEVERITY: Final = Severity.ADVISORY
+"""Little sleep raises no escalation: a flag for the next nurse's attention at most advisory, so
+the census, the chart and the handoff mark it with the advisory shape (●), never louder."""
 """How the console words the sleep thresholds wherever it shows them."""
 SAMPLES: Final = "checks are samples"
 
@@ -190,6 +194,17 @@ class SleepEstimate:
     asleep: timedelta
     awake: timedelta
     min_covered_percent: int = 50
+    admitted_at: datetime | None = None
+    """Set when the patient was admitted during the night: the night counts from then."""
+
+    @property
+    def on_ward(self) -> timedelta:
+        """The part of the night the patient was on the ward (all of it, unless admitted
+        during it)."""
+        start = self.night.start
+        if self.admitted_at is not None:
+            start = min(max(start, self.admitted_at), self.night.end)
+        return self.night.end - start
 
     @property
     def covered(self) -> timedelta:
@@ -197,12 +212,13 @@ class SleepEstimate:
 
     @property
     def not_covered(self) -> timedelta:
-        return max(timedelta(0), self.night.duration - self.covered)
+        return max(timedelta(0), self.on_ward - self.covered)
 
     @property
     def enough(self) -> bool:
-        """The checks stand for enough of the night to state hours (the policy's share)."""
-        return self.covered * 100 >= self.night.duration * self.min_covered_percent
+        """The checks stand for enough of the night on the ward to state hours (the policy's
+        share)."""
+        return self.checks > 0 and self.covered * 100 >= self.on_ward * self.min_covered_percent
 
     @property
     def hours(self) -> float | None:
@@ -247,15 +263,20 @@ def estimate_sleep(
     checks: Iterable[CheckRecord],
     interval_of: Callable[[str], timedelta],
     policy: SleepPolicy,
+    admitted_at: datetime | None = None,
 ) -> SleepEstimate:
     """Estimate time asleep in ``night`` from its safety checks (current ones; any order).
 
     ``interval_of(level)`` is the check interval of the observation level the check was taken
     on. Each check stands for the time around it: up to half its interval before and after,
     never past halfway to the neighbouring check nor outside the night. A gap between two checks
-    longer than their intervals is left partly uncovered.
+    longer than their intervals is left partly uncovered. A patient admitted during the night
+    is on the ward from ``admitted_at``: the time before it is neither covered nor "not
+    covered", and no check stands for it.
     """
     first, last = night.start, night.end
+    if admitted_at is not None and admitted_at > first:
+        first = min(admitted_at, last)
     seen = sorted(
         (c for c in checks if first <= c.taken_at < last and c.presentation.found),
         key=lambda c: (c.taken_at, c.id),
@@ -269,8 +290,8 @@ def estimate_sleep(
             before = min(before, (check.taken_at - seen[i - 1].taken_at) / 2)
         if i + 1 < len(seen):
             after = min(after, (seen[i + 1].taken_at - check.taken_at) / 2)
-        start = max(night.start, check.taken_at - before)
-        end = min(night.end, check.taken_at + after)
+        start = max(first, check.taken_at - before)
+        end = min(last, check.taken_at + after)
         span = max(timedelta(0), end - start)
         if check.presentation in _ASLEEP:
             asleep += span
@@ -285,6 +306,7 @@ def estimate_sleep(
         asleep=asleep,
         awake=awake,
         min_covered_percent=policy.min_covered_percent,
+        admitted_at=admitted_at if admitted_at is not None and admitted_at > night.start else None,
     )
 
 
@@ -468,10 +490,12 @@ def nights_sleep(
     chart: Sequence[ChartSleep],
     interval_of: Callable[[str], timedelta],
     policy: SleepPolicy,
+    admitted_at: datetime | None = None,
 ) -> list[NightSleep]:
     """One ``NightSleep`` per night (oldest first): the estimate, the newest current nurse entry
     for that night, and the withdrawal chart's sleep item as first rated after the night (in the
-    shift that follows it: the morning rating describes the night before)."""
+    shift that follows it: the morning rating describes the night before). The night of the
+    admission counts from ``admitted_at``."""
     all_checks = list(checks)
     by_night: dict[date, SleepEntry] = {}
     for entry in sorted(entries, key=lambda e: (e.taken_at, e.id)):
@@ -483,7 +507,7 @@ def nights_sleep(
         out.append(
             NightSleep(
                 night,
-                estimate_sleep(night, all_checks, interval_of, policy),
+                estimate_sleep(night, all_checks, interval_of, policy, admitted_at),
                 by_night.get(night.start_date),
                 min(rated, key=lambda c: c.taken_at) if rated else None,
             )
@@ -500,9 +524,9 @@ class SleepFlag:
 
     @property
     def text(self) -> str:
-        """'▲ little sleep: 3 h, 2.5 h' ."""
+        """'● little sleep 3 h, 2.5 h' (the advisory shape: ``LITTLE_SLEEP_SEVERITY``)."""
         hours = ", ".join(hours_text(n.asleep or timedelta(0)) for n in self.nights)
-        return f"▲ little sleep {hours}"
+        return f"{LITTLE_SLEEP_SEVERITY.shape} little sleep {hours}"
 
     @property
     def detail(self) -> list[str]:

@@ -501,7 +501,7 @@ class AftercareService:
                     row.due_at,
                     row.hours,
                     Basis(row.basis),
-                    follow_up_state(row.due_at, attempts, now).label.strip("▲ ").lower(),
+                    follow_up_state(row.due_at, attempts, now).value.replace("_", " "),
                     len(attempts),
                 )
                 if row is not None

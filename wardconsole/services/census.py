@@ -52,7 +52,9 @@ class CensusService:
         self._with_fluids = with_fluids
         """False only to measure what the fluid column's reads cost (``bench/census.py``)."""
         self._with_sleep = with_sleep
-        """False only to measure what the sleep flag's reads cost."""
+        """False only to measure what the sleep flag's reads cost (``bench/census.py``)."""
+        self._sleep = SleepReader(db)
+        """Keeps each patient's completed nights between refreshes (``SleepReader.flags``)."""
 
     def ward_name(self) -> str:
         """The ward's name, taken from its beds (one database serves one ward)."""
@@ -62,8 +64,8 @@ class CensusService:
 
     def snapshot(self, now: datetime | None = None) -> CensusSnapshot:
         """One consistent read of the census: a fixed number of queries, each O(admitted
-        patients) — the fluid column adds three grouped ones and the sleep flag two more,
-        never one per patient."""
+        patients) — the fluid column adds three grouped ones and the sleep flag one (three
+        when a night's checks or sleep entries changed), never one per patient."""
         now = now or self._db.clock()
         policy = self._db.policy
         chart_max = self._db.chart.max_total
@@ -92,7 +94,13 @@ class CensusService:
             )
             decisions = repository.decisions_by_admission(session, ids)
             fluid = self._fluids(session, ids, now) if self._with_fluids else {}
-            sleep = SleepReader(self._db).flags(session, ids, now) if self._with_sleep else {}
+            sleep = (
+                self._sleep.flags(
+                    session, ids, now, {a.admission_id: a.admitted_at for a in admissions}
+                )
+                if self._with_sleep
+                else {}
+            )
         by_admission: dict[int, list[EscalationInfo]] = {}
         for esc in escalations:  # already most severe, then oldest, first
             by_admission.setdefault(esc.admission_id, []).append(esc)
@@ -254,6 +262,7 @@ def _check_fields(
         "observation_raised": checks.raised,
         "next_check_due_at": checks.deadline,
         "check_overdue_since": checks.overdue_since,
+        "check_overdue_severity": checks.overdue_severity,
         "check_prompt_at": checks.prompt_at,
         "level_review_suggested": checks.review_suggested,
     }

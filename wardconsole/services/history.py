@@ -16,7 +16,7 @@ from typing import Any
 from wardconsole.domain.after_prn import is_rt_dose
 from wardconsole.domain.co_use import CoUse
 from wardconsole.domain.formulary import Formulary
-from wardconsole.domain.records import PrnDose
+from wardconsole.domain.records import PrnDose, Severity
 from wardconsole.services.context import Actor, NotFound
 from wardconsole.services.db import Database
 from wardconsole.services.stay_access import ensure_may_read
@@ -155,6 +155,8 @@ class PrnSummary:
     review_above: int | None
     """The rule raises a PRN review when counted doses exceed this (None: rule disabled)."""
     doses: tuple[PrnDoseView, ...]
+    review_severity: Severity = Severity.ADVISORY
+    """The PRN review rule's severity (its shape marks the review line)."""
 
     @property
     def counted(self) -> int:
@@ -240,6 +242,7 @@ class HistoryService:
             window=window,
             review_above=rule.number("max_doses") if enabled and rule else None,
             doses=doses,
+            review_severity=rule.severity() if rule is not None else Severity.ADVISORY,
         )
 
 

@@ -49,7 +49,6 @@ from wardconsole.services.staff import StaffService
 from wardconsole.services.text_rule import field_problem
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
-from wardconsole.store.engine import begin_write
 from wardconsole.store.entries import current
 from wardconsole.store.models import Admission, ObservationSetRow, Patient, Staff, WeightEntryRow
 
@@ -233,7 +232,6 @@ class ImportService:
         results: list[ImportReport | Exception] = []
         touched: set[int] = set()
         with self._db.transaction() as session:
-            begin_write(session)  # the savepoints below nest in this one transaction
             for batch in batches:
                 try:
                     report, stays = self._write_in_savepoint(session, actor, batch, now)

@@ -106,7 +106,12 @@ class NutritionService:
     def _status(self, last: BowelEntry | None, admitted: datetime, at: datetime) -> BowelStatus:
         policy = self._db.fluid_policy
         return bowel_status(
-            last, admitted, at, policy.bowel_flag_days, signed_off=policy.signed_off
+            last,
+            admitted,
+            at,
+            policy.bowel_flag_days,
+            signed_off=policy.signed_off,
+            flag_severity=policy.bowel_flag_severity,
         )
 
 
@@ -125,7 +130,12 @@ def read_course(
             last = nutrition.last_bowels(session, [admission_id], before=as_of).get(admission_id)
         policy = db.fluid_policy
         status = bowel_status(
-            last, admitted, as_of, policy.bowel_flag_days, signed_off=policy.signed_off
+            last,
+            admitted,
+            as_of,
+            policy.bowel_flag_days,
+            signed_off=policy.signed_off,
+            flag_severity=policy.bowel_flag_severity,
         )
     return NutritionCourse(tuple(meals), tuple(bowels), status)
 
@@ -164,6 +174,7 @@ def nutrition_facts(
                 until,
                 policy.bowel_flag_days,
                 signed_off=policy.signed_off,
+                flag_severity=policy.bowel_flag_severity,
             )
             severity = policy.bowel_flag_severity if status.flagged else None
             facts.append(Fact(status.text, "bowels", severity))

@@ -637,6 +637,10 @@ def patient_checks(
         review_at=level.review_at,
         review_suggested=suggested,
         level_id=level.id,
+        overdue_severity=policy.missed_check_severity
+        if (definition.escalate_missed if definition else True)
+        else None,
+        absent_severity=policy.absent_severity,
     )
 
 

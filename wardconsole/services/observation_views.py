@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from wardconsole.domain.records import Severity
 from wardconsole.domain.safety_checks import (
     CheckRecord,
     CheckSlot,
@@ -63,6 +64,12 @@ class PatientChecks:
     """The level's review time has passed, or an escalation since it was set suggests one."""
     level_id: int | None
     """The level row now in force (a change must supersede it); None for the default."""
+    overdue_severity: Severity | None = None
+    """The missed-check escalation's severity when a late check raises one on this level (the
+    policy's ``missed_check_severity``); None where the level raises none."""
+    absent_severity: Severity = Severity.EMERGENCY
+    """The 'not found' escalation's severity (the policy's ``absent_severity``, an emergency
+    floor)."""
 
     def overdue_at(self, now: datetime) -> datetime | None:
         """Since when the check is overdue at ``now`` (the clock moves on after the snapshot)."""

@@ -5,17 +5,17 @@ census flag, the handoff) in a fixed number of statements. Writes go through
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.handoff_records import Fact
-from wardconsole.domain.records import Severity
 from wardconsole.domain.safety_checks import CheckRecord
 from wardconsole.domain.shifts import ShiftWindow
 from wardconsole.domain.sleep import (
+    LITTLE_SLEEP_SEVERITY,
     NOT_A_STANDARD,
     ChartSleep,
     NightSleep,
@@ -42,6 +42,10 @@ class SleepReader:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._kept: dict[tuple[int, datetime], tuple[object, NightSleep]] = {}
+        """(admission id, night start) -> (what it was computed from, the night's sleep): the
+        census flag's completed nights, kept between refreshes by a reader that lives as long
+        as its census."""
 
     @property
     def policy(self) -> SleepPolicy:
@@ -61,14 +65,19 @@ class SleepReader:
         nights: Sequence[ShiftWindow],
         *,
         with_chart: bool = True,
+        admitted: Mapping[int, datetime] | None = None,
     ) -> dict[int, list[NightSleep]]:
         """``NightSleep`` for each admission and night (oldest first): three statements (two
-        without the withdrawal chart's sleep item, which the census flag does not read)."""
+        without the withdrawal chart's sleep item). ``admitted``: admission id -> admitted at,
+        so that the night of the admission counts from it."""
         if not nights or not admission_ids:
             return {i: [] for i in admission_ids}
         checks, entries, chart = self._read(session, admission_ids, nights, with_chart)
+        since = admitted or {}
         return {
-            i: self._compute(nights, checks.get(i, ()), entries.get(i, ()), chart.get(i, ()))
+            i: self._compute(
+                nights, checks.get(i, ()), entries.get(i, ()), chart.get(i, ()), since.get(i)
+            )
             for i in admission_ids
         }
 
@@ -99,26 +108,79 @@ class SleepReader:
         checks: Sequence[CheckRecord],
         entries: Sequence[SleepEntry],
         chart: Sequence[ChartSleep],
+        admitted_at: datetime | None = None,
     ) -> list[NightSleep]:
         return nights_sleep(
-            self._db.shifts, nights, checks, entries, chart, self._interval_of, self.policy
+            self._db.shifts,
+            nights,
+            checks,
+            entries,
+            chart,
+            self._interval_of,
+            self.policy,
+            admitted_at,
         )
 
     def flags(
-        self, session: Session, admission_ids: Sequence[int], now: datetime
+        self,
+        session: Session,
+        admission_ids: Sequence[int],
+        now: datetime,
+        admitted: Mapping[int, datetime] | None = None,
     ) -> dict[int, SleepFlag]:
-        """The little-sleep flag of each admission that has one (the census)."""
-        nights = recent_nights(self._db.shifts, now, self.policy, self.policy.nights_running)
+        """The little-sleep flag of each admission that has one (the census).
+
+        The flag reads completed nights only, and a completed night changes only when a check
+        or sleep entry in it is added, corrected or struck out (at any station). So each
+        night's sleep is kept with the version of the rows behind it
+        (``store.sleep.night_versions``, one grouped statement), and only the nights whose
+        version changed are read again (two more statements, whatever the number): never a
+        stale flag, and a refresh with nothing new reads no check."""
+        policy = self.policy
+        nights = recent_nights(self._db.shifts, now, policy, policy.nights_running)
         if not admission_ids:
             return {}
-        checks, entries, _chart = self._read(session, admission_ids, nights, False)
+        since = admitted or {}
+        versions = sleep.night_versions(
+            session, admission_ids, [(n.start, n.end, n.start_date) for n in nights]
+        )
+        basis = (policy.digest, self._db.observation_levels.digest)
+        kept: dict[tuple[int, datetime], tuple[object, NightSleep]] = {}
+        stale: dict[tuple[int, datetime], tuple[object, ShiftWindow]] = {}
+        for admission_id in admission_ids:
+            for index, night in enumerate(nights):
+                key = (
+                    basis,
+                    night.end,
+                    since.get(admission_id),
+                    versions.get((admission_id, index)),
+                )
+                place = (admission_id, night.start)
+                found = self._kept.get(place)
+                if found is not None and found[0] == key:
+                    kept[place] = found
+                else:
+                    stale[place] = (key, night)
+        if stale:
+            changed = sorted({admission_id for admission_id, _start in stale})
+            again = sorted({night.start: night for _key, night in stale.values()}.items())
+            checks, entries, _chart = self._read(
+                session, changed, [night for _start, night in again], False
+            )
+            for (admission_id, start), (read_from, night) in stale.items():
+                (found_night,) = self._compute(
+                    [night],
+                    checks.get(admission_id, ()),
+                    entries.get(admission_id, ()),
+                    (),
+                    since.get(admission_id),
+                )
+                kept[(admission_id, start)] = (read_from, found_night)
+        self._kept = kept
         flags = {}
         for admission_id in admission_ids:
-            mine, noted = checks.get(admission_id, ()), entries.get(admission_id, ())
-            (last,) = self._compute(nights[-1:], mine, noted, ())
-            if not last.little(self.policy):
-                continue  # the run is broken by last night: the earlier nights cannot flag
-            flag = little_sleep_flag(self._compute(nights, mine, noted, ()), self.policy)
+            per_night = [kept[(admission_id, night.start)][1] for night in nights]
+            flag = little_sleep_flag(per_night, policy)
             if flag is not None:
                 flags[admission_id] = flag
         return flags
@@ -141,7 +203,7 @@ class SleepReader:
         so_far = night.contains(until)
         latest_end = night.end if so_far else until
         nights = recent_nights(pattern, latest_end, policy, policy.nights_running)
-        found = self.nights(session, [i for i, _at in stays], nights)
+        found = self.nights(session, [i for i, _at in stays], nights, admitted=dict(stays))
         out: dict[int, tuple[Fact, ...]] = {}
         for admission_id, admitted_at in stays:
             per_night = found[admission_id]
@@ -158,7 +220,7 @@ class SleepReader:
                         + ", ".join(f"{n.hours:g} h ({n.source})" for n in flag.nights)
                         + f" — {NOT_A_STANDARD}",
                         TOPIC,
-                        Severity.ADVISORY,
+                        LITTLE_SLEEP_SEVERITY,
                     )
                 )
             out[admission_id] = tuple(facts)
@@ -169,7 +231,8 @@ class SleepReader:
     ) -> list[NightSleep]:
         """Every night of a stay that has begun by ``until`` (the chart page, discharge)."""
         nights = self.stay_nights(admitted_at, until)
-        return self.nights(session, [admission_id], nights)[admission_id]
+        found = self.nights(session, [admission_id], nights, admitted={admission_id: admitted_at})
+        return found[admission_id]
 
     def stay_nights(self, admitted_at: datetime, until: datetime) -> list[ShiftWindow]:
         pattern = self._db.shifts
@@ -217,6 +280,10 @@ class SleepService:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._kept: dict[tuple[int, datetime], tuple[object, NightSleep]] = {}
+        """(admission id, night start) -> (what it was computed from, the night's sleep): the
+        census flag's completed nights, kept between refreshes by a reader that lives as long
+        as its census."""
         self._reader = SleepReader(db)
 
     @property

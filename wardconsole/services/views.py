@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from wardconsole.domain.fluids import FluidSummary
-from wardconsole.domain.records import EscalationInfo
+from wardconsole.domain.records import EscalationInfo, Severity
 from wardconsole.domain.sleep import SleepFlag
 
 
@@ -49,6 +49,9 @@ class CensusRow:
     """The latest time the next safety check may happen."""
     check_overdue_since: datetime | None = None
     """The first safety-check deadline missed since the last check (None: not overdue)."""
+    check_overdue_severity: Severity | None = None
+    """The severity of the missed-check escalation a late check raises on this level (None: the
+    level raises none), whose shape the census shows beside LATE."""
     check_prompt_at: datetime | None = None
     """When the console asks for the next check (irregular on intermittent levels)."""
     level_review_suggested: bool = False

@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -90,6 +90,7 @@ def make_engine(url: str | URL, *, echo: bool = False) -> Engine:
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "savepoint", _begin_before_savepoint)
         return engine
     return create_engine(
         parsed,
@@ -99,17 +100,19 @@ def make_engine(url: str | URL, *, echo: bool = False) -> Engine:
     )
 
 
-def begin_write(session: Session) -> None:
-    """Start ``session``'s write transaction now, before any savepoint is opened in it.
+def _begin_before_savepoint(connection: Connection, _name: str | None) -> None:
+    """Start the SQLite write transaction before a savepoint opens, if it has not started.
 
     pysqlite begins an SQLite transaction only before its first INSERT, UPDATE or DELETE; a
     SAVEPOINT opened before that is itself the outermost transaction, and its RELEASE commits
-    on its own (one disk flush per savepoint, and no longer all or nothing). On SQLite this
-    issues ``BEGIN IMMEDIATE`` (waiting up to the busy timeout for another station's write);
-    PostgreSQL is already in its transaction."""
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        return
+    on its own: an escalation without its audit row, a sealed block or a monitor message
+    kept when the rest of their transaction failed. So when a savepoint is about to open and
+    no transaction has begun, ``BEGIN IMMEDIATE`` starts it (waiting up to the busy timeout
+    for another station's write, as the first INSERT would). Transactions without a savepoint
+    are untouched: reads take no lock, and a write still begins at its first statement.
+    (SQLAlchemy's recipe for pysqlite, a BEGIN at the start of every transaction, would make
+    every read hold a snapshot, and a read-then-write transaction fail at once with "database
+    is locked" when another station wrote in between, instead of waiting.)"""
     driver = connection.connection.driver_connection
     if driver is not None and not driver.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -52,6 +52,7 @@ APP_PRIVILEGES: Mapping[str, frozenset[str]] = {
     "fluid_entries": APPEND,
     "fluid_plans": APPEND,
     "sleep_entries": APPEND,
+    "weight_entries": APPEND,
     "meal_entries": APPEND,
     "bowel_entries": APPEND,
     "observation_levels": APPEND,

@@ -6,13 +6,31 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import (
+    BindParameter,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.sleep import SleepEntry, SleepQuality
 from wardconsole.store.entries import current
-from wardconsole.store.models import SleepEntryRow, Staff, SymptomEntryRow
+from wardconsole.store.models import SafetyCheckRow, SleepEntryRow, Staff, SymptomEntryRow
+
+NightVersion = tuple[int, int, int, int, int, int]
+"""What the rows behind one admission's night add up to: (safety check rows, the newest id,
+current ones; the same for sleep entries). Rows are never changed or deleted, so any check or
+entry added, corrected or struck out in that night changes it."""
 
 
 def sleep_entries(
@@ -76,3 +94,70 @@ def chart_item_ratings(
         if isinstance(score, int):
             found.setdefault(admission_id, []).append((taken_at, score))
     return found
+
+
+def night_versions(
+    session: Session,
+    admission_ids: Sequence[int],
+    nights: Sequence[tuple[datetime, datetime, date]],
+) -> dict[tuple[int, int], NightVersion]:
+    """(admission id, night's index in ``nights``) -> its ``NightVersion``, in one grouped
+    statement whatever the ward's size; ``nights`` are (start, end, local start date). A night
+    without rows has no key.
+
+    A correction or strike-out is a new row amending the old one: taken in the same night, it
+    adds a row there; moved to another time, the night loses a current row. Either way the
+    version changes (the row count only grows, so the current count cannot fall back to what
+    it was without a new row)."""
+    if not admission_ids or not nights:
+        return {}
+    values: dict[str, object] = {"ids": list(admission_ids)}
+    for index, (start, end, day) in enumerate(nights):
+        values.update({f"start{index}": start, f"end{index}": end, f"day{index}": day})
+    found: dict[tuple[int, int], list[int]] = {}
+    for kind, admission_id, night, count, newest, live in session.execute(
+        _versions_statement(len(nights)), values
+    ):
+        version = found.setdefault((admission_id, night), [0] * 6)
+        version[3 * kind : 3 * kind + 3] = [count, newest, int(live)]
+    return {key: (v[0], v[1], v[2], v[3], v[4], v[5]) for key, v in found.items()}
+
+
+@cache
+def _versions_statement(nights: int) -> Select[Any]:
+    """``night_versions``'s statement for a number of nights, built once (building it costs
+    more than running it); bound by ``ids``, ``start<i>``, ``end<i>`` and ``day<i>``."""
+    ids: BindParameter[Any] = bindparam("ids", expanding=True)
+    spans = [
+        and_(
+            SafetyCheckRow.taken_at >= bindparam(f"start{i}"),
+            SafetyCheckRow.taken_at < bindparam(f"end{i}"),
+        )
+        for i in range(nights)
+    ]
+    days: list[BindParameter[Any]] = [bindparam(f"day{i}") for i in range(nights)]
+    checks = select(
+        literal_column("0").label("kind"),
+        SafetyCheckRow.admission_id.label("admission_id"),
+        case(*((span, index) for index, span in enumerate(spans)), else_=-1).label("night"),
+        SafetyCheckRow.id.label("id"),
+        case((current(SafetyCheckRow), 1), else_=0).label("live"),
+    ).where(SafetyCheckRow.admission_id.in_(ids), or_(*spans))
+    entries = select(
+        literal_column("1").label("kind"),
+        SleepEntryRow.admission_id.label("admission_id"),
+        case(
+            *((SleepEntryRow.night_of == day, index) for index, day in enumerate(days)), else_=-1
+        ).label("night"),
+        SleepEntryRow.id.label("id"),
+        case((current(SleepEntryRow), 1), else_=0).label("live"),
+    ).where(SleepEntryRow.admission_id.in_(ids), or_(*(SleepEntryRow.night_of == d for d in days)))
+    rows = union_all(checks, entries).subquery()
+    return select(
+        rows.c.kind,
+        rows.c.admission_id,
+        rows.c.night,
+        func.count(),
+        func.max(rows.c.id),
+        func.sum(rows.c.live),
+    ).group_by(rows.c.kind, rows.c.admission_id, rows.c.night)

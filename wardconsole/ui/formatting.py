@@ -11,23 +11,23 @@ import re
 from datetime import datetime, timedelta
 
 from wardconsole.domain.records import Severity
+from wardconsole.domain.rules import news2_severity
 
 NEWS2_BANDS: tuple[str, ...] = ("low", "low-medium", "medium", "high")
 
-_NEWS2_TEXT = {
-    # Shape and words differ per band, so colour is never the only cue.
-    "low": "○ LOW",
-    "low-medium": "● LOW-MED",
-    "medium": "◆ MED",
-    "high": "▲ HIGH",
-}
+_NEWS2_WORDS = {"low": "LOW", "low-medium": "LOW-MED", "medium": "MED", "high": "HIGH"}
+"""Words differ per band, so colour is never the only cue."""
 
 
 def news2_band_text(band: str | None) -> str:
-    """'▲ HIGH', '◆ MED', '● LOW-MED', '○ LOW'; '' when there is no band."""
+    """'▲ HIGH', '◆ MED', '◆ LOW-MED', '○ LOW'; '' when there is no band. The shape is the
+    severity of the deterioration escalation the band raises (``news2_severity``: a single
+    parameter scoring 3 is urgent, as medium is); ○ for low, which raises none."""
     if band is None:
         return ""
-    return _NEWS2_TEXT.get(band, band.upper())
+    severity = news2_severity(band)
+    shape = severity.shape if severity is not None else "○"
+    return f"{shape} {_NEWS2_WORDS.get(band, band.upper())}"
 
 
 def news2_rank(band: str | None) -> int:

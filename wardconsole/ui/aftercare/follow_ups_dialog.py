@@ -35,7 +35,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wardconsole.domain.follow_up import AftercarePlan, AttemptOutcome, Compliance
+from wardconsole.domain.follow_up import (
+    OVERDUE_SEVERITY,
+    AftercarePlan,
+    AttemptOutcome,
+    Compliance,
+)
 from wardconsole.services.aftercare import AftercareService, ContactCard, FollowUpView
 from wardconsole.services.context import Actor, Permission, ServiceError
 from wardconsole.ui import formatting as fmt
@@ -313,7 +318,7 @@ class FollowUpsDialog(QDialog):
         due = sum(1 for r in rows if r.state.value == "due")
         self.summary.setText(
             f"{due} due, "
-            + (f"▲ {overdue} OVERDUE" if overdue else "none overdue")
+            + (f"{OVERDUE_SEVERITY.shape} {overdue} OVERDUE" if overdue else "none overdue")
             + f"; {len(rows) - due - overdue} closed in the last 7 days."
         )
         set_style_property(self.summary, "tone", "alert" if overdue else "ok")

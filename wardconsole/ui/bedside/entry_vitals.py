@@ -24,10 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wardconsole.domain.records import BEDSIDE_MISSING_REASONS
+from wardconsole.domain.records import BEDSIDE_MISSING_REASONS, Severity
+from wardconsole.domain.rules import news2_severity
 from wardconsole.ui.widgets.style_property import set_style_property
 
 SCORE_BANDS = {1: "low-medium", 2: "medium", 3: "high"}
+_RED_SCORE_SHAPE = (news2_severity("low-medium") or Severity.URGENT).shape
+"""A single parameter scoring 3 puts the set at least in the low-medium band (RCP 2017), whose
+deterioration escalation is urgent: the chip shows that severity's shape (◆)."""
 """A parameter's NEWS2 score shown in the census band colour of the same weight."""
 
 
@@ -181,7 +185,8 @@ class VitalRow:
             set_style_property(self.chip, "band", "none")
             set_style_property(self.input, "band", "none")
             return
-        self.chip.setText("▲ 3" if score == 3 else f"+{score}" if score else "0")
+        # A single parameter scoring 3 raises the low-medium band's escalation: its shape.
+        self.chip.setText(f"{_RED_SCORE_SHAPE} 3" if score == 3 else f"+{score}" if score else "0")
         self.chip.setToolTip(f"{FIELD_LABELS[self.spec.name]} scores {score} on NEWS2")
         band = SCORE_BANDS.get(score, "none")
         set_style_property(self.chip, "band", band)

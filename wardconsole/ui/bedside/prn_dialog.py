@@ -192,8 +192,8 @@ class PrnDialog(QDialog):
         self.drug_class.setMinimumContentsLength(24)
         self.drug_class.addItem("— choose the class", None)
         for drug_class in self._formulary.classes.values():
-            # "●" as in the table: the class counts in the sedative/anxiolytic count.
-            text = f"● {drug_class.label}" if drug_class.counts_as_sedative else drug_class.label
+            # "✓" as in the table (not a severity shape): counts in the sedative count.
+            text = f"✓ {drug_class.label}" if drug_class.counts_as_sedative else drug_class.label
             self.drug_class.addItem(text, drug_class.key)
         self.class_note = QLabel()
         self.class_note.setObjectName("prn_class_note")
@@ -422,7 +422,7 @@ class PrnDialog(QDialog):
         self.same_class.setVisible(True)
         self.save_button.setText("&Save anyway")
         self.status.show_message(
-            "▲ Not saved yet — another dose of this class was given recently (see the form).",
+            "⚠ Not saved yet — another dose of this class was given recently (see the form).",
             "soon",
         )
 
@@ -431,7 +431,7 @@ class PrnDialog(QDialog):
         and the nurse is told the earlier doses were not checked."""
         self._checking = False
         self.same_class.setText(
-            "▲ Earlier doses of this class could not be checked (the database did not answer): "
+            "⚠ Earlier doses of this class could not be checked (the database did not answer): "
             "check the drug chart for a recent dose of the same class."
         )
         self.same_class.setVisible(True)
@@ -648,7 +648,7 @@ def _named(key: str, message: str) -> str:
 
 
 def same_class_text(warning: SameClassWarning, given_at: Any, bedside: Bedside) -> str:
-    """ "▲ Same class (Benzodiazepine) within 120 min: Lorazepam 1 mg oral at 02:20 (40 min
+    """ "⚠ Same class (Benzodiazepine) within 120 min: Lorazepam 1 mg oral at 02:20 (40 min
     before this dose). …" — every earlier dose named with its time."""
     at = given_at or bedside.clock()
     minutes = int(warning.within.total_seconds() // 60)
@@ -661,7 +661,7 @@ def same_class_text(warning: SameClassWarning, given_at: Any, bedside: Bedside) 
             f"({gap} min {side} this dose)"
         )
     return (
-        f"▲ Same class ({warning.class_label}) within {minutes} min: {'; '.join(earlier)}. "
+        f"⚠ Same class ({warning.class_label}) within {minutes} min: {'; '.join(earlier)}. "
         "Check the prescription, then press Save anyway to record this dose too "
         "(minutes: local policy, pending governance sign-off)."
     )

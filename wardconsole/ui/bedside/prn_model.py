@@ -1,6 +1,6 @@
 """PRN doses of the last 24 hours as a table, newest first, with their recorded effects.
 
-A dose whose formulary class counts as a sedative (benzodiazepine, Z-drug, …) is marked "●" and
+A dose whose formulary class counts as a sedative (benzodiazepine, Z-drug, …) is marked "✓" and
 bold (the column title explains the mark), so the count a nurse sees is the count the rule
 uses; the class is the formulary's for the drug, whatever an older entry stored, and a class
 chosen for a drug not in the formulary carries its reason. A dose whose effect is not yet
@@ -32,7 +32,7 @@ class PrnColumn(enum.IntEnum):
 
     @property
     def title(self) -> str:
-        return ("Given", "Drug and dose", "Class (● counts)", "Reason", "Effect")[self]
+        return ("Given", "Drug and dose", "Class (✓ counts)", "Reason", "Effect")[self]
 
 
 class PrnDoseModel(SnapshotTableModel[PrnDoseView]):
@@ -94,7 +94,7 @@ class PrnDoseModel(SnapshotTableModel[PrnDoseView]):
             case PrnColumn.DRUG:
                 return f"{dose.drug} {dose.dose} {dose.route}".strip()
             case PrnColumn.CLASS:
-                return f"● {dose.drug_class}" if dose.counted else dose.drug_class
+                return f"✓ {dose.drug_class}" if dose.counted else dose.drug_class
             case PrnColumn.REASON:
                 return dose.reason
             case PrnColumn.EFFECT:
@@ -122,7 +122,8 @@ def _sedative_text(summary: PrnSummary) -> tuple[str, str]:
         return text + " (PRN review rule switched off)", "muted"
     if summary.review_due:
         return (
-            text + f" — ▲ more than {summary.review_above}: PRN review by the prescriber "
+            text + f" — {summary.review_severity.shape} more than {summary.review_above}: PRN "
+            "review by the prescriber "
             "(local policy)",
             "alert",
         )

@@ -27,7 +27,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont
 
 from wardconsole.domain.intake import badge_text, flag_rank
-from wardconsole.domain.records import EscalationKind, Severity
+from wardconsole.domain.records import ATTENTION_SIGN, EscalationKind, Severity
+from wardconsole.domain.sleep import LITTLE_SLEEP_SEVERITY
 from wardconsole.services.views import CensusRow, CensusSnapshot
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.theme import RiskPalette, Theme, risk_palette
@@ -52,8 +53,8 @@ KEEP_SUFFIX_ROLE = Qt.ItemDataRole.UserRole + 6
 after a patient's name); the delegate elides what comes before it. None for most cells."""
 
 SHORT_TEXT_ROLE = Qt.ItemDataRole.UserRole + 8
-"""What a cell says when its column is too narrow for the whole text: a worded flag ("▲ Fluids
-behind", "Fluid chart") instead of a cut-off number. None for most cells."""
+"""What a cell says when its column is too narrow for the whole text: a worded flag ("● low",
+"chart") instead of a cut-off number. None for most cells."""
 
 DUE_SOON = timedelta(minutes=15)
 
@@ -104,8 +105,8 @@ _TITLES = {
     CensusColumn.FLUIDS: (
         "Fluids",
         "Fluid intake this period (from 07:00) / the patient's target, and the balance; "
-        "▲ behind the expected intake at a review time (targets are local policy, not an NHS "
-        "standard)",
+        "flagged 'low', with the shape of the review's severity (policy), when behind the "
+        "expected intake at a review time (targets are local policy, not an NHS standard)",
     ),
     CensusColumn.MEDICINES: (
         "Meds",
@@ -115,9 +116,9 @@ _TITLES = {
     ),
     CensusColumn.SLEEP: (
         "Sleep",
-        "▲ little sleep on each of the last nights running: hours asleep per night, from the "
-        "nurse's sleep entry or estimated from the safety checks (checks are samples; the "
-        "numbers are local policy, not a published standard)",
+        f"{LITTLE_SLEEP_SEVERITY.shape} little sleep on each of the last nights running: hours "
+        "asleep per night, from the nurse's sleep entry or estimated from the safety checks "
+        "(checks are samples; the numbers are local policy, not a published standard)",
     ),
 }
 
@@ -356,15 +357,21 @@ def _with_after_prn(cell: _Cell, row: CensusRow, now: datetime, palette: RiskPal
     )
 
 
+def _shape(severity: Severity | None) -> str:
+    """The shape of the escalation a flag raises; ⚠ for a flag that raises none."""
+    return severity.shape if severity is not None else ATTENTION_SIGN
+
+
 def _checks_cell(row: CensusRow, now: datetime, palette: RiskPalette) -> _Cell:
     """Level and countdown to the latest time for the next safety check, in a few characters:
-    'Int 15 · 9 min', '● Int 15 · 9 min' (check now), '▲ LATE 4 min · Int 15', 'General',
-    '▲ ABSENT 20 min' (not found at a check, until found)."""
+    'Int 15 · 9 min', '⚠ Int 15 · 9 min' (check now), '◆ LATE 4 min · Int 15', 'General',
+    '▲ ABSENT 20 min' (not found at a check, until found). LATE and ABSENT carry the shape of
+    the escalation they raise (the level policy's severities); a flag none raises, ⚠."""
     absent = next((e for e in row.open_escalations if e.kind is EscalationKind.ABSENT), None)
     if absent is not None:
         # Not found on a check: absent until found, whatever the level's countdown says.
         return _Cell(
-            f"▲ ABSENT {fmt.duration_text(now - absent.raised_at)}",
+            f"{absent.severity.shape} ABSENT {fmt.duration_text(now - absent.raised_at)}",
             (-1, absent.raised_at.timestamp()),
             f"Not found at a safety check at {fmt.local_time_text(absent.raised_at)}; "
             "absent until found (record a check when the patient is back)",
@@ -394,7 +401,7 @@ def _checks_cell(row: CensusRow, now: datetime, palette: RiskPalette) -> _Cell:
         tip.append(f"Safety check was due by {fmt.local_time_text(since)}: not recorded")
         # Risk first: 'LATE' and its time are never elided; the level's name may be.
         return _Cell(
-            f"▲ LATE {fmt.duration_text(now - since)} · {short}",
+            f"{_shape(row.check_overdue_severity)} LATE {fmt.duration_text(now - since)} · {short}",
             (0, since.timestamp()),
             "\n".join(tip),
             background=palette.overdue.background,
@@ -406,7 +413,7 @@ def _checks_cell(row: CensusRow, now: datetime, palette: RiskPalette) -> _Cell:
     prompted = row.check_prompt_at is not None and now >= row.check_prompt_at
     if prompted:
         tip.append("Check now (an irregular prompt time)")
-    text = f"{'● ' if prompted else ''}{short} · {fmt.duration_text(due - now)}"
+    text = f"{ATTENTION_SIGN + ' ' if prompted else ''}{short} · {fmt.duration_text(due - now)}"
     soon = prompted or due - now <= timedelta(minutes=5)
     return _Cell(
         text,
@@ -421,9 +428,9 @@ def _checks_cell(row: CensusRow, now: datetime, palette: RiskPalette) -> _Cell:
 
 def _fluid_cell(row: CensusRow, now: datetime, palette: RiskPalette) -> _Cell:
     """'650/1500 +350' (intake / target, balance), 'bal ?' while an output was not measured,
-    '▲ low 400/1500 +50' when behind at a review, '0 ml recorded · last 6 h ago' (never a bare
-    0), '—' off a chart with nothing recorded; too narrow for that: a worded flag ('▲ low',
-    'chart', "rec'd")."""
+    '● low 400/1500 +50' when behind at a review (the shape of the review's severity, policy),
+    '0 ml recorded · last 6 h ago' (never a bare 0), '—' off a chart with nothing recorded; too
+    narrow for that: a worded flag ('● low', 'chart', "rec'd")."""
     fluid = row.fluid
     if fluid is None or (not fluid.on_chart and not fluid.recorded):
         tip = "Not on a fluid chart; nothing recorded this period (Ctrl+D records a drink)"
@@ -459,17 +466,20 @@ def _fluid_cell(row: CensusRow, now: datetime, palette: RiskPalette) -> _Cell:
         text = f"{intake}/{plan.target_ml} {balance_text}"
     else:
         text = f"{intake} · target {plan.target_ml}"
-    if fluid.behind:
-        colours = palette.for_severity(Severity.ADVISORY)
-        lines.insert(1, "▲ BEHIND at the review: offer drinks; a fluid intake review is raised")
+    if review is not None and review.behind:
+        colours = palette.for_severity(review.severity)
+        shape = review.severity.shape
+        lines.insert(
+            1, f"{shape} BEHIND at the review: offer drinks; a fluid intake review is raised"
+        )
         return _Cell(
-            f"▲ low {text}",
+            f"{shape} low {text}",
             (0, share),
             "\n".join(lines),
             background=colours.background if colours else None,
             foreground=colours.foreground if colours else None,
             bold=True,
-            short="▲ low",
+            short=f"{shape} low",
         )
     return _Cell(text, (1, share), "\n".join(lines), short="chart")
 
@@ -496,22 +506,23 @@ def _medicines_cell(row: CensusRow, palette: RiskPalette) -> _Cell:
 
 
 def _sleep_cell(row: CensusRow, palette: RiskPalette) -> _Cell:
-    """'▲ 3 h · 2.5 h' (hours asleep on each of the last nights running) when little sleep is
-    flagged, blank otherwise; too narrow for that: the worded flag '▲ low' (under the header
-    "Sleep")."""
+    """'● 3 h · 2.5 h' (hours asleep on each of the last nights running) when little sleep is
+    flagged, blank otherwise; too narrow for that: the worded flag '● low' (under the header
+    "Sleep"). The shape is the flag's severity, at most advisory (it raises no escalation)."""
     flag = row.sleep
     if flag is None:
         return _Cell("", (1, 0), "No little-sleep flag (see the Physical care chart)")
-    colours = palette.for_severity(Severity.ADVISORY)
+    colours = palette.for_severity(LITTLE_SLEEP_SEVERITY)
+    shape = LITTLE_SLEEP_SEVERITY.shape
     hours = " · ".join(f"{n.hours:g} h" if n.hours is not None else "?" for n in flag.nights)
     return _Cell(
-        f"▲ {hours}",
+        f"{shape} {hours}",
         (0, sum(n.hours or 0 for n in flag.nights)),
-        "\n".join(["▲ Little sleep", *flag.detail]),
+        "\n".join([f"{shape} Little sleep", *flag.detail]),
         background=colours.background if colours else None,
         foreground=colours.foreground if colours else None,
         bold=True,
-        short="▲ low",
+        short=f"{shape} low",
     )
 
 

@@ -46,9 +46,9 @@ _COLUMN_SAMPLES = {
     CensusColumn.LAST_OBS: ("3 h 10 min ago", False),
     CensusColumn.NEXT_DUE: ("OVERDUE 23 h 59 min", True),
     CensusColumn.NURSE: ("L. Kowalczyk", False),  # initial + family name (see short_name)
-    CensusColumn.CHECKS: ("▲ LATE 23 h 59 min…", True),  # the level's name may elide
-    CensusColumn.FLUIDS: ("▲ 1450/1500 +1250", True),  # longer text collapses to a flag
-    CensusColumn.SLEEP: ("▲ 3.5 h · 2.5 h", True),  # collapses to "▲ low"
+    CensusColumn.CHECKS: ("◆ LATE 23 h 59 min…", True),  # the level's name may elide
+    CensusColumn.FLUIDS: ("● 1450/1500 +1250", True),  # longer text collapses to a flag
+    CensusColumn.SLEEP: ("● 3.5 h · 2.5 h", True),  # collapses to "● low"
     CensusColumn.MEDICINES: ("●  Dependency review", True),  # (+ air) "● Dep.", then folds
 }
 _CELL_PADDING = 12  # the delegate's margins plus a little air
@@ -68,9 +68,9 @@ GIVE_WAY_ORDER: tuple[CensusColumn, ...] = (
 )
 """When the window is narrower than every column's preferred width, these columns shrink, in
 this order, each down to its floor: the nurse and the last set's age fold away first, whole
-("Next obs" says what is due; both stay in tooltips); the sleep flag collapses to "▲ low"
+("Next obs" says what is due; both stay in tooltips); the sleep flag collapses to "● low"
 (the hours stay in its tooltip); age and detox day keep their digits; the
-fluids collapse to a worded flag ("▲ low" when intake is behind at a review); symptoms keep
+fluids collapse to a worded flag ("● low" when intake is behind at a review); symptoms keep
 "39/116"; the medicines flag shortens to "● Dep." and then folds away whole (the Escalation
 column and the escalation list still name the dependency review); a name keeps a few letters
 and its risk flag (elided text is whole in the tooltip; the bed always places the patient).
@@ -78,8 +78,8 @@ Every other column carries risk (bed, NEWS2 and "incomplete", escalation, checks
 next obs due) and keeps its width."""
 _GIVE_WAY_FLOORS = {  # in average character widths (plus cell padding)
     CensusColumn.MEDICINES: 0,  # "● Dep.", then folds away: the review is an escalation too
-    CensusColumn.FLUIDS: 6,  # a worded flag whole, bold: "▲ low", "chart", "rec'd"
-    CensusColumn.SLEEP: 6,  # "▲ low" whole, bold (under the header "Sleep")
+    CensusColumn.FLUIDS: 6,  # a worded flag whole, bold: "● low", "chart", "rec'd"
+    CensusColumn.SLEEP: 6,  # "● low" whole, bold (under the header "Sleep")
     CensusColumn.PATIENT: 11,
     CensusColumn.NURSE: 0,  # folds away: the nurse is in the patient's tooltip and window
     CensusColumn.LAST_OBS: 0,  # folds away: "Next obs" says what is due, and when

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from wardconsole.domain.records import ATTENTION_SIGN
 from wardconsole.services.views import CensusSnapshot
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.widgets.style_property import set_style_property
@@ -103,9 +104,11 @@ class SummaryStrip(QFrame):
             self._beds.setToolTip(f"{summary.beds_occupied} of {summary.beds_total} beds occupied")
             escalated = summary.patients_with_open_escalations
             discharged = summary.discharged_with_open_escalations
-            words = [f"▲ {escalated} with open escalations"] if escalated else []
+            # Counts of escalations of any severity: a neutral sign, not one severity's shape.
+            words = [f"{ATTENTION_SIGN} {escalated} with open escalations"] if escalated else []
             if discharged:  # an overdue follow-up: the patient is no longer on the census
-                words.append(f"{'' if escalated else '▲ '}{discharged} after discharge")
+                sign = "" if escalated else f"{ATTENTION_SIGN} "
+                words.append(f"{sign}{discharged} after discharge")
             self._escalations.setText(" · ".join(words) or "No open escalations")
             self._escalations.setToolTip(
                 f"{discharged} discharged patient(s) with an open escalation (e.g. a follow-up "

@@ -23,6 +23,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont
 
+from wardconsole.domain.records import ATTENTION_SIGN
 from wardconsole.domain.safety_checks import Presentation
 from wardconsole.services.observation_views import PatientChecks, RoundsSnapshot
 from wardconsole.ui import formatting as fmt
@@ -91,15 +92,23 @@ def absent_since(row: PatientChecks) -> datetime | None:
     return None
 
 
+def overdue_shape(row: PatientChecks) -> str:
+    """The shape of the missed-check escalation a late check raises; ⚠ where it raises none."""
+    return row.overdue_severity.shape if row.overdue_severity is not None else ATTENTION_SIGN
+
+
 def check_cell(row: PatientChecks, now: datetime, palette: RiskPalette) -> _Cell:
-    """'▲ ABSENT 12 min', '▲ OVERDUE 12 min', '● CHECK NOW · 6 min left', '○ by 03:27 · 14 min
-    left'. An absent patient shows as absent until a check finds them, never a countdown."""
+    """'▲ ABSENT 12 min', '◆ OVERDUE 12 min', '⚠ CHECK NOW · 6 min left', '○ by 03:27 · 14 min
+    left'. An absent patient shows as absent until a check finds them, never a countdown.
+    ABSENT and OVERDUE carry the shape of the escalation they raise (the level policy's
+    severities; ⚠ on a level whose missed checks raise none); a check due now is a prompt, ⚠."""
     by = fmt.local_time_text(row.deadline)
     absent = absent_since(row)
     if absent is not None:
         since = fmt.local_time_text(absent)
         return _Cell(
-            f"▲ ABSENT {fmt.duration_text(now - absent)} · not found at {since}",
+            f"{row.absent_severity.shape} ABSENT {fmt.duration_text(now - absent)} · "
+            f"not found at {since}",
             "Not found at the last check: absent until a check finds the patient",
             palette.overdue.background,
             palette.overdue.foreground,
@@ -109,7 +118,7 @@ def check_cell(row: PatientChecks, now: datetime, palette: RiskPalette) -> _Cell
     if overdue is not None:
         missed = f" · {row.missed + 1} missed" if row.missed else ""
         return _Cell(
-            f"▲ OVERDUE {fmt.duration_text(now - overdue)}{missed}",
+            f"{overdue_shape(row)} OVERDUE {fmt.duration_text(now - overdue)}{missed}",
             f"The check due by {fmt.local_time_text(overdue)} is not recorded",
             palette.overdue.background,
             palette.overdue.foreground,
@@ -118,7 +127,7 @@ def check_cell(row: PatientChecks, now: datetime, palette: RiskPalette) -> _Cell
     left = fmt.duration_text(row.deadline - now)
     if row.due_now(now):
         return _Cell(
-            f"● CHECK NOW · {left} left",
+            f"{ATTENTION_SIGN} CHECK NOW · {left} left",
             f"Check before {by}",
             foreground=palette.due_soon,
             bold=True,

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wardconsole.domain.records import ATTENTION_SIGN
 from wardconsole.services.context import Actor, ServiceError
 from wardconsole.services.observation_levels import ObservationLevelService
 from wardconsole.services.observation_views import (
@@ -46,6 +47,7 @@ from wardconsole.ui.checks.round_model import (
     RoundsProxyModel,
     RoundsTableModel,
     absent_since,
+    overdue_shape,
 )
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme
@@ -235,9 +237,13 @@ class RoundsView(QWidget):
         raised = sum(r.raised for r in every)
         parts = [fmt.local_time_text(now)]
         if absent:
-            parts.append(f"▲ {absent} ABSENT — not found at a check")
-        parts.append(f"▲ {overdue} overdue" if overdue else "no check overdue")
-        parts.append(f"● {due} to check now" if due else "none due now")
+            gone = max(r.absent_severity for r in every if absent_since(r) is not None)
+            parts.append(f"{gone.shape} {absent} ABSENT — not found at a check")
+        # The shape of the loudest escalation the late checks raise (⚠ when none raises one).
+        late = [r for r in rows if r.overdue_at(now) is not None]
+        sign = overdue_shape(max(late, key=lambda r: r.overdue_severity or 0)) if late else ""
+        parts.append(f"{sign} {overdue} overdue" if overdue else "no check overdue")
+        parts.append(f"{ATTENTION_SIGN} {due} to check now" if due else "none due now")
         parts.append(f"{raised} on raised observation")
         self.summary.setText("  ·  ".join(parts))
         set_style_property(self.summary, "tone", "alert" if overdue or absent else "")

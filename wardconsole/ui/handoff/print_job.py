@@ -9,6 +9,7 @@ file.
 from __future__ import annotations
 
 import threading
+import weakref
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
@@ -54,16 +55,20 @@ class HandoffPrinter(QObject):
         self._busy = True
         self._cancel.clear()
         self._show_dialog(window, shift)
-        cancel, runner = self._cancel, self._runner
+        # The worker holds only plain objects and a weak reference: if the job is gone by the
+        # time a page is done, its progress is dropped instead of keeping a Qt object alive
+        # (and releasing it) on the worker thread.
+        cancel, runner, write_report = self._cancel, self._runner, self._ui.write_report
+        job = weakref.ref(self)
 
         def progress(done: int, total: int, what: str) -> None:
             if cancel.is_set():
                 raise PrintCancelled
-            runner.run_on_main(lambda: self.progress_changed.emit(done, total, what))
+            runner.run_on_main(lambda: _post_progress(job, done, total, what))
 
         self._runner.run(
             self,
-            lambda: self._ui.write_report(shift, path, progress),
+            lambda: write_report(shift, path, progress),
             on_success=self._on_written,
             on_failure=lambda error: self._on_failed(error, path),
         )
@@ -121,3 +126,10 @@ class HandoffPrinter(QObject):
             return
         first = (str(error).strip().splitlines() or [type(error).__name__])[0]
         self.print_failed.emit(f"The handoff could not be printed: {first}")
+
+
+def _post_progress(job: weakref.ref[HandoffPrinter], done: int, total: int, what: str) -> None:
+    """On the UI thread: show a page's progress if the printer still exists."""
+    live = job()
+    if live is not None:
+        live.progress_changed.emit(done, total, what)

@@ -1,6 +1,6 @@
 """The medicines list as a table: one row per current line, active lines first.
 
-A line not yet checked against the drug chart by a second member of staff says "▲ not
+A line not yet checked against the drug chart by a second member of staff says "⚠ not
 checked" in words (never by colour alone); a stopped line says when and why, and is hidden
 unless the nurse asks to see stopped lines (``LinesFilter``).
 """
@@ -23,7 +23,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont
 
 from wardconsole.domain.medicines import MedicineLine, schedule_text
-from wardconsole.domain.records import PRN_ROUTES
+from wardconsole.domain.records import ATTENTION_SIGN, PRN_ROUTES
 from wardconsole.ui import formatting as fmt
 
 LINE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -74,7 +74,7 @@ def check_text(line: MedicineLine) -> str:
     if line.checked:
         assert line.checked_at is not None
         return f"✔ {line.checked_by}, {_short(line.checked_at)}"
-    return "▲ not checked"
+    return f"{ATTENTION_SIGN} not checked"
 
 
 class MedicineLinesModel(QAbstractTableModel):

@@ -3,7 +3,7 @@
 The window states plainly that the list is "as recorded on the ward console — confirm against
 the prescription": the drug chart stays the administration record. Each line shows who
 transcribed it and when, and whether a second member of staff has checked it against the chart
-("▲ not checked" in words). From here a nurse adds a line, checks a colleague's line, corrects
+("⚠ not checked" in words). From here a nurse adds a line, checks a colleague's line, corrects
 or stops one (with a reason), and records a regular dose of the selected line as given or
 omitted with a reason — keyboard first: the table has the focus, Alt+G or Alt+O then Alt+S.
 
@@ -43,6 +43,7 @@ from wardconsole.domain.medicines import (
     MedicineLine,
     line_text,
 )
+from wardconsole.domain.records import ATTENTION_SIGN
 from wardconsole.services.context import InvalidInput, ServiceError
 from wardconsole.services.medicines import MedicinesService, MedicinesView
 from wardconsole.services.recording import SaveResult
@@ -297,7 +298,9 @@ class MedicinesDialog(QDialog):
         stopped = len(view.lines) - len(active)
         parts = [f"{len(active)} active line{'s' if len(active) != 1 else ''}"]
         if unchecked:
-            parts.append(f"▲ {unchecked} not yet checked against the chart by a second person")
+            parts.append(
+                f"{ATTENTION_SIGN} {unchecked} not yet checked against the chart by a second person"
+            )
         if stopped:
             parts.append(f"{stopped} stopped or not yet started (Alt+W shows them)")
         if not view.lines:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from wardconsole.domain.intake import badge_text, flag_rank
+from wardconsole.domain.records import ATTENTION_SIGN
 from wardconsole.services.views import CensusRow
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.census.census_model import DUE_SOON
@@ -150,7 +151,7 @@ class PatientHeader(QFrame):
             parts.append(
                 "NEWS2 not validated: " + ", ".join(row.news2_not_validated) + " (still scored)"
             )
-        self._decisions.setText("   ".join(f"◆ {part}" for part in parts))
+        self._decisions.setText("   ".join(f"{ATTENTION_SIGN} {part}" for part in parts))
         self._decisions.setVisible(bool(parts))
         set_style_property(self._decisions, "tone", "soon")
 

@@ -255,7 +255,7 @@ class FluidDialog(QuickEntryDialog):
                 f" · {review.clock} review: {review.intake_ml} of {review.expected_ml} ml expected"
             )
             if review.behind:
-                text = "▲ " + text + " — BEHIND"
+                text = f"{review.severity.shape} {text} — BEHIND"
                 tone = "alert"
         self.plan_label.setText(text)
         self.plan_label.setToolTip(f"Targets and review thresholds: {NOT_A_STANDARD}")

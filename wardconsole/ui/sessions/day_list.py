@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wardconsole.domain.records import ATTENTION_SIGN
 from wardconsole.domain.sessions import DayStatus
 from wardconsole.services.context import Actor, ServiceError
 from wardconsole.services.sessions import SessionDay, SessionService, SessionToday
@@ -42,15 +43,16 @@ COLUMNS = ("Bed", "Patient", "1:1 key-worker contact today", "Other sessions tak
 
 
 def contact_text(status: DayStatus) -> str:
-    """ "1:1 at 11:30 (led by Sam)", "▲ None — declined at 11:30", "▲ None yet"."""
+    """ "1:1 at 11:30 (led by Sam)", "⚠ None — declined at 11:30", "⚠ None yet"."""
     if status.one_to_one is not None:
         s = status.one_to_one
         who = f" with {s.led_by}" if s.led_by else ""
         left = " (left early)" if s.attendance.value == "left_early" else ""
         return f"1:1 at {fmt.local_time_text(s.started_at)}{who}{left}"
     if status.declined_one_to_one is not None:
-        return f"▲ None — declined at {fmt.local_time_text(status.declined_one_to_one.started_at)}"
-    return "▲ None yet"
+        declined = fmt.local_time_text(status.declined_one_to_one.started_at)
+        return f"{ATTENTION_SIGN} None — declined at {declined}"
+    return f"{ATTENTION_SIGN} None yet"
 
 
 class SessionDayModel(SnapshotTableModel[SessionToday]):
@@ -171,7 +173,7 @@ class SessionDayDialog(QDialog):
         self.summary.setText(
             f"{len(day.patients)} patients on the ward; "
             + (
-                f"▲ {missing} with no 1:1 key-worker contact since {since}."
+                f"{ATTENTION_SIGN} {missing} with no 1:1 key-worker contact since {since}."
                 if missing
                 else f"every patient has had 1:1 key-worker contact since {since}."
             )

@@ -32,11 +32,12 @@ _ITEM_SYMBOLS = ("star", "t", "s", "d", "o", "p", "h", "t1")
 
 _RISK_SYMBOLS = {
     "low": ("o", False),
-    "low-medium": ("o", True),
+    "low-medium": ("d", True),
     "medium": ("d", True),
     "high": ("t1", True),
 }
-"""The census shapes (○ ● ◆ ▲) for the NEWS2 points."""
+"""The census shapes for the NEWS2 points: ○ low, then the shape of the severity the band
+raises (◆ urgent for low-medium and medium, ▲ emergency for high)."""
 
 
 def news2_bands() -> tuple[Band, ...]:

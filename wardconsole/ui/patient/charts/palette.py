@@ -3,7 +3,7 @@
 Lines use the Okabe–Ito palette (distinguishable with the common colour-vision deficiencies);
 score bands are one warm hue family ordered by strength, so a 3 is darker than a 1 in grey
 scale too. Colour is never the only cue: bands are labelled with their score on the right-hand
-axis, NEWS2 points carry the census shapes (○ ● ◆ ▲) and every line has a name.
+axis, NEWS2 points carry the census shapes (○ ◆ ▲) and every line has a name.
 """
 
 from __future__ import annotations

@@ -13,18 +13,22 @@
   lighter: estimated from the safety checks, which are samples; ✕: too few checks to say), and
   a dashed line at the policy's little-sleep hours (local policy, not a published standard).
 * Weight: one point per weighing (its hover text has the BMI, the change since the first weight
-  and the MUST category in force), a marker per MUST screen shaped by risk (○ low, ◆ medium,
-  ▲ high, as the census shapes NEWS2), and in the corner what is due (weighing, the medium-risk
-  food chart, the ward's refeeding prompt).
+  and the MUST category in force), a lettered marker per MUST screen (L low, M medium, H high
+  risk: letters, not the ● ◆ ▲ that state an escalation's severity everywhere else, and not
+  colour alone), and in the corner what is due (weighing, the medium-risk food chart, the
+  ward's refeeding prompt).
 
 Fed from ``PatientSeries.fluids``; it never reads the database.
 """
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QPainterPath, QTransform
 
 from wardconsole.domain.bowels import BRISTOL_SOURCE
 from wardconsole.domain.sleep import night_label
@@ -34,8 +38,26 @@ from wardconsole.ui.patient.charts.pages import ChartPage
 from wardconsole.ui.patient.charts.palette import ChartPalette
 from wardconsole.ui.patient.charts.tracks import CurveStyle, TrackSpec
 
-SCREEN_SYMBOLS = {"low": "o", "medium": "d", "high": "t1"}
-"""MUST screens take the census's risk shapes (○ ◆ ▲), so the category never rests on colour."""
+SCREEN_LETTERS = {"low": "L", "medium": "M", "high": "H"}
+"""MUST screens are marked with their category's initial: the shapes ● ◆ ▲ mean an escalation's
+severity on every screen, and a MUST category is not one (high risk raises an advisory)."""
+
+
+@cache
+def screen_symbol(risk: str) -> QPainterPath:
+    """The letter for a MUST category as a scatter symbol, centred and scaled to the unit box
+    pyqtgraph sizes its symbols in (an unknown category gets '?')."""
+    font = QFont()
+    font.setBold(True)
+    path = QPainterPath()
+    path.addText(0, 0, font, SCREEN_LETTERS.get(risk, "?"))
+    box = path.boundingRect()
+    scale = 1.0 / max(box.width(), box.height())
+    transform = QTransform()
+    transform.scale(scale, scale)
+    transform.translate(-box.x() - box.width() / 2, -box.y() - box.height() / 2)
+    return transform.map(path)
+
 
 BAR_SHARE = 0.42
 """Each bar takes this share of its period's width (intake left of the middle, output right)."""
@@ -127,13 +149,14 @@ class PhysicalPage(ChartPage):
                 (0.0, 1.0),
                 stretch=4,
                 description="Weighings (hover: BMI, change since the first weight, MUST "
-                "category) and MUST screens: ○ low, ◆ medium, ▲ high risk",
+                "category) and MUST screens: L low, M medium, H high risk",
             ),
             last=True,
         )
         self.weight_line = pg.PlotDataItem(connect="finite")
         self.weight_points = pg.ScatterPlotItem(size=9, symbol="o", hoverable=True)
-        self.screens = pg.ScatterPlotItem(size=13, hoverable=True)
+        self.screens = pg.ScatterPlotItem(size=17, hoverable=True)
+        self.screens.setZValue(2)  # the letter is read over the weighing's point
         for item in (self.weight_line, self.weight_points, self.screens):
             self.weight.add_item(item)
         self.weight_notice = pg.TextItem(anchor=(0, 0))
@@ -172,7 +195,7 @@ class PhysicalPage(ChartPage):
         self.weight_line.setPen(pg.mkPen(palette.line, width=2))
         self.weight_points.setPen(pg.mkPen(palette.foreground, width=1.5))
         self.weight_points.setBrush(pg.mkBrush(palette.line))
-        self.screens.setPen(pg.mkPen(palette.foreground, width=2))
+        self.screens.setPen(pg.mkPen(palette.background, width=1.5))  # a halo over the point
         self.weight_notice.setColor(palette.foreground)
         for points in (self.meal_points, self.bowel_points):
             points.setPen(pg.mkPen(palette.foreground, width=1.5))
@@ -306,8 +329,8 @@ class PhysicalPage(ChartPage):
             [
                 {
                     "pos": (x, y),
-                    "symbol": SCREEN_SYMBOLS.get(risk, "o"),
-                    "brush": pg.mkBrush(self._palette.risk[risk]),  # NEWS2 risk colours
+                    "symbol": screen_symbol(risk),
+                    "brush": pg.mkBrush(self._palette.foreground),
                     "data": text,
                 }
                 for x, y, risk, text in zip(

@@ -13,7 +13,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from pypdf import PdfReader
 
 from wardconsole.domain.handoff_records import Fact, Section
-from wardconsole.reports.handoff_pdf import patient_pages, write_handoff_pdf
+from wardconsole.reports.handoff_pdf import patient_pages, summary_pages, write_handoff_pdf
 from wardconsole.services.handoff import ShiftReport
 
 PRINTED = datetime(2026, 11, 26, 7, 5).astimezone()
@@ -96,3 +96,32 @@ def test_a_long_handoff_continues_on_a_next_page_clear_of_the_footer(
             assert f"{section.heading} fact {n}:" in everything
     assert "more line(s)" not in everything
     assert "Bed B02 · Nia Nettleford" in texts[-1]  # the next patient after the continuation
+
+
+def test_the_summary_cells_stay_in_their_columns_and_the_chain_head_on_the_paper(
+    ward: Ward, tmp_path: Path
+) -> None:
+    """The busy bed's "1 late, OVERDUE" once ran into its "Draft" cell, and the record chain
+    head off the right edge of the first page."""
+    ward.clock.now = at(6, 50)
+    shift = ward.handoff.this_shift()
+    ward.handoff.draft_shift(ward.nurse, shift)
+    report = ward.handoff.report(shift)
+    [summary] = summary_pages(report, "Test ward", PRINTED, {})
+    renderer = FigureCanvasAgg(summary).get_renderer()
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in summary.texts]
+    for number, (text, box) in enumerate(boxes):
+        assert summary.bbox.x0 <= box.x0 and box.x1 <= summary.bbox.x1, text
+        for other, other_box in boxes[number + 1 :]:
+            assert not box.overlaps(other_box), f"{text!r} runs into {other!r}"
+    head = "Record chain head: block 1 " + "0" * 64 + " (sealed …); 'wardconsole audit verify'"
+    path = write_handoff_pdf(
+        report,
+        tmp_path / "handoff.pdf",
+        ward_name="Test ward",
+        printed_at=PRINTED,
+        chart_max=30,
+        record_head=head + " checks the record against it",
+    )
+    first = " ".join(PdfReader(path).pages[0].extract_text().split())
+    assert head + " checks the record against it" in first

@@ -116,7 +116,10 @@ def write_handoff_pdf(
         tick(0, len(patients) + 1, "ward summary")
         for index, figure in enumerate(summary_pages(report, ward_name, printed_at, page_of)):
             if index == 0 and record_head:
-                figure.text(MARGIN, 0.012, record_head, fontsize=6, family="monospace")
+                # Wrapped: the chain head is read against the record, so none of it may run
+                # off the paper.
+                head = "\n".join(textwrap.wrap(record_head, HEAD_WRAP))
+                figure.text(MARGIN, 0.012, head, fontsize=6, family="monospace", va="bottom")
             pdf.savefig(figure)
         for number, (patient, first) in enumerate(zip(patients, first_pages, strict=True), 1):
             tick(number, len(patients) + 1, f"bed {patient.facts.bed}")
@@ -176,6 +179,8 @@ _COLUMNS = (  # title, width in figure fraction (they add up to 1 - 2 * MARGIN)
     ("Page", 0.025),
 )
 CHANGES_WRAP = 35
+HEAD_WRAP = 140
+"""Characters of the record chain head per line (6 pt monospace across the page)."""
 ROWS_PER_PAGE = 30
 
 
@@ -248,10 +253,15 @@ def _summary_page(
     y -= 0.02
     for patient in rows:
         cells = _summary_cells(patient, page_of.get(patient.facts.admission_id))
-        changes = textwrap.wrap(cells[-2], CHANGES_WRAP) or [""]
-        height = 0.0125 * max(1, len(changes))
+        # Each cell wrapped to its column, so a long one never runs into its neighbour.
+        wrapped = [
+            textwrap.wrap(cell, CHANGES_WRAP if index == len(_COLUMNS) - 2 else _cell_chars(width))
+            or [""]
+            for index, (cell, (_name, width)) in enumerate(zip(cells, _COLUMNS, strict=True))
+        ]
+        height = 0.0125 * max(len(lines) for lines in wrapped)
         for index, ((_name, _width), x) in enumerate(zip(_COLUMNS, x_positions, strict=True)):
-            text = "\n".join(changes) if index == len(_COLUMNS) - 2 else cells[index]
+            text = "\n".join(wrapped[index])
             figure.text(
                 x,
                 y,
@@ -265,6 +275,11 @@ def _summary_page(
         _rule(figure, y + 0.002, weight=0.3)
     _legend(figure)
     return figure
+
+
+def _cell_chars(width: float) -> int:
+    """How many characters of the summary's 6.4 pt type fit a column ``width`` wide."""
+    return max(3, int(width * A4[0] * 72 / (6.4 * 0.62)))
 
 
 def _column_x() -> list[float]:

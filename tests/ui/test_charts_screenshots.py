@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QRect
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QPoint, QRect, QRectF
+from PySide6.QtGui import QFontMetricsF, QImage, QPainter
 from PySide6.QtWidgets import QLabel, QToolButton, QWidget
 from screenshots import SMALLEST_WARD_SCREEN, fits_smallest_frame, grab_widget, size_problems
 from wardfakes import Clock
@@ -31,6 +31,7 @@ from wardconsole.services.views import CensusRow, CensusSnapshot
 from wardconsole.store.engine import make_engine
 from wardconsole.ui.patient.charts.patient_charts import Page
 from wardconsole.ui.patient.charts.toolbar import Preset
+from wardconsole.ui.patient.charts.tracks import TrackPlot
 from wardconsole.ui.patient.open_windows import PatientWindows
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme, apply_theme
@@ -225,6 +226,73 @@ def test_range_page_and_as_of_are_read_whole_at_the_smallest_frame(
         assert "Connection refused" in bar.status.toolTip()
         for name in needed:
             assert read_whole(window, buttons[name], buttons[name].text()), name
+    finally:
+        windows.close_all()
+        runner.shutdown()
+
+
+def _drawn_ticks(plot: TrackPlot) -> list[tuple[QRectF, str]]:
+    """The left axis's numbers as pyqtgraph draws them: where (axis coordinates) and what."""
+    axis = plot.axis("left")
+    image = QImage(axis.boundingRect().size().toSize(), QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        specs = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [] if specs is None else [(QRectF(rect), text) for rect, _flags, text in specs[2]]
+
+
+def _caption_overlaps(plot: TrackPlot) -> list[str]:
+    """Tick labels of the left axis that a line of the track's caption is drawn over."""
+    axis = plot.axis("left")
+    ticks = _drawn_ticks(plot)
+    metrics = QFontMetricsF(plot.title.textItem.font())
+    origin = axis.mapFromScene(plot.title.textItem.sceneBoundingRect().topLeft())
+    margin = plot.title.textItem.document().documentMargin()
+    overlaps = []
+    for number, line in enumerate(plot.spec.title.split("\n")):
+        top = origin.y() + margin + number * metrics.lineSpacing()
+        caption = QRectF(origin.x() + margin, top, metrics.horizontalAdvance(line), metrics.height())
+        overlaps += [f"{line!r} over {text!r}" for rect, text in ticks if rect.intersects(caption)]
+    return overlaps
+
+
+def test_track_captions_never_sit_over_the_axis_numbers(qtbot, qapp, demo) -> None:
+    """'Running balance ml' was drawn over '1000': a nurse reads neither. Every page's captions
+    and their axis numbers (and no '-0') at the smallest frame."""
+    db, snapshot = demo
+    runner = TaskRunner()
+    windows = PatientWindows(runner, ChartService(db).series)
+    try:
+        apply_theme(qapp, Theme.NIGHT)
+        window = windows.open(snapshot.rows[0], snapshot, Theme.NIGHT)
+        window.resize(*fits_smallest_frame())
+        charts = window.charts
+        assert charts is not None
+        qtbot.waitUntil(lambda: charts.series is not None and not charts.loading, timeout=10_000)
+        charts.set_preset(Preset.STAY)
+        for page in Page:
+            if page is Page.TABLE:
+                continue
+            charts.set_page(page)
+            qtbot.waitUntil(lambda p=page: charts.page() is p and not charts.loading)
+            qtbot.wait(50)
+            chart_page = {
+                Page.VITALS: charts.vitals,
+                Page.WITHDRAWAL: charts.withdrawal,
+                Page.PHYSICAL: charts.physical,
+                Page.MEDICINES: charts.medicines,
+            }[page]
+            assert chart_page is not None
+            for plot in chart_page.plots:
+                assert _caption_overlaps(plot) == [], (page.name, plot.spec.title)
+                numbers = [text for _rect, text in _drawn_ticks(plot)]
+                assert not [n for n in numbers if n.startswith("-") and float(n) == 0], (
+                    page.name,
+                    plot.spec.title,
+                    numbers,
+                )
     finally:
         windows.close_all()
         runner.shutdown()

@@ -110,7 +110,7 @@ def test_the_census_flags_the_poor_sleeper_in_words_at_1366_px(
         r for r in range(proxy.rowCount()) if proxy.admission_id(r) == flagged[0].admission_id
     )
     cell = proxy.index(row, CensusColumn.SLEEP)
-    assert cell.data().startswith("▲ ") and cell.data().endswith(" h")
+    assert cell.data().startswith("● ") and cell.data().endswith(" h")  # advisory: no escalation
     tip = cell.data(Qt.ItemDataRole.ToolTipRole)
     assert "Little sleep" in tip and "not a published standard" in tip
     view.scrollTo(cell)

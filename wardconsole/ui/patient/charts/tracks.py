@@ -21,7 +21,7 @@ from wardconsole.ui.patient.charts.bands import Band
 from wardconsole.ui.patient.charts.palette import ChartPalette
 from wardconsole.ui.patient.charts.shading import ShadeItem
 
-LEFT_AXIS_WIDTH = 74
+LEFT_AXIS_WIDTH = 92
 RIGHT_AXIS_WIDTH = 22
 DOWNSAMPLE_FACTOR = 2.0
 """Downsampled chunks per pixel of plot width (pyqtgraph's default is 5)."""
@@ -385,7 +385,8 @@ def value_ticks(low: float, high: float, most: int = 4) -> list[tuple[float, str
             break
     first = np.ceil((low + margin) / step) * step
     values = np.arange(first, high - margin + 1e-9, step)
-    return [(float(v), f"{v:g}") for v in values]
+    # + 0.0 turns a -0.0 (ceil of a small negative) into 0: never a '-0' on the axis.
+    return [(float(v), f"{v + 0.0:g}") for v in values]
 
 
 def _merged(lines: Sequence[ReferenceLine]) -> list[ReferenceLine]:

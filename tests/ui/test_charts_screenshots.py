@@ -253,7 +253,8 @@ def _caption_overlaps(plot: TrackPlot) -> list[str]:
     overlaps = []
     for number, line in enumerate(plot.spec.title.split("\n")):
         top = origin.y() + margin + number * metrics.lineSpacing()
-        caption = QRectF(origin.x() + margin, top, metrics.horizontalAdvance(line), metrics.height())
+        width = metrics.horizontalAdvance(line)
+        caption = QRectF(origin.x() + margin, top, width, metrics.height())
         overlaps += [f"{line!r} over {text!r}" for rect, text in ticks if rect.intersects(caption)]
     return overlaps
 

@@ -31,6 +31,7 @@ from wardconsole.services.db import Database
 from wardconsole.services.escalations import apply_rules
 from wardconsole.services.fluid_demo import add_fluid_charts
 from wardconsole.services.follow_up_demo import add_follow_ups
+from wardconsole.services.medicines_demo import add_medicines
 from wardconsole.services.nutrition_demo import add_meals_and_bowels
 from wardconsole.services.observation_demo import add_observation_levels
 from wardconsole.services.session_demo import add_sessions
@@ -219,12 +220,8 @@ class DemoWard:
             seed=self.opt.seed,
         )
         add_follow_ups(self.db, nurse_ids, now=self.now)
-        add_recent_drinker(
-            self.db,
-            {a: c.value for a, c in zip(admission_ids, courses, strict=True)},
-            nurse_ids,
-            now=self.now,
-        )
+        course_of = {a: c.value for a, c in zip(admission_ids, courses, strict=True)}
+        drinker = add_recent_drinker(self.db, course_of, nurse_ids, now=self.now)
         with self.db.read() as session:
             admitted = dict(
                 session.execute(
@@ -237,6 +234,7 @@ class DemoWard:
         add_weighings(self.db, admitted, nurse_ids, now=self.now, seed=self.opt.seed)
         add_sleep(self.db, admitted, nurse_ids, now=self.now, seed=self.opt.seed)
         add_meals_and_bowels(self.db, admitted, nurse_ids, now=self.now, seed=self.opt.seed)
+        add_medicines(self.db, admitted, course_of, nurse_ids, drinker_id=drinker, now=self.now)
         if self.opt.evaluate_rules:
             for admission_id in admission_ids:
                 with self.db.transaction() as session:

@@ -181,6 +181,44 @@ def test_a_night_the_patient_was_admitted_during_counts_from_the_admission() -> 
     assert night.hours == 6 and "not covered" not in night.detail
 
 
+def test_a_night_the_patient_was_discharged_during_ends_at_the_discharge() -> None:
+    items = hourly("2026-11-25 19:30", 12, Presentation.ASLEEP)  # 19:30 … 06:30
+    # Discharged before the night began: none of it was on the ward, and no check counts.
+    before = estimate_sleep(NIGHT, checks(*items), interval, POLICY, None, utc("2026-11-25 18:59"))
+    assert before.on_ward == timedelta(0) and before.checks == 0 and before.hours is None
+    assert before.not_covered == timedelta(0)
+    at_start = estimate_sleep(NIGHT, checks(*items), interval, POLICY, None, NIGHT.start)
+    assert at_start.on_ward == timedelta(0) and at_start.checks == 0
+    # Discharged one minute into the night: one minute on the ward, nothing "not covered" after.
+    minute = estimate_sleep(
+        NIGHT,
+        checks(("2026-11-25 19:00", Presentation.CALM), *items),
+        interval,
+        POLICY,
+        None,
+        utc("2026-11-25 19:01"),
+    )
+    assert minute.on_ward == timedelta(minutes=1) and minute.checks == 1
+    assert minute.awake == timedelta(minutes=1) and minute.not_covered == timedelta(0)
+    # Discharged at midnight after checks to 23:30: the five hours on the ward are covered; the
+    # seven after the discharge are not "not covered", and checks after it do not count.
+    left = utc("2026-11-26 00:00")
+    found = estimate_sleep(NIGHT, checks(*items), interval, POLICY, None, left)
+    assert found.asleep == timedelta(hours=5) and found.not_covered == timedelta(0)
+    assert found.text == "≈ 5 h asleep (from 5 checks, 19:30–23:30; checks are samples)"
+    whole = estimate_sleep(NIGHT, checks(*items[:5]), interval, POLICY)
+    assert whole.hours is None and whole.text.startswith("too few checks to estimate")
+    # Discharged after the night ended (or at its end): the night is unchanged.
+    for after in (NIGHT.end, utc("2026-11-26 10:00")):
+        late = estimate_sleep(NIGHT, checks(*items[:5]), interval, POLICY, None, after)
+        assert late == whole and late.discharged_at is None
+    # Admitted and discharged in the same night: only the time between counts.
+    both = estimate_sleep(NIGHT, checks(*items), interval, POLICY, utc("2026-11-25 22:00"), left)
+    assert both.on_ward == timedelta(hours=2) and both.asleep == timedelta(hours=2)
+    (night,) = nights_sleep(PATTERN, [NIGHT], checks(*items), [], [], interval, POLICY, None, left)
+    assert night.hours == 5 and "not covered" not in night.detail
+
+
 def test_checks_closer_than_the_interval_share_the_time_between_them() -> None:
     found = estimate_sleep(
         NIGHT,

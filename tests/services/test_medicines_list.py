@@ -5,6 +5,7 @@ databases."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,7 +19,7 @@ from wardfakes import Clock
 from wardconsole.domain.medicines import MONITORING_COPY
 from wardconsole.domain.records import EscalationKind
 from wardconsole.services.admissions import AdmissionService, NewPatient
-from wardconsole.services.context import Actor, InvalidInput, Role, ServiceError
+from wardconsole.services.context import Actor, ConflictError, InvalidInput, Role, ServiceError
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import EscalationService
 from wardconsole.services.history import HistoryService
@@ -27,7 +28,12 @@ from wardconsole.services.outbox import Outbox
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.safe_saves import QueuedSave, SafeSaves
 from wardconsole.services.staff import StaffService
-from wardconsole.store.models import AuditRow, RegularDoseRow
+from wardconsole.store.models import (
+    AuditRow,
+    MedicineLineCheckRow,
+    MedicineLineRow,
+    RegularDoseRow,
+)
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -284,6 +290,81 @@ def test_a_regular_dose_saved_twice_under_one_key_is_recorded_once(ward) -> None
     assert again.entry_id == first.entry_id
     with db.read() as session:
         assert session.scalar(select(func.count()).select_from(RegularDoseRow)) == 1
+
+
+def line_counts(db: Database) -> tuple[int, int, dict[str, int]]:
+    """Lines (every version), second checks, and audit rows by action on the list."""
+    with db.read() as session:
+        lines = session.scalar(select(func.count()).select_from(MedicineLineRow))
+        checks = session.scalar(select(func.count()).select_from(MedicineLineCheckRow))
+        audit = Counter(
+            session.scalars(select(AuditRow.action).where(AuditRow.entity == "medicine_line"))
+        )
+    return int(lines or 0), int(checks or 0), dict(audit)
+
+
+def test_adding_checking_correcting_and_stopping_a_line_retried_under_one_key_write_once(
+    ward,
+) -> None:
+    db, clock, one, two, admission = ward
+    medicines = MedicinesService(db)
+    fields = {
+        "drug": "Diazepam",
+        "dose": "5 mg",
+        "route": "PO",
+        "schedule": "regular",
+        "frequency": "twice a day",
+    }
+    first = medicines.add_line(one, admission, **fields, save_key="add-1")
+    assert medicines.add_line(one, admission, **fields, save_key="add-1") == first
+    assert line_counts(db) == (1, 0, {"add_medicine_line": 1})
+
+    medicines.check_line(two, first, save_key="check-1")
+    medicines.check_line(two, first, save_key="check-1")
+    assert line_counts(db) == (1, 1, {"add_medicine_line": 1, "check_medicine_line": 1})
+
+    clock.advance(minutes=5)
+    correction = {**fields, "dose": "2 mg", "reason": "Chart says 2 mg"}
+    corrected = medicines.amend_line(one, first, **correction, save_key="amend-1")
+    assert medicines.amend_line(one, first, **correction, save_key="amend-1") == corrected
+    clock.advance(minutes=5)
+    stopped = medicines.stop_line(
+        one, corrected, reason="Stopped on the chart", stop_at=clock.now, save_key="stop-1"
+    )
+    again = medicines.stop_line(
+        one, corrected, reason="Stopped on the chart", stop_at=clock.now, save_key="stop-1"
+    )
+    assert again == stopped
+    assert line_counts(db) == (
+        3,
+        1,
+        {
+            "add_medicine_line": 1,
+            "check_medicine_line": 1,
+            "amend_medicine_line": 1,
+            "stop_medicine_line": 1,
+        },
+    )
+    [line] = medicines.view(admission).lines
+    assert (line.id, line.dose, line.stop_at) == (stopped, "2 mg", clock.now)
+
+
+def test_a_new_key_is_a_new_line_and_a_key_is_never_reused_for_another_change(ward) -> None:
+    db, clock, one, _two, admission = ward
+    medicines = MedicinesService(db)
+    fields = {"drug": "Lorazepam", "dose": "1 mg", "route": "PO", "schedule": "prn"}
+    fields["max_per_24h"] = "4 mg"
+    first = medicines.add_line(one, admission, **fields, save_key="add-a")
+    second = medicines.add_line(one, admission, **fields, save_key="add-b")
+    assert first != second and len(medicines.view(admission).lines) == 2
+    with pytest.raises(ConflictError, match="another save"):
+        medicines.stop_line(
+            one, first, reason="Stopped on the chart", stop_at=clock.now, save_key="add-a"
+        )
+    with pytest.raises(InvalidInput) as refused:
+        medicines.add_line(one, admission, **fields, save_key=" ")
+    assert set(refused.value.problems) == {"save_key"}
+    assert line_counts(db)[0] == 2
 
 
 def test_a_regular_dose_saved_during_an_outage_is_replayed_once_with_its_time(

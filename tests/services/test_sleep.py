@@ -25,7 +25,7 @@ from wardconsole.services.observation_levels import ObservationLevelService
 from wardconsole.services.outbox import Outbox
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.safe_saves import QueuedSave, SafeSaves
-from wardconsole.services.sleep import SleepReader
+from wardconsole.services.sleep import SleepReader, SleepService
 from wardconsole.services.staff import StaffService
 from wardconsole.store.engine import make_engine
 from wardconsole.store.models import AuditRow, SafetyCheckRow, SleepEntryRow
@@ -314,3 +314,53 @@ def test_the_discharge_summary_gives_the_sleep_course(
         "local policy, not a published standard). ≈: estimated from the safety checks "
         "(checks are samples)."
     ) in text
+
+
+def test_the_sleep_course_ends_at_the_discharge_not_at_the_end_of_that_night(
+    db: Database, nurse: Actor, clock: Clock, patient: int
+) -> None:
+    from wardconsole.domain.discharge import Destination
+    from wardconsole.services.discharge import DischargeService
+
+    night_of_checks(db, nurse, clock, patient, "2026-11-24", 2)
+    levels = ObservationLevelService(db)
+    for taken, how in [
+        ("19:30", Presentation.CALM),
+        ("20:30", Presentation.CALM),
+        ("21:30", Presentation.ASLEEP),
+        ("22:30", Presentation.ASLEEP),
+    ]:
+        clock.now = at(f"2026-11-25 {taken}")
+        levels.record_check(nurse, patient, how, "Bedroom", taken_at=clock.now)
+    clock.now = at("2026-11-26 10:00")
+    service = DischargeService(db)
+    left = at("2026-11-25 23:00")
+    # The patient left at 23:00: the four hours on the ward that night are covered by checks,
+    # so the night is not "too few checks" for the nine hours after the patient had gone.
+    draft = service.draft(patient, Destination.AGAINST_ADVICE, discharged_at=left)
+    course = (
+        "Sleep: 2 nights; night 1 ≈ 2 h, night 2 ≈ 2 h; under 4 h on 2 nights (nights 1, 2; "
+        "local policy, not a published standard). ≈: estimated from the safety checks "
+        "(checks are samples)."
+    )
+    assert course in draft.text
+    # Left as the night began (19:00): that night is not one of the stay's.
+    early = service.draft(patient, Destination.AGAINST_ADVICE, discharged_at=at("2026-11-25 19:00"))
+    assert "Sleep: 1 night; night 1 ≈ 2 h; under 4 h on 1 night" in early.text
+    # Discharging now (10:00, after the night ended) leaves the night whole: too few checks.
+    now = service.draft(patient, Destination.AGAINST_ADVICE)
+    assert "Sleep: 2 nights; night 1 ≈ 2 h; under 4 h on 1 night" in now.text
+    assert "1 night with too few checks to say" in now.text
+    service.discharge(
+        nurse,
+        patient,
+        destination=Destination.AGAINST_ADVICE,
+        detail="Left at 23:00, declined to stay",
+        summary=draft.text,
+        discharged_at=left,
+    )
+    # Read again after the discharge (the chart page, the stay's summary): the same nights.
+    nights = SleepService(db).overview(patient).nights
+    assert [n.hours for n in nights] == [2, 2]
+    assert "not covered" not in nights[-1].detail
+    assert nights[-1].estimate.on_ward == timedelta(hours=4)

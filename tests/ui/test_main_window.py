@@ -39,7 +39,7 @@ def test_the_summary_strip_counts_the_ward(window: MainWindow) -> None:
     assert texts["beds"] == "17/20 beds"
     assert texts["escalations"] == "⚠ 7 with open escalations"
     assert texts["overdue"] == "◷ 2 overdue obs"
-    assert texts["free_beds"] == "Free: A5, B4, B8"
+    assert texts["free_beds"] == "3 free: A5, B4, B8"
     assert texts["freshness"] == f"Data as of {NOW.astimezone():%H:%M:%S}"
 
 

@@ -16,11 +16,12 @@ from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QStyleOptionViewItem, QToolButton
 from screenshots import grab_census, grab_widget, size_problems
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from wardconsole.services.context import Role
 from wardconsole.services.medicines import MedicinesService
 from wardconsole.services.staff import StaffService
-from wardconsole.store.models import RegularDoseRow
+from wardconsole.store.models import MedicineLineCheckRow, MedicineLineRow, RegularDoseRow
 from wardconsole.ui.bedside.entry_save import SaveState
 from wardconsole.ui.census.census_model import SHORT_TEXT_ROLE, CensusColumn
 from wardconsole.ui.medicines.line_dialog import LineDialog, LineMode
@@ -389,3 +390,84 @@ def test_the_patient_window_offers_the_list_and_still_fits_1366(
         assert button is not None and button.text() == "Medicines list"
         assert "Ctrl+Shift+M" in button.toolTip()
         assert size_problems(window) == []  # every action button and the charts, within 1366
+
+
+class LostReply(MedicinesService):
+    """The database commits the first try of each change, but its answer never arrives."""
+
+    def __init__(self, medicines: MedicinesService) -> None:
+        super().__init__(medicines._db)
+        self.keys: list[str | None] = []
+
+    def _lost_after_first(self, write, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.keys.append(kwargs.get("save_key"))
+        result = write(*args, **kwargs)
+        if len(self.keys) == 1:
+            raise OperationalError("COMMIT", {}, Exception("connection reset by peer"))
+        return result
+
+    def add_line(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return self._lost_after_first(super().add_line, *args, **kwargs)
+
+    def amend_line(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return self._lost_after_first(super().amend_line, *args, **kwargs)
+
+    def stop_line(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return self._lost_after_first(super().stop_line, *args, **kwargs)
+
+    def check_line(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return self._lost_after_first(super().check_line, *args, **kwargs)
+
+
+@pytest.mark.parametrize("mode", [LineMode.ADD, LineMode.CORRECT, LineMode.STOP])
+def test_a_line_saved_again_after_a_lost_reply_is_on_the_list_once(
+    qtbot, make_bedside, bedside_ward: BedsideWard, mode: LineMode
+) -> None:
+    line = None
+    if mode is not LineMode.ADD:
+        _zopiclone(bedside_ward)
+        [line] = MedicinesService(bedside_ward.db).view(bedside_ward.admission_id).lines
+    versions = bedside_ward.count(MedicineLineRow)
+    bedside = _bedside(make_bedside, bedside_ward)
+    lost = LostReply(MedicinesService(bedside_ward.db))
+    dialog = LineDialog(bedside, lost, bedside_ward.admission_id, mode, line)
+    qtbot.addWidget(dialog)
+    if mode is LineMode.ADD:
+        type_into(qtbot, dialog.drug, "zopiclone")
+        type_into(qtbot, dialog.dose, "7.5 mg")
+        type_into(qtbot, dialog.frequency, "at night")
+    else:
+        type_into(qtbot, dialog.reason, "As on the chart")
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: dialog.saver.state is SaveState.WAITING)
+    assert "NOT SAVED YET" in dialog.status.text()
+    qtbot.mouseClick(dialog.status.retry_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.saver.state is SaveState.SAVED)
+    assert lost.keys == [dialog.save_key, dialog.save_key]
+    assert bedside_ward.count(MedicineLineRow) == versions + 1  # one new line or version
+    assert dialog.saved_id is not None
+    rows = MedicinesService(bedside_ward.db).view(bedside_ward.admission_id).lines
+    assert [row.id for row in rows] == [dialog.saved_id]
+
+
+def test_a_second_check_pressed_again_after_a_lost_reply_is_saved_once(
+    qtbot, make_bedside, bedside_ward: BedsideWard
+) -> None:
+    line_id = _zopiclone(bedside_ward)
+    staff = StaffService(bedside_ward.db)
+    staff.add("rn.day", "Dev Day", Role.NURSE, None)
+    colleague = staff.actor("rn.day", "Nurses' station 2")
+    bedside = _bedside(make_bedside, bedside_ward)
+    lost = LostReply(MedicinesService(bedside_ward.db))
+    bedside = replace(bedside, medicines=lost, actor=colleague, current_actor=lambda: colleague)
+    dialog = _open(qtbot, bedside, bedside_ward)
+    dialog.confirm_check = lambda _line: True  # type: ignore[method-assign]
+    dialog.check_button.click()
+    qtbot.waitUntil(lambda: dialog._check_saver.state is SaveState.WAITING)
+    dialog.check_button.click()  # the nurse presses it again instead of waiting
+    qtbot.waitUntil(lambda: cell(dialog, 0, LineColumn.CHECK).startswith("✔ Dev Day, "))
+    first_key = lost.keys[0]
+    assert first_key is not None and lost.keys == [first_key, first_key]
+    assert line_id not in dialog.check_keys  # a later check of another version gets a new key
+    assert bedside_ward.count(MedicineLineCheckRow) == 1
+    dialog.reject()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 from dbfixtures import migrated_sqlite
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 from screenshots import fits_smallest_frame, grab_census, size_problems
 from ui_runner import shared_runner
 
@@ -125,6 +126,13 @@ def test_the_census_with_an_alarm_fits_1366_by_768(
     assert checks.text() and checks.width() >= checks.fontMetrics().horizontalAdvance(
         checks.text()
     ), checks.text()
+    # Free beds: the count is read whole even when the list of beds gives way ('Free: B12,'
+    # read as one free bed).
+    free = console.findChild(QLabel, "free_beds")
+    assert free is not None and re.match(r"^\d+ free: ", free.text()), free
+    count = free.text().split(":")[0] + ": …"
+    assert _inside(console, free)
+    assert free.contentsRect().width() >= free.fontMetrics().horizontalAdvance(count), count
     grab_census(console, shots(tmp_path) / f"census-1366-{theme.value}.png", (width, height))
 
 

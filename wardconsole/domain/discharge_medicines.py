@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from wardconsole.domain.medicines import MONITORING_COPY, SCHEDULES, MedicineLine
+from wardconsole.domain.medicines import MONITORING_COPY, MedicineLine, schedule_parts
 from wardconsole.domain.records import route_label
 
 NO_LINES: Final = "No medicines on the ward console's list for this stay."
@@ -41,11 +41,11 @@ class MedicinesSection:
 
 def line_words(line: MedicineLine) -> str:
     """'Zopiclone 7.5 mg Oral, regular at night' / 'Lorazepam 1 mg Oral, PRN (max 2 mg/24 h)'."""
-    how = SCHEDULES.get(line.schedule, line.schedule)
-    if line.schedule == "regular" and line.frequency:
-        how += f" {line.frequency}"
-    elif line.schedule == "prn" and line.max_per_24h:
-        how += f" (max {line.max_per_24h} per 24 h)"
+    how, when, most = schedule_parts(line)
+    if when:
+        how += f" {when}"
+    elif most:
+        how += f" (max {most} per 24 h)"
     return f"{line.drug} {line.dose} {route_label(line.route)}, {how.lower()}"
 
 

@@ -76,12 +76,22 @@ class MedicineLine:
         return self.starts_at <= at and (self.stop_at is None or at < self.stop_at)
 
 
-def schedule_text(line: MedicineLine) -> str:
-    """'Regular: at night' or 'PRN: max 4 mg / 24 h'."""
+def schedule_parts(line: MedicineLine) -> tuple[str, str, str]:
+    """How a line is given, in the chart's words: its schedule ('Regular', 'PRN'), when a regular
+    line is given ('at night') and a PRN line's maximum per 24 h ('4 mg'); "" where the chart
+    gave none. The one reading of a line's schedule that every screen and print words."""
     label = SCHEDULES.get(line.schedule, line.schedule)
     if line.schedule == "prn":
-        return f"{label}: max {line.max_per_24h} / 24 h" if line.max_per_24h else label
-    return f"{label}: {line.frequency}" if line.frequency else label
+        return label, "", line.max_per_24h
+    return label, line.frequency, ""
+
+
+def schedule_text(line: MedicineLine) -> str:
+    """'Regular: at night' or 'PRN: max 4 mg / 24 h' (the list's Regular / PRN column)."""
+    label, when, most = schedule_parts(line)
+    if most:
+        return f"{label}: max {most} / 24 h"
+    return f"{label}: {when}" if when else label
 
 
 def line_text(line: MedicineLine) -> str:

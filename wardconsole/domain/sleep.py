@@ -196,15 +196,15 @@ class SleepEstimate:
     min_covered_percent: int = 50
     admitted_at: datetime | None = None
     """Set when the patient was admitted during the night: the night counts from then."""
+    discharged_at: datetime | None = None
+    """Set when the patient was discharged before the night ended: the night ends then."""
 
     @property
     def on_ward(self) -> timedelta:
-        """The part of the night the patient was on the ward (all of it, unless admitted
-        during it)."""
-        start = self.night.start
-        if self.admitted_at is not None:
-            start = min(max(start, self.admitted_at), self.night.end)
-        return self.night.end - start
+        """The part of the night the patient was on the ward (all of it, unless admitted or
+        discharged during it)."""
+        first, last = on_ward_span(self.night, self.admitted_at, self.discharged_at)
+        return last - first
 
     @property
     def covered(self) -> timedelta:
@@ -264,6 +264,7 @@ def estimate_sleep(
     interval_of: Callable[[str], timedelta],
     policy: SleepPolicy,
     admitted_at: datetime | None = None,
+    discharged_at: datetime | None = None,
 ) -> SleepEstimate:
     """Estimate time asleep in ``night`` from its safety checks (current ones; any order).
 
@@ -271,12 +272,10 @@ def estimate_sleep(
     on. Each check stands for the time around it: up to half its interval before and after,
     never past halfway to the neighbouring check nor outside the night. A gap between two checks
     longer than their intervals is left partly uncovered. A patient admitted during the night
-    is on the ward from ``admitted_at``: the time before it is neither covered nor "not
-    covered", and no check stands for it.
+    is on the ward from ``admitted_at``, and one discharged during it until ``discharged_at``:
+    the time off the ward is neither covered nor "not covered", and no check stands for it.
     """
-    first, last = night.start, night.end
-    if admitted_at is not None and admitted_at > first:
-        first = min(admitted_at, last)
+    first, last = on_ward_span(night, admitted_at, discharged_at)
     seen = sorted(
         (c for c in checks if first <= c.taken_at < last and c.presentation.found),
         key=lambda c: (c.taken_at, c.id),
@@ -307,7 +306,23 @@ def estimate_sleep(
         awake=awake,
         min_covered_percent=policy.min_covered_percent,
         admitted_at=admitted_at if admitted_at is not None and admitted_at > night.start else None,
+        discharged_at=(
+            discharged_at if discharged_at is not None and discharged_at < night.end else None
+        ),
     )
+
+
+def on_ward_span(
+    night: ShiftWindow, admitted_at: datetime | None, discharged_at: datetime | None
+) -> tuple[datetime, datetime]:
+    """The part of ``night`` between the admission and the discharge (either may be None: the
+    night's own edge). Empty (start == end) when the stay does not reach into the night."""
+    first, last = night.start, night.end
+    if admitted_at is not None and admitted_at > first:
+        first = min(admitted_at, last)
+    if discharged_at is not None and discharged_at < last:
+        last = max(discharged_at, first)
+    return first, last
 
 
 # -- the nurse's sleep entry ----------------------------------------------------------------------
@@ -491,11 +506,12 @@ def nights_sleep(
     interval_of: Callable[[str], timedelta],
     policy: SleepPolicy,
     admitted_at: datetime | None = None,
+    discharged_at: datetime | None = None,
 ) -> list[NightSleep]:
     """One ``NightSleep`` per night (oldest first): the estimate, the newest current nurse entry
     for that night, and the withdrawal chart's sleep item as first rated after the night (in the
     shift that follows it: the morning rating describes the night before). The night of the
-    admission counts from ``admitted_at``."""
+    admission counts from ``admitted_at``, the night of the discharge until ``discharged_at``."""
     all_checks = list(checks)
     by_night: dict[date, SleepEntry] = {}
     for entry in sorted(entries, key=lambda e: (e.taken_at, e.id)):
@@ -507,7 +523,7 @@ def nights_sleep(
         out.append(
             NightSleep(
                 night,
-                estimate_sleep(night, all_checks, interval_of, policy, admitted_at),
+                estimate_sleep(night, all_checks, interval_of, policy, admitted_at, discharged_at),
                 by_night.get(night.start_date),
                 min(rated, key=lambda c: c.taken_at) if rated else None,
             )
@@ -583,7 +599,7 @@ def course_line(nights: Sequence[NightSleep], policy: SleepPolicy) -> str:
         return "Sleep: no night recorded in the console."
     known = [(number, n) for number, n in enumerate(nights, 1) if n.hours is not None]
     if not known:
-        return f"Sleep: {len(nights)} nights; too few safety checks to estimate any of them."
+        return f"Sleep: {_count(len(nights))}; too few safety checks to estimate any of them."
 
     def hours(night: NightSleep) -> str:
         prefix = "" if night.entry is not None else "≈ "
@@ -591,21 +607,26 @@ def course_line(nights: Sequence[NightSleep], policy: SleepPolicy) -> str:
 
     first_number, first = known[0]
     last_number, last = known[-1]
-    text = f"Sleep: {len(nights)} nights; night {first_number} {hours(first)}"
+    text = f"Sleep: {_count(len(nights))}; night {first_number} {hours(first)}"
     if last_number != first_number:
         text += f", night {last_number} {hours(last)}"
     little = [number for number, n in known if n.little(policy)]
     if little:
         text += (
-            f"; under {policy.little_sleep_hours} h on {len(little)} night"
-            f"{'s' if len(little) > 1 else ''} ({_numbers(little)}; {NOT_A_STANDARD})"
+            f"; under {policy.little_sleep_hours} h on {_count(len(little))} "
+            f"({_numbers(little)}; {NOT_A_STANDARD})"
         )
     unknown = len(nights) - len(known)
     if unknown:
-        text += f"; {unknown} night{'s' if unknown > 1 else ''} with too few checks to say"
+        text += f"; {_count(unknown)} with too few checks to say"
     if any(n.entry is None for _number, n in known):
         text += f". ≈: estimated from the safety checks ({SAMPLES})"
     return text + "."
+
+
+def _count(nights: int) -> str:
+    """'1 night', '3 nights'."""
+    return f"{nights} night{'s' if nights != 1 else ''}"
 
 
 def _numbers(numbers: Sequence[int]) -> str:

@@ -424,7 +424,12 @@ class ChartService:
             nutrition = read_course(self._db, session, admission_id, None, admission.discharged_at)
             stay_end = admission.discharged_at or now
             sleep = read_sleep_series(
-                session, self._db, admission_id, admission.admitted_at, stay_end
+                session,
+                self._db,
+                admission_id,
+                admission.admitted_at,
+                stay_end,
+                admission.discharged_at,
             )
 
         derived = kept.derived.get((first, stop))

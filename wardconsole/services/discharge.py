@@ -110,10 +110,17 @@ class DischargeService:
     # -- the draft --------------------------------------------------------------------------
 
     def facts(
-        self, admission_id: int, *, reader: Actor | None = None, for_follow_up: bool = False
+        self,
+        admission_id: int,
+        *,
+        reader: Actor | None = None,
+        for_follow_up: bool = False,
+        discharged_at: datetime | None = None,
     ) -> StayFacts:
         """Everything the summary is drafted from, in one read (a discharged stay's needs
-        ``reader`` with the history permission, or ``for_follow_up`` while it is open)."""
+        ``reader`` with the history permission, or ``for_follow_up`` while it is open).
+        ``discharged_at``: when an open stay is about to be discharged (the draft), so that the
+        sleep course's last night ends then."""
         with self._db.read() as session:
             ensure_may_read(
                 self._db, session, admission_id, reader, "stay summary", for_follow_up=for_follow_up
@@ -129,11 +136,9 @@ class DischargeService:
             screens = tuple(weights.must_screens(session, [admission_id])[admission_id])
             eating = read_course(self._db, session, admission_id, None, detail.discharged_at)
             medicines = medicine_lines(session, admission_id)
+            left = detail.discharged_at or discharged_at
             nights = SleepReader(self._db).stay(
-                session,
-                admission_id,
-                detail.admitted_at,
-                detail.discharged_at or self._db.clock(),
+                session, admission_id, detail.admitted_at, left or self._db.clock(), left
             )
             review = [
                 text
@@ -195,11 +200,11 @@ class DischargeService:
     ) -> DischargeDraft:
         """Draft the summary for discharge now (or at ``discharged_at``); times are shown in
         ``tz``, by default the ward's time zone (the summary outlives this station)."""
-        facts = self.facts(admission_id)
+        at = as_utc("discharged_at", discharged_at) or self._db.clock()
+        facts = self.facts(admission_id, discharged_at=at)
         with self._db.read() as session:
             info = repository.admission(session, admission_id)
         assert info is not None
-        at = as_utc("discharged_at", discharged_at) or self._db.clock()
         text = draft_summary(
             facts,
             discharged_at=at,

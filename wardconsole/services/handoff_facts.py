@@ -107,7 +107,7 @@ def shift_facts(
     medicines = medicines_facts(db, session, [s.admission_id for s in stays], until)
     weight = weight_handoff_facts(db, session, [s.admission_id for s in stays], until)
     sleep = SleepReader(db).handoff_facts(
-        session, [(s.admission_id, s.admitted_at) for s in stays], until
+        session, [(s.admission_id, s.admitted_at, s.discharged_at) for s in stays], until
     )
     return [
         PatientShiftFacts(

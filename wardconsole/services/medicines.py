@@ -7,11 +7,14 @@ dose is recorded against an active regular line as given or omitted with a reaso
 (``record_regular_dose``), audited ``record_regular_dose``, and then the patient's rules run, so
 the dependency watch sees regular doses as well as PRN ones. Everything printed from the list
 carries ``domain.medicines.MONITORING_COPY``. Bad input raises ``InvalidInput`` naming the field
-and writes nothing.
+and writes nothing. Adding, checking, correcting and stopping a line, like a dose, take the
+``save_key`` their dialog made: a retry after a lost reply returns the first result and never
+puts a line on the list twice.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -51,6 +54,7 @@ from wardconsole.store.models import (
     MedicineLineRow,
     RegularDoseRow,
 )
+from wardconsole.store.receipts import Receipt
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +97,12 @@ class MedicinesService:
         starts_at: datetime | None = None,
         reducing_until: datetime | None = None,
         note: str = "",
+        save_key: str | None = None,
     ) -> int:
-        """Transcribe one line from the drug chart; its id."""
+        """Transcribe one line from the drug chart; its id. With ``save_key`` a retried save
+        never adds the line twice."""
         require(actor, Permission.RECORD)
+        check_save_key(save_key)
         now = self._db.clock()
         starts = as_utc("starts_at", starts_at) or now
         until = as_utc("reducing_until", reducing_until)
@@ -113,7 +120,8 @@ class MedicinesService:
         )
         if problems:
             raise InvalidInput(problems)
-        with self._db.transaction() as session:
+
+        def write(session: Session) -> tuple[int, dict[str, Any]]:
             self._open_admission(session, admission_id)
             row = new_entry(
                 MedicineLineRow,
@@ -125,39 +133,58 @@ class MedicinesService:
             session.flush()
             self._audit(session, actor, now, "add_medicine_line", row.id, drug=row.drug)
             record_change(session, "medicines", admission_id, actor.station)
-            return row.id
+            return row.id, {"line": row.id}
 
-    def check_line(self, actor: Actor, line_id: int) -> None:
-        """A second member of staff confirms the line matches the drug chart."""
+        return self._once(actor, save_key, "line_add", admission_id, now, write)
+
+    def check_line(self, actor: Actor, line_id: int, *, save_key: str | None = None) -> None:
+        """A second member of staff confirms the line matches the drug chart; with
+        ``save_key`` a retried check is never recorded twice."""
         require(actor, Permission.RECORD)
+        check_save_key(save_key)
         now = self._db.clock()
-        with self._db.transaction() as session:
+
+        def write(session: Session) -> tuple[int, dict[str, Any]]:
             line = self._current_line(session, line_id)
             if line.recorded_by_id == actor.staff_id:
                 raise ServiceError(
                     "the second check is by someone other than the person who transcribed it"
                 )
-            session.add(
-                MedicineLineCheckRow(
-                    line_id=line.id,
-                    recorded_at=now,
-                    recorded_by_id=actor.staff_id,
-                    station=actor.station,
-                )
+            check = MedicineLineCheckRow(
+                line_id=line.id,
+                recorded_at=now,
+                recorded_by_id=actor.staff_id,
+                station=actor.station,
             )
+            session.add(check)
+            session.flush()
             self._audit(session, actor, now, "check_medicine_line", line.id, drug=line.drug)
             record_change(session, "medicines", line.admission_id, actor.station)
+            return check.id, {"check": check.id}
+
+        self._once(actor, save_key, "line_check", self._line_admission(line_id), now, write)
 
     @checks_text
-    def stop_line(self, actor: Actor, line_id: int, *, reason: str, stop_at: datetime) -> int:
-        """Stop a line from ``stop_at`` (a new row amending it, with the reason); its id."""
+    def stop_line(
+        self,
+        actor: Actor,
+        line_id: int,
+        *,
+        reason: str,
+        stop_at: datetime,
+        save_key: str | None = None,
+    ) -> int:
+        """Stop a line from ``stop_at`` (a new row amending it, with the reason); its id. With
+        ``save_key`` a retried stop is never recorded twice."""
         require(actor, Permission.RECORD)
         reason = reason.strip()
         if not reason:
             raise InvalidInput({"reason": "reason: say why the medicine is stopped"})
+        check_save_key(save_key)
         now = self._db.clock()
         stop = as_utc("stop_at", stop_at) or now
-        with self._db.transaction() as session:
+
+        def write(session: Session) -> tuple[int, dict[str, Any]]:
             line = self._current_line(session, line_id)
             if stop < line.taken_at:
                 raise InvalidInput({"stop_at": "stop_at: before the medicine started"})
@@ -183,7 +210,9 @@ class MedicinesService:
             session.flush()
             self._audit(session, actor, now, "stop_medicine_line", row.id, drug=row.drug)
             record_change(session, "medicines", line.admission_id, actor.station)
-            return row.id
+            return row.id, {"line": row.id}
+
+        return self._once(actor, save_key, "line_stop", self._line_admission(line_id), now, write)
 
     @checks_text
     def amend_line(
@@ -202,17 +231,21 @@ class MedicinesService:
         starts_at: datetime | None = None,
         reducing_until: datetime | None = None,
         note: str = "",
+        save_key: str | None = None,
     ) -> int:
         """Correct a line (a new row amending it, with the reason; a stop stays a stop); its id.
-        The corrected line needs a fresh second check against the chart."""
+        The corrected line needs a fresh second check against the chart. With ``save_key`` a
+        retried correction is never recorded twice."""
         require(actor, Permission.RECORD)
         reason = reason.strip()
         problems: dict[str, str] = {}
         if not reason:
             problems["reason"] = "reason: say why the line is corrected"
+        check_save_key(save_key)
         now = self._db.clock()
         until = as_utc("reducing_until", reducing_until)
-        with self._db.transaction() as session:
+
+        def write(session: Session) -> tuple[int, dict[str, Any]]:
             line = self._current_line(session, line_id)
             starts = as_utc("starts_at", starts_at) or line.taken_at
             columns, found = _line_columns(
@@ -244,7 +277,9 @@ class MedicinesService:
                 session, actor, now, "amend_medicine_line", row.id, drug=row.drug, amends=line.id
             )
             record_change(session, "medicines", line.admission_id, actor.station)
-            return row.id
+            return row.id, {"line": row.id}
+
+        return self._once(actor, save_key, "line_amend", self._line_admission(line_id), now, write)
 
     # -- regular doses ------------------------------------------------------------------------
 
@@ -271,12 +306,7 @@ class MedicinesService:
         check_save_key(save_key)
         now = self._db.clock()
         at = as_utc("given_at", given_at) or now
-        with self._db.read() as session:
-            admission_id = session.scalar(
-                select(MedicineLineRow.admission_id).where(MedicineLineRow.id == line_id)
-            )
-        if admission_id is None:
-            raise NotFound(f"medicines-list line {line_id} does not exist")
+        admission_id = self._line_admission(line_id)
 
         def write(session: Session) -> tuple[SaveResult, dict[str, Any]]:
             line = self._current_line(session, line_id)
@@ -306,20 +336,45 @@ class MedicinesService:
             )
             return result, {"regular_dose": result.entry_id}
 
+        return self._recording._save_once(actor, "regular_dose", admission_id, save_key, now, write)
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _line_admission(self, line_id: int) -> int:
+        """The stay a line belongs to (a save key is kept per stay)."""
+        with self._db.read() as session:
+            admission_id = session.scalar(
+                select(MedicineLineRow.admission_id).where(MedicineLineRow.id == line_id)
+            )
+        if admission_id is None:
+            raise NotFound(f"medicines-list line {line_id} does not exist")
+        return admission_id
+
+    def _once(
+        self,
+        actor: Actor,
+        save_key: str | None,
+        kind: str,
+        admission_id: int,
+        now: datetime,
+        write: Callable[[Session], tuple[int, dict[str, Any]]],
+    ) -> int:
+        """A change to the list saved exactly once under ``save_key``: a retry whose first try
+        committed gets the id that try wrote (its receipt names one row) and writes nothing."""
+
+        def earlier(_session: Session, receipt: Receipt) -> int:
+            return int(next(iter(receipt.entries.values())))
+
         return save_exactly_once(
             self._db,
             actor,
             save_key=save_key,
-            kind="regular_dose",
+            kind=kind,
             admission_id=admission_id,
             now=now,
             write=write,
-            earlier=lambda _session, receipt: SaveResult(
-                int(receipt.entries["regular_dose"]), admission_id, None, ()
-            ),
+            earlier=earlier,
         )
-
-    # -- helpers ------------------------------------------------------------------------------
 
     def _current_line(self, session: Session, line_id: int) -> MedicineLineRow:
         line = session.get(MedicineLineRow, line_id)

@@ -66,17 +66,24 @@ class SleepReader:
         *,
         with_chart: bool = True,
         admitted: Mapping[int, datetime] | None = None,
+        discharged: Mapping[int, datetime] | None = None,
     ) -> dict[int, list[NightSleep]]:
         """``NightSleep`` for each admission and night (oldest first): three statements (two
         without the withdrawal chart's sleep item). ``admitted``: admission id -> admitted at,
-        so that the night of the admission counts from it."""
+        so that the night of the admission counts from it; ``discharged``: admission id ->
+        discharged at, so that the night of the discharge ends then."""
         if not nights or not admission_ids:
             return {i: [] for i in admission_ids}
         checks, entries, chart = self._read(session, admission_ids, nights, with_chart)
-        since = admitted or {}
+        since, until = admitted or {}, discharged or {}
         return {
             i: self._compute(
-                nights, checks.get(i, ()), entries.get(i, ()), chart.get(i, ()), since.get(i)
+                nights,
+                checks.get(i, ()),
+                entries.get(i, ()),
+                chart.get(i, ()),
+                since.get(i),
+                until.get(i),
             )
             for i in admission_ids
         }
@@ -109,6 +116,7 @@ class SleepReader:
         entries: Sequence[SleepEntry],
         chart: Sequence[ChartSleep],
         admitted_at: datetime | None = None,
+        discharged_at: datetime | None = None,
     ) -> list[NightSleep]:
         return nights_sleep(
             self._db.shifts,
@@ -119,6 +127,7 @@ class SleepReader:
             self._interval_of,
             self.policy,
             admitted_at,
+            discharged_at,
         )
 
     def flags(
@@ -193,9 +202,13 @@ class SleepReader:
         return {i: found[0] for i, found in self.nights(session, admission_ids, [night]).items()}
 
     def handoff_facts(
-        self, session: Session, stays: Sequence[tuple[int, datetime]], until: datetime
+        self,
+        session: Session,
+        stays: Sequence[tuple[int, datetime, datetime | None]],
+        until: datetime,
     ) -> dict[int, tuple[Fact, ...]]:
-        """(admission id, admitted at) -> the sleep facts of a handoff drafted at ``until``:
+        """(admission id, admitted at, discharged at or None) -> the sleep facts of a handoff
+        drafted at ``until``:
         the night in progress or the last one ("slept ≈ 4 h last night (estimate from 8
         checks…)" or the nurse's entry), and the little-sleep flag."""
         pattern, policy = self._db.shifts, self.policy
@@ -203,9 +216,15 @@ class SleepReader:
         so_far = night.contains(until)
         latest_end = night.end if so_far else until
         nights = recent_nights(pattern, latest_end, policy, policy.nights_running)
-        found = self.nights(session, [i for i, _at in stays], nights, admitted=dict(stays))
+        found = self.nights(
+            session,
+            [i for i, _in, _out in stays],
+            nights,
+            admitted={i: admitted_at for i, admitted_at, _out in stays},
+            discharged={i: left for i, _in, left in stays if left is not None},
+        )
         out: dict[int, tuple[Fact, ...]] = {}
-        for admission_id, admitted_at in stays:
+        for admission_id, admitted_at, _left in stays:
             per_night = found[admission_id]
             if night.end <= admitted_at or not per_night:
                 continue
@@ -227,11 +246,26 @@ class SleepReader:
         return out
 
     def stay(
-        self, session: Session, admission_id: int, admitted_at: datetime, until: datetime
+        self,
+        session: Session,
+        admission_id: int,
+        admitted_at: datetime,
+        until: datetime,
+        discharged_at: datetime | None = None,
     ) -> list[NightSleep]:
-        """Every night of a stay that has begun by ``until`` (the chart page, discharge)."""
+        """Every night of a stay that has begun by ``until`` (the chart page, discharge). A
+        stay ``discharged_at`` has no night beginning at or after it, and the night of the
+        discharge ends then."""
         nights = self.stay_nights(admitted_at, until)
-        found = self.nights(session, [admission_id], nights, admitted={admission_id: admitted_at})
+        if discharged_at is not None:
+            nights = [n for n in nights if n.start < discharged_at]
+        found = self.nights(
+            session,
+            [admission_id],
+            nights,
+            admitted={admission_id: admitted_at},
+            discharged={admission_id: discharged_at} if discharged_at is not None else None,
+        )
         return found[admission_id]
 
     def stay_nights(self, admitted_at: datetime, until: datetime) -> list[ShiftWindow]:
@@ -280,10 +314,6 @@ class SleepService:
 
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._kept: dict[tuple[int, datetime], tuple[object, NightSleep]] = {}
-        """(admission id, night start) -> (what it was computed from, the night's sleep): the
-        census flag's completed nights, kept between refreshes by a reader that lives as long
-        as its census."""
         self._reader = SleepReader(db)
 
     @property
@@ -297,7 +327,9 @@ class SleepService:
             if admission is None:
                 raise NotFound(f"admission {admission_id} does not exist")
             until = admission.discharged_at or now
-            nights = self._reader.stay(session, admission_id, admission.admitted_at, until)
+            nights = self._reader.stay(
+                session, admission_id, admission.admitted_at, until, admission.discharged_at
+            )
         return SleepOverview(
             admission_id,
             now,
@@ -328,8 +360,14 @@ class SleepSeries:
 
 
 def read_sleep_series(
-    session: Session, db: Database, admission_id: int, admitted_at: datetime, until: datetime
+    session: Session,
+    db: Database,
+    admission_id: int,
+    admitted_at: datetime,
+    until: datetime,
+    discharged_at: datetime | None = None,
 ) -> SleepSeries:
-    """Every night of the stay so far with its estimate, nurse's entry and chart rating."""
-    nights = SleepReader(db).stay(session, admission_id, admitted_at, until)
+    """Every night of the stay so far (or until ``discharged_at``) with its estimate, nurse's
+    entry and chart rating."""
+    nights = SleepReader(db).stay(session, admission_id, admitted_at, until, discharged_at)
     return SleepSeries(tuple(nights), db.sleep_policy.little_sleep_hours)

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from wardconsole.domain.records import ATTENTION_SIGN
 from wardconsole.services.views import CensusSnapshot
 from wardconsole.ui import formatting as fmt
+from wardconsole.ui.widgets.elided_label import ElidedLabel
 from wardconsole.ui.widgets.style_property import set_style_property
 
 FREE_BEDS_SHOWN = 6
@@ -21,18 +22,21 @@ class SummaryStrip(QFrame):
         self._snapshot: CensusSnapshot | None = None
         self._unavailable_reason: str | None = None
 
-        self._ward = self._label("ward_name", ward_name)
+        self._ward = ElidedLabel(ward_name)  # a long ward name gives way visibly (…)
+        self._ward.setObjectName("ward_name")
+        self._ward.setProperty("tile", False)
+        self._ward.setToolTip(ward_name)
         self._beds = self._label("beds")
         self._escalations = self._label("escalations")
         self._overdue = self._label("overdue")
-        self._free = self._label("free_beds")
+        self._free = ElidedLabel()  # the count is kept whole; the bed list gives way (…)
+        self._free.setObjectName("free_beds")
+        self._free.setProperty("tile", True)
         self._freshness = self._label("freshness")
         self._banner = self._label("connection_banner")
         self._banner.setWordWrap(True)
         set_style_property(self._banner, "tone", "alert")
-        # Long ward names and free-bed lists are clipped rather than widening the window.
         self._ward.setMinimumWidth(120)
-        self._free.setMinimumWidth(80)
 
         tiles = QHBoxLayout()
         tiles.setSpacing(10)
@@ -123,6 +127,7 @@ class SummaryStrip(QFrame):
             self._overdue.setText(f"◷ {overdue} overdue obs" if overdue else "No overdue obs")
             set_style_property(self._overdue, "tone", "alert" if overdue else "ok")
             self._free.setText(_free_beds_text(snapshot.free_beds))
+            self._free.set_kept(self._free.text().split(":")[0] + ": …")
             self._free.setToolTip(
                 "Free beds: " + ", ".join(snapshot.free_beds) if snapshot.free_beds else ""
             )
@@ -159,8 +164,10 @@ class SummaryStrip(QFrame):
 
 
 def _free_beds_text(free_beds: tuple[str, ...]) -> str:
+    """'3 free: B12, B16, B18': the count first, so a narrow tile that elides the list never
+    reads as fewer free beds than there are."""
     if not free_beds:
         return "No free beds"
     shown = ", ".join(free_beds[:FREE_BEDS_SHOWN])
     more = len(free_beds) - FREE_BEDS_SHOWN
-    return f"Free: {shown}" + (f" +{more}" if more > 0 else "")
+    return f"{len(free_beds)} free: {shown}" + (f" +{more}" if more > 0 else "")

@@ -4,11 +4,15 @@ Adding records the signed-in nurse as the transcriber; a correction or a stop is
 of the line with the reason (the line then needs a fresh second check). The class follows from
 the drug through the formulary (filled in and locked for a listed drug); a drug not listed needs
 its class chosen. Bad input is refused by field, nothing saved.
+
+The dialog makes one save key when it opens and sends it with every try (a retry after a lost
+reply, Save pressed again): the line is added, corrected or stopped once.
 """
 
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -101,6 +105,8 @@ class LineDialog(QDialog):
         self._line = line
         self._formulary = bedside.recording.formulary
         self.saved_id: int | None = None
+        self.save_key = uuid.uuid4().hex
+        """Made once for this dialog's one save; every try sends it."""
         self._saver = EntrySaver(bedside.runner, self)
         self._build()
         self._saver.saved.connect(self._on_saved)
@@ -332,15 +338,17 @@ class LineDialog(QDialog):
         self._saver.reset()
         self._show_problems({})
         medicines, actor, admission_id = self._medicines, self._bedside.acting(), self._admission_id
-        reason = self.reason.text()
+        reason, key = self.reason.text(), self.save_key
         if self._mode is LineMode.STOP:
             assert self._line is not None
             line_id, stop_at = self._line.id, _utc(self.stop_at)
             self._saver.start(
-                lambda: medicines.stop_line(actor, line_id, reason=reason, stop_at=stop_at)
+                lambda: medicines.stop_line(
+                    actor, line_id, reason=reason, stop_at=stop_at, save_key=key
+                )
             )
             return
-        fields = self._line_fields()
+        fields = {**self._line_fields(), "save_key": key}
         if self._mode is LineMode.CORRECT:
             assert self._line is not None
             line_id = self._line.id

@@ -8,7 +8,8 @@ or stops one (with a reason), and records a regular dose of the selected line as
 omitted with a reason — keyboard first: the table has the focus, Alt+G or Alt+O then Alt+S.
 
 A dose is saved once under its save key (a retry never records it twice) and, when the
-database does not answer, kept on this station and written when it is back.
+database does not answer, kept on this station and written when it is back. A second check is
+saved once too: the line's check keeps its key until it is saved, however often it is retried.
 """
 
 from __future__ import annotations
@@ -86,6 +87,9 @@ class MedicinesDialog(QDialog):
         self._title = title
         self._handle: TaskHandle | None = None
         self._save_key = uuid.uuid4().hex
+        self.check_keys: dict[int, str] = {}
+        """The save key of each line's second check, kept until the check is saved."""
+        self._checking = 0
         self.changed = False
         self.view: MedicinesView | None = None
         self._saving: tuple[MedicineLine, str, str] | None = None
@@ -396,8 +400,10 @@ class MedicinesDialog(QDialog):
         if not self.confirm_check(line):
             return
         medicines, actor, line_id = self._medicines, self._bedside.acting(), line.id
+        key = self.check_keys.setdefault(line_id, uuid.uuid4().hex)
+        self._checking = line_id
         self._check_saver.reset()
-        self._check_saver.start(lambda: medicines.check_line(actor, line_id))
+        self._check_saver.start(lambda: medicines.check_line(actor, line_id, save_key=key))
 
     def confirm_check(self, line: MedicineLine) -> bool:
         """Ask the checker to confirm against the chart (tests replace this)."""
@@ -413,6 +419,7 @@ class MedicinesDialog(QDialog):
 
     @Slot(object)
     def _on_checked(self, _result: object) -> None:
+        self.check_keys.pop(self._checking, None)
         self.changed = True
         self.check_status.show_message(
             f"✔ Second check SAVED at {fmt.local_time_text(self._bedside.clock())}", "ok"

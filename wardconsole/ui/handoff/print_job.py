@@ -108,7 +108,8 @@ class HandoffPrinter(QObject):
             return
         self._dialog.setRange(0, total)
         self._dialog.setValue(done)
-        self._dialog.setLabelText(f"Page {min(done + 1, total)} of {total}: {what}")
+        # Steps, not pages: a patient whose record runs on prints on more than one page.
+        self._dialog.setLabelText(f"Preparing {min(done + 1, total)} of {total}: {what}")
 
     def _on_written(self, path: Path) -> None:
         self._busy = False

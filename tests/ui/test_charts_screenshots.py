@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QRect, QRectF
+from PySide6.QtCore import QPoint, QRect, QRectF, Qt
 from PySide6.QtGui import QFontMetricsF, QImage, QPainter
 from PySide6.QtWidgets import QLabel, QToolButton, QWidget
 from screenshots import SMALLEST_WARD_SCREEN, fits_smallest_frame, grab_widget, size_problems
@@ -294,6 +294,34 @@ def test_track_captions_never_sit_over_the_axis_numbers(qtbot, qapp, demo) -> No
                     plot.spec.title,
                     numbers,
                 )
+    finally:
+        windows.close_all()
+        runner.shutdown()
+
+
+def test_pages_and_ranges_are_chosen_from_the_keyboard(qtbot, qapp, demo) -> None:
+    """Keyboard first: Ctrl+1 … Ctrl+5 choose the chart page, Alt+1 … Alt+5 the range."""
+    db, snapshot = demo
+    runner = TaskRunner()
+    windows = PatientWindows(runner, ChartService(db).series)
+    try:
+        window = windows.open(snapshot.rows[0], snapshot, Theme.DAY)
+        window.resize(*fits_smallest_frame())
+        window.activateWindow()
+        qtbot.waitActive(window)
+        charts = window.charts
+        assert charts is not None
+        qtbot.waitUntil(lambda: charts.series is not None and not charts.loading, timeout=10_000)
+        for page in (Page.PHYSICAL, Page.MEDICINES, Page.TABLE, Page.WITHDRAWAL, Page.VITALS):
+            qtbot.keyClick(
+                window, Qt.Key(Qt.Key.Key_1 + int(page)), Qt.KeyboardModifier.ControlModifier
+            )
+            qtbot.waitUntil(lambda p=page: charts.page() is p)
+        stay = list(Preset).index(Preset.STAY)
+        qtbot.keyClick(window, Qt.Key(Qt.Key.Key_1 + stay), Qt.KeyboardModifier.AltModifier)
+        buttons = {b.objectName(): b for b in charts.toolbar.findChildren(QToolButton)}
+        qtbot.waitUntil(lambda: buttons[f"preset_{Preset.STAY.value}"].isChecked())
+        assert "(Ctrl+3)" in buttons["page_physical"].toolTip()
     finally:
         windows.close_all()
         runner.shutdown()

@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QButtonGroup,
     QHBoxLayout,
     QMenu,
@@ -150,10 +151,27 @@ class ChartToolbar(QWidget):
         layout.addWidget(export)
         layout.addWidget(printing)
 
+        # From the keyboard: Ctrl+1 … Ctrl+5 choose the page, Alt+1 … Alt+5 the range (each
+        # button's tooltip names its key).
+        for number, preset in enumerate(Preset):
+            range_button = self._presets.button(number)
+            self._key(f"Alt+{number + 1}", f"Chart range: {preset.label}", range_button)
+        for page in Page:
+            page_button = self._pages.button(page)
+            self._key(f"Ctrl+{int(page) + 1}", f"Chart page: {page.label}", page_button)
         self._presets.idClicked.connect(self._on_preset_clicked)
         self._pages.idClicked.connect(self._on_page_clicked)
         export.clicked.connect(self.export_requested)
         printing.clicked.connect(self.print_requested)
+
+    def _key(self, keys: str, text: str, button: QAbstractButton) -> None:
+        """A window-wide key that presses ``button`` (only while this chart's window is active)."""
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(keys))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(button.click)
+        self.addAction(action)
+        button.setToolTip(f"{button.toolTip()} ({keys})")
 
     @staticmethod
     def _button(text: str, name: str, *, checkable: bool = True) -> QToolButton:

@@ -242,6 +242,7 @@ def test_one_shortcut_per_action_in_every_window_and_help_lists_them(
     }
     assert ("Alt+A", "Acknowledge the alarm on the banner") in listed
     assert ("Ctrl+L", "Lock screen") in listed
+    assert ("Ctrl+3", "Chart page: Physical care") in listed
     dialog.close()
     rounds.close()
     rounds.stop()

@@ -694,13 +694,15 @@ class MainWindow(QMainWindow):
         self._on_entries_saved(admission_id)
 
     def show_shortcuts(self) -> None:
-        """Help → Keyboard shortcuts: this window's keys and the round window's."""
+        """Help → Keyboard shortcuts: this window's keys, the round window's and a patient
+        chart's (read from a chart toolbar that is never shown, so the list cannot drift)."""
+        from wardconsole.ui.patient.charts.toolbar import ChartToolbar
         from wardconsole.ui.shortcuts_help import ShortcutsDialog
 
         windows: list[QWidget] = [self]
         if self.observation_menu.rounds is not None:
             windows.append(self.observation_menu.rounds)
-        dialog = ShortcutsDialog(windows, self)
+        dialog = ShortcutsDialog([*windows, ChartToolbar()], self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         self.shortcuts_dialog = dialog

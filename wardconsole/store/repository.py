@@ -144,7 +144,34 @@ def to_symptoms(row: SymptomEntryRow) -> SymptomEntry:
     )
 
 
-def to_assessment(row: AssessmentRow) -> AssessmentEntry:
+_ASSESSMENT_COLUMNS = (
+    AssessmentRow.id,
+    AssessmentRow.admission_id,
+    AssessmentRow.kind,
+    AssessmentRow.taken_at,
+    AssessmentRow.answers,
+    AssessmentRow.total,
+    AssessmentRow.label,
+    AssessmentRow.recorded_at,
+)
+"""What ``to_assessment`` reads, for queries that load many rows without building entities."""
+
+_PRN_COLUMNS = (
+    PrnDoseRow.id,
+    PrnDoseRow.admission_id,
+    PrnDoseRow.taken_at,
+    PrnDoseRow.drug,
+    PrnDoseRow.drug_class,
+    PrnDoseRow.dose,
+    PrnDoseRow.route,
+    PrnDoseRow.reason,
+    PrnDoseRow.class_reason,
+)
+"""What ``to_prn`` reads, for queries that load many rows without building entities."""
+
+
+def to_assessment(row: AssessmentRow | Any) -> AssessmentEntry:
+    """An entry from its entity or from a row of ``_ASSESSMENT_COLUMNS`` (the same names)."""
     return AssessmentEntry(
         id=row.id,
         admission_id=row.admission_id,
@@ -157,8 +184,9 @@ def to_assessment(row: AssessmentRow) -> AssessmentEntry:
     )
 
 
-def to_prn(row: PrnDoseRow, formulary: Formulary) -> PrnDose:
-    """A stored dose with its class read through the formulary (older rows stored free text)."""
+def to_prn(row: PrnDoseRow | Any, formulary: Formulary) -> PrnDose:
+    """A stored dose with its class read through the formulary (older rows stored free text),
+    from its entity or from a row of ``_PRN_COLUMNS`` (the same names)."""
     return formulary.prn_dose(
         id=row.id,
         admission_id=row.admission_id,
@@ -461,15 +489,17 @@ def after_prn_inputs(
     checks since ``since``, oldest first (what the post-PRN and RT schedules read)."""
     ids = list(admission_ids)
     doses: dict[int, list[PrnDose]] = {}
-    for row in session.scalars(
-        select(PrnDoseRow)
+    # Plain column rows, not ORM entities: a day of checks is about a thousand rows per refresh,
+    # and building an entity (identity map, instance state) for each cost most of the census.
+    for row in session.execute(
+        select(*_PRN_COLUMNS)
         .where(PrnDoseRow.admission_id.in_(ids), PrnDoseRow.taken_at >= since, current(PrnDoseRow))
         .order_by(PrnDoseRow.taken_at, PrnDoseRow.id)
     ):
         doses.setdefault(row.admission_id, []).append(to_prn(row, formulary))
     checks: dict[int, list[AssessmentEntry]] = {}
-    for entry in session.scalars(
-        select(AssessmentRow)
+    for entry in session.execute(
+        select(*_ASSESSMENT_COLUMNS)
         .where(
             AssessmentRow.admission_id.in_(ids),
             AssessmentRow.taken_at >= since,

@@ -20,6 +20,7 @@ from wardconsole.domain.weights import WeightInput
 from wardconsole.services.context import Actor, InvalidInput
 from wardconsole.services.db import Database
 from wardconsole.services.history import HistoryService
+from wardconsole.services.nutrition import NutritionService
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.weights import WeightService
 from wardconsole.store.models import AuditRow
@@ -141,8 +142,11 @@ def test_medium_risk_starts_a_food_chart_prompt_for_the_policy_days(
     service = WeightService(db)
     (prompt,) = service.overview(admission).prompts
     assert prompt.startswith("Food chart: document dietary intake until")
+    # The meals window, where the food chart is kept, says so too.
+    assert NutritionService(db).overview(admission).prompts == (prompt,)
     clock.now += db.weight_policy.food_chart + timedelta(minutes=1)
     assert service.overview(admission).prompts == ()
+    assert NutritionService(db).overview(admission).prompts == ()
 
 
 def test_high_risk_with_no_intake_shows_the_wards_refeeding_prompt(

@@ -709,3 +709,30 @@ def test_each_escalation_dialog_is_read_whole_over_the_census_at_1366(
         assert size_problems(dialog) == [], name
         assert cut_texts(dialog) == [], name
         dialog.reject()
+
+
+def test_a_new_escalation_never_takes_the_keyboard_from_the_census_or_the_filter(
+    qtbot, ward: Ward, open_window
+) -> None:
+    """Keyboard first: the list refreshing itself (a new alarm, another station's change) kept
+    the nurse's selection by selecting it again — and moved the keyboard into the list, so
+    Return on the census opened nothing and typed filter text went into the list."""
+    station = ward.stations[0]
+    station.record(ward.admissions[1], UNWELL)
+    window = open_window(station)
+    window.activateWindow()
+    qtbot.waitActive(window)
+    panel = panel_of(window)
+    qtbot.waitUntil(lambda: panel.selected() is not None)
+    for keeper in (window.census_view, window.filter_box):
+        keeper.setFocus(Qt.FocusReason.OtherFocusReason)
+        qtbot.waitUntil(keeper.hasFocus)
+        before = len(rows(window))
+        station.record(ward.admissions[0], SICK if keeper is window.census_view else UNWELL)
+        window.escalations.refresh()
+        qtbot.waitUntil(lambda b=before: len(rows(window)) > b or panel.selected() is not None)
+        qtbot.wait(200)  # the list's reset and re-selection have run
+        assert keeper.hasFocus(), QApplication.focusWidget()
+    # Asked for on purpose (the banner's Show ▸), the list does take the keyboard.
+    window.show_escalation(panel.selected().id)
+    qtbot.waitUntil(panel.table.hasFocus)

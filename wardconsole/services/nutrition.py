@@ -20,9 +20,10 @@ from wardconsole.domain.bowels import BowelEntry, BowelStatus, bowel_status
 from wardconsole.domain.fluids import FluidPeriod, period_of
 from wardconsole.domain.handoff_records import Fact
 from wardconsole.domain.meals import MealEntry, meals_summary
+from wardconsole.domain.weights import must_prompts
 from wardconsole.services.context import NotFound
 from wardconsole.services.db import Database
-from wardconsole.store import nutrition
+from wardconsole.store import nutrition, weights
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,9 @@ class NutritionOverview:
     meals: tuple[MealEntry, ...]
     """This period's current meal entries, oldest first."""
     bowels: BowelStatus
+    prompts: tuple[str, ...] = ()
+    """What the latest MUST screen asks of the food chart now: document intake until … at
+    medium risk, the ward's refeeding prompt at high risk with no intake."""
 
     @property
     def meals_text(self) -> str:
@@ -88,12 +92,15 @@ class NutritionService:
                 raise NotFound(f"admission {admission_id} does not exist")
             meals = nutrition.meals_between(session, [admission_id], period.start, period.end)
             last = nutrition.last_bowels(session, [admission_id]).get(admission_id)
+            screens = weights.must_screens(session, [admission_id])[admission_id]
+        done = [screen for screen in screens if screen.taken_at <= now]
         return NutritionOverview(
             admission_id,
             now,
             period,
             tuple(meals.get(admission_id, ())),
             self._status(last, admitted, now),
+            must_prompts(done[-1] if done else None, now, self._db.weight_policy),
         )
 
     def course(

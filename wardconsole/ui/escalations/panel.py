@@ -243,14 +243,17 @@ class EscalationPanel(QWidget):
         rows = self.table.selectionModel().selectedRows()
         return self._centre.model.escalation_at(rows[0].row()) if rows else None
 
-    def select_escalation(self, escalation_id: int) -> bool:
-        """Select (and scroll to) an escalation; False when it is not on the list."""
+    def select_escalation(self, escalation_id: int, *, focus: bool = True) -> bool:
+        """Select (and scroll to) an escalation; False when it is not on the list. ``focus``
+        moves the keyboard to the list — only when the nurse asked for it (the banner's
+        Show ▸), never when the list keeps its selection across a refresh."""
         row = self._centre.model.row_of(escalation_id)
         if row < 0:
             return False
         self.table.selectRow(row)
         self.table.scrollTo(self._centre.model.index(row, 0))
-        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        if focus:
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
         return True
 
     @Slot(QItemSelection, QItemSelection)
@@ -262,7 +265,7 @@ class EscalationPanel(QWidget):
     @Slot()
     def _on_model_reset(self) -> None:
         previous = self._centre.selected_id
-        if not (previous is not None and self.select_escalation(previous)):
+        if not (previous is not None and self.select_escalation(previous, focus=False)):
             if self._centre.model.rowCount():
                 self.table.selectRow(0)
             else:

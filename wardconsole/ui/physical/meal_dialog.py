@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from wardconsole.domain.bowels import BRISTOL_SOURCE, BRISTOL_TYPES, BowelInput
 from wardconsole.domain.meals import OCCASIONS, REASONS, SUPPLEMENTS, MealInput, Portion
+from wardconsole.domain.records import Severity
 from wardconsole.services.context import Actor, ServiceError
 from wardconsole.services.nutrition import NutritionOverview
 from wardconsole.services.recording import SaveResult
@@ -237,6 +238,8 @@ class MealDialog(QuickEntryDialog):
         lines += [
             f"  {fmt.local_time_text(m.taken_at)}  {m.text}" for m in reversed(overview.meals)
         ][:6]
+        advisory = Severity.ADVISORY.shape  # as the handoff marks these prompts
+        lines += [f"{advisory} {prompt}" for prompt in overview.prompts]
         self.meals_label.setText("\n".join(lines))
         status = overview.bowels
         self.bowels_label.setText(status.text)

@@ -63,6 +63,8 @@ def _service_classes() -> Iterator[type]:
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if cls.__module__ != module.__name__ or dataclasses.is_dataclass(cls):
                 continue
+            if cls.__name__.startswith("_"):  # a module's private helper, not a use case
+                continue
             init = inspect.signature(cls.__init__).parameters
             if list(init)[1:2] == ["db"]:
                 yield cls

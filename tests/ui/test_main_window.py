@@ -262,3 +262,21 @@ def test_the_census_refreshes_on_its_own_so_times_stay_true(
     a1 = window.census_model.row_of_admission(1)
     assert window.census_model.index(a1, CensusColumn.LAST_OBS).data() == "45 min ago"
     assert window.census_model.index(a1, CensusColumn.NEXT_DUE).data() == "in 15 min"
+
+
+def test_after_sign_in_the_keyboard_is_on_the_census_once_it_has_loaded(
+    make_window, ward, qtbot
+) -> None:
+    """Signed in, a nurse presses Return to open the first patient: while 'Loading…' showed,
+    the keyboard had gone to the filter box and stayed there, so Return only re-selected the
+    first row and opened nothing."""
+    window = make_window(ward, wait_for_census=False)
+    window.activateWindow()
+    qtbot.waitActive(window)
+    qtbot.waitUntil(lambda: window.snapshot is not None and window.census_view.isVisible())
+    qtbot.waitUntil(window.census_view.hasFocus)
+    qtbot.keyClick(window.census_view, Qt.Key.Key_Return)
+    first = window.census_view.selected_admission_id()
+    assert first is not None
+    patient = window.patient_windows.get(first)
+    assert patient is not None and patient.isVisible()

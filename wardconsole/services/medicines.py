@@ -137,6 +137,7 @@ class MedicinesService:
 
         return self._once(actor, save_key, "line_add", admission_id, now, write)
 
+    @checks_text
     def check_line(self, actor: Actor, line_id: int, *, save_key: str | None = None) -> None:
         """A second member of staff confirms the line matches the drug chart; with
         ``save_key`` a retried check is never recorded twice."""

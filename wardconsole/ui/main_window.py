@@ -574,14 +574,26 @@ class MainWindow(QMainWindow):
             f"Refreshed {fmt.local_time_text(snapshot.taken_at, seconds=True)}"
         )
         if snapshot.rows:
+            first_shown = self._stack.currentWidget() is not self.census_view
             self._stack.setCurrentWidget(self.census_view)
             if not self.census_view.selectionModel().hasSelection():
                 self.census_view.selectRow(0)
+            if first_shown and self._keyboard_idle():
+                # While "Loading…" showed, the keyboard went to the filter box: give it back to
+                # the census, so arrows and Return work on the patients at once.
+                self.census_view.setFocus(Qt.FocusReason.OtherFocusReason)
         else:
             self.message_panel.show_empty_ward()
             self._stack.setCurrentWidget(self.message_panel)
         self._on_filter_changed(self.filter_box.text().strip())
         self._show_admitted(snapshot)
+
+    def _keyboard_idle(self) -> bool:
+        """Nothing in this window is being typed in: no focus here, or an empty filter box."""
+        focused = QApplication.focusWidget()
+        if focused is None or not self.isAncestorOf(focused):
+            return True
+        return focused is self.filter_box and not self.filter_box.text()
 
     @Slot(str)
     def _on_filter_changed(self, text: str) -> None:

@@ -54,6 +54,12 @@ TEXTS = {
     "meals": "M&eals, supplements and bowels…",
     "sleep": "Record sleep &overnight…",
 }
+BUTTON_TEXTS = {
+    "meals": "Meals and bowels",
+    "must": "MUST screen",
+}
+"""Shorter words where a patient window's button shows the action (menus keep the full text):
+the button grid must fit a 1366-px screen with the window's frame."""
 
 
 def patient_title(row: CensusRow) -> str:
@@ -324,6 +330,8 @@ class BedsideActions(QObject):
     def _make_action(self, key: str, parent: QObject) -> QAction:
         action = QAction(TEXTS[key], parent)
         action.setObjectName(f"bedside_{key}")
+        if key in BUTTON_TEXTS:
+            action.setIconText(BUTTON_TEXTS[key])
         if SHORTCUTS[key]:
             action.setShortcut(QKeySequence(SHORTCUTS[key]))
         action.setEnabled(self.available)

@@ -71,7 +71,7 @@ class PhysicalPage(ChartPage):
         self.fluid = self.add(
             TrackSpec(
                 "fluid_period",
-                "Fluid\nml per\nperiod\n\n▲ in\n▼ out",
+                "Fluid\nml per\nperiod\n▲ in\n▼ out",
                 (-1000.0, 2500.0),
                 stretch=6,
                 description="Fluid intake (up) and measured output (down) per 24-hour period "

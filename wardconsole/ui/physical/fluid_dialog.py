@@ -187,11 +187,7 @@ class FluidDialog(QuickEntryDialog):
         )
         self.table.setAccessibleName("This period's fluid entries")
 
-        self.close_button = QPushButton("Close")
-        self.close_button.setAutoDefault(False)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.status, 1)
-        buttons.addWidget(self.close_button)
+        buttons = self.footer()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
@@ -213,11 +209,6 @@ class FluidDialog(QuickEntryDialog):
         self.add_button.clicked.connect(lambda: self.save_drink(self.amount.value()))
         self.output_button.clicked.connect(lambda: self.save_output(measured=True))
         self.unmeasured_button.clicked.connect(lambda: self.save_output(measured=False))
-        self.close_button.clicked.connect(self.reject)
-        self.status.retry_requested.connect(self._saver.retry_now)
-        self._saver.saved.connect(self._on_saved)
-        self._saver.refused.connect(self._on_refused)
-        self._saver.state_changed.connect(self._on_state_changed)
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -354,13 +345,8 @@ class FluidDialog(QuickEntryDialog):
         if "re-measure" in self.show_refusal(error, FIELD_LABELS):
             self.confirmed.setVisible(True)
 
-    @Slot(object)
-    def _on_state_changed(self, state: SaveState) -> None:
-        busy = state in (SaveState.SAVING, SaveState.WAITING)
-        for button in (*self.preset_buttons, self.add_button, self.output_button):
-            button.setEnabled(not busy)
-        self.unmeasured_button.setEnabled(not busy)
-        self.close_button.setEnabled(state is not SaveState.SAVING)
+    def save_buttons(self) -> tuple[QPushButton, ...]:
+        return (*self.preset_buttons, self.add_button, self.output_button, self.unmeasured_button)
 
 
 def _describe(entry: FluidInput) -> str:

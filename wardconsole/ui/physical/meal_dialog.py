@@ -188,11 +188,7 @@ class MealDialog(QuickEntryDialog):
         common.addRow("&Time:", self.taken_at)
         common.addRow("No&te:", self.note)
 
-        self.close_button = QPushButton("Close")
-        self.close_button.setAutoDefault(False)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.status, 1)
-        buttons.addWidget(self.close_button)
+        buttons = self.footer()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
@@ -213,11 +209,6 @@ class MealDialog(QuickEntryDialog):
             shortcut.activated.connect(lambda p=portion: self.save_meal(p))
         self.supplement_button.clicked.connect(lambda: self.save_meal(None))
         self.bowel_button.clicked.connect(self.save_bowels)
-        self.close_button.clicked.connect(self.reject)
-        self.status.retry_requested.connect(self._saver.retry_now)
-        self._saver.saved.connect(self._on_saved)
-        self._saver.refused.connect(self._on_refused)
-        self._saver.state_changed.connect(self._on_state_changed)
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -329,9 +320,5 @@ class MealDialog(QuickEntryDialog):
     def _on_refused(self, error: ServiceError) -> None:
         self.show_refusal(error, FIELD_LABELS)
 
-    @Slot(object)
-    def _on_state_changed(self, state: SaveState) -> None:
-        busy = state in (SaveState.SAVING, SaveState.WAITING)
-        for button in (*self.portion_buttons.values(), self.supplement_button, self.bowel_button):
-            button.setEnabled(not busy)
-        self.close_button.setEnabled(state is not SaveState.SAVING)
+    def save_buttons(self) -> tuple[QPushButton, ...]:
+        return (*self.portion_buttons.values(), self.supplement_button, self.bowel_button)

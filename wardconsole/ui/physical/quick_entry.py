@@ -5,11 +5,13 @@ Each window builds its form and says what it saves."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractButton, QDialog, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from wardconsole.services.context import InvalidInput, ServiceError
+from wardconsole.services.recording import SaveResult
+from wardconsole.services.safe_saves import QueuedSave
 from wardconsole.ui.bedside.entry_save import EntrySaver, SaveState, SaveStatusPanel
 from wardconsole.ui.bedside.shared import Bedside, entry_stylesheet
 from wardconsole.ui.tasks import TaskHandle
@@ -69,6 +71,38 @@ class QuickEntryDialog(QDialog):
         header.addStretch(1)
         header.addWidget(who)
         return header
+
+    def footer(self) -> QHBoxLayout:
+        """The save status and Close, wired to the one saver: its results reach ``_on_saved``
+        and ``_on_refused``, and while a save is in flight the window's save buttons wait and
+        Close waits for it."""
+        self.close_button = QPushButton("Close")
+        self.close_button.setAutoDefault(False)
+        self.close_button.clicked.connect(self.reject)
+        self.status.retry_requested.connect(self._saver.retry_now)
+        self._saver.saved.connect(self._on_saved)
+        self._saver.refused.connect(self._on_refused)
+        self._saver.state_changed.connect(self._on_state_changed)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.close_button)
+        return buttons
+
+    def save_buttons(self) -> Sequence[QAbstractButton]:
+        """The buttons that start a save (disabled while one is in flight)."""
+        return ()
+
+    def _on_saved(self, result: SaveResult | QueuedSave) -> None:
+        raise NotImplementedError
+
+    def _on_refused(self, error: ServiceError) -> None:
+        raise NotImplementedError
+
+    def _on_state_changed(self, state: SaveState) -> None:
+        busy = state in (SaveState.SAVING, SaveState.WAITING)
+        for button in self.save_buttons():
+            button.setEnabled(not busy)
+        self.close_button.setEnabled(state is not SaveState.SAVING)
 
     def show_problem(self, text: str) -> None:
         self.status.show_message(f"✖ Not saved — {text}", "alert")

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -30,7 +29,7 @@ from wardconsole.services.context import InvalidInput, ServiceError
 from wardconsole.services.recording import SaveResult
 from wardconsole.ui.bedside.entry_save import EntrySaver, SaveState, SaveStatusPanel
 from wardconsole.ui.bedside.shared import Bedside, entry_stylesheet
-from wardconsole.ui.widgets.follows_session import SessionLabel
+from wardconsole.ui.physical.quick_entry import patient_header, save_footer
 from wardconsole.ui.widgets.style_property import set_style_property
 
 
@@ -48,10 +47,6 @@ class MustDialog(QDialog):
         self._admission_id = admission_id
         self.result_value: SaveResult | None = None
         self._saver = EntrySaver(bedside.runner, self)
-        patient = QLabel(title)
-        patient.setObjectName("entry_patient")
-        who = SessionLabel(lambda: bedside.recording_as)
-        set_style_property(who, "tone", "muted")
         self.weight_kg = QLineEdit()
         self.weight_kg.setObjectName("must_weight")
         self.weight_kg.setPlaceholderText("kg, e.g. 58.4")
@@ -91,17 +86,8 @@ class MustDialog(QDialog):
         self.status = SaveStatusPanel(self._saver)
         self.save_button = QPushButton("&Save screen")
         self.save_button.setDefault(True)
-        close = QPushButton("Close")
-        close.setAutoDefault(False)
-        close.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.status, 1)
-        buttons.addWidget(close)
-        buttons.addWidget(self.save_button)
-        header = QHBoxLayout()
-        header.addWidget(patient)
-        header.addStretch(1)
-        header.addWidget(who)
+        buttons = save_footer(self, self.status, self.save_button)
+        header = patient_header(title, bedside)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
         layout.addLayout(form)

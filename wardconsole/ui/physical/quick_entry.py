@@ -60,17 +60,7 @@ class QuickEntryDialog(QDialog):
         return self._saver
 
     def header(self, title: str) -> QHBoxLayout:
-        """The patient on the left, 'Recording as …' (whoever is signed in now) on the right."""
-        patient = QLabel(title)
-        patient.setObjectName("entry_patient")
-        bedside = self._bedside
-        who = SessionLabel(lambda: bedside.recording_as)
-        set_style_property(who, "tone", "muted")
-        header = QHBoxLayout()
-        header.addWidget(patient)
-        header.addStretch(1)
-        header.addWidget(who)
-        return header
+        return patient_header(title, self._bedside)
 
     def footer(self) -> QHBoxLayout:
         """The save status and Close, wired to the one saver: its results reach ``_on_saved``
@@ -131,3 +121,28 @@ class QuickEntryDialog(QDialog):
         if self._load_handle is not None:
             self._load_handle.cancel()
         super().done(code)
+
+
+def patient_header(title: str, bedside: Bedside) -> QHBoxLayout:
+    """The patient on the left, 'Recording as …' (whoever is signed in now) on the right."""
+    patient = QLabel(title)
+    patient.setObjectName("entry_patient")
+    who = SessionLabel(lambda: bedside.recording_as)
+    set_style_property(who, "tone", "muted")
+    header = QHBoxLayout()
+    header.addWidget(patient)
+    header.addStretch(1)
+    header.addWidget(who)
+    return header
+
+
+def save_footer(dialog: QDialog, status: SaveStatusPanel, save_button: QPushButton) -> QHBoxLayout:
+    """The save status, Close (never the default button) and the form's Save, in that order."""
+    close = QPushButton("Close")
+    close.setAutoDefault(False)
+    close.clicked.connect(dialog.reject)
+    buttons = QHBoxLayout()
+    buttons.addWidget(status, 1)
+    buttons.addWidget(close)
+    buttons.addWidget(save_button)
+    return buttons

@@ -38,8 +38,8 @@ from wardconsole.services.safe_saves import QueuedSave
 from wardconsole.services.sleep import SleepOverview
 from wardconsole.ui.bedside.entry_save import EntrySaver, SaveState, SaveStatusPanel
 from wardconsole.ui.bedside.shared import Bedside, entry_stylesheet, queued_text
+from wardconsole.ui.physical.quick_entry import patient_header, save_footer
 from wardconsole.ui.widgets.datetime_field import DateTimeField
-from wardconsole.ui.widgets.follows_session import SessionLabel
 from wardconsole.ui.widgets.style_property import set_style_property
 
 FIELD_LABELS = {
@@ -66,10 +66,6 @@ class SleepDialog(QDialog):
         self.result_value: SaveResult | QueuedSave | None = None
         self.overview: SleepOverview | None = None
         self._saver = EntrySaver(bedside.runner, self)
-        patient = QLabel(title)
-        patient.setObjectName("entry_patient")
-        who = SessionLabel(lambda: bedside.recording_as)
-        set_style_property(who, "tone", "muted")
         self.night = QComboBox()
         self.night.setObjectName("sleep_night")
         self.from_checks = QLabel("Reading the night's safety checks…")
@@ -117,17 +113,8 @@ class SleepDialog(QDialog):
         self.status = SaveStatusPanel(self._saver)
         self.save_button = QPushButton("&Save sleep")
         self.save_button.setDefault(True)
-        close = QPushButton("Close")
-        close.setAutoDefault(False)
-        close.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.status, 1)
-        buttons.addWidget(close)
-        buttons.addWidget(self.save_button)
-        header = QHBoxLayout()
-        header.addWidget(patient)
-        header.addStretch(1)
-        header.addWidget(who)
+        buttons = save_footer(self, self.status, self.save_button)
+        header = patient_header(title, bedside)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
         layout.addLayout(form)

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -43,8 +42,7 @@ from wardconsole.services.safe_saves import QueuedSave
 from wardconsole.services.weights import WeightOverview
 from wardconsole.ui.bedside.entry_save import EntrySaver, SaveState, SaveStatusPanel
 from wardconsole.ui.bedside.shared import Bedside, entry_stylesheet, queued_text
-from wardconsole.ui.widgets.follows_session import SessionLabel
-from wardconsole.ui.widgets.style_property import set_style_property
+from wardconsole.ui.physical.quick_entry import patient_header, save_footer
 
 
 class WeightDialog(QDialog):
@@ -70,10 +68,6 @@ class WeightDialog(QDialog):
         self.result_value: SaveResult | QueuedSave | None = None
         self.overview: WeightOverview | None = None
         self._saver = EntrySaver(bedside.runner, self)
-        patient = QLabel(title)
-        patient.setObjectName("entry_patient")
-        who = SessionLabel(lambda: bedside.recording_as)
-        set_style_property(who, "tone", "muted")
         self.last = QLabel("Reading the last weighing…")
         self.last.setObjectName("weight_last")
         self.last.setWordWrap(True)
@@ -114,17 +108,8 @@ class WeightDialog(QDialog):
         self.status = SaveStatusPanel(self._saver)
         self.save_button = QPushButton("&Save weighing")
         self.save_button.setDefault(True)
-        close = QPushButton("Close")
-        close.setAutoDefault(False)
-        close.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.status, 1)
-        buttons.addWidget(close)
-        buttons.addWidget(self.save_button)
-        header = QHBoxLayout()
-        header.addWidget(patient)
-        header.addStretch(1)
-        header.addWidget(who)
+        buttons = save_footer(self, self.status, self.save_button)
+        header = patient_header(title, bedside)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
         layout.addWidget(self.last)

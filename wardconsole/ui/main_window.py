@@ -39,13 +39,14 @@ from wardconsole.ui.census.filter_box import FilterBox
 from wardconsole.ui.census.summary_strip import SummaryStrip
 from wardconsole.ui.checks.menu import ObservationMenu
 from wardconsole.ui.context import UiContext
+from wardconsole.ui.controller import Controller
 from wardconsole.ui.escalations.acknowledge_key import AlarmAcknowledger
 from wardconsole.ui.escalations.alert_banner import AlertBanner
 from wardconsole.ui.escalations.alerts import AlertSound, SilentAlertSound
 from wardconsole.ui.escalations.centre import EscalationCentre
 from wardconsole.ui.escalations.concern import ConcernActions
 from wardconsole.ui.escalations.panel import EscalationPanel
-from wardconsole.ui.handoff.menu import HandoffMenu
+from wardconsole.ui.handoff.controller import HandoffController
 from wardconsole.ui.interop.menu import InteropMenu
 from wardconsole.ui.patient.open_windows import PatientWindows
 from wardconsole.ui.sessions.menu import SessionsMenu
@@ -141,6 +142,8 @@ class MainWindow(QMainWindow):
         )
         self._admitted_id: int | None = None
         self._baseline_wanted = False
+        self.controllers: list[Controller] = []
+        """Every feature's controller: each hears other stations' changes and the shutdown."""
         # Escalations (panel, banner, alarms) when the station has the escalation service.
         self.concern = ConcernActions(
             context.escalations,
@@ -275,7 +278,7 @@ class MainWindow(QMainWindow):
         patient_menu.addSeparator()
         patient_menu.addActions([self.admission.amend_action, self.admission.find_action])
 
-        self.handoff_menu = HandoffMenu(
+        self.handoff_menu = HandoffController(
             self._context.handoff,
             self._context.current_actor,
             self,
@@ -283,6 +286,7 @@ class MainWindow(QMainWindow):
             theme=self._theme,
         )
         self.handoff_menu.add_to(menu.addMenu("Hand&off"))
+        self.controllers.append(self.handoff_menu)
 
         self.observation_menu = ObservationMenu(
             self._context.observation,
@@ -406,7 +410,6 @@ class MainWindow(QMainWindow):
         self.theme_changed.connect(self.admission.set_theme)
         # Handoff windows follow the theme and other stations' handoff changes.
         self.theme_changed.connect(self.handoff_menu.set_theme)
-        self._watcher.changes_arrived.connect(self.handoff_menu.on_changes)
         # Who is signed in: the lock screen shows open escalations (bed and kind only), knows
         # when the database is down, and the window's actions follow the signed-in role.
         if self.access is not None:
@@ -487,7 +490,8 @@ class MainWindow(QMainWindow):
         # thread is joined at interpreter exit, so a slow server never freezes the closing window.
         self._runner.cancel_all(self)
         self._patient_windows.close_all()
-        self.handoff_menu.shutdown()
+        for controller in self.controllers:
+            controller.shutdown()
         self.observation_menu.shutdown()
         self.sessions_menu.shutdown()
         self.aftercare_menu.shutdown()
@@ -549,6 +553,8 @@ class MainWindow(QMainWindow):
     def _on_changes_arrived(self, changes: list[Change]) -> None:
         log.debug("%d change(s) from other stations", len(changes))
         self._change_debounce.start()
+        for controller in self.controllers:
+            controller.on_changes(changes)
 
     def _on_census_loaded(self, snapshot: CensusSnapshot) -> None:
         if self._shut_down:

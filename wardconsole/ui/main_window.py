@@ -31,13 +31,13 @@ from wardconsole.services.views import CensusRow, CensusSnapshot
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.access.controls import AccessControls
 from wardconsole.ui.admissions.actions import AdmissionActions
-from wardconsole.ui.aftercare.menu import AftercareMenu
+from wardconsole.ui.aftercare.controller import AftercareController
 from wardconsole.ui.bedside.actions import BedsideActions
 from wardconsole.ui.census.census_model import CensusProxyModel, CensusTableModel
 from wardconsole.ui.census.census_view import CensusView
 from wardconsole.ui.census.filter_box import FilterBox
 from wardconsole.ui.census.summary_strip import SummaryStrip
-from wardconsole.ui.checks.menu import ObservationMenu
+from wardconsole.ui.checks.controller import ObservationController
 from wardconsole.ui.context import UiContext
 from wardconsole.ui.controller import Controller
 from wardconsole.ui.escalations.acknowledge_key import AlarmAcknowledger
@@ -49,7 +49,7 @@ from wardconsole.ui.escalations.panel import EscalationPanel
 from wardconsole.ui.handoff.controller import HandoffController
 from wardconsole.ui.interop.menu import InteropMenu
 from wardconsole.ui.patient.open_windows import PatientWindows
-from wardconsole.ui.sessions.menu import SessionsMenu
+from wardconsole.ui.sessions.controller import SessionsController
 from wardconsole.ui.tasks import ChangeWatcher
 from wardconsole.ui.theme import Theme, apply_theme, load_theme, save_theme
 from wardconsole.ui.widgets.elided_label import ElidedLabel
@@ -288,7 +288,7 @@ class MainWindow(QMainWindow):
         self.handoff_menu.add_to(menu.addMenu("Hand&off"))
         self.controllers.append(self.handoff_menu)
 
-        self.observation_menu = ObservationMenu(
+        self.observation_menu = ObservationController(
             self._context.observation,
             self._context.current_actor,
             self.census_view.selected_admission_id,
@@ -297,8 +297,9 @@ class MainWindow(QMainWindow):
             theme=self._theme,
         )
         self.observation_menu.add_to(menu.addMenu("O&bservation"))
+        self.controllers.append(self.observation_menu)
 
-        self.sessions_menu = SessionsMenu(
+        self.sessions_menu = SessionsController(
             self._context.sessions,
             self._context.current_actor,
             self._selected_census_row,
@@ -306,8 +307,9 @@ class MainWindow(QMainWindow):
             self._runner,
         )
         self.sessions_menu.add_to(menu.addMenu("Se&ssions"))
+        self.controllers.append(self.sessions_menu)
 
-        self.aftercare_menu = AftercareMenu(
+        self.aftercare_menu = AftercareController(
             self._context.aftercare,
             self._context.current_actor,
             self,
@@ -315,6 +317,7 @@ class MainWindow(QMainWindow):
             self._context.export_discharge_letter,
         )
         self.aftercare_menu.add_to(menu.addMenu("Aft&ercare"))
+        self.controllers.append(self.aftercare_menu)
 
         if self.access is not None:
             self.access.add_to(menu.addMenu("&Staff"))
@@ -378,7 +381,6 @@ class MainWindow(QMainWindow):
         # Observation levels and safety checks.
         self.theme_changed.connect(self.observation_menu.set_theme)
         self.observation_menu.checks_changed.connect(self._on_refresh_requested)
-        self._watcher.changes_arrived.connect(self.observation_menu.on_changes_arrived)
         # Therapy and support sessions.
         self.sessions_menu.sessions_changed.connect(self._on_entries_saved)
         if self.escalations is not None:
@@ -492,9 +494,6 @@ class MainWindow(QMainWindow):
         self._patient_windows.close_all()
         for controller in self.controllers:
             controller.shutdown()
-        self.observation_menu.shutdown()
-        self.sessions_menu.shutdown()
-        self.aftercare_menu.shutdown()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

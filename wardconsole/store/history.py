@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from wardconsole.domain.meals import MEAL_FIELDS
 from wardconsole.domain.records import VITAL_FIELDS
 from wardconsole.store.entries import ENTRY_TABLES
 from wardconsole.store.models import (
@@ -199,18 +200,7 @@ def _values(
             "source": row.source,
         }
     if entry_type == "meal":
-        return {
-            name: getattr(row, name)
-            for name in (
-                "occasion",
-                "offered",
-                "portion",
-                "reason",
-                "supplement",
-                "supplement_outcome",
-                "supplement_reason",
-            )
-        }
+        return {name: getattr(row, name) for name in MEAL_FIELDS}
     if entry_type == "bowel":
         return {"bristol_type": row.bristol_type}
     if entry_type == "regular_dose":

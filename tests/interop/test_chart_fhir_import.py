@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from interop_support import HOSPITAL_NUMBER, admit
+from interop_support import HOSPITAL_NUMBER, admit, as_ndjson
 from sqlalchemy import select
 from wardfakes import Clock
 
@@ -167,6 +167,16 @@ def test_every_chart_entry_comes_back_in_a_fresh_ward(
     assert urine.note == "Extreme value from the source, not re-measured: 1500 ml"
     assert audit.detail["entries_added"] == report.entries_added
     assert audit.staff_id == _staff_id(db, "rn.recv")
+
+
+def test_an_ndjson_file_brings_back_the_same_entries(
+    db: Database, sending_ward: Database, tmp_path: Path
+) -> None:
+    ndjson = as_ndjson(_export(sending_ward, tmp_path / "stay.json"), tmp_path / "stay.ndjson")
+    report = import_fhir_file(db, _importer(db), ndjson)
+
+    assert sum(report.entries_added.values()) == 15
+    assert _chart(db) == _chart(sending_ward)
 
 
 def _staff_id(db: Database, code: str) -> int:

@@ -396,9 +396,18 @@ class _BatchWriter:
             if progress is not None:
                 progress(done, total)
         if self._rows:
-            self.session.execute(insert(ObservationSetRow), self._rows)
+            self._insert(ObservationSetRow, self._rows)
         if self._weight_rows:
-            self.session.execute(insert(WeightEntryRow), self._weight_rows)
+            self._insert(WeightEntryRow, self._weight_rows)
+
+    def _insert(self, model: Any, rows: list[dict[str, Any]]) -> None:
+        """Write a chunk's rows (a bulk import writes them to its staging table instead)."""
+        self.session.execute(insert(model), rows)
+
+    def _add(self, row: Patient | Admission | Staff) -> None:
+        """A new patient, stay or author, given its ID now (a bulk import keeps it pending)."""
+        self.session.add(row)
+        self.session.flush()
 
     def _refs_on_record(self, refs: list[str], model: Any = ObservationSetRow) -> set[str]:
         return set(
@@ -634,8 +643,7 @@ class _BatchWriter:
                 sex=ref.sex,
                 created_at=self.now,
             )
-            self.session.add(row)
-            self.session.flush()
+            self._add(row)
             self.patients_created += 1
         self._patients[key] = row
         return row
@@ -698,8 +706,7 @@ class _BatchWriter:
             recorded_by_id=self.importer,
             station=self.actor.station,
         )
-        self.session.add(row)
-        self.session.flush()
+        self._add(row)
         self.stays_created += 1
         stays.append(row)
         return row
@@ -734,8 +741,7 @@ class _BatchWriter:
             failed_logins=0,
             created_at=self.now,
         )
-        self.session.add(row)
-        self.session.flush()
+        self._add(row)
         staff_id = row.id
         self._staff[author.staff_code] = staff_id
         return staff_id, ""

@@ -67,17 +67,6 @@ SUPPLEMENTS: Final = MappingProxyType(
 
 SUPPLEMENT_OUTCOMES: Final = MappingProxyType({"given": "given", "declined": "declined"})
 
-MEAL_FIELDS: Final = (
-    "occasion",
-    "offered",
-    "portion",
-    "reason",
-    "supplement",
-    "supplement_outcome",
-    "supplement_reason",
-)
-"""A meal entry's own values (persisted column names, ``MealEntry.values``)."""
-
 REASONS: Final = (
     "Not hungry",
     "Nausea or vomiting",

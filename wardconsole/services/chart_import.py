@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from wardconsole.domain.bowels import BowelInput, bowel_problems
 from wardconsole.domain.fluids import Direction, FluidInput, fluid_problems
-from wardconsole.domain.meals import MEAL_FIELDS, MealInput, Portion, meal_problems
+from wardconsole.domain.meals import MealInput, Portion, meal_problems
 from wardconsole.domain.sleep import (
     SleepInput,
     SleepQuality,
@@ -33,14 +33,11 @@ from wardconsole.domain.sleep import (
     sleep_problems,
 )
 from wardconsole.services.db import Database
-from wardconsole.store.entries import current
-from wardconsole.store.models import BowelEntryRow, FluidEntryRow, MealEntryRow, SleepEntryRow
+from wardconsole.store.entries import ENTRY_TABLES, current
+from wardconsole.store.history import ENTRY_COLUMNS
 
 KIND_FIELDS: Final[Mapping[str, tuple[Any, tuple[str, ...]]]] = {
-    "fluid": (FluidEntryRow, ("direction", "what", "volume_ml", "description")),
-    "meal": (MealEntryRow, MEAL_FIELDS),
-    "bowel": (BowelEntryRow, ("bristol_type",)),
-    "sleep": (SleepEntryRow, ("night_of", "minutes_slept", "quality", "woke_at")),
+    kind: (ENTRY_TABLES[kind], ENTRY_COLUMNS[kind]) for kind in ("fluid", "meal", "bowel", "sleep")
 }
 """Kind of chart entry -> its table and the columns that are its values (its identity)."""
 

@@ -54,7 +54,7 @@ from wardconsole.services.context import (
     require,
 )
 from wardconsole.services.db import Database
-from wardconsole.services.escalations import apply_rules
+from wardconsole.services.escalations import apply_rules_of
 from wardconsole.services.staff import StaffService
 from wardconsole.services.text_rule import field_problem
 from wardconsole.store import repository
@@ -830,18 +830,16 @@ def changed_and_ruled(
 def ruled(
     session: Session, db: Database, admission_ids: set[int], now: datetime, actor: Actor
 ) -> None:
-    """The clinical rules once for each of these stays still open, in ``session``."""
-    for admission_id in sorted(admission_ids):
-        admission = session.get(Admission, admission_id)
-        if admission is not None and admission.discharged_at is None:
-            apply_rules(
-                session,
-                db,
-                admission_id,
-                now=now,
-                station=actor.station,
-                staff_id=actor.staff_id,
-            )
+    """The clinical rules once for each of these stays still open, in ``session`` (their
+    state read together: a fixed number of statements however many stays)."""
+    if not admission_ids:
+        return
+    still_open = session.scalars(
+        select(Admission.id)
+        .where(Admission.id.in_(sorted(admission_ids)), Admission.discharged_at.is_(None))
+        .order_by(Admission.id)
+    ).all()
+    apply_rules_of(session, db, still_open, now=now, station=actor.station, staff_id=actor.staff_id)
 
 
 AUDIT_REASONS = 40

@@ -911,7 +911,9 @@ def _write_group(
     that message alone; anything else — a bug, a database error in the inserts — raises
     ``OneAtATime``: the caller rolls this back and writes each message in a savepoint of its
     own, so every message's outcome is the same either way, only cheaper."""
-    if not batches or any(b.create_records or b.source != batches[0].source for b in batches):
+    if not batches or any(
+        b.create_records or b.entries or b.source != batches[0].source for b in batches
+    ):
         raise OneAtATime()
     lead = _BatchWriter(session, actor, batches[0], now, actor.staff_id, db.weight_policy)
     sets = tuple(group for batch in batches for group in batch.groups)

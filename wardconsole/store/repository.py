@@ -200,30 +200,16 @@ def to_prn(row: PrnDoseRow | Any, formulary: Formulary) -> PrnDose:
     )
 
 
-def _latest_ids(
-    session: Session,
-    model: Any,
-    admission_ids: Sequence[int],
-    complete_only: bool = False,
-) -> dict[int, int]:
-    """Admission id -> id of its newest current entry, one index seek per admission."""
-    if not admission_ids:
-        return {}
-    rows = session.execute(
-        _latest_ids_statement(model, complete_only), {"admission_ids": list(admission_ids)}
-    ).all()
-    return {admission_id: entry_id for admission_id, entry_id in rows if entry_id is not None}
-
-
-@cache
-def _latest_ids_statement(model: Any, complete_only: bool) -> Any:
-    """Built once per model: the census runs it on every refresh, and building the aliased
-    correlated subquery costs more than running it."""
+def _latest_subquery(model: Any, complete_only: bool, kind: str | None) -> Any:
+    """The id of an admission's newest current entry, correlated to ``Admission``: one index
+    seek per admission, however long the stay."""
     inner = aliased(model)
     conditions = [inner.admission_id == Admission.id, current(inner)]
     if complete_only:
         conditions.append(inner.is_complete.is_(True))
-    latest = (
+    if kind is not None:
+        conditions.append(inner.kind == kind)
+    return (
         select(inner.id)
         .where(*conditions)
         .order_by(inner.taken_at.desc(), inner.id.desc())
@@ -231,18 +217,40 @@ def _latest_ids_statement(model: Any, complete_only: bool) -> Any:
         .correlate(Admission)
         .scalar_subquery()
     )
-    return select(Admission.id, latest).where(
-        Admission.id.in_(bindparam("admission_ids", expanding=True))
+
+
+@cache
+def _latest_rows_statement(model: Any, complete_only: bool, kind: str | None = None) -> Any:
+    """Each admission's newest current entry as a plain row of the table's columns (read like
+    the model's objects), in one statement: the census reads these on every refresh, and
+    building ORM objects for them cost more than the index seeks."""
+    latest = _latest_subquery(model, complete_only, kind)
+    return (
+        select(*model.__table__.columns)
+        .select_from(Admission)
+        .join(model, model.id == latest)
+        .where(Admission.id.in_(bindparam("admission_ids", expanding=True)))
     )
+
+
+def _latest_rows(
+    session: Session,
+    model: Any,
+    admission_ids: Sequence[int],
+    *,
+    complete_only: bool = False,
+    kind: str | None = None,
+) -> list[Any]:
+    if not admission_ids:
+        return []
+    statement = _latest_rows_statement(model, complete_only, kind)
+    return list(session.execute(statement, {"admission_ids": list(admission_ids)}))
 
 
 def latest_observations(
     session: Session, admission_ids: Sequence[int], *, complete_only: bool
 ) -> dict[int, ObservationSet]:
-    ids = _latest_ids(session, ObservationSetRow, admission_ids, complete_only)
-    if not ids:
-        return {}
-    rows = session.scalars(select(ObservationSetRow).where(ObservationSetRow.id.in_(ids.values())))
+    rows = _latest_rows(session, ObservationSetRow, admission_ids, complete_only=complete_only)
     return {r.admission_id: to_observation(r) for r in rows}
 
 
@@ -275,11 +283,14 @@ def partial_sets_after(
 
 
 def latest_symptoms(session: Session, admission_ids: Sequence[int]) -> dict[int, SymptomEntry]:
-    ids = _latest_ids(session, SymptomEntryRow, admission_ids)
-    if not ids:
-        return {}
-    rows = session.scalars(select(SymptomEntryRow).where(SymptomEntryRow.id.in_(ids.values())))
+    rows = _latest_rows(session, SymptomEntryRow, admission_ids)
     return {r.admission_id: to_symptoms(r) for r in rows}
+
+
+def latest_rass(session: Session, admission_ids: Sequence[int]) -> dict[int, AssessmentEntry]:
+    """Each stay's newest current RASS, whenever taken: whether one follows a PRN dose."""
+    rows = _latest_rows(session, AssessmentRow, admission_ids, kind="rass")
+    return {r.admission_id: to_assessment(r) for r in rows}
 
 
 def _escalation_query() -> Any:
@@ -482,34 +493,65 @@ def prn_doses_between(
     return [to_prn(row, formulary) for row in rows]
 
 
-def after_prn_inputs(
+def prn_doses_since(
     session: Session, admission_ids: Sequence[int], *, since: datetime, formulary: Formulary
-) -> dict[int, tuple[tuple[PrnDose, ...], tuple[AssessmentEntry, ...]]]:
-    """For several stays in two queries: current PRN doses and RASS / rapid-tranquillisation
-    checks since ``since``, oldest first (what the post-PRN and RT schedules read)."""
-    ids = list(admission_ids)
-    doses: dict[int, list[PrnDose]] = {}
-    # Plain column rows, not ORM entities: a day of checks is about a thousand rows per refresh,
-    # and building an entity (identity map, instance state) for each cost most of the census.
+) -> dict[int, list[PrnDose]]:
+    """Several stays' current PRN doses given since ``since``, oldest first, in one query."""
+    found: dict[int, list[PrnDose]] = {}
+    if not admission_ids:
+        return found
     for row in session.execute(
-        select(*_PRN_COLUMNS)
-        .where(PrnDoseRow.admission_id.in_(ids), PrnDoseRow.taken_at >= since, current(PrnDoseRow))
-        .order_by(PrnDoseRow.taken_at, PrnDoseRow.id)
+        _prn_since_statement(), {"admission_ids": list(admission_ids), "since": since}
     ):
-        doses.setdefault(row.admission_id, []).append(to_prn(row, formulary))
-    checks: dict[int, list[AssessmentEntry]] = {}
-    for entry in session.execute(
+        found.setdefault(row.admission_id, []).append(to_prn(row, formulary))
+    return found
+
+
+@cache
+def _prn_since_statement() -> Any:
+    # Plain column rows, not ORM entities: building an entity (identity map, instance state)
+    # for each cost most of the read.
+    return (
+        select(*_PRN_COLUMNS)
+        .where(
+            PrnDoseRow.admission_id.in_(bindparam("admission_ids", expanding=True)),
+            PrnDoseRow.taken_at >= bindparam("since"),
+            current(PrnDoseRow),
+        )
+        .order_by(PrnDoseRow.taken_at, PrnDoseRow.id)
+    )
+
+
+def after_prn_checks(
+    session: Session, since: dict[int, datetime]
+) -> dict[int, list[AssessmentEntry]]:
+    """Current RASS and rapid-tranquillisation checks of several stays, each taken at or after
+    its own instant in ``since`` (admission id -> instant), oldest first, in one query."""
+    found: dict[int, list[AssessmentEntry]] = {}
+    if not since:
+        return found
+    rows = session.execute(
+        _checks_since_statement(),
+        {"admission_ids": list(since), "since": min(since.values())},
+    )
+    for row in rows:
+        if row.taken_at >= since[row.admission_id]:
+            found.setdefault(row.admission_id, []).append(to_assessment(row))
+    return found
+
+
+@cache
+def _checks_since_statement() -> Any:
+    return (
         select(*_ASSESSMENT_COLUMNS)
         .where(
-            AssessmentRow.admission_id.in_(ids),
-            AssessmentRow.taken_at >= since,
+            AssessmentRow.admission_id.in_(bindparam("admission_ids", expanding=True)),
+            AssessmentRow.taken_at >= bindparam("since"),
             AssessmentRow.kind.in_(("rass", "rt_check")),
             current(AssessmentRow),
         )
         .order_by(AssessmentRow.taken_at, AssessmentRow.id)
-    ):
-        checks.setdefault(entry.admission_id, []).append(to_assessment(entry))
-    return {i: (tuple(doses.get(i, ())), tuple(checks.get(i, ()))) for i in ids}
+    )
 
 
 def _to_decisions(rows: Iterable[Any]) -> list[ClinicalDecision]:

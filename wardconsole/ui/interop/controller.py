@@ -79,7 +79,10 @@ class InteropController(QObject):
         self.message_box.setObjectName("interop_message")
         self.message_box.setWindowTitle("WardConsole")
         self.import_action = QAction("&Import FHIR…", window)
-        self.import_action.setStatusTip("Import vital signs from a FHIR R4 file (all or nothing)")
+        self.import_action.setStatusTip(
+            "Import vital signs, weighings and food, fluid, bowel and sleep entries from a "
+            "FHIR R4 file (all or nothing)"
+        )
         self.import_into_action = QAction("Import FHIR into &selected patient…", window)
         self.import_into_action.setStatusTip(
             "For a file that does not say whose record it is: import it for the patient "

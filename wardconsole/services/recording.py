@@ -547,9 +547,8 @@ class RecordingService:
 
     def _next_due(self, session: Session, admission: Admission) -> datetime:
         ids = [admission.id]
-        complete = repository.latest_observations(session, ids, complete_only=True).get(
-            admission.id
-        )
+        completes, latests = repository.latest_observation_pair(session, ids)
+        complete = completes.get(admission.id)
         partials = repository.partial_sets_after(
             session,
             {admission.id: complete.taken_at if complete is not None else None},
@@ -557,9 +556,7 @@ class RecordingService:
         ).get(admission.id, [])
         return next_observation_due(
             latest_complete=complete,
-            latest_any=repository.latest_observations(session, ids, complete_only=False).get(
-                admission.id
-            ),
+            latest_any=latests.get(admission.id),
             partials=partials,
             admitted_at=admission.admitted_at,
             policy=self._db.policy,

@@ -12,7 +12,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.admission_records import AdmissionDetail
@@ -215,15 +215,12 @@ def _latest_ids(
     return {admission_id: entry_id for admission_id, entry_id in rows if entry_id is not None}
 
 
-@cache
-def _latest_ids_statement(model: Any, complete_only: bool) -> Any:
-    """Built once per model: the census runs it on every refresh, and building the aliased
-    correlated subquery costs more than running it."""
+def _latest_subquery(model: Any, complete_only: bool) -> Any:
     inner = aliased(model)
     conditions = [inner.admission_id == Admission.id, current(inner)]
     if complete_only:
         conditions.append(inner.is_complete.is_(True))
-    latest = (
+    return (
         select(inner.id)
         .where(*conditions)
         .order_by(inner.taken_at.desc(), inner.id.desc())
@@ -231,19 +228,56 @@ def _latest_ids_statement(model: Any, complete_only: bool) -> Any:
         .correlate(Admission)
         .scalar_subquery()
     )
-    return select(Admission.id, latest).where(
+
+
+@cache
+def _latest_ids_statement(model: Any, complete_only: bool) -> Any:
+    """Built once per model: the census runs it on every refresh, and building the aliased
+    correlated subquery costs more than running it."""
+    return select(Admission.id, _latest_subquery(model, complete_only)).where(
         Admission.id.in_(bindparam("admission_ids", expanding=True))
     )
+
+
+@cache
+def _latest_sets_statement() -> Any:
+    """Each admission's newest complete set and newest set of any kind, in one statement."""
+    return select(
+        Admission.id,
+        _latest_subquery(ObservationSetRow, True),
+        _latest_subquery(ObservationSetRow, False),
+    ).where(Admission.id.in_(bindparam("admission_ids", expanding=True)))
 
 
 def latest_observations(
     session: Session, admission_ids: Sequence[int], *, complete_only: bool
 ) -> dict[int, ObservationSet]:
-    ids = _latest_ids(session, ObservationSetRow, admission_ids, complete_only)
-    if not ids:
-        return {}
-    rows = session.scalars(select(ObservationSetRow).where(ObservationSetRow.id.in_(ids.values())))
-    return {r.admission_id: to_observation(r) for r in rows}
+    complete, latest = latest_observation_pair(session, admission_ids)
+    return complete if complete_only else latest
+
+
+def latest_observation_pair(
+    session: Session, admission_ids: Sequence[int]
+) -> tuple[dict[int, ObservationSet], dict[int, ObservationSet]]:
+    """Per admission: its newest complete set, and its newest set (complete or partial). Two
+    statements for both (the ids, then the rows), each set read once: the census refreshes
+    every station on every burst of saves."""
+    if not admission_ids:
+        return {}, {}
+    ids = session.execute(_latest_sets_statement(), {"admission_ids": list(admission_ids)}).all()
+    wanted = {i for _, complete, latest in ids for i in (complete, latest) if i is not None}
+    if not wanted:
+        return {}, {}
+    sets = {
+        r.id: to_observation(r)
+        for r in session.scalars(
+            select(ObservationSetRow).where(ObservationSetRow.id.in_(sorted(wanted)))
+        )
+    }
+    return (
+        {a: sets[c] for a, c, _ in ids if c in sets},
+        {a: sets[any_] for a, _, any_ in ids if any_ in sets},
+    )
 
 
 def partial_sets_after(
@@ -251,27 +285,37 @@ def partial_sets_after(
 ) -> dict[int, list[ObservationSet]]:
     """Current incomplete sets per admission taken after its latest complete set (``after``:
     admission id -> that set's time, None when there is none) and not before ``since``;
-    oldest first. Their lower bounds can raise the patient's effective NEWS2."""
+    oldest first. Their lower bounds can raise the patient's effective NEWS2.
+
+    One statement of the same shape for any ward (the admissions as one expanding list), so it
+    is compiled once; the per-admission cut-off is applied here, to the few partial sets of the
+    history window."""
     if not after:
         return {}
-    o = ObservationSetRow
-    never = [admission_id for admission_id, at in after.items() if at is None]
-    windows = [
-        and_(o.admission_id == admission_id, o.taken_at > at)
-        for admission_id, at in after.items()
-        if at is not None
-    ]
-    if never:
-        windows.append(o.admission_id.in_(never))
     rows = session.scalars(
-        select(o)
-        .where(or_(*windows), o.is_complete.is_(False), o.taken_at >= since, current(o))
-        .order_by(o.taken_at, o.id)
+        _partial_sets_statement(), {"admission_ids": sorted(after), "since": since}
     )
     found: dict[int, list[ObservationSet]] = {}
     for row in rows:
-        found.setdefault(row.admission_id, []).append(to_observation(row))
+        cut_off = after[row.admission_id]
+        if cut_off is None or row.taken_at > cut_off:
+            found.setdefault(row.admission_id, []).append(to_observation(row))
     return found
+
+
+@cache
+def _partial_sets_statement() -> Any:
+    o = ObservationSetRow
+    return (
+        select(o)
+        .where(
+            o.admission_id.in_(bindparam("admission_ids", expanding=True)),
+            o.is_complete.is_(False),
+            o.taken_at >= bindparam("since", type_=o.taken_at.type),
+            current(o),
+        )
+        .order_by(o.taken_at, o.id)
+    )
 
 
 def latest_symptoms(session: Session, admission_ids: Sequence[int]) -> dict[int, SymptomEntry]:

@@ -45,6 +45,7 @@ from wardconsole.interop.fhir_reading import (
     read_resources,
     string,
 )
+from wardconsole.services.bulk_import import BulkImportService
 from wardconsole.services.context import Actor
 from wardconsole.services.db import Database
 from wardconsole.services.importing import (
@@ -80,16 +81,20 @@ def import_fhir_file(
 ) -> ImportReport:
     """Read, map and write one file — all or nothing. NDJSON is read a line at a time, twice
     (patients, stays and panels first, then the Observations), so memory follows the number
-    of sets, not the size of the file."""
+    of sets, not the size of the file, and written through the staging tables
+    (``services.bulk_import``), so other stations keep writing while it is imported."""
     try:
         if path.stat().st_size > MAX_BYTES:
             raise FhirInputError("file", f"larger than {MAX_BYTES // (1024 * 1024)} MB")
-        if is_ndjson_file(path):
+        bulk = is_ndjson_file(path)
+        if bulk:
             batch = parse_ndjson_file(path, patient=patient, progress=progress)
         else:
             batch = parse_fhir(path.read_bytes(), label=path.name, patient=patient)
     except OSError as exc:
         raise FhirInputError(str(path), exc.strerror or "cannot be read") from None
+    if bulk:
+        return BulkImportService(db).import_batch(actor, batch, progress)
     return ImportService(db).import_batch(actor, batch, progress)
 
 

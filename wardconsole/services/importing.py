@@ -44,7 +44,7 @@ from wardconsole.services.context import (
     require,
 )
 from wardconsole.services.db import Database
-from wardconsole.services.escalations import apply_rules
+from wardconsole.services.escalations import apply_rules_of
 from wardconsole.services.staff import StaffService
 from wardconsole.services.text_rule import field_problem
 from wardconsole.store import repository
@@ -357,9 +357,18 @@ class _BatchWriter:
             if progress is not None:
                 progress(done, total)
         if self._rows:
-            self.session.execute(insert(ObservationSetRow), self._rows)
+            self._insert(ObservationSetRow, self._rows)
         if self._weight_rows:
-            self.session.execute(insert(WeightEntryRow), self._weight_rows)
+            self._insert(WeightEntryRow, self._weight_rows)
+
+    def _insert(self, model: Any, rows: list[dict[str, Any]]) -> None:
+        """Write a chunk's rows (a bulk import writes them to its staging table instead)."""
+        self.session.execute(insert(model), rows)
+
+    def _add(self, row: Patient | Admission | Staff) -> None:
+        """A new patient, stay or author, given its ID now (a bulk import keeps it pending)."""
+        self.session.add(row)
+        self.session.flush()
 
     def _refs_on_record(self, refs: list[str], model: Any = ObservationSetRow) -> set[str]:
         return set(
@@ -534,8 +543,7 @@ class _BatchWriter:
                 sex=ref.sex,
                 created_at=self.now,
             )
-            self.session.add(row)
-            self.session.flush()
+            self._add(row)
             self.patients_created += 1
         self._patients[key] = row
         return row
@@ -596,8 +604,7 @@ class _BatchWriter:
             recorded_by_id=self.importer,
             station=self.actor.station,
         )
-        self.session.add(row)
-        self.session.flush()
+        self._add(row)
         self.stays_created += 1
         stays.append(row)
         return row
@@ -632,8 +639,7 @@ class _BatchWriter:
             failed_logins=0,
             created_at=self.now,
         )
-        self.session.add(row)
-        self.session.flush()
+        self._add(row)
         staff_id = row.id
         self._staff[author.staff_code] = staff_id
         return staff_id, ""
@@ -717,18 +723,16 @@ def changed_and_ruled(
 def ruled(
     session: Session, db: Database, admission_ids: set[int], now: datetime, actor: Actor
 ) -> None:
-    """The clinical rules once for each of these stays still open, in ``session``."""
-    for admission_id in sorted(admission_ids):
-        admission = session.get(Admission, admission_id)
-        if admission is not None and admission.discharged_at is None:
-            apply_rules(
-                session,
-                db,
-                admission_id,
-                now=now,
-                station=actor.station,
-                staff_id=actor.staff_id,
-            )
+    """The clinical rules once for each of these stays still open, in ``session`` (their
+    state read together: a fixed number of statements however many stays)."""
+    if not admission_ids:
+        return
+    still_open = session.scalars(
+        select(Admission.id)
+        .where(Admission.id.in_(sorted(admission_ids)), Admission.discharged_at.is_(None))
+        .order_by(Admission.id)
+    ).all()
+    apply_rules_of(session, db, still_open, now=now, station=actor.station, staff_id=actor.staff_id)
 
 
 AUDIT_REASONS = 40

@@ -25,7 +25,7 @@ MAIN_WINDOW_MODULES: tuple[str, ...] = (
     "wardconsole.ui.access.controls",
     "wardconsole.ui.admissions.actions",
     "wardconsole.ui.bedside.actions",
-    "wardconsole.ui.checks.menu",
+    "wardconsole.ui.checks.controller",
     "wardconsole.services.handoff_facts",
     "wardconsole.services.handoff",
     "wardconsole.ui.handoff.context",

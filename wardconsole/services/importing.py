@@ -15,6 +15,9 @@ is scored for NEWS2 only when it is complete, so an import never produces a made
 Body weight and height in a set (``BODY_FIELDS``, exact decimal text in kg and m) become a
 weighing of their own (``weight_entries``, same source reference); a value outside the weight
 policy's limits is skipped, an extreme one kept with a note, as for vital signs.
+
+Food, fluid, bowel and sleep entries (``ChartEntry``) are checked by the same rules as typed
+ones and counted as already on record by their values (``services.chart_import``).
 """
 
 from __future__ import annotations
@@ -35,6 +38,13 @@ from wardconsole.domain.records import VITAL_FIELDS, MissingReason, VitalSigns
 from wardconsole.domain.validation import validate_vitals
 from wardconsole.domain.weight_policy import WeightPolicy
 from wardconsole.domain.weights import WeightInput, weight_problems
+from wardconsole.services.chart_import import (
+    KIND_FIELDS,
+    KIND_WORDS,
+    OnRecord,
+    check_entry,
+    identity,
+)
 from wardconsole.services.context import (
     Actor,
     InvalidInput,
@@ -49,7 +59,7 @@ from wardconsole.services.staff import StaffService
 from wardconsole.services.text_rule import field_problem
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
-from wardconsole.store.entries import current
+from wardconsole.store.entries import EntryStamp, current
 from wardconsole.store.models import Admission, ObservationSetRow, Patient, Staff, WeightEntryRow
 
 log = logging.getLogger(__name__)
@@ -116,6 +126,21 @@ class VitalGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class ChartEntry:
+    """One food, fluid, bowel or sleep entry from the source: ``kind`` is a key of
+    ``chart_import.KIND_FIELDS`` and ``values`` its columns as the table holds them."""
+
+    kind: str
+    patient: PatientRef
+    taken_at: datetime
+    values: Mapping[str, object]
+    position: str
+    stay: StayRef | None = None
+    author: AuthorRef | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class ImportBatch:
     source: str
     """``import`` (a file) or ``monitor`` (the bedside-monitor feed)."""
@@ -127,6 +152,8 @@ class ImportBatch:
     create_records: bool = True
     """Create unknown patients, stays and authors (a file); False for the monitor feed,
     whose values must belong to a patient on the ward now."""
+    entries: tuple[ChartEntry, ...] = ()
+    """Food, fluid, bowel and sleep entries (a file only)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +168,8 @@ class ImportReport:
     stays_created: int = 0
     admission_ids: tuple[int, ...] = ()
     weighings_added: int = 0
+    entries_added: Mapping[str, int] = field(default_factory=dict)
+    """Chart entries written, by kind (``fluid``, ``meal``, ``bowel``, ``sleep``)."""
 
     @property
     def values_skipped(self) -> int:
@@ -154,6 +183,13 @@ class ImportReport:
         ]
         if self.weighings_added:
             parts.append(f"{self.weighings_added} weighing{_s(self.weighings_added)} imported")
+        entries = [
+            f"{n} {KIND_WORDS[kind][n != 1]}"
+            for kind in KIND_FIELDS
+            if (n := self.entries_added.get(kind, 0))
+        ]
+        if entries:
+            parts.append(", ".join(entries) + " imported")
         if self.already_present:
             parts.append(f"{self.already_present} already on record")
         created = [
@@ -205,10 +241,11 @@ class ImportService:
         now = self._db.clock()
         with self._db.transaction() as session:
             writer = _BatchWriter(session, actor, batch, now, importer, self._db.weight_policy)
-            total = len(batch.groups)
-            for first in range(0, total, CHUNK_SETS):
+            total = len(batch.groups) + len(batch.entries)
+            for first in range(0, len(batch.groups), CHUNK_SETS):
                 chunk = batch.groups[first : first + CHUNK_SETS]
                 writer.write_chunk(chunk, progress, first, total)
+            writer.write_entries(self._db, progress, len(batch.groups), total)
             return writer.finish(self._db)
 
     def import_batches(
@@ -332,6 +369,8 @@ class _BatchWriter:
         self.weighings_added = 0
         self._loaded_stays: set[int] = set()
         self._chunk_times = (now, now)
+        self.entries_added: Counter[str] = Counter()
+        self._entry_topics: set[tuple[str, int]] = set()
 
     # -- a chunk of sets -------------------------------------------------------------------------
 
@@ -507,6 +546,67 @@ class _BatchWriter:
         self.weighings_added += 1
         self.touched.add(admission.id)
 
+    # -- food, fluid, bowel and sleep entries -----------------------------------------------------
+
+    def write_entries(self, db: Database, progress: Progress | None, done: int, total: int) -> None:
+        """Check and write the batch's chart entries, one multi-row insert per kind."""
+        on_record = OnRecord(self.session)
+        rows: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KIND_FIELDS}
+        for entry in self.batch.entries:
+            row = self._entry_row(db, entry, on_record)
+            if row is not None:
+                rows[entry.kind].append(row)
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        for kind, found in rows.items():
+            if found:
+                self.session.execute(insert(KIND_FIELDS[kind][0]), found)
+
+    def _entry_row(
+        self, db: Database, entry: ChartEntry, on_record: OnRecord
+    ) -> dict[str, Any] | None:
+        words = KIND_WORDS[entry.kind][0]
+        if entry.taken_at > self.now + FUTURE_TOLERANCE:
+            self.skipped[f"{words}: time in the future"] += 1
+            return None
+        patient = self._patient(entry.patient)
+        if patient is None:
+            self._skip_patient(entry, 1)
+            return None
+        admission = self._admission(patient, entry)
+        if admission is None:
+            self.skipped["time outside any stay of the patient"] += 1
+            return None
+        checked = check_entry(db, entry.kind, entry.values, entry.taken_at, self.now)
+        if isinstance(checked, list):
+            self.skipped[f"{words} refused: {'; '.join(checked)}"] += 1
+            return None
+        if on_record.take(
+            admission.id, entry.kind, identity(entry.kind, entry.taken_at, checked.values)
+        ):
+            self.already_present += 1
+            return None
+        note = entry.note
+        if checked.extreme:
+            note = _join(
+                note,
+                "Extreme value from the source, not re-measured: " + ", ".join(checked.extreme),
+            )
+        recorded_by, provenance = self._author(entry)
+        stamp = EntryStamp(
+            admission_id=admission.id,
+            taken_at=entry.taken_at,
+            recorded_at=self.now,
+            recorded_by_id=recorded_by,
+            station=self.actor.station,
+            note=_join(note, provenance),
+        )
+        self.entries_added[entry.kind] += 1
+        self.touched.add(admission.id)
+        self._entry_topics.add((entry.kind, admission.id))
+        return {**stamp.columns(), **checked.values}
+
     def _validated(self, values: dict[str, object]) -> tuple[VitalSigns, list[str]]:
         """Drop values the domain refuses as impossible (counted); accept extreme ones."""
         while True:
@@ -522,7 +622,7 @@ class _BatchWriter:
                 self.skipped["set refused by validation"] += len(values) - 1
                 return VitalSigns(), []
 
-    def _skip_patient(self, group: VitalGroup, count: int) -> None:
+    def _skip_patient(self, group: VitalGroup | ChartEntry, count: int) -> None:
         if not self.batch.create_records:
             raise UnknownPatient()
         self.skipped["patient not on record and not described in the file"] += count
@@ -548,7 +648,7 @@ class _BatchWriter:
         self._patients[key] = row
         return row
 
-    def _admission(self, patient: Patient, group: VitalGroup) -> Admission | None:
+    def _admission(self, patient: Patient, group: VitalGroup | ChartEntry) -> Admission | None:
         stays = self._stays.get(patient.id)
         if stays is None:
             stays = list(
@@ -574,7 +674,9 @@ class _BatchWriter:
             return covering
         return self._new_stay(patient, group, stays)
 
-    def _new_stay(self, patient: Patient, group: VitalGroup, stays: list[Admission]) -> Admission:
+    def _new_stay(
+        self, patient: Patient, group: VitalGroup | ChartEntry, stays: list[Admission]
+    ) -> Admission:
         """A stay from the source's Encounter, or a closed "external record" for the day."""
         stay = group.stay
         if stay is not None:
@@ -609,7 +711,7 @@ class _BatchWriter:
         stays.append(row)
         return row
 
-    def _author(self, group: VitalGroup) -> tuple[int, str]:
+    def _author(self, group: VitalGroup | ChartEntry) -> tuple[int, str]:
         """Who the set is recorded by, and a provenance note. A file never attributes an entry
         to a member of staff already on record (anyone could write their ID into a file), nor
         to the nurse importing it: such a set, and one whose file names no author, is recorded
@@ -686,6 +788,8 @@ class _BatchWriter:
             "stays_created": self.stays_created,
             "weighings_added": self.weighings_added,
         }
+        if self.entries_added:
+            detail["entries_added"] = dict(self.entries_added)
         repository.write_audit(
             self.session,
             at=self.now,
@@ -696,6 +800,8 @@ class _BatchWriter:
             entity_id=None,
             detail=detail,
         )
+        for topic, admission_id in sorted(self._entry_topics):
+            record_change(self.session, topic, admission_id, self.actor.station)
         if apply_rules_now:
             changed_and_ruled(self.session, db, self.touched, self.now, self.actor)
         return ImportReport(
@@ -707,6 +813,7 @@ class _BatchWriter:
             stays_created=self.stays_created,
             admission_ids=tuple(sorted(self.touched)),
             weighings_added=self.weighings_added,
+            entries_added=dict(self.entries_added),
         )
 
 
@@ -762,15 +869,17 @@ def unstorable_text(batch: ImportBatch) -> dict[str, str]:
     The rule is the service boundary's (``services.text_rule``), named by position here."""
     problems: dict[str, str] = {}
     checks: list[tuple[str, str, str, str]] = [("input", "label", "label", batch.label)]
-    for group in batch.groups:
+    items: tuple[VitalGroup | ChartEntry, ...] = (*batch.groups, *batch.entries)
+    for group in items:
         patient, where = group.patient, group.position[:60]
         checks += [
             (where, "hospital_number", "hospital number", patient.hospital_number),
             (where, "given_name", "given name", patient.given_name),
             (where, "family_name", "family name", patient.family_name),
-            (where, "source_ref", "source reference", group.source_ref),
             (where, "note", "note", group.note),
         ]
+        if isinstance(group, VitalGroup):
+            checks.append((where, "source_ref", "source reference", group.source_ref))
         if group.author is not None:
             checks += [
                 (where, "author_code", "author ID", group.author.staff_code),

@@ -139,7 +139,7 @@ def _select_entries(
     ]
 
 
-_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+ENTRY_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
     {
         kind: tuple(names.split())
         for kind, names in {
@@ -155,7 +155,8 @@ _COLUMNS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
         }.items()
     }
 )
-"""Kinds whose history values are their own columns, as stored."""
+"""Kinds whose values are their own columns, as stored (the history shows them; an import
+reads and compares them)."""
 
 
 def _values(
@@ -187,8 +188,8 @@ def _values(
             "total": row.total,
             "label": row.label,
         }
-    if entry_type in _COLUMNS:
-        return {name: getattr(row, name) for name in _COLUMNS[entry_type]}
+    if entry_type in ENTRY_COLUMNS:
+        return {name: getattr(row, name) for name in ENTRY_COLUMNS[entry_type]}
     if entry_type == "session":
         return {
             "session_type": row.session_type,

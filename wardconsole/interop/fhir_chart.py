@@ -208,7 +208,7 @@ def _bowel(resource: Resource) -> dict[str, object] | str:
     if data.get("valueString") == TYPE_NOT_SEEN:
         return {"bristol_type": None}
     kind = _local_value(resource, data, c.LOCAL_BRISTOL)
-    if not kind.isdigit():
+    if not (kind.isascii() and kind.isdigit()):
         return "bowel entry: Bristol type not understood"
     return {"bristol_type": int(kind)}
 

@@ -256,8 +256,9 @@ class ImportService:
         rules_now: bool = True,
     ) -> list[ImportReport | Exception]:
         """Several batches (monitor messages that arrived together) in ONE transaction, each
-        in a savepoint of its own: a batch refused (an unknown patient, unstorable text, a
-        retransmission racing its twin, a bug) is returned as its error and leaves the others.
+        as in a savepoint of its own (``_write_group``): a batch refused (an unknown patient,
+        unstorable text, a retransmission racing its twin, a bug) is returned as its error and
+        leaves the others.
         The clinical rules run once per stay after the group's last set, and one commit ends
         it, so a busy feed pays one rules pass and one disk flush per patient and group, not
         per message. With ``rules_now`` False the stays get their change-log row but not the
@@ -266,29 +267,42 @@ class ImportService:
         The feed writes as the system account, so its sets are recorded by it."""
         require(actor, Permission.RECORD)
         now = self._db.clock()
-        results: list[ImportReport | Exception] = []
-        touched: set[int] = set()
         with self._db.transaction() as session:
-            for batch in batches:
-                try:
-                    report, stays = self._write_in_savepoint(session, actor, batch, now)
-                except OperationalError:
-                    raise  # a busy or locked database: the caller waits and retries the group
-                except (ServiceError, SQLAlchemyError) as exc:
-                    results.append(exc)
-                    continue
-                except Exception as exc:  # a bug costs this message, never its group
-                    log.exception("Import of %s failed", batch.label[:60])
-                    results.append(exc)
-                    continue
-                results.append(report)
-                touched |= stays
+            try:
+                with session.begin_nested():
+                    results, touched = _write_group(session, self._db, actor, batches, now)
+            except OperationalError:
+                raise  # a busy or locked database: the caller waits and retries the group
+            except (OneAtATime, SQLAlchemyError):
+                results, touched = self._write_one_at_a_time(session, actor, batches, now)
             for admission_id in sorted(touched):
                 record_change(session, "observation", admission_id, actor.station)
             # The rules once per stay for the whole group, after its last set.
             if rules_now:
                 ruled(session, self._db, touched, now, actor)
         return results
+
+    def _write_one_at_a_time(
+        self, session: Session, actor: Actor, batches: Sequence[ImportBatch], now: datetime
+    ) -> tuple[list[ImportReport | Exception], set[int]]:
+        """Each batch in a savepoint of its own (a group ``write_group`` could not take)."""
+        results: list[ImportReport | Exception] = []
+        touched: set[int] = set()
+        for batch in batches:
+            try:
+                report, stays = self._write_in_savepoint(session, actor, batch, now)
+            except OperationalError:
+                raise  # a busy or locked database: the caller waits and retries the group
+            except (ServiceError, SQLAlchemyError) as exc:
+                results.append(exc)
+                continue
+            except Exception as exc:  # a bug costs this message, never its group
+                log.exception("Import of %s failed", batch.label[:60])
+                results.append(exc)
+                continue
+            results.append(report)
+            touched |= stays
+        return results, touched
 
     def run_rules(self, actor: Actor, admission_ids: Collection[int]) -> None:
         """The clinical rules for these stays, in one transaction (the monitor feed's stays
@@ -382,6 +396,16 @@ class _BatchWriter:
         total: int,
     ) -> None:
         """Check and write ``groups`` with a few queries and one multi-row insert."""
+        self.begin_chunk(groups)
+        for group in groups:
+            self.write(group)
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        self.insert_chunk()
+
+    def begin_chunk(self, groups: tuple[VitalGroup, ...]) -> None:
+        """The look-ups of a chunk: which of its references are on record already."""
         self._known_refs = self._refs_on_record([g.source_ref for g in groups])
         self._weighed_refs = self._refs_on_record([g.source_ref for g in groups], WeightEntryRow)
         self._weight_rows = []
@@ -390,11 +414,8 @@ class _BatchWriter:
         times = [g.taken_at for g in groups]
         self._chunk_times = (min(times), max(times)) if times else (self.now, self.now)
         self._rows = []
-        for group in groups:
-            self.write(group)
-            done += 1
-            if progress is not None:
-                progress(done, total)
+
+    def insert_chunk(self) -> None:
         if self._rows:
             self._insert(ObservationSetRow, self._rows)
         if self._weight_rows:
@@ -408,6 +429,39 @@ class _BatchWriter:
         """A new patient, stay or author, given its ID now (a bulk import keeps it pending)."""
         self.session.add(row)
         self.session.flush()
+
+    def sharing(self, batch: ImportBatch) -> _BatchWriter:
+        """A writer for another batch of this chunk (the monitor feed's group of messages)
+        that uses this one's look-ups, so each batch keeps its own counts and rows while the
+        chunk is read once; ``begin_chunk`` ran here for the whole chunk."""
+        other = _BatchWriter(
+            self.session, self.actor, batch, self.now, self.importer, self._weight_policy
+        )
+        other._patients, other._staff, other._stays = self._patients, self._staff, self._stays
+        other._known_refs, other._weighed_refs = self._known_refs, self._weighed_refs
+        other._on_record, other._loaded_stays = self._on_record, self._loaded_stays
+        other._chunk_times = self._chunk_times
+        return other
+
+    def look_up_patients(self, hospital_numbers: Collection[str]) -> None:
+        """Patients already on record, their stays and those stays' current sets within the
+        chunk's times, with three statements however many patients (``begin_chunk`` first)."""
+        patients = list(
+            self.session.scalars(
+                select(Patient).where(Patient.hospital_number.in_(sorted(hospital_numbers)))
+            )
+        )
+        self._patients.update((p.hospital_number, p) for p in patients)
+        stays = self.session.scalars(
+            select(Admission)
+            .where(Admission.patient_id.in_([p.id for p in patients]))
+            .order_by(Admission.id)
+        )
+        for patient in patients:
+            self._stays.setdefault(patient.id, [])
+        for stay in stays:
+            self._stays[stay.patient_id].append(stay)
+        self._load_current_sets([a.id for found in self._stays.values() for a in found])
 
     def _refs_on_record(self, refs: list[str], model: Any = ObservationSetRow) -> set[str]:
         return set(
@@ -752,24 +806,26 @@ class _BatchWriter:
         self, admission_id: int, taken_at: datetime, vitals: VitalSigns
     ) -> bool:
         if admission_id not in self._loaded_stays:
-            self._load_current_sets(admission_id)
+            self._load_current_sets([admission_id])
         return vitals in self._on_record.get((admission_id, taken_at), ())
 
-    def _load_current_sets(self, admission_id: int) -> None:
-        """The stay's current (final, not corrected) sets taken within this chunk's times:
-        one query per stay and chunk."""
-        self._loaded_stays.add(admission_id)
+    def _load_current_sets(self, admission_ids: list[int]) -> None:
+        """The stays' current (final, not corrected) sets taken within this chunk's times:
+        one query per chunk and the stays it asks for."""
+        self._loaded_stays.update(admission_ids)
+        if not admission_ids:
+            return
         low, high = self._chunk_times
         rows = self.session.scalars(
             select(ObservationSetRow).where(
-                ObservationSetRow.admission_id == admission_id,
+                ObservationSetRow.admission_id.in_(admission_ids),
                 ObservationSetRow.taken_at >= low,
                 ObservationSetRow.taken_at <= high,
                 current(ObservationSetRow),
             )
         )
         for row in rows:
-            key = (admission_id, row.taken_at)
+            key = (row.admission_id, row.taken_at)
             self._on_record.setdefault(key, []).append(repository.to_observation(row).vitals)
 
     # -- the end of the transaction --------------------------------------------------------------
@@ -840,6 +896,57 @@ def ruled(
         .order_by(Admission.id)
     ).all()
     apply_rules_of(session, db, still_open, now=now, station=actor.station, staff_id=actor.staff_id)
+
+
+class OneAtATime(Exception):
+    """The group cannot be written together; write its messages one savepoint at a time."""
+
+
+def _write_group(
+    session: Session, db: Database, actor: Actor, batches: Sequence[ImportBatch], now: datetime
+) -> tuple[list[ImportReport | Exception], set[int]]:
+    """A group of monitor messages written together: one set of look-ups and one insert per
+    table for the whole group, each message keeping its own report, audit row and error.
+    What the shared look-ups refuse ahead (unstorable text, a patient not on the ward) costs
+    that message alone; anything else — a bug, a database error in the inserts — raises
+    ``OneAtATime``: the caller rolls this back and writes each message in a savepoint of its
+    own, so every message's outcome is the same either way, only cheaper."""
+    if not batches or any(
+        b.create_records or b.entries or b.source != batches[0].source for b in batches
+    ):
+        raise OneAtATime()
+    lead = _BatchWriter(session, actor, batches[0], now, actor.staff_id, db.weight_policy)
+    sets = tuple(group for batch in batches for group in batch.groups)
+    lead.begin_chunk(sets)
+    lead.look_up_patients({group.patient.hospital_number for group in sets})
+    results: list[ImportReport | Exception | None] = []
+    writers: list[tuple[int, _BatchWriter]] = []
+    for batch in batches:
+        problems = unstorable_text(batch)
+        if problems:
+            results.append(InvalidInput(problems))
+            continue
+        writer = lead.sharing(batch)
+        try:
+            for group in batch.groups:
+                writer.write(group)
+        except UnknownPatient as exc:
+            if writer.sets_added or writer.weighings_added:
+                raise OneAtATime() from exc  # part of the message went into the shared look-ups
+            results.append(exc)
+            continue
+        except Exception as exc:
+            raise OneAtATime() from exc
+        lead._rows += writer._rows
+        lead._weight_rows += writer._weight_rows
+        writers.append((len(results), writer))
+        results.append(None)
+    lead.insert_chunk()
+    touched: set[int] = set()
+    for index, writer in writers:
+        touched |= writer.touched
+        results[index] = writer.finish(db, apply_rules_now=False)
+    return [result for result in results if result is not None], touched
 
 
 AUDIT_REASONS = 40

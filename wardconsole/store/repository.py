@@ -12,7 +12,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.admission_records import AdmissionDetail
@@ -259,27 +259,37 @@ def partial_sets_after(
 ) -> dict[int, list[ObservationSet]]:
     """Current incomplete sets per admission taken after its latest complete set (``after``:
     admission id -> that set's time, None when there is none) and not before ``since``;
-    oldest first. Their lower bounds can raise the patient's effective NEWS2."""
+    oldest first. Their lower bounds can raise the patient's effective NEWS2.
+
+    One statement of the same shape for any ward (the admissions as one expanding list), so it
+    is compiled once; each admission's cut-off is applied here, to the few partial sets of the
+    history window (a clause per admission made every refresh a new statement to compile)."""
     if not after:
         return {}
-    o = ObservationSetRow
-    never = [admission_id for admission_id, at in after.items() if at is None]
-    windows = [
-        and_(o.admission_id == admission_id, o.taken_at > at)
-        for admission_id, at in after.items()
-        if at is not None
-    ]
-    if never:
-        windows.append(o.admission_id.in_(never))
-    rows = session.scalars(
-        select(o)
-        .where(or_(*windows), o.is_complete.is_(False), o.taken_at >= since, current(o))
-        .order_by(o.taken_at, o.id)
-    )
+    rows: Sequence[Any] = session.execute(
+        _partial_sets_statement(), {"admission_ids": sorted(after), "since": since}
+    ).all()
     found: dict[int, list[ObservationSet]] = {}
     for row in rows:
-        found.setdefault(row.admission_id, []).append(to_observation(row))
+        cut_off = after[row.admission_id]
+        if cut_off is None or row.taken_at > cut_off:
+            found.setdefault(row.admission_id, []).append(to_observation(row))
     return found
+
+
+@cache
+def _partial_sets_statement() -> Any:
+    o = ObservationSetRow
+    return (
+        select(*o.__table__.columns)
+        .where(
+            o.admission_id.in_(bindparam("admission_ids", expanding=True)),
+            o.is_complete.is_(False),
+            o.taken_at >= bindparam("since", type_=o.taken_at.type),
+            current(o),
+        )
+        .order_by(o.taken_at, o.id)
+    )
 
 
 def latest_symptoms(session: Session, admission_ids: Sequence[int]) -> dict[int, SymptomEntry]:

@@ -35,7 +35,7 @@ from typing import Any
 from wardconsole.domain.news2 import ACVPU
 from wardconsole.domain.records import MissingReason
 from wardconsole.interop import codes as c
-from wardconsole.interop.fhir_chart import ESTIMATED_SLEEP, chart_kind, chart_values
+from wardconsole.interop.fhir_chart import chart_kind, chart_values
 from wardconsole.interop.fhir_reading import (
     MAX_BYTES,
     FhirInputError,
@@ -52,6 +52,7 @@ from wardconsole.interop.fhir_reading import (
     string,
 )
 from wardconsole.services.bulk_import import BulkImportService
+from wardconsole.services.chart_import import ESTIMATED_SLEEP
 from wardconsole.services.context import Actor
 from wardconsole.services.db import Database
 from wardconsole.services.importing import (

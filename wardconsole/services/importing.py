@@ -39,6 +39,7 @@ from wardconsole.domain.validation import validate_vitals
 from wardconsole.domain.weight_policy import WeightPolicy
 from wardconsole.domain.weights import WeightInput, weight_problems
 from wardconsole.services.chart_import import (
+    ESTIMATED_SLEEP,
     KIND_FIELDS,
     KIND_WORDS,
     OnRecord,
@@ -201,6 +202,8 @@ class ImportReport:
             parts.append(" and ".join(created) + " created")
         if self.skipped:
             parts.append(f"{self.values_skipped} value{_s(self.values_skipped)} skipped")
+        if ESTIMATED_SLEEP in self.skipped:
+            parts.append("sleep estimates are derived here from the safety checks, not imported")
         return "; ".join(parts)
 
     def skipped_lines(self) -> list[str]:

@@ -230,14 +230,25 @@ class _Mapper:
             self._note_panel(resource)
         for resource in observations:
             self._observation(resource)
-        groups = sorted(self.groups.values(), key=lambda g: (g.taken_at, g.position))
         return ImportBatch(
             source="import",
             label=label,
-            groups=tuple(g.to_vital_group() for g in groups if g.values),
+            groups=tuple(self._vital_groups()),
             skipped=dict(self.skipped),
             create_records=True,
         )
+
+    def _vital_groups(self) -> Iterator[VitalGroup]:
+        """The sets in time order, each working copy let go once made (a large file's
+        memory peaks here)."""
+        ordered: list[_Group | None] = sorted(
+            self.groups.values(), key=lambda g: (g.taken_at, g.position)
+        )
+        self.groups.clear()
+        for index, group in enumerate(ordered):
+            ordered[index] = None
+            if group is not None and group.values:
+                yield group.to_vital_group()
 
     # -- references --------------------------------------------------------------------------
 

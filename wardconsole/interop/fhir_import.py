@@ -241,9 +241,7 @@ class _Mapper:
     def _vital_groups(self) -> Iterator[VitalGroup]:
         """The sets in time order, each working copy let go once made (a large file's
         memory peaks here)."""
-        ordered: list[_Group | None] = sorted(
-            self.groups.values(), key=lambda g: (g.taken_at, g.position)
-        )
+        ordered: list[_Group | None] = [*sorted(self.groups.values(), key=_in_time_order)]
         self.groups.clear()
         for index, group in enumerate(ordered):
             ordered[index] = None
@@ -603,6 +601,10 @@ class _Mapper:
                         ident["value"], shown if isinstance(shown, str) else ident["value"]
                     )
         return None
+
+
+def _in_time_order(group: _Group) -> tuple[datetime, str]:
+    return (group.taken_at, group.position)
 
 
 def _describe_patient(resource: Resource) -> PatientRef:

@@ -260,13 +260,15 @@ def test_the_rules_run_once_per_stay_at_the_end(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     ruled: list[int] = []
-    real = importing.apply_rules
+    real = importing.apply_rules_of
 
-    def counting(session: object, database: object, admission_id: int, **kwargs: object) -> object:
-        ruled.append(admission_id)
-        return real(session, database, admission_id, **kwargs)  # type: ignore[arg-type]
+    def counting(
+        session: object, database: object, admission_ids: list[int], **kwargs: object
+    ) -> object:
+        ruled.extend(admission_ids)
+        return real(session, database, admission_ids, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(importing, "apply_rules", counting)
+    monkeypatch.setattr(importing, "apply_rules_of", counting)
     import_fhir_file(db, importer, monitor_file(tmp_path / "m.ndjson", clock))
     assert ruled == [admission]
 

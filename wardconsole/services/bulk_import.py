@@ -10,6 +10,7 @@ import ID (``bulk_imports``):
    authors the file introduces are kept pending (negative stand-in IDs), not written.
 2. **Recording**: one short transaction creates the pending patients, stays and authors, copies
    the staged rows into ``observation_sets`` / ``weight_entries`` with ``INSERT … SELECT``,
+   writes the file's food, fluid, bowel and sleep entries (few beside its sets, so not staged),
    writes the audit row, runs the clinical rules once per stay, and deletes the staged rows.
 
 A cancel or a failure in either step deletes the import's staged rows (the recording step
@@ -156,8 +157,13 @@ class _StagingWriter(_BatchWriter):
         self.import_id = import_id
         self._db = db
         self._pending: list[Patient | Admission | Staff] = []
+        self._recording = False
+        """In the recording step new rows go straight to the record."""
 
     def _add(self, row: Patient | Admission | Staff) -> None:
+        if self._recording:
+            super()._add(row)
+            return
         row.id = -(len(self._pending) + 1)
         self._pending.append(row)
 
@@ -195,6 +201,10 @@ class _StagingWriter(_BatchWriter):
                 )
             )
         _delete_staged(session, [self.import_id])
+        self._recording = True
+        self._staff = {code: real.get(staff_id, staff_id) for code, staff_id in self._staff.items()}
+        self._patients, self._stays = {}, {}  # read again, the pending ones now on record
+        self.write_entries(self._db, None, 0, 0)
         if progress is not None:
             progress(RECORDING, total)  # a cancel here still rolls the whole step back
         return self.finish(self._db)

@@ -332,6 +332,26 @@ class FluidPlanRow(ClinicalEntry, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+class FoodChartRow(ClinicalEntry, Base):
+    """A patient's food chart (``domain.food_chart``), started by a MUST screen at medium risk
+    (``screen_id``) from the screen's time until ``ends_at``.
+
+    Versioned like the fluid chart plan: a later medium screen that extends it, or a nurse
+    stopping it early (``active`` False, ``ends_at`` the stop), is a new row amending the
+    current one, so ``entries.current`` gives the chart."""
+
+    __tablename__ = "food_charts"
+    __table_args__ = (Index("ix_food_charts_admission_taken", "admission_id", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("food_charts.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(24))
+    screen_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
+    ends_at: Mapped[datetime] = mapped_column()
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
 class WeightEntryRow(ClinicalEntry, Base):
     """A weighing: weight and/or height as typed (exact decimal text, ``domain.weights``), and
     at intake the weight 3–6 months before admission with where it came from and whether the

@@ -51,6 +51,7 @@ APP_PRIVILEGES: Mapping[str, frozenset[str]] = {
     "follow_up_attempts": APPEND,
     "fluid_entries": APPEND,
     "fluid_plans": APPEND,
+    "food_charts": APPEND,
     "sleep_entries": APPEND,
     "weight_entries": APPEND,
     "meal_entries": APPEND,

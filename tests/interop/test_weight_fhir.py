@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fhir.resources.R4B.bundle import Bundle
 from interop_support import HOSPITAL_NUMBER
 from sqlalchemy import select
@@ -59,17 +60,19 @@ def test_weighings_export_with_the_verified_loinc_codes(
     assert before["note"] == [{"text": "self-reported; change unplanned"}]
 
 
-def test_a_weighing_comes_back_and_a_second_import_adds_nothing(
-    db: Database,
-    other_db: Database,
-    nurse: Actor,
-    supervisor: Actor,
-    admission: int,
-    tmp_path: Path,
-) -> None:
+@pytest.fixture
+def exported(db: Database, nurse: Actor, supervisor: Actor, admission: int, tmp_path: Path) -> Path:
+    """A stay with one weighing, exported as a FHIR bundle."""
     _weigh(db, nurse, admission)
     path = tmp_path / "stay.json"
     export_to_file(db, supervisor, path, hospital_number=HOSPITAL_NUMBER)
+    return path
+
+
+def test_a_weighing_comes_back_and_a_second_import_adds_nothing(
+    exported: Path, other_db: Database
+) -> None:
+    path = exported
     importer = StaffService(other_db).system_actor("Receiving station")
     first = import_fhir_file(other_db, importer, path)
     again = import_fhir_file(other_db, importer, path)
@@ -83,16 +86,9 @@ def test_a_weighing_comes_back_and_a_second_import_adds_nothing(
 
 
 def test_a_weight_before_admission_the_rules_refuse_is_named_and_the_weighing_kept(
-    db: Database,
-    other_db: Database,
-    nurse: Actor,
-    supervisor: Actor,
-    admission: int,
-    tmp_path: Path,
+    exported: Path, other_db: Database
 ) -> None:
-    _weigh(db, nurse, admission)
-    path = tmp_path / "stay.json"
-    export_to_file(db, supervisor, path, hospital_number=HOSPITAL_NUMBER)
+    path = exported
     path.write_text(
         path.read_text(encoding="utf-8").replace("self-reported; change", "hearsay; change"),
         encoding="utf-8",

@@ -173,3 +173,22 @@ def test_the_chart_ends_by_itself_and_says_which_days_had_meals(
     assert views(db, patient, at("2026-12-09 09:00")) is None  # out of view a day after
     (row,) = chart_rows(db)
     assert row.active  # nothing was written to end it
+
+
+def test_the_discharge_summary_gives_the_food_chart_and_its_days(
+    db: Database, nurse: Actor, patient: int, clock: Clock
+) -> None:
+    from wardconsole.domain.discharge import Destination
+    from wardconsole.services.discharge import DischargeService
+
+    recording = RecordingService(db)
+    recording.record_assessment(nurse, patient, "must", MEDIUM)
+    clock.now = at("2026-12-08 12:00")
+    for taken, portion in (("2026-12-05 13:00", Portion.HALF), ("2026-12-07 13:00", Portion.ALL)):
+        meal = MealInput("lunch", "Soup", portion)
+        recording.record_meal(nurse, patient, meal, taken_at=at(taken))
+    text = DischargeService(db).draft(patient, Destination.RESIDENTIAL, "Hillside").text
+    assert ("1 food chart after a medium-risk MUST screen (BAPEN 3 days): day 1, ") in text
+    assert (
+        ": meals recorded on 2 of 3 days (¾ eaten on average); no meal recorded on day 2"
+    ) in text

@@ -35,7 +35,7 @@ from typing import Any
 from wardconsole.domain.news2 import ACVPU
 from wardconsole.domain.records import MissingReason
 from wardconsole.interop import codes as c
-from wardconsole.interop.fhir_chart import ESTIMATED_SLEEP, chart_kind, chart_values
+from wardconsole.interop.fhir_chart import chart_kind, chart_values
 from wardconsole.interop.fhir_reading import (
     MAX_BYTES,
     FhirInputError,
@@ -52,6 +52,7 @@ from wardconsole.interop.fhir_reading import (
     string,
 )
 from wardconsole.services.bulk_import import BulkImportService
+from wardconsole.services.chart_import import ESTIMATED_SLEEP
 from wardconsole.services.context import Actor
 from wardconsole.services.db import Database
 from wardconsole.services.importing import (
@@ -238,15 +239,24 @@ class _Mapper:
             self._note_panel(resource)
         for resource in observations:
             self._observation(resource)
-        groups = sorted(self.groups.values(), key=lambda g: (g.taken_at, g.position))
         return ImportBatch(
             source="import",
             label=label,
-            groups=tuple(g.to_vital_group() for g in groups if g.values),
+            groups=tuple(self._vital_groups()),
             skipped=dict(self.skipped),
             create_records=True,
             entries=tuple(sorted(self.entries, key=lambda e: (e.taken_at, e.position))),
         )
+
+    def _vital_groups(self) -> Iterator[VitalGroup]:
+        """The sets in time order, each working copy let go once made (a large file's
+        memory peaks here)."""
+        ordered: list[_Group | None] = [*sorted(self.groups.values(), key=_in_time_order)]
+        self.groups.clear()
+        for index, group in enumerate(ordered):
+            ordered[index] = None
+            if group is not None and group.values:
+                yield group.to_vital_group()
 
     # -- references --------------------------------------------------------------------------
 
@@ -639,6 +649,10 @@ class _Mapper:
                         ident["value"], shown if isinstance(shown, str) else ident["value"]
                     )
         return None
+
+
+def _in_time_order(group: _Group) -> tuple[datetime, str]:
+    return (group.taken_at, group.position)
 
 
 def _describe_patient(resource: Resource) -> PatientRef:

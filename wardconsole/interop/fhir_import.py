@@ -241,15 +241,24 @@ class _Mapper:
             self._note_panel(resource)
         for resource in observations:
             self._observation(resource)
-        groups = sorted(self.groups.values(), key=lambda g: (g.taken_at, g.position))
         return ImportBatch(
             source="import",
             label=label,
-            groups=tuple(g.to_vital_group() for g in groups if g.values),
+            groups=tuple(self._vital_groups()),
             skipped=dict(self.skipped),
             create_records=True,
             entries=tuple(sorted(self.entries, key=lambda e: (e.taken_at, e.position))),
         )
+
+    def _vital_groups(self) -> Iterator[VitalGroup]:
+        """The sets in time order, each working copy let go once made (a large file's
+        memory peaks here)."""
+        ordered: list[_Group | None] = [*sorted(self.groups.values(), key=_in_time_order)]
+        self.groups.clear()
+        for index, group in enumerate(ordered):
+            ordered[index] = None
+            if group is not None and group.values:
+                yield group.to_vital_group()
 
     # -- references --------------------------------------------------------------------------
 
@@ -638,6 +647,10 @@ class _Mapper:
                         ident["value"], shown if isinstance(shown, str) else ident["value"]
                     )
         return None
+
+
+def _in_time_order(group: _Group) -> tuple[datetime, str]:
+    return (group.taken_at, group.position)
 
 
 def _describe_patient(resource: Resource) -> PatientRef:

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -993,26 +994,25 @@ def unstorable_text(batch: ImportBatch) -> dict[str, str]:
     longer than its field allows), by position; the whole batch is refused with these messages.
     The rule is the service boundary's (``services.text_rule``), named by position here."""
     problems: dict[str, str] = {}
-    checks: list[tuple[str, str, str, str]] = [("input", "label", "label", batch.label)]
-    items: tuple[VitalGroup | ChartEntry, ...] = (*batch.groups, *batch.entries)
-    for group in items:
-        patient, where = group.patient, group.position[:60]
-        checks += [
-            (where, "hospital_number", "hospital number", patient.hospital_number),
-            (where, "given_name", "given name", patient.given_name),
-            (where, "family_name", "family name", patient.family_name),
-            (where, "note", "note", group.note),
-        ]
-        if isinstance(group, VitalGroup):
-            checks.append((where, "source_ref", "source reference", group.source_ref))
-        if group.author is not None:
-            checks += [
-                (where, "author_code", "author ID", group.author.staff_code),
-                (where, "display_name", "author name", group.author.display_name),
-            ]
-        if group.stay is not None:
-            checks.append((where, "reason", "stay reason", group.stay.reason))
-    for where, name, label, value in checks:
+
+    def checks() -> Iterator[tuple[str, str, str, str]]:  # one set at a time: 100,000 sets
+        yield ("input", "label", "label", batch.label)
+        items: Iterator[VitalGroup | ChartEntry] = chain(batch.groups, batch.entries)
+        for group in items:
+            patient, where = group.patient, group.position[:60]
+            yield (where, "hospital_number", "hospital number", patient.hospital_number)
+            yield (where, "given_name", "given name", patient.given_name)
+            yield (where, "family_name", "family name", patient.family_name)
+            yield (where, "note", "note", group.note)
+            if isinstance(group, VitalGroup):
+                yield (where, "source_ref", "source reference", group.source_ref)
+            if group.author is not None:
+                yield (where, "author_code", "author ID", group.author.staff_code)
+                yield (where, "display_name", "author name", group.author.display_name)
+            if group.stay is not None:
+                yield (where, "reason", "stay reason", group.stay.reason)
+
+    for where, name, label, value in checks():
         problem = field_problem(name, value, label=label)
         if problem and where not in problems:
             problems[where] = f"{where} {problem}"

@@ -13,7 +13,7 @@ from wardfakes import NORMAL_SET, Clock
 
 from wardconsole.domain.records import EscalationKind, Severity
 from wardconsole.services.admissions import AdmissionService, NewPatient
-from wardconsole.services.census import CensusService
+from wardconsole.services.census import CensusService, after_prn_fields
 from wardconsole.services.context import Actor, InvalidInput, PermissionDenied, Role
 from wardconsole.services.db import Database
 from wardconsole.services.decisions import DecisionService
@@ -21,6 +21,7 @@ from wardconsole.services.escalations import EscalationService
 from wardconsole.services.history import HistoryService
 from wardconsole.services.recording import RecordingService, RoundEntry
 from wardconsole.services.staff import StaffService
+from wardconsole.store import repository
 
 
 @pytest.fixture
@@ -226,3 +227,76 @@ def test_under_16_and_pregnant_patients_are_flagged_and_still_scored(
     result = RecordingService(db).record_observation(nurse, young, sick)
     assert result.news2 is not None and result.news2.total >= 7
     assert any(e.admission_id == young for e in _open(db, EscalationKind.DETERIORATION))
+
+
+def test_the_census_after_prn_cells_match_each_patients_full_week(
+    db: Database, nurse: Actor, clinician: Actor, admission: int, clock: Clock
+) -> None:
+    """The census reads only the checks that can change these cells (each patient's latest
+    RASS and the checks of a running RT episode); what a nurse sees matches the cells worked
+    out from the whole week of the patient's record."""
+    admissions = AdmissionService(db)
+    others = [
+        admissions.admit(
+            nurse,
+            NewPatient(f"KD00010{n}", "Test", f"Patient{n}", date(1990, 1, n)),
+            bed=bed,
+            admitted_at=clock.now - timedelta(days=4),
+            reason="Ketamine dependence",
+        )
+        for n, bed in ((1, "B02"), (2, "B03"))
+    ]
+    recording = RecordingService(db)
+
+    def rass(at: int, score: int = 0) -> int:
+        saved = recording.record_round(
+            nurse, at, RoundEntry(assessments={"rass": {"score": score}}), save_key=uuid4().hex
+        )
+        return saved.assessment_ids["rass"]
+
+    # The first patient: a RASS days ago followed an earlier dose, not today's.
+    _dose(db, nurse, admission)
+    clock.advance(hours=2)
+    rass(admission)
+    # The second: IM lorazepam starts rapid tranquillisation; a RASS before it never counts.
+    rass(others[0])
+    clock.advance(hours=40)
+    _dose(db, nurse, others[0], route="IM", drug="Lorazepam", drug_class="benzodiazepine")
+    clock.advance(minutes=20)
+    _dose(db, nurse, admission)
+    # The third: an oral dose, a RASS after it, then that RASS struck out as entered in error.
+    _dose(db, nurse, others[1])
+    clock.advance(minutes=10)
+    struck = rass(others[1])
+    recording.mark_entered_in_error(nurse, "assessment", struck, "Wrong patient")
+    clock.advance(minutes=15)
+    rass(others[0])  # part of the second patient's RT check
+    rows = {r.admission_id: r for r in CensusService(db).snapshot().rows}
+    assert rows[admission].post_prn_rass_due_at == clock.now - timedelta(minutes=25) + (
+        db.policy.rass_after_prn
+    )
+    assert rows[others[1]].post_prn_rass_due_at == clock.now - timedelta(minutes=25) + (
+        db.policy.rass_after_prn
+    )
+    assert rows[others[0]].post_prn_rass_due_at is None
+    assert rows[others[0]].rt_next_due_at == clock.now - timedelta(minutes=45) + timedelta(hours=1)
+    with db.read() as session:
+        for admission_id, row in rows.items():
+            state = repository.clinical_state(
+                session,
+                admission_id,
+                since=clock.now - db.policy.history_window,
+                formulary=db.formulary,
+            )
+            detail = repository.admission(session, admission_id)
+            assert detail is not None
+            latest = repository.latest_observations(session, [admission_id], complete_only=True)
+            expected = after_prn_fields(
+                detail,
+                (state.prn_doses, state.assessments),
+                state.decisions,
+                latest.get(admission_id),
+                clock.now,
+                db,
+            )
+            assert {key: getattr(row, key) for key in expected} == expected

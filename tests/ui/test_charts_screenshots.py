@@ -9,6 +9,7 @@ otherwise they go to a temp dir.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -29,6 +30,7 @@ from wardconsole.services.db import Database
 from wardconsole.services.demo import build_demo_ward
 from wardconsole.services.views import CensusRow, CensusSnapshot
 from wardconsole.store.engine import make_engine
+from wardconsole.ui.escalations.escalation_model import EscalationColumn
 from wardconsole.ui.patient.charts.patient_charts import Page
 from wardconsole.ui.patient.charts.toolbar import Preset
 from wardconsole.ui.patient.charts.tracks import TrackPlot
@@ -326,6 +328,45 @@ def test_pages_and_ranges_are_chosen_from_the_keyboard(qtbot, qapp, demo) -> Non
         buttons = {b.objectName(): b for b in charts.toolbar.findChildren(QToolButton)}
         qtbot.waitUntil(lambda: buttons[f"preset_{Preset.STAY.value}"].isChecked())
         assert "(Ctrl+3)" in buttons["page_physical"].toolTip()
+    finally:
+        windows.close_all()
+        runner.shutdown()
+
+
+def test_three_escalations_are_read_at_once_beside_the_chart(qtbot, qapp, demo) -> None:
+    """Beside the chart each open escalation takes one line (its reason whole in the tooltip):
+    at the smallest frame a patient with several sees three of them, not one wrapped reason."""
+    db, snapshot = demo
+    row = max(snapshot.rows, key=lambda r: len(r.open_escalations))
+    assert row.open_escalations, "the demo ward needs a patient with escalations"
+    long_reason = (
+        "Hallucinations 6/7 auditory (BPRS-E) — very severe hallucinations (acting on them, or "
+        "preoccupied); the patient was found talking to the wall at the night check"
+    )
+    first = row.open_escalations[0]
+    escalations = [
+        dataclasses.replace(first, id=first.id + n, explanation=f"{long_reason} ({n})")
+        for n in range(4)
+    ]
+    row = dataclasses.replace(row, open_escalations=tuple(escalations))
+    runner = TaskRunner()
+    windows = PatientWindows(runner, ChartService(db).series)
+    try:
+        window = windows.open(row, snapshot, Theme.NIGHT)
+        window.resize(*fits_smallest_frame())
+        window.show()
+        table = window._escalations
+        qtbot.waitUntil(table.isVisible)
+        model = table.model()
+        viewport = table.viewport().rect()
+        whole = [
+            r
+            for r in range(model.rowCount())
+            if viewport.contains(table.visualRect(model.index(r, 0)))
+        ]
+        assert len(whole) >= 3
+        reason = model.index(0, EscalationColumn.DETAILS)
+        assert reason.data(Qt.ItemDataRole.ToolTipRole) == row.open_escalations[0].explanation
     finally:
         windows.close_all()
         runner.shutdown()

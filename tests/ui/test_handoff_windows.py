@@ -36,9 +36,9 @@ from wardconsole.ui.handoff.board_model import (
 )
 from wardconsole.ui.handoff.board_window import HandoffBoardWindow
 from wardconsole.ui.handoff.context import HandoffUi
+from wardconsole.ui.handoff.controller import HandoffController
 from wardconsole.ui.handoff.dialogs import Unsaved
 from wardconsole.ui.handoff.editor_window import HandoffEditorWindow
-from wardconsole.ui.handoff.menu import HandoffMenu
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme, apply_theme
 
@@ -376,7 +376,7 @@ def test_printing_runs_off_the_ui_thread_with_progress(
 
     main = QWidget()
     qtbot.addWidget(main)
-    menu = HandoffMenu(station.ui, as_(station.ward.nurse), main, shared_runner())
+    menu = HandoffController(station.ui, as_(station.ward.nurse), main, shared_runner())
     steps: list[tuple[int, int, str]] = []
     assert menu.printer is not None
     menu.printer.progress_changed.connect(lambda d, t, w: steps.append((d, t, w)))

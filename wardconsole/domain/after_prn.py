@@ -128,7 +128,31 @@ def oral_antipsychotic_count(
     )
 
 
-def rt_status(  # noqa: C901 - one pass over the episode, every part of the schedule side by side
+def rt_episode(
+    prn_doses: Sequence[PrnDose],
+    decisions: Sequence[ClinicalDecision],
+    *,
+    now: datetime,
+    policy: EscalationPolicy,
+) -> list[PrnDose]:
+    """The running RT episode's doses, oldest first (empty when none): RT doses in the rule's
+    look-back after the latest decision ending RT. ``rt_status`` reads checks from its first."""
+    rule = policy.rules.get("rapid_tranquillisation")
+    if rule is None or not rule.enabled:
+        return []
+    ended = max((d.decided_at for d in decisions if d.kind is DecisionKind.RT_END), default=None)
+    since = now - rule.lookback
+    return [
+        d
+        for d in prn_doses
+        if d.given_at >= since
+        and d.given_at <= now
+        and (ended is None or d.given_at > ended)
+        and is_rt_dose(d, policy)
+    ]
+
+
+def rt_status(
     *,
     prn_doses: Sequence[PrnDose],
     assessments: Sequence[AssessmentEntry],
@@ -139,19 +163,8 @@ def rt_status(  # noqa: C901 - one pass over the episode, every part of the sche
 ) -> RtStatus | None:
     """The running RT schedule, or None (no RT dose in the look-back, or a clinician ended it)."""
     rule = policy.rules.get("rapid_tranquillisation")
-    if rule is None or not rule.enabled:
-        return None
-    ended = max((d.decided_at for d in decisions if d.kind is DecisionKind.RT_END), default=None)
-    since = now - rule.lookback
-    episode = [
-        d
-        for d in prn_doses
-        if d.given_at >= since
-        and d.given_at <= now
-        and (ended is None or d.given_at > ended)
-        and is_rt_dose(d, policy)
-    ]
-    if not episode:
+    episode = rt_episode(prn_doses, decisions, now=now, policy=policy)
+    if rule is None or not episode:
         return None
     started, latest = episode[0].given_at, episode[-1]
     interval = timedelta(minutes=rule.number("interval_minutes"))

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from wardconsole.domain.admission_records import AdmissionDetail
-from wardconsole.domain.after_prn import post_prn_rass_due, rt_status
+from wardconsole.domain.after_prn import post_prn_rass_due, rt_episode, rt_status
 from wardconsole.domain.decisions import (
     REVIEWED_DECISIONS,
     current_decision,
@@ -28,12 +28,15 @@ from wardconsole.domain.records import (
 )
 from wardconsole.domain.safety_checks import CheckSchedule
 from wardconsole.domain.schedule import due_from_effective
+from wardconsole.domain.weight_policy import WeightPolicy
+from wardconsole.domain.weights import WeightEntry, weight_course
 from wardconsole.services.db import Database
+from wardconsole.services.food_chart import food_chart_views
 from wardconsole.services.observation_levels import patient_checks
 from wardconsole.services.safety_rules import schedules_for
 from wardconsole.services.sleep import SleepReader
 from wardconsole.services.views import CensusRow, CensusSnapshot, WardSummary
-from wardconsole.store import fluids, repository
+from wardconsole.store import fluids, repository, weights
 from wardconsole.store.models import Bed
 
 
@@ -50,7 +53,8 @@ class CensusService:
     def __init__(self, db: Database, *, with_fluids: bool = True, with_sleep: bool = True) -> None:
         self._db = db
         self._with_fluids = with_fluids
-        """False only to measure what the fluid column's reads cost (``bench/census.py``)."""
+        """False only to measure what the fluid column's reads (fluids and the food chart)
+        cost (``bench/census.py``)."""
         self._with_sleep = with_sleep
         """False only to measure what the sleep flag's reads cost (``bench/census.py``)."""
         self._sleep = SleepReader(db)
@@ -64,7 +68,8 @@ class CensusService:
 
     def snapshot(self, now: datetime | None = None) -> CensusSnapshot:
         """One consistent read of the census: a fixed number of queries, each O(admitted
-        patients) — the fluid column adds three grouped ones and the sleep flag one (three
+        patients) — the fluid column adds three grouped ones and two for the food chart (its
+        versions, the meals of its days), the sleep flag one (three
         when a night's checks or sleep entries changed), never one per patient."""
         now = now or self._db.clock()
         policy = self._db.policy
@@ -89,11 +94,15 @@ class CensusService:
             schedules = schedules_for(
                 session, self._db, [(a.admission_id, a.admitted_at) for a in admissions], now
             )
-            after_prn = repository.after_prn_inputs(
-                session, ids, since=now - policy.history_window, formulary=self._db.formulary
-            )
             decisions = repository.decisions_by_admission(session, ids)
+            after_prn = after_prn_inputs(session, self._db, ids, decisions, now)
             fluid = self._fluids(session, ids, now) if self._with_fluids else {}
+            food = (
+                food_chart_views(session, ids, now, self._db.shifts.zone)
+                if self._with_fluids
+                else {}
+            )
+            weighed = weights.weighings(session, ids)
             sleep = (
                 self._sleep.flags(
                     session, ids, now, {a.admission_id: a.admitted_at for a in admissions}
@@ -137,6 +146,10 @@ class CensusService:
                     assigned_nurse=a.assigned_nurse,
                     risk_flags=a.risk_flags,
                     fluid=fluid.get(a.admission_id),
+                    food_chart=food.get(a.admission_id),
+                    **_weighing_fields(
+                        weighed.get(a.admission_id, ()), a.admitted_at, now, self._db.weight_policy
+                    ),
                     sleep=sleep.get(a.admission_id),
                     **_news2_fields(effective),
                     **_check_fields(
@@ -147,7 +160,7 @@ class CensusService:
                     ),
                     **after_prn_fields(
                         a,
-                        after_prn[a.admission_id],
+                        after_prn.get(a.admission_id, ((), ())),
                         decisions.get(a.admission_id, ()),
                         last_complete,
                         now,
@@ -186,6 +199,14 @@ class CensusService:
         return summaries(ids, period, totals, last, plans, now, policy)
 
 
+def _weighing_fields(
+    entries: Sequence[WeightEntry], admitted_at: datetime, now: datetime, policy: WeightPolicy
+) -> dict[str, Any]:
+    """Whether weighing is due by the ward's interval, and its words (``WeightCourse``)."""
+    course = weight_course(entries, admitted_at, policy)
+    return {"weighing_due": course.is_due(now), "weighing_text": course.due_text(now)}
+
+
 def _sets(
     complete: ObservationSet | None,
     latest: ObservationSet | None,
@@ -205,6 +226,39 @@ def _news2_fields(effective: EffectiveNews2) -> dict[str, Any]:
         "news2_bound_risk": effective.bound.risk,
         "news2_bound_detail": effective.bound.describe(),
     }
+
+
+def after_prn_inputs(
+    session: Any,
+    db: Database,
+    ids: Sequence[int],
+    decisions: Mapping[int, Sequence[ClinicalDecision]],
+    now: datetime,
+) -> dict[int, tuple[tuple[PrnDose, ...], tuple[AssessmentEntry, ...]]]:
+    """The doses and checks ``after_prn_fields`` reads, in at most three statements: the week's
+    PRN doses, each patient's latest RASS (a RASS after the latest dose is all the post-PRN
+    RASS asks for) and the RASS / RT checks of running rapid-tranquillisation episodes from
+    their first dose. Reading the week's checks instead gave the same cells at several times
+    the cost."""
+    policy = db.policy
+    doses = repository.prn_doses_since(
+        session, ids, since=now - policy.history_window, formulary=db.formulary
+    )
+    starts = {
+        admission_id: episode[0].given_at
+        for admission_id, given in doses.items()
+        if (episode := rt_episode(given, decisions.get(admission_id, ()), now=now, policy=policy))
+    }
+    rass = repository.latest_rass(session, list(doses))
+    checks = repository.after_prn_checks(session, starts)
+    found = {}
+    for admission_id, given in doses.items():
+        read = {c.id: c for c in checks.get(admission_id, ())}
+        if (last := rass.get(admission_id)) is not None:
+            read.setdefault(last.id, last)
+        ordered = sorted(read.values(), key=lambda c: (c.taken_at, c.id))
+        found[admission_id] = (tuple(given), tuple(ordered))
+    return found
 
 
 def after_prn_fields(

@@ -78,7 +78,8 @@ def weighing_texts(course: WeightCourse, screens: tuple[MustScreen, ...]) -> tup
 def read_weight_series(
     session: Session, db: Database, admission_id: int, admitted_at: datetime, now: datetime
 ) -> WeightSeries:
-    """The stay's weighings and screens (two statements)."""
+    """The stay's weighings and screens (two statements; the food chart a screen started is
+    drawn on the meals track, ``NutritionCourse.food_charts``)."""
     policy = db.weight_policy
     course = weight_course(
         weights.weighings(session, [admission_id])[admission_id], admitted_at, policy

@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import case, exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
 
 from wardconsole.domain.fluids import Direction, FluidEntry, FluidPlan, FluidTotals
-from wardconsole.domain.records import RecordStatus
-from wardconsole.store.entries import current
+from wardconsole.store.entries import current, plan_rows
 from wardconsole.store.models import Admission, FluidEntryRow, FluidPlanRow
 
 
@@ -106,36 +105,10 @@ def last_taken(
 def plans_in_force(
     session: Session, admission_ids: Collection[int], *, at: datetime | None = None
 ) -> dict[int, FluidPlan]:
-    """Admission id -> its current fluid chart plan (stopped ones included, ``active`` False).
-    One statement; of two current plans (set at once at two stations) the newer wins.
-
-    With ``at``, the plan that was in force then instead (a handoff drafted for a past shift):
-    the newest version set at or before ``at`` — a later change or stop does not reach back —
-    unless that version was struck out as entered in error."""
-    if not admission_ids:
-        return {}
-    if at is None:
-        rows = session.scalars(
-            select(FluidPlanRow)
-            .where(FluidPlanRow.admission_id.in_(list(admission_ids)), current(FluidPlanRow))
-            .order_by(FluidPlanRow.taken_at, FluidPlanRow.id)
-        ).all()
-        return {row.admission_id: to_plan(row) for row in rows}
-    struck = aliased(FluidPlanRow)
-    rows = session.scalars(
-        select(FluidPlanRow)
-        .where(
-            FluidPlanRow.admission_id.in_(list(admission_ids)),
-            FluidPlanRow.taken_at <= at,
-            FluidPlanRow.status == RecordStatus.FINAL.value,
-            ~exists().where(
-                struck.amends_id == FluidPlanRow.id,
-                struck.status == RecordStatus.ENTERED_IN_ERROR.value,
-            ),
-        )
-        .order_by(FluidPlanRow.taken_at, FluidPlanRow.id)
-    ).all()
-    return {row.admission_id: to_plan(row) for row in rows}
+    """Admission id -> its current fluid chart plan (stopped ones included, ``active`` False),
+    or with ``at`` the plan in force then (``entries.plan_rows``)."""
+    rows = plan_rows(session, FluidPlanRow, admission_ids, at=at)
+    return {admission_id: to_plan(row) for admission_id, row in rows.items()}
 
 
 def entries_between(

@@ -12,7 +12,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.admission_records import AdmissionDetail
@@ -49,40 +49,47 @@ from wardconsole.store.models import (
 )
 
 
+@cache
 def _admission_query() -> Any:
+    """A stay's fields as plain columns (built once): the census reads every open stay on each
+    refresh, and building two ORM objects per row cost more than the query."""
     nurse = aliased(Staff)
+    a, p = Admission, Patient
     return (
-        select(Admission, Patient, Bed.label, nurse.display_name)
-        .join(Patient, Patient.id == Admission.patient_id)
-        .outerjoin(Bed, Bed.id == Admission.bed_id)
-        .outerjoin(nurse, nurse.id == Admission.assigned_nurse_id)
+        select(
+            a.id.label("admission_id"),
+            p.id.label("patient_id"),
+            p.hospital_number,
+            p.given_name,
+            p.family_name,
+            p.date_of_birth,
+            p.sex,
+            Bed.label.label("bed"),
+            a.admitted_at,
+            a.discharged_at,
+            a.discharge_destination,
+            a.discharge_summary,
+            a.reason,
+            a.care_setting,
+            nurse.display_name.label("assigned_nurse"),
+            a.previous_admission_id,
+            a.risk_flags,
+            a.intake,
+            a.version,
+            a.spo2_scale,
+        )
+        .join(p, p.id == a.patient_id)
+        .outerjoin(Bed, Bed.id == a.bed_id)
+        .outerjoin(nurse, nurse.id == a.assigned_nurse_id)
     )
 
 
 def _admission_info(row: Any) -> AdmissionDetail:
-    admission, patient, bed, nurse = row
-    return AdmissionDetail(
-        admission_id=admission.id,
-        patient_id=patient.id,
-        hospital_number=patient.hospital_number,
-        given_name=patient.given_name,
-        family_name=patient.family_name,
-        date_of_birth=patient.date_of_birth,
-        sex=patient.sex,
-        bed=bed,
-        admitted_at=admission.admitted_at,
-        discharged_at=admission.discharged_at,
-        discharge_destination=admission.discharge_destination,
-        discharge_summary=admission.discharge_summary,
-        reason=admission.reason,
-        care_setting=admission.care_setting,
-        assigned_nurse=nurse or "",
-        previous_admission_id=admission.previous_admission_id,
-        risk_flags=tuple(admission.risk_flags or ()),
-        intake=dict(admission.intake or {}),
-        version=admission.version,
-        spo2_scale=admission.spo2_scale,
-    )
+    fields = row._asdict()
+    fields["assigned_nurse"] = fields["assigned_nurse"] or ""
+    fields["risk_flags"] = tuple(fields["risk_flags"] or ())
+    fields["intake"] = dict(fields["intake"] or {})
+    return AdmissionDetail(**fields)
 
 
 def open_admissions(session: Session) -> list[AdmissionDetail]:
@@ -200,30 +207,16 @@ def to_prn(row: PrnDoseRow | Any, formulary: Formulary) -> PrnDose:
     )
 
 
-def _latest_ids(
-    session: Session,
-    model: Any,
-    admission_ids: Sequence[int],
-    complete_only: bool = False,
-) -> dict[int, int]:
-    """Admission id -> id of its newest current entry, one index seek per admission."""
-    if not admission_ids:
-        return {}
-    rows = session.execute(
-        _latest_ids_statement(model, complete_only), {"admission_ids": list(admission_ids)}
-    ).all()
-    return {admission_id: entry_id for admission_id, entry_id in rows if entry_id is not None}
-
-
-@cache
-def _latest_ids_statement(model: Any, complete_only: bool) -> Any:
-    """Built once per model: the census runs it on every refresh, and building the aliased
-    correlated subquery costs more than running it."""
+def _latest_subquery(model: Any, complete_only: bool, kind: str | None) -> Any:
+    """The id of an admission's newest current entry, correlated to ``Admission``: one index
+    seek per admission, however long the stay."""
     inner = aliased(model)
     conditions = [inner.admission_id == Admission.id, current(inner)]
     if complete_only:
         conditions.append(inner.is_complete.is_(True))
-    latest = (
+    if kind is not None:
+        conditions.append(inner.kind == kind)
+    return (
         select(inner.id)
         .where(*conditions)
         .order_by(inner.taken_at.desc(), inner.id.desc())
@@ -231,18 +224,40 @@ def _latest_ids_statement(model: Any, complete_only: bool) -> Any:
         .correlate(Admission)
         .scalar_subquery()
     )
-    return select(Admission.id, latest).where(
-        Admission.id.in_(bindparam("admission_ids", expanding=True))
+
+
+@cache
+def _latest_rows_statement(model: Any, complete_only: bool, kind: str | None = None) -> Any:
+    """Each admission's newest current entry as a plain row of the table's columns (read like
+    the model's objects), in one statement: the census reads these on every refresh, and
+    building ORM objects for them cost more than the index seeks."""
+    latest = _latest_subquery(model, complete_only, kind)
+    return (
+        select(*model.__table__.columns)
+        .select_from(Admission)
+        .join(model, model.id == latest)
+        .where(Admission.id.in_(bindparam("admission_ids", expanding=True)))
     )
+
+
+def _latest_rows(
+    session: Session,
+    model: Any,
+    admission_ids: Sequence[int],
+    *,
+    complete_only: bool = False,
+    kind: str | None = None,
+) -> list[Any]:
+    if not admission_ids:
+        return []
+    statement = _latest_rows_statement(model, complete_only, kind)
+    return list(session.execute(statement, {"admission_ids": list(admission_ids)}))
 
 
 def latest_observations(
     session: Session, admission_ids: Sequence[int], *, complete_only: bool
 ) -> dict[int, ObservationSet]:
-    ids = _latest_ids(session, ObservationSetRow, admission_ids, complete_only)
-    if not ids:
-        return {}
-    rows = session.scalars(select(ObservationSetRow).where(ObservationSetRow.id.in_(ids.values())))
+    rows = _latest_rows(session, ObservationSetRow, admission_ids, complete_only=complete_only)
     return {r.admission_id: to_observation(r) for r in rows}
 
 
@@ -251,35 +266,48 @@ def partial_sets_after(
 ) -> dict[int, list[ObservationSet]]:
     """Current incomplete sets per admission taken after its latest complete set (``after``:
     admission id -> that set's time, None when there is none) and not before ``since``;
-    oldest first. Their lower bounds can raise the patient's effective NEWS2."""
+    oldest first. Their lower bounds can raise the patient's effective NEWS2.
+
+    One statement of the same shape for any ward (the admissions as one expanding list), so it
+    is compiled once; each admission's cut-off is applied here, to the few partial sets of the
+    history window (a clause per admission made every refresh a new statement to compile)."""
     if not after:
         return {}
-    o = ObservationSetRow
-    never = [admission_id for admission_id, at in after.items() if at is None]
-    windows = [
-        and_(o.admission_id == admission_id, o.taken_at > at)
-        for admission_id, at in after.items()
-        if at is not None
-    ]
-    if never:
-        windows.append(o.admission_id.in_(never))
-    rows = session.scalars(
-        select(o)
-        .where(or_(*windows), o.is_complete.is_(False), o.taken_at >= since, current(o))
-        .order_by(o.taken_at, o.id)
-    )
+    rows: Sequence[Any] = session.execute(
+        _partial_sets_statement(), {"admission_ids": sorted(after), "since": since}
+    ).all()
     found: dict[int, list[ObservationSet]] = {}
     for row in rows:
-        found.setdefault(row.admission_id, []).append(to_observation(row))
+        cut_off = after[row.admission_id]
+        if cut_off is None or row.taken_at > cut_off:
+            found.setdefault(row.admission_id, []).append(to_observation(row))
     return found
 
 
+@cache
+def _partial_sets_statement() -> Any:
+    o = ObservationSetRow
+    return (
+        select(*o.__table__.columns)
+        .where(
+            o.admission_id.in_(bindparam("admission_ids", expanding=True)),
+            o.is_complete.is_(False),
+            o.taken_at >= bindparam("since", type_=o.taken_at.type),
+            current(o),
+        )
+        .order_by(o.taken_at, o.id)
+    )
+
+
 def latest_symptoms(session: Session, admission_ids: Sequence[int]) -> dict[int, SymptomEntry]:
-    ids = _latest_ids(session, SymptomEntryRow, admission_ids)
-    if not ids:
-        return {}
-    rows = session.scalars(select(SymptomEntryRow).where(SymptomEntryRow.id.in_(ids.values())))
+    rows = _latest_rows(session, SymptomEntryRow, admission_ids)
     return {r.admission_id: to_symptoms(r) for r in rows}
+
+
+def latest_rass(session: Session, admission_ids: Sequence[int]) -> dict[int, AssessmentEntry]:
+    """Each stay's newest current RASS, whenever taken: whether one follows a PRN dose."""
+    rows = _latest_rows(session, AssessmentRow, admission_ids, kind="rass")
+    return {r.admission_id: to_assessment(r) for r in rows}
 
 
 def _escalation_query() -> Any:
@@ -344,12 +372,26 @@ def open_escalations(
 
 def last_resolved(session: Session, admission_id: int) -> dict[EscalationKind, datetime]:
     """When each kind of escalation was last resolved for this admission."""
+    return last_resolved_of(session, [admission_id])[admission_id]
+
+
+def last_resolved_of(
+    session: Session, admission_ids: Sequence[int]
+) -> dict[int, dict[EscalationKind, datetime]]:
+    """``last_resolved`` of several admissions in one statement."""
+    found: dict[int, dict[EscalationKind, datetime]] = {i: {} for i in admission_ids}
     rows = session.execute(
-        select(EscalationRow.kind, func.max(EscalationRow.resolved_at))
-        .where(EscalationRow.admission_id == admission_id, EscalationRow.resolved_at.is_not(None))
-        .group_by(EscalationRow.kind)
+        select(EscalationRow.admission_id, EscalationRow.kind, func.max(EscalationRow.resolved_at))
+        .where(
+            EscalationRow.admission_id.in_(list(admission_ids)),
+            EscalationRow.resolved_at.is_not(None),
+        )
+        .group_by(EscalationRow.admission_id, EscalationRow.kind)
     ).all()
-    return {EscalationKind(kind): at for kind, at in rows if at is not None}
+    for admission_id, kind, at in rows:
+        if at is not None:
+            found[admission_id][EscalationKind(kind)] = at
+    return found
 
 
 def escalation(session: Session, escalation_id: int) -> EscalationInfo | None:
@@ -357,25 +399,29 @@ def escalation(session: Session, escalation_id: int) -> EscalationInfo | None:
     return _escalation_info(row) if row else None
 
 
-def _current_since(session: Session, model: Any, admission_id: int, since: datetime) -> list[Any]:
-    """Plain rows (read like the model's objects): the rules only read them, and a monitor's
-    stream puts hundreds in the window, where building ORM objects cost most of the read."""
-    return list(
-        session.execute(
-            _current_since_statement(model), {"admission_id": admission_id, "since": since}
-        ).all()
-    )
+def _current_since(
+    session: Session, model: Any, admission_ids: Sequence[int], since: datetime
+) -> dict[int, list[Any]]:
+    """Plain rows (read like the model's objects) per admission, oldest first: the rules only
+    read them, and a monitor's stream puts hundreds in the window, where building ORM objects
+    cost most of the read."""
+    found: dict[int, list[Any]] = {i: [] for i in admission_ids}
+    for row in session.execute(
+        _current_since_statement(model), {"admission_ids": list(admission_ids), "since": since}
+    ):
+        found[row.admission_id].append(row)
+    return found
 
 
 @cache
 def _current_since_statement(model: Any) -> Any:
-    """Built once per model: the rules read four kinds for a patient on every entry, and
+    """Built once per model: the rules read four kinds for the patients on every entry, and
     building these statements cost about as much as running them."""
     since: Any = bindparam("since")
     return (
         select(*model.__table__.columns)
         .where(
-            model.admission_id == bindparam("admission_id"),
+            model.admission_id.in_(bindparam("admission_ids", expanding=True)),
             or_(model.taken_at >= since, model.recorded_at >= since),
             current(model),
         )
@@ -385,13 +431,22 @@ def _current_since_statement(model: Any) -> Any:
 
 def open_by_kind_of(session: Session, admission_id: int) -> dict[EscalationKind, OpenEscalation]:
     """The admission's open escalations by kind (at most one each)."""
+    return open_by_kind_for(session, [admission_id])[admission_id]
+
+
+def open_by_kind_for(
+    session: Session, admission_ids: Sequence[int]
+) -> dict[int, dict[EscalationKind, OpenEscalation]]:
+    """``open_by_kind_of`` of several admissions in one statement."""
+    found: dict[int, dict[EscalationKind, OpenEscalation]] = {i: {} for i in admission_ids}
     open_rows = session.scalars(
         select(EscalationRow).where(
-            EscalationRow.admission_id == admission_id, EscalationRow.resolved_at.is_(None)
+            EscalationRow.admission_id.in_(list(admission_ids)),
+            EscalationRow.resolved_at.is_(None),
         )
     )
-    return {
-        EscalationKind(r.kind): OpenEscalation(
+    for r in open_rows:
+        found[r.admission_id][EscalationKind(r.kind)] = OpenEscalation(
             id=r.id,
             kind=EscalationKind(r.kind),
             severity=Severity(r.severity),
@@ -403,8 +458,7 @@ def open_by_kind_of(session: Session, admission_id: int) -> dict[EscalationKind,
             acknowledged_at=r.acknowledged_at,
             snoozed_until=r.snoozed_until,
         )
-        for r in open_rows
-    }
+    return found
 
 
 def clinical_state(
@@ -413,35 +467,47 @@ def clinical_state(
     """The rules engine's view of one patient: current entries taken or recorded since
     ``since`` (a late entry is judged when it is recorded), plus the
     newest complete set and symptom entry even when older (the trend needs a baseline)."""
-    info = session.get(Admission, admission_id)
-    if info is None:
-        raise LookupError(f"no admission {admission_id}")
-    observations = [
-        to_observation(r) for r in _current_since(session, ObservationSetRow, admission_id, since)
-    ]
-    if not any(o.news2_total is not None for o in observations):
-        older = latest_observations(session, [admission_id], complete_only=True).get(admission_id)
-        if older is not None and all(o.id != older.id for o in observations):
-            observations.insert(0, older)
-    symptoms = [
-        to_symptoms(r) for r in _current_since(session, SymptomEntryRow, admission_id, since)
-    ]
-    assessments = [
-        to_assessment(r) for r in _current_since(session, AssessmentRow, admission_id, since)
-    ]
-    prn = [to_prn(r, formulary) for r in _current_since(session, PrnDoseRow, admission_id, since)]
-    open_by_kind = open_by_kind_of(session, admission_id)
-    return PatientClinicalState(
-        admission_id=admission_id,
-        admitted_at=info.admitted_at,
-        observations=tuple(observations),
-        symptoms=tuple(symptoms),
-        assessments=tuple(assessments),
-        prn_doses=tuple(prn),
-        open_escalations=open_by_kind,
-        decisions=tuple(clinical_decisions(session, admission_id)),
-        co_use=co_use_queries.co_use(session, info),
-    )
+    return clinical_states(session, [admission_id], since=since, formulary=formulary)[admission_id]
+
+
+def clinical_states(
+    session: Session, admission_ids: Sequence[int], *, since: datetime, formulary: Formulary
+) -> dict[int, PatientClinicalState]:
+    """``clinical_state`` of several patients with a fixed number of statements, whatever
+    their number (the monitor feed rules every patient whose sets came in one pass)."""
+    ids = list(dict.fromkeys(admission_ids))
+    infos = {a.id: a for a in session.scalars(select(Admission).where(Admission.id.in_(ids)))}
+    missing = [i for i in ids if i not in infos]
+    if missing:
+        raise LookupError(f"no admission {missing[0]}")
+    sets = _current_since(session, ObservationSetRow, ids, since)
+    observations = {i: [to_observation(r) for r in sets[i]] for i in ids}
+    no_score = [i for i in ids if not any(o.news2_total is not None for o in observations[i])]
+    older = latest_observations(session, no_score, complete_only=True) if no_score else {}
+    for admission_id, baseline in older.items():
+        found = observations[admission_id]
+        if all(o.id != baseline.id for o in found):
+            found.insert(0, baseline)
+    symptoms = _current_since(session, SymptomEntryRow, ids, since)
+    assessments = _current_since(session, AssessmentRow, ids, since)
+    prn = _current_since(session, PrnDoseRow, ids, since)
+    open_by_kind = open_by_kind_for(session, ids)
+    decisions = decisions_by_admission(session, ids)
+    co_use = co_use_queries.co_use_of_stays(session, list(infos.values()))
+    return {
+        i: PatientClinicalState(
+            admission_id=i,
+            admitted_at=infos[i].admitted_at,
+            observations=tuple(observations[i]),
+            symptoms=tuple(to_symptoms(r) for r in symptoms[i]),
+            assessments=tuple(to_assessment(r) for r in assessments[i]),
+            prn_doses=tuple(to_prn(r, formulary) for r in prn[i]),
+            open_escalations=open_by_kind[i],
+            decisions=tuple(decisions.get(i, ())),
+            co_use=co_use[i],
+        )
+        for i in ids
+    }
 
 
 def clinical_decisions(session: Session, admission_id: int) -> list[ClinicalDecision]:
@@ -482,34 +548,65 @@ def prn_doses_between(
     return [to_prn(row, formulary) for row in rows]
 
 
-def after_prn_inputs(
+def prn_doses_since(
     session: Session, admission_ids: Sequence[int], *, since: datetime, formulary: Formulary
-) -> dict[int, tuple[tuple[PrnDose, ...], tuple[AssessmentEntry, ...]]]:
-    """For several stays in two queries: current PRN doses and RASS / rapid-tranquillisation
-    checks since ``since``, oldest first (what the post-PRN and RT schedules read)."""
-    ids = list(admission_ids)
-    doses: dict[int, list[PrnDose]] = {}
-    # Plain column rows, not ORM entities: a day of checks is about a thousand rows per refresh,
-    # and building an entity (identity map, instance state) for each cost most of the census.
+) -> dict[int, list[PrnDose]]:
+    """Several stays' current PRN doses given since ``since``, oldest first, in one query."""
+    found: dict[int, list[PrnDose]] = {}
+    if not admission_ids:
+        return found
     for row in session.execute(
-        select(*_PRN_COLUMNS)
-        .where(PrnDoseRow.admission_id.in_(ids), PrnDoseRow.taken_at >= since, current(PrnDoseRow))
-        .order_by(PrnDoseRow.taken_at, PrnDoseRow.id)
+        _prn_since_statement(), {"admission_ids": list(admission_ids), "since": since}
     ):
-        doses.setdefault(row.admission_id, []).append(to_prn(row, formulary))
-    checks: dict[int, list[AssessmentEntry]] = {}
-    for entry in session.execute(
+        found.setdefault(row.admission_id, []).append(to_prn(row, formulary))
+    return found
+
+
+@cache
+def _prn_since_statement() -> Any:
+    # Plain column rows, not ORM entities: building an entity (identity map, instance state)
+    # for each cost most of the read.
+    return (
+        select(*_PRN_COLUMNS)
+        .where(
+            PrnDoseRow.admission_id.in_(bindparam("admission_ids", expanding=True)),
+            PrnDoseRow.taken_at >= bindparam("since"),
+            current(PrnDoseRow),
+        )
+        .order_by(PrnDoseRow.taken_at, PrnDoseRow.id)
+    )
+
+
+def after_prn_checks(
+    session: Session, since: dict[int, datetime]
+) -> dict[int, list[AssessmentEntry]]:
+    """Current RASS and rapid-tranquillisation checks of several stays, each taken at or after
+    its own instant in ``since`` (admission id -> instant), oldest first, in one query."""
+    found: dict[int, list[AssessmentEntry]] = {}
+    if not since:
+        return found
+    rows = session.execute(
+        _checks_since_statement(),
+        {"admission_ids": list(since), "since": min(since.values())},
+    )
+    for row in rows:
+        if row.taken_at >= since[row.admission_id]:
+            found.setdefault(row.admission_id, []).append(to_assessment(row))
+    return found
+
+
+@cache
+def _checks_since_statement() -> Any:
+    return (
         select(*_ASSESSMENT_COLUMNS)
         .where(
-            AssessmentRow.admission_id.in_(ids),
-            AssessmentRow.taken_at >= since,
+            AssessmentRow.admission_id.in_(bindparam("admission_ids", expanding=True)),
+            AssessmentRow.taken_at >= bindparam("since"),
             AssessmentRow.kind.in_(("rass", "rt_check")),
             current(AssessmentRow),
         )
         .order_by(AssessmentRow.taken_at, AssessmentRow.id)
-    ):
-        checks.setdefault(entry.admission_id, []).append(to_assessment(entry))
-    return {i: (tuple(doses.get(i, ())), tuple(checks.get(i, ()))) for i in ids}
+    )
 
 
 def _to_decisions(rows: Iterable[Any]) -> list[ClinicalDecision]:

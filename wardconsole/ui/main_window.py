@@ -29,26 +29,27 @@ import wardconsole
 from wardconsole.domain.changes import Change
 from wardconsole.services.views import CensusRow, CensusSnapshot
 from wardconsole.ui import formatting as fmt
-from wardconsole.ui.access.controls import AccessControls
-from wardconsole.ui.admissions.actions import AdmissionActions
-from wardconsole.ui.aftercare.menu import AftercareMenu
-from wardconsole.ui.bedside.actions import BedsideActions
+from wardconsole.ui.access.controller import AccessController
+from wardconsole.ui.admissions.controller import AdmissionController
+from wardconsole.ui.aftercare.controller import AftercareController
+from wardconsole.ui.bedside.controller import BedsideController
 from wardconsole.ui.census.census_model import CensusProxyModel, CensusTableModel
 from wardconsole.ui.census.census_view import CensusView
 from wardconsole.ui.census.filter_box import FilterBox
 from wardconsole.ui.census.summary_strip import SummaryStrip
-from wardconsole.ui.checks.menu import ObservationMenu
+from wardconsole.ui.checks.controller import ObservationController
 from wardconsole.ui.context import UiContext
+from wardconsole.ui.controller import Controller
 from wardconsole.ui.escalations.acknowledge_key import AlarmAcknowledger
 from wardconsole.ui.escalations.alert_banner import AlertBanner
 from wardconsole.ui.escalations.alerts import AlertSound, SilentAlertSound
-from wardconsole.ui.escalations.centre import EscalationCentre
-from wardconsole.ui.escalations.concern import ConcernActions
+from wardconsole.ui.escalations.centre import EscalationController
+from wardconsole.ui.escalations.concern import ConcernController
 from wardconsole.ui.escalations.panel import EscalationPanel
-from wardconsole.ui.handoff.menu import HandoffMenu
-from wardconsole.ui.interop.menu import InteropMenu
+from wardconsole.ui.handoff.controller import HandoffController
+from wardconsole.ui.interop.controller import InteropController
 from wardconsole.ui.patient.open_windows import PatientWindows
-from wardconsole.ui.sessions.menu import SessionsMenu
+from wardconsole.ui.sessions.controller import SessionsController
 from wardconsole.ui.tasks import ChangeWatcher
 from wardconsole.ui.theme import Theme, apply_theme, load_theme, save_theme
 from wardconsole.ui.widgets.elided_label import ElidedLabel
@@ -126,10 +127,10 @@ class MainWindow(QMainWindow):
         self.census_proxy = CensusProxyModel(self)
         self.census_proxy.setSourceModel(self.census_model)
         self._patient_windows = PatientWindows(self._runner, context.load_patient_series)
-        self.bedside = BedsideActions(
+        self.bedside = BedsideController(
             context, self._runner, self, self._selected_census_row, theme=self._theme
         )
-        self.admission = AdmissionActions(
+        self.admission = AdmissionController(
             context.admissions,
             context.discharges,
             context.current_actor,
@@ -141,20 +142,22 @@ class MainWindow(QMainWindow):
         )
         self._admitted_id: int | None = None
         self._baseline_wanted = False
+        self.controllers: list[Controller] = []
+        """Every feature's controller: each hears other stations' changes and the shutdown."""
         # Escalations (panel, banner, alarms) when the station has the escalation service.
-        self.concern = ConcernActions(
+        self.concern = ConcernController(
             context.escalations,
             context.current_actor,
             self._runner,
             self,
             self._selected_census_row,
         )
-        self.escalations: EscalationCentre | None = None
+        self.escalations: EscalationController | None = None
         self.escalation_panel: EscalationPanel | None = None
         self.escalation_dock: QDockWidget | None = None
         self.alert_banner = AlertBanner(theme=self._theme)
         if context.escalations is not None and context.current_actor is not None:
-            self.escalations = EscalationCentre(
+            self.escalations = EscalationController(
                 context.escalations,
                 context.current_actor,
                 context.station,
@@ -184,7 +187,7 @@ class MainWindow(QMainWindow):
         self._stack.addWidget(self.census_view)
         # Sign-in, auto-lock, staff management, audit trail and the station's queue.
         self.access = (
-            AccessControls(context.access, self._runner, self)
+            AccessController(context.access, self._runner, self)
             if context.access is not None
             else None
         )
@@ -236,7 +239,7 @@ class MainWindow(QMainWindow):
     def _create_actions(self) -> None:
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
-        self.interop_menu = InteropMenu(
+        self.interop_menu = InteropController(
             self._context.interop,
             self._context.current_actor,
             self._runner,
@@ -245,6 +248,7 @@ class MainWindow(QMainWindow):
             self,
         )
         self.interop_menu.add_to(file_menu)
+        self.controllers += [self.interop_menu, self.admission, self.bedside, self.concern]
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
@@ -275,7 +279,7 @@ class MainWindow(QMainWindow):
         patient_menu.addSeparator()
         patient_menu.addActions([self.admission.amend_action, self.admission.find_action])
 
-        self.handoff_menu = HandoffMenu(
+        self.handoff_menu = HandoffController(
             self._context.handoff,
             self._context.current_actor,
             self,
@@ -283,8 +287,9 @@ class MainWindow(QMainWindow):
             theme=self._theme,
         )
         self.handoff_menu.add_to(menu.addMenu("Hand&off"))
+        self.controllers.append(self.handoff_menu)
 
-        self.observation_menu = ObservationMenu(
+        self.observation_menu = ObservationController(
             self._context.observation,
             self._context.current_actor,
             self.census_view.selected_admission_id,
@@ -293,8 +298,9 @@ class MainWindow(QMainWindow):
             theme=self._theme,
         )
         self.observation_menu.add_to(menu.addMenu("O&bservation"))
+        self.controllers.append(self.observation_menu)
 
-        self.sessions_menu = SessionsMenu(
+        self.sessions_menu = SessionsController(
             self._context.sessions,
             self._context.current_actor,
             self._selected_census_row,
@@ -302,8 +308,9 @@ class MainWindow(QMainWindow):
             self._runner,
         )
         self.sessions_menu.add_to(menu.addMenu("Se&ssions"))
+        self.controllers.append(self.sessions_menu)
 
-        self.aftercare_menu = AftercareMenu(
+        self.aftercare_menu = AftercareController(
             self._context.aftercare,
             self._context.current_actor,
             self,
@@ -311,9 +318,11 @@ class MainWindow(QMainWindow):
             self._context.export_discharge_letter,
         )
         self.aftercare_menu.add_to(menu.addMenu("Aft&ercare"))
+        self.controllers.append(self.aftercare_menu)
 
         if self.access is not None:
             self.access.add_to(menu.addMenu("&Staff"))
+        self.controllers += [c for c in (self.escalations, self.access) if c is not None]
 
         help_menu = menu.addMenu("&Help")
         self.shortcuts_action = QAction("&Keyboard shortcuts…", self)
@@ -374,11 +383,9 @@ class MainWindow(QMainWindow):
         # Observation levels and safety checks.
         self.theme_changed.connect(self.observation_menu.set_theme)
         self.observation_menu.checks_changed.connect(self._on_refresh_requested)
-        self._watcher.changes_arrived.connect(self.observation_menu.on_changes_arrived)
         # Therapy and support sessions.
         self.sessions_menu.sessions_changed.connect(self._on_entries_saved)
         if self.escalations is not None:
-            self._watcher.changes_arrived.connect(self.escalations.on_changes_arrived)
             self._watcher.connection_restored.connect(self.escalations.refresh)
             self.refresh_action.triggered.connect(self.escalations.refresh)
             self.escalations.banner_changed.connect(self.alert_banner.set_state)
@@ -406,7 +413,6 @@ class MainWindow(QMainWindow):
         self.theme_changed.connect(self.admission.set_theme)
         # Handoff windows follow the theme and other stations' handoff changes.
         self.theme_changed.connect(self.handoff_menu.set_theme)
-        self._watcher.changes_arrived.connect(self.handoff_menu.on_changes)
         # Who is signed in: the lock screen shows open escalations (bed and kind only), knows
         # when the database is down, and the window's actions follow the signed-in role.
         if self.access is not None:
@@ -478,19 +484,13 @@ class MainWindow(QMainWindow):
         self._shut_down = True
         self._refresh_timer.stop()
         self._change_debounce.stop()
-        if self.escalations is not None:
-            self.escalations.shutdown()
-        if self.access is not None:
-            self.access.shutdown()
         self._watcher.stop()
         # Do not wait for a database call in flight: its result is dropped, and the worker
         # thread is joined at interpreter exit, so a slow server never freezes the closing window.
         self._runner.cancel_all(self)
         self._patient_windows.close_all()
-        self.handoff_menu.shutdown()
-        self.observation_menu.shutdown()
-        self.sessions_menu.shutdown()
-        self.aftercare_menu.shutdown()
+        for controller in self.controllers:
+            controller.shutdown()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -549,6 +549,8 @@ class MainWindow(QMainWindow):
     def _on_changes_arrived(self, changes: list[Change]) -> None:
         log.debug("%d change(s) from other stations", len(changes))
         self._change_debounce.start()
+        for controller in self.controllers:
+            controller.on_changes(changes)
 
     def _on_census_loaded(self, snapshot: CensusSnapshot) -> None:
         if self._shut_down:

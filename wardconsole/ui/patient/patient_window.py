@@ -37,6 +37,9 @@ from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme
 from wardconsole.ui.widgets.style_property import set_style_property
 
+SIDE_ESCALATION_ROWS = 3
+"""Escalations read at once in the tab beside the chart (more scroll)."""
+
 
 class PatientWindow(QWidget):
     """A top-level window for one admission; the main window keeps it up to date."""
@@ -148,11 +151,23 @@ class PatientWindow(QWidget):
         )
         self.readout_panel = ReadoutPanel()
         self.charts.readout_changed.connect(self.readout_panel.set_readout)
-        # Beside the chart the table is narrow: one or two lines per escalation, scroll across.
+        # Beside the chart the table is narrow: one line per escalation (the reason is whole in
+        # its tooltip, scroll across for it), so three escalations show at once at 1366 × 768
+        # instead of one wrapped reason filling the tab.
+        self._escalations.setWordWrap(False)
+        rows = self._escalations.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self._escalations.fontMetrics().height() + 10)
         self._escalations.horizontalHeader().setSectionResizeMode(
             EscalationColumn.DETAILS, QHeaderView.ResizeMode.Interactive
         )
         self._escalations.setColumnWidth(EscalationColumn.DETAILS, 380)
+        self._escalations.setMinimumHeight(
+            self._escalations.horizontalHeader().sizeHint().height()
+            + SIDE_ESCALATION_ROWS * rows.defaultSectionSize()
+            + 2 * self._escalations.frameWidth()
+            + self._escalations.horizontalScrollBar().sizeHint().height()
+        )
         escalations = QWidget()
         column = QVBoxLayout(escalations)
         column.setContentsMargins(4, 4, 4, 4)
@@ -187,7 +202,7 @@ class PatientWindow(QWidget):
         readout_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         readout_scroll.setWidget(self.readout_panel)
         side_layout.addWidget(readout_scroll, 3)
-        side_layout.addWidget(tabs, 1)
+        side_layout.addWidget(tabs, 2)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("PatientSplitter")
         splitter.setChildrenCollapsible(False)

@@ -1,10 +1,10 @@
 """The Observation menu: the safety-check round, a check or a level from the census, compliance.
 
-``ObservationMenu`` is a child of the main window. It owns the rounds window (top-level, held by
-a plain Python reference, created on first use), runs its reads and saves on the console's one
-background worker (who is acting is read on the UI thread when the nurse saves), forwards
-theme changes and other stations' writes to the round, and tells the window when a check or a
-level was saved here (``checks_changed``) so the census can refresh.
+``ObservationController`` is a child of the main window (a ``ui.controller.Controller``). It owns
+the rounds window (top-level, held by a plain Python reference, created on first use), runs its
+reads and saves on the console's one background worker (who is acting is read on the UI thread
+when the nurse saves), forwards theme changes and other stations' writes to the round, and tells
+the window when a check or a level was saved here (``checks_changed``) so the census can refresh.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
+from wardconsole.domain.changes import Change
 from wardconsole.services.context import Actor, ServiceError
 from wardconsole.services.observation_levels import ObservationLevelService
 from wardconsole.services.observation_views import (
@@ -33,7 +34,7 @@ from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme
 
 
-class ObservationMenu(QObject):
+class ObservationController(QObject):
     """Observation actions and the rounds window of one main window (see module docstring)."""
 
     checks_changed = Signal()
@@ -143,9 +144,11 @@ class ObservationMenu(QObject):
         if self._rounds is not None:
             self._rounds.set_theme(theme)
 
-    @Slot()
-    def on_changes_arrived(self) -> None:
+    def on_changes(self, changes: list[Change]) -> None:
         """Another station wrote something: the round may have changed."""
+        self._refresh_round()
+
+    def _refresh_round(self) -> None:
         if self._rounds is not None and self._rounds.isVisible():
             self._rounds.refresh()
 
@@ -206,7 +209,7 @@ class ObservationMenu(QObject):
             )
         self._window.statusBar().showMessage(text, 15_000)
         self.checks_changed.emit()
-        self.on_changes_arrived()
+        self._refresh_round()
 
     @Slot()
     def _on_level_requested(self) -> None:
@@ -251,7 +254,7 @@ class ObservationMenu(QObject):
             15_000,
         )
         self.checks_changed.emit()
-        self.on_changes_arrived()
+        self._refresh_round()
 
     @Slot()
     def _on_compliance_requested(self) -> None:

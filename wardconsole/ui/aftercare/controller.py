@@ -1,6 +1,7 @@
-"""The Aftercare menu: the ward's follow-ups after discharge (a child of the main window).
+"""The Aftercare menu: the ward's follow-ups after discharge.
 
-Who is asking is read from the context on the UI thread when the action is triggered."""
+``AftercareController`` is a child of the main window (a ``ui.controller.Controller``). Who is
+asking is read from the context on the UI thread when the action is triggered."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QMenu
 
+from wardconsole.domain.changes import Change
 from wardconsole.services.aftercare import AftercareService
 from wardconsole.services.context import Actor, ServiceError
 from wardconsole.ui.aftercare.follow_ups_dialog import ExportLetter, FollowUpsDialog
@@ -17,7 +19,7 @@ from wardconsole.ui.aftercare.plan_dialog import AftercarePlanDialog
 from wardconsole.ui.tasks import TaskRunner
 
 
-class AftercareMenu(QObject):
+class AftercareController(QObject):
     def __init__(
         self,
         service: AftercareService | None,
@@ -40,8 +42,14 @@ class AftercareMenu(QObject):
         self.follow_ups_action.setEnabled(service is not None and current_actor is not None)
         self.follow_ups_action.triggered.connect(self._on_follow_ups_requested)
 
+    def actions(self) -> list[QAction]:
+        return [self.follow_ups_action]
+
     def add_to(self, menu: QMenu) -> None:
-        menu.addAction(self.follow_ups_action)
+        menu.addActions(self.actions())
+
+    def on_changes(self, changes: list[Change]) -> None:
+        """Nothing of this feature stays on screen to reload (its dialogs read when opened)."""
 
     def shutdown(self) -> None:
         self._runner.cancel_all(self)

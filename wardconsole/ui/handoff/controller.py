@@ -1,8 +1,9 @@
 """The Handoff menu: "This shift's handoff…", "Handoff board…", "Print handoff…".
 
-``HandoffMenu`` is a child of the main window. It owns the two handoff windows (top-level, held
-by plain Python references and created on first use), their background worker and the printer;
-it forwards theme changes and other stations' handoff changes to them.
+``HandoffController`` is a child of the main window (a ``ui.controller.Controller``). It owns the
+two handoff windows (top-level, held by plain Python references and created on first use), their
+background worker and the printer; it forwards theme changes and other stations' handoff changes
+to them.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme
 
 
-class HandoffMenu(QObject):
+class HandoffController(QObject):
     """The handoff actions and windows of one main window (see module docstring)."""
 
     def __init__(
@@ -62,7 +63,7 @@ class HandoffMenu(QObject):
         self.board_action.setStatusTip("Review, send back and sign every patient's handoff")
         self.print_action = QAction("&Print handoff…", window)
         self.print_action.setStatusTip("Save this shift's handoff as a PDF to print")
-        for action in (self.editor_action, self.board_action, self.print_action):
+        for action in self.actions():
             action.setEnabled(ui is not None)
         self.editor_action.triggered.connect(self.open_editor)
         self.board_action.triggered.connect(self.open_board)
@@ -71,9 +72,11 @@ class HandoffMenu(QObject):
             self._printer.print_finished.connect(self._on_print_finished)
             self._printer.print_failed.connect(self._on_print_failed)
 
+    def actions(self) -> list[QAction]:
+        return [self.editor_action, self.board_action, self.print_action]
+
     def add_to(self, menu: QMenu) -> None:
-        for action in (self.editor_action, self.board_action, self.print_action):
-            menu.addAction(action)
+        menu.addActions(self.actions())
 
     @property
     def editor(self) -> HandoffEditorWindow | None:

@@ -1,9 +1,10 @@
 """The Sessions menu: record a therapy or support session for the patient selected on the
 census, and the ward's sessions today (who has had no 1:1 key-worker contact).
 
-``SessionsMenu`` is a child of the main window. Who records is read from the context on the UI
-thread when the action is triggered; the save runs on the console's background worker and
-``sessions_changed`` tells the window which admission to refresh.
+``SessionsController`` is a child of the main window (a ``ui.controller.Controller``). Who
+records is read from the context on the UI thread when the action is triggered; the save runs on
+the console's background worker and ``sessions_changed`` tells the window which admission to
+refresh.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
+from wardconsole.domain.changes import Change
 from wardconsole.services.context import Actor, ServiceError
 from wardconsole.services.sessions import SessionResult, SessionService
 from wardconsole.services.views import CensusRow
@@ -23,7 +25,7 @@ from wardconsole.ui.sessions.session_dialog import SessionDialog, SessionForm
 from wardconsole.ui.tasks import TaskRunner
 
 
-class SessionsMenu(QObject):
+class SessionsController(QObject):
     """Session actions of one main window (see module docstring)."""
 
     sessions_changed = Signal(int)
@@ -65,6 +67,9 @@ class SessionsMenu(QObject):
         menu.addAction(self.record_action)
         menu.addSeparator()
         menu.addAction(self.day_action)
+
+    def on_changes(self, changes: list[Change]) -> None:
+        """Nothing of this feature stays on screen to reload (its dialogs read when opened)."""
 
     def shutdown(self) -> None:
         self._runner.cancel_all(self)

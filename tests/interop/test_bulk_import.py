@@ -306,3 +306,16 @@ def test_a_long_integer_is_read_exactly(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert [r.data["n"] for r in iter_ndjson_file(path)] == [123456789012345678901, 12]
+
+
+def test_a_file_of_too_many_resources_is_refused_while_read(
+    db: Database, importer: Actor, clock: Clock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Memory follows the resources: past the limit the file is refused, nothing written."""
+    from wardconsole.interop import fhir_import
+
+    monkeypatch.setattr(fhir_import, "MAX_NDJSON_RESOURCES", 100)
+    path = monitor_file(tmp_path / "m.ndjson", clock, new_patient=True)
+    with pytest.raises(FhirInputError, match="file: holds more than 100 resources; import it in"):
+        import_fhir_file(db, importer, path)
+    _nothing_left(db)

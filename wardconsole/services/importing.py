@@ -71,8 +71,9 @@ _AUDIT_ACTIONS = {"import": "import", "monitor": "import_monitor"}
 FUTURE_TOLERANCE = timedelta(minutes=5)
 """Same as bedside recording: a station or monitor clock may run slightly ahead."""
 
-BODY_FIELDS = ("weight_kg", "height_m")
-"""Values of a set that are a weighing, not vital signs (decimal text, kg and m)."""
+BODY_FIELDS = ("weight_kg", "height_m", "before_kg")
+"""Values of a set that are a weighing, not vital signs (decimal text, kg and m; ``before_kg``
+the weight 3–6 months before admission, with ``VitalGroup.before``)."""
 
 Progress = Callable[[int, int], None]
 """``progress(done, total)``; raising from it (e.g. the user cancelled) rolls everything back."""
@@ -125,6 +126,9 @@ class VitalGroup:
     missing_reasons: Mapping[str, str] = field(default_factory=dict)
     """Reasons the source gave for values not taken; others become ``not_in_source``."""
     note: str = ""
+    before: tuple[str, bool] | None = None
+    """With ``before_kg``: where it came from (``BEFORE_SOURCES`` key) and whether the change
+    was planned."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -563,25 +567,36 @@ class _BatchWriter:
     def _write_weighing(
         self, group: VitalGroup, admission: Admission, body: Mapping[str, object]
     ) -> None:
-        """A weighing from the set's weight and height: a value the policy refuses is skipped
-        (counted), an extreme one kept with a note (it cannot be re-measured now)."""
+        """A weighing from the set's weight, height and weight before admission: a value the
+        weight rules refuse is skipped (counted, named), an extreme one kept with a note (it
+        cannot be re-measured now)."""
         typed = {k: str(v) for k, v in body.items()}
-        for name in BODY_FIELDS:
-            if name not in typed:
-                continue
-            alone = {name: typed[name]}
-            if weight_problems(_weighing(alone, True), self._weight_policy):
-                self.skipped[f"impossible value refused: {name}"] += 1
-                del typed[name]
-        if not typed:
-            return
-        extreme = weight_problems(_weighing(typed, False), self._weight_policy)
+        while True:
+            if not typed.keys() & {"weight_kg", "height_m"}:
+                if "before_kg" in typed:
+                    self.skipped["weight before admission without a weight or height"] += 1
+                return
+            problems = weight_problems(_weighing(typed, True, group.before), self._weight_policy)
+            if not problems:
+                break
+            dropped = 0
+            for name, message in problems.items():
+                value = "before_kg" if name == "before_source" else name
+                if typed.pop(value, None) is not None:
+                    dropped += 1
+                    refused = name if name in BODY_FIELDS else message
+                    self.skipped[f"impossible value refused: {refused}"] += 1
+            if not dropped:  # a problem not tied to one value: keep nothing rather than guess
+                self.skipped["weighing refused by the weight rules"] += len(typed)
+                return
+        extreme = weight_problems(_weighing(typed, False, group.before), self._weight_policy)
         note = group.note
         if extreme:
             note = _join(
                 note, "Extreme value from the source, not re-measured: " + ", ".join(extreme)
             )
         recorded_by, provenance = self._author(group)
+        before = _weighing(typed, False, group.before)
         self._weight_rows.append(
             {
                 "admission_id": admission.id,
@@ -591,9 +606,9 @@ class _BatchWriter:
                 "station": self.actor.station,
                 "weight_kg": typed.get("weight_kg"),
                 "height_m": typed.get("height_m"),
-                "before_kg": None,
-                "before_source": "",
-                "before_planned": False,
+                "before_kg": typed.get("before_kg"),
+                "before_source": before.before_source,
+                "before_planned": before.before_planned,
                 "note": _join(note, provenance),
                 "source": self.batch.source,
                 "source_ref": group.source_ref,
@@ -1004,10 +1019,16 @@ def unstorable_text(batch: ImportBatch) -> dict[str, str]:
     return problems
 
 
-def _weighing(typed: Mapping[str, str], confirmed: bool) -> WeightInput:
+def _weighing(
+    typed: Mapping[str, str], confirmed: bool, before: tuple[str, bool] | None = None
+) -> WeightInput:
+    source, planned = before if before and typed.get("before_kg") else ("", False)
     return WeightInput(
         weight_kg=typed.get("weight_kg", ""),
         height_m=typed.get("height_m", ""),
+        before_kg=typed.get("before_kg", ""),
+        before_source=source,
+        before_planned=planned,
         confirmed=confirmed,
     )
 

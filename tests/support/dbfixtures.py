@@ -25,8 +25,9 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import Connection, Engine, create_engine, text
@@ -37,6 +38,8 @@ from wardconsole.store.engine import make_engine, upgrade
 PG_URL = os.environ.get("WARDCONSOLE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 _pg_admin: Engine | None = None
 _sqlite_template: Path | None = None
+_seeded_templates: dict[Callable[[str], Any], tuple[Path, Any]] = {}
+T = TypeVar("T")
 _pg_run: _RunSchema | None = None
 
 
@@ -63,6 +66,28 @@ def migrated_sqlite(path: Path) -> str:
     shutil.copyfile(_sqlite_template, path)
     shutil.copymode(_sqlite_template, path)  # owner-only, as the console creates it
     return f"sqlite:///{path}"
+
+
+def seeded_sqlite(path: Path, seed: Callable[[str], T]) -> tuple[str, T]:
+    """``migrated_sqlite`` with ``seed``'s records already in it: ``(url, what seed returned)``.
+
+    ``seed(url)`` records them through the services once per run, into a template, and
+    returns what the tests need to know of them (ids, staff); every call copies the file, so
+    a test may do anything to its copy. For fixtures that record the same ward before each
+    test (a fraction of a second of CPU each, and seconds of syncing to disk on a busy
+    machine)."""
+    if seed not in _seeded_templates:
+        folder = Path(tempfile.mkdtemp(prefix="wardconsole-seeded-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        template = folder / "seeded.sqlite"
+        facts = seed(migrated_sqlite(template))
+        leftovers = [p.name for p in folder.iterdir() if p != template]
+        assert not leftovers, f"{seed.__name__} left {leftovers} beside its database"
+        _seeded_templates[seed] = (template, facts)
+    template, facts = _seeded_templates[seed]
+    shutil.copyfile(template, path)
+    shutil.copymode(template, path)
+    return f"sqlite:///{path}", facts
 
 
 # -- PostgreSQL ---------------------------------------------------------------------------------

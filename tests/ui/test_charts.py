@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from dbfixtures import seeded_sqlite
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtPrintSupport import QPrinter
@@ -68,11 +69,10 @@ class Ward:
         )
 
 
-@pytest.fixture
-def ward(sqlite_url: str) -> Iterator[Ward]:
-    engine = make_engine(sqlite_url)
-    clock = Clock(NOW)
-    db = Database(engine, clock=clock)
+def _record_the_stay(url: str) -> tuple[Actor, int, list[datetime]]:
+    """Three days of observations (with a missed night), symptoms, a RASS and a PRN dose."""
+    engine = make_engine(url)
+    db = Database(engine, clock=Clock(NOW))
     staff = StaffService(db)
     staff.add("rn.chart", "Robin Chart", Role.NURSE, None)
     nurse = staff.actor("rn.chart", "Station B")
@@ -128,7 +128,16 @@ def ward(sqlite_url: str) -> Iterator[Ward]:
         reason="Acute anxiety",
         given_at=NOW - timedelta(hours=3),
     )
-    yield Ward(db, clock, nurse, admission, [*times, NOW - timedelta(minutes=60)])
+    engine.dispose()
+    return nurse, admission, [*times, NOW - timedelta(minutes=60)]
+
+
+@pytest.fixture
+def ward(tmp_path: Path) -> Iterator[Ward]:
+    url, (nurse, admission, times) = seeded_sqlite(tmp_path / "chart.sqlite", _record_the_stay)
+    engine = make_engine(url)
+    clock = Clock(NOW)
+    yield Ward(Database(engine, clock=clock), clock, nurse, admission, times)
     engine.dispose()
 
 

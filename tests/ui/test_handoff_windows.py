@@ -10,9 +10,11 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from dbfixtures import seeded_sqlite
 from handoffnight import Ward, at, seed_night
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
@@ -26,6 +28,7 @@ from wardconsole.domain.records import Severity
 from wardconsole.reports.handoff_pdf import build_handoff_pdf
 from wardconsole.services.context import Actor
 from wardconsole.services.db import Database
+from wardconsole.services.handoff import HandoffService
 from wardconsole.store.engine import make_engine
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.handoff import dialogs
@@ -51,11 +54,21 @@ class Station:
     report_threads: list[threading.Thread]
 
 
-@pytest.fixture
-def station(sqlite_url: str) -> Iterator[Station]:
-    engine = make_engine(sqlite_url)
+def _record_the_night(url: str) -> tuple[datetime, Actor, Actor, Actor, int, int]:
+    engine = make_engine(url)
     clock = Clock(at(17, 0))
     ward = seed_night(Database(engine, clock=clock), clock)
+    engine.dispose()
+    return clock.now, ward.nurse, ward.other_nurse, ward.supervisor, ward.busy, ward.quiet
+
+
+@pytest.fixture
+def station(tmp_path: Path) -> Iterator[Station]:
+    url, (now, *people, busy, quiet) = seeded_sqlite(tmp_path / "night.sqlite", _record_the_night)
+    engine = make_engine(url)
+    clock = Clock(now)
+    db = Database(engine, clock=clock)
+    ward = Ward(db, clock, HandoffService(db), *people, busy, quiet)
     threads: list[threading.Thread] = []
 
     def write_report(shift, path, progress):

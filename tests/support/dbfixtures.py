@@ -21,11 +21,13 @@ server fails.
 from __future__ import annotations
 
 import atexit
+import functools
 import os
 import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -88,6 +90,27 @@ def seeded_sqlite(path: Path, seed: Callable[[str], T]) -> tuple[str, T]:
     shutil.copyfile(template, path)
     shutil.copymode(template, path)
     return f"sqlite:///{path}", facts
+
+
+def demo_sqlite(path: Path, now: datetime) -> str:
+    """The demo ward as built at ``now`` (a second or two of CPU), built once per run and
+    ``now`` and copied to ``path``; returns its URL."""
+    return seeded_sqlite(path, _demo_builder(now))[0]
+
+
+@functools.cache
+def _demo_builder(now: datetime) -> Callable[[str], None]:
+    def build(url: str) -> None:
+        from wardfakes import Clock
+
+        from wardconsole.services.db import Database
+        from wardconsole.services.demo import build_demo_ward
+
+        engine = make_engine(url)
+        build_demo_ward(Database(engine, clock=Clock(now)))
+        engine.dispose()
+
+    return build
 
 
 # -- PostgreSQL ---------------------------------------------------------------------------------

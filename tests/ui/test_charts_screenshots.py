@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from dbfixtures import demo_sqlite
 from PySide6.QtCore import QPoint, QRect, QRectF, Qt
 from PySide6.QtGui import QFontMetricsF, QImage, QPainter
 from PySide6.QtWidgets import QLabel, QToolButton, QWidget
@@ -27,7 +28,6 @@ from wardconsole.domain.records import EscalationKind
 from wardconsole.services.census import CensusService
 from wardconsole.services.charts import ChartService, EventKind
 from wardconsole.services.db import Database
-from wardconsole.services.demo import build_demo_ward
 from wardconsole.services.views import CensusRow, CensusSnapshot
 from wardconsole.store.engine import make_engine
 from wardconsole.ui.escalations.escalation_model import EscalationColumn
@@ -48,10 +48,9 @@ def shot_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def demo(sqlite_url: str) -> Iterator[tuple[Database, CensusSnapshot]]:
-    engine = make_engine(sqlite_url)
+def demo(tmp_path: Path) -> Iterator[tuple[Database, CensusSnapshot]]:
+    engine = make_engine(demo_sqlite(tmp_path / "demo-copy.sqlite", NOW))
     db = Database(engine, clock=Clock(NOW))
-    build_demo_ward(db)
     yield db, CensusService(db).snapshot()
     engine.dispose()
 

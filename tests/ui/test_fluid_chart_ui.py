@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from dbfixtures import demo_sqlite
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from screenshots import SMALLEST_WARD_SCREEN, grab_census, grab_widget
@@ -20,7 +21,6 @@ from wardfakes import Clock
 from wardconsole.services.census import CensusService
 from wardconsole.services.charts import ChartService
 from wardconsole.services.db import Database
-from wardconsole.services.demo import build_demo_ward
 from wardconsole.services.fluids import FluidService
 from wardconsole.store.engine import make_engine
 from wardconsole.ui.census.census_model import CensusColumn
@@ -116,10 +116,9 @@ def test_the_census_column_fits_1366_and_says_behind_in_words(
 
 
 @pytest.fixture
-def afternoon(sqlite_url: str) -> Iterator[Database]:
-    engine = make_engine(sqlite_url)
+def afternoon(tmp_path: Path) -> Iterator[Database]:
+    engine = make_engine(demo_sqlite(tmp_path / "demo-copy.sqlite", AFTERNOON))
     db = Database(engine, clock=Clock(AFTERNOON))
-    build_demo_ward(db)
     yield db
     engine.dispose()
 

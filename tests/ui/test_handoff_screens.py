@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from dbfixtures import migrated_sqlite
+from dbfixtures import demo_sqlite
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from pypdf import PdfReader
 from PySide6.QtGui import QImage
@@ -24,7 +24,7 @@ from wardfakes import Clock
 from wardconsole.domain.handoff_records import HandoffStatus, Section
 from wardconsole.reports.handoff_pdf import build_handoff_pdf, summary_pages
 from wardconsole.services.db import Database
-from wardconsole.services.demo import NURSES, SUPERVISOR, build_demo_ward
+from wardconsole.services.demo import NURSES, SUPERVISOR
 from wardconsole.services.handoff import HandoffService
 from wardconsole.services.staff import StaffService
 from wardconsole.store.engine import make_engine
@@ -51,9 +51,8 @@ def shot_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def demo(tmp_path: Path) -> Iterator[Database]:
-    engine = make_engine(migrated_sqlite(tmp_path / "demo.sqlite"))
+    engine = make_engine(demo_sqlite(tmp_path / "demo.sqlite", END_OF_NIGHT))
     db = Database(engine, clock=Clock(END_OF_NIGHT))
-    build_demo_ward(db)
     yield db
     engine.dispose()
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from dbfixtures import demo_sqlite
 from PySide6.QtCore import Qt
 from screenshots import SMALLEST_WARD_SCREEN, grab_widget
 from wardfakes import Clock
@@ -19,7 +20,6 @@ from wardfakes import Clock
 from wardconsole.services.census import CensusService
 from wardconsole.services.charts import ChartService
 from wardconsole.services.db import Database
-from wardconsole.services.demo import build_demo_ward
 from wardconsole.store.engine import make_engine
 from wardconsole.ui.patient.charts.table_models import physical_entries
 from wardconsole.ui.patient.charts.toolbar import Page, Preset
@@ -31,10 +31,9 @@ NOW = datetime(2026, 11, 26, 15, 40, tzinfo=UTC)
 
 
 @pytest.fixture
-def ward(sqlite_url: str) -> Iterator[Database]:
-    engine = make_engine(sqlite_url)
+def ward(tmp_path: Path) -> Iterator[Database]:
+    engine = make_engine(demo_sqlite(tmp_path / "demo-copy.sqlite", NOW))
     db = Database(engine, clock=Clock(NOW))
-    build_demo_ward(db)
     yield db
     engine.dispose()
 

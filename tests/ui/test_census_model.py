@@ -19,7 +19,7 @@ from wardconsole.ui.census.census_model import (
     CensusTableModel,
 )
 from wardconsole.ui.escalations.escalation_model import EscalationTableModel
-from wardconsole.ui.theme import Theme, risk_palette
+from wardconsole.ui.theme import Theme, risk_palette, theme_state
 
 from .factories import NOW, census_row, demo_ward, escalation, snapshot
 
@@ -160,7 +160,7 @@ def test_night_theme_recolours_without_changing_words(model: CensusTableModel, q
     a1 = model_row(model, "A1")
     before = cell(model, a1, CensusColumn.NEWS2)
     with qtbot.waitSignal(model.dataChanged):
-        model.set_theme(Theme.NIGHT)
+        theme_state().set(Theme.NIGHT)
     assert cell(model, a1, CensusColumn.NEWS2) == before
     assert (
         cell(model, a1, CensusColumn.NEWS2, Qt.ItemDataRole.BackgroundRole)

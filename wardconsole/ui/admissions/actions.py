@@ -62,7 +62,6 @@ class AdmissionActions(QObject):
         selected_row: Callable[[], CensusRow | None],
         *,
         baseline_available: bool = False,
-        theme: Theme = Theme.DAY,
     ) -> None:
         super().__init__(window)
         self._admissions = admissions if current_actor is not None else None
@@ -73,7 +72,6 @@ class AdmissionActions(QObject):
         self._window = window
         self._selected_row = selected_row
         self._baseline_available = baseline_available
-        self._theme = theme
         self.admit_action = self._make_action("admit")
         self.move_action = self._make_action("move")
         self.discharge_action = self._make_action("discharge")
@@ -97,9 +95,6 @@ class AdmissionActions(QObject):
         ]
 
     @Slot(Theme)
-    def set_theme(self, theme: Theme) -> None:
-        self._theme = theme
-
     # -- opening the dialogs ----------------------------------------------------------------
 
     @Slot()
@@ -112,7 +107,6 @@ class AdmissionActions(QObject):
             self._admissions,
             self._actor,
             self._runner,
-            theme=self._theme,
             baseline_available=self._baseline_available,
             parent=self._window,
         )
@@ -174,15 +168,13 @@ class AdmissionActions(QObject):
             return
         from wardconsole.ui.admissions.patient_search_dialog import PatientSearchDialog
 
-        PatientSearchDialog.ask(
-            self._discharges, self._actor, self._runner, theme=self._theme, parent=self._window
-        )
+        PatientSearchDialog.ask(self._discharges, self._actor, self._runner, parent=self._window)
 
     # -- internals ------------------------------------------------------------------------------
 
     def _placement(self) -> dict[str, Any]:
-        """A dialog's theme and parent."""
-        return {"theme": self._theme, "parent": self._window}
+        """A dialog's parent."""
+        return {"parent": self._window}
 
     def _row(self) -> CensusRow | None:
         row = self._selected_row()

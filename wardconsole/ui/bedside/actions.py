@@ -81,15 +81,12 @@ class BedsideActions(QObject):
         runner: TaskRunner,
         window: QWidget,
         selected_row: Callable[[], CensusRow | None],
-        *,
-        theme: Theme = Theme.DAY,
     ) -> None:
         super().__init__(window)
         self._context = context
         self._runner = runner
         self._window = window
         self._selected_row = selected_row
-        self._theme = theme
         self.record_action = self._make_action("record", window)
         self.prn_action = self._make_action("prn", window)
         self.history_action = self._make_action("history", window)
@@ -145,9 +142,6 @@ class BedsideActions(QObject):
         ]
 
     @Slot(Theme)
-    def set_theme(self, theme: Theme) -> None:
-        self._theme = theme
-
     # -- opening the dialogs ----------------------------------------------------------------
 
     def record(self, row: CensusRow, parent: QWidget | None = None) -> None:
@@ -360,7 +354,6 @@ class BedsideActions(QObject):
             history=context.history,
             actor=actor,
             runner=self._runner,
-            theme=self._theme,
             current_actor=context.current_actor,
             saves=context.access.saves if context.access is not None else None,
             fluids=context.fluids,

@@ -31,7 +31,7 @@ from wardconsole.domain.records import ATTENTION_SIGN, EscalationKind, Severity
 from wardconsole.domain.sleep import LITTLE_SLEEP_SEVERITY
 from wardconsole.services.views import CensusRow, CensusSnapshot
 from wardconsole.ui import formatting as fmt
-from wardconsole.ui.theme import RiskPalette, Theme, risk_palette
+from wardconsole.ui.theme import RiskPalette, Theme, risk_palette, theme_state
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 """The ``CensusRow`` behind any cell of a row."""
@@ -613,9 +613,10 @@ def _font(bold: bool, italic: bool) -> QFont | None:
 class CensusTableModel(QAbstractTableModel):
     """Table model over the rows of a ``CensusSnapshot`` (see module docstring)."""
 
-    def __init__(self, parent: QObject | None = None, *, theme: Theme = Theme.DAY) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._palette = risk_palette(theme)
+        self._palette = theme_state().palette
+        theme_state().changed.connect(self._recolour)
         self._snapshot: CensusSnapshot | None = None
         self._rows: list[_RenderedRow] = []
 
@@ -699,8 +700,8 @@ class CensusTableModel(QAbstractTableModel):
 
     # -- updates ------------------------------------------------------------------------------
 
-    def set_theme(self, theme: Theme) -> None:
-        """Re-colour every cell for ``theme``."""
+    def _recolour(self, theme: Theme) -> None:
+        """Re-colour every cell for ``theme`` (the theme state changed)."""
         palette = risk_palette(theme)
         if palette is self._palette:
             return

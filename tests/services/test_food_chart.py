@@ -192,3 +192,26 @@ def test_the_discharge_summary_gives_the_food_chart_and_its_days(
     assert (
         ": meals recorded on 2 of 3 days (¾ eaten on average); no meal recorded on day 2"
     ) in text
+
+
+def test_the_handoff_says_the_chart_day_and_what_was_eaten(
+    db: Database, nurse: Actor, patient: int, clock: Clock
+) -> None:
+    from wardconsole.domain.records import Severity
+    from wardconsole.services.handoff import HandoffService
+
+    recording = RecordingService(db)
+    recording.record_assessment(nurse, patient, "must", MEDIUM)
+    clock.now = at("2026-12-06 19:00")
+    for hour, portion in ((10, Portion.HALF), (13, Portion.HALF), (18, Portion.THREE_QUARTERS)):
+        meal = MealInput("lunch", "Soup", portion)
+        recording.record_meal(nurse, patient, meal, taken_at=at(f"2026-12-06 {hour}:00"))
+    handoffs = HandoffService(db)
+    draft = handoffs.preview(handoffs.this_shift(clock.now), patient)
+    (fact,) = [
+        f for facts in draft.sections.values() for f in facts if f.text.startswith("Food chart")
+    ]
+    assert fact.text == (
+        "Food chart day 2 of 3 (until Tue 08 Dec 09:00): 3 meals recorded, ½ eaten on average"
+    )
+    assert fact.severity is Severity.ADVISORY

@@ -170,3 +170,25 @@ def test_the_physical_care_page_shades_the_food_chart_and_lists_its_days(
         windows.close_all()
         runner.shutdown()
         engine.dispose()
+
+
+def test_the_census_flags_weighing_due_and_folds_it_away_at_1366(
+    qtbot, console: MainWindow, tmp_path: Path
+) -> None:
+    model = console.census_model
+    column = CensusColumn.WEIGHT
+    texts = [str(model.index(r, column).data()) for r in range(model.rowCount())]
+    assert "● Weighing due" in texts and "" in texts  # the demo has one overdue, others not
+    row = texts.index("● Weighing due")
+    tip = str(model.index(row, column).data(3))
+    assert tip.startswith("● Weighing due — last weighed ") and "days ago" in tip
+    view, header = console.census_view, console.census_view.horizontalHeader()
+    console.resize(2400, 900)
+    qtbot.waitUntil(lambda: console.width() == 2400)
+    assert not header.isSectionHidden(column)
+    shots = Path(os.environ.get("WARDCONSOLE_SHOT_DIR", tmp_path))
+    grab_census(console, shots / "census-weighing-due-wide.png", (2400, 900))
+    console.resize(*fits_smallest_frame())
+    qtbot.waitUntil(lambda: console.width() == fits_smallest_frame()[0])
+    assert header.isSectionHidden(column)
+    assert view.horizontalScrollBar().maximum() == 0

@@ -12,7 +12,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.admission_records import AdmissionDetail
@@ -49,40 +49,47 @@ from wardconsole.store.models import (
 )
 
 
+@cache
 def _admission_query() -> Any:
+    """A stay's fields as plain columns (built once): the census reads every open stay on each
+    refresh, and building two ORM objects per row cost more than the query."""
     nurse = aliased(Staff)
+    a, p = Admission, Patient
     return (
-        select(Admission, Patient, Bed.label, nurse.display_name)
-        .join(Patient, Patient.id == Admission.patient_id)
-        .outerjoin(Bed, Bed.id == Admission.bed_id)
-        .outerjoin(nurse, nurse.id == Admission.assigned_nurse_id)
+        select(
+            a.id.label("admission_id"),
+            p.id.label("patient_id"),
+            p.hospital_number,
+            p.given_name,
+            p.family_name,
+            p.date_of_birth,
+            p.sex,
+            Bed.label.label("bed"),
+            a.admitted_at,
+            a.discharged_at,
+            a.discharge_destination,
+            a.discharge_summary,
+            a.reason,
+            a.care_setting,
+            nurse.display_name.label("assigned_nurse"),
+            a.previous_admission_id,
+            a.risk_flags,
+            a.intake,
+            a.version,
+            a.spo2_scale,
+        )
+        .join(p, p.id == a.patient_id)
+        .outerjoin(Bed, Bed.id == a.bed_id)
+        .outerjoin(nurse, nurse.id == a.assigned_nurse_id)
     )
 
 
 def _admission_info(row: Any) -> AdmissionDetail:
-    admission, patient, bed, nurse = row
-    return AdmissionDetail(
-        admission_id=admission.id,
-        patient_id=patient.id,
-        hospital_number=patient.hospital_number,
-        given_name=patient.given_name,
-        family_name=patient.family_name,
-        date_of_birth=patient.date_of_birth,
-        sex=patient.sex,
-        bed=bed,
-        admitted_at=admission.admitted_at,
-        discharged_at=admission.discharged_at,
-        discharge_destination=admission.discharge_destination,
-        discharge_summary=admission.discharge_summary,
-        reason=admission.reason,
-        care_setting=admission.care_setting,
-        assigned_nurse=nurse or "",
-        previous_admission_id=admission.previous_admission_id,
-        risk_flags=tuple(admission.risk_flags or ()),
-        intake=dict(admission.intake or {}),
-        version=admission.version,
-        spo2_scale=admission.spo2_scale,
-    )
+    fields = row._asdict()
+    fields["assigned_nurse"] = fields["assigned_nurse"] or ""
+    fields["risk_flags"] = tuple(fields["risk_flags"] or ())
+    fields["intake"] = dict(fields["intake"] or {})
+    return AdmissionDetail(**fields)
 
 
 def open_admissions(session: Session) -> list[AdmissionDetail]:
@@ -259,27 +266,37 @@ def partial_sets_after(
 ) -> dict[int, list[ObservationSet]]:
     """Current incomplete sets per admission taken after its latest complete set (``after``:
     admission id -> that set's time, None when there is none) and not before ``since``;
-    oldest first. Their lower bounds can raise the patient's effective NEWS2."""
+    oldest first. Their lower bounds can raise the patient's effective NEWS2.
+
+    One statement of the same shape for any ward (the admissions as one expanding list), so it
+    is compiled once; each admission's cut-off is applied here, to the few partial sets of the
+    history window (a clause per admission made every refresh a new statement to compile)."""
     if not after:
         return {}
-    o = ObservationSetRow
-    never = [admission_id for admission_id, at in after.items() if at is None]
-    windows = [
-        and_(o.admission_id == admission_id, o.taken_at > at)
-        for admission_id, at in after.items()
-        if at is not None
-    ]
-    if never:
-        windows.append(o.admission_id.in_(never))
-    rows = session.scalars(
-        select(o)
-        .where(or_(*windows), o.is_complete.is_(False), o.taken_at >= since, current(o))
-        .order_by(o.taken_at, o.id)
-    )
+    rows: Sequence[Any] = session.execute(
+        _partial_sets_statement(), {"admission_ids": sorted(after), "since": since}
+    ).all()
     found: dict[int, list[ObservationSet]] = {}
     for row in rows:
-        found.setdefault(row.admission_id, []).append(to_observation(row))
+        cut_off = after[row.admission_id]
+        if cut_off is None or row.taken_at > cut_off:
+            found.setdefault(row.admission_id, []).append(to_observation(row))
     return found
+
+
+@cache
+def _partial_sets_statement() -> Any:
+    o = ObservationSetRow
+    return (
+        select(*o.__table__.columns)
+        .where(
+            o.admission_id.in_(bindparam("admission_ids", expanding=True)),
+            o.is_complete.is_(False),
+            o.taken_at >= bindparam("since", type_=o.taken_at.type),
+            current(o),
+        )
+        .order_by(o.taken_at, o.id)
+    )
 
 
 def latest_symptoms(session: Session, admission_ids: Sequence[int]) -> dict[int, SymptomEntry]:

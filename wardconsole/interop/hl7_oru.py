@@ -23,8 +23,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import hl7
-import hl7.parser
-import hl7.util
 
 from wardconsole.interop import codes as c
 from wardconsole.services.importing import ImportBatch, PatientRef, VitalGroup

@@ -33,6 +33,7 @@ def test_entry_kinds_keep_their_stored_names_and_words() -> None:
         "sleep",
         "meal",
         "bowel",
+        "food_chart",
     ]
     assert entry_label("sleep") == "Sleep"
     assert entry_label("observation") == "Vital signs"
@@ -44,4 +45,5 @@ def test_entry_kinds_keep_their_stored_names_and_words() -> None:
     assert labels["record_prn"] == "Gave PRN"
     assert labels["amend_observation"] == "Corrected vital signs"
     assert labels["amend_weight"] == "Corrected weight or height"
+    assert labels["amend_food_chart"] == "Extended or stopped a food chart"
     assert {f"record_{k.value}" for k in EntryKind} <= set(labels)

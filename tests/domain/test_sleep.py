@@ -219,6 +219,29 @@ def test_a_night_the_patient_was_discharged_during_ends_at_the_discharge() -> No
     assert night.hours == 5 and "not covered" not in night.detail
 
 
+def test_a_night_in_progress_counts_until_now_not_the_hours_still_to_come() -> None:
+    """At midnight with hourly checks since 19:30 the handoff reads hours asleep so far; the
+    seven hours still to come are not "not covered by a check" and not "too few checks"."""
+    items = hourly("2026-11-25 19:30", 12, Presentation.ASLEEP)  # 19:30 … 06:30
+    now = utc("2026-11-26 00:00")
+    so_far = estimate_sleep(NIGHT, checks(*items), interval, POLICY, as_of=now)
+    assert so_far.on_ward == timedelta(hours=5) and so_far.checks == 5
+    assert so_far.asleep == timedelta(hours=5) and so_far.hours == 5
+    assert so_far.text == "≈ 5 h asleep (from 5 checks, 19:30–23:30; checks are samples)"
+    # A gap before now still shows: no check since 23:30 at 02:30 leaves time not covered.
+    later = estimate_sleep(
+        NIGHT, checks(*items[:5]), interval, POLICY, as_of=utc("2026-11-26 02:30")
+    )
+    assert later.not_covered == timedelta(hours=2, minutes=30)
+    assert "2 h 30 min not covered by a check" in later.text
+    # Once the night has ended, "as of" changes nothing.
+    assert estimate_sleep(
+        NIGHT, checks(*items), interval, POLICY, as_of=NIGHT.end
+    ) == estimate_sleep(NIGHT, checks(*items), interval, POLICY)
+    (night,) = nights_sleep(PATTERN, [NIGHT], checks(*items), [], [], interval, POLICY, as_of=now)
+    assert night.hours == 5 and "not covered" not in night.detail
+
+
 def test_checks_closer_than_the_interval_share_the_time_between_them() -> None:
     found = estimate_sleep(
         NIGHT,

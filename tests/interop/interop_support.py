@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from wardfakes import Clock
 
@@ -35,3 +37,23 @@ def admit(
         reason="Ketamine dependence",
         assigned_nurse_id=nurse.staff_id,
     )
+
+
+def as_ndjson(bundle: Path, ndjson: Path) -> Path:
+    """The exported ``bundle`` as NDJSON in an unhelpful order: panels before their members,
+    the patient, stays and authors after the Observations (NDJSON is read a line at a time)."""
+    text = bundle.read_text(encoding="utf-8")
+    for entry in json.loads(text)["entry"]:  # NDJSON has no fullUrl: references become Type/id
+        resource = entry["resource"]
+        local = f"{resource['resourceType']}/{resource['id']}"
+        text = text.replace(f'"{entry["fullUrl"]}"', f'"{local}"')
+    resources = [entry["resource"] for entry in json.loads(text)["entry"]]
+
+    def order(resource: dict[str, Any]) -> int:
+        if resource["resourceType"] != "Observation":
+            return 2  # patient, stay and authors last
+        return 0 if "hasMember" in resource else 1  # panels before their members
+
+    lines = [json.dumps(resource) for resource in sorted(resources, key=order)]
+    ndjson.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return ndjson

@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from interop_support import HOSPITAL_NUMBER, SAMPLES
+from interop_support import HOSPITAL_NUMBER, SAMPLES, admit
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from wardfakes import Clock
@@ -28,6 +28,7 @@ from wardconsole.interop.hl7_feed import (
 )
 from wardconsole.interop.hl7_oru import parse_oru
 from wardconsole.services import importing
+from wardconsole.services.admissions import AdmissionService
 from wardconsole.services.context import Actor
 from wardconsole.services.db import Database
 from wardconsole.services.discharge import DischargeService
@@ -645,14 +646,14 @@ def test_a_message_that_fails_unexpectedly_costs_only_itself(
     clock: Clock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    original = importing._BatchWriter.write_chunk
+    original = importing._BatchWriter.write
 
-    def write_chunk(self: Any, groups: Any, *args: Any) -> None:
+    def write(self: Any, group: Any) -> None:
         if self.batch.label.endswith("BUG00001"):
             raise RuntimeError("a bug")
-        original(self, groups, *args)
+        original(self, group)
 
-    monkeypatch.setattr(importing._BatchWriter, "write_chunk", write_chunk)
+    monkeypatch.setattr(importing._BatchWriter, "write", write)
     messages = [
         parse_oru(oru(control, (clock.now - timedelta(minutes=m)).strftime("%Y%m%d%H%M%S+0000")))
         for m, control in ((9, "OK000001"), (8, "BUG00001"), (7, "OK000002"))
@@ -663,3 +664,49 @@ def test_a_message_that_fails_unexpectedly_costs_only_itself(
         clock.now - timedelta(minutes=9),
         clock.now - timedelta(minutes=7),
     ]
+
+
+def test_a_group_for_several_patients_raises_what_one_message_at_a_time_raises(
+    db: Database, nurse: Actor, monitor: Actor, clock: Clock
+) -> None:
+    """Six patients in two halves with the same messages: the first half's come as one group
+    (one rules pass for all), the second half's one message at a time (rules after each);
+    each patient ends with the same escalations as their twin."""
+    AdmissionService(db).ensure_beds([f"B0{n}" for n in range(1, 7)], "Test ward")
+    numbers = [f"KD00010{n}" for n in range(6)]
+    stays = [
+        admit(db, nurse, clock, hospital_number=number, bed=f"B0{n + 1}")
+        for n, number in enumerate(numbers)
+    ]
+
+    def at(minutes: int) -> str:
+        return (clock.now - timedelta(minutes=minutes)).strftime("%Y%m%d%H%M%S+0000")
+
+    def messages(patient: int, prefix: str) -> list[ImportBatch]:
+        number = numbers[patient]
+        plan = {
+            0: [oru(f"{prefix}A1", at(6), patient=number), _alarm_oru(f"{prefix}A2", at(5))],
+            1: [oru(f"{prefix}B{n}", at(6 - n), patient=number) for n in range(3)],
+            2: [_alarm_oru(f"{prefix}C1", at(4)), _alarm_oru(f"{prefix}C2", at(3))],
+        }[patient % 3]
+        return [
+            parse_oru(text.replace(f"PID|1||{HOSPITAL_NUMBER}^", f"PID|1||{number}^"))
+            for text in plan
+        ]
+
+    service = ImportService(db)
+    group = [batch for p in range(3) for batch in messages(p, "G")]
+    assert all(isinstance(r, ImportReport) for r in service.import_batches(monitor, group))
+    for p in range(3, 6):
+        for batch in messages(p, "S"):
+            service.import_batch(monitor, batch)
+
+    def raised(admission_id: int) -> list[tuple[str, str, str, str]]:
+        return sorted(
+            (e.kind.value, e.severity.value, e.rule_id, e.explanation)
+            for e in EscalationService(db).open()
+            if e.admission_id == admission_id
+        )
+
+    assert [raised(stays[p]) for p in range(3)] == [raised(stays[p]) for p in range(3, 6)]
+    assert raised(stays[0]) and raised(stays[2]) and not raised(stays[1])

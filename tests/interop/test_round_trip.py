@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from interop_support import HOSPITAL_NUMBER
+from interop_support import HOSPITAL_NUMBER, as_ndjson
 from sqlalchemy import select
 
 from wardconsole.interop.exporting import export_to_file
@@ -116,22 +116,7 @@ def test_a_stay_survives_export_and_import_as_ndjson_in_any_order(
     stay and its authors after the Observations still make the same sets."""
     bundle = tmp_path / "stay.json"
     export_to_file(db, supervisor, bundle, hospital_number=HOSPITAL_NUMBER)
-    text = bundle.read_text(encoding="utf-8")
-    entries = json.loads(text)["entry"]
-    for entry in entries:  # NDJSON has no fullUrl: references become Type/id
-        resource = entry["resource"]
-        local = f"{resource['resourceType']}/{resource['id']}"
-        text = text.replace(f'"{entry["fullUrl"]}"', f'"{local}"')
-    resources = [entry["resource"] for entry in json.loads(text)["entry"]]
-
-    def order(resource: dict[str, Any]) -> int:
-        if resource["resourceType"] != "Observation":
-            return 2  # patient, stay and authors last
-        return 0 if "hasMember" in resource else 1  # panels before their members
-
-    lines = [json.dumps(resource) for resource in sorted(resources, key=order)]
-    ndjson = tmp_path / "stay.ndjson"
-    ndjson.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ndjson = as_ndjson(bundle, tmp_path / "stay.ndjson")
     assert is_ndjson_file(ndjson) and not is_ndjson_file(bundle)
     streamed = parse_ndjson_file(ndjson)
     whole = parse_fhir(ndjson.read_bytes(), label=ndjson.name)

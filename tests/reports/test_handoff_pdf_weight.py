@@ -44,6 +44,6 @@ def test_the_printed_page_states_weight_and_must(ward: Ward, tmp_path: Path) -> 
     text = " ".join(busy.split())
     assert "Weight: 56 kg, BMI 19.4; next weighing" in text
     assert "medium risk (score 1)" in text
-    assert "Food chart: document dietary intake until" in text
+    assert "Food chart day 1 of 3 (until" in text
     quiet = printed_patient(reader, "B02")
     assert "Weight: weighing due — not weighed this stay" in " ".join(quiet.split())

@@ -364,3 +364,22 @@ def test_the_sleep_course_ends_at_the_discharge_not_at_the_end_of_that_night(
     assert [n.hours for n in nights] == [2, 2]
     assert "not covered" not in nights[-1].detail
     assert nights[-1].estimate.on_ward == timedelta(hours=4)
+
+
+def test_a_handoff_drafted_in_the_night_reads_sleep_so_far_without_the_hours_to_come(
+    db: Database, nurse: Actor, clock: Clock, patient: int
+) -> None:
+    levels = ObservationLevelService(db)
+    for hour in range(5):  # hourly checks 19:30 … 23:30, asleep at each
+        clock.now = at("2026-11-24 19:30") + timedelta(hours=hour)
+        levels.record_check(nurse, patient, Presentation.ASLEEP, "Bedroom", taken_at=clock.now)
+    clock.now = at("2026-11-25 00:00")
+    with db.read() as session:
+        facts = SleepReader(db).handoff_facts(
+            session, [(patient, at("2026-11-24 11:00"), None)], clock.now
+        )[patient]
+        (night,) = SleepService(db).overview(patient, clock.now).nights
+    words = facts[0].text
+    assert words.startswith("Sleep: slept ≈ 5 h tonight so far (estimate from 5 checks")
+    assert "not covered" not in words and "too few checks" not in words
+    assert night.hours == 5

@@ -129,7 +129,7 @@ def test_the_must_screen_starts_from_the_latest_weighing_and_the_weight_before(
     assert score_assessment("must", answers).total == 2
 
 
-def test_medium_risk_starts_a_food_chart_prompt_for_the_policy_days(
+def test_medium_risk_starts_a_food_chart_for_the_policy_days(
     db: Database, nurse: Actor, admission: int, clock: Clock
 ) -> None:
     recording = RecordingService(db)
@@ -141,12 +141,14 @@ def test_medium_risk_starts_a_food_chart_prompt_for_the_policy_days(
     )
     service = WeightService(db)
     (prompt,) = service.overview(admission).prompts
-    assert prompt.startswith("Food chart: document dietary intake until")
-    # The meals window, where the food chart is kept, says so too.
-    assert NutritionService(db).overview(admission).prompts == (prompt,)
+    assert prompt.startswith("Food chart day 1 of 3 (until ")
+    # The meals window, where the food chart is kept, shows the chart itself.
+    chart = NutritionService(db).overview(admission).food_chart
+    assert chart is not None and chart.summary == prompt
     clock.now += db.weight_policy.food_chart + timedelta(minutes=1)
     assert service.overview(admission).prompts == ()
-    assert NutritionService(db).overview(admission).prompts == ()
+    ended = NutritionService(db).overview(admission).food_chart
+    assert ended is not None and ended.summary.startswith("Food chart ended")
 
 
 def test_high_risk_with_no_intake_shows_the_wards_refeeding_prompt(

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from wardconsole.interop.exporting import ExportResult
+from wardconsole.services.bulk_import import RECORDING
 from wardconsole.services.context import Actor, PermissionDenied, Role
 from wardconsole.services.importing import ImportReport, Progress
 from wardconsole.ui.interop.actions import InteropActions
@@ -42,6 +43,7 @@ class FakeInterop:
         self.hold = threading.Event()
         self.hold.set()
         self.reached = threading.Event()
+        self.hold_at = 2
         self.imports: list[tuple[Actor, Path, str | None]] = []
         self.exports: list[tuple[Actor, str, Path, str]] = []
         self.export_error: Exception | None = None
@@ -50,11 +52,12 @@ class FakeInterop:
         self, actor: Actor, path: Path, progress: Progress, patient: str | None
     ) -> ImportReport:
         self.imports.append((actor, path, patient))
-        for done in range(1, 5):
+        for done in (1, 2, 3, 4, RECORDING):
             progress(done, 4)
-            if done == 2:
+            if done == self.hold_at:
                 self.reached.set()
                 self.hold.wait(10)
+        progress(RECORDING, 4)  # the last step asks again before it commits
         return REPORT
 
     def export_patient(
@@ -113,7 +116,10 @@ def test_import_shows_progress_then_what_was_imported(
     progress = interop_window.findChild(object, "import_progress")
     qtbot.waitUntil(lambda: progress.value() == 2)
     assert progress.isVisible()
-    assert progress.labelText() == "Importing transfer.json\nWriting set 2 of 4"
+    assert progress.labelText() == (
+        "Importing transfer.json\nChecking set 2 of 4\n"
+        "(nothing is on the record until the last step)"
+    )
     assert progress.windowModality() == Qt.WindowModality.WindowModal
     asked_again: list[object] = []
     monkeypatch.setattr(ImportFileDialog, "ask", classmethod(lambda cls, *a: asked_again.append(a)))
@@ -132,19 +138,26 @@ def test_import_shows_progress_then_what_was_imported(
     assert "Body Height" in box.informativeText()
 
 
+@pytest.mark.parametrize("step", ["checking", "last"])
 def test_cancel_imports_nothing(
     qtbot,
     interop_window: MainWindow,
     interop: FakeInterop,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
+    step: str,
 ) -> None:
+    """Cancel works while the sets are checked and during the last step (rolled back)."""
     _ask_returns(monkeypatch, ImportFileDialog, tmp_path / "big.ndjson")
     interop.hold.clear()
+    if step == "last":
+        interop.hold_at = RECORDING
     menu = interop_window.interop_menu
     menu.import_action.trigger()
     progress = interop_window.findChild(object, "import_progress")
     qtbot.waitUntil(interop.reached.is_set)
+    if step == "last":
+        qtbot.waitUntil(lambda: "Last step: adding 4 sets to the record" in progress.labelText())
 
     cancel = next(b for b in progress.findChildren(QPushButton) if b.text() == "Cancel import")
     qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)

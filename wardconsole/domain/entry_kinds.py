@@ -46,6 +46,7 @@ class EntryKind(StrEnum):
     SLEEP = "sleep"
     MEAL = "meal"
     BOWEL = "bowel"
+    FOOD_CHART = "food_chart"
 
     @property
     def words(self) -> EntryWords:
@@ -91,6 +92,13 @@ _WORDS: Final = MappingProxyType(
             "Fluid chart plan",
             "Set a fluid chart plan",
             "Changed a fluid chart plan",
+        ),
+        EntryKind.FOOD_CHART: EntryWords(
+            "Food chart",
+            "Food charts",
+            "Food chart",
+            "Started a food chart",
+            "Extended or stopped a food chart",
         ),
         EntryKind.REGULAR_DOSE: EntryWords(
             "Regular dose",

@@ -198,13 +198,23 @@ class SleepEstimate:
     """Set when the patient was admitted during the night: the night counts from then."""
     discharged_at: datetime | None = None
     """Set when the patient was discharged before the night ended: the night ends then."""
+    as_of: datetime | None = None
+    """Set while the night is still in progress: it counts until then, so the rest of the
+    night is neither asleep nor "not covered by a check"."""
 
     @property
     def on_ward(self) -> timedelta:
         """The part of the night the patient was on the ward (all of it, unless admitted or
         discharged during it)."""
-        first, last = on_ward_span(self.night, self.admitted_at, self.discharged_at)
+        first, last = on_ward_span(self.night, self.admitted_at, self.ends_at)
         return last - first
+
+    @property
+    def ends_at(self) -> datetime | None:
+        """Where the night stops counting before its end: the discharge or, for a night in
+        progress, the time of the estimate (whichever comes first)."""
+        ends = [at for at in (self.discharged_at, self.as_of) if at is not None]
+        return min(ends) if ends else None
 
     @property
     def covered(self) -> timedelta:
@@ -265,6 +275,7 @@ def estimate_sleep(
     policy: SleepPolicy,
     admitted_at: datetime | None = None,
     discharged_at: datetime | None = None,
+    as_of: datetime | None = None,
 ) -> SleepEstimate:
     """Estimate time asleep in ``night`` from its safety checks (current ones; any order).
 
@@ -274,8 +285,12 @@ def estimate_sleep(
     longer than their intervals is left partly uncovered. A patient admitted during the night
     is on the ward from ``admitted_at``, and one discharged during it until ``discharged_at``:
     the time off the ward is neither covered nor "not covered", and no check stands for it.
+    A night still in progress at ``as_of`` counts until then: the hours still to come are not
+    "not covered".
     """
-    first, last = on_ward_span(night, admitted_at, discharged_at)
+    in_progress = as_of if as_of is not None and as_of < night.end else None
+    ends = [at for at in (discharged_at, in_progress) if at is not None]
+    first, last = on_ward_span(night, admitted_at, min(ends) if ends else None)
     seen = sorted(
         (c for c in checks if first <= c.taken_at < last and c.presentation.found),
         key=lambda c: (c.taken_at, c.id),
@@ -309,6 +324,7 @@ def estimate_sleep(
         discharged_at=(
             discharged_at if discharged_at is not None and discharged_at < night.end else None
         ),
+        as_of=in_progress,
     )
 
 
@@ -507,11 +523,13 @@ def nights_sleep(
     policy: SleepPolicy,
     admitted_at: datetime | None = None,
     discharged_at: datetime | None = None,
+    as_of: datetime | None = None,
 ) -> list[NightSleep]:
     """One ``NightSleep`` per night (oldest first): the estimate, the newest current nurse entry
     for that night, and the withdrawal chart's sleep item as first rated after the night (in the
     shift that follows it: the morning rating describes the night before). The night of the
-    admission counts from ``admitted_at``, the night of the discharge until ``discharged_at``."""
+    admission counts from ``admitted_at``, the night of the discharge until ``discharged_at``,
+    and a night in progress at ``as_of`` until then."""
     all_checks = list(checks)
     by_night: dict[date, SleepEntry] = {}
     for entry in sorted(entries, key=lambda e: (e.taken_at, e.id)):
@@ -523,7 +541,9 @@ def nights_sleep(
         out.append(
             NightSleep(
                 night,
-                estimate_sleep(night, all_checks, interval_of, policy, admitted_at, discharged_at),
+                estimate_sleep(
+                    night, all_checks, interval_of, policy, admitted_at, discharged_at, as_of
+                ),
                 by_night.get(night.start_date),
                 min(rated, key=lambda c: c.taken_at) if rated else None,
             )

@@ -345,21 +345,26 @@ def risk_of_flags(flags: Collection[str]) -> must.MustRisk:
 
 
 def must_prompts(screen: MustScreen | None, now: datetime, policy: WeightPolicy) -> tuple[str, ...]:
-    """What a nurse should do after the latest screen: a food chart for the policy's days at
-    medium risk (BAPEN: document dietary intake for 3 days), and the ward's refeeding prompt
-    (local wording, no criteria of the console's own) at high risk with no intake."""
+    """What a nurse should do after the latest screen beyond its category: the ward's refeeding
+    prompt (local wording, no criteria of the console's own) at high risk with no intake. The
+    medium-risk food chart is a record of its own (``domain.food_chart``), shown from it."""
     if screen is None:
         return ()
-    prompts = []
-    if screen.risk is must.MustRisk.MEDIUM and now < screen.taken_at + policy.food_chart:
-        until = screen.taken_at + policy.food_chart
-        prompts.append(
-            f"Food chart: document dietary intake until {until.astimezone():%a %d %b %H:%M} "
-            "(medium malnutrition risk; BAPEN 3 days)"
-        )
     if screen.risk is must.MustRisk.HIGH and screen.no_intake:
-        prompts.append(f"{policy.refeeding_prompt} (ward wording, awaiting governance sign-off)")
-    return tuple(prompts)
+        return (f"{policy.refeeding_prompt} (ward wording, awaiting governance sign-off)",)
+    return ()
+
+
+def food_chart_preview(risk: must.MustRisk, at: datetime, policy: WeightPolicy) -> str:
+    """What saving a screen at ``risk`` now does to the food chart, for the form ('' when
+    nothing): at medium risk BAPEN asks for dietary intake documented for 3 days."""
+    if risk is not must.MustRisk.MEDIUM:
+        return ""
+    until = at + policy.food_chart
+    return (
+        f"Saving starts a food chart (or extends the one running): document dietary intake "
+        f"until {until.astimezone():%a %d %b %H:%M} (medium malnutrition risk; BAPEN 3 days)"
+    )
 
 
 # -- words for the handoff and the discharge summary --------------------------------------------

@@ -12,6 +12,11 @@ values of the same patient, stay and effective time form one set. A set keeps on
 the file has; the rest are stored as missing "not in the imported record", so no NEWS2 is
 computed unless the file holds the whole set.
 
+Body weight and height become weighings. The food, fluid, bowel and sleep Observations the
+console exports (oral intake 9000-1, the rest in its own codes) become entries of their own
+(``fhir_chart``), checked by the ward's rules when written; a sleep estimate is derived here
+from the safety checks, so one in a file is counted as not imported.
+
 The patient is identified by the console's hospital-number identifier, else a medical-record
 (MR) identifier; ``patient=`` names the patient when the file does not (or to override it).
 """
@@ -30,6 +35,7 @@ from typing import Any
 from wardconsole.domain.news2 import ACVPU
 from wardconsole.domain.records import MissingReason
 from wardconsole.interop import codes as c
+from wardconsole.interop.fhir_chart import ESTIMATED_SLEEP, chart_kind, chart_values
 from wardconsole.interop.fhir_reading import (
     MAX_BYTES,
     FhirInputError,
@@ -45,11 +51,13 @@ from wardconsole.interop.fhir_reading import (
     read_resources,
     string,
 )
+from wardconsole.services.bulk_import import BulkImportService
 from wardconsole.services.context import Actor
 from wardconsole.services.db import Database
 from wardconsole.services.importing import (
     BODY_FIELDS,
     AuthorRef,
+    ChartEntry,
     ImportBatch,
     ImportReport,
     ImportService,
@@ -80,16 +88,20 @@ def import_fhir_file(
 ) -> ImportReport:
     """Read, map and write one file — all or nothing. NDJSON is read a line at a time, twice
     (patients, stays and panels first, then the Observations), so memory follows the number
-    of sets, not the size of the file."""
+    of sets, not the size of the file, and written through the staging tables
+    (``services.bulk_import``), so other stations keep writing while it is imported."""
     try:
         if path.stat().st_size > MAX_BYTES:
             raise FhirInputError("file", f"larger than {MAX_BYTES // (1024 * 1024)} MB")
-        if is_ndjson_file(path):
+        bulk = is_ndjson_file(path)
+        if bulk:
             batch = parse_ndjson_file(path, patient=patient, progress=progress)
         else:
             batch = parse_fhir(path.read_bytes(), label=path.name, patient=patient)
     except OSError as exc:
         raise FhirInputError(str(path), exc.strerror or "cannot be read") from None
+    if bulk:
+        return BulkImportService(db).import_batch(actor, batch, progress)
     return ImportService(db).import_batch(actor, batch, progress)
 
 
@@ -173,6 +185,7 @@ class _Mapper:
             self.know(resource)
         self.panel_of: dict[str, tuple[str, str]] = {}  # member identity -> (panel, note)
         self.groups: dict[tuple[Any, ...], _Group] = {}
+        self.entries: list[ChartEntry] = []
         self._patients: dict[str, PatientRef] = {}
         self._stays: dict[str, StayRef | None] = {}
         self._times: dict[str, FhirTime | None] = {}
@@ -232,6 +245,7 @@ class _Mapper:
             groups=tuple(g.to_vital_group() for g in groups if g.values),
             skipped=dict(self.skipped),
             create_records=True,
+            entries=tuple(sorted(self.entries, key=lambda e: (e.taken_at, e.position))),
         )
 
     # -- references --------------------------------------------------------------------------
@@ -316,6 +330,8 @@ class _Mapper:
         if c.VITALS_PANEL in loinc and "hasMember" in data:
             return  # a grouper: its members carry the values
         status = string(resource, data, "status", "status") or "final"
+        if (kind := chart_kind(all_codes)) is not None:
+            return self._chart_entry(resource, kind, all_codes, status)
         if any(code in c.BP_PANELS for code in loinc):
             fields = ["systolic_bp", "diastolic_bp"]
         elif field_name := next(
@@ -349,6 +365,42 @@ class _Mapper:
         else:
             self._value(resource, group, fields[0], data, "")
         group.members.append(resource.identity)
+
+    def _chart_entry(
+        self, resource: Resource, kind: str, all_codes: list[tuple[str, str, str]], status: str
+    ) -> None:
+        """A food, fluid, bowel or sleep Observation: one entry, or one value skipped."""
+        if kind == "estimate":
+            self.skipped[ESTIMATED_SLEEP] += 1
+            return
+        if status not in ACCEPTED_STATUSES:
+            self.skipped[f"status {status!r} (not a usable result)"] += 1
+            return
+        when = self._effective(resource)
+        if when is None:
+            return self._skip([kind], "no usable time (none, or coarser than a day)")
+        patient = self._patient(resource)
+        if patient is None:
+            return self._skip(
+                [kind], "patient not identified: give the hospital number for the import"
+            )
+        values = chart_values(resource, kind, all_codes)
+        if isinstance(values, str):
+            self.skipped[values] += 1
+            return
+        taken_at, date_only = when
+        self.entries.append(
+            ChartEntry(
+                kind=kind,
+                patient=patient,
+                taken_at=taken_at,
+                values=values,
+                position=resource.position,
+                stay=self._stay(resource),
+                author=self._author(resource),
+                note=DATE_ONLY_NOTE if date_only else "",
+            )
+        )
 
     def _skip(self, fields: list[str], reason: str) -> None:
         self.skipped[reason] += len(fields)

@@ -29,6 +29,7 @@ from wardconsole.domain.records import (
 from wardconsole.domain.safety_checks import CheckSchedule
 from wardconsole.domain.schedule import due_from_effective
 from wardconsole.services.db import Database
+from wardconsole.services.food_chart import food_chart_views
 from wardconsole.services.observation_levels import patient_checks
 from wardconsole.services.safety_rules import schedules_for
 from wardconsole.services.sleep import SleepReader
@@ -50,7 +51,8 @@ class CensusService:
     def __init__(self, db: Database, *, with_fluids: bool = True, with_sleep: bool = True) -> None:
         self._db = db
         self._with_fluids = with_fluids
-        """False only to measure what the fluid column's reads cost (``bench/census.py``)."""
+        """False only to measure what the fluid column's reads (fluids and the food chart)
+        cost (``bench/census.py``)."""
         self._with_sleep = with_sleep
         """False only to measure what the sleep flag's reads cost (``bench/census.py``)."""
         self._sleep = SleepReader(db)
@@ -64,7 +66,8 @@ class CensusService:
 
     def snapshot(self, now: datetime | None = None) -> CensusSnapshot:
         """One consistent read of the census: a fixed number of queries, each O(admitted
-        patients) — the fluid column adds three grouped ones and the sleep flag one (three
+        patients) — the fluid column adds three grouped ones and two for the food chart (its
+        versions, the meals of its days), the sleep flag one (three
         when a night's checks or sleep entries changed), never one per patient."""
         now = now or self._db.clock()
         policy = self._db.policy
@@ -91,6 +94,11 @@ class CensusService:
             decisions = repository.decisions_by_admission(session, ids)
             after_prn = after_prn_inputs(session, self._db, ids, decisions, now)
             fluid = self._fluids(session, ids, now) if self._with_fluids else {}
+            food = (
+                food_chart_views(session, ids, now, self._db.shifts.zone)
+                if self._with_fluids
+                else {}
+            )
             sleep = (
                 self._sleep.flags(
                     session, ids, now, {a.admission_id: a.admitted_at for a in admissions}
@@ -134,6 +142,7 @@ class CensusService:
                     assigned_nurse=a.assigned_nurse,
                     risk_flags=a.risk_flags,
                     fluid=fluid.get(a.admission_id),
+                    food_chart=food.get(a.admission_id),
                     sleep=sleep.get(a.admission_id),
                     **_news2_fields(effective),
                     **_check_fields(

@@ -55,9 +55,9 @@ from wardconsole.services.context import (
     require,
 )
 from wardconsole.services.db import POLICY_DIGEST, Database
-from wardconsole.services.fluid_rules import fluid_triggers
+from wardconsole.services.fluid_rules import fluid_triggers_of
 from wardconsole.services.governance import GovernanceService, PolicyStatus
-from wardconsole.services.safety_rules import observation_triggers
+from wardconsole.services.safety_rules import schedules_for, with_safety_triggers
 from wardconsole.services.staff import StaffService
 from wardconsole.services.text_rule import checks_text
 from wardconsole.store import medicines_queries, repository
@@ -174,30 +174,60 @@ def apply_rules(
     staff_id: int | None,
 ) -> list[EscalationChange]:
     """Evaluate the patient's rules and write the resulting escalations in ``session``."""
-    state = repository.clinical_state(
-        session, admission_id, since=now - db.policy.history_window, formulary=db.formulary
+    return apply_rules_of(session, db, [admission_id], now=now, station=station, staff_id=staff_id)[
+        admission_id
+    ]
+
+
+def apply_rules_of(
+    session: Session,
+    db: Database,
+    admission_ids: Sequence[int],
+    *,
+    now: datetime,
+    station: str,
+    staff_id: int | None,
+) -> dict[int, list[EscalationChange]]:
+    """``apply_rules`` for several patients: their state read with a fixed number of
+    statements, each evaluated on its own (a patient's rules read only that patient's
+    entries, so the result is the same as one patient after another), the escalations
+    written in ``session``. The monitor feed rules a whole ward's group in one pass."""
+    ids = list(dict.fromkeys(admission_ids))
+    if not ids:
+        return {}
+    states = repository.clinical_states(
+        session, ids, since=now - db.policy.history_window, formulary=db.formulary
     )
-    state = replace(state, medicines=medicines_watch(session, db, admission_id, now))
-    triggers = evaluate(state, now=now, policy=db.policy, chart=db.chart, zone=db.shifts.zone)
-    triggers = observation_triggers(session, db, admission_id, now, triggers)
-    triggers += fluid_triggers(session, db, admission_id, now)
-    latest_complete = next((o for o in reversed(state.observations) if o.vitals.is_complete), None)
-    actions = plan_escalations(
-        state.open_escalations,
-        triggers,
-        resolved_at=repository.last_resolved(session, admission_id),
-        now=now,
-        silence=silence_window(db.policy, latest_complete),
-    )
-    return _write_actions(
-        session,
-        admission_id,
-        actions,
-        state.open_escalations,
-        now=now,
-        station=station,
-        staff_id=staff_id,
-    )
+    watches = medicines_watches(session, db, ids, now)
+    schedules = schedules_for(session, db, [(i, states[i].admitted_at) for i in ids], now)
+    fluids = fluid_triggers_of(session, db, ids, now)
+    resolved = repository.last_resolved_of(session, ids)
+    changes: dict[int, list[EscalationChange]] = {}
+    for admission_id in ids:
+        state = replace(states[admission_id], medicines=watches[admission_id])
+        triggers = evaluate(state, now=now, policy=db.policy, chart=db.chart, zone=db.shifts.zone)
+        triggers = with_safety_triggers(db, schedules[admission_id], triggers)
+        triggers += fluids[admission_id]
+        latest_complete = next(
+            (o for o in reversed(state.observations) if o.vitals.is_complete), None
+        )
+        actions = plan_escalations(
+            state.open_escalations,
+            triggers,
+            resolved_at=resolved[admission_id],
+            now=now,
+            silence=silence_window(db.policy, latest_complete),
+        )
+        changes[admission_id] = _write_actions(
+            session,
+            admission_id,
+            actions,
+            state.open_escalations,
+            now=now,
+            station=station,
+            staff_id=staff_id,
+        )
+    return changes
 
 
 def apply_triggers(

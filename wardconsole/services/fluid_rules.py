@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 from wardconsole.domain.fluids import (
     BLADDER_REASON,
     Direction,
+    FluidPlan,
     FluidTotals,
     ago_text,
     latest_review,
@@ -41,14 +43,22 @@ PROMPT_BLADDER = (
 )
 
 
-def fluid_triggers(
-    session: Session, db: Database, admission_id: int, now: datetime
+def fluid_triggers_of(
+    session: Session, db: Database, admission_ids: Sequence[int], now: datetime
+) -> dict[int, list[EscalationTrigger]]:
+    """Triggers from each patient's fluid chart (none when they are not on one): one statement
+    for the plans, then a few for each patient on a chart."""
+    plans = plans_in_force(session, admission_ids)
+    return {
+        i: _plan_triggers(session, db, i, plans[i], now) if i in plans and plans[i].active else []
+        for i in admission_ids
+    }
+
+
+def _plan_triggers(
+    session: Session, db: Database, admission_id: int, plan: FluidPlan, now: datetime
 ) -> list[EscalationTrigger]:
-    """Triggers from the patient's fluid chart (none when they are not on one)."""
     policy = db.fluid_policy
-    plan = plans_in_force(session, [admission_id]).get(admission_id)
-    if plan is None or not plan.active:
-        return []
     found: list[EscalationTrigger] = []
     period = period_of(now, policy.day_start, db.ward_timezone)
     totals = period_totals(session, [admission_id], [period.start, period.end]).get(

@@ -15,6 +15,9 @@ is scored for NEWS2 only when it is complete, so an import never produces a made
 Body weight and height in a set (``BODY_FIELDS``, exact decimal text in kg and m) become a
 weighing of their own (``weight_entries``, same source reference); a value outside the weight
 policy's limits is skipped, an extreme one kept with a note, as for vital signs.
+
+Food, fluid, bowel and sleep entries (``ChartEntry``) are checked by the same rules as typed
+ones and counted as already on record by their values (``services.chart_import``).
 """
 
 from __future__ import annotations
@@ -35,6 +38,13 @@ from wardconsole.domain.records import VITAL_FIELDS, MissingReason, VitalSigns
 from wardconsole.domain.validation import validate_vitals
 from wardconsole.domain.weight_policy import WeightPolicy
 from wardconsole.domain.weights import WeightInput, weight_problems
+from wardconsole.services.chart_import import (
+    KIND_FIELDS,
+    KIND_WORDS,
+    OnRecord,
+    check_entry,
+    identity,
+)
 from wardconsole.services.context import (
     Actor,
     InvalidInput,
@@ -44,12 +54,12 @@ from wardconsole.services.context import (
     require,
 )
 from wardconsole.services.db import Database
-from wardconsole.services.escalations import apply_rules
+from wardconsole.services.escalations import apply_rules_of
 from wardconsole.services.staff import StaffService
 from wardconsole.services.text_rule import field_problem
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
-from wardconsole.store.entries import current
+from wardconsole.store.entries import EntryStamp, current
 from wardconsole.store.models import Admission, ObservationSetRow, Patient, Staff, WeightEntryRow
 
 log = logging.getLogger(__name__)
@@ -116,6 +126,21 @@ class VitalGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class ChartEntry:
+    """One food, fluid, bowel or sleep entry from the source: ``kind`` is a key of
+    ``chart_import.KIND_FIELDS`` and ``values`` its columns as the table holds them."""
+
+    kind: str
+    patient: PatientRef
+    taken_at: datetime
+    values: Mapping[str, object]
+    position: str
+    stay: StayRef | None = None
+    author: AuthorRef | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class ImportBatch:
     source: str
     """``import`` (a file) or ``monitor`` (the bedside-monitor feed)."""
@@ -127,6 +152,8 @@ class ImportBatch:
     create_records: bool = True
     """Create unknown patients, stays and authors (a file); False for the monitor feed,
     whose values must belong to a patient on the ward now."""
+    entries: tuple[ChartEntry, ...] = ()
+    """Food, fluid, bowel and sleep entries (a file only)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +168,8 @@ class ImportReport:
     stays_created: int = 0
     admission_ids: tuple[int, ...] = ()
     weighings_added: int = 0
+    entries_added: Mapping[str, int] = field(default_factory=dict)
+    """Chart entries written, by kind (``fluid``, ``meal``, ``bowel``, ``sleep``)."""
 
     @property
     def values_skipped(self) -> int:
@@ -154,6 +183,13 @@ class ImportReport:
         ]
         if self.weighings_added:
             parts.append(f"{self.weighings_added} weighing{_s(self.weighings_added)} imported")
+        entries = [
+            f"{n} {KIND_WORDS[kind][n != 1]}"
+            for kind in KIND_FIELDS
+            if (n := self.entries_added.get(kind, 0))
+        ]
+        if entries:
+            parts.append(", ".join(entries) + " imported")
         if self.already_present:
             parts.append(f"{self.already_present} already on record")
         created = [
@@ -205,10 +241,11 @@ class ImportService:
         now = self._db.clock()
         with self._db.transaction() as session:
             writer = _BatchWriter(session, actor, batch, now, importer, self._db.weight_policy)
-            total = len(batch.groups)
-            for first in range(0, total, CHUNK_SETS):
+            total = len(batch.groups) + len(batch.entries)
+            for first in range(0, len(batch.groups), CHUNK_SETS):
                 chunk = batch.groups[first : first + CHUNK_SETS]
                 writer.write_chunk(chunk, progress, first, total)
+            writer.write_entries(self._db, progress, len(batch.groups), total)
             return writer.finish(self._db)
 
     def import_batches(
@@ -219,8 +256,9 @@ class ImportService:
         rules_now: bool = True,
     ) -> list[ImportReport | Exception]:
         """Several batches (monitor messages that arrived together) in ONE transaction, each
-        in a savepoint of its own: a batch refused (an unknown patient, unstorable text, a
-        retransmission racing its twin, a bug) is returned as its error and leaves the others.
+        as in a savepoint of its own (``_write_group``): a batch refused (an unknown patient,
+        unstorable text, a retransmission racing its twin, a bug) is returned as its error and
+        leaves the others.
         The clinical rules run once per stay after the group's last set, and one commit ends
         it, so a busy feed pays one rules pass and one disk flush per patient and group, not
         per message. With ``rules_now`` False the stays get their change-log row but not the
@@ -229,29 +267,42 @@ class ImportService:
         The feed writes as the system account, so its sets are recorded by it."""
         require(actor, Permission.RECORD)
         now = self._db.clock()
-        results: list[ImportReport | Exception] = []
-        touched: set[int] = set()
         with self._db.transaction() as session:
-            for batch in batches:
-                try:
-                    report, stays = self._write_in_savepoint(session, actor, batch, now)
-                except OperationalError:
-                    raise  # a busy or locked database: the caller waits and retries the group
-                except (ServiceError, SQLAlchemyError) as exc:
-                    results.append(exc)
-                    continue
-                except Exception as exc:  # a bug costs this message, never its group
-                    log.exception("Import of %s failed", batch.label[:60])
-                    results.append(exc)
-                    continue
-                results.append(report)
-                touched |= stays
+            try:
+                with session.begin_nested():
+                    results, touched = _write_group(session, self._db, actor, batches, now)
+            except OperationalError:
+                raise  # a busy or locked database: the caller waits and retries the group
+            except (OneAtATime, SQLAlchemyError):
+                results, touched = self._write_one_at_a_time(session, actor, batches, now)
             for admission_id in sorted(touched):
                 record_change(session, "observation", admission_id, actor.station)
             # The rules once per stay for the whole group, after its last set.
             if rules_now:
                 ruled(session, self._db, touched, now, actor)
         return results
+
+    def _write_one_at_a_time(
+        self, session: Session, actor: Actor, batches: Sequence[ImportBatch], now: datetime
+    ) -> tuple[list[ImportReport | Exception], set[int]]:
+        """Each batch in a savepoint of its own (a group ``write_group`` could not take)."""
+        results: list[ImportReport | Exception] = []
+        touched: set[int] = set()
+        for batch in batches:
+            try:
+                report, stays = self._write_in_savepoint(session, actor, batch, now)
+            except OperationalError:
+                raise  # a busy or locked database: the caller waits and retries the group
+            except (ServiceError, SQLAlchemyError) as exc:
+                results.append(exc)
+                continue
+            except Exception as exc:  # a bug costs this message, never its group
+                log.exception("Import of %s failed", batch.label[:60])
+                results.append(exc)
+                continue
+            results.append(report)
+            touched |= stays
+        return results, touched
 
     def run_rules(self, actor: Actor, admission_ids: Collection[int]) -> None:
         """The clinical rules for these stays, in one transaction (the monitor feed's stays
@@ -332,6 +383,8 @@ class _BatchWriter:
         self.weighings_added = 0
         self._loaded_stays: set[int] = set()
         self._chunk_times = (now, now)
+        self.entries_added: Counter[str] = Counter()
+        self._entry_topics: set[tuple[str, int]] = set()
 
     # -- a chunk of sets -------------------------------------------------------------------------
 
@@ -343,6 +396,16 @@ class _BatchWriter:
         total: int,
     ) -> None:
         """Check and write ``groups`` with a few queries and one multi-row insert."""
+        self.begin_chunk(groups)
+        for group in groups:
+            self.write(group)
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        self.insert_chunk()
+
+    def begin_chunk(self, groups: tuple[VitalGroup, ...]) -> None:
+        """The look-ups of a chunk: which of its references are on record already."""
         self._known_refs = self._refs_on_record([g.source_ref for g in groups])
         self._weighed_refs = self._refs_on_record([g.source_ref for g in groups], WeightEntryRow)
         self._weight_rows = []
@@ -351,15 +414,54 @@ class _BatchWriter:
         times = [g.taken_at for g in groups]
         self._chunk_times = (min(times), max(times)) if times else (self.now, self.now)
         self._rows = []
-        for group in groups:
-            self.write(group)
-            done += 1
-            if progress is not None:
-                progress(done, total)
+
+    def insert_chunk(self) -> None:
         if self._rows:
-            self.session.execute(insert(ObservationSetRow), self._rows)
+            self._insert(ObservationSetRow, self._rows)
         if self._weight_rows:
-            self.session.execute(insert(WeightEntryRow), self._weight_rows)
+            self._insert(WeightEntryRow, self._weight_rows)
+
+    def _insert(self, model: Any, rows: list[dict[str, Any]]) -> None:
+        """Write a chunk's rows (a bulk import writes them to its staging table instead)."""
+        self.session.execute(insert(model), rows)
+
+    def _add(self, row: Patient | Admission | Staff) -> None:
+        """A new patient, stay or author, given its ID now (a bulk import keeps it pending)."""
+        self.session.add(row)
+        self.session.flush()
+
+    def sharing(self, batch: ImportBatch) -> _BatchWriter:
+        """A writer for another batch of this chunk (the monitor feed's group of messages)
+        that uses this one's look-ups, so each batch keeps its own counts and rows while the
+        chunk is read once; ``begin_chunk`` ran here for the whole chunk."""
+        other = _BatchWriter(
+            self.session, self.actor, batch, self.now, self.importer, self._weight_policy
+        )
+        other._patients, other._staff, other._stays = self._patients, self._staff, self._stays
+        other._known_refs, other._weighed_refs = self._known_refs, self._weighed_refs
+        other._on_record, other._loaded_stays = self._on_record, self._loaded_stays
+        other._chunk_times = self._chunk_times
+        return other
+
+    def look_up_patients(self, hospital_numbers: Collection[str]) -> None:
+        """Patients already on record, their stays and those stays' current sets within the
+        chunk's times, with three statements however many patients (``begin_chunk`` first)."""
+        patients = list(
+            self.session.scalars(
+                select(Patient).where(Patient.hospital_number.in_(sorted(hospital_numbers)))
+            )
+        )
+        self._patients.update((p.hospital_number, p) for p in patients)
+        stays = self.session.scalars(
+            select(Admission)
+            .where(Admission.patient_id.in_([p.id for p in patients]))
+            .order_by(Admission.id)
+        )
+        for patient in patients:
+            self._stays.setdefault(patient.id, [])
+        for stay in stays:
+            self._stays[stay.patient_id].append(stay)
+        self._load_current_sets([a.id for found in self._stays.values() for a in found])
 
     def _refs_on_record(self, refs: list[str], model: Any = ObservationSetRow) -> set[str]:
         return set(
@@ -498,6 +600,67 @@ class _BatchWriter:
         self.weighings_added += 1
         self.touched.add(admission.id)
 
+    # -- food, fluid, bowel and sleep entries -----------------------------------------------------
+
+    def write_entries(self, db: Database, progress: Progress | None, done: int, total: int) -> None:
+        """Check and write the batch's chart entries, one multi-row insert per kind."""
+        on_record = OnRecord(self.session)
+        rows: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KIND_FIELDS}
+        for entry in self.batch.entries:
+            row = self._entry_row(db, entry, on_record)
+            if row is not None:
+                rows[entry.kind].append(row)
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        for kind, found in rows.items():
+            if found:
+                self.session.execute(insert(KIND_FIELDS[kind][0]), found)
+
+    def _entry_row(
+        self, db: Database, entry: ChartEntry, on_record: OnRecord
+    ) -> dict[str, Any] | None:
+        words = KIND_WORDS[entry.kind][0]
+        if entry.taken_at > self.now + FUTURE_TOLERANCE:
+            self.skipped[f"{words}: time in the future"] += 1
+            return None
+        patient = self._patient(entry.patient)
+        if patient is None:
+            self._skip_patient(entry, 1)
+            return None
+        admission = self._admission(patient, entry)
+        if admission is None:
+            self.skipped["time outside any stay of the patient"] += 1
+            return None
+        checked = check_entry(db, entry.kind, entry.values, entry.taken_at, self.now)
+        if isinstance(checked, list):
+            self.skipped[f"{words} refused: {'; '.join(checked)}"] += 1
+            return None
+        if on_record.take(
+            admission.id, entry.kind, identity(entry.kind, entry.taken_at, checked.values)
+        ):
+            self.already_present += 1
+            return None
+        note = entry.note
+        if checked.extreme:
+            note = _join(
+                note,
+                "Extreme value from the source, not re-measured: " + ", ".join(checked.extreme),
+            )
+        recorded_by, provenance = self._author(entry)
+        stamp = EntryStamp(
+            admission_id=admission.id,
+            taken_at=entry.taken_at,
+            recorded_at=self.now,
+            recorded_by_id=recorded_by,
+            station=self.actor.station,
+            note=_join(note, provenance),
+        )
+        self.entries_added[entry.kind] += 1
+        self.touched.add(admission.id)
+        self._entry_topics.add((entry.kind, admission.id))
+        return {**stamp.columns(), **checked.values}
+
     def _validated(self, values: dict[str, object]) -> tuple[VitalSigns, list[str]]:
         """Drop values the domain refuses as impossible (counted); accept extreme ones."""
         while True:
@@ -513,7 +676,7 @@ class _BatchWriter:
                 self.skipped["set refused by validation"] += len(values) - 1
                 return VitalSigns(), []
 
-    def _skip_patient(self, group: VitalGroup, count: int) -> None:
+    def _skip_patient(self, group: VitalGroup | ChartEntry, count: int) -> None:
         if not self.batch.create_records:
             raise UnknownPatient()
         self.skipped["patient not on record and not described in the file"] += count
@@ -534,13 +697,12 @@ class _BatchWriter:
                 sex=ref.sex,
                 created_at=self.now,
             )
-            self.session.add(row)
-            self.session.flush()
+            self._add(row)
             self.patients_created += 1
         self._patients[key] = row
         return row
 
-    def _admission(self, patient: Patient, group: VitalGroup) -> Admission | None:
+    def _admission(self, patient: Patient, group: VitalGroup | ChartEntry) -> Admission | None:
         stays = self._stays.get(patient.id)
         if stays is None:
             stays = list(
@@ -566,7 +728,9 @@ class _BatchWriter:
             return covering
         return self._new_stay(patient, group, stays)
 
-    def _new_stay(self, patient: Patient, group: VitalGroup, stays: list[Admission]) -> Admission:
+    def _new_stay(
+        self, patient: Patient, group: VitalGroup | ChartEntry, stays: list[Admission]
+    ) -> Admission:
         """A stay from the source's Encounter, or a closed "external record" for the day."""
         stay = group.stay
         if stay is not None:
@@ -596,13 +760,12 @@ class _BatchWriter:
             recorded_by_id=self.importer,
             station=self.actor.station,
         )
-        self.session.add(row)
-        self.session.flush()
+        self._add(row)
         self.stays_created += 1
         stays.append(row)
         return row
 
-    def _author(self, group: VitalGroup) -> tuple[int, str]:
+    def _author(self, group: VitalGroup | ChartEntry) -> tuple[int, str]:
         """Who the set is recorded by, and a provenance note. A file never attributes an entry
         to a member of staff already on record (anyone could write their ID into a file), nor
         to the nurse importing it: such a set, and one whose file names no author, is recorded
@@ -632,8 +795,7 @@ class _BatchWriter:
             failed_logins=0,
             created_at=self.now,
         )
-        self.session.add(row)
-        self.session.flush()
+        self._add(row)
         staff_id = row.id
         self._staff[author.staff_code] = staff_id
         return staff_id, ""
@@ -644,24 +806,26 @@ class _BatchWriter:
         self, admission_id: int, taken_at: datetime, vitals: VitalSigns
     ) -> bool:
         if admission_id not in self._loaded_stays:
-            self._load_current_sets(admission_id)
+            self._load_current_sets([admission_id])
         return vitals in self._on_record.get((admission_id, taken_at), ())
 
-    def _load_current_sets(self, admission_id: int) -> None:
-        """The stay's current (final, not corrected) sets taken within this chunk's times:
-        one query per stay and chunk."""
-        self._loaded_stays.add(admission_id)
+    def _load_current_sets(self, admission_ids: list[int]) -> None:
+        """The stays' current (final, not corrected) sets taken within this chunk's times:
+        one query per chunk and the stays it asks for."""
+        self._loaded_stays.update(admission_ids)
+        if not admission_ids:
+            return
         low, high = self._chunk_times
         rows = self.session.scalars(
             select(ObservationSetRow).where(
-                ObservationSetRow.admission_id == admission_id,
+                ObservationSetRow.admission_id.in_(admission_ids),
                 ObservationSetRow.taken_at >= low,
                 ObservationSetRow.taken_at <= high,
                 current(ObservationSetRow),
             )
         )
         for row in rows:
-            key = (admission_id, row.taken_at)
+            key = (row.admission_id, row.taken_at)
             self._on_record.setdefault(key, []).append(repository.to_observation(row).vitals)
 
     # -- the end of the transaction --------------------------------------------------------------
@@ -680,6 +844,8 @@ class _BatchWriter:
             "stays_created": self.stays_created,
             "weighings_added": self.weighings_added,
         }
+        if self.entries_added:
+            detail["entries_added"] = dict(self.entries_added)
         repository.write_audit(
             self.session,
             at=self.now,
@@ -690,6 +856,8 @@ class _BatchWriter:
             entity_id=None,
             detail=detail,
         )
+        for topic, admission_id in sorted(self._entry_topics):
+            record_change(self.session, topic, admission_id, self.actor.station)
         if apply_rules_now:
             changed_and_ruled(self.session, db, self.touched, self.now, self.actor)
         return ImportReport(
@@ -701,6 +869,7 @@ class _BatchWriter:
             stays_created=self.stays_created,
             admission_ids=tuple(sorted(self.touched)),
             weighings_added=self.weighings_added,
+            entries_added=dict(self.entries_added),
         )
 
 
@@ -717,18 +886,67 @@ def changed_and_ruled(
 def ruled(
     session: Session, db: Database, admission_ids: set[int], now: datetime, actor: Actor
 ) -> None:
-    """The clinical rules once for each of these stays still open, in ``session``."""
-    for admission_id in sorted(admission_ids):
-        admission = session.get(Admission, admission_id)
-        if admission is not None and admission.discharged_at is None:
-            apply_rules(
-                session,
-                db,
-                admission_id,
-                now=now,
-                station=actor.station,
-                staff_id=actor.staff_id,
-            )
+    """The clinical rules once for each of these stays still open, in ``session`` (their
+    state read together: a fixed number of statements however many stays)."""
+    if not admission_ids:
+        return
+    still_open = session.scalars(
+        select(Admission.id)
+        .where(Admission.id.in_(sorted(admission_ids)), Admission.discharged_at.is_(None))
+        .order_by(Admission.id)
+    ).all()
+    apply_rules_of(session, db, still_open, now=now, station=actor.station, staff_id=actor.staff_id)
+
+
+class OneAtATime(Exception):
+    """The group cannot be written together; write its messages one savepoint at a time."""
+
+
+def _write_group(
+    session: Session, db: Database, actor: Actor, batches: Sequence[ImportBatch], now: datetime
+) -> tuple[list[ImportReport | Exception], set[int]]:
+    """A group of monitor messages written together: one set of look-ups and one insert per
+    table for the whole group, each message keeping its own report, audit row and error.
+    What the shared look-ups refuse ahead (unstorable text, a patient not on the ward) costs
+    that message alone; anything else — a bug, a database error in the inserts — raises
+    ``OneAtATime``: the caller rolls this back and writes each message in a savepoint of its
+    own, so every message's outcome is the same either way, only cheaper."""
+    if not batches or any(
+        b.create_records or b.entries or b.source != batches[0].source for b in batches
+    ):
+        raise OneAtATime()
+    lead = _BatchWriter(session, actor, batches[0], now, actor.staff_id, db.weight_policy)
+    sets = tuple(group for batch in batches for group in batch.groups)
+    lead.begin_chunk(sets)
+    lead.look_up_patients({group.patient.hospital_number for group in sets})
+    results: list[ImportReport | Exception | None] = []
+    writers: list[tuple[int, _BatchWriter]] = []
+    for batch in batches:
+        problems = unstorable_text(batch)
+        if problems:
+            results.append(InvalidInput(problems))
+            continue
+        writer = lead.sharing(batch)
+        try:
+            for group in batch.groups:
+                writer.write(group)
+        except UnknownPatient as exc:
+            if writer.sets_added or writer.weighings_added:
+                raise OneAtATime() from exc  # part of the message went into the shared look-ups
+            results.append(exc)
+            continue
+        except Exception as exc:
+            raise OneAtATime() from exc
+        lead._rows += writer._rows
+        lead._weight_rows += writer._weight_rows
+        writers.append((len(results), writer))
+        results.append(None)
+    lead.insert_chunk()
+    touched: set[int] = set()
+    for index, writer in writers:
+        touched |= writer.touched
+        results[index] = writer.finish(db, apply_rules_now=False)
+    return [result for result in results if result is not None], touched
 
 
 AUDIT_REASONS = 40
@@ -758,15 +976,17 @@ def unstorable_text(batch: ImportBatch) -> dict[str, str]:
     The rule is the service boundary's (``services.text_rule``), named by position here."""
     problems: dict[str, str] = {}
     checks: list[tuple[str, str, str, str]] = [("input", "label", "label", batch.label)]
-    for group in batch.groups:
+    items: tuple[VitalGroup | ChartEntry, ...] = (*batch.groups, *batch.entries)
+    for group in items:
         patient, where = group.patient, group.position[:60]
         checks += [
             (where, "hospital_number", "hospital number", patient.hospital_number),
             (where, "given_name", "given name", patient.given_name),
             (where, "family_name", "family name", patient.family_name),
-            (where, "source_ref", "source reference", group.source_ref),
             (where, "note", "note", group.note),
         ]
+        if isinstance(group, VitalGroup):
+            checks.append((where, "source_ref", "source reference", group.source_ref))
         if group.author is not None:
             checks += [
                 (where, "author_code", "author ID", group.author.staff_code),

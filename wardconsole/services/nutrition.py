@@ -20,9 +20,11 @@ from wardconsole.domain.bowels import BowelEntry, BowelStatus, bowel_status
 from wardconsole.domain.fluids import FluidPeriod, period_of
 from wardconsole.domain.handoff_records import Fact
 from wardconsole.domain.meals import MealEntry, meals_summary
+from wardconsole.domain.records import Severity
 from wardconsole.domain.weights import must_prompts
 from wardconsole.services.context import NotFound
 from wardconsole.services.db import Database
+from wardconsole.services.food_chart import FoodChartView, food_chart_views
 from wardconsole.store import nutrition, weights
 
 
@@ -37,8 +39,10 @@ class NutritionOverview:
     """This period's current meal entries, oldest first."""
     bowels: BowelStatus
     prompts: tuple[str, ...] = ()
-    """What the latest MUST screen asks of the food chart now: document intake until … at
-    medium risk, the ward's refeeding prompt at high risk with no intake."""
+    """What the latest MUST screen asks beyond the food chart: the ward's refeeding prompt at
+    high risk with no intake."""
+    food_chart: FoodChartView | None = None
+    """The food chart a medium-risk MUST screen started: running, or ended within a day."""
 
     @property
     def meals_text(self) -> str:
@@ -93,6 +97,7 @@ class NutritionService:
             meals = nutrition.meals_between(session, [admission_id], period.start, period.end)
             last = nutrition.last_bowels(session, [admission_id]).get(admission_id)
             screens = weights.must_screens(session, [admission_id])[admission_id]
+            chart = food_chart_views(session, [admission_id], now, self._db.shifts.zone)
         done = [screen for screen in screens if screen.taken_at <= now]
         return NutritionOverview(
             admission_id,
@@ -101,6 +106,7 @@ class NutritionService:
             tuple(meals.get(admission_id, ())),
             self._status(last, admitted, now),
             must_prompts(done[-1] if done else None, now, self._db.weight_policy),
+            chart.get(admission_id),
         )
 
     def course(
@@ -147,6 +153,11 @@ def read_course(
     return NutritionCourse(tuple(meals), tuple(bowels), status)
 
 
+def _task(chart: FoodChartView) -> Severity | None:
+    """A running food chart is something to do this shift (advisory, as the MUST prompts)."""
+    return Severity.ADVISORY if chart.running else None
+
+
 def nutrition_facts(
     db: Database,
     session: Session,
@@ -154,14 +165,16 @@ def nutrition_facts(
     shift_start: datetime,
     until: datetime,
 ) -> dict[int, tuple[Fact, ...]]:
-    """Admission id -> meals eaten this shift (and this period when it began earlier) and the
-    bowels as of ``until``, for the handoff. Four statements for the whole ward."""
+    """Admission id -> meals eaten this shift (and this period when it began earlier), the food
+    chart's day and what was eaten on it, and the bowels as of ``until``, for the handoff. Six
+    statements for the whole ward."""
     policy = db.fluid_policy
     period = period_of(until, policy.day_start, db.ward_timezone)
     end = until + timedelta(microseconds=1)  # an entry taken at the moment of drafting counts
     first = min(shift_start, period.start)
     meals = nutrition.meals_between(session, admission_ids, first, end)
     last = nutrition.last_bowels(session, admission_ids, before=end)
+    charts = food_chart_views(session, admission_ids, until, db.shifts.zone)
     admitted = nutrition.admitted_at(session, admission_ids)
     start_clock = period.start.astimezone(db.shifts.zone).strftime("%H:%M")
     out: dict[int, tuple[Fact, ...]] = {}
@@ -174,6 +187,8 @@ def nutrition_facts(
             facts.append(
                 Fact(f"Meals this period (from {start_clock}): {meals_summary(in_period)}", "meals")
             )
+        if (chart := charts.get(admission_id)) is not None:
+            facts.append(Fact(chart.summary, "meals", chart.severity or _task(chart)))
         if admission_id in admitted:
             status = bowel_status(
                 last.get(admission_id),

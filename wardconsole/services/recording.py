@@ -25,6 +25,12 @@ from sqlalchemy.orm import Session
 from wardconsole.domain.assessments import ASSESSMENT_KINDS, score_assessment
 from wardconsole.domain.bowels import BowelInput, bowel_problems
 from wardconsole.domain.fluids import FluidInput, fluid_problems, plan_problems
+from wardconsole.domain.food_chart import (
+    FOOD_CHART_REASON,
+    ChartVersion,
+    after_screen,
+    stop_version,
+)
 from wardconsole.domain.formulary import Formulary, same_class_doses
 from wardconsole.domain.meals import MealInput, meal_problems
 from wardconsole.domain.news2 import News2LowerBound, News2Result, news2_lower_bound, score_vitals
@@ -41,7 +47,7 @@ from wardconsole.domain.schedule import next_observation_due
 from wardconsole.domain.sleep import SleepInput, night_on, sleep_problems
 from wardconsole.domain.text_input import MAX_NOTE, text_problem
 from wardconsole.domain.validation import validate_vitals
-from wardconsole.domain.weights import WeightInput, weight_problems
+from wardconsole.domain.weights import WeightInput, risk_of_flags, weight_problems
 from wardconsole.domain.withdrawal import WithdrawalChart, WithdrawalScore
 from wardconsole.services.context import (
     Actor,
@@ -73,6 +79,7 @@ from wardconsole.store.models import (
     ClinicalEntry,
     FluidEntryRow,
     FluidPlanRow,
+    FoodChartRow,
     MealEntryRow,
     ObservationSetRow,
     PrnDoseRow,
@@ -81,6 +88,7 @@ from wardconsole.store.models import (
     SymptomEntryRow,
     WeightEntryRow,
 )
+from wardconsole.store.nutrition import food_charts
 from wardconsole.store.receipts import Receipt
 from wardconsole.store.weights import weighings
 
@@ -311,9 +319,12 @@ class RecordingService:
                 amends_id=amends_id,
                 amend_reason=amend_reason,
             )
-            return self._finish(
+            self._write_entry(
                 session, actor, row, "assessment", now, {"kind": kind, "total": score.total}
             )
+            if kind == "must":
+                self._food_chart_after_screen(session, actor, row, score.flags)
+            return self._finish_rules(session, actor, row, now)
 
     # -- a whole bedside round -------------------------------------------------------------
 
@@ -478,6 +489,8 @@ class RecordingService:
                 {"kind": kind, "total": assessment.total, **audit},
             )
             written["assessments"][kind] = assessment_row.id
+            if kind == "must":
+                self._food_chart_after_screen(session, actor, assessment_row, assessment.flags)
             note = ""
         changes = apply_rules(
             session, self._db, admission_id, now=now, station=actor.station, staff_id=actor.staff_id
@@ -956,19 +969,124 @@ class RecordingService:
                 raise InvalidInput(
                     {"change_reason": "change_reason: say why the fluid chart is being changed"}
                 )
-            stamp = _stamp(
-                actor,
-                admission_id,
-                now,
-                now,
-                amends_id=plan.id if plan is not None else None,
-                amend_reason=change_reason.strip() if plan is not None else None,
-            )
-            row = new_entry(FluidPlanRow, stamp, **values)
             detail = {"reason": values["reason"], "target_ml": values["target_ml"]}
             if not values["active"]:
                 detail["stopped"] = True
-            return self._finish(session, actor, row, "fluid_plan", now, detail)
+            row = self._plan_version(
+                session,
+                actor,
+                FluidPlanRow,
+                now,
+                _stamp(
+                    actor,
+                    admission_id,
+                    now,
+                    now,
+                    amends_id=plan.id if plan is not None else None,
+                    amend_reason=change_reason.strip() if plan is not None else None,
+                ),
+                values,
+                detail,
+            )
+            return self._finish_rules(session, actor, row, now)
+
+    def _plan_version(
+        self,
+        session: Session,
+        actor: Actor,
+        model: Any,
+        now: datetime,
+        stamp: EntryStamp,
+        values: Mapping[str, Any],
+        detail: dict[str, Any],
+    ) -> Any:
+        """Write one version of a per-patient plan (a fluid chart plan, a food chart): a new
+        row, amending the one in force when ``stamp`` says so, with its audit and change-log
+        rows. The caller runs the rules."""
+        row = new_entry(model, stamp, **values)
+        kind = next(kind for kind, table in ENTRY_TABLES.items() if table is model)
+        self._write_entry(session, actor, row, kind, now, detail)
+        return row
+
+    # -- the food chart a MUST screen starts ---------------------------------------------------
+
+    def _food_chart_after_screen(
+        self, session: Session, actor: Actor, screen: AssessmentRow, flags: Collection[str]
+    ) -> None:
+        """A MUST screen at medium risk starts the patient's food chart in the screen's own
+        transaction, or extends the one running (``domain.food_chart.after_screen``)."""
+        now = screen.recorded_at
+        chart = food_charts(session, [screen.admission_id]).get(screen.admission_id)
+        version = after_screen(
+            chart, risk_of_flags(flags), screen.taken_at, now, self._db.weight_policy.food_chart
+        )
+        if version is not None:
+            self._write_food_chart(session, actor, screen.admission_id, now, version, screen.id)
+
+    @checks_text
+    def stop_food_chart(self, actor: Actor, admission_id: int, *, reason: str) -> SaveResult:
+        """Stop a running food chart before its end, with why (a row that amends the chart;
+        the days recorded so far stay as they are)."""
+        require(actor, Permission.RECORD)
+        if not reason.strip():
+            raise InvalidInput({"reason": "reason: say why the food chart is being stopped"})
+        now = self._db.clock()
+        with self._db.transaction() as session:
+            self._admission(session, admission_id, now, now)
+            chart = food_charts(session, [admission_id]).get(admission_id)
+            version = stop_version(chart, now, reason)
+            if version is None:
+                raise ServiceError("this patient is not on a food chart")
+            row = self._write_food_chart(session, actor, admission_id, now, version, None)
+            return self._finish_rules(session, actor, row, now)
+
+    def _write_food_chart(
+        self,
+        session: Session,
+        actor: Actor,
+        admission_id: int,
+        now: datetime,
+        version: ChartVersion,
+        screen_id: int | None,
+    ) -> FoodChartRow:
+        if version.amends_id is not None and screen_id is None:
+            screen_id = session.get_one(FoodChartRow, version.amends_id).screen_id
+        detail: dict[str, Any] = {
+            "reason": FOOD_CHART_REASON,
+            "screen_id": screen_id,
+            "ends_at": version.ends_at.isoformat(),
+        }
+        if not version.active:
+            detail["stopped"] = True
+        stamp = _stamp(
+            actor,
+            admission_id,
+            version.started_at,
+            now,
+            amends_id=version.amends_id,
+            amend_reason=version.change_reason or None,
+        )
+        values = {
+            "reason": FOOD_CHART_REASON,
+            "screen_id": screen_id,
+            "ends_at": version.ends_at,
+            "active": version.active,
+        }
+        row: FoodChartRow = self._plan_version(
+            session, actor, FoodChartRow, now, stamp, values, detail
+        )
+        return row
+
+    def _finish_rules(self, session: Session, actor: Actor, row: Any, now: datetime) -> SaveResult:
+        changes = apply_rules(
+            session,
+            self._db,
+            row.admission_id,
+            now=now,
+            station=actor.station,
+            staff_id=actor.staff_id,
+        )
+        return SaveResult(row.id, row.admission_id, None, tuple(changes))
 
     # -- meals, supplements and bowels (the food chart) ----------------------------------------
 
@@ -1273,15 +1391,7 @@ class RecordingService:
         news2: News2Result | None = None,
     ) -> SaveResult:
         self._write_entry(session, actor, row, entry_type, now, detail)
-        changes = apply_rules(
-            session,
-            self._db,
-            row.admission_id,
-            now=now,
-            station=actor.station,
-            staff_id=actor.staff_id,
-        )
-        return SaveResult(row.id, row.admission_id, news2, tuple(changes))
+        return replace(self._finish_rules(session, actor, row, now), news2=news2)
 
     @staticmethod
     def _write_entry(

@@ -1,6 +1,6 @@
 """The safety-check rules, run with the other escalation rules in the same transaction.
 
-``escalations.apply_rules`` calls ``observation_triggers`` after the clinical rules: it adds the
+``escalations.apply_rules`` calls ``with_safety_triggers`` after the clinical rules: it adds the
 missed-check and absent-patient triggers and the "review the observation level" prompt, so these
 escalations are ordinary escalation rows (announce, acknowledge, cascade, resolve).
 """
@@ -62,17 +62,12 @@ def schedules_for(
     }
 
 
-def observation_triggers(
-    session: Session,
-    db: Database,
-    admission_id: int,
-    now: datetime,
-    triggers: Sequence[EscalationTrigger],
+def with_safety_triggers(
+    db: Database, schedule: CheckSchedule, triggers: Sequence[EscalationTrigger]
 ) -> list[EscalationTrigger]:
-    """``triggers`` with the level-review prompt added, plus the safety-check triggers."""
-    admission = session.get_one(Admission, admission_id)
+    """``triggers`` with the level-review prompt added, plus the safety-check triggers of
+    ``schedule`` (``schedules_for`` reads a ward's schedules in two statements)."""
     levels = db.observation_levels
-    schedule = current_schedule(session, db, admission, now)
     return with_level_review_prompt(triggers, levels) + safety_triggers(
         schedule, levels, zone=db.shifts.zone
     )

@@ -67,11 +67,13 @@ class SleepReader:
         with_chart: bool = True,
         admitted: Mapping[int, datetime] | None = None,
         discharged: Mapping[int, datetime] | None = None,
+        as_of: datetime | None = None,
     ) -> dict[int, list[NightSleep]]:
         """``NightSleep`` for each admission and night (oldest first): three statements (two
         without the withdrawal chart's sleep item). ``admitted``: admission id -> admitted at,
         so that the night of the admission counts from it; ``discharged``: admission id ->
-        discharged at, so that the night of the discharge ends then."""
+        discharged at, so that the night of the discharge ends then; ``as_of``: a night still in
+        progress then counts until then."""
         if not nights or not admission_ids:
             return {i: [] for i in admission_ids}
         checks, entries, chart = self._read(session, admission_ids, nights, with_chart)
@@ -84,6 +86,7 @@ class SleepReader:
                 chart.get(i, ()),
                 since.get(i),
                 until.get(i),
+                as_of,
             )
             for i in admission_ids
         }
@@ -117,6 +120,7 @@ class SleepReader:
         chart: Sequence[ChartSleep],
         admitted_at: datetime | None = None,
         discharged_at: datetime | None = None,
+        as_of: datetime | None = None,
     ) -> list[NightSleep]:
         return nights_sleep(
             self._db.shifts,
@@ -128,6 +132,7 @@ class SleepReader:
             self.policy,
             admitted_at,
             discharged_at,
+            as_of,
         )
 
     def flags(
@@ -222,6 +227,7 @@ class SleepReader:
             nights,
             admitted={i: admitted_at for i, admitted_at, _out in stays},
             discharged={i: left for i, _in, left in stays if left is not None},
+            as_of=until,
         )
         out: dict[int, tuple[Fact, ...]] = {}
         for admission_id, admitted_at, _left in stays:
@@ -265,6 +271,7 @@ class SleepReader:
             nights,
             admitted={admission_id: admitted_at},
             discharged={admission_id: discharged_at} if discharged_at is not None else None,
+            as_of=until,
         )
         return found[admission_id]
 

@@ -4,7 +4,7 @@ Every patient is weighed and measured at intake with the weight 3–6 months bef
 self-reported) and screened with MUST; patients in for more than a week are weighed and screened
 again on day 7 — except one, whose weekly weighing is overdue. The longest stay is losing
 weight (weighed twice a week, the screens rising to high risk); the most recent admission is
-thin enough to screen at medium risk, so its 3-day food chart prompt shows. A separate random
+thin enough to screen at medium risk, so its 3-day food chart runs. A separate random
 generator per patient keeps the rest of the demo unchanged.
 """
 
@@ -16,11 +16,14 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
 
 from wardconsole.domain.assessments import score_assessment
+from wardconsole.domain.food_chart import FOOD_CHART_REASON, after_screen
+from wardconsole.domain.weights import risk_of_flags
 from wardconsole.services.db import Database
-from wardconsole.store.models import AssessmentRow, WeightEntryRow
+from wardconsole.store.models import AssessmentRow, FoodChartRow, WeightEntryRow
 
 _TENTH = Decimal("0.1")
 
@@ -59,6 +62,37 @@ def add_weighings(
         for model, rows in ((WeightEntryRow, weighings), (AssessmentRow, screens)):
             if rows:
                 session.execute(insert(model), rows)
+        _food_charts(session, screens, now, db.weight_policy.food_chart)
+
+
+def _food_charts(
+    session: Session, screens: Sequence[dict[str, Any]], now: datetime, days: timedelta
+) -> None:
+    """The food chart each patient's latest screen started, as saving it would have."""
+    latest = {row["admission_id"]: row for row in sorted(screens, key=lambda r: r["taken_at"])}
+    for admission_id, row in latest.items():
+        risk = risk_of_flags(score_assessment("must", row["answers"]).flags)
+        version = after_screen(None, risk, row["taken_at"], now, days)
+        if version is None:
+            continue
+        screen_id = session.scalar(
+            select(AssessmentRow.id).where(
+                AssessmentRow.admission_id == admission_id,
+                AssessmentRow.kind == "must",
+                AssessmentRow.taken_at == row["taken_at"],
+            )
+        )
+        stamp = {k: row[k] for k in ("admission_id", "taken_at", "recorded_at", "recorded_by_id")}
+        stamp |= {k: row[k] for k in ("station", "status", "note", "amends_id", "amend_reason")}
+        session.add(
+            FoodChartRow(
+                **stamp,
+                reason=FOOD_CHART_REASON,
+                screen_id=screen_id,
+                ends_at=version.ends_at,
+                active=True,
+            )
+        )
 
 
 def _kg(value: Decimal) -> str:

@@ -1,7 +1,8 @@
 """Reading a patient's weighings and MUST follow-up: the course of the stay (latest weight,
 BMI, change since the first weight, when weighing is next due), the latest MUST screen and what
-follows from it (a food chart at medium risk, the ward's refeeding prompt). Writes go through
-``RecordingService`` (``record_weight``, ``amend_weight``; the MUST screen is an assessment)."""
+follows from it (the food chart a medium-risk screen started, the ward's refeeding prompt).
+Writes go through ``RecordingService`` (``record_weight``, ``amend_weight``; the MUST screen is
+an assessment, which starts the food chart)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from wardconsole.domain.weights import (
 )
 from wardconsole.services.context import NotFound
 from wardconsole.services.db import Database
+from wardconsole.services.food_chart import running_charts
 from wardconsole.store import weights
 from wardconsole.store.models import Admission
 
@@ -61,7 +63,7 @@ class WeightService:
     def overviews(
         self, admission_ids: Collection[int], at: datetime | None = None
     ) -> dict[int, WeightOverview]:
-        """Every listed patient's overview (three statements whatever their number)."""
+        """Every listed patient's overview (five statements whatever their number)."""
         now = at or self._db.clock()
         policy = self._db.weight_policy
         ids = list(admission_ids)
@@ -73,6 +75,7 @@ class WeightService:
             )
             found = weights.weighings(session, admitted)
             screens = weights.must_screens(session, admitted)
+            charts = running_charts(session, admitted, now, self._db.shifts.zone)
         result = {}
         for admission_id, admitted_at in admitted.items():
             listed = tuple(screens.get(admission_id, ()))
@@ -81,7 +84,10 @@ class WeightService:
                 as_of=now,
                 course=weight_course(found.get(admission_id, ()), admitted_at, policy),
                 screens=listed,
-                prompts=must_prompts(listed[-1] if listed else None, now, policy),
+                prompts=(
+                    *([charts[admission_id].summary] if admission_id in charts else []),
+                    *must_prompts(listed[-1] if listed else None, now, policy),
+                ),
                 policy=policy,
             )
         return result

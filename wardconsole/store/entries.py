@@ -10,7 +10,7 @@ census, the rules, the charts, the handoff and the corrections all read through 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -28,6 +28,7 @@ from wardconsole.store.models import (
     BowelEntryRow,
     FluidEntryRow,
     FluidPlanRow,
+    FoodChartRow,
     MealEntryRow,
     ObservationSetRow,
     PrnDoseRow,
@@ -49,6 +50,7 @@ ENTRY_TABLES: Final[Mapping[str, Any]] = MappingProxyType(
         EntryKind.SESSION: SupportSessionRow,
         EntryKind.FLUID: FluidEntryRow,
         EntryKind.FLUID_PLAN: FluidPlanRow,
+        EntryKind.FOOD_CHART: FoodChartRow,
         EntryKind.SLEEP: SleepEntryRow,
         EntryKind.REGULAR_DOSE: RegularDoseRow,
         EntryKind.WEIGHT: WeightEntryRow,
@@ -115,6 +117,36 @@ def current(entity: Any) -> ColumnElement[bool]:
         entity.status == RecordStatus.FINAL.value,
         ~exists().where(newer.amends_id == entity.id),
     )
+
+
+def plan_rows(
+    session: Session, model: type[E], admission_ids: Collection[int], *, at: datetime | None = None
+) -> dict[int, E]:
+    """Admission id -> the current row of a per-patient plan table (a fluid chart plan, a food
+    chart; stopped ones included). One statement; of two current versions (set at once at two
+    stations) the newer wins.
+
+    With ``at``, the version that was in force then instead (a handoff drafted for a past
+    shift): the newest version recorded at or before ``at`` — a later change or stop does not
+    reach back — unless that version was struck out as entered in error."""
+    if not admission_ids:
+        return {}
+    row: Any = model
+    if at is None:
+        query = select(row).where(row.admission_id.in_(list(admission_ids)), current(row))
+    else:
+        struck = aliased(row)
+        query = select(row).where(
+            row.admission_id.in_(list(admission_ids)),
+            row.recorded_at <= at,
+            row.status == RecordStatus.FINAL.value,
+            ~exists().where(
+                struck.amends_id == row.id,
+                struck.status == RecordStatus.ENTERED_IN_ERROR.value,
+            ),
+        )
+    found = session.scalars(query.order_by(row.recorded_at, row.id)).all()
+    return {r.admission_id: r for r in found}
 
 
 def superseded_by(session: Session, row: Any) -> NotCurrent | None:

@@ -12,12 +12,11 @@ from datetime import UTC, datetime
 from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam, case, exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import BindParameter, bindparam, case, func, select
+from sqlalchemy.orm import Session
 
 from wardconsole.domain.fluids import Direction, FluidEntry, FluidPlan, FluidTotals
-from wardconsole.domain.records import RecordStatus
-from wardconsole.store.entries import current
+from wardconsole.store.entries import current, plan_rows
 from wardconsole.store.models import Admission, FluidEntryRow, FluidPlanRow
 
 
@@ -132,32 +131,10 @@ def _last_taken_statement(what: bool, before: bool) -> Any:
 def plans_in_force(
     session: Session, admission_ids: Collection[int], *, at: datetime | None = None
 ) -> dict[int, FluidPlan]:
-    """Admission id -> its current fluid chart plan (stopped ones included, ``active`` False).
-    One statement; of two current plans (set at once at two stations) the newer wins.
-
-    With ``at``, the plan that was in force then instead (a handoff drafted for a past shift):
-    the newest version set at or before ``at`` — a later change or stop does not reach back —
-    unless that version was struck out as entered in error."""
-    if not admission_ids:
-        return {}
-    if at is None:
-        found = session.execute(_plans_statement(), {"admission_ids": list(admission_ids)})
-        return {row.admission_id: to_plan(row) for row in found}
-    struck = aliased(FluidPlanRow)
-    rows = session.scalars(
-        select(FluidPlanRow)
-        .where(
-            FluidPlanRow.admission_id.in_(list(admission_ids)),
-            FluidPlanRow.taken_at <= at,
-            FluidPlanRow.status == RecordStatus.FINAL.value,
-            ~exists().where(
-                struck.amends_id == FluidPlanRow.id,
-                struck.status == RecordStatus.ENTERED_IN_ERROR.value,
-            ),
-        )
-        .order_by(FluidPlanRow.taken_at, FluidPlanRow.id)
-    ).all()
-    return {row.admission_id: to_plan(row) for row in rows}
+    """Admission id -> its current fluid chart plan (stopped ones included, ``active`` False),
+    or with ``at`` the plan in force then (``entries.plan_rows``)."""
+    rows = plan_rows(session, FluidPlanRow, admission_ids, at=at)
+    return {admission_id: to_plan(row) for admission_id, row in rows.items()}
 
 
 def entries_between(
@@ -182,20 +159,6 @@ def to_entry(row: FluidEntryRow) -> FluidEntry:
         what=row.what,
         volume_ml=row.volume_ml,
         description=row.description or "",
-    )
-
-
-@cache
-def _plans_statement() -> Any:
-    """The current plans of ``admission_ids``, oldest first, as plain rows (read like the
-    model's objects); built once, as the census reads it on every refresh."""
-    return (
-        select(*FluidPlanRow.__table__.columns)
-        .where(
-            FluidPlanRow.admission_id.in_(bindparam("admission_ids", expanding=True)),
-            current(FluidPlanRow),
-        )
-        .order_by(FluidPlanRow.taken_at, FluidPlanRow.id)
     )
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Final
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
@@ -138,6 +139,26 @@ def _select_entries(
     ]
 
 
+ENTRY_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {
+        kind: tuple(names.split())
+        for kind, names in {
+            "fluid": "direction what volume_ml description",
+            "sleep": "night_of minutes_slept quality woke_at",
+            "fluid_plan": "reason reason_text target_ml review_at active",
+            "food_chart": "reason screen_id ends_at active",
+            "weight": "weight_kg height_m before_kg before_source before_planned source",
+            "meal": "occasion offered portion reason supplement supplement_outcome "
+            "supplement_reason",
+            "bowel": "bristol_type",
+            "regular_dose": "drug drug_class dose route outcome omitted_reason line_id",
+        }.items()
+    }
+)
+"""Kinds whose values are their own columns, as stored (the history shows them; an import
+reads and compares them)."""
+
+
 def _values(
     entry_type: str, row: Any, cravings: tuple[int | None, ...] = (None, None)
 ) -> dict[str, Any]:
@@ -167,62 +188,8 @@ def _values(
             "total": row.total,
             "label": row.label,
         }
-    if entry_type == "fluid":
-        return {
-            "direction": row.direction,
-            "what": row.what,
-            "volume_ml": row.volume_ml,
-            "description": row.description,
-        }
-    if entry_type == "sleep":
-        return {
-            "night_of": row.night_of,
-            "minutes_slept": row.minutes_slept,
-            "quality": row.quality,
-            "woke_at": row.woke_at,
-        }
-    if entry_type == "fluid_plan":
-        return {
-            "reason": row.reason,
-            "reason_text": row.reason_text,
-            "target_ml": row.target_ml,
-            "review_at": row.review_at,
-            "active": row.active,
-        }
-    if entry_type == "weight":
-        return {
-            "weight_kg": row.weight_kg,
-            "height_m": row.height_m,
-            "before_kg": row.before_kg,
-            "before_source": row.before_source,
-            "before_planned": row.before_planned,
-            "source": row.source,
-        }
-    if entry_type == "meal":
-        return {
-            name: getattr(row, name)
-            for name in (
-                "occasion",
-                "offered",
-                "portion",
-                "reason",
-                "supplement",
-                "supplement_outcome",
-                "supplement_reason",
-            )
-        }
-    if entry_type == "bowel":
-        return {"bristol_type": row.bristol_type}
-    if entry_type == "regular_dose":
-        return {
-            "drug": row.drug,
-            "drug_class": row.drug_class,
-            "dose": row.dose,
-            "route": row.route,
-            "outcome": row.outcome,
-            "omitted_reason": row.omitted_reason,
-            "line_id": row.line_id,
-        }
+    if entry_type in ENTRY_COLUMNS:
+        return {name: getattr(row, name) for name in ENTRY_COLUMNS[entry_type]}
     if entry_type == "session":
         return {
             "session_type": row.session_type,

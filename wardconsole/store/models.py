@@ -332,6 +332,26 @@ class FluidPlanRow(ClinicalEntry, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+class FoodChartRow(ClinicalEntry, Base):
+    """A patient's food chart (``domain.food_chart``), started by a MUST screen at medium risk
+    (``screen_id``) from the screen's time until ``ends_at``.
+
+    Versioned like the fluid chart plan: a later medium screen that extends it, or a nurse
+    stopping it early (``active`` False, ``ends_at`` the stop), is a new row amending the
+    current one, so ``entries.current`` gives the chart."""
+
+    __tablename__ = "food_charts"
+    __table_args__ = (Index("ix_food_charts_admission_taken", "admission_id", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("food_charts.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(24))
+    screen_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
+    ends_at: Mapped[datetime] = mapped_column()
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
 class WeightEntryRow(ClinicalEntry, Base):
     """A weighing: weight and/or height as typed (exact decimal text, ``domain.weights``), and
     at intake the weight 3–6 months before admission with where it came from and whether the
@@ -353,6 +373,78 @@ class WeightEntryRow(ClinicalEntry, Base):
     before_planned: Mapped[bool] = mapped_column(Boolean, default=False)
     source: Mapped[str] = mapped_column(String(16), default="manual")
     """manual (typed at the ward) or import (a FHIR file, ``source_ref`` its identity)."""
+    source_ref: Mapped[str | None] = mapped_column(String(200))
+
+
+class BulkImportRun(Base):
+    """A bulk (NDJSON) import under way: its sets wait in the staging tables under its ID
+    until one short final transaction copies them into the record. A run whose station
+    stopped half way (a crash) leaves only staging rows, which no reader looks at; the next
+    import clears them."""
+
+    __tablename__ = "bulk_imports"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    station: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column()
+    touched_at: Mapped[datetime] = mapped_column()
+    """Last chunk staged: a run untouched for a while is abandoned."""
+
+
+class StagedObservationSet(Base):
+    """A set of a bulk import, ready to copy into ``observation_sets`` (same columns). Its
+    stay or author may still be a negative stand-in for one the final step creates."""
+
+    __tablename__ = "staged_observation_sets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[str] = mapped_column(String(32), index=True)
+    admission_id: Mapped[int] = mapped_column(Integer)
+    taken_at: Mapped[datetime] = mapped_column()
+    status: Mapped[str] = mapped_column(String(24))
+    note: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column()
+    recorded_by_id: Mapped[int] = mapped_column(Integer)
+    station: Mapped[str] = mapped_column(String(64))
+    respiration_rate: Mapped[int | None] = mapped_column(Integer)
+    spo2: Mapped[int | None] = mapped_column(Integer)
+    spo2_scale: Mapped[int] = mapped_column(Integer)
+    on_oxygen: Mapped[bool | None] = mapped_column(Boolean)
+    systolic_bp: Mapped[int | None] = mapped_column(Integer)
+    diastolic_bp: Mapped[int | None] = mapped_column(Integer)
+    pulse: Mapped[int | None] = mapped_column(Integer)
+    consciousness: Mapped[str | None] = mapped_column(String(1))
+    temperature: Mapped[float | None] = mapped_column(Float)
+    missing_reasons: Mapped[dict[str, Any]] = mapped_column()
+    is_complete: Mapped[bool] = mapped_column(Boolean)
+    news2_total: Mapped[int | None] = mapped_column(Integer)
+    news2_risk: Mapped[str | None] = mapped_column(String(16))
+    news2_subscores: Mapped[dict[str, Any] | None] = mapped_column()
+    source: Mapped[str] = mapped_column(String(16))
+    source_ref: Mapped[str | None] = mapped_column(String(200))
+
+
+class StagedWeightEntry(Base):
+    """A weighing of a bulk import, ready to copy into ``weight_entries`` (same columns)."""
+
+    __tablename__ = "staged_weight_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[str] = mapped_column(String(32), index=True)
+    admission_id: Mapped[int] = mapped_column(Integer)
+    taken_at: Mapped[datetime] = mapped_column()
+    status: Mapped[str] = mapped_column(String(24))
+    note: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column()
+    recorded_by_id: Mapped[int] = mapped_column(Integer)
+    station: Mapped[str] = mapped_column(String(64))
+    weight_kg: Mapped[str | None] = mapped_column(String(12))
+    height_m: Mapped[str | None] = mapped_column(String(12))
+    before_kg: Mapped[str | None] = mapped_column(String(12))
+    before_source: Mapped[str] = mapped_column(String(16))
+    before_planned: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(String(16))
     source_ref: Mapped[str | None] = mapped_column(String(200))
 
 

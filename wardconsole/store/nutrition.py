@@ -11,9 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.bowels import BowelEntry
+from wardconsole.domain.food_chart import FoodChart
 from wardconsole.domain.meals import MealEntry, Portion
-from wardconsole.store.entries import current
-from wardconsole.store.models import Admission, BowelEntryRow, MealEntryRow
+from wardconsole.store.entries import current, plan_rows
+from wardconsole.store.models import Admission, BowelEntryRow, FoodChartRow, MealEntryRow
 
 
 def meals_between(
@@ -35,6 +36,27 @@ def meals_between(
     for r in session.scalars(query.order_by(row.taken_at, row.id)):
         out.setdefault(r.admission_id, []).append(to_meal(r))
     return out
+
+
+def food_charts(
+    session: Session, admission_ids: Collection[int], *, at: datetime | None = None
+) -> dict[int, FoodChart]:
+    """Admission id -> its latest food chart (running, ended or stopped), or with ``at`` the
+    version recorded by then (``entries.plan_rows``). One statement."""
+    rows = plan_rows(session, FoodChartRow, admission_ids, at=at)
+    return {admission_id: to_food_chart(row) for admission_id, row in rows.items()}
+
+
+def to_food_chart(row: FoodChartRow) -> FoodChart:
+    return FoodChart(
+        id=row.id,
+        admission_id=row.admission_id,
+        started_at=row.taken_at,
+        ends_at=row.ends_at,
+        screen_id=row.screen_id,
+        active=bool(row.active),
+        stop_reason=(row.amend_reason or "") if not row.active else "",
+    )
 
 
 def bowels_between(

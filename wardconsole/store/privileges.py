@@ -51,6 +51,7 @@ APP_PRIVILEGES: Mapping[str, frozenset[str]] = {
     "follow_up_attempts": APPEND,
     "fluid_entries": APPEND,
     "fluid_plans": APPEND,
+    "food_charts": APPEND,
     "sleep_entries": APPEND,
     "weight_entries": APPEND,
     "meal_entries": APPEND,
@@ -78,6 +79,10 @@ APP_PRIVILEGES: Mapping[str, frozenset[str]] = {
     "ward_checks": WORKFLOW,
     # Sign-in throttle counts (no clinical content; cleared on success).
     "sign_in_throttle": SCRATCH,
+    # A bulk import's sets until its final step copies them into the record.
+    "bulk_imports": SCRATCH,
+    "staged_observation_sets": SCRATCH,
+    "staged_weight_entries": SCRATCH,
 }
 DEFAULT_TABLE_PRIVILEGES = READ
 """What the application role gets on a table a later migration creates: read only, until the

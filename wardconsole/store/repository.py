@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.admission_records import AdmissionDetail
@@ -303,38 +303,33 @@ def partial_sets_after(
 ) -> dict[int, list[ObservationSet]]:
     """Current incomplete sets per admission taken after its latest complete set (``after``:
     admission id -> that set's time, None when there is none) and not before ``since``;
-    oldest first. Their lower bounds can raise the patient's effective NEWS2."""
+    oldest first. Their lower bounds can raise the patient's effective NEWS2.
+
+    One statement of the same shape for any ward (the admissions as one expanding list), so it
+    is compiled once; each admission's cut-off is applied here, to the few partial sets of the
+    history window (a clause per admission made every refresh a new statement to compile)."""
     if not after:
         return {}
-    windows = [(admission_id, at) for admission_id, at in after.items() if at is not None]
-    params: dict[str, Any] = {
-        "since": since,
-        "never": [admission_id for admission_id, at in after.items() if at is None],
-    }
-    for n, (admission_id, at) in enumerate(windows):
-        params[f"admission_{n}"], params[f"after_{n}"] = admission_id, at
+    rows: Sequence[Any] = session.execute(
+        _partial_sets_statement(), {"admission_ids": sorted(after), "since": since}
+    ).all()
     found: dict[int, list[ObservationSet]] = {}
-    for row in session.execute(_partial_sets_statement(len(windows)), params):
-        found.setdefault(row.admission_id, []).append(to_observation(row))
+    for row in rows:
+        cut_off = after[row.admission_id]
+        if cut_off is None or row.taken_at > cut_off:
+            found.setdefault(row.admission_id, []).append(to_observation(row))
     return found
 
 
-@lru_cache(maxsize=16)
-def _partial_sets_statement(windows: int) -> Any:
-    """Built once per number of patients with a complete set (building one index range per
-    patient on every census refresh cost more than running them); plain rows."""
+@cache
+def _partial_sets_statement() -> Any:
     o = ObservationSetRow
-    ranges = [
-        and_(o.admission_id == bindparam(f"admission_{n}"), o.taken_at > bindparam(f"after_{n}"))
-        for n in range(windows)
-    ]
-    ranges.append(o.admission_id.in_(bindparam("never", expanding=True)))
     return (
         select(*o.__table__.columns)
         .where(
-            or_(*ranges),
+            o.admission_id.in_(bindparam("admission_ids", expanding=True)),
             o.is_complete.is_(False),
-            o.taken_at >= bindparam("since"),
+            o.taken_at >= bindparam("since", type_=o.taken_at.type),
             current(o),
         )
         .order_by(o.taken_at, o.id)
@@ -430,12 +425,26 @@ def open_escalations(
 
 def last_resolved(session: Session, admission_id: int) -> dict[EscalationKind, datetime]:
     """When each kind of escalation was last resolved for this admission."""
+    return last_resolved_of(session, [admission_id])[admission_id]
+
+
+def last_resolved_of(
+    session: Session, admission_ids: Sequence[int]
+) -> dict[int, dict[EscalationKind, datetime]]:
+    """``last_resolved`` of several admissions in one statement."""
+    found: dict[int, dict[EscalationKind, datetime]] = {i: {} for i in admission_ids}
     rows = session.execute(
-        select(EscalationRow.kind, func.max(EscalationRow.resolved_at))
-        .where(EscalationRow.admission_id == admission_id, EscalationRow.resolved_at.is_not(None))
-        .group_by(EscalationRow.kind)
+        select(EscalationRow.admission_id, EscalationRow.kind, func.max(EscalationRow.resolved_at))
+        .where(
+            EscalationRow.admission_id.in_(list(admission_ids)),
+            EscalationRow.resolved_at.is_not(None),
+        )
+        .group_by(EscalationRow.admission_id, EscalationRow.kind)
     ).all()
-    return {EscalationKind(kind): at for kind, at in rows if at is not None}
+    for admission_id, kind, at in rows:
+        if at is not None:
+            found[admission_id][EscalationKind(kind)] = at
+    return found
 
 
 def escalation(session: Session, escalation_id: int) -> EscalationInfo | None:
@@ -443,25 +452,29 @@ def escalation(session: Session, escalation_id: int) -> EscalationInfo | None:
     return _escalation_info(row) if row else None
 
 
-def _current_since(session: Session, model: Any, admission_id: int, since: datetime) -> list[Any]:
-    """Plain rows (read like the model's objects): the rules only read them, and a monitor's
-    stream puts hundreds in the window, where building ORM objects cost most of the read."""
-    return list(
-        session.execute(
-            _current_since_statement(model), {"admission_id": admission_id, "since": since}
-        ).all()
-    )
+def _current_since(
+    session: Session, model: Any, admission_ids: Sequence[int], since: datetime
+) -> dict[int, list[Any]]:
+    """Plain rows (read like the model's objects) per admission, oldest first: the rules only
+    read them, and a monitor's stream puts hundreds in the window, where building ORM objects
+    cost most of the read."""
+    found: dict[int, list[Any]] = {i: [] for i in admission_ids}
+    for row in session.execute(
+        _current_since_statement(model), {"admission_ids": list(admission_ids), "since": since}
+    ):
+        found[row.admission_id].append(row)
+    return found
 
 
 @cache
 def _current_since_statement(model: Any) -> Any:
-    """Built once per model: the rules read four kinds for a patient on every entry, and
+    """Built once per model: the rules read four kinds for the patients on every entry, and
     building these statements cost about as much as running them."""
     since: Any = bindparam("since")
     return (
         select(*model.__table__.columns)
         .where(
-            model.admission_id == bindparam("admission_id"),
+            model.admission_id.in_(bindparam("admission_ids", expanding=True)),
             or_(model.taken_at >= since, model.recorded_at >= since),
             current(model),
         )
@@ -471,13 +484,22 @@ def _current_since_statement(model: Any) -> Any:
 
 def open_by_kind_of(session: Session, admission_id: int) -> dict[EscalationKind, OpenEscalation]:
     """The admission's open escalations by kind (at most one each)."""
+    return open_by_kind_for(session, [admission_id])[admission_id]
+
+
+def open_by_kind_for(
+    session: Session, admission_ids: Sequence[int]
+) -> dict[int, dict[EscalationKind, OpenEscalation]]:
+    """``open_by_kind_of`` of several admissions in one statement."""
+    found: dict[int, dict[EscalationKind, OpenEscalation]] = {i: {} for i in admission_ids}
     open_rows = session.scalars(
         select(EscalationRow).where(
-            EscalationRow.admission_id == admission_id, EscalationRow.resolved_at.is_(None)
+            EscalationRow.admission_id.in_(list(admission_ids)),
+            EscalationRow.resolved_at.is_(None),
         )
     )
-    return {
-        EscalationKind(r.kind): OpenEscalation(
+    for r in open_rows:
+        found[r.admission_id][EscalationKind(r.kind)] = OpenEscalation(
             id=r.id,
             kind=EscalationKind(r.kind),
             severity=Severity(r.severity),
@@ -489,8 +511,7 @@ def open_by_kind_of(session: Session, admission_id: int) -> dict[EscalationKind,
             acknowledged_at=r.acknowledged_at,
             snoozed_until=r.snoozed_until,
         )
-        for r in open_rows
-    }
+    return found
 
 
 def clinical_state(
@@ -499,35 +520,47 @@ def clinical_state(
     """The rules engine's view of one patient: current entries taken or recorded since
     ``since`` (a late entry is judged when it is recorded), plus the
     newest complete set and symptom entry even when older (the trend needs a baseline)."""
-    info = session.get(Admission, admission_id)
-    if info is None:
-        raise LookupError(f"no admission {admission_id}")
-    observations = [
-        to_observation(r) for r in _current_since(session, ObservationSetRow, admission_id, since)
-    ]
-    if not any(o.news2_total is not None for o in observations):
-        older = latest_observations(session, [admission_id], complete_only=True).get(admission_id)
-        if older is not None and all(o.id != older.id for o in observations):
-            observations.insert(0, older)
-    symptoms = [
-        to_symptoms(r) for r in _current_since(session, SymptomEntryRow, admission_id, since)
-    ]
-    assessments = [
-        to_assessment(r) for r in _current_since(session, AssessmentRow, admission_id, since)
-    ]
-    prn = [to_prn(r, formulary) for r in _current_since(session, PrnDoseRow, admission_id, since)]
-    open_by_kind = open_by_kind_of(session, admission_id)
-    return PatientClinicalState(
-        admission_id=admission_id,
-        admitted_at=info.admitted_at,
-        observations=tuple(observations),
-        symptoms=tuple(symptoms),
-        assessments=tuple(assessments),
-        prn_doses=tuple(prn),
-        open_escalations=open_by_kind,
-        decisions=tuple(clinical_decisions(session, admission_id)),
-        co_use=co_use_queries.co_use(session, info),
-    )
+    return clinical_states(session, [admission_id], since=since, formulary=formulary)[admission_id]
+
+
+def clinical_states(
+    session: Session, admission_ids: Sequence[int], *, since: datetime, formulary: Formulary
+) -> dict[int, PatientClinicalState]:
+    """``clinical_state`` of several patients with a fixed number of statements, whatever
+    their number (the monitor feed rules every patient whose sets came in one pass)."""
+    ids = list(dict.fromkeys(admission_ids))
+    infos = {a.id: a for a in session.scalars(select(Admission).where(Admission.id.in_(ids)))}
+    missing = [i for i in ids if i not in infos]
+    if missing:
+        raise LookupError(f"no admission {missing[0]}")
+    sets = _current_since(session, ObservationSetRow, ids, since)
+    observations = {i: [to_observation(r) for r in sets[i]] for i in ids}
+    no_score = [i for i in ids if not any(o.news2_total is not None for o in observations[i])]
+    older = latest_observations(session, no_score, complete_only=True) if no_score else {}
+    for admission_id, baseline in older.items():
+        found = observations[admission_id]
+        if all(o.id != baseline.id for o in found):
+            found.insert(0, baseline)
+    symptoms = _current_since(session, SymptomEntryRow, ids, since)
+    assessments = _current_since(session, AssessmentRow, ids, since)
+    prn = _current_since(session, PrnDoseRow, ids, since)
+    open_by_kind = open_by_kind_for(session, ids)
+    decisions = decisions_by_admission(session, ids)
+    co_use = co_use_queries.co_use_of_stays(session, list(infos.values()))
+    return {
+        i: PatientClinicalState(
+            admission_id=i,
+            admitted_at=infos[i].admitted_at,
+            observations=tuple(observations[i]),
+            symptoms=tuple(to_symptoms(r) for r in symptoms[i]),
+            assessments=tuple(to_assessment(r) for r in assessments[i]),
+            prn_doses=tuple(to_prn(r, formulary) for r in prn[i]),
+            open_escalations=open_by_kind[i],
+            decisions=tuple(decisions.get(i, ())),
+            co_use=co_use[i],
+        )
+        for i in ids
+    }
 
 
 def clinical_decisions(session: Session, admission_id: int) -> list[ClinicalDecision]:

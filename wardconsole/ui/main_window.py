@@ -30,9 +30,9 @@ from wardconsole.domain.changes import Change
 from wardconsole.services.views import CensusRow, CensusSnapshot
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.access.controls import AccessControls
-from wardconsole.ui.admissions.actions import AdmissionActions
+from wardconsole.ui.admissions.controller import AdmissionController
 from wardconsole.ui.aftercare.controller import AftercareController
-from wardconsole.ui.bedside.actions import BedsideActions
+from wardconsole.ui.bedside.controller import BedsideController
 from wardconsole.ui.census.census_model import CensusProxyModel, CensusTableModel
 from wardconsole.ui.census.census_view import CensusView
 from wardconsole.ui.census.filter_box import FilterBox
@@ -44,10 +44,10 @@ from wardconsole.ui.escalations.acknowledge_key import AlarmAcknowledger
 from wardconsole.ui.escalations.alert_banner import AlertBanner
 from wardconsole.ui.escalations.alerts import AlertSound, SilentAlertSound
 from wardconsole.ui.escalations.centre import EscalationCentre
-from wardconsole.ui.escalations.concern import ConcernActions
+from wardconsole.ui.escalations.concern import ConcernController
 from wardconsole.ui.escalations.panel import EscalationPanel
 from wardconsole.ui.handoff.controller import HandoffController
-from wardconsole.ui.interop.menu import InteropMenu
+from wardconsole.ui.interop.controller import InteropController
 from wardconsole.ui.patient.open_windows import PatientWindows
 from wardconsole.ui.sessions.controller import SessionsController
 from wardconsole.ui.tasks import ChangeWatcher
@@ -127,10 +127,10 @@ class MainWindow(QMainWindow):
         self.census_proxy = CensusProxyModel(self)
         self.census_proxy.setSourceModel(self.census_model)
         self._patient_windows = PatientWindows(self._runner, context.load_patient_series)
-        self.bedside = BedsideActions(
+        self.bedside = BedsideController(
             context, self._runner, self, self._selected_census_row, theme=self._theme
         )
-        self.admission = AdmissionActions(
+        self.admission = AdmissionController(
             context.admissions,
             context.discharges,
             context.current_actor,
@@ -145,7 +145,7 @@ class MainWindow(QMainWindow):
         self.controllers: list[Controller] = []
         """Every feature's controller: each hears other stations' changes and the shutdown."""
         # Escalations (panel, banner, alarms) when the station has the escalation service.
-        self.concern = ConcernActions(
+        self.concern = ConcernController(
             context.escalations,
             context.current_actor,
             self._runner,
@@ -239,7 +239,7 @@ class MainWindow(QMainWindow):
     def _create_actions(self) -> None:
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
-        self.interop_menu = InteropMenu(
+        self.interop_menu = InteropController(
             self._context.interop,
             self._context.current_actor,
             self._runner,
@@ -248,6 +248,7 @@ class MainWindow(QMainWindow):
             self,
         )
         self.interop_menu.add_to(file_menu)
+        self.controllers += [self.interop_menu, self.admission, self.bedside, self.concern]
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)

@@ -106,7 +106,9 @@ _TITLES = {
         "Fluids",
         "Fluid intake this period (from 07:00) / the patient's target, and the balance; "
         "flagged 'low', with the shape of the review's severity (policy), when behind the "
-        "expected intake at a review time (targets are local policy, not an NHS standard)",
+        "expected intake at a review time (targets are local policy, not an NHS standard); "
+        "the food chart a medium-risk MUST screen started (BAPEN: document dietary intake for "
+        "3 days), ● when a finished chart day has no meal recorded",
     ),
     CensusColumn.MEDICINES: (
         "Meds",
@@ -484,6 +486,41 @@ def _fluid_cell(row: CensusRow, now: datetime, palette: RiskPalette) -> _Cell:
     return _Cell(text, (1, share), "\n".join(lines), short="chart")
 
 
+def _with_food_chart(cell: _Cell, row: CensusRow, palette: RiskPalette) -> _Cell:
+    """The food chart a MUST screen started, beside the fluids: 'Food day 2/3' alone or after
+    the fluid figures ('650/1500 +350 · food 2/3'), '● Food: no meal day 2' once a finished
+    chart day has no meal recorded (advisory); too narrow: 'food' (also beside a fluid chart,
+    whose line heads the tooltip) or '● food', a fluid review's '● low' first; the chart, its
+    end and every day's meals in the tooltip."""
+    view = row.food_chart
+    if view is None:
+        return cell
+    lines = list(view.lines)
+    lines.append("Food chart: MUST medium risk, BAPEN — document dietary intake for 3 days")
+    tooltip = "\n".join(lines) if cell.text == "—" else "\n".join([cell.tooltip, "", *lines])
+    flagged = view.severity is not None
+    if cell.text == "—":
+        text, short = view.short, "● food" if flagged else "food"
+    else:
+        food = "● food" if flagged else f"food {view.short.removeprefix('Food day ')}"
+        text = f"{cell.text} · {food}" if view.running or flagged else cell.text
+        short = "food" if cell.short in ("chart", "rec'd") else cell.short
+        if flagged and not cell.short.startswith("●"):
+            short = "● food"
+    if not flagged or cell.bold:
+        return replace(cell, text=text, tooltip=tooltip, short=short)
+    colours = palette.for_severity(view.severity)
+    return replace(
+        cell,
+        text=text,
+        tooltip=tooltip,
+        short=short,
+        background=colours.background if colours else None,
+        foreground=colours.foreground if colours else None,
+        bold=True,
+    )
+
+
 def _medicines_cell(row: CensusRow, palette: RiskPalette) -> _Cell:
     """'● Dependency review' while the dependency-watch advisory is open (too narrow: '● Dep.'),
     with what the watch found in the tooltip; '—' otherwise."""
@@ -616,7 +653,7 @@ def _timed_cells(
             _next_due_cell(row, now, palette), row, now, palette
         ),
         CensusColumn.CHECKS: _checks_cell(row, now, palette),
-        CensusColumn.FLUIDS: _fluid_cell(row, now, palette),
+        CensusColumn.FLUIDS: _with_food_chart(_fluid_cell(row, now, palette), row, palette),
     }
 
 

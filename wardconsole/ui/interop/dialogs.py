@@ -9,6 +9,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QProgressDialog, QWidget
 
+from wardconsole.services.bulk_import import RECORDING
+
 FHIR_FILTER = "FHIR R4 JSON (*.json *.ndjson);;All files (*)"
 EXPORT_FILTERS = {
     "FHIR R4 bundle (*.json)": ("fhir", ".json"),
@@ -21,7 +23,7 @@ class ImportFileDialog:
 
     @classmethod
     def ask(cls, parent: QWidget | None, patient_label: str = "") -> Path | None:
-        title = "Import vital signs from FHIR"
+        title = "Import a FHIR record"
         if patient_label:
             title += f" for {patient_label}"
         name, _ = QFileDialog.getOpenFileName(parent, title, str(Path.home()), FHIR_FILTER)
@@ -57,7 +59,8 @@ class ExportPatientDialog:
 
 
 class ImportProgressDialog(QProgressDialog):
-    """Sets imported so far; Cancel rolls the whole file back (nothing is imported)."""
+    """Sets checked so far, then the last step (adding them to the record); Cancel in either
+    rolls the whole file back (nothing is imported)."""
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
@@ -83,6 +86,13 @@ class ImportProgressDialog(QProgressDialog):
     def advance(self, done: int, total: int) -> None:
         if self.wasCanceled() or total == 0:
             return  # (0, 0): still reading the file, the busy bar stays
-        self.setLabelText(f"{self._heading}\nWriting set {done} of {total}")
+        if done == RECORDING:  # a large file's final step: one short transaction
+            self.setLabelText(f"{self._heading}\nLast step: adding {total} sets to the record…")
+            self.setRange(0, 0)
+            return
+        self.setLabelText(
+            f"{self._heading}\nChecking set {done} of {total}"
+            "\n(nothing is on the record until the last step)"
+        )
         self.setRange(0, max(total, 1))
         self.setValue(done)

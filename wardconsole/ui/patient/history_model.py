@@ -27,6 +27,7 @@ from wardconsole.domain.assessments import assessment_name, scale_items_text
 from wardconsole.domain.bowels import bowel_text
 from wardconsole.domain.entry_kinds import entry_label
 from wardconsole.domain.fluids import fluid_entry_text, fluid_plan_text
+from wardconsole.domain.food_chart import food_chart_text
 from wardconsole.domain.meals import meal_text
 from wardconsole.domain.medicines import OMITTED_REASONS
 from wardconsole.domain.news2 import RISK_LABELS
@@ -246,6 +247,7 @@ _VALUES_TEXT: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "session": session_text,
     "fluid": fluid_entry_text,
     "fluid_plan": fluid_plan_text,
+    "food_chart": food_chart_text,
     "regular_dose": regular_dose_text,
     "weight": weight_entry_text,
     "sleep": sleep_entry_text,

@@ -24,7 +24,12 @@ from PySide6.QtWidgets import (
 
 from wardconsole.domain.assessments import score_assessment
 from wardconsole.domain.must import MustRisk
-from wardconsole.domain.weights import MustScreen, must_prompts, risk_of_flags
+from wardconsole.domain.weights import (
+    MustScreen,
+    food_chart_preview,
+    must_prompts,
+    risk_of_flags,
+)
 from wardconsole.services.context import InvalidInput, ServiceError
 from wardconsole.services.recording import SaveResult
 from wardconsole.ui.bedside.entry_save import EntrySaver, SaveState, SaveStatusPanel
@@ -183,6 +188,8 @@ class MustDialog(QDialog):
         if weights is not None:
             screen = MustScreen(datetime.now(UTC), risk, score.label, self.acute.isChecked())
             prompts = must_prompts(screen, screen.taken_at, weights.policy)
+            if chart := food_chart_preview(risk, screen.taken_at, weights.policy):
+                prompts = (chart, *prompts)
             advice += "".join(f"\n• {prompt}" for prompt in prompts)
         self.advice.setText(advice)
 

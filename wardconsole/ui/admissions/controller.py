@@ -2,7 +2,7 @@
 
 The main window puts them in its Patient menu (Ctrl+Shift+A, Ctrl+Shift+B, Ctrl+Shift+D,
 Ctrl+Shift+I for Amend intake, Ctrl+Shift+F); move, discharge and amend act on the patient
-selected on the census. Each opens its
+selected on the census. ``AdmissionController`` (a ``ui.controller.Controller``) opens each
 dialog through the dialog's ``ask()`` (tests replace those) and reports what changed, so the
 window can refresh the census and, after an admission, start the baseline observations.
 """
@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
+from wardconsole.domain.changes import Change
 from wardconsole.services.admissions import AdmissionService
 from wardconsole.services.context import Actor, Permission
 from wardconsole.services.discharge import DischargeService
@@ -34,7 +35,7 @@ TEXTS = {
 SUPERVISORS_ONLY = "Only supervisors can read discharged patients' records"
 
 
-class AdmissionActions(QObject):
+class AdmissionController(QObject):
     """Opens the admission, bed-move, discharge and history dialogs (see module docstring)."""
 
     admitted = Signal(int, bool)
@@ -99,6 +100,12 @@ class AdmissionActions(QObject):
     @Slot(Theme)
     def set_theme(self, theme: Theme) -> None:
         self._theme = theme
+
+    def on_changes(self, changes: list[Change]) -> None:
+        """Nothing of this feature stays on screen to reload (its dialogs read when opened)."""
+
+    def shutdown(self) -> None:
+        """Nothing to stop: each dialog owns its own background work and ends with it."""
 
     # -- opening the dialogs ----------------------------------------------------------------
 

@@ -2,8 +2,9 @@
 
 The main window offers them for the patient selected on the census (menu, Ctrl+R / Ctrl+Shift+P
 / Ctrl+H, and the census row's context menu); each patient window offers them for its own
-patient. Each opens its dialog with a ``Bedside`` made at that moment, so the dialog records
-as whoever ``UiContext.current_actor`` says is signed in at this station.
+patient. ``BedsideController`` (a ``ui.controller.Controller``) opens each dialog with a
+``Bedside`` made at that moment, so the dialog records as whoever ``UiContext.current_actor``
+says is signed in at this station.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from wardconsole.domain.changes import Change
 from wardconsole.services.context import ServiceError
 from wardconsole.services.views import CensusRow
 from wardconsole.ui.bedside.shared import Bedside
@@ -66,7 +68,7 @@ def patient_title(row: CensusRow) -> str:
     return f"{row.patient_name} — Bed {row.bed}"
 
 
-class BedsideActions(QObject):
+class BedsideController(QObject):
     """Opens the bedside dialogs; reports every save so the panels can refresh."""
 
     entries_saved = Signal(int)
@@ -147,6 +149,12 @@ class BedsideActions(QObject):
     @Slot(Theme)
     def set_theme(self, theme: Theme) -> None:
         self._theme = theme
+
+    def on_changes(self, changes: list[Change]) -> None:
+        """Nothing to reload here: the patient windows follow the changes themselves."""
+
+    def shutdown(self) -> None:
+        """Nothing to stop: each dialog owns its own background work and ends with it."""
 
     # -- opening the dialogs ----------------------------------------------------------------
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.admission_records import AdmissionDetail
@@ -305,29 +305,39 @@ def partial_sets_after(
     admission id -> that set's time, None when there is none) and not before ``since``;
     oldest first. Their lower bounds can raise the patient's effective NEWS2.
 
-    One statement of the same shape for any ward (the admissions as one expanding list), so it
-    is compiled once; each admission's cut-off is applied here, to the few partial sets of the
-    history window (a clause per admission made every refresh a new statement to compile)."""
+    One index range per admission, from its latest complete set: reading the whole history
+    window and cutting here walked every set of the week (most of a refresh at a month of
+    one-minute vitals)."""
     if not after:
         return {}
-    rows: Sequence[Any] = session.execute(
-        _partial_sets_statement(), {"admission_ids": sorted(after), "since": since}
-    ).all()
+    windows = [(admission_id, at) for admission_id, at in after.items() if at is not None]
+    params: dict[str, Any] = {
+        "since": since,
+        "never": [admission_id for admission_id, at in after.items() if at is None],
+    }
+    for n, (admission_id, at) in enumerate(windows):
+        params[f"admission_{n}"], params[f"after_{n}"] = admission_id, at
     found: dict[int, list[ObservationSet]] = {}
-    for row in rows:
-        cut_off = after[row.admission_id]
-        if cut_off is None or row.taken_at > cut_off:
-            found.setdefault(row.admission_id, []).append(to_observation(row))
+    for row in session.execute(_partial_sets_statement(len(windows)), params):
+        found.setdefault(row.admission_id, []).append(to_observation(row))
     return found
 
 
-@cache
-def _partial_sets_statement() -> Any:
+@lru_cache(maxsize=16)
+def _partial_sets_statement(windows: int) -> Any:
+    """Built once per number of admissions with a complete set, so a ward's refreshes compile
+    it once (a statement built with a clause per admission on every refresh was compiled on
+    every refresh); plain rows."""
     o = ObservationSetRow
+    ranges = [
+        and_(o.admission_id == bindparam(f"admission_{n}"), o.taken_at > bindparam(f"after_{n}"))
+        for n in range(windows)
+    ]
+    ranges.append(o.admission_id.in_(bindparam("never", expanding=True)))
     return (
         select(*o.__table__.columns)
         .where(
-            o.admission_id.in_(bindparam("admission_ids", expanding=True)),
+            or_(*ranges),
             o.is_complete.is_(False),
             o.taken_at >= bindparam("since", type_=o.taken_at.type),
             current(o),

@@ -271,3 +271,51 @@ def test_the_rules_run_once_per_stay_at_the_end(
     monkeypatch.setattr(importing, "apply_rules_of", counting)
     import_fhir_file(db, importer, monitor_file(tmp_path / "m.ndjson", clock))
     assert ruled == [admission]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("null", "line 2: not a FHIR resource"),
+        ('{"resourceType": "Observation", "id": "x", "valueQuantity": {"value": NaN}}', "line 2"),
+        (
+            '{"resourceType": "Observation", "id": "x", "n": 1.000000000000000000000000000000001}',
+            "line 2, column 49: 1.0000000000… a number of 35 characters; at most 32",
+        ),
+    ],
+)
+def test_the_fast_reader_refuses_what_the_careful_one_does(
+    tmp_path: Path, line: str, message: str
+) -> None:
+    from wardconsole.interop.fhir_reading import iter_ndjson_file
+
+    path = tmp_path / "odd.ndjson"
+    path.write_text('{"resourceType": "Patient", "id": "p"}\n' + line + "\n", encoding="utf-8")
+    with pytest.raises(FhirInputError) as raised:
+        list(iter_ndjson_file(path))
+    assert str(raised.value).startswith(message)
+
+
+def test_a_long_integer_is_read_exactly(tmp_path: Path) -> None:
+    from wardconsole.interop.fhir_reading import iter_ndjson_file
+
+    path = tmp_path / "long.ndjson"
+    path.write_text(
+        '{"resourceType": "Patient", "id": "p", "n": 123456789012345678901}\n\n'
+        '{"resourceType": "Patient", "id": "q", "n": 12}\n',
+        encoding="utf-8",
+    )
+    assert [r.data["n"] for r in iter_ndjson_file(path)] == [123456789012345678901, 12]
+
+
+def test_a_file_of_too_many_resources_is_refused_while_read(
+    db: Database, importer: Actor, clock: Clock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Memory follows the resources: past the limit the file is refused, nothing written."""
+    from wardconsole.interop import fhir_import
+
+    monkeypatch.setattr(fhir_import, "MAX_NDJSON_RESOURCES", 100)
+    path = monitor_file(tmp_path / "m.ndjson", clock, new_patient=True)
+    with pytest.raises(FhirInputError, match="file: holds more than 100 resources; import it in"):
+        import_fhir_file(db, importer, path)
+    _nothing_left(db)

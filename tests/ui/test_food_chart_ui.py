@@ -126,3 +126,69 @@ def test_the_demo_census_at_1366_shows_the_running_food_chart(
     shots = Path(os.environ.get("WARDCONSOLE_SHOT_DIR", tmp_path))
     grab_census(console, shots / "census-1366-food-chart.png", (width, height))
     assert row.food_chart is not None and row.food_chart.running
+
+
+def test_the_physical_care_page_shades_the_food_chart_and_lists_its_days(
+    qtbot, qapp, sqlite_url: str, tmp_path: Path
+) -> None:
+    from datetime import datetime
+
+    from screenshots import SMALLEST_WARD_SCREEN, grab_widget
+    from wardfakes import Clock
+
+    from wardconsole.services.census import CensusService
+    from wardconsole.services.charts import ChartService
+    from wardconsole.services.db import Database
+    from wardconsole.services.demo import build_demo_ward
+    from wardconsole.store.engine import make_engine
+    from wardconsole.ui.patient.charts.toolbar import Page
+    from wardconsole.ui.patient.open_windows import PatientWindows
+    from wardconsole.ui.tasks import TaskRunner
+
+    engine = make_engine(sqlite_url)
+    db = Database(engine, clock=Clock(datetime(2026, 11, 26, 15, 40, tzinfo=UTC)))
+    build_demo_ward(db)
+    snapshot = CensusService(db).snapshot()
+    (row,) = [r for r in snapshot.rows if r.food_chart is not None]
+    runner = TaskRunner()
+    windows = PatientWindows(runner, ChartService(db).series)
+    try:
+        window = windows.open(row, snapshot, Theme.DAY)
+        window.resize(*SMALLEST_WARD_SCREEN)
+        charts = window.charts
+        assert charts is not None
+        qtbot.waitUntil(lambda: charts.series is not None and not charts.loading, timeout=10_000)
+        charts.set_page(Page.PHYSICAL)
+        page = charts.physical
+        assert page is not None
+        notice = page.food_notice.textItem.toPlainText()
+        assert notice.startswith("Food chart day ") and "(until " in notice
+        assert len(page.food_chart_bands.opts["x0"]) == 1
+        shots = Path(os.environ.get("WARDCONSOLE_SHOT_DIR", tmp_path))
+        grab_widget(window, shots / "patient-physical-food-chart.png")
+    finally:
+        windows.close_all()
+        runner.shutdown()
+        engine.dispose()
+
+
+def test_the_census_flags_weighing_due_and_folds_it_away_at_1366(
+    qtbot, console: MainWindow, tmp_path: Path
+) -> None:
+    model = console.census_model
+    column = CensusColumn.WEIGHT
+    texts = [str(model.index(r, column).data()) for r in range(model.rowCount())]
+    assert "● Weighing due" in texts and "" in texts  # the demo has one overdue, others not
+    row = texts.index("● Weighing due")
+    tip = str(model.index(row, column).data(3))
+    assert tip.startswith("● Weighing due — last weighed ") and "days ago" in tip
+    view, header = console.census_view, console.census_view.horizontalHeader()
+    console.resize(2400, 900)
+    qtbot.waitUntil(lambda: console.width() == 2400)
+    assert not header.isSectionHidden(column)
+    shots = Path(os.environ.get("WARDCONSOLE_SHOT_DIR", tmp_path))
+    grab_census(console, shots / "census-weighing-due-wide.png", (2400, 900))
+    console.resize(*fits_smallest_frame())
+    qtbot.waitUntil(lambda: console.width() == fits_smallest_frame()[0])
+    assert header.isSectionHidden(column)
+    assert view.horizontalScrollBar().maximum() == 0

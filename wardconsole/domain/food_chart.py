@@ -16,7 +16,7 @@ eaten than was recorded.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from math import ceil
@@ -218,3 +218,33 @@ def stop_version(chart: FoodChart | None, now: datetime, reason: str) -> ChartVe
     if chart is None or not chart.running(now):
         return None
     return ChartVersion(chart.started_at, now, chart.id, reason.strip(), active=False)
+
+
+def stay_line(
+    charts: Sequence[FoodChart],
+    meals: Sequence[MealEntry],
+    at: datetime,
+    when: Callable[[datetime], str],
+) -> str:
+    """The discharge summary's words for the stay's food charts: each chart's span, its days
+    with a meal recorded, the days without and how it ended ('' when there was none)."""
+    parts = []
+    for chart in charts:
+        days = chart_days(chart, meals, at)
+        recorded = sum(1 for d in days if d.eaten)
+        text = f"{when(chart.started_at)} → {when(min(chart.ends_at, at))}: meals recorded on "
+        text += f"{recorded} of {len(days)} day{'' if len(days) == 1 else 's'}"
+        eaten = [m for d in days for m in d.eaten]
+        if eaten:
+            text += f" ({average_portion(eaten).label} eaten on average)"
+        if gaps := gap_days(days):
+            text += f"; no meal recorded on day {', '.join(str(n) for n in gaps)}"
+        if not chart.active:
+            text += f"; stopped early — {chart.stop_reason}"
+        elif chart.running(at):
+            text += "; still running at discharge"
+        parts.append(text)
+    if not parts:
+        return ""
+    count = f"{len(parts)} food chart{'' if len(parts) == 1 else 's'}"
+    return f"{count} after a medium-risk MUST screen (BAPEN 3 days): " + "; ".join(parts)

@@ -29,9 +29,6 @@ from wardconsole.interop.fhir_reading import (
 
 NOT_MEASURED: Final = "passed, not measured"
 TYPE_NOT_SEEN: Final = "bowels opened, type not seen"
-ESTIMATED_SLEEP: Final = (
-    "not imported: estimated sleep (derived here from the safety checks, never imported)"
-)
 _MONTHS: Final = {
     name: number
     for number, name in enumerate(

@@ -170,7 +170,7 @@ class _StagingWriter(_BatchWriter):
     def _insert(self, model: Any, rows: list[dict[str, Any]]) -> None:
         for row in rows:
             row["import_id"] = self.import_id
-        self.session.execute(insert(_STAGED[model]), rows)
+        self.session.execute(insert(_STAGED[model].__table__), rows)  # Core: no ORM bulk step
 
     def record(self, progress: Progress | None, total: int) -> ImportReport:
         """The final step, in ``self.session``: pending rows created, staged rows copied."""

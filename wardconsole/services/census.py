@@ -28,13 +28,15 @@ from wardconsole.domain.records import (
 )
 from wardconsole.domain.safety_checks import CheckSchedule
 from wardconsole.domain.schedule import due_from_effective
+from wardconsole.domain.weight_policy import WeightPolicy
+from wardconsole.domain.weights import WeightEntry, weight_course
 from wardconsole.services.db import Database
 from wardconsole.services.food_chart import food_chart_views
 from wardconsole.services.observation_levels import patient_checks
 from wardconsole.services.safety_rules import schedules_for
 from wardconsole.services.sleep import SleepReader
 from wardconsole.services.views import CensusRow, CensusSnapshot, WardSummary
-from wardconsole.store import fluids, repository
+from wardconsole.store import fluids, repository, weights
 from wardconsole.store.models import Bed
 
 
@@ -99,6 +101,7 @@ class CensusService:
                 if self._with_fluids
                 else {}
             )
+            weighed = weights.weighings(session, ids)
             sleep = (
                 self._sleep.flags(
                     session, ids, now, {a.admission_id: a.admitted_at for a in admissions}
@@ -143,6 +146,9 @@ class CensusService:
                     risk_flags=a.risk_flags,
                     fluid=fluid.get(a.admission_id),
                     food_chart=food.get(a.admission_id),
+                    **_weighing_fields(
+                        weighed.get(a.admission_id, ()), a.admitted_at, now, self._db.weight_policy
+                    ),
                     sleep=sleep.get(a.admission_id),
                     **_news2_fields(effective),
                     **_check_fields(
@@ -190,6 +196,14 @@ class CensusService:
         quiet = [i for i in ids if i not in totals or not totals[i].intake_count]
         last = fluids.last_taken(session, quiet, direction=Direction.INTAKE, before=period.start)
         return summaries(ids, period, totals, last, plans, now, policy)
+
+
+def _weighing_fields(
+    entries: Sequence[WeightEntry], admitted_at: datetime, now: datetime, policy: WeightPolicy
+) -> dict[str, Any]:
+    """Whether weighing is due by the ward's interval, and its words (``WeightCourse``)."""
+    course = weight_course(entries, admitted_at, policy)
+    return {"weighing_due": course.is_due(now), "weighing_text": course.due_text(now)}
 
 
 def _sets(

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -39,6 +40,7 @@ from wardconsole.domain.validation import validate_vitals
 from wardconsole.domain.weight_policy import WeightPolicy
 from wardconsole.domain.weights import WeightInput, weight_problems
 from wardconsole.services.chart_import import (
+    ESTIMATED_SLEEP,
     KIND_FIELDS,
     KIND_WORDS,
     OnRecord,
@@ -69,8 +71,9 @@ _AUDIT_ACTIONS = {"import": "import", "monitor": "import_monitor"}
 FUTURE_TOLERANCE = timedelta(minutes=5)
 """Same as bedside recording: a station or monitor clock may run slightly ahead."""
 
-BODY_FIELDS = ("weight_kg", "height_m")
-"""Values of a set that are a weighing, not vital signs (decimal text, kg and m)."""
+BODY_FIELDS = ("weight_kg", "height_m", "before_kg")
+"""Values of a set that are a weighing, not vital signs (decimal text, kg and m; ``before_kg``
+the weight 3–6 months before admission, with ``VitalGroup.before``)."""
 
 Progress = Callable[[int, int], None]
 """``progress(done, total)``; raising from it (e.g. the user cancelled) rolls everything back."""
@@ -123,6 +126,9 @@ class VitalGroup:
     missing_reasons: Mapping[str, str] = field(default_factory=dict)
     """Reasons the source gave for values not taken; others become ``not_in_source``."""
     note: str = ""
+    before: tuple[str, bool] | None = None
+    """With ``before_kg``: where it came from (``BEFORE_SOURCES`` key) and whether the change
+    was planned."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +207,8 @@ class ImportReport:
             parts.append(" and ".join(created) + " created")
         if self.skipped:
             parts.append(f"{self.values_skipped} value{_s(self.values_skipped)} skipped")
+        if ESTIMATED_SLEEP in self.skipped:
+            parts.append("sleep estimates are derived here from the safety checks, not imported")
         return "; ".join(parts)
 
     def skipped_lines(self) -> list[str]:
@@ -559,25 +567,36 @@ class _BatchWriter:
     def _write_weighing(
         self, group: VitalGroup, admission: Admission, body: Mapping[str, object]
     ) -> None:
-        """A weighing from the set's weight and height: a value the policy refuses is skipped
-        (counted), an extreme one kept with a note (it cannot be re-measured now)."""
+        """A weighing from the set's weight, height and weight before admission: a value the
+        weight rules refuse is skipped (counted, named), an extreme one kept with a note (it
+        cannot be re-measured now)."""
         typed = {k: str(v) for k, v in body.items()}
-        for name in BODY_FIELDS:
-            if name not in typed:
-                continue
-            alone = {name: typed[name]}
-            if weight_problems(_weighing(alone, True), self._weight_policy):
-                self.skipped[f"impossible value refused: {name}"] += 1
-                del typed[name]
-        if not typed:
-            return
-        extreme = weight_problems(_weighing(typed, False), self._weight_policy)
+        while True:
+            if not typed.keys() & {"weight_kg", "height_m"}:
+                if "before_kg" in typed:
+                    self.skipped["weight before admission without a weight or height"] += 1
+                return
+            problems = weight_problems(_weighing(typed, True, group.before), self._weight_policy)
+            if not problems:
+                break
+            dropped = 0
+            for name, message in problems.items():
+                value = "before_kg" if name == "before_source" else name
+                if typed.pop(value, None) is not None:
+                    dropped += 1
+                    refused = name if name in BODY_FIELDS else message
+                    self.skipped[f"impossible value refused: {refused}"] += 1
+            if not dropped:  # a problem not tied to one value: keep nothing rather than guess
+                self.skipped["weighing refused by the weight rules"] += len(typed)
+                return
+        extreme = weight_problems(_weighing(typed, False, group.before), self._weight_policy)
         note = group.note
         if extreme:
             note = _join(
                 note, "Extreme value from the source, not re-measured: " + ", ".join(extreme)
             )
         recorded_by, provenance = self._author(group)
+        before = _weighing(typed, False, group.before)
         self._weight_rows.append(
             {
                 "admission_id": admission.id,
@@ -587,9 +606,9 @@ class _BatchWriter:
                 "station": self.actor.station,
                 "weight_kg": typed.get("weight_kg"),
                 "height_m": typed.get("height_m"),
-                "before_kg": None,
-                "before_source": "",
-                "before_planned": False,
+                "before_kg": typed.get("before_kg"),
+                "before_source": before.before_source,
+                "before_planned": before.before_planned,
                 "note": _join(note, provenance),
                 "source": self.batch.source,
                 "source_ref": group.source_ref,
@@ -975,36 +994,41 @@ def unstorable_text(batch: ImportBatch) -> dict[str, str]:
     longer than its field allows), by position; the whole batch is refused with these messages.
     The rule is the service boundary's (``services.text_rule``), named by position here."""
     problems: dict[str, str] = {}
-    checks: list[tuple[str, str, str, str]] = [("input", "label", "label", batch.label)]
-    items: tuple[VitalGroup | ChartEntry, ...] = (*batch.groups, *batch.entries)
-    for group in items:
-        patient, where = group.patient, group.position[:60]
-        checks += [
-            (where, "hospital_number", "hospital number", patient.hospital_number),
-            (where, "given_name", "given name", patient.given_name),
-            (where, "family_name", "family name", patient.family_name),
-            (where, "note", "note", group.note),
-        ]
-        if isinstance(group, VitalGroup):
-            checks.append((where, "source_ref", "source reference", group.source_ref))
-        if group.author is not None:
-            checks += [
-                (where, "author_code", "author ID", group.author.staff_code),
-                (where, "display_name", "author name", group.author.display_name),
-            ]
-        if group.stay is not None:
-            checks.append((where, "reason", "stay reason", group.stay.reason))
-    for where, name, label, value in checks:
+
+    def checks() -> Iterator[tuple[str, str, str, str]]:  # one set at a time: 100,000 sets
+        yield ("input", "label", "label", batch.label)
+        items: Iterator[VitalGroup | ChartEntry] = chain(batch.groups, batch.entries)
+        for group in items:
+            patient, where = group.patient, group.position[:60]
+            yield (where, "hospital_number", "hospital number", patient.hospital_number)
+            yield (where, "given_name", "given name", patient.given_name)
+            yield (where, "family_name", "family name", patient.family_name)
+            yield (where, "note", "note", group.note)
+            if isinstance(group, VitalGroup):
+                yield (where, "source_ref", "source reference", group.source_ref)
+            if group.author is not None:
+                yield (where, "author_code", "author ID", group.author.staff_code)
+                yield (where, "display_name", "author name", group.author.display_name)
+            if group.stay is not None:
+                yield (where, "reason", "stay reason", group.stay.reason)
+
+    for where, name, label, value in checks():
         problem = field_problem(name, value, label=label)
         if problem and where not in problems:
             problems[where] = f"{where} {problem}"
     return problems
 
 
-def _weighing(typed: Mapping[str, str], confirmed: bool) -> WeightInput:
+def _weighing(
+    typed: Mapping[str, str], confirmed: bool, before: tuple[str, bool] | None = None
+) -> WeightInput:
+    source, planned = before if before and typed.get("before_kg") else ("", False)
     return WeightInput(
         weight_kg=typed.get("weight_kg", ""),
         height_m=typed.get("height_m", ""),
+        before_kg=typed.get("before_kg", ""),
+        before_source=source,
+        before_planned=planned,
         confirmed=confirmed,
     )
 

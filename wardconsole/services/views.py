@@ -101,6 +101,10 @@ class CensusRow:
     sleep: SleepFlag | None = None
     """Little sleep on each of the last nights running (policy numbers); None otherwise."""
     food_chart: FoodChartView | None = None
+    weighing_due: bool = False
+    """Weighing is due by the ward's interval (``weights.toml``; weighed at intake, then weekly)."""
+    weighing_text: str = ""
+    """'Weighing due — last weighed 8 days ago' or 'Next weighing Thu 12 Dec'."""
     """The food chart a medium-risk MUST screen started: running, or ended within a day."""
 
     @property

@@ -59,6 +59,13 @@ def food_charts(
     return {admission_id: to_food_chart(row) for admission_id, row in rows.items()}
 
 
+def stay_food_charts(session: Session, admission_id: int) -> list[FoodChart]:
+    """Every food chart of one stay (each chart's current version), oldest first."""
+    row = FoodChartRow
+    query = select(row).where(row.admission_id == admission_id, current(row))
+    return [to_food_chart(r) for r in session.scalars(query.order_by(row.taken_at, row.id))]
+
+
 def to_food_chart(row: FoodChartRow | Any) -> FoodChart:
     return FoodChart(
         id=row.id,

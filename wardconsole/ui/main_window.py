@@ -29,7 +29,7 @@ import wardconsole
 from wardconsole.domain.changes import Change
 from wardconsole.services.views import CensusRow, CensusSnapshot
 from wardconsole.ui import formatting as fmt
-from wardconsole.ui.access.controls import AccessControls
+from wardconsole.ui.access.controller import AccessController
 from wardconsole.ui.admissions.controller import AdmissionController
 from wardconsole.ui.aftercare.controller import AftercareController
 from wardconsole.ui.bedside.controller import BedsideController
@@ -43,7 +43,7 @@ from wardconsole.ui.controller import Controller
 from wardconsole.ui.escalations.acknowledge_key import AlarmAcknowledger
 from wardconsole.ui.escalations.alert_banner import AlertBanner
 from wardconsole.ui.escalations.alerts import AlertSound, SilentAlertSound
-from wardconsole.ui.escalations.centre import EscalationCentre
+from wardconsole.ui.escalations.centre import EscalationController
 from wardconsole.ui.escalations.concern import ConcernController
 from wardconsole.ui.escalations.panel import EscalationPanel
 from wardconsole.ui.handoff.controller import HandoffController
@@ -152,12 +152,12 @@ class MainWindow(QMainWindow):
             self,
             self._selected_census_row,
         )
-        self.escalations: EscalationCentre | None = None
+        self.escalations: EscalationController | None = None
         self.escalation_panel: EscalationPanel | None = None
         self.escalation_dock: QDockWidget | None = None
         self.alert_banner = AlertBanner(theme=self._theme)
         if context.escalations is not None and context.current_actor is not None:
-            self.escalations = EscalationCentre(
+            self.escalations = EscalationController(
                 context.escalations,
                 context.current_actor,
                 context.station,
@@ -187,7 +187,7 @@ class MainWindow(QMainWindow):
         self._stack.addWidget(self.census_view)
         # Sign-in, auto-lock, staff management, audit trail and the station's queue.
         self.access = (
-            AccessControls(context.access, self._runner, self)
+            AccessController(context.access, self._runner, self)
             if context.access is not None
             else None
         )
@@ -322,6 +322,7 @@ class MainWindow(QMainWindow):
 
         if self.access is not None:
             self.access.add_to(menu.addMenu("&Staff"))
+        self.controllers += [c for c in (self.escalations, self.access) if c is not None]
 
         help_menu = menu.addMenu("&Help")
         self.shortcuts_action = QAction("&Keyboard shortcuts…", self)
@@ -385,7 +386,6 @@ class MainWindow(QMainWindow):
         # Therapy and support sessions.
         self.sessions_menu.sessions_changed.connect(self._on_entries_saved)
         if self.escalations is not None:
-            self._watcher.changes_arrived.connect(self.escalations.on_changes_arrived)
             self._watcher.connection_restored.connect(self.escalations.refresh)
             self.refresh_action.triggered.connect(self.escalations.refresh)
             self.escalations.banner_changed.connect(self.alert_banner.set_state)
@@ -484,10 +484,6 @@ class MainWindow(QMainWindow):
         self._shut_down = True
         self._refresh_timer.stop()
         self._change_debounce.stop()
-        if self.escalations is not None:
-            self.escalations.shutdown()
-        if self.access is not None:
-            self.access.shutdown()
         self._watcher.stop()
         # Do not wait for a database call in flight: its result is dropped, and the worker
         # thread is joined at interpreter exit, so a slow server never freezes the closing window.

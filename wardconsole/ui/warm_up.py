@@ -22,7 +22,7 @@ MAIN_WINDOW_MODULES: tuple[str, ...] = (
     "PySide6.QtMultimedia",  # the alarm sound, opened by the main window before the census
     "wardconsole.services.admissions",
     "wardconsole.services.discharge",
-    "wardconsole.ui.access.controls",
+    "wardconsole.ui.access.controller",
     "wardconsole.ui.admissions.controller",
     "wardconsole.ui.bedside.controller",
     "wardconsole.ui.checks.controller",

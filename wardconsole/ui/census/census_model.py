@@ -29,6 +29,7 @@ from PySide6.QtGui import QColor, QFont
 from wardconsole.domain.intake import badge_text, flag_rank
 from wardconsole.domain.records import ATTENTION_SIGN, EscalationKind, Severity
 from wardconsole.domain.sleep import LITTLE_SLEEP_SEVERITY
+from wardconsole.domain.weights import WEIGHING_DUE_SEVERITY
 from wardconsole.services.views import CensusRow, CensusSnapshot
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.theme import RiskPalette, Theme, risk_palette
@@ -76,6 +77,7 @@ class CensusColumn(enum.IntEnum):
     FLUIDS = 11
     SLEEP = 12
     MEDICINES = 13
+    WEIGHT = 14
 
     @property
     def title(self) -> str:
@@ -115,6 +117,12 @@ _TITLES = {
         "● Dependency review while the dependency-watch advisory is open (a sleep aid, "
         "benzodiazepine, gabapentinoid or opioid night after night, PRN use rising, or a "
         "reducing regimen past its planned end)",
+    ),
+    CensusColumn.WEIGHT: (
+        "Weight",
+        f"{WEIGHING_DUE_SEVERITY.shape} Weighing due: weighed at intake, then every "
+        "interval in the ward's policy (BAPEN: repeat MUST weekly in hospital; the interval "
+        "is local policy awaiting governance sign-off)",
     ),
     CensusColumn.SLEEP: (
         "Sleep",
@@ -521,6 +529,24 @@ def _with_food_chart(cell: _Cell, row: CensusRow, palette: RiskPalette) -> _Cell
     )
 
 
+def _weight_cell(row: CensusRow, palette: RiskPalette) -> _Cell:
+    """'● Weighing due' (advisory, as the handoff words it; too narrow: '● due'), with when the
+    patient was last weighed in the tooltip; blank with the next weighing otherwise."""
+    if not row.weighing_due:
+        return _Cell("", (1, 0), row.weighing_text or "Weighing: see the Physical care chart")
+    colours = palette.for_severity(WEIGHING_DUE_SEVERITY)
+    shape = WEIGHING_DUE_SEVERITY.shape
+    return _Cell(
+        f"{shape} Weighing due",
+        (0, 0),
+        f"{shape} {row.weighing_text}\nWeight and height: Patient → Weight and height…",
+        background=colours.background if colours else None,
+        foreground=colours.foreground if colours else None,
+        bold=True,
+        short=f"{shape} due",
+    )
+
+
 def _medicines_cell(row: CensusRow, palette: RiskPalette) -> _Cell:
     """'● Dependency review' while the dependency-watch advisory is open (too narrow: '● Dep.'),
     with what the watch found in the tooltip; '—' otherwise."""
@@ -623,6 +649,7 @@ def _row_cells(row: CensusRow, palette: RiskPalette) -> dict[CensusColumn, _Cell
             )
         ),
         CensusColumn.MEDICINES: _medicines_cell(row, palette),
+        CensusColumn.WEIGHT: _weight_cell(row, palette),
         CensusColumn.SLEEP: _sleep_cell(row, palette),
     }
 

@@ -375,6 +375,7 @@ def run_phase(base: str, admissions: list[int], n: int, naive: bool, seconds: fl
         "station_statements_per_reload": round(station_stats[0] / max(len(phase.loads), 1), 1),
         "writer_statements_per_change": round(writer_stats[0] / max(changes, 1), 1),
         "bursts": bursts,
+        "snapshots_per_station_per_burst": round(len(phase.loads) / n / max(bursts, 1), 2),
         "station_cpu_ms_per_burst": round(station_cpu_ms / n / max(bursts, 1), 1),
         "station_cpu_ms_per_wake": round(station_cpu_ms / max(wakes, 1), 1),
         "snapshot_cpu_ms": round(statistics.median(reload_cpu), 1) if reload_cpu else None,
@@ -457,6 +458,9 @@ def main() -> None:
                 "station_cpu_ms_per_burst"
             ]
             figures[f"snapshot_cpu_ms_{suffix}"] = phase.figures["snapshot_cpu_ms"]
+            figures[f"snapshots_per_burst_{suffix}"] = phase.figures[
+                "snapshots_per_station_per_burst"
+            ]
             figures[f"load_avg_{suffix}"] = phase.figures["load_avg_1min"]
         keys = ["p95_ms_1", "p95_ms_10", "p95_ms_30", "snapshot_ms_30", "statements_per_change_30"]
         last = {k: figures.get(k) for k in keys}

@@ -42,7 +42,6 @@ from wardconsole.ui.context import UiContext
 from wardconsole.ui.controller import Controller
 from wardconsole.ui.escalations.acknowledge_key import AlarmAcknowledger
 from wardconsole.ui.escalations.alert_banner import AlertBanner
-from wardconsole.ui.escalations.alerts import AlertSound, SilentAlertSound
 from wardconsole.ui.escalations.centre import EscalationController
 from wardconsole.ui.escalations.concern import ConcernController
 from wardconsole.ui.escalations.panel import EscalationPanel
@@ -156,13 +155,13 @@ class MainWindow(QMainWindow):
         self.escalation_panel: EscalationPanel | None = None
         self.escalation_dock: QDockWidget | None = None
         self.alert_banner = AlertBanner(theme=self._theme)
-        if context.escalations is not None and context.current_actor is not None:
+        if context.escalations is not None:
             self.escalations = EscalationController(
                 context.escalations,
                 context.current_actor,
                 context.station,
                 self._runner,
-                _alert_sound(context),
+                context.open_alert_sound(),
                 self,
                 sign_in=context.access.sign_in if context.access is not None else None,
                 theme=self._theme,
@@ -739,12 +738,6 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_about_requested(self) -> None:
         QMessageBox.about(self, "About WardConsole", about_text())
-
-
-def _alert_sound(context: UiContext) -> AlertSound:
-    if context.open_alert_sound is None:
-        return SilentAlertSound("no sound output configured for this console")
-    return context.open_alert_sound()
 
 
 def _app() -> QApplication:

@@ -21,7 +21,7 @@ from wardconsole.services.admissions import AdmissionService
 from wardconsole.services.context import Actor, Permission
 from wardconsole.services.discharge import DischargeService
 from wardconsole.services.views import CensusRow
-from wardconsole.ui.access.session import NotSignedIn, may
+from wardconsole.ui.access.session import may
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme
 
@@ -57,7 +57,7 @@ class AdmissionController(QObject):
         self,
         admissions: AdmissionService | None,
         discharges: DischargeService | None,
-        current_actor: Callable[[], Actor] | None,
+        current_actor: Callable[[], Actor],
         runner: TaskRunner,
         window: QWidget,
         selected_row: Callable[[], CensusRow | None],
@@ -66,9 +66,9 @@ class AdmissionController(QObject):
         theme: Theme = Theme.DAY,
     ) -> None:
         super().__init__(window)
-        self._admissions = admissions if current_actor is not None else None
-        self._discharges = discharges if current_actor is not None else None
-        self._actor: Callable[[], Actor] = current_actor or _nobody
+        self._admissions = admissions
+        self._discharges = discharges
+        self._actor = current_actor
         """Who is acting: asked on the UI thread when the nurse acts."""
         self._runner = runner
         self._window = window
@@ -209,7 +209,3 @@ class AdmissionController(QObject):
             action.setEnabled(False)
             action.setStatusTip("Admission is not set up at this station")
         return action
-
-
-def _nobody() -> Actor:
-    raise NotSignedIn("Nobody is signed in at this station; sign in first.")

@@ -123,13 +123,9 @@ class BedsideController(QObject):
 
     @property
     def available(self) -> bool:
-        """Recording is configured for this station (services and a signed-in actor)."""
+        """Recording is configured for this station (its services)."""
         context = self._context
-        return (
-            context.recording is not None
-            and context.history is not None
-            and context.current_actor is not None
-        )
+        return context.recording is not None and context.history is not None
 
     def actions(self) -> list[QAction]:
         return [
@@ -279,7 +275,7 @@ class BedsideController(QObject):
     def decide(self, row: CensusRow, parent: QWidget | None = None) -> None:
         """SpO2 Scale 2, modified response, frequency (clinicians); RT interval or end."""
         context = self._context
-        if context.decisions is None or context.current_actor is None:
+        if context.decisions is None:
             return
         from wardconsole.ui.bedside.decisions_dialog import DecisionsDialog
 
@@ -356,7 +352,7 @@ class BedsideController(QObject):
 
     def _bedside(self) -> Bedside | None:
         context = self._context
-        if context.recording is None or context.history is None or context.current_actor is None:
+        if context.recording is None or context.history is None:
             return None
         try:
             actor = context.current_actor()

@@ -158,13 +158,13 @@ class ConcernController(QObject):
     def __init__(
         self,
         service: EscalationService | None,
-        current_actor: Callable[[], Actor] | None,
+        current_actor: Callable[[], Actor],
         runner: TaskRunner,
         window: QWidget,
         selected_row: Callable[[], CensusRow | None],
     ) -> None:
         super().__init__(window)
-        self._service = service if current_actor is not None else None
+        self._service = service
         self._actor = current_actor
         self._runner = runner
         self._window = window
@@ -190,7 +190,7 @@ class ConcernController(QObject):
     def raise_concern(self, row: CensusRow, parent: QWidget | None = None) -> None:
         """Ask for severity and reason, then raise it in the background."""
         service, current_actor = self._service, self._actor
-        if service is None or current_actor is None:
+        if service is None:
             return
         owner = parent or self._window
         answer = ConcernDialog.ask(owner, f"Bed {row.bed} · {row.patient_name}")

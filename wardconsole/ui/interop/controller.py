@@ -59,14 +59,14 @@ class InteropController(QObject):
     def __init__(
         self,
         actions: InteropActions | None,
-        actor: Callable[[], Actor] | None,
+        actor: Callable[[], Actor],
         runner: TaskRunner,
         view: CensusView,
         model: CensusTableModel,
         window: QWidget,
     ) -> None:
         super().__init__(window)
-        self._actions = actions if actor is not None else None
+        self._actions = actions
         self._actor = actor
         self._runner = runner
         self._view = view
@@ -244,7 +244,6 @@ class InteropController(QObject):
         return self._model.census_row(row_number)
 
     def _current_actor(self) -> Actor:
-        assert self._actor is not None  # actions are disabled without one
         return self._actor()
 
     def _finish(self) -> None:

@@ -287,10 +287,16 @@ def pyqtgraph_draw(
     return times
 
 
+def _no_letter(actor: object, admission_id: int, path: Path) -> Path:
+    raise RuntimeError("the chart bench writes no discharge letter")
+
+
 def rss_child(args: argparse.Namespace) -> None:
     """Run in its own process: census window + three whole-stay patient windows; print RSS."""
+    from wardconsole.services.staff import StaffService
     from wardconsole.store.changes import open_change_feed
     from wardconsole.ui.context import UiContext
+    from wardconsole.ui.escalations.alerts import SilentAlertSound
     from wardconsole.ui.main_window import MainWindow
     from wardconsole.ui.patient.open_windows import PatientWindows
 
@@ -299,12 +305,17 @@ def rss_child(args: argparse.Namespace) -> None:
     census_db = Database(make_engine(f"sqlite:///{args.census_db}"))
     patients_db = Database(make_engine(f"sqlite:///{args.patients_db}"))
     census = CensusService(census_db)
+    runner = TaskRunner()
     context = UiContext(
         load_census=census.snapshot,
         open_change_feed=lambda: open_change_feed(census_db.engine),
         station="bench",
         ward_name=census.ward_name(),
         database_label="SQLite (bench)",
+        runner=runner,
+        current_actor=lambda: StaffService(census_db).system_actor("bench"),
+        open_alert_sound=lambda: SilentAlertSound("a bench has no sound"),
+        export_discharge_letter=_no_letter,
         load_patient_series=ChartService(census_db).series,
     )
     main = MainWindow(context)
@@ -313,7 +324,6 @@ def rss_child(args: argparse.Namespace) -> None:
     wait_until(app, lambda: main.snapshot is not None)
     assert main.snapshot is not None and len(main.snapshot.rows) == CENSUS_PATIENTS
     QSettings().setValue("patient_charts/preset", Preset.STAY.value)
-    runner = TaskRunner()
     windows = PatientWindows(runner, ChartService(patients_db).series)
     snapshot = CensusService(patients_db).snapshot()
     opened = [windows.open(row, snapshot, main.theme) for row in snapshot.rows[:3]]

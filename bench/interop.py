@@ -8,8 +8,9 @@ waiting for its ACK (a monitor's behaviour).
 Bulk: an NDJSON file of ``--ndjson`` Observation resources (7 per set: RR, SpO2, BP panel,
 pulse, temperature, ACVPU, oxygen; a month-style monitor feed for 5 patients) imported into an
 empty SQLite database in a process of its own (peak RSS from /proc), streamed with sets
-inserted 500 at a time, then again with one insert per set (the same code with chunks of one),
-in the same run.
+staged 500 sets at a time in short transactions and copied into the record in one final
+step, against one transaction with one insert per set, ``--repeat`` times each in turn (medians).
+``--ndjson-only`` prints just these figures.
 
 Monitors: 20 monitors connected at once (a separate client process, one thread each), each
 sending its next message as soon as the last is ACKed, for ``--seconds``; every ACK checked and
@@ -18,12 +19,17 @@ each patient's rules at most once per rules window) against one commit and one r
 message, in the same run, with the listener's CPU time per message.
 
     python bench/interop.py [--beds 20] [--days 10] [--messages 300] [--ndjson 100000]
+                            [--repeat 3] [--ndjson-only]
 
 Last line: {"export_s": ..., "export_resources": ..., "import_s": ..., "import_sets_per_s": ...,
 "reimport_s": ..., "mllp_messages_per_s": ..., "mllp_ack_ms_p95": ..., "ndjson_sets_per_s": ...,
-"ndjson_rss_mb": ..., "mllp_concurrent_messages_per_s": ...,
+"ndjson_rss_mb": ..., "ndjson_sets_per_cpu_s": ..., "ndjson_per_row_sets_per_s": ...,
+"ndjson_per_row_sets_per_cpu_s": ..., "ndjson_load_before": ..., "ndjson_load_after": ...,
+"mllp_concurrent_messages_per_s": ...,
 "mllp_concurrent_one_commit_each_per_s": ..., "mllp_concurrent_ae": ...,
-"mllp_concurrent_ack_ms_p95": ..., "mllp_rules_window_ms": ...}
+"mllp_concurrent_ack_ms_p95": ..., "mllp_rules_window_ms": ...,
+"mllp_concurrent_cpu_ms_per_message": ..., "mllp_concurrent_one_commit_each_cpu_ms_per_message":
+..., "load_average": [before, after]}
 """
 
 from __future__ import annotations
@@ -157,14 +163,18 @@ def write_ndjson(path: Path, observations: int, patients: int = 5) -> int:
 
 def ndjson_child(args: argparse.Namespace) -> None:
     """In its own process: import the file into an empty database; print sets/s and RSS."""
+    from wardconsole.interop.fhir_import import parse_ndjson_file
     from wardconsole.services import importing
 
-    if args.chunk:
-        importing.CHUNK_SETS = args.chunk
     target = database(Path(args.target))
     actor = StaffService(target).system_actor("bench")
     started, cpu = time.perf_counter(), time.process_time()
-    report = import_fhir_file(target, actor, Path(args.ndjson_child))
+    if args.chunk:  # the baseline: one transaction, one INSERT per set
+        importing.CHUNK_SETS = args.chunk
+        batch = parse_ndjson_file(Path(args.ndjson_child))
+        report = importing.ImportService(target).import_batch(actor, batch)
+    else:  # staged in chunks of CHUNK_SETS, then one final INSERT ... SELECT
+        report = import_fhir_file(target, actor, Path(args.ndjson_child))
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     with open("/proc/self/status", encoding="ascii") as status:
         rss = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
@@ -186,6 +196,42 @@ def ndjson_import(path: Path, target: Path, chunk: int | None) -> dict:
         command += ["--chunk", str(chunk)]
     result = subprocess.run(command, capture_output=True, text=True, check=True, timeout=1800)
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def ndjson_figures(work: Path, args: argparse.Namespace) -> dict:
+    """Medians of ``--repeat`` staged imports and as many one-insert-per-set imports of the
+    same file, taken in turn (so load falls on both alike), with the load average."""
+    ndjson = work / "monitor.ndjson"
+    observations = write_ndjson(ndjson, args.ndjson)
+    load_before = os.getloadavg()[0]
+    runs: dict[str, list[dict]] = {"staged": [], "per_row": []}
+    for n in range(args.repeat):
+        runs["staged"].append(ndjson_import(ndjson, work / f"staged{n}.sqlite", None))
+        runs["per_row"].append(ndjson_import(ndjson, work / f"per-row{n}.sqlite", 1))
+    load_after = os.getloadavg()[0]
+
+    def median(kind: str, key: str) -> float:
+        return statistics.median(run["sets"] / run[key] for run in runs[kind])
+
+    staged, per_row = runs["staged"], runs["per_row"]
+    print(
+        f"NDJSON, {observations} Observations ({staged[0]['sets']} sets), medians of "
+        f"{args.repeat}: {median('staged', 'seconds'):.0f} sets/s staged in chunks "
+        f"(peak RSS {max(r['rss_mb'] for r in staged)} MB) against "
+        f"{median('per_row', 'seconds'):.0f} sets/s with one insert per set in one "
+        f"transaction (peak RSS {max(r['rss_mb'] for r in per_row)} MB); per CPU second "
+        f"{median('staged', 'cpu_s'):.0f} against {median('per_row', 'cpu_s'):.0f} sets; "
+        f"load average {load_before:.2f} before, {load_after:.2f} after (2 shared cores)"
+    )
+    return {
+        "ndjson_sets_per_s": round(median("staged", "seconds"), 1),
+        "ndjson_rss_mb": max(r["rss_mb"] for r in staged),
+        "ndjson_sets_per_cpu_s": round(median("staged", "cpu_s"), 1),
+        "ndjson_per_row_sets_per_s": round(median("per_row", "seconds"), 1),
+        "ndjson_per_row_sets_per_cpu_s": round(median("per_row", "cpu_s"), 1),
+        "ndjson_load_before": round(load_before, 2),
+        "ndjson_load_after": round(load_after, 2),
+    }
 
 
 def clients_child(args: argparse.Namespace) -> None:
@@ -308,9 +354,14 @@ def main() -> None:
     parser.add_argument("--monitors", type=int, default=20, help=argparse.SUPPRESS)
     parser.add_argument("--patients", help=argparse.SUPPRESS)
     parser.add_argument("--tag", default="C", help=argparse.SUPPRESS)
+    parser.add_argument("--ndjson-only", action="store_true", help="only the NDJSON figures")
+    parser.add_argument("--repeat", type=int, default=3, help="NDJSON imports of each kind")
     args = parser.parse_args()
     if args.ndjson_child:
         ndjson_child(args)
+        return
+    if args.ndjson_only:
+        print(json.dumps(ndjson_figures(Path(tempfile.mkdtemp(prefix="wardbench-")), args)))
         return
     if args.clients_child:
         clients_child(args)
@@ -362,22 +413,10 @@ def main() -> None:
         mllp_s = time.perf_counter() - started
 
     load_before = os.getloadavg()[0]
-    ndjson = work / "monitor.ndjson"
-    observations = write_ndjson(ndjson, args.ndjson)
-    streamed = ndjson_import(ndjson, work / "ndjson-chunked.sqlite", None)
-    per_row = ndjson_import(ndjson, work / "ndjson-per-row.sqlite", 1)
+    figures = ndjson_figures(work, args)
     grouped = concurrent_monitors(ward, system, patients, True, args.seconds, "G")
     single = concurrent_monitors(ward, system, patients, False, args.seconds, "S")
     load_after = os.getloadavg()[0]
-    ndjson_rate = streamed["sets"] / streamed["seconds"]
-    print(
-        f"NDJSON, {observations} Observations ({streamed['sets']} sets): "
-        f"{ndjson_rate:.0f} sets/s streamed with 500-set inserts (peak RSS "
-        f"{streamed['rss_mb']} MB) against {per_row['sets'] / per_row['seconds']:.0f} sets/s "
-        f"with one insert per set (peak RSS {per_row['rss_mb']} MB); per CPU second "
-        f"{streamed['sets'] / streamed['cpu_s']:.0f} against "
-        f"{per_row['sets'] / per_row['cpu_s']:.0f} sets"
-    )
     for name, outcome in (("grouped commits", grouped), ("one commit per message", single)):
         print(
             f"20 monitors at once, {name}: {outcome['messages']} messages in "
@@ -410,8 +449,7 @@ def main() -> None:
                 "reimport_s": round(reimport_s, 3),
                 "mllp_messages_per_s": round(args.messages / mllp_s, 1),
                 "mllp_ack_ms_p95": round(statistics.quantiles(waits, n=20)[-1] * 1000, 1),
-                "ndjson_sets_per_s": round(ndjson_rate, 1),
-                "ndjson_rss_mb": streamed["rss_mb"],
+                **figures,
                 "mllp_concurrent_messages_per_s": round(
                     grouped["messages"] / grouped["seconds"], 1
                 ),
@@ -421,6 +459,11 @@ def main() -> None:
                 "mllp_concurrent_ae": grouped["ae"],
                 "mllp_concurrent_ack_ms_p95": grouped["p95_ms"],
                 "mllp_rules_window_ms": round(RULES_WINDOW_S * 1000),
+                "mllp_concurrent_cpu_ms_per_message": grouped["server_cpu_ms_per_message"],
+                "mllp_concurrent_one_commit_each_cpu_ms_per_message": single[
+                    "server_cpu_ms_per_message"
+                ],
+                "load_average": [round(load_before, 2), round(load_after, 2)],
             }
         )
     )

@@ -3,7 +3,7 @@
 Station A (a writer thread with its own engine and connection pool) saves an observation set
 that raises a deterioration escalation. Station B is the console's own machinery in a Qt event
 loop: the real ``ChangeWatcher`` on its own database connection (PostgreSQL LISTEN/NOTIFY or
-SQLite change-log polling), the real ``EscalationCentre`` reading the board on the real
+SQLite change-log polling), the real ``EscalationController`` reading the board on the real
 ``TaskRunner``, and the real panel model. The figure is the time from A's commit returning to
 the escalation's row being in B's model. After each write A resolves the escalation (so the
 next one is new) and waits a random 0–500 ms, so writes do not fall in step with the poll.
@@ -48,7 +48,7 @@ from wardconsole.services.staff import StaffService
 from wardconsole.store.changes import open_change_feed
 from wardconsole.store.engine import make_engine, upgrade
 from wardconsole.ui.escalations.alerts import SilentAlertSound
-from wardconsole.ui.escalations.centre import EscalationCentre
+from wardconsole.ui.escalations.centre import EscalationController
 from wardconsole.ui.tasks import ChangeWatcher, TaskRunner
 
 PG_URL = os.environ.get("WARDCONSOLE_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -157,10 +157,10 @@ def measure(url: str, writes: int, app: QApplication) -> list[float]:
     nurse_b: Actor = StaffService(db_b).actor("rn.bench", "Station B")
     runner = TaskRunner()
     watcher = ChangeWatcher(lambda: open_change_feed(engine_b))
-    centre = EscalationCentre(
+    centre = EscalationController(
         EscalationService(db_b), lambda: nurse_b, "Station B", runner, SilentAlertSound("bench")
     )
-    watcher.changes_arrived.connect(centre.on_changes_arrived)
+    watcher.changes_arrived.connect(centre.on_changes)
 
     writer = StationA(url, admissions, writes + WARM_UP)
 

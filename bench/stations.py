@@ -18,7 +18,9 @@ Figures, for N = 1, 5, 10, 30 stations:
   writers' separately), and the connections each station held;
 * the naive alternative in the same run: a station that re-reads once per change instead of
   once per wake-up;
-* client CPU (stations + writers) against the 2 cores, and the load average.
+* client CPU (stations + writers) against the 2 cores, and the load average;
+* CPU per station per burst (each station's process time over the phase, over the writers'
+  bursts) and per snapshot: what a station costs, whether or not the machine is saturated.
 
 The server is a throwaway cluster of the bench's own (``initdb`` + ``pg_ctl``, as the safety
 tests start one) with ``shared_preload_libraries=pg_stat_statements``; the shared server is not
@@ -128,15 +130,20 @@ def station(url: str, naive: bool, ready: Any, stop: Any, out: Any) -> None:
     census, escalations = CensusService(db), EscalationService(db)
     feed = PostgresChangeFeed(engine)
 
+    cpu_loads: list[float] = []
+
     def reload() -> float:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         census.snapshot()
         escalations.board()
+        cpu_loads.append((time.process_time() - cpu) * 1000)
         return (time.perf_counter() - started) * 1000
 
     reload()
     feed.wait(0)  # LISTEN before reporting ready
+    cpu_loads.clear()
     ready.release()
+    cpu_started = time.process_time()
     seen: list[tuple[list[int], float]] = []
     loads: list[float] = []
     wakes = 0
@@ -148,9 +155,10 @@ def station(url: str, naive: bool, ready: Any, stop: Any, out: Any) -> None:
         for _ in changes if naive else [None]:
             loads.append(reload())
         seen.append(([c.seq for c in changes], time.time()))
+    cpu = time.process_time() - cpu_started
     feed.close()
     engine.dispose()
-    out.put({"seen": seen, "loads": loads, "wakes": wakes})
+    out.put({"seen": seen, "loads": loads, "wakes": wakes, "cpu_s": cpu, "cpu_loads": cpu_loads})
 
 
 # -- a writer ------------------------------------------------------------------------------------
@@ -167,6 +175,7 @@ def writer(url: str, name: str, admissions: list[int], seed: int, rate: float, s
     calls: list[tuple[float, float]] = []
     errors: list[str] = []
     kinds: dict[str, int] = defaultdict(int)
+    bursts = 0
 
     def one() -> None:
         admission = rng.choice(admissions)
@@ -199,6 +208,7 @@ def writer(url: str, name: str, admissions: list[int], seed: int, rate: float, s
             kinds["ack"] += 1
 
     while not stop.is_set():
+        bursts += 1
         for _ in range(BURST):
             started = time.time()
             try:
@@ -208,7 +218,9 @@ def writer(url: str, name: str, admissions: list[int], seed: int, rate: float, s
             calls.append((started, time.time()))
         stop.wait(rng.expovariate(rate / BURST))
     engine.dispose()
-    out.put({"name": name, "calls": calls, "errors": errors, "kinds": dict(kinds)})
+    out.put(
+        {"name": name, "calls": calls, "errors": errors, "kinds": dict(kinds), "bursts": bursts}
+    )
 
 
 # -- one phase: N stations + writers -------------------------------------------------------------
@@ -338,6 +350,9 @@ def run_phase(base: str, admissions: list[int], n: int, naive: bool, seconds: fl
         - cpu_before.children_system
     )
     wakes = sum(r["wakes"] for r in station_results)
+    bursts = sum(r["bursts"] for r in writer_results)
+    station_cpu_ms = sum(r["cpu_s"] for r in station_results) * 1000
+    reload_cpu = [c for r in station_results for c in r["cpu_loads"]]
     kinds: dict[str, int] = defaultdict(int)
     for r in writer_results:
         for kind, count in r["kinds"].items():
@@ -359,6 +374,11 @@ def run_phase(base: str, admissions: list[int], n: int, naive: bool, seconds: fl
         "station_ms_per_change": round(station_stats[2] / max(changes, 1), 2),
         "station_statements_per_reload": round(station_stats[0] / max(len(phase.loads), 1), 1),
         "writer_statements_per_change": round(writer_stats[0] / max(changes, 1), 1),
+        "bursts": bursts,
+        "snapshots_per_station_per_burst": round(len(phase.loads) / n / max(bursts, 1), 2),
+        "station_cpu_ms_per_burst": round(station_cpu_ms / n / max(bursts, 1), 1),
+        "station_cpu_ms_per_wake": round(station_cpu_ms / max(wakes, 1), 1),
+        "snapshot_cpu_ms": round(statistics.median(reload_cpu), 1) if reload_cpu else None,
         "client_cpu_share_of_2_cores": round(cpu / wall / 2, 2),
         "load_avg_1min": round(max(load_before, os.getloadavg()[0]), 1),
     }
@@ -434,6 +454,13 @@ def main() -> None:
             ]
             figures[f"reloads_per_station_{suffix}"] = phase.figures["reloads_per_station"]
             figures[f"client_cpu_{suffix}"] = phase.figures["client_cpu_share_of_2_cores"]
+            figures[f"station_cpu_ms_per_burst_{suffix}"] = phase.figures[
+                "station_cpu_ms_per_burst"
+            ]
+            figures[f"snapshot_cpu_ms_{suffix}"] = phase.figures["snapshot_cpu_ms"]
+            figures[f"snapshots_per_burst_{suffix}"] = phase.figures[
+                "snapshots_per_station_per_burst"
+            ]
             figures[f"load_avg_{suffix}"] = phase.figures["load_avg_1min"]
         keys = ["p95_ms_1", "p95_ms_10", "p95_ms_30", "snapshot_ms_30", "statements_per_change_30"]
         last = {k: figures.get(k) for k in keys}

@@ -10,6 +10,7 @@ skipped unless ``WARDCONSOLE_BUILD_TEST=1``; ``WARDCONSOLE_BUILD_DIR`` names an 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import socket
@@ -201,3 +202,23 @@ def test_the_frozen_app_carries_the_alarm_sound(run) -> None:
     assert painted, result.stdout[-3000:]
     status = painted[0]["sound_status"]
     assert status == "Sound on" or status.endswith("no audio output device"), status
+
+
+def test_the_built_app_hashes_passwords_in_a_child_of_itself(app: Path) -> None:
+    """The packaged console has no Python to run the hash with: it starts its own executable
+    as the child, which answers with scrypt's digest and nothing else."""
+    from wardconsole.services import staff
+
+    cost = staff.OWASP_SCRYPT
+    request = b"\n".join(
+        [b"night shift".hex().encode(), b"0123456789abcdef".hex().encode()]
+        + [str(v).encode() for v in (cost.n, cost.r, cost.p, cost.maxmem)]
+    )
+    done = subprocess.run(
+        [str(app), "--password-hash-child"], input=request, capture_output=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    expected = hashlib.scrypt(
+        b"night shift", salt=b"0123456789abcdef", n=cost.n, r=cost.r, p=cost.p, maxmem=cost.maxmem
+    )
+    assert bytes.fromhex(done.stdout.decode("ascii")) == expected

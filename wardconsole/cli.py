@@ -130,7 +130,9 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--db", metavar="URL", default=argparse.SUPPRESS)
 
     imp = commands.add_parser(
-        "import", help="import vital signs from a FHIR R4 JSON file (bundle, resource or NDJSON)"
+        "import",
+        help="import vital signs, weighings and food, fluid, bowel and sleep entries from a "
+        "FHIR R4 JSON file (bundle, resource or NDJSON)",
     )
     imp.add_argument("file", type=Path)
     imp.add_argument(

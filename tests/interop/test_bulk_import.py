@@ -132,6 +132,13 @@ def test_the_whole_file_arrives_in_one_final_step(
     assert report.sets_added == SETS and report.admission_ids == (admission,)
     assert _imported(db) == SETS
     assert _count(db, StagedObservationSet) == 0 and _count(db, BulkImportRun) == 0
+    with db.read() as session:
+        first = session.scalars(select(ObservationSetRow).order_by(ObservationSetRow.taken_at))
+        row = next(iter(first))
+        assert row.taken_at == clock.now - timedelta(hours=20)
+        assert (row.pulse, row.respiration_rate, row.spo2, row.systolic_bp) == (70, 16, 97, None)
+        assert row.missing_reasons["systolic_bp"] == "not_in_source"
+        assert row.note == "No author in the source file." and not row.is_complete
     staged = [call for call in seen if call[0] > 0]
     assert staged[:2] == [(CHUNK, SETS), (2 * CHUNK, SETS)]
     assert seen[-1] == (RECORDING, SETS)
@@ -271,3 +278,51 @@ def test_the_rules_run_once_per_stay_at_the_end(
     monkeypatch.setattr(importing, "apply_rules_of", counting)
     import_fhir_file(db, importer, monitor_file(tmp_path / "m.ndjson", clock))
     assert ruled == [admission]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("null", "line 2: not a FHIR resource"),
+        ('{"resourceType": "Observation", "id": "x", "valueQuantity": {"value": NaN}}', "line 2"),
+        (
+            '{"resourceType": "Observation", "id": "x", "n": 1.000000000000000000000000000000001}',
+            "line 2, column 49: 1.0000000000… a number of 35 characters; at most 32",
+        ),
+    ],
+)
+def test_the_fast_reader_refuses_what_the_careful_one_does(
+    tmp_path: Path, line: str, message: str
+) -> None:
+    from wardconsole.interop.fhir_reading import iter_ndjson_file
+
+    path = tmp_path / "odd.ndjson"
+    path.write_text('{"resourceType": "Patient", "id": "p"}\n' + line + "\n", encoding="utf-8")
+    with pytest.raises(FhirInputError) as raised:
+        list(iter_ndjson_file(path))
+    assert str(raised.value).startswith(message)
+
+
+def test_a_long_integer_is_read_exactly(tmp_path: Path) -> None:
+    from wardconsole.interop.fhir_reading import iter_ndjson_file
+
+    path = tmp_path / "long.ndjson"
+    path.write_text(
+        '{"resourceType": "Patient", "id": "p", "n": 123456789012345678901}\n\n'
+        '{"resourceType": "Patient", "id": "q", "n": 12}\n',
+        encoding="utf-8",
+    )
+    assert [r.data["n"] for r in iter_ndjson_file(path)] == [123456789012345678901, 12]
+
+
+def test_a_file_of_too_many_resources_is_refused_while_read(
+    db: Database, importer: Actor, clock: Clock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Memory follows the resources: past the limit the file is refused, nothing written."""
+    from wardconsole.interop import fhir_import
+
+    monkeypatch.setattr(fhir_import, "MAX_NDJSON_RESOURCES", 100)
+    path = monitor_file(tmp_path / "m.ndjson", clock, new_patient=True)
+    with pytest.raises(FhirInputError, match="file: holds more than 100 resources; import it in"):
+        import_fhir_file(db, importer, path)
+    _nothing_left(db)

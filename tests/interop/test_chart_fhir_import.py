@@ -252,6 +252,9 @@ def test_a_sleep_estimate_in_a_file_is_named_as_derived_not_imported(
     report = import_fhir_file(db, _importer(db), path)
 
     assert report.entries_added["sleep"] == 1
+    assert report.summary().endswith(
+        "sleep estimates are derived here from the safety checks, not imported"
+    )
     assert (
         report.skipped[
             "not imported: estimated sleep (derived here from the safety checks, never imported)"

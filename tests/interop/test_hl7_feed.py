@@ -646,14 +646,14 @@ def test_a_message_that_fails_unexpectedly_costs_only_itself(
     clock: Clock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    original = importing._BatchWriter.write_chunk
+    original = importing._BatchWriter.write
 
-    def write_chunk(self: Any, groups: Any, *args: Any) -> None:
+    def write(self: Any, group: Any) -> None:
         if self.batch.label.endswith("BUG00001"):
             raise RuntimeError("a bug")
-        original(self, groups, *args)
+        original(self, group)
 
-    monkeypatch.setattr(importing._BatchWriter, "write_chunk", write_chunk)
+    monkeypatch.setattr(importing._BatchWriter, "write", write)
     messages = [
         parse_oru(oru(control, (clock.now - timedelta(minutes=m)).strftime("%Y%m%d%H%M%S+0000")))
         for m, control in ((9, "OK000001"), (8, "BUG00001"), (7, "OK000002"))

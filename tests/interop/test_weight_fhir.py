@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fhir.resources.R4B.bundle import Bundle
 from interop_support import HOSPITAL_NUMBER
 from sqlalchemy import select
@@ -59,25 +60,52 @@ def test_weighings_export_with_the_verified_loinc_codes(
     assert before["note"] == [{"text": "self-reported; change unplanned"}]
 
 
-def test_a_weighing_comes_back_and_a_second_import_adds_nothing(
-    db: Database,
-    other_db: Database,
-    nurse: Actor,
-    supervisor: Actor,
-    admission: int,
-    tmp_path: Path,
-) -> None:
+@pytest.fixture
+def exported(db: Database, nurse: Actor, supervisor: Actor, admission: int, tmp_path: Path) -> Path:
+    """A stay with one weighing, exported as a FHIR bundle."""
     _weigh(db, nurse, admission)
     path = tmp_path / "stay.json"
     export_to_file(db, supervisor, path, hospital_number=HOSPITAL_NUMBER)
+    return path
+
+
+def test_a_weighing_comes_back_and_a_second_import_adds_nothing(
+    exported: Path, other_db: Database
+) -> None:
+    path = exported
     importer = StaffService(other_db).system_actor("Receiving station")
     first = import_fhir_file(other_db, importer, path)
     again = import_fhir_file(other_db, importer, path)
     assert (first.weighings_added, again.weighings_added) == (1, 0)
-    assert first.skipped["not imported: BMI (recomputed here from the weight and height)"] == 1
+    assert first.skipped == {"not imported: BMI (recomputed here from the weight and height)": 1}
     with other_db.read() as session:
         (row,) = session.scalars(select(WeightEntryRow)).all()
     assert (row.weight_kg, row.height_m, row.source) == ("61.4", "1.72", "import")
+    # The weight before admission (the console's own code) comes back with its weighing.
+    assert (row.before_kg, row.before_source, row.before_planned) == ("68", "self_reported", False)
+
+
+def test_a_weight_before_admission_the_rules_refuse_is_named_and_the_weighing_kept(
+    exported: Path, other_db: Database
+) -> None:
+    path = exported
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("self-reported; change", "hearsay; change"),
+        encoding="utf-8",
+    )
+    importer = StaffService(other_db).system_actor("Receiving station")
+    report = import_fhir_file(other_db, importer, path)
+    assert report.weighings_added == 1
+    assert (
+        report.skipped[
+            "impossible value refused: before_source: say whether the weight 3–6 months ago is "
+            "documented or self-reported"
+        ]
+        == 1
+    )
+    with other_db.read() as session:
+        (row,) = session.scalars(select(WeightEntryRow)).all()
+    assert (row.weight_kg, row.before_kg, row.before_source) == ("61.4", None, "")
 
 
 def test_the_csv_export_has_a_row_per_weighing_with_the_weight_columns(

@@ -18,6 +18,7 @@ from campaigns import NORMAL, prepare_ward
 from PySide6.QtCore import QCoreApplication, QSettings, Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import func, select
+from ui_context import ui_context
 from ui_runner import shared_runner
 
 from wardconsole.domain.access import load_access_policy
@@ -33,7 +34,6 @@ from wardconsole.store.changes import open_change_feed
 from wardconsole.store.engine import make_engine, upgrade
 from wardconsole.store.models import ObservationSetRow
 from wardconsole.ui.access.session import AccessContext, StaffSession
-from wardconsole.ui.context import UiContext
 from wardconsole.ui.main_window import MainWindow
 
 pytestmark = [
@@ -99,7 +99,7 @@ def test_the_console_rides_out_a_database_outage(
     session.sign_in(access.sign_in("rn.outage", PASSWORD, SignInPurpose.START, None).actor)
     census = CensusService(db)
     window = MainWindow(
-        UiContext(
+        ui_context(
             load_census=census.snapshot,
             open_change_feed=lambda: open_change_feed(engine),
             station="Station A",

@@ -27,7 +27,7 @@ from wardconsole.config import Settings
 from wardconsole.logging_setup import crash_line, setup_logging
 from wardconsole.services.db import Database
 from wardconsole.store.engine import make_engine
-from wardconsole.ui.access.controls import NO_QUEUE_TEXT, AccessControls
+from wardconsole.ui.access.controller import NO_QUEUE_TEXT, AccessController
 from wardconsole.ui.access.session import StaffSession
 
 
@@ -163,7 +163,7 @@ def test_an_unwritable_data_folder_leaves_the_station_without_a_queue_and_says_s
 
         window = QMainWindow()
         qtbot.addWidget(window)
-        controls = AccessControls(access, shared_runner(), window)
+        controls = AccessController(access, shared_runner(), window)
         assert controls.queue_button.text() == NO_QUEUE_TEXT
         assert controls.queue_button.isVisibleTo(window)
         assert controls.queue_button.toolTip() == access.saves_problem

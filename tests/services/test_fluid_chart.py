@@ -346,7 +346,10 @@ def test_the_census_reads_fluids_with_a_fixed_number_of_statements(
         other = admit(db, nurse, clock.now - timedelta(hours=2), number)
         for ml in (100, 150, 200):
             recording.record_fluid(nurse, other, drink(ml))
-    assert statements(True) - statements(False) == one == 3
+    # Three for the fluids, one for the food charts (and one for their meals once one runs).
+    assert statements(True) - statements(False) == one == 4
+    recording.record_assessment(nurse, admission, "must", {"weight_kg": "58.5", "height_m": "1.75"})
+    assert statements(True) - statements(False) == 5
 
 
 def _open(db: Database, kind: EscalationKind) -> list:

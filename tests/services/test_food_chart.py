@@ -173,3 +173,45 @@ def test_the_chart_ends_by_itself_and_says_which_days_had_meals(
     assert views(db, patient, at("2026-12-09 09:00")) is None  # out of view a day after
     (row,) = chart_rows(db)
     assert row.active  # nothing was written to end it
+
+
+def test_the_discharge_summary_gives_the_food_chart_and_its_days(
+    db: Database, nurse: Actor, patient: int, clock: Clock
+) -> None:
+    from wardconsole.domain.discharge import Destination
+    from wardconsole.services.discharge import DischargeService
+
+    recording = RecordingService(db)
+    recording.record_assessment(nurse, patient, "must", MEDIUM)
+    clock.now = at("2026-12-08 12:00")
+    for taken, portion in (("2026-12-05 13:00", Portion.HALF), ("2026-12-07 13:00", Portion.ALL)):
+        meal = MealInput("lunch", "Soup", portion)
+        recording.record_meal(nurse, patient, meal, taken_at=at(taken))
+    text = DischargeService(db).draft(patient, Destination.RESIDENTIAL, "Hillside").text
+    assert ("1 food chart after a medium-risk MUST screen (BAPEN 3 days): day 1, ") in text
+    assert (
+        ": meals recorded on 2 of 3 days (¾ eaten on average); no meal recorded on day 2"
+    ) in text
+
+
+def test_the_handoff_says_the_chart_day_and_what_was_eaten(
+    db: Database, nurse: Actor, patient: int, clock: Clock
+) -> None:
+    from wardconsole.domain.records import Severity
+    from wardconsole.services.handoff import HandoffService
+
+    recording = RecordingService(db)
+    recording.record_assessment(nurse, patient, "must", MEDIUM)
+    clock.now = at("2026-12-06 19:00")
+    for hour, portion in ((10, Portion.HALF), (13, Portion.HALF), (18, Portion.THREE_QUARTERS)):
+        meal = MealInput("lunch", "Soup", portion)
+        recording.record_meal(nurse, patient, meal, taken_at=at(f"2026-12-06 {hour}:00"))
+    handoffs = HandoffService(db)
+    draft = handoffs.preview(handoffs.this_shift(clock.now), patient)
+    (fact,) = [
+        f for facts in draft.sections.values() for f in facts if f.text.startswith("Food chart")
+    ]
+    assert fact.text == (
+        "Food chart day 2 of 3 (until Tue 08 Dec 09:00): 3 meals recorded, ½ eaten on average"
+    )
+    assert fact.severity is Severity.ADVISORY

@@ -52,3 +52,36 @@ def test_the_production_hash_leaves_the_consoles_memory_as_it_was() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert int(done.stdout.strip()) < 32  # MiB more than before; in-process it was 75 more here
+
+
+def test_from_source_the_child_is_an_isolated_interpreter_running_the_hash_module() -> None:
+    command = staff._child_command()
+    assert command[:3] == [sys.executable, "-I", "-S"]
+    assert Path(command[3]).name == "password_child.py"
+
+
+def test_the_packaged_build_hashes_in_its_own_executable_started_as_the_child(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The built app has no Python to run a script with: it starts itself with the child flag,
+    which ``python -m wardconsole`` (the build's entry) honours before importing anything else."""
+    python = sys.executable
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", "/opt/WardConsole/WardConsole")
+    assert staff._child_command() == ["/opt/WardConsole/WardConsole", "--password-hash-child"]
+    secret, salt, cost = b"night shift", b"0123456789abcdef", ABOVE_THRESHOLD
+    request = b"\n".join(
+        [secret.hex().encode(), salt.hex().encode()]
+        + [str(v).encode() for v in (cost.n, cost.r, cost.p, cost.maxmem)]
+    )
+    root = Path(wardconsole.__file__).resolve().parents[1]
+    done = subprocess.run(
+        [python, "-m", "wardconsole", "--password-hash-child"],
+        input=request,
+        capture_output=True,
+        cwd=root,
+        timeout=120,
+        check=True,
+    )
+    expected = hashlib.scrypt(secret, salt=salt, n=cost.n, r=cost.r, p=cost.p, maxmem=cost.maxmem)
+    assert bytes.fromhex(done.stdout.decode("ascii")) == expected

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 
 import pytest
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from wardconsole.store.changes import open_change_feed, record_change
+from wardconsole.store.changes import (
+    FeedClosed,
+    PostgresChangeFeed,
+    open_change_feed,
+    record_change,
+)
+from wardconsole.store.changes_api import ChangeFeed
 from wardconsole.store.engine import make_engine
 
 
@@ -121,6 +129,29 @@ def test_wake_after_close_is_harmless(db_url: str) -> None:
     reader.dispose()
 
 
+def test_a_closed_feed_never_opens_a_connection_again(db_url: str) -> None:
+    """However a read and the close interleave, the close is final: a read after it is refused
+    instead of listening again, and a wait reports nothing."""
+    if db_url.startswith("sqlite"):
+        pytest.skip("SQLite's feed holds no connection of its own")
+    name = f"wardconsole-feed-{uuid.uuid4().hex[:12]}"
+    station = make_engine(f"{db_url}{'&' if '?' in db_url else '?'}application_name={name}")
+    admin = make_engine(db_url)
+    feed = PostgresChangeFeed(station)
+    try:
+        assert feed.wait(0.1) == []
+        feed.close()
+        with pytest.raises(FeedClosed):
+            feed.latest()
+        _write(db_url, "observation", 3)
+        assert feed.wait(0.1) == []
+        assert _gone_from_the_server(admin, name)
+    finally:
+        feed.close()
+        station.dispose()
+        admin.dispose()
+
+
 def _log_reads(feed: object) -> list[str]:
     """Every read of the change log this station's feed makes (through either backend's
     source: the engine on SQLite, the listening connection on PostgreSQL)."""
@@ -219,3 +250,66 @@ def test_a_station_asks_again_only_for_ids_it_skipped(db_url: str) -> None:
         feed.close()
         slow_engine.dispose()
         reader.dispose()
+
+
+def _gone_from_the_server(admin: Engine, application_name: str) -> bool:
+    """True once the server lists no session of that name (a closed connection's backend
+    takes a moment to exit); False if one is still there after 20 s: a connection left open."""
+    deadline = time.monotonic() + 20
+    while True:
+        with admin.connect() as connection:
+            left = connection.scalar(
+                text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :n"),
+                {"n": application_name},
+            )
+        if not left or time.monotonic() > deadline:
+            return not left
+        time.sleep(0.05)
+
+
+def test_a_station_stopping_mid_burst_leaves_no_connection_on_the_server(db_url: str) -> None:
+    """The console stops its watcher while another station is saving (the feed waiting out a
+    burst, or reading the log): every time, the listening connection is gone from the server
+    once the watcher thread has closed the feed, and the station's pool holds nothing."""
+    if db_url.startswith("sqlite"):
+        pytest.skip("SQLite's feed holds no connection of its own")
+    name = f"wardconsole-feed-{uuid.uuid4().hex[:12]}"
+    station_url = f"{db_url}{'&' if '?' in db_url else '?'}application_name={name}"
+    admin = make_engine(db_url)
+    saving = threading.Event()
+
+    def save_continuously() -> None:
+        engine = make_engine(db_url)
+        while not saving.is_set():
+            with Session(engine) as session, session.begin():
+                record_change(session, "observation", 1, "Station B")
+        engine.dispose()
+
+    writer = threading.Thread(target=save_continuously)
+    writer.start()
+    try:
+        for attempt in range(12):
+            station = make_engine(station_url)
+            feed = open_change_feed(station)
+            stop = threading.Event()
+
+            def watch(feed: ChangeFeed = feed, stop: threading.Event = stop) -> None:
+                try:
+                    while not stop.is_set():
+                        feed.wait(1.0)
+                finally:
+                    feed.close()  # the watcher closes its own feed, as ChangeWatcher does
+
+            watcher = threading.Thread(target=watch)
+            watcher.start()
+            time.sleep(0.05 * (attempt % 4))  # stop at a different point of the burst each time
+            stop.set()
+            feed.wake()
+            watcher.join(30)
+            assert not watcher.is_alive()
+            station.dispose()
+            assert _gone_from_the_server(admin, name)
+    finally:
+        saving.set()
+        writer.join()
+        admin.dispose()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from dbfixtures import migrated_sqlite
+from ui_context import ui_context
 from ui_runner import shared_runner
 from wardfakes import Clock
 
@@ -23,7 +24,6 @@ from wardconsole.services.safe_saves import SafeSaves
 from wardconsole.services.staff import StaffService
 from wardconsole.store.engine import make_engine
 from wardconsole.ui.access.session import AccessContext, StaffSession
-from wardconsole.ui.context import UiContext
 from wardconsole.ui.main_window import MainWindow
 
 from .factories import NOW, FakeWard
@@ -120,7 +120,7 @@ def make_secure_window(qtbot) -> Iterator[Callable[..., MainWindow]]:
         """``more``: further ``UiContext`` fields (a handoff, the escalation service…)."""
         if signed_in is not None:
             world.session.sign_in(world.actor(signed_in))
-        context = UiContext(
+        context = ui_context(
             load_census=ward.load_census,
             open_change_feed=ward.open_change_feed,
             station=STATION,

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication
+from ui_context import ui_context
 from ui_runner import shared_runner
 
 from wardconsole.services.views import CensusSnapshot
@@ -61,7 +62,7 @@ def ward() -> FakeWard:
 
 
 def make_context(ward: FakeWard) -> UiContext:
-    return UiContext(
+    return ui_context(
         load_census=ward.load_census,
         open_change_feed=ward.open_change_feed,
         station="Nurses' station 1",

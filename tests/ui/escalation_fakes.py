@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
+from ui_context import ui_context
 from wardfakes import NORMAL_SET, Clock
 
 from wardconsole.domain.records import EscalationInfo, EscalationKind, Severity
@@ -113,7 +114,7 @@ class Station:
         census = CensusService(self.db)
         if self.runner is None:
             self.runner = TaskRunner()
-        return UiContext(
+        return ui_context(
             load_census=census.snapshot,
             open_change_feed=lambda: open_change_feed(self.engine),
             station=self.name,

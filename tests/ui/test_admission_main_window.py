@@ -13,6 +13,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHeaderView, QMenu, QStyleOptionViewItem
 from screenshots import grab_census
+from ui_context import ui_context
 from ui_runner import shared_runner
 
 from wardconsole.domain.discharge import Destination
@@ -27,7 +28,6 @@ from wardconsole.ui.admissions.patient_search_dialog import PatientSearchDialog
 from wardconsole.ui.bedside.observation_dialog import ObservationDialog
 from wardconsole.ui.census.census_model import CensusColumn
 from wardconsole.ui.census.census_view import CensusView
-from wardconsole.ui.context import UiContext
 from wardconsole.ui.main_window import MainWindow
 
 from . import admission_support as support
@@ -39,7 +39,7 @@ real_ward = support.real_ward
 def make_window(qtbot, ward: RealWard, actor: Actor | None = None) -> MainWindow:
     who = actor or ward.nurse
     window = MainWindow(
-        UiContext(
+        ui_context(
             load_census=CensusService(ward.db).snapshot,
             open_change_feed=lambda: open_change_feed(ward.engine),
             station="Nurses' station 1",

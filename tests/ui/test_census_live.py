@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from ui_context import ui_context
 from ui_runner import shared_runner
 from wardfakes import NORMAL_SET
 
@@ -18,7 +19,6 @@ from wardconsole.services.recording import RecordingService
 from wardconsole.services.staff import StaffService
 from wardconsole.store.changes import open_change_feed
 from wardconsole.store.engine import make_engine
-from wardconsole.ui.context import UiContext
 from wardconsole.ui.main_window import MainWindow
 
 
@@ -51,7 +51,7 @@ def _nurse(station: Station) -> Actor:
 def _window(qtbot, station: Station) -> MainWindow:
     census = CensusService(station.db)
     window = MainWindow(
-        UiContext(
+        ui_context(
             load_census=census.snapshot,
             open_change_feed=lambda: open_change_feed(station.engine),
             station=station.name,

@@ -20,6 +20,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QLabel, QToolButton
+from ui_context import ui_context
 from ui_runner import shared_runner
 from wardfakes import NORMAL_SET, Clock
 
@@ -33,7 +34,6 @@ from wardconsole.services.staff import StaffService
 from wardconsole.store.changes import open_change_feed
 from wardconsole.store.changes_api import Change
 from wardconsole.store.engine import make_engine
-from wardconsole.ui.context import UiContext
 from wardconsole.ui.main_window import MainWindow
 from wardconsole.ui.patient.charts import export
 from wardconsole.ui.patient.charts.page_pool import ChartPagePool
@@ -489,7 +489,7 @@ def test_the_console_forwards_a_write_from_another_station_to_the_open_chart(
     qtbot, ward: Ward
 ) -> None:
     census = CensusService(ward.db)
-    context = UiContext(
+    context = ui_context(
         load_census=census.snapshot,
         open_change_feed=lambda: open_change_feed(ward.db.engine),
         station="Nurses' station 1",

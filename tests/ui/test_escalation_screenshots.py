@@ -12,6 +12,7 @@ from pathlib import Path
 from dbfixtures import migrated_sqlite
 from PySide6.QtGui import QImage
 from screenshots import grab_census
+from ui_context import ui_context
 from ui_runner import shared_runner
 from wardfakes import Clock
 
@@ -23,7 +24,6 @@ from wardconsole.services.escalations import EscalationService
 from wardconsole.services.staff import StaffService
 from wardconsole.store.changes import open_change_feed
 from wardconsole.store.engine import make_engine
-from wardconsole.ui.context import UiContext
 from wardconsole.ui.main_window import MainWindow
 from wardconsole.ui.theme import Theme
 
@@ -53,7 +53,7 @@ def test_escalations_at_night_on_the_demo_ward(qtbot, tmp_path: Path) -> None:
     sound = RecordingAlertSound()
     census = CensusService(db)
     window = MainWindow(
-        UiContext(
+        ui_context(
             load_census=census.snapshot,
             open_change_feed=lambda: open_change_feed(engine),
             station="Nurses' station 1",

@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from PySide6.QtWidgets import QApplication
 from screenshots import grab_widget
 from sqlalchemy import select
+from ui_context import ui_context
 from ui_runner import shared_runner
 from wardfakes import Clock
 
@@ -39,7 +40,6 @@ from wardconsole.ui.aftercare.follow_ups_dialog import (
     LetterPathDialog,
 )
 from wardconsole.ui.aftercare.plan_dialog import AftercarePlanDialog
-from wardconsole.ui.context import UiContext
 from wardconsole.ui.main_window import MainWindow
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.theme import Theme, apply_theme
@@ -289,7 +289,7 @@ def test_the_plan_is_asked_for_as_soon_as_a_patient_is_discharged(
 ) -> None:
     census = CensusService(ward.db)
     window = MainWindow(
-        UiContext(
+        ui_context(
             load_census=census.snapshot,
             open_change_feed=lambda: open_change_feed(ward.db.engine),
             station="Nurses' station 1",

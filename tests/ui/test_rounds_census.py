@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from sqlalchemy import func, select
+from ui_context import ui_context
 from ui_runner import shared_runner
 
 from wardconsole.domain.safety_checks import Presentation
@@ -12,7 +13,6 @@ from wardconsole.store.changes import open_change_feed
 from wardconsole.store.models import SafetyCheckRow
 from wardconsole.ui.census.census_model import CensusColumn
 from wardconsole.ui.checks.check_dialog import CheckDialog, CheckEntry
-from wardconsole.ui.context import UiContext
 from wardconsole.ui.main_window import MainWindow
 
 from .test_rounds import Ward, demo_file, ward  # noqa: F401 - shared demo-ward fixtures
@@ -25,7 +25,7 @@ def test_ctrl_k_on_the_census_records_a_check_for_the_selected_patient(
 ) -> None:
     census = CensusService(ward.db)
     window = MainWindow(
-        UiContext(
+        ui_context(
             load_census=census.snapshot,
             open_change_feed=lambda: open_change_feed(ward.db.engine),
             station="Nurses' station 1",

@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 from screenshots import SMALLEST_WARD_SCREEN, grab_census, grab_widget
+from ui_context import ui_context
 from ui_runner import shared_runner
 from wardfakes import Clock
 
@@ -29,7 +30,6 @@ from wardconsole.services.sessions import SessionService
 from wardconsole.services.staff import StaffService
 from wardconsole.store.changes import open_change_feed
 from wardconsole.store.engine import make_engine
-from wardconsole.ui.context import UiContext
 from wardconsole.ui.main_window import MainWindow
 from wardconsole.ui.patient.charts.events import _LOOK, LANES
 from wardconsole.ui.patient.charts.patient_charts import Page
@@ -78,7 +78,7 @@ def _shots(tmp_path: Path) -> Path:
 def _window(ward: Ward) -> MainWindow:
     census = CensusService(ward.db)
     return MainWindow(
-        UiContext(
+        ui_context(
             load_census=census.snapshot,
             open_change_feed=lambda: open_change_feed(ward.db.engine),
             station="Nurses' station 1",

@@ -20,6 +20,8 @@ from wardconsole.domain.assessments import assessment_name
 from wardconsole.domain.bowels import BowelEntry, BowelStatus
 from wardconsole.domain.bowels import course_line as bowels_course_line
 from wardconsole.domain.discharge_medicines import medicines_at_discharge
+from wardconsole.domain.food_chart import FoodChart
+from wardconsole.domain.food_chart import stay_line as food_chart_line
 from wardconsole.domain.intake import Intake
 from wardconsole.domain.meals import MealEntry
 from wardconsole.domain.meals import course_lines as meals_course_lines
@@ -140,6 +142,8 @@ class StayFacts:
     weights: WeightCourse | None = None
     """The stay's weighings (None where they were not read)."""
     must_screens: tuple[MustScreen, ...] = ()
+    food_charts: tuple[FoodChart, ...] = ()
+    """The stay's food charts (each one's current version), oldest first."""
     meals: tuple[MealEntry, ...] = ()
     """The stay's meals, snacks and supplements (current entries)."""
     bowels: tuple[BowelEntry, ...] = ()
@@ -312,14 +316,16 @@ class _Writer:
             self.item(f"Panic attacks recorded: {len(panic)} (last {self.when(panic[-1].at)})")
 
     def nutrition(self) -> None:
-        """Weight change over the stay and the MUST course, the eating, the bowels and the
-        sleep (as recorded)."""
+        """Weight change over the stay and the MUST course, the eating and any food chart, the
+        bowels and the sleep (as recorded)."""
         if self.f.weights is not None:
             for text in stay_lines(self.f.weights, self.f.must_screens, self.when):
                 self.item(text)
         if self.f.meals or self.f.bowels or self.f.bowel_status is not None:
             for text in meals_course_lines(self.f.meals, self.f.admitted_at):
                 self.item(text)
+            if charts := food_chart_line(self.f.food_charts, self.f.meals, self.end, self.when):
+                self.item(charts)
             self.item(bowels_course_line(self.f.bowels, self.f.bowel_status))
         if self.f.sleep_policy is not None:
             self.item(sleep_course_line(self.f.sleep, self.f.sleep_policy))

@@ -16,7 +16,7 @@ eaten than was recorded.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from math import ceil
@@ -81,16 +81,25 @@ class FoodChartDay:
         return tuple(m for m in self.meals if m.portion is not None)
 
     @property
+    def whole(self) -> bool:
+        """A full 24 hours (the last day of a stopped or extended chart may be shorter)."""
+        return self.end - self.start >= DAY
+
+    @property
     def no_meal(self) -> bool:
-        """A finished day with no meal recorded: the advisory flag."""
-        return self.finished and not self.eaten
+        """A finished whole day with no meal recorded: the advisory flag."""
+        return self.finished and self.whole and not self.eaten
 
     def text(self, of: int) -> str:
         """'Day 2 of 3: 3 meals recorded, ½ eaten on average' or, for a gap, '● Day 1 of 3: no
-        meal recorded'."""
+        meal recorded'; a shorter last day says its hours ('Day 2 of 2 (1 h): …')."""
         head = f"Day {self.number} of {of}"
+        if not self.whole and self.finished:
+            head += f" ({(self.end - self.start) / timedelta(hours=1):.0f} h)"
         if self.no_meal:
             return f"{NO_MEAL_SEVERITY.shape} {head}: no meal recorded"
+        if self.finished and not self.eaten:
+            return f"{head}: no meal recorded"
         return f"{head}: {meals_words(self.eaten)}"
 
 
@@ -135,22 +144,27 @@ def gap_days(days: Iterable[FoodChartDay]) -> list[int]:
     return [d.number for d in days if d.no_meal]
 
 
-def chart_summary(chart: FoodChart, days: Sequence[FoodChartDay], now: datetime, when: str) -> str:
-    """One line for the handoff, the census tooltip and the windows: while it runs 'Food chart
-    day 2 of 3 (until Tue 08 Dec 09:00): 3 meals recorded, ½ eaten on average'; once ended
-    'Food chart ended Tue 08 Dec 09:00: days 1–3 …' or 'stopped … — reason'. ``when`` is the
-    end time as the caller words it (local time)."""
-    of = chart.day_count
+def chart_headline(chart: FoodChart, days: Sequence[FoodChartDay], now: datetime, when: str) -> str:
+    """The chart in one phrase: while it runs 'Food chart day 2 of 3 (until Tue 08 Dec 09:00): 3
+    meals recorded, ½ eaten on average' (today's meals); once over 'Food chart ended Tue 08 Dec
+    09:00' or 'Food chart stopped … — reason'. ``when`` is the end as the caller words it."""
     if chart.running(now):
         today = days[-1] if days else None
         words = meals_words(today.eaten) if today else "no meal recorded yet"
-        return f"Food chart day {chart.day_of(now)} of {of} (until {when}): {words}"
-    head = (
-        f"Food chart stopped {when} — {chart.stop_reason}"
-        if not chart.active
-        else f"Food chart ended {when}"
-    )
-    return f"{head}; " + "; ".join(d.text(of) for d in days)
+        return f"Food chart day {chart.day_of(now)} of {chart.day_count} (until {when}): {words}"
+    if not chart.active:
+        return f"Food chart stopped {when} — {chart.stop_reason}"
+    return f"Food chart ended {when}"
+
+
+def chart_summary(chart: FoodChart, days: Sequence[FoodChartDay], now: datetime, when: str) -> str:
+    """One line for the handoff and the census: the headline, and once the chart is over every
+    day's meals ('Food chart ended Tue 08 Dec 09:00; Day 1 of 3: …; ● Day 2 of 3: no meal
+    recorded; …')."""
+    head = chart_headline(chart, days, now, when)
+    if chart.running(now):
+        return head
+    return "; ".join([head, *(d.text(chart.day_count) for d in days)])
 
 
 def food_chart_text(values: Mapping[str, object]) -> str:
@@ -204,3 +218,33 @@ def stop_version(chart: FoodChart | None, now: datetime, reason: str) -> ChartVe
     if chart is None or not chart.running(now):
         return None
     return ChartVersion(chart.started_at, now, chart.id, reason.strip(), active=False)
+
+
+def stay_line(
+    charts: Sequence[FoodChart],
+    meals: Sequence[MealEntry],
+    at: datetime,
+    when: Callable[[datetime], str],
+) -> str:
+    """The discharge summary's words for the stay's food charts: each chart's span, its days
+    with a meal recorded, the days without and how it ended ('' when there was none)."""
+    parts = []
+    for chart in charts:
+        days = chart_days(chart, meals, at)
+        recorded = sum(1 for d in days if d.eaten)
+        text = f"{when(chart.started_at)} → {when(min(chart.ends_at, at))}: meals recorded on "
+        text += f"{recorded} of {len(days)} day{'' if len(days) == 1 else 's'}"
+        eaten = [m for d in days for m in d.eaten]
+        if eaten:
+            text += f" ({average_portion(eaten).label} eaten on average)"
+        if gaps := gap_days(days):
+            text += f"; no meal recorded on day {', '.join(str(n) for n in gaps)}"
+        if not chart.active:
+            text += f"; stopped early — {chart.stop_reason}"
+        elif chart.running(at):
+            text += "; still running at discharge"
+        parts.append(text)
+    if not parts:
+        return ""
+    count = f"{len(parts)} food chart{'' if len(parts) == 1 else 's'}"
+    return f"{count} after a medium-risk MUST screen (BAPEN 3 days): " + "; ".join(parts)

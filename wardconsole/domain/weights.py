@@ -19,6 +19,7 @@ from typing import Any, Final
 
 from wardconsole.domain import must
 from wardconsole.domain.assessments import MUST_HIGH, MUST_MEDIUM, score_assessment
+from wardconsole.domain.records import Severity
 from wardconsole.domain.text_input import MAX_NOTE, text_problem
 from wardconsole.domain.weight_policy import WeightPolicy
 
@@ -307,6 +308,10 @@ def weight_entry_text(values: Mapping[str, object]) -> str:
         parts.append(f"3–6 months ago {values['before_kg']} kg ({source}, {planned} change)")
     text = ", ".join(parts)
     return text[:1].upper() + text[1:]
+
+
+WEIGHING_DUE_SEVERITY: Final = Severity.ADVISORY
+"""Weighing due: advisory wherever it is flagged (the handoff, the census); it raises nothing."""
 
 
 # -- MUST follow-up -----------------------------------------------------------------------------

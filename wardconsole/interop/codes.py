@@ -194,8 +194,10 @@ _RATE_UNITS: Final = frozenset(
     }
 )
 _MMHG_PER_KPA: Final = Decimal("7.50061683")
+_WEIGHT_UNITS: Final = {"kg": Decimal(1), "g": Decimal("0.001"), "[lb_av]": Decimal("0.45359237")}
 _BODY_UNITS: Final = {
-    "weight_kg": {"kg": Decimal(1), "g": Decimal("0.001"), "[lb_av]": Decimal("0.45359237")},
+    "weight_kg": _WEIGHT_UNITS,
+    "before_kg": _WEIGHT_UNITS,
     "height_m": {"m": Decimal(1), "cm": Decimal("0.01"), "[in_i]": Decimal("0.0254")},
 }
 """Body weight to kg (0.1 kg) and height to m (0.01 m), half-up; exact UCUM factors."""
@@ -214,7 +216,7 @@ def _body_units(field: str, value: Decimal, unit: str) -> Decimal:
     factors = _BODY_UNITS[field]
     if unit not in factors:
         raise UnitProblem(f"unit {unit!r} is not one of {', '.join(factors)}")
-    step = Decimal("0.1") if field == "weight_kg" else Decimal("0.01")
+    step = Decimal("0.01") if field == "height_m" else Decimal("0.1")
     return (value * factors[unit]).quantize(step, rounding=ROUND_HALF_UP)
 
 

@@ -29,9 +29,6 @@ from wardconsole.interop.fhir_reading import (
 
 NOT_MEASURED: Final = "passed, not measured"
 TYPE_NOT_SEEN: Final = "bowels opened, type not seen"
-ESTIMATED_SLEEP: Final = (
-    "not imported: estimated sleep (derived here from the safety checks, never imported)"
-)
 _MONTHS: Final = {
     name: number
     for number, name in enumerate(
@@ -208,7 +205,7 @@ def _bowel(resource: Resource) -> dict[str, object] | str:
     if data.get("valueString") == TYPE_NOT_SEEN:
         return {"bristol_type": None}
     kind = _local_value(resource, data, c.LOCAL_BRISTOL)
-    if not kind.isdigit():
+    if not (kind.isascii() and kind.isdigit()):
         return "bowel entry: Bristol type not understood"
     return {"bristol_type": int(kind)}
 

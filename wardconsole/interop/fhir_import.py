@@ -35,7 +35,7 @@ from typing import Any
 from wardconsole.domain.news2 import ACVPU
 from wardconsole.domain.records import MissingReason
 from wardconsole.interop import codes as c
-from wardconsole.interop.fhir_chart import ESTIMATED_SLEEP, chart_kind, chart_values
+from wardconsole.interop.fhir_chart import chart_kind, chart_values
 from wardconsole.interop.fhir_reading import (
     MAX_BYTES,
     FhirInputError,
@@ -52,6 +52,7 @@ from wardconsole.interop.fhir_reading import (
     string,
 )
 from wardconsole.services.bulk_import import BulkImportService
+from wardconsole.services.chart_import import ESTIMATED_SLEEP
 from wardconsole.services.context import Actor
 from wardconsole.services.db import Database
 from wardconsole.services.importing import (
@@ -111,6 +112,12 @@ def parse_fhir(data: bytes, *, label: str, patient: str | None = None) -> Import
     return mapper.batch(label)
 
 
+MAX_NDJSON_RESOURCES = 350_000
+"""The most resources an NDJSON file may hold. Memory follows the sets and the resources'
+names (kept to group and check them), not the size of the file: 400,000 Observations peaked
+at 277 MB, so this keeps an import under 300 MB beside the console. Refused while reading,
+before anything is written."""
+
 READ_PROGRESS_LINES = 1000
 """While a file is read, ``progress(0, 0)`` every so many lines: a cancel is honoured there."""
 
@@ -125,6 +132,13 @@ def parse_ndjson_file(
 
     def reading() -> Iterator[Resource]:
         for count, resource in enumerate(iter_ndjson_file(path), start=1):
+            if count > MAX_NDJSON_RESOURCES:
+                raise FhirInputError(
+                    "file",
+                    f"holds more than {MAX_NDJSON_RESOURCES:,} resources; import it in parts "
+                    f"of at most that many (a month of monitor data for five patients is "
+                    "about 100,000)",
+                )
             if progress is not None and count % READ_PROGRESS_LINES == 0:
                 progress(0, 0)
             yield resource
@@ -151,6 +165,7 @@ class _Group:
     reasons: dict[str, str] = field(default_factory=dict)
     members: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    before: tuple[str, bool] | None = None
 
     def to_vital_group(self) -> VitalGroup:
         digest = hashlib.sha256(
@@ -168,6 +183,7 @@ class _Group:
             author=self.author,
             missing_reasons=dict(self.reasons),
             note=" ".join(dict.fromkeys(self.notes)),
+            before=self.before,
         )
 
 
@@ -238,15 +254,24 @@ class _Mapper:
             self._note_panel(resource)
         for resource in observations:
             self._observation(resource)
-        groups = sorted(self.groups.values(), key=lambda g: (g.taken_at, g.position))
         return ImportBatch(
             source="import",
             label=label,
-            groups=tuple(g.to_vital_group() for g in groups if g.values),
+            groups=tuple(self._vital_groups()),
             skipped=dict(self.skipped),
             create_records=True,
             entries=tuple(sorted(self.entries, key=lambda e: (e.taken_at, e.position))),
         )
+
+    def _vital_groups(self) -> Iterator[VitalGroup]:
+        """The sets in time order, each working copy let go once made (a large file's
+        memory peaks here)."""
+        ordered: list[_Group | None] = [*sorted(self.groups.values(), key=_in_time_order)]
+        self.groups.clear()
+        for index, group in enumerate(ordered):
+            ordered[index] = None
+            if group is not None and group.values:
+                yield group.to_vital_group()
 
     # -- references --------------------------------------------------------------------------
 
@@ -332,17 +357,8 @@ class _Mapper:
         status = string(resource, data, "status", "status") or "final"
         if (kind := chart_kind(all_codes)) is not None:
             return self._chart_entry(resource, kind, all_codes, status)
-        if any(code in c.BP_PANELS for code in loinc):
-            fields = ["systolic_bp", "diastolic_bp"]
-        elif field_name := next(
-            (c.IMPORT_LOINC[code] for code in loinc if code in c.IMPORT_LOINC), None
-        ):
-            fields = [field_name]
-        elif c.LOCAL_CONSCIOUSNESS in local:
-            fields = ["consciousness"]
-        elif c.LOCAL_ON_OXYGEN in local:
-            fields = ["on_oxygen"]
-        else:
+        fields = _fields(loinc, local)
+        if not fields:
             self.skipped[self._not_imported(all_codes)] += 1
             return
         if status not in ACCEPTED_STATUSES:
@@ -364,7 +380,10 @@ class _Mapper:
             self._blood_pressure(resource, group)
         else:
             self._value(resource, group, fields[0], data, "")
-        group.members.append(resource.identity)
+        if fields != ["before_kg"]:
+            # The weight before admission rides with its weighing's weight and height; left
+            # out of the set's identity, a file imported before it was read is still on record.
+            group.members.append(resource.identity)
 
     def _chart_entry(
         self, resource: Resource, kind: str, all_codes: list[tuple[str, str, str]], status: str
@@ -485,6 +504,8 @@ class _Mapper:
         if name in group.values and group.values[name] != value:
             group = self._spill(group, resource)
         group.values[name] = value
+        if name == "before_kg":
+            group.before = _before_source(resource)
 
     def _spill(self, group: _Group, resource: Resource) -> _Group:
         """A second, different value of the same field at the same time: its own set."""
@@ -641,6 +662,10 @@ class _Mapper:
         return None
 
 
+def _in_time_order(group: _Group) -> tuple[datetime, str]:
+    return (group.taken_at, group.position)
+
+
 def _describe_patient(resource: Resource) -> PatientRef:
     data = resource.data
     hospital_number = ""
@@ -688,6 +713,33 @@ def _describe_patient(resource: Resource) -> PatientRef:
         born,
         gender if gender in ("male", "female", "other") else "unknown",
     )
+
+
+_LOCAL_FIELDS = {
+    c.LOCAL_CONSCIOUSNESS: "consciousness",
+    c.LOCAL_ON_OXYGEN: "on_oxygen",
+    c.LOCAL_WEIGHT_BEFORE: "before_kg",
+}
+"""The console's own codes that are a value of a set (or of its weighing)."""
+
+
+def _fields(loinc: list[str], local: list[str]) -> list[str]:
+    """The set's fields an Observation with these codes gives; [] when none."""
+    if any(code in c.BP_PANELS for code in loinc):
+        return ["systolic_bp", "diastolic_bp"]
+    found = [c.IMPORT_LOINC[code] for code in loinc if code in c.IMPORT_LOINC]
+    found += [_LOCAL_FIELDS[code] for code in local if code in _LOCAL_FIELDS]
+    return found[:1]
+
+
+def _before_source(resource: Resource) -> tuple[str, bool]:
+    """Where the weight before admission came from and whether the change was planned, from
+    the export's note ('self-reported; change unplanned'); ('', False) when not said, which
+    the weight rules refuse by name."""
+    notes = objects(resource, resource.data, "note", "note")
+    text = next((n["text"] for n in notes if isinstance(n.get("text"), str)), "")
+    source, _, change = text.partition("; ")
+    return source.strip().replace("-", "_"), change.strip() == "change planned"
 
 
 def _plain(value: Decimal, name: str) -> object:

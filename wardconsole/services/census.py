@@ -28,12 +28,15 @@ from wardconsole.domain.records import (
 )
 from wardconsole.domain.safety_checks import CheckSchedule
 from wardconsole.domain.schedule import due_from_effective
+from wardconsole.domain.weight_policy import WeightPolicy
+from wardconsole.domain.weights import WeightEntry, weight_course
 from wardconsole.services.db import Database
+from wardconsole.services.food_chart import food_chart_views
 from wardconsole.services.observation_levels import patient_checks
 from wardconsole.services.safety_rules import schedules_for
 from wardconsole.services.sleep import SleepReader
 from wardconsole.services.views import CensusRow, CensusSnapshot, WardSummary
-from wardconsole.store import fluids, repository
+from wardconsole.store import fluids, repository, weights
 from wardconsole.store.models import Bed
 
 
@@ -50,7 +53,8 @@ class CensusService:
     def __init__(self, db: Database, *, with_fluids: bool = True, with_sleep: bool = True) -> None:
         self._db = db
         self._with_fluids = with_fluids
-        """False only to measure what the fluid column's reads cost (``bench/census.py``)."""
+        """False only to measure what the fluid column's reads (fluids and the food chart)
+        cost (``bench/census.py``)."""
         self._with_sleep = with_sleep
         """False only to measure what the sleep flag's reads cost (``bench/census.py``)."""
         self._sleep = SleepReader(db)
@@ -64,7 +68,8 @@ class CensusService:
 
     def snapshot(self, now: datetime | None = None) -> CensusSnapshot:
         """One consistent read of the census: a fixed number of queries, each O(admitted
-        patients) — the fluid column adds three grouped ones and the sleep flag one (three
+        patients) — the fluid column adds three grouped ones and two for the food chart (its
+        versions, the meals of its days), the sleep flag one (three
         when a night's checks or sleep entries changed), never one per patient."""
         now = now or self._db.clock()
         policy = self._db.policy
@@ -72,8 +77,7 @@ class CensusService:
         with self._db.read() as session:
             admissions = repository.open_admissions(session)
             ids = [a.admission_id for a in admissions]
-            complete = repository.latest_observations(session, ids, complete_only=True)
-            latest = repository.latest_observations(session, ids, complete_only=False)
+            complete, latest = repository.latest_and_complete_observations(session, ids)
             partials = repository.partial_sets_after(
                 session,
                 {i: (complete[i].taken_at if i in complete else None) for i in ids},
@@ -92,6 +96,12 @@ class CensusService:
             decisions = repository.decisions_by_admission(session, ids)
             after_prn = after_prn_inputs(session, self._db, ids, decisions, now)
             fluid = self._fluids(session, ids, now) if self._with_fluids else {}
+            food = (
+                food_chart_views(session, ids, now, self._db.shifts.zone)
+                if self._with_fluids
+                else {}
+            )
+            weighed = weights.weighings(session, ids)
             sleep = (
                 self._sleep.flags(
                     session, ids, now, {a.admission_id: a.admitted_at for a in admissions}
@@ -135,6 +145,10 @@ class CensusService:
                     assigned_nurse=a.assigned_nurse,
                     risk_flags=a.risk_flags,
                     fluid=fluid.get(a.admission_id),
+                    food_chart=food.get(a.admission_id),
+                    **_weighing_fields(
+                        weighed.get(a.admission_id, ()), a.admitted_at, now, self._db.weight_policy
+                    ),
                     sleep=sleep.get(a.admission_id),
                     **_news2_fields(effective),
                     **_check_fields(
@@ -182,6 +196,14 @@ class CensusService:
         quiet = [i for i in ids if i not in totals or not totals[i].intake_count]
         last = fluids.last_taken(session, quiet, direction=Direction.INTAKE, before=period.start)
         return summaries(ids, period, totals, last, plans, now, policy)
+
+
+def _weighing_fields(
+    entries: Sequence[WeightEntry], admitted_at: datetime, now: datetime, policy: WeightPolicy
+) -> dict[str, Any]:
+    """Whether weighing is due by the ward's interval, and its words (``WeightCourse``)."""
+    course = weight_course(entries, admitted_at, policy)
+    return {"weighing_due": course.is_due(now), "weighing_text": course.due_text(now)}
 
 
 def _sets(

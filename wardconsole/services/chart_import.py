@@ -41,6 +41,11 @@ KIND_FIELDS: Final[Mapping[str, tuple[Any, tuple[str, ...]]]] = {
 }
 """Kind of chart entry -> its table and the columns that are its values (its identity)."""
 
+ESTIMATED_SLEEP: Final = (
+    "not imported: estimated sleep (derived here from the safety checks, never imported)"
+)
+"""The skip reason of a sleep estimate in a file; the import's summary says so too."""
+
 KIND_WORDS: Final = {
     "fluid": ("fluid entry", "fluid entries"),
     "meal": ("meal or supplement", "meals or supplements"),

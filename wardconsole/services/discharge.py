@@ -45,6 +45,7 @@ from wardconsole.store import repository, weights
 from wardconsole.store.changes import record_change
 from wardconsole.store.medicines_queries import medicine_lines
 from wardconsole.store.models import Admission
+from wardconsole.store.nutrition import stay_food_charts
 from wardconsole.store.sessions import session_facts
 
 CLOCK_TOLERANCE = timedelta(minutes=5)
@@ -135,6 +136,7 @@ class DischargeService:
             weighed = weights.weighings(session, [admission_id])[admission_id]
             screens = tuple(weights.must_screens(session, [admission_id])[admission_id])
             eating = read_course(self._db, session, admission_id, None, detail.discharged_at)
+            charts = tuple(stay_food_charts(session, admission_id))
             medicines = medicine_lines(session, admission_id)
             left = detail.discharged_at or discharged_at
             nights = SleepReader(self._db).stay(
@@ -174,6 +176,7 @@ class DischargeService:
             sessions=tuple(sessions),
             weights=weight_course(weighed, detail.admitted_at, self._db.weight_policy),
             must_screens=screens,
+            food_charts=charts,
             meals=eating.meals,
             bowels=eating.bowels,
             bowel_status=eating.status,

@@ -21,6 +21,7 @@ from wardconsole.domain.food_chart import (
     FoodChart,
     FoodChartDay,
     chart_days,
+    chart_headline,
     chart_summary,
     gap_days,
 )
@@ -60,6 +61,11 @@ class FoodChartView:
         return self.chart.ends_at.astimezone(self.zone).strftime("%a %d %b %H:%M")
 
     @property
+    def headline(self) -> str:
+        """'Food chart day 2 of 3 (until …): …', 'Food chart ended …' or '… stopped … — why'."""
+        return chart_headline(self.chart, self.days, self.as_of, self.until_text)
+
+    @property
     def summary(self) -> str:
         """'Food chart day 2 of 3 (until Tue 08 Dec 09:00): 3 meals recorded, ½ eaten on
         average', or the ended chart day by day."""
@@ -70,6 +76,12 @@ class FoodChartView:
         """One line per chart day so far ('● Day 1 of 3: no meal recorded')."""
         of = self.chart.day_count
         return tuple(day.text(of) for day in self.days)
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """The headline, then each day so far except today's (the headline says today's)."""
+        days = self.day_lines[:-1] if self.running else self.day_lines
+        return (self.headline, *days)
 
     @property
     def short(self) -> str:

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -39,6 +40,7 @@ from wardconsole.domain.validation import validate_vitals
 from wardconsole.domain.weight_policy import WeightPolicy
 from wardconsole.domain.weights import WeightInput, weight_problems
 from wardconsole.services.chart_import import (
+    ESTIMATED_SLEEP,
     KIND_FIELDS,
     KIND_WORDS,
     OnRecord,
@@ -69,8 +71,9 @@ _AUDIT_ACTIONS = {"import": "import", "monitor": "import_monitor"}
 FUTURE_TOLERANCE = timedelta(minutes=5)
 """Same as bedside recording: a station or monitor clock may run slightly ahead."""
 
-BODY_FIELDS = ("weight_kg", "height_m")
-"""Values of a set that are a weighing, not vital signs (decimal text, kg and m)."""
+BODY_FIELDS = ("weight_kg", "height_m", "before_kg")
+"""Values of a set that are a weighing, not vital signs (decimal text, kg and m; ``before_kg``
+the weight 3–6 months before admission, with ``VitalGroup.before``)."""
 
 Progress = Callable[[int, int], None]
 """``progress(done, total)``; raising from it (e.g. the user cancelled) rolls everything back."""
@@ -123,6 +126,9 @@ class VitalGroup:
     missing_reasons: Mapping[str, str] = field(default_factory=dict)
     """Reasons the source gave for values not taken; others become ``not_in_source``."""
     note: str = ""
+    before: tuple[str, bool] | None = None
+    """With ``before_kg``: where it came from (``BEFORE_SOURCES`` key) and whether the change
+    was planned."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +207,8 @@ class ImportReport:
             parts.append(" and ".join(created) + " created")
         if self.skipped:
             parts.append(f"{self.values_skipped} value{_s(self.values_skipped)} skipped")
+        if ESTIMATED_SLEEP in self.skipped:
+            parts.append("sleep estimates are derived here from the safety checks, not imported")
         return "; ".join(parts)
 
     def skipped_lines(self) -> list[str]:
@@ -256,8 +264,9 @@ class ImportService:
         rules_now: bool = True,
     ) -> list[ImportReport | Exception]:
         """Several batches (monitor messages that arrived together) in ONE transaction, each
-        in a savepoint of its own: a batch refused (an unknown patient, unstorable text, a
-        retransmission racing its twin, a bug) is returned as its error and leaves the others.
+        as in a savepoint of its own (``_write_group``): a batch refused (an unknown patient,
+        unstorable text, a retransmission racing its twin, a bug) is returned as its error and
+        leaves the others.
         The clinical rules run once per stay after the group's last set, and one commit ends
         it, so a busy feed pays one rules pass and one disk flush per patient and group, not
         per message. With ``rules_now`` False the stays get their change-log row but not the
@@ -266,29 +275,42 @@ class ImportService:
         The feed writes as the system account, so its sets are recorded by it."""
         require(actor, Permission.RECORD)
         now = self._db.clock()
-        results: list[ImportReport | Exception] = []
-        touched: set[int] = set()
         with self._db.transaction() as session:
-            for batch in batches:
-                try:
-                    report, stays = self._write_in_savepoint(session, actor, batch, now)
-                except OperationalError:
-                    raise  # a busy or locked database: the caller waits and retries the group
-                except (ServiceError, SQLAlchemyError) as exc:
-                    results.append(exc)
-                    continue
-                except Exception as exc:  # a bug costs this message, never its group
-                    log.exception("Import of %s failed", batch.label[:60])
-                    results.append(exc)
-                    continue
-                results.append(report)
-                touched |= stays
+            try:
+                with session.begin_nested():
+                    results, touched = _write_group(session, self._db, actor, batches, now)
+            except OperationalError:
+                raise  # a busy or locked database: the caller waits and retries the group
+            except (OneAtATime, SQLAlchemyError):
+                results, touched = self._write_one_at_a_time(session, actor, batches, now)
             for admission_id in sorted(touched):
                 record_change(session, "observation", admission_id, actor.station)
             # The rules once per stay for the whole group, after its last set.
             if rules_now:
                 ruled(session, self._db, touched, now, actor)
         return results
+
+    def _write_one_at_a_time(
+        self, session: Session, actor: Actor, batches: Sequence[ImportBatch], now: datetime
+    ) -> tuple[list[ImportReport | Exception], set[int]]:
+        """Each batch in a savepoint of its own (a group ``write_group`` could not take)."""
+        results: list[ImportReport | Exception] = []
+        touched: set[int] = set()
+        for batch in batches:
+            try:
+                report, stays = self._write_in_savepoint(session, actor, batch, now)
+            except OperationalError:
+                raise  # a busy or locked database: the caller waits and retries the group
+            except (ServiceError, SQLAlchemyError) as exc:
+                results.append(exc)
+                continue
+            except Exception as exc:  # a bug costs this message, never its group
+                log.exception("Import of %s failed", batch.label[:60])
+                results.append(exc)
+                continue
+            results.append(report)
+            touched |= stays
+        return results, touched
 
     def run_rules(self, actor: Actor, admission_ids: Collection[int]) -> None:
         """The clinical rules for these stays, in one transaction (the monitor feed's stays
@@ -382,6 +404,16 @@ class _BatchWriter:
         total: int,
     ) -> None:
         """Check and write ``groups`` with a few queries and one multi-row insert."""
+        self.begin_chunk(groups)
+        for group in groups:
+            self.write(group)
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        self.insert_chunk()
+
+    def begin_chunk(self, groups: tuple[VitalGroup, ...]) -> None:
+        """The look-ups of a chunk: which of its references are on record already."""
         self._known_refs = self._refs_on_record([g.source_ref for g in groups])
         self._weighed_refs = self._refs_on_record([g.source_ref for g in groups], WeightEntryRow)
         self._weight_rows = []
@@ -390,11 +422,8 @@ class _BatchWriter:
         times = [g.taken_at for g in groups]
         self._chunk_times = (min(times), max(times)) if times else (self.now, self.now)
         self._rows = []
-        for group in groups:
-            self.write(group)
-            done += 1
-            if progress is not None:
-                progress(done, total)
+
+    def insert_chunk(self) -> None:
         if self._rows:
             self._insert(ObservationSetRow, self._rows)
         if self._weight_rows:
@@ -408,6 +437,39 @@ class _BatchWriter:
         """A new patient, stay or author, given its ID now (a bulk import keeps it pending)."""
         self.session.add(row)
         self.session.flush()
+
+    def sharing(self, batch: ImportBatch) -> _BatchWriter:
+        """A writer for another batch of this chunk (the monitor feed's group of messages)
+        that uses this one's look-ups, so each batch keeps its own counts and rows while the
+        chunk is read once; ``begin_chunk`` ran here for the whole chunk."""
+        other = _BatchWriter(
+            self.session, self.actor, batch, self.now, self.importer, self._weight_policy
+        )
+        other._patients, other._staff, other._stays = self._patients, self._staff, self._stays
+        other._known_refs, other._weighed_refs = self._known_refs, self._weighed_refs
+        other._on_record, other._loaded_stays = self._on_record, self._loaded_stays
+        other._chunk_times = self._chunk_times
+        return other
+
+    def look_up_patients(self, hospital_numbers: Collection[str]) -> None:
+        """Patients already on record, their stays and those stays' current sets within the
+        chunk's times, with three statements however many patients (``begin_chunk`` first)."""
+        patients = list(
+            self.session.scalars(
+                select(Patient).where(Patient.hospital_number.in_(sorted(hospital_numbers)))
+            )
+        )
+        self._patients.update((p.hospital_number, p) for p in patients)
+        stays = self.session.scalars(
+            select(Admission)
+            .where(Admission.patient_id.in_([p.id for p in patients]))
+            .order_by(Admission.id)
+        )
+        for patient in patients:
+            self._stays.setdefault(patient.id, [])
+        for stay in stays:
+            self._stays[stay.patient_id].append(stay)
+        self._load_current_sets([a.id for found in self._stays.values() for a in found])
 
     def _refs_on_record(self, refs: list[str], model: Any = ObservationSetRow) -> set[str]:
         return set(
@@ -505,25 +567,36 @@ class _BatchWriter:
     def _write_weighing(
         self, group: VitalGroup, admission: Admission, body: Mapping[str, object]
     ) -> None:
-        """A weighing from the set's weight and height: a value the policy refuses is skipped
-        (counted), an extreme one kept with a note (it cannot be re-measured now)."""
+        """A weighing from the set's weight, height and weight before admission: a value the
+        weight rules refuse is skipped (counted, named), an extreme one kept with a note (it
+        cannot be re-measured now)."""
         typed = {k: str(v) for k, v in body.items()}
-        for name in BODY_FIELDS:
-            if name not in typed:
-                continue
-            alone = {name: typed[name]}
-            if weight_problems(_weighing(alone, True), self._weight_policy):
-                self.skipped[f"impossible value refused: {name}"] += 1
-                del typed[name]
-        if not typed:
-            return
-        extreme = weight_problems(_weighing(typed, False), self._weight_policy)
+        while True:
+            if not typed.keys() & {"weight_kg", "height_m"}:
+                if "before_kg" in typed:
+                    self.skipped["weight before admission without a weight or height"] += 1
+                return
+            problems = weight_problems(_weighing(typed, True, group.before), self._weight_policy)
+            if not problems:
+                break
+            dropped = 0
+            for name, message in problems.items():
+                value = "before_kg" if name == "before_source" else name
+                if typed.pop(value, None) is not None:
+                    dropped += 1
+                    refused = name if name in BODY_FIELDS else message
+                    self.skipped[f"impossible value refused: {refused}"] += 1
+            if not dropped:  # a problem not tied to one value: keep nothing rather than guess
+                self.skipped["weighing refused by the weight rules"] += len(typed)
+                return
+        extreme = weight_problems(_weighing(typed, False, group.before), self._weight_policy)
         note = group.note
         if extreme:
             note = _join(
                 note, "Extreme value from the source, not re-measured: " + ", ".join(extreme)
             )
         recorded_by, provenance = self._author(group)
+        before = _weighing(typed, False, group.before)
         self._weight_rows.append(
             {
                 "admission_id": admission.id,
@@ -533,9 +606,9 @@ class _BatchWriter:
                 "station": self.actor.station,
                 "weight_kg": typed.get("weight_kg"),
                 "height_m": typed.get("height_m"),
-                "before_kg": None,
-                "before_source": "",
-                "before_planned": False,
+                "before_kg": typed.get("before_kg"),
+                "before_source": before.before_source,
+                "before_planned": before.before_planned,
                 "note": _join(note, provenance),
                 "source": self.batch.source,
                 "source_ref": group.source_ref,
@@ -752,24 +825,26 @@ class _BatchWriter:
         self, admission_id: int, taken_at: datetime, vitals: VitalSigns
     ) -> bool:
         if admission_id not in self._loaded_stays:
-            self._load_current_sets(admission_id)
+            self._load_current_sets([admission_id])
         return vitals in self._on_record.get((admission_id, taken_at), ())
 
-    def _load_current_sets(self, admission_id: int) -> None:
-        """The stay's current (final, not corrected) sets taken within this chunk's times:
-        one query per stay and chunk."""
-        self._loaded_stays.add(admission_id)
+    def _load_current_sets(self, admission_ids: list[int]) -> None:
+        """The stays' current (final, not corrected) sets taken within this chunk's times:
+        one query per chunk and the stays it asks for."""
+        self._loaded_stays.update(admission_ids)
+        if not admission_ids:
+            return
         low, high = self._chunk_times
         rows = self.session.scalars(
             select(ObservationSetRow).where(
-                ObservationSetRow.admission_id == admission_id,
+                ObservationSetRow.admission_id.in_(admission_ids),
                 ObservationSetRow.taken_at >= low,
                 ObservationSetRow.taken_at <= high,
                 current(ObservationSetRow),
             )
         )
         for row in rows:
-            key = (admission_id, row.taken_at)
+            key = (row.admission_id, row.taken_at)
             self._on_record.setdefault(key, []).append(repository.to_observation(row).vitals)
 
     # -- the end of the transaction --------------------------------------------------------------
@@ -842,6 +917,57 @@ def ruled(
     apply_rules_of(session, db, still_open, now=now, station=actor.station, staff_id=actor.staff_id)
 
 
+class OneAtATime(Exception):
+    """The group cannot be written together; write its messages one savepoint at a time."""
+
+
+def _write_group(
+    session: Session, db: Database, actor: Actor, batches: Sequence[ImportBatch], now: datetime
+) -> tuple[list[ImportReport | Exception], set[int]]:
+    """A group of monitor messages written together: one set of look-ups and one insert per
+    table for the whole group, each message keeping its own report, audit row and error.
+    What the shared look-ups refuse ahead (unstorable text, a patient not on the ward) costs
+    that message alone; anything else — a bug, a database error in the inserts — raises
+    ``OneAtATime``: the caller rolls this back and writes each message in a savepoint of its
+    own, so every message's outcome is the same either way, only cheaper."""
+    if not batches or any(
+        b.create_records or b.entries or b.source != batches[0].source for b in batches
+    ):
+        raise OneAtATime()
+    lead = _BatchWriter(session, actor, batches[0], now, actor.staff_id, db.weight_policy)
+    sets = tuple(group for batch in batches for group in batch.groups)
+    lead.begin_chunk(sets)
+    lead.look_up_patients({group.patient.hospital_number for group in sets})
+    results: list[ImportReport | Exception | None] = []
+    writers: list[tuple[int, _BatchWriter]] = []
+    for batch in batches:
+        problems = unstorable_text(batch)
+        if problems:
+            results.append(InvalidInput(problems))
+            continue
+        writer = lead.sharing(batch)
+        try:
+            for group in batch.groups:
+                writer.write(group)
+        except UnknownPatient as exc:
+            if writer.sets_added or writer.weighings_added:
+                raise OneAtATime() from exc  # part of the message went into the shared look-ups
+            results.append(exc)
+            continue
+        except Exception as exc:
+            raise OneAtATime() from exc
+        lead._rows += writer._rows
+        lead._weight_rows += writer._weight_rows
+        writers.append((len(results), writer))
+        results.append(None)
+    lead.insert_chunk()
+    touched: set[int] = set()
+    for index, writer in writers:
+        touched |= writer.touched
+        results[index] = writer.finish(db, apply_rules_now=False)
+    return [result for result in results if result is not None], touched
+
+
 AUDIT_REASONS = 40
 """Skip reasons an import's audit row keeps (the most frequent; the rest are counted as one).
 The audit is append-only and kept for ever: a crafted file with a million distinct codes must
@@ -868,36 +994,45 @@ def unstorable_text(batch: ImportBatch) -> dict[str, str]:
     longer than its field allows), by position; the whole batch is refused with these messages.
     The rule is the service boundary's (``services.text_rule``), named by position here."""
     problems: dict[str, str] = {}
-    checks: list[tuple[str, str, str, str]] = [("input", "label", "label", batch.label)]
-    items: tuple[VitalGroup | ChartEntry, ...] = (*batch.groups, *batch.entries)
-    for group in items:
-        patient, where = group.patient, group.position[:60]
-        checks += [
-            (where, "hospital_number", "hospital number", patient.hospital_number),
-            (where, "given_name", "given name", patient.given_name),
-            (where, "family_name", "family name", patient.family_name),
-            (where, "note", "note", group.note),
-        ]
-        if isinstance(group, VitalGroup):
-            checks.append((where, "source_ref", "source reference", group.source_ref))
-        if group.author is not None:
-            checks += [
-                (where, "author_code", "author ID", group.author.staff_code),
-                (where, "display_name", "author name", group.author.display_name),
-            ]
-        if group.stay is not None:
-            checks.append((where, "reason", "stay reason", group.stay.reason))
-    for where, name, label, value in checks:
-        problem = field_problem(name, value, label=label)
+
+    def checks() -> Iterator[tuple[str, str, str, str]]:  # one set at a time: 100,000 sets
+        yield ("input", "label", "label", batch.label)
+        items: Iterator[VitalGroup | ChartEntry] = chain(batch.groups, batch.entries)
+        for group in items:
+            patient, where = group.patient, group.position[:60]
+            yield (where, "hospital_number", "hospital number", patient.hospital_number)
+            yield (where, "given_name", "given name", patient.given_name)
+            yield (where, "family_name", "family name", patient.family_name)
+            yield (where, "note", "note", group.note)
+            if isinstance(group, VitalGroup):
+                yield (where, "source_ref", "source reference", group.source_ref)
+            if group.author is not None:
+                yield (where, "author_code", "author ID", group.author.staff_code)
+                yield (where, "display_name", "author name", group.author.display_name)
+            if group.stay is not None:
+                yield (where, "reason", "stay reason", group.stay.reason)
+
+    seen: dict[tuple[str, str], str | None] = {}  # a file repeats its names on every set
+    for where, name, label, value in checks():
+        if name == "source_ref":  # one per set: nothing to remember
+            problem = field_problem(name, value, label=label)
+        elif (problem := seen.get((name, value), "")) == "":
+            problem = seen[name, value] = field_problem(name, value, label=label)
         if problem and where not in problems:
             problems[where] = f"{where} {problem}"
     return problems
 
 
-def _weighing(typed: Mapping[str, str], confirmed: bool) -> WeightInput:
+def _weighing(
+    typed: Mapping[str, str], confirmed: bool, before: tuple[str, bool] | None = None
+) -> WeightInput:
+    source, planned = before if before and typed.get("before_kg") else ("", False)
     return WeightInput(
         weight_kg=typed.get("weight_kg", ""),
         height_m=typed.get("height_m", ""),
+        before_kg=typed.get("before_kg", ""),
+        before_source=source,
+        before_planned=planned,
         confirmed=confirmed,
     )
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from wardconsole.domain.bowels import BowelEntry, BowelStatus, bowel_status
 from wardconsole.domain.fluids import FluidPeriod, period_of
+from wardconsole.domain.food_chart import chart_days
 from wardconsole.domain.handoff_records import Fact
 from wardconsole.domain.meals import MealEntry, meals_summary
 from wardconsole.domain.records import Severity
@@ -57,6 +58,8 @@ class NutritionCourse:
     bowels: tuple[BowelEntry, ...]
     status: BowelStatus | None
     """Bowels as of the end of the span (None for an admission that does not exist)."""
+    food_charts: tuple[FoodChartView, ...] = ()
+    """The food charts over the span, oldest first, each with its days as of its end."""
 
     @classmethod
     def empty(cls) -> NutritionCourse:
@@ -135,9 +138,14 @@ def read_course(
     meals = nutrition.meals_between(session, [admission_id], start, end).get(admission_id, [])
     bowels = nutrition.bowels_between(session, admission_id, start, end)
     admitted = nutrition.admitted_at(session, [admission_id]).get(admission_id)
+    as_of = end or db.clock()
+    charts = tuple(
+        FoodChartView(chart, tuple(chart_days(chart, meals, as_of)), as_of, db.shifts.zone)
+        for chart in nutrition.stay_food_charts(session, admission_id)
+        if chart.started_at <= as_of and (start is None or chart.ends_at > start)
+    )
     status = None
     if admitted is not None:
-        as_of = end or db.clock()
         last = bowels[-1] if bowels else None
         if last is None:
             last = nutrition.last_bowels(session, [admission_id], before=as_of).get(admission_id)
@@ -150,7 +158,7 @@ def read_course(
             signed_off=policy.signed_off,
             flag_severity=policy.bowel_flag_severity,
         )
-    return NutritionCourse(tuple(meals), tuple(bowels), status)
+    return NutritionCourse(tuple(meals), tuple(bowels), status, charts)
 
 
 def _task(chart: FoodChartView) -> Severity | None:

@@ -30,6 +30,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from wardconsole import password_child
 from wardconsole.domain.access import AccessPolicy, load_access_policy
 from wardconsole.domain.sign_in_throttle import Scope
 from wardconsole.domain.text_input import text_problem
@@ -101,17 +102,11 @@ CHILD_HASH_BYTES = 32 * 1024 * 1024
 """A hash needing at least this much memory runs in a short-lived child process: scrypt's
 128 MiB is then never part of the console's own memory (it would stay in its peak for the
 whole shift, and a ward PC runs other programs). Cheaper hashes (tests) run in-process."""
-_CHILD = (
-    "import hashlib,sys\n"
-    "password,salt,n,r,p,maxmem=sys.stdin.buffer.read().split(b'\\n')\n"
-    "sys.stdout.write(hashlib.scrypt(bytes.fromhex(password.decode()),"
-    "salt=bytes.fromhex(salt.decode()),n=int(n),r=int(r),p=int(p),maxmem=int(maxmem)).hex())\n"
-)
 
 
 def _scrypt(password: str, salt: bytes, cost: ScryptCost) -> bytes:
     secret = password.encode("utf-8", "surrogatepass")
-    if cost.maxmem >= CHILD_HASH_BYTES and not getattr(sys, "frozen", False):
+    if cost.maxmem >= CHILD_HASH_BYTES:
         digest = _scrypt_in_child(secret, salt, cost)
         if digest is not None:
             return digest
@@ -119,16 +114,17 @@ def _scrypt(password: str, salt: bytes, cost: ScryptCost) -> bytes:
 
 
 def _scrypt_in_child(secret: bytes, salt: bytes, cost: ScryptCost) -> bytes | None:
-    """The same ``hashlib.scrypt`` in a child interpreter (isolated, no site packages); the
-    password goes through a pipe, never the command line. None when the child could not run
-    (the caller then hashes in-process: signing in never depends on it)."""
+    """The same ``hashlib.scrypt`` in a child process (``wardconsole.password_child``: from
+    source an isolated interpreter without site packages, in the packaged build the executable
+    itself); the password goes through a pipe, never the command line. None when the child
+    could not run (the caller then hashes in-process: signing in never depends on it)."""
     request = b"\n".join(
         [secret.hex().encode(), salt.hex().encode()]
         + [str(v).encode() for v in (cost.n, cost.r, cost.p, cost.maxmem)]
     )
     try:
         done = subprocess.run(
-            [sys.executable, "-I", "-S", "-c", _CHILD],
+            _child_command(),
             input=request,
             capture_output=True,
             timeout=60,
@@ -138,6 +134,12 @@ def _scrypt_in_child(secret: bytes, salt: bytes, cost: ScryptCost) -> bytes | No
     except (OSError, ValueError, subprocess.SubprocessError):
         log.warning("Password hash: the child process failed; hashing in this process")
         return None
+
+
+def _child_command() -> list[str]:
+    if getattr(sys, "frozen", False):
+        return [sys.executable, password_child.FLAG]
+    return [sys.executable, "-I", "-S", password_child.SCRIPT]
 
 
 def hash_password(password: str) -> str:

@@ -12,6 +12,7 @@ from datetime import datetime
 from wardconsole.domain.fluids import FluidSummary
 from wardconsole.domain.records import EscalationInfo, Severity
 from wardconsole.domain.sleep import SleepFlag
+from wardconsole.services.food_chart import FoodChartView
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +100,12 @@ class CensusRow:
     """This period's fluid intake, output and balance, the chart in force and its review."""
     sleep: SleepFlag | None = None
     """Little sleep on each of the last nights running (policy numbers); None otherwise."""
+    food_chart: FoodChartView | None = None
+    weighing_due: bool = False
+    """Weighing is due by the ward's interval (``weights.toml``; weighed at intake, then weekly)."""
+    weighing_text: str = ""
+    """'Weighing due — last weighed 8 days ago' or 'Next weighing Thu 12 Dec'."""
+    """The food chart a medium-risk MUST screen started: running, or ended within a day."""
 
     @property
     def top_escalation(self) -> EscalationInfo | None:

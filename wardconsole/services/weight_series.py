@@ -19,7 +19,6 @@ from wardconsole.domain.weights import (
     weight_course,
 )
 from wardconsole.services.db import Database
-from wardconsole.services.food_chart import running_charts
 from wardconsole.store import weights
 
 SCREEN_APPLIES_AFTER = timedelta(days=1)
@@ -79,13 +78,13 @@ def weighing_texts(course: WeightCourse, screens: tuple[MustScreen, ...]) -> tup
 def read_weight_series(
     session: Session, db: Database, admission_id: int, admitted_at: datetime, now: datetime
 ) -> WeightSeries:
-    """The stay's weighings and screens, and a running food chart (four statements)."""
+    """The stay's weighings and screens (two statements; the food chart a screen started is
+    drawn on the meals track, ``NutritionCourse.food_charts``)."""
     policy = db.weight_policy
     course = weight_course(
         weights.weighings(session, [admission_id])[admission_id], admitted_at, policy
     )
     screens = tuple(weights.must_screens(session, [admission_id])[admission_id])
-    charts = running_charts(session, [admission_id], now, db.shifts.zone)
     weighed = course.weighings
     screen_kg = []
     for screen in screens:
@@ -101,8 +100,5 @@ def read_weight_series(
         screen_texts=tuple(s.label for s in screens),
         summary=course.summary(),
         due_text=course.due_text(now),
-        prompts=(
-            *[v.summary for v in charts.values()],
-            *must_prompts(screens[-1] if screens else None, now, policy),
-        ),
+        prompts=must_prompts(screens[-1] if screens else None, now, policy),
     )

@@ -151,6 +151,10 @@ class SqliteChangeFeed:
         self._woken.set()
 
 
+class FeedClosed(RuntimeError):
+    """The feed was asked for the change log after ``close``."""
+
+
 class PostgresChangeFeed:
     """LISTEN/NOTIFY with the change log as the source of truth.
 
@@ -187,6 +191,8 @@ class PostgresChangeFeed:
         self._waker, self._woken = socket.socketpair()
         self._woken.setblocking(False)
         self._waker_lock = threading.Lock()
+        self._connection_lock = threading.Lock()
+        """Opening and closing the listening connection: none is opened once ``close`` ran."""
         self._interrupted = False
         try:
             self._reader = _LogReader(self, reread_window=self.REREAD_WINDOW)
@@ -217,21 +223,30 @@ class PostgresChangeFeed:
             raise
 
     def _listen(self) -> psycopg.Connection:
-        if self._connection is None or self._connection.closed:
-            connection = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=5)
-            try:
-                connection.execute(f"LISTEN {CHANNEL}")
-                row = connection.execute("SELECT current_schema()").fetchone()
-            except psycopg.Error:
-                connection.close()
-                raise
-            self._schema = str(row[0]) if row and row[0] is not None else None
-            self._connection = connection
-            self._due = True  # anything committed while not listening
-        return self._connection
+        with self._connection_lock:
+            if self._closed:
+                raise FeedClosed("the change feed is closed")
+            if self._connection is None or self._connection.closed:
+                connection = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=5)
+                try:
+                    connection.execute(f"LISTEN {CHANNEL}")
+                    row = connection.execute("SELECT current_schema()").fetchone()
+                except BaseException:
+                    connection.close()
+                    raise
+                self._schema = str(row[0]) if row and row[0] is not None else None
+                self._connection = connection
+                self._due = True  # anything committed while not listening
+            return self._connection
 
     def wait(self, timeout: float) -> list[Change]:
         """Changes since the last call, waiting up to ``timeout`` s for a NOTIFY (see the class)."""
+        try:
+            return self._wait(timeout)
+        except FeedClosed:  # closed under the wait: a closed feed reports nothing
+            return []
+
+    def _wait(self, timeout: float) -> list[Change]:
         deadline = time.monotonic() + timeout
         self._interrupted = False
         while not self._closed:
@@ -296,13 +311,17 @@ class PostgresChangeFeed:
             self._waker.send(b"\0")
 
     def _drop_connection(self) -> None:
-        if self._connection is not None:
-            with contextlib.suppress(psycopg.Error):
-                self._connection.close()
-        self._connection = None
+        with self._connection_lock:
+            if self._connection is not None:
+                with contextlib.suppress(psycopg.Error):
+                    self._connection.close()
+            self._connection = None
 
     def close(self) -> None:
-        self._closed = True
+        """Close the listening connection; the feed never opens another. Called by the thread
+        that waits on the feed (``ChangeWatcher`` does), after its last ``wait``."""
+        with self._connection_lock:
+            self._closed = True
         self._drop_connection()
         with self._waker_lock:
             self._waker.close()

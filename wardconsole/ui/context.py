@@ -61,13 +61,23 @@ class UiContext:
     runner: TaskRunner
     """The console's one background worker (built by the composition root, handed down)."""
 
+    current_actor: Callable[[], Actor]
+    """Who records at this station, asked each time a bedside dialog opens. Until staff sign
+    in, the composition root answers with the station's default account; sign-in replaces this
+    one callable."""
+
+    open_alert_sound: Callable[[], AlertSound]
+    """Make this station's alert sound (once, on the UI thread). A station without a sound
+    device gets a silent one that says so (``ui.escalations.alerts``)."""
+
+    export_discharge_letter: Callable[[Actor, int, Path], Path]
+    """Write a discharged patient's letter (who, admission, where) as an audited, owner-only
+    PDF export (blocks; background worker only)."""
+
     escalations: EscalationService | None = None
     """The ward's escalations (panel, banner, alarms, raise concern), acting as
     ``current_actor``; a colleague confirming signs in through ``access``. None: no escalation
     panel."""
-
-    open_alert_sound: Callable[[], AlertSound] | None = None
-    """Make this station's alert sound (once, on the UI thread); None: a silent one."""
 
     load_patient_series: Callable[..., PatientSeries] | None = None
     """``load(admission_id, *, start, end, last)``: one patient's chart series (blocks; called
@@ -92,11 +102,6 @@ class UiContext:
     """Sleep per night (the estimate from the checks, the nurse's entry); None: not set up."""
     decisions: DecisionService | None = None
     """Clinician decisions and the rapid-tranquillisation interval; None: the action is off."""
-
-    current_actor: Callable[[], Actor] | None = None
-    """Who records at this station, asked each time a bedside dialog opens. Until staff sign
-    in, the composition root answers with the station's default account; sign-in replaces this
-    one callable."""
 
     access: AccessContext | None = None
     """Sign-in, the idle auto-lock, staff management, the audit trail and the station's queue
@@ -126,6 +131,3 @@ class UiContext:
     aftercare: AftercareService | None = None
     """Follow-ups after discharge and aftercare plans (block; background worker only). None:
     the Aftercare menu is off."""
-    export_discharge_letter: Callable[[Actor, int, Path], Path] | None = None
-    """Write a discharged patient's letter (who, admission, where) as an audited, owner-only
-    PDF export (blocks; background worker only). None: the letter button is off."""

@@ -29,10 +29,10 @@ import wardconsole
 from wardconsole.domain.changes import Change
 from wardconsole.services.views import CensusRow, CensusSnapshot
 from wardconsole.ui import formatting as fmt
-from wardconsole.ui.access.controls import AccessControls
-from wardconsole.ui.admissions.actions import AdmissionActions
+from wardconsole.ui.access.controller import AccessController
+from wardconsole.ui.admissions.controller import AdmissionController
 from wardconsole.ui.aftercare.controller import AftercareController
-from wardconsole.ui.bedside.actions import BedsideActions
+from wardconsole.ui.bedside.controller import BedsideController
 from wardconsole.ui.census.census_model import CensusProxyModel, CensusTableModel
 from wardconsole.ui.census.census_view import CensusView
 from wardconsole.ui.census.filter_box import FilterBox
@@ -42,12 +42,11 @@ from wardconsole.ui.context import UiContext
 from wardconsole.ui.controller import Controller
 from wardconsole.ui.escalations.acknowledge_key import AlarmAcknowledger
 from wardconsole.ui.escalations.alert_banner import AlertBanner
-from wardconsole.ui.escalations.alerts import AlertSound, SilentAlertSound
-from wardconsole.ui.escalations.centre import EscalationCentre
-from wardconsole.ui.escalations.concern import ConcernActions
+from wardconsole.ui.escalations.centre import EscalationController
+from wardconsole.ui.escalations.concern import ConcernController
 from wardconsole.ui.escalations.panel import EscalationPanel
 from wardconsole.ui.handoff.controller import HandoffController
-from wardconsole.ui.interop.menu import InteropMenu
+from wardconsole.ui.interop.controller import InteropController
 from wardconsole.ui.patient.open_windows import PatientWindows
 from wardconsole.ui.sessions.controller import SessionsController
 from wardconsole.ui.tasks import ChangeWatcher
@@ -125,8 +124,8 @@ class MainWindow(QMainWindow):
         self.census_proxy = CensusProxyModel(self)
         self.census_proxy.setSourceModel(self.census_model)
         self._patient_windows = PatientWindows(self._runner, context.load_patient_series)
-        self.bedside = BedsideActions(context, self._runner, self, self._selected_census_row)
-        self.admission = AdmissionActions(
+        self.bedside = BedsideController(context, self._runner, self, self._selected_census_row)
+        self.admission = AdmissionController(
             context.admissions,
             context.discharges,
             context.current_actor,
@@ -140,24 +139,24 @@ class MainWindow(QMainWindow):
         self.controllers: list[Controller] = []
         """Every feature's controller: each hears other stations' changes and the shutdown."""
         # Escalations (panel, banner, alarms) when the station has the escalation service.
-        self.concern = ConcernActions(
+        self.concern = ConcernController(
             context.escalations,
             context.current_actor,
             self._runner,
             self,
             self._selected_census_row,
         )
-        self.escalations: EscalationCentre | None = None
+        self.escalations: EscalationController | None = None
         self.escalation_panel: EscalationPanel | None = None
         self.escalation_dock: QDockWidget | None = None
         self.alert_banner = AlertBanner()
-        if context.escalations is not None and context.current_actor is not None:
-            self.escalations = EscalationCentre(
+        if context.escalations is not None:
+            self.escalations = EscalationController(
                 context.escalations,
                 context.current_actor,
                 context.station,
                 self._runner,
-                _alert_sound(context),
+                context.open_alert_sound(),
                 self,
                 sign_in=context.access.sign_in if context.access is not None else None,
             )
@@ -181,7 +180,7 @@ class MainWindow(QMainWindow):
         self._stack.addWidget(self.census_view)
         # Sign-in, auto-lock, staff management, audit trail and the station's queue.
         self.access = (
-            AccessControls(context.access, self._runner, self)
+            AccessController(context.access, self._runner, self)
             if context.access is not None
             else None
         )
@@ -233,7 +232,7 @@ class MainWindow(QMainWindow):
     def _create_actions(self) -> None:
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
-        self.interop_menu = InteropMenu(
+        self.interop_menu = InteropController(
             self._context.interop,
             self._context.current_actor,
             self._runner,
@@ -242,6 +241,7 @@ class MainWindow(QMainWindow):
             self,
         )
         self.interop_menu.add_to(file_menu)
+        self.controllers += [self.interop_menu, self.admission, self.bedside, self.concern]
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
@@ -313,6 +313,7 @@ class MainWindow(QMainWindow):
 
         if self.access is not None:
             self.access.add_to(menu.addMenu("&Staff"))
+        self.controllers += [c for c in (self.escalations, self.access) if c is not None]
 
         help_menu = menu.addMenu("&Help")
         self.shortcuts_action = QAction("&Keyboard shortcuts…", self)
@@ -372,7 +373,6 @@ class MainWindow(QMainWindow):
         # Therapy and support sessions.
         self.sessions_menu.sessions_changed.connect(self._on_entries_saved)
         if self.escalations is not None:
-            self._watcher.changes_arrived.connect(self.escalations.on_changes_arrived)
             self._watcher.connection_restored.connect(self.escalations.refresh)
             self.refresh_action.triggered.connect(self.escalations.refresh)
             self.escalations.banner_changed.connect(self.alert_banner.set_state)
@@ -465,10 +465,6 @@ class MainWindow(QMainWindow):
         self._shut_down = True
         self._refresh_timer.stop()
         self._change_debounce.stop()
-        if self.escalations is not None:
-            self.escalations.shutdown()
-        if self.access is not None:
-            self.access.shutdown()
         self._watcher.stop()
         # Do not wait for a database call in flight: its result is dropped, and the worker
         # thread is joined at interpreter exit, so a slow server never freezes the closing window.
@@ -724,12 +720,6 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_about_requested(self) -> None:
         QMessageBox.about(self, "About WardConsole", about_text())
-
-
-def _alert_sound(context: UiContext) -> AlertSound:
-    if context.open_alert_sound is None:
-        return SilentAlertSound("no sound output configured for this console")
-    return context.open_alert_sound()
 
 
 def _app() -> QApplication:

@@ -22,9 +22,9 @@ MAIN_WINDOW_MODULES: tuple[str, ...] = (
     "PySide6.QtMultimedia",  # the alarm sound, opened by the main window before the census
     "wardconsole.services.admissions",
     "wardconsole.services.discharge",
-    "wardconsole.ui.access.controls",
-    "wardconsole.ui.admissions.actions",
-    "wardconsole.ui.bedside.actions",
+    "wardconsole.ui.access.controller",
+    "wardconsole.ui.admissions.controller",
+    "wardconsole.ui.bedside.controller",
     "wardconsole.ui.checks.controller",
     "wardconsole.services.handoff_facts",
     "wardconsole.services.handoff",

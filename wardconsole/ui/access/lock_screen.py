@@ -1,6 +1,6 @@
 """The idle auto-lock: a lock screen that hides every patient detail until someone signs in.
 
-``LockController`` restarts an idle timer on every key press, click, wheel or mouse movement in
+``StationLock`` restarts an idle timer on every key press, click, wheel or mouse movement in
 the application; when it runs out (local policy, default a few minutes) or a nurse presses
 Ctrl+L, the station locks:
 
@@ -231,7 +231,7 @@ class LockScreen(QWidget):
         event.ignore()  # only signing in opens the station
 
 
-class LockController(QObject):
+class StationLock(QObject):
     """Locks the station when idle or asked; unlocks when someone signs in (module docs)."""
 
     lock_changed = Signal(bool)

@@ -29,6 +29,7 @@ from PySide6.QtGui import QColor, QFont
 from wardconsole.domain.intake import badge_text, flag_rank
 from wardconsole.domain.records import ATTENTION_SIGN, EscalationKind, Severity
 from wardconsole.domain.sleep import LITTLE_SLEEP_SEVERITY
+from wardconsole.domain.weights import WEIGHING_DUE_SEVERITY
 from wardconsole.services.views import CensusRow, CensusSnapshot
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.theme import RiskPalette, Theme, risk_palette, theme_state
@@ -76,6 +77,7 @@ class CensusColumn(enum.IntEnum):
     FLUIDS = 11
     SLEEP = 12
     MEDICINES = 13
+    WEIGHT = 14
 
     @property
     def title(self) -> str:
@@ -106,13 +108,21 @@ _TITLES = {
         "Fluids",
         "Fluid intake this period (from 07:00) / the patient's target, and the balance; "
         "flagged 'low', with the shape of the review's severity (policy), when behind the "
-        "expected intake at a review time (targets are local policy, not an NHS standard)",
+        "expected intake at a review time (targets are local policy, not an NHS standard); "
+        "the food chart a medium-risk MUST screen started (BAPEN: document dietary intake for "
+        "3 days), ● when a finished chart day has no meal recorded",
     ),
     CensusColumn.MEDICINES: (
         "Meds",
         "● Dependency review while the dependency-watch advisory is open (a sleep aid, "
         "benzodiazepine, gabapentinoid or opioid night after night, PRN use rising, or a "
         "reducing regimen past its planned end)",
+    ),
+    CensusColumn.WEIGHT: (
+        "Weight",
+        f"{WEIGHING_DUE_SEVERITY.shape} Weighing due: weighed at intake, then every "
+        "interval in the ward's policy (BAPEN: repeat MUST weekly in hospital; the interval "
+        "is local policy awaiting governance sign-off)",
     ),
     CensusColumn.SLEEP: (
         "Sleep",
@@ -484,6 +494,59 @@ def _fluid_cell(row: CensusRow, now: datetime, palette: RiskPalette) -> _Cell:
     return _Cell(text, (1, share), "\n".join(lines), short="chart")
 
 
+def _with_food_chart(cell: _Cell, row: CensusRow, palette: RiskPalette) -> _Cell:
+    """The food chart a MUST screen started, beside the fluids: 'Food day 2/3' alone or after
+    the fluid figures ('650/1500 +350 · food 2/3'), '● Food: no meal day 2' once a finished
+    chart day has no meal recorded (advisory); too narrow: 'food' (also beside a fluid chart,
+    whose line heads the tooltip) or '● food', a fluid review's '● low' first; the chart, its
+    end and every day's meals in the tooltip."""
+    view = row.food_chart
+    if view is None:
+        return cell
+    lines = list(view.lines)
+    lines.append("Food chart: MUST medium risk, BAPEN — document dietary intake for 3 days")
+    tooltip = "\n".join(lines) if cell.text == "—" else "\n".join([cell.tooltip, "", *lines])
+    flagged = view.severity is not None
+    if cell.text == "—":
+        text, short = view.short, "● food" if flagged else "food"
+    else:
+        food = "● food" if flagged else f"food {view.short.removeprefix('Food day ')}"
+        text = f"{cell.text} · {food}" if view.running or flagged else cell.text
+        short = "food" if cell.short in ("chart", "rec'd") else cell.short
+        if flagged and not cell.short.startswith("●"):
+            short = "● food"
+    if not flagged or cell.bold:
+        return replace(cell, text=text, tooltip=tooltip, short=short)
+    colours = palette.for_severity(view.severity)
+    return replace(
+        cell,
+        text=text,
+        tooltip=tooltip,
+        short=short,
+        background=colours.background if colours else None,
+        foreground=colours.foreground if colours else None,
+        bold=True,
+    )
+
+
+def _weight_cell(row: CensusRow, palette: RiskPalette) -> _Cell:
+    """'● Weighing due' (advisory, as the handoff words it; too narrow: '● due'), with when the
+    patient was last weighed in the tooltip; blank with the next weighing otherwise."""
+    if not row.weighing_due:
+        return _Cell("", (1, 0), row.weighing_text or "Weighing: see the Physical care chart")
+    colours = palette.for_severity(WEIGHING_DUE_SEVERITY)
+    shape = WEIGHING_DUE_SEVERITY.shape
+    return _Cell(
+        f"{shape} Weighing due",
+        (0, 0),
+        f"{shape} {row.weighing_text}\nWeight and height: Patient → Weight and height…",
+        background=colours.background if colours else None,
+        foreground=colours.foreground if colours else None,
+        bold=True,
+        short=f"{shape} due",
+    )
+
+
 def _medicines_cell(row: CensusRow, palette: RiskPalette) -> _Cell:
     """'● Dependency review' while the dependency-watch advisory is open (too narrow: '● Dep.'),
     with what the watch found in the tooltip; '—' otherwise."""
@@ -526,10 +589,36 @@ def _sleep_cell(row: CensusRow, palette: RiskPalette) -> _Cell:
     )
 
 
-def render_row(row: CensusRow, now: datetime, palette: RiskPalette) -> _RenderedRow:
+_TIMED = (
+    CensusColumn.ESCALATION,
+    CensusColumn.LAST_OBS,
+    CensusColumn.NEXT_DUE,
+    CensusColumn.CHECKS,
+    CensusColumn.FLUIDS,
+)
+"""The columns whose cells read the clock; every other cell is the row's alone."""
+
+
+def render_row(
+    row: CensusRow, now: datetime, palette: RiskPalette, previous: _RenderedRow | None = None
+) -> _RenderedRow:
+    """The row's cells at ``now``. ``previous`` (the same patient rendered earlier with the same
+    palette): when its row is unchanged, its cells that do not read the clock are kept rather
+    than built again — a refresh mostly finds rows unchanged, and only the time has moved."""
     urgency_value = urgency(row, now)
-    last = row.last_obs_at
-    cells = {
+    if previous is not None and previous.row == row:
+        kept = previous.cells
+        row_cells = {c: kept[c] for c in _COLUMNS if c not in _TIMED}
+    else:
+        row_cells = _row_cells(row, palette)
+    cells = row_cells | _timed_cells(row, now, palette, urgency_value)
+    filter_text = f"{row.patient_name} {row.bed} {row.hospital_number}".casefold()
+    return _RenderedRow(row, tuple(cells[c] for c in _COLUMNS), urgency_value, filter_text)
+
+
+def _row_cells(row: CensusRow, palette: RiskPalette) -> dict[CensusColumn, _Cell]:
+    """The cells that depend on the row (and the palette) only."""
+    return {
         CensusColumn.BED: _Cell(row.bed, fmt.bed_sort_key(row.bed), f"Bed {row.bed}", bold=True),
         CensusColumn.PATIENT: _patient_cell(row),
         CensusColumn.AGE: _Cell(str(row.age), row.age),
@@ -548,6 +637,29 @@ def render_row(row: CensusRow, now: datetime, palette: RiskPalette) -> _Rendered
             if row.symptom_total is not None
             else _Cell("—", 1, "No withdrawal chart yet", foreground=palette.muted)
         ),
+        CensusColumn.NURSE: (
+            _Cell(
+                short_name(row.assigned_nurse),
+                row.assigned_nurse.casefold(),
+                f"Assigned nurse: {row.assigned_nurse}",
+            )
+            if row.assigned_nurse
+            else _Cell(
+                "unassigned", "\uffff", "No nurse assigned", foreground=palette.muted, italic=True
+            )
+        ),
+        CensusColumn.MEDICINES: _medicines_cell(row, palette),
+        CensusColumn.WEIGHT: _weight_cell(row, palette),
+        CensusColumn.SLEEP: _sleep_cell(row, palette),
+    }
+
+
+def _timed_cells(
+    row: CensusRow, now: datetime, palette: RiskPalette, urgency_value: int
+) -> dict[CensusColumn, _Cell]:
+    """The cells that read the clock (``_TIMED``)."""
+    last = row.last_obs_at
+    return {
         CensusColumn.ESCALATION: _escalation_cell(row, palette, urgency_value),
         CensusColumn.LAST_OBS: (
             _Cell(
@@ -567,24 +679,9 @@ def render_row(row: CensusRow, now: datetime, palette: RiskPalette) -> _Rendered
         CensusColumn.NEXT_DUE: _with_after_prn(
             _next_due_cell(row, now, palette), row, now, palette
         ),
-        CensusColumn.NURSE: (
-            _Cell(
-                short_name(row.assigned_nurse),
-                row.assigned_nurse.casefold(),
-                f"Assigned nurse: {row.assigned_nurse}",
-            )
-            if row.assigned_nurse
-            else _Cell(
-                "unassigned", "\uffff", "No nurse assigned", foreground=palette.muted, italic=True
-            )
-        ),
         CensusColumn.CHECKS: _checks_cell(row, now, palette),
-        CensusColumn.FLUIDS: _fluid_cell(row, now, palette),
-        CensusColumn.MEDICINES: _medicines_cell(row, palette),
-        CensusColumn.SLEEP: _sleep_cell(row, palette),
+        CensusColumn.FLUIDS: _with_food_chart(_fluid_cell(row, now, palette), row, palette),
     }
-    filter_text = f"{row.patient_name} {row.bed} {row.hospital_number}".casefold()
-    return _RenderedRow(row, tuple(cells[c] for c in _COLUMNS), urgency_value, filter_text)
 
 
 # --- the model -------------------------------------------------------------------------------
@@ -707,14 +804,15 @@ class CensusTableModel(QAbstractTableModel):
             return
         self._palette = palette
         if self._snapshot is not None:
-            self._apply(self._snapshot)
+            self._apply(self._snapshot, recolour=True)
 
     def set_snapshot(self, snapshot: CensusSnapshot) -> None:
         """Show ``snapshot``: rows of patients still admitted are updated in place."""
         self._snapshot = snapshot
         self._apply(snapshot)
 
-    def _apply(self, snapshot: CensusSnapshot) -> None:
+    def _apply(self, snapshot: CensusSnapshot, *, recolour: bool = False) -> None:
+        """``recolour``: the palette changed, so no cell of the previous rendering is kept."""
         now = snapshot.taken_at
         incoming = {row.admission_id: row for row in snapshot.rows}
         # Discharged patients: remove their rows, bottom up, in contiguous runs.
@@ -725,7 +823,12 @@ class CensusTableModel(QAbstractTableModel):
             self.endRemoveRows()
         # Patients still here: update the cells that changed.
         for i, old in enumerate(self._rows):
-            new = render_row(incoming.pop(old.row.admission_id), now, self._palette)
+            new = render_row(
+                incoming.pop(old.row.admission_id),
+                now,
+                self._palette,
+                previous=None if recolour else old,
+            )
             self._rows[i] = new
             self._emit_changes(i, old, new)
         # New admissions: append (the proxy puts them in place).

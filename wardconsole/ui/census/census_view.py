@@ -50,6 +50,7 @@ _COLUMN_SAMPLES = {
     CensusColumn.FLUIDS: ("● 1450/1500 +1250", True),  # longer text collapses to a flag
     CensusColumn.SLEEP: ("● 3.5 h · 2.5 h", True),  # collapses to "● low"
     CensusColumn.MEDICINES: ("●  Dependency review", True),  # (+ air) "● Dep.", then folds
+    CensusColumn.WEIGHT: ("●  Weighing due", True),  # (+ air) folds away whole
 }
 _CELL_PADDING = 12  # the delegate's margins plus a little air
 _FOLDED_BELOW = 28  # px: narrower than this, a folding column shows nothing readable
@@ -58,6 +59,7 @@ _HEADER_PADDING = 24  # room for the sort arrow
 GIVE_WAY_ORDER: tuple[CensusColumn, ...] = (
     CensusColumn.NURSE,
     CensusColumn.LAST_OBS,
+    CensusColumn.WEIGHT,
     CensusColumn.SLEEP,
     CensusColumn.AGE,
     CensusColumn.DETOX_DAY,
@@ -68,7 +70,8 @@ GIVE_WAY_ORDER: tuple[CensusColumn, ...] = (
 )
 """When the window is narrower than every column's preferred width, these columns shrink, in
 this order, each down to its floor: the nurse and the last set's age fold away first, whole
-("Next obs" says what is due; both stay in tooltips); the sleep flag collapses to "● low"
+("Next obs" says what is due; both stay in tooltips), then the weighing-due flag (a weekly
+task: the Physical care page and the handoff say it too); the sleep flag collapses to "● low"
 (the hours stay in its tooltip); age and detox day keep their digits; the
 fluids collapse to a worded flag ("● low" when intake is behind at a review); symptoms keep
 "39/116"; the medicines flag shortens to "● Dep." and then folds away whole (the Escalation
@@ -78,6 +81,7 @@ Every other column carries risk (bed, NEWS2 and "incomplete", escalation, checks
 next obs due) and keeps its width."""
 _GIVE_WAY_FLOORS = {  # in average character widths (plus cell padding)
     CensusColumn.MEDICINES: 0,  # "● Dep.", then folds away: the review is an escalation too
+    CensusColumn.WEIGHT: 0,  # folds away: the chart page and the handoff say weighing is due
     CensusColumn.FLUIDS: 6,  # a worded flag whole, bold: "● low", "chart", "rec'd"
     CensusColumn.SLEEP: 6,  # "● low" whole, bold (under the header "Sleep")
     CensusColumn.PATIENT: 11,

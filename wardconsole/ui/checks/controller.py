@@ -42,13 +42,13 @@ class ObservationController(QObject):
     def __init__(
         self,
         service: ObservationLevelService | None,
-        current_actor: Callable[[], Actor] | None,
+        current_actor: Callable[[], Actor],
         selected_admission: Callable[[], int | None],
         window: QMainWindow,
         runner: TaskRunner,
     ) -> None:
         super().__init__(window)
-        self._service = service if current_actor is not None else None
+        self._service = service
         self._actor = current_actor
         self._selected = selected_admission
         self._window = window
@@ -92,7 +92,7 @@ class ObservationController(QObject):
 
     @Slot()
     def open_rounds(self) -> None:
-        if self._service is None or self._actor is None:
+        if self._service is None:
             return
         if self._rounds is None:
             self._rounds = RoundsWindow(self._service, self._actor, self._runner)
@@ -166,7 +166,7 @@ class ObservationController(QObject):
         )
 
     def _ask_check(self, patient: PatientChecks) -> None:
-        assert self._service is not None and self._actor is not None
+        assert self._service is not None
         service = self._service
         entry = CheckDialog.ask(self._window, patient, service.policy.locations)
         if entry is None:
@@ -216,7 +216,7 @@ class ObservationController(QObject):
         )
 
     def _ask_level(self, patient: PatientChecks, history: list[LevelView]) -> None:
-        assert self._service is not None and self._actor is not None
+        assert self._service is not None
         service = self._service
         entry = LevelDialog.ask(self._window, patient, service.policy, history)
         if entry is None:
@@ -249,7 +249,7 @@ class ObservationController(QObject):
 
     @Slot()
     def _on_compliance_requested(self) -> None:
-        if self._service is not None and self._actor is not None:
+        if self._service is not None:
             ComplianceDialog.ask(self._window, self._service, self._actor, self._runner)
 
     def _on_failed(self, error: BaseException) -> None:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QWidget
 
 from wardconsole.domain.records import EscalationInfo
 from wardconsole.ui.escalations.alert_banner import AlertBanner
-from wardconsole.ui.escalations.centre import EscalationCentre
+from wardconsole.ui.escalations.centre import EscalationController
 from wardconsole.ui.widgets.style_property import set_style_property
 
 SHORTCUT = "Alt+A"
@@ -42,7 +42,7 @@ class AlarmAcknowledger(QObject):
     def __init__(
         self,
         window: QWidget,
-        centre: EscalationCentre,
+        centre: EscalationController,
         banner: AlertBanner,
         selected: Callable[[], EscalationInfo | None],
     ) -> None:

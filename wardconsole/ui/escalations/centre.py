@@ -1,5 +1,6 @@
-"""The station's escalation controller: reads the ward's open escalations, runs the nurse's
-actions, sounds and cascades alarms, and runs the time-driven ward rules.
+"""The station's escalation controller (``EscalationController``, a ``ui.controller.Controller``):
+reads the ward's open escalations, runs the nurse's actions, sounds and cascades alarms, and runs
+the time-driven ward rules.
 
 All database work goes through the main window's ``TaskRunner`` (one background worker) as
 calls on the ``EscalationService``; who is acting is read on the UI thread when the nurse acts,
@@ -19,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtGui import QAction
 
 from wardconsole.domain.alerting import Announcement, cascade_target
 from wardconsole.domain.changes import Change
@@ -76,7 +78,7 @@ class BannerState:
     """'' when the sound is on; otherwise 'Sound muted — 4:12 left' or why it is unavailable."""
 
 
-class EscalationCentre(QObject):
+class EscalationController(QObject):
     """See the module docstring. Owns its models, timers, mute and announcer (Qt children)."""
 
     board_changed = Signal(object)
@@ -274,8 +276,12 @@ class EscalationCentre(QObject):
             key="ward-checks",
         )
 
+    def actions(self) -> list[QAction]:
+        """None in the menus: the nurse acts on escalations from the panel and the banner."""
+        return []
+
     @Slot(list)
-    def on_changes_arrived(self, changes: list[Change]) -> None:
+    def on_changes(self, changes: list[Change]) -> None:
         """Another station (or this one) wrote something: re-read now (alarms cannot wait)."""
         self.refresh()
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wardconsole.domain.changes import Change
 from wardconsole.domain.records import Severity
 from wardconsole.services.context import Actor
 from wardconsole.services.escalations import EscalationService
@@ -144,8 +145,9 @@ class ConcernDialog(QDialog):
         return dialog.severity(), dialog.reason_text()
 
 
-class ConcernActions(QObject):
-    """The "Raise concern…" action for the census and for each patient window."""
+class ConcernController(QObject):
+    """The "Raise concern…" action for the census and for each patient window (a
+    ``ui.controller.Controller``)."""
 
     concern_raised = Signal(int)
     """A concern was written for this admission (the escalation board should re-read now)."""
@@ -156,13 +158,13 @@ class ConcernActions(QObject):
     def __init__(
         self,
         service: EscalationService | None,
-        current_actor: Callable[[], Actor] | None,
+        current_actor: Callable[[], Actor],
         runner: TaskRunner,
         window: QWidget,
         selected_row: Callable[[], CensusRow | None],
     ) -> None:
         super().__init__(window)
-        self._service = service if current_actor is not None else None
+        self._service = service
         self._actor = current_actor
         self._runner = runner
         self._window = window
@@ -175,10 +177,20 @@ class ConcernActions(QObject):
     def available(self) -> bool:
         return self._service is not None
 
+    def actions(self) -> list[QAction]:
+        return [self.concern_action]
+
+    def on_changes(self, changes: list[Change]) -> None:
+        """Nothing to reload: the escalation panel follows the changes itself."""
+
+    def shutdown(self) -> None:
+        """A concern still being written is written; its message is dropped with the window."""
+        self._runner.cancel_all(self)
+
     def raise_concern(self, row: CensusRow, parent: QWidget | None = None) -> None:
         """Ask for severity and reason, then raise it in the background."""
         service, current_actor = self._service, self._actor
-        if service is None or current_actor is None:
+        if service is None:
             return
         owner = parent or self._window
         answer = ConcernDialog.ask(owner, f"Bed {row.bed} · {row.patient_name}")

@@ -4,7 +4,7 @@ Left, the list (most severe, then oldest), a line for conflicts and failures, an
 sound state with its time-limited mute. Right, the selected escalation with its prompts, the
 actions (acknowledge, record action, resolve, snooze, not escalating) and its full trail.
 Dialogs are opened here (not modal, one at a time); the work is done by the
-``EscalationCentre`` in the background.
+``EscalationController`` in the background.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from wardconsole.domain.alerting import snooze_choices
 from wardconsole.domain.records import EscalationInfo, EscalationState, Severity
 from wardconsole.ui import formatting as fmt
-from wardconsole.ui.escalations.centre import EscalationCentre
+from wardconsole.ui.escalations.centre import EscalationController
 from wardconsole.ui.escalations.dialogs import (
     EscalationDialog,
     NotEscalatingDialog,
@@ -63,7 +63,7 @@ class EscalationPanel(QWidget):
     title_changed = Signal(str)
     """'Escalations — 11 open, 10 not acknowledged', for the dock's title bar."""
 
-    def __init__(self, centre: EscalationCentre, parent: QWidget | None = None) -> None:
+    def __init__(self, centre: EscalationController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("EscalationPanel")
         self._centre = centre

@@ -35,7 +35,7 @@ class HandoffController(QObject):
     def __init__(
         self,
         ui: HandoffUi | None,
-        actor: Callable[[], Actor] | None,
+        actor: Callable[[], Actor],
         window: QWidget,
         runner: TaskRunner,
     ) -> None:

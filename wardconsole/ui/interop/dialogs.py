@@ -23,7 +23,7 @@ class ImportFileDialog:
 
     @classmethod
     def ask(cls, parent: QWidget | None, patient_label: str = "") -> Path | None:
-        title = "Import vital signs from FHIR"
+        title = "Import a FHIR record"
         if patient_label:
             title += f" for {patient_label}"
         name, _ = QFileDialog.getOpenFileName(parent, title, str(Path.home()), FHIR_FILTER)

@@ -6,7 +6,9 @@ meal (chosen by the time of day, changeable) and what was offered are above the 
 chosen; a supplement on its own has its own button. Nothing eaten, or a supplement declined,
 needs a reason (the form says so and saves nothing). A bowel movement is saved with its Bristol
 stool type (or "type not seen"). The window shows this period's meals and the days since the
-bowels were last opened, with the ward's flag and whose policy it is. Each save is a separate
+bowels were last opened, with the ward's flag and whose policy it is, and the food chart a
+medium-risk MUST screen started — its end, each day's meals — which a nurse can stop early
+with a reason. Each save is a separate
 entry with its own save key, written through ``SafeSaves`` (kept on this station during a
 database outage).
 """
@@ -105,6 +107,7 @@ class MealDialog(QuickEntryDialog):
         self.bowels_label = QLabel()
         self.bowels_label.setObjectName("bowels_status")
         self.bowels_label.setWordWrap(True)
+        self.food_chart = self._food_chart_box()
 
         self.occasion = QComboBox()
         self.occasion.setObjectName("meal_occasion")
@@ -195,12 +198,37 @@ class MealDialog(QuickEntryDialog):
         layout.addLayout(header)
         layout.addWidget(self.meals_label)
         layout.addWidget(self.bowels_label)
+        layout.addWidget(self.food_chart)
         layout.addWidget(meal)
         layout.addWidget(supplement)
         layout.addWidget(bowels)
         layout.addLayout(common)
         layout.addStretch(1)
         layout.addLayout(buttons)
+
+    def _food_chart_box(self) -> QGroupBox:
+        """The food chart a medium-risk MUST screen started: its end, each day's meals, and
+        stopping it early with a reason (hidden while the patient has none)."""
+        box = QGroupBox("Food chart — MUST medium risk (BAPEN: document dietary intake, 3 days)")
+        box.setObjectName("food_chart")
+        self.food_chart_label = QLabel()
+        self.food_chart_label.setObjectName("food_chart_days")
+        self.food_chart_label.setWordWrap(True)
+        self.food_chart_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.stop_reason = QLineEdit()
+        self.stop_reason.setObjectName("food_chart_stop_reason")
+        self.stop_reason.setPlaceholderText("why the food chart stops early")
+        self.stop_button = QPushButton("Stop food chart")
+        self.stop_button.setObjectName("food_chart_stop")
+        self.stop_button.setAutoDefault(False)
+        stop_row = QHBoxLayout()
+        stop_row.addWidget(self.stop_reason, 1)
+        stop_row.addWidget(self.stop_button)
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.food_chart_label)
+        layout.addLayout(stop_row)
+        box.hide()
+        return box
 
     def _connect_signals(self) -> None:
         for number, (portion, button) in enumerate(self.portion_buttons.items(), 1):
@@ -209,6 +237,7 @@ class MealDialog(QuickEntryDialog):
             shortcut.activated.connect(lambda p=portion: self.save_meal(p))
         self.supplement_button.clicked.connect(lambda: self.save_meal(None))
         self.bowel_button.clicked.connect(self.save_bowels)
+        self.stop_button.clicked.connect(self.stop_food_chart)
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -235,6 +264,18 @@ class MealDialog(QuickEntryDialog):
         status = overview.bowels
         self.bowels_label.setText(status.text)
         set_style_property(self.bowels_label, "tone", "alert" if status.flagged else "muted")
+        self._show_food_chart(overview)
+
+    def _show_food_chart(self, overview: NutritionOverview) -> None:
+        view = overview.food_chart
+        self.food_chart.setVisible(view is not None)
+        if view is None:
+            return
+        self.food_chart_label.setText("\n".join(view.lines))
+        flagged = view.severity is not None
+        set_style_property(self.food_chart_label, "tone", "alert" if flagged else "")
+        for widget in (self.stop_reason, self.stop_button):
+            widget.setVisible(view.running)
 
     def _on_load_failed(self, error: BaseException) -> None:
         self.meals_label.setText(f"This period could not be read ({error}).")
@@ -282,6 +323,26 @@ class MealDialog(QuickEntryDialog):
                 lambda a, i, k, t: recording.record_bowel(a, i, entry, save_key=k, taken_at=t),
             )
 
+    def stop_food_chart(self) -> None:
+        """Stop the running food chart before its end, with the reason typed beside it."""
+        why = self.stop_reason.text().strip()
+        if not why:
+            self.status.show_message(
+                "✖ Not stopped — Reason: say why the food chart stops", "alert"
+            )
+            self.stop_reason.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        if self._saver.state in (SaveState.SAVING, SaveState.WAITING):
+            return
+        self._saver.reset()
+        self._pending = "food chart stopped"
+        recording, actor, admission_id = (
+            self._bedside.recording,
+            self._bedside.acting(),
+            self._admission_id,
+        )
+        self._saver.start(lambda: recording.stop_food_chart(actor, admission_id, reason=why))
+
     def _save(
         self,
         what: str,
@@ -314,6 +375,7 @@ class MealDialog(QuickEntryDialog):
         self.reason.setCurrentIndex(0)
         self.supplement.setCurrentIndex(0)
         self.supplement_reason.clear()
+        self.stop_reason.clear()
         self.reload()
 
     @Slot(object)
@@ -321,4 +383,9 @@ class MealDialog(QuickEntryDialog):
         self.show_refusal(error, FIELD_LABELS)
 
     def save_buttons(self) -> tuple[QPushButton, ...]:
-        return (*self.portion_buttons.values(), self.supplement_button, self.bowel_button)
+        return (
+            *self.portion_buttons.values(),
+            self.supplement_button,
+            self.bowel_button,
+            self.stop_button,
+        )

@@ -34,7 +34,7 @@ class SessionsController(QObject):
     def __init__(
         self,
         service: SessionService | None,
-        current_actor: Callable[[], Actor] | None,
+        current_actor: Callable[[], Actor],
         selected_row: Callable[[], CensusRow | None],
         window: QMainWindow,
         runner: TaskRunner,
@@ -54,7 +54,7 @@ class SessionsController(QObject):
         self.day_action = QAction("Sessions &today…", window)
         self.day_action.setObjectName("sessions_today")
         self.day_action.setStatusTip("Who has had no 1:1 key-worker contact today")
-        available = service is not None and current_actor is not None
+        available = service is not None
         for action in self.actions():
             action.setEnabled(available)
         self.record_action.triggered.connect(self._on_record_requested)
@@ -77,7 +77,7 @@ class SessionsController(QObject):
     @Slot()
     def _on_record_requested(self) -> None:
         row = self._selected()
-        if self._service is None or self._actor is None:
+        if self._service is None:
             return
         if row is None:
             self._window.statusBar().showMessage("Select a patient on the census first", 10_000)
@@ -118,7 +118,7 @@ class SessionsController(QObject):
 
     @Slot()
     def _on_day_requested(self) -> None:
-        if self._service is not None and self._actor is not None:
+        if self._service is not None:
             SessionDayDialog.ask(self._window, self._service, self._actor(), self._runner)
 
     def _on_failed(self, error: BaseException) -> None:

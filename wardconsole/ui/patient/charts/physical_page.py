@@ -6,7 +6,9 @@
   not measured (its balance is unknown); a dashed line is the patient's target while on a chart.
 * Running balance within each period, broken where it became unknown.
 * Meals eaten: one point per meal or snack at the portion eaten (none … all; hover: what was
-  offered, the reason, any supplement given or declined); a supplement on its own sits below.
+  offered, the reason, any supplement given or declined); a supplement on its own sits below;
+  a shaded span for each food chart a medium-risk MUST screen started, and in the corner the
+  latest chart and each of its days' meals (● a finished day with none recorded).
 * Bowels: one point per movement at its Bristol stool type (1–7, Lewis & Heaton 1997; ✕: type
   not seen), and in the corner the days since the last one with the ward's flag.
 * Sleep: hours asleep per night, one bar across each night (solid: the nurse's entry; hatched
@@ -15,8 +17,7 @@
 * Weight: one point per weighing (its hover text has the BMI, the change since the first weight
   and the MUST category in force), a lettered marker per MUST screen (L low, M medium, H high
   risk: letters, not the ● ◆ ▲ that state an escalation's severity everywhere else, and not
-  colour alone), and in the corner what is due (weighing, the medium-risk food chart, the
-  ward's refeeding prompt).
+  colour alone), and in the corner what is due (weighing, the ward's refeeding prompt).
 
 Fed from ``PatientSeries.fluids``; it never reads the database.
 """
@@ -97,11 +98,17 @@ class PhysicalPage(ChartPage):
                 stretch=3,
                 categories=("none", "¼", "½", "¾", "all"),
                 description="Each meal or snack at the portion eaten (hover: what was offered, "
-                "why little, supplements); ◆ below: a supplement on its own",
+                "why little, supplements); ◆ below: a supplement on its own; shaded: a food "
+                "chart after a medium-risk MUST screen (BAPEN: document dietary intake, 3 days)",
             )
         )
+        self.food_chart_bands = pg.BarGraphItem(x0=[], x1=[], y0=[], y1=[])
+        self.meals.add_item(self.food_chart_bands)
         self.meal_points = pg.ScatterPlotItem(size=10, hoverable=True)
         self.meals.add_item(self.meal_points)
+        self.food_notice = pg.TextItem(anchor=(0, 0))
+        self.food_notice.setParentItem(self.meals.vb)  # fixed in the corner, never panned
+        self.food_notice.setPos(4, 0)
         self.bowels = self.add(
             TrackSpec(
                 "bowels",
@@ -201,12 +208,18 @@ class PhysicalPage(ChartPage):
             points.setPen(pg.mkPen(palette.foreground, width=1.5))
             points.setBrush(pg.mkBrush(palette.line))
         self.bowel_notice.setColor(palette.foreground)
+        self.food_notice.setColor(palette.foreground)
         self.sleep_entered.setOpts(brush=pg.mkBrush(palette.line), pen=pg.mkPen(palette.foreground))
         light = pg.mkBrush(palette.line)
         colour = light.color()
         colour.setAlpha(90)
         light.setColor(colour)
         self.sleep_estimated.setOpts(brush=light, pen=pg.mkPen(palette.line, width=1.5))
+        faint = pg.mkBrush(palette.line)
+        shade = faint.color()
+        shade.setAlpha(40)
+        faint.setColor(shade)
+        self.food_chart_bands.setOpts(brush=faint, pen=pg.mkPen(None))
         self.sleep_unknown.setPen(pg.mkPen(palette.foreground, width=2))
         self.sleep_unknown.setBrush(pg.mkBrush(palette.foreground))
         dashed = pg.mkPen(palette.reference, width=1.5)
@@ -316,6 +329,14 @@ class PhysicalPage(ChartPage):
         )
         status = course.status
         self.bowel_notice.setText(status.short_text if status is not None else "")
+        charts = course.food_charts
+        self.food_chart_bands.setOpts(
+            x0=[v.chart.started_at.timestamp() for v in charts],
+            x1=[v.chart.ends_at.timestamp() for v in charts],
+            y0=[-0.35] * len(charts),
+            y1=[4.4] * len(charts),
+        )
+        self.food_notice.setText("\n".join(charts[-1].lines) if charts else "")
 
     def _set_weights(self, series: PatientSeries) -> None:
         weights = series.weights
@@ -365,6 +386,8 @@ class PhysicalPage(ChartPage):
         self.screens.setData([])
         self.weight_notice.setText("")
         self.meal_points.setData([])
+        self.food_chart_bands.setOpts(x0=[], x1=[], y0=[], y1=[])
+        self.food_notice.setText("")
         self.bowel_points.setData([])
         self.bowel_notice.setText("")
         for bars in (self.sleep_entered, self.sleep_estimated):

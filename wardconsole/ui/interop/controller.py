@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
+from wardconsole.domain.changes import Change
 from wardconsole.services.context import Actor
 from wardconsole.services.importing import ImportReport
 from wardconsole.services.views import CensusRow
@@ -42,8 +43,9 @@ class ImportCancelled(Exception):
     """Raised inside the import's transaction when the nurse pressed Cancel."""
 
 
-class InteropMenu(QObject):
-    """Owns the two File-menu actions and the progress dialog (children of the window)."""
+class InteropController(QObject):
+    """Owns the File-menu actions and the progress dialog (children of the window); a
+    ``ui.controller.Controller``."""
 
     import_finished = Signal(object)
     """An import was committed (an ``ImportReport``)."""
@@ -57,14 +59,14 @@ class InteropMenu(QObject):
     def __init__(
         self,
         actions: InteropActions | None,
-        actor: Callable[[], Actor] | None,
+        actor: Callable[[], Actor],
         runner: TaskRunner,
         view: CensusView,
         model: CensusTableModel,
         window: QWidget,
     ) -> None:
         super().__init__(window)
-        self._actions = actions if actor is not None else None
+        self._actions = actions
         self._actor = actor
         self._runner = runner
         self._view = view
@@ -77,7 +79,10 @@ class InteropMenu(QObject):
         self.message_box.setObjectName("interop_message")
         self.message_box.setWindowTitle("WardConsole")
         self.import_action = QAction("&Import FHIR…", window)
-        self.import_action.setStatusTip("Import vital signs from a FHIR R4 file (all or nothing)")
+        self.import_action.setStatusTip(
+            "Import vital signs, weighings and food, fluid, bowel and sleep entries from a "
+            "FHIR R4 file (all or nothing)"
+        )
         self.import_into_action = QAction("Import FHIR into &selected patient…", window)
         self.import_into_action.setStatusTip(
             "For a file that does not say whose record it is: import it for the patient "
@@ -91,11 +96,20 @@ class InteropMenu(QObject):
         self.import_into_action.triggered.connect(self._on_import_into_requested)
         self.export_action.triggered.connect(self._on_export_requested)
 
+    def actions(self) -> list[QAction]:
+        return [self.import_action, self.import_into_action, self.export_action]
+
     def add_to(self, menu: QMenu) -> None:
-        menu.addAction(self.import_action)
-        menu.addAction(self.import_into_action)
-        menu.addAction(self.export_action)
+        menu.addActions(self.actions())
         menu.addSeparator()
+
+    def on_changes(self, changes: list[Change]) -> None:
+        """Nothing stays on screen to reload: an import or export reads when it starts."""
+
+    def shutdown(self) -> None:
+        """An import or export in flight ends on the worker (all or nothing); its outcome is
+        dropped with the window."""
+        self._runner.cancel_all(self)
 
     @property
     def busy(self) -> bool:
@@ -230,7 +244,6 @@ class InteropMenu(QObject):
         return self._model.census_row(row_number)
 
     def _current_actor(self) -> Actor:
-        assert self._actor is not None  # actions are disabled without one
         return self._actor()
 
     def _finish(self) -> None:

@@ -1,10 +1,11 @@
 """The main window's staff controls: who is signed in, lock, sign out, staff, audit, the queue.
 
-``AccessControls`` puts a Staff menu and two status-bar fields on the window, owns the
-``LockController``, and keeps the window's actions in step with the signed-in role: an action
-the role may not take is disabled (the services refuse it anyway; the screen just says so
-first). It also watches the station's queue: while entries wait, it tries to write them every
-few seconds and as soon as the database is back, and the status bar shows how many wait.
+``AccessController`` (a ``ui.controller.Controller``) puts a Staff menu and two status-bar fields
+on the window, owns the ``StationLock``, and keeps the window's actions in step with the
+signed-in role: an action the role may not take is disabled (the services refuse it anyway; the
+screen just says so first). It also watches the station's queue: while entries wait, it tries to
+write them every few seconds and as soon as the database is back, and the status bar shows how
+many wait.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QPushButton
 
+from wardconsole.domain.changes import Change
 from wardconsole.services.auth import SignInSetup
 from wardconsole.services.context import Actor, Permission
 from wardconsole.services.outbox import QueuedEntry, QueueKind, QueueState
 from wardconsole.services.safe_saves import ReplayReport
 from wardconsole.services.views import CensusSnapshot
 from wardconsole.ui.access.audit_dialog import AuditDialog
-from wardconsole.ui.access.lock_screen import LockController
+from wardconsole.ui.access.lock_screen import StationLock
 from wardconsole.ui.access.queue_dialog import QueueDialog
 from wardconsole.ui.access.session import AccessContext, StaffSession
 from wardconsole.ui.access.staff_dialog import StaffDialog
@@ -63,7 +65,7 @@ ROLE_WORDS = {
 _HELD_BY_ROLE = "wardconsole_disabled_by_role"
 
 
-class AccessControls(QObject):
+class AccessController(QObject):
     """See module docstring. A Qt child of the main window."""
 
     queue_changed = Signal(int)
@@ -77,7 +79,7 @@ class AccessControls(QObject):
         self._runner = runner
         self._window = window
         self._waiting = 0
-        self.lock = LockController(access, session, runner, window)
+        self.lock = StationLock(access, session, runner, window)
 
         self.lock_action = self._action("lock_screen", "&Lock screen", "Ctrl+L")
         self.sign_out_action = self._action("sign_out", "Sign &out", None)
@@ -127,6 +129,15 @@ class AccessControls(QObject):
 
     # -- placing on the window --------------------------------------------------------------
 
+    def actions(self) -> list[QAction]:
+        return [
+            self.lock_action,
+            self.sign_out_action,
+            self.queue_action,
+            self.staff_action,
+            self.audit_action,
+        ]
+
     def add_to(self, menu: QMenu) -> None:
         menu.addAction(self.lock_action)
         menu.addAction(self.sign_out_action)
@@ -151,6 +162,9 @@ class AccessControls(QObject):
             on_success=self._on_setup_loaded,
             on_failure=lambda _error: None,
         )
+
+    def on_changes(self, changes: list[Change]) -> None:
+        """Nothing to reload: the queue is read on its own timer and when the database is back."""
 
     def shutdown(self) -> None:
         self._queue_timer.stop()

@@ -2,8 +2,9 @@
 
 The main window offers them for the patient selected on the census (menu, Ctrl+R / Ctrl+Shift+P
 / Ctrl+H, and the census row's context menu); each patient window offers them for its own
-patient. Each opens its dialog with a ``Bedside`` made at that moment, so the dialog records
-as whoever ``UiContext.current_actor`` says is signed in at this station.
+patient. ``BedsideController`` (a ``ui.controller.Controller``) opens each dialog with a
+``Bedside`` made at that moment, so the dialog records as whoever ``UiContext.current_actor``
+says is signed in at this station.
 """
 
 from __future__ import annotations
@@ -12,15 +13,15 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from wardconsole.domain.changes import Change
 from wardconsole.services.context import ServiceError
 from wardconsole.services.views import CensusRow
 from wardconsole.ui.bedside.shared import Bedside
 from wardconsole.ui.tasks import TaskRunner
-from wardconsole.ui.theme import Theme
 
 if TYPE_CHECKING:
     from wardconsole.ui.context import UiContext
@@ -66,7 +67,7 @@ def patient_title(row: CensusRow) -> str:
     return f"{row.patient_name} — Bed {row.bed}"
 
 
-class BedsideActions(QObject):
+class BedsideController(QObject):
     """Opens the bedside dialogs; reports every save so the panels can refresh."""
 
     entries_saved = Signal(int)
@@ -118,13 +119,9 @@ class BedsideActions(QObject):
 
     @property
     def available(self) -> bool:
-        """Recording is configured for this station (services and a signed-in actor)."""
+        """Recording is configured for this station (its services)."""
         context = self._context
-        return (
-            context.recording is not None
-            and context.history is not None
-            and context.current_actor is not None
-        )
+        return context.recording is not None and context.history is not None
 
     def actions(self) -> list[QAction]:
         return [
@@ -141,7 +138,12 @@ class BedsideActions(QObject):
             self.sleep_action,
         ]
 
-    @Slot(Theme)
+    def on_changes(self, changes: list[Change]) -> None:
+        """Nothing to reload here: the patient windows follow the changes themselves."""
+
+    def shutdown(self) -> None:
+        """Nothing to stop: each dialog owns its own background work and ends with it."""
+
     # -- opening the dialogs ----------------------------------------------------------------
 
     def record(self, row: CensusRow, parent: QWidget | None = None) -> None:
@@ -265,7 +267,7 @@ class BedsideActions(QObject):
     def decide(self, row: CensusRow, parent: QWidget | None = None) -> None:
         """SpO2 Scale 2, modified response, frequency (clinicians); RT interval or end."""
         context = self._context
-        if context.decisions is None or context.current_actor is None:
+        if context.decisions is None:
             return
         from wardconsole.ui.bedside.decisions_dialog import DecisionsDialog
 
@@ -342,7 +344,7 @@ class BedsideActions(QObject):
 
     def _bedside(self) -> Bedside | None:
         context = self._context
-        if context.recording is None or context.history is None or context.current_actor is None:
+        if context.recording is None or context.history is None:
             return None
         try:
             actor = context.current_actor()

@@ -2,7 +2,7 @@
 
 The main window puts them in its Patient menu (Ctrl+Shift+A, Ctrl+Shift+B, Ctrl+Shift+D,
 Ctrl+Shift+I for Amend intake, Ctrl+Shift+F); move, discharge and amend act on the patient
-selected on the census. Each opens its
+selected on the census. ``AdmissionController`` (a ``ui.controller.Controller``) opens each
 dialog through the dialog's ``ask()`` (tests replace those) and reports what changed, so the
 window can refresh the census and, after an admission, start the baseline observations.
 """
@@ -16,13 +16,13 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
+from wardconsole.domain.changes import Change
 from wardconsole.services.admissions import AdmissionService
 from wardconsole.services.context import Actor, Permission
 from wardconsole.services.discharge import DischargeService
 from wardconsole.services.views import CensusRow
-from wardconsole.ui.access.session import NotSignedIn, may
+from wardconsole.ui.access.session import may
 from wardconsole.ui.tasks import TaskRunner
-from wardconsole.ui.theme import Theme
 
 TEXTS = {
     "admit": ("&Admit patient…", "Ctrl+Shift+A"),
@@ -34,7 +34,7 @@ TEXTS = {
 SUPERVISORS_ONLY = "Only supervisors can read discharged patients' records"
 
 
-class AdmissionActions(QObject):
+class AdmissionController(QObject):
     """Opens the admission, bed-move, discharge and history dialogs (see module docstring)."""
 
     admitted = Signal(int, bool)
@@ -56,7 +56,7 @@ class AdmissionActions(QObject):
         self,
         admissions: AdmissionService | None,
         discharges: DischargeService | None,
-        current_actor: Callable[[], Actor] | None,
+        current_actor: Callable[[], Actor],
         runner: TaskRunner,
         window: QWidget,
         selected_row: Callable[[], CensusRow | None],
@@ -64,9 +64,9 @@ class AdmissionActions(QObject):
         baseline_available: bool = False,
     ) -> None:
         super().__init__(window)
-        self._admissions = admissions if current_actor is not None else None
-        self._discharges = discharges if current_actor is not None else None
-        self._actor: Callable[[], Actor] = current_actor or _nobody
+        self._admissions = admissions
+        self._discharges = discharges
+        self._actor = current_actor
         """Who is acting: asked on the UI thread when the nurse acts."""
         self._runner = runner
         self._window = window
@@ -94,7 +94,12 @@ class AdmissionActions(QObject):
             self.find_action,
         ]
 
-    @Slot(Theme)
+    def on_changes(self, changes: list[Change]) -> None:
+        """Nothing of this feature stays on screen to reload (its dialogs read when opened)."""
+
+    def shutdown(self) -> None:
+        """Nothing to stop: each dialog owns its own background work and ends with it."""
+
     # -- opening the dialogs ----------------------------------------------------------------
 
     @Slot()
@@ -194,7 +199,3 @@ class AdmissionActions(QObject):
             action.setEnabled(False)
             action.setStatusTip("Admission is not set up at this station")
         return action
-
-
-def _nobody() -> Actor:
-    raise NotSignedIn("Nobody is signed in at this station; sign in first.")

@@ -4,16 +4,18 @@ Each ward has vital signs every 15 minutes (a bedside-monitor feed), a symptom c
 4 hours and the demo's food and fluid charts for every patient. One refresh = the census query
 + scoring + the Qt table model update, as the console does it. The refresh should cost
 O(patients), not O(history). The same run also times the census without the fluid column's
-reads (``CensusService(with_fluids=False)``) and without the sleep flag's
-(``with_sleep=False``), interleaved, so each column's cost is measured on the same machine at the
-same moment. The demo ward's night safety checks feed the sleep flag; the console keeps one
-census service, so the flag's completed nights are read once and then only checked for changes.
+reads (``CensusService(with_fluids=False)``), without the sleep flag's (``with_sleep=False``)
+and without both physical-care columns, interleaved, so each column's cost is measured on the
+same machine at the same moment. The demo ward's night safety checks feed the sleep flag; the
+console keeps one census service, so the flag's completed nights are read once and then only
+checked for changes.
 
     python bench/census.py [--repeat 40] [--db-dir DIR]
 
 Last line: {"refresh_ms_3d": ..., "refresh_ms_30d": ..., "ratio_30d_3d": ...,
 "refresh_ms_30d_without_fluids": ..., "ratio_fluids": ..., "refresh_ms_30d_without_sleep": ...,
-"ratio_sleep": ..., "cpu_ms_30d": ..., ...}
+"ratio_sleep": ..., "refresh_ms_30d_without_physical_care": ...,
+"ratio_physical_care": ..., "cpu_ms_30d": ..., ...}
 """
 
 from __future__ import annotations
@@ -65,18 +67,19 @@ def build(url: str, days: int) -> Database:
     return db
 
 
-VARIANTS = ("all", "without_fluids", "without_sleep")
+VARIANTS = ("all", "without_fluids", "without_sleep", "without_physical_care")
 
 
 def measure(db: Database, repeat: int) -> dict[str, list[float]]:
-    """Refresh times (ms) with every column, without the fluid column and without the sleep
-    flag, interleaved."""
+    """Refresh times (ms) with every column, without the fluid column, without the sleep flag
+    and without both, interleaved."""
     services = (
         CensusService(db),
         CensusService(db, with_fluids=False),
         CensusService(db, with_sleep=False),
+        CensusService(db, with_fluids=False, with_sleep=False),
     )
-    models = (CensusTableModel(), CensusTableModel(), CensusTableModel())
+    models = tuple(CensusTableModel() for _ in services)
     for service, model in zip(services, models, strict=True):
         for _ in range(3):  # warm caches and the connection pool
             model.set_snapshot(service.snapshot())
@@ -112,7 +115,8 @@ def main() -> None:
         print(
             f"{days:>2}-day history: median {w['all']:.2f} ms, p95 {p95:.2f} ms "
             f"over {len(times['all'])} refreshes; without the fluid column "
-            f"{w['without_fluids']:.2f} ms, without the sleep flag {w['without_sleep']:.2f} ms; "
+            f"{w['without_fluids']:.2f} ms, without the sleep flag {w['without_sleep']:.2f} ms, "
+            f"without either {w['without_physical_care']:.2f} ms; "
             f"CPU {c['all']:.2f} ms against {c['without_fluids']:.2f} ms (no fluids) and "
             f"{c['without_sleep']:.2f} ms (no sleep); load average {os.getloadavg()[0]:.2f}"
         )
@@ -126,6 +130,8 @@ def main() -> None:
         "refresh_ms_3d_without_sleep": round(wall[3]["without_sleep"], 2),
         "refresh_ms_30d_without_sleep": round(wall[30]["without_sleep"], 2),
         "ratio_sleep": round(wall[30]["all"] / wall[30]["without_sleep"], 2),
+        "refresh_ms_30d_without_physical_care": round(wall[30]["without_physical_care"], 2),
+        "ratio_physical_care": round(wall[30]["all"] / wall[30]["without_physical_care"], 2),
         "cpu_ms_3d": round(cpu[3]["all"], 2),
         "cpu_ms_3d_without_sleep": round(cpu[3]["without_sleep"], 2),
         "cpu_ms_30d": round(cpu[30]["all"], 2),
@@ -134,6 +140,8 @@ def main() -> None:
         "cpu_ms_30d_without_sleep": round(cpu[30]["without_sleep"], 2),
         "cpu_ratio_sleep_3d": round(cpu[3]["all"] / cpu[3]["without_sleep"], 2),
         "cpu_ratio_sleep": round(cpu[30]["all"] / cpu[30]["without_sleep"], 2),
+        "cpu_ms_30d_without_physical_care": round(cpu[30]["without_physical_care"], 2),
+        "cpu_ratio_physical_care": round(cpu[30]["all"] / cpu[30]["without_physical_care"], 2),
         "load_average": round(os.getloadavg()[0], 2),
     }
     print(json.dumps(figures))

@@ -287,6 +287,10 @@ def pyqtgraph_draw(
     return times
 
 
+def _no_letter(actor: object, admission_id: int, path: Path) -> Path:
+    raise RuntimeError("the chart bench writes no discharge letter")
+
+
 def rss_child(args: argparse.Namespace) -> None:
     """Run in its own process: census window + three whole-stay patient windows; print RSS."""
     from wardconsole.services.staff import StaffService
@@ -311,6 +315,7 @@ def rss_child(args: argparse.Namespace) -> None:
         runner=runner,
         current_actor=lambda: StaffService(census_db).system_actor("bench"),
         open_alert_sound=lambda: SilentAlertSound("a bench has no sound"),
+        export_discharge_letter=_no_letter,
         load_patient_series=ChartService(census_db).series,
     )
     main = MainWindow(context)

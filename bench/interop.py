@@ -27,7 +27,9 @@ Last line: {"export_s": ..., "export_resources": ..., "import_s": ..., "import_s
 "ndjson_per_row_sets_per_cpu_s": ..., "ndjson_load_before": ..., "ndjson_load_after": ...,
 "mllp_concurrent_messages_per_s": ...,
 "mllp_concurrent_one_commit_each_per_s": ..., "mllp_concurrent_ae": ...,
-"mllp_concurrent_ack_ms_p95": ..., "mllp_rules_window_ms": ...}
+"mllp_concurrent_ack_ms_p95": ..., "mllp_rules_window_ms": ...,
+"mllp_concurrent_cpu_ms_per_message": ..., "mllp_concurrent_one_commit_each_cpu_ms_per_message":
+..., "load_average": [before, after]}
 """
 
 from __future__ import annotations
@@ -457,6 +459,11 @@ def main() -> None:
                 "mllp_concurrent_ae": grouped["ae"],
                 "mllp_concurrent_ack_ms_p95": grouped["p95_ms"],
                 "mllp_rules_window_ms": round(RULES_WINDOW_S * 1000),
+                "mllp_concurrent_cpu_ms_per_message": grouped["server_cpu_ms_per_message"],
+                "mllp_concurrent_one_commit_each_cpu_ms_per_message": single[
+                    "server_cpu_ms_per_message"
+                ],
+                "load_average": [round(load_before, 2), round(load_after, 2)],
             }
         )
     )

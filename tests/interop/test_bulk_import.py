@@ -132,6 +132,13 @@ def test_the_whole_file_arrives_in_one_final_step(
     assert report.sets_added == SETS and report.admission_ids == (admission,)
     assert _imported(db) == SETS
     assert _count(db, StagedObservationSet) == 0 and _count(db, BulkImportRun) == 0
+    with db.read() as session:
+        first = session.scalars(select(ObservationSetRow).order_by(ObservationSetRow.taken_at))
+        row = next(iter(first))
+        assert row.taken_at == clock.now - timedelta(hours=20)
+        assert (row.pulse, row.respiration_rate, row.spo2, row.systolic_bp) == (70, 16, 97, None)
+        assert row.missing_reasons["systolic_bp"] == "not_in_source"
+        assert row.note == "No author in the source file." and not row.is_complete
     staged = [call for call in seen if call[0] > 0]
     assert staged[:2] == [(CHUNK, SETS), (2 * CHUNK, SETS)]
     assert seen[-1] == (RECORDING, SETS)

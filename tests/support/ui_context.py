@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from ui_runner import shared_runner
@@ -19,6 +20,11 @@ TEST_NURSE = Actor(1, "rn.test", "Robin Test", Role.NURSE, STATION)
 station's default account until staff sign in)."""
 
 
+def no_letter(actor: Actor, admission_id: int, path: Path) -> Path:
+    """The discharge letter of a test that does not export one: writing it is a test error."""
+    raise AssertionError(f"this test writes no discharge letter ({admission_id} to {path})")
+
+
 def ui_context(
     load_census: Callable[[], CensusSnapshot],
     open_change_feed: Callable[[], ChangeFeed],
@@ -29,13 +35,15 @@ def ui_context(
     **fields: Any,
 ) -> UiContext:
     """A ``UiContext`` as the composition root builds it, over the test's census and change
-    feed: the console's one runner, a nurse at the station and a silent alert sound, unless
-    ``fields`` names others; ``fields`` also gives the services the test's features use."""
+    feed: the console's one runner, a nurse at the station, a silent alert sound and no
+    discharge letter, unless ``fields`` names others; ``fields`` also gives the services the
+    test's features use."""
     fields.setdefault("runner", shared_runner())
     fields.setdefault("current_actor", lambda: TEST_NURSE)
     fields.setdefault(
         "open_alert_sound", lambda: SilentAlertSound("no sound output configured for this console")
     )
+    fields.setdefault("export_discharge_letter", no_letter)
     return UiContext(
         load_census=load_census,
         open_change_feed=open_change_feed,

@@ -23,7 +23,7 @@ from wardconsole.services.staff import StaffService
 from wardconsole.store.engine import make_engine
 from wardconsole.ui.bedside.shared import Bedside
 from wardconsole.ui.tasks import TaskRunner
-from wardconsole.ui.theme import Theme
+from wardconsole.ui.theme import Theme, theme_state
 
 from .factories import NOW
 
@@ -78,12 +78,12 @@ def runner(qtbot) -> Iterator[TaskRunner]:
 @pytest.fixture
 def make_bedside(bedside_ward: BedsideWard, runner: TaskRunner) -> Callable[..., Bedside]:
     def make(recording: RecordingService | None = None, theme: Theme = Theme.DAY) -> Bedside:
+        theme_state().set(theme)  # the dialogs paint in the theme in force
         return Bedside(
             recording=recording or bedside_ward.recording,
             history=bedside_ward.history,
             actor=bedside_ward.nurse,
             runner=runner,
-            theme=theme,
             clock=bedside_ward.clock,
         )
 

@@ -14,6 +14,7 @@ from ui_runner import shared_runner
 from wardconsole.services.views import CensusSnapshot
 from wardconsole.ui.context import UiContext
 from wardconsole.ui.main_window import MainWindow
+from wardconsole.ui.theme import Theme, theme_state
 
 from .factories import FakeWard, demo_ward
 
@@ -98,3 +99,10 @@ def window(make_window: Callable[..., MainWindow], ward: FakeWard) -> MainWindow
 def shown_snapshot(window: MainWindow) -> CensusSnapshot:
     assert window.snapshot is not None
     return window.snapshot
+
+
+@pytest.fixture(autouse=True)
+def _day_theme_state_after_each_test() -> Iterator[None]:
+    """What a test paints starts in the day theme (the theme state is application-wide)."""
+    yield
+    theme_state().set(Theme.DAY)

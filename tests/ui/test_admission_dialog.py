@@ -14,7 +14,7 @@ from screenshots import grab_widget, size_problems
 from wardconsole.services.census import CensusService
 from wardconsole.ui.admissions.admission_dialog import AdmissionDialog
 from wardconsole.ui.tasks import TaskRunner
-from wardconsole.ui.theme import Theme, apply_theme
+from wardconsole.ui.theme import Theme, apply_theme, theme_state
 
 from . import admission_support as support
 from .admission_support import RealWard, child, choose, combo_items, fill_intake, tick, type_into
@@ -177,7 +177,8 @@ def test_screenshot_of_the_admission_dialog(
     qtbot, qapp, real_ward: RealWard, runner: TaskRunner, tmp_path: Path, theme: Theme
 ) -> None:
     apply_theme(qapp, theme)
-    dialog = open_dialog(qtbot, real_ward, runner, theme=theme, baseline_available=True)
+    theme_state().set(theme)
+    dialog = open_dialog(qtbot, real_ward, runner, baseline_available=True)
     type_identity(qtbot, dialog)
     type_into(qtbot, dialog, "reason", "Planned ketamine detox, referred by the community team")
     fill_intake(qtbot, dialog, cssrs={k: v for k, v in MODERATE_RISK.items()})

@@ -19,7 +19,7 @@ from wardconsole.ui.census.census_model import (
     CensusTableModel,
 )
 from wardconsole.ui.escalations.escalation_model import EscalationTableModel
-from wardconsole.ui.theme import Theme, risk_palette
+from wardconsole.ui.theme import Theme, risk_palette, theme_state
 
 from .factories import NOW, census_row, demo_ward, escalation, snapshot
 
@@ -160,7 +160,7 @@ def test_night_theme_recolours_without_changing_words(model: CensusTableModel, q
     a1 = model_row(model, "A1")
     before = cell(model, a1, CensusColumn.NEWS2)
     with qtbot.waitSignal(model.dataChanged):
-        model.set_theme(Theme.NIGHT)
+        theme_state().set(Theme.NIGHT)
     assert cell(model, a1, CensusColumn.NEWS2) == before
     assert (
         cell(model, a1, CensusColumn.NEWS2, Qt.ItemDataRole.BackgroundRole)
@@ -279,6 +279,34 @@ def test_time_passing_changes_only_the_time_cells(model: CensusTableModel) -> No
         assert CensusColumn.LAST_OBS <= first <= last <= CensusColumn.NEXT_DUE
         assert ROW_ROLE not in roles
         assert Qt.ItemDataRole.DisplayRole in roles
+
+
+def test_after_time_passes_every_cell_reads_as_on_a_census_opened_now(qapp) -> None:
+    """A refresh keeps the cells of an unchanged row that do not read the clock; what the
+    nurse sees must still be exactly what a census opened at that moment shows."""
+    model = CensusTableModel()
+    model.set_snapshot(demo_ward())
+    roles = (
+        Display,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.FontRole,
+        SORT_KEY_ROLE,
+        URGENCY_ROLE,
+    )
+    for later in (timedelta(minutes=1), timedelta(hours=3), timedelta(days=2)):
+        model.set_snapshot(replace(model.snapshot, taken_at=NOW + later))
+        opened = CensusTableModel()
+        opened.set_snapshot(model.snapshot)
+        for r in range(model.rowCount()):
+            for column in CensusColumn:
+                for role in roles:
+                    assert cell(model, r, column, role) == cell(opened, r, column, role), (
+                        model.census_row(r).bed,
+                        column.name,
+                        role,
+                    )
 
 
 def test_an_admission_adds_a_row_and_a_discharge_removes_one(

@@ -42,7 +42,7 @@ from wardconsole.ui.patient.charts.patient_charts import Page, PatientCharts, Pr
 from wardconsole.ui.patient.charts.table_models import ObservationColumn
 from wardconsole.ui.patient.open_windows import PatientWindows
 from wardconsole.ui.tasks import TaskRunner
-from wardconsole.ui.theme import Theme
+from wardconsole.ui.theme import Theme, theme_state
 
 from .factories import census_row, snapshot
 
@@ -157,9 +157,8 @@ def make_charts(qtbot, runner: TaskRunner) -> Callable[..., PatientCharts]:
         theme: Theme = Theme.DAY,
         wait: bool = True,
     ) -> PatientCharts:
-        charts = PatientCharts(
-            ward.admission, loader or ChartService(ward.db).series, runner, theme=theme
-        )
+        theme_state().set(theme)
+        charts = PatientCharts(ward.admission, loader or ChartService(ward.db).series, runner)
         qtbot.addWidget(charts)
         charts.resize(1000, 640)
         charts.show()
@@ -308,7 +307,7 @@ def test_a_corrected_value_is_shown_as_corrected(qtbot, make_charts, ward: Ward)
 def test_a_new_observation_saved_elsewhere_appears(qtbot, runner: TaskRunner, ward: Ward) -> None:
     windows = PatientWindows(runner, ChartService(ward.db).series)
     row = census_row(ward.admission, name="Nia Castellan", now=NOW)
-    window = windows.open(row, snapshot([row], taken_at=NOW), Theme.DAY)
+    window = windows.open(row, snapshot([row], taken_at=NOW))
     qtbot.addWidget(window)
     charts = window.charts
     assert charts is not None
@@ -443,7 +442,7 @@ def test_export_and_print_carry_who_and_when(
 
 def test_night_theme_darkens_the_chart(qtbot, make_charts, ward: Ward) -> None:
     charts = make_charts(ward)
-    charts.set_theme(Theme.NIGHT)
+    theme_state().set(Theme.NIGHT)
     image = charts.vitals.widget.grab().toImage()
     corner = image.pixelColor(image.width() - 3, 3)
     assert corner.lightness() < 50
@@ -469,7 +468,8 @@ def test_the_patient_window_shows_the_charts_beside_its_readout(
 ) -> None:
     windows = PatientWindows(runner, ChartService(ward.db).series)
     row = census_row(ward.admission, name="Nia Castellan", now=NOW)
-    window = windows.open(row, snapshot([row], taken_at=NOW), Theme.NIGHT)
+    theme_state().set(Theme.NIGHT)
+    window = windows.open(row, snapshot([row], taken_at=NOW))
     qtbot.addWidget(window)
     wait_loaded(qtbot, window.charts)
     window.charts.set_cursor_time(ward.set_times[-2].timestamp())
@@ -571,7 +571,7 @@ def test_the_next_patient_reuses_a_dropped_window_s_page_and_shows_only_their_ow
     windows = PatientWindows(runner, ChartService(ward.db).series)
     windows.KEEP_HIDDEN = 0  # a closed window is dropped as soon as another patient is opened
     first_row = census_row(ward.admission, name="Nia Castellan", now=NOW)
-    first = windows.open(first_row, snapshot([first_row], taken_at=NOW), Theme.DAY)
+    first = windows.open(first_row, snapshot([first_row], taken_at=NOW))
     assert first.charts is not None
     wait_loaded(qtbot, first.charts)
     page = first.charts.vitals
@@ -579,7 +579,7 @@ def test_the_next_patient_reuses_a_dropped_window_s_page_and_shows_only_their_ow
     first.close()
 
     second_row = census_row(other, name="Owen Marsh", now=NOW)
-    second = windows.open(second_row, snapshot([first_row, second_row], taken_at=NOW), Theme.DAY)
+    second = windows.open(second_row, snapshot([first_row, second_row], taken_at=NOW))
     qtbot.addWidget(second)
     charts = second.charts
     assert charts is not None and charts.vitals is page and windows.get(ward.admission) is None

@@ -36,7 +36,7 @@ from wardconsole.ui.patient.charts.toolbar import Preset
 from wardconsole.ui.patient.charts.tracks import TrackPlot
 from wardconsole.ui.patient.open_windows import PatientWindows
 from wardconsole.ui.tasks import TaskRunner
-from wardconsole.ui.theme import Theme, apply_theme
+from wardconsole.ui.theme import Theme, apply_theme, theme_state
 
 NOW = datetime(2026, 11, 26, 3, 10, tzinfo=UTC)
 """Ten past three in the morning: the middle of a night shift."""
@@ -74,8 +74,8 @@ def test_patient_chart_screenshots(qtbot, qapp, demo, shot_dir: Path) -> None:
             row = with_open(snapshot, kind)
             for theme, suffix in ((Theme.DAY, ""), (Theme.NIGHT, "-night")):
                 apply_theme(qapp, theme)
-                window = windows.open(row, snapshot, theme)
-                window.set_theme(theme)
+                theme_state().set(theme)
+                window = windows.open(row, snapshot)
                 window.resize(*SMALLEST_WARD_SCREEN)
                 charts = window.charts
                 assert charts is not None
@@ -113,8 +113,8 @@ def test_a_recent_drinkers_ciwa_ar_trend_is_charted(qtbot, qapp, demo, shot_dir:
     try:
         for theme, suffix in ((Theme.DAY, ""), (Theme.NIGHT, "-night")):
             apply_theme(qapp, theme)
-            window = windows.open(drinker, snapshot, theme)
-            window.set_theme(theme)
+            theme_state().set(theme)
+            window = windows.open(drinker, snapshot)
             window.resize(*SMALLEST_WARD_SCREEN)
             charts = window.charts
             assert charts is not None
@@ -131,7 +131,7 @@ def test_a_recent_drinkers_ciwa_ar_trend_is_charted(qtbot, qapp, demo, shot_dir:
             at = float(track.x[int(np.nanargmax(track.y))])
             charts.set_cursor_time(at)
             saved.append(grab_widget(window, shot_dir / f"patient-ciwa-ar{suffix}.png"))
-        window = windows.open(other, snapshot, Theme.DAY)
+        window = windows.open(other, snapshot)
         charts = window.charts
         assert charts is not None
         qtbot.waitUntil(lambda c=charts: c.series is not None and not c.loading, timeout=10_000)
@@ -171,8 +171,8 @@ def test_range_page_and_as_of_are_read_whole_at_the_smallest_frame(
     windows = PatientWindows(runner, ChartService(db).series)
     try:
         apply_theme(qapp, theme)
-        window = windows.open(snapshot.rows[0], snapshot, theme)
-        window.set_theme(theme)
+        theme_state().set(theme)
+        window = windows.open(snapshot.rows[0], snapshot)
         window.resize(*fits_smallest_frame())
         charts = window.charts
         assert charts is not None
@@ -270,7 +270,8 @@ def test_track_captions_never_sit_over_the_axis_numbers(qtbot, qapp, demo) -> No
     windows = PatientWindows(runner, ChartService(db).series)
     try:
         apply_theme(qapp, Theme.NIGHT)
-        window = windows.open(snapshot.rows[0], snapshot, Theme.NIGHT)
+        theme_state().set(Theme.NIGHT)
+        window = windows.open(snapshot.rows[0], snapshot)
         window.resize(*fits_smallest_frame())
         charts = window.charts
         assert charts is not None
@@ -310,7 +311,7 @@ def test_pages_and_ranges_are_chosen_from_the_keyboard(qtbot, qapp, demo) -> Non
     runner = TaskRunner()
     windows = PatientWindows(runner, ChartService(db).series)
     try:
-        window = windows.open(snapshot.rows[0], snapshot, Theme.DAY)
+        window = windows.open(snapshot.rows[0], snapshot)
         window.resize(*fits_smallest_frame())
         window.activateWindow()
         qtbot.waitActive(window)
@@ -351,7 +352,8 @@ def test_three_escalations_are_read_at_once_beside_the_chart(qtbot, qapp, demo) 
     runner = TaskRunner()
     windows = PatientWindows(runner, ChartService(db).series)
     try:
-        window = windows.open(row, snapshot, Theme.NIGHT)
+        theme_state().set(Theme.NIGHT)
+        window = windows.open(row, snapshot)
         window.resize(*fits_smallest_frame())
         window.show()
         table = window._escalations

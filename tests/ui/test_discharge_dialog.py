@@ -22,7 +22,7 @@ from wardconsole.services.discharge import DischargeService
 from wardconsole.services.recording import RecordingService
 from wardconsole.ui.admissions.discharge_dialog import DischargeDialog
 from wardconsole.ui.tasks import TaskRunner
-from wardconsole.ui.theme import Theme, apply_theme
+from wardconsole.ui.theme import Theme, apply_theme, theme_state
 
 from . import admission_support as support
 from .admission_support import RealWard, seed_stay, tick, type_into
@@ -34,7 +34,8 @@ runner = support.runner
 def open_dialog(
     qtbot, ward: RealWard, runner: TaskRunner, admission_id: int, theme: Theme = Theme.DAY
 ) -> DischargeDialog:
-    dialog = DischargeDialog(ward.discharges, ward.acting(), runner, admission_id, theme=theme)
+    theme_state().set(theme)
+    dialog = DischargeDialog(ward.discharges, ward.acting(), runner, admission_id)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: "DISCHARGE SUMMARY" in dialog.summary.toPlainText())

@@ -29,7 +29,7 @@ from wardconsole.ui.patient.charts.toolbar import Page
 from wardconsole.ui.patient.open_windows import PatientWindows
 from wardconsole.ui.physical.fluid_dialog import FluidDialog
 from wardconsole.ui.tasks import TaskRunner
-from wardconsole.ui.theme import Theme, apply_theme
+from wardconsole.ui.theme import Theme, apply_theme, theme_state
 
 from .console_support import demo_console
 
@@ -136,8 +136,8 @@ def test_the_physical_care_page_draws_each_period_and_reads_it_out(
     try:
         for theme, suffix in ((Theme.DAY, ""), (Theme.NIGHT, "-night")):
             apply_theme(qapp, theme)
-            window = windows.open(row, snapshot, theme)
-            window.set_theme(theme)
+            theme_state().set(theme)
+            window = windows.open(row, snapshot)
             window.resize(*SMALLEST_WARD_SCREEN)
             charts = window.charts
             assert charts is not None

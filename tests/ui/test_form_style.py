@@ -30,7 +30,7 @@ def test_a_ticked_box_shows_its_tick(qtbot, qapp, theme: Theme) -> None:
     ticked, empty = QCheckBox("Psychosis"), QCheckBox("Self-harm")
     for box in (ticked, empty):
         qtbot.addWidget(box)
-        box.setStyleSheet(form_stylesheet(theme))
+        box.setStyleSheet(form_stylesheet())
         box.show()
     ticked.setChecked(True)
     qtbot.waitExposed(ticked)

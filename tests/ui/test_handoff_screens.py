@@ -33,7 +33,7 @@ from wardconsole.ui.handoff.board_window import HandoffBoardWindow
 from wardconsole.ui.handoff.context import HandoffUi
 from wardconsole.ui.handoff.editor_window import HandoffEditorWindow
 from wardconsole.ui.tasks import TaskRunner
-from wardconsole.ui.theme import Theme, apply_theme
+from wardconsole.ui.theme import Theme, apply_theme, theme_state
 
 END_OF_NIGHT = datetime(2026, 11, 26, 6, 40, tzinfo=UTC)
 NOTES = {
@@ -110,7 +110,8 @@ def test_handoff_board_and_editor_screenshots(
     assert isinstance(app, QApplication)
     apply_theme(app, theme)
     try:
-        board = HandoffBoardWindow(ui, lambda: supervisor, runner, theme=theme)
+        theme_state().set(theme)
+        board = HandoffBoardWindow(ui, lambda: supervisor, runner)
         qtbot.addWidget(board)
         board.show()
         board.reload()
@@ -124,7 +125,7 @@ def test_handoff_board_and_editor_screenshots(
         dark = image.pixelColor(5, 5).lightness() < 60
         assert dark is (theme is Theme.NIGHT)
 
-        editor = HandoffEditorWindow(ui, lambda: nurse, runner, theme=theme)
+        editor = HandoffEditorWindow(ui, lambda: nurse, runner)
         qtbot.addWidget(editor)
         editor.show()
         editor.open_shift()

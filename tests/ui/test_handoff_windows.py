@@ -509,7 +509,6 @@ def test_the_editor_shows_the_record_now_and_marks_what_changed_since_the_draft(
     try:
         for theme in (Theme.DAY, Theme.NIGHT):
             apply_theme(app, theme)
-            editor.set_theme(theme)
             grab_census(editor, shot_dir / f"handoff-editor-changed-{theme.value}.png")
     finally:
         apply_theme(app, Theme.DAY)

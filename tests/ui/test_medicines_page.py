@@ -29,7 +29,7 @@ from wardconsole.store.engine import make_engine
 from wardconsole.ui.patient.charts.patient_charts import Page
 from wardconsole.ui.patient.open_windows import PatientWindows
 from wardconsole.ui.tasks import TaskRunner
-from wardconsole.ui.theme import Theme, apply_theme
+from wardconsole.ui.theme import Theme, apply_theme, theme_state
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -105,8 +105,8 @@ def test_the_medicines_page_shows_doses_prn_per_day_and_the_load(
     try:
         for theme, suffix in ((Theme.DAY, ""), (Theme.NIGHT, "-night")):
             apply_theme(qapp, theme)
-            window = windows.open(row, snapshot, theme)
-            window.set_theme(theme)
+            theme_state().set(theme)
+            window = windows.open(row, snapshot)
             window.resize(*SMALLEST_WARD_SCREEN)
             charts = window.charts
             assert charts is not None

@@ -32,7 +32,7 @@ from wardconsole.domain.sleep import (
 )
 from wardconsole.ui.census.census_model import CensusColumn, CensusProxyModel, CensusTableModel
 from wardconsole.ui.census.census_view import CensusView
-from wardconsole.ui.theme import Theme, apply_theme
+from wardconsole.ui.theme import Theme, apply_theme, theme_state
 
 from .factories import NOW, census_row, escalation, snapshot
 
@@ -151,7 +151,8 @@ def test_every_status_cell_keeps_its_risk_words_at_the_narrowest_width(
     qtbot, qapp, theme: Theme
 ) -> None:
     apply_theme(qapp, theme)
-    model = CensusTableModel(theme=theme)
+    theme_state().set(theme)
+    model = CensusTableModel()
     model.set_snapshot(snapshot(_rows(), taken_at=NOW))
     proxy = CensusProxyModel()
     proxy.setSourceModel(model)

@@ -37,7 +37,7 @@ from wardconsole.ui.patient.open_windows import PatientWindows
 from wardconsole.ui.sessions.day_list import COLUMNS, SessionDayDialog, SessionDayModel
 from wardconsole.ui.sessions.session_dialog import NOT_RATED, SessionDialog, SessionForm
 from wardconsole.ui.tasks import TaskRunner
-from wardconsole.ui.theme import Theme, apply_theme
+from wardconsole.ui.theme import Theme, apply_theme, theme_state
 
 AFTERNOON = datetime(2026, 11, 26, 15, 10, tzinfo=UTC)
 
@@ -226,8 +226,8 @@ def test_the_patient_chart_shows_sessions_on_their_own_lane(
     runner = TaskRunner()
     windows = PatientWindows(runner, ChartService(ward.db).series)
     try:
-        window = windows.open(row, snapshot, theme)
-        window.set_theme(theme)
+        theme_state().set(theme)
+        window = windows.open(row, snapshot)
         window.resize(*SMALLEST_WARD_SCREEN)
         charts = window.charts
         assert charts is not None

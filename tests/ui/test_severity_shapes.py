@@ -27,7 +27,7 @@ from wardconsole.ui.census.census_model import (
     CensusTableModel,
 )
 from wardconsole.ui.census.summary_strip import SummaryStrip
-from wardconsole.ui.theme import Theme
+from wardconsole.ui.theme import Theme, theme_state
 
 from .factories import NOW, census_row, escalation, snapshot
 from .test_risk_words import _behind, _little_sleep
@@ -102,7 +102,8 @@ def test_every_census_shape_is_the_severity_of_the_escalation_its_flag_raises(
     qtbot, theme: Theme
 ) -> None:
     rows = _rows()
-    model = CensusTableModel(theme=theme)
+    theme_state().set(theme)
+    model = CensusTableModel()
     model.set_snapshot(snapshot(rows, taken_at=NOW))
     flagged = 0
     for r in range(model.rowCount()):
@@ -125,7 +126,8 @@ def test_every_census_shape_is_the_severity_of_the_escalation_its_flag_raises(
 
 
 def test_a_flag_that_raises_nothing_wears_the_neutral_sign() -> None:
-    model = CensusTableModel(theme=Theme.DAY)
+    theme_state().set(Theme.DAY)
+    model = CensusTableModel()
     model.set_snapshot(snapshot(_rows(), taken_at=NOW))
     texts = {
         model.index(r, CensusColumn.BED).data(): model.index(r, CensusColumn.CHECKS).data()

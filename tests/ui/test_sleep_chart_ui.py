@@ -25,7 +25,7 @@ from wardconsole.ui.patient.charts.table_models import physical_entries
 from wardconsole.ui.patient.charts.toolbar import Page, Preset
 from wardconsole.ui.patient.open_windows import PatientWindows
 from wardconsole.ui.tasks import TaskRunner
-from wardconsole.ui.theme import Theme, apply_theme
+from wardconsole.ui.theme import Theme, apply_theme, theme_state
 
 NOW = datetime(2026, 11, 26, 15, 40, tzinfo=UTC)
 
@@ -49,8 +49,8 @@ def test_the_physical_care_page_shows_sleep_per_night_and_how_it_was_known(
     try:
         for theme, suffix in ((Theme.DAY, ""), (Theme.NIGHT, "-night")):
             apply_theme(qapp, theme)
-            window = windows.open(row, snapshot, theme)
-            window.set_theme(theme)
+            theme_state().set(theme)
+            window = windows.open(row, snapshot)
             window.resize(*SMALLEST_WARD_SCREEN)
             charts = window.charts
             assert charts is not None
@@ -95,7 +95,8 @@ def test_the_census_flags_the_poor_sleeper_in_words_at_1366_px(
     snapshot = CensusService(ward).snapshot()
     flagged = [r for r in snapshot.rows if r.sleep is not None]
     assert flagged and len(flagged) < len(snapshot.rows)
-    model = CensusTableModel(theme=theme)
+    theme_state().set(theme)
+    model = CensusTableModel()
     model.set_snapshot(snapshot)
     proxy = CensusProxyModel()
     proxy.setSourceModel(model)

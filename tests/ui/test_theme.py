@@ -7,11 +7,13 @@ from PySide6.QtGui import QColor, QPalette
 
 from wardconsole.ui.theme import (
     Theme,
+    apply_theme,
     load_theme,
     make_palette,
     risk_palette,
     save_theme,
     stylesheet,
+    theme_state,
 )
 
 
@@ -69,3 +71,37 @@ def test_theme_choice_round_trips_through_settings(qapp) -> None:
     assert load_theme() is Theme.DAY
     save_theme(Theme.NIGHT)
     assert load_theme() is Theme.NIGHT
+
+
+def test_whatever_paints_its_own_colours_follows_the_one_theme_state(qtbot, qapp) -> None:
+    """Switching to night re-colours an open patient window's escalation cells and the alarm
+    banner without anyone handing them the theme; day brings them back."""
+    from PySide6.QtCore import Qt
+
+    from wardconsole.domain.records import EscalationKind, Severity
+    from wardconsole.ui.escalations.alert_banner import AlertBanner
+    from wardconsole.ui.escalations.escalation_model import EscalationColumn
+    from wardconsole.ui.patient.patient_window import PatientWindow
+
+    from .factories import NOW, census_row, escalation
+
+    row = census_row(escalations=[escalation(EscalationKind.PANIC, Severity.EMERGENCY)])
+    window = PatientWindow(row, NOW)
+    qtbot.addWidget(window)
+    banner = AlertBanner()
+    qtbot.addWidget(banner)
+    model = window.escalation_model()
+    cell = model.index(0, EscalationColumn.SEVERITY)
+
+    def painted() -> tuple[QColor, str]:
+        return cell.data(Qt.ItemDataRole.BackgroundRole), banner.styleSheet()
+
+    day = painted()
+    assert day[0] == risk_palette(Theme.DAY).severity[Severity.EMERGENCY].background
+    with qtbot.waitSignal(theme_state().changed):
+        apply_theme(qapp, Theme.NIGHT)
+    night = painted()
+    assert night[0] == risk_palette(Theme.NIGHT).severity[Severity.EMERGENCY].background
+    assert night[1] != day[1]
+    apply_theme(qapp, Theme.DAY)
+    assert painted() == day

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from wardconsole.ui.self_test import LAZY_MODULES
+from wardconsole.ui.self_test import LAZY_MODULES, package_modules
 from wardconsole.ui.warm_up import MAIN_WINDOW_MODULES, WarmUp
 
 
@@ -45,3 +45,15 @@ def test_a_module_that_fails_to_load_stops_the_warm_up_and_is_logged(qtbot, capl
         warm_up.start()
     assert warm_up.done
     assert "wardconsole.no_such_module" in caplog.text
+
+
+def test_the_self_test_walks_every_module_of_the_package_but_the_entry_and_migrations() -> None:
+    """A dialog imported inside a function is a lazy path the packaged build must carry: the
+    self-test imports every module, not only the listed ones (never the entry point, which would
+    start a second console, nor the Alembic scripts)."""
+    failed: list[str] = []
+    names = package_modules(failed)
+    assert failed == []
+    assert {"wardconsole.ui.physical.meal_dialog", "wardconsole.reports.handoff_pdf"} <= set(names)
+    assert "wardconsole.__main__" not in names
+    assert not [n for n in names if n.startswith("wardconsole.store.migrations")]

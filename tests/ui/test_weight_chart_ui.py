@@ -24,7 +24,7 @@ from wardconsole.ui.patient.charts.physical_page import screen_symbol
 from wardconsole.ui.patient.charts.toolbar import Page, Preset
 from wardconsole.ui.patient.open_windows import PatientWindows
 from wardconsole.ui.tasks import TaskRunner
-from wardconsole.ui.theme import Theme, apply_theme
+from wardconsole.ui.theme import Theme, apply_theme, theme_state
 
 NOW = datetime(2026, 11, 26, 15, 40, tzinfo=UTC)
 
@@ -50,8 +50,8 @@ def test_the_physical_care_page_shows_weight_with_must_and_what_is_due(
     try:
         for theme, suffix in ((Theme.DAY, ""), (Theme.NIGHT, "-night")):
             apply_theme(qapp, theme)
-            window = windows.open(row, snapshot, theme)
-            window.set_theme(theme)
+            theme_state().set(theme)
+            window = windows.open(row, snapshot)
             window.resize(*SMALLEST_WARD_SCREEN)
             charts = window.charts
             assert charts is not None

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -220,10 +221,7 @@ class FluidPeriod:
     @property
     def label(self) -> str:
         """'Wed 25 Nov 07:00 → Thu 26 Nov 07:00' (+ ' (23 h: the clocks went forward)')."""
-        local_start = self.start.astimezone(self._zone)
-        local_end = self.end.astimezone(self._zone)
-        text = f"{local_start:%a %d %b %H:%M} → {local_end:%a %d %b %H:%M}"
-        return f"{text} ({self.clock_change})" if self.clock_change else text
+        return _period_label(self)
 
     @property
     def _zone(self) -> tzinfo:
@@ -231,6 +229,15 @@ class FluidPeriod:
 
     def contains(self, at: datetime) -> bool:
         return self.start <= at < self.end
+
+
+@lru_cache(maxsize=64)
+def _period_label(period: FluidPeriod) -> str:
+    """Kept per period: the census words the same period on every row of every refresh."""
+    local_start = period.start.astimezone(period._zone)
+    local_end = period.end.astimezone(period._zone)
+    text = f"{local_start:%a %d %b %H:%M} → {local_end:%a %d %b %H:%M}"
+    return f"{text} ({period.clock_change})" if period.clock_change else text
 
 
 def _zone_of(name: str) -> tzinfo:

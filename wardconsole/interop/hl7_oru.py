@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -123,7 +124,7 @@ def _parse_oru(text: str, label_prefix: str) -> ImportBatch:
     _check_segments(segments)
     text = "\r".join(segments) + "\r"
     try:
-        message = hl7.parse(text)
+        message = _parsed(text)
     except Exception as exc:  # the library raises several types for broken input
         raise MessageRejected(
             f"cannot parse the message: {type(exc).__name__}", "102^Data type error"
@@ -159,6 +160,63 @@ def _parse_oru(text: str, label_prefix: str) -> ImportBatch:
         source_key=f"{_field(msh, 3)}|{_field(msh, 4)}|{control_id}",
         label=f"{label_prefix} message {control_id}",
     )
+
+
+def _parsed(text: str) -> Any:
+    """The message split by hand (``_Message``) when it uses the usual separators, as every
+    monitor seen does; a message with other encoding characters is left to the hl7 library."""
+    first = text.strip()
+    if first.startswith(_USUAL_HEADER):
+        return _Message(first)
+    return hl7.parse(text)
+
+
+_USUAL_HEADER = "MSH|^~\\&|"
+
+
+class _Segment(list[str]):
+    """A segment's fields as text, read as the hl7 library's ``Segment`` is: ``segment(n)``
+    is field n (MSH-1 being the field separator itself), and an absent field raises
+    IndexError."""
+
+    def __call__(self, number: int) -> str:
+        return self[number]
+
+
+class _Message:
+    """An HL7 v2 message split into segments and fields only, exactly as ``hl7.parse`` splits
+    them (its parse plan gives the separators); components are split when read. The library's
+    parse builds a container for every component of every field, which cost most of a busy
+    feed's handling of a message."""
+
+    def __init__(self, text: str) -> None:
+        plan = hl7.parser.create_parse_plan(text)
+        self.separators: str = plan.separators
+        self.esc: str = plan.esc
+        self.segments = [self._split(line) for line in text.split("\r")]
+
+    def _split(self, text: str) -> _Segment:
+        if not any(separator in text for separator in self.separators[1:]):
+            return _Segment([text])
+        if text[:3] in ("MSH", "BHS", "FHS"):
+            end = text.find(text[3], 4)
+            rest = text[end + 1 :]
+            fields = rest.split(self.separators[1]) if rest else []
+            return _Segment([text[:3], text[3], text[4:end], *fields])
+        return _Segment(text.split(self.separators[1]))
+
+    def __iter__(self) -> Iterator[_Segment]:
+        return iter(self.segments)
+
+    def segment(self, name: str) -> _Segment:
+        """The first segment called ``name``; KeyError when there is none."""
+        for segment in self.segments:
+            if segment and segment[0] == name:
+                return segment
+        raise KeyError(f"No {name} segments")
+
+    def unescape(self, text: str) -> str:
+        return str(hl7.util.unescape(self, text))
 
 
 def _check_segments(segments: list[str]) -> None:

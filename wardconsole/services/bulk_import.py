@@ -134,6 +134,26 @@ class BulkImportService:
             _delete_staged(session, import_ids)
 
 
+_DRIVER_INSERTS: dict[tuple[str, str], tuple[str, list[str], list[Any]]] = {}
+
+
+def _driver_insert(table: Any, dialect: Any) -> tuple[str, list[str], list[Any]]:
+    """The INSERT in the driver's own parameter style, its column names, and each column's
+    value conversion (None: as is); built once per table and dialect."""
+    key = (table.name, dialect.name)
+    if key not in _DRIVER_INSERTS:
+        names = [column.name for column in table.columns if column.name != "id"]
+        compiled = insert(table).compile(dialect=dialect, column_keys=names)
+        if dialect.positional:
+            assert compiled.positiontup is not None
+            assert list(compiled.positiontup) == names, "the columns come in table order"
+        convert = [
+            table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+        ]
+        _DRIVER_INSERTS[key] = (str(compiled), names, convert)
+    return _DRIVER_INSERTS[key]
+
+
 def _delete_staged(session: Session, import_ids: list[str]) -> None:
     for staged in (StagedObservationSet, StagedWeightEntry):
         session.execute(delete(staged).where(staged.import_id.in_(import_ids)))
@@ -168,9 +188,21 @@ class _StagingWriter(_BatchWriter):
         self._pending.append(row)
 
     def _insert(self, model: Any, rows: list[dict[str, Any]]) -> None:
-        for row in rows:
-            row["import_id"] = self.import_id
-        self.session.execute(insert(_STAGED[model].__table__), rows)  # Core: no ORM bulk step
+        """The rows by the driver's ``executemany`` with plain tuples, each value converted
+        by its column's type once (SQLAlchemy would build and convert a dict per row)."""
+        connection = self.session.connection()
+        sql, names, convert = _driver_insert(_STAGED[model].__table__, connection.dialect)
+        values = [
+            tuple(
+                self.import_id if name == "import_id" else fix(row[name]) if fix else row[name]
+                for name, fix in zip(names, convert, strict=True)
+            )
+            for row in rows
+        ]
+        if connection.dialect.positional:
+            connection.exec_driver_sql(sql, values)
+        else:
+            connection.exec_driver_sql(sql, [dict(zip(names, v, strict=True)) for v in values])
 
     def record(self, progress: Progress | None, total: int) -> ImportReport:
         """The final step, in ``self.session``: pending rows created, staged rows copied."""

@@ -77,8 +77,7 @@ class CensusService:
         with self._db.read() as session:
             admissions = repository.open_admissions(session)
             ids = [a.admission_id for a in admissions]
-            complete = repository.latest_observations(session, ids, complete_only=True)
-            latest = repository.latest_observations(session, ids, complete_only=False)
+            complete, latest = repository.latest_and_complete_observations(session, ids)
             partials = repository.partial_sets_after(
                 session,
                 {i: (complete[i].taken_at if i in complete else None) for i in ids},

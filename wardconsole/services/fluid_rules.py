@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from wardconsole.domain.fluids import (
     BLADDER_REASON,
     Direction,
+    FluidPeriod,
     FluidPlan,
     FluidTotals,
     ago_text,
@@ -46,24 +47,38 @@ PROMPT_BLADDER = (
 def fluid_triggers_of(
     session: Session, db: Database, admission_ids: Sequence[int], now: datetime
 ) -> dict[int, list[EscalationTrigger]]:
-    """Triggers from each patient's fluid chart (none when they are not on one): one statement
-    for the plans, then a few for each patient on a chart."""
+    """Triggers from each patient's fluid chart (none when they are not on one): three
+    statements however many patients (their plans, today's totals, the last urine)."""
     plans = plans_in_force(session, admission_ids)
+    charted = [i for i in admission_ids if i in plans and plans[i].active]
+    if not charted:
+        return {i: [] for i in admission_ids}
+    period = period_of(now, db.fluid_policy.day_start, db.ward_timezone)
+    totals = period_totals(session, charted, [period.start, period.end])
+    bladder = [i for i in charted if plans[i].reason == BLADDER_REASON]
+    urine = (
+        last_taken(session, bladder, direction=Direction.OUTPUT, what="urine") if bladder else {}
+    )
     return {
-        i: _plan_triggers(session, db, i, plans[i], now) if i in plans and plans[i].active else []
+        i: _plan_triggers(
+            db, plans[i], period, totals.get((i, 0), FluidTotals()), urine.get(i), now
+        )
+        if i in charted
+        else []
         for i in admission_ids
     }
 
 
 def _plan_triggers(
-    session: Session, db: Database, admission_id: int, plan: FluidPlan, now: datetime
+    db: Database,
+    plan: FluidPlan,
+    period: FluidPeriod,
+    totals: FluidTotals,
+    last_urine: datetime | None,
+    now: datetime,
 ) -> list[EscalationTrigger]:
     policy = db.fluid_policy
     found: list[EscalationTrigger] = []
-    period = period_of(now, policy.day_start, db.ward_timezone)
-    totals = period_totals(session, [admission_id], [period.start, period.end]).get(
-        (admission_id, 0), FluidTotals()
-    )
     review = latest_review(plan, totals, period, now, policy)
     reasons: list[tuple[str, str, str, datetime]] = []
     if review is not None and review.behind:
@@ -85,9 +100,6 @@ def _plan_triggers(
             )
         )
     if plan.reason == BLADDER_REASON:
-        last_urine = last_taken(
-            session, [admission_id], direction=Direction.OUTPUT, what="urine"
-        ).get(admission_id)
         since = no_urine_since(plan, last_urine, now, policy)
         if since is not None:
             what = "since the fluid chart started" if last_urine is None else "recorded"

@@ -1012,8 +1012,12 @@ def unstorable_text(batch: ImportBatch) -> dict[str, str]:
             if group.stay is not None:
                 yield (where, "reason", "stay reason", group.stay.reason)
 
+    seen: dict[tuple[str, str], str | None] = {}  # a file repeats its names on every set
     for where, name, label, value in checks():
-        problem = field_problem(name, value, label=label)
+        if name == "source_ref":  # one per set: nothing to remember
+            problem = field_problem(name, value, label=label)
+        elif (problem := seen.get((name, value), "")) == "":
+            problem = seen[name, value] = field_problem(name, value, label=label)
         if problem and where not in problems:
             problems[where] = f"{where} {problem}"
     return problems

@@ -18,7 +18,7 @@ from functools import cache
 from types import MappingProxyType
 from typing import Any, Final, TypeVar
 
-from sqlalchemy import ColumnElement, and_, exists, inspect, select
+from sqlalchemy import ColumnElement, and_, bindparam, exists, inspect, select
 from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.entry_kinds import EntryKind
@@ -120,33 +120,49 @@ def current(entity: Any) -> ColumnElement[bool]:
 
 
 def plan_rows(
-    session: Session, model: type[E], admission_ids: Collection[int], *, at: datetime | None = None
-) -> dict[int, E]:
+    session: Session,
+    model: Any,
+    admission_ids: Collection[int],
+    *,
+    at: datetime | None = None,
+) -> dict[int, Any]:
     """Admission id -> the current row of a per-patient plan table (a fluid chart plan, a food
-    chart; stopped ones included). One statement; of two current versions (set at once at two
-    stations) the newer wins.
+    chart; stopped ones included), as a plain row of the table's columns (read like the
+    model's objects). One statement; of two current versions (set at once at two stations) the
+    newer wins.
 
     With ``at``, the version that was in force then instead (a handoff drafted for a past
     shift): the newest version recorded at or before ``at`` — a later change or stop does not
     reach back — unless that version was struck out as entered in error."""
     if not admission_ids:
         return {}
+    values: dict[str, Any] = {"admission_ids": list(admission_ids)}
+    if at is not None:
+        values["at"] = at
+    found = session.execute(_plan_statement(model, at is not None), values).all()
+    return {r.admission_id: r for r in found}
+
+
+@cache
+def _plan_statement(model: Any, at: bool) -> Any:
+    """``plan_rows``'s statement, built once per table and shape: the census reads the fluid
+    and food chart plans on every refresh."""
     row: Any = model
-    if at is None:
-        query = select(row).where(row.admission_id.in_(list(admission_ids)), current(row))
+    ids = row.admission_id.in_(bindparam("admission_ids", expanding=True))
+    if not at:
+        query = select(*row.__table__.columns).where(ids, current(row))
     else:
         struck = aliased(row)
-        query = select(row).where(
-            row.admission_id.in_(list(admission_ids)),
-            row.recorded_at <= at,
+        query = select(*row.__table__.columns).where(
+            ids,
+            row.recorded_at <= bindparam("at"),
             row.status == RecordStatus.FINAL.value,
             ~exists().where(
                 struck.amends_id == row.id,
                 struck.status == RecordStatus.ENTERED_IN_ERROR.value,
             ),
         )
-    found = session.scalars(query.order_by(row.recorded_at, row.id)).all()
-    return {r.admission_id: r for r in found}
+    return query.order_by(row.recorded_at, row.id)
 
 
 def superseded_by(session: Session, row: Any) -> NotCurrent | None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
+from functools import cache, lru_cache
+from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import BindParameter, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.fluids import Direction, FluidEntry, FluidPlan, FluidTotals
@@ -27,30 +29,8 @@ def period_totals(
     is absent (its totals are all zero)."""
     if not admission_ids or len(bounds) < 2:
         return {}
-    row = FluidEntryRow
-    period = case(
-        *((row.taken_at < end, index) for index, end in enumerate(bounds[1:])), else_=-1
-    ).label("period")
-    measured = func.count(row.volume_ml)
-    urine = func.sum(case((row.what == "urine", 1), else_=0))
-    query = (
-        select(
-            row.admission_id,
-            period,
-            row.direction,
-            func.count(),
-            func.coalesce(func.sum(row.volume_ml), 0),
-            measured,
-            urine,
-        )
-        .where(
-            row.admission_id.in_(list(admission_ids)),
-            row.taken_at >= bounds[0],
-            row.taken_at < bounds[-1],
-            current(row),
-        )
-        .group_by(row.admission_id, period, row.direction)
-    )
+    values: dict[str, Any] = {"admission_ids": list(admission_ids)}
+    values.update({f"bound_{index}": at for index, at in enumerate(bounds)})
     found: dict[tuple[int, int], dict[str, int]] = {}
     for (
         admission_id,
@@ -60,7 +40,7 @@ def period_totals(
         volume,
         measured_count,
         urine_count,
-    ) in session.execute(query).all():
+    ) in session.execute(_totals_statement(len(bounds)), values).all():
         sums = found.setdefault((admission_id, int(index)), {})
         if direction == Direction.INTAKE.value:
             sums.update(intake_ml=int(volume), intake_count=int(count))
@@ -72,6 +52,38 @@ def period_totals(
                 urine_count=int(urine_count or 0),
             )
     return {key: FluidTotals(**sums) for key, sums in found.items()}
+
+
+@lru_cache(maxsize=16)
+def _totals_statement(bounds: int) -> Any:
+    """``period_totals``'s statement for a number of period bounds, built once (the census
+    runs it on every refresh, and building it cost more than running it); bound by
+    ``admission_ids`` and ``bound_<i>``."""
+    row = FluidEntryRow
+    ends: list[BindParameter[Any]] = [bindparam(f"bound_{index}") for index in range(1, bounds)]
+    period = case(*((row.taken_at < end, index) for index, end in enumerate(ends)), else_=-1).label(
+        "period"
+    )
+    measured = func.count(row.volume_ml)
+    urine = func.sum(case((row.what == "urine", 1), else_=0))
+    return (
+        select(
+            row.admission_id,
+            period,
+            row.direction,
+            func.count(),
+            func.coalesce(func.sum(row.volume_ml), 0),
+            measured,
+            urine,
+        )
+        .where(
+            row.admission_id.in_(bindparam("admission_ids", expanding=True)),
+            row.taken_at >= bindparam("bound_0"),
+            row.taken_at < bindparam(f"bound_{bounds - 1}"),
+            current(row),
+        )
+        .group_by(row.admission_id, period, row.direction)
+    )
 
 
 def last_taken(
@@ -87,19 +99,33 @@ def last_taken(
     One statement (issued even for no admissions, so a read's statement count is fixed): per
     admission, the newest matching entry found walking back along the (admission, taken)
     index, so the cost does not grow with the length of the stay."""
-    row = FluidEntryRow
-    latest = select(row.taken_at).where(
-        row.admission_id == Admission.id, row.direction == direction.value, current(row)
-    )
+    values: dict[str, Any] = {"admission_ids": list(admission_ids), "direction": direction.value}
     if what is not None:
-        latest = latest.where(row.what == what)
+        values["what"] = what
     if before is not None:
-        latest = latest.where(row.taken_at < before)
-    newest = latest.order_by(row.taken_at.desc()).limit(1).correlate(Admission).scalar_subquery()
+        values["before"] = before
     rows = session.execute(
-        select(Admission.id, newest).where(Admission.id.in_(list(admission_ids)))
+        _last_taken_statement(what is not None, before is not None), values
     ).all()
     return {admission_id: _aware(at) for admission_id, at in rows if at is not None}
+
+
+@cache
+def _last_taken_statement(what: bool, before: bool) -> Any:
+    """``last_taken``'s statement, built once per shape; bound by ``admission_ids``,
+    ``direction`` and (when the flags say) ``what`` and ``before``."""
+    row = FluidEntryRow
+    latest = select(row.taken_at).where(
+        row.admission_id == Admission.id, row.direction == bindparam("direction"), current(row)
+    )
+    if what:
+        latest = latest.where(row.what == bindparam("what"))
+    if before:
+        latest = latest.where(row.taken_at < bindparam("before"))
+    newest = latest.order_by(row.taken_at.desc()).limit(1).correlate(Admission).scalar_subquery()
+    return select(Admission.id, newest).where(
+        Admission.id.in_(bindparam("admission_ids", expanding=True))
+    )
 
 
 def plans_in_force(
@@ -136,7 +162,7 @@ def to_entry(row: FluidEntryRow) -> FluidEntry:
     )
 
 
-def to_plan(row: FluidPlanRow) -> FluidPlan:
+def to_plan(row: FluidPlanRow | Any) -> FluidPlan:
     return FluidPlan(
         id=row.id,
         admission_id=row.admission_id,

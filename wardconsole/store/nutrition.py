@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.bowels import BowelEntry
@@ -26,16 +28,26 @@ def meals_between(
     """Admission id -> its current meal entries taken in [start, end), oldest first."""
     if not admission_ids:
         return {}
-    row = MealEntryRow
-    query = select(row).where(row.admission_id.in_(list(admission_ids)), current(row))
-    if start is not None:
-        query = query.where(row.taken_at >= start)
-    if end is not None:
-        query = query.where(row.taken_at < end)
+    values = {"admission_ids": list(admission_ids), "start": start, "end": end}
     out: dict[int, list[MealEntry]] = {}
-    for r in session.scalars(query.order_by(row.taken_at, row.id)):
+    for r in session.execute(_meals_statement(start is not None, end is not None), values):
         out.setdefault(r.admission_id, []).append(to_meal(r))
     return out
+
+
+@cache
+def _meals_statement(start: bool, end: bool) -> Any:
+    """``meals_between``'s statement, built once per shape, as plain rows (read like the
+    model's objects): the census reads the meals of running food charts on every refresh."""
+    row = MealEntryRow
+    query = select(*row.__table__.columns).where(
+        row.admission_id.in_(bindparam("admission_ids", expanding=True)), current(row)
+    )
+    if start:
+        query = query.where(row.taken_at >= bindparam("start"))
+    if end:
+        query = query.where(row.taken_at < bindparam("end"))
+    return query.order_by(row.taken_at, row.id)
 
 
 def food_charts(
@@ -54,7 +66,7 @@ def stay_food_charts(session: Session, admission_id: int) -> list[FoodChart]:
     return [to_food_chart(r) for r in session.scalars(query.order_by(row.taken_at, row.id))]
 
 
-def to_food_chart(row: FoodChartRow) -> FoodChart:
+def to_food_chart(row: FoodChartRow | Any) -> FoodChart:
     return FoodChart(
         id=row.id,
         admission_id=row.admission_id,
@@ -106,7 +118,7 @@ def last_bowels(
     return {r.admission_id: to_bowel(r) for r in rows}
 
 
-def to_meal(row: MealEntryRow) -> MealEntry:
+def to_meal(row: MealEntryRow | Any) -> MealEntry:
     return MealEntry(
         id=row.id,
         admission_id=row.admission_id,

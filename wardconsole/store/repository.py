@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.admission_records import AdmissionDetail
@@ -92,15 +92,22 @@ def _admission_info(row: Any) -> AdmissionDetail:
     return AdmissionDetail(**fields)
 
 
+@cache
+def _open_admissions_statement() -> Any:
+    return _admission_query().where(Admission.discharged_at.is_(None)).order_by(Admission.id)
+
+
+@cache
+def _admission_statement() -> Any:
+    return _admission_query().where(Admission.id == bindparam("admission_id"))
+
+
 def open_admissions(session: Session) -> list[AdmissionDetail]:
-    rows = session.execute(
-        _admission_query().where(Admission.discharged_at.is_(None)).order_by(Admission.id)
-    ).all()
-    return [_admission_info(r) for r in rows]
+    return [_admission_info(r) for r in session.execute(_open_admissions_statement())]
 
 
 def admission(session: Session, admission_id: int) -> AdmissionDetail | None:
-    row = session.execute(_admission_query().where(Admission.id == admission_id)).first()
+    row = session.execute(_admission_statement(), {"admission_id": admission_id}).first()
     return _admission_info(row) if row else None
 
 
@@ -113,7 +120,7 @@ def beds(session: Session) -> list[tuple[int, str]]:
     ]
 
 
-def to_observation(row: ObservationSetRow) -> ObservationSet:
+def to_observation(row: ObservationSetRow | Any) -> ObservationSet:
     return ObservationSet(
         id=row.id,
         admission_id=row.admission_id,
@@ -140,7 +147,7 @@ def to_observation(row: ObservationSetRow) -> ObservationSet:
     )
 
 
-def to_symptoms(row: SymptomEntryRow) -> SymptomEntry:
+def to_symptoms(row: SymptomEntryRow | Any) -> SymptomEntry:
     return SymptomEntry(
         id=row.id,
         admission_id=row.admission_id,
@@ -261,6 +268,20 @@ def latest_observations(
     return {r.admission_id: to_observation(r) for r in rows}
 
 
+def latest_and_complete_observations(
+    session: Session, admission_ids: Sequence[int]
+) -> tuple[dict[int, ObservationSet], dict[int, ObservationSet]]:
+    """Each admission's newest complete set and its newest set of any kind, as
+    ``latest_observations`` gives them. The newest set is usually complete, and then it is
+    also the newest complete one: only the others are looked up again."""
+    latest_rows = _latest_rows(session, ObservationSetRow, admission_ids)
+    latest = {r.admission_id: to_observation(r) for r in latest_rows}
+    complete = {r.admission_id: latest[r.admission_id] for r in latest_rows if r.is_complete}
+    rest = [i for i in admission_ids if i not in complete]
+    complete.update(latest_observations(session, rest, complete_only=True))
+    return complete, latest
+
+
 def partial_sets_after(
     session: Session, after: dict[int, datetime | None], *, since: datetime
 ) -> dict[int, list[ObservationSet]]:
@@ -268,29 +289,39 @@ def partial_sets_after(
     admission id -> that set's time, None when there is none) and not before ``since``;
     oldest first. Their lower bounds can raise the patient's effective NEWS2.
 
-    One statement of the same shape for any ward (the admissions as one expanding list), so it
-    is compiled once; each admission's cut-off is applied here, to the few partial sets of the
-    history window (a clause per admission made every refresh a new statement to compile)."""
+    One index range per admission, from its latest complete set: reading the whole history
+    window and cutting here walked every set of the week (most of a refresh at a month of
+    one-minute vitals)."""
     if not after:
         return {}
-    rows: Sequence[Any] = session.execute(
-        _partial_sets_statement(), {"admission_ids": sorted(after), "since": since}
-    ).all()
+    windows = [(admission_id, at) for admission_id, at in after.items() if at is not None]
+    params: dict[str, Any] = {
+        "since": since,
+        "never": [admission_id for admission_id, at in after.items() if at is None],
+    }
+    for n, (admission_id, at) in enumerate(windows):
+        params[f"admission_{n}"], params[f"after_{n}"] = admission_id, at
     found: dict[int, list[ObservationSet]] = {}
-    for row in rows:
-        cut_off = after[row.admission_id]
-        if cut_off is None or row.taken_at > cut_off:
-            found.setdefault(row.admission_id, []).append(to_observation(row))
+    for row in session.execute(_partial_sets_statement(len(windows)), params):
+        found.setdefault(row.admission_id, []).append(to_observation(row))
     return found
 
 
-@cache
-def _partial_sets_statement() -> Any:
+@lru_cache(maxsize=16)
+def _partial_sets_statement(windows: int) -> Any:
+    """Built once per number of admissions with a complete set, so a ward's refreshes compile
+    it once (a statement built with a clause per admission on every refresh was compiled on
+    every refresh); plain rows."""
     o = ObservationSetRow
+    ranges = [
+        and_(o.admission_id == bindparam(f"admission_{n}"), o.taken_at > bindparam(f"after_{n}"))
+        for n in range(windows)
+    ]
+    ranges.append(o.admission_id.in_(bindparam("never", expanding=True)))
     return (
         select(*o.__table__.columns)
         .where(
-            o.admission_id.in_(bindparam("admission_ids", expanding=True)),
+            or_(*ranges),
             o.is_complete.is_(False),
             o.taken_at >= bindparam("since", type_=o.taken_at.type),
             current(o),
@@ -310,17 +341,20 @@ def latest_rass(session: Session, admission_ids: Sequence[int]) -> dict[int, Ass
     return {r.admission_id: to_assessment(r) for r in rows}
 
 
+@cache
 def _escalation_query() -> Any:
+    """Plain rows (the table's columns and the names joined to them), not entities: the census
+    and the escalation list read every open escalation on each refresh."""
     ack = aliased(Staff)
     res = aliased(Staff)
     return (
         select(
-            EscalationRow,
-            Bed.label,
+            *EscalationRow.__table__.columns,
+            Bed.label.label("bed"),
             Patient.given_name,
             Patient.family_name,
-            ack.display_name,
-            res.display_name,
+            ack.display_name.label("acknowledged_by"),
+            res.display_name.label("resolved_by"),
             Admission.discharged_at,
         )
         .join(Admission, Admission.id == EscalationRow.admission_id)
@@ -332,41 +366,54 @@ def _escalation_query() -> Any:
 
 
 def _escalation_info(row: Any) -> EscalationInfo:
-    esc, bed, given, family, ack_name, res_name, discharged_at = row
     return EscalationInfo(
-        id=esc.id,
-        admission_id=esc.admission_id,
-        bed=bed or "",
-        patient_name=f"{given} {family}",
-        kind=EscalationKind(esc.kind),
-        severity=Severity(esc.severity),
-        state=EscalationState(esc.state),
-        rule_id=esc.rule_id,
-        explanation=esc.explanation,
-        prompts=tuple(esc.prompts or ()),
-        raised_at=esc.raised_at,
-        updated_at=esc.updated_at,
-        acknowledged_at=esc.acknowledged_at,
-        acknowledged_by=ack_name,
-        resolved_at=esc.resolved_at,
-        resolved_by=res_name,
-        outcome=esc.outcome,
-        last_announced_at=esc.last_announced_at,
-        cascade_level=esc.cascade_level,
-        snoozed_until=esc.snoozed_until,
-        version=esc.version,
-        policy_digest=esc.policy_digest,
-        discharged=discharged_at is not None,
+        id=row.id,
+        admission_id=row.admission_id,
+        bed=row.bed or "",
+        patient_name=f"{row.given_name} {row.family_name}",
+        kind=EscalationKind(row.kind),
+        severity=Severity(row.severity),
+        state=EscalationState(row.state),
+        rule_id=row.rule_id,
+        explanation=row.explanation,
+        prompts=tuple(row.prompts or ()),
+        raised_at=row.raised_at,
+        updated_at=row.updated_at,
+        acknowledged_at=row.acknowledged_at,
+        acknowledged_by=row.acknowledged_by,
+        resolved_at=row.resolved_at,
+        resolved_by=row.resolved_by,
+        outcome=row.outcome,
+        last_announced_at=row.last_announced_at,
+        cascade_level=row.cascade_level,
+        snoozed_until=row.snoozed_until,
+        version=row.version,
+        policy_digest=row.policy_digest,
+        discharged=row.discharged_at is not None,
     )
+
+
+@cache
+def _open_escalations_statement(some: bool) -> Any:
+    """Every open escalation (``some``: of the admissions in ``admission_ids``), most severe
+    then oldest first."""
+    query = _escalation_query().where(EscalationRow.resolved_at.is_(None))
+    if some:
+        query = query.where(
+            EscalationRow.admission_id.in_(bindparam("admission_ids", expanding=True))
+        )
+    return query.order_by(EscalationRow.severity.desc(), EscalationRow.raised_at)
 
 
 def open_escalations(
     session: Session, admission_ids: Iterable[int] | None = None
 ) -> list[EscalationInfo]:
-    query = _escalation_query().where(EscalationRow.resolved_at.is_(None))
-    if admission_ids is not None:
-        query = query.where(EscalationRow.admission_id.in_(list(admission_ids)))
-    rows = session.execute(query.order_by(EscalationRow.severity.desc(), EscalationRow.raised_at))
+    if admission_ids is None:
+        rows = session.execute(_open_escalations_statement(False))
+    else:
+        rows = session.execute(
+            _open_escalations_statement(True), {"admission_ids": list(admission_ids)}
+        )
     return [_escalation_info(r) for r in rows]
 
 
@@ -519,12 +566,7 @@ def decisions_by_admission(
     session: Session, admission_ids: Sequence[int]
 ) -> dict[int, list[ClinicalDecision]]:
     """The decisions of several stays in one query, each oldest first."""
-    rows = session.execute(
-        select(ClinicalDecisionRow, Staff.display_name)
-        .join(Staff, Staff.id == ClinicalDecisionRow.recorded_by_id)
-        .where(ClinicalDecisionRow.admission_id.in_(list(admission_ids)))
-        .order_by(ClinicalDecisionRow.decided_at, ClinicalDecisionRow.id)
-    ).all()
+    rows = session.execute(_decisions_statement(), {"admission_ids": list(admission_ids)}).all()
     found: dict[int, list[ClinicalDecision]] = {}
     for decision in _to_decisions(rows):
         found.setdefault(decision.admission_id, []).append(decision)
@@ -606,6 +648,16 @@ def _checks_since_statement() -> Any:
             current(AssessmentRow),
         )
         .order_by(AssessmentRow.taken_at, AssessmentRow.id)
+    )
+
+
+@cache
+def _decisions_statement() -> Any:
+    return (
+        select(ClinicalDecisionRow, Staff.display_name)
+        .join(Staff, Staff.id == ClinicalDecisionRow.recorded_by_id)
+        .where(ClinicalDecisionRow.admission_id.in_(bindparam("admission_ids", expanding=True)))
+        .order_by(ClinicalDecisionRow.decided_at, ClinicalDecisionRow.id)
     )
 
 

@@ -70,6 +70,10 @@ class UiContext:
     """Make this station's alert sound (once, on the UI thread). A station without a sound
     device gets a silent one that says so (``ui.escalations.alerts``)."""
 
+    export_discharge_letter: Callable[[Actor, int, Path], Path]
+    """Write a discharged patient's letter (who, admission, where) as an audited, owner-only
+    PDF export (blocks; background worker only)."""
+
     escalations: EscalationService | None = None
     """The ward's escalations (panel, banner, alarms, raise concern), acting as
     ``current_actor``; a colleague confirming signs in through ``access``. None: no escalation
@@ -127,6 +131,3 @@ class UiContext:
     aftercare: AftercareService | None = None
     """Follow-ups after discharge and aftercare plans (block; background worker only). None:
     the Aftercare menu is off."""
-    export_discharge_letter: Callable[[Actor, int, Path], Path] | None = None
-    """Write a discharged patient's letter (who, admission, where) as an audited, owner-only
-    PDF export (blocks; background worker only). None: the letter button is off."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from wardconsole.domain.records import Severity
 from wardconsole.domain.rules import news2_severity
@@ -81,13 +82,26 @@ def local_time_text(when: datetime | None, *, seconds: bool = False) -> str:
     """Local wall-clock time: '03:12' (or '03:12:45'); '—' when there is no time."""
     if when is None:
         return "—"
-    return when.astimezone().strftime("%H:%M:%S" if seconds else "%H:%M")
+    return _local_time_text(when, seconds)
 
 
 def local_datetime_text(when: datetime | None) -> str:
     """'Tue 26 Nov 03:12' in local time; '—' when there is no time."""
     if when is None:
         return "—"
+    return _local_datetime_text(when)
+
+
+# The words for an instant never change while the console runs (one time zone, one locale),
+# and the census words the same few instants on every refresh: ``strftime`` is slow enough
+# there, under Qt's import hook, to be a good part of a refresh.
+@lru_cache(maxsize=4096)
+def _local_time_text(when: datetime, seconds: bool) -> str:
+    return when.astimezone().strftime("%H:%M:%S" if seconds else "%H:%M")
+
+
+@lru_cache(maxsize=4096)
+def _local_datetime_text(when: datetime) -> str:
     local = when.astimezone()
     return f"{local:%a} {local.day} {local:%b %H:%M}"
 

@@ -50,7 +50,7 @@ from wardconsole.ui.interop.controller import InteropController
 from wardconsole.ui.patient.open_windows import PatientWindows
 from wardconsole.ui.sessions.controller import SessionsController
 from wardconsole.ui.tasks import ChangeWatcher
-from wardconsole.ui.theme import Theme, apply_theme, load_theme, save_theme
+from wardconsole.ui.theme import Theme, apply_theme, load_theme, save_theme, theme_state
 from wardconsole.ui.widgets.elided_label import ElidedLabel
 from wardconsole.ui.widgets.message_panel import MessagePanel
 from wardconsole.ui.widgets.style_property import set_style_property
@@ -100,9 +100,6 @@ class MainWindow(QMainWindow):
     census_changed = Signal(CensusSnapshot)
     """A new census snapshot is on screen."""
 
-    theme_changed = Signal(Theme)
-    """The day/night theme changed (already applied to the application)."""
-
     def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._context = context
@@ -110,6 +107,7 @@ class MainWindow(QMainWindow):
         self._started = False
         self._shut_down = False
         self._theme = load_theme()
+        theme_state().set(self._theme)  # what is painted below starts in the right colours
         self.setWindowTitle(f"WardConsole — {context.ward_name} — {context.station}")
 
         # Workers and timers (Qt children of the window).
@@ -122,13 +120,11 @@ class MainWindow(QMainWindow):
         self._change_debounce.setInterval(CHANGE_DEBOUNCE_MS)
 
         # Models.
-        self.census_model = CensusTableModel(self, theme=self._theme)
+        self.census_model = CensusTableModel(self)
         self.census_proxy = CensusProxyModel(self)
         self.census_proxy.setSourceModel(self.census_model)
         self._patient_windows = PatientWindows(self._runner, context.load_patient_series)
-        self.bedside = BedsideController(
-            context, self._runner, self, self._selected_census_row, theme=self._theme
-        )
+        self.bedside = BedsideController(context, self._runner, self, self._selected_census_row)
         self.admission = AdmissionController(
             context.admissions,
             context.discharges,
@@ -137,7 +133,6 @@ class MainWindow(QMainWindow):
             self,
             self._selected_census_row,
             baseline_available=self.bedside.available,
-            theme=self._theme,
         )
         self._admitted_id: int | None = None
         self._baseline_wanted = False
@@ -154,7 +149,7 @@ class MainWindow(QMainWindow):
         self.escalations: EscalationController | None = None
         self.escalation_panel: EscalationPanel | None = None
         self.escalation_dock: QDockWidget | None = None
-        self.alert_banner = AlertBanner(theme=self._theme)
+        self.alert_banner = AlertBanner()
         if context.escalations is not None:
             self.escalations = EscalationController(
                 context.escalations,
@@ -164,7 +159,6 @@ class MainWindow(QMainWindow):
                 context.open_alert_sound(),
                 self,
                 sign_in=context.access.sign_in if context.access is not None else None,
-                theme=self._theme,
             )
             self.escalation_panel = EscalationPanel(self.escalations)
         self.alarm_acknowledger: AlarmAcknowledger | None = None
@@ -283,7 +277,6 @@ class MainWindow(QMainWindow):
             self._context.current_actor,
             self,
             self._runner,
-            theme=self._theme,
         )
         self.handoff_menu.add_to(menu.addMenu("Hand&off"))
         self.controllers.append(self.handoff_menu)
@@ -294,7 +287,6 @@ class MainWindow(QMainWindow):
             self.census_view.selected_admission_id,
             self,
             self._runner,
-            theme=self._theme,
         )
         self.observation_menu.add_to(menu.addMenu("O&bservation"))
         self.controllers.append(self.observation_menu)
@@ -368,8 +360,6 @@ class MainWindow(QMainWindow):
         self.census_changed.connect(self._on_census_changed)
         # Theme.
         self.night_action.toggled.connect(self._on_night_theme_toggled)
-        self.theme_changed.connect(self.census_model.set_theme)
-        self.theme_changed.connect(self._patient_windows.set_theme)
         # Finding and opening patients.
         self.find_action.triggered.connect(self.filter_box.focus_filter)
         self.filter_box.filter_changed.connect(self.census_proxy.set_filter_text)
@@ -378,9 +368,7 @@ class MainWindow(QMainWindow):
         self.sort_urgent_action.triggered.connect(self._on_sort_urgent_requested)
         self.census_view.patient_requested.connect(self._on_patient_requested)
         # Escalations: live from other stations, alarms on the banner.
-        self.theme_changed.connect(self.alert_banner.set_theme)
         # Observation levels and safety checks.
-        self.theme_changed.connect(self.observation_menu.set_theme)
         self.observation_menu.checks_changed.connect(self._on_refresh_requested)
         # Therapy and support sessions.
         self.sessions_menu.sessions_changed.connect(self._on_entries_saved)
@@ -390,7 +378,6 @@ class MainWindow(QMainWindow):
             self.escalations.banner_changed.connect(self.alert_banner.set_state)
             self.escalations.ward_checks_changed.connect(self._on_ward_checks_changed)
             self.escalations.announced.connect(self.alert_banner.flash)
-            self.theme_changed.connect(self.escalations.set_theme)
             self.alert_banner.escalation_requested.connect(self._on_escalation_requested)
             if self.escalation_panel is not None and self.escalation_dock is not None:
                 self.escalation_panel.title_changed.connect(self.escalation_dock.setWindowTitle)
@@ -401,7 +388,6 @@ class MainWindow(QMainWindow):
         self.concern.concern_raised.connect(self._on_entries_saved)
         self.concern.message_requested.connect(self._on_status_message_requested)
         self.bedside.message_requested.connect(self._on_status_message_requested)
-        self.theme_changed.connect(self.bedside.set_theme)
         # Admission, bed moves, discharge.
         self.admission.admitted.connect(self._on_admitted)
         self.admission.moved.connect(self._on_entries_saved)
@@ -409,9 +395,6 @@ class MainWindow(QMainWindow):
         self.admission.discharged.connect(self._on_discharged)
         self.admission.discharged.connect(self.aftercare_menu.offer_plan)
         self.admission.message_requested.connect(self._on_status_message_requested)
-        self.theme_changed.connect(self.admission.set_theme)
-        # Handoff windows follow the theme and other stations' handoff changes.
-        self.theme_changed.connect(self.handoff_menu.set_theme)
         # Who is signed in: the lock screen shows open escalations (bed and kind only), knows
         # when the database is down, and the window's actions follow the signed-in role.
         if self.access is not None:
@@ -474,7 +457,6 @@ class MainWindow(QMainWindow):
         apply_theme(_app(), theme)
         save_theme(theme)
         self.night_action.setChecked(theme is Theme.NIGHT)
-        self.theme_changed.emit(theme)
 
     def shutdown(self) -> None:
         """Stop timers, the change watcher and the worker; close patient windows. Idempotent."""
@@ -624,7 +606,7 @@ class MainWindow(QMainWindow):
         if row_number < 0 or self._snapshot is None:
             return
         window = self._patient_windows.open(
-            self.census_model.census_row(row_number), self._snapshot, self._theme
+            self.census_model.census_row(row_number), self._snapshot
         )
         self.bedside.attach(window)
         self.concern.attach(window)

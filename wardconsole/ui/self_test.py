@@ -90,14 +90,40 @@ def peak_rss_mb() -> float:
 
 
 def import_lazy_modules() -> list[str]:
-    """Import every lazily loaded module; the names that failed (with why)."""
-    failed = []
+    """Import every lazily loaded module, then every module of the package (a dialog or report
+    imported inside a function is a lazy path too, and the frozen build must carry what it
+    imports); the names that failed (with why)."""
+    failed: list[str] = []
     for name in LAZY_MODULES:
-        try:
-            importlib.import_module(name)
-        except Exception as exc:  # every failure is reported, none hidden
-            failed.append(f"{name}: {type(exc).__name__}: {exc}")
+        _import(name, failed)
+    for name in package_modules(failed):
+        _import(name, failed)
     return failed
+
+
+def package_modules(failed: list[str]) -> list[str]:
+    """Every module of ``wardconsole`` (from the frozen build's archive too), except the entry
+    point and the Alembic scripts, which act when imported."""
+    import pkgutil
+
+    import wardconsole
+
+    def broken(name: str) -> None:
+        failed.append(f"{name}: {sys.exc_info()[0]}: {sys.exc_info()[1]}")
+
+    return [
+        info.name
+        for info in pkgutil.walk_packages(wardconsole.__path__, "wardconsole.", onerror=broken)
+        if info.name != "wardconsole.__main__"
+        and not info.name.startswith("wardconsole.store.migrations")
+    ]
+
+
+def _import(name: str, failed: list[str]) -> None:
+    try:
+        importlib.import_module(name)
+    except Exception as exc:  # every failure is reported, none hidden
+        failed.append(f"{name}: {type(exc).__name__}: {exc}")
 
 
 class _Poll(QObject):
@@ -200,10 +226,12 @@ class SelfTest(QObject):
 
     def _check_lazy_modules(self) -> None:
         started = time.perf_counter()
+        before = len(sys.modules)
         self.failed = import_lazy_modules()
         milestone(
             "lazy_modules",
             count=len(LAZY_MODULES),
+            imported=len(sys.modules) - before,
             failed=self.failed,
             ms=round((time.perf_counter() - started) * 1000, 1),
         )

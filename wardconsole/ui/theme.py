@@ -5,7 +5,10 @@ sleeping ward, with status colours that still stand out. Every status colour com
 a shape elsewhere ('▲ HIGH', '◆ URGENT', 'OVERDUE …'), so colour is never the only cue, and the
 bands are ordered by lightness as well as hue so they survive colour-vision deficiency.
 
-The chosen theme is UI state, so it lives in QSettings.
+The chosen theme is UI state, so it lives in QSettings. While the console runs, the theme in
+force is one ``ThemeState``: the application's style sheet and palette follow it, and whatever
+paints its own colours (table cells, chart pens, the alarm banner) reads ``theme_state()`` and
+re-colours on its ``changed`` signal, instead of each window handing the theme down.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import enum
 from dataclasses import dataclass
 from importlib import resources
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -195,6 +198,41 @@ def _status_rules(palette: RiskPalette) -> str:
     return "\n".join(rules)
 
 
+class ThemeState(QObject):
+    """The theme in force for everything the console paints itself; one per application."""
+
+    changed = Signal(object)
+    """The new ``Theme`` (emitted only when it differs)."""
+
+    def __init__(self, theme: Theme = Theme.DAY) -> None:
+        super().__init__()
+        self._theme = theme
+
+    @property
+    def theme(self) -> Theme:
+        return self._theme
+
+    @property
+    def palette(self) -> RiskPalette:
+        return risk_palette(self._theme)
+
+    def set(self, theme: Theme) -> None:
+        if theme is not self._theme:
+            self._theme = theme
+            self.changed.emit(theme)
+
+
+_STATE: ThemeState | None = None
+
+
+def theme_state() -> ThemeState:
+    """The application's theme state (made on first use, on the UI thread)."""
+    global _STATE
+    if _STATE is None:
+        _STATE = ThemeState()
+    return _STATE
+
+
 def apply_theme(app: QApplication, theme: Theme) -> None:
     """Restyle the whole application (every open window follows). Applying the theme already
     in force does nothing: Qt re-polishes every widget on each style sheet it is given, even an
@@ -203,10 +241,10 @@ def apply_theme(app: QApplication, theme: Theme) -> None:
         app.setStyle("Fusion")  # the one built-in style that honours a custom palette everywhere
     sheet = stylesheet(theme)
     palette = make_palette(theme)
-    if app.styleSheet() == sheet and app.palette() == palette:
-        return
-    app.setPalette(palette)
-    app.setStyleSheet(sheet)
+    if app.styleSheet() != sheet or app.palette() != palette:
+        app.setPalette(palette)
+        app.setStyleSheet(sheet)
+    theme_state().set(theme)  # after the style sheet: painters re-colour over the new one
 
 
 def load_theme(settings: QSettings | None = None) -> Theme:

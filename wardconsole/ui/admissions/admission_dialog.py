@@ -45,7 +45,6 @@ from wardconsole.ui.access.session import acting_as
 from wardconsole.ui.admissions.intake_form import IntakeForm, nurse_message
 from wardconsole.ui.bedside.entry_time import TakenAtEdit
 from wardconsole.ui.tasks import TaskHandle, TaskRunner
-from wardconsole.ui.theme import Theme
 from wardconsole.ui.widgets.form_style import form_stylesheet
 from wardconsole.ui.widgets.style_property import set_style_property
 
@@ -92,14 +91,13 @@ class AdmissionDialog(QDialog):
         current_actor: Callable[[], Actor],
         runner: TaskRunner,
         *,
-        theme: Theme = Theme.DAY,
         baseline_available: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("AdmissionDialog")
         self.setWindowTitle("Admit patient — WardConsole")
-        self.setStyleSheet(form_stylesheet(theme))
+        self.setStyleSheet(form_stylesheet())
         self._service = service
         self._actor = current_actor
         """Who is acting: asked on the UI thread when the nurse acts."""
@@ -150,7 +148,6 @@ class AdmissionDialog(QDialog):
         current_actor: Callable[[], Actor],
         runner: TaskRunner,
         *,
-        theme: Theme = Theme.DAY,
         baseline_available: bool = False,
         parent: QWidget | None = None,
     ) -> Admitted | None:
@@ -159,7 +156,6 @@ class AdmissionDialog(QDialog):
             service,
             current_actor,
             runner,
-            theme=theme,
             baseline_available=baseline_available,
             parent=parent,
         )

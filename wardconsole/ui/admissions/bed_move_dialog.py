@@ -25,7 +25,6 @@ from wardconsole.services.context import Actor, ConflictError, InvalidInput, Ser
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.access.session import reader
 from wardconsole.ui.tasks import TaskHandle, TaskRunner
-from wardconsole.ui.theme import Theme
 from wardconsole.ui.widgets.form_style import form_stylesheet
 from wardconsole.ui.widgets.style_property import set_style_property
 
@@ -40,13 +39,12 @@ class BedMoveDialog(QDialog):
         runner: TaskRunner,
         admission_id: int,
         *,
-        theme: Theme = Theme.DAY,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("BedMoveDialog")
         self.setWindowTitle("Move bed — WardConsole")
-        self.setStyleSheet(form_stylesheet(theme))
+        self.setStyleSheet(form_stylesheet())
         self._service = service
         self._actor = current_actor
         """Who is acting: asked on the UI thread when the nurse acts."""
@@ -105,11 +103,10 @@ class BedMoveDialog(QDialog):
         runner: TaskRunner,
         admission_id: int,
         *,
-        theme: Theme = Theme.DAY,
         parent: QWidget | None = None,
     ) -> str | None:
         """Show the dialog modally; the new bed, or None when the patient was not moved."""
-        dialog = cls(service, current_actor, runner, admission_id, theme=theme, parent=parent)
+        dialog = cls(service, current_actor, runner, admission_id, parent=parent)
         dialog.exec()
         result = dialog.result_value
         dialog.setParent(None)  # the local reference is its only owner from here

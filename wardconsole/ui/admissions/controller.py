@@ -23,7 +23,6 @@ from wardconsole.services.discharge import DischargeService
 from wardconsole.services.views import CensusRow
 from wardconsole.ui.access.session import may
 from wardconsole.ui.tasks import TaskRunner
-from wardconsole.ui.theme import Theme
 
 TEXTS = {
     "admit": ("&Admit patient…", "Ctrl+Shift+A"),
@@ -63,7 +62,6 @@ class AdmissionController(QObject):
         selected_row: Callable[[], CensusRow | None],
         *,
         baseline_available: bool = False,
-        theme: Theme = Theme.DAY,
     ) -> None:
         super().__init__(window)
         self._admissions = admissions
@@ -74,7 +72,6 @@ class AdmissionController(QObject):
         self._window = window
         self._selected_row = selected_row
         self._baseline_available = baseline_available
-        self._theme = theme
         self.admit_action = self._make_action("admit")
         self.move_action = self._make_action("move")
         self.discharge_action = self._make_action("discharge")
@@ -97,10 +94,6 @@ class AdmissionController(QObject):
             self.find_action,
         ]
 
-    @Slot(Theme)
-    def set_theme(self, theme: Theme) -> None:
-        self._theme = theme
-
     def on_changes(self, changes: list[Change]) -> None:
         """Nothing of this feature stays on screen to reload (its dialogs read when opened)."""
 
@@ -119,7 +112,6 @@ class AdmissionController(QObject):
             self._admissions,
             self._actor,
             self._runner,
-            theme=self._theme,
             baseline_available=self._baseline_available,
             parent=self._window,
         )
@@ -181,15 +173,13 @@ class AdmissionController(QObject):
             return
         from wardconsole.ui.admissions.patient_search_dialog import PatientSearchDialog
 
-        PatientSearchDialog.ask(
-            self._discharges, self._actor, self._runner, theme=self._theme, parent=self._window
-        )
+        PatientSearchDialog.ask(self._discharges, self._actor, self._runner, parent=self._window)
 
     # -- internals ------------------------------------------------------------------------------
 
     def _placement(self) -> dict[str, Any]:
-        """A dialog's theme and parent."""
-        return {"theme": self._theme, "parent": self._window}
+        """A dialog's parent."""
+        return {"parent": self._window}
 
     def _row(self) -> CensusRow | None:
         row = self._selected_row()

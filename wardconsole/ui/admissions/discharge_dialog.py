@@ -52,7 +52,6 @@ from wardconsole.ui.access.session import acting_as
 from wardconsole.ui.aftercare.plan_form import AftercarePlanForm, gap_lines
 from wardconsole.ui.bedside.entry_time import TakenAtEdit
 from wardconsole.ui.tasks import TaskHandle, TaskRunner
-from wardconsole.ui.theme import Theme
 from wardconsole.ui.widgets.confirm import confirm_despite
 from wardconsole.ui.widgets.form_style import form_stylesheet
 from wardconsole.ui.widgets.style_property import set_style_property
@@ -82,13 +81,12 @@ class DischargeDialog(QDialog):
         runner: TaskRunner,
         admission_id: int,
         *,
-        theme: Theme = Theme.DAY,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("DischargeDialog")
         self.setWindowTitle("Discharge — WardConsole")
-        self.setStyleSheet(form_stylesheet(theme))
+        self.setStyleSheet(form_stylesheet())
         self._service = service
         self._actor = current_actor
         """Who is acting: asked on the UI thread when the nurse acts."""
@@ -111,11 +109,10 @@ class DischargeDialog(QDialog):
         runner: TaskRunner,
         admission_id: int,
         *,
-        theme: Theme = Theme.DAY,
         parent: QWidget | None = None,
     ) -> Discharged | None:
         """Show the dialog modally; the discharge made, or None when nothing was saved."""
-        dialog = cls(service, current_actor, runner, admission_id, theme=theme, parent=parent)
+        dialog = cls(service, current_actor, runner, admission_id, parent=parent)
         dialog.exec()
         result = dialog.result_value
         dialog.setParent(None)  # the local reference is its only owner from here

@@ -36,7 +36,6 @@ from wardconsole.ui.admissions.discharged_model import (
 )
 from wardconsole.ui.admissions.record_html import record_html
 from wardconsole.ui.tasks import TaskHandle, TaskRunner
-from wardconsole.ui.theme import Theme
 from wardconsole.ui.widgets.form_style import form_stylesheet
 from wardconsole.ui.widgets.style_property import set_style_property
 
@@ -52,13 +51,12 @@ class PatientSearchDialog(QDialog):
         current_actor: Callable[[], Actor],
         runner: TaskRunner,
         *,
-        theme: Theme = Theme.DAY,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("PatientSearchDialog")
         self.setWindowTitle("Find a discharged patient — WardConsole")
-        self.setStyleSheet(form_stylesheet(theme))
+        self.setStyleSheet(form_stylesheet())
         self._service = service
         self._actor = current_actor
         """Who is acting: asked on the UI thread when the nurse acts."""
@@ -140,11 +138,10 @@ class PatientSearchDialog(QDialog):
         current_actor: Callable[[], Actor],
         runner: TaskRunner,
         *,
-        theme: Theme = Theme.DAY,
         parent: QWidget | None = None,
     ) -> None:
         """Show the dialog modally (it changes nothing, so there is nothing to return)."""
-        dialog = cls(service, current_actor, runner, theme=theme, parent=parent)
+        dialog = cls(service, current_actor, runner, parent=parent)
         dialog.exec()
         dialog.setParent(None)  # the local reference is its only owner from here
 

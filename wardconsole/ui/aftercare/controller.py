@@ -26,7 +26,7 @@ class AftercareController(QObject):
         current_actor: Callable[[], Actor],
         window: QMainWindow,
         runner: TaskRunner,
-        export_letter: ExportLetter | None = None,
+        export_letter: ExportLetter,
     ) -> None:
         super().__init__(window)
         self._export_letter = export_letter

@@ -13,7 +13,7 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -22,7 +22,6 @@ from wardconsole.services.context import ServiceError
 from wardconsole.services.views import CensusRow
 from wardconsole.ui.bedside.shared import Bedside
 from wardconsole.ui.tasks import TaskRunner
-from wardconsole.ui.theme import Theme
 
 if TYPE_CHECKING:
     from wardconsole.ui.context import UiContext
@@ -83,15 +82,12 @@ class BedsideController(QObject):
         runner: TaskRunner,
         window: QWidget,
         selected_row: Callable[[], CensusRow | None],
-        *,
-        theme: Theme = Theme.DAY,
     ) -> None:
         super().__init__(window)
         self._context = context
         self._runner = runner
         self._window = window
         self._selected_row = selected_row
-        self._theme = theme
         self.record_action = self._make_action("record", window)
         self.prn_action = self._make_action("prn", window)
         self.history_action = self._make_action("history", window)
@@ -141,10 +137,6 @@ class BedsideController(QObject):
             self.must_action,
             self.sleep_action,
         ]
-
-    @Slot(Theme)
-    def set_theme(self, theme: Theme) -> None:
-        self._theme = theme
 
     def on_changes(self, changes: list[Change]) -> None:
         """Nothing to reload here: the patient windows follow the changes themselves."""
@@ -364,7 +356,6 @@ class BedsideController(QObject):
             history=context.history,
             actor=actor,
             runner=self._runner,
-            theme=self._theme,
             current_actor=context.current_actor,
             saves=context.access.saves if context.access is not None else None,
             fluids=context.fluids,

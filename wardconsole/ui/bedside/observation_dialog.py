@@ -97,7 +97,7 @@ class ObservationDialog(QDialog):
         self.setWindowTitle(
             f"{'Correct observation set' if amending else 'Record observations'} — {title}"
         )
-        self.setStyleSheet(entry_stylesheet(bedside.theme))
+        self.setStyleSheet(entry_stylesheet())
 
         self._saver = EntrySaver(bedside.runner, self)
         self._brief_timer = QTimer(self)

@@ -82,7 +82,7 @@ class PrnDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("PrnDialog")
         self.setWindowTitle(f"Give PRN — {title}")
-        self.setStyleSheet(entry_stylesheet(bedside.theme))
+        self.setStyleSheet(entry_stylesheet())
         self._bedside = bedside
         self._admission_id = admission_id
         self._save_key = uuid.uuid4().hex

@@ -1,4 +1,4 @@
-"""What the bedside dialogs share: the services, who is recording, the worker, the theme.
+"""What the bedside dialogs share: the services, who is recording, the worker.
 
 The main window builds one ``Bedside`` per dialog from its ``UiContext`` (so the signed-in
 actor is read when the dialog opens). ``entry_stylesheet`` colours an input by the NEWS2 score
@@ -28,7 +28,7 @@ from wardconsole.services.sleep import SleepService
 from wardconsole.services.weights import WeightService
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.tasks import TaskRunner
-from wardconsole.ui.theme import Theme, risk_palette
+from wardconsole.ui.theme import theme_state
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +39,6 @@ class Bedside:
     history: HistoryService
     actor: Actor
     runner: TaskRunner
-    theme: Theme = Theme.DAY
     clock: Callable[[], datetime] = utc_now
     """Only for showing "now" in the time field; saves use the database's clock."""
     current_actor: Callable[[], Actor] | None = None
@@ -82,9 +81,10 @@ def queued_text(result: QueuedSave) -> str:
     )
 
 
-def entry_stylesheet(theme: Theme) -> str:
-    """Inputs whose value scores on NEWS2 take the census colours of that score's weight."""
-    palette = risk_palette(theme)
+def entry_stylesheet() -> str:
+    """Inputs whose value scores on NEWS2 take the census colours of that score's weight (in
+    the theme in force)."""
+    palette = theme_state().palette
     rules = []
     for band, colours in palette.news2.items():
         rules.append(

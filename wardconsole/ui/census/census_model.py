@@ -32,7 +32,7 @@ from wardconsole.domain.sleep import LITTLE_SLEEP_SEVERITY
 from wardconsole.domain.weights import WEIGHING_DUE_SEVERITY
 from wardconsole.services.views import CensusRow, CensusSnapshot
 from wardconsole.ui import formatting as fmt
-from wardconsole.ui.theme import RiskPalette, Theme, risk_palette
+from wardconsole.ui.theme import RiskPalette, Theme, risk_palette, theme_state
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 """The ``CensusRow`` behind any cell of a row."""
@@ -589,10 +589,36 @@ def _sleep_cell(row: CensusRow, palette: RiskPalette) -> _Cell:
     )
 
 
-def render_row(row: CensusRow, now: datetime, palette: RiskPalette) -> _RenderedRow:
+_TIMED = (
+    CensusColumn.ESCALATION,
+    CensusColumn.LAST_OBS,
+    CensusColumn.NEXT_DUE,
+    CensusColumn.CHECKS,
+    CensusColumn.FLUIDS,
+)
+"""The columns whose cells read the clock; every other cell is the row's alone."""
+
+
+def render_row(
+    row: CensusRow, now: datetime, palette: RiskPalette, previous: _RenderedRow | None = None
+) -> _RenderedRow:
+    """The row's cells at ``now``. ``previous`` (the same patient rendered earlier with the same
+    palette): when its row is unchanged, its cells that do not read the clock are kept rather
+    than built again — a refresh mostly finds rows unchanged, and only the time has moved."""
     urgency_value = urgency(row, now)
-    last = row.last_obs_at
-    cells = {
+    if previous is not None and previous.row == row:
+        kept = previous.cells
+        row_cells = {c: kept[c] for c in _COLUMNS if c not in _TIMED}
+    else:
+        row_cells = _row_cells(row, palette)
+    cells = row_cells | _timed_cells(row, now, palette, urgency_value)
+    filter_text = f"{row.patient_name} {row.bed} {row.hospital_number}".casefold()
+    return _RenderedRow(row, tuple(cells[c] for c in _COLUMNS), urgency_value, filter_text)
+
+
+def _row_cells(row: CensusRow, palette: RiskPalette) -> dict[CensusColumn, _Cell]:
+    """The cells that depend on the row (and the palette) only."""
+    return {
         CensusColumn.BED: _Cell(row.bed, fmt.bed_sort_key(row.bed), f"Bed {row.bed}", bold=True),
         CensusColumn.PATIENT: _patient_cell(row),
         CensusColumn.AGE: _Cell(str(row.age), row.age),
@@ -611,6 +637,29 @@ def render_row(row: CensusRow, now: datetime, palette: RiskPalette) -> _Rendered
             if row.symptom_total is not None
             else _Cell("—", 1, "No withdrawal chart yet", foreground=palette.muted)
         ),
+        CensusColumn.NURSE: (
+            _Cell(
+                short_name(row.assigned_nurse),
+                row.assigned_nurse.casefold(),
+                f"Assigned nurse: {row.assigned_nurse}",
+            )
+            if row.assigned_nurse
+            else _Cell(
+                "unassigned", "\uffff", "No nurse assigned", foreground=palette.muted, italic=True
+            )
+        ),
+        CensusColumn.MEDICINES: _medicines_cell(row, palette),
+        CensusColumn.WEIGHT: _weight_cell(row, palette),
+        CensusColumn.SLEEP: _sleep_cell(row, palette),
+    }
+
+
+def _timed_cells(
+    row: CensusRow, now: datetime, palette: RiskPalette, urgency_value: int
+) -> dict[CensusColumn, _Cell]:
+    """The cells that read the clock (``_TIMED``)."""
+    last = row.last_obs_at
+    return {
         CensusColumn.ESCALATION: _escalation_cell(row, palette, urgency_value),
         CensusColumn.LAST_OBS: (
             _Cell(
@@ -630,25 +679,9 @@ def render_row(row: CensusRow, now: datetime, palette: RiskPalette) -> _Rendered
         CensusColumn.NEXT_DUE: _with_after_prn(
             _next_due_cell(row, now, palette), row, now, palette
         ),
-        CensusColumn.NURSE: (
-            _Cell(
-                short_name(row.assigned_nurse),
-                row.assigned_nurse.casefold(),
-                f"Assigned nurse: {row.assigned_nurse}",
-            )
-            if row.assigned_nurse
-            else _Cell(
-                "unassigned", "\uffff", "No nurse assigned", foreground=palette.muted, italic=True
-            )
-        ),
         CensusColumn.CHECKS: _checks_cell(row, now, palette),
         CensusColumn.FLUIDS: _with_food_chart(_fluid_cell(row, now, palette), row, palette),
-        CensusColumn.MEDICINES: _medicines_cell(row, palette),
-        CensusColumn.WEIGHT: _weight_cell(row, palette),
-        CensusColumn.SLEEP: _sleep_cell(row, palette),
     }
-    filter_text = f"{row.patient_name} {row.bed} {row.hospital_number}".casefold()
-    return _RenderedRow(row, tuple(cells[c] for c in _COLUMNS), urgency_value, filter_text)
 
 
 # --- the model -------------------------------------------------------------------------------
@@ -677,9 +710,10 @@ def _font(bold: bool, italic: bool) -> QFont | None:
 class CensusTableModel(QAbstractTableModel):
     """Table model over the rows of a ``CensusSnapshot`` (see module docstring)."""
 
-    def __init__(self, parent: QObject | None = None, *, theme: Theme = Theme.DAY) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._palette = risk_palette(theme)
+        self._palette = theme_state().palette
+        theme_state().changed.connect(self._recolour)
         self._snapshot: CensusSnapshot | None = None
         self._rows: list[_RenderedRow] = []
 
@@ -763,21 +797,22 @@ class CensusTableModel(QAbstractTableModel):
 
     # -- updates ------------------------------------------------------------------------------
 
-    def set_theme(self, theme: Theme) -> None:
-        """Re-colour every cell for ``theme``."""
+    def _recolour(self, theme: Theme) -> None:
+        """Re-colour every cell for ``theme`` (the theme state changed)."""
         palette = risk_palette(theme)
         if palette is self._palette:
             return
         self._palette = palette
         if self._snapshot is not None:
-            self._apply(self._snapshot)
+            self._apply(self._snapshot, recolour=True)
 
     def set_snapshot(self, snapshot: CensusSnapshot) -> None:
         """Show ``snapshot``: rows of patients still admitted are updated in place."""
         self._snapshot = snapshot
         self._apply(snapshot)
 
-    def _apply(self, snapshot: CensusSnapshot) -> None:
+    def _apply(self, snapshot: CensusSnapshot, *, recolour: bool = False) -> None:
+        """``recolour``: the palette changed, so no cell of the previous rendering is kept."""
         now = snapshot.taken_at
         incoming = {row.admission_id: row for row in snapshot.rows}
         # Discharged patients: remove their rows, bottom up, in contiguous runs.
@@ -788,7 +823,12 @@ class CensusTableModel(QAbstractTableModel):
             self.endRemoveRows()
         # Patients still here: update the cells that changed.
         for i, old in enumerate(self._rows):
-            new = render_row(incoming.pop(old.row.admission_id), now, self._palette)
+            new = render_row(
+                incoming.pop(old.row.admission_id),
+                now,
+                self._palette,
+                previous=None if recolour else old,
+            )
             self._rows[i] = new
             self._emit_changes(i, old, new)
         # New admissions: append (the proxy puts them in place).

@@ -3,7 +3,7 @@
 ``ObservationController`` is a child of the main window (a ``ui.controller.Controller``). It owns
 the rounds window (top-level, held by a plain Python reference, created on first use), runs its
 reads and saves on the console's one background worker (who is acting is read on the UI thread
-when the nurse saves), forwards theme changes and other stations' writes to the round, and tells
+when the nurse saves), forwards other stations' writes to the round, and tells
 the window when a check or a level was saved here (``checks_changed``) so the census can refresh.
 """
 
@@ -31,7 +31,6 @@ from wardconsole.ui.checks.compliance_dialog import ComplianceDialog
 from wardconsole.ui.checks.level_dialog import LevelDialog
 from wardconsole.ui.checks.round_view import RoundsWindow
 from wardconsole.ui.tasks import TaskRunner
-from wardconsole.ui.theme import Theme
 
 
 class ObservationController(QObject):
@@ -47,15 +46,12 @@ class ObservationController(QObject):
         selected_admission: Callable[[], int | None],
         window: QMainWindow,
         runner: TaskRunner,
-        *,
-        theme: Theme = Theme.DAY,
     ) -> None:
         super().__init__(window)
         self._service = service
         self._actor = current_actor
         self._selected = selected_admission
         self._window = window
-        self._theme = theme
         self._runner = runner
         self._rounds: RoundsWindow | None = None
         self.rounds_action = QAction("Safety-check &round…", window)
@@ -99,7 +95,7 @@ class ObservationController(QObject):
         if self._service is None:
             return
         if self._rounds is None:
-            self._rounds = RoundsWindow(self._service, self._actor, self._runner, theme=self._theme)
+            self._rounds = RoundsWindow(self._service, self._actor, self._runner)
             self._rounds.checks_changed.connect(self.checks_changed)
             self._follow_alarms(self._rounds)
             self._rounds.start()
@@ -138,11 +134,6 @@ class ObservationController(QObject):
         show = getattr(self._window, "show_escalation", None)
         if show is not None:
             show(escalation_id)
-
-    def set_theme(self, theme: Theme) -> None:
-        self._theme = theme
-        if self._rounds is not None:
-            self._rounds.set_theme(theme)
 
     def on_changes(self, changes: list[Change]) -> None:
         """Another station wrote something: the round may have changed."""

@@ -27,7 +27,7 @@ from wardconsole.domain.records import ATTENTION_SIGN
 from wardconsole.domain.safety_checks import Presentation
 from wardconsole.services.observation_views import PatientChecks, RoundsSnapshot
 from wardconsole.ui import formatting as fmt
-from wardconsole.ui.theme import RiskPalette, Theme, risk_palette
+from wardconsole.ui.theme import RiskPalette, Theme, risk_palette, theme_state
 
 ADMISSION_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -176,9 +176,10 @@ def render(row: PatientChecks, now: datetime, palette: RiskPalette) -> tuple[_Ce
 class RoundsTableModel(QAbstractTableModel):
     """Table model over a ``RoundsSnapshot`` and a clock (see module docstring)."""
 
-    def __init__(self, parent: QObject | None = None, *, theme: Theme = Theme.NIGHT) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._palette = risk_palette(theme)
+        self._palette = theme_state().palette
+        theme_state().changed.connect(self._recolour)
         self._rows: tuple[PatientChecks, ...] = ()
         self._cells: list[tuple[_Cell, ...]] = []
         self._now: datetime | None = None
@@ -241,7 +242,7 @@ class RoundsTableModel(QAbstractTableModel):
             | Qt.ItemFlag.ItemNeverHasChildren
         )
 
-    def set_theme(self, theme: Theme) -> None:
+    def _recolour(self, theme: Theme) -> None:
         self._palette = risk_palette(theme)
         self._render_all()
         if self._rows:

@@ -50,7 +50,6 @@ from wardconsole.ui.checks.round_model import (
     overdue_shape,
 )
 from wardconsole.ui.tasks import TaskRunner
-from wardconsole.ui.theme import Theme
 from wardconsole.ui.widgets.style_property import set_style_property
 
 CLOCK_TICK_MS = 1_000
@@ -136,10 +135,10 @@ class RoundsView(QWidget):
     """Set the observation level of this admission."""
     refresh_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None, *, theme: Theme = Theme.NIGHT) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("RoundsView")
-        self.model = RoundsTableModel(self, theme=theme)
+        self.model = RoundsTableModel(self)
         self.proxy = RoundsProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.table = RoundsTable()
@@ -217,9 +216,6 @@ class RoundsView(QWidget):
         self.model.set_now(now)
         self._update_summary()
 
-    def set_theme(self, theme: Theme) -> None:
-        self.model.set_theme(theme)
-
     def show_message(self, text: str, tone: str = "ok") -> None:
         self.message.setText(text)
         set_style_property(self.message, "tone", tone)
@@ -276,8 +272,6 @@ class RoundsWindow(QWidget):
         current_actor: Callable[[], Actor],
         runner: TaskRunner,
         parent: QWidget | None = None,
-        *,
-        theme: Theme = Theme.NIGHT,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("RoundsWindow")
@@ -289,7 +283,7 @@ class RoundsWindow(QWidget):
         self._closed = False
         self._checked_since_refresh = False
         """A check was saved: the next snapshot selects the patient due next."""
-        self.view = RoundsView(theme=theme)
+        self.view = RoundsView()
         # The round window may cover the console's alarm banner: it repeats the alarm itself.
         self.alarm_strip = QPushButton()
         self.alarm_strip.setObjectName("rounds_alarm")
@@ -348,9 +342,6 @@ class RoundsWindow(QWidget):
             on_failure=self._on_failed,
             key="rounds",
         )
-
-    def set_theme(self, theme: Theme) -> None:
-        self.view.set_theme(theme)
 
     # -- slots -----------------------------------------------------------------------------
 

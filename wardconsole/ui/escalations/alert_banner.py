@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 from wardconsole.domain.records import Severity
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.escalations.centre import BannerState, RingingAlarm
-from wardconsole.ui.theme import Theme, risk_palette
+from wardconsole.ui.theme import theme_state
 
 SIDE_WIDTH = 360
 """At most this wide: the banner's right-hand column (state, cascade, more, sound)."""
@@ -46,12 +46,11 @@ class AlertBanner(QFrame):
     escalation_requested = Signal(int)
     """The nurse clicked the banner: select this escalation (its id) in the panel."""
 
-    def __init__(self, parent: QWidget | None = None, *, theme: Theme = Theme.DAY) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("AlertBanner")
         self.setAccessibleName("Escalation alarm")
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self._theme = theme
         self._severity = Severity.URGENT
         self._edge = "on"
         self._alarm: RingingAlarm | None = None
@@ -96,6 +95,7 @@ class AlertBanner(QFrame):
         layout.addLayout(side)
         layout.addWidget(self.show_button)
         self._restyle()
+        theme_state().changed.connect(self._restyle)
         self.hide()
 
     @staticmethod
@@ -160,10 +160,6 @@ class AlertBanner(QFrame):
         self.sound_label.setText(text)
         self.sound_label.setVisible(bool(text))
 
-    def set_theme(self, theme: Theme) -> None:
-        self._theme = theme
-        self._restyle()
-
     def flash(self, _announcements: object = None) -> None:
         """Draw the eye: the bright edge alternates for a few seconds."""
         self._flashes_left = FLASH_TOGGLES
@@ -171,8 +167,8 @@ class AlertBanner(QFrame):
 
     # -- looks ---------------------------------------------------------------------------------
 
-    def _restyle(self) -> None:
-        colours = risk_palette(self._theme).severity[self._severity]
+    def _restyle(self, _theme: object = None) -> None:
+        colours = theme_state().palette.severity[self._severity]
         background, foreground = colours.background.name(), colours.foreground.name()
         self.setStyleSheet(
             f"QFrame#AlertBanner {{ background-color: {background};"

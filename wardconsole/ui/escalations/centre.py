@@ -47,7 +47,6 @@ from wardconsole.ui.access.session import may
 from wardconsole.ui.escalations.alerts import AlertSound, Announcer, SoundMute
 from wardconsole.ui.escalations.escalation_model import EscalationTrailModel, WardEscalationModel
 from wardconsole.ui.tasks import TaskRunner
-from wardconsole.ui.theme import Theme
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +116,6 @@ class EscalationController(QObject):
         parent: QObject | None = None,
         *,
         sign_in: SignInCall | None = None,
-        theme: Theme = Theme.DAY,
     ) -> None:
         super().__init__(parent)
         self._service = service
@@ -133,7 +131,7 @@ class EscalationController(QObject):
         self._busy = False
         self._shut_down = False
         policy = service.policy
-        self.model = WardEscalationModel(self, cascade=policy.cascade, theme=theme)
+        self.model = WardEscalationModel(self, cascade=policy.cascade)
         self.trail_model = EscalationTrailModel(self)
         self.mute = SoundMute(service.now, policy.max_sound_mute, self)
         self.announcer = Announcer(policy, service.now, sound, self.mute, self)
@@ -248,9 +246,6 @@ class EscalationController(QObject):
         for timer in (self._tick, self._board_timer, self._ward_timer):
             timer.stop()
         self.mute.stop()
-
-    def set_theme(self, theme: Theme) -> None:
-        self.model.set_theme(theme)
 
     # -- reading -----------------------------------------------------------------------------
 

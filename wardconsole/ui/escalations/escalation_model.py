@@ -21,7 +21,7 @@ from PySide6.QtGui import QFont
 from wardconsole.domain.records import EscalationInfo, EscalationState
 from wardconsole.services.escalations import EscalationEvent
 from wardconsole.ui import formatting as fmt
-from wardconsole.ui.theme import Theme, risk_palette
+from wardconsole.ui.theme import Theme, risk_palette, theme_state
 
 ESCALATION_ROLE = Qt.ItemDataRole.UserRole + 1
 """The ``EscalationInfo`` behind any cell of a row."""
@@ -44,9 +44,10 @@ class EscalationColumn(enum.IntEnum):
 class EscalationTableModel(QAbstractTableModel):
     """Open escalations of one patient; times are relative to the census snapshot."""
 
-    def __init__(self, parent: QObject | None = None, *, theme: Theme = Theme.DAY) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._palette = risk_palette(theme)
+        self._palette = theme_state().palette
+        theme_state().changed.connect(self._recolour)
         self._escalations: tuple[EscalationInfo, ...] = ()
         self._now: datetime | None = None
 
@@ -67,7 +68,7 @@ class EscalationTableModel(QAbstractTableModel):
         self._now = now
         self.endResetModel()
 
-    def set_theme(self, theme: Theme) -> None:
+    def _recolour(self, theme: Theme) -> None:
         self._palette = risk_palette(theme)
         if self._escalations:
             self.dataChanged.emit(
@@ -183,11 +184,11 @@ class WardEscalationModel(QAbstractTableModel):
         parent: QObject | None = None,
         *,
         cascade: tuple[str, ...] = (),
-        theme: Theme = Theme.DAY,
     ) -> None:
         super().__init__(parent)
         self._cascade = cascade
-        self._palette = risk_palette(theme)
+        self._palette = theme_state().palette
+        theme_state().changed.connect(self._recolour)
         self._escalations: tuple[EscalationInfo, ...] = ()
         self._now: datetime | None = None
 
@@ -218,7 +219,7 @@ class WardEscalationModel(QAbstractTableModel):
             [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole],
         )
 
-    def set_theme(self, theme: Theme) -> None:
+    def _recolour(self, theme: Theme) -> None:
         self._palette = risk_palette(theme)
         self._emit_changed(
             WardEscalationColumn.SEVERITY,

@@ -32,9 +32,7 @@ from wardconsole.ui.handoff.board_model import (
     HandoffBoardProxy,
 )
 from wardconsole.ui.handoff.context import HandoffUi
-from wardconsole.ui.handoff.sections import panel_style
 from wardconsole.ui.tasks import TaskRunner
-from wardconsole.ui.theme import Theme
 from wardconsole.ui.widgets.follows_session import SessionLabel
 from wardconsole.ui.widgets.style_property import set_style_property
 
@@ -63,7 +61,6 @@ class HandoffWindowBase(QWidget):
         actor: Callable[[], Actor] | None,
         runner: TaskRunner,
         *,
-        theme: Theme,
         title: str,
     ) -> None:
         super().__init__(None, Qt.WindowType.Window)
@@ -74,9 +71,8 @@ class HandoffWindowBase(QWidget):
         self._shift: ShiftWindow = ui.service.this_shift()
         self._board: ShiftBoard | None = None
         self._selected_admission: int | None = None
-        self._theme = theme
 
-        self.model = HandoffBoardModel(self, theme=theme)
+        self.model = HandoffBoardModel(self)
         self.proxy = HandoffBoardProxy(self)
         self.proxy.setSourceModel(self.model)
         self.table = QTableView(self)
@@ -124,7 +120,6 @@ class HandoffWindowBase(QWidget):
         self.proxy.layoutChanged.connect(self._on_rows_moved)
         close = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         close.activated.connect(self.close)
-        self.setStyleSheet(panel_style(theme))
 
     # -- the shift shown ------------------------------------------------------------------------
 
@@ -201,11 +196,6 @@ class HandoffWindowBase(QWidget):
     def clear_message(self) -> None:
         self.message.hide()
         self.message.setText("")
-
-    def set_theme(self, theme: Theme) -> None:
-        self._theme = theme
-        self.model.set_theme(theme)
-        self.setStyleSheet(panel_style(theme))
 
     # -- selection ------------------------------------------------------------------------------
 

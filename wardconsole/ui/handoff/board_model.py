@@ -28,7 +28,7 @@ from wardconsole.domain.records import Severity
 from wardconsole.services.handoff import HandoffView, ShiftBoard
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.handoff import words
-from wardconsole.ui.theme import Theme, risk_palette
+from wardconsole.ui.theme import Theme, risk_palette, theme_state
 
 HANDOFF_ROLE = Qt.ItemDataRole.UserRole + 1
 """The ``HandoffView`` of a row (None for a patient without a handoff)."""
@@ -124,9 +124,10 @@ def rows_of(board: ShiftBoard) -> list[BoardRow]:
 class HandoffBoardModel(QAbstractTableModel):
     """Rows of a ``ShiftBoard``; a new board of the same patients updates cells in place."""
 
-    def __init__(self, parent: QObject | None = None, *, theme: Theme = Theme.DAY) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._palette = risk_palette(theme)
+        self._palette = theme_state().palette
+        theme_state().changed.connect(self._recolour)
         self._rows: list[BoardRow] = []
         self._board: ShiftBoard | None = None
 
@@ -150,7 +151,7 @@ class HandoffBoardModel(QAbstractTableModel):
         self._rows = rows
         self.endResetModel()
 
-    def set_theme(self, theme: Theme) -> None:
+    def _recolour(self, theme: Theme) -> None:
         self._palette = risk_palette(theme)
         if self._rows:
             self.dataChanged.emit(

@@ -28,7 +28,6 @@ from wardconsole.ui.handoff.context import HandoffUi
 from wardconsole.ui.handoff.dialogs import SignShiftDialog, TextDialog
 from wardconsole.ui.handoff.sections import HandoffReader
 from wardconsole.ui.tasks import TaskRunner
-from wardconsole.ui.theme import Theme
 
 _COLUMN_WIDTHS = {
     BoardColumn.BED: 46,
@@ -60,10 +59,8 @@ class HandoffBoardWindow(HandoffWindowBase):
         ui: HandoffUi,
         actor: Callable[[], Actor] | None,
         runner: TaskRunner,
-        *,
-        theme: Theme = Theme.DAY,
     ) -> None:
-        super().__init__(ui, actor, runner, theme=theme, title="Handoff board")
+        super().__init__(ui, actor, runner, title="Handoff board")
         self.setObjectName("HandoffBoardWindow")
         for column, width in _COLUMN_WIDTHS.items():
             self.table.setColumnWidth(column, width)

@@ -2,8 +2,8 @@
 
 ``HandoffController`` is a child of the main window (a ``ui.controller.Controller``). It owns the
 two handoff windows (top-level, held by plain Python references and created on first use), their
-background worker and the printer; it forwards theme changes and other stations' handoff changes
-to them.
+background worker and the printer; it forwards other stations' handoff changes to them (the
+windows follow the theme state themselves).
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ if TYPE_CHECKING:  # the windows load when first opened, not with the census
     from wardconsole.ui.handoff.board_window import HandoffBoardWindow
     from wardconsole.ui.handoff.editor_window import HandoffEditorWindow
 from wardconsole.ui.tasks import TaskRunner
-from wardconsole.ui.theme import Theme
 
 
 class HandoffController(QObject):
@@ -39,14 +38,11 @@ class HandoffController(QObject):
         actor: Callable[[], Actor],
         window: QWidget,
         runner: TaskRunner,
-        *,
-        theme: Theme = Theme.DAY,
     ) -> None:
         super().__init__(window)
         self._ui = ui
         self._actor = actor
         self._window = window
-        self._theme = theme
         self._runner = runner
         self._editor: HandoffEditorWindow | None = None
         self._board: HandoffBoardWindow | None = None
@@ -99,9 +95,7 @@ class HandoffController(QObject):
         if self._editor is None:
             from wardconsole.ui.handoff.editor_window import HandoffEditorWindow  # on first use
 
-            self._editor = HandoffEditorWindow(
-                self._ui, self._actor, self._runner, theme=self._theme
-            )
+            self._editor = HandoffEditorWindow(self._ui, self._actor, self._runner)
         self._editor.show()
         self._editor.raise_()
         self._editor.activateWindow()
@@ -115,7 +109,7 @@ class HandoffController(QObject):
         if self._board is None:
             from wardconsole.ui.handoff.board_window import HandoffBoardWindow
 
-            self._board = HandoffBoardWindow(self._ui, self._actor, self._runner, theme=self._theme)
+            self._board = HandoffBoardWindow(self._ui, self._actor, self._runner)
             self._board.print_requested.connect(self.print_shift)
         self._board.show()
         self._board.raise_()
@@ -175,13 +169,6 @@ class HandoffController(QObject):
         for window in (self._editor, self._board):
             if window is not None:
                 window.on_actor_changed()
-
-    @Slot(object)
-    def set_theme(self, theme: Theme) -> None:
-        self._theme = theme
-        for window in (self._editor, self._board):
-            if window is not None:
-                window.set_theme(theme)
 
     def shutdown(self) -> None:
         """Close the windows and drop their pending results without waiting for the database."""

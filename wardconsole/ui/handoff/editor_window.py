@@ -32,7 +32,6 @@ from wardconsole.ui.handoff.context import HandoffUi
 from wardconsole.ui.handoff.dialogs import TextDialog, Unsaved, UnsavedDialog
 from wardconsole.ui.handoff.sections import SectionEditor
 from wardconsole.ui.tasks import TaskRunner
-from wardconsole.ui.theme import Theme
 from wardconsole.ui.widgets.style_property import set_style_property
 
 _LIST_COLUMNS = {BoardColumn.BED: 44, BoardColumn.PATIENT: 165, BoardColumn.STATUS: 150}
@@ -49,10 +48,8 @@ class HandoffEditorWindow(HandoffWindowBase):
         ui: HandoffUi,
         actor: Callable[[], Actor] | None,
         runner: TaskRunner,
-        *,
-        theme: Theme = Theme.DAY,
     ) -> None:
-        super().__init__(ui, actor, runner, theme=theme, title="Handoff")
+        super().__init__(ui, actor, runner, title="Handoff")
         self.setObjectName("HandoffEditorWindow")
         self._view: HandoffView | None = None
         self._amending = False

@@ -24,24 +24,6 @@ from wardconsole.domain.handoff_records import HandoffDraft, Section
 from wardconsole.domain.handoff_refresh import FactChange
 from wardconsole.services.handoff import HandoffDetail, HandoffView
 from wardconsole.ui.handoff import words
-from wardconsole.ui.theme import Theme
-
-_PANEL_COLOURS = {
-    # generated facts panel: background, border, text
-    Theme.DAY: ("#EEF1F4", "#AEB6BF", "#111111"),
-    Theme.NIGHT: ("#1E2227", "#4A515A", "#E6E8EB"),
-}
-
-
-def panel_style(theme: Theme) -> str:
-    background, border, text = _PANEL_COLOURS[theme]
-    return (
-        f"QLabel#GeneratedFacts {{ background-color: {background}; color: {text}; "
-        f"border: 1px dashed {border}; border-radius: 4px; padding: 6px; }}\n"
-        "QPlainTextEdit#NurseNotes { border: 2px solid palette(highlight); border-radius: 4px; }\n"
-        "QLabel#SectionHeading { font-size: 13pt; font-weight: bold; }\n"
-        "QLabel#ColumnHeading { font-weight: bold; }\n"
-    )
 
 
 class SectionEditor(QScrollArea):

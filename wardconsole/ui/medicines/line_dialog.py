@@ -97,7 +97,7 @@ class LineDialog(QDialog):
         assert (line is None) == (mode is LineMode.ADD)
         self.setObjectName("MedicineLineDialog")
         self.setWindowTitle(f"{mode.value} — medicines list")
-        self.setStyleSheet(entry_stylesheet(bedside.theme))
+        self.setStyleSheet(entry_stylesheet())
         self._bedside = bedside
         self._medicines = medicines
         self._admission_id = admission_id

@@ -80,7 +80,7 @@ class MedicinesDialog(QDialog):
         assert bedside.medicines is not None, "the medicines list is not set up at this station"
         self.setObjectName("MedicinesDialog")
         self.setWindowTitle(f"Medicines list — {title}")
-        self.setStyleSheet(entry_stylesheet(bedside.theme))
+        self.setStyleSheet(entry_stylesheet())
         self._bedside = bedside
         self._medicines: MedicinesService = bedside.medicines
         self._admission_id = admission_id

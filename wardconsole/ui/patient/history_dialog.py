@@ -98,7 +98,7 @@ class HistoryDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("HistoryDialog")
         self.setWindowTitle(f"History — {title}")
-        self.setStyleSheet(entry_stylesheet(bedside.theme))
+        self.setStyleSheet(entry_stylesheet())
         self._bedside = bedside
         self._admission_id = admission_id
         self._title = title
@@ -110,7 +110,6 @@ class HistoryDialog(QDialog):
         self.model = HistoryTableModel(
             self,
             item_labels={item.key: item.label for item in chart.items},
-            theme=bedside.theme,
         )
         self.proxy = HistoryFilterProxy(self)
         self.proxy.setSourceModel(self.model)

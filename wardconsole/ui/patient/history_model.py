@@ -37,7 +37,7 @@ from wardconsole.domain.sleep import sleep_entry_text
 from wardconsole.domain.weights import weight_entry_text
 from wardconsole.services.history import EntryState, HistoryEntry
 from wardconsole.ui import formatting as fmt
-from wardconsole.ui.theme import Theme, risk_palette
+from wardconsole.ui.theme import theme_state
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 """The ``HistoryEntry`` behind any cell of a row."""
@@ -67,13 +67,12 @@ class HistoryTableModel(QAbstractTableModel):
         parent: QObject | None = None,
         *,
         item_labels: Mapping[str, str] | None = None,
-        theme: Theme = Theme.DAY,
     ) -> None:
         super().__init__(parent)
         self._entries: tuple[HistoryEntry, ...] = ()
         self._by_key: dict[tuple[str, int], HistoryEntry] = {}
         self._item_labels = dict(item_labels or {})
-        self._muted = QBrush(risk_palette(theme).muted)
+        self._muted = QBrush(theme_state().palette.muted)
 
     def set_entries(self, entries: tuple[HistoryEntry, ...]) -> None:
         self.beginResetModel()

@@ -10,7 +10,6 @@ from wardconsole.domain.changes import Change
 from wardconsole.services.views import CensusRow, CensusSnapshot
 from wardconsole.ui.patient.charts.page_pool import ChartPagePool
 from wardconsole.ui.tasks import TaskRunner
-from wardconsole.ui.theme import Theme
 
 if TYPE_CHECKING:  # the window and its charts (pyqtgraph) load with the first patient opened
     from wardconsole.ui.patient.charts.patient_charts import SeriesLoader
@@ -43,7 +42,7 @@ class PatientWindows:
     def visible(self) -> list[PatientWindow]:
         return [w for w in self._windows.values() if w.isVisible()]
 
-    def open(self, row: CensusRow, snapshot: CensusSnapshot, theme: Theme) -> PatientWindow:
+    def open(self, row: CensusRow, snapshot: CensusSnapshot) -> PatientWindow:
         """Show (or bring forward) the window for ``row``'s admission."""
         window = self._windows.pop(row.admission_id, None)
         if window is None:
@@ -53,7 +52,6 @@ class PatientWindows:
             window = PatientWindow(
                 row,
                 snapshot.taken_at,
-                theme=theme,
                 load_series=self._load_series,
                 runner=self._runner,
                 pages=self.pages,
@@ -91,10 +89,6 @@ class PatientWindows:
                 window.data_changed()
             else:
                 self._stale.add(admission_id)
-
-    def set_theme(self, theme: Theme) -> None:
-        for window in self._windows.values():
-            window.set_theme(theme)
 
     def close_all(self) -> None:
         windows, self._windows = list(self._windows.values()), {}

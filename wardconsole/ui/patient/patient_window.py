@@ -34,7 +34,6 @@ from wardconsole.ui.patient.charts.patient_charts import PatientCharts, SeriesLo
 from wardconsole.ui.patient.charts.readout_panel import ReadoutPanel
 from wardconsole.ui.patient.patient_header import PatientHeader
 from wardconsole.ui.tasks import TaskRunner
-from wardconsole.ui.theme import Theme
 from wardconsole.ui.widgets.style_property import set_style_property
 
 SIDE_ESCALATION_ROWS = 3
@@ -49,7 +48,6 @@ class PatientWindow(QWidget):
         row: CensusRow,
         now: datetime,
         *,
-        theme: Theme = Theme.DAY,
         load_series: SeriesLoader | None = None,
         runner: TaskRunner | None = None,
         pages: ChartPagePool | None = None,
@@ -71,7 +69,7 @@ class PatientWindow(QWidget):
 
         self._escalations_title = QLabel()
         self._escalations_title.setObjectName("SectionTitle")
-        self._escalation_model = EscalationTableModel(self, theme=theme)
+        self._escalation_model = EscalationTableModel(self)
         self._escalations = QTableView(self)
         self._escalations.setObjectName("EscalationView")
         self._escalations.setModel(self._escalation_model)
@@ -123,7 +121,7 @@ class PatientWindow(QWidget):
         self.charts: PatientCharts | None = None
         self.readout_panel: ReadoutPanel | None = None
         if load_series is not None and runner is not None:
-            self._lay_out_with_charts(layout, load_series, runner, theme, pages)
+            self._lay_out_with_charts(layout, load_series, runner, pages)
         else:
             layout.addWidget(self._escalations_title)
             layout.addWidget(self._escalations, 1)
@@ -142,13 +140,10 @@ class PatientWindow(QWidget):
         layout: QVBoxLayout,
         load_series: SeriesLoader,
         runner: TaskRunner,
-        theme: Theme,
         pages: ChartPagePool | None,
     ) -> None:
         """Charts below the header; read-out, escalations and details in a column beside them."""
-        self.charts = PatientCharts(
-            self._admission_id, load_series, runner, theme=theme, pages=pages
-        )
+        self.charts = PatientCharts(self._admission_id, load_series, runner, pages=pages)
         self.readout_panel = ReadoutPanel()
         self.charts.readout_changed.connect(self.readout_panel.set_readout)
         # Beside the chart the table is narrow: one line per escalation (the reason is whole in
@@ -277,8 +272,3 @@ class PatientWindow(QWidget):
             "The details below are the last ones known."
         )
         self._notice.setVisible(True)
-
-    def set_theme(self, theme: Theme) -> None:
-        self._escalation_model.set_theme(theme)
-        if self.charts is not None:
-            self.charts.set_theme(theme)

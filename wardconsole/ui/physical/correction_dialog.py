@@ -54,7 +54,7 @@ class EntryCorrectionDialog(QDialog):
         super().__init__(parent)
         self.setObjectName(name)
         self.setWindowTitle(window_title)
-        self.setStyleSheet(entry_stylesheet(bedside.theme))
+        self.setStyleSheet(entry_stylesheet())
         self._bedside = bedside
         self._entry = entry
         self.result_value: SaveResult | None = None

@@ -47,7 +47,7 @@ class MustDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("MustDialog")
         self.setWindowTitle(f"MUST screen — {title}")
-        self.setStyleSheet(entry_stylesheet(bedside.theme))
+        self.setStyleSheet(entry_stylesheet())
         self._bedside = bedside
         self._admission_id = admission_id
         self.result_value: SaveResult | None = None

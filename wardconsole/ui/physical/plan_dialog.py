@@ -40,7 +40,7 @@ class FluidPlanDialog(QDialog):
         assert bedside.fluids is not None, "the fluid chart is not set up at this station"
         self.setObjectName("FluidPlanDialog")
         self.setWindowTitle(f"Fluid chart plan — {title}")
-        self.setStyleSheet(entry_stylesheet(bedside.theme))
+        self.setStyleSheet(entry_stylesheet())
         self._bedside = bedside
         self._fluids = bedside.fluids
         self._admission_id = admission_id

@@ -36,7 +36,7 @@ class QuickEntryDialog(QDialog):
         super().__init__(parent)
         self.setObjectName(name)
         self.setWindowTitle(window_title)
-        self.setStyleSheet(entry_stylesheet(bedside.theme))
+        self.setStyleSheet(entry_stylesheet())
         self._bedside = bedside
         self._admission_id = admission_id
         self._load_handle: TaskHandle | None = None

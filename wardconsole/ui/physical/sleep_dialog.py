@@ -60,7 +60,7 @@ class SleepDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("SleepDialog")
         self.setWindowTitle(f"Sleep — {title}")
-        self.setStyleSheet(entry_stylesheet(bedside.theme))
+        self.setStyleSheet(entry_stylesheet())
         self._bedside = bedside
         self._admission_id = admission_id
         self.result_value: SaveResult | QueuedSave | None = None

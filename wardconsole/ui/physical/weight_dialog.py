@@ -62,7 +62,7 @@ class WeightDialog(QDialog):
         self._amending = amending
         verb = "Correct weighing" if amending is not None else "Weight and height"
         self.setWindowTitle(f"{verb} — {title}")
-        self.setStyleSheet(entry_stylesheet(bedside.theme))
+        self.setStyleSheet(entry_stylesheet())
         self._bedside = bedside
         self._admission_id = admission_id
         self.result_value: SaveResult | QueuedSave | None = None

@@ -13,7 +13,7 @@ from importlib import resources
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
 
-from wardconsole.ui.theme import Theme, risk_palette
+from wardconsole.ui.theme import theme_state
 
 
 def _tick_image() -> str:
@@ -25,8 +25,9 @@ def _tick_image() -> str:
     return f" image: url({str(tick).replace(chr(92), '/')});"
 
 
-def form_stylesheet(theme: Theme) -> str:
-    palette = risk_palette(theme)
+def form_stylesheet() -> str:
+    """The form rules in the theme in force (a dialog is built after the theme is chosen)."""
+    palette = theme_state().palette
     app = QApplication.instance()
     colours = app.palette() if isinstance(app, QApplication) else QPalette()
     base = colours.color(QPalette.ColorRole.Base).name()

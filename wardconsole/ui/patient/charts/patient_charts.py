@@ -40,7 +40,7 @@ from wardconsole.ui.patient.charts.readout import Readout, readout_at
 from wardconsole.ui.patient.charts.tables import ChartTables
 from wardconsole.ui.patient.charts.toolbar import ChartToolbar, Page, Preset
 from wardconsole.ui.tasks import TaskHandle, TaskRunner
-from wardconsole.ui.theme import Theme
+from wardconsole.ui.theme import Theme, theme_state
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,6 @@ class PatientCharts(QWidget):
         load_series: SeriesLoader,
         runner: TaskRunner,
         *,
-        theme: Theme = Theme.DAY,
         pages: ChartPagePool | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -92,8 +91,7 @@ class PatientCharts(QWidget):
         self._admission_id = admission_id
         self._load_series = load_series
         self._runner = runner
-        self._theme = theme
-        self._palette = chart_palette(theme)
+        self._palette = chart_palette(theme_state().theme)
         self._series: PatientSeries | None = None
         self._handle: TaskHandle | None = None
         self._request: dict[str, Any] | None = None
@@ -116,7 +114,7 @@ class PatientCharts(QWidget):
         """The medicines dependency watch; built the first time it is shown."""
         self._selected_items: tuple[str, ...] | None = None
         self._page = Page.VITALS
-        self.tables = ChartTables(theme)
+        self.tables = ChartTables()
         self.observation_model = self.tables.observation_model
         self.timeline_model = self.tables.timeline_model
         self._range_timer = QTimer(self)
@@ -131,6 +129,7 @@ class PatientCharts(QWidget):
         self._stack.addWidget(self._waiting)
         self._stack.addWidget(self.vitals.widget)
         self._stack.addWidget(self.tables)
+        theme_state().changed.connect(self._recolour)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
@@ -302,13 +301,12 @@ class PatientCharts(QWidget):
             self.withdrawal.select_items(self.selected_items)
         self._emit_readout()
 
-    def set_theme(self, theme: Theme) -> None:
-        self._theme = theme
+    def _recolour(self, theme: Theme) -> None:
+        """The theme state changed: every page built so far takes the new pens."""
         self._palette = chart_palette(theme)
         for page in self._pages():
             page.apply_palette(self._palette)
             page.events.apply_palette(self._palette)
-        self.tables.set_theme(theme)
 
     def render_image(self) -> QImage:
         """The chart (or table) as on screen, with the caption line above it."""

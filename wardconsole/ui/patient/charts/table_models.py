@@ -33,7 +33,7 @@ from wardconsole.services.charts import (
 )
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.patient.charts.events import event_tip
-from wardconsole.ui.theme import Theme, risk_palette
+from wardconsole.ui.theme import Theme, theme_state
 
 Index = QModelIndex | QPersistentModelIndex
 TIME_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -87,12 +87,12 @@ _OBS_HEADERS = (
 class ObservationTableModel(QAbstractTableModel):
     """Vital-sign sets in [start, end], newest first, over the loaded numpy columns."""
 
-    def __init__(self, parent: Any = None, *, theme: Theme = Theme.DAY) -> None:
+    def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._obs: ObservationColumns | None = None
         self._first = 0
         self._last = 0
-        self._theme = theme
+        theme_state().changed.connect(self._recolour)
 
     def set_series(self, series: PatientSeries | None, start: float, end: float) -> None:
         self.beginResetModel()
@@ -104,8 +104,7 @@ class ObservationTableModel(QAbstractTableModel):
             self._first, self._last = (int(i) for i in np.searchsorted(times, (start, end)))
         self.endResetModel()
 
-    def set_theme(self, theme: Theme) -> None:
-        self._theme = theme
+    def _recolour(self, _theme: Theme) -> None:
         if self.rowCount():
             self.dataChanged.emit(
                 self.index(0, 0),
@@ -152,14 +151,14 @@ class ObservationTableModel(QAbstractTableModel):
             font.setStrikeOut(True)
             return font
         if role == Qt.ItemDataRole.ForegroundRole and state is not EntryState.CURRENT:
-            return risk_palette(self._theme).muted
+            return theme_state().palette.muted
         if (
             role == Qt.ItemDataRole.BackgroundRole
             and column is ObservationColumn.NEWS2
             and state is EntryState.CURRENT
         ):
             risk = int(obs.column("news2_risk")[row])
-            colours = risk_palette(self._theme).for_news2(RISKS[risk] if risk >= 0 else None)
+            colours = theme_state().palette.for_news2(RISKS[risk] if risk >= 0 else None)
             return colours.background if colours else None
         if role == Qt.ItemDataRole.ToolTipRole and column is ObservationColumn.STATUS:
             reasons = obs.missing_reasons.get(int(obs.column("id")[row]))
@@ -327,7 +326,6 @@ class TimelineTableModel(QAbstractTableModel):
         self,
         parent: Any = None,
         *,
-        theme: Theme = Theme.DAY,
         rows_of: Callable[[PatientSeries], list[TimelineEntry]] = timeline_entries,
     ) -> None:
         super().__init__(parent)
@@ -335,7 +333,7 @@ class TimelineTableModel(QAbstractTableModel):
         self._all: list[TimelineEntry] = []
         self._times = np.empty(0)
         self._rows: list[TimelineEntry] = []
-        self._theme = theme
+        theme_state().changed.connect(self._recolour)
 
     def set_series(self, series: PatientSeries | None) -> None:
         self._all = self._rows_of(series) if series is not None else []
@@ -347,8 +345,13 @@ class TimelineTableModel(QAbstractTableModel):
         self._rows = self._all[first:last][::-1]
         self.endResetModel()
 
-    def set_theme(self, theme: Theme) -> None:
-        self._theme = theme
+    def _recolour(self, _theme: Theme) -> None:
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, 0),
+                self.index(len(self._rows) - 1, len(_TIMELINE_HEADERS) - 1),
+                [Qt.ItemDataRole.ForegroundRole],
+            )
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
         return 0 if parent.isValid() else len(self._rows)
@@ -387,7 +390,7 @@ class TimelineTableModel(QAbstractTableModel):
         if role == STATE_ROLE:
             return int(entry.state)
         if role == Qt.ItemDataRole.ForegroundRole and entry.state is not EntryState.CURRENT:
-            return risk_palette(self._theme).muted
+            return theme_state().palette.muted
         if role == Qt.ItemDataRole.FontRole and entry.state is EntryState.ENTERED_IN_ERROR:
             font = QFont()
             font.setStrikeOut(True)

@@ -12,22 +12,21 @@ from wardconsole.ui.patient.charts.table_models import (
     TimelineTableModel,
     physical_entries,
 )
-from wardconsole.ui.theme import Theme
 
 
 class ChartTables(QTabWidget):
     """Observation sets; ratings, assessments and events; and the Physical care page (fluid
     periods and entries, meals, bowels) — each newest first."""
 
-    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("chart_tables")
-        self.observation_model = ObservationTableModel(self, theme=theme)
-        self.timeline_model = TimelineTableModel(self, theme=theme)
+        self.observation_model = ObservationTableModel(self)
+        self.timeline_model = TimelineTableModel(self)
         observations = self._view(self.observation_model, "Observation sets")
         observations.setColumnWidth(ObservationColumn.TAKEN, 150)
         self._view(self.timeline_model, "Chart, assessments and events").setColumnWidth(0, 150)
-        self.physical_model = TimelineTableModel(self, theme=theme, rows_of=physical_entries)
+        self.physical_model = TimelineTableModel(self, rows_of=physical_entries)
         self._view(self.physical_model, "Physical care (fluids, meals, bowels)").setColumnWidth(
             0, 150
         )
@@ -56,8 +55,3 @@ class ChartTables(QTabWidget):
         self.observation_model.set_series(series, start, end)
         self.timeline_model.set_range(start, end)
         self.physical_model.set_range(start, end)
-
-    def set_theme(self, theme: Theme) -> None:
-        self.observation_model.set_theme(theme)
-        self.timeline_model.set_theme(theme)
-        self.physical_model.set_theme(theme)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QCheckBox, QStyle, QStyleOptionButton
+from PySide6.QtWidgets import QCheckBox, QStyle, QStyleOptionButton, QVBoxLayout, QWidget
 
-from wardconsole.ui.theme import Theme, apply_theme
-from wardconsole.ui.widgets.form_style import form_stylesheet
+from wardconsole.ui.theme import FormKind, Theme, apply_theme, mark_form
 
 
 def tick_pixels(box: QCheckBox) -> int:
@@ -27,11 +26,14 @@ def tick_pixels(box: QCheckBox) -> int:
 @pytest.mark.parametrize("theme", [Theme.DAY, Theme.NIGHT])
 def test_a_ticked_box_shows_its_tick(qtbot, qapp, theme: Theme) -> None:
     apply_theme(qapp, theme)
+    form = QWidget()  # an admission-side dialog, as far as the style sheet is concerned
+    mark_form(form, FormKind.ADMISSION)
+    qtbot.addWidget(form)
     ticked, empty = QCheckBox("Psychosis"), QCheckBox("Self-harm")
+    layout = QVBoxLayout(form)
     for box in (ticked, empty):
-        qtbot.addWidget(box)
-        box.setStyleSheet(form_stylesheet())
-        box.show()
+        layout.addWidget(box)
+    form.show()
     ticked.setChecked(True)
     qtbot.waitExposed(ticked)
     assert tick_pixels(ticked) >= 8

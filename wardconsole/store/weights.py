@@ -24,21 +24,40 @@ def weighings(session: Session, admission_ids: Collection[int]) -> dict[int, lis
         return {}
     row = WeightEntryRow
     found: dict[int, list[WeightEntry]] = {i: [] for i in admission_ids}
-    for entry in session.scalars(
-        select(row)
+    # Plain rows, not ORM records: the census reads every weighing of every stay on each refresh.
+    for (
+        entry_id,
+        admission_id,
+        taken_at,
+        weight,
+        height,
+        before,
+        source,
+        planned,
+    ) in session.execute(
+        select(
+            row.id,
+            row.admission_id,
+            row.taken_at,
+            row.weight_kg,
+            row.height_m,
+            row.before_kg,
+            row.before_source,
+            row.before_planned,
+        )
         .where(row.admission_id.in_(list(admission_ids)), current(row))
         .order_by(row.admission_id, row.taken_at, row.id)
     ):
-        found[entry.admission_id].append(
+        found[admission_id].append(
             WeightEntry(
-                id=entry.id,
-                admission_id=entry.admission_id,
-                taken_at=entry.taken_at,
-                weight_kg=_number(entry.weight_kg),
-                height_m=_number(entry.height_m),
-                before_kg=_number(entry.before_kg),
-                before_source=entry.before_source,
-                before_planned=entry.before_planned,
+                id=entry_id,
+                admission_id=admission_id,
+                taken_at=taken_at,
+                weight_kg=_number(weight),
+                height_m=_number(height),
+                before_kg=_number(before),
+                before_source=source,
+                before_planned=planned,
             )
         )
     return found

@@ -19,7 +19,7 @@ from importlib import resources
 
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from wardconsole.domain.records import Severity
 
@@ -166,7 +166,126 @@ def stylesheet(theme: Theme) -> str:
     styles = resources.files("wardconsole.resources").joinpath("styles")
     common = styles.joinpath("common.qss").read_text(encoding="utf-8")
     specific = styles.joinpath(f"{theme.value}.qss").read_text(encoding="utf-8")
-    return "\n".join((common, specific, _status_rules(risk_palette(theme))))
+    return "\n".join(
+        (
+            common,
+            specific,
+            _status_rules(risk_palette(theme)),
+            _form_rules(theme),
+            _entry_rules(theme),
+        )
+    )
+
+
+FORM_PROPERTY = "form"
+"""A dialog sets this dynamic property (``FormKind``) to take the form or entry rules below."""
+
+
+class FormKind(enum.StrEnum):
+    ADMISSION = "admission"
+    """The admission, bed-move, discharge, intake-amendment and patient-search dialogs."""
+    ENTRY = "entry"
+    """The bedside entry dialogs (observations, PRN, physical care, medicines, history)."""
+
+
+def _scoped(kind: FormKind, rules: list[tuple[str, str]]) -> str:
+    """``selector { body }`` rules that apply only inside a dialog of ``kind``."""
+    scope = f'*[{FORM_PROPERTY}="{kind.value}"]'
+    lines = []
+    for selectors, body in rules:
+        inside = ", ".join(f"{scope} {one.strip()}" for one in selectors.split(","))
+        lines.append(f"{inside} {{ {body} }}")
+    return "\n".join(lines)
+
+
+def _tick_image() -> str:
+    """The tick's file as a style-sheet ``image`` (nothing if the file is missing: the filled
+    box still shows the choice)."""
+    tick = resources.files("wardconsole.resources").joinpath("icons", "check-tick.svg")
+    if not tick.is_file():
+        return ""
+    return f" image: url({str(tick).replace(chr(92), '/')});"
+
+
+def _form_rules(theme: Theme) -> str:
+    """How the admission-side dialogs look beyond the theme.
+
+    A refused field is framed in the alert colour (and named in words too, never by colour
+    alone). Check boxes and radio buttons are drawn with an outline in both states and filled when
+    chosen, because the night palette's native indicators vanish into the background in a dim
+    room; a chosen check box also shows its tick (a filled square alone read as "focused" rather
+    than "ticked")."""
+    palette = risk_palette(theme)
+    colours = _PALETTE_COLOURS[theme]
+    base = colours[QPalette.ColorRole.Base]
+    chosen = colours[QPalette.ColorRole.Highlight]
+    outline = palette.muted.name()
+    dot = (
+        f"qradialgradient(cx:0.5, cy:0.5, radius:0.5, fx:0.5, fy:0.5, stop:0 {chosen},"
+        f" stop:0.5 {chosen}, stop:0.6 {base}, stop:1 {base})"
+    )
+    return _scoped(
+        FormKind.ADMISSION,
+        [
+            ('*[invalid="true"]', f"border: 2px solid {palette.overdue.foreground.name()};"),
+            ('QGroupBox[invalid="true"]', "margin-top: 18px; padding-top: 6px;"),
+            (
+                'QGroupBox[invalid="true"]::title',
+                "subcontrol-origin: margin; left: 8px; padding: 0 4px;",
+            ),
+            (
+                "QCheckBox::indicator, QRadioButton::indicator",
+                f"border: 1px solid {outline}; background: {base}; width: 13px; height: 13px;",
+            ),
+            ("QRadioButton::indicator", "border-radius: 7px;"),
+            (
+                "QCheckBox::indicator:checked",
+                f"background: {chosen}; border-color: {chosen};{_tick_image()}",
+            ),
+            ("QRadioButton::indicator:checked", f"background: {dot}; border-color: {chosen};"),
+            (
+                "QCheckBox::indicator:disabled, QRadioButton::indicator:disabled",
+                "border-style: dotted;",
+            ),
+            ("QLabel#dialog_title", "font-size: 15pt; font-weight: bold;"),
+            ("QLabel#flag_preview", "font-size: 12pt; font-weight: bold;"),
+            ("QLabel#save_status, QLabel#cssrs_result", "font-weight: bold;"),
+        ],
+    )
+
+
+def _entry_rules(theme: Theme) -> str:
+    """The bedside entry dialogs: inputs whose value scores on NEWS2 take the census colours of
+    that score's weight."""
+    rules = [
+        (
+            f'QLineEdit[band="{band}"], QComboBox[band="{band}"]',
+            f"background-color: {colours.background.name()};"
+            f" color: {colours.foreground.name()}; font-weight: bold;",
+        )
+        for band, colours in risk_palette(theme).news2.items()
+    ]
+    rules += [
+        ('QLabel[band="none"]', "background-color: transparent;"),
+        ("QLabel#entry_patient", "font-size: 14pt; font-weight: bold;"),
+        ("QLabel#entry_news2", "font-size: 13pt; font-weight: bold; padding: 2px 8px;"),
+        ("QGroupBox", "font-weight: bold;"),
+        (
+            "QGroupBox QLabel, QGroupBox QComboBox, QGroupBox QLineEdit, QGroupBox QSpinBox,"
+            " QGroupBox QCheckBox",
+            "font-weight: normal;",
+        ),
+        ("QLabel#SaveStatusText", "font-weight: bold;"),
+        ('QLabel[tone="busy"]', "font-weight: bold;"),
+        ('QLabel[chip="true"]', "padding: 2px 6px; border-radius: 3px;"),
+    ]
+    return _scoped(FormKind.ENTRY, rules)
+
+
+def mark_form(dialog: QWidget, kind: FormKind) -> None:
+    """Give ``dialog`` the application style sheet's rules for its kind of form (before it is
+    shown: Qt matches dynamic properties when a widget is polished)."""
+    dialog.setProperty(FORM_PROPERTY, kind.value)
 
 
 def _status_rules(palette: RiskPalette) -> str:

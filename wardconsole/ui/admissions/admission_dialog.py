@@ -45,7 +45,7 @@ from wardconsole.ui.access.session import acting_as
 from wardconsole.ui.admissions.intake_form import IntakeForm, nurse_message
 from wardconsole.ui.bedside.entry_time import TakenAtEdit
 from wardconsole.ui.tasks import TaskHandle, TaskRunner
-from wardconsole.ui.widgets.form_style import form_stylesheet
+from wardconsole.ui.theme import FormKind, mark_form
 from wardconsole.ui.widgets.style_property import set_style_property
 
 DATE_FORMATS = ("%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%Y-%m-%d", "%d %b %Y", "%d %B %Y")
@@ -97,7 +97,7 @@ class AdmissionDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("AdmissionDialog")
         self.setWindowTitle("Admit patient — WardConsole")
-        self.setStyleSheet(form_stylesheet())
+        mark_form(self, FormKind.ADMISSION)
         self._service = service
         self._actor = current_actor
         """Who is acting: asked on the UI thread when the nurse acts."""

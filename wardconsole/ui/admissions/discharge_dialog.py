@@ -52,8 +52,8 @@ from wardconsole.ui.access.session import acting_as
 from wardconsole.ui.aftercare.plan_form import AftercarePlanForm, gap_lines
 from wardconsole.ui.bedside.entry_time import TakenAtEdit
 from wardconsole.ui.tasks import TaskHandle, TaskRunner
+from wardconsole.ui.theme import FormKind, mark_form
 from wardconsole.ui.widgets.confirm import confirm_despite
-from wardconsole.ui.widgets.form_style import form_stylesheet
 from wardconsole.ui.widgets.style_property import set_style_property
 
 _DESTINATION_LINE = re.compile(r"^Destination:.*$", re.MULTILINE)
@@ -86,7 +86,7 @@ class DischargeDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("DischargeDialog")
         self.setWindowTitle("Discharge — WardConsole")
-        self.setStyleSheet(form_stylesheet())
+        mark_form(self, FormKind.ADMISSION)
         self._service = service
         self._actor = current_actor
         """Who is acting: asked on the UI thread when the nurse acts."""

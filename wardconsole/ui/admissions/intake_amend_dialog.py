@@ -25,7 +25,7 @@ from wardconsole.ui import formatting as fmt
 from wardconsole.ui.access.session import reader
 from wardconsole.ui.admissions.intake_form import IntakeForm, nurse_message
 from wardconsole.ui.tasks import TaskHandle, TaskRunner
-from wardconsole.ui.widgets.form_style import form_stylesheet
+from wardconsole.ui.theme import FormKind, mark_form
 from wardconsole.ui.widgets.style_property import set_style_property
 
 
@@ -44,7 +44,7 @@ class IntakeAmendDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("IntakeAmendDialog")
         self.setWindowTitle("Amend intake — WardConsole")
-        self.setStyleSheet(form_stylesheet())
+        mark_form(self, FormKind.ADMISSION)
         self._service = service
         self._actor = current_actor
         """Who is acting: asked on the UI thread when the nurse acts."""

@@ -36,7 +36,7 @@ from wardconsole.ui.admissions.discharged_model import (
 )
 from wardconsole.ui.admissions.record_html import record_html
 from wardconsole.ui.tasks import TaskHandle, TaskRunner
-from wardconsole.ui.widgets.form_style import form_stylesheet
+from wardconsole.ui.theme import FormKind, mark_form
 from wardconsole.ui.widgets.style_property import set_style_property
 
 SEARCH_DELAY_MS = 300
@@ -56,7 +56,7 @@ class PatientSearchDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("PatientSearchDialog")
         self.setWindowTitle("Find a discharged patient — WardConsole")
-        self.setStyleSheet(form_stylesheet())
+        mark_form(self, FormKind.ADMISSION)
         self._service = service
         self._actor = current_actor
         """Who is acting: asked on the UI thread when the nurse acts."""

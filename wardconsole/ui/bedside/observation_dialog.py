@@ -57,11 +57,11 @@ from wardconsole.ui.bedside.entry_vitals import FIELD_LABELS, VitalSignsPanel
 from wardconsole.ui.bedside.shared import (
     Bedside,
     confirm_discard,
-    entry_stylesheet,
     field_message,
     queued_text,
 )
 from wardconsole.ui.tasks import TaskHandle
+from wardconsole.ui.theme import FormKind, mark_form
 from wardconsole.ui.widgets.follows_session import SessionLabel
 from wardconsole.ui.widgets.style_property import set_style_property
 
@@ -97,7 +97,7 @@ class ObservationDialog(QDialog):
         self.setWindowTitle(
             f"{'Correct observation set' if amending else 'Record observations'} — {title}"
         )
-        self.setStyleSheet(entry_stylesheet())
+        mark_form(self, FormKind.ENTRY)
 
         self._saver = EntrySaver(bedside.runner, self)
         self._brief_timer = QTimer(self)

@@ -49,10 +49,10 @@ from wardconsole.ui.bedside.shared import (
     Bedside,
     confirm_discard,
     drug_field,
-    entry_stylesheet,
     queued_text,
 )
 from wardconsole.ui.tasks import TaskHandle
+from wardconsole.ui.theme import FormKind, mark_form
 from wardconsole.ui.widgets.follows_session import SessionLabel
 from wardconsole.ui.widgets.style_property import set_style_property
 
@@ -82,7 +82,7 @@ class PrnDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("PrnDialog")
         self.setWindowTitle(f"Give PRN — {title}")
-        self.setStyleSheet(entry_stylesheet())
+        mark_form(self, FormKind.ENTRY)
         self._bedside = bedside
         self._admission_id = admission_id
         self._save_key = uuid.uuid4().hex

@@ -1,8 +1,9 @@
 """What the bedside dialogs share: the services, who is recording, the worker.
 
 The main window builds one ``Bedside`` per dialog from its ``UiContext`` (so the signed-in
-actor is read when the dialog opens). ``entry_stylesheet`` colours an input by the NEWS2 score
-its value earns, in the same colours as the census cells of that weight.
+actor is read when the dialog opens). The dialogs mark themselves ``FormKind.ENTRY``, so the
+application style sheet colours an input by the NEWS2 score its value earns, in the same
+colours as the census cells of that weight.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from wardconsole.services.sleep import SleepService
 from wardconsole.services.weights import WeightService
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.tasks import TaskRunner
-from wardconsole.ui.theme import theme_state
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,31 +79,6 @@ def queued_text(result: QueuedSave) -> str:
         "ward database is unavailable; this entry will be written automatically, with this "
         "time and your name, as soon as it is back (Staff → Saved on this station)"
     )
-
-
-def entry_stylesheet() -> str:
-    """Inputs whose value scores on NEWS2 take the census colours of that score's weight (in
-    the theme in force)."""
-    palette = theme_state().palette
-    rules = []
-    for band, colours in palette.news2.items():
-        rules.append(
-            f'QLineEdit[band="{band}"], QComboBox[band="{band}"] {{'
-            f" background-color: {colours.background.name()};"
-            f" color: {colours.foreground.name()}; font-weight: bold; }}"
-        )
-    rules.append('QLabel[band="none"] { background-color: transparent; }')
-    rules.append("QLabel#entry_patient { font-size: 14pt; font-weight: bold; }")
-    rules.append("QLabel#entry_news2 { font-size: 13pt; font-weight: bold; padding: 2px 8px; }")
-    rules.append("QGroupBox { font-weight: bold; }")
-    rules.append(
-        "QGroupBox QLabel, QGroupBox QComboBox, QGroupBox QLineEdit,"
-        " QGroupBox QSpinBox, QGroupBox QCheckBox { font-weight: normal; }"
-    )
-    rules.append("QLabel#SaveStatusText { font-weight: bold; }")
-    rules.append('QLabel[tone="busy"] { font-weight: bold; }')
-    rules.append('QLabel[chip="true"] { padding: 2px 6px; border-radius: 3px; }')
-    return "\n".join(rules)
 
 
 def field_message(field: str, message: str, labels: dict[str, str]) -> str:

@@ -38,9 +38,9 @@ from wardconsole.ui.bedside.entry_save import EntrySaver, SaveState, SaveStatusP
 from wardconsole.ui.bedside.shared import (
     Bedside,
     drug_field,
-    entry_stylesheet,
     field_message,
 )
+from wardconsole.ui.theme import FormKind, mark_form
 from wardconsole.ui.widgets.datetime_field import DateTimeField
 from wardconsole.ui.widgets.style_property import set_style_property
 
@@ -97,7 +97,7 @@ class LineDialog(QDialog):
         assert (line is None) == (mode is LineMode.ADD)
         self.setObjectName("MedicineLineDialog")
         self.setWindowTitle(f"{mode.value} — medicines list")
-        self.setStyleSheet(entry_stylesheet())
+        mark_form(self, FormKind.ENTRY)
         self._bedside = bedside
         self._medicines = medicines
         self._admission_id = admission_id

@@ -52,7 +52,7 @@ from wardconsole.services.safe_saves import QueuedSave
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.bedside.entry_save import EntrySaver, SaveState, SaveStatusPanel
 from wardconsole.ui.bedside.entry_time import TakenAtEdit
-from wardconsole.ui.bedside.shared import Bedside, entry_stylesheet, queued_text
+from wardconsole.ui.bedside.shared import Bedside, queued_text
 from wardconsole.ui.medicines.line_dialog import LineDialog, LineMode
 from wardconsole.ui.medicines.lines_model import (
     LINE_ROLE,
@@ -61,6 +61,7 @@ from wardconsole.ui.medicines.lines_model import (
     MedicineLinesModel,
 )
 from wardconsole.ui.tasks import TaskHandle
+from wardconsole.ui.theme import FormKind, mark_form
 from wardconsole.ui.widgets.follows_session import SessionLabel
 from wardconsole.ui.widgets.style_property import set_style_property
 
@@ -80,7 +81,7 @@ class MedicinesDialog(QDialog):
         assert bedside.medicines is not None, "the medicines list is not set up at this station"
         self.setObjectName("MedicinesDialog")
         self.setWindowTitle(f"Medicines list — {title}")
-        self.setStyleSheet(entry_stylesheet())
+        mark_form(self, FormKind.ENTRY)
         self._bedside = bedside
         self._medicines: MedicinesService = bedside.medicines
         self._admission_id = admission_id

@@ -31,7 +31,7 @@ from wardconsole.services.recording import SaveResult
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.bedside.entry_save import EntrySaver, SaveState, SaveStatusPanel
 from wardconsole.ui.bedside.observation_dialog import ObservationDialog
-from wardconsole.ui.bedside.shared import Bedside, confirm_discard, entry_stylesheet
+from wardconsole.ui.bedside.shared import Bedside, confirm_discard
 from wardconsole.ui.patient.history_model import (
     ENTRY_ROLE,
     HistoryColumn,
@@ -40,6 +40,7 @@ from wardconsole.ui.patient.history_model import (
     details_text,
 )
 from wardconsole.ui.tasks import TaskHandle
+from wardconsole.ui.theme import FormKind, mark_form
 from wardconsole.ui.widgets.style_property import set_style_property
 
 FILTERS: tuple[tuple[str, str | None], ...] = (
@@ -98,7 +99,7 @@ class HistoryDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("HistoryDialog")
         self.setWindowTitle(f"History — {title}")
-        self.setStyleSheet(entry_stylesheet())
+        mark_form(self, FormKind.ENTRY)
         self._bedside = bedside
         self._admission_id = admission_id
         self._title = title

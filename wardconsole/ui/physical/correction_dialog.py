@@ -32,7 +32,8 @@ from wardconsole.services.context import Actor, InvalidInput, ServiceError
 from wardconsole.services.history import HistoryEntry
 from wardconsole.services.recording import SaveResult
 from wardconsole.ui.bedside.entry_save import EntrySaver, SaveState, SaveStatusPanel
-from wardconsole.ui.bedside.shared import Bedside, entry_stylesheet
+from wardconsole.ui.bedside.shared import Bedside
+from wardconsole.ui.theme import FormKind, mark_form
 
 
 class EntryCorrectionDialog(QDialog):
@@ -54,7 +55,7 @@ class EntryCorrectionDialog(QDialog):
         super().__init__(parent)
         self.setObjectName(name)
         self.setWindowTitle(window_title)
-        self.setStyleSheet(entry_stylesheet())
+        mark_form(self, FormKind.ENTRY)
         self._bedside = bedside
         self._entry = entry
         self.result_value: SaveResult | None = None

@@ -33,8 +33,9 @@ from wardconsole.domain.weights import (
 from wardconsole.services.context import InvalidInput, ServiceError
 from wardconsole.services.recording import SaveResult
 from wardconsole.ui.bedside.entry_save import EntrySaver, SaveState, SaveStatusPanel
-from wardconsole.ui.bedside.shared import Bedside, entry_stylesheet
+from wardconsole.ui.bedside.shared import Bedside
 from wardconsole.ui.physical.quick_entry import patient_header, save_footer
+from wardconsole.ui.theme import FormKind, mark_form
 from wardconsole.ui.widgets.style_property import set_style_property
 
 
@@ -47,7 +48,7 @@ class MustDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("MustDialog")
         self.setWindowTitle(f"MUST screen — {title}")
-        self.setStyleSheet(entry_stylesheet())
+        mark_form(self, FormKind.ENTRY)
         self._bedside = bedside
         self._admission_id = admission_id
         self.result_value: SaveResult | None = None

@@ -24,8 +24,9 @@ from wardconsole.domain.fluids import PLAN_REASONS
 from wardconsole.services.context import InvalidInput, ServiceError
 from wardconsole.services.fluids import FluidOverview
 from wardconsole.ui.bedside.entry_save import EntrySaver, SaveState, SaveStatusPanel
-from wardconsole.ui.bedside.shared import Bedside, entry_stylesheet
+from wardconsole.ui.bedside.shared import Bedside
 from wardconsole.ui.tasks import TaskHandle
+from wardconsole.ui.theme import FormKind, mark_form
 from wardconsole.ui.widgets.datetime_field import DateTimeField
 from wardconsole.ui.widgets.style_property import set_style_property
 
@@ -40,7 +41,7 @@ class FluidPlanDialog(QDialog):
         assert bedside.fluids is not None, "the fluid chart is not set up at this station"
         self.setObjectName("FluidPlanDialog")
         self.setWindowTitle(f"Fluid chart plan — {title}")
-        self.setStyleSheet(entry_stylesheet())
+        mark_form(self, FormKind.ENTRY)
         self._bedside = bedside
         self._fluids = bedside.fluids
         self._admission_id = admission_id

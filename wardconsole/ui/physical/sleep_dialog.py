@@ -37,8 +37,9 @@ from wardconsole.services.recording import SaveResult
 from wardconsole.services.safe_saves import QueuedSave
 from wardconsole.services.sleep import SleepOverview
 from wardconsole.ui.bedside.entry_save import EntrySaver, SaveState, SaveStatusPanel
-from wardconsole.ui.bedside.shared import Bedside, entry_stylesheet, queued_text
+from wardconsole.ui.bedside.shared import Bedside, queued_text
 from wardconsole.ui.physical.quick_entry import patient_header, save_footer
+from wardconsole.ui.theme import FormKind, mark_form
 from wardconsole.ui.widgets.datetime_field import DateTimeField
 from wardconsole.ui.widgets.style_property import set_style_property
 
@@ -60,7 +61,7 @@ class SleepDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("SleepDialog")
         self.setWindowTitle(f"Sleep — {title}")
-        self.setStyleSheet(entry_stylesheet())
+        mark_form(self, FormKind.ENTRY)
         self._bedside = bedside
         self._admission_id = admission_id
         self.result_value: SaveResult | QueuedSave | None = None

@@ -41,8 +41,9 @@ from wardconsole.services.recording import SaveResult
 from wardconsole.services.safe_saves import QueuedSave
 from wardconsole.services.weights import WeightOverview
 from wardconsole.ui.bedside.entry_save import EntrySaver, SaveState, SaveStatusPanel
-from wardconsole.ui.bedside.shared import Bedside, entry_stylesheet, queued_text
+from wardconsole.ui.bedside.shared import Bedside, queued_text
 from wardconsole.ui.physical.quick_entry import patient_header, save_footer
+from wardconsole.ui.theme import FormKind, mark_form
 
 
 class WeightDialog(QDialog):
@@ -62,7 +63,7 @@ class WeightDialog(QDialog):
         self._amending = amending
         verb = "Correct weighing" if amending is not None else "Weight and height"
         self.setWindowTitle(f"{verb} — {title}")
-        self.setStyleSheet(entry_stylesheet())
+        mark_form(self, FormKind.ENTRY)
         self._bedside = bedside
         self._admission_id = admission_id
         self.result_value: SaveResult | QueuedSave | None = None

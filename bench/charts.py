@@ -326,7 +326,7 @@ def rss_child(args: argparse.Namespace) -> None:
     QSettings().setValue("patient_charts/preset", Preset.STAY.value)
     windows = PatientWindows(runner, ChartService(patients_db).series)
     snapshot = CensusService(patients_db).snapshot()
-    opened = [windows.open(row, snapshot, main.theme) for row in snapshot.rows[:3]]
+    opened = [windows.open(row, snapshot) for row in snapshot.rows[:3]]
     for window in opened:
         charts = window.charts
         assert charts is not None

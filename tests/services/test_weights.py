@@ -17,6 +17,7 @@ from wardfakes import Clock
 from wardconsole.domain.assessments import score_assessment
 from wardconsole.domain.records import EscalationKind
 from wardconsole.domain.weights import WeightInput
+from wardconsole.services.census import CensusService
 from wardconsole.services.context import Actor, InvalidInput
 from wardconsole.services.db import Database
 from wardconsole.services.history import HistoryService
@@ -285,3 +286,30 @@ def test_a_weighing_saved_during_an_outage_is_replayed_exactly_once(
     assert [(r.weight_kg, r.before_source, r.taken_at) for r in rows] == [
         ("63.2", "documented", pressed)
     ]
+
+
+def test_the_census_says_what_the_weight_course_says_from_the_last_weighing_alone(
+    db: Database, nurse: Actor, admission: int, clock: Clock
+) -> None:
+    """The census reads only each stay's last weighing time (one grouped statement); its flag
+    and words are the weight course's at every step: never weighed, weighed, due, corrected."""
+    service, recording = WeightService(db), RecordingService(db)
+
+    def census_says() -> tuple[bool, str]:
+        (row,) = [r for r in CensusService(db).snapshot().rows if r.admission_id == admission]
+        return row.weighing_due, row.weighing_text
+
+    def course_says() -> tuple[bool, str]:
+        overview = service.overview(admission)
+        return overview.is_due, overview.due_text
+
+    assert census_says() == course_says() == (True, "Weighing due — not weighed this stay")
+    first = recording.record_weight(nurse, admission, WeightInput(weight_kg="64.0"))
+    assert census_says() == course_says() and not census_says()[0]
+    clock.now += db.weight_policy.interval + timedelta(days=1)
+    assert census_says() == course_says() == (True, "Weighing due — last weighed 8 days ago")
+    recording.record_weight(nurse, admission, WeightInput(weight_kg="63.0"))
+    assert census_says() == course_says() and not census_says()[0]
+    # Correcting the older weighing changes nothing; the newest decides.
+    recording.amend_weight(nurse, first.entry_id, WeightInput(weight_kg="64.5"), reason="misread")
+    assert census_says() == course_says()

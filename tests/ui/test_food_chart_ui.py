@@ -153,7 +153,7 @@ def test_the_physical_care_page_shades_the_food_chart_and_lists_its_days(
     runner = TaskRunner()
     windows = PatientWindows(runner, ChartService(db).series)
     try:
-        window = windows.open(row, snapshot, Theme.DAY)
+        window = windows.open(row, snapshot)
         window.resize(*SMALLEST_WARD_SCREEN)
         charts = window.charts
         assert charts is not None

@@ -251,12 +251,7 @@ class WeightCourse:
         """'Weighing due — not weighed this stay', 'Weighing due — last weighed 8 days ago',
         or 'Next weighing Thu 12 Dec'."""
         latest = self.latest
-        if latest is None:
-            return "Weighing due — not weighed this stay"
-        if self.is_due(now):
-            days = (now - latest.taken_at) // timedelta(days=1)
-            return f"Weighing due — last weighed {days} days ago"
-        return f"Next weighing {self.due_at.astimezone():%a %d %b}"
+        return weighing_due_text(latest.taken_at if latest else None, self.due_at, now)
 
     def summary(self) -> str:
         """'61.2 kg, BMI 20.7, −2.3 kg (−3.6 %) since Mon 02 Dec' or 'not weighed'."""
@@ -276,8 +271,28 @@ def weight_course(
 ) -> WeightCourse:
     ordered = tuple(sorted(entries, key=lambda e: (e.taken_at, e.id)))
     weighed = [e for e in ordered if e.weight_kg is not None]
-    due = weighed[-1].taken_at + policy.interval if weighed else admitted_at
-    return WeightCourse(ordered, due)
+    return WeightCourse(
+        ordered, next_weighing(weighed[-1].taken_at if weighed else None, admitted_at, policy)
+    )
+
+
+def next_weighing(
+    last_weighed: datetime | None, admitted_at: datetime, policy: WeightPolicy
+) -> datetime:
+    """When weighing is next due: at admission when never weighed, else the policy's interval
+    after the last weight."""
+    return last_weighed + policy.interval if last_weighed is not None else admitted_at
+
+
+def weighing_due_text(last_weighed: datetime | None, due_at: datetime, now: datetime) -> str:
+    """'Weighing due — not weighed this stay', 'Weighing due — last weighed 8 days ago',
+    or 'Next weighing Thu 12 Dec' (the census reads only the last weighing's time)."""
+    if last_weighed is None:
+        return "Weighing due — not weighed this stay"
+    if now >= due_at:
+        days = (now - last_weighed) // timedelta(days=1)
+        return f"Weighing due — last weighed {days} days ago"
+    return f"Next weighing {due_at.astimezone():%a %d %b}"
 
 
 def must_prefill(course: WeightCourse) -> dict[str, object]:

@@ -29,7 +29,7 @@ from wardconsole.domain.records import (
 from wardconsole.domain.safety_checks import CheckSchedule
 from wardconsole.domain.schedule import due_from_effective
 from wardconsole.domain.weight_policy import WeightPolicy
-from wardconsole.domain.weights import WeightEntry, weight_course
+from wardconsole.domain.weights import next_weighing, weighing_due_text
 from wardconsole.services.db import Database
 from wardconsole.services.food_chart import food_chart_views
 from wardconsole.services.observation_levels import patient_checks
@@ -101,7 +101,7 @@ class CensusService:
                 if self._with_fluids
                 else {}
             )
-            weighed = weights.weighings(session, ids)
+            weighed = weights.last_weighed(session, ids)
             sleep = (
                 self._sleep.flags(
                     session, ids, now, {a.admission_id: a.admitted_at for a in admissions}
@@ -147,7 +147,7 @@ class CensusService:
                     fluid=fluid.get(a.admission_id),
                     food_chart=food.get(a.admission_id),
                     **_weighing_fields(
-                        weighed.get(a.admission_id, ()), a.admitted_at, now, self._db.weight_policy
+                        weighed.get(a.admission_id), a.admitted_at, now, self._db.weight_policy
                     ),
                     sleep=sleep.get(a.admission_id),
                     **_news2_fields(effective),
@@ -199,11 +199,12 @@ class CensusService:
 
 
 def _weighing_fields(
-    entries: Sequence[WeightEntry], admitted_at: datetime, now: datetime, policy: WeightPolicy
+    last: datetime | None, admitted_at: datetime, now: datetime, policy: WeightPolicy
 ) -> dict[str, Any]:
-    """Whether weighing is due by the ward's interval, and its words (``WeightCourse``)."""
-    course = weight_course(entries, admitted_at, policy)
-    return {"weighing_due": course.is_due(now), "weighing_text": course.due_text(now)}
+    """Whether weighing is due by the ward's interval, and its words (as ``WeightCourse``
+    says them, from the last weighing's time alone)."""
+    due_at = next_weighing(last, admitted_at, policy)
+    return {"weighing_due": now >= due_at, "weighing_text": weighing_due_text(last, due_at, now)}
 
 
 def _sets(

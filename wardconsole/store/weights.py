@@ -4,9 +4,10 @@ each (the census, the handoff, the charts and the discharge summary read the sam
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.weights import MustScreen, WeightEntry, must_screen_of, parse_decimal
@@ -61,6 +62,27 @@ def weighings(session: Session, admission_ids: Collection[int]) -> dict[int, lis
             )
         )
     return found
+
+
+def last_weighed(session: Session, admission_ids: Collection[int]) -> dict[int, datetime]:
+    """admission id -> when its latest current weight was taken (absent: never weighed this
+    stay); one grouped statement, whatever the length of the stays (the census)."""
+    if not admission_ids:
+        return {}
+    row = WeightEntryRow
+    return {
+        admission_id: taken_at
+        for admission_id, taken_at in session.execute(
+            select(row.admission_id, func.max(row.taken_at))
+            .where(
+                row.admission_id.in_(list(admission_ids)),
+                current(row),
+                row.weight_kg.is_not(None),
+                row.weight_kg != "",
+            )
+            .group_by(row.admission_id)
+        )
+    }
 
 
 def must_screens(session: Session, admission_ids: Collection[int]) -> dict[int, list[MustScreen]]:

@@ -293,6 +293,8 @@ def _no_letter(actor: object, admission_id: int, path: Path) -> Path:
 
 def rss_child(args: argparse.Namespace) -> None:
     """Run in its own process: census window + three whole-stay patient windows; print RSS."""
+    from wardconsole.services.observation_levels import ObservationLevelService
+    from wardconsole.services.sessions import SessionService
     from wardconsole.services.staff import StaffService
     from wardconsole.store.changes import open_change_feed
     from wardconsole.ui.context import UiContext
@@ -316,6 +318,8 @@ def rss_child(args: argparse.Namespace) -> None:
         current_actor=lambda: StaffService(census_db).system_actor("bench"),
         open_alert_sound=lambda: SilentAlertSound("a bench has no sound"),
         export_discharge_letter=_no_letter,
+        observation=ObservationLevelService(census_db),
+        sessions=SessionService(census_db),
         load_patient_series=ChartService(census_db).series,
     )
     main = MainWindow(context)

@@ -25,6 +25,21 @@ def no_letter(actor: Actor, admission_id: int, path: Path) -> Path:
     raise AssertionError(f"this test writes no discharge letter ({admission_id} to {path})")
 
 
+class Unused:
+    """A service the console always has but this test never uses: using it is a test error
+    (as writing a discharge letter is for ``no_letter``)."""
+
+    def __init__(self, service: str) -> None:
+        self._service = service
+
+    def __getattr__(self, name: str) -> Any:
+        raise AssertionError(f"this test uses no {self._service} ({name})")
+
+
+UNUSED_SERVICES = ("observation", "sessions")
+"""The services a test console gets as ``Unused`` unless the test names its own."""
+
+
 def ui_context(
     load_census: Callable[[], CensusSnapshot],
     open_change_feed: Callable[[], ChangeFeed],
@@ -36,14 +51,16 @@ def ui_context(
 ) -> UiContext:
     """A ``UiContext`` as the composition root builds it, over the test's census and change
     feed: the console's one runner, a nurse at the station, a silent alert sound and no
-    discharge letter, unless ``fields`` names others; ``fields`` also gives the services the
-    test's features use."""
+    discharge letter and an ``Unused`` stand-in for each service, unless ``fields`` names
+    others: it gives the services the test's features use."""
     fields.setdefault("runner", shared_runner())
     fields.setdefault("current_actor", lambda: TEST_NURSE)
     fields.setdefault(
         "open_alert_sound", lambda: SilentAlertSound("no sound output configured for this console")
     )
     fields.setdefault("export_discharge_letter", no_letter)
+    for service in UNUSED_SERVICES:
+        fields.setdefault(service, Unused(service))
     return UiContext(
         load_census=load_census,
         open_change_feed=open_change_feed,

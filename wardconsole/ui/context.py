@@ -74,6 +74,13 @@ class UiContext:
     """Write a discharged patient's letter (who, admission, where) as an audited, owner-only
     PDF export (blocks; background worker only)."""
 
+    observation: ObservationLevelService
+    """Observation levels, the safety-check round and compliance (block; background worker
+    only), acting as ``current_actor``."""
+
+    sessions: SessionService
+    """Therapy and support sessions and the ward's day list (block; background worker only)."""
+
     escalations: EscalationService | None = None
     """The ward's escalations (panel, banner, alarms, raise concern), acting as
     ``current_actor``; a colleague confirming signs in through ``access``. None: no escalation
@@ -122,12 +129,6 @@ class UiContext:
     """Discharge and the discharged-patient history (block; background worker only), acting as
     ``current_actor``. None: those actions are off."""
 
-    observation: ObservationLevelService | None = None
-    """Observation levels, the safety-check round and compliance (block; background worker
-    only), acting as ``current_actor``. None: the Observation menu is off."""
-    sessions: SessionService | None = None
-    """Therapy and support sessions and the ward's day list (block; background worker only).
-    None: the Sessions menu is off."""
     aftercare: AftercareService | None = None
     """Follow-ups after discharge and aftercare plans (block; background worker only). None:
     the Aftercare menu is off."""

@@ -41,7 +41,7 @@ class ObservationController(QObject):
 
     def __init__(
         self,
-        service: ObservationLevelService | None,
+        service: ObservationLevelService,
         current_actor: Callable[[], Actor],
         selected_admission: Callable[[], int | None],
         window: QMainWindow,
@@ -65,8 +65,6 @@ class ObservationController(QObject):
         self.compliance_action.setStatusTip(
             "Checks due, on time, late and missed per shift (supervisors)"
         )
-        for action in self.actions():
-            action.setEnabled(self._service is not None)
         self.rounds_action.triggered.connect(self.open_rounds)
         self.check_action.triggered.connect(self._on_check_requested)
         self.level_action.triggered.connect(self._on_level_requested)
@@ -92,8 +90,6 @@ class ObservationController(QObject):
 
     @Slot()
     def open_rounds(self) -> None:
-        if self._service is None:
-            return
         if self._rounds is None:
             self._rounds = RoundsWindow(self._service, self._actor, self._runner)
             self._rounds.checks_changed.connect(self.checks_changed)
@@ -155,7 +151,7 @@ class ObservationController(QObject):
     @Slot()
     def _on_check_requested(self) -> None:
         admission_id = self._selected()
-        if self._service is None or admission_id is None:
+        if admission_id is None:
             return
         service = self._service
         self._runner.run(
@@ -166,7 +162,6 @@ class ObservationController(QObject):
         )
 
     def _ask_check(self, patient: PatientChecks) -> None:
-        assert self._service is not None
         service = self._service
         entry = CheckDialog.ask(self._window, patient, service.policy.locations)
         if entry is None:
@@ -205,7 +200,7 @@ class ObservationController(QObject):
     @Slot()
     def _on_level_requested(self) -> None:
         admission_id = self._selected()
-        if self._service is None or admission_id is None:
+        if admission_id is None:
             return
         service = self._service
         self._runner.run(
@@ -216,7 +211,6 @@ class ObservationController(QObject):
         )
 
     def _ask_level(self, patient: PatientChecks, history: list[LevelView]) -> None:
-        assert self._service is not None
         service = self._service
         entry = LevelDialog.ask(self._window, patient, service.policy, history)
         if entry is None:
@@ -238,7 +232,6 @@ class ObservationController(QObject):
         )
 
     def _on_level_saved(self, patient: PatientChecks, change: LevelChange) -> None:
-        assert self._service is not None
         self._window.statusBar().showMessage(
             f"{patient.bed} {patient.patient_name}: level set to "
             f"{self._service.policy.label(change.level)}.",
@@ -249,8 +242,7 @@ class ObservationController(QObject):
 
     @Slot()
     def _on_compliance_requested(self) -> None:
-        if self._service is not None:
-            ComplianceDialog.ask(self._window, self._service, self._actor, self._runner)
+        ComplianceDialog.ask(self._window, self._service, self._actor, self._runner)
 
     def _on_failed(self, error: BaseException) -> None:
         text = str(error) if isinstance(error, ServiceError) else f"Not saved: {error}"

@@ -33,7 +33,7 @@ class SessionsController(QObject):
 
     def __init__(
         self,
-        service: SessionService | None,
+        service: SessionService,
         current_actor: Callable[[], Actor],
         selected_row: Callable[[], CensusRow | None],
         window: QMainWindow,
@@ -54,9 +54,6 @@ class SessionsController(QObject):
         self.day_action = QAction("Sessions &today…", window)
         self.day_action.setObjectName("sessions_today")
         self.day_action.setStatusTip("Who has had no 1:1 key-worker contact today")
-        available = service is not None
-        for action in self.actions():
-            action.setEnabled(available)
         self.record_action.triggered.connect(self._on_record_requested)
         self.day_action.triggered.connect(self._on_day_requested)
 
@@ -77,8 +74,6 @@ class SessionsController(QObject):
     @Slot()
     def _on_record_requested(self) -> None:
         row = self._selected()
-        if self._service is None:
-            return
         if row is None:
             self._window.statusBar().showMessage("Select a patient on the census first", 10_000)
             return
@@ -118,8 +113,7 @@ class SessionsController(QObject):
 
     @Slot()
     def _on_day_requested(self) -> None:
-        if self._service is not None:
-            SessionDayDialog.ask(self._window, self._service, self._actor(), self._runner)
+        SessionDayDialog.ask(self._window, self._service, self._actor(), self._runner)
 
     def _on_failed(self, error: BaseException) -> None:
         text = str(error) if isinstance(error, ServiceError) else f"Not saved: {error}"

@@ -293,6 +293,9 @@ def _no_letter(actor: object, admission_id: int, path: Path) -> Path:
 
 def rss_child(args: argparse.Namespace) -> None:
     """Run in its own process: census window + three whole-stay patient windows; print RSS."""
+    from wardconsole.services.admissions import AdmissionService
+    from wardconsole.services.aftercare import AftercareService
+    from wardconsole.services.discharge import DischargeService
     from wardconsole.services.observation_levels import ObservationLevelService
     from wardconsole.services.sessions import SessionService
     from wardconsole.services.staff import StaffService
@@ -320,6 +323,9 @@ def rss_child(args: argparse.Namespace) -> None:
         export_discharge_letter=_no_letter,
         observation=ObservationLevelService(census_db),
         sessions=SessionService(census_db),
+        admissions=AdmissionService(census_db),
+        discharges=DischargeService(census_db),
+        aftercare=AftercareService(census_db),
         load_patient_series=ChartService(census_db).series,
     )
     main = MainWindow(context)

@@ -36,7 +36,7 @@ class Unused:
         raise AssertionError(f"this test uses no {self._service} ({name})")
 
 
-UNUSED_SERVICES = ("observation", "sessions")
+UNUSED_SERVICES = ("observation", "sessions", "admissions", "discharges", "aftercare")
 """The services a test console gets as ``Unused`` unless the test names its own."""
 
 

@@ -17,6 +17,7 @@ from ui_context import ui_context
 from ui_runner import shared_runner
 
 from wardconsole.domain.discharge import Destination
+from wardconsole.services.aftercare import AftercareService
 from wardconsole.services.census import CensusService
 from wardconsole.services.context import Actor
 from wardconsole.services.history import HistoryService
@@ -25,6 +26,7 @@ from wardconsole.store.changes import open_change_feed
 from wardconsole.ui.admissions.admission_dialog import AdmissionDialog, Admitted
 from wardconsole.ui.admissions.discharge_dialog import Discharged, DischargeDialog
 from wardconsole.ui.admissions.patient_search_dialog import PatientSearchDialog
+from wardconsole.ui.aftercare.plan_dialog import AftercarePlanDialog
 from wardconsole.ui.bedside.observation_dialog import ObservationDialog
 from wardconsole.ui.census.census_model import CensusColumn
 from wardconsole.ui.census.census_view import CensusView
@@ -51,6 +53,7 @@ def make_window(qtbot, ward: RealWard, actor: Actor | None = None) -> MainWindow
             current_actor=lambda: who,
             admissions=ward.admissions,
             discharges=ward.discharges,
+            aftercare=AftercareService(ward.db),
         )
     )
     qtbot.addWidget(window)
@@ -132,6 +135,10 @@ def test_discharge_from_the_menu_takes_the_patient_off_the_census(
         return Discharged(admission_id, "Aled Abernethy", Destination.AFTERCARE)
 
     monkeypatch.setattr(DischargeDialog, "ask", classmethod(discharge))
+    offered: list[str] = []  # the aftercare plan is offered next; this nurse leaves it for later
+    monkeypatch.setattr(
+        AftercarePlanDialog, "ask", staticmethod(lambda _parent, name, _now: offered.append(name))
+    )
     window.filter_box.setText("Abernethy")  # found by name, as nurses do
     qtbot.waitUntil(lambda: window.census_proxy.rowCount() == 1)
     window.admission.discharge_action.trigger()
@@ -140,6 +147,7 @@ def test_discharge_from_the_menu_takes_the_patient_off_the_census(
     assert window.statusBar().currentMessage() == (
         "Discharged Aled Abernethy: aftercare and peer support"
     )
+    qtbot.waitUntil(lambda: offered == ["Aled Abernethy"])
 
 
 def test_move_and_discharge_need_a_selected_patient(

@@ -81,6 +81,17 @@ class UiContext:
     sessions: SessionService
     """Therapy and support sessions and the ward's day list (block; background worker only)."""
 
+    admissions: AdmissionService
+    """Admit, move bed and amend the intake (block; background worker only), acting as
+    ``current_actor``."""
+
+    discharges: DischargeService
+    """Discharge and the discharged-patient history (block; background worker only), acting as
+    ``current_actor``."""
+
+    aftercare: AftercareService
+    """Follow-ups after discharge and aftercare plans (block; background worker only)."""
+
     escalations: EscalationService | None = None
     """The ward's escalations (panel, banner, alarms, raise concern), acting as
     ``current_actor``; a colleague confirming signs in through ``access``. None: no escalation
@@ -120,15 +131,3 @@ class UiContext:
     handoff: HandoffUi | None = None
     """Shift handoff: editor, board and printing (block; background workers only). None: the
     Handoff menu is disabled."""
-
-    admissions: AdmissionService | None = None
-    """Admit, move bed and amend the intake (block; background worker only), acting as
-    ``current_actor``. None: those actions are off."""
-
-    discharges: DischargeService | None = None
-    """Discharge and the discharged-patient history (block; background worker only), acting as
-    ``current_actor``. None: those actions are off."""
-
-    aftercare: AftercareService | None = None
-    """Follow-ups after discharge and aftercare plans (block; background worker only). None:
-    the Aftercare menu is off."""

@@ -54,8 +54,8 @@ class AdmissionController(QObject):
 
     def __init__(
         self,
-        admissions: AdmissionService | None,
-        discharges: DischargeService | None,
+        admissions: AdmissionService,
+        discharges: DischargeService,
         current_actor: Callable[[], Actor],
         runner: TaskRunner,
         window: QWidget,
@@ -82,8 +82,7 @@ class AdmissionController(QObject):
         self.discharge_action.triggered.connect(self.discharge)
         self.amend_action.triggered.connect(self.amend_intake)
         self.find_action.triggered.connect(self.find)
-        if self._discharges is not None:  # who is signed in can change: checked at each use
-            self.find_action.setStatusTip(SUPERVISORS_ONLY)
+        self.find_action.setStatusTip(SUPERVISORS_ONLY)  # who is signed in: checked at each use
 
     def actions(self) -> list[QAction]:
         return [
@@ -104,8 +103,6 @@ class AdmissionController(QObject):
 
     @Slot()
     def admit(self) -> None:
-        if self._admissions is None:
-            return
         from wardconsole.ui.admissions.admission_dialog import AdmissionDialog  # on first use
 
         admitted = AdmissionDialog.ask(
@@ -123,7 +120,7 @@ class AdmissionController(QObject):
     @Slot()
     def move_bed(self) -> None:
         row = self._row()
-        if row is None or self._admissions is None:
+        if row is None:
             return
         from wardconsole.ui.admissions.bed_move_dialog import BedMoveDialog
 
@@ -137,7 +134,7 @@ class AdmissionController(QObject):
     @Slot()
     def discharge(self) -> None:
         row = self._row()
-        if row is None or self._discharges is None:
+        if row is None:
             return
         from wardconsole.ui.admissions.discharge_dialog import DischargeDialog
 
@@ -153,7 +150,7 @@ class AdmissionController(QObject):
     @Slot()
     def amend_intake(self) -> None:
         row = self._row()
-        if row is None or self._admissions is None:
+        if row is None:
             return
         from wardconsole.ui.admissions.intake_amend_dialog import IntakeAmendDialog
 
@@ -166,8 +163,6 @@ class AdmissionController(QObject):
 
     @Slot()
     def find(self) -> None:
-        if self._discharges is None:
-            return
         if not may(self._actor, Permission.VIEW_HISTORY):
             self.message_requested.emit(SUPERVISORS_ONLY)
             return
@@ -192,10 +187,4 @@ class AdmissionController(QObject):
         action = QAction(text, self._window)
         action.setObjectName(f"admission_{key}")
         action.setShortcut(QKeySequence(shortcut))
-        unavailable = (
-            self._discharges is None if key in ("discharge", "find") else (self._admissions is None)
-        )
-        if unavailable:
-            action.setEnabled(False)
-            action.setStatusTip("Admission is not set up at this station")
         return action

@@ -22,7 +22,7 @@ from wardconsole.ui.tasks import TaskRunner
 class AftercareController(QObject):
     def __init__(
         self,
-        service: AftercareService | None,
+        service: AftercareService,
         current_actor: Callable[[], Actor],
         window: QMainWindow,
         runner: TaskRunner,
@@ -39,7 +39,6 @@ class AftercareController(QObject):
         self.follow_ups_action.setStatusTip(
             "Who is due a contact after discharge, who is overdue, and each attempt"
         )
-        self.follow_ups_action.setEnabled(service is not None)
         self.follow_ups_action.triggered.connect(self._on_follow_ups_requested)
 
     def actions(self) -> list[QAction]:
@@ -58,8 +57,6 @@ class AftercareController(QObject):
     def offer_plan(self, admission_id: int) -> None:
         """Just after a discharge: ask for the aftercare plan while the nurse has it to hand
         (Cancel leaves it for the Follow-ups list)."""
-        if self._service is None:
-            return
         service = self._service
         self._runner.run(
             self,
@@ -69,7 +66,6 @@ class AftercareController(QObject):
         )
 
     def _ask_plan(self, admission_id: int, name: str) -> None:
-        assert self._service is not None
         service = self._service
         plan = AftercarePlanDialog.ask(self._window, name, service.now())
         if plan is None:
@@ -90,7 +86,6 @@ class AftercareController(QObject):
 
     @Slot()
     def _on_follow_ups_requested(self) -> None:
-        if self._service is not None:
-            FollowUpsDialog.ask(
-                self._window, self._service, self._actor, self._runner, self._export_letter
-            )
+        FollowUpsDialog.ask(
+            self._window, self._service, self._actor, self._runner, self._export_letter
+        )

@@ -290,7 +290,7 @@ def doses_read(
         key = (row.drug, row.drug_class)
         if (found := classified.get(key)) is None:
             found = classified[key] = formulary.classify(*key).key
-        if found not in classes and not (recent and found in rt_classes):
+        if not (recent and found in rt_classes) and (post_found or found not in classes):
             continue
         dose = to_prn(row, formulary)
         if is_rt_dose(dose, policy):

@@ -13,7 +13,12 @@ from wardfakes import NORMAL_SET, Clock
 
 from wardconsole.domain.records import EscalationKind, Severity
 from wardconsole.services.admissions import AdmissionService, NewPatient
-from wardconsole.services.census import CensusService, after_prn_fields
+from wardconsole.services.census import (
+    CensusService,
+    after_prn_fields,
+    after_prn_inputs,
+    doses_read,
+)
 from wardconsole.services.context import Actor, InvalidInput, PermissionDenied, Role
 from wardconsole.services.db import Database
 from wardconsole.services.decisions import DecisionService
@@ -300,3 +305,82 @@ def test_the_census_after_prn_cells_match_each_patients_full_week(
                 db,
             )
             assert {key: getattr(row, key) for key in expected} == expected
+
+
+def test_the_census_builds_only_the_doses_its_after_prn_cells_read(
+    db: Database, nurse: Actor, clinician: Actor, admission: int, clock: Clock
+) -> None:
+    """The census builds the rapid-tranquillisation doses of the rule's look-back and the latest
+    other dose of a post-PRN RASS class; every cell matches the one worked out from the week."""
+    admissions = AdmissionService(db)
+    first = admission
+    second, third = (
+        admissions.admit(
+            nurse,
+            NewPatient(f"KD00020{n}", "Test", f"Dosed{n}", date(1985, 2, n)),
+            bed=bed,
+            admitted_at=clock.now,
+            reason="Ketamine dependence",
+        )
+        for n, bed in ((1, "B02"), (2, "B03"))
+    )
+    im = {"route": "IM", "drug": "Lorazepam", "drug_class": "benzodiazepine"}
+    paracetamol = {"drug": "Paracetamol", "drug_class": "non_opioid_analgesic", "dose": "1 g"}
+    _dose(db, nurse, first)  # oral haloperidol, days before the rest
+    _dose(db, nurse, second, drug="Olanzapine", dose="5 mg")
+    clock.advance(hours=30)
+    _dose(db, nurse, second, **im)  # RT long before the look-back ends it
+    _dose(db, nurse, third, **im)
+    clock.advance(hours=50)
+    _dose(db, nurse, first, **im)
+    DecisionService(db).set_rt_interval(nurse, first, minutes=15, reason="Asleep after the dose")
+    _dose(db, nurse, first, **paracetamol)
+    DecisionService(db).end_rt(clinician, third, reason="No further physical concerns")
+    clock.advance(hours=20)
+    _dose(db, nurse, first, drug="Zopiclone", drug_class="z_drug", dose="7.5 mg")
+    _dose(db, nurse, third, **im)  # a new episode after the clinician ended the last
+    clock.advance(hours=10)
+    _dose(db, nurse, first, route="IM")
+    for dosed in (first, second, third):
+        _dose(db, nurse, dosed, **paracetamol)
+    clock.advance(minutes=30)
+    for later in (timedelta(0), timedelta(hours=12), timedelta(days=2)):
+        now = clock.now + later
+        since = now - db.policy.history_window
+        with db.read() as session:
+            ids = [first, second, third]
+            full = repository.prn_doses_since(session, ids, since=since, formulary=db.formulary)
+            rows = repository.prn_dose_rows_since(session, ids, since=since)
+            decisions = repository.decisions_by_admission(session, ids)
+            checks = after_prn_inputs(session, db, ids, decisions, now)
+            for admission_id in ids:
+                detail = repository.admission(session, admission_id)
+                assert detail is not None
+                kept = doses_read(rows[admission_id], db.formulary, db.policy, now)
+                assert set(kept) <= set(full[admission_id])
+                assert len(kept) < len(full[admission_id])
+                assert checks[admission_id][0] == tuple(kept)
+
+                cells = [
+                    after_prn_fields(
+                        detail,
+                        (tuple(doses), checks[admission_id][1]),
+                        decisions.get(admission_id, ()),
+                        None,
+                        now,
+                        db,
+                    )
+                    for doses in (kept, full[admission_id])
+                ]
+                assert cells[0] == cells[1]
+    rows_now = {r.admission_id: r for r in CensusService(db).snapshot().rows}
+    assert rows_now[first].rt_interval_minutes == 15  # chosen after the episode's first dose
+    assert rows_now[first].rt_next_due_at == clock.now - timedelta(minutes=15)
+    assert rows_now[first].post_prn_rass_due_at == clock.now - timedelta(hours=10, minutes=30) + (
+        db.policy.rass_after_prn
+    )
+    assert rows_now[second].rt_next_due_at is None
+    assert rows_now[second].post_prn_rass_due_at is not None
+    assert rows_now[third].rt_next_due_at == clock.now - timedelta(hours=10, minutes=30) + (
+        timedelta(hours=1)
+    )

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from wardconsole.domain.admission_records import AdmissionDetail
-from wardconsole.domain.after_prn import post_prn_rass_due, rt_episode, rt_status
+from wardconsole.domain.after_prn import is_rt_dose, post_prn_rass_due, rt_episode, rt_status
 from wardconsole.domain.decisions import (
     REVIEWED_DECISIONS,
     current_decision,
@@ -17,8 +17,10 @@ from wardconsole.domain.decisions import (
     news2_not_validated,
 )
 from wardconsole.domain.fluids import Direction, FluidSummary, period_of, summaries
+from wardconsole.domain.formulary import Formulary
 from wardconsole.domain.intake import NEWS2_PREGNANT
 from wardconsole.domain.news2_effective import EffectiveNews2, effective_news2
+from wardconsole.domain.policy import EscalationPolicy
 from wardconsole.domain.records import (
     AssessmentEntry,
     ClinicalDecision,
@@ -38,6 +40,7 @@ from wardconsole.services.sleep import SleepReader
 from wardconsole.services.views import CensusRow, CensusSnapshot, WardSummary
 from wardconsole.store import fluids, repository, weights
 from wardconsole.store.models import Bed
+from wardconsole.store.repository import to_prn
 
 
 def age_on(born: date, today: date) -> int:
@@ -241,9 +244,12 @@ def after_prn_inputs(
     their first dose. Reading the week's checks instead gave the same cells at several times
     the cost."""
     policy = db.policy
-    doses = repository.prn_doses_since(
-        session, ids, since=now - policy.history_window, formulary=db.formulary
-    )
+    doses = {
+        admission_id: doses_read(rows, db.formulary, policy, now)
+        for admission_id, rows in repository.prn_dose_rows_since(
+            session, ids, since=now - policy.history_window
+        ).items()
+    }
     starts = {
         admission_id: episode[0].given_at
         for admission_id, given in doses.items()
@@ -259,6 +265,42 @@ def after_prn_inputs(
         ordered = sorted(read.values(), key=lambda c: (c.taken_at, c.id))
         found[admission_id] = (tuple(given), tuple(ordered))
     return found
+
+
+def doses_read(
+    rows: Sequence[Any], formulary: Formulary, policy: EscalationPolicy, now: datetime
+) -> list[PrnDose]:
+    """Of a stay's doses (plain rows, oldest first), the ones ``after_prn_fields`` reads, oldest
+    first: the rapid-tranquillisation doses of the rule's look-back (``rt_episode``) and the
+    latest other dose of a post-PRN RASS class (``post_prn_rass_due``). Both give the same
+    answers from these as from the whole week; building every dose cost most of the read."""
+    rule = policy.rules.get("rapid_tranquillisation")
+    running = rule is not None and rule.enabled
+    since = now - rule.lookback if rule is not None and running else None
+    rt_classes = rule.params["drug_classes"] if rule is not None and running else ()
+    post_prn = policy.rules.get("post_prn_rass")
+    classes = post_prn.params["drug_classes"] if post_prn is not None else ()
+    classified: dict[tuple[str, str], str] = {}
+    kept: list[PrnDose] = []
+    post_found = False
+    for row in reversed(rows):
+        recent = since is not None and row.taken_at >= since
+        if post_found and not recent:
+            break
+        key = (row.drug, row.drug_class)
+        if (found := classified.get(key)) is None:
+            found = classified[key] = formulary.classify(*key).key
+        if not (recent and found in rt_classes) and (post_found or found not in classes):
+            continue
+        dose = to_prn(row, formulary)
+        if is_rt_dose(dose, policy):
+            if recent:
+                kept.append(dose)
+        elif not post_found and dose.drug_class in classes:
+            kept.append(dose)
+            post_found = True
+    kept.reverse()
+    return kept
 
 
 def after_prn_fields(

@@ -594,13 +594,24 @@ def prn_doses_since(
     session: Session, admission_ids: Sequence[int], *, since: datetime, formulary: Formulary
 ) -> dict[int, list[PrnDose]]:
     """Several stays' current PRN doses given since ``since``, oldest first, in one query."""
-    found: dict[int, list[PrnDose]] = {}
+    return {
+        admission_id: [to_prn(row, formulary) for row in rows]
+        for admission_id, rows in prn_dose_rows_since(session, admission_ids, since=since).items()
+    }
+
+
+def prn_dose_rows_since(
+    session: Session, admission_ids: Sequence[int], *, since: datetime
+) -> dict[int, list[Any]]:
+    """``prn_doses_since`` as plain rows that ``to_prn`` reads: the census builds only the few
+    doses its cells read (building every dose of the week cost most of its after-PRN read)."""
+    found: dict[int, list[Any]] = {}
     if not admission_ids:
         return found
     for row in session.execute(
         _prn_since_statement(), {"admission_ids": list(admission_ids), "since": since}
     ):
-        found.setdefault(row.admission_id, []).append(to_prn(row, formulary))
+        found.setdefault(row.admission_id, []).append(row)
     return found
 
 

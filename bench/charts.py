@@ -295,10 +295,16 @@ def rss_child(args: argparse.Namespace) -> None:
     """Run in its own process: census window + three whole-stay patient windows; print RSS."""
     from wardconsole.services.admissions import AdmissionService
     from wardconsole.services.aftercare import AftercareService
+    from wardconsole.services.decisions import DecisionService
     from wardconsole.services.discharge import DischargeService
+    from wardconsole.services.fluids import FluidService
+    from wardconsole.services.medicines import MedicinesService
+    from wardconsole.services.nutrition import NutritionService
     from wardconsole.services.observation_levels import ObservationLevelService
     from wardconsole.services.sessions import SessionService
+    from wardconsole.services.sleep import SleepService
     from wardconsole.services.staff import StaffService
+    from wardconsole.services.weights import WeightService
     from wardconsole.store.changes import open_change_feed
     from wardconsole.ui.context import UiContext
     from wardconsole.ui.escalations.alerts import SilentAlertSound
@@ -326,6 +332,12 @@ def rss_child(args: argparse.Namespace) -> None:
         admissions=AdmissionService(census_db),
         discharges=DischargeService(census_db),
         aftercare=AftercareService(census_db),
+        fluids=FluidService(census_db),
+        medicines=MedicinesService(census_db),
+        weights=WeightService(census_db),
+        nutrition=NutritionService(census_db),
+        sleep=SleepService(census_db),
+        decisions=DecisionService(census_db),
         load_patient_series=ChartService(census_db).series,
     )
     main = MainWindow(context)

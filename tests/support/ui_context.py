@@ -36,7 +36,10 @@ class Unused:
         raise AssertionError(f"this test uses no {self._service} ({name})")
 
 
-UNUSED_SERVICES = ("observation", "sessions", "admissions", "discharges", "aftercare")
+UNUSED_SERVICES = (
+    *("observation", "sessions", "admissions", "discharges", "aftercare"),
+    *("fluids", "medicines", "weights", "nutrition", "sleep", "decisions"),
+)
 """The services a test console gets as ``Unused`` unless the test names its own."""
 
 

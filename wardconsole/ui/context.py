@@ -92,6 +92,24 @@ class UiContext:
     aftercare: AftercareService
     """Follow-ups after discharge and aftercare plans (block; background worker only)."""
 
+    fluids: FluidService
+    """The food and fluid chart's reads."""
+
+    medicines: MedicinesService
+    """The medicines list (a monitoring copy of the drug chart) and regular doses."""
+
+    weights: WeightService
+    """Weighings and MUST follow-up reads."""
+
+    nutrition: NutritionService
+    """Meals and bowels reads (this period's meals, days since bowels opened)."""
+
+    sleep: SleepService
+    """Sleep per night (the estimate from the checks, the nurse's entry)."""
+
+    decisions: DecisionService
+    """Clinician decisions and the rapid-tranquillisation interval."""
+
     escalations: EscalationService | None = None
     """The ward's escalations (panel, banner, alarms, raise concern), acting as
     ``current_actor``; a colleague confirming signs in through ``access``. None: no escalation
@@ -106,20 +124,6 @@ class UiContext:
 
     history: HistoryService | None = None
     """What the bedside dialogs read (patient, entry history, PRN of the last 24 h)."""
-    fluids: FluidService | None = None
-    """The food and fluid chart's reads; None: the fluid actions are off."""
-    medicines: MedicinesService | None = None
-    """The medicines list (a monitoring copy of the drug chart) and regular doses; None: the
-    medicines-list action is off."""
-    weights: WeightService | None = None
-    """Weighings and MUST follow-up reads; None: the weight dialog shows no last weighing."""
-    nutrition: NutritionService | None = None
-    """Meals and bowels reads (this period's meals, days since bowels opened); None: the meals
-    and bowels action is off."""
-    sleep: SleepService | None = None
-    """Sleep per night (the estimate from the checks, the nurse's entry); None: not set up."""
-    decisions: DecisionService | None = None
-    """Clinician decisions and the rapid-tranquillisation interval; None: the action is off."""
 
     access: AccessContext | None = None
     """Sign-in, the idle auto-lock, staff management, the audit trail and the station's queue

@@ -92,26 +92,26 @@ class BedsideController(QObject):
         self.prn_action = self._make_action("prn", window)
         self.history_action = self._make_action("history", window)
         self.decisions_action = self._make_action("decisions", window)
-        self.decisions_action.setEnabled(self.available and context.decisions is not None)
+        self.decisions_action.setEnabled(self.available)
         self.decisions_action.triggered.connect(lambda: self._for_selected(self.decide))
         self.fluids_action = self._make_action("fluids", window)
         self.fluid_plan_action = self._make_action("fluid_plan", window)
         for action in (self.fluids_action, self.fluid_plan_action):
-            action.setEnabled(self.available and context.fluids is not None)
+            action.setEnabled(self.available)
         self.fluids_action.triggered.connect(lambda: self._for_selected(self.record_fluids))
         self.fluid_plan_action.triggered.connect(lambda: self._for_selected(self.plan_fluids))
         self.must_action = self._make_action("must", window)
         self.meals_action = self._make_action("meals", window)
-        self.meals_action.setEnabled(self.available and context.nutrition is not None)
+        self.meals_action.setEnabled(self.available)
         self.meals_action.triggered.connect(lambda: self._for_selected(self.record_meals))
         self.weight_action = self._make_action("weight", window)
         self.weight_action.triggered.connect(lambda: self._for_selected(self.weigh))
         self.sleep_action = self._make_action("sleep", window)
-        self.sleep_action.setEnabled(self.available and context.sleep is not None)
+        self.sleep_action.setEnabled(self.available)
         self.sleep_action.triggered.connect(lambda: self._for_selected(self.record_sleep))
         self.must_action.triggered.connect(lambda: self._for_selected(self.screen_must))
         self.medicines_action = self._make_action("medicines", window)
-        self.medicines_action.setEnabled(self.available and context.medicines is not None)
+        self.medicines_action.setEnabled(self.available)
         self.medicines_action.triggered.connect(lambda: self._for_selected(self.keep_medicines))
         self.record_action.triggered.connect(lambda: self._for_selected(self.record))
         self.prn_action.triggered.connect(lambda: self._for_selected(self.give_prn))
@@ -183,7 +183,7 @@ class BedsideController(QObject):
     def record_fluids(self, row: CensusRow, parent: QWidget | None = None) -> None:
         """The quick fluid window: a drink in one key press, outputs, this period so far."""
         bedside = self._bedside()
-        if bedside is None or bedside.fluids is None:
+        if bedside is None:
             return
         from wardconsole.ui.physical.fluid_dialog import FluidDialog
 
@@ -195,7 +195,7 @@ class BedsideController(QObject):
     def record_meals(self, row: CensusRow, parent: QWidget | None = None) -> None:
         """Meals, snacks and supplements (one key press per portion) and bowel movements."""
         bedside = self._bedside()
-        if bedside is None or bedside.nutrition is None:
+        if bedside is None:
             return
         from wardconsole.ui.physical.meal_dialog import MealDialog
 
@@ -207,7 +207,7 @@ class BedsideController(QObject):
     def plan_fluids(self, row: CensusRow, parent: QWidget | None = None) -> None:
         """Put the patient on a fluid chart, change it or stop it."""
         bedside = self._bedside()
-        if bedside is None or bedside.fluids is None:
+        if bedside is None:
             return
         from wardconsole.ui.physical.plan_dialog import FluidPlanDialog
 
@@ -231,7 +231,7 @@ class BedsideController(QObject):
     def keep_medicines(self, row: CensusRow, parent: QWidget | None = None) -> None:
         """The medicines list (a monitoring copy of the drug chart) and regular doses."""
         bedside = self._bedside()
-        if bedside is None or bedside.medicines is None:
+        if bedside is None:
             return
         from wardconsole.ui.medicines.medicines_dialog import MedicinesDialog
 
@@ -255,7 +255,7 @@ class BedsideController(QObject):
     def record_sleep(self, row: CensusRow, parent: QWidget | None = None) -> None:
         """The nurse's sleep entry for the night (beside the estimate from the checks)."""
         bedside = self._bedside()
-        if bedside is None or bedside.sleep is None:
+        if bedside is None:
             return
         from wardconsole.ui.physical.sleep_dialog import SleepDialog
 
@@ -267,8 +267,6 @@ class BedsideController(QObject):
     def decide(self, row: CensusRow, parent: QWidget | None = None) -> None:
         """SpO2 Scale 2, modified response, frequency (clinicians); RT interval or end."""
         context = self._context
-        if context.decisions is None:
-            return
         from wardconsole.ui.bedside.decisions_dialog import DecisionsDialog
 
         if DecisionsDialog.ask(

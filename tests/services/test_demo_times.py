@@ -25,11 +25,12 @@ FUTURE_BY_DESIGN = {
     ("follow_ups", "due_at"),
     ("fluid_plans", "review_at"),
     ("medicine_lines", "reducing_until"),
+    ("food_charts", "ends_at"),
     ("change_log", "at"),
 }
-"""When something is next due or planned to end (a reducing regimen), a time ahead of now by
-its nature; and the change feed's own log, stamped by the database's wall clock when each row
-was written (not demo content)."""
+"""When something is next due or planned to end (a reducing regimen, a food chart), a time
+ahead of now by its nature; and the change feed's own log, stamped by the database's wall clock
+when each row was written (not demo content)."""
 
 
 def _aware(value: datetime) -> datetime:

@@ -44,6 +44,7 @@ from wardconsole.store.models import AuditRow
 CHECKED_INSIDE = {
     "ImportService.import_batch": "each set is checked with its place in the file",
     "ImportService.import_batches": "each set is checked with its place in the file",
+    "BulkImportService.import_batch": "each set is checked with its place in the file",
     "StaffService.password_problem": "a check itself: returns the message for the form",
     **dict.fromkeys(
         (

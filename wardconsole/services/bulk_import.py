@@ -38,6 +38,7 @@ from wardconsole.services.importing import (
     unstorable_text,
 )
 from wardconsole.services.staff import StaffService
+from wardconsole.services.text_rule import checks_text
 from wardconsole.store.models import (
     Admission,
     BulkImportRun,
@@ -113,6 +114,7 @@ class BulkImportService:
             self._drop([import_id])
             raise
 
+    @checks_text
     def clear_abandoned(self, station: str) -> int:
         """Delete the staged rows of runs this station left (it runs one import at a time)
         and of any run untouched for ``ABANDONED_AFTER``; the number of runs cleared."""

@@ -101,6 +101,7 @@ TEXT_FIELDS: Final[Mapping[str, TextField]] = {
     "height_m": TextField(12),
     "before_kg": TextField(12),
     "before_source": _CODE,
+    "before": _CODE,  # an imported weighing's weight before admission: (its source, planned)
     "occasion": _CODE,  # a meal, a snack or a supplement on its own
     "offered": _LABEL,  # what a meal was
     "supplement": _CODE,

@@ -23,11 +23,14 @@ def tick_pixels(box: QCheckBox) -> int:
     )
 
 
+@pytest.mark.parametrize("kind", list(FormKind))
 @pytest.mark.parametrize("theme", [Theme.DAY, Theme.NIGHT])
-def test_a_ticked_box_shows_its_tick(qtbot, qapp, theme: Theme) -> None:
+def test_a_ticked_box_shows_its_tick(qtbot, qapp, theme: Theme, kind: FormKind) -> None:
+    """In an admission-side dialog and in a bedside entry window alike (the medicines list's
+    "Show stopped lines" was a dark square on a dark window at night)."""
     apply_theme(qapp, theme)
-    form = QWidget()  # an admission-side dialog, as far as the style sheet is concerned
-    mark_form(form, FormKind.ADMISSION)
+    form = QWidget()  # a dialog of that kind, as far as the style sheet is concerned
+    mark_form(form, kind)
     qtbot.addWidget(form)
     ticked, empty = QCheckBox("Psychosis"), QCheckBox("Self-harm")
     layout = QVBoxLayout(form)

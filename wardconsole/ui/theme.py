@@ -207,23 +207,41 @@ def _tick_image() -> str:
     return f" image: url({str(tick).replace(chr(92), '/')});"
 
 
-def _form_rules(theme: Theme) -> str:
-    """How the admission-side dialogs look beyond the theme.
-
-    A refused field is framed in the alert colour (and named in words too, never by colour
-    alone). Check boxes and radio buttons are drawn with an outline in both states and filled when
+def _indicators(theme: Theme) -> list[tuple[str, str]]:
+    """Check boxes and radio buttons drawn with an outline in both states and filled when
     chosen, because the night palette's native indicators vanish into the background in a dim
     room; a chosen check box also shows its tick (a filled square alone read as "focused" rather
-    than "ticked")."""
-    palette = risk_palette(theme)
+    than "ticked"). Every form kind has them."""
     colours = _PALETTE_COLOURS[theme]
     base = colours[QPalette.ColorRole.Base]
     chosen = colours[QPalette.ColorRole.Highlight]
-    outline = palette.muted.name()
+    outline = risk_palette(theme).muted.name()
     dot = (
         f"qradialgradient(cx:0.5, cy:0.5, radius:0.5, fx:0.5, fy:0.5, stop:0 {chosen},"
         f" stop:0.5 {chosen}, stop:0.6 {base}, stop:1 {base})"
     )
+    return [
+        (
+            "QCheckBox::indicator, QRadioButton::indicator",
+            f"border: 1px solid {outline}; background: {base}; width: 13px; height: 13px;",
+        ),
+        ("QRadioButton::indicator", "border-radius: 7px;"),
+        (
+            "QCheckBox::indicator:checked",
+            f"background: {chosen}; border-color: {chosen};{_tick_image()}",
+        ),
+        ("QRadioButton::indicator:checked", f"background: {dot}; border-color: {chosen};"),
+        (
+            "QCheckBox::indicator:disabled, QRadioButton::indicator:disabled",
+            "border-style: dotted;",
+        ),
+    ]
+
+
+def _form_rules(theme: Theme) -> str:
+    """How the admission-side dialogs look beyond the theme: a refused field is framed in the
+    alert colour (and named in words too, never by colour alone)."""
+    palette = risk_palette(theme)
     return _scoped(
         FormKind.ADMISSION,
         [
@@ -233,20 +251,7 @@ def _form_rules(theme: Theme) -> str:
                 'QGroupBox[invalid="true"]::title',
                 "subcontrol-origin: margin; left: 8px; padding: 0 4px;",
             ),
-            (
-                "QCheckBox::indicator, QRadioButton::indicator",
-                f"border: 1px solid {outline}; background: {base}; width: 13px; height: 13px;",
-            ),
-            ("QRadioButton::indicator", "border-radius: 7px;"),
-            (
-                "QCheckBox::indicator:checked",
-                f"background: {chosen}; border-color: {chosen};{_tick_image()}",
-            ),
-            ("QRadioButton::indicator:checked", f"background: {dot}; border-color: {chosen};"),
-            (
-                "QCheckBox::indicator:disabled, QRadioButton::indicator:disabled",
-                "border-style: dotted;",
-            ),
+            *_indicators(theme),
             ("QLabel#dialog_title", "font-size: 15pt; font-weight: bold;"),
             ("QLabel#flag_preview", "font-size: 12pt; font-weight: bold;"),
             ("QLabel#save_status, QLabel#cssrs_result", "font-weight: bold;"),
@@ -278,6 +283,7 @@ def _entry_rules(theme: Theme) -> str:
         ("QLabel#SaveStatusText", "font-weight: bold;"),
         ('QLabel[tone="busy"]', "font-weight: bold;"),
         ('QLabel[chip="true"]', "padding: 2px 6px; border-radius: 3px;"),
+        *_indicators(theme),  # the medicines list's Given/Omitted, "Show stopped lines", …
     ]
     return _scoped(FormKind.ENTRY, rules)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import sys
 import threading
 import uuid
 from collections.abc import Callable, Mapping
@@ -21,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-import psycopg
 from sqlalchemy import select
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -76,7 +76,11 @@ def is_unavailable(exc: BaseException) -> bool:
         return True
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
-    return isinstance(exc, psycopg.OperationalError | ConnectionError | TimeoutError)
+    # psycopg is loaded only by a PostgreSQL station; without it no error of its kind exists.
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is not None and isinstance(exc, psycopg.OperationalError):
+        return True
+    return isinstance(exc, ConnectionError | TimeoutError)
 
 
 def one_line(exc: BaseException) -> str:

@@ -20,14 +20,16 @@ import threading
 import time
 from collections.abc import Collection
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import psycopg
 from sqlalchemy import Engine, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from wardconsole.store.changes_api import Change, ChangeFeed
 from wardconsole.store.models import ChangeRow
+
+if TYPE_CHECKING:  # imported when a PostgreSQL feed starts: an embedded station never loads it
+    import psycopg
 
 CHANNEL = "wardconsole_changes"
 
@@ -216,6 +218,8 @@ class PostgresChangeFeed:
         return [Change(seq=i, topic=t, admission_id=a) for i, t, a in cursor.fetchall()]
 
     def _query(self, sql: str, params: tuple[object, ...]) -> psycopg.Cursor[tuple[Any, ...]]:
+        import psycopg
+
         try:
             return self._listen().execute(sql, params)
         except psycopg.OperationalError:
@@ -223,6 +227,8 @@ class PostgresChangeFeed:
             raise
 
     def _listen(self) -> psycopg.Connection:
+        import psycopg
+
         with self._connection_lock:
             if self._closed:
                 raise FeedClosed("the change feed is closed")
@@ -282,6 +288,8 @@ class PostgresChangeFeed:
     def _drain(self, connection: psycopg.Connection) -> bool:
         """Take the notifications that have arrived, without waiting; True if any was this
         ward's."""
+        import psycopg
+
         try:
             arrived = [n.payload for n in connection.notifies(timeout=0.0)]
         except psycopg.OperationalError:
@@ -311,6 +319,8 @@ class PostgresChangeFeed:
             self._waker.send(b"\0")
 
     def _drop_connection(self) -> None:
+        import psycopg
+
         with self._connection_lock:
             if self._connection is not None:
                 with contextlib.suppress(psycopg.Error):

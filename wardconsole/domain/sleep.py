@@ -206,15 +206,8 @@ class SleepEstimate:
     def on_ward(self) -> timedelta:
         """The part of the night the patient was on the ward (all of it, unless admitted or
         discharged during it)."""
-        first, last = on_ward_span(self.night, self.admitted_at, self.ends_at)
+        first, last = on_ward_span(self.night, self.admitted_at, self.discharged_at, self.as_of)
         return last - first
-
-    @property
-    def ends_at(self) -> datetime | None:
-        """Where the night stops counting before its end: the discharge or, for a night in
-        progress, the time of the estimate (whichever comes first)."""
-        ends = [at for at in (self.discharged_at, self.as_of) if at is not None]
-        return min(ends) if ends else None
 
     @property
     def covered(self) -> timedelta:
@@ -288,9 +281,7 @@ def estimate_sleep(
     A night still in progress at ``as_of`` counts until then: the hours still to come are not
     "not covered".
     """
-    in_progress = as_of if as_of is not None and as_of < night.end else None
-    ends = [at for at in (discharged_at, in_progress) if at is not None]
-    first, last = on_ward_span(night, admitted_at, min(ends) if ends else None)
+    first, last = on_ward_span(night, admitted_at, discharged_at, as_of)
     seen = sorted(
         (c for c in checks if first <= c.taken_at < last and c.presentation.found),
         key=lambda c: (c.taken_at, c.id),
@@ -324,20 +315,25 @@ def estimate_sleep(
         discharged_at=(
             discharged_at if discharged_at is not None and discharged_at < night.end else None
         ),
-        as_of=in_progress,
+        as_of=as_of if as_of is not None and as_of < night.end else None,
     )
 
 
 def on_ward_span(
-    night: ShiftWindow, admitted_at: datetime | None, discharged_at: datetime | None
+    night: ShiftWindow,
+    admitted_at: datetime | None,
+    discharged_at: datetime | None,
+    as_of: datetime | None = None,
 ) -> tuple[datetime, datetime]:
-    """The part of ``night`` between the admission and the discharge (either may be None: the
-    night's own edge). Empty (start == end) when the stay does not reach into the night."""
+    """The part of ``night`` between the admission and the discharge, or ``as_of`` for a night
+    still in progress (any may be None: the night's own edge). Empty (start == end) when the
+    stay does not reach into the night."""
     first, last = night.start, night.end
     if admitted_at is not None and admitted_at > first:
         first = min(admitted_at, last)
-    if discharged_at is not None and discharged_at < last:
-        last = max(discharged_at, first)
+    for end in (discharged_at, as_of):
+        if end is not None and end < last:
+            last = max(end, first)
     return first, last
 
 

@@ -8,6 +8,7 @@ the absent-patient emergency.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
@@ -28,7 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from wardconsole.domain.safety_checks import Presentation
-from wardconsole.services.observation_views import PatientChecks
+from wardconsole.services.context import Actor
+from wardconsole.services.observation_levels import ObservationLevelService
+from wardconsole.services.observation_views import CheckResult, PatientChecks
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.widgets.style_property import set_style_property
 
@@ -41,6 +44,15 @@ class CheckEntry:
     presentation: Presentation
     location: str
     note: str = ""
+
+    def saver(
+        self, service: ObservationLevelService, actor: Actor, admission_id: int, save_key: str
+    ) -> Callable[[], CheckResult]:
+        """The save for the worker: it holds only the service and plain values (who is acting
+        was read on the UI thread at the click), from the census and from the round alike."""
+        return lambda: service.record_check(
+            actor, admission_id, self.presentation, self.location, note=self.note, save_key=save_key
+        )
 
 
 class CheckDialog(QDialog):

@@ -170,14 +170,7 @@ class ObservationController(QObject):
         actor = self._actor()
         self._runner.run(
             self,
-            lambda: service.record_check(
-                actor,
-                patient.admission_id,
-                entry.presentation,
-                entry.location,
-                note=entry.note,
-                save_key=key,
-            ),
+            entry.saver(service, actor, patient.admission_id, key),
             on_success=lambda result: self._on_check_saved(patient, result),
             on_failure=self._on_failed,
         )

@@ -377,14 +377,7 @@ class RoundsWindow(QWidget):
         service, actor = self._service, self._actor()
         self._runner.run(
             self,
-            lambda: service.record_check(
-                actor,
-                patient.admission_id,
-                entry.presentation,
-                entry.location,
-                note=entry.note,
-                save_key=save_key,
-            ),
+            entry.saver(service, actor, patient.admission_id, save_key),
             on_success=lambda result: self._on_check_saved(patient, result),
             on_failure=self._on_failed,
         )

@@ -183,3 +183,58 @@ def test_a_file_maps_alike_whatever_is_remembered(
     with monkeypatch.context() as patched:
         patched.setattr(fhir_import, "REMEMBERED", 0)
         assert repr(_outcome(parse_ndjson_file, path, patient=patient)) == remembering
+
+
+def _observation(rid: str, **more: Any) -> dict[str, Any]:
+    return {"resourceType": "Observation", "id": rid, **more}
+
+
+def _bundle(entry: dict[str, Any]) -> dict[str, Any]:
+    return {"resourceType": "Bundle", "entry": [entry]}
+
+
+PATIENT = {"resourceType": "Patient", "id": "p"}
+PANEL = _observation("o1", hasMember=[])
+TWICE = "Observation/o1 is given twice in this file (first at"
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        (
+            [PATIENT, _observation("o1"), _observation("o1")],
+            f"line 3 (Observation/o1): {TWICE} line 2 (Observation/o1)); each resource needs",
+        ),
+        (
+            [PATIENT, _observation("o1"), _bundle({"resource": _observation("o1")})],
+            f"line 3 entry[0] (Observation/o1): {TWICE} line 2 (Observation/o1))",
+        ),
+        (
+            [PATIENT, _bundle({"resource": _observation("o1")}), _observation("o1")],
+            f"line 3 (Observation/o1): {TWICE} line 2 entry[0] (Observation/o1))",
+        ),
+        (
+            [_bundle({"fullUrl": "Observation/o1", "resource": PATIENT}), _observation("o1")],
+            f"line 2 (Observation/o1): {TWICE} line 1 entry[0] (Patient/p))",
+        ),
+        (
+            [_observation("o1"), _bundle({"fullUrl": "Observation/o1", "resource": PATIENT})],
+            f"line 2 entry[0] (Patient/p): {TWICE} line 1 (Observation/o1))",
+        ),
+        (
+            [PATIENT, _observation("o1"), PANEL],
+            f"line 3 (Observation/o1): {TWICE} line 2 (Observation/o1))",
+        ),
+        ([PATIENT, PANEL, _observation("o1")], f"line 3 (Observation/o1): {TWICE} line 2 "),
+    ],
+)
+def test_a_name_given_twice_is_refused_with_both_places(
+    tmp_path: Path, lines: list[dict[str, Any]], message: str
+) -> None:
+    """A line of one Observation keeps only its line's number for its place; the message
+    names both places as for any other resource."""
+    path = tmp_path / "twice.ndjson"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    with pytest.raises(FhirInputError) as refused:
+        parse_ndjson_file(path)
+    assert str(refused.value).startswith(message)

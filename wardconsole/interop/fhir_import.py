@@ -231,8 +231,10 @@ class _Mapper:
         self.index: dict[str, Resource] = {}
         self.observation_keys: dict[str, str] = {}
         """Streamed input: an Observation's fullUrl or ``Type/id`` -> its identity."""
-        self._seen: dict[str, str] = {}
-        """fullUrl or ``Type/id`` -> where the file first gave it (a second is refused)."""
+        self._seen: dict[str, str | int] = {}
+        """fullUrl or ``Type/id`` -> where the file first gave it (a second is refused): its
+        position, or for a line of one Observation the line's number (``_position``), which
+        costs a third of the memory (a file of 100,000 Observations keeps 100,000)."""
         for resource in resources:
             self.know(resource)
         self.panel_of: dict[str, tuple[str, str]] = {}  # member identity -> (panel, note)
@@ -266,7 +268,7 @@ class _Mapper:
         rid = data.get("id")
         if isinstance(rid, str):
             key = f"Observation/{rid}"
-            self._given_once(key, f"line {line} ({key})")
+            self._given_once(key, line)
             self.observation_keys[key] = key
 
     def _keys(self, resource: Resource) -> list[str]:
@@ -276,14 +278,18 @@ class _Mapper:
             self._given_once(key, resource.position)
         return keys
 
-    def _given_once(self, key: str, position: str) -> None:
+    def _given_once(self, key: str, where: str | int) -> None:
         """A name given twice in one file is refused (two readings with one id: which one a
-        reference means cannot be known, and one of them would be lost)."""
-        first = self._seen.setdefault(key, position)
-        if first != position:
+        reference means cannot be known, and one of them would be lost). ``where``: the
+        position of the resource, or the number of its line if the line is one Observation."""
+        first = self._seen.setdefault(key, where)
+        if first == where:
+            return
+        first_at, position = _position(key, first), _position(key, where)
+        if first_at != position:
             raise FhirInputError(
                 position,
-                f"{key} is given twice in this file (first at {first}); "
+                f"{key} is given twice in this file (first at {first_at}); "
                 "each resource needs its own id",
             )
 
@@ -434,7 +440,9 @@ class _Mapper:
         if fields != ("before_kg",):
             # The weight before admission rides with its weighing's weight and height; left
             # out of the set's identity, a file imported before it was read is still on record.
-            group.members.append(resource.identity)
+            # The name kept from the first reading: one string for both (a large file's
+            # memory peaks with every member of every set held).
+            group.members.append(self.observation_keys.get(resource.identity, resource.identity))
 
     def _what_codes_say(self, all_codes: list[tuple[str, str, str]]) -> _CodesSay:
         """Whether the codes name a vital-signs panel, the chart entry they name (or None)
@@ -762,6 +770,12 @@ meaning of: a file repeats a few on every line; a crafted one with millions of d
 costs time, not memory."""
 K = TypeVar("K")
 V = TypeVar("V")
+
+
+def _position(key: str, where: str | int) -> str:
+    """The position ``_Mapper._seen`` keeps for ``key``: as is, or from a line's number (a
+    line of one Observation, ``Observation/id``, is named ``line n (Observation/id)``)."""
+    return f"line {where} ({key})" if isinstance(where, int) else where
 
 
 def _remember(memory: dict[K, V], key: K, value: V) -> V:

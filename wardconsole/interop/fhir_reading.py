@@ -11,7 +11,7 @@ import json
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -41,26 +41,29 @@ class FhirInputError(ValueError):
         super().__init__(f"{position}: {reason}")
 
 
-@dataclass(frozen=True, slots=True)
 class Resource:
-    position: str
-    """e.g. ``entry[12] (Observation/abc)`` or ``line 3 (Observation/abc)``."""
-    full_url: str | None
-    data: dict[str, Any]
-    type: str = field(init=False)
-    local_ref: str | None = field(init=False)
-    """``Type/id``, when the resource has an id."""
-    identity: str = field(init=False)
-    """fullUrl, else ``Type/id``, else the position. The three are worked out once here: a
-    large file asks for them several times per resource."""
+    """One resource of the input, where it stands, and the names others refer to it by.
 
-    def __post_init__(self) -> None:
-        kind = str(self.data["resourceType"])
-        rid = self.data.get("id")
+    Made once per resource of a file (a month of monitor data is 100,000, read twice), so a
+    plain class with slots: a frozen dataclass costs three times as much to make. Nothing
+    assigns to one once made."""
+
+    __slots__ = ("data", "full_url", "identity", "local_ref", "position", "type")
+
+    def __init__(self, position: str, full_url: str | None, data: dict[str, Any]) -> None:
+        kind = str(data["resourceType"])
+        rid = data.get("id")
         local = f"{kind}/{rid}" if isinstance(rid, str) else None
-        object.__setattr__(self, "type", kind)
-        object.__setattr__(self, "local_ref", local)
-        object.__setattr__(self, "identity", self.full_url or local or self.position)
+        self.position = position
+        """e.g. ``entry[12] (Observation/abc)`` or ``line 3 (Observation/abc)``."""
+        self.full_url = full_url
+        self.data = data
+        self.type = kind
+        self.local_ref = local
+        """``Type/id``, when the resource has an id."""
+        self.identity = full_url or local or position
+        """fullUrl, else ``Type/id``, else the position. The three are worked out once here:
+        a large file asks for them several times per resource."""
 
     def at(self, path: str) -> str:
         return f"{self.position} {path}"

@@ -41,6 +41,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
@@ -291,21 +292,31 @@ def _no_letter(actor: object, admission_id: int, path: Path) -> Path:
     raise RuntimeError("the chart bench writes no discharge letter")
 
 
+def _nobody_signs_in(*_args: object) -> Any:
+    raise RuntimeError("nobody signs in at the chart bench")
+
+
 def rss_child(args: argparse.Namespace) -> None:
     """Run in its own process: census window + three whole-stay patient windows; print RSS."""
+    from wardconsole.app import _handoff_ui, _interop_actions
     from wardconsole.services.admissions import AdmissionService
     from wardconsole.services.aftercare import AftercareService
+    from wardconsole.services.auth import SignInSetup
     from wardconsole.services.decisions import DecisionService
     from wardconsole.services.discharge import DischargeService
+    from wardconsole.services.escalations import EscalationService
     from wardconsole.services.fluids import FluidService
+    from wardconsole.services.history import HistoryService
     from wardconsole.services.medicines import MedicinesService
     from wardconsole.services.nutrition import NutritionService
     from wardconsole.services.observation_levels import ObservationLevelService
+    from wardconsole.services.recording import RecordingService
     from wardconsole.services.sessions import SessionService
     from wardconsole.services.sleep import SleepService
     from wardconsole.services.staff import StaffService
     from wardconsole.services.weights import WeightService
     from wardconsole.store.changes import open_change_feed
+    from wardconsole.ui.access.session import AccessContext, StaffSession
     from wardconsole.ui.context import UiContext
     from wardconsole.ui.escalations.alerts import SilentAlertSound
     from wardconsole.ui.main_window import MainWindow
@@ -317,14 +328,27 @@ def rss_child(args: argparse.Namespace) -> None:
     patients_db = Database(make_engine(f"sqlite:///{args.patients_db}"))
     census = CensusService(census_db)
     runner = TaskRunner()
+    ward_name = census.ward_name()
+    session = StaffSession(StaffService(census_db).system_actor("bench"))
+    access = AccessContext(
+        sign_in=_nobody_signs_in,
+        setup=lambda: SignInSetup(can_sign_in=False, demo_password=None),
+        record_lock=lambda _actor, _reason: None,
+        record_sign_out=lambda _actor: None,
+        idle_lock_after=timedelta(days=1),
+        session=session,
+        station="bench",
+        ward_name=ward_name,
+        runner=runner,
+    )
     context = UiContext(
         load_census=census.snapshot,
         open_change_feed=lambda: open_change_feed(census_db.engine),
         station="bench",
-        ward_name=census.ward_name(),
+        ward_name=ward_name,
         database_label="SQLite (bench)",
         runner=runner,
-        current_actor=lambda: StaffService(census_db).system_actor("bench"),
+        current_actor=session.current_actor,
         open_alert_sound=lambda: SilentAlertSound("a bench has no sound"),
         export_discharge_letter=_no_letter,
         observation=ObservationLevelService(census_db),
@@ -339,6 +363,12 @@ def rss_child(args: argparse.Namespace) -> None:
         sleep=SleepService(census_db),
         decisions=DecisionService(census_db),
         load_patient_series=ChartService(census_db).series,
+        recording=RecordingService(census_db),
+        history=HistoryService(census_db),
+        escalations=EscalationService(census_db),
+        access=access,
+        interop=_interop_actions(census_db),
+        handoff=_handoff_ui(census_db, ward_name, session.current_actor),
     )
     main = MainWindow(context)
     main.resize(*WINDOW_SIZE)

@@ -6,17 +6,18 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Collection, Iterator
-from datetime import timedelta
+from collections.abc import Callable, Collection, Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from interop_support import HOSPITAL_NUMBER, SAMPLES, admit
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
-from wardfakes import Clock
+from wardfakes import NORMAL_SET, Clock
 
 from wardconsole.domain.discharge import Destination
+from wardconsole.domain.records import EscalationInfo
 from wardconsole.interop import hl7_feed
 from wardconsole.interop.hl7_feed import (
     END,
@@ -34,6 +35,7 @@ from wardconsole.services.db import Database
 from wardconsole.services.discharge import DischargeService
 from wardconsole.services.escalations import EscalationService
 from wardconsole.services.importing import ImportBatch, ImportReport, ImportService, UnknownPatient
+from wardconsole.services.recording import RecordingService
 from wardconsole.services.staff import StaffService
 from wardconsole.store.models import AuditRow, ObservationSetRow, Staff
 
@@ -548,11 +550,12 @@ def test_listening_beyond_this_computer_needs_the_monitors_addresses(
 # -- the rules window --------------------------------------------------------------------------
 
 
-def _alarm_oru(control_id: str, at: str) -> str:
+def _alarm_oru(control_id: str, at: str, patient: str = HOSPITAL_NUMBER) -> str:
     """SpO2 82 and pulse 150: red scores a monitor's partial set alarms on."""
     return oru(
         control_id,
         at,
+        patient=patient,
         obx=[
             f"OBX|1|NM|8867-4^Heart rate^LN||150|/min^beats per minute^UCUM|||||F|||{at}",
             f"OBX|2|NM|59408-5^SpO2 by pulse oximetry^LN||82|%^percent^UCUM|||||F|||{at}",
@@ -710,3 +713,103 @@ def test_a_group_for_several_patients_raises_what_one_message_at_a_time_raises(
 
     assert [raised(stays[p]) for p in range(3)] == [raised(stays[p]) for p in range(3, 6)]
     assert raised(stays[0]) and raised(stays[2]) and not raised(stays[1])
+
+
+class _Twins:
+    """Two patients given the same monitor messages and the same changes from another
+    station: twin 0 ruled by the feed's service (entries carried from pass to pass), twin 1
+    by one that reads everything each time. Each message is stored in a group and ruled in a
+    pass of its own."""
+
+    def __init__(self, db: Database, nurse: Actor, monitor: Actor, clock: Clock) -> None:
+        self.db, self.monitor, self.clock = db, monitor, clock
+        self.numbers = ["KD000201", "KD000202"]
+        self.stays = [
+            admit(db, nurse, clock, hospital_number=number, bed=f"B0{n + 1}")
+            for n, number in enumerate(self.numbers)
+        ]
+        self.services = [ImportService(db, carry_rules_state=True), ImportService(db)]
+        self.elsewhere = StaffService(db).actor("rn.test", "Station B")
+        self.escalations = EscalationService(db)
+
+    def at(self, minutes: int) -> datetime:
+        return self.clock.now - timedelta(minutes=minutes)
+
+    def send(self, twin: int, control: str, minutes: int, alarm: bool = False) -> None:
+        make = _alarm_oru if alarm else oru
+        text = make(
+            f"{control}{twin}",
+            self.at(minutes).strftime("%Y%m%d%H%M%S+0000"),
+            patient=self.numbers[twin],
+        )
+        service = self.services[twin]
+        [report] = service.import_batches(self.monitor, [parse_oru(text)], rules_now=False)
+        assert isinstance(report, ImportReport) and report.sets_added == 1
+        service.run_rules(self.monitor, report.admission_ids)
+
+    def set_taken(self, twin: int, minutes: int) -> int:
+        with self.db.read() as session:
+            return session.scalars(
+                select(ObservationSetRow.id).where(
+                    ObservationSetRow.admission_id == self.stays[twin],
+                    ObservationSetRow.taken_at == self.at(minutes),
+                )
+            ).one()
+
+    def open(self, twin: int) -> list[EscalationInfo]:
+        return [e for e in self.escalations.open() if e.admission_id == self.stays[twin]]
+
+    def raised(self, twin: int) -> list[tuple[str, str, str, str, str]]:
+        return sorted(
+            (e.kind.value, e.severity.value, e.state.value, e.rule_id, e.explanation)
+            for e in self.open(twin)
+        )
+
+    def step(self, change: Callable[[int], None]) -> None:
+        for twin in (0, 1):
+            change(twin)
+        assert self.raised(0) == self.raised(1)
+
+
+def test_a_carried_rules_state_sees_what_another_station_changed_between_passes(
+    db: Database, nurse: Actor, monitor: Actor, clock: Clock
+) -> None:
+    """After every pass both twins have the same escalations: an acknowledgement, a
+    strike-out and a correction into a deterioration made at another station between passes
+    are all seen by the carried state."""
+    twins = _Twins(db, nurse, monitor, clock)
+    recording = RecordingService(db)
+    twins.step(lambda twin: twins.send(twin, "N1", 30))
+    twins.step(lambda twin: twins.send(twin, "A1", 25, alarm=True))
+    assert twins.raised(0)
+
+    def acknowledge_then_alarm(twin: int) -> None:
+        for e in twins.open(twin):
+            twins.escalations.acknowledge(twins.elsewhere, e.id, e.version)
+        twins.send(twin, "A2", 20, alarm=True)
+
+    twins.step(acknowledge_then_alarm)
+
+    def strike_out_then_normal(twin: int) -> None:
+        for minutes in (25, 20):
+            struck = twins.set_taken(twin, minutes)
+            recording.mark_entered_in_error(
+                twins.elsewhere, "observation", struck, "Probe on the wrong bed"
+            )
+        twins.send(twin, "N2", 15)
+
+    twins.step(strike_out_then_normal)
+
+    def correct_then_normal(twin: int) -> None:
+        recording.record_observation(
+            twins.elsewhere,
+            twins.stays[twin],
+            {**NORMAL_SET, "spo2": 84, "pulse": 128, "respiration_rate": 26},
+            taken_at=twins.at(15),
+            amends_id=twins.set_taken(twin, 15),
+            amend_reason="Monitor read the wrong finger",
+        )
+        twins.send(twin, "N3", 10)
+
+    twins.step(correct_then_normal)
+    assert twins.raised(0)

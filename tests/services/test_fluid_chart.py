@@ -334,22 +334,37 @@ def test_a_drink_saved_during_an_outage_is_replayed_exactly_once(
 def test_the_census_reads_fluids_with_a_fixed_number_of_statements(
     db: Database, nurse: Actor, admission: int, clock: Clock
 ) -> None:
-    def statements(with_fluids: bool) -> int:
-        return len(
-            statements_during(db.engine, CensusService(db, with_fluids=with_fluids).snapshot)
-        )
+    census, without = CensusService(db), CensusService(db, with_fluids=False)
+
+    def statements(service: CensusService) -> int:
+        return len(statements_during(db.engine, service.snapshot))
+
+    def fresh() -> int:
+        """What the fluid column adds to a census's first refresh."""
+        return statements(CensusService(db)) - statements(CensusService(db, with_fluids=False))
+
+    def kept() -> int:
+        """What it adds to a refresh of a census that has read the ward before."""
+        return statements(census) - statements(without)
 
     recording = RecordingService(db)
     recording.record_fluid(nurse, admission, drink(200))
-    one = statements(True) - statements(False)
+    one = fresh()
+    census.snapshot()
+    without.snapshot()
+    assert kept() == 3  # nothing new: whether the stays' fluids changed, last drinks, food
     for number in ("KD000093", "KD000094"):
         other = admit(db, nurse, clock.now - timedelta(hours=2), number)
         for ml in (100, 150, 200):
             recording.record_fluid(nurse, other, drink(ml))
-    # Three for the fluids, one for the food charts (and one for their meals once one runs).
-    assert statements(True) - statements(False) == one == 4
+    # Four for the fluids (whether they changed, then the totals and plans of those that did,
+    # the last drink of those with none this period), one for the food charts (and one for
+    # their meals once one runs).
+    assert fresh() == one == 5
+    assert kept() == 5  # two new stays: their totals and plans, in the same two statements
+    assert kept() == 3
     recording.record_assessment(nurse, admission, "must", {"weight_kg": "58.5", "height_m": "1.75"})
-    assert statements(True) - statements(False) == 5
+    assert fresh() == 6
 
 
 def _open(db: Database, kind: EscalationKind) -> list:

@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from ui_runner import shared_runner
 
 from wardconsole.domain.changes import ChangeFeed
+from wardconsole.domain.policy import EscalationPolicy, load_policy
+from wardconsole.services.auth import SignInSetup
 from wardconsole.services.context import Actor, Role
+from wardconsole.services.escalations import EscalationBoard, EscalationEvent, WardChecks
+from wardconsole.services.governance import PolicyStatus
 from wardconsole.services.views import CensusSnapshot
+from wardconsole.ui.access.session import AccessContext, StaffSession
 from wardconsole.ui.context import UiContext
 from wardconsole.ui.escalations.alerts import SilentAlertSound
+from wardconsole.ui.tasks import TaskRunner
 
 STATION = "Nurses' station 1"
 TEST_NURSE = Actor(1, "rn.test", "Robin Test", Role.NURSE, STATION)
 """Who records in a test console that signs nobody in (the composition root answers with the
 station's default account until staff sign in)."""
+TEST_VISITOR = Actor(2, "vc.test", "Val Visitor", Role.READONLY, STATION)
+"""A visiting clinician: may read the ward, not record, import, export or write a handoff."""
 
 
 def no_letter(actor: Actor, admission_id: int, path: Path) -> Path:
@@ -35,12 +44,72 @@ class Unused:
     def __getattr__(self, name: str) -> Any:
         raise AssertionError(f"this test uses no {self._service} ({name})")
 
+    def __call__(self, *_args: object, **_kwargs: object) -> Any:
+        raise AssertionError(f"this test uses no {self._service}")
+
 
 UNUSED_SERVICES = (
     *("observation", "sessions", "admissions", "discharges", "aftercare"),
     *("fluids", "medicines", "weights", "nutrition", "sleep", "decisions"),
+    *("recording", "history", "interop", "handoff", "load_patient_series"),
 )
 """The services a test console gets as ``Unused`` unless the test names its own."""
+
+
+class QuietWard(Unused):
+    """The escalation service of a ward where nothing is open and the ward checks have just
+    run at this station: the panel, banner and alarm timers of a test console that is not
+    about escalations have nothing to show or sound. Acting on an escalation is a test error.
+    """
+
+    def __init__(self, station: str) -> None:
+        super().__init__("escalation actions")
+        self._station = station
+        self.policy: EscalationPolicy = load_policy()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def board(self) -> EscalationBoard:
+        return EscalationBoard(self.now(), ())
+
+    def ward_tick(self, station: str) -> list[object]:
+        return []
+
+    def ward_checks(self) -> WardChecks:
+        now = self.now()
+        policy = self.policy
+        return WardChecks(
+            now, now, self._station, policy.ward_checks_stale, None, policy.max_clock_skew
+        )
+
+    def trail(self, escalation_id: int) -> list[EscalationEvent]:
+        return []
+
+    def policy_status(self) -> PolicyStatus:
+        """The ward runs this station's policy (recorded by the first station), all signed."""
+        digest = self.policy.digest
+        return PolicyStatus(digest, "test", digest, "test", None, None, None, ())
+
+
+def quiet_access(
+    session: StaffSession, runner: TaskRunner, station: str, ward_name: str
+) -> AccessContext:
+    """The station's sign-in and lock for a test console that is not about them: whoever
+    ``session`` holds stays signed in (the screen never locks by itself during a test), and
+    there is no staff list, audit trail or station queue to open."""
+    unused = Unused("sign-in or lock")
+    return AccessContext(
+        sign_in=unused,
+        setup=lambda: SignInSetup(can_sign_in=True, demo_password=None),
+        record_lock=unused,
+        record_sign_out=unused,
+        idle_lock_after=timedelta(days=1),
+        session=session,
+        station=station,
+        ward_name=ward_name,
+        runner=runner,
+    )
 
 
 def ui_context(
@@ -50,14 +119,20 @@ def ui_context(
     station: str = STATION,
     ward_name: str = "Ward 7 — Detox",
     database_label: str = "SQLite (test)",
+    signed_in: Actor | None = TEST_NURSE,
     **fields: Any,
 ) -> UiContext:
     """A ``UiContext`` as the composition root builds it, over the test's census and change
-    feed: the console's one runner, a nurse at the station, a silent alert sound and no
-    discharge letter and an ``Unused`` stand-in for each service, unless ``fields`` names
-    others: it gives the services the test's features use."""
-    fields.setdefault("runner", shared_runner())
-    fields.setdefault("current_actor", lambda: TEST_NURSE)
+    feed: the console's one runner, ``signed_in`` at the station (who acts, and whose role
+    the window's actions follow; None: nobody is), a quiet ward's escalations, a silent alert
+    sound, no discharge letter and an ``Unused`` stand-in for each other service, unless
+    ``fields`` names others: it gives the services the test's features use (an ``access``
+    of its own brings its own session, which ``current_actor`` then asks)."""
+    runner = fields.setdefault("runner", shared_runner())
+    if "access" not in fields:
+        fields["access"] = quiet_access(StaffSession(signed_in), runner, station, ward_name)
+    fields.setdefault("current_actor", fields["access"].session.current_actor)
+    fields.setdefault("escalations", QuietWard(station))
     fields.setdefault(
         "open_alert_sound", lambda: SilentAlertSound("no sound output configured for this console")
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
@@ -61,7 +62,9 @@ def ward() -> FakeWard:
     return FakeWard(demo_ward())
 
 
-def make_context(ward: FakeWard) -> UiContext:
+def make_context(ward: FakeWard, **fields: Any) -> UiContext:
+    """The console over ``ward``; ``fields`` as for ``ui_context`` (who is signed in, the
+    services the test's features use)."""
     return ui_context(
         load_census=ward.load_census,
         open_change_feed=ward.open_change_feed,
@@ -69,16 +72,18 @@ def make_context(ward: FakeWard) -> UiContext:
         ward_name="Ward 7 — Detox",
         database_label="SQLite (test, in memory)",
         runner=shared_runner(),
+        **fields,
     )
 
 
 @pytest.fixture
 def make_window(qtbot) -> Iterator[Callable[..., MainWindow]]:
-    """Build a shown main window over a FakeWard; waits until its first census is on screen."""
+    """Build a shown main window over a FakeWard; waits until its first census is on screen.
+    ``fields`` as for ``make_context``."""
     windows: list[MainWindow] = []
 
-    def make(ward: FakeWard, *, wait_for_census: bool = True) -> MainWindow:
-        window = MainWindow(make_context(ward))
+    def make(ward: FakeWard, *, wait_for_census: bool = True, **fields: Any) -> MainWindow:
+        window = MainWindow(make_context(ward, **fields))
         qtbot.addWidget(window)
         windows.append(window)
         window.show()

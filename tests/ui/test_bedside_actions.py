@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QToolButton
+from ui_context import TEST_VISITOR
 
 from wardconsole.ui.bedside.observation_dialog import ObservationDialog
 from wardconsole.ui.bedside.prn_dialog import PrnDialog
@@ -25,11 +25,11 @@ bedside_ward = bedside_support.bedside_ward
 
 @pytest.fixture
 def recording_window(qtbot, ward: FakeWard, bedside_ward: BedsideWard) -> Iterator[MainWindow]:
-    context = dataclasses.replace(
-        make_context(ward),
+    context = make_context(
+        ward,
         recording=bedside_ward.recording,
         history=bedside_ward.history,
-        current_actor=lambda: bedside_ward.nurse,
+        signed_in=bedside_ward.nurse,
     )
     window = MainWindow(context)
     qtbot.addWidget(window)
@@ -108,7 +108,11 @@ def test_a_patient_window_records_for_its_own_patient(
     assert asked[-1][:2] == ("prn", 8)
 
 
-def test_without_recording_services_the_actions_are_off(window: MainWindow) -> None:
+def test_a_read_only_visitor_finds_the_recording_actions_off(
+    make_window: Callable[..., MainWindow], ward: FakeWard
+) -> None:
+    """A visiting clinician may read the ward but not record."""
+    window = make_window(ward, signed_in=TEST_VISITOR)
     assert not window.bedside.available
     assert not window.bedside.record_action.isEnabled()
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 
+from wardconsole.domain.fluids import FluidPlan, FluidSummary, FluidTotals, period_of
 from wardconsole.domain.records import EscalationKind, Severity
+from wardconsole.services.views import CensusSnapshot
 from wardconsole.ui.census.census_model import (
     ADMISSION_ID_ROLE,
     ROW_ROLE,
@@ -285,7 +287,7 @@ def test_after_time_passes_every_cell_reads_as_on_a_census_opened_now(qapp) -> N
     """A refresh keeps the cells of an unchanged row that do not read the clock; what the
     nurse sees must still be exactly what a census opened at that moment shows."""
     model = CensusTableModel()
-    model.set_snapshot(demo_ward())
+    model.set_snapshot(with_fluids(demo_ward()))
     roles = (
         Display,
         Qt.ItemDataRole.ToolTipRole,
@@ -307,6 +309,22 @@ def test_after_time_passes_every_cell_reads_as_on_a_census_opened_now(qapp) -> N
                         column.name,
                         role,
                     )
+
+
+def with_fluids(ward: CensusSnapshot) -> CensusSnapshot:
+    """``ward`` with its first three patients' fluids: drinking on a chart, nothing drunk this
+    period since an intake 6 h ago (the cell says how long ago), nothing drunk this stay."""
+    period = period_of(NOW, time(7), "Europe/London")
+    plan = FluidPlan(1, 1, NOW - timedelta(days=2), "other", "", 2000, NOW + timedelta(days=1))
+    fluids = (
+        FluidSummary(period, FluidTotals(intake_ml=650, intake_count=3), NOW, plan, None),
+        FluidSummary(period, FluidTotals(), NOW - timedelta(hours=6), plan, None),
+        FluidSummary(period, FluidTotals(output_ml=300, output_count=1), None, None, None),
+    )
+    rows = list(ward.rows)
+    for i, fluid in enumerate(fluids):
+        rows[i] = replace(rows[i], fluid=fluid)
+    return replace(ward, rows=tuple(rows))
 
 
 def test_an_admission_adds_a_row_and_a_discharge_removes_one(

@@ -61,7 +61,7 @@ def test_escalations_at_night_on_the_demo_ward(qtbot, tmp_path: Path) -> None:
             database_label="SQLite (demo ward)",
             runner=shared_runner(),
             escalations=escalations,
-            current_actor=lambda: okafor,
+            signed_in=okafor,
             open_alert_sound=lambda: sound,
         )
     )

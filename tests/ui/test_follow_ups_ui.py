@@ -296,7 +296,7 @@ def test_the_plan_is_asked_for_as_soon_as_a_patient_is_discharged(
             ward_name="Ward 7",
             database_label="SQLite (test)",
             runner=shared_runner(),
-            current_actor=lambda: ward.nurse,
+            signed_in=ward.nurse,
             aftercare=ward.service,
         )
     )

@@ -434,18 +434,12 @@ def test_the_selected_row_carries_its_handoff(editor: HandoffEditorWindow) -> No
 
 
 def test_the_main_windows_handoff_menu(qtbot, station: Station) -> None:
-    from dataclasses import replace
-
     from wardconsole.ui.main_window import MainWindow
 
     from .conftest import make_context
     from .factories import FakeWard, demo_ward
 
-    context = replace(
-        make_context(FakeWard(demo_ward())),
-        handoff=station.ui,
-        current_actor=as_(station.ward.nurse),
-    )
+    context = make_context(FakeWard(demo_ward()), handoff=station.ui, signed_in=station.ward.nurse)
     window = MainWindow(context)
     qtbot.addWidget(window)
     window.show()
@@ -467,13 +461,15 @@ def test_the_main_windows_handoff_menu(qtbot, station: Station) -> None:
     assert not editor.isVisible() and not board.isVisible()
 
 
-def test_without_a_handoff_service_the_menu_is_disabled(qtbot) -> None:
+def test_with_nobody_signed_in_the_handoff_menu_is_disabled(qtbot) -> None:
+    """After a sign-out the station waits, locked, for the next member of staff: until then
+    nobody may write, read or print the handoff."""
     from wardconsole.ui.main_window import MainWindow
 
     from .conftest import make_context
     from .factories import FakeWard, demo_ward
 
-    window = MainWindow(make_context(FakeWard(demo_ward())))
+    window = MainWindow(make_context(FakeWard(demo_ward()), signed_in=None))
     qtbot.addWidget(window)
     try:
         assert not window.handoff_menu.editor_action.isEnabled()

@@ -3,7 +3,6 @@ progress dialog, Cancel imports nothing, and the nurse is told what happened in 
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QPushButton
+from ui_context import TEST_VISITOR
 
 from wardconsole.interop.exporting import ExportResult
 from wardconsole.services.bulk_import import RECORDING
@@ -76,9 +76,9 @@ def interop() -> FakeInterop:
 
 @pytest.fixture
 def interop_window(qtbot, ward: FakeWard, interop: FakeInterop) -> MainWindow:
-    context = dataclasses.replace(
-        make_context(ward),
-        current_actor=lambda: SUPERVISOR,
+    context = make_context(
+        ward,
+        signed_in=SUPERVISOR,
         interop=InteropActions(
             import_fhir=interop.import_fhir, export_patient=interop.export_patient
         ),
@@ -220,10 +220,11 @@ def test_a_refused_export_says_why(
     assert failed.args[0].endswith("was not exported: Robin Test (nurse) may not export")
 
 
-def test_without_interop_the_menu_items_are_disabled(
+def test_a_read_only_visitor_finds_the_import_and_export_items_disabled(
     make_window: Callable[..., MainWindow], ward: FakeWard
 ) -> None:
-    window = make_window(ward)
+    """A visiting clinician may read the ward but neither record (import) nor export."""
+    window = make_window(ward, signed_in=TEST_VISITOR)
     assert not window.interop_menu.import_action.isEnabled()
     assert not window.interop_menu.export_action.isEnabled()
     titles = [a.text() for a in window.menuBar().actions()[0].menu().actions()]

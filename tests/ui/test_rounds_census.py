@@ -33,7 +33,7 @@ def test_ctrl_k_on_the_census_records_a_check_for_the_selected_patient(
             database_label="SQLite (demo ward)",
             runner=shared_runner(),
             observation=ward.service,
-            current_actor=lambda: ward.nurse,
+            signed_in=ward.nurse,
         )
     )
     qtbot.addWidget(window)

@@ -85,7 +85,7 @@ def _window(ward: Ward) -> MainWindow:
             ward_name=census.ward_name(),
             database_label="SQLite (demo ward)",
             runner=shared_runner(),
-            current_actor=lambda: ward.nurse,
+            signed_in=ward.nurse,
             sessions=ward.service,
         )
     )

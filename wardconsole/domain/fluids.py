@@ -10,7 +10,7 @@ measured (n times)". No intake entries is never a bare 0: it reads "0 ml recorde
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
@@ -412,12 +412,17 @@ def latest_review(
     period: FluidPeriod,
     now: datetime,
     policy: FluidPolicy,
+    reviews: Sequence[tuple[datetime, int, str]] | None = None,
 ) -> ReviewFinding | None:
     """The latest review time passed in ``period`` for a patient whose chart was in force by
-    then, with the intake so far; None before the first review or when not on a chart."""
+    then, with the intake so far; None before the first review or when not on a chart.
+    ``reviews``: ``review_times(period, policy)`` when the caller has them already (the same
+    for every patient of a period)."""
     if plan is None or not plan.active:
         return None
-    passed = [r for r in review_times(period, policy) if plan.started_at <= r[0] <= now]
+    if reviews is None:
+        reviews = review_times(period, policy)
+    passed = [r for r in reviews if plan.started_at <= r[0] <= now]
     if not passed:
         return None
     at, percent, clock = passed[-1]
@@ -476,6 +481,7 @@ def summaries(
 ) -> dict[int, FluidSummary]:
     """One ``FluidSummary`` per admission from the grouped reads."""
     out = {}
+    reviews = review_times(period, policy)
     for admission_id in ids:
         found = totals.get(admission_id, FluidTotals())
         plan = plans.get(admission_id)
@@ -484,7 +490,7 @@ def summaries(
             found,
             last_intake.get(admission_id),
             plan if plan is not None and plan.active else None,
-            latest_review(plan, found, period, now, policy),
+            latest_review(plan, found, period, now, policy, reviews),
         )
     return out
 

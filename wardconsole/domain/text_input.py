@@ -24,6 +24,8 @@ def text_problem(
         return f"{field}: required"
     if len(value) > max_length:
         return f"{field}: at most {max_length} characters ({len(value)} typed)"
+    if value.isprintable():  # no character of any control or surrogate category
+        return None
     allowed = "\n\t\r" if multiline else ""
     for char in value:
         if char in allowed:

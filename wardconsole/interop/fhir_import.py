@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from wardconsole.domain.news2 import ACVPU
 from wardconsole.domain.records import MissingReason
@@ -38,13 +38,15 @@ from wardconsole.interop import codes as c
 from wardconsole.interop.fhir_chart import chart_kind, chart_values
 from wardconsole.interop.fhir_reading import (
     MAX_BYTES,
+    TEXT_OR_NONE,
     FhirInputError,
-    FhirTime,
     Resource,
     codings,
     fhir_time,
     is_ndjson_file,
-    iter_ndjson_file,
+    iter_ndjson_lines,
+    line_resource,
+    line_resources,
     number,
     obj,
     objects,
@@ -112,11 +114,12 @@ def parse_fhir(data: bytes, *, label: str, patient: str | None = None) -> Import
     return mapper.batch(label)
 
 
-MAX_NDJSON_RESOURCES = 350_000
+MAX_NDJSON_RESOURCES = 550_000
 """The most resources an NDJSON file may hold. Memory follows the sets and the resources'
-names (kept to group and check them), not the size of the file: 400,000 Observations peaked
-at 277 MB, so this keeps an import under 300 MB beside the console. Refused while reading,
-before anything is written."""
+names (kept to group and check them), not the size of the file: 600,000 Observations peaked
+at 263 MB, so this keeps an import under 300 MB beside the console (a file of monitor
+Observations reaches the 256 MB file limit at about 640,000). Refused while reading, before
+anything is written."""
 
 READ_PROGRESS_LINES = 1000
 """While a file is read, ``progress(0, 0)`` every so many lines: a cancel is honoured there."""
@@ -126,31 +129,65 @@ def parse_ndjson_file(
     path: Path, *, patient: str | None = None, progress: Progress | None = None
 ) -> ImportBatch:
     """``parse_fhir`` for an NDJSON file, streamed (see ``import_fhir_file``). ``progress``
-    is called with (0, 0) as it reads, so raising from it (a cancel) stops the reading."""
+    is called with (0, 0) as it reads, so raising from it (a cancel) stops the reading.
+    A line of one Observation, nearly every line of a large file, is not made a ``Resource``
+    in the first reading unless it is a panel: only its name is kept."""
     mapper = _Mapper([], patient.strip() if patient else None)
     panels = []
+    counted = _resource_counter(progress)
+    for line, value in iter_ndjson_lines(path):
+        if _an_observation(value) and "hasMember" not in value:
+            counted()
+            mapper.know_line_observation(value, line)
+            continue
+        for resource in line_resources(value, line):
+            counted()
+            if resource.type == "Observation":
+                mapper.know_observation(resource)
+                if "hasMember" in resource.data:
+                    panels.append(resource)
+            else:
+                mapper.know(resource)
 
-    def reading() -> Iterator[Resource]:
-        for count, resource in enumerate(iter_ndjson_file(path), start=1):
-            if count > MAX_NDJSON_RESOURCES:
-                raise FhirInputError(
-                    "file",
-                    f"holds more than {MAX_NDJSON_RESOURCES:,} resources; import it in parts "
-                    f"of at most that many (a month of monitor data for five patients is "
-                    "about 100,000)",
-                )
-            if progress is not None and count % READ_PROGRESS_LINES == 0:
-                progress(0, 0)
-            yield resource
+    def observations() -> Iterator[Resource]:
+        counted = _resource_counter(progress)
+        for line, value in iter_ndjson_lines(path):
+            if _an_observation(value):
+                counted()
+                yield line_resource(value, line)
+                continue
+            for resource in line_resources(value, line):
+                counted()
+                if resource.type == "Observation":
+                    yield resource
 
-    for resource in reading():
-        if resource.type == "Observation":
-            mapper.know_observation(resource)
-            if "hasMember" in resource.data:
-                panels.append(resource)
-        else:
-            mapper.know(resource)
-    return mapper.batch(path.name, panels, reading)
+    return mapper.batch(path.name, panels, observations)
+
+
+def _an_observation(value: object) -> bool:
+    """Whether an NDJSON line's value is one Observation (``fhir_reading.one_resource``)."""
+    return value.__class__ is dict and value.get("resourceType") == "Observation"
+
+
+def _resource_counter(progress: Progress | None) -> Callable[[], None]:
+    """Called once per resource read: refuses a file of more than ``MAX_NDJSON_RESOURCES``
+    and calls ``progress(0, 0)`` every ``READ_PROGRESS_LINES``."""
+    count = 0
+
+    def counted() -> None:
+        nonlocal count
+        count += 1
+        if count > MAX_NDJSON_RESOURCES:
+            raise FhirInputError(
+                "file",
+                f"holds more than {MAX_NDJSON_RESOURCES:,} resources; import it in parts "
+                f"of at most that many (a month of monitor data for five patients is "
+                "about 100,000)",
+            )
+        if progress is not None and count % READ_PROGRESS_LINES == 0:
+            progress(0, 0)
+
+    return counted
 
 
 @dataclass
@@ -195,8 +232,10 @@ class _Mapper:
         self.index: dict[str, Resource] = {}
         self.observation_keys: dict[str, str] = {}
         """Streamed input: an Observation's fullUrl or ``Type/id`` -> its identity."""
-        self._seen: dict[str, str] = {}
-        """fullUrl or ``Type/id`` -> where the file first gave it (a second is refused)."""
+        self._seen: dict[str, str | int] = {}
+        """fullUrl or ``Type/id`` -> where the file first gave it (a second is refused): its
+        position, or for a line of one Observation the line's number (``_position``), which
+        costs a third of the memory (a file of 100,000 Observations keeps 100,000)."""
         for resource in resources:
             self.know(resource)
         self.panel_of: dict[str, tuple[str, str]] = {}  # member identity -> (panel, note)
@@ -204,7 +243,12 @@ class _Mapper:
         self.entries: list[ChartEntry] = []
         self._patients: dict[str, PatientRef] = {}
         self._stays: dict[str, StayRef | None] = {}
-        self._times: dict[str, FhirTime | None] = {}
+        self._times: dict[str, tuple[datetime, bool] | None] = {}
+        # What a file repeats on every Observation, worked out once (see each user):
+        self._patient_of: dict[str, PatientRef] = {}
+        self._stay_of: dict[str, StayRef | None] = {}
+        self._codes_say: dict[tuple[tuple[str, str, str], ...], _CodesSay] = {}
+        self._in_units: dict[tuple[str, str, str | None], tuple[object, str]] = {}
         if patient is not None and not 0 < len(patient) <= MAX_HOSPITAL_NUMBER:
             raise FhirInputError(
                 "--patient", f"a hospital number has 1–{MAX_HOSPITAL_NUMBER} characters"
@@ -219,20 +263,36 @@ class _Mapper:
         for key in self._keys(resource):
             self.observation_keys[key] = resource.identity
 
+    def know_line_observation(self, data: dict[str, Any], line: int) -> None:
+        """``know_observation`` for a line of one Observation, without making it a
+        ``Resource``: its one name is ``Observation/id`` (no fullUrl outside a Bundle)."""
+        rid = data.get("id")
+        if isinstance(rid, str):
+            key = f"Observation/{rid}"
+            self._given_once(key, line)
+            self.observation_keys[key] = key
+
     def _keys(self, resource: Resource) -> list[str]:
-        """The names others refer to ``resource`` by; a name given twice in one file is
-        refused (two readings with one id: which one a reference means cannot be known, and
-        one of them would be lost)."""
+        """The names others refer to ``resource`` by."""
         keys = [key for key in dict.fromkeys((resource.full_url, resource.local_ref)) if key]
         for key in keys:
-            first = self._seen.setdefault(key, resource.position)
-            if first != resource.position:
-                raise FhirInputError(
-                    resource.position,
-                    f"{key} is given twice in this file (first at {first}); "
-                    "each resource needs its own id",
-                )
+            self._given_once(key, resource.position)
         return keys
+
+    def _given_once(self, key: str, where: str | int) -> None:
+        """A name given twice in one file is refused (two readings with one id: which one a
+        reference means cannot be known, and one of them would be lost). ``where``: the
+        position of the resource, or the number of its line if the line is one Observation."""
+        first = self._seen.setdefault(key, where)
+        if first == where:
+            return
+        first_at, position = _position(key, first), _position(key, where)
+        if first_at != position:
+            raise FhirInputError(
+                position,
+                f"{key} is given twice in this file (first at {first_at}); "
+                "each resource needs its own id",
+            )
 
     def batch(
         self,
@@ -350,14 +410,12 @@ class _Mapper:
     def _observation(self, resource: Resource) -> None:
         data = resource.data
         all_codes = self._codes(resource)
-        loinc = [code for system, code, _ in all_codes if system == c.LOINC]
-        local = [code for system, code, _ in all_codes if system == c.LOCAL_CODES]
-        if c.VITALS_PANEL in loinc and "hasMember" in data:
+        names_panel, kind, fields = self._what_codes_say(all_codes)
+        if names_panel and "hasMember" in data:
             return  # a grouper: its members carry the values
         status = string(resource, data, "status", "status") or "final"
-        if (kind := chart_kind(all_codes)) is not None:
+        if kind is not None:
             return self._chart_entry(resource, kind, all_codes, status)
-        fields = _fields(loinc, local)
         if not fields:
             self.skipped[self._not_imported(all_codes)] += 1
             return
@@ -376,14 +434,28 @@ class _Mapper:
         group = self._group(resource, patient, taken_at)
         if date_only:
             group.notes.append(DATE_ONLY_NOTE)
-        if fields == ["systolic_bp", "diastolic_bp"]:
+        if fields == _BP_FIELDS:
             self._blood_pressure(resource, group)
         else:
             self._value(resource, group, fields[0], data, "")
-        if fields != ["before_kg"]:
+        if fields != ("before_kg",):
             # The weight before admission rides with its weighing's weight and height; left
             # out of the set's identity, a file imported before it was read is still on record.
-            group.members.append(resource.identity)
+            # The name kept from the first reading: one string for both (a large file's
+            # memory peaks with every member of every set held).
+            group.members.append(self.observation_keys.get(resource.identity, resource.identity))
+
+    def _what_codes_say(self, all_codes: list[tuple[str, str, str]]) -> _CodesSay:
+        """Whether the codes name a vital-signs panel, the chart entry they name (or None)
+        and the set's fields they give; worked out once for each coding a file uses."""
+        key = tuple(all_codes)
+        said = self._codes_say.get(key)
+        if said is None:
+            loinc = [code for system, code, _ in all_codes if system == c.LOINC]
+            local = [code for system, code, _ in all_codes if system == c.LOCAL_CODES]
+            said = (c.VITALS_PANEL in loinc, chart_kind(all_codes), _fields(loinc, local))
+            _remember(self._codes_say, key, said)
+        return said
 
     def _chart_entry(
         self, resource: Resource, kind: str, all_codes: list[tuple[str, str, str]], status: str
@@ -421,7 +493,7 @@ class _Mapper:
             )
         )
 
-    def _skip(self, fields: list[str], reason: str) -> None:
+    def _skip(self, fields: Sequence[str], reason: str) -> None:
         self.skipped[reason] += len(fields)
 
     def _not_imported(self, all_codes: list[tuple[str, str, str]]) -> str:
@@ -438,6 +510,9 @@ class _Mapper:
 
     def _effective(self, resource: Resource) -> tuple[datetime, bool] | None:
         data = resource.data
+        text = data.get("effectiveDateTime")
+        if text.__class__ is str and text in self._times:
+            return self._times[text]
         text = string(resource, data, "effectiveDateTime", "effectiveDateTime")
         path = "effectiveDateTime"
         if text is None:
@@ -450,11 +525,10 @@ class _Mapper:
                 path = "effectivePeriod.start"
         if text is None:
             return None
-        if text in self._times:
-            parsed = self._times[text]
-        else:
-            parsed = self._times[text] = fhir_time(resource, text, path)
-        return (parsed.at, parsed.date_only) if parsed else None
+        if text not in self._times:
+            parsed = fhir_time(resource, text, path)
+            self._times[text] = (parsed.at, parsed.date_only) if parsed else None
+        return self._times[text]
 
     def _group(self, resource: Resource, patient: PatientRef, taken_at: datetime) -> _Group:
         panel = self.panel_of.get(resource.identity)
@@ -549,6 +623,24 @@ class _Mapper:
                 self.skipped["value not understood: on_oxygen"] += 1
                 return None
             return value
+        quantity = holder.get("valueQuantity")
+        if quantity.__class__ is dict:  # the usual quantity, read at once
+            amount = quantity.get("value")
+            system, code, unit = quantity.get("system"), quantity.get("code"), quantity.get("unit")
+            if (
+                (amount.__class__ is int or amount.__class__ is float)
+                and system.__class__ in TEXT_OR_NONE
+                and code.__class__ in TEXT_OR_NONE
+                and unit.__class__ in TEXT_OR_NONE
+            ):
+                return self._in_chart_units(name, amount, _chosen_unit(system, code, unit))
+        return self._checked_quantity(resource, name, holder, path)
+
+    def _checked_quantity(
+        self, resource: Resource, name: str, holder: dict[str, Any], path: str
+    ) -> object | None:
+        """``_read_value`` of a quantity, each part checked and named when wrong (what is
+        read at once there gives the same value)."""
         quantity = obj(resource, holder, "valueQuantity", f"{path}valueQuantity")
         if quantity is None:
             reason = (
@@ -562,35 +654,39 @@ class _Mapper:
         if amount is None:
             self.skipped[f"no value: {name}"] += 1
             return None
-        unit = self._unit(resource, quantity, path)
-        if unit is None:
-            self.skipped[f"no unit: {name}"] += 1
-            return None
-        try:
-            converted = c.to_chart_units(name, amount, unit)
-        except c.UnitProblem as exc:
-            self.skipped[f"{exc}: {name}"] += 1
-            return None
-        return _plain(converted, name)
-
-    @staticmethod
-    def _unit(resource: Resource, quantity: dict[str, Any], path: str) -> str | None:
         system = string(resource, quantity, "system", f"{path}valueQuantity.system")
         code = string(resource, quantity, "code", f"{path}valueQuantity.code")
         unit = string(resource, quantity, "unit", f"{path}valueQuantity.unit")
-        if code and system in (None, c.UCUM):
-            return code
-        return unit
+        return self._in_chart_units(name, quantity["value"], _chosen_unit(system, code, unit))
+
+    def _in_chart_units(self, name: str, amount: float, unit: str | None) -> object | None:
+        """The value in the chart's unit and precision, or None with the reason counted;
+        worked out once for each value and unit (a monitor repeats its readings)."""
+        key = (name, str(amount), unit)  # str: what the conversion reads (Decimal(str(x)))
+        found = self._in_units.get(key)
+        if found is None:
+            found = _remember(self._in_units, key, _converted(name, Decimal(key[1]), unit))
+        value, skipped = found
+        if skipped:
+            self.skipped[skipped] += 1
+            return None
+        return value
 
     # -- who, which stay, which author ---------------------------------------------------------
 
     def _patient(self, resource: Resource) -> PatientRef | None:
+        reference = _reference(resource.data, "subject")
+        known = self._patient_of.get(reference) if reference is not None else None
+        if known is not None:
+            return known
         target = self.resolve(resource, resource.data, "subject", "subject")
         described = None
         if target is not None and target.type == "Patient":
             described = self._patients.get(target.identity)
             if described is None:
                 described = self._patients[target.identity] = _describe_patient(target)
+            if self.override is None and described.hospital_number and reference is not None:
+                _remember(self._patient_of, reference, described)  # all the subject says
         if self.override is not None:
             if described is None:
                 return PatientRef(self.override)
@@ -612,11 +708,16 @@ class _Mapper:
         return None
 
     def _stay(self, resource: Resource) -> StayRef | None:
+        reference = _reference(resource.data, "encounter")
+        if reference is not None and reference in self._stay_of:
+            return self._stay_of[reference]
         target = self.resolve(resource, resource.data, "encounter", "encounter")
         if target is None or target.type != "Encounter":
             return None
         if target.identity not in self._stays:
             self._stays[target.identity] = self._read_stay(target)
+        if reference is not None:
+            _remember(self._stay_of, reference, self._stays[target.identity])
         return self._stays[target.identity]
 
     def _read_stay(self, target: Resource) -> StayRef | None:
@@ -660,6 +761,57 @@ class _Mapper:
                         ident["value"], shown if isinstance(shown, str) else ident["value"]
                     )
         return None
+
+
+_CodesSay = tuple[bool, str | None, tuple[str, ...]]
+_BP_FIELDS = ("systolic_bp", "diastolic_bp")
+REMEMBERED = 4096
+"""The most codings, values with their units, and references a mapping remembers the
+meaning of: a file repeats a few on every line; a crafted one with millions of distinct ones
+costs time, not memory."""
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _position(key: str, where: str | int) -> str:
+    """The position ``_Mapper._seen`` keeps for ``key``: as is, or from a line's number (a
+    line of one Observation, ``Observation/id``, is named ``line n (Observation/id)``)."""
+    return f"line {where} ({key})" if isinstance(where, int) else where
+
+
+def _remember(memory: dict[K, V], key: K, value: V) -> V:
+    """``value``, kept in ``memory`` under ``key`` while it holds fewer than REMEMBERED."""
+    if len(memory) < REMEMBERED:
+        memory[key] = value
+    return value
+
+
+def _reference(data: dict[str, Any], key: str) -> str | None:
+    """``data[key].reference`` when it is a plain string (else None: read it the careful way)."""
+    holder = data.get(key)
+    if holder.__class__ is dict:
+        reference = holder.get("reference")
+        if reference.__class__ is str:
+            return reference
+    return None
+
+
+def _chosen_unit(system: str | None, code: str | None, unit: str | None) -> str | None:
+    """A quantity's UCUM code, else its human-readable unit."""
+    if code and system in (None, c.UCUM):
+        return code
+    return unit
+
+
+def _converted(name: str, amount: Decimal, unit: str | None) -> tuple[object, str]:
+    """(value in chart units, "") or (None, why it is skipped)."""
+    if unit is None:
+        return None, f"no unit: {name}"
+    try:
+        converted = c.to_chart_units(name, amount, unit)
+    except c.UnitProblem as exc:
+        return None, f"{exc}: {name}"
+    return _plain(converted, name), ""
 
 
 def _in_time_order(group: _Group) -> tuple[datetime, str]:
@@ -723,13 +875,13 @@ _LOCAL_FIELDS = {
 """The console's own codes that are a value of a set (or of its weighing)."""
 
 
-def _fields(loinc: list[str], local: list[str]) -> list[str]:
-    """The set's fields an Observation with these codes gives; [] when none."""
+def _fields(loinc: list[str], local: list[str]) -> tuple[str, ...]:
+    """The set's fields an Observation with these codes gives; () when none."""
     if any(code in c.BP_PANELS for code in loinc):
-        return ["systolic_bp", "diastolic_bp"]
+        return _BP_FIELDS
     found = [c.IMPORT_LOINC[code] for code in loinc if code in c.IMPORT_LOINC]
     found += [_LOCAL_FIELDS[code] for code in local if code in _LOCAL_FIELDS]
-    return found[:1]
+    return tuple(found[:1])
 
 
 def _before_source(resource: Resource) -> tuple[str, bool]:

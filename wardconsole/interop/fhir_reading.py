@@ -11,7 +11,7 @@ import json
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -41,26 +41,29 @@ class FhirInputError(ValueError):
         super().__init__(f"{position}: {reason}")
 
 
-@dataclass(frozen=True, slots=True)
 class Resource:
-    position: str
-    """e.g. ``entry[12] (Observation/abc)`` or ``line 3 (Observation/abc)``."""
-    full_url: str | None
-    data: dict[str, Any]
-    type: str = field(init=False)
-    local_ref: str | None = field(init=False)
-    """``Type/id``, when the resource has an id."""
-    identity: str = field(init=False)
-    """fullUrl, else ``Type/id``, else the position. The three are worked out once here: a
-    large file asks for them several times per resource."""
+    """One resource of the input, where it stands, and the names others refer to it by.
 
-    def __post_init__(self) -> None:
-        kind = str(self.data["resourceType"])
-        rid = self.data.get("id")
+    Made once per resource of a file (a month of monitor data is 100,000, read twice), so a
+    plain class with slots: a frozen dataclass costs three times as much to make. Nothing
+    assigns to one once made."""
+
+    __slots__ = ("data", "full_url", "identity", "local_ref", "position", "type")
+
+    def __init__(self, position: str, full_url: str | None, data: dict[str, Any]) -> None:
+        kind = str(data["resourceType"])
+        rid = data.get("id")
         local = f"{kind}/{rid}" if isinstance(rid, str) else None
-        object.__setattr__(self, "type", kind)
-        object.__setattr__(self, "local_ref", local)
-        object.__setattr__(self, "identity", self.full_url or local or self.position)
+        self.position = position
+        """e.g. ``entry[12] (Observation/abc)`` or ``line 3 (Observation/abc)``."""
+        self.full_url = full_url
+        self.data = data
+        self.type = kind
+        self.local_ref = local
+        """``Type/id``, when the resource has an id."""
+        self.identity = full_url or local or position
+        """fullUrl, else ``Type/id``, else the position. The three are worked out once here:
+        a large file asks for them several times per resource."""
 
     def at(self, path: str) -> str:
         return f"{self.position} {path}"
@@ -114,6 +117,17 @@ def is_ndjson_file(path: Path) -> bool:
 
 def iter_ndjson_file(path: Path) -> Iterator[Resource]:
     """The resources of an NDJSON file, one line at a time (the file is never held whole)."""
+    for number, value in iter_ndjson_lines(path):
+        if one_resource(value):  # the usual line: no list for it
+            yield line_resource(value, number)
+        else:
+            yield from _expand(value, f"line {number}", None)
+
+
+def iter_ndjson_lines(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, JSON value) of each line that is not blank, read one at a time; a line
+    that is not JSON raises ``FhirInputError``. What the value is, is not checked here: a
+    value that is not ``one_resource`` goes to ``line_resources``."""
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             value = _fast_line(raw)
@@ -121,7 +135,25 @@ def iter_ndjson_file(path: Path) -> Iterator[Resource]:
                 value = _careful_line(raw, number)
                 if value is _UNREAD:
                     continue
-            yield from _expand(value, f"line {number}", None)
+            yield number, value
+
+
+def one_resource(value: object) -> bool:
+    """Whether a line's value is a single resource (not a Bundle): ``line_resource`` reads it."""
+    if value.__class__ is not dict:
+        return False
+    kind = value.get("resourceType")
+    return kind.__class__ is str and kind != "Bundle"
+
+
+def line_resource(value: dict[str, Any], number: int) -> Resource:
+    """The resource a line holds (``one_resource``), as ``line_resources`` gives it."""
+    return _resource(value, f"line {number}", None)
+
+
+def line_resources(value: object, number: int) -> list[Resource]:
+    """The resources a line holds (a Bundle's entries flattened), or ``FhirInputError``."""
+    return _expand(value, f"line {number}", None)
 
 
 def _careful_line(raw: bytes, number: int) -> Any:
@@ -157,9 +189,7 @@ def _expand(value: object, position: str, full_url: str | None) -> list[Resource
     if not isinstance(value, dict) or not isinstance(value.get("resourceType"), str):
         raise FhirInputError(position, "not a FHIR resource (a JSON object with resourceType)")
     if value["resourceType"] != "Bundle":
-        rid = value.get("id")
-        named = f"{position} ({value['resourceType']}/{rid})" if isinstance(rid, str) else position
-        return [Resource(named, full_url, value)]
+        return [_resource(value, position, full_url)]
     entries = value.get("entry", [])
     if not isinstance(entries, list):
         raise FhirInputError(f"{position} entry", "expected a list of entries")
@@ -176,6 +206,13 @@ def _expand(value: object, position: str, full_url: str | None) -> list[Resource
             continue  # e.g. a request-only transaction entry: nothing to read
         out.extend(_expand(entry["resource"], where, url))
     return out
+
+
+def _resource(value: dict[str, Any], position: str, full_url: str | None) -> Resource:
+    """A resource that is not a Bundle, named by its position and ``Type/id``."""
+    rid = value.get("id")
+    named = f"{position} ({value['resourceType']}/{rid})" if isinstance(rid, str) else position
+    return Resource(named, full_url, value)
 
 
 class _NotJson(Exception):
@@ -291,12 +328,40 @@ def number(resource: Resource, container: dict[str, Any], key: str, path: str) -
     return Decimal(str(value))
 
 
+TEXT_OR_NONE = frozenset({str, type(None)})
+"""The classes of a JSON value ``string`` reads without complaint: checked in one step."""
+
+
 def codings(
     resource: Resource, concept: dict[str, Any] | None, path: str
 ) -> list[tuple[str, str, str]]:
-    """(system, code, display) of each coding of a CodeableConcept."""
+    """(system, code, display) of each coding of a CodeableConcept. Codings of plain
+    strings are read at once (every Observation has some); anything else by
+    ``_checked_codings``, which names what is wrong."""
     if concept is None:
         return []
+    listed = concept.get("coding")
+    if listed.__class__ is list:
+        out = []
+        for coding in listed:
+            if coding.__class__ is not dict:
+                break
+            system, code, display = coding.get("system"), coding.get("code"), coding.get("display")
+            if (
+                system.__class__ not in TEXT_OR_NONE
+                or code.__class__ not in TEXT_OR_NONE
+                or display.__class__ not in TEXT_OR_NONE
+            ):
+                break
+            out.append((system or "", code or "", display or ""))
+        else:
+            return out
+    return _checked_codings(resource, concept, path)
+
+
+def _checked_codings(
+    resource: Resource, concept: dict[str, Any], path: str
+) -> list[tuple[str, str, str]]:
     out = []
     for index, coding in enumerate(objects(resource, concept, "coding", f"{path}.coding")):
         where = f"{path}.coding[{index}]"

@@ -13,7 +13,8 @@ message leaves the others) and only then answers each connection: an ACK always 
 committed, a busy ward costs one commit per group instead of one per message, and the feed's
 own connections never compete for the database's write lock. A patient's clinical rules run
 with the group that brings their sets, or — when they ran less than ``RULES_WINDOW_S`` ago —
-once when that window ends, for everything that came meanwhile. A database that stays busy (another
+once when that window ends, for everything that came meanwhile; each pass reads only the entries
+that changed since the last (``store.entry_windows``). A database that stays busy (another
 station writing, SQLite's single writer) is waited for, up to ``BUSY_WAIT_S``, before AE.
 
 Only ORU^R01 is accepted, with the segments of its structure (``hl7_oru.ORU_R01_SEGMENTS``) and
@@ -467,7 +468,9 @@ class MonitorFeed:
             )
         if max_connections < 1:
             raise ValueError("--max-connections must be at least 1")
-        self.writer = GroupWriter(ImportService(db), actor) if grouped else None
+        self.writer = (
+            GroupWriter(ImportService(db, carry_rules_state=True), actor) if grouped else None
+        )
         try:
             self._server = _Server(
                 (host, port),

@@ -20,7 +20,10 @@ the next import clears those of its own station and any left untouched for ``ABA
 
 from __future__ import annotations
 
+import operator
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -136,23 +139,50 @@ class BulkImportService:
             _delete_staged(session, import_ids)
 
 
-_DRIVER_INSERTS: dict[tuple[str, str], tuple[str, list[str], list[Any]]] = {}
+@dataclass(frozen=True)
+class _DriverInsert:
+    """A staging table's INSERT in the driver's own parameter style, for rows as the import
+    writer makes them (dicts without ``import_id``)."""
+
+    sql: str
+    names: list[str]
+    """The parameters in order: ``import_id``, then the row's columns."""
+    row_values: Callable[[dict[str, Any]], tuple[Any, ...]]
+    """A row's values in ``names[1:]`` order, as is."""
+    conversions: list[tuple[int, Callable[[Any], Any]]]
+    """(index in ``names[1:]``, the column type's conversion) where a type converts."""
+
+    def parameters(self, import_id: str, rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        out = []
+        for row in rows:
+            values = [import_id, *self.row_values(row)]
+            for index, convert in self.conversions:
+                values[index + 1] = convert(values[index + 1])
+            out.append(tuple(values))
+        return out
 
 
-def _driver_insert(table: Any, dialect: Any) -> tuple[str, list[str], list[Any]]:
-    """The INSERT in the driver's own parameter style, its column names, and each column's
-    value conversion (None: as is); built once per table and dialect."""
+_DRIVER_INSERTS: dict[tuple[str, str], _DriverInsert] = {}
+
+
+def _driver_insert(table: Any, dialect: Any) -> _DriverInsert:
+    """Built once per table and dialect."""
     key = (table.name, dialect.name)
     if key not in _DRIVER_INSERTS:
         names = [column.name for column in table.columns if column.name != "id"]
+        assert names[0] == "import_id", "the staging tables name the import first"
         compiled = insert(table).compile(dialect=dialect, column_keys=names)
         if dialect.positional:
             assert compiled.positiontup is not None
             assert list(compiled.positiontup) == names, "the columns come in table order"
-        convert = [
-            table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+        conversions = [
+            (index, convert)
+            for index, name in enumerate(names[1:])
+            if (convert := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
         ]
-        _DRIVER_INSERTS[key] = (str(compiled), names, convert)
+        _DRIVER_INSERTS[key] = _DriverInsert(
+            str(compiled), names, operator.itemgetter(*names[1:]), conversions
+        )
     return _DRIVER_INSERTS[key]
 
 
@@ -193,18 +223,13 @@ class _StagingWriter(_BatchWriter):
         """The rows by the driver's ``executemany`` with plain tuples, each value converted
         by its column's type once (SQLAlchemy would build and convert a dict per row)."""
         connection = self.session.connection()
-        sql, names, convert = _driver_insert(_STAGED[model].__table__, connection.dialect)
-        values = [
-            tuple(
-                self.import_id if name == "import_id" else fix(row[name]) if fix else row[name]
-                for name, fix in zip(names, convert, strict=True)
-            )
-            for row in rows
-        ]
+        statement = _driver_insert(_STAGED[model].__table__, connection.dialect)
+        values = statement.parameters(self.import_id, rows)
         if connection.dialect.positional:
-            connection.exec_driver_sql(sql, values)
+            connection.exec_driver_sql(statement.sql, values)
         else:
-            connection.exec_driver_sql(sql, [dict(zip(names, v, strict=True)) for v in values])
+            named = [dict(zip(statement.names, v, strict=True)) for v in values]
+            connection.exec_driver_sql(statement.sql, named)
 
     def record(self, progress: Progress | None, total: int) -> ImportReport:
         """The final step, in ``self.session``: pending rows created, staged rows copied."""

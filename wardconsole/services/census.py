@@ -6,8 +6,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from wardconsole.domain.admission_records import AdmissionDetail
 from wardconsole.domain.after_prn import is_rt_dose, post_prn_rass_due, rt_episode, rt_status
 from wardconsole.domain.decisions import (
@@ -33,13 +31,14 @@ from wardconsole.domain.schedule import due_from_effective
 from wardconsole.domain.weight_policy import WeightPolicy
 from wardconsole.domain.weights import next_weighing, weighing_due_text
 from wardconsole.services.db import Database
+from wardconsole.services.fluids import PeriodReader
 from wardconsole.services.food_chart import food_chart_views
 from wardconsole.services.observation_levels import patient_checks
 from wardconsole.services.safety_rules import schedules_for
+from wardconsole.services.sign_in import read_ward_name
 from wardconsole.services.sleep import SleepReader
 from wardconsole.services.views import CensusRow, CensusSnapshot, WardSummary
 from wardconsole.store import fluids, repository, weights
-from wardconsole.store.models import Bed
 from wardconsole.store.repository import to_prn
 
 
@@ -62,18 +61,20 @@ class CensusService:
         """False only to measure what the sleep flag's reads cost (``bench/census.py``)."""
         self._sleep = SleepReader(db)
         """Keeps each patient's completed nights between refreshes (``SleepReader.flags``)."""
+        self._period = PeriodReader()
+        """Keeps each patient's fluid totals and plan between refreshes (``PeriodReader``)."""
 
     def ward_name(self) -> str:
         """The ward's name, taken from its beds (one database serves one ward)."""
         with self._db.read() as session:
-            name = session.scalar(select(Bed.ward).order_by(Bed.sort_order).limit(1))
-        return name or "Ward"
+            return read_ward_name(session.connection())
 
     def snapshot(self, now: datetime | None = None) -> CensusSnapshot:
         """One consistent read of the census: a fixed number of queries, each O(admitted
-        patients) — the fluid column adds three grouped ones and two for the food chart (its
-        versions, the meals of its days), the sleep flag one (three
-        when a night's checks or sleep entries changed), never one per patient."""
+        patients) — the fluid column adds two grouped ones (four when a stay's fluid rows
+        changed) and two for the food chart (its versions, the meals of its days), the sleep
+        flag one (three when a night's checks or sleep entries changed), never one per
+        patient."""
         now = now or self._db.clock()
         policy = self._db.policy
         chart_max = self._db.chart.max_total
@@ -186,16 +187,11 @@ class CensusService:
         )
 
     def _fluids(self, session: Any, ids: list[int], now: datetime) -> dict[int, FluidSummary]:
-        """This period's fluid totals, plans and reviews: three grouped statements."""
+        """This period's fluid totals, plans and reviews: two grouped statements (four when a
+        stay's fluid rows changed, see ``PeriodReader``)."""
         policy = self._db.fluid_policy
         period = period_of(now, policy.day_start, self._db.ward_timezone)
-        totals = {
-            admission_id: found
-            for (admission_id, _index), found in fluids.period_totals(
-                session, ids, [period.start, period.end]
-            ).items()
-        }
-        plans = fluids.plans_in_force(session, ids)
+        totals, plans = self._period.read(session, ids, period)
         quiet = [i for i in ids if i not in totals or not totals[i].intake_count]
         last = fluids.last_taken(session, quiet, direction=Direction.INTAKE, before=period.start)
         return summaries(ids, period, totals, last, plans, now, policy)

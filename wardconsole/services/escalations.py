@@ -62,6 +62,7 @@ from wardconsole.services.staff import StaffService
 from wardconsole.services.text_rule import checks_text
 from wardconsole.store import medicines_queries, repository
 from wardconsole.store.changes import record_change
+from wardconsole.store.entry_windows import EntryWindows
 from wardconsole.store.models import (
     Admission,
     EscalationEventRow,
@@ -187,16 +188,22 @@ def apply_rules_of(
     now: datetime,
     station: str,
     staff_id: int | None,
+    windows: EntryWindows | None = None,
 ) -> dict[int, list[EscalationChange]]:
     """``apply_rules`` for several patients: their state read with a fixed number of
     statements, each evaluated on its own (a patient's rules read only that patient's
     entries, so the result is the same as one patient after another), the escalations
-    written in ``session``. The monitor feed rules a whole ward's group in one pass."""
+    written in ``session``. The monitor feed rules a whole ward's group in one pass, its
+    entries carried from its last pass in ``windows`` (everything else is read afresh)."""
     ids = list(dict.fromkeys(admission_ids))
     if not ids:
         return {}
     states = repository.clinical_states(
-        session, ids, since=now - db.policy.history_window, formulary=db.formulary
+        session,
+        ids,
+        since=now - db.policy.history_window,
+        formulary=db.formulary,
+        windows=windows,
     )
     watches = medicines_watches(session, db, ids, now)
     schedules = schedules_for(session, db, [(i, states[i].admitted_at) for i in ids], now)

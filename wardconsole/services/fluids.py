@@ -4,8 +4,11 @@ periods of the stay. Writes go through ``RecordingService`` (``record_fluid``,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+
+from sqlalchemy.orm import Session
 
 from wardconsole.domain.fluid_policy import FluidPolicy
 from wardconsole.domain.fluids import (
@@ -99,4 +102,47 @@ class FluidService:
             totals = fluids.period_totals(session, [admission_id], bounds)
         return tuple(
             PeriodView(p, totals.get((admission_id, i), FluidTotals())) for i, p in enumerate(spans)
+        )
+
+
+class PeriodReader:
+    """This period's totals and fluid chart plan of each stay, for the census: kept between
+    refreshes by a reader that lives as long as its census, and read again only for the stays
+    whose rows changed (``store.fluids.period_versions``, one grouped statement), at any
+    station. So a refresh with nothing new reads no entry, and none is ever shown stale."""
+
+    def __init__(self) -> None:
+        self._kept: dict[int, tuple[object, FluidTotals | None, FluidPlan | None]] = {}
+        """Admission id -> (what it was read from, the period's totals, the plan in force)."""
+
+    def read(
+        self, session: Session, admission_ids: Sequence[int], period: FluidPeriod
+    ) -> tuple[dict[int, FluidTotals], dict[int, FluidPlan]]:
+        """(Admission id -> the period's totals, admission id -> the plan in force, stopped
+        ones included), as ``fluids.period_totals`` and ``fluids.plans_in_force`` read them:
+        one statement, two more when a stay's rows changed (whatever the number)."""
+        versions = fluids.period_versions(session, admission_ids, period.start, period.end)
+        kept: dict[int, tuple[object, FluidTotals | None, FluidPlan | None]] = {}
+        stale: dict[int, object] = {}
+        for admission_id in admission_ids:
+            key = (period.start, period.end, versions.get(admission_id))
+            found = self._kept.get(admission_id)
+            if found is not None and found[0] == key:
+                kept[admission_id] = found
+            else:
+                stale[admission_id] = key
+        if stale:
+            changed = list(stale)
+            totals = fluids.period_totals(session, changed, [period.start, period.end])
+            plans = fluids.plans_in_force(session, changed)
+            for admission_id, read_from in stale.items():
+                kept[admission_id] = (
+                    read_from,
+                    totals.get((admission_id, 0)),
+                    plans.get(admission_id),
+                )
+        self._kept = kept
+        return (
+            {i: totals for i, (_key, totals, _plan) in kept.items() if totals is not None},
+            {i: plan for i, (_key, _totals, plan) in kept.items() if plan is not None},
         )

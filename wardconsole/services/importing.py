@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import chain
@@ -62,6 +63,7 @@ from wardconsole.services.text_rule import field_problem
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
 from wardconsole.store.entries import EntryStamp, current
+from wardconsole.store.entry_windows import EntryWindows
 from wardconsole.store.models import Admission, ObservationSetRow, Patient, Staff, WeightEntryRow
 
 log = logging.getLogger(__name__)
@@ -232,8 +234,12 @@ class UnknownPatient(NotFound):
 
 
 class ImportService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, carry_rules_state: bool = False) -> None:
+        """``carry_rules_state``: the rules passes of ``import_batches`` and ``run_rules``
+        carry each patient's entries from one pass to the next and read only what changed
+        (``store.entry_windows``) — for the one thread of the monitor feed's writer."""
         self._db = db
+        self._windows = EntryWindows() if carry_rules_state else None
 
     def import_batch(
         self, actor: Actor, batch: ImportBatch, progress: Progress | None = None
@@ -275,7 +281,7 @@ class ImportService:
         The feed writes as the system account, so its sets are recorded by it."""
         require(actor, Permission.RECORD)
         now = self._db.clock()
-        with self._db.transaction() as session:
+        with self._carried(), self._db.transaction() as session:
             try:
                 with session.begin_nested():
                     results, touched = _write_group(session, self._db, actor, batches, now)
@@ -287,7 +293,7 @@ class ImportService:
                 record_change(session, "observation", admission_id, actor.station)
             # The rules once per stay for the whole group, after its last set.
             if rules_now:
-                ruled(session, self._db, touched, now, actor)
+                ruled(session, self._db, touched, now, actor, self._windows)
         return results
 
     def _write_one_at_a_time(
@@ -317,8 +323,13 @@ class ImportService:
         whose rules a recent group left for its rules window)."""
         require(actor, Permission.RECORD)
         now = self._db.clock()
-        with self._db.transaction() as session:
-            ruled(session, self._db, set(admission_ids), now, actor)
+        with self._carried(), self._db.transaction() as session:
+            ruled(session, self._db, set(admission_ids), now, actor, self._windows)
+
+    def _carried(self) -> AbstractContextManager[None]:
+        """Around a transaction whose rules read through the carried windows: if it fails,
+        they are forgotten (it may have read rows that never committed)."""
+        return nullcontext() if self._windows is None else self._windows.transaction()
 
     def _write_in_savepoint(
         self, session: Session, actor: Actor, batch: ImportBatch, now: datetime
@@ -903,10 +914,16 @@ def changed_and_ruled(
 
 
 def ruled(
-    session: Session, db: Database, admission_ids: set[int], now: datetime, actor: Actor
+    session: Session,
+    db: Database,
+    admission_ids: set[int],
+    now: datetime,
+    actor: Actor,
+    windows: EntryWindows | None = None,
 ) -> None:
     """The clinical rules once for each of these stays still open, in ``session`` (their
-    state read together: a fixed number of statements however many stays)."""
+    state read together: a fixed number of statements however many stays; with ``windows``,
+    only what changed since the last pass)."""
     if not admission_ids:
         return
     still_open = session.scalars(
@@ -914,7 +931,15 @@ def ruled(
         .where(Admission.id.in_(sorted(admission_ids)), Admission.discharged_at.is_(None))
         .order_by(Admission.id)
     ).all()
-    apply_rules_of(session, db, still_open, now=now, station=actor.station, staff_id=actor.staff_id)
+    apply_rules_of(
+        session,
+        db,
+        still_open,
+        now=now,
+        station=actor.station,
+        staff_id=actor.staff_id,
+        windows=windows,
+    )
 
 
 class OneAtATime(Exception):

@@ -46,6 +46,9 @@ class SleepReader:
         """(admission id, night start) -> (what it was computed from, the night's sleep): the
         census flag's completed nights, kept between refreshes by a reader that lives as long
         as its census."""
+        self._flagged: dict[int, SleepFlag | None] = {}
+        """Admission id -> its flag from the nights in ``_kept``: when none of its nights was
+        worked out again (so the nights read are the same ones), the flag is the same."""
 
     @property
     def policy(self) -> SleepPolicy:
@@ -191,13 +194,16 @@ class SleepReader:
                 )
                 kept[(admission_id, start)] = (read_from, found_night)
         self._kept = kept
-        flags = {}
+        worked_out = {admission_id for admission_id, _start in stale}
+        flagged: dict[int, SleepFlag | None] = {}
         for admission_id in admission_ids:
-            per_night = [kept[(admission_id, night.start)][1] for night in nights]
-            flag = little_sleep_flag(per_night, policy)
-            if flag is not None:
-                flags[admission_id] = flag
-        return flags
+            if admission_id in worked_out or admission_id not in self._flagged:
+                per_night = [kept[(admission_id, night.start)][1] for night in nights]
+                flagged[admission_id] = little_sleep_flag(per_night, policy)
+            else:  # the same nights, none worked out again: the same flag
+                flagged[admission_id] = self._flagged[admission_id]
+        self._flagged = flagged
+        return {admission_id: flag for admission_id, flag in flagged.items() if flag is not None}
 
     def last_night(
         self, session: Session, admission_ids: Sequence[int], now: datetime

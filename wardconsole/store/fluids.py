@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam, case, func, select
+from sqlalchemy import BindParameter, bindparam, case, func, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.fluids import Direction, FluidEntry, FluidPlan, FluidTotals
@@ -83,6 +83,55 @@ def _totals_statement(bounds: int) -> Any:
             current(row),
         )
         .group_by(row.admission_id, period, row.direction)
+    )
+
+
+FluidVersion = tuple[int, int, int, int, int, int]
+"""What one stay's fluid rows behind a period's totals and plan add up to: (entries taken in
+the period, the newest of their ids; entries amending any entry of the stay, the newest of
+their ids; the stay's plan versions, the newest of their ids). Rows are never changed or
+deleted, so an entry added, corrected or struck out in the period, or a plan set, changed or
+stopped, changes it."""
+
+
+def period_versions(
+    session: Session, admission_ids: Collection[int], start: datetime, end: datetime
+) -> dict[int, FluidVersion]:
+    """Admission id -> its ``FluidVersion`` for the period [start, end), in one grouped
+    statement whatever the ward's size: read from the (admission, taken), (admission, amended)
+    and plans' indexes alone, without probing any entry for a newer version."""
+    if not admission_ids:
+        return {}
+    values = {"admission_ids": list(admission_ids), "start": start, "end": end}
+    found = {admission_id: [0] * 6 for admission_id in admission_ids}
+    for kind, admission_id, count, newest in session.execute(_versions_statement(), values):
+        found[admission_id][2 * kind : 2 * kind + 2] = [count, newest]
+    return {admission_id: (v[0], v[1], v[2], v[3], v[4], v[5]) for admission_id, v in found.items()}
+
+
+@cache
+def _versions_statement() -> Any:
+    """``period_versions``'s statement, built once; bound by ``admission_ids``, ``start`` and
+    ``end``."""
+    ids: BindParameter[Any] = bindparam("admission_ids", expanding=True)
+
+    def counted(kind: int, model: Any, *where: Any) -> Any:
+        return (
+            select(
+                literal_column(str(kind)).label("kind"),
+                model.admission_id.label("admission_id"),
+                func.count().label("count"),
+                func.max(model.id).label("newest"),
+            )
+            .where(model.admission_id.in_(ids), *where)
+            .group_by(model.admission_id)
+        )
+
+    entry = FluidEntryRow
+    return union_all(
+        counted(0, entry, entry.taken_at >= bindparam("start"), entry.taken_at < bindparam("end")),
+        counted(1, entry, entry.amends_id.is_not(None)),
+        counted(2, FluidPlanRow),
     )
 
 

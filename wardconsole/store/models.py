@@ -285,7 +285,10 @@ class FluidEntryRow(ClinicalEntry, Base):
     makes the period's balance unknown."""
 
     __tablename__ = "fluid_entries"
-    __table_args__ = (Index("ix_fluid_entries_admission_taken", "admission_id", "taken_at"),)
+    __table_args__ = (
+        Index("ix_fluid_entries_admission_taken", "admission_id", "taken_at"),
+        Index("ix_fluid_entries_admission_amends", "admission_id", "amends_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
@@ -858,7 +861,10 @@ class SafetyCheckRow(ClinicalEntry, Base):
     """
 
     __tablename__ = "safety_checks"
-    __table_args__ = (Index("ix_safety_checks_admission_taken", "admission_id", "taken_at"),)
+    __table_args__ = (
+        Index("ix_safety_checks_admission_taken", "admission_id", "taken_at"),
+        Index("ix_safety_checks_admission_amends", "admission_id", "amends_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))

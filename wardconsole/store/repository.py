@@ -7,7 +7,7 @@ of one-minute vitals costs the same as one admitted this morning.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from functools import cache, lru_cache
 from typing import Any
@@ -34,6 +34,7 @@ from wardconsole.domain.records import (
 )
 from wardconsole.store import co_use_queries, ledger
 from wardconsole.store.entries import current
+from wardconsole.store.entry_windows import EntryWindows, current_since
 from wardconsole.store.models import (
     Admission,
     AssessmentRow,
@@ -446,36 +447,6 @@ def escalation(session: Session, escalation_id: int) -> EscalationInfo | None:
     return _escalation_info(row) if row else None
 
 
-def _current_since(
-    session: Session, model: Any, admission_ids: Sequence[int], since: datetime
-) -> dict[int, list[Any]]:
-    """Plain rows (read like the model's objects) per admission, oldest first: the rules only
-    read them, and a monitor's stream puts hundreds in the window, where building ORM objects
-    cost most of the read."""
-    found: dict[int, list[Any]] = {i: [] for i in admission_ids}
-    for row in session.execute(
-        _current_since_statement(model), {"admission_ids": list(admission_ids), "since": since}
-    ):
-        found[row.admission_id].append(row)
-    return found
-
-
-@cache
-def _current_since_statement(model: Any) -> Any:
-    """Built once per model: the rules read four kinds for the patients on every entry, and
-    building these statements cost about as much as running them."""
-    since: Any = bindparam("since")
-    return (
-        select(*model.__table__.columns)
-        .where(
-            model.admission_id.in_(bindparam("admission_ids", expanding=True)),
-            or_(model.taken_at >= since, model.recorded_at >= since),
-            current(model),
-        )
-        .order_by(model.taken_at, model.id)
-    )
-
-
 def open_by_kind_of(session: Session, admission_id: int) -> dict[EscalationKind, OpenEscalation]:
     """The admission's open escalations by kind (at most one each)."""
     return open_by_kind_for(session, [admission_id])[admission_id]
@@ -518,26 +489,38 @@ def clinical_state(
 
 
 def clinical_states(
-    session: Session, admission_ids: Sequence[int], *, since: datetime, formulary: Formulary
+    session: Session,
+    admission_ids: Sequence[int],
+    *,
+    since: datetime,
+    formulary: Formulary,
+    windows: EntryWindows | None = None,
 ) -> dict[int, PatientClinicalState]:
     """``clinical_state`` of several patients with a fixed number of statements, whatever
-    their number (the monitor feed rules every patient whose sets came in one pass)."""
+    their number (the monitor feed rules every patient whose sets came in one pass). With
+    ``windows`` the entries are carried from the last pass and only what changed is read."""
     ids = list(dict.fromkeys(admission_ids))
     infos = {a.id: a for a in session.scalars(select(Admission).where(Admission.id.in_(ids)))}
     missing = [i for i in ids if i not in infos]
     if missing:
         raise LookupError(f"no admission {missing[0]}")
-    sets = _current_since(session, ObservationSetRow, ids, since)
-    observations = {i: [to_observation(r) for r in sets[i]] for i in ids}
+
+    def entries(model: Any, convert: Callable[[Any], Any]) -> dict[int, list[Any]]:
+        if windows is not None:
+            return windows.current_since(session, model, ids, since, convert)
+        read = current_since(session, model, ids, since)
+        return {i: [convert(row) for row in rows] for i, rows in read.items()}
+
+    observations = entries(ObservationSetRow, to_observation)
     no_score = [i for i in ids if not any(o.news2_total is not None for o in observations[i])]
     older = latest_observations(session, no_score, complete_only=True) if no_score else {}
     for admission_id, baseline in older.items():
         found = observations[admission_id]
         if all(o.id != baseline.id for o in found):
             found.insert(0, baseline)
-    symptoms = _current_since(session, SymptomEntryRow, ids, since)
-    assessments = _current_since(session, AssessmentRow, ids, since)
-    prn = _current_since(session, PrnDoseRow, ids, since)
+    symptoms = entries(SymptomEntryRow, to_symptoms)
+    assessments = entries(AssessmentRow, to_assessment)
+    prn = entries(PrnDoseRow, lambda row: to_prn(row, formulary))
     open_by_kind = open_by_kind_for(session, ids)
     decisions = decisions_by_admission(session, ids)
     co_use = co_use_queries.co_use_of_stays(session, list(infos.values()))
@@ -546,9 +529,9 @@ def clinical_states(
             admission_id=i,
             admitted_at=infos[i].admitted_at,
             observations=tuple(observations[i]),
-            symptoms=tuple(to_symptoms(r) for r in symptoms[i]),
-            assessments=tuple(to_assessment(r) for r in assessments[i]),
-            prn_doses=tuple(to_prn(r, formulary) for r in prn[i]),
+            symptoms=tuple(symptoms[i]),
+            assessments=tuple(assessments[i]),
+            prn_doses=tuple(prn[i]),
             open_escalations=open_by_kind[i],
             decisions=tuple(decisions.get(i, ())),
             co_use=co_use[i],

@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy import (
     BindParameter,
-    Select,
-    and_,
+    ColumnElement,
+    CompoundSelect,
     bindparam,
     case,
     func,
@@ -27,10 +27,11 @@ from wardconsole.domain.sleep import SleepEntry, SleepQuality
 from wardconsole.store.entries import current
 from wardconsole.store.models import SafetyCheckRow, SleepEntryRow, Staff, SymptomEntryRow
 
-NightVersion = tuple[int, int, int, int, int, int]
-"""What the rows behind one admission's night add up to: (safety check rows, the newest id,
-current ones; the same for sleep entries). Rows are never changed or deleted, so any check or
-entry added, corrected or struck out in that night changes it."""
+NightVersion = tuple[int, int, int, int, int, int, int]
+"""What the rows behind one admission's night add up to: (safety check rows taken in the
+night, the newest of their ids; rows amending any check of the stay, the newest of their ids;
+sleep entries about the night, the newest id, current ones). Rows are never changed or
+deleted, so any check or entry added, corrected or struck out in that night changes it."""
 
 
 def sleep_entries(
@@ -105,59 +106,98 @@ def night_versions(
     statement whatever the ward's size; ``nights`` are (start, end, local start date). A night
     without rows has no key.
 
-    A correction or strike-out is a new row amending the old one: taken in the same night, it
-    adds a row there; moved to another time, the night loses a current row. Either way the
-    version changes (the row count only grows, so the current count cannot fall back to what
-    it was without a new row)."""
+    A check's correction or strike-out is a new row amending the old one, for the same
+    patient: whether it is taken in the same night or moved elsewhere, the patient's amending
+    rows change, and these are counted through the (admission, amended check) index, so no
+    check of the nights is probed for a newer version. A sleep entry's correction is the same
+    for its night (the few entries are probed one by one)."""
     if not admission_ids or not nights:
         return {}
     values: dict[str, object] = {"ids": list(admission_ids)}
     for index, (start, end, day) in enumerate(nights):
         values.update({f"start{index}": start, f"end{index}": end, f"day{index}": day})
-    found: dict[tuple[int, int], list[int]] = {}
+    checks: dict[tuple[int, int], tuple[int, int]] = {}
+    amended: dict[int, tuple[int, int]] = {}
+    entries: dict[tuple[int, int], tuple[int, int, int]] = {}
     for kind, admission_id, night, count, newest, live in session.execute(
         _versions_statement(len(nights)), values
     ):
-        version = found.setdefault((admission_id, night), [0] * 6)
-        version[3 * kind : 3 * kind + 3] = [count, newest, int(live)]
-    return {key: (v[0], v[1], v[2], v[3], v[4], v[5]) for key, v in found.items()}
+        if kind == _CHECKS:
+            checks[(admission_id, night)] = (count, newest)
+        elif kind == _AMENDING:
+            amended[admission_id] = (count, newest)
+        elif kind == _ENTRIES:
+            entries[(admission_id, night)] = (count, newest, int(live))
+    return {
+        key: (
+            *checks.get(key, (0, 0)),
+            *amended.get(key[0], (0, 0)),
+            *entries.get(key, (0, 0, 0)),
+        )
+        for key in checks.keys() | entries.keys()
+    }
+
+
+_CHECKS, _AMENDING, _ENTRIES = 0, 1, 2
+"""``_versions_statement``'s kinds of row."""
 
 
 @cache
-def _versions_statement(nights: int) -> Select[Any]:
+def _versions_statement(nights: int) -> CompoundSelect[Any]:
     """``night_versions``'s statement for a number of nights, built once (building it costs
-    more than running it); bound by ``ids``, ``start<i>``, ``end<i>`` and ``day<i>``."""
+    more than running it); bound by ``ids``, ``start<i>``, ``end<i>`` and ``day<i>``. The
+    checks are counted per night from the (admission, taken) index alone, already in the
+    index's order (no sorting), and the amending ones from the (admission, amended) index."""
     ids: BindParameter[Any] = bindparam("ids", expanding=True)
-    spans = [
-        and_(
-            SafetyCheckRow.taken_at >= bindparam(f"start{i}"),
-            SafetyCheckRow.taken_at < bindparam(f"end{i}"),
+    check = SafetyCheckRow
+
+    def counted(kind: int, night: int, *where: ColumnElement[bool]) -> Any:
+        return (
+            select(
+                literal_column(str(kind)).label("kind"),
+                check.admission_id.label("admission_id"),
+                literal_column(str(night)).label("night"),
+                func.count().label("count"),
+                func.max(check.id).label("newest"),
+                literal_column("0").label("live"),
+            )
+            .where(check.admission_id.in_(ids), *where)
+            .group_by(check.admission_id)
+        )
+
+    checks = [
+        counted(
+            _CHECKS,
+            i,
+            check.taken_at >= bindparam(f"start{i}"),
+            check.taken_at < bindparam(f"end{i}"),
         )
         for i in range(nights)
     ]
+    amending = counted(_AMENDING, -1, check.amends_id.is_not(None))
     days: list[BindParameter[Any]] = [bindparam(f"day{i}") for i in range(nights)]
-    checks = select(
-        literal_column("0").label("kind"),
-        SafetyCheckRow.admission_id.label("admission_id"),
-        case(*((span, index) for index, span in enumerate(spans)), else_=-1).label("night"),
-        SafetyCheckRow.id.label("id"),
-        case((current(SafetyCheckRow), 1), else_=0).label("live"),
-    ).where(SafetyCheckRow.admission_id.in_(ids), or_(*spans))
+    entry_rows = (
+        select(
+            SleepEntryRow.admission_id.label("admission_id"),
+            case(
+                *((SleepEntryRow.night_of == day, index) for index, day in enumerate(days)),
+                else_=-1,
+            ).label("night"),
+            SleepEntryRow.id.label("id"),
+            case((current(SleepEntryRow), 1), else_=0).label("live"),
+        )
+        .where(
+            SleepEntryRow.admission_id.in_(ids),
+            or_(*(SleepEntryRow.night_of == d for d in days)),
+        )
+        .subquery()
+    )
     entries = select(
-        literal_column("1").label("kind"),
-        SleepEntryRow.admission_id.label("admission_id"),
-        case(
-            *((SleepEntryRow.night_of == day, index) for index, day in enumerate(days)), else_=-1
-        ).label("night"),
-        SleepEntryRow.id.label("id"),
-        case((current(SleepEntryRow), 1), else_=0).label("live"),
-    ).where(SleepEntryRow.admission_id.in_(ids), or_(*(SleepEntryRow.night_of == d for d in days)))
-    rows = union_all(checks, entries).subquery()
-    return select(
-        rows.c.kind,
-        rows.c.admission_id,
-        rows.c.night,
+        literal_column(str(_ENTRIES)).label("kind"),
+        entry_rows.c.admission_id,
+        entry_rows.c.night,
         func.count(),
-        func.max(rows.c.id),
-        func.sum(rows.c.live),
-    ).group_by(rows.c.kind, rows.c.admission_id, rows.c.night)
+        func.max(entry_rows.c.id),
+        func.sum(entry_rows.c.live),
+    ).group_by(entry_rows.c.admission_id, entry_rows.c.night)
+    return union_all(*checks, amending, entries)

@@ -110,28 +110,26 @@ class UiContext:
     decisions: DecisionService
     """Clinician decisions and the rapid-tranquillisation interval."""
 
-    escalations: EscalationService | None = None
+    escalations: EscalationService
     """The ward's escalations (panel, banner, alarms, raise concern), acting as
-    ``current_actor``; a colleague confirming signs in through ``access``. None: no escalation
-    panel."""
+    ``current_actor``; a colleague confirming signs in through ``access``."""
 
-    load_patient_series: Callable[..., PatientSeries] | None = None
+    load_patient_series: Callable[..., PatientSeries]
     """``load(admission_id, *, start, end, last)``: one patient's chart series (blocks; called
-    on the background worker only). None: patient windows show no charts."""
+    on the background worker only)."""
 
-    recording: RecordingService | None = None
-    """Bedside recording (rounds, PRN, corrections); None: the recording actions are off."""
+    recording: RecordingService
+    """Bedside recording (rounds, PRN, corrections)."""
 
-    history: HistoryService | None = None
+    history: HistoryService
     """What the bedside dialogs read (patient, entry history, PRN of the last 24 h)."""
 
-    access: AccessContext | None = None
+    access: AccessContext
     """Sign-in, the idle auto-lock, staff management, the audit trail and the station's queue
-    (block; background worker only). None: no Staff menu and no lock (tests)."""
+    (block; background worker only). Its session is the one ``current_actor`` asks."""
 
-    interop: InteropActions | None = None
-    """File → Import FHIR / Export patient (block; background worker only). None: disabled."""
+    interop: InteropActions
+    """File → Import FHIR / Export patient (block; background worker only)."""
 
-    handoff: HandoffUi | None = None
-    """Shift handoff: editor, board and printing (block; background workers only). None: the
-    Handoff menu is disabled."""
+    handoff: HandoffUi
+    """Shift handoff: editor, board and printing (block; background workers only)."""

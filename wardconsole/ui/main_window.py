@@ -132,13 +132,13 @@ class MainWindow(QMainWindow):
             self._runner,
             self,
             self._selected_census_row,
-            baseline_available=self.bedside.available,
+            baseline_available=lambda: self.bedside.available,
         )
         self._admitted_id: int | None = None
         self._baseline_wanted = False
         self.controllers: list[Controller] = []
         """Every feature's controller: each hears other stations' changes and the shutdown."""
-        # Escalations (panel, banner, alarms) when the station has the escalation service.
+        # Escalations: panel, banner, alarms.
         self.concern = ConcernController(
             context.escalations,
             context.current_actor,
@@ -146,26 +146,20 @@ class MainWindow(QMainWindow):
             self,
             self._selected_census_row,
         )
-        self.escalations: EscalationController | None = None
-        self.escalation_panel: EscalationPanel | None = None
-        self.escalation_dock: QDockWidget | None = None
         self.alert_banner = AlertBanner()
-        if context.escalations is not None:
-            self.escalations = EscalationController(
-                context.escalations,
-                context.current_actor,
-                context.station,
-                self._runner,
-                context.open_alert_sound(),
-                self,
-                sign_in=context.access.sign_in if context.access is not None else None,
-            )
-            self.escalation_panel = EscalationPanel(self.escalations)
-        self.alarm_acknowledger: AlarmAcknowledger | None = None
-        if self.escalations is not None and self.escalation_panel is not None:
-            self.alarm_acknowledger = AlarmAcknowledger(
-                self, self.escalations, self.alert_banner, self.escalation_panel.selected
-            )
+        self.escalations = EscalationController(
+            context.escalations,
+            context.current_actor,
+            context.station,
+            self._runner,
+            context.open_alert_sound(),
+            self,
+            sign_in=context.access.sign_in,
+        )
+        self.escalation_panel = EscalationPanel(self.escalations)
+        self.alarm_acknowledger = AlarmAcknowledger(
+            self, self.escalations, self.alert_banner, self.escalation_panel.selected
+        )
 
         # Panels.
         self.summary_strip = SummaryStrip(context.ward_name)
@@ -179,11 +173,7 @@ class MainWindow(QMainWindow):
         self._stack.addWidget(self.message_panel)
         self._stack.addWidget(self.census_view)
         # Sign-in, auto-lock, staff management, audit trail and the station's queue.
-        self.access = (
-            AccessController(context.access, self._runner, self)
-            if context.access is not None
-            else None
-        )
+        self.access = AccessController(context.access, self._runner, self)
         self._lay_out()
         self._create_actions()
         self._create_status_bar()
@@ -208,26 +198,22 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
         layout.addWidget(self.alert_banner)
-        if self.alarm_acknowledger is not None:
-            layout.addWidget(self.alarm_acknowledger.feedback)
+        layout.addWidget(self.alarm_acknowledger.feedback)
         layout.addWidget(self.summary_strip)
         layout.addLayout(filter_row)
         layout.addWidget(self._stack, 1)
         self.setCentralWidget(central)
-        if self.escalation_panel is not None:
-            # Movable but not closable: open escalations stay in sight.
-            self.escalation_dock = QDockWidget("Escalations", self)
-            self.escalation_dock.setObjectName("EscalationDock")
-            self.escalation_dock.setFeatures(
-                QDockWidget.DockWidgetFeature.DockWidgetMovable
-                | QDockWidget.DockWidgetFeature.DockWidgetFloatable
-            )
-            self.escalation_dock.setWidget(self.escalation_panel)
-            self.escalation_dock.setWindowTitle(self.escalation_panel.title)
-            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.escalation_dock)
-            self.resizeDocks(
-                [self.escalation_dock], [ESCALATION_DOCK_HEIGHT], Qt.Orientation.Vertical
-            )
+        # Movable but not closable: open escalations stay in sight.
+        self.escalation_dock = QDockWidget("Escalations", self)
+        self.escalation_dock.setObjectName("EscalationDock")
+        self.escalation_dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.escalation_dock.setWidget(self.escalation_panel)
+        self.escalation_dock.setWindowTitle(self.escalation_panel.title)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.escalation_dock)
+        self.resizeDocks([self.escalation_dock], [ESCALATION_DOCK_HEIGHT], Qt.Orientation.Vertical)
 
     def _create_actions(self) -> None:
         menu = self.menuBar()
@@ -311,9 +297,8 @@ class MainWindow(QMainWindow):
         self.aftercare_menu.add_to(menu.addMenu("Aft&ercare"))
         self.controllers.append(self.aftercare_menu)
 
-        if self.access is not None:
-            self.access.add_to(menu.addMenu("&Staff"))
-        self.controllers += [c for c in (self.escalations, self.access) if c is not None]
+        self.access.add_to(menu.addMenu("&Staff"))
+        self.controllers += [self.escalations, self.access]
 
         help_menu = menu.addMenu("&Help")
         self.shortcuts_action = QAction("&Keyboard shortcuts…", self)
@@ -341,8 +326,7 @@ class MainWindow(QMainWindow):
         for label in (self._station_label, self._database_label, self._refreshed_label):
             label.setObjectName("StatusField")
             status.addPermanentWidget(label)
-        if self.access is not None:
-            self.access.add_status_fields()
+        self.access.add_status_fields()
 
     def _connect_signals(self) -> None:
         # Sources of refreshes.
@@ -372,15 +356,13 @@ class MainWindow(QMainWindow):
         self.observation_menu.checks_changed.connect(self._on_refresh_requested)
         # Therapy and support sessions.
         self.sessions_menu.sessions_changed.connect(self._on_entries_saved)
-        if self.escalations is not None:
-            self._watcher.connection_restored.connect(self.escalations.refresh)
-            self.refresh_action.triggered.connect(self.escalations.refresh)
-            self.escalations.banner_changed.connect(self.alert_banner.set_state)
-            self.escalations.ward_checks_changed.connect(self._on_ward_checks_changed)
-            self.escalations.announced.connect(self.alert_banner.flash)
-            self.alert_banner.escalation_requested.connect(self._on_escalation_requested)
-            if self.escalation_panel is not None and self.escalation_dock is not None:
-                self.escalation_panel.title_changed.connect(self.escalation_dock.setWindowTitle)
+        self._watcher.connection_restored.connect(self.escalations.refresh)
+        self.refresh_action.triggered.connect(self.escalations.refresh)
+        self.escalations.banner_changed.connect(self.alert_banner.set_state)
+        self.escalations.ward_checks_changed.connect(self._on_ward_checks_changed)
+        self.escalations.announced.connect(self.alert_banner.flash)
+        self.alert_banner.escalation_requested.connect(self._on_escalation_requested)
+        self.escalation_panel.title_changed.connect(self.escalation_dock.setWindowTitle)
         # Recording at the bedside for the selected patient.
         self.census_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.census_view.customContextMenuRequested.connect(self._on_census_menu_requested)
@@ -397,15 +379,13 @@ class MainWindow(QMainWindow):
         self.admission.message_requested.connect(self._on_status_message_requested)
         # Who is signed in: the lock screen shows open escalations (bed and kind only), knows
         # when the database is down, and the window's actions follow the signed-in role.
-        if self.access is not None:
-            self.census_changed.connect(self.access.set_snapshot)
-            self._watcher.connection_lost.connect(self.access.on_connection_lost)
-            self._watcher.connection_restored.connect(self.access.on_connection_restored)
-            self.access.apply_permissions(self.access.session.actor)
-            # Everything that names the user or depends on her role follows the session.
-            self.access.session.actor_changed.connect(self.handoff_menu.on_actor_changed)
-            if self.escalations is not None:
-                self.access.session.actor_changed.connect(self.escalations.on_actor_changed)
+        self.census_changed.connect(self.access.set_snapshot)
+        self._watcher.connection_lost.connect(self.access.on_connection_lost)
+        self._watcher.connection_restored.connect(self.access.on_connection_restored)
+        self.access.apply_permissions(self.access.session.actor)
+        # Everything that names the user or depends on her role follows the session.
+        self.access.session.actor_changed.connect(self.handoff_menu.on_actor_changed)
+        self.access.session.actor_changed.connect(self.escalations.on_actor_changed)
         # Menus.
         self.quit_action.triggered.connect(self.close)
         self.about_action.triggered.connect(self._on_about_requested)
@@ -433,10 +413,8 @@ class MainWindow(QMainWindow):
         self._watcher.start()
         self._refresh_timer.start()
         self.refresh()
-        if self.escalations is not None:
-            self.escalations.start()
-        if self.access is not None:
-            self.access.start()
+        self.escalations.start()
+        self.access.start()
 
     def refresh(self) -> None:
         """Re-read the census in the background; a newer request replaces a waiting one."""
@@ -656,8 +634,7 @@ class MainWindow(QMainWindow):
     def _on_entries_saved(self, admission_id: int) -> None:
         log.debug("Entries saved for admission %d", admission_id)
         self.refresh()
-        if self.escalations is not None:
-            self.escalations.refresh()
+        self.escalations.refresh()
 
     @Slot(int, bool)
     def _on_admitted(self, admission_id: int, record_baseline: bool) -> None:
@@ -708,8 +685,6 @@ class MainWindow(QMainWindow):
 
     @Slot(int)
     def _on_escalation_requested(self, escalation_id: int) -> None:
-        if self.escalation_dock is None or self.escalation_panel is None:
-            return
         self.escalation_dock.show()
         self.escalation_panel.select_escalation(escalation_id)
 
@@ -730,7 +705,5 @@ def _app() -> QApplication:
 
 
 def _minutes(context: UiContext) -> int:
-    """The policy's stale-checks minutes, for the tooltip (5 without escalations)."""
-    service = context.escalations
-    stale = service.policy.ward_checks_stale if service is not None else None
-    return int(stale.total_seconds() // 60) if stale is not None else 5
+    """The policy's stale-checks minutes, for the tooltip."""
+    return int(context.escalations.policy.ward_checks_stale.total_seconds() // 60)

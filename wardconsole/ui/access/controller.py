@@ -18,10 +18,10 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QPushButton
 
 from wardconsole.domain.changes import Change
-from wardconsole.services.auth import SignInSetup
 from wardconsole.services.context import Actor, Permission
 from wardconsole.services.outbox import QueuedEntry, QueueKind, QueueState
 from wardconsole.services.safe_saves import ReplayReport
+from wardconsole.services.sign_in import SignInSetup
 from wardconsole.services.views import CensusSnapshot
 from wardconsole.ui.access.audit_dialog import AuditDialog
 from wardconsole.ui.access.lock_screen import StationLock
@@ -44,8 +44,9 @@ ACTION_PERMISSIONS: Mapping[str, Permission] = {
     "admission.move_action": Permission.ADMIT,
     "admission.discharge_action": Permission.ADMIT,
     "admission.amend_action": Permission.ADMIT,
-    "admission.find_action": Permission.VIEW_HISTORY,
     "handoff_menu.editor_action": Permission.WRITE_HANDOFF,
+    "handoff_menu.board_action": Permission.VIEW,
+    "handoff_menu.print_action": Permission.WRITE_HANDOFF,
     "observation_menu.rounds_action": Permission.RECORD,
     "observation_menu.check_action": Permission.RECORD,
     "observation_menu.level_action": Permission.RECORD,
@@ -54,7 +55,9 @@ ACTION_PERMISSIONS: Mapping[str, Permission] = {
     "interop_menu.import_into_action": Permission.RECORD,
     "interop_menu.export_action": Permission.EXPORT,
 }
-"""Window actions (attribute paths on the main window) and the permission each needs."""
+"""Window actions (attribute paths on the main window) and the permission each needs. Finding
+a discharged patient is not here: it stays on and tells a nurse that only supervisors read
+those records (``ui.admissions.controller.SUPERVISORS_ONLY``)."""
 
 ROLE_WORDS = {
     "nurse": "Nurse",

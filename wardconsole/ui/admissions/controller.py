@@ -61,7 +61,7 @@ class AdmissionController(QObject):
         window: QWidget,
         selected_row: Callable[[], CensusRow | None],
         *,
-        baseline_available: bool = False,
+        baseline_available: Callable[[], bool],
     ) -> None:
         super().__init__(window)
         self._admissions = admissions
@@ -72,6 +72,7 @@ class AdmissionController(QObject):
         self._window = window
         self._selected_row = selected_row
         self._baseline_available = baseline_available
+        """Whether the admitting nurse may record the baseline set: asked at each admission."""
         self.admit_action = self._make_action("admit")
         self.move_action = self._make_action("move")
         self.discharge_action = self._make_action("discharge")
@@ -109,7 +110,7 @@ class AdmissionController(QObject):
             self._admissions,
             self._actor,
             self._runner,
-            baseline_available=self._baseline_available,
+            baseline_available=self._baseline_available(),
             parent=self._window,
         )
         if admitted is not None:

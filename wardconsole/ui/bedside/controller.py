@@ -18,8 +18,9 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from wardconsole.domain.changes import Change
-from wardconsole.services.context import ServiceError
+from wardconsole.services.context import Permission, ServiceError
 from wardconsole.services.views import CensusRow
+from wardconsole.ui.access.session import may
 from wardconsole.ui.bedside.shared import Bedside
 from wardconsole.ui.tasks import TaskRunner
 
@@ -92,26 +93,20 @@ class BedsideController(QObject):
         self.prn_action = self._make_action("prn", window)
         self.history_action = self._make_action("history", window)
         self.decisions_action = self._make_action("decisions", window)
-        self.decisions_action.setEnabled(self.available)
         self.decisions_action.triggered.connect(lambda: self._for_selected(self.decide))
         self.fluids_action = self._make_action("fluids", window)
         self.fluid_plan_action = self._make_action("fluid_plan", window)
-        for action in (self.fluids_action, self.fluid_plan_action):
-            action.setEnabled(self.available)
         self.fluids_action.triggered.connect(lambda: self._for_selected(self.record_fluids))
         self.fluid_plan_action.triggered.connect(lambda: self._for_selected(self.plan_fluids))
         self.must_action = self._make_action("must", window)
         self.meals_action = self._make_action("meals", window)
-        self.meals_action.setEnabled(self.available)
         self.meals_action.triggered.connect(lambda: self._for_selected(self.record_meals))
         self.weight_action = self._make_action("weight", window)
         self.weight_action.triggered.connect(lambda: self._for_selected(self.weigh))
         self.sleep_action = self._make_action("sleep", window)
-        self.sleep_action.setEnabled(self.available)
         self.sleep_action.triggered.connect(lambda: self._for_selected(self.record_sleep))
         self.must_action.triggered.connect(lambda: self._for_selected(self.screen_must))
         self.medicines_action = self._make_action("medicines", window)
-        self.medicines_action.setEnabled(self.available)
         self.medicines_action.triggered.connect(lambda: self._for_selected(self.keep_medicines))
         self.record_action.triggered.connect(lambda: self._for_selected(self.record))
         self.prn_action.triggered.connect(lambda: self._for_selected(self.give_prn))
@@ -119,9 +114,9 @@ class BedsideController(QObject):
 
     @property
     def available(self) -> bool:
-        """Recording is configured for this station (its services)."""
-        context = self._context
-        return context.recording is not None and context.history is not None
+        """Whoever is signed in at this station may record now (a read-only visitor may not;
+        with nobody signed in, nobody may): the admission offers the baseline set only then."""
+        return may(self._context.current_actor, Permission.RECORD)
 
     def actions(self) -> list[QAction]:
         return [
@@ -328,9 +323,6 @@ class BedsideController(QObject):
             action.setIconText(BUTTON_TEXTS[key])
         if SHORTCUTS[key]:
             action.setShortcut(QKeySequence(SHORTCUTS[key]))
-        action.setEnabled(self.available)
-        if not self.available:
-            action.setStatusTip("Recording is not set up at this station")
         return action
 
     def _for_selected(self, open_dialog: Callable[[CensusRow], None]) -> None:
@@ -342,8 +334,6 @@ class BedsideController(QObject):
 
     def _bedside(self) -> Bedside | None:
         context = self._context
-        if context.recording is None or context.history is None:
-            return None
         try:
             actor = context.current_actor()
         except ServiceError as exc:
@@ -355,7 +345,7 @@ class BedsideController(QObject):
             actor=actor,
             runner=self._runner,
             current_actor=context.current_actor,
-            saves=context.access.saves if context.access is not None else None,
+            saves=context.access.saves,
             fluids=context.fluids,
             medicines=context.medicines,
             weights=context.weights,

@@ -596,7 +596,9 @@ _TIMED = (
     CensusColumn.CHECKS,
     CensusColumn.FLUIDS,
 )
-"""The columns whose cells read the clock; every other cell is the row's alone."""
+"""The columns whose cells (may) read the clock; every other cell is the row's alone. The
+Fluids cell reads it only while it says how long ago the last intake was
+(``_fluid_cell_reads_clock``)."""
 
 
 def render_row(
@@ -609,9 +611,13 @@ def render_row(
     if previous is not None and previous.row == row:
         kept = previous.cells
         row_cells = {c: kept[c] for c in _COLUMNS if c not in _TIMED}
+        if not _fluid_cell_reads_clock(row):
+            row_cells[CensusColumn.FLUIDS] = kept[CensusColumn.FLUIDS]
     else:
         row_cells = _row_cells(row, palette)
-    cells = row_cells | _timed_cells(row, now, palette, urgency_value)
+    cells = row_cells | _timed_cells(
+        row, now, palette, urgency_value, with_fluids=CensusColumn.FLUIDS not in row_cells
+    )
     filter_text = f"{row.patient_name} {row.bed} {row.hospital_number}".casefold()
     return _RenderedRow(row, tuple(cells[c] for c in _COLUMNS), urgency_value, filter_text)
 
@@ -654,12 +660,26 @@ def _row_cells(row: CensusRow, palette: RiskPalette) -> dict[CensusColumn, _Cell
     }
 
 
+def _fluid_cell_reads_clock(row: CensusRow) -> bool:
+    """Whether the Fluids cell says how long ago something was: only '0 ml recorded · last
+    6 h ago' does (with no intake this period and one before it); otherwise the cell is the
+    row's alone and an unchanged row keeps it."""
+    fluid = row.fluid
+    return fluid is not None and not fluid.totals.intake_count and fluid.last_intake_at is not None
+
+
 def _timed_cells(
-    row: CensusRow, now: datetime, palette: RiskPalette, urgency_value: int
+    row: CensusRow,
+    now: datetime,
+    palette: RiskPalette,
+    urgency_value: int,
+    *,
+    with_fluids: bool = True,
 ) -> dict[CensusColumn, _Cell]:
-    """The cells that read the clock (``_TIMED``)."""
+    """The cells that read the clock (``_TIMED``); ``with_fluids`` False: all but the Fluids
+    cell (kept from an unchanged row, see ``_fluid_cell_reads_clock``)."""
     last = row.last_obs_at
-    return {
+    cells = {
         CensusColumn.ESCALATION: _escalation_cell(row, palette, urgency_value),
         CensusColumn.LAST_OBS: (
             _Cell(
@@ -680,8 +700,10 @@ def _timed_cells(
             _next_due_cell(row, now, palette), row, now, palette
         ),
         CensusColumn.CHECKS: _checks_cell(row, now, palette),
-        CensusColumn.FLUIDS: _with_food_chart(_fluid_cell(row, now, palette), row, palette),
     }
+    if with_fluids:
+        cells[CensusColumn.FLUIDS] = _with_food_chart(_fluid_cell(row, now, palette), row, palette)
+    return cells
 
 
 # --- the model -------------------------------------------------------------------------------

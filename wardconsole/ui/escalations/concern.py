@@ -157,7 +157,7 @@ class ConcernController(QObject):
 
     def __init__(
         self,
-        service: EscalationService | None,
+        service: EscalationService,
         current_actor: Callable[[], Actor],
         runner: TaskRunner,
         window: QWidget,
@@ -173,10 +173,6 @@ class ConcernController(QObject):
         self.concern_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.concern_action.triggered.connect(self._on_census_concern)
 
-    @property
-    def available(self) -> bool:
-        return self._service is not None
-
     def actions(self) -> list[QAction]:
         return [self.concern_action]
 
@@ -190,8 +186,6 @@ class ConcernController(QObject):
     def raise_concern(self, row: CensusRow, parent: QWidget | None = None) -> None:
         """Ask for severity and reason, then raise it in the background."""
         service, current_actor = self._service, self._actor
-        if service is None:
-            return
         owner = parent or self._window
         answer = ConcernDialog.ask(owner, f"Bed {row.bed} · {row.patient_name}")
         if answer is None:
@@ -243,9 +237,6 @@ class ConcernController(QObject):
         action.setObjectName("raise_concern")
         action.setShortcut(QKeySequence(CONCERN_SHORTCUT))
         action.setStatusTip("Escalate a patient you are worried about, whatever the scores say")
-        action.setEnabled(self.available)
-        if not self.available:
-            action.setStatusTip("Escalations are not set up at this station")
         return action
 
     @Slot()

@@ -34,7 +34,7 @@ class HandoffController(QObject):
 
     def __init__(
         self,
-        ui: HandoffUi | None,
+        ui: HandoffUi,
         actor: Callable[[], Actor],
         window: QWidget,
         runner: TaskRunner,
@@ -46,7 +46,7 @@ class HandoffController(QObject):
         self._runner = runner
         self._editor: HandoffEditorWindow | None = None
         self._board: HandoffBoardWindow | None = None
-        self._printer = HandoffPrinter(ui, runner, self) if ui is not None else None
+        self._printer = HandoffPrinter(ui, runner, self)
         self.message_box = QMessageBox(window)
         self.message_box.setObjectName("handoff_message_box")
         self.message_box.setWindowTitle("WardConsole")
@@ -59,14 +59,11 @@ class HandoffController(QObject):
         self.board_action.setStatusTip("Review, send back and sign every patient's handoff")
         self.print_action = QAction("&Print handoff…", window)
         self.print_action.setStatusTip("Save this shift's handoff as a PDF to print")
-        for action in self.actions():
-            action.setEnabled(ui is not None)
         self.editor_action.triggered.connect(self.open_editor)
         self.board_action.triggered.connect(self.open_board)
         self.print_action.triggered.connect(self._on_print_this_shift_requested)
-        if self._printer is not None:
-            self._printer.print_finished.connect(self._on_print_finished)
-            self._printer.print_failed.connect(self._on_print_failed)
+        self._printer.print_finished.connect(self._on_print_finished)
+        self._printer.print_failed.connect(self._on_print_failed)
 
     def actions(self) -> list[QAction]:
         return [self.editor_action, self.board_action, self.print_action]
@@ -83,15 +80,13 @@ class HandoffController(QObject):
         return self._board
 
     @property
-    def printer(self) -> HandoffPrinter | None:
+    def printer(self) -> HandoffPrinter:
         return self._printer
 
     # -- opening the windows ------------------------------------------------------------------
 
     @Slot()
-    def open_editor(self) -> HandoffEditorWindow | None:
-        if self._ui is None:
-            return None
+    def open_editor(self) -> HandoffEditorWindow:
         if self._editor is None:
             from wardconsole.ui.handoff.editor_window import HandoffEditorWindow  # on first use
 
@@ -103,9 +98,7 @@ class HandoffController(QObject):
         return self._editor
 
     @Slot()
-    def open_board(self) -> HandoffBoardWindow | None:
-        if self._ui is None:
-            return None
+    def open_board(self) -> HandoffBoardWindow:
         if self._board is None:
             from wardconsole.ui.handoff.board_window import HandoffBoardWindow
 
@@ -121,8 +114,6 @@ class HandoffController(QObject):
 
     @Slot(object)
     def print_shift(self, shift: ShiftWindow) -> None:
-        if self._printer is None or self._ui is None:
-            return
         if self._printer.busy:
             self._tell("A handoff is already being printed; wait for it to finish.")
             return
@@ -136,9 +127,8 @@ class HandoffController(QObject):
 
     @Slot()
     def _on_print_this_shift_requested(self) -> None:
-        if self._ui is not None:
-            # At handover the shift being printed is the one ending: "this shift" until it ends.
-            self.print_shift(self._ui.service.this_shift())
+        # At handover the shift being printed is the one ending: "this shift" until it ends.
+        self.print_shift(self._ui.service.this_shift())
 
     @Slot(object)
     def _on_print_finished(self, path: Path) -> None:
@@ -173,8 +163,7 @@ class HandoffController(QObject):
     def shutdown(self) -> None:
         """Close the windows and drop their pending results without waiting for the database."""
         self._runner.cancel_all(self)
-        if self._printer is not None:
-            self._printer.shutdown()
+        self._printer.shutdown()
         for window in (self._editor, self._board):
             if window is not None:
                 window.hide()

@@ -58,7 +58,7 @@ class InteropController(QObject):
 
     def __init__(
         self,
-        actions: InteropActions | None,
+        actions: InteropActions,
         actor: Callable[[], Actor],
         runner: TaskRunner,
         view: CensusView,
@@ -90,8 +90,6 @@ class InteropController(QObject):
         )
         self.export_action = QAction("&Export patient (FHIR/CSV)…", window)
         self.export_action.setStatusTip("Save the selected patient's record as FHIR or CSV")
-        available = self._actions is not None
-        self._set_enabled(available)
         self.import_action.triggered.connect(self._on_import_requested)
         self.import_into_action.triggered.connect(self._on_import_into_requested)
         self.export_action.triggered.connect(self._on_export_requested)
@@ -128,7 +126,7 @@ class InteropController(QObject):
             self._import(row.hospital_number, f"{row.patient_name} ({row.hospital_number})")
 
     def _import(self, hospital_number: str | None, patient_label: str = "") -> None:
-        if self._actions is None or self._busy:
+        if self._busy:
             return
         path = ImportFileDialog.ask(self._window, patient_label)
         if path is None:
@@ -196,7 +194,7 @@ class InteropController(QObject):
 
     @Slot()
     def _on_export_requested(self) -> None:
-        if self._actions is None or self._busy:
+        if self._busy:
             return
         row = self._selected_row("Export patient")
         if row is None:
@@ -250,10 +248,6 @@ class InteropController(QObject):
         self._busy = False
         if self._progress is not None:
             self._progress.hide()
-
-    def _set_enabled(self, enabled: bool) -> None:
-        for action in (self.import_action, self.import_into_action, self.export_action):
-            action.setEnabled(enabled)
 
     def _tell(
         self, icon: QMessageBox.Icon, title: str, text: str, details: str = "", more: str = ""

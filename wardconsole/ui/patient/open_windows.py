@@ -27,9 +27,7 @@ class PatientWindows:
 
     KEEP_HIDDEN = 3
 
-    def __init__(
-        self, runner: TaskRunner | None = None, load_series: SeriesLoader | None = None
-    ) -> None:
+    def __init__(self, runner: TaskRunner, load_series: SeriesLoader) -> None:
         self._windows: dict[int, PatientWindow] = {}
         self._runner = runner
         self._load_series = load_series

@@ -11,6 +11,8 @@ import logging
 import os
 import sqlite3
 import sys
+import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -20,6 +22,7 @@ from wardconsole.config import Settings, data_dir, describe_url
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from PySide6.QtCore import QObject
     from sqlalchemy import Engine
 
     from wardconsole.domain.shifts import ShiftWindow
@@ -27,11 +30,13 @@ if TYPE_CHECKING:
     from wardconsole.services.db import Database
     from wardconsole.services.escalations import EscalationService
     from wardconsole.services.importing import Progress
+    from wardconsole.services.sign_in import SignInSetup
     from wardconsole.ui.access.session import AccessContext, StaffSession
     from wardconsole.ui.context import UiContext
     from wardconsole.ui.handoff.context import HandoffUi
     from wardconsole.ui.interop.actions import InteropActions
     from wardconsole.ui.tasks import TaskRunner
+    from wardconsole.ui.warm_up import WarmUp
 
 log = logging.getLogger(__name__)
 
@@ -222,6 +227,118 @@ def _finish(code: int, *, in_process: bool, demo_lock: Any) -> int:
     return code if in_process else _leave_now(code)
 
 
+@dataclass(frozen=True, slots=True)
+class _Station:
+    """The ward's database handle and the services signing in and the census start with."""
+
+    db: Database
+    access: AccessContext
+    escalations: EscalationService
+
+
+class _StationLoader:
+    """Builds the ``_Station`` once: on the worker while the sign-in screen waits for the nurse
+    (importing the ORM mapping and the services takes a few hundred milliseconds on a ward PC,
+    and the screen needs none of it to show itself and take typing), or on first use. Either
+    thread may ask; the other waits for the one build."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        ward_name: str,
+        session: StaffSession,
+        runner: TaskRunner,
+    ) -> None:
+        self._engine = engine
+        self._settings = settings
+        self._ward_name = ward_name
+        self.session = session
+        self.runner = runner
+        self._lock = threading.Lock()
+        self.built: _Station | None = None
+        self.failure: BaseException | None = None
+        """Why the build in the background failed, when it was not an outage: the console
+        cannot start (``run_gui`` reports it). After an outage, signing in tries again."""
+
+    def get(self) -> _Station:
+        with self._lock:
+            if self.built is None:
+                self.built = self._build()
+            return self.built
+
+    def _build(self) -> _Station:
+        from wardconsole.services.db import Database
+
+        db = Database(self._engine, ward_timezone=self._settings.ward_timezone)
+        access = _access(db, self._settings, self._ward_name, self.session, self.runner)
+        return _Station(db, access, _escalations(db, self._settings.station))
+
+
+def _sign_in_access(
+    engine: Engine, settings: Settings, ward_name: str, station: _StationLoader
+) -> AccessContext:
+    """What the sign-in screen needs: it reads whether anyone can sign in without the ORM
+    mapping (``services.sign_in``); signing in asks the station's services, built meanwhile."""
+    from wardconsole.domain.access import load_access_policy
+    from wardconsole.services.sign_in import read_sign_in_setup
+    from wardconsole.ui.access.session import AccessContext
+
+    def setup() -> SignInSetup:
+        with engine.connect() as connection:
+            return read_sign_in_setup(connection)
+
+    return AccessContext(
+        sign_in=lambda code, password, purpose, previous: station.get().access.sign_in(
+            code, password, purpose, previous
+        ),
+        setup=setup,
+        record_lock=lambda actor, reason: station.get().access.record_lock(actor, reason),
+        record_sign_out=lambda actor: station.get().access.record_sign_out(actor),
+        idle_lock_after=load_access_policy().idle_lock_after,
+        session=station.session,
+        station=settings.station,
+        ward_name=ward_name,
+        runner=station.runner,
+    )
+
+
+def _load_while_signing_in(app: QObject, station: _StationLoader, warm_up: WarmUp) -> None:
+    """Once the sign-in screen has asked for its own read (the worker is serial), build the
+    station's services on the worker, then load the census window's modules. A failure that is
+    not an outage ends the sign-in screen, and ``run_gui`` reports it as before; an outage
+    stays on the screen, which says so when the nurse signs in (that tries again)."""
+    from PySide6.QtCore import QTimer
+
+    from wardconsole.services.unavailable import is_unavailable, one_line
+
+    def failed(exc: BaseException) -> None:
+        log.error("The station's services could not load ahead of sign-in: %s", one_line(exc))
+        if is_unavailable(exc):
+            warm_up.start()
+            return
+        station.failure = exc
+        _close_sign_in_screen()
+
+    QTimer.singleShot(
+        0,
+        app,
+        lambda: station.runner.run(
+            app, station.get, on_success=lambda _built: warm_up.start(), on_failure=failed
+        ),
+    )
+
+
+def _close_sign_in_screen() -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from wardconsole.ui.access.sign_in_dialog import SignInDialog
+
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, SignInDialog):
+            widget.reject()
+
+
 def _first_sign_in(access: AccessContext) -> Actor | None:
     """The sign-in screen before anything else; None when the user quit."""
     from wardconsole.ui.access.sign_in_dialog import SignInDialog
@@ -370,11 +487,6 @@ def _report_start_problem(line: str, *, window: bool) -> int:
     return EXIT_START_PROBLEM
 
 
-WARM_UP_AFTER_MS = 300
-"""The sign-in screen is painted and ready for typing well before this; nobody has typed their
-staff ID by then, and what the warm-up loads is not needed until they have."""
-
-
 def _letter_export(db: Database, ward_name: str) -> Callable[[Actor, int, Path], Path]:
     """The discharge letter as an export (permission, audit row, owner-only file). Its PDF
     machinery (matplotlib) loads on the first letter, not at start."""
@@ -385,6 +497,31 @@ def _letter_export(db: Database, ward_name: str) -> Callable[[Actor, int, Path],
         return build_discharge_letter(db, admission_id, path, actor=actor, ward_name=ward_name)
 
     return export
+
+
+def _open(
+    settings: Settings,
+    *,
+    demo: bool,
+    self_test: bool,
+    explain: Callable[[BaseException], str | None] | None,
+) -> tuple[Engine, Any] | int:
+    """The ward's engine, its schema current (one query when it is), and the demo ward's lock
+    (None unless ``demo``); or the exit status after saying why the ward cannot be opened."""
+    from wardconsole.store.engine import open_ward
+
+    demo_lock = None
+    try:
+        if demo:
+            demo_lock = _prepare_demo(settings)
+        return open_ward(settings.db_url), demo_lock
+    except Exception as exc:
+        line = explain(exc) if explain is not None else None
+        if line is None:
+            raise
+        if demo_lock is not None:
+            demo_lock.unlock()
+        return _report_start_problem(line, window=not self_test)
 
 
 def run_gui(
@@ -403,28 +540,17 @@ def run_gui(
         return 3
     os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
-    from wardconsole.services.census import CensusService
-    from wardconsole.services.db import Database
-    from wardconsole.store.engine import open_ward
+    from wardconsole.services.sign_in import read_ward_name
 
-    demo_lock = None
-    try:
-        if demo:
-            demo_lock = _prepare_demo(settings)
-        engine = open_ward(settings.db_url)
-    except Exception as exc:
-        line = explain(exc) if explain is not None else None
-        if line is None:
-            raise
-        if demo_lock is not None:
-            demo_lock.unlock()
-        return _report_start_problem(line, window=not self_test)
-    db = Database(engine, ward_timezone=settings.ward_timezone)
-    census = CensusService(db)
+    opened = _open(settings, demo=demo, self_test=self_test, explain=explain)
+    if isinstance(opened, int):
+        return opened
+    engine, demo_lock = opened
+    with engine.connect() as connection:
+        ward_name = read_ward_name(connection)
     from wardconsole.ui.access.session import StaffSession
 
     session = StaffSession()
-    ward_name = census.ward_name()
 
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
@@ -445,15 +571,15 @@ def run_gui(
     from wardconsole.ui.tasks import TaskRunner
 
     runner = TaskRunner(app)  # the console's one background worker, handed down to every window
-    access = _access(db, settings, ward_name, session, runner)
-    escalations = _escalations(db, settings.station)
+    station = _StationLoader(engine, settings, ward_name, session, runner)
+    access = _sign_in_access(engine, settings, ward_name, station)
     crash_notice = CrashNotice(app)
     install_excepthook(current_log_file(), crash_notice.tell)
     apply_theme(app, load_theme())
     from wardconsole.ui.warm_up import WarmUp
 
     warm_up = WarmUp(app)  # the census window's modules load while the nurse types
-    warm_up.start(after_ms=WARM_UP_AFTER_MS)
+    _load_while_signing_in(app, station, warm_up)
     test = None
     if self_test:
         from wardconsole.ui.self_test import SelfTest
@@ -461,16 +587,22 @@ def run_gui(
         test = SelfTest(app, access, warm_up)
     actor = _first_sign_in(access)
     if actor is None:
-        _close_without_waiting(runner, access)
+        _close_without_waiting(runner, station.built.access if station.built else access)
         engine.dispose()
+        if station.failure is not None:
+            if demo_lock is not None:
+                demo_lock.unlock()
+            raise station.failure
         code = 1 if test is not None and test.failed else 0
         return _finish(code, in_process=existing is not None, demo_lock=demo_lock)
+    built = station.get()
+    access = built.access
     if test is not None:
         test.accepted()
     session.sign_in(actor)
     from wardconsole.ui.main_window import MainWindow  # after sign-in: not on the first screen
 
-    context = console_context(engine, db, settings, session, access, escalations)
+    context = console_context(engine, built.db, settings, session, access, built.escalations)
     window = MainWindow(context)
     window.show()
     if test is not None:

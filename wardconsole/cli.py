@@ -442,8 +442,9 @@ class _Answers:
 def _supervisor_at_prompt(args: argparse.Namespace, settings: Settings, db, answers: _Answers):
     """Sign a supervisor in (throttled and audited like the console's sign-in screen)."""
     from wardconsole.domain.access import load_access_policy
-    from wardconsole.services.auth import AuthService, SignInRefused
+    from wardconsole.services.auth import AuthService
     from wardconsole.services.context import Permission
+    from wardconsole.services.sign_in import SignInRefused
 
     code = args.supervisor
     if not code:

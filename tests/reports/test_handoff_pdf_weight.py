@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from handoffnight import Ward, at, printed_patient, seed_night
+from dbfixtures import seed_database
+from handoffnight import Ward, at, night_ward, printed_patient, record_night
 from pypdf import PdfReader
 from wardfakes import Clock
 
@@ -20,9 +21,10 @@ from wardconsole.store.engine import make_engine
 
 @pytest.fixture
 def ward(sqlite_url: str) -> Iterator[Ward]:
+    night = seed_database(sqlite_url, record_night)
     engine = make_engine(sqlite_url)
     clock = Clock(at(17, 0))
-    yield seed_night(Database(engine, clock=clock), clock)
+    yield night_ward(Database(engine, clock=clock), clock, night)
     engine.dispose()
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from handoffnight import Ward, at, seed_night
+from dbfixtures import seed_database
+from handoffnight import Ward, at, night_ward, record_night
 from sqlalchemy import func, select
 from wardfakes import NORMAL_SET, Clock
 
@@ -32,8 +33,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def ward(db: Database, clock: Clock) -> Ward:
-    return seed_night(db, clock)
+def ward(db_url: str, db: Database, clock: Clock) -> Ward:
+    return night_ward(db, clock, seed_database(db_url, record_night))
 
 
 def drafted(ward: Ward) -> Ward:

@@ -6,7 +6,8 @@ board stops the signing."""
 from __future__ import annotations
 
 import pytest
-from handoffnight import Ward, at, correct_the_0330_set, seed_night
+from dbfixtures import seed_database
+from handoffnight import Ward, at, correct_the_0330_set, night_ward, record_drafted_night
 from wardfakes import Clock
 
 from wardconsole.domain.handoff_records import HandoffStatus, Section
@@ -25,10 +26,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def ward(db: Database, clock: Clock) -> Ward:
-    ward = seed_night(db, clock)
-    ward.handoff.draft_shift(ward.nurse, ward.handoff.this_shift())
-    return ward
+def ward(db_url: str, db: Database, clock: Clock) -> Ward:
+    return night_ward(db, clock, seed_database(db_url, record_drafted_night))
 
 
 def news2_line(view: HandoffView) -> str:

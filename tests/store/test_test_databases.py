@@ -67,3 +67,38 @@ def test_the_postgres_run_schema_is_put_back_to_just_migrated() -> None:
     finally:
         dbfixtures.drop_pg_schema(run.schema)
         dbfixtures.drop_pg_schema(run.seed)
+
+
+@pytest.mark.postgres
+def test_records_seeded_once_are_put_back_for_each_test_on_postgres() -> None:
+    dbfixtures.require_postgres()
+    run = dbfixtures._RunSchema()
+    recorded: list[str] = []
+
+    def seed(url: str) -> str:
+        recorded.append(url)
+        engine = make_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text(ADD_BED), {"label": "S1", "on": True})
+        engine.dispose()
+        return "what the seed knows"
+
+    try:
+        assert run.seeded_with(seed) == "what the seed knows"
+        engine = make_engine(run.url)
+        with engine.begin() as connection:
+            connection.execute(text(ADD_BED), {"label": "X1", "on": True})
+        assert run.reset()
+        assert _count(run.url, "beds") == 0  # a test without the seed gets none of it
+        assert run.seeded_with(seed) == "what the seed knows"
+        assert recorded == [run.url]  # recorded once, put back since
+        with engine.begin() as connection:
+            assert connection.execute(text("SELECT label FROM beds")).scalars().all() == ["S1"]
+            bed_id = connection.execute(
+                text(ADD_BED + " RETURNING id"), {"label": "X2", "on": True}
+            ).scalar()
+        assert bed_id == 2  # ids go on from where the seed left them, as in its database
+        engine.dispose()
+    finally:
+        for schema in (run.schema, run.seed, f"{run.schema}_s0"):
+            dbfixtures.drop_pg_schema(schema)

@@ -14,6 +14,10 @@ once per run, from the migrations as they are now (never from a checked-in copy)
   before every test), a role that may not skip triggers, a lock left behind — a new schema is
   migrated and used from then on.
 
+Records a fixture needs before each test (a night on the ward, say) are recorded once per run
+and backend the same way (``seed_database``): a copied file on SQLite, the rows put back on
+PostgreSQL.
+
 Without a server the PostgreSQL tests skip with a hint; under CI (``CI=true``) a missing
 server fails.
 """
@@ -27,6 +31,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -43,6 +48,8 @@ _sqlite_template: Path | None = None
 _seeded_templates: dict[Callable[[str], Any], tuple[Path, Any]] = {}
 T = TypeVar("T")
 _pg_run: _RunSchema | None = None
+_pg_engines: dict[str, Engine] = {}
+"""The ``engine`` fixture's engine for each PostgreSQL URL (the run's schema)."""
 
 
 # -- SQLite -------------------------------------------------------------------------------------
@@ -169,6 +176,15 @@ def migrated_pg_schema() -> tuple[str, str]:
     return url, schema
 
 
+@dataclass(frozen=True)
+class _Kept:
+    """Rows of the run schema's tables copied aside (table, copy) and where its sequences
+    stood: what ``_RunSchema`` puts back."""
+
+    copies: list[tuple[str, str]]
+    sequences: list[tuple[str, Any]]
+
+
 class _RunSchema:
     """The run's migrated PostgreSQL schema, put back to its just-migrated state per test."""
 
@@ -187,22 +203,28 @@ class _RunSchema:
             ).scalars()
             self.tables = [f'"{self.schema}"."{name}"' for name in names]
             # Rows a migration wrote (a ward's own key, say) are kept aside and put back.
-            connection.execute(text(f'CREATE SCHEMA "{self.seed}"'))
-            self.seeded: list[tuple[str, str]] = []
-            for table in self.tables:
-                if connection.execute(text(f"SELECT EXISTS (SELECT 1 FROM {table})")).scalar():
-                    copy = f'"{self.seed}".{table.split(".", 1)[1]}'
-                    connection.execute(text(f"CREATE TABLE {copy} AS SELECT * FROM {table}"))
-                    self.seeded.append((table, copy))
-            self.sequences = connection.execute(
-                text(
-                    "SELECT format('%I.%I', schemaname, sequencename), last_value "
-                    "FROM pg_sequences WHERE schemaname = :schema"
-                ),
-                {"schema": self.schema},
-            ).all()
+            self.migrated = self._keep(connection, self.seed)
             self.shape = self._shape(connection)
         self.usable = bool(self.tables)
+        self.seeded: dict[Callable[[str], Any], tuple[_Kept, Any]] = {}
+
+    def _keep(self, connection: Connection, schema: str) -> _Kept:
+        """Copy the rows the tables hold now into ``schema``, with the sequences' positions."""
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        copies: list[tuple[str, str]] = []
+        for table in self.tables:
+            if connection.execute(text(f"SELECT EXISTS (SELECT 1 FROM {table})")).scalar():
+                copy = f'"{schema}".{table.split(".", 1)[1]}'
+                connection.execute(text(f"CREATE TABLE {copy} AS SELECT * FROM {table}"))
+                copies.append((table, copy))
+        sequences = connection.execute(
+            text(
+                "SELECT format('%I.%I', schemaname, sequencename), last_value "
+                "FROM pg_sequences WHERE schemaname = :schema"
+            ),
+            {"schema": self.schema},
+        ).all()
+        return _Kept(copies, [(str(name), value) for name, value in sequences])
 
     def _shape(self, connection: Connection) -> str:
         """A digest of the schema's definition: tables, columns, indexes, constraints,
@@ -239,6 +261,25 @@ class _RunSchema:
     def reset(self) -> bool:
         """Back to the just-migrated state; False when that was not possible (then this
         schema is not used again)."""
+        return self._put_back(self.migrated)
+
+    def seeded_with(self, seed: Callable[[str], T]) -> T | None:
+        """``seed``'s records in the schema, which was just reset; returns what ``seed``
+        returned. The first call records them (``seed(self.url)``) and keeps them aside, later
+        calls put them back. None when that was not possible: the schema is as it was."""
+        if seed not in self.seeded:
+            facts = seed(self.url)
+            schema = f"{self.schema}_s{len(self.seeded)}"
+            atexit.register(drop_pg_schema, schema)
+            with _admin_engine().connect() as connection:
+                self.seeded[seed] = (self._keep(connection, schema), facts)
+            return facts
+        kept, facts = self.seeded[seed]
+        return facts if self._put_back(kept) else None
+
+    def _put_back(self, kept: _Kept) -> bool:
+        """The tables as ``kept`` holds them; False when that was not possible (then this
+        schema is not used again)."""
         if not self.usable:
             return False
         with _admin_engine().connect() as connection:
@@ -253,10 +294,10 @@ class _RunSchema:
             # a handful of rows go faster than new files for every table.)
             "SET LOCAL session_replication_role = replica",
             *(f"DELETE FROM {table}" for table in self.tables),
-            *(f"INSERT INTO {table} SELECT * FROM {copy}" for table, copy in self.seeded),
+            *(f"INSERT INTO {table} SELECT * FROM {copy}" for table, copy in kept.copies),
             *(
                 f"SELECT setval('{name}', {value or 1}, {'true' if value else 'false'})"
-                for name, value in self.sequences
+                for name, value in kept.sequences
             ),
             "COMMIT",
         ]
@@ -281,6 +322,22 @@ def _pg_url_for_test() -> Iterator[str]:
     yield _pg_run.url
 
 
+def seed_database(url: str, seed: Callable[[str], T]) -> T:
+    """Fill the just-migrated database ``db_url`` gave this test with ``seed``'s records;
+    return what ``seed`` returned (ids, staff). As ``seeded_sqlite``: ``seed(url)`` records
+    them through the services once per run and backend, and later tests get a copy (the file
+    on SQLite, the rows put back on PostgreSQL), so a test may do anything to its own. Call
+    it before anything has written to the database."""
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        wal = path.with_name(f"{path.name}-wal")
+        assert not wal.exists(), "seed_database must come before the database is opened"
+        return seeded_sqlite(path, seed)[1]
+    assert _pg_run is not None and url == _pg_run.url, f"{url} is not db_url's database"
+    facts = _pg_run.seeded_with(seed)
+    return seed(url) if facts is None else facts
+
+
 # -- fixtures -----------------------------------------------------------------------------------
 
 
@@ -295,7 +352,15 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def engine(db_url: str) -> Iterator[Engine]:
-    eng = make_engine(db_url)
+    """An engine on ``db_url``, its connections closed after the test.
+
+    On PostgreSQL every test's database has the same URL (the run's schema, put back before
+    each test), so one engine serves them all and keeps its compiled-statement cache: a new
+    engine per test compiled every statement again, about a fifth of a PostgreSQL test's CPU.
+    What a test could leave on it, its connections, is closed after each test as before."""
+    eng = _pg_engines.get(db_url) or make_engine(db_url)
+    if eng.dialect.name == "postgresql":
+        _pg_engines[db_url] = eng
     yield eng
     eng.dispose()
 

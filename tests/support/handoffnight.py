@@ -19,6 +19,7 @@ from wardconsole.services.escalations import EscalationService
 from wardconsole.services.handoff import HandoffService, HandoffView, ShiftBoard
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.staff import StaffService
+from wardconsole.store.engine import make_engine
 from wardconsole.store.models import ObservationSetRow
 
 NIGHT = datetime(2026, 11, 25, 19, 0, tzinfo=UTC)  # GMT: ward time = UTC in November
@@ -126,6 +127,59 @@ def seed_night(db: Database, clock: Clock) -> Ward:
     record.record_observation(other, quiet, NORMAL_SET)
     when(6, 30)
     return Ward(db, clock, HandoffService(db), nurse, other, supervisor, busy, quiet)
+
+
+@dataclass(frozen=True)
+class Night:
+    """What ``record_night`` leaves in a database: the staff, the two stays, and the time the
+    recording ended (06:30)."""
+
+    nurse: Actor
+    other_nurse: Actor
+    supervisor: Actor
+    busy: int
+    quiet: int
+    now: datetime
+
+
+def record_night(url: str) -> Night:
+    """``seed_night`` into the database at ``url`` (for ``dbfixtures.seed_database``, which
+    records it once per run and copies it for each test)."""
+    engine = make_engine(url)
+    try:
+        clock = Clock(at(17, 0))
+        ward = seed_night(Database(engine, clock=clock), clock)
+    finally:
+        engine.dispose()
+    return Night(ward.nurse, ward.other_nurse, ward.supervisor, ward.busy, ward.quiet, clock.now)
+
+
+def record_drafted_night(url: str) -> Night:
+    """``record_night`` with this shift's handoffs drafted by the nurse at the end of it."""
+    night = record_night(url)
+    engine = make_engine(url)
+    try:
+        handoff = HandoffService(Database(engine, clock=lambda: night.now))
+        handoff.draft_shift(night.nurse, handoff.this_shift())
+    finally:
+        engine.dispose()
+    return night
+
+
+def night_ward(db: Database, clock: Clock, night: Night) -> Ward:
+    """The ward of a recorded ``night`` on ``db`` (whose clock is ``clock``), the clock where
+    the recording left it, as ``seed_night`` returns it."""
+    clock.now = night.now
+    return Ward(
+        db,
+        clock,
+        HandoffService(db),
+        night.nurse,
+        night.other_nurse,
+        night.supervisor,
+        night.busy,
+        night.quiet,
+    )
 
 
 def correct_the_0330_set(ward: Ward) -> None:

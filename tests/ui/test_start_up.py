@@ -15,10 +15,15 @@ import pytest
 from dbfixtures import migrated_sqlite
 from screenshots import grab_widget
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
+from ui_runner import shared_runner
 
+from wardconsole import app as app_module
 from wardconsole.cli import main
+from wardconsole.config import Settings
 from wardconsole.services.auth import mark_demo_ward
 from wardconsole.store import engine as engine_module
+from wardconsole.ui.access.session import StaffSession
 from wardconsole.ui.access.sign_in_dialog import SignInDialog
 from wardconsole.ui.demo_lock import hold_demo_lock, lock_path
 from wardconsole.ui.start_problem import StartProblem, start_problem_box
@@ -84,6 +89,66 @@ def test_a_read_only_ward_is_refused_before_the_sign_in_screen(
         "nothing can be recorded here"
     )
     assert any(line in record.getMessage() for record in caplog.records)
+
+
+def test_services_that_cannot_load_end_the_sign_in_screen_and_the_start_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, qapp
+) -> None:  # type: ignore[no-untyped-def]
+    """The services load on the worker behind the sign-in screen; a failure that is not an
+    outage (here a policy the station cannot read) closes the screen, and the start ends with
+    it as it did when they loaded before the screen."""
+    path = Path(migrated_sqlite(tmp_path / "ward.sqlite").split("///", 1)[1])
+    shown: list[SignInDialog] = []
+    original_init = SignInDialog.__init__
+
+    def remember(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        original_init(self, *args, **kwargs)
+        shown.append(self)
+
+    def unreadable(db, station):  # type: ignore[no-untyped-def]
+        raise ValueError("the escalation policy cannot be read")
+
+    monkeypatch.setattr(SignInDialog, "__init__", remember)
+    monkeypatch.setattr(app_module, "_escalations", unreadable)
+    monkeypatch.setattr("wardconsole.ui.gc_guard.UiThreadGarbageCollector.start", lambda self: None)
+    monkeypatch.setattr("wardconsole.ui.warm_up.WarmUp.start", lambda self, after_ms=0: None)
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr("threading.excepthook", __import__("threading").excepthook)
+    with pytest.raises(ValueError, match="the escalation policy cannot be read"):
+        main(["--db", str(path)])
+    [dialog] = shown
+    assert dialog.result() == SignInDialog.DialogCode.Rejected and not dialog.isVisible()
+
+
+def test_after_an_outage_signing_in_loads_the_stations_services_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, qapp
+) -> None:  # type: ignore[no-untyped-def]
+    """An outage while the services load behind the sign-in screen leaves the screen up (it
+    says so when the nurse signs in); signing in builds them again, once."""
+    tries: list[str] = []
+
+    def flaky(db, station):  # type: ignore[no-untyped-def]
+        tries.append(station)
+        if len(tries) == 1:
+            raise OperationalError("SELECT 1", {}, Exception("database is locked"))
+        return "escalations"
+
+    monkeypatch.setattr(app_module, "_escalations", flaky)
+    url = migrated_sqlite(tmp_path / "ward.sqlite")
+    engine = engine_module.make_engine(url)
+    try:
+        settings = Settings(db_url=url, station="Station A")
+        station = app_module._StationLoader(
+            engine, settings, "Ward 7", StaffSession(), shared_runner()
+        )
+        with pytest.raises(OperationalError):
+            station.get()
+        built = station.get()
+        assert built.escalations == "escalations" and station.get() is built
+        assert built.access.station == "Station A" and built.access.staff is not None
+        assert tries == ["Station A", "Station A"]
+    finally:
+        engine.dispose()
 
 
 def test_start_problem_window_screenshots(qtbot, qapp, shots: Path) -> None:  # type: ignore[no-untyped-def]

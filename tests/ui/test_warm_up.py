@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import linecache
 import subprocess
 import sys
 
 from wardconsole.ui.self_test import LAZY_MODULES, package_modules
-from wardconsole.ui.warm_up import MAIN_WINDOW_MODULES, WarmUp
+from wardconsole.ui.warm_up import MAIN_WINDOW_MODULES, WarmUp, forget_module_sources
 
 
 def test_the_warm_up_list_is_what_the_main_window_loads_and_nothing_lazy() -> None:
@@ -37,6 +38,19 @@ def test_warm_up_imports_one_module_per_turn_then_reports(qtbot) -> None:
         warm_up.start()
     assert warm_up.done
     assert "wardconsole.ui.formatting" in sys.modules
+
+
+def test_the_warm_up_leaves_no_module_source_in_the_line_cache(qtbot) -> None:
+    """Qt for Python reads the source of every module imported after it into the line cache;
+    the services and the census window's modules would leave megabytes there for nothing."""
+    linecache.cache["read-by-pyside.py"] = (6, None, ["x = 1\n"], "read-by-pyside.py")
+    warm_up = WarmUp(modules=("json",))
+    with qtbot.waitSignal(warm_up.finished, timeout=5000):
+        warm_up.start()
+    assert "read-by-pyside.py" not in linecache.cache
+    linecache.cache["read-by-pyside.py"] = (6, None, ["x = 1\n"], "read-by-pyside.py")
+    forget_module_sources()
+    assert not linecache.cache
 
 
 def test_a_module_that_fails_to_load_stops_the_warm_up_and_is_logged(qtbot, caplog) -> None:

@@ -114,11 +114,12 @@ def parse_fhir(data: bytes, *, label: str, patient: str | None = None) -> Import
     return mapper.batch(label)
 
 
-MAX_NDJSON_RESOURCES = 350_000
+MAX_NDJSON_RESOURCES = 550_000
 """The most resources an NDJSON file may hold. Memory follows the sets and the resources'
-names (kept to group and check them), not the size of the file: 400,000 Observations peaked
-at 277 MB, so this keeps an import under 300 MB beside the console. Refused while reading,
-before anything is written."""
+names (kept to group and check them), not the size of the file: 600,000 Observations peaked
+at 263 MB, so this keeps an import under 300 MB beside the console (a file of monitor
+Observations reaches the 256 MB file limit at about 640,000). Refused while reading, before
+anything is written."""
 
 READ_PROGRESS_LINES = 1000
 """While a file is read, ``progress(0, 0)`` every so many lines: a cancel is honoured there."""

@@ -22,7 +22,6 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
@@ -30,11 +29,21 @@ from sqlalchemy.orm import Session
 
 from wardconsole.domain.access import AccessPolicy
 from wardconsole.domain.sign_in_throttle import Scope, rules
-from wardconsole.services.context import Actor, Role, ServiceError
+from wardconsole.services.context import Actor, Role
 from wardconsole.services.db import Database
-from wardconsole.services.safe_saves import SafeSaves, is_unavailable
+from wardconsole.services.safe_saves import SafeSaves
+from wardconsole.services.sign_in import (
+    DEMO_PASSWORD as DEMO_PASSWORD,
+)
+from wardconsole.services.sign_in import (
+    DEMO_WARD_KEY,
+    SignedIn,
+    SignInPurpose,
+    SignInRefused,
+    SignInSetup,
+    read_sign_in_setup,
+)
 from wardconsole.services.staff import (
-    FIRST_ACCOUNT_COMMAND,
     MAX_PASSWORD_LENGTH,
     STAFF_CODE,
     decoy_hash,
@@ -44,55 +53,13 @@ from wardconsole.services.staff import (
     verify_password,
 )
 from wardconsole.services.text_rule import checks_text
+from wardconsole.services.unavailable import is_unavailable
 from wardconsole.store import repository, sign_in_throttle, staff_writes
 from wardconsole.store.models import SchemaInfo, Staff
 
 log = logging.getLogger(__name__)
 
-DEMO_WARD_KEY = "demo_ward"
-"""``ward_settings`` key set only in databases built by ``wardconsole demo``."""
-DEMO_PASSWORD = "demo-password"
-"""The password of every demo account. Only demo databases have such accounts (README)."""
-
 NOT_RECOGNISED = "Staff ID or password not recognised."
-
-
-class SignInPurpose(StrEnum):
-    START = "sign_in"
-    UNLOCK = "unlock"
-    CONFIRM = "confirm_second_person"
-    """A colleague confirms a decision (declining or snoozing an emergency) at this station;
-    the station stays signed in as before."""
-
-
-class SignInRefused(ServiceError):
-    """Sign-in refused; the message is for the person at the screen and names no secret."""
-
-
-@dataclass(frozen=True, slots=True)
-class SignInSetup:
-    """What the sign-in screen should say before anyone types."""
-
-    can_sign_in: bool
-    """Some active account has a password."""
-    demo_password: str | None
-    """Set only for a demo ward, so the screen can say how to try it."""
-    demo_accounts: tuple[tuple[str, Role], ...] = ()
-    """A demo ward's accounts (staff ID, role), for the same reason."""
-
-    @property
-    def first_account_hint(self) -> str:
-        return (
-            "No staff account can sign in to this database yet. Create the first supervisor "
-            f"at this PC with:  {FIRST_ACCOUNT_COMMAND}"
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class SignedIn:
-    actor: Actor
-    offline: bool = False
-    """Verified against this station's memory because the database is unavailable."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,37 +83,7 @@ class AuthService:
 
     def setup(self) -> SignInSetup:
         with self._db.read() as session:
-            can = (
-                session.scalar(
-                    select(Staff.id)
-                    .where(
-                        Staff.active.is_(True),
-                        Staff.password_hash.is_not(None),
-                        Staff.role != Role.SYSTEM.value,
-                    )
-                    .limit(1)
-                )
-                is not None
-            )
-            demo = session.get(SchemaInfo, DEMO_WARD_KEY) is not None
-            accounts: tuple[tuple[str, Role], ...] = ()
-            if demo:
-                accounts = tuple(
-                    (code, Role(role))
-                    for code, role in session.execute(
-                        select(Staff.staff_code, Staff.role)
-                        .where(
-                            Staff.active.is_(True),
-                            Staff.password_hash.is_not(None),
-                            Staff.role != Role.SYSTEM.value,
-                        )
-                        .order_by(Staff.role.desc(), Staff.staff_code)
-                        .limit(6)
-                    )
-                )
-        return SignInSetup(
-            can_sign_in=can, demo_password=DEMO_PASSWORD if demo else None, demo_accounts=accounts
-        )
+            return read_sign_in_setup(session.connection())
 
     # -- signing in ------------------------------------------------------------------------
 

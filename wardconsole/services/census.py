@@ -6,8 +6,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from wardconsole.domain.admission_records import AdmissionDetail
 from wardconsole.domain.after_prn import is_rt_dose, post_prn_rass_due, rt_episode, rt_status
 from wardconsole.domain.decisions import (
@@ -37,10 +35,10 @@ from wardconsole.services.fluids import PeriodReader
 from wardconsole.services.food_chart import food_chart_views
 from wardconsole.services.observation_levels import patient_checks
 from wardconsole.services.safety_rules import schedules_for
+from wardconsole.services.sign_in import read_ward_name
 from wardconsole.services.sleep import SleepReader
 from wardconsole.services.views import CensusRow, CensusSnapshot, WardSummary
 from wardconsole.store import fluids, repository, weights
-from wardconsole.store.models import Bed
 from wardconsole.store.repository import to_prn
 
 
@@ -69,8 +67,7 @@ class CensusService:
     def ward_name(self) -> str:
         """The ward's name, taken from its beds (one database serves one ward)."""
         with self._db.read() as session:
-            name = session.scalar(select(Bed.ward).order_by(Bed.sort_order).limit(1))
-        return name or "Ward"
+            return read_ward_name(session.connection())
 
     def snapshot(self, now: datetime | None = None) -> CensusSnapshot:
         """One consistent read of the census: a fixed number of queries, each O(admitted

@@ -24,7 +24,7 @@ from wardconsole.domain.assessments import score_assessment
 from wardconsole.domain.news2 import news2
 from wardconsole.domain.records import CompleteVitals, EscalationKind, Severity
 from wardconsole.services.admissions import AdmissionService
-from wardconsole.services.auth import DEMO_PASSWORD, DEMO_WARD_KEY, mark_demo_ward
+from wardconsole.services.auth import mark_demo_ward
 from wardconsole.services.co_use_demo import add_recent_drinker
 from wardconsole.services.context import Role
 from wardconsole.services.db import Database
@@ -35,6 +35,7 @@ from wardconsole.services.medicines_demo import add_medicines
 from wardconsole.services.nutrition_demo import add_meals_and_bowels
 from wardconsole.services.observation_demo import add_observation_levels
 from wardconsole.services.session_demo import add_sessions
+from wardconsole.services.sign_in import DEMO_PASSWORD, DEMO_WARD_KEY
 from wardconsole.services.sleep_demo import add_sleep
 from wardconsole.services.staff import StaffService
 from wardconsole.services.weight_demo import add_weighings

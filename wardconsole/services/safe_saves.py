@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import sys
 import threading
 import uuid
 from collections.abc import Callable, Mapping
@@ -23,8 +22,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from wardconsole.domain.bowels import BowelInput
@@ -54,8 +52,8 @@ from wardconsole.services.recording import (
     check_prn,
 )
 from wardconsole.services.text_rule import checks_text
+from wardconsole.services.unavailable import is_unavailable, one_line
 from wardconsole.store import repository
-from wardconsole.store.engine import DatabaseError
 from wardconsole.store.models import AuditRow, Staff
 
 log = logging.getLogger(__name__)
@@ -68,26 +66,6 @@ RACE_TRIES = 4
 escalation; the loser's transaction fails on the one-open-escalation-per-kind index (or on an
 escalation's version). Saves are idempotent (``save_key``), so it is simply saved again, and
 then sees the other station's escalation."""
-
-
-def is_unavailable(exc: BaseException) -> bool:
-    """True when ``exc`` means "the database did not answer", not "the database said no"."""
-    if isinstance(exc, OperationalError | InterfaceError | PoolTimeoutError | DatabaseError):
-        return True
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
-    # psycopg is loaded only by a PostgreSQL station; without it no error of its kind exists.
-    psycopg = sys.modules.get("psycopg")
-    if psycopg is not None and isinstance(exc, psycopg.OperationalError):
-        return True
-    return isinstance(exc, ConnectionError | TimeoutError)
-
-
-def one_line(exc: BaseException) -> str:
-    """A short reason for the nurse (first line of the driver's message, no SQL or values)."""
-    source = getattr(exc, "orig", None) or exc
-    lines = str(source).strip().splitlines()
-    return (lines[0] if lines else type(exc).__name__)[:200]
 
 
 @dataclass(frozen=True, slots=True)

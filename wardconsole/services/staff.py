@@ -45,6 +45,7 @@ from wardconsole.services.context import (
     require,
 )
 from wardconsole.services.db import Database
+from wardconsole.services.sign_in import FIRST_ACCOUNT_COMMAND as FIRST_ACCOUNT_COMMAND
 from wardconsole.services.text_rule import checks_text
 from wardconsole.store import repository, sign_in_throttle, staff_writes
 from wardconsole.store.models import Staff
@@ -55,8 +56,6 @@ MAX_PASSWORD_LENGTH = 1024
 """Longer input is refused rather than hashed: nobody types it, and it costs memory."""
 MAX_NAME_LENGTH = 120
 HUMAN_ROLES = (Role.NURSE, Role.SUPERVISOR, Role.READONLY)
-FIRST_ACCOUNT_COMMAND = 'wardconsole staff add ID "Name" --role supervisor'
-"""Said to whoever starts a console on a database where nobody can sign in yet."""
 
 
 log = logging.getLogger(__name__)

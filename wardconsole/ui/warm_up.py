@@ -3,7 +3,9 @@
 Signing in used to start by importing the main window and everything it shows (about a third
 of a second on these PCs) before the census could be drawn. The sign-in screen sits idle for
 seconds while a nurse types, so those imports are done then, one module per turn of the event
-loop (each a few tens of milliseconds, keystrokes are queued meanwhile and none is lost).
+loop (each a few tens of milliseconds, keystrokes are queued meanwhile and none is lost). It
+starts once the station's services have loaded on the worker (``app.py``), so the two never
+wait on each other's imports.
 Printing, PDF, FHIR, HL7, charts and dialogs stay lazy (``self_test.LAZY_MODULES``): they are
 not needed for the census and would only cost memory.
 """
@@ -11,6 +13,7 @@ not needed for the census and would only cost memory.
 from __future__ import annotations
 
 import importlib
+import linecache
 import logging
 import time
 
@@ -39,6 +42,14 @@ MAIN_WINDOW_MODULES: tuple[str, ...] = (
 A test checks that importing the main window loads every one of them (none is extra)."""
 
 
+def forget_module_sources() -> None:
+    """Drop the source text Qt for Python has put in Python's line cache: it reads the whole
+    source of every module imported after PySide6 (looking for its feature switches), and the
+    services and the census window's modules, all imported after the sign-in screen is up,
+    left about 20 MB there that nothing reads again (a traceback reads its lines anew)."""
+    linecache.clearcache()
+
+
 class WarmUp(QObject):
     """Imports ``modules`` one per event-loop turn; ``finished`` once all are in."""
 
@@ -64,6 +75,7 @@ class WarmUp(QObject):
     def start(self, after_ms: int = 0) -> None:
         """Begin after ``after_ms`` (the sign-in screen paints and takes focus first)."""
         self._started = time.perf_counter()
+        forget_module_sources()  # what was imported before (the services, on the worker)
         self._timer.start(after_ms)
 
     def _step(self) -> None:
@@ -77,5 +89,6 @@ class WarmUp(QObject):
         if self._pending:
             self._timer.start(0)
             return
+        forget_module_sources()
         self.elapsed_ms = (time.perf_counter() - self._started) * 1000
         self.finished.emit()

@@ -18,10 +18,10 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QPushButton
 
 from wardconsole.domain.changes import Change
-from wardconsole.services.auth import SignInSetup
 from wardconsole.services.context import Actor, Permission
 from wardconsole.services.outbox import QueuedEntry, QueueKind, QueueState
 from wardconsole.services.safe_saves import ReplayReport
+from wardconsole.services.sign_in import SignInSetup
 from wardconsole.services.views import CensusSnapshot
 from wardconsole.ui.access.audit_dialog import AuditDialog
 from wardconsole.ui.access.lock_screen import StationLock

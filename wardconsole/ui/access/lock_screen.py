@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import Shiboken
 
 from wardconsole.domain.records import EscalationInfo, Severity
-from wardconsole.services.auth import SignedIn, SignInPurpose, SignInSetup
+from wardconsole.services.sign_in import SignedIn, SignInPurpose, SignInSetup
 from wardconsole.services.views import CensusSnapshot
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.access.session import AccessContext, StaffSession

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from wardconsole.services.outbox import QueuedEntry, QueueState
-from wardconsole.services.safe_saves import ReplayReport, SafeSaves, one_line
+from wardconsole.services.safe_saves import ReplayReport, SafeSaves
+from wardconsole.services.unavailable import one_line
 from wardconsole.ui.access.queue_model import QueueColumn, QueueTableModel
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.widgets.style_property import set_style_property

@@ -12,16 +12,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from wardconsole.services.audit import AuditService
-from wardconsole.services.auth import SignedIn, SignInPurpose, SignInSetup
 from wardconsole.services.context import Actor, Permission, ServiceError
-from wardconsole.services.safe_saves import SafeSaves
-from wardconsole.services.staff import StaffService
+from wardconsole.services.sign_in import SignedIn, SignInPurpose, SignInSetup
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.widgets.follows_session import announce_session_changed
+
+if TYPE_CHECKING:  # the sign-in screen shows before these services load (``app.py``)
+    from wardconsole.services.audit import AuditService
+    from wardconsole.services.safe_saves import SafeSaves
+    from wardconsole.services.staff import StaffService
 
 
 class NotSignedIn(ServiceError):

@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wardconsole.services.auth import SignedIn, SignInPurpose, SignInRefused, SignInSetup
 from wardconsole.services.context import ServiceError
-from wardconsole.services.safe_saves import is_unavailable, one_line
+from wardconsole.services.sign_in import SignedIn, SignInPurpose, SignInRefused, SignInSetup
+from wardconsole.services.unavailable import is_unavailable, one_line
 from wardconsole.ui.access.session import AccessContext
 from wardconsole.ui.tasks import TaskRunner
 from wardconsole.ui.widgets.style_property import set_style_property

@@ -26,7 +26,6 @@ from wardconsole.domain.alerting import Announcement, cascade_target
 from wardconsole.domain.changes import Change
 from wardconsole.domain.policy import EscalationPolicy
 from wardconsole.domain.records import EscalationInfo, EscalationState
-from wardconsole.services.auth import SignedIn, SignInPurpose
 from wardconsole.services.context import (
     Actor,
     ConflictError,
@@ -42,6 +41,7 @@ from wardconsole.services.escalations import (
     WardChecks,
 )
 from wardconsole.services.governance import PolicyMismatch, PolicyStatus
+from wardconsole.services.sign_in import SignedIn, SignInPurpose
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.access.session import may
 from wardconsole.ui.escalations.alerts import AlertSound, Announcer, SoundMute

@@ -123,8 +123,18 @@ def prepare(url: str) -> list[int]:
 # -- a station -----------------------------------------------------------------------------------
 
 
-def station(url: str, naive: bool, ready: Any, stop: Any, out: Any) -> None:
-    """Wait on the change feed; re-read census + board once per wake-up (naive: per change)."""
+def station(url: str, naive: bool, ready: Any, stop: Any, out: Any, profile: str = "") -> None:
+    """Wait on the change feed; re-read census + board once per wake-up (naive: per change).
+    With ``profile``, the station runs under cProfile and writes its statistics there."""
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile(time.process_time)  # CPU time, not waiting
+        try:
+            profiler.runcall(station, url, naive, ready, stop, out)
+        finally:
+            profiler.dump_stats(profile)
+        return
     engine = make_engine(url)
     db = Database(engine)
     census, escalations = CensusService(db), EscalationService(db)
@@ -276,14 +286,26 @@ def propagation(log: Any, writers: list[dict], stations: list[dict], phase: Phas
     return missed
 
 
-def run_phase(base: str, admissions: list[int], n: int, naive: bool, seconds: float) -> Phase:
+def run_phase(
+    base: str, admissions: list[int], n: int, naive: bool, seconds: float, profile: str = ""
+) -> Phase:
     ctx = mp.get_context("fork")
     admin = create_engine(role_url(base, "postgres"), isolation_level="AUTOCOMMIT").connect()
     phase = Phase(n, naive)
     ready, stop, out = ctx.Semaphore(0), ctx.Event(), ctx.Queue()
     stations = [
-        ctx.Process(target=station, args=(role_url(base, "wc_station"), naive, ready, stop, out))
-        for _ in range(n)
+        ctx.Process(
+            target=station,
+            args=(
+                role_url(base, "wc_station"),
+                naive,
+                ready,
+                stop,
+                out,
+                f"{profile}.{'naive-' if naive else ''}{n}" if profile and index == 0 else "",
+            ),
+        )
+        for index in range(n)
     ]
     for process in stations:
         process.start()
@@ -400,6 +422,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=None)
     parser.add_argument("--stations", default="1,5,10,30")
     parser.add_argument("--naive", default="10,30", help="N for the reload-per-change runs")
+    parser.add_argument(
+        "--profile", default="", help="cProfile one station of each phase into PREFIX.N"
+    )
     args = parser.parse_args()
     seconds = args.seconds or (8.0 if args.quick else 20.0)
     why = available()
@@ -428,7 +453,7 @@ def main() -> None:
         figures: dict[str, Any] = {}
         runs = [(n, False) for n in counts] + [(n, True) for n in naive_counts]
         for n, naive in runs:
-            phase = run_phase(base, admissions, n, naive, seconds)
+            phase = run_phase(base, admissions, n, naive, seconds, args.profile)
             label = f"{'naive ' if naive else ''}N={n}"
             p50, p95 = quantile(phase.latencies, 0.5), quantile(phase.latencies, 0.95)
             snapshot = round(statistics.median(phase.loads), 1) if phase.loads else None

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.entry_kinds import EntryKind
 from wardconsole.domain.records import RecordStatus
+from wardconsole.store.id_lists import among_ids
 from wardconsole.store.models import (
     AssessmentRow,
     BowelEntryRow,
@@ -148,7 +149,7 @@ def _plan_statement(model: Any, at: bool) -> Any:
     """``plan_rows``'s statement, built once per table and shape: the census reads the fluid
     and food chart plans on every refresh."""
     row: Any = model
-    ids = row.admission_id.in_(bindparam("admission_ids", expanding=True))
+    ids = among_ids(row.admission_id, "admission_ids")
     if not at:
         query = select(*row.__table__.columns).where(ids, current(row))
     else:

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from wardconsole.domain.records import RecordStatus
 from wardconsole.store.entries import current
+from wardconsole.store.id_lists import among_ids
 
 MAX_STAYS = 64
 """Stays whose windows are kept: twice the monitors the feed serves at once (the least
@@ -184,7 +185,7 @@ def _window_statement(model: Any) -> Any:
     return (
         select(*model.__table__.columns)
         .where(
-            model.admission_id.in_(bindparam("admission_ids", expanding=True)),
+            among_ids(model.admission_id, "admission_ids"),
             or_(model.taken_at >= since, model.recorded_at >= since),
             current(model),
         )
@@ -200,7 +201,7 @@ def _newer_statement(model: Any) -> Any:
         .where(
             model.id > bindparam("after"),
             or_(
-                model.admission_id.in_(bindparam("admission_ids", expanding=True)),
+                among_ids(model.admission_id, "admission_ids"),
                 model.amends_id.is_not(None),
             ),
         )

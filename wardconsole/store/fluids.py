@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from wardconsole.domain.fluids import Direction, FluidEntry, FluidPlan, FluidTotals
 from wardconsole.store.entries import current, plan_rows
+from wardconsole.store.id_lists import among_ids
 from wardconsole.store.models import Admission, FluidEntryRow, FluidPlanRow
 
 
@@ -77,7 +78,7 @@ def _totals_statement(bounds: int) -> Any:
             urine,
         )
         .where(
-            row.admission_id.in_(bindparam("admission_ids", expanding=True)),
+            among_ids(row.admission_id, "admission_ids"),
             row.taken_at >= bindparam("bound_0"),
             row.taken_at < bindparam(f"bound_{bounds - 1}"),
             current(row),
@@ -113,7 +114,6 @@ def period_versions(
 def _versions_statement() -> Any:
     """``period_versions``'s statement, built once; bound by ``admission_ids``, ``start`` and
     ``end``."""
-    ids: BindParameter[Any] = bindparam("admission_ids", expanding=True)
 
     def counted(kind: int, model: Any, *where: Any) -> Any:
         return (
@@ -123,7 +123,7 @@ def _versions_statement() -> Any:
                 func.count().label("count"),
                 func.max(model.id).label("newest"),
             )
-            .where(model.admission_id.in_(ids), *where)
+            .where(among_ids(model.admission_id, "admission_ids"), *where)
             .group_by(model.admission_id)
         )
 
@@ -172,9 +172,7 @@ def _last_taken_statement(what: bool, before: bool) -> Any:
     if before:
         latest = latest.where(row.taken_at < bindparam("before"))
     newest = latest.order_by(row.taken_at.desc()).limit(1).correlate(Admission).scalar_subquery()
-    return select(Admission.id, newest).where(
-        Admission.id.in_(bindparam("admission_ids", expanding=True))
-    )
+    return select(Admission.id, newest).where(among_ids(Admission.id, "admission_ids"))
 
 
 def plans_in_force(

@@ -8,13 +8,14 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.formulary import Formulary
 from wardconsole.domain.medicines import GivenDose, MedicineLine
 from wardconsole.domain.records import PrnDose
 from wardconsole.store.entries import current
+from wardconsole.store.id_lists import among_ids
 from wardconsole.store.models import (
     MedicineLineCheckRow,
     MedicineLineRow,
@@ -189,7 +190,7 @@ def _medicine_lines_statement() -> Any:
         .outerjoin(first, first.id == check.c.first_id)
         .outerjoin(checker, checker.id == first.recorded_by_id)
         .where(
-            MedicineLineRow.admission_id.in_(bindparam("admission_ids", expanding=True)),
+            among_ids(MedicineLineRow.admission_id, "admission_ids"),
             current(MedicineLineRow),
         )
         .order_by(MedicineLineRow.taken_at, MedicineLineRow.id)

@@ -16,6 +16,7 @@ from wardconsole.domain.bowels import BowelEntry
 from wardconsole.domain.food_chart import FoodChart
 from wardconsole.domain.meals import MealEntry, Portion
 from wardconsole.store.entries import current, plan_rows
+from wardconsole.store.id_lists import among_ids
 from wardconsole.store.models import Admission, BowelEntryRow, FoodChartRow, MealEntryRow
 
 
@@ -41,7 +42,7 @@ def _meals_statement(start: bool, end: bool) -> Any:
     model's objects): the census reads the meals of running food charts on every refresh."""
     row = MealEntryRow
     query = select(*row.__table__.columns).where(
-        row.admission_id.in_(bindparam("admission_ids", expanding=True)), current(row)
+        among_ids(row.admission_id, "admission_ids"), current(row)
     )
     if start:
         query = query.where(row.taken_at >= bindparam("start"))

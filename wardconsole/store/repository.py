@@ -35,6 +35,7 @@ from wardconsole.domain.records import (
 from wardconsole.store import co_use_queries, ledger
 from wardconsole.store.entries import current
 from wardconsole.store.entry_windows import EntryWindows, current_since
+from wardconsole.store.id_lists import among_ids
 from wardconsole.store.models import (
     Admission,
     AssessmentRow,
@@ -244,7 +245,7 @@ def _latest_rows_statement(model: Any, complete_only: bool, kind: str | None = N
         select(*model.__table__.columns)
         .select_from(Admission)
         .join(model, model.id == latest)
-        .where(Admission.id.in_(bindparam("admission_ids", expanding=True)))
+        .where(among_ids(Admission.id, "admission_ids"))
     )
 
 
@@ -318,7 +319,7 @@ def _partial_sets_statement(windows: int) -> Any:
         and_(o.admission_id == bindparam(f"admission_{n}"), o.taken_at > bindparam(f"after_{n}"))
         for n in range(windows)
     ]
-    ranges.append(o.admission_id.in_(bindparam("never", expanding=True)))
+    ranges.append(among_ids(o.admission_id, "never"))
     return (
         select(*o.__table__.columns)
         .where(
@@ -400,9 +401,7 @@ def _open_escalations_statement(some: bool) -> Any:
     then oldest first."""
     query = _escalation_query().where(EscalationRow.resolved_at.is_(None))
     if some:
-        query = query.where(
-            EscalationRow.admission_id.in_(bindparam("admission_ids", expanding=True))
-        )
+        query = query.where(among_ids(EscalationRow.admission_id, "admission_ids"))
     return query.order_by(EscalationRow.severity.desc(), EscalationRow.raised_at)
 
 
@@ -605,7 +604,7 @@ def _prn_since_statement() -> Any:
     return (
         select(*_PRN_COLUMNS)
         .where(
-            PrnDoseRow.admission_id.in_(bindparam("admission_ids", expanding=True)),
+            among_ids(PrnDoseRow.admission_id, "admission_ids"),
             PrnDoseRow.taken_at >= bindparam("since"),
             current(PrnDoseRow),
         )
@@ -636,7 +635,7 @@ def _checks_since_statement() -> Any:
     return (
         select(*_ASSESSMENT_COLUMNS)
         .where(
-            AssessmentRow.admission_id.in_(bindparam("admission_ids", expanding=True)),
+            among_ids(AssessmentRow.admission_id, "admission_ids"),
             AssessmentRow.taken_at >= bindparam("since"),
             AssessmentRow.kind.in_(("rass", "rt_check")),
             current(AssessmentRow),
@@ -650,7 +649,7 @@ def _decisions_statement() -> Any:
     return (
         select(ClinicalDecisionRow, Staff.display_name)
         .join(Staff, Staff.id == ClinicalDecisionRow.recorded_by_id)
-        .where(ClinicalDecisionRow.admission_id.in_(bindparam("admission_ids", expanding=True)))
+        .where(among_ids(ClinicalDecisionRow.admission_id, "admission_ids"))
         .order_by(ClinicalDecisionRow.decided_at, ClinicalDecisionRow.id)
     )
 

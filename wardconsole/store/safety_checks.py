@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.safety_checks import CheckRecord, LevelPeriod, Presentation
 from wardconsole.store.entries import current as is_current
+from wardconsole.store.id_lists import among_ids
 from wardconsole.store.models import Admission, ObservationLevelRow, SafetyCheckRow, Staff
 
 
@@ -37,7 +38,7 @@ def _level_periods_statement() -> Any:
     return (
         select(*ObservationLevelRow.__table__.columns, Staff.display_name.label("set_by"))
         .join(Staff, Staff.id == ObservationLevelRow.recorded_by_id)
-        .where(ObservationLevelRow.admission_id.in_(bindparam("admission_ids", expanding=True)))
+        .where(among_ids(ObservationLevelRow.admission_id, "admission_ids"))
         .order_by(ObservationLevelRow.effective_from, ObservationLevelRow.id)
     )
 
@@ -113,7 +114,7 @@ def _latest_checks_statement(*, before: bool) -> Any:
         .select_from(Admission)
         .join(SafetyCheckRow, SafetyCheckRow.id == latest)
         .join(Staff, Staff.id == SafetyCheckRow.recorded_by_id)
-        .where(Admission.id.in_(bindparam("admission_ids", expanding=True)))
+        .where(among_ids(Admission.id, "admission_ids"))
     )
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from wardconsole.domain.sleep import SleepEntry, SleepQuality
 from wardconsole.store.entries import current
+from wardconsole.store.id_lists import among_ids
 from wardconsole.store.models import SafetyCheckRow, SleepEntryRow, Staff, SymptomEntryRow
 
 NightVersion = tuple[int, int, int, int, int, int, int]
@@ -148,7 +149,6 @@ def _versions_statement(nights: int) -> CompoundSelect[Any]:
     more than running it); bound by ``ids``, ``start<i>``, ``end<i>`` and ``day<i>``. The
     checks are counted per night from the (admission, taken) index alone, already in the
     index's order (no sorting), and the amending ones from the (admission, amended) index."""
-    ids: BindParameter[Any] = bindparam("ids", expanding=True)
     check = SafetyCheckRow
 
     def counted(kind: int, night: int, *where: ColumnElement[bool]) -> Any:
@@ -161,7 +161,7 @@ def _versions_statement(nights: int) -> CompoundSelect[Any]:
                 func.max(check.id).label("newest"),
                 literal_column("0").label("live"),
             )
-            .where(check.admission_id.in_(ids), *where)
+            .where(among_ids(check.admission_id, "ids"), *where)
             .group_by(check.admission_id)
         )
 
@@ -187,7 +187,7 @@ def _versions_statement(nights: int) -> CompoundSelect[Any]:
             case((current(SleepEntryRow), 1), else_=0).label("live"),
         )
         .where(
-            SleepEntryRow.admission_id.in_(ids),
+            among_ids(SleepEntryRow.admission_id, "ids"),
             or_(*(SleepEntryRow.night_of == d for d in days)),
         )
         .subquery()

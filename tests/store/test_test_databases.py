@@ -102,3 +102,26 @@ def test_records_seeded_once_are_put_back_for_each_test_on_postgres() -> None:
     finally:
         for schema in (run.schema, run.seed, f"{run.schema}_s0"):
             dbfixtures.drop_pg_schema(schema)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "change",
+    [
+        "ALTER TABLE beds ALTER COLUMN ward SET DEFAULT 'W'",
+        "ALTER TABLE beds ALTER COLUMN sort_order DROP NOT NULL",
+        "ALTER TABLE beds ALTER COLUMN ward TYPE varchar(40)",
+    ],
+)
+def test_a_changed_column_leaves_a_schema_that_is_not_used_again(change: str) -> None:
+    dbfixtures.require_postgres()
+    run = dbfixtures._RunSchema()
+    try:
+        engine = make_engine(run.url)
+        with engine.begin() as connection:
+            connection.execute(text(change))
+        engine.dispose()
+        assert not run.reset()
+    finally:
+        dbfixtures.drop_pg_schema(run.schema)
+        dbfixtures.drop_pg_schema(run.seed)

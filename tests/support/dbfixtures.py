@@ -227,14 +227,17 @@ class _RunSchema:
         return _Kept(copies, [(str(name), value) for name, value in sequences])
 
     def _shape(self, connection: Connection) -> str:
-        """A digest of the schema's definition: tables, columns, indexes, constraints,
-        functions and whether each trigger is enabled (a test may switch one off)."""
+        """A digest of the schema's definition: tables, columns (with their lengths and
+        precisions), indexes, constraints, functions and whether each trigger is enabled (a
+        test may switch one off)."""
         return str(
             connection.execute(
                 text(
                     """
                     SELECT md5(coalesce(string_agg(item, '|' ORDER BY item), '')) FROM (
-                        SELECT format('col %s.%s %s %s %s', table_name, column_name, data_type,
+                        SELECT format('col %s.%s %s(%s,%s,%s,%s) %s %s', table_name,
+                                      column_name, data_type, character_maximum_length,
+                                      numeric_precision, numeric_scale, datetime_precision,
                                       is_nullable, column_default) AS item
                         FROM information_schema.columns WHERE table_schema = :schema
                         UNION ALL

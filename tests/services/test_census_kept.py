@@ -1,4 +1,5 @@
-"""A census kept open for a shift (its sleep flag and fluid totals kept between refreshes) shows
+"""A census kept open for a shift (its sleep flag, fluid totals, latest observation sets, symptom
+chart and RASS kept between refreshes) shows
 every patient exactly as a census opened fresh does, after each correction made at another
 station, on both databases."""
 
@@ -6,8 +7,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import select
-from wardfakes import Clock
+from wardfakes import NORMAL_SET, Clock
 
 from wardconsole.domain.fluids import Direction, FluidInput, period_of
 from wardconsole.domain.safety_checks import Presentation
@@ -19,10 +21,18 @@ from wardconsole.services.demo import DemoOptions, build_demo_ward
 from wardconsole.services.observation_levels import ObservationLevelService
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.staff import StaffService
+from wardconsole.services.views import CensusRow
+from wardconsole.store import repository
 from wardconsole.store.engine import make_engine
 from wardconsole.store.entries import current
 from wardconsole.store.fluids import period_versions
-from wardconsole.store.models import FluidEntryRow, SafetyCheckRow
+from wardconsole.store.models import (
+    FluidEntryRow,
+    ObservationSetRow,
+    PrnDoseRow,
+    SafetyCheckRow,
+    SymptomEntryRow,
+)
 from wardconsole.store.sleep import night_versions
 
 
@@ -40,10 +50,8 @@ def test_a_kept_census_reads_like_a_fresh_one_after_each_change_at_another_stati
             assert kept.snapshot(now).rows == CensusService(db).snapshot(now).rows
 
     same_as_fresh()
-    other = Database(make_engine(db_url), clock=clock)
+    other, station_b, recording = _station_b(db_url, clock)
     try:
-        station_b = StaffService(other).actor("rn.test", "Station B")
-        recording = RecordingService(other)
         ids = [row.admission_id for row in kept.snapshot(now).rows]
         period = period_of(now, other.fluid_policy.day_start, other.ward_timezone)
         entries = _current_rows(other, FluidEntryRow, period.start, now)
@@ -98,6 +106,12 @@ def test_a_kept_census_reads_like_a_fresh_one_after_each_change_at_another_stati
         same_as_fresh()
     finally:
         other.engine.dispose()
+
+
+def _station_b(db_url: str, clock: Clock) -> tuple[Database, Actor, RecordingService]:
+    """Another station on the same database (its own engine), signed in, and its recording."""
+    other = Database(make_engine(db_url), clock=clock)
+    return other, StaffService(other).actor("rn.test", "Station B"), RecordingService(other)
 
 
 def _current_rows(db: Database, model: type, start: datetime, end: datetime) -> list:
@@ -159,3 +173,115 @@ def _moved(db: Database, model: type, original_id: int, taken_at: datetime) -> N
         }
         values.update(amends_id=original_id, taken_at=taken_at, amend_reason="wrong time")
         session.add(model(**values))
+
+
+def test_a_kept_census_reads_observations_symptoms_and_rass_like_a_fresh_one(
+    db: Database, nurse: Actor, clock: Clock, db_url: str
+) -> None:
+    """Corrections, strike-outs (of the latest complete set too, so an older one is latest
+    again), a new partial set, a new complete set, a set moved to an earlier time, symptom
+    charts and RASS entered at another station: each patient reads as a fresh census reads
+    them, and so do the times due later on, worked out again from the kept sets."""
+    build_demo_ward(db, DemoOptions(beds=6, days=4, seed=11, occupancy=1.0))
+    kept = CensusService(db)
+    now = clock.now
+
+    def same_as_fresh(at: datetime | None = None) -> None:
+        """Refreshed three times: a stay read afresh, then with its versions, then kept."""
+        for _ in range(3):
+            assert kept.snapshot(at or now).rows == CensusService(db).snapshot(at or now).rows
+
+    same_as_fresh()
+    other, station_b, recording = _station_b(db_url, clock)
+    try:
+        ids = [row.admission_id for row in kept.snapshot(now).rows]
+        start = now - timedelta(days=30)
+        sets = {i: _of(_current_rows(other, ObservationSetRow, start, now), i) for i in ids}
+        latest = sets[ids[0]][-1]
+        recording.amend_observation(
+            station_b, latest.id, {**NORMAL_SET, "pulse": 131}, reason="counted twice"
+        )
+        same_as_fresh()
+        complete = [o for o in sets[ids[1]] if o.is_complete][-1]
+        recording.mark_entered_in_error(station_b, "observation", complete.id, "wrong patient")
+        kept.snapshot(now)  # the older complete set is read: its rows start earlier
+        asleep = {k: v for k, v in NORMAL_SET.items() if k not in ("systolic_bp", "diastolic_bp")}
+        earlier = [o for o in sets[ids[1]] if o.is_complete][-2]
+        recording.record_observation(  # entered late, after the complete set now latest
+            station_b,
+            ids[1],
+            {**asleep, "respiration_rate": 27},
+            taken_at=earlier.taken_at + (complete.taken_at - earlier.taken_at) / 2,
+            missing_reasons={"systolic_bp": "asleep", "diastolic_bp": "asleep"},
+        )
+        same_as_fresh()
+        assert _row(kept, now, ids[1]).news2_at_least is not None
+        recording.record_observation(
+            station_b,
+            ids[2],
+            {**asleep, "respiration_rate": 27},
+            taken_at=now,
+            missing_reasons={"systolic_bp": "asleep", "diastolic_bp": "asleep"},
+        )
+        same_as_fresh()
+        assert _row(kept, now, ids[2]).latest_set_partial
+        recording.record_observation(station_b, ids[2], NORMAL_SET, taken_at=now)
+        same_as_fresh()
+        assert not _row(kept, now, ids[2]).latest_set_partial
+        moved = [o for o in sets[ids[3]] if o.is_complete][-1]
+        _moved(other, ObservationSetRow, moved.id, moved.taken_at - timedelta(days=2))
+        same_as_fresh()
+        recording.record_observation(
+            station_b, ids[4], NORMAL_SET, taken_at=sets[ids[4]][-1].taken_at - timedelta(hours=1)
+        )
+        same_as_fresh()
+        recording.record_symptoms(station_b, ids[0], {"craving": 3})
+        same_as_fresh()
+        charts = _of(_current_rows(other, SymptomEntryRow, start, now), ids[1])
+        assert charts, "the demo ward records symptom charts"
+        recording.mark_entered_in_error(station_b, "symptoms", charts[-1].id, "wrong patient")
+        same_as_fresh()
+        dosed = _current_rows(other, PrnDoseRow, start, now)
+        assert dosed, "the demo ward gives PRN doses"
+        rass = recording.record_assessment(
+            station_b, dosed[-1].admission_id, "rass", {"score": -2}, taken_at=now
+        )
+        same_as_fresh()
+        recording.mark_entered_in_error(station_b, "assessment", rass.entry_id, "wrong patient")
+        same_as_fresh()
+        for later in (now + timedelta(hours=2), now + timedelta(days=8)):
+            same_as_fresh(later)  # overdue and due times worked out again from kept sets
+    finally:
+        other.engine.dispose()
+
+
+def test_a_kept_census_reads_again_only_the_stays_whose_entries_changed(
+    db: Database, nurse: Actor, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_demo_ward(db, DemoOptions(beds=4, days=2, seed=11, occupancy=1.0))
+    kept = CensusService(db)
+    now = clock.now
+    read: list[list[int]] = []
+    real = repository.latest_and_complete_observations
+
+    def counted(session: object, admission_ids: list[int]) -> object:
+        read.append(sorted(admission_ids))
+        return real(session, admission_ids)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(repository, "latest_and_complete_observations", counted)
+    ids = sorted(row.admission_id for row in kept.snapshot(now).rows)
+    kept.snapshot(now)
+    read.clear()
+    kept.snapshot(now)
+    assert read == []
+    RecordingService(db).record_observation(nurse, ids[1], NORMAL_SET, taken_at=now)
+    kept.snapshot(now)
+    assert read == [[ids[1]]]
+
+
+def _of(rows: list, admission_id: int) -> list:
+    return [r for r in rows if r.admission_id == admission_id]
+
+
+def _row(census: CensusService, now: datetime, admission_id: int) -> CensusRow:
+    return next(r for r in census.snapshot(now).rows if r.admission_id == admission_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -33,6 +33,7 @@ from wardconsole.domain.weights import next_weighing, weighing_due_text
 from wardconsole.services.db import Database
 from wardconsole.services.fluids import PeriodReader
 from wardconsole.services.food_chart import food_chart_views
+from wardconsole.services.kept_latest import KeptObservations, kept_rass, kept_symptoms
 from wardconsole.services.observation_levels import patient_checks
 from wardconsole.services.safety_rules import schedules_for
 from wardconsole.services.sign_in import read_ward_name
@@ -40,6 +41,11 @@ from wardconsole.services.sleep import SleepReader
 from wardconsole.services.views import CensusRow, CensusSnapshot, WardSummary
 from wardconsole.store import fluids, repository, weights
 from wardconsole.store.repository import to_prn
+
+FIRST_WINDOW = timedelta(hours=8)
+"""Where a kept census first measures a patient's latest entries from (``KeptLatest.values``):
+a ward charts vital signs and the withdrawal chart more often than that, so most patients are
+kept from their first refresh on; the others are read once more on the next."""
 
 
 def age_on(born: date, today: date) -> int:
@@ -63,6 +69,11 @@ class CensusService:
         """Keeps each patient's completed nights between refreshes (``SleepReader.flags``)."""
         self._period = PeriodReader()
         """Keeps each patient's fluid totals and plan between refreshes (``PeriodReader``)."""
+        self._observations = KeptObservations()
+        self._symptoms = kept_symptoms()
+        self._rass = kept_rass()
+        """Keep each patient's latest observation sets, symptom chart and RASS between
+        refreshes (``kept_latest``)."""
 
     def ward_name(self) -> str:
         """The ward's name, taken from its beds (one database serves one ward)."""
@@ -73,21 +84,20 @@ class CensusService:
         """One consistent read of the census: a fixed number of queries, each O(admitted
         patients) — the fluid column adds two grouped ones (four when a stay's fluid rows
         changed) and two for the food chart (its versions, the meals of its days), the sleep
-        flag one (three when a night's checks or sleep entries changed), never one per
-        patient."""
+        flag one (three when a night's checks or sleep entries changed), the latest sets, the
+        withdrawal chart and RASS one each (with their reads when a patient's entries changed,
+        ``kept_latest``), never one per patient."""
         now = now or self._db.clock()
         policy = self._db.policy
         chart_max = self._db.chart.max_total
         with self._db.read() as session:
             admissions = repository.open_admissions(session)
             ids = [a.admission_id for a in admissions]
-            complete, latest = repository.latest_and_complete_observations(session, ids)
-            partials = repository.partial_sets_after(
-                session,
-                {i: (complete[i].taken_at if i in complete else None) for i in ids},
-                since=now - policy.history_window,
+            first_from = now - FIRST_WINDOW
+            complete, latest, partials = self._observations.read(
+                session, ids, since=now - policy.history_window, first_from=first_from
             )
-            symptoms = repository.latest_symptoms(session, ids)
+            symptoms = self._symptoms.values(session, ids, first_from)
             # Every open escalation, in one query: a discharged patient's (an overdue follow-up)
             # is counted on the summary, the rest go on their rows.
             everyone = repository.open_escalations(session)
@@ -98,7 +108,7 @@ class CensusService:
                 session, self._db, [(a.admission_id, a.admitted_at) for a in admissions], now
             )
             decisions = repository.decisions_by_admission(session, ids)
-            after_prn = after_prn_inputs(session, self._db, ids, decisions, now)
+            after_prn = after_prn_inputs(session, self._db, ids, decisions, now, self._rass.values)
             fluid = self._fluids(session, ids, now) if self._with_fluids else {}
             food = (
                 food_chart_views(session, ids, now, self._db.shifts.zone)
@@ -233,12 +243,14 @@ def after_prn_inputs(
     ids: Sequence[int],
     decisions: Mapping[int, Sequence[ClinicalDecision]],
     now: datetime,
+    kept_rass: Callable[[Any, list[int], datetime], Mapping[int, AssessmentEntry | None]]
+    | None = None,
 ) -> dict[int, tuple[tuple[PrnDose, ...], tuple[AssessmentEntry, ...]]]:
     """The doses and checks ``after_prn_fields`` reads, in at most three statements: the week's
     PRN doses, each patient's latest RASS (a RASS after the latest dose is all the post-PRN
     RASS asks for) and the RASS / RT checks of running rapid-tranquillisation episodes from
     their first dose. Reading the week's checks instead gave the same cells at several times
-    the cost."""
+    the cost. ``kept_rass``: a census's latest RASS kept between its refreshes."""
     policy = db.policy
     doses = {
         admission_id: doses_read(rows, db.formulary, policy, now)
@@ -251,7 +263,11 @@ def after_prn_inputs(
         for admission_id, given in doses.items()
         if (episode := rt_episode(given, decisions.get(admission_id, ()), now=now, policy=policy))
     }
-    rass = repository.latest_rass(session, list(doses))
+    rass = (
+        kept_rass(session, list(doses), now - FIRST_WINDOW)
+        if kept_rass is not None
+        else repository.latest_rass(session, list(doses))
+    )
     checks = repository.after_prn_checks(session, starts)
     found = {}
     for admission_id, given in doses.items():

@@ -251,6 +251,7 @@ def test_a_kept_census_reads_observations_symptoms_and_rass_like_a_fresh_one(
         same_as_fresh()
         for later in (now + timedelta(hours=2), now + timedelta(days=8)):
             same_as_fresh(later)  # overdue and due times worked out again from kept sets
+        same_as_fresh()  # and back: the history window's start moved earlier again
     finally:
         other.engine.dispose()
 

@@ -130,9 +130,10 @@ class KeptObservations:
 
     def __init__(self) -> None:
         self._since: datetime | None = None
-        self._latest = KeptLatest[ObservationsRead](
-            ObservationSetRow, self._read, self._needs_from, _observation_ids
-        )
+        self._latest = self._nothing_kept()
+
+    def _nothing_kept(self) -> KeptLatest[ObservationsRead]:
+        return KeptLatest(ObservationSetRow, self._read, self._needs_from, _observation_ids)
 
     def read(
         self,
@@ -146,6 +147,9 @@ class KeptObservations:
         """(Newest complete set, newest set, partial sets after the newest complete one taken
         from ``since`` on, oldest first), each by admission id, for the stays that have one
         (``first_from``: as ``KeptLatest.values``)."""
+        if self._since is not None and since < self._since:
+            # Asked for an earlier time than before: kept partial sets may start too late.
+            self._latest = self._nothing_kept()
         self._since = since
         values = self._latest.values(session, admission_ids, first_from)
         complete, latest, partials = {}, {}, {}

@@ -59,7 +59,11 @@ class KeptLatest(Generic[Value]):
         the stays whose rows changed (whatever their number). ``first_from``: where the rows of
         a stay read for the first time are measured from (its whole stay's rows would be the
         only window sure to cover its value); when its value needs earlier rows, or without
-        ``first_from``, the next refresh measures where they start and reads it again."""
+        ``first_from``, the next refresh measures where they start and reads it again. A
+        reader's first refresh measures nothing (it costs no more statements than a fresh
+        read)."""
+        if not self._kept:
+            first_from = None
         starts = {
             a: _earliest(k) if (k := self._kept.get(a)) is not None else first_from
             for a in admission_ids

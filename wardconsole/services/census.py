@@ -44,8 +44,8 @@ from wardconsole.store.repository import to_prn
 
 FIRST_WINDOW = timedelta(hours=8)
 """Where a kept census first measures a patient's latest entries from (``KeptLatest.values``):
-a ward charts vital signs and the withdrawal chart more often than that, so most patients are
-kept from their first refresh on; the others are read once more on the next."""
+a cost setting, not a clinical one (any value gives the same census). A patient whose latest
+entry is older is read once more on the next refresh; one with a recent entry is kept at once."""
 
 
 def age_on(born: date, today: date) -> int:

@@ -42,11 +42,6 @@ from wardconsole.services.views import CensusRow, CensusSnapshot, WardSummary
 from wardconsole.store import fluids, repository, weights
 from wardconsole.store.repository import to_prn
 
-FIRST_WINDOW = timedelta(hours=8)
-"""Where a kept census first measures a patient's latest entries from (``KeptLatest.values``):
-a cost setting, not a clinical one (any value gives the same census). A patient whose latest
-entry is older is read once more on the next refresh; one with a recent entry is kept at once."""
-
 
 def age_on(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
@@ -93,11 +88,10 @@ class CensusService:
         with self._db.read() as session:
             admissions = repository.open_admissions(session)
             ids = [a.admission_id for a in admissions]
-            first_from = now - FIRST_WINDOW
             complete, latest, partials = self._observations.read(
-                session, ids, since=now - policy.history_window, first_from=first_from
+                session, ids, since=now - policy.history_window
             )
-            symptoms = self._symptoms.values(session, ids, first_from)
+            symptoms = self._symptoms.values(session, ids)
             # Every open escalation, in one query: a discharged patient's (an overdue follow-up)
             # is counted on the summary, the rest go on their rows.
             everyone = repository.open_escalations(session)
@@ -243,8 +237,7 @@ def after_prn_inputs(
     ids: Sequence[int],
     decisions: Mapping[int, Sequence[ClinicalDecision]],
     now: datetime,
-    kept_rass: Callable[[Any, list[int], datetime], Mapping[int, AssessmentEntry | None]]
-    | None = None,
+    kept_rass: Callable[[Any, list[int]], Mapping[int, AssessmentEntry | None]] | None = None,
 ) -> dict[int, tuple[tuple[PrnDose, ...], tuple[AssessmentEntry, ...]]]:
     """The doses and checks ``after_prn_fields`` reads, in at most three statements: the week's
     PRN doses, each patient's latest RASS (a RASS after the latest dose is all the post-PRN
@@ -264,7 +257,7 @@ def after_prn_inputs(
         if (episode := rt_episode(given, decisions.get(admission_id, ()), now=now, policy=policy))
     }
     rass = (
-        kept_rass(session, list(doses), now - FIRST_WINDOW)
+        kept_rass(session, list(doses))
         if kept_rass is not None
         else repository.latest_rass(session, list(doses))
     )

@@ -52,23 +52,12 @@ class KeptLatest(Generic[Value]):
         self._read, self._needs_from, self._row_ids = read, needs_from, row_ids
         self._kept: dict[int, _Kept[Value]] = {}
 
-    def values(
-        self, session: Session, admission_ids: Sequence[int], first_from: datetime | None = None
-    ) -> dict[int, Value]:
+    def values(self, session: Session, admission_ids: Sequence[int]) -> dict[int, Value]:
         """Admission id -> its value (every stay asked for): one statement, one read more for
-        the stays whose rows changed (whatever their number). ``first_from``: where the rows of
-        a stay read for the first time are measured from (its whole stay's rows would be the
-        only window sure to cover its value); when its value needs earlier rows, or without
-        ``first_from``, the next refresh measures where they start and reads it again. A
-        reader's first refresh measures nothing (it costs no more statements than a fresh
-        read)."""
-        if not self._kept:
-            first_from = None
-        starts = {
-            a: _earliest(k) if (k := self._kept.get(a)) is not None else first_from
-            for a in admission_ids
-            if a in self._kept or first_from is not None
-        }
+        the stays whose rows changed (whatever their number). A stay read for the first time
+        is read without a statement (no more than a fresh read); from the next refresh on it is
+        kept."""
+        starts = {a: _earliest(k) for a in admission_ids if (k := self._kept.get(a)) is not None}
         row_ids = [i for a in admission_ids if (k := self._kept.get(a)) for i in k.row_ids]
         rows, amended = rows_from(session, self._model, starts, row_ids, kind=self._kind)
         fresh: dict[int, _Kept[Value]] = {}
@@ -78,9 +67,11 @@ class KeptLatest(Generic[Value]):
             kept = self._kept.get(admission_id)
             if (
                 kept is not None
-                and kept.key is not None
                 and admission_id not in amended
-                and version(found, kept.measured_from) == kept.key
+                and (
+                    (kept.key is not None and version(found, kept.measured_from) == kept.key)
+                    or _only_its_rows(found, kept)
+                )
             ):
                 # Unchanged as of this statement, which also measured where the value's rows
                 # start now: that is the key from here on.
@@ -113,6 +104,15 @@ class KeptLatest(Generic[Value]):
         return {admission_id: fresh[admission_id].value for admission_id in admission_ids}
 
 
+def _only_its_rows(rows: Sequence[tuple[int, datetime]], kept: _Kept[Any]) -> bool:
+    """Whether the rows taken from where the value's rows start are exactly the ones it was
+    built from: rows are never removed, so then none was added there since it was read (the
+    usual case; a key is needed only when other rows lie there, such as struck-out ones)."""
+    start = kept.needs_from
+    found = {row_id for row_id, taken_at in rows if start is None or taken_at >= start}
+    return found == set(kept.row_ids)
+
+
 def _earliest(kept: _Kept[Any]) -> datetime | None:
     """Where this refresh's rows must start: both where the key was measured from and where the
     value's rows start now (None when either is the whole stay)."""
@@ -140,22 +140,17 @@ class KeptObservations:
         return KeptLatest(ObservationSetRow, self._read, self._needs_from, _observation_ids)
 
     def read(
-        self,
-        session: Session,
-        admission_ids: Sequence[int],
-        since: datetime,
-        first_from: datetime | None = None,
+        self, session: Session, admission_ids: Sequence[int], since: datetime
     ) -> tuple[
         dict[int, ObservationSet], dict[int, ObservationSet], dict[int, list[ObservationSet]]
     ]:
         """(Newest complete set, newest set, partial sets after the newest complete one taken
-        from ``since`` on, oldest first), each by admission id, for the stays that have one
-        (``first_from``: as ``KeptLatest.values``)."""
+        from ``since`` on, oldest first), each by admission id, for the stays that have one."""
         if self._since is not None and since < self._since:
             # Asked for an earlier time than before: kept partial sets may start too late.
             self._latest = self._nothing_kept()
         self._since = since
-        values = self._latest.values(session, admission_ids, first_from)
+        values = self._latest.values(session, admission_ids)
         complete, latest, partials = {}, {}, {}
         for admission_id, (last_complete, last_any, after) in values.items():
             if last_complete is not None:

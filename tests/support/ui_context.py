@@ -34,18 +34,38 @@ def no_letter(actor: Actor, admission_id: int, path: Path) -> Path:
     raise AssertionError(f"this test writes no discharge letter ({admission_id} to {path})")
 
 
+TOUCHED: list[str] = []
+"""Every use of an ``Unused`` service in the running test, kept as well as raised: a use on the
+background worker raises where the console catches it (a read that "could not be read"), so the
+UI tests' conftest fails the test on what is kept here."""
+
+
 class Unused:
     """A service the console always has but this test never uses: using it is a test error
-    (as writing a discharge letter is for ``no_letter``)."""
+    (as writing a discharge letter is for ``no_letter``), on whichever thread it happens."""
 
     def __init__(self, service: str) -> None:
         self._service = service
 
+    def _touched(self, what: str) -> AssertionError:
+        message = f"this test uses no {what}"
+        TOUCHED.append(message)
+        return AssertionError(message)
+
     def __getattr__(self, name: str) -> Any:
-        raise AssertionError(f"this test uses no {self._service} ({name})")
+        if name.startswith("__"):  # copy, pickle and introspection probes are not uses
+            raise AttributeError(name)
+        raise self._touched(f"{self._service} ({name})")
 
     def __call__(self, *_args: object, **_kwargs: object) -> Any:
-        raise AssertionError(f"this test uses no {self._service}")
+        raise self._touched(self._service)
+
+
+def no_charts(admission_id: int, *_args: object, **_kwargs: object) -> Any:
+    """The chart loader of a console over an in-memory ward, which keeps no chart series: a
+    patient window opened in such a test shows the note it shows when the charts cannot be read
+    (as in a database outage), and the test is about the window, not its charts."""
+    raise ConnectionError(f"an in-memory ward keeps no chart series (admission {admission_id})")
 
 
 UNUSED_SERVICES = (

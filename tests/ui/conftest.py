@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication
-from ui_context import ui_context
+from ui_context import TOUCHED, no_charts, ui_context
 from ui_runner import shared_runner
 
 from wardconsole.services.views import CensusSnapshot
@@ -64,7 +64,9 @@ def ward() -> FakeWard:
 
 def make_context(ward: FakeWard, **fields: Any) -> UiContext:
     """The console over ``ward``; ``fields`` as for ``ui_context`` (who is signed in, the
-    services the test's features use)."""
+    services the test's features use). Its patient windows show no charts: the in-memory ward
+    keeps none (``no_charts``)."""
+    fields.setdefault("load_patient_series", no_charts)
     return ui_context(
         load_census=ward.load_census,
         open_change_feed=ward.open_change_feed,
@@ -104,6 +106,16 @@ def window(make_window: Callable[..., MainWindow], ward: FakeWard) -> MainWindow
 def shown_snapshot(window: MainWindow) -> CensusSnapshot:
     assert window.snapshot is not None
     return window.snapshot
+
+
+@pytest.fixture(autouse=True)
+def _no_unused_service_touched() -> Iterator[None]:
+    """A service a test console stands in with ``Unused`` fails the test when touched, even on
+    the background worker, where the console catches the error and shows "could not be read"."""
+    TOUCHED.clear()
+    yield
+    touched, TOUCHED[:] = list(TOUCHED), []
+    assert not touched, touched
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,7 @@ from wardconsole.domain.records import EscalationInfo, EscalationKind, Severity
 from wardconsole.services.admissions import AdmissionService, NewPatient
 from wardconsole.services.auth import SignedIn, SignInPurpose, SignInRefused
 from wardconsole.services.census import CensusService
+from wardconsole.services.charts import ChartService
 from wardconsole.services.context import Actor, Role
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import EscalationService
@@ -125,6 +126,7 @@ class Station:
             current_actor=lambda: self.nurse,
             access=self.access(self.runner),
             open_alert_sound=lambda: self.sound,
+            load_patient_series=ChartService(self.db).series,
         )
 
     def record(self, admission_id: int, values: dict[str, object]) -> None:

@@ -301,7 +301,6 @@ def rss_child(args: argparse.Namespace) -> None:
     from wardconsole.app import _handoff_ui, _interop_actions
     from wardconsole.services.admissions import AdmissionService
     from wardconsole.services.aftercare import AftercareService
-    from wardconsole.services.auth import SignInSetup
     from wardconsole.services.decisions import DecisionService
     from wardconsole.services.discharge import DischargeService
     from wardconsole.services.escalations import EscalationService
@@ -312,6 +311,7 @@ def rss_child(args: argparse.Namespace) -> None:
     from wardconsole.services.observation_levels import ObservationLevelService
     from wardconsole.services.recording import RecordingService
     from wardconsole.services.sessions import SessionService
+    from wardconsole.services.sign_in import SignInSetup
     from wardconsole.services.sleep import SleepService
     from wardconsole.services.staff import StaffService
     from wardconsole.services.weights import WeightService

@@ -171,9 +171,10 @@ def sign_in_figures() -> dict[str, object]:
     import time
 
     from wardconsole.domain.access import load_access_policy
-    from wardconsole.services.auth import AuthService, SignInRefused
+    from wardconsole.services.auth import AuthService
     from wardconsole.services.context import Role
     from wardconsole.services.db import Database
+    from wardconsole.services.sign_in import SignInRefused
     from wardconsole.services.staff import StaffService
     from wardconsole.store.engine import make_engine, upgrade
 

@@ -29,10 +29,11 @@ from wardconsole.domain.formulary import load_formulary
 from wardconsole.domain.records import VITAL_FIELDS, MissingReason
 from wardconsole.services.admissions import AdmissionService, NewPatient
 from wardconsole.services.audit import AuditQuery, AuditService
-from wardconsole.services.auth import AuthService, SignInRefused
+from wardconsole.services.auth import AuthService
 from wardconsole.services.context import Actor, InvalidInput, Role, ServiceError
 from wardconsole.services.db import Database
 from wardconsole.services.recording import RecordingService, RoundEntry
+from wardconsole.services.sign_in import SignInRefused
 from wardconsole.services.staff import StaffService
 from wardconsole.store import repository
 from wardconsole.store.models import (

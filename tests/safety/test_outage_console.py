@@ -23,12 +23,13 @@ from ui_runner import shared_runner
 
 from wardconsole.domain.access import load_access_policy
 from wardconsole.services.audit import AuditService
-from wardconsole.services.auth import AuthService, SignInPurpose
+from wardconsole.services.auth import AuthService
 from wardconsole.services.census import CensusService
 from wardconsole.services.db import Database
 from wardconsole.services.outbox import Outbox
 from wardconsole.services.recording import RoundEntry
 from wardconsole.services.safe_saves import QueuedSave, SafeSaves
+from wardconsole.services.sign_in import SignInPurpose
 from wardconsole.services.staff import StaffService
 from wardconsole.store.changes import open_change_feed
 from wardconsole.store.engine import make_engine, upgrade

@@ -22,10 +22,11 @@ from wardfakes import NORMAL_SET
 from wardconsole.cli import main
 from wardconsole.domain.access import load_access_policy
 from wardconsole.services.admissions import AdmissionService, NewPatient
-from wardconsole.services.auth import AuthService, SignInRefused
+from wardconsole.services.auth import AuthService
 from wardconsole.services.context import Actor, PermissionDenied, Role
 from wardconsole.services.db import Database
 from wardconsole.services.recording import RecordingService
+from wardconsole.services.sign_in import SignInRefused
 from wardconsole.services.staff import StaffService
 from wardconsole.store import staff_writes
 from wardconsole.store.engine import (

@@ -9,17 +9,16 @@ import pytest
 from sqlalchemy import select
 
 from wardconsole.domain.access import AccessPolicy, load_access_policy
-from wardconsole.services.auth import (
-    DEMO_PASSWORD,
-    NOT_RECOGNISED,
-    AuthService,
-    SignInPurpose,
-    SignInRefused,
-    mark_demo_ward,
-)
+from wardconsole.services.auth import NOT_RECOGNISED, AuthService, mark_demo_ward
 from wardconsole.services.context import Actor, Role
 from wardconsole.services.db import Database
-from wardconsole.services.staff import FIRST_ACCOUNT_COMMAND, StaffService
+from wardconsole.services.sign_in import (
+    DEMO_PASSWORD,
+    FIRST_ACCOUNT_COMMAND,
+    SignInPurpose,
+    SignInRefused,
+)
+from wardconsole.services.staff import StaffService
 from wardconsole.store.models import AuditRow
 
 PASSWORD = "night-shift-42"

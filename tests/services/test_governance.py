@@ -208,7 +208,8 @@ def test_a_colleague_signs_in_to_confirm_without_changing_who_is_signed_in(
     db: Database, nurse: Actor
 ) -> None:
     from wardconsole.domain.access import load_access_policy
-    from wardconsole.services.auth import AuthService, SignInRefused
+    from wardconsole.services.auth import AuthService
+    from wardconsole.services.sign_in import SignInRefused
 
     staff = StaffService(db)
     staff.add("rn.second", "Sam Second", Role.NURSE, "night-shift-42")

@@ -18,7 +18,8 @@ from wardconsole.services.context import Actor, InvalidInput, PermissionDenied, 
 from wardconsole.services.db import Database
 from wardconsole.services.outbox import Outbox, QueueKind, QueueState, decode, encode
 from wardconsole.services.recording import RoundEntry, RoundResult
-from wardconsole.services.safe_saves import QueuedSave, SafeSaves, is_unavailable
+from wardconsole.services.safe_saves import QueuedSave, SafeSaves
+from wardconsole.services.unavailable import is_unavailable
 from wardconsole.store.engine import DatabaseError
 from wardconsole.store.models import AuditRow, ObservationSetRow, PrnDoseRow
 

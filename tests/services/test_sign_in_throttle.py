@@ -15,9 +15,10 @@ from wardfakes import Clock
 from wardconsole.domain.access import AccessPolicy, load_access_policy
 from wardconsole.domain.sign_in_throttle import Rule
 from wardconsole.services import auth as auth_module
-from wardconsole.services.auth import AuthService, SignInRefused
+from wardconsole.services.auth import AuthService
 from wardconsole.services.context import Role
 from wardconsole.services.db import Database
+from wardconsole.services.sign_in import SignInRefused
 from wardconsole.services.staff import (
     OWASP_SCRYPT,
     ScryptCost,

@@ -11,10 +11,10 @@ from ui_runner import shared_runner
 
 from wardconsole.domain.changes import ChangeFeed
 from wardconsole.domain.policy import EscalationPolicy, load_policy
-from wardconsole.services.auth import SignInSetup
 from wardconsole.services.context import Actor, Role
 from wardconsole.services.escalations import EscalationBoard, EscalationEvent, WardChecks
 from wardconsole.services.governance import PolicyStatus
+from wardconsole.services.sign_in import SignInSetup
 from wardconsole.services.views import CensusSnapshot
 from wardconsole.ui.access.session import AccessContext, StaffSession
 from wardconsole.ui.context import UiContext

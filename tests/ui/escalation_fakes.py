@@ -14,13 +14,13 @@ from wardfakes import NORMAL_SET, Clock
 
 from wardconsole.domain.records import EscalationInfo, EscalationKind, Severity
 from wardconsole.services.admissions import AdmissionService, NewPatient
-from wardconsole.services.auth import SignedIn, SignInPurpose, SignInRefused
 from wardconsole.services.census import CensusService
 from wardconsole.services.charts import ChartService
 from wardconsole.services.context import Actor, Role
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import EscalationService
 from wardconsole.services.recording import RecordingService
+from wardconsole.services.sign_in import SignedIn, SignInPurpose, SignInRefused
 from wardconsole.services.staff import StaffService
 from wardconsole.store.changes import open_change_feed
 from wardconsole.store.engine import make_engine

@@ -12,9 +12,9 @@ from screenshots import grab_widget
 from sqlalchemy import select
 
 from wardconsole.domain.access import load_access_policy
-from wardconsole.services.auth import AuthService, SignInPurpose
+from wardconsole.services.auth import AuthService
 from wardconsole.services.db import Database
-from wardconsole.services.staff import FIRST_ACCOUNT_COMMAND
+from wardconsole.services.sign_in import FIRST_ACCOUNT_COMMAND, SignInPurpose
 from wardconsole.store.engine import make_engine
 from wardconsole.store.models import AuditRow
 from wardconsole.ui.access.sign_in_dialog import SignInDialog
@@ -93,7 +93,8 @@ def test_a_demo_ward_says_its_demo_password_and_no_other_ward_does(
     qtbot, tmp_path: Path, dialog: SignInDialog
 ) -> None:
     assert not dialog.form.hint.isVisible()
-    from wardconsole.services.auth import DEMO_PASSWORD, mark_demo_ward
+    from wardconsole.services.auth import mark_demo_ward
+    from wardconsole.services.sign_in import DEMO_PASSWORD
 
     demo = build_world(tmp_path / "demo")
     with demo.db.transaction() as session:

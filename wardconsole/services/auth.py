@@ -33,9 +33,6 @@ from wardconsole.services.context import Actor, Role
 from wardconsole.services.db import Database
 from wardconsole.services.safe_saves import SafeSaves
 from wardconsole.services.sign_in import (
-    DEMO_PASSWORD as DEMO_PASSWORD,
-)
-from wardconsole.services.sign_in import (
     DEMO_WARD_KEY,
     SignedIn,
     SignInPurpose,

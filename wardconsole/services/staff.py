@@ -45,7 +45,6 @@ from wardconsole.services.context import (
     require,
 )
 from wardconsole.services.db import Database
-from wardconsole.services.sign_in import FIRST_ACCOUNT_COMMAND as FIRST_ACCOUNT_COMMAND
 from wardconsole.services.text_rule import checks_text
 from wardconsole.store import repository, sign_in_throttle, staff_writes
 from wardconsole.store.models import Staff

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from wardconsole.store.id_lists import among_ids
+from wardconsole.store.id_lists import among_ids, padded
 from wardconsole.store.models import Patient
 
 
@@ -48,3 +48,12 @@ def test_on_postgresql_the_list_is_one_array_parameter() -> None:
     compiled = statement.compile(dialect=postgresql.dialect())
     assert "= ANY (%(ids)s::INTEGER[])" in str(compiled)
     assert list(compiled.params) == ["ids"]
+
+
+def test_windows_are_padded_to_a_power_of_two_with_the_last_one() -> None:
+    assert padded([]) == []
+    assert padded([1]) == [1]
+    assert padded([1, 2, 3]) == [1, 2, 3, 3]
+    assert padded([1, 2, 3, 4]) == [1, 2, 3, 4]
+    assert padded(list(range(5))) == [0, 1, 2, 3, 4, 4, 4, 4]
+    assert {len(padded(list(range(n)))) for n in range(1, 61)} == {1, 2, 4, 8, 16, 32, 64}

@@ -4,7 +4,7 @@ periods of the stay. Writes go through ``RecordingService`` (``record_fluid``,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -105,6 +105,10 @@ class FluidService:
         )
 
 
+_ReadFrom = tuple[datetime, datetime, object]
+"""(Period start, period end, the stay's rows' version in it)."""
+
+
 class PeriodReader:
     """This period's totals and fluid chart plan of each stay, for the census: kept between
     refreshes by a reader that lives as long as its census, and read again only for the stays
@@ -112,19 +116,39 @@ class PeriodReader:
     station. So a refresh with nothing new reads no entry, and none is ever shown stale."""
 
     def __init__(self) -> None:
-        self._kept: dict[int, tuple[object, FluidTotals | None, FluidPlan | None]] = {}
+        self._kept: dict[int, tuple[_ReadFrom, FluidTotals | None, FluidPlan | None]] = {}
         """Admission id -> (what it was read from, the period's totals, the plan in force)."""
 
     def read(
-        self, session: Session, admission_ids: Sequence[int], period: FluidPeriod
+        self,
+        session: Session,
+        admission_ids: Sequence[int],
+        period: FluidPeriod,
+        *,
+        changed: Collection[int] | None = None,
     ) -> tuple[dict[int, FluidTotals], dict[int, FluidPlan]]:
         """(Admission id -> the period's totals, admission id -> the plan in force, stopped
         ones included), as ``fluids.period_totals`` and ``fluids.plans_in_force`` read them:
-        one statement, two more when a stay's rows changed (whatever the number)."""
-        versions = fluids.period_versions(session, admission_ids, period.start, period.end)
-        kept: dict[int, tuple[object, FluidTotals | None, FluidPlan | None]] = {}
-        stale: dict[int, object] = {}
+        one statement, two more when a stay's rows changed (whatever the number).
+        ``changed``: the only stays whose rows may have changed since the last call (the change
+        feed named them): the others' kept totals and plan of this period are taken as they
+        are, without a statement."""
+        kept: dict[int, tuple[_ReadFrom, FluidTotals | None, FluidPlan | None]] = {}
+        asked: list[int] = []
         for admission_id in admission_ids:
+            found = self._kept.get(admission_id)
+            if (
+                changed is not None
+                and admission_id not in changed
+                and found is not None
+                and found[0][:2] == (period.start, period.end)
+            ):
+                kept[admission_id] = found
+            else:
+                asked.append(admission_id)
+        versions = fluids.period_versions(session, asked, period.start, period.end) if asked else {}
+        stale: dict[int, _ReadFrom] = {}
+        for admission_id in asked:
             key = (period.start, period.end, versions.get(admission_id))
             found = self._kept.get(admission_id)
             if found is not None and found[0] == key:
@@ -132,9 +156,9 @@ class PeriodReader:
             else:
                 stale[admission_id] = key
         if stale:
-            changed = list(stale)
-            totals = fluids.period_totals(session, changed, [period.start, period.end])
-            plans = fluids.plans_in_force(session, changed)
+            again = list(stale)
+            totals = fluids.period_totals(session, again, [period.start, period.end])
+            plans = fluids.plans_in_force(session, again)
             for admission_id, read_from in stale.items():
                 kept[admission_id] = (
                     read_from,

@@ -6,7 +6,7 @@ entries did not change reads none of them, and none is ever shown stale."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -52,17 +52,28 @@ class KeptLatest(Generic[Value]):
         self._read, self._needs_from, self._row_ids = read, needs_from, row_ids
         self._kept: dict[int, _Kept[Value]] = {}
 
-    def values(self, session: Session, admission_ids: Sequence[int]) -> dict[int, Value]:
+    def values(
+        self,
+        session: Session,
+        admission_ids: Sequence[int],
+        *,
+        changed: Collection[int] | None = None,
+    ) -> dict[int, Value]:
         """Admission id -> its value (every stay asked for): one statement, one read more for
         the stays whose rows changed (whatever their number). A stay read for the first time
         is read without a statement (no more than a fresh read); from the next refresh on it is
-        kept."""
-        starts = {a: _earliest(k) for a in admission_ids if (k := self._kept.get(a)) is not None}
-        row_ids = [i for a in admission_ids if (k := self._kept.get(a)) for i in k.row_ids]
+        kept. ``changed``: the only stays whose rows may have changed since the last call (the
+        change feed named them), so the others' kept values are taken without a statement."""
+        unchanged = {
+            a for a in admission_ids if changed is not None and a not in changed and a in self._kept
+        }
+        asked = [a for a in admission_ids if a not in unchanged]
+        starts = {a: _earliest(k) for a in asked if (k := self._kept.get(a)) is not None}
+        row_ids = [i for a in asked if (k := self._kept.get(a)) for i in k.row_ids]
         rows, amended = rows_from(session, self._model, starts, row_ids, kind=self._kind)
-        fresh: dict[int, _Kept[Value]] = {}
+        fresh: dict[int, _Kept[Value]] = {a: self._kept[a] for a in unchanged}
         stale: list[int] = []
-        for admission_id in admission_ids:
+        for admission_id in asked:
             found = rows.get(admission_id, [])
             kept = self._kept.get(admission_id)
             if (
@@ -140,17 +151,23 @@ class KeptObservations:
         return KeptLatest(ObservationSetRow, self._read, self._needs_from, _observation_ids)
 
     def read(
-        self, session: Session, admission_ids: Sequence[int], since: datetime
+        self,
+        session: Session,
+        admission_ids: Sequence[int],
+        since: datetime,
+        *,
+        changed: Collection[int] | None = None,
     ) -> tuple[
         dict[int, ObservationSet], dict[int, ObservationSet], dict[int, list[ObservationSet]]
     ]:
         """(Newest complete set, newest set, partial sets after the newest complete one taken
-        from ``since`` on, oldest first), each by admission id, for the stays that have one."""
+        from ``since`` on, oldest first), each by admission id, for the stays that have one.
+        ``changed``: as ``KeptLatest.values`` takes it."""
         if self._since is not None and since < self._since:
             # Asked for an earlier time than before: kept partial sets may start too late.
             self._latest = self._nothing_kept()
         self._since = since
-        values = self._latest.values(session, admission_ids)
+        values = self._latest.values(session, admission_ids, changed=changed)
         complete, latest, partials = {}, {}, {}
         for admission_id, (last_complete, last_any, after) in values.items():
             if last_complete is not None:

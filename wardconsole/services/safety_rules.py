@@ -7,14 +7,16 @@ escalations are ordinary escalation rows (announce, acknowledge, cascade, resolv
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.rules import EscalationTrigger
 from wardconsole.domain.safety_checks import (
+    CheckRecord,
     CheckSchedule,
+    LevelPeriod,
     safety_triggers,
     schedule_at,
     with_default_level,
@@ -48,12 +50,24 @@ def schedules_for(
     """
     admitted = dict(admissions)
     ids = list(admitted)
+    return schedules_from(
+        db, admitted, level_periods(session, ids), latest_checks(session, ids), now
+    )
+
+
+def schedules_from(
+    db: Database,
+    admitted: Mapping[int, datetime],
+    periods: Mapping[int, Sequence[LevelPeriod]],
+    last: Mapping[int, CheckRecord],
+    now: datetime,
+) -> dict[int, CheckSchedule]:
+    """``schedules_for`` from what it reads (``level_periods``, ``latest_checks``): each
+    admission's check schedule at ``now``; ``admitted``: admission id -> admitted at."""
     levels = db.observation_levels
-    periods = level_periods(session, ids)
-    last = latest_checks(session, ids)
     return {
         admission_id: schedule_at(
-            with_default_level(periods.get(admission_id, []), admitted_at, levels),
+            with_default_level(periods.get(admission_id, ()), admitted_at, levels),
             [last[admission_id]] if admission_id in last else [],
             now,
             levels,

@@ -5,7 +5,7 @@ census flag, the handoff) in a fixed number of statements. Writes go through
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -144,6 +144,8 @@ class SleepReader:
         admission_ids: Sequence[int],
         now: datetime,
         admitted: Mapping[int, datetime] | None = None,
+        *,
+        changed: Collection[int] | None = None,
     ) -> dict[int, SleepFlag]:
         """The little-sleep flag of each admission that has one (the census).
 
@@ -152,19 +154,36 @@ class SleepReader:
         night's sleep is kept with the version of the rows behind it
         (``store.sleep.night_versions``, one grouped statement), and only the nights whose
         version changed are read again (two more statements, whatever the number): never a
-        stale flag, and a refresh with nothing new reads no check."""
+        stale flag, and a refresh with nothing new reads no check. ``changed``: the only
+        stays whose rows may have changed since the last call (the change feed named them):
+        the others' kept nights, when they are the same nights, are taken without a
+        statement."""
         policy = self.policy
         nights = recent_nights(self._db.shifts, now, policy, policy.nights_running)
         if not admission_ids:
             return {}
         since = admitted or {}
-        versions = sleep.night_versions(
-            session, admission_ids, [(n.start, n.end, n.start_date) for n in nights]
+        kept: dict[tuple[int, datetime], tuple[object, NightSleep]] = {}
+        asked: list[int] = []
+        for admission_id in admission_ids:
+            places = [(admission_id, night.start) for night in nights]
+            if (
+                changed is not None
+                and admission_id not in changed
+                and admission_id in self._flagged
+                and all(place in self._kept for place in places)
+            ):
+                kept.update((place, self._kept[place]) for place in places)
+            else:
+                asked.append(admission_id)
+        versions = (
+            sleep.night_versions(session, asked, [(n.start, n.end, n.start_date) for n in nights])
+            if asked
+            else {}
         )
         basis = (policy.digest, self._db.observation_levels.digest)
-        kept: dict[tuple[int, datetime], tuple[object, NightSleep]] = {}
         stale: dict[tuple[int, datetime], tuple[object, ShiftWindow]] = {}
-        for admission_id in admission_ids:
+        for admission_id in asked:
             for index, night in enumerate(nights):
                 key = (
                     basis,
@@ -179,10 +198,10 @@ class SleepReader:
                 else:
                     stale[place] = (key, night)
         if stale:
-            changed = sorted({admission_id for admission_id, _start in stale})
+            stays = sorted({admission_id for admission_id, _start in stale})
             again = sorted({night.start: night for _key, night in stale.values()}.items())
             checks, entries, _chart = self._read(
-                session, changed, [night for _start, night in again], False
+                session, stays, [night for _start, night in again], False
             )
             for (admission_id, start), (read_from, night) in stale.items():
                 (found_night,) = self._compute(

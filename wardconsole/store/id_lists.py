@@ -10,7 +10,8 @@ so the driver and the server keep it prepared. SQLite has no arrays: there it st
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import ARRAY, Boolean, Integer, any_, bindparam
 from sqlalchemy.ext.compiler import compiles
@@ -54,3 +55,18 @@ def _expanded(element: AmongIds, compiler: Any, **kw: Any) -> str:
 def _as_array(element: AmongIds, compiler: Any, **kw: Any) -> str:
     ids = bindparam(element.name, type_=ARRAY(Integer))
     return str(compiler.process(element.column == any_(ids), **kw))
+
+
+Window = TypeVar("Window")
+
+
+def padded(windows: Sequence[Window]) -> list[Window]:
+    """``windows`` (one bound range per patient of an ``OR``) with the last one repeated up to
+    the next power of two: a statement built per number of windows is then built and compiled
+    for a few numbers only, however many patients a refresh reads (a census that reads again
+    only the patients the change feed names reads a different number each time). A range
+    repeated in an ``OR`` selects nothing more."""
+    if not windows:
+        return []
+    size = 1 << (len(windows) - 1).bit_length()
+    return [*windows, *[windows[-1]] * (size - len(windows))]

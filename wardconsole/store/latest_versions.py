@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, literal_column, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from wardconsole.store.id_lists import among_ids
+from wardconsole.store.id_lists import among_ids, padded
 
 Window = tuple[int, datetime]
 """(Row id, time taken) of one row in a stay's window."""
@@ -38,7 +38,7 @@ def rows_from(
     ``kind``: an assessment kind (the assessments table)."""
     if not starts:
         return {}, set()
-    windows = [(admission_id, at) for admission_id, at in starts.items() if at is not None]
+    windows = padded([(admission_id, at) for admission_id, at in starts.items() if at is not None])
     params: dict[str, Any] = {
         "whole": [admission_id for admission_id, at in starts.items() if at is None],
         "kept_ids": list(kept_ids),

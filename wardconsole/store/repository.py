@@ -35,7 +35,7 @@ from wardconsole.domain.records import (
 from wardconsole.store import co_use_queries, ledger
 from wardconsole.store.entries import current
 from wardconsole.store.entry_windows import EntryWindows, current_since
-from wardconsole.store.id_lists import among_ids
+from wardconsole.store.id_lists import among_ids, padded
 from wardconsole.store.models import (
     Admission,
     AssessmentRow,
@@ -296,7 +296,7 @@ def partial_sets_after(
     one-minute vitals)."""
     if not after:
         return {}
-    windows = [(admission_id, at) for admission_id, at in after.items() if at is not None]
+    windows = padded([(admission_id, at) for admission_id, at in after.items() if at is not None])
     params: dict[str, Any] = {
         "since": since,
         "never": [admission_id for admission_id, at in after.items() if at is None],

@@ -4,6 +4,7 @@ Pure records and a protocol: the store implements the feed, the screens consume 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -30,3 +31,15 @@ class ChangeFeed(Protocol):
         uses it so that it never waits out a poll interval."""
 
     def close(self) -> None: ...
+
+
+ESCALATION_TOPICS = frozenset({"escalation", "safety_check", "admission"})
+"""Topics of the writes that can change the open escalations the board lists: an escalation's
+own (raised, acknowledged, resolved… by any service), a safety check (written on the trail of
+an open missed-check escalation) and a stay's (its bed, name or discharge, shown with them)."""
+
+
+def may_change_escalations(changes: Iterable[Change]) -> bool:
+    """Whether the escalation board must be read again after these changes (a change naming no
+    patient may be anything)."""
+    return any(c.topic in ESCALATION_TOPICS or c.admission_id is None for c in changes)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from wardconsole.domain.admission_records import AdmissionDetail
 from wardconsole.domain.after_prn import is_rt_dose, post_prn_rass_due, rt_episode, rt_status
+from wardconsole.domain.changes import Change
 from wardconsole.domain.decisions import (
     REVIEWED_DECISIONS,
     current_decision,
@@ -15,8 +19,10 @@ from wardconsole.domain.decisions import (
     news2_not_validated,
 )
 from wardconsole.domain.fluids import Direction, FluidSummary, period_of, summaries
+from wardconsole.domain.food_chart import FoodChart, chart_days
 from wardconsole.domain.formulary import Formulary
 from wardconsole.domain.intake import NEWS2_PREGNANT
+from wardconsole.domain.meals import MealEntry
 from wardconsole.domain.news2_effective import EffectiveNews2, effective_news2
 from wardconsole.domain.policy import EscalationPolicy
 from wardconsole.domain.records import (
@@ -26,21 +32,22 @@ from wardconsole.domain.records import (
     ObservationSet,
     PrnDose,
 )
-from wardconsole.domain.safety_checks import CheckSchedule
+from wardconsole.domain.safety_checks import CheckRecord, CheckSchedule, LevelPeriod
 from wardconsole.domain.schedule import due_from_effective
 from wardconsole.domain.weight_policy import WeightPolicy
 from wardconsole.domain.weights import next_weighing, weighing_due_text
 from wardconsole.services.db import Database
 from wardconsole.services.fluids import PeriodReader
-from wardconsole.services.food_chart import food_chart_views
+from wardconsole.services.food_chart import SHOWN_AFTER_END, FoodChartView
 from wardconsole.services.kept_latest import KeptObservations, kept_rass, kept_symptoms
 from wardconsole.services.observation_levels import patient_checks
-from wardconsole.services.safety_rules import schedules_for
+from wardconsole.services.safety_rules import schedules_from
 from wardconsole.services.sign_in import read_ward_name
 from wardconsole.services.sleep import SleepReader
 from wardconsole.services.views import CensusRow, CensusSnapshot, WardSummary
-from wardconsole.store import fluids, repository, weights
+from wardconsole.store import fluids, nutrition, repository, weights
 from wardconsole.store.repository import to_prn
+from wardconsole.store.safety_checks import latest_checks, level_periods
 
 
 def age_on(born: date, today: date) -> int:
@@ -69,54 +76,147 @@ class CensusService:
         self._rass = kept_rass()
         """Keep each patient's latest observation sets, symptom chart and RASS between
         refreshes (``kept_latest``)."""
+        self._lock = threading.Lock()
+        self._changed: dict[int, set[str]] | None = None
+        """The patients named by changes noted since the last snapshot, with the changes'
+        topics (None: read everyone)."""
+        self._kept: _Read | None = None
+        """What the last snapshot read, for a scoped one."""
 
     def ward_name(self) -> str:
         """The ward's name, taken from its beds (one database serves one ward)."""
         with self._db.read() as session:
             return read_ward_name(session.connection())
 
-    def snapshot(self, now: datetime | None = None) -> CensusSnapshot:
+    def note_changes(self, changes: Iterable[Change] | None) -> None:
+        """What the change feed reported (``None``: anything may have changed, such as after the
+        feed was reopened or when a refresh must read everything). A ``snapshot(scoped=True)``
+        reads again only the patients named since the last snapshot, and of those only what
+        can be written under the changes' topics (``READS_OF_TOPIC``); a change without a
+        patient (ward policy, beds…) makes it read everything. Callable from any thread."""
+        with self._lock:
+            if self._changed is None:
+                return
+            if changes is None:
+                self._changed = None
+                return
+            for change in changes:
+                if change.admission_id is None:
+                    self._changed = None
+                    return
+                self._changed.setdefault(change.admission_id, set()).add(change.topic)
+
+    def snapshot(self, now: datetime | None = None, *, scoped: bool = False) -> CensusSnapshot:
         """One consistent read of the census: a fixed number of queries, each O(admitted
         patients) — the fluid column adds two grouped ones (four when a stay's fluid rows
         changed) and two for the food chart (its versions, the meals of its days), the sleep
         flag one (three when a night's checks or sleep entries changed), the latest sets, the
         withdrawal chart and RASS one each (with their reads when a patient's entries changed,
-        ``kept_latest``), never one per patient."""
+        ``kept_latest``), never one per patient.
+
+        ``scoped``: read again only the patients whose changes were noted since the last
+        snapshot (``note_changes``), with the admissions, beds and open escalations of the whole
+        ward; every other patient's row is worked out again at ``now`` from what was read for
+        them before (overdue, due, "ago"), so it reads exactly as a fresh census reads it. It
+        reads everything when a change named no patient, when nothing was noted since a change
+        could have been missed, or when ``now`` is earlier than the last snapshot's."""
         now = now or self._db.clock()
+        with self._lock:
+            # Noted before this read starts: committed before it, so this read sees them.
+            changed, self._changed = self._changed, {}
+        try:
+            return self._snapshot(now, changed if scoped else None)
+        except BaseException:
+            with self._lock:
+                self._changed = None  # what was taken is not read: read everything next time
+            raise
+
+    def _snapshot(self, now: datetime, changed: dict[int, set[str]] | None) -> CensusSnapshot:
         policy = self._db.policy
         chart_max = self._db.chart.max_total
+        kept = self._kept if changed is not None and self._kept and now >= self._kept.now else None
+        self._kept = None  # until this read succeeds
         with self._db.read() as session:
             admissions = repository.open_admissions(session)
             ids = [a.admission_id for a in admissions]
-            complete, latest, partials = self._observations.read(
-                session, ids, since=now - policy.history_window
+            admitted = {a.admission_id: a.admitted_at for a in admissions}
+            # Per read, the patients read this time (None: all): those the feed named with a
+            # topic whose rows it reads, and any not read before.
+            scopes = (
+                None
+                if kept is None or changed is None
+                else _Scopes(changed, {i for i in ids if i not in kept.ids})
             )
-            symptoms = self._symptoms.values(session, ids)
+
+            def scope(read: str) -> set[int] | None:
+                return None if scopes is None else scopes.of(read)
+
+            complete, latest, partials = self._observations.read(
+                session, ids, since=now - policy.history_window, changed=scope("observations")
+            )
+            symptoms = self._symptoms.values(session, ids, changed=scope("symptoms"))
             # Every open escalation, in one query: a discharged patient's (an overdue follow-up)
             # is counted on the summary, the rest go on their rows.
             everyone = repository.open_escalations(session)
             escalations = [e for e in everyone if not e.discharged]
             after_discharge = len({e.admission_id for e in everyone if e.discharged})
             all_beds = repository.beds(session)
-            schedules = schedules_for(
-                session, self._db, [(a.admission_id, a.admitted_at) for a in admissions], now
+            periods = _read_merged(
+                partial(level_periods, session),
+                kept.periods if kept else None,
+                ids,
+                scope("levels"),
             )
-            decisions = repository.decisions_by_admission(session, ids)
-            after_prn = after_prn_inputs(session, self._db, ids, decisions, now, self._rass.values)
-            fluid = self._fluids(session, ids, now) if self._with_fluids else {}
-            food = (
-                food_chart_views(session, ids, now, self._db.shifts.zone)
+            last_checks = _read_merged(
+                partial(latest_checks, session),
+                kept.last_checks if kept else None,
+                ids,
+                scope("checks"),
+            )
+            schedules = schedules_from(self._db, admitted, periods, last_checks, now)
+            decisions = _read_merged(
+                partial(repository.decisions_by_admission, session),
+                kept.decisions if kept else None,
+                ids,
+                scope("decisions"),
+            )
+            after_prn, dose_rows, rt_checks = self._after_prn(
+                session, ids, scope("after_prn"), scope("rass"), kept, decisions, now
+            )
+            fluid, last_intake = (
+                self._fluids(session, ids, now, scope("fluids"), kept)
                 if self._with_fluids
-                else {}
+                else ({}, None)
             )
-            weighed = weights.last_weighed(session, ids)
+            food, food_charts, meals = (
+                self._food(session, ids, now, scope("food"), kept)
+                if self._with_fluids
+                else ({}, {}, {})
+            )
+            weighed = _read_merged(
+                partial(weights.last_weighed, session),
+                kept.weighed if kept else None,
+                ids,
+                scope("weights"),
+            )
             sleep = (
-                self._sleep.flags(
-                    session, ids, now, {a.admission_id: a.admitted_at for a in admissions}
-                )
+                self._sleep.flags(session, ids, now, admitted, changed=scope("sleep"))
                 if self._with_sleep
                 else {}
             )
+        self._kept = _Read(
+            now=now,
+            ids=frozenset(ids),
+            periods=periods,
+            last_checks=last_checks,
+            decisions=decisions,
+            dose_rows=dose_rows,
+            rt_checks=rt_checks,
+            last_intake=last_intake,
+            food_charts=food_charts,
+            meals=meals,
+            weighed=weighed,
+        )
         by_admission: dict[int, list[EscalationInfo]] = {}
         for esc in escalations:  # already most severe, then oldest, first
             by_admission.setdefault(esc.admission_id, []).append(esc)
@@ -190,15 +290,274 @@ class CensusService:
             ),
         )
 
-    def _fluids(self, session: Any, ids: list[int], now: datetime) -> dict[int, FluidSummary]:
+    def _after_prn(
+        self,
+        session: Any,
+        ids: Sequence[int],
+        scope: set[int] | None,
+        rass_scope: set[int] | None,
+        kept: _Read | None,
+        decisions: Mapping[int, Sequence[ClinicalDecision]],
+        now: datetime,
+    ) -> tuple[
+        dict[int, tuple[tuple[PrnDose, ...], tuple[AssessmentEntry, ...]]],
+        dict[int, list[Any]],
+        dict[int, tuple[datetime, list[AssessmentEntry]]],
+    ]:
+        """``after_prn_inputs`` for the census, reading the doses and checks only of the
+        patients in ``scope`` (None: all; ``rass_scope``: the latest RASS's) and taking the
+        others' from ``kept``, cut to where a fresh read starts now; also returns the dose rows
+        and RT checks read, kept for the next refresh."""
+        db, policy = self._db, self._db.policy
+        since = now - policy.history_window
+        read = repository.prn_dose_rows_since(session, _fresh(ids, scope), since=since)
+        rows: dict[int, list[Any]] = {}
+        for admission_id, found in _merged(
+            kept.dose_rows if kept else None, read, ids, scope
+        ).items():
+            if scope is not None and admission_id not in scope:
+                # Read at an earlier refresh: the week's window has moved on since.
+                found = [row for row in found if row.taken_at >= since]
+            if found:
+                rows[admission_id] = found
+        doses = {
+            admission_id: doses_read(found, db.formulary, policy, now)
+            for admission_id, found in rows.items()
+        }
+        starts = _episode_starts(doses, decisions, now, policy)
+        rass = self._rass.values(session, list(doses), changed=rass_scope)
+        before = kept.rt_checks if kept is not None and scope is not None else {}
+        again = {
+            admission_id: start
+            for admission_id, start in starts.items()
+            if scope is None
+            or admission_id in scope
+            or admission_id not in before
+            or start < before[admission_id][0]
+        }
+        checks_read = repository.after_prn_checks(session, again)
+        rt_checks = {
+            admission_id: (
+                start,
+                checks_read.get(admission_id, [])
+                if admission_id in again
+                else [c for c in before[admission_id][1] if c.taken_at >= start],
+            )
+            for admission_id, start in starts.items()
+        }
+        inputs = _after_prn_found(doses, rass, {i: c for i, (_s, c) in rt_checks.items()})
+        return inputs, rows, rt_checks
+
+    def _fluids(
+        self,
+        session: Any,
+        ids: list[int],
+        now: datetime,
+        scope: set[int] | None,
+        kept: _Read | None,
+    ) -> tuple[dict[int, FluidSummary], _LastIntake]:
         """This period's fluid totals, plans and reviews: two grouped statements (four when a
-        stay's fluid rows changed, see ``PeriodReader``)."""
+        stay's fluid rows changed, see ``PeriodReader``); with ``scope``, only its patients'
+        (the others' as ``kept``)."""
         policy = self._db.fluid_policy
         period = period_of(now, policy.day_start, self._db.ward_timezone)
-        totals, plans = self._period.read(session, ids, period)
+        totals, plans = self._period.read(session, ids, period, changed=scope)
         quiet = [i for i in ids if i not in totals or not totals[i].intake_count]
-        last = fluids.last_taken(session, quiet, direction=Direction.INTAKE, before=period.start)
-        return summaries(ids, period, totals, last, plans, now, policy)
+        known = kept.last_intake if kept is not None and scope is not None else None
+        if known is not None and known[0] != period.start:
+            known = None
+        ask = (
+            quiet
+            if known is None or scope is None
+            else [i for i in quiet if i in scope or i not in known[2]]
+        )
+        read = (
+            fluids.last_taken(session, ask, direction=Direction.INTAKE, before=period.start)
+            if ask or known is None
+            else {}
+        )
+        asked = set(ask)
+        last = {
+            i: at
+            for i in quiet
+            if (at := read.get(i) if i in asked or known is None else known[1].get(i)) is not None
+        }
+        return (
+            summaries(ids, period, totals, last, plans, now, policy),
+            (period.start, last, frozenset(quiet)),
+        )
+
+    def _food(
+        self,
+        session: Any,
+        ids: list[int],
+        now: datetime,
+        scope: set[int] | None,
+        kept: _Read | None,
+    ) -> tuple[
+        dict[int, FoodChartView],
+        dict[int, FoodChart],
+        dict[int, tuple[_ChartKey, list[MealEntry]]],
+    ]:
+        """``food_chart_views`` of the ward: each patient's food chart as of ``now`` (the version
+        recorded by then) and the meals of the days of those shown, read again only for the
+        patients in ``scope`` (None: all; a version recorded since the last refresh was
+        written under a change naming its patient) or, for the meals, whose chart is not the
+        one they were read for."""
+        charts = _read_merged(
+            lambda fresh: nutrition.food_charts(session, fresh, at=now),
+            kept.food_charts if kept is not None else None,
+            ids,
+            scope,
+        )
+        shown = {
+            admission_id: chart
+            for admission_id, chart in charts.items()
+            if chart.started_at <= now and now < chart.ends_at + SHOWN_AFTER_END
+        }
+        before = kept.meals if kept is not None and scope is not None else {}
+        need = [
+            admission_id
+            for admission_id, chart in shown.items()
+            if scope is None
+            or admission_id in scope
+            or before.get(admission_id, (None, []))[0] != _chart_key(chart)
+        ]
+        read = (
+            nutrition.meals_between(
+                session,
+                need,
+                min(shown[i].started_at for i in need),
+                max(shown[i].ends_at for i in need),
+            )
+            if need
+            else {}
+        )
+        meals = {
+            admission_id: (
+                _chart_key(chart),
+                read.get(admission_id, []) if admission_id in need else before[admission_id][1],
+            )
+            for admission_id, chart in shown.items()
+        }
+        zone = self._db.shifts.zone
+        views = {
+            admission_id: FoodChartView(
+                chart, tuple(chart_days(chart, meals[admission_id][1], now)), now, zone
+            )
+            for admission_id, chart in shown.items()
+        }
+        return views, charts, meals
+
+
+_LastIntake = tuple[datetime, dict[int, datetime], frozenset[int]]
+"""(The fluid period's start, when each quiet patient last took fluids before it, the quiet
+patients asked)."""
+_ChartKey = tuple[int, datetime, datetime]
+"""A food chart version's id, start and end: the meals read for it are of those days."""
+
+
+def _chart_key(chart: FoodChart) -> _ChartKey:
+    return chart.id, chart.started_at, chart.ends_at
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """What a census read for its patients at ``now``, kept so that the next refresh reads
+    again only the patients the change feed names (``CensusService.snapshot(scoped=True)``):
+    each patient's entries change only with a change naming them."""
+
+    now: datetime
+    ids: frozenset[int]
+    periods: dict[int, list[LevelPeriod]]
+    last_checks: dict[int, CheckRecord]
+    decisions: dict[int, list[ClinicalDecision]]
+    dose_rows: dict[int, list[Any]]
+    """The PRN dose rows of the history window as it was then."""
+    rt_checks: dict[int, tuple[datetime, list[AssessmentEntry]]]
+    """Rapid-tranquillisation episode start -> the checks from it."""
+    last_intake: _LastIntake | None
+    food_charts: dict[int, FoodChart]
+    """Each patient's food chart version recorded by ``now``."""
+    meals: dict[int, tuple[_ChartKey, list[MealEntry]]]
+    weighed: dict[int, datetime]
+
+
+READS_OF_TOPIC: Mapping[str, frozenset[str]] = {
+    "observation": frozenset({"observations"}),
+    "symptoms": frozenset({"symptoms"}),
+    "assessment": frozenset({"rass", "after_prn"}),
+    "prn": frozenset({"after_prn"}),
+    "decision": frozenset({"decisions"}),
+    "safety_check": frozenset({"checks", "sleep"}),
+    "observation_level": frozenset({"levels", "sleep"}),
+    "fluid": frozenset({"fluids"}),
+    "fluid_plan": frozenset({"fluids"}),
+    "weight": frozenset({"weights"}),
+    "sleep": frozenset({"sleep"}),
+    "meal": frozenset({"food"}),
+    "food_chart": frozenset({"food"}),
+    "escalation": frozenset(),
+}
+"""Change topic -> the census's reads of a patient's rows that a write under it can change
+(every entry is written with its kind as the topic, ``RecordingService``; a safety check and
+an observation level under their own). The admissions, beds and open escalations are read
+for the whole ward on every refresh. A topic not here (an admission's, a new kind's) reads
+the patient again whole."""
+_EVERY_READ = frozenset(read for reads in READS_OF_TOPIC.values() for read in reads)
+
+
+class _Scopes:
+    """Per read of a scoped refresh, the patients to read again: those named by a change of a
+    topic whose rows it reads, and ``new`` ones (not read before)."""
+
+    def __init__(self, changed: Mapping[int, set[str]], new: set[int]) -> None:
+        self._by_read: dict[str, set[int]] = {read: set(new) for read in _EVERY_READ}
+        for admission_id, topics in changed.items():
+            for topic in topics:
+                for read in READS_OF_TOPIC.get(topic, _EVERY_READ):
+                    self._by_read[read].add(admission_id)
+
+    def of(self, read: str) -> set[int]:
+        return self._by_read[read]
+
+
+def _fresh(ids: Sequence[int], scope: set[int] | None) -> list[int]:
+    """The patients of ``ids`` read this time."""
+    return list(ids) if scope is None else [i for i in ids if i in scope]
+
+
+Kept = TypeVar("Kept")
+
+
+def _read_merged(
+    read: Callable[[list[int]], Mapping[int, Kept]],
+    kept: Mapping[int, Kept] | None,
+    ids: Sequence[int],
+    scope: set[int] | None,
+) -> dict[int, Kept]:
+    """``read`` of the patients in ``scope`` (None: all), ``_merged`` with what was ``kept``
+    for the others; no statement when it names none."""
+    fresh = _fresh(ids, scope)
+    return _merged(kept, read(fresh) if fresh else {}, ids, scope)
+
+
+def _merged(
+    kept: Mapping[int, Kept] | None,
+    read: Mapping[int, Kept],
+    ids: Iterable[int],
+    scope: Collection[int] | None,
+) -> dict[int, Kept]:
+    """Per patient, what was read this time for those in ``scope`` and what was ``kept`` for
+    the others (``scope`` None: all read this time)."""
+    if scope is None or kept is None:
+        return dict(read)
+    found: dict[int, Kept] = {}
+    for admission_id in ids:
+        source = read if admission_id in scope else kept
+        if admission_id in source:
+            found[admission_id] = source[admission_id]
+    return found
 
 
 def _weighing_fields(
@@ -251,17 +610,34 @@ def after_prn_inputs(
             session, ids, since=now - policy.history_window
         ).items()
     }
-    starts = {
-        admission_id: episode[0].given_at
-        for admission_id, given in doses.items()
-        if (episode := rt_episode(given, decisions.get(admission_id, ()), now=now, policy=policy))
-    }
+    starts = _episode_starts(doses, decisions, now, policy)
     rass = (
         kept_rass(session, list(doses))
         if kept_rass is not None
         else repository.latest_rass(session, list(doses))
     )
-    checks = repository.after_prn_checks(session, starts)
+    return _after_prn_found(doses, rass, repository.after_prn_checks(session, starts))
+
+
+def _episode_starts(
+    doses: Mapping[int, Sequence[PrnDose]],
+    decisions: Mapping[int, Sequence[ClinicalDecision]],
+    now: datetime,
+    policy: EscalationPolicy,
+) -> dict[int, datetime]:
+    """Admission id -> the first dose of its running rapid-tranquillisation episode."""
+    return {
+        admission_id: episode[0].given_at
+        for admission_id, given in doses.items()
+        if (episode := rt_episode(given, decisions.get(admission_id, ()), now=now, policy=policy))
+    }
+
+
+def _after_prn_found(
+    doses: Mapping[int, Sequence[PrnDose]],
+    rass: Mapping[int, AssessmentEntry | None],
+    checks: Mapping[int, Sequence[AssessmentEntry]],
+) -> dict[int, tuple[tuple[PrnDose, ...], tuple[AssessmentEntry, ...]]]:
     found = {}
     for admission_id, given in doses.items():
         read = {c.id: c for c in checks.get(admission_id, ())}

@@ -13,6 +13,7 @@ import sqlite3
 import sys
 import threading
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -444,7 +445,8 @@ def console_context(
     census = CensusService(db)
     ward_name = census.ward_name()
     return UiContext(
-        load_census=census.snapshot,
+        load_census=partial(census.snapshot, scoped=True),
+        note_census_changes=census.note_changes,
         open_change_feed=lambda: open_change_feed(engine),
         station=settings.station,
         ward_name=ward_name,

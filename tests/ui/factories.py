@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -523,6 +523,9 @@ class FakeWard:
         self.feed = FakeChangeFeed()
         self.load_threads: list[threading.Thread] = []
         self.failure: Exception | None = None
+        self.noted: list[list[tuple[str, int | None]] | None] = []
+        """What the console told the census changed (topic, admission id), in order; None:
+        anything (read everything)."""
 
     @property
     def census(self) -> CensusSnapshot:
@@ -545,6 +548,12 @@ class FakeWard:
             if self.failure is not None:
                 raise self.failure
             return self._census
+
+    def note_census_changes(self, changes: Sequence[Change] | None) -> None:
+        with self._lock:
+            self.noted.append(
+                None if changes is None else [(c.topic, c.admission_id) for c in changes]
+            )
 
     def open_change_feed(self) -> FakeChangeFeed:
         if self.feed.down:

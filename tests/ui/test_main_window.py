@@ -92,6 +92,23 @@ def test_a_change_at_another_station_shows_without_any_action(
     assert ward.loads == loads_before + 1
 
 
+def test_the_census_reads_what_the_changes_name_and_everything_when_asked(
+    window: MainWindow, ward: FakeWard, qtbot
+) -> None:
+    """The feed's changes are noted for the census before the read they cause (which then
+    reads only what they name); its first read, one after the feed is (re)opened and F5 read
+    everything."""
+    qtbot.waitUntil(lambda: ward.feed.opened == 1 and ward.noted.count(None) >= 2)
+    ward.noted.clear()
+    loads_before = ward.loads
+    ward.feed.push("observation", admission_id=1)
+    qtbot.waitUntil(lambda: ward.loads == loads_before + 1)
+    assert ward.noted == [[("observation", 1)]]
+    window.refresh_action.trigger()  # F5
+    qtbot.waitUntil(lambda: ward.loads == loads_before + 2)
+    assert ward.noted == [[("observation", 1)], None]
+
+
 def test_a_burst_of_changes_costs_one_reload(window: MainWindow, ward: FakeWard, qtbot) -> None:
     loads_before = ward.loads
     ward.census = replace(ward.census, taken_at=NOW + timedelta(seconds=5))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wardconsole.domain.changes import ChangeFeed
+from wardconsole.domain.changes import Change, ChangeFeed
 from wardconsole.services.admissions import AdmissionService
 from wardconsole.services.aftercare import AftercareService
 from wardconsole.services.context import Actor
@@ -44,7 +44,9 @@ class UiContext:
     """
 
     load_census: Callable[[], CensusSnapshot]
-    """Read the whole census in one short transaction; may raise if the database is down."""
+    """Read the census in one short transaction: again only what the changes noted since the
+    last read can change (``note_census_changes``), everything after a ``None``; may raise if
+    the database is down."""
 
     open_change_feed: Callable[[], ChangeFeed]
     """Open a new change feed; called again (from the watcher thread) after a failure."""
@@ -133,3 +135,7 @@ class UiContext:
 
     handoff: HandoffUi
     """Shift handoff: editor, board and printing (block; background workers only)."""
+
+    note_census_changes: Callable[[Sequence[Change] | None], None] = lambda _changes: None
+    """Tell the census what the change feed reported (``None``: anything may have changed, the
+    next ``load_census`` reads everything). Cheap, any thread."""

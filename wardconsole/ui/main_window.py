@@ -331,9 +331,10 @@ class MainWindow(QMainWindow):
     def _connect_signals(self) -> None:
         # Sources of refreshes.
         self._refresh_timer.timeout.connect(self._on_refresh_requested)
-        self._change_debounce.timeout.connect(self._on_refresh_requested)
+        self._change_debounce.timeout.connect(self._load_census)
         self.refresh_action.triggered.connect(self._on_refresh_requested)
         self._watcher.changes_arrived.connect(self._on_changes_arrived)
+        self._watcher.listening.connect(self._on_listening)
         self._watcher.changes_arrived.connect(self._patient_windows.apply_changes)
         self._watcher.connection_lost.connect(self._on_connection_lost)
         self._watcher.connection_restored.connect(self._on_refresh_requested)
@@ -417,7 +418,14 @@ class MainWindow(QMainWindow):
         self.access.start()
 
     def refresh(self) -> None:
-        """Re-read the census in the background; a newer request replaces a waiting one."""
+        """Re-read the whole census in the background; a newer request replaces a waiting
+        one."""
+        self._context.note_census_changes(None)
+        self._load_census()
+
+    def _load_census(self) -> None:
+        """Read the census in the background: again only what the changes noted since the last
+        read name (everything once ``refresh`` asked for it)."""
         if self._shut_down:
             return
         self._runner.run(
@@ -504,9 +512,16 @@ class MainWindow(QMainWindow):
     def _on_refresh_requested(self) -> None:
         self.refresh()
 
+    @Slot()
+    def _on_listening(self) -> None:
+        """A change feed was (re)opened: what was committed before it may never be reported, so
+        the next census read reads everything."""
+        self._context.note_census_changes(None)
+
     @Slot(list)
     def _on_changes_arrived(self, changes: list[Change]) -> None:
         log.debug("%d change(s) from other stations", len(changes))
+        self._context.note_census_changes(changes)
         self._change_debounce.start()
         for controller in self.controllers:
             controller.on_changes(changes)

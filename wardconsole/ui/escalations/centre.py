@@ -23,7 +23,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QAction
 
 from wardconsole.domain.alerting import Announcement, cascade_target
-from wardconsole.domain.changes import Change
+from wardconsole.domain.changes import Change, may_change_escalations
 from wardconsole.domain.policy import EscalationPolicy
 from wardconsole.domain.records import EscalationInfo, EscalationState
 from wardconsole.services.context import (
@@ -282,8 +282,10 @@ class EscalationController(QObject):
 
     @Slot(list)
     def on_changes(self, changes: list[Change]) -> None:
-        """Another station (or this one) wrote something: re-read now (alarms cannot wait)."""
-        self.refresh()
+        """Another station (or this one) wrote something that may change the open escalations:
+        re-read now (alarms cannot wait). Other writes leave the board as it is."""
+        if may_change_escalations(changes):
+            self.refresh()
 
     def select_escalation(self, escalation_id: int | None) -> None:
         """Show this escalation's trail (the panel's selection)."""

@@ -173,6 +173,14 @@ def test_a_newer_partial_set_raises_the_effective_risk() -> None:
     assert effective.text == "incomplete — at least 9 (high)"
 
 
+@pytest.mark.parametrize("hours", [0, 1, 11, 12, 13, 48])
+def test_the_same_sets_at_a_later_time_read_as_scored_then(hours: int) -> None:
+    """``at``: what a census kept open works out again for sets it scored before."""
+    sets = [obs(ago(hours=1)), obs(ago(minutes=5), systolic_bp=None)]
+    later = NOW + timedelta(hours=hours)
+    assert effective_news2(sets, now=NOW).at(later) == effective_news2(sets, now=later)
+
+
 def test_a_partial_set_never_lowers_the_effective_risk() -> None:
     complete = obs(ago(hours=3), respiration_rate=25, pulse=111, temperature=39.1)  # 7 high
     calm = obs(ago(minutes=5), temperature=None, systolic_bp=None)  # bound 0

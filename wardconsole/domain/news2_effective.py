@@ -20,7 +20,7 @@ Pure functions of the sets and the clock; sequences are oldest first as in
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from wardconsole.domain.news2 import (
@@ -50,6 +50,12 @@ class EffectiveNews2:
     """That set's lower bound."""
     latest_partial: ObservationSet | None = None
     """The newest incomplete set taken after the complete one (drives the re-check time)."""
+
+    def at(self, now: datetime) -> EffectiveNews2:
+        """The same sets' effective NEWS2 at ``now`` (without a look-back, the time changes
+        only whether the complete set is still current)."""
+        current = _is_current(self.complete, self.result, now)
+        return self if current == self.complete_current else replace(self, complete_current=current)
 
     @property
     def from_partial(self) -> bool:
@@ -145,12 +151,17 @@ def effective_news2(
     return EffectiveNews2(
         complete=complete,
         result=result,
-        complete_current=(
-            complete is not None
-            and result is not None
-            and now <= complete.taken_at + result.min_obs_interval
-        ),
+        complete_current=_is_current(complete, result, now),
         partial=best[0] if best else None,
         bound=best[1] if best else None,
         latest_partial=partials[0] if partials else None,
+    )
+
+
+def _is_current(complete: ObservationSet | None, result: News2Result | None, now: datetime) -> bool:
+    """The complete set's Chart 4 interval has not run out at ``now``."""
+    return (
+        complete is not None
+        and result is not None
+        and now <= complete.taken_at + result.min_obs_interval
     )

@@ -82,6 +82,8 @@ class CensusService:
         topics (None: read everyone)."""
         self._kept: _Read | None = None
         """What the last snapshot read, for a scoped one."""
+        self._scored: dict[int, tuple[tuple[ObservationSet | None, ...], EffectiveNews2]] = {}
+        """Each patient's sets (the objects kept between refreshes) and their NEWS2."""
 
     def ward_name(self) -> str:
         """The ward's name, taken from its beds (one database serves one ward)."""
@@ -225,8 +227,8 @@ class CensusService:
         for a in admissions:
             last_complete = complete.get(a.admission_id)
             last_any = latest.get(a.admission_id)
-            effective = effective_news2(
-                _sets(last_complete, last_any, partials.get(a.admission_id, ())), now=now
+            effective = self._effective_news2(
+                a.admission_id, last_complete, last_any, partials.get(a.admission_id, ()), now
             )
             due = due_from_effective(effective, admitted_at=a.admitted_at, policy=policy)
             if due <= now:
@@ -275,6 +277,7 @@ class CensusService:
                     ),
                 )
             )
+        self._scored = {i: self._scored[i] for i in ids if i in self._scored}
         occupied = {a.bed for a in admissions if a.bed}
         free = tuple(label for _id, label in all_beds if label not in occupied)
         return CensusSnapshot(
@@ -289,6 +292,28 @@ class CensusService:
                 discharged_with_open_escalations=after_discharge,
             ),
         )
+
+    def _effective_news2(
+        self,
+        admission_id: int,
+        last_complete: ObservationSet | None,
+        last_any: ObservationSet | None,
+        partials: Sequence[ObservationSet],
+        now: datetime,
+    ) -> EffectiveNews2:
+        """``effective_news2`` of a patient's sets at ``now``, scored again only when they are
+        not the very sets (kept between refreshes) it was scored from last time."""
+        sets = (last_complete, last_any, *partials)
+        found = self._scored.get(admission_id)
+        if (
+            found is not None
+            and len(found[0]) == len(sets)
+            and all(a is b for a, b in zip(found[0], sets, strict=True))
+        ):
+            return found[1].at(now)
+        effective = effective_news2(_sets(last_complete, last_any, partials), now=now)
+        self._scored[admission_id] = (sets, effective)
+        return effective
 
     def _after_prn(
         self,

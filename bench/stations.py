@@ -3,12 +3,18 @@ and what each change costs the server.
 
 N headless stations, each a separate process running what the console runs when another
 station writes: the real change feed (``PostgresChangeFeed``: LISTEN/NOTIFY with the change log
-as the source of truth), then the census snapshot (``CensusService.snapshot``) and the
-escalation panel's board (``EscalationService.board``) on the station's one database
-connection. No Qt: a station waits on its feed and re-reads, as the console's watcher thread and
-worker do. Two writer processes record through the real services at 10x a busy ward's rate
-(60 patients: a set and a safety check per patient every 15 minutes, PRN doses,
-acknowledgements), in bursts as a nurse goes round.
+as the source of truth), then the census snapshot of the patients the changes name
+(``CensusService.snapshot(scoped=True)``) and, when they may change it, the escalation panel's
+board (``EscalationService.board``) on the station's one database connection. No Qt: a
+station waits on its feed and re-reads, as the console's watcher thread and worker do. Two
+writer processes record through the real services at 10x a busy ward's rate (60 patients: a
+set and a safety check per patient every 15 minutes, PRN doses, acknowledgements), in bursts
+as a nurse goes round.
+
+A station reads its census, as the console does, once the feed's changes have been quiet for
+the console's 100 ms debounce (the naive one: once per change), and before it starts it does a
+full refresh and scoped ones naming the writers' topics, so that its statements are compiled
+as a console's are after its first minutes.
 
 Figures, for N = 1, 5, 10, 30 stations:
 
@@ -57,6 +63,7 @@ from sqlalchemy import create_engine, text
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "safety"))
 from throwaway_pg import ThrowawayPostgres, available  # type: ignore[import-not-found]
 
+from wardconsole.domain.changes import Change, may_change_escalations
 from wardconsole.domain.safety_checks import Presentation
 from wardconsole.services.admissions import AdmissionService, NewPatient
 from wardconsole.services.census import CensusService
@@ -70,6 +77,11 @@ from wardconsole.store.changes import PostgresChangeFeed
 from wardconsole.store.engine import make_engine, upgrade
 
 PATIENTS = 60
+DEBOUNCE = 0.1
+"""The console reads its census once the feed's changes have been quiet this long
+(``ui.main_window.CHANGE_DEBOUNCE_MS``)."""
+WARM_UP_TOPICS = ("observation", "safety_check", "prn", "escalation")
+"""What the writers write: a station warms up on refreshes naming these."""
 WRITERS = 2
 BURST = 4
 """Writes a nurse commits back to back going round (a burst)."""
@@ -142,14 +154,28 @@ def station(url: str, naive: bool, ready: Any, stop: Any, out: Any, profile: str
 
     cpu_loads: list[float] = []
 
-    def reload() -> float:
+    def reload(changes: list[Change] | None = None) -> float:
+        """As the console re-reads on a wake-up: the census's patients the changes name (all
+        of them without changes), and the escalation board when they may change it. The naive
+        station reads everything for every change."""
         started, cpu = time.perf_counter(), time.process_time()
-        census.snapshot()
-        escalations.board()
+        if naive or changes is None:
+            census.snapshot()
+        else:
+            census.note_changes(changes)
+            census.snapshot(scoped=True)
+        if naive or changes is None or may_change_escalations(changes):
+            escalations.board()
         cpu_loads.append((time.process_time() - cpu) * 1000)
         return (time.perf_counter() - started) * 1000
 
     reload()
+    if not naive:
+        # As a console open for a while has: its scoped refreshes' statements compiled (one per
+        # number of patients, in powers of two, and topic named).
+        ids = [row.admission_id for row in census.snapshot().rows]
+        for count in (1, 2, 4, 8):
+            reload([Change(0, t, a) for t in WARM_UP_TOPICS for a in ids[:count]])
     feed.wait(0)  # LISTEN before reporting ready
     cpu_loads.clear()
     ready.release()
@@ -162,8 +188,10 @@ def station(url: str, naive: bool, ready: Any, stop: Any, out: Any, profile: str
         if not changes:
             continue
         wakes += 1
+        while not naive and (more := feed.wait(DEBOUNCE)):  # the console's debounce
+            changes += more
         for _ in changes if naive else [None]:
-            loads.append(reload())
+            loads.append(reload(changes))
         seen.append(([c.seq for c in changes], time.time()))
     cpu = time.process_time() - cpu_started
     feed.close()

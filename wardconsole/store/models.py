@@ -180,6 +180,11 @@ class ObservationSetRow(ClinicalEntry, Base):
     __tablename__ = "observation_sets"
     __table_args__ = (
         Index("ix_observation_sets_admission_taken", "admission_id", "taken_at"),
+        # A chart's corrections and partial sets: the few such rows of a stay, not all of it.
+        Index("ix_observation_sets_admission_amends", "admission_id", "amends_id"),
+        Index(
+            "ix_observation_sets_admission_incomplete", "admission_id", "is_complete", "taken_at"
+        ),
         UniqueConstraint("source", "source_ref"),
     )
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import typing
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -250,6 +250,9 @@ def _observation_numbers(
     ]
 
 
+_BEFORE_ANY_SET = datetime(1, 1, 1, tzinfo=UTC)
+
+
 def _observation_filter(
     admission_id: int, start: datetime | None, end: datetime | None, after_id: int | None
 ) -> list[Any]:
@@ -281,6 +284,9 @@ def observation_matrix(
     o = ObservationSetRow
     numbers = _observation_numbers(consciousness_codes, risk_codes)
     # One pass over the admission's sets in index order (taken_at, id): already oldest first.
+    # A range on taken_at (for the whole stay, from a time before any set) makes SQLite walk
+    # (admission, taken_at) rather than another index of the admission's sets.
+    start = start if start is not None else _BEFORE_ANY_SET
     columns = [
         epoch_text(o.taken_at),
         *(exact_text(number_or_null(expression), whole=whole) for expression, whole in numbers),

@@ -330,16 +330,23 @@ class TimelineTableModel(QAbstractTableModel):
     ) -> None:
         super().__init__(parent)
         self._rows_of = rows_of
-        self._all: list[TimelineEntry] = []
+        self._series: PatientSeries | None = None
+        self._all: list[TimelineEntry] | None = []
+        """Every row of the series, oldest first; None until a range is first shown (the
+        table is not on screen when a chart opens)."""
         self._times = np.empty(0)
         self._rows: list[TimelineEntry] = []
         theme_state().changed.connect(self._recolour)
 
     def set_series(self, series: PatientSeries | None) -> None:
-        self._all = self._rows_of(series) if series is not None else []
-        self._times = np.array([entry.at for entry in self._all], dtype=np.float64)
+        self._series = series
+        self._all = None
 
     def set_range(self, start: float, end: float) -> None:
+        if self._all is None:
+            series = self._series
+            self._all = self._rows_of(series) if series is not None else []
+            self._times = np.array([entry.at for entry in self._all], dtype=np.float64)
         self.beginResetModel()
         first, last = (int(i) for i in np.searchsorted(self._times, (start, end)))
         self._rows = self._all[first:last][::-1]

@@ -319,12 +319,18 @@ def make_track(
     ``usual`` is ``usual_intervals(times)`` of the whole series, so a parameter left out of a
     few partial sets is judged against how often the patient is observed at all.
     """
-    present = np.flatnonzero(np.isfinite(values))
-    x = times[present]
-    y = values[present]
-    c = codes[present] if codes is not None else None
-    if len(present) >= 2:
-        gap = np.diff(x) > GAP_FACTOR * usual[present[:-1]]
+    finite = np.isfinite(values)
+    if finite.all():  # most tracks of a monitor feed: no value to leave out
+        x, y, c = times.copy(), values.copy(), codes.copy() if codes is not None else None
+        usual_here = usual[: max(len(x) - 1, 0)]
+    else:
+        present = np.flatnonzero(finite)
+        x = times[present]
+        y = values[present]
+        c = codes[present] if codes is not None else None
+        usual_here = usual[present[:-1]]
+    if len(x) >= 2:
+        gap = np.diff(x) > GAP_FACTOR * usual_here
         after = np.flatnonzero(gap) + 1
         if len(after):
             x = np.insert(x, after, x[after - 1] + BREAK_OFFSET_S)
@@ -573,9 +579,12 @@ def _vital_tracks(
 ) -> tuple[dict[str, Track], dict[str, Marks], Track, Track]:
     state = observations.state
     current = np.flatnonzero(state == EntryState.CURRENT)
-    times = observations.times[current]
+    # The current sets once, a column per row: each track then reads contiguous values.
+    by_column = observations.matrix[current].T.copy()
+    index = series.OBSERVATION_COLUMNS.index
+    times = by_column[index("taken_at")]
     usual = usual_intervals(times)
-    risk = observations.column("news2_risk")[current].astype(np.int8)
+    risk = by_column[index("news2_risk")].astype(np.int8)
     tracks: dict[str, Track] = {}
     marks: dict[str, Marks] = {}
     old = np.flatnonzero((state == EntryState.CORRECTED) | (state == EntryState.ENTERED_IN_ERROR))
@@ -586,8 +595,8 @@ def _vital_tracks(
         if name == "news2_total":
             codes = risk
         elif name == "glucose":
-            codes = observations.column("glucose_flag")[current].astype(np.int8)
-        tracks[name] = make_track(times, column[current], usual, codes=codes)
+            codes = by_column[index("glucose_flag")].astype(np.int8)
+        tracks[name] = make_track(times, by_column[index(name)], usual, codes=codes)
         values = column[old]
         shown = np.isfinite(values)
         replaced = np.full(len(old), np.nan)
@@ -599,8 +608,7 @@ def _vital_tracks(
             state=_frozen(state[old][shown]),
             current_y=_frozen(replaced[shown]),
         )
-    on_oxygen = observations.column("on_oxygen")[current]
-    recorded = make_track(times, on_oxygen, usual)
+    recorded = make_track(times, by_column[index("on_oxygen")], usual)
     oxygen = Track(recorded.x, _frozen(np.where(recorded.y == 1, 1.0, np.nan)))
     sets = make_track(times, current.astype(np.float64), usual)
     return tracks, marks, oxygen, sets

@@ -15,9 +15,10 @@ from wardconsole.domain.bowels import BOWEL_SPEC
 from wardconsole.domain.entry_kinds import EntryKind
 from wardconsole.domain.entry_specs import EntrySpec
 from wardconsole.domain.meals import MEAL_SPEC
+from wardconsole.domain.urine import URINE_DIPSTICK_SPEC
 
 SIMPLE_KINDS: Final[MappingProxyType[EntryKind, EntrySpec]] = MappingProxyType(
-    {spec.kind: spec for spec in (MEAL_SPEC, BOWEL_SPEC)}
+    {spec.kind: spec for spec in (MEAL_SPEC, BOWEL_SPEC, URINE_DIPSTICK_SPEC)}
 )
 """Simple kind -> its spec, in the order the forms and exports list them."""
 

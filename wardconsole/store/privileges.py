@@ -56,6 +56,7 @@ APP_PRIVILEGES: Mapping[str, frozenset[str]] = {
     "weight_entries": APPEND,
     "meal_entries": APPEND,
     "bowel_entries": APPEND,
+    "urine_dipsticks": APPEND,
     "observation_levels": APPEND,
     "intake_amendments": APPEND,
     "escalation_events": APPEND,

@@ -5,14 +5,21 @@ says so, and every write is audited with who and which station."""
 
 from __future__ import annotations
 
+import uuid
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from wardfakes import Clock
 
 from wardconsole.domain.entry_kinds import EntryKind
 from wardconsole.services.context import Actor, InvalidInput
 from wardconsole.services.db import Database
 from wardconsole.services.history import EntryState, HistoryService
+from wardconsole.services.outbox import Outbox
 from wardconsole.services.recording import RecordingService
+from wardconsole.services.safe_saves import QueuedSave, SafeSaves
 from wardconsole.store.models import AuditRow, UrineDipstickRow
 
 DIPSTICK = EntryKind.URINE_DIPSTICK
@@ -95,3 +102,43 @@ def test_a_retried_save_records_the_dipstick_once(
     again = recording.record_entry(nurse, admission, DIPSTICK, values, save_key="k-dip-1")
     assert again.entry_id == first.entry_id
     assert len(dipsticks(db, admission)) == 1
+
+
+def test_a_dipstick_saved_during_an_outage_is_replayed_exactly_once(
+    db: Database,
+    nurse: Actor,
+    admission: int,
+    clock: Clock,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    saves = SafeSaves(db, Outbox(tmp_path / "outbox.sqlite", "test database"))
+    real = db.transaction
+    down = True
+
+    def transaction():  # type: ignore[no-untyped-def]
+        if down:
+            raise OperationalError("connect", {}, ConnectionRefusedError("server closed"))
+        return real()
+
+    monkeypatch.setattr(db, "transaction", transaction)
+    with pytest.raises(InvalidInput):  # refused at once, never queued
+        saves.save_entry(nurse, admission, DIPSTICK, {"blood": "5+"}, save_key=uuid.uuid4().hex)
+    values = {"blood": "1+", "leucocytes": "negative", "nitrites": "negative"}
+    queued = saves.save_entry(
+        nurse, admission, DIPSTICK, values, note="Pink urine", save_key=uuid.uuid4().hex
+    )
+    assert isinstance(queued, QueuedSave)
+    assert [e.summary for e in saves.outbox.visible()] == [
+        "Urine dipstick — blood 1+, leucocytes negative, nitrites negative"
+    ]
+    pressed = clock.now
+    down = False
+    clock.advance(minutes=20)
+    assert saves.replay().sent == 1
+    for entry in saves.outbox.all_entries():
+        saves.outbox._update(entry.seq, "state = 'waiting'", ())
+    assert saves.replay().sent == 1  # written under its save key once
+    with db.read() as session:
+        rows = session.scalars(select(UrineDipstickRow)).all()
+    assert [(r.blood, r.note, r.taken_at) for r in rows] == [("1+", "Pink urine", pressed)]

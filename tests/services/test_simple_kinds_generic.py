@@ -179,3 +179,12 @@ def test_the_kinds_line_costs_the_same_statements_for_a_bigger_ward(
         other = _second_patient(db, nurse, clock, f"KD00000{n}", bed)
         recording.record_entry(nurse, other, TEST_KIND, {"bristol_type": 2})
     assert len(statements_during(db.engine, lambda: handoffs.board(shift))) == len(one)
+
+
+def test_every_entry_kinds_table_is_append_only_for_the_stations() -> None:
+    """A new kind's table is granted to the stations by its line in ENTRY_TABLES."""
+    from wardconsole.store.entries import ENTRY_TABLES
+    from wardconsole.store.privileges import APP_PRIVILEGES, APPEND
+
+    for kind, model in ENTRY_TABLES.items():
+        assert APP_PRIVILEGES[model.__tablename__] == APPEND, kind

@@ -31,6 +31,7 @@ from simple_kind_support import (
     register,
 )
 from sqlalchemy import select
+from testkinds import TEST_KIND, register_simple_kind
 from wardfakes import Clock
 
 from wardconsole.domain import simple_kinds
@@ -39,7 +40,7 @@ from wardconsole.domain.entry_kinds import EntryKind
 from wardconsole.domain.entry_specs import EntrySpec
 from wardconsole.domain.meals import MealInput, Portion
 from wardconsole.interop import codes as c
-from wardconsole.interop import fhir_export
+from wardconsole.interop import fhir_export, fhir_import
 from wardconsole.interop.fhir_export import build_bundle
 from wardconsole.interop.fhir_import import import_fhir_file, parse_fhir
 from wardconsole.services.context import Actor, Role
@@ -269,3 +270,63 @@ def test_bowels_coded_from_their_spec_come_back_into_a_wards_table(
         (e.values["bristol_type"], e.taken_at) for e in stay.entries[EntryKind.BOWEL]
     ]
     assert rows[1].note.startswith("patient's report")
+
+
+def test_a_kind_registered_at_the_ward_leaves_from_its_table_and_reads_back(
+    db: Database,
+    nurse: Actor,
+    admission: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The shared test-only kind (stored in the bowel table's columns, so its rows are read as
+    bowels too: only its own Observations are looked at here), recorded and exported."""
+    spec = register_simple_kind(monkeypatch)
+    monkeypatch.setattr(
+        fhir_import, "KIND_FIELDS", {**fhir_import.KIND_FIELDS, TEST_KIND: (None, spec.columns)}
+    )
+    recording = RecordingService(db)
+    read = recording.record_entry(nurse, admission, TEST_KIND, {"bristol_type": 2}, note="dark")
+    unread = recording.record_entry(nurse, admission, TEST_KIND, {"bristol_type": None})
+    staff = StaffService(db)
+    staff.add("sv.kinds", "Sam Supervisor", Role.SUPERVISOR, None)
+    record = ExportService(db).collect(
+        staff.actor("sv.kinds", "Station A"), hospital_number=HOSPITAL_NUMBER
+    )
+    (stay,) = record.patients[0].stays
+    assert [(e.id, e.values, e.note) for e in stay.entries[TEST_KIND]] == [
+        (read.entry_id, {"bristol_type": 2}, "dark"),
+        (unread.entry_id, {"bristol_type": None}, ""),
+    ]
+    bundle = build_bundle(record)
+    Bundle.model_validate(bundle)
+    first, second = observations(bundle, TEST_KIND.value)
+    assert first["component"] == [
+        {
+            "code": {
+                "coding": [
+                    {
+                        "system": c.LOCAL_CODES,
+                        "code": f"{TEST_KIND.value}-bristol_type",
+                        "display": "Reading",
+                    }
+                ],
+                "text": "Reading",
+            },
+            "valueCodeableConcept": {
+                "coding": [
+                    {
+                        "system": c.LOCAL_CODES,
+                        "code": f"{TEST_KIND.value}-bristol_type-2",
+                        "display": "Trace",
+                    }
+                ],
+                "text": "Trace",
+            },
+        }
+    ]
+    assert first["note"] == [{"text": "dark"}] and "note" not in second
+    assert second["component"][0]["dataAbsentReason"]["text"] == "Not read"
+
+    batch = parse_fhir(json.dumps(bundle).encode(), label="ward.json")
+    back = [(e.values, e.note) for e in batch.entries if e.kind == TEST_KIND.value]
+    assert back == [({"bristol_type": 2}, "dark"), ({"bristol_type": None}, "")]

@@ -112,6 +112,17 @@ def test_the_import_reads_the_same_values_and_note_back(test_kind: EntrySpec) ->
     assert first.patient.hospital_number == HOSPITAL_NUMBER
 
 
+def test_a_kind_the_import_has_no_checks_for_is_counted_not_imported(
+    test_kind: EntrySpec, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = json.dumps(build_bundle(dipsticks())).encode()
+    known = {k: v for k, v in fhir_import.KIND_FIELDS.items() if k != KIND}
+    monkeypatch.setattr(fhir_import, "KIND_FIELDS", known)
+    batch = parse_fhir(data, label="dipsticks.json")
+    assert batch.entries == ()
+    assert batch.skipped == {"not imported: test_dipstick (no import checks for this kind)": 2}
+
+
 def _parse_changed(change: Any) -> dict[str, int]:
     bundle = build_bundle(dipsticks())
     first = observations(bundle, "test_dipstick")[0]
@@ -330,3 +341,47 @@ def test_a_kind_registered_at_the_ward_leaves_from_its_table_and_reads_back(
     batch = parse_fhir(json.dumps(bundle).encode(), label="ward.json")
     back = [(e.values, e.note) for e in batch.entries if e.kind == TEST_KIND.value]
     assert back == [({"bristol_type": 2}, "dark"), ({"bristol_type": None}, "")]
+
+
+def test_a_kind_registered_at_one_ward_comes_back_into_anothers_table(
+    db: Database,
+    nurse: Actor,
+    admission: int,
+    other_db: Database,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """End to end: recorded, exported from its spec, imported and checked by its spec."""
+    register_simple_kind(monkeypatch)
+    recording = RecordingService(db)
+    recording.record_entry(nurse, admission, TEST_KIND, {"bristol_type": 3}, note="dark")
+    recording.record_entry(nurse, admission, TEST_KIND, {"bristol_type": None})
+    staff = StaffService(db)
+    staff.add("sv.kinds", "Sam Supervisor", Role.SUPERVISOR, None)
+    record = ExportService(db).collect(
+        staff.actor("sv.kinds", "Station A"), hospital_number=HOSPITAL_NUMBER
+    )
+    (patient,) = record.patients
+    (stay,) = patient.stays
+    # Its rows are in the bowel table's columns: leave the bowels' own Observations out.
+    only = dataclasses.replace(stay, bowels=())
+    path = tmp_path / "ward.json"
+    bundle = build_bundle(
+        dataclasses.replace(record, patients=(dataclasses.replace(patient, stays=(only,)),))
+    )
+    path.write_text(json.dumps(bundle), encoding="utf-8")
+
+    receiving = StaffService(other_db)
+    receiving.add("rn.recv", "Rhys Receiving", Role.NURSE, None)
+    importer = receiving.actor("rn.recv", "Receiving station")
+    report = import_fhir_file(other_db, importer, path)
+    assert report.entries_added == {TEST_KIND.value: 2}
+    with other_db.read() as session:
+        rows = session.scalars(
+            select(BowelEntryRow).where(current(BowelEntryRow)).order_by(BowelEntryRow.id)
+        ).all()
+    assert [(r.bristol_type, r.taken_at) for r in rows] == [
+        (e.values["bristol_type"], e.taken_at) for e in stay.entries[TEST_KIND]
+    ]
+    assert rows[0].note.startswith("dark")
+    assert import_fhir_file(other_db, importer, path).already_present == 2

@@ -248,6 +248,7 @@ class _Mapper:
         self._patient_of: dict[str, PatientRef] = {}
         self._stay_of: dict[str, StayRef | None] = {}
         self._codes_say: dict[tuple[tuple[str, str, str], ...], _CodesSay] = {}
+        self._importable: dict[str, bool] = {}
         self._in_units: dict[tuple[str, str, str | None], tuple[object, str]] = {}
         if patient is not None and not 0 < len(patient) <= MAX_HOSPITAL_NUMBER:
             raise FhirInputError(
@@ -464,7 +465,10 @@ class _Mapper:
         if kind == "estimate":
             self.skipped[ESTIMATED_SLEEP] += 1
             return
-        if kind not in KIND_FIELDS:  # a simple kind the import has no checks for
+        importable = self._importable.get(kind)
+        if importable is None:  # worked out once for each kind a file holds
+            importable = self._importable[kind] = kind in KIND_FIELDS
+        if not importable:  # a kind the import has no checks for
             self.skipped[f"not imported: {kind} (no import checks for this kind)"] += 1
             return
         if status not in ACCEPTED_STATUSES:

@@ -163,9 +163,14 @@ class SimpleFields:
 
     @Slot()
     def _follow_dependencies(self) -> None:
-        for name in self._only_with:
-            if name in self.widgets:
-                self.widgets[name].setEnabled(self._in_use(name))
+        for name, controlling in self._only_with.items():
+            widget = self.widgets.get(name)
+            if widget is None:
+                continue
+            widget.setEnabled(self._in_use(name))
+            if isinstance(widget, QLineEdit):  # says why it is off (an empty line looks on)
+                label = self.spec.field(controlling).plain_label.lower()
+                widget.setPlaceholderText("" if widget.isEnabled() else f"with a {label} only")
 
 
 def _find(combo: QComboBox, value: object) -> int:
@@ -246,7 +251,7 @@ class SimpleEntryDialog(QuickEntryDialog):
         layout.addStretch(1)
         layout.addLayout(buttons)
         self.save_button.clicked.connect(self.save)
-        self.resize(640, 120 + 44 * (len(spec.fields) + 2))
+        self.resize(max(640, self.sizeHint().width()), self.sizeHint().height())
         self._first_widget().setFocus(Qt.FocusReason.OtherFocusReason)
 
     @classmethod
@@ -364,6 +369,7 @@ class SimpleCorrectionDialog(EntryCorrectionDialog):
         self.fields = SimpleFields(spec, entry.values, prefix="correct")
         self.fields.add_rows(self.form)
         self.finish(spec.text(entry.values))
+        self.resize(max(600, self.sizeHint().width()), self.sizeHint().height())
 
     def widget(self, name: str) -> Editor:
         """The form's widget for the field ``name`` (a column of the kind)."""

@@ -1,0 +1,247 @@
+"""A simple kind of entry without a window of its own is offered, recorded, shown and corrected
+from its spec alone (``domain/simple_kinds.py``): the Patient menu and the patient window offer
+"Record …" for it, its form refuses a bad value with the field's own message and saves nothing,
+a saved entry is in the history in the spec's words and on the Physical care page, and the
+history's correction form corrects it.
+
+No third simple kind exists yet, so the tests register a test-only spec for the bowel table
+(another field label, three choices, its own words) and take bowels out of the meals window's
+kinds: the screens then know of it only through ``SIMPLE_KINDS``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QComboBox, QMenu, QToolButton
+from screenshots import SMALLEST_WARD_SCREEN, cut_texts, grab_widget, over_window, size_problems
+
+from wardconsole.domain import simple_kinds
+from wardconsole.domain.entry_kinds import EntryKind
+from wardconsole.domain.entry_specs import Choice, EntryField, EntrySpec
+from wardconsole.domain.meals import MEAL_SPEC
+from wardconsole.services import charts as charts_service
+from wardconsole.services.charts import ChartService
+from wardconsole.services.history import HistoryService
+from wardconsole.store.models import BowelEntryRow
+from wardconsole.ui.bedside import controller
+from wardconsole.ui.main_window import MainWindow
+from wardconsole.ui.patient.charts.readout import readout_at
+from wardconsole.ui.patient.charts.table_models import physical_entries
+from wardconsole.ui.patient.history_model import details_text
+from wardconsole.ui.physical.simple_entry import SimpleCorrectionDialog, SimpleEntryDialog
+from wardconsole.ui.theme import Theme, apply_theme
+
+from . import bedside_support
+from .bedside_support import BedsideWard, type_into
+from .conftest import make_context
+from .factories import FakeWard
+
+bedside_ward = bedside_support.bedside_ward
+make_bedside = bedside_support.make_bedside
+runner = bedside_support.runner
+
+
+def _stool_text(values: Mapping[str, Any]) -> str:
+    return f"Stool form: {STOOL_SPEC.field('bristol_type').words(values.get('bristol_type'))}"
+
+
+STOOL_SPEC = EntrySpec(
+    EntryKind.BOWEL,
+    (
+        EntryField(
+            "bristol_type",
+            "&Stool form:",
+            (
+                Choice(1, "Hard lumps, like nuts", "hard"),
+                Choice(4, "Smooth and soft, like a sausage", "smooth"),
+                Choice(7, "Watery, no solid pieces", "watery"),
+            ),
+            hint="hard, smooth or watery",
+        ),
+    ),
+    text=_stool_text,
+)
+"""A test-only simple kind over the bowel table: no window, no chart track, no words of its own
+anywhere in the screens."""
+
+
+@pytest.fixture
+def stool_kind(monkeypatch: pytest.MonkeyPatch) -> EntrySpec:
+    kinds = MappingProxyType({EntryKind.MEAL: MEAL_SPEC, EntryKind.BOWEL: STOOL_SPEC})
+    monkeypatch.setattr(simple_kinds, "SIMPLE_KINDS", kinds)
+    monkeypatch.setattr(controller, "OWN_WINDOWS", frozenset({EntryKind.MEAL}))
+    monkeypatch.setattr(charts_service, "SIMPLE_KINDS", kinds)
+    monkeypatch.setattr(charts_service, "CHARTED_ON_THEIR_OWN", frozenset({"meal"}))
+    return STOOL_SPEC
+
+
+@pytest.fixture
+def console(
+    qtbot, ward: FakeWard, bedside_ward: BedsideWard, stool_kind: EntrySpec
+) -> Iterator[MainWindow]:
+    context = make_context(
+        ward,
+        recording=bedside_ward.recording,
+        history=bedside_ward.history,
+        signed_in=bedside_ward.nurse,
+    )
+    window = MainWindow(context)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.snapshot is not None)
+    yield window
+    window.shutdown()
+
+
+def _menu_texts(window: MainWindow) -> list[str]:
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Patient")
+    assert isinstance(menu, QMenu)
+    return [a.text() for a in menu.actions() if not a.isSeparator()]
+
+
+def test_the_patient_menu_and_window_offer_a_kind_without_its_own_window(
+    qtbot, console: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[tuple[str, int]] = []
+
+    def record(cls, bedside, kind, admission_id, title, parent=None):  # type: ignore[no-untyped-def]
+        opened.append((str(kind), admission_id))
+        return True
+
+    monkeypatch.setattr(SimpleEntryDialog, "record", classmethod(record))
+    texts = _menu_texts(console)
+    meals = texts.index("M&eals, supplements and bowels…")
+    assert texts[meals + 1] == "Record bowel movement…"
+    assert texts.count("Record bowel movement…") == 1
+    assert "Record meal or supplement…" not in texts  # meals have their own window
+    console.census_view.select_admission(3)
+    (action,) = console.bedside.simple_actions
+    action.trigger()
+    assert opened == [("bowel", 3)]
+    console.census_view.select_admission(8)
+    qtbot.keyClick(console.census_view, Qt.Key.Key_Return)
+    patient = console.patient_windows.get(8)
+    assert patient is not None
+    actions = {a.objectName(): a for a in patient.actions() if isinstance(a, QAction)}
+    actions["bedside_record_bowel"].trigger()
+    assert opened[-1] == ("bowel", 8)
+    button = patient.header.findChild(QToolButton, "button_bedside_record_bowel")
+    assert button is not None and button.text() == "Bowel movement"
+    assert size_problems(patient) == []
+
+
+def test_the_form_refuses_a_bad_value_then_saves_and_the_history_corrects_it(
+    qtbot, make_bedside, bedside_ward: BedsideWard, stool_kind: EntrySpec
+) -> None:
+    ward = bedside_ward
+    dialog = SimpleEntryDialog(make_bedside(), ward.admission_id, "Bed A1", kind="bowel")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    form = dialog.fields.widget("bristol_type")
+    assert isinstance(form, QComboBox)
+    assert form.objectName() == "entry_bristol"
+    assert [form.itemText(i) for i in range(form.count())] == [
+        "Hard lumps, like nuts",
+        "Smooth and soft, like a sausage",
+        "Watery, no solid pieces",
+    ]
+    assert form.currentIndex() == -1  # nothing chosen for the nurse
+    assert dialog.focusWidget() is form  # the first field takes the keys
+    qtbot.keyClick(form, Qt.Key.Key_Return)
+    assert dialog.status.text() == "✖ Not saved — Stool form: hard, smooth or watery"
+    assert dialog.saved_count == 0 and ward.count(BowelEntryRow) == 0
+    form.setCurrentIndex(form.findData(4))
+    type_into(qtbot, dialog.note, "After the laxative")
+    qtbot.keyClick(dialog.note, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.saved_count == 1)
+    assert "✔ SAVED at" in dialog.status.text() and "bowel movement" in dialog.status.text()
+    assert ward.count(BowelEntryRow) == 1
+    assert form.currentIndex() == -1 and dialog.note.text() == ""  # ready for the next one
+    dialog.reject()
+
+    (entry,) = [e for e in HistoryService(ward.db).entries(ward.admission_id)]
+    assert details_text(entry) == "Stool form: smooth · Note: After the laxative"
+    fix = SimpleCorrectionDialog(make_bedside(), entry, "Bed A1")
+    qtbot.addWidget(fix)
+    fix.show()
+    assert fix.windowTitle() == "Correct bowels — Bed A1"
+    choice = fix.widget("bristol_type")
+    assert isinstance(choice, QComboBox)
+    assert choice.objectName() == "correct_bristol" and choice.currentData() == 4
+    choice.setCurrentIndex(choice.findData(7))
+    type_into(qtbot, fix.reason, "Wrong picture chosen")
+    fix.save_button.click()
+    qtbot.waitUntil(lambda: fix.result_value is not None)
+    current = [
+        e for e in HistoryService(ward.db).entries(ward.admission_id) if e.state.name == "CURRENT"
+    ]
+    assert [details_text(e) for e in current] == ["Stool form: watery"]
+
+    series = ChartService(ward.db).series(ward.admission_id)
+    rows = [e for e in physical_entries(series) if e.what == "Bowel movement"]
+    assert [(r.value, r.detail) for r in rows] == [("watery", "Stool form: watery")]
+    texts = readout_at(series, series.as_of).texts()
+    assert texts["bowel"] == "Stool form: watery"
+
+
+MEAL_VALUES = {
+    "occasion": "lunch",
+    "offered": "Soup and bread",
+    "portion": "half",
+    "supplement": "nutritional_drink",
+    "supplement_outcome": "declined",
+    "supplement_reason": "Feels sick",
+}
+
+
+@pytest.mark.parametrize(
+    ("kind", "values"), [("meal", MEAL_VALUES), ("bowel", {"bristol_type": 5})]
+)
+def test_the_generic_forms_in_the_night_theme_at_1366(
+    qtbot, make_bedside, bedside_ward: BedsideWard, tmp_path: Path, kind: str, values: dict
+) -> None:
+    """Screenshots of the record and correction forms of the real simple kinds, as a nurse
+    sees them over a 1366 × 768 window in the night theme: nothing cut, nothing too big, a
+    refusal in the field's words."""
+    ward = bedside_ward
+    qapp = QApplication.instance()
+    assert isinstance(qapp, QApplication)
+    shot_dir = Path(os.environ.get("WARDCONSOLE_SHOT_DIR", tmp_path))
+    title = "Maya Thornbury — Bed A1"
+    apply_theme(qapp, Theme.NIGHT)
+    try:
+        backdrop = QMenu()  # a themed top-level of the smallest screen's size to draw over
+        backdrop.resize(*SMALLEST_WARD_SCREEN)
+        record = SimpleEntryDialog(
+            make_bedside(theme=Theme.NIGHT), ward.admission_id, title, kind=kind
+        )
+        qtbot.addWidget(record)
+        record.show()
+        if kind == "meal":  # no meal chosen yet: refused in the field's words
+            for name in ("supplement_outcome", "supplement_reason"):  # no supplement chosen
+                assert not record.fields.widget(name).isEnabled()
+            record.save_button.click()
+            assert record.status.text() == (
+                "✖ Not saved — Meal: one of Breakfast, Lunch, Evening meal, Snack, Supplement only"
+            )
+        assert size_problems(record) == [] and cut_texts(record) == []
+        grab_widget(record, shot_dir / f"simple-entry-{kind}-night.png")
+        over_window(backdrop, record, shot_dir / f"simple-entry-{kind}-night-1366.png")
+        record.reject()
+        ward.recording.record_entry(ward.nurse, ward.admission_id, kind, values)
+        (entry,) = HistoryService(ward.db).entries(ward.admission_id)
+        fix = SimpleCorrectionDialog(make_bedside(theme=Theme.NIGHT), entry, title)
+        qtbot.addWidget(fix)
+        fix.show()
+        assert size_problems(fix) == [] and cut_texts(fix) == []
+        grab_widget(fix, shot_dir / f"simple-correction-{kind}-night.png")
+        over_window(backdrop, fix, shot_dir / f"simple-correction-{kind}-night-1366.png")
+    finally:
+        apply_theme(qapp, Theme.DAY)

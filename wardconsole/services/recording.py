@@ -64,7 +64,7 @@ from wardconsole.services.context import (
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import EscalationChange, apply_rules
 from wardconsole.services.save_once import check_save_key, save_exactly_once
-from wardconsole.services.text_rule import checks_text
+from wardconsole.services.text_rule import checks_text, checks_text_as
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
 from wardconsole.store.entries import (
@@ -1091,7 +1091,7 @@ class RecordingService:
 
     # -- simple kinds: meals, supplements, bowels… (``domain/simple_kinds.py``) -----------------
 
-    @checks_text
+    @checks_text_as(values="entry_values")
     def check_entry(self, kind: str, values: Values, note: str = "") -> EntrySpec:
         """Refuse a bad entry of a simple ``kind``, naming each field (also used before
         queueing); the kind's spec when it is fine."""
@@ -1102,7 +1102,7 @@ class RecordingService:
             raise InvalidInput(problems)
         return spec
 
-    @checks_text
+    @checks_text_as(values="entry_values")
     def record_entry(
         self,
         actor: Actor,
@@ -1133,7 +1133,7 @@ class RecordingService:
             amends=(amends_id, amend_reason),
         )
 
-    @checks_text
+    @checks_text_as(values="entry_values")
     def amend_entry(
         self, actor: Actor, kind: str, entry_id: int, values: Values, *, reason: str, note: str = ""
     ) -> SaveResult:
@@ -1152,10 +1152,12 @@ class RecordingService:
             amend_reason=reason.strip(),
         )
 
+    @checks_text
     def check_meal(self, entry: MealInput) -> None:
         """Refuse a bad meal entry, naming each field (also used before queueing)."""
         self.check_entry(EntryKind.MEAL, meal_values(entry), entry.note)
 
+    @checks_text
     def record_meal(
         self,
         actor: Actor,
@@ -1178,6 +1180,7 @@ class RecordingService:
             save_key=save_key,
         )
 
+    @checks_text
     def amend_meal(
         self, actor: Actor, entry_id: int, entry: MealInput, *, reason: str
     ) -> SaveResult:
@@ -1187,10 +1190,12 @@ class RecordingService:
             actor, EntryKind.MEAL, entry_id, values, reason=reason, note=entry.note
         )
 
+    @checks_text
     def check_bowel(self, entry: BowelInput) -> None:
         """Refuse a bad bowel entry, naming the field (also used before queueing)."""
         self.check_entry(EntryKind.BOWEL, {"bristol_type": entry.bristol_type}, entry.note)
 
+    @checks_text
     def record_bowel(
         self,
         actor: Actor,
@@ -1212,6 +1217,7 @@ class RecordingService:
             save_key=save_key,
         )
 
+    @checks_text
     def amend_bowel(
         self, actor: Actor, entry_id: int, entry: BowelInput, *, reason: str
     ) -> SaveResult:

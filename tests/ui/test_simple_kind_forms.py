@@ -11,7 +11,8 @@ kinds: the screens then know of it only through ``SIMPLE_KINDS``."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -21,6 +22,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QComboBox, QMenu, QToolButton
 from screenshots import SMALLEST_WARD_SCREEN, cut_texts, grab_widget, over_window, size_problems
+from sqlalchemy.exc import OperationalError
 
 from wardconsole.domain import simple_kinds
 from wardconsole.domain.entry_kinds import EntryKind
@@ -29,22 +31,25 @@ from wardconsole.domain.meals import MEAL_SPEC
 from wardconsole.services import charts as charts_service
 from wardconsole.services.charts import ChartService
 from wardconsole.services.history import HistoryService
+from wardconsole.services.outbox import Outbox
+from wardconsole.services.safe_saves import SafeSaves
 from wardconsole.store.models import BowelEntryRow
 from wardconsole.ui.bedside import controller
 from wardconsole.ui.main_window import MainWindow
 from wardconsole.ui.patient.charts.readout import readout_at
 from wardconsole.ui.patient.charts.table_models import physical_entries
+from wardconsole.ui.patient.history_dialog import HistoryDialog
 from wardconsole.ui.patient.history_model import details_text
 from wardconsole.ui.physical.simple_entry import SimpleCorrectionDialog, SimpleEntryDialog
 from wardconsole.ui.theme import Theme, apply_theme
 
 from . import bedside_support
 from .bedside_support import BedsideWard, type_into
-from .conftest import make_context
-from .factories import FakeWard
+from .test_bedside_actions import recording_window
 
 bedside_ward = bedside_support.bedside_ward
 make_bedside = bedside_support.make_bedside
+recording_window = recording_window  # the fixture, used here after the kind is registered
 runner = bedside_support.runner
 
 
@@ -83,21 +88,9 @@ def stool_kind(monkeypatch: pytest.MonkeyPatch) -> EntrySpec:
 
 
 @pytest.fixture
-def console(
-    qtbot, ward: FakeWard, bedside_ward: BedsideWard, stool_kind: EntrySpec
-) -> Iterator[MainWindow]:
-    context = make_context(
-        ward,
-        recording=bedside_ward.recording,
-        history=bedside_ward.history,
-        signed_in=bedside_ward.nurse,
-    )
-    window = MainWindow(context)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.snapshot is not None)
-    yield window
-    window.shutdown()
+def console(stool_kind: EntrySpec, recording_window: MainWindow) -> MainWindow:
+    """The console made after the test-only kind is registered (its actions are made then)."""
+    return recording_window
 
 
 def _menu_texts(window: MainWindow) -> list[str]:
@@ -168,6 +161,14 @@ def test_the_form_refuses_a_bad_value_then_saves_and_the_history_corrects_it(
 
     (entry,) = [e for e in HistoryService(ward.db).entries(ward.admission_id)]
     assert details_text(entry) == "Stool form: smooth · Note: After the laxative"
+    history = HistoryDialog(make_bedside(), ward.admission_id, "Bed A1")
+    qtbot.addWidget(history)
+    history.show()
+    qtbot.waitUntil(lambda: history.model.rowCount() == 1)
+    assert history.select_entry("bowel", entry.id)
+    assert history.correct_button.isEnabled()
+    assert history.correct_button.text() == "&Correct bowels…"
+    history.reject()
     fix = SimpleCorrectionDialog(make_bedside(), entry, "Bed A1")
     qtbot.addWidget(fix)
     fix.show()
@@ -245,3 +246,39 @@ def test_the_generic_forms_in_the_night_theme_at_1366(
         over_window(backdrop, fix, shot_dir / f"simple-correction-{kind}-night-1366.png")
     finally:
         apply_theme(qapp, Theme.DAY)
+
+
+def test_during_an_outage_the_form_keeps_the_entry_on_this_station(
+    qtbot,
+    make_bedside,
+    bedside_ward: BedsideWard,
+    stool_kind: EntrySpec,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same feedback as the meals window: kept on this station, written when it is back."""
+    ward = bedside_ward
+    saves = SafeSaves(ward.db, Outbox(tmp_path / "outbox.sqlite", "test ward"))
+    real_transaction = ward.db.transaction
+
+    def down():  # type: ignore[no-untyped-def]
+        raise OperationalError("connect", {}, ConnectionRefusedError("server closed"))
+
+    monkeypatch.setattr(ward.db, "transaction", down)
+    dialog = SimpleEntryDialog(
+        replace(make_bedside(), saves=saves), ward.admission_id, "Bed A1", kind="bowel"
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    form = dialog.fields.widget("bristol_type")
+    assert isinstance(form, QComboBox)
+    form.setCurrentIndex(form.findData(1))
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: dialog.saved_count == 1)
+    assert dialog.status.text().startswith("✔ KEPT ON THIS STATION at ")
+    assert ward.count(BowelEntryRow) == 0
+    monkeypatch.setattr(ward.db, "transaction", real_transaction)
+    assert saves.replay().sent == 1
+    (entry,) = HistoryService(ward.db).entries(ward.admission_id)
+    assert details_text(entry) == "Stool form: hard"
+    dialog.reject()

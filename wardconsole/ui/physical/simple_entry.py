@@ -309,7 +309,9 @@ class SimpleEntryDialog(QuickEntryDialog):
         [Actor, int, EntryKind, dict[str, Any], str, str, datetime | None],
         SaveResult | QueuedSave,
     ]:
-        recording = self._bedside.recording
+        """What a save calls: ``SafeSaves`` at a station that has it (kept on this station
+        during a database outage and written when it is back), else the use case directly."""
+        saves, recording = self._bedside.saves, self._bedside.recording
 
         def write(
             actor: Actor,
@@ -320,6 +322,16 @@ class SimpleEntryDialog(QuickEntryDialog):
             save_key: str,
             taken_at: datetime | None,
         ) -> SaveResult | QueuedSave:
+            if saves is not None:
+                return saves.save_entry(
+                    actor,
+                    admission_id,
+                    kind,
+                    values,
+                    note=note,
+                    save_key=save_key,
+                    taken_at=taken_at,
+                )
             return recording.record_entry(
                 actor, admission_id, kind, values, note=note, save_key=save_key, taken_at=taken_at
             )

@@ -108,9 +108,9 @@ class HistoryEntry:
 
     @property
     def can_amend(self) -> bool:
-        """A current vital-sign set, fluid entry, weighing or entry of a simple kind (meals,
-        bowels: ``domain/simple_kinds.py``) can be corrected in place (other entries: strike out
-        and record again)."""
+        """A current vital-sign set, fluid, weighing or entry of a simple kind (a meal, a
+        bowel movement…) can be corrected in place (other entries: strike out and record
+        again)."""
         return self.state is EntryState.CURRENT and (
             self.entry_type in ("observation", "fluid", "weight")
             or simple_spec(self.entry_type) is not None

@@ -4,9 +4,8 @@ from its spec alone (``domain/simple_kinds.py``): the Patient menu and the patie
 a saved entry is in the history in the spec's words and on the Physical care page, and the
 history's correction form corrects it.
 
-No third simple kind exists yet, so the tests register a test-only spec for the bowel table
-(another field label, three choices, its own words) and take bowels out of the meals window's
-kinds: the screens then know of it only through ``SIMPLE_KINDS``."""
+No third simple kind exists yet, so the tests register a test-only one
+(``testkinds.register_simple_kind``): the screens know of it only through ``SIMPLE_KINDS``."""
 
 from __future__ import annotations
 
@@ -14,7 +13,6 @@ import os
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -23,18 +21,14 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QComboBox, QMenu, QToolButton
 from screenshots import SMALLEST_WARD_SCREEN, cut_texts, grab_widget, over_window, size_problems
 from sqlalchemy.exc import OperationalError
+from testkinds import TEST_KIND, register_simple_kind
 
-from wardconsole.domain import simple_kinds
-from wardconsole.domain.entry_kinds import EntryKind
 from wardconsole.domain.entry_specs import Choice, EntryField, EntrySpec
-from wardconsole.domain.meals import MEAL_SPEC
-from wardconsole.services import charts as charts_service
 from wardconsole.services.charts import ChartService
-from wardconsole.services.history import HistoryService
+from wardconsole.services.history import HistoryEntry, HistoryService
 from wardconsole.services.outbox import Outbox
 from wardconsole.services.safe_saves import SafeSaves
 from wardconsole.store.models import BowelEntryRow
-from wardconsole.ui.bedside import controller
 from wardconsole.ui.main_window import MainWindow
 from wardconsole.ui.patient.charts.readout import readout_at
 from wardconsole.ui.patient.charts.table_models import physical_entries
@@ -58,7 +52,7 @@ def _stool_text(values: Mapping[str, Any]) -> str:
 
 
 STOOL_SPEC = EntrySpec(
-    EntryKind.BOWEL,
+    TEST_KIND,
     (
         EntryField(
             "bristol_type",
@@ -73,24 +67,26 @@ STOOL_SPEC = EntrySpec(
     ),
     text=_stool_text,
 )
-"""A test-only simple kind over the bowel table: no window, no chart track, no words of its own
-anywhere in the screens."""
+"""A test-only simple kind (``tests/support/testkinds.py``: an entry kind the code never names
+as simple, stored in the bowel table's columns) whose one choice must be made: no window, no
+chart track, no words of its own anywhere in the screens."""
 
 
 @pytest.fixture
 def stool_kind(monkeypatch: pytest.MonkeyPatch) -> EntrySpec:
-    kinds = MappingProxyType({EntryKind.MEAL: MEAL_SPEC, EntryKind.BOWEL: STOOL_SPEC})
-    monkeypatch.setattr(simple_kinds, "SIMPLE_KINDS", kinds)
-    monkeypatch.setattr(controller, "OWN_WINDOWS", frozenset({EntryKind.MEAL}))
-    monkeypatch.setattr(charts_service, "SIMPLE_KINDS", kinds)
-    monkeypatch.setattr(charts_service, "CHARTED_ON_THEIR_OWN", frozenset({"meal"}))
-    return STOOL_SPEC
+    return register_simple_kind(monkeypatch, STOOL_SPEC)
 
 
 @pytest.fixture
 def console(stool_kind: EntrySpec, recording_window: MainWindow) -> MainWindow:
     """The console made after the test-only kind is registered (its actions are made then)."""
     return recording_window
+
+
+def _entries(ward: BedsideWard) -> list[HistoryEntry]:
+    """The test kind's entries in the history (its table is the bowels', which list them too)."""
+    entries = HistoryService(ward.db).entries(ward.admission_id)
+    return [e for e in entries if e.entry_type == TEST_KIND.value]
 
 
 def _menu_texts(window: MainWindow) -> list[str]:
@@ -111,22 +107,23 @@ def test_the_patient_menu_and_window_offer_a_kind_without_its_own_window(
     monkeypatch.setattr(SimpleEntryDialog, "record", classmethod(record))
     texts = _menu_texts(console)
     meals = texts.index("M&eals, supplements and bowels…")
-    assert texts[meals + 1] == "Record bowel movement…"
-    assert texts.count("Record bowel movement…") == 1
+    assert texts[meals + 1] == "Record food chart…"  # the test kind's EntryKind words
+    assert texts.count("Record food chart…") == 1
+    assert "Record bowel movement…" not in texts  # bowels have their own window
     assert "Record meal or supplement…" not in texts  # meals have their own window
     console.census_view.select_admission(3)
     (action,) = console.bedside.simple_actions
     action.trigger()
-    assert opened == [("bowel", 3)]
+    assert opened == [(TEST_KIND.value, 3)]
     console.census_view.select_admission(8)
     qtbot.keyClick(console.census_view, Qt.Key.Key_Return)
     patient = console.patient_windows.get(8)
     assert patient is not None
     actions = {a.objectName(): a for a in patient.actions() if isinstance(a, QAction)}
-    actions["bedside_record_bowel"].trigger()
-    assert opened[-1] == ("bowel", 8)
-    button = patient.header.findChild(QToolButton, "button_bedside_record_bowel")
-    assert button is not None and button.text() == "Bowel movement"
+    actions[f"bedside_record_{TEST_KIND.value}"].trigger()
+    assert opened[-1] == (TEST_KIND.value, 8)
+    button = patient.header.findChild(QToolButton, f"button_bedside_record_{TEST_KIND.value}")
+    assert button is not None and button.text() == "Food chart"
     assert size_problems(patient) == []
 
 
@@ -134,7 +131,7 @@ def test_the_form_refuses_a_bad_value_then_saves_and_the_history_corrects_it(
     qtbot, make_bedside, bedside_ward: BedsideWard, stool_kind: EntrySpec
 ) -> None:
     ward = bedside_ward
-    dialog = SimpleEntryDialog(make_bedside(), ward.admission_id, "Bed A1", kind="bowel")
+    dialog = SimpleEntryDialog(make_bedside(), ward.admission_id, "Bed A1", kind=TEST_KIND)
     qtbot.addWidget(dialog)
     dialog.show()
     form = dialog.fields.widget("bristol_type")
@@ -154,25 +151,25 @@ def test_the_form_refuses_a_bad_value_then_saves_and_the_history_corrects_it(
     type_into(qtbot, dialog.note, "After the laxative")
     qtbot.keyClick(dialog.note, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: dialog.saved_count == 1)
-    assert "✔ SAVED at" in dialog.status.text() and "bowel movement" in dialog.status.text()
+    assert "✔ SAVED at" in dialog.status.text() and "food chart" in dialog.status.text()
     assert ward.count(BowelEntryRow) == 1
     assert form.currentIndex() == -1 and dialog.note.text() == ""  # ready for the next one
     dialog.reject()
 
-    (entry,) = [e for e in HistoryService(ward.db).entries(ward.admission_id)]
+    (entry,) = _entries(ward)
     assert details_text(entry) == "Stool form: smooth · Note: After the laxative"
     history = HistoryDialog(make_bedside(), ward.admission_id, "Bed A1")
     qtbot.addWidget(history)
     history.show()
-    qtbot.waitUntil(lambda: history.model.rowCount() == 1)
-    assert history.select_entry("bowel", entry.id)
+    qtbot.waitUntil(lambda: history.model.rowCount() == 2)  # as the bowels and the test kind
+    assert history.select_entry(TEST_KIND.value, entry.id)
     assert history.correct_button.isEnabled()
-    assert history.correct_button.text() == "&Correct bowels…"
+    assert history.correct_button.text() == "&Correct food chart…"
     history.reject()
     fix = SimpleCorrectionDialog(make_bedside(), entry, "Bed A1")
     qtbot.addWidget(fix)
     fix.show()
-    assert fix.windowTitle() == "Correct bowels — Bed A1"
+    assert fix.windowTitle() == "Correct food chart — Bed A1"
     choice = fix.widget("bristol_type")
     assert isinstance(choice, QComboBox)
     assert choice.objectName() == "correct_bristol" and choice.currentData() == 4
@@ -180,16 +177,14 @@ def test_the_form_refuses_a_bad_value_then_saves_and_the_history_corrects_it(
     type_into(qtbot, fix.reason, "Wrong picture chosen")
     fix.save_button.click()
     qtbot.waitUntil(lambda: fix.result_value is not None)
-    current = [
-        e for e in HistoryService(ward.db).entries(ward.admission_id) if e.state.name == "CURRENT"
-    ]
+    current = [e for e in _entries(ward) if e.state.name == "CURRENT"]
     assert [details_text(e) for e in current] == ["Stool form: watery"]
 
     series = ChartService(ward.db).series(ward.admission_id)
-    rows = [e for e in physical_entries(series) if e.what == "Bowel movement"]
+    rows = [e for e in physical_entries(series) if e.what == "Food chart"]
     assert [(r.value, r.detail) for r in rows] == [("watery", "Stool form: watery")]
     texts = readout_at(series, series.as_of).texts()
-    assert texts["bowel"] == "Stool form: watery"
+    assert texts[TEST_KIND.value] == "Stool form: watery"
 
 
 MEAL_VALUES = {
@@ -266,7 +261,7 @@ def test_during_an_outage_the_form_keeps_the_entry_on_this_station(
 
     monkeypatch.setattr(ward.db, "transaction", down)
     dialog = SimpleEntryDialog(
-        replace(make_bedside(), saves=saves), ward.admission_id, "Bed A1", kind="bowel"
+        replace(make_bedside(), saves=saves), ward.admission_id, "Bed A1", kind=TEST_KIND
     )
     qtbot.addWidget(dialog)
     dialog.show()
@@ -279,6 +274,6 @@ def test_during_an_outage_the_form_keeps_the_entry_on_this_station(
     assert ward.count(BowelEntryRow) == 0
     monkeypatch.setattr(ward.db, "transaction", real_transaction)
     assert saves.replay().sent == 1
-    (entry,) = HistoryService(ward.db).entries(ward.admission_id)
+    (entry,) = _entries(ward)
     assert details_text(entry) == "Stool form: hard"
     dialog.reject()

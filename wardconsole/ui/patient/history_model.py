@@ -215,10 +215,10 @@ def details_text(entry: HistoryEntry, item_labels: Mapping[str, str] | None = No
             items = scale_items_text(str(values.get("kind")), values.get("answers") or {})
             if items:
                 text += f" — {items}"
-        case kind if kind in _VALUES_TEXT:
-            text = _VALUES_TEXT[kind](values)
         case kind if (spec := simple_spec(kind)) is not None:
             text = spec.text(values)
+        case kind if kind in _VALUES_TEXT:
+            text = _VALUES_TEXT[kind](values)
         case _:
             klass = values.get("class_text") or values.get("drug_class")
             text = (

@@ -1,17 +1,25 @@
 """What the services do for any simple kind of entry, shown with a kind no service names (a
 test-only kind, ``tests/support/testkinds.py``): its history values are its spec's columns and
-it can be corrected in place."""
+it can be corrected in place; an imported entry is checked by its spec and named in the report
+by its kind's words (meals and bowels keep the words they were always refused in)."""
 
 from __future__ import annotations
 
-import pytest
-from testkinds import TEST_KIND, register_simple_kind
+from datetime import timedelta
 
+import pytest
+from sqlalchemy import select
+from testkinds import TEST_KIND, register_simple_kind
+from wardfakes import Clock
+
+from wardconsole.services.chart_import import KIND_FIELDS, KIND_WORDS
 from wardconsole.services.context import Actor
 from wardconsole.services.db import Database
 from wardconsole.services.history import HistoryService
+from wardconsole.services.importing import ChartEntry, ImportBatch, ImportService, PatientRef
 from wardconsole.services.recording import RecordingService
 from wardconsole.store.history import ENTRY_COLUMNS, entry_columns
+from wardconsole.store.models import MealEntryRow
 
 
 def test_the_history_shows_a_simple_kinds_values_by_its_specs_columns(
@@ -48,3 +56,62 @@ def test_meals_and_bowels_keep_their_history_columns() -> None:
     assert ENTRY_COLUMNS["bowel"] == entry_columns("bowel") == ("bristol_type",)
     assert entry_columns("fluid") == ENTRY_COLUMNS["fluid"]
     assert entry_columns("observation") is None
+
+
+def _entry(kind: str, clock: Clock, position: str, **values: object) -> ChartEntry:
+    return ChartEntry(
+        kind, PatientRef("KD000001"), clock.now - timedelta(hours=1), values, position
+    )
+
+
+def test_an_imported_simple_kind_is_checked_by_its_spec_and_named_by_its_words(
+    db: Database, nurse: Actor, admission: int, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    register_simple_kind(monkeypatch)
+    assert TEST_KIND in KIND_FIELDS and KIND_WORDS[TEST_KIND] == ("food chart", "food charts")
+    batch = ImportBatch(
+        "import",
+        "file.json",
+        (),
+        entries=(
+            _entry(TEST_KIND, clock, "e1", bristol_type=2),
+            _entry(TEST_KIND, clock, "e2", bristol_type=9),
+        ),
+    )
+    report = ImportService(db).import_batch(nurse, batch)
+    assert report.entries_added == {TEST_KIND: 1}
+    assert "1 food chart imported" in report.summary()
+    assert dict(report.skipped) == {
+        "food chart refused: bristol_type: one of negative, trace, positive, or 'not read'": 1
+    }
+    again = ImportService(db).import_batch(nurse, batch)
+    assert (again.entries_added.get(TEST_KIND, 0), again.already_present) == (0, 1)
+    (entry,) = HistoryService(db).entries(admission, types=(TEST_KIND.value,))
+    assert dict(entry.values) == {"bristol_type": 2}
+
+
+def test_imported_meals_and_bowels_are_refused_in_the_words_they_always_were(
+    db: Database, nurse: Actor, admission: int, clock: Clock
+) -> None:
+    batch = ImportBatch(
+        "import",
+        "file.json",
+        (),
+        entries=(
+            _entry("meal", clock, "m1", occasion="lunch", portion="lots"),
+            _entry("meal", clock, "m2", occasion="lunch", portion="none"),
+            _entry("meal", clock, "m3", occasion="snack", portion="half", offered=" Scones "),
+            _entry("bowel", clock, "b1", bristol_type=8),
+            _entry("bowel", clock, "b2", bristol_type=None),
+        ),
+    )
+    report = ImportService(db).import_batch(nurse, batch)
+    assert report.entries_added == {"meal": 1, "bowel": 1}
+    assert dict(report.skipped) == {
+        "meal or supplement refused: portion: how much was eaten (none, ¼, ½, ¾ or all)": 1,
+        "meal or supplement refused: reason: say why nothing was eaten": 1,
+        "bowel entry refused: bristol_type: a Bristol stool type 1–7, or 'type not seen'": 1,
+    }
+    assert "1 meal or supplement, 1 bowel entry imported" in report.summary()
+    with db.read() as session:
+        assert session.scalars(select(MealEntryRow.offered)).all() == [" Scones "]

@@ -290,6 +290,15 @@ def _meal_detail(values: Values) -> dict[str, object]:
     return detail
 
 
+def _meal_check(values: Values, note: str) -> dict[str, str]:
+    """``meal_problems`` of the values; a portion the list does not hold (from a file, say) is
+    refused naming the field, as a typed one would be, never raised."""
+    portion = values.get("portion")
+    if portion is not None and portion not in {p.value for p in Portion}:
+        return {"portion": "portion: how much was eaten (none, ¼, ½, ¾ or all)"}
+    return meal_problems(meal_input(values, note))
+
+
 def _meal_summary(values: Values) -> str:
     portion = values.get("portion")
     return Portion(str(portion)).label if portion else "—"
@@ -325,7 +334,7 @@ MEAL_SPEC: Final = EntrySpec(
     ),
     text=meal_text,
     summary=_meal_summary,
-    check=lambda values, note: meal_problems(meal_input(values, note)),
+    check=lambda values, note: _meal_check(values, note),
     audit_detail=_meal_detail,
 )
 """Meals as a simple kind; its fields depend on each other, so ``meal_problems`` checks them."""

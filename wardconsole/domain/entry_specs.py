@@ -56,6 +56,9 @@ class EntryField:
     absent: str | None = None
     """Words for "no value" where that is allowed ("Type not seen", "Not read"); None when a
     choice field must be answered."""
+    starts_absent: bool = False
+    """A new entry's form starts on "no value" (a meal's supplement: most meals have none);
+    otherwise the nurse must choose, "not read" included."""
     absent_value: object = None
     """What the table holds for "no value" (None, or "" where the column is not nullable)."""
     max_length: int = 200
@@ -120,6 +123,9 @@ class EntrySpec:
     check: Callable[[Values, str], dict[str, str]] | None = None
     """The kind's own check of the values and the note, where fields depend on each other (a
     meal's portion, a declined supplement's reason); by default each field is checked alone."""
+    nothing_recorded: str = ""
+    """Where an entry with every field empty records nothing (a dipstick with no pad read):
+    what the nurse is told ("read at least one pad"), under the first field. Empty: allowed."""
     audit_detail: Callable[[Values], dict[str, Any]] | None = None
     """What the audit row keeps of the values; by default every value that is set."""
 
@@ -160,9 +166,15 @@ class EntrySpec:
         for entry_field in self.fields:
             if problem := entry_field.problem(values[entry_field.name]):
                 problems[entry_field.name] = problem
+        if self.nothing_recorded and not problems and self._empty(values):
+            first = self.fields[0].name
+            problems[first] = f"{first}: {self.nothing_recorded}"
         if problem := text_problem("note", note, max_length=MAX_NOTE, multiline=True):
             problems["note"] = problem
         return problems
+
+    def _empty(self, values: Values) -> bool:
+        return all(values[f.name] in (None, "", f.absent_value) for f in self.fields)
 
     def summarise(self, values: Values) -> str:
         """The table cell: the spec's own summary, else the set fields' words joined."""

@@ -321,6 +321,7 @@ MEAL_SPEC: Final = EntrySpec(
             "Supp&lement:",
             tuple(Choice(k, v) for k, v in SUPPLEMENTS.items()),
             absent="None",
+            starts_absent=True,
             absent_value="",
         ),
         EntryField(

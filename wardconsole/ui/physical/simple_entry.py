@@ -121,7 +121,7 @@ class SimpleFields:
             if isinstance(widget, QLineEdit):
                 widget.clear()
             else:
-                widget.setCurrentIndex(self._first_index(entry_field))
+                widget.setCurrentIndex(self._first_index(entry_field, widget))
 
     def _editor(self, entry_field: EntryField, given: object, *, fresh: bool) -> Editor:
         if entry_field.is_text:
@@ -130,10 +130,10 @@ class SimpleFields:
             return line
         combo = QComboBox()
         combo.setAccessibleName(entry_field.plain_label)
-        if entry_field.absent is not None and entry_field.name not in self._only_with:
-            combo.addItem(entry_field.absent, entry_field.absent_value)
         for choice in entry_field.choices:
             combo.addItem(choice.label, choice.value)
+        if entry_field.absent is not None and entry_field.name not in self._only_with:
+            combo.addItem(entry_field.absent, entry_field.absent_value)
         if fresh:
             combo.setCurrentIndex(self._first_index(entry_field, combo))
         else:
@@ -141,12 +141,27 @@ class SimpleFields:
             combo.setCurrentIndex(at if at >= 0 else 0)
         return combo
 
-    def _first_index(self, entry_field: EntryField, combo: QComboBox | None = None) -> int:
-        """A new entry's choice: "none" where the field may be empty (or depends on another),
-        else nothing chosen — the nurse chooses, the form never guesses."""
-        if entry_field.absent is not None or entry_field.name in self._only_with:
+    def _first_index(self, entry_field: EntryField, combo: QComboBox) -> int:
+        """A new entry's choice: nothing chosen — the nurse chooses, even "not read" or "type
+        not seen", so Enter on an untouched form never records an answer nobody gave; "none"
+        where the spec says most entries have none; a field that goes with another (a
+        supplement's outcome) on its first choice."""
+        if entry_field.name in self._only_with:
             return 0
-        return -1
+        return combo.count() - 1 if entry_field.starts_absent else -1  # "none" is listed last
+
+    def unchosen(self) -> list[str]:
+        """Choice fields that may be left empty ("not read") but that the nurse has not
+        answered yet, by column (one that must be answered is refused by the spec's check)."""
+        return [
+            f.name
+            for f in self.spec.fields
+            if f.absent is not None
+            and not f.starts_absent
+            and self._in_use(f.name)
+            and isinstance(widget := self.widgets[f.name], QComboBox)
+            and widget.currentIndex() < 0
+        ]
 
     def _in_use(self, name: str) -> bool:
         controlling = self._only_with.get(name)
@@ -282,7 +297,13 @@ class SimpleEntryDialog(QuickEntryDialog):
         if self._saver.state is SaveState.SAVED:
             self._saver.reset()
         values, note = self.fields.values(), self.note.text().strip()
-        problems = self.spec.problems(values, note)
+        found = self.spec.problems(values, note)
+        found.update(
+            (name, f"{name}: choose one, or '{self.spec.field(name).absent}'")
+            for name in self.fields.unchosen()
+        )
+        order = {name: at for at, name in enumerate(self.spec.columns)}
+        problems = dict(sorted(found.items(), key=lambda item: order.get(item[0], len(order))))
         if problems:
             self.show_refusal(InvalidInput(problems), self._labels())
             name = next(iter(problems))

@@ -58,6 +58,11 @@ def test_a_wrong_pad_value_is_refused_naming_the_pad_and_nothing_is_written(
     with pytest.raises(InvalidInput) as unknown:
         recording.record_entry(nurse, admission, DIPSTICK, {"protein": "1+"})
     assert unknown.value.problems == {"protein": "protein: not a field of a urine dipstick"}
+    with pytest.raises(InvalidInput) as nothing:
+        recording.record_entry(nurse, admission, DIPSTICK, {"blood": None, "nitrites": None})
+    assert nothing.value.problems == {
+        "blood": "blood: no pad was read: read at least one, or do not record the strip"
+    }
     with db.read() as session:
         assert not session.scalars(select(UrineDipstickRow)).all()
 

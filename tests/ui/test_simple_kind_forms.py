@@ -107,12 +107,17 @@ def test_the_patient_menu_and_window_offer_a_kind_without_its_own_window(
     monkeypatch.setattr(SimpleEntryDialog, "record", classmethod(record))
     texts = _menu_texts(console)
     meals = texts.index("M&eals, supplements and bowels…")
-    assert texts[meals + 1] == "Record food chart…"  # the test kind's EntryKind words
+    # the real simple kinds without a window of their own, then the test kind's EntryKind words
+    assert texts[meals + 1 : meals + 3] == ["Record urine dipstick…", "Record food chart…"]
     assert texts.count("Record food chart…") == 1
     assert "Record bowel movement…" not in texts  # bowels have their own window
     assert "Record meal or supplement…" not in texts  # meals have their own window
     console.census_view.select_admission(3)
-    (action,) = console.bedside.simple_actions
+    (action,) = [
+        a
+        for a in console.bedside.simple_actions
+        if a.objectName() == f"bedside_record_{TEST_KIND.value}"
+    ]
     action.trigger()
     assert opened == [(TEST_KIND.value, 3)]
     console.census_view.select_admission(8)

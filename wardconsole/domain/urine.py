@@ -68,5 +68,6 @@ URINE_DIPSTICK_SPEC: Final = EntrySpec(
     ),
     text=dipstick_text,
     summary=_summary,
+    nothing_recorded="no pad was read: read at least one, or do not record the strip",
 )
 """A urine dipstick as a simple kind: recorded, queued, corrected, exported from this."""

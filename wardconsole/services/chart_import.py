@@ -43,20 +43,28 @@ _V = TypeVar("_V")
 
 
 class _Derived(Mapping[str, _V]):
-    """A mapping built afresh from the registries on every read, so a simple kind registered
-    in ``SIMPLE_KINDS`` is in it without a line here."""
+    """A mapping derived from the registries (``SIMPLE_KINDS``, ``ENTRY_TABLES``), built again
+    when either is another object than last time, so a simple kind registered there is in it
+    without a line here (an import looks a kind up for every entry: the built one is kept)."""
 
     def __init__(self, build: Callable[[], Mapping[str, _V]]) -> None:
         self._build = build
+        self._built: tuple[object, object, Mapping[str, _V]] | None = None
+
+    def _now(self) -> Mapping[str, _V]:
+        built = self._built
+        if built is None or built[0] is not SIMPLE_KINDS or built[1] is not ENTRY_TABLES:
+            built = self._built = (SIMPLE_KINDS, ENTRY_TABLES, self._build())
+        return built[2]
 
     def __getitem__(self, key: str) -> _V:
-        return self._build()[key]
+        return self._now()[key]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._build())
+        return iter(self._now())
 
     def __len__(self) -> int:
-        return len(self._build())
+        return len(self._now())
 
 
 def _kind_fields() -> dict[str, tuple[Any, tuple[str, ...]]]:

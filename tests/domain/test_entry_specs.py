@@ -71,3 +71,24 @@ def test_values_fill_every_column_and_strip_text() -> None:
 def test_a_kind_that_is_not_simple_has_no_spec() -> None:
     assert simple_spec("fluid") is None
     assert simple_spec("no-such-kind") is None
+
+
+def test_a_field_that_goes_with_another_is_refused_without_it() -> None:
+    from dataclasses import replace
+
+    from wardconsole.domain.entry_specs import Choice, EntryField, EntrySpec
+
+    spec = EntrySpec(
+        EntryKind.BOWEL,
+        (
+            EntryField("given", "&Given:", (Choice("drink", "Drink"),), absent="None"),
+            EntryField("outcome", "&Outcome:", (Choice("ok", "Taken"),), goes_with="given"),
+        ),
+        text=lambda values: "",
+    )
+    assert spec.dependent == {"outcome": "given"}
+    assert spec.problems({"outcome": "ok"}) == {"outcome": "outcome: only with a given"}
+    assert spec.problems({"given": "drink", "outcome": "ok"}) == {}
+    assert spec.problems({}) == {}  # nothing given, so no outcome to answer
+    assert "outcome" in spec.problems({"given": "drink"})  # given, so the outcome is needed
+    assert replace(spec, fields=spec.fields[:1]).dependent == {}

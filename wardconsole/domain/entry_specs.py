@@ -59,6 +59,10 @@ class EntryField:
     starts_absent: bool = False
     """A new entry's form starts on "no value" (a meal's supplement: most meals have none);
     otherwise the nurse must choose, "not read" included."""
+    goes_with: str = ""
+    """The field this one only holds a value with (a meal's supplement outcome goes with the
+    supplement): the form turns it off and saves it empty while that field is empty, and a
+    choice offers no "none" of its own."""
     absent_value: object = None
     """What the table holds for "no value" (None, or "" where the column is not nullable)."""
     max_length: int = 200
@@ -130,6 +134,11 @@ class EntrySpec:
     """What the audit row keeps of the values; by default every value that is set."""
 
     @property
+    def dependent(self) -> dict[str, str]:
+        """Field -> the field it goes with, for the fields that go with another."""
+        return {f.name: f.goes_with for f in self.fields if f.goes_with}
+
+    @property
     def columns(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
 
@@ -164,8 +173,12 @@ class EntrySpec:
         if self.check is not None:
             return {**problems, **self.check(values, note)}
         for entry_field in self.fields:
-            if problem := entry_field.problem(values[entry_field.name]):
-                problems[entry_field.name] = problem
+            name, controlling = entry_field.name, entry_field.goes_with
+            if controlling and self._blank(controlling, values):
+                if not self._blank(name, values):  # empty, as its field is
+                    problems[name] = f"{name}: only with a {controlling.replace('_', ' ')}"
+            elif problem := entry_field.problem(values[name]):
+                problems[name] = problem
         if self.nothing_recorded and not problems and self._empty(values):
             first = self.fields[0].name
             problems[first] = f"{first}: {self.nothing_recorded}"
@@ -173,8 +186,11 @@ class EntrySpec:
             problems["note"] = problem
         return problems
 
+    def _blank(self, name: str, values: Values) -> bool:
+        return values[name] in (None, "", self.field(name).absent_value)
+
     def _empty(self, values: Values) -> bool:
-        return all(values[f.name] in (None, "", f.absent_value) for f in self.fields)
+        return all(self._blank(f.name, values) for f in self.fields)
 
     def summarise(self, values: Values) -> str:
         """The table cell: the spec's own summary, else the set fields' words joined."""

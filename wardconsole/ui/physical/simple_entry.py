@@ -44,14 +44,6 @@ from wardconsole.ui.bedside.shared import Bedside, queued_text
 from wardconsole.ui.physical.correction_dialog import EntryCorrectionDialog
 from wardconsole.ui.physical.quick_entry import QuickEntryDialog
 
-ONLY_WITH: Mapping[str, Mapping[str, str]] = {
-    "meal": {"supplement_outcome": "supplement", "supplement_reason": "supplement"},
-}
-"""Fields that only hold a value while another field of the same entry does (kind -> field ->
-the field it depends on): the form disables them while that field is empty and saves them
-empty; a choice among them offers no "none" of its own. A meal's supplement outcome and the
-reason it was declined go with a supplement."""
-
 OBJECT_NAMES: Mapping[str, str] = {
     "bristol_type": "bristol",
     "supplement_outcome": "outcome",
@@ -70,7 +62,7 @@ class SimpleFields:
         self, spec: EntrySpec, values: Mapping[str, Any] | None = None, *, prefix: str
     ) -> None:
         self.spec = spec
-        self._only_with = ONLY_WITH.get(spec.kind.value, {})
+        self._only_with = spec.dependent
         self.widgets: dict[str, Editor] = {}
         for entry_field in spec.fields:
             given = values.get(entry_field.name) if values is not None else None

@@ -92,7 +92,7 @@ def _entries(ward: BedsideWard) -> list[HistoryEntry]:
 def _menu_texts(window: MainWindow) -> list[str]:
     menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Patient")
     assert isinstance(menu, QMenu)
-    return [a.text() for a in menu.actions() if not a.isSeparator()]
+    return [a.text().replace("&", "") for a in menu.actions() if not a.isSeparator()]
 
 
 def test_the_patient_menu_and_window_offer_a_kind_without_its_own_window(
@@ -106,7 +106,7 @@ def test_the_patient_menu_and_window_offer_a_kind_without_its_own_window(
 
     monkeypatch.setattr(SimpleEntryDialog, "record", classmethod(record))
     texts = _menu_texts(console)
-    meals = texts.index("M&eals, supplements and bowels…")
+    meals = texts.index("Meals, supplements and bowels…")
     # the real simple kinds without a window of their own, then the test kind's EntryKind words
     assert texts[meals + 1 : meals + 3] == ["Record urine dipstick…", "Record food chart…"]
     assert texts.count("Record food chart…") == 1

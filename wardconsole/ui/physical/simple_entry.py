@@ -41,6 +41,7 @@ from wardconsole.ui import formatting as fmt
 from wardconsole.ui.bedside.entry_save import SaveState
 from wardconsole.ui.bedside.entry_time import TakenAtEdit
 from wardconsole.ui.bedside.shared import Bedside, queued_text
+from wardconsole.ui.mnemonics import free_mnemonic, taken_letter
 from wardconsole.ui.physical.correction_dialog import EntryCorrectionDialog
 from wardconsole.ui.physical.quick_entry import QuickEntryDialog
 
@@ -189,22 +190,9 @@ def _find(combo: QComboBox, value: object) -> int:
     return -1
 
 
-def _free_mnemonic(word: str, taken: set[str]) -> str:
-    """``word`` with an ampersand before its first letter no other label uses."""
-    for at, letter in enumerate(word):
-        if letter.isalpha() and letter.lower() not in taken:
-            taken.add(letter.lower())
-            return f"{word[:at]}&{word[at:]}"
-    return word
-
-
 def _mnemonics(spec: EntrySpec) -> set[str]:
     taken = {"n"}  # the time's "Now"
-    for entry_field in spec.fields:
-        at = entry_field.label.find("&")
-        if 0 <= at < len(entry_field.label) - 1:
-            taken.add(entry_field.label[at + 1].lower())
-    return taken
+    return taken | {letter for f in spec.fields if (letter := taken_letter(f.label))}
 
 
 class SimpleEntryDialog(QuickEntryDialog):
@@ -243,9 +231,9 @@ class SimpleEntryDialog(QuickEntryDialog):
         box.setObjectName("entry_fields")
         form = QFormLayout(box)
         self.fields.add_rows(form)
-        form.addRow(_free_mnemonic("Time:", taken), self.taken_at)
-        form.addRow(_free_mnemonic("Note:", taken), self.note)
-        self.save_button = QPushButton(_free_mnemonic("Save", taken))
+        form.addRow(free_mnemonic("Time:", taken), self.taken_at)
+        form.addRow(free_mnemonic("Note:", taken), self.note)
+        self.save_button = QPushButton(free_mnemonic("Save", taken))
         self.save_button.setObjectName("entry_save")
         self.save_button.setDefault(True)
         self.save_button.setToolTip(f"Save this {words.title.lower()} (Enter)")

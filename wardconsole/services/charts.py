@@ -28,12 +28,15 @@ from typing import Any, Final
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from wardconsole.domain.entry_kinds import entry_title
 from wardconsole.domain.formulary import Formulary
 from wardconsole.domain.news2 import ACVPU, RISK_LABELS
 from wardconsole.domain.records import EscalationKind, Severity
 from wardconsole.domain.sessions import craving_text, session_title
+from wardconsole.domain.simple_kinds import SIMPLE_KINDS
 from wardconsole.domain.withdrawal import ChartItem
 from wardconsole.services.chart_cache import ObservationCache
 from wardconsole.services.context import Actor, NotFound
@@ -46,6 +49,7 @@ from wardconsole.services.stay_access import ensure_may_read
 from wardconsole.services.weight_series import WeightSeries, read_weight_series
 from wardconsole.store import repository, series
 from wardconsole.store import sessions as sessions_store
+from wardconsole.store.entries import ENTRY_TABLES, current
 from wardconsole.store.sessions import SessionRecord
 
 GAP_FACTOR: Final = 2.0
@@ -233,6 +237,20 @@ class ChartEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class SimpleEntry:
+    """One current entry of a simple kind (``domain/simple_kinds.py``): its values by column,
+    worded by the kind's spec."""
+
+    taken_at: datetime
+    values: Mapping[str, Any]
+
+
+CHARTED_ON_THEIR_OWN: Final = frozenset({"meal", "bowel"})
+"""Simple kinds the stay's nutrition course already carries (``PatientSeries.nutrition``);
+every other simple kind is read into ``PatientSeries.simple``."""
+
+
+@dataclass(frozen=True, slots=True)
 class ReferenceLine:
     """A threshold drawn across a track, with where the number comes from."""
 
@@ -284,6 +302,9 @@ class PatientSeries:
     sleep: SleepSeries = field(default_factory=SleepSeries.empty)
     """Each night of the stay: hours asleep (the nurse's entry or the estimate from the safety
     checks) and the withdrawal chart's sleep rating."""
+    simple: Mapping[str, tuple[SimpleEntry, ...]] = field(default_factory=dict)
+    """The stay's current entries of each simple kind not in ``CHARTED_ON_THEIR_OWN``, by kind
+    (``EntryKind`` value), oldest first."""
 
     def covers(self, start: float, end: float) -> bool:
         """True when the observation sets for [start, end] (within the stay) are loaded."""
@@ -291,6 +312,22 @@ class PatientSeries:
         return self.loaded_from <= max(start, self.admitted_at) and self.loaded_to >= min(
             end, stay_end
         )
+
+
+def _simple_entries(
+    session: Session, kind: str, columns: Sequence[str], admission_id: int
+) -> tuple[SimpleEntry, ...]:
+    """The stay's current entries of one simple kind, oldest first (one statement)."""
+    row = ENTRY_TABLES[kind]
+    query = (
+        select(row.taken_at, *(getattr(row, name) for name in columns))
+        .where(row.admission_id == admission_id, current(row))
+        .order_by(row.taken_at, row.id)
+    )
+    return tuple(
+        SimpleEntry(found[0], dict(zip(columns, found[1:], strict=True)))
+        for found in session.execute(query)
+    )
 
 
 # -- gaps -------------------------------------------------------------------------------------
@@ -437,6 +474,11 @@ class ChartService:
                 stay_end,
                 admission.discharged_at,
             )
+            simple = {
+                kind.value: _simple_entries(session, kind, spec.columns, admission_id)
+                for kind, spec in SIMPLE_KINDS.items()
+                if kind not in CHARTED_ON_THEIR_OWN
+            }
 
         derived = kept.derived.get((first, stop))
         if derived is None:
@@ -489,6 +531,7 @@ class ChartService:
             weights=weight,
             nutrition=nutrition,
             sleep=sleep,
+            simple=simple,
         )
 
     def _references(self, items: Sequence[ChartItem]) -> tuple[ReferenceLine, ...]:

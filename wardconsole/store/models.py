@@ -487,6 +487,21 @@ class BowelEntryRow(ClinicalEntry, Base):
     bristol_type: Mapped[int | None] = mapped_column(Integer)
 
 
+class UrineDipstickRow(ClinicalEntry, Base):
+    """A urine dipstick: the blood, leucocyte and nitrite pads as read (None: not read;
+    ``domain.urine``)."""
+
+    __tablename__ = "urine_dipsticks"
+    __table_args__ = (Index("ix_urine_dipsticks_admission_taken", "admission_id", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("urine_dipsticks.id"), index=True)
+    blood: Mapped[str | None] = mapped_column(String(16))
+    leucocytes: Mapped[str | None] = mapped_column(String(16))
+    nitrites: Mapped[str | None] = mapped_column(String(16))
+
+
 class MedicineLineRow(ClinicalEntry, Base):
     """One line of a patient's medicines list: a MONITORING COPY transcribed from the ward's
     drug chart, never the administration record (``domain.medicines``). ``taken_at`` is when

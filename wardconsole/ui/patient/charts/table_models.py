@@ -23,6 +23,7 @@ from PySide6.QtGui import QFont
 from wardconsole.domain.assessments import assessment_name
 from wardconsole.domain.fluids import Direction
 from wardconsole.domain.news2 import ACVPU
+from wardconsole.domain.simple_kinds import simple_spec
 from wardconsole.domain.sleep import night_label
 from wardconsole.services.charts import (
     GLUCOSE_FLAGS,
@@ -277,7 +278,8 @@ def timeline_entries(series: PatientSeries) -> list[TimelineEntry]:
 
 def physical_entries(series: PatientSeries) -> list[TimelineEntry]:
     """The Physical care page as rows, oldest first: each fluid period's totals, each drink or
-    output, each meal or supplement and each bowel movement."""
+    output, each meal or supplement, each bowel movement, each night's sleep and each entry of
+    any other simple kind (its title, its table cell and its line in words, from its spec)."""
     entries = [
         TimelineEntry(
             bar.start,
@@ -314,6 +316,20 @@ def physical_entries(series: PatientSeries) -> list[TimelineEntry]:
         entries.append(
             TimelineEntry(night.night.start.timestamp(), "Sleep", value, f"{label}: {night.detail}")
         )
+    for kind, kind_entries in series.simple.items():
+        spec = simple_spec(kind)
+        if spec is None:
+            continue
+        title = spec.kind.words.title
+        entries += [
+            TimelineEntry(
+                entry.taken_at.timestamp(),
+                title,
+                spec.summarise(entry.values),
+                spec.text(entry.values),
+            )
+            for entry in kind_entries
+        ]
     entries.sort(key=lambda entry: entry.at)
     return entries
 

@@ -4,16 +4,16 @@ A patient's chart lists the corrections and the partial sets (with why values we
 of the stay. A month of one-minute sets holds a handful of each; these indexes find them
 without reading all 43,200 sets of the stay (twice, about 25 ms, on every first open).
 
-Revision ID: 0033
-Revises: 0032
+Revision ID: 0034
+Revises: 0033
 Create Date: 2026-12-06 03:40:00
 """
 
 from alembic import op
 
 
-revision = '0033'
-down_revision = '0032'
+revision = '0034'
+down_revision = '0033'
 branch_labels = None
 depends_on = None
 

@@ -34,8 +34,10 @@ def test_entry_kinds_keep_their_stored_names_and_words() -> None:
         "meal",
         "bowel",
         "food_chart",
+        "urine_dipstick",
     ]
     assert entry_label("sleep") == "Sleep"
+    assert entry_label("urine_dipstick") == "Urine dipstick"
     assert entry_label("observation") == "Vital signs"
     assert entry_title("symptoms") == "Withdrawal chart rating"
     assert entry_label("fluids") == "fluids"  # not a kind: its raw value

@@ -74,11 +74,12 @@ def test_the_census_row_menu_offers_recording_prn_and_history(
     recording_window.census_view.select_admission(3)
     menu = recording_window.census_menu()
     texts = [action.text() for action in menu.actions() if not action.isSeparator()]
-    assert texts[:6] == [
+    assert texts[:7] == [
         "&Open patient window",
         "&Record observations…",
         "Record a drink or &fluids…",
         "M&eals, supplements and bowels…",
+        "Record &urine dipstick…",  # a simple kind without a window of its own
         "Give &PRN…",
         "&History…",
     ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox
 
 from wardconsole.domain.bowels import BowelInput
 from wardconsole.domain.meals import MealInput, Portion
@@ -14,8 +15,8 @@ from wardconsole.services.history import HistoryService
 from wardconsole.services.nutrition import NutritionService
 from wardconsole.store.models import BowelEntryRow, MealEntryRow
 from wardconsole.ui.bedside.entry_save import SaveState
-from wardconsole.ui.physical.meal_correction_dialog import MealCorrectionDialog
 from wardconsole.ui.physical.meal_dialog import MealDialog
+from wardconsole.ui.physical.simple_entry import SimpleCorrectionDialog
 
 from . import bedside_support
 from .bedside_support import BedsideWard, type_into
@@ -73,10 +74,12 @@ def test_a_meal_and_a_bowel_entry_are_corrected_from_the_history_with_a_reason(
     (meal,) = [e for e in entries if e.entry_type == "meal"]
     (bowel,) = [e for e in entries if e.entry_type == "bowel"]
     assert meal.can_amend and bowel.can_amend
-    dialog = MealCorrectionDialog(_bedside(make_bedside, ward), meal, "Bed A1")
+    dialog = SimpleCorrectionDialog(_bedside(make_bedside, ward), meal, "Bed A1")
     qtbot.addWidget(dialog)
     dialog.show()
-    dialog.portion.setCurrentIndex(dialog.portion.findData("all"))
+    portion = dialog.widget("portion")
+    assert isinstance(portion, QComboBox)
+    portion.setCurrentIndex(portion.findData("all"))
     dialog.save_button.click()
     qtbot.waitUntil(lambda: dialog.saver.state is SaveState.REFUSED)
     assert "reason" in dialog.status.text()
@@ -84,10 +87,12 @@ def test_a_meal_and_a_bowel_entry_are_corrected_from_the_history_with_a_reason(
     qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: dialog.result_value is not None)
     assert NutritionService(ward.db).overview(ward.admission_id).meals_text == "Breakfast all"
-    fix = MealCorrectionDialog(_bedside(make_bedside, ward), bowel, "Bed A1")
+    fix = SimpleCorrectionDialog(_bedside(make_bedside, ward), bowel, "Bed A1")
     qtbot.addWidget(fix)
     fix.show()
-    fix.bristol.setCurrentIndex(fix.bristol.findData(1))
+    bristol = fix.widget("bristol_type")
+    assert isinstance(bristol, QComboBox)
+    bristol.setCurrentIndex(bristol.findData(1))
     type_into(qtbot, fix.reason, "Chose the wrong picture")
     fix.save_button.click()
     qtbot.waitUntil(lambda: fix.result_value is not None)

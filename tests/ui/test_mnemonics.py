@@ -1,60 +1,53 @@
-"""Alt letters mean one thing in every dialog a nurse records in.
-
-A tired nurse learns Alt+S as "save"; in one dialog it was Save and in the next the Reason
-field, so the same keys typed the reason into nothing or saved too early. In every dialog
-(``*dialog*.py``, the observation form's parts ``entry_*.py``, the concern form) the common
-actions keep one letter each, and no other label takes it."""
+"""Every item of the Patient menu and of the census row's menu is one key away: an item named
+from data (a simple kind's "Record urine dipstick…") gets a letter no other item of either menu
+uses."""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
+from PySide6.QtWidgets import QMenu
 
-import wardconsole.ui
+from wardconsole.ui.main_window import MainWindow
+from wardconsole.ui.mnemonics import free_mnemonic, give_mnemonics, taken_letter
 
-UI = Path(wardconsole.ui.__file__).parent
-RESERVED = {"S": "save", "N": "now"}
-"""Alt+S is only ever Save, Alt+N only ever Now (the entry time)."""
-REASON_LETTER = "E"
-"""Every Reason field is Alt+E ("R&eason"): Alt+R is RASS and Resp. rate on the vitals form."""
-_LABEL = re.compile(r'"((?:[^"\\]|\\.)*)"')
+from . import bedside_support
+from .test_bedside_actions import recording_window
 
-
-def dialog_files() -> list[Path]:
-    return sorted(
-        path
-        for path in UI.rglob("*.py")
-        if "dialog" in path.name or path.name.startswith("entry_") or path.name == "concern.py"
-    )
+bedside_ward = bedside_support.bedside_ward
+runner = bedside_support.runner
+recording_window = recording_window
 
 
-def mnemonic_labels(path: Path) -> list[tuple[str, str]]:
-    """(letter, label) for every string literal with one ``&`` mnemonic."""
-    found = []
-    for text in _LABEL.findall(path.read_text(encoding="utf-8")):
-        plain = text.replace("&&", "")
-        match = re.search(r"&([A-Za-z])", plain)
-        if match:
-            found.append((match.group(1).upper(), plain.replace("&", "")))
-    return found
+def _letters(menu: QMenu) -> list[str | None]:
+    return [taken_letter(a.text()) for a in menu.actions() if not a.isSeparator()]
 
 
-def test_there_are_dialogs_to_check() -> None:
-    files = dialog_files()
-    assert len(files) >= 15
-    assert sum(len(mnemonic_labels(path)) for path in files) >= 40
+def test_every_patient_and_census_menu_item_has_its_own_letter(
+    recording_window: MainWindow,
+) -> None:
+    patient = next(a.menu() for a in recording_window.menuBar().actions() if a.text() == "&Patient")
+    census = recording_window.census_menu()
+    for menu in (patient, census):
+        letters = _letters(menu)
+        assert None not in letters, [a.text() for a in menu.actions()]
+    dipstick = next(a for a in patient.actions() if "urine dipstick" in a.text())
+    assert dipstick in census.actions()  # the same action, one letter free in both menus
+    letter = taken_letter(dipstick.text())
+    assert _letters(patient).count(letter) == 1 and _letters(census).count(letter) == 1
 
 
-def test_save_reason_and_now_keep_their_letter_in_every_dialog() -> None:
-    problems = []
-    for path in dialog_files():
-        for letter, label in mnemonic_labels(path):
-            words = label.lower()
-            for reserved, meaning in RESERVED.items():
-                if letter == reserved and meaning not in words:
-                    problems.append(f"{path.name}: Alt+{letter} on “{label}” (means {meaning})")
-            if words.startswith("save") and letter != "S":
-                problems.append(f"{path.name}: “{label}” should be Alt+S (or none)")
-            if words.startswith("reason") and letter != REASON_LETTER:
-                problems.append(f"{path.name}: “{label}” should be Alt+{REASON_LETTER}")
-    assert problems == [], "\n".join(problems)
+def test_a_free_letter_is_the_first_one_unused() -> None:
+    taken = {"r", "e", "c"}
+    assert free_mnemonic("Record urine dipstick…", taken) == "Rec&ord urine dipstick…"
+    assert "o" in taken
+    assert free_mnemonic("Ore", {"o", "r", "e"}) == "Ore"  # every letter taken: unchanged
+    assert taken_letter("Give &PRN…") == "p" and taken_letter("Salt && pepper") is None
+
+
+def test_items_that_have_a_letter_keep_it(qtbot) -> None:
+    menu = QMenu()
+    qtbot.addWidget(menu)
+    keep = menu.addAction("&Record observations…")
+    new = menu.addAction("Record urine dipstick…")
+    give_mnemonics(menu)
+    assert keep.text() == "&Record observations…"
+    assert new.text() == "R&ecord urine dipstick…"

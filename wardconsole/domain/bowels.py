@@ -19,8 +19,9 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Final
 
+from wardconsole.domain.entry_kinds import EntryKind
+from wardconsole.domain.entry_specs import Choice, EntryField, EntrySpec, Values
 from wardconsole.domain.records import Severity
-from wardconsole.domain.text_input import MAX_NOTE, text_problem
 
 BRISTOL_TYPES: Final = MappingProxyType(
     {
@@ -74,13 +75,7 @@ class BowelEntry:
 
 def bowel_problems(entry: BowelInput) -> dict[str, str]:
     """What is wrong with ``entry`` (field -> message naming the field); empty when fine."""
-    problems: dict[str, str] = {}
-    kind = entry.bristol_type
-    if kind is not None and (isinstance(kind, bool) or kind not in BRISTOL_TYPES):
-        problems["bristol_type"] = "bristol_type: a Bristol stool type 1–7, or 'type not seen'"
-    if problem := text_problem("note", entry.note, max_length=MAX_NOTE, multiline=True):
-        problems["note"] = problem
-    return problems
+    return BOWEL_SPEC.problems({"bristol_type": entry.bristol_type}, entry.note)
 
 
 def bowel_text(values: Mapping[str, object]) -> str:
@@ -89,6 +84,29 @@ def bowel_text(values: Mapping[str, object]) -> str:
     if isinstance(kind, int) and kind in BRISTOL_TYPES:
         return f"Bowels opened — Bristol type {kind} ({BRISTOL_TYPES[kind].lower()})"
     return "Bowels opened — type not seen"
+
+
+def _summary(values: Values) -> str:
+    kind = values.get("bristol_type")
+    return f"type {kind}" if kind else "not seen"
+
+
+BOWEL_SPEC: Final = EntrySpec(
+    EntryKind.BOWEL,
+    (
+        EntryField(
+            "bristol_type",
+            "&Bristol type:",
+            tuple(Choice(n, f"Type {n} — {w}", f"type {n}") for n, w in BRISTOL_TYPES.items()),
+            absent="Type not seen",
+            hint="a Bristol stool type 1–7, or 'type not seen'",
+        ),
+    ),
+    text=bowel_text,
+    summary=_summary,
+    audit_detail=dict,
+)
+"""Bowels as a simple kind: recorded, queued, corrected, exported and imported from this."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,7 @@ class EntryKind(StrEnum):
     MEAL = "meal"
     BOWEL = "bowel"
     FOOD_CHART = "food_chart"
+    URINE_DIPSTICK = "urine_dipstick"
 
     @property
     def words(self) -> EntryWords:
@@ -125,6 +126,13 @@ _WORDS: Final = MappingProxyType(
         ),
         EntryKind.BOWEL: EntryWords(
             "Bowels", "Bowels", "Bowel movement", "Recorded bowels", "Corrected bowels"
+        ),
+        EntryKind.URINE_DIPSTICK: EntryWords(
+            "Urine dipstick",
+            "Urine dipsticks",
+            "Urine dipstick",
+            "Recorded a urine dipstick",
+            "Corrected a urine dipstick",
         ),
     }
 )

@@ -16,6 +16,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
 
+from wardconsole.domain.entry_kinds import EntryKind
+from wardconsole.domain.entry_specs import Choice, EntryField, EntrySpec, Values
 from wardconsole.domain.text_input import MAX_NOTE, text_problem
 
 
@@ -251,3 +253,90 @@ def course_lines(entries: Iterable[MealEntry], admitted_at: datetime) -> list[st
             "Supplements: " + ", ".join(f"{key} ×{count}" for key, count in counted.items())
         )
     return lines
+
+
+def meal_values(entry: MealInput) -> dict[str, object]:
+    """The table's columns for a meal as typed (text stripped; no supplement, no outcome)."""
+    return {
+        "occasion": entry.occasion,
+        "offered": entry.offered.strip(),
+        "portion": entry.portion.value if entry.portion is not None else None,
+        "reason": entry.reason.strip(),
+        "supplement": entry.supplement,
+        "supplement_outcome": entry.supplement_outcome if entry.supplement else "",
+        "supplement_reason": entry.supplement_reason.strip() if entry.supplement else "",
+    }
+
+
+def meal_input(values: Values, note: str = "") -> MealInput:
+    """A meal as typed from the table's columns (the queue's payload, a correction form)."""
+    portion = values.get("portion")
+    return MealInput(
+        occasion=str(values.get("occasion") or ""),
+        offered=str(values.get("offered") or ""),
+        portion=Portion(portion) if portion else None,
+        reason=str(values.get("reason") or ""),
+        supplement=str(values.get("supplement") or ""),
+        supplement_outcome=str(values.get("supplement_outcome") or ""),
+        supplement_reason=str(values.get("supplement_reason") or ""),
+        note=note,
+    )
+
+
+def _meal_detail(values: Values) -> dict[str, object]:
+    detail = {k: values[k] for k in ("occasion", "portion", "supplement") if values.get(k)}
+    if values.get("supplement_outcome"):
+        detail["supplement_outcome"] = values["supplement_outcome"]
+    return detail
+
+
+def _meal_check(values: Values, note: str) -> dict[str, str]:
+    """``meal_problems`` of the values; a portion the list does not hold (from a file, say) is
+    refused naming the field, as a typed one would be, never raised."""
+    portion = values.get("portion")
+    if portion is not None and portion not in {p.value for p in Portion}:
+        return {"portion": "portion: how much was eaten (none, ¼, ½, ¾ or all)"}
+    return meal_problems(meal_input(values, note))
+
+
+def _meal_summary(values: Values) -> str:
+    portion = values.get("portion")
+    return Portion(str(portion)).label if portion else "—"
+
+
+MEAL_SPEC: Final = EntrySpec(
+    EntryKind.MEAL,
+    (
+        EntryField("occasion", "&Meal:", tuple(Choice(k, v) for k, v in OCCASIONS.items())),
+        EntryField("offered", "&Offered:", max_length=120),
+        EntryField(
+            "portion",
+            "&Portion eaten:",
+            tuple(Choice(p.value, p.label) for p in Portion),
+            absent="— (supplement only)",
+        ),
+        EntryField("reason", "&Why little or none:"),
+        EntryField(
+            "supplement",
+            "Supp&lement:",
+            tuple(Choice(k, v) for k, v in SUPPLEMENTS.items()),
+            absent="None",
+            starts_absent=True,
+            absent_value="",
+        ),
+        EntryField(
+            "supplement_outcome",
+            "&Given or declined:",
+            (Choice("given", "Given", "given"), Choice("declined", "Declined", "declined")),
+            absent="—",
+            goes_with="supplement",
+            absent_value="",
+        ),
+        EntryField("supplement_reason", "&Declined because:", goes_with="supplement"),
+    ),
+    text=meal_text,
+    summary=_meal_summary,
+    check=lambda values, note: _meal_check(values, note),
+    audit_detail=_meal_detail,
+)
+"""Meals as a simple kind; its fields depend on each other, so ``meal_problems`` checks them."""

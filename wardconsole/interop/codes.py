@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
 
+from wardconsole.domain import simple_kinds
+from wardconsole.domain.entry_specs import Choice, EntryField, EntrySpec
+
 LOINC: Final = "http://loinc.org"
 SNOMED: Final = "http://snomed.info/sct"
 UCUM: Final = "http://unitsofmeasure.org"
@@ -147,6 +150,41 @@ LOCAL_SLEEP_QUALITY: Final = ("sleep-quality", "Night settled or disturbed")
 LOCAL_SLEEP_QUALITY_VALUE: Final = "sleep-quality-"
 """``sleep-quality-settled``, ``sleep-quality-disturbed`` (persisted)."""
 LOCAL_SLEEP_WOKE: Final = ("sleep-woke-at", "Woke at")
+
+
+# -- simple kinds -----------------------------------------------------------------------------
+# A simple kind (``domain/simple_kinds.py``) without a mapping of its own is coded from its spec,
+# so a new kind needs no line here. The codes are made of persisted names only — the kind's
+# ``EntryKind`` value, the field's column and the choice's stored value — so they are as stable
+# as the table: ``urine_dipstick``, ``urine_dipstick-nitrite``, ``urine_dipstick-nitrite-positive``.
+# Meals and bowels keep the older codes above (``LOCAL_MEAL``, ``LOCAL_BOWEL``…) for their own
+# mappings; their generic codes (``meal``, ``bowel-bristol_type-4``…) are read on import too.
+
+
+def kind_code(spec: EntrySpec) -> tuple[str, str]:
+    """The Observation's code of an entry of the kind and its display: ("bowel", "Bowel
+    movement")."""
+    return spec.kind.value, spec.kind.words.title
+
+
+def field_code(spec: EntrySpec, field: EntryField) -> tuple[str, str]:
+    """A component's code: ("bowel-bristol_type", "Bristol type")."""
+    return f"{spec.kind.value}-{field.name}", field.plain_label
+
+
+def choice_code(spec: EntrySpec, field: EntryField, choice: Choice) -> tuple[str, str]:
+    """A choice's code in the component's value: ("bowel-bristol_type-4", "Type 4 — like a
+    sausage or snake, smooth and soft")."""
+    return f"{spec.kind.value}-{field.name}-{choice.value}", choice.label
+
+
+def spec_of_code(code: str) -> EntrySpec | None:
+    """The simple kind whose Observation code is ``code``; None for any other code."""
+    for spec in simple_kinds.SIMPLE_KINDS.values():
+        if spec.kind.value == code:
+            return spec
+    return None
+
 
 ASSESSMENT_STANDARD_CODES: Final[dict[str, tuple[str, str, str]]] = {
     "phq9": (LOINC, "44261-6", "PHQ-9 total score [Reported]"),

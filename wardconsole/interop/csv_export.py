@@ -5,6 +5,13 @@ with the reason, the Bristol stool type, the night with the hours slept, settled
 and the waking time), leaving the others empty; then one row per current weighing (weight,
 height and the BMI from the latest height as the console shows it).
 
+Every other simple kind (``domain/simple_kinds.py``) has no columns of its own: its rows follow
+the sleep rows, with the kind's stored name (``urine_dipstick``) in ``entry``, the entry's note
+in ``note`` and its values in one last column, ``values``, as a JSON object of column -> stored
+value (null or "" for "no value"), in the spec's order. That column is there only while such a
+kind is registered (``columns()``), so a release without one writes ``FIXED_COLUMNS`` alone,
+byte for byte as before, and one with one adds a single column at the end.
+
 For audit and research: times in UTC (ISO 8601) so rows sort and join across sites, the
 author's staff ID, where the set came from (bedside, import, monitor), the NEWS2 total only
 for complete sets, and each missing value's reason. Text cells that a spreadsheet would run as
@@ -14,12 +21,15 @@ a formula (``=``, ``+``, ``-``, ``@``) are prefixed with an apostrophe.
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
+from wardconsole.domain import simple_kinds
+from wardconsole.domain.entry_kinds import EntryKind
 from wardconsole.domain.records import VITAL_FIELDS, MissingReason
-from wardconsole.services.interop import StayRecord, WardRecord
+from wardconsole.services.interop import ExportedEntry, StayRecord, WardRecord
 
-COLUMNS = (
+FIXED_COLUMNS = (
     "hospital_number",
     "family_name",
     "given_name",
@@ -54,16 +64,32 @@ COLUMNS = (
     "height_m",
     "bmi",
 )
-_OBSERVATION_COLUMNS = COLUMNS.index("note") + 1
+_OBSERVATION_COLUMNS = FIXED_COLUMNS.index("note") + 1
 """The columns an observation-set row fills (the rest are the other kinds')."""
+KINDS_WITH_COLUMNS = frozenset({EntryKind.MEAL, EntryKind.BOWEL})
+"""Simple kinds with columns of their own; the others' values go in ``values``."""
+VALUES = "values"
+
+
+def columns() -> tuple[str, ...]:
+    """The header: ``FIXED_COLUMNS``, and ``values`` after them while a simple kind without
+    columns of its own is registered."""
+    if set(simple_kinds.SIMPLE_KINDS) <= KINDS_WITH_COLUMNS:
+        return FIXED_COLUMNS
+    return (*FIXED_COLUMNS, VALUES)
+
+
+COLUMNS = columns()
+"""This release's header."""
 
 
 def write_csv(record: WardRecord, path: Path) -> int:
     """Write the CSV (UTF-8 with a BOM so spreadsheet programs read accents); returns rows."""
     rows = 0
+    header = columns()
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(COLUMNS)
+        writer.writerow(header)
         for patient in record.patients:
             for stay in patient.stays:
                 for obs in stay.observations:
@@ -74,6 +100,7 @@ def write_csv(record: WardRecord, path: Path) -> int:
                     )
                     writer.writerow(
                         _padded(
+                            header,
                             [
                                 _text(patient.hospital_number),
                                 _text(patient.family_name),
@@ -93,22 +120,21 @@ def write_csv(record: WardRecord, path: Path) -> int:
                                 "yes" if obs.amended else "no",
                                 _text(obs.note),
                                 "observation set",
-                            ]
+                            ],
                         )
                     )
                     rows += 1
+                identity = {
+                    "hospital_number": _text(patient.hospital_number),
+                    "family_name": _text(patient.family_name),
+                    "given_name": _text(patient.given_name),
+                    "admission_id": stay.admission.admission_id,
+                }
                 for cells in _physical_rows(stay):
-                    writer.writerow(
-                        _padded(
-                            [
-                                _text(patient.hospital_number),
-                                _text(patient.family_name),
-                                _text(patient.given_name),
-                                stay.admission.admission_id,
-                                *cells,
-                            ]
-                        )
-                    )
+                    writer.writerow(_padded(header, [*identity.values(), *cells]))
+                    rows += 1
+                for entry in _simple_entries(stay):
+                    writer.writerow([{**identity, **_simple_row(entry)}.get(n, "") for n in header])
                     rows += 1
                 for weighing in stay.weighings:
                     named: dict[str, object] = {
@@ -123,7 +149,7 @@ def write_csv(record: WardRecord, path: Path) -> int:
                         "height_m": weighing.height_m or "",
                         "bmi": weighing.bmi or "",
                     }
-                    writer.writerow([named.get(name, "") for name in COLUMNS])
+                    writer.writerow([named.get(name, "") for name in header])
                     rows += 1
     return rows
 
@@ -171,6 +197,35 @@ def _physical_rows(stay: StayRecord) -> list[list[object]]:
     return out
 
 
+def _simple_entries(stay: StayRecord) -> list[ExportedEntry]:
+    """The entries of the simple kinds without columns of their own, kind by kind."""
+    return [
+        entry
+        for kind, entries in stay.entries.items()
+        if kind not in KINDS_WITH_COLUMNS
+        for entry in entries
+    ]
+
+
+def _simple_row(entry: ExportedEntry) -> dict[str, object]:
+    """A simple kind's row by column: when, who, which kind, its note and its values."""
+    values = {name: _stored(entry.values.get(name)) for name in entry.spec.columns}
+    return {
+        "taken_at_utc": entry.taken_at.isoformat(timespec="seconds"),
+        "recorded_by": _text(entry.author.staff_code),
+        "note": _text(entry.note),
+        "entry": entry.spec.kind.value,
+        VALUES: json.dumps(values, ensure_ascii=False, separators=(", ", ": ")),
+    }
+
+
+def _stored(value: object) -> object:
+    """A value as JSON holds it: text, numbers and null as they are, anything else as text."""
+    if value is None or isinstance(value, str | int | float):
+        return value
+    return str(value)
+
+
 def _cell(value: object) -> object:
     if value is None:
         return ""
@@ -190,6 +245,6 @@ def _text(value: str) -> str:
     return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def _padded(cells: list[object]) -> list[object]:
+def _padded(header: tuple[str, ...], cells: list[object]) -> list[object]:
     """A row of an earlier kind, with the later kinds' columns left empty."""
-    return [*cells, *[""] * (len(COLUMNS) - len(cells))]
+    return [*cells, *[""] * (len(header) - len(cells))]

@@ -6,6 +6,13 @@ Only what the file states is read; nothing is guessed. A meal's occasion, what w
 the reasons travel only in the entry's words (``meal_text``), so they are read back from the
 words and kept only when the entry rebuilt from them reads exactly the same. A value this
 module cannot read is a reason to skip, returned as text for the import report.
+
+An entry of any simple kind (``domain/simple_kinds.py``) coded from its spec — the kind's code,
+a component per field (``fhir_export._simple_entry``) — is read back from its components by
+``simple_values``: a choice by the console's code for it, free text as written, a
+``dataAbsentReason`` as the field's "no value" where the field allows one. A field the file
+leaves out is left out (the import's checks then say whether the entry can do without it); a
+component or a value the spec does not know is a reason to skip naming it, never a guess.
 """
 
 from __future__ import annotations
@@ -15,7 +22,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Final
 
+from wardconsole.domain.entry_specs import EntryField, EntrySpec
 from wardconsole.domain.meals import OCCASIONS, SUPPLEMENT_OUTCOMES, SUPPLEMENTS, Portion, meal_text
+from wardconsole.domain.text_input import MAX_NOTE, text_problem
 from wardconsole.interop import codes as c
 from wardconsole.interop.fhir_reading import (
     Resource,
@@ -43,8 +52,9 @@ Codes = list[tuple[str, str, str]]
 
 
 def chart_kind(all_codes: Codes) -> str | None:
-    """``fluid``, ``meal``, ``bowel``, ``sleep`` for the console's chart Observations;
-    ``estimate`` for a sleep estimate (derived, never imported); else None."""
+    """``fluid``, ``meal``, ``bowel``, ``sleep`` for the console's chart Observations, a simple
+    kind's value for an entry coded from its spec (``codes.kind_code``); ``estimate`` for a
+    sleep estimate (derived, never imported); else None."""
     for system, code, _ in all_codes:
         if system == c.LOINC and code == c.FLUID_INTAKE_ORAL[0]:
             return "fluid"
@@ -60,11 +70,24 @@ def chart_kind(all_codes: Codes) -> str | None:
             return "sleep"
         if code.startswith("sleep-") and "estimat" in code:
             return "estimate"
+        if (spec := c.spec_of_code(code)) is not None:
+            return spec.kind.value
     return None
+
+
+def chart_note(resource: Resource, kind: str, all_codes: Codes) -> str:
+    """The note of an entry coded from its spec (its ``Observation.note``; ``simple_values``
+    checks it as a typed note); "" for the other kinds, whose notes hold their words."""
+    if _coded_from_spec(kind, all_codes) is None:
+        return ""
+    return "\n".join(_notes(resource))
 
 
 def chart_values(resource: Resource, kind: str, all_codes: Codes) -> dict[str, object] | str:
     """The entry's values as its table holds them, or why they cannot be read."""
+    spec = _coded_from_spec(kind, all_codes)
+    if spec is not None:
+        return simple_values(resource, spec)
     if kind == "fluid":
         return _fluid(resource, all_codes)
     if kind == "meal":
@@ -72,6 +95,77 @@ def chart_values(resource: Resource, kind: str, all_codes: Codes) -> dict[str, o
     if kind == "bowel":
         return _bowel(resource)
     return _sleep(resource)
+
+
+def _coded_from_spec(kind: str, all_codes: Codes) -> EntrySpec | None:
+    """The spec of ``kind`` when the codes hold its generic code (``codes.kind_code``)."""
+    for system, code, _ in all_codes:
+        if system == c.LOCAL_CODES and code == kind:
+            return c.spec_of_code(code)
+    return None
+
+
+def simple_values(resource: Resource, spec: EntrySpec) -> dict[str, object] | str:
+    """The values of an entry coded from its spec (``fhir_export._simple_entry``): the fields
+    its components state, as the table holds them; or why they cannot be read, naming the
+    component or the value."""
+    what = spec.kind.words.title.lower()
+    values: dict[str, object] = {}
+    for index, component in enumerate(objects(resource, resource.data, "component", "component")):
+        path = f"component[{index}]"
+        found = codings(resource, obj(resource, component, "code", f"{path}.code"), path)
+        code = next((code for system, code, _ in found if system == c.LOCAL_CODES), "")
+        field = next((f for f in spec.fields if c.field_code(spec, f)[0] == code), None)
+        if field is None:
+            named = f"{code!r}" if code else "without the console's code"
+            return f"{what}: component {named} not understood"
+        if field.name in values:
+            return f"{what}: {field.name} given twice"
+        value = _component_value(resource, component, path, spec, field)
+        if isinstance(value, _Unread):
+            return f"{what}: {field.name}: {value.why}"
+        values[field.name] = value
+    note = "\n".join(_notes(resource))
+    if problem := text_problem("note", note, max_length=MAX_NOTE, multiline=True):
+        return f"{what}: {problem}"
+    return values
+
+
+class _Unread:
+    """Why a component's value cannot be read."""
+
+    __slots__ = ("why",)
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+
+def _component_value(
+    resource: Resource, component: dict[str, Any], path: str, spec: EntrySpec, field: EntryField
+) -> object:
+    """The value a component states for ``field``, as the table holds it, or ``_Unread``."""
+    if field.is_text:
+        text = string(resource, component, "valueString", f"{path}.valueString")
+        if text is not None:
+            return text
+        if "dataAbsentReason" in component:
+            return ""
+        return _Unread("no text")
+    concept = obj(resource, component, "valueCodeableConcept", f"{path}.valueCodeableConcept")
+    if concept is None:
+        if "dataAbsentReason" in component and field.absent is not None:
+            return field.absent_value
+        return _Unread("no value")
+    local = [
+        code
+        for system, code, _ in codings(resource, concept, f"{path}.valueCodeableConcept")
+        if system == c.LOCAL_CODES
+    ]
+    for choice in field.choices:
+        if c.choice_code(spec, field, choice)[0] in local:
+            return choice.value
+    named = f"{local[0]!r}" if local else "without the console's code"
+    return _Unread(f"value {named} not understood")
 
 
 def _fluid(resource: Resource, all_codes: Codes) -> dict[str, object] | str:

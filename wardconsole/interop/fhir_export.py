@@ -9,6 +9,14 @@ Observation (SNOMED 1104051000000101, ``derivedFrom`` the vital signs, sub-score
 components). Withdrawal-chart entries and bedside assessments are ``survey`` Observations;
 escalations are Flags. Authors are Practitioners identified by staff ID.
 
+An entry of a simple kind (``domain/simple_kinds.py``) without a mapping of its own — every one
+but meals and bowels, whose older mappings stay — is one ``exam`` Observation coded from its spec
+(``codes.kind_code``): one component per field, a choice as the console's code for it
+(``codes.choice_code``), free text as ``valueString``. A choice field holding its "no value"
+("type not seen", "not read") is a component with ``dataAbsentReason`` ``unknown`` and the
+spec's words for it, so the file says it was recorded so; a text field left empty has no
+component (a FHIR string is never empty). The entry's note is ``Observation.note``.
+
 Resource ids are name-based UUIDs, so exporting the same record twice gives the same bundle.
 """
 
@@ -20,9 +28,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from wardconsole.domain.bowels import BRISTOL_TYPES
+from wardconsole.domain.entry_kinds import EntryKind
 from wardconsole.domain.meals import meal_text
 from wardconsole.domain.news2 import RISK_LABELS
 from wardconsole.domain.records import MissingReason
@@ -31,6 +40,7 @@ from wardconsole.services.interop import (
     Author,
     ExportedAssessment,
     ExportedBowel,
+    ExportedEntry,
     ExportedEscalation,
     ExportedFluid,
     ExportedMeal,
@@ -60,6 +70,9 @@ _SETTING_TO_CLASS = {
     "observation": ("OBSENC", "observation encounter"),
 }
 _GENDER = {"male": "male", "female": "female", "other": "other"}
+_OWN_MAPPING: Final = frozenset({EntryKind.MEAL, EntryKind.BOWEL})
+"""Simple kinds exported by a mapping of their own (``stay.meals``, ``stay.bowels``); every
+other simple kind by ``_simple_entry``."""
 
 
 def write_bundle(record: WardRecord, path: Path) -> int:
@@ -168,17 +181,25 @@ class _Builder:
             self._add(_symptoms(ctx, entry, self._practitioner(entry.author)))
         for assessment in stay.assessments:
             self._add(_assessment(ctx, assessment, self._practitioner(assessment.author)))
+        self._add_physical_care(ctx, stay)
+        self._add_weighings(ctx, stay)
+        for escalation in stay.escalations:
+            self._add(_flag(ctx, escalation))
+
+    def _add_physical_care(self, ctx: _Context, stay: StayRecord) -> None:
+        """Fluids, meals, bowels, the other simple kinds (coded from their specs), sleep."""
         for fluid in stay.fluids:
             self._add(_fluid(ctx, fluid, self._practitioner(fluid.author)))
         for meal in stay.meals:
             self._add(_meal(ctx, meal, self._practitioner(meal.author)))
         for bowel in stay.bowels:
             self._add(_bowel(ctx, bowel, self._practitioner(bowel.author)))
+        for kind, entries in stay.entries.items():
+            if kind not in _OWN_MAPPING:
+                for entry in entries:
+                    self._add(_simple_entry(ctx, entry, self._practitioner(entry.author)))
         for slept in stay.sleep:
             self._add(_sleep(ctx, slept, self._practitioner(slept.author)))
-        self._add_weighings(ctx, stay)
-        for escalation in stay.escalations:
-            self._add(_flag(ctx, escalation))
 
     def _add_weighings(self, ctx: _Context, stay: StayRecord) -> None:
         for weighing in stay.weighings:
@@ -580,6 +601,40 @@ def _bowel(ctx: _Context, bowel: ExportedBowel, performer: Json) -> Json:
         resource["valueCodeableConcept"] = _local(
             f"{c.LOCAL_BRISTOL}{kind}", f"Bristol type {kind}: {BRISTOL_TYPES[kind]}"
         )
+    return resource
+
+
+def _simple_entry(ctx: _Context, entry: ExportedEntry, performer: Json) -> Json:
+    """An entry of a simple kind coded from its spec: a component per field (see the module's
+    words); ``fhir_chart.simple_values`` reads it back."""
+    spec = entry.spec
+    resource = _entry_observation(ctx, spec.kind.value, entry.id, entry.taken_at, performer)
+    resource["code"] = _local(*c.kind_code(spec))
+    components: list[Json] = []
+    for field in spec.fields:
+        value = entry.values.get(field.name)
+        component: Json = {"code": _local(*c.field_code(spec, field))}
+        if field.is_text:
+            if value is None or value == "":
+                continue
+            component["valueString"] = str(value)
+        elif value is None or value == field.absent_value:
+            component["dataAbsentReason"] = {
+                "coding": [{"system": c.DATA_ABSENT_REASON, "code": "unknown"}],
+                "text": field.absent or "Not recorded",
+            }
+        else:
+            choice = field.choice(value)
+            if choice is None:  # a value the list no longer holds: its code, never a guess
+                code = f"{c.field_code(spec, field)[0]}-{value}"
+                component["valueCodeableConcept"] = _local(code, str(value))
+            else:
+                component["valueCodeableConcept"] = _local(*c.choice_code(spec, field, choice))
+        components.append(component)
+    if components:
+        resource["component"] = components
+    if entry.note:
+        resource["note"] = [{"text": entry.note}]
     return resource
 
 

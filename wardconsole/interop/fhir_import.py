@@ -35,7 +35,7 @@ from typing import Any, TypeVar
 from wardconsole.domain.news2 import ACVPU
 from wardconsole.domain.records import MissingReason
 from wardconsole.interop import codes as c
-from wardconsole.interop.fhir_chart import chart_kind, chart_values
+from wardconsole.interop.fhir_chart import chart_kind, chart_note, chart_values
 from wardconsole.interop.fhir_reading import (
     MAX_BYTES,
     TEXT_OR_NONE,
@@ -54,7 +54,7 @@ from wardconsole.interop.fhir_reading import (
     string,
 )
 from wardconsole.services.bulk_import import BulkImportService
-from wardconsole.services.chart_import import ESTIMATED_SLEEP
+from wardconsole.services.chart_import import ESTIMATED_SLEEP, KIND_FIELDS
 from wardconsole.services.context import Actor
 from wardconsole.services.db import Database
 from wardconsole.services.importing import (
@@ -248,6 +248,7 @@ class _Mapper:
         self._patient_of: dict[str, PatientRef] = {}
         self._stay_of: dict[str, StayRef | None] = {}
         self._codes_say: dict[tuple[tuple[str, str, str], ...], _CodesSay] = {}
+        self._importable: dict[str, bool] = {}
         self._in_units: dict[tuple[str, str, str | None], tuple[object, str]] = {}
         if patient is not None and not 0 < len(patient) <= MAX_HOSPITAL_NUMBER:
             raise FhirInputError(
@@ -464,6 +465,12 @@ class _Mapper:
         if kind == "estimate":
             self.skipped[ESTIMATED_SLEEP] += 1
             return
+        importable = self._importable.get(kind)
+        if importable is None:  # worked out once for each kind a file holds
+            importable = self._importable[kind] = kind in KIND_FIELDS
+        if not importable:  # a kind the import has no checks for
+            self.skipped[f"not imported: {kind} (no import checks for this kind)"] += 1
+            return
         if status not in ACCEPTED_STATUSES:
             self.skipped[f"status {status!r} (not a usable result)"] += 1
             return
@@ -480,6 +487,9 @@ class _Mapper:
             self.skipped[values] += 1
             return
         taken_at, date_only = when
+        note = chart_note(resource, kind, all_codes)
+        if date_only:
+            note = f"{DATE_ONLY_NOTE} {note}".strip()
         self.entries.append(
             ChartEntry(
                 kind=kind,
@@ -489,7 +499,7 @@ class _Mapper:
                 position=resource.position,
                 stay=self._stay(resource),
                 author=self._author(resource),
-                note=DATE_ONLY_NOTE if date_only else "",
+                note=note,
             )
         )
 

@@ -1,7 +1,9 @@
-"""Food, fluid, bowel and sleep entries that came from another system (a FHIR file).
+"""Fluid and sleep entries and entries of the simple kinds (meals, bowels…) that came from
+another system (a FHIR file).
 
 An imported entry passes the same domain checks as one typed at the ward (``fluid_problems``,
-``meal_problems``, ``bowel_problems``, ``sleep_problems``): one the checks refuse is counted
+``sleep_problems``, and a simple kind's spec — ``EntrySpec.problems``, ``domain/simple_kinds.py``
+— for meals, bowels and any simple kind registered there): one the checks refuse is counted
 in the import report with the message naming the field, never written. A volume above the
 policy's confirm threshold cannot be re-measured now, so it is kept with a note, as an extreme
 vital sign or weight is.
@@ -14,17 +16,18 @@ Re-importing a file, or importing the console's own export back, therefore adds 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from wardconsole.domain.bowels import BowelInput, bowel_problems
+from wardconsole.domain.entry_kinds import EntryKind
+from wardconsole.domain.entry_specs import EntrySpec
 from wardconsole.domain.fluids import Direction, FluidInput, fluid_problems
-from wardconsole.domain.meals import MealInput, Portion, meal_problems
+from wardconsole.domain.simple_kinds import SIMPLE_KINDS, simple_spec
 from wardconsole.domain.sleep import (
     SleepInput,
     SleepQuality,
@@ -34,24 +37,78 @@ from wardconsole.domain.sleep import (
 )
 from wardconsole.services.db import Database
 from wardconsole.store.entries import ENTRY_TABLES, current
-from wardconsole.store.history import ENTRY_COLUMNS
+from wardconsole.store.history import entry_columns
 
-KIND_FIELDS: Final[Mapping[str, tuple[Any, tuple[str, ...]]]] = {
-    kind: (ENTRY_TABLES[kind], ENTRY_COLUMNS[kind]) for kind in ("fluid", "meal", "bowel", "sleep")
-}
-"""Kind of chart entry -> its table and the columns that are its values (its identity)."""
+_V = TypeVar("_V")
+
+
+class _Derived(Mapping[str, _V]):
+    """A mapping derived from the registries (``SIMPLE_KINDS``, ``ENTRY_TABLES``), built again
+    when either is another object than last time, so a simple kind registered there is in it
+    without a line here (an import looks a kind up for every entry: the built one is kept)."""
+
+    def __init__(self, build: Callable[[], Mapping[str, _V]]) -> None:
+        self._build = build
+        self._built: tuple[object, object, Mapping[str, _V]] | None = None
+
+    def _now(self) -> Mapping[str, _V]:
+        built = self._built
+        if built is None or built[0] is not SIMPLE_KINDS or built[1] is not ENTRY_TABLES:
+            built = self._built = (SIMPLE_KINDS, ENTRY_TABLES, self._build())
+        return built[2]
+
+    def __getitem__(self, key: str) -> _V:
+        return self._now()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._now())
+
+    def __len__(self) -> int:
+        return len(self._now())
+
+
+def _kind_fields() -> dict[str, tuple[Any, tuple[str, ...]]]:
+    kinds = ["fluid", *(kind.value for kind in SIMPLE_KINDS), "sleep"]
+    return {kind: (ENTRY_TABLES[kind], _columns(kind)) for kind in kinds}
+
+
+def _columns(kind: str) -> tuple[str, ...]:
+    columns = entry_columns(kind)
+    assert columns is not None, kind
+    return columns
+
+
+KIND_FIELDS: Final[Mapping[str, tuple[Any, tuple[str, ...]]]] = _Derived(_kind_fields)
+"""Kind of chart entry -> its table and the columns that are its values (its identity): fluid,
+every simple kind (meals, bowels…, their columns from their specs), sleep."""
 
 ESTIMATED_SLEEP: Final = (
     "not imported: estimated sleep (derived here from the safety checks, never imported)"
 )
 """The skip reason of a sleep estimate in a file; the import's summary says so too."""
 
-KIND_WORDS: Final = {
+_OWN_WORDS: Final = {
     "fluid": ("fluid entry", "fluid entries"),
     "meal": ("meal or supplement", "meals or supplements"),
     "bowel": ("bowel entry", "bowel entries"),
     "sleep": ("sleep entry", "sleep entries"),
 }
+"""The import report's words where they are not the kind's own (``EntryKind.words``): as
+released."""
+
+
+def _kind_words() -> dict[str, tuple[str, str]]:
+    return {kind: _OWN_WORDS.get(kind) or _words(kind) for kind in _kind_fields()}
+
+
+def _words(kind: str) -> tuple[str, str]:
+    words = EntryKind(kind).words
+    return words.title.lower(), words.plural.lower()
+
+
+KIND_WORDS: Final[Mapping[str, tuple[str, str]]] = _Derived(_kind_words)
+"""Kind of chart entry -> (one, several) in the import report: "bowel entry", "bowel entries";
+a simple kind's from its ``EntryKind.words`` unless listed in ``_OWN_WORDS``."""
 
 
 @dataclass(slots=True)
@@ -71,12 +128,23 @@ def check_entry(
     values = {name: given.get(name) for name in KIND_FIELDS[kind][1]}
     if kind == "fluid":
         return _check_fluid(db, values)
-    if kind == "meal":
-        return _check_meal(values)
-    if kind == "bowel":
-        problems = bowel_problems(BowelInput(values["bristol_type"]))  # type: ignore[arg-type]
-        return list(problems.values()) or Checked(values)
-    return _check_sleep(db, values, taken_at, now)
+    if kind == "sleep":
+        return _check_sleep(db, values, taken_at, now)
+    spec = simple_spec(kind)
+    assert spec is not None, kind
+    return _check_simple(spec, values)
+
+
+def _check_simple(spec: EntrySpec, values: dict[str, object]) -> Checked | list[str]:
+    """An entry of a simple kind, checked by its spec as a typed one is; its text kept as the
+    file has it (no value becomes None)."""
+    if problems := spec.problems(values):
+        return list(problems.values())
+    clean = spec.values(values)
+    for entry_field in spec.fields:
+        if entry_field.is_text:
+            clean[entry_field.name] = str(values[entry_field.name] or "")
+    return Checked(clean)
 
 
 def _check_fluid(db: Database, values: dict[str, object]) -> Checked | list[str]:
@@ -99,26 +167,6 @@ def _check_fluid(db: Database, values: dict[str, object]) -> Checked | list[str]
         return list(problems.values())
     extreme = fluid_problems(typed(False), db.fluid_policy)
     return Checked(values, [f"{values['volume_ml']} ml"] if extreme else [])
-
-
-def _check_meal(values: dict[str, object]) -> Checked | list[str]:
-    for name in ("offered", "reason", "supplement", "supplement_outcome", "supplement_reason"):
-        values[name] = str(values[name] or "")
-    portion = values["portion"]
-    try:
-        eaten = Portion(str(portion)) if portion is not None else None
-    except ValueError:
-        return ["portion: how much was eaten (none, ¼, ½, ¾ or all)"]
-    typed = MealInput(
-        occasion=str(values["occasion"]),
-        offered=str(values["offered"]),
-        portion=eaten,
-        reason=str(values["reason"]),
-        supplement=str(values["supplement"]),
-        supplement_outcome=str(values["supplement_outcome"]),
-        supplement_reason=str(values["supplement_reason"]),
-    )
-    return list(meal_problems(typed).values()) or Checked(values)
 
 
 def _check_sleep(

@@ -28,12 +28,15 @@ from typing import Any, Final
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from wardconsole.domain.entry_kinds import entry_title
 from wardconsole.domain.formulary import Formulary
 from wardconsole.domain.news2 import ACVPU, RISK_LABELS
 from wardconsole.domain.records import EscalationKind, Severity
 from wardconsole.domain.sessions import craving_text, session_title
+from wardconsole.domain.simple_kinds import SIMPLE_KINDS
 from wardconsole.domain.withdrawal import ChartItem
 from wardconsole.services.chart_cache import ObservationCache
 from wardconsole.services.context import Actor, NotFound
@@ -46,6 +49,7 @@ from wardconsole.services.stay_access import ensure_may_read
 from wardconsole.services.weight_series import WeightSeries, read_weight_series
 from wardconsole.store import repository, series
 from wardconsole.store import sessions as sessions_store
+from wardconsole.store.entries import ENTRY_TABLES, current
 from wardconsole.store.sessions import SessionRecord
 
 GAP_FACTOR: Final = 2.0
@@ -233,6 +237,20 @@ class ChartEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class SimpleEntry:
+    """One current entry of a simple kind (``domain/simple_kinds.py``): its values by column,
+    worded by the kind's spec."""
+
+    taken_at: datetime
+    values: Mapping[str, Any]
+
+
+CHARTED_ON_THEIR_OWN: Final = frozenset({"meal", "bowel"})
+"""Simple kinds the stay's nutrition course already carries (``PatientSeries.nutrition``);
+every other simple kind is read into ``PatientSeries.simple``."""
+
+
+@dataclass(frozen=True, slots=True)
 class ReferenceLine:
     """A threshold drawn across a track, with where the number comes from."""
 
@@ -284,6 +302,9 @@ class PatientSeries:
     sleep: SleepSeries = field(default_factory=SleepSeries.empty)
     """Each night of the stay: hours asleep (the nurse's entry or the estimate from the safety
     checks) and the withdrawal chart's sleep rating."""
+    simple: Mapping[str, tuple[SimpleEntry, ...]] = field(default_factory=dict)
+    """The stay's current entries of each simple kind not in ``CHARTED_ON_THEIR_OWN``, by kind
+    (``EntryKind`` value), oldest first."""
 
     def covers(self, start: float, end: float) -> bool:
         """True when the observation sets for [start, end] (within the stay) are loaded."""
@@ -291,6 +312,22 @@ class PatientSeries:
         return self.loaded_from <= max(start, self.admitted_at) and self.loaded_to >= min(
             end, stay_end
         )
+
+
+def _simple_entries(
+    session: Session, kind: str, columns: Sequence[str], admission_id: int
+) -> tuple[SimpleEntry, ...]:
+    """The stay's current entries of one simple kind, oldest first (one statement)."""
+    row = ENTRY_TABLES[kind]
+    query = (
+        select(row.taken_at, *(getattr(row, name) for name in columns))
+        .where(row.admission_id == admission_id, current(row))
+        .order_by(row.taken_at, row.id)
+    )
+    return tuple(
+        SimpleEntry(found[0], dict(zip(columns, found[1:], strict=True)))
+        for found in session.execute(query)
+    )
 
 
 # -- gaps -------------------------------------------------------------------------------------
@@ -319,12 +356,18 @@ def make_track(
     ``usual`` is ``usual_intervals(times)`` of the whole series, so a parameter left out of a
     few partial sets is judged against how often the patient is observed at all.
     """
-    present = np.flatnonzero(np.isfinite(values))
-    x = times[present]
-    y = values[present]
-    c = codes[present] if codes is not None else None
-    if len(present) >= 2:
-        gap = np.diff(x) > GAP_FACTOR * usual[present[:-1]]
+    finite = np.isfinite(values)
+    if finite.all():  # most tracks of a monitor feed: no value to leave out
+        x, y, c = times.copy(), values.copy(), codes.copy() if codes is not None else None
+        usual_here = usual[: max(len(x) - 1, 0)]
+    else:
+        present = np.flatnonzero(finite)
+        x = times[present]
+        y = values[present]
+        c = codes[present] if codes is not None else None
+        usual_here = usual[present[:-1]]
+    if len(x) >= 2:
+        gap = np.diff(x) > GAP_FACTOR * usual_here
         after = np.flatnonzero(gap) + 1
         if len(after):
             x = np.insert(x, after, x[after - 1] + BREAK_OFFSET_S)
@@ -431,6 +474,11 @@ class ChartService:
                 stay_end,
                 admission.discharged_at,
             )
+            simple = {
+                kind.value: _simple_entries(session, kind, spec.columns, admission_id)
+                for kind, spec in SIMPLE_KINDS.items()
+                if kind not in CHARTED_ON_THEIR_OWN
+            }
 
         derived = kept.derived.get((first, stop))
         if derived is None:
@@ -483,6 +531,7 @@ class ChartService:
             weights=weight,
             nutrition=nutrition,
             sleep=sleep,
+            simple=simple,
         )
 
     def _references(self, items: Sequence[ChartItem]) -> tuple[ReferenceLine, ...]:
@@ -573,9 +622,12 @@ def _vital_tracks(
 ) -> tuple[dict[str, Track], dict[str, Marks], Track, Track]:
     state = observations.state
     current = np.flatnonzero(state == EntryState.CURRENT)
-    times = observations.times[current]
+    # The current sets once, a column per row: each track then reads contiguous values.
+    by_column = observations.matrix[current].T.copy()
+    index = series.OBSERVATION_COLUMNS.index
+    times = by_column[index("taken_at")]
     usual = usual_intervals(times)
-    risk = observations.column("news2_risk")[current].astype(np.int8)
+    risk = by_column[index("news2_risk")].astype(np.int8)
     tracks: dict[str, Track] = {}
     marks: dict[str, Marks] = {}
     old = np.flatnonzero((state == EntryState.CORRECTED) | (state == EntryState.ENTERED_IN_ERROR))
@@ -586,8 +638,8 @@ def _vital_tracks(
         if name == "news2_total":
             codes = risk
         elif name == "glucose":
-            codes = observations.column("glucose_flag")[current].astype(np.int8)
-        tracks[name] = make_track(times, column[current], usual, codes=codes)
+            codes = by_column[index("glucose_flag")].astype(np.int8)
+        tracks[name] = make_track(times, by_column[index(name)], usual, codes=codes)
         values = column[old]
         shown = np.isfinite(values)
         replaced = np.full(len(old), np.nan)
@@ -599,8 +651,7 @@ def _vital_tracks(
             state=_frozen(state[old][shown]),
             current_y=_frozen(replaced[shown]),
         )
-    on_oxygen = observations.column("on_oxygen")[current]
-    recorded = make_track(times, on_oxygen, usual)
+    recorded = make_track(times, by_column[index("on_oxygen")], usual)
     oxygen = Track(recorded.x, _frozen(np.where(recorded.y == 1, 1.0, np.nan)))
     sets = make_track(times, current.astype(np.float64), usual)
     return tracks, marks, oxygen, sets

@@ -32,7 +32,7 @@ from wardconsole.services.escalations import apply_rules
 from wardconsole.services.fluid_demo import add_fluid_charts
 from wardconsole.services.follow_up_demo import add_follow_ups
 from wardconsole.services.medicines_demo import add_medicines
-from wardconsole.services.nutrition_demo import add_meals_and_bowels
+from wardconsole.services.nutrition_demo import add_meals_and_bowels, add_urine_dipsticks
 from wardconsole.services.observation_demo import add_observation_levels
 from wardconsole.services.session_demo import add_sessions
 from wardconsole.services.sign_in import DEMO_PASSWORD, DEMO_WARD_KEY
@@ -235,6 +235,7 @@ class DemoWard:
         add_weighings(self.db, admitted, nurse_ids, now=self.now, seed=self.opt.seed)
         add_sleep(self.db, admitted, nurse_ids, now=self.now, seed=self.opt.seed)
         add_meals_and_bowels(self.db, admitted, nurse_ids, now=self.now, seed=self.opt.seed)
+        add_urine_dipsticks(self.db, admitted, nurse_ids, now=self.now, seed=self.opt.seed)
         add_medicines(self.db, admitted, course_of, nurse_ids, drinker_id=drinker, now=self.now)
         if self.opt.evaluate_rules:
             for admission_id in admission_ids:

@@ -1,7 +1,8 @@
 """The food and fluid chart in the shift handoff: intake, output and the balance this shift and
 this period, the chart in force during the shift and its latest review, meals eaten and bowels
-(days since the last movement) — worded once here, for the editor, the board and the printed
-handoff. Read with grouped statements for every patient at once."""
+(days since the last movement), and this shift's entries of any other simple kind (a urine
+dipstick…) — worded once here, for the editor, the board and the printed handoff. Read with
+grouped statements for every patient at once."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from wardconsole.domain.fluids import Direction, FluidTotals, latest_review, per
 from wardconsole.domain.handoff_records import Fact
 from wardconsole.services.db import Database
 from wardconsole.services.nutrition import nutrition_facts
+from wardconsole.services.simple_kind_handoff import simple_kind_facts
 from wardconsole.store.fluids import last_taken, period_totals, plans_in_force
 
 TOPIC = "nutrition"
@@ -32,7 +34,8 @@ def fluid_handoff_facts(
         return {}
     eating = nutrition_facts(db, session, admission_ids, shift_start, until)
     fluids = _fluid_facts(db, session, admission_ids, shift_start, until)
-    return {i: fluids[i] + eating.get(i, ()) for i in admission_ids}
+    others = simple_kind_facts(db, session, admission_ids, shift_start, until)
+    return {i: fluids[i] + eating.get(i, ()) + others.get(i, ()) for i in admission_ids}
 
 
 def _fluid_facts(

@@ -17,6 +17,7 @@ from wardconsole.domain.after_prn import is_rt_dose
 from wardconsole.domain.co_use import CoUse
 from wardconsole.domain.formulary import Formulary
 from wardconsole.domain.records import PrnDose, Severity
+from wardconsole.domain.simple_kinds import simple_spec
 from wardconsole.services.context import Actor, NotFound
 from wardconsole.services.db import Database
 from wardconsole.services.stay_access import ensure_may_read
@@ -107,14 +108,12 @@ class HistoryEntry:
 
     @property
     def can_amend(self) -> bool:
-        """A current vital-sign set, fluid, meal, bowel entry or weighing can be corrected in
-        place (other entries: strike out and record again)."""
-        return self.state is EntryState.CURRENT and self.entry_type in (
-            "observation",
-            "fluid",
-            "meal",
-            "bowel",
-            "weight",
+        """A current vital-sign set, fluid, weighing or entry of a simple kind (a meal, a
+        bowel movement…) can be corrected in place (other entries: strike out and record
+        again)."""
+        return self.state is EntryState.CURRENT and (
+            self.entry_type in ("observation", "fluid", "weight")
+            or simple_spec(self.entry_type) is not None
         )
 
     @property

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -19,9 +19,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from wardconsole.domain import must
+from wardconsole.domain import must, simple_kinds
 from wardconsole.domain.admission_records import AdmissionDetail
 from wardconsole.domain.bowels import BowelEntry
+from wardconsole.domain.entry_kinds import EntryKind
+from wardconsole.domain.entry_specs import EntrySpec
 from wardconsole.domain.meals import MealEntry
 from wardconsole.domain.records import EscalationKind, Severity, VitalSigns
 from wardconsole.domain.sleep import SleepEntry
@@ -29,15 +31,13 @@ from wardconsole.services.context import Actor, InvalidInput, NotFound, Permissi
 from wardconsole.services.db import Database
 from wardconsole.services.text_rule import checks_text_as
 from wardconsole.store import repository, weights
-from wardconsole.store.entries import current
+from wardconsole.store.entries import ENTRY_TABLES, current
 from wardconsole.store.models import (
     Admission,
     AssessmentRow,
     Bed,
-    BowelEntryRow,
     EscalationRow,
     FluidEntryRow,
-    MealEntryRow,
     ObservationSetRow,
     Patient,
     SleepEntryRow,
@@ -144,6 +144,23 @@ class ExportedBowel:
 
 
 @dataclass(frozen=True, slots=True)
+class ExportedEntry:
+    """A current entry of a simple kind (``domain/simple_kinds.py``) and who recorded it: its
+    values by column as the table holds them, read the same way for every simple kind."""
+
+    spec: EntrySpec
+    id: int
+    taken_at: datetime
+    author: Author
+    values: Mapping[str, Any]
+    note: str = ""
+
+    @property
+    def kind(self) -> EntryKind:
+        return self.spec.kind
+
+
+@dataclass(frozen=True, slots=True)
 class ExportedSleep:
     """A current nurse's sleep entry for a night and who recorded it."""
 
@@ -179,6 +196,10 @@ class StayRecord:
     bowels: tuple[ExportedBowel, ...] = ()
     sleep: tuple[ExportedSleep, ...] = ()
     weighings: tuple[ExportedWeighing, ...] = ()
+    entries: Mapping[str, tuple[ExportedEntry, ...]] = field(default_factory=dict)
+    """Simple kind -> its current entries, for every kind in ``SIMPLE_KINDS`` (meals and
+    bowels too: ``meals`` and ``bowels`` are the same entries in their own records, for their
+    bespoke mappings)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,13 +390,20 @@ def _stay_record(session: Session, info: AdmissionDetail, authors: dict[int, Aut
         )
         for row in _current(session, FluidEntryRow, info.admission_id)
     )
+    rows: dict[str, list[Any]] = {}
+    entries: dict[str, tuple[ExportedEntry, ...]] = {}
+    for kind, spec in simple_kinds.SIMPLE_KINDS.items():
+        rows[kind] = _current(session, ENTRY_TABLES[kind], info.admission_id)
+        entries[kind] = tuple(
+            _entry(spec, row, authors.get(row.recorded_by_id, unknown)) for row in rows[kind]
+        )
     meals = tuple(
         ExportedMeal(to_meal(row), authors.get(row.recorded_by_id, unknown))
-        for row in _current(session, MealEntryRow, info.admission_id)
+        for row in rows[EntryKind.MEAL]
     )
     bowels = tuple(
         ExportedBowel(to_bowel(row), authors.get(row.recorded_by_id, unknown))
-        for row in _current(session, BowelEntryRow, info.admission_id)
+        for row in rows[EntryKind.BOWEL]
     )
     sleep = tuple(
         ExportedSleep(to_sleep(row), authors.get(row.recorded_by_id, unknown))
@@ -392,7 +420,13 @@ def _stay_record(session: Session, info: AdmissionDetail, authors: dict[int, Aut
         bowels,
         sleep,
         _weighings(session, info, authors, unknown),
+        entries,
     )
+
+
+def _entry(spec: EntrySpec, row: Any, author: Author) -> ExportedEntry:
+    values = {name: getattr(row, name) for name in spec.columns}
+    return ExportedEntry(spec, row.id, row.taken_at, author, values, row.note or "")
 
 
 def _weighings(

@@ -18,7 +18,7 @@ from sqlalchemy import insert
 
 from wardconsole.domain.meals import REASONS, Portion
 from wardconsole.services.db import Database
-from wardconsole.store.models import BowelEntryRow, MealEntryRow
+from wardconsole.store.models import BowelEntryRow, MealEntryRow, UrineDipstickRow
 
 _MEALS = (
     ("breakfast", (8 * 60, 9 * 60 + 30), ("Porridge", "Toast", "Cereal and milk", "Toast")),
@@ -108,3 +108,49 @@ def add_meals_and_bowels(
         for model, rows in ((MealEntryRow, meals), (BowelEntryRow, bowels)):
             for start in range(0, len(rows), 5000):
                 session.execute(insert(model), rows[start : start + 5000])
+
+
+def add_urine_dipsticks(
+    db: Database,
+    admissions: Mapping[int, datetime],
+    nurse_ids: Sequence[int],
+    *,
+    now: datetime,
+    seed: int,
+) -> None:
+    """A urine dipstick on admission for everyone, then each morning for the one patient in
+    four with bladder symptoms (blood trace to 2+ early, settling); an old strip now and then
+    leaves a pad "not read"."""
+    rows: list[dict[str, Any]] = []
+    for number, (admission_id, admitted_at) in enumerate(sorted(admissions.items())):
+        rng = random.Random(seed * 7_919 + admission_id)
+        bladder = number % 4 == 1
+        at = admitted_at + timedelta(minutes=rng.randint(40, 150))
+        day = 0
+        while at <= now:
+            blood = rng.choice(
+                ("trace", "1+", "2+") if bladder and day < 4 else ("negative",) * 4 + ("trace",)
+            )
+            rows.append(
+                {
+                    "admission_id": admission_id,
+                    "taken_at": at,
+                    "recorded_at": at + timedelta(minutes=rng.randint(0, 15)),
+                    "recorded_by_id": rng.choice(nurse_ids),
+                    "station": rng.choice(["Station A", "Station B"]),
+                    "status": "final",
+                    "note": "",
+                    "amends_id": None,
+                    "amend_reason": None,
+                    "blood": blood,
+                    "leucocytes": rng.choice(("negative", "negative", "trace")),
+                    "nitrites": None if rng.random() < 0.05 else "negative",
+                }
+            )
+            if not bladder:
+                break
+            day += 1
+            at = (admitted_at + timedelta(days=day)).replace(hour=7, minute=rng.randint(0, 50))
+    with db.transaction() as session:
+        if rows:
+            session.execute(insert(UrineDipstickRow), rows)

@@ -16,6 +16,11 @@ Only new entries are queued (rounds, PRN doses, their audit rows): an amendment 
 names the saved entry's id, which only the database gives, so it is never queued and no queued
 entry depends on another.
 
+A queued entry's kind is a ``QueueKind``, or — for a simple kind of entry registered in
+``domain/simple_kinds.py`` that has no member here — its ``EntryKind``: a new simple kind is
+queued under its own persisted name without a line in this file. Meals and bowels keep their
+members (queues written before simple kinds existed name them so, and mean the same entry).
+
 This module holds the file and its rows; ``services.safe_saves`` decides when to queue and
 replays it.
 """
@@ -32,8 +37,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
+from wardconsole.domain.entry_kinds import EntryKind
+from wardconsole.domain.simple_kinds import simple_spec
 from wardconsole.private_files import private_dir, touch_private
 from wardconsole.services.context import Actor, Role
 
@@ -58,6 +65,10 @@ CREATE TABLE IF NOT EXISTS outbox_meta (key TEXT PRIMARY KEY, value TEXT NOT NUL
 
 
 class QueueKind(StrEnum):
+    """The kinds the queue names by its own member (persisted in queue files). A simple kind
+    of entry needs none: it is queued under its ``EntryKind`` (``queue_kind``); meals and
+    bowels keep theirs, which name the same entries."""
+
     ROUND = "round"
     PRN = "prn"
     AUDIT = "audit"
@@ -67,6 +78,30 @@ class QueueKind(StrEnum):
     MEAL = "meal"
     BOWEL = "bowel"
     WEIGHT = "weight"
+
+
+AnyQueueKind: TypeAlias = QueueKind | EntryKind
+"""What a queued entry is: a ``QueueKind``, or the ``EntryKind`` of a simple kind that has no
+``QueueKind`` member (its value is what the queue file holds either way)."""
+
+
+class UnknownQueueKind(ValueError):
+    """A queue row names a kind this version can neither queue nor replay."""
+
+
+def queue_kind(name: str) -> AnyQueueKind:
+    """The kind a queue row's ``kind`` names: its ``QueueKind`` member when it has one, else
+    the simple kind's ``EntryKind``; anything else is refused, naming it."""
+    try:
+        return QueueKind(name)
+    except ValueError:
+        spec = simple_spec(name)
+        if spec is None:
+            raise UnknownQueueKind(
+                f"{name!r} is not a kind of entry this station can queue or replay (neither a "
+                "queue kind nor a simple kind of entry)"
+            ) from None
+        return spec.kind
 
 
 class QueueState(StrEnum):
@@ -84,7 +119,7 @@ class QueuedEntry:
 
     seq: int
     save_key: str
-    kind: QueueKind
+    kind: AnyQueueKind
     admission_id: int | None
     bed: str
     summary: str
@@ -141,7 +176,7 @@ class Outbox:
     def enqueue(
         self,
         *,
-        kind: QueueKind,
+        kind: AnyQueueKind,
         save_key: str,
         actor: Actor,
         payload: Mapping[str, Any],
@@ -153,6 +188,7 @@ class Outbox:
         """Append an entry (durable when this returns); the same ``save_key`` is kept once."""
         if queued_at.tzinfo is None:
             raise ValueError("queued_at must be timezone-aware")
+        kind = queue_kind(kind.value)  # a simple kind with a member is queued as that member
         with self._connect() as connection:
             connection.execute(
                 "INSERT OR IGNORE INTO outbox(save_key, kind, admission_id, bed, summary, payload,"
@@ -258,10 +294,14 @@ def _entry(row: tuple[Any, ...]) -> QueuedEntry:
         last_error,
         sent_at,
     ) = row
+    try:
+        known = queue_kind(kind)
+    except UnknownQueueKind as exc:
+        raise UnknownQueueKind(f"queued entry {seq} ({save_key}): {exc}") from None
     return QueuedEntry(
         seq=seq,
         save_key=save_key,
-        kind=QueueKind(kind),
+        kind=known,
         admission_id=admission_id,
         bed=bed,
         summary=summary,

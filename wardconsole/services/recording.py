@@ -23,7 +23,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.assessments import ASSESSMENT_KINDS, score_assessment
-from wardconsole.domain.bowels import BowelInput, bowel_problems
+from wardconsole.domain.bowels import BowelInput
+from wardconsole.domain.entry_kinds import EntryKind
+from wardconsole.domain.entry_specs import EntrySpec, Values
 from wardconsole.domain.fluids import FluidInput, fluid_problems, plan_problems
 from wardconsole.domain.food_chart import (
     FOOD_CHART_REASON,
@@ -32,7 +34,7 @@ from wardconsole.domain.food_chart import (
     stop_version,
 )
 from wardconsole.domain.formulary import Formulary, same_class_doses
-from wardconsole.domain.meals import MealInput, meal_problems
+from wardconsole.domain.meals import MealInput, meal_values
 from wardconsole.domain.news2 import News2LowerBound, News2Result, news2_lower_bound, score_vitals
 from wardconsole.domain.records import (
     PRN_ROUTES,
@@ -44,6 +46,7 @@ from wardconsole.domain.records import (
     route_key,
 )
 from wardconsole.domain.schedule import next_observation_due
+from wardconsole.domain.simple_kinds import SIMPLE_KINDS, simple_spec
 from wardconsole.domain.sleep import SleepInput, night_on, sleep_problems
 from wardconsole.domain.text_input import MAX_NOTE, text_problem
 from wardconsole.domain.validation import validate_vitals
@@ -61,7 +64,7 @@ from wardconsole.services.context import (
 from wardconsole.services.db import Database
 from wardconsole.services.escalations import EscalationChange, apply_rules
 from wardconsole.services.save_once import check_save_key, save_exactly_once
-from wardconsole.services.text_rule import checks_text
+from wardconsole.services.text_rule import checks_text, checks_text_as
 from wardconsole.store import repository
 from wardconsole.store.changes import record_change
 from wardconsole.store.entries import (
@@ -75,12 +78,10 @@ from wardconsole.store.fluids import plans_in_force
 from wardconsole.store.models import (
     Admission,
     AssessmentRow,
-    BowelEntryRow,
     ClinicalEntry,
     FluidEntryRow,
     FluidPlanRow,
     FoodChartRow,
-    MealEntryRow,
     ObservationSetRow,
     PrnDoseRow,
     PrnEffectRow,
@@ -1088,13 +1089,73 @@ class RecordingService:
         )
         return SaveResult(row.id, row.admission_id, None, tuple(changes))
 
-    # -- meals, supplements and bowels (the food chart) ----------------------------------------
+    # -- simple kinds: meals, supplements, bowels… (``domain/simple_kinds.py``) -----------------
+
+    @checks_text_as(values="entry_values")
+    def check_entry(self, kind: str, values: Values, note: str = "") -> EntrySpec:
+        """Refuse a bad entry of a simple ``kind``, naming each field (also used before
+        queueing); the kind's spec when it is fine."""
+        spec = simple_spec(kind)
+        if spec is None:
+            raise InvalidInput({"entry_type": f"entry_type: one of {', '.join(SIMPLE_KINDS)}"})
+        if problems := spec.problems(values, note):
+            raise InvalidInput(problems)
+        return spec
+
+    @checks_text_as(values="entry_values")
+    def record_entry(
+        self,
+        actor: Actor,
+        admission_id: int,
+        kind: str,
+        values: Values,
+        *,
+        note: str = "",
+        taken_at: datetime | None = None,
+        save_key: str | None = None,
+        amends_id: int | None = None,
+        amend_reason: str | None = None,
+    ) -> SaveResult:
+        """One entry of a simple ``kind`` (its values by column); with ``save_key`` a retried
+        save never records it twice. Audit, change feed and rules in the same transaction."""
+        spec = self.check_entry(kind, values, note)
+        clean = spec.values(values)
+        return self._record_simple(
+            actor,
+            admission_id,
+            ENTRY_TABLES[spec.kind],
+            spec.kind.value,
+            clean,
+            spec.detail(clean),
+            note=note,
+            taken_at=taken_at,
+            save_key=save_key,
+            amends=(amends_id, amend_reason),
+        )
+
+    @checks_text_as(values="entry_values")
+    def amend_entry(
+        self, actor: Actor, kind: str, entry_id: int, values: Values, *, reason: str, note: str = ""
+    ) -> SaveResult:
+        """Correct an entry of a simple ``kind``; the original stays in history, superseded."""
+        spec = self.check_entry(kind, values, note)
+        what = spec.kind.words.title.lower()
+        admission_id, taken_at = self._to_amend(ENTRY_TABLES[spec.kind], what, entry_id, reason)
+        return self.record_entry(
+            actor,
+            admission_id,
+            spec.kind,
+            values,
+            note=note,
+            taken_at=taken_at,
+            amends_id=entry_id,
+            amend_reason=reason.strip(),
+        )
 
     @checks_text
     def check_meal(self, entry: MealInput) -> None:
         """Refuse a bad meal entry, naming each field (also used before queueing)."""
-        if problems := meal_problems(entry):
-            raise InvalidInput(problems)
+        self.check_entry(EntryKind.MEAL, meal_values(entry), entry.note)
 
     @checks_text
     def record_meal(
@@ -1105,35 +1166,18 @@ class RecordingService:
         *,
         taken_at: datetime | None = None,
         save_key: str | None = None,
-        amends_id: int | None = None,
-        amend_reason: str | None = None,
     ) -> SaveResult:
         """A meal or snack (what was offered, the portion eaten) and any supplement given or
-        declined; with ``save_key`` a retried save never records it twice."""
-        self.check_meal(entry)
-        values = {
-            "occasion": entry.occasion,
-            "offered": entry.offered.strip(),
-            "portion": entry.portion.value if entry.portion is not None else None,
-            "reason": entry.reason.strip(),
-            "supplement": entry.supplement,
-            "supplement_outcome": entry.supplement_outcome if entry.supplement else "",
-            "supplement_reason": entry.supplement_reason.strip() if entry.supplement else "",
-        }
-        detail = {k: values[k] for k in ("occasion", "portion", "supplement") if values[k]}
-        if values["supplement_outcome"]:
-            detail["supplement_outcome"] = values["supplement_outcome"]
-        return self._record_simple(
+        declined."""
+        values, note = meal_values(entry), entry.note
+        return self.record_entry(
             actor,
             admission_id,
-            MealEntryRow,
-            "meal",
+            EntryKind.MEAL,
             values,
-            detail,
-            note=entry.note,
+            note=note,
             taken_at=taken_at,
             save_key=save_key,
-            amends=(amends_id, amend_reason),
         )
 
     @checks_text
@@ -1141,21 +1185,15 @@ class RecordingService:
         self, actor: Actor, entry_id: int, entry: MealInput, *, reason: str
     ) -> SaveResult:
         """Correct a meal entry; the original stays in history, marked superseded."""
-        admission_id, taken_at = self._to_amend(MealEntryRow, "meal entry", entry_id, reason)
-        return self.record_meal(
-            actor,
-            admission_id,
-            entry,
-            taken_at=taken_at,
-            amends_id=entry_id,
-            amend_reason=reason.strip(),
+        values = meal_values(entry)
+        return self.amend_entry(
+            actor, EntryKind.MEAL, entry_id, values, reason=reason, note=entry.note
         )
 
     @checks_text
     def check_bowel(self, entry: BowelInput) -> None:
         """Refuse a bad bowel entry, naming the field (also used before queueing)."""
-        if problems := bowel_problems(entry):
-            raise InvalidInput(problems)
+        self.check_entry(EntryKind.BOWEL, {"bristol_type": entry.bristol_type}, entry.note)
 
     @checks_text
     def record_bowel(
@@ -1166,23 +1204,17 @@ class RecordingService:
         *,
         taken_at: datetime | None = None,
         save_key: str | None = None,
-        amends_id: int | None = None,
-        amend_reason: str | None = None,
     ) -> SaveResult:
         """A bowel movement with its Bristol stool type (None: type not seen)."""
-        self.check_bowel(entry)
-        values = {"bristol_type": entry.bristol_type}
-        return self._record_simple(
+        values, note = {"bristol_type": entry.bristol_type}, entry.note
+        return self.record_entry(
             actor,
             admission_id,
-            BowelEntryRow,
-            "bowel",
+            EntryKind.BOWEL,
             values,
-            dict(values),
-            note=entry.note,
+            note=note,
             taken_at=taken_at,
             save_key=save_key,
-            amends=(amends_id, amend_reason),
         )
 
     @checks_text
@@ -1190,14 +1222,9 @@ class RecordingService:
         self, actor: Actor, entry_id: int, entry: BowelInput, *, reason: str
     ) -> SaveResult:
         """Correct a bowel entry; the original stays in history, marked superseded."""
-        admission_id, taken_at = self._to_amend(BowelEntryRow, "bowel entry", entry_id, reason)
-        return self.record_bowel(
-            actor,
-            admission_id,
-            entry,
-            taken_at=taken_at,
-            amends_id=entry_id,
-            amend_reason=reason.strip(),
+        values = {"bristol_type": entry.bristol_type}
+        return self.amend_entry(
+            actor, EntryKind.BOWEL, entry_id, values, reason=reason, note=entry.note
         )
 
     def _record_simple(

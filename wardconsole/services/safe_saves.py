@@ -26,10 +26,13 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from wardconsole.domain.bowels import BowelInput
+from wardconsole.domain.entry_kinds import EntryKind
+from wardconsole.domain.entry_specs import Values
 from wardconsole.domain.fluids import Direction, FluidInput
 from wardconsole.domain.formulary import ClassSource, Formulary
-from wardconsole.domain.meals import MealInput, Portion, meal_text
+from wardconsole.domain.meals import MealInput, meal_text, meal_values
 from wardconsole.domain.medicines import OUTCOMES, check_dose_outcome
+from wardconsole.domain.simple_kinds import simple_spec
 from wardconsole.domain.sleep import SleepInput, SleepQuality
 from wardconsole.domain.weights import WeightInput, weight_entry_text
 from wardconsole.services.context import (
@@ -43,7 +46,14 @@ from wardconsole.services.context import (
 )
 from wardconsole.services.db import Database
 from wardconsole.services.medicines import MedicinesService
-from wardconsole.services.outbox import Outbox, QueuedEntry, QueueKind
+from wardconsole.services.outbox import (
+    AnyQueueKind,
+    Outbox,
+    QueuedEntry,
+    QueueKind,
+    UnknownQueueKind,
+    queue_kind,
+)
 from wardconsole.services.recording import (
     RecordingService,
     RoundEntry,
@@ -51,7 +61,7 @@ from wardconsole.services.recording import (
     SaveResult,
     check_prn,
 )
-from wardconsole.services.text_rule import checks_text
+from wardconsole.services.text_rule import checks_text, checks_text_as
 from wardconsole.services.unavailable import is_unavailable, one_line
 from wardconsole.store import repository
 from wardconsole.store.models import AuditRow, Staff
@@ -284,6 +294,42 @@ class SafeSaves:
             summary=f"Weighing: {weight_entry_text(dataclasses.asdict(entry))}",
         )
 
+    @checks_text_as(values="entry_values")
+    def save_entry(
+        self,
+        actor: Actor,
+        admission_id: int,
+        kind: str,
+        values: Values,
+        *,
+        note: str = "",
+        save_key: str,
+        taken_at: datetime | None = None,
+        bed: str = "",
+        summary: str = "",
+    ) -> SaveResult | QueuedSave:
+        """An entry of any simple ``kind`` (``domain/simple_kinds.py``; its values by column):
+        checked first, then written now or kept on this station and replayed later through
+        ``RecordingService.record_entry``. Queued as its values by column, ``note`` and
+        ``taken_at`` (the payload meals and bowels have always been queued with); the queue
+        names it by ``summary``, by default the spec's words for the entry."""
+        require(actor, Permission.RECORD)
+        spec = self._recording.check_entry(kind, values, note)
+        clean = spec.values(values)
+        return self._save_entry(
+            lambda at: self._recording.record_entry(
+                actor, admission_id, spec.kind, values, note=note, taken_at=at, save_key=save_key
+            ),
+            queue_kind(spec.kind.value),
+            actor,
+            admission_id,
+            {**clean, "note": note},
+            taken_at=taken_at,
+            save_key=save_key,
+            bed=bed,
+            summary=summary or spec.text(clean),
+        )
+
     @checks_text
     def save_meal(
         self,
@@ -296,21 +342,17 @@ class SafeSaves:
         bed: str = "",
     ) -> SaveResult | QueuedSave:
         """A meal, snack or supplement: written now, or kept on this station and replayed."""
-        require(actor, Permission.RECORD)
-        self._recording.check_meal(entry)
-        payload = _meal_payload(entry)
-        return self._save_entry(
-            lambda at: self._recording.record_meal(
-                actor, admission_id, entry, taken_at=at, save_key=save_key
-            ),
-            QueueKind.MEAL,
+        values = meal_values(entry)
+        return self.save_entry(
             actor,
             admission_id,
-            payload,
-            taken_at=taken_at,
+            EntryKind.MEAL,
+            values,
+            note=entry.note,
             save_key=save_key,
+            taken_at=taken_at,
             bed=bed,
-            summary=f"Meal: {meal_text(payload)}",
+            summary=f"Meal: {meal_text(values)}",
         )
 
     @checks_text
@@ -325,19 +367,15 @@ class SafeSaves:
         bed: str = "",
     ) -> SaveResult | QueuedSave:
         """A bowel movement: written now, or kept on this station and replayed later."""
-        require(actor, Permission.RECORD)
-        self._recording.check_bowel(entry)
         kind = entry.bristol_type
-        return self._save_entry(
-            lambda at: self._recording.record_bowel(
-                actor, admission_id, entry, taken_at=at, save_key=save_key
-            ),
-            QueueKind.BOWEL,
+        return self.save_entry(
             actor,
             admission_id,
-            {"bristol_type": kind, "note": entry.note},
-            taken_at=taken_at,
+            EntryKind.BOWEL,
+            {"bristol_type": kind},
+            note=entry.note,
             save_key=save_key,
+            taken_at=taken_at,
             bed=bed,
             summary=f"Bowels: {f'Bristol type {kind}' if kind is not None else 'type not seen'}",
         )
@@ -345,7 +383,7 @@ class SafeSaves:
     def _save_entry(
         self,
         write: Callable[[datetime], SaveResult],
-        kind: QueueKind,
+        kind: AnyQueueKind,
         actor: Actor,
         admission_id: int,
         payload: Mapping[str, Any],
@@ -475,7 +513,7 @@ class SafeSaves:
         self,
         write: Callable[[], _Result],
         *,
-        kind: QueueKind,
+        kind: AnyQueueKind,
         actor: Actor,
         admission_id: int | None,
         save_key: str,
@@ -627,7 +665,7 @@ class SafeSaves:
             _write_audit(self._db, item.actor, payload, dedupe=True)
             return
         assert item.admission_id is not None
-        replay = REPLAYS[item.kind]
+        replay = replayer(item.kind)
         already = _retrying_races(lambda: replay(at_queue_time, item))
         now = self._db.clock()
         with self._db.transaction() as session:
@@ -713,26 +751,22 @@ def _replay_fluid(db: Database, item: QueuedEntry) -> bool:
     return False
 
 
-def _replay_meal(db: Database, item: QueuedEntry) -> bool:
+def replay_simple(db: Database, item: QueuedEntry) -> bool:
+    """Write a queued entry of a simple kind through ``RecordingService.record_entry``: its
+    payload is the values by column, ``note`` and ``taken_at`` (as meals and bowels were
+    always queued); a value the kind does not know is refused by the kind's check, never
+    dropped."""
     assert item.admission_id is not None
     payload = dict(item.payload)
     taken_at = payload.pop("taken_at")
-    portion = payload.pop("portion")
-    entry = MealInput(**payload, portion=Portion(portion) if portion else None)
-    RecordingService(db).record_meal(
-        item.actor, item.admission_id, entry, taken_at=taken_at, save_key=item.save_key
-    )
-    return False
-
-
-def _replay_bowel(db: Database, item: QueuedEntry) -> bool:
-    assert item.admission_id is not None
-    payload = item.payload
-    RecordingService(db).record_bowel(
+    note = payload.pop("note", "")
+    RecordingService(db).record_entry(
         item.actor,
         item.admission_id,
-        BowelInput(payload["bristol_type"], payload["note"]),
-        taken_at=payload["taken_at"],
+        item.kind.value,
+        payload,
+        note=note,
+        taken_at=taken_at,
         save_key=item.save_key,
     )
     return False
@@ -787,13 +821,22 @@ REPLAYS: Mapping[QueueKind, Callable[[Database, QueuedEntry], bool]] = {
     QueueKind.FLUID: _replay_fluid,
     QueueKind.SLEEP: _replay_sleep,
     QueueKind.REGULAR_DOSE: _replay_regular_dose,
-    QueueKind.MEAL: _replay_meal,
-    QueueKind.BOWEL: _replay_bowel,
     QueueKind.WEIGHT: _replay_weight,
 }
 """How a queued entry of each kind is written on replay (under its save key, so a save whose
 first try committed is not written twice); returns whether it had been saved already. Audit
-rows replay separately (``_write_audit``). A kind the bedside queues is registered here."""
+rows replay separately (``_write_audit``); every simple kind (meals and bowels among them)
+through ``replay_simple``. A kind the bedside queues that is not simple is registered here."""
+
+
+def replayer(kind: AnyQueueKind) -> Callable[[Database, QueuedEntry], bool]:
+    """How a queued entry of ``kind`` is written on replay."""
+    if simple_spec(kind.value) is not None:
+        return replay_simple
+    try:
+        return REPLAYS[QueueKind(kind.value)]
+    except (KeyError, ValueError):
+        raise UnknownQueueKind(f"{kind.value!r} cannot be replayed by this station") from None
 
 
 class HeldForSupervisor(ServiceError):
@@ -876,19 +919,6 @@ def _fluid_payload(entry: FluidInput) -> dict[str, Any]:
         "description": entry.description,
         "note": entry.note,
         "confirmed": entry.confirmed,
-    }
-
-
-def _meal_payload(entry: MealInput) -> dict[str, Any]:
-    return {
-        "occasion": entry.occasion,
-        "offered": entry.offered,
-        "portion": entry.portion.value if entry.portion is not None else None,
-        "reason": entry.reason,
-        "supplement": entry.supplement,
-        "supplement_outcome": entry.supplement_outcome,
-        "supplement_reason": entry.supplement_reason,
-        "note": entry.note,
     }
 
 

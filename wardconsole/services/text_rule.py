@@ -134,6 +134,7 @@ TEXT_FIELDS: Final[Mapping[str, TextField]] = {
     "entity": TextField(48),
     # Values of a set or a round, and the reasons for a blank (keys and values are short).
     "values": TextField(64),
+    "entry_values": TextField(1_000),  # a simple kind's values: each field's spec has its limit
     "vitals": TextField(64),
     "missing_reasons": TextField(64),
     "confirmed": _CODE,

@@ -37,6 +37,7 @@ from wardconsole.store.models import (
     SleepEntryRow,
     SupportSessionRow,
     SymptomEntryRow,
+    UrineDipstickRow,
     WeightEntryRow,
 )
 
@@ -57,6 +58,7 @@ ENTRY_TABLES: Final[Mapping[str, Any]] = MappingProxyType(
         EntryKind.WEIGHT: WeightEntryRow,
         EntryKind.MEAL: MealEntryRow,
         EntryKind.BOWEL: BowelEntryRow,
+        EntryKind.URINE_DIPSTICK: UrineDipstickRow,
     }
 )
 """Every ``EntryKind`` -> its table (checked by the tests)."""

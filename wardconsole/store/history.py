@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.records import VITAL_FIELDS
+from wardconsole.domain.simple_kinds import SIMPLE_KINDS, simple_spec
 from wardconsole.store.entries import ENTRY_TABLES
 from wardconsole.store.models import (
     Admission,
@@ -139,7 +140,7 @@ def _select_entries(
     ]
 
 
-ENTRY_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+_OWN_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
     {
         kind: tuple(names.split())
         for kind, names in {
@@ -148,15 +149,25 @@ ENTRY_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
             "fluid_plan": "reason reason_text target_ml review_at active",
             "food_chart": "reason screen_id ends_at active",
             "weight": "weight_kg height_m before_kg before_source before_planned source",
-            "meal": "occasion offered portion reason supplement supplement_outcome "
-            "supplement_reason",
-            "bowel": "bristol_type",
             "regular_dose": "drug drug_class dose route outcome omitted_reason line_id",
         }.items()
     }
 )
+
+ENTRY_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {**_OWN_COLUMNS, **{kind.value: spec.columns for kind, spec in SIMPLE_KINDS.items()}}
+)
 """Kinds whose values are their own columns, as stored (the history shows them; an import
-reads and compares them)."""
+reads and compares them): a simple kind's are its spec's (``entry_columns``)."""
+
+
+def entry_columns(entry_type: str) -> tuple[str, ...] | None:
+    """The columns holding an entry's values when they are its own columns: a simple kind's
+    from its spec (``domain/simple_kinds.py``), another kind's as listed here; else None."""
+    spec = simple_spec(entry_type)
+    if spec is not None:
+        return spec.columns
+    return _OWN_COLUMNS.get(entry_type)
 
 
 def _values(
@@ -188,8 +199,8 @@ def _values(
             "total": row.total,
             "label": row.label,
         }
-    if entry_type in ENTRY_COLUMNS:
-        return {name: getattr(row, name) for name in ENTRY_COLUMNS[entry_type]}
+    if (columns := entry_columns(entry_type)) is not None:
+        return {name: getattr(row, name) for name in columns}
     if entry_type == "session":
         return {
             "session_type": row.session_type,

@@ -180,6 +180,11 @@ class ObservationSetRow(ClinicalEntry, Base):
     __tablename__ = "observation_sets"
     __table_args__ = (
         Index("ix_observation_sets_admission_taken", "admission_id", "taken_at"),
+        # A chart's corrections and partial sets: the few such rows of a stay, not all of it.
+        Index("ix_observation_sets_admission_amends", "admission_id", "amends_id"),
+        Index(
+            "ix_observation_sets_admission_incomplete", "admission_id", "is_complete", "taken_at"
+        ),
         UniqueConstraint("source", "source_ref"),
     )
 
@@ -480,6 +485,21 @@ class BowelEntryRow(ClinicalEntry, Base):
     admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
     amends_id: Mapped[int | None] = mapped_column(ForeignKey("bowel_entries.id"), index=True)
     bristol_type: Mapped[int | None] = mapped_column(Integer)
+
+
+class UrineDipstickRow(ClinicalEntry, Base):
+    """A urine dipstick: the blood, leucocyte and nitrite pads as read (None: not read;
+    ``domain.urine``)."""
+
+    __tablename__ = "urine_dipsticks"
+    __table_args__ = (Index("ix_urine_dipsticks_admission_taken", "admission_id", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admission_id: Mapped[int] = mapped_column(ForeignKey("admissions.id"))
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("urine_dipsticks.id"), index=True)
+    blood: Mapped[str | None] = mapped_column(String(16))
+    leucocytes: Mapped[str | None] = mapped_column(String(16))
+    nitrites: Mapped[str | None] = mapped_column(String(16))
 
 
 class MedicineLineRow(ClinicalEntry, Base):

@@ -4,9 +4,10 @@ The schema belongs to an **owner** role, used only by ``wardconsole db upgrade``
 Stations connect as an **application** role that may read everything and append clinical
 entries, audit rows and signed handoff versions, but may not change or delete them, run DDL,
 touch triggers, or write ``staff`` (staff changes go through the checking functions of
-migration 0009). ``APP_PRIVILEGES`` is the declared matrix; a test compares the server's real
-grants with it (default privileges for future tables included), so a later migration cannot
-silently grant UPDATE. ``grant_roles`` (``wardconsole db roles``) applies it.
+migration 0009). ``APP_PRIVILEGES`` is the declared matrix (every entry kind's table from
+``store.entries.ENTRY_TABLES``); a test compares the server's real grants with it (default
+privileges for future tables included), so a later migration cannot silently grant UPDATE.
+``grant_roles`` (``wardconsole db roles``) applies it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, text
 
+from wardconsole.store.entries import ENTRY_TABLES
+
 READ = frozenset({"SELECT"})
 APPEND = frozenset({"SELECT", "INSERT"})
 WORKFLOW = frozenset({"SELECT", "INSERT", "UPDATE"})
@@ -28,34 +31,27 @@ WORKFLOW = frozenset({"SELECT", "INSERT", "UPDATE"})
 change is also written to its trail (escalation_events, handoff_events, audit_log)."""
 SCRATCH = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE"})
 
+ENTRY_TABLE_NAMES: tuple[str, ...] = tuple(model.__tablename__ for model in ENTRY_TABLES.values())
+"""The table of every kind of clinical entry (``store.entries.ENTRY_TABLES``): append-only for
+the stations, so a new kind's table is granted with its line there."""
+
 APP_PRIVILEGES: Mapping[str, frozenset[str]] = {
     # Read only: accounts (changed through functions), schema version, ward settings.
     "staff": READ,
     "alembic_version": READ,
     "ward_settings": READ,
     "beds": READ,
-    # Append-only: clinical entries (amended by new rows), trails, audit, signed versions.
+    # Append-only: clinical entries (every kind's table, amended by new rows), trails, audit,
+    # signed versions.
+    **{table: APPEND for table in ENTRY_TABLE_NAMES},
     "patients": APPEND,
     "bed_moves": APPEND,
-    "observation_sets": APPEND,
-    "symptom_entries": APPEND,
-    "assessments": APPEND,
-    "prn_doses": APPEND,
     "medicine_lines": APPEND,
     "medicine_line_checks": APPEND,
-    "regular_doses": APPEND,
     "prn_effects": APPEND,
     "safety_checks": APPEND,
-    "support_sessions": APPEND,
     "aftercare_plans": APPEND,
     "follow_up_attempts": APPEND,
-    "fluid_entries": APPEND,
-    "fluid_plans": APPEND,
-    "food_charts": APPEND,
-    "sleep_entries": APPEND,
-    "weight_entries": APPEND,
-    "meal_entries": APPEND,
-    "bowel_entries": APPEND,
     "observation_levels": APPEND,
     "intake_amendments": APPEND,
     "escalation_events": APPEND,

@@ -1,11 +1,16 @@
-"""Time-series reads for the patient charts: numbers straight from the driver into numpy.
+"""Time-series reads for the patient charts: numbers straight from the database into numpy.
 
 A 30-day stay fed by a bedside monitor holds 43,200 observation sets. Building an ORM object or
 even a SQLAlchemy ``Row`` per set costs more than the query itself, so the chart columns are
-computed in SQL (times as epoch seconds, categories as small integer codes, booleans as 0/1,
-NULL as a sentinel number) and streamed from the DBAPI cursor straight into one float64
-matrix (the sentinel becomes NaN): no list of rows is built, and only small numbers (which
-Python does not allocate) cross the driver for most columns.
+computed in SQL (times as epoch numbers, categories as small integer codes, booleans as 0/1,
+NULL as a sentinel number). The observation sets come back as **columns**, not rows
+(``observation_matrix``): the database joins each column into one comma-separated text
+(``group_concat`` / ``string_agg``, every number in a form that reads back exactly), and numpy
+parses each text in C. No Python object is made per set, and the database does its part
+without holding Python's interpreter lock, so the window goes on building its plots meanwhile.
+Anything the text cannot carry exactly (a fraction stored in a whole-number column by some
+other program) falls back to the row-by-row read (``fetch_matrix``), which gives the same
+matrix.
 
 Statements are compiled with literal binds; only numbers, aware datetimes and fixed domain
 codes are ever bound, never user text, and no ``%`` appears in the SQL (psycopg would read it
@@ -15,8 +20,9 @@ as a placeholder).
 from __future__ import annotations
 
 import typing
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -25,6 +31,7 @@ from sqlalchemy import (
     Integer,
     Select,
     SQLColumnExpression,
+    Text,
     case,
     cast,
     func,
@@ -73,6 +80,63 @@ def _epoch_postgresql(element: epoch_seconds, compiler: Any, **kw: Any) -> str:
     # EXTRACT returns numeric (a Python Decimal) on PostgreSQL 14+; a double is what numpy wants.
     arg = compiler.process(element.clauses, **kw)
     return f"CAST(EXTRACT(EPOCH FROM {arg}) AS DOUBLE PRECISION)"
+
+
+class epoch_text(FunctionElement[str]):  # noqa: N801 - reads like the SQL function it is
+    """A stored (UTC) timestamp as the text of an exact epoch number: whole milliseconds on
+    SQLite (``EPOCH_TEXT_UNIT``), seconds with microseconds on PostgreSQL."""
+
+    type = Text()
+    inherit_cache = True
+    name = "epoch_text"
+
+
+@compiles(epoch_text, "sqlite")
+def _epoch_text_sqlite(element: epoch_text, compiler: Any, **kw: Any) -> str:
+    # julianday() keeps whole milliseconds; rounded to the nearest one they are exact, and
+    # ROUND with no digits is cheap (with digits SQLite prints and re-parses the number).
+    arg = compiler.process(element.clauses, **kw)
+    return (
+        f"CAST(ROUND((julianday({arg}) - {_UNIX_EPOCH_JULIAN_DAY}) * {_SECONDS_PER_DAY * 1000})"
+        " AS INTEGER)"
+    )
+
+
+@compiles(epoch_text, "postgresql")
+def _epoch_text_postgresql(element: epoch_text, compiler: Any, **kw: Any) -> str:
+    arg = compiler.process(element.clauses, **kw)
+    return f"CAST(CAST(EXTRACT(EPOCH FROM {arg}) AS DOUBLE PRECISION) AS TEXT)"
+
+
+EPOCH_TEXT_UNIT: Mapping[str, float] = {"sqlite": 1000.0}
+"""``epoch_text`` units per second, by dialect (1 when not listed)."""
+
+
+class exact_text(FunctionElement[str]):  # noqa: N801 - reads like the SQL function it is
+    """A number as text that reads back as the very same number (``whole``: an integer)."""
+
+    type = Text()
+    inherit_cache = True
+    name = "exact_text"
+
+    def __init__(self, number: Any, *, whole: bool) -> None:
+        super().__init__(number)
+        self.whole = whole
+
+
+@compiles(exact_text, "sqlite")
+def _exact_text_sqlite(element: exact_text, compiler: Any, **kw: Any) -> str:
+    # An integer is joined as its digits as it is. quote() writes a real with 15 significant
+    # digits, or 20 when 15 would not read back as the same double (a plain cast keeps 15).
+    arg = compiler.process(element.clauses, **kw)
+    return arg if element.whole else f"quote({arg})"
+
+
+@compiles(exact_text, "postgresql")
+def _exact_text_postgresql(element: exact_text, compiler: Any, **kw: Any) -> str:
+    # A double's text is the shortest that reads back exactly (extra_float_digits >= 1, the
+    # default since PostgreSQL 12).
+    return f"CAST({compiler.process(element.clauses, **kw)} AS TEXT)"
 
 
 def code_of(
@@ -154,6 +218,49 @@ GLUCOSE_OFF_SCALE: tuple[float, float] = (0.6, 33.3)
 """Where LO / HI are drawn: the typical meter range (``domain.limits`` glucose, [37c])."""
 
 
+def _observation_numbers(
+    consciousness_codes: Sequence[str], risk_codes: Sequence[str]
+) -> list[tuple[Any, bool]]:
+    """The ``OBSERVATION_COLUMNS`` after the time, in SQL: (expression, whole number?)."""
+    o = ObservationSetRow
+    return [
+        (o.id, True),
+        (o.amends_id, True),
+        (_status_code(o), True),
+        (o.respiration_rate, True),
+        (o.spo2, True),
+        (o.spo2_scale, True),
+        (cast(o.on_oxygen, Integer), True),
+        (o.systolic_bp, True),
+        (o.diastolic_bp, True),
+        (o.pulse, True),
+        (o.temperature, False),
+        (code_of(o.consciousness, consciousness_codes), True),
+        (o.news2_total, True),
+        (code_of(o.news2_risk, risk_codes, -1), True),
+        (
+            case(
+                (o.glucose_flag == GLUCOSE_FLAGS[0], GLUCOSE_OFF_SCALE[0]),
+                (o.glucose_flag == GLUCOSE_FLAGS[1], GLUCOSE_OFF_SCALE[1]),
+                else_=o.glucose_mmol,
+            ),
+            False,
+        ),
+        (code_of(o.glucose_flag, GLUCOSE_FLAGS, -1), True),
+    ]
+
+
+_BEFORE_ANY_SET = datetime(1, 1, 1, tzinfo=UTC)
+
+
+def _observation_filter(
+    admission_id: int, start: datetime | None, end: datetime | None, after_id: int | None
+) -> list[Any]:
+    o = ObservationSetRow
+    after = [o.id > after_id] if after_id is not None else []
+    return [o.admission_id == admission_id, *_in_range(o, start, end), *after]
+
+
 def observation_matrix(
     session: Session,
     admission_id: int,
@@ -170,35 +277,104 @@ def observation_matrix(
     which rows make others not current. Columns as in ``OBSERVATION_COLUMNS``; consciousness
     and NEWS2 risk are indexes into the given code tuples (risk -1: no score). ``after_id``:
     only sets stored after that one (a cached read catching up). Every column costs the
-    driver a value per set, so only what the chart draws is read.
+    database a value per set, so only what the chart draws is read.
+
+    Read as columns of text (module docstring); equal to ``observation_rows_matrix``.
     """
     o = ObservationSetRow
-    after = [o.id > after_id] if after_id is not None else []
+    numbers = _observation_numbers(consciousness_codes, risk_codes)
+    # One pass over the admission's sets in index order (taken_at, id): already oldest first.
+    # A range on taken_at (for the whole stay, from a time before any set) makes SQLite walk
+    # (admission, taken_at) rather than another index of the admission's sets.
+    start = start if start is not None else _BEFORE_ANY_SET
+    columns = [
+        epoch_text(o.taken_at),
+        *(exact_text(number_or_null(expression), whole=whole) for expression, whole in numbers),
+    ]
+    statement = select(
+        func.count(),
+        *(func.aggregate_strings(column, ",") for column in columns),
+    ).where(*_observation_filter(admission_id, start, end, after_id))
+    row = session.execute(statement).one()
+    unit = EPOCH_TEXT_UNIT.get(session.get_bind().dialect.name, 1.0)
+    wholes = [unit != 1.0] + [whole for _expression, whole in numbers]
+    matrix = _parse_columns(int(row[0]), row[1:], wholes)
+    if matrix is None:  # something the text could not carry exactly: read it row by row
+        return observation_rows_matrix(
+            session,
+            admission_id,
+            start,
+            end,
+            consciousness_codes=consciousness_codes,
+            risk_codes=risk_codes,
+            after_id=after_id,
+        )
+    if unit != 1.0:
+        matrix[:, 0] /= unit
+    times, ids = matrix[:, 0], matrix[:, 1]
+    in_order = np.all((times[1:] > times[:-1]) | ((times[1:] == times[:-1]) & (ids[1:] > ids[:-1])))
+    if not in_order:  # the database joined the texts in another order than asked
+        matrix = matrix[np.lexsort((ids, times))]
+    return matrix
+
+
+def _parse_columns(
+    count: int, texts: Sequence[str | None], wholes: Sequence[bool]
+) -> np.ndarray | None:
+    """The (count, columns) float64 matrix from one comma-separated text per column, with
+    ``NULL_NUMBER`` as NaN; None when a text does not hold ``count`` numbers of its kind."""
+    matrix = np.empty((count, len(texts)), dtype=np.float64)
+    if count == 0:
+        return matrix
+    for column, (text, whole) in enumerate(zip(texts, wholes, strict=True)):
+        if text is None:
+            return None
+        # Integers parse several times faster than reals: a real column that holds only
+        # whole numbers (often only NULL_NUMBER, as glucose mostly does) is read as integers.
+        values = _numbers(text, np.int64, count)
+        if values is None and not whole:
+            values = _numbers(text, np.float64, count)
+        if values is None:
+            return None
+        matrix[:, column] = values
+    matrix[matrix == NULL_NUMBER] = np.nan
+    return matrix
+
+
+def _numbers(text: str, dtype: type[np.generic], count: int) -> np.ndarray | None:
+    """The ``count`` comma-separated numbers of ``text`` as ``dtype``; None when it holds
+    anything else (a real where an integer is asked, text, more or fewer numbers)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            values = np.fromstring(text, dtype=dtype, sep=",")
+    except (ValueError, DeprecationWarning):
+        return None
+    return values if len(values) == count else None
+
+
+def observation_rows_matrix(
+    session: Session,
+    admission_id: int,
+    start: datetime | None,
+    end: datetime | None,
+    *,
+    consciousness_codes: Sequence[str],
+    risk_codes: Sequence[str],
+    after_id: int | None = None,
+) -> np.ndarray:
+    """``observation_matrix`` read row by row (``fetch_matrix``): what the column read falls
+    back to, and what it is checked against."""
+    o = ObservationSetRow
     statement = (
         select(
             epoch_seconds(o.taken_at),
-            o.id,
-            number_or_null(o.amends_id),
-            _status_code(o),
-            number_or_null(o.respiration_rate),
-            number_or_null(o.spo2),
-            o.spo2_scale,
-            number_or_null(cast(o.on_oxygen, Integer)),
-            number_or_null(o.systolic_bp),
-            number_or_null(o.diastolic_bp),
-            number_or_null(o.pulse),
-            number_or_null(o.temperature),
-            number_or_null(code_of(o.consciousness, consciousness_codes)),
-            number_or_null(o.news2_total),
-            code_of(o.news2_risk, risk_codes, -1),
-            case(
-                (o.glucose_flag == GLUCOSE_FLAGS[0], GLUCOSE_OFF_SCALE[0]),
-                (o.glucose_flag == GLUCOSE_FLAGS[1], GLUCOSE_OFF_SCALE[1]),
-                else_=o.glucose_mmol,
+            *(
+                number_or_null(expression)
+                for expression, _whole in _observation_numbers(consciousness_codes, risk_codes)
             ),
-            code_of(o.glucose_flag, GLUCOSE_FLAGS, -1),
         )
-        .where(o.admission_id == admission_id, *_in_range(o, start, end), *after)
+        .where(*_observation_filter(admission_id, start, end, after_id))
         .order_by(o.taken_at, o.id)
     )
     return fetch_matrix(session, statement)

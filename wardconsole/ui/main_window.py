@@ -47,6 +47,7 @@ from wardconsole.ui.escalations.concern import ConcernController
 from wardconsole.ui.escalations.panel import EscalationPanel
 from wardconsole.ui.handoff.controller import HandoffController
 from wardconsole.ui.interop.controller import InteropController
+from wardconsole.ui.mnemonics import give_mnemonics
 from wardconsole.ui.patient.open_windows import PatientWindows
 from wardconsole.ui.sessions.controller import SessionsController
 from wardconsole.ui.tasks import ChangeWatcher
@@ -306,6 +307,8 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.shortcuts_action)
         self.about_action = QAction("&About WardConsole", self)
         help_menu.addAction(self.about_action)
+        # Items named from data ("Record urine dipstick…") get a letter free in both menus.
+        give_mnemonics(patient_menu, self.census_menu())
 
     def _create_status_bar(self) -> None:
         status = self.statusBar()

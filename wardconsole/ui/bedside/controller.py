@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from wardconsole.domain import simple_kinds
 from wardconsole.domain.changes import Change
+from wardconsole.domain.entry_kinds import EntryKind
 from wardconsole.services.context import Permission, ServiceError
 from wardconsole.services.views import CensusRow
 from wardconsole.ui.access.session import may
@@ -62,6 +65,17 @@ BUTTON_TEXTS = {
 }
 """Shorter words where a patient window's button shows the action (menus keep the full text):
 the button grid must fit a 1366-px screen with the window's frame."""
+
+
+OWN_WINDOWS: frozenset[EntryKind] = frozenset({EntryKind.MEAL, EntryKind.BOWEL})
+"""Simple kinds recorded in a window of their own (meals and bowels: "Meals, supplements and
+bowels…"); every other simple kind gets a "Record …" action opening the form built from its
+spec (``ui/physical/simple_entry.py``)."""
+
+
+def form_kinds() -> list[EntryKind]:
+    """The simple kinds recorded through the generic form, in ``SIMPLE_KINDS`` order."""
+    return [kind for kind in simple_kinds.SIMPLE_KINDS if kind not in OWN_WINDOWS]
 
 
 def patient_title(row: CensusRow) -> str:
@@ -111,6 +125,13 @@ class BedsideController(QObject):
         self.record_action.triggered.connect(lambda: self._for_selected(self.record))
         self.prn_action.triggered.connect(lambda: self._for_selected(self.give_prn))
         self.history_action.triggered.connect(lambda: self._for_selected(self.show_history))
+        self.simple_actions: list[QAction] = []
+        for kind in form_kinds():
+            action = self._make_simple_action(kind, window)
+            action.triggered.connect(
+                lambda _checked=False, k=kind: self._for_selected(partial(self.record_simple, k))
+            )
+            self.simple_actions.append(action)
 
     @property
     def available(self) -> bool:
@@ -123,6 +144,7 @@ class BedsideController(QObject):
             self.record_action,
             self.fluids_action,
             self.meals_action,
+            *self.simple_actions,
             self.prn_action,
             self.history_action,
             self.medicines_action,
@@ -196,6 +218,19 @@ class BedsideController(QObject):
 
         if MealDialog.ask(
             bedside, row.admission_id, patient_title(row), parent=parent or self._window
+        ):
+            self.entries_saved.emit(row.admission_id)
+
+    def record_simple(self, kind: str, row: CensusRow, parent: QWidget | None = None) -> None:
+        """An entry of a simple kind without a window of its own, on the form built from its
+        spec."""
+        bedside = self._bedside()
+        if bedside is None:
+            return
+        from wardconsole.ui.physical.simple_entry import SimpleEntryDialog
+
+        if SimpleEntryDialog.record(
+            bedside, kind, row.admission_id, patient_title(row), parent=parent or self._window
         ):
             self.entries_saved.emit(row.admission_id)
 
@@ -301,6 +336,18 @@ class BedsideController(QObject):
             )
             window.addAction(action)
             made.append(action)
+        simple = []
+        for kind in form_kinds():
+            action = self._make_simple_action(kind, window)
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(
+                lambda _checked=False, k=kind: self._for_window(
+                    window_ref, partial(self.record_simple, k)
+                )
+            )
+            window.addAction(action)
+            simple.append(action)
+        made[3:3] = simple  # after the meals, as in the Patient menu
         window.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         window.header.add_actions(made)
         return made
@@ -323,6 +370,15 @@ class BedsideController(QObject):
             action.setIconText(BUTTON_TEXTS[key])
         if SHORTCUTS[key]:
             action.setShortcut(QKeySequence(SHORTCUTS[key]))
+        return action
+
+    def _make_simple_action(self, kind: EntryKind, parent: QObject) -> QAction:
+        title = kind.words.title
+        if title[1:2].islower():  # "Bowel movement" reads "bowel movement"; "ECG" stays
+            title = title[0].lower() + title[1:]
+        action = QAction(f"Record {title}…", parent)
+        action.setObjectName(f"bedside_record_{kind.value}")
+        action.setIconText(kind.words.title)
         return action
 
     def _for_selected(self, open_dialog: Callable[[CensusRow], None]) -> None:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from wardconsole.domain.entry_kinds import EntryKind
+from wardconsole.domain.simple_kinds import simple_spec
 from wardconsole.services.history import HistoryEntry
 from wardconsole.services.recording import SaveResult
 from wardconsole.ui import formatting as fmt
@@ -47,6 +48,11 @@ FILTERS: tuple[tuple[str, str | None], ...] = (
     ("All entries", None),
     *((kind.words.plural, kind.value) for kind in EntryKind),
 )
+
+
+_CORRECT_WORDS = {"fluid": "fluid entry", "weight": "weighing"}
+"""The Correct button's words for a kind with its own correction; a simple kind's are its
+``EntryKind.words.label`` ("meal", "bowels"), anything else corrects vital signs."""
 
 
 class ReasonDialog(QDialog):
@@ -274,9 +280,10 @@ class HistoryDialog(QDialog):
         entry = self.selected_entry()
         busy = self._saver.state in (SaveState.SAVING, SaveState.WAITING)
         self.correct_button.setEnabled(entry is not None and entry.can_amend and not busy)
-        words = {"fluid": "fluid entry", "meal": "meal", "bowel": "bowels", "weight": "weighing"}
         kind = entry.entry_type if entry is not None else ""
-        self.correct_button.setText(f"&Correct {words.get(kind, 'vital signs')}…")
+        spec = simple_spec(kind)
+        words = spec.kind.words.label.lower() if spec is not None else None
+        self.correct_button.setText(f"&Correct {words or _CORRECT_WORDS.get(kind, 'vital signs')}…")
         self.strike_button.setEnabled(entry is not None and entry.can_strike_out and not busy)
 
     @Slot(int)
@@ -295,10 +302,10 @@ class HistoryDialog(QDialog):
             from wardconsole.ui.physical.correction_dialog import FluidCorrectionDialog
 
             result: object = FluidCorrectionDialog.ask(self._bedside, entry, self._title, self)
-        elif entry.entry_type in ("meal", "bowel"):
-            from wardconsole.ui.physical.meal_correction_dialog import MealCorrectionDialog
+        elif simple_spec(entry.entry_type) is not None:
+            from wardconsole.ui.physical.simple_entry import SimpleCorrectionDialog
 
-            result = MealCorrectionDialog.ask(self._bedside, entry, self._title, self)
+            result = SimpleCorrectionDialog.ask(self._bedside, entry, self._title, self)
         elif entry.entry_type == "weight":
             from wardconsole.ui.physical.weight_dialog import WeightDialog
 

@@ -24,15 +24,14 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QFont
 
 from wardconsole.domain.assessments import assessment_name, scale_items_text
-from wardconsole.domain.bowels import bowel_text
 from wardconsole.domain.entry_kinds import entry_label
 from wardconsole.domain.fluids import fluid_entry_text, fluid_plan_text
 from wardconsole.domain.food_chart import food_chart_text
-from wardconsole.domain.meals import meal_text
 from wardconsole.domain.medicines import OMITTED_REASONS
 from wardconsole.domain.news2 import RISK_LABELS
 from wardconsole.domain.records import MissingReason, route_label
 from wardconsole.domain.sessions import history_text as session_text
+from wardconsole.domain.simple_kinds import simple_spec
 from wardconsole.domain.sleep import sleep_entry_text
 from wardconsole.domain.weights import weight_entry_text
 from wardconsole.services.history import EntryState, HistoryEntry
@@ -216,6 +215,8 @@ def details_text(entry: HistoryEntry, item_labels: Mapping[str, str] | None = No
             items = scale_items_text(str(values.get("kind")), values.get("answers") or {})
             if items:
                 text += f" — {items}"
+        case kind if (spec := simple_spec(kind)) is not None:
+            text = spec.text(values)
         case kind if kind in _VALUES_TEXT:
             text = _VALUES_TEXT[kind](values)
         case _:
@@ -250,10 +251,9 @@ _VALUES_TEXT: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "regular_dose": regular_dose_text,
     "weight": weight_entry_text,
     "sleep": sleep_entry_text,
-    "meal": meal_text,
-    "bowel": bowel_text,
 }
-"""Kinds whose history line is their stored values in words (one function each)."""
+"""Kinds whose history line is their stored values in words (one function each); a simple
+kind's line is its spec's ``text`` (``domain/simple_kinds.py``)."""
 
 
 def _vitals_text(values: Mapping[str, Any]) -> str:

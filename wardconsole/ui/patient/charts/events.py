@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtGui import QBrush, QPen
 
 from wardconsole.services.charts import ChartEvent, EventKind
 from wardconsole.ui import formatting as fmt
@@ -66,6 +67,10 @@ class EventLane:
         self.track = track
         self._palette = palette
         self._events: tuple[ChartEvent, ...] = ()
+        self._brushes: dict[str, QBrush] = {}
+        """One brush per event colour, kept: pyqtgraph renders a marker image per distinct
+        brush object, so a brush per event would draw each marker anew on every load."""
+        self._pen: QPen | None = None
         self.scatter = pg.ScatterPlotItem(size=13, hoverable=True, tip=self._tip)
         self.scatter.setZValue(20)
         track.add_item(self.scatter)
@@ -84,7 +89,15 @@ class EventLane:
 
     def apply_palette(self, palette: ChartPalette) -> None:
         self._palette = palette
+        self._brushes.clear()
+        self._pen = None
         self._draw()
+
+    def _brush(self, colour_key: str) -> QBrush:
+        brush = self._brushes.get(colour_key)
+        if brush is None:
+            brush = self._brushes[colour_key] = pg.mkBrush(self._palette.events[colour_key])
+        return brush
 
     def _draw(self) -> None:
         events = self._events
@@ -92,13 +105,14 @@ class EventLane:
             self.scatter.setData([], [])
             return
         looks = [_LOOK[event.kind] for event in events]
-        brushes = [pg.mkBrush(self._palette.events[look[2]]) for look in looks]
+        if self._pen is None:
+            self._pen = pg.mkPen(self._palette.foreground, width=0.8)
         self.scatter.setData(
             x=np.array([event.at for event in events]),
             y=np.array([look[0] for look in looks], dtype=float),
             symbol=[look[1] for look in looks],
-            brush=brushes,
-            pen=pg.mkPen(self._palette.foreground, width=0.8),
+            brush=[self._brush(look[2]) for look in looks],
+            pen=self._pen,
             data=np.arange(len(events)),
         )
 

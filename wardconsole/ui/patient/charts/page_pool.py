@@ -33,7 +33,8 @@ class ChartPagePool:
 
             return VitalsPage(palette)
         page = self._free.pop()
-        page.apply_palette(palette)
+        if page.palette is not palette:  # the theme changed since (one palette per theme)
+            page.apply_palette(palette)
         return page
 
     def give_back(self, page: VitalsPage) -> None:

@@ -84,6 +84,10 @@ class ChartPage:
     def master(self) -> pg.ViewBox:
         return self.plots[0].vb
 
+    @property
+    def palette(self) -> ChartPalette:
+        return self._palette
+
     def apply_palette(self, palette: ChartPalette) -> None:
         self._palette = palette
         self.widget.setBackground(palette.background)

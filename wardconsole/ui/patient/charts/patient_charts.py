@@ -37,6 +37,7 @@ from wardconsole.ui.patient.charts.pages import (
 from wardconsole.ui.patient.charts.palette import chart_palette
 from wardconsole.ui.patient.charts.physical_page import PhysicalPage
 from wardconsole.ui.patient.charts.readout import Readout, readout_at
+from wardconsole.ui.patient.charts.table_models import ObservationTableModel, TimelineTableModel
 from wardconsole.ui.patient.charts.tables import ChartTables
 from wardconsole.ui.patient.charts.toolbar import ChartToolbar, Page, Preset
 from wardconsole.ui.tasks import TaskHandle, TaskRunner
@@ -114,9 +115,7 @@ class PatientCharts(QWidget):
         """The medicines dependency watch; built the first time it is shown."""
         self._selected_items: tuple[str, ...] | None = None
         self._page = Page.VITALS
-        self.tables = ChartTables()
-        self.observation_model = self.tables.observation_model
-        self.timeline_model = self.tables.timeline_model
+        self._tables: ChartTables | None = None
         self._range_timer = QTimer(self)
         self._range_timer.setSingleShot(True)
         self._range_timer.setInterval(RANGE_LOAD_DELAY_MS)
@@ -128,7 +127,6 @@ class PatientCharts(QWidget):
         self._waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._stack.addWidget(self._waiting)
         self._stack.addWidget(self.vitals.widget)
-        self._stack.addWidget(self.tables)
         theme_state().changed.connect(self._recolour)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -188,6 +186,24 @@ class PatientCharts(QWidget):
         self._connect_page(page)
         self._stack.addWidget(page.widget)
         return page
+
+    @property
+    def tables(self) -> ChartTables:
+        """The table page, built the first time it is asked for (most visits only draw)."""
+        if self._tables is None:
+            self._tables = ChartTables()
+            self._stack.addWidget(self._tables)
+            if self._series is not None:
+                self._tables.set_series(self._series)
+        return self._tables
+
+    @property
+    def observation_model(self) -> ObservationTableModel:
+        return self.tables.observation_model
+
+    @property
+    def timeline_model(self) -> TimelineTableModel:
+        return self.tables.timeline_model
 
     def _catch_up(self, page: _LaterPage) -> None:
         """A page built after the series arrived gets it, the crosshair and the range's look."""
@@ -421,7 +437,8 @@ class PatientCharts(QWidget):
             self.vitals.set_overlays(overlay_spans(series))
             for page in (self.withdrawal, self.physical, self.medicines):
                 self._feed(page, series)
-            self.tables.set_series(series)
+            if self._tables is not None:
+                self._tables.set_series(series)
             self._show_page()
             if self._following:
                 self._apply_preset_range()

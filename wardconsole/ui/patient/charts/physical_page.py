@@ -372,6 +372,7 @@ class PhysicalPage(ChartPage):
         weighed = int(np.count_nonzero((series.weights.x >= start) & (series.weights.x <= end)))
         course = series.nutrition
         times = [m.taken_at for m in course.meals] + [b.taken_at for b in course.bowels]
+        times += [e.taken_at for entries in series.simple.values() for e in entries]
         eaten = sum(1 for at in times if start <= at.timestamp() <= end)
         return fluids + weighed + eaten
 

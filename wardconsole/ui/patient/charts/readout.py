@@ -15,6 +15,7 @@ from typing import Any
 from wardconsole.domain.meals import meals_summary
 from wardconsole.domain.news2 import ACVPU, News2LowerBound, news2_lower_bound
 from wardconsole.domain.records import VitalSigns
+from wardconsole.domain.simple_kinds import simple_spec
 from wardconsole.services.charts import RISKS, PatientSeries, Track
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.patient.charts.bands import Band, consciousness_scores, parameter_bands
@@ -178,6 +179,7 @@ def readout_at(series: PatientSeries, at: float, item_keys: tuple[str, ...] = ()
     rows += _assessment_rows(series, at)
     rows.append(_fluids(series, at))
     rows += _meals_and_bowels(series, at)
+    rows += _simple_kinds(series, at)
     night = series.sleep.night_at(at)
     rows.append(ReadoutRow("sleep", "Sleep", night.detail if night else NO_DATA))
     rows.append(ReadoutRow("weight", "Weight", series.weights.text_at(at) or NO_DATA))
@@ -222,6 +224,22 @@ def _meals_and_bowels(series: PatientSeries, at: float) -> list[ReadoutRow]:
         ReadoutRow("meals", "Meals", meals or NO_DATA),
         ReadoutRow("bowels", "Bowels", course.bowels_text_at(at) or NO_DATA),
     ]
+
+
+def _simple_kinds(series: PatientSeries, at: float) -> list[ReadoutRow]:
+    """Each other simple kind: its latest entry as of the cursor, in its spec's words."""
+    rows = []
+    for kind, entries in series.simple.items():
+        spec = simple_spec(kind)
+        if spec is None:
+            continue
+        latest = next((e for e in reversed(entries) if e.taken_at.timestamp() <= at), None)
+        if latest is None:
+            rows.append(ReadoutRow(kind, spec.kind.words.title, NO_DATA))
+            continue
+        taken = latest.taken_at.timestamp()
+        rows.append(ReadoutRow(kind, spec.kind.words.title, spec.text(latest.values), taken))
+    return rows
 
 
 def _none_text(track: Track, at: float) -> str:

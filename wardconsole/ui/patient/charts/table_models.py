@@ -23,6 +23,7 @@ from PySide6.QtGui import QFont
 from wardconsole.domain.assessments import assessment_name
 from wardconsole.domain.fluids import Direction
 from wardconsole.domain.news2 import ACVPU
+from wardconsole.domain.simple_kinds import simple_spec
 from wardconsole.domain.sleep import night_label
 from wardconsole.services.charts import (
     GLUCOSE_FLAGS,
@@ -277,7 +278,8 @@ def timeline_entries(series: PatientSeries) -> list[TimelineEntry]:
 
 def physical_entries(series: PatientSeries) -> list[TimelineEntry]:
     """The Physical care page as rows, oldest first: each fluid period's totals, each drink or
-    output, each meal or supplement and each bowel movement."""
+    output, each meal or supplement, each bowel movement, each night's sleep and each entry of
+    any other simple kind (its title, its table cell and its line in words, from its spec)."""
     entries = [
         TimelineEntry(
             bar.start,
@@ -314,6 +316,20 @@ def physical_entries(series: PatientSeries) -> list[TimelineEntry]:
         entries.append(
             TimelineEntry(night.night.start.timestamp(), "Sleep", value, f"{label}: {night.detail}")
         )
+    for kind, kind_entries in series.simple.items():
+        spec = simple_spec(kind)
+        if spec is None:
+            continue
+        title = spec.kind.words.title
+        entries += [
+            TimelineEntry(
+                entry.taken_at.timestamp(),
+                title,
+                spec.summarise(entry.values),
+                spec.text(entry.values),
+            )
+            for entry in kind_entries
+        ]
     entries.sort(key=lambda entry: entry.at)
     return entries
 
@@ -330,16 +346,23 @@ class TimelineTableModel(QAbstractTableModel):
     ) -> None:
         super().__init__(parent)
         self._rows_of = rows_of
-        self._all: list[TimelineEntry] = []
+        self._series: PatientSeries | None = None
+        self._all: list[TimelineEntry] | None = []
+        """Every row of the series, oldest first; None until a range is first shown (the
+        table is not on screen when a chart opens)."""
         self._times = np.empty(0)
         self._rows: list[TimelineEntry] = []
         theme_state().changed.connect(self._recolour)
 
     def set_series(self, series: PatientSeries | None) -> None:
-        self._all = self._rows_of(series) if series is not None else []
-        self._times = np.array([entry.at for entry in self._all], dtype=np.float64)
+        self._series = series
+        self._all = None
 
     def set_range(self, start: float, end: float) -> None:
+        if self._all is None:
+            series = self._series
+            self._all = self._rows_of(series) if series is not None else []
+            self._times = np.array([entry.at for entry in self._all], dtype=np.float64)
         self.beginResetModel()
         first, last = (int(i) for i in np.searchsorted(self._times, (start, end)))
         self._rows = self._all[first:last][::-1]

@@ -80,6 +80,9 @@ class TrackPlot:
         bottom = pg.DateAxisItem(orientation="bottom")
         self._axes = {"left": left, "right": right, "bottom": bottom}
         for axis in self._axes.values():
+            # No axis has units, so there is no SI prefix to choose; left on, pyqtgraph
+            # re-typesets the (empty) label on every range change of every axis.
+            axis.enableAutoSIPrefix(False)
             axis.linkToView(self.vb)
             axis.setZValue(-50)
         self.container.addItem(left, row=0, col=0)

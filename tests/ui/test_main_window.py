@@ -8,8 +8,10 @@ from datetime import timedelta
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QStyleOptionViewItem
+from ui_context import QuietWard
 
 import wardconsole
+from wardconsole.services.escalations import EscalationBoard
 from wardconsole.ui import main_window
 from wardconsole.ui.census.census_model import CensusColumn
 from wardconsole.ui.main_window import MainWindow, about_text
@@ -107,6 +109,36 @@ def test_the_census_reads_what_the_changes_name_and_everything_when_asked(
     window.refresh_action.trigger()  # F5
     qtbot.waitUntil(lambda: ward.loads == loads_before + 2)
     assert ward.noted == [[("observation", 1)], None]
+
+
+class _CountedBoards(QuietWard):
+    """A quiet ward's escalations that counts the board's reads."""
+
+    def __init__(self, station: str) -> None:
+        super().__init__(station)
+        self.boards = 0
+
+    def board(self) -> EscalationBoard:
+        self.boards += 1
+        return super().board()
+
+
+def test_the_escalation_board_is_read_again_only_for_changes_that_can_touch_it(
+    make_window, ward: FakeWard, qtbot
+) -> None:
+    service = _CountedBoards("Nurses' station 1")
+    make_window(ward, escalations=service)
+    qtbot.waitUntil(lambda: service.boards >= 1 and ward.feed.opened == 1)
+    for topic, read_again in (("observation", False), ("prn", False), ("safety_check", True)):
+        boards, loads = service.boards, ward.loads
+        ward.feed.push(topic, admission_id=1)
+        # The board is asked for with the change, the census after the debounce: one worker.
+        qtbot.waitUntil(lambda loads=loads: ward.loads == loads + 1)
+        assert service.boards == boards + read_again, topic
+    boards, loads = service.boards, ward.loads
+    ward.feed.push("ward_policy", admission_id=None)
+    qtbot.waitUntil(lambda: ward.loads == loads + 1)
+    assert service.boards == boards + 1
 
 
 def test_a_burst_of_changes_costs_one_reload(window: MainWindow, ward: FakeWard, qtbot) -> None:

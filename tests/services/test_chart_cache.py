@@ -8,7 +8,7 @@ or it reloads on the change notice, A sees exactly what B saved. Runs on SQLite 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 
 import numpy as np
 import pytest
@@ -16,9 +16,12 @@ from sqlalchemy import insert, literal, select
 from test_charts import record_every
 from wardfakes import NORMAL_SET, Clock
 
+from wardconsole.services.admissions import AdmissionService, NewPatient
+from wardconsole.services.chart_cache import PREFETCHED_KEPT
 from wardconsole.services.charts import ChartService, EntryState, PatientSeries
 from wardconsole.services.context import Actor
 from wardconsole.services.db import Database
+from wardconsole.services.discharge import DischargeService
 from wardconsole.services.recording import RecordingService
 from wardconsole.services.staff import StaffService
 from wardconsole.store.engine import make_engine
@@ -163,3 +166,59 @@ def test_any_range_read_from_kept_sets_equals_a_fresh_read(
     same_drawing(
         charts.series(admission, start, end), ChartService(db).series(admission, start, end)
     )
+
+
+def test_reading_ahead_keeps_only_the_last_few_and_never_a_window_s_sets_out(
+    db: Database, nurse: Actor, admission: int, clock: Clock
+) -> None:
+    """A nurse stopping on one census row after another: each row's sets are read ahead, but
+    only the last ``PREFETCHED_KEPT`` not opened since are kept, and the sets of a patient
+    whose window read them stay."""
+    admissions = AdmissionService(db)
+    admissions.ensure_beds(["B04", "B05"], "Test ward")
+    patients = [admission]
+    for n, bed in enumerate(("B02", "B03", "B04", "B05")):
+        patients.append(
+            admissions.admit(
+                nurse,
+                NewPatient(f"KD00010{n}", "Pat", f"Row{n}", date(1990, 1, 1)),
+                bed=bed,
+                admitted_at=clock.now - timedelta(hours=10),
+                reason="Ketamine dependence",
+                assigned_nurse_id=nurse.staff_id,
+            )
+        )
+    for patient in patients:
+        record_every(db, nurse, patient, clock, hours=1, count=3, start_hours_ago=4)
+    charts = ChartService(db)
+    opened = charts.series(patients[0], last=timedelta(hours=90))  # a window is open on it
+    for patient in patients[1:]:
+        assert charts.warm(patient, last=timedelta(hours=90)) == 3
+    kept = {patient: charts.cache.kept(patient) for patient in patients}
+    assert kept[patients[0]] is not None and not kept[patients[0]].prefetched
+    assert [p for p in patients[1:] if kept[p] is not None] == patients[-PREFETCHED_KEPT:]
+    assert all(kept[p].prefetched for p in patients[-PREFETCHED_KEPT:])  # type: ignore[union-attr]
+
+    reads = charts.cache.full_reads
+    shown = charts.series(patients[-1], last=timedelta(hours=90))  # opened: read ahead
+    assert charts.cache.full_reads == reads
+    assert not charts.cache.kept(patients[-1]).prefetched  # type: ignore[union-attr]
+    same_drawing(shown, ChartService(db).series(patients[-1], last=timedelta(hours=90)))
+    same_drawing(opened, ChartService(db).series(patients[0], last=timedelta(hours=90)))
+
+
+def test_a_discharged_stay_is_not_read_ahead(
+    db: Database, nurse: Actor, admission: int, clock: Clock
+) -> None:
+    """Reading a discharged stay is checked and audited when a nurse opens it; reading ahead
+    reads nothing of it."""
+    record_every(db, nurse, admission, clock, hours=1, count=3, start_hours_ago=4)
+    DischargeService(db).discharge(
+        nurse,
+        admission,
+        destination="outpatient_programme",
+        summary="Settled; continues in the outpatient programme.",
+    )
+    charts = ChartService(db)
+    assert charts.warm(admission) == 0
+    assert charts.cache.kept(admission) is None and charts.cache.full_reads == 0

@@ -14,6 +14,11 @@ its own transaction, one index-only query:
 So a correction saved at another station is in the next read, never drawn stale. Only the
 observation sets are kept; the few other entries (ratings, PRN doses, escalations) are read
 every time. Entries are per admission, least recently used dropped first.
+
+A prefetch (``read(..., prefetch=True)``: the census row a nurse has stopped on, read before she
+opens it) keeps its sets like any read, but only the last ``PREFETCHED_KEPT`` such entries that
+no open has read yet are kept: arrowing through the census never keeps every patient's stay,
+nor pushes out the sets of the windows that are open.
 """
 
 from __future__ import annotations
@@ -32,6 +37,9 @@ from wardconsole.store import series
 
 KEPT_ADMISSIONS: Final = 8
 """Admissions whose sets are kept (a month at one a minute is about 5 MB)."""
+PREFETCHED_KEPT: Final = 2
+"""Prefetched entries kept until a window reads them; older ones are dropped first (the one
+being opened and the one before it: a nurse going back a row)."""
 EDGE_S: Final = 0.0005
 """Times are read rounded to the millisecond; a range edge within half of one is inside."""
 
@@ -55,6 +63,8 @@ class KeptSets:
     derived: dict[tuple[int, int], Any] = field(default_factory=dict)
     """Whatever the caller computed from a slice (first row, row after the last), reused while
     the sets are unchanged."""
+    prefetched: bool = False
+    """Read by a prefetch and by no open since."""
 
     def serves(self, start: datetime | None, end: datetime | None) -> bool:
         starts_in = self.start is None or (start is not None and start >= self.start)
@@ -76,8 +86,9 @@ class KeptSets:
 class ObservationCache:
     """Per-admission kept sets (see module docstring). Safe to share between threads."""
 
-    def __init__(self, kept: int = KEPT_ADMISSIONS) -> None:
+    def __init__(self, kept: int = KEPT_ADMISSIONS, prefetched: int = PREFETCHED_KEPT) -> None:
         self._kept = kept
+        self._prefetched_kept = prefetched
         self._entries: OrderedDict[int, KeptSets] = OrderedDict()
         self._lock = threading.Lock()
         self.full_reads = 0
@@ -90,12 +101,16 @@ class ObservationCache:
         start: datetime | None,
         end: datetime | None,
         read_matrix: MatrixReader,
+        *,
+        prefetch: bool = False,
     ) -> tuple[KeptSets, int, int]:
         """The kept sets for the admission, current as of this transaction, and the slice
-        (first row, row after the last) taken in [start, end]."""
+        (first row, row after the last) taken in [start, end]. ``prefetch``: read ahead of
+        an open (see module docstring)."""
         marker = series.observation_marker(session, admission_id)
         with self._lock:
             entry = self._entries.get(admission_id)
+        prefetched = prefetch and (entry is None or entry.prefetched)
         if entry is not None and entry.serves(start, end) and entry.marker != marker:
             entry = self._caught_up(session, admission_id, entry, marker, read_matrix)
         if entry is None or not entry.serves(start, end):
@@ -107,13 +122,26 @@ class ObservationCache:
                 matrix=_frozen(read_matrix(session, admission_id, start, end)),
                 reasons=series.missing_reasons(session, admission_id, start, end),
             )
+        entry.prefetched = prefetched
         with self._lock:
             self._entries[admission_id] = entry
             self._entries.move_to_end(admission_id)
+            ahead = [key for key, kept in self._entries.items() if kept.prefetched]
+            for key in ahead[: max(0, len(ahead) - self._prefetched_kept)]:
+                del self._entries[key]
             while len(self._entries) > self._kept:
                 self._entries.popitem(last=False)
         first, stop = entry.rows(start, end)
         return entry, first, stop
+
+    def kept(self, admission_id: int) -> KeptSets | None:
+        """The entry kept for the admission, if any (as of its last read)."""
+        with self._lock:
+            return self._entries.get(admission_id)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
 
     def _caught_up(
         self,

@@ -38,7 +38,7 @@ from wardconsole.domain.records import EscalationKind, Severity
 from wardconsole.domain.sessions import craving_text, session_title
 from wardconsole.domain.simple_kinds import SIMPLE_KINDS
 from wardconsole.domain.withdrawal import ChartItem
-from wardconsole.services.chart_cache import ObservationCache
+from wardconsole.services.chart_cache import KeptSets, ObservationCache
 from wardconsole.services.context import Actor, NotFound
 from wardconsole.services.db import Database
 from wardconsole.services.fluid_series import FluidSeries, read_fluid_series
@@ -480,12 +480,7 @@ class ChartService:
                 if kind not in CHARTED_ON_THEIR_OWN
             }
 
-        derived = kept.derived.get((first, stop))
-        if derived is None:
-            derived = kept.derived[(first, stop)] = _observation_tracks(
-                kept.matrix[first:stop], kept.reasons
-            )
-        observations, vitals, corrections, oxygen, sets = derived
+        observations, vitals, corrections, oxygen, sets = _derived(kept, first, stop)
         symptoms = _symptom_columns(symptom_rows, chart.items)
         assessments = _assessment_columns(assessment_rows)
         shift = self._db.policy.shift_at(now.astimezone())
@@ -534,6 +529,34 @@ class ChartService:
             simple=simple,
         )
 
+    def warm(
+        self,
+        admission_id: int,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        *,
+        last: timedelta | None = None,
+    ) -> int:
+        """Read the observation sets ``series`` would read for these arguments into the keep,
+        and the lines drawn from them, without building a series: a patient about to be opened
+        then opens onto kept sets (checked again against the database by that open, like any
+        kept sets). Kept as a prefetch (``ObservationCache``: only the last few such are kept).
+
+        A discharged stay is not read (its read is checked and audited when it is opened).
+        Returns the number of sets kept for the range."""
+        now = self._db.clock()
+        if start is None and last is not None:
+            start = now - last
+        with self._db.read() as session:
+            admission = repository.admission(session, admission_id)
+            if admission is None or admission.discharged_at is not None:
+                return 0
+            kept, first, stop = self.cache.read(
+                session, admission_id, start, end, _read_matrix, prefetch=True
+            )
+        _derived(kept, first, stop)
+        return stop - first
+
     def _references(self, items: Sequence[ChartItem]) -> tuple[ReferenceLine, ...]:
         """Threshold lines from the policy and the chart file (never typed in here)."""
         policy = self._db.policy
@@ -579,6 +602,18 @@ def _shift_start(now: datetime, start: Any) -> datetime:
         if candidate <= local_now:
             return candidate
     return local_now  # pragma: no cover - one of the two days always qualifies
+
+
+def _derived(
+    kept: KeptSets, first: int, stop: int
+) -> tuple[ObservationColumns, dict[str, Track], dict[str, Marks], Track, Track]:
+    """The lines drawn from the kept rows [first, stop): computed once while they are kept."""
+    derived = kept.derived.get((first, stop))
+    if derived is None:
+        derived = kept.derived[(first, stop)] = _observation_tracks(
+            kept.matrix[first:stop], kept.reasons
+        )
+    return derived
 
 
 def _read_matrix(

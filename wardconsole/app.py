@@ -400,19 +400,27 @@ def _handoff_ui(db: Database, ward_name: str, current_actor: Callable[[], Actor]
     )
 
 
-def _chart_loader(db: Database) -> Callable[..., Any]:
-    """The console's one chart service (it keeps the sets read, for every patient window),
-    created with the first patient window so numpy loads then, not with the census."""
-    services: list[Any] = []
+class _ChartLoader:
+    """The console's one chart service (it keeps the sets read, for every patient window and
+    for the census row read ahead), created with the first use so numpy loads then, not with
+    the census. Called on the background worker only."""
 
-    def load_series(*args: Any, **kwargs: Any) -> Any:
-        if not services:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._service: Any = None
+
+    def _charts(self) -> Any:
+        if self._service is None:
             from wardconsole.services.charts import ChartService
 
-            services.append(ChartService(db))
-        return services[0].series(*args, **kwargs)
+            self._service = ChartService(self._db)
+        return self._service
 
-    return load_series
+    def series(self, *args: Any, **kwargs: Any) -> Any:
+        return self._charts().series(*args, **kwargs)
+
+    def warm(self, *args: Any, **kwargs: Any) -> Any:
+        return self._charts().warm(*args, **kwargs)
 
 
 def console_context(
@@ -444,6 +452,7 @@ def console_context(
 
     census = CensusService(db)
     ward_name = census.ward_name()
+    charts = _ChartLoader(db)
     return UiContext(
         load_census=partial(census.snapshot, scoped=True),
         note_census_changes=census.note_changes,
@@ -452,7 +461,8 @@ def console_context(
         ward_name=ward_name,
         database_label=describe_url(settings.db_url),
         runner=access.runner,
-        load_patient_series=_chart_loader(db),
+        load_patient_series=charts.series,
+        warm_patient_series=charts.warm,
         recording=RecordingService(db),
         history=HistoryService(db),
         fluids=FluidService(db),

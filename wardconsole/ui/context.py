@@ -136,6 +136,11 @@ class UiContext:
     handoff: HandoffUi
     """Shift handoff: editor, board and printing (block; background workers only)."""
 
+    warm_patient_series: Callable[..., object] | None = None
+    """``warm(admission_id, *, start, end, last)``: read the sets a patient window would read
+    first into the chart service's keep, ahead of the open (blocks; background worker only).
+    None: nothing is read ahead."""
+
     note_census_changes: Callable[[Sequence[Change] | None], None] = lambda _changes: None
     """Tell the census what the change feed reported (``None``: anything may have changed, the
     next ``load_census`` reads everything). Cheap, any thread."""

@@ -48,6 +48,7 @@ from wardconsole.ui.escalations.panel import EscalationPanel
 from wardconsole.ui.handoff.controller import HandoffController
 from wardconsole.ui.interop.controller import InteropController
 from wardconsole.ui.mnemonics import give_mnemonics
+from wardconsole.ui.patient.chart_prefetch import ChartPrefetch
 from wardconsole.ui.patient.open_windows import PatientWindows
 from wardconsole.ui.sessions.controller import SessionsController
 from wardconsole.ui.tasks import ChangeWatcher
@@ -125,6 +126,14 @@ class MainWindow(QMainWindow):
         self.census_proxy = CensusProxyModel(self)
         self.census_proxy.setSourceModel(self.census_model)
         self._patient_windows = PatientWindows(self._runner, context.load_patient_series)
+        self.chart_prefetch = ChartPrefetch(
+            self._runner,
+            context.warm_patient_series,
+            may_run=lambda: not self._change_debounce.isActive(),
+            needs_read=lambda admission: self._patient_windows.get(admission) is None,
+            parent=self,
+        )
+        """Reads ahead the chart of the census row the nurse has stopped on."""
         self.bedside = BedsideController(context, self._runner, self, self._selected_census_row)
         self.admission = AdmissionController(
             context.admissions,
@@ -355,6 +364,9 @@ class MainWindow(QMainWindow):
         self.filter_box.returnPressed.connect(self._on_filter_accepted)
         self.sort_urgent_action.triggered.connect(self._on_sort_urgent_requested)
         self.census_view.patient_requested.connect(self._on_patient_requested)
+        selection = self.census_view.selectionModel()
+        selection.selectionChanged.connect(self._on_census_selection_changed)
+        selection.currentChanged.connect(self._on_census_selection_changed)
         # Escalations: live from other stations, alarms on the banner.
         # Observation levels and safety checks.
         self.observation_menu.checks_changed.connect(self._on_refresh_requested)
@@ -457,6 +469,7 @@ class MainWindow(QMainWindow):
         self._watcher.stop()
         # Do not wait for a database call in flight: its result is dropped, and the worker
         # thread is joined at interpreter exit, so a slow server never freezes the closing window.
+        self.chart_prefetch.stop()
         self._runner.cancel_all(self)
         self._patient_windows.close_all()
         for controller in self.controllers:
@@ -596,11 +609,15 @@ class MainWindow(QMainWindow):
             CensusProxyModel.DEFAULT_SORT_COLUMN, CensusProxyModel.DEFAULT_SORT_ORDER
         )
 
+    def _on_census_selection_changed(self, *_args: object) -> None:
+        self.chart_prefetch.select(self.census_view.selected_admission_id())
+
     @Slot(int)
     def _on_patient_requested(self, admission_id: int) -> None:
         row_number = self.census_model.row_of_admission(admission_id)
         if row_number < 0 or self._snapshot is None:
             return
+        self.chart_prefetch.opening(admission_id)
         window = self._patient_windows.open(
             self.census_model.census_row(row_number), self._snapshot
         )

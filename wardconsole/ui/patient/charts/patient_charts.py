@@ -24,6 +24,11 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 from wardconsole.services.charts import PatientSeries
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.patient.charts import export
+from wardconsole.ui.patient.charts.first_read import (
+    PRESET_KEY,
+    first_request,
+    saved_preset,
+)
 from wardconsole.ui.patient.charts.medicines_page import MedicinesPage
 from wardconsole.ui.patient.charts.page_pool import ChartPagePool
 from wardconsole.ui.patient.charts.pages import (
@@ -54,14 +59,8 @@ SeriesLoader = Callable[..., PatientSeries]
 
 RIGHT_PAD = 0.02
 """Room after 'now' at the right edge, as a share of the range, so the last value shows."""
-FIRST_LOAD_SPANS = 1.25
-"""On opening, the sets of the preset's span and a quarter more are read."""
 RANGE_LOAD_DELAY_MS = 150
 """A pan or zoom asks for more data only once it has paused this long."""
-_PRESET_KEY = "patient_charts/preset"
-
-
-DEFAULT_PRESET = Preset.THREE_DAYS
 
 
 class PatientCharts(QWidget):
@@ -96,7 +95,7 @@ class PatientCharts(QWidget):
         self._series: PatientSeries | None = None
         self._handle: TaskHandle | None = None
         self._request: dict[str, Any] | None = None
-        self._preset = _saved_preset()
+        self._preset = saved_preset()
         self._following = True
         self._cursor: float | None = None
         self._caption = ""
@@ -373,12 +372,7 @@ class PatientCharts(QWidget):
     # -- loading --------------------------------------------------------------------------
 
     def _first_request(self) -> dict[str, Any]:
-        span = self._preset.span
-        if self._preset is Preset.STAY:
-            return {}
-        if span is None:  # this shift: no shift is longer than a day
-            span = timedelta(hours=24)
-        return {"last": span * FIRST_LOAD_SPANS}
+        return first_request(self._preset)
 
     def _request_load(
         self,
@@ -525,7 +519,7 @@ class PatientCharts(QWidget):
     def _on_preset_requested(self, preset: Preset) -> None:
         self._preset = preset
         self.toolbar.show_preset(preset)
-        QSettings().setValue(_PRESET_KEY, self._preset.value)
+        QSettings().setValue(PRESET_KEY, self._preset.value)
         self._following = True
         if self._series is None and not self._pending_covers(self._first_request()):
             # Nothing on screen yet and the pending first read is too short: replace it.
@@ -604,11 +598,3 @@ class PatientCharts(QWidget):
 
 def _dt(epoch: float | None) -> datetime | None:
     return None if epoch is None else datetime.fromtimestamp(epoch, UTC)
-
-
-def _saved_preset() -> Preset:
-    value = QSettings().value(_PRESET_KEY, DEFAULT_PRESET.value)
-    try:
-        return Preset(str(value))
-    except ValueError:
-        return DEFAULT_PRESET

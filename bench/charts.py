@@ -13,19 +13,30 @@ stay with 4-hourly sets.
   ``open_ms``. Opening straight onto the whole stay (all 43,200 sets drawn) is
   ``open_stay_ms``; the first open of a patient (nothing kept yet: every set read, every plot
   built) is ``first_open_stay_ms`` (wall) and ``first_open_stay_cpu_ms`` (CPU of the process).
+  ``open_after_select_ms``: the same first open of a patient (nothing kept, every plot built),
+  but after the census row was selected as the console selects it (``ChartPrefetch.select``,
+  what the census selection calls) and the row stayed selected until its chart was read ahead
+  (the dwell, ``DWELL_MS``, and the read: ``ready_after_select_ms`` from the selection); the
+  window then opens onto the kept sets. Return pressed sooner waits for the read in flight.
+  The same two on the default range (72 h): ``first_open_ms``, ``open_after_select_72h_ms``.
 * pan: one pan or zoom step (5 % of the range, alternating) and a full synchronous repaint.
 * matplotlib: the same 7 tracks of the same range (the whole stay) from the same service,
   drawn once with an Agg Figure of the same size (no pyplot): load + first draw
   (``mpl_open_stay_ms``; ``mpl_open_ms`` is the same figure, kept under its old name) and
   drawing only, each beside the pyqtgraph window's figure.
 * memory: a separate process with the 60-patient census window (30 days of 15-minute sets)
-  and three 30-day 1-minute patient windows open on the whole stay; peak RSS.
+  and three 30-day 1-minute patient windows open on the whole stay; peak RSS. And another
+  with the chart service alone: 20 census rows of the 60-patient ward read ahead in turn
+  (whole stay), then the three 30-day 1-minute stays: what the keep holds, the RSS before and
+  after (``prefetch_rss_mb``: after).
 
     python bench/charts.py [--repeat 15] [--db-dir DIR]
 
 Last line: {"open_ms": ..., "pan_ms": ..., "mpl_open_ms": ..., "open_ms_7d": ..., "rss_mb": ...,
 "open_stay_ms": ..., "mpl_open_stay_ms": ..., "first_open_stay_ms": ...,
-"first_open_stay_cpu_ms": ...}
+"first_open_stay_cpu_ms": ..., "open_after_select_ms": ..., "ready_after_select_ms": ...,
+"prefetch_rss_mb": ..., "first_open_ms": ..., "open_after_select_72h_ms": ...,
+"ready_after_select_72h_ms": ...}
 """
 
 from __future__ import annotations
@@ -47,7 +58,7 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QCoreApplication, QObject, QSettings
 from PySide6.QtWidgets import QApplication
 
 from wardconsole.services.census import CensusService
@@ -55,6 +66,7 @@ from wardconsole.services.charts import ChartService, PatientSeries
 from wardconsole.services.db import Database
 from wardconsole.services.demo import DemoOptions, build_demo_ward
 from wardconsole.store.engine import make_engine, upgrade
+from wardconsole.ui.patient.chart_prefetch import ChartPrefetch
 from wardconsole.ui.patient.charts.page_pool import ChartPagePool
 from wardconsole.ui.patient.charts.patient_charts import Preset
 from wardconsole.ui.patient.patient_window import PatientWindow
@@ -183,6 +195,36 @@ def measure_first_open(
         times.append(ms)
         close_window(app, window)
     return times
+
+
+def measure_open_after_select(
+    app: QApplication,
+    db: Database,
+    runner: TaskRunner,
+    admission_id: int,
+    preset: Preset,
+    repeat: int,
+) -> tuple[list[float], list[float]]:
+    """As ``measure_first_open`` (a new chart service, no page to reuse), but the census row was
+    selected first and stayed selected until its chart was read ahead: (open ms, ms from the
+    selection to the read being back)."""
+    QSettings().setValue("patient_charts/preset", preset.value)
+    opens, ready = [], []
+    for _ in range(repeat):
+        service = ChartService(db)
+        owner = QObject()
+        prefetch = ChartPrefetch(runner, service.warm, parent=owner)
+        selected = time.perf_counter()
+        prefetch.select(admission_id)
+        wait_until(app, lambda prefetch=prefetch: admission_id in prefetch.prefetched)
+        ready.append((time.perf_counter() - selected) * 1000)
+        prefetch.opening(admission_id)
+        window, ms = open_window(app, db, runner, admission_id, preset, service, ChartPagePool())
+        opens.append(ms)
+        close_window(app, window)
+        owner.deleteLater()
+        app.processEvents()
+    return opens, ready
 
 
 def measure_pan(
@@ -394,6 +436,82 @@ def rss_child(args: argparse.Namespace) -> None:
     main.shutdown()
 
 
+def array_bytes(value: object) -> int:
+    """Bytes of the numpy arrays in ``value`` (dataclasses, dicts, tuples of them)."""
+    import dataclasses
+
+    import numpy as np
+
+    if isinstance(value, np.ndarray):
+        return int(value.nbytes)
+    if isinstance(value, dict):
+        return sum(array_bytes(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return sum(array_bytes(v) for v in value)
+    if dataclasses.is_dataclass(value):
+        return sum(array_bytes(getattr(value, f.name)) for f in dataclasses.fields(value))
+    return 0
+
+
+def rss_kb() -> int:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def prefetch_rss_child(args: argparse.Namespace) -> None:
+    """Run in its own process: the chart service of the 60-patient ward reads 20 census rows
+    ahead in turn (whole stay), then that of the 30-day 1-minute ward its three stays; what the
+    keep holds and the RSS."""
+    census_db = Database(make_engine(f"sqlite:///{args.census_db}"))
+    patients_db = Database(make_engine(f"sqlite:///{args.patients_db}"))
+    rows = CensusService(census_db).snapshot().rows[:20]
+    month_rows = CensusService(patients_db).snapshot().rows
+    census_charts, month_charts = ChartService(census_db), ChartService(patients_db)
+    census_charts.warm(rows[0].admission_id)  # numpy and the reading code loaded
+    census_charts.cache = type(census_charts.cache)()
+    before = rss_kb()
+    for row in rows:
+        census_charts.warm(row.admission_id)
+    after_census = rss_kb()
+    for row in month_rows:
+        month_charts.warm(row.admission_id)
+    kept = [
+        entry
+        for charts, ids in (
+            (census_charts, [r.admission_id for r in rows]),
+            (month_charts, [r.admission_id for r in month_rows]),
+        )
+        for entry in (charts.cache.kept(i) for i in ids)
+        if entry is not None
+    ]
+    month_kept = [month_charts.cache.kept(r.admission_id) for r in month_rows]
+    month_entry = next(entry for entry in month_kept if entry is not None)
+    print(
+        json.dumps(
+            {
+                "rows_read_ahead": len(rows),
+                "census_kept": len(census_charts.cache),
+                "month_stays_read_ahead": len(month_rows),
+                "month_kept": len(month_charts.cache),
+                "month_entry_mb": round(
+                    (array_bytes(month_entry.matrix) + array_bytes(month_entry.derived)) / 2**20,
+                    1,
+                ),
+                "kept_mb": round(
+                    sum(array_bytes(e.matrix) + array_bytes(e.derived) for e in kept) / 2**20, 1
+                ),
+                "rss_before_mb": round(before / 1024, 1),
+                "rss_after_census_mb": round(after_census / 1024, 1),
+                "rss_mb": round(rss_kb() / 1024, 1),
+                "peak_rss_mb": round(peak_rss_kb() / 1024, 1),
+            }
+        )
+    )
+
+
 def peak_rss_kb() -> int:
     """This process's peak RSS. VmHWM, not getrusage: Linux carries ``ru_maxrss`` over an
     exec, so a child would report the parent's peak."""
@@ -402,6 +520,27 @@ def peak_rss_kb() -> int:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1])
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def run_child(flag: str, census_path: Path, patients_path: Path) -> dict[str, Any]:
+    """This script in a process of its own (``flag``: what it measures); its last line."""
+    child = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            flag,
+            "--census-db",
+            str(census_path),
+            "--patients-db",
+            str(patients_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    result: dict[str, Any] = json.loads(child.stdout.strip().splitlines()[-1])
+    return result
 
 
 def summary(name: str, times: list[float]) -> str:
@@ -415,11 +554,15 @@ def main() -> None:
     parser.add_argument("--pan-steps", type=int, default=80)
     parser.add_argument("--db-dir", type=Path)
     parser.add_argument("--rss-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--prefetch-rss-child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--census-db", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--patients-db", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.rss_child:
         rss_child(args)
+        return
+    if args.prefetch_rss_child:
+        prefetch_rss_child(args)
         return
 
     work = args.db_dir or Path(tempfile.mkdtemp(prefix="wardbench-charts-"))
@@ -459,9 +602,26 @@ def main() -> None:
     CPU_MS.clear()
     open_stay = measure_open(app, month, runner, patient, Preset.STAY, args.repeat)
     open_stay_cpu = CPU_MS[1:]
-    CPU_MS.clear()
-    first_stay = measure_first_open(app, month, runner, patient, Preset.STAY, args.repeat)
-    first_stay_cpu = list(CPU_MS)
+    # The first open straight from nothing and the one after the row was read ahead,
+    # alternately, so that the load of a shared machine sways both alike.
+    first_stay, first_stay_cpu, after_select, ready = [], [], [], []
+    for _ in range(args.repeat):
+        CPU_MS.clear()
+        first_stay += measure_first_open(app, month, runner, patient, Preset.STAY, 1)
+        first_stay_cpu += CPU_MS
+        opened, waited = measure_open_after_select(app, month, runner, patient, Preset.STAY, 1)
+        after_select += opened
+        ready += waited
+    # The same on the default range (72 h): what a window opens on unless a nurse chose
+    # another preset (the read ahead reads the range the next window opens on).
+    first_72h, after_select_72h, ready_72h = [], [], []
+    for _ in range(args.repeat):
+        first_72h += measure_first_open(app, month, runner, patient, Preset.THREE_DAYS, 1)
+        opened, waited = measure_open_after_select(
+            app, month, runner, patient, Preset.THREE_DAYS, 1
+        )
+        after_select_72h += opened
+        ready_72h += waited
     open_week = measure_open(app, week, runner, 1, Preset.STAY, args.repeat)
     pan_default, _ = measure_pan(app, month, runner, patient, Preset.THREE_DAYS, args.pan_steps)
     pan_stay, points = measure_pan(app, month, runner, patient, Preset.STAY, args.pan_steps)
@@ -483,6 +643,11 @@ def main() -> None:
     print(summary("  the same, CPU time of the process", open_stay_cpu))
     print(summary("first open, 30 days, whole stay (nothing kept: every set read)", first_stay))
     print(summary("  the same, CPU time of the process", first_stay_cpu))
+    print(summary("first open after the row was selected and read ahead, whole stay", after_select))
+    print(summary("  from the selection to the read ahead being back (dwell + read)", ready))
+    print(summary("first open, 30 days, default range (72 h), nothing kept", first_72h))
+    print(summary("first open after the row was read ahead, 72 h", after_select_72h))
+    print(summary("  from the selection to the read ahead being back (dwell + read)", ready_72h))
     print(f"load average now: {' '.join(f'{v:.2f}' for v in os.getloadavg())} (2 shared cores)")
     print(summary("open, 7 days of 4-hourly sets, whole stay", open_week))
     print(summary("pan/zoom step, 72 h on screen", pan_default))
@@ -505,23 +670,17 @@ def main() -> None:
         f"{statistics.median(mpl_pan) / statistics.median(pan_stay):.0f}×"
     )
 
-    child = subprocess.run(
-        [
-            sys.executable,
-            __file__,
-            "--rss-child",
-            "--census-db",
-            str(census_path),
-            "--patients-db",
-            str(work / "charts-30d-1min.sqlite"),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=600,
-    )
-    rss = json.loads(child.stdout.strip().splitlines()[-1])["rss_mb"]
+    patients_path = work / "charts-30d-1min.sqlite"
+    rss = run_child("--rss-child", census_path, patients_path)["rss_mb"]
     print(f"peak RSS, 60-patient census + three 30-day patient windows: {rss} MB")
+    kept = run_child("--prefetch-rss-child", census_path, patients_path)
+    print(
+        f"read ahead: {kept['rows_read_ahead']} census rows (whole stay) leave "
+        f"{kept['census_kept']} kept, three 30-day 1-minute stays leave {kept['month_kept']} "
+        f"({kept['month_entry_mb']} MB each); {kept['kept_mb']} MB of arrays kept; RSS "
+        f"{kept['rss_before_mb']} MB before, {kept['rss_after_census_mb']} MB after the 20 rows, "
+        f"{kept['rss_mb']} MB after the stays (peak {kept['peak_rss_mb']} MB)"
+    )
 
     print(
         json.dumps(
@@ -535,6 +694,12 @@ def main() -> None:
                 "mpl_open_stay_ms": round(statistics.median(mpl), 1),
                 "first_open_stay_ms": round(statistics.median(first_stay), 1),
                 "first_open_stay_cpu_ms": round(statistics.median(first_stay_cpu), 1),
+                "open_after_select_ms": round(statistics.median(after_select), 1),
+                "ready_after_select_ms": round(statistics.median(ready), 1),
+                "prefetch_rss_mb": kept["rss_mb"],
+                "first_open_ms": round(statistics.median(first_72h), 1),
+                "open_after_select_72h_ms": round(statistics.median(after_select_72h), 1),
+                "ready_after_select_72h_ms": round(statistics.median(ready_72h), 1),
             }
         )
     )

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from outage import Outage
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError
 from wardfakes import NORMAL_SET, Clock
@@ -22,21 +23,6 @@ from wardconsole.services.safe_saves import QueuedSave, SafeSaves
 from wardconsole.services.unavailable import is_unavailable
 from wardconsole.store.engine import DatabaseError
 from wardconsole.store.models import AuditRow, ObservationSetRow, PrnDoseRow
-
-
-class Outage:
-    """Makes the database 'unavailable' for RecordingService writes while switched on."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, db: Database) -> None:
-        self.down = False
-        real = db.transaction
-
-        def transaction():  # type: ignore[no-untyped-def]
-            if self.down:
-                raise OperationalError("connect", {}, ConnectionRefusedError("server closed"))
-            return real()
-
-        monkeypatch.setattr(db, "transaction", transaction)
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from outage import Outage
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError
 from wardfakes import NORMAL_SET, Clock
 
 from wardconsole.services.audit import AuditQuery, AuditService
@@ -59,19 +59,6 @@ def test_a_role_forged_in_memory_reads_nothing(
     with pytest.raises(PermissionDenied, match="nurse in the staff list"):
         StaffService(db).list_staff(forged)
     assert AuditService(db).search(supervisor, AuditQuery()).entries  # the real one can
-
-
-class Outage:
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, db: Database) -> None:
-        self.down = False
-        real = db.transaction
-
-        def transaction():  # type: ignore[no-untyped-def]
-            if self.down:
-                raise OperationalError("connect", {}, ConnectionRefusedError("server closed"))
-            return real()
-
-        monkeypatch.setattr(db, "transaction", transaction)
 
 
 @pytest.fixture

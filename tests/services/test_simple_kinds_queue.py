@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from outage import Outage
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError
 from testkinds import TEST_KIND, register_simple_kind
 from wardfakes import Clock
 
@@ -38,18 +37,9 @@ def saves(db: Database, outbox: Outbox) -> SafeSaves:
 
 
 @pytest.fixture
-def down(monkeypatch: pytest.MonkeyPatch, db: Database) -> Iterator[list[bool]]:
-    """The database is unavailable while ``down[0]`` is true."""
-    state = [True]
-    real = db.transaction
-
-    def transaction():  # type: ignore[no-untyped-def]
-        if state[0]:
-            raise OperationalError("connect", {}, ConnectionRefusedError("server closed"))
-        return real()
-
-    monkeypatch.setattr(db, "transaction", transaction)
-    yield state
+def outage(monkeypatch: pytest.MonkeyPatch, db: Database) -> Outage:
+    """The database is unavailable until the test sets ``outage.down = False``."""
+    return Outage(monkeypatch, db, down=True)
 
 
 def _bowel_rows(db: Database) -> list[tuple[int | None, datetime, str]]:
@@ -70,7 +60,7 @@ def test_a_simple_kind_is_saved_at_once_when_the_database_answers(
 
 
 def test_a_bad_simple_entry_is_refused_naming_the_field_and_never_queued(
-    saves: SafeSaves, nurse: Actor, admission: int, down: list[bool]
+    saves: SafeSaves, nurse: Actor, admission: int, outage: Outage
 ) -> None:
     with pytest.raises(InvalidInput) as refused:
         saves.save_entry(nurse, admission, "bowel", {"bristol_type": 9}, save_key="b1")
@@ -82,7 +72,7 @@ def test_a_bad_simple_entry_is_refused_naming_the_field_and_never_queued(
 
 
 def test_a_simple_kind_queued_in_an_outage_replays_once_at_its_time(
-    db: Database, saves: SafeSaves, nurse: Actor, admission: int, clock: Clock, down: list[bool]
+    db: Database, saves: SafeSaves, nurse: Actor, admission: int, clock: Clock, outage: Outage
 ) -> None:
     queued = saves.save_entry(
         nurse, admission, EntryKind.BOWEL, {"bristol_type": None}, note=" own report ", save_key="b"
@@ -96,7 +86,7 @@ def test_a_simple_kind_queued_in_an_outage_replays_once_at_its_time(
         "taken_at": clock.now,
     }
     pressed = clock.now
-    down[0] = False
+    outage.down = False
     clock.advance(minutes=15)
     assert saves.replay().sent == 1
     assert _bowel_rows(db) == [(None, pressed, "own report")]
@@ -109,7 +99,7 @@ def test_a_kind_no_queue_code_names_is_queued_and_replayed_exactly_once(
     nurse: Actor,
     admission: int,
     clock: Clock,
-    down: list[bool],
+    outage: Outage,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     register_simple_kind(monkeypatch)
@@ -124,7 +114,7 @@ def test_a_kind_no_queue_code_names_is_queued_and_replayed_exactly_once(
     assert [e.kind for e in Outbox(outbox.path).waiting()] == [TEST_KIND]  # read back as such
 
     pressed = clock.now
-    down[0] = False
+    outage.down = False
     clock.advance(minutes=5)
     assert saves.replay().sent == 1
     for entry in saves.outbox.all_entries():  # as if the station never heard it was sent
@@ -221,7 +211,7 @@ def test_a_meal_and_a_bowel_entry_queued_as_before_replay_exactly_once(
 
 
 def test_save_meal_and_save_bowel_queue_the_payloads_they_always_queued(
-    saves: SafeSaves, nurse: Actor, admission: int, clock: Clock, down: list[bool]
+    saves: SafeSaves, nurse: Actor, admission: int, clock: Clock, outage: Outage
 ) -> None:
     """The keys a queued meal and bowel entry hold, as an earlier release reads them."""
     from wardconsole.domain.bowels import BowelInput
@@ -247,7 +237,7 @@ def test_save_meal_and_save_bowel_queue_the_payloads_they_always_queued(
 
 
 def test_a_long_offered_within_its_limit_is_saved_and_queued(
-    db: Database, saves: SafeSaves, nurse: Actor, admission: int, down: list[bool]
+    db: Database, saves: SafeSaves, nurse: Actor, admission: int, outage: Outage
 ) -> None:
     """What a meal was offered takes 120 characters, as typed into the form."""
     from wardconsole.domain.meals import Portion
@@ -257,7 +247,7 @@ def test_a_long_offered_within_its_limit_is_saved_and_queued(
     meal = MealInput("lunch", offered, Portion.HALF)
     queued = saves.save_meal(nurse, admission, meal, save_key=uuid.uuid4().hex)
     assert isinstance(queued, QueuedSave)
-    down[0] = False
+    outage.down = False
     assert saves.replay().sent == 1
     RecordingService(db).record_meal(nurse, admission, meal)
     with db.read() as session:

@@ -9,8 +9,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+from outage import Outage
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 from wardfakes import Clock
 
 from wardconsole.domain.entry_kinds import EntryKind
@@ -118,15 +118,7 @@ def test_a_dipstick_saved_during_an_outage_is_replayed_exactly_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     saves = SafeSaves(db, Outbox(tmp_path / "outbox.sqlite", "test database"))
-    real = db.transaction
-    down = True
-
-    def transaction():  # type: ignore[no-untyped-def]
-        if down:
-            raise OperationalError("connect", {}, ConnectionRefusedError("server closed"))
-        return real()
-
-    monkeypatch.setattr(db, "transaction", transaction)
+    outage = Outage(monkeypatch, db, down=True)
     with pytest.raises(InvalidInput):  # refused at once, never queued
         saves.save_entry(nurse, admission, DIPSTICK, {"blood": "5+"}, save_key=uuid.uuid4().hex)
     values = {"blood": "1+", "leucocytes": "negative", "nitrites": "negative"}
@@ -138,7 +130,7 @@ def test_a_dipstick_saved_during_an_outage_is_replayed_exactly_once(
         "Urine dipstick — blood 1+, leucocytes negative, nitrites negative"
     ]
     pressed = clock.now
-    down = False
+    outage.down = False
     clock.advance(minutes=20)
     assert saves.replay().sent == 1
     for entry in saves.outbox.all_entries():

@@ -28,8 +28,6 @@ from typing import Any, Final
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from wardconsole.domain.entry_kinds import entry_title
 from wardconsole.domain.formulary import Formulary
@@ -49,8 +47,9 @@ from wardconsole.services.stay_access import ensure_may_read
 from wardconsole.services.weight_series import WeightSeries, read_weight_series
 from wardconsole.store import repository, series
 from wardconsole.store import sessions as sessions_store
-from wardconsole.store.entries import ENTRY_TABLES, current
+from wardconsole.store.entries import ENTRY_TABLES
 from wardconsole.store.sessions import SessionRecord
+from wardconsole.store.simple_entries import SimpleEntry, entries_between
 
 GAP_FACTOR: Final = 2.0
 """An interval longer than this many usual intervals is a gap (DESIGN CHOICE, see module doc)."""
@@ -236,15 +235,6 @@ class ChartEvent:
     """When it was written, if that differs from ``at`` (a correction made later)."""
 
 
-@dataclass(frozen=True, slots=True)
-class SimpleEntry:
-    """One current entry of a simple kind (``domain/simple_kinds.py``): its values by column,
-    worded by the kind's spec."""
-
-    taken_at: datetime
-    values: Mapping[str, Any]
-
-
 CHARTED_ON_THEIR_OWN: Final = frozenset({"meal", "bowel"})
 """Simple kinds the stay's nutrition course already carries (``PatientSeries.nutrition``);
 every other simple kind is read into ``PatientSeries.simple``."""
@@ -312,22 +302,6 @@ class PatientSeries:
         return self.loaded_from <= max(start, self.admitted_at) and self.loaded_to >= min(
             end, stay_end
         )
-
-
-def _simple_entries(
-    session: Session, kind: str, columns: Sequence[str], admission_id: int
-) -> tuple[SimpleEntry, ...]:
-    """The stay's current entries of one simple kind, oldest first (one statement)."""
-    row = ENTRY_TABLES[kind]
-    query = (
-        select(row.taken_at, *(getattr(row, name) for name in columns))
-        .where(row.admission_id == admission_id, current(row))
-        .order_by(row.taken_at, row.id)
-    )
-    return tuple(
-        SimpleEntry(found[0], dict(zip(columns, found[1:], strict=True)))
-        for found in session.execute(query)
-    )
 
 
 # -- gaps -------------------------------------------------------------------------------------
@@ -475,7 +449,17 @@ class ChartService:
                 admission.discharged_at,
             )
             simple = {
-                kind.value: _simple_entries(session, kind, spec.columns, admission_id)
+                kind.value: tuple(
+                    entries_between(
+                        session,
+                        ENTRY_TABLES[kind],
+                        spec.columns,
+                        [admission_id],
+                        None,
+                        None,
+                        newest_first=False,
+                    ).get(admission_id, ())
+                )
                 for kind, spec in SIMPLE_KINDS.items()
                 if kind not in CHARTED_ON_THEIR_OWN
             }

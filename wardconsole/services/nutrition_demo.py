@@ -29,6 +29,29 @@ _EATS_WELL = (Portion.HALF, Portion.THREE_QUARTERS, Portion.ALL, Portion.ALL)
 _EATS_LITTLE = (Portion.NONE, Portion.QUARTER, Portion.QUARTER, Portion.HALF)
 
 
+def _stamp(
+    at: datetime,
+    rng: random.Random,
+    admission_id: int,
+    nurse_ids: Sequence[int],
+    *,
+    within_minutes: int,
+) -> dict[str, Any]:
+    """The shared columns of a demo entry taken at ``at``, written up to ``within_minutes``
+    later by one of the nurses at one of the stations."""
+    return {
+        "admission_id": admission_id,
+        "taken_at": at,
+        "recorded_at": at + timedelta(minutes=rng.randint(0, within_minutes)),
+        "recorded_by_id": rng.choice(nurse_ids),
+        "station": rng.choice(["Station A", "Station B"]),
+        "status": "final",
+        "note": "",
+        "amends_id": None,
+        "amend_reason": None,
+    }
+
+
 def add_meals_and_bowels(
     db: Database,
     admissions: Mapping[int, datetime],
@@ -48,17 +71,7 @@ def add_meals_and_bowels(
         def stamp(
             at: datetime, rng: random.Random = rng, admission_id: int = admission_id
         ) -> dict[str, Any]:
-            return {
-                "admission_id": admission_id,
-                "taken_at": at,
-                "recorded_at": at + timedelta(minutes=rng.randint(0, 20)),
-                "recorded_by_id": rng.choice(nurse_ids),
-                "station": rng.choice(["Station A", "Station B"]),
-                "status": "final",
-                "note": "",
-                "amends_id": None,
-                "amend_reason": None,
-            }
+            return _stamp(at, rng, admission_id, nurse_ids, within_minutes=20)
 
         day = admitted_at.replace(hour=0, minute=0, second=0, microsecond=0)
         next_bowels = admitted_at + timedelta(hours=rng.uniform(10, 40))
@@ -131,22 +144,13 @@ def add_urine_dipsticks(
             blood = rng.choice(
                 ("trace", "1+", "2+") if bladder and day < 4 else ("negative",) * 4 + ("trace",)
             )
-            rows.append(
-                {
-                    "admission_id": admission_id,
-                    "taken_at": at,
-                    "recorded_at": at + timedelta(minutes=rng.randint(0, 15)),
-                    "recorded_by_id": rng.choice(nurse_ids),
-                    "station": rng.choice(["Station A", "Station B"]),
-                    "status": "final",
-                    "note": "",
-                    "amends_id": None,
-                    "amend_reason": None,
-                    "blood": blood,
-                    "leucocytes": rng.choice(("negative", "negative", "trace")),
-                    "nitrites": None if rng.random() < 0.05 else "negative",
-                }
+            row = _stamp(at, rng, admission_id, nurse_ids, within_minutes=15)
+            row.update(
+                blood=blood,
+                leucocytes=rng.choice(("negative", "negative", "trace")),
+                nitrites=None if rng.random() < 0.05 else "negative",
             )
+            rows.append(row)
             if not bladder:
                 break
             day += 1

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Final, ParamSpec, TypeVar
 
+from wardconsole.domain.changes import Change
 from wardconsole.domain.shifts import ShiftWindow
 from wardconsole.domain.text_input import MAX_NOTE, text_problem
 from wardconsole.services.context import Actor, InvalidInput
@@ -225,9 +226,10 @@ def is_text_checked(function: object) -> bool:
     return bool(getattr(function, "__text_checked__", False))
 
 
-NOT_INPUT: Final = (Actor, ShiftWindow)
-"""Values the program builds, not text anyone typed: the actor (read from the staff list) and a
-shift (from the policy). An enum member is a checked choice and is skipped too."""
+NOT_INPUT: Final = (Actor, ShiftWindow, Change)
+"""Values the program builds, not text anyone typed: the actor (read from the staff list), a
+shift (from the policy) and a change the feed reported (written by the console's own use cases).
+An enum member is a checked choice and is skipped too."""
 
 
 def _walk(name: str, value: object, rule: TextField | None, problems: dict[str, str]) -> None:

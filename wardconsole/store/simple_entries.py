@@ -31,13 +31,22 @@ def entries_between(
     model: Any,
     columns: Sequence[str],
     admission_ids: Collection[int],
-    start: datetime,
-    end: datetime,
+    start: datetime | None,
+    end: datetime | None,
+    *,
+    newest_first: bool = True,
 ) -> dict[int, list[SimpleEntry]]:
-    """Admission id -> its current entries in ``model`` taken in [start, end), newest first
-    (``columns`` are the kind's values). One statement."""
+    """Admission id -> its current entries in ``model`` taken in [start, end) (None: no bound,
+    the whole stay), newest first unless ``newest_first`` is False (``columns`` are the kind's
+    values). One statement."""
     if not admission_ids:
         return {}
+    bounds = []
+    if start is not None:
+        bounds.append(model.taken_at >= bindparam("start"))
+    if end is not None:
+        bounds.append(model.taken_at < bindparam("end"))
+    order = (model.taken_at.desc(), model.id.desc()) if newest_first else (model.taken_at, model.id)
     query = (
         select(
             model.id,
@@ -45,16 +54,12 @@ def entries_between(
             model.taken_at,
             *(getattr(model, name) for name in columns),
         )
-        .where(
-            among_ids(model.admission_id, "admission_ids"),
-            current(model),
-            model.taken_at >= bindparam("start"),
-            model.taken_at < bindparam("end"),
-        )
-        .order_by(model.taken_at.desc(), model.id.desc())
+        .where(among_ids(model.admission_id, "admission_ids"), current(model), *bounds)
+        .order_by(*order)
     )
     found: dict[int, list[SimpleEntry]] = {}
-    params = {"admission_ids": list(admission_ids), "start": start, "end": end}
+    params: dict[str, Any] = {"admission_ids": list(admission_ids)}
+    params.update({k: v for k, v in (("start", start), ("end", end)) if v is not None})
     for row in session.execute(query, params):
         entry_id, admission_id, taken_at, *values = row
         found.setdefault(admission_id, []).append(

@@ -31,6 +31,8 @@ from wardconsole.store.engine import make_engine
 from wardconsole.ui.main_window import MainWindow
 from wardconsole.ui.patient.chart_prefetch import DWELL_MS
 from wardconsole.ui.patient.charts.first_read import FIRST_LOAD_SPANS
+from wardconsole.ui.patient.charts.palette import chart_palette
+from wardconsole.ui.theme import theme_state
 
 from .test_charts import NOW, Ward, _record_the_stay, wait_loaded
 
@@ -235,3 +237,78 @@ def test_a_dwell_cut_short_by_closing_the_console_reads_nothing(
     console.window.close()
     qtbot.wait(2 * DWELL_MS)
     assert console.warmed() == []
+
+
+def test_a_chart_page_is_built_after_the_read_ahead_and_taken_by_the_window_opened(
+    qtbot, console: Console, ward: Ward
+) -> None:
+    pages = console.window.patient_windows.pages
+    assert len(pages) == 0
+    console.select(ward.admission)
+    qtbot.waitUntil(lambda: ward.admission in console.window.chart_prefetch.prefetched)
+    qtbot.waitUntil(lambda: len(pages) == 1)  # built in the next idle moment
+    spare = pages._free[0]
+
+    console.window.census_view.patient_requested.emit(ward.admission)
+    patient = console.window.patient_windows.get(ward.admission)
+    assert patient is not None and patient.charts is not None
+    assert patient.charts.vitals is spare and len(pages) == 0
+    wait_loaded(qtbot, patient.charts)
+    loaded = [t for t in ward.set_times if t >= NOW - DEFAULT_SPAN]
+    assert patient.charts.vitals.pulse.track("pulse").points == len(loaded)
+
+    # One spare only: reading ahead another row builds a page again, then none more.
+    console.select(_other(ward))
+    qtbot.waitUntil(lambda: _other(ward) in console.window.chart_prefetch.prefetched)
+    qtbot.waitUntil(lambda: len(pages) == 1)
+    console.select(ward.admission)  # shown as it is: nothing read ahead
+    console.select(_other(ward))
+    qtbot.wait(2 * DWELL_MS)
+    assert len(pages) == 1
+
+
+def test_no_chart_page_is_built_while_the_worker_or_a_census_read_is_wanted(
+    qtbot, console: Console, ward: Ward
+) -> None:
+    qtbot.waitUntil(lambda: not console.window.chart_prefetch.pending, timeout=5_000)
+    runner = shared_runner()
+    qtbot.waitUntil(lambda: not runner.busy, timeout=5_000)
+    pages = console.window.patient_windows.pages
+    while len(pages):  # the spare built after the row first selected was read ahead
+        pages.take(chart_palette(theme_state().theme))
+    release = threading.Event()
+    holder = QObject()
+    runner.run(holder, lambda: release.wait(10))  # a save, say
+    console.window._prepare_chart_page()
+    assert len(pages) == 0
+    release.set()
+    qtbot.waitUntil(lambda: not runner.busy, timeout=5_000)
+    console.window._change_debounce.start()  # changes arrived: a census read is due
+    console.window._prepare_chart_page()
+    assert len(pages) == 0
+    console.window._change_debounce.stop()
+    console.window._prepare_chart_page()
+    assert len(pages) == 1
+
+
+def test_an_open_before_the_read_ahead_is_back_builds_no_spare_page(
+    qtbot, console: Console, ward: Ward
+) -> None:
+    qtbot.waitUntil(lambda: not console.window.chart_prefetch.pending, timeout=5_000)
+    prefetch = console.window.chart_prefetch
+    pages = console.window.patient_windows.pages
+    while len(pages):  # the spare built after the row first selected was read ahead
+        pages.take(chart_palette(theme_state().theme))
+    prepared = len(prefetch.prepare_ms)
+    console.warm_gate = threading.Event()
+    console.asked.clear()
+    console.select(_other(ward))
+    qtbot.waitUntil(lambda: console.warmed() == [_other(ward)])  # in flight, held
+    console.window.census_view.patient_requested.emit(_other(ward))  # the window builds a page
+    console.warm_gate.set()
+    qtbot.waitUntil(lambda: _other(ward) in prefetch.prefetched)
+    patient = console.window.patient_windows.get(_other(ward))
+    assert patient is not None and patient.charts is not None
+    wait_loaded(qtbot, patient.charts)
+    qtbot.wait(50)
+    assert len(pages) == 0 and len(prefetch.prepare_ms) == prepared

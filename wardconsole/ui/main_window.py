@@ -131,6 +131,7 @@ class MainWindow(QMainWindow):
             context.warm_patient_series,
             may_run=lambda: not self._change_debounce.isActive(),
             needs_read=lambda admission: self._patient_windows.get(admission) is None,
+            prepare=self._prepare_chart_page,
             parent=self,
         )
         """Reads ahead the chart of the census row the nurse has stopped on."""
@@ -623,6 +624,22 @@ class MainWindow(QMainWindow):
         )
         self.bedside.attach(window)
         self.concern.attach(window)
+
+    def _prepare_chart_page(self) -> None:
+        """A census row's chart is being read ahead: have a chart page built for its window now,
+        while the console is idle, unless one is kept. Never before the census is on screen (it
+        loads pyqtgraph), nor while a census read, a save or any other task is asked of the
+        worker, nor while a dialog is open: the build holds the UI thread for tens of ms."""
+        if self._shut_down or self._snapshot is None or not self.isVisible():
+            return
+        if self._change_debounce.isActive() or self._runner.busy_besides(self.chart_prefetch):
+            return
+        if QApplication.activeModalWidget() is not None:
+            return
+        from wardconsole.ui.patient.charts.palette import chart_palette
+
+        if self._patient_windows.pages.ensure_spare(chart_palette(theme_state().theme)):
+            log.debug("A chart page was built ahead of the open")
 
     def _selected_census_row(self) -> CensusRow | None:
         admission_id = self.census_view.selected_admission_id()

@@ -249,6 +249,14 @@ class TaskRunner(QObject):
         """True while one of ``owner``'s tasks has yet to deliver its result."""
         return any(not h.cancelled for h in self._owners.get(id(owner), ()))
 
+    def busy_besides(self, owner: QObject) -> bool:
+        """True while a task of another owner than ``owner`` has yet to deliver its result."""
+        return any(
+            not handle.cancelled and handle_owner != id(owner)
+            for handle_owner, handles in self._owners.items()
+            for handle in handles
+        )
+
     def run(
         self,
         owner: QObject,

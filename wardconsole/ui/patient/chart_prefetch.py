@@ -14,11 +14,19 @@ newer selection supersedes a prefetch that has not started; opening a window doe
 window's own read fills the keep). One already running finishes first on the serial worker and
 the window's read, queued after it, finds its sets kept: the two never read at once. A failed
 prefetch is logged and otherwise silent: the window then reads as it always has.
+
+When a prefetch is back and its row is still selected, ``prepare`` is called on the UI thread in
+the next idle moment (a zero timer): the console uses it to have a spare chart page built for
+the window about to be opened (``ChartPagePool.ensure_spare``), when nothing else is asked of
+the console then. After the read, not beside it: building a page while the worker reads holds
+the UI thread about twice as long (both want the interpreter), and the read is short. A window
+opened before it ran builds its page as it always has.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from functools import partial
 from typing import Final
@@ -52,11 +60,14 @@ class ChartPrefetch(QObject):
         *,
         may_run: Callable[[], bool] | None = None,
         needs_read: Callable[[int], bool] | None = None,
+        prepare: Callable[[], object] | None = None,
         parent: QObject | None = None,
     ) -> None:
         """``may_run()``: False while other work is about to be asked of the worker (besides
         the tasks it has). ``needs_read(admission)``: False when opening the patient reads no
-        chart (their window is open or kept hidden: it is shown as it is)."""
+        chart (their window is open or kept hidden: it is shown as it is). ``prepare()``: the
+        UI thread's part of getting ready for the open, run once a prefetch is back (it
+        decides itself whether the console is idle enough)."""
         super().__init__(parent)
         self._runner = runner
         self._warm = warm
@@ -71,6 +82,16 @@ class ChartPrefetch(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(DWELL_MS)
         self._timer.timeout.connect(self._on_dwell)
+        self._prepare = prepare
+        self._prepare_for: int | None = None
+        """The admission read ahead whose return may call ``prepare`` (None: none; an open
+        or a newer selection clears it)."""
+        self._prepare_timer = QTimer(self)
+        self._prepare_timer.setSingleShot(True)
+        self._prepare_timer.setInterval(0)
+        self._prepare_timer.timeout.connect(self._on_prepare)
+        self.prepare_ms: list[float] = []
+        """How long each ``prepare`` held the UI thread (the last few; for the bench)."""
 
     @property
     def pending(self) -> bool:
@@ -84,6 +105,7 @@ class ChartPrefetch(QObject):
         if self._warm is None or self._stopped or admission_id == self._wanted:
             return
         self._wanted = admission_id
+        self._prepare_for = None
         self._drop_waiting()
         if admission_id is not None:
             self._timer.start()
@@ -92,6 +114,8 @@ class ChartPrefetch(QObject):
         """A patient window is being opened: a prefetch that has not started is superseded by
         the window's own read; one running is reused (the window's read is queued after it)."""
         self._timer.stop()
+        self._prepare_timer.stop()  # the window builds what it needs now
+        self._prepare_for = None
         self._drop_waiting()
         self._wanted = admission_id  # the row is still selected: nothing more to read ahead
 
@@ -99,6 +123,7 @@ class ChartPrefetch(QObject):
         """The census is closing: nothing more is read ahead, nothing waiting is run."""
         self._stopped = True
         self._timer.stop()
+        self._prepare_timer.stop()
         if self._handle is not None:
             self._handle.cancel()
             self._handle = None
@@ -127,10 +152,21 @@ class ChartPrefetch(QObject):
             on_failure=partial(self._on_failed, admission_id),
             key="chart-prefetch",
         )
+        self._prepare_for = admission_id
+
+    @Slot()
+    def _on_prepare(self) -> None:
+        if self._prepare is None or self._stopped:
+            return
+        started = time.perf_counter()
+        self._prepare()
+        self.prepare_ms = [*self.prepare_ms[-7:], (time.perf_counter() - started) * 1000]
 
     def _on_read(self, admission_id: int, _kept: object) -> None:
         self._handle = None
         self.prefetched = [*self.prefetched[-7:], admission_id]
+        if self._prepare is not None and admission_id == self._prepare_for:
+            self._prepare_timer.start()
         log.debug("Chart of admission %d read ahead of its open", admission_id)
 
     def _on_failed(self, admission_id: int, error: BaseException) -> None:

@@ -4,6 +4,10 @@ A vitals page is eight stacked plots with their axes, bands and curves: building
 than drawing a month of sets on it. A window that is dropped gives its page back here (emptied,
 detached, its signals cut); the next window takes it and feeds it a new series. While a page is
 here this pool's reference is its only owner (no Qt parent); in a window, the window's layout is.
+
+A pool that has no page to hand out builds one ahead of need (``ensure_spare``) when the console
+is idle and a patient is about to be opened (the census row read ahead): that window then takes
+a built page instead of building one while the nurse waits.
 """
 
 from __future__ import annotations
@@ -36,6 +40,16 @@ class ChartPagePool:
         if page.palette is not palette:  # the theme changed since (one palette per theme)
             page.apply_palette(palette)
         return page
+
+    def ensure_spare(self, palette: ChartPalette) -> bool:
+        """Build one empty page in ``palette`` for the next window unless one is kept already;
+        True when one was built (UI thread; tens of milliseconds, pyqtgraph loaded if not yet)."""
+        if self._free or self._kept < 1:
+            return False
+        from wardconsole.ui.patient.charts.pages import VitalsPage
+
+        self._free.append(VitalsPage(palette))
+        return True
 
     def give_back(self, page: VitalsPage) -> None:
         """Keep ``page`` (already emptied and detached by its window) for the next window."""

@@ -18,9 +18,10 @@ stay with 4-hourly sets.
   what the census selection calls) and the row stayed selected until its chart was read ahead
   (the dwell, ``DWELL_MS``, and the read: ``ready_after_select_ms`` from the selection); the
   window then opens onto the kept sets. Return pressed sooner waits for the read in flight.
-  As the console does, queuing the read ahead also has a spare chart page built on the UI
-  thread in the next idle moment (``prepare_stall_ms``: how long that held the UI thread), so
-  the window takes a built page; ``ready_after_select_ms`` waits for both.
+  As the console does once a patient window has loaded the chart modules, the read ahead being
+  back also has a spare chart page built on the UI thread in the next idle moment
+  (``prepare_stall_ms``: how long that held the UI thread), so the window takes a built page;
+  ``ready_after_select_ms`` waits for both.
   The same two on the default range (72 h): ``first_open_ms``, ``open_after_select_72h_ms``.
 * pan: one pan or zoom step (5 % of the range, alternating) and a full synchronous repaint.
 * matplotlib: the same 7 tracks of the same range (the whole stay) from the same service,
@@ -233,8 +234,9 @@ def measure_open_after_select(
         prefetch.select(admission_id)
         wait_until(
             app,
-            lambda prefetch=prefetch: admission_id in prefetch.prefetched
-            and bool(prefetch.prepare_ms),
+            lambda prefetch=prefetch: (
+                admission_id in prefetch.prefetched and bool(prefetch.prepare_ms)
+            ),
         )
         ready.append((time.perf_counter() - selected) * 1000)
         PREPARE_MS.extend(prefetch.prepare_ms)

@@ -8,6 +8,7 @@ chart a nurse then opens is the one she would have seen without it.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -28,7 +29,7 @@ from wardconsole.services.db import Database
 from wardconsole.services.recording import RecordingService
 from wardconsole.store.changes import open_change_feed
 from wardconsole.store.engine import make_engine
-from wardconsole.ui.main_window import MainWindow
+from wardconsole.ui.main_window import CHART_PAGES_MODULE, MainWindow
 from wardconsole.ui.patient.chart_prefetch import DWELL_MS
 from wardconsole.ui.patient.charts.first_read import FIRST_LOAD_SPANS
 from wardconsole.ui.patient.charts.palette import chart_palette
@@ -312,3 +313,16 @@ def test_an_open_before_the_read_ahead_is_back_builds_no_spare_page(
     wait_loaded(qtbot, patient.charts)
     qtbot.wait(50)
     assert len(pages) == 0 and len(prefetch.prepare_ms) == prepared
+
+
+def test_no_chart_page_is_built_before_a_patient_window_loaded_the_chart_modules(
+    qtbot, console: Console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    qtbot.waitUntil(lambda: not console.window.chart_prefetch.pending, timeout=5_000)
+    qtbot.waitUntil(lambda: not shared_runner().busy, timeout=5_000)
+    pages = console.window.patient_windows.pages
+    while len(pages):  # the spare built after the row first selected was read ahead
+        pages.take(chart_palette(theme_state().theme))
+    monkeypatch.delitem(sys.modules, CHART_PAGES_MODULE)  # as at start-up: pyqtgraph not loaded
+    console.window._prepare_chart_page()
+    assert len(pages) == 0 and CHART_PAGES_MODULE not in sys.modules

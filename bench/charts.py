@@ -226,7 +226,7 @@ def measure_open_after_select(
         # window in the next idle moment (``MainWindow._prepare_chart_page``).
         prefetch = ChartPrefetch(
             runner,
-            service.warm,
+            service.read_ahead,
             prepare=lambda pages=pages: pages.ensure_spare(chart_palette(theme_state().theme)),
             parent=owner,
         )
@@ -408,6 +408,8 @@ def rss_child(args: argparse.Namespace) -> None:
     )
     context = UiContext(
         load_census=census.snapshot,
+        reload_census=census.snapshot,
+        read_chart_ahead=lambda _admission, _span: 0,
         open_change_feed=lambda: open_change_feed(census_db.engine),
         station="bench",
         ward_name=ward_name,

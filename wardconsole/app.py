@@ -13,6 +13,7 @@ import sqlite3
 import sys
 import threading
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -419,8 +420,8 @@ class _ChartLoader:
     def series(self, *args: Any, **kwargs: Any) -> Any:
         return self._charts().series(*args, **kwargs)
 
-    def warm(self, *args: Any, **kwargs: Any) -> Any:
-        return self._charts().warm(*args, **kwargs)
+    def read_ahead(self, admission_id: int, span: timedelta | None) -> int:
+        return int(self._charts().read_ahead(admission_id, span))
 
 
 def console_context(
@@ -455,14 +456,14 @@ def console_context(
     charts = _ChartLoader(db)
     return UiContext(
         load_census=partial(census.snapshot, scoped=True),
-        note_census_changes=census.note_changes,
-        open_change_feed=lambda: open_change_feed(engine),
+        reload_census=census.snapshot,
+        open_change_feed=lambda: census.watch(open_change_feed(engine)),
         station=settings.station,
         ward_name=ward_name,
         database_label=describe_url(settings.db_url),
         runner=access.runner,
         load_patient_series=charts.series,
-        warm_patient_series=charts.warm,
+        read_chart_ahead=charts.read_ahead,
         recording=RecordingService(db),
         history=HistoryService(db),
         fluids=FluidService(db),

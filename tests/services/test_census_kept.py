@@ -51,17 +51,16 @@ class _StationA:
     def __init__(self, db: Database, scoped: bool) -> None:
         self.census = CensusService(db)
         self.scoped = scoped
-        self._feed = open_change_feed(db.engine) if scoped else None
+        self._feed = self.census.watch(open_change_feed(db.engine)) if scoped else None
 
     def snapshot(self, now: datetime) -> object:
         return self.census.snapshot(now, scoped=self.scoped)
 
     def heard(self) -> None:
-        """What another station just wrote reaches the feed, and is noted."""
+        """What another station just wrote reaches the feed, which the census watches."""
         if self._feed is not None:
             changes = self._feed.wait(10.0)
             assert changes, "a write at another station is reported by the change feed"
-            self.census.note_changes(changes)
 
     def close(self) -> None:
         if self._feed is not None:
@@ -411,6 +410,48 @@ def test_a_scoped_refresh_reads_again_only_the_patients_the_changes_name(
     read.clear()
     census.snapshot(now - timedelta(minutes=1), scoped=True)
     assert sorted(read) == [(name, ids) for name in sorted(every)]
+
+
+class _Feed:
+    """A change feed that reports the batches it is given, one per wait."""
+
+    def __init__(self, *batches: list[Change]) -> None:
+        self.batches = list(batches)
+        self.woken = self.closed = 0
+
+    def wait(self, timeout: float) -> list[Change]:
+        return self.batches.pop(0) if self.batches else []
+
+    def wake(self) -> None:
+        self.woken += 1
+
+    def close(self) -> None:
+        self.closed += 1
+
+
+def test_a_feed_the_census_watches_notes_its_opening_and_each_batch_it_reports(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening it may have missed what was committed before ("anything may have changed");
+    each batch is noted as it is read, before the station hears of it, and passed on as it
+    came; waking and closing reach the feed."""
+    census = CensusService(db)
+    noted: list[list[Change] | None] = []
+    monkeypatch.setattr(
+        census,
+        "note_changes",
+        lambda changes: noted.append(None if changes is None else list(changes)),
+    )
+    batch = [Change(seq=7, topic="observation", admission_id=3)]
+    feed = _Feed(batch, [])
+    watched = census.watch(feed)
+    assert noted == [None]
+    assert watched.wait(1.0) == batch
+    assert watched.wait(1.0) == []  # nothing reported: nothing noted
+    assert noted == [None, batch]
+    watched.wake()
+    watched.close()
+    assert (feed.woken, feed.closed) == (1, 1)
 
 
 def _of(rows: list, admission_id: int) -> list:

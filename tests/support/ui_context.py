@@ -132,6 +132,11 @@ def quiet_access(
     )
 
 
+def no_read_ahead(admission_id: int, span: timedelta | None) -> int:
+    """A station that reads no chart ahead of an open (nothing kept: an open reads as usual)."""
+    return 0
+
+
 def ui_context(
     load_census: Callable[[], CensusSnapshot],
     open_change_feed: Callable[[], ChangeFeed],
@@ -157,6 +162,8 @@ def ui_context(
         "open_alert_sound", lambda: SilentAlertSound("no sound output configured for this console")
     )
     fields.setdefault("export_discharge_letter", no_letter)
+    fields.setdefault("reload_census", load_census)
+    fields.setdefault("read_chart_ahead", no_read_ahead)
     for service in UNUSED_SERVICES:
         fields.setdefault(service, Unused(service))
     return UiContext(

@@ -70,7 +70,7 @@ def make_context(ward: FakeWard, **fields: Any) -> UiContext:
     return ui_context(
         load_census=ward.load_census,
         open_change_feed=ward.open_change_feed,
-        note_census_changes=ward.note_census_changes,
+        reload_census=ward.reload_census,
         station="Nurses' station 1",
         ward_name="Ward 7 — Detox",
         database_label="SQLite (test, in memory)",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -523,7 +523,8 @@ class FakeWard:
         self.feed = FakeChangeFeed()
         self.load_threads: list[threading.Thread] = []
         self.failure: Exception | None = None
-        self.noted: list[list[tuple[str, int | None]] | None] = []
+        self.whole = 0
+        """How many of the census reads were asked for whole (``reload_census``)."""
         """What the console told the census changed (topic, admission id), in order; None:
         anything (read everything)."""
 
@@ -549,11 +550,11 @@ class FakeWard:
                 raise self.failure
             return self._census
 
-    def note_census_changes(self, changes: Sequence[Change] | None) -> None:
+    def reload_census(self) -> CensusSnapshot:
+        """The whole census read again (F5, the periodic refresh): counted in ``whole``."""
         with self._lock:
-            self.noted.append(
-                None if changes is None else [(c.topic, c.admission_id) for c in changes]
-            )
+            self.whole += 1
+        return self.load_census()
 
     def open_change_feed(self) -> FakeChangeFeed:
         if self.feed.down:

@@ -24,6 +24,7 @@ from wardfakes import NORMAL_SET, Clock
 
 from wardconsole.services.admissions import AdmissionService, NewPatient
 from wardconsole.services.census import CensusService
+from wardconsole.services.chart_reads import FIRST_LOAD_SPANS
 from wardconsole.services.charts import ChartService
 from wardconsole.services.db import Database
 from wardconsole.services.recording import RecordingService
@@ -31,7 +32,6 @@ from wardconsole.store.changes import open_change_feed
 from wardconsole.store.engine import make_engine
 from wardconsole.ui.main_window import CHART_PAGES_MODULE, MainWindow
 from wardconsole.ui.patient.chart_prefetch import DWELL_MS
-from wardconsole.ui.patient.charts.first_read import FIRST_LOAD_SPANS
 from wardconsole.ui.patient.charts.palette import chart_palette
 from wardconsole.ui.theme import theme_state
 
@@ -81,7 +81,7 @@ class Console:
             database_label="SQLite (test)",
             runner=shared_runner(),
             load_patient_series=self.charts.series,
-            warm_patient_series=self._warm,
+            read_chart_ahead=self._read_ahead,
         )
         self.window = MainWindow(context)
         qtbot.addWidget(self.window)
@@ -92,11 +92,11 @@ class Console:
         self.asked.append(("census", None))
         return self.census.snapshot()
 
-    def _warm(self, admission_id: int, **kwargs: Any) -> int:
+    def _read_ahead(self, admission_id: int, span: timedelta | None) -> int:
         self.asked.append(("warm", admission_id))
         if self.warm_gate is not None:
             self.warm_gate.wait(10)
-        return self.charts.warm(admission_id, **kwargs)
+        return self.charts.read_ahead(admission_id, span)
 
     def warmed(self) -> list[int]:
         return [admission for what, admission in self.asked if what == "warm"]

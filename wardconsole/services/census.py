@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from wardconsole.domain.admission_records import AdmissionDetail
 from wardconsole.domain.after_prn import is_rt_dose, post_prn_rass_due, rt_episode, rt_status
-from wardconsole.domain.changes import Change
+from wardconsole.domain.changes import Change, ChangeFeed
 from wardconsole.domain.decisions import (
     REVIEWED_DECISIONS,
     current_decision,
@@ -57,6 +57,27 @@ def age_on(born: date, today: date) -> int:
 def detox_day(admitted_at: datetime, now: datetime) -> int:
     """Day 1 is the first 24 hours after admission (elapsed time, not calendar dates)."""
     return max(1, (now - admitted_at) // timedelta(days=1) + 1)
+
+
+class _NotedFeed:
+    """A change feed whose changes are handed to ``note`` as they are read (``ChangeFeed``)."""
+
+    def __init__(self, feed: ChangeFeed, note: Callable[[Iterable[Change] | None], None]) -> None:
+        self._feed = feed
+        self._note = note
+        note(None)
+
+    def wait(self, timeout: float) -> list[Change]:
+        changes = self._feed.wait(timeout)
+        if changes:
+            self._note(changes)
+        return changes
+
+    def wake(self) -> None:
+        self._feed.wake()
+
+    def close(self) -> None:
+        self._feed.close()
 
 
 class CensusService:
@@ -107,6 +128,13 @@ class CensusService:
                     self._changed = None
                     return
                 self._changed.setdefault(change.admission_id, set()).add(change.topic)
+
+    def watch(self, feed: ChangeFeed) -> ChangeFeed:
+        """``feed``, with every change it reports noted for the census as it is read (so a
+        ``snapshot(scoped=True)`` started after a batch was reported reads it); opening it is
+        noted as "anything may have changed": what was committed before a feed opened may never
+        be reported."""
+        return _NotedFeed(feed, self.note_changes)
 
     def snapshot(self, now: datetime | None = None, *, scoped: bool = False) -> CensusSnapshot:
         """One consistent read of the census: a fixed number of queries, each O(admitted

@@ -37,6 +37,7 @@ from wardconsole.domain.sessions import craving_text, session_title
 from wardconsole.domain.simple_kinds import SIMPLE_KINDS
 from wardconsole.domain.withdrawal import ChartItem
 from wardconsole.services.chart_cache import KeptSets, ObservationCache
+from wardconsole.services.chart_reads import opening_read
 from wardconsole.services.context import Actor, NotFound
 from wardconsole.services.db import Database
 from wardconsole.services.fluid_series import FluidSeries, read_fluid_series
@@ -540,6 +541,11 @@ class ChartService:
             )
         _derived(kept, first, stop)
         return stop - first
+
+    def read_ahead(self, admission_id: int, span: timedelta | None) -> int:
+        """Read ahead of an open what a window showing the last ``span`` (None: the whole
+        stay) reads first (``chart_reads.opening_read``); see ``warm``."""
+        return self.warm(admission_id, last=opening_read(span))
 
     def _references(self, items: Sequence[ChartItem]) -> tuple[ReferenceLine, ...]:
         """Threshold lines from the policy and the chart file (never typed in here)."""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wardconsole.domain.changes import Change, ChangeFeed
+from wardconsole.domain.changes import ChangeFeed
 from wardconsole.services.admissions import AdmissionService
 from wardconsole.services.aftercare import AftercareService
 from wardconsole.services.context import Actor
@@ -44,9 +45,12 @@ class UiContext:
     """
 
     load_census: Callable[[], CensusSnapshot]
-    """Read the census in one short transaction: again only what the changes noted since the
-    last read can change (``note_census_changes``), everything after a ``None``; may raise if
-    the database is down."""
+    """Read the census in one short transaction: again only what the change feed opened through
+    ``open_change_feed`` reported since the last read can change (everything when that is not
+    known); may raise if the database is down."""
+
+    reload_census: Callable[[], CensusSnapshot]
+    """Read the whole census again (F5, the periodic refresh, after a save)."""
 
     open_change_feed: Callable[[], ChangeFeed]
     """Open a new change feed; called again (from the watcher thread) after a failure."""
@@ -116,6 +120,11 @@ class UiContext:
     """The ward's escalations (panel, banner, alarms, raise concern), acting as
     ``current_actor``; a colleague confirming signs in through ``access``."""
 
+    read_chart_ahead: Callable[[int, timedelta | None], int]
+    """``read_ahead(admission_id, span)``: read what a patient window showing the last ``span``
+    (None: the whole stay) reads first into the chart service's keep, ahead of the open
+    (blocks; background worker only)."""
+
     load_patient_series: Callable[..., PatientSeries]
     """``load(admission_id, *, start, end, last)``: one patient's chart series (blocks; called
     on the background worker only)."""
@@ -135,12 +144,3 @@ class UiContext:
 
     handoff: HandoffUi
     """Shift handoff: editor, board and printing (block; background workers only)."""
-
-    warm_patient_series: Callable[..., object] | None = None
-    """``warm(admission_id, *, start, end, last)``: read the sets a patient window would read
-    first into the chart service's keep, ahead of the open (blocks; background worker only).
-    None: nothing is read ahead."""
-
-    note_census_changes: Callable[[Sequence[Change] | None], None] = lambda _changes: None
-    """Tell the census what the change feed reported (``None``: anything may have changed, the
-    next ``load_census`` reads everything). Cheap, any thread."""

@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
         self._patient_windows = PatientWindows(self._runner, context.load_patient_series)
         self.chart_prefetch = ChartPrefetch(
             self._runner,
-            context.warm_patient_series,
+            context.read_chart_ahead,
             may_run=lambda: not self._change_debounce.isActive(),
             needs_read=lambda admission: self._patient_windows.get(admission) is None,
             prepare=self._prepare_chart_page,
@@ -353,7 +353,6 @@ class MainWindow(QMainWindow):
         self._change_debounce.timeout.connect(self._load_census)
         self.refresh_action.triggered.connect(self._on_refresh_requested)
         self._watcher.changes_arrived.connect(self._on_changes_arrived)
-        self._watcher.listening.connect(self._on_listening)
         self._watcher.changes_arrived.connect(self._patient_windows.apply_changes)
         self._watcher.connection_lost.connect(self._on_connection_lost)
         self._watcher.connection_restored.connect(self._on_refresh_requested)
@@ -442,17 +441,16 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         """Re-read the whole census in the background; a newer request replaces a waiting
         one."""
-        self._context.note_census_changes(None)
-        self._load_census()
+        self._load_census(whole=True)
 
-    def _load_census(self) -> None:
-        """Read the census in the background: again only what the changes noted since the last
-        read name (everything once ``refresh`` asked for it)."""
+    def _load_census(self, *, whole: bool = False) -> None:
+        """Read the census in the background: again only what the change feed reported since
+        the last read can change (``whole``: everything)."""
         if self._shut_down:
             return
         self._runner.run(
             self,
-            self._context.load_census,
+            self._context.reload_census if whole else self._context.load_census,
             on_success=self._on_census_loaded,
             on_failure=self._on_census_failed,
             key="census",
@@ -535,16 +533,9 @@ class MainWindow(QMainWindow):
     def _on_refresh_requested(self) -> None:
         self.refresh()
 
-    @Slot()
-    def _on_listening(self) -> None:
-        """A change feed was (re)opened: what was committed before it may never be reported, so
-        the next census read reads everything."""
-        self._context.note_census_changes(None)
-
     @Slot(list)
     def _on_changes_arrived(self, changes: list[Change]) -> None:
         log.debug("%d change(s) from other stations", len(changes))
-        self._context.note_census_changes(changes)
         self._change_debounce.start()
         for controller in self.controllers:
             controller.on_changes(changes)

@@ -420,10 +420,6 @@ class ChangeWatcher(QObject):
     connection_restored = Signal()
     """The change feed works again after ``connection_lost``."""
 
-    listening = Signal()
-    """A feed was opened: every change committed from now on is reported (one committed while
-    no feed was open is not)."""
-
     DEFAULT_BACKOFF: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0, 30.0)
 
     def __init__(
@@ -483,7 +479,6 @@ class ChangeWatcher(QObject):
                     if feed is None:
                         feed = self._open_feed()
                         self._hold(feed)
-                        self._main.post(self.listening.emit)
                     changes = feed.wait(self._poll_timeout)
                 except Exception as exc:
                     log.warning("Change feed failed: %s", type(exc).__name__)

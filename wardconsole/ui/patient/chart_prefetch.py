@@ -28,12 +28,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from functools import partial
 from typing import Final
 
 from PySide6.QtCore import QObject, QTimer, Slot
 
-from wardconsole.ui.patient.charts.first_read import first_request, saved_preset
+from wardconsole.ui.patient.charts.first_read import opening_span, saved_preset
 from wardconsole.ui.tasks import TaskHandle, TaskRunner
 
 log = logging.getLogger(__name__)
@@ -45,9 +46,9 @@ press of an arrow takes well under 300 ms), so a row passed over is never read; 
 found her patient takes longer than this to press Return, and the read (tens of milliseconds for
 the default range) is done before she does."""
 
-Warm = Callable[..., object]
-"""``warm(admission_id, *, start, end, last)``: read those sets into the chart service's keep
-(blocks; worker only)."""
+ReadAhead = Callable[[int, timedelta | None], object]
+"""``read_ahead(admission_id, span)``: read what a window showing the last ``span`` (None: the
+whole stay) reads first into the chart service's keep (blocks; worker only)."""
 
 
 class ChartPrefetch(QObject):
@@ -56,7 +57,7 @@ class ChartPrefetch(QObject):
     def __init__(
         self,
         runner: TaskRunner,
-        warm: Warm | None,
+        read_ahead: ReadAhead,
         *,
         may_run: Callable[[], bool] | None = None,
         needs_read: Callable[[int], bool] | None = None,
@@ -70,7 +71,7 @@ class ChartPrefetch(QObject):
         decides itself whether the console is idle enough)."""
         super().__init__(parent)
         self._runner = runner
-        self._warm = warm
+        self._read_ahead = read_ahead
         self._may_run = may_run or (lambda: True)
         self._needs_read = needs_read or (lambda _admission: True)
         self._wanted: int | None = None
@@ -102,7 +103,7 @@ class ChartPrefetch(QObject):
 
     def select(self, admission_id: int | None) -> None:
         """The census selection is now ``admission_id`` (None: no row)."""
-        if self._warm is None or self._stopped or admission_id == self._wanted:
+        if self._stopped or admission_id == self._wanted:
             return
         self._wanted = admission_id
         self._prepare_for = None
@@ -137,14 +138,14 @@ class ChartPrefetch(QObject):
     @Slot()
     def _on_dwell(self) -> None:
         admission_id = self._wanted
-        if self._warm is None or self._stopped or admission_id is None:
+        if self._stopped or admission_id is None:
             return
         if not self._needs_read(admission_id):
             return
         if self._runner.busy or not self._may_run():
             self._timer.start()  # the worker has other work: try again after another dwell
             return
-        read = partial(self._warm, admission_id, **first_request(saved_preset()))
+        read = partial(self._read_ahead, admission_id, opening_span(saved_preset()))
         self._handle = self._runner.run(
             self,
             read,

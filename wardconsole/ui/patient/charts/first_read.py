@@ -1,6 +1,7 @@
-"""What a patient window reads first: the sets of the preset it opens on (saved from the last
-window), and a margin. Kept apart from the charts (no pyqtgraph here), so the census can read
-the same range ahead of an open (``ui/patient/chart_prefetch.py``)."""
+"""The preset a patient window opens on (saved from the last window) and the range it shows
+first; how much of the stay that reads is the chart service's (``services/chart_reads.py``).
+Kept apart from the charts (no pyqtgraph here), so the census can read the same ahead of an
+open (``ui/patient/chart_prefetch.py``)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,9 @@ from typing import Any, Final
 
 from PySide6.QtCore import QSettings
 
+from wardconsole.services.chart_reads import opening_read
 from wardconsole.ui.patient.charts.toolbar import Preset
 
-FIRST_LOAD_SPANS: Final = 1.25
-"""On opening, the sets of the preset's span and a quarter more are read."""
 PRESET_KEY: Final = "patient_charts/preset"
 DEFAULT_PRESET: Final = Preset.THREE_DAYS
 
@@ -26,11 +26,14 @@ def saved_preset() -> Preset:
         return DEFAULT_PRESET
 
 
+def opening_span(preset: Preset) -> timedelta | None:
+    """The range a window opening on ``preset`` shows (None: the whole stay)."""
+    if preset is Preset.STAY:
+        return None
+    return preset.span or timedelta(hours=24)  # this shift: no shift is longer than a day
+
+
 def first_request(preset: Preset) -> dict[str, Any]:
     """The loader's keyword arguments for a window opening on ``preset``."""
-    span = preset.span
-    if preset is Preset.STAY:
-        return {}
-    if span is None:  # this shift: no shift is longer than a day
-        span = timedelta(hours=24)
-    return {"last": span * FIRST_LOAD_SPANS}
+    last = opening_read(opening_span(preset))
+    return {} if last is None else {"last": last}

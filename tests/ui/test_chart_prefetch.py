@@ -30,8 +30,9 @@ from wardconsole.services.db import Database
 from wardconsole.services.recording import RecordingService
 from wardconsole.store.changes import open_change_feed
 from wardconsole.store.engine import make_engine
-from wardconsole.ui.main_window import CHART_PAGES_MODULE, MainWindow
+from wardconsole.ui.main_window import MainWindow
 from wardconsole.ui.patient.chart_prefetch import DWELL_MS
+from wardconsole.ui.patient.charts.page_pool import PAGES_MODULE
 from wardconsole.ui.patient.charts.palette import chart_palette
 from wardconsole.ui.theme import theme_state
 
@@ -323,6 +324,6 @@ def test_no_chart_page_is_built_before_a_patient_window_loaded_the_chart_modules
     pages = console.window.patient_windows.pages
     while len(pages):  # the spare built after the row first selected was read ahead
         pages.take(chart_palette(theme_state().theme))
-    monkeypatch.delitem(sys.modules, CHART_PAGES_MODULE)  # as at start-up: pyqtgraph not loaded
+    monkeypatch.delitem(sys.modules, PAGES_MODULE)  # as at start-up: pyqtgraph not loaded
     console.window._prepare_chart_page()
-    assert len(pages) == 0 and CHART_PAGES_MODULE not in sys.modules
+    assert len(pages) == 0 and PAGES_MODULE not in sys.modules

@@ -9,7 +9,6 @@ shows it. Nothing here touches the database on the UI thread.
 from __future__ import annotations
 
 import logging
-import sys
 
 from PySide6.QtCore import QPoint, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
@@ -95,11 +94,6 @@ def first_start_size(window: QWidget) -> tuple[int, int]:
         min(FIRST_START_SIZE[0], free.width() - WINDOW_DECORATION[0]),
         min(FIRST_START_SIZE[1], free.height() - WINDOW_DECORATION[1]),
     )
-
-
-CHART_PAGES_MODULE = "wardconsole.ui.patient.charts.pages"
-"""Loaded with the first patient window (with pyqtgraph): until then no chart page is built
-ahead of an open."""
 
 
 class MainWindow(QMainWindow):
@@ -626,12 +620,9 @@ class MainWindow(QMainWindow):
         """A census row's chart is being read ahead: have a chart page built for its window now,
         while the console is idle, unless one is kept. Never before the census is on screen (it
         loads pyqtgraph), nor while a census read, a save or any other task is asked of the
-        worker, nor while a dialog is open: the build holds the UI thread for tens of ms. Nor
-        before the first patient window of the session loaded the chart modules: loading
-        pyqtgraph would hold the census about a second, which the first open pays instead."""
+        worker, nor while a dialog is open: the build holds the UI thread for tens of ms (nor
+        before the chart modules are loaded: ``ChartPagePool.ensure_spare``)."""
         if self._shut_down or self._snapshot is None or not self.isVisible():
-            return
-        if CHART_PAGES_MODULE not in sys.modules:
             return
         if self._change_debounce.isActive() or self._runner.busy_besides(self.chart_prefetch):
             return

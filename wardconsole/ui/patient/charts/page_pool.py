@@ -12,11 +12,15 @@ a built page instead of building one while the nurse waits.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import sys
+from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:  # pyqtgraph loads with the first patient window, not with the census
     from wardconsole.ui.patient.charts.pages import VitalsPage
     from wardconsole.ui.patient.charts.palette import ChartPalette
+
+PAGES_MODULE: Final = "wardconsole.ui.patient.charts.pages"
+"""Loaded (with pyqtgraph) by the first patient window of a session."""
 
 KEPT_PAGES = 2
 """Pages kept for reuse; more are let go (a page holds a few MB of curve buffers)."""
@@ -42,9 +46,11 @@ class ChartPagePool:
         return page
 
     def ensure_spare(self, palette: ChartPalette) -> bool:
-        """Build one empty page in ``palette`` for the next window unless one is kept already;
-        True when one was built (UI thread; tens of milliseconds, pyqtgraph loaded if not yet)."""
-        if self._free or self._kept < 1:
+        """Build one empty page in ``palette`` for the next window unless one is kept already
+        or the chart modules are not loaded yet; True when one was built (UI thread; tens of
+        milliseconds). It never loads pyqtgraph: that would hold the census about a second,
+        which the session's first patient window pays instead, while the nurse opens it."""
+        if self._free or self._kept < 1 or PAGES_MODULE not in sys.modules:
             return False
         from wardconsole.ui.patient.charts.pages import VitalsPage
 

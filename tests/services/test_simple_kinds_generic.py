@@ -22,7 +22,7 @@ from wardconsole.services.handoff import HandoffService
 from wardconsole.services.history import HistoryService
 from wardconsole.services.importing import ChartEntry, ImportBatch, ImportService, PatientRef
 from wardconsole.services.recording import RecordingService
-from wardconsole.store.history import ENTRY_COLUMNS, entry_columns
+from wardconsole.store.history import entry_columns
 from wardconsole.store.models import MealEntryRow
 
 
@@ -48,7 +48,7 @@ def test_the_history_shows_a_simple_kinds_values_by_its_specs_columns(
 
 
 def test_meals_and_bowels_keep_their_history_columns() -> None:
-    assert ENTRY_COLUMNS["meal"] == (
+    assert entry_columns("meal") == (
         "occasion",
         "offered",
         "portion",
@@ -57,8 +57,8 @@ def test_meals_and_bowels_keep_their_history_columns() -> None:
         "supplement_outcome",
         "supplement_reason",
     )
-    assert ENTRY_COLUMNS["bowel"] == entry_columns("bowel") == ("bristol_type",)
-    assert entry_columns("fluid") == ENTRY_COLUMNS["fluid"]
+    assert entry_columns("bowel") == ("bristol_type",)
+    assert entry_columns("fluid") == ("direction", "what", "volume_ml", "description")
     assert entry_columns("observation") is None
 
 

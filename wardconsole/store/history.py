@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from wardconsole.domain.records import VITAL_FIELDS
-from wardconsole.domain.simple_kinds import SIMPLE_KINDS, simple_spec
+from wardconsole.domain.simple_kinds import simple_spec
 from wardconsole.store.entries import ENTRY_TABLES
 from wardconsole.store.models import (
     Admission,
@@ -154,16 +154,11 @@ _OWN_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
     }
 )
 
-ENTRY_COLUMNS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
-    {**_OWN_COLUMNS, **{kind.value: spec.columns for kind, spec in SIMPLE_KINDS.items()}}
-)
-"""Kinds whose values are their own columns, as stored (the history shows them; an import
-reads and compares them): a simple kind's are its spec's (``entry_columns``)."""
-
 
 def entry_columns(entry_type: str) -> tuple[str, ...] | None:
-    """The columns holding an entry's values when they are its own columns: a simple kind's
-    from its spec (``domain/simple_kinds.py``), another kind's as listed here; else None."""
+    """The columns holding an entry's values when they are its own columns (the history shows
+    them; an import reads and compares them): a simple kind's from its spec
+    (``domain/simple_kinds.py``), another kind's as listed here; else None."""
     spec = simple_spec(entry_type)
     if spec is not None:
         return spec.columns

@@ -141,7 +141,7 @@ def test_the_form_refuses_a_bad_value_then_saves_and_the_history_corrects_it(
     dialog.show()
     form = dialog.fields.widget("bristol_type")
     assert isinstance(form, QComboBox)
-    assert form.objectName() == "entry_bristol"
+    assert form.objectName() == "entry_bristol_type"
     assert [form.itemText(i) for i in range(form.count())] == [
         "Hard lumps, like nuts",
         "Smooth and soft, like a sausage",
@@ -177,7 +177,7 @@ def test_the_form_refuses_a_bad_value_then_saves_and_the_history_corrects_it(
     assert fix.windowTitle() == "Correct food chart — Bed A1"
     choice = fix.widget("bristol_type")
     assert isinstance(choice, QComboBox)
-    assert choice.objectName() == "correct_bristol" and choice.currentData() == 4
+    assert choice.objectName() == "correct_bristol_type" and choice.currentData() == 4
     choice.setCurrentIndex(choice.findData(7))
     type_into(qtbot, fix.reason, "Wrong picture chosen")
     fix.save_button.click()

@@ -45,13 +45,6 @@ from wardconsole.ui.mnemonics import free_mnemonic, taken_letter
 from wardconsole.ui.physical.correction_dialog import EntryCorrectionDialog
 from wardconsole.ui.physical.quick_entry import QuickEntryDialog
 
-OBJECT_NAMES: Mapping[str, str] = {
-    "bristol_type": "bristol",
-    "supplement_outcome": "outcome",
-}
-"""Shorter widget names the correction form has always used for these fields
-("correct_bristol"); every other field's widget is named after its column."""
-
 Editor = QComboBox | QLineEdit
 
 
@@ -68,7 +61,7 @@ class SimpleFields:
         for entry_field in spec.fields:
             given = values.get(entry_field.name) if values is not None else None
             widget = self._editor(entry_field, given, fresh=values is None)
-            widget.setObjectName(f"{prefix}_{OBJECT_NAMES.get(entry_field.name, entry_field.name)}")
+            widget.setObjectName(f"{prefix}_{entry_field.name}")
             self.widgets[entry_field.name] = widget
         for controlling in set(self._only_with.values()):
             editor = self.widgets.get(controlling)

@@ -18,6 +18,7 @@ from screenshots import grab_census, grab_widget, size_problems
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from wardconsole.domain.dependency_watch import WardCalendar
 from wardconsole.services.context import Role
 from wardconsole.services.medicines import MedicinesService
 from wardconsole.services.staff import StaffService
@@ -331,10 +332,17 @@ def test_the_census_flags_an_open_dependency_review_in_words(
             frequency="at night",
             starts_at=now - timedelta(days=8),
         )
-        for nights_ago in range(7, 0, -1):  # seven nights in a row, the last one last night
-            medicines.record_regular_dose(
-                nurse, line, outcome="given", given_at=now - timedelta(days=nights_ago, hours=-1)
-            )
+        # Seven nights in a row up to the latest night (tonight, if the test runs at night),
+        # early in each night shift, whatever the time of day the test runs at.
+        shifts = medicines._db.shifts
+        night = WardCalendar(shifts).latest_night(now)
+        for _ in range(7):
+            given_at = min(night.start + timedelta(hours=1), now - timedelta(seconds=1))
+            medicines.record_regular_dose(nurse, line, outcome="given", given_at=given_at)
+            earlier = shifts.previous(night)
+            while earlier.name != night.name:
+                earlier = shifts.previous(earlier)
+            night = earlier
         model = console.census_model
 
         def meds() -> str:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from wardconsole.services.admissions import AdmissionService, NewPatient
 from wardconsole.services.context import Actor, Role
 from wardconsole.services.db import Database
 from wardconsole.services.staff import StaffService
+from wardconsole.store.engine import make_engine
 
 
 @pytest.fixture
@@ -31,3 +33,12 @@ def admission(db: Database, nurse: Actor, clock: Clock) -> int:
         reason="Ketamine dependence",
         assigned_nurse_id=nurse.staff_id,
     )
+
+
+@pytest.fixture
+def station_b(db_url: str, clock: Clock) -> Iterator[tuple[Database, Actor]]:
+    """The same ward database opened by a second station (its own engine and services)."""
+    engine = make_engine(db_url)
+    db_b = Database(engine, clock=clock)
+    yield db_b, StaffService(db_b).actor("rn.test", "Station B")
+    engine.dispose()

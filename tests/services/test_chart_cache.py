@@ -7,11 +7,9 @@ or it reloads on the change notice, A sees exactly what B saved. Runs on SQLite 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import numpy as np
-import pytest
 from sqlalchemy import insert, literal, select
 from test_charts import record_every
 from wardfakes import NORMAL_SET, Clock
@@ -23,18 +21,7 @@ from wardconsole.services.context import Actor
 from wardconsole.services.db import Database
 from wardconsole.services.discharge import DischargeService
 from wardconsole.services.recording import RecordingService
-from wardconsole.services.staff import StaffService
-from wardconsole.store.engine import make_engine
 from wardconsole.store.models import ObservationSetRow
-
-
-@pytest.fixture
-def station_b(db_url: str, clock: Clock, nurse: Actor) -> Iterator[tuple[Database, Actor]]:
-    """The same ward database opened by a second station (its own engine and services)."""
-    engine = make_engine(db_url)
-    db_b = Database(engine, clock=clock)
-    yield db_b, StaffService(db_b).actor("rn.test", "Station B")
-    engine.dispose()
 
 
 def same_drawing(a: PatientSeries, b: PatientSeries) -> None:
@@ -193,7 +180,7 @@ def test_reading_ahead_keeps_only_the_last_few_and_never_a_window_s_sets_out(
     charts = ChartService(db)
     opened = charts.series(patients[0], last=timedelta(hours=90))  # a window is open on it
     for patient in patients[1:]:
-        assert charts.warm(patient, last=timedelta(hours=90)) == 3
+        assert charts.read_ahead(patient, timedelta(hours=72)) == 3  # 72 h and a margin
     kept = {patient: charts.cache.kept(patient) for patient in patients}
     assert kept[patients[0]] is not None and not kept[patients[0]].prefetched
     assert [p for p in patients[1:] if kept[p] is not None] == patients[-PREFETCHED_KEPT:]
@@ -220,5 +207,5 @@ def test_a_discharged_stay_is_not_read_ahead(
         summary="Settled; continues in the outpatient programme.",
     )
     charts = ChartService(db)
-    assert charts.warm(admission) == 0
+    assert charts.read_ahead(admission, None) == 0
     assert charts.cache.kept(admission) is None and charts.cache.full_reads == 0

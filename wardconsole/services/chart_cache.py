@@ -19,6 +19,14 @@ A prefetch (``read(..., prefetch=True)``: the census row a nurse has stopped on,
 opens it) keeps its sets like any read, but only the last ``PREFETCHED_KEPT`` such entries that
 no open has read yet are kept: arrowing through the census never keeps every patient's stay,
 nor pushes out the sets of the windows that are open.
+
+Whole series (``SeriesKeep``): what a patient window draws, built from these sets and every
+other entry of the stay, is kept too, for the last ``KEPT_SERIES`` reads. It is served again
+only while nothing it was read from can have changed: the same observation-set marker and the
+same change-log marker for the admission and for the ward (``changes.admission_marker``: every
+write logs a change naming its admission in its own transaction, the same log the other
+stations hear), read less than ``SERIES_AGE_S`` ago and in the same shift. So the census row a
+nurse stops on is read whole before she presses Return, and the window opens onto it.
 """
 
 from __future__ import annotations
@@ -28,7 +36,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, Generic, TypeVar
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -42,6 +50,12 @@ PREFETCHED_KEPT: Final = 2
 being opened and the one before it: a nurse going back a row)."""
 EDGE_S: Final = 0.0005
 """Times are read rounded to the millisecond; a range edge within half of one is inside."""
+
+KEPT_SERIES: Final = 3
+"""Whole series kept (the window being opened, the one before it, one more)."""
+SERIES_AGE_S: Final = 60.0
+"""A kept series is served only this soon after it was read: it says "As of" its read, and a
+window should not open onto a time the nurse would take for stale."""
 
 _TIME = series.OBSERVATION_COLUMNS.index("taken_at")
 _ID = series.OBSERVATION_COLUMNS.index("id")
@@ -103,11 +117,14 @@ class ObservationCache:
         read_matrix: MatrixReader,
         *,
         prefetch: bool = False,
+        marker: tuple[int, int, int] | None = None,
     ) -> tuple[KeptSets, int, int]:
         """The kept sets for the admission, current as of this transaction, and the slice
         (first row, row after the last) taken in [start, end]. ``prefetch``: read ahead of
-        an open (see module docstring)."""
-        marker = series.observation_marker(session, admission_id)
+        an open (see module docstring). ``marker``: ``observation_marker`` if the caller has
+        read it in this transaction."""
+        if marker is None:
+            marker = series.observation_marker(session, admission_id)
         with self._lock:
             entry = self._entries.get(admission_id)
         prefetched = prefetch and (entry is None or entry.prefetched)
@@ -133,6 +150,14 @@ class ObservationCache:
                 self._entries.popitem(last=False)
         first, stop = entry.rows(start, end)
         return entry, first, stop
+
+    def opened(self, admission_id: int) -> None:
+        """A window opened onto the admission's kept sets without reading them again (its
+        series was kept whole): they are a window's now, no longer a prefetch."""
+        with self._lock:
+            entry = self._entries.get(admission_id)
+            if entry is not None:
+                entry.prefetched = False
 
     def kept(self, admission_id: int) -> KeptSets | None:
         """The entry kept for the admission, if any (as of its last read)."""
@@ -180,3 +205,66 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     array = np.ascontiguousarray(array)
     array.flags.writeable = False
     return array
+
+
+Series = TypeVar("Series")
+
+SeriesMarker = tuple[tuple[int, int, int], tuple[int, int, int, int]]
+"""(observation-set marker, change-log marker) of an admission, read in one transaction."""
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesRead:
+    """One read of a patient's whole series: what was asked, and what the database said in
+    that read's transaction."""
+
+    admission_id: int
+    request: tuple[Any, ...]
+    """The read's arguments (start, end, last) as asked."""
+    marker: SeriesMarker
+    at: float
+    """The database clock at the read (epoch seconds)."""
+    shift_started_at: float
+
+    def served_by(self, kept: SeriesRead, age_s: float) -> bool:
+        """Whether a series read as ``kept`` answers this read unchanged."""
+        return (
+            kept.request == self.request
+            and kept.marker == self.marker
+            and kept.shift_started_at == self.shift_started_at
+            and 0.0 <= self.at - kept.at <= age_s
+        )
+
+
+class SeriesKeep(Generic[Series]):
+    """The last ``KEPT_SERIES`` whole series read, one per admission (module docstring).
+    Safe to share between threads."""
+
+    def __init__(self, kept: int = KEPT_SERIES, age_s: float = SERIES_AGE_S) -> None:
+        self._kept = kept
+        self._age_s = age_s
+        self._entries: OrderedDict[int, tuple[SeriesRead, Series]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.served = 0
+        """Reads answered from the keep (for tests and the bench)."""
+
+    def get(self, read: SeriesRead) -> Series | None:
+        """The series kept for exactly this read, if nothing it was read from has changed."""
+        with self._lock:
+            entry = self._entries.get(read.admission_id)
+            if entry is None or not read.served_by(entry[0], self._age_s):
+                return None
+            self._entries.move_to_end(read.admission_id)
+            self.served += 1
+            return entry[1]
+
+    def put(self, read: SeriesRead, series: Series) -> None:
+        with self._lock:
+            self._entries[read.admission_id] = (read, series)
+            self._entries.move_to_end(read.admission_id)
+            while len(self._entries) > self._kept:
+                self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)

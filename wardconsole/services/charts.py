@@ -36,7 +36,7 @@ from wardconsole.domain.records import EscalationKind, Severity
 from wardconsole.domain.sessions import craving_text, session_title
 from wardconsole.domain.simple_kinds import SIMPLE_KINDS
 from wardconsole.domain.withdrawal import ChartItem
-from wardconsole.services.chart_cache import KeptSets, ObservationCache
+from wardconsole.services.chart_cache import KeptSets, ObservationCache, SeriesKeep, SeriesRead
 from wardconsole.services.chart_reads import opening_read
 from wardconsole.services.context import Actor, NotFound
 from wardconsole.services.db import Database
@@ -48,6 +48,7 @@ from wardconsole.services.stay_access import ensure_may_read
 from wardconsole.services.weight_series import WeightSeries, read_weight_series
 from wardconsole.store import repository, series
 from wardconsole.store import sessions as sessions_store
+from wardconsole.store.changes import admission_marker
 from wardconsole.store.entries import ENTRY_TABLES
 from wardconsole.store.sessions import SessionRecord
 from wardconsole.store.simple_entries import SimpleEntry, entries_between
@@ -390,6 +391,7 @@ class ChartService:
     def __init__(self, db: Database, cache: ObservationCache | None = None) -> None:
         self._db = db
         self.cache = cache if cache is not None else ObservationCache()
+        self.kept_series: SeriesKeep[PatientSeries] = SeriesKeep()
 
     def series(
         self,
@@ -403,18 +405,64 @@ class ChartService:
         """The patient's trends; observation sets only in [start, end] (None: the whole stay).
 
         ``last`` instead of ``start``: the sets of the last so long, by the database clock
-        (the station's clock may differ).
+        (the station's clock may differ). A series read moments ago is served again while
+        nothing it was read from has changed (``chart_cache.SeriesKeep``).
         """
+        read = self._read(admission_id, start, end, last, reader, ahead=False)
+        assert read is not None  # only a read ahead skips a stay
+        return read
+
+    def read_ahead(self, admission_id: int, span: timedelta | None) -> int:
+        """Read ahead of an open, and keep, what a window showing the last ``span`` (None: the
+        whole stay) reads first (``chart_reads.opening_read``): a patient about to be opened
+        then opens onto it, checked again against the database by that open. The sets read
+        are kept as a prefetch (``ObservationCache``: only the last few such are kept).
+
+        A discharged stay is not read (its read is checked and audited when it is opened).
+        Returns the number of observation sets read for the range."""
+        read = self._read(admission_id, None, None, opening_read(span), None, ahead=True)
+        return 0 if read is None else len(read.observations)
+
+    def _read(
+        self,
+        admission_id: int,
+        start: datetime | None,
+        end: datetime | None,
+        last: timedelta | None,
+        reader: Actor | None,
+        *,
+        ahead: bool,
+    ) -> PatientSeries | None:
         now = self._db.clock()
+        request = (start, end, last)
         if start is None and last is not None:
             start = now - last
         chart = self._db.chart
+        shift = self._db.policy.shift_at(now.astimezone())
+        shift_started_at = _shift_start(now, shift.start).timestamp()
         with self._db.read() as session:
-            ensure_may_read(self._db, session, admission_id, reader, "charts")
             admission = repository.admission(session, admission_id)
+            if ahead and (admission is None or admission.discharged_at is not None):
+                return None
+            ensure_may_read(self._db, session, admission_id, reader, "charts")
             if admission is None:
                 raise NotFound(f"admission {admission_id} does not exist")
-            kept, first, stop = self.cache.read(session, admission_id, start, end, _read_matrix)
+            marker = series.observation_marker(session, admission_id)
+            this_read = SeriesRead(
+                admission_id,
+                request,
+                (marker, admission_marker(session, admission_id)),
+                now.timestamp(),
+                shift_started_at,
+            )
+            kept_series = self.kept_series.get(this_read)
+            if kept_series is not None:
+                if not ahead:
+                    self.cache.opened(admission_id)
+                return kept_series
+            kept, first, stop = self.cache.read(
+                session, admission_id, start, end, _read_matrix, prefetch=ahead, marker=marker
+            )
             symptom_rows = series.symptom_rows(session, admission_id)
             assessment_rows = series.assessment_rows(session, admission_id)
             prn_rows = series.prn_rows(session, admission_id)
@@ -468,16 +516,15 @@ class ChartService:
         observations, vitals, corrections, oxygen, sets = _derived(kept, first, stop)
         symptoms = _symptom_columns(symptom_rows, chart.items)
         assessments = _assessment_columns(assessment_rows)
-        shift = self._db.policy.shift_at(now.astimezone())
         admitted = admission.admitted_at.timestamp()
         discharged = admission.discharged_at.timestamp() if admission.discharged_at else None
-        return PatientSeries(
+        read = PatientSeries(
             admission_id=admission_id,
             admitted_at=admitted,
             discharged_at=discharged,
             as_of=now.timestamp(),
             shift_name=shift.name,
-            shift_started_at=_shift_start(now, shift.start).timestamp(),
+            shift_started_at=shift_started_at,
             loaded_from=start.timestamp() if start is not None else admitted,
             loaded_to=end.timestamp() if end is not None else now.timestamp(),
             spo2_scale=admission.spo2_scale,
@@ -513,39 +560,8 @@ class ChartService:
             sleep=sleep,
             simple=simple,
         )
-
-    def warm(
-        self,
-        admission_id: int,
-        start: datetime | None = None,
-        end: datetime | None = None,
-        *,
-        last: timedelta | None = None,
-    ) -> int:
-        """Read the observation sets ``series`` would read for these arguments into the keep,
-        and the lines drawn from them, without building a series: a patient about to be opened
-        then opens onto kept sets (checked again against the database by that open, like any
-        kept sets). Kept as a prefetch (``ObservationCache``: only the last few such are kept).
-
-        A discharged stay is not read (its read is checked and audited when it is opened).
-        Returns the number of sets kept for the range."""
-        now = self._db.clock()
-        if start is None and last is not None:
-            start = now - last
-        with self._db.read() as session:
-            admission = repository.admission(session, admission_id)
-            if admission is None or admission.discharged_at is not None:
-                return 0
-            kept, first, stop = self.cache.read(
-                session, admission_id, start, end, _read_matrix, prefetch=True
-            )
-        _derived(kept, first, stop)
-        return stop - first
-
-    def read_ahead(self, admission_id: int, span: timedelta | None) -> int:
-        """Read ahead of an open what a window showing the last ``span`` (None: the whole
-        stay) reads first (``chart_reads.opening_read``); see ``warm``."""
-        return self.warm(admission_id, last=opening_read(span))
+        self.kept_series.put(this_read, read)
+        return read
 
     def _references(self, items: Sequence[ChartItem]) -> tuple[ReferenceLine, ...]:
         """Threshold lines from the policy and the chart file (never typed in here)."""

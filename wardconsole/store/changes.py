@@ -56,6 +56,21 @@ def latest_seq(session: Session) -> int:
     return session.scalar(select(func.coalesce(func.max(ChangeRow.id), 0))) or 0
 
 
+def admission_marker(session: Session, admission_id: int) -> tuple[int, int, int, int]:
+    """(count, sum of ids) of the change-log rows naming the admission, then of those naming
+    the whole ward: moves whenever a write that could alter what is read for the admission
+    commits, in whatever order the ids commit (a lower id committing late still adds to both).
+    Index-only reads (``ix_change_log_admission``)."""
+    c = ChangeRow
+
+    def counted(wanted: Any) -> Any:
+        return select(func.count(), func.coalesce(func.sum(c.id), 0)).where(wanted)
+
+    named = session.execute(counted(c.admission_id == admission_id)).one()
+    ward = session.execute(counted(c.admission_id.is_(None))).one()
+    return int(named[0]), int(named[1]), int(ward[0]), int(ward[1])
+
+
 class _LogSource(Protocol):
     """Where a station reads the change log from."""
 

@@ -693,6 +693,7 @@ class ChangeRow(Base):
     ``max(id)``; PostgreSQL also sends NOTIFY in the same transaction)."""
 
     __tablename__ = "change_log"
+    __table_args__ = (Index("ix_change_log_admission", "admission_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column()

@@ -1,18 +1,19 @@
 """Reading a patient's chart ahead of the open: the census row a nurse has stopped on.
 
 A nurse opens a patient from the census: arrows or the filter to the row, then Return. Once a
-row has stayed selected for ``DWELL_MS``, the observation sets its window would read first (the
-range of the preset the next window opens on, ``first_read``) are read on the console's one
-``TaskRunner`` into the chart service's keep, so Return opens onto kept sets. The open checks
-them against the database like any kept sets (``services/chart_cache.py``): a correction made
-at another station meanwhile is read then, never drawn stale.
+row has stayed selected for ``DWELL_MS``, the chart its window would read first (the range of
+the preset the next window opens on, ``first_read``: the observation sets and every other entry
+the chart draws) is read on the console's one ``TaskRunner`` into the chart service's keep, so
+Return opens onto what was kept. The open checks it against the database like anything kept
+(``services/chart_cache.py``): a correction made at another station meanwhile is read then,
+never drawn stale.
 
 The prefetch gives way to everything else on the worker: it is started only while no other task
 is waiting or running there and no census read is about to be asked for (the change feed's
 debounce); otherwise it is tried again after another dwell, while the row stays selected. A
 newer selection supersedes a prefetch that has not started; opening a window does too (the
 window's own read fills the keep). One already running finishes first on the serial worker and
-the window's read, queued after it, finds its sets kept: the two never read at once. A failed
+the window's read, queued after it, finds its chart kept: the two never read at once. A failed
 prefetch is logged and otherwise silent: the window then reads as it always has.
 
 When a prefetch is back and its row is still selected, ``prepare`` is called on the UI thread in

@@ -11,13 +11,16 @@ stay with 4-hourly sets.
   dropped instead of building eight plots). The window opens on the default range (the last
   72 h; it reads those sets and a margin, and the rest when a wider range is chosen): that is
   ``open_ms``. Opening straight onto the whole stay (all 43,200 sets drawn) is
-  ``open_stay_ms``; the first open of a patient (nothing kept yet: every set read, every plot
+  ``open_stay_ms`` (a re-open within the minute with nothing changed: the kept chart is
+  served, ``SeriesKeep``); ``reopen_stay_after_change_ms``: the same after a withdrawal rating
+  was recorded for the patient before each open (every entry read again, and the sets stored
+  since); the first open of a patient (nothing kept yet: every set read, every plot
   built) is ``first_open_stay_ms`` (wall) and ``first_open_stay_cpu_ms`` (CPU of the process).
   ``open_after_select_ms``: the same first open of a patient (nothing kept, every plot built),
   but after the census row was selected as the console selects it (``ChartPrefetch.select``,
   what the census selection calls) and the row stayed selected until its chart was read ahead
   (the dwell, ``DWELL_MS``, and the read: ``ready_after_select_ms`` from the selection); the
-  window then opens onto the kept sets. Return pressed sooner waits for the read in flight.
+  window then opens onto the chart kept whole. Return pressed sooner waits for the read in flight.
   As the console does once a patient window has loaded the chart modules, the read ahead being
   back also has a spare chart page built on the UI thread in the next idle moment
   (``prepare_stall_ms``: how long that held the UI thread), so the window takes a built page;
@@ -37,7 +40,8 @@ stay with 4-hourly sets.
     python bench/charts.py [--repeat 15] [--db-dir DIR]
 
 Last line: {"open_ms": ..., "pan_ms": ..., "mpl_open_ms": ..., "open_ms_7d": ..., "rss_mb": ...,
-"open_stay_ms": ..., "mpl_open_stay_ms": ..., "first_open_stay_ms": ...,
+"open_stay_ms": ..., "reopen_stay_after_change_ms": ..., "mpl_open_stay_ms": ...,
+"first_open_stay_ms": ...,
 "first_open_stay_cpu_ms": ..., "open_after_select_ms": ..., "ready_after_select_ms": ...,
 "prefetch_rss_mb": ..., "first_open_ms": ..., "open_after_select_72h_ms": ...,
 "ready_after_select_72h_ms": ..., "open_after_select_p95_ms": ..., "prepare_stall_ms": ...}
@@ -69,6 +73,8 @@ from wardconsole.services.census import CensusService
 from wardconsole.services.charts import ChartService, PatientSeries
 from wardconsole.services.db import Database
 from wardconsole.services.demo import DemoOptions, build_demo_ward
+from wardconsole.services.recording import RecordingService
+from wardconsole.services.staff import StaffService
 from wardconsole.store.engine import make_engine, upgrade
 from wardconsole.ui.patient.chart_prefetch import ChartPrefetch
 from wardconsole.ui.patient.charts.page_pool import ChartPagePool
@@ -174,15 +180,29 @@ def measure_open(
     admission_id: int,
     preset: Preset,
     repeat: int,
+    before_each: Callable[[int], object] | None = None,
 ) -> list[float]:
+    """Re-opens of the patient with one chart service; ``before_each(n)`` runs before the
+    n-th open (not timed)."""
     window, _ = open_window(app, db, runner, admission_id, preset)  # warm caches
     close_window(app, window)
     times = []
-    for _ in range(repeat):
+    for n in range(repeat):
+        if before_each is not None:
+            before_each(n)
         window, ms = open_window(app, db, runner, admission_id, preset)
         times.append(ms)
         close_window(app, window)
     return times
+
+
+def rating_recorded(db: Database, admission_id: int) -> Callable[[int], object]:
+    """Records a withdrawal rating for the patient (at this station, as another station's
+    would arrive): a kept series may then not be served, so the next open reads every entry
+    again and only the sets stored since."""
+    recording = RecordingService(db)
+    nurse = StaffService(db).actor("rn.okafor", "Bench station")
+    return lambda n: recording.record_symptoms(nurse, admission_id, {"craving": n % 4})
 
 
 def measure_first_open(
@@ -494,14 +514,14 @@ def prefetch_rss_child(args: argparse.Namespace) -> None:
     rows = CensusService(census_db).snapshot().rows[:20]
     month_rows = CensusService(patients_db).snapshot().rows
     census_charts, month_charts = ChartService(census_db), ChartService(patients_db)
-    census_charts.warm(rows[0].admission_id)  # numpy and the reading code loaded
-    census_charts.cache = type(census_charts.cache)()
+    census_charts.read_ahead(rows[0].admission_id, None)  # numpy and the reading code loaded
+    census_charts = ChartService(census_db)
     before = rss_kb()
     for row in rows:
-        census_charts.warm(row.admission_id)
+        census_charts.read_ahead(row.admission_id, None)
     after_census = rss_kb()
     for row in month_rows:
-        month_charts.warm(row.admission_id)
+        month_charts.read_ahead(row.admission_id, None)
     kept = [
         entry
         for charts, ids in (
@@ -632,6 +652,9 @@ def main() -> None:
     CPU_MS.clear()
     open_stay = measure_open(app, month, runner, patient, Preset.STAY, args.repeat)
     open_stay_cpu = CPU_MS[1:]
+    open_stay_changed = measure_open(
+        app, month, runner, patient, Preset.STAY, args.repeat, rating_recorded(month, patient)
+    )
     # The first open straight from nothing and the one after the row was read ahead,
     # alternately, so that the load of a shared machine sways both alike.
     first_stay, first_stay_cpu, after_select, ready = [], [], [], []
@@ -671,6 +694,7 @@ def main() -> None:
     print(summary("open, 30 days, default range (72 h)", open_default))
     print(summary(f"open, 30 days, whole stay ({points} sets on screen)", open_stay))
     print(summary("  the same, CPU time of the process", open_stay_cpu))
+    print(summary("re-open, whole stay, after an entry was recorded", open_stay_changed))
     print(summary("first open, 30 days, whole stay (nothing kept: every set read)", first_stay))
     print(summary("  the same, CPU time of the process", first_stay_cpu))
     print(summary("first open after the row was selected and read ahead, whole stay", after_select))
@@ -722,6 +746,7 @@ def main() -> None:
                 "open_ms_7d": round(statistics.median(open_week), 1),
                 "rss_mb": rss,
                 "open_stay_ms": round(statistics.median(open_stay), 1),
+                "reopen_stay_after_change_ms": round(statistics.median(open_stay_changed), 1),
                 "mpl_open_stay_ms": round(statistics.median(mpl), 1),
                 "first_open_stay_ms": round(statistics.median(first_stay), 1),
                 "first_open_stay_cpu_ms": round(statistics.median(first_stay_cpu), 1),

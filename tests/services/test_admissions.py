@@ -324,8 +324,12 @@ def test_a_bed_move_is_refused_to_an_occupied_bed_or_a_stale_view(
     admit(service, nurse, clock, patient=BETH, bed="B02")
     with pytest.raises(ServiceError, match="bed B02 is occupied by Beth Brannigan"):
         service.move_bed(nurse, aled, "B02")
-    with pytest.raises(InvalidInput, match="already in bed B01"):
+    with pytest.raises(InvalidInput) as caught:
         service.move_bed(nurse, aled, "B01")
+    assert str(caught.value) == "bed: the patient is already in bed B01"  # named once
+    with pytest.raises(InvalidInput) as caught:
+        service.move_bed(nurse, aled, "B99")
+    assert str(caught.value) == "bed: no bed called 'B99' on this ward"
     stale = service.admission(aled).version
     service.move_bed(nurse, aled, "B03")
     with pytest.raises(ConflictError, match="another station"):

@@ -93,7 +93,12 @@ class InvalidInput(ServiceError):
 
     def __init__(self, problems: dict[str, str]) -> None:
         self.problems = problems
-        super().__init__("; ".join(f"{field}: {msg}" for field, msg in problems.items()))
+        super().__init__("; ".join(_naming(field, msg) for field, msg in problems.items()))
+
+
+def _naming(field: str, message: str) -> str:
+    """The message as shown: it names its field once (most already start with it)."""
+    return message if message.startswith(field) else f"{field}: {message}"
 
 
 _pending: ContextVar[tuple[Actor, Permission, FrameType] | None] = ContextVar(

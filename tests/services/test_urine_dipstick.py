@@ -6,6 +6,7 @@ says so, and every write is audited with who and which station."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from wardfakes import Clock
 from wardconsole.domain.entry_kinds import EntryKind
 from wardconsole.services.context import Actor, InvalidInput
 from wardconsole.services.db import Database
+from wardconsole.services.discharge import DischargeService
 from wardconsole.services.history import EntryState, HistoryService
 from wardconsole.services.outbox import Outbox
 from wardconsole.services.recording import RecordingService
@@ -139,3 +141,33 @@ def test_a_dipstick_saved_during_an_outage_is_replayed_exactly_once(
     with db.read() as session:
         rows = session.scalars(select(UrineDipstickRow)).all()
     assert [(r.blood, r.note, r.taken_at) for r in rows] == [("1+", "Pink urine", pressed)]
+
+
+def test_the_discharge_summary_lists_the_stay_s_dipsticks_latest_first(
+    db: Database, nurse: Actor, admission: int, clock: Clock
+) -> None:
+    """Ketamine harms the bladder: whoever takes the patient on reads what the strips showed."""
+    recording = RecordingService(db)
+    summary = DischargeService(db).draft(admission).text
+    assert "Urine dipstick" not in summary  # nothing said when no strip was read
+    readings = ["negative", "trace", "1+", "2+", "3+"]
+    for hours_ago, blood in zip((25, 20, 15, 10, 5), readings, strict=True):
+        recording.record_entry(
+            nurse,
+            admission,
+            DIPSTICK,
+            {"blood": blood},
+            taken_at=clock.now - timedelta(hours=hours_ago),
+        )
+    struck = recording.record_entry(
+        nurse, admission, DIPSTICK, {"blood": "3+", "nitrites": "positive"}
+    )
+    recording.mark_entered_in_error(
+        nurse, "urine_dipstick", struck.entry_id, "Wrong patient's strip"
+    )
+    summary = DischargeService(db).draft(admission).text
+    [line] = [text for text in summary.splitlines() if "Urine dipstick" in text]
+    assert line.startswith("- Urine dipstick (5 recorded), latest first: blood 3+")
+    assert line.index("blood 3+") < line.index("blood 2+") < line.index("blood 1+")
+    assert line.endswith("; and 2 earlier")
+    assert "positive" not in line  # the strike-out is not the record

@@ -20,6 +20,7 @@ from wardconsole.domain.assessments import assessment_name
 from wardconsole.domain.bowels import BowelEntry, BowelStatus
 from wardconsole.domain.bowels import course_line as bowels_course_line
 from wardconsole.domain.discharge_medicines import medicines_at_discharge
+from wardconsole.domain.entry_specs import EntrySpec, SimpleEntry
 from wardconsole.domain.food_chart import FoodChart
 from wardconsole.domain.food_chart import stay_line as food_chart_line
 from wardconsole.domain.intake import Intake
@@ -28,6 +29,7 @@ from wardconsole.domain.meals import course_lines as meals_course_lines
 from wardconsole.domain.medicines import MedicineLine
 from wardconsole.domain.records import Severity
 from wardconsole.domain.sessions import SessionFact, discharge_lines
+from wardconsole.domain.simple_kinds import entries_line
 from wardconsole.domain.sleep import NightSleep, SleepPolicy
 from wardconsole.domain.sleep import course_line as sleep_course_line
 from wardconsole.domain.weights import MustScreen, WeightCourse, stay_lines
@@ -158,6 +160,9 @@ class StayFacts:
     """Each night of the stay (the nurse's entry, the estimate from the checks)."""
     sleep_policy: SleepPolicy | None = None
     """The little-sleep hours the course names (None: sleep was not read)."""
+    listed: tuple[tuple[EntrySpec, tuple[SimpleEntry, ...]], ...] = ()
+    """Each listed simple kind (a urine dipstick, say: ``simple_kinds.listed_specs``) with the
+    stay's entries, oldest first."""
 
 
 def stay_day(admitted_at: datetime, at: datetime) -> int:
@@ -329,6 +334,10 @@ class _Writer:
             self.item(bowels_course_line(self.f.bowels, self.f.bowel_status))
         if self.f.sleep_policy is not None:
             self.item(sleep_course_line(self.f.sleep, self.f.sleep_policy))
+        for spec, entries in self.f.listed:
+            if entries:
+                heading = f"{spec.kind.words.label} ({len(entries)} recorded), latest first"
+                self.item(entries_line(heading, spec, entries[::-1], self.when))
 
     def series(self, title: str, readings: tuple[Reading, ...], noun: str) -> str:
         scored = [r for r in readings if r.value is not None]

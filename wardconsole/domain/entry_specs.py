@@ -17,7 +17,8 @@ both are persisted, so they never change once released.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from wardconsole.domain.entry_kinds import EntryKind
@@ -203,3 +204,13 @@ class EntrySpec:
         if self.audit_detail is not None:
             return self.audit_detail(values)
         return {name: value for name, value in values.items() if value not in (None, "")}
+
+
+@dataclass(frozen=True, slots=True)
+class SimpleEntry:
+    """One current entry of a simple kind: when it was taken and its values by column."""
+
+    id: int
+    admission_id: int
+    taken_at: datetime
+    values: Mapping[str, Any] = field(hash=False)

@@ -30,11 +30,11 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from wardconsole.domain.entry_kinds import entry_title
+from wardconsole.domain.entry_specs import SimpleEntry
 from wardconsole.domain.formulary import Formulary
 from wardconsole.domain.news2 import ACVPU, RISK_LABELS
 from wardconsole.domain.records import EscalationKind, Severity
 from wardconsole.domain.sessions import craving_text, session_title
-from wardconsole.domain.simple_kinds import SIMPLE_KINDS
 from wardconsole.domain.withdrawal import ChartItem
 from wardconsole.services.chart_cache import KeptSets, ObservationCache, SeriesKeep, SeriesRead
 from wardconsole.services.chart_reads import opening_read
@@ -49,9 +49,8 @@ from wardconsole.services.weight_series import WeightSeries, read_weight_series
 from wardconsole.store import repository, series
 from wardconsole.store import sessions as sessions_store
 from wardconsole.store.changes import admission_marker
-from wardconsole.store.entries import ENTRY_TABLES
 from wardconsole.store.sessions import SessionRecord
-from wardconsole.store.simple_entries import SimpleEntry, entries_between
+from wardconsole.store.simple_entries import listed_stay_entries
 
 GAP_FACTOR: Final = 2.0
 """An interval longer than this many usual intervals is a gap (DESIGN CHOICE, see module doc)."""
@@ -237,11 +236,6 @@ class ChartEvent:
     """When it was written, if that differs from ``at`` (a correction made later)."""
 
 
-CHARTED_ON_THEIR_OWN: Final = frozenset({"meal", "bowel"})
-"""Simple kinds the stay's nutrition course already carries (``PatientSeries.nutrition``);
-every other simple kind is read into ``PatientSeries.simple``."""
-
-
 @dataclass(frozen=True, slots=True)
 class ReferenceLine:
     """A threshold drawn across a track, with where the number comes from."""
@@ -295,7 +289,7 @@ class PatientSeries:
     """Each night of the stay: hours asleep (the nurse's entry or the estimate from the safety
     checks) and the withdrawal chart's sleep rating."""
     simple: Mapping[str, tuple[SimpleEntry, ...]] = field(default_factory=dict)
-    """The stay's current entries of each simple kind not in ``CHARTED_ON_THEIR_OWN``, by kind
+    """The stay's current entries of each simple kind not in ``NUTRITION_KINDS``, by kind
     (``EntryKind`` value), oldest first."""
 
     def covers(self, start: float, end: float) -> bool:
@@ -498,19 +492,8 @@ class ChartService:
                 admission.discharged_at,
             )
             simple = {
-                kind.value: tuple(
-                    entries_between(
-                        session,
-                        ENTRY_TABLES[kind],
-                        spec.columns,
-                        [admission_id],
-                        None,
-                        None,
-                        newest_first=False,
-                    ).get(admission_id, ())
-                )
-                for kind, spec in SIMPLE_KINDS.items()
-                if kind not in CHARTED_ON_THEIR_OWN
+                kind.value: entries
+                for kind, entries in listed_stay_entries(session, admission_id).items()
             }
 
         observations, vitals, corrections, oxygen, sets = _derived(kept, first, stop)

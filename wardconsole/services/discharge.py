@@ -21,6 +21,7 @@ from wardconsole.domain.discharge import (
 )
 from wardconsole.domain.follow_up import AftercarePlan, plan_gaps
 from wardconsole.domain.intake import OPIOID_WITHDRAWAL, Intake
+from wardconsole.domain.simple_kinds import SIMPLE_KINDS
 from wardconsole.domain.text_input import text_problem
 from wardconsole.domain.weights import weight_course
 from wardconsole.services.admissions import read_intake
@@ -47,6 +48,7 @@ from wardconsole.store.medicines_queries import medicine_lines
 from wardconsole.store.models import Admission
 from wardconsole.store.nutrition import stay_food_charts
 from wardconsole.store.sessions import session_facts
+from wardconsole.store.simple_entries import listed_stay_entries
 
 CLOCK_TOLERANCE = timedelta(minutes=5)
 MIN_SUMMARY = 20
@@ -136,6 +138,7 @@ class DischargeService:
             weighed = weights.weighings(session, [admission_id])[admission_id]
             screens = tuple(weights.must_screens(session, [admission_id])[admission_id])
             eating = read_course(self._db, session, admission_id, None, detail.discharged_at)
+            listed = listed_stay_entries(session, admission_id)
             charts = tuple(stay_food_charts(session, admission_id))
             medicines = medicine_lines(session, admission_id)
             left = detail.discharged_at or discharged_at
@@ -184,6 +187,7 @@ class DischargeService:
             medicines_review=tuple(review),
             sleep=tuple(nights),
             sleep_policy=self._db.sleep_policy,
+            listed=tuple((SIMPLE_KINDS[kind], entries) for kind, entries in listed.items()),
             previous_stay=PreviousStay(
                 previous.admitted_at, previous.discharged_at, previous.discharge_destination
             )

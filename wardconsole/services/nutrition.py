@@ -13,12 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Final
 
 from sqlalchemy.orm import Session
 
 from wardconsole.domain.bowels import BowelEntry, BowelStatus, bowel_status
-from wardconsole.domain.entry_kinds import EntryKind
 from wardconsole.domain.fluids import FluidPeriod, period_of
 from wardconsole.domain.food_chart import chart_days
 from wardconsole.domain.handoff_records import Fact
@@ -29,11 +27,6 @@ from wardconsole.services.context import NotFound
 from wardconsole.services.db import Database
 from wardconsole.services.food_chart import FoodChartView, food_chart_views
 from wardconsole.store import nutrition, weights
-
-HANDOFF_KINDS: Final = frozenset({EntryKind.MEAL, EntryKind.BOWEL})
-"""The simple kinds ``nutrition_facts`` words for the handoff itself (meals this shift and
-period, the food chart, the days since the bowels last opened); every other simple kind has
-the generic line (``services.simple_kind_handoff``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,20 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta, tzinfo
-from typing import Final
 
 from sqlalchemy.orm import Session
 
-from wardconsole.domain.entry_specs import EntrySpec
+from wardconsole.domain.entry_specs import EntrySpec, SimpleEntry
 from wardconsole.domain.handoff_records import Fact
-from wardconsole.domain.simple_kinds import SIMPLE_KINDS
+from wardconsole.domain.simple_kinds import entries_line, listed_specs
 from wardconsole.services.db import Database
-from wardconsole.services.nutrition import HANDOFF_KINDS
 from wardconsole.store.entries import ENTRY_TABLES
-from wardconsole.store.simple_entries import SimpleEntry, entries_between
-
-SHOWN: Final = 3
-"""Entries listed in a kind's line; earlier ones this shift are counted."""
+from wardconsole.store.simple_entries import entries_between
 
 
 def simple_kind_facts(
@@ -38,7 +33,7 @@ def simple_kind_facts(
 ) -> dict[int, tuple[Fact, ...]]:
     """Admission id -> one fact per simple kind without facts of its own that has entries
     taken in [shift_start, until] (patients without any are left out)."""
-    specs = [spec for kind, spec in SIMPLE_KINDS.items() if kind not in HANDOFF_KINDS]
+    specs = listed_specs()
     if not specs or not admission_ids:
         return {}
     end = until + timedelta(microseconds=1)  # an entry taken at the moment of drafting counts
@@ -53,11 +48,10 @@ def simple_kind_facts(
 
 
 def shift_line(spec: EntrySpec, entries: Sequence[SimpleEntry], zone: tzinfo) -> str:
-    """'Urine dipstick this shift: … (03:10); … (23:40)' — ``entries`` newest first; after
-    ``SHOWN`` of them, how many earlier ones there were."""
-    shown = [
-        f"{spec.text(e.values)} ({e.taken_at.astimezone(zone):%H:%M})" for e in entries[:SHOWN]
-    ]
-    earlier = len(entries) - SHOWN
-    more = f"; and {earlier} earlier" if earlier > 0 else ""
-    return f"{spec.kind.words.label} this shift: {'; '.join(shown)}{more}"
+    """'Urine dipstick this shift: … (03:10); … (23:40)' — ``entries`` newest first."""
+    return entries_line(
+        f"{spec.kind.words.label} this shift",
+        spec,
+        entries,
+        lambda at: f"{at.astimezone(zone):%H:%M}",
+    )

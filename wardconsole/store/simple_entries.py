@@ -4,26 +4,18 @@ grow with the ward."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from wardconsole.store.entries import current
+from wardconsole.domain.entry_kinds import EntryKind
+from wardconsole.domain.entry_specs import SimpleEntry
+from wardconsole.domain.simple_kinds import listed_specs
+from wardconsole.store.entries import ENTRY_TABLES, current
 from wardconsole.store.id_lists import among_ids
-
-
-@dataclass(frozen=True, slots=True)
-class SimpleEntry:
-    """One current entry of a simple kind: when it was taken and its values by column."""
-
-    id: int
-    admission_id: int
-    taken_at: datetime
-    values: Mapping[str, Any] = field(hash=False)
 
 
 def entries_between(
@@ -66,3 +58,24 @@ def entries_between(
             SimpleEntry(entry_id, admission_id, taken_at, dict(zip(columns, values, strict=True)))
         )
     return found
+
+
+def listed_stay_entries(
+    session: Session, admission_id: int
+) -> dict[EntryKind, tuple[SimpleEntry, ...]]:
+    """Each listed simple kind (``simple_kinds.listed_specs``) -> the stay's current entries,
+    oldest first (empty when there are none). One statement per kind."""
+    return {
+        spec.kind: tuple(
+            entries_between(
+                session,
+                ENTRY_TABLES[spec.kind],
+                spec.columns,
+                [admission_id],
+                None,
+                None,
+                newest_first=False,
+            ).get(admission_id, ())
+        )
+        for spec in listed_specs()
+    }

@@ -67,15 +67,11 @@ BUTTON_TEXTS = {
 the button grid must fit a 1366-px screen with the window's frame."""
 
 
-OWN_WINDOWS: frozenset[EntryKind] = frozenset({EntryKind.MEAL, EntryKind.BOWEL})
-"""Simple kinds recorded in a window of their own (meals and bowels: "Meals, supplements and
-bowels…"); every other simple kind gets a "Record …" action opening the form built from its
-spec (``ui/physical/simple_entry.py``)."""
-
-
 def form_kinds() -> list[EntryKind]:
-    """The simple kinds recorded through the generic form, in ``SIMPLE_KINDS`` order."""
-    return [kind for kind in simple_kinds.SIMPLE_KINDS if kind not in OWN_WINDOWS]
+    """The simple kinds recorded through the form built from their spec
+    (``ui/physical/simple_entry.py``), in ``SIMPLE_KINDS`` order; meals and bowels have their
+    own window ("Meals, supplements and bowels…")."""
+    return [spec.kind for spec in simple_kinds.listed_specs()]
 
 
 def patient_title(row: CensusRow) -> str:

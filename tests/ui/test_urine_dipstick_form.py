@@ -63,6 +63,7 @@ def test_an_untouched_strip_is_refused_and_a_pad_not_read_stays_not_read(
         ]
         assert dialog.focusWidget() is blood
         assert all(_combo(dialog, n).currentIndex() == -1 for n in ("blood", "nitrites"))
+        assert blood.placeholderText() == "Choose, or not read…"  # never a blank answer
         qtbot.keyClick(blood, Qt.Key.Key_Return)
         assert dialog.status.text() == "✖ Not saved — Blood: choose one, or 'Not read'"
         assert ward.count(UrineDipstickRow) == 0

@@ -116,6 +116,9 @@ class SimpleFields:
             return line
         combo = QComboBox()
         combo.setAccessibleName(entry_field.plain_label)
+        # Shown while nothing is chosen, so an untouched list never reads as an answer.
+        none = f", or {entry_field.absent.lower()}" if entry_field.absent else ""
+        combo.setPlaceholderText(f"Choose{none}…")
         for choice in entry_field.choices:
             combo.addItem(choice.label, choice.value)
         if entry_field.absent is not None and entry_field.name not in self._only_with:

@@ -84,6 +84,10 @@ def test_an_untouched_strip_is_refused_and_a_pad_not_read_stays_not_read(
         qtbot.keyClick(dialog.note, Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: dialog.saved_count == 1)
         assert "✔ SAVED at" in dialog.status.text()
+        # What was saved, in words, before the form clears for the next strip.
+        assert dialog.status.text().endswith(
+            "Urine dipstick — blood 1+, leucocytes not read, nitrites negative"
+        )
         assert blood.currentIndex() == -1  # ready for the next strip, nothing pre-chosen
         dialog.reject()
     finally:

@@ -217,6 +217,8 @@ class SimpleEntryDialog(QuickEntryDialog):
             window_title=f"{words.title} — {title}",
         )
         self.spec = spec
+        self._saving = ""
+        """The entry being saved, in words (said when it is saved)."""
         self.fields = SimpleFields(spec, prefix="entry")
         self.taken_at = TakenAtEdit(bedside.clock)
         self.note = QLineEdit()
@@ -296,6 +298,7 @@ class SimpleEntryDialog(QuickEntryDialog):
         taken_at: datetime | None = self.taken_at.taken_at()
         save_key = uuid.uuid4().hex
         write = self._writer()
+        self._saving = self.spec.text(values)
         self._saver.start(
             lambda: write(actor, admission_id, kind, values, note, save_key, taken_at)
         )
@@ -338,10 +341,10 @@ class SimpleEntryDialog(QuickEntryDialog):
     @Slot(object)
     def _on_saved(self, result: SaveResult | QueuedSave) -> None:
         self.saved_count += 1
+        # What was saved, in words, before the form is cleared for the next entry: the
+        # nurse can check it (and correct it from the history if it is wrong).
         self.status.show_message(
-            f"✔ SAVED at {fmt.local_time_text(self._bedside.clock())} — "
-            f"{self.spec.kind.words.title.lower()}",
-            "ok",
+            f"✔ SAVED at {fmt.local_time_text(self._bedside.clock())} — {self._saving}", "ok"
         )
         if isinstance(result, QueuedSave):
             self.status.show_message(queued_text(result), "ok")

@@ -635,18 +635,7 @@ class RecordingService:
             result = self._finish(session, actor, row, "prn", now, detail)
             return result, {"prn": result.entry_id}
 
-        return save_exactly_once(
-            self._db,
-            actor,
-            save_key=save_key,
-            kind="prn",
-            admission_id=admission_id,
-            now=now,
-            write=write,
-            earlier=lambda _session, receipt: SaveResult(
-                int(receipt.entries["prn"]), admission_id, None, ()
-            ),
-        )
+        return self._save_once(actor, "prn", admission_id, save_key, now, write)
 
     @checks_text
     def record_prn_effect(self, actor: Actor, dose_id: int, effect: str) -> None:
@@ -872,18 +861,7 @@ class RecordingService:
             result = self._finish(session, actor, row, "sleep", now, detail)
             return result, {"sleep": result.entry_id}
 
-        return save_exactly_once(
-            self._db,
-            actor,
-            save_key=save_key,
-            kind="sleep",
-            admission_id=admission_id,
-            now=now,
-            write=write,
-            earlier=lambda _session, receipt: SaveResult(
-                int(receipt.entries["sleep"]), admission_id, None, ()
-            ),
-        )
+        return self._save_once(actor, "sleep", admission_id, save_key, now, write)
 
     @checks_text
     def amend_sleep(

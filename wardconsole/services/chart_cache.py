@@ -55,7 +55,10 @@ KEPT_SERIES: Final = 3
 """Whole series kept (the window being opened, the one before it, one more)."""
 SERIES_AGE_S: Final = 60.0
 """A kept series is served only this soon after it was read: it says "As of" its read, and a
-window should not open onto a time the nurse would take for stale."""
+window should not open onto a time the nurse would take for stale. DESIGN CHOICE, not a
+clinical threshold (HAZ-137, awaiting sign-off): the "As of" time is shown to the minute, and a
+nurse who stopped on a census row opens it within seconds; nothing written since is ever served
+from the keep, whatever its age."""
 
 _TIME = series.OBSERVATION_COLUMNS.index("taken_at")
 _ID = series.OBSERVATION_COLUMNS.index("id")

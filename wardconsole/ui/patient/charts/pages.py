@@ -73,7 +73,9 @@ class ChartPage:
         track = TrackPlot(spec, self._palette, show_dates=last)
         row = self._next_row
         self._next_row += 1
-        self.widget.addItem(track.container, row=row, col=0)
+        # Into the grid itself: pg.GraphicsLayout.addItem would lay out every row again and
+        # add a border item for each.
+        self.widget.ci.layout.addItem(track.container, row, 0)
         self.widget.ci.layout.setRowStretchFactor(row, spec.stretch)
         if self.plots:
             track.vb.setXLink(self.plots[0].vb)

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QFontMetrics
+from PySide6.QtWidgets import QGraphicsGridLayout, QSizePolicy
 
 from wardconsole.services.charts import EntryState, Marks, ReferenceLine, Track
 from wardconsole.ui.patient.charts.bands import Band
@@ -27,6 +29,29 @@ DOWNSAMPLE_FACTOR = 2.0
 """Downsampled chunks per pixel of plot width (pyqtgraph's default is 5)."""
 SPARSE_POINTS = 240
 """Below this many visible points a line also marks each value with a symbol."""
+
+
+class _HiddenLabel:
+    """For an axis whose label is never shown (a row's title is a ``TextItem`` in its left
+    axis): pyqtgraph typesets the hidden label's HTML again at each style, pen or range change,
+    about a fifth of building a chart page. A label once shown is typeset as before."""
+
+    def _updateLabel(self) -> None:
+        axis: Any = self
+        if axis.label.isVisible():
+            super()._updateLabel()  # type: ignore[misc]
+            return
+        axis._adjustSize()
+        axis.picture = None
+        axis.update()
+
+
+class _Axis(_HiddenLabel, pg.AxisItem):
+    pass
+
+
+class _DateAxis(_HiddenLabel, pg.DateAxisItem):
+    pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,25 +95,30 @@ class TrackPlot:
     def __init__(self, spec: TrackSpec, palette: ChartPalette, *, show_dates: bool) -> None:
         self.spec = spec
         self._palette = palette
-        self.container = pg.GraphicsLayout()
-        self.container.setContentsMargins(0, 0, 0, 0)
-        self.container.layout.setSpacing(0)
+        # A plain grid, not a pg.GraphicsLayout: that one lays out the whole row again and adds
+        # a border item for every item added (a page of nine rows: about half its build time).
+        self.container = pg.GraphicsWidget()
+        self.container.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        grid = QGraphicsGridLayout()
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(0)
+        self.container.setLayout(grid)
         self.vb = pg.ViewBox(enableMenu=False, defaultPadding=0.0)
         self.vb.setMouseEnabled(x=True, y=False)
-        left = pg.AxisItem("left")
-        right = pg.AxisItem("right")
-        bottom = pg.DateAxisItem(orientation="bottom")
-        self._axes = {"left": left, "right": right, "bottom": bottom}
+        left = _Axis("left")
+        right = _Axis("right")
+        bottom = _DateAxis(orientation="bottom")
+        self._axes: dict[str, pg.AxisItem] = {"left": left, "right": right, "bottom": bottom}
         for axis in self._axes.values():
             # No axis has units, so there is no SI prefix to choose; left on, pyqtgraph
             # re-typesets the (empty) label on every range change of every axis.
             axis.enableAutoSIPrefix(False)
             axis.linkToView(self.vb)
             axis.setZValue(-50)
-        self.container.addItem(left, row=0, col=0)
-        self.container.addItem(self.vb, row=0, col=1)
-        self.container.addItem(right, row=0, col=2)
-        self.container.addItem(bottom, row=1, col=1)
+        grid.addItem(left, 0, 0)
+        grid.addItem(self.vb, 0, 1)
+        grid.addItem(right, 0, 2)
+        grid.addItem(bottom, 1, 1)
         bottom.setStyle(showValues=show_dates)
         if not show_dates:
             bottom.setHeight(2)

@@ -17,7 +17,7 @@ stay with 4-hourly sets.
   since); the first open of a patient (nothing kept yet: every set read, every plot
   built) is ``first_open_stay_ms`` (wall) and ``first_open_stay_cpu_ms`` (CPU of the process).
   ``open_after_select_ms``: the same first open of a patient (nothing kept, every plot built),
-  but after the census row was selected as the console selects it (``ChartPrefetch.select``,
+  but after the census row was selected as the console selects it (``ChartPrefetch.row_selected``,
   what the census selection calls) and the row stayed selected until its chart was read ahead
   (the dwell, ``DWELL_MS``, and the read: ``ready_after_select_ms`` from the selection); the
   window then opens onto the chart kept whole. Return pressed sooner waits for the read in flight.
@@ -251,7 +251,7 @@ def measure_open_after_select(
             parent=owner,
         )
         selected = time.perf_counter()
-        prefetch.select(admission_id)
+        prefetch.row_selected(admission_id)
         wait_until(
             app,
             lambda prefetch=prefetch: (

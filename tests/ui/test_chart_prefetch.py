@@ -102,7 +102,7 @@ class Console:
     def warmed(self) -> list[int]:
         return [admission for what, admission in self.asked if what == "warm"]
 
-    def select(self, admission_id: int) -> None:
+    def select_row(self, admission_id: int) -> None:
         assert self.window.census_view.select_admission(admission_id)
 
 
@@ -136,7 +136,7 @@ def _other(ward: Ward) -> int:
 def test_a_row_kept_selected_for_the_dwell_is_read_ahead_and_opened_onto_kept_sets(
     qtbot, console: Console, ward: Ward
 ) -> None:
-    console.select(ward.admission)
+    console.select_row(ward.admission)
     qtbot.waitUntil(lambda: ward.admission in console.window.chart_prefetch.prefetched)
     kept = console.charts.cache.kept(ward.admission)
     assert kept is not None and kept.prefetched
@@ -157,8 +157,8 @@ def test_a_row_kept_selected_for_the_dwell_is_read_ahead_and_opened_onto_kept_se
     # Closed, the window is kept hidden and shown again as it is: nothing to read ahead.
     patient.close()
     console.asked.clear()
-    console.select(_other(ward))
-    console.select(ward.admission)
+    console.select_row(_other(ward))
+    console.select_row(ward.admission)
     qtbot.wait(3 * DWELL_MS)
     assert console.warmed() == []
 
@@ -166,8 +166,8 @@ def test_a_row_kept_selected_for_the_dwell_is_read_ahead_and_opened_onto_kept_se
 def test_moving_on_before_the_dwell_reads_nothing(qtbot, console: Console, ward: Ward) -> None:
     qtbot.waitUntil(lambda: not console.window.chart_prefetch.pending, timeout=5_000)
     console.asked.clear()
-    console.select(ward.admission)
-    console.select(_other(ward))  # arrowed on at once
+    console.select_row(ward.admission)
+    console.select_row(_other(ward))  # arrowed on at once
     qtbot.waitUntil(lambda: console.warmed() == [_other(ward)])
     qtbot.wait(2 * DWELL_MS)
     assert console.warmed() == [_other(ward)]  # the row passed over was never read
@@ -184,7 +184,7 @@ def test_a_queued_census_refresh_runs_before_the_prefetch(
     holder = QObject()
     runner.run(holder, lambda: release.wait(10))  # the worker is busy (a save, say)
     console.window.refresh()  # a census read waits behind it
-    console.select(_other(ward))
+    console.select_row(_other(ward))
     qtbot.wait(3 * DWELL_MS)
     assert console.warmed() == []  # gave way: the worker has other work
     release.set()
@@ -196,7 +196,7 @@ def test_a_correction_at_another_station_after_the_prefetch_is_drawn_on_open(
     qtbot, console: Console, ward: Ward
 ) -> None:
     wrong = ward.record({**NORMAL_SET, "pulse": 150}, taken_at=NOW - timedelta(minutes=30))
-    console.select(ward.admission)
+    console.select_row(ward.admission)
     qtbot.waitUntil(lambda: ward.admission in console.window.chart_prefetch.prefetched)
     assert console.charts.cache.kept(ward.admission) is not None
     RecordingService(ward.db).amend_observation(  # at Station B, not through this console
@@ -218,7 +218,7 @@ def test_closing_the_console_cancels_the_prefetch(qtbot, console: Console, ward:
     prefetch = console.window.chart_prefetch
     console.warm_gate = threading.Event()
     console.asked.clear()
-    console.select(_other(ward))
+    console.select_row(_other(ward))
     qtbot.waitUntil(lambda: console.warmed() == [_other(ward)])  # in flight, held
     handle = prefetch._handle
     assert handle is not None and handle.started and not handle.finished
@@ -235,7 +235,7 @@ def test_a_dwell_cut_short_by_closing_the_console_reads_nothing(
 ) -> None:
     qtbot.waitUntil(lambda: not console.window.chart_prefetch.pending, timeout=5_000)
     console.asked.clear()
-    console.select(_other(ward))
+    console.select_row(_other(ward))
     console.window.close()
     qtbot.wait(2 * DWELL_MS)
     assert console.warmed() == []
@@ -246,7 +246,7 @@ def test_a_chart_page_is_built_after_the_read_ahead_and_taken_by_the_window_open
 ) -> None:
     pages = console.window.patient_windows.pages
     assert len(pages) == 0
-    console.select(ward.admission)
+    console.select_row(ward.admission)
     qtbot.waitUntil(lambda: ward.admission in console.window.chart_prefetch.prefetched)
     qtbot.waitUntil(lambda: len(pages) == 1)  # built in the next idle moment
     spare = pages._free[0]
@@ -260,11 +260,11 @@ def test_a_chart_page_is_built_after_the_read_ahead_and_taken_by_the_window_open
     assert patient.charts.vitals.pulse.track("pulse").points == len(loaded)
 
     # One spare only: reading ahead another row builds a page again, then none more.
-    console.select(_other(ward))
+    console.select_row(_other(ward))
     qtbot.waitUntil(lambda: _other(ward) in console.window.chart_prefetch.prefetched)
     qtbot.waitUntil(lambda: len(pages) == 1)
-    console.select(ward.admission)  # shown as it is: nothing read ahead
-    console.select(_other(ward))
+    console.select_row(ward.admission)  # shown as it is: nothing read ahead
+    console.select_row(_other(ward))
     qtbot.wait(2 * DWELL_MS)
     assert len(pages) == 1
 
@@ -304,7 +304,7 @@ def test_an_open_before_the_read_ahead_is_back_builds_no_spare_page(
     prepared = len(prefetch.prepare_ms)
     console.warm_gate = threading.Event()
     console.asked.clear()
-    console.select(_other(ward))
+    console.select_row(_other(ward))
     qtbot.waitUntil(lambda: console.warmed() == [_other(ward)])  # in flight, held
     console.window.census_view.patient_requested.emit(_other(ward))  # the window builds a page
     console.warm_gate.set()

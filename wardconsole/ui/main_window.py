@@ -602,7 +602,7 @@ class MainWindow(QMainWindow):
         )
 
     def _on_census_selection_changed(self, *_args: object) -> None:
-        self.chart_prefetch.select(self.census_view.selected_admission_id())
+        self.chart_prefetch.row_selected(self.census_view.selected_admission_id())
 
     @Slot(int)
     def _on_patient_requested(self, admission_id: int) -> None:

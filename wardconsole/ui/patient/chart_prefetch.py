@@ -102,8 +102,8 @@ class ChartPrefetch(QObject):
         in_flight = handle is not None and not handle.finished and not handle.cancelled
         return self._timer.isActive() or in_flight
 
-    def select(self, admission_id: int | None) -> None:
-        """The census selection is now ``admission_id`` (None: no row)."""
+    def row_selected(self, admission_id: int | None) -> None:
+        """The census row now selected is ``admission_id``'s (None: no row)."""
         if self._stopped or admission_id == self._wanted:
             return
         self._wanted = admission_id

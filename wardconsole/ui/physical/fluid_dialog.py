@@ -42,7 +42,7 @@ from wardconsole.services.safe_saves import QueuedSave
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.bedside.entry_save import SaveState
 from wardconsole.ui.bedside.entry_time import TakenAtEdit
-from wardconsole.ui.bedside.shared import Bedside, queued_text
+from wardconsole.ui.bedside.shared import Bedside
 from wardconsole.ui.physical.fluid_model import FluidColumn, FluidEntriesModel
 from wardconsole.ui.physical.quick_entry import QuickEntryDialog
 from wardconsole.ui.widgets.style_property import set_style_property
@@ -319,15 +319,9 @@ class FluidDialog(QuickEntryDialog):
 
     @Slot(object)
     def _on_saved(self, result: SaveResult | QueuedSave) -> None:
-        self.saved_count += 1
         entry = self._pending
-        what = _describe(entry) if entry is not None else "entry"
-        self.status.show_message(
-            f"✔ SAVED at {fmt.local_time_text(self._bedside.clock())} — {what}", "ok"
-        )
-        if isinstance(result, QueuedSave):
-            self.status.show_message(queued_text(result), "ok")
-        elif result.escalations:
+        self.show_saved(result, _describe(entry) if entry is not None else "entry")
+        if not isinstance(result, QueuedSave) and result.escalations:
             raised = ", ".join(
                 f"{c.kind.label} ({c.severity.label.lower()})" for c in result.escalations
             )

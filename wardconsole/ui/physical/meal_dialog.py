@@ -43,7 +43,7 @@ from wardconsole.services.safe_saves import QueuedSave
 from wardconsole.ui import formatting as fmt
 from wardconsole.ui.bedside.entry_save import SaveState
 from wardconsole.ui.bedside.entry_time import TakenAtEdit
-from wardconsole.ui.bedside.shared import Bedside, queued_text
+from wardconsole.ui.bedside.shared import Bedside
 from wardconsole.ui.physical.quick_entry import QuickEntryDialog
 from wardconsole.ui.widgets.style_property import set_style_property
 
@@ -363,12 +363,7 @@ class MealDialog(QuickEntryDialog):
 
     @Slot(object)
     def _on_saved(self, result: SaveResult | QueuedSave) -> None:
-        self.saved_count += 1
-        self.status.show_message(
-            f"✔ SAVED at {fmt.local_time_text(self._bedside.clock())} — {self._pending}", "ok"
-        )
-        if isinstance(result, QueuedSave):
-            self.status.show_message(queued_text(result), "ok")
+        self.show_saved(result, self._pending)
         self._pending = ""
         self.note.clear()
         self.offered.clear()

@@ -12,8 +12,9 @@ from PySide6.QtWidgets import QAbstractButton, QDialog, QHBoxLayout, QLabel, QPu
 from wardconsole.services.context import InvalidInput, ServiceError
 from wardconsole.services.recording import SaveResult
 from wardconsole.services.safe_saves import QueuedSave
+from wardconsole.ui import formatting as fmt
 from wardconsole.ui.bedside.entry_save import EntrySaver, SaveState, SaveStatusPanel
-from wardconsole.ui.bedside.shared import Bedside
+from wardconsole.ui.bedside.shared import Bedside, queued_text
 from wardconsole.ui.tasks import TaskHandle
 from wardconsole.ui.theme import FormKind, mark_form
 from wardconsole.ui.widgets.follows_session import SessionLabel
@@ -85,6 +86,16 @@ class QuickEntryDialog(QDialog):
 
     def _on_saved(self, result: SaveResult | QueuedSave) -> None:
         raise NotImplementedError
+
+    def show_saved(self, result: SaveResult | QueuedSave, what: str) -> None:
+        """Count the save and say what was saved and when (``what``, in words, so the nurse
+        can check it before the form clears), and whether it was kept on this station."""
+        self.saved_count += 1
+        self.status.show_message(
+            f"✔ SAVED at {fmt.local_time_text(self._bedside.clock())} — {what}", "ok"
+        )
+        if isinstance(result, QueuedSave):
+            self.status.show_message(queued_text(result), "ok")
 
     def _on_refused(self, error: ServiceError) -> None:
         raise NotImplementedError

@@ -37,10 +37,9 @@ from wardconsole.services.context import Actor, InvalidInput, ServiceError
 from wardconsole.services.history import HistoryEntry
 from wardconsole.services.recording import SaveResult
 from wardconsole.services.safe_saves import QueuedSave
-from wardconsole.ui import formatting as fmt
 from wardconsole.ui.bedside.entry_save import SaveState
 from wardconsole.ui.bedside.entry_time import TakenAtEdit
-from wardconsole.ui.bedside.shared import Bedside, queued_text
+from wardconsole.ui.bedside.shared import Bedside
 from wardconsole.ui.mnemonics import free_mnemonic, taken_letter
 from wardconsole.ui.physical.correction_dialog import EntryCorrectionDialog
 from wardconsole.ui.physical.quick_entry import QuickEntryDialog
@@ -340,14 +339,7 @@ class SimpleEntryDialog(QuickEntryDialog):
 
     @Slot(object)
     def _on_saved(self, result: SaveResult | QueuedSave) -> None:
-        self.saved_count += 1
-        # What was saved, in words, before the form is cleared for the next entry: the
-        # nurse can check it (and correct it from the history if it is wrong).
-        self.status.show_message(
-            f"✔ SAVED at {fmt.local_time_text(self._bedside.clock())} — {self._saving}", "ok"
-        )
-        if isinstance(result, QueuedSave):
-            self.status.show_message(queued_text(result), "ok")
+        self.show_saved(result, self._saving)
         self.fields.clear()
         self.note.clear()
         self._first_widget().setFocus(Qt.FocusReason.OtherFocusReason)

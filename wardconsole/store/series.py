@@ -76,7 +76,7 @@ def _epoch_sqlite(element: epoch_seconds, compiler: Any, **kw: Any) -> str:
 
 
 @compiles(epoch_seconds, "postgresql")
-def _epoch_postgresql(element: epoch_seconds, compiler: Any, **kw: Any) -> str:
+def _epoch_postgresql(element: FunctionElement[Any], compiler: Any, **kw: Any) -> str:
     # EXTRACT returns numeric (a Python Decimal) on PostgreSQL 14+; a double is what numpy wants.
     arg = compiler.process(element.clauses, **kw)
     return f"CAST(EXTRACT(EPOCH FROM {arg}) AS DOUBLE PRECISION)"
@@ -104,8 +104,7 @@ def _epoch_text_sqlite(element: epoch_text, compiler: Any, **kw: Any) -> str:
 
 @compiles(epoch_text, "postgresql")
 def _epoch_text_postgresql(element: epoch_text, compiler: Any, **kw: Any) -> str:
-    arg = compiler.process(element.clauses, **kw)
-    return f"CAST(CAST(EXTRACT(EPOCH FROM {arg}) AS DOUBLE PRECISION) AS TEXT)"
+    return f"CAST({_epoch_postgresql(element, compiler, **kw)} AS TEXT)"
 
 
 EPOCH_TEXT_UNIT: Mapping[str, float] = {"sqlite": 1000.0}

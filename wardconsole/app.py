@@ -271,10 +271,13 @@ class _StationLoader:
 
     def _build(self) -> _Station:
         from wardconsole.services.db import Database
+        from wardconsole.store.models import configure_mapping
 
         db = Database(self._engine, ward_timezone=self._settings.ward_timezone)
         access = _access(db, self._settings, self._ward_name, self.session, self.runner)
-        return _Station(db, access, _escalations(db, self._settings.station))
+        station = _Station(db, access, _escalations(db, self._settings.station))
+        configure_mapping()  # not in the first census read after sign-in
+        return station
 
 
 def _sign_in_access(
